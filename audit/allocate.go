@@ -1,0 +1,273 @@
+package audit
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// AllocationRules are the conflict-of-interest rules for allocating cases
+// to auditors. The zero value has no rules.
+type AllocationRules struct {
+	// WorkerField is the shown column naming a case's allocated worker
+	// (e.g. "Allocated Worker"); a case never goes to an auditor of that
+	// name (compared case-insensitively, spaces trimmed). "" = no such rule.
+	WorkerField string
+	// TeamField is the shown column naming a case's team (e.g. "Team"); with
+	// AuditorTeams, a case never goes to an auditor from its own team.
+	TeamField string
+	// AuditorTeams maps each auditor to their team (names and teams compared
+	// case-insensitively, trimmed). Every auditor must be in it when
+	// TeamField is set.
+	AuditorTeams map[string]string
+}
+
+// Assignment gives one case to one auditor.
+type Assignment struct {
+	Case    string
+	Auditor string
+}
+
+// Unallocated is a case no auditor could take, and why.
+type Unallocated struct {
+	Case   string
+	Reason string
+}
+
+// Allocation is who audits which case.
+type Allocation struct {
+	Auditors    []string
+	Rules       AllocationRules
+	Assigned    []Assignment  // in sample order
+	Unallocated []Unallocated // in sample order
+	Kept        int           // assignments kept because the case was already recorded
+}
+
+// For returns the auditor a case is allocated to, or "".
+func (a Allocation) For(caseID string) string {
+	for _, x := range a.Assigned {
+		if x.Case == caseID {
+			return x.Auditor
+		}
+	}
+	return ""
+}
+
+func norm(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
+
+// PlanAllocation allocates cases to auditors: balanced, in the cases' order
+// (ticket order), each case to the eligible auditor with the fewest cases so
+// far (ties to the auditor named first), never to its own allocated worker
+// nor to an auditor of its team. Cases in keep (case ID → auditor) keep
+// their auditor, come first in Assigned, and do not count towards the
+// balance. It is a pure function.
+func PlanAllocation(cases []SampledCase, auditors []string, rules AllocationRules, keep map[string]string) (Allocation, error) {
+	var names []string
+	seen := map[string]string{}
+	for _, a := range auditors {
+		a = strings.Join(strings.Fields(a), " ")
+		if a == "" {
+			return Allocation{}, errors.New("an auditor's name is empty")
+		}
+		if prev, ok := seen[norm(a)]; ok {
+			return Allocation{}, fmt.Errorf("auditor %q is named twice (also as %q)", a, prev)
+		}
+		seen[norm(a)] = a
+		names = append(names, a)
+	}
+	if len(names) == 0 {
+		return Allocation{}, errors.New("name at least one auditor to allocate cases to")
+	}
+	var cols []string
+	if len(cases) > 0 {
+		cols = cases[0].Columns
+	}
+	worker, team := -1, -1
+	if rules.WorkerField != "" {
+		if worker = columnIndex(cols, rules.WorkerField); worker < 0 && len(cases) > 0 {
+			return Allocation{}, fmt.Errorf("the audit shows no column %q for the allocated worker; its columns are %s", rules.WorkerField, quoteList(cols))
+		}
+	}
+	teamOf := map[string]string{} // normalised auditor → normalised team
+	if rules.TeamField != "" {
+		if team = columnIndex(cols, rules.TeamField); team < 0 && len(cases) > 0 {
+			return Allocation{}, fmt.Errorf("the audit shows no column %q for the team; its columns are %s", rules.TeamField, quoteList(cols))
+		}
+		if len(rules.AuditorTeams) == 0 {
+			return Allocation{}, fmt.Errorf("a team rule on column %q needs every auditor's team", rules.TeamField)
+		}
+		for a, t := range rules.AuditorTeams {
+			teamOf[norm(a)] = norm(t)
+		}
+		for _, a := range names {
+			if _, ok := teamOf[norm(a)]; !ok {
+				return Allocation{}, fmt.Errorf("auditor %q has no team; give every auditor's team (or none, to drop the team rule)", a)
+			}
+		}
+	} else if len(rules.AuditorTeams) > 0 {
+		return Allocation{}, errors.New("auditors' teams were given but no team column; name the column holding each case's team")
+	}
+
+	out := Allocation{Auditors: names, Rules: rules}
+	load := make([]int, len(names))
+	var fresh []SampledCase
+	for _, c := range cases {
+		if a, ok := keep[c.ID]; ok && a != "" {
+			out.Assigned = append(out.Assigned, Assignment{c.ID, a})
+			out.Kept++
+			continue
+		}
+		fresh = append(fresh, c)
+	}
+	for _, c := range fresh {
+		best := -1
+		var why []string
+		for i, a := range names {
+			if worker >= 0 && worker < len(c.Fields) && norm(c.Fields[worker]) != "" && norm(c.Fields[worker]) == norm(a) {
+				why = append(why, fmt.Sprintf("%s is its allocated worker", a))
+				continue
+			}
+			if team >= 0 && team < len(c.Fields) && norm(c.Fields[team]) != "" && norm(c.Fields[team]) == teamOf[norm(a)] {
+				why = append(why, fmt.Sprintf("%s is in its team (%s)", a, strings.TrimSpace(c.Fields[team])))
+				continue
+			}
+			if best < 0 || load[i] < load[best] {
+				best = i
+			}
+		}
+		if best < 0 {
+			out.Unallocated = append(out.Unallocated, Unallocated{c.ID, "no auditor may take it: " + strings.Join(why, "; ")})
+			continue
+		}
+		load[best]++
+		out.Assigned = append(out.Assigned, Assignment{c.ID, names[best]})
+	}
+	// Assigned in sample order.
+	pos := make(map[string]int, len(cases))
+	for i, c := range cases {
+		pos[c.ID] = i
+	}
+	slices.SortStableFunc(out.Assigned, func(x, y Assignment) int { return pos[x.Case] - pos[y.Case] })
+	return out, nil
+}
+
+type allocationPayload struct {
+	Auditors     []string          `json:"auditors"`
+	WorkerField  string            `json:"worker_field"`
+	TeamField    string            `json:"team_field"`
+	AuditorTeams map[string]string `json:"auditor_teams"`
+	Assigned     []assignJSON      `json:"assigned"`
+	Unallocated  []unallocJSON     `json:"unallocated"`
+	Kept         int               `json:"kept"`
+}
+
+type assignJSON struct {
+	Case    string `json:"case"`
+	Auditor string `json:"auditor"`
+}
+
+type unallocJSON struct {
+	Case   string `json:"case"`
+	Reason string `json:"reason"`
+}
+
+// Allocate allocates the audit's cases to auditors (see PlanAllocation) and
+// records the allocation as one trail entry, in one transaction.
+// Re-allocating replaces the allocation of cases not yet recorded; recorded
+// cases keep their auditor.
+func (s *Store) Allocate(ctx context.Context, auditName string, auditors []string, rules AllocationRules) (Allocation, error) {
+	var out Allocation
+	err := s.write(ctx, "allocating cases in", func(tx *sql.Tx) error {
+		a, err := loadAudit(ctx, tx, auditName)
+		if err != nil {
+			return err
+		}
+		cases, err := loadCases(ctx, tx, a)
+		if err != nil {
+			return err
+		}
+		recorded, err := latestFindings(ctx, tx, a.id, false)
+		if err != nil {
+			return err
+		}
+		cur, err := loadAllocation(ctx, tx, a)
+		if err != nil {
+			return err
+		}
+		keep := map[string]string{}
+		if cur != nil {
+			for _, x := range cur.Assigned {
+				if _, ok := recorded[x.Case]; ok {
+					keep[x.Case] = x.Auditor
+				}
+			}
+		}
+		// recorded cases that were never allocated need no auditor now
+		todo := cases[:0:0]
+		for _, c := range cases {
+			if _, done := recorded[c.ID]; !done || keep[c.ID] != "" {
+				todo = append(todo, c)
+			}
+		}
+		out, err = PlanAllocation(todo, auditors, rules, keep)
+		if err != nil {
+			return err
+		}
+		p := allocationPayload{Auditors: out.Auditors, WorkerField: rules.WorkerField, TeamField: rules.TeamField,
+			AuditorTeams: rules.AuditorTeams, Kept: out.Kept, Assigned: []assignJSON{}, Unallocated: []unallocJSON{}}
+		for _, x := range out.Assigned {
+			p.Assigned = append(p.Assigned, assignJSON(x))
+		}
+		for _, x := range out.Unallocated {
+			p.Unallocated = append(p.Unallocated, unallocJSON(x))
+		}
+		ch, err := openChain(ctx, tx, a.id, a.Name)
+		if err != nil {
+			return err
+		}
+		_, err = ch.append(ctx, KindAllocation, "", s.actor, s.now(), p)
+		return err
+	})
+	return out, err
+}
+
+// Allocation returns the audit's current allocation (nil when the audit's
+// cases have never been allocated).
+func (s *Store) Allocation(ctx context.Context, auditName string) (*Allocation, error) {
+	var out *Allocation
+	err := s.read(ctx, "reading", func(tx *sql.Tx) error {
+		a, err := loadAudit(ctx, tx, auditName)
+		if err != nil {
+			return err
+		}
+		out, err = loadAllocation(ctx, tx, a)
+		return err
+	})
+	return out, err
+}
+
+func loadAllocation(ctx context.Context, q querier, a *Audit) (*Allocation, error) {
+	es, err := queryEntries(ctx, q, a.id, "kind = ? AND seq = (SELECT max(seq) FROM trail WHERE audit_id = ? AND kind = ?)",
+		KindAllocation, a.id, KindAllocation)
+	if err != nil || len(es) == 0 {
+		return nil, err
+	}
+	e := es[len(es)-1]
+	var p allocationPayload
+	if err := json.Unmarshal(e.Payload, &p); err != nil {
+		return nil, fmt.Errorf("trail entry %d (allocation) is damaged: %w", e.Seq, err)
+	}
+	out := &Allocation{Auditors: p.Auditors, Kept: p.Kept,
+		Rules: AllocationRules{WorkerField: p.WorkerField, TeamField: p.TeamField, AuditorTeams: p.AuditorTeams}}
+	for _, x := range p.Assigned {
+		out.Assigned = append(out.Assigned, Assignment(x))
+	}
+	for _, x := range p.Unallocated {
+		out.Unallocated = append(out.Unallocated, Unallocated(x))
+	}
+	return out, nil
+}

@@ -1,0 +1,562 @@
+package audit
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Audit is a recorded audit: how its sample was drawn. It never changes once
+// recorded (its sample may grow: see Grow).
+type Audit struct {
+	Name          string
+	Created       time.Time // UTC, from the store's clock
+	Seed          string
+	InputPath     string // the export as the user named it
+	InputSHA256   string // hex
+	Sheet         string // "" for csv
+	HeaderRow     int
+	DataRows      int
+	Filters       []string // as the user wrote them
+	StrataColumn  string   // "" when not stratified
+	Allocation    string   // "proportional", "equal", or "" when not stratified
+	MinPerStratum int
+	InitialSize   int // the sample size at creation
+	Population    int // distinct IDs after filters
+	ToolVersion   string
+	Columns       []string        // the shown column names, e.g. Team, Allocated Worker
+	Params        json.RawMessage // everything needed to re-derive the sample (JSON object)
+	Form          json.RawMessage // the audit's form (JSON), nil when none
+
+	id int64
+}
+
+// SampledCase is one case of an audit's sample.
+type SampledCase struct {
+	Order   int    // 1..n in selection order
+	ID      string // case ID
+	Ticket  string // full-precision ticket
+	Stratum string // "" when not stratified
+	Row     int    // 1-based source row in the export
+	Fields  []string
+	// Columns names Fields (the audit's shown columns); set when read from the store.
+	Columns []string
+}
+
+// Field returns the value of the named shown column (matched
+// case-insensitively, trimmed), or "" when the case has no such column.
+func (c SampledCase) Field(name string) string {
+	i := columnIndex(c.Columns, name)
+	if i < 0 || i >= len(c.Fields) {
+		return ""
+	}
+	return c.Fields[i]
+}
+
+func columnIndex(cols []string, name string) int {
+	name = strings.TrimSpace(name)
+	for i, c := range cols {
+		if strings.EqualFold(strings.TrimSpace(c), name) {
+			return i
+		}
+	}
+	return -1
+}
+
+// sampledCaseJSON is how a sampled case appears in trail payloads.
+type sampledCaseJSON struct {
+	Order   int      `json:"order"`
+	ID      string   `json:"id"`
+	Ticket  string   `json:"ticket"`
+	Stratum string   `json:"stratum"`
+	Row     int      `json:"row"`
+	Fields  []string `json:"fields"`
+}
+
+func casesJSON(cases []SampledCase) []sampledCaseJSON {
+	out := make([]sampledCaseJSON, len(cases))
+	for i, c := range cases {
+		f := c.Fields
+		if f == nil {
+			f = []string{}
+		}
+		out[i] = sampledCaseJSON{c.Order, c.ID, c.Ticket, c.Stratum, c.Row, f}
+	}
+	return out
+}
+
+// auditJSON is the audit as it appears in the first trail entry.
+func auditJSON(a *Audit) map[string]any {
+	filters := a.Filters
+	if filters == nil {
+		filters = []string{}
+	}
+	cols := a.Columns
+	if cols == nil {
+		cols = []string{}
+	}
+	m := map[string]any{
+		"name": a.Name, "created": formatTime(a.Created), "seed": a.Seed,
+		"input_path": a.InputPath, "input_sha256": a.InputSHA256, "sheet": a.Sheet,
+		"header_row": a.HeaderRow, "data_rows": a.DataRows, "filters": filters,
+		"strata_column": a.StrataColumn, "allocation": a.Allocation, "min_per_stratum": a.MinPerStratum,
+		"initial_size": a.InitialSize, "population": a.Population, "tool_version": a.ToolVersion,
+		"columns": cols, "params": json.RawMessage(a.Params),
+	}
+	if len(a.Form) > 0 {
+		m["form"] = json.RawMessage(a.Form)
+	} else {
+		m["form"] = nil
+	}
+	return m
+}
+
+// CreateAudit records a new audit and its sample (cases in order 1..n) in
+// one transaction, and starts its trail with a "sample" entry holding both.
+// a.Created is set from the store's clock; a.InitialSize from len(cases).
+func (s *Store) CreateAudit(ctx context.Context, a Audit, cases []SampledCase) (*Audit, error) {
+	a.Name = strings.TrimSpace(a.Name)
+	if a.Name == "" {
+		return nil, errors.New("an audit needs a name (e.g. \"2026-07 monthly\")")
+	}
+	if len(cases) == 0 {
+		return nil, fmt.Errorf("audit %q: the sample is empty", a.Name)
+	}
+	if err := checkCases(cases, 0, len(a.Columns)); err != nil {
+		return nil, fmt.Errorf("audit %q: %w", a.Name, err)
+	}
+	if len(a.Params) == 0 {
+		a.Params = json.RawMessage("{}")
+	}
+	p, err := canonicalJSON(json.RawMessage(a.Params))
+	if err != nil {
+		return nil, fmt.Errorf("audit %q: the sample parameters are not valid JSON: %w", a.Name, err)
+	}
+	a.Params = p
+	if len(a.Form) > 0 {
+		f, err := canonicalJSON(json.RawMessage(a.Form))
+		if err != nil {
+			return nil, fmt.Errorf("audit %q: the form is not valid JSON: %w", a.Name, err)
+		}
+		a.Form = f
+	} else {
+		a.Form = nil
+	}
+	a.Created = s.now()
+	a.InitialSize = len(cases)
+	err = s.write(ctx, "recording an audit in", func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM audit WHERE name = ?", a.Name).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return fmt.Errorf("an audit named %q is already in the store %s; choose another name", a.Name, s.path)
+		}
+		filters, _ := json.Marshal(nonNil(a.Filters))
+		cols, _ := json.Marshal(nonNil(a.Columns))
+		var form any
+		if a.Form != nil {
+			form = string(a.Form)
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO audit (name, created_at, seed, input_path, input_sha256, sheet,
+			header_row, data_rows, filters, strata_column, allocation, min_per_stratum, initial_size, population,
+			tool_version, columns, params, form) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+			a.Name, formatTime(a.Created), a.Seed, a.InputPath, a.InputSHA256, a.Sheet, a.HeaderRow, a.DataRows,
+			string(filters), a.StrataColumn, a.Allocation, a.MinPerStratum, a.InitialSize, a.Population,
+			a.ToolVersion, string(cols), string(a.Params), form)
+		if err != nil {
+			return err
+		}
+		if a.id, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		if err := insertCases(ctx, tx, a.id, cases); err != nil {
+			return err
+		}
+		c, err := openChain(ctx, tx, a.id, a.Name)
+		if err != nil {
+			return err
+		}
+		_, err = c.append(ctx, KindSample, "", s.actor, a.Created, map[string]any{"audit": auditJSON(&a), "cases": casesJSON(cases)})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.Filters, a.Columns = nonNil(a.Filters), nonNil(a.Columns)
+	return &a, nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// checkCases checks that cases continue an existing sample of size from.
+func checkCases(cases []SampledCase, from, ncols int) error {
+	seen := make(map[string]int, len(cases))
+	for i, c := range cases {
+		if c.Order != from+i+1 {
+			return fmt.Errorf("case %q has order %d; expected %d (orders run 1..n, growth continues at n+1)", c.ID, c.Order, from+i+1)
+		}
+		if strings.TrimSpace(c.ID) == "" || c.ID != strings.TrimSpace(c.ID) {
+			return fmt.Errorf("case at order %d has an empty or untrimmed ID %q", c.Order, c.ID)
+		}
+		if j, ok := seen[c.ID]; ok {
+			return fmt.Errorf("case %q appears twice (orders %d and %d)", c.ID, j, c.Order)
+		}
+		seen[c.ID] = c.Order
+		if len(c.Fields) != ncols {
+			return fmt.Errorf("case %q has %d shown fields but the audit shows %d columns", c.ID, len(c.Fields), ncols)
+		}
+	}
+	return nil
+}
+
+func insertCases(ctx context.Context, tx *sql.Tx, auditID int64, cases []SampledCase) error {
+	stmt, err := tx.PrepareContext(ctx, "INSERT INTO sampled_case (audit_id, ord, case_id, ticket, stratum, source_row, fields) VALUES (?,?,?,?,?,?,?)")
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, c := range cases {
+		f, _ := json.Marshal(nonNil(c.Fields))
+		if _, err := stmt.ExecContext(ctx, auditID, c.Order, c.ID, c.Ticket, c.Stratum, c.Row, string(f)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Grow appends cases to an audit's sample (the caller computes them: the
+// next cases in selection order, with orders n+1, n+2 …) in one transaction,
+// logged as a "grow" entry. Cases already sampled never change.
+func (s *Store) Grow(ctx context.Context, auditName string, cases []SampledCase) error {
+	if len(cases) == 0 {
+		return nil
+	}
+	return s.write(ctx, "growing the sample in", func(tx *sql.Tx) error {
+		a, err := loadAudit(ctx, tx, auditName)
+		if err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM sampled_case WHERE audit_id = ?", a.id).Scan(&n); err != nil {
+			return err
+		}
+		if err := checkCases(cases, n, len(a.Columns)); err != nil {
+			return fmt.Errorf("audit %q has %d sampled cases: %w", a.Name, n, err)
+		}
+		for _, c := range cases {
+			var k int
+			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM sampled_case WHERE audit_id = ? AND case_id = ?", a.id, c.ID).Scan(&k); err != nil {
+				return err
+			}
+			if k > 0 {
+				return fmt.Errorf("case %q is already in audit %q", c.ID, a.Name)
+			}
+		}
+		if err := insertCases(ctx, tx, a.id, cases); err != nil {
+			return err
+		}
+		ch, err := openChain(ctx, tx, a.id, a.Name)
+		if err != nil {
+			return err
+		}
+		_, err = ch.append(ctx, KindGrow, "", s.actor, s.now(), map[string]any{"cases": casesJSON(cases)})
+		return err
+	})
+}
+
+const auditColumns = `id, name, created_at, seed, input_path, input_sha256, sheet, header_row, data_rows, filters,
+	strata_column, allocation, min_per_stratum, initial_size, population, tool_version, columns, params, form`
+
+type rowScanner interface{ Scan(...any) error }
+
+func scanAudit(r rowScanner) (*Audit, error) {
+	var a Audit
+	var created, filters, cols, params string
+	var form sql.NullString
+	if err := r.Scan(&a.id, &a.Name, &created, &a.Seed, &a.InputPath, &a.InputSHA256, &a.Sheet, &a.HeaderRow,
+		&a.DataRows, &filters, &a.StrataColumn, &a.Allocation, &a.MinPerStratum, &a.InitialSize, &a.Population,
+		&a.ToolVersion, &cols, &params, &form); err != nil {
+		return nil, err
+	}
+	a.Created = parseTime(created)
+	if err := json.Unmarshal([]byte(filters), &a.Filters); err != nil {
+		return nil, fmt.Errorf("audit %q: stored filters are damaged: %w", a.Name, err)
+	}
+	if err := json.Unmarshal([]byte(cols), &a.Columns); err != nil {
+		return nil, fmt.Errorf("audit %q: stored columns are damaged: %w", a.Name, err)
+	}
+	a.Params = json.RawMessage(params)
+	if form.Valid {
+		a.Form = json.RawMessage(form.String)
+	}
+	return &a, nil
+}
+
+type querier interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}
+
+// loadAudit finds an audit by name (trimmed; exact, or else the only one
+// matching case-insensitively).
+func loadAudit(ctx context.Context, q querier, name string) (*Audit, error) {
+	name = strings.TrimSpace(name)
+	a, err := scanAudit(q.QueryRowContext(ctx, "SELECT "+auditColumns+" FROM audit WHERE name = ?", name))
+	if err == nil {
+		return a, nil
+	}
+	if err != sql.ErrNoRows {
+		return nil, err
+	}
+	rows, err := q.QueryContext(ctx, "SELECT name FROM audit ORDER BY created_at, id")
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		names = append(names, n)
+	}
+	rows.Close()
+	var fold []string
+	for _, n := range names {
+		if strings.EqualFold(n, name) {
+			fold = append(fold, n)
+		}
+	}
+	if len(fold) == 1 {
+		return loadAudit(ctx, q, fold[0])
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("there is no audit %q: the store holds no audits yet: %w", name, ErrNotFound)
+	}
+	msg := fmt.Sprintf("there is no audit %q", name)
+	if sug := closest(name, names, 3); len(sug) > 0 {
+		msg += fmt.Sprintf("; did you mean %s?", quoteList(sug))
+	} else {
+		msg += "; list the audits with caseaudit status"
+	}
+	return nil, fmt.Errorf("%s: %w", msg, ErrNotFound)
+}
+
+// Audit returns the named audit.
+func (s *Store) Audit(ctx context.Context, name string) (*Audit, error) {
+	var a *Audit
+	err := s.read(ctx, "reading", func(tx *sql.Tx) error {
+		var err error
+		a, err = loadAudit(ctx, tx, name)
+		return err
+	})
+	return a, err
+}
+
+// Latest returns the most recently created audit; the error wraps
+// ErrNotFound when the store holds none.
+func (s *Store) Latest(ctx context.Context) (*Audit, error) {
+	var a *Audit
+	err := s.read(ctx, "reading", func(tx *sql.Tx) error {
+		var err error
+		a, err = scanAudit(tx.QueryRowContext(ctx, "SELECT "+auditColumns+" FROM audit ORDER BY created_at DESC, id DESC LIMIT 1"))
+		if err == sql.ErrNoRows {
+			return fmt.Errorf("the store %s holds no audits yet; record one with caseaudit sample --record: %w", s.path, ErrNotFound)
+		}
+		return err
+	})
+	return a, err
+}
+
+// Cases returns an audit's sampled cases in order.
+func (s *Store) Cases(ctx context.Context, auditName string) ([]SampledCase, error) {
+	var out []SampledCase
+	err := s.read(ctx, "reading", func(tx *sql.Tx) error {
+		a, err := loadAudit(ctx, tx, auditName)
+		if err != nil {
+			return err
+		}
+		out, err = loadCases(ctx, tx, a)
+		return err
+	})
+	return out, err
+}
+
+func loadCases(ctx context.Context, q querier, a *Audit) ([]SampledCase, error) {
+	rows, err := q.QueryContext(ctx, "SELECT ord, case_id, ticket, stratum, source_row, fields FROM sampled_case WHERE audit_id = ? ORDER BY ord", a.id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []SampledCase
+	for rows.Next() {
+		var c SampledCase
+		var f string
+		if err := rows.Scan(&c.Order, &c.ID, &c.Ticket, &c.Stratum, &c.Row, &f); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(f), &c.Fields); err != nil {
+			return nil, fmt.Errorf("audit %q: the stored fields of case %q are damaged: %w", a.Name, c.ID, err)
+		}
+		c.Columns = a.Columns
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// AuditedSince returns the set of case IDs sampled in any audit created at
+// or after t (for --exclude-audited-within).
+func (s *Store) AuditedSince(ctx context.Context, t time.Time) (map[string]bool, error) {
+	out := map[string]bool{}
+	err := s.read(ctx, "reading", func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT c.case_id FROM sampled_case c JOIN audit a ON a.id = c.audit_id
+			WHERE a.created_at >= ?`, formatTime(t))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			out[id] = true
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// NotInSampleError says a case ID is not in an audit's sample, with the
+// closest IDs that are.
+type NotInSampleError struct {
+	Audit       string
+	Case        string
+	Suggestions []string // closest sampled IDs by edit distance; may be empty
+}
+
+func (e *NotInSampleError) Error() string {
+	msg := fmt.Sprintf("case %q is not in audit %q", e.Case, e.Audit)
+	if len(e.Suggestions) > 0 {
+		msg += fmt.Sprintf("; did you mean %s?", quoteList(e.Suggestions))
+	}
+	return msg
+}
+
+// Is makes errors.Is(err, ErrNotInSample) true.
+func (e *NotInSampleError) Is(target error) bool { return target == ErrNotInSample }
+
+// checkInSample returns a *NotInSampleError when id is not in a's sample.
+func checkInSample(ctx context.Context, q querier, a *Audit, id string) error {
+	var n int
+	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM sampled_case WHERE audit_id = ? AND case_id = ?", a.id, id).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	ids, err := sampledIDs(ctx, q, a)
+	if err != nil {
+		return err
+	}
+	return &NotInSampleError{Audit: a.Name, Case: id, Suggestions: closest(id, ids, 3)}
+}
+
+func sampledIDs(ctx context.Context, q querier, a *Audit) ([]string, error) {
+	rows, err := q.QueryContext(ctx, "SELECT case_id FROM sampled_case WHERE audit_id = ? ORDER BY ord", a.id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// closest returns up to max candidates nearest to s by edit distance
+// (ignoring case), nearest first, among those within a third of s's length
+// (at least 2 edits).
+func closest(s string, candidates []string, max int) []string {
+	type cand struct {
+		s string
+		d int
+	}
+	limit := utf8.RuneCountInString(s) / 3
+	if limit < 2 {
+		limit = 2
+	}
+	var best []cand
+	ls := strings.ToUpper(strings.TrimSpace(s))
+	for _, c := range candidates {
+		d := editDistance(ls, strings.ToUpper(c))
+		if d > limit {
+			continue
+		}
+		best = append(best, cand{c, d})
+	}
+	// stable insertion sort by distance: candidates keep their order on ties
+	for i := 1; i < len(best); i++ {
+		for j := i; j > 0 && best[j].d < best[j-1].d; j-- {
+			best[j], best[j-1] = best[j-1], best[j]
+		}
+	}
+	var out []string
+	for i := 0; i < len(best) && i < max; i++ {
+		if i > 0 && best[i].d > best[0].d {
+			break
+		}
+		out = append(out, best[i].s)
+	}
+	return out
+}
+
+// editDistance is the Levenshtein distance between a and b, by runes.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
+
+func quoteList(s []string) string {
+	q := make([]string, len(s))
+	for i, x := range s {
+		q[i] = fmt.Sprintf("%q", x)
+	}
+	if len(q) == 1 {
+		return q[0]
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
+}

@@ -1,0 +1,362 @@
+package audit
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"strings"
+	"time"
+)
+
+// Grade is an auditor's judgement of a case. The zero value means no grade.
+type Grade int
+
+// Grades, best first.
+const (
+	NoGrade Grade = iota
+	Outstanding
+	Good
+	RequiresImprovement
+	Inadequate
+)
+
+// Grades lists the grades best first.
+var Grades = []Grade{Outstanding, Good, RequiresImprovement, Inadequate}
+
+// String returns the grade's full name ("" for NoGrade).
+func (g Grade) String() string {
+	switch g {
+	case Outstanding:
+		return "Outstanding"
+	case Good:
+		return "Good"
+	case RequiresImprovement:
+		return "Requires improvement"
+	case Inadequate:
+		return "Inadequate"
+	}
+	return ""
+}
+
+// ParseGrade reads a grade: full names or short forms (outstanding/o,
+// good/g, requires improvement/requires-improvement/ri, inadequate/i),
+// ignoring case and surrounding spaces.
+func ParseGrade(s string) (Grade, error) {
+	k := strings.ToLower(strings.Join(strings.Fields(strings.NewReplacer("-", " ", "_", " ").Replace(s)), " "))
+	switch k {
+	case "outstanding", "o":
+		return Outstanding, nil
+	case "good", "g":
+		return Good, nil
+	case "requires improvement", "ri":
+		return RequiresImprovement, nil
+	case "inadequate", "i":
+		return Inadequate, nil
+	}
+	return NoGrade, fmt.Errorf("%q is not a grade; use Outstanding, Good, Requires improvement or Inadequate (or o, g, ri, i)", strings.TrimSpace(s))
+}
+
+// ParseYesNo reads an immediate-attention answer: yes/no, y/n, true/false,
+// ignoring case and surrounding spaces.
+func ParseYesNo(s string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "yes", "y", "true":
+		return true, nil
+	case "no", "n", "false":
+		return false, nil
+	}
+	return false, fmt.Errorf("%q is not yes or no; use Yes or No", strings.TrimSpace(s))
+}
+
+// Finding is an auditor's (or moderator's) finding on one case.
+type Finding struct {
+	Case       string
+	Auditor    string
+	Grade      Grade
+	Immediate  bool              // needs immediate attention
+	Note       string            // free text
+	Answers    map[string]string // answers to the audit's form questions; nil when none
+	Date       string            // date audited, yyyy-mm-dd; "" when not given
+	Reason     string            // why a correction was made; required for a correction
+	Moderation bool              // a moderator's finding, kept apart from original findings
+
+	// Set when read from the store or recorded:
+	Kind string    // KindFinding, KindCorrection, KindModerationFinding or KindModerationCorrection
+	Seq  int       // trail entry number
+	At   time.Time // when it was recorded (UTC)
+}
+
+// findingPayload is a finding's trail payload.
+type findingPayload struct {
+	Grade     string            `json:"grade"`
+	Immediate bool              `json:"immediate"`
+	Note      string            `json:"note"`
+	Answers   map[string]string `json:"answers,omitempty"`
+	Date      string            `json:"date,omitempty"`
+	Reason    string            `json:"reason,omitempty"`
+	Source    string            `json:"source,omitempty"`
+}
+
+func findingFromEntry(e Entry) (Finding, error) {
+	var p findingPayload
+	if err := json.Unmarshal(e.Payload, &p); err != nil {
+		return Finding{}, fmt.Errorf("trail entry %d is damaged: %w", e.Seq, err)
+	}
+	g, err := ParseGrade(p.Grade)
+	if err != nil {
+		return Finding{}, fmt.Errorf("trail entry %d is damaged: %w", e.Seq, err)
+	}
+	return Finding{
+		Case: e.Case, Auditor: e.Actor, Grade: g, Immediate: p.Immediate, Note: p.Note,
+		Answers: p.Answers, Date: p.Date, Reason: p.Reason,
+		Moderation: e.Kind == KindModerationFinding || e.Kind == KindModerationCorrection,
+		Kind:       e.Kind, Seq: e.Seq, At: e.At,
+	}, nil
+}
+
+// sameFinding reports whether two findings say the same thing (the reason is
+// not compared).
+func sameFinding(a, b Finding) bool {
+	return a.Auditor == b.Auditor && a.Grade == b.Grade && a.Immediate == b.Immediate &&
+		a.Note == b.Note && a.Date == b.Date && maps.Equal(a.Answers, b.Answers)
+}
+
+// normalise trims a finding's text fields and checks it is complete.
+func (f *Finding) normalise() error {
+	f.Case = strings.TrimSpace(f.Case)
+	f.Auditor = strings.Join(strings.Fields(f.Auditor), " ")
+	f.Reason = strings.TrimSpace(f.Reason)
+	f.Date = strings.TrimSpace(f.Date)
+	f.Note = strings.TrimSpace(f.Note)
+	if f.Case == "" {
+		return errors.New("a finding needs a case ID")
+	}
+	if f.Auditor == "" {
+		return fmt.Errorf("the finding on %s needs an auditor's name", f.Case)
+	}
+	if f.Grade < Outstanding || f.Grade > Inadequate {
+		return fmt.Errorf("the finding on %s needs a grade: Outstanding, Good, Requires improvement or Inadequate", f.Case)
+	}
+	if f.Date != "" {
+		if _, err := time.Parse("2006-01-02", f.Date); err != nil {
+			return fmt.Errorf("the finding on %s: date audited %q is not a date (yyyy-mm-dd)", f.Case, f.Date)
+		}
+	}
+	if len(f.Answers) == 0 {
+		f.Answers = nil
+	}
+	return nil
+}
+
+// CorrectionError says a case already has a finding and another one needs a
+// reason. It wraps ErrReasonRequired.
+type CorrectionError struct {
+	Case       string
+	Auditor    string // of the latest finding
+	Date       string // date audited of the latest finding, or the day it was recorded
+	Moderation bool
+}
+
+func (e *CorrectionError) Error() string {
+	what := "a finding"
+	if e.Moderation {
+		what = "a moderation finding"
+	}
+	return fmt.Sprintf("%s already has %s by %s on %s; to correct it give --reason", e.Case, what, e.Auditor, e.Date)
+}
+
+// Is makes errors.Is(err, ErrReasonRequired) true.
+func (e *CorrectionError) Is(target error) bool { return target == ErrReasonRequired }
+
+func correctionError(prev Finding) *CorrectionError {
+	d := prev.Date
+	if d == "" {
+		d = prev.At.Format("2006-01-02")
+	}
+	return &CorrectionError{Case: prev.Case, Auditor: prev.Auditor, Date: d, Moderation: prev.Moderation}
+}
+
+// RecordResult tells what Record did.
+type RecordResult struct {
+	Finding Finding // as stored (or the identical latest finding when nothing changed)
+	Entry   Entry   // the new trail entry; zero when nothing changed
+	Changed bool    // false: the finding was identical to the latest one, nothing recorded
+}
+
+// Record records a finding on a case of an audit's sample, in one
+// transaction. A second finding on the same case is a correction and needs
+// f.Reason (else a *CorrectionError); one identical to the latest finding
+// records nothing. A moderation finding (f.Moderation) needs the case to be
+// in the audit's moderation sample.
+func (s *Store) Record(ctx context.Context, auditName string, f Finding) (RecordResult, error) {
+	if err := f.normalise(); err != nil {
+		return RecordResult{}, err
+	}
+	var res RecordResult
+	err := s.write(ctx, "recording a finding in", func(tx *sql.Tx) error {
+		a, err := loadAudit(ctx, tx, auditName)
+		if err != nil {
+			return err
+		}
+		if err := checkInSample(ctx, tx, a, f.Case); err != nil {
+			return err
+		}
+		if f.Moderation {
+			if err := checkModerated(ctx, tx, a, f.Case); err != nil {
+				return err
+			}
+		}
+		ch, err := openChain(ctx, tx, a.id, a.Name)
+		if err != nil {
+			return err
+		}
+		res, err = s.recordTx(ctx, tx, ch, f, "")
+		return err
+	})
+	return res, err
+}
+
+// recordTx appends one finding within a write transaction.
+func (s *Store) recordTx(ctx context.Context, tx *sql.Tx, ch *chain, f Finding, source string) (RecordResult, error) {
+	prev, ok, err := latestFinding(ctx, tx, ch.auditID, f.Case, f.Moderation)
+	if err != nil {
+		return RecordResult{}, err
+	}
+	kind := KindFinding
+	if f.Moderation {
+		kind = KindModerationFinding
+	}
+	if ok {
+		if sameFinding(prev, f) {
+			return RecordResult{Finding: prev}, nil
+		}
+		if f.Reason == "" {
+			return RecordResult{}, correctionError(prev)
+		}
+		kind = KindCorrection
+		if f.Moderation {
+			kind = KindModerationCorrection
+		}
+	} else {
+		f.Reason = "" // a first finding corrects nothing
+	}
+	p := findingPayload{Grade: f.Grade.String(), Immediate: f.Immediate, Note: f.Note, Answers: f.Answers,
+		Date: f.Date, Reason: f.Reason, Source: source}
+	e, err := ch.append(ctx, kind, f.Case, f.Auditor, s.now(), p)
+	if err != nil {
+		return RecordResult{}, err
+	}
+	f.Kind, f.Seq, f.At = kind, e.Seq, e.At
+	return RecordResult{Finding: f, Entry: e, Changed: true}, nil
+}
+
+func findingKinds(moderation bool) (string, string) {
+	if moderation {
+		return KindModerationFinding, KindModerationCorrection
+	}
+	return KindFinding, KindCorrection
+}
+
+// latestFinding returns the latest finding (or moderation finding) on a case.
+func latestFinding(ctx context.Context, q querier, auditID int64, caseID string, moderation bool) (Finding, bool, error) {
+	k1, k2 := findingKinds(moderation)
+	es, err := queryEntries(ctx, q, auditID, "case_id = ? AND kind IN (?, ?) AND seq = (SELECT max(seq) FROM trail WHERE audit_id = ? AND case_id = ? AND kind IN (?, ?))",
+		caseID, k1, k2, auditID, caseID, k1, k2)
+	if err != nil || len(es) == 0 {
+		return Finding{}, false, err
+	}
+	f, err := findingFromEntry(es[len(es)-1])
+	return f, err == nil, err
+}
+
+// latestFindings returns the latest finding per case, keyed by case ID.
+func latestFindings(ctx context.Context, q querier, auditID int64, moderation bool) (map[string]Finding, error) {
+	k1, k2 := findingKinds(moderation)
+	es, err := queryEntries(ctx, q, auditID, "kind IN (?, ?)", k1, k2)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]Finding, len(es))
+	for _, e := range es {
+		f, err := findingFromEntry(e)
+		if err != nil {
+			return nil, err
+		}
+		out[e.Case] = f // entries come in seq order: the last one wins
+	}
+	return out, nil
+}
+
+// Findings returns the latest finding per case (moderation findings when
+// moderation is true), in sample order, for reports.
+func (s *Store) Findings(ctx context.Context, auditName string, moderation bool) ([]Finding, error) {
+	var out []Finding
+	err := s.read(ctx, "reading", func(tx *sql.Tx) error {
+		a, err := loadAudit(ctx, tx, auditName)
+		if err != nil {
+			return err
+		}
+		latest, err := latestFindings(ctx, tx, a.id, moderation)
+		if err != nil {
+			return err
+		}
+		ids, err := sampledIDs(ctx, tx, a)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if f, ok := latest[id]; ok {
+				out = append(out, f)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// GradePair is one moderated case: the latest original finding and the
+// latest moderation finding.
+type GradePair struct {
+	Case                string
+	Original, Moderated Grade
+	// Immediate attention as the auditor and the moderator saw it.
+	OriginalImmediate, ModeratedImmediate bool
+}
+
+// ModerationPairs returns, for every case with both an original and a
+// moderation finding, the two latest grades, in sample order (for agreement
+// statistics).
+func (s *Store) ModerationPairs(ctx context.Context, auditName string) ([]GradePair, error) {
+	var out []GradePair
+	err := s.read(ctx, "reading", func(tx *sql.Tx) error {
+		a, err := loadAudit(ctx, tx, auditName)
+		if err != nil {
+			return err
+		}
+		orig, err := latestFindings(ctx, tx, a.id, false)
+		if err != nil {
+			return err
+		}
+		mod, err := latestFindings(ctx, tx, a.id, true)
+		if err != nil {
+			return err
+		}
+		ids, err := sampledIDs(ctx, tx, a)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			o, ok1 := orig[id]
+			m, ok2 := mod[id]
+			if ok1 && ok2 {
+				out = append(out, GradePair{Case: id, Original: o.Grade, Moderated: m.Grade,
+					OriginalImmediate: o.Immediate, ModeratedImmediate: m.Immediate})
+			}
+		}
+		return nil
+	})
+	return out, err
+}

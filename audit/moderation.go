@@ -1,0 +1,190 @@
+package audit
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/caseaudit/caseaudit/sample"
+)
+
+// ModerationSample is an audit's moderation subsample.
+type ModerationSample struct {
+	Seed     string
+	Size     int
+	Cases    []string  // case IDs, in the order drawn (ticket order; a grown draw appends)
+	Recorded int       // recorded cases the last draw chose from
+	Drawn    time.Time // when it was (last) drawn, UTC
+	Actor    string
+}
+
+type drawPayload struct {
+	Seed     string   `json:"seed"`
+	Size     int      `json:"size"`
+	Recorded int      `json:"recorded"`
+	Cases    []string `json:"cases"`
+	Added    []string `json:"added"`
+}
+
+// DrawModeration draws the moderation subsample of size cases from the
+// audit's recorded cases (those with an original finding) with the
+// consistent sampler under seed — ticket order, as the sample itself — and
+// logs the draw with its seed in the trail, in one transaction.
+//
+// Drawing again with the same seed and size changes nothing. A larger size
+// with the same seed grows the subsample: the cases already drawn stay and
+// the next recorded cases in ticket order are added. A different seed or a
+// smaller size is an error (the subsample, once drawn, is part of the record).
+func (s *Store) DrawModeration(ctx context.Context, auditName string, size int, seed string) (*ModerationSample, error) {
+	seed = strings.TrimSpace(seed)
+	if seed == "" {
+		return nil, errors.New("a moderation draw needs a seed (any text, e.g. a date and a dice roll); it is recorded so anyone can re-derive the subsample")
+	}
+	if size < 1 {
+		return nil, fmt.Errorf("the moderation sample size must be at least 1 (got %d)", size)
+	}
+	var out *ModerationSample
+	err := s.write(ctx, "drawing the moderation sample in", func(tx *sql.Tx) error {
+		a, err := loadAudit(ctx, tx, auditName)
+		if err != nil {
+			return err
+		}
+		prev, err := loadModeration(ctx, tx, a)
+		if err != nil {
+			return err
+		}
+		if prev != nil {
+			if prev.Seed != seed {
+				return fmt.Errorf("audit %q already has a moderation sample of %d drawn with seed %q on %s; use that seed to grow it",
+					a.Name, prev.Size, prev.Seed, prev.Drawn.Format("2006-01-02"))
+			}
+			if size < prev.Size {
+				return fmt.Errorf("audit %q already has a moderation sample of %d; it cannot shrink to %d", a.Name, prev.Size, size)
+			}
+			if size == prev.Size {
+				out = prev
+				return nil
+			}
+		}
+		latest, err := latestFindings(ctx, tx, a.id, false)
+		if err != nil {
+			return err
+		}
+		recorded := make([]string, 0, len(latest))
+		for id := range latest {
+			recorded = append(recorded, id)
+		}
+		if size > len(recorded) {
+			return fmt.Errorf("audit %q has %d recorded cases; a moderation sample of %d needs at least that many", a.Name, len(recorded), size)
+		}
+		order := ticketOrder(seed, recorded)
+		var cases []string
+		have := map[string]bool{}
+		if prev != nil {
+			cases = slices.Clone(prev.Cases)
+			for _, id := range cases {
+				have[id] = true
+			}
+		}
+		var added []string
+		for _, id := range order {
+			if len(cases) == size {
+				break
+			}
+			if !have[id] {
+				cases = append(cases, id)
+				added = append(added, id)
+			}
+		}
+		ch, err := openChain(ctx, tx, a.id, a.Name)
+		if err != nil {
+			return err
+		}
+		e, err := ch.append(ctx, KindModerationDraw, "", s.actor, s.now(),
+			drawPayload{Seed: seed, Size: size, Recorded: len(recorded), Cases: cases, Added: added})
+		if err != nil {
+			return err
+		}
+		out = &ModerationSample{Seed: seed, Size: size, Cases: cases, Recorded: len(recorded), Drawn: e.At, Actor: s.actor}
+		return nil
+	})
+	return out, err
+}
+
+// ticketOrder sorts IDs by (ticket, id) under seed: the consistent sampler.
+func ticketOrder(seed string, ids []string) []string {
+	tk := sample.NewTicketer(seed)
+	type t struct{ ticket, id string }
+	ts := make([]t, len(ids))
+	for i, id := range ids {
+		ts[i] = t{tk.Ticket(id), id}
+	}
+	slices.SortFunc(ts, func(a, b t) int {
+		if sample.Less(a.ticket, a.id, b.ticket, b.id) {
+			return -1
+		}
+		if sample.Less(b.ticket, b.id, a.ticket, a.id) {
+			return 1
+		}
+		return 0
+	})
+	out := make([]string, len(ts))
+	for i, x := range ts {
+		out[i] = x.id
+	}
+	return out
+}
+
+// Moderation returns the audit's moderation sample, or nil when none has
+// been drawn.
+func (s *Store) Moderation(ctx context.Context, auditName string) (*ModerationSample, error) {
+	var out *ModerationSample
+	err := s.read(ctx, "reading", func(tx *sql.Tx) error {
+		a, err := loadAudit(ctx, tx, auditName)
+		if err != nil {
+			return err
+		}
+		out, err = loadModeration(ctx, tx, a)
+		return err
+	})
+	return out, err
+}
+
+func loadModeration(ctx context.Context, q querier, a *Audit) (*ModerationSample, error) {
+	es, err := queryEntries(ctx, q, a.id, "kind = ? AND seq = (SELECT max(seq) FROM trail WHERE audit_id = ? AND kind = ?)",
+		KindModerationDraw, a.id, KindModerationDraw)
+	if err != nil || len(es) == 0 {
+		return nil, err
+	}
+	e := es[len(es)-1]
+	var p drawPayload
+	if err := json.Unmarshal(e.Payload, &p); err != nil {
+		return nil, fmt.Errorf("trail entry %d (moderation draw) is damaged: %w", e.Seq, err)
+	}
+	return &ModerationSample{Seed: p.Seed, Size: p.Size, Cases: p.Cases, Recorded: p.Recorded, Drawn: e.At, Actor: e.Actor}, nil
+}
+
+// checkModerated returns an error unless caseID is in the audit's
+// moderation sample.
+func checkModerated(ctx context.Context, q querier, a *Audit, caseID string) error {
+	m, err := loadModeration(ctx, q, a)
+	if err != nil {
+		return err
+	}
+	if m == nil {
+		return fmt.Errorf("audit %q has no moderation sample yet; draw one before recording moderation findings", a.Name)
+	}
+	if !slices.Contains(m.Cases, caseID) {
+		msg := fmt.Sprintf("case %q is not in the moderation sample of audit %q", caseID, a.Name)
+		if sug := closest(caseID, m.Cases, 3); len(sug) > 0 {
+			msg += fmt.Sprintf("; did you mean %s?", quoteList(sug))
+		}
+		return errors.New(msg)
+	}
+	return nil
+}

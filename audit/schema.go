@@ -1,0 +1,177 @@
+package audit
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// The audit store is one SQLite file (modernc.org/sqlite, no cgo) marked with
+// PRAGMA application_id = applicationID and versioned with PRAGMA
+// user_version = len(migrations). It runs in WAL mode with foreign keys on;
+// every write is one BEGIN IMMEDIATE transaction.
+//
+// Schema (version 1):
+//
+//	audit            one row per audit; never updated or deleted (triggers)
+//	  id             INTEGER PRIMARY KEY
+//	  name           TEXT UNIQUE        the audit's name, e.g. "2026-07 monthly"
+//	  created_at     TEXT               UTC, fixed-width RFC 3339 with nanoseconds (sorts as text)
+//	  seed           TEXT               the sampling seed
+//	  input_path     TEXT               the export as the user named it
+//	  input_sha256   TEXT               hex SHA-256 of the export file
+//	  sheet          TEXT               "" for csv
+//	  header_row     INTEGER            1-based
+//	  data_rows      INTEGER            data rows holding a case ID
+//	  filters        TEXT               JSON array of the filters as text
+//	  strata_column  TEXT               "" when not stratified
+//	  allocation     TEXT               "proportional", "equal" or ""
+//	  min_per_stratum INTEGER
+//	  initial_size   INTEGER            sample size at creation (growth appends cases)
+//	  population     INTEGER            distinct IDs after filters
+//	  tool_version   TEXT
+//	  columns        TEXT               JSON array: the shown column names
+//	  params         TEXT               JSON object: everything needed to re-derive the sample
+//	  form           TEXT NULL          JSON: the audit's form, NULL when none
+//
+//	sampled_case     the sample; rows are only ever appended (growth), never changed
+//	  audit_id       → audit.id
+//	  ord            INTEGER            1..n, selection order
+//	  case_id        TEXT               UNIQUE per audit
+//	  ticket         TEXT               full-precision ticket
+//	  stratum        TEXT               "" when not stratified
+//	  source_row     INTEGER            1-based row in the export
+//	  fields         TEXT               JSON array of the shown fields, in audit.columns order
+//
+//	trail            the audit trail: append-only (triggers abort UPDATE and DELETE), hash-chained
+//	  audit_id       → audit.id
+//	  seq            INTEGER            1, 2, 3 … within the audit
+//	  kind           TEXT               see the Kind* constants
+//	  case_id        TEXT               "" when the entry is not about one case
+//	  actor          TEXT               the auditor, moderator or person acting
+//	  at             TEXT               UTC, same format as audit.created_at
+//	  payload        TEXT               canonical JSON (sorted keys, no spaces, no HTML escaping)
+//	  prev_hash      TEXT               hex hash of entry seq-1; 64 zeros for seq 1
+//	  hash           TEXT               hex SHA-256(prev_hash bytes || canonical entry), see entryHash
+//
+// Findings, corrections, moderation findings, allocations, moderation draws
+// and sample growth all live in the trail only; current state (latest
+// finding per case, current allocation, moderation sample) is derived from
+// it, so a verified trail vouches for everything a report shows. The first
+// entry of every audit (kind "sample") holds the audit's parameters and its
+// sampled cases, and each "grow" entry the appended cases, so Verify also
+// checks the audit and sampled_case rows against the chain.
+
+// applicationID marks a SQLite file as a caseaudit store ("CAUD").
+const applicationID = 0x43415544
+
+// migrations[i] brings the schema from user_version i to i+1.
+var migrations = []string{
+	`
+CREATE TABLE audit (
+	id              INTEGER PRIMARY KEY,
+	name            TEXT    NOT NULL UNIQUE,
+	created_at      TEXT    NOT NULL,
+	seed            TEXT    NOT NULL,
+	input_path      TEXT    NOT NULL,
+	input_sha256    TEXT    NOT NULL,
+	sheet           TEXT    NOT NULL,
+	header_row      INTEGER NOT NULL,
+	data_rows       INTEGER NOT NULL,
+	filters         TEXT    NOT NULL,
+	strata_column   TEXT    NOT NULL,
+	allocation      TEXT    NOT NULL,
+	min_per_stratum INTEGER NOT NULL,
+	initial_size    INTEGER NOT NULL,
+	population      INTEGER NOT NULL,
+	tool_version    TEXT    NOT NULL,
+	columns         TEXT    NOT NULL,
+	params          TEXT    NOT NULL,
+	form            TEXT
+);
+CREATE INDEX audit_created ON audit(created_at);
+
+CREATE TABLE sampled_case (
+	audit_id   INTEGER NOT NULL REFERENCES audit(id),
+	ord        INTEGER NOT NULL,
+	case_id    TEXT    NOT NULL,
+	ticket     TEXT    NOT NULL,
+	stratum    TEXT    NOT NULL,
+	source_row INTEGER NOT NULL,
+	fields     TEXT    NOT NULL,
+	PRIMARY KEY (audit_id, ord),
+	UNIQUE (audit_id, case_id)
+);
+CREATE INDEX sampled_case_id ON sampled_case(case_id);
+
+CREATE TABLE trail (
+	audit_id  INTEGER NOT NULL REFERENCES audit(id),
+	seq       INTEGER NOT NULL,
+	kind      TEXT    NOT NULL,
+	case_id   TEXT    NOT NULL,
+	actor     TEXT    NOT NULL,
+	at        TEXT    NOT NULL,
+	payload   TEXT    NOT NULL,
+	prev_hash TEXT    NOT NULL,
+	hash      TEXT    NOT NULL,
+	PRIMARY KEY (audit_id, seq)
+);
+CREATE INDEX trail_case ON trail(audit_id, case_id, seq);
+CREATE INDEX trail_kind ON trail(audit_id, kind, seq);
+
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'caseaudit: audits never change'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'caseaudit: audits are never deleted'); END;
+CREATE TRIGGER sampled_case_no_update BEFORE UPDATE ON sampled_case
+BEGIN SELECT RAISE(ABORT, 'caseaudit: a recorded sample never changes'); END;
+CREATE TRIGGER sampled_case_no_delete BEFORE DELETE ON sampled_case
+BEGIN SELECT RAISE(ABORT, 'caseaudit: a recorded sample never changes'); END;
+CREATE TRIGGER trail_no_update BEFORE UPDATE ON trail
+BEGIN SELECT RAISE(ABORT, 'caseaudit: the audit trail is append-only'); END;
+CREATE TRIGGER trail_no_delete BEFORE DELETE ON trail
+BEGIN SELECT RAISE(ABORT, 'caseaudit: the audit trail is append-only'); END;
+`,
+}
+
+// SchemaVersion is the store schema version this build writes and reads.
+var SchemaVersion = len(migrations)
+
+// requiredTables must exist in every store of any known version.
+var requiredTables = []string{"audit", "sampled_case", "trail"}
+
+// migrate brings the schema up to date in one immediate transaction. It
+// re-reads user_version inside the transaction, so two processes creating
+// the same new store at once do not both apply a migration.
+func migrate(ctx context.Context, db *sql.DB) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var v int
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return err
+	}
+	if v > len(migrations) {
+		return errNewerVersion(v)
+	}
+	if v == len(migrations) {
+		return nil
+	}
+	for i := v; i < len(migrations); i++ {
+		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+			return fmt.Errorf("migrating the store schema to version %d: %w", i+1, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(migrations))); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+type errNewerVersion int
+
+func (v errNewerVersion) Error() string {
+	return fmt.Sprintf("schema version %d is newer than this caseaudit knows (%d)", int(v), len(migrations))
+}

@@ -1,0 +1,169 @@
+package audit
+
+import (
+	"context"
+	"database/sql"
+	"time"
+)
+
+// AuditSummary is one audit's progress.
+type AuditSummary struct {
+	Name           string
+	Created        time.Time
+	Seed           string
+	Size           int // sampled cases (after any growth)
+	Recorded       int // cases with a finding
+	Flagged        int // cases whose latest finding needs immediate attention
+	ModerationSize int // cases in the moderation sample (0 when none drawn)
+	Moderated      int // cases with a moderation finding
+	Entries        int // trail entries
+	Head           string
+}
+
+// AuditorProgress is one auditor's share of an audit.
+type AuditorProgress struct {
+	Auditor   string
+	Allocated int
+	Recorded  int      // allocated cases that have a finding (by anyone)
+	ToDo      []string // allocated cases without a finding, in sample order
+}
+
+// Status is an audit's progress in detail.
+type Status struct {
+	AuditSummary
+	Auditors    []AuditorProgress // in allocation order; nil when never allocated
+	Unallocated []string          // cases without a finding and without an auditor, in sample order
+	ToDo        []string          // all cases without a finding, in sample order
+}
+
+func summarise(ctx context.Context, q querier, a *Audit) (*Status, error) {
+	st := &Status{AuditSummary: AuditSummary{Name: a.Name, Created: a.Created, Seed: a.Seed}}
+	ids, err := sampledIDs(ctx, q, a)
+	if err != nil {
+		return nil, err
+	}
+	orig, err := latestFindings(ctx, q, a.id, false)
+	if err != nil {
+		return nil, err
+	}
+	mod, err := latestFindings(ctx, q, a.id, true)
+	if err != nil {
+		return nil, err
+	}
+	m, err := loadModeration(ctx, q, a)
+	if err != nil {
+		return nil, err
+	}
+	alloc, err := loadAllocation(ctx, q, a)
+	if err != nil {
+		return nil, err
+	}
+	if err := q.QueryRowContext(ctx, "SELECT count(*), coalesce(max(seq), 0) FROM trail WHERE audit_id = ?", a.id).Scan(&st.Entries, new(int)); err != nil {
+		return nil, err
+	}
+	if err := q.QueryRowContext(ctx, "SELECT hash FROM trail WHERE audit_id = ? ORDER BY seq DESC LIMIT 1", a.id).Scan(&st.Head); err != nil && err != sql.ErrNoRows {
+		return nil, err
+	}
+	st.Size = len(ids)
+	for _, id := range ids {
+		if f, ok := orig[id]; ok {
+			st.Recorded++
+			if f.Immediate {
+				st.Flagged++
+			}
+		} else {
+			st.ToDo = append(st.ToDo, id)
+		}
+		if _, ok := mod[id]; ok {
+			st.Moderated++
+		}
+	}
+	if m != nil {
+		st.ModerationSize = m.Size
+	}
+	owner := map[string]string{}
+	if alloc != nil {
+		idx := map[string]int{}
+		for _, name := range alloc.Auditors {
+			idx[name] = len(st.Auditors)
+			st.Auditors = append(st.Auditors, AuditorProgress{Auditor: name})
+		}
+		for _, x := range alloc.Assigned {
+			owner[x.Case] = x.Auditor
+			i, ok := idx[x.Auditor]
+			if !ok { // kept from an earlier allocation to an auditor not named now
+				i = len(st.Auditors)
+				idx[x.Auditor] = i
+				st.Auditors = append(st.Auditors, AuditorProgress{Auditor: x.Auditor})
+			}
+			st.Auditors[i].Allocated++
+		}
+		for _, id := range ids {
+			name, ok := owner[id]
+			if !ok {
+				continue
+			}
+			p := &st.Auditors[idx[name]]
+			if _, done := orig[id]; done {
+				p.Recorded++
+			} else {
+				p.ToDo = append(p.ToDo, id)
+			}
+		}
+	}
+	for _, id := range st.ToDo {
+		if _, ok := owner[id]; !ok {
+			st.Unallocated = append(st.Unallocated, id)
+		}
+	}
+	return st, nil
+}
+
+// Status returns an audit's progress: counts, each auditor's progress and
+// the cases still to do.
+func (s *Store) Status(ctx context.Context, auditName string) (*Status, error) {
+	var out *Status
+	err := s.read(ctx, "reading", func(tx *sql.Tx) error {
+		a, err := loadAudit(ctx, tx, auditName)
+		if err != nil {
+			return err
+		}
+		out, err = summarise(ctx, tx, a)
+		return err
+	})
+	return out, err
+}
+
+// Audits lists every audit with its progress, oldest first (the last one is
+// the latest).
+func (s *Store) Audits(ctx context.Context) ([]AuditSummary, error) {
+	var out []AuditSummary
+	err := s.read(ctx, "reading", func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, "SELECT "+auditColumns+" FROM audit ORDER BY created_at, id")
+		if err != nil {
+			return err
+		}
+		var all []*Audit
+		for rows.Next() {
+			a, err := scanAudit(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			all = append(all, a)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, a := range all {
+			st, err := summarise(ctx, tx, a)
+			if err != nil {
+				return err
+			}
+			out = append(out, st.AuditSummary)
+		}
+		return nil
+	})
+	return out, err
+}

@@ -1,0 +1,320 @@
+package audit
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"modernc.org/sqlite"
+)
+
+// DefaultPath is the store file used when the user names none.
+const DefaultPath = "caseaudit.db"
+
+// DefaultBusyTimeout is how long a write waits for another writer.
+const DefaultBusyTimeout = 5 * time.Second
+
+// Options say how to open a store. The zero value is usable.
+type Options struct {
+	// BusyTimeout is how long a write waits while another process writes;
+	// 0 means DefaultBusyTimeout.
+	BusyTimeout time.Duration
+	// Clock gives the time recorded with every entry; nil means time.Now.
+	// Times are stored in UTC.
+	Clock func() time.Time
+	// Actor names the person running the tool; it is recorded with entries
+	// that are not findings (sample growth, allocation, moderation draws).
+	Actor string
+}
+
+// Store is an opened audit store. It is safe for concurrent use by several
+// goroutines, and several processes may open the same file at once.
+type Store struct {
+	path  string
+	db    *sql.DB
+	clock func() time.Time
+	actor string
+}
+
+// Errors a caller may test for with errors.Is.
+var (
+	// ErrBusy: another process held the store's write lock beyond the busy timeout.
+	ErrBusy = errors.New("store busy")
+	// ErrNotStore: the file is not a caseaudit store (or is one from a newer caseaudit).
+	ErrNotStore = errors.New("not a caseaudit store")
+	// ErrNotFound: no audit of that name (or no audit at all).
+	ErrNotFound = errors.New("not found")
+	// ErrReasonRequired: a case already has a finding and a correction needs a reason.
+	ErrReasonRequired = errors.New("a correction needs a reason")
+	// ErrNotInSample: the case is not in the audit's sample.
+	ErrNotInSample = errors.New("case not in the audit's sample")
+)
+
+// sqliteHeader starts every SQLite database file.
+var sqliteHeader = []byte("SQLite format 3\x00")
+
+// Open opens the store at path, creating it (mode 0600) when the file does
+// not exist or is empty. A file that is not a caseaudit store — not SQLite,
+// SQLite without caseaudit's application_id or tables, or a store written by
+// a newer caseaudit — is refused with an error wrapping ErrNotStore and is
+// left untouched: its header is checked before SQLite opens it for writing.
+func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+	if path == "" {
+		path = DefaultPath
+	}
+	timeout := opts.BusyTimeout
+	if timeout <= 0 {
+		timeout = DefaultBusyTimeout
+	}
+	clock := opts.Clock
+	if clock == nil {
+		clock = time.Now
+	}
+	fresh, err := precheck(path)
+	if err != nil {
+		return nil, err
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("the store %s: %w", path, err)
+	}
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", timeout.Milliseconds()))
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Set("_txlock", "immediate")
+	dsn := (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs), RawQuery: q.Encode()}).String()
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("opening the store %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(4)
+	db.SetMaxIdleConns(4)
+	s := &Store{path: path, db: db, clock: clock, actor: opts.Actor}
+	if err := s.init(ctx, fresh); err != nil {
+		db.Close()
+		return nil, err
+	}
+	tightenPerms(abs)
+	return s, nil
+}
+
+// precheck refuses a file that is not a caseaudit store without writing to
+// it, and creates a missing store file with mode 0600. It reports whether
+// the file is new (absent or empty).
+func precheck(path string) (fresh bool, err error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		nf, cerr := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		if cerr != nil && !errors.Is(cerr, fs.ErrExist) {
+			return false, fmt.Errorf("creating the store %s: %w", path, cerr)
+		}
+		if cerr == nil {
+			nf.Close()
+		}
+		return precheck(path) // another process may have created it meanwhile
+	}
+	if err != nil {
+		return false, fmt.Errorf("opening the store %s: %w", path, err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return false, fmt.Errorf("opening the store %s: %w", path, err)
+	}
+	if st.IsDir() {
+		return false, fmt.Errorf("the store %s is a directory; name a file: %w", path, ErrNotStore)
+	}
+	if st.Size() == 0 {
+		return true, nil
+	}
+	hdr := make([]byte, 100)
+	if _, err := io.ReadFull(f, hdr); err != nil || !bytes.Equal(hdr[:16], sqliteHeader) {
+		return false, fmt.Errorf("%s is not a caseaudit store (not an SQLite database); name another file with --db: %w", path, ErrNotStore)
+	}
+	if id := binary.BigEndian.Uint32(hdr[68:72]); id != applicationID {
+		return false, fmt.Errorf("%s is an SQLite database but not a caseaudit store; name another file with --db: %w", path, ErrNotStore)
+	}
+	return false, nil
+}
+
+// init makes a fresh file a store, or checks an existing store's version and
+// migrates it.
+func (s *Store) init(ctx context.Context, fresh bool) error {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return s.wrap("opening", err)
+	}
+	defer conn.Close()
+	if fresh {
+		// application_id goes into the file header before WAL is switched
+		// on, so the main file always carries the mark even if this process
+		// dies before the first checkpoint.
+		var id int64
+		if err := conn.QueryRowContext(ctx, "PRAGMA application_id").Scan(&id); err != nil {
+			return s.wrap("opening", err)
+		}
+		if id == 0 {
+			if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d", applicationID)); err != nil {
+				return s.wrap("creating", err)
+			}
+		} else if id != applicationID {
+			return fmt.Errorf("%s is an SQLite database but not a caseaudit store; name another file with --db: %w", s.path, ErrNotStore)
+		}
+		var mode string
+		if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil {
+			return s.wrap("creating", err)
+		}
+	}
+	var v int
+	if err := conn.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return s.wrap("opening", err)
+	}
+	if v > len(migrations) {
+		return fmt.Errorf("the store %s was written by a newer caseaudit (schema version %d; this one knows up to %d); upgrade caseaudit: %w",
+			s.path, v, len(migrations), ErrNotStore)
+	}
+	if v > 0 {
+		for _, t := range requiredTables {
+			var n int
+			if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", t).Scan(&n); err != nil {
+				return s.wrap("opening", err)
+			}
+			if n == 0 {
+				return fmt.Errorf("%s is not a caseaudit store (table %s is missing); name another file with --db: %w", s.path, t, ErrNotStore)
+			}
+		}
+	}
+	conn.Close()
+	if err := migrate(ctx, s.db); err != nil {
+		var nv errNewerVersion
+		if errors.As(err, &nv) {
+			return fmt.Errorf("the store %s was written by a newer caseaudit (%v); upgrade caseaudit: %w", s.path, nv, ErrNotStore)
+		}
+		return s.wrap("preparing", err)
+	}
+	return nil
+}
+
+// tightenPerms keeps the store's -wal and -shm files as private as the store
+// itself, whatever the umask.
+func tightenPerms(abs string) {
+	st, err := os.Stat(abs)
+	if err != nil {
+		return
+	}
+	mode := st.Mode().Perm() &^ 0o007
+	for _, suffix := range []string{"-wal", "-shm"} {
+		if fi, err := os.Stat(abs + suffix); err == nil && fi.Mode().Perm() != mode {
+			os.Chmod(abs+suffix, mode)
+		}
+	}
+}
+
+// Close closes the store.
+func (s *Store) Close() error {
+	if s == nil || s.db == nil {
+		return nil
+	}
+	return s.db.Close()
+}
+
+// Path returns the store's file path as given to Open.
+func (s *Store) Path() string { return s.path }
+
+// now returns the clock's time in UTC.
+func (s *Store) now() time.Time { return s.clock().UTC() }
+
+// timeFormat is fixed-width so that stored times sort as text.
+const timeFormat = "2006-01-02T15:04:05.000000000Z"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeFormat) }
+
+func parseTime(s string) time.Time {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+// isBusy reports whether err is SQLite's "database is locked/busy".
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		c := se.Code() & 0xff
+		return c == 5 || c == 6 // SQLITE_BUSY, SQLITE_LOCKED (any extended code)
+	}
+	return false
+}
+
+// wrap turns a database error into one a person can act on.
+func (s *Store) wrap(doing string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if isBusy(err) {
+		return fmt.Errorf("the store %s is busy: another caseaudit is writing to it; try again: %w", s.path, ErrBusy)
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return err // our own errors already say what to do
+	}
+	{
+		switch se.Code() & 0xff {
+		case 26: // SQLITE_NOTADB
+			return fmt.Errorf("%s is not a caseaudit store (not an SQLite database): %w", s.path, ErrNotStore)
+		case 11: // SQLITE_CORRUPT
+			return fmt.Errorf("the store %s is damaged (%v); restore it from a backup", s.path, err)
+		case 8: // SQLITE_READONLY
+			return fmt.Errorf("the store %s is read-only; check its permissions: %w", s.path, err)
+		case 13: // SQLITE_FULL
+			return fmt.Errorf("the disk holding the store %s is full: %w", s.path, err)
+		}
+	}
+	return fmt.Errorf("%s the store %s: %w", doing, s.path, err)
+}
+
+// write runs fn in one BEGIN IMMEDIATE transaction: all of it or nothing.
+func (s *Store) write(ctx context.Context, doing string, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return s.wrap(doing, err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return s.wrap(doing, err)
+	}
+	if err := tx.Commit(); err != nil {
+		tx.Rollback()
+		return s.wrap(doing, err)
+	}
+	return nil
+}
+
+// read runs fn in one read-only transaction (a consistent snapshot).
+func (s *Store) read(ctx context.Context, doing string, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return s.wrap(doing, err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return s.wrap(doing, err)
+	}
+	return nil
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,38 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/caseaudit/caseaudit/internal/synth"
+)
+
+// runCmd runs one command line in-process and returns its exit code and streams.
+func runCmd(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), &IOStreams{In: bytes.NewReader(nil), Out: &out, Err: &errb}, args)
+	return code, out.String(), errb.String()
+}
+
+func writeExport(t *testing.T, name string, o synth.Options) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if filepath.Ext(name) == ".xlsx" {
+		err = synth.WriteXLSX(f, o)
+	} else {
+		err = synth.WriteCSV(f, o)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}

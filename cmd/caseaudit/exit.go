@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Exit codes, documented in `caseaudit --help` and the README.
+const (
+	exitOK          = 0
+	exitError       = 1
+	exitUsage       = 2
+	exitThreshold   = 3 // --fail-above exceeded, or an action overdue with --fail-on-overdue
+	exitVerify      = 4 // verification found a discrepancy
+	exitInterrupted = 130
+)
+
+const exitCodesHelp = `Exit codes:
+  0    success
+  1    error (bad input, unreadable file, store problem)
+  2    usage error (unknown flag, missing argument)
+  3    threshold exceeded (--fail-above, --fail-on-overdue)
+  4    verification failed (verify found a discrepancy)
+  130  interrupted (Ctrl-C); partial outputs are removed`
+
+// usageError is a mistake in how the command was called: exit 2, with a
+// pointer to the help.
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+func usagef(format string, a ...any) error { return &usageError{fmt.Errorf(format, a...)} }
+
+// exitError carries a specific exit code with a message (which may be empty
+// when the command has already said everything).
+type exitCodeError struct {
+	code int
+	err  error
+}
+
+func (e *exitCodeError) Error() string {
+	if e.err == nil {
+		return ""
+	}
+	return e.err.Error()
+}
+func (e *exitCodeError) Unwrap() error { return e.err }
+
+// exitCode decides the process exit code for err, in one place.
+func exitCode(err error) int {
+	var ue *usageError
+	var ee *exitCodeError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, context.Canceled):
+		return exitInterrupted
+	case errors.As(err, &ee):
+		return ee.code
+	case errors.As(err, &ue):
+		return exitUsage
+	}
+	return exitError
+}
+
+// printError writes err as one line (or, for usage errors, with a hint to
+// the help) to w.
+func printError(w io.Writer, err error, cmdPath string) {
+	if errors.Is(err, context.Canceled) {
+		fmt.Fprintln(w, "caseaudit: interrupted")
+		return
+	}
+	msg := err.Error()
+	if msg == "" {
+		return
+	}
+	msg = strings.TrimSpace(msg)
+	fmt.Fprintf(w, "caseaudit: %s\n", msg)
+	var ue *usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(w, "Run '%s --help' for usage.\n", cmdPath)
+	}
+}

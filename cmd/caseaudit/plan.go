@@ -1,0 +1,166 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/caseaudit/caseaudit/audit/stats"
+	"github.com/caseaudit/caseaudit/sample"
+	"github.com/spf13/cobra"
+)
+
+type planOptions struct {
+	Tolerable  string
+	Confidence string
+	Expected   int
+	Population int
+	Method     string
+	Format     string
+}
+
+func init() { extraCommands = append(extraCommands, newPlanCmd) }
+
+func newPlanCmd(g *globalOptions) *cobra.Command {
+	o := &planOptions{}
+	cmd := &cobra.Command{
+		Use:   "plan",
+		Short: "How many cases to audit to show the share needing immediate attention is low",
+		Long: `Work out the smallest sample size that lets you say, at the given confidence, that fewer
+than the tolerable share of all cases need immediate attention — if the audit finds no more
+than --expected such cases.
+
+Methods: binomial (the default; a large population), poisson (the approximation many audit
+manuals print), hypergeometric (exact for a known --population; the default when it is given).
+Percentages may be written 2.5% or 0.025.`,
+		Example: `  # the classic plan: 95% confidence that fewer than 2.5% need immediate attention
+  caseaudit plan --tolerable 2.5% --confidence 95%
+
+  # allowing for one flagged case, in a population of 3,000 open cases
+  caseaudit plan --tolerable 5% --expected 1 --population 3000
+
+  # as JSON, for a script
+  caseaudit plan --tolerable 2.5% --format json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return runPlan(cmd.Context(), o, g) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Tolerable, "tolerable", "", "the share you want to show is not exceeded, e.g. 2.5% (required)")
+	f.StringVar(&o.Confidence, "confidence", "95%", "confidence level")
+	f.IntVar(&o.Expected, "expected", 0, "cases needing immediate attention the plan allows the audit to find")
+	f.IntVar(&o.Population, "population", 0, "number of cases in the population (enables the exact hypergeometric plan)")
+	f.StringVar(&o.Method, "method", "", "binomial, poisson or hypergeometric (default: hypergeometric with --population, else binomial)")
+	f.StringVarP(&o.Format, "format", "f", "table", "output format: table or json")
+	return cmd
+}
+
+// parseShare reads a share written as "2.5%" or "0.025" (a bare number of
+// 1 or more is read as a percentage: "95" is 95%).
+func parseShare(flag, s string) (float64, error) {
+	t := strings.TrimSpace(s)
+	pct := strings.HasSuffix(t, "%")
+	t = strings.TrimSpace(strings.TrimSuffix(t, "%"))
+	v, err := strconv.ParseFloat(t, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, usagef("--%s %q is not a percentage; write e.g. 2.5%%", flag, s)
+	}
+	if pct || v >= 1 {
+		v /= 100
+	}
+	if v <= 0 || v >= 1 {
+		return 0, usagef("--%s %q must be between 0%% and 100%%", flag, s)
+	}
+	return v, nil
+}
+
+// formatPct shows a share as a percentage with at most two decimals.
+func formatPct(v float64) string {
+	s := strconv.FormatFloat(v*100, 'f', 2, 64)
+	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	return s + "%"
+}
+
+type planJSON struct {
+	Method     string  `json:"method"`
+	Tolerable  float64 `json:"tolerable"`
+	Confidence float64 `json:"confidence"`
+	Expected   int     `json:"expected"`
+	Population *int    `json:"population"`
+	Size       int     `json:"size"`
+	Sentence   string  `json:"sentence"`
+}
+
+func runPlan(ctx context.Context, o *planOptions, g *globalOptions) error {
+	if o.Tolerable == "" {
+		return usagef("give --tolerable, the share you want to show is not exceeded (e.g. 2.5%%)")
+	}
+	tol, err := parseShare("tolerable", o.Tolerable)
+	if err != nil {
+		return err
+	}
+	conf, err := parseShare("confidence", o.Confidence)
+	if err != nil {
+		return err
+	}
+	if o.Expected < 0 {
+		return usagef("--expected must not be negative")
+	}
+	if o.Population < 0 {
+		return usagef("--population must not be negative")
+	}
+	method := o.Method
+	if method == "" {
+		method = string(stats.Binomial)
+		if o.Population > 0 {
+			method = string(stats.Hypergeometric)
+		}
+	}
+	switch stats.SampleSizeMethod(method) {
+	case stats.Binomial, stats.Poisson:
+	case stats.Hypergeometric:
+		if o.Population == 0 {
+			return usagef("--method hypergeometric needs --population N")
+		}
+	default:
+		return usagef("--method %q: use binomial, poisson or hypergeometric", method)
+	}
+	switch o.Format {
+	case "table", "json":
+	default:
+		return usagef("--format %q: use table or json", o.Format)
+	}
+	n, err := stats.SampleSize(stats.SampleSizeParams{Method: stats.SampleSizeMethod(method), Tolerable: tol,
+		Confidence: conf, ExpectedErrors: o.Expected, Population: o.Population})
+	if err != nil {
+		return err
+	}
+	var found string
+	switch o.Expected {
+	case 0:
+		found = "none of them needs"
+	case 1:
+		found = "at most 1 of them needs"
+	default:
+		found = fmt.Sprintf("at most %d of them need", o.Expected)
+	}
+	of := "all cases"
+	if o.Population > 0 {
+		of = "the " + sample.Thousands(o.Population) + " cases"
+	}
+	sentence := fmt.Sprintf("Audit %s cases chosen at random. If %s immediate attention, you can say with %s confidence that fewer than %s of %s do.",
+		sample.Thousands(n), found, formatPct(conf), formatPct(tol), of)
+	if o.Format == "json" {
+		out := planJSON{Method: method, Tolerable: tol, Confidence: conf, Expected: o.Expected, Size: n, Sentence: sentence}
+		if o.Population > 0 {
+			out.Population = &o.Population
+		}
+		enc := json.NewEncoder(g.IO.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	fmt.Fprintf(g.IO.Out, "sample size  %d  (%s)\n%s\n", n, method, sentence)
+	return nil
+}

@@ -1,0 +1,480 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/internal/atomicfile"
+	"github.com/caseaudit/caseaudit/internal/textsafe"
+	"github.com/caseaudit/caseaudit/sample"
+	"github.com/spf13/cobra"
+)
+
+// sampleOptions are the flags of `caseaudit sample`.
+type sampleOptions struct {
+	Export        string
+	Open          sample.OpenOptions
+	Size          int
+	Percent       float64
+	Seed          string
+	Where         []string
+	Strata        string
+	Allocation    string
+	MinPerStratum int
+	Columns       []string
+	Format        string
+	Out           string
+	Force         bool
+	Strict        bool
+}
+
+func init() { extraCommands = append(extraCommands, newSampleCmd) }
+
+func newSampleCmd(g *globalOptions) *cobra.Command {
+	o := &sampleOptions{}
+	cmd := &cobra.Command{
+		Use:   "sample EXPORT",
+		Short: "Draw a verifiable random sample of cases from an export",
+		Long: `Draw a random sample of cases from a case-management export (.xlsx, .xlsm, .csv, .tsv, .txt).
+
+The sheet, header row and ID column are found automatically (title rows, blank rows,
+summary sheets and totals rows are skipped); say --sheet, --header-row or --id-column
+when the guess is wrong. The population is the set of distinct case IDs that match
+every --where condition; duplicate IDs keep their first row.
+
+Every case gets a ticket computed from the seed and its ID alone, and the sample is the
+cases with the smallest tickets: anyone with the export and the seed re-derives the same
+sample, whatever the row order. Without --seed a random seed is made and printed; it is
+recorded in every output.
+
+The sample is printed in selection order (--format table, csv or json); --out writes the
+auditors' workbook (.xlsx) with drop-downs for the findings and a Method sheet.`,
+		Example: `  # 120 cases from this month's export, with a fresh random seed
+  caseaudit sample cases.xlsx --size 120
+
+  # 5% of child-protection cases, stratified by team, as a workbook for auditors
+  caseaudit sample cases.xlsx --percent 5 --where 'Legal Status=CP' --strata Team --out audit.xlsx
+
+  # re-derive a sample someone else drew, as JSON for a script
+  caseaudit sample cases.csv --size 90 --seed 48213270991532670122 --format json
+
+  # a messy csv: name the ID column and the sheet's header row yourself
+  caseaudit sample export.csv --id-column "Child ID" --header-row 4 --size 60`,
+		Args: exactArgs(1, "one export file"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Export = args[0]
+			return runSample(cmd.Context(), o, g)
+		},
+	}
+	f := cmd.Flags()
+	f.IntVarP(&o.Size, "size", "n", 0, "number of cases to draw")
+	f.Float64Var(&o.Percent, "percent", 0, "draw this percentage of the population instead, rounded up")
+	f.StringVar(&o.Seed, "seed", "", "seed text (default: 20 random digits, printed and recorded)")
+	f.StringArrayVarP(&o.Where, "where", "w", nil, "keep rows where `COLUMN=VALUE` (also != < <= > >=); repeat to combine with AND")
+	f.StringVar(&o.Strata, "strata", "", "stratify by this `COLUMN` (e.g. Team)")
+	f.StringVar(&o.Allocation, "allocation", sample.Proportional, "share of the sample per stratum: proportional or equal")
+	f.IntVar(&o.MinPerStratum, "min-per-stratum", 0, "each stratum takes at least `K` cases (or all it has)")
+	f.StringSliceVarP(&o.Columns, "columns", "c", nil, "columns to show and keep, comma-separated (default: team, worker and legal status columns when present)")
+	f.StringVarP(&o.Format, "format", "f", "table", "output format: table, csv, json, or ids (one case ID per line)")
+	f.StringVarP(&o.Out, "out", "o", "", "write the auditors' workbook to this .xlsx `FILE`")
+	f.BoolVar(&o.Force, "force", false, "replace an existing --out file")
+	f.BoolVar(&o.Strict, "strict", false, "treat duplicate case IDs as an error")
+	addReadFlags(cmd, &o.Open)
+	return cmd
+}
+
+// addReadFlags adds the flags that say how to read an export.
+func addReadFlags(cmd *cobra.Command, o *sample.OpenOptions) {
+	f := cmd.Flags()
+	f.StringVar(&o.Sheet, "sheet", "", "sheet `NAME` or number (default: the first visible sheet with the ID column)")
+	f.IntVar(&o.HeaderRow, "header-row", 0, "1-based `ROW` of the header (default: found in the first 50 rows)")
+	f.StringVar(&o.IDColumn, "id-column", "", "header of the case ID `COLUMN` (default: detected, e.g. Case Reference)")
+	f.StringVar(&o.Delimiter, "delimiter", "", "csv field delimiter: , ; tab | (default: detected)")
+	f.StringVar(&o.Encoding, "encoding", "", "csv encoding: utf-8, utf-16le, utf-16be, windows-1252 (default: detected)")
+	f.StringVar(&o.Password, "password", "", "password of an encrypted workbook")
+}
+
+// defaultColumns are shown when --columns is not given, if the export has them.
+var defaultColumns = [][]string{
+	{"Team", "Team Name", "Allocated Team", "Team Allocated"},
+	{"Allocated Worker", "Worker", "Social Worker", "Allocated Social Worker", "Key Worker", "Case Worker"},
+	{"Legal Status", "Legal status category"},
+}
+
+func pickDefaultColumns(t *sample.Table) []string {
+	var out []string
+	for _, alts := range defaultColumns {
+		for _, name := range alts {
+			if i, err := t.ColumnIndex(name); err == nil && i != t.IDIndex {
+				out = append(out, t.Header[i])
+				break
+			}
+		}
+	}
+	return out
+}
+
+// NewSeed returns 20 random decimal digits from crypto/rand.
+func newSeed() (string, error) {
+	n, err := rand.Int(rand.Reader, new(big.Int).Exp(big.NewInt(10), big.NewInt(20), nil))
+	if err != nil {
+		return "", fmt.Errorf("cannot make a random seed: %w", err)
+	}
+	return fmt.Sprintf("%020s", n.String()), nil
+}
+
+// fileSHA256 hashes a file; run it beside the reader to use the second core.
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("%s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// drawn is a sample with everything said about how it was drawn.
+type drawn struct {
+	Table  *sample.Table
+	Pop    *sample.Population
+	Sample *sample.Sample
+	Method audit.Method
+}
+
+func checkSampleFlags(o *sampleOptions) error {
+	if (o.Size > 0) == (o.Percent > 0) {
+		return usagef("give either --size N or --percent P")
+	}
+	if o.Size < 0 {
+		return usagef("--size must be a positive number")
+	}
+	switch o.Format {
+	case "table", "csv", "json", "ids":
+	default:
+		return usagef("--format %q: use table, csv, json or ids", o.Format)
+	}
+	switch o.Allocation {
+	case sample.Proportional, sample.Equal:
+	default:
+		return usagef("--allocation %q: use proportional or equal", o.Allocation)
+	}
+	if o.MinPerStratum < 0 {
+		return usagef("--min-per-stratum must not be negative")
+	}
+	if o.MinPerStratum > 0 && o.Strata == "" {
+		return usagef("--min-per-stratum needs --strata")
+	}
+	if o.Out != "" && !strings.EqualFold(filepath.Ext(o.Out), ".xlsx") {
+		return usagef("--out %s: the auditors' workbook is an .xlsx file; name it …xlsx", o.Out)
+	}
+	return nil
+}
+
+// draw reads the export and selects the sample.
+func draw(ctx context.Context, o *sampleOptions, g *globalOptions) (*drawn, error) {
+	var filters []sample.Filter
+	for _, w := range o.Where {
+		f, err := sample.ParseFilter(w)
+		if err != nil {
+			return nil, usagef("--where: %v", err)
+		}
+		filters = append(filters, f)
+	}
+	type hashResult struct {
+		sum string
+		err error
+	}
+	hashc := make(chan hashResult, 1)
+	go func() {
+		s, err := fileSHA256(o.Export)
+		hashc <- hashResult{s, err}
+	}()
+	t, err := sample.Open(ctx, o.Export, o.Open)
+	if err != nil {
+		<-hashc
+		return nil, err
+	}
+	defer t.Close()
+	cols := o.Columns
+	if cols == nil {
+		cols = pickDefaultColumns(t)
+	}
+	prog := newProgress(g, "reading "+filepath.Base(o.Export))
+	pop, err := sample.Load(ctx, t, sample.LoadOptions{
+		Seed: o.Seed, Fields: cols, Where: filters, Strata: o.Strata, Strict: o.Strict,
+		Progress: prog.rows,
+	})
+	prog.done()
+	h := <-hashc
+	if err != nil {
+		return nil, err
+	}
+	if h.err != nil {
+		return nil, h.err
+	}
+	size := o.Size
+	if o.Percent > 0 {
+		if size, err = sample.SizeForPercent(o.Percent, pop.Len()); err != nil {
+			return nil, usagef("%v", err)
+		}
+	}
+	s, err := pop.Select(sample.SelectOptions{Size: size, Allocation: o.Allocation, MinPerStratum: o.MinPerStratum})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", o.Export, err)
+	}
+	m := audit.Method{
+		Seed: o.Seed, InputPath: o.Export, InputSHA256: h.sum, Format: t.Format, Sheet: t.Sheet,
+		HeaderRow: t.HeaderRow, IDColumn: t.Header[t.IDIndex], Rows: pop.Rows, Population: pop.Len(),
+		Strata: pop.Strata, Size: size, ToolVersion: version(), Created: g.Now(),
+	}
+	for _, f := range filters {
+		m.Filters = append(m.Filters, f.String())
+	}
+	if pop.Strata != "" {
+		m.Allocation, m.MinPerStratum = s.Allocation, o.MinPerStratum
+	}
+	return &drawn{Table: t, Pop: pop, Sample: s, Method: m}, nil
+}
+
+func runSample(ctx context.Context, o *sampleOptions, g *globalOptions) error {
+	if err := checkSampleFlags(o); err != nil {
+		return err
+	}
+	generated := false
+	if o.Seed == "" {
+		s, err := newSeed()
+		if err != nil {
+			return err
+		}
+		o.Seed, generated = s, true
+	}
+	d, err := draw(ctx, o, g)
+	if err != nil {
+		return err
+	}
+	printReadSummary(g, d.Table, d.Pop)
+	if generated {
+		g.infof("seed %s (generated; it is recorded in the outputs and re-derives this sample)\n", o.Seed)
+	}
+	if o.Out != "" {
+		spec := audit.WorkbookSpec{Method: d.Method, Columns: d.Pop.Fields, Cases: d.Sample.Cases}
+		err := atomicfile.Write(ctx, o.Out, o.Force, func(f *os.File) error {
+			return audit.WriteWorkbook(f, spec)
+		})
+		if err != nil {
+			return err
+		}
+		g.infof("wrote the auditors' workbook %s (%d cases)\n", o.Out, len(d.Sample.Cases))
+	}
+	return writeSample(g.IO.Out, o.Format, d)
+}
+
+func printReadSummary(g *globalOptions, t *sample.Table, p *sample.Population) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "read %s: ", t.Path)
+	if t.Sheet != "" {
+		fmt.Fprintf(&b, "sheet %q, ", t.Sheet)
+	}
+	fmt.Fprintf(&b, "header row %d, ID column %q, %s data rows, %s distinct IDs",
+		t.HeaderRow, t.Header[t.IDIndex], sample.Thousands(p.Rows), sample.Thousands(p.Distinct))
+	var skipped []string
+	if p.Blank > 0 {
+		skipped = append(skipped, plural(p.Blank, "blank row"))
+	}
+	if p.Footers > 0 {
+		skipped = append(skipped, plural(p.Footers, "footer row"))
+	}
+	if p.Duplicates > 0 {
+		skipped = append(skipped, plural(p.Duplicates, "duplicate ID"))
+	}
+	if len(skipped) > 0 {
+		fmt.Fprintf(&b, "; skipped %s", strings.Join(skipped, ", "))
+	}
+	b.WriteString("\n")
+	if p.Duplicates > 0 {
+		var ds []string
+		for _, d := range p.FirstDuplicates {
+			ds = append(ds, fmt.Sprintf("%s on row %s (first on row %s)", textsafe.Terminal(d.ID), sample.Thousands(d.Row), sample.Thousands(d.FirstRow)))
+		}
+		more := ""
+		if p.Duplicates > len(ds) {
+			more = ", …"
+		}
+		fmt.Fprintf(&b, "duplicate IDs keep their first row: %s%s\n", strings.Join(ds, ", "), more)
+	}
+	if len(p.Where) > 0 {
+		fmt.Fprintf(&b, "filters leave %s of %s distinct IDs\n", sample.Thousands(p.Distinct-p.FilteredOut), sample.Thousands(p.Distinct))
+	}
+	if p.Excluded > 0 {
+		fmt.Fprintf(&b, "excluded %s recently audited IDs\n", sample.Thousands(p.Excluded))
+	}
+	g.infof("%s", b.String())
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return sample.Thousands(n) + " " + what + "s"
+}
+
+// sampleJSON is the documented, stable JSON form of a sample (see README).
+type sampleJSON struct {
+	Tool       string            `json:"tool"`
+	Version    string            `json:"version"`
+	Seed       string            `json:"seed"`
+	Population int               `json:"population"`
+	Size       int               `json:"size"`
+	Input      inputJSON         `json:"input"`
+	Filters    []string          `json:"filters"`
+	Strata     *strataJSON       `json:"strata,omitempty"`
+	Columns    []string          `json:"columns"`
+	Skipped    skippedJSON       `json:"skipped"`
+	Created    string            `json:"created"`
+	Sample     []sampledCaseJSON `json:"sample"`
+}
+
+type inputJSON struct {
+	Path      string `json:"path"`
+	SHA256    string `json:"sha256"`
+	Format    string `json:"format"`
+	Sheet     string `json:"sheet"`
+	HeaderRow int    `json:"header_row"`
+	IDColumn  string `json:"id_column"`
+	Rows      int    `json:"rows"`
+}
+
+type strataJSON struct {
+	Column        string           `json:"column"`
+	Allocation    string           `json:"allocation"`
+	MinPerStratum int              `json:"min_per_stratum"`
+	Strata        []stratumJSONRow `json:"strata"`
+}
+
+type stratumJSONRow struct {
+	Name       string `json:"name"`
+	Population int    `json:"population"`
+	Size       int    `json:"size"`
+}
+
+type skippedJSON struct {
+	Blank       int `json:"blank_rows"`
+	Footers     int `json:"footer_rows"`
+	Duplicates  int `json:"duplicate_rows"`
+	FilteredOut int `json:"filtered_out"`
+	Excluded    int `json:"excluded"`
+}
+
+type sampledCaseJSON struct {
+	Order   int               `json:"order"`
+	ID      string            `json:"id"`
+	Ticket  string            `json:"ticket"`
+	Row     int               `json:"row"`
+	Stratum string            `json:"stratum,omitempty"`
+	Fields  map[string]string `json:"fields"`
+}
+
+func sampleToJSON(d *drawn) sampleJSON {
+	m, p, s := d.Method, d.Pop, d.Sample
+	out := sampleJSON{
+		Tool: "caseaudit", Version: m.ToolVersion, Seed: m.Seed, Population: s.Population, Size: s.Size,
+		Input: inputJSON{Path: m.InputPath, SHA256: m.InputSHA256, Format: m.Format, Sheet: m.Sheet,
+			HeaderRow: m.HeaderRow, IDColumn: m.IDColumn, Rows: m.Rows},
+		Filters: append([]string{}, m.Filters...),
+		Columns: append([]string{}, p.Fields...),
+		Skipped: skippedJSON{Blank: p.Blank, Footers: p.Footers, Duplicates: p.Duplicates,
+			FilteredOut: p.FilteredOut, Excluded: p.Excluded},
+		Created: m.Created.UTC().Format("2006-01-02T15:04:05Z"),
+		Sample:  []sampledCaseJSON{},
+	}
+	if p.Strata != "" {
+		sj := &strataJSON{Column: p.Strata, Allocation: s.Allocation, MinPerStratum: m.MinPerStratum}
+		for _, st := range s.Strata {
+			sj.Strata = append(sj.Strata, stratumJSONRow{st.Name, st.Population, st.Size})
+		}
+		out.Strata = sj
+	}
+	for _, c := range s.Cases {
+		fields := map[string]string{}
+		for i, name := range p.Fields {
+			fields[name] = c.Fields[i]
+		}
+		out.Sample = append(out.Sample, sampledCaseJSON{Order: c.Order, ID: c.ID, Ticket: c.Ticket,
+			Row: c.Row, Stratum: c.Stratum, Fields: fields})
+	}
+	return out
+}
+
+func writeSample(w io.Writer, format string, d *drawn) error {
+	p, s := d.Pop, d.Sample
+	switch format {
+	case "ids":
+		var b strings.Builder
+		for _, c := range s.Cases {
+			b.WriteString(textsafe.Terminal(c.ID))
+			b.WriteByte('\n')
+		}
+		_, err := io.WriteString(w, b.String())
+		return err
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(sampleToJSON(d))
+	case "csv":
+		header := []string{"order", "id", "ticket", "row"}
+		if p.Strata != "" {
+			header = append(header, "stratum")
+		}
+		header = append(header, p.Fields...)
+		rows := [][]string{header}
+		for _, c := range s.Cases {
+			r := []string{fmt.Sprint(c.Order), c.ID, c.Ticket, fmt.Sprint(c.Row)}
+			if p.Strata != "" {
+				r = append(r, c.Stratum)
+			}
+			rows = append(rows, append(r, c.Fields...))
+		}
+		return writeCSV(w, rows)
+	default:
+		var buf bytes.Buffer
+		tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
+		header := []string{"#", "CASE ID", "TICKET", "ROW"}
+		if p.Strata != "" {
+			header = append(header, strings.ToUpper(p.Strata))
+		}
+		for _, f := range p.Fields {
+			header = append(header, strings.ToUpper(f))
+		}
+		fmt.Fprintln(tw, strings.Join(header, "\t"))
+		for _, c := range s.Cases {
+			r := []string{fmt.Sprint(c.Order), c.ID, sample.ShortTicket(c.Ticket), fmt.Sprint(c.Row)}
+			if p.Strata != "" {
+				r = append(r, c.Stratum)
+			}
+			r = append(r, c.Fields...)
+			for i := range r {
+				r[i] = strings.ReplaceAll(textsafe.Terminal(r[i]), "\t", " ")
+			}
+			fmt.Fprintln(tw, strings.Join(r, "\t"))
+		}
+		tw.Flush()
+		_, err := w.Write(buf.Bytes())
+		return err
+	}
+}

@@ -1,0 +1,756 @@
+package sample
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
+)
+
+// The csv reader.
+//
+// A csv (or tsv/txt) export is read as a workbook of one unnamed sheet. The
+// file is opened once in openCSV to look at a bounded prefix (sniffBytes):
+// that decides the encoding, the line endings and the delimiter. Every scan
+// then streams the file again from the start through a small record parser
+// of our own (not encoding/csv, which skips blank lines without telling and
+// cannot report where a record started), with one reused buffer per record
+// and one string allocation per row for the requested columns only.
+//
+// Encodings:
+//   - UTF-8, with or without a BOM (the BOM is skipped);
+//   - UTF-16 LE/BE with a BOM, or without one when the first KB shows the
+//     tell-tale NUL pattern of ASCII text in UTF-16; decoded with x/text;
+//   - Windows-1252 when the prefix is not valid UTF-8. Only the requested
+//     cells are decoded (a byte table), as delimiters, quotes and newlines
+//     are ASCII in both.
+//   - Forced with OpenOptions.Encoding (see parseEncoding).
+//
+// Invalid UTF-8 later in a file judged UTF-8 (past the prefix, or forced
+// "utf-8"): each byte that is not part of a valid UTF-8 sequence is decoded
+// as Windows-1252, which is what such a byte almost always is in an export
+// from a UK system (£, é, smart quotes). The value is never turned into
+// U+FFFD. A file that mixes both encodings byte by byte is read correctly;
+// a cp1252 byte pair that happens to form valid UTF-8 (for example "Ã©") is
+// read as UTF-8, as every other tool would.
+//
+// Quotes follow RFC 4180 with the leniency of Excel where it cannot lose
+// data: a '"' inside an unquoted field is kept literally (O"Neill), and
+// spaces between a closing quote and the delimiter are dropped. A quoted
+// field that never closes, or text after a closing quote ("a"b), is an
+// InputError naming the row (and the line, when they differ). A quoted
+// field longer than any spreadsheet cell (maxQuotedBytes) is taken to be
+// an unbalanced quote rather than read to the end of a million-row file.
+//
+// Row numbers follow the grid contract: every record is one row, whether it
+// spans several lines (newlines inside quotes) or not; an empty line, or a
+// line whose fields are all empty (",,,,"), is a blank row.
+//
+// Display values: UK dates ("30/06/2026", with an optional time) become ISO
+// dates in every column. Plain integers in 1..2958465 become ISO dates when
+// the column's header contains "date", "dob" or "d.o.b" — but the grid does
+// not know which row is the header, so Open tells it through the optional
+// headerSetter interface once the header row is found (see setHeader). Other
+// text is passed through untouched, untrimmed.
+
+// sniffBytes is how much of a csv file is read to choose the encoding, line
+// endings and delimiter.
+const sniffBytes = 1 << 20
+
+// maxLineBytes bounds one physical line: a "csv" with a longer line is
+// binary or broken, and reading it whole would use unbounded memory.
+const maxLineBytes = 16 << 20
+
+// maxQuotedBytes bounds one quoted field: an Excel cell holds at most 32,767
+// characters, at most 4 bytes each in UTF-8.
+const maxQuotedBytes = 4 * 32767
+
+// textEncoding is how the bytes of a csv file are turned into text.
+type textEncoding int
+
+const (
+	encUTF8 textEncoding = iota
+	encWindows1252
+	encUTF16LE
+	encUTF16BE
+)
+
+func (e textEncoding) String() string {
+	switch e {
+	case encWindows1252:
+		return "windows-1252"
+	case encUTF16LE:
+		return "utf-16le"
+	case encUTF16BE:
+		return "utf-16be"
+	}
+	return "utf-8"
+}
+
+// headerSetter is implemented by grids whose display values depend on the
+// header (the csv grid: serial numbers become dates only in date columns).
+// Open calls setHeader once it has found the header row, before any Rows
+// scan; row is the 1-based header row and header its trimmed cells.
+type headerSetter interface {
+	setHeader(row int, header []string)
+}
+
+// csvWorkbook is a csv file seen as a workbook of one unnamed sheet.
+type csvWorkbook struct{ g *csvGrid }
+
+func (w *csvWorkbook) sheets() []sheetInfo { return []sheetInfo{{}} }
+
+func (w *csvWorkbook) grid(i int) (grid, error) {
+	if i != 0 {
+		return nil, fmt.Errorf("csv file has one sheet, not %d", i+1)
+	}
+	return w.g, nil
+}
+
+// close does nothing: each scan opens and closes the file itself.
+func (w *csvWorkbook) close() error { return nil }
+
+// csvGrid reads one csv file. It is immutable after setHeader, so scans may
+// run one after another (not concurrently with setHeader).
+type csvGrid struct {
+	path      string
+	enc       textEncoding
+	skip      int  // leading bytes to skip (a UTF-8 BOM)
+	utf16BOM  bool // the UTF-16 decoder must consume a BOM
+	comma     byte
+	loneCR    bool   // lines end with a bare CR (classic Mac, some exports)
+	headerRow int    // 0 until setHeader
+	dateCol   []bool // columns whose header names a date
+}
+
+func (g *csvGrid) setHeader(row int, header []string) {
+	g.headerRow = row
+	g.dateCol = make([]bool, len(header))
+	for i, h := range header {
+		g.dateCol[i] = isDateHeader(h)
+	}
+}
+
+// isDateHeader reports whether a header names a date column, for the
+// serial-number conversion.
+func isDateHeader(h string) bool {
+	l := strings.ToLower(h)
+	return strings.Contains(l, "date") || strings.Contains(l, "dob") || strings.Contains(l, "d.o.b")
+}
+
+// openCSV opens a csv/tsv/txt export: it reads a bounded prefix to choose
+// the encoding, line endings and delimiter, and returns a workbook of one
+// unnamed sheet whose grid streams the file on every scan.
+func openCSV(path string, opts OpenOptions) (workbook, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, openError(path, err)
+	}
+	defer f.Close()
+	prefix := make([]byte, sniffBytes)
+	n, err := io.ReadFull(f, prefix)
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return nil, &InputError{Path: path, Msg: "cannot read the file: " + err.Error(), Err: err}
+	}
+	prefix = prefix[:n]
+	whole := n < sniffBytes // the prefix is the whole file
+
+	g := &csvGrid{path: path}
+	forced, err := parseEncoding(opts.Encoding)
+	if err != nil {
+		return nil, &InputError{Path: path, Msg: err.Error(),
+			Hint: "use one of utf-8, utf-16le, utf-16be, windows-1252", Err: err}
+	}
+	switch {
+	case forced >= 0:
+		g.enc = forced
+		switch g.enc {
+		case encUTF8:
+			if bytes.HasPrefix(prefix, utf8BOM) {
+				g.skip = len(utf8BOM)
+			}
+		case encUTF16LE, encUTF16BE:
+			g.utf16BOM = bytes.HasPrefix(prefix, bomLE) || bytes.HasPrefix(prefix, bomBE)
+		}
+	default:
+		g.enc, g.skip, g.utf16BOM = detectEncoding(prefix, whole)
+	}
+
+	text := decodePrefix(g, prefix)
+	g.loneCR = hasLoneCR(text)
+	if g.loneCR {
+		text = crToLF(text)
+	}
+	comma, err := parseDelimiter(opts.Delimiter)
+	if err != nil {
+		return nil, &InputError{Path: path, Msg: err.Error(),
+			Hint: `use one of "," ";" "tab" "|"`, Err: err}
+	}
+	if comma == 0 {
+		comma = sniffDelimiter(text)
+	}
+	g.comma = comma
+	return &csvWorkbook{g: g}, nil
+}
+
+var (
+	utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+	bomLE   = []byte{0xFF, 0xFE}
+	bomBE   = []byte{0xFE, 0xFF}
+)
+
+// parseEncoding maps an --encoding value to a textEncoding; -1 for "".
+func parseEncoding(s string) (textEncoding, error) {
+	k := strings.NewReplacer("-", "", "_", "", " ", "").Replace(strings.ToLower(strings.TrimSpace(s)))
+	switch k {
+	case "":
+		return -1, nil
+	case "utf8", "utf8bom", "utf8sig":
+		return encUTF8, nil
+	case "utf16le":
+		return encUTF16LE, nil
+	case "utf16be":
+		return encUTF16BE, nil
+	case "windows1252", "cp1252", "latin1", "iso88591":
+		return encWindows1252, nil
+	}
+	return -1, fmt.Errorf("unknown encoding %q (accepted: utf-8, utf-16le, utf-16be, windows-1252, cp1252, latin1)", s)
+}
+
+// parseDelimiter maps a --delimiter value to a byte; 0 for "" (sniff).
+func parseDelimiter(s string) (byte, error) {
+	switch s {
+	case "":
+		return 0, nil
+	case ",", ";", "|", "\t":
+		return s[0], nil
+	}
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "tab", `\t`:
+		return '\t', nil
+	case ",", ";", "|":
+		return strings.TrimSpace(s)[0], nil
+	case "comma":
+		return ',', nil
+	case "semicolon":
+		return ';', nil
+	case "pipe":
+		return '|', nil
+	}
+	return 0, fmt.Errorf("unknown delimiter %q (accepted: \",\" \";\" \"tab\" \"|\")", s)
+}
+
+// detectEncoding decides a file's encoding from its first bytes. whole says
+// the prefix is the entire file.
+func detectEncoding(prefix []byte, whole bool) (enc textEncoding, skip int, utf16BOM bool) {
+	switch {
+	case bytes.HasPrefix(prefix, utf8BOM):
+		return encUTF8, len(utf8BOM), false
+	case bytes.HasPrefix(prefix, bomLE):
+		return encUTF16LE, 0, true
+	case bytes.HasPrefix(prefix, bomBE):
+		return encUTF16BE, 0, true
+	}
+	if e, ok := utf16WithoutBOM(prefix); ok {
+		return e, 0, false
+	}
+	if validUTF8Prefix(prefix, whole) {
+		return encUTF8, 0, false
+	}
+	return encWindows1252, 0, false
+}
+
+// validUTF8Prefix reports whether p is valid UTF-8, allowing a rune cut off
+// at the end of a prefix that is not the whole file.
+func validUTF8Prefix(p []byte, whole bool) bool {
+	if utf8.Valid(p) {
+		return true
+	}
+	if whole {
+		return false
+	}
+	// Drop up to 3 trailing bytes of a rune cut by the prefix boundary.
+	for cut := 1; cut <= 3 && cut <= len(p); cut++ {
+		if utf8.Valid(p[:len(p)-cut]) && !utf8.FullRune(p[len(p)-cut:]) {
+			return true
+		}
+	}
+	return false
+}
+
+// utf16WithoutBOM recognises UTF-16 text without a BOM by the NUL bytes that
+// ASCII characters leave in every other position of the first KB.
+func utf16WithoutBOM(p []byte) (textEncoding, bool) {
+	if len(p) > 1024 {
+		p = p[:1024]
+	}
+	pairs := len(p) / 2
+	if pairs < 2 {
+		return 0, false
+	}
+	var even, odd int
+	for i := 0; i+1 < len(p); i += 2 {
+		if p[i] == 0 {
+			even++
+		}
+		if p[i+1] == 0 {
+			odd++
+		}
+	}
+	switch {
+	case odd*10 >= pairs*4 && even*20 <= pairs:
+		return encUTF16LE, true
+	case even*10 >= pairs*4 && odd*20 <= pairs:
+		return encUTF16BE, true
+	}
+	return 0, false
+}
+
+// utf16Decoder returns a decoder for the grid's UTF-16 flavour.
+func (g *csvGrid) utf16Decoder() *encoding.Decoder {
+	end := unicode.LittleEndian
+	if g.enc == encUTF16BE {
+		end = unicode.BigEndian
+	}
+	policy := unicode.IgnoreBOM
+	if g.utf16BOM {
+		policy = unicode.UseBOM
+	}
+	return unicode.UTF16(end, policy).NewDecoder()
+}
+
+// decodePrefix returns the prefix as text for sniffing the delimiter and
+// line endings. Windows-1252 and UTF-8 need no decoding for that (the bytes
+// that matter are ASCII in both).
+func decodePrefix(g *csvGrid, prefix []byte) []byte {
+	switch g.enc {
+	case encUTF16LE, encUTF16BE:
+		out, _ := io.ReadAll(transform.NewReader(bytes.NewReader(prefix[:len(prefix)&^1]), g.utf16Decoder()))
+		return out
+	}
+	return prefix[g.skip:]
+}
+
+// hasLoneCR reports whether the text ends its lines with bare CRs: it has a
+// CR that is not followed by LF (a CR at the very end does not count).
+func hasLoneCR(p []byte) bool {
+	for {
+		i := bytes.IndexByte(p, '\r')
+		if i < 0 || i+1 >= len(p) {
+			return false
+		}
+		if p[i+1] != '\n' {
+			return true
+		}
+		p = p[i+2:]
+	}
+}
+
+// crToLF returns p with CRLF and bare CR turned into LF.
+func crToLF(p []byte) []byte {
+	out, _ := io.ReadAll(&crReader{r: bytes.NewReader(p)})
+	return out
+}
+
+// crReader turns CRLF and bare CR line endings into LF.
+type crReader struct {
+	r      io.Reader
+	prevCR bool
+}
+
+func (c *crReader) Read(p []byte) (int, error) {
+	for {
+		n, err := c.r.Read(p)
+		w := 0
+		for i := 0; i < n; i++ {
+			b := p[i]
+			if b == '\n' && c.prevCR {
+				c.prevCR = false
+				continue
+			}
+			c.prevCR = b == '\r'
+			if b == '\r' {
+				b = '\n'
+			}
+			p[w] = b
+			w++
+		}
+		if w > 0 || err != nil || n == 0 {
+			return w, err
+		}
+	}
+}
+
+// sniffDelimiter chooses among , ; tab | the delimiter that splits the
+// first 50 non-blank records of text into the most consistent field count
+// above one: the count shared by most records wins, then the larger count,
+// then the order above. Title rows (one field) do not count against a
+// delimiter. A file that no candidate splits is one column: ','.
+func sniffDelimiter(text []byte) byte {
+	best, bestFreq, bestMode := byte(','), 0, 0
+	for _, c := range []byte{',', ';', '\t', '|'} {
+		if bytes.IndexByte(text, c) < 0 {
+			continue
+		}
+		counts := map[int]int{}
+		r := newRecReader(bytes.NewReader(text), c, 64<<10)
+		for seen := 0; seen < 50; {
+			blank, err := r.next()
+			if err != nil {
+				// io.EOF, a record cut by the prefix boundary, or a quoting
+				// problem that the scan will report with its row.
+				break
+			}
+			if blank {
+				continue
+			}
+			seen++
+			if len(r.ends) > 1 {
+				counts[len(r.ends)]++
+			}
+		}
+		mode, freq := 0, 0
+		for m, f := range counts {
+			if f > freq || (f == freq && m > mode) {
+				mode, freq = m, f
+			}
+		}
+		if freq > bestFreq || (freq == bestFreq && freq > 0 && mode > bestMode) {
+			best, bestFreq, bestMode = c, freq, mode
+		}
+	}
+	return best
+}
+
+// recReader parses csv records from a stream of UTF-8 (or ASCII-compatible)
+// bytes with LF or CRLF line endings.
+type recReader struct {
+	br      *bufio.Reader
+	comma   byte
+	line    int    // physical lines read so far
+	lineBuf []byte // a line longer than the bufio buffer
+	rec     []byte // the current record's field bytes, unquoted
+	ends    []int  // end offset in rec of each field
+
+	startLine int // line on which the current record started
+}
+
+func newRecReader(r io.Reader, comma byte, size int) *recReader {
+	return &recReader{br: bufio.NewReaderSize(r, size), comma: comma}
+}
+
+// errQuote and friends are the parse problems a record can have; scan turns
+// them into InputErrors naming the row.
+var (
+	errUnclosedQuote = errors.New("unbalanced quote: a quoted field opened on this row is never closed")
+	errLongQuote     = errors.New("unbalanced quote: a quoted field opened on this row runs on for more than 32,767 characters, longer than any spreadsheet cell")
+	errAfterQuote    = errors.New(`unbalanced quote: text follows the closing quote of a field`)
+	errLongLine      = errors.New("a line is longer than 16 MB; this does not look like a csv file")
+)
+
+// readLine returns the next physical line without its line ending, and
+// whether it had one (false only for the last line of the file). err is
+// io.EOF when there is no line left.
+func (r *recReader) readLine() (line []byte, nl bool, err error) {
+	line, err = r.br.ReadSlice('\n')
+	if err == bufio.ErrBufferFull {
+		r.lineBuf = append(r.lineBuf[:0], line...)
+		for err == bufio.ErrBufferFull {
+			if len(r.lineBuf) > maxLineBytes {
+				return nil, false, errLongLine
+			}
+			line, err = r.br.ReadSlice('\n')
+			r.lineBuf = append(r.lineBuf, line...)
+		}
+		line = r.lineBuf
+	}
+	if len(line) == 0 {
+		if err == nil {
+			err = io.EOF
+		}
+		return nil, false, err
+	}
+	if err != nil && err != io.EOF {
+		return nil, false, err
+	}
+	r.line++
+	n := len(line)
+	if line[n-1] == '\n' {
+		nl = true
+		n--
+		if n > 0 && line[n-1] == '\r' {
+			n--
+		}
+	}
+	return line[:n], nl, nil
+}
+
+// next reads one record into rec/ends. blank is true for an empty line
+// (ends is then empty). err is io.EOF at the end of the input.
+func (r *recReader) next() (blank bool, err error) {
+	r.rec = r.rec[:0]
+	r.ends = r.ends[:0]
+	line, nl, err := r.readLine()
+	if err != nil {
+		return false, err
+	}
+	r.startLine = r.line
+	if len(line) == 0 {
+		return true, nil
+	}
+	pos := 0
+	for {
+		if pos < len(line) && line[pos] == '"' {
+			pos++
+			start := len(r.rec)
+			for {
+				i := bytes.IndexByte(line[pos:], '"')
+				if i < 0 {
+					// The field goes on past the end of this line.
+					r.rec = append(r.rec, line[pos:]...)
+					if !nl {
+						return false, errUnclosedQuote
+					}
+					r.rec = append(r.rec, '\n')
+					if len(r.rec)-start > maxQuotedBytes {
+						return false, errLongQuote
+					}
+					line, nl, err = r.readLine()
+					if err == io.EOF {
+						return false, errUnclosedQuote
+					}
+					if err != nil {
+						return false, err
+					}
+					pos = 0
+					continue
+				}
+				r.rec = append(r.rec, line[pos:pos+i]...)
+				pos += i + 1
+				if pos < len(line) && line[pos] == '"' {
+					r.rec = append(r.rec, '"')
+					pos++
+					continue
+				}
+				break
+			}
+			if len(r.rec)-start > maxQuotedBytes {
+				return false, errLongQuote
+			}
+			// After the closing quote: spaces, then the delimiter or the end.
+			for pos < len(line) && line[pos] != r.comma && (line[pos] == ' ' || line[pos] == '\t') {
+				pos++
+			}
+			r.ends = append(r.ends, len(r.rec))
+			if pos == len(line) {
+				return false, nil
+			}
+			if line[pos] != r.comma {
+				return false, errAfterQuote
+			}
+			pos++
+			continue
+		}
+		i := bytes.IndexByte(line[pos:], r.comma)
+		if i < 0 {
+			r.rec = append(r.rec, line[pos:]...)
+			r.ends = append(r.ends, len(r.rec))
+			return false, nil
+		}
+		r.rec = append(r.rec, line[pos:pos+i]...)
+		r.ends = append(r.ends, len(r.rec))
+		pos += i + 1
+	}
+}
+
+// scan streams the file; see the grid interface.
+func (g *csvGrid) scan(ctx context.Context, want []bool, fn func(num int, cells []string) error) error {
+	f, err := os.Open(g.path)
+	if err != nil {
+		return openError(g.path, err)
+	}
+	defer f.Close()
+	var src io.Reader = f
+	if g.skip > 0 {
+		if _, err := f.Seek(int64(g.skip), io.SeekStart); err != nil {
+			return &InputError{Path: g.path, Msg: "cannot read the file: " + err.Error(), Err: err}
+		}
+	}
+	if g.enc == encUTF16LE || g.enc == encUTF16BE {
+		src = transform.NewReader(src, g.utf16Decoder())
+	}
+	if g.loneCR {
+		src = &crReader{r: src}
+	}
+	r := newRecReader(src, g.comma, 256<<10)
+
+	var (
+		cells   []string
+		wbuf    []byte
+		offs    []int // start/end in wbuf of each converted field
+		row     int
+		pending int // blank rows not yet passed on (trailing blanks are dropped)
+	)
+	for {
+		if row&4095 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		blank, err := r.next()
+		if err == io.EOF {
+			return nil
+		}
+		row++
+		if err != nil {
+			return g.parseError(row, r, err)
+		}
+		if blank || len(r.rec) == 0 {
+			pending++
+			continue
+		}
+		for ; pending > 0; pending-- {
+			if err := fn(row-pending, cells[:0]); err != nil {
+				return err
+			}
+		}
+
+		nf := len(r.ends)
+		if want != nil && len(want) < nf {
+			nf = len(want)
+		}
+		if cap(cells) < nf {
+			cells = make([]string, nf, nf+8)
+		}
+		cells = cells[:nf]
+		// Copy (and decode) the wanted fields into wbuf, then make one
+		// string of it and slice the cells out of that.
+		wbuf = wbuf[:0]
+		offs = offs[:0]
+		start := 0
+		for i := 0; i < nf; i++ {
+			end := r.ends[i]
+			if want == nil || want[i] {
+				a := len(wbuf)
+				wbuf = g.appendText(wbuf, r.rec[start:end])
+				offs = append(offs, a, len(wbuf))
+			}
+			start = end
+		}
+		s := string(wbuf)
+		k := 0
+		for i := 0; i < nf; i++ {
+			if want != nil && !want[i] {
+				continue
+			}
+			v := s[offs[k]:offs[k+1]]
+			k += 2
+			cells[i] = g.display(row, i, v)
+		}
+		if err := fn(row, cells); err != nil {
+			return err
+		}
+	}
+}
+
+// parseError turns a record parsing problem into an InputError naming the
+// row (and the line where the record started, when that differs).
+func (g *csvGrid) parseError(row int, r *recReader, err error) error {
+	msg := err.Error()
+	if r.startLine != row && r.startLine > 0 {
+		msg += fmt.Sprintf(" (line %s of the file)", Thousands(r.startLine))
+	}
+	hint := `check the quotes on that row: a field holding a quote must be quoted itself, with the quote doubled ("")`
+	if errors.Is(err, errLongLine) {
+		hint = "export the case list again as csv or xlsx"
+	} else if !errors.Is(err, errUnclosedQuote) && !errors.Is(err, errLongQuote) && !errors.Is(err, errAfterQuote) {
+		msg = "cannot read the file: " + err.Error()
+		hint = ""
+	}
+	return &InputError{Path: g.path, Row: row, Msg: msg, Hint: hint, Err: err}
+}
+
+// appendText appends field bytes to dst as UTF-8 text.
+func (g *csvGrid) appendText(dst, b []byte) []byte {
+	switch g.enc {
+	case encWindows1252:
+		if isASCII(b) {
+			return append(dst, b...)
+		}
+		for _, c := range b {
+			dst = utf8.AppendRune(dst, cp1252[c])
+		}
+		return dst
+	default: // UTF-8, or UTF-16 already decoded to UTF-8
+		if utf8.Valid(b) {
+			return append(dst, b...)
+		}
+		// Fail-safe: bytes that are not valid UTF-8 are Windows-1252.
+		for len(b) > 0 {
+			c, size := utf8.DecodeRune(b)
+			if c == utf8.RuneError && size <= 1 {
+				dst = utf8.AppendRune(dst, cp1252[b[0]])
+				b = b[1:]
+				continue
+			}
+			dst = append(dst, b[:size]...)
+			b = b[size:]
+		}
+		return dst
+	}
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// cp1252 maps each Windows-1252 byte to its rune.
+var cp1252 = func() (t [256]rune) {
+	for i := range t {
+		t[i] = charmap.Windows1252.DecodeByte(byte(i))
+	}
+	return t
+}()
+
+// display turns a cell's text into its display value: UK dates to ISO, and
+// integer serial numbers in date columns below the header to ISO.
+func (g *csvGrid) display(row, col int, v string) string {
+	n := len(v)
+	if n >= 8 && n <= 19 && (v[1] == '/' || v[2] == '/') {
+		if iso, ok := UKDateToISO(v); ok {
+			return iso
+		}
+		return v
+	}
+	if n >= 1 && n <= 7 && g.headerRow > 0 && row > g.headerRow && col < len(g.dateCol) && g.dateCol[col] {
+		serial := 0
+		for i := 0; i < n; i++ {
+			c := v[i]
+			if c < '0' || c > '9' {
+				return v
+			}
+			serial = serial*10 + int(c-'0')
+		}
+		if serial >= 1 && serial <= maxSerial {
+			if iso, ok := SerialToISO(float64(serial), false); ok {
+				return iso
+			}
+		}
+	}
+	return v
+}

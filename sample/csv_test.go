@@ -1,0 +1,698 @@
+package sample
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
+)
+
+// ---- genexport, built once per test binary ----
+
+var (
+	genOnce sync.Once
+	genBin  string
+	genErr  error
+)
+
+// genexport runs the shared synthetic export generator (built once into a
+// temporary directory) and returns the path of the file it wrote.
+func genexport(t *testing.T, name string, args ...string) string {
+	t.Helper()
+	genOnce.Do(func() {
+		src, err := filepath.Abs("../../shared/tools/genexport")
+		if err != nil {
+			genErr = err
+			return
+		}
+		if _, err := os.Stat(filepath.Join(src, "main.go")); err != nil {
+			genErr = fmt.Errorf("genexport source not found: %w", err)
+			return
+		}
+		dir, err := os.MkdirTemp("", "caseaudit-genexport-")
+		if err != nil {
+			genErr = err
+			return
+		}
+		genBin = filepath.Join(dir, "genexport")
+		cmd := exec.Command("go", "build", "-o", genBin, ".")
+		cmd.Dir = src
+		if out, err := cmd.CombinedOutput(); err != nil {
+			genErr = fmt.Errorf("building genexport: %v\n%s", err, out)
+		}
+	})
+	if genErr != nil {
+		t.Skipf("genexport unavailable: %v", genErr)
+	}
+	out := filepath.Join(t.TempDir(), name)
+	cmd := exec.Command(genBin, append(args, "-o", out)...)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("genexport %v: %v\n%s", args, err, b)
+	}
+	return out
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if genBin != "" {
+		os.RemoveAll(filepath.Dir(genBin))
+	}
+	os.Exit(code)
+}
+
+// ---- helpers ----
+
+func writeFile(t *testing.T, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+type gotRow struct {
+	num   int
+	cells []string
+	blank bool
+}
+
+// allRows opens path and returns every row below the header with every
+// header column.
+func allRows(t *testing.T, path string, opts OpenOptions) (*Table, []gotRow) {
+	t.Helper()
+	tb, err := Open(context.Background(), path, opts)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { tb.Close() })
+	cols := make([]int, len(tb.Header))
+	for i := range cols {
+		cols[i] = i
+	}
+	var rows []gotRow
+	err = tb.Rows(context.Background(), cols, func(r Row) error {
+		rows = append(rows, gotRow{r.Num, append([]string(nil), r.Cells...), r.Blank})
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("Rows: %v", err)
+	}
+	return tb, rows
+}
+
+var ukDate = regexp.MustCompile(`^\d\d/\d\d/\d\d\d\d$`)
+
+// expectDisplay is an independent statement of the display rules for
+// genexport's cells: dd/mm/yyyy -> ISO; a whole number in a column whose
+// header says date -> the date that many days after 1899-12-30.
+func expectDisplay(header, v string) string {
+	if ukDate.MatchString(v) {
+		d, err := time.Parse("02/01/2006", v)
+		if err != nil {
+			panic(err)
+		}
+		return d.Format("2006-01-02")
+	}
+	if strings.Contains(strings.ToLower(header), "date") && regexp.MustCompile(`^\d+$`).MatchString(v) {
+		var n int
+		fmt.Sscan(v, &n)
+		return time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n).Format("2006-01-02")
+	}
+	return v
+}
+
+// referenceRows reads utf8 csv text with encoding/csv (every record on one
+// line in genexport output, so line numbers are row numbers) and returns the
+// expected rows after headerRow keyed by row number; blank lines are absent.
+func referenceRows(t *testing.T, text []byte, comma rune, headerRow int) (map[int][]string, int) {
+	t.Helper()
+	r := csv.NewReader(bytes.NewReader(text))
+	r.Comma = comma
+	r.FieldsPerRecord = -1
+	want := map[int][]string{}
+	var header []string
+	last := 0
+	for {
+		rec, err := r.Read()
+		if err != nil {
+			break
+		}
+		line, _ := r.FieldPos(0)
+		if line == headerRow {
+			header = rec
+		}
+		if line <= headerRow {
+			continue
+		}
+		exp := make([]string, len(rec))
+		for i, v := range rec {
+			h := ""
+			if i < len(header) {
+				h = header[i]
+			}
+			exp[i] = expectDisplay(h, v)
+		}
+		want[line] = exp
+		last = line
+	}
+	return want, last
+}
+
+// checkAgainst compares every row read by Open with the reference rows.
+func checkAgainst(t *testing.T, rows []gotRow, want map[int][]string, last, headerRow int) {
+	t.Helper()
+	if len(rows) != last-headerRow {
+		t.Fatalf("got %d rows after the header, want %d (rows %d..%d)", len(rows), last-headerRow, headerRow+1, last)
+	}
+	for k, r := range rows {
+		if r.num != headerRow+1+k {
+			t.Fatalf("row %d has number %d, want %d", k, r.num, headerRow+1+k)
+		}
+		exp, ok := want[r.num]
+		if !ok {
+			if !r.blank {
+				t.Fatalf("row %d: want blank, got %q", r.num, r.cells)
+			}
+			continue
+		}
+		if r.blank {
+			t.Fatalf("row %d: blank, want %q", r.num, exp)
+		}
+		for i := range r.cells {
+			w := ""
+			if i < len(exp) {
+				w = exp[i]
+			}
+			if r.cells[i] != w {
+				t.Fatalf("row %d col %d: got %q, want %q", r.num, i, r.cells[i], w)
+			}
+		}
+	}
+}
+
+var genHeader = []string{"Case Reference", "Person ID", "Forename", "Surname", "Date of Birth", "Gender",
+	"Team", "Allocated Worker", "Legal Status", "Referral Date", "Assessment Completed",
+	"Plan Start Date", "Last Visit", "Workers in 12m", "Case Status"}
+
+// ---- genexport files ----
+
+func TestCSVCleanGenexport(t *testing.T) {
+	p := genexport(t, "clean.csv", "-n", "3000")
+	tb, rows := allRows(t, p, OpenOptions{})
+	if tb.Format != "csv" || tb.Sheet != "" || tb.HeaderRow != 1 || tb.IDIndex != 0 {
+		t.Fatalf("table: format %q sheet %q header row %d id %d", tb.Format, tb.Sheet, tb.HeaderRow, tb.IDIndex)
+	}
+	if strings.Join(tb.Header, "|") != strings.Join(genHeader, "|") {
+		t.Fatalf("header %q", tb.Header)
+	}
+	if len(rows) != 3000 {
+		t.Fatalf("%d rows", len(rows))
+	}
+	// Row N+1 holds CR-%07d N, Person ID 500000+3N.
+	for _, n := range []int{1, 2, 997, 1499, 1500, 3000} {
+		r := rows[n-1]
+		if r.num != n+1 || r.cells[0] != fmt.Sprintf("CR-%07d", n) || r.cells[1] != fmt.Sprint(500000+3*n) {
+			t.Errorf("row for case %d: %d %q", n, r.num, r.cells[:2])
+		}
+	}
+	text, _ := os.ReadFile(p)
+	want, last := referenceRows(t, text, ',', 1)
+	checkAgainst(t, rows, want, last, 1)
+	// Dates are ISO, not dd/mm/yyyy, and numbers stay as written.
+	if !regexp.MustCompile(`^\d{4}-\d\d-\d\d$`).MatchString(rows[0].cells[4]) || rows[0].cells[13] == "" {
+		t.Errorf("row 2 display values %q", rows[0].cells)
+	}
+}
+
+// messyRow is where genexport -messy puts data row i (0-based): two title
+// rows, a blank row and the header (row 4), then a blank row before every
+// 997th data row.
+func messyRow(i int) int { return 5 + i + i/997 }
+
+// messyID is the case reference of data row i: every 1,499th repeats the
+// previous one.
+func messyID(i int) string {
+	id := i + 1
+	if i > 0 && i%1499 == 0 {
+		id = i
+	}
+	return fmt.Sprintf("CR-%07d", id)
+}
+
+func TestCSVMessyGenexport(t *testing.T) {
+	p := genexport(t, "messy.csv", "-n", "3000", "-messy")
+	tb, rows := allRows(t, p, OpenOptions{})
+	if tb.HeaderRow != 4 {
+		t.Fatalf("header row %d, want 4", tb.HeaderRow)
+	}
+	if tb.Header[tb.IDIndex] != "Case Reference" {
+		t.Fatalf("ID column %q, want Case Reference (not Person ID)", tb.Header[tb.IDIndex])
+	}
+	byNum := map[int]gotRow{}
+	var blanks []int
+	for k, r := range rows {
+		if r.num != 5+k {
+			t.Fatalf("row numbering: index %d has %d", k, r.num)
+		}
+		byNum[r.num] = r
+		if r.blank {
+			blanks = append(blanks, r.num)
+			for _, c := range r.cells {
+				if c != "" {
+					t.Fatalf("blank row %d has a value: %q", r.num, r.cells)
+				}
+			}
+		}
+	}
+	// Blank rows before data rows 997, 1994, 2991: rows 4+998k.
+	if fmt.Sprint(blanks) != "[1002 2000 2998]" {
+		t.Errorf("blank rows %v, want [1002 2000 2998]", blanks)
+	}
+	for _, i := range []int{0, 1, 996, 997, 998, 1498, 1499, 1500, 2997, 2998, 2999} {
+		r, ok := byNum[messyRow(i)]
+		if !ok || r.blank || r.cells[0] != messyID(i) {
+			t.Errorf("data row %d (row %d): %v %q, want %s", i, messyRow(i), ok, r.cells, messyID(i))
+		}
+	}
+	// The totals row closes the file.
+	lastRow := rows[len(rows)-1]
+	if lastRow.num != messyRow(2999)+1 || lastRow.cells[0] != "Total" || lastRow.cells[1] != "3000" {
+		t.Errorf("last row %d %q, want Total 3000 on row %d", lastRow.num, lastRow.cells, messyRow(2999)+1)
+	}
+	// Referral Date (a serial in the file) reads as an ISO date; the Person ID
+	// and Workers in 12m (whole numbers in non-date columns) stay numbers.
+	text, _ := os.ReadFile(p)
+	want, last := referenceRows(t, text, ',', 4)
+	checkAgainst(t, rows, want, last, 4)
+	r := byNum[5]
+	if !regexp.MustCompile(`^20\d\d-\d\d-\d\d$`).MatchString(r.cells[9]) || r.cells[1] != "500003" {
+		t.Errorf("row 5: referral %q person %q", r.cells[9], r.cells[1])
+	}
+}
+
+func TestCSVWindows1252Semicolon(t *testing.T) {
+	p := genexport(t, "cp.csv", "-n", "3000", "-messy", "-encoding", "cp1252", "-delim", ";")
+	raw, _ := os.ReadFile(p)
+	if bytes.Contains(raw, []byte("é")) {
+		t.Fatal("test file is not cp1252")
+	}
+	text, err := charmap.Windows1252.NewDecoder().Bytes(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb, rows := allRows(t, p, OpenOptions{})
+	if tb.HeaderRow != 4 || tb.IDIndex != 0 || len(tb.Header) != 15 {
+		t.Fatalf("header row %d id %d header %q", tb.HeaderRow, tb.IDIndex, tb.Header)
+	}
+	want, last := referenceRows(t, text, ';', 4)
+	checkAgainst(t, rows, want, last, 4)
+	accented := 0
+	for _, r := range rows {
+		for _, c := range r.cells {
+			if strings.ContainsAny(c, "éáüöë") {
+				accented++
+			}
+		}
+	}
+	if accented == 0 {
+		t.Error("no accented names decoded")
+	}
+	// Forcing the encoding gives the same; forcing UTF-8 falls back to
+	// Windows-1252 for the invalid bytes rather than U+FFFD.
+	for _, enc := range []string{"cp1252", "Windows-1252", "latin1", "utf-8"} {
+		_, rows2 := allRows(t, p, OpenOptions{Encoding: enc, Delimiter: ";"})
+		checkAgainst(t, rows2, want, last, 4)
+	}
+}
+
+func TestCSVUTF8BOM(t *testing.T) {
+	p := genexport(t, "bom.csv", "-n", "500", "-encoding", "utf8bom")
+	raw, _ := os.ReadFile(p)
+	if !bytes.HasPrefix(raw, []byte("\xef\xbb\xbf")) {
+		t.Fatal("no BOM in test file")
+	}
+	tb, rows := allRows(t, p, OpenOptions{})
+	if tb.Header[0] != "Case Reference" || tb.IDIndex != 0 {
+		t.Fatalf("header[0] %q id %d", tb.Header[0], tb.IDIndex)
+	}
+	want, last := referenceRows(t, raw[3:], ',', 1)
+	checkAgainst(t, rows, want, last, 1)
+}
+
+func TestCSVUTF16(t *testing.T) {
+	p := genexport(t, "u8.csv", "-n", "800", "-messy")
+	u8, _ := os.ReadFile(p)
+	want, last := referenceRows(t, u8, ',', 4)
+	for _, tc := range []struct {
+		name string
+		end  unicode.Endianness
+		bom  unicode.BOMPolicy
+		opt  string
+	}{
+		{"le-bom", unicode.LittleEndian, unicode.UseBOM, ""},
+		{"be-bom", unicode.BigEndian, unicode.UseBOM, ""},
+		{"le-nobom", unicode.LittleEndian, unicode.IgnoreBOM, ""},
+		{"be-nobom", unicode.BigEndian, unicode.IgnoreBOM, ""},
+		{"le-forced", unicode.LittleEndian, unicode.IgnoreBOM, "utf-16le"},
+		{"be-forced-bom", unicode.BigEndian, unicode.UseBOM, "UTF-16BE"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b, err := unicode.UTF16(tc.end, tc.bom).NewEncoder().Bytes(u8)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.bom == unicode.UseBOM && !(bytes.HasPrefix(b, []byte{0xff, 0xfe}) || bytes.HasPrefix(b, []byte{0xfe, 0xff})) {
+				t.Fatal("encoder wrote no BOM")
+			}
+			path := writeFile(t, "u16.csv", b)
+			tb, rows := allRows(t, path, OpenOptions{Encoding: tc.opt})
+			if tb.HeaderRow != 4 || tb.Header[0] != "Case Reference" {
+				t.Fatalf("header row %d header %q", tb.HeaderRow, tb.Header)
+			}
+			checkAgainst(t, rows, want, last, 4)
+		})
+	}
+}
+
+func TestCSVTabAndPipe(t *testing.T) {
+	for _, d := range []struct {
+		flag, opt string
+		comma     rune
+	}{{"\t", "", '\t'}, {"|", "", '|'}, {"\t", "tab", '\t'}, {"|", "|", '|'}, {"\t", `\t`, '\t'}} {
+		p := genexport(t, "d.csv", "-n", "1200", "-messy", "-delim", d.flag)
+		raw, _ := os.ReadFile(p)
+		tb, rows := allRows(t, p, OpenOptions{Delimiter: d.opt})
+		if tb.HeaderRow != 4 || len(tb.Header) != 15 {
+			t.Fatalf("delim %q: header row %d header %q", d.flag, tb.HeaderRow, tb.Header)
+		}
+		want, last := referenceRows(t, raw, d.comma, 4)
+		checkAgainst(t, rows, want, last, 4)
+	}
+}
+
+func TestCSVLineEndings(t *testing.T) {
+	p := genexport(t, "lf.csv", "-n", "1200", "-messy")
+	lf, _ := os.ReadFile(p)
+	want, last := referenceRows(t, lf, ',', 4)
+	for name, b := range map[string][]byte{
+		"crlf": bytes.ReplaceAll(lf, []byte("\n"), []byte("\r\n")),
+		"cr":   bytes.ReplaceAll(lf, []byte("\n"), []byte("\r")),
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, rows := allRows(t, writeFile(t, name+".csv", b), OpenOptions{})
+			checkAgainst(t, rows, want, last, 4)
+		})
+	}
+}
+
+// ---- hand-written csv ----
+
+func TestCSVQuotedNewlinesAndRowNumbers(t *testing.T) {
+	src := "Report title\n" + // row 1
+		"\n" + // row 2, blank
+		"Case Reference,Note,Team\n" + // row 3: header
+		"CR-1,\"first line\nsecond line, with a comma\",North\n" + // row 4 (lines 4-5)
+		",,\n" + // row 5, blank (all fields empty)
+		"CR-2,\"say \"\"hi\"\"\",South\n" + // row 6
+		"CR-3,O\"Neill,East\r\n" + // row 7: a bare quote is kept
+		"\"CR-4\" ,\"multi\r\nline\r\nthree\",West\n" + // row 8 (lines 9-11); CRLF inside quotes -> LF
+		"CR-5,,\n" + // row 9
+		"\n\n" // trailing blank lines are not rows
+	tb, rows := allRows(t, writeFile(t, "q.csv", []byte(src)), OpenOptions{})
+	if tb.HeaderRow != 3 {
+		t.Fatalf("header row %d", tb.HeaderRow)
+	}
+	want := []gotRow{
+		{4, []string{"CR-1", "first line\nsecond line, with a comma", "North"}, false},
+		{5, []string{"", "", ""}, true},
+		{6, []string{"CR-2", `say "hi"`, "South"}, false},
+		{7, []string{"CR-3", `O"Neill`, "East"}, false},
+		{8, []string{"CR-4", "multi\nline\nthree", "West"}, false},
+		{9, []string{"CR-5", "", ""}, false},
+	}
+	if fmt.Sprintf("%#v", rows) != fmt.Sprintf("%#v", want) {
+		t.Fatalf("rows\n got %#v\nwant %#v", rows, want)
+	}
+}
+
+func TestCSVUnbalancedQuotes(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("Case Reference,Note\n")
+	for i := 1; i <= 99; i++ {
+		fmt.Fprintf(&b, "CR-%d,ok\n", i)
+	}
+	early := "Case Reference,Note\nCR-1,\"never closed\nCR-2,x\n"
+	late := b.String() + "CR-100,\"never closed\nCR-101,x\n"
+	after := b.String() + "CR-100,\"closed\"junk\nCR-101,x\n"
+	cases := []struct {
+		name, src string
+		row       int
+		inOpen    bool
+		msg       string
+	}{
+		{"early", early, 2, true, "never closed"},
+		{"late", late, 101, false, "never closed"},
+		{"after", after, 101, false, "text follows the closing quote"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p := writeFile(t, "u.csv", []byte(tc.src))
+			tb, err := Open(context.Background(), p, OpenOptions{})
+			if !tc.inOpen {
+				if err != nil {
+					t.Fatalf("Open: %v", err)
+				}
+				n := 0
+				err = tb.Rows(context.Background(), []int{0}, func(r Row) error { n++; return nil })
+				if n != tc.row-2 {
+					t.Errorf("%d rows before the error, want %d", n, tc.row-2)
+				}
+			}
+			var ie *InputError
+			if !errors.As(err, &ie) {
+				t.Fatalf("want InputError, got %v", err)
+			}
+			if ie.Row != tc.row || !strings.Contains(ie.Msg, tc.msg) || !strings.Contains(ie.Msg, "unbalanced quote") {
+				t.Fatalf("error %q (row %d), want row %d and %q", err, ie.Row, tc.row, tc.msg)
+			}
+			if !strings.Contains(err.Error(), "row "+Thousands(tc.row)) {
+				t.Errorf("message does not name the row: %v", err)
+			}
+		})
+	}
+}
+
+func TestCSVUnbalancedQuoteDoesNotSwallowFile(t *testing.T) {
+	// An unclosed quote on row 2 of a large file is reported after a
+	// cell's worth of text, not after reading the whole file into a field.
+	var b bytes.Buffer
+	b.WriteString("Case Reference,Note\nCR-0,\"oops\n")
+	line := "CR-0000001,some text that goes on for a while to make the file large enough\n"
+	for b.Len() < 4<<20 {
+		b.WriteString(line)
+	}
+	_, err := Open(context.Background(), writeFile(t, "big.csv", b.Bytes()), OpenOptions{})
+	var ie *InputError
+	if !errors.As(err, &ie) || ie.Row != 2 || !strings.Contains(ie.Msg, "32,767") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestCSVNULBytes(t *testing.T) {
+	// NUL in the first KB: binary, not csv.
+	_, err := Open(context.Background(), writeFile(t, "bin.csv", []byte("Case Reference\x00,Team\nCR-1,a\n")), OpenOptions{})
+	if err == nil || !strings.Contains(err.Error(), "not a spreadsheet or CSV file") {
+		t.Fatalf("NUL in head: %v", err)
+	}
+	// NUL later on: read as a character, no crash.
+	var b strings.Builder
+	b.WriteString("Case Reference,Team\n")
+	for i := 1; i <= 100; i++ {
+		fmt.Fprintf(&b, "CR-%04d,Team %d\n", i, i)
+	}
+	b.WriteString("CR-\x00101,Nul\x00Team\n")
+	_, rows := allRows(t, writeFile(t, "nul.csv", []byte(b.String())), OpenOptions{})
+	last := rows[len(rows)-1]
+	if last.num != 102 || last.cells[0] != "CR-\x00101" || last.cells[1] != "Nul\x00Team" {
+		t.Fatalf("last row %d %q", last.num, last.cells)
+	}
+}
+
+func TestCSVHeaderOnly(t *testing.T) {
+	for _, src := range []string{"Case Reference,Team\n", "Case Reference,Team", "Case Reference,Team\r\n\r\n\r\n"} {
+		tb, rows := allRows(t, writeFile(t, "h.csv", []byte(src)), OpenOptions{})
+		if tb.HeaderRow != 1 || len(rows) != 0 {
+			t.Fatalf("%q: header row %d, %d rows", src, tb.HeaderRow, len(rows))
+		}
+	}
+}
+
+func TestCSVInvalidUTF8AfterPrefix(t *testing.T) {
+	// More than the sniffed prefix of ASCII, then Windows-1252 bytes: the
+	// file is judged UTF-8, and the stray bytes still read as cp1252.
+	var b bytes.Buffer
+	b.WriteString("Case Reference,Forename\n")
+	i := 0
+	for b.Len() <= sniffBytes {
+		i++
+		fmt.Fprintf(&b, "CR-%07d,Amelia\n", i)
+	}
+	b.WriteString("CR-9999999,Chlo\xe9 \x93Z\x94 \xa3\n") // Chloé “Z” £
+	b.WriteString("CR-9999998,Zoë\n")                    // real UTF-8 after it
+	_, rows := allRows(t, writeFile(t, "late.csv", b.Bytes()), OpenOptions{})
+	n := len(rows)
+	if rows[n-2].cells[1] != "Chloé “Z” £" || rows[n-1].cells[1] != "Zoë" {
+		t.Fatalf("got %q and %q", rows[n-2].cells[1], rows[n-1].cells[1])
+	}
+	if rows[n-1].num != i+3 {
+		t.Fatalf("last row %d, want %d", rows[n-1].num, i+3)
+	}
+}
+
+func TestCSVDisplayValues(t *testing.T) {
+	src := "45000,1/7/2026\n" + // above the header: a serial stays a number
+		"Case Reference,DOB,Referral date,Workers in 12m,Note\n" +
+		"CR-1,45474,45945,3,30/06/2026 09:14\n" +
+		"CR-2,01/02/2003,0,45000,31/02/2026\n" +
+		"CR-3,2958466,45945.5,7,12/34/5678\n" +
+		"CR-4, 45474,1e3,0012,007\n"
+	tb, rows := allRows(t, writeFile(t, "d.csv", []byte(src)), OpenOptions{})
+	if tb.HeaderRow != 2 {
+		t.Fatalf("header row %d", tb.HeaderRow)
+	}
+	// 45474 days after 1899-12-30 is 2024-07-01; 45945 is 2025-10-15.
+	want := [][]string{
+		{"CR-1", "2024-07-01", "2025-10-15", "3", "2026-06-30 09:14:00"},
+		{"CR-2", "2003-02-01", "0", "45000", "31/02/2026"},
+		{"CR-3", "2958466", "45945.5", "7", "12/34/5678"},
+		{"CR-4", " 45474", "1e3", "0012", "007"},
+	}
+	for k, r := range rows {
+		if fmt.Sprintf("%q", r.cells) != fmt.Sprintf("%q", want[k]) {
+			t.Errorf("row %d: got %q want %q", r.num, r.cells, want[k])
+		}
+	}
+	// Rows above the header: read through the grid itself.
+	wb, err := openCSV(tb.Path, OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, _ := wb.grid(0)
+	g.(headerSetter).setHeader(2, []string{"Case Reference", "DOB"})
+	var first []string
+	g.scan(context.Background(), nil, func(num int, cells []string) error {
+		first = append([]string(nil), cells...)
+		return ErrStop
+	})
+	if fmt.Sprintf("%q", first) != `["45000" "2026-07-01"]` {
+		t.Errorf("row 1: %q", first)
+	}
+}
+
+func TestCSVWantedColumnsOnly(t *testing.T) {
+	src := "Case Reference,A,B,C\nCR-1,a1,b1,c1\nCR-2,a2\nCR-3,a3,b3,c3,extra\n"
+	tb, err := Open(context.Background(), writeFile(t, "w.csv", []byte(src)), OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	tb.Rows(context.Background(), []int{2, 0}, func(r Row) error {
+		got = append(got, fmt.Sprintf("%d:%q", r.Num, r.Cells))
+		return nil
+	})
+	if strings.Join(got, " ") != `2:["b1" "CR-1"] 3:["" "CR-2"] 4:["b3" "CR-3"]` {
+		t.Fatalf("got %s", strings.Join(got, " "))
+	}
+}
+
+func TestCSVStopAndCancel(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("Case Reference\n")
+	for i := 0; i < 20000; i++ {
+		fmt.Fprintf(&b, "CR-%d\n", i)
+	}
+	tb, err := Open(context.Background(), writeFile(t, "s.csv", []byte(b.String())), OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	err = tb.Rows(context.Background(), []int{0}, func(r Row) error {
+		n++
+		if n == 10 {
+			return ErrStop
+		}
+		return nil
+	})
+	if err != nil || n != 10 {
+		t.Fatalf("ErrStop: %v after %d rows", err, n)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	n = 0
+	err = tb.Rows(ctx, []int{0}, func(r Row) error {
+		n++
+		if n == 100 {
+			cancel()
+		}
+		return nil
+	})
+	if !errors.Is(err, context.Canceled) || n >= 20000 {
+		t.Fatalf("cancel: %v after %d rows", err, n)
+	}
+}
+
+func TestCSVOptionErrors(t *testing.T) {
+	p := writeFile(t, "o.csv", []byte("Case Reference,Team\nCR-1,x\n"))
+	_, err := Open(context.Background(), p, OpenOptions{Encoding: "ebcdic"})
+	if !IsInputError(err) || !strings.Contains(err.Error(), "utf-16le") || !strings.Contains(err.Error(), "windows-1252") {
+		t.Errorf("encoding: %v", err)
+	}
+	_, err = Open(context.Background(), p, OpenOptions{Delimiter: ":"})
+	if !IsInputError(err) || !strings.Contains(err.Error(), `"tab"`) {
+		t.Errorf("delimiter: %v", err)
+	}
+	if _, err := Open(context.Background(), p, OpenOptions{Sheet: "1"}); err != nil {
+		t.Errorf("sheet 1 of a csv: %v", err)
+	}
+	_, err = Open(context.Background(), p, OpenOptions{Sheet: "Cases"})
+	if !IsInputError(err) || !strings.Contains(err.Error(), "no sheets") {
+		t.Errorf("sheet of a csv: %v", err)
+	}
+	// Forcing a delimiter that is wrong leaves one column, without the ID.
+	_, err = Open(context.Background(), p, OpenOptions{Delimiter: ";"})
+	if !IsInputError(err) || !strings.Contains(err.Error(), "Case Reference,Team") {
+		t.Errorf("wrong delimiter: %v", err)
+	}
+}
+
+func TestSniffDelimiter(t *testing.T) {
+	cases := []struct {
+		src  string
+		want byte
+	}{
+		{"Title only\n\nA;B;C\n1;2,5;3\n4;5;6\n", ';'},
+		{"a,b,c\n\"x;y\",2,3\n", ','},
+		{"a\tb\tc\n1\t2\t3\n", '\t'},
+		{"a|b|c\n1|2|3\n", '|'},
+		{"Case Reference\nCR-1\nCR-2\n", ','},
+		{"a;b,c;d\n1;2,3;4\n5;6,7;8\n", ';'},          // same consistency: more fields wins
+		{"x,y\n\"1;2;3;4\",5\n\"6;7;8;9\",0\n", ','}, // delimiters inside quotes do not count
+	}
+	for _, tc := range cases {
+		if got := sniffDelimiter([]byte(tc.src)); got != tc.want {
+			t.Errorf("%q: got %q want %q", tc.src, got, tc.want)
+		}
+	}
+}

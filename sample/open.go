@@ -1,0 +1,365 @@
+package sample
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// Format names, as in Table.Format.
+const (
+	formatCSV  = "csv"
+	formatXLSX = "xlsx"
+)
+
+// Open opens an export, chooses its sheet, header row and ID column, and
+// returns the Table ready for Rows. The format is recognised from the bytes,
+// not from the file name: an xlsx workbook (or an encrypted one, or a legacy
+// .xls, which the xlsx reader explains), or csv/tsv/txt text in UTF-8,
+// UTF-16 or Windows-1252. Every problem a person can fix is an *InputError;
+// a missing file wraps fs.ErrNotExist.
+//
+// The sheet is opts.Sheet (a name, case-insensitive, or a 1-based number),
+// or else the first visible sheet whose header row holds the ID column. The
+// header row is opts.HeaderRow, or else the first of the first 50 rows that
+// holds the ID column (opts.IDColumn, or a known case ID name such as "Case
+// Reference", preferred to person or child IDs such as "Person ID").
+func Open(ctx context.Context, path string, opts OpenOptions) (*Table, error) {
+	format, err := detectFormat(path, opts)
+	if err != nil {
+		return nil, err
+	}
+	wb, err := openFormat(path, format, opts)
+	if err != nil {
+		return nil, err
+	}
+	t, err := pickSheet(ctx, path, format, wb, opts)
+	if err != nil {
+		wb.close()
+		return nil, err
+	}
+	return t, nil
+}
+
+// Sheets lists the sheet names of a workbook in workbook order, hidden ones
+// included (for shell completion). A csv file has no named sheets: nil.
+func Sheets(path string, opts OpenOptions) ([]string, error) {
+	format, err := detectFormat(path, opts)
+	if err != nil {
+		return nil, err
+	}
+	if format == formatCSV {
+		return nil, nil
+	}
+	wb, err := openFormat(path, format, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer wb.close()
+	var names []string
+	for _, s := range wb.sheets() {
+		names = append(names, s.Name)
+	}
+	return names, nil
+}
+
+func openFormat(path, format string, opts OpenOptions) (workbook, error) {
+	if format == formatCSV {
+		return openCSV(path, opts)
+	}
+	return openXLSX(path, opts)
+}
+
+// openError explains why a file could not be opened; it wraps the os error.
+func openError(path string, err error) error {
+	var pe *fs.PathError
+	cause := err
+	if errors.As(err, &pe) {
+		cause = pe.Err
+	}
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return &InputError{Path: path, Msg: "the file does not exist", Hint: "check the path and the file name", Err: err}
+	case errors.Is(err, fs.ErrPermission):
+		return &InputError{Path: path, Msg: "permission denied: cannot read the file",
+			Hint: "check the file's permissions, or copy it somewhere you can read it", Err: err}
+	}
+	return &InputError{Path: path, Msg: "cannot open the file: " + cause.Error(), Err: err}
+}
+
+var (
+	magicZip      = []byte("PK\x03\x04")
+	magicEmptyZip = []byte("PK\x05\x06")
+	magicCFB      = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
+	magicPDF      = []byte("%PDF")
+)
+
+// detectFormat looks at a file's first bytes and says whether it is an xlsx
+// workbook (or a CFB file, for the xlsx reader to explain) or text to read
+// as csv, or why it is neither.
+func detectFormat(path string, opts OpenOptions) (string, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return "", openError(path, err)
+	}
+	if fi.IsDir() {
+		return "", &InputError{Path: path, Msg: "this is a directory, not an export file",
+			Hint: "give the path of the .xlsx or .csv file"}
+	}
+	if !fi.Mode().IsRegular() {
+		return "", &InputError{Path: path, Msg: "this is not a regular file (a pipe or a device)",
+			Hint: "save the export to a file first"}
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return "", openError(path, err)
+	}
+	defer f.Close()
+	head := make([]byte, 1024)
+	n, err := io.ReadFull(f, head)
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		return "", &InputError{Path: path, Msg: "cannot read the file: " + err.Error(), Err: err}
+	}
+	head = head[:n]
+	notSheet := func(what string) error {
+		return &InputError{Path: path, Msg: "not a spreadsheet or CSV file" + what,
+			Hint: "export the case list as .xlsx or CSV"}
+	}
+	switch {
+	case n == 0:
+		return "", &InputError{Path: path, Msg: "the file is empty", Hint: "export the case list again"}
+	case bytes.HasPrefix(head, magicZip):
+		return zipFormat(path)
+	case bytes.HasPrefix(head, magicEmptyZip):
+		return "", notSheet(" (an empty zip archive)")
+	case bytes.HasPrefix(head, magicCFB):
+		return formatXLSX, nil // encrypted xlsx or legacy .xls: the xlsx reader tells which
+	case bytes.HasPrefix(head, magicPDF):
+		return "", &InputError{Path: path, Msg: "this is a PDF, not a spreadsheet",
+			Hint: "export the case list as .xlsx or CSV"}
+	}
+	enc, _ := parseEncoding(opts.Encoding) // an unknown name is reported by openCSV
+	text := enc == encUTF16LE || enc == encUTF16BE ||
+		bytes.HasPrefix(head, bomLE) || bytes.HasPrefix(head, bomBE)
+	if !text {
+		if _, ok := utf16WithoutBOM(head); ok {
+			text = true
+		}
+	}
+	if !text && bytes.IndexByte(head, 0) >= 0 {
+		return "", notSheet("")
+	}
+	if !text {
+		if what := markupKind(head); what != "" {
+			return "", &InputError{Path: path, Msg: "this is " + what + " saved under a spreadsheet name, not an .xlsx or CSV file",
+				Hint: "open it in Excel and save it as .xlsx or CSV"}
+		}
+	}
+	return formatCSV, nil
+}
+
+// markupKind recognises the HTML tables and XML Spreadsheet 2003 files that
+// some case management systems write as ".xls".
+func markupKind(head []byte) string {
+	s := strings.ToLower(string(bytes.TrimLeft(bytes.TrimPrefix(head, utf8BOM), " \t\r\n")))
+	switch {
+	case strings.HasPrefix(s, "<!doctype html"), strings.HasPrefix(s, "<html"), strings.HasPrefix(s, "<table"):
+		return "a web page (HTML)"
+	case strings.HasPrefix(s, "<?xml") && strings.Contains(s, "urn:schemas-microsoft-com:office:spreadsheet"):
+		return "an XML Spreadsheet 2003 file"
+	}
+	return ""
+}
+
+// zipFormat tells an xlsx workbook from the other zip files people pick up.
+func zipFormat(path string) (string, error) {
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		return "", &InputError{Path: path, Msg: "the workbook is damaged or incomplete (" + err.Error() + ")",
+			Hint: "download or save it again as .xlsx", Err: err}
+	}
+	defer zr.Close()
+	var xl, xlsb bool
+	for _, f := range zr.File {
+		name := strings.ToLower(f.Name)
+		switch {
+		case name == "mimetype":
+			rc, err := f.Open()
+			if err != nil {
+				continue
+			}
+			mt, _ := io.ReadAll(io.LimitReader(rc, 200))
+			rc.Close()
+			m := strings.TrimSpace(string(mt))
+			if m == "application/vnd.oasis.opendocument.spreadsheet" || m == "application/vnd.oasis.opendocument.spreadsheet-template" {
+				return "", &InputError{Path: path, Msg: ".ods (OpenDocument spreadsheet) is not supported",
+					Hint: "save it as .xlsx or CSV"}
+			}
+			if strings.HasPrefix(m, "application/vnd.oasis.opendocument") {
+				return "", &InputError{Path: path, Msg: "not a spreadsheet or CSV file (an OpenDocument file)",
+					Hint: "export the case list as .xlsx or CSV"}
+			}
+		case name == "xl/workbook.bin":
+			xlsb = true
+		case strings.HasPrefix(name, "xl/"):
+			xl = true
+		}
+	}
+	if xlsb {
+		return "", &InputError{Path: path, Msg: "this is an Excel binary workbook (.xlsb), which is not supported",
+			Hint: "save it as .xlsx or CSV"}
+	}
+	if !xl {
+		return "", &InputError{Path: path, Msg: "not a spreadsheet or CSV file (a zip archive that holds no workbook)",
+			Hint: "export the case list as .xlsx or CSV"}
+	}
+	return formatXLSX, nil
+}
+
+// coverSheet reports whether a sheet's name marks it as a cover, summary or
+// notes sheet, tried only after the others.
+func coverSheet(name string) bool {
+	n := normHeader(name)
+	for _, w := range []string{"cover", "summary", "contents", "notes", "readme", "read me", "about",
+		"instructions", "guidance", "info", "pivot", "chart", "dashboard", "lookup", "lists"} {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// pickSheet chooses the sheet and finds its header row and ID column.
+func pickSheet(ctx context.Context, path, format string, wb workbook, opts OpenOptions) (*Table, error) {
+	sheets := wb.sheets()
+	if len(sheets) == 0 {
+		return nil, &InputError{Path: path, Msg: "the workbook has no sheets", Hint: "check that this is the case list export"}
+	}
+	if opts.Sheet != "" {
+		i, err := resolveSheet(path, format, sheets, opts.Sheet)
+		if err != nil {
+			return nil, err
+		}
+		t, miss, err := openSheet(ctx, path, format, wb, sheets, i, opts)
+		if err != nil {
+			return nil, err
+		}
+		if miss != nil {
+			return nil, missingError(path, sheets[i].Name, miss, false, opts.HeaderRow > 0)
+		}
+		return t, nil
+	}
+
+	var order []int
+	for pass := 0; pass < 2; pass++ {
+		for i, s := range sheets {
+			if !s.Hidden && coverSheet(s.Name) == (pass == 1) {
+				order = append(order, i)
+			}
+		}
+	}
+	if len(order) == 0 {
+		return nil, &InputError{Path: path, Msg: "every sheet is hidden (" + sheetList(sheets) + ")",
+			Hint: "choose the sheet with --sheet"}
+	}
+	firstVisible := -1
+	for i, s := range sheets {
+		if !s.Hidden {
+			firstVisible = i
+			break
+		}
+	}
+	var firstMiss *idMissing
+	for _, i := range order {
+		t, miss, err := openSheet(ctx, path, format, wb, sheets, i, opts)
+		if err != nil {
+			return nil, err
+		}
+		if miss == nil {
+			return t, nil
+		}
+		if i == firstVisible {
+			firstMiss = miss
+		}
+	}
+	if firstMiss == nil { // cannot happen: the first visible sheet is in order
+		firstMiss = &idMissing{idGiven: opts.IDColumn}
+	}
+	return nil, missingError(path, sheets[firstVisible].Name, firstMiss, len(sheets) > 1, opts.HeaderRow > 0)
+}
+
+// resolveSheet finds opts.Sheet among the sheets: a name (case-insensitive,
+// trimmed) or a 1-based number.
+func resolveSheet(path, format string, sheets []sheetInfo, want string) (int, error) {
+	w := strings.TrimSpace(want)
+	if format == formatCSV {
+		if w == "1" {
+			return 0, nil
+		}
+		return 0, &InputError{Path: path, Msg: fmt.Sprintf("a csv file has no sheets, so no sheet %q", want),
+			Hint: "leave out --sheet"}
+	}
+	for i, s := range sheets {
+		if strings.EqualFold(strings.TrimSpace(s.Name), w) {
+			return i, nil
+		}
+	}
+	if n, err := strconv.Atoi(w); err == nil && n >= 1 && n <= len(sheets) {
+		return n - 1, nil
+	}
+	return 0, &InputError{Path: path, Msg: fmt.Sprintf("no sheet %q", want),
+		Hint: "the sheets are " + sheetList(sheets)}
+}
+
+func sheetList(sheets []sheetInfo) string {
+	var b strings.Builder
+	for i, s := range sheets {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%d %q", i+1, s.Name)
+		if s.Hidden {
+			b.WriteString(" (hidden)")
+		}
+	}
+	return b.String()
+}
+
+// openSheet reads the top of sheet i and locates its header row and ID
+// column. miss is non-nil when the sheet has no ID column.
+func openSheet(ctx context.Context, path, format string, wb workbook, sheets []sheetInfo, i int, opts OpenOptions) (*Table, *idMissing, error) {
+	name := sheets[i].Name
+	g, err := wb.grid(i)
+	if err != nil {
+		return nil, nil, sheetError(path, name, err)
+	}
+	top, err := readTop(ctx, g, opts.HeaderRow)
+	if err != nil {
+		return nil, nil, sheetError(path, name, err)
+	}
+	h, miss, err := locateHeader(path, name, top, opts)
+	if err != nil || miss != nil {
+		return nil, miss, err
+	}
+	if hs, ok := g.(headerSetter); ok {
+		hs.setHeader(h.row, h.header)
+	}
+	return &Table{Path: path, Format: format, Sheet: name, HeaderRow: h.row, Header: h.header, IDIndex: h.id,
+		wb: wb, g: g}, nil, nil
+}
+
+// sheetError passes on InputErrors and context errors, and wraps anything
+// else as an InputError naming the sheet.
+func sheetError(path, sheet string, err error) error {
+	if IsInputError(err) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return &InputError{Path: path, Sheet: sheet, Msg: "cannot read: " + err.Error(), Err: err}
+}

@@ -1,0 +1,109 @@
+package sample
+
+import (
+	"context"
+	"errors"
+)
+
+// OpenOptions say how to read an export. The zero value detects everything.
+type OpenOptions struct {
+	Sheet     string // sheet name (case-insensitive) or 1-based number; "" = first visible sheet whose header row holds the ID column
+	HeaderRow int    // 1-based; 0 = the first row within the first 50 that holds the ID column
+	IDColumn  string // header name, case-insensitive and trimmed; "" = detect among common names
+	Delimiter string // csv: "," ";" "\t" "|" (or "tab"); "" = sniff
+	Encoding  string // csv: "utf-8", "utf-16le", "utf-16be", "windows-1252"; "" = detect
+	Password  string // xlsx: password of an encrypted workbook
+}
+
+// Table is an opened export whose sheet, header row and ID column are known.
+type Table struct {
+	Path      string   // as the user named it
+	Format    string   // "csv" or "xlsx"
+	Sheet     string   // sheet name; "" for csv
+	HeaderRow int      // 1-based row number of the header
+	Header    []string // header cells, trimmed, in column order
+	IDIndex   int      // index into Header of the ID column
+
+	wb workbook
+	g  grid
+}
+
+// Row is one data row below the header.
+type Row struct {
+	Num   int      // 1-based row number as a spreadsheet (or a text editor, for csv records) shows it
+	Cells []string // the requested columns' display text, in the order requested
+	Blank bool     // the row holds no value at all (in any column, requested or not)
+}
+
+// ErrStop may be returned by a Rows callback to end the walk early without error.
+var ErrStop = errors.New("stop")
+
+// Rows calls fn for every row after the header row, in order, with the cells
+// of the requested columns (indexes into Header). Row.Cells is reused between
+// calls: copy what you keep.
+func (t *Table) Rows(ctx context.Context, cols []int, fn func(Row) error) error {
+	want := make([]bool, len(t.Header))
+	for _, c := range cols {
+		if c >= 0 && c < len(want) {
+			want[c] = true
+		}
+	}
+	out := make([]string, len(cols))
+	err := t.g.scan(ctx, want, func(num int, cells []string) error {
+		if num <= t.HeaderRow {
+			return nil
+		}
+		for i, c := range cols {
+			if c < len(cells) {
+				out[i] = cells[c]
+			} else {
+				out[i] = ""
+			}
+		}
+		return fn(Row{Num: num, Cells: out, Blank: len(cells) == 0})
+	})
+	if errors.Is(err, ErrStop) {
+		return nil
+	}
+	return err
+}
+
+// Close releases the file.
+func (t *Table) Close() error {
+	if t.wb == nil {
+		return nil
+	}
+	return t.wb.close()
+}
+
+// workbook is an opened export: an xlsx workbook, or a csv file seen as a
+// workbook of one unnamed sheet.
+type workbook interface {
+	sheets() []sheetInfo
+	// grid opens sheet i (index into sheets()) for reading.
+	grid(i int) (grid, error)
+	close() error
+}
+
+type sheetInfo struct {
+	Name   string // "" for csv
+	Hidden bool   // hidden or very hidden
+}
+
+// grid is one sheet (or one csv file), read row by row.
+type grid interface {
+	// scan calls fn for every row from row 1 to the last row holding a value,
+	// with consecutive row numbers num = 1, 2, 3 … (a row absent from the
+	// file, or a blank csv line, is passed with len(cells) == 0; a csv record
+	// spanning several lines counts as one row, as a spreadsheet shows it).
+	// For a row holding any value, cells[i] is the display text of column i
+	// (0 = column A or the first field) for every i with want[i] true, or for
+	// every column when want is nil; cells past the last value may be
+	// omitted, so len(cells) may be short. Cells not wanted may be left "".
+	// Display text: see values.go (dates as yyyy-mm-dd, numbers as Excel's
+	// General format shows them, shared strings resolved, text untrimmed).
+	// cells is reused between calls. scan checks ctx at least every few
+	// thousand rows and returns ctx.Err() when it is done. An error returned
+	// by fn ends the scan and is returned as is.
+	scan(ctx context.Context, want []bool, fn func(num int, cells []string) error) error
+}

@@ -1,0 +1,577 @@
+package sample
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Spreadsheet limits (Excel 2007 and later).
+const (
+	maxSheetRows = 1 << 20 // 1,048,576
+	maxSheetCols = 1 << 14 // 16,384, column XFD
+)
+
+const (
+	maxCellText = 16 << 20 // decoded text of one cell or shared string (Excel allows 32,767 characters)
+	maxRowText  = 64 << 20 // decoded text of the wanted cells of one row
+)
+
+// sharedStrings is the shared strings table in a compact form: every entry
+// is a substring of one string, so a cell that refers to it costs nothing.
+type sharedStrings struct {
+	data string
+	off  []uint32 // entry i is data[off[i]:off[i+1]]
+}
+
+func (t *sharedStrings) count() int {
+	if t == nil || len(t.off) == 0 {
+		return 0
+	}
+	return len(t.off) - 1
+}
+
+// loadSharedStrings reads xl/sharedStrings.xml: each <si> is plain text
+// (<t>) or rich text runs (<r><t>), concatenated; phonetic runs (<rPh>) are
+// skipped; entities and _xHHHH_ escapes are decoded.
+func loadSharedStrings(r io.Reader) (*sharedStrings, error) {
+	sc := newXMLScanner(r)
+	var b strings.Builder
+	off := []uint32{0}
+	var item, dec []byte
+	inSI, closed := false, false
+	phonetic := 0
+	for {
+		kind, name, attrs, err := sc.next()
+		if err != nil {
+			return nil, err
+		}
+		if kind == xmlEOF {
+			break
+		}
+		switch string(name) {
+		case "sst":
+			if kind == xmlStart {
+				it := xmlAttrs{attrs}
+				for n, v, ok := it.next(); ok; n, v, ok = it.next() {
+					if string(n) == "uniqueCount" {
+						if c, ok := smallUint(v); ok {
+							off = make([]uint32, 1, min(c, 1<<20)+1)
+						}
+					}
+				}
+			} else {
+				closed = true
+			}
+		case "si":
+			switch kind {
+			case xmlStart:
+				inSI, phonetic = true, 0
+				item = item[:0]
+			case xmlEmpty:
+				off = append(off, uint32(b.Len()))
+			case xmlEnd:
+				if inSI {
+					dec = appendXstring(dec[:0], item)
+					b.Write(dec)
+					off = append(off, uint32(b.Len()))
+					inSI = false
+				}
+			}
+		case "rPh":
+			if kind == xmlStart {
+				phonetic++
+			} else if kind == xmlEnd && phonetic > 0 {
+				phonetic--
+			}
+		case "t":
+			if kind == xmlStart && inSI && phonetic == 0 {
+				if item, err = sc.text(item, maxCellText); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	if !closed || inSI {
+		return nil, io.ErrUnexpectedEOF
+	}
+	return &sharedStrings{data: b.String(), off: off}, nil
+}
+
+// xlsxGrid is one worksheet of an opened workbook.
+type xlsxGrid struct {
+	book  *xlsxBook
+	sheet string
+	zf    *zip.File
+}
+
+func (g *xlsxGrid) scan(ctx context.Context, want []bool, fn func(num int, cells []string) error) error {
+	rc, err := g.book.openPart(g.zf, sheetPartLimit, g.sheet)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	p := &sheetParser{
+		sc:       newXMLScanner(rc),
+		sst:      g.book.sst,
+		styles:   g.book.styles,
+		date1904: g.book.date1904,
+		path:     g.book.path,
+		sheet:    g.sheet,
+		want:     want,
+	}
+	err = p.run(ctx, fn)
+	if err != nil && (p.fnErr || (ctx.Err() != nil && errors.Is(err, ctx.Err()))) {
+		return err // from fn, or the context's, as is
+	}
+	if err != nil {
+		return g.book.readError(err, g.sheet, p.rowNum, p.colName())
+	}
+	return nil
+}
+
+// cell types (the t attribute)
+const (
+	ctNumber = iota // "n" or absent
+	ctShared        // "s"
+	ctInline        // "inlineStr"
+	ctString        // "str": a formula's text result
+	ctBool          // "b"
+	ctError         // "e"
+	ctDate          // "d"
+)
+
+// cellRec places one wanted, non-empty cell of the current row.
+type cellRec struct {
+	col     int32
+	fromSST bool   // a and b index sharedStrings.data, else the row's text
+	a, b    uint32 // text span
+}
+
+// sheetParser walks a worksheet's XML. A row's wanted cells are decoded into
+// one buffer which becomes one string per row; shared strings are
+// substrings of the table. So a row costs one allocation, whatever its width.
+type sheetParser struct {
+	sc       *xmlScanner
+	sst      *sharedStrings
+	styles   *xlsxStyles
+	date1904 bool
+	path     string
+	sheet    string
+	want     []bool
+
+	cells   []string
+	recs    []cellRec
+	rowBuf  []byte
+	v, is   []byte
+	rowNum  int  // current (or last) row number
+	emitted int  // last row number passed to fn
+	col     int  // current (or last) column index in the row, -1 before the first cell
+	rowVal  bool // the current row holds a value
+	lastCol int  // highest column index among the recorded cells of the row, -1 if none
+	tick    int
+	fnErr   bool // the error came from fn
+}
+
+// colName names the current column for an error message ("" when none).
+func (p *sheetParser) colName() string {
+	if p.col < 0 || p.col >= maxSheetCols {
+		return ""
+	}
+	return columnName(p.col)
+}
+
+// columnName turns a 0-based column index into letters: 0 -> "A", 27 -> "AB".
+func columnName(i int) string {
+	var b [4]byte
+	n := len(b)
+	for i++; i > 0; i = (i - 1) / 26 {
+		n--
+		b[n] = byte('A' + (i-1)%26)
+	}
+	return string(b[n:])
+}
+
+// parseCellRef parses "AB12" into column index 27 and row 12. Columns and
+// rows beyond the spreadsheet limits fail; so does anything else.
+func parseCellRef(b []byte) (col, row int, ok bool) {
+	i := 0
+	for i < len(b) {
+		c := b[i] &^ 0x20 // upper case
+		if c < 'A' || c > 'Z' || b[i] < 'A' {
+			break
+		}
+		col = col*26 + int(c-'A') + 1
+		if col > maxSheetCols {
+			return 0, 0, false
+		}
+		i++
+	}
+	if i == 0 || i == len(b) {
+		return 0, 0, false
+	}
+	for _, c := range b[i:] {
+		if c < '0' || c > '9' {
+			return 0, 0, false
+		}
+		row = row*10 + int(c-'0')
+		if row > maxSheetRows {
+			return 0, 0, false
+		}
+	}
+	if row == 0 {
+		return 0, 0, false
+	}
+	return col - 1, row, true
+}
+
+// sheetDataError is a structural problem of the sheet XML; readError turns it
+// into an InputError with the sheet, row and column.
+type sheetDataError struct{ msg, hint string }
+
+func (e *sheetDataError) Error() string { return e.msg }
+
+func (p *sheetParser) run(ctx context.Context, fn func(int, []string) error) error {
+	if p.want != nil {
+		p.cells = make([]string, len(p.want))
+	}
+	p.col, p.lastCol = -1, -1
+	inData, inRow := false, false
+	for {
+		kind, name, attrs, err := p.sc.next()
+		if err != nil {
+			return err
+		}
+		if kind == xmlEOF {
+			return io.ErrUnexpectedEOF // no </sheetData>: the part is cut short
+		}
+		switch string(name) {
+		case "sheetData":
+			if kind == xmlStart {
+				inData = true
+				continue
+			}
+			if inRow {
+				if err := p.endRow(ctx, fn); err != nil {
+					return err
+				}
+			}
+			return nil
+		case "row":
+			if !inData {
+				continue
+			}
+			if inRow {
+				if err := p.endRow(ctx, fn); err != nil {
+					return err
+				}
+				inRow = false
+			}
+			if kind == xmlEnd {
+				continue
+			}
+			if err := p.startRow(ctx, attrs); err != nil {
+				return err
+			}
+			inRow = true
+			if kind == xmlEmpty {
+				if err := p.endRow(ctx, fn); err != nil {
+					return err
+				}
+				inRow = false
+			}
+		case "c":
+			if !inData || kind == xmlEnd {
+				continue
+			}
+			if !inRow { // a cell outside any <row>: give it a row of its own
+				if err := p.startRow(ctx, nil); err != nil {
+					return err
+				}
+				inRow = true
+			}
+			if err := p.cell(kind, attrs); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func (p *sheetParser) startRow(ctx context.Context, attrs []byte) error {
+	num := p.rowNum + 1
+	it := xmlAttrs{attrs}
+	for n, v, ok := it.next(); ok; n, v, ok = it.next() {
+		if len(n) == 1 && n[0] == 'r' {
+			r, ok := smallUint(bytes.TrimSpace(v))
+			if !ok || r < 1 || r > maxSheetRows {
+				p.col = -1
+				return &sheetDataError{msg: fmt.Sprintf("row number %q is not a valid row (1 to %s)", v, Thousands(maxSheetRows)),
+					hint: hintResave}
+			}
+			if int(r) <= p.rowNum {
+				return &sheetDataError{msg: fmt.Sprintf("row %s comes after row %s; the rows are out of order", Thousands(int(r)), Thousands(p.rowNum)),
+					hint: hintResave}
+			}
+			num = int(r)
+		}
+	}
+	if num > maxSheetRows {
+		p.rowNum = num - 1
+		return &sheetDataError{msg: fmt.Sprintf("more than %s rows", Thousands(maxSheetRows)), hint: hintResave}
+	}
+	p.rowNum = num
+	p.col = -1
+	p.tick++
+	if p.tick&4095 == 0 {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// endRow passes the row to fn if it holds a value, after any rows without
+// values since the last one passed (so that fn sees consecutive numbers and
+// nothing after the last row holding a value).
+func (p *sheetParser) endRow(ctx context.Context, fn func(int, []string) error) error {
+	defer func() {
+		for _, r := range p.recs {
+			p.cells[r.col] = ""
+		}
+		p.recs = p.recs[:0]
+		p.rowBuf = p.rowBuf[:0]
+		p.rowVal = false
+		p.lastCol = -1
+	}()
+	if !p.rowVal {
+		return nil
+	}
+	for r := p.emitted + 1; r < p.rowNum; r++ {
+		if err := fn(r, p.cells[:0]); err != nil {
+			p.fnErr = true
+			return err
+		}
+		if r&4095 == 0 {
+			if err := ctx.Err(); err != nil {
+				p.fnErr = true
+				return err
+			}
+		}
+	}
+	var rs string
+	if len(p.rowBuf) > 0 {
+		rs = string(p.rowBuf)
+	}
+	for _, r := range p.recs {
+		if r.fromSST {
+			p.cells[r.col] = p.sst.data[r.a:r.b]
+		} else {
+			p.cells[r.col] = rs[r.a:r.b]
+		}
+	}
+	n := p.lastCol + 1
+	if n == 0 {
+		n = 1 // the row holds values only in columns not wanted
+	}
+	if n > len(p.cells) {
+		p.growCells(n - 1)
+	}
+	p.emitted = p.rowNum
+	if err := fn(p.rowNum, p.cells[:n]); err != nil {
+		p.fnErr = true
+		return err
+	}
+	return nil
+}
+
+func (p *sheetParser) growCells(col int) {
+	n := max(2*len(p.cells), col+1, 16)
+	n = min(n, maxSheetCols)
+	nc := make([]string, n)
+	copy(nc, p.cells)
+	p.cells = nc
+}
+
+// cell reads one <c> element (its start tag has been read).
+func (p *sheetParser) cell(kind int, attrs []byte) error {
+	col := p.col + 1
+	typ, style := ctNumber, 0
+	it := xmlAttrs{attrs}
+	for n, v, ok := it.next(); ok; n, v, ok = it.next() {
+		if len(n) != 1 {
+			continue
+		}
+		switch n[0] {
+		case 'r':
+			c, _, ok := parseCellRef(bytes.TrimSpace(v))
+			if !ok {
+				p.col = -1
+				return &sheetDataError{
+					msg:  fmt.Sprintf("cell reference %q is not a valid cell (columns A to XFD, rows 1 to %s)", v, Thousands(maxSheetRows)),
+					hint: hintResave}
+			}
+			col = c
+		case 't':
+			switch string(v) {
+			case "s":
+				typ = ctShared
+			case "inlineStr":
+				typ = ctInline
+			case "str":
+				typ = ctString
+			case "b":
+				typ = ctBool
+			case "e":
+				typ = ctError
+			case "d":
+				typ = ctDate
+			}
+		case 's':
+			if s, ok := smallUint(v); ok {
+				style = int(s)
+			}
+		}
+	}
+	if col >= maxSheetCols {
+		p.col = -1
+		return &sheetDataError{msg: "a cell lies beyond column XFD, the last column a sheet can have", hint: hintResave}
+	}
+	p.col = col
+
+	hasV, hasF, hasIs := false, false, false
+	p.v, p.is = p.v[:0], p.is[:0]
+	if kind == xmlStart {
+		inIs, phonetic := false, 0
+	content:
+		for {
+			k, nm, _, err := p.sc.next()
+			if err != nil {
+				return err
+			}
+			if k == xmlEOF {
+				return io.ErrUnexpectedEOF
+			}
+			switch string(nm) {
+			case "v":
+				if k == xmlStart {
+					hasV = true
+					if p.v, err = p.sc.text(p.v[:0], maxCellText); err != nil {
+						return err
+					}
+				} else if k == xmlEmpty {
+					hasV = true
+				}
+			case "f":
+				hasF = true
+			case "is":
+				if k != xmlEnd {
+					hasIs = true
+				}
+				inIs = k == xmlStart
+			case "rPh":
+				if k == xmlStart {
+					phonetic++
+				} else if k == xmlEnd && phonetic > 0 {
+					phonetic--
+				}
+			case "t":
+				if k == xmlStart && inIs && phonetic == 0 {
+					if p.is, err = p.sc.text(p.is, maxCellText); err != nil {
+						return err
+					}
+				}
+			case "c":
+				if k == xmlEnd {
+					break content
+				}
+			}
+		}
+	}
+
+	wanted := p.want == nil || (col < len(p.want) && p.want[col])
+	if !wanted {
+		switch {
+		case typ == ctShared:
+			if i, ok := smallUint(bytes.TrimSpace(p.v)); ok && int(i) < p.sst.count() {
+				p.rowVal = p.rowVal || p.sst.off[i+1] > p.sst.off[i]
+			} else {
+				p.rowVal = p.rowVal || len(p.v) > 0
+			}
+		case typ == ctInline && hasIs:
+			p.rowVal = p.rowVal || len(p.is) > 0
+		default:
+			p.rowVal = p.rowVal || len(p.v) > 0 || (hasF && !hasV)
+		}
+		return nil
+	}
+	if hasF && !hasV {
+		return &sheetDataError{
+			msg:  fmt.Sprintf("formula without a saved value in cell %s%d", columnName(col), p.rowNum),
+			hint: "open the file in Excel, save it, and try again"}
+	}
+	if col >= len(p.cells) {
+		p.growCells(col)
+	}
+	rec := cellRec{col: int32(col), a: uint32(len(p.rowBuf))}
+	switch typ {
+	case ctShared:
+		v := bytes.TrimSpace(p.v)
+		if len(v) == 0 {
+			return nil
+		}
+		i, ok := smallUint(v)
+		if !ok || int(i) >= p.sst.count() {
+			return &sheetDataError{
+				msg:  fmt.Sprintf("cell %s%d refers to shared string %q, which the workbook does not have", columnName(col), p.rowNum, v),
+				hint: hintResave}
+		}
+		rec.fromSST, rec.a, rec.b = true, p.sst.off[i], p.sst.off[i+1]
+	case ctInline:
+		src := p.v
+		if hasIs {
+			src = p.is
+		}
+		p.rowBuf = appendXstring(p.rowBuf, src)
+	case ctString:
+		p.rowBuf = appendXstring(p.rowBuf, p.v)
+	case ctBool:
+		switch v := bytes.TrimSpace(p.v); {
+		case string(v) == "1" || strings.EqualFold(string(v), "true"):
+			p.rowBuf = append(p.rowBuf, "TRUE"...)
+		case string(v) == "0" || strings.EqualFold(string(v), "false"):
+			p.rowBuf = append(p.rowBuf, "FALSE"...)
+		default:
+			p.rowBuf = append(p.rowBuf, p.v...)
+		}
+	case ctError:
+		p.rowBuf = append(p.rowBuf, p.v...)
+	case ctDate:
+		p.rowBuf = appendISODateText(p.rowBuf, bytes.TrimSpace(p.v))
+	default:
+		v := bytes.TrimSpace(p.v)
+		switch {
+		case len(v) == 0:
+		case p.styles.dateStyle(style):
+			p.rowBuf = appendSerialText(p.rowBuf, v, p.date1904)
+		default:
+			p.rowBuf = appendNumberText(p.rowBuf, v)
+		}
+	}
+	if !rec.fromSST {
+		if len(p.rowBuf) > maxRowText {
+			return errTextTooLong
+		}
+		rec.b = uint32(len(p.rowBuf))
+	}
+	if rec.b == rec.a {
+		return nil // empty: nothing to place
+	}
+	p.rowVal = true
+	p.recs = append(p.recs, rec)
+	p.lastCol = max(p.lastCol, col)
+	return nil
+}

@@ -1,0 +1,485 @@
+package sample
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"unicode/utf8"
+)
+
+// xmlScanner is a small pull scanner over the element structure of an XML
+// stream, for the big parts of a workbook (worksheets, shared strings) where
+// encoding/xml's token API is too slow. It does not check well-formedness:
+// it finds tags, their local names and raw attributes, and on request the
+// character data that follows a start tag (entities decoded, CDATA kept,
+// comments dropped, line ends normalised as XML requires). Slices it returns
+// point into its buffer and stay valid only until the next call.
+type xmlScanner struct {
+	r   io.Reader
+	buf []byte
+	pos int // next unread byte
+	end int // end of valid data in buf
+	eof bool
+	err error  // sticky error: read error, or markup too long
+	raw []byte // scratch for character data that spans refills
+}
+
+const (
+	xmlEOF   = iota // end of the stream (or an error: see the error result)
+	xmlStart        // <name …>
+	xmlEmpty        // <name …/>
+	xmlEnd          // </name>
+)
+
+const (
+	xmlBufSize = 256 << 10 // initial buffer
+	xmlBufMax  = 8 << 20   // a single tag (with its attributes) may not exceed this
+)
+
+// errMarkupTooLong is returned for a tag, comment or processing instruction
+// longer than xmlBufMax: no workbook writes such a thing.
+var errMarkupTooLong = errors.New("an XML tag is too long")
+
+// errTextTooLong is returned by text when character data exceeds its limit.
+var errTextTooLong = errors.New("text too long")
+
+func newXMLScanner(r io.Reader) *xmlScanner {
+	return &xmlScanner{r: r, buf: make([]byte, xmlBufSize)}
+}
+
+// fill moves unread data to the front of the buffer and reads more. It
+// reports whether any new data arrived. Offsets into the buffer kept by a
+// caller must be relative to s.pos, which fill may change.
+func (s *xmlScanner) fill() bool {
+	if s.eof || s.err != nil {
+		return false
+	}
+	if s.pos > 0 {
+		s.end = copy(s.buf, s.buf[s.pos:s.end])
+		s.pos = 0
+	}
+	if s.end == len(s.buf) {
+		if len(s.buf) >= xmlBufMax {
+			s.err = errMarkupTooLong
+			return false
+		}
+		nb := make([]byte, 2*len(s.buf))
+		copy(nb, s.buf[:s.end])
+		s.buf = nb
+	}
+	for range 100 {
+		n, err := s.r.Read(s.buf[s.end:])
+		s.end += n
+		if err != nil {
+			if err == io.EOF {
+				s.eof = true
+			} else {
+				s.err = err
+			}
+			return n > 0
+		}
+		if n > 0 {
+			return true
+		}
+	}
+	s.err = io.ErrNoProgress
+	return false
+}
+
+// ensure makes at least n unread bytes available, if the stream has them.
+func (s *xmlScanner) ensure(n int) bool {
+	for s.end-s.pos < n {
+		if !s.fill() {
+			return false
+		}
+	}
+	return true
+}
+
+// skipPast advances past the next occurrence of seq, searching from s.pos+from.
+func (s *xmlScanner) skipPast(from int, seq string) bool {
+	for {
+		if s.pos+from <= s.end {
+			if i := bytes.Index(s.buf[s.pos+from:s.end], []byte(seq)); i >= 0 {
+				s.pos += from + i + len(seq)
+				return true
+			}
+		}
+		// Keep the last len(seq)-1 bytes: the sequence may straddle the refill.
+		keep := max(s.end-(s.pos+from), 0)
+		if keep > len(seq)-1 {
+			s.pos = s.end - (len(seq) - 1)
+			from = 0
+		}
+		if !s.fill() {
+			s.pos = s.end
+			return false
+		}
+	}
+}
+
+// next advances to the next tag and returns its kind, local name (without
+// a namespace prefix) and raw attribute text. Text, comments, processing
+// instructions, CDATA sections and doctype declarations between tags are
+// skipped. At the end of the stream it returns xmlEOF and s.err (nil on a
+// clean end).
+func (s *xmlScanner) next() (kind int, name, attrs []byte, err error) {
+	for {
+		i := bytes.IndexByte(s.buf[s.pos:s.end], '<')
+		if i < 0 {
+			s.pos = s.end
+			if !s.fill() {
+				return xmlEOF, nil, nil, s.err
+			}
+			continue
+		}
+		s.pos += i
+		if !s.ensure(2) {
+			s.pos = s.end
+			return xmlEOF, nil, nil, s.err
+		}
+		switch s.buf[s.pos+1] {
+		case '?':
+			s.skipPast(2, "?>")
+			continue
+		case '!':
+			s.ensure(9)
+			rest := s.buf[s.pos:s.end]
+			switch {
+			case bytes.HasPrefix(rest, []byte("<!--")):
+				s.skipPast(4, "-->")
+			case bytes.HasPrefix(rest, []byte("<![CDATA[")):
+				s.skipPast(9, "]]>")
+			default:
+				s.skipPast(2, ">")
+			}
+			continue
+		}
+		gt, ok := s.tagEnd()
+		if !ok {
+			s.pos = s.end
+			return xmlEOF, nil, nil, s.err
+		}
+		tag := s.buf[s.pos+1 : gt]
+		s.pos = gt + 1
+		kind = xmlStart
+		if len(tag) > 0 && tag[0] == '/' {
+			kind = xmlEnd
+			tag = tag[1:]
+		} else if len(tag) > 0 && tag[len(tag)-1] == '/' {
+			kind = xmlEmpty
+			tag = tag[:len(tag)-1]
+		}
+		n := 0
+		for n < len(tag) && !isXMLSpace(tag[n]) {
+			n++
+		}
+		name, attrs = tag[:n], tag[n:]
+		if c := bytes.LastIndexByte(name, ':'); c >= 0 {
+			name = name[c+1:]
+		}
+		return kind, name, attrs, nil
+	}
+}
+
+// tagEnd returns the index of the '>' closing the tag that starts at s.pos,
+// skipping '>' inside quoted attribute values. It may refill the buffer.
+func (s *xmlScanner) tagEnd() (int, bool) {
+	off := 1 // relative to s.pos
+	for {
+		k := s.pos + off
+		for k < s.end {
+			c := s.buf[k]
+			if c == '>' {
+				return k, true
+			}
+			if c == '"' || c == '\'' {
+				q := bytes.IndexByte(s.buf[k+1:s.end], c)
+				if q < 0 {
+					break // the value continues past the buffer: refill, rescan from the quote
+				}
+				k += q + 2
+				continue
+			}
+			k++
+		}
+		off = k - s.pos
+		if !s.fill() {
+			return 0, false
+		}
+	}
+}
+
+func isXMLSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// text appends to dst the character data from the current position up to the
+// next tag (entities decoded, CDATA sections kept, comments dropped), and
+// leaves the scanner at that tag. It fails with errTextTooLong when the
+// data would take dst past limit bytes.
+func (s *xmlScanner) text(dst []byte, limit int) ([]byte, error) {
+	s.raw = s.raw[:0]
+	for {
+		i := bytes.IndexByte(s.buf[s.pos:s.end], '<')
+		if i < 0 {
+			s.raw = append(s.raw, s.buf[s.pos:s.end]...)
+			s.pos = s.end
+			if len(s.raw) > 4*limit {
+				return dst, errTextTooLong
+			}
+			if !s.fill() {
+				return appendXMLText(dst, s.raw), s.err
+			}
+			continue
+		}
+		if len(s.raw) == 0 {
+			dst = appendXMLText(dst, s.buf[s.pos:s.pos+i])
+		} else {
+			s.raw = append(s.raw, s.buf[s.pos:s.pos+i]...)
+			dst = appendXMLText(dst, s.raw)
+			s.raw = s.raw[:0]
+		}
+		s.pos += i
+		if len(dst) > limit {
+			return dst, errTextTooLong
+		}
+		s.ensure(9)
+		rest := s.buf[s.pos:s.end]
+		switch {
+		case bytes.HasPrefix(rest, []byte("<![CDATA[")):
+			start := len(dst)
+			s.pos += 9
+			for {
+				j := bytes.Index(s.buf[s.pos:s.end], []byte("]]>"))
+				if j >= 0 {
+					dst = append(dst, s.buf[s.pos:s.pos+j]...)
+					s.pos += j + 3
+					break
+				}
+				// keep two bytes that may start "]]>"
+				take := max(s.end-s.pos-2, 0)
+				dst = append(dst, s.buf[s.pos:s.pos+take]...)
+				s.pos += take
+				if len(dst) > limit {
+					return dst, errTextTooLong
+				}
+				if !s.fill() {
+					dst = append(dst, s.buf[s.pos:s.end]...)
+					s.pos = s.end
+					return dst, s.err
+				}
+			}
+			dst = append(dst[:start], normaliseNewlines(dst[start:])...)
+		case bytes.HasPrefix(rest, []byte("<!--")):
+			s.skipPast(4, "-->")
+		default:
+			return dst, nil
+		}
+		if len(dst) > limit {
+			return dst, errTextTooLong
+		}
+	}
+}
+
+// normaliseNewlines turns CR LF and lone CR into LF, in place.
+func normaliseNewlines(b []byte) []byte {
+	if bytes.IndexByte(b, '\r') < 0 {
+		return b
+	}
+	out := b[:0]
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if c == '\r' {
+			if i+1 < len(b) && b[i+1] == '\n' {
+				continue
+			}
+			c = '\n'
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// appendXMLText appends src with XML entity and character references
+// decoded and line ends normalised. Unknown or malformed references are kept
+// as they stand.
+func appendXMLText(dst, src []byte) []byte {
+	for len(src) > 0 {
+		amp := bytes.IndexByte(src, '&')
+		cr := bytes.IndexByte(src, '\r')
+		if amp < 0 && cr < 0 {
+			return append(dst, src...)
+		}
+		if cr >= 0 && (amp < 0 || cr < amp) {
+			dst = append(dst, src[:cr]...)
+			dst = append(dst, '\n')
+			src = src[cr+1:]
+			if len(src) > 0 && src[0] == '\n' {
+				src = src[1:]
+			}
+			continue
+		}
+		dst = append(dst, src[:amp]...)
+		src = src[amp:]
+		semi := bytes.IndexByte(src[:min(len(src), 12)], ';')
+		if semi < 0 {
+			dst = append(dst, '&')
+			src = src[1:]
+			continue
+		}
+		ref := src[1:semi]
+		switch string(ref) {
+		case "amp":
+			dst = append(dst, '&')
+		case "lt":
+			dst = append(dst, '<')
+		case "gt":
+			dst = append(dst, '>')
+		case "quot":
+			dst = append(dst, '"')
+		case "apos":
+			dst = append(dst, '\'')
+		default:
+			r, ok := charRef(ref)
+			if !ok {
+				dst = append(dst, '&')
+				src = src[1:]
+				continue
+			}
+			dst = utf8.AppendRune(dst, r)
+		}
+		src = src[semi+1:]
+	}
+	return dst
+}
+
+// charRef decodes "#10" or "#x0A" (the part of a character reference
+// between & and ;).
+func charRef(ref []byte) (rune, bool) {
+	if len(ref) < 2 || ref[0] != '#' {
+		return 0, false
+	}
+	base := 10
+	digits := ref[1:]
+	if digits[0] == 'x' {
+		base = 16
+		digits = digits[1:]
+	}
+	if len(digits) == 0 {
+		return 0, false
+	}
+	var n rune
+	for _, c := range digits {
+		d := hexVal(c)
+		if d < 0 || d >= base {
+			return 0, false
+		}
+		n = n*rune(base) + rune(d)
+		if n > utf8.MaxRune {
+			return 0, false
+		}
+	}
+	if !utf8.ValidRune(n) {
+		return 0, false
+	}
+	return n, true
+}
+
+func hexVal(c byte) int {
+	switch {
+	case c >= '0' && c <= '9':
+		return int(c - '0')
+	case c >= 'a' && c <= 'f':
+		return int(c-'a') + 10
+	case c >= 'A' && c <= 'F':
+		return int(c-'A') + 10
+	}
+	return -1
+}
+
+// appendXstring appends src with Excel's ST_Xstring escapes decoded: _xHHHH_
+// stands for the UTF-16 code unit HHHH (how Excel stores characters XML
+// cannot hold, such as carriage returns and control characters, and
+// _x005F_ for a literal underscore that would otherwise start an escape).
+// A surrogate pair written as two escapes is joined; a lone surrogate
+// becomes U+FFFD.
+func appendXstring(dst, src []byte) []byte {
+	for {
+		i := bytes.Index(src, []byte("_x"))
+		if i < 0 {
+			return append(dst, src...)
+		}
+		dst = append(dst, src[:i]...)
+		src = src[i:]
+		u, ok := xstringUnit(src)
+		if !ok {
+			dst = append(dst, '_')
+			src = src[1:]
+			continue
+		}
+		src = src[7:]
+		r := rune(u)
+		if utf16IsHigh(u) {
+			if lo, ok := xstringUnit(src); ok && utf16IsLow(lo) {
+				r = 0x10000 + (rune(u)-0xD800)<<10 + (rune(lo) - 0xDC00)
+				src = src[7:]
+			} else {
+				r = utf8.RuneError
+			}
+		} else if utf16IsLow(u) {
+			r = utf8.RuneError
+		}
+		dst = utf8.AppendRune(dst, r)
+	}
+}
+
+// xstringUnit decodes the escape "_xHHHH_" at the start of b.
+func xstringUnit(b []byte) (uint16, bool) {
+	if len(b) < 7 || b[0] != '_' || b[1] != 'x' || b[6] != '_' {
+		return 0, false
+	}
+	var u uint16
+	for _, c := range b[2:6] {
+		d := hexVal(c)
+		if d < 0 {
+			return 0, false
+		}
+		u = u<<4 | uint16(d)
+	}
+	return u, true
+}
+
+func utf16IsHigh(u uint16) bool { return u >= 0xD800 && u < 0xDC00 }
+func utf16IsLow(u uint16) bool  { return u >= 0xDC00 && u < 0xE000 }
+
+// xmlAttrs iterates over the attributes of a tag's raw attribute text.
+type xmlAttrs struct{ b []byte }
+
+// next returns the next attribute's (possibly prefixed) name and raw value.
+func (a *xmlAttrs) next() (name, val []byte, ok bool) {
+	b := a.b
+	for len(b) > 0 && isXMLSpace(b[0]) {
+		b = b[1:]
+	}
+	eq := bytes.IndexByte(b, '=')
+	if eq <= 0 {
+		a.b = nil
+		return nil, nil, false
+	}
+	name = bytes.TrimRight(b[:eq], " \t\r\n")
+	b = b[eq+1:]
+	for len(b) > 0 && isXMLSpace(b[0]) {
+		b = b[1:]
+	}
+	if len(b) == 0 || (b[0] != '"' && b[0] != '\'') {
+		a.b = nil
+		return nil, nil, false
+	}
+	q := bytes.IndexByte(b[1:], b[0])
+	if q < 0 {
+		a.b = nil
+		return nil, nil, false
+	}
+	val = b[1 : 1+q]
+	a.b = b[q+2:]
+	return name, val, true
+}
