@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/caseaudit/caseaudit/sample"
 )
 
 // Audit is a recorded audit: how its sample was drawn. It never changes once
@@ -66,6 +68,17 @@ func columnIndex(cols []string, name string) int {
 		}
 	}
 	return -1
+}
+
+// CasesFromSelection converts a drawn sample's cases (in order) for
+// CreateAudit or Grow.
+func CasesFromSelection(sel []sample.Selected) []SampledCase {
+	out := make([]SampledCase, len(sel))
+	for i, c := range sel {
+		out[i] = SampledCase{Order: c.Order, ID: c.ID, Ticket: c.Ticket, Stratum: c.Stratum, Row: c.Row,
+			Fields: append([]string(nil), c.Fields...)}
+	}
+	return out
 }
 
 // sampledCaseJSON is how a sampled case appears in trail payloads.

@@ -170,10 +170,6 @@ func (s *Store) init(ctx context.Context, fresh bool) error {
 		} else if id != applicationID {
 			return fmt.Errorf("%s is an SQLite database but not a caseaudit store; name another file with --db: %w", s.path, ErrNotStore)
 		}
-		var mode string
-		if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil {
-			return s.wrap("creating", err)
-		}
 	}
 	var v int
 	if err := conn.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
@@ -194,7 +190,20 @@ func (s *Store) init(ctx context.Context, fresh bool) error {
 			}
 		}
 	}
+	// Only now, sure the file is ours, may anything be written to it.
+	var mode string
+	if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+		return s.wrap("opening", err)
+	}
+	if mode != "wal" { // a store whose creation was cut short before WAL was on
+		if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil {
+			return s.wrap("opening", err)
+		}
+	}
 	conn.Close()
+	if v == len(migrations) {
+		return nil // up to date: opening takes no write lock
+	}
 	if err := migrate(ctx, s.db); err != nil {
 		var nv errNewerVersion
 		if errors.As(err, &nv) {

@@ -80,7 +80,11 @@ func verifyEntries(a *Audit, es []Entry, cases []SampledCase) VerifyResult {
 		case err != nil:
 			add("%s is damaged: %v", describe(e), err)
 		case h != e.Hash:
-			add("%s was edited: its content does not match its hash", describe(e))
+			if was := renumberedFrom(a.Name, e, at); was > 0 {
+				add("%s was renumbered: it was entry %d (entries were inserted or deleted before it)", describe(e), was)
+			} else {
+				add("%s was edited: its content does not match its hash", describe(e))
+			}
 		}
 		if e.Seq != prevSeq+1 {
 			if e.Seq-prevSeq == 2 {
@@ -165,4 +169,20 @@ func checkSample(a *Audit, es []Entry, cases []SampledCase, add func(string, ...
 			add("sampled case %d (%s) differs from the trail (%s): it was edited", got[i].Order, got[i].ID, want[i].ID)
 		}
 	}
+}
+
+// renumberedFrom returns the entry number under which e's content matches
+// its hash, when that is a nearby number other than e.Seq; 0 otherwise.
+func renumberedFrom(name string, e Entry, at string) int {
+	for d := 1; d <= 10; d++ {
+		for _, seq := range []int{e.Seq - d, e.Seq + d} {
+			if seq < 1 {
+				continue
+			}
+			if h, err := entryHash(e.PrevHash, name, seq, e.Kind, e.Case, e.Actor, at, e.Payload); err == nil && h == e.Hash {
+				return seq
+			}
+		}
+	}
+	return 0
 }

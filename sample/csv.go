@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -157,7 +158,11 @@ func openCSV(path string, opts OpenOptions) (workbook, error) {
 		return nil, openError(path, err)
 	}
 	defer f.Close()
-	prefix := make([]byte, sniffBytes)
+	size := int64(sniffBytes)
+	if fi, err := f.Stat(); err == nil && fi.Size() < size {
+		size = fi.Size()
+	}
+	prefix := make([]byte, size)
 	n, err := io.ReadFull(f, prefix)
 	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
 		return nil, &InputError{Path: path, Msg: "cannot read the file: " + err.Error(), Err: err}
@@ -488,9 +493,9 @@ func (r *recReader) readLine() (line []byte, nl bool, err error) {
 	if line[n-1] == '\n' {
 		nl = true
 		n--
-		if n > 0 && line[n-1] == '\r' {
-			n--
-		}
+	}
+	if n > 0 && line[n-1] == '\r' { // CRLF, or a CR ending the file
+		n--
 	}
 	return line[:n], nl, nil
 }
@@ -592,7 +597,11 @@ func (g *csvGrid) scan(ctx context.Context, want []bool, fn func(num int, cells 
 	if g.loneCR {
 		src = &crReader{r: src}
 	}
-	r := newRecReader(src, g.comma, 256<<10)
+	bufSize := 256 << 10
+	if fi, err := f.Stat(); err == nil && fi.Size() < int64(bufSize) {
+		bufSize = max(int(fi.Size()), 4096)
+	}
+	r := newRecReader(src, g.comma, bufSize)
 
 	var (
 		cells   []string
@@ -600,6 +609,7 @@ func (g *csvGrid) scan(ctx context.Context, want []bool, fn func(num int, cells 
 		offs    []int // start/end in wbuf of each converted field
 		row     int
 		pending int // blank rows not yet passed on (trailing blanks are dropped)
+		dc      = new(dateCache)
 	)
 	for {
 		if row&4095 == 0 {
@@ -633,21 +643,37 @@ func (g *csvGrid) scan(ctx context.Context, want []bool, fn func(num int, cells 
 			cells = make([]string, nf, nf+8)
 		}
 		cells = cells[:nf]
-		// Copy (and decode) the wanted fields into wbuf, then make one
-		// string of it and slice the cells out of that.
-		wbuf = wbuf[:0]
+		// One string per row: the whole record when every field is wanted
+		// and the bytes are already UTF-8; otherwise the wanted fields,
+		// copied (and decoded) into wbuf. Cells are slices of it.
+		var s string
 		offs = offs[:0]
-		start := 0
-		for i := 0; i < nf; i++ {
-			end := r.ends[i]
-			if want == nil || want[i] {
-				a := len(wbuf)
-				wbuf = g.appendText(wbuf, r.rec[start:end])
-				offs = append(offs, a, len(wbuf))
+		plain := g.enc != encWindows1252 && utf8.Valid(r.rec) || g.enc == encWindows1252 && isASCII(r.rec)
+		if want == nil && plain {
+			s = string(r.rec)
+			start := 0
+			for _, end := range r.ends {
+				offs = append(offs, start, end)
+				start = end
 			}
-			start = end
+		} else {
+			wbuf = wbuf[:0]
+			start := 0
+			for i := 0; i < nf; i++ {
+				end := r.ends[i]
+				if want == nil || want[i] {
+					a := len(wbuf)
+					if plain {
+						wbuf = append(wbuf, r.rec[start:end]...)
+					} else {
+						wbuf = g.appendText(wbuf, r.rec[start:end])
+					}
+					offs = append(offs, a, len(wbuf))
+				}
+				start = end
+			}
+			s = string(wbuf)
 		}
-		s := string(wbuf)
 		k := 0
 		for i := 0; i < nf; i++ {
 			if want != nil && !want[i] {
@@ -655,7 +681,7 @@ func (g *csvGrid) scan(ctx context.Context, want []bool, fn func(num int, cells 
 			}
 			v := s[offs[k]:offs[k+1]]
 			k += 2
-			cells[i] = g.display(row, i, v)
+			cells[i] = g.display(row, i, v, dc)
 		}
 		if err := fn(row, cells); err != nil {
 			return err
@@ -711,6 +737,12 @@ func (g *csvGrid) appendText(dst, b []byte) []byte {
 }
 
 func isASCII(b []byte) bool {
+	for len(b) >= 8 {
+		if binary.LittleEndian.Uint64(b)&0x8080808080808080 != 0 {
+			return false
+		}
+		b = b[8:]
+	}
 	for _, c := range b {
 		if c >= 0x80 {
 			return false
@@ -729,9 +761,14 @@ var cp1252 = func() (t [256]rune) {
 
 // display turns a cell's text into its display value: UK dates to ISO, and
 // integer serial numbers in date columns below the header to ISO.
-func (g *csvGrid) display(row, col int, v string) string {
+func (g *csvGrid) display(row, col int, v string, dc *dateCache) string {
 	n := len(v)
 	if n >= 8 && n <= 19 && (v[1] == '/' || v[2] == '/') {
+		if n == 10 && v[2] == '/' && v[5] == '/' {
+			if iso, ok := dc.ukDate(v); ok {
+				return iso
+			}
+		}
 		if iso, ok := UKDateToISO(v); ok {
 			return iso
 		}
@@ -746,6 +783,9 @@ func (g *csvGrid) display(row, col int, v string) string {
 			}
 			serial = serial*10 + int(c-'0')
 		}
+		if serial > 60 && serial <= maxSerial {
+			return dc.serial(serial)
+		}
 		if serial >= 1 && serial <= maxSerial {
 			if iso, ok := SerialToISO(float64(serial), false); ok {
 				return iso
@@ -753,4 +793,82 @@ func (g *csvGrid) display(row, col int, v string) string {
 		}
 	}
 	return v
+}
+
+// dateCache makes the common date shapes cheap: exports repeat the same few
+// thousand dates a million times, so each distinct date is formatted once
+// and its string shared (a direct-mapped cache keyed by yyyymmdd). Results
+// equal UKDateToISO and SerialToISO (see TestCSVDateFastPaths).
+type dateCache struct {
+	keys [4096]int32
+	vals [4096]string
+}
+
+// iso returns "yyyy-mm-dd" for a valid date with 1000 <= y <= 9999.
+func (c *dateCache) iso(y, m, d int) string {
+	key := int32(y*10000 + m*100 + d)
+	slot := (uint32(key) * 2654435761) >> 20
+	if c.keys[slot] == key {
+		return c.vals[slot]
+	}
+	b := [10]byte{byte('0' + y/1000), byte('0' + y/100%10), byte('0' + y/10%10), byte('0' + y%10), '-',
+		byte('0' + m/10), byte('0' + m%10), '-', byte('0' + d/10), byte('0' + d%10)}
+	s := string(b[:])
+	c.keys[slot], c.vals[slot] = key, s
+	return s
+}
+
+// ukDate converts exactly "dd/mm/yyyy"; ok is false for anything else,
+// including impossible days, which the caller leaves to UKDateToISO.
+func (c *dateCache) ukDate(v string) (string, bool) {
+	if len(v) != 10 || v[2] != '/' || v[5] != '/' {
+		return "", false
+	}
+	var x [8]int
+	for i, p := range [8]int{0, 1, 3, 4, 6, 7, 8, 9} {
+		ch := v[p]
+		if ch < '0' || ch > '9' {
+			return "", false
+		}
+		x[i] = int(ch - '0')
+	}
+	d, m, y := x[0]*10+x[1], x[2]*10+x[3], x[4]*1000+x[5]*100+x[6]*10+x[7]
+	if y < 1000 || m < 1 || m > 12 || d < 1 || d > daysIn(y, m) {
+		return "", false
+	}
+	return c.iso(y, m, d), true
+}
+
+func daysIn(y, m int) int {
+	switch m {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
+// serial converts an Excel 1900-system serial past the phantom 1900-02-29
+// (61..2958465) to "yyyy-mm-dd", by Hinnant's days-to-civil algorithm.
+func (c *dateCache) serial(s int) string {
+	z := s - 25569 + 719468 // days since 0000-03-01; serial 25569 is 1970-01-01
+	era := z / 146097
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	y := yoe + era*400
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	d := doy - (153*mp+2)/5 + 1
+	m := mp + 3
+	if m > 12 {
+		m -= 12
+	}
+	if m <= 2 {
+		y++
+	}
+	return c.iso(y, m, d)
 }

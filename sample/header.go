@@ -130,7 +130,7 @@ func chooseID(header []string) (idx int, found bool, ambiguous []string) {
 		switch {
 		case best == 0 || r < best:
 			best, idx, names, shown = r, i, []string{n}, []string{strings.TrimSpace(h)}
-		case r == best && !contains(names, n):
+		case r == best && !hasString(names, n):
 			names = append(names, n)
 			shown = append(shown, strings.TrimSpace(h))
 		}
@@ -144,7 +144,7 @@ func chooseID(header []string) (idx int, found bool, ambiguous []string) {
 	return idx, true, nil
 }
 
-func contains(ss []string, s string) bool {
+func hasString(ss []string, s string) bool {
 	for _, x := range ss {
 		if x == s {
 			return true
@@ -405,19 +405,19 @@ func likeness(a, b string) float64 {
 	return max(s, wordOverlap(a, b))
 }
 
-func words(s string) []string {
+func nameWords(s string) []string {
 	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 }
 
-// wordOverlap is the Jaccard index of the two names' words.
+// wordOverlap is the Jaccard index of the two names' nameWords.
 func wordOverlap(a, b string) float64 {
-	wa, wb := words(a), words(b)
+	wa, wb := nameWords(a), nameWords(b)
 	if len(wa) == 0 || len(wb) == 0 {
 		return 0
 	}
 	inter := 0
 	for _, x := range wa {
-		if contains(wb, x) {
+		if hasString(wb, x) {
 			inter++
 		}
 	}

@@ -27,8 +27,8 @@ import (
 // _xHHHH_ escapes decoded); booleans TRUE/FALSE; errors as their text
 // (#N/A); numbers in a date or time format as yyyy-mm-dd or
 // yyyy-mm-dd hh:mm:ss (SerialToISO, honouring the 1904 date system); all
-// other numbers, including those in percent, currency and elapsed-time
-// formats, in Excel's General form (FormatNumber): 0.25, not 25%.
+// other numbers, including those in percent and currency formats, in
+// Excel's General form (FormatNumber): 0.25, not 25%. See isDateFormatCode.
 
 const hintResave = "open it in Excel, save it as .xlsx, and try again"
 

@@ -67,3 +67,16 @@ func BenchmarkXLSXScan(b *testing.B) {
 		})
 	}
 }
+
+func itoa(n int) string { return Thousands(n)[0:0] + fmtInt(n) }
+func fmtInt(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b []byte
+	for ; n > 0; n /= 10 {
+		b = append([]byte{byte('0' + n%10)}, b...)
+	}
+	return string(b)
+}
+func genexportDir(b testing.TB) string { return "/work/shared/tools/genexport" }

@@ -2,7 +2,6 @@ package sample
 
 import (
 	"encoding/xml"
-	"errors"
 	"io"
 	"net/url"
 	"path"
@@ -220,33 +219,23 @@ func parseStyles(r io.Reader) (*xlsxStyles, error) {
 
 // isBuiltinDateFormat reports whether a built-in number format id shows a
 // date or time: 14–22 (d/m/yyyy, d-mmm-yy, h:mm AM/PM, …), 27–36 and 50–58
-// (East Asian dates), 45–47 (mm:ss, [h]:mm:ss, mm:ss.0). Id 46 is the
-// elapsed-time format [h]:mm:ss, which is a duration, not a point in time,
-// and is shown as a number (see isDateFormatCode).
+// (East Asian dates), 45–47 (mm:ss, [h]:mm:ss, mm:ss.0).
 func isBuiltinDateFormat(id int) bool {
-	switch {
-	case id >= 14 && id <= 22, id >= 27 && id <= 36, id >= 50 && id <= 58:
-		return true
-	case id == 45 || id == 47:
-		return true
-	}
-	return false
+	return id >= 14 && id <= 22 || id >= 27 && id <= 36 || id >= 45 && id <= 47 || id >= 50 && id <= 58
 }
 
 // isDateFormatCode reports whether a custom number format code shows a
-// date or time of day. Only the first section (the one for positive numbers)
+// date or time. Only the first section (the one for positive numbers)
 // counts. Quoted text, backslash-escaped characters, _x and *x spacing and
-// [..] brackets (colours, conditions, locales) are ignored; a d, m, y, h or s
-// outside them makes it a date. Elapsed-time codes ([h]:mm, [mm]:ss) are
-// durations and text formats (@) are not dates: their numbers are shown in
-// the General form. So are percent and currency formats: the reader shows
-// the number as Excel's General format would ("0.25", not "25%"), which is
-// what a person filtering or matching on the value expects.
+// [..] brackets (colours, conditions, locales, elapsed [h]) are ignored; a
+// d, m, y, h or s outside them makes it a date, so "[h]" alone is a number
+// and "[h]:mm:ss" is a time. A text format (@) is not a date. Numbers in
+// other formats, percent and currency ones included, are shown in Excel's
+// General form ("0.25", not "25%"): the value, which is what a person
+// filtering or matching on it expects.
 func isDateFormatCode(code string) bool {
-	n := len(code)
-	for i := 0; i < n; i++ {
-		c := code[i]
-		switch c {
+	for i := 0; i < len(code); i++ {
+		switch c := code[i]; c {
 		case ';':
 			return false // end of the first section
 		case '"':
@@ -262,30 +251,17 @@ func isDateFormatCode(code string) bool {
 			if j < 0 {
 				return false
 			}
-			inner := strings.ToLower(code[i+1 : i+1+j])
-			if inner != "" && strings.Trim(inner, "hms") == "" {
-				return false // elapsed time: a duration
-			}
 			i += j + 1
 		case '@':
 			return false
 		case 'G', 'g':
 			if len(code)-i >= 7 && strings.EqualFold(code[i:i+7], "General") {
 				i += 6
-				continue
 			}
-			if c == 'g' || c == 'G' {
-				// g, gg, ggg: Japanese era, a date token in Excel.
-				return true
-			}
-		case 'd', 'D', 'm', 'M', 'y', 'Y', 'h', 'H', 's', 'S', 'e':
-			// e is the era year (a date token), E is the exponent of a
-			// scientific format.
+		case 'd', 'D', 'm', 'M', 'y', 'Y', 'h', 'H', 's', 'S':
 			return true
 		}
 	}
 	return false
 }
 
-// errNoWorkbook marks a zip that holds no workbook part.
-var errNoWorkbook = errors.New("no workbook part")

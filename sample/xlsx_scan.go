@@ -114,9 +114,10 @@ func (g *xlsxGrid) scan(ctx context.Context, want []bool, fn func(num int, cells
 	if err != nil {
 		return err
 	}
-	defer rc.Close()
+	ar := newAsyncReader(rc)
+	defer ar.Close()
 	p := &sheetParser{
-		sc:       newXMLScanner(rc),
+		sc:       newXMLScanner(ar),
 		sst:      g.book.sst,
 		styles:   g.book.styles,
 		date1904: g.book.date1904,

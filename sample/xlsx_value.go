@@ -44,11 +44,15 @@ const (
 	unixDay1904 = -24107 // 1904-01-01
 )
 
+// maxSerial1904 is 9999-12-31 in the 1904 system; the fast path stays
+// within four-digit years in both systems.
+const maxSerial1904 = maxSerial - 1462
+
 // appendSerialText appends the display of a number in a date format:
 // yyyy-mm-dd (with hh:mm:ss for a time of day), or the General number when
 // it cannot be a date.
 func appendSerialText(dst, v []byte, date1904 bool) []byte {
-	if n, ok := smallUint(v); ok && n <= maxSerial {
+	if n, ok := smallUint(v); ok && n <= maxSerial1904 {
 		var day int64
 		switch {
 		case date1904:

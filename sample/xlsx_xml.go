@@ -125,88 +125,111 @@ func (s *xmlScanner) skipPast(from int, seq string) bool {
 // clean end).
 func (s *xmlScanner) next() (kind int, name, attrs []byte, err error) {
 	for {
-		i := bytes.IndexByte(s.buf[s.pos:s.end], '<')
-		if i < 0 {
-			s.pos = s.end
+		p := s.pos
+		if p >= s.end || s.buf[p] != '<' {
+			i := -1
+			if p < s.end {
+				i = bytes.IndexByte(s.buf[p:s.end], '<')
+			}
+			if i < 0 {
+				s.pos = s.end
+				if !s.fill() {
+					return xmlEOF, nil, nil, s.err
+				}
+				continue
+			}
+			p += i
+			s.pos = p
+		}
+		// One pass over the tag: name, then attributes up to '>' (quoted
+		// values may hold '>'). If the buffer ends first, refill and start
+		// again from the '<'.
+		buf := s.buf[:s.end]
+		k := p + 1
+		if k >= len(buf) {
 			if !s.fill() {
+				s.pos = s.end
 				return xmlEOF, nil, nil, s.err
 			}
 			continue
 		}
-		s.pos += i
-		if !s.ensure(2) {
-			s.pos = s.end
-			return xmlEOF, nil, nil, s.err
-		}
-		switch s.buf[s.pos+1] {
-		case '?':
-			s.skipPast(2, "?>")
-			continue
-		case '!':
-			s.ensure(9)
-			rest := s.buf[s.pos:s.end]
-			switch {
-			case bytes.HasPrefix(rest, []byte("<!--")):
-				s.skipPast(4, "-->")
-			case bytes.HasPrefix(rest, []byte("<![CDATA[")):
-				s.skipPast(9, "]]>")
-			default:
-				s.skipPast(2, ">")
-			}
-			continue
-		}
-		gt, ok := s.tagEnd()
-		if !ok {
-			s.pos = s.end
-			return xmlEOF, nil, nil, s.err
-		}
-		tag := s.buf[s.pos+1 : gt]
-		s.pos = gt + 1
+		c := buf[k]
 		kind = xmlStart
-		if len(tag) > 0 && tag[0] == '/' {
+		switch c {
+		case '/':
 			kind = xmlEnd
-			tag = tag[1:]
-		} else if len(tag) > 0 && tag[len(tag)-1] == '/' {
-			kind = xmlEmpty
-			tag = tag[:len(tag)-1]
+			k++
+		case '?', '!':
+			s.skipSpecial()
+			continue
 		}
-		n := 0
-		for n < len(tag) && !isXMLSpace(tag[n]) {
-			n++
+		local := k
+		for k < len(buf) {
+			c = buf[k]
+			if c == '>' || c == '/' || c <= ' ' {
+				break
+			}
+			if c == ':' {
+				local = k + 1
+			}
+			k++
 		}
-		name, attrs = tag[:n], tag[n:]
-		if c := bytes.LastIndexByte(name, ':'); c >= 0 {
-			name = name[c+1:]
+		if k < len(buf) && c == '>' {
+			s.pos = k + 1
+			return kind, buf[local:k], nil, nil
 		}
-		return kind, name, attrs, nil
-	}
-}
-
-// tagEnd returns the index of the '>' closing the tag that starts at s.pos,
-// skipping '>' inside quoted attribute values. It may refill the buffer.
-func (s *xmlScanner) tagEnd() (int, bool) {
-	off := 1 // relative to s.pos
-	for {
-		k := s.pos + off
-		for k < s.end {
-			c := s.buf[k]
+		nameEnd, attrStart := k, k
+		for k < len(buf) {
+			c = buf[k]
 			if c == '>' {
-				return k, true
+				break
 			}
 			if c == '"' || c == '\'' {
-				q := bytes.IndexByte(s.buf[k+1:s.end], c)
+				q := bytes.IndexByte(buf[k+1:], c)
 				if q < 0 {
-					break // the value continues past the buffer: refill, rescan from the quote
+					k = len(buf)
+					break
 				}
 				k += q + 2
 				continue
 			}
 			k++
 		}
-		off = k - s.pos
-		if !s.fill() {
-			return 0, false
+		if k >= len(buf) {
+			if !s.fill() {
+				s.pos = s.end
+				return xmlEOF, nil, nil, s.err
+			}
+			continue
 		}
+		attrs = buf[attrStart:k]
+		if n := len(attrs); n > 0 && attrs[n-1] == '/' {
+			attrs = attrs[:n-1]
+			if kind == xmlStart {
+				kind = xmlEmpty
+			}
+		}
+		s.pos = k + 1
+		return kind, buf[local:nameEnd], attrs, nil
+	}
+}
+
+// skipSpecial skips the comment, CDATA section, processing instruction or
+// declaration starting at s.pos ("<!" or "<?").
+func (s *xmlScanner) skipSpecial() {
+	if s.buf[s.pos+1] == '?' {
+		s.skipPast(2, "?>")
+		return
+	}
+	s.ensure(9)
+	rest := s.buf[s.pos:s.end]
+	switch {
+	case bytes.HasPrefix(rest, []byte("<!--")):
+		s.skipPast(4, "-->")
+	case bytes.HasPrefix(rest, []byte("<![CDATA[")):
+		s.skipPast(9, "]]>")
+	default:
+		s.skipPast(2, ">")
 	}
 }
 
@@ -241,6 +264,9 @@ func (s *xmlScanner) text(dst []byte, limit int) ([]byte, error) {
 		s.pos += i
 		if len(dst) > limit {
 			return dst, errTextTooLong
+		}
+		if s.pos+1 < s.end && s.buf[s.pos+1] != '!' {
+			return dst, nil // the usual case: the closing tag
 		}
 		s.ensure(9)
 		rest := s.buf[s.pos:s.end]
@@ -303,20 +329,13 @@ func normaliseNewlines(b []byte) []byte {
 // decoded and line ends normalised. Unknown or malformed references are kept
 // as they stand.
 func appendXMLText(dst, src []byte) []byte {
+	if bytes.IndexByte(src, '\r') >= 0 {
+		return appendXMLTextCR(dst, src)
+	}
 	for len(src) > 0 {
 		amp := bytes.IndexByte(src, '&')
-		cr := bytes.IndexByte(src, '\r')
-		if amp < 0 && cr < 0 {
+		if amp < 0 {
 			return append(dst, src...)
-		}
-		if cr >= 0 && (amp < 0 || cr < amp) {
-			dst = append(dst, src[:cr]...)
-			dst = append(dst, '\n')
-			src = src[cr+1:]
-			if len(src) > 0 && src[0] == '\n' {
-				src = src[1:]
-			}
-			continue
 		}
 		dst = append(dst, src[:amp]...)
 		src = src[amp:]
@@ -352,6 +371,23 @@ func appendXMLText(dst, src []byte) []byte {
 	return dst
 }
 
+// appendXMLTextCR is appendXMLText for text holding carriage returns: each
+// line is decoded on its own, CR LF and lone CR becoming LF.
+func appendXMLTextCR(dst, src []byte) []byte {
+	for {
+		cr := bytes.IndexByte(src, '\r')
+		if cr < 0 {
+			return appendXMLText(dst, src)
+		}
+		dst = appendXMLText(dst, src[:cr])
+		dst = append(dst, '\n')
+		src = src[cr+1:]
+		if len(src) > 0 && src[0] == '\n' {
+			src = src[1:]
+		}
+	}
+}
+
 // charRef decodes "#10" or "#x0A" (the part of a character reference
 // between & and ;).
 func charRef(ref []byte) (rune, bool) {
@@ -378,7 +414,7 @@ func charRef(ref []byte) (rune, bool) {
 			return 0, false
 		}
 	}
-	if !utf8.ValidRune(n) {
+	if n == 0 || !utf8.ValidRune(n) {
 		return 0, false
 	}
 	return n, true
@@ -465,7 +501,10 @@ func (a *xmlAttrs) next() (name, val []byte, ok bool) {
 		a.b = nil
 		return nil, nil, false
 	}
-	name = bytes.TrimRight(b[:eq], " \t\r\n")
+	name = b[:eq]
+	for len(name) > 0 && isXMLSpace(name[len(name)-1]) {
+		name = name[:len(name)-1]
+	}
 	b = b[eq+1:]
 	for len(b) > 0 && isXMLSpace(b[0]) {
 		b = b[1:]
@@ -482,4 +521,99 @@ func (a *xmlAttrs) next() (name, val []byte, ok bool) {
 	val = b[1 : 1+q]
 	a.b = b[q+2:]
 	return name, val, true
+}
+
+// asyncReader reads its source ahead in a goroutine, so that inflating a
+// worksheet (about half the work) runs beside the scanning. It holds at
+// most asyncChunks buffers of asyncChunkSize bytes.
+type asyncReader struct {
+	src    io.ReadCloser
+	filled chan asyncChunk
+	free   chan []byte
+	done   chan struct{}
+	exited chan struct{}
+	cur    []byte // unread part of the current chunk
+	curBuf []byte // the current chunk's buffer, to give back
+	err    error
+	closed bool
+}
+
+type asyncChunk struct {
+	b   []byte
+	err error
+}
+
+const (
+	asyncChunks    = 4
+	asyncChunkSize = 256 << 10
+)
+
+func newAsyncReader(src io.ReadCloser) *asyncReader {
+	a := &asyncReader{
+		src:    src,
+		filled: make(chan asyncChunk, asyncChunks),
+		free:   make(chan []byte, asyncChunks),
+		done:   make(chan struct{}),
+		exited: make(chan struct{}),
+	}
+	for range asyncChunks {
+		a.free <- make([]byte, asyncChunkSize)
+	}
+	go a.loop()
+	return a
+}
+
+func (a *asyncReader) loop() {
+	defer close(a.exited)
+	for {
+		var buf []byte
+		select {
+		case buf = <-a.free:
+		case <-a.done:
+			return
+		}
+		n := 0
+		var err error
+		for n < len(buf) && err == nil {
+			var m int
+			m, err = a.src.Read(buf[n:])
+			n += m
+		}
+		select {
+		case a.filled <- asyncChunk{b: buf[:n], err: err}:
+		case <-a.done:
+			return
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+func (a *asyncReader) Read(p []byte) (int, error) {
+	for len(a.cur) == 0 {
+		if a.err != nil {
+			return 0, a.err
+		}
+		if a.curBuf != nil {
+			a.free <- a.curBuf[:cap(a.curBuf)]
+			a.curBuf = nil
+		}
+		c := <-a.filled
+		a.cur, a.curBuf, a.err = c.b, c.b, c.err
+	}
+	n := copy(p, a.cur)
+	a.cur = a.cur[n:]
+	return n, nil
+}
+
+// Close stops the read-ahead and closes the source.
+func (a *asyncReader) Close() error {
+	if a.closed {
+		return nil
+	}
+	a.closed = true
+	close(a.done)
+	<-a.exited
+	return a.src.Close()
 }

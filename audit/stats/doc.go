@@ -11,15 +11,15 @@
 // returning NaN or ±Inf or panicking.
 //
 // Accuracy. Figures agree with R 4.2 (binom.test, prop.test, fisher.test) to
-// better than 1e-9 relative. Tail probabilities of the binomial and Poisson
-// come from gonum's regularised incomplete beta and gamma functions. Their
-// inverses do not: gonum's InvRegIncBeta (cephes incbi) loses all accuracy
-// at the extremes (for example n = 1000 with a 1e-15 tail, or n = 100,000
-// with a 1e-8 tail), so bounds are found by a bracketed Newton iteration on
-// the forward function (see invRegIncBeta). Hypergeometric probabilities use
+// better than 1e-9 relative, and with 256-bit or exact rational
+// recomputation to about 1e-14. Binomial and hypergeometric probabilities use
 // Loader's saddle-point expansion of the binomial density (C. Loader, "Fast
-// and accurate computation of binomial probabilities", 2000), the method R's
-// dhyper and phyper use, and are accurate to about 1e-14 relative for
-// populations of millions, where plain log-gamma differences would lose
-// about 1e-8.
+// and accurate computation of binomial probabilities", 2000), the method of
+// R's dbinom, dhyper and phyper, with tails summed by exact ratios of
+// successive terms; this stays accurate for counts in the millions, where
+// differences of log-gamma values of size 1e7 would keep only about 1e-8.
+// gonum supplies the normal quantile, the Poisson and binomial tails used in
+// sample-size planning, and starting points for the Clopper–Pearson solver;
+// its inverse incomplete beta function alone is not accurate enough at the
+// extremes (see binomial.go).
 package stats

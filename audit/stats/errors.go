@@ -29,9 +29,17 @@ func checkConfidence(confidence float64) (alpha float64, err error) {
 	return 1 - confidence, nil
 }
 
-// checkCount checks 0 ≤ k ≤ n and n ≥ 1; what names the count in messages.
+// MaxCount is the largest sample or population size the package accepts
+// (about two billion): far beyond any case list, and small enough that every
+// computation stays exact in float64 and finishes quickly.
+const MaxCount = 1 << 31
+
+// checkCount checks 0 ≤ k ≤ n, 1 ≤ n ≤ MaxCount; what names the count in
+// messages.
 func checkCount(what string, k, n int) error {
 	switch {
+	case n > MaxCount:
+		return invalidf("%s: sample size n = %d exceeds %d", what, n, MaxCount)
 	case n <= 0:
 		return invalidf("%s: sample size n = %d; it must be at least 1", what, n)
 	case k < 0:

@@ -21,7 +21,9 @@ import (
 // itself shows at least k with and n − k without the attribute); count is
 // N − (n − k) when even that M is not rejected, and k when n = N (a census).
 // Equivalently count + 1 is the smallest M with P(X ≤ k) ≤ α. For large N,
-// share approaches [UpperOneSided] from below.
+// share approaches [UpperOneSided] from below. Exact ties (P(X ≤ k) = α,
+// as with 0 of 1 from 100 at 50% confidence, where M = 50 gives P = ½) count
+// as rejections, as the definition says; see [atMostAlpha].
 //
 // The cdf is exact up to rounding (Loader's method plus summation of exact
 // term ratios); the search is a binary search on M, about log2(N) cdf
@@ -37,15 +39,25 @@ func HypergeometricUpper(k, n, N int, confidence float64) (share float64, count 
 	if N < n {
 		return 0, 0, invalidf("hypergeometric upper bound: population N = %d is smaller than the sample n = %d", N, n)
 	}
-	la := math.Log(alpha)
+	if N > MaxCount {
+		return 0, 0, invalidf("hypergeometric upper bound: population N = %d exceeds %d", N, MaxCount)
+	}
 	notRejected := func(M int) bool {
-		return hyperLogCDF(k, N, M, n) > la
+		return !atMostAlpha(hyperLogCDF(k, N, M, n), alpha)
 	}
 	lo, hi := k, N-(n-k) // notRejected(lo) holds: P(X ≤ k | M = k) = 1.
 	// Find the first M in (lo, hi] that is rejected.
 	first := lo + 1 + sort.Search(hi-lo, func(i int) bool { return !notRejected(lo + 1 + i) })
 	count = first - 1
 	return float64(count) / float64(N), count, nil
+}
+
+// atMostAlpha reports whether a probability, given as its logarithm, is at
+// most α. A probability within 1e-12 (relative) above α counts as equal to
+// it, so that exact ties resolve as the definitions say despite rounding
+// errors of about 1e-14 in the computed probability.
+func atMostAlpha(logP, alpha float64) bool {
+	return logP <= math.Log(alpha)+1e-12
 }
 
 // hyperLogCDF returns log P(X ≤ k) where X counts the marked items in a
@@ -58,6 +70,13 @@ func hyperLogCDF(k, N, M, n int) float64 {
 // 2×2 table of k1 of n1 against k2 of n2, by R's definition (fisher.test):
 // conditional on the margins, the sum of the probabilities of all tables whose
 // probability is at most the observed table's times 1 + 1e-7.
+//
+// The conditional distribution of k1 is hypergeometric and unimodal, so the
+// tables counted form two tails, one each side of the mode; each tail's inner
+// end is found by binary search and the tail summed outwards until its terms
+// no longer change the sum. The work grows with the spread of the
+// distribution, not with n1 + n2. A p-value below about 1e-300 (a table
+// hundreds of standard deviations from the mode) underflows to 0.
 func FisherExact(k1, n1, k2, n2 int) (float64, error) {
 	if err := checkCount("Fisher's exact test, first sample", k1, n1); err != nil {
 		return 0, err
@@ -65,28 +84,40 @@ func FisherExact(k1, n1, k2, n2 int) (float64, error) {
 	if err := checkCount("Fisher's exact test, second sample", k2, n2); err != nil {
 		return 0, err
 	}
-	// X = k1 is hypergeometric: n1 drawn from m = k1+k2 marked and
+	if n1 > MaxCount || n2 > MaxCount {
+		return 0, invalidf("Fisher's exact test: samples of %d and %d exceed %d", n1, n2, MaxCount)
+	}
+	// X = k1 counts marked items in a draw of n1 from m = k1+k2 marked and
 	// b = (n1−k1)+(n2−k2) unmarked.
-	m := float64(k1 + k2)
-	b := float64((n1 - k1) + (n2 - k2))
-	nn := float64(n1)
-	lo := max(0, n1-((n1-k1)+(n2-k2)))
-	hi := min(n1, k1+k2)
-	logd := make([]float64, hi-lo+1)
-	top := math.Inf(-1)
-	for x := lo; x <= hi; x++ {
-		l := logDhyper(float64(x), m, b, nn)
-		logd[x-lo] = l
-		top = math.Max(top, l)
-	}
-	obs := math.Exp(logd[k1-lo] - top)
-	var total, tail float64
-	for _, l := range logd {
-		d := math.Exp(l - top)
-		total += d
-		if d <= obs*(1+1e-7) {
-			tail += d
+	mi, bi := k1+k2, (n1-k1)+(n2-k2)
+	lo, hi := max(0, n1-bi), min(n1, mi)
+	m, b, nn := float64(mi), float64(bi), float64(n1)
+	mode := int(math.Floor((nn + 1) * (m + 1) / (m + b + 2)))
+	mode = min(hi, max(lo, mode))
+	top := logDhyper(float64(mode), m, b, nn)
+	// d returns the probability of X = x relative to the mode's.
+	d := func(x int) float64 { return math.Exp(logDhyper(float64(x), m, b, nn) - top) }
+	limit := d(k1) * (1 + 1e-7)
+
+	// sumFrom adds d(x), d(x+step), … while x stays in [lo, hi] and the
+	// terms still count.
+	sumFrom := func(x, step int) float64 {
+		sum := 0.0
+		for ; x >= lo && x <= hi; x += step {
+			t := d(x)
+			sum += t
+			if t <= 1e-17*sum {
+				break
+			}
 		}
+		return sum
 	}
+	total := sumFrom(mode, 1) + sumFrom(mode-1, -1)
+	// Right of the mode d is non-increasing: the first x ≥ mode with
+	// d(x) ≤ limit starts the right tail.
+	right := mode + sort.Search(hi-mode+1, func(i int) bool { return d(mode+i) <= limit })
+	// Left of the mode d is non-increasing going down from mode−1.
+	left := mode - 1 - sort.Search(mode-lo, func(i int) bool { return d(mode-1-i) <= limit })
+	tail := sumFrom(right, 1) + sumFrom(left, -1)
 	return math.Min(1, tail/total), nil
 }

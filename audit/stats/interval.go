@@ -56,32 +56,28 @@ func UpperOneSided(k, n int, confidence float64) (float64, error) {
 	return cpUpper(k, n, alpha), nil
 }
 
-// cpUpper solves P(X ≤ k | n, p) = tail for p. For k = 0 that is
-// (1−p)^n = tail, solved in closed form; otherwise P(X ≤ k) = I_{1−p}(n−k, k+1)
-// and the equation is solved for q = 1 − p so that a small tail keeps its
-// relative accuracy. Rounding q near 1 limits the relative accuracy of a tiny
-// bound p to about 1e-16/p (2e-10 at p = 5e-7).
+// cpUpper solves P(X ≤ k | n, p) = tail for p: 1 for k = n, the closed
+// form 1 − tail^(1/n) for k = 0, else by [cpSolveUpper].
 func cpUpper(k, n int, tail float64) float64 {
-	if k == n {
+	switch k {
+	case n:
 		return 1
-	}
-	if k == 0 {
+	case 0:
 		return clamp01(-math.Expm1(math.Log(tail) / float64(n)))
 	}
-	q := invRegIncBeta(float64(n-k), float64(k+1), tail)
-	return clamp01(1 - q)
+	return clamp01(cpSolveUpper(k, n, tail))
 }
 
-// cpLower solves P(X ≥ k | n, p) = tail for p; P(X ≥ k) = I_p(k, n−k+1),
-// and for k = n that is p^n = tail, solved in closed form.
+// cpLower solves P(X ≥ k | n, p) = tail for p: 0 for k = 0, the closed form
+// tail^(1/n) for k = n, else by [cpSolveLower].
 func cpLower(k, n int, tail float64) float64 {
-	if k == 0 {
+	switch k {
+	case 0:
 		return 0
-	}
-	if k == n {
+	case n:
 		return clamp01(math.Exp(math.Log(tail) / float64(n)))
 	}
-	return clamp01(invRegIncBeta(float64(k), float64(n-k+1), tail))
+	return clamp01(cpSolveLower(k, n, tail))
 }
 
 // Wilson returns the Wilson score interval without continuity correction (R's
@@ -111,12 +107,15 @@ func wilson(k, n int, alpha float64) (lo, hi float64) {
 	z := -mathext.NormalQuantile(alpha / 2)
 	kf, nf, z2 := float64(k), float64(n), z*z
 	upper := (2*kf + z2 + z*math.Sqrt(z2+4*kf*(nf-kf)/nf)) / (2 * (nf + z2))
+	est := kf / nf
 	lo, hi = 0, 1
 	if k > 0 {
-		lo = clamp01(kf * kf / (nf * (nf + z2) * upper))
+		// min: at a confidence near 0 both roots meet k/n, and rounding
+		// must not put the lower one above it.
+		lo = math.Min(est, kf*kf/(nf*(nf+z2)*upper))
 	}
 	if k < n {
-		hi = clamp01(upper)
+		hi = math.Max(est, math.Min(1, upper))
 	}
 	return lo, hi
 }
@@ -129,7 +128,7 @@ func wilson(k, n int, alpha float64) (lo, hi float64) {
 //	Upper = d + √((u1 − p1)² + (p2 − l2)²)
 //
 // The bounds lie in [−1, 1].
-func NewcombeDiff(k1, n1, k2, n2 int, confidence float64) (float64, Interval, error) {
+func NewcombeDiff(k1, n1, k2, n2 int, confidence float64) (diff float64, iv Interval, err error) {
 	alpha, err := checkConfidence(confidence)
 	if err != nil {
 		return 0, Interval{}, err
@@ -143,15 +142,15 @@ func NewcombeDiff(k1, n1, k2, n2 int, confidence float64) (float64, Interval, er
 	p1, p2 := float64(k1)/float64(n1), float64(k2)/float64(n2)
 	l1, u1 := wilson(k1, n1, alpha)
 	l2, u2 := wilson(k2, n2, alpha)
-	d := p1 - p2
-	iv := Interval{
+	diff = p1 - p2
+	iv = Interval{
 		Method:     MethodNewcombe,
 		Confidence: confidence,
-		Estimate:   d,
-		Lower:      math.Max(-1, d-math.Hypot(p1-l1, u2-p2)),
-		Upper:      math.Min(1, d+math.Hypot(u1-p1, p2-l2)),
+		Estimate:   diff,
+		Lower:      math.Max(-1, diff-math.Hypot(p1-l1, u2-p2)),
+		Upper:      math.Min(1, diff+math.Hypot(u1-p1, p2-l2)),
 	}
-	return d, iv, nil
+	return diff, iv, nil
 }
 
 func clamp01(x float64) float64 {

@@ -74,6 +74,35 @@ func TestClopperPearsonClosedForms(t *testing.T) {
 	}
 }
 
+// The general solver (used for 0 < k < n) at the edges where closed forms
+// exist, over n up to 1.1 million and tails down to 1e-100.
+func TestSolverClosedForms(t *testing.T) {
+	for _, n := range extremeN {
+		for _, tail := range extremeAlpha {
+			{
+				// P(X ≤ 0 | n, p) = (1−p)^n = tail.
+				got := cpSolveUpper(0, n, tail)
+				want := -math.Expm1(math.Log(tail) / float64(n))
+				if !relClose(got, want, 1e-13) {
+					t.Errorf("solve (1−p)^%d = %g: p = %.17g, want %.17g", n, tail, got, want)
+				}
+				// P(X ≥ n | n, p) = p^n = tail.
+				got = cpSolveLower(n, n, tail)
+				want = math.Exp(math.Log(tail) / float64(n))
+				if !relClose(got, want, 1e-13) {
+					t.Errorf("solve p^%d = %g: p = %.17g, want %.17g", n, tail, got, want)
+				}
+				// P(X ≥ 1 | n, p) = 1 − (1−p)^n = tail.
+				got = cpSolveLower(1, n, tail)
+				want = -math.Expm1(math.Log1p(-tail) / float64(n))
+				if !relClose(got, want, 1e-13) {
+					t.Errorf("solve 1−(1−p)^%d = %g: p = %.17g, want %.17g", n, tail, got, want)
+				}
+			}
+		}
+	}
+}
+
 // Tiny α given directly (confidence = 1 − α is representable for α ≥ 1e-16
 // only as far as 1 − α is): check 1 − 1e-12 against the closed form.
 func TestClopperPearsonTinyAlpha(t *testing.T) {
@@ -100,7 +129,7 @@ func TestClopperPearsonAgainstExactTail(t *testing.T) {
 	}{
 		{1, 1, 0.95}, {0, 1, 0.95}, {1, 2, 0.95}, {3, 90, 0.95}, {3, 90, 0.99}, {1, 120, 0.95},
 		{7, 25, 0.8}, {12, 25, 0.5}, {2, 2000, 0.95}, {5, 2000, 1 - 1e-10}, {1995, 2000, 1 - 1e-10},
-		{40, 60, 0.999}, {3, 5000, 0.95},
+		{40, 60, 0.999}, {3, 5000, 0.95}, {3, 100000, 0.95}, {1, 1100000, 0.95}, {2, 1100000, 1 - 1e-10},
 	}
 	for _, c := range cases {
 		iv, err := ClopperPearson(c.k, c.n, c.conf)
@@ -115,7 +144,7 @@ func TestClopperPearsonAgainstExactTail(t *testing.T) {
 		if c.k < c.n {
 			wantHi = cpNaive(c.k, c.n, alpha/2, true)
 		}
-		if !relClose(iv.Lower, wantLo, 1e-12) || !relClose(iv.Upper, wantHi, 1e-12) {
+		if !relClose(iv.Lower, wantLo, 1e-13) || !relClose(iv.Upper, wantHi, 1e-13) {
 			t.Errorf("CP(%d, %d, %v) = [%.17g, %.17g], exact tail gives [%.17g, %.17g]",
 				c.k, c.n, c.conf, iv.Lower, iv.Upper, wantLo, wantHi)
 		}
@@ -127,7 +156,7 @@ func TestClopperPearsonAgainstExactTail(t *testing.T) {
 		if c.k < c.n {
 			wantUp = cpNaive(c.k, c.n, alpha, true)
 		}
-		if !relClose(up, wantUp, 1e-12) {
+		if !relClose(up, wantUp, 1e-13) {
 			t.Errorf("UpperOneSided(%d, %d, %v) = %.17g, exact tail gives %.17g", c.k, c.n, c.conf, up, wantUp)
 		}
 	}

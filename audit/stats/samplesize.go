@@ -27,7 +27,7 @@ const (
 // MaxSampleSize is the largest sample size [SampleSize] will search for with
 // the binomial and Poisson models; a plan needing more is reported as
 // infeasible.
-const MaxSampleSize = 1 << 31
+const MaxSampleSize = MaxCount
 
 // SampleSizeParams describes a plan to show that the share of cases with an
 // attribute (for example needing immediate attention) is below a tolerable
@@ -55,6 +55,9 @@ type SampleSizeParams struct {
 //     76.) For N = 3000, t = 2.5%, 95% and k = 0 this gives M = 75 and
 //     n = 117, the reference value.
 //
+// A probability within 1e-12 (relative) of α counts as equal to it, so that
+// an exact tie P = α meets the plan despite rounding (see [atMostAlpha]).
+//
 // Errors wrap [ErrInvalid] for a tolerable rate or confidence outside (0, 1),
 // negative expected errors, an unknown method or a population below 1 with
 // the hypergeometric model, and [ErrInfeasible] when no sample can meet the
@@ -77,26 +80,28 @@ func SampleSize(p SampleSizeParams) (int, error) {
 	switch p.Method {
 	case Binomial:
 		return smallestN(k, func(n int) bool {
-			return distuv.Binomial{N: float64(n), P: t}.CDF(float64(k)) <= alpha
+			return atMostAlpha(math.Log(distuv.Binomial{N: float64(n), P: t}.CDF(float64(k))), alpha)
 		})
 	case Poisson:
 		return smallestN(k, func(n int) bool {
-			return distuv.Poisson{Lambda: float64(n) * t}.CDF(float64(k)) <= alpha
+			return atMostAlpha(math.Log(distuv.Poisson{Lambda: float64(n) * t}.CDF(float64(k))), alpha)
 		})
 	case Hypergeometric:
 		N := p.Population
 		if N < 1 {
 			return 0, invalidf("sample size: population N = %d; the hypergeometric plan needs the number of cases in the population", N)
 		}
+		if N > MaxCount {
+			return 0, invalidf("sample size: population N = %d exceeds %d", N, MaxCount)
+		}
 		M := ceilCount(t, N)
 		if M <= k {
 			return 0, fmt.Errorf("stats: %w: a population of %d at a tolerable rate of %v holds %d cases with the attribute, no more than the %d expected errors; allow fewer expected errors or use a higher tolerable rate", ErrInfeasible, N, t, M, k)
 		}
-		la := math.Log(alpha)
 		// P(X ≤ k) decreases in n and is 0 at n = N (X = M > k), so a
 		// solution exists in (k, N].
 		n := k + 1 + sort.Search(N-k, func(i int) bool {
-			return hyperLogCDF(k, N, M, k+1+i) <= la
+			return atMostAlpha(hyperLogCDF(k, N, M, k+1+i), alpha)
 		})
 		return n, nil
 	default:

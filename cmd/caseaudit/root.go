@@ -124,6 +124,7 @@ sampler). Nothing leaves this machine; outputs are readable only by you.
 	}
 	root.SetVersionTemplate("caseaudit {{.Version}}\n")
 	root.PersistentFlags().BoolVarP(&g.Quiet, "quiet", "q", false, "print only data and errors, no progress or summaries")
+	root.PersistentFlags().StringVar(&g.DB, "db", "", "audit store `FILE` (default: $CASEAUDIT_DB, else ./caseaudit.db)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &usageError{err} })
 	for _, add := range extraCommands {
 		root.AddCommand(add(g))

@@ -12,6 +12,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -423,6 +424,8 @@ func sampleToJSON(d *drawn) sampleJSON {
 
 func writeSample(w io.Writer, format string, d *drawn) error {
 	p, s := d.Pop, d.Sample
+	// The stratum gets a column of its own unless it is one of the shown columns.
+	showStratum := p.Strata != "" && !slices.Contains(p.Fields, p.Strata)
 	switch format {
 	case "ids":
 		var b strings.Builder
@@ -438,14 +441,14 @@ func writeSample(w io.Writer, format string, d *drawn) error {
 		return enc.Encode(sampleToJSON(d))
 	case "csv":
 		header := []string{"order", "id", "ticket", "row"}
-		if p.Strata != "" {
+		if showStratum {
 			header = append(header, "stratum")
 		}
 		header = append(header, p.Fields...)
 		rows := [][]string{header}
 		for _, c := range s.Cases {
 			r := []string{fmt.Sprint(c.Order), c.ID, c.Ticket, fmt.Sprint(c.Row)}
-			if p.Strata != "" {
+			if showStratum {
 				r = append(r, c.Stratum)
 			}
 			rows = append(rows, append(r, c.Fields...))
@@ -455,7 +458,7 @@ func writeSample(w io.Writer, format string, d *drawn) error {
 		var buf bytes.Buffer
 		tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
 		header := []string{"#", "CASE ID", "TICKET", "ROW"}
-		if p.Strata != "" {
+		if showStratum {
 			header = append(header, strings.ToUpper(p.Strata))
 		}
 		for _, f := range p.Fields {
@@ -464,7 +467,7 @@ func writeSample(w io.Writer, format string, d *drawn) error {
 		fmt.Fprintln(tw, strings.Join(header, "\t"))
 		for _, c := range s.Cases {
 			r := []string{fmt.Sprint(c.Order), c.ID, sample.ShortTicket(c.Ticket), fmt.Sprint(c.Row)}
-			if p.Strata != "" {
+			if showStratum {
 				r = append(r, c.Stratum)
 			}
 			r = append(r, c.Fields...)

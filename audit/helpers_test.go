@@ -1,0 +1,97 @@
+package audit
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// testClock is an injected clock that moves on one second per reading.
+type testClock struct{ t time.Time }
+
+func newClock() *testClock {
+	return &testClock{t: time.Date(2026, 7, 3, 9, 0, 0, 0, time.UTC)}
+}
+
+func (c *testClock) now() time.Time {
+	c.t = c.t.Add(time.Second)
+	return c.t
+}
+
+// Invented names only: no real people.
+var (
+	testTeams   = []string{"North", "South", "East", "West"}
+	testWorkers = []string{"A. Khan", "B. Lee", "C. Diaz", "D. Novak", "E. Okafor", "F. Silva"}
+)
+
+var testColumns = []string{"Team", "Allocated Worker", "Legal Status"}
+
+// testCases returns n sampled cases CR-0000001 … with invented fields; the
+// team and worker cycle so that tests can compute expectations by hand.
+func testCases(n int) []SampledCase {
+	out := make([]SampledCase, n)
+	for i := range out {
+		out[i] = SampledCase{
+			Order:   i + 1,
+			ID:      fmt.Sprintf("CR-%07d", i+1),
+			Ticket:  fmt.Sprintf("0.%018d", (i+1)*1000),
+			Stratum: "",
+			Row:     i + 5,
+			Fields:  []string{testTeams[i%len(testTeams)], testWorkers[i%len(testWorkers)], "CIN"},
+		}
+	}
+	return out
+}
+
+func testAudit(name string) Audit {
+	return Audit{
+		Name: name, Seed: "314159", InputPath: "cases.xlsx", InputSHA256: "ab12", Sheet: "Cases",
+		HeaderRow: 4, DataRows: 3000, Filters: []string{"Legal Status=CIN"}, Population: 2000,
+		ToolVersion: "test", Columns: testColumns, Params: json.RawMessage(`{"size": 40, "seed": "314159"}`),
+	}
+}
+
+// openTest opens a new store in a temporary directory with a test clock.
+func openTest(t *testing.T) (*Store, *testClock) {
+	t.Helper()
+	clock := newClock()
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "caseaudit.db"), Options{Clock: clock.now, Actor: "QA Officer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, clock
+}
+
+// withAudit opens a store holding one audit of n cases.
+func withAudit(t *testing.T, name string, n int) (*Store, *testClock) {
+	t.Helper()
+	s, clock := openTest(t)
+	if _, err := s.CreateAudit(context.Background(), testAudit(name), testCases(n)); err != nil {
+		t.Fatal(err)
+	}
+	return s, clock
+}
+
+func mustRecord(t *testing.T, s *Store, audit string, f Finding) RecordResult {
+	t.Helper()
+	r, err := s.Record(context.Background(), audit, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func mustVerify(t *testing.T, s *Store, audit string) {
+	t.Helper()
+	v, err := s.Verify(context.Background(), audit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !v.OK {
+		t.Fatalf("verify %q: %v", audit, v.Problems)
+	}
+}

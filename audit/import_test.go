@@ -1,0 +1,292 @@
+package audit
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/caseaudit/caseaudit/sample"
+	"github.com/xuri/excelize/v2"
+)
+
+// workbookFor writes the auditors' workbook of an audit with the project's
+// writer (as sample --out does) and returns its path.
+func workbookFor(t *testing.T, s *Store, audit string) string {
+	t.Helper()
+	ctx := context.Background()
+	a, err := s.Audit(ctx, audit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases, err := s.Cases(ctx, audit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := WorkbookSpec{Method: Method{Audit: a.Name, Seed: a.Seed, Size: len(cases), Created: a.Created}, Columns: a.Columns}
+	for _, c := range cases {
+		spec.Cases = append(spec.Cases, sample.Selected{Order: c.Order, Ticket: c.Ticket,
+			Case: sample.Case{ID: c.ID, Row: c.Row, Stratum: c.Stratum, Fields: c.Fields}})
+	}
+	var buf bytes.Buffer
+	if err := WriteWorkbook(&buf, spec); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "audit.xlsx")
+	if err := os.WriteFile(p, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// fill writes values into the workbook's Sample sheet as an auditor would
+// in Excel: values[row] maps a header name to a cell value.
+func fill(t *testing.T, path string, values map[int]map[string]any) {
+	t.Helper()
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	header, err := f.GetRows(SheetSample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for i, h := range header[0] {
+		col[h] = i + 1
+	}
+	for row, m := range values {
+		for h, v := range m {
+			c, ok := col[h]
+			if !ok {
+				t.Fatalf("no column %q in %v", h, header[0])
+			}
+			cell, _ := excelize.CoordinatesToCellName(c, row)
+			if err := f.SetCellValue(SheetSample, cell, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := f.Save(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestImportWorkbook(t *testing.T) {
+	ctx := context.Background()
+	const name = "2026-07 monthly"
+	s, _ := withAudit(t, name, 10)
+	p := workbookFor(t, s, name)
+	day := time.Date(2026, 7, 14, 0, 0, 0, 0, time.UTC)
+	fill(t, p, map[int]map[string]any{ // row 2 is case 1
+		2: {"Auditor": "A. Khan", "Grade": "Good", "Immediate attention": "No", "Notes": "Visits on time", "Date audited": day},
+		3: {"Auditor": "A. Khan", "Grade": "ri", "Immediate attention": "Yes", "Date audited": "15/07/2026"},
+		4: {"Auditor": "B. Lee", "Grade": "outstanding", "Immediate attention": "n"},
+		6: {"Auditor": "B. Lee", "Grade": "Inadequate", "Immediate attention": "YES", "Notes": "No plan on file"},
+		7: {"Auditor": "C. Diaz"}, // an auditor's name alone is not a finding
+	})
+	res, err := Import(ctx, s, name, p, ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Rows != 10 || res.Recorded != 4 || res.Empty != 6 || res.Unchanged != 0 || res.Corrections != 0 {
+		t.Fatalf("first import: %+v", res)
+	}
+	fs, _ := s.Findings(ctx, name, false)
+	got := ""
+	for _, f := range fs {
+		got += fmt.Sprintf("%s %s %s %v %s %q|", f.Case, f.Auditor, f.Grade, f.Immediate, f.Date, f.Note)
+	}
+	want := `CR-0000001 A. Khan Good false 2026-07-14 "Visits on time"|` +
+		`CR-0000002 A. Khan Requires improvement true 2026-07-15 ""|` +
+		`CR-0000003 B. Lee Outstanding false  ""|` +
+		`CR-0000005 B. Lee Inadequate true  "No plan on file"|`
+	if got != want {
+		t.Errorf("findings\n got %s\nwant %s", got, want)
+	}
+	// The same file again records nothing.
+	res, err = Import(ctx, s, name, p, ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Recorded != 0 || res.Unchanged != 4 {
+		t.Errorf("second import: %+v", res)
+	}
+	h, _ := s.History(ctx, name, "CR-0000005")
+	if len(h) != 1 || !strings.Contains(string(h[0].Payload), `"source":"import audit.xlsx row 6"`) {
+		t.Errorf("history %v", h)
+	}
+	st, _ := s.Status(ctx, name)
+	if st.Recorded != 4 || st.Flagged != 2 {
+		t.Errorf("status %+v", st.AuditSummary)
+	}
+	mustVerify(t, s, name)
+}
+
+const csvHeader = "#,Case ID,Team,Allocated Worker,Legal Status,Auditor,Grade,Immediate attention,Notes,Date audited\n"
+
+func writeCSV(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "audit.csv")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestImportListsEveryProblem(t *testing.T) {
+	ctx := context.Background()
+	const name = "2026-07 monthly"
+	s, _ := openTest(t)
+	if _, err := s.CreateAudit(ctx, testAudit(name), testCases(200)); err != nil {
+		t.Fatal(err)
+	}
+	p := writeCSV(t, csvHeader+
+		"1,CR-0000001,North,A. Khan,CIN,B. Lee,Good,No,,\n"+ // row 2: fine
+		"2,CR-0000002,South,B. Lee,CIN,B. Lee,Goood,No,,\n"+ // row 3: bad grade
+		"3,CR-0000003,East,C. Diaz,CIN,B. Lee,Good,Maybe,,\n"+ // row 4: bad immediate
+		"4,CR-0000004,West,D. Novak,CIN,,Inadequate,Yes,,\n"+ // row 5: no auditor
+		"5,CR-000123,North,E. Okafor,CIN,B. Lee,Good,No,,\n"+ // row 6: not in the audit
+		"6,CR-0000001,North,A. Khan,CIN,B. Lee,Good,No,,\n"+ // row 7: CR-0000001 twice
+		"7,CR-0000007,East,A. Khan,CIN,B. Lee,,Yes,,\n"+ // row 8: immediate without grade
+		"8,CR-0000008,West,B. Lee,CIN,B. Lee,g,y,,31/02/2026\n"+ // row 9: no such date
+		"\n"+ // row 10: blank
+		"9,CR-0000009,North,C. Diaz,CIN,,,,,\n"+ // row 11: no finding
+		"10,CR-0000010,South,D. Novak,CIN,C. Diaz,i,yes,Urgent,2026-07-20\n") // row 12: fine
+	_, err := Import(ctx, s, name, p, ImportOptions{})
+	var ie *ImportError
+	if !errors.As(err, &ie) {
+		t.Fatalf("error %v; want *ImportError", err)
+	}
+	var got []string
+	for _, pr := range ie.Problems {
+		got = append(got, pr.String())
+	}
+	want := []string{
+		`row 3, column Grade: "Goood" is not a grade; use Outstanding, Good, Requires improvement or Inadequate (or o, g, ri, i)`,
+		`row 4, column Immediate attention: "Maybe" is not yes or no; use Yes or No`,
+		`row 5, column Auditor: a finding needs the auditor's name`,
+		`row 6, column Case ID: case "CR-000123" is not in audit "2026-07 monthly"; did you mean "CR-0000123"?`,
+		`row 7, column Case ID: case "CR-0000001" is also on row 2; keep one row per case`,
+		`row 8, column Grade: immediate attention is given but no grade; give Outstanding, Good, Requires improvement or Inadequate`,
+		`row 9, column Date audited: "31/02/2026" is not a date; write it as yyyy-mm-dd or dd/mm/yyyy`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("problems\n got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if !strings.HasPrefix(err.Error(), p+": 7 problems, nothing was imported; the first: row 3, column Grade") {
+		t.Errorf("message %q", err)
+	}
+	if tr, _ := s.Trail(ctx, name); len(tr) != 1 {
+		t.Fatalf("%d trail entries after a refused import; want 1", len(tr))
+	}
+	// SkipInvalid imports the two valid rows on purpose.
+	res, err := Import(ctx, s, name, p, ImportOptions{SkipInvalid: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Recorded != 2 || res.Skipped != 7 || len(res.Problems) != 7 || res.Empty != 1 || res.Rows != 10 {
+		t.Errorf("skip invalid: %+v", res)
+	}
+	fs, _ := s.Findings(ctx, name, false)
+	if len(fs) != 2 || fs[0].Case != "CR-0000001" || fs[1].Case != "CR-0000010" || fs[1].Grade != Inadequate || fs[1].Date != "2026-07-20" {
+		t.Errorf("findings %+v", fs)
+	}
+}
+
+func TestImportCorrections(t *testing.T) {
+	ctx := context.Background()
+	const name = "a"
+	s, _ := withAudit(t, name, 5)
+	first := writeCSV(t, csvHeader+
+		"1,CR-0000001,North,A. Khan,CIN,B. Lee,Good,No,,2026-07-10\n"+
+		"2,CR-0000002,South,B. Lee,CIN,C. Diaz,Good,No,,2026-07-10\n")
+	if _, err := Import(ctx, s, name, first, ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	second := writeCSV(t, csvHeader+
+		"1,CR-0000001,North,A. Khan,CIN,B. Lee,Good,No,,2026-07-10\n"+ // unchanged
+		"2,CR-0000002,South,B. Lee,CIN,C. Diaz,Inadequate,Yes,Missed a visit,2026-07-10\n") // changed
+	_, err := Import(ctx, s, name, second, ImportOptions{})
+	var ie *ImportError
+	if !errors.As(err, &ie) || len(ie.Problems) != 1 || ie.Problems[0].String() !=
+		"row 3: CR-0000002 already has a finding by C. Diaz on 2026-07-10 and this row differs; to correct it import with a reason (--reason)" {
+		t.Fatalf("correction without reason: %v", err)
+	}
+	res, err := Import(ctx, s, name, second, ImportOptions{Reason: "moderation meeting 2026-07-21"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Corrections != 1 || res.Unchanged != 1 || res.Recorded != 0 {
+		t.Errorf("result %+v", res)
+	}
+	h, _ := s.History(ctx, name, "CR-0000002")
+	var p findingPayload
+	if len(h) != 2 || h[1].Kind != KindCorrection || json.Unmarshal(h[1].Payload, &p) != nil || p.Reason != "moderation meeting 2026-07-21" {
+		t.Errorf("history %+v", h)
+	}
+	mustVerify(t, s, name)
+}
+
+func TestImportFormAnswersAndModeration(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	a := testAudit("f")
+	a.Form = json.RawMessage(`{"questions": [{"key": "plan", "text": "Plan up to date?"}, {"key": "voice", "text": "Child's voice recorded?"}]}`)
+	if _, err := s.CreateAudit(ctx, a, testCases(4)); err != nil {
+		t.Fatal(err)
+	}
+	hdr := strings.TrimSuffix(csvHeader, "\n") + ",Plan up to date?,Child's voice recorded?\n"
+	p := writeCSV(t, hdr+
+		"1,CR-0000001,North,A. Khan,CIN,B. Lee,Good,No,,,Yes,Partly\n"+
+		"2,CR-0000002,South,B. Lee,CIN,C. Diaz,Good,No,,,No,\n")
+	if _, err := Import(ctx, s, "f", p, ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	fs, _ := s.Findings(ctx, "f", false)
+	if len(fs) != 2 || fmt.Sprint(fs[0].Answers) != "map[Child's voice recorded?:Partly Plan up to date?:Yes]" || fmt.Sprint(fs[1].Answers) != "map[Plan up to date?:No]" {
+		t.Errorf("answers %v / %v", fs[0].Answers, fs[1].Answers)
+	}
+	// Moderation findings from a workbook: only cases in the moderation sample.
+	if _, err := Import(ctx, s, "f", p, ImportOptions{Moderation: true}); err == nil || !strings.Contains(err.Error(), "no moderation sample") {
+		t.Errorf("moderation import before a draw: %v", err)
+	}
+	m, err := s.DrawModeration(ctx, "f", 1, "dice 4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Import(ctx, s, "f", p, ImportOptions{Moderation: true})
+	var ie *ImportError
+	if !errors.As(err, &ie) || len(ie.Problems) != 1 || !strings.Contains(ie.Problems[0].Msg, "not in the moderation sample") {
+		t.Fatalf("moderation import of an undrawn case: %v", err)
+	}
+	res, err := Import(ctx, s, "f", p, ImportOptions{Moderation: true, SkipInvalid: true})
+	if err != nil || res.Recorded != 1 {
+		t.Fatalf("moderation import: %+v %v", res, err)
+	}
+	pairs, _ := s.ModerationPairs(ctx, "f")
+	if len(pairs) != 1 || pairs[0].Case != m.Cases[0] {
+		t.Errorf("pairs %v; drawn %v", pairs, m.Cases)
+	}
+	mustVerify(t, s, "f")
+}
+
+func TestImportNotAWorkbook(t *testing.T) {
+	ctx := context.Background()
+	s, _ := withAudit(t, "a", 3)
+	p := writeCSV(t, "Case ID,Team\nCR-0000001,North\n")
+	_, err := Import(ctx, s, "a", p, ImportOptions{})
+	if err == nil || !strings.Contains(err.Error(), `no column "Auditor"`) {
+		t.Errorf("export instead of workbook: %v", err)
+	}
+	if _, err := Import(ctx, s, "a", filepath.Join(t.TempDir(), "missing.xlsx"), ImportOptions{}); err == nil {
+		t.Error("a missing file was imported")
+	}
+}

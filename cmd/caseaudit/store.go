@@ -1,0 +1,39 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/user"
+
+	"github.com/caseaudit/caseaudit/audit"
+)
+
+// storePath resolves the audit store: --db, else $CASEAUDIT_DB, else
+// ./caseaudit.db.
+func (g *globalOptions) storePath() string {
+	if g.DB != "" {
+		return g.DB
+	}
+	if p := os.Getenv("CASEAUDIT_DB"); p != "" {
+		return p
+	}
+	return audit.DefaultPath
+}
+
+// openStore opens (creating when missing) the audit store for a command.
+// The caller closes it.
+func (g *globalOptions) openStore(ctx context.Context) (*audit.Store, error) {
+	return audit.Open(ctx, g.storePath(), audit.Options{Clock: g.Now, Actor: actor()})
+}
+
+// actor names the person running caseaudit, for entries that are not
+// findings (growing a sample, allocation, moderation draws).
+func actor() string {
+	if s := os.Getenv("CASEAUDIT_USER"); s != "" {
+		return s
+	}
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return "unknown"
+}

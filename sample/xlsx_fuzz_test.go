@@ -1,0 +1,170 @@
+package sample
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// fuzzScanBook reads every sheet of a workbook held in memory, stopping
+// each after a bounded number of rows; it must never panic.
+func fuzzScanBook(data []byte) {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
+		return
+	}
+	wb, err := newXLSXBook("fuzz.xlsx", nil, zr)
+	if err != nil {
+		if !IsInputError(err) {
+			panic(fmt.Sprintf("open error is not an InputError: %v", err))
+		}
+		return
+	}
+	for i := range wb.sheets() {
+		g, err := wb.grid(i)
+		if err != nil {
+			continue
+		}
+		for _, want := range [][]bool{nil, {true, false, true}} {
+			rows := 0
+			err = g.scan(context.Background(), want, func(num int, cells []string) error {
+				if num < 1 || num > maxSheetRows || len(cells) > maxSheetCols {
+					panic(fmt.Sprintf("row %d with %d cells", num, len(cells)))
+				}
+				if rows++; rows > 5000 {
+					return ErrStop
+				}
+				return nil
+			})
+			if err != nil && !errors.Is(err, ErrStop) && !IsInputError(err) {
+				panic(fmt.Sprintf("scan error is not an InputError: %v", err))
+			}
+		}
+	}
+}
+
+// fuzzSeedBooks are small valid workbooks in both writers' styles.
+func fuzzSeedBooks(t testing.TB) [][]byte {
+	seeds := [][]byte{
+		handWorkbook(t, false),
+		handWorkbook(t, true),
+		buildZip(t, minimalParts(`<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Case Reference</t></is></c><c r="B1"><v>1</v></c></row><row r="3"><c r="A3" t="inlineStr"><is><t>CR-1</t></is></c></row></sheetData>`)),
+	}
+	// Stored (uncompressed) copies let mutations reach the XML itself.
+	seeds = append(seeds, storedZip(t, seeds[0]), storedZip(t, seeds[2]))
+	f := excelize.NewFile()
+	f.SetSheetRow("Sheet1", "A1", &[]any{"Case Reference", "Team", "Date", true, 0.5})
+	f.SetSheetRow("Sheet1", "A2", &[]any{"CR-0000001", "Salisbury CIN", 46203, false, 1e20})
+	st, _ := f.NewStyle(&excelize.Style{NumFmt: 14})
+	f.SetCellStyle("Sheet1", "C2", "C2", st)
+	if buf, err := f.WriteToBuffer(); err == nil {
+		seeds = append(seeds, buf.Bytes())
+	}
+	f.Close()
+	return seeds
+}
+
+// FuzzXLSX mutates small workbooks (the zip bytes) and reads them.
+func FuzzXLSX(f *testing.F) {
+	for _, s := range fuzzSeedBooks(f) {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fuzzScanBook(data)
+	})
+}
+
+// FuzzXLSXSheetXML feeds raw XML to the worksheet scanner, with a small
+// shared strings table and styles (xf 1 is a date format).
+func FuzzXLSXSheetXML(f *testing.F) {
+	for _, s := range fuzzSheetSeeds {
+		f.Add([]byte(s))
+	}
+	sst := &sharedStrings{data: "Case ReferenceCR-1", off: []uint32{0, 14, 18, 18}}
+	styles := &xlsxStyles{isDate: []bool{false, true}}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, want := range [][]bool{nil, {true, false, true}} {
+			p := &sheetParser{sc: newXMLScanner(bytes.NewReader(data)), sst: sst, styles: styles, path: "f.xlsx", sheet: "S", want: want}
+			last := 0
+			rows := 0
+			err := p.run(context.Background(), func(num int, cells []string) error {
+				if num != last+1 || len(cells) > maxSheetCols {
+					t.Fatalf("row %d after %d, %d cells", num, last, len(cells))
+				}
+				last = num
+				if rows++; rows > 5000 {
+					return ErrStop
+				}
+				return nil
+			})
+			_ = err
+		}
+	})
+}
+
+var fuzzSheetSeeds = []string{
+	`<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" s="1"><v>46203</v></c></row><row r="3"><c t="inlineStr"><is><r><t>CR-</t></r><rPh><t>x</t></rPh><r><t>2</t></r></is></c><c t="b"><v>1</v></c><c t="e"><v>#N/A</v></c></row></sheetData></worksheet>`,
+	`<x:worksheet xmlns:x="m"><x:sheetData><x:row><x:c><x:f>1+1</x:f><x:v>2</x:v></x:c><x:c t="str"><x:v>a&amp;b_x000D_</x:v></x:c><x:c t="d"><x:v>2026-06-30T09:14:00Z</x:v></x:c></x:row></x:sheetData></x:worksheet>`,
+	`<sheetData><row r="2"/><row r="5" spans="1:3"><c r="C5" s="1"><v>0.5</v></c><!-- c --><c><v><![CDATA[12]]></v></c></row><row r="6"><c r="XFD6"><v>1</v></c></row></sheetData>`,
+	`<sheetData><row r="1"><c r="A1" t="s"><v>2</v></c><c r="B1" a='>' t="inlineStr"><is><t xml:space="preserve"> x &#10; &#x263A; </t></is></c></row></sheetData>`,
+}
+
+// TestXLSXWriteFuzzSeeds writes the seed corpus files under testdata/fuzz
+// (run with CASEAUDIT_WRITE_SEEDS=1 after changing the seeds).
+func TestXLSXWriteFuzzSeeds(t *testing.T) {
+	if os.Getenv("CASEAUDIT_WRITE_SEEDS") == "" {
+		t.Skip("set CASEAUDIT_WRITE_SEEDS=1 to rewrite the seed corpus")
+	}
+	write := func(target string, i int, data []byte) {
+		dir := filepath.Join("testdata", "fuzz", target)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		body := fmt.Sprintf("go test fuzz v1\n[]byte(%q)\n", data)
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("seed%02d", i)), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, s := range fuzzSeedBooks(t) {
+		write("FuzzXLSX", i, s)
+	}
+	for i, s := range fuzzSheetSeeds {
+		write("FuzzXLSXSheetXML", i, []byte(s))
+	}
+}
+
+// storedZip rewrites a zip with every entry stored, not deflated.
+func storedZip(t testing.TB, data []byte) []byte {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: f.Name, Method: zip.Store})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.Copy(w, rc); err != nil {
+			t.Fatal(err)
+		}
+		rc.Close()
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
