@@ -386,7 +386,7 @@ func (s *Store) Latest(ctx context.Context) (*Audit, error) {
 		var err error
 		a, err = scanAudit(tx.QueryRowContext(ctx, "SELECT "+auditColumns+" FROM audit ORDER BY created_at DESC, id DESC LIMIT 1"))
 		if err == sql.ErrNoRows {
-			return fmt.Errorf("the store %s holds no audits yet; record one with caseaudit sample --record: %w", s.path, ErrNotFound)
+			return fmt.Errorf("the store %s holds no audits yet: %w", s.path, ErrNotFound)
 		}
 		return err
 	})

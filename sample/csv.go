@@ -800,14 +800,14 @@ func (g *csvGrid) display(row, col int, v string, dc *dateCache) string {
 // and its string shared (a direct-mapped cache keyed by yyyymmdd). Results
 // equal UKDateToISO and SerialToISO (see TestCSVDateFastPaths).
 type dateCache struct {
-	keys [4096]int32
-	vals [4096]string
+	keys [1 << 14]int32
+	vals [1 << 14]string
 }
 
 // iso returns "yyyy-mm-dd" for a valid date with 1000 <= y <= 9999.
 func (c *dateCache) iso(y, m, d int) string {
 	key := int32(y*10000 + m*100 + d)
-	slot := (uint32(key) * 2654435761) >> 20
+	slot := (uint32(key) * 2654435761) >> 18
 	if c.keys[slot] == key {
 		return c.vals[slot]
 	}

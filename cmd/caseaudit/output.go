@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"encoding/csv"
+	"strings"
+	"text/tabwriter"
 	"fmt"
 	"io"
 	"sync"
@@ -61,4 +64,35 @@ func (p *progress) done() {
 	if p.shown {
 		fmt.Fprint(p.g.IO.Err, "\r\033[K")
 	}
+}
+
+// writeTable writes rows as aligned columns for a terminal; the first row is
+// the header (shown in capitals). Cells are made safe for the terminal.
+func writeTable(w io.Writer, rows [][]string) error {
+	var buf bytes.Buffer
+	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
+	for i, r := range rows {
+		cells := make([]string, len(r))
+		for j, c := range r {
+			c = strings.ReplaceAll(textsafe.Terminal(c), "\t", " ")
+			if i == 0 {
+				c = strings.ToUpper(c)
+			}
+			cells[j] = c
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
+	}
+	tw.Flush()
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// checkFormat returns a usage error unless format is one of allowed.
+func checkFormat(format string, allowed ...string) error {
+	for _, a := range allowed {
+		if format == a {
+			return nil
+		}
+	}
+	return usagef("--format %q: use %s", format, strings.Join(allowed, ", "))
 }

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/big"
@@ -39,6 +40,12 @@ type sampleOptions struct {
 	Out           string
 	Force         bool
 	Strict        bool
+
+	// Recording in the store.
+	Audit         string
+	Grow          int
+	ExcludeWithin string
+	Alloc         allocateFlags
 }
 
 func init() { extraCommands = append(extraCommands, newSampleCmd) }
@@ -71,6 +78,13 @@ auditors' workbook (.xlsx) with drop-downs for the findings and a Method sheet.`
   # re-derive a sample someone else drew, as JSON for a script
   caseaudit sample cases.csv --size 90 --seed 48213270991532670122 --format json
 
+  # record the audit in the store, allocated to three auditors, without cases audited in the last year
+  caseaudit sample cases.xlsx --size 120 --audit "2026-07 monthly" --auditors "A. Khan,B. Evans,C. Nowak" \
+      --exclude-audited-within 12m --out 2026-07.xlsx
+
+  # add the next 10 cases to a recorded audit
+  caseaudit sample cases.xlsx --audit "2026-07 monthly" --grow 10
+
   # a messy csv: name the ID column and the sheet's header row yourself
   caseaudit sample export.csv --id-column "Child ID" --header-row 4 --size 60`,
 		Args: exactArgs(1, "one export file"),
@@ -92,7 +106,11 @@ auditors' workbook (.xlsx) with drop-downs for the findings and a Method sheet.`
 	f.StringVarP(&o.Out, "out", "o", "", "write the auditors' workbook to this .xlsx `FILE`")
 	f.BoolVar(&o.Force, "force", false, "replace an existing --out file")
 	f.BoolVar(&o.Strict, "strict", false, "treat duplicate case IDs as an error")
+	f.StringVar(&o.Audit, "audit", "", "record the sample in the store as the audit `NAME` (e.g. \"2026-07 monthly\")")
+	f.IntVar(&o.Grow, "grow", 0, "with --audit: add the next `N` cases to the recorded sample (samples nest)")
+	f.StringVar(&o.ExcludeWithin, "exclude-audited-within", "", "leave out cases sampled in any audit in the store within this `PERIOD` (e.g. 12m, 90d, 6w, 1y)")
 	addReadFlags(cmd, &o.Open)
+	addAllocateFlags(cmd, &o.Alloc)
 	return cmd
 }
 
@@ -150,16 +168,18 @@ func fileSHA256(path string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// drawn is a sample with everything said about how it was drawn.
-type drawn struct {
-	Table  *sample.Table
-	Pop    *sample.Population
-	Sample *sample.Sample
-	Method audit.Method
-}
-
 func checkSampleFlags(o *sampleOptions) error {
-	if (o.Size > 0) == (o.Percent > 0) {
+	if o.Grow != 0 {
+		if o.Grow < 0 {
+			return usagef("--grow must be a positive number")
+		}
+		if o.Audit == "" {
+			return usagef("--grow needs --audit NAME: the recorded audit whose sample grows")
+		}
+		if o.Size > 0 || o.Percent > 0 {
+			return usagef("--grow adds to a recorded sample; leave out --size and --percent")
+		}
+	} else if (o.Size > 0) == (o.Percent > 0) {
 		return usagef("give either --size N or --percent P")
 	}
 	if o.Size < 0 {
@@ -184,11 +204,49 @@ func checkSampleFlags(o *sampleOptions) error {
 	if o.Out != "" && !strings.EqualFold(filepath.Ext(o.Out), ".xlsx") {
 		return usagef("--out %s: the auditors' workbook is an .xlsx file; name it …xlsx", o.Out)
 	}
-	return nil
+	if o.Alloc.given() && o.Audit == "" {
+		return usagef("--auditors needs --audit NAME: allocations are kept in the store")
+	}
+	if o.ExcludeWithin != "" {
+		if _, err := parsePeriod(o.ExcludeWithin); err != nil {
+			return usagef("--exclude-audited-within: %v", err)
+		}
+	}
+	return o.Alloc.check()
 }
 
-// draw reads the export and selects the sample.
-func draw(ctx context.Context, o *sampleOptions, g *globalOptions) (*drawn, error) {
+// sampleParams is everything needed to re-derive a recorded sample from
+// its export; it is stored with the audit (as JSON) and used by grow and
+// verify.
+type sampleParams struct {
+	Sheet         string   `json:"sheet"`
+	HeaderRow     int      `json:"header_row"`
+	IDColumn      string   `json:"id_column"`
+	Delimiter     string   `json:"delimiter,omitempty"`
+	Encoding      string   `json:"encoding,omitempty"`
+	Where         []string `json:"where"`
+	Strata        string   `json:"strata,omitempty"`
+	Allocation    string   `json:"allocation,omitempty"`
+	MinPerStratum int      `json:"min_per_stratum,omitempty"`
+	Percent       float64  `json:"percent,omitempty"`
+	Columns       []string `json:"columns"`
+	Strict        bool     `json:"strict,omitempty"`
+	ExcludeWithin string   `json:"exclude_within,omitempty"`
+	Excluded      []string `json:"excluded,omitempty"` // the IDs left out as recently audited, sorted
+}
+
+// drawn is a sample with everything said about how it was drawn.
+type drawn struct {
+	Table    *sample.Table
+	Pop      *sample.Population
+	Sample   *sample.Sample
+	Method   audit.Method
+	Excluded []string
+}
+
+// draw reads the export and selects the sample; exclude (may be nil) lists
+// IDs to leave out.
+func draw(ctx context.Context, o *sampleOptions, g *globalOptions, exclude map[string]bool) (*drawn, error) {
 	var filters []sample.Filter
 	for _, w := range o.Where {
 		f, err := sample.ParseFilter(w)
@@ -216,10 +274,22 @@ func draw(ctx context.Context, o *sampleOptions, g *globalOptions) (*drawn, erro
 	if cols == nil {
 		cols = pickDefaultColumns(t)
 	}
+	cols = withColumns(t, cols, o.Alloc.WorkerColumn, o.Alloc.TeamColumn)
+	var excluded []string
+	var excl func(string) bool
+	if exclude != nil {
+		excl = func(id string) bool {
+			if exclude[id] {
+				excluded = append(excluded, id)
+				return true
+			}
+			return false
+		}
+	}
 	prog := newProgress(g, "reading "+filepath.Base(o.Export))
 	pop, err := sample.Load(ctx, t, sample.LoadOptions{
 		Seed: o.Seed, Fields: cols, Where: filters, Strata: o.Strata, Strict: o.Strict,
-		Progress: prog.rows,
+		Exclude: excl, Progress: prog.rows,
 	})
 	prog.done()
 	h := <-hashc
@@ -240,9 +310,10 @@ func draw(ctx context.Context, o *sampleOptions, g *globalOptions) (*drawn, erro
 		return nil, fmt.Errorf("%s: %w", o.Export, err)
 	}
 	m := audit.Method{
-		Seed: o.Seed, InputPath: o.Export, InputSHA256: h.sum, Format: t.Format, Sheet: t.Sheet,
+		Audit: o.Audit, Seed: o.Seed, InputPath: o.Export, InputSHA256: h.sum, Format: t.Format, Sheet: t.Sheet,
 		HeaderRow: t.HeaderRow, IDColumn: t.Header[t.IDIndex], Rows: pop.Rows, Population: pop.Len(),
 		Strata: pop.Strata, Size: size, ToolVersion: version(), Created: g.Now(),
+		Excluded: pop.Excluded, ExcludedWithin: o.ExcludeWithin,
 	}
 	for _, f := range filters {
 		m.Filters = append(m.Filters, f.String())
@@ -250,12 +321,52 @@ func draw(ctx context.Context, o *sampleOptions, g *globalOptions) (*drawn, erro
 	if pop.Strata != "" {
 		m.Allocation, m.MinPerStratum = s.Allocation, o.MinPerStratum
 	}
-	return &drawn{Table: t, Pop: pop, Sample: s, Method: m}, nil
+	slices.Sort(excluded)
+	return &drawn{Table: t, Pop: pop, Sample: s, Method: m, Excluded: excluded}, nil
+}
+
+// withColumns adds the named columns (when given and not already there) to cols.
+func withColumns(t *sample.Table, cols []string, names ...string) []string {
+	for _, n := range names {
+		if n == "" {
+			continue
+		}
+		i, err := t.ColumnIndex(n)
+		if err != nil {
+			continue // Load reports unknown columns with suggestions
+		}
+		found := false
+		for _, c := range cols {
+			if j, err := t.ColumnIndex(c); err == nil && j == i {
+				found = true
+			}
+		}
+		if !found {
+			cols = append(slices.Clip(cols), t.Header[i])
+		}
+	}
+	return cols
+}
+
+func (d *drawn) params(o *sampleOptions) sampleParams {
+	p := sampleParams{
+		Sheet: d.Table.Sheet, HeaderRow: d.Table.HeaderRow, IDColumn: d.Table.Header[d.Table.IDIndex],
+		Delimiter: o.Open.Delimiter, Encoding: o.Open.Encoding, Where: append([]string{}, o.Where...),
+		Strata: d.Pop.Strata, Percent: o.Percent, Columns: append([]string{}, d.Pop.Fields...), Strict: o.Strict,
+		ExcludeWithin: o.ExcludeWithin, Excluded: d.Excluded,
+	}
+	if p.Strata != "" {
+		p.Allocation, p.MinPerStratum = d.Sample.Allocation, o.MinPerStratum
+	}
+	return p
 }
 
 func runSample(ctx context.Context, o *sampleOptions, g *globalOptions) error {
 	if err := checkSampleFlags(o); err != nil {
 		return err
+	}
+	if o.Grow > 0 {
+		return runGrow(ctx, o, g)
 	}
 	generated := false
 	if o.Seed == "" {
@@ -265,7 +376,29 @@ func runSample(ctx context.Context, o *sampleOptions, g *globalOptions) error {
 		}
 		o.Seed, generated = s, true
 	}
-	d, err := draw(ctx, o, g)
+	var st *audit.Store
+	var exclude map[string]bool
+	if o.Audit != "" || o.ExcludeWithin != "" {
+		var err error
+		if st, err = g.openStore(ctx); err != nil {
+			return err
+		}
+		defer st.Close()
+		if o.Audit != "" {
+			if _, err := st.Audit(ctx, o.Audit); err == nil {
+				return fmt.Errorf("an audit named %q is already in the store %s; choose another name, or add cases with --grow", o.Audit, g.storePath())
+			} else if !errors.Is(err, audit.ErrNotFound) {
+				return err
+			}
+		}
+		if o.ExcludeWithin != "" {
+			d, _ := parsePeriod(o.ExcludeWithin)
+			if exclude, err = st.AuditedSince(ctx, d.before(g.Now())); err != nil {
+				return err
+			}
+		}
+	}
+	d, err := draw(ctx, o, g, exclude)
 	if err != nil {
 		return err
 	}
@@ -273,17 +406,49 @@ func runSample(ctx context.Context, o *sampleOptions, g *globalOptions) error {
 	if generated {
 		g.infof("seed %s (generated; it is recorded in the outputs and re-derives this sample)\n", o.Seed)
 	}
+	if o.ExcludeWithin != "" {
+		g.infof("left out %s cases sampled within %s\n", sample.Thousands(len(d.Excluded)), o.ExcludeWithin)
+	}
+	var auditors map[string]string
+	if o.Audit != "" {
+		params, _ := json.Marshal(d.params(o))
+		a := audit.Audit{
+			Name: o.Audit, Seed: o.Seed, InputPath: o.Export, InputSHA256: d.Method.InputSHA256,
+			Sheet: d.Table.Sheet, HeaderRow: d.Table.HeaderRow, DataRows: d.Pop.Rows,
+			Filters: d.Method.Filters, StrataColumn: d.Pop.Strata, Allocation: d.Method.Allocation,
+			MinPerStratum: d.Method.MinPerStratum, Population: d.Pop.Len(), ToolVersion: version(),
+			Columns: d.Pop.Fields, Params: params,
+		}
+		if _, err := st.CreateAudit(ctx, a, audit.CasesFromSelection(d.Sample.Cases)); err != nil {
+			return err
+		}
+		g.infof("recorded audit %q (%d cases) in %s\n", o.Audit, len(d.Sample.Cases), g.storePath())
+		if o.Alloc.given() {
+			al, err := o.Alloc.allocate(ctx, st, o.Audit)
+			if err != nil {
+				return err
+			}
+			printAllocation(g, al)
+			auditors = map[string]string{}
+			for _, x := range al.Assigned {
+				auditors[x.Case] = x.Auditor
+			}
+		}
+	}
 	if o.Out != "" {
-		spec := audit.WorkbookSpec{Method: d.Method, Columns: d.Pop.Fields, Cases: d.Sample.Cases}
-		err := atomicfile.Write(ctx, o.Out, o.Force, func(f *os.File) error {
-			return audit.WriteWorkbook(f, spec)
-		})
-		if err != nil {
+		if err := writeWorkbookFile(ctx, o.Out, o.Force, audit.WorkbookSpec{Method: d.Method, Columns: d.Pop.Fields,
+			Cases: d.Sample.Cases, Auditors: auditors}); err != nil {
 			return err
 		}
 		g.infof("wrote the auditors' workbook %s (%d cases)\n", o.Out, len(d.Sample.Cases))
 	}
 	return writeSample(g.IO.Out, o.Format, d)
+}
+
+func writeWorkbookFile(ctx context.Context, path string, force bool, spec audit.WorkbookSpec) error {
+	return atomicfile.Write(ctx, path, force, func(f *os.File) error {
+		return audit.WriteWorkbook(f, spec)
+	})
 }
 
 func printReadSummary(g *globalOptions, t *sample.Table, p *sample.Population) {

@@ -1,0 +1,186 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/caseaudit/caseaudit/audit"
+	"github.com/spf13/cobra"
+)
+
+// allocateFlags are the allocation flags shared by `sample --audit` and `allocate`.
+type allocateFlags struct {
+	Auditors     []string
+	WorkerColumn string
+	TeamColumn   string
+	AuditorTeams []string // "A. Khan=Salisbury CIN"
+}
+
+func addAllocateFlags(cmd *cobra.Command, a *allocateFlags) {
+	f := cmd.Flags()
+	f.StringSliceVar(&a.Auditors, "auditors", nil, "allocate the cases to these auditors, comma-separated, balanced in ticket order")
+	f.StringVar(&a.WorkerColumn, "worker-column", "", "never give a case to its own allocated worker, named in this `COLUMN` (e.g. \"Allocated Worker\")")
+	f.StringVar(&a.TeamColumn, "team-column", "", "with --auditor-team: never give a case to an auditor from its team, named in this `COLUMN`")
+	f.StringArrayVar(&a.AuditorTeams, "auditor-team", nil, "an auditor's team, as `\"AUDITOR=TEAM\"`; repeat for each auditor")
+}
+
+func (a *allocateFlags) given() bool { return len(a.Auditors) > 0 }
+
+func (a *allocateFlags) check() error {
+	if !a.given() && (a.WorkerColumn != "" || a.TeamColumn != "" || len(a.AuditorTeams) > 0) {
+		return usagef("--worker-column, --team-column and --auditor-team go with --auditors")
+	}
+	if (a.TeamColumn != "") != (len(a.AuditorTeams) > 0) {
+		return usagef("--team-column and --auditor-team go together: say each auditor's team")
+	}
+	for _, x := range a.AuditorTeams {
+		if k, v, ok := strings.Cut(x, "="); !ok || strings.TrimSpace(k) == "" || strings.TrimSpace(v) == "" {
+			return usagef("--auditor-team %q: write \"AUDITOR=TEAM\", e.g. \"A. Khan=Salisbury CIN\"", x)
+		}
+	}
+	var clean []string
+	for _, x := range a.Auditors {
+		if x = strings.TrimSpace(x); x != "" {
+			clean = append(clean, x)
+		}
+	}
+	a.Auditors = clean
+	return nil
+}
+
+func (a *allocateFlags) rules() audit.AllocationRules {
+	r := audit.AllocationRules{WorkerField: a.WorkerColumn, TeamField: a.TeamColumn}
+	if len(a.AuditorTeams) > 0 {
+		r.AuditorTeams = map[string]string{}
+		for _, x := range a.AuditorTeams {
+			k, v, _ := strings.Cut(x, "=")
+			r.AuditorTeams[strings.TrimSpace(k)] = strings.TrimSpace(v)
+		}
+	}
+	return r
+}
+
+func (a *allocateFlags) allocate(ctx context.Context, st *audit.Store, name string) (audit.Allocation, error) {
+	return st.Allocate(ctx, name, a.Auditors, a.rules())
+}
+
+func printAllocation(g *globalOptions, al audit.Allocation) {
+	count := map[string]int{}
+	for _, x := range al.Assigned {
+		count[x.Auditor]++
+	}
+	var parts []string
+	for _, a := range al.Auditors {
+		parts = append(parts, fmt.Sprintf("%s %d", a, count[a]))
+	}
+	g.infof("allocated %d cases: %s\n", len(al.Assigned), strings.Join(parts, ", "))
+	if al.Kept > 0 {
+		g.infof("kept the auditor of %d cases already recorded\n", al.Kept)
+	}
+	for _, u := range al.Unallocated {
+		g.warnf("case %s could not be allocated: %s\n", u.Case, u.Reason)
+	}
+}
+
+type allocateOptions struct {
+	Audit  string
+	Alloc  allocateFlags
+	Format string
+}
+
+func init() { extraCommands = append(extraCommands, newAllocateCmd) }
+
+func newAllocateCmd(g *globalOptions) *cobra.Command {
+	o := &allocateOptions{}
+	cmd := &cobra.Command{
+		Use:   "allocate AUDIT --auditors NAMES",
+		Short: "Share an audit's cases among auditors, avoiding conflicts of interest",
+		Long: `Allocate the cases of a recorded audit to auditors, balanced and in ticket order.
+
+Conflict-of-interest rules: with --worker-column a case never goes to its own allocated
+worker; with --team-column and --auditor-team a case never goes to an auditor from the
+case's team. Cases no auditor can take are reported. Allocating again replaces the
+allocation of cases not yet recorded; recorded cases keep their auditor. Every allocation
+is kept in the audit's trail.`,
+		Example: `  caseaudit allocate "2026-07 monthly" --auditors "A. Khan,B. Evans,C. Nowak"
+
+  caseaudit allocate "2026-07 monthly" --auditors "A. Khan,B. Evans" \
+      --worker-column "Allocated Worker" --team-column Team \
+      --auditor-team "A. Khan=Salisbury CIN" --auditor-team "B. Evans=Chippenham CP"`,
+		Args: exactArgs(1, "the audit's name"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Audit = args[0]
+			return runAllocate(cmd.Context(), o, g)
+		},
+		ValidArgsFunction: completeAudits(g),
+	}
+	addAllocateFlags(cmd, &o.Alloc)
+	cmd.Flags().StringVarP(&o.Format, "format", "f", "table", "output format: table, csv or json")
+	return cmd
+}
+
+func runAllocate(ctx context.Context, o *allocateOptions, g *globalOptions) error {
+	if err := o.Alloc.check(); err != nil {
+		return err
+	}
+	if !o.Alloc.given() {
+		return usagef("give --auditors \"A. Khan,B. Evans\"")
+	}
+	if err := checkFormat(o.Format, "table", "csv", "json"); err != nil {
+		return err
+	}
+	st, err := g.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	al, err := o.Alloc.allocate(ctx, st, o.Audit)
+	if err != nil {
+		return err
+	}
+	printAllocation(g, al)
+	switch o.Format {
+	case "json":
+		type row struct {
+			Case    string `json:"case"`
+			Auditor string `json:"auditor"`
+		}
+		type unalloc struct {
+			Case   string `json:"case"`
+			Reason string `json:"reason"`
+		}
+		out := struct {
+			Audit       string    `json:"audit"`
+			Assigned    []row     `json:"assigned"`
+			Unallocated []unalloc `json:"unallocated"`
+		}{Audit: o.Audit, Assigned: []row{}, Unallocated: []unalloc{}}
+		for _, x := range al.Assigned {
+			out.Assigned = append(out.Assigned, row{x.Case, x.Auditor})
+		}
+		for _, u := range al.Unallocated {
+			out.Unallocated = append(out.Unallocated, unalloc{u.Case, u.Reason})
+		}
+		return writeJSON(g.IO.Out, out)
+	default:
+		rows := [][]string{{"case", "auditor"}}
+		for _, x := range al.Assigned {
+			rows = append(rows, []string{x.Case, x.Auditor})
+		}
+		for _, u := range al.Unallocated {
+			rows = append(rows, []string{u.Case, ""})
+		}
+		if o.Format == "csv" {
+			return writeCSV(g.IO.Out, rows)
+		}
+		return writeTable(g.IO.Out, rows)
+	}
+}
+
+// writeJSON writes v as indented JSON.
+func writeJSON(w interface{ Write([]byte) (int, error) }, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
