@@ -286,9 +286,9 @@ func FuzzParsers(f *testing.F) {
 			}
 		}
 		ParseYesNo(s)
-		if d, ok := parseDate(s); ok && d != "" {
+		if d, ok := ParseDate(s); ok && d != "" {
 			if _, err := time.Parse("2006-01-02", d); err != nil {
-				t.Fatalf("parseDate(%q) = %q, not a date", s, d)
+				t.Fatalf("ParseDate(%q) = %q, not a date", s, d)
 			}
 		}
 		closest(s, []string{"CR-0000001", s + "x"}, 3)

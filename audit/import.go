@@ -332,7 +332,7 @@ func readWorkbook(ctx context.Context, s *Store, auditName, path string, opts Im
 		if auditor == "" {
 			prob(ColAuditor, "a finding needs the auditor's name")
 		}
-		date, ok := parseDate(dateText)
+		date, ok := ParseDate(dateText)
 		if !ok {
 			prob(ColDate, fmt.Sprintf("%q is not a date; write it as yyyy-mm-dd or dd/mm/yyyy", dateText))
 		}
@@ -351,9 +351,9 @@ func readWorkbook(ctx context.Context, s *Store, auditName, path string, opts Im
 	return out, sheet, nil
 }
 
-// parseDate reads a date audited: "" (none), yyyy-mm-dd (optionally with a
-// time), dd/mm/yyyy, or an Excel serial number.
-func parseDate(s string) (string, bool) {
+// ParseDate reads a date audited: "" (none), yyyy-mm-dd (optionally with a
+// time), dd/mm/yyyy, or an Excel serial number, and returns yyyy-mm-dd.
+func ParseDate(s string) (string, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return "", true

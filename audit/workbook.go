@@ -31,7 +31,13 @@ const (
 )
 
 // workbookGrades are the grade drop-down's values, best first.
-var workbookGrades = []string{"Outstanding", "Good", "Requires improvement", "Inadequate"}
+var workbookGrades = func() []string {
+	var out []string
+	for _, g := range Grades {
+		out = append(out, g.String())
+	}
+	return out
+}()
 
 // Method records how a sample was drawn: everything needed to re-derive it.
 type Method struct {

@@ -174,7 +174,7 @@ func openCSV(path string, opts OpenOptions) (workbook, error) {
 	forced, err := parseEncoding(opts.Encoding)
 	if err != nil {
 		return nil, &InputError{Path: path, Msg: err.Error(),
-			Hint: "use one of utf-8, utf-16le, utf-16be, windows-1252", Err: err}
+			Hint: "use one of utf-8, utf-16le, utf-16be, windows-1252 (or cp1252, latin1)", Err: err}
 	}
 	switch {
 	case forced >= 0:
@@ -229,7 +229,7 @@ func parseEncoding(s string) (textEncoding, error) {
 	case "windows1252", "cp1252", "latin1", "iso88591":
 		return encWindows1252, nil
 	}
-	return -1, fmt.Errorf("unknown encoding %q (accepted: utf-8, utf-16le, utf-16be, windows-1252, cp1252, latin1)", s)
+	return -1, fmt.Errorf("unknown encoding %q", s)
 }
 
 // parseDelimiter maps a --delimiter value to a byte; 0 for "" (sniff).
@@ -252,7 +252,7 @@ func parseDelimiter(s string) (byte, error) {
 	case "pipe":
 		return '|', nil
 	}
-	return 0, fmt.Errorf("unknown delimiter %q (accepted: \",\" \";\" \"tab\" \"|\")", s)
+	return 0, fmt.Errorf("unknown delimiter %q", s)
 }
 
 // detectEncoding decides a file's encoding from its first bytes. whole says
@@ -346,18 +346,22 @@ func decodePrefix(g *csvGrid, prefix []byte) []byte {
 	return prefix[g.skip:]
 }
 
-// hasLoneCR reports whether the text ends its lines with bare CRs: it has a
-// CR that is not followed by LF (a CR at the very end does not count).
+// hasLoneCR reports whether the text ends its lines with bare CRs: it has
+// more CRs not followed by LF than LFs (so a stray CR inside a field of an
+// LF or CRLF file does not turn the file into CR-ended lines). A CR at the
+// very end does not count.
 func hasLoneCR(p []byte) bool {
+	lf := bytes.Count(p, []byte{'\n'})
+	lone := 0
 	for {
 		i := bytes.IndexByte(p, '\r')
 		if i < 0 || i+1 >= len(p) {
-			return false
+			return lone > lf
 		}
 		if p[i+1] != '\n' {
-			return true
+			lone++
 		}
-		p = p[i+2:]
+		p = p[i+1:]
 	}
 }
 

@@ -914,3 +914,18 @@ func TestCSVDateFastPaths(t *testing.T) {
 		}
 	}
 }
+
+func TestCSVStrayCR(t *testing.T) {
+	// A stray CR inside a field of an LF file is data, not a line break;
+	// a file of CR-ended lines is read line by line.
+	lf := "Case Reference,Note\nCR-1,a\rb\nCR-2,c\n"
+	_, rows := openAndReadAll(t, writeTestCSV(t, "lf.csv", []byte(lf)), OpenOptions{})
+	if len(rows) != 2 || rows[0].cells[1] != "a\rb" || rows[1].num != 3 {
+		t.Errorf("LF file with a stray CR: %#v", rows)
+	}
+	cr := "Case Reference,Note\rCR-1,\"a\r\nb\"\rCR-2,c\r"
+	_, rows = openAndReadAll(t, writeTestCSV(t, "cr.csv", []byte(cr)), OpenOptions{})
+	if len(rows) != 2 || rows[0].cells[1] != "a\nb" || rows[1].num != 3 || rows[1].cells[1] != "c" {
+		t.Errorf("CR file: %#v", rows)
+	}
+}

@@ -224,12 +224,12 @@ func zipFormat(path string) (string, error) {
 }
 
 // coverSheet reports whether a sheet's name marks it as a cover, summary or
-// notes sheet, tried only after the others.
+// guidance sheet, tried only after the others.
 func coverSheet(name string) bool {
-	n := normHeader(name)
-	for _, w := range []string{"cover", "summary", "contents", "notes", "readme", "read me", "about",
-		"instructions", "guidance", "info", "pivot", "chart", "dashboard", "lookup", "lists"} {
-		if strings.Contains(n, w) {
+	for _, w := range nameWords(name) {
+		switch w {
+		case "cover", "summary", "contents", "readme", "read", "about", "instructions", "guidance",
+			"pivot", "chart", "charts", "dashboard", "lookup", "lookups", "glossary":
 			return true
 		}
 	}

@@ -53,7 +53,7 @@ func init() { extraCommands = append(extraCommands, newSampleCmd) }
 func newSampleCmd(g *globalOptions) *cobra.Command {
 	o := &sampleOptions{}
 	cmd := &cobra.Command{
-		Use:   "sample EXPORT",
+		Use:   "sample EXPORT [flags]",
 		Short: "Draw a verifiable random sample of cases from an export",
 		Long: `Draw a random sample of cases from a case-management export (.xlsx, .xlsm, .csv, .tsv, .txt).
 
@@ -87,9 +87,16 @@ auditors' workbook (.xlsx) with drop-downs for the findings and a Method sheet.`
 
   # a messy csv: name the ID column and the sheet's header row yourself
   caseaudit sample export.csv --id-column "Child ID" --header-row 4 --size 60`,
-		Args: exactArgs(1, "one export file"),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 && o.Grow > 0 {
+				return nil // grows from the recorded export
+			}
+			return exactArgs(1, "one export file")(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.Export = args[0]
+			if len(args) == 1 {
+				o.Export = args[0]
+			}
 			return runSample(cmd.Context(), o, g)
 		},
 	}

@@ -2,15 +2,18 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/caseaudit/caseaudit/internal/synth"
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/xuri/excelize/v2"
 )
 
 var updateScripts = flag.Bool("update-scripts", false, "rewrite cmp expectations in testdata/script from the actual output")
@@ -37,6 +40,7 @@ func TestScripts(t *testing.T) {
 			"genexport": cmdGenexport,
 			"filemode":  cmdFilemode,
 			"shuffle":   cmdShuffle,
+			"fill":      cmdFill,
 		},
 	})
 }
@@ -133,4 +137,73 @@ func cmdShuffle(ts *testscript.TestScript, neg bool, args []string) {
 	data := lines[1:]
 	rand.New(rand.NewPCG(seed, 1)).Shuffle(len(data), func(i, j int) { data[i], data[j] = data[j], data[i] })
 	ts.Check(os.WriteFile(ts.MkAbs(args[2]), []byte(strings.Join(lines, "")), 0o600))
+}
+
+// cmdFill fills in an auditors' workbook as auditors would, in Excel:
+//
+//	fill [-rows N] [-flag-every K] [-auditor NAME] [-grades G1,G2,…] IN.xlsx OUT.xlsx
+//
+// Rows 1..N (default all) get a grade (cycling through the list, default
+// Good,Requires improvement,Outstanding,Inadequate), immediate attention Yes
+// on every K-th row (default never), the auditor (unless the row has one),
+// a note and a real date cell.
+func cmdFill(ts *testscript.TestScript, neg bool, args []string) {
+	rows, every, auditor := -1, 0, "A. Khan"
+	grades := []string{"Good", "Requires improvement", "Outstanding", "Inadequate"}
+	var files []string
+	for i := 0; i < len(args); i++ {
+		switch args[i] {
+		case "-rows":
+			i++
+			n, err := strconv.Atoi(args[i])
+			ts.Check(err)
+			rows = n
+		case "-flag-every":
+			i++
+			n, err := strconv.Atoi(args[i])
+			ts.Check(err)
+			every = n
+		case "-auditor":
+			i++
+			auditor = args[i]
+		case "-grades":
+			i++
+			grades = strings.Split(args[i], ",")
+		default:
+			files = append(files, args[i])
+		}
+	}
+	if len(files) != 2 {
+		ts.Fatalf("usage: fill [flags] IN.xlsx OUT.xlsx")
+	}
+	f, err := excelize.OpenFile(ts.MkAbs(files[0]))
+	ts.Check(err)
+	defer f.Close()
+	all, err := f.GetRows("Sample")
+	ts.Check(err)
+	col := map[string]int{}
+	for i, h := range all[0] {
+		col[h] = i + 1
+	}
+	cell := func(c, r int) string { n, _ := excelize.CoordinatesToCellName(c, r); return n }
+	dateStyle, _ := f.NewStyle(&excelize.Style{NumFmt: 14})
+	for r := 2; r <= len(all); r++ {
+		k := r - 1
+		if rows >= 0 && k > rows {
+			break
+		}
+		if v, _ := f.GetCellValue("Sample", cell(col["Auditor"], r)); v == "" {
+			f.SetCellStr("Sample", cell(col["Auditor"], r), auditor)
+		}
+		f.SetCellStr("Sample", cell(col["Grade"], r), grades[(k-1)%len(grades)])
+		imm := "No"
+		if every > 0 && k%every == 0 {
+			imm = "Yes"
+		}
+		f.SetCellStr("Sample", cell(col["Immediate attention"], r), imm)
+		f.SetCellStr("Sample", cell(col["Notes"], r), fmt.Sprintf("Case file read in full (%d).", k))
+		f.SetCellValue("Sample", cell(col["Date audited"], r), time.Date(2026, 7, 10+k%10, 0, 0, 0, 0, time.UTC))
+		f.SetCellStyle("Sample", cell(col["Date audited"], r), cell(col["Date audited"], r), dateStyle)
+	}
+	ts.Check(f.SaveAs(ts.MkAbs(files[1])))
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/user"
 
@@ -36,4 +37,13 @@ func actor() string {
 		return u.Username
 	}
 	return "unknown"
+}
+
+// openExistingStore opens the store for a command that reads an audit: a
+// missing store is an error that says how to make one, not a new empty file.
+func (g *globalOptions) openExistingStore(ctx context.Context) (*audit.Store, error) {
+	if !fileExists(g.storePath()) {
+		return nil, fmt.Errorf("no audit store at %s; record an audit first with: caseaudit sample EXPORT --size N --audit NAME (or give --db)", g.storePath())
+	}
+	return g.openStore(ctx)
 }

@@ -1,0 +1,163 @@
+package report
+
+import (
+	"encoding/csv"
+	"io"
+	"strconv"
+
+	"github.com/caseaudit/caseaudit/internal/textsafe"
+)
+
+// csvWriter writes rows with every text cell made safe against formula
+// injection (textsafe.CSVCell).
+type csvWriter struct{ w *csv.Writer }
+
+func (c csvWriter) row(cells ...string) error {
+	safe := make([]string, len(cells))
+	for i, s := range cells {
+		safe[i] = textsafe.CSVCell(s)
+	}
+	return c.w.Write(safe)
+}
+
+// fnum formats a number for CSV: plain decimal, full precision, no exponent.
+func fnum(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+func fptr(v *float64) string {
+	if v == nil {
+		return ""
+	}
+	return fnum(*v)
+}
+
+func inum(n int) string { return strconv.Itoa(n) }
+
+// WriteCSV writes the report's figures in long form, one figure a row:
+// section, group, measure, value. Undefined figures are empty cells;
+// shares are fractions (0.025, not 2.5%).
+func WriteCSV(w io.Writer, r *Report) error {
+	cw := csv.NewWriter(w)
+	c := csvWriter{cw}
+	put := func(section, group, measure, value string) { c.row(section, group, measure, value) }
+	put("section", "group", "measure", "value")
+	put("summary", "", "audit", r.Audit)
+	put("summary", "", "created", r.Created.Format("2006-01-02T15:04:05Z"))
+	put("summary", "", "seed", r.Seed)
+	if r.Population != nil {
+		put("summary", "", "population", inum(*r.Population))
+	} else {
+		put("summary", "", "population", "")
+	}
+	put("summary", "", "sampled", inum(r.Sampled))
+	put("summary", "", "audited", inum(r.Audited))
+	put("summary", "", "to_do", inum(r.ToDo))
+	put("summary", "", "flagged", inum(r.Flagged))
+	put("summary", "", "share", fptr(r.Share))
+	put("summary", "", "ci_method", r.CI.Method)
+	put("summary", "", "confidence", fnum(r.CI.Confidence))
+	put("summary", "", "ci_lower", fptr(r.CI.Lower))
+	put("summary", "", "ci_upper", fptr(r.CI.Upper))
+	put("summary", "", "upper_one_sided", fptr(r.UpperOne))
+	if r.FiniteUpper != nil {
+		put("summary", "", "finite_population_upper", fptr(r.FiniteUpper))
+		put("summary", "", "finite_population_upper_count", inum(*r.FiniteUpperCount))
+	}
+	put("summary", "", "sentence", r.Sentence)
+	for _, g := range r.GradeOrder {
+		put("grades", g, "count", inum(r.Grades[g]))
+	}
+	put("grades", "Good or better", "share", fptr(r.GoodOrBetter))
+	for _, g := range r.Breakdown {
+		grp := g.Group
+		put("breakdown", grp, "by", r.By)
+		put("breakdown", grp, "sampled", inum(g.Sampled))
+		put("breakdown", grp, "audited", inum(g.Audited))
+		put("breakdown", grp, "flagged", inum(g.Flagged))
+		put("breakdown", grp, "share", fptr(g.Share))
+		put("breakdown", grp, "ci_lower", fptr(g.Lower))
+		put("breakdown", grp, "ci_upper", fptr(g.Upper))
+	}
+	if m := r.Moderation; m != nil {
+		put("moderation", "", "sample", inum(m.Sample))
+		put("moderation", "", "pairs", inum(m.Pairs))
+		put("moderation", "", "agreement", fptr(m.Agreement))
+		put("moderation", "", "kappa", fptr(m.Kappa))
+		put("moderation", "", "weighted_kappa_linear", fptr(m.Linear))
+		put("moderation", "", "weighted_kappa_quadratic", fptr(m.Quadratic))
+		put("moderation", "", "immediate_agreement", fptr(m.ImmediateAgreement))
+		for i, a := range r.GradeOrder {
+			for j, b := range r.GradeOrder {
+				put("moderation_table", a+" / "+b, "pairs", inum(m.Table[i][j]))
+			}
+		}
+		for _, d := range m.Disagreements {
+			put("disagreement", d.Case, "grades", d.Original+" / "+d.Moderated)
+			put("disagreement", d.Case, "immediate", yesNo(d.OriginalImmediate)+" / "+yesNo(d.ModeratedImmediate))
+		}
+	}
+	if cp := r.Comparison; cp != nil {
+		put("comparison", "", "previous", cp.Previous)
+		put("comparison", "", "previous_audited", inum(cp.PreviousAudited))
+		put("comparison", "", "previous_flagged", inum(cp.PreviousFlagged))
+		put("comparison", "", "previous_share", fnum(cp.PreviousShare))
+		put("comparison", "", "difference", fnum(cp.Difference))
+		put("comparison", "", "difference_ci_lower", fnum(cp.DifferenceCI[0]))
+		put("comparison", "", "difference_ci_upper", fnum(cp.DifferenceCI[1]))
+		put("comparison", "", "fisher_p", fnum(cp.FisherP))
+		put("comparison", "", "sentence", cp.Sentence)
+	}
+	for _, f := range r.Flags {
+		put("flagged", f.ID, "grade", f.Grade)
+	}
+	for _, p := range r.Trend {
+		put("trend", p.Audit, "audited", inum(p.Audited))
+		put("trend", p.Audit, "flagged", inum(p.Flagged))
+		put("trend", p.Audit, "share", fptr(p.Share))
+		put("trend", p.Audit, "ci_lower", fptr(p.Lower))
+		put("trend", p.Audit, "ci_upper", fptr(p.Upper))
+	}
+	for _, n := range r.Notes {
+		put("notes", "", "note", n)
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// caseHeader and caseCells are the columns of a case row (CSV --cases and
+// the workbook's Cases sheet).
+func (r *Report) caseHeader() []string {
+	h := []string{"Order", "Case ID"}
+	if r.StrataBy != "" {
+		h = append(h, "Stratum")
+	}
+	h = append(h, r.Columns...)
+	return append(h, "Audited", "Auditor", "Grade", "Immediate attention", "Note", "Date audited",
+		"Moderated grade", "Moderated immediate attention", "Moderator")
+}
+
+func (r *Report) caseCells(c CaseRow) []string {
+	row := []string{inum(c.Order), c.ID}
+	if r.StrataBy != "" {
+		row = append(row, c.Stratum)
+	}
+	row = append(row, c.FieldList...)
+	var mi string
+	if c.ModeratedImmediate != nil {
+		mi = yesNo(*c.ModeratedImmediate)
+	}
+	return append(row, yesNo(c.Audited), c.Auditor, c.Grade, yesNoPtr(c.Immediate), c.Note, c.Date,
+		c.ModeratedGrade, mi, c.Moderator)
+}
+
+// WriteCasesCSV writes one row per sampled case, in sample order, with its
+// latest finding and moderation finding.
+func WriteCasesCSV(w io.Writer, r *Report) error {
+	cw := csv.NewWriter(w)
+	c := csvWriter{cw}
+	c.row(r.caseHeader()...)
+	for _, x := range r.AllCases {
+		c.row(r.caseCells(x)...)
+	}
+	cw.Flush()
+	return cw.Error()
+}

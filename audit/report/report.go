@@ -1,0 +1,721 @@
+// Package report builds caseaudit's audit report from the store — the share
+// of audited cases needing immediate attention with exact intervals, the
+// grade mix, a breakdown by any recorded field, moderation agreement, the
+// comparison with the previous audit and the trend over every audit — and
+// renders it as a terminal table, Markdown, CSV, JSON, an Excel workbook
+// with native charts, or a self-contained printable HTML page.
+//
+// Build and BuildTrend read the store; the renderers are pure functions of
+// a *Report writing to an io.Writer. The package prints nothing and knows
+// nothing of cobra or terminals (colour is a renderer option).
+//
+// Privacy: reports carry case IDs and non-personal fields (team, worker,
+// legal status, stratum, auditor). Shown columns that hold personal details
+// (names, dates of birth, addresses …; see Personal) are left out unless
+// Options.IncludeNames is set.
+//
+// Undefined figures (a share of 0 audited cases, a kappa when both raters
+// used a single grade) are nil pointers, shown as "not defined" and as JSON
+// null — never NaN.
+package report
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/audit/stats"
+)
+
+// Schema names the JSON report's layout; it changes only when a field is
+// removed or changes meaning (new fields may be added).
+const Schema = "caseaudit-report/1"
+
+// Interval methods accepted by Options.Method.
+const (
+	MethodClopperPearson = stats.MethodClopperPearson
+	MethodWilson         = stats.MethodWilson
+)
+
+// Special breakdown fields, besides the audit's shown columns.
+const (
+	ByStratum = "stratum"
+	ByAuditor = "auditor"
+)
+
+// Options say what a report shows.
+type Options struct {
+	// Confidence is the confidence level of every interval, in (0, 1);
+	// 0 means 0.95.
+	Confidence float64
+	// Method is the two-sided interval for the share flagged:
+	// MethodClopperPearson (exact; the default when "") or MethodWilson.
+	Method string
+	// By names the breakdown field: one of the audit's shown columns, a
+	// form question, ByStratum or ByAuditor. "" means the stratum when the
+	// audit is stratified, else no breakdown.
+	By string
+	// Compare names the audit to compare with; "" means the audit created
+	// just before this one (if any).
+	Compare string
+	// NoCompare leaves the comparison out.
+	NoCompare bool
+	// IncludeNames keeps personal columns (names, dates of birth …) in the
+	// case rows and allows them as a breakdown.
+	IncludeNames bool
+	// Cases includes one row per sampled case in the JSON report (the case
+	// rows are always built; the table, Markdown and CSV figures show only
+	// the flagged ones).
+	Cases bool
+	// Now stamps the report; nil leaves Generated zero.
+	Now func() time.Time
+	// ToolVersion is recorded in the report.
+	ToolVersion string
+}
+
+func (o *Options) normalise() error {
+	if o.Confidence == 0 {
+		o.Confidence = 0.95
+	}
+	if !(o.Confidence > 0 && o.Confidence < 1) {
+		return fmt.Errorf("the confidence level %v must be between 0%% and 100%%", o.Confidence)
+	}
+	switch strings.ToLower(strings.TrimSpace(o.Method)) {
+	case "", "exact", "cp", MethodClopperPearson, "clopper–pearson":
+		o.Method = MethodClopperPearson
+	case MethodWilson:
+		o.Method = MethodWilson
+	default:
+		return fmt.Errorf("interval method %q: use clopper-pearson (exact) or wilson", o.Method)
+	}
+	return nil
+}
+
+// Report is one audit's report. Its JSON form is documented in README.md
+// ("caseaudit report") and identified by Schema.
+type Report struct {
+	Schema      string    `json:"schema"`
+	Tool        string    `json:"tool"`
+	Version     string    `json:"version"`
+	Generated   string    `json:"generated,omitempty"` // RFC 3339, UTC
+	Audit       string    `json:"audit"`
+	Created     time.Time `json:"created"`
+	Seed        string    `json:"seed"`
+	Input       string    `json:"input"`
+	Filters     []string  `json:"filters"`
+	StrataBy    string    `json:"strata_column"`
+	Allocation  string    `json:"allocation"`
+	Population  *int      `json:"population"` // nil when not recorded
+	Sampled     int       `json:"sampled"`
+	Audited     int       `json:"audited"`
+	ToDo        int       `json:"to_do"`
+	Flagged     int       `json:"flagged"`
+	Share       *float64  `json:"share"` // nil when nothing is audited
+	CI          CI        `json:"ci"`
+	UpperOne    *float64  `json:"upper_one_sided"`
+	FiniteUpper *float64  `json:"finite_population_upper,omitempty"`
+	// FiniteUpperCount is the finite-population upper bound as a number of cases.
+	FiniteUpperCount *int `json:"finite_population_upper_count,omitempty"`
+	Sentence         string `json:"sentence"`
+	// Notes are caveats a reader needs (cases still to audit, unweighted
+	// strata, a comparison that could not be made).
+	Notes        []string         `json:"notes"`
+	Grades       map[string]int   `json:"grades"`
+	GoodOrBetter *float64         `json:"good_or_better"`
+	By           string           `json:"breakdown_by"`
+	Breakdown    []Group          `json:"breakdown"`
+	Flags        []CaseRow        `json:"flagged_cases"`
+	Moderation   *Moderation      `json:"moderation"`
+	Comparison   *Comparison      `json:"comparison"`
+	Trend        []TrendPoint     `json:"trend"`
+	Columns      []string         `json:"columns"` // the shown columns kept in case rows
+	Cases        []CaseRow        `json:"cases,omitempty"`
+	AllCases     []CaseRow        `json:"-"` // every sampled case, for the workbook and --cases
+	GradeOrder   []string         `json:"-"`
+	opts         Options
+	gradeCounts  [5]int
+}
+
+// CI is a two-sided confidence interval; Lower and Upper are nil when
+// nothing is audited.
+type CI struct {
+	Method     string   `json:"method"`
+	Confidence float64  `json:"confidence"`
+	Lower      *float64 `json:"lower"`
+	Upper      *float64 `json:"upper"`
+}
+
+// Group is one row of the breakdown.
+type Group struct {
+	Group   string   `json:"group"`
+	Sampled int      `json:"sampled"`
+	Audited int      `json:"audited"`
+	Flagged int      `json:"flagged"`
+	Share   *float64 `json:"share"`
+	Lower   *float64 `json:"lower"`
+	Upper   *float64 `json:"upper"`
+}
+
+// CaseRow is one sampled case with its latest findings.
+type CaseRow struct {
+	Order   int               `json:"order"`
+	ID      string            `json:"id"`
+	Stratum string            `json:"stratum,omitempty"`
+	Fields  map[string]string `json:"fields"`
+	// fields in column order, for renderers
+	FieldList []string `json:"-"`
+	Audited   bool     `json:"audited"`
+	Auditor   string   `json:"auditor,omitempty"`
+	Grade     string   `json:"grade,omitempty"`
+	Immediate *bool    `json:"immediate"`
+	Note      string   `json:"note,omitempty"`
+	Date      string   `json:"date,omitempty"`
+	// Moderation finding, when the case was moderated.
+	ModeratedGrade     string `json:"moderated_grade,omitempty"`
+	ModeratedImmediate *bool  `json:"moderated_immediate,omitempty"`
+	Moderator          string `json:"moderator,omitempty"`
+}
+
+// Moderation summarises the agreement between auditors and moderators.
+type Moderation struct {
+	Seed   string `json:"seed"`
+	Sample int    `json:"sample"` // cases drawn for moderation
+	Pairs  int    `json:"pairs"`  // cases with both findings
+	// Agreement is the share of pairs with the same grade.
+	Agreement *float64 `json:"agreement"`
+	Kappa     *float64 `json:"kappa"` // nil when not defined
+	Linear    *float64 `json:"weighted_kappa_linear"`
+	Quadratic *float64 `json:"weighted_kappa_quadratic"`
+	// ImmediateAgreement is the share of pairs agreeing on immediate attention.
+	ImmediateAgreement *float64 `json:"immediate_agreement"`
+	// Table[i][j] counts pairs graded Grades[i] by the auditor and Grades[j]
+	// by the moderator (Outstanding first).
+	Table         [][]int        `json:"table"`
+	Disagreements []Disagreement `json:"disagreements"`
+}
+
+// Disagreement is a moderated case where the grade or the immediate
+// attention answer differs.
+type Disagreement struct {
+	Case               string `json:"case"`
+	Original           string `json:"original"`
+	Moderated          string `json:"moderated"`
+	OriginalImmediate  bool   `json:"original_immediate"`
+	ModeratedImmediate bool   `json:"moderated_immediate"`
+}
+
+// Comparison compares the share flagged with another audit.
+type Comparison struct {
+	Previous        string     `json:"previous"`
+	PreviousAudited int        `json:"previous_audited"`
+	PreviousFlagged int        `json:"previous_flagged"`
+	PreviousShare   float64    `json:"previous_share"`
+	Share           float64    `json:"share"`
+	Difference      float64    `json:"difference"` // this share − previous share
+	DifferenceCI    [2]float64 `json:"difference_ci"`
+	CIMethod        string     `json:"difference_ci_method"`
+	FisherP         float64    `json:"fisher_p"`
+	Significant     bool       `json:"significant"` // FisherP < 1 − confidence
+	Sentence        string     `json:"sentence"`
+}
+
+// TrendPoint is one audit in the trend, oldest first.
+type TrendPoint struct {
+	Audit   string         `json:"audit"`
+	Created time.Time      `json:"created"`
+	Sampled int            `json:"sampled"`
+	Audited int            `json:"audited"`
+	Flagged int            `json:"flagged"`
+	Share   *float64       `json:"share"`
+	Lower   *float64       `json:"lower"`
+	Upper   *float64       `json:"upper"`
+	Grades  map[string]int `json:"grades"`
+}
+
+// Trend is the share flagged and grade mix of every audit, oldest first.
+type Trend struct {
+	Schema     string       `json:"schema"`
+	Method     string       `json:"method"`
+	Confidence float64      `json:"confidence"`
+	Audits     []TrendPoint `json:"audits"`
+}
+
+// TrendSchema names the JSON trend's layout.
+const TrendSchema = "caseaudit-trend/1"
+
+// ErrNothingAudited is wrapped by Exceeds when no case has been audited.
+var ErrNothingAudited = errors.New("no case has been audited yet")
+
+func ptr[T any](v T) *T { return &v }
+
+// gradeNames lists the grades best first.
+func gradeNames() []string {
+	out := make([]string, len(audit.Grades))
+	for i, g := range audit.Grades {
+		out[i] = g.String()
+	}
+	return out
+}
+
+// Build reads one audit (name "" means the latest) and everything the
+// report needs from the store.
+func Build(ctx context.Context, st *audit.Store, name string, opts Options) (*Report, error) {
+	if err := opts.normalise(); err != nil {
+		return nil, err
+	}
+	var a *audit.Audit
+	var err error
+	if strings.TrimSpace(name) == "" {
+		a, err = st.Latest(ctx)
+	} else {
+		a, err = st.Audit(ctx, name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	cases, err := st.Cases(ctx, a.Name)
+	if err != nil {
+		return nil, err
+	}
+	orig, err := st.Findings(ctx, a.Name, false)
+	if err != nil {
+		return nil, err
+	}
+	mod, err := st.Findings(ctx, a.Name, true)
+	if err != nil {
+		return nil, err
+	}
+	msample, err := st.Moderation(ctx, a.Name)
+	if err != nil {
+		return nil, err
+	}
+	pairs, err := st.ModerationPairs(ctx, a.Name)
+	if err != nil {
+		return nil, err
+	}
+	r := &Report{opts: opts}
+	if err := r.compute(a, cases, orig, mod, msample, pairs); err != nil {
+		return nil, err
+	}
+	trend, err := BuildTrend(ctx, st, opts)
+	if err != nil {
+		return nil, err
+	}
+	r.Trend = trend.Audits
+	if !opts.NoCompare {
+		if err := r.compare(ctx, st, trend); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// compute fills the report from one audit's data.
+func (r *Report) compute(a *audit.Audit, cases []audit.SampledCase, orig, mod []audit.Finding,
+	msample *audit.ModerationSample, pairs []audit.GradePair) error {
+	o := r.opts
+	r.Schema, r.Tool, r.Version = Schema, "caseaudit", o.ToolVersion
+	if o.Now != nil {
+		r.Generated = o.Now().UTC().Format(time.RFC3339)
+	}
+	r.Audit, r.Created, r.Seed, r.Input = a.Name, a.Created.UTC(), a.Seed, a.InputPath
+	r.Filters = append([]string{}, a.Filters...)
+	r.StrataBy, r.Allocation = a.StrataColumn, a.Allocation
+	if a.Population > 0 {
+		r.Population = ptr(a.Population)
+	}
+	r.GradeOrder = gradeNames()
+
+	// Shown columns, without personal ones unless asked.
+	var keep []int
+	for i, c := range a.Columns {
+		if o.IncludeNames || !Personal(c) {
+			keep = append(keep, i)
+			r.Columns = append(r.Columns, c)
+		}
+	}
+	if r.Columns == nil {
+		r.Columns = []string{}
+	}
+
+	byCase := make(map[string]audit.Finding, len(orig))
+	for _, f := range orig {
+		byCase[f.Case] = f
+	}
+	modByCase := make(map[string]audit.Finding, len(mod))
+	for _, f := range mod {
+		modByCase[f.Case] = f
+	}
+	r.Grades = map[string]int{}
+	for _, g := range r.GradeOrder {
+		r.Grades[g] = 0
+	}
+	r.Flags = []CaseRow{}
+	for _, c := range cases {
+		row := CaseRow{Order: c.Order, ID: c.ID, Stratum: c.Stratum, Fields: map[string]string{}}
+		for _, i := range keep {
+			v := ""
+			if i < len(c.Fields) {
+				v = c.Fields[i]
+			}
+			row.Fields[a.Columns[i]] = v
+			row.FieldList = append(row.FieldList, v)
+		}
+		if f, ok := byCase[c.ID]; ok {
+			row.Audited = true
+			row.Auditor, row.Grade, row.Immediate = f.Auditor, f.Grade.String(), ptr(f.Immediate)
+			row.Note, row.Date = f.Note, f.Date
+			r.Audited++
+			r.gradeCounts[f.Grade]++
+			r.Grades[f.Grade.String()]++
+			if f.Immediate {
+				r.Flagged++
+			}
+		}
+		if f, ok := modByCase[c.ID]; ok {
+			row.ModeratedGrade, row.ModeratedImmediate, row.Moderator = f.Grade.String(), ptr(f.Immediate), f.Auditor
+		}
+		r.AllCases = append(r.AllCases, row)
+		if row.Immediate != nil && *row.Immediate {
+			r.Flags = append(r.Flags, row)
+		}
+	}
+	r.Sampled = len(cases)
+	r.ToDo = r.Sampled - r.Audited
+	if o.Cases {
+		r.Cases = r.AllCases
+	}
+
+	r.CI = CI{Method: o.Method, Confidence: o.Confidence}
+	if r.Audited > 0 {
+		k, n := r.Flagged, r.Audited
+		r.Share = ptr(float64(k) / float64(n))
+		iv, err := interval(o.Method, k, n, o.Confidence)
+		if err != nil {
+			return err
+		}
+		r.CI.Lower, r.CI.Upper = ptr(iv.Lower), ptr(iv.Upper)
+		up, err := stats.UpperOneSided(k, n, o.Confidence)
+		if err != nil {
+			return fmt.Errorf("audit %q: the one-sided bound: %w", a.Name, err)
+		}
+		r.UpperOne = ptr(up)
+		if a.Population >= n {
+			share, count, err := stats.HypergeometricUpper(k, n, a.Population, o.Confidence)
+			if err != nil {
+				return fmt.Errorf("audit %q: the finite-population bound: %w", a.Name, err)
+			}
+			r.FiniteUpper, r.FiniteUpperCount = ptr(share), ptr(count)
+		}
+		good := r.gradeCounts[audit.Outstanding] + r.gradeCounts[audit.Good]
+		r.GoodOrBetter = ptr(float64(good) / float64(n))
+	}
+	r.Sentence = r.sentence()
+	r.Notes = []string{}
+	if r.Audited > 0 && r.ToDo > 0 {
+		r.Notes = append(r.Notes, fmt.Sprintf("%s of the %s sampled cases %s still to be audited; the figures cover the %s audited so far, which are a random sample only if the rest are not left out for a reason.",
+			thousands(r.ToDo), thousands(r.Sampled), isAre(r.ToDo), thousands(r.Audited)))
+	}
+	if a.StrataColumn != "" && a.Allocation == "equal" {
+		r.Notes = append(r.Notes, fmt.Sprintf("The sample was stratified by %s with equal allocation, so small strata are over-represented; the shares are of the audited cases, not weighted to the population.", a.StrataColumn))
+	}
+
+	if err := r.breakdown(a, cases, byCase); err != nil {
+		return err
+	}
+	return r.moderation(msample, pairs)
+}
+
+func isAre(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
+}
+
+func interval(method string, k, n int, conf float64) (stats.Interval, error) {
+	if method == MethodWilson {
+		return stats.Wilson(k, n, conf)
+	}
+	return stats.ClopperPearson(k, n, conf)
+}
+
+// breakdown groups the sampled cases by the chosen field.
+func (r *Report) breakdown(a *audit.Audit, cases []audit.SampledCase, byCase map[string]audit.Finding) error {
+	o := r.opts
+	by := strings.TrimSpace(o.By)
+	if by == "" && a.StrataColumn != "" {
+		by = ByStratum
+	}
+	r.Breakdown = []Group{}
+	if by == "" {
+		return nil
+	}
+	var key func(c audit.SampledCase) (string, bool)
+	switch {
+	case strings.EqualFold(by, ByStratum):
+		if a.StrataColumn == "" {
+			return fmt.Errorf("audit %q was not stratified; break it down by a column instead (%s)", a.Name, strings.Join(r.byChoices(a), ", "))
+		}
+		by = ByStratum
+		key = func(c audit.SampledCase) (string, bool) { return c.Stratum, true }
+	case strings.EqualFold(by, ByAuditor):
+		by = ByAuditor
+		key = func(c audit.SampledCase) (string, bool) {
+			f, ok := byCase[c.ID]
+			return f.Auditor, ok
+		}
+	default:
+		i := slices.IndexFunc(a.Columns, func(c string) bool { return strings.EqualFold(strings.TrimSpace(c), by) })
+		if i >= 0 {
+			if Personal(a.Columns[i]) && !o.IncludeNames {
+				return fmt.Errorf("%q holds personal details; a breakdown by it needs --include-names", a.Columns[i])
+			}
+			by = a.Columns[i]
+			key = func(c audit.SampledCase) (string, bool) {
+				if i < len(c.Fields) {
+					return c.Fields[i], true
+				}
+				return "", true
+			}
+			break
+		}
+		q := r.answerKey(byCase, by)
+		if q == "" {
+			return fmt.Errorf("audit %q has no field %q to break down by; choose one of %s", a.Name, by, strings.Join(r.byChoices(a), ", "))
+		}
+		by = q
+		key = func(c audit.SampledCase) (string, bool) {
+			f, ok := byCase[c.ID]
+			return f.Answers[q], ok
+		}
+	}
+	r.By = by
+	idx := map[string]int{}
+	for _, c := range cases {
+		k, ok := key(c)
+		if !ok && by == ByAuditor {
+			continue // not audited: no auditor yet
+		}
+		k = strings.TrimSpace(k)
+		if k == "" {
+			k = "(blank)"
+		}
+		i, seen := idx[k]
+		if !seen {
+			i = len(r.Breakdown)
+			idx[k] = i
+			r.Breakdown = append(r.Breakdown, Group{Group: k})
+		}
+		g := &r.Breakdown[i]
+		g.Sampled++
+		if f, ok := byCase[c.ID]; ok {
+			g.Audited++
+			if f.Immediate {
+				g.Flagged++
+			}
+		}
+	}
+	slices.SortStableFunc(r.Breakdown, func(x, y Group) int { return strings.Compare(x.Group, y.Group) })
+	for i := range r.Breakdown {
+		g := &r.Breakdown[i]
+		if g.Audited == 0 {
+			continue
+		}
+		g.Share = ptr(float64(g.Flagged) / float64(g.Audited))
+		iv, err := interval(o.Method, g.Flagged, g.Audited, o.Confidence)
+		if err != nil {
+			return err
+		}
+		g.Lower, g.Upper = ptr(iv.Lower), ptr(iv.Upper)
+	}
+	return nil
+}
+
+// answerKey finds a form question by name among the recorded answers.
+func (r *Report) answerKey(byCase map[string]audit.Finding, name string) string {
+	for _, f := range byCase {
+		for q := range f.Answers {
+			if strings.EqualFold(strings.TrimSpace(q), name) {
+				return q
+			}
+		}
+	}
+	return ""
+}
+
+func (r *Report) byChoices(a *audit.Audit) []string {
+	var out []string
+	for _, c := range a.Columns {
+		if r.opts.IncludeNames || !Personal(c) {
+			out = append(out, c)
+		}
+	}
+	if a.StrataColumn != "" {
+		out = append(out, ByStratum)
+	}
+	return append(out, ByAuditor)
+}
+
+// moderation computes agreement between auditors and moderators.
+func (r *Report) moderation(ms *audit.ModerationSample, pairs []audit.GradePair) error {
+	if ms == nil && len(pairs) == 0 {
+		return nil
+	}
+	m := &Moderation{Pairs: len(pairs), Disagreements: []Disagreement{}}
+	if ms != nil {
+		m.Seed, m.Sample = ms.Seed, ms.Size
+	}
+	k := len(audit.Grades)
+	m.Table = make([][]int, k)
+	for i := range m.Table {
+		m.Table[i] = make([]int, k)
+	}
+	if len(pairs) > 0 {
+		codes := make([][2]int, len(pairs))
+		same := 0
+		for i, p := range pairs {
+			codes[i] = [2]int{int(p.Original) - 1, int(p.Moderated) - 1}
+			if p.OriginalImmediate == p.ModeratedImmediate {
+				same++
+			}
+			if p.Original != p.Moderated || p.OriginalImmediate != p.ModeratedImmediate {
+				m.Disagreements = append(m.Disagreements, Disagreement{Case: p.Case, Original: p.Original.String(),
+					Moderated: p.Moderated.String(), OriginalImmediate: p.OriginalImmediate, ModeratedImmediate: p.ModeratedImmediate})
+			}
+		}
+		ag, err := stats.Agreement(codes, k)
+		if err != nil {
+			return fmt.Errorf("audit %q: moderation agreement: %w", r.Audit, err)
+		}
+		m.Table = ag.Table
+		m.Agreement = ptr(ag.Exact)
+		m.ImmediateAgreement = ptr(float64(same) / float64(len(pairs)))
+		if ag.KappaDefined {
+			m.Kappa, m.Linear, m.Quadratic = ptr(ag.Kappa), ptr(ag.WeightedLinear), ptr(ag.WeightedQuadratic)
+		}
+	}
+	r.Moderation = m
+	return nil
+}
+
+// compare fills the comparison with the previous audit (or Options.Compare).
+func (r *Report) compare(ctx context.Context, st *audit.Store, trend *Trend) error {
+	var prev *TrendPoint
+	if name := strings.TrimSpace(r.opts.Compare); name != "" {
+		a, err := st.Audit(ctx, name)
+		if err != nil {
+			return fmt.Errorf("--compare: %w", err)
+		}
+		if a.Name == r.Audit {
+			return fmt.Errorf("--compare %q names the audit being reported; name another one", name)
+		}
+		for i := range trend.Audits {
+			if trend.Audits[i].Audit == a.Name {
+				prev = &trend.Audits[i]
+			}
+		}
+	} else {
+		for i := range trend.Audits {
+			if trend.Audits[i].Audit == r.Audit {
+				if i > 0 {
+					prev = &trend.Audits[i-1]
+				}
+				break
+			}
+		}
+	}
+	if prev == nil {
+		return nil
+	}
+	if prev.Audited == 0 || r.Audited == 0 {
+		who := fmt.Sprintf("audit %q", prev.Audit)
+		if r.Audited == 0 {
+			who = "this audit"
+		}
+		r.Notes = append(r.Notes, fmt.Sprintf("No comparison with %q: %s has no audited cases.", prev.Audit, who))
+		return nil
+	}
+	k1, n1, k2, n2 := r.Flagged, r.Audited, prev.Flagged, prev.Audited
+	d, iv, err := stats.NewcombeDiff(k1, n1, k2, n2, r.opts.Confidence)
+	if err != nil {
+		return fmt.Errorf("comparing with %q: %w", prev.Audit, err)
+	}
+	p, err := stats.FisherExact(k1, n1, k2, n2)
+	if err != nil {
+		return fmt.Errorf("comparing with %q: %w", prev.Audit, err)
+	}
+	c := &Comparison{Previous: prev.Audit, PreviousAudited: n2, PreviousFlagged: k2,
+		PreviousShare: float64(k2) / float64(n2), Share: float64(k1) / float64(n1),
+		Difference: d, DifferenceCI: [2]float64{iv.Lower, iv.Upper}, CIMethod: iv.Method,
+		FisherP: p, Significant: p < 1-r.opts.Confidence}
+	c.Sentence = comparisonSentence(c, r.Flagged, r.Audited, r.opts.Confidence)
+	r.Comparison = c
+	return nil
+}
+
+// BuildTrend reads every audit in the store, oldest first.
+func BuildTrend(ctx context.Context, st *audit.Store, opts Options) (*Trend, error) {
+	if err := opts.normalise(); err != nil {
+		return nil, err
+	}
+	sums, err := st.Audits(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t := &Trend{Schema: TrendSchema, Method: opts.Method, Confidence: opts.Confidence, Audits: []TrendPoint{}}
+	for _, s := range sums {
+		fs, err := st.Findings(ctx, s.Name, false)
+		if err != nil {
+			return nil, err
+		}
+		p := TrendPoint{Audit: s.Name, Created: s.Created.UTC(), Sampled: s.Size, Grades: map[string]int{}}
+		for _, g := range gradeNames() {
+			p.Grades[g] = 0
+		}
+		for _, f := range fs {
+			p.Audited++
+			if f.Immediate {
+				p.Flagged++
+			}
+			p.Grades[f.Grade.String()]++
+		}
+		if p.Audited > 0 {
+			p.Share = ptr(float64(p.Flagged) / float64(p.Audited))
+			iv, err := interval(opts.Method, p.Flagged, p.Audited, opts.Confidence)
+			if err != nil {
+				return nil, err
+			}
+			p.Lower, p.Upper = ptr(iv.Lower), ptr(iv.Upper)
+		}
+		t.Audits = append(t.Audits, p)
+	}
+	return t, nil
+}
+
+// On says which figure a threshold is compared with.
+type On string
+
+// Threshold figures.
+const (
+	OnShare On = "share" // the observed share flagged
+	OnUpper On = "upper" // the upper bound of the two-sided interval
+)
+
+// Exceeds reports whether the share flagged (or, with OnUpper, the upper
+// bound of its interval) is above limit, and the figure compared. The error
+// wraps ErrNothingAudited when no case is audited.
+func (r *Report) Exceeds(limit float64, on On) (bool, float64, error) {
+	if r.Share == nil {
+		return false, 0, fmt.Errorf("audit %q: %w", r.Audit, ErrNothingAudited)
+	}
+	v := *r.Share
+	if on == OnUpper {
+		v = *r.CI.Upper
+	}
+	return v > limit, v, nil
+}

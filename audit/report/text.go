@@ -1,0 +1,233 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/caseaudit/caseaudit/internal/textsafe"
+)
+
+const (
+	ansiBold  = "\033[1m"
+	ansiReset = "\033[0m"
+)
+
+// WriteTable writes the report for a terminal: aligned columns, every cell
+// made inert (no control characters or escape sequences from the data),
+// headings in bold only when color is true.
+func WriteTable(w io.Writer, r *Report, color bool) error {
+	bw := bufio.NewWriter(w)
+	heading := func(s string) {
+		s = textsafe.Terminal(s)
+		if color {
+			fmt.Fprintf(bw, "%s%s%s\n", ansiBold, s, ansiReset)
+		} else {
+			fmt.Fprintf(bw, "%s\n%s\n", s, strings.Repeat("─", utf8.RuneCountInString(s)))
+		}
+	}
+	heading(r.title())
+	writeKV(bw, r.meta(), "")
+	for _, s := range r.sections() {
+		bw.WriteString("\n")
+		heading(s.Title)
+		if s.Intro != "" {
+			fmt.Fprintf(bw, "%s\n", wrap(textsafe.Terminal(s.Intro), 100))
+			if len(s.Lines) > 0 || s.Table != nil {
+				bw.WriteString("\n")
+			}
+		}
+		if s.Title == "Notes" {
+			for _, l := range s.Lines {
+				fmt.Fprintf(bw, "%s\n", wrap("- "+textsafe.Terminal(l.V), 100))
+			}
+			continue
+		}
+		if s.Table != nil && strings.HasPrefix(s.Title, "Compared") {
+			writeTbl(bw, s.Table, "  ")
+			bw.WriteString("\n")
+			writeKV(bw, s.Lines, "  ")
+		} else {
+			writeKV(bw, s.Lines, "  ")
+			if s.Table != nil {
+				if len(s.Lines) > 0 {
+					bw.WriteString("\n")
+				}
+				writeTbl(bw, s.Table, "  ")
+			}
+		}
+		for _, m := range s.More {
+			fmt.Fprintf(bw, "\n  %s\n", textsafe.Terminal(m.Caption))
+			if m.Table != nil {
+				writeTbl(bw, m.Table, "  ")
+			}
+		}
+	}
+	return bw.Flush()
+}
+
+func writeKV(w io.Writer, lines []kv, indent string) {
+	width := 0
+	for _, l := range lines {
+		width = max(width, utf8.RuneCountInString(l.K))
+	}
+	for _, l := range lines {
+		k := textsafe.Terminal(l.K)
+		fmt.Fprintf(w, "%s%s%s  %s\n", indent, k, strings.Repeat(" ", width-utf8.RuneCountInString(k)), textsafe.Terminal(l.V))
+	}
+}
+
+// writeTbl aligns a table by display width (runes), upper-case headers,
+// numbers right-aligned. Long cells (notes) are cut at 60 characters.
+func writeTbl(w io.Writer, t *tbl, indent string) {
+	cells := make([][]string, 0, len(t.Rows)+1)
+	hdr := make([]string, len(t.Header))
+	for i, h := range t.Header {
+		hdr[i] = strings.ToUpper(textsafe.Terminal(h))
+	}
+	cells = append(cells, hdr)
+	for _, row := range t.Rows {
+		c := make([]string, len(row))
+		for i, v := range row {
+			v = textsafe.Terminal(v)
+			if utf8.RuneCountInString(v) > 60 {
+				v = string([]rune(v)[:59]) + "…"
+			}
+			c[i] = v
+		}
+		cells = append(cells, c)
+	}
+	widths := make([]int, len(hdr))
+	for _, row := range cells {
+		for i, v := range row {
+			if i < len(widths) {
+				widths[i] = max(widths[i], utf8.RuneCountInString(v))
+			}
+		}
+	}
+	for _, row := range cells {
+		var b strings.Builder
+		b.WriteString(indent)
+		for i, v := range row {
+			if i >= len(widths) {
+				break
+			}
+			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(v))
+			right := i < len(t.Right) && t.Right[i]
+			if i > 0 {
+				b.WriteString("  ")
+			}
+			if right {
+				b.WriteString(pad + v)
+			} else if i == len(row)-1 {
+				b.WriteString(v)
+			} else {
+				b.WriteString(v + pad)
+			}
+		}
+		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+	}
+}
+
+// wrap breaks text into lines of at most width runes at spaces.
+func wrap(s string, width int) string {
+	words := strings.Fields(s)
+	var b strings.Builder
+	n := 0
+	for _, w := range words {
+		l := utf8.RuneCountInString(w)
+		if n > 0 && n+1+l > width {
+			b.WriteString("\n")
+			n = 0
+		} else if n > 0 {
+			b.WriteString(" ")
+			n++
+		}
+		b.WriteString(w)
+		n += l
+	}
+	return b.String()
+}
+
+// WriteMarkdown writes the report as GitHub-flavoured Markdown; text from
+// the store is escaped so it cannot add links, HTML or table cells.
+func WriteMarkdown(w io.Writer, r *Report) error {
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "# %s\n\n", mdEscape(r.title()))
+	for _, l := range r.meta() {
+		fmt.Fprintf(bw, "- **%s:** %s\n", mdEscape(l.K), mdEscape(l.V))
+	}
+	for _, s := range r.sections() {
+		fmt.Fprintf(bw, "\n## %s\n\n", mdEscape(s.Title))
+		if s.Intro != "" {
+			fmt.Fprintf(bw, "%s\n\n", mdEscape(s.Intro))
+		}
+		if s.Title == "Notes" {
+			for _, l := range s.Lines {
+				fmt.Fprintf(bw, "- %s\n", mdEscape(l.V))
+			}
+			continue
+		}
+		if len(s.Lines) > 0 {
+			mdTable(bw, &tbl{Header: []string{"", ""}, Rows: kvRows(s.Lines)})
+			bw.WriteString("\n")
+		}
+		if s.Table != nil {
+			mdTable(bw, s.Table)
+			bw.WriteString("\n")
+		}
+		for _, m := range s.More {
+			fmt.Fprintf(bw, "**%s**\n\n", mdEscape(m.Caption))
+			if m.Table != nil {
+				mdTable(bw, m.Table)
+				bw.WriteString("\n")
+			}
+		}
+	}
+	return bw.Flush()
+}
+
+func kvRows(lines []kv) [][]string {
+	out := make([][]string, len(lines))
+	for i, l := range lines {
+		out[i] = []string{l.K, l.V}
+	}
+	return out
+}
+
+func mdTable(w io.Writer, t *tbl) {
+	row := func(cells []string) {
+		var b strings.Builder
+		b.WriteString("|")
+		for _, c := range cells {
+			b.WriteString(" " + mdEscape(c) + " |")
+		}
+		fmt.Fprintln(w, b.String())
+	}
+	row(t.Header)
+	var b strings.Builder
+	b.WriteString("|")
+	for i := range t.Header {
+		if i < len(t.Right) && t.Right[i] {
+			b.WriteString("---:|")
+		} else {
+			b.WriteString("---|")
+		}
+	}
+	fmt.Fprintln(w, b.String())
+	for _, r := range t.Rows {
+		row(r)
+	}
+}
+
+var mdReplacer = strings.NewReplacer(
+	`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "<", "&lt;", ">", "&gt;",
+	"|", `\|`, "#", `\#`, "!", `\!`, "&", "&amp;", "\r\n", " ", "\n", " ", "\r", " ", "\t", " ",
+)
+
+// mdEscape makes text literal in Markdown (also inside table cells).
+func mdEscape(s string) string {
+	return mdReplacer.Replace(textsafe.Terminal(s))
+}

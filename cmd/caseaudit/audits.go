@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+)
+
+type auditsOptions struct{ Format string }
+
+func init() { extraCommands = append(extraCommands, newAuditsCmd) }
+
+func newAuditsCmd(g *globalOptions) *cobra.Command {
+	o := &auditsOptions{}
+	cmd := &cobra.Command{
+		Use:   "audits",
+		Short: "List the audits in the store, with their progress",
+		Example: `  caseaudit audits
+  caseaudit audits --db /srv/qa/caseaudit.db --format json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return runAudits(cmd.Context(), o, g) },
+	}
+	cmd.Flags().StringVarP(&o.Format, "format", "f", "table", "output format: table, csv or json")
+	return cmd
+}
+
+type auditSummaryJSON struct {
+	Name      string `json:"name"`
+	Created   string `json:"created"`
+	Seed      string `json:"seed"`
+	Size      int    `json:"size"`
+	Recorded  int    `json:"recorded"`
+	Flagged   int    `json:"flagged"`
+	Moderated int    `json:"moderated"`
+	ModSize   int    `json:"moderation_size"`
+	Entries   int    `json:"trail_entries"`
+	Head      string `json:"trail_head"`
+}
+
+func runAudits(ctx context.Context, o *auditsOptions, g *globalOptions) error {
+	if err := checkFormat(o.Format, "table", "csv", "json"); err != nil {
+		return err
+	}
+	st, err := g.openExistingStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	list, err := st.Audits(ctx)
+	if err != nil {
+		return err
+	}
+	if o.Format == "json" {
+		out := []auditSummaryJSON{}
+		for _, a := range list {
+			out = append(out, auditSummaryJSON{a.Name, a.Created.UTC().Format("2006-01-02T15:04:05Z"), a.Seed, a.Size,
+				a.Recorded, a.Flagged, a.Moderated, a.ModerationSize, a.Entries, a.Head})
+		}
+		return writeJSON(g.IO.Out, out)
+	}
+	rows := [][]string{{"audit", "created", "recorded", "flagged", "moderated"}}
+	for _, a := range list {
+		mod := "-"
+		if a.ModerationSize > 0 {
+			mod = fmt.Sprintf("%d/%d", a.Moderated, a.ModerationSize)
+		}
+		rows = append(rows, []string{a.Name, a.Created.UTC().Format("2006-01-02"), fmt.Sprintf("%d/%d", a.Recorded, a.Size),
+			fmt.Sprint(a.Flagged), mod})
+	}
+	if o.Format == "csv" {
+		return writeCSV(g.IO.Out, rows)
+	}
+	if len(list) == 0 {
+		g.infof("no audits yet; record one with: caseaudit sample EXPORT --size N --audit NAME\n")
+		return nil
+	}
+	return writeTable(g.IO.Out, rows)
+}

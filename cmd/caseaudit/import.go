@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/caseaudit/caseaudit/audit"
+	"github.com/spf13/cobra"
+)
+
+type importOptions struct {
+	Audit       string
+	File        string
+	Reason      string
+	SkipInvalid bool
+	Moderation  bool
+	Format      string
+}
+
+func init() { extraCommands = append(extraCommands, newImportCmd) }
+
+func newImportCmd(g *globalOptions) *cobra.Command {
+	o := &importOptions{}
+	cmd := &cobra.Command{
+		Use:   "import AUDIT FILE",
+		Short: "Import the findings from a filled-in auditors' workbook (.xlsx or .csv)",
+		Long: `Import the findings auditors entered in the workbook written by 'caseaudit sample --out'
+(also after it was re-saved by Excel or LibreOffice, or saved as CSV).
+
+Every row is checked first: a case not in this audit, a bad grade or immediate-attention value,
+a finding without an auditor, the same case twice. All problems are listed with their sheet,
+row and column, and nothing is imported unless every row is valid (--skip-invalid imports the
+valid rows on purpose). Rows without a finding are left unrecorded and counted. Importing the
+same file again records nothing new; a row that changes an earlier finding is a correction and
+needs --reason. The import is one transaction: all of it or none of it.`,
+		Example: `  caseaudit import "2026-07 monthly" 2026-07-audit.xlsx
+
+  # the workbook corrects two findings
+  caseaudit import "2026-07 monthly" 2026-07-audit.xlsx --reason "second read of the plans"
+
+  # a moderator's workbook
+  caseaudit import "2026-07 monthly" moderation.xlsx --moderation`,
+		Args: exactArgs(2, "the audit's name and the workbook"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Audit, o.File = args[0], args[1]
+			return runImport(cmd.Context(), o, g)
+		},
+		ValidArgsFunction: completeAudits(g),
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Reason, "reason", "", "reason recorded with every correction the workbook makes")
+	f.BoolVar(&o.SkipInvalid, "skip-invalid", false, "import the valid rows and leave out the invalid ones (listed)")
+	f.BoolVar(&o.Moderation, "moderation", false, "the rows are moderators' re-grades of the moderation sample")
+	f.StringVarP(&o.Format, "format", "f", "table", "summary format on stdout: table or json")
+	return cmd
+}
+
+func runImport(ctx context.Context, o *importOptions, g *globalOptions) error {
+	if err := checkFormat(o.Format, "table", "json"); err != nil {
+		return err
+	}
+	st, err := g.openExistingStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	res, err := audit.Import(ctx, st, o.Audit, o.File, audit.ImportOptions{Reason: o.Reason, SkipInvalid: o.SkipInvalid, Moderation: o.Moderation})
+	var ie *audit.ImportError
+	if errors.As(err, &ie) {
+		// Every problem on its own line, then the one-line summary as the error.
+		for _, p := range ie.Problems {
+			fmt.Fprintf(g.IO.Err, "%s: %s\n", o.File, p)
+		}
+		return fmt.Errorf("%s: %d %s; nothing was imported (fix the rows, or give --skip-invalid to import the rest)",
+			o.File, len(ie.Problems), pluralWord(len(ie.Problems), "problem"))
+	}
+	if err != nil {
+		return err
+	}
+	for _, p := range res.Problems {
+		g.warnf("%s: %s (left out)\n", o.File, p)
+	}
+	if o.Format == "json" {
+		return writeJSON(g.IO.Out, map[string]any{
+			"audit": o.Audit, "file": o.File, "rows": res.Rows, "recorded": res.Recorded,
+			"corrections": res.Corrections, "unchanged": res.Unchanged, "empty": res.Empty, "skipped": res.Skipped,
+		})
+	}
+	fmt.Fprintf(g.IO.Out, "%s: %d rows; %d findings recorded, %d corrections, %d unchanged, %d without a finding, %d invalid left out\n",
+		o.File, res.Rows, res.Recorded, res.Corrections, res.Unchanged, res.Empty, res.Skipped)
+	return nil
+}
+
+func pluralWord(n int, w string) string {
+	if n == 1 {
+		return w
+	}
+	return w + "s"
+}

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/sample"
+	"github.com/spf13/cobra"
+)
+
+type moderateOptions struct {
+	Audit  string
+	Size   int
+	Seed   string
+	Out    string
+	Force  bool
+	Format string
+}
+
+func init() { extraCommands = append(extraCommands, newModerateCmd) }
+
+func newModerateCmd(g *globalOptions) *cobra.Command {
+	o := &moderateOptions{}
+	cmd := &cobra.Command{
+		Use:   "moderate AUDIT --size N",
+		Short: "Draw a random moderation subsample from an audit's recorded cases",
+		Long: `Draw the cases a second person re-grades: a random subsample of the audit's recorded cases,
+chosen with the same consistent sampler as the sample (its seed is recorded). Moderators record
+their grades with 'caseaudit record --moderation' or fill in the workbook written by --out and
+'caseaudit import --moderation'; they are kept apart from the original findings, and the report
+gives the agreement.
+
+Drawing again with the same seed and a larger size adds cases; the cases drawn stay.`,
+		Example: `  caseaudit moderate "2026-07 monthly" --size 20 --out moderation.xlsx
+  caseaudit moderate "2026-07 monthly" --size 20 --seed 314159 --format json`,
+		Args: exactArgs(1, "the audit's name"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Audit = args[0]
+			return runModerate(cmd.Context(), o, g)
+		},
+		ValidArgsFunction: completeAudits(g),
+	}
+	f := cmd.Flags()
+	f.IntVarP(&o.Size, "size", "n", 0, "cases to moderate")
+	f.StringVar(&o.Seed, "seed", "", "seed (default: 20 random digits, printed and recorded; a later draw reuses the recorded one)")
+	f.StringVarP(&o.Out, "out", "o", "", "write the moderators' workbook to this .xlsx `FILE`")
+	f.BoolVar(&o.Force, "force", false, "replace an existing --out file")
+	f.StringVarP(&o.Format, "format", "f", "table", "output format: table, csv, json or ids")
+	return cmd
+}
+
+func runModerate(ctx context.Context, o *moderateOptions, g *globalOptions) error {
+	if o.Size <= 0 {
+		return usagef("give --size N, the number of cases to moderate")
+	}
+	if err := checkFormat(o.Format, "table", "csv", "json", "ids"); err != nil {
+		return err
+	}
+	st, err := g.openExistingStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	a, err := st.Audit(ctx, o.Audit)
+	if err != nil {
+		return err
+	}
+	if o.Seed == "" {
+		if prev, err := st.Moderation(ctx, a.Name); err != nil {
+			return err
+		} else if prev != nil && prev.Seed != "" {
+			o.Seed = prev.Seed
+		} else if o.Seed, err = newSeed(); err != nil {
+			return err
+		} else {
+			g.infof("seed %s (generated; recorded with the moderation sample)\n", o.Seed)
+		}
+	}
+	m, err := st.DrawModeration(ctx, a.Name, o.Size, o.Seed)
+	if err != nil {
+		return err
+	}
+	g.infof("moderation sample of %d from %d recorded cases of %q, seed %s\n", len(m.Cases), m.Recorded, a.Name, m.Seed)
+	cases, err := st.Cases(ctx, a.Name)
+	if err != nil {
+		return err
+	}
+	byID := map[string]audit.SampledCase{}
+	for _, c := range cases {
+		byID[c.ID] = c
+	}
+	tk := sample.NewTicketer(m.Seed)
+	var sel []sample.Selected
+	for i, id := range m.Cases {
+		c := byID[id]
+		sel = append(sel, sample.Selected{Order: i + 1, Ticket: tk.Ticket(id), Case: sample.Case{ID: id, Row: c.Row, Stratum: c.Stratum, Fields: c.Fields}})
+	}
+	if o.Out != "" {
+		spec := audit.WorkbookSpec{
+			Method: audit.Method{Audit: a.Name + " (moderation)", Seed: m.Seed, InputPath: a.InputPath, InputSHA256: a.InputSHA256,
+				Sheet: a.Sheet, HeaderRow: a.HeaderRow, Population: m.Recorded, Size: len(m.Cases), ToolVersion: version(), Created: g.Now()},
+			Columns: a.Columns, Cases: sel,
+		}
+		if err := writeWorkbookFile(ctx, o.Out, o.Force, spec); err != nil {
+			return err
+		}
+		g.infof("wrote the moderators' workbook %s\n", o.Out)
+	}
+	switch o.Format {
+	case "ids":
+		for _, s := range sel {
+			fmt.Fprintln(g.IO.Out, s.ID)
+		}
+		return nil
+	case "json":
+		type c struct {
+			Order  int    `json:"order"`
+			ID     string `json:"id"`
+			Ticket string `json:"ticket"`
+		}
+		out := struct {
+			Audit    string `json:"audit"`
+			Seed     string `json:"seed"`
+			Recorded int    `json:"recorded"`
+			Size     int    `json:"size"`
+			Cases    []c    `json:"cases"`
+		}{a.Name, m.Seed, m.Recorded, len(m.Cases), []c{}}
+		for _, s := range sel {
+			out.Cases = append(out.Cases, c{s.Order, s.ID, s.Ticket})
+		}
+		return writeJSON(g.IO.Out, out)
+	}
+	rows := [][]string{append([]string{"#", "case id", "ticket"}, a.Columns...)}
+	for _, s := range sel {
+		rows = append(rows, append([]string{fmt.Sprint(s.Order), s.ID, sample.ShortTicket(s.Ticket)}, s.Fields...))
+	}
+	if o.Format == "csv" {
+		return writeCSV(g.IO.Out, rows)
+	}
+	return writeTable(g.IO.Out, rows)
+}

@@ -1,0 +1,291 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/internal/textsafe"
+	"github.com/charmbracelet/huh"
+	"github.com/spf13/cobra"
+)
+
+type recordOptions struct {
+	Audit      string
+	Case       string
+	Grade      string
+	Immediate  string
+	Auditor    string
+	Note       string
+	Date       string
+	Reason     string
+	Moderation bool
+	Accessible bool
+}
+
+func init() { extraCommands = append(extraCommands, newRecordCmd) }
+
+func newRecordCmd(g *globalOptions) *cobra.Command {
+	o := &recordOptions{}
+	cmd := &cobra.Command{
+		Use:   "record AUDIT [CASE]",
+		Short: "Record an auditor's finding on a case",
+		Long: `Record a finding: the grade (Outstanding, Good, Requires improvement, Inadequate; or o, g, ri, i),
+whether the case needs immediate attention (yes/no), and a note.
+
+Findings are never changed or lost: each is appended to the audit's hash-chained trail with
+the auditor and the time (UTC). Recording a case again is a correction and needs --reason;
+reports use the latest finding, and 'caseaudit history' shows them all. --moderation records
+a moderator's re-grade of a case in the moderation sample, kept apart from the original.
+
+Without CASE, on a terminal, caseaudit walks the auditor through their unrecorded cases one
+by one, saving each finding as it is entered (Ctrl-C loses nothing already saved).`,
+		Example: `  caseaudit record "2026-07 monthly" CR-0001234 --grade good --immediate no --auditor "A. Khan" \
+      --note "Plan reviewed on time; child seen alone."
+
+  # a correction
+  caseaudit record "2026-07 monthly" CR-0001234 --grade ri --immediate no --auditor "A. Khan" \
+      --reason "misread the visit dates"
+
+  # a moderator's re-grade
+  caseaudit record "2026-07 monthly" CR-0001234 --grade good --immediate no --auditor "M. Patel" --moderation
+
+  # interactive: walk through A. Khan's unrecorded cases
+  caseaudit record "2026-07 monthly" --auditor "A. Khan"`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) < 1 || len(args) > 2 {
+				return usagef("record needs the audit's name and, unless interactive, a case ID")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Audit = args[0]
+			if len(args) == 2 {
+				o.Case = args[1]
+			}
+			return runRecord(cmd.Context(), o, g)
+		},
+		ValidArgsFunction: completeAudits(g),
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Grade, "grade", "", "Outstanding, Good, Requires improvement or Inadequate (o, g, ri, i)")
+	f.StringVar(&o.Immediate, "immediate", "", "does the case need immediate attention: yes or no")
+	f.StringVar(&o.Auditor, "auditor", "", "who audited the case (default: $CASEAUDIT_AUDITOR)")
+	f.StringVar(&o.Note, "note", "", "the auditor's note")
+	f.StringVar(&o.Date, "date", "", "date audited, yyyy-mm-dd or dd/mm/yyyy (default: today)")
+	f.StringVar(&o.Reason, "reason", "", "why a finding is corrected (needed when the case already has one)")
+	f.BoolVar(&o.Moderation, "moderation", false, "a moderator's re-grade of a case in the moderation sample")
+	f.BoolVar(&o.Accessible, "accessible", false, "interactive mode with plain prompts, for screen readers")
+	return cmd
+}
+
+func runRecord(ctx context.Context, o *recordOptions, g *globalOptions) error {
+	if o.Auditor == "" {
+		o.Auditor = os.Getenv("CASEAUDIT_AUDITOR")
+	}
+	if o.Case == "" {
+		if o.Grade != "" || o.Immediate != "" {
+			return usagef("name the case: caseaudit record AUDIT CASE --grade … --immediate …")
+		}
+		if !g.IO.InTerminal || !g.IO.OutTerminal {
+			return usagef("record without a case walks you through your cases and needs a terminal; in a script give: AUDIT CASE --grade G --immediate yes|no --auditor NAME")
+		}
+		return recordInteractive(ctx, o, g)
+	}
+	if o.Grade == "" || o.Immediate == "" || strings.TrimSpace(o.Auditor) == "" {
+		var missing []string
+		for _, m := range []struct{ v, name string }{{o.Grade, "--grade"}, {o.Immediate, "--immediate"}, {strings.TrimSpace(o.Auditor), "--auditor"}} {
+			if m.v == "" {
+				missing = append(missing, m.name)
+			}
+		}
+		return usagef("a finding needs %s", strings.Join(missing, ", "))
+	}
+	grade, err := audit.ParseGrade(o.Grade)
+	if err != nil {
+		return usagef("--grade: %v", err)
+	}
+	imm, err := audit.ParseYesNo(o.Immediate)
+	if err != nil {
+		return usagef("--immediate: %v", err)
+	}
+	date, err := findingDate(o.Date, g)
+	if err != nil {
+		return err
+	}
+	st, err := g.openExistingStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	res, err := st.Record(ctx, o.Audit, audit.Finding{Case: o.Case, Auditor: o.Auditor, Grade: grade, Immediate: imm,
+		Note: o.Note, Date: date, Reason: o.Reason, Moderation: o.Moderation})
+	if err != nil {
+		return err
+	}
+	reportRecorded(g, res)
+	return nil
+}
+
+// findingDate reads --date, defaulting to today.
+func findingDate(s string, g *globalOptions) (string, error) {
+	if s == "" {
+		return g.Now().Format("2006-01-02"), nil
+	}
+	if iso, ok := audit.ParseDate(s); ok {
+		return iso, nil
+	}
+	return "", usagef("--date %q: write yyyy-mm-dd or dd/mm/yyyy", s)
+}
+
+func reportRecorded(g *globalOptions, res audit.RecordResult) {
+	f := res.Finding
+	what := "finding"
+	if f.Moderation {
+		what = "moderation finding"
+	}
+	if !res.Changed {
+		g.infof("%s on %s is already recorded as this; nothing changed\n", what, f.Case)
+		return
+	}
+	imm := "no"
+	if f.Immediate {
+		imm = "YES"
+	}
+	verb := "recorded"
+	if f.Kind == audit.KindCorrection || f.Kind == audit.KindModerationCorrection {
+		verb = "corrected"
+	}
+	g.infof("%s %s on %s: %s, immediate attention %s (trail entry %d)\n", verb, what, f.Case, f.Grade, imm, res.Entry.Seq)
+}
+
+// recordInteractive walks an auditor through their unrecorded cases.
+func recordInteractive(ctx context.Context, o *recordOptions, g *globalOptions) error {
+	st, err := g.openExistingStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	a, err := st.Audit(ctx, o.Audit)
+	if err != nil {
+		return err
+	}
+	run := func(fields ...huh.Field) error {
+		form := huh.NewForm(huh.NewGroup(fields...)).WithInput(g.IO.In).WithOutput(g.IO.Err).
+			WithAccessible(o.Accessible).WithShowHelp(true)
+		return form.RunWithContext(ctx)
+	}
+	if strings.TrimSpace(o.Auditor) == "" {
+		if err := run(huh.NewInput().Title("Your name, as auditor").Value(&o.Auditor).
+			Validate(func(s string) error {
+				if strings.TrimSpace(s) == "" {
+					return errors.New("enter your name")
+				}
+				return nil
+			})); err != nil {
+			return interactiveErr(err)
+		}
+	}
+	status, err := st.Status(ctx, a.Name)
+	if err != nil {
+		return err
+	}
+	todo := status.ToDo
+	if o.Moderation {
+		m, err := st.Moderation(ctx, a.Name)
+		if err != nil {
+			return err
+		}
+		if m == nil || len(m.Cases) == 0 {
+			return fmt.Errorf("audit %q has no moderation sample; draw one with: caseaudit moderate %q --size 20", a.Name, a.Name)
+		}
+		done, err := st.Findings(ctx, a.Name, true)
+		if err != nil {
+			return err
+		}
+		seen := map[string]bool{}
+		for _, f := range done {
+			seen[f.Case] = true
+		}
+		todo = nil
+		for _, c := range m.Cases {
+			if !seen[c] {
+				todo = append(todo, c)
+			}
+		}
+	} else {
+		for _, x := range status.Auditors {
+			if strings.EqualFold(strings.TrimSpace(x.Auditor), strings.TrimSpace(o.Auditor)) {
+				todo = x.ToDo
+			}
+		}
+	}
+	if len(todo) == 0 {
+		g.infof("nothing left to record for %s in %q\n", o.Auditor, a.Name)
+		return nil
+	}
+	cases, err := st.Cases(ctx, a.Name)
+	if err != nil {
+		return err
+	}
+	byID := map[string]audit.SampledCase{}
+	for _, c := range cases {
+		byID[c.ID] = c
+	}
+	g.infof("%d cases to record for %s in %q; choose Skip to leave one for later, Quit to stop\n", len(todo), o.Auditor, a.Name)
+	saved := 0
+	for i, id := range todo {
+		c := byID[id]
+		var desc strings.Builder
+		for j, col := range c.Columns {
+			if j < len(c.Fields) {
+				fmt.Fprintf(&desc, "%s: %s\n", textsafe.Terminal(col), textsafe.Terminal(c.Fields[j]))
+			}
+		}
+		gradeChoice, imm, note := "", "", ""
+		opts := []huh.Option[string]{}
+		for _, gr := range audit.Grades {
+			opts = append(opts, huh.NewOption(gr.String(), gr.String()))
+		}
+		opts = append(opts, huh.NewOption("Skip this case", "skip"), huh.NewOption("Quit", "quit"))
+		title := fmt.Sprintf("Case %s (%d of %d)", textsafe.Terminal(id), i+1, len(todo))
+		if err := run(huh.NewNote().Title(title).Description(desc.String()),
+			huh.NewSelect[string]().Title("Grade").Options(opts...).Value(&gradeChoice)); err != nil {
+			return interactiveErr(err)
+		}
+		if gradeChoice == "quit" {
+			break
+		}
+		if gradeChoice == "skip" {
+			continue
+		}
+		if err := run(
+			huh.NewSelect[string]().Title("Does the case need immediate attention?").
+				Options(huh.NewOption("No", "no"), huh.NewOption("Yes", "yes")).Value(&imm),
+			huh.NewText().Title("Note (optional)").Value(&note)); err != nil {
+			return interactiveErr(err)
+		}
+		grade, _ := audit.ParseGrade(gradeChoice)
+		res, err := st.Record(ctx, a.Name, audit.Finding{Case: id, Auditor: o.Auditor, Grade: grade,
+			Immediate: imm == "yes", Note: strings.TrimSpace(note), Date: g.Now().Format("2006-01-02"), Moderation: o.Moderation})
+		if err != nil {
+			return err
+		}
+		reportRecorded(g, res)
+		saved++
+	}
+	g.infof("saved %d findings\n", saved)
+	return nil
+}
+
+// interactiveErr turns a prompt abort (Ctrl-C, Esc) into an interruption:
+// findings already saved stay saved.
+func interactiveErr(err error) error {
+	if errors.Is(err, huh.ErrUserAborted) {
+		return fmt.Errorf("%w: stopped; findings already entered are saved", context.Canceled)
+	}
+	return err
+}

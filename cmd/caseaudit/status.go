@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/caseaudit/caseaudit/audit"
+	"github.com/spf13/cobra"
+)
+
+type statusOptions struct {
+	Audit  string
+	Format string
+}
+
+func init() { extraCommands = append(extraCommands, newStatusCmd) }
+
+func newStatusCmd(g *globalOptions) *cobra.Command {
+	o := &statusOptions{}
+	cmd := &cobra.Command{
+		Use:   "status [AUDIT]",
+		Short: "Show an audit's progress: per auditor, and the cases still to do",
+		Long:  "Show an audit's progress (the latest audit when none is named): recorded and flagged cases, each auditor's share and the cases still to do.",
+		Example: `  caseaudit status "2026-07 monthly"
+  caseaudit status --format json`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				o.Audit = args[0]
+			}
+			return runStatus(cmd.Context(), o, g)
+		},
+		ValidArgsFunction: completeAudits(g),
+	}
+	cmd.Flags().StringVarP(&o.Format, "format", "f", "table", "output format: table or json")
+	return cmd
+}
+
+// resolveAudit returns the named audit, or the latest when name is "".
+func resolveAudit(ctx context.Context, st *audit.Store, name string) (*audit.Audit, error) {
+	if name != "" {
+		return st.Audit(ctx, name)
+	}
+	return st.Latest(ctx)
+}
+
+func runStatus(ctx context.Context, o *statusOptions, g *globalOptions) error {
+	if err := checkFormat(o.Format, "table", "json"); err != nil {
+		return err
+	}
+	st, err := g.openExistingStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	a, err := resolveAudit(ctx, st, o.Audit)
+	if err != nil {
+		return err
+	}
+	s, err := st.Status(ctx, a.Name)
+	if err != nil {
+		return err
+	}
+	if o.Format == "json" {
+		type auditorJSON struct {
+			Auditor   string   `json:"auditor"`
+			Allocated int      `json:"allocated"`
+			Recorded  int      `json:"recorded"`
+			ToDo      []string `json:"to_do"`
+		}
+		out := struct {
+			Audit       string        `json:"audit"`
+			Size        int           `json:"size"`
+			Recorded    int           `json:"recorded"`
+			Flagged     int           `json:"flagged"`
+			Auditors    []auditorJSON `json:"auditors"`
+			Unallocated []string      `json:"unallocated"`
+			ToDo        []string      `json:"to_do"`
+		}{Audit: s.Name, Size: s.Size, Recorded: s.Recorded, Flagged: s.Flagged,
+			Auditors: []auditorJSON{}, Unallocated: nonNilStrings(s.Unallocated), ToDo: nonNilStrings(s.ToDo)}
+		for _, x := range s.Auditors {
+			out.Auditors = append(out.Auditors, auditorJSON{x.Auditor, x.Allocated, x.Recorded, nonNilStrings(x.ToDo)})
+		}
+		return writeJSON(g.IO.Out, out)
+	}
+	w := g.IO.Out
+	fmt.Fprintf(w, "%s: %d of %d cases recorded, %d flagged for immediate attention\n", s.Name, s.Recorded, s.Size, s.Flagged)
+	if s.ModerationSize > 0 {
+		fmt.Fprintf(w, "moderation: %d of %d cases\n", s.Moderated, s.ModerationSize)
+	}
+	if len(s.Auditors) > 0 {
+		rows := [][]string{{"auditor", "allocated", "recorded", "to do"}}
+		for _, x := range s.Auditors {
+			rows = append(rows, []string{x.Auditor, fmt.Sprint(x.Allocated), fmt.Sprint(x.Recorded), shortList(x.ToDo, 6)})
+		}
+		fmt.Fprintln(w)
+		if err := writeTable(w, rows); err != nil {
+			return err
+		}
+	}
+	if len(s.Unallocated) > 0 {
+		fmt.Fprintf(w, "\nnot allocated and not recorded: %s\n", shortList(s.Unallocated, 10))
+	}
+	if len(s.ToDo) > 0 && len(s.Auditors) == 0 {
+		fmt.Fprintf(w, "\nstill to do: %s\n", shortList(s.ToDo, 10))
+	}
+	return nil
+}
+
+func nonNilStrings(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// shortList shows up to n items and how many more.
+func shortList(items []string, n int) string {
+	if len(items) == 0 {
+		return "-"
+	}
+	if len(items) <= n {
+		return strings.Join(items, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:n], ", "), len(items)-n)
+}
