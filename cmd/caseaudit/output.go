@@ -3,11 +3,11 @@ package main
 import (
 	"bytes"
 	"encoding/csv"
-	"strings"
-	"text/tabwriter"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
+	"text/tabwriter"
 	"time"
 
 	"github.com/caseaudit/caseaudit/internal/textsafe"

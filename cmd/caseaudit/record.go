@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -173,10 +176,32 @@ func recordInteractive(ctx context.Context, o *recordOptions, g *globalOptions) 
 	if err != nil {
 		return err
 	}
-	run := func(fields ...huh.Field) error {
-		form := huh.NewForm(huh.NewGroup(fields...)).WithInput(g.IO.In).WithOutput(g.IO.Err).
+	in := g.IO.In
+	var lines *lineReader
+	if o.Accessible {
+		// Plain prompts read lines; hand each prompt one line at a time so
+		// none reads ahead into the next, and notice the end of input
+		// (Ctrl-D) rather than taking it as the default answer.
+		lines = &lineReader{r: bufio.NewReader(in)}
+		in = lines
+	}
+	run := func(fields ...huh.Field) (err error) {
+		defer func() {
+			// The prompt library can panic on odd input at the end of a
+			// stream; nothing is lost (every finding is saved as entered).
+			if r := recover(); r != nil {
+				err = huh.ErrUserAborted
+			}
+		}()
+		form := huh.NewForm(huh.NewGroup(fields...)).WithInput(in).WithOutput(g.IO.Err).
 			WithAccessible(o.Accessible).WithShowHelp(true)
-		return form.RunWithContext(ctx)
+		if err := form.RunWithContext(ctx); err != nil {
+			return err
+		}
+		if lines != nil && lines.eof {
+			return huh.ErrUserAborted
+		}
+		return nil
 	}
 	if strings.TrimSpace(o.Auditor) == "" {
 		if err := run(huh.NewInput().Title("Your name, as auditor").Value(&o.Auditor).
@@ -245,7 +270,8 @@ func recordInteractive(ctx context.Context, o *recordOptions, g *globalOptions) 
 				fmt.Fprintf(&desc, "%s: %s\n", textsafe.Terminal(col), textsafe.Terminal(c.Fields[j]))
 			}
 		}
-		gradeChoice, imm, note := "", "", ""
+		// Enter alone skips the case: a grade is never recorded by accident.
+		gradeChoice, imm, note := "skip", "", ""
 		opts := []huh.Option[string]{}
 		for _, gr := range audit.Grades {
 			opts = append(opts, huh.NewOption(gr.String(), gr.String()))
@@ -279,6 +305,33 @@ func recordInteractive(ctx context.Context, o *recordOptions, g *globalOptions) 
 	}
 	g.infof("saved %d findings\n", saved)
 	return nil
+}
+
+// lineReader gives its reader's text one line per Read and remembers the
+// end of input.
+type lineReader struct {
+	r   *bufio.Reader
+	eof bool
+}
+
+func (l *lineReader) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	line, err := l.r.ReadSlice('\n')
+	if err == bufio.ErrBufferFull {
+		err = nil
+	}
+	n := copy(p, line)
+	if n < len(line) {
+		// Put back what did not fit: read it again next time.
+		rest := append([]byte(nil), line[n:]...)
+		l.r = bufio.NewReader(io.MultiReader(bytes.NewReader(rest), l.r))
+	}
+	if err == io.EOF {
+		l.eof = true
+	}
+	return n, err
 }
 
 // interactiveErr turns a prompt abort (Ctrl-C, Esc) into an interruption:

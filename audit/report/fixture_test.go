@@ -1,0 +1,183 @@
+package report
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/caseaudit/caseaudit/audit"
+)
+
+// Invented names only: no real people.
+
+// fixedClock moves on one second per reading from a fixed start.
+type fixedClock struct{ t time.Time }
+
+func (c *fixedClock) now() time.Time {
+	c.t = c.t.Add(time.Second)
+	return c.t
+}
+
+var (
+	fxTeams   = []string{"North", "South", "East", "West"}
+	fxWorkers = []string{"A. Khan", "B. Lee", "C. Diaz", "D. Novak", "E. Okafor", "F. Silva"}
+	fxColumns = []string{"Team", "Forename", "Allocated Worker", "Legal Status"}
+	fxFirst   = []string{"Ada", "Ben", "Cai", "Dee", "Eli"}
+)
+
+func fxCases(n int, prefix string) []audit.SampledCase {
+	out := make([]audit.SampledCase, n)
+	for i := range out {
+		team := fxTeams[i%len(fxTeams)]
+		out[i] = audit.SampledCase{
+			Order: i + 1, ID: fmt.Sprintf("%s-%05d", prefix, i+1), Ticket: fmt.Sprintf("0.%018d", (i+1)*7919),
+			Stratum: team, Row: i + 5,
+			Fields: []string{team, fxFirst[i%len(fxFirst)], fxWorkers[i%len(fxWorkers)], []string{"CIN", "CP", "CLA"}[i%3]},
+		}
+	}
+	return out
+}
+
+func fxAudit(name string, pop int) audit.Audit {
+	return audit.Audit{
+		Name: name, Seed: "seed-" + name, InputPath: "cases-" + name + ".xlsx", InputSHA256: "ab12", Sheet: "Cases",
+		HeaderRow: 4, DataRows: pop + 3, Population: pop, ToolVersion: "test", Columns: fxColumns,
+		StrataColumn: "Team", Allocation: "proportional",
+		Params: json.RawMessage(`{"size": 1}`),
+	}
+}
+
+// grade26 is the grade of case i (0-based) of the 2026 audit: of every ten
+// cases one Outstanding, six Good, two Requires improvement, one
+// Inadequate; so of 120: 12, 72, 24, 12.
+func grade26(i int) audit.Grade {
+	switch i % 10 {
+	case 0:
+		return audit.Outstanding
+	case 7, 8:
+		return audit.RequiresImprovement
+	case 9:
+		return audit.Inadequate
+	}
+	return audit.Good
+}
+
+// grade25 is the grade of case i of the 2025 audit: Good, Requires
+// improvement, Good, Inadequate in turn (45, 22 or 23 …: counted in tests).
+func grade25(i int) audit.Grade {
+	return []audit.Grade{audit.Good, audit.RequiresImprovement, audit.Good, audit.Inadequate}[i%4]
+}
+
+// flagged25 are the 0-based indexes of the 2025 cases needing immediate
+// attention: 3 of 90.
+var flagged25 = map[int]bool{9: true, 39: true, 69: true}
+
+// fixture is a store with two audits:
+//
+//   - "2025-07": 90 cases from a population of 2,500, all audited, 3 flagged;
+//   - "2026-07": 120 cases from a population of 3,000, stratified by Team
+//     (30 a team), all audited, none flagged; 12 drawn for moderation and
+//     moderated, with the first two moderated cases graded differently and
+//     the third differing on immediate attention.
+//
+// So the reference values of shared/reference/statistics.md appear: 3 of 90
+// and 0 of 120 (Clopper–Pearson, one-sided, Wilson, Fisher).
+func fixture(t testing.TB) (*audit.Store, *fixedClock) {
+	t.Helper()
+	ctx := context.Background()
+	clock := &fixedClock{t: time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC)}
+	st, err := audit.Open(ctx, filepath.Join(t.TempDir(), "caseaudit.db"), audit.Options{Clock: clock.now, Actor: "QA Officer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	clock.t = time.Date(2025, 7, 1, 9, 0, 0, 0, time.UTC)
+	if _, err := st.CreateAudit(ctx, fxAudit("2025-07", 2500), fxCases(90, "CR25")); err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range fxCases(90, "CR25") {
+		f := audit.Finding{Case: c.ID, Auditor: fxWorkers[(i+1)%len(fxWorkers)], Grade: grade25(i), Immediate: flagged25[i],
+			Date: "2025-07-20"}
+		if flagged25[i] {
+			f.Note = fmt.Sprintf("No visit for %d weeks", 8+i%5)
+		}
+		mustRecord(t, st, "2025-07", f)
+	}
+	clock.t = time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC)
+	if _, err := st.CreateAudit(ctx, fxAudit("2026-07", 3000), fxCases(120, "CR26")); err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range fxCases(120, "CR26") {
+		f := audit.Finding{Case: c.ID, Auditor: fxWorkers[(i+2)%len(fxWorkers)], Grade: grade26(i), Date: "2026-07-21"}
+		switch i {
+		case 4:
+			f.Note = "=HYPERLINK(\"http://example.invalid\") plan overdue"
+		case 5:
+			f.Note = "-3 visits missed; <b>chase</b> | manager"
+		}
+		mustRecord(t, st, "2026-07", f)
+	}
+	ms, err := st.DrawModeration(ctx, "2026-07", 12, "moderation-2026")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for j, id := range ms.Cases {
+		i := caseIndex(id)
+		g, imm := grade26(i), false
+		switch j {
+		case 0:
+			g = worse(g)
+		case 1:
+			g = better(g)
+		case 2:
+			imm = true
+		}
+		mustRecord(t, st, "2026-07", audit.Finding{Case: id, Auditor: "M. Moderator", Grade: g, Immediate: imm, Moderation: true})
+	}
+	return st, clock
+}
+
+func caseIndex(id string) int {
+	var n int
+	fmt.Sscanf(id[len(id)-5:], "%d", &n)
+	return n - 1
+}
+
+func worse(g audit.Grade) audit.Grade {
+	if g == audit.Inadequate {
+		return audit.RequiresImprovement
+	}
+	return g + 1
+}
+
+func better(g audit.Grade) audit.Grade {
+	if g == audit.Outstanding {
+		return audit.Good
+	}
+	return g - 1
+}
+
+func mustRecord(t testing.TB, st *audit.Store, name string, f audit.Finding) {
+	t.Helper()
+	if _, err := st.Record(context.Background(), name, f); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// fixedOptions are the report options of the goldens.
+func fixedOptions() Options {
+	return Options{ToolVersion: "test", Now: func() time.Time { return time.Date(2026, 8, 1, 12, 0, 0, 0, time.UTC) }}
+}
+
+func buildFixture(t testing.TB, name string, o Options) *Report {
+	t.Helper()
+	st, _ := fixture(t)
+	r, err := Build(context.Background(), st, name, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}

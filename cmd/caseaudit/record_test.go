@@ -1,0 +1,114 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/internal/synth"
+)
+
+// newAudit draws and records a 6-case audit in a fresh store and returns the
+// store path, the export and the case IDs in order.
+func newAudit(t *testing.T, extra ...string) (db, export string, ids []string) {
+	t.Helper()
+	export = writeExport(t, "cases.csv", synth.Options{Rows: 400, Seed: 11})
+	db = filepath.Join(t.TempDir(), "store.db")
+	args := append([]string{"--db", db, "sample", export, "--size", "6", "--seed", "s1", "--audit", "July", "--format", "ids"}, extra...)
+	code, out, errs := runCmd(t, args...)
+	if code != 0 {
+		t.Fatalf("sample: exit %d: %s", code, errs)
+	}
+	return db, export, strings.Fields(out)
+}
+
+func TestRecordAndCorrect(t *testing.T) {
+	db, _, ids := newAudit(t)
+	code, _, errs := runCmd(t, "--db", db, "record", "July", ids[0], "--grade", "ri", "--immediate", "yes", "--auditor", "A. Khan", "--note", "no visit for 9 weeks")
+	if code != 0 || !strings.Contains(errs, "recorded finding on "+ids[0]+": Requires improvement, immediate attention YES") {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+	// Again without a reason: refused, exit 1, nothing changed.
+	code, _, errs = runCmd(t, "--db", db, "record", "July", ids[0], "--grade", "good", "--immediate", "no", "--auditor", "A. Khan")
+	if code != 1 || !strings.Contains(errs, "--reason") {
+		t.Fatalf("correction without reason: exit %d, stderr %q", code, errs)
+	}
+	code, _, errs = runCmd(t, "--db", db, "record", "July", ids[0], "--grade", "good", "--immediate", "no", "--auditor", "A. Khan", "--reason", "misread the dates")
+	if code != 0 || !strings.Contains(errs, "corrected finding") {
+		t.Fatalf("correction: exit %d, stderr %q", code, errs)
+	}
+	code, out, _ := runCmd(t, "--db", db, "history", "July", ids[0], "--format", "csv")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != 0 || len(lines) != 3 || !strings.Contains(lines[1], ",finding,") || !strings.Contains(lines[2], ",correction,") ||
+		!strings.Contains(lines[2], "reason: misread the dates") {
+		t.Fatalf("history: exit %d\n%s", code, out)
+	}
+	// Usage mistakes are exit 2.
+	for _, args := range [][]string{
+		{"record", "July", ids[1], "--grade", "good", "--auditor", "A"},
+		{"record", "July", ids[1], "--grade", "excellent", "--immediate", "no", "--auditor", "A"},
+		{"record", "July", ids[1], "--grade", "good", "--immediate", "maybe", "--auditor", "A"},
+		{"record", "July"}, // no terminal, no case
+	} {
+		if code, _, errs := runCmd(t, append([]string{"--db", db}, args...)...); code != 2 {
+			t.Errorf("%v: exit %d, want 2 (%s)", args, code, errs)
+		}
+	}
+}
+
+// The interactive walk-through, in its plain-prompt (accessible) mode, fed
+// from a reader as a person would type.
+func TestRecordInteractive(t *testing.T) {
+	db, _, ids := newAudit(t, "--auditors", "A. Khan,B. Evans")
+	// A. Khan has cases 1, 3, 5 (balanced in ticket order). Answer the first:
+	// grade 2 (Good), immediate 2 (Yes), a note; skip the second; quit at the third.
+	input := "2\n2\nChild not seen for 10 weeks\n5\n6\n"
+	var out, errb bytes.Buffer
+	g := &IOStreams{In: strings.NewReader(input), Out: &out, Err: &errb, InTerminal: true, OutTerminal: true}
+	code := run(context.Background(), g, []string{"--db", db, "record", "July", "--auditor", "A. Khan", "--accessible"})
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, errb.String())
+	}
+	st, err := audit.Open(context.Background(), db, audit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	fs, err := st.Findings(context.Background(), "July", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) != 1 {
+		t.Fatalf("%d findings, want 1: %+v\n%s", len(fs), fs, errb.String())
+	}
+	f := fs[0]
+	if f.Case != ids[0] || f.Grade != audit.Good || !f.Immediate || f.Auditor != "A. Khan" || !strings.Contains(f.Note, "10 weeks") {
+		t.Fatalf("finding %+v (first case %s)", f, ids[0])
+	}
+}
+
+// Input that ends half-way (Ctrl-D) stops the walk-through: what was
+// entered is saved, nothing is recorded by default, and nothing panics.
+func TestRecordInteractiveEndOfInput(t *testing.T) {
+	db, _, _ := newAudit(t, "--auditors", "A. Khan")
+	for _, input := range []string{"", "2\n", "2\n9\n", "\n\n\n"} {
+		var out, errb bytes.Buffer
+		g := &IOStreams{In: strings.NewReader(input), Out: &out, Err: &errb, InTerminal: true, OutTerminal: true}
+		code := run(context.Background(), g, []string{"--db", db, "record", "July", "--auditor", "A. Khan", "--accessible"})
+		if code != 0 && code != exitInterrupted {
+			t.Fatalf("input %q: exit %d\n%s", input, code, errb.String())
+		}
+	}
+	st, err := audit.Open(context.Background(), db, audit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	fs, _ := st.Findings(context.Background(), "July", false)
+	if len(fs) != 0 {
+		t.Fatalf("findings recorded from incomplete input: %+v", fs)
+	}
+}
