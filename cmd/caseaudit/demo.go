@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 
+	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/internal/synth"
 	"github.com/spf13/cobra"
 )
@@ -24,10 +26,13 @@ func newDemoCmd(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Run a whole audit on invented data, as a tour",
-		Long: `Generate a synthetic export of invented cases, draw a sample from it and write the
-auditors' workbook, printing each step and the commands to try next.
+		Long: `Generate a synthetic export of invented cases and run a month's audit on it: draw a sample
+and record it in a store, allocate it to three auditors, write their workbook, record invented
+findings, draw and record a moderation subsample, verify, and report — printing each step and
+the command that does it.
 
-Everything is written to a new temporary folder (or --dir); no real data is used.`,
+Everything is written to a new temporary folder (or --dir), with its own store; no real data
+is used and nothing outside that folder is touched.`,
 		Example: `  caseaudit demo
   caseaudit demo --dir ./tour --rows 10000 --size 90`,
 		Args: cobra.NoArgs,
@@ -40,7 +45,13 @@ Everything is written to a new temporary folder (or --dir); no real data is used
 	return cmd
 }
 
+// demoHooks lets later steps (the report) join the tour.
+var demoReport func(ctx context.Context, g *globalOptions, auditName string) error
+
 func runDemo(ctx context.Context, o *demoOptions, g *globalOptions) error {
+	if o.Size < 20 || o.Rows < o.Size {
+		return usagef("the demo needs --size of at least 20 and --rows of at least --size")
+	}
 	dir := o.Dir
 	if dir == "" {
 		d, err := os.MkdirTemp("", "caseaudit-demo-")
@@ -51,9 +62,21 @@ func runDemo(ctx context.Context, o *demoOptions, g *globalOptions) error {
 	} else if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	export := filepath.Join(dir, "cases.xlsx")
+	dg := *g
+	dg.DB = filepath.Join(dir, "caseaudit.db")
+	g = &dg
+	if fileExists(g.DB) {
+		return fmt.Errorf("%s already holds a demo store; give another --dir", dir)
+	}
 	out := g.IO.Out
-	fmt.Fprintf(out, "1. An invented case-list export of %d cases (messy, as real ones are): %s\n", o.Rows, export)
+	step := func(n int, text, command string) {
+		fmt.Fprintf(out, "\n%d. %s\n", n, text)
+		if command != "" {
+			fmt.Fprintf(out, "   $ %s\n\n", command)
+		}
+	}
+	export := filepath.Join(dir, "cases.xlsx")
+	step(1, fmt.Sprintf("An invented case-list export of %d cases, messy as real ones are (title rows, a summary sheet, blank rows, duplicate IDs, a totals row):\n   %s", o.Rows, export), "")
 	f, err := os.OpenFile(export, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
 	if err != nil {
 		return err
@@ -65,16 +88,116 @@ func runDemo(ctx context.Context, o *demoOptions, g *globalOptions) error {
 	if err := f.Close(); err != nil {
 		return err
 	}
+
+	const name = "2026-07 monthly"
 	workbook := filepath.Join(dir, "audit.xlsx")
-	fmt.Fprintf(out, "\n2. Draw %d cases at random, stratified by team:\n   caseaudit sample %s --size %d --strata Team --out %s\n\n",
-		o.Size, export, o.Size, workbook)
-	so := &sampleOptions{Export: export, Size: o.Size, Seed: o.Seed, Strata: "Team",
-		Allocation: "proportional", Format: "table", Out: workbook, Force: true}
-	if err := runSample(ctx, so, g); err != nil {
+	auditors := []string{"A. Khan", "B. Evans", "C. Nowak"}
+	step(2, fmt.Sprintf("Draw %d cases at random, stratified by team, record the audit and allocate it to three auditors (never to a case's own worker):", o.Size),
+		fmt.Sprintf("caseaudit sample cases.xlsx --size %d --strata Team --audit %q --auditors %q --worker-column \"Allocated Worker\" --out audit.xlsx --format ids",
+			o.Size, name, "A. Khan,B. Evans,C. Nowak"))
+	so := &sampleOptions{Export: export, Size: o.Size, Seed: o.Seed, Strata: "Team", Allocation: "proportional",
+		Format: "ids", Out: workbook, Force: true, Audit: name,
+		Alloc: allocateFlags{Auditors: auditors, WorkerColumn: "Allocated Worker"}}
+	quietOut := *g
+	quietOut.IO = &IOStreams{In: g.IO.In, Out: discard{}, Err: g.IO.Err, ErrTerminal: g.IO.ErrTerminal}
+	if err := runSample(ctx, so, &quietOut); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "\n3. Anyone with the export and the seed re-derives the same sample:\n   caseaudit sample %s --size %d --strata Team --seed %s\n",
-		export, o.Size, so.Seed)
-	fmt.Fprintf(out, "\nNext: open %s — one row per case, with drop-downs for Grade and Immediate attention,\nand a Method sheet saying how the sample was drawn.\n", workbook)
+	fmt.Fprintf(out, "   The workbook %s has one row per case, drop-downs for Grade and Immediate attention, and a Method sheet.\n", workbook)
+	fmt.Fprintf(out, "   Anyone with the export and the seed re-derives the same sample:\n   $ caseaudit sample cases.xlsx --size %d --strata Team --seed %s\n", o.Size, so.Seed)
+
+	st, err := g.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	step(3, "The auditors record their findings (invented here; in real life from the workbook or the terminal):",
+		fmt.Sprintf("caseaudit import %q audit.xlsx      # or: caseaudit record %q CASE --grade good --immediate no --auditor \"A. Khan\"", name, name))
+	cases, err := st.Cases(ctx, name)
+	if err != nil {
+		return err
+	}
+	al, err := st.Allocation(ctx, name)
+	if err != nil {
+		return err
+	}
+	rng := rand.New(rand.NewPCG(2026, 7))
+	pick := func() (audit.Grade, bool) {
+		r := rng.Float64()
+		switch {
+		case r < 0.10:
+			return audit.Outstanding, false
+		case r < 0.62:
+			return audit.Good, false
+		case r < 0.92:
+			return audit.RequiresImprovement, false
+		default:
+			return audit.Inadequate, rng.IntN(3) == 0
+		}
+	}
+	for _, c := range cases {
+		gr, imm := pick()
+		who := al.For(c.ID)
+		if who == "" {
+			who = auditors[0]
+		}
+		if _, err := st.Record(ctx, name, audit.Finding{Case: c.ID, Auditor: who, Grade: gr, Immediate: imm,
+			Note: "Invented finding for the demo.", Date: g.Now().Format("2006-01-02")}); err != nil {
+			return err
+		}
+	}
+	if err := runStatus(ctx, &statusOptions{Audit: name, Format: "table"}, g); err != nil {
+		return err
+	}
+
+	step(4, "A manager re-grades a random 20 of the recorded cases (moderation):",
+		fmt.Sprintf("caseaudit moderate %q --size 20 --out moderation.xlsx", name))
+	modSeed := so.Seed + "-moderation"
+	m, err := st.DrawModeration(ctx, name, 20, modSeed)
+	if err != nil {
+		return err
+	}
+	orig, err := st.Findings(ctx, name, false)
+	if err != nil {
+		return err
+	}
+	byCase := map[string]audit.Finding{}
+	for _, f := range orig {
+		byCase[f.Case] = f
+	}
+	for _, id := range m.Cases {
+		f := byCase[id]
+		gr := f.Grade
+		if rng.IntN(5) == 0 { // the moderator disagrees by one grade now and then
+			if gr < audit.Inadequate {
+				gr++
+			} else {
+				gr--
+			}
+		}
+		if _, err := st.Record(ctx, name, audit.Finding{Case: id, Auditor: "M. Patel", Grade: gr, Immediate: f.Immediate,
+			Note: "Moderated.", Date: g.Now().Format("2006-01-02"), Moderation: true}); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(out, "   %d cases moderated by M. Patel (seed %s).\n", len(m.Cases), m.Seed)
+
+	step(5, "Check that nothing was changed and that the sample re-derives from the export:",
+		fmt.Sprintf("caseaudit verify %q", name))
+	if err := runVerify(ctx, &verifyOptions{Audit: name, Format: "table"}, g); err != nil {
+		return err
+	}
+	if demoReport != nil {
+		step(6, "The report: the share needing immediate attention, with exact statistics:", fmt.Sprintf("caseaudit report %q", name))
+		if err := demoReport(ctx, g, name); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(out, "\nEverything is in %s. Try, from there:\n   $ cd %s\n   $ caseaudit audits\n   $ caseaudit status %q\n   $ caseaudit history %q --format json | head -40\n",
+		dir, dir, name, name)
 	return nil
 }
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }

@@ -1,0 +1,528 @@
+package report
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/caseaudit/caseaudit/audit"
+)
+
+// Reference values: shared/reference/statistics.md (R 4.2).
+const (
+	cp3of90Lo     = 0.006927603
+	cp3of90Hi     = 0.094336093
+	cp0of120Hi    = 0.030272973
+	one0of120     = 0.024655401
+	wilson3of90Lo = 0.011400390
+	wilson3of90Hi = 0.093472860
+	wilson0of120  = 0.031019166
+	fisher3v0     = 0.07721226
+)
+
+// near checks got against want to within half a unit of the reference's
+// ninth decimal (or 1e-12 for values computed here exactly).
+func near(t *testing.T, what string, got *float64, want float64) {
+	t.Helper()
+	nearTol(t, what, got, want, 5e-10)
+}
+
+func nearTol(t *testing.T, what string, got *float64, want, tol float64) {
+	t.Helper()
+	if got == nil {
+		t.Errorf("%s = nil, want %.9g", what, want)
+		return
+	}
+	if math.Abs(*got-want) > tol {
+		t.Errorf("%s = %.12g, want %.12g", what, *got, want)
+	}
+}
+
+func f(v float64) *float64 { return &v }
+
+// naiveHyperUpper is the finite-population upper bound for 0 flagged of n
+// from N by direct products: the largest M with P(X = 0 | M) > α.
+func naiveHyperUpper0(n, N int, conf float64) int {
+	alpha := 1 - conf
+	for M := 0; M <= N-n; M++ {
+		p := 1.0
+		for j := 0; j < n; j++ {
+			p *= float64(N-M-j) / float64(N-j)
+		}
+		if p <= alpha {
+			return M - 1
+		}
+	}
+	return N - n
+}
+
+func TestReportReferenceValues(t *testing.T) {
+	r := buildFixture(t, "", fixedOptions())
+	if r.Audit != "2026-07" {
+		t.Fatalf("the default audit is %q, want the latest, 2026-07", r.Audit)
+	}
+	if r.Sampled != 120 || r.Audited != 120 || r.ToDo != 0 || r.Flagged != 0 || *r.Population != 3000 {
+		t.Fatalf("counts: sampled %d audited %d to do %d flagged %d population %d", r.Sampled, r.Audited, r.ToDo, r.Flagged, *r.Population)
+	}
+	near(t, "share", r.Share, 0)
+	if r.CI.Method != "clopper-pearson" || r.CI.Confidence != 0.95 {
+		t.Errorf("ci = %+v", r.CI)
+	}
+	near(t, "ci lower", r.CI.Lower, 0)
+	near(t, "ci upper", r.CI.Upper, cp0of120Hi)
+	near(t, "upper one-sided", r.UpperOne, one0of120)
+	wantCount := naiveHyperUpper0(120, 3000, 0.95)
+	if r.FiniteUpperCount == nil || *r.FiniteUpperCount != wantCount {
+		t.Fatalf("finite-population upper count = %v, want %d", r.FiniteUpperCount, wantCount)
+	}
+	near(t, "finite-population upper", r.FiniteUpper, float64(wantCount)/3000)
+	if *r.FiniteUpper >= one0of120 {
+		t.Errorf("the finite-population bound %.6f should be below the binomial one %.6f", *r.FiniteUpper, one0of120)
+	}
+	// The sentence rounds the bound up: 2.4% (71 or 72 of 3,000 → 2.37…2.4%).
+	up1 := math.Ceil(float64(wantCount)/3000*1000) / 10
+	want := "None of the 120 audited cases needed immediate attention; with 95% confidence fewer than " +
+		strings.TrimSuffix(fmt.Sprintf("%.1f", up1), ".0") + "% of the 3,000 cases would."
+	if r.Sentence != want {
+		t.Errorf("sentence\n got %q\nwant %q", r.Sentence, want)
+	}
+	if !strings.Contains(r.Sentence, "fewer than 2.4%") {
+		t.Errorf("the brief's example says 2.4%%: %q", r.Sentence)
+	}
+	// Grades: 12, 72, 24, 12 of 120; Good or better 84/120.
+	for g, n := range map[string]int{"Outstanding": 12, "Good": 72, "Requires improvement": 24, "Inadequate": 12} {
+		if r.Grades[g] != n {
+			t.Errorf("grade %s: %d, want %d", g, r.Grades[g], n)
+		}
+	}
+	near(t, "good or better", r.GoodOrBetter, 0.7)
+	// Stratified: the breakdown defaults to the stratum, 30 a team, none flagged.
+	if r.By != ByStratum || len(r.Breakdown) != 4 {
+		t.Fatalf("breakdown by %q: %+v", r.By, r.Breakdown)
+	}
+	upper30 := 1 - math.Pow(0.025, 1.0/30) // Clopper–Pearson upper for 0 of 30: (α/2)^(1/n)
+	for i, team := range []string{"East", "North", "South", "West"} {
+		g := r.Breakdown[i]
+		if g.Group != team || g.Sampled != 30 || g.Audited != 30 || g.Flagged != 0 {
+			t.Errorf("breakdown row %d = %+v", i, g)
+		}
+		near(t, team+" upper", g.Upper, upper30)
+	}
+	// Comparison with 2025-07: 0/120 vs 3/90.
+	c := r.Comparison
+	if c == nil {
+		t.Fatal("no comparison with the previous audit")
+	}
+	if c.Previous != "2025-07" || c.PreviousFlagged != 3 || c.PreviousAudited != 90 {
+		t.Errorf("comparison = %+v", c)
+	}
+	nearTol(t, "fisher p", &c.FisherP, fisher3v0, 5e-9) // the reference has 8 decimals
+	near(t, "difference", &c.Difference, -3.0/90)
+	// Newcombe from the reference Wilson intervals: p1 = 0/120, p2 = 3/90.
+	p2 := 3.0 / 90
+	near(t, "difference lower", &c.DifferenceCI[0], -p2-(wilson3of90Hi-p2))
+	near(t, "difference upper", &c.DifferenceCI[1], -p2+math.Hypot(wilson0of120, p2-wilson3of90Lo))
+	if c.Significant {
+		t.Error("p = 0.077 is not significant at 5%")
+	}
+	if !strings.Contains(c.Sentence, "not a statistically significant change") || !strings.Contains(c.Sentence, "p = 0.077") {
+		t.Errorf("comparison sentence overclaims or lacks p: %q", c.Sentence)
+	}
+	// Trend, oldest first.
+	if len(r.Trend) != 2 || r.Trend[0].Audit != "2025-07" || r.Trend[1].Audit != "2026-07" {
+		t.Fatalf("trend = %+v", r.Trend)
+	}
+	near(t, "trend 2025 lower", r.Trend[0].Lower, cp3of90Lo)
+	near(t, "trend 2025 upper", r.Trend[0].Upper, cp3of90Hi)
+	near(t, "trend 2026 upper", r.Trend[1].Upper, cp0of120Hi)
+	if len(r.Notes) != 0 {
+		t.Errorf("notes: %q", r.Notes)
+	}
+}
+
+func TestReportPrevious(t *testing.T) {
+	r := buildFixture(t, "2025-07", fixedOptions())
+	near(t, "share", r.Share, 3.0/90)
+	near(t, "cp lower", r.CI.Lower, cp3of90Lo)
+	near(t, "cp upper", r.CI.Upper, cp3of90Hi)
+	if r.Comparison != nil {
+		t.Errorf("the oldest audit has nothing to compare with: %+v", r.Comparison)
+	}
+	if got, want := r.Sentence, "3 of the 90 audited cases (3.3%) needed immediate attention; with 95% confidence between 0.6% and 9.5% of the 2,500 cases would."; got != want {
+		t.Errorf("sentence\n got %q\nwant %q", got, want)
+	}
+	if len(r.Flags) != 3 || r.Flags[0].ID != "CR25-00010" || r.Flags[2].ID != "CR25-00070" {
+		t.Errorf("flagged cases = %+v", r.Flags)
+	}
+	o := fixedOptions()
+	o.Method = "wilson"
+	w := buildFixture(t, "2025-07", o)
+	if w.CI.Method != "wilson" {
+		t.Errorf("method %q", w.CI.Method)
+	}
+	near(t, "wilson lower", w.CI.Lower, wilson3of90Lo)
+	near(t, "wilson upper", w.CI.Upper, wilson3of90Hi)
+	// Comparing the other way: 3/90 against 0/120 gives the same p and the
+	// mirrored difference.
+	o = fixedOptions()
+	o.Compare = "2026-07"
+	x := buildFixture(t, "2025-07", o)
+	if x.Comparison == nil {
+		t.Fatal("--compare gave no comparison")
+	}
+	nearTol(t, "fisher p reversed", &x.Comparison.FisherP, fisher3v0, 5e-9)
+	near(t, "difference reversed", &x.Comparison.Difference, 3.0/90)
+}
+
+func TestReportBreakdowns(t *testing.T) {
+	st, _ := fixture(t)
+	ctx := context.Background()
+	o := fixedOptions()
+	o.By = "legal status"
+	r, err := Build(ctx, st, "2025-07", o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Cases cycle CIN, CP, CLA; the flagged 10th, 40th and 70th cases
+	// (indexes 9, 39, 69) are all CIN: CIN 3 of 30.
+	if r.By != "Legal Status" {
+		t.Errorf("by %q", r.By)
+	}
+	want := map[string][3]int{"CIN": {30, 30, 3}, "CP": {30, 30, 0}, "CLA": {30, 30, 0}}
+	for _, g := range r.Breakdown {
+		w := want[g.Group]
+		if [3]int{g.Sampled, g.Audited, g.Flagged} != w {
+			t.Errorf("%s: %+v, want %v", g.Group, g, w)
+		}
+	}
+	o.By = "auditor"
+	r, err = Build(ctx, st, "2025-07", o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Auditor of case i is worker (i+1) mod 6; 10, 40 and 70 are all 4: E. Okafor, 15 cases.
+	for _, g := range r.Breakdown {
+		wantFlagged := 0
+		if g.Group == "E. Okafor" {
+			wantFlagged = 3
+		}
+		if g.Audited != 15 || g.Flagged != wantFlagged {
+			t.Errorf("auditor %s: %+v", g.Group, g)
+		}
+	}
+	// Personal columns are never a breakdown without --include-names, and
+	// never appear in case rows.
+	o.By = "Forename"
+	if _, err := Build(ctx, st, "2025-07", o); err == nil || !strings.Contains(err.Error(), "include-names") {
+		t.Errorf("--by Forename: %v", err)
+	}
+	o.By = "Nope"
+	if _, err := Build(ctx, st, "2025-07", o); err == nil || !strings.Contains(err.Error(), "Legal Status") {
+		t.Errorf("--by Nope should list the choices: %v", err)
+	}
+	o.By = ""
+	r, _ = Build(ctx, st, "2025-07", o)
+	if slices.Contains(r.Columns, "Forename") {
+		t.Errorf("columns %q include a name", r.Columns)
+	}
+	for _, c := range r.AllCases {
+		if _, ok := c.Fields["Forename"]; ok {
+			t.Fatalf("case %s carries a forename", c.ID)
+		}
+	}
+	o.IncludeNames, o.By = true, "forename"
+	r, err = Build(ctx, st, "2025-07", o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(r.Columns, "Forename") || r.AllCases[0].Fields["Forename"] != "Ada" || len(r.Breakdown) != 5 {
+		t.Errorf("with names: columns %q, first %+v, groups %d", r.Columns, r.AllCases[0].Fields, len(r.Breakdown))
+	}
+}
+
+func TestPersonal(t *testing.T) {
+	for col, want := range map[string]bool{
+		"Forename": true, "Surname": true, "Name": true, "Child Name": true, "Full name": true, "Date of Birth": true,
+		"DOB": true, "Address": true, "Post Code": true, "Postcode": true, "First Name": true,
+		"Team": false, "Team Name": false, "Allocated Worker": false, "Worker Name": false, "Legal Status": false,
+		"Case Reference": false, "Gender": false,
+	} {
+		if got := Personal(col); got != want {
+			t.Errorf("Personal(%q) = %v, want %v", col, got, want)
+		}
+	}
+}
+
+// naiveKappa computes Cohen's kappa with agreement weights w(i, j) from
+// pairs directly with floats: the textbook definition.
+func naiveKappa(pairs [][2]int, k int, w func(i, j int) float64) float64 {
+	n := float64(len(pairs))
+	row, col := make([]float64, k), make([]float64, k)
+	po := 0.0
+	for _, p := range pairs {
+		row[p[0]]++
+		col[p[1]]++
+		po += w(p[0], p[1])
+	}
+	po /= n
+	pe := 0.0
+	for i := 0; i < k; i++ {
+		for j := 0; j < k; j++ {
+			pe += w(i, j) * row[i] * col[j] / (n * n)
+		}
+	}
+	return (po - pe) / (1 - pe)
+}
+
+func TestReportModeration(t *testing.T) {
+	st, _ := fixture(t)
+	ctx := context.Background()
+	r, err := Build(ctx, st, "2026-07", fixedOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := st.Moderation(ctx, "2026-07")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := r.Moderation
+	if m == nil || m.Pairs != 12 || m.Sample != 12 || m.Seed != "moderation-2026" {
+		t.Fatalf("moderation = %+v", m)
+	}
+	// Expected pairs from the fixture's rules, not from the store.
+	var pairs [][2]int
+	table := make([][]int, 4)
+	for i := range table {
+		table[i] = make([]int, 4)
+	}
+	for j, id := range ms.Cases {
+		o := grade26(caseIndex(id))
+		g := o
+		switch j {
+		case 0:
+			g = worse(o)
+		case 1:
+			g = better(o)
+		}
+		pairs = append(pairs, [2]int{int(o) - 1, int(g) - 1})
+		table[o-1][g-1]++
+	}
+	for i := range table {
+		if !slices.Equal(table[i], m.Table[i]) {
+			t.Errorf("confusion row %d = %v, want %v", i, m.Table[i], table[i])
+		}
+	}
+	near(t, "agreement", m.Agreement, 10.0/12)
+	near(t, "immediate agreement", m.ImmediateAgreement, 11.0/12)
+	near(t, "kappa", m.Kappa, naiveKappa(pairs, 4, func(i, j int) float64 {
+		if i == j {
+			return 1
+		}
+		return 0
+	}))
+	near(t, "linear", m.Linear, naiveKappa(pairs, 4, func(i, j int) float64 { return 1 - math.Abs(float64(i-j))/3 }))
+	near(t, "quadratic", m.Quadratic, naiveKappa(pairs, 4, func(i, j int) float64 { return 1 - float64((i-j)*(i-j))/9 }))
+	if len(m.Disagreements) != 3 {
+		t.Fatalf("disagreements = %+v", m.Disagreements)
+	}
+	got := map[string]bool{}
+	for _, d := range m.Disagreements {
+		got[d.Case] = true
+	}
+	for _, id := range ms.Cases[:3] {
+		if !got[id] {
+			t.Errorf("%s should be a disagreement: %+v", id, m.Disagreements)
+		}
+	}
+}
+
+// edgeStore is a store with one audit of n cases of which the first
+// audited are recorded and the first flagged of those need immediate
+// attention.
+func edgeStore(t *testing.T, n, audited, flagged, pop int) *audit.Store {
+	t.Helper()
+	ctx := context.Background()
+	clock := &fixedClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	st, err := audit.Open(ctx, filepath.Join(t.TempDir(), "x.db"), audit.Options{Clock: clock.now, Actor: "QA"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	a := fxAudit("edge", pop)
+	a.StrataColumn, a.Allocation = "", ""
+	cases := fxCases(n, "E")
+	for i := range cases {
+		cases[i].Stratum = ""
+	}
+	if _, err := st.CreateAudit(ctx, a, cases); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < audited; i++ {
+		mustRecord(t, st, "edge", audit.Finding{Case: cases[i].ID, Auditor: "A. Khan", Grade: audit.Good, Immediate: i < flagged})
+	}
+	return st
+}
+
+func TestReportEdgeCases(t *testing.T) {
+	ctx := context.Background()
+	t.Run("nothing audited", func(t *testing.T) {
+		r, err := Build(ctx, edgeStore(t, 5, 0, 0, 100), "", fixedOptions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Share != nil || r.CI.Lower != nil || r.CI.Upper != nil || r.UpperOne != nil || r.FiniteUpper != nil || r.GoodOrBetter != nil {
+			t.Errorf("undefined figures must be nil: %+v", r)
+		}
+		if r.Sentence != "None of the 5 sampled cases has been audited yet, so there is nothing to estimate." {
+			t.Errorf("sentence %q", r.Sentence)
+		}
+		var buf strings.Builder
+		if err := WriteJSON(&buf, r); err != nil {
+			t.Fatal(err)
+		}
+		js := buf.String()
+		for _, s := range []string{`"share": null`, `"lower": null`, `"upper": null`, `"upper_one_sided": null`, `"good_or_better": null`} {
+			if !strings.Contains(js, s) {
+				t.Errorf("JSON lacks %s", s)
+			}
+		}
+		if strings.Contains(js, "NaN") || strings.Contains(js, "finite_population_upper") {
+			t.Errorf("JSON:\n%s", js)
+		}
+		if _, _, err := r.Exceeds(0.05, OnShare); !errors.Is(err, ErrNothingAudited) {
+			t.Errorf("Exceeds with nothing audited: %v", err)
+		}
+		for _, f := range Formats {
+			var b strings.Builder
+			if err := Render(&b, r, f, RenderOptions{}); err != nil {
+				t.Errorf("%s: %v", f, err)
+			}
+			if strings.Contains(b.String(), "NaN") {
+				t.Errorf("%s shows NaN", f)
+			}
+		}
+	})
+	t.Run("1 of 1", func(t *testing.T) {
+		r, err := Build(ctx, edgeStore(t, 1, 1, 1, 0), "", fixedOptions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Clopper–Pearson for 1 of 1: lower (α/2)^(1/1) = 0.025, upper 1.
+		near(t, "lower", r.CI.Lower, 0.025)
+		near(t, "upper", r.CI.Upper, 1)
+		near(t, "one-sided", r.UpperOne, 1)
+		if r.Population != nil || r.FiniteUpper != nil {
+			t.Error("no population recorded: no finite-population bound")
+		}
+		if r.Sentence != "The only audited case needed immediate attention; with 95% confidence between 2.5% and 100% of all cases would." {
+			t.Errorf("sentence %q", r.Sentence)
+		}
+	})
+	t.Run("0 of 1", func(t *testing.T) {
+		r, _ := Build(ctx, edgeStore(t, 1, 1, 0, 0), "", fixedOptions())
+		near(t, "upper", r.CI.Upper, 0.975)
+		near(t, "one-sided", r.UpperOne, 0.95)
+		if r.Sentence != "The only audited case did not need immediate attention; with 95% confidence fewer than 95% of all cases would." {
+			t.Errorf("sentence %q", r.Sentence)
+		}
+	})
+	t.Run("n of n", func(t *testing.T) {
+		r, _ := Build(ctx, edgeStore(t, 10, 10, 10, 40), "", fixedOptions())
+		// Lower = (α/2)^(1/n).
+		near(t, "lower", r.CI.Lower, math.Pow(0.025, 0.1))
+		near(t, "upper", r.CI.Upper, 1)
+		if !strings.HasPrefix(r.Sentence, "All 10 audited cases needed immediate attention; with 95% confidence between 69.1% and 100% of the 40 cases would.") {
+			t.Errorf("sentence %q", r.Sentence)
+		}
+		if r.FiniteUpperCount == nil || *r.FiniteUpperCount != 40 {
+			t.Errorf("finite upper with all flagged: %v", r.FiniteUpperCount)
+		}
+	})
+	t.Run("some to do", func(t *testing.T) {
+		r, _ := Build(ctx, edgeStore(t, 10, 4, 1, 40), "", fixedOptions())
+		if r.ToDo != 6 || len(r.Notes) != 1 || !strings.Contains(r.Notes[0], "6 of the 10 sampled cases are still to be audited") {
+			t.Errorf("to do %d, notes %q", r.ToDo, r.Notes)
+		}
+		exceeds, v, err := r.Exceeds(0.2, OnShare)
+		if err != nil || !exceeds || v != 0.25 {
+			t.Errorf("1 of 4 = 25%% > 20%%: %v %v %v", exceeds, v, err)
+		}
+		if ex, _, _ := r.Exceeds(0.25, OnShare); ex {
+			t.Error("25% does not exceed 25%")
+		}
+		if ex, v, _ := r.Exceeds(0.5, OnUpper); !ex || v <= 0.5 {
+			t.Errorf("the upper bound of 1 of 4 (0.806) exceeds 50%%: %v %v", ex, v)
+		}
+	})
+	t.Run("kappa not defined", func(t *testing.T) {
+		st := edgeStore(t, 6, 6, 0, 0)
+		if _, err := st.DrawModeration(ctx, "edge", 3, "s"); err != nil {
+			t.Fatal(err)
+		}
+		ms, _ := st.Moderation(ctx, "edge")
+		for _, id := range ms.Cases {
+			mustRecord(t, st, "edge", audit.Finding{Case: id, Auditor: "M", Grade: audit.Good, Moderation: true})
+		}
+		r, err := Build(ctx, st, "", fixedOptions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := r.Moderation
+		if m.Kappa != nil || m.Linear != nil || m.Quadratic != nil {
+			t.Errorf("kappa must be undefined when both raters gave one grade: %+v", m)
+		}
+		near(t, "agreement", m.Agreement, 1)
+		var b strings.Builder
+		WriteTable(&b, r, false)
+		if !strings.Contains(b.String(), "Cohen's kappa                     not defined") {
+			t.Errorf("table:\n%s", b.String())
+		}
+		b.Reset()
+		WriteJSON(&b, r)
+		if !strings.Contains(b.String(), `"kappa": null`) {
+			t.Errorf("JSON kappa should be null:\n%s", b.String())
+		}
+	})
+}
+
+func TestOptions(t *testing.T) {
+	st := edgeStore(t, 3, 3, 0, 0)
+	for _, o := range []Options{{Confidence: 1}, {Confidence: -0.1}, {Method: "bayes"}} {
+		if _, err := Build(context.Background(), st, "", o); err == nil {
+			t.Errorf("%+v accepted", o)
+		}
+	}
+	if _, err := Build(context.Background(), st, "nope", Options{}); !errors.Is(err, audit.ErrNotFound) {
+		t.Errorf("unknown audit: %v", err)
+	}
+	if _, err := Build(context.Background(), st, "", Options{Compare: "edge"}); err == nil {
+		t.Error("comparing an audit with itself is refused")
+	}
+	if _, err := Build(context.Background(), st, "", Options{By: "stratum"}); err == nil || !strings.Contains(err.Error(), "not stratified") {
+		t.Errorf("--by stratum on an unstratified audit: %v", err)
+	}
+}
+
+func TestPct(t *testing.T) {
+	for _, c := range []struct {
+		v    float64
+		r    rounding
+		want string
+	}{
+		{0.024655401, up, "2.5%"}, {0.024, up, "2.4%"}, {0.0240000000001, up, "2.4%"}, {0.006927603, down, "0.6%"},
+		{0.094336093, up, "9.5%"}, {1, up, "100%"}, {0, down, "0%"}, {1.0 / 30, nearest, "3.3%"}, {0.7, nearest, "70%"},
+	} {
+		if got := pct(c.v, c.r); got != c.want {
+			t.Errorf("pct(%v, %d) = %q, want %q", c.v, c.r, got, c.want)
+		}
+	}
+	if got := points(-1.0/30, nearest); got != "−3.3" {
+		t.Errorf("points = %q", got)
+	}
+}
