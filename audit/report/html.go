@@ -43,7 +43,8 @@ type svgTick struct {
 }
 
 type svgMix struct {
-	W, H   int
+	W, H                 int
+	LegendY, LegendTextY int
 	Rows   []svgMixRow
 	Legend []svgLegend
 }
@@ -137,10 +138,8 @@ func mixSVG(ps []TrendPoint) *svgMix {
 		m.Legend = append(m.Legend, svgLegend{X: lx, TextX: lx + 16, Fill: gradeFills[i], Label: g})
 		lx += 120
 	}
+	m.LegendY, m.LegendTextY = y+6, y+16
 	m.H = y + 30
-	for i := range m.Legend {
-		_ = i
-	}
 	return m
 }
 
@@ -198,7 +197,7 @@ ul.notes li { margin-bottom: .3rem; }
 {{with .Mix}}<figure>
 <svg xmlns="http://www.w3.org/2000/svg" width="{{.W}}" height="{{.H}}" viewBox="0 0 {{.W}} {{.H}}" role="img" aria-label="Grade mix by audit">
 {{range .Rows}}<text x="150" y="{{.TextY}}" text-anchor="end">{{.Label}}</text>{{$y := .Y}}{{range .Bars}}<rect x="{{.X}}" y="{{$y}}" width="{{.W}}" height="20" fill="{{.Fill}}"><title>{{.Title}}</title></rect>{{end}}
-{{end}}{{range .Legend}}<rect x="{{.X}}" y="{{$.Mix.H}}" width="12" height="12" transform="translate(0,-22)" fill="{{.Fill}}"/><text x="{{.TextX}}" y="{{$.Mix.H}}" transform="translate(0,-12)">{{.Label}}</text>
+{{end}}{{$ly := .LegendY}}{{$lt := .LegendTextY}}{{range .Legend}}<rect x="{{.X}}" y="{{$ly}}" width="12" height="12" fill="{{.Fill}}"/><text x="{{.TextX}}" y="{{$lt}}">{{.Label}}</text>
 {{end}}</svg>
 <figcaption>Grade mix of the audited cases, audit by audit.</figcaption>
 </figure>{{end}}
