@@ -2,6 +2,7 @@ package sample
 
 import (
 	"cmp"
+	"container/heap"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -18,13 +19,18 @@ type LoadOptions struct {
 	Strata  string   // column whose values are the strata; "" for none
 	Strict  bool     // duplicate IDs are an error rather than skipped
 	Exclude func(id string) bool
+	// MaxSample, when above 0, promises that no stratum will take more than
+	// this many cases: the kept fields are then held only for the best
+	// MaxSample candidates of each stratum, so memory does not grow with the
+	// export (a later Select that needs more reads them again).
+	MaxSample int
 	// Progress, when set, is called every 65,536 rows with the rows read so far.
 	Progress func(rows int)
 }
 
 // Population is the set of distinct case IDs of an export that match the
-// filters, each with its ticket key, source row, stratum and kept fields,
-// in selection order (ticket ascending).
+// filters, each with its ticket key, source row and stratum, in selection
+// order (ticket ascending).
 type Population struct {
 	Path      string
 	Format    string
@@ -47,8 +53,13 @@ type Population struct {
 
 	units       []unit // the population, in selection order
 	stratumName []string
-	arena       []byte // IDs and kept fields
+	ids         arena
 	tk          *Ticketer
+
+	// Kept fields: candidates by ID, and how to read more if needed.
+	kept      map[string][]string
+	table     *Table
+	fieldCols []int
 }
 
 // Duplicate is a row whose case ID appeared on an earlier row.
@@ -58,17 +69,58 @@ type Duplicate struct {
 	FirstRow int
 }
 
+// unit is one data row, 16 bytes: a million rows take 16 MB. Its ID,
+// stratum and filter result live in the arena record at ref.
 type unit struct {
-	key       uint64
-	idOff     uint32
-	idLen     uint32
-	row       uint32
-	stratum   uint32
-	fieldsOff uint32
-	flags     uint32
+	key uint64
+	ref uint32
+	row uint32
 }
 
-const unitNoMatch = 1 // the row does not satisfy the filters
+// arena holds variable-length records in 1 MiB chunks, so it grows without
+// copying. A reference is chunk<<20 | offset.
+type arena struct{ chunks [][]byte }
+
+const chunkBits = 20
+
+func (a *arena) add(rec []byte) (uint32, error) {
+	if len(rec) > 1<<chunkBits {
+		return 0, fmt.Errorf("a case ID of %d bytes is too long", len(rec))
+	}
+	n := len(a.chunks)
+	if n == 0 || len(a.chunks[n-1])+len(rec) > 1<<chunkBits {
+		if n >= 1<<(32-chunkBits) {
+			return 0, fmt.Errorf("too many case IDs to hold (over 4 GB)")
+		}
+		a.chunks = append(a.chunks, make([]byte, 0, 1<<chunkBits))
+		n++
+	}
+	c := a.chunks[n-1]
+	ref := uint32(n-1)<<chunkBits | uint32(len(c))
+	a.chunks[n-1] = append(c, rec...)
+	return ref, nil
+}
+
+// record reads the record at ref: stratum, whether the row matched the
+// filters, and the ID bytes.
+func (a *arena) record(ref uint32) (stratum uint32, match bool, id []byte) {
+	b := a.chunks[ref>>chunkBits][ref&(1<<chunkBits-1):]
+	s, k := binary.Uvarint(b)
+	b = b[k:]
+	l, k := binary.Uvarint(b)
+	b = b[k:]
+	return uint32(s >> 1), s&1 == 1, b[:l]
+}
+
+func encodeRecord(buf []byte, stratum uint32, match bool, id string) []byte {
+	s := uint64(stratum) << 1
+	if match {
+		s |= 1
+	}
+	buf = binary.AppendUvarint(buf[:0], s)
+	buf = binary.AppendUvarint(buf, uint64(len(id)))
+	return append(buf, id...)
+}
 
 // Case is one member of the population.
 type Case struct {
@@ -81,12 +133,14 @@ type Case struct {
 // Len returns the population size: distinct IDs after filters and exclusions.
 func (p *Population) Len() int { return len(p.units) }
 
-// Case returns the i-th case in selection order.
+// Case returns the i-th case in selection order. Its Fields are nil when
+// they were not kept (see LoadOptions.MaxSample); Select fills them in.
 func (p *Population) Case(i int) Case {
 	u := p.units[i]
-	c := Case{ID: p.id(u), Row: int(u.row), Fields: p.fields(u)}
+	st, _, id := p.ids.record(u.ref)
+	c := Case{ID: string(id), Row: int(u.row), Fields: p.kept[string(id)]}
 	if p.Strata != "" {
-		c.Stratum = p.stratumName[u.stratum]
+		c.Stratum = p.stratumName[st]
 	}
 	return c
 }
@@ -94,24 +148,21 @@ func (p *Population) Case(i int) Case {
 // Ticket returns the full ticket of the i-th case.
 func (p *Population) Ticket(i int) string { return p.tk.Ticket(p.id(p.units[i])) }
 
-func (p *Population) id(u unit) string { return string(p.arena[u.idOff : u.idOff+u.idLen]) }
+func (p *Population) id(u unit) string {
+	_, _, id := p.ids.record(u.ref)
+	return string(id)
+}
 
-func (p *Population) fields(u unit) []string {
-	out := make([]string, len(p.Fields))
-	b := p.arena[u.fieldsOff:]
-	for i := range out {
-		n, k := binary.Uvarint(b)
-		out[i] = string(b[k : k+int(n)])
-		b = b[k+int(n):]
-	}
-	return out
+func (p *Population) stratumOf(u unit) uint32 {
+	s, _, _ := p.ids.record(u.ref)
+	return s
 }
 
 // StratumSizes returns each stratum's population, strata in name order.
 func (p *Population) StratumSizes() []Stratum {
 	counts := make([]int, len(p.stratumName))
 	for _, u := range p.units {
-		counts[u.stratum]++
+		counts[p.stratumOf(u)]++
 	}
 	var out []Stratum
 	for i, n := range counts {
@@ -132,22 +183,48 @@ func IsFooterID(id string) bool {
 		s == "count" || s == "sum" || strings.HasPrefix(s, "count:")
 }
 
+// candidate is a row whose fields are kept because it may be sampled.
+type candidate struct {
+	key    uint64
+	id     string
+	fields []string
+}
+
+// candHeap is a max-heap (the worst candidate on top) of one stratum's best.
+type candHeap []*candidate
+
+func (h candHeap) Len() int { return len(h) }
+func (h candHeap) Less(i, j int) bool {
+	if h[i].key != h[j].key {
+		return h[i].key > h[j].key
+	}
+	return h[i].id > h[j].id
+}
+func (h candHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *candHeap) Push(x any)   { *h = append(*h, x.(*candidate)) }
+func (h *candHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
 // Load reads the table's data rows and builds the population.
 func Load(ctx context.Context, t *Table, opts LoadOptions) (*Population, error) {
 	p := &Population{
 		Path: t.Path, Format: t.Format, Sheet: t.Sheet, HeaderRow: t.HeaderRow,
 		Seed: opts.Seed, Where: opts.Where, tk: NewTicketer(opts.Seed),
+		kept: map[string][]string{}, table: t,
 	}
 	// Columns to read: the ID, the kept fields, the strata, the filters.
 	cols := []int{t.IDIndex}
-	fieldAt := make([]int, len(opts.Fields))
-	for i, name := range opts.Fields {
+	for _, name := range opts.Fields {
 		c, err := t.ColumnIndex(name)
 		if err != nil {
 			return nil, err
 		}
 		p.Fields = append(p.Fields, t.Header[c])
-		fieldAt[i] = len(cols)
+		p.fieldCols = append(p.fieldCols, c)
 		cols = append(cols, c)
 	}
 	strataAt := -1
@@ -171,8 +248,10 @@ func Load(ctx context.Context, t *Table, opts LoadOptions) (*Population, error) 
 	}
 
 	stratumIndex := map[string]uint32{}
-	var all []unit
-	var lenBuf [binary.MaxVarintLen64]byte
+	var heaps []*candHeap
+	var chunks [][]unit
+	const unitsPerChunk = 1 << 16
+	var rec []byte
 	err := t.Rows(ctx, cols, func(r Row) error {
 		if r.Blank {
 			p.Blank++
@@ -187,38 +266,68 @@ func Load(ctx context.Context, t *Table, opts LoadOptions) (*Population, error) 
 		if opts.Progress != nil && p.Rows&0xffff == 0 {
 			opts.Progress(p.Rows)
 		}
-		if len(p.arena) > 1<<32-1<<20 {
-			return &InputError{Path: t.Path, Sheet: t.Sheet, Row: r.Num, Msg: "too much data to hold", Hint: "keep fewer --columns"}
-		}
-		u := unit{key: p.tk.Key(id), idOff: uint32(len(p.arena)), idLen: uint32(len(id)), row: uint32(r.Num)}
-		p.arena = append(p.arena, id...)
-		u.fieldsOff = uint32(len(p.arena))
-		for _, at := range fieldAt {
-			v := strings.TrimSpace(r.Cells[at])
-			n := binary.PutUvarint(lenBuf[:], uint64(len(v)))
-			p.arena = append(p.arena, lenBuf[:n]...)
-			p.arena = append(p.arena, v...)
-		}
+		var si uint32
 		if strataAt >= 0 {
 			name := strings.TrimSpace(r.Cells[strataAt])
 			if name == "" {
 				name = "(blank)"
 			}
-			si, ok := stratumIndex[name]
-			if !ok {
+			var ok bool
+			if si, ok = stratumIndex[name]; !ok {
 				si = uint32(len(p.stratumName))
 				stratumIndex[name] = si
 				p.stratumName = append(p.stratumName, name)
 			}
-			u.stratum = si
 		}
+		match := true
 		for i, f := range opts.Where {
 			if !f.Match(r.Cells[filterAt[i]]) {
-				u.flags |= unitNoMatch
+				match = false
 				break
 			}
 		}
-		all = append(all, u)
+		rec = encodeRecord(rec, si, match, id)
+		ref, err := p.ids.add(rec)
+		if err != nil {
+			return &InputError{Path: t.Path, Sheet: t.Sheet, Row: r.Num, Msg: err.Error()}
+		}
+		u := unit{key: p.tk.Key(id), ref: ref, row: uint32(r.Num)}
+		if n := len(chunks); n == 0 || len(chunks[n-1]) == unitsPerChunk {
+			chunks = append(chunks, make([]unit, 0, unitsPerChunk))
+		}
+		chunks[len(chunks)-1] = append(chunks[len(chunks)-1], u)
+
+		// Keep the fields of rows that may be sampled.
+		if !match || len(p.fieldCols) == 0 {
+			return nil
+		}
+		for int(si) >= len(heaps) {
+			heaps = append(heaps, &candHeap{})
+		}
+		h := heaps[si]
+		if opts.MaxSample > 0 && h.Len() >= opts.MaxSample {
+			top := (*h)[0]
+			if u.key > top.key || (u.key == top.key && id >= top.id) {
+				return nil
+			}
+		}
+		if _, dup := p.kept[id]; dup {
+			return nil // the first row keeps its fields
+		}
+		if opts.Exclude != nil && opts.Exclude(id) {
+			return nil
+		}
+		fields := make([]string, len(p.fieldCols))
+		for i := range fields {
+			fields[i] = strings.TrimSpace(r.Cells[1+i])
+		}
+		c := &candidate{key: u.key, id: id, fields: fields}
+		p.kept[id] = fields
+		heap.Push(h, c)
+		if opts.MaxSample > 0 && h.Len() > opts.MaxSample {
+			out := heap.Pop(h).(*candidate)
+			delete(p.kept, out.id)
+		}
 		return nil
 	})
 	if err != nil {
@@ -228,6 +337,11 @@ func Load(ctx context.Context, t *Table, opts LoadOptions) (*Population, error) 
 		return nil, &InputError{Path: t.Path, Sheet: t.Sheet, Row: t.HeaderRow,
 			Msg:  fmt.Sprintf("no case IDs below the header row in column %q", t.Header[t.IDIndex]),
 			Hint: "check --sheet, --header-row and --id-column"}
+	}
+	all := make([]unit, 0, p.Rows)
+	for i, c := range chunks {
+		all = append(all, c...)
+		chunks[i] = nil
 	}
 
 	// Selection order; equal IDs have equal keys, so duplicates end up side
@@ -248,17 +362,18 @@ func Load(ctx context.Context, t *Table, opts LoadOptions) (*Population, error) 
 	var dups []Duplicate
 	units := all[:0]
 	for i := 0; i < len(all); i++ {
-		u := all[i]
-		first := u
-		for i+1 < len(all) && all[i+1].key == u.key && p.id(all[i+1]) == p.id(u) {
+		first := all[i]
+		firstID := p.id(first)
+		for i+1 < len(all) && all[i+1].key == first.key && p.id(all[i+1]) == firstID {
 			i++
-			dups = append(dups, Duplicate{ID: p.id(u), Row: int(all[i].row), FirstRow: int(first.row)})
+			dups = append(dups, Duplicate{ID: firstID, Row: int(all[i].row), FirstRow: int(first.row)})
 		}
 		p.Distinct++
+		_, match, _ := p.ids.record(first.ref)
 		switch {
-		case first.flags&unitNoMatch != 0:
+		case !match:
 			p.FilteredOut++
-		case opts.Exclude != nil && opts.Exclude(p.id(first)):
+		case opts.Exclude != nil && opts.Exclude(firstID):
 			p.Excluded++
 		default:
 			units = append(units, first)
@@ -278,4 +393,45 @@ func Load(ctx context.Context, t *Table, opts LoadOptions) (*Population, error) 
 	}
 	p.FirstDuplicates = dups
 	return p, nil
+}
+
+// fillFields reads the kept fields of the given cases from the table again,
+// for cases whose fields were not kept while loading.
+func (p *Population) fillFields(ctx context.Context, cases []Selected) error {
+	need := map[int]int{} // row -> index in cases
+	for i, c := range cases {
+		if c.Fields == nil && len(p.fieldCols) > 0 {
+			need[c.Row] = i
+		}
+	}
+	if len(need) == 0 {
+		return nil
+	}
+	if p.table == nil {
+		return fmt.Errorf("%s: the export is closed; cannot read the fields of %d cases", p.Path, len(need))
+	}
+	found := 0
+	err := p.table.Rows(ctx, p.fieldCols, func(r Row) error {
+		i, ok := need[r.Num]
+		if !ok {
+			return nil
+		}
+		f := make([]string, len(r.Cells))
+		for j, v := range r.Cells {
+			f[j] = strings.TrimSpace(v)
+		}
+		cases[i].Fields = f
+		found++
+		if found == len(need) {
+			return ErrStop
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if found < len(need) {
+		return fmt.Errorf("%s: the export changed while it was read; %d sampled rows are gone", p.Path, len(need)-found)
+	}
+	return nil
 }

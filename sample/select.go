@@ -2,6 +2,7 @@ package sample
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"math"
 	"math/big"
@@ -101,13 +102,16 @@ func (p *Population) Select(opts SelectOptions) (*Sample, error) {
 		}
 		q := 0
 		if p.Strata != "" {
-			q = int(u.stratum)
+			q = int(p.stratumOf(u))
 		}
 		if quota[q] == 0 {
 			continue
 		}
 		quota[q]--
 		s.Cases = append(s.Cases, Selected{Order: len(s.Cases) + 1, Ticket: p.Ticket(i), Case: p.Case(i)})
+	}
+	if err := p.fillFields(context.Background(), s.Cases); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
@@ -154,76 +158,97 @@ func Allocate(size int, populations []int, method string, minPer int) ([]int, er
 		return nil, fmt.Errorf("unknown allocation %q; use proportional or equal", method)
 	}
 	k := len(populations)
-	alloc := make([]int, k)
-	floor := make([]int, k)
-	sumFloor := 0
+	lo := make([]int, k) // each stratum's floor: min(minPer, population)
+	sumLo := 0
 	for i, n := range populations {
-		floor[i] = min(minPer, n)
-		sumFloor += floor[i]
+		lo[i] = min(minPer, n)
+		sumLo += lo[i]
 	}
-	if sumFloor > size {
-		return nil, fmt.Errorf("--min-per-stratum %d needs %d cases across %d strata, more than the sample size %d", minPer, sumFloor, k, size)
+	if sumLo > size {
+		return nil, fmt.Errorf("--min-per-stratum %d needs %d cases across %d strata, more than the sample size %d", minPer, sumLo, k, size)
 	}
-	// fixed strata keep their allocation: they are at their cap, or their
-	// minimum exceeds their proportional share.
-	fixed := make([]bool, k)
-	for {
-		rest := size
-		var w int64
-		for i := range populations {
-			if fixed[i] {
-				rest -= alloc[i]
-			} else {
-				w += weight(i)
-			}
+	// Water-filling: stratum i gets a_i(λ) = clamp(λ·w_i, lo_i, n_i), with
+	// λ chosen so that the shares sum to size. Σ a_i(λ) is increasing and
+	// piecewise linear, with breakpoints at lo_i/w_i and n_i/w_i; find the
+	// piece holding size, then solve it exactly in rationals.
+	w := make([]*big.Rat, k)
+	for i := range populations {
+		w[i] = new(big.Rat).SetInt64(weight(i))
+	}
+	share := func(lambda *big.Rat, i int) *big.Rat {
+		a := new(big.Rat).Mul(lambda, w[i])
+		if a.Cmp(big.NewRat(int64(lo[i]), 1)) < 0 {
+			return big.NewRat(int64(lo[i]), 1)
 		}
-		if w == 0 {
+		if a.Cmp(big.NewRat(int64(populations[i]), 1)) > 0 {
+			return big.NewRat(int64(populations[i]), 1)
+		}
+		return a
+	}
+	sumAt := func(lambda *big.Rat) *big.Rat {
+		t := new(big.Rat)
+		for i := range populations {
+			t.Add(t, share(lambda, i))
+		}
+		return t
+	}
+	var points []*big.Rat
+	for i, n := range populations {
+		if weight(i) > 0 {
+			points = append(points, big.NewRat(int64(lo[i]), weight(i)), big.NewRat(int64(n), weight(i)))
+		}
+	}
+	slices.SortFunc(points, func(a, b *big.Rat) int { return a.Cmp(b) })
+	target := big.NewRat(int64(size), 1)
+	// The last breakpoint at or below the target, and the next one.
+	prev := new(big.Rat)
+	next := (*big.Rat)(nil)
+	for _, pt := range points {
+		if sumAt(pt).Cmp(target) <= 0 {
+			prev = pt
+		} else {
+			next = pt
 			break
 		}
-		changed := false
-		for i, n := range populations {
-			if fixed[i] {
-				continue
-			}
-			// quota = rest * weight / w, compared exactly.
-			num := int64(rest) * weight(i)
-			if num > int64(n)*w { // more than it has
-				alloc[i], fixed[i], changed = n, true, true
-			} else if num < int64(floor[i])*w { // less than its minimum
-				alloc[i], fixed[i], changed = floor[i], true, true
-			}
+	}
+	lambda := prev
+	if next != nil && sumAt(prev).Cmp(target) < 0 {
+		// Linear between prev and next: λ = prev + (size − T(prev)) / slope.
+		t0, t1 := sumAt(prev), sumAt(next)
+		slope := new(big.Rat).Sub(t1, t0)
+		slope.Quo(slope, new(big.Rat).Sub(next, prev))
+		d := new(big.Rat).Sub(target, t0)
+		lambda = new(big.Rat).Add(prev, d.Quo(d, slope))
+	}
+	alloc := make([]int, k)
+	type rem struct {
+		i    int
+		frac *big.Rat
+	}
+	var rems []rem
+	given := 0
+	for i := range populations {
+		a := share(lambda, i)
+		q := new(big.Int).Quo(a.Num(), a.Denom())
+		alloc[i] = int(q.Int64())
+		given += alloc[i]
+		frac := new(big.Rat).Sub(a, new(big.Rat).SetInt(q))
+		if frac.Sign() > 0 {
+			rems = append(rems, rem{i, frac})
 		}
-		if changed {
-			continue
+	}
+	slices.SortStableFunc(rems, func(a, b rem) int {
+		if c := b.frac.Cmp(a.frac); c != 0 {
+			return c
 		}
-		type rem struct {
-			i   int
-			num int64
-		}
-		var rems []rem
-		given := 0
-		for i := range populations {
-			if fixed[i] {
-				continue
-			}
-			num := int64(rest) * weight(i)
-			alloc[i] = int(num / w)
-			given += alloc[i]
-			rems = append(rems, rem{i, num % w})
-		}
-		slices.SortStableFunc(rems, func(a, b rem) int {
-			if c := cmp.Compare(b.num, a.num); c != 0 {
-				return c
-			}
-			return cmp.Compare(populations[b.i], populations[a.i])
-		})
-		for j := 0; given < rest && j < len(rems); j++ {
-			if alloc[rems[j].i] < populations[rems[j].i] {
-				alloc[rems[j].i]++
-				given++
-			}
-		}
-		break
+		return cmp.Compare(populations[b.i], populations[a.i])
+	})
+	for j := 0; given < size && j < len(rems); j++ {
+		alloc[rems[j].i]++
+		given++
+	}
+	if given != size {
+		return nil, fmt.Errorf("cannot share %d cases among the strata (internal error: %d shared)", size, given)
 	}
 	return alloc, nil
 }

@@ -46,6 +46,12 @@ type sampleOptions struct {
 	Grow          int
 	ExcludeWithin string
 	Alloc         allocateFlags
+
+	// The audit's form and follow-up actions.
+	FormFile     string
+	OwnerColumn  string
+	TeamManagers []string // "Team=Manager"
+	DueDays      int
 }
 
 func init() { extraCommands = append(extraCommands, newSampleCmd) }
@@ -116,9 +122,51 @@ auditors' workbook (.xlsx) with drop-downs for the findings and a Method sheet.`
 	f.StringVar(&o.Audit, "audit", "", "record the sample in the store as the audit `NAME` (e.g. \"2026-07 monthly\")")
 	f.IntVar(&o.Grow, "grow", 0, "with --audit: add the next `N` cases to the recorded sample (samples nest)")
 	f.StringVar(&o.ExcludeWithin, "exclude-audited-within", "", "leave out cases sampled in any audit in the store within this `PERIOD` (e.g. 12m, 90d, 6w, 1y)")
+	f.StringVar(&o.FormFile, "form", "", "with --audit: the audit form `FILE` (YAML; see caseaudit form init), \"default\" for the built-in form (the default with --audit), or \"none\"")
+	f.StringVar(&o.OwnerColumn, "owner-column", "", "with --audit: the `COLUMN` naming who follows up a case flagged for immediate attention (its team manager, or its team with --team-manager)")
+	f.StringArrayVar(&o.TeamManagers, "team-manager", nil, "with --audit: a team's manager, as `\"TEAM=MANAGER\"`, owning the team's flagged cases; repeat for each team")
+	f.IntVar(&o.DueDays, "due", 0, "with --audit: working `DAYS` after the finding within which a follow-up action is due (default 5)")
 	addReadFlags(cmd, &o.Open)
 	addAllocateFlags(cmd, &o.Alloc)
 	return cmd
+}
+
+// loadSampleForm reads the form for a new audit: --form FILE, "default"
+// (also when recording an audit without --form), or "none".
+func loadSampleForm(o *sampleOptions) (*audit.Form, error) {
+	switch strings.ToLower(strings.TrimSpace(o.FormFile)) {
+	case "":
+		if o.Audit == "" {
+			return nil, nil
+		}
+		return audit.DefaultForm(), nil
+	case "default":
+		return audit.DefaultForm(), nil
+	case "none":
+		return nil, nil
+	}
+	data, err := os.ReadFile(o.FormFile)
+	if err != nil {
+		return nil, fmt.Errorf("--form: %w", err)
+	}
+	f, err := audit.ParseForm(o.FormFile, data)
+	if err != nil {
+		return nil, fmt.Errorf("%w (check it with: caseaudit form check %s)", err, o.FormFile)
+	}
+	return f, nil
+}
+
+// teamManagers reads the --team-manager flags.
+func (o *sampleOptions) teamManagers() map[string]string {
+	if len(o.TeamManagers) == 0 {
+		return nil
+	}
+	m := map[string]string{}
+	for _, x := range o.TeamManagers {
+		k, v, _ := strings.Cut(x, "=")
+		m[strings.TrimSpace(k)] = strings.TrimSpace(v)
+	}
+	return m
 }
 
 // addReadFlags adds the flags that say how to read an export.
@@ -219,6 +267,20 @@ func checkSampleFlags(o *sampleOptions) error {
 			return usagef("--exclude-audited-within: %v", err)
 		}
 	}
+	if o.Grow == 0 && o.Audit == "" && (o.OwnerColumn != "" || len(o.TeamManagers) > 0 || o.DueDays != 0) {
+		return usagef("--owner-column, --team-manager and --due go with --audit NAME: they are kept with the audit")
+	}
+	if o.Grow > 0 && (o.FormFile != "" || o.OwnerColumn != "" || len(o.TeamManagers) > 0 || o.DueDays != 0) {
+		return usagef("--form, --owner-column, --team-manager and --due are set when the audit is recorded; they never change")
+	}
+	if o.DueDays < 0 {
+		return usagef("--due must be a positive number of working days")
+	}
+	for _, x := range o.TeamManagers {
+		if k, v, ok := strings.Cut(x, "="); !ok || strings.TrimSpace(k) == "" || strings.TrimSpace(v) == "" {
+			return usagef("--team-manager %q: write \"TEAM=MANAGER\", e.g. \"Salisbury CIN=J. Smith\"", x)
+		}
+	}
 	return o.Alloc.check()
 }
 
@@ -240,6 +302,11 @@ type sampleParams struct {
 	Strict        bool     `json:"strict,omitempty"`
 	ExcludeWithin string   `json:"exclude_within,omitempty"`
 	Excluded      []string `json:"excluded,omitempty"` // the IDs left out as recently audited, sorted
+
+	// Who follows up flagged cases (read by the audit package as audit.OwnerRule).
+	OwnerColumn  string            `json:"owner_column,omitempty"`
+	TeamManagers map[string]string `json:"team_managers,omitempty"`
+	DueDays      int               `json:"due_days,omitempty"`
 }
 
 // drawn is a sample with everything said about how it was drawn.
@@ -281,7 +348,7 @@ func draw(ctx context.Context, o *sampleOptions, g *globalOptions, exclude map[s
 	if cols == nil {
 		cols = pickDefaultColumns(t)
 	}
-	cols = withColumns(t, cols, o.Alloc.WorkerColumn, o.Alloc.TeamColumn)
+	cols = withColumns(t, cols, o.Alloc.WorkerColumn, o.Alloc.TeamColumn, o.OwnerColumn)
 	var excluded []string
 	var excl func(string) bool
 	if exclude != nil {
@@ -296,7 +363,7 @@ func draw(ctx context.Context, o *sampleOptions, g *globalOptions, exclude map[s
 	prog := newProgress(g, "reading "+filepath.Base(o.Export))
 	pop, err := sample.Load(ctx, t, sample.LoadOptions{
 		Seed: o.Seed, Fields: cols, Where: filters, Strata: o.Strata, Strict: o.Strict,
-		Exclude: excl, Progress: prog.rows,
+		Exclude: excl, Progress: prog.rows, MaxSample: o.Size,
 	})
 	prog.done()
 	h := <-hashc
@@ -361,6 +428,7 @@ func (d *drawn) params(o *sampleOptions) sampleParams {
 		Delimiter: o.Open.Delimiter, Encoding: o.Open.Encoding, Where: append([]string{}, o.Where...),
 		Strata: d.Pop.Strata, Percent: o.Percent, Columns: append([]string{}, d.Pop.Fields...), Strict: o.Strict,
 		ExcludeWithin: o.ExcludeWithin, Excluded: d.Excluded,
+		OwnerColumn: o.OwnerColumn, TeamManagers: o.teamManagers(), DueDays: o.DueDays,
 	}
 	if p.Strata != "" {
 		p.Allocation, p.MinPerStratum = d.Sample.Allocation, o.MinPerStratum
@@ -382,6 +450,10 @@ func runSample(ctx context.Context, o *sampleOptions, g *globalOptions) error {
 			return err
 		}
 		o.Seed, generated = s, true
+	}
+	form, err := loadSampleForm(o)
+	if err != nil {
+		return err
 	}
 	var st *audit.Store
 	var exclude map[string]bool
@@ -409,6 +481,22 @@ func runSample(ctx context.Context, o *sampleOptions, g *globalOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := checkOwnerColumn(o, d); err != nil {
+		return err
+	}
+	if form != nil {
+		shown := append([]string{audit.ColOrder, audit.ColCaseID}, d.Pop.Fields...)
+		if d.Pop.Strata != "" {
+			shown = append(shown, d.Pop.Strata)
+		}
+		for _, q := range form.Questions {
+			for _, c := range shown {
+				if strings.EqualFold(strings.TrimSpace(c), q.Label) {
+					return fmt.Errorf("the form's question %q is labelled %q like the column %q of the sample; rename the question in the form", q.Key, q.Label, c)
+				}
+			}
+		}
+	}
 	printReadSummary(g, d.Table, d.Pop)
 	if generated {
 		g.infof("seed %s (generated; it is recorded in the outputs and re-derives this sample)\n", o.Seed)
@@ -426,10 +514,16 @@ func runSample(ctx context.Context, o *sampleOptions, g *globalOptions) error {
 			MinPerStratum: d.Method.MinPerStratum, Population: d.Pop.Len(), ToolVersion: version(),
 			Columns: d.Pop.Fields, Params: params,
 		}
+		if a.Form, err = form.JSON(); err != nil {
+			return err
+		}
 		if _, err := st.CreateAudit(ctx, a, audit.CasesFromSelection(d.Sample.Cases)); err != nil {
 			return err
 		}
 		g.infof("recorded audit %q (%d cases) in %s\n", o.Audit, len(d.Sample.Cases), g.storePath())
+		if form != nil {
+			g.infof("audit form %q: %d questions besides the grade, immediate attention and notes\n", form.Name, len(form.Questions))
+		}
 		if o.Alloc.given() {
 			al, err := o.Alloc.allocate(ctx, st, o.Audit)
 			if err != nil {
@@ -444,12 +538,37 @@ func runSample(ctx context.Context, o *sampleOptions, g *globalOptions) error {
 	}
 	if o.Out != "" {
 		if err := writeWorkbookFile(ctx, o.Out, o.Force, audit.WorkbookSpec{Method: d.Method, Columns: d.Pop.Fields,
-			Cases: d.Sample.Cases, Auditors: auditors}); err != nil {
+			Cases: d.Sample.Cases, Auditors: auditors, Form: form}); err != nil {
 			return err
 		}
 		g.infof("wrote the auditors' workbook %s (%d cases)\n", o.Out, len(d.Sample.Cases))
 	}
 	return writeSample(g.IO.Out, o.Format, d)
+}
+
+// checkOwnerColumn checks --owner-column names a column of the export, and
+// gives --team-manager without it the team column (Team, …) when shown.
+func checkOwnerColumn(o *sampleOptions, d *drawn) error {
+	if o.OwnerColumn == "" {
+		if len(o.TeamManagers) == 0 {
+			return nil
+		}
+		for _, name := range defaultColumns[0] {
+			for _, c := range d.Pop.Fields {
+				if strings.EqualFold(strings.TrimSpace(c), name) {
+					o.OwnerColumn = c
+					return nil
+				}
+			}
+		}
+		return usagef("--team-manager needs --owner-column naming the team column of the export")
+	}
+	i, err := d.Table.ColumnIndex(o.OwnerColumn)
+	if err != nil {
+		return fmt.Errorf("--owner-column: %w", err)
+	}
+	o.OwnerColumn = d.Table.Header[i]
+	return nil
 }
 
 func writeWorkbookFile(ctx context.Context, path string, force bool, spec audit.WorkbookSpec) error {

@@ -1,0 +1,192 @@
+package sample
+
+import (
+	"context"
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/caseaudit/caseaudit/internal/synth"
+)
+
+func writeSynth(t testing.TB, name string, o synth.Options) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if strings.HasSuffix(name, ".xlsx") {
+		err = synth.WriteXLSX(f, o)
+	} else {
+		err = synth.WriteCSV(f, o)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+type naiveCase struct{ id, ticket, team string }
+
+// naiveSample reads a clean or messy csv export with encoding/csv, keeps
+// each ID's first row, applies keep, computes every ticket with math/big
+// (naiveTicket) and sorts them all: the reference ordering.
+func naiveSample(t *testing.T, path, seed string, keep func(rec []string) bool) []naiveCase {
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.FieldsPerRecord = -1
+	recs, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	var out []naiveCase
+	header := false
+	for _, rec := range recs {
+		if !header {
+			header = rec[0] == "Case Reference"
+			continue
+		}
+		if len(rec) < 15 || rec[0] == "" || rec[0] == "Total" || seen[rec[0]] {
+			continue
+		}
+		seen[rec[0]] = true
+		if keep != nil && !keep(rec) {
+			continue
+		}
+		out = append(out, naiveCase{rec[0], naiveTicket(seed, rec[0]), rec[6]})
+	}
+	sort.Slice(out, func(i, j int) bool { return Less(out[i].ticket, out[i].id, out[j].ticket, out[j].id) })
+	return out
+}
+
+func load(t *testing.T, path string, o LoadOptions) *Population {
+	t.Helper()
+	tb, err := Open(context.Background(), path, OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tb.Close() })
+	p, err := Load(context.Background(), tb, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// The sample equals the reference ordering of all tickets, sorted naively,
+// whether fields are kept for every row or only for the best candidates.
+func TestSampleMatchesNaiveOrdering(t *testing.T) {
+	n := 100000
+	if testing.Short() {
+		n = 20000
+	}
+	path := writeSynth(t, "cases.csv", synth.Options{Rows: n, Seed: 4, Messy: true})
+	const seed = "2026-07 monthly"
+	want := naiveSample(t, path, seed, nil)
+	for _, maxSample := range []int{0, 120, 500} {
+		p := load(t, path, LoadOptions{Seed: seed, Fields: []string{"Team"}, MaxSample: maxSample})
+		if p.Len() != len(want) {
+			t.Fatalf("population %d, naive %d", p.Len(), len(want))
+		}
+		s, err := p.Select(SelectOptions{Size: 120})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, c := range s.Cases {
+			if c.ID != want[i].id || c.Ticket != want[i].ticket || c.Fields[0] != want[i].team {
+				t.Fatalf("MaxSample %d: case %d is %s %s %v, naive %+v", maxSample, i+1, c.ID, c.Ticket, c.Fields, want[i])
+			}
+		}
+	}
+	// With a filter, the population is the matching distinct IDs.
+	wantCP := naiveSample(t, path, seed, func(rec []string) bool { return rec[8] == "CP" })
+	f, _ := ParseFilter("Legal Status=CP")
+	p := load(t, path, LoadOptions{Seed: seed, Fields: []string{"Team"}, Where: []Filter{f}, MaxSample: 50})
+	s, err := p.Select(SelectOptions{Size: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Len() != len(wantCP) {
+		t.Fatalf("filtered population %d, naive %d", p.Len(), len(wantCP))
+	}
+	for i, c := range s.Cases {
+		if c.ID != wantCP[i].id || c.Fields[0] != wantCP[i].team {
+			t.Fatalf("filtered case %d is %s, naive %s", i+1, c.ID, wantCP[i].id)
+		}
+	}
+}
+
+// Stratified: each stratum takes its first cases in ticket order, and keeping
+// fields only for the best candidates changes nothing.
+func TestStratifiedMatchesNaive(t *testing.T) {
+	path := writeSynth(t, "cases.csv", synth.Options{Rows: 20000, Seed: 5})
+	const seed = "s"
+	all := naiveSample(t, path, seed, nil)
+	for _, maxSample := range []int{0, 80} {
+		p := load(t, path, LoadOptions{Seed: seed, Fields: []string{"Allocated Worker"}, Strata: "Team", MaxSample: maxSample})
+		s, err := p.Select(SelectOptions{Size: 80, Allocation: Equal})
+		if err != nil {
+			t.Fatal(err)
+		}
+		quota := map[string]int{}
+		for _, st := range s.Strata {
+			quota[st.Name] = st.Size
+			if st.Size != 10 {
+				t.Fatalf("equal allocation of 80 over 8 teams gave %s %d", st.Name, st.Size)
+			}
+		}
+		var want []string
+		for _, c := range all {
+			if quota[c.team] > 0 {
+				quota[c.team]--
+				want = append(want, c.id)
+			}
+		}
+		var got []string
+		for _, c := range s.Cases {
+			got = append(got, c.ID)
+			if c.Fields == nil || c.Fields[0] == "" {
+				t.Fatalf("case %s has no worker", c.ID)
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("MaxSample %d: stratified sample differs from the naive one", maxSample)
+		}
+	}
+}
+
+// Duplicates keep their first row; exclusions and --strict behave.
+func TestPopulationDuplicatesAndExclusions(t *testing.T) {
+	path := writeSynth(t, "cases.csv", synth.Options{Rows: 3000, Seed: 1, Messy: true})
+	p := load(t, path, LoadOptions{Seed: "x", Fields: []string{"Team"}})
+	// genexport -messy: a duplicate every 1,499 rows (i = 1499, 2998), a blank
+	// row every 997 (3 of them), two title rows, a blank row and a Total row.
+	if p.Rows != 3000 || p.Distinct != 2998 || p.Duplicates != 2 || p.Blank != 3 || p.Footers != 1 {
+		t.Fatalf("rows %d distinct %d duplicates %d blank %d footers %d", p.Rows, p.Distinct, p.Duplicates, p.Blank, p.Footers)
+	}
+	d := p.FirstDuplicates[0]
+	if d.ID != "CR-0001499" || d.FirstRow+1 != d.Row {
+		t.Fatalf("first duplicate %+v", d)
+	}
+	ex := load(t, path, LoadOptions{Seed: "x", Exclude: func(id string) bool { return strings.HasSuffix(id, "7") }})
+	if ex.Excluded != 300 || ex.Len() != 2998-300 {
+		t.Fatalf("excluded %d, population %d", ex.Excluded, ex.Len())
+	}
+	tb, _ := Open(context.Background(), path, OpenOptions{})
+	defer tb.Close()
+	if _, err := Load(context.Background(), tb, LoadOptions{Seed: "x", Strict: true}); err == nil ||
+		!strings.Contains(err.Error(), `duplicate case ID "CR-0001499"`) {
+		t.Fatalf("strict: %v", err)
+	}
+}
