@@ -332,7 +332,7 @@ func decryptWorkbook(raw []byte, password string) (plain []byte, err error) {
 func newXLSXBook(path string, f *os.File, zr *zip.Reader) (*xlsxBook, error) {
 	b := &xlsxBook{path: path, file: f, zr: zr, parts: make(map[string]*zip.File, len(zr.File))}
 	for _, zf := range zr.File {
-		k := strings.ToLower(strings.TrimPrefix(zf.Name, "/"))
+		k := strings.ToLower(strings.TrimPrefix(strings.ReplaceAll(zf.Name, "\\", "/"), "/"))
 		if _, dup := b.parts[k]; !dup {
 			b.parts[k] = zf
 		}

@@ -264,4 +264,3 @@ func isDateFormatCode(code string) bool {
 	}
 	return false
 }
-

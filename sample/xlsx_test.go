@@ -32,6 +32,17 @@ var (
 // t.TempDir() (built once per test binary into $TMPDIR).
 func xlsxGenexport(t testing.TB, name string, args ...string) string {
 	t.Helper()
+	out := filepath.Join(t.TempDir(), name)
+	cmd := exec.Command(xlsxGenexportBin(t), append(args, "-o", out)...)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("genexport %v: %v\n%s", args, err, b)
+	}
+	return out
+}
+
+// xlsxGenexportBin builds genexport once per test binary, or skips.
+func xlsxGenexportBin(t testing.TB) string {
+	t.Helper()
 	xlsxGenOnce.Do(func() {
 		src, err := filepath.Abs("../../shared/tools/genexport")
 		if err != nil {
@@ -60,12 +71,7 @@ func xlsxGenexport(t testing.TB, name string, args ...string) string {
 	if xlsxGenErr != nil {
 		t.Skipf("genexport unavailable: %v", xlsxGenErr)
 	}
-	out := filepath.Join(t.TempDir(), name)
-	cmd := exec.Command(xlsxGenBin, append(args, "-o", out)...)
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("genexport %v: %v\n%s", args, err, b)
-	}
-	return out
+	return xlsxGenBin
 }
 
 // zipPart is one entry of a hand-built zip.
@@ -555,7 +561,7 @@ func TestXLSXExcelizeFixtureMatchesExcelize(t *testing.T) {
 				"date 14": "2026-06-30", "date 22": "2026-06-30 09:14:05", "dd/mm/yyyy": "2026-06-30",
 				"date;@": "2026-06-30", "text format number": "46203", "currency": "1234.5", "percent": "0.25",
 				"negative in date format": "-5",
-				"string in date format": "not a date", "spaces": "  padded  ", "newline": "line one\nline two",
+				"string in date format":   "not a date", "spaces": "  padded  ", "newline": "line one\nline two",
 				"ampersand": `Tom & Jerry <"quoted"> 'x'`, "hours only": "36",
 				// excelize writes "_x000D_" unescaped, which the spec reads as a
 				// carriage return, and replaces control characters with U+FFFD.
@@ -1210,5 +1216,43 @@ func TestXLSXLibreOfficeResave(t *testing.T) {
 	}
 	for i, si := range a.sheets() {
 		compareRows(t, si.Name+" (LibreOffice vs original)", normaliseRows(readGrid(t, b, i, nil)), normaliseRows(readGrid(t, a, i, nil)))
+	}
+}
+
+func TestXLSXThroughOpen(t *testing.T) {
+	// The whole path a command takes: Open picks the sheet and header, Rows
+	// streams the ID column. genexport -messy: a Summary sheet first, title
+	// rows, a blank row every 997 data rows, the header on row 4.
+	path := xlsxGenexport(t, "messy.xlsx", "-n", "2500", "-messy", "-format", "xlsx")
+	tb, err := Open(context.Background(), path, OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tb.Close()
+	if tb.Format != "xlsx" || tb.Sheet != "Cases" || tb.HeaderRow != 4 || tb.Header[tb.IDIndex] != "Case Reference" {
+		t.Fatalf("table %+v", tb)
+	}
+	ids, blanks, last := 0, 0, 0
+	err = tb.Rows(context.Background(), []int{tb.IDIndex, 9}, func(r Row) error {
+		last = r.Num
+		if r.Blank {
+			blanks++
+			return nil
+		}
+		ids++
+		if !strings.HasPrefix(r.Cells[0], "CR-") {
+			return fmt.Errorf("row %d: ID %q", r.Num, r.Cells[0])
+		}
+		if _, err := time.Parse("2006-01-02", r.Cells[1]); err != nil {
+			return fmt.Errorf("row %d: referral date %q", r.Num, r.Cells[1])
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 2,500 data rows, blank rows before data rows 998 and 1,995.
+	if ids != 2500 || blanks != 2 || last != 4+2500+2 {
+		t.Errorf("%d IDs, %d blank rows, last row %d", ids, blanks, last)
 	}
 }

@@ -33,6 +33,7 @@ type svgTrend struct {
 
 type svgPoint struct {
 	X, Y, YLo, YHi string
+	CapL, CapR     string // the ends of the error bars' caps
 	Label, Value   string
 	LabelY         int
 }
@@ -45,8 +46,8 @@ type svgTick struct {
 type svgMix struct {
 	W, H                 int
 	LegendY, LegendTextY int
-	Rows   []svgMixRow
-	Legend []svgLegend
+	Rows                 []svgMixRow
+	Legend               []svgLegend
 }
 
 type svgMixRow struct {
@@ -99,7 +100,7 @@ func trendSVG(ps []TrendPoint, conf float64) *svgTrend {
 	step := float64(s.X1-s.X0) / float64(len(pts))
 	for i, p := range pts {
 		x := float64(s.X0) + step*(float64(i)+0.5)
-		sp := svgPoint{X: f1(x), Y: f1(y(*p.Share)), YLo: f1(y(*p.Lower)), YHi: f1(y(*p.Upper)), Label: p.Audit,
+		sp := svgPoint{X: f1(x), CapL: f1(x - 6), CapR: f1(x + 6), Y: f1(y(*p.Share)), YLo: f1(y(*p.Lower)), YHi: f1(y(*p.Upper)), Label: p.Audit,
 			Value: fmt.Sprintf("%s: %s (%s)", p.Audit, pct(*p.Share, nearest), ciText(p.Lower, p.Upper)), LabelY: s.Y0 + 18}
 		s.Points = append(s.Points, sp)
 		if i > 0 {
@@ -136,7 +137,7 @@ func mixSVG(ps []TrendPoint) *svgMix {
 	lx := 160
 	for i, g := range names {
 		m.Legend = append(m.Legend, svgLegend{X: lx, TextX: lx + 16, Fill: gradeFills[i], Label: g})
-		lx += 120
+		lx += 30 + 7*len(g) // about 7px a character at 12px
 	}
 	m.LegendY, m.LegendTextY = y+6, y+16
 	m.H = y + 30
@@ -190,7 +191,7 @@ ul.notes li { margin-bottom: .3rem; }
 {{range .Ticks}}<line x1="55" x2="620" y1="{{.Y}}" y2="{{.Y}}" stroke="#e3e3e3"/><text x="50" y="{{.Y}}" text-anchor="end" dominant-baseline="middle">{{.Label}}</text>
 {{end}}<line x1="{{.X0}}" x2="{{.X1}}" y1="{{.Y0}}" y2="{{.Y0}}" stroke="#888"/>
 <polyline points="{{.Line}}" fill="none" stroke="#2c5d8f" stroke-width="2"/>
-{{range .Points}}<g><title>{{.Value}}</title><line x1="{{.X}}" x2="{{.X}}" y1="{{.YLo}}" y2="{{.YHi}}" stroke="#2c5d8f" stroke-width="1.5"/><line x1="{{.X}}" x2="{{.X}}" y1="{{.YHi}}" y2="{{.YHi}}" stroke="#2c5d8f"/><circle cx="{{.X}}" cy="{{.Y}}" r="4" fill="#2c5d8f"/><text x="{{.X}}" y="{{.LabelY}}" text-anchor="middle">{{.Label}}</text></g>
+{{range .Points}}<g><title>{{.Value}}</title><line x1="{{.X}}" x2="{{.X}}" y1="{{.YLo}}" y2="{{.YHi}}" stroke="#2c5d8f" stroke-width="1.5"/><line x1="{{.CapL}}" x2="{{.CapR}}" y1="{{.YHi}}" y2="{{.YHi}}" stroke="#2c5d8f"/><line x1="{{.CapL}}" x2="{{.CapR}}" y1="{{.YLo}}" y2="{{.YLo}}" stroke="#2c5d8f"/><circle cx="{{.X}}" cy="{{.Y}}" r="4" fill="#2c5d8f"/><text x="{{.X}}" y="{{.LabelY}}" text-anchor="middle">{{.Label}}</text></g>
 {{end}}</svg>
 <figcaption>{{.Caption}}.</figcaption>
 </figure>{{end}}

@@ -1,22 +1,3 @@
-// Package report builds caseaudit's audit report from the store — the share
-// of audited cases needing immediate attention with exact intervals, the
-// grade mix, a breakdown by any recorded field, moderation agreement, the
-// comparison with the previous audit and the trend over every audit — and
-// renders it as a terminal table, Markdown, CSV, JSON, an Excel workbook
-// with native charts, or a self-contained printable HTML page.
-//
-// Build and BuildTrend read the store; the renderers are pure functions of
-// a *Report writing to an io.Writer. The package prints nothing and knows
-// nothing of cobra or terminals (colour is a renderer option).
-//
-// Privacy: reports carry case IDs and non-personal fields (team, worker,
-// legal status, stratum, auditor). Shown columns that hold personal details
-// (names, dates of birth, addresses …; see Personal) are left out unless
-// Options.IncludeNames is set.
-//
-// Undefined figures (a share of 0 audited cases, a kappa when both raters
-// used a single grade) are nil pointers, shown as "not defined" and as JSON
-// null — never NaN.
 package report
 
 import (
@@ -119,23 +100,23 @@ type Report struct {
 	UpperOne    *float64  `json:"upper_one_sided"`
 	FiniteUpper *float64  `json:"finite_population_upper,omitempty"`
 	// FiniteUpperCount is the finite-population upper bound as a number of cases.
-	FiniteUpperCount *int `json:"finite_population_upper_count,omitempty"`
+	FiniteUpperCount *int   `json:"finite_population_upper_count,omitempty"`
 	Sentence         string `json:"sentence"`
 	// Notes are caveats a reader needs (cases still to audit, unweighted
 	// strata, a comparison that could not be made).
-	Notes        []string         `json:"notes"`
-	Grades       map[string]int   `json:"grades"`
-	GoodOrBetter *float64         `json:"good_or_better"`
-	By           string           `json:"breakdown_by"`
-	Breakdown    []Group          `json:"breakdown"`
-	Flags        []CaseRow        `json:"flagged_cases"`
-	Moderation   *Moderation      `json:"moderation"`
-	Comparison   *Comparison      `json:"comparison"`
-	Trend        []TrendPoint     `json:"trend"`
-	Columns      []string         `json:"columns"` // the shown columns kept in case rows
-	Cases        []CaseRow        `json:"cases,omitempty"`
-	AllCases     []CaseRow        `json:"-"` // every sampled case, for the workbook and --cases
-	GradeOrder   []string         `json:"-"`
+	Notes        []string       `json:"notes"`
+	Grades       map[string]int `json:"grades"`
+	GoodOrBetter *float64       `json:"good_or_better"`
+	By           string         `json:"breakdown_by"`
+	Breakdown    []Group        `json:"breakdown"`
+	Flags        []CaseRow      `json:"flagged_cases"`
+	Moderation   *Moderation    `json:"moderation"`
+	Comparison   *Comparison    `json:"comparison"`
+	Trend        []TrendPoint   `json:"trend"`
+	Columns      []string       `json:"columns"` // the shown columns kept in case rows
+	Cases        []CaseRow      `json:"cases,omitempty"`
+	AllCases     []CaseRow      `json:"-"` // every sampled case, for the workbook and --cases
+	GradeOrder   []string       `json:"-"`
 	opts         Options
 	gradeCounts  [5]int
 }

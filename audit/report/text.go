@@ -159,8 +159,9 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	for _, l := range r.meta() {
 		fmt.Fprintf(bw, "- **%s:** %s\n", mdEscape(l.K), mdEscape(l.V))
 	}
+	bw.WriteString("\n")
 	for _, s := range r.sections() {
-		fmt.Fprintf(bw, "\n## %s\n\n", mdEscape(s.Title))
+		fmt.Fprintf(bw, "## %s\n\n", mdEscape(s.Title))
 		if s.Intro != "" {
 			fmt.Fprintf(bw, "%s\n\n", mdEscape(s.Intro))
 		}
@@ -168,6 +169,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			for _, l := range s.Lines {
 				fmt.Fprintf(bw, "- %s\n", mdEscape(l.V))
 			}
+			bw.WriteString("\n")
 			continue
 		}
 		if len(s.Lines) > 0 {

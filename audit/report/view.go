@@ -230,7 +230,14 @@ func yesNoPtr(b *bool) string {
 // caseTable lists cases: ID, shown fields, auditor, grade and the note.
 func (r *Report) caseTable(rows []CaseRow, moderation bool) *tbl {
 	t := &tbl{Header: []string{"#", "Case ID"}, Right: []bool{true, false}}
-	if r.StrataBy != "" {
+	// The stratum is shown unless it is one of the shown columns already.
+	showStratum := r.StrataBy != ""
+	for _, c := range r.Columns {
+		if strings.EqualFold(strings.TrimSpace(c), strings.TrimSpace(r.StrataBy)) {
+			showStratum = false
+		}
+	}
+	if showStratum {
 		t.Header = append(t.Header, "Stratum")
 		t.Right = append(t.Right, false)
 	}
@@ -242,7 +249,7 @@ func (r *Report) caseTable(rows []CaseRow, moderation bool) *tbl {
 	t.Right = append(t.Right, false, false, false)
 	for _, c := range rows {
 		row := []string{strconv.Itoa(c.Order), c.ID}
-		if r.StrataBy != "" {
+		if showStratum {
 			row = append(row, c.Stratum)
 		}
 		row = append(row, c.FieldList...)

@@ -1,0 +1,344 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/caseaudit/caseaudit/audit"
+	"github.com/xuri/excelize/v2"
+)
+
+// hostileStore holds one audit whose team field and notes carry markup,
+// formulas and terminal escapes; the first case is flagged.
+func hostileStore(t *testing.T) *audit.Store {
+	t.Helper()
+	ctx := context.Background()
+	clock := &fixedClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	st, err := audit.Open(ctx, filepath.Join(t.TempDir(), "h.db"), audit.Options{Clock: clock.now, Actor: "QA"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	a := fxAudit("<b>audit</b>", 100)
+	a.StrataColumn, a.Allocation = "", ""
+	cases := fxCases(3, "H")
+	cases[0].Fields[0] = `<script>alert("team")</script>`
+	cases[1].Fields[0] = "@SUM(1+1)"
+	cases[2].Fields[0] = "\x1b[31mred\x1b[0m"
+	for i := range cases {
+		cases[i].Stratum = ""
+	}
+	if _, err := st.CreateAudit(ctx, a, cases); err != nil {
+		t.Fatal(err)
+	}
+	notes := []string{`<script>alert("note")</script> | *bold* [x](http://example.invalid)`, "+44 called", "\x1b[2Jcleared"}
+	for i, c := range cases {
+		mustRecord(t, st, a.Name, audit.Finding{Case: c.ID, Auditor: "A. Khan", Grade: audit.Good, Immediate: true, Note: notes[i]})
+	}
+	return st
+}
+
+func TestHTMLEscapesAndIsSelfContained(t *testing.T) {
+	o := fixedOptions()
+	o.By = "Team"
+	r, err := Build(context.Background(), hostileStore(t), "", o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := WriteHTML(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	h := b.String()
+	if strings.Contains(strings.ToLower(h), "<script") || strings.Contains(h, "<b>audit") {
+		t.Errorf("markup from the store reached the HTML unescaped")
+	}
+	for _, want := range []string{"&lt;script&gt;alert(&#34;team&#34;)&lt;/script&gt;", "&lt;script&gt;alert(&#34;note&#34;)&lt;/script&gt;", "&lt;b&gt;audit&lt;/b&gt;"} {
+		if !strings.Contains(h, want) {
+			t.Errorf("HTML lacks the escaped text %s", want)
+		}
+	}
+	for _, bad := range []string{"<link", "src=", "@import", "url(", "href=\"http"} {
+		if strings.Contains(h, bad) {
+			t.Errorf("HTML refers to an external asset (%s)", bad)
+		}
+	}
+	if !strings.Contains(h, "<svg") {
+		t.Error("no inline SVG chart")
+	}
+	// The fixture's HTML has both charts.
+	var f bytes.Buffer
+	if err := WriteHTML(&f, buildFixture(t, "", fixedOptions())); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(f.String(), "<svg"); n != 2 {
+		t.Errorf("%d SVG charts, want 2 (trend and grade mix)", n)
+	}
+}
+
+func TestMarkdownEscapes(t *testing.T) {
+	r, err := Build(context.Background(), hostileStore(t), "", fixedOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := WriteMarkdown(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	md := b.String()
+	for _, bad := range []string{"<script", "[x](", "\x1b"} {
+		if strings.Contains(md, bad) {
+			t.Errorf("Markdown carries %q unescaped", bad)
+		}
+	}
+	// A pipe in a note must not add a table cell: every row of the flagged
+	// table has as many unescaped pipes as the header.
+	lines := strings.Split(md, "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, "| # |") {
+			want := strings.Count(l, "|")
+			for _, row := range lines[i+2 : i+5] {
+				if got := strings.Count(row, "|") - strings.Count(row, `\|`); got != want {
+					t.Errorf("row %q has %d cell separators, want %d", row, got, want)
+				}
+			}
+		}
+	}
+}
+
+func TestTableColourAndEscapes(t *testing.T) {
+	r, err := Build(context.Background(), hostileStore(t), "", fixedOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plain, col bytes.Buffer
+	WriteTable(&plain, r, false)
+	WriteTable(&col, r, true)
+	if strings.Contains(plain.String(), "\x1b") {
+		t.Errorf("escape codes without colour (from the data or ours):\n%q", plain.String())
+	}
+	if !strings.Contains(col.String(), ansiBold) {
+		t.Error("no colour with color=true")
+	}
+	// Only our own bold/reset sequences, never the data's.
+	rest := strings.NewReplacer(ansiBold, "", ansiReset, "").Replace(col.String())
+	if strings.Contains(rest, "\x1b") {
+		t.Errorf("escape codes from the data reached the terminal")
+	}
+}
+
+func TestCSVInjection(t *testing.T) {
+	r, err := Build(context.Background(), hostileStore(t), "", fixedOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := WriteCasesCSV(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&b).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := func(name string) int {
+		for i, h := range rows[0] {
+			if h == name {
+				return i
+			}
+		}
+		t.Fatalf("no column %q in %q", name, rows[0])
+		return -1
+	}
+	team, note := col("Team"), col("Note")
+	if got := rows[2][team]; got != "'@SUM(1+1)" {
+		t.Errorf("team cell %q", got)
+	}
+	if got := rows[2][note]; got != "'+44 called" {
+		t.Errorf("note cell %q", got)
+	}
+	for _, r := range rows {
+		for _, c := range r {
+			if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+				t.Errorf("cell %q starts with a formula character", c)
+			}
+		}
+	}
+	// The figures CSV: numbers are plain numbers.
+	var fig bytes.Buffer
+	WriteCSV(&fig, buildFixture(t, "", fixedOptions()))
+	recs, err := csv.NewReader(&fig).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, rec := range recs {
+		if rec[0] == "comparison" && rec[2] == "fisher_p" {
+			found = true
+			if !strings.HasPrefix(rec[3], "0.07721226") {
+				t.Errorf("fisher_p %q", rec[3])
+			}
+		}
+		if rec[0] == "comparison" && rec[2] == "difference" && rec[3] != "-0.03333333333333333" {
+			t.Errorf("a negative number is written as a number: %q", rec[3])
+		}
+	}
+	if !found {
+		t.Error("no fisher_p row")
+	}
+}
+
+// TestJSONContract checks the documented fields and their JSON types.
+func TestJSONContract(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteJSON(&b, buildFixture(t, "", fixedOptions())); err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b.Bytes(), &m); err != nil {
+		t.Fatal(err)
+	}
+	num := func(v any, path string) {
+		if _, ok := v.(float64); !ok {
+			t.Errorf("%s = %#v, want a number", path, v)
+		}
+	}
+	for _, k := range []string{"population", "sampled", "audited", "flagged", "share", "upper_one_sided", "finite_population_upper"} {
+		num(m[k], k)
+	}
+	if m["audit"] != "2026-07" {
+		t.Errorf("audit = %v", m["audit"])
+	}
+	ci := m["ci"].(map[string]any)
+	if ci["method"] != "clopper-pearson" {
+		t.Errorf("ci.method = %v", ci["method"])
+	}
+	for _, k := range []string{"confidence", "lower", "upper"} {
+		num(ci[k], "ci."+k)
+	}
+	g := m["grades"].(map[string]any)
+	for _, k := range []string{"Outstanding", "Good", "Requires improvement", "Inadequate"} {
+		num(g[k], "grades."+k)
+	}
+	if _, ok := m["breakdown"].([]any); !ok {
+		t.Error("breakdown is not an array")
+	}
+	mod := m["moderation"].(map[string]any)
+	for _, k := range []string{"pairs", "agreement", "kappa", "weighted_kappa_linear", "weighted_kappa_quadratic"} {
+		num(mod[k], "moderation."+k)
+	}
+	c := m["comparison"].(map[string]any)
+	if c["previous"] != "2025-07" {
+		t.Errorf("comparison.previous = %v", c["previous"])
+	}
+	num(c["difference"], "comparison.difference")
+	num(c["fisher_p"], "comparison.fisher_p")
+	if d, ok := c["difference_ci"].([]any); !ok || len(d) != 2 {
+		t.Errorf("comparison.difference_ci = %v", c["difference_ci"])
+	}
+	if _, ok := m["cases"]; ok {
+		t.Error("cases are included only with Options.Cases")
+	}
+	for _, c := range m["flagged_cases"].([]any) {
+		if _, ok := c.(map[string]any)["fields"].(map[string]any)["Forename"]; ok {
+			t.Error("a forename in the JSON")
+		}
+	}
+	if strings.Contains(b.String(), "Forename") || strings.Contains(b.String(), `"Ada"`) {
+		t.Error("personal column in the JSON report")
+	}
+}
+
+func TestXLSXWorkbook(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteXLSX(&b, buildFixture(t, "", fixedOptions())); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(b.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got, want := strings.Join(f.GetSheetList(), ","), "Summary,Cases,Breakdown,Moderation,Trend"; got != want {
+		t.Errorf("sheets %s, want %s", got, want)
+	}
+	// Numbers are numbers: the upper bound cell holds the exact value.
+	rows, _ := f.GetRows("Trend", excelize.Options{RawCellValue: true})
+	if len(rows) != 3 || !strings.HasPrefix(rows[1][7], "0.094336093") {
+		t.Errorf("trend rows %q", rows)
+	}
+	typ, _ := f.GetCellType("Trend", "H2")
+	if typ != excelize.CellTypeUnset && typ != excelize.CellTypeNumber {
+		t.Errorf("H2 has type %v, want a number", typ)
+	}
+	// A note that looks like a formula is text, not a formula.
+	if fm, _ := f.GetCellFormula("Cases", "K6"); fm != "" {
+		t.Errorf("a note became a formula: %q", fm)
+	}
+	charts := chartXML(t, b.Bytes())
+	if len(charts) != 2 || !strings.Contains(describeChart(charts[0].xml), "kind lineChart") ||
+		!strings.Contains(describeChart(charts[1].xml), "grouping percentStacked") {
+		t.Errorf("charts: %+v", charts)
+	}
+
+	// LibreOffice opens it and reads the same figures (when installed).
+	soffice, err := exec.LookPath("soffice")
+	if err != nil || testing.Short() {
+		t.Skip("soffice not installed (or -short): LibreOffice round trip skipped")
+	}
+	dir := t.TempDir()
+	in := filepath.Join(dir, "report.xlsx")
+	if err := os.WriteFile(in, b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(soffice, "--headless", "-env:UserInstallation=file://"+filepath.ToSlash(filepath.Join(dir, "profile")),
+		"--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1", "--outdir", dir, in)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("soffice: %v\n%s", err, out)
+	}
+	read := func(sheet string) string {
+		data, err := os.ReadFile(filepath.Join(dir, "report-"+sheet+".csv"))
+		if err != nil {
+			t.Fatalf("LibreOffice wrote no %s sheet: %v\n%s", sheet, err, out)
+		}
+		return string(data)
+	}
+	if s := read("Summary"); !strings.Contains(s, "fewer than 2.4% of the 3,000 cases would") || !strings.Contains(s, `"95% upper bound for the population, cases",72`) {
+		t.Errorf("LibreOffice Summary:\n%s", s)
+	}
+	if s := read("Trend"); !strings.Contains(s, "2025-07,2025-07-01,90,90,3,") {
+		t.Errorf("LibreOffice Trend:\n%s", s)
+	}
+	if s := read("Cases"); strings.Count(s, "\n") != 121 || !strings.Contains(s, `"=HYPERLINK(""http://example.invalid"") plan overdue"`) {
+		t.Errorf("LibreOffice Cases:\n%s", s)
+	}
+	read("Breakdown")
+	read("Moderation")
+}
+
+func TestFormats(t *testing.T) {
+	for in, want := range map[string]Format{"table": Table, "md": Markdown, "CSV": CSV, "json": JSON, "xlsx": XLSX, "html": HTML} {
+		if got, err := ParseFormat(in); err != nil || got != want {
+			t.Errorf("ParseFormat(%q) = %v, %v", in, got, err)
+		}
+	}
+	if _, err := ParseFormat("pdf"); err == nil {
+		t.Error("pdf accepted")
+	}
+	for in, want := range map[string]Format{"r.html": HTML, "R.XLSX": XLSX, "a/b.md": Markdown, "x.json": JSON, "x.csv": CSV, "x.txt": Table} {
+		if got, ok := FormatForPath(in); !ok || got != want {
+			t.Errorf("FormatForPath(%q) = %v", in, got)
+		}
+	}
+	if _, ok := FormatForPath("report.pdf"); ok {
+		t.Error(".pdf inferred")
+	}
+}

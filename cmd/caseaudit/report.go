@@ -1,0 +1,234 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/caseaudit/caseaudit/audit/report"
+	"github.com/caseaudit/caseaudit/internal/atomicfile"
+	"github.com/spf13/cobra"
+)
+
+// reportOptions are the flags of `caseaudit report`. The zero value (with
+// Audit "" for the latest audit) prints the table: runReport fills defaults.
+type reportOptions struct {
+	Audit        string
+	Format       string
+	Out          string
+	Force        bool
+	Confidence   string
+	Method       string
+	By           string
+	Compare      string
+	NoCompare    bool
+	Cases        bool
+	IncludeNames bool
+	FailAbove    string
+	On           string
+}
+
+func init() { extraCommands = append(extraCommands, newReportCmd) }
+
+func newReportCmd(g *globalOptions) *cobra.Command {
+	o := &reportOptions{}
+	cmd := &cobra.Command{
+		Use:   "report [AUDIT]",
+		Short: "Report the share of cases needing immediate attention, grades, moderation and change",
+		Long: `Report on an audit (default: the latest): how many sampled cases were audited, how many
+needed immediate attention with an exact confidence interval and upper bounds, the grade mix,
+a breakdown by any recorded field, the agreement between auditors and moderators, and the
+comparison with the previous audit (or --compare), in one plain-English sentence and in figures.
+
+Formats: table (the terminal), markdown, csv (the figures, or one row per case with --cases),
+json (one object, numbers as numbers, null where a figure is undefined), xlsx (a workbook with
+Summary, Cases, Breakdown, Moderation and Trend sheets and charts) and html (one printable file
+with charts). --out infers the format from the file's extension and writes the file with mode
+0600. Reports show case IDs and non-personal fields only, unless --include-names.
+
+--fail-above exits with code 3 when the share flagged is above the limit (with --on upper, when
+the upper bound of its interval is), for scripted monthly runs.`,
+		Example: `  # the latest audit, on the terminal
+  caseaudit report
+
+  # for the management meeting: a printable page and a workbook
+  caseaudit report "2026-07 monthly" --out 2026-07-report.html
+  caseaudit report "2026-07 monthly" --out 2026-07-report.xlsx
+
+  # by team, with 90% intervals, as JSON for a script
+  caseaudit report --by Team --confidence 90% --format json
+
+  # a monthly cron job: exit 3 when more than 5% need immediate attention
+  caseaudit report --quiet --fail-above 5% --out report.html`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return usagef("%s takes at most one audit name (got %d arguments); quote a name with spaces", cmd.CommandPath(), len(args))
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				o.Audit = args[0]
+			}
+			return runReport(cmd.Context(), o, g)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&o.Format, "format", "f", "", "output format: table, markdown, csv, json, xlsx or html (default: from --out's extension, else table)")
+	f.StringVarP(&o.Out, "out", "o", "", "write the report to this `FILE` instead of stdout")
+	f.BoolVar(&o.Force, "force", false, "replace an existing --out file")
+	f.StringVar(&o.Confidence, "confidence", "95%", "confidence level of the intervals")
+	f.StringVar(&o.Method, "method", report.MethodClopperPearson, "interval for the share: clopper-pearson (exact) or wilson")
+	f.StringVar(&o.By, "by", "", "break the figures down by this `FIELD`: a recorded column (e.g. Team), stratum or auditor (default: the stratum when stratified)")
+	f.StringVar(&o.Compare, "compare", "", "compare with this `AUDIT` (default: the previous one)")
+	f.BoolVar(&o.NoCompare, "no-compare", false, "leave out the comparison with another audit")
+	f.BoolVar(&o.Cases, "cases", false, "csv: one row per case; json: include every case")
+	f.BoolVar(&o.IncludeNames, "include-names", false, "include personal columns (names, dates of birth …) the audit recorded")
+	f.StringVar(&o.FailAbove, "fail-above", "", "exit with code 3 when the share flagged is above this `SHARE` (e.g. 5%)")
+	f.StringVar(&o.On, "on", string(report.OnShare), "what --fail-above compares: share (the observed share) or upper (the interval's upper bound)")
+	return cmd
+}
+
+// parseLimit reads a --fail-above limit: like parseShare, but 0% is allowed
+// (fail on any flagged case).
+func parseLimit(flag, s string) (float64, error) {
+	t := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "%"))
+	if v, err := strconv.ParseFloat(t, 64); err == nil && v == 0 {
+		return 0, nil
+	}
+	return parseShare(flag, s)
+}
+
+// pickFormat decides the output format from --format and --out.
+func pickFormat(format, out string) (report.Format, error) {
+	if format != "" {
+		f, err := report.ParseFormat(format)
+		if err != nil {
+			return "", usagef("--format: %v", err)
+		}
+		if out != "" {
+			if g, ok := report.FormatForPath(out); ok && g != f {
+				return "", usagef("--out %s looks like %s but --format is %s; make them agree", out, g, f)
+			}
+		}
+		return f, nil
+	}
+	if out != "" {
+		f, ok := report.FormatForPath(out)
+		if !ok {
+			return "", usagef("--out %s: say the format with --format, or name the file …html, .xlsx, .md, .csv, .json or .txt", out)
+		}
+		return f, nil
+	}
+	return report.Table, nil
+}
+
+type reportCommon struct {
+	format report.Format
+	opts   report.Options
+}
+
+// commonReportFlags checks the flags report and trend share.
+func commonReportFlags(g *globalOptions, format, out, confidence, method string) (reportCommon, error) {
+	var c reportCommon
+	f, err := pickFormat(format, out)
+	if err != nil {
+		return c, err
+	}
+	if f.Binary() && out == "" && g.IO.OutTerminal {
+		return c, usagef("an xlsx report is a file: give --out FILE.xlsx (or redirect stdout)")
+	}
+	if confidence == "" {
+		confidence = "95%"
+	}
+	conf, err := parseShare("confidence", confidence)
+	if err != nil {
+		return c, err
+	}
+	switch strings.ToLower(method) {
+	case "", report.MethodClopperPearson, "exact", report.MethodWilson:
+	default:
+		return c, usagef("--method %q: use clopper-pearson (exact) or wilson", method)
+	}
+	c.format = f
+	c.opts = report.Options{Confidence: conf, Method: method, Now: g.Now, ToolVersion: version()}
+	return c, nil
+}
+
+// writeOutput renders to --out atomically (mode 0600) or to stdout.
+func writeOutput(ctx context.Context, g *globalOptions, out string, force bool, render func(w io.Writer) error) error {
+	if out == "" {
+		return render(g.IO.Out)
+	}
+	err := atomicfile.Write(ctx, out, force, func(f *os.File) error { return render(f) })
+	if err != nil && !errors.Is(err, atomicfile.ErrExists) && !errors.Is(err, context.Canceled) {
+		return fmt.Errorf("writing %s: %w", out, err)
+	}
+	return err
+}
+
+func runReport(ctx context.Context, o *reportOptions, g *globalOptions) error {
+	c, err := commonReportFlags(g, o.Format, o.Out, o.Confidence, o.Method)
+	if err != nil {
+		return err
+	}
+	var limit float64
+	on := report.On(strings.ToLower(strings.TrimSpace(o.On)))
+	if on == "" {
+		on = report.OnShare
+	}
+	if on != report.OnShare && on != report.OnUpper {
+		return usagef("--on %q: use share or upper", o.On)
+	}
+	if o.FailAbove != "" {
+		if limit, err = parseLimit("fail-above", o.FailAbove); err != nil {
+			return err
+		}
+	} else if o.On != "" && on != report.OnShare {
+		return usagef("--on needs --fail-above")
+	}
+	if o.Cases && c.format != report.CSV && c.format != report.JSON {
+		return usagef("--cases goes with --format csv or json (the xlsx report always has a Cases sheet)")
+	}
+	if o.Compare != "" && o.NoCompare {
+		return usagef("give --compare or --no-compare, not both")
+	}
+	opts := c.opts
+	opts.By, opts.Compare, opts.NoCompare, opts.IncludeNames, opts.Cases = o.By, o.Compare, o.NoCompare, o.IncludeNames, o.Cases
+	st, err := g.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	r, err := report.Build(ctx, st, o.Audit, opts)
+	if err != nil {
+		return err
+	}
+	ro := report.RenderOptions{Color: o.Out == "" && g.IO.Color(), Cases: o.Cases}
+	if err := writeOutput(ctx, g, o.Out, o.Force, func(w io.Writer) error { return report.Render(w, r, c.format, ro) }); err != nil {
+		return err
+	}
+	if o.Out != "" {
+		g.infof("wrote the report on %s to %s\n%s\n", r.Audit, o.Out, r.Sentence)
+	}
+	if o.FailAbove == "" {
+		return nil
+	}
+	exceeds, v, err := r.Exceeds(limit, on)
+	if err != nil {
+		return fmt.Errorf("cannot check --fail-above: %w", err)
+	}
+	what := "the share needing immediate attention"
+	if on == report.OnUpper {
+		what = "the upper bound of the interval for the share needing immediate attention"
+	}
+	if exceeds {
+		return &exitCodeError{code: exitThreshold, err: fmt.Errorf("%s, %s, is above --fail-above %s", what, formatPct(v), formatPct(limit))}
+	}
+	g.infof("%s, %s, is within --fail-above %s\n", what, formatPct(v), formatPct(limit))
+	return nil
+}
