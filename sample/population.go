@@ -1,6 +1,7 @@
 package sample
 
 import (
+	"bytes"
 	"cmp"
 	"container/heap"
 	"context"
@@ -69,13 +70,18 @@ type Duplicate struct {
 	FirstRow int
 }
 
-// unit is one data row, 16 bytes: a million rows take 16 MB. Its ID,
-// stratum and filter result live in the arena record at ref.
+// unit is one data row, 16 bytes: a million rows take 16 MB. Its ID and
+// stratum live in the arena record at ref; the top bit of row says the row
+// does not match the filters.
 type unit struct {
 	key uint64
 	ref uint32
 	row uint32
 }
+
+const noMatch = 1 << 31
+
+func (u unit) rowNum() int { return int(u.row &^ noMatch) }
 
 // arena holds variable-length records in 1 MiB chunks, so it grows without
 // copying. A reference is chunk<<20 | offset.
@@ -101,23 +107,17 @@ func (a *arena) add(rec []byte) (uint32, error) {
 	return ref, nil
 }
 
-// record reads the record at ref: stratum, whether the row matched the
-// filters, and the ID bytes.
-func (a *arena) record(ref uint32) (stratum uint32, match bool, id []byte) {
+// record reads the record at ref: the stratum and the ID bytes.
+func (a *arena) record(ref uint32) (stratum uint32, id []byte) {
 	b := a.chunks[ref>>chunkBits][ref&(1<<chunkBits-1):]
 	s, k := binary.Uvarint(b)
 	b = b[k:]
 	l, k := binary.Uvarint(b)
-	b = b[k:]
-	return uint32(s >> 1), s&1 == 1, b[:l]
+	return uint32(s), b[k : k+int(l)]
 }
 
-func encodeRecord(buf []byte, stratum uint32, match bool, id string) []byte {
-	s := uint64(stratum) << 1
-	if match {
-		s |= 1
-	}
-	buf = binary.AppendUvarint(buf[:0], s)
+func encodeRecord(buf []byte, stratum uint32, id string) []byte {
+	buf = binary.AppendUvarint(buf[:0], uint64(stratum))
 	buf = binary.AppendUvarint(buf, uint64(len(id)))
 	return append(buf, id...)
 }
@@ -137,8 +137,8 @@ func (p *Population) Len() int { return len(p.units) }
 // they were not kept (see LoadOptions.MaxSample); Select fills them in.
 func (p *Population) Case(i int) Case {
 	u := p.units[i]
-	st, _, id := p.ids.record(u.ref)
-	c := Case{ID: string(id), Row: int(u.row), Fields: p.kept[string(id)]}
+	st, id := p.ids.record(u.ref)
+	c := Case{ID: string(id), Row: u.rowNum(), Fields: p.kept[string(id)]}
 	if p.Strata != "" {
 		c.Stratum = p.stratumName[st]
 	}
@@ -149,12 +149,17 @@ func (p *Population) Case(i int) Case {
 func (p *Population) Ticket(i int) string { return p.tk.Ticket(p.id(p.units[i])) }
 
 func (p *Population) id(u unit) string {
-	_, _, id := p.ids.record(u.ref)
+	_, id := p.ids.record(u.ref)
 	return string(id)
 }
 
+func (p *Population) idBytes(u unit) []byte {
+	_, id := p.ids.record(u.ref)
+	return id
+}
+
 func (p *Population) stratumOf(u unit) uint32 {
-	s, _, _ := p.ids.record(u.ref)
+	s, _ := p.ids.record(u.ref)
 	return s
 }
 
@@ -286,12 +291,18 @@ func Load(ctx context.Context, t *Table, opts LoadOptions) (*Population, error) 
 				break
 			}
 		}
-		rec = encodeRecord(rec, si, match, id)
+		rec = encodeRecord(rec, si, id)
 		ref, err := p.ids.add(rec)
 		if err != nil {
 			return &InputError{Path: t.Path, Sheet: t.Sheet, Row: r.Num, Msg: err.Error()}
 		}
+		if r.Num >= noMatch {
+			return &InputError{Path: t.Path, Sheet: t.Sheet, Row: r.Num, Msg: "too many rows (over 2,147,483,647)"}
+		}
 		u := unit{key: p.tk.Key(id), ref: ref, row: uint32(r.Num)}
+		if !match {
+			u.row |= noMatch
+		}
 		if n := len(chunks); n == 0 || len(chunks[n-1]) == unitsPerChunk {
 			chunks = append(chunks, make([]unit, 0, unitsPerChunk))
 		}
@@ -347,8 +358,8 @@ func Load(ctx context.Context, t *Table, opts LoadOptions) (*Population, error) 
 	// Selection order; equal IDs have equal keys, so duplicates end up side
 	// by side, first row first.
 	slices.SortFunc(all, func(a, b unit) int {
-		if c := cmp.Compare(a.key, b.key); c != 0 {
-			return c
+		if a.key != b.key {
+			return cmp.Compare(a.key, b.key)
 		}
 		ida, idb := p.id(a), p.id(b)
 		if ida != idb {
@@ -357,23 +368,21 @@ func Load(ctx context.Context, t *Table, opts LoadOptions) (*Population, error) 
 			}
 			return strings.Compare(ida, idb)
 		}
-		return cmp.Compare(a.row, b.row)
+		return cmp.Compare(a.rowNum(), b.rowNum())
 	})
 	var dups []Duplicate
 	units := all[:0]
 	for i := 0; i < len(all); i++ {
 		first := all[i]
-		firstID := p.id(first)
-		for i+1 < len(all) && all[i+1].key == first.key && p.id(all[i+1]) == firstID {
+		for i+1 < len(all) && all[i+1].key == first.key && bytes.Equal(p.idBytes(all[i+1]), p.idBytes(first)) {
 			i++
-			dups = append(dups, Duplicate{ID: firstID, Row: int(all[i].row), FirstRow: int(first.row)})
+			dups = append(dups, Duplicate{ID: p.id(first), Row: all[i].rowNum(), FirstRow: first.rowNum()})
 		}
 		p.Distinct++
-		_, match, _ := p.ids.record(first.ref)
 		switch {
-		case !match:
+		case first.row&noMatch != 0:
 			p.FilteredOut++
-		case opts.Exclude != nil && opts.Exclude(firstID):
+		case opts.Exclude != nil && opts.Exclude(p.id(first)):
 			p.Excluded++
 		default:
 			units = append(units, first)
