@@ -45,8 +45,6 @@ is used and nothing outside that folder is touched.`,
 	return cmd
 }
 
-// demoHooks lets later steps (the report) join the tour.
-var demoReport func(ctx context.Context, g *globalOptions, auditName string) error
 
 func runDemo(ctx context.Context, o *demoOptions, g *globalOptions) error {
 	if o.Size < 20 || o.Rows < o.Size {
@@ -187,11 +185,10 @@ func runDemo(ctx context.Context, o *demoOptions, g *globalOptions) error {
 	if err := runVerify(ctx, &verifyOptions{Audit: name, Format: "table"}, g); err != nil {
 		return err
 	}
-	if demoReport != nil {
-		step(6, "The report: the share needing immediate attention, with exact statistics:", fmt.Sprintf("caseaudit report %q", name))
-		if err := demoReport(ctx, g, name); err != nil {
-			return err
-		}
+	step(6, "The report: the share needing immediate attention, with exact statistics (also --format markdown, csv, json, xlsx, html):",
+		fmt.Sprintf("caseaudit report %q --by Team", name))
+	if err := runReport(ctx, &reportOptions{Audit: name, By: "Team"}, g); err != nil {
+		return err
 	}
 	fmt.Fprintf(out, "\nEverything is in %s. Try, from there:\n   $ cd %s\n   $ caseaudit audits\n   $ caseaudit status %q\n   $ caseaudit history %q --format json | head -40\n",
 		dir, dir, name, name)
