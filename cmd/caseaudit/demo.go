@@ -45,7 +45,6 @@ is used and nothing outside that folder is touched.`,
 	return cmd
 }
 
-
 func runDemo(ctx context.Context, o *demoOptions, g *globalOptions) error {
 	if o.Size < 20 || o.Rows < o.Size {
 		return usagef("the demo needs --size of at least 20 and --rows of at least --size")

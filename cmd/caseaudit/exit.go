@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/caseaudit/caseaudit/internal/textsafe"
 )
 
 // Exit codes, documented in `caseaudit --help` and the README.
@@ -78,7 +80,9 @@ func printError(w io.Writer, err error, cmdPath string) {
 	if msg == "" {
 		return
 	}
-	msg = strings.TrimSpace(msg)
+	// One line, and inert: messages may quote text from exports (case IDs,
+	// cells) which must not move the cursor or recolour the terminal.
+	msg = textsafe.Terminal(strings.TrimSpace(msg))
 	fmt.Fprintf(w, "caseaudit: %s\n", msg)
 	var ue *usageError
 	if errors.As(err, &ue) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/internal/textsafe"
 	"github.com/spf13/cobra"
 )
 
@@ -70,7 +71,7 @@ func runImport(ctx context.Context, o *importOptions, g *globalOptions) error {
 	if errors.As(err, &ie) {
 		// Every problem on its own line, then the one-line summary as the error.
 		for _, p := range ie.Problems {
-			fmt.Fprintf(g.IO.Err, "%s: %s\n", o.File, p)
+			fmt.Fprintf(g.IO.Err, "%s: %s\n", o.File, textsafe.Terminal(p.String()))
 		}
 		return fmt.Errorf("%s: %d %s; nothing was imported (fix the rows, or give --skip-invalid to import the rest)",
 			o.File, len(ie.Problems), pluralWord(len(ie.Problems), "problem"))

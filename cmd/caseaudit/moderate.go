@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/internal/textsafe"
 	"github.com/caseaudit/caseaudit/sample"
 	"github.com/spf13/cobra"
 )
@@ -110,7 +111,7 @@ func runModerate(ctx context.Context, o *moderateOptions, g *globalOptions) erro
 	switch o.Format {
 	case "ids":
 		for _, s := range sel {
-			fmt.Fprintln(g.IO.Out, s.ID)
+			fmt.Fprintln(g.IO.Out, textsafe.Terminal(s.ID))
 		}
 		return nil
 	case "json":

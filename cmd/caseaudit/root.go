@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -11,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/caseaudit/caseaudit/internal/textsafe"
 	"github.com/spf13/cobra"
 )
 
@@ -20,19 +23,54 @@ type globalOptions struct {
 	Quiet bool
 	DB    string
 	Now   func() time.Time
+	// LogFormat is "text" (default) or "json": one JSON object per message
+	// on stderr ({"time","level","msg"}), for scheduled jobs.
+	LogFormat string
 }
 
-// infof prints a message for the person at the terminal (stderr), unless --quiet.
+// infof prints a message for the person at the terminal (stderr), unless
+// --quiet. Messages quote case IDs and cells from exports, so each line is
+// made inert (textsafe.Terminal): no escape sequence reaches the terminal.
 func (g *globalOptions) infof(format string, a ...any) {
 	if g.Quiet {
 		return
 	}
-	fmt.Fprintf(g.IO.Err, format, a...)
+	g.log("info", fmt.Sprintf(format, a...))
 }
 
-// warnf prints a warning on stderr, even with --quiet.
+// warnf prints a warning on stderr, even with --quiet, made inert as infof.
 func (g *globalOptions) warnf(format string, a ...any) {
-	fmt.Fprintf(g.IO.Err, "warning: "+format, a...)
+	g.log("warning", fmt.Sprintf(format, a...))
+}
+
+// log writes one message to stderr: as text (warnings prefixed), or with
+// --log-format json as one JSON object per line.
+func (g *globalOptions) log(level, msg string) {
+	if g.LogFormat == "json" {
+		for _, line := range strings.Split(strings.TrimRight(msg, "\n"), "\n") {
+			b, _ := json.Marshal(struct {
+				Time  string `json:"time"`
+				Level string `json:"level"`
+				Msg   string `json:"msg"`
+			}{g.Now().UTC().Format(time.RFC3339), level, strings.TrimSpace(line)})
+			fmt.Fprintf(g.IO.Err, "%s\n", b)
+		}
+		return
+	}
+	if level == "warning" {
+		msg = "warning: " + msg
+	}
+	io.WriteString(g.IO.Err, terminalLines(msg))
+}
+
+// terminalLines applies textsafe.Terminal to each line of s, keeping the
+// line breaks.
+func terminalLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = textsafe.Terminal(l)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // Main runs caseaudit with the process's arguments and streams and returns
@@ -65,7 +103,13 @@ func run(ctx context.Context, io *IOStreams, args []string) int {
 		if ctx.Err() != nil && !errors.Is(err, context.Canceled) {
 			err = fmt.Errorf("%w: %v", context.Canceled, err)
 		}
-		printError(io.Err, err, cmd.CommandPath())
+		if g.LogFormat == "json" {
+			if msg := strings.TrimSpace(err.Error()); msg != "" {
+				g.log("error", msg)
+			}
+		} else {
+			printError(io.Err, err, cmd.CommandPath())
+		}
 	}
 	return exitCode(err)
 }
@@ -124,8 +168,16 @@ sampler). Nothing leaves this machine; outputs are readable only by you.
 	}
 	root.SetVersionTemplate("caseaudit {{.Version}}\n")
 	root.PersistentFlags().BoolVarP(&g.Quiet, "quiet", "q", false, "print only data and errors, no progress or summaries")
+	root.PersistentFlags().StringVar(&g.LogFormat, "log-format", "text", "messages on stderr as text or json (one object per line)")
 	root.PersistentFlags().StringVar(&g.DB, "db", "", "audit store `FILE` (default: $CASEAUDIT_DB, else ./caseaudit.db)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &usageError{err} })
+	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
+		if f := g.LogFormat; f != "text" && f != "json" {
+			g.LogFormat = "text"
+			return usagef("--log-format %q: use text or json", f)
+		}
+		return nil
+	}
 	for _, add := range extraCommands {
 		root.AddCommand(add(g))
 	}

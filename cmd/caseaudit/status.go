@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/internal/textsafe"
 	"github.com/spf13/cobra"
 )
 
@@ -115,13 +116,14 @@ func nonNilStrings(s []string) []string {
 	return s
 }
 
-// shortList shows up to n items and how many more.
+// shortList shows up to n items and how many more, made safe for a
+// terminal (the items are case IDs from the export).
 func shortList(items []string, n int) string {
 	if len(items) == 0 {
 		return "-"
 	}
 	if len(items) <= n {
-		return strings.Join(items, ", ")
+		return textsafe.Terminal(strings.Join(items, ", "))
 	}
-	return fmt.Sprintf("%s and %d more", strings.Join(items[:n], ", "), len(items)-n)
+	return textsafe.Terminal(fmt.Sprintf("%s and %d more", strings.Join(items[:n], ", "), len(items)-n))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/caseaudit/caseaudit/internal/textsafe"
 	"github.com/spf13/cobra"
 )
 
@@ -121,7 +122,7 @@ func runVerify(ctx context.Context, o *verifyOptions, g *globalOptions) error {
 			fmt.Fprintf(w, "sample: re-derived from %s with seed %s: identical, but the file differs from the recorded export\n", input, a.Seed)
 		}
 		for _, p := range out.Problems {
-			fmt.Fprintf(w, "problem: %s\n", p)
+			fmt.Fprintf(w, "problem: %s\n", textsafe.Terminal(p))
 		}
 	}
 	if !out.OK {

@@ -12,7 +12,46 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 )
+
+// StaleAge is how old a temporary file left beside a target must be before
+// Write removes it: a process killed while writing (SIGKILL, power loss)
+// cannot remove its own, and an hour is far longer than any write takes.
+const StaleAge = time.Hour
+
+// removeStale removes the temporary files ".BASE.tmp-*" that a killed
+// writer of the same target left in dir more than StaleAge ago. Failures
+// are ignored: they cost only disk space.
+func removeStale(dir, base string) {
+	matches, err := filepath.Glob(filepath.Join(dir, "."+globEscape(base)+".tmp-*"))
+	if err != nil {
+		return
+	}
+	now := time.Now()
+	for _, m := range matches {
+		st, err := os.Lstat(m)
+		if err != nil || !st.Mode().IsRegular() || now.Sub(st.ModTime()) < StaleAge {
+			continue
+		}
+		if strings.HasPrefix(filepath.Base(m), "."+base+".tmp-") {
+			os.Remove(m)
+		}
+	}
+}
+
+// globEscape quotes the pattern characters of a file name for filepath.Glob.
+func globEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`*?[\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
 
 // ErrExists is returned when the target exists and overwriting was not asked for.
 var ErrExists = errors.New("file exists")
@@ -33,10 +72,16 @@ func Write(ctx context.Context, path string, force bool, fn func(f *os.File) err
 		if st.IsDir() {
 			return fmt.Errorf("cannot write %s: it is a folder", path)
 		}
+		if !st.Mode().IsRegular() {
+			// A device, pipe, socket or symlink: renaming over it would
+			// replace it (as root, even /dev/full), not write to it.
+			return fmt.Errorf("cannot write %s: it is not a regular file (a device, pipe or link); name a file", path)
+		}
 		if !force {
 			return fmt.Errorf("%s already exists; choose another name or give --force to replace it: %w", path, ErrExists)
 		}
 	}
+	removeStale(dir, filepath.Base(path))
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return fmt.Errorf("cannot write %s: %w", path, err)
