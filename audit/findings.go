@@ -82,6 +82,12 @@ type Finding struct {
 	Date       string            // date audited, yyyy-mm-dd; "" when not given
 	Reason     string            // why a correction was made; required for a correction
 	Moderation bool              // a moderator's finding, kept apart from original findings
+	// Due is the number of working days (Monday to Friday) after the
+	// finding's date within which the follow-up action it opens is due,
+	// when it needs immediate attention; 0 means the audit's default
+	// (DefaultDueDays unless set when sampling). It is not part of the
+	// finding itself.
+	Due int
 
 	// Set when read from the store or recorded:
 	Kind string    // KindFinding, KindCorrection, KindModerationFinding or KindModerationCorrection
@@ -184,13 +190,23 @@ type RecordResult struct {
 	Finding Finding // as stored (or the identical latest finding when nothing changed)
 	Entry   Entry   // the new trail entry; zero when nothing changed
 	Changed bool    // false: the finding was identical to the latest one, nothing recorded
+	// Action is the follow-up action the finding opened or closed
+	// automatically (see Action.Status); nil when it did neither.
+	Action *Action
 }
 
 // Record records a finding on a case of an audit's sample, in one
 // transaction. A second finding on the same case is a correction and needs
 // f.Reason (else a *CorrectionError); one identical to the latest finding
 // records nothing. A moderation finding (f.Moderation) needs the case to be
-// in the audit's moderation sample.
+// in the audit's moderation sample. Answers are checked against the audit's
+// form (an *AnswersError names each bad or missing one) and stored keyed by
+// question key in canonical spelling.
+//
+// A finding that needs immediate attention opens a follow-up action on the
+// case in the same transaction (see Action); a correction that turns
+// immediate attention to no closes the case's action automatically, with a
+// note saying so.
 func (s *Store) Record(ctx context.Context, auditName string, f Finding) (RecordResult, error) {
 	if err := f.normalise(); err != nil {
 		return RecordResult{}, err
@@ -208,6 +224,9 @@ func (s *Store) Record(ctx context.Context, auditName string, f Finding) (Record
 			if err := checkModerated(ctx, tx, a, f.Case); err != nil {
 				return err
 			}
+		}
+		if err := checkFindingAnswers(a, &f); err != nil {
+			return err
 		}
 		ch, err := openChain(ctx, tx, a.id, a.Name)
 		if err != nil {
@@ -250,7 +269,13 @@ func (s *Store) recordTx(ctx context.Context, tx *sql.Tx, ch *chain, f Finding, 
 		return RecordResult{}, err
 	}
 	f.Kind, f.Seq, f.At = kind, e.Seq, e.At
-	return RecordResult{Finding: f, Entry: e, Changed: true}, nil
+	res := RecordResult{Finding: f, Entry: e, Changed: true}
+	if !f.Moderation {
+		if res.Action, err = s.followUp(ctx, tx, ch, f, prev, ok); err != nil {
+			return RecordResult{}, err
+		}
+	}
+	return res, nil
 }
 
 func findingKinds(moderation bool) (string, string) {

@@ -82,11 +82,16 @@ func TestRecordCorrectAndHistory(t *testing.T) {
 	}
 	mustRecord(t, s, name, Finding{Case: "CR-0000002", Auditor: "B. Lee", Grade: Outstanding})
 
-	h, err := s.History(ctx, name, "CR-0000007")
+	full, err := s.History(ctx, name, "CR-0000007")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(h) != 2 || h[0].Kind != KindFinding || h[1].Kind != KindCorrection || h[1].PrevHash != h[0].Hash {
+	// The flagged finding opened an action and the correction to "no" closed it.
+	if len(full) != 4 || full[1].Kind != KindActionOpen || full[3].Kind != KindActionClose {
+		t.Fatalf("full history: %+v", full)
+	}
+	h := findingEntries(full)
+	if len(h) != 2 || h[0].Kind != KindFinding || h[1].Kind != KindCorrection || full[2].PrevHash != full[1].Hash {
 		t.Fatalf("history: %+v", h)
 	}
 	var p map[string]any
@@ -106,7 +111,7 @@ func TestRecordCorrectAndHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Size != 20 || st.Recorded != 2 || st.Flagged != 0 || len(st.ToDo) != 18 || st.Entries != 4 {
+	if st.Size != 20 || st.Recorded != 2 || st.Flagged != 0 || len(st.ToDo) != 18 || st.Entries != 6 { // sample, finding, action-open, correction, action-close, finding
 		t.Errorf("status: %+v", st.AuditSummary)
 	}
 	mustVerify(t, s, name)

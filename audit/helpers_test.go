@@ -95,3 +95,16 @@ func mustVerify(t *testing.T, s *Store, audit string) {
 		t.Fatalf("verify %q: %v", audit, v.Problems)
 	}
 }
+
+// findingEntries keeps the finding and correction entries of a history
+// (leaving out the follow-up action entries a flagged finding opens).
+func findingEntries(h []Entry) []Entry {
+	var out []Entry
+	for _, e := range h {
+		switch e.Kind {
+		case KindFinding, KindCorrection, KindModerationFinding, KindModerationCorrection:
+			out = append(out, e)
+		}
+	}
+	return out
+}

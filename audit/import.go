@@ -33,6 +33,9 @@ type ImportOptions struct {
 	// Moderation records the rows as moderation findings; every case must
 	// then be in the audit's moderation sample.
 	Moderation bool
+	// Due is the number of working days within which the follow-up actions
+	// the import opens are due; 0 means the audit's default.
+	Due int
 	// Progress, when set, is called after each finding is written (inside
 	// the transaction, before it commits) with the number written so far.
 	Progress func(written int)
@@ -83,6 +86,7 @@ type ImportResult struct {
 	Empty       int       // rows without a finding (no grade and no immediate attention): left unrecorded
 	Skipped     int       // invalid rows left out (SkipInvalid)
 	Problems    []Problem // the invalid rows left out (SkipInvalid)
+	Actions     []Action  // follow-up actions opened (or closed automatically) by the import
 }
 
 // importRow is one data row of the workbook, parsed.
@@ -196,9 +200,13 @@ func Import(ctx context.Context, s *Store, auditName, path string, opts ImportOp
 			f := r.finding
 			f.Reason = opts.Reason
 			f.Moderation = opts.Moderation
+			f.Due = opts.Due
 			rr, err := s.recordTx(ctx, tx, ch, f, fmt.Sprintf("%s row %d", source, r.num))
 			if err != nil {
 				return err
+			}
+			if rr.Action != nil {
+				res.Actions = append(res.Actions, *rr.Action)
 			}
 			switch {
 			case !rr.Changed:
@@ -267,15 +275,38 @@ func readWorkbook(ctx context.Context, s *Store, auditName, path string, opts Im
 	}
 	colNotes, _ := t.ColumnIndex(ColNotes)
 	colDate, _ := t.ColumnIndex(ColDate)
-	// Form answers: columns after Notes that are none of the known ones.
+	// Form answers: one column per question, found by its label (or key).
+	form, err := FormFromJSON(a.Form)
+	if err != nil {
+		return nil, "", err
+	}
 	var answerCols []int
-	if len(a.Form) > 0 && colNotes >= 0 {
+	var answerQs []*Question
+	var formProbs []Problem
+	if form != nil {
 		known := []int{t.IDIndex, colAuditor, colGrade, colImm, colNotes, colDate}
-		for i := colNotes + 1; i < len(t.Header); i++ {
-			if !slices.Contains(known, i) && strings.TrimSpace(t.Header[i]) != "" {
-				answerCols = append(answerCols, i)
+		for qi := range form.Questions {
+			q := &form.Questions[qi]
+			col := -1
+			for i, h := range t.Header {
+				if !slices.Contains(known, i) && (foldLabel(h) == foldLabel(q.Label) || foldLabel(h) == q.Key) {
+					col = i
+					break
+				}
 			}
+			if col < 0 {
+				if q.Required && !opts.Moderation {
+					formProbs = append(formProbs, Problem{Sheet: t.Sheet, Row: t.HeaderRow, Column: q.Label,
+						Msg: fmt.Sprintf("the column %q (question %s of the audit's form) is missing and the question needs an answer; use the workbook written by caseaudit sample --out", q.Label, q.Key)})
+				}
+				continue
+			}
+			answerCols = append(answerCols, col)
+			answerQs = append(answerQs, q)
 		}
+	}
+	if len(formProbs) > 0 {
+		return nil, "", &ImportError{Path: path, Problems: formProbs}
 	}
 	cols := []int{t.IDIndex, colAuditor, colGrade, colImm, colNotes, colDate}
 	cols = append(cols, answerCols...)
@@ -296,21 +327,37 @@ func readWorkbook(ctx context.Context, s *Store, auditName, path string, opts Im
 		}
 		auditor, gradeText, immText, note, dateText := cell(1), cell(2), cell(3), cell(4), cell(5)
 		var answers map[string]string
-		for j, c := range answerCols {
-			if v := cell(6 + j); v != "" {
-				if answers == nil {
-					answers = map[string]string{}
-				}
-				answers[strings.TrimSpace(t.Header[c])] = v
+		var badAnswers []Problem
+		for j, q := range answerQs {
+			v := cell(6 + j)
+			if v == "" {
+				continue
 			}
+			a, err := q.Answer(v)
+			if err != nil {
+				badAnswers = append(badAnswers, Problem{Sheet: sheet, Row: row.Num, Column: t.Header[answerCols[j]], Case: r.id, Msg: err.Error()})
+				continue
+			}
+			if answers == nil {
+				answers = map[string]string{}
+			}
+			answers[q.Key] = a
 		}
 		if gradeText == "" && immText == "" {
 			r.empty = true
-			if r.id == "" && auditor == "" && note == "" && dateText == "" && answers == nil {
+			if r.id == "" && auditor == "" && note == "" && dateText == "" && answers == nil && badAnswers == nil {
 				return nil // nothing on the row that matters (e.g. a totals or spacer row)
 			}
 			out = append(out, r)
 			return nil
+		}
+		r.probs = append(r.probs, badAnswers...)
+		if form != nil && !opts.Moderation {
+			for j, q := range answerQs {
+				if _, ok := answers[q.Key]; q.Required && !ok && cell(6+j) == "" {
+					prob(t.Header[answerCols[j]], fmt.Sprintf("%q needs an answer: %s", q.Label, q.Describe()))
+				}
+			}
 		}
 		if r.id == "" {
 			prob(ColCaseID, "the row has a finding but no case ID")

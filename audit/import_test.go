@@ -120,6 +120,7 @@ func TestImportWorkbook(t *testing.T) {
 		t.Errorf("second import: %+v", res)
 	}
 	h, _ := s.History(ctx, name, "CR-0000005")
+	h = findingEntries(h)
 	if len(h) != 1 || !strings.Contains(string(h[0].Payload), `"source":"import audit.xlsx row 6"`) {
 		t.Errorf("history %v", h)
 	}
@@ -228,6 +229,7 @@ func TestImportCorrections(t *testing.T) {
 		t.Errorf("result %+v", res)
 	}
 	h, _ := s.History(ctx, name, "CR-0000002")
+	h = findingEntries(h)
 	var p findingPayload
 	if len(h) != 2 || h[1].Kind != KindCorrection || json.Unmarshal(h[1].Payload, &p) != nil || p.Reason != "moderation meeting 2026-07-21" {
 		t.Errorf("history %+v", h)
@@ -239,7 +241,8 @@ func TestImportFormAnswersAndModeration(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t)
 	a := testAudit("f")
-	a.Form = json.RawMessage(`{"questions": [{"key": "plan", "text": "Plan up to date?"}, {"key": "voice", "text": "Child's voice recorded?"}]}`)
+	a.Form = json.RawMessage(`{"name": "t", "questions": [{"key": "plan", "label": "Plan up to date?", "kind": "yesno"},
+		{"key": "voice", "label": "Child's voice recorded?", "kind": "choice", "choices": ["Yes", "Partly", "No"]}]}`)
 	if _, err := s.CreateAudit(ctx, a, testCases(4)); err != nil {
 		t.Fatal(err)
 	}
@@ -251,7 +254,7 @@ func TestImportFormAnswersAndModeration(t *testing.T) {
 		t.Fatal(err)
 	}
 	fs, _ := s.Findings(ctx, "f", false)
-	if len(fs) != 2 || fmt.Sprint(fs[0].Answers) != "map[Child's voice recorded?:Partly Plan up to date?:Yes]" || fmt.Sprint(fs[1].Answers) != "map[Plan up to date?:No]" {
+	if len(fs) != 2 || fmt.Sprint(fs[0].Answers) != "map[plan:Yes voice:Partly]" || fmt.Sprint(fs[1].Answers) != "map[plan:No]" {
 		t.Errorf("answers %v / %v", fs[0].Answers, fs[1].Answers)
 	}
 	// Moderation findings from a workbook: only cases in the moderation sample.

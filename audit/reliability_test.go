@@ -59,9 +59,17 @@ func checkAllRecorded(t *testing.T, s *Store, n int) {
 			t.Fatalf("finding on %s: %v %s; want %v finding", f.Case, f.Grade, f.Kind, want)
 		}
 	}
+	flagged := 0
+	for _, f := range fs {
+		if f.Immediate {
+			flagged++
+		}
+	}
+	// The sample entry, one entry per finding, and one action opened per
+	// finding needing immediate attention.
 	tr, _ := s.Trail(ctx, concurrentAudit)
-	if len(tr) != n+1 {
-		t.Fatalf("%d trail entries; want %d", len(tr), n+1)
+	if len(tr) != n+1+flagged {
+		t.Fatalf("%d trail entries; want %d (%d flagged)", len(tr), n+1+flagged, flagged)
 	}
 	mustVerify(t, s, concurrentAudit)
 }

@@ -68,6 +68,10 @@ type WorkbookSpec struct {
 	Columns  []string // the shown fields' header names, in order
 	Cases    []sample.Selected
 	Auditors map[string]string // case ID → allocated auditor (optional)
+	// Form, when set, adds one column per question between Auditor and
+	// Grade, headed by the question's label, with a drop-down of its answers
+	// (grade, yesno and choice questions) and its help as the cell prompt.
+	Form *Form
 }
 
 // WriteWorkbook writes the auditors' workbook as xlsx to w. Every value is
@@ -85,8 +89,22 @@ func WriteWorkbook(w io.Writer, spec WorkbookSpec) error {
 		stratumCol = len(header)
 		header = append(header, spec.Method.Strata)
 	}
-	findingAt := len(header)
-	header = append(header, ColAuditor, ColGrade, ColImmediate, ColNotes, ColDate)
+	auditorAt := len(header)
+	header = append(header, ColAuditor)
+	formAt := len(header)
+	var questions []Question
+	if spec.Form != nil {
+		questions = spec.Form.Questions
+		for _, q := range questions {
+			if containsFold(header, q.Label) {
+				return fmt.Errorf("the form's question %q has the same label as the column %q of the sample; rename the question", q.Key, q.Label)
+			}
+			header = append(header, q.Label)
+		}
+	}
+	gradeAt := len(header)
+	header = append(header, ColGrade, ColImmediate, ColNotes, ColDate)
+	immAt, notesAt, dateAt := gradeAt+1, gradeAt+2, gradeAt+3
 
 	widths := make([]int, len(header))
 	headStyle, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true},
@@ -131,7 +149,7 @@ func WriteWorkbook(w io.Writer, spec WorkbookSpec) error {
 		if stratumCol >= 0 {
 			vals[stratumCol] = c.Stratum
 		}
-		vals[findingAt] = spec.Auditors[c.ID]
+		vals[auditorAt] = spec.Auditors[c.ID]
 		for i, v := range vals {
 			cell, _ := excelize.CoordinatesToCellName(i+1, row)
 			if i == 0 {
@@ -157,20 +175,23 @@ func WriteWorkbook(w io.Writer, spec WorkbookSpec) error {
 	for i := range header {
 		style := textStyle
 		switch i {
-		case findingAt + 3:
+		case notesAt:
 			style = notesStyle
-		case findingAt + 4:
+		case dateAt:
 			style = dateStyle
 		}
 		if err := f.SetColStyle(SheetSample, col(i), style); err != nil {
 			return err
 		}
 		w := float64(widths[i])
-		if i == findingAt+3 {
+		if i == notesAt {
 			w = 50
 		}
-		if i == findingAt+4 {
+		if i == dateAt {
 			w = 14
+		}
+		if i >= formAt && i < gradeAt {
+			w = min(max(w, 16), 30)
 		}
 		if err := f.SetColWidth(SheetSample, col(i), col(i), w); err != nil {
 			return err
@@ -190,27 +211,51 @@ func WriteWorkbook(w io.Writer, spec WorkbookSpec) error {
 	f.SetCellStr(SheetLists, "B1", "Yes")
 	f.SetCellStr(SheetLists, "B2", "No")
 	grade := excelize.NewDataValidation(true)
-	grade.Sqref = rangeOf(findingAt + 1)
+	grade.Sqref = rangeOf(gradeAt)
 	grade.SetSqrefDropList(fmt.Sprintf("%s!$A$1:$A$%d", SheetLists, len(workbookGrades)))
 	grade.SetError(excelize.DataValidationErrorStyleStop, "Grade", "Choose Outstanding, Good, Requires improvement or Inadequate.")
 	if err := f.AddDataValidation(SheetSample, grade); err != nil {
 		return err
 	}
 	imm := excelize.NewDataValidation(true)
-	imm.Sqref = rangeOf(findingAt + 2)
+	imm.Sqref = rangeOf(immAt)
 	imm.SetSqrefDropList(SheetLists + "!$B$1:$B$2")
 	imm.SetError(excelize.DataValidationErrorStyleStop, "Immediate attention", "Choose Yes or No.")
 	if err := f.AddDataValidation(SheetSample, imm); err != nil {
 		return err
 	}
 	date := excelize.NewDataValidation(true)
-	date.Sqref = rangeOf(findingAt + 4)
+	date.Sqref = rangeOf(dateAt)
 	if err := date.SetRange("DATE(2000,1,1)", "DATE(2099,12,31)", excelize.DataValidationTypeDate, excelize.DataValidationOperatorBetween); err != nil {
 		return err
 	}
 	date.SetError(excelize.DataValidationErrorStyleStop, "Date audited", "Enter a date, e.g. 14/07/2026.")
 	if err := f.AddDataValidation(SheetSample, date); err != nil {
 		return err
+	}
+	// One drop-down per form question, its values in its own column of Lists.
+	for qi, q := range questions {
+		opts := q.Options()
+		dv := excelize.NewDataValidation(true)
+		dv.Sqref = rangeOf(formAt + qi)
+		if opts != nil {
+			listCol := col(2 + qi) // Lists!C, D, …
+			for i, v := range opts {
+				if err := f.SetCellStr(SheetLists, fmt.Sprintf("%s%d", listCol, i+1), v); err != nil {
+					return err
+				}
+			}
+			dv.SetSqrefDropList(fmt.Sprintf("%s!$%s$1:$%s$%d", SheetLists, listCol, listCol, len(opts)))
+			dv.SetError(excelize.DataValidationErrorStyleStop, clip(q.Label, 32), clip("Choose "+q.Describe()+".", 225))
+		} else if q.Help == "" {
+			continue
+		}
+		if q.Help != "" {
+			dv.SetInput(clip(q.Label, 32), clip(q.Help, 250))
+		}
+		if err := f.AddDataValidation(SheetSample, dv); err != nil {
+			return err
+		}
 	}
 	if err := f.SetSheetVisible(SheetLists, false); err != nil {
 		return err
@@ -318,3 +363,12 @@ func containsFold(list []string, s string) bool {
 }
 
 func displayWidth(s string) int { return utf8.RuneCountInString(s) }
+
+// clip shortens s to at most n runes (Excel limits prompt and error texts).
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

@@ -27,6 +27,8 @@ type recordOptions struct {
 	Reason     string
 	Moderation bool
 	Accessible bool
+	Answers    []string // KEY=VALUE
+	Due        int
 }
 
 func init() { extraCommands = append(extraCommands, newRecordCmd) }
@@ -44,6 +46,11 @@ the auditor and the time (UTC). Recording a case again is a correction and needs
 reports use the latest finding, and 'caseaudit history' shows them all. --moderation records
 a moderator's re-grade of a case in the moderation sample, kept apart from the original.
 
+When the audit has a form, --answer KEY=VALUE answers its questions (see caseaudit form);
+every answer is checked against its question. A finding that needs immediate attention
+opens a follow-up action for the case's owner, due in 5 working days (--due); see
+caseaudit actions.
+
 Without CASE, on a terminal, caseaudit walks the auditor through their unrecorded cases one
 by one, saving each finding as it is entered (Ctrl-C loses nothing already saved).`,
 		Example: `  caseaudit record "2026-07 monthly" CR-0001234 --grade good --immediate no --auditor "A. Khan" \
@@ -52,6 +59,10 @@ by one, saving each finding as it is entered (Ctrl-C loses nothing already saved
   # a correction
   caseaudit record "2026-07 monthly" CR-0001234 --grade ri --immediate no --auditor "A. Khan" \
       --reason "misread the visit dates"
+
+  # with the answers to the audit form's focus areas
+  caseaudit record "2026-07 monthly" CR-0001234 --grade ri --immediate yes --auditor "A. Khan" \
+      --answer assessment=ri --answer voice=good --answer worker_stability="Three or more workers"
 
   # a moderator's re-grade
   caseaudit record "2026-07 monthly" CR-0001234 --grade good --immediate no --auditor "M. Patel" --moderation
@@ -82,6 +93,8 @@ by one, saving each finding as it is entered (Ctrl-C loses nothing already saved
 	f.StringVar(&o.Reason, "reason", "", "why a finding is corrected (needed when the case already has one)")
 	f.BoolVar(&o.Moderation, "moderation", false, "a moderator's re-grade of a case in the moderation sample")
 	f.BoolVar(&o.Accessible, "accessible", false, "interactive mode with plain prompts, for screen readers")
+	f.StringArrayVar(&o.Answers, "answer", nil, "answer a question of the audit's form, as `KEY=VALUE` (key or label); repeat for each question")
+	f.IntVar(&o.Due, "due", 0, "working `DAYS` until the follow-up action is due, when the case needs immediate attention (default: the audit's, else 5)")
 	return cmd
 }
 
@@ -119,18 +132,54 @@ func runRecord(ctx context.Context, o *recordOptions, g *globalOptions) error {
 	if err != nil {
 		return err
 	}
+	answers, err := parseAnswers(o.Answers)
+	if err != nil {
+		return err
+	}
+	if o.Due < 0 {
+		return usagef("--due must be a positive number of working days")
+	}
 	st, err := g.openExistingStore(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	if len(answers) > 0 {
+		a, err := st.Audit(ctx, o.Audit)
+		if err != nil {
+			return err
+		}
+		if len(a.Form) == 0 {
+			return usagef("audit %q has no form, so --answer has no question to answer; record the grade, immediate attention and note only", a.Name)
+		}
+	}
 	res, err := st.Record(ctx, o.Audit, audit.Finding{Case: o.Case, Auditor: o.Auditor, Grade: grade, Immediate: imm,
-		Note: o.Note, Date: date, Reason: o.Reason, Moderation: o.Moderation})
+		Note: o.Note, Date: date, Reason: o.Reason, Moderation: o.Moderation, Answers: answers, Due: o.Due})
 	if err != nil {
 		return err
 	}
 	reportRecorded(g, res)
 	return nil
+}
+
+// parseAnswers reads the --answer KEY=VALUE flags.
+func parseAnswers(flags []string) (map[string]string, error) {
+	if len(flags) == 0 {
+		return nil, nil
+	}
+	out := map[string]string{}
+	for _, x := range flags {
+		k, v, ok := strings.Cut(x, "=")
+		k = strings.TrimSpace(k)
+		if !ok || k == "" {
+			return nil, usagef("--answer %q: write KEY=VALUE, e.g. --answer assessment=good", x)
+		}
+		if prev, dup := out[k]; dup && prev != v {
+			return nil, usagef("--answer %s is given twice (%q and %q)", k, prev, v)
+		}
+		out[k] = v
+	}
+	return out, nil
 }
 
 // findingDate reads --date, defaulting to today.
@@ -163,6 +212,13 @@ func reportRecorded(g *globalOptions, res audit.RecordResult) {
 		verb = "corrected"
 	}
 	g.infof("%s %s on %s: %s, immediate attention %s (trail entry %d)\n", verb, what, f.Case, f.Grade, imm, res.Entry.Seq)
+	if a := res.Action; a != nil {
+		if a.Status == audit.ActionClosed {
+			g.infof("closed the follow-up action on %s: it no longer needs immediate attention (trail entry %d)\n", f.Case, a.Closure.Seq)
+		} else {
+			g.infof("opened a follow-up action on %s for %s, due %s (trail entry %d)\n", f.Case, a.Owner, a.Due, a.Seq)
+		}
+	}
 }
 
 // recordInteractive walks an auditor through their unrecorded cases.
@@ -256,6 +312,10 @@ func recordInteractive(ctx context.Context, o *recordOptions, g *globalOptions) 
 	if err != nil {
 		return err
 	}
+	form, err := audit.FormFromJSON(a.Form)
+	if err != nil {
+		return err
+	}
 	byID := map[string]audit.SampledCase{}
 	for _, c := range cases {
 		byID[c.ID] = c
@@ -288,6 +348,13 @@ func recordInteractive(ctx context.Context, o *recordOptions, g *globalOptions) 
 		if gradeChoice == "skip" {
 			continue
 		}
+		answers, skipCase, err := askQuestions(run, form)
+		if err != nil {
+			return interactiveErr(err)
+		}
+		if skipCase {
+			continue
+		}
 		if err := run(
 			huh.NewSelect[string]().Title("Does the case need immediate attention?").
 				Options(huh.NewOption("No", "no"), huh.NewOption("Yes", "yes")).Value(&imm),
@@ -296,7 +363,8 @@ func recordInteractive(ctx context.Context, o *recordOptions, g *globalOptions) 
 		}
 		grade, _ := audit.ParseGrade(gradeChoice)
 		res, err := st.Record(ctx, a.Name, audit.Finding{Case: id, Auditor: o.Auditor, Grade: grade,
-			Immediate: imm == "yes", Note: strings.TrimSpace(note), Date: g.Now().Format("2006-01-02"), Moderation: o.Moderation})
+			Immediate: imm == "yes", Note: strings.TrimSpace(note), Date: g.Now().Format("2006-01-02"), Moderation: o.Moderation,
+			Answers: answers, Due: o.Due})
 		if err != nil {
 			return err
 		}
@@ -305,6 +373,67 @@ func recordInteractive(ctx context.Context, o *recordOptions, g *globalOptions) 
 	}
 	g.infof("saved %d findings\n", saved)
 	return nil
+}
+
+// askQuestions asks the form's questions in order. An optional question may
+// be skipped (the default: Enter alone answers nothing); a required one
+// offers to skip the whole case instead.
+func askQuestions(run func(...huh.Field) error, form *audit.Form) (map[string]string, bool, error) {
+	if form == nil {
+		return nil, false, nil
+	}
+	answers := map[string]string{}
+	for _, q := range form.Questions {
+		title := textsafe.Terminal(q.Label)
+		if !q.Required {
+			title += " (optional)"
+		}
+		var v string
+		if opts := q.Options(); opts != nil {
+			var choices []huh.Option[string]
+			for _, x := range opts {
+				choices = append(choices, huh.NewOption(textsafe.Terminal(x), x))
+			}
+			if q.Required {
+				v = "skip-case"
+				choices = append(choices, huh.NewOption("Skip this case", "skip-case"))
+			} else {
+				v = "skip"
+				choices = append(choices, huh.NewOption("Skip this question", "skip"))
+			}
+			sel := huh.NewSelect[string]().Title(title).Options(choices...).Value(&v)
+			if q.Help != "" {
+				sel = sel.Description(textsafe.Terminal(q.Help))
+			}
+			if err := run(sel); err != nil {
+				return nil, false, err
+			}
+		} else {
+			in := huh.NewInput().Title(title).Value(&v)
+			if q.Help != "" {
+				in = in.Description(textsafe.Terminal(q.Help))
+			}
+			if q.Required {
+				in = in.Validate(func(s string) error {
+					if strings.TrimSpace(s) == "" {
+						return errors.New("this question needs an answer")
+					}
+					return nil
+				})
+			}
+			if err := run(in); err != nil {
+				return nil, false, err
+			}
+		}
+		switch v = strings.TrimSpace(v); v {
+		case "skip-case":
+			return nil, true, nil
+		case "skip", "":
+			continue
+		}
+		answers[q.Key] = v
+	}
+	return answers, false, nil
 }
 
 // lineReader gives its reader's text one line per Read and remembers the

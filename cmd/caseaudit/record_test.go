@@ -17,7 +17,7 @@ func newAudit(t *testing.T, extra ...string) (db, export string, ids []string) {
 	t.Helper()
 	export = writeExport(t, "cases.csv", synth.Options{Rows: 400, Seed: 11})
 	db = filepath.Join(t.TempDir(), "store.db")
-	args := append([]string{"--db", db, "sample", export, "--size", "6", "--seed", "s1", "--audit", "July", "--format", "ids"}, extra...)
+	args := append([]string{"--db", db, "sample", export, "--size", "6", "--seed", "s1", "--audit", "July", "--format", "ids", "--form", "none"}, extra...)
 	code, out, errs := runCmd(t, args...)
 	if code != 0 {
 		t.Fatalf("sample: exit %d: %s", code, errs)
@@ -40,10 +40,12 @@ func TestRecordAndCorrect(t *testing.T) {
 	if code != 0 || !strings.Contains(errs, "corrected finding") {
 		t.Fatalf("correction: exit %d, stderr %q", code, errs)
 	}
+	// The flagged finding opened a follow-up action; the correction to "no" closed it.
 	code, out, _ := runCmd(t, "--db", db, "history", "July", ids[0], "--format", "csv")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if code != 0 || len(lines) != 3 || !strings.Contains(lines[1], ",finding,") || !strings.Contains(lines[2], ",correction,") ||
-		!strings.Contains(lines[2], "reason: misread the dates") {
+	if code != 0 || len(lines) != 5 || !strings.Contains(lines[1], ",finding,") || !strings.Contains(lines[2], ",action-open,") ||
+		!strings.Contains(lines[3], ",correction,") || !strings.Contains(lines[3], "reason: misread the dates") ||
+		!strings.Contains(lines[4], ",action-close,") {
 		t.Fatalf("history: exit %d\n%s", code, out)
 	}
 	// Usage mistakes are exit 2.

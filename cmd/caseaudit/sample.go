@@ -178,6 +178,7 @@ func addReadFlags(cmd *cobra.Command, o *sample.OpenOptions) {
 	f.StringVar(&o.Delimiter, "delimiter", "", "csv field delimiter: , ; tab | (default: detected)")
 	f.StringVar(&o.Encoding, "encoding", "", "csv encoding: utf-8, utf-16le, utf-16be, windows-1252 (default: detected)")
 	f.StringVar(&o.Password, "password", "", "password of an encrypted workbook")
+	cmd.RegisterFlagCompletionFunc("sheet", completeSheets)
 }
 
 // defaultColumns are shown when --columns is not given, if the export has them.

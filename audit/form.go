@@ -1,0 +1,699 @@
+package audit
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// An audit form is a named list of questions that auditors answer for every
+// case, besides the three always asked: the overall grade, immediate
+// attention and a note. Forms are written in YAML (see DefaultFormYAML),
+// checked with ParseForm, and stored with an audit as canonical JSON
+// (Audit.Form) that never changes for that audit.
+
+// Question kinds.
+const (
+	QuestionGrade  = "grade"  // Outstanding / Good / Requires improvement / Inadequate (optionally Not applicable)
+	QuestionYesNo  = "yesno"  // Yes / No (optionally N/A)
+	QuestionChoice = "choice" // one of the listed choices
+	QuestionText   = "text"   // free text
+)
+
+// Answers that say a question does not apply.
+const (
+	GradeNotApplicable = "Not applicable" // for grade questions allowing it
+	YesNoNotApplicable = "N/A"            // for yes/no questions allowing it
+)
+
+var questionKinds = []string{QuestionGrade, QuestionYesNo, QuestionChoice, QuestionText}
+
+// Question is one question of an audit form.
+type Question struct {
+	Key           string   `json:"key"`                      // short name: lower-case letters, digits, underscores
+	Label         string   `json:"label"`                    // the workbook column header and the prompt
+	Help          string   `json:"help,omitempty"`           // guidance for the auditor
+	Kind          string   `json:"kind"`                     // one of the Question* kinds
+	Choices       []string `json:"choices,omitempty"`        // for choice questions
+	NotApplicable bool     `json:"not_applicable,omitempty"` // grade and yesno: "not applicable" is an answer
+	Required      bool     `json:"required,omitempty"`       // a finding needs an answer
+}
+
+// Form is an audit form: a name and its questions, in order.
+type Form struct {
+	Name      string     `json:"name"`
+	Questions []Question `json:"questions"`
+}
+
+//go:embed forms/default.yaml
+var defaultFormYAML []byte
+
+// DefaultFormYAML returns the built-in default form for children's social
+// care as commented YAML, ready to edit (what `caseaudit form init` writes).
+func DefaultFormYAML() []byte { return slices.Clone(defaultFormYAML) }
+
+// DefaultForm returns the built-in default form.
+func DefaultForm() *Form {
+	f, err := ParseForm("default.yaml", defaultFormYAML)
+	if err != nil {
+		panic("caseaudit: the built-in form is invalid: " + err.Error()) // caught by the tests
+	}
+	return f
+}
+
+// FormProblem is one problem in a form file.
+type FormProblem struct {
+	Line int // 1-based; 0 when the problem is not on one line
+	Msg  string
+}
+
+// FormError lists every problem found in a form file.
+type FormError struct {
+	File     string
+	Problems []FormProblem
+}
+
+func (e *FormError) Error() string {
+	p := e.Problems[0]
+	loc := e.File
+	if p.Line > 0 {
+		loc = fmt.Sprintf("%s:%d", e.File, p.Line)
+	}
+	if len(e.Problems) == 1 {
+		return fmt.Sprintf("%s: %s", loc, p.Msg)
+	}
+	return fmt.Sprintf("%s: %s (and %d more problems)", loc, p.Msg, len(e.Problems)-1)
+}
+
+// reservedKeys may not be question keys: they name the questions always asked.
+var reservedKeys = []string{"grade", "immediate", "immediate_attention", "note", "notes", "auditor", "date", "date_audited", "case", "case_id", "reason"}
+
+// fixedColumns are the workbook's own column headers; no label may take one.
+var fixedColumns = []string{ColOrder, ColCaseID, ColAuditor, ColGrade, ColImmediate, ColNotes, ColDate}
+
+var keyPattern = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+// maxLabel keeps labels usable as column headers.
+const maxLabel = 120
+
+// ParseForm reads a form from YAML and checks it: every problem (duplicate
+// keys, unknown kinds or fields, empty choice lists, missing labels …) is
+// listed with its line in a *FormError. name names the file in messages.
+func ParseForm(name string, data []byte) (*Form, error) {
+	fe := &FormError{File: name}
+	add := func(line int, format string, a ...any) {
+		fe.Problems = append(fe.Problems, FormProblem{Line: line, Msg: fmt.Sprintf(format, a...)})
+	}
+	if !utf8.Valid(data) {
+		add(0, "the file is not UTF-8 text; save it as UTF-8")
+		return nil, fe
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		add(0, "not valid YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+		return nil, fe
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
+		add(0, "the file is empty; start from: caseaudit form init > form.yaml")
+		return nil, fe
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		add(root.Line, "a form is a mapping with name: and questions:; start from: caseaudit form init > form.yaml")
+		return nil, fe
+	}
+	f := &Form{}
+	var questions *yaml.Node
+	seenTop := map[string]int{}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		if l, ok := seenTop[k.Value]; ok {
+			add(k.Line, "%s: is given twice (first on line %d)", k.Value, l)
+			continue
+		}
+		seenTop[k.Value] = k.Line
+		switch k.Value {
+		case "name":
+			if v.Kind != yaml.ScalarNode {
+				add(v.Line, "name: must be text")
+				continue
+			}
+			f.Name = strings.TrimSpace(v.Value)
+		case "questions":
+			questions = v
+		default:
+			add(k.Line, "unknown field %q; a form has name: and questions:", k.Value)
+		}
+	}
+	if f.Name == "" {
+		add(root.Line, "the form needs a name: (e.g. name: Children's social care case-file audit)")
+	}
+	if questions == nil {
+		add(root.Line, "the form has no questions: list")
+		return nil, fe
+	}
+	if questions.Kind != yaml.SequenceNode {
+		add(questions.Line, "questions: must be a list (each question starting with \"- key: …\")")
+		return nil, fe
+	}
+	if len(questions.Content) == 0 {
+		add(questions.Line, "questions: is empty; give at least one question")
+	}
+	keys := map[string]int{}
+	labels := map[string]int{}
+	for _, qn := range questions.Content {
+		q, ok := parseQuestion(qn, add)
+		if !ok {
+			continue
+		}
+		if l, dup := keys[q.Key]; dup && q.Key != "" {
+			add(qn.Line, "duplicate key %q (first on line %d); every question needs its own key", q.Key, l)
+		} else if q.Key != "" {
+			keys[q.Key] = qn.Line
+		}
+		fold := foldLabel(q.Label)
+		if l, dup := labels[fold]; dup && fold != "" {
+			add(qn.Line, "duplicate label %q (first on line %d); labels are column headers and must differ", q.Label, l)
+		} else if fold != "" {
+			labels[fold] = qn.Line
+		}
+		f.Questions = append(f.Questions, q)
+	}
+	if len(fe.Problems) > 0 {
+		sort.SliceStable(fe.Problems, func(i, j int) bool { return fe.Problems[i].Line < fe.Problems[j].Line })
+		return nil, fe
+	}
+	return f, nil
+}
+
+func parseQuestion(n *yaml.Node, add func(int, string, ...any)) (Question, bool) {
+	var q Question
+	if n.Kind != yaml.MappingNode {
+		add(n.Line, "a question is a mapping with key:, label: and kind:")
+		return q, false
+	}
+	seen := map[string]int{}
+	var choicesNode *yaml.Node
+	naLine := 0
+	boolField := func(v *yaml.Node, name string) bool {
+		if v.Kind != yaml.ScalarNode {
+			add(v.Line, "%s: must be true or false", name)
+			return false
+		}
+		switch strings.ToLower(v.Value) {
+		case "true", "yes":
+			return true
+		case "false", "no", "":
+			return false
+		}
+		add(v.Line, "%s: %q must be true or false", name, v.Value)
+		return false
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if l, ok := seen[k.Value]; ok {
+			add(k.Line, "%s: is given twice in one question (first on line %d)", k.Value, l)
+			continue
+		}
+		seen[k.Value] = k.Line
+		text := func() string {
+			if v.Kind != yaml.ScalarNode {
+				add(v.Line, "%s: must be text", k.Value)
+				return ""
+			}
+			return strings.Join(strings.Fields(v.Value), " ")
+		}
+		switch k.Value {
+		case "key":
+			q.Key = strings.TrimSpace(text())
+		case "label":
+			q.Label = text()
+		case "help":
+			q.Help = text()
+		case "kind":
+			q.Kind = strings.ToLower(strings.TrimSpace(text()))
+			if q.Kind == "yes/no" || q.Kind == "yes_no" {
+				q.Kind = QuestionYesNo
+			}
+			if !slices.Contains(questionKinds, q.Kind) {
+				add(v.Line, "unknown kind %q; use grade, yesno, choice or text", v.Value)
+			}
+		case "choices":
+			choicesNode = v
+		case "not_applicable":
+			q.NotApplicable = boolField(v, "not_applicable")
+			naLine = v.Line
+		case "required":
+			q.Required = boolField(v, "required")
+		default:
+			msg := fmt.Sprintf("unknown field %q in a question; use key, label, help, kind, choices, not_applicable, required", k.Value)
+			if k.Value == "choises" || k.Value == "options" || k.Value == "choice" {
+				msg += " (did you mean choices?)"
+			}
+			add(k.Line, "%s", msg)
+		}
+	}
+	switch {
+	case q.Key == "":
+		add(n.Line, "the question needs a key: (lower-case letters, digits and _; e.g. key: assessment)")
+	case !keyPattern.MatchString(q.Key):
+		add(n.Line, "key %q: use lower-case letters, digits and _, starting with a letter (e.g. child_voice)", q.Key)
+	case slices.Contains(reservedKeys, q.Key):
+		add(n.Line, "key %q is reserved: the grade, immediate attention and notes are always asked; choose another key", q.Key)
+	}
+	switch {
+	case q.Label == "":
+		add(n.Line, "question %q needs a label: (the column header and prompt)", q.Key)
+	case utf8.RuneCountInString(q.Label) > maxLabel:
+		add(n.Line, "question %q: the label is longer than %d characters; put the detail in help:", q.Key, maxLabel)
+	case slices.ContainsFunc(fixedColumns, func(c string) bool { return foldLabel(c) == foldLabel(q.Label) }):
+		add(n.Line, "question %q: the label %q is a column caseaudit always writes; choose another", q.Key, q.Label)
+	}
+	if _, ok := seen["kind"]; !ok {
+		add(n.Line, "question %q needs a kind: grade, yesno, choice or text", q.Key)
+	}
+	if choicesNode != nil {
+		if q.Kind != QuestionChoice && q.Kind != "" && slices.Contains(questionKinds, q.Kind) {
+			add(choicesNode.Line, "question %q: choices: go only with kind: choice", q.Key)
+		} else if choicesNode.Kind != yaml.SequenceNode {
+			add(choicesNode.Line, "question %q: choices: must be a list", q.Key)
+		} else {
+			seenChoice := map[string]int{}
+			for _, c := range choicesNode.Content {
+				if c.Kind != yaml.ScalarNode {
+					add(c.Line, "question %q: each choice must be text", q.Key)
+					continue
+				}
+				v := strings.Join(strings.Fields(c.Value), " ")
+				if v == "" {
+					add(c.Line, "question %q: a choice is empty", q.Key)
+					continue
+				}
+				if l, dup := seenChoice[strings.ToLower(v)]; dup {
+					add(c.Line, "question %q: choice %q is listed twice (first on line %d)", q.Key, v, l)
+					continue
+				}
+				seenChoice[strings.ToLower(v)] = c.Line
+				q.Choices = append(q.Choices, v)
+			}
+		}
+	}
+	if q.Kind == QuestionChoice && len(q.Choices) == 0 && (choicesNode == nil || choicesNode.Kind == yaml.SequenceNode) {
+		line := n.Line
+		if choicesNode != nil {
+			line = choicesNode.Line
+		}
+		add(line, "question %q: a choice question needs a non-empty choices: list", q.Key)
+	}
+	if q.NotApplicable && q.Kind != QuestionGrade && q.Kind != QuestionYesNo && q.Kind != "" {
+		add(naLine, "question %q: not_applicable: goes only with kind grade or yesno (list it as a choice instead)", q.Key)
+	}
+	return q, true
+}
+
+func foldLabel(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
+
+// FormFromJSON reads a form stored with an audit; nil for an audit without one.
+func FormFromJSON(raw json.RawMessage) (*Form, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	var f Form
+	if err := json.Unmarshal(raw, &f); err != nil {
+		return nil, fmt.Errorf("the audit's stored form is damaged: %w", err)
+	}
+	return &f, nil
+}
+
+// JSON returns the form as canonical JSON, for Audit.Form.
+func (f *Form) JSON() (json.RawMessage, error) {
+	if f == nil {
+		return nil, nil
+	}
+	return canonicalJSON(f)
+}
+
+// Question returns the question whose key or label is name (ignoring case
+// and extra spaces).
+func (f *Form) Question(name string) (*Question, bool) {
+	if f == nil {
+		return nil, false
+	}
+	k := foldLabel(name)
+	for i := range f.Questions {
+		q := &f.Questions[i]
+		if q.Key == k || foldLabel(q.Label) == k {
+			return q, true
+		}
+	}
+	return nil, false
+}
+
+// Keys lists the form's question keys in order.
+func (f *Form) Keys() []string {
+	if f == nil {
+		return nil
+	}
+	out := make([]string, len(f.Questions))
+	for i, q := range f.Questions {
+		out[i] = q.Key
+	}
+	return out
+}
+
+// Options returns the answers a drop-down offers for the question, in
+// order; nil for a text question.
+func (q *Question) Options() []string {
+	switch q.Kind {
+	case QuestionGrade:
+		out := slices.Clone(workbookGrades)
+		if q.NotApplicable {
+			out = append(out, GradeNotApplicable)
+		}
+		return out
+	case QuestionYesNo:
+		out := []string{"Yes", "No"}
+		if q.NotApplicable {
+			out = append(out, YesNoNotApplicable)
+		}
+		return out
+	case QuestionChoice:
+		return slices.Clone(q.Choices)
+	}
+	return nil
+}
+
+// Describe says in words what answers the question takes.
+func (q *Question) Describe() string {
+	switch q.Kind {
+	case QuestionText:
+		return "any text"
+	case QuestionGrade:
+		s := "Outstanding, Good, Requires improvement or Inadequate (or o, g, ri, i)"
+		if q.NotApplicable {
+			s = "Outstanding, Good, Requires improvement, Inadequate or Not applicable (or o, g, ri, i, na)"
+		}
+		return s
+	}
+	opts := q.Options()
+	if len(opts) == 1 {
+		return opts[0]
+	}
+	return strings.Join(opts[:len(opts)-1], ", ") + " or " + opts[len(opts)-1]
+}
+
+func isNotApplicable(s string) bool {
+	switch strings.ToLower(strings.Join(strings.Fields(s), " ")) {
+	case "n/a", "na", "not applicable", "n.a.", "not-applicable":
+		return true
+	}
+	return false
+}
+
+// Answer checks one answer to the question and returns it in its canonical
+// spelling ("ri" → "Requires improvement", "y" → "Yes", a choice as listed).
+// An empty answer returns "" (not answered) without error.
+func (q *Question) Answer(value string) (string, error) {
+	v := strings.TrimSpace(value)
+	if v == "" {
+		return "", nil
+	}
+	bad := func() error {
+		return fmt.Errorf("%q is not an answer to %q; use %s", v, q.Label, q.Describe())
+	}
+	switch q.Kind {
+	case QuestionGrade:
+		if isNotApplicable(v) {
+			if q.NotApplicable {
+				return GradeNotApplicable, nil
+			}
+			return "", fmt.Errorf("%q does not allow Not applicable; use %s", q.Label, q.Describe())
+		}
+		g, err := ParseGrade(v)
+		if err != nil {
+			return "", bad()
+		}
+		return g.String(), nil
+	case QuestionYesNo:
+		if isNotApplicable(v) {
+			if q.NotApplicable {
+				return YesNoNotApplicable, nil
+			}
+			return "", fmt.Errorf("%q does not allow N/A; use Yes or No", q.Label)
+		}
+		b, err := ParseYesNo(v)
+		if err != nil {
+			return "", bad()
+		}
+		if b {
+			return "Yes", nil
+		}
+		return "No", nil
+	case QuestionChoice:
+		k := foldLabel(v)
+		var prefixed []string
+		for _, c := range q.Choices {
+			if foldLabel(c) == k {
+				return c, nil
+			}
+			if strings.HasPrefix(foldLabel(c), k) {
+				prefixed = append(prefixed, c)
+			}
+		}
+		if len(prefixed) == 1 { // an unambiguous start of a choice, e.g. "two" for "Two workers"
+			return prefixed[0], nil
+		}
+		return "", bad()
+	case QuestionText:
+		return strings.TrimSpace(value), nil
+	}
+	return "", fmt.Errorf("question %q has an unknown kind %q", q.Key, q.Kind)
+}
+
+// AnswerProblem is one invalid or missing answer.
+type AnswerProblem struct {
+	Key   string // the question's key ("" for an unknown question)
+	Label string // the question's label, or the name given for an unknown question
+	Msg   string
+}
+
+func (p AnswerProblem) String() string { return p.Msg }
+
+// CheckAnswers checks answers (keyed by question key or label) against the
+// form and returns them keyed by question key, in canonical spelling, with
+// empty answers left out. With required, a required question left
+// unanswered is a problem. A nil form takes no answers.
+func (f *Form) CheckAnswers(answers map[string]string, required bool) (map[string]string, []AnswerProblem) {
+	var probs []AnswerProblem
+	out := map[string]string{}
+	names := make([]string, 0, len(answers))
+	for k := range answers {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		v := answers[name]
+		q, ok := f.Question(name)
+		if !ok {
+			if strings.TrimSpace(v) == "" {
+				continue
+			}
+			msg := fmt.Sprintf("%q is not a question of this audit's form", name)
+			if f == nil {
+				msg = fmt.Sprintf("%q: this audit has no form, so it takes no answers besides the grade, immediate attention and note", name)
+			} else if sug := closest(name, f.Keys(), 2); len(sug) > 0 {
+				msg += fmt.Sprintf("; did you mean %s?", quoteList(sug))
+			} else {
+				msg += fmt.Sprintf("; its questions are %s", strings.Join(f.Keys(), ", "))
+			}
+			probs = append(probs, AnswerProblem{Label: name, Msg: msg})
+			continue
+		}
+		a, err := q.Answer(v)
+		if err != nil {
+			probs = append(probs, AnswerProblem{Key: q.Key, Label: q.Label, Msg: err.Error()})
+			continue
+		}
+		if a == "" {
+			continue
+		}
+		if prev, dup := out[q.Key]; dup && prev != a {
+			probs = append(probs, AnswerProblem{Key: q.Key, Label: q.Label, Msg: fmt.Sprintf("%q is answered twice (%q and %q)", q.Label, prev, a)})
+			continue
+		}
+		out[q.Key] = a
+	}
+	if required && f != nil {
+		for _, q := range f.Questions {
+			if _, ok := out[q.Key]; q.Required && !ok && !slices.ContainsFunc(probs, func(p AnswerProblem) bool { return p.Key == q.Key }) {
+				probs = append(probs, AnswerProblem{Key: q.Key, Label: q.Label,
+					Msg: fmt.Sprintf("%q (%s) needs an answer: %s", q.Label, q.Key, q.Describe())})
+			}
+		}
+	}
+	if len(out) == 0 {
+		out = nil
+	}
+	return out, probs
+}
+
+// checkFindingAnswers checks and normalises a finding's answers against the
+// audit's form.
+func checkFindingAnswers(a *Audit, f *Finding) error {
+	form, err := FormFromJSON(a.Form)
+	if err != nil {
+		return err
+	}
+	if form == nil {
+		// An audit without a form: answers (from a caller that knows its
+		// own questions) are kept as given, trimmed; the command line
+		// refuses them.
+		if len(f.Answers) > 0 {
+			ans := map[string]string{}
+			for k, v := range f.Answers {
+				if k, v = strings.TrimSpace(k), strings.TrimSpace(v); k != "" && v != "" {
+					ans[k] = v
+				}
+			}
+			if len(ans) == 0 {
+				ans = nil
+			}
+			f.Answers = ans
+		}
+		return nil
+	}
+	ans, probs := form.CheckAnswers(f.Answers, !f.Moderation)
+	if len(probs) > 0 {
+		msgs := make([]string, len(probs))
+		for i, p := range probs {
+			msgs[i] = p.Msg
+		}
+		return &AnswersError{Case: f.Case, Problems: probs, msg: strings.Join(msgs, "; ")}
+	}
+	f.Answers = ans
+	return nil
+}
+
+// AnswersError says a finding's answers do not fit the audit's form.
+type AnswersError struct {
+	Case     string
+	Problems []AnswerProblem
+	msg      string
+}
+
+func (e *AnswersError) Error() string { return fmt.Sprintf("the finding on %s: %s", e.Case, e.msg) }
+
+// ErrNoForm is returned by FocusAreas for an audit without a form.
+var ErrNoForm = errors.New("the audit has no form")
+
+// FocusArea is the tally of one form question over an audit's findings.
+type FocusArea struct {
+	Key     string
+	Label   string
+	Kind    string
+	Answers map[string]int // answer (canonical spelling) → number of cases
+	// Graded counts the answers on the four-point scale (grade questions;
+	// Not applicable and unanswered excluded); GoodOrBetter is the share of
+	// them Outstanding or Good (0 when Graded is 0).
+	Graded       int
+	GoodOrBetter float64
+}
+
+// TallyFocusAreas counts the answers to each question of form over
+// findings (the latest finding per case), in form order.
+func TallyFocusAreas(form *Form, findings []Finding) []FocusArea {
+	if form == nil {
+		return nil
+	}
+	out := make([]FocusArea, len(form.Questions))
+	for i, q := range form.Questions {
+		fa := FocusArea{Key: q.Key, Label: q.Label, Kind: q.Kind, Answers: map[string]int{}}
+		good := 0
+		for _, f := range findings {
+			v, ok := f.Answers[q.Key]
+			if !ok || v == "" {
+				continue
+			}
+			fa.Answers[v]++
+			if q.Kind == QuestionGrade {
+				if g, err := ParseGrade(v); err == nil {
+					fa.Graded++
+					if g == Outstanding || g == Good {
+						good++
+					}
+				}
+			}
+		}
+		if fa.Graded > 0 {
+			fa.GoodOrBetter = float64(good) / float64(fa.Graded)
+		}
+		out[i] = fa
+	}
+	return out
+}
+
+// FocusGroup is the focus-area tally of one group of cases (e.g. a team).
+type FocusGroup struct {
+	Group string
+	Cases int // findings in the group
+	Areas []FocusArea
+}
+
+// TallyFocusAreasBy tallies the focus areas per group, groupOf mapping a
+// case ID to its group (cases without one are in group ""); groups are in
+// name order.
+func TallyFocusAreasBy(form *Form, findings []Finding, groupOf map[string]string) []FocusGroup {
+	if form == nil {
+		return nil
+	}
+	byGroup := map[string][]Finding{}
+	for _, f := range findings {
+		byGroup[groupOf[f.Case]] = append(byGroup[groupOf[f.Case]], f)
+	}
+	names := make([]string, 0, len(byGroup))
+	for g := range byGroup {
+		names = append(names, g)
+	}
+	sort.Strings(names)
+	out := make([]FocusGroup, 0, len(names))
+	for _, g := range names {
+		out = append(out, FocusGroup{Group: g, Cases: len(byGroup[g]), Areas: TallyFocusAreas(form, byGroup[g])})
+	}
+	return out
+}
+
+// Form returns the named audit's form; nil (and no error) when it has none.
+func (s *Store) Form(ctx context.Context, auditName string) (*Form, error) {
+	a, err := s.Audit(ctx, auditName)
+	if err != nil {
+		return nil, err
+	}
+	return FormFromJSON(a.Form)
+}
+
+// FocusAreas returns the audit's form and the tally of its questions over
+// the latest original findings; the error wraps ErrNoForm when the audit
+// has no form.
+func (s *Store) FocusAreas(ctx context.Context, auditName string) (*Form, []FocusArea, error) {
+	form, err := s.Form(ctx, auditName)
+	if err != nil {
+		return nil, nil, err
+	}
+	if form == nil {
+		return nil, nil, fmt.Errorf("audit %q: %w", auditName, ErrNoForm)
+	}
+	fs, err := s.Findings(ctx, auditName, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	return form, TallyFocusAreas(form, fs), nil
+}

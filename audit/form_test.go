@@ -1,0 +1,370 @@
+package audit
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func TestDefaultForm(t *testing.T) {
+	f := DefaultForm()
+	if f.Name == "" {
+		t.Error("the default form has no name")
+	}
+	// The issue asks for at least six focus areas of children's social care.
+	grades := 0
+	for _, q := range f.Questions {
+		if q.Kind == QuestionGrade {
+			grades++
+		}
+		if q.Label == "" || q.Help == "" {
+			t.Errorf("question %q lacks a label or help", q.Key)
+		}
+	}
+	if len(f.Questions) < 6 || grades < 5 {
+		t.Errorf("default form: %d questions, %d graded; want at least 6 focus areas", len(f.Questions), grades)
+	}
+	for _, want := range []string{"Assessment of need and risk", "Management oversight and supervision", "Stability of the allocated worker"} {
+		if _, ok := f.Question(want); !ok {
+			t.Errorf("default form has no question %q", want)
+		}
+	}
+	// The YAML written by form init is commented and parses to the same form.
+	y := string(DefaultFormYAML())
+	if !strings.Contains(y, "# ") || !strings.Contains(y, "kind") {
+		t.Error("form init YAML carries no comments")
+	}
+	again, err := ParseForm("x.yaml", []byte(y))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := f.JSON()
+	b, _ := again.JSON()
+	if string(a) != string(b) {
+		t.Errorf("round trip differs:\n%s\n%s", a, b)
+	}
+}
+
+const goodForm = `name: Adults' case audit
+questions:
+  - key: risk
+    label: Risk assessment
+    kind: grade
+    not_applicable: true
+    required: true
+  - key: consent
+    label: Consent recorded
+    kind: yesno
+  - key: outcome
+    label: Outcome
+    kind: choice
+    choices: [Achieved, Partly achieved, Not achieved]
+  - key: comment
+    label: Comment
+    kind: text
+`
+
+func TestParseForm(t *testing.T) {
+	f, err := ParseForm("f.yaml", []byte(goodForm))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := fmt.Sprint(f.Keys())
+	if got != "[risk consent outcome comment]" {
+		t.Errorf("keys %s", got)
+	}
+	if q := f.Questions[0]; !q.Required || !q.NotApplicable || q.Kind != QuestionGrade {
+		t.Errorf("risk: %+v", q)
+	}
+	if opts := f.Questions[2].Options(); fmt.Sprint(opts) != "[Achieved Partly achieved Not achieved]" {
+		t.Errorf("choices %v", opts)
+	}
+	if opts := f.Questions[0].Options(); fmt.Sprint(opts) != "[Outstanding Good Requires improvement Inadequate Not applicable]" {
+		t.Errorf("grade options %v", opts)
+	}
+	if opts := f.Questions[1].Options(); fmt.Sprint(opts) != "[Yes No]" {
+		t.Errorf("yesno options %v", opts)
+	}
+}
+
+func TestParseFormProblems(t *testing.T) {
+	for _, tc := range []struct {
+		name, yaml string
+		want       []string // "line: message part", in order
+	}{
+		{"duplicate key", `name: x
+questions:
+  - key: a
+    label: A
+    kind: text
+  - key: a
+    label: B
+    kind: text
+`, []string{`6: duplicate key "a" (first on line 3)`}},
+		{"unknown kind and field", `name: x
+questions:
+  - key: a
+    label: A
+    kind: rating
+    choises: [x]
+`, []string{`5: unknown kind "rating"`, `6: unknown field "choises"`}},
+		{"empty choices", `name: x
+questions:
+  - key: a
+    label: A
+    kind: choice
+    choices: []
+`, []string{`6: question "a": a choice question needs a non-empty choices: list`}},
+		{"missing label and kind", `name: x
+questions:
+  - key: a
+`, []string{`3: question "a" needs a label`, `3: question "a" needs a kind`}},
+		{"reserved key, fixed label, duplicate label", `name: x
+questions:
+  - key: grade
+    label: Grade
+    kind: text
+  - key: b
+    label: Same
+    kind: text
+  - key: c
+    label: " same "
+    kind: text
+`, []string{`3: key "grade" is reserved`, `3: question "grade": the label "Grade" is a column caseaudit always writes`, `9: duplicate label "same" (first on line 6)`}},
+		{"not_applicable on a choice, repeated choice", `name: x
+questions:
+  - key: a
+    label: A
+    kind: choice
+    choices: [One, one]
+    not_applicable: true
+`, []string{`6: question "a": choice "one" is listed twice`, `7: question "a": not_applicable: goes only with kind grade or yesno`}},
+		{"duplicate top-level key, no name", `questions:
+  - key: a
+    label: A
+    kind: text
+questions: []
+`, []string{`1: the form needs a name`, `5: questions: is given twice (first on line 1)`}},
+		{"not yaml", "name: [unclosed\n", []string{"0: not valid YAML"}},
+		{"empty", "", []string{"0: the file is empty"}},
+		{"a list", "- a\n- b\n", []string{"1: a form is a mapping"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseForm("f.yaml", []byte(tc.yaml))
+			var fe *FormError
+			if !errors.As(err, &fe) {
+				t.Fatalf("err %v; want a *FormError", err)
+			}
+			if len(fe.Problems) != len(tc.want) {
+				t.Fatalf("problems %+v; want %d", fe.Problems, len(tc.want))
+			}
+			for i, w := range tc.want {
+				line, msg, _ := strings.Cut(w, ": ")
+				got := fe.Problems[i]
+				if fmt.Sprint(got.Line) != line || !strings.Contains(got.Msg, msg) {
+					t.Errorf("problem %d: %d: %s; want %s", i, got.Line, got.Msg, w)
+				}
+			}
+			if !strings.HasPrefix(err.Error(), "f.yaml") {
+				t.Errorf("error %q does not name the file", err)
+			}
+		})
+	}
+}
+
+func TestAnswers(t *testing.T) {
+	f, err := ParseForm("f.yaml", []byte(goodForm))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ q, in, want, err string }{
+		{"risk", " ri ", "Requires improvement", ""},
+		{"risk", "N/A", "Not applicable", ""},
+		{"risk", "not applicable", "Not applicable", ""},
+		{"risk", "fine", "", `"fine" is not an answer to "Risk assessment"`},
+		{"consent", "y", "Yes", ""},
+		{"consent", "n/a", "", "does not allow N/A"},
+		{"outcome", "partly ACHIEVED", "Partly achieved", ""},
+		{"outcome", "part", "Partly achieved", ""}, // an unambiguous start
+		{"outcome", "no", "Not achieved", ""},
+		{"outcome", "maybe", "", "use Achieved, Partly achieved or Not achieved"},
+		{"comment", "  anything at all ", "anything at all", ""},
+		{"comment", "", "", ""},
+	} {
+		q, ok := f.Question(tc.q)
+		if !ok {
+			t.Fatalf("no question %s", tc.q)
+		}
+		got, err := q.Answer(tc.in)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%s=%q: err %v; want %q", tc.q, tc.in, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("%s=%q: %q, %v; want %q", tc.q, tc.in, got, err, tc.want)
+		}
+	}
+	// By key or label; required questions; unknown questions with a suggestion.
+	ans, probs := f.CheckAnswers(map[string]string{"Risk Assessment": "g", "consent": "no", "outcme": "x"}, true)
+	if fmt.Sprint(ans) != "map[consent:No risk:Good]" {
+		t.Errorf("answers %v", ans)
+	}
+	if len(probs) != 1 || !strings.Contains(probs[0].Msg, `did you mean "outcome"?`) {
+		t.Errorf("problems %v", probs)
+	}
+	_, probs = f.CheckAnswers(map[string]string{"consent": "yes"}, true)
+	if len(probs) != 1 || probs[0].Key != "risk" || !strings.Contains(probs[0].Msg, "needs an answer") {
+		t.Errorf("required: %v", probs)
+	}
+	if _, probs = f.CheckAnswers(nil, false); len(probs) != 0 {
+		t.Errorf("not required: %v", probs)
+	}
+}
+
+func formAudit(t *testing.T, yaml string) (*Store, *testClock) {
+	t.Helper()
+	s, clock := openTest(t)
+	f, err := ParseForm("f.yaml", []byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := testAudit("f")
+	if a.Form, err = f.JSON(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateAudit(context.Background(), a, testCases(8)); err != nil {
+		t.Fatal(err)
+	}
+	return s, clock
+}
+
+func TestRecordChecksAnswers(t *testing.T) {
+	ctx := context.Background()
+	s, _ := formAudit(t, goodForm)
+	// A required question unanswered: refused, nothing recorded.
+	_, err := s.Record(ctx, "f", Finding{Case: "CR-0000001", Auditor: "A. Khan", Grade: Good})
+	var ae *AnswersError
+	if !errors.As(err, &ae) || !strings.Contains(err.Error(), `"Risk assessment" (risk) needs an answer`) {
+		t.Fatalf("missing required answer: %v", err)
+	}
+	_, err = s.Record(ctx, "f", Finding{Case: "CR-0000001", Auditor: "A. Khan", Grade: Good,
+		Answers: map[string]string{"risk": "good", "outcome": "sometimes"}})
+	if err == nil || !strings.Contains(err.Error(), `"sometimes" is not an answer to "Outcome"`) {
+		t.Fatalf("bad answer: %v", err)
+	}
+	if fs, _ := s.Findings(ctx, "f", false); len(fs) != 0 {
+		t.Fatalf("refused findings were recorded: %v", fs)
+	}
+	// Stored by key, in canonical spelling.
+	mustRecord(t, s, "f", Finding{Case: "CR-0000001", Auditor: "A. Khan", Grade: Good,
+		Answers: map[string]string{"Risk assessment": "na", "outcome": "partly achieved", "comment": " ok "}})
+	fs, _ := s.Findings(ctx, "f", false)
+	if len(fs) != 1 || fmt.Sprint(fs[0].Answers) != "map[comment:ok outcome:Partly achieved risk:Not applicable]" {
+		t.Fatalf("stored answers: %v", fs)
+	}
+	// A moderator need not answer the required questions.
+	if _, err := s.DrawModeration(ctx, "f", 1, "m"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Record(ctx, "f", Finding{Case: "CR-0000001", Auditor: "M. Patel", Grade: Good, Moderation: true}); err != nil {
+		t.Fatalf("moderation finding without answers: %v", err)
+	}
+	mustVerify(t, s, "f")
+}
+
+func TestImportChecksAnswers(t *testing.T) {
+	ctx := context.Background()
+	s, _ := formAudit(t, goodForm)
+	hdr := "#,Case ID,Team,Allocated Worker,Legal Status,Auditor,Risk assessment,Consent recorded,Outcome,Comment,Grade,Immediate attention,Notes,Date audited\n"
+	bad := writeCSV(t, hdr+
+		"1,CR-0000001,North,A. Khan,CIN,B. Lee,Good,Yes,Achieved,,Good,No,,\n"+
+		"2,CR-0000002,South,B. Lee,CIN,C. Diaz,,maybe,Achieved,,Good,No,,\n"+
+		"3,CR-0000003,East,C. Diaz,CIN,D. Novak,Great,No,Unknown,,Good,No,,\n"+
+		"4,CR-0000004,West,D. Novak,CIN,E. Okafor,,,,,,,,\n")
+	_, err := Import(ctx, s, "f", bad, ImportOptions{})
+	var ie *ImportError
+	if !errors.As(err, &ie) {
+		t.Fatalf("err %v", err)
+	}
+	var got []string
+	for _, p := range ie.Problems {
+		got = append(got, fmt.Sprintf("%d/%s", p.Row, p.Column))
+	}
+	// Row 3: consent "maybe" and the required risk unanswered; row 4: risk
+	// "Great" and outcome "Unknown"; row 5 has no finding.
+	if want := "[3/Consent recorded 3/Risk assessment 4/Risk assessment 4/Outcome]"; fmt.Sprint(got) != want {
+		t.Errorf("problems at %v; want %s\n%v", got, want, ie.Problems)
+	}
+	if fs, _ := s.Findings(ctx, "f", false); len(fs) != 0 {
+		t.Fatalf("an invalid file imported %d findings", len(fs))
+	}
+	res, err := Import(ctx, s, "f", bad, ImportOptions{SkipInvalid: true})
+	if err != nil || res.Recorded != 1 || res.Skipped != 2 || res.Empty != 1 {
+		t.Fatalf("skip invalid: %+v %v", res, err)
+	}
+	fs, _ := s.Findings(ctx, "f", false)
+	if fmt.Sprint(fs[0].Answers) != "map[consent:Yes outcome:Achieved risk:Good]" {
+		t.Errorf("answers %v", fs[0].Answers)
+	}
+	// A required question's column missing: one problem naming the header row.
+	noRisk := writeCSV(t, "#,Case ID,Team,Allocated Worker,Legal Status,Auditor,Grade,Immediate attention,Notes,Date audited\n"+
+		"2,CR-0000002,South,B. Lee,CIN,C. Diaz,Good,No,,\n")
+	_, err = Import(ctx, s, "f", noRisk, ImportOptions{})
+	if !errors.As(err, &ie) || len(ie.Problems) != 1 || ie.Problems[0].Row != 1 || !strings.Contains(ie.Problems[0].Msg, `the column "Risk assessment"`) {
+		t.Errorf("missing column: %v", err)
+	}
+}
+
+func TestFocusAreas(t *testing.T) {
+	ctx := context.Background()
+	s, _ := formAudit(t, goodForm)
+	// Hand-made answers: risk Good, Outstanding, Inadequate, Not applicable,
+	// Requires improvement → 4 graded, 2 good or better = 0.5.
+	risks := []string{"Good", "Outstanding", "Inadequate", "n/a", "ri"}
+	for i, r := range risks {
+		mustRecord(t, s, "f", Finding{Case: fmt.Sprintf("CR-%07d", i+1), Auditor: "A. Khan", Grade: Good,
+			Answers: map[string]string{"risk": r, "outcome": []string{"Achieved", "Not achieved"}[i%2]}})
+	}
+	form, areas, err := s.FocusAreas(ctx, "f")
+	if err != nil || form == nil || len(areas) != 4 {
+		t.Fatalf("%v %v", areas, err)
+	}
+	r := areas[0]
+	if r.Key != "risk" || r.Graded != 4 || r.GoodOrBetter != 0.5 ||
+		fmt.Sprint(r.Answers) != "map[Good:1 Inadequate:1 Not applicable:1 Outstanding:1 Requires improvement:1]" {
+		t.Errorf("risk %+v", r)
+	}
+	if o := areas[2]; fmt.Sprint(o.Answers) != "map[Achieved:3 Not achieved:2]" || o.Graded != 0 {
+		t.Errorf("outcome %+v", o)
+	}
+	// By team: cases 1..5 are North, South, East, West, North.
+	fs, _ := s.Findings(ctx, "f", false)
+	cases, _ := s.Cases(ctx, "f")
+	team := map[string]string{}
+	for _, c := range cases {
+		team[c.ID] = c.Field("Team")
+	}
+	groups := TallyFocusAreasBy(form, fs, team)
+	var names []string
+	for _, g := range groups {
+		names = append(names, fmt.Sprintf("%s:%d:%.2f", g.Group, g.Cases, g.Areas[0].GoodOrBetter))
+	}
+	// North: Good, ri → 1/2; East: Inadequate → 0; South: Outstanding → 1; West: n/a → 0 graded.
+	if want := "[East:1:0.00 North:2:0.50 South:1:1.00 West:1:0.00]"; fmt.Sprint(names) != want {
+		t.Errorf("groups %v; want %s", names, want)
+	}
+	// An audit without a form.
+	s2, _ := withAudit(t, "plain", 3)
+	if _, _, err := s2.FocusAreas(ctx, "plain"); !errors.Is(err, ErrNoForm) {
+		t.Errorf("no form: %v", err)
+	}
+	raw, _ := json.Marshal(form)
+	if !strings.Contains(string(raw), `"key":"risk"`) {
+		t.Errorf("form JSON %s", raw)
+	}
+}

@@ -1,0 +1,435 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/internal/atomicfile"
+	"github.com/caseaudit/caseaudit/sample"
+	"github.com/spf13/cobra"
+	"github.com/xuri/excelize/v2"
+)
+
+type actionsOptions struct {
+	Audit         string
+	Overdue       bool
+	Owner         string
+	All           bool
+	Format        string
+	Out           string
+	Force         bool
+	IncludeNames  bool
+	FailOnOverdue bool
+}
+
+type actionMoveOptions struct {
+	Audit string
+	Case  string
+	Note  string
+	By    string
+}
+
+func init() {
+	extraCommands = append(extraCommands, newActionsCmd, newActionCmd)
+}
+
+func newActionsCmd(g *globalOptions) *cobra.Command {
+	o := &actionsOptions{}
+	cmd := &cobra.Command{
+		Use:   "actions [AUDIT]",
+		Short: "List the follow-up actions on cases flagged for immediate attention",
+		Long: `Every finding that needs immediate attention opens a follow-up action: the case is referred
+to its owner (the team manager, from the audit's --owner-column and --team-manager, else
+"unassigned"), who must respond within 5 working days (--due when sampling or recording).
+An action is overdue when it has had no response by its due date. The owner responds with
+'caseaudit action respond', the QA officer closes it with 'caseaudit action close'; every
+change is appended to the audit's trail.
+
+Without AUDIT, the actions of every audit are listed. Closed actions are left out unless
+--all. --out writes a referral sheet for managers (.xlsx, one row per case, with the auditor's
+note and the due date; case IDs only unless --include-names, which reads the names from the
+recorded export). --fail-on-overdue exits 3 when any listed action is overdue.`,
+		Example: `  caseaudit actions "2026-07 monthly"
+  caseaudit actions --overdue --owner "J. Smith"
+  caseaudit actions "2026-07 monthly" --out referrals.xlsx
+  caseaudit actions --format json --fail-on-overdue    # for the scheduled job`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return usagef("actions takes at most one audit name (got %d arguments)", len(args))
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				o.Audit = args[0]
+			}
+			return runActions(cmd.Context(), o, g)
+		},
+		ValidArgsFunction: completeAudits(g),
+	}
+	f := cmd.Flags()
+	f.BoolVar(&o.Overdue, "overdue", false, "only actions past their due date without a response")
+	f.StringVar(&o.Owner, "owner", "", "only actions owned by this `NAME` (ignoring case)")
+	f.BoolVar(&o.All, "all", false, "include closed actions")
+	f.StringVarP(&o.Format, "format", "f", "table", "output: table, csv, json, or xlsx (with --out)")
+	f.StringVarP(&o.Out, "out", "o", "", "write the referral sheet for managers to this .xlsx `FILE`")
+	f.BoolVar(&o.Force, "force", false, "replace an existing --out file")
+	f.BoolVar(&o.IncludeNames, "include-names", false, "with --out: add the children's names, read from the recorded export")
+	f.BoolVar(&o.FailOnOverdue, "fail-on-overdue", false, "exit 3 when any listed action is overdue")
+	return cmd
+}
+
+func newActionCmd(g *globalOptions) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "action",
+		Short: "Move a follow-up action on: respond or close",
+		Example: `  caseaudit action respond "2026-07 monthly" CR-0001234 --note "Visit made 9 July; plan reviewed" --by "J. Smith"
+  caseaudit action close "2026-07 monthly" CR-0001234 --note "Response checked; case safe"`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usagef("unknown action command %q: use action respond or action close", args[0])
+			}
+			return usagef("name an action command: action respond AUDIT CASE --note TEXT, or action close AUDIT CASE --note TEXT")
+		},
+		RunE: func(cmd *cobra.Command, args []string) error { return nil },
+	}
+	for _, kind := range []string{"respond", "close"} {
+		o := &actionMoveOptions{}
+		short := "Record the owner's response to a case's follow-up action"
+		if kind == "close" {
+			short = "Close a case's follow-up action"
+		}
+		c := &cobra.Command{
+			Use:   kind + " AUDIT CASE --note TEXT",
+			Short: short,
+			Args:  exactArgs(2, "the audit's name and the case ID"),
+			RunE: func(cmd *cobra.Command, args []string) error {
+				o.Audit, o.Case = args[0], args[1]
+				return runActionMove(cmd.Context(), o, g, kind)
+			},
+			ValidArgsFunction: completeAudits(g),
+		}
+		c.Flags().StringVar(&o.Note, "note", "", "what was done (needed)")
+		c.Flags().StringVar(&o.By, "by", "", "who acts (default: $CASEAUDIT_USER, else your login)")
+		cmd.AddCommand(c)
+	}
+	return cmd
+}
+
+func runActionMove(ctx context.Context, o *actionMoveOptions, g *globalOptions, kind string) error {
+	if strings.TrimSpace(o.Note) == "" {
+		return usagef("give --note saying what was done")
+	}
+	if strings.TrimSpace(o.By) == "" {
+		o.By = actor()
+	}
+	st, err := g.openExistingStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	var a *audit.Action
+	if kind == "respond" {
+		a, err = st.RespondAction(ctx, o.Audit, o.Case, o.By, o.Note)
+	} else {
+		a, err = st.CloseAction(ctx, o.Audit, o.Case, o.By, o.Note)
+	}
+	if err != nil {
+		return err
+	}
+	if kind == "respond" {
+		n := a.Responses[len(a.Responses)-1]
+		g.infof("recorded %s's response on %s (trail entry %d); the action is %s\n", n.By, a.Case, n.Seq, a.Status)
+	} else {
+		g.infof("closed the follow-up action on %s (trail entry %d)\n", a.Case, a.Closure.Seq)
+	}
+	return nil
+}
+
+// actionJSON is the documented JSON form of an action.
+type actionJSON struct {
+	Audit          string           `json:"audit"`
+	Case           string           `json:"case"`
+	Owner          string           `json:"owner"`
+	Opened         string           `json:"opened"`
+	Due            string           `json:"due"`
+	Status         string           `json:"status"`
+	Overdue        bool             `json:"overdue"`
+	Auditor        string           `json:"auditor"`
+	Grade          string           `json:"grade"`
+	Note           string           `json:"note"`
+	DaysToResponse *int             `json:"days_to_response"`
+	Responses      []actionNoteJSON `json:"responses"`
+	Closed         *actionNoteJSON  `json:"closed"`
+}
+
+type actionNoteJSON struct {
+	By   string `json:"by"`
+	At   string `json:"at"`
+	Note string `json:"note"`
+	Auto bool   `json:"auto,omitempty"`
+}
+
+func noteJSON(n audit.ActionNote) actionNoteJSON {
+	return actionNoteJSON{By: n.By, At: n.At.UTC().Format(time.RFC3339), Note: n.Note, Auto: n.Auto}
+}
+
+func toActionJSON(a audit.Action, now time.Time) actionJSON {
+	j := actionJSON{Audit: a.Audit, Case: a.Case, Owner: a.Owner, Opened: a.Opened, Due: a.Due, Status: a.Status,
+		Overdue: a.Overdue(now), Auditor: a.Auditor, Grade: a.Grade.String(), Note: a.Note,
+		Responses: []actionNoteJSON{}}
+	if d, ok := a.DaysToResponse(); ok {
+		j.DaysToResponse = &d
+	}
+	for _, n := range a.Responses {
+		j.Responses = append(j.Responses, noteJSON(n))
+	}
+	if a.Closure != nil {
+		c := noteJSON(*a.Closure)
+		j.Closed = &c
+	}
+	return j
+}
+
+func runActions(ctx context.Context, o *actionsOptions, g *globalOptions) error {
+	if err := checkFormat(o.Format, "table", "csv", "json", "xlsx"); err != nil {
+		return err
+	}
+	if o.Format == "xlsx" && o.Out == "" {
+		return usagef("--format xlsx writes the referral sheet: give --out FILE.xlsx")
+	}
+	if o.Out != "" && !strings.EqualFold(filepath.Ext(o.Out), ".xlsx") {
+		return usagef("--out %s: the referral sheet is an .xlsx file; name it …xlsx", o.Out)
+	}
+	if o.IncludeNames && o.Out == "" {
+		return usagef("--include-names goes with --out: names go only into the referral sheet")
+	}
+	st, err := g.openExistingStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	all, err := st.Actions(ctx, o.Audit)
+	if err != nil {
+		return err
+	}
+	now := g.Now()
+	var list []audit.Action
+	overdue := 0
+	for _, a := range all {
+		if a.Status == audit.ActionClosed && !o.All && !o.Overdue {
+			continue
+		}
+		if o.Overdue && !a.Overdue(now) {
+			continue
+		}
+		if o.Owner != "" && !strings.EqualFold(strings.TrimSpace(o.Owner), a.Owner) {
+			continue
+		}
+		if a.Overdue(now) {
+			overdue++
+		}
+		list = append(list, a)
+	}
+	audit.SortActionsByDue(list)
+	if o.Out != "" {
+		if err := writeReferrals(ctx, st, o, list, now); err != nil {
+			return err
+		}
+		g.infof("wrote the referral sheet %s (%d %s)\n", o.Out, len(list), pluralWord(len(list), "case"))
+	} else {
+		switch o.Format {
+		case "json":
+			out := []actionJSON{}
+			for _, a := range list {
+				out = append(out, toActionJSON(a, now))
+			}
+			if err := writeJSON(g.IO.Out, out); err != nil {
+				return err
+			}
+		case "csv":
+			rows := [][]string{{"audit", "case", "owner", "opened", "due", "status", "overdue", "auditor", "grade", "note"}}
+			for _, a := range list {
+				rows = append(rows, []string{a.Audit, a.Case, a.Owner, a.Opened, a.Due, a.Status,
+					fmt.Sprint(a.Overdue(now)), a.Auditor, a.Grade.String(), a.Note})
+			}
+			if err := writeCSV(g.IO.Out, rows); err != nil {
+				return err
+			}
+		default:
+			if len(list) == 0 {
+				g.infof("no follow-up actions to show\n")
+				break
+			}
+			rows := [][]string{{"audit", "case", "owner", "opened", "due", "status", "overdue"}}
+			for _, a := range list {
+				od := ""
+				if a.Overdue(now) {
+					od = "OVERDUE"
+				}
+				rows = append(rows, []string{a.Audit, a.Case, a.Owner, a.Opened, a.Due, a.Status, od})
+			}
+			if err := writeTable(g.IO.Out, rows); err != nil {
+				return err
+			}
+		}
+	}
+	if overdue > 0 {
+		g.infof("%d %s overdue (as of %s)\n", overdue, pluralWord(overdue, "action"), now.UTC().Format(time.DateOnly))
+		if o.FailOnOverdue {
+			return &exitCodeError{code: exitThreshold, err: fmt.Errorf("%d follow-up %s overdue", overdue, pluralWord(overdue, "action"))}
+		}
+	}
+	return nil
+}
+
+// nameColumns are the export's name columns, read only for --include-names.
+var nameColumns = []string{"Forename", "First Name", "Given Name", "Surname", "Last Name", "Family Name",
+	"Name", "Full Name", "Child Name", "Child's Name", "Person Name"}
+
+// readNames reads the names of the wanted cases from an audit's recorded export.
+func readNames(ctx context.Context, a *audit.Audit, want map[string]bool) (cols []string, names map[string][]string, err error) {
+	so, _, err := rederiveOptions(a, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := sample.Open(ctx, so.Export, so.Open)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--include-names reads the names from the audit's export: %w", err)
+	}
+	defer t.Close()
+	idx := []int{t.IDIndex}
+	for _, n := range nameColumns {
+		if i, err := t.ColumnIndex(n); err == nil && i != t.IDIndex && !containsInt(idx, i) {
+			idx = append(idx, i)
+			cols = append(cols, t.Header[i])
+		}
+	}
+	if len(cols) == 0 {
+		return nil, nil, fmt.Errorf("--include-names: the export %s of audit %q has no name column (e.g. Forename, Surname)", so.Export, a.Name)
+	}
+	names = map[string][]string{}
+	err = t.Rows(ctx, idx, func(r sample.Row) error {
+		id := strings.TrimSpace(r.Cells[0])
+		if want[id] && names[id] == nil {
+			names[id] = append([]string(nil), r.Cells[1:]...)
+		}
+		return nil
+	})
+	return cols, names, err
+}
+
+func containsInt(s []int, x int) bool {
+	for _, v := range s {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+// writeReferrals writes the referral sheet: one row per case, every cell a string.
+func writeReferrals(ctx context.Context, st *audit.Store, o *actionsOptions, list []audit.Action, now time.Time) error {
+	var nameCols []string
+	names := map[string]map[string][]string{} // audit → case → names
+	if o.IncludeNames {
+		byAudit := map[string]map[string]bool{}
+		for _, a := range list {
+			if byAudit[a.Audit] == nil {
+				byAudit[a.Audit] = map[string]bool{}
+			}
+			byAudit[a.Audit][a.Case] = true
+		}
+		for name, want := range byAudit {
+			a, err := st.Audit(ctx, name)
+			if err != nil {
+				return err
+			}
+			cols, n, err := readNames(ctx, a, want)
+			if err != nil {
+				return err
+			}
+			if nameCols == nil {
+				nameCols = cols
+			}
+			names[name] = n
+		}
+	}
+	header := []string{"Audit", "Case ID"}
+	header = append(header, nameCols...)
+	header = append(header, "Owner", "Auditor", "Grade", "Auditor's note", "Date audited", "Due", "Status", "Overdue", "Response")
+	rows := [][]string{header}
+	for _, a := range list {
+		r := []string{a.Audit, a.Case}
+		if nameCols != nil {
+			n := names[a.Audit][a.Case]
+			for i := range nameCols {
+				v := ""
+				if i < len(n) {
+					v = n[i]
+				}
+				r = append(r, v)
+			}
+		}
+		od := "No"
+		if a.Overdue(now) {
+			od = "Yes"
+		}
+		var resp []string
+		for _, n := range a.Responses {
+			resp = append(resp, fmt.Sprintf("%s, %s: %s", n.At.UTC().Format(time.DateOnly), n.By, n.Note))
+		}
+		r = append(r, a.Owner, a.Auditor, a.Grade.String(), a.Note, a.Opened, a.Due, a.Status, od, strings.Join(resp, "\n"))
+		rows = append(rows, r)
+	}
+	return atomicfile.Write(ctx, o.Out, o.Force, func(fh *os.File) error {
+		f := excelize.NewFile()
+		defer f.Close()
+		const sheet = "Referrals"
+		if err := f.SetSheetName("Sheet1", sheet); err != nil {
+			return err
+		}
+		text, err := f.NewStyle(&excelize.Style{NumFmt: 49, Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
+		if err != nil {
+			return err
+		}
+		bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+		if err != nil {
+			return err
+		}
+		for i, r := range rows {
+			for j, v := range r {
+				cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
+				if err := f.SetCellStr(sheet, cell, v); err != nil {
+					return err
+				}
+			}
+		}
+		last, _ := excelize.CoordinatesToCellName(len(header), len(rows))
+		if err := f.SetCellStyle(sheet, "A1", last, text); err != nil {
+			return err
+		}
+		lastHead, _ := excelize.CoordinatesToCellName(len(header), 1)
+		if err := f.SetCellStyle(sheet, "A1", lastHead, bold); err != nil {
+			return err
+		}
+		for j, h := range header {
+			c, _ := excelize.ColumnNumberToName(j + 1)
+			w := 16.0
+			if h == "Auditor's note" || h == "Response" {
+				w = 50
+			}
+			f.SetColWidth(sheet, c, c, w)
+		}
+		if err := f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+			return err
+		}
+		_, err = f.WriteTo(fh)
+		return err
+	})
+}
