@@ -1,6 +1,9 @@
 package main
 
 import (
+	"strings"
+
+	"github.com/caseaudit/caseaudit/sample"
 	"github.com/spf13/cobra"
 )
 
@@ -29,4 +32,28 @@ func completeAudits(g *globalOptions) func(*cobra.Command, []string, string) ([]
 		}
 		return names, cobra.ShellCompDirectiveNoFileComp
 	}
+}
+
+// completeSheets completes --sheet with the sheet names of the export named
+// by the first argument (none for a csv file, or before the export is
+// given). It reads only the workbook's list of sheets.
+func completeSheets(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	if len(args) == 0 {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	var opts sample.OpenOptions
+	if f := cmd.Flags().Lookup("password"); f != nil {
+		opts.Password = f.Value.String()
+	}
+	names, err := sample.Sheets(args[0], opts)
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	var out []string
+	for _, n := range names {
+		if strings.HasPrefix(strings.ToLower(n), strings.ToLower(toComplete)) {
+			out = append(out, n)
+		}
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp
 }

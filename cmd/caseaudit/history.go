@@ -105,6 +105,9 @@ func entrySummary(e audit.Entry) string {
 		Size      int      `json:"size"`
 		Cases     []any    `json:"cases"`
 		Auditors  []string `json:"auditors"`
+		Owner     string   `json:"owner"`
+		Due       string   `json:"due"`
+		Auto      bool     `json:"auto"`
 	}
 	_ = json.Unmarshal(e.Payload, &p)
 	switch e.Kind {
@@ -123,6 +126,15 @@ func entrySummary(e audit.Entry) string {
 			s += " (" + p.Source + ")"
 		}
 		return s
+	case audit.KindActionOpen:
+		return fmt.Sprintf("follow-up opened for %s, due %s", p.Owner, p.Due)
+	case audit.KindActionRespond:
+		return "response: " + p.Note
+	case audit.KindActionClose:
+		if p.Auto {
+			return "follow-up closed automatically: " + p.Note
+		}
+		return "follow-up closed: " + p.Note
 	case audit.KindModerationDraw:
 		return fmt.Sprintf("moderation sample of %d, seed %s", p.Size, p.Seed)
 	case audit.KindAllocation:

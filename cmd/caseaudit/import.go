@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/caseaudit/caseaudit/audit"
-	"github.com/caseaudit/caseaudit/internal/textsafe"
 	"github.com/spf13/cobra"
 )
 
@@ -17,6 +16,7 @@ type importOptions struct {
 	SkipInvalid bool
 	Moderation  bool
 	Format      string
+	Due         int
 }
 
 func init() { extraCommands = append(extraCommands, newImportCmd) }
@@ -54,6 +54,7 @@ needs --reason. The import is one transaction: all of it or none of it.`,
 	f.BoolVar(&o.SkipInvalid, "skip-invalid", false, "import the valid rows and leave out the invalid ones (listed)")
 	f.BoolVar(&o.Moderation, "moderation", false, "the rows are moderators' re-grades of the moderation sample")
 	f.StringVarP(&o.Format, "format", "f", "table", "summary format on stdout: table or json")
+	f.IntVar(&o.Due, "due", 0, "working days within which the follow-up of a flagged case is due (default: the audit's, else 5)")
 	return cmd
 }
 
@@ -61,17 +62,20 @@ func runImport(ctx context.Context, o *importOptions, g *globalOptions) error {
 	if err := checkFormat(o.Format, "table", "json"); err != nil {
 		return err
 	}
+	if o.Due < 0 {
+		return usagef("--due must not be negative")
+	}
 	st, err := g.openExistingStore(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	res, err := audit.Import(ctx, st, o.Audit, o.File, audit.ImportOptions{Reason: o.Reason, SkipInvalid: o.SkipInvalid, Moderation: o.Moderation})
+	res, err := audit.Import(ctx, st, o.Audit, o.File, audit.ImportOptions{Reason: o.Reason, SkipInvalid: o.SkipInvalid, Moderation: o.Moderation, Due: o.Due})
 	var ie *audit.ImportError
 	if errors.As(err, &ie) {
 		// Every problem on its own line, then the one-line summary as the error.
 		for _, p := range ie.Problems {
-			fmt.Fprintf(g.IO.Err, "%s: %s\n", o.File, textsafe.Terminal(p.String()))
+			g.log("error", fmt.Sprintf("%s: %s", o.File, p.String())) // made inert by g.log
 		}
 		return fmt.Errorf("%s: %d %s; nothing was imported (fix the rows, or give --skip-invalid to import the rest)",
 			o.File, len(ie.Problems), pluralWord(len(ie.Problems), "problem"))

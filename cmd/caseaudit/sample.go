@@ -350,12 +350,12 @@ func draw(ctx context.Context, o *sampleOptions, g *globalOptions, exclude map[s
 		cols = pickDefaultColumns(t)
 	}
 	cols = withColumns(t, cols, o.Alloc.WorkerColumn, o.Alloc.TeamColumn, o.OwnerColumn)
-	var excluded []string
+	excludedSet := map[string]bool{}
 	var excl func(string) bool
 	if exclude != nil {
 		excl = func(id string) bool {
 			if exclude[id] {
-				excluded = append(excluded, id)
+				excludedSet[id] = true // Load may ask about an ID more than once
 				return true
 			}
 			return false
@@ -395,6 +395,10 @@ func draw(ctx context.Context, o *sampleOptions, g *globalOptions, exclude map[s
 	}
 	if pop.Strata != "" {
 		m.Allocation, m.MinPerStratum = s.Allocation, o.MinPerStratum
+	}
+	excluded := make([]string, 0, len(excludedSet))
+	for id := range excludedSet {
+		excluded = append(excluded, id)
 	}
 	slices.Sort(excluded)
 	return &drawn{Table: t, Pop: pop, Sample: s, Method: m, Excluded: excluded}, nil
@@ -544,7 +548,10 @@ func runSample(ctx context.Context, o *sampleOptions, g *globalOptions) error {
 		}
 		g.infof("wrote the auditors' workbook %s (%d cases)\n", o.Out, len(d.Sample.Cases))
 	}
-	return writeSample(g.IO.Out, o.Format, d)
+	if err := writeSample(g.IO.Out, o.Format, d); err != nil {
+		return fmt.Errorf("writing the sample to standard output: %w", err)
+	}
+	return nil
 }
 
 // checkOwnerColumn checks --owner-column names a column of the export, and

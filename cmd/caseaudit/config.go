@@ -1,0 +1,620 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/caseaudit/caseaudit/audit/report"
+	"github.com/caseaudit/caseaudit/audit/stats"
+	"github.com/caseaudit/caseaudit/sample"
+	"go.yaml.in/yaml/v3"
+)
+
+// runConfig is a scheduled audit's configuration file (YAML), read by
+// `caseaudit run` and written by `caseaudit init`. Relative paths in it are
+// relative to the file's folder. The audit name, the seed, the workbook and
+// report paths are text/template templates over templateData.
+type runConfig struct {
+	Store string `yaml:"store"`
+
+	Input     string   `yaml:"input"`
+	Sheet     string   `yaml:"sheet"`
+	HeaderRow int      `yaml:"header_row"`
+	IDColumn  string   `yaml:"id_column"`
+	Delimiter string   `yaml:"delimiter"`
+	Encoding  string   `yaml:"encoding"`
+	Filters   []string `yaml:"filters"`
+	Columns   []string `yaml:"columns"`
+
+	Strata        string `yaml:"strata"`
+	Allocation    string `yaml:"allocation"`
+	MinPerStratum int    `yaml:"min_per_stratum"`
+
+	Size int         `yaml:"size"`
+	Plan *planConfig `yaml:"plan"`
+
+	ExcludeAuditedWithin string `yaml:"exclude_audited_within"`
+
+	Auditors  []string        `yaml:"auditors"`
+	Conflicts conflictsConfig `yaml:"conflicts"`
+
+	Seed      string `yaml:"seed"`
+	AuditName string `yaml:"audit_name"`
+	Form      string `yaml:"form"`
+
+	FollowUp followUpConfig `yaml:"follow_up"`
+
+	Outputs outputsConfig `yaml:"outputs"`
+
+	Confidence string `yaml:"confidence"`
+	Method     string `yaml:"method"`
+	By         string `yaml:"by"`
+	FailAbove  string `yaml:"fail_above"`
+	FailOn     string `yaml:"fail_on"`
+
+	// Set by parseRunConfig.
+	path  string         // the file as named
+	dir   string         // its folder, for relative paths
+	lines map[string]int // "plan.tolerable" → line, for errors
+	tmpl  map[string]*template.Template
+}
+
+// planConfig are the planning parameters that decide the sample size.
+type planConfig struct {
+	Tolerable  string `yaml:"tolerable"`
+	Confidence string `yaml:"confidence"`
+	Expected   int    `yaml:"expected"`
+}
+
+// conflictsConfig are the conflict-of-interest rules of the allocation.
+type conflictsConfig struct {
+	WorkerColumn string            `yaml:"worker_column"`
+	TeamColumn   string            `yaml:"team_column"`
+	AuditorTeams map[string]string `yaml:"auditor_teams"`
+}
+
+// followUpConfig says who follows up cases flagged for immediate attention.
+type followUpConfig struct {
+	OwnerColumn  string            `yaml:"owner_column"`
+	TeamManagers map[string]string `yaml:"team_managers"`
+	DueDays      int               `yaml:"due_days"`
+}
+
+// outputsConfig names the files each stage writes and reads.
+type outputsConfig struct {
+	Workbook string         `yaml:"workbook"`
+	Filled   []string       `yaml:"filled"`
+	Reason   string         `yaml:"correction_reason"`
+	Reports  []reportOutput `yaml:"reports"`
+}
+
+// reportOutput is one report file: a path (the format from its extension)
+// or {path, format}.
+type reportOutput struct {
+	Path   string `yaml:"path"`
+	Format string `yaml:"format"`
+}
+
+// UnmarshalYAML reads a report output written as a bare path.
+func (r *reportOutput) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		r.Path = n.Value
+		return nil
+	}
+	type plain reportOutput
+	return n.Decode((*plain)(r))
+}
+
+// templateData are the fields the name and path templates may use, from
+// the injected clock (or run --month).
+type templateData struct {
+	Year      string // 2026
+	Month     string // 07
+	MonthName string // July
+	Date      string // 2026-07-01
+}
+
+func newTemplateData(t time.Time) templateData {
+	t = t.UTC()
+	return templateData{Year: fmt.Sprintf("%04d", t.Year()), Month: fmt.Sprintf("%02d", int(t.Month())),
+		MonthName: t.Month().String(), Date: t.Format("2006-01-02")}
+}
+
+// Defaults of a configuration.
+const (
+	defaultAuditName = "{{.Year}}-{{.Month}} monthly"
+	seedGenerate     = "generate"
+)
+
+// loadRunConfig reads and checks a configuration file.
+func loadRunConfig(path string) (*runConfig, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s: no such configuration file; write one with: caseaudit init [EXPORT]", path)
+		}
+		return nil, fmt.Errorf("reading the configuration: %w", err)
+	}
+	return parseRunConfig(path, data)
+}
+
+// parseRunConfig parses and checks a configuration; every error names the
+// file and, where it can, the line.
+func parseRunConfig(path string, data []byte) (*runConfig, error) {
+	c := &runConfig{path: path, dir: filepath.Dir(path), lines: map[string]int{}}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		hint := ""
+		if bytes.Contains(data, []byte("{{")) {
+			hint = ` (put templates in quotes: "{{.Year}}-{{.Month}} monthly")`
+		}
+		return nil, fmt.Errorf("%s: %s%s", path, strings.TrimPrefix(err.Error(), "yaml: "), hint)
+	}
+	if root.Kind == 0 || len(root.Content) == 0 {
+		return nil, fmt.Errorf("%s: the file is empty; write one with: caseaudit init [EXPORT]", path)
+	}
+	doc := root.Content[0]
+	if doc.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("%s: line %d: the configuration must be a list of keys (input: …, size: …)", path, doc.Line)
+	}
+	if err := checkKeys(doc, reflect.TypeOf(runConfig{}), "", c.lines); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil {
+		var te *yaml.TypeError
+		if errors.As(err, &te) && len(te.Errors) > 0 {
+			return nil, fmt.Errorf("%s: %s", path, c.typeError(te.Errors[0]))
+		}
+		return nil, fmt.Errorf("%s: %s", path, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	if err := c.check(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// checkKeys walks a mapping node against the struct type t and reports the
+// first unknown key with its line and the nearest known key; it records the
+// line of every key in lines ("outputs.workbook").
+func checkKeys(n *yaml.Node, t reflect.Type, prefix string, lines map[string]int) error {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch {
+	case t.Kind() == reflect.Struct && n.Kind == yaml.MappingNode:
+		known := map[string]reflect.Type{}
+		var names []string
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			tag, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+			if tag == "" || tag == "-" {
+				continue
+			}
+			known[tag] = f.Type
+			names = append(names, tag)
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			ft, ok := known[k.Value]
+			if !ok {
+				where := "the configuration"
+				if prefix != "" {
+					where = strings.TrimSuffix(prefix, ".")
+				}
+				msg := fmt.Sprintf("line %d: unknown key %q in %s", k.Line, k.Value, where)
+				if near := closestKey(k.Value, names); near != "" {
+					msg += fmt.Sprintf("; did you mean %q?", near)
+				} else {
+					msg += "; the keys are: " + strings.Join(names, ", ")
+				}
+				return errors.New(msg)
+			}
+			lines[prefix+k.Value] = k.Line
+			if err := checkKeys(v, ft, prefix+k.Value+".", lines); err != nil {
+				return err
+			}
+		}
+	case t.Kind() == reflect.Slice && n.Kind == yaml.SequenceNode:
+		for i, item := range n.Content {
+			lines[fmt.Sprintf("%s%d", prefix, i+1)] = item.Line
+			if err := checkKeys(item, t.Elem(), fmt.Sprintf("%s%d.", prefix, i+1), lines); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// closestKey returns the known key nearest to k (by edit distance, at most
+// 3 edits), or "".
+func closestKey(k string, names []string) string {
+	best, bestD := "", 4
+	for _, n := range names {
+		if d := levenshtein(strings.ToLower(k), n); d < bestD {
+			best, bestD = n, d
+		}
+	}
+	return best
+}
+
+func levenshtein(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
+
+var typeErrRE = regexp.MustCompile("^line ([0-9]+): cannot unmarshal !!([a-z]+) `(.*)` into (.+)$")
+
+// typeError rewrites a YAML type error ("line 2: cannot unmarshal !!str
+// `lots` into int") in words, naming the key.
+func (c *runConfig) typeError(e string) string {
+	m := typeErrRE.FindStringSubmatch(e)
+	if m == nil {
+		return e
+	}
+	line, _ := strconv.Atoi(m[1])
+	key := ""
+	for k, l := range c.lines {
+		if l == line && (key == "" || len(k) > len(key)) {
+			key = k
+		}
+	}
+	want := "another kind of value"
+	switch t := m[4]; {
+	case t == "int":
+		want = "a whole number"
+	case t == "string":
+		want = "text"
+	case strings.HasPrefix(t, "[]"):
+		want = "a list (- item on each line, or [a, b])"
+	case strings.HasPrefix(t, "map["):
+		want = "pairs of NAME: VALUE"
+	case strings.HasPrefix(t, "main."):
+		want = "a group of keys (key: value on indented lines)"
+	}
+	got := strconv.Quote(m[3])
+	switch m[2] {
+	case "seq":
+		got = "a list"
+	case "map":
+		got = "a group of keys"
+	}
+	if key != "" {
+		return fmt.Sprintf("line %d: %s: %s should be %s", line, key, got, want)
+	}
+	return fmt.Sprintf("line %d: %s should be %s", line, got, want)
+}
+
+// errAt makes an error naming the file and the line of key (when known).
+func (c *runConfig) errAt(key, format string, a ...any) error {
+	msg := fmt.Sprintf(format, a...)
+	if l, ok := c.lines[key]; ok {
+		return fmt.Errorf("%s: line %d: %s: %s", c.path, l, key, msg)
+	}
+	return fmt.Errorf("%s: %s: %s", c.path, key, msg)
+}
+
+// check validates every value and parses the templates.
+func (c *runConfig) check() error {
+	if strings.TrimSpace(c.Input) == "" {
+		return fmt.Errorf("%s: input is missing: name the export, e.g. input: exports/cases-*.xlsx (the newest match is used)", c.path)
+	}
+	if strings.ContainsAny(c.Input, "*?[") {
+		if _, err := filepath.Match(c.Input, ""); err != nil {
+			return c.errAt("input", "%q is not a valid pattern: %v", c.Input, err)
+		}
+	}
+	if c.HeaderRow < 0 {
+		return c.errAt("header_row", "must be a row number (1 or more), or left out to detect it")
+	}
+	for i, w := range c.Filters {
+		if _, err := sample.ParseFilter(w); err != nil {
+			return c.errAt("filters", "item %d: %v", i+1, err)
+		}
+	}
+	switch c.Allocation {
+	case "", sample.Proportional, sample.Equal:
+	default:
+		return c.errAt("allocation", "%q: use proportional or equal", c.Allocation)
+	}
+	if c.MinPerStratum < 0 {
+		return c.errAt("min_per_stratum", "must not be negative")
+	}
+	if c.MinPerStratum > 0 && c.Strata == "" {
+		return c.errAt("min_per_stratum", "needs strata: the column to stratify by")
+	}
+	switch {
+	case c.Size != 0 && c.Plan != nil:
+		return c.errAt("plan", "give either size or plan, not both")
+	case c.Size < 0:
+		return c.errAt("size", "must be a positive number of cases")
+	case c.Size == 0 && c.Plan == nil:
+		return fmt.Errorf("%s: give size: N (cases per month) or plan: {tolerable: 2.5%%, confidence: 95%%, expected: 0}", c.path)
+	}
+	if c.Plan != nil {
+		if _, err := c.planSize(); err != nil {
+			return err
+		}
+	}
+	if c.ExcludeAuditedWithin != "" {
+		if _, err := parsePeriod(c.ExcludeAuditedWithin); err != nil {
+			return c.errAt("exclude_audited_within", "%v", err)
+		}
+	}
+	if len(c.Auditors) == 0 && (c.Conflicts.WorkerColumn != "" || c.Conflicts.TeamColumn != "" || len(c.Conflicts.AuditorTeams) > 0) {
+		return c.errAt("conflicts", "conflict rules need auditors: the list of auditors to allocate the cases to")
+	}
+	if (c.Conflicts.TeamColumn != "") != (len(c.Conflicts.AuditorTeams) > 0) {
+		return c.errAt("conflicts", "team_column and auditor_teams go together: say each auditor's team")
+	}
+	if c.FollowUp.DueDays < 0 {
+		return c.errAt("follow_up.due_days", "must be a positive number of working days")
+	}
+	if c.Confidence != "" {
+		if _, err := parseShare("confidence", c.Confidence); err != nil {
+			return c.errAt("confidence", "%v", errors.Unwrap(err))
+		}
+	}
+	switch strings.ToLower(c.Method) {
+	case "", report.MethodClopperPearson, "exact", report.MethodWilson:
+	default:
+		return c.errAt("method", "%q: use clopper-pearson (exact) or wilson", c.Method)
+	}
+	if c.FailAbove != "" {
+		if _, err := parseLimit("fail-above", c.FailAbove); err != nil {
+			return c.errAt("fail_above", "%q: write a percentage, e.g. 5%%", c.FailAbove)
+		}
+	}
+	switch report.On(strings.ToLower(c.FailOn)) {
+	case "", report.OnShare, report.OnUpper:
+	default:
+		return c.errAt("fail_on", "%q: use share or upper", c.FailOn)
+	}
+	if c.FailOn != "" && c.FailAbove == "" {
+		return c.errAt("fail_on", "goes with fail_above")
+	}
+	if c.AuditName == "" {
+		c.AuditName = defaultAuditName
+	}
+	if strings.TrimSpace(c.Seed) == "" {
+		c.Seed = seedGenerate
+	}
+	c.tmpl = map[string]*template.Template{}
+	probe := newTemplateData(time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC))
+	addTmpl := func(key, text string) error {
+		t, err := template.New(key).Option("missingkey=error").Parse(text)
+		if err != nil {
+			return c.errAt(key, "%v (write e.g. {{.Year}}-{{.Month}})", templateErr(err))
+		}
+		if err := t.Execute(new(bytes.Buffer), probe); err != nil {
+			return c.errAt(key, "%v (the fields are .Year .Month .MonthName .Date)", templateErr(err))
+		}
+		c.tmpl[key] = t
+		return nil
+	}
+	if err := addTmpl("audit_name", c.AuditName); err != nil {
+		return err
+	}
+	if c.Seed != seedGenerate {
+		if err := addTmpl("seed", c.Seed); err != nil {
+			return err
+		}
+	}
+	if c.Outputs.Workbook != "" {
+		if !strings.EqualFold(filepath.Ext(c.Outputs.Workbook), ".xlsx") {
+			return c.errAt("outputs.workbook", "%s: the auditors' workbook is an .xlsx file; name it …xlsx", c.Outputs.Workbook)
+		}
+		if err := addTmpl("outputs.workbook", c.Outputs.Workbook); err != nil {
+			return err
+		}
+	}
+	for i, f := range c.Outputs.Filled {
+		if err := addTmpl(fmt.Sprintf("outputs.filled.%d", i+1), f); err != nil {
+			return err
+		}
+	}
+	for i, r := range c.Outputs.Reports {
+		key := fmt.Sprintf("outputs.reports.%d", i+1)
+		if strings.TrimSpace(r.Path) == "" {
+			return c.errAt(key, "a report needs a path, e.g. reports/{{.Year}}-{{.Month}}.html")
+		}
+		if r.Format != "" {
+			f, err := report.ParseFormat(r.Format)
+			if err != nil {
+				return c.errAt(key, "format: %v", err)
+			}
+			if g, ok := report.FormatForPath(r.Path); ok && g != f {
+				return c.errAt(key, "%s looks like %s but the format is %s; make them agree", r.Path, g, f)
+			}
+		} else if _, ok := report.FormatForPath(r.Path); !ok {
+			return c.errAt(key, "%s: name the file …html, .xlsx, .md, .csv, .json or .txt, or give {path: …, format: …}", r.Path)
+		}
+		if err := addTmpl(key, r.Path); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var templateFieldRE = regexp.MustCompile(`can't evaluate field (\w+)`)
+
+// templateErr drops text/template's "template: NAME:" prefix.
+func templateErr(err error) string {
+	s := err.Error()
+	if m := templateFieldRE.FindStringSubmatch(s); m != nil {
+		return fmt.Sprintf("there is no field .%s", m[1])
+	}
+	if i := strings.Index(s, ": "); strings.HasPrefix(s, "template: ") && i >= 0 {
+		if j := strings.Index(s[i+2:], ": "); j >= 0 {
+			return s[i+2+j+2:]
+		}
+	}
+	return s
+}
+
+// expand executes the template of key (parsed by check).
+func (c *runConfig) expand(key string, d templateData) (string, error) {
+	t, ok := c.tmpl[key]
+	if !ok {
+		return "", fmt.Errorf("%s: %s is not a template", c.path, key)
+	}
+	var b bytes.Buffer
+	if err := t.Execute(&b, d); err != nil {
+		return "", c.errAt(key, "%v", templateErr(err))
+	}
+	s := strings.TrimSpace(b.String())
+	if s == "" {
+		return "", c.errAt(key, "the template gives an empty text")
+	}
+	return s, nil
+}
+
+// auditName is the audit's name for the month of d.
+func (c *runConfig) auditName(d templateData) (string, error) { return c.expand("audit_name", d) }
+
+// rel makes a path from the configuration relative to its folder.
+func (c *runConfig) rel(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(c.dir, p)
+}
+
+// planSize works out the sample size from the planning parameters, with
+// the binomial model (the population is not known before the export is
+// read, and the binomial size is never smaller than the hypergeometric one).
+func (c *runConfig) planSize() (int, error) {
+	if c.Plan == nil {
+		return c.Size, nil
+	}
+	if c.Plan.Tolerable == "" {
+		return 0, c.errAt("plan", "give tolerable: the share you want to show is not exceeded, e.g. 2.5%%")
+	}
+	tol, err := parseShare("tolerable", c.Plan.Tolerable)
+	if err != nil {
+		return 0, c.errAt("plan.tolerable", "%q: write a percentage between 0%% and 100%%, e.g. 2.5%%", c.Plan.Tolerable)
+	}
+	conf := 0.95
+	if c.Plan.Confidence != "" {
+		if conf, err = parseShare("confidence", c.Plan.Confidence); err != nil {
+			return 0, c.errAt("plan.confidence", "%q: write a percentage between 0%% and 100%%, e.g. 95%%", c.Plan.Confidence)
+		}
+	}
+	if c.Plan.Expected < 0 {
+		return 0, c.errAt("plan.expected", "must not be negative")
+	}
+	n, err := stats.SampleSize(stats.SampleSizeParams{Method: stats.Binomial, Tolerable: tol, Confidence: conf, ExpectedErrors: c.Plan.Expected})
+	if err != nil {
+		return 0, c.errAt("plan", "%v", err)
+	}
+	return n, nil
+}
+
+// resolveInput finds the export: the path, or the newest match of the
+// pattern by modification time (the later name when two are as new). It
+// also returns how many files matched.
+func (c *runConfig) resolveInput() (string, int, error) {
+	p := c.rel(c.Input)
+	if !strings.ContainsAny(c.Input, "*?[") {
+		st, err := os.Stat(p)
+		if err != nil {
+			return "", 0, c.errAt("input", "%v", err)
+		}
+		if st.IsDir() {
+			return "", 0, c.errAt("input", "%s is a folder; name the export, or a pattern like %s", p, filepath.Join(c.Input, "*.xlsx"))
+		}
+		return p, 1, nil
+	}
+	matches, err := filepath.Glob(p)
+	if err != nil {
+		return "", 0, c.errAt("input", "%v", err)
+	}
+	type file struct {
+		path string
+		mod  time.Time
+	}
+	var files []file
+	for _, m := range matches {
+		st, err := os.Stat(m)
+		if err != nil || !st.Mode().IsRegular() {
+			continue
+		}
+		files = append(files, file{m, st.ModTime()})
+	}
+	if len(files) == 0 {
+		return "", 0, c.errAt("input", "no file matches %s; is this month's export in place?", p)
+	}
+	sort.Slice(files, func(i, j int) bool {
+		if !files[i].mod.Equal(files[j].mod) {
+			return files[i].mod.After(files[j].mod)
+		}
+		return files[i].path > files[j].path
+	})
+	return files[0].path, len(files), nil
+}
+
+// filledFiles lists the filled workbooks to import for the month of d:
+// the matches of outputs.filled (default: the workbook path), existing
+// files only, in name order, each once.
+func (c *runConfig) filledFiles(d templateData) ([]string, []string, error) {
+	var patterns []string
+	keys := []string{}
+	for i := range c.Outputs.Filled {
+		keys = append(keys, fmt.Sprintf("outputs.filled.%d", i+1))
+	}
+	if len(keys) == 0 && c.Outputs.Workbook != "" {
+		keys = append(keys, "outputs.workbook")
+	}
+	var files []string
+	for _, k := range keys {
+		p, err := c.expand(k, d)
+		if err != nil {
+			return nil, nil, err
+		}
+		p = c.rel(p)
+		patterns = append(patterns, p)
+		matches, err := filepath.Glob(p)
+		if err != nil {
+			return nil, nil, c.errAt(k, "%v", err)
+		}
+		for _, m := range matches {
+			if strings.HasPrefix(filepath.Base(m), "~$") {
+				continue // Excel's lock file beside an open workbook
+			}
+			if st, err := os.Stat(m); err == nil && st.Mode().IsRegular() && !slices.Contains(files, m) {
+				files = append(files, m)
+			}
+		}
+	}
+	slices.Sort(files)
+	return files, patterns, nil
+}

@@ -1,0 +1,180 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+const minimalConfig = "input: cases.csv\nsize: 30\n"
+
+func TestConfigMinimalDefaults(t *testing.T) {
+	c, err := parseRunConfig("audit.yaml", []byte(minimalConfig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Seed != seedGenerate {
+		t.Errorf("seed = %q, want %q by default", c.Seed, seedGenerate)
+	}
+	name, err := c.auditName(newTemplateData(time.Date(2026, 3, 9, 7, 0, 0, 0, time.UTC)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if name != "2026-03 monthly" {
+		t.Errorf("default audit name = %q, want 2026-03 monthly", name)
+	}
+	if n, _ := c.planSize(); n != 30 {
+		t.Errorf("size = %d, want 30", n)
+	}
+}
+
+func TestConfigTemplates(t *testing.T) {
+	cfg := `input: x.csv
+size: 10
+seed: "QA {{.MonthName}} {{.Year}}"
+audit_name: "{{.Year}}-{{.Month}} ({{.MonthName}}, drawn {{.Date}})"
+outputs:
+  workbook: wb/{{.Year}}/{{.Month}}.xlsx
+  reports:
+    - r/{{.Year}}-{{.Month}}.html
+    - path: r/{{.Year}}-{{.Month}}.txt
+      format: table
+`
+	c, err := parseRunConfig(filepath.Join("cfg", "audit.yaml"), []byte(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := newTemplateData(time.Date(2027, 1, 31, 23, 59, 0, 0, time.UTC))
+	for key, want := range map[string]string{
+		"audit_name":        "2027-01 (January, drawn 2027-01-31)",
+		"seed":              "QA January 2027",
+		"outputs.workbook":  "wb/2027/01.xlsx",
+		"outputs.reports.1": "r/2027-01.html",
+		"outputs.reports.2": "r/2027-01.txt",
+	} {
+		got, err := c.expand(key, d)
+		if err != nil {
+			t.Fatalf("%s: %v", key, err)
+		}
+		if got != want {
+			t.Errorf("%s = %q, want %q", key, got, want)
+		}
+	}
+	if got, want := c.rel("wb/x.xlsx"), filepath.Join("cfg", "wb", "x.xlsx"); got != want {
+		t.Errorf("rel = %q, want %q (relative to the config's folder)", got, want)
+	}
+	if got := c.rel("/abs/x.xlsx"); got != "/abs/x.xlsx" {
+		t.Errorf("rel of an absolute path = %q", got)
+	}
+	if c.Outputs.Reports[1].Format != "table" || c.Outputs.Reports[0].Path != "r/{{.Year}}-{{.Month}}.html" {
+		t.Errorf("reports = %+v", c.Outputs.Reports)
+	}
+}
+
+// The reference sample sizes (/work/shared/reference/statistics.md):
+// binomial 2.5%/95%/0 → 119; binomial 5%/95%/1 → 93.
+func TestConfigPlanSizeMatchesReference(t *testing.T) {
+	for _, tc := range []struct {
+		plan string
+		want int
+	}{
+		{"{tolerable: 2.5%, confidence: 95%, expected: 0}", 119},
+		{"{tolerable: 2.5%}", 119},
+		{"{tolerable: 0.025, confidence: 0.95}", 119},
+		{"{tolerable: 5%, expected: 1}", 93},
+	} {
+		c, err := parseRunConfig("a.yaml", []byte("input: x.csv\nplan: "+tc.plan+"\n"))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.plan, err)
+		}
+		n, err := c.planSize()
+		if err != nil || n != tc.want {
+			t.Errorf("plan %s: size %d (%v), want %d", tc.plan, n, err, tc.want)
+		}
+	}
+}
+
+func TestConfigErrorsNameTheLine(t *testing.T) {
+	for _, tc := range []struct {
+		name, cfg string
+		want      []string
+	}{
+		{"misspelt key", "input: x.csv\nsize: 10\nsead: abc\n", []string{"a.yaml: line 3:", `unknown key "sead"`, `did you mean "seed"?`}},
+		{"misspelt nested key", "input: x.csv\nplan:\n  tolerable: 2%\n  confidance: 95%\n", []string{"line 4:", `unknown key "confidance" in plan`, `did you mean "confidence"`}},
+		{"unknown key in a report", "input: x.csv\nsize: 5\noutputs:\n  reports:\n    - path: r.html\n      fromat: html\n", []string{"line 6:", `"fromat"`, `did you mean "format"`}},
+		{"nonsense key", "input: x.csv\nsize: 5\nzzzzzzzzzz: 1\n", []string{"line 3:", "the keys are: store, input"}},
+		{"wrong type", "input: x.csv\nsize: lots\n", []string{`a.yaml: line 2: size: "lots" should be a whole number`}},
+		{"list expected", "input: x.csv\nsize: 5\nauditors: A. Khan\n", []string{`line 3: auditors: "A. Khan" should be a list`}},
+		{"bad yaml", "input: x.csv\nsize: [10\n", []string{"a.yaml:", "line"}},
+		{"duplicate key", "input: x.csv\nsize: 10\nsize: 20\n", []string{"a.yaml:", "line 3", `"size" already defined`}},
+		{"no input", "size: 10\n", []string{"input is missing"}},
+		{"no size", "input: x.csv\n", []string{"give size: N"}},
+		{"size and plan", "input: x.csv\nsize: 10\nplan: {tolerable: 2%}\n", []string{"line 3: plan: give either size or plan"}},
+		{"bad tolerable", "input: x.csv\nplan:\n  tolerable: lots\n", []string{"line 3: plan.tolerable:", `"lots"`}},
+		{"bad allocation", "input: x.csv\nsize: 5\nallocation: random\n", []string{"line 3: allocation:", "use proportional or equal"}},
+		{"bad period", "input: x.csv\nsize: 5\nexclude_audited_within: a year\n", []string{"line 3: exclude_audited_within:", "12m"}},
+		{"bad filter", "input: x.csv\nsize: 5\nfilters:\n  - Team\n", []string{"line 3: filters: item 1"}},
+		{"bad template", "input: x.csv\nsize: 5\naudit_name: \"{{.Year\"\n", []string{"line 3: audit_name:"}},
+		{"unknown template field", "input: x.csv\nsize: 5\naudit_name: \"{{.Quarter}}\"\n", []string{"line 3: audit_name:", "Quarter", ".Year .Month .MonthName .Date"}},
+		{"workbook not xlsx", "input: x.csv\nsize: 5\noutputs:\n  workbook: wb.csv\n", []string{"line 4: outputs.workbook:", "…xlsx"}},
+		{"report format", "input: x.csv\nsize: 5\noutputs:\n  reports: [r.pdf]\n", []string{"line 4: outputs.reports.1: r.pdf: name the file"}},
+		{"report format mismatch", "input: x.csv\nsize: 5\noutputs:\n  reports:\n    - {path: r.html, format: json}\n", []string{"line 5: outputs.reports.1:", "make them agree"}},
+		{"bad fail_above", "input: x.csv\nsize: 5\nfail_above: many\n", []string{"line 3: fail_above:", "5%"}},
+		{"fail_on alone", "input: x.csv\nsize: 5\nfail_on: upper\n", []string{"line 3: fail_on: goes with fail_above"}},
+		{"conflicts without auditors", "input: x.csv\nsize: 5\nconflicts:\n  worker_column: Worker\n", []string{"line 3: conflicts:", "need auditors"}},
+		{"bad pattern", "input: \"x[.csv\"\nsize: 5\n", []string{"line 1: input:", "not a valid pattern"}},
+		{"not a mapping", "- input\n- size\n", []string{"line 1:", "list of keys"}},
+		{"unquoted template", "input: x.csv\nsize: 5\naudit_name: {{.Year}}-{{.Month}}\n", []string{"a.yaml: line ", "put templates in quotes"}},
+		{"empty", "# nothing\n", []string{"a.yaml: the file is empty"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := parseRunConfig("a.yaml", []byte(tc.cfg))
+			if err == nil {
+				t.Fatalf("no error for\n%s", tc.cfg)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("error is not one line: %q", err)
+			}
+		})
+	}
+}
+
+func TestConfigResolveInputNewest(t *testing.T) {
+	dir := t.TempDir()
+	base := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
+	for i, name := range []string{"cases-b.csv", "cases-c.csv", "cases-a.csv", "~$lock.csv"} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("Case Reference\nCR-1\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		// cases-a.csv is the newest, though not the last by name.
+		if err := os.Chtimes(p, base, base.Add(time.Duration(i)*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Mkdir(filepath.Join(dir, "cases-z.csv"), 0o700); err != nil { // a folder never counts
+		t.Fatal(err)
+	}
+	c, err := parseRunConfig(filepath.Join(dir, "a.yaml"), []byte("input: cases-*.csv\nsize: 1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, n, err := c.resolveInput()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != filepath.Join(dir, "cases-a.csv") || n != 3 {
+		t.Errorf("input = %s of %d, want cases-a.csv of 3", got, n)
+	}
+	c.Input = "none-*.csv"
+	if _, _, err := c.resolveInput(); err == nil || !strings.Contains(err.Error(), "no file matches") {
+		t.Errorf("no match: %v", err)
+	}
+}

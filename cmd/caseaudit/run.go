@@ -1,0 +1,383 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/audit/report"
+	"github.com/spf13/cobra"
+)
+
+// runOptions are the flags of `caseaudit run`.
+type runOptions struct {
+	Config string
+	Stage  string
+	Month  string // YYYY-MM; "" = the month of the clock
+}
+
+// Stages of `caseaudit run`.
+const (
+	stageSample = "sample"
+	stageReport = "report"
+)
+
+func init() { extraCommands = append(extraCommands, newRunCmd) }
+
+func newRunCmd(g *globalOptions) *cobra.Command {
+	o := &runOptions{}
+	cmd := &cobra.Command{
+		Use:   "run CONFIG --stage sample|report",
+		Short: "Run one stage of a scheduled monthly audit from a configuration file",
+		Long: `Run one stage of a scheduled audit described by a configuration file (YAML; write one
+with 'caseaudit init'), for the month of today's date (or --month). Made for cron: it never
+prompts, -q leaves only warnings and errors, --log-format json writes one JSON object per
+message on stderr.
+
+--stage sample takes the export (input: a path, or a pattern whose newest file by
+modification time is used), draws the month's sample with the configured filters, strata,
+size or planning parameters, exclusion period and seed, records it in the store as the
+month's audit (audit_name), allocates the cases to the auditors, and writes the auditors'
+workbook (outputs.workbook). If the month's audit is already in the store it changes
+nothing and says so.
+
+--stage report imports every filled workbook found at outputs.filled (default: the
+workbook path), each file all-or-nothing, then writes every report in outputs.reports
+(replacing the previous ones), comparing the month with the previous month's audit, and
+checks fail_above. A workbook with problems is listed and the stage exits 1 after writing
+the reports from the findings recorded so far.
+
+` + exitCodesHelp,
+		Example: `  # write a commented configuration for this export, then edit it
+  caseaudit init exports/cases-2026-07.xlsx
+
+  # crontab: draw on the 1st, report on the 28th at 18:00
+  0 7 1 * *    cd /srv/qa && caseaudit run audit.yaml --stage sample -q
+  0 18 28 * *  cd /srv/qa && caseaudit run audit.yaml --stage report -q --log-format json
+
+  # report on June after the month has turned
+  caseaudit run audit.yaml --stage report --month 2026-06`,
+		Args: exactArgs(1, "the configuration file"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Config = args[0]
+			return runRun(cmd.Context(), o, g)
+		},
+		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+			if len(args) > 0 {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			return []string{"yaml", "yml"}, cobra.ShellCompDirectiveFilterFileExt
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Stage, "stage", "", "the stage to run: sample or report (required)")
+	f.StringVar(&o.Month, "month", "", "run for this month, `YYYY-MM` (default: the month of today's date)")
+	cmd.RegisterFlagCompletionFunc("stage", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return []string{stageSample + "\tdraw the month's sample and write the workbook", stageReport + "\timport the filled workbooks and write the reports"}, cobra.ShellCompDirectiveNoFileComp
+	})
+	return cmd
+}
+
+// runMonth is the moment the templates see: the clock, or the first day
+// of --month.
+func runMonth(o *runOptions, now time.Time) (time.Time, error) {
+	if o.Month == "" {
+		return now.UTC(), nil
+	}
+	t, err := time.Parse("2006-01", strings.TrimSpace(o.Month))
+	if err != nil {
+		return time.Time{}, usagef("--month %q: write the year and month, e.g. 2026-07", o.Month)
+	}
+	return t, nil
+}
+
+func runRun(ctx context.Context, o *runOptions, g *globalOptions) error {
+	switch o.Stage {
+	case stageSample, stageReport:
+	case "":
+		return usagef("give --stage sample (draw the month's sample) or --stage report (import and report)")
+	default:
+		return usagef("--stage %q: use sample or report", o.Stage)
+	}
+	when, err := runMonth(o, g.Now())
+	if err != nil {
+		return err
+	}
+	c, err := loadRunConfig(o.Config)
+	if err != nil {
+		return err
+	}
+	if g.DB == "" && c.Store != "" && os.Getenv("CASEAUDIT_DB") == "" {
+		gg := *g
+		gg.DB = c.rel(c.Store)
+		g = &gg
+	}
+	d := newTemplateData(when)
+	if o.Stage == stageSample {
+		return runSampleStage(ctx, c, d, g)
+	}
+	return runReportStage(ctx, c, d, g)
+}
+
+// runSampleStage draws the month's sample, unless its audit exists.
+func runSampleStage(ctx context.Context, c *runConfig, d templateData, g *globalOptions) error {
+	name, err := c.auditName(d)
+	if err != nil {
+		return err
+	}
+	workbook := ""
+	if c.Outputs.Workbook != "" {
+		p, err := c.expand("outputs.workbook", d)
+		if err != nil {
+			return err
+		}
+		workbook = c.rel(p)
+	}
+	if fileExists(g.storePath()) {
+		st, err := g.openStore(ctx)
+		if err != nil {
+			return err
+		}
+		a, err := st.Audit(ctx, name)
+		st.Close()
+		if err == nil {
+			g.infof("audit %q already drawn on %s (%d cases, seed %s); nothing changed\n",
+				a.Name, a.Created.UTC().Format("2006-01-02"), a.InitialSize, a.Seed)
+			if workbook != "" && !fileExists(workbook) {
+				g.warnf("the workbook %s is not there; the audit's cases are in the store (caseaudit status %q)\n", workbook, name)
+			}
+			return nil
+		}
+		if !errors.Is(err, audit.ErrNotFound) {
+			return err
+		}
+	}
+	if workbook != "" && fileExists(workbook) {
+		return fmt.Errorf("%s already exists but the audit %q is not in the store %s; move the file away (or fix store/audit_name in %s) and run again",
+			workbook, name, g.storePath(), c.path)
+	}
+	input, matches, err := c.resolveInput()
+	if err != nil {
+		return err
+	}
+	if matches > 1 {
+		g.infof("input %s (the newest of %d files matching %s)\n", input, matches, c.Input)
+	} else {
+		g.infof("input %s\n", input)
+	}
+	size, err := c.planSize()
+	if err != nil {
+		return err
+	}
+	if c.Plan != nil {
+		g.infof("planned sample size %d (binomial: tolerable %s, confidence %s, expected %d)\n",
+			size, c.Plan.Tolerable, orDefault(c.Plan.Confidence, "95%"), c.Plan.Expected)
+	}
+	seed := ""
+	if c.Seed != seedGenerate {
+		if seed, err = c.expand("seed", d); err != nil {
+			return err
+		}
+	}
+	if workbook != "" {
+		if err := os.MkdirAll(filepath.Dir(workbook), 0o700); err != nil {
+			return fmt.Errorf("outputs.workbook: %w", err)
+		}
+	}
+	so := &sampleOptions{
+		Export: input, Size: size, Seed: seed, Where: c.Filters, Strata: c.Strata,
+		Allocation: orDefault(c.Allocation, "proportional"), MinPerStratum: c.MinPerStratum,
+		Columns: c.Columns, Format: "ids", Out: workbook, Audit: name, ExcludeWithin: c.ExcludeAuditedWithin,
+		FormFile: c.Form, OwnerColumn: c.FollowUp.OwnerColumn, DueDays: c.FollowUp.DueDays,
+		Alloc: allocateFlags{Auditors: c.Auditors, WorkerColumn: c.Conflicts.WorkerColumn, TeamColumn: c.Conflicts.TeamColumn},
+	}
+	so.Open.Sheet, so.Open.HeaderRow, so.Open.IDColumn = c.Sheet, c.HeaderRow, c.IDColumn
+	so.Open.Delimiter, so.Open.Encoding = c.Delimiter, c.Encoding
+	if c.Form != "" && !isFormKeyword(c.Form) {
+		so.FormFile = c.rel(c.Form)
+	}
+	for _, k := range sortedKeys(c.Conflicts.AuditorTeams) {
+		so.Alloc.AuditorTeams = append(so.Alloc.AuditorTeams, k+"="+c.Conflicts.AuditorTeams[k])
+	}
+	for _, k := range sortedKeys(c.FollowUp.TeamManagers) {
+		so.TeamManagers = append(so.TeamManagers, k+"="+c.FollowUp.TeamManagers[k])
+	}
+	// The sample's IDs are not wanted on stdout: the workbook and the store
+	// hold them.
+	gg := *g
+	io2 := *g.IO
+	io2.Out = io.Discard
+	gg.IO = &io2
+	return runSample(ctx, so, &gg)
+}
+
+func isFormKeyword(s string) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "default", "none":
+		return true
+	}
+	return false
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func sortedKeys(m map[string]string) []string {
+	var ks []string
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
+
+// runReportStage imports the month's filled workbooks and writes its reports.
+func runReportStage(ctx context.Context, c *runConfig, d templateData, g *globalOptions) error {
+	name, err := c.auditName(d)
+	if err != nil {
+		return err
+	}
+	st, err := g.openExistingStore(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = st.Audit(ctx, name)
+	// The previous month's audit, when the store has it, is the comparison.
+	compare := ""
+	if err == nil {
+		prevName, perr := c.auditName(newTemplateData(firstOfMonth(d).AddDate(0, -1, 0)))
+		if perr == nil && prevName != name {
+			if _, perr := st.Audit(ctx, prevName); perr == nil {
+				compare = prevName
+			}
+		}
+	}
+	st.Close()
+	if errors.Is(err, audit.ErrNotFound) {
+		return fmt.Errorf("there is no audit %q in %s yet: run the sample stage first (caseaudit run %s --stage sample)", name, g.storePath(), c.path)
+	}
+	if err != nil {
+		return err
+	}
+
+	files, patterns, err := c.filledFiles(d)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 && len(patterns) > 0 {
+		g.infof("no filled workbook found at %s; reporting the findings already recorded\n", strings.Join(patterns, ", "))
+	}
+	var failed []string
+	for _, f := range files {
+		err := runImport(ctx, &importOptions{Audit: name, File: f, Reason: c.Outputs.Reason, Format: "table"}, g)
+		if err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
+			if g.LogFormat == "json" {
+				g.log("error", textOneLine(err))
+			} else {
+				g.log("error", "caseaudit: "+textOneLine(err)+"\n")
+			}
+			failed = append(failed, f)
+		}
+	}
+
+	ro := reportOptions{Audit: name, Force: true, Confidence: c.Confidence, Method: c.Method, By: c.By, Compare: compare}
+	if len(c.Outputs.Reports) == 0 {
+		if err := runReport(ctx, &ro, g); err != nil {
+			return err
+		}
+	}
+	for i, r := range c.Outputs.Reports {
+		p, err := c.expand(fmt.Sprintf("outputs.reports.%d", i+1), d)
+		if err != nil {
+			return err
+		}
+		p = c.rel(p)
+		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+			return fmt.Errorf("outputs.reports: %w", err)
+		}
+		o := ro
+		o.Out, o.Format = p, r.Format
+		if err := runReport(ctx, &o, g); err != nil {
+			return err
+		}
+	}
+	thresholdErr := checkRunThreshold(ctx, c, g, name, compare)
+	if len(failed) > 0 {
+		if thresholdErr != nil {
+			var ee *exitCodeError
+			if !errors.As(thresholdErr, &ee) {
+				return thresholdErr
+			}
+			g.warnf("%s\n", thresholdErr)
+		}
+		return fmt.Errorf("%d of %d filled %s not imported (%s): fix the rows listed above and run the report stage again",
+			len(failed), len(files), pluralWord(len(files), "workbook"), strings.Join(failed, ", "))
+	}
+	return thresholdErr
+}
+
+// checkRunThreshold says how the month compares with the previous one and
+// checks fail_above (exit 3 when exceeded).
+func checkRunThreshold(ctx context.Context, c *runConfig, g *globalOptions, name, compare string) error {
+	conf := 0.0
+	if c.Confidence != "" {
+		conf, _ = parseShare("confidence", c.Confidence)
+	}
+	st, err := g.openExistingStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	r, err := report.Build(ctx, st, name, report.Options{Confidence: conf, Method: c.Method, Compare: compare, Now: g.Now, ToolVersion: version()})
+	if err != nil {
+		return err
+	}
+	if r.Comparison != nil {
+		g.infof("%s\n", r.Comparison.Sentence)
+	}
+	if c.FailAbove == "" {
+		return nil
+	}
+	limit, _ := parseLimit("fail-above", c.FailAbove)
+	on := report.On(strings.ToLower(c.FailOn))
+	if on == "" {
+		on = report.OnShare
+	}
+	exceeds, v, err := r.Exceeds(limit, on)
+	if err != nil {
+		return fmt.Errorf("cannot check fail_above: %w", err)
+	}
+	what := "the share needing immediate attention"
+	if on == report.OnUpper {
+		what = "the upper bound of the interval for the share needing immediate attention"
+	}
+	if exceeds {
+		return &exitCodeError{code: exitThreshold, err: fmt.Errorf("%s: %s, %s, is above fail_above %s", name, what, formatPct(v), formatPct(limit))}
+	}
+	g.infof("%s: %s, %s, is within fail_above %s\n", name, what, formatPct(v), formatPct(limit))
+	return nil
+}
+
+func firstOfMonth(d templateData) time.Time {
+	t, _ := time.Parse("2006-01", d.Year+"-"+d.Month)
+	return t
+}
+
+// textOneLine is an error's message on one line.
+func textOneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
+}
