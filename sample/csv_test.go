@@ -9,11 +9,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -22,54 +20,11 @@ import (
 	"golang.org/x/text/encoding/unicode"
 )
 
-// ---- genexport, built once per test binary ----
-
-var (
-	genexportOnce sync.Once
-	genexportBin  string
-	genexportErr  error
-)
-
-// runGenexport runs the shared synthetic export generator and returns the
-// path of the file it wrote under t.TempDir(). The generator is built once
-// per test binary into $TMPDIR/caseaudit-csvtest-genexport (go build's cache
-// makes that quick), replaced atomically so parallel runs do not clash.
+// runGenexport writes a synthetic export like shared/tools/genexport's
+// (internal/synth writes the same bytes; see its test) under t.TempDir().
 func runGenexport(t *testing.T, name string, args ...string) string {
 	t.Helper()
-	genexportOnce.Do(func() {
-		src, err := filepath.Abs("../../shared/tools/genexport")
-		if err != nil {
-			genexportErr = err
-			return
-		}
-		if _, err := os.Stat(filepath.Join(src, "main.go")); err != nil {
-			genexportErr = fmt.Errorf("genexport source not found: %w", err)
-			return
-		}
-		dir := filepath.Join(os.TempDir(), "caseaudit-csvtest-genexport")
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			genexportErr = err
-			return
-		}
-		tmp := filepath.Join(dir, fmt.Sprintf("genexport.%d", os.Getpid()))
-		cmd := exec.Command("go", "build", "-o", tmp, ".")
-		cmd.Dir = src
-		if out, err := cmd.CombinedOutput(); err != nil {
-			genexportErr = fmt.Errorf("building genexport: %v\n%s", err, out)
-			return
-		}
-		genexportBin = filepath.Join(dir, "genexport")
-		genexportErr = os.Rename(tmp, genexportBin)
-	})
-	if genexportErr != nil {
-		t.Skipf("genexport unavailable: %v", genexportErr)
-	}
-	out := filepath.Join(t.TempDir(), name)
-	cmd := exec.Command(genexportBin, append(args, "-o", out)...)
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("genexport %v: %v\n%s", args, err, b)
-	}
-	return out
+	return genExport(t, name, args...)
 }
 
 // ---- helpers ----
@@ -874,14 +829,7 @@ func BenchmarkCSVScan(b *testing.B) {
 // benchCSV writes an n-row messy genexport csv under the benchmark's temp dir.
 func benchCSV(b *testing.B, n int) string {
 	b.Helper()
-	out := filepath.Join(b.TempDir(), "bench.csv")
-	src, _ := filepath.Abs("../../shared/tools/genexport")
-	cmd := exec.Command("go", "run", ".", "-n", fmt.Sprint(n), "-messy", "-o", out)
-	cmd.Dir = src
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		b.Skipf("genexport: %v\n%s", err, msg)
-	}
-	return out
+	return genExport(b, "bench.csv", "-n", fmt.Sprint(n), "-messy")
 }
 
 // TestCSVDateFastPaths checks the cached date conversions against

@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,56 +21,11 @@ import (
 
 // ---- test workbooks ----
 
-var (
-	xlsxGenOnce sync.Once
-	xlsxGenBin  string
-	xlsxGenErr  error
-)
-
-// xlsxGenexport runs the shared synthetic export generator into
-// t.TempDir() (built once per test binary into $TMPDIR).
+// xlsxGenexport writes a synthetic export like shared/tools/genexport's
+// under t.TempDir().
 func xlsxGenexport(t testing.TB, name string, args ...string) string {
 	t.Helper()
-	out := filepath.Join(t.TempDir(), name)
-	cmd := exec.Command(xlsxGenexportBin(t), append(args, "-o", out)...)
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("genexport %v: %v\n%s", args, err, b)
-	}
-	return out
-}
-
-// xlsxGenexportBin builds genexport once per test binary, or skips.
-func xlsxGenexportBin(t testing.TB) string {
-	t.Helper()
-	xlsxGenOnce.Do(func() {
-		src, err := filepath.Abs("../../shared/tools/genexport")
-		if err != nil {
-			xlsxGenErr = err
-			return
-		}
-		if _, err := os.Stat(filepath.Join(src, "main.go")); err != nil {
-			xlsxGenErr = fmt.Errorf("genexport source not found: %w", err)
-			return
-		}
-		dir := filepath.Join(os.TempDir(), "caseaudit-xlsxtest-genexport")
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			xlsxGenErr = err
-			return
-		}
-		tmp := filepath.Join(dir, fmt.Sprintf("genexport.%d", os.Getpid()))
-		cmd := exec.Command("go", "build", "-o", tmp, ".")
-		cmd.Dir = src
-		if out, err := cmd.CombinedOutput(); err != nil {
-			xlsxGenErr = fmt.Errorf("building genexport: %v\n%s", err, out)
-			return
-		}
-		xlsxGenBin = filepath.Join(dir, "genexport")
-		xlsxGenErr = os.Rename(tmp, xlsxGenBin)
-	})
-	if xlsxGenErr != nil {
-		t.Skipf("genexport unavailable: %v", xlsxGenErr)
-	}
-	return xlsxGenBin
+	return genExport(t, name, args...)
 }
 
 // zipPart is one entry of a hand-built zip.

@@ -47,7 +47,7 @@ var Header = []string{"Case Reference", "Person ID", "Forename", "Surname", "Dat
 type Options struct {
 	Rows  int    // data rows (before duplicates and blanks)
 	Seed  uint64 // random seed for the invented values
-	Messy bool   // title rows, blank rows every 997, a duplicate ID every 1,499, a Total row; csv: serial Referral Date
+	Messy bool   // title rows, blank rows every 997, a duplicate ID every 1,499; csv: a Total row and serial Referral Dates; xlsx: a Summary sheet first
 	// csv only
 	Encoding string // "" or "utf8", "utf8bom", "cp1252", "utf16le", "utf16be"
 	Delim    rune   // 0 = ','
@@ -226,7 +226,6 @@ func WriteXLSX(w io.Writer, o Options) error {
 		return err
 	}
 	r++
-	count := 0
 	for row := range Rows(o) {
 		if row == nil {
 			r++
@@ -236,12 +235,6 @@ func WriteXLSX(w io.Writer, o Options) error {
 			return err
 		}
 		r++
-		count++
-	}
-	if o.Messy {
-		if err := put(r, []any{"Total", count}); err != nil {
-			return err
-		}
 	}
 	if err := flush(); err != nil {
 		return err
