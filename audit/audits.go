@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/caseaudit/caseaudit/internal/textdist"
 	"github.com/caseaudit/caseaudit/sample"
 )
 
@@ -519,7 +520,7 @@ func closest(s string, candidates []string, max int) []string {
 	var best []cand
 	ls := strings.ToUpper(strings.TrimSpace(s))
 	for _, c := range candidates {
-		d := editDistance(ls, strings.ToUpper(c))
+		d := textdist.Levenshtein(ls, strings.ToUpper(c))
 		if d > limit {
 			continue
 		}
@@ -539,28 +540,6 @@ func closest(s string, candidates []string, max int) []string {
 		out = append(out, best[i].s)
 	}
 	return out
-}
-
-// editDistance is the Levenshtein distance between a and b, by runes.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
 
 func quoteList(s []string) string {

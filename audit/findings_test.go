@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/caseaudit/caseaudit/internal/textdist"
 )
 
 func TestParseGrade(t *testing.T) {
@@ -183,8 +185,8 @@ func TestEditDistanceAgainstNaive(t *testing.T) {
 	words := []string{"", "CR-0000123", "CR-000123", "CR-0001230", "cr-0000123", "kitten", "sitting", "Δx-1", "x-1"}
 	for _, a := range words {
 		for _, b := range words {
-			if got, want := editDistance(a, b), naive([]rune(a), []rune(b)); got != want {
-				t.Errorf("editDistance(%q,%q) = %d; want %d", a, b, got, want)
+			if got, want := textdist.Levenshtein(a, b), naive([]rune(a), []rune(b)); got != want {
+				t.Errorf("Levenshtein(%q,%q) = %d; want %d", a, b, got, want)
 			}
 		}
 	}

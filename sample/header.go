@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+
+	"github.com/caseaudit/caseaudit/internal/textdist"
 )
 
 // Header row and ID column detection.
@@ -398,7 +400,7 @@ func likeness(a, b string) float64 {
 		return 0
 	}
 	l := max(len(ka), len(kb))
-	s := 1 - float64(levenshtein(ka, kb))/float64(l)
+	s := 1 - float64(textdist.Levenshtein(ka, kb))/float64(l)
 	if len(ka) >= 2 && len(kb) >= 2 && (strings.Contains(ka, kb) || strings.Contains(kb, ka)) {
 		s = max(s, 0.7)
 	}
@@ -423,25 +425,4 @@ func wordOverlap(a, b string) float64 {
 	}
 	union := len(wa) + len(wb) - inter
 	return float64(inter) / float64(union)
-}
-
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

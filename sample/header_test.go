@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/caseaudit/caseaudit/internal/textdist"
 )
 
 func TestHeaderChooseID(t *testing.T) {
@@ -186,7 +188,7 @@ func TestHeaderLevenshtein(t *testing.T) {
 		a, b string
 		d    int
 	}{{"", "", 0}, {"team", "tema", 2}, {"kitten", "sitting", 3}, {"café", "cafe", 1}, {"abc", "", 3}} {
-		if got := levenshtein(tc.a, tc.b); got != tc.d {
+		if got := textdist.Levenshtein(tc.a, tc.b); got != tc.d {
 			t.Errorf("%q %q: %d want %d", tc.a, tc.b, got, tc.d)
 		}
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/caseaudit/caseaudit/audit/report"
 	"github.com/caseaudit/caseaudit/audit/stats"
+	"github.com/caseaudit/caseaudit/internal/textdist"
 	"github.com/caseaudit/caseaudit/sample"
 	"go.yaml.in/yaml/v3"
 )
@@ -244,32 +245,11 @@ func checkKeys(n *yaml.Node, t reflect.Type, prefix string, lines map[string]int
 func closestKey(k string, names []string) string {
 	best, bestD := "", 4
 	for _, n := range names {
-		if d := levenshtein(strings.ToLower(k), n); d < bestD {
+		if d := textdist.Levenshtein(strings.ToLower(k), n); d < bestD {
 			best, bestD = n, d
 		}
 	}
 	return best
-}
-
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
 
 var typeErrRE = regexp.MustCompile("^line ([0-9]+): cannot unmarshal !!([a-z]+) `(.*)` into (.+)$")
