@@ -5,6 +5,7 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/internal/textsafe"
 )
 
@@ -77,6 +78,36 @@ func WriteCSV(w io.Writer, r *Report) error {
 		put("breakdown", grp, "ci_lower", fptr(g.Lower))
 		put("breakdown", grp, "ci_upper", fptr(g.Upper))
 	}
+	for _, fa := range r.FocusAreas {
+		put("focus_area", fa.Key, "label", fa.Label)
+		put("focus_area", fa.Key, "kind", fa.Kind)
+		put("focus_area", fa.Key, "answered", inum(fa.Answered))
+		for _, a := range fa.AnswerOrder {
+			put("focus_area", fa.Key, "answer: "+a, inum(fa.Answers[a]))
+		}
+		if fa.Kind == audit.QuestionGrade {
+			put("focus_area", fa.Key, "graded", inum(fa.Graded))
+			put("focus_area", fa.Key, "good_or_better", fptr(fa.GoodOrBetter))
+		}
+	}
+	if ft := r.FocusTeams; ft != nil {
+		for _, t := range ft.Teams {
+			put("focus_by_team", t.Team, "audited", inum(t.Audited))
+			for _, c := range t.Cells {
+				put("focus_by_team", t.Team, c.Key+": graded", inum(c.Graded))
+				put("focus_by_team", t.Team, c.Key+": good_or_better", fptr(c.GoodOrBetter))
+			}
+		}
+	}
+	a := r.Actions
+	put("actions", "", "as_of", a.AsOf)
+	put("actions", "", "opened", inum(a.Opened))
+	put("actions", "", "open", inum(a.Open))
+	put("actions", "", "responded", inum(a.Responded))
+	put("actions", "", "closed", inum(a.Closed))
+	put("actions", "", "overdue", inum(a.Overdue))
+	put("actions", "", "median_days_to_response", fptr(a.MedianDaysToResponse))
+	put("actions", "", "responses_timed", inum(a.Timed))
 	if m := r.Moderation; m != nil {
 		put("moderation", "", "sample", inum(m.Sample))
 		put("moderation", "", "pairs", inum(m.Pairs))

@@ -1,6 +1,8 @@
 // Package report builds caseaudit's audit report from the store — the share
 // of audited cases needing immediate attention with exact intervals, the
-// grade mix, a breakdown by any recorded field, moderation agreement, the
+// grade mix, a breakdown by any recorded field, the answers to the audit
+// form's focus areas (with a team × focus-area heat map), the follow-up
+// actions on flagged cases, moderation agreement, the
 // comparison with the previous audit and the trend over every audit — and
 // renders it as a terminal table, Markdown, CSV, JSON, an Excel workbook
 // with native charts, or a self-contained printable HTML page.
@@ -66,6 +68,30 @@
 //	                                    share, difference, difference_ci [lower, upper],
 //	                                    difference_ci_method, fisher_p, significant, sentence}
 //	trend [{audit, created, sampled, audited, flagged, share, lower, upper, grades}]
+//	focus_areas [{key, label, kind, answered, answers {answer: count}, graded, good_or_better}]
+//	                                    one per question of the audit's form, in form order;
+//	                                    an empty array (never null or absent) when the audit
+//	                                    has no form. answers lists every answer the question
+//	                                    offers (0 when unused); text questions have answers {}
+//	                                    (free text is not tallied). graded counts the answers on
+//	                                    the four-point scale, Not applicable excluded, and
+//	                                    good_or_better is the share of them Outstanding or Good:
+//	                                    null for yesno, choice and text questions and when
+//	                                    nothing is graded
+//	focus_by_team                       null without a form, a grade question or a team column
+//	                                    (the shown column "Team", else the first with "team" in
+//	                                    its name), else {column, areas [grade question keys],
+//	                                    teams [{team, audited, cells [{key, graded,
+//	                                    good_or_better}]}]}; the HTML and xlsx reports colour it
+//	                                    as a heat map: red below 50%, amber below 75%, green
+//	                                    75% or more
+//	actions {as_of, opened, open, responded, closed, overdue, median_days_to_response,
+//	        responses_timed}            the follow-up actions opened on flagged cases; as_of is
+//	                                    the day (UTC) overdue is judged on (Options.Now, else
+//	                                    the store's clock); open waits for a response; responded
+//	                                    has at least one (closed or not); overdue is open past
+//	                                    its due date; the median is of calendar days from
+//	                                    opening to the first response, null when none
 //	columns                             the shown columns kept in case rows
 //	cases [case]                        only with Options.Cases
 //

@@ -79,7 +79,8 @@ var flagged25 = map[int]bool{9: true, 39: true, 69: true}
 //
 //   - "2025-07": 90 cases from a population of 2,500, all audited, 3 flagged;
 //   - "2026-07": 120 cases from a population of 3,000, stratified by Team
-//     (30 a team), all audited, none flagged; 12 drawn for moderation and
+//     (30 a team), with the form fxForm, all audited (answers fxAnswers),
+//     none flagged; 12 drawn for moderation and
 //     moderated, with the first two moderated cases graded differently and
 //     the third differing on immediate attention.
 //
@@ -107,11 +108,14 @@ func fixture(t testing.TB) (*audit.Store, *fixedClock) {
 		mustRecord(t, st, "2025-07", f)
 	}
 	clock.t = time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC)
-	if _, err := st.CreateAudit(ctx, fxAudit("2026-07", 3000), fxCases(120, "CR26")); err != nil {
+	a26 := fxAudit("2026-07", 3000)
+	a26.Form = fxFormJSON(t)
+	if _, err := st.CreateAudit(ctx, a26, fxCases(120, "CR26")); err != nil {
 		t.Fatal(err)
 	}
 	for i, c := range fxCases(120, "CR26") {
-		f := audit.Finding{Case: c.ID, Auditor: fxWorkers[(i+2)%len(fxWorkers)], Grade: grade26(i), Date: "2026-07-21"}
+		f := audit.Finding{Case: c.ID, Auditor: fxWorkers[(i+2)%len(fxWorkers)], Grade: grade26(i), Date: "2026-07-21",
+			Answers: fxAnswers(i)}
 		switch i {
 		case 4:
 			f.Note = "=HYPERLINK(\"http://example.invalid\") plan overdue"
@@ -180,4 +184,77 @@ func buildFixture(t testing.TB, name string, o Options) *Report {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// fxForm is the 2026-07 audit's form: two focus areas on the grade scale
+// (one allowing Not applicable), a yes/no, a choice and a text question.
+const fxForm = `name: Fixture form
+questions:
+  - key: assessment
+    label: Assessment of need and risk
+    kind: grade
+    not_applicable: true
+  - key: plan
+    label: Quality of the plan
+    kind: grade
+  - key: visits
+    label: Visits within timescale
+    kind: yesno
+  - key: worker
+    label: Allocated worker stable
+    kind: choice
+    choices: [Same worker, Changed once, Changed more than once]
+  - key: summary
+    label: Summary for the manager
+    kind: text
+`
+
+func fxFormJSON(t testing.TB) json.RawMessage {
+	t.Helper()
+	f, err := audit.ParseForm("fixture.yaml", []byte(fxForm))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := f.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+// fxAnswers are the answers on case i (0-based) of the 2026-07 audit, by
+// i mod 8 (every team — i mod 4 — gets two of the eight patterns):
+//
+//	i%8  assessment            plan                  visits  worker
+//	0    Outstanding           Good                  Yes     Same worker
+//	1    Good                  Good                  Yes     Same worker
+//	2    Good                  Requires improvement  No      Changed once
+//	3    Not applicable        Inadequate            Yes     Changed more than once
+//	4    Requires improvement  Good                  No      Same worker
+//	5    Inadequate            Requires improvement  Yes     Changed once
+//	6    Good                  Good                  (none)  Same worker
+//	7    (none)                Outstanding           Yes     Same worker
+//
+// and a summary on every tenth case.
+func fxAnswers(i int) map[string]string {
+	row := [][4]string{
+		{"Outstanding", "Good", "Yes", "Same worker"},
+		{"Good", "Good", "Yes", "Same worker"},
+		{"Good", "Requires improvement", "No", "Changed once"},
+		{"Not applicable", "Inadequate", "Yes", "Changed more than once"},
+		{"Requires improvement", "Good", "No", "Same worker"},
+		{"Inadequate", "Requires improvement", "Yes", "Changed once"},
+		{"Good", "Good", "", "Same worker"},
+		{"", "Outstanding", "Yes", "Same worker"},
+	}[i%8]
+	out := map[string]string{}
+	for j, k := range []string{"assessment", "plan", "visits", "worker"} {
+		if row[j] != "" {
+			out[k] = row[j]
+		}
+	}
+	if i%10 == 0 {
+		out["summary"] = "Chase the plan review"
+	}
+	return out
 }

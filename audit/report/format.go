@@ -64,6 +64,14 @@ func points(v float64, r rounding) string {
 }
 
 // pvalue formats a p-value with three significant figures, "< 0.001" below.
+// pText is "p = 0.077", or "p < 0.001" for very small values.
+func pText(p float64) string {
+	if p < 0.001 {
+		return "p < 0.001"
+	}
+	return "p = " + pvalue(p)
+}
+
 func pvalue(p float64) string {
 	if p < 0.001 {
 		return "< 0.001"
@@ -152,11 +160,11 @@ func comparisonSentence(c *Comparison, k, n int, conf float64) string {
 		confPct(conf), points(c.DifferenceCI[0], down), points(c.DifferenceCI[1], up))
 	switch {
 	case c.Significant && c.Difference < 0:
-		fmt.Fprintf(&b, "%s, is a statistically significant fall (Fisher's exact test, p = %s).", diff, pvalue(c.FisherP))
+		fmt.Fprintf(&b, "%s, is a statistically significant fall (Fisher's exact test, %s).", diff, pText(c.FisherP))
 	case c.Significant && c.Difference > 0:
-		fmt.Fprintf(&b, "%s, is a statistically significant rise (Fisher's exact test, p = %s).", diff, pvalue(c.FisherP))
+		fmt.Fprintf(&b, "%s, is a statistically significant rise (Fisher's exact test, %s).", diff, pText(c.FisherP))
 	default:
-		fmt.Fprintf(&b, "%s, is not a statistically significant change (Fisher's exact test, p = %s): it could be chance.", diff, pvalue(c.FisherP))
+		fmt.Fprintf(&b, "%s, is not a statistically significant change (Fisher's exact test, %s): it could be chance.", diff, pText(c.FisherP))
 	}
 	return b.String()
 }

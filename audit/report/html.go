@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"strings"
 )
 
 // The HTML report is one self-contained file: inline CSS, inline SVG
@@ -144,7 +145,20 @@ func mixSVG(ps []TrendPoint) *svgMix {
 	return m
 }
 
-var htmlTmpl = template.Must(template.New("report").Parse(`<!DOCTYPE html>
+// cellClass is the class of a table cell: "n" for a numeric column, plus
+// the heat-map band when the table has one.
+func cellClass(t *tbl, row, col int) string {
+	var c []string
+	if col < len(t.Right) && t.Right[col] {
+		c = append(c, "n")
+	}
+	if row < len(t.Heat) && col < len(t.Heat[row]) && t.Heat[row][col] != "" {
+		c = append(c, "heat-"+t.Heat[row][col])
+	}
+	return strings.Join(c, " ")
+}
+
+var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{"cellClass": cellClass}).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -167,6 +181,12 @@ figure { margin: 1rem 0; break-inside: avoid; }
 figcaption { font-size: .9rem; color: #444; }
 svg text { font-family: inherit; font-size: 12px; fill: #333; }
 ul.notes li { margin-bottom: .3rem; }
+td.heat-red, .swatch.heat-red { background: #f4c7c3; }
+td.heat-amber, .swatch.heat-amber { background: #fce8b2; }
+td.heat-green, .swatch.heat-green { background: #b7e1cd; }
+td[class*="heat-"], .swatch { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+.swatch { display: inline-block; width: .9em; height: .9em; border: 1px solid #999; vertical-align: -.1em; margin: 0 .25em 0 .6em; }
+p.legend { font-size: .88rem; color: #444; }
 @media print { body { margin: 0; max-width: none; } p.lead { background: none; } }
 </style>
 </head>
@@ -180,7 +200,7 @@ ul.notes li { margin-bottom: .3rem; }
 {{if eq .Title "Notes"}}<ul class="notes">{{range .Lines}}<li>{{.V}}</li>{{end}}</ul>{{else}}
 {{if .Lines}}<table>{{range .Lines}}<tr><th scope="row">{{.K}}</th><td>{{.V}}</td></tr>{{end}}</table>{{end}}
 {{with .Table}}{{template "tbl" .}}{{end}}
-{{range .More}}<h3>{{.Caption}}</h3>{{with .Table}}{{template "tbl" .}}{{end}}{{end}}
+{{range .More}}<h3>{{.Caption}}</h3>{{with .Table}}{{template "tbl" .}}{{end}}{{if .Note}}<p class="legend">{{if .Table}}{{if .Table.Heat}}<span class="swatch heat-red"></span>below 50% <span class="swatch heat-amber"></span>50% to under 75% <span class="swatch heat-green"></span>75% or more. {{end}}{{end}}{{.Note}}</p>{{end}}{{end}}
 {{end}}
 </section>
 {{end}}
@@ -208,7 +228,7 @@ ul.notes li { margin-bottom: .3rem; }
 </html>
 {{define "tbl"}}<table>
 <thead><tr>{{range $i, $h := .Header}}<th{{if index $.Right $i}} class="n"{{end}}>{{$h}}</th>{{end}}</tr></thead>
-<tbody>{{range .Rows}}<tr>{{range $i, $c := .}}<td{{if index $.Right $i}} class="n"{{end}}>{{$c}}</td>{{end}}</tr>{{end}}</tbody>
+<tbody>{{range $r, $row := .Rows}}<tr>{{range $i, $c := $row}}<td{{with cellClass $ $r $i}} class="{{.}}"{{end}}>{{$c}}</td>{{end}}</tr>{{end}}</tbody>
 </table>{{end}}
 `))
 

@@ -52,7 +52,9 @@ type Options struct {
 	// rows are always built; the table, Markdown and CSV figures show only
 	// the flagged ones).
 	Cases bool
-	// Now stamps the report; nil leaves Generated zero.
+	// Now stamps the report and is the clock follow-up actions are judged
+	// overdue by; nil leaves Generated zero and judges actions by the
+	// store's clock.
 	Now func() time.Time
 	// ToolVersion is recorded in the report.
 	ToolVersion string
@@ -113,12 +115,20 @@ type Report struct {
 	Moderation   *Moderation    `json:"moderation"`
 	Comparison   *Comparison    `json:"comparison"`
 	Trend        []TrendPoint   `json:"trend"`
-	Columns      []string       `json:"columns"` // the shown columns kept in case rows
-	Cases        []CaseRow      `json:"cases,omitempty"`
-	AllCases     []CaseRow      `json:"-"` // every sampled case, for the workbook and --cases
-	GradeOrder   []string       `json:"-"`
-	opts         Options
-	gradeCounts  [5]int
+	// FocusAreas tally the audit's form questions over the audited cases,
+	// in form order; empty (never null) when the audit has no form.
+	FocusAreas []FocusArea `json:"focus_areas"`
+	// FocusTeams is the team × focus-area table; nil without a form, a
+	// grade question or a team column.
+	FocusTeams *FocusTeams `json:"focus_by_team"`
+	// Actions counts the follow-up actions opened on flagged cases.
+	Actions     Actions   `json:"actions"`
+	Columns     []string  `json:"columns"` // the shown columns kept in case rows
+	Cases       []CaseRow `json:"cases,omitempty"`
+	AllCases    []CaseRow `json:"-"` // every sampled case, for the workbook and --cases
+	GradeOrder  []string  `json:"-"`
+	opts        Options
+	gradeCounts [5]int
 }
 
 // CI is a two-sided confidence interval; Lower and Upper are nil when
@@ -278,8 +288,19 @@ func Build(ctx context.Context, st *audit.Store, name string, opts Options) (*Re
 	if err != nil {
 		return nil, err
 	}
+	now := st.Now()
+	if opts.Now != nil {
+		now = opts.Now()
+		opts.Now = func() time.Time { return now } // one reading for the whole report
+	}
 	r := &Report{opts: opts}
 	if err := r.compute(a, cases, orig, mod, msample, pairs); err != nil {
+		return nil, err
+	}
+	if err := r.focus(ctx, st, a, cases, orig); err != nil {
+		return nil, err
+	}
+	if err := r.actions(ctx, st, a.Name, now); err != nil {
 		return nil, err
 	}
 	trend, err := BuildTrend(ctx, st, opts)

@@ -63,6 +63,9 @@ func WriteTable(w io.Writer, r *Report, color bool) error {
 			if m.Table != nil {
 				writeTbl(bw, m.Table, "  ")
 			}
+			if m.Note != "" {
+				fmt.Fprintf(bw, "  %s\n", strings.ReplaceAll(wrap(textsafe.Terminal(m.Note), 98), "\n", "\n  "))
+			}
 		}
 	}
 	return bw.Flush()
@@ -185,6 +188,9 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			if m.Table != nil {
 				mdTable(bw, m.Table)
 				bw.WriteString("\n")
+			}
+			if m.Note != "" {
+				fmt.Fprintf(bw, "%s\n\n", mdEscape(m.Note))
 			}
 		}
 	}

@@ -2,8 +2,11 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/caseaudit/caseaudit/audit"
 )
 
 // The text formats (table, Markdown, HTML) share one view of the report:
@@ -15,6 +18,9 @@ type tbl struct {
 	Header []string
 	Rows   [][]string
 	Right  []bool // right-aligned (numeric) columns
+	// Heat names the heat-map band of each cell ("red", "amber", "green" or
+	// ""), row by row; nil for a plain table.
+	Heat [][]string
 }
 
 type section struct {
@@ -29,6 +35,7 @@ type section struct {
 type captioned struct {
 	Caption string
 	Table   *tbl
+	Note    string // a line under the table (a heat map's legend)
 }
 
 func methodName(m string) string {
@@ -111,6 +118,10 @@ func (r *Report) sections() []section {
 		out = append(out, b)
 	}
 
+	if fs, ok := r.focusSection(); ok {
+		out = append(out, fs)
+	}
+
 	// Moderation.
 	if m := r.Moderation; m != nil {
 		ms := section{Title: "Moderation"}
@@ -142,9 +153,9 @@ func (r *Report) sections() []section {
 				for _, d := range m.Disagreements {
 					dt.Rows = append(dt.Rows, []string{d.Case, d.Original, d.Moderated, yesNo(d.OriginalImmediate), yesNo(d.ModeratedImmediate)})
 				}
-				ms.More = append(ms.More, captioned{"Disagreements", dt})
+				ms.More = append(ms.More, captioned{Caption: "Disagreements", Table: dt})
 			} else {
-				ms.More = append(ms.More, captioned{"Disagreements: none", nil})
+				ms.More = append(ms.More, captioned{Caption: "Disagreements: none"})
 			}
 		}
 		out = append(out, ms)
@@ -162,7 +173,7 @@ func (r *Report) sections() []section {
 		cs.Lines = []kv{
 			{"Difference", points(c.Difference, nearest) + " percentage points"},
 			{conf + " interval (Newcombe)", points(c.DifferenceCI[0], down) + " to " + points(c.DifferenceCI[1], up) + " points"},
-			{"Fisher's exact test", "p = " + pvalue(c.FisherP)},
+			{"Fisher's exact test", pText(c.FisherP)},
 		}
 		out = append(out, cs)
 	}
@@ -175,6 +186,7 @@ func (r *Report) sections() []section {
 		fs.Table = r.caseTable(r.Flags, false)
 	}
 	out = append(out, fs)
+	out = append(out, r.actionSection())
 
 	// Trend.
 	if len(r.Trend) > 1 {
@@ -275,4 +287,116 @@ func trendTable(ps []TrendPoint, conf float64) *tbl {
 		t.Rows = append(t.Rows, row)
 	}
 	return t
+}
+
+// focusSection shows the focus areas: the grade questions' answers and
+// share Good or better, the other questions' answers, and the team ×
+// focus-area heat map; ok is false when the audit has no form.
+func (r *Report) focusSection() (section, bool) {
+	if len(r.FocusAreas) == 0 {
+		return section{}, false
+	}
+	s := section{Title: "Focus areas", Intro: "The answers to the audit form's questions over the " + thousands(r.Audited) +
+		" audited " + plural(r.Audited, "case", "cases") + ". Good or better is the share Outstanding or Good of the cases graded on the four-point scale: Not applicable and unanswered are left out."}
+	na := false
+	for _, fa := range r.FocusAreas {
+		if fa.Kind == audit.QuestionGrade && slices.Contains(fa.AnswerOrder, audit.GradeNotApplicable) {
+			na = true
+		}
+	}
+	grades := &tbl{Header: append([]string{"Focus area"}, r.GradeOrder...), Right: []bool{false, true, true, true, true}}
+	if na {
+		grades.Header = append(grades.Header, audit.GradeNotApplicable)
+		grades.Right = append(grades.Right, true)
+	}
+	grades.Header = append(grades.Header, "Graded", "Good or better")
+	grades.Right = append(grades.Right, true, true)
+	other := &tbl{Header: []string{"Question", "Answered", "Answers"}, Right: []bool{false, true, false}}
+	for _, fa := range r.FocusAreas {
+		if fa.Kind == audit.QuestionGrade {
+			row := []string{fa.Label}
+			for _, g := range r.GradeOrder {
+				row = append(row, thousands(fa.Answers[g]))
+			}
+			if na {
+				if n, ok := fa.Answers[audit.GradeNotApplicable]; ok {
+					row = append(row, thousands(n))
+				} else {
+					row = append(row, "—") // the question does not offer it
+				}
+			}
+			row = append(row, thousands(fa.Graded), pctPtr(fa.GoodOrBetter, nearest))
+			grades.Rows = append(grades.Rows, row)
+			continue
+		}
+		answers := "(free text)"
+		if fa.Kind != audit.QuestionText {
+			var parts []string
+			for _, a := range fa.AnswerOrder {
+				parts = append(parts, a+" "+thousands(fa.Answers[a]))
+			}
+			answers = strings.Join(parts, ", ")
+		}
+		other.Rows = append(other.Rows, []string{fa.Label, thousands(fa.Answered), answers})
+	}
+	if len(grades.Rows) > 0 {
+		s.Table = grades
+	}
+	if len(other.Rows) > 0 {
+		s.More = append(s.More, captioned{Caption: "Other questions", Table: other})
+	}
+	if ft := r.FocusTeams; ft != nil && len(ft.Teams) > 0 {
+		ht := &tbl{Header: []string{ft.Column, "Audited"}, Right: []bool{false, true}}
+		for _, k := range ft.Areas {
+			ht.Header = append(ht.Header, r.areaLabel(k))
+			ht.Right = append(ht.Right, true)
+		}
+		for _, t := range ft.Teams {
+			row := []string{t.Team, thousands(t.Audited)}
+			heat := []string{"", ""}
+			for _, c := range t.Cells {
+				v := "—"
+				if c.GoodOrBetter != nil {
+					v = pct(*c.GoodOrBetter, nearest) + " of " + thousands(c.Graded)
+				}
+				row = append(row, v)
+				heat = append(heat, heatBand(c.GoodOrBetter))
+			}
+			ht.Rows = append(ht.Rows, row)
+			ht.Heat = append(ht.Heat, heat)
+		}
+		s.More = append(s.More, captioned{Caption: "Good or better by " + ft.Column + " (share of the cases graded)", Table: ht, Note: heatLegend})
+	}
+	return s, true
+}
+
+// actionSection shows the follow-up actions opened on flagged cases.
+func (r *Report) actionSection() section {
+	a := r.Actions
+	s := section{Title: "Follow-up actions"}
+	if a.Opened == 0 {
+		s.Intro = "None: no finding has needed immediate attention."
+		return s
+	}
+	med := "— (no response yet)"
+	if a.MedianDaysToResponse != nil {
+		med = strconv.FormatFloat(*a.MedianDaysToResponse, 'f', -1, 64) + " " + dayWord(*a.MedianDaysToResponse) +
+			" (" + thousands(a.Timed) + " " + plural(a.Timed, "response", "responses") + ")"
+	}
+	s.Lines = []kv{
+		{"Opened", thousands(a.Opened)},
+		{"Waiting for a response", thousands(a.Open)},
+		{"Responded", thousands(a.Responded)},
+		{"Closed", thousands(a.Closed)},
+		{"Overdue on " + a.AsOf, thousands(a.Overdue)},
+		{"Median days to response", med},
+	}
+	return s
+}
+
+func dayWord(d float64) string {
+	if d == 1 {
+		return "day"
+	}
+	return "days"
 }

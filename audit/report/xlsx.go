@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/caseaudit/caseaudit/audit"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -15,8 +16,12 @@ type xw struct {
 	bold    int
 	wrap    int
 	heading int
+	heat    map[string]int // heat-map band → style (percentage on a fill)
 	err     error
 }
+
+// heatFills are the heat-map colours (as in the HTML report).
+var heatFills = map[string]string{"red": "F4C7C3", "amber": "FCE8B2", "green": "B7E1CD"}
 
 func newXW() (*xw, error) {
 	f := excelize.NewFile()
@@ -34,6 +39,14 @@ func newXW() (*xw, error) {
 	}
 	if x.wrap, err = f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}}); err != nil {
 		return nil, err
+	}
+	x.heat = map[string]int{}
+	for _, band := range []string{"red", "amber", "green"} { // in order: the same workbook every time
+		fill := heatFills[band]
+		if x.heat[band], err = f.NewStyle(&excelize.Style{CustomNumFmt: ptr("0.0%"),
+			Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{fill}}}); err != nil {
+			return nil, err
+		}
 	}
 	return x, nil
 }
@@ -118,8 +131,8 @@ func (x *xw) sheet(name string) {
 }
 
 // WriteXLSX writes the report as an Excel workbook: Summary, Cases (one row
-// per sampled case with its findings), Breakdown, Moderation and Trend
-// sheets, with native charts of the share flagged over time (with its
+// per sampled case with its findings), Breakdown, Focus areas (with the
+// team × focus-area heat map), Moderation and Trend sheets, with native charts of the share flagged over time (with its
 // interval) and of the grade mix.
 func WriteXLSX(w io.Writer, r *Report) error {
 	x, err := newXW()
@@ -133,6 +146,7 @@ func WriteXLSX(w io.Writer, r *Report) error {
 	x.summary(r)
 	x.cases(r)
 	x.breakdown(r)
+	x.focus(r)
 	x.moderation(r)
 	x.trend(r.Trend, r.opts.Confidence, r.opts.Method)
 	if x.err != nil {
@@ -221,6 +235,27 @@ func (x *xw) summary(r *Report) {
 	}
 	x.row(s, row, "Good or better", r.Grades[r.GradeOrder[0]]+r.Grades[r.GradeOrder[1]], pctCell{r.GoodOrBetter})
 	row += 2
+	{
+		a := r.Actions
+		x.header(s, row, "Follow-up actions", "Value")
+		row++
+		var med any
+		if a.MedianDaysToResponse != nil {
+			med = *a.MedianDaysToResponse
+		}
+		for _, l := range [][]any{
+			{"Opened", a.Opened},
+			{"Waiting for a response", a.Open},
+			{"Responded", a.Responded},
+			{"Closed", a.Closed},
+			{"Overdue on " + a.AsOf, a.Overdue},
+			{"Median days to response", med},
+		} {
+			x.row(s, row, l...)
+			row++
+		}
+		row++
+	}
 	if c := r.Comparison; c != nil {
 		x.header(s, row, "Compared with "+c.Previous, "Value")
 		row++
@@ -399,4 +434,97 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string) {
 		YAxis:     excelize.ChartAxis{NumFmt: pctFmt, MajorGridLines: true},
 		Dimension: excelize.ChartDimension{Width: 560, Height: 320},
 	})
+}
+
+// focus writes the Focus areas sheet: the grade questions' answers and
+// share Good or better, the other questions' answers, the team ×
+// focus-area table coloured as a heat map (with its legend).
+func (x *xw) focus(r *Report) {
+	const s = "Focus areas"
+	x.sheet(s)
+	x.widths(s, 36, 13, 13, 20, 13, 15, 10, 15)
+	row := 1
+	x.title(s, row, "Focus areas")
+	row += 2
+	if len(r.FocusAreas) == 0 {
+		x.row(s, row, "The audit has no form: there are no focus areas.")
+		row += 2
+	} else {
+		h := append([]string{"Focus area"}, r.GradeOrder...)
+		h = append(h, audit.GradeNotApplicable, "Graded", "Good or better")
+		x.header(s, row, h...)
+		row++
+		for _, fa := range r.FocusAreas {
+			if fa.Kind != audit.QuestionGrade {
+				continue
+			}
+			vals := []any{fa.Label}
+			for _, g := range r.GradeOrder {
+				vals = append(vals, fa.Answers[g])
+			}
+			var na any
+			if n, ok := fa.Answers[audit.GradeNotApplicable]; ok {
+				na = n
+			}
+			vals = append(vals, na, fa.Graded, pctCell{fa.GoodOrBetter})
+			x.row(s, row, vals...)
+			row++
+		}
+		row++
+		first := true
+		for _, fa := range r.FocusAreas {
+			if fa.Kind == audit.QuestionGrade {
+				continue
+			}
+			if first {
+				x.header(s, row, "Question", "Answer", "Cases")
+				row++
+				first = false
+			}
+			if fa.Kind == audit.QuestionText {
+				x.row(s, row, fa.Label, "(free text, answered)", fa.Answered)
+				row++
+				continue
+			}
+			for _, a := range fa.AnswerOrder {
+				x.row(s, row, fa.Label, a, fa.Answers[a])
+				row++
+			}
+		}
+		if !first {
+			row++
+		}
+		if ft := r.FocusTeams; ft != nil && len(ft.Teams) > 0 {
+			x.title(s, row, "Good or better by "+ft.Column+" (share of the cases graded)")
+			row++
+			h := []string{ft.Column, "Audited"}
+			for _, k := range ft.Areas {
+				h = append(h, r.areaLabel(k))
+			}
+			x.header(s, row, h...)
+			row++
+			for _, t := range ft.Teams {
+				x.row(s, row, t.Team, t.Audited)
+				for i, c := range t.Cells {
+					x.set(s, i+3, row, pctCell{c.GoodOrBetter})
+					if band := heatBand(c.GoodOrBetter); band != "" && x.err == nil {
+						cell, _ := excelize.CoordinatesToCellName(i+3, row)
+						x.err = x.f.SetCellStyle(s, cell, cell, x.heat[band])
+					}
+				}
+				row++
+			}
+			x.row(s, row, heatLegend)
+			row++
+			for _, l := range []struct{ band, text string }{{"red", "below 50%"}, {"amber", "50% to under 75%"}, {"green", "75% or more"}} {
+				x.set(s, 1, row, l.text)
+				if x.err == nil {
+					cell, _ := excelize.CoordinatesToCellName(1, row)
+					x.err = x.f.SetCellStyle(s, cell, cell, x.heat[l.band])
+				}
+				row++
+			}
+			row++
+		}
+	}
 }

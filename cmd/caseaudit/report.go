@@ -41,13 +41,17 @@ func newReportCmd(g *globalOptions) *cobra.Command {
 		Short: "Report the share of cases needing immediate attention, grades, moderation and change",
 		Long: `Report on an audit (default: the latest): how many sampled cases were audited, how many
 needed immediate attention with an exact confidence interval and upper bounds, the grade mix,
-a breakdown by any recorded field, the agreement between auditors and moderators, and the
-comparison with the previous audit (or --compare), in one plain-English sentence and in figures.
+a breakdown by any recorded field, the answers to the audit form's focus areas (counts per
+answer and the share Good or better, Not applicable left out, with a team × focus-area table),
+the follow-up actions on flagged cases (opened, responded, closed, overdue as of today, median
+days to response), the agreement between auditors and moderators, and the comparison with the
+previous audit (or --compare), in one plain-English sentence and in figures.
 
 Formats: table (the terminal), markdown, csv (the figures, or one row per case with --cases),
 json (one object, numbers as numbers, null where a figure is undefined), xlsx (a workbook with
-Summary, Cases, Breakdown, Moderation and Trend sheets and charts) and html (one printable file
-with charts). --out infers the format from the file's extension and writes the file with mode
+Summary, Cases, Breakdown, Focus areas, Moderation and Trend sheets and charts) and html (one
+printable file with charts). In xlsx and html the team × focus-area table is a heat map of the
+share Good or better: red below 50%, amber below 75%, green from 75%. --out infers the format from the file's extension and writes the file with mode
 0600. Reports show case IDs and non-personal fields only, unless --include-names.
 
 --fail-above exits with code 3 when the share flagged is above the limit (with --on upper, when

@@ -1,0 +1,243 @@
+package report
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/caseaudit/caseaudit/audit"
+)
+
+// Focus areas and follow-up actions: the parts of the report that come from
+// the audit's form and from the actions opened on flagged cases.
+
+// FocusArea is the tally of one form question over the audited cases.
+type FocusArea struct {
+	Key   string `json:"key"`
+	Label string `json:"label"`
+	Kind  string `json:"kind"` // grade, yesno, choice or text
+	// Answered counts the audited cases with an answer (N/A included).
+	Answered int `json:"answered"`
+	// Answers counts the cases per answer, in its canonical spelling; every
+	// answer the question offers is present (0 when unused). Text questions
+	// have no answer counts (free text is not tallied, nor put in reports).
+	Answers map[string]int `json:"answers"`
+	// Graded counts the answers on the four-point scale (grade questions;
+	// Not applicable excluded) and GoodOrBetter is the share of them
+	// Outstanding or Good: nil for other kinds and when nothing is graded.
+	Graded       int      `json:"graded"`
+	GoodOrBetter *float64 `json:"good_or_better"`
+	// AnswerOrder lists the keys of Answers in the question's order.
+	AnswerOrder []string `json:"-"`
+}
+
+// FocusTeams is the team × focus-area table: the share Good or better of
+// every grade question, team by team.
+type FocusTeams struct {
+	// Column is the shown column the teams come from.
+	Column string `json:"column"`
+	// Areas are the keys of the grade questions, in form order (the cells'
+	// order).
+	Areas []string    `json:"areas"`
+	Teams []FocusTeam `json:"teams"`
+}
+
+// FocusTeam is one row of the team × focus-area table.
+type FocusTeam struct {
+	Team    string      `json:"team"`
+	Audited int         `json:"audited"`
+	Cells   []FocusCell `json:"cells"`
+}
+
+// FocusCell is one team's result on one grade question.
+type FocusCell struct {
+	Key          string   `json:"key"`
+	Graded       int      `json:"graded"`
+	GoodOrBetter *float64 `json:"good_or_better"` // nil when nothing is graded
+}
+
+// Actions counts an audit's follow-up actions as of AsOf.
+type Actions struct {
+	// AsOf is the day overdue is judged on (yyyy-mm-dd, UTC): the report's
+	// clock (Options.Now), else the store's.
+	AsOf      string `json:"as_of"`
+	Opened    int    `json:"opened"`    // actions ever opened
+	Open      int    `json:"open"`      // still waiting for the owner's response
+	Responded int    `json:"responded"` // with at least one response, closed or not
+	Closed    int    `json:"closed"`
+	Overdue   int    `json:"overdue"` // open past their due date
+	// MedianDaysToResponse is the median of calendar days from opening to
+	// the first response over the Timed actions with one; nil when none.
+	MedianDaysToResponse *float64 `json:"median_days_to_response"`
+	Timed                int      `json:"responses_timed"`
+}
+
+// Heat-map bands of the team × focus-area table (share Good or better).
+const (
+	HeatRed   = 0.50 // below: red
+	HeatAmber = 0.75 // below (and at least HeatRed): amber; at or above: green
+)
+
+// heatLegend says what the colours mean, wherever they are used.
+const heatLegend = "Heat map of the share Good or better (Not applicable excluded): red below 50%, amber 50% to under 75%, green 75% or more; no colour where no case was graded."
+
+// heatBand names the colour band of a share: "red", "amber", "green", or ""
+// when undefined.
+func heatBand(v *float64) string {
+	switch {
+	case v == nil:
+		return ""
+	case *v < HeatRed:
+		return "red"
+	case *v < HeatAmber:
+		return "amber"
+	}
+	return "green"
+}
+
+// focusAreas converts the store's tallies, filling every offered answer.
+func focusAreas(form *audit.Form, tallies []audit.FocusArea) []FocusArea {
+	out := make([]FocusArea, 0, len(tallies))
+	for i, t := range tallies {
+		q := form.Questions[i]
+		fa := FocusArea{Key: t.Key, Label: t.Label, Kind: t.Kind, Answers: map[string]int{}, AnswerOrder: []string{}}
+		for _, n := range t.Answers {
+			fa.Answered += n
+		}
+		if q.Kind != audit.QuestionText {
+			for _, o := range q.Options() {
+				fa.Answers[o] = t.Answers[o]
+				fa.AnswerOrder = append(fa.AnswerOrder, o)
+			}
+			// Answers no longer offered (kept as recorded), after the rest.
+			var extra []string
+			for a := range t.Answers {
+				if _, ok := fa.Answers[a]; !ok {
+					extra = append(extra, a)
+				}
+			}
+			slices.Sort(extra)
+			for _, a := range extra {
+				fa.Answers[a] = t.Answers[a]
+				fa.AnswerOrder = append(fa.AnswerOrder, a)
+			}
+		}
+		if q.Kind == audit.QuestionGrade {
+			fa.Graded = t.Graded
+			if t.Graded > 0 {
+				fa.GoodOrBetter = ptr(t.GoodOrBetter)
+			}
+		}
+		out = append(out, fa)
+	}
+	return out
+}
+
+// teamColumn picks the shown column holding the team: "Team" itself, else
+// the first column with the word team in its name; "" when there is none.
+func teamColumn(a *audit.Audit, includeNames bool) int {
+	best := -1
+	for i, c := range a.Columns {
+		if Personal(c) && !includeNames {
+			continue
+		}
+		words := strings.FieldsFunc(strings.ToLower(c), func(r rune) bool { return !('a' <= r && r <= 'z') })
+		if len(words) == 1 && words[0] == "team" {
+			return i
+		}
+		if best < 0 && slices.Contains(words, "team") {
+			best = i
+		}
+	}
+	return best
+}
+
+// focusTeams builds the team × focus-area table; nil without a team column
+// or a grade question.
+func focusTeams(a *audit.Audit, form *audit.Form, cases []audit.SampledCase, orig []audit.Finding, includeNames bool) *FocusTeams {
+	col := teamColumn(a, includeNames)
+	if col < 0 {
+		return nil
+	}
+	var keys []string
+	for _, q := range form.Questions {
+		if q.Kind == audit.QuestionGrade {
+			keys = append(keys, q.Key)
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	groupOf := make(map[string]string, len(cases))
+	for _, c := range cases {
+		v := ""
+		if col < len(c.Fields) {
+			v = strings.Join(strings.Fields(c.Fields[col]), " ")
+		}
+		if v == "" {
+			v = "(blank)"
+		}
+		groupOf[c.ID] = v
+	}
+	ft := &FocusTeams{Column: a.Columns[col], Areas: keys, Teams: []FocusTeam{}}
+	for _, g := range audit.TallyFocusAreasBy(form, orig, groupOf) {
+		team := g.Group
+		if team == "" {
+			team = "(blank)" // a finding on a case not in the sample
+		}
+		row := FocusTeam{Team: team, Audited: g.Cases}
+		for i, t := range g.Areas {
+			if form.Questions[i].Kind != audit.QuestionGrade {
+				continue
+			}
+			c := FocusCell{Key: t.Key, Graded: t.Graded}
+			if t.Graded > 0 {
+				c.GoodOrBetter = ptr(t.GoodOrBetter)
+			}
+			row.Cells = append(row.Cells, c)
+		}
+		ft.Teams = append(ft.Teams, row)
+	}
+	return ft
+}
+
+// focus fills the focus areas from the audit's form (none without a form).
+func (r *Report) focus(ctx context.Context, st *audit.Store, a *audit.Audit, cases []audit.SampledCase, orig []audit.Finding) error {
+	r.FocusAreas = []FocusArea{}
+	form, err := st.Form(ctx, a.Name)
+	if err != nil {
+		return err
+	}
+	if form == nil {
+		return nil
+	}
+	r.FocusAreas = focusAreas(form, audit.TallyFocusAreas(form, orig))
+	r.FocusTeams = focusTeams(a, form, cases, orig, r.opts.IncludeNames)
+	return nil
+}
+
+// actions counts the audit's follow-up actions as of now.
+func (r *Report) actions(ctx context.Context, st *audit.Store, name string, now time.Time) error {
+	acts, err := st.Actions(ctx, name)
+	if err != nil {
+		return err
+	}
+	s := audit.SummariseActions(acts, now)
+	r.Actions = Actions{AsOf: now.UTC().Format(time.DateOnly), Opened: s.Opened, Open: s.Open,
+		Responded: s.Responded, Closed: s.Closed, Overdue: s.Overdue, Timed: s.ResponseTimes}
+	if s.ResponseTimes > 0 {
+		r.Actions.MedianDaysToResponse = ptr(s.MedianDaysToResponse)
+	}
+	return nil
+}
+
+// areaLabel returns a grade question's label by key.
+func (r *Report) areaLabel(key string) string {
+	for _, fa := range r.FocusAreas {
+		if fa.Key == key {
+			return fa.Label
+		}
+	}
+	return key
+}
