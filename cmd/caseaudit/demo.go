@@ -132,6 +132,24 @@ func runDemo(ctx context.Context, o *demoOptions, g *globalOptions) error {
 			return audit.Inadequate, rng.IntN(3) == 0
 		}
 	}
+	form := audit.DefaultForm()
+	// Focus-area grades near the overall grade, one team a little weaker, so
+	// the report's heat map has something to show.
+	answers := func(overall audit.Grade, team string) map[string]string {
+		out := map[string]string{}
+		for _, q := range form.Questions {
+			if q.Kind != audit.QuestionGrade {
+				continue
+			}
+			g := overall + audit.Grade(rng.IntN(3)-1)
+			if team == "Swindon Road CP" && rng.IntN(3) == 0 {
+				g++
+			}
+			g = min(max(g, audit.Outstanding), audit.Inadequate)
+			out[q.Key] = g.String()
+		}
+		return out
+	}
 	for _, c := range cases {
 		gr, imm := pick()
 		who := al.For(c.ID)
@@ -139,7 +157,8 @@ func runDemo(ctx context.Context, o *demoOptions, g *globalOptions) error {
 			who = auditors[0]
 		}
 		if _, err := st.Record(ctx, name, audit.Finding{Case: c.ID, Auditor: who, Grade: gr, Immediate: imm,
-			Note: "Invented finding for the demo.", Date: g.Now().Format("2006-01-02")}); err != nil {
+			Answers: answers(gr, c.Field("Team")),
+			Note:    "Invented finding for the demo.", Date: g.Now().Format("2006-01-02")}); err != nil {
 			return err
 		}
 	}
