@@ -314,9 +314,10 @@ func TestHostileStoreSIGKILL(t *testing.T) {
 			}
 		}
 		// Each child starts over at case 1, so after the first round its
-		// findings are corrections or unchanged re-recordings; count only
-		// that nothing acknowledged was lost in the first round.
-		if round == 0 && (findings < n || findings > n+1) {
+		// findings are corrections or unchanged re-recordings; check only
+		// that nothing acknowledged was lost in the first round. (The child
+		// may have committed more than the parent read before the kill.)
+		if round == 0 && findings < n {
 			t.Errorf("round %d: %d findings in the trail, the child acknowledged %d", round, findings, n)
 		}
 	}
