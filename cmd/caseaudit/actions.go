@@ -101,13 +101,16 @@ func newActionCmd(g *globalOptions) *cobra.Command {
 	for _, kind := range []string{"respond", "close"} {
 		o := &actionMoveOptions{}
 		short := "Record the owner's response to a case's follow-up action"
+		example := `  caseaudit action respond "2026-07 monthly" CR-0001234 --note "Visit made 9 July; plan reviewed" --by "J. Smith"`
 		if kind == "close" {
 			short = "Close a case's follow-up action"
+			example = `  caseaudit action close "2026-07 monthly" CR-0001234 --note "Plan reviewed at the CP conference"`
 		}
 		c := &cobra.Command{
-			Use:   kind + " AUDIT CASE --note TEXT",
-			Short: short,
-			Args:  exactArgs(2, "the audit's name and the case ID"),
+			Use:     kind + " AUDIT CASE --note TEXT",
+			Short:   short,
+			Example: example,
+			Args:    exactArgs(2, "the audit's name and the case ID"),
 			RunE: func(cmd *cobra.Command, args []string) error {
 				o.Audit, o.Case = args[0], args[1]
 				return runActionMove(cmd.Context(), o, g, kind)

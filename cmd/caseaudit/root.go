@@ -181,6 +181,20 @@ sampler). Nothing leaves this machine; outputs are readable only by you.
 	for _, add := range extraCommands {
 		root.AddCommand(add(g))
 	}
+	// cobra's own completion command, with examples like every other command.
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.Example = `  # bash, for this session
+  source <(caseaudit completion bash)
+
+  # zsh, for every session
+  caseaudit completion zsh > "${fpath[1]}/_caseaudit"
+
+  # fish
+  caseaudit completion fish > ~/.config/fish/completions/caseaudit.fish`
+		}
+	}
 	return root
 }
 
