@@ -3,6 +3,7 @@ package sample
 import (
 	"context"
 	"errors"
+	"fmt"
 )
 
 // OpenOptions say how to read an export. The zero value detects everything.
@@ -106,4 +107,20 @@ type grid interface {
 	// thousand rows and returns ctx.Err() when it is done. An error returned
 	// by fn ends the scan and is returned as is.
 	scan(ctx context.Context, want []bool, fn func(num int, cells []string) error) error
+}
+
+// Check reports a mistake in the options themselves (an unknown encoding or
+// delimiter, a negative header row), before any file is read: callers can
+// treat it as a usage error.
+func (o OpenOptions) Check() error {
+	if _, err := parseEncoding(o.Encoding); err != nil {
+		return fmt.Errorf("--encoding %q: use utf-8, utf-16le, utf-16be or windows-1252", o.Encoding)
+	}
+	if _, err := parseDelimiter(o.Delimiter); err != nil {
+		return fmt.Errorf("--delimiter %q: use , ; | or tab", o.Delimiter)
+	}
+	if o.HeaderRow < 0 {
+		return fmt.Errorf("--header-row must be a row number from 1")
+	}
+	return nil
 }

@@ -260,6 +260,9 @@ func checkSampleFlags(o *sampleOptions) error {
 	if o.Out != "" && !strings.EqualFold(filepath.Ext(o.Out), ".xlsx") {
 		return usagef("--out %s: the auditors' workbook is an .xlsx file; name it …xlsx", o.Out)
 	}
+	if err := o.Open.Check(); err != nil {
+		return usagef("%v", err)
+	}
 	if o.Alloc.given() && o.Audit == "" {
 		return usagef("--auditors needs --audit NAME: allocations are kept in the store")
 	}

@@ -30,6 +30,8 @@ func TestSampleExitCodes(t *testing.T) {
 		{"unknown column", []string{"sample", csv, "--size", "5", "--strata", "Teem"}, 1, "Team"},
 		{"bad where", []string{"sample", csv, "--size", "5", "--where", "Team"}, 2, "no operator"},
 		{"out not xlsx", []string{"sample", csv, "--size", "5", "--out", "x.csv"}, 2, ".xlsx"},
+		{"unknown encoding", []string{"sample", csv, "--size", "5", "--encoding", "klingon"}, 2, "--encoding \"klingon\""},
+		{"unknown delimiter", []string{"sample", csv, "--size", "5", "--delimiter", "#"}, 2, "--delimiter"},
 	}
 	for _, c := range cases {
 		code, _, stderr := runCmd(t, c.args...)
