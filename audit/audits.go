@@ -357,16 +357,22 @@ func loadAudit(ctx context.Context, q querier, name string) (*Audit, error) {
 		return loadAudit(ctx, q, fold[0])
 	}
 	if len(names) == 0 {
-		return nil, fmt.Errorf("there is no audit %q: the store holds no audits yet: %w", name, ErrNotFound)
+		return nil, &notFoundError{fmt.Sprintf("there is no audit %q: the store holds no audits yet; record one with caseaudit sample EXPORT --size N --audit NAME", name)}
 	}
 	msg := fmt.Sprintf("there is no audit %q", name)
 	if sug := closest(name, names, 3); len(sug) > 0 {
 		msg += fmt.Sprintf("; did you mean %s?", quoteList(sug))
 	} else {
-		msg += "; list the audits with caseaudit status"
+		msg += "; list them with caseaudit audits"
 	}
-	return nil, fmt.Errorf("%s: %w", msg, ErrNotFound)
+	return nil, &notFoundError{msg}
 }
+
+// notFoundError says what was not found, and is ErrNotFound for errors.Is.
+type notFoundError struct{ msg string }
+
+func (e *notFoundError) Error() string        { return e.msg }
+func (e *notFoundError) Is(target error) bool { return target == ErrNotFound }
 
 // Audit returns the named audit.
 func (s *Store) Audit(ctx context.Context, name string) (*Audit, error) {

@@ -276,7 +276,11 @@ func pickSheet(ctx context.Context, path, format string, wb workbook, opts OpenO
 			break
 		}
 	}
-	var firstMiss *idMissing
+	// When no sheet has the ID column, speak of the sheet that looks most
+	// like the case list: the one whose best header row has the most cells
+	// (the first visible sheet on a tie), not a cover sheet.
+	var bestMiss *idMissing
+	bestSheet, bestCells := firstVisible, -1
 	for _, i := range order {
 		t, miss, err := openSheet(ctx, path, format, wb, sheets, i, opts)
 		if err != nil {
@@ -285,14 +289,20 @@ func pickSheet(ctx context.Context, path, format string, wb workbook, opts OpenO
 		if miss == nil {
 			return t, nil
 		}
-		if i == firstVisible {
-			firstMiss = miss
+		cells := 0
+		for _, h := range miss.header {
+			if h != "" {
+				cells++
+			}
+		}
+		if cells > bestCells || (cells == bestCells && i == firstVisible) {
+			bestMiss, bestSheet, bestCells = miss, i, cells
 		}
 	}
-	if firstMiss == nil { // cannot happen: the first visible sheet is in order
-		firstMiss = &idMissing{idGiven: opts.IDColumn}
+	if bestMiss == nil { // cannot happen: order is not empty
+		bestMiss = &idMissing{idGiven: opts.IDColumn}
 	}
-	return nil, missingError(path, sheets[firstVisible].Name, firstMiss, len(sheets) > 1, opts.HeaderRow > 0)
+	return nil, missingError(path, sheets[bestSheet].Name, bestMiss, len(sheets) > 1, opts.HeaderRow > 0)
 }
 
 // resolveSheet finds opts.Sheet among the sheets: a name (case-insensitive,

@@ -190,3 +190,19 @@ func TestPopulationDuplicatesAndExclusions(t *testing.T) {
 		t.Fatalf("strict: %v", err)
 	}
 }
+
+// A wrong --id-column in a workbook with a cover sheet: the error speaks of
+// the case-list sheet (not the cover) and suggests the closest header.
+func TestWrongIDColumnNamesTheCaseSheet(t *testing.T) {
+	path := writeSynth(t, "cases.xlsx", synth.Options{Rows: 50, Seed: 1, Messy: true})
+	_, err := Open(context.Background(), path, OpenOptions{IDColumn: "Case Ref No"})
+	if err == nil {
+		t.Fatal("no error for a missing ID column")
+	}
+	msg := err.Error()
+	for _, want := range []string{`sheet "Cases", row 4`, `no column "Case Ref No"`, `--id-column "Case Reference"`} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error %q lacks %q", msg, want)
+		}
+	}
+}
