@@ -349,15 +349,11 @@ func Load(ctx context.Context, t *Table, opts LoadOptions) (*Population, error) 
 			Msg:  fmt.Sprintf("no case IDs below the header row in column %q", t.Header[t.IDIndex]),
 			Hint: "check --sheet, --header-row and --id-column"}
 	}
-	all := make([]unit, 0, p.Rows)
-	for i, c := range chunks {
-		all = append(all, c...)
-		chunks[i] = nil
-	}
-
 	// Selection order; equal IDs have equal keys, so duplicates end up side
-	// by side, first row first.
-	slices.SortFunc(all, func(a, b unit) int {
+	// by side, first row first. Keys are uniform, so a bucket pass on their
+	// top bits (straight from the chunks into the one final slice) leaves
+	// buckets of a few dozen units to sort: no big sort, no extra copy.
+	cmpUnit := func(a, b unit) int {
 		if a.key != b.key {
 			return cmp.Compare(a.key, b.key)
 		}
@@ -369,7 +365,8 @@ func Load(ctx context.Context, t *Table, opts LoadOptions) (*Population, error) 
 			return strings.Compare(ida, idb)
 		}
 		return cmp.Compare(a.rowNum(), b.rowNum())
-	})
+	}
+	all := bucketSort(chunks, p.Rows, cmpUnit)
 	var dups []Duplicate
 	units := all[:0]
 	for i := 0; i < len(all); i++ {
@@ -443,4 +440,36 @@ func (p *Population) fillFields(ctx context.Context, cases []Selected) error {
 		return fmt.Errorf("%s: the export changed while it was read; %d sampled rows are gone", p.Path, len(need)-found)
 	}
 	return nil
+}
+
+// bucketSort gathers the units of chunks (releasing each chunk as it goes)
+// into one slice of n units ordered by cmpUnit: a counting pass on the top
+// 16 bits of the key, a scatter, then a sort of each bucket.
+func bucketSort(chunks [][]unit, n int, cmpUnit func(a, b unit) int) []unit {
+	const shift = 48
+	start := make([]int, 1<<16+1)
+	for _, c := range chunks {
+		for _, u := range c {
+			start[u.key>>shift+1]++
+		}
+	}
+	for b := 1; b < len(start); b++ {
+		start[b] += start[b-1]
+	}
+	all := make([]unit, n)
+	next := slices.Clone(start[:1<<16])
+	for i, c := range chunks {
+		for _, u := range c {
+			b := u.key >> shift
+			all[next[b]] = u
+			next[b]++
+		}
+		chunks[i] = nil
+	}
+	for b := 0; b < 1<<16; b++ {
+		if seg := all[start[b]:start[b+1]]; len(seg) > 1 {
+			slices.SortFunc(seg, cmpUnit)
+		}
+	}
+	return all
 }
