@@ -68,7 +68,7 @@ func checkExport(a *audit.Audit, export string) (same bool, sum string, err erro
 
 // runGrow adds the next o.Grow cases to a recorded audit's sample.
 func runGrow(ctx context.Context, o *sampleOptions, g *globalOptions) error {
-	st, err := g.openStore(ctx)
+	st, err := g.openExistingStore(ctx)
 	if err != nil {
 		return err
 	}
