@@ -219,17 +219,16 @@ func TestHostileStoreConcurrentWriters(t *testing.T) {
 	mustVerify(t, st, "A")
 }
 
-// integrityCheck runs PRAGMA integrity_check on a store file.
+// integrityCheck opens a store file and runs Store.IntegrityCheck on it.
 func integrityCheck(t *testing.T, path string) {
 	t.Helper()
-	db, err := sql.Open("sqlite", path)
+	s, err := Open(context.Background(), path, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	var res string
-	if err := db.QueryRow("PRAGMA integrity_check").Scan(&res); err != nil || res != "ok" {
-		t.Fatalf("integrity_check: %q %v", res, err)
+	defer s.Close()
+	if err := s.IntegrityCheck(context.Background()); err != nil {
+		t.Fatal(err)
 	}
 }
 

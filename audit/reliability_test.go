@@ -245,9 +245,8 @@ func TestKilledImport(t *testing.T) {
 		if err != nil {
 			t.Fatalf("the store does not open after the kill: %v", err)
 		}
-		var ic string
-		if err := s.db.QueryRow("PRAGMA integrity_check").Scan(&ic); err != nil || ic != "ok" {
-			t.Fatalf("integrity_check: %q %v", ic, err)
+		if err := s.IntegrityCheck(ctx); err != nil {
+			t.Fatal(err)
 		}
 		mustVerify(t, s, concurrentAudit)
 		fs, err := s.Findings(ctx, concurrentAudit, false)

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"modernc.org/sqlite"
@@ -327,3 +328,31 @@ func (s *Store) read(ctx context.Context, doing string, fn func(tx *sql.Tx) erro
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// IntegrityCheck runs SQLite's PRAGMA integrity_check on the whole store
+// file and returns nil when it reports "ok", else an error quoting the
+// first problems it found (the file is damaged: restore it from a backup).
+func (s *Store) IntegrityCheck(ctx context.Context) error {
+	rows, err := s.db.QueryContext(ctx, "PRAGMA integrity_check(10)")
+	if err != nil {
+		return s.wrap("checking", err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return s.wrap("checking", err)
+		}
+		if line != "ok" {
+			problems = append(problems, line)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return s.wrap("checking", err)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("the store %s is damaged (%s); restore it from a backup", s.path, strings.Join(problems, "; "))
+	}
+	return nil
+}

@@ -26,6 +26,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/internal/synth"
 	"github.com/xuri/excelize/v2"
 	_ "modernc.org/sqlite"
@@ -734,14 +735,13 @@ func killWhen(cmd *exec.Cmd, done chan struct{}, cond func() bool) bool {
 
 func storeIntegrity(t *testing.T, db string) {
 	t.Helper()
-	sdb, err := sql.Open("sqlite", db)
+	st, err := audit.Open(context.Background(), db, audit.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer sdb.Close()
-	var res string
-	if err := sdb.QueryRow("PRAGMA integrity_check").Scan(&res); err != nil || res != "ok" {
-		t.Fatalf("integrity_check: %q %v", res, err)
+	defer st.Close()
+	if err := st.IntegrityCheck(context.Background()); err != nil {
+		t.Fatal(err)
 	}
 }
 

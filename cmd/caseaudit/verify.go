@@ -21,8 +21,8 @@ func newVerifyCmd(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "verify AUDIT [--input EXPORT]",
 		Short: "Check that nothing in an audit was changed, and that its sample re-derives",
-		Long: `Re-walk the audit's hash-chained trail and name any finding or entry that was edited,
-inserted or deleted. With --input (or when the recorded export is still at its path), also
+		Long: `Check the store file with SQLite's integrity check, re-walk the audit's hash-chained trail
+and name any finding or entry that was edited, inserted or deleted. With --input (or when the recorded export is still at its path), also
 re-derive the sample from the export with the recorded seed and parameters and confirm it is
 identical; an export whose SHA-256 differs from the recorded one is reported separately.
 
@@ -45,6 +45,7 @@ later run also shows whether the newest entries were removed.`,
 type verifyJSON struct {
 	Audit         string   `json:"audit"`
 	OK            bool     `json:"ok"`
+	StoreOK       bool     `json:"store_ok"`
 	TrailOK       bool     `json:"trail_ok"`
 	Entries       int      `json:"trail_entries"`
 	Head          string   `json:"trail_head"`
@@ -72,7 +73,12 @@ func runVerify(ctx context.Context, o *verifyOptions, g *globalOptions) error {
 	if err != nil {
 		return err
 	}
-	out := verifyJSON{Audit: a.Name, TrailOK: res.OK, Entries: res.Entries, Head: res.Head, Problems: append([]string{}, res.Problems...)}
+	out := verifyJSON{Audit: a.Name, StoreOK: true, TrailOK: res.OK, Entries: res.Entries, Head: res.Head, Problems: append([]string{}, res.Problems...)}
+	// The file itself: SQLite's own check of every page and index.
+	if err := st.IntegrityCheck(ctx); err != nil {
+		out.StoreOK = false
+		out.Problems = append(out.Problems, err.Error())
+	}
 	input := o.Input
 	if input == "" && fileExists(a.InputPath) {
 		input = a.InputPath
@@ -108,6 +114,9 @@ func runVerify(ctx context.Context, o *verifyOptions, g *globalOptions) error {
 		}
 	} else {
 		w := g.IO.Out
+		if out.StoreOK {
+			fmt.Fprintf(w, "store: %s passes SQLite's integrity check\n", g.storePath())
+		}
 		if res.OK {
 			fmt.Fprintf(w, "trail: %d entries, chain intact, head %s\n", res.Entries, res.Head)
 		} else {
