@@ -414,7 +414,7 @@ func sniffDelimiter(text []byte) byte {
 		counts := map[int]int{}
 		r := newRecReader(bytes.NewReader(text), c, 64<<10)
 		for seen := 0; seen < 50; {
-			blank, err := r.next()
+			blank, err := r.next(0)
 			if err != nil {
 				// io.EOF, a record cut by the prefix boundary, or a quoting
 				// problem that the scan will report with its row.
@@ -424,8 +424,8 @@ func sniffDelimiter(text []byte) byte {
 				continue
 			}
 			seen++
-			if len(r.ends) > 1 {
-				counts[len(r.ends)]++
+			if n := r.fields(); n > 1 {
+				counts[n]++
 			}
 		}
 		mode, freq := 0, 0
@@ -448,8 +448,12 @@ type recReader struct {
 	comma   byte
 	line    int    // physical lines read so far
 	lineBuf []byte // a line longer than the bufio buffer
-	rec     []byte // the current record's field bytes, unquoted
-	ends    []int  // end offset in rec of each field
+	// The current record: field i is rec[bounds[2i]:bounds[2i+1]]. rec is
+	// the line itself when it holds no quote (valid until the next call), or
+	// buf, the fields unquoted and copied.
+	rec    []byte
+	bounds []int
+	buf    []byte
 
 	startLine int // line on which the current record started
 }
@@ -457,6 +461,12 @@ type recReader struct {
 func newRecReader(r io.Reader, comma byte, size int) *recReader {
 	return &recReader{br: bufio.NewReaderSize(r, size), comma: comma}
 }
+
+// fields returns the number of fields located in the current record.
+func (r *recReader) fields() int { return len(r.bounds) / 2 }
+
+// field returns the bytes of field i of the current record.
+func (r *recReader) field(i int) []byte { return r.rec[r.bounds[2*i]:r.bounds[2*i+1]] }
 
 // errQuote and friends are the parse problems a record can have; scan turns
 // them into InputErrors naming the row.
@@ -504,34 +514,70 @@ func (r *recReader) readLine() (line []byte, nl bool, err error) {
 	return line[:n], nl, nil
 }
 
-// next reads one record into rec/ends. blank is true for an empty line
-// (ends is then empty). err is io.EOF at the end of the input.
-func (r *recReader) next() (blank bool, err error) {
-	r.rec = r.rec[:0]
-	r.ends = r.ends[:0]
+// next reads one record. blank is true when it holds no text at all (an
+// empty line, or only delimiters and empty quotes). err is io.EOF at the end
+// of the input. When limit > 0, only the first limit fields need be located:
+// a line without quotes is not split further (the record's field count is
+// then at most limit).
+func (r *recReader) next(limit int) (blank bool, err error) {
+	r.bounds = r.bounds[:0]
 	line, nl, err := r.readLine()
 	if err != nil {
 		return false, err
 	}
 	r.startLine = r.line
 	if len(line) == 0 {
+		r.rec = line
 		return true, nil
 	}
+	if bytes.IndexByte(line, '"') < 0 {
+		// The common case: fields are slices of the line, nothing is copied.
+		r.rec = line
+		pos := 0
+		for limit <= 0 || len(r.bounds) < 2*limit {
+			i := bytes.IndexByte(line[pos:], r.comma)
+			if i < 0 {
+				r.bounds = append(r.bounds, pos, len(line))
+				break
+			}
+			r.bounds = append(r.bounds, pos, pos+i)
+			pos += i + 1
+		}
+		return line[0] == r.comma && onlyByte(line, r.comma), nil
+	}
+	return r.quoted(line, nl)
+}
+
+// onlyByte reports whether every byte of b is c.
+func onlyByte(b []byte, c byte) bool {
+	for _, x := range b {
+		if x != c {
+			return false
+		}
+	}
+	return true
+}
+
+// quoted parses a record whose first line holds a quote, copying the
+// unquoted fields into buf; a quoted field may run on over several lines.
+func (r *recReader) quoted(line []byte, nl bool) (blank bool, err error) {
+	r.buf = r.buf[:0]
+	defer func() { r.rec = r.buf }()
 	pos := 0
 	for {
 		if pos < len(line) && line[pos] == '"' {
 			pos++
-			start := len(r.rec)
+			start := len(r.buf)
 			for {
 				i := bytes.IndexByte(line[pos:], '"')
 				if i < 0 {
 					// The field goes on past the end of this line.
-					r.rec = append(r.rec, line[pos:]...)
+					r.buf = append(r.buf, line[pos:]...)
 					if !nl {
 						return false, errUnclosedQuote
 					}
-					r.rec = append(r.rec, '\n')
-					if len(r.rec)-start > maxQuotedBytes {
+					r.buf = append(r.buf, '\n')
+					if len(r.buf)-start > maxQuotedBytes {
 						return false, errLongQuote
 					}
 					line, nl, err = r.readLine()
@@ -544,25 +590,25 @@ func (r *recReader) next() (blank bool, err error) {
 					pos = 0
 					continue
 				}
-				r.rec = append(r.rec, line[pos:pos+i]...)
+				r.buf = append(r.buf, line[pos:pos+i]...)
 				pos += i + 1
 				if pos < len(line) && line[pos] == '"' {
-					r.rec = append(r.rec, '"')
+					r.buf = append(r.buf, '"')
 					pos++
 					continue
 				}
 				break
 			}
-			if len(r.rec)-start > maxQuotedBytes {
+			if len(r.buf)-start > maxQuotedBytes {
 				return false, errLongQuote
 			}
 			// After the closing quote: spaces, then the delimiter or the end.
 			for pos < len(line) && line[pos] != r.comma && (line[pos] == ' ' || line[pos] == '\t') {
 				pos++
 			}
-			r.ends = append(r.ends, len(r.rec))
+			r.bounds = append(r.bounds, start, len(r.buf))
 			if pos == len(line) {
-				return false, nil
+				return len(r.buf) == 0, nil
 			}
 			if line[pos] != r.comma {
 				return false, errAfterQuote
@@ -570,19 +616,29 @@ func (r *recReader) next() (blank bool, err error) {
 			pos++
 			continue
 		}
+		start := len(r.buf)
 		i := bytes.IndexByte(line[pos:], r.comma)
 		if i < 0 {
-			r.rec = append(r.rec, line[pos:]...)
-			r.ends = append(r.ends, len(r.rec))
-			return false, nil
+			r.buf = append(r.buf, line[pos:]...)
+			r.bounds = append(r.bounds, start, len(r.buf))
+			return len(r.buf) == 0, nil
 		}
-		r.rec = append(r.rec, line[pos:pos+i]...)
-		r.ends = append(r.ends, len(r.rec))
+		r.buf = append(r.buf, line[pos:pos+i]...)
+		r.bounds = append(r.bounds, start, len(r.buf))
 		pos += i + 1
 	}
 }
 
+// csvBatchBytes bounds the text of the rows scan converts to one string:
+// one allocation per batch rather than one per row.
+const csvBatchBytes = 32 << 10
+
 // scan streams the file; see the grid interface.
+//
+// Rows are parsed into a batch whose wanted fields are copied (and decoded)
+// into one buffer; when it is full it becomes one string, the cells are
+// slices of it, and fn is called for each row of the batch in order. So a
+// cell kept by fn keeps its batch's string alive: clone what you keep long.
 func (g *csvGrid) scan(ctx context.Context, want []bool, fn func(num int, cells []string) error) error {
 	f, err := os.Open(g.path)
 	if err != nil {
@@ -606,89 +662,102 @@ func (g *csvGrid) scan(ctx context.Context, want []bool, fn func(num int, cells 
 		bufSize = max(int(fi.Size()), 4096)
 	}
 	r := newRecReader(src, g.comma, bufSize)
+	limit := 0 // fields to locate on each line: up to the last wanted one
+	if want != nil {
+		limit = 1
+		for i, w := range want {
+			if w {
+				limit = i + 1
+			}
+		}
+	}
 
+	// The batch: rows (number, field count, index of their first bound in
+	// offs) whose wanted fields' text is in text at offs (start, end; -1
+	// for fields not wanted). The builder's String takes its bytes without
+	// a copy; each batch starts a new one.
+	type batchRow struct{ num, nf, off int }
 	var (
+		rows    []batchRow
+		text    strings.Builder
+		offs    []int
 		cells   []string
-		wbuf    []byte
-		offs    []int // start/end in wbuf of each converted field
 		row     int
-		pending int // blank rows not yet passed on (trailing blanks are dropped)
+		emitted int // the last row passed to fn; blank rows in between are passed on before the next
 		dc      = new(dateCache)
 	)
+	text.Grow(csvBatchBytes + 4<<10)
+	flush := func() error {
+		s := text.String()
+		text = strings.Builder{}
+		text.Grow(csvBatchBytes + 4<<10)
+		for _, br := range rows {
+			for ; emitted+1 < br.num; emitted++ {
+				if err := fn(emitted+1, cells[:0]); err != nil {
+					return err
+				}
+			}
+			if cap(cells) < br.nf {
+				cells = make([]string, br.nf, br.nf+8)
+			}
+			cells = cells[:br.nf]
+			for i := range cells {
+				a, b := offs[br.off+2*i], offs[br.off+2*i+1]
+				if a < 0 {
+					cells[i] = ""
+					continue
+				}
+				cells[i] = s[a:b]
+				if g.mayBeDate(i, b-a) {
+					cells[i] = g.display(br.num, i, s[a:b], dc)
+				}
+			}
+			if err := fn(br.num, cells); err != nil {
+				return err
+			}
+			emitted = br.num
+		}
+		rows, offs = rows[:0], offs[:0]
+		return nil
+	}
 	for {
 		if row&4095 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 		}
-		blank, err := r.next()
+		blank, err := r.next(limit)
 		if err == io.EOF {
-			return nil
+			return flush()
 		}
 		row++
 		if err != nil {
+			if ferr := flush(); ferr != nil {
+				return ferr
+			}
 			return g.parseError(row, r, err)
 		}
-		if blank || len(r.rec) == 0 {
-			pending++
-			continue
+		if blank {
+			continue // passed on before the next row that holds text; trailing blanks are dropped
 		}
-		for ; pending > 0; pending-- {
-			if err := fn(row-pending, cells[:0]); err != nil {
-				return err
-			}
-		}
-
-		nf := len(r.ends)
+		nf := r.fields()
 		if want != nil && len(want) < nf {
 			nf = len(want)
 		}
-		if cap(cells) < nf {
-			cells = make([]string, nf, nf+8)
-		}
-		cells = cells[:nf]
-		// One string per row: the whole record when every field is wanted
-		// and the bytes are already UTF-8; otherwise the wanted fields,
-		// copied (and decoded) into wbuf. Cells are slices of it.
-		var s string
-		offs = offs[:0]
-		plain := g.enc != encWindows1252 && utf8.Valid(r.rec) || g.enc == encWindows1252 && isASCII(r.rec)
-		if want == nil && plain {
-			s = string(r.rec)
-			start := 0
-			for _, end := range r.ends {
-				offs = append(offs, start, end)
-				start = end
-			}
-		} else {
-			wbuf = wbuf[:0]
-			start := 0
-			for i := 0; i < nf; i++ {
-				end := r.ends[i]
-				if want == nil || want[i] {
-					a := len(wbuf)
-					if plain {
-						wbuf = append(wbuf, r.rec[start:end]...)
-					} else {
-						wbuf = g.appendText(wbuf, r.rec[start:end])
-					}
-					offs = append(offs, a, len(wbuf))
-				}
-				start = end
-			}
-			s = string(wbuf)
-		}
-		k := 0
+		rows = append(rows, batchRow{num: row, nf: nf, off: len(offs)})
 		for i := 0; i < nf; i++ {
 			if want != nil && !want[i] {
+				offs = append(offs, -1, -1)
 				continue
 			}
-			v := s[offs[k]:offs[k+1]]
-			k += 2
-			cells[i] = g.display(row, i, v, dc)
+			a := text.Len()
+			g.writeText(&text, r.field(i))
+			offs = append(offs, a, text.Len())
 		}
-		if err := fn(row, cells); err != nil {
-			return err
+		if text.Len() >= csvBatchBytes || len(rows) >= 1024 {
+			if err := flush(); err != nil {
+				return err
+			}
 		}
 	}
 }
@@ -710,33 +779,33 @@ func (g *csvGrid) parseError(row int, r *recReader, err error) error {
 	return &InputError{Path: g.path, Row: row, Msg: msg, Hint: hint, Err: err}
 }
 
-// appendText appends field bytes to dst as UTF-8 text.
-func (g *csvGrid) appendText(dst, b []byte) []byte {
+// writeText writes field bytes to w as UTF-8 text.
+func (g *csvGrid) writeText(w *strings.Builder, b []byte) {
 	switch g.enc {
 	case encWindows1252:
 		if isASCII(b) {
-			return append(dst, b...)
+			w.Write(b)
+			return
 		}
 		for _, c := range b {
-			dst = utf8.AppendRune(dst, cp1252[c])
+			w.WriteRune(cp1252[c])
 		}
-		return dst
 	default: // UTF-8, or UTF-16 already decoded to UTF-8
 		if utf8.Valid(b) {
-			return append(dst, b...)
+			w.Write(b)
+			return
 		}
 		// Fail-safe: bytes that are not valid UTF-8 are Windows-1252.
 		for len(b) > 0 {
 			c, size := utf8.DecodeRune(b)
 			if c == utf8.RuneError && size <= 1 {
-				dst = utf8.AppendRune(dst, cp1252[b[0]])
+				w.WriteRune(cp1252[b[0]])
 				b = b[1:]
 				continue
 			}
-			dst = append(dst, b[:size]...)
+			w.Write(b[:size])
 			b = b[size:]
 		}
-		return dst
 	}
 }
 
@@ -762,6 +831,12 @@ var cp1252 = func() (t [256]rune) {
 	}
 	return t
 }()
+
+// mayBeDate reports whether a cell of n bytes in column col may be shown
+// differently by display: a cheap test that spares most cells the call.
+func (g *csvGrid) mayBeDate(col, n int) bool {
+	return n >= 8 && n <= 19 || n >= 1 && n <= 7 && col < len(g.dateCol) && g.dateCol[col]
+}
 
 // display turns a cell's text into its display value: UK dates to ISO, and
 // integer serial numbers in date columns below the header to ISO.

@@ -1,9 +1,11 @@
 package sample
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Filter is one --where condition: a column compared with a value.
@@ -13,6 +15,13 @@ type Filter struct {
 	Op     string // one of = != < <= > >=
 	Value  string // trimmed
 	text   string
+
+	// What Value is, worked out once by ParseFilter so that Match does not
+	// parse it (or allocate) for each of a million rows.
+	prepared bool
+	isNum    bool
+	num      float64
+	isDate   bool
 }
 
 // String returns the condition as written, normalised: `Team=Salisbury CIN`.
@@ -54,8 +63,12 @@ func ParseFilter(s string) (Filter, error) {
 	if op != "=" && op != "!=" && val == "" {
 		return Filter{}, fmt.Errorf("filter %q compares with nothing; give a number or a date after %s", s, op)
 	}
-	f := Filter{Column: col, Op: op, Value: val}
+	f := Filter{Column: col, Op: op, Value: val, prepared: true}
 	f.text = col + op + val
+	if x, err := strconv.ParseFloat(val, 64); err == nil {
+		f.isNum, f.num = true, x
+	}
+	f.isDate = isISODate(val)
 	return f, nil
 }
 
@@ -64,7 +77,12 @@ func ParseFilter(s string) (Filter, error) {
 // that kind; otherwise = and != compare text ignoring case and surrounding
 // space, and < > compare text case-insensitively.
 func (f Filter) Match(cell string) bool {
-	c := compareCell(strings.TrimSpace(cell), f.Value)
+	var c int
+	if f.prepared {
+		c = f.compare(strings.TrimSpace(cell))
+	} else {
+		c = compareCell(strings.TrimSpace(cell), f.Value)
+	}
 	switch f.Op {
 	case "=":
 		return c == 0
@@ -80,6 +98,65 @@ func (f Filter) Match(cell string) bool {
 		return c >= 0
 	}
 	return false
+}
+
+// compare is compareCell(a, f.Value) with what is known of the value: a
+// cell is parsed as a number only when the value is one, and so on.
+func (f Filter) compare(a string) int {
+	if f.isNum {
+		if x, err := strconv.ParseFloat(a, 64); err == nil {
+			switch {
+			case x < f.num:
+				return -1
+			case x > f.num:
+				return 1
+			}
+			return 0
+		}
+	}
+	if f.isDate && isISODate(a) {
+		return strings.Compare(a[:10], f.Value[:10])
+	}
+	return compareFold(a, f.Value)
+}
+
+// compareFold compares a and b as strings.ToLower would leave them,
+// without allocating when both are ASCII.
+func compareFold(a, b string) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		x, y := a[i], b[i]
+		if x >= utf8.RuneSelf || y >= utf8.RuneSelf {
+			return strings.Compare(strings.ToLower(a), strings.ToLower(b))
+		}
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return cmp.Compare(x, y)
+		}
+	}
+	if len(a) == len(b) {
+		return 0
+	}
+	// One is a prefix of the other (as far as the shorter goes, in ASCII);
+	// the rest of the longer may hold non-ASCII text that lowers to nothing
+	// shorter, so let ToLower decide when it is not ASCII.
+	if !isASCIIString(a) || !isASCIIString(b) {
+		return strings.Compare(strings.ToLower(a), strings.ToLower(b))
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+func isASCIIString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 func compareCell(a, b string) int {

@@ -74,3 +74,29 @@ func FuzzParseFilter(f *testing.F) {
 		}
 	})
 }
+
+// TestFilterPreparedAgrees checks that the prepared comparison of a parsed
+// filter gives what the general comparison gives, on cells and values of
+// every kind, ASCII and not.
+func TestFilterPreparedAgrees(t *testing.T) {
+	words := []string{"", "CP", "cp", "Cp ", "CLA", "cla", "Care Leaver", "CP-1", "C", "cP",
+		"12", "12.0", "1e3", "-4", "NaN", "nan", "Inf", "0x10", "1_000",
+		"2026-01-01", "2026-01-01 10:00:00", "2025-12-31", "01/01/2026",
+		"Straße", "STRASSE", "straße", "É", "é", "e", "Ω", "ω", "K", "k", "\u212a", "ſ", "s", "İ", "i", "σ", "ς", "Σ",
+		"cp\u0130", "CP\u212a", "abc\xff", "ABC\xff"}
+	for _, v := range words {
+		for _, op := range []string{"=", "!=", "<", "<=", ">", ">="} {
+			f, err := ParseFilter("Col" + op + v)
+			if err != nil {
+				continue
+			}
+			general := f
+			general.prepared = false
+			for _, cell := range words {
+				if got, want := f.Match(cell), general.Match(cell); got != want {
+					t.Errorf("%s on %q: prepared %v, general %v", f, cell, got, want)
+				}
+			}
+		}
+	}
+}

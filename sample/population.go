@@ -52,7 +52,7 @@ type Population struct {
 	FilteredOut     int // distinct IDs whose (first) row does not match the filters
 	Excluded        int // distinct IDs left out by Exclude
 
-	units       []unit // the population, in selection order
+	units       unitArray // the population, in selection order
 	stratumName []string
 	ids         arena
 	tk          *Ticketer
@@ -131,12 +131,12 @@ type Case struct {
 }
 
 // Len returns the population size: distinct IDs after filters and exclusions.
-func (p *Population) Len() int { return len(p.units) }
+func (p *Population) Len() int { return p.units.n }
 
 // Case returns the i-th case in selection order. Its Fields are nil when
 // they were not kept (see LoadOptions.MaxSample); Select fills them in.
 func (p *Population) Case(i int) Case {
-	u := p.units[i]
+	u := p.units.at(i)
 	st, id := p.ids.record(u.ref)
 	c := Case{ID: string(id), Row: u.rowNum(), Fields: p.kept[string(id)]}
 	if p.Strata != "" {
@@ -146,7 +146,7 @@ func (p *Population) Case(i int) Case {
 }
 
 // Ticket returns the full ticket of the i-th case.
-func (p *Population) Ticket(i int) string { return p.tk.Ticket(p.id(p.units[i])) }
+func (p *Population) Ticket(i int) string { return p.tk.Ticket(p.id(p.units.at(i))) }
 
 func (p *Population) id(u unit) string {
 	_, id := p.ids.record(u.ref)
@@ -166,8 +166,8 @@ func (p *Population) stratumOf(u unit) uint32 {
 // StratumSizes returns each stratum's population, strata in name order.
 func (p *Population) StratumSizes() []Stratum {
 	counts := make([]int, len(p.stratumName))
-	for _, u := range p.units {
-		counts[p.stratumOf(u)]++
+	for i := 0; i < p.units.n; i++ {
+		counts[p.stratumOf(p.units.at(i))]++
 	}
 	var out []Stratum
 	for i, n := range counts {
@@ -182,10 +182,22 @@ func (p *Population) StratumSizes() []Stratum {
 // IsFooterID reports whether an ID cell reads like a totals line: Total,
 // Grand total, Count, Sum (with anything after "total").
 func IsFooterID(id string) bool {
-	s := strings.ToLower(strings.TrimSpace(id))
+	s := strings.TrimSpace(id)
+	if s == "" {
+		return false
+	}
+	switch s[0] | 0x20 { // every footer starts with t, g, c or s; most IDs do not
+	case 't', 'g', 'c', 's':
+	default:
+		return false
+	}
 	s = strings.TrimRight(s, ": ")
-	return strings.HasPrefix(s, "total") || strings.HasPrefix(s, "grand total") ||
-		s == "count" || s == "sum" || strings.HasPrefix(s, "count:")
+	return hasPrefixFold(s, "total") || hasPrefixFold(s, "grand total") ||
+		strings.EqualFold(s, "count") || strings.EqualFold(s, "sum") || hasPrefixFold(strings.TrimSpace(id), "count:")
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
 // candidate is a row whose fields are kept because it may be sampled.
@@ -254,8 +266,6 @@ func Load(ctx context.Context, t *Table, opts LoadOptions) (*Population, error) 
 
 	stratumIndex := map[string]uint32{}
 	var heaps []*candHeap
-	var chunks [][]unit
-	const unitsPerChunk = 1 << 16
 	var rec []byte
 	err := t.Rows(ctx, cols, func(r Row) error {
 		if r.Blank {
@@ -279,6 +289,7 @@ func Load(ctx context.Context, t *Table, opts LoadOptions) (*Population, error) 
 			}
 			var ok bool
 			if si, ok = stratumIndex[name]; !ok {
+				name = strings.Clone(name) // cells share memory with their neighbours
 				si = uint32(len(p.stratumName))
 				stratumIndex[name] = si
 				p.stratumName = append(p.stratumName, name)
@@ -303,10 +314,7 @@ func Load(ctx context.Context, t *Table, opts LoadOptions) (*Population, error) 
 		if !match {
 			u.row |= noMatch
 		}
-		if n := len(chunks); n == 0 || len(chunks[n-1]) == unitsPerChunk {
-			chunks = append(chunks, make([]unit, 0, unitsPerChunk))
-		}
-		chunks[len(chunks)-1] = append(chunks[len(chunks)-1], u)
+		p.units.add(u)
 
 		// Keep the fields of rows that may be sampled.
 		if !match || len(p.fieldCols) == 0 {
@@ -328,9 +336,12 @@ func Load(ctx context.Context, t *Table, opts LoadOptions) (*Population, error) 
 		if opts.Exclude != nil && opts.Exclude(id) {
 			return nil
 		}
+		// Clone what is kept: a cell shares its memory with the rows read
+		// with it, which would otherwise stay alive.
+		id = strings.Clone(id)
 		fields := make([]string, len(p.fieldCols))
 		for i := range fields {
-			fields[i] = strings.TrimSpace(r.Cells[1+i])
+			fields[i] = strings.Clone(strings.TrimSpace(r.Cells[1+i]))
 		}
 		c := &candidate{key: u.key, id: id, fields: fields}
 		p.kept[id] = fields
@@ -351,8 +362,8 @@ func Load(ctx context.Context, t *Table, opts LoadOptions) (*Population, error) 
 	}
 	// Selection order; equal IDs have equal keys, so duplicates end up side
 	// by side, first row first. Keys are uniform, so a bucket pass on their
-	// top bits (straight from the chunks into the one final slice) leaves
-	// buckets of a few dozen units to sort: no big sort, no extra copy.
+	// top bits, in place, leaves buckets of a few dozen units to sort: no big
+	// sort, and no second copy of the units.
 	cmpUnit := func(a, b unit) int {
 		if a.key != b.key {
 			return cmp.Compare(a.key, b.key)
@@ -366,14 +377,17 @@ func Load(ctx context.Context, t *Table, opts LoadOptions) (*Population, error) 
 		}
 		return cmp.Compare(a.rowNum(), b.rowNum())
 	}
-	all := bucketSort(chunks, p.Rows, cmpUnit)
+	all := &p.units
+	all.sort(cmpUnit)
+	// Keep each ID's first row when it matches and is not excluded,
+	// compacting in place.
 	var dups []Duplicate
-	units := all[:0]
-	for i := 0; i < len(all); i++ {
-		first := all[i]
-		for i+1 < len(all) && all[i+1].key == first.key && bytes.Equal(p.idBytes(all[i+1]), p.idBytes(first)) {
+	w := 0
+	for i := 0; i < all.n; i++ {
+		first := all.at(i)
+		for i+1 < all.n && all.at(i+1).key == first.key && bytes.Equal(p.idBytes(all.at(i+1)), p.idBytes(first)) {
 			i++
-			dups = append(dups, Duplicate{ID: p.id(first), Row: all[i].rowNum(), FirstRow: first.rowNum()})
+			dups = append(dups, Duplicate{ID: p.id(first), Row: all.at(i).rowNum(), FirstRow: first.rowNum()})
 		}
 		p.Distinct++
 		switch {
@@ -382,10 +396,11 @@ func Load(ctx context.Context, t *Table, opts LoadOptions) (*Population, error) 
 		case opts.Exclude != nil && opts.Exclude(p.id(first)):
 			p.Excluded++
 		default:
-			units = append(units, first)
+			*all.ptr(w) = first
+			w++
 		}
 	}
-	p.units = slices.Clip(units)
+	all.truncate(w)
 	p.Duplicates = len(dups)
 	slices.SortFunc(dups, func(a, b Duplicate) int { return cmp.Compare(a.Row, b.Row) })
 	if len(dups) > 0 && opts.Strict {
@@ -442,34 +457,85 @@ func (p *Population) fillFields(ctx context.Context, cases []Selected) error {
 	return nil
 }
 
-// bucketSort gathers the units of chunks (releasing each chunk as it goes)
-// into one slice of n units ordered by cmpUnit: a counting pass on the top
-// 16 bits of the key, a scatter, then a sort of each bucket.
-func bucketSort(chunks [][]unit, n int, cmpUnit func(a, b unit) int) []unit {
+// unitArray is one logical array of units held in chunks of 65,536, so it
+// grows without copying (a million units take 16 MB, never twice that) and
+// sorts in place.
+type unitArray struct {
+	chunks [][]unit
+	n      int
+}
+
+const (
+	unitChunkBits = 16
+	unitChunkMask = 1<<unitChunkBits - 1
+)
+
+func (a *unitArray) at(i int) unit { return a.chunks[i>>unitChunkBits][i&unitChunkMask] }
+
+func (a *unitArray) ptr(i int) *unit { return &a.chunks[i>>unitChunkBits][i&unitChunkMask] }
+
+func (a *unitArray) add(u unit) {
+	if a.n&unitChunkMask == 0 {
+		a.chunks = append(a.chunks, make([]unit, 1<<unitChunkBits))
+	}
+	a.chunks[a.n>>unitChunkBits][a.n&unitChunkMask] = u
+	a.n++
+}
+
+// truncate keeps the first n units and releases the chunks past them.
+func (a *unitArray) truncate(n int) {
+	keep := (n + unitChunkMask) >> unitChunkBits
+	for i := keep; i < len(a.chunks); i++ {
+		a.chunks[i] = nil
+	}
+	a.chunks = slices.Clip(a.chunks[:keep])
+	a.n = n
+}
+
+// sort orders the units by cmpUnit in place: an American flag sort (a
+// counting pass on the top 16 bits of the key, then each unit swapped into
+// its bucket), then a sort of each bucket.
+func (a *unitArray) sort(cmpUnit func(a, b unit) int) {
 	const shift = 48
-	start := make([]int, 1<<16+1)
-	for _, c := range chunks {
-		for _, u := range c {
-			start[u.key>>shift+1]++
-		}
+	start := make([]uint32, 1<<16+1)
+	for i := 0; i < a.n; i++ {
+		start[a.at(i).key>>shift+1]++
 	}
 	for b := 1; b < len(start); b++ {
 		start[b] += start[b-1]
 	}
-	all := make([]unit, n)
 	next := slices.Clone(start[:1<<16])
-	for i, c := range chunks {
-		for _, u := range c {
-			b := u.key >> shift
-			all[next[b]] = u
+	for b := range next {
+		for next[b] < start[b+1] {
+			i := int(next[b])
+			u := a.at(i)
+			for d := u.key >> shift; d != uint64(b); d = u.key >> shift {
+				p := a.ptr(int(next[d]))
+				next[d]++
+				u, *p = *p, u
+			}
+			*a.ptr(i) = u
 			next[b]++
 		}
-		chunks[i] = nil
 	}
+	var tmp []unit
 	for b := 0; b < 1<<16; b++ {
-		if seg := all[start[b]:start[b+1]]; len(seg) > 1 {
-			slices.SortFunc(seg, cmpUnit)
+		lo, hi := int(start[b]), int(start[b+1])
+		if hi-lo < 2 {
+			continue
+		}
+		if lo>>unitChunkBits == (hi-1)>>unitChunkBits { // within one chunk
+			c := a.chunks[lo>>unitChunkBits]
+			slices.SortFunc(c[lo&unitChunkMask:(hi-1)&unitChunkMask+1], cmpUnit)
+			continue
+		}
+		tmp = tmp[:0]
+		for i := lo; i < hi; i++ {
+			tmp = append(tmp, a.at(i))
+		}
+		slices.SortFunc(tmp, cmpUnit)
+		for i, u := range tmp {
+			*a.ptr(lo + i) = u
 		}
 	}
-	return all
 }

@@ -206,3 +206,16 @@ func TestWrongIDColumnNamesTheCaseSheet(t *testing.T) {
 		}
 	}
 }
+
+func TestIsFooterID(t *testing.T) {
+	for id, want := range map[string]bool{
+		"Total": true, " TOTAL: ": true, "Totals": true, "Grand Total": true, "grand total 2026": true,
+		"Count": true, "count:": true, "Count: 1,204": true, "SUM": true, "Sum:": true,
+		"": false, "CR-0000001": false, "Summary of cases": false, "Counted": false, "G123": false,
+		"Team total": false, "ſum": false, "T": false, "Countess": false,
+	} {
+		if got := IsFooterID(id); got != want {
+			t.Errorf("IsFooterID(%q) = %v, want %v", id, got, want)
+		}
+	}
+}

@@ -69,11 +69,11 @@ func (p *Population) Select(opts SelectOptions) (*Sample, error) {
 	if n <= 0 {
 		return nil, fmt.Errorf("the sample size must be at least 1 (got %d)", n)
 	}
-	if n > len(p.units) {
+	if n > p.units.n {
 		return nil, fmt.Errorf("the sample size %s is larger than the population of %s distinct cases%s; ask for at most %s",
-			Thousands(n), Thousands(len(p.units)), p.populationNote(), Thousands(len(p.units)))
+			Thousands(n), Thousands(p.units.n), p.populationNote(), Thousands(p.units.n))
 	}
-	s := &Sample{Seed: p.Seed, Population: len(p.units), Size: n}
+	s := &Sample{Seed: p.Seed, Population: p.units.n, Size: n}
 	quota := []int{n}
 	if p.Strata != "" {
 		alloc := opts.Allocation
@@ -96,7 +96,8 @@ func (p *Population) Select(opts SelectOptions) (*Sample, error) {
 		}
 		s.Allocation, s.Strata = alloc, strata
 	}
-	for i, u := range p.units {
+	for i := 0; i < p.units.n; i++ {
+		u := p.units.at(i)
 		if len(s.Cases) == n {
 			break
 		}

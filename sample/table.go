@@ -42,6 +42,10 @@ var ErrStop = errors.New("stop")
 // Rows calls fn for every row after the header row, in order, with the cells
 // of the requested columns (indexes into Header). Row.Cells is reused between
 // calls: copy what you keep.
+//
+// The file is read and parsed on a second goroutine while fn runs on the
+// caller's, a batch of rows at a time, so that reading and the caller's work
+// (tickets, for a sample) use both cores. fn is never called concurrently.
 func (t *Table) Rows(ctx context.Context, cols []int, fn func(Row) error) error {
 	want := make([]bool, len(t.Header))
 	for _, c := range cols {
@@ -49,24 +53,108 @@ func (t *Table) Rows(ctx context.Context, cols []int, fn func(Row) error) error 
 			want[c] = true
 		}
 	}
-	out := make([]string, len(cols))
-	err := t.g.scan(ctx, want, func(num int, cells []string) error {
-		if num <= t.HeaderRow {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	full := make(chan *rowBatch, 2)
+	free := make(chan *rowBatch, 3)
+	go func() {
+		defer close(full)
+		b := newRowBatch(len(cols))
+		defer func() {
+			// A panic in the reader is a bug: carry it to the caller's
+			// goroutine, where it would have happened without the pipeline.
+			if r := recover(); r != nil {
+				b.panicked = &r
+				full <- b
+			}
+		}()
+		b.err = t.g.scan(ctx, want, func(num int, cells []string) error {
+			if num <= t.HeaderRow {
+				return nil
+			}
+			b.add(num, cols, cells)
+			if len(b.nums) < batchRows {
+				return nil
+			}
+			select {
+			case full <- b:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			select {
+			case b = <-free:
+				b.reset()
+			default:
+				b = newRowBatch(len(cols))
+			}
 			return nil
+		})
+		full <- b
+	}()
+	var err error
+	for b := range full {
+		if err != nil {
+			continue // fn failed: wait for the reader to stop
 		}
-		for i, c := range cols {
-			if c < len(cells) {
-				out[i] = cells[c]
-			} else {
-				out[i] = ""
+		if b.panicked != nil {
+			panic(*b.panicked)
+		}
+		n := len(cols)
+		for i, num := range b.nums {
+			cells := b.cells[i*n : i*n+n : i*n+n]
+			if err = fn(Row{Num: num, Cells: cells, Blank: b.blank[i]}); err != nil {
+				cancel()
+				break
 			}
 		}
-		return fn(Row{Num: num, Cells: out, Blank: len(cells) == 0})
-	})
+		if err == nil && b.err != nil {
+			err = b.err
+		}
+		select {
+		case free <- b:
+		default:
+		}
+	}
 	if errors.Is(err, ErrStop) {
 		return nil
 	}
 	return err
+}
+
+// batchRows is how many rows the reader hands over at a time.
+const batchRows = 1024
+
+// rowBatch is rows read and not yet passed to the Rows callback.
+type rowBatch struct {
+	nums     []int
+	blank    []bool
+	cells    []string // len(cols) per row
+	err      error    // the reader's error after these rows, if any
+	panicked *any
+}
+
+func newRowBatch(ncols int) *rowBatch {
+	return &rowBatch{
+		nums:  make([]int, 0, batchRows),
+		blank: make([]bool, 0, batchRows),
+		cells: make([]string, 0, batchRows*ncols),
+	}
+}
+
+func (b *rowBatch) reset() {
+	b.nums, b.blank, b.cells, b.err = b.nums[:0], b.blank[:0], b.cells[:0], nil
+}
+
+func (b *rowBatch) add(num int, cols []int, cells []string) {
+	b.nums = append(b.nums, num)
+	b.blank = append(b.blank, len(cells) == 0)
+	for _, c := range cols {
+		if c < len(cells) {
+			b.cells = append(b.cells, cells[c])
+		} else {
+			b.cells = append(b.cells, "")
+		}
+	}
 }
 
 // Close releases the file.

@@ -2,7 +2,9 @@ package sample
 
 import (
 	"crypto/sha256"
+	"encoding"
 	"encoding/hex"
+	"hash"
 	"math/big"
 	"math/bits"
 	"strings"
@@ -25,17 +27,32 @@ import (
 // equal keys (about one pair in 10^19) need the full tickets to be compared.
 
 // Ticketer computes tickets for one seed.
+//
+// S is exactly one SHA-256 block (64 bytes), so the hash state after S is the
+// same for every ID: it is computed once (the midstate) and each ID costs
+// one block instead of two.
 type Ticketer struct {
-	seed string
-	buf  []byte // S followed by the current id
+	seed  string
+	h     hash.Hash
+	reset encoding.BinaryUnmarshaler // h, to restore the state
+	state []byte // the marshalled hash state after writing S
+	sum   [sha256.Size]byte
+	buf   []byte // the current id (Write takes bytes; this avoids an allocation per ID)
 }
 
-// NewTicketer returns a Ticketer for seed. It is not safe for concurrent use.
+// NewTicketer returns a Ticketer for seed. It is not safe for concurrent use;
+// give each goroutine its own.
 func NewTicketer(seed string) *Ticketer {
 	s := sha256.Sum256([]byte(seed))
-	buf := make([]byte, 64, 128)
-	hex.Encode(buf, s[:])
-	return &Ticketer{seed: seed, buf: buf}
+	var hexS [64]byte
+	hex.Encode(hexS[:], s[:])
+	h := sha256.New()
+	h.Write(hexS[:])
+	state, err := h.(encoding.BinaryMarshaler).MarshalBinary()
+	if err != nil {
+		panic("sha256 cannot save its state: " + err.Error()) // never: crypto/sha256 supports it
+	}
+	return &Ticketer{seed: seed, h: h, reset: h.(encoding.BinaryUnmarshaler), state: state}
 }
 
 // Seed returns the seed text.
@@ -43,8 +60,12 @@ func (t *Ticketer) Seed() string { return t.seed }
 
 // hash returns H for id as four 64-bit limbs, most significant first.
 func (t *Ticketer) hash(id string) [4]uint64 {
-	t.buf = append(t.buf[:64], id...)
-	sum := sha256.Sum256(t.buf)
+	if err := t.reset.UnmarshalBinary(t.state); err != nil {
+		panic("sha256 cannot restore its state: " + err.Error()) // never: the state came from the same hash
+	}
+	t.buf = append(t.buf[:0], id...)
+	t.h.Write(t.buf)
+	sum := t.h.Sum(t.sum[:0])
 	var l [4]uint64
 	for i := 0; i < 4; i++ {
 		b := sum[i*8 : i*8+8]
@@ -69,13 +90,29 @@ func keyOf(l [4]uint64) uint64 {
 	for _, limb := range l {
 		_, r = bits.Div64(r, limb, pow19)
 	}
+	// Reverse r's 19 digits (with leading zeros), four at a time.
 	var k uint64
-	for i := 0; i < 19; i++ {
-		k = k*10 + r%10
-		r /= 10
+	for i := 0; i < 4; i++ {
+		q := r / 10000
+		k = k*10000 + uint64(reverse4[r-q*10000])
+		r = q
 	}
-	return k
+	return k*1000 + uint64(reverse4[r])/10 // the last three digits
 }
+
+// reverse4[n] is n's four decimal digits (with leading zeros) reversed:
+// reverse4[123] = 3210.
+var reverse4 = func() (t [10000]uint16) {
+	for i := range t {
+		v, d := 0, i
+		for j := 0; j < 4; j++ {
+			v = v*10 + d%10
+			d /= 10
+		}
+		t[i] = uint16(v)
+	}
+	return t
+}()
 
 // Ticket returns id's ticket in full precision, e.g. "0.4103108580907290…".
 func (t *Ticketer) Ticket(id string) string {

@@ -320,7 +320,9 @@ func readNames(ctx context.Context, a *audit.Audit, want map[string]bool) (cols 
 	err = t.Rows(ctx, idx, func(r sample.Row) error {
 		id := strings.TrimSpace(r.Cells[0])
 		if want[id] && names[id] == nil {
-			names[id] = append([]string(nil), r.Cells[1:]...)
+			for _, v := range r.Cells[1:] {
+				names[id] = append(names[id], strings.Clone(v)) // a cell shares its memory with its neighbours'
+			}
 		}
 		return nil
 	})
