@@ -186,8 +186,12 @@ func IsFooterID(id string) bool {
 	if s == "" {
 		return false
 	}
-	switch s[0] | 0x20 { // every footer starts with t, g, c or s; most IDs do not
-	case 't', 'g', 'c', 's':
+	if len(s) < 3 {
+		return false
+	}
+	// Every footer starts with to, gr, co or su (in any case); most IDs do not.
+	switch uint16(s[0]|0x20)<<8 | uint16(s[1]|0x20) {
+	case 't'<<8 | 'o', 'g'<<8 | 'r', 'c'<<8 | 'o', 's'<<8 | 'u':
 	default:
 		return false
 	}
@@ -370,7 +374,10 @@ func Load(ctx context.Context, t *Table, opts LoadOptions) (*Population, error) 
 		}
 		ida, idb := p.id(a), p.id(b)
 		if ida != idb {
-			if ta, tb := p.tk.Ticket(ida), p.tk.Ticket(idb); ta != tb {
+			// Equal keys of different IDs (about one pair in 10^19): compare
+			// full tickets. The buckets are sorted on two goroutines and a
+			// Ticketer is not safe for concurrent use, so use a new one.
+			if ta, tb := Ticket(p.Seed, ida), Ticket(p.Seed, idb); ta != tb {
 				return strings.Compare(ta, tb)
 			}
 			return strings.Compare(ida, idb)
@@ -463,6 +470,9 @@ func (p *Population) fillFields(ctx context.Context, cases []Selected) error {
 type unitArray struct {
 	chunks [][]unit
 	n      int
+	// top[b+1] counts the units whose key's top byte is b, kept as units are
+	// added, for the sort's first pass.
+	top []int
 }
 
 const (
@@ -474,11 +484,24 @@ func (a *unitArray) at(i int) unit { return a.chunks[i>>unitChunkBits][i&unitChu
 
 func (a *unitArray) ptr(i int) *unit { return &a.chunks[i>>unitChunkBits][i&unitChunkMask] }
 
+// span returns units lo to hi as one slice when they lie in one chunk.
+func (a *unitArray) span(lo, hi int) ([]unit, bool) {
+	if lo>>unitChunkBits != (hi-1)>>unitChunkBits {
+		return nil, false
+	}
+	c := a.chunks[lo>>unitChunkBits]
+	return c[lo&unitChunkMask : (hi-1)&unitChunkMask+1], true
+}
+
 func (a *unitArray) add(u unit) {
 	if a.n&unitChunkMask == 0 {
 		a.chunks = append(a.chunks, make([]unit, 1<<unitChunkBits))
+		if a.top == nil {
+			a.top = make([]int, 257)
+		}
 	}
 	a.chunks[a.n>>unitChunkBits][a.n&unitChunkMask] = u
+	a.top[u.key>>56+1]++
 	a.n++
 }
 
@@ -490,27 +513,54 @@ func (a *unitArray) truncate(n int) {
 	}
 	a.chunks = slices.Clip(a.chunks[:keep])
 	a.n = n
+	a.top = nil
 }
 
-// sort orders the units by cmpUnit in place: an American flag sort (a
-// counting pass on the top 16 bits of the key, then each unit swapped into
-// its bucket), then a sort of each bucket.
+// sort orders the units by cmpUnit (which must order by key first) in
+// place: a most-significant-byte radix sort, each pass an American flag
+// sort (every unit swapped straight into its bucket), down to buckets small
+// enough for insertion. The buckets of the first pass (about 4,000 units, 64
+// KB, for a million) are sorted on two goroutines.
 func (a *unitArray) sort(cmpUnit func(a, b unit) int) {
-	const shift = 48
-	start := make([]uint32, 1<<16+1)
-	for i := 0; i < a.n; i++ {
-		start[a.at(i).key>>shift+1]++
+	if a.n < 2 {
+		return
 	}
+	start := a.top
 	for b := 1; b < len(start); b++ {
 		start[b] += start[b-1]
 	}
-	next := slices.Clone(start[:1<<16])
+	a.permute(start, 56)
+	// Halve the work between two goroutines.
+	mid := 0
+	for mid < 256 && start[mid] < a.n/2 {
+		mid++
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		var s sorter
+		for b := 0; b < mid; b++ {
+			s.sort(a, start[b], start[b+1], 48, cmpUnit)
+		}
+	}()
+	var s sorter
+	for b := mid; b < 256; b++ {
+		s.sort(a, start[b], start[b+1], 48, cmpUnit)
+	}
+	<-done
+}
+
+// permute moves each unit into its bucket by the key's byte at
+// shift; start holds the 257 bucket bounds (absolute indexes).
+func (a *unitArray) permute(start []int, shift uint) {
+	var next [256]int
+	copy(next[:], start[:256])
 	for b := range next {
 		for next[b] < start[b+1] {
-			i := int(next[b])
+			i := next[b]
 			u := a.at(i)
-			for d := u.key >> shift; d != uint64(b); d = u.key >> shift {
-				p := a.ptr(int(next[d]))
+			for d := int(u.key >> shift & 0xff); d != b; d = int(u.key >> shift & 0xff) {
+				p := a.ptr(next[d])
 				next[d]++
 				u, *p = *p, u
 			}
@@ -518,24 +568,66 @@ func (a *unitArray) sort(cmpUnit func(a, b unit) int) {
 			next[b]++
 		}
 	}
-	var tmp []unit
-	for b := 0; b < 1<<16; b++ {
-		lo, hi := int(start[b]), int(start[b+1])
-		if hi-lo < 2 {
-			continue
+}
+
+// sorter holds one goroutine's scratch space for sorting buckets.
+type sorter struct {
+	tmp []unit
+}
+
+// sort orders a[lo:hi], whose keys agree above shift+8 bits.
+func (s *sorter) sort(a *unitArray, lo, hi int, shift int, cmpUnit func(a, b unit) int) {
+	if hi-lo < 2 {
+		return
+	}
+	if hi-lo <= 64 || shift < 0 {
+		seg, ok := a.span(lo, hi)
+		if !ok {
+			s.tmp = s.tmp[:0]
+			for i := lo; i < hi; i++ {
+				s.tmp = append(s.tmp, a.at(i))
+			}
+			seg = s.tmp
 		}
-		if lo>>unitChunkBits == (hi-1)>>unitChunkBits { // within one chunk
-			c := a.chunks[lo>>unitChunkBits]
-			slices.SortFunc(c[lo&unitChunkMask:(hi-1)&unitChunkMask+1], cmpUnit)
-			continue
+		sortUnits(seg, cmpUnit)
+		if !ok {
+			for i, u := range seg {
+				*a.ptr(lo + i) = u
+			}
 		}
-		tmp = tmp[:0]
-		for i := lo; i < hi; i++ {
-			tmp = append(tmp, a.at(i))
+		return
+	}
+	var start [257]int
+	for i := lo; i < hi; i++ {
+		start[a.at(i).key>>uint(shift)&0xff+1]++
+	}
+	start[0] = lo
+	for b := 1; b < len(start); b++ {
+		start[b] += start[b-1]
+	}
+	a.permute(start[:], uint(shift))
+	for b := 0; b < 256; b++ {
+		s.sort(a, start[b], start[b+1], shift-8, cmpUnit)
+	}
+}
+
+// sortUnits sorts a bucket: by insertion on the keys when it is small,
+// calling cmpUnit only for equal keys.
+func sortUnits(s []unit, cmpUnit func(a, b unit) int) {
+	if len(s) > 64 {
+		slices.SortFunc(s, cmpUnit)
+		return
+	}
+	for i := 1; i < len(s); i++ {
+		u := s[i]
+		j := i
+		for ; j > 0; j-- {
+			p := s[j-1]
+			if p.key < u.key || p.key == u.key && cmpUnit(p, u) <= 0 {
+				break
+			}
+			s[j] = p
 		}
-		slices.SortFunc(tmp, cmpUnit)
-		for i, u := range tmp {
-			*a.ptr(lo + i) = u
-		}
+		s[j] = u
 	}
 }

@@ -1,8 +1,10 @@
 package sample
 
 import (
+	"cmp"
 	"context"
 	"encoding/csv"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -216,6 +218,50 @@ func TestIsFooterID(t *testing.T) {
 	} {
 		if got := IsFooterID(id); got != want {
 			t.Errorf("IsFooterID(%q) = %v, want %v", id, got, want)
+		}
+	}
+}
+
+// TestUnitArraySort checks the in-place bucket sort against a plain sort on
+// units whose keys crowd into few buckets (some larger than the insertion
+// limit, some crossing chunk boundaries) and repeat (equal keys are ordered
+// by the comparator's tie-break, here the row).
+func TestUnitArraySort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	cmpUnit := func(a, b unit) int {
+		if a.key != b.key {
+			return cmp.Compare(a.key, b.key)
+		}
+		return cmp.Compare(a.row, b.row)
+	}
+	for _, n := range []int{0, 1, 2, 1000, 1<<16 - 1, 1 << 16, 1<<16 + 1, 200_000} {
+		var a unitArray
+		var want []unit
+		for i := 0; i < n; i++ {
+			var key uint64
+			switch rng.IntN(4) {
+			case 0:
+				key = rng.Uint64() // spread over every bucket
+			case 1:
+				key = 7<<48 | rng.Uint64N(1000) // one crowded bucket
+			case 2:
+				key = uint64(rng.IntN(3)) << 48 // few keys, many equal
+			default:
+				key = ^uint64(0) - rng.Uint64N(5) // the last bucket
+			}
+			u := unit{key: key, ref: uint32(i), row: uint32(i)}
+			a.add(u)
+			want = append(want, u)
+		}
+		a.sort(cmpUnit)
+		slices.SortFunc(want, cmpUnit)
+		if a.n != n {
+			t.Fatalf("n=%d: %d units after sort", n, a.n)
+		}
+		for i := range want {
+			if a.at(i) != want[i] {
+				t.Fatalf("n=%d: unit %d is %+v, want %+v", n, i, a.at(i), want[i])
+			}
 		}
 	}
 }

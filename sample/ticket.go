@@ -3,6 +3,7 @@ package sample
 import (
 	"crypto/sha256"
 	"encoding"
+	"encoding/binary"
 	"encoding/hex"
 	"hash"
 	"math/big"
@@ -35,9 +36,19 @@ type Ticketer struct {
 	seed  string
 	h     hash.Hash
 	reset encoding.BinaryUnmarshaler // h, to restore the state
-	state []byte // the marshalled hash state after writing S
+	state []byte                     // the marshalled hash state after writing S
 	sum   [sha256.Size]byte
 	buf   []byte // the current id (Write takes bytes; this avoids an allocation per ID)
+
+	// An ID of up to 55 bytes fits with its padding in the one block after
+	// S: the block is written whole and the resulting state read back,
+	// which spares Sum's copying and padding. fast is set only when this
+	// gives Sum's result on a probe (it relies on crypto/sha256's marshalled
+	// form: 4 bytes of magic, then the eight state words, big-endian).
+	fast  bool
+	save  encoding.BinaryAppender
+	block [sha256.BlockSize]byte
+	saved []byte
 }
 
 // NewTicketer returns a Ticketer for seed. It is not safe for concurrent use;
@@ -52,7 +63,15 @@ func NewTicketer(seed string) *Ticketer {
 	if err != nil {
 		panic("sha256 cannot save its state: " + err.Error()) // never: crypto/sha256 supports it
 	}
-	return &Ticketer{seed: seed, h: h, reset: h.(encoding.BinaryUnmarshaler), state: state}
+	t := &Ticketer{seed: seed, h: h, reset: h.(encoding.BinaryUnmarshaler), state: state}
+	if save, ok := h.(encoding.BinaryAppender); ok {
+		t.save, t.fast = save, true
+		const probe = "CR-0000001 probe"
+		fast := t.hash(probe)
+		t.fast = false
+		t.fast = fast == t.hash(probe)
+	}
+	return t
 }
 
 // Seed returns the seed text.
@@ -63,14 +82,23 @@ func (t *Ticketer) hash(id string) [4]uint64 {
 	if err := t.reset.UnmarshalBinary(t.state); err != nil {
 		panic("sha256 cannot restore its state: " + err.Error()) // never: the state came from the same hash
 	}
-	t.buf = append(t.buf[:0], id...)
-	t.h.Write(t.buf)
-	sum := t.h.Sum(t.sum[:0])
+	var sum []byte
+	if n := len(id); t.fast && n <= sha256.BlockSize-9 {
+		copy(t.block[:], id)
+		t.block[n] = 0x80
+		clear(t.block[n+1 : sha256.BlockSize-8])
+		binary.BigEndian.PutUint64(t.block[sha256.BlockSize-8:], uint64(sha256.BlockSize+n)*8)
+		t.h.Write(t.block[:])
+		t.saved, _ = t.save.AppendBinary(t.saved[:0])
+		sum = t.saved[4 : 4+sha256.Size]
+	} else {
+		t.buf = append(t.buf[:0], id...)
+		t.h.Write(t.buf)
+		sum = t.h.Sum(t.sum[:0])
+	}
 	var l [4]uint64
-	for i := 0; i < 4; i++ {
-		b := sum[i*8 : i*8+8]
-		l[i] = uint64(b[0])<<56 | uint64(b[1])<<48 | uint64(b[2])<<40 | uint64(b[3])<<32 |
-			uint64(b[4])<<24 | uint64(b[5])<<16 | uint64(b[6])<<8 | uint64(b[7])
+	for i := range l {
+		l[i] = binary.BigEndian.Uint64(sum[i*8:])
 	}
 	return l
 }
@@ -86,10 +114,7 @@ func (t *Ticketer) Key(id string) uint64 {
 func keyOf(l [4]uint64) uint64 {
 	// r = H mod 10^19: its decimal digits, least significant first, are the
 	// first 19 digits of the ticket.
-	var r uint64
-	for _, limb := range l {
-		_, r = bits.Div64(r, limb, pow19)
-	}
+	r := mod19(l)
 	// Reverse r's 19 digits (with leading zeros), four at a time.
 	var k uint64
 	for i := 0; i < 4; i++ {
@@ -98,6 +123,38 @@ func keyOf(l [4]uint64) uint64 {
 		r = q
 	}
 	return k*1000 + uint64(reverse4[r])/10 // the last three digits
+}
+
+// 2^64, 2^128 and 2^192 modulo 10^19.
+const (
+	pow64mod19  = 8_446_744_073_709_551_616
+	pow128mod19 = 3_374_607_431_768_211_456
+	pow192mod19 = 2_355_444_464_034_512_896
+)
+
+// mod19 returns H mod 10^19 for H given as four limbs, most significant
+// first, with one division instead of four: H is congruent to
+// l0·2^192 + l1·2^128 + l2·2^64 + l3, each limb is first brought below
+// 10^19 (a limb is below 2·10^19), and the three products of numbers below
+// 10^19 plus l3 stay below 2^128.
+func mod19(l [4]uint64) uint64 {
+	red := func(x uint64) uint64 {
+		if x >= pow19 {
+			x -= pow19
+		}
+		return x
+	}
+	var hi, lo, c uint64
+	add := func(h, l uint64) {
+		lo, c = bits.Add64(lo, l, 0)
+		hi, _ = bits.Add64(hi, h, c)
+	}
+	add(bits.Mul64(red(l[0]), pow192mod19))
+	add(bits.Mul64(red(l[1]), pow128mod19))
+	add(bits.Mul64(red(l[2]), pow64mod19))
+	add(0, l[3])
+	_, r := bits.Div64(red(hi), lo, pow19)
+	return r
 }
 
 // reverse4[n] is n's four decimal digits (with leading zeros) reversed:

@@ -2,9 +2,11 @@ package sample
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"math/big"
+	"math/rand/v2"
 	"slices"
 	"sort"
 	"strings"
@@ -109,5 +111,48 @@ func BenchmarkTicketFull(b *testing.B) {
 	tk := NewTicketer("2026-07 monthly")
 	for i := 0; i < b.N; i++ {
 		tk.Ticket("CR-0000123")
+	}
+}
+
+// TestMod19 checks the one-division reduction against math/big on random
+// and extreme 256-bit values.
+func TestMod19(t *testing.T) {
+	m := new(big.Int).Exp(big.NewInt(10), big.NewInt(19), nil)
+	rng := rand.New(rand.NewPCG(1, 2))
+	edge := []uint64{0, 1, pow19 - 1, pow19, pow19 + 1, 1<<63 - 1, 1 << 63, ^uint64(0), ^uint64(0) - 1}
+	for i := 0; i < 200000; i++ {
+		var l [4]uint64
+		for j := range l {
+			if i < 9*9*9*9 {
+				l[j] = edge[(i/[]int{1, 9, 81, 729}[j])%9]
+			} else {
+				l[j] = rng.Uint64()
+			}
+		}
+		var buf [32]byte
+		for j, limb := range l {
+			binary.BigEndian.PutUint64(buf[8*j:], limb)
+		}
+		want := new(big.Int).Mod(new(big.Int).SetBytes(buf[:]), m).Uint64()
+		if got := mod19(l); got != want {
+			t.Fatalf("mod19(%x) = %d, want %d", l, got, want)
+		}
+	}
+}
+
+// TestTicketerIDLengths crosses the one-block limit (55 bytes after S) with
+// IDs of every length from 0 to 130 bytes, ASCII and not.
+func TestTicketerIDLengths(t *testing.T) {
+	tk := NewTicketer("2026-07 monthly")
+	if !tk.fast {
+		t.Log("the one-block path is off on this Go version; checking the general path only")
+	}
+	for n := 0; n <= 130; n++ {
+		for _, unit := range []string{"7", "é"} {
+			id := strings.Repeat(unit, n)[:n]
+			if got, want := tk.Ticket(id), naiveTicket("2026-07 monthly", id); got != want {
+				t.Fatalf("%d-byte ID: ticket %s, want %s", n, got, want)
+			}
+		}
 	}
 }
