@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -697,6 +698,26 @@ func FuzzCSV(f *testing.F) {
 				return nil
 			})
 			checkErr("scan", err)
+			// Reading only some columns (a line without quotes is then
+			// split only up to the last one wanted) gives the same cells,
+			// rows and error as reading them all.
+			all, allErr := scanAll(ctx, g, nil)
+			for _, want := range [][]bool{{true}, {false, true}, {true, false, true, false}} {
+				some, someErr := scanAll(ctx, g, want)
+				if fmt.Sprint(allErr) != fmt.Sprint(someErr) || len(all) != len(some) {
+					t.Fatalf("want %v: %d rows, error %v; all columns: %d rows, error %v", want, len(some), someErr, len(all), allErr)
+				}
+				for i := range all {
+					if all[i].num != some[i].num || (len(all[i].cells) == 0) != (len(some[i].cells) == 0) {
+						t.Fatalf("want %v: row %d/%d blank %v; all columns: row %d blank %v", want, i, some[i].num, len(some[i].cells) == 0, all[i].num, len(all[i].cells) == 0)
+					}
+					for c, w := range want {
+						if w && cellAt(all[i].cells, c) != cellAt(some[i].cells, c) {
+							t.Fatalf("want %v: row %d column %d is %q; all columns: %q", want, all[i].num, c, cellAt(some[i].cells, c), cellAt(all[i].cells, c))
+						}
+					}
+				}
+			}
 		}
 
 		tb, err := Open(ctx, p, OpenOptions{})
@@ -874,4 +895,26 @@ func TestCSVStrayCR(t *testing.T) {
 	if len(rows) != 2 || rows[0].cells[1] != "a\nb" || rows[1].num != 3 || rows[1].cells[1] != "c" {
 		t.Errorf("CR file: %#v", rows)
 	}
+}
+
+type scannedRow struct {
+	num   int
+	cells []string
+}
+
+// scanAll reads every row of g with the given wanted columns.
+func scanAll(ctx context.Context, g grid, want []bool) ([]scannedRow, error) {
+	var out []scannedRow
+	err := g.scan(ctx, want, func(num int, cells []string) error {
+		out = append(out, scannedRow{num, slices.Clone(cells)})
+		return nil
+	})
+	return out, err
+}
+
+func cellAt(cells []string, i int) string {
+	if i < len(cells) {
+		return cells[i]
+	}
+	return ""
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 )
 
 // OpenOptions say how to read an export. The zero value detects everything.
@@ -54,9 +55,19 @@ func (t *Table) Rows(ctx context.Context, cols []int, fn func(Row) error) error 
 		}
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	full := make(chan *rowBatch, 2)
 	free := make(chan *rowBatch, 3)
+	gone := make(chan struct{}) // closed when the caller takes no more batches
+	stop := sync.OnceFunc(func() { cancel(); close(gone) })
+	defer stop() // also when fn panics
+	send := func(b *rowBatch) bool {
+		select {
+		case full <- b:
+			return true
+		case <-gone:
+			return false
+		}
+	}
 	go func() {
 		defer close(full)
 		b := newRowBatch(len(cols))
@@ -65,7 +76,7 @@ func (t *Table) Rows(ctx context.Context, cols []int, fn func(Row) error) error 
 			// goroutine, where it would have happened without the pipeline.
 			if r := recover(); r != nil {
 				b.panicked = &r
-				full <- b
+				send(b)
 			}
 		}()
 		b.err = t.g.scan(ctx, want, func(num int, cells []string) error {
@@ -76,10 +87,8 @@ func (t *Table) Rows(ctx context.Context, cols []int, fn func(Row) error) error 
 			if len(b.nums) < batchRows {
 				return nil
 			}
-			select {
-			case full <- b:
-			case <-ctx.Done():
-				return ctx.Err()
+			if !send(b) {
+				return ErrStop
 			}
 			select {
 			case b = <-free:
@@ -89,7 +98,7 @@ func (t *Table) Rows(ctx context.Context, cols []int, fn func(Row) error) error 
 			}
 			return nil
 		})
-		full <- b
+		send(b)
 	}()
 	var err error
 	for b := range full {
@@ -103,7 +112,7 @@ func (t *Table) Rows(ctx context.Context, cols []int, fn func(Row) error) error 
 		for i, num := range b.nums {
 			cells := b.cells[i*n : i*n+n : i*n+n]
 			if err = fn(Row{Num: num, Cells: cells, Blank: b.blank[i]}); err != nil {
-				cancel()
+				stop()
 				break
 			}
 		}
