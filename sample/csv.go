@@ -533,15 +533,22 @@ func (r *recReader) next(limit int) (blank bool, err error) {
 	if bytes.IndexByte(line, '"') < 0 {
 		// The common case: fields are slices of the line, nothing is copied.
 		r.rec = line
-		pos := 0
-		for limit <= 0 || len(r.bounds) < 2*limit {
-			i := bytes.IndexByte(line[pos:], r.comma)
-			if i < 0 {
-				r.bounds = append(r.bounds, pos, len(line))
-				break
+		if limit <= 0 {
+			limit = len(line) + 1
+		}
+		// Fields are short: a plain loop beats a call per field.
+		pos, comma := 0, r.comma
+		for j := 0; j < len(line); j++ {
+			if line[j] == comma {
+				r.bounds = append(r.bounds, pos, j)
+				pos = j + 1
+				if len(r.bounds) == 2*limit {
+					break
+				}
 			}
-			r.bounds = append(r.bounds, pos, pos+i)
-			pos += i + 1
+		}
+		if len(r.bounds) < 2*limit {
+			r.bounds = append(r.bounds, pos, len(line))
 		}
 		return line[0] == r.comma && onlyByte(line, r.comma), nil
 	}
@@ -672,15 +679,25 @@ func (g *csvGrid) scan(ctx context.Context, want []bool, fn func(num int, cells 
 		}
 	}
 
-	// The batch: rows (number, field count, index of their first bound in
-	// offs) whose wanted fields' text is in text at offs (start, end; -1
-	// for fields not wanted). The builder's String takes its bytes without
-	// a copy; each batch starts a new one.
-	type batchRow struct{ num, nf, off int }
+	// idx lists the wanted columns in order (every column when want is nil:
+	// it grows with the widest row).
+	var idx []int
+	for i, w := range want {
+		if w {
+			idx = append(idx, i)
+		}
+	}
+
+	// The batch: rows (number, field count, where their text starts in text
+	// and their first field ends in ends). A row's wanted fields (those below
+	// its field count) are written one after another, so each ends where
+	// the next starts. The builder's String takes its bytes without a copy;
+	// each batch starts a new one.
+	type batchRow struct{ num, nf, start, off int }
 	var (
 		rows    []batchRow
 		text    strings.Builder
-		offs    []int
+		ends    []int
 		cells   []string
 		row     int
 		emitted int // the last row passed to fn; blank rows in between are passed on before the next
@@ -700,24 +717,27 @@ func (g *csvGrid) scan(ctx context.Context, want []bool, fn func(num int, cells 
 			if cap(cells) < br.nf {
 				cells = make([]string, br.nf, br.nf+8)
 			}
+			// Columns not wanted stay "": they are never written.
 			cells = cells[:br.nf]
-			for i := range cells {
-				a, b := offs[br.off+2*i], offs[br.off+2*i+1]
-				if a < 0 {
-					cells[i] = ""
-					continue
+			pos, k := br.start, br.off
+			for _, i := range idx {
+				if i >= br.nf {
+					break
 				}
-				cells[i] = s[a:b]
-				if g.mayBeDate(i, b-a) {
-					cells[i] = g.display(br.num, i, s[a:b], dc)
+				v := s[pos:ends[k]]
+				pos = ends[k]
+				k++
+				if g.mayBeDate(i, v) {
+					v = g.display(br.num, i, v, dc)
 				}
+				cells[i] = v
 			}
 			if err := fn(br.num, cells); err != nil {
 				return err
 			}
 			emitted = br.num
 		}
-		rows, offs = rows[:0], offs[:0]
+		rows, ends = rows[:0], ends[:0]
 		return nil
 	}
 	for {
@@ -744,15 +764,16 @@ func (g *csvGrid) scan(ctx context.Context, want []bool, fn func(num int, cells 
 		if want != nil && len(want) < nf {
 			nf = len(want)
 		}
-		rows = append(rows, batchRow{num: row, nf: nf, off: len(offs)})
-		for i := 0; i < nf; i++ {
-			if want != nil && !want[i] {
-				offs = append(offs, -1, -1)
-				continue
+		for want == nil && len(idx) < nf {
+			idx = append(idx, len(idx))
+		}
+		rows = append(rows, batchRow{num: row, nf: nf, start: text.Len(), off: len(ends)})
+		for _, i := range idx {
+			if i >= nf {
+				break
 			}
-			a := text.Len()
 			g.writeText(&text, r.field(i))
-			offs = append(offs, a, text.Len())
+			ends = append(ends, text.Len())
 		}
 		if text.Len() >= csvBatchBytes || len(rows) >= 1024 {
 			if err := flush(); err != nil {
@@ -832,10 +853,12 @@ var cp1252 = func() (t [256]rune) {
 	return t
 }()
 
-// mayBeDate reports whether a cell of n bytes in column col may be shown
-// differently by display: a cheap test that spares most cells the call.
-func (g *csvGrid) mayBeDate(col, n int) bool {
-	return n >= 8 && n <= 19 || n >= 1 && n <= 7 && col < len(g.dateCol) && g.dateCol[col]
+// mayBeDate reports whether display may show cell v of column col
+// differently: the same first tests, inlined, spare most cells the call.
+func (g *csvGrid) mayBeDate(col int, v string) bool {
+	n := len(v)
+	return n >= 8 && n <= 19 && (v[1] == '/' || v[2] == '/') ||
+		n >= 1 && n <= 7 && col < len(g.dateCol) && g.dateCol[col]
 }
 
 // display turns a cell's text into its display value: UK dates to ISO, and
