@@ -76,6 +76,13 @@ func terminalLines(s string) string {
 // Main runs caseaudit with the process's arguments and streams and returns
 // the exit code.
 func Main() int {
+	if os.Getenv("GOGC") == "" {
+		// Collect garbage when the heap has grown by half, not doubled (as
+		// restic does): reading a million-row export keeps about 30 MB of
+		// case IDs and tickets alive, and the default would let the heap
+		// reach 60 MB. It costs little CPU, as what is kept holds no pointers.
+		debug.SetGCPercent(50)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {
