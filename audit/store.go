@@ -45,6 +45,7 @@ type Store struct {
 	db    *sql.DB
 	clock func() time.Time
 	actor string
+	snap  *sql.Tx // set in a Snapshot's view: every read goes through it
 }
 
 // Errors a caller may test for with errors.Is.
@@ -299,6 +300,9 @@ func (s *Store) wrap(doing string, err error) error {
 
 // write runs fn in one BEGIN IMMEDIATE transaction: all of it or nothing.
 func (s *Store) write(ctx context.Context, doing string, fn func(tx *sql.Tx) error) error {
+	if s.snap != nil {
+		return fmt.Errorf("%s the store %s: a snapshot only reads", doing, s.path)
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return s.wrap(doing, err)
@@ -314,8 +318,15 @@ func (s *Store) write(ctx context.Context, doing string, fn func(tx *sql.Tx) err
 	return nil
 }
 
-// read runs fn in one read-only transaction (a consistent snapshot).
+// read runs fn in one read-only transaction (a consistent snapshot), or in
+// the Snapshot's transaction when s is a Snapshot's view.
 func (s *Store) read(ctx context.Context, doing string, fn func(tx *sql.Tx) error) error {
+	if s.snap != nil {
+		if err := fn(s.snap); err != nil {
+			return s.wrap(doing, err)
+		}
+		return nil
+	}
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return s.wrap(doing, err)
@@ -325,6 +336,25 @@ func (s *Store) read(ctx context.Context, doing string, fn func(tx *sql.Tx) erro
 		return s.wrap(doing, err)
 	}
 	return nil
+}
+
+// Snapshot calls fn with a view of the store whose reads all come from one
+// read transaction: everything fn reads is one state of the store, even
+// while others record findings (SQLite's WAL keeps the snapshot). A report
+// built from several queries cannot then mix states. The view cannot write.
+// Inside a Snapshot, Snapshot calls fn with the same view.
+func (s *Store) Snapshot(ctx context.Context, fn func(*Store) error) error {
+	if s.snap != nil {
+		return fn(s)
+	}
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return s.wrap("reading", err)
+	}
+	defer tx.Rollback()
+	v := *s
+	v.snap = tx
+	return fn(&v)
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

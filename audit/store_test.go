@@ -304,3 +304,56 @@ func TestIntegrityCheck(t *testing.T) {
 		t.Fatalf("damaged store: %v", err)
 	}
 }
+
+// TestSnapshotReadsOneState records findings, from the same process and
+// from a second store on the same file, while a snapshot is open: the
+// snapshot goes on seeing the state it started with, and cannot write.
+func TestSnapshotReadsOneState(t *testing.T) {
+	ctx := context.Background()
+	s, _ := withAudit(t, "2026-07", 10)
+	mustRecord(t, s, "2026-07", Finding{Case: "CR-0000001", Auditor: "A. Khan", Grade: Good})
+	other, err := Open(ctx, s.Path(), Options{Actor: "Second officer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+
+	count := func(st *Store) int {
+		fs, err := st.Findings(ctx, "2026-07", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(fs)
+	}
+	err = s.Snapshot(ctx, func(v *Store) error {
+		if n := count(v); n != 1 {
+			t.Fatalf("snapshot sees %d findings at first, want 1", n)
+		}
+		mustRecord(t, s, "2026-07", Finding{Case: "CR-0000002", Auditor: "A. Khan", Grade: Good})
+		mustRecord(t, other, "2026-07", Finding{Case: "CR-0000003", Auditor: "B. Lee", Grade: Inadequate, Immediate: true})
+		if n := count(v); n != 1 {
+			t.Fatalf("snapshot sees %d findings after two were recorded, want still 1", n)
+		}
+		if n := count(s); n != 3 {
+			t.Fatalf("the store itself sees %d findings, want 3", n)
+		}
+		if err := v.Snapshot(ctx, func(w *Store) error {
+			if n := count(w); n != 1 {
+				t.Fatalf("nested snapshot sees %d findings, want 1", n)
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := v.Record(ctx, "2026-07", Finding{Case: "CR-0000004", Auditor: "A. Khan", Grade: Good}); err == nil {
+			t.Fatal("a snapshot recorded a finding")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := count(s); n != 3 {
+		t.Fatalf("after the snapshot: %d findings, want 3", n)
+	}
+}

@@ -254,7 +254,18 @@ func gradeNames() []string {
 
 // Build reads one audit (name "" means the latest) and everything the
 // report needs from the store.
-func Build(ctx context.Context, st *audit.Store, name string, opts Options) (*Report, error) {
+//
+// Everything is read from one snapshot of the store, so a finding recorded
+// while the report is built is either in all of it or in none.
+func Build(ctx context.Context, st *audit.Store, name string, opts Options) (r *Report, err error) {
+	err = st.Snapshot(ctx, func(st *audit.Store) error {
+		r, err = build(ctx, st, name, opts)
+		return err
+	})
+	return r, err
+}
+
+func build(ctx context.Context, st *audit.Store, name string, opts Options) (*Report, error) {
 	if err := opts.normalise(); err != nil {
 		return nil, err
 	}
@@ -661,7 +672,17 @@ func (r *Report) compare(ctx context.Context, st *audit.Store, trend *Trend) err
 }
 
 // BuildTrend reads every audit in the store, oldest first.
-func BuildTrend(ctx context.Context, st *audit.Store, opts Options) (*Trend, error) {
+//
+// Everything is read from one snapshot of the store.
+func BuildTrend(ctx context.Context, st *audit.Store, opts Options) (t *Trend, err error) {
+	err = st.Snapshot(ctx, func(st *audit.Store) error {
+		t, err = buildTrend(ctx, st, opts)
+		return err
+	})
+	return t, err
+}
+
+func buildTrend(ctx context.Context, st *audit.Store, opts Options) (*Trend, error) {
 	if err := opts.normalise(); err != nil {
 		return nil, err
 	}
