@@ -1,11 +1,14 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"path/filepath"
 	"strings"
+
+	"github.com/caseaudit/caseaudit/internal/textsafe"
 )
 
 // Format is an output format.
@@ -73,10 +76,23 @@ type RenderOptions struct {
 	// Cases makes the CSV format one row per sampled case instead of the
 	// figures.
 	Cases bool
+	// Terminal says w is a terminal: control characters in the text (an
+	// auditor's note, a case ID) are neutralised in the csv and markdown
+	// formats too (the table format always does so).
+	Terminal bool
 }
 
 // Render writes the report in the given format.
 func Render(w io.Writer, r *Report, f Format, o RenderOptions) error {
+	if o.Terminal && (f == CSV || f == Markdown) {
+		var buf bytes.Buffer
+		o.Terminal = false
+		if err := Render(&buf, r, f, o); err != nil {
+			return err
+		}
+		_, err := io.WriteString(w, textsafe.TerminalText(buf.String()))
+		return err
+	}
 	switch f {
 	case Table:
 		return WriteTable(w, r, o.Color)

@@ -261,7 +261,7 @@ func runActions(ctx context.Context, o *actionsOptions, g *globalOptions) error 
 				rows = append(rows, []string{a.Audit, a.Case, a.Owner, a.Opened, a.Due, a.Status,
 					fmt.Sprint(a.Overdue(now)), a.Auditor, a.Grade.String(), a.Note})
 			}
-			if err := writeCSV(g.IO.Out, rows); err != nil {
+			if err := writeCSV(g.IO.Out, rows, g.IO.OutTerminal); err != nil {
 				return err
 			}
 		default:

@@ -131,7 +131,7 @@ func runAllocate(ctx context.Context, o *allocateOptions, g *globalOptions) erro
 	if err := checkFormat(o.Format, "table", "csv", "json"); err != nil {
 		return err
 	}
-	st, err := g.openStore(ctx)
+	st, err := g.openExistingStore(ctx)
 	if err != nil {
 		return err
 	}
@@ -172,7 +172,7 @@ func runAllocate(ctx context.Context, o *allocateOptions, g *globalOptions) erro
 			rows = append(rows, []string{u.Case, ""})
 		}
 		if o.Format == "csv" {
-			return writeCSV(g.IO.Out, rows)
+			return writeCSV(g.IO.Out, rows, g.IO.OutTerminal)
 		}
 		return writeTable(g.IO.Out, rows)
 	}

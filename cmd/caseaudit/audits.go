@@ -69,7 +69,7 @@ func runAudits(ctx context.Context, o *auditsOptions, g *globalOptions) error {
 			fmt.Sprint(a.Flagged), mod})
 	}
 	if o.Format == "csv" {
-		return writeCSV(g.IO.Out, rows)
+		return writeCSV(g.IO.Out, rows, g.IO.OutTerminal)
 	}
 	if len(list) == 0 {
 		g.infof("no audits yet; record one with: caseaudit sample EXPORT --size N --audit NAME\n")

@@ -88,7 +88,7 @@ func runHistory(ctx context.Context, o *historyOptions, g *globalOptions) error 
 			entrySummary(e), e.Hash[:12]})
 	}
 	if o.Format == "csv" {
-		return writeCSV(g.IO.Out, rows)
+		return writeCSV(g.IO.Out, rows, g.IO.OutTerminal)
 	}
 	return writeTable(g.IO.Out, rows)
 }

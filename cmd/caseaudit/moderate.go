@@ -137,7 +137,7 @@ func runModerate(ctx context.Context, o *moderateOptions, g *globalOptions) erro
 		rows = append(rows, append([]string{fmt.Sprint(s.Order), s.ID, sample.ShortTicket(s.Ticket)}, s.Fields...))
 	}
 	if o.Format == "csv" {
-		return writeCSV(g.IO.Out, rows)
+		return writeCSV(g.IO.Out, rows, g.IO.OutTerminal)
 	}
 	return writeTable(g.IO.Out, rows)
 }

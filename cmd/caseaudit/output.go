@@ -15,12 +15,16 @@ import (
 )
 
 // writeCSV writes rows as CSV with every cell made safe against formula
-// injection.
-func writeCSV(w io.Writer, rows [][]string) error {
+// injection, and, when w is a terminal, against control characters (an
+// escape sequence in a case ID must not reach the terminal).
+func writeCSV(w io.Writer, rows [][]string, terminal bool) error {
 	cw := csv.NewWriter(w)
 	for _, r := range rows {
 		safe := make([]string, len(r))
 		for i, c := range r {
+			if terminal {
+				c = textsafe.Terminal(c)
+			}
 			safe[i] = textsafe.CSVCell(c)
 		}
 		if err := cw.Write(safe); err != nil {

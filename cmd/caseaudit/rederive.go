@@ -117,7 +117,7 @@ func runGrow(ctx context.Context, o *sampleOptions, g *globalOptions) error {
 	}
 	g.infof("added %d cases to audit %q (now %d)\n", len(added), a.Name, len(cases)+len(added))
 	d.Sample.Cases = added
-	return writeSample(g.IO.Out, o.Format, d)
+	return writeSample(g.IO.Out, o.Format, d, g.IO.OutTerminal)
 }
 
 // rederiveCheck re-derives a recorded audit's sample from the export and

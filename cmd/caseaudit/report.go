@@ -203,7 +203,7 @@ func runReport(ctx context.Context, o *reportOptions, g *globalOptions) error {
 	}
 	opts := c.opts
 	opts.By, opts.Compare, opts.NoCompare, opts.IncludeNames, opts.Cases = o.By, o.Compare, o.NoCompare, o.IncludeNames, o.Cases
-	st, err := g.openStore(ctx)
+	st, err := g.openExistingStore(ctx)
 	if err != nil {
 		return err
 	}
@@ -212,7 +212,7 @@ func runReport(ctx context.Context, o *reportOptions, g *globalOptions) error {
 	if err != nil {
 		return err
 	}
-	ro := report.RenderOptions{Color: o.Out == "" && g.IO.Color(), Cases: o.Cases}
+	ro := report.RenderOptions{Color: o.Out == "" && g.IO.Color(), Cases: o.Cases, Terminal: o.Out == "" && g.IO.OutTerminal}
 	if err := writeOutput(ctx, g, o.Out, o.Force, func(w io.Writer) error { return report.Render(w, r, c.format, ro) }); err != nil {
 		return err
 	}

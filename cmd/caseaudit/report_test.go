@@ -173,7 +173,17 @@ func TestReportUsageErrors(t *testing.T) {
 	if code != exitError || !strings.Contains(errs, "--include-names") {
 		t.Errorf("--by a personal column: exit %d, %q", code, errs)
 	}
+	missing := filepath.Join(t.TempDir(), "missing.db")
+	code, _, errs = runCmd(t, "report", "--db", missing)
+	if code != exitError || !strings.Contains(errs, "no audit store at") {
+		t.Errorf("missing store: exit %d, %q", code, errs)
+	}
 	empty := filepath.Join(t.TempDir(), "empty.db")
+	st, err := audit.Open(context.Background(), empty, audit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
 	code, _, errs = runCmd(t, "report", "--db", empty)
 	if code != exitError || !strings.Contains(errs, "no audits") {
 		t.Errorf("empty store: exit %d, %q", code, errs)
@@ -313,5 +323,65 @@ func TestReportJSONCases(t *testing.T) {
 	}
 	if len(r.Cases) != 120 || r.Cases[0]["id"] != "2026-07-0001" || r.Comparison != nil {
 		t.Errorf("%d cases, first %v, comparison %v", len(r.Cases), r.Cases[0], r.Comparison)
+	}
+}
+
+// TestCSVToTerminalNeutralisesEscapes: an auditor's note holding an escape
+// sequence reaches a pipe as written, but never a terminal, in report's
+// csv and markdown and in history's csv.
+func TestCSVToTerminalNeutralisesEscapes(t *testing.T) {
+	ctx := context.Background()
+	db := reportStore(t)
+	st, err := audit.Open(ctx, db, audit.Options{Actor: "QA"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const note = "Seen \x1b]0;pwned\x07 \x1b[2J and \u009b31m"
+	if _, err := st.Record(ctx, "2026-07", audit.Finding{Case: "2026-07-0001", Auditor: "B. Lee", Grade: audit.Inadequate,
+		Immediate: true, Note: note, Reason: "re-read the chronology"}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	for _, args := range [][]string{
+		{"report", "--db", db, "--format", "csv", "--cases"},
+		{"report", "--db", db, "--format", "markdown"},
+		{"history", "--db", db, "2026-07", "2026-07-0001", "--format", "csv"},
+	} {
+		for _, terminal := range []bool{false, true} {
+			code, out, errs := runIO(t, terminal, args...)
+			if code != 0 {
+				t.Fatalf("%v: exit %d: %s", args, code, errs)
+			}
+			hasEsc := strings.ContainsAny(out, "\x1b\x07\u009b")
+			if terminal && hasEsc {
+				t.Errorf("%v to a terminal: control characters in %q", args, out)
+			}
+			keepsNote := args[0] == "history" || args[4] == "csv" // markdown always neutralises
+			if !terminal && !hasEsc && keepsNote {
+				t.Errorf("%v to a pipe: the note was changed: %q", args, out)
+			}
+			if !strings.Contains(out, "Seen") && args[0] == "history" {
+				t.Errorf("%v: the note is missing: %q", args, out)
+			}
+		}
+	}
+}
+
+// TestReadingCommandsDoNotCreateAStore: report, trend and allocate on a
+// store that does not exist say so, and leave no file behind.
+func TestReadingCommandsDoNotCreateAStore(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "missing.db")
+	for _, args := range [][]string{
+		{"report", "--db", db},
+		{"trend", "--db", db},
+		{"allocate", "2026-07", "--db", db, "--auditors", "A. Khan,B. Lee"},
+	} {
+		code, _, errs := runCmd(t, args...)
+		if code != 1 || !strings.Contains(errs, "no audit store at "+db) {
+			t.Errorf("%v: exit %d, %q", args, code, errs)
+		}
+		if _, err := os.Stat(db); !os.IsNotExist(err) {
+			t.Fatalf("%v created %s", args, db)
+		}
 	}
 }

@@ -551,7 +551,7 @@ func runSample(ctx context.Context, o *sampleOptions, g *globalOptions) error {
 		}
 		g.infof("wrote the auditors' workbook %s (%d cases)\n", o.Out, len(d.Sample.Cases))
 	}
-	if err := writeSample(g.IO.Out, o.Format, d); err != nil {
+	if err := writeSample(g.IO.Out, o.Format, d, g.IO.OutTerminal); err != nil {
 		return fmt.Errorf("writing the sample to standard output: %w", err)
 	}
 	return nil
@@ -724,7 +724,7 @@ func sampleToJSON(d *drawn) sampleJSON {
 	return out
 }
 
-func writeSample(w io.Writer, format string, d *drawn) error {
+func writeSample(w io.Writer, format string, d *drawn, terminal bool) error {
 	p, s := d.Pop, d.Sample
 	// The stratum gets a column of its own unless it is one of the shown columns.
 	showStratum := p.Strata != "" && !slices.Contains(p.Fields, p.Strata)
@@ -755,7 +755,7 @@ func writeSample(w io.Writer, format string, d *drawn) error {
 			}
 			rows = append(rows, append(r, c.Fields...))
 		}
-		return writeCSV(w, rows)
+		return writeCSV(w, rows, terminal)
 	default:
 		var buf bytes.Buffer
 		tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)

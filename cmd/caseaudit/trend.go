@@ -49,7 +49,7 @@ func runTrend(ctx context.Context, o *trendOptions, g *globalOptions) error {
 	if err != nil {
 		return err
 	}
-	st, err := g.openStore(ctx)
+	st, err := g.openExistingStore(ctx)
 	if err != nil {
 		return err
 	}
@@ -58,7 +58,7 @@ func runTrend(ctx context.Context, o *trendOptions, g *globalOptions) error {
 	if err != nil {
 		return err
 	}
-	ro := report.RenderOptions{Color: o.Out == "" && g.IO.Color()}
+	ro := report.RenderOptions{Color: o.Out == "" && g.IO.Color(), Terminal: o.Out == "" && g.IO.OutTerminal}
 	if err := writeOutput(ctx, g, o.Out, o.Force, func(w io.Writer) error { return report.RenderTrend(w, t, c.format, ro) }); err != nil {
 		return err
 	}

@@ -55,3 +55,27 @@ func Terminal(s string) string {
 	}
 	return b.String()
 }
+
+// TerminalText is Terminal for text of several lines: line breaks and tabs
+// stay; every other control character (and invalid UTF-8) becomes U+FFFD.
+// For csv or markdown written to a terminal.
+func TerminalText(s string) string {
+	clean := true
+	for _, r := range s {
+		if r != '\n' && r != '\t' && (r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == utf8.RuneError) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
+		if r != '\n' && r != '\t' && (r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0)) {
+			r = '\uFFFD'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

@@ -40,3 +40,20 @@ func TestTerminal(t *testing.T) {
 		}
 	}
 }
+
+func TestTerminalText(t *testing.T) {
+	cases := map[string]string{
+		"a,b\nCR-1,\"two\nlines\"\n":   "a,b\nCR-1,\"two\nlines\"\n",
+		"x\ty":                         "x\ty",
+		"CR-\x1b[31m1\x1b]0;title\x07": "CR-\uFFFD[31m1\uFFFD]0;title\uFFFD",
+		"a\r\nb":                       "a\uFFFD\nb",
+		"\u009b2J":                     "\uFFFD2J",
+		"bad \xff byte":                "bad \uFFFD byte",
+		"Chloé Williams":               "Chloé Williams",
+	}
+	for in, want := range cases {
+		if got := TerminalText(in); got != want {
+			t.Errorf("TerminalText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
