@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"os"
 	"strings"
 	"unicode/utf8"
@@ -536,9 +537,26 @@ func (r *recReader) next(limit int) (blank bool, err error) {
 		if limit <= 0 {
 			limit = len(line) + 1
 		}
-		// Fields are short: a plain loop beats a call per field.
+		// Fields are short: rather than a call per field, look at eight
+		// bytes at a time for the delimiter.
 		pos, comma := 0, r.comma
-		for j := 0; j < len(line); j++ {
+		pattern := swarOnes * uint64(comma)
+		j := 0
+	words:
+		for ; j+8 <= len(line); j += 8 {
+			m := swarZeroBytes(binary.LittleEndian.Uint64(line[j:]) ^ pattern)
+			for m != 0 {
+				k := j + bits.TrailingZeros64(m)/8
+				m &= m - 1
+				r.bounds = append(r.bounds, pos, k)
+				pos = k + 1
+				if len(r.bounds) == 2*limit {
+					j = len(line) + 1 // done
+					break words
+				}
+			}
+		}
+		for ; j < len(line); j++ {
 			if line[j] == comma {
 				r.bounds = append(r.bounds, pos, j)
 				pos = j + 1
@@ -553,6 +571,15 @@ func (r *recReader) next(limit int) (blank bool, err error) {
 		return line[0] == r.comma && onlyByte(line, r.comma), nil
 	}
 	return r.quoted(line, nl)
+}
+
+const swarOnes = 0x0101010101010101
+
+// swarZeroBytes returns a mask with the top bit set of each byte of x that
+// is zero, and no other bit (exact: no carry crosses a byte).
+func swarZeroBytes(x uint64) uint64 {
+	const low7 = 0x7f7f7f7f7f7f7f7f
+	return ^((x&low7 + low7) | x | low7)
 }
 
 // onlyByte reports whether every byte of b is c.
@@ -768,11 +795,16 @@ func (g *csvGrid) scan(ctx context.Context, want []bool, fn func(num int, cells 
 			idx = append(idx, len(idx))
 		}
 		rows = append(rows, batchRow{num: row, nf: nf, start: text.Len(), off: len(ends)})
+		ascii := isASCII(r.rec) // the usual case: one test for the record, none per field
 		for _, i := range idx {
 			if i >= nf {
 				break
 			}
-			g.writeText(&text, r.field(i))
+			if ascii {
+				text.Write(r.field(i))
+			} else {
+				g.writeText(&text, r.field(i))
+			}
 			ends = append(ends, text.Len())
 		}
 		if text.Len() >= csvBatchBytes || len(rows) >= 1024 {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -917,4 +918,30 @@ func cellAt(cells []string, i int) string {
 		return cells[i]
 	}
 	return ""
+}
+
+// TestSWARZeroBytes checks the eight-bytes-at-a-time test against a byte
+// loop for every byte value in every position, among neighbours that are
+// zero, one, 0x80 or 0xff (where a carry or borrow would show).
+func TestSWARZeroBytes(t *testing.T) {
+	for pos := 0; pos < 8; pos++ {
+		for v := 0; v < 256; v++ {
+			for _, fill := range []byte{0, 1, 0x80, 0xff, ','} {
+				var b [8]byte
+				for i := range b {
+					b[i] = fill
+				}
+				b[pos] = byte(v)
+				var want uint64
+				for i, c := range b {
+					if c == 0 {
+						want |= 0x80 << (8 * i)
+					}
+				}
+				if got := swarZeroBytes(binary.LittleEndian.Uint64(b[:])); got != want {
+					t.Fatalf("%x: got %016x, want %016x", b, got, want)
+				}
+			}
+		}
+	}
 }

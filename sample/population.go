@@ -27,6 +27,9 @@ type LoadOptions struct {
 	MaxSample int
 	// Progress, when set, is called every 65,536 rows with the rows read so far.
 	Progress func(rows int)
+	// Idle, when set, does small pieces of other work while no rows are
+	// ready (see RowsOptions.Idle).
+	Idle func() bool
 }
 
 // Population is the set of distinct case IDs of an export that match the
@@ -271,7 +274,7 @@ func Load(ctx context.Context, t *Table, opts LoadOptions) (*Population, error) 
 	stratumIndex := map[string]uint32{}
 	var heaps []*candHeap
 	var rec []byte
-	err := t.Rows(ctx, cols, func(r Row) error {
+	err := t.RowsWith(ctx, cols, RowsOptions{Idle: opts.Idle}, func(r Row) error {
 		if r.Blank {
 			p.Blank++
 			return nil

@@ -48,6 +48,21 @@ var ErrStop = errors.New("stop")
 // caller's, a batch of rows at a time, so that reading and the caller's work
 // (tickets, for a sample) use both cores. fn is never called concurrently.
 func (t *Table) Rows(ctx context.Context, cols []int, fn func(Row) error) error {
+	return t.RowsWith(ctx, cols, RowsOptions{}, fn)
+}
+
+// RowsOptions tune Rows.
+type RowsOptions struct {
+	// Idle, when set, is called on the caller's goroutine whenever no rows
+	// are ready: it should do a small piece of other work (well under a
+	// millisecond) and report whether any is left. Work such as hashing the
+	// file then fills the moments the caller would wait, instead of
+	// competing with the reading for a core.
+	Idle func() bool
+}
+
+// RowsWith is Rows with options.
+func (t *Table) RowsWith(ctx context.Context, cols []int, opts RowsOptions, fn func(Row) error) error {
 	want := make([]bool, len(t.Header))
 	for _, c := range cols {
 		if c >= 0 && c < len(want) {
@@ -101,7 +116,25 @@ func (t *Table) Rows(ctx context.Context, cols []int, fn func(Row) error) error 
 		send(b)
 	}()
 	var err error
-	for b := range full {
+	idle := opts.Idle
+	for {
+		var b *rowBatch
+		var ok bool
+		if idle != nil && err == nil {
+			select {
+			case b, ok = <-full:
+			default:
+				if !idle() {
+					idle = nil // nothing left to do
+				}
+				continue
+			}
+		} else {
+			b, ok = <-full
+		}
+		if !ok {
+			break
+		}
 		if err != nil {
 			continue // fn failed: wait for the reader to stop
 		}

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"math/big"
 	"os"
@@ -210,18 +211,64 @@ func newSeed() (string, error) {
 	return fmt.Sprintf("%020s", n.String()), nil
 }
 
-// fileSHA256 hashes a file; run it beside the reader to use the second core.
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
+// fileHasher computes a file's SHA-256 a piece at a time. Its step is
+// given to sample.Load as the idle work: the file is hashed in the moments
+// the ticket maker waits for rows, rather than by a third goroutine taking
+// turns with the reader on two cores.
+type fileHasher struct {
+	path string
+	f    *os.File
+	h    hash.Hash
+	buf  []byte
+	err  error
+	done bool
+}
+
+func newFileHasher(path string) *fileHasher {
+	fh := &fileHasher{path: path, h: sha256.New(), buf: make([]byte, 64<<10)}
+	fh.f, fh.err = os.Open(path)
+	fh.done = fh.err != nil
+	return fh
+}
+
+// step hashes the next 64 KB and reports whether any is left.
+func (fh *fileHasher) step() bool {
+	if fh.done {
+		return false
+	}
+	n, err := fh.f.Read(fh.buf)
+	fh.h.Write(fh.buf[:n])
 	if err != nil {
-		return "", err
+		fh.done = true
+		if err != io.EOF {
+			fh.err = err
+		}
 	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("%s: %w", path, err)
+	return !fh.done
+}
+
+// sum hashes what is left and returns the file's SHA-256 in hex.
+func (fh *fileHasher) sum() (string, error) {
+	if fh.f == nil {
+		return "", fh.err // os.Open's error names the file
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	for fh.step() {
+	}
+	fh.f.Close()
+	if fh.err != nil {
+		return "", fmt.Errorf("%s: %w", fh.path, fh.err)
+	}
+	return hex.EncodeToString(fh.h.Sum(nil)), nil
+}
+
+// fileSHA256 hashes a file.
+func fileSHA256(path string) (string, error) { return newFileHasher(path).sum() }
+
+// close releases the file when the hash is not wanted after all.
+func (fh *fileHasher) close() {
+	if fh.f != nil {
+		fh.f.Close()
+	}
 }
 
 func checkSampleFlags(o *sampleOptions) error {
@@ -333,18 +380,10 @@ func draw(ctx context.Context, o *sampleOptions, g *globalOptions, exclude map[s
 		}
 		filters = append(filters, f)
 	}
-	type hashResult struct {
-		sum string
-		err error
-	}
-	hashc := make(chan hashResult, 1)
-	go func() {
-		s, err := fileSHA256(o.Export)
-		hashc <- hashResult{s, err}
-	}()
+	fh := newFileHasher(o.Export)
+	defer fh.close()
 	t, err := sample.Open(ctx, o.Export, o.Open)
 	if err != nil {
-		<-hashc
 		return nil, err
 	}
 	defer t.Close()
@@ -367,15 +406,15 @@ func draw(ctx context.Context, o *sampleOptions, g *globalOptions, exclude map[s
 	prog := newProgress(g, "reading "+filepath.Base(o.Export))
 	pop, err := sample.Load(ctx, t, sample.LoadOptions{
 		Seed: o.Seed, Fields: cols, Where: filters, Strata: o.Strata, Strict: o.Strict,
-		Exclude: excl, Progress: prog.rows, MaxSample: o.Size,
+		Exclude: excl, Progress: prog.rows, MaxSample: o.Size, Idle: fh.step,
 	})
 	prog.done()
-	h := <-hashc
 	if err != nil {
 		return nil, err
 	}
-	if h.err != nil {
-		return nil, h.err
+	inputSHA256, err := fh.sum()
+	if err != nil {
+		return nil, err
 	}
 	size := o.Size
 	if o.Percent > 0 {
@@ -388,7 +427,7 @@ func draw(ctx context.Context, o *sampleOptions, g *globalOptions, exclude map[s
 		return nil, fmt.Errorf("%s: %w", o.Export, err)
 	}
 	m := audit.Method{
-		Audit: o.Audit, Seed: o.Seed, InputPath: o.Export, InputSHA256: h.sum, Format: t.Format, Sheet: t.Sheet,
+		Audit: o.Audit, Seed: o.Seed, InputPath: o.Export, InputSHA256: inputSHA256, Format: t.Format, Sheet: t.Sheet,
 		HeaderRow: t.HeaderRow, IDColumn: t.Header[t.IDIndex], Rows: pop.Rows, Population: pop.Len(),
 		Strata: pop.Strata, Size: size, ToolVersion: version(), Created: g.Now(),
 		Excluded: pop.Excluded, ExcludedWithin: o.ExcludeWithin,
