@@ -28,7 +28,9 @@ type LoadOptions struct {
 	// Progress, when set, is called every 65,536 rows with the rows read so far.
 	Progress func(rows int)
 	// Idle, when set, does small pieces of other work while no rows are
-	// ready (see RowsOptions.Idle).
+	// ready (see RowsOptions.Idle); what is left when the rows are read is
+	// done on another goroutine while the population is sorted, and is
+	// finished when Load returns (unless reading failed).
 	Idle func() bool
 }
 
@@ -57,6 +59,10 @@ type Population struct {
 
 	units       unitArray // the population, in selection order
 	stratumName []string
+	// stratumSize counts each stratum's population: matching rows as they
+	// are read, less the duplicates and exclusions dropped after sorting
+	// (so that nothing needs to visit the IDs in ticket order to count).
+	stratumSize []int
 	ids         arena
 	tk          *Ticketer
 
@@ -168,12 +174,8 @@ func (p *Population) stratumOf(u unit) uint32 {
 
 // StratumSizes returns each stratum's population, strata in name order.
 func (p *Population) StratumSizes() []Stratum {
-	counts := make([]int, len(p.stratumName))
-	for i := 0; i < p.units.n; i++ {
-		counts[p.stratumOf(p.units.at(i))]++
-	}
 	var out []Stratum
-	for i, n := range counts {
+	for i, n := range p.stratumSize {
 		if n > 0 {
 			out = append(out, Stratum{Name: p.stratumName[i], Population: n})
 		}
@@ -205,6 +207,26 @@ func IsFooterID(id string) bool {
 
 func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+// seenStratum is a slot of Load's cache of strata: a name and its index.
+type seenStratum struct {
+	name string
+	si   uint32
+	ok   bool
+}
+
+// seenSlot chooses a slot for a stratum name from its length and three of
+// its bytes: cheap, and different for the few names a column usually holds.
+func seenSlot(s string) uint8 {
+	n := len(s)
+	h := uint32(n)
+	if n > 0 {
+		h = h*131 + uint32(s[0])
+		h = h*131 + uint32(s[n/2])
+		h = h*131 + uint32(s[n-1])
+	}
+	return uint8(h ^ h>>8 ^ h>>16)
 }
 
 // candidate is a row whose fields are kept because it may be sampled.
@@ -240,8 +262,17 @@ func Load(ctx context.Context, t *Table, opts LoadOptions) (*Population, error) 
 		Seed: opts.Seed, Where: opts.Where, tk: NewTicketer(opts.Seed),
 		kept: map[string][]string{}, table: t,
 	}
-	// Columns to read: the ID, the kept fields, the strata, the filters.
+	// Columns to read: the ID, the kept fields, the strata, the filters,
+	// each once; colAt gives a column's place in a row's cells.
 	cols := []int{t.IDIndex}
+	colAt := func(c int) int {
+		if i := slices.Index(cols, c); i >= 0 {
+			return i
+		}
+		cols = append(cols, c)
+		return len(cols) - 1
+	}
+	var fieldAt []int
 	for _, name := range opts.Fields {
 		c, err := t.ColumnIndex(name)
 		if err != nil {
@@ -249,7 +280,7 @@ func Load(ctx context.Context, t *Table, opts LoadOptions) (*Population, error) 
 		}
 		p.Fields = append(p.Fields, t.Header[c])
 		p.fieldCols = append(p.fieldCols, c)
-		cols = append(cols, c)
+		fieldAt = append(fieldAt, colAt(c))
 	}
 	strataAt := -1
 	if opts.Strata != "" {
@@ -258,8 +289,7 @@ func Load(ctx context.Context, t *Table, opts LoadOptions) (*Population, error) 
 			return nil, err
 		}
 		p.Strata = t.Header[c]
-		strataAt = len(cols)
-		cols = append(cols, c)
+		strataAt = colAt(c)
 	}
 	filterAt := make([]int, len(opts.Where))
 	for i, f := range opts.Where {
@@ -267,11 +297,11 @@ func Load(ctx context.Context, t *Table, opts LoadOptions) (*Population, error) 
 		if err != nil {
 			return nil, err
 		}
-		filterAt[i] = len(cols)
-		cols = append(cols, c)
+		filterAt[i] = colAt(c)
 	}
 
 	stratumIndex := map[string]uint32{}
+	var seen [256]seenStratum
 	var heaps []*candHeap
 	var rec []byte
 	err := t.RowsWith(ctx, cols, RowsOptions{Idle: opts.Idle}, func(r Row) error {
@@ -294,12 +324,21 @@ func Load(ctx context.Context, t *Table, opts LoadOptions) (*Population, error) 
 			if name == "" {
 				name = "(blank)"
 			}
-			var ok bool
-			if si, ok = stratumIndex[name]; !ok {
-				name = strings.Clone(name) // cells share memory with their neighbours
-				si = uint32(len(p.stratumName))
-				stratumIndex[name] = si
-				p.stratumName = append(p.stratumName, name)
+			// A stratum column holds few values, over and over: a small
+			// cache in front of the map spares most rows the map's hashing.
+			e := &seen[seenSlot(name)]
+			if e.ok && e.name == name {
+				si = e.si
+			} else {
+				var ok bool
+				if si, ok = stratumIndex[name]; !ok {
+					name = strings.Clone(name) // cells share memory with their neighbours
+					si = uint32(len(p.stratumName))
+					stratumIndex[name] = si
+					p.stratumName = append(p.stratumName, name)
+					p.stratumSize = append(p.stratumSize, 0)
+				}
+				*e = seenStratum{name: p.stratumName[si], si: si, ok: true}
 			}
 		}
 		match := true
@@ -308,6 +347,9 @@ func Load(ctx context.Context, t *Table, opts LoadOptions) (*Population, error) 
 				match = false
 				break
 			}
+		}
+		if match && strataAt >= 0 {
+			p.stratumSize[si]++
 		}
 		rec = encodeRecord(rec, si, id)
 		ref, err := p.ids.add(rec)
@@ -348,7 +390,7 @@ func Load(ctx context.Context, t *Table, opts LoadOptions) (*Population, error) 
 		id = strings.Clone(id)
 		fields := make([]string, len(p.fieldCols))
 		for i := range fields {
-			fields[i] = strings.Clone(strings.TrimSpace(r.Cells[1+i]))
+			fields[i] = strings.Clone(strings.TrimSpace(r.Cells[fieldAt[i]]))
 		}
 		c := &candidate{key: u.key, id: id, fields: fields}
 		p.kept[id] = fields
@@ -361,6 +403,16 @@ func Load(ctx context.Context, t *Table, opts LoadOptions) (*Population, error) 
 	})
 	if err != nil {
 		return nil, err
+	}
+	if opts.Idle != nil {
+		// Idle work left over runs beside the sort rather than after it.
+		idleDone := make(chan struct{})
+		go func() {
+			defer close(idleDone)
+			for opts.Idle() {
+			}
+		}()
+		defer func() { <-idleDone }()
 	}
 	if p.Rows == 0 {
 		return nil, &InputError{Path: t.Path, Sheet: t.Sheet, Row: t.HeaderRow,
@@ -392,12 +444,18 @@ func Load(ctx context.Context, t *Table, opts LoadOptions) (*Population, error) 
 	// Keep each ID's first row when it matches and is not excluded,
 	// compacting in place.
 	var dups []Duplicate
+	dropped := func(u unit) { // a matching row that is not in the population
+		if u.row&noMatch == 0 && p.Strata != "" {
+			p.stratumSize[p.stratumOf(u)]--
+		}
+	}
 	w := 0
 	for i := 0; i < all.n; i++ {
 		first := all.at(i)
 		for i+1 < all.n && all.at(i+1).key == first.key && bytes.Equal(p.idBytes(all.at(i+1)), p.idBytes(first)) {
 			i++
 			dups = append(dups, Duplicate{ID: p.id(first), Row: all.at(i).rowNum(), FirstRow: first.rowNum()})
+			dropped(all.at(i))
 		}
 		p.Distinct++
 		switch {
@@ -405,6 +463,7 @@ func Load(ctx context.Context, t *Table, opts LoadOptions) (*Population, error) 
 			p.FilteredOut++
 		case opts.Exclude != nil && opts.Exclude(p.id(first)):
 			p.Excluded++
+			dropped(first)
 		default:
 			*all.ptr(w) = first
 			w++

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -262,6 +263,52 @@ func TestUnitArraySort(t *testing.T) {
 			if a.at(i) != want[i] {
 				t.Fatalf("n=%d: unit %d is %+v, want %+v", n, i, a.at(i), want[i])
 			}
+		}
+	}
+}
+
+// TestStratumSizesAfterDuplicatesAndExclusions: stratum populations are
+// counted as rows are read and corrected for what sorting drops; they must
+// equal a count of the population's cases, with duplicates whose first row
+// does or does not match, duplicates in another stratum, and exclusions.
+func TestStratumSizesAfterDuplicatesAndExclusions(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("Case Reference,Team,Legal Status\n")
+	rng := rand.New(rand.NewPCG(3, 4))
+	teams := []string{"North", "South", "East", " West ", ""}
+	status := []string{"CP", "CIN", "cp"}
+	for i := 0; i < 3000; i++ {
+		id := fmt.Sprintf("CR-%05d", rng.IntN(1800)) // many duplicates
+		fmt.Fprintf(&b, "%s,%s,%s\n", id, teams[rng.IntN(len(teams))], status[rng.IntN(len(status))])
+	}
+	path := writeTestCSV(t, "strata.csv", []byte(b.String()))
+	f, err := ParseFilter("Legal Status=CP")
+	if err != nil {
+		t.Fatal(err)
+	}
+	exclude := func(id string) bool { return strings.HasSuffix(id, "7") }
+	for _, o := range []LoadOptions{
+		{Seed: "s", Strata: "Team"},
+		{Seed: "s", Strata: "Team", Where: []Filter{f}},
+		{Seed: "s", Strata: "Team", Where: []Filter{f}, Exclude: exclude},
+		{Seed: "s", Strata: "Team", Exclude: exclude, MaxSample: 10, Fields: []string{"Legal Status"}},
+	} {
+		p := load(t, path, o)
+		want := map[string]int{}
+		for i := 0; i < p.Len(); i++ {
+			want[p.Case(i).Stratum]++
+		}
+		got := map[string]int{}
+		total := 0
+		for _, s := range p.StratumSizes() {
+			got[s.Name] = s.Population
+			total += s.Population
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) || total != p.Len() {
+			t.Errorf("where %v, exclude %v: sizes %v, want %v (population %d)", o.Where, o.Exclude != nil, got, want, p.Len())
+		}
+		if p.Duplicates == 0 || (o.Exclude != nil && p.Excluded == 0) {
+			t.Fatalf("the test lost its duplicates or exclusions: %+v", p)
 		}
 	}
 }
