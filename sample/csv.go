@@ -421,7 +421,9 @@ func sniffDelimiter(text []byte) byte {
 				// problem that the scan will report with its row.
 				break
 			}
-			if blank {
+			if blank && r.fields() == 0 {
+				// An empty line. (A line of delimiters alone is blank as a
+				// row, but counts here: it splits into fields.)
 				continue
 			}
 			seen++

@@ -646,6 +646,10 @@ func TestSniffDelimiter(t *testing.T) {
 		{"Case Reference\nCR-1\nCR-2\n", ','},
 		{"a;b,c;d\n1;2,3;4\n5;6,7;8\n", ';'},         // same consistency: more fields wins
 		{"x,y\n\"1;2;3;4\",5\n\"6;7;8;9\",0\n", ','}, // delimiters inside quotes do not count
+		// A line of delimiters alone is a blank row, but it shows the delimiter.
+		{"Case Reference\nCR-1\n;\nCR-2\n", ';'},
+		{"Case Reference\nCR-1\n;\n\"\";\"\"\nCR-2\n", ';'},
+		{"Case Reference\nCR-1\n\t\t\nCR-2\n", '\t'},
 	}
 	for _, tc := range cases {
 		if got := sniffDelimiter([]byte(tc.src)); got != tc.want {

@@ -32,6 +32,10 @@ type LoadOptions struct {
 	// done on another goroutine while the population is sorted, and is
 	// finished when Load returns (unless reading failed).
 	Idle func() bool
+
+	// keyBits, in tests, keeps only the keys' top bits: keys then collide
+	// (still in ticket order) and the full tickets must decide.
+	keyBits uint
 }
 
 // Population is the set of distinct case IDs of an export that match the
@@ -304,7 +308,18 @@ func Load(ctx context.Context, t *Table, opts LoadOptions) (*Population, error) 
 	var seen [256]seenStratum
 	var heaps []*candHeap
 	var rec []byte
-	err := t.RowsWith(ctx, cols, RowsOptions{Idle: opts.Idle}, func(r Row) error {
+	// idle is opts.Idle, never called again once it has said nothing is left.
+	var idle func() bool
+	if opts.Idle != nil {
+		more := true
+		idle = func() bool {
+			if more {
+				more = opts.Idle()
+			}
+			return more
+		}
+	}
+	err := t.RowsWith(ctx, cols, RowsOptions{Idle: idle}, func(r Row) error {
 		if r.Blank {
 			p.Blank++
 			return nil
@@ -360,6 +375,9 @@ func Load(ctx context.Context, t *Table, opts LoadOptions) (*Population, error) 
 			return &InputError{Path: t.Path, Sheet: t.Sheet, Row: r.Num, Msg: "too many rows (over 2,147,483,647)"}
 		}
 		u := unit{key: p.tk.Key(id), ref: ref, row: uint32(r.Num)}
+		if opts.keyBits > 0 {
+			u.key &^= 1<<(64-opts.keyBits) - 1
+		}
 		if !match {
 			u.row |= noMatch
 		}
@@ -404,12 +422,12 @@ func Load(ctx context.Context, t *Table, opts LoadOptions) (*Population, error) 
 	if err != nil {
 		return nil, err
 	}
-	if opts.Idle != nil {
+	if idle != nil {
 		// Idle work left over runs beside the sort rather than after it.
 		idleDone := make(chan struct{})
 		go func() {
 			defer close(idleDone)
-			for opts.Idle() {
+			for idle() {
 			}
 		}()
 		defer func() { <-idleDone }()

@@ -312,3 +312,52 @@ func TestStratumSizesAfterDuplicatesAndExclusions(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyCollisionsUseFullTickets: when keys are cut to their top 10 bits,
+// thousands of different IDs share a key, and the order must come from
+// their full tickets (compared on the two sorting goroutines): the sample
+// still equals the naive ordering, and duplicates are still found.
+func TestKeyCollisionsUseFullTickets(t *testing.T) {
+	path := writeSynth(t, "cases.csv", synth.Options{Rows: 20000, Seed: 6, Messy: true})
+	const seed = "collide"
+	want := naiveSample(t, path, seed, nil)
+	full := load(t, path, LoadOptions{Seed: seed})
+	p := load(t, path, LoadOptions{Seed: seed, MaxSample: 300, Fields: []string{"Team"}, keyBits: 10})
+	if p.Len() != len(want) || p.Duplicates != full.Duplicates || p.Distinct != full.Distinct {
+		t.Fatalf("population %d (naive %d), duplicates %d (%d), distinct %d (%d)",
+			p.Len(), len(want), p.Duplicates, full.Duplicates, p.Distinct, full.Distinct)
+	}
+	for i := 0; i < p.Len(); i++ {
+		if c := p.Case(i); c.ID != want[i].id {
+			t.Fatalf("case %d is %s, naive %s", i+1, c.ID, want[i].id)
+		}
+	}
+	s, err := p.Select(SelectOptions{Size: 300})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range s.Cases {
+		if c.ID != want[i].id || c.Ticket != want[i].ticket || c.Fields[0] != want[i].team {
+			t.Fatalf("sampled case %d is %s %v, naive %+v", i+1, c.ID, c.Fields, want[i])
+		}
+	}
+}
+
+// TestLoadFinishesIdleWork: the idle work given to Load is all done when
+// Load returns, whether it fits in the reading or is left for after.
+func TestLoadFinishesIdleWork(t *testing.T) {
+	path := writeSynth(t, "cases.csv", synth.Options{Rows: 5000, Seed: 7})
+	for _, pieces := range []int{1, 50, 200_000} {
+		left := pieces
+		p := load(t, path, LoadOptions{Seed: "s", Idle: func() bool {
+			if left == 0 {
+				t.Fatal("Idle called after it said nothing was left")
+			}
+			left--
+			return left > 0
+		}})
+		if left != 0 || p.Len() == 0 {
+			t.Fatalf("%d pieces of idle work: %d left when Load returned", pieces, left)
+		}
+	}
+}

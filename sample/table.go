@@ -74,7 +74,13 @@ func (t *Table) RowsWith(ctx context.Context, cols []int, opts RowsOptions, fn f
 	free := make(chan *rowBatch, 3)
 	gone := make(chan struct{}) // closed when the caller takes no more batches
 	stop := sync.OnceFunc(func() { cancel(); close(gone) })
-	defer stop() // also when fn panics
+	defer func() {
+		// On every way out, fn's panic included: stop the reader and wait
+		// until it has finished with the file (the caller may close it).
+		stop()
+		for range full {
+		}
+	}()
 	send := func(b *rowBatch) bool {
 		select {
 		case full <- b:
@@ -91,7 +97,7 @@ func (t *Table) RowsWith(ctx context.Context, cols []int, opts RowsOptions, fn f
 			// goroutine, where it would have happened without the pipeline.
 			if r := recover(); r != nil {
 				b.panicked = &r
-				send(b)
+				full <- b // the caller reads until full is closed, whatever happens
 			}
 		}()
 		b.err = t.g.scan(ctx, want, func(num int, cells []string) error {
@@ -135,11 +141,11 @@ func (t *Table) RowsWith(ctx context.Context, cols []int, opts RowsOptions, fn f
 		if !ok {
 			break
 		}
+		if b.panicked != nil {
+			panic(*b.panicked) // even after fn failed: a bug must not pass unseen
+		}
 		if err != nil {
 			continue // fn failed: wait for the reader to stop
-		}
-		if b.panicked != nil {
-			panic(*b.panicked)
 		}
 		n := len(cols)
 		for i, num := range b.nums {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -16,11 +17,15 @@ type fakeGrid struct {
 	n       int
 	failAt  int
 	panicAt int
+	ended   *atomic.Bool // set when scan returns
 }
 
 var errFake = errors.New("fake read error")
 
 func (g fakeGrid) scan(ctx context.Context, want []bool, fn func(int, []string) error) error {
+	if g.ended != nil {
+		defer g.ended.Store(true)
+	}
 	cells := make([]string, 2)
 	for num := 1; num <= g.n; num++ {
 		if num%4096 == 0 {
@@ -134,6 +139,64 @@ func TestRowsPipeline(t *testing.T) {
 		fakeTable(fakeGrid{n: n, panicAt: 6000}).Rows(ctx, []int{0}, func(Row) error { return nil })
 		t.Fatal("no panic")
 	}()
+
+	// The callback panics: Rows waits for the reader to finish with the
+	// file before the panic goes on (the caller's deferred Close may run).
+	ended := new(atomic.Bool)
+	func() {
+		defer func() {
+			if r := recover(); r != "callback bug" {
+				t.Fatalf("recovered %v", r)
+			}
+			if !ended.Load() {
+				t.Fatal("Rows let the panic go on while the reader was still reading")
+			}
+		}()
+		fakeTable(fakeGrid{n: 1 << 30, ended: ended}).Rows(ctx, []int{0}, func(r Row) error {
+			if r.Num == 3000 {
+				panic("callback bug")
+			}
+			return nil
+		})
+	}()
+
+	// The reader panics while the callback fails: the panic is not lost.
+	func() {
+		panicked := new(atomic.Bool)
+		defer func() {
+			if r := recover(); r != "fake reader bug" {
+				t.Fatalf("recovered %v", r)
+			}
+		}()
+		fakeTable(fakeGrid{n: n, panicAt: 1500, ended: panicked}).Rows(ctx, []int{0}, func(r Row) error {
+			if r.Num == 2 { // wait until the reader, a batch ahead, has panicked
+				for i := 0; !panicked.Load(); i++ {
+					if i == 1000 {
+						t.Fatal("the reader never reached its panic")
+					}
+					time.Sleep(time.Millisecond)
+				}
+				return errMine
+			}
+			return nil
+		})
+	}()
+
+	// Idle work is done while no rows are ready, on the caller's goroutine,
+	// and never after Rows returns.
+	var idleCalls, rows int
+	done := false
+	err = fakeTable(fakeGrid{n: n}).RowsWith(ctx, []int{0}, RowsOptions{Idle: func() bool {
+		if done {
+			t.Fatal("idle work after Rows returned")
+		}
+		idleCalls++
+		return idleCalls < 1_000_000
+	}}, func(Row) error { rows++; return nil })
+	done = true
+	if err != nil || rows != n-1 {
+		t.Fatalf("with idle work: err %v, %d rows", err, rows)
+	}
 
 	// Every reading goroutine has ended (they end before Rows returns; the
 	// runtime may take a moment to count them out).
