@@ -85,10 +85,11 @@ func runGrow(ctx context.Context, o *sampleOptions, g *globalOptions) error {
 	if err != nil {
 		return err
 	}
-	same, _, err := checkExport(a, ro.Export)
+	same, sum, err := checkExport(a, ro.Export)
 	if err != nil {
 		return err
 	}
+	ro.exportSHA256 = sum
 	if !same {
 		return fmt.Errorf("%s is not the export audit %q was drawn from (its SHA-256 differs); a sample grows only from the same export", ro.Export, a.Name)
 	}
@@ -122,11 +123,13 @@ func runGrow(ctx context.Context, o *sampleOptions, g *globalOptions) error {
 
 // rederiveCheck re-derives a recorded audit's sample from the export and
 // compares it with the stored cases; it returns the discrepancies.
-func rederiveCheck(ctx context.Context, g *globalOptions, a *audit.Audit, cases []audit.SampledCase, export string) ([]string, error) {
+// sum is the export's SHA-256, already computed.
+func rederiveCheck(ctx context.Context, g *globalOptions, a *audit.Audit, cases []audit.SampledCase, export, sum string) ([]string, error) {
 	ro, exclude, err := rederiveOptions(a, export)
 	if err != nil {
 		return nil, err
 	}
+	ro.exportSHA256 = sum
 	var problems []string
 	// The initial sample, in order.
 	ro.Size = a.InitialSize

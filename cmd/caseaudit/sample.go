@@ -27,7 +27,10 @@ import (
 
 // sampleOptions are the flags of `caseaudit sample`.
 type sampleOptions struct {
-	Export        string
+	Export string
+	// exportSHA256, when set, is the export's SHA-256 just computed by the
+	// caller (grow and verify check it first): draw does not hash again.
+	exportSHA256  string
 	Open          sample.OpenOptions
 	Size          int
 	Percent       float64
@@ -380,8 +383,13 @@ func draw(ctx context.Context, o *sampleOptions, g *globalOptions, exclude map[s
 		}
 		filters = append(filters, f)
 	}
-	fh := newFileHasher(o.Export)
-	defer fh.close()
+	var idle func() bool
+	var fh *fileHasher
+	if o.exportSHA256 == "" {
+		fh = newFileHasher(o.Export)
+		defer fh.close()
+		idle = fh.step
+	}
 	t, err := sample.Open(ctx, o.Export, o.Open)
 	if err != nil {
 		return nil, err
@@ -406,15 +414,17 @@ func draw(ctx context.Context, o *sampleOptions, g *globalOptions, exclude map[s
 	prog := newProgress(g, "reading "+filepath.Base(o.Export))
 	pop, err := sample.Load(ctx, t, sample.LoadOptions{
 		Seed: o.Seed, Fields: cols, Where: filters, Strata: o.Strata, Strict: o.Strict,
-		Exclude: excl, Progress: prog.rows, MaxSample: o.Size, Idle: fh.step,
+		Exclude: excl, Progress: prog.rows, MaxSample: o.Size, Idle: idle,
 	})
 	prog.done()
 	if err != nil {
 		return nil, err
 	}
-	inputSHA256, err := fh.sum()
-	if err != nil {
-		return nil, err
+	inputSHA256 := o.exportSHA256
+	if fh != nil {
+		if inputSHA256, err = fh.sum(); err != nil {
+			return nil, err
+		}
 	}
 	size := o.Size
 	if o.Percent > 0 {

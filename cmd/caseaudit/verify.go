@@ -85,7 +85,7 @@ func runVerify(ctx context.Context, o *verifyOptions, g *globalOptions) error {
 	}
 	if input != "" {
 		out.Input, out.InputChecked = input, true
-		same, _, err := checkExport(a, input)
+		same, sum, err := checkExport(a, input)
 		if err != nil {
 			return err
 		}
@@ -99,7 +99,7 @@ func runVerify(ctx context.Context, o *verifyOptions, g *globalOptions) error {
 		}
 		quiet := *g
 		quiet.Quiet = true
-		probs, err := rederiveCheck(ctx, &quiet, a, cases, input)
+		probs, err := rederiveCheck(ctx, &quiet, a, cases, input, sum)
 		if err != nil {
 			return fmt.Errorf("re-deriving the sample of %q from %s: %w", a.Name, input, err)
 		}
