@@ -989,22 +989,7 @@ func daysIn(y, m int) int {
 }
 
 // serial converts an Excel 1900-system serial past the phantom 1900-02-29
-// (61..2958465) to "yyyy-mm-dd", by Hinnant's days-to-civil algorithm.
+// (61..2958465) to "yyyy-mm-dd".
 func (c *dateCache) serial(s int) string {
-	z := s - 25569 + 719468 // days since 0000-03-01; serial 25569 is 1970-01-01
-	era := z / 146097
-	doe := z - era*146097
-	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
-	y := yoe + era*400
-	doy := doe - (365*yoe + yoe/4 - yoe/100)
-	mp := (5*doy + 2) / 153
-	d := doy - (153*mp+2)/5 + 1
-	m := mp + 3
-	if m > 12 {
-		m -= 12
-	}
-	if m <= 2 {
-		y++
-	}
-	return c.iso(y, m, d)
+	return c.iso(civilDate(int64(s - 25569))) // serial 25569 is 1970-01-01
 }

@@ -91,9 +91,17 @@ func smallUint(v []byte) (int64, bool) {
 }
 
 // appendCivilDate appends the proleptic Gregorian date of a day number
-// (days since 1970-01-01) as yyyy-mm-dd, for years 0..9999 (Howard
-// Hinnant's days-to-civil algorithm).
+// (days since 1970-01-01) as yyyy-mm-dd, for years 0..9999.
 func appendCivilDate(dst []byte, z int64) []byte {
+	y, m, d := civilDate(z)
+	return append(dst, byte('0'+y/1000%10), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+		byte('0'+m/10), byte('0'+m%10), '-', byte('0'+d/10), byte('0'+d%10))
+}
+
+// civilDate returns the proleptic Gregorian year, month and day of a day
+// number (days since 1970-01-01), by Howard Hinnant's days-to-civil
+// algorithm.
+func civilDate(z int64) (y, m, d int) {
 	z += 719468
 	era := z / 146097
 	if z < 0 {
@@ -101,20 +109,18 @@ func appendCivilDate(dst []byte, z int64) []byte {
 	}
 	doe := z - era*146097
 	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
-	y := yoe + era*400
 	doy := doe - (365*yoe + yoe/4 - yoe/100)
 	mp := (5*doy + 2) / 153
-	d := doy - (153*mp+2)/5 + 1
-	m := mp + 3
+	d = int(doy - (153*mp+2)/5 + 1)
+	m = int(mp + 3)
 	if mp >= 10 {
-		m = mp - 9
+		m = int(mp - 9)
 	}
+	y = int(yoe + era*400)
 	if m <= 2 {
 		y++
 	}
-	dst = append(dst, byte('0'+y/1000%10), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
-		byte('0'+m/10), byte('0'+m%10), '-', byte('0'+d/10), byte('0'+d%10))
-	return dst
+	return y, m, d
 }
 
 // appendISODateText appends the display of a t="d" cell, whose value is an

@@ -58,15 +58,11 @@ func runModerate(ctx context.Context, o *moderateOptions, g *globalOptions) erro
 	if err := checkFormat(o.Format, "table", "csv", "json", "ids"); err != nil {
 		return err
 	}
-	st, err := g.openExistingStore(ctx)
+	st, a, err := g.openAudit(ctx, o.Audit)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	a, err := st.Audit(ctx, o.Audit)
-	if err != nil {
-		return err
-	}
 	if o.Seed == "" {
 		if prev, err := st.Moderation(ctx, a.Name); err != nil {
 			return err

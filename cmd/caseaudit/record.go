@@ -223,15 +223,11 @@ func reportRecorded(g *globalOptions, res audit.RecordResult) {
 
 // recordInteractive walks an auditor through their unrecorded cases.
 func recordInteractive(ctx context.Context, o *recordOptions, g *globalOptions) error {
-	st, err := g.openExistingStore(ctx)
+	st, a, err := g.openAudit(ctx, o.Audit)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	a, err := st.Audit(ctx, o.Audit)
-	if err != nil {
-		return err
-	}
 	in := g.IO.In
 	var lines *lineReader
 	if o.Accessible {

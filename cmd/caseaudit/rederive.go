@@ -68,15 +68,11 @@ func checkExport(a *audit.Audit, export string) (same bool, sum string, err erro
 
 // runGrow adds the next o.Grow cases to a recorded audit's sample.
 func runGrow(ctx context.Context, o *sampleOptions, g *globalOptions) error {
-	st, err := g.openExistingStore(ctx)
+	st, a, err := g.openAudit(ctx, o.Audit)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	a, err := st.Audit(ctx, o.Audit)
-	if err != nil {
-		return err
-	}
 	cases, err := st.Cases(ctx, o.Audit)
 	if err != nil {
 		return err
@@ -131,17 +127,26 @@ func rederiveCheck(ctx context.Context, g *globalOptions, a *audit.Audit, cases 
 	}
 	ro.exportSHA256 = sum
 	var problems []string
-	// The initial sample, in order.
-	ro.Size = a.InitialSize
+	// One read of the export serves both checks: the population is drawn
+	// at the current size, and the initial sample selected from it again.
+	ro.Size = max(a.InitialSize, len(cases))
 	d, err := draw(ctx, ro, g, exclude)
 	if err != nil {
 		return nil, err
 	}
+	initial := d.Sample
+	if ro.Size != a.InitialSize {
+		initial, err = d.Pop.Select(sample.SelectOptions{Size: a.InitialSize, Allocation: ro.Allocation, MinPerStratum: ro.MinPerStratum})
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", ro.Export, err)
+		}
+	}
+	// The initial sample, in order.
 	n := min(a.InitialSize, len(cases))
-	for i := 0; i < max(n, len(d.Sample.Cases)); i++ {
+	for i := 0; i < max(n, len(initial.Cases)); i++ {
 		var want, got string
-		if i < len(d.Sample.Cases) {
-			want = d.Sample.Cases[i].ID
+		if i < len(initial.Cases) {
+			want = initial.Cases[i].ID
 		}
 		if i < n {
 			got = cases[i].ID
@@ -155,13 +160,8 @@ func rederiveCheck(ctx context.Context, g *globalOptions, a *audit.Audit, cases 
 	}
 	// Growth: the whole sample is the re-derived sample of the current size.
 	if len(cases) > a.InitialSize {
-		ro.Size = len(cases)
-		d2, err := draw(ctx, ro, g, exclude)
-		if err != nil {
-			return nil, err
-		}
 		var want, got []string
-		for _, c := range d2.Sample.Cases {
+		for _, c := range d.Sample.Cases {
 			want = append(want, c.ID)
 		}
 		for _, c := range cases {

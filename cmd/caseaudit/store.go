@@ -47,3 +47,18 @@ func (g *globalOptions) openExistingStore(ctx context.Context) (*audit.Store, er
 	}
 	return g.openStore(ctx)
 }
+
+// openAudit opens the existing store and finds the named audit in it; the
+// caller closes the store.
+func (g *globalOptions) openAudit(ctx context.Context, name string) (*audit.Store, *audit.Audit, error) {
+	st, err := g.openExistingStore(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := st.Audit(ctx, name)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return st, a, nil
+}

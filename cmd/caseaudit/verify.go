@@ -60,15 +60,11 @@ func runVerify(ctx context.Context, o *verifyOptions, g *globalOptions) error {
 	if err := checkFormat(o.Format, "table", "json"); err != nil {
 		return err
 	}
-	st, err := g.openExistingStore(ctx)
+	st, a, err := g.openAudit(ctx, o.Audit)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	a, err := st.Audit(ctx, o.Audit)
-	if err != nil {
-		return err
-	}
 	res, err := st.Verify(ctx, a.Name)
 	if err != nil {
 		return err

@@ -31,10 +31,23 @@ func CSVCell(s string) string {
 // ESC that starts ANSI sequences, replaced by U+FFFD, and invalid UTF-8
 // repaired, so a cell cannot move the cursor, recolour or clear the screen.
 // Newlines and tabs become spaces so a cell stays on its line.
-func Terminal(s string) string {
+func Terminal(s string) string { return scrub(s, false) }
+
+// TerminalText is Terminal for text of several lines: line breaks and tabs
+// stay; every other control character (and invalid UTF-8) becomes U+FFFD.
+// For csv or markdown written to a terminal.
+func TerminalText(s string) string { return scrub(s, true) }
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }
+
+// scrub replaces control characters and invalid UTF-8 with U+FFFD; line
+// breaks and tabs are kept when lines is set, else CR, LF and tab become
+// spaces.
+func scrub(s string, lines bool) string {
+	keep := func(r rune) bool { return lines && (r == '\n' || r == '\t') }
 	clean := true
 	for _, r := range s {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == utf8.RuneError {
+		if (isControl(r) && !keep(r)) || r == utf8.RuneError {
 			clean = false
 			break
 		}
@@ -45,34 +58,10 @@ func Terminal(s string) string {
 	var b strings.Builder
 	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
 		switch {
-		case r == '\n' || r == '\t' || r == '\r':
-			b.WriteByte(' ')
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
-			b.WriteRune('\uFFFD')
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-// TerminalText is Terminal for text of several lines: line breaks and tabs
-// stay; every other control character (and invalid UTF-8) becomes U+FFFD.
-// For csv or markdown written to a terminal.
-func TerminalText(s string) string {
-	clean := true
-	for _, r := range s {
-		if r != '\n' && r != '\t' && (r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == utf8.RuneError) {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
-		if r != '\n' && r != '\t' && (r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0)) {
+		case keep(r):
+		case !lines && (r == '\n' || r == '\t' || r == '\r'):
+			r = ' '
+		case isControl(r):
 			r = '\uFFFD'
 		}
 		b.WriteRune(r)
