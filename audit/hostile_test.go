@@ -22,7 +22,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/caseaudit/caseaudit/sample"
+	"github.com/caseaudit/caseaudit/sample/export"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -346,7 +346,7 @@ func importSeeds(t testing.TB) [][]byte {
 
 // FuzzImport imports arbitrary bytes as a filled-in workbook into a store
 // holding an audit of five cases. It must never panic; every failure is an
-// *ImportError, a *sample.InputError or a one-line error; and a failed
+// *ImportError, a *export.InputError or a one-line error; and a failed
 // import changes nothing (the trail keeps its length).
 func FuzzImport(f *testing.F) {
 	for _, s := range importSeeds(f) {
@@ -375,7 +375,7 @@ func FuzzImport(f *testing.F) {
 			return
 		}
 		var ie *ImportError
-		if !errors.As(err, &ie) && !sample.IsInputError(err) && strings.ContainsAny(err.Error(), "\n\r") {
+		if !errors.As(err, &ie) && !export.IsInputError(err) && strings.ContainsAny(err.Error(), "\n\r") {
 			t.Fatalf("error is neither an ImportError nor an InputError nor one line: %q", err)
 		}
 		after, err2 := st.Trail(context.Background(), "A")

@@ -10,7 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/caseaudit/caseaudit/sample"
+	"github.com/caseaudit/caseaudit/internal/words"
+	"github.com/caseaudit/caseaudit/sample/export"
 )
 
 // The auditors' workbook (written by sample --out, perhaps re-saved by Excel
@@ -55,7 +56,7 @@ func (p Problem) String() string {
 	if p.Sheet != "" {
 		fmt.Fprintf(&b, "sheet %q, ", p.Sheet)
 	}
-	fmt.Fprintf(&b, "row %s", sample.Thousands(p.Row))
+	fmt.Fprintf(&b, "row %s", words.Thousands(p.Row))
 	if p.Column != "" {
 		fmt.Fprintf(&b, ", column %s", p.Column)
 	}
@@ -157,7 +158,7 @@ func Import(ctx context.Context, s *Store, auditName, path string, opts ImportOp
 					r.probs = append(r.probs, Problem{Sheet: sheet, Row: r.num, Column: ColCaseID, Case: r.id, Msg: msg})
 				} else if prev, ok := firstRow[r.id]; ok {
 					r.probs = append(r.probs, Problem{Sheet: sheet, Row: r.num, Column: ColCaseID, Case: r.id,
-						Msg: fmt.Sprintf("case %q is also on row %s; keep one row per case", r.id, sample.Thousands(prev))})
+						Msg: fmt.Sprintf("case %q is also on row %s; keep one row per case", r.id, words.Thousands(prev))})
 				} else {
 					firstRow[r.id] = r.num
 				}
@@ -240,15 +241,15 @@ func readWorkbook(ctx context.Context, s *Store, auditName, path string, opts Im
 	if err != nil {
 		return nil, "", err
 	}
-	oo := sample.OpenOptions{IDColumn: ColCaseID}
-	sheets, err := sample.Sheets(path, sample.OpenOptions{})
+	oo := export.OpenOptions{IDColumn: ColCaseID}
+	sheets, err := export.Sheets(path, export.OpenOptions{})
 	if err != nil {
 		return nil, "", err
 	}
 	if sheets != nil { // a workbook, not csv
 		oo.Sheet = SheetSample
 	}
-	t, err := sample.Open(ctx, path, oo)
+	t, err := export.Open(ctx, path, oo)
 	if err != nil {
 		return nil, "", err
 	}
@@ -316,7 +317,7 @@ func readWorkbook(ctx context.Context, s *Store, auditName, path string, opts Im
 		}
 	}
 	var out []importRow
-	err = t.Rows(ctx, cols, func(row sample.Row) error {
+	err = t.Rows(ctx, cols, func(row export.Row) error {
 		if row.Blank {
 			return nil
 		}
@@ -410,11 +411,11 @@ func ParseDate(s string) (string, bool) {
 			return s[:10], true
 		}
 	}
-	if iso, ok := sample.UKDateToISO(s); ok {
+	if iso, ok := export.UKDateToISO(s); ok {
 		return iso[:10], true
 	}
 	if f, err := strconv.ParseFloat(s, 64); err == nil && f >= 1 {
-		if iso, ok := sample.SerialToISO(f, false); ok {
+		if iso, ok := export.SerialToISO(f, false); ok {
 			return iso[:10], true
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/caseaudit/caseaudit/sample"
+	"github.com/caseaudit/caseaudit/sample/export"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -117,13 +118,13 @@ func TestWorkbookReadsBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.WriteFile(p, buf.Bytes(), 0o600)
-	tb, err := sample.Open(context.Background(), p, sample.OpenOptions{Sheet: SheetSample, IDColumn: ColCaseID})
+	tb, err := export.Open(context.Background(), p, export.OpenOptions{Sheet: SheetSample, IDColumn: ColCaseID})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer tb.Close()
 	var ids []string
-	err = tb.Rows(context.Background(), []int{tb.IDIndex}, func(r sample.Row) error {
+	err = tb.Rows(context.Background(), []int{tb.IDIndex}, func(r export.Row) error {
 		ids = append(ids, r.Cells[0])
 		return nil
 	})

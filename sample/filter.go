@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/caseaudit/caseaudit/sample/export"
 )
 
 // Filter is one --where condition: a column compared with a value.
@@ -57,7 +59,7 @@ func ParseFilter(s string) (Filter, error) {
 	if col == "" {
 		return Filter{}, fmt.Errorf("filter %q names no column; write COLUMN%sVALUE", s, op)
 	}
-	if iso, ok := UKDateToISO(val); ok {
+	if iso, ok := export.UKDateToISO(val); ok {
 		val = iso
 	}
 	if op != "=" && op != "!=" && val == "" {

@@ -1,30 +1,30 @@
 package sample
 
 // The bad-input matrix of issue 8 at the package level: every hostile or
-// broken export goes through Open and Load, the path every command takes,
-// and must give either the right population or a one-line *InputError that
+// broken export goes through export.Open and Load, the path every command takes,
+// and must give either the right population or a one-line *export.InputError that
 // names the file — never a panic, never a misleading population.
 
 import (
-	"archive/zip"
 	"bytes"
-	"compress/flate"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/caseaudit/caseaudit/internal/xlsxfixture"
+	"github.com/caseaudit/caseaudit/sample/export"
+
 	"github.com/xuri/excelize/v2"
 )
 
 // hostileLoad opens path and loads its population (seed "hostile").
-func hostileLoad(path string, opts OpenOptions) (*Population, error) {
-	t, err := Open(context.Background(), path, opts)
+func hostileLoad(path string, opts export.OpenOptions) (*Population, error) {
+	t, err := export.Open(context.Background(), path, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -69,49 +69,34 @@ func casesSheet(n int) func(f *excelize.File) {
 // hostileZip builds a zip from name/body pairs (deflated, in order).
 func hostileZip(t testing.TB, parts ...string) []byte {
 	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for i := 0; i+1 < len(parts); i += 2 {
-		method := zip.Deflate
-		if parts[i] == "mimetype" {
-			method = zip.Store
-		}
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: parts[i], Method: method})
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.WriteString(w, parts[i+1])
-	}
-	if err := zw.Close(); err != nil {
+	b, err := xlsxfixture.Zip(parts...)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return buf.Bytes()
+	return b
 }
 
-// rawSheetBook is a minimal workbook whose only sheet ("Cases") has the
-// given sheetData XML, written by hand (for what excelize will not write).
+// rawSheetBook is a minimal workbook whose only sheet has the given
+// sheetData XML, written by hand (for what excelize will not write).
 func rawSheetBook(t testing.TB, sheetName, sheetData string) []byte {
-	return hostileZip(t,
-		"[Content_Types].xml", `<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>`,
-		"_rels/.rels", `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
-		"xl/workbook.xml", `<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="`+sheetName+`" sheetId="1" r:id="rId1"/></sheets></workbook>`,
-		"xl/_rels/workbook.xml.rels", `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`,
-		"xl/worksheets/sheet1.xml", `<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">`+sheetData+`</worksheet>`,
-	)
+	t.Helper()
+	b, err := xlsxfixture.SheetBook(sheetName, sheetData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 // inl is an inline string cell.
-func inl(ref, s string) string {
-	return `<c r="` + ref + `" t="inlineStr"><is><t>` + s + `</t></is></c>`
-}
+func inl(ref, s string) string { return xlsxfixture.Inline(ref, s) }
 
-// wantOneLineInputError fails unless err is an *InputError whose message is
+// wantOneLineInputError fails unless err is an *export.InputError whose message is
 // one line naming the file and holding every want.
-func wantOneLineInputError(t *testing.T, err error, path string, wants ...string) *InputError {
+func wantOneLineInputError(t *testing.T, err error, path string, wants ...string) *export.InputError {
 	t.Helper()
-	var ie *InputError
+	var ie *export.InputError
 	if !errors.As(err, &ie) {
-		t.Fatalf("want an InputError, got %T %v", err, err)
+		t.Fatalf("want an export.InputError, got %T %v", err, err)
 	}
 	msg := err.Error()
 	if strings.ContainsAny(msg, "\n\r") {
@@ -171,7 +156,7 @@ func TestHostileInputMatrix(t *testing.T) {
 	type tc struct {
 		name  string
 		path  func(t *testing.T) string
-		opts  OpenOptions
+		opts  export.OpenOptions
 		wants []string // a refusal holding these; nil: the read succeeds
 		check func(t *testing.T, p *Population)
 	}
@@ -195,14 +180,14 @@ func TestHostileInputMatrix(t *testing.T) {
 	}
 	wide := func(f *excelize.File) {
 		f.SetSheetName("Sheet1", "Cases")
-		hdr := make([]any, maxSheetCols)
-		row := make([]any, maxSheetCols)
+		hdr := make([]any, (1 << 14))
+		row := make([]any, (1 << 14))
 		for i := range hdr {
 			hdr[i] = fmt.Sprintf("Col %d", i+1)
 			row[i] = i
 		}
-		hdr[maxSheetCols-1] = "Case Reference" // the ID in column XFD
-		row[maxSheetCols-1] = "CR-XFD"
+		hdr[(1<<14)-1] = "Case Reference" // the ID in column XFD
+		row[(1<<14)-1] = "CR-XFD"
 		f.SetSheetRow("Cases", "A1", &hdr)
 		f.SetSheetRow("Cases", "A2", &row)
 	}
@@ -216,9 +201,9 @@ func TestHostileInputMatrix(t *testing.T) {
 		{name: "legacy xls", path: func(t *testing.T) string { return hostileWrite(t, "old.xls", legacyXLS(t)) },
 			wants: []string{"old-style .xls", "save it as .xlsx or CSV"}},
 		{name: "encrypted without password", path: func(*testing.T) string { return encrypted }, wants: []string{"password-protected", "--password"}},
-		{name: "encrypted with wrong password", path: func(*testing.T) string { return encrypted }, opts: OpenOptions{Password: "nope"},
+		{name: "encrypted with wrong password", path: func(*testing.T) string { return encrypted }, opts: export.OpenOptions{Password: "nope"},
 			wants: []string{"wrong password"}},
-		{name: "encrypted with right password", path: func(*testing.T) string { return encrypted }, opts: OpenOptions{Password: "s3cret"},
+		{name: "encrypted with right password", path: func(*testing.T) string { return encrypted }, opts: export.OpenOptions{Password: "s3cret"},
 			check: wantN(3)},
 		{name: "ods", path: file("cases.ods", hostileZip(t, "mimetype", "application/vnd.oasis.opendocument.spreadsheet",
 			"content.xml", "<office:document-content/>", "META-INF/manifest.xml", "<manifest/>")), wants: []string{".ods", "save it as .xlsx or CSV"}},
@@ -296,7 +281,7 @@ func TestHostileInputMatrix(t *testing.T) {
 				f.SetSheetRow("Fälle – Juli ", "A1", &[]any{"Case Reference"})
 				f.SetSheetRow("Fälle – Juli ", "A2", &[]any{"CR-1"})
 			})
-		}, opts: OpenOptions{Sheet: "fälle – juli"}, check: wantN(1)},
+		}, opts: export.OpenOptions{Sheet: "fälle – juli"}, check: wantN(1)},
 		{name: "missing file", path: func(t *testing.T) string { return filepath.Join(t.TempDir(), "nope.xlsx") }, wants: []string{"does not exist"}},
 		{name: "a directory", path: func(t *testing.T) string { return t.TempDir() }, wants: []string{"directory"}},
 	}
@@ -322,7 +307,7 @@ func TestHostileInputMatrix(t *testing.T) {
 // wantBigCell checks that the Note of the first data row reads as 1 MB of x.
 func wantBigCell(t *testing.T, path string) {
 	t.Helper()
-	tb, err := Open(context.Background(), path, OpenOptions{})
+	tb, err := export.Open(context.Background(), path, export.OpenOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -332,12 +317,12 @@ func wantBigCell(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 	got := -1
-	tb.Rows(context.Background(), []int{note}, func(r Row) error {
+	tb.Rows(context.Background(), []int{note}, func(r export.Row) error {
 		got = len(r.Cells[0])
 		if strings.Trim(r.Cells[0], "x") != "" {
 			got = -2
 		}
-		return ErrStop
+		return export.ErrStop
 	})
 	if got != 1<<20 {
 		t.Errorf("the 1 MB cell reads as %d bytes", got)
@@ -345,7 +330,7 @@ func wantBigCell(t *testing.T, path string) {
 }
 
 func TestHostileMissingFileWrapsNotExist(t *testing.T) {
-	_, err := hostileLoad(filepath.Join(t.TempDir(), "gone.csv"), OpenOptions{})
+	_, err := hostileLoad(filepath.Join(t.TempDir(), "gone.csv"), export.OpenOptions{})
 	if !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("want fs.ErrNotExist, got %v", err)
 	}
@@ -359,159 +344,6 @@ func TestHostileUnreadableFile(t *testing.T) {
 	if err := os.Chmod(p, 0); err != nil {
 		t.Fatal(err)
 	}
-	_, err := hostileLoad(p, OpenOptions{})
+	_, err := hostileLoad(p, export.OpenOptions{})
 	wantOneLineInputError(t, err, p, "permission denied")
-}
-
-// ---- zip bombs ----
-
-// zeroDeflate returns a raw deflate stream of prefix followed by n zero
-// bytes, without compressing n bytes: once the window is full of zeros,
-// every further megabyte of zeros compresses (with a sync flush) to the
-// same bytes, which are repeated.
-func zeroDeflate(t testing.TB, prefix []byte, n int64) []byte {
-	t.Helper()
-	const chunk = 1 << 20
-	zeros := make([]byte, chunk)
-	var out bytes.Buffer
-	fw, err := flate.NewWriter(&out, flate.BestCompression)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fw.Write(prefix)
-	fw.Write(zeros)
-	fw.Flush()
-	n -= chunk
-	fw.Write(zeros)
-	fw.Flush()
-	n -= chunk
-	mark := out.Len()
-	fw.Write(zeros)
-	fw.Flush()
-	n -= chunk
-	rep := append([]byte(nil), out.Bytes()[mark:]...)
-	fw.Write(zeros)
-	fw.Flush()
-	n -= chunk
-	if !bytes.Equal(out.Bytes()[out.Len()-len(rep):], rep) {
-		t.Fatal("the deflate output of zeros does not repeat")
-	}
-	for ; n >= chunk; n -= chunk {
-		out.Write(rep)
-	}
-	// The tail: a fresh writer cannot continue the stream, so finish with
-	// the final empty block the writer's Close emits after a flush.
-	fw.Close()
-	return out.Bytes()
-}
-
-// zipBomb is an xlsx whose sheet part is the zero stream, declared as
-// declared bytes (the truth, or a lie).
-func zipBomb(t testing.TB, inflated int64, declared uint64) []byte {
-	t.Helper()
-	head := `<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">` + inl("A1", "Case Reference") + `</row><row r="2">` + inl("A2", "CR-1") + `</row>`
-	body := zeroDeflate(t, []byte(head), inflated)
-	small := rawSheetBook(t, "Cases", "<sheetData/>")
-	zr, err := zip.NewReader(bytes.NewReader(small), int64(len(small)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for _, f := range zr.File {
-		if strings.HasPrefix(f.Name, "xl/worksheets/") {
-			continue
-		}
-		zw.Copy(f)
-	}
-	w, err := zw.CreateRaw(&zip.FileHeader{Name: "xl/worksheets/sheet1.xml", Method: zip.Deflate,
-		CompressedSize64: uint64(len(body)), UncompressedSize64: declared})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.Write(body)
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-// countingInflater counts the bytes inflated from a zip.
-type countingInflater struct{ n int64 }
-
-func (c *countingInflater) decompressor(r io.Reader) io.ReadCloser {
-	return &countingRC{rc: flate.NewReader(r), c: c}
-}
-
-type countingRC struct {
-	rc io.ReadCloser
-	c  *countingInflater
-}
-
-func (r *countingRC) Read(p []byte) (int, error) {
-	n, err := r.rc.Read(p)
-	r.c.n += int64(n)
-	return n, err
-}
-func (r *countingRC) Close() error { return r.rc.Close() }
-
-func TestHostileZipBomb(t *testing.T) {
-	const gib = 1 << 30
-	for _, c := range []struct {
-		name     string
-		inflated int64
-		declared uint64
-		wants    []string
-		maxRead  int64 // bytes the reader may inflate before refusing
-	}{
-		// A sheet of a few MB inflating past 2 GB, sizes declared truly:
-		// refused from the zip directory, before inflating anything but the
-		// small parts.
-		{"2.1 GB declared truly", 2*gib + 100<<20, 2*gib + 100<<20, []string{"zip bomb", "not read"}, 1 << 20},
-		// The same stream declared as 200 MB (within the 256 MB floor):
-		// archive/zip stops at the declared size, so at most that much is
-		// inflated before the refusal.
-		{"2.1 GB declared as 200 MB", 2*gib + 100<<20, 200 << 20, []string{"damaged or incomplete"}, 200<<20 + 1<<20},
-		// Declared as 400 MB, just within 200 times its compressed size:
-		// read up to 400 MB, then refused as cut short.
-		{"2.1 GB declared as 400 MB", 2*gib + 100<<20, 400 << 20, []string{"damaged or incomplete"}, 400<<20 + 1<<20},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			data := zipBomb(t, c.inflated, c.declared)
-			if len(data) > 8<<20 {
-				t.Fatalf("the bomb is %d bytes; want a few MB", len(data))
-			}
-			t.Logf("bomb: %d bytes compressed, %d inflated", len(data), c.inflated)
-			path := hostileWrite(t, "bomb.xlsx", data)
-			if dir := os.Getenv("CASEAUDIT_BOMB_DIR"); dir != "" {
-				// For measuring time and memory by hand with the binary.
-				os.WriteFile(filepath.Join(dir, strings.ReplaceAll(c.name, " ", "_")+".xlsx"), data, 0o600)
-			}
-
-			// Through Open and Load, as a command reads it.
-			_, err := hostileLoad(path, OpenOptions{})
-			wantOneLineInputError(t, err, path, c.wants...)
-
-			// The same with every inflated byte counted.
-			zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			var cnt countingInflater
-			zr.RegisterDecompressor(zip.Deflate, cnt.decompressor)
-			b, err := newXLSXBook(path, nil, zr)
-			if err == nil {
-				tb, err2 := pickSheet(context.Background(), path, formatXLSX, b, OpenOptions{})
-				err = err2
-				if err == nil {
-					_, err = Load(context.Background(), tb, LoadOptions{Seed: "s"})
-				}
-			}
-			wantOneLineInputError(t, err, path, c.wants...)
-			if cnt.n > c.maxRead {
-				t.Errorf("inflated %d bytes before refusing; want at most %d", cnt.n, c.maxRead)
-			}
-			t.Logf("inflated %d bytes before refusing", cnt.n)
-		})
-	}
 }

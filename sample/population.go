@@ -9,9 +9,12 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/caseaudit/caseaudit/internal/words"
+	"github.com/caseaudit/caseaudit/sample/export"
 )
 
-// LoadOptions say which rows of a Table make the population and what to
+// LoadOptions say which rows of an export.Table make the population and what to
 // keep of each case.
 type LoadOptions struct {
 	Seed    string   // the sampling seed: tickets are computed while reading
@@ -28,7 +31,7 @@ type LoadOptions struct {
 	// Progress, when set, is called every 65,536 rows with the rows read so far.
 	Progress func(rows int)
 	// Idle, when set, does small pieces of other work while no rows are
-	// ready (see RowsOptions.Idle); what is left when the rows are read is
+	// ready (see export.RowsOptions.Idle); what is left when the rows are read is
 	// done on another goroutine while the population is sorted, and is
 	// finished when Load returns (unless reading failed).
 	Idle func() bool
@@ -72,7 +75,7 @@ type Population struct {
 
 	// Kept fields: candidates by ID, and how to read more if needed.
 	kept      map[string][]string
-	table     *Table
+	table     *export.Table
 	fieldCols []int
 }
 
@@ -260,7 +263,7 @@ func (h *candHeap) Pop() any {
 }
 
 // Load reads the table's data rows and builds the population.
-func Load(ctx context.Context, t *Table, opts LoadOptions) (*Population, error) {
+func Load(ctx context.Context, t *export.Table, opts LoadOptions) (*Population, error) {
 	p := &Population{
 		Path: t.Path, Format: t.Format, Sheet: t.Sheet, HeaderRow: t.HeaderRow,
 		Seed: opts.Seed, Where: opts.Where, tk: NewTicketer(opts.Seed),
@@ -319,7 +322,7 @@ func Load(ctx context.Context, t *Table, opts LoadOptions) (*Population, error) 
 			return more
 		}
 	}
-	err := t.RowsWith(ctx, cols, RowsOptions{Idle: idle}, func(r Row) error {
+	err := t.RowsWith(ctx, cols, export.RowsOptions{Idle: idle}, func(r export.Row) error {
 		if r.Blank {
 			p.Blank++
 			return nil
@@ -369,10 +372,10 @@ func Load(ctx context.Context, t *Table, opts LoadOptions) (*Population, error) 
 		rec = encodeRecord(rec, si, id)
 		ref, err := p.ids.add(rec)
 		if err != nil {
-			return &InputError{Path: t.Path, Sheet: t.Sheet, Row: r.Num, Msg: err.Error()}
+			return &export.InputError{Path: t.Path, Sheet: t.Sheet, Row: r.Num, Msg: err.Error()}
 		}
 		if r.Num >= noMatch {
-			return &InputError{Path: t.Path, Sheet: t.Sheet, Row: r.Num, Msg: "too many rows (over 2,147,483,647)"}
+			return &export.InputError{Path: t.Path, Sheet: t.Sheet, Row: r.Num, Msg: "too many rows (over 2,147,483,647)"}
 		}
 		u := unit{key: p.tk.Key(id), ref: ref, row: uint32(r.Num)}
 		if opts.keyBits > 0 {
@@ -433,7 +436,7 @@ func Load(ctx context.Context, t *Table, opts LoadOptions) (*Population, error) 
 		defer func() { <-idleDone }()
 	}
 	if p.Rows == 0 {
-		return nil, &InputError{Path: t.Path, Sheet: t.Sheet, Row: t.HeaderRow,
+		return nil, &export.InputError{Path: t.Path, Sheet: t.Sheet, Row: t.HeaderRow,
 			Msg:  fmt.Sprintf("no case IDs below the header row in column %q", t.Header[t.IDIndex]),
 			Hint: "check --sheet, --header-row and --id-column"}
 	}
@@ -492,8 +495,8 @@ func Load(ctx context.Context, t *Table, opts LoadOptions) (*Population, error) 
 	slices.SortFunc(dups, func(a, b Duplicate) int { return cmp.Compare(a.Row, b.Row) })
 	if len(dups) > 0 && opts.Strict {
 		d := dups[0]
-		return nil, &InputError{Path: t.Path, Sheet: t.Sheet, Row: d.Row, Column: t.Header[t.IDIndex],
-			Msg:  fmt.Sprintf("duplicate case ID %q (first on row %s); %d duplicate rows in all", d.ID, Thousands(d.FirstRow), len(dups)),
+		return nil, &export.InputError{Path: t.Path, Sheet: t.Sheet, Row: d.Row, Column: t.Header[t.IDIndex],
+			Msg:  fmt.Sprintf("duplicate case ID %q (first on row %s); %d duplicate rows in all", d.ID, words.Thousands(d.FirstRow), len(dups)),
 			Hint: "remove the duplicates or run without --strict to keep each ID's first row"}
 	}
 	if len(dups) > 5 {
@@ -519,7 +522,7 @@ func (p *Population) fillFields(ctx context.Context, cases []Selected) error {
 		return fmt.Errorf("%s: the export is closed; cannot read the fields of %d cases", p.Path, len(need))
 	}
 	found := 0
-	err := p.table.Rows(ctx, p.fieldCols, func(r Row) error {
+	err := p.table.Rows(ctx, p.fieldCols, func(r export.Row) error {
 		i, ok := need[r.Num]
 		if !ok {
 			return nil
@@ -531,7 +534,7 @@ func (p *Population) fillFields(ctx context.Context, cases []Selected) error {
 		cases[i].Fields = f
 		found++
 		if found == len(need) {
-			return ErrStop
+			return export.ErrStop
 		}
 		return nil
 	})

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/caseaudit/caseaudit/sample/export"
+
 	"github.com/caseaudit/caseaudit/internal/synth"
 )
 
@@ -75,7 +77,7 @@ func naiveSample(t *testing.T, path, seed string, keep func(rec []string) bool) 
 
 func load(t *testing.T, path string, o LoadOptions) *Population {
 	t.Helper()
-	tb, err := Open(context.Background(), path, OpenOptions{})
+	tb, err := export.Open(context.Background(), path, export.OpenOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +188,7 @@ func TestPopulationDuplicatesAndExclusions(t *testing.T) {
 	if ex.Excluded != 300 || ex.Len() != 2998-300 {
 		t.Fatalf("excluded %d, population %d", ex.Excluded, ex.Len())
 	}
-	tb, _ := Open(context.Background(), path, OpenOptions{})
+	tb, _ := export.Open(context.Background(), path, export.OpenOptions{})
 	defer tb.Close()
 	if _, err := Load(context.Background(), tb, LoadOptions{Seed: "x", Strict: true}); err == nil ||
 		!strings.Contains(err.Error(), `duplicate case ID "CR-0001499"`) {
@@ -198,7 +200,7 @@ func TestPopulationDuplicatesAndExclusions(t *testing.T) {
 // the case-list sheet (not the cover) and suggests the closest header.
 func TestWrongIDColumnNamesTheCaseSheet(t *testing.T) {
 	path := writeSynth(t, "cases.xlsx", synth.Options{Rows: 50, Seed: 1, Messy: true})
-	_, err := Open(context.Background(), path, OpenOptions{IDColumn: "Case Ref No"})
+	_, err := export.Open(context.Background(), path, export.OpenOptions{IDColumn: "Case Ref No"})
 	if err == nil {
 		t.Fatal("no error for a missing ID column")
 	}
@@ -281,7 +283,7 @@ func TestStratumSizesAfterDuplicatesAndExclusions(t *testing.T) {
 		id := fmt.Sprintf("CR-%05d", rng.IntN(1800)) // many duplicates
 		fmt.Fprintf(&b, "%s,%s,%s\n", id, teams[rng.IntN(len(teams))], status[rng.IntN(len(status))])
 	}
-	path := writeTestCSV(t, "strata.csv", []byte(b.String()))
+	path := hostileWrite(t, "strata.csv", []byte(b.String()))
 	f, err := ParseFilter("Legal Status=CP")
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,8 @@ import (
 	"math/big"
 	"slices"
 	"strings"
+
+	"github.com/caseaudit/caseaudit/internal/words"
 )
 
 // Allocation methods for stratified samples.
@@ -71,7 +73,7 @@ func (p *Population) Select(opts SelectOptions) (*Sample, error) {
 	}
 	if n > p.units.n {
 		return nil, fmt.Errorf("the sample size %s is larger than the population of %s distinct cases%s; ask for at most %s",
-			Thousands(n), Thousands(p.units.n), p.populationNote(), Thousands(p.units.n))
+			words.Thousands(n), words.Thousands(p.units.n), p.populationNote(), words.Thousands(p.units.n))
 	}
 	s := &Sample{Seed: p.Seed, Population: p.units.n, Size: n}
 	quota := []int{n}
@@ -123,7 +125,7 @@ func (p *Population) populationNote() string {
 		parts = append(parts, "after filters")
 	}
 	if p.Excluded > 0 {
-		parts = append(parts, fmt.Sprintf("after excluding %s recently audited", Thousands(p.Excluded)))
+		parts = append(parts, fmt.Sprintf("after excluding %s recently audited", words.Thousands(p.Excluded)))
 	}
 	if len(parts) == 0 {
 		return ""
@@ -144,7 +146,7 @@ func Allocate(size int, populations []int, method string, minPer int) ([]int, er
 		total += n
 	}
 	if size > total {
-		return nil, fmt.Errorf("the sample size %s is larger than the population of %s", Thousands(size), Thousands(total))
+		return nil, fmt.Errorf("the sample size %s is larger than the population of %s", words.Thousands(size), words.Thousands(total))
 	}
 	if minPer < 0 {
 		return nil, fmt.Errorf("--min-per-stratum must not be negative")

@@ -7,10 +7,10 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/caseaudit/caseaudit/sample"
+	"github.com/caseaudit/caseaudit/internal/words"
 )
 
-func thousands(n int) string { return sample.Thousands(n) }
+func thousands(n int) string { return words.Thousands(n) }
 
 // Rounding directions for percentages: bounds are rounded outwards so a
 // printed interval never claims more precision than the exact one.

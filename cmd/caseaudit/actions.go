@@ -10,7 +10,7 @@ import (
 
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/internal/atomicfile"
-	"github.com/caseaudit/caseaudit/sample"
+	"github.com/caseaudit/caseaudit/sample/export"
 	"github.com/spf13/cobra"
 	"github.com/xuri/excelize/v2"
 )
@@ -301,7 +301,7 @@ func readNames(ctx context.Context, a *audit.Audit, want map[string]bool) (cols 
 	if err != nil {
 		return nil, nil, err
 	}
-	t, err := sample.Open(ctx, so.Export, so.Open)
+	t, err := export.Open(ctx, so.Export, so.Open)
 	if err != nil {
 		return nil, nil, fmt.Errorf("--include-names reads the names from the audit's export: %w", err)
 	}
@@ -317,7 +317,7 @@ func readNames(ctx context.Context, a *audit.Audit, want map[string]bool) (cols 
 		return nil, nil, fmt.Errorf("--include-names: the export %s of audit %q has no name column (e.g. Forename, Surname)", so.Export, a.Name)
 	}
 	names = map[string][]string{}
-	err = t.Rows(ctx, idx, func(r sample.Row) error {
+	err = t.Rows(ctx, idx, func(r export.Row) error {
 		id := strings.TrimSpace(r.Cells[0])
 		if want[id] && names[id] == nil {
 			for _, v := range r.Cells[1:] {

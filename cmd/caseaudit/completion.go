@@ -3,7 +3,7 @@ package main
 import (
 	"strings"
 
-	"github.com/caseaudit/caseaudit/sample"
+	"github.com/caseaudit/caseaudit/sample/export"
 	"github.com/spf13/cobra"
 )
 
@@ -41,11 +41,11 @@ func completeSheets(cmd *cobra.Command, args []string, toComplete string) ([]str
 	if len(args) == 0 {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
-	var opts sample.OpenOptions
+	var opts export.OpenOptions
 	if f := cmd.Flags().Lookup("password"); f != nil {
 		opts.Password = f.Value.String()
 	}
-	names, err := sample.Sheets(args[0], opts)
+	names, err := export.Sheets(args[0], opts)
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/caseaudit/caseaudit/internal/atomicfile"
-	"github.com/caseaudit/caseaudit/sample"
+	"github.com/caseaudit/caseaudit/sample/export"
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
 )
@@ -18,7 +18,7 @@ type initOptions struct {
 	Export string // a path or a pattern; "" writes the template with placeholders
 	Out    string
 	Force  bool
-	Open   sample.OpenOptions
+	Open   export.OpenOptions
 }
 
 func init() { extraCommands = append(extraCommands, newInitCmd) }
@@ -116,7 +116,7 @@ func detectExport(ctx context.Context, o *initOptions, g *globalOptions) (*detec
 		path = p
 		g.infof("reading %s (the newest of %d files matching %s)\n", p, n, o.Export)
 	}
-	t, err := sample.Open(ctx, path, o.Open)
+	t, err := export.Open(ctx, path, o.Open)
 	if err != nil {
 		return nil, err
 	}

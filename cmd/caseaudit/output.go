@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/caseaudit/caseaudit/internal/textsafe"
-	"github.com/caseaudit/caseaudit/sample"
+	"github.com/caseaudit/caseaudit/internal/words"
 )
 
 // writeCSV writes rows as CSV with every cell made safe against formula
@@ -61,7 +61,7 @@ func (p *progress) rows(n int) {
 		return
 	}
 	p.shown = true
-	fmt.Fprintf(p.g.IO.Err, "\r%s: %s rows (%s rows/s)   ", p.label, sample.Thousands(n), sample.Thousands(int(float64(n)/el.Seconds())))
+	fmt.Fprintf(p.g.IO.Err, "\r%s: %s rows (%s rows/s)   ", p.label, words.Thousands(n), words.Thousands(int(float64(n)/el.Seconds())))
 }
 
 func (p *progress) done() {

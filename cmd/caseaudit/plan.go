@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/caseaudit/caseaudit/audit/stats"
-	"github.com/caseaudit/caseaudit/sample"
+	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/spf13/cobra"
 )
 
@@ -148,10 +148,10 @@ func runPlan(ctx context.Context, o *planOptions, g *globalOptions) error {
 	}
 	of := "all cases"
 	if o.Population > 0 {
-		of = "the " + sample.Thousands(o.Population) + " cases"
+		of = "the " + words.Thousands(o.Population) + " cases"
 	}
 	sentence := fmt.Sprintf("Audit %s cases chosen at random. If %s immediate attention, you can say with %s confidence that fewer than %s of %s do.",
-		sample.Thousands(n), found, formatPct(conf), formatPct(tol), of)
+		words.Thousands(n), found, formatPct(conf), formatPct(tol), of)
 	if o.Format == "json" {
 		out := planJSON{Method: method, Tolerable: tol, Confidence: conf, Expected: o.Expected, Size: n, Sentence: sentence}
 		if o.Population > 0 {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/sample"
+	"github.com/caseaudit/caseaudit/sample/export"
 )
 
 func fileExists(p string) bool {
@@ -20,17 +21,17 @@ func fileExists(p string) bool {
 
 // rederiveOptions rebuilds the sample options of a recorded audit from its
 // stored parameters, reading export (the recorded path when "").
-func rederiveOptions(a *audit.Audit, export string) (*sampleOptions, map[string]bool, error) {
+func rederiveOptions(a *audit.Audit, exportPath string) (*sampleOptions, map[string]bool, error) {
 	var p sampleParams
 	if err := json.Unmarshal(a.Params, &p); err != nil {
 		return nil, nil, fmt.Errorf("audit %q: its recorded sample parameters cannot be read: %w", a.Name, err)
 	}
-	if export == "" {
-		export = a.InputPath
+	if exportPath == "" {
+		exportPath = a.InputPath
 	}
 	o := &sampleOptions{
-		Export: export, Seed: a.Seed,
-		Open: sample.OpenOptions{Sheet: p.Sheet, HeaderRow: p.HeaderRow, IDColumn: p.IDColumn,
+		Export: exportPath, Seed: a.Seed,
+		Open: export.OpenOptions{Sheet: p.Sheet, HeaderRow: p.HeaderRow, IDColumn: p.IDColumn,
 			Delimiter: p.Delimiter, Encoding: p.Encoding},
 		Where: p.Where, Strata: p.Strata, Allocation: p.Allocation, MinPerStratum: p.MinPerStratum,
 		Columns: append([]string{}, p.Columns...), Strict: p.Strict, Format: "table", Audit: a.Name,
@@ -52,13 +53,13 @@ func rederiveOptions(a *audit.Audit, export string) (*sampleOptions, map[string]
 // checkExport opens the question of whether export is the recorded one: it
 // returns an error when the file is missing, and says whether its SHA-256
 // matches.
-func checkExport(a *audit.Audit, export string) (same bool, sum string, err error) {
-	if export == "" {
-		export = a.InputPath
+func checkExport(a *audit.Audit, exportPath string) (same bool, sum string, err error) {
+	if exportPath == "" {
+		exportPath = a.InputPath
 	}
-	sum, err = fileSHA256(export)
+	sum, err = fileSHA256(exportPath)
 	if errors.Is(err, fs.ErrNotExist) {
-		return false, "", fmt.Errorf("the export %s of audit %q is not there; name it: --input FILE", export, a.Name)
+		return false, "", fmt.Errorf("the export %s of audit %q is not there; name it: --input FILE", exportPath, a.Name)
 	}
 	if err != nil {
 		return false, "", err

@@ -21,7 +21,9 @@ import (
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/internal/atomicfile"
 	"github.com/caseaudit/caseaudit/internal/textsafe"
+	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample"
+	"github.com/caseaudit/caseaudit/sample/export"
 	"github.com/spf13/cobra"
 )
 
@@ -31,7 +33,7 @@ type sampleOptions struct {
 	// exportSHA256, when set, is the export's SHA-256 just computed by the
 	// caller (grow and verify check it first): draw does not hash again.
 	exportSHA256  string
-	Open          sample.OpenOptions
+	Open          export.OpenOptions
 	Size          int
 	Percent       float64
 	Seed          string
@@ -174,7 +176,7 @@ func (o *sampleOptions) teamManagers() map[string]string {
 }
 
 // addReadFlags adds the flags that say how to read an export.
-func addReadFlags(cmd *cobra.Command, o *sample.OpenOptions) {
+func addReadFlags(cmd *cobra.Command, o *export.OpenOptions) {
 	f := cmd.Flags()
 	f.StringVar(&o.Sheet, "sheet", "", "sheet `NAME` or number (default: the first visible sheet with the ID column)")
 	f.IntVar(&o.HeaderRow, "header-row", 0, "1-based `ROW` of the header (default: found in the first 50 rows)")
@@ -192,7 +194,7 @@ var defaultColumns = [][]string{
 	{"Legal Status", "Legal status category"},
 }
 
-func pickDefaultColumns(t *sample.Table) []string {
+func pickDefaultColumns(t *export.Table) []string {
 	var out []string
 	for _, alts := range defaultColumns {
 		for _, name := range alts {
@@ -365,7 +367,7 @@ type sampleParams struct {
 
 // drawn is a sample with everything said about how it was drawn.
 type drawn struct {
-	Table    *sample.Table
+	Table    *export.Table
 	Pop      *sample.Population
 	Sample   *sample.Sample
 	Method   audit.Method
@@ -390,7 +392,7 @@ func draw(ctx context.Context, o *sampleOptions, g *globalOptions, exclude map[s
 		defer fh.close()
 		idle = fh.step
 	}
-	t, err := sample.Open(ctx, o.Export, o.Open)
+	t, err := export.Open(ctx, o.Export, o.Open)
 	if err != nil {
 		return nil, err
 	}
@@ -457,7 +459,7 @@ func draw(ctx context.Context, o *sampleOptions, g *globalOptions, exclude map[s
 }
 
 // withColumns adds the named columns (when given and not already there) to cols.
-func withColumns(t *sample.Table, cols []string, names ...string) []string {
+func withColumns(t *export.Table, cols []string, names ...string) []string {
 	for _, n := range names {
 		if n == "" {
 			continue
@@ -559,7 +561,7 @@ func runSample(ctx context.Context, o *sampleOptions, g *globalOptions) error {
 		g.infof("seed %s (generated; it is recorded in the outputs and re-derives this sample)\n", o.Seed)
 	}
 	if o.ExcludeWithin != "" {
-		g.infof("left out %s cases sampled within %s\n", sample.Thousands(len(d.Excluded)), o.ExcludeWithin)
+		g.infof("left out %s cases sampled within %s\n", words.Thousands(len(d.Excluded)), o.ExcludeWithin)
 	}
 	var auditors map[string]string
 	if o.Audit != "" {
@@ -637,14 +639,14 @@ func writeWorkbookFile(ctx context.Context, path string, force bool, spec audit.
 	})
 }
 
-func printReadSummary(g *globalOptions, t *sample.Table, p *sample.Population) {
+func printReadSummary(g *globalOptions, t *export.Table, p *sample.Population) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "read %s: ", t.Path)
 	if t.Sheet != "" {
 		fmt.Fprintf(&b, "sheet %q, ", t.Sheet)
 	}
 	fmt.Fprintf(&b, "header row %d, ID column %q, %s data rows, %s distinct IDs",
-		t.HeaderRow, t.Header[t.IDIndex], sample.Thousands(p.Rows), sample.Thousands(p.Distinct))
+		t.HeaderRow, t.Header[t.IDIndex], words.Thousands(p.Rows), words.Thousands(p.Distinct))
 	var skipped []string
 	if p.Blank > 0 {
 		skipped = append(skipped, plural(p.Blank, "blank row"))
@@ -662,7 +664,7 @@ func printReadSummary(g *globalOptions, t *sample.Table, p *sample.Population) {
 	if p.Duplicates > 0 {
 		var ds []string
 		for _, d := range p.FirstDuplicates {
-			ds = append(ds, fmt.Sprintf("%s on row %s (first on row %s)", textsafe.Terminal(d.ID), sample.Thousands(d.Row), sample.Thousands(d.FirstRow)))
+			ds = append(ds, fmt.Sprintf("%s on row %s (first on row %s)", textsafe.Terminal(d.ID), words.Thousands(d.Row), words.Thousands(d.FirstRow)))
 		}
 		more := ""
 		if p.Duplicates > len(ds) {
@@ -671,10 +673,10 @@ func printReadSummary(g *globalOptions, t *sample.Table, p *sample.Population) {
 		fmt.Fprintf(&b, "duplicate IDs keep their first row: %s%s\n", strings.Join(ds, ", "), more)
 	}
 	if len(p.Where) > 0 {
-		fmt.Fprintf(&b, "filters leave %s of %s distinct IDs\n", sample.Thousands(p.Distinct-p.FilteredOut), sample.Thousands(p.Distinct))
+		fmt.Fprintf(&b, "filters leave %s of %s distinct IDs\n", words.Thousands(p.Distinct-p.FilteredOut), words.Thousands(p.Distinct))
 	}
 	if p.Excluded > 0 {
-		fmt.Fprintf(&b, "excluded %s recently audited IDs\n", sample.Thousands(p.Excluded))
+		fmt.Fprintf(&b, "excluded %s recently audited IDs\n", words.Thousands(p.Excluded))
 	}
 	g.infof("%s", b.String())
 }
@@ -683,7 +685,7 @@ func plural(n int, what string) string {
 	if n == 1 {
 		return "1 " + what
 	}
-	return sample.Thousands(n) + " " + what + "s"
+	return words.Thousands(n) + " " + what + "s"
 }
 
 // sampleJSON is the documented, stable JSON form of a sample (see README).

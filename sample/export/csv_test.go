@@ -1,4 +1,4 @@
-package sample
+package export
 
 import (
 	"bufio"
@@ -18,6 +18,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/caseaudit/caseaudit/internal/words"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
 )
@@ -445,7 +446,7 @@ func TestCSVUnbalancedQuotes(t *testing.T) {
 			if ie.Row != tc.row || !strings.Contains(ie.Msg, tc.msg) || !strings.Contains(ie.Msg, "unbalanced quote") {
 				t.Fatalf("error %q (row %d), want row %d and %q", err, ie.Row, tc.row, tc.msg)
 			}
-			if !strings.Contains(err.Error(), "row "+Thousands(tc.row)) {
+			if !strings.Contains(err.Error(), "row "+words.Thousands(tc.row)) {
 				t.Errorf("message does not name the row: %v", err)
 			}
 		})

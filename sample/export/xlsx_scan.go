@@ -1,4 +1,4 @@
-package sample
+package export
 
 import (
 	"archive/zip"
@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/caseaudit/caseaudit/internal/words"
 )
 
 // Spreadsheet limits (Excel 2007 and later).
@@ -310,11 +312,11 @@ func (p *sheetParser) startRow(ctx context.Context, attrs []byte) error {
 			r, ok := smallUint(bytes.TrimSpace(v))
 			if !ok || r < 1 || r > maxSheetRows {
 				p.col = -1
-				return &sheetDataError{msg: fmt.Sprintf("row number %q is not a valid row (1 to %s)", v, Thousands(maxSheetRows)),
+				return &sheetDataError{msg: fmt.Sprintf("row number %q is not a valid row (1 to %s)", v, words.Thousands(maxSheetRows)),
 					hint: hintResave}
 			}
 			if int(r) <= p.rowNum {
-				return &sheetDataError{msg: fmt.Sprintf("row %s comes after row %s; the rows are out of order", Thousands(int(r)), Thousands(p.rowNum)),
+				return &sheetDataError{msg: fmt.Sprintf("row %s comes after row %s; the rows are out of order", words.Thousands(int(r)), words.Thousands(p.rowNum)),
 					hint: hintResave}
 			}
 			num = int(r)
@@ -322,7 +324,7 @@ func (p *sheetParser) startRow(ctx context.Context, attrs []byte) error {
 	}
 	if num > maxSheetRows {
 		p.rowNum = num - 1
-		return &sheetDataError{msg: fmt.Sprintf("more than %s rows", Thousands(maxSheetRows)), hint: hintResave}
+		return &sheetDataError{msg: fmt.Sprintf("more than %s rows", words.Thousands(maxSheetRows)), hint: hintResave}
 	}
 	p.rowNum = num
 	p.col = -1
@@ -412,7 +414,7 @@ func (p *sheetParser) cell(kind int, attrs []byte) error {
 			if !ok {
 				p.col = -1
 				return &sheetDataError{
-					msg:  fmt.Sprintf("cell reference %q is not a valid cell (columns A to XFD, rows 1 to %s)", v, Thousands(maxSheetRows)),
+					msg:  fmt.Sprintf("cell reference %q is not a valid cell (columns A to XFD, rows 1 to %s)", v, words.Thousands(maxSheetRows)),
 					hint: hintResave}
 			}
 			col = c

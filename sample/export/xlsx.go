@@ -1,4 +1,4 @@
-package sample
+package export
 
 import (
 	"archive/zip"
@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/richardlehane/mscfb"
 	"github.com/xuri/excelize/v2"
 )
@@ -66,7 +67,7 @@ type errPartTooLarge struct {
 }
 
 func (e *errPartTooLarge) Error() string {
-	return fmt.Sprintf("part %s inflates to more than %s bytes from %s", e.part, Thousands(int(e.limit)), Thousands(int(e.compressed)))
+	return fmt.Sprintf("part %s inflates to more than %s bytes from %s", e.part, words.Thousands(int(e.limit)), words.Thousands(int(e.compressed)))
 }
 
 // xlsxBook is an opened workbook.
@@ -195,7 +196,7 @@ func (b *xlsxBook) readError(err error, sheet string, row int, col string) error
 	case errors.As(err, &big):
 		ie.Row, ie.Column = 0, ""
 		ie.Msg = fmt.Sprintf("the workbook is implausibly large for its size (%s inflates past %s MB from %s KB); it may be a zip bomb, so it was not read",
-			big.part, Thousands(int(big.limit>>20)), Thousands(int(big.compressed>>10)))
+			big.part, words.Thousands(int(big.limit>>20)), words.Thousands(int(big.compressed>>10)))
 		ie.Hint = "re-export the file"
 	case errors.Is(err, errTextTooLong):
 		ie.Msg = fmt.Sprintf("a cell holds more than %d MB of text", maxCellText>>20)

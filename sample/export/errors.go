@@ -1,9 +1,11 @@
-package sample
+package export
 
 import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/caseaudit/caseaudit/internal/words"
 )
 
 // InputError is a problem with an export that a person can fix. Its message
@@ -26,7 +28,7 @@ func (e *InputError) Error() string {
 		fmt.Fprintf(&b, ": sheet %q", e.Sheet)
 	}
 	if e.Row > 0 {
-		fmt.Fprintf(&b, ", row %s", Thousands(e.Row))
+		fmt.Fprintf(&b, ", row %s", words.Thousands(e.Row))
 	}
 	if e.Column != "" {
 		fmt.Fprintf(&b, ", column %s", e.Column)
@@ -46,25 +48,4 @@ func (e *InputError) Unwrap() error { return e.Err }
 func IsInputError(err error) bool {
 	var ie *InputError
 	return errors.As(err, &ie)
-}
-
-// Thousands formats n with comma thousands separators, as people read row
-// numbers and counts: 1048575 -> "1,048,575".
-func Thousands(n int) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
 }

@@ -1,4 +1,4 @@
-package sample
+package export
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"github.com/caseaudit/caseaudit/internal/textdist"
+	"github.com/caseaudit/caseaudit/internal/words"
 )
 
 // Header row and ID column detection.
@@ -259,7 +260,7 @@ func locateHeader(path, sheet string, top topRows, opts OpenOptions) (headerFoun
 				what = "sheet"
 			}
 			return headerFound{}, nil, ie(0,
-				fmt.Sprintf("header row %s is past the end: the %s has %s rows", Thousands(r), what, Thousands(top.last)),
+				fmt.Sprintf("header row %s is past the end: the %s has %s rows", words.Thousands(r), what, words.Thousands(top.last)),
 				"check the header row number")
 		}
 		cells, ok := top.rows[r]

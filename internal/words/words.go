@@ -1,0 +1,46 @@
+// Package words formats numbers and counts the way people read them in
+// messages and reports: thousands separators, singular and plural.
+package words
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Thousands formats n with comma thousands separators, as people read row
+// numbers and counts: 1048575 -> "1,048,575".
+func Thousands(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// Count is n and the noun, singular for exactly one: "1 case", "1,200 cases".
+// The plural adds "s" unless given: Count(2, "entry", "entries").
+func Count(n int, noun string, plural ...string) string {
+	return Thousands(n) + " " + Noun(n, noun, plural...)
+}
+
+// Noun is noun for exactly one, else its plural ("s" added unless given).
+func Noun(n int, noun string, plural ...string) string {
+	if n == 1 {
+		return noun
+	}
+	if len(plural) > 0 {
+		return plural[0]
+	}
+	return noun + "s"
+}

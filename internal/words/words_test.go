@@ -1,0 +1,30 @@
+package words
+
+import "testing"
+
+func TestThousands(t *testing.T) {
+	for n, want := range map[int]string{0: "0", 7: "7", 999: "999", 1000: "1,000", -1234: "-1,234", 1048575: "1,048,575", -999: "-999", 100000: "100,000"} {
+		if got := Thousands(n); got != want {
+			t.Errorf("Thousands(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+func TestCount(t *testing.T) {
+	for _, c := range []struct {
+		n    int
+		noun string
+		pl   []string
+		want string
+	}{
+		{1, "case", nil, "1 case"},
+		{0, "case", nil, "0 cases"},
+		{2750, "case", nil, "2,750 cases"},
+		{1, "entry", []string{"entries"}, "1 entry"},
+		{3, "entry", []string{"entries"}, "3 entries"},
+	} {
+		if got := Count(c.n, c.noun, c.pl...); got != c.want {
+			t.Errorf("Count(%d, %q) = %q, want %q", c.n, c.noun, got, c.want)
+		}
+	}
+}

@@ -1,0 +1,199 @@
+package export
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// The csv reader.
+//
+// A csv (or tsv/txt) export is read as a workbook of one unnamed sheet. The
+// file is opened once in openCSV to look at a bounded prefix (sniffBytes):
+// that decides the encoding, the line endings and the delimiter. Every scan
+// then streams the file again from the start through a small record parser
+// of our own (not encoding/csv, which skips blank lines without telling and
+// cannot report where a record started), with one reused buffer per record
+// and one string allocation per row for the requested columns only.
+//
+// Encodings:
+//   - UTF-8, with or without a BOM (the BOM is skipped);
+//   - UTF-16 LE/BE with a BOM, or without one when the first KB shows the
+//     tell-tale NUL pattern of ASCII text in UTF-16; decoded with x/text;
+//   - Windows-1252 when the prefix is not valid UTF-8. Only the requested
+//     cells are decoded (a byte table), as delimiters, quotes and newlines
+//     are ASCII in both.
+//   - Forced with OpenOptions.Encoding (see parseEncoding).
+//
+// Invalid UTF-8 later in a file judged UTF-8 (past the prefix, or forced
+// "utf-8"): each byte that is not part of a valid UTF-8 sequence is decoded
+// as Windows-1252, which is what such a byte almost always is in an export
+// from a UK system (£, é, smart quotes). The value is never turned into
+// U+FFFD. A file that mixes both encodings byte by byte is read correctly;
+// a cp1252 byte pair that happens to form valid UTF-8 (for example "Ã©") is
+// read as UTF-8, as every other tool would.
+//
+// Quotes follow RFC 4180 with the leniency of Excel where it cannot lose
+// data: a '"' inside an unquoted field is kept literally (O"Neill), and
+// spaces between a closing quote and the delimiter are dropped. A quoted
+// field that never closes, or text after a closing quote ("a"b), is an
+// InputError naming the row (and the line, when they differ). A quoted
+// field longer than any spreadsheet cell (maxQuotedBytes) is taken to be
+// an unbalanced quote rather than read to the end of a million-row file.
+//
+// Row numbers follow the grid contract: every record is one row, whether it
+// spans several lines (newlines inside quotes) or not; an empty line, or a
+// line whose fields are all empty (",,,,"), is a blank row.
+//
+// Display values: UK dates ("30/06/2026", with an optional time) become ISO
+// dates in every column. Plain integers in 1..2958465 become ISO dates when
+// the column's header contains "date", "dob" or "d.o.b" — but the grid does
+// not know which row is the header, so Open tells it through the optional
+// headerSetter interface once the header row is found (see setHeader). Other
+// text is passed through untouched, untrimmed.
+
+// sniffBytes is how much of a csv file is read to choose the encoding, line
+// endings and delimiter.
+const sniffBytes = 1 << 20
+
+// maxLineBytes bounds one physical line: a "csv" with a longer line is
+// binary or broken, and reading it whole would use unbounded memory.
+const maxLineBytes = 16 << 20
+
+// maxQuotedBytes bounds one quoted field: an Excel cell holds at most 32,767
+// characters, at most 4 bytes each in UTF-8.
+const maxQuotedBytes = 4 * 32767
+
+// textEncoding is how the bytes of a csv file are turned into text.
+type textEncoding int
+
+const (
+	encUTF8 textEncoding = iota
+	encWindows1252
+	encUTF16LE
+	encUTF16BE
+)
+
+func (e textEncoding) String() string {
+	switch e {
+	case encWindows1252:
+		return "windows-1252"
+	case encUTF16LE:
+		return "utf-16le"
+	case encUTF16BE:
+		return "utf-16be"
+	}
+	return "utf-8"
+}
+
+// headerSetter is implemented by grids whose display values depend on the
+// header (the csv grid: serial numbers become dates only in date columns).
+// Open calls setHeader once it has found the header row, before any Rows
+// scan; row is the 1-based header row and header its trimmed cells.
+type headerSetter interface {
+	setHeader(row int, header []string)
+}
+
+// csvWorkbook is a csv file seen as a workbook of one unnamed sheet.
+type csvWorkbook struct{ g *csvGrid }
+
+func (w *csvWorkbook) sheets() []sheetInfo { return []sheetInfo{{}} }
+
+func (w *csvWorkbook) grid(i int) (grid, error) {
+	if i != 0 {
+		return nil, fmt.Errorf("csv file has one sheet, not %d", i+1)
+	}
+	return w.g, nil
+}
+
+// close does nothing: each scan opens and closes the file itself.
+func (w *csvWorkbook) close() error { return nil }
+
+// csvGrid reads one csv file. It is immutable after setHeader, so scans may
+// run one after another (not concurrently with setHeader).
+type csvGrid struct {
+	path      string
+	enc       textEncoding
+	skip      int  // leading bytes to skip (a UTF-8 BOM)
+	utf16BOM  bool // the UTF-16 decoder must consume a BOM
+	comma     byte
+	loneCR    bool   // lines end with a bare CR (classic Mac, some exports)
+	headerRow int    // 0 until setHeader
+	dateCol   []bool // columns whose header names a date
+}
+
+func (g *csvGrid) setHeader(row int, header []string) {
+	g.headerRow = row
+	g.dateCol = make([]bool, len(header))
+	for i, h := range header {
+		g.dateCol[i] = isDateHeader(h)
+	}
+}
+
+// isDateHeader reports whether a header names a date column, for the
+// serial-number conversion.
+func isDateHeader(h string) bool {
+	l := strings.ToLower(h)
+	return strings.Contains(l, "date") || strings.Contains(l, "dob") || strings.Contains(l, "d.o.b")
+}
+
+// openCSV opens a csv/tsv/txt export: it reads a bounded prefix to choose
+// the encoding, line endings and delimiter, and returns a workbook of one
+// unnamed sheet whose grid streams the file on every scan.
+func openCSV(path string, opts OpenOptions) (workbook, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, openError(path, err)
+	}
+	defer f.Close()
+	size := int64(sniffBytes)
+	if fi, err := f.Stat(); err == nil && fi.Size() < size {
+		size = fi.Size()
+	}
+	prefix := make([]byte, size)
+	n, err := io.ReadFull(f, prefix)
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return nil, &InputError{Path: path, Msg: "cannot read the file: " + err.Error(), Err: err}
+	}
+	prefix = prefix[:n]
+	whole := n < sniffBytes // the prefix is the whole file
+
+	g := &csvGrid{path: path}
+	forced, err := parseEncoding(opts.Encoding)
+	if err != nil {
+		return nil, &InputError{Path: path, Msg: err.Error(),
+			Hint: "use one of utf-8, utf-16le, utf-16be, windows-1252 (or cp1252, latin1)", Err: err}
+	}
+	switch {
+	case forced >= 0:
+		g.enc = forced
+		switch g.enc {
+		case encUTF8:
+			if bytes.HasPrefix(prefix, utf8BOM) {
+				g.skip = len(utf8BOM)
+			}
+		case encUTF16LE, encUTF16BE:
+			g.utf16BOM = bytes.HasPrefix(prefix, bomLE) || bytes.HasPrefix(prefix, bomBE)
+		}
+	default:
+		g.enc, g.skip, g.utf16BOM = detectEncoding(prefix, whole)
+	}
+
+	text := decodePrefix(g, prefix)
+	g.loneCR = hasLoneCR(text)
+	if g.loneCR {
+		text = crToLF(text)
+	}
+	comma, err := parseDelimiter(opts.Delimiter)
+	if err != nil {
+		return nil, &InputError{Path: path, Msg: err.Error(),
+			Hint: `use one of "," ";" "tab" "|"`, Err: err}
+	}
+	if comma == 0 {
+		comma = sniffDelimiter(text)
+	}
+	g.comma = comma
+	return &csvWorkbook{g: g}, nil
+}

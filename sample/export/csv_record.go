@@ -1,0 +1,234 @@
+package export
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"io"
+	"math/bits"
+)
+
+// Parsing csv records: one reused buffer per record, fields located as
+// byte ranges, quotes per RFC 4180 with Excel's leniency (see csv.go).
+
+// recReader parses csv records from a stream of UTF-8 (or ASCII-compatible)
+// bytes with LF or CRLF line endings.
+type recReader struct {
+	br      *bufio.Reader
+	comma   byte
+	line    int    // physical lines read so far
+	lineBuf []byte // a line longer than the bufio buffer
+	// The current record: field i is rec[bounds[2i]:bounds[2i+1]]. rec is
+	// the line itself when it holds no quote (valid until the next call), or
+	// buf, the fields unquoted and copied.
+	rec    []byte
+	bounds []int
+	buf    []byte
+
+	startLine int // line on which the current record started
+}
+
+func newRecReader(r io.Reader, comma byte, size int) *recReader {
+	return &recReader{br: bufio.NewReaderSize(r, size), comma: comma}
+}
+
+// fields returns the number of fields located in the current record.
+func (r *recReader) fields() int { return len(r.bounds) / 2 }
+
+// field returns the bytes of field i of the current record.
+func (r *recReader) field(i int) []byte { return r.rec[r.bounds[2*i]:r.bounds[2*i+1]] }
+
+// errQuote and friends are the parse problems a record can have; scan turns
+// them into InputErrors naming the row.
+var (
+	errUnclosedQuote = errors.New("unbalanced quote: a quoted field opened on this row is never closed")
+	errLongQuote     = errors.New("unbalanced quote: a quoted field opened on this row runs on for more than 32,767 characters, longer than any spreadsheet cell")
+	errAfterQuote    = errors.New(`unbalanced quote: text follows the closing quote of a field`)
+	errLongLine      = errors.New("a line is longer than 16 MB; this does not look like a csv file")
+)
+
+// readLine returns the next physical line without its line ending, and
+// whether it had one (false only for the last line of the file). err is
+// io.EOF when there is no line left.
+func (r *recReader) readLine() (line []byte, nl bool, err error) {
+	line, err = r.br.ReadSlice('\n')
+	if err == bufio.ErrBufferFull {
+		r.lineBuf = append(r.lineBuf[:0], line...)
+		for err == bufio.ErrBufferFull {
+			if len(r.lineBuf) > maxLineBytes {
+				return nil, false, errLongLine
+			}
+			line, err = r.br.ReadSlice('\n')
+			r.lineBuf = append(r.lineBuf, line...)
+		}
+		line = r.lineBuf
+	}
+	if len(line) == 0 {
+		if err == nil {
+			err = io.EOF
+		}
+		return nil, false, err
+	}
+	if err != nil && err != io.EOF {
+		return nil, false, err
+	}
+	r.line++
+	n := len(line)
+	if line[n-1] == '\n' {
+		nl = true
+		n--
+	}
+	if n > 0 && line[n-1] == '\r' { // CRLF, or a CR ending the file
+		n--
+	}
+	return line[:n], nl, nil
+}
+
+// next reads one record. blank is true when it holds no text at all (an
+// empty line, or only delimiters and empty quotes). err is io.EOF at the end
+// of the input. When limit > 0, only the first limit fields need be located:
+// a line without quotes is not split further (the record's field count is
+// then at most limit).
+func (r *recReader) next(limit int) (blank bool, err error) {
+	r.bounds = r.bounds[:0]
+	line, nl, err := r.readLine()
+	if err != nil {
+		return false, err
+	}
+	r.startLine = r.line
+	if len(line) == 0 {
+		r.rec = line
+		return true, nil
+	}
+	if bytes.IndexByte(line, '"') < 0 {
+		// The common case: fields are slices of the line, nothing is copied.
+		r.rec = line
+		if limit <= 0 {
+			limit = len(line) + 1
+		}
+		// Fields are short: rather than a call per field, look at eight
+		// bytes at a time for the delimiter.
+		pos, comma := 0, r.comma
+		pattern := swarOnes * uint64(comma)
+		j := 0
+	words:
+		for ; j+8 <= len(line); j += 8 {
+			m := swarZeroBytes(binary.LittleEndian.Uint64(line[j:]) ^ pattern)
+			for m != 0 {
+				k := j + bits.TrailingZeros64(m)/8
+				m &= m - 1
+				r.bounds = append(r.bounds, pos, k)
+				pos = k + 1
+				if len(r.bounds) == 2*limit {
+					j = len(line) + 1 // done
+					break words
+				}
+			}
+		}
+		for ; j < len(line); j++ {
+			if line[j] == comma {
+				r.bounds = append(r.bounds, pos, j)
+				pos = j + 1
+				if len(r.bounds) == 2*limit {
+					break
+				}
+			}
+		}
+		if len(r.bounds) < 2*limit {
+			r.bounds = append(r.bounds, pos, len(line))
+		}
+		return line[0] == r.comma && onlyByte(line, r.comma), nil
+	}
+	return r.quoted(line, nl)
+}
+
+const swarOnes = 0x0101010101010101
+
+// swarZeroBytes returns a mask with the top bit set of each byte of x that
+// is zero, and no other bit (exact: no carry crosses a byte).
+func swarZeroBytes(x uint64) uint64 {
+	const low7 = 0x7f7f7f7f7f7f7f7f
+	return ^((x&low7 + low7) | x | low7)
+}
+
+// onlyByte reports whether every byte of b is c.
+func onlyByte(b []byte, c byte) bool {
+	for _, x := range b {
+		if x != c {
+			return false
+		}
+	}
+	return true
+}
+
+// quoted parses a record whose first line holds a quote, copying the
+// unquoted fields into buf; a quoted field may run on over several lines.
+func (r *recReader) quoted(line []byte, nl bool) (blank bool, err error) {
+	r.buf = r.buf[:0]
+	defer func() { r.rec = r.buf }()
+	pos := 0
+	for {
+		if pos < len(line) && line[pos] == '"' {
+			pos++
+			start := len(r.buf)
+			for {
+				i := bytes.IndexByte(line[pos:], '"')
+				if i < 0 {
+					// The field goes on past the end of this line.
+					r.buf = append(r.buf, line[pos:]...)
+					if !nl {
+						return false, errUnclosedQuote
+					}
+					r.buf = append(r.buf, '\n')
+					if len(r.buf)-start > maxQuotedBytes {
+						return false, errLongQuote
+					}
+					line, nl, err = r.readLine()
+					if err == io.EOF {
+						return false, errUnclosedQuote
+					}
+					if err != nil {
+						return false, err
+					}
+					pos = 0
+					continue
+				}
+				r.buf = append(r.buf, line[pos:pos+i]...)
+				pos += i + 1
+				if pos < len(line) && line[pos] == '"' {
+					r.buf = append(r.buf, '"')
+					pos++
+					continue
+				}
+				break
+			}
+			if len(r.buf)-start > maxQuotedBytes {
+				return false, errLongQuote
+			}
+			// After the closing quote: spaces, then the delimiter or the end.
+			for pos < len(line) && line[pos] != r.comma && (line[pos] == ' ' || line[pos] == '\t') {
+				pos++
+			}
+			r.bounds = append(r.bounds, start, len(r.buf))
+			if pos == len(line) {
+				return len(r.buf) == 0, nil
+			}
+			if line[pos] != r.comma {
+				return false, errAfterQuote
+			}
+			pos++
+			continue
+		}
+		start := len(r.buf)
+		i := bytes.IndexByte(line[pos:], r.comma)
+		if i < 0 {
+			r.buf = append(r.buf, line[pos:]...)
+			r.bounds = append(r.bounds, start, len(r.buf))
+			return len(r.buf) == 0, nil
+		}
+		r.buf = append(r.buf, line[pos:pos+i]...)
+		r.bounds = append(r.bounds, start, len(r.buf))
+		pos += i + 1
+	}
+}

@@ -1,0 +1,22 @@
+// Package export reads case-list exports from case-management systems:
+// xlsx/xlsm workbooks (streamed, without building the sheet in memory) and
+// csv/tsv/txt files (encoding, line endings and delimiter detected). It
+// finds the sheet, the header row and the ID column, and hands rows over in
+// batches on a second goroutine (Table.Rows), holding only the columns a
+// caller asks for.
+//
+// Layers, each in its own files:
+//
+//	open.go                format detection, sheet choice, the Table
+//	header.go              header row and ID column detection
+//	csv_sniff.go           csv: encoding, line endings, delimiter
+//	csv_record.go          csv: record parsing
+//	csv_scan.go, csv.go    csv: rows of display values
+//	xlsx*.go               xlsx: package parts, XML scanning, cell values
+//	values.go              dates and numbers as people read them
+//	table.go               the Rows pipeline
+//
+// Problems with a file are *InputError values naming the file, sheet, row
+// and column, what is wrong and what to do. The package knows nothing of
+// sampling, the audit store, cobra or terminals.
+package export
