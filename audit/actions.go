@@ -47,9 +47,8 @@ const DefaultDueDays = 5
 // the case's owner column is empty.
 const Unassigned = "unassigned"
 
-// OwnerRule says who owns a case's follow-up action; it is read from the
-// audit's sample parameters (Audit.Params), where `caseaudit sample --audit`
-// stores it.
+// OwnerRule says who owns a case's follow-up action: an audit's follow-up
+// rule (Audit.FollowUp), set when the audit is recorded.
 type OwnerRule struct {
 	// Column names the shown column holding the owner, or the team when
 	// TeamManagers is given.
@@ -76,14 +75,6 @@ func (r OwnerRule) Owner(c SampledCase) string {
 		}
 	}
 	return v
-}
-
-func ownerRule(a *Audit) OwnerRule {
-	var r OwnerRule
-	if len(a.Params) > 0 {
-		_ = json.Unmarshal(a.Params, &r) // other fields are the sampler's; a damaged rule means no rule
-	}
-	return r
 }
 
 // ActionNote is one response to or closure of an action.
@@ -255,7 +246,7 @@ func (s *Store) followUp(ctx context.Context, tx *sql.Tx, ch *chain, f Finding, 
 		if err != nil {
 			return nil, err
 		}
-		rule := ownerRule(a)
+		rule := a.FollowUp
 		opened := f.Date
 		if opened == "" {
 			opened = s.now().Format(time.DateOnly)

@@ -37,7 +37,9 @@ func actionAudit(t *testing.T, params string) (*Store, *testClock) {
 	t.Helper()
 	s, clock := openTest(t)
 	a := testAudit("a")
-	a.Params = json.RawMessage(params)
+	if err := json.Unmarshal([]byte(params), &a.FollowUp); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := s.CreateAudit(context.Background(), a, testCases(8)); err != nil {
 		t.Fatal(err)
 	}

@@ -186,52 +186,58 @@ func (s *Store) Allocate(ctx context.Context, auditName string, auditors []strin
 		if err != nil {
 			return err
 		}
-		cases, err := loadCases(ctx, tx, a)
-		if err != nil {
-			return err
-		}
-		recorded, err := latestFindings(ctx, tx, a.id, false)
-		if err != nil {
-			return err
-		}
-		cur, err := loadAllocation(ctx, tx, a)
-		if err != nil {
-			return err
-		}
-		keep := map[string]string{}
-		if cur != nil {
-			for _, x := range cur.Assigned {
-				if _, ok := recorded[x.Case]; ok {
-					keep[x.Case] = x.Auditor
-				}
-			}
-		}
-		// recorded cases that were never allocated need no auditor now
-		todo := cases[:0:0]
-		for _, c := range cases {
-			if _, done := recorded[c.ID]; !done || keep[c.ID] != "" {
-				todo = append(todo, c)
-			}
-		}
-		out, err = PlanAllocation(todo, auditors, rules, keep)
-		if err != nil {
-			return err
-		}
-		p := allocationPayload{Auditors: out.Auditors, WorkerField: rules.WorkerField, TeamField: rules.TeamField,
-			AuditorTeams: rules.AuditorTeams, Kept: out.Kept, Assigned: []assignJSON{}, Unallocated: []unallocJSON{}}
-		for _, x := range out.Assigned {
-			p.Assigned = append(p.Assigned, assignJSON(x))
-		}
-		for _, x := range out.Unallocated {
-			p.Unallocated = append(p.Unallocated, unallocJSON(x))
-		}
 		ch, err := openChain(ctx, tx, a.id, a.Name)
 		if err != nil {
 			return err
 		}
-		_, err = ch.append(ctx, KindAllocation, "", s.actor, s.now(), p)
+		out, err = s.allocateTx(ctx, tx, a, ch, auditors, rules)
 		return err
 	})
+	return out, err
+}
+
+// allocateTx allocates within a write transaction, appending to ch.
+func (s *Store) allocateTx(ctx context.Context, tx *sql.Tx, a *Audit, ch *chain, auditors []string, rules AllocationRules) (Allocation, error) {
+	cases, err := loadCases(ctx, tx, a)
+	if err != nil {
+		return Allocation{}, err
+	}
+	recorded, err := latestFindings(ctx, tx, a.id, false)
+	if err != nil {
+		return Allocation{}, err
+	}
+	cur, err := loadAllocation(ctx, tx, a)
+	if err != nil {
+		return Allocation{}, err
+	}
+	keep := map[string]string{}
+	if cur != nil {
+		for _, x := range cur.Assigned {
+			if _, ok := recorded[x.Case]; ok {
+				keep[x.Case] = x.Auditor
+			}
+		}
+	}
+	// recorded cases that were never allocated need no auditor now
+	todo := cases[:0:0]
+	for _, c := range cases {
+		if _, done := recorded[c.ID]; !done || keep[c.ID] != "" {
+			todo = append(todo, c)
+		}
+	}
+	out, err := PlanAllocation(todo, auditors, rules, keep)
+	if err != nil {
+		return Allocation{}, err
+	}
+	p := allocationPayload{Auditors: out.Auditors, WorkerField: rules.WorkerField, TeamField: rules.TeamField,
+		AuditorTeams: rules.AuditorTeams, Kept: out.Kept, Assigned: []assignJSON{}, Unallocated: []unallocJSON{}}
+	for _, x := range out.Assigned {
+		p.Assigned = append(p.Assigned, assignJSON(x))
+	}
+	for _, x := range out.Unallocated {
+		p.Unallocated = append(p.Unallocated, unallocJSON(x))
+	}
+	_, err = ch.append(ctx, KindAllocation, "", s.actor, s.now(), p)
 	return out, err
 }
 

@@ -14,30 +14,43 @@ import (
 	"github.com/caseaudit/caseaudit/sample"
 )
 
-// Audit is a recorded audit: how its sample was drawn. It never changes once
-// recorded (its sample may grow: see Grow).
+// Audit is a recorded audit: how its sample was drawn (its Provenance, one
+// value made by the draw), the period it covers, its form and follow-up
+// rule. It never changes once recorded (its sample may grow: see Grow).
 type Audit struct {
-	Name          string
-	Created       time.Time // UTC, from the store's clock
-	Seed          string
-	InputPath     string // the export as the user named it
-	InputSHA256   string // hex
-	Sheet         string // "" for csv
-	HeaderRow     int
-	DataRows      int
-	Filters       []string // as the user wrote them
-	StrataColumn  string   // "" when not stratified
-	Allocation    string   // "proportional", "equal", or "" when not stratified
-	MinPerStratum int
-	InitialSize   int // the sample size at creation
-	Population    int // distinct IDs after filters
-	ToolVersion   string
-	Columns       []string        // the shown column names, e.g. Team, Allocated Worker
-	Params        json.RawMessage // everything needed to re-derive the sample (JSON object)
-	Form          json.RawMessage // the audit's form (JSON), nil when none
+	Name    string
+	Created time.Time // UTC, from the store's clock
+	// Period is the month the audit covers, "yyyy-mm": comparisons and
+	// trends follow it, not the day the audit was recorded.
+	Period      string
+	InitialSize int // the sample size at creation
+	// Provenance says how the sample was drawn and re-derives it.
+	Provenance sample.Provenance
+	// Columns name the shown fields of every sampled case (the
+	// provenance's columns).
+	Columns []string
+	// FollowUp says who owns the follow-up action of a flagged case.
+	FollowUp OwnerRule
+	Form     json.RawMessage // the audit's form (JSON), nil when none
 
 	id int64
+	// provJSON and followJSON are the provenance and follow-up rule as
+	// stored: the trail's first entry vouches for these bytes.
+	provJSON, followJSON json.RawMessage
+	// legacy holds the columns of an audit recorded before schema 2, whose
+	// trail's first entry vouches for them (see legacyAuditJSON); nil for
+	// audits recorded since.
+	legacy *legacyAudit
 }
+
+// Population is the number of distinct cases the sample was drawn from.
+func (a *Audit) Population() int { return a.Provenance.Counts.Population }
+
+// Seed is the sample's seed.
+func (a *Audit) Seed() string { return a.Provenance.Seed }
+
+// StrataColumn is the column the sample was stratified by, "" when none.
+func (a *Audit) StrataColumn() string { return a.Provenance.StrataColumn() }
 
 // SampledCase is one case of an audit's sample.
 type SampledCase struct {
@@ -104,23 +117,15 @@ func casesJSON(cases []SampledCase) []sampledCaseJSON {
 	return out
 }
 
-// auditJSON is the audit as it appears in the first trail entry.
-func auditJSON(a *Audit) map[string]any {
-	filters := a.Filters
-	if filters == nil {
-		filters = []string{}
-	}
-	cols := a.Columns
-	if cols == nil {
-		cols = []string{}
+// auditJSON is the audit as it appears in the first trail entry: every
+// column of its row, so that Verify notices an edited audit.
+func auditJSON(a *Audit) any {
+	if a.legacy != nil {
+		return legacyAuditJSON(a)
 	}
 	m := map[string]any{
-		"name": a.Name, "created": formatTime(a.Created), "seed": a.Seed,
-		"input_path": a.InputPath, "input_sha256": a.InputSHA256, "sheet": a.Sheet,
-		"header_row": a.HeaderRow, "data_rows": a.DataRows, "filters": filters,
-		"strata_column": a.StrataColumn, "allocation": a.Allocation, "min_per_stratum": a.MinPerStratum,
-		"initial_size": a.InitialSize, "population": a.Population, "tool_version": a.ToolVersion,
-		"columns": cols, "params": json.RawMessage(a.Params),
+		"name": a.Name, "created": formatTime(a.Created), "period": a.Period, "initial_size": a.InitialSize,
+		"provenance": json.RawMessage(a.provJSON), "follow_up": json.RawMessage(a.followJSON),
 	}
 	if len(a.Form) > 0 {
 		m["form"] = json.RawMessage(a.Form)
@@ -134,6 +139,12 @@ func auditJSON(a *Audit) map[string]any {
 // one transaction, and starts its trail with a "sample" entry holding both.
 // a.Created is set from the store's clock; a.InitialSize from len(cases).
 func (s *Store) CreateAudit(ctx context.Context, a Audit, cases []SampledCase) (*Audit, error) {
+	return s.createAuditTx(ctx, a, cases, nil)
+}
+
+// createAuditTx records the audit, then runs extra (when not nil) in the
+// same transaction, with the audit's chain.
+func (s *Store) createAuditTx(ctx context.Context, a Audit, cases []SampledCase, extra func(context.Context, *sql.Tx, *Audit, *chain) error) (*Audit, error) {
 	a.Name = strings.TrimSpace(a.Name)
 	if a.Name == "" {
 		return nil, errors.New("an audit needs a name (e.g. \"2026-07 monthly\")")
@@ -141,17 +152,16 @@ func (s *Store) CreateAudit(ctx context.Context, a Audit, cases []SampledCase) (
 	if len(cases) == 0 {
 		return nil, fmt.Errorf("audit %q: the sample is empty", a.Name)
 	}
+	if a.Provenance.Schema == "" {
+		a.Provenance.Schema = sample.ProvenanceSchema
+	}
+	if a.Columns == nil {
+		a.Columns = a.Provenance.Columns
+	}
+	a.Columns = nonNil(a.Columns)
 	if err := checkCases(cases, 0, len(a.Columns)); err != nil {
 		return nil, fmt.Errorf("audit %q: %w", a.Name, err)
 	}
-	if len(a.Params) == 0 {
-		a.Params = json.RawMessage("{}")
-	}
-	p, err := canonicalJSON(json.RawMessage(a.Params))
-	if err != nil {
-		return nil, fmt.Errorf("audit %q: the sample parameters are not valid JSON: %w", a.Name, err)
-	}
-	a.Params = p
 	if len(a.Form) > 0 {
 		f, err := canonicalJSON(json.RawMessage(a.Form))
 		if err != nil {
@@ -162,7 +172,29 @@ func (s *Store) CreateAudit(ctx context.Context, a Audit, cases []SampledCase) (
 		a.Form = nil
 	}
 	a.Created = s.now()
+	if a.Period == "" {
+		a.Period = a.Created.Format("2006-01")
+	}
+	if _, err := time.Parse("2006-01", a.Period); err != nil {
+		return nil, fmt.Errorf("audit %q: the period %q is not a month; write it as yyyy-mm, e.g. 2026-07", a.Name, a.Period)
+	}
 	a.InitialSize = len(cases)
+	a.legacy = nil
+	prov, err := canonicalJSON(a.Provenance)
+	if err != nil {
+		return nil, fmt.Errorf("audit %q: encoding its provenance: %w", a.Name, err)
+	}
+	// The audit returned is the audit read back later.
+	p, err := sample.ParseProvenance(prov)
+	if err != nil {
+		return nil, fmt.Errorf("audit %q: %w", a.Name, err)
+	}
+	a.Provenance = *p
+	follow, err := canonicalJSON(a.FollowUp)
+	if err != nil {
+		return nil, fmt.Errorf("audit %q: encoding its follow-up rule: %w", a.Name, err)
+	}
+	a.provJSON, a.followJSON = prov, follow
 	err = s.write(ctx, "recording an audit in", func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM audit WHERE name = ?", a.Name).Scan(&n); err != nil {
@@ -171,18 +203,17 @@ func (s *Store) CreateAudit(ctx context.Context, a Audit, cases []SampledCase) (
 		if n > 0 {
 			return fmt.Errorf("an audit named %q is already in the store %s; choose another name", a.Name, s.path)
 		}
-		filters, _ := json.Marshal(nonNil(a.Filters))
-		cols, _ := json.Marshal(nonNil(a.Columns))
+		cols, _ := json.Marshal(a.Columns)
 		var form any
 		if a.Form != nil {
 			form = string(a.Form)
 		}
+		// The columns of schema 1 stay empty: the provenance holds it all.
 		res, err := tx.ExecContext(ctx, `INSERT INTO audit (name, created_at, seed, input_path, input_sha256, sheet,
 			header_row, data_rows, filters, strata_column, allocation, min_per_stratum, initial_size, population,
-			tool_version, columns, params, form) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-			a.Name, formatTime(a.Created), a.Seed, a.InputPath, a.InputSHA256, a.Sheet, a.HeaderRow, a.DataRows,
-			string(filters), a.StrataColumn, a.Allocation, a.MinPerStratum, a.InitialSize, a.Population,
-			a.ToolVersion, string(cols), string(a.Params), form)
+			tool_version, columns, params, form, period, provenance, follow_up)
+			VALUES (?,?,'','','','',0,0,'[]','','',0,?,0,'',?,'{}',?,?,?,?)`,
+			a.Name, formatTime(a.Created), a.InitialSize, string(cols), form, a.Period, string(prov), string(follow))
 		if err != nil {
 			return err
 		}
@@ -196,13 +227,17 @@ func (s *Store) CreateAudit(ctx context.Context, a Audit, cases []SampledCase) (
 		if err != nil {
 			return err
 		}
-		_, err = c.append(ctx, KindSample, "", s.actor, a.Created, map[string]any{"audit": auditJSON(&a), "cases": casesJSON(cases)})
-		return err
+		if _, err = c.append(ctx, KindSample, "", s.actor, a.Created, map[string]any{"audit": auditJSON(&a), "cases": casesJSON(cases)}); err != nil {
+			return err
+		}
+		if extra != nil {
+			return extra(ctx, tx, &a, c)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	a.Filters, a.Columns = nonNil(a.Filters), nonNil(a.Columns)
 	return &a, nil
 }
 
@@ -257,62 +292,97 @@ func (s *Store) Grow(ctx context.Context, auditName string, cases []SampledCase)
 		return nil
 	}
 	return s.write(ctx, "growing the sample in", func(tx *sql.Tx) error {
-		a, err := loadAudit(ctx, tx, auditName)
-		if err != nil {
-			return err
-		}
-		var n int
-		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM sampled_case WHERE audit_id = ?", a.id).Scan(&n); err != nil {
-			return err
-		}
-		if err := checkCases(cases, n, len(a.Columns)); err != nil {
-			return fmt.Errorf("audit %q has %d sampled cases: %w", a.Name, n, err)
-		}
-		for _, c := range cases {
-			var k int
-			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM sampled_case WHERE audit_id = ? AND case_id = ?", a.id, c.ID).Scan(&k); err != nil {
-				return err
-			}
-			if k > 0 {
-				return fmt.Errorf("case %q is already in audit %q", c.ID, a.Name)
-			}
-		}
-		if err := insertCases(ctx, tx, a.id, cases); err != nil {
-			return err
-		}
-		ch, err := openChain(ctx, tx, a.id, a.Name)
-		if err != nil {
-			return err
-		}
-		_, err = ch.append(ctx, KindGrow, "", s.actor, s.now(), map[string]any{"cases": casesJSON(cases)})
+		_, _, err := s.growTx(ctx, tx, auditName, cases)
 		return err
 	})
 }
 
+// growTx appends cases within a write transaction and returns the audit and
+// its chain.
+func (s *Store) growTx(ctx context.Context, tx *sql.Tx, auditName string, cases []SampledCase) (*Audit, *chain, error) {
+	a, err := loadAudit(ctx, tx, auditName)
+	if err != nil {
+		return nil, nil, err
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM sampled_case WHERE audit_id = ?", a.id).Scan(&n); err != nil {
+		return nil, nil, err
+	}
+	if err := checkCases(cases, n, len(a.Columns)); err != nil {
+		return nil, nil, fmt.Errorf("audit %q has %d sampled cases: %w", a.Name, n, err)
+	}
+	for _, c := range cases {
+		var k int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM sampled_case WHERE audit_id = ? AND case_id = ?", a.id, c.ID).Scan(&k); err != nil {
+			return nil, nil, err
+		}
+		if k > 0 {
+			return nil, nil, fmt.Errorf("case %q is already in audit %q", c.ID, a.Name)
+		}
+	}
+	if err := insertCases(ctx, tx, a.id, cases); err != nil {
+		return nil, nil, err
+	}
+	ch, err := openChain(ctx, tx, a.id, a.Name)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err = ch.append(ctx, KindGrow, "", s.actor, s.now(), map[string]any{"cases": casesJSON(cases)}); err != nil {
+		return nil, nil, err
+	}
+	return a, ch, nil
+}
+
 const auditColumns = `id, name, created_at, seed, input_path, input_sha256, sheet, header_row, data_rows, filters,
-	strata_column, allocation, min_per_stratum, initial_size, population, tool_version, columns, params, form`
+	strata_column, allocation, min_per_stratum, initial_size, population, tool_version, columns, params, form,
+	period, provenance, follow_up`
 
 type rowScanner interface{ Scan(...any) error }
 
 func scanAudit(r rowScanner) (*Audit, error) {
 	var a Audit
+	var l legacyAudit
 	var created, filters, cols, params string
-	var form sql.NullString
-	if err := r.Scan(&a.id, &a.Name, &created, &a.Seed, &a.InputPath, &a.InputSHA256, &a.Sheet, &a.HeaderRow,
-		&a.DataRows, &filters, &a.StrataColumn, &a.Allocation, &a.MinPerStratum, &a.InitialSize, &a.Population,
-		&a.ToolVersion, &cols, &params, &form); err != nil {
+	var form, period, prov, follow sql.NullString
+	if err := r.Scan(&a.id, &a.Name, &created, &l.Seed, &l.InputPath, &l.InputSHA256, &l.Sheet, &l.HeaderRow,
+		&l.DataRows, &filters, &l.StrataColumn, &l.Allocation, &l.MinPerStratum, &a.InitialSize, &l.Population,
+		&l.ToolVersion, &cols, &params, &form, &period, &prov, &follow); err != nil {
 		return nil, err
 	}
 	a.Created = parseTime(created)
-	if err := json.Unmarshal([]byte(filters), &a.Filters); err != nil {
-		return nil, fmt.Errorf("audit %q: stored filters are damaged: %w", a.Name, err)
-	}
 	if err := json.Unmarshal([]byte(cols), &a.Columns); err != nil {
 		return nil, fmt.Errorf("audit %q: stored columns are damaged: %w", a.Name, err)
 	}
-	a.Params = json.RawMessage(params)
+	a.Columns = nonNil(a.Columns)
 	if form.Valid {
 		a.Form = json.RawMessage(form.String)
+	}
+	a.Period = period.String
+	if !prov.Valid {
+		// Recorded before schema 2: the provenance is rebuilt from the
+		// columns and the command line's parameters of the time.
+		if err := json.Unmarshal([]byte(filters), &l.Filters); err != nil {
+			return nil, fmt.Errorf("audit %q: stored filters are damaged: %w", a.Name, err)
+		}
+		l.Params = json.RawMessage(params)
+		l.Columns = a.Columns
+		a.legacy = &l
+		if err := a.fromLegacy(); err != nil {
+			return nil, err
+		}
+		return &a, nil
+	}
+	p, err := sample.ParseProvenance([]byte(prov.String))
+	if err != nil {
+		return nil, fmt.Errorf("audit %q: %w", a.Name, err)
+	}
+	a.Provenance = *p
+	a.provJSON = json.RawMessage(prov.String)
+	a.followJSON = json.RawMessage(follow.String)
+	if follow.Valid {
+		if err := json.Unmarshal([]byte(follow.String), &a.FollowUp); err != nil {
+			return nil, fmt.Errorf("audit %q: its stored follow-up rule is damaged: %w", a.Name, err)
+		}
 	}
 	return &a, nil
 }

@@ -9,6 +9,8 @@ import (
 	"maps"
 	"strings"
 	"time"
+
+	"github.com/caseaudit/caseaudit/internal/opt"
 )
 
 // Grade is an auditor's judgement of a case. The zero value means no grade.
@@ -171,7 +173,7 @@ func (e *CorrectionError) Error() string {
 	if e.Moderation {
 		what = "a moderation finding"
 	}
-	return fmt.Sprintf("%s already has %s by %s on %s; to correct it give --reason", e.Case, what, e.Auditor, e.Date)
+	return fmt.Sprintf("%s already has %s by %s on %s; to correct it give %s", e.Case, what, e.Auditor, e.Date, opt.Reason)
 }
 
 // Is makes errors.Is(err, ErrReasonRequired) true.

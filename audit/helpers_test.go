@@ -2,11 +2,12 @@ package audit
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/caseaudit/caseaudit/sample"
 )
 
 // testClock is an injected clock that moves on one second per reading.
@@ -48,9 +49,13 @@ func testCases(n int) []SampledCase {
 
 func testAudit(name string) Audit {
 	return Audit{
-		Name: name, Seed: "314159", InputPath: "cases.xlsx", InputSHA256: "ab12", Sheet: "Cases",
-		HeaderRow: 4, DataRows: 3000, Filters: []string{"Legal Status=CIN"}, Population: 2000,
-		ToolVersion: "test", Columns: testColumns, Params: json.RawMessage(`{"size": 40, "seed": "314159"}`),
+		Name: name, Columns: testColumns,
+		Provenance: sample.Provenance{Schema: sample.ProvenanceSchema, ToolVersion: "test", Seed: "314159",
+			Export: sample.Source{Path: "cases.xlsx", AbsPath: "/data/cases.xlsx", SHA256: "ab12", Format: "xlsx",
+				Sheet: "Cases", HeaderRow: 4, IDColumn: "Case Reference"},
+			Filters: []string{"Legal Status=CIN"}, Size: 40,
+			Counts:  sample.Counts{Rows: 3000, Distinct: 3000, FilteredOut: 1000, Population: 2000},
+			Columns: testColumns},
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample/export"
 )
@@ -174,8 +175,8 @@ func Import(ctx context.Context, s *Store, auditName, path string, opts ImportOp
 			if prev, ok := latest[r.id]; ok && !sameFinding(prev, r.finding) && strings.TrimSpace(opts.Reason) == "" {
 				ce := correctionError(prev)
 				r.probs = append(r.probs, Problem{Sheet: sheet, Row: r.num, Case: r.id,
-					Msg: fmt.Sprintf("%s already has %s by %s on %s and this row differs; to correct it import with a reason (--reason)",
-						ce.Case, map[bool]string{false: "a finding", true: "a moderation finding"}[ce.Moderation], ce.Auditor, ce.Date)})
+					Msg: fmt.Sprintf("%s already has %s by %s on %s and this row differs; to correct it import with a reason (%s)",
+						ce.Case, map[bool]string{false: "a finding", true: "a moderation finding"}[ce.Moderation], ce.Auditor, ce.Date, opt.Reason)})
 			}
 			problems = append(problems, r.probs...)
 		}

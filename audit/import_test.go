@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/caseaudit/caseaudit/sample"
+	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -29,10 +29,9 @@ func workbookFor(t *testing.T, s *Store, audit string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	spec := WorkbookSpec{Method: Method{Audit: a.Name, Seed: a.Seed, Size: len(cases), Created: a.Created}, Columns: a.Columns}
+	spec := WorkbookSpec{Audit: a.Name, Provenance: a.Provenance, Columns: a.Columns}
 	for _, c := range cases {
-		spec.Cases = append(spec.Cases, sample.Selected{Order: c.Order, Ticket: c.Ticket,
-			Case: sample.Case{ID: c.ID, Row: c.Row, Stratum: c.Stratum, Fields: c.Fields}})
+		spec.Cases = append(spec.Cases, c)
 	}
 	var buf bytes.Buffer
 	if err := WriteWorkbook(&buf, spec); err != nil {
@@ -217,7 +216,7 @@ func TestImportCorrections(t *testing.T) {
 		"2,CR-0000002,South,B. Lee,CIN,C. Diaz,Inadequate,Yes,Missed a visit,2026-07-10\n") // changed
 	_, err := Import(ctx, s, name, second, ImportOptions{})
 	var ie *ImportError
-	if !errors.As(err, &ie) || len(ie.Problems) != 1 || ie.Problems[0].String() !=
+	if !errors.As(err, &ie) || len(ie.Problems) != 1 || opt.Spell(ie.Problems[0].String(), opt.Flags) !=
 		"row 3: CR-0000002 already has a finding by C. Diaz on 2026-07-10 and this row differs; to correct it import with a reason (--reason)" {
 		t.Fatalf("correction without reason: %v", err)
 	}

@@ -132,6 +132,16 @@ BEGIN SELECT RAISE(ABORT, 'caseaudit: the audit trail is append-only'); END;
 CREATE TRIGGER trail_no_delete BEFORE DELETE ON trail
 BEGIN SELECT RAISE(ABORT, 'caseaudit: the audit trail is append-only'); END;
 `,
+	// Version 2: the sample's provenance as one typed value, the follow-up
+	// rule as its own value, and the period an audit covers. Audits of
+	// version 1 keep their columns (their trail vouches for them) and leave
+	// these NULL; see legacy.go.
+	`
+ALTER TABLE audit ADD COLUMN period TEXT;
+ALTER TABLE audit ADD COLUMN provenance TEXT;
+ALTER TABLE audit ADD COLUMN follow_up TEXT;
+CREATE INDEX audit_period ON audit(period);
+`,
 }
 
 // SchemaVersion is the store schema version this build writes and reads.

@@ -10,6 +10,7 @@ import (
 type AuditSummary struct {
 	Name           string
 	Created        time.Time
+	Period         string // the month audited, yyyy-mm
 	Seed           string
 	Size           int // sampled cases (after any growth)
 	Recorded       int // cases with a finding
@@ -37,7 +38,7 @@ type Status struct {
 }
 
 func summarise(ctx context.Context, q querier, a *Audit) (*Status, error) {
-	st := &Status{AuditSummary: AuditSummary{Name: a.Name, Created: a.Created, Seed: a.Seed}}
+	st := &Status{AuditSummary: AuditSummary{Name: a.Name, Created: a.Created, Seed: a.Seed(), Period: a.Period}}
 	ids, err := sampledIDs(ctx, q, a)
 	if err != nil {
 		return nil, err

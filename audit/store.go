@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/caseaudit/caseaudit/internal/opt"
 	"modernc.org/sqlite"
 )
 
@@ -141,10 +142,10 @@ func precheck(path string) (fresh bool, err error) {
 	}
 	hdr := make([]byte, 100)
 	if _, err := io.ReadFull(f, hdr); err != nil || !bytes.Equal(hdr[:16], sqliteHeader) {
-		return false, fmt.Errorf("%s is not a caseaudit store (not an SQLite database); name another file with --db: %w", path, ErrNotStore)
+		return false, fmt.Errorf("%s is not a caseaudit store (not an SQLite database); name another file with %s: %w", path, opt.Store, ErrNotStore)
 	}
 	if id := binary.BigEndian.Uint32(hdr[68:72]); id != applicationID {
-		return false, fmt.Errorf("%s is an SQLite database but not a caseaudit store; name another file with --db: %w", path, ErrNotStore)
+		return false, fmt.Errorf("%s is an SQLite database but not a caseaudit store; name another file with %s: %w", path, opt.Store, ErrNotStore)
 	}
 	return false, nil
 }
@@ -170,7 +171,7 @@ func (s *Store) init(ctx context.Context, fresh bool) error {
 				return s.wrap("creating", err)
 			}
 		} else if id != applicationID {
-			return fmt.Errorf("%s is an SQLite database but not a caseaudit store; name another file with --db: %w", s.path, ErrNotStore)
+			return fmt.Errorf("%s is an SQLite database but not a caseaudit store; name another file with %s: %w", s.path, opt.Store, ErrNotStore)
 		}
 	}
 	var v int
@@ -188,7 +189,7 @@ func (s *Store) init(ctx context.Context, fresh bool) error {
 				return s.wrap("opening", err)
 			}
 			if n == 0 {
-				return fmt.Errorf("%s is not a caseaudit store (table %s is missing); name another file with --db: %w", s.path, t, ErrNotStore)
+				return fmt.Errorf("%s is not a caseaudit store (table %s is missing); name another file with %s: %w", s.path, t, opt.Store, ErrNotStore)
 			}
 		}
 	}

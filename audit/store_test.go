@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"syscall"
 	"testing"
@@ -198,11 +199,17 @@ func TestCreateAuditAndGrow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.InitialSize != 10 || a.Seed != "314159" || a.Form != nil || len(a.Columns) != 3 || a.Filters[0] != "Legal Status=CIN" {
+	if a.InitialSize != 10 || a.Seed() != "314159" || a.Form != nil || len(a.Columns) != 3 || a.Provenance.Filters[0] != "Legal Status=CIN" {
 		t.Errorf("audit read back: %+v", a)
 	}
-	if string(a.Params) != `{"seed":"314159","size":40}` {
-		t.Errorf("params stored as %s; want canonical JSON", a.Params)
+	// The provenance reads back as it was given, and the period defaults to
+	// the month the audit was recorded (the test clock's July 2026).
+	want := testAudit("x").Provenance
+	if got := a.Provenance; !reflect.DeepEqual(got, want) {
+		t.Errorf("provenance read back:\n%+v\nwant\n%+v", got, want)
+	}
+	if a.Period != "2026-07" {
+		t.Errorf("period %q, want 2026-07", a.Period)
 	}
 	_, err = s.Audit(ctx, "2026-07 montly")
 	if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), `did you mean "2026-07 monthly"?`) {

@@ -122,8 +122,18 @@ func TestVerifyFindsEditedSample(t *testing.T) {
 	sqlExec(t, s, `INSERT INTO sampled_case VALUES (1, 11, 'CR-0000099', '0.9', '', 9, '["North","B. Lee","CIN"]')`)
 	expectProblem(t, s, "sampled case 11 (CR-0000099) is not in the trail: it was inserted")
 
+	// The provenance (how the sample was drawn) and the period are vouched
+	// for by the first entry.
 	s = tamperable(t)
-	sqlExec(t, s, `UPDATE audit SET seed = '271828'`)
+	sqlExec(t, s, `UPDATE audit SET provenance = replace(provenance, '"seed":"314159"', '"seed":"271828"')`)
+	expectProblem(t, s, `the parameters of audit "a" differ`)
+
+	s = tamperable(t)
+	sqlExec(t, s, `UPDATE audit SET period = '2026-06'`)
+	expectProblem(t, s, `the parameters of audit "a" differ`)
+
+	s = tamperable(t)
+	sqlExec(t, s, `UPDATE audit SET follow_up = '{"owner_column":"Team"}'`)
 	expectProblem(t, s, `the parameters of audit "a" differ`)
 }
 

@@ -1,12 +1,13 @@
 package audit
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
-	"time"
 	"unicode/utf8"
 
+	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample"
 	"github.com/xuri/excelize/v2"
 )
@@ -39,40 +40,29 @@ var workbookGrades = func() []string {
 	return out
 }()
 
-// Method records how a sample was drawn: everything needed to re-derive it.
-type Method struct {
-	Audit          string // audit name in the store, "" when not recorded
-	Seed           string
-	InputPath      string
-	InputSHA256    string
-	Format         string // csv or xlsx
-	Sheet          string
-	HeaderRow      int
-	IDColumn       string
-	Rows           int // data rows holding a case ID
-	Population     int // distinct IDs after filters and exclusions
-	Filters        []string
-	Strata         string
-	Allocation     string
-	MinPerStratum  int
-	Excluded       int
-	ExcludedWithin string
-	Size           int
-	ToolVersion    string
-	Created        time.Time
-}
-
-// WorkbookSpec is what goes into an auditors' workbook.
+// WorkbookSpec is what goes into an auditors' (or moderators') workbook.
 type WorkbookSpec struct {
-	Method   Method
-	Columns  []string // the shown fields' header names, in order
-	Cases    []sample.Selected
-	Auditors map[string]string // case ID → allocated auditor (optional)
+	// Audit is the audit's name in the store; "" when the sample is not
+	// recorded.
+	Audit string
+	// Moderation, when set, makes this the moderators' workbook of its
+	// moderation sample (Cases are the moderated cases).
+	Moderation *ModerationSample
+	// Provenance says how the audit's sample was drawn (the Method sheet).
+	Provenance sample.Provenance
+	Columns    []string          // the shown fields' header names, in order
+	Cases      []SampledCase     // in order
+	Auditors   map[string]string // case ID → allocated auditor (optional)
 	// Form, when set, adds one column per question between Auditor and
 	// Grade, headed by the question's label, with a drop-down of its answers
 	// (grade, yesno and choice questions) and its help as the cell prompt.
 	Form *Form
 }
+
+// SheetExcluded lists the IDs an exclusion left out of the population, one
+// per row, when there are any: with the export and the seed they re-derive
+// the sample.
+const SheetExcluded = "Excluded"
 
 // WriteWorkbook writes the auditors' workbook as xlsx to w. Every value is
 // written as a string cell, so nothing from the export can become a formula.
@@ -85,9 +75,9 @@ func WriteWorkbook(w io.Writer, spec WorkbookSpec) error {
 	header := []string{ColOrder, ColCaseID}
 	header = append(header, spec.Columns...)
 	stratumCol := -1
-	if spec.Method.Strata != "" && !containsFold(spec.Columns, spec.Method.Strata) {
+	if strata := spec.Provenance.StrataColumn(); strata != "" && !containsFold(spec.Columns, strata) {
 		stratumCol = len(header)
-		header = append(header, spec.Method.Strata)
+		header = append(header, strata)
 	}
 	auditorAt := len(header)
 	header = append(header, ColAuditor)
@@ -266,7 +256,7 @@ func WriteWorkbook(w io.Writer, spec WorkbookSpec) error {
 	if err := f.AutoFilter(SheetSample, "A1:"+last, nil); err != nil {
 		return err
 	}
-	if err := writeMethodSheet(f, spec.Method); err != nil {
+	if err := writeMethodSheet(f, spec); err != nil {
 		return err
 	}
 	f.SetActiveSheet(0)
@@ -274,43 +264,38 @@ func WriteWorkbook(w io.Writer, spec WorkbookSpec) error {
 	return err
 }
 
-func writeMethodSheet(f *excelize.File, m Method) error {
+// methodRows is the Method sheet: which workbook this is, how the sample
+// was drawn (the provenance), and the moderation draw for a moderators'
+// workbook.
+func methodRows(spec WorkbookSpec) [][2]string {
+	var rows [][2]string
+	if spec.Moderation != nil {
+		rows = append(rows, [2]string{"Workbook", WorkbookModeration})
+	} else {
+		rows = append(rows, [2]string{"Workbook", WorkbookAuditors})
+	}
+	if spec.Audit != "" {
+		rows = append(rows, [2]string{"Audit", spec.Audit})
+	}
+	if m := spec.Moderation; m != nil {
+		rows = append(rows,
+			[2]string{"Moderation seed", m.Seed},
+			[2]string{"Moderation sample", fmt.Sprintf("%s, drawn from %s recorded", words.Count(len(m.Cases), "case"), words.Thousands(m.Recorded))})
+	}
+	rows = append(rows, spec.Provenance.Describe()...)
+	return rows
+}
+
+// The values of the Method sheet's "Workbook" row, by which import knows
+// an auditors' workbook from a moderators'.
+const (
+	WorkbookAuditors   = "Auditors' workbook"
+	WorkbookModeration = "Moderators' workbook"
+)
+
+func writeMethodSheet(f *excelize.File, spec WorkbookSpec) error {
 	if _, err := f.NewSheet(SheetMethod); err != nil {
 		return err
-	}
-	sheetOrNone := m.Sheet
-	if sheetOrNone == "" {
-		sheetOrNone = "(csv)"
-	}
-	filters := "none"
-	if len(m.Filters) > 0 {
-		filters = strings.Join(m.Filters, " AND ")
-	}
-	strata := "none"
-	if m.Strata != "" {
-		strata = fmt.Sprintf("%s, %s allocation", m.Strata, m.Allocation)
-		if m.MinPerStratum > 0 {
-			strata += fmt.Sprintf(", at least %d per stratum", m.MinPerStratum)
-		}
-	}
-	rows := [][2]string{
-		{"Audit", m.Audit},
-		{"Seed", m.Seed},
-		{"Input file", m.InputPath},
-		{"Input SHA-256", m.InputSHA256},
-		{"Sheet", sheetOrNone},
-		{"Header row", fmt.Sprint(m.HeaderRow)},
-		{"ID column", m.IDColumn},
-		{"Data rows", fmt.Sprint(m.Rows)},
-		{"Population (distinct IDs after filters)", fmt.Sprint(m.Population)},
-		{"Filters", filters},
-		{"Strata", strata},
-		{"Sample size", fmt.Sprint(m.Size)},
-		{"Tool", "caseaudit " + m.ToolVersion},
-		{"Drawn (UTC)", m.Created.UTC().Format("2006-01-02 15:04:05")},
-	}
-	if m.Excluded > 0 {
-		rows = append(rows, [2]string{"Excluded (audited within " + m.ExcludedWithin + ")", fmt.Sprint(m.Excluded)})
 	}
 	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: &excelize.Alignment{Vertical: "top"}})
 	if err != nil {
@@ -321,36 +306,39 @@ func writeMethodSheet(f *excelize.File, m Method) error {
 		return err
 	}
 	r := 1
-	for _, kv := range rows {
-		if kv[0] == "Audit" && kv[1] == "" {
-			continue
-		}
-		f.SetCellStr(SheetMethod, fmt.Sprintf("A%d", r), kv[0])
-		f.SetCellStr(SheetMethod, fmt.Sprintf("B%d", r), kv[1])
+	put := func(k, v string) {
+		f.SetCellStr(SheetMethod, fmt.Sprintf("A%d", r), k)
+		f.SetCellStr(SheetMethod, fmt.Sprintf("B%d", r), v)
 		f.SetCellStyle(SheetMethod, fmt.Sprintf("A%d", r), fmt.Sprintf("A%d", r), bold)
 		f.SetCellStyle(SheetMethod, fmt.Sprintf("B%d", r), fmt.Sprintf("B%d", r), wrap)
 		r++
 	}
+	for _, kv := range methodRows(spec) {
+		put(kv[0], kv[1])
+	}
+	p := spec.Provenance
+	if p.Exclusion != nil && len(p.Exclusion.IDs) > 0 {
+		put("Excluded case IDs", fmt.Sprintf("listed on the sheet %s (%s)", SheetExcluded, words.Count(len(p.Exclusion.IDs), "ID")))
+	}
 	r++
-	f.SetCellStr(SheetMethod, fmt.Sprintf("A%d", r), "How to re-derive this sample")
-	f.SetCellStyle(SheetMethod, fmt.Sprintf("A%d", r), fmt.Sprintf("A%d", r), bold)
-	f.SetCellStr(SheetMethod, fmt.Sprintf("B%d", r), RederiveText(m))
-	f.SetCellStyle(SheetMethod, fmt.Sprintf("B%d", r), fmt.Sprintf("B%d", r), wrap)
-	f.SetColWidth(SheetMethod, "A", "A", 40)
+	put("How to re-derive this sample", p.RederiveText())
+	f.SetColWidth(SheetMethod, "A", "A", 32)
 	f.SetColWidth(SheetMethod, "B", "B", 90)
+	if p.Exclusion != nil && len(p.Exclusion.IDs) > 0 {
+		if _, err := f.NewSheet(SheetExcluded); err != nil {
+			return err
+		}
+		f.SetCellStr(SheetExcluded, "A1", "Excluded case ID")
+		f.SetCellStyle(SheetExcluded, "A1", "A1", bold)
+		f.SetCellStr(SheetExcluded, "B1", p.Exclusion.Rule)
+		for i, id := range p.Exclusion.IDs {
+			if err := f.SetCellStr(SheetExcluded, fmt.Sprintf("A%d", i+2), id); err != nil {
+				return err
+			}
+		}
+		f.SetColWidth(SheetExcluded, "A", "A", 20)
+	}
 	return nil
-}
-
-// RederiveText explains, for a non-specialist, how anyone can check the sample.
-func RederiveText(m Method) string {
-	return "The sample depends only on the seed and the set of case IDs, not on row order or software " +
-		"(Rivest's consistent sampler, as used in election audits). For every distinct case ID in the " +
-		"population: S = SHA-256 of the seed as 64 lowercase hex characters; H = SHA-256 of S followed by " +
-		"the ID, read as a whole number; the ticket is \"0.\" followed by the decimal digits of H " +
-		"(padded to 64) in reverse order. Cases are taken in ticket order (smallest first)" +
-		map[bool]string{true: ", within each stratum as allocated", false: ""}[m.Strata != ""] +
-		". With the same export file (check its SHA-256) run: caseaudit verify, or caseaudit sample with the " +
-		"same seed, filters and size, and compare."
 }
 
 func containsFold(list []string, s string) bool {
@@ -371,4 +359,92 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// WorkbookOptions choose the cases of a workbook written from the store.
+type WorkbookOptions struct {
+	// Auditor keeps only the cases allocated to this auditor ("" = all).
+	Auditor string
+	// Outstanding keeps only the cases without a finding yet.
+	Outstanding bool
+	// Moderation writes the moderators' workbook of the moderation sample.
+	Moderation bool
+}
+
+// Workbook gathers, from one snapshot of the store, what goes into a
+// workbook for a recorded audit: its sample (or moderation sample), the
+// current allocation, its form and its provenance. A workbook can be
+// written again at any time: after growth, after reallocation, or when a
+// file is lost.
+func (s *Store) Workbook(ctx context.Context, name string, o WorkbookOptions) (WorkbookSpec, error) {
+	var spec WorkbookSpec
+	err := s.Snapshot(ctx, func(v *Store) error {
+		a, err := v.Audit(ctx, name)
+		if err != nil {
+			return err
+		}
+		cases, err := v.Cases(ctx, a.Name)
+		if err != nil {
+			return err
+		}
+		spec = WorkbookSpec{Audit: a.Name, Provenance: a.Provenance, Columns: a.Columns, Auditors: map[string]string{}}
+		if o.Moderation {
+			m, err := v.Moderation(ctx, a.Name)
+			if err != nil {
+				return err
+			}
+			if m == nil {
+				return fmt.Errorf("audit %q has no moderation sample yet; draw one with caseaudit moderate", a.Name)
+			}
+			spec.Moderation = m
+			byID := map[string]SampledCase{}
+			for _, c := range cases {
+				byID[c.ID] = c
+			}
+			var mod []SampledCase
+			for i, id := range m.Cases {
+				c := byID[id]
+				c.Order = i + 1
+				mod = append(mod, c)
+			}
+			cases = mod
+		} else {
+			if spec.Form, err = v.Form(ctx, a.Name); err != nil {
+				return err
+			}
+			al, err := v.Allocation(ctx, a.Name)
+			if err != nil {
+				return err
+			}
+			if al != nil {
+				for _, x := range al.Assigned {
+					spec.Auditors[x.Case] = x.Auditor
+				}
+			}
+		}
+		if o.Auditor != "" || o.Outstanding {
+			done, err := v.Findings(ctx, a.Name, o.Moderation)
+			if err != nil {
+				return err
+			}
+			recorded := map[string]bool{}
+			for _, f := range done {
+				recorded[f.Case] = true
+			}
+			keep := cases[:0:0]
+			for _, c := range cases {
+				if o.Outstanding && recorded[c.ID] {
+					continue
+				}
+				if o.Auditor != "" && norm(spec.Auditors[c.ID]) != norm(o.Auditor) {
+					continue
+				}
+				keep = append(keep, c)
+			}
+			cases = keep
+		}
+		spec.Cases = cases
+		return nil
+	})
+	return spec, err
 }

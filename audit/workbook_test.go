@@ -16,17 +16,20 @@ import (
 )
 
 func testSpec() WorkbookSpec {
-	cases := []sample.Selected{
-		{Order: 1, Ticket: "0.01", Case: sample.Case{ID: "CR-0000007", Row: 11, Stratum: "North", Fields: []string{"North", "A. Worker", "CP"}}},
-		{Order: 2, Ticket: "0.02", Case: sample.Case{ID: "=HYPERLINK(\"http://evil\")", Row: 12, Stratum: "South", Fields: []string{"South", "@SUM(1)", "CIN"}}},
-		{Order: 3, Ticket: "0.03", Case: sample.Case{ID: "000123", Row: 13, Stratum: "North", Fields: []string{"North", "Zoë Müller", "CLA"}}},
+	cases := []SampledCase{
+		{Order: 1, Ticket: "0.01", ID: "CR-0000007", Row: 11, Stratum: "North", Fields: []string{"North", "A. Worker", "CP"}},
+		{Order: 2, Ticket: "0.02", ID: "=HYPERLINK(\"http://evil\")", Row: 12, Stratum: "South", Fields: []string{"South", "@SUM(1)", "CIN"}},
+		{Order: 3, Ticket: "0.03", ID: "000123", Row: 13, Stratum: "North", Fields: []string{"North", "Zoë Müller", "CLA"}},
 	}
 	return WorkbookSpec{
-		Method: Method{Audit: "2026-07 monthly", Seed: "48213270991532670122", InputPath: "cases.xlsx",
-			InputSHA256: strings.Repeat("ab", 32), Format: "xlsx", Sheet: "Cases", HeaderRow: 4,
-			IDColumn: "Case Reference", Rows: 3000, Population: 2998, Filters: []string{"Legal Status!=Care Leaver"},
-			Strata: "Team", Allocation: "proportional", Size: 3, ToolVersion: "test",
-			Created: time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC)},
+		Audit: "2026-07 monthly",
+		Provenance: sample.Provenance{Schema: sample.ProvenanceSchema, Seed: "48213270991532670122",
+			Export: sample.Source{Path: "cases.xlsx", AbsPath: "/data/cases.xlsx", SHA256: strings.Repeat("ab", 32), Format: "xlsx",
+				Sheet: "Cases", HeaderRow: 4, IDColumn: "Case Reference"},
+			Counts:  sample.Counts{Rows: 3000, Distinct: 2998, Population: 2998},
+			Filters: []string{"Legal Status!=Care Leaver"},
+			Strata:  &sample.StrataRule{Column: "Team", Allocation: "proportional"}, Size: 3, ToolVersion: "test",
+			Drawn: time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC)},
 		Columns:  []string{"Team", "Allocated Worker", "Legal Status"},
 		Cases:    cases,
 		Auditors: map[string]string{"CR-0000007": "A. Khan"},
@@ -101,8 +104,9 @@ func TestWorkbookLayout(t *testing.T) {
 	for _, r := range method {
 		text += strings.Join(r, "=") + "\n"
 	}
-	for _, want := range []string{"Seed=48213270991532670122", "Input SHA-256=" + strings.Repeat("ab", 32),
-		"Sheet=Cases", "Header row=4", "Population (distinct IDs after filters)=2998", "Filters=Legal Status!=Care Leaver",
+	for _, want := range []string{"Workbook=Auditors' workbook", "Audit=2026-07 monthly", "Seed=48213270991532670122",
+		"Export SHA-256=" + strings.Repeat("ab", 32), "Export file (full path)=/data/cases.xlsx", "ID column=Case Reference",
+		"Sheet=Cases", "Header row=4", "Population (cases drawn from)=2,998", "Filters=Legal Status!=Care Leaver",
 		"Strata=Team, proportional allocation", "Sample size=3", "Drawn (UTC)=2026-07-01 09:00:00", "How to re-derive this sample=The sample depends only on the seed"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("Method sheet lacks %q:\n%s", want, text)

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample/export"
 )
@@ -63,6 +64,8 @@ type Population struct {
 	Distinct        int // distinct IDs before filters and exclusions
 	FilteredOut     int // distinct IDs whose (first) row does not match the filters
 	Excluded        int // distinct IDs left out by Exclude
+	// ExcludedIDs are the distinct IDs left out by Exclude, sorted.
+	ExcludedIDs []string
 
 	units       unitArray // the population, in selection order
 	stratumName []string
@@ -438,7 +441,7 @@ func Load(ctx context.Context, t *export.Table, opts LoadOptions) (*Population, 
 	if p.Rows == 0 {
 		return nil, &export.InputError{Path: t.Path, Sheet: t.Sheet, Row: t.HeaderRow,
 			Msg:  fmt.Sprintf("no case IDs below the header row in column %q", t.Header[t.IDIndex]),
-			Hint: "check --sheet, --header-row and --id-column"}
+			Hint: fmt.Sprintf("check %s, %s and %s", opt.Sheet, opt.HeaderRow, opt.IDColumn)}
 	}
 	// Selection order; equal IDs have equal keys, so duplicates end up side
 	// by side, first row first. Keys are uniform, so a bucket pass on their
@@ -484,6 +487,7 @@ func Load(ctx context.Context, t *export.Table, opts LoadOptions) (*Population, 
 			p.FilteredOut++
 		case opts.Exclude != nil && opts.Exclude(p.id(first)):
 			p.Excluded++
+			p.ExcludedIDs = append(p.ExcludedIDs, p.id(first))
 			dropped(first)
 		default:
 			*all.ptr(w) = first
@@ -491,13 +495,14 @@ func Load(ctx context.Context, t *export.Table, opts LoadOptions) (*Population, 
 		}
 	}
 	all.truncate(w)
+	slices.Sort(p.ExcludedIDs)
 	p.Duplicates = len(dups)
 	slices.SortFunc(dups, func(a, b Duplicate) int { return cmp.Compare(a.Row, b.Row) })
 	if len(dups) > 0 && opts.Strict {
 		d := dups[0]
 		return nil, &export.InputError{Path: t.Path, Sheet: t.Sheet, Row: d.Row, Column: t.Header[t.IDIndex],
 			Msg:  fmt.Sprintf("duplicate case ID %q (first on row %s); %d duplicate rows in all", d.ID, words.Thousands(d.FirstRow), len(dups)),
-			Hint: "remove the duplicates or run without --strict to keep each ID's first row"}
+			Hint: fmt.Sprintf("remove the duplicates or run without %s to keep each ID's first row", opt.Strict)}
 	}
 	if len(dups) > 5 {
 		dups = dups[:5]

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/words"
 )
 
@@ -52,7 +53,7 @@ type Sample struct {
 // SizeForPercent returns pct percent of population, rounded up.
 func SizeForPercent(pct float64, population int) (int, error) {
 	if math.IsNaN(pct) || pct <= 0 || pct > 100 {
-		return 0, fmt.Errorf("--percent %v is not between 0 and 100", pct)
+		return 0, fmt.Errorf("%s %v is not between 0 and 100", opt.Percent, pct)
 	}
 	// Exact rounding up of pct*population/100 for pct given to a few decimals.
 	r := new(big.Rat).SetFloat64(pct)
@@ -149,7 +150,7 @@ func Allocate(size int, populations []int, method string, minPer int) ([]int, er
 		return nil, fmt.Errorf("the sample size %s is larger than the population of %s", words.Thousands(size), words.Thousands(total))
 	}
 	if minPer < 0 {
-		return nil, fmt.Errorf("--min-per-stratum must not be negative")
+		return nil, fmt.Errorf("%s must not be negative", opt.MinPerStratum)
 	}
 	var weight func(i int) int64
 	switch method {
@@ -168,7 +169,7 @@ func Allocate(size int, populations []int, method string, minPer int) ([]int, er
 		sumLo += lo[i]
 	}
 	if sumLo > size {
-		return nil, fmt.Errorf("--min-per-stratum %d needs %d cases across %d strata, more than the sample size %d", minPer, sumLo, k, size)
+		return nil, fmt.Errorf("%s %d needs %d cases across %d strata, more than the sample size %d", opt.MinPerStratum, minPer, sumLo, k, size)
 	}
 	// Water-filling: stratum i gets a_i(λ) = clamp(λ·w_i, lo_i, n_i), with
 	// λ chosen so that the shares sum to size. Σ a_i(λ) is increasing and

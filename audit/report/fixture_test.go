@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/sample"
 )
 
 // Invented names only: no real people.
@@ -42,11 +43,18 @@ func fxCases(n int, prefix string) []audit.SampledCase {
 }
 
 func fxAudit(name string, pop int) audit.Audit {
+	period := "" // the month of the store's clock
+	if _, err := time.Parse("2006-01", name); err == nil {
+		period = name
+	}
 	return audit.Audit{
-		Name: name, Seed: "seed-" + name, InputPath: "cases-" + name + ".xlsx", InputSHA256: "ab12", Sheet: "Cases",
-		HeaderRow: 4, DataRows: pop + 3, Population: pop, ToolVersion: "test", Columns: fxColumns,
-		StrataColumn: "Team", Allocation: "proportional",
-		Params: json.RawMessage(`{"size": 1}`),
+		Name: name, Columns: fxColumns, Period: period,
+		Provenance: sample.Provenance{Schema: sample.ProvenanceSchema, ToolVersion: "test", Seed: "seed-" + name,
+			Export: sample.Source{Path: "cases-" + name + ".xlsx", SHA256: "ab12", Format: "xlsx", Sheet: "Cases",
+				HeaderRow: 4, IDColumn: "Case Reference"},
+			Counts:  sample.Counts{Rows: pop + 3, Distinct: pop, Population: pop},
+			Strata:  &sample.StrataRule{Column: "Team", Allocation: "proportional"},
+			Columns: fxColumns, Size: 1},
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/sample"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -76,9 +77,10 @@ func smallCases(prefix string, n int) []audit.SampledCase {
 }
 
 func smallAudit(name string, form json.RawMessage) audit.Audit {
-	return audit.Audit{Name: name, Seed: "seed-" + name, InputPath: "small.csv", InputSHA256: "cd34", Sheet: "",
-		HeaderRow: 1, DataRows: 8, Population: 8, ToolVersion: "test", Columns: []string{"Team", "Legal Status"},
-		Params: json.RawMessage(`{"size": 1}`), Form: form}
+	return audit.Audit{Name: name, Columns: []string{"Team", "Legal Status"}, Form: form,
+		Provenance: sample.Provenance{Schema: sample.ProvenanceSchema, ToolVersion: "test", Seed: "seed-" + name,
+			Export: sample.Source{Path: "small.csv", SHA256: "cd34", Format: "csv", HeaderRow: 1, IDColumn: "Case Reference"},
+			Counts: sample.Counts{Rows: 8, Distinct: 8, Population: 8}, Columns: []string{"Team", "Legal Status"}, Size: 1}}
 }
 
 func buildSmallForm(t *testing.T) *Report {

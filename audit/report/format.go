@@ -5,8 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"unicode"
 
+	"github.com/caseaudit/caseaudit/internal/colname"
 	"github.com/caseaudit/caseaudit/internal/words"
 )
 
@@ -169,35 +169,6 @@ func comparisonSentence(c *Comparison, k, n int, conf float64) string {
 	return b.String()
 }
 
-// Personal reports whether a column name holds personal details that
-// reports leave out by default: names (but not a team's or worker's),
-// dates of birth, addresses, postcodes, contact details and national
-// identifiers.
-func Personal(column string) bool {
-	words := strings.FieldsFunc(strings.ToLower(column), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-	has := func(w ...string) bool {
-		for _, x := range words {
-			for _, y := range w {
-				if x == y {
-					return true
-				}
-			}
-		}
-		return false
-	}
-	joined := strings.Join(words, "")
-	for _, s := range []string{"forename", "surname", "firstname", "lastname", "givenname", "familyname", "fullname",
-		"middlename", "birth", "dob", "postcode", "postalcode", "zipcode", "address", "email", "phone", "mobile",
-		"nhsnumber", "nino", "nationalinsurance", "upn"} {
-		if strings.Contains(joined, s) {
-			return true
-		}
-	}
-	if has("name", "names", "alias", "aka") {
-		// "Team Name", "Worker Name", "Service Name" … name an organisation
-		// or member of staff, not the person the case is about.
-		return !has("team", "worker", "service", "school", "organisation", "organization", "unit", "office",
-			"locality", "auditor", "manager", "practitioner", "staff", "sheet", "file", "provider", "agency")
-	}
-	return false
-}
+// Personal reports whether a column holds personal details that reports
+// leave out by default (caseaudit's one privacy policy: colname.Personal).
+func Personal(column string) bool { return colname.Personal(column) }

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/caseaudit/caseaudit/internal/textsafe"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -91,7 +94,11 @@ func TestGolden(t *testing.T) {
 		{"previous.json", prev, JSON, RenderOptions{}},
 	} {
 		var b bytes.Buffer
-		if err := Render(&b, c.r, c.f, c.o); err != nil {
+		var w io.Writer = &b
+		if c.o.Color {
+			w = textsafe.NewWriter(&b, true) // as on a terminal
+		}
+		if err := Render(w, c.r, c.f, c.o); err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
 		golden(t, c.name, b.Bytes())

@@ -1,14 +1,11 @@
 package report
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"path/filepath"
 	"strings"
-
-	"github.com/caseaudit/caseaudit/internal/textsafe"
 )
 
 // Format is an output format.
@@ -71,28 +68,17 @@ func (f Format) Binary() bool { return f == XLSX }
 
 // RenderOptions say how to render.
 type RenderOptions struct {
-	// Color allows ANSI colour in the table format (only for a terminal).
+	// Color marks headings for emphasis in the table format (textsafe.Bold
+	// and Plain, which the terminal's writer turns into escape sequences).
+	// Text for a terminal is made inert by that writer, not here.
 	Color bool
 	// Cases makes the CSV format one row per sampled case instead of the
 	// figures.
 	Cases bool
-	// Terminal says w is a terminal: control characters in the text (an
-	// auditor's note, a case ID) are neutralised in the csv and markdown
-	// formats too (the table format always does so).
-	Terminal bool
 }
 
 // Render writes the report in the given format.
 func Render(w io.Writer, r *Report, f Format, o RenderOptions) error {
-	if o.Terminal && (f == CSV || f == Markdown) {
-		var buf bytes.Buffer
-		o.Terminal = false
-		if err := Render(&buf, r, f, o); err != nil {
-			return err
-		}
-		_, err := io.WriteString(w, textsafe.TerminalText(buf.String()))
-		return err
-	}
 	switch f {
 	case Table:
 		return WriteTable(w, r, o.Color)

@@ -10,6 +10,10 @@ import (
 
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/audit/stats"
+	"github.com/caseaudit/caseaudit/internal/colname"
+	"github.com/caseaudit/caseaudit/internal/opt"
+	"github.com/caseaudit/caseaudit/internal/words"
+	"github.com/caseaudit/caseaudit/sample"
 )
 
 // Schema names the JSON report's layout; it changes only when a field is
@@ -81,26 +85,30 @@ func (o *Options) normalise() error {
 // Report is one audit's report. Its JSON form is documented in README.md
 // ("caseaudit report") and identified by Schema.
 type Report struct {
-	Schema      string    `json:"schema"`
-	Tool        string    `json:"tool"`
-	Version     string    `json:"version"`
-	Generated   string    `json:"generated,omitempty"` // RFC 3339, UTC
-	Audit       string    `json:"audit"`
-	Created     time.Time `json:"created"`
-	Seed        string    `json:"seed"`
-	Input       string    `json:"input"`
-	Filters     []string  `json:"filters"`
-	StrataBy    string    `json:"strata_column"`
-	Allocation  string    `json:"allocation"`
-	Population  *int      `json:"population"` // nil when not recorded
-	Sampled     int       `json:"sampled"`
-	Audited     int       `json:"audited"`
-	ToDo        int       `json:"to_do"`
-	Flagged     int       `json:"flagged"`
-	Share       *float64  `json:"share"` // nil when nothing is audited
-	CI          CI        `json:"ci"`
-	UpperOne    *float64  `json:"upper_one_sided"`
-	FiniteUpper *float64  `json:"finite_population_upper,omitempty"`
+	Schema     string    `json:"schema"`
+	Tool       string    `json:"tool"`
+	Version    string    `json:"version"`
+	Generated  string    `json:"generated,omitempty"` // RFC 3339, UTC
+	Audit      string    `json:"audit"`
+	Created    time.Time `json:"created"`
+	Seed       string    `json:"seed"`
+	Input      string    `json:"input"`
+	Filters    []string  `json:"filters"`
+	StrataBy   string    `json:"strata_column"`
+	Allocation string    `json:"allocation"`
+	Period     string    `json:"period"`     // the month audited, yyyy-mm
+	Population *int      `json:"population"` // nil when not recorded
+	// Provenance is how the sample was drawn, in full (excluded IDs
+	// included): with the export it re-derives the sample.
+	Provenance  *sample.Provenance `json:"provenance"`
+	Sampled     int                `json:"sampled"`
+	Audited     int                `json:"audited"`
+	ToDo        int                `json:"to_do"`
+	Flagged     int                `json:"flagged"`
+	Share       *float64           `json:"share"` // nil when nothing is audited
+	CI          CI                 `json:"ci"`
+	UpperOne    *float64           `json:"upper_one_sided"`
+	FiniteUpper *float64           `json:"finite_population_upper,omitempty"`
 	// FiniteUpperCount is the finite-population upper bound as a number of cases.
 	FiniteUpperCount *int   `json:"finite_population_upper_count,omitempty"`
 	Sentence         string `json:"sentence"`
@@ -335,11 +343,19 @@ func (r *Report) compute(a *audit.Audit, cases []audit.SampledCase, orig, mod []
 	if o.Now != nil {
 		r.Generated = o.Now().UTC().Format(time.RFC3339)
 	}
-	r.Audit, r.Created, r.Seed, r.Input = a.Name, a.Created.UTC(), a.Seed, a.InputPath
-	r.Filters = append([]string{}, a.Filters...)
-	r.StrataBy, r.Allocation = a.StrataColumn, a.Allocation
-	if a.Population > 0 {
-		r.Population = ptr(a.Population)
+	p := a.Provenance
+	r.Audit, r.Created, r.Period, r.Seed, r.Input = a.Name, a.Created.UTC(), a.Period, p.Seed, p.Export.Path
+	r.Provenance = &p
+	r.Filters = append([]string{}, p.Filters...)
+	if p.Stratified() {
+		r.StrataBy, r.Allocation = p.Strata.Column, p.Strata.Allocation
+	}
+	if a.Population() > 0 {
+		r.Population = ptr(a.Population())
+	}
+	if x := p.Exclusion; x != nil && p.Counts.Excluded > 0 {
+		r.Notes = append(r.Notes, fmt.Sprintf("%s were left out before drawing (%s); the population is the %s others.",
+			words.Count(p.Counts.Excluded, "case"), x.Rule, words.Thousands(p.Counts.Population)))
 	}
 	r.GradeOrder = gradeNames()
 
@@ -417,8 +433,8 @@ func (r *Report) compute(a *audit.Audit, cases []audit.SampledCase, orig, mod []
 			return fmt.Errorf("audit %q: the one-sided bound: %w", a.Name, err)
 		}
 		r.UpperOne = ptr(up)
-		if a.Population >= n {
-			share, count, err := stats.HypergeometricUpper(k, n, a.Population, o.Confidence)
+		if a.Population() >= n {
+			share, count, err := stats.HypergeometricUpper(k, n, a.Population(), o.Confidence)
 			if err != nil {
 				return fmt.Errorf("audit %q: the finite-population bound: %w", a.Name, err)
 			}
@@ -433,8 +449,8 @@ func (r *Report) compute(a *audit.Audit, cases []audit.SampledCase, orig, mod []
 		r.Notes = append(r.Notes, fmt.Sprintf("%s of the %s sampled cases %s still to be audited; the figures cover the %s audited so far, which are a random sample only if the rest are not left out for a reason.",
 			thousands(r.ToDo), thousands(r.Sampled), isAre(r.ToDo), thousands(r.Audited)))
 	}
-	if a.StrataColumn != "" && a.Allocation == "equal" {
-		r.Notes = append(r.Notes, fmt.Sprintf("The sample was stratified by %s with equal allocation, so small strata are over-represented; the shares are of the audited cases, not weighted to the population.", a.StrataColumn))
+	if r.StrataBy != "" && r.Allocation == "equal" {
+		r.Notes = append(r.Notes, fmt.Sprintf("The sample was stratified by %s with equal allocation, so small strata are over-represented; the shares are of the audited cases, not weighted to the population.", r.StrataBy))
 	}
 
 	if err := r.breakdown(a, cases, byCase); err != nil {
@@ -461,7 +477,7 @@ func interval(method string, k, n int, conf float64) (stats.Interval, error) {
 func (r *Report) breakdown(a *audit.Audit, cases []audit.SampledCase, byCase map[string]audit.Finding) error {
 	o := r.opts
 	by := strings.TrimSpace(o.By)
-	if by == "" && a.StrataColumn != "" {
+	if by == "" && a.StrataColumn() != "" {
 		by = ByStratum
 	}
 	r.Breakdown = []Group{}
@@ -471,7 +487,7 @@ func (r *Report) breakdown(a *audit.Audit, cases []audit.SampledCase, byCase map
 	var key func(c audit.SampledCase) (string, bool)
 	switch {
 	case strings.EqualFold(by, ByStratum):
-		if a.StrataColumn == "" {
+		if a.StrataColumn() == "" {
 			return fmt.Errorf("audit %q was not stratified; break it down by a column instead (%s)", a.Name, strings.Join(r.byChoices(a), ", "))
 		}
 		by = ByStratum
@@ -483,10 +499,15 @@ func (r *Report) breakdown(a *audit.Audit, cases []audit.SampledCase, byCase map
 			return f.Auditor, ok
 		}
 	default:
-		i := slices.IndexFunc(a.Columns, func(c string) bool { return strings.EqualFold(strings.TrimSpace(c), by) })
+		i := colname.Match(a.Columns, by)
+		if i < 0 && colname.Same(a.StrataColumn(), by) {
+			by = ByStratum
+			key = func(c audit.SampledCase) (string, bool) { return c.Stratum, true }
+			break
+		}
 		if i >= 0 {
 			if Personal(a.Columns[i]) && !o.IncludeNames {
-				return fmt.Errorf("%q holds personal details; a breakdown by it needs --include-names", a.Columns[i])
+				return fmt.Errorf("%q holds personal details; a breakdown by it needs %s", a.Columns[i], opt.IncludeNames)
 			}
 			by = a.Columns[i]
 			key = func(c audit.SampledCase) (string, bool) {
@@ -568,7 +589,7 @@ func (r *Report) byChoices(a *audit.Audit) []string {
 			out = append(out, c)
 		}
 	}
-	if a.StrataColumn != "" {
+	if a.StrataColumn() != "" {
 		out = append(out, ByStratum)
 	}
 	return append(out, ByAuditor)
@@ -622,10 +643,10 @@ func (r *Report) compare(ctx context.Context, st *audit.Store, trend *Trend) err
 	if name := strings.TrimSpace(r.opts.Compare); name != "" {
 		a, err := st.Audit(ctx, name)
 		if err != nil {
-			return fmt.Errorf("--compare: %w", err)
+			return fmt.Errorf("%s: %w", opt.Compare, err)
 		}
 		if a.Name == r.Audit {
-			return fmt.Errorf("--compare %q names the audit being reported; name another one", name)
+			return fmt.Errorf("%s %q names the audit being reported; name another one", opt.Compare, name)
 		}
 		for i := range trend.Audits {
 			if trend.Audits[i].Audit == a.Name {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/internal/opt"
 )
 
 // Reference values: shared/reference/statistics.md (R 4.2).
@@ -219,7 +220,7 @@ func TestReportBreakdowns(t *testing.T) {
 	// Personal columns are never a breakdown without --include-names, and
 	// never appear in case rows.
 	o.By = "Forename"
-	if _, err := Build(ctx, st, "2025-07", o); err == nil || !strings.Contains(err.Error(), "include-names") {
+	if _, err := Build(ctx, st, "2025-07", o); err == nil || !strings.Contains(opt.Spell(err.Error(), opt.Flags), "--include-names") {
 		t.Errorf("--by Forename: %v", err)
 	}
 	o.By = "Nope"
@@ -355,7 +356,7 @@ func edgeStore(t *testing.T, n, audited, flagged, pop int) *audit.Store {
 	}
 	t.Cleanup(func() { st.Close() })
 	a := fxAudit("edge", pop)
-	a.StrataColumn, a.Allocation = "", ""
+	a.Provenance.Strata = nil
 	cases := fxCases(n, "E")
 	for i := range cases {
 		cases[i].Stratum = ""

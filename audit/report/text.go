@@ -11,8 +11,8 @@ import (
 )
 
 const (
-	ansiBold  = "\033[1m"
-	ansiReset = "\033[0m"
+	ansiBold  = textsafe.Bold
+	ansiReset = textsafe.Plain
 )
 
 // WriteTable writes the report for a terminal: aligned columns, every cell
@@ -21,7 +21,7 @@ const (
 func WriteTable(w io.Writer, r *Report, color bool) error {
 	bw := bufio.NewWriter(w)
 	heading := func(s string) {
-		s = textsafe.Terminal(s)
+		s = textsafe.OneLine(s)
 		if color {
 			fmt.Fprintf(bw, "%s%s%s\n", ansiBold, s, ansiReset)
 		} else {
@@ -34,14 +34,14 @@ func WriteTable(w io.Writer, r *Report, color bool) error {
 		bw.WriteString("\n")
 		heading(s.Title)
 		if s.Intro != "" {
-			fmt.Fprintf(bw, "%s\n", wrap(textsafe.Terminal(s.Intro), 100))
+			fmt.Fprintf(bw, "%s\n", wrap(textsafe.OneLine(s.Intro), 100))
 			if len(s.Lines) > 0 || s.Table != nil {
 				bw.WriteString("\n")
 			}
 		}
 		if s.Title == "Notes" {
 			for _, l := range s.Lines {
-				fmt.Fprintf(bw, "%s\n", wrap("- "+textsafe.Terminal(l.V), 100))
+				fmt.Fprintf(bw, "%s\n", wrap("- "+textsafe.OneLine(l.V), 100))
 			}
 			continue
 		}
@@ -59,12 +59,12 @@ func WriteTable(w io.Writer, r *Report, color bool) error {
 			}
 		}
 		for _, m := range s.More {
-			fmt.Fprintf(bw, "\n  %s\n", textsafe.Terminal(m.Caption))
+			fmt.Fprintf(bw, "\n  %s\n", textsafe.OneLine(m.Caption))
 			if m.Table != nil {
 				writeTbl(bw, m.Table, "  ")
 			}
 			if m.Note != "" {
-				fmt.Fprintf(bw, "  %s\n", strings.ReplaceAll(wrap(textsafe.Terminal(m.Note), 98), "\n", "\n  "))
+				fmt.Fprintf(bw, "  %s\n", strings.ReplaceAll(wrap(textsafe.OneLine(m.Note), 98), "\n", "\n  "))
 			}
 		}
 	}
@@ -77,8 +77,8 @@ func writeKV(w io.Writer, lines []kv, indent string) {
 		width = max(width, utf8.RuneCountInString(l.K))
 	}
 	for _, l := range lines {
-		k := textsafe.Terminal(l.K)
-		fmt.Fprintf(w, "%s%s%s  %s\n", indent, k, strings.Repeat(" ", width-utf8.RuneCountInString(k)), textsafe.Terminal(l.V))
+		k := textsafe.OneLine(l.K)
+		fmt.Fprintf(w, "%s%s%s  %s\n", indent, k, strings.Repeat(" ", width-utf8.RuneCountInString(k)), textsafe.OneLine(l.V))
 	}
 }
 
@@ -88,13 +88,13 @@ func writeTbl(w io.Writer, t *tbl, indent string) {
 	cells := make([][]string, 0, len(t.Rows)+1)
 	hdr := make([]string, len(t.Header))
 	for i, h := range t.Header {
-		hdr[i] = strings.ToUpper(textsafe.Terminal(h))
+		hdr[i] = strings.ToUpper(textsafe.OneLine(h))
 	}
 	cells = append(cells, hdr)
 	for _, row := range t.Rows {
 		c := make([]string, len(row))
 		for i, v := range row {
-			v = textsafe.Terminal(v)
+			v = textsafe.OneLine(v)
 			if utf8.RuneCountInString(v) > 60 {
 				v = string([]rune(v)[:59]) + "…"
 			}
@@ -237,5 +237,5 @@ var mdReplacer = strings.NewReplacer(
 
 // mdEscape makes text literal in Markdown (also inside table cells).
 func mdEscape(s string) string {
-	return mdReplacer.Replace(textsafe.Terminal(s))
+	return mdReplacer.Replace(textsafe.Terminal(s)) // a document: no control characters, one line per cell
 }

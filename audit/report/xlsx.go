@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -312,7 +313,7 @@ func (x *xw) breakdown(r *Report) {
 	x.sheet(s)
 	x.widths(s, 28, 10, 10, 10, 10, 12, 12)
 	if r.By == "" {
-		x.row(s, 1, "No breakdown: give --by FIELD (a recorded column, stratum or auditor).")
+		x.row(s, 1, opt.Spell(fmt.Sprintf("No breakdown: give %s FIELD (a recorded column, stratum or auditor).", opt.By), opt.Flags))
 		return
 	}
 	x.title(s, 1, "By "+r.byLabel())

@@ -10,6 +10,8 @@ import (
 
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/internal/atomicfile"
+	"github.com/caseaudit/caseaudit/internal/colname"
+	"github.com/caseaudit/caseaudit/sample"
 	"github.com/caseaudit/caseaudit/sample/export"
 	"github.com/spf13/cobra"
 	"github.com/xuri/excelize/v2"
@@ -32,10 +34,6 @@ type actionMoveOptions struct {
 	Case  string
 	Note  string
 	By    string
-}
-
-func init() {
-	extraCommands = append(extraCommands, newActionsCmd, newActionCmd)
 }
 
 func newActionsCmd(g *globalOptions) *cobra.Command {
@@ -261,7 +259,7 @@ func runActions(ctx context.Context, o *actionsOptions, g *globalOptions) error 
 				rows = append(rows, []string{a.Audit, a.Case, a.Owner, a.Opened, a.Due, a.Status,
 					fmt.Sprint(a.Overdue(now)), a.Auditor, a.Grade.String(), a.Note})
 			}
-			if err := writeCSV(g.IO.Out, rows, g.IO.OutTerminal); err != nil {
+			if err := writeCSV(g.IO.Out, rows); err != nil {
 				return err
 			}
 		default:
@@ -291,30 +289,32 @@ func runActions(ctx context.Context, o *actionsOptions, g *globalOptions) error 
 	return nil
 }
 
-// nameColumns are the export's name columns, read only for --include-names.
-var nameColumns = []string{"Forename", "First Name", "Given Name", "Surname", "Last Name", "Family Name",
-	"Name", "Full Name", "Child Name", "Child's Name", "Person Name"}
-
-// readNames reads the names of the wanted cases from an audit's recorded export.
+// readNames reads the names of the wanted cases from an audit's export (the
+// columns colname.PersonName recognises), for --include-names.
 func readNames(ctx context.Context, a *audit.Audit, want map[string]bool) (cols []string, names map[string][]string, err error) {
-	so, _, err := rederiveOptions(a, "")
+	path, _, err := audit.LocateExport(a, "")
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("--include-names reads the names from the audit's export: %w", err)
 	}
-	t, err := export.Open(ctx, so.Export, so.Open)
+	p := a.Provenance.Export
+	open := export.OpenOptions{IDColumn: p.IDColumn}
+	if sum, err := sample.FileSHA256(path); err == nil && sum == p.SHA256 {
+		open.Sheet, open.HeaderRow, open.Delimiter, open.Encoding = p.Sheet, p.HeaderRow, p.Delimiter, p.Encoding
+	}
+	t, err := export.Open(ctx, path, open)
 	if err != nil {
 		return nil, nil, fmt.Errorf("--include-names reads the names from the audit's export: %w", err)
 	}
 	defer t.Close()
 	idx := []int{t.IDIndex}
-	for _, n := range nameColumns {
-		if i, err := t.ColumnIndex(n); err == nil && i != t.IDIndex && !containsInt(idx, i) {
+	for i, h := range t.Header {
+		if i != t.IDIndex && colname.PersonName(h) {
 			idx = append(idx, i)
-			cols = append(cols, t.Header[i])
+			cols = append(cols, h)
 		}
 	}
 	if len(cols) == 0 {
-		return nil, nil, fmt.Errorf("--include-names: the export %s of audit %q has no name column (e.g. Forename, Surname)", so.Export, a.Name)
+		return nil, nil, fmt.Errorf("--include-names: the export %s of audit %q has no name column (e.g. Forename, Surname)", path, a.Name)
 	}
 	names = map[string][]string{}
 	err = t.Rows(ctx, idx, func(r export.Row) error {

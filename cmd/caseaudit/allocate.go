@@ -90,8 +90,6 @@ type allocateOptions struct {
 	Format string
 }
 
-func init() { extraCommands = append(extraCommands, newAllocateCmd) }
-
 func newAllocateCmd(g *globalOptions) *cobra.Command {
 	o := &allocateOptions{}
 	cmd := &cobra.Command{
@@ -172,7 +170,7 @@ func runAllocate(ctx context.Context, o *allocateOptions, g *globalOptions) erro
 			rows = append(rows, []string{u.Case, ""})
 		}
 		if o.Format == "csv" {
-			return writeCSV(g.IO.Out, rows, g.IO.OutTerminal)
+			return writeCSV(g.IO.Out, rows)
 		}
 		return writeTable(g.IO.Out, rows)
 	}

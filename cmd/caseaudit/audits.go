@@ -9,8 +9,6 @@ import (
 
 type auditsOptions struct{ Format string }
 
-func init() { extraCommands = append(extraCommands, newAuditsCmd) }
-
 func newAuditsCmd(g *globalOptions) *cobra.Command {
 	o := &auditsOptions{}
 	cmd := &cobra.Command{
@@ -69,7 +67,7 @@ func runAudits(ctx context.Context, o *auditsOptions, g *globalOptions) error {
 			fmt.Sprint(a.Flagged), mod})
 	}
 	if o.Format == "csv" {
-		return writeCSV(g.IO.Out, rows, g.IO.OutTerminal)
+		return writeCSV(g.IO.Out, rows)
 	}
 	if len(list) == 0 {
 		g.infof("no audits yet; record one with: caseaudit sample EXPORT --size N --audit NAME\n")

@@ -18,6 +18,15 @@ func runCmd(t *testing.T, args ...string) (int, string, string) {
 	return code, out.String(), errb.String()
 }
 
+// runTerm runs one command line in-process as if stdout and stderr were
+// terminals.
+func runTerm(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), &IOStreams{In: bytes.NewReader(nil), Out: &out, Err: &errb, OutTerminal: true, ErrTerminal: true}, args)
+	return code, out.String(), errb.String()
+}
+
 func writeExport(t *testing.T, name string, o synth.Options) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), name)

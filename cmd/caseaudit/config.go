@@ -16,6 +16,7 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/audit/report"
 	"github.com/caseaudit/caseaudit/audit/stats"
 	"github.com/caseaudit/caseaudit/internal/textdist"
@@ -346,7 +347,7 @@ func (c *runConfig) check() error {
 		}
 	}
 	if c.ExcludeAuditedWithin != "" {
-		if _, err := parsePeriod(c.ExcludeAuditedWithin); err != nil {
+		if _, err := audit.ParseWithin(c.ExcludeAuditedWithin); err != nil {
 			return c.errAt("exclude_audited_within", "%v", err)
 		}
 	}

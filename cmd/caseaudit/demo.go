@@ -8,7 +8,9 @@ import (
 	"path/filepath"
 
 	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/audit/report"
 	"github.com/caseaudit/caseaudit/internal/synth"
+	"github.com/caseaudit/caseaudit/sample"
 	"github.com/spf13/cobra"
 )
 
@@ -18,8 +20,6 @@ type demoOptions struct {
 	Size int
 	Seed string
 }
-
-func init() { extraCommands = append(extraCommands, newDemoCmd) }
 
 func newDemoCmd(g *globalOptions) *cobra.Command {
 	o := &demoOptions{}
@@ -92,22 +92,25 @@ func runDemo(ctx context.Context, o *demoOptions, g *globalOptions) error {
 	step(2, fmt.Sprintf("Draw %d cases at random, stratified by team, record the audit and allocate it to three auditors (never to a case's own worker):", o.Size),
 		fmt.Sprintf("caseaudit sample cases.xlsx --size %d --strata Team --audit %q --auditors %q --worker-column \"Allocated Worker\" --out audit.xlsx --format ids",
 			o.Size, name, "A. Khan,B. Evans,C. Nowak"))
-	so := &sampleOptions{Export: export, Size: o.Size, Seed: o.Seed, Strata: "Team", Allocation: "proportional",
-		Format: "ids", Out: workbook, Force: true, Audit: name,
-		Alloc: allocateFlags{Auditors: auditors, WorkerColumn: "Allocated Worker"}}
-	quietOut := *g
-	quietOut.IO = &IOStreams{In: g.IO.In, Out: discard{}, Err: g.IO.Err, ErrTerminal: g.IO.ErrTerminal}
-	if err := runSample(ctx, so, &quietOut); err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "   The workbook %s has one row per case, drop-downs for Grade and Immediate attention, and a Method sheet.\n", workbook)
-	fmt.Fprintf(out, "   Anyone with the export and the seed re-derives the same sample:\n   $ caseaudit sample cases.xlsx --size %d --strata Team --seed %s\n", o.Size, so.Seed)
-
 	st, err := g.openStore(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	res, err := drawAudit(ctx, g, st, audit.DrawRequest{
+		Spec: sample.Spec{Export: export, Size: o.Size, Seed: o.Seed, Strata: "Team", Allocation: sample.Proportional,
+			ToolVersion: version(), Now: g.Now()},
+		Name: name, Period: "2026-07", Form: audit.DefaultForm(), Auditors: auditors,
+		Rules: audit.AllocationRules{WorkerField: "Allocated Worker"},
+	}, workbook, true)
+	if err != nil {
+		return err
+	}
+	seed := res.Provenance.Seed
+	res.Close()
+	fmt.Fprintf(out, "   The workbook %s has one row per case, drop-downs for Grade and Immediate attention, and a Method sheet.\n", workbook)
+	fmt.Fprintf(out, "   Anyone with the export and the seed re-derives the same sample:\n   $ caseaudit sample cases.xlsx --size %d --strata Team --seed %s\n", o.Size, seed)
+
 	step(3, "The auditors record their findings (invented here; in real life from the workbook or the terminal):",
 		fmt.Sprintf("caseaudit import %q audit.xlsx      # or: caseaudit record %q CASE --grade good --immediate no --auditor \"A. Khan\"", name, name))
 	cases, err := st.Cases(ctx, name)
@@ -162,13 +165,17 @@ func runDemo(ctx context.Context, o *demoOptions, g *globalOptions) error {
 			return err
 		}
 	}
-	if err := runStatus(ctx, &statusOptions{Audit: name, Format: "table"}, g); err != nil {
+	status, err := st.Status(ctx, name)
+	if err != nil {
+		return err
+	}
+	if err := writeStatus(out, status, "table"); err != nil {
 		return err
 	}
 
 	step(4, "A manager re-grades a random 20 of the recorded cases (moderation):",
 		fmt.Sprintf("caseaudit moderate %q --size 20 --out moderation.xlsx", name))
-	modSeed := so.Seed + "-moderation"
+	modSeed := seed + "-moderation"
 	m, err := st.DrawModeration(ctx, name, 20, modSeed)
 	if err != nil {
 		return err
@@ -200,19 +207,23 @@ func runDemo(ctx context.Context, o *demoOptions, g *globalOptions) error {
 
 	step(5, "Check that nothing was changed and that the sample re-derives from the export:",
 		fmt.Sprintf("caseaudit verify %q", name))
-	if err := runVerify(ctx, &verifyOptions{Audit: name, Format: "table"}, g); err != nil {
+	v, err := audit.Verify(ctx, st, audit.VerifyRequest{Name: name})
+	if err != nil {
+		return err
+	}
+	if err := writeVerify(g, v, "table"); err != nil {
 		return err
 	}
 	step(6, "The report: the share needing immediate attention, with exact statistics (also --format markdown, csv, json, xlsx, html):",
 		fmt.Sprintf("caseaudit report %q --by Team", name))
-	if err := runReport(ctx, &reportOptions{Audit: name, By: "Team"}, g); err != nil {
+	r, err := report.Build(ctx, st, name, report.Options{By: "Team", Now: g.Now, ToolVersion: version()})
+	if err != nil {
+		return err
+	}
+	if err := writeReport(ctx, g, r, report.Table, "", false, false); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "\nEverything is in %s. Try, from there:\n   $ cd %s\n   $ caseaudit audits\n   $ caseaudit status %q\n   $ caseaudit history %q --format json | head -40\n",
 		dir, dir, name, name)
 	return nil
 }
-
-type discard struct{}
-
-func (discard) Write(p []byte) (int, error) { return len(p), nil }

@@ -69,14 +69,13 @@ func exitCode(err error) int {
 	return exitError
 }
 
-// printError writes err as one line (or, for usage errors, with a hint to
-// the help) to w.
-func printError(w io.Writer, err error, cmdPath string) {
+// printError writes err's message msg (its options spelled) as one line
+// (or, for usage errors, with a hint to the help) to w.
+func printError(w io.Writer, msg string, err error, cmdPath string) {
 	if errors.Is(err, context.Canceled) {
 		fmt.Fprintln(w, "caseaudit: interrupted")
 		return
 	}
-	msg := err.Error()
 	if msg == "" {
 		return
 	}

@@ -22,8 +22,6 @@ type formCheckOptions struct {
 	Format string
 }
 
-func init() { extraCommands = append(extraCommands, newFormCmd) }
-
 func newFormCmd(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "form",

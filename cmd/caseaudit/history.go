@@ -15,8 +15,6 @@ type historyOptions struct {
 	Format string
 }
 
-func init() { extraCommands = append(extraCommands, newHistoryCmd) }
-
 func newHistoryCmd(g *globalOptions) *cobra.Command {
 	o := &historyOptions{}
 	cmd := &cobra.Command{
@@ -88,7 +86,7 @@ func runHistory(ctx context.Context, o *historyOptions, g *globalOptions) error 
 			entrySummary(e), e.Hash[:12]})
 	}
 	if o.Format == "csv" {
-		return writeCSV(g.IO.Out, rows, g.IO.OutTerminal)
+		return writeCSV(g.IO.Out, rows)
 	}
 	return writeTable(g.IO.Out, rows)
 }

@@ -577,7 +577,7 @@ func TestHostileInjection(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "caseaudit.db")
 	out := filepath.Join(dir, "audit.xlsx")
-	code, stdout, stderr := runCmd(t, "--db", db, "sample", exp, "--size", "40", "--seed", "1", "--audit", "A",
+	code, stdout, stderr := runTerm(t, "--db", db, "sample", exp, "--size", "40", "--seed", "1", "--audit", "A",
 		"--auditors", "P. One,P. Two", "--worker-column", "Allocated Worker", "--out", out)
 	if code != 0 {
 		t.Fatalf("sample: %d %s", code, stderr)
@@ -631,7 +631,7 @@ func TestHostileInjection(t *testing.T) {
 		t.Fatal(se)
 	}
 	for i, id := range []string{"CR-0006\x1b[5m", "CR-0014\x1b[5m", "CR-0001"} {
-		code, so, se := runCmd(t, "--db", db, "record", "B", id, "--grade", "good", "--immediate", "no",
+		code, so, se := runTerm(t, "--db", db, "record", "B", id, "--grade", "good", "--immediate", "no",
 			"--auditor", "P. One\x1b[8m", "--note", fmt.Sprintf("\x1b[2J\x1b]0;title\x07note %d\r\nsecond line", i))
 		if code != 0 {
 			t.Fatalf("record %q: %d %s", id, code, se)
@@ -668,7 +668,7 @@ func TestHostileInjection(t *testing.T) {
 		{"moderate", "A", "--size", "3", "--seed", "2", "--format", "ids"},
 		{"verify", "A"},
 	} {
-		_, so, se := runCmd(t, append([]string{"--db", db}, args...)...)
+		_, so, se := runTerm(t, append([]string{"--db", db}, args...)...)
 		noControls(t, strings.Join(args[:1], " ")+" stdout", so)
 		noControls(t, strings.Join(args[:1], " ")+" stderr", se)
 	}

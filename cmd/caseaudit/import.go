@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/internal/opt"
+	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/spf13/cobra"
 )
 
@@ -18,8 +20,6 @@ type importOptions struct {
 	Format      string
 	Due         int
 }
-
-func init() { extraCommands = append(extraCommands, newImportCmd) }
 
 func newImportCmd(g *globalOptions) *cobra.Command {
 	o := &importOptions{}
@@ -70,21 +70,9 @@ func runImport(ctx context.Context, o *importOptions, g *globalOptions) error {
 		return err
 	}
 	defer st.Close()
-	res, err := audit.Import(ctx, st, o.Audit, o.File, audit.ImportOptions{Reason: o.Reason, SkipInvalid: o.SkipInvalid, Moderation: o.Moderation, Due: o.Due})
-	var ie *audit.ImportError
-	if errors.As(err, &ie) {
-		// Every problem on its own line, then the one-line summary as the error.
-		for _, p := range ie.Problems {
-			g.log("error", fmt.Sprintf("%s: %s", o.File, p.String())) // made inert by g.log
-		}
-		return fmt.Errorf("%s: %d %s; nothing was imported (fix the rows, or give --skip-invalid to import the rest)",
-			o.File, len(ie.Problems), pluralWord(len(ie.Problems), "problem"))
-	}
+	res, err := importFile(ctx, g, st, o.Audit, o.File, audit.ImportOptions{Reason: o.Reason, SkipInvalid: o.SkipInvalid, Moderation: o.Moderation, Due: o.Due})
 	if err != nil {
 		return err
-	}
-	for _, p := range res.Problems {
-		g.warnf("%s: %s (left out)\n", o.File, p)
 	}
 	if o.Format == "json" {
 		return writeJSON(g.IO.Out, map[string]any{
@@ -95,6 +83,29 @@ func runImport(ctx context.Context, o *importOptions, g *globalOptions) error {
 	fmt.Fprintf(g.IO.Out, "%s: %d rows; %d findings recorded, %d corrections, %d unchanged, %d without a finding, %d invalid left out\n",
 		o.File, res.Rows, res.Recorded, res.Corrections, res.Unchanged, res.Empty, res.Skipped)
 	return nil
+}
+
+// importFile is the face of the use case "import", shared by import and
+// run: every problem of a refused file on its own line, then one line
+// saying nothing was imported; rows left out with --skip-invalid as
+// warnings.
+func importFile(ctx context.Context, g *globalOptions, st *audit.Store, name, file string, opts audit.ImportOptions) (*audit.ImportResult, error) {
+	res, err := audit.Import(ctx, st, name, file, opts)
+	var ie *audit.ImportError
+	if errors.As(err, &ie) {
+		for _, p := range ie.Problems {
+			g.log("error", fmt.Sprintf("%s: %s", file, p.String())) // made inert by g.log
+		}
+		return nil, fmt.Errorf("%s: %s; nothing was imported (fix the rows, or give %s to import the rest)",
+			file, words.Count(len(ie.Problems), "problem"), opt.SkipInvalid)
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range res.Problems {
+		g.warnf("%s: %s (left out)\n", file, p)
+	}
+	return res, nil
 }
 
 func pluralWord(n int, w string) string {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/caseaudit/caseaudit/internal/atomicfile"
+	"github.com/caseaudit/caseaudit/sample"
 	"github.com/caseaudit/caseaudit/sample/export"
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
@@ -20,8 +21,6 @@ type initOptions struct {
 	Force  bool
 	Open   export.OpenOptions
 }
-
-func init() { extraCommands = append(extraCommands, newInitCmd) }
 
 func newInitCmd(g *globalOptions) *cobra.Command {
 	o := &initOptions{}
@@ -133,16 +132,8 @@ func detectExport(ctx context.Context, o *initOptions, g *globalOptions) (*detec
 		}
 	}
 	d := &detected{Input: filepath.ToSlash(input), Sheet: t.Sheet, HeaderRow: t.HeaderRow, IDColumn: t.Header[t.IDIndex]}
-	find := func(alts []string) string {
-		for _, name := range alts {
-			if i, err := t.ColumnIndex(name); err == nil && i != t.IDIndex {
-				return t.Header[i]
-			}
-		}
-		return ""
-	}
-	d.Team = find(defaultColumns[0])
-	d.Worker = find(defaultColumns[1])
+	d.Team = sample.FindColumn(t, sample.DefaultColumns[0]...)
+	d.Worker = sample.FindColumn(t, sample.DefaultColumns[1]...)
 	msg := fmt.Sprintf("%s: ID column %q, header row %d", path, d.IDColumn, d.HeaderRow)
 	if d.Sheet != "" {
 		msg += fmt.Sprintf(", sheet %q", d.Sheet)

@@ -18,8 +18,6 @@ var manDate = time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
 
 type manOptions struct{ Dir string }
 
-func init() { extraCommands = append(extraCommands, newManCmd) }
-
 func newManCmd(g *globalOptions) *cobra.Command {
 	o := &manOptions{}
 	return &cobra.Command{

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/caseaudit/caseaudit/audit"
-	"github.com/caseaudit/caseaudit/internal/textsafe"
 	"github.com/caseaudit/caseaudit/sample"
 	"github.com/spf13/cobra"
 )
@@ -18,8 +17,6 @@ type moderateOptions struct {
 	Force  bool
 	Format string
 }
-
-func init() { extraCommands = append(extraCommands, newModerateCmd) }
 
 func newModerateCmd(g *globalOptions) *cobra.Command {
 	o := &moderateOptions{}
@@ -68,7 +65,7 @@ func runModerate(ctx context.Context, o *moderateOptions, g *globalOptions) erro
 			return err
 		} else if prev != nil && prev.Seed != "" {
 			o.Seed = prev.Seed
-		} else if o.Seed, err = newSeed(); err != nil {
+		} else if o.Seed, err = sample.NewSeed(); err != nil {
 			return err
 		} else {
 			g.infof("seed %s (generated; recorded with the moderation sample)\n", o.Seed)
@@ -94,10 +91,9 @@ func runModerate(ctx context.Context, o *moderateOptions, g *globalOptions) erro
 		sel = append(sel, sample.Selected{Order: i + 1, Ticket: tk.Ticket(id), Case: sample.Case{ID: id, Row: c.Row, Stratum: c.Stratum, Fields: c.Fields}})
 	}
 	if o.Out != "" {
-		spec := audit.WorkbookSpec{
-			Method: audit.Method{Audit: a.Name + " (moderation)", Seed: m.Seed, InputPath: a.InputPath, InputSHA256: a.InputSHA256,
-				Sheet: a.Sheet, HeaderRow: a.HeaderRow, Population: m.Recorded, Size: len(m.Cases), ToolVersion: version(), Created: g.Now()},
-			Columns: a.Columns, Cases: sel,
+		spec, err := st.Workbook(ctx, a.Name, audit.WorkbookOptions{Moderation: true})
+		if err != nil {
+			return err
 		}
 		if err := writeWorkbookFile(ctx, o.Out, o.Force, spec); err != nil {
 			return err
@@ -107,7 +103,7 @@ func runModerate(ctx context.Context, o *moderateOptions, g *globalOptions) erro
 	switch o.Format {
 	case "ids":
 		for _, s := range sel {
-			fmt.Fprintln(g.IO.Out, textsafe.Terminal(s.ID))
+			fmt.Fprintln(g.IO.Out, s.ID)
 		}
 		return nil
 	case "json":
@@ -133,7 +129,7 @@ func runModerate(ctx context.Context, o *moderateOptions, g *globalOptions) erro
 		rows = append(rows, append([]string{fmt.Sprint(s.Order), s.ID, sample.ShortTicket(s.Ticket)}, s.Fields...))
 	}
 	if o.Format == "csv" {
-		return writeCSV(g.IO.Out, rows, g.IO.OutTerminal)
+		return writeCSV(g.IO.Out, rows)
 	}
 	return writeTable(g.IO.Out, rows)
 }

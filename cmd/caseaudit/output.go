@@ -15,16 +15,13 @@ import (
 )
 
 // writeCSV writes rows as CSV with every cell made safe against formula
-// injection, and, when w is a terminal, against control characters (an
-// escape sequence in a case ID must not reach the terminal).
-func writeCSV(w io.Writer, rows [][]string, terminal bool) error {
+// injection. (On a terminal, standard output itself neutralises control
+// characters: see run.)
+func writeCSV(w io.Writer, rows [][]string) error {
 	cw := csv.NewWriter(w)
 	for _, r := range rows {
 		safe := make([]string, len(r))
 		for i, c := range r {
-			if terminal {
-				c = textsafe.Terminal(c)
-			}
 			safe[i] = textsafe.CSVCell(c)
 		}
 		if err := cw.Write(safe); err != nil {
@@ -71,14 +68,14 @@ func (p *progress) done() {
 }
 
 // writeTable writes rows as aligned columns for a terminal; the first row is
-// the header (shown in capitals). Cells are made safe for the terminal.
+// the header (shown in capitals). Each cell stays on its line.
 func writeTable(w io.Writer, rows [][]string) error {
 	var buf bytes.Buffer
 	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
 	for i, r := range rows {
 		cells := make([]string, len(r))
 		for j, c := range r {
-			c = strings.ReplaceAll(textsafe.Terminal(c), "\t", " ")
+			c = textsafe.OneLine(c)
 			if i == 0 {
 				c = strings.ToUpper(c)
 			}

@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/caseaudit/caseaudit/audit/stats"
 	"github.com/caseaudit/caseaudit/internal/words"
@@ -21,8 +22,6 @@ type planOptions struct {
 	Method     string
 	Format     string
 }
-
-func init() { extraCommands = append(extraCommands, newPlanCmd) }
 
 func newPlanCmd(g *globalOptions) *cobra.Command {
 	o := &planOptions{}
@@ -164,3 +163,28 @@ func runPlan(ctx context.Context, o *planOptions, g *globalOptions) error {
 	fmt.Fprintf(g.IO.Out, "sample size  %d  (%s)\n%s\n", n, method, sentence)
 	return nil
 }
+
+// parseRate reads a rate given to a flag: "5%", "5 %" and "0.05" all mean
+// five percent; a bare number above 1 is refused with a suggestion.
+func parseRate(flag, s string) (float64, error) {
+	t := strings.TrimSpace(s)
+	pct := strings.HasSuffix(t, "%")
+	t = strings.TrimSpace(strings.TrimSuffix(t, "%"))
+	v, err := strconv.ParseFloat(t, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, usagef("--%s %q is not a percentage; write e.g. 5%%", flag, s)
+	}
+	if !pct && v > 1 {
+		return 0, usagef("--%s %s: write %s%% for %s percent, or a fraction such as 0.05", flag, t, t, t)
+	}
+	if pct {
+		v /= 100
+	}
+	if v <= 0 || v > 1 {
+		return 0, usagef("--%s %q must be above 0%% and at most 100%%", flag, s)
+	}
+	return v, nil
+}
+
+// parseMonth reads a month written YYYY-MM.
+func parseMonth(s string) (time.Time, error) { return time.Parse("2006-01", strings.TrimSpace(s)) }

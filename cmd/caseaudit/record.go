@@ -31,8 +31,6 @@ type recordOptions struct {
 	Due        int
 }
 
-func init() { extraCommands = append(extraCommands, newRecordCmd) }
-
 func newRecordCmd(g *globalOptions) *cobra.Command {
 	o := &recordOptions{}
 	cmd := &cobra.Command{

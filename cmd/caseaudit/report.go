@@ -11,6 +11,7 @@ import (
 
 	"github.com/caseaudit/caseaudit/audit/report"
 	"github.com/caseaudit/caseaudit/internal/atomicfile"
+	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/spf13/cobra"
 )
 
@@ -31,8 +32,6 @@ type reportOptions struct {
 	FailAbove    string
 	On           string
 }
-
-func init() { extraCommands = append(extraCommands, newReportCmd) }
 
 func newReportCmd(g *globalOptions) *cobra.Command {
 	o := &reportOptions{}
@@ -212,8 +211,7 @@ func runReport(ctx context.Context, o *reportOptions, g *globalOptions) error {
 	if err != nil {
 		return err
 	}
-	ro := report.RenderOptions{Color: o.Out == "" && g.IO.Color(), Cases: o.Cases, Terminal: o.Out == "" && g.IO.OutTerminal}
-	if err := writeOutput(ctx, g, o.Out, o.Force, func(w io.Writer) error { return report.Render(w, r, c.format, ro) }); err != nil {
+	if err := writeReport(ctx, g, r, c.format, o.Out, o.Force, o.Cases); err != nil {
 		return err
 	}
 	if o.Out != "" {
@@ -222,17 +220,31 @@ func runReport(ctx context.Context, o *reportOptions, g *globalOptions) error {
 	if o.FailAbove == "" {
 		return nil
 	}
+	return checkThreshold(g, r, limit, on, opt.FailAbove)
+}
+
+// writeReport renders a report to out (atomically, mode 0600) or to
+// standard output.
+func writeReport(ctx context.Context, g *globalOptions, r *report.Report, f report.Format, out string, force, cases bool) error {
+	ro := report.RenderOptions{Color: out == "" && g.IO.Color(), Cases: cases}
+	return writeOutput(ctx, g, out, force, func(w io.Writer) error { return report.Render(w, r, f, ro) })
+}
+
+// checkThreshold is the one --fail-above decision (report, and fail_above
+// of a scheduled run): exit 3 when the share flagged — or, on upper, the
+// upper bound of its interval — is above limit; otherwise say it is within.
+func checkThreshold(g *globalOptions, r *report.Report, limit float64, on report.On, name opt.Name) error {
 	exceeds, v, err := r.Exceeds(limit, on)
 	if err != nil {
-		return fmt.Errorf("cannot check --fail-above: %w", err)
+		return fmt.Errorf("cannot check %s: %w", name, err)
 	}
 	what := "the share needing immediate attention"
 	if on == report.OnUpper {
 		what = "the upper bound of the interval for the share needing immediate attention"
 	}
 	if exceeds {
-		return &exitCodeError{code: exitThreshold, err: fmt.Errorf("%s, %s, is above --fail-above %s", what, formatPct(v), formatPct(limit))}
+		return &exitCodeError{code: exitThreshold, err: fmt.Errorf("%s: %s, %s, is above %s %s", r.Audit, what, formatPct(v), name, formatPct(limit))}
 	}
-	g.infof("%s, %s, is within --fail-above %s\n", what, formatPct(v), formatPct(limit))
+	g.infof("%s: %s, %s, is within %s %s\n", r.Audit, what, formatPct(v), name, formatPct(limit))
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/sample"
 )
 
 // reportStore writes a store with two audits (invented data):
@@ -36,8 +37,9 @@ func reportStore(t *testing.T) string {
 			cases[i] = audit.SampledCase{Order: i + 1, ID: fmt.Sprintf("%s-%04d", name, i+1), Ticket: fmt.Sprintf("0.%06d", i+1),
 				Row: i + 2, Fields: []string{[]string{"North", "South", "East"}[i%3], "Ada"}}
 		}
-		a := audit.Audit{Name: name, Seed: "s-" + name, InputPath: "cases.xlsx", Population: pop, ToolVersion: "test",
-			Columns: []string{"Team", "Forename"}}
+		a := audit.Audit{Name: name, Columns: []string{"Team", "Forename"},
+			Provenance: sample.Provenance{Seed: "s-" + name, Export: sample.Source{Path: "cases.xlsx"}, ToolVersion: "test",
+				Counts: sample.Counts{Population: pop}}}
 		if _, err := st.CreateAudit(ctx, a, cases); err != nil {
 			t.Fatal(err)
 		}
@@ -277,7 +279,7 @@ func TestReportNothingAudited(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.CreateAudit(ctx, audit.Audit{Name: "new", Seed: "1", Population: 50},
+	if _, err := st.CreateAudit(ctx, audit.Audit{Name: "new", Provenance: sample.Provenance{Seed: "1", Counts: sample.Counts{Population: 50}}},
 		[]audit.SampledCase{{Order: 1, ID: "C1", Ticket: "0.1"}, {Order: 2, ID: "C2", Ticket: "0.2"}}); err != nil {
 		t.Fatal(err)
 	}

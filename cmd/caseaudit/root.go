@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/textsafe"
 	"github.com/spf13/cobra"
 )
@@ -26,7 +27,13 @@ type globalOptions struct {
 	// LogFormat is "text" (default) or "json": one JSON object per message
 	// on stderr ({"time","level","msg"}), for scheduled jobs.
 	LogFormat string
+	// Spelling is how messages name options: as flags (--id-column), or
+	// under `caseaudit run` as the configuration's keys (id_column).
+	Spelling opt.Style
 }
+
+// spell names the options a message mentions as this face spells them.
+func (g *globalOptions) spell(s string) string { return opt.Spell(s, g.Spelling) }
 
 // infof prints a message for the person at the terminal (stderr), unless
 // --quiet. Messages quote case IDs and cells from exports, so each line is
@@ -46,6 +53,7 @@ func (g *globalOptions) warnf(format string, a ...any) {
 // log writes one message to stderr: as text (warnings prefixed), or with
 // --log-format json as one JSON object per line.
 func (g *globalOptions) log(level, msg string) {
+	msg = g.spell(msg)
 	if g.LogFormat == "json" {
 		for _, line := range strings.Split(strings.TrimRight(msg, "\n"), "\n") {
 			b, _ := json.Marshal(struct {
@@ -96,6 +104,15 @@ func Main() int {
 
 // run executes one command line; tests call it without a process.
 func run(ctx context.Context, io *IOStreams, args []string) int {
+	if io.OutTerminal {
+		// Terminal safety in one place: whatever a command writes to a
+		// terminal is made inert here; to a pipe or a file it goes as it is.
+		tw := textsafe.NewWriter(io.Out, io.Color())
+		defer tw.Flush()
+		s := *io
+		s.Out = tw
+		io = &s
+	}
 	g := &globalOptions{IO: io, Now: clockFromEnv()}
 	root := newRootCmd(g)
 	root.SetArgs(args)
@@ -115,7 +132,7 @@ func run(ctx context.Context, io *IOStreams, args []string) int {
 				g.log("error", msg)
 			}
 		} else {
-			printError(io.Err, err, cmd.CommandPath())
+			printError(io.Err, g.spell(err.Error()), err, cmd.CommandPath())
 		}
 	}
 	return exitCode(err)
@@ -185,9 +202,10 @@ sampler). Nothing leaves this machine; outputs are readable only by you.
 		}
 		return nil
 	}
-	for _, add := range extraCommands {
+	for _, add := range commands {
 		root.AddCommand(add(g))
 	}
+	usageArgs(root)
 	// cobra's own completion command, with examples like every other command.
 	root.InitDefaultCompletionCmd()
 	for _, c := range root.Commands() {
@@ -205,9 +223,53 @@ sampler). Nothing leaves this machine; outputs are readable only by you.
 	return root
 }
 
-// extraCommands holds every command's constructor; each command file adds
-// its own in an init function, so adding a command touches only its file.
-var extraCommands []func(*globalOptions) *cobra.Command
+// commands are caseaudit's commands, in the order of the month's work
+// (help lists them so): one constructor per command file.
+var commands = []func(*globalOptions) *cobra.Command{
+	newPlanCmd,
+	newSampleCmd,
+	newAllocateCmd,
+	newRecordCmd,
+	newImportCmd,
+	newStatusCmd,
+	newModerateCmd,
+	newVerifyCmd,
+	newReportCmd,
+	newTrendCmd,
+	newActionsCmd,
+	newActionCmd,
+	newAuditsCmd,
+	newHistoryCmd,
+	newFormCmd,
+	newInitCmd,
+	newRunCmd,
+	newDemoCmd,
+	newManCmd,
+}
+
+func init() { cobra.EnableCommandSorting = false }
+
+// usageArgs makes every argument error of every command a usage error
+// (exit 2, with a pointer to the help), whichever validator found it:
+// cobra's own validators return plain errors.
+func usageArgs(c *cobra.Command) {
+	if c.Args != nil {
+		args := c.Args
+		c.Args = func(cmd *cobra.Command, a []string) error {
+			if err := args(cmd, a); err != nil {
+				var ue *usageError
+				if errors.As(err, &ue) {
+					return err
+				}
+				return &usageError{err}
+			}
+			return nil
+		}
+	}
+	for _, sub := range c.Commands() {
+		usageArgs(sub)
+	}
+}
 
 // exactArgs is cobra.ExactArgs returning a usage error.
 func exactArgs(n int, what string) cobra.PositionalArgs {

@@ -4,15 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/audit/report"
+	"github.com/caseaudit/caseaudit/internal/opt"
+	"github.com/caseaudit/caseaudit/internal/words"
+	"github.com/caseaudit/caseaudit/sample"
+	"github.com/caseaudit/caseaudit/sample/export"
 	"github.com/spf13/cobra"
 )
 
@@ -28,8 +30,6 @@ const (
 	stageSample = "sample"
 	stageReport = "report"
 )
-
-func init() { extraCommands = append(extraCommands, newRunCmd) }
 
 func newRunCmd(g *globalOptions) *cobra.Command {
 	o := &runOptions{}
@@ -99,6 +99,7 @@ func runMonth(o *runOptions, now time.Time) (time.Time, error) {
 }
 
 func runRun(ctx context.Context, o *runOptions, g *globalOptions) error {
+	g.Spelling = opt.Keys // messages name the configuration's keys, not flags
 	switch o.Stage {
 	case stageSample, stageReport:
 	case "":
@@ -149,7 +150,7 @@ func runSampleStage(ctx context.Context, c *runConfig, d templateData, g *global
 		st.Close()
 		if err == nil {
 			g.infof("audit %q already drawn on %s (%d cases, seed %s); nothing changed\n",
-				a.Name, a.Created.UTC().Format("2006-01-02"), a.InitialSize, a.Seed)
+				a.Name, a.Created.UTC().Format("2006-01-02"), a.InitialSize, a.Seed())
 			if workbook != "" && !fileExists(workbook) {
 				g.warnf("the workbook %s is not there; the audit's cases are in the store (caseaudit status %q)\n", workbook, name)
 			}
@@ -191,31 +192,40 @@ func runSampleStage(ctx context.Context, c *runConfig, d templateData, g *global
 			return fmt.Errorf("outputs.workbook: %w", err)
 		}
 	}
-	so := &sampleOptions{
-		Export: input, Size: size, Seed: seed, Where: c.Filters, Strata: c.Strata,
-		Allocation: orDefault(c.Allocation, "proportional"), MinPerStratum: c.MinPerStratum,
-		Columns: c.Columns, Format: "ids", Out: workbook, Audit: name, ExcludeWithin: c.ExcludeAuditedWithin,
-		FormFile: c.Form, OwnerColumn: c.FollowUp.OwnerColumn, DueDays: c.FollowUp.DueDays,
-		Alloc: allocateFlags{Auditors: c.Auditors, WorkerColumn: c.Conflicts.WorkerColumn, TeamColumn: c.Conflicts.TeamColumn},
+	form := c.Form
+	if form != "" && !isFormKeyword(form) {
+		form = c.rel(form)
 	}
-	so.Open.Sheet, so.Open.HeaderRow, so.Open.IDColumn = c.Sheet, c.HeaderRow, c.IDColumn
-	so.Open.Delimiter, so.Open.Encoding = c.Delimiter, c.Encoding
-	if c.Form != "" && !isFormKeyword(c.Form) {
-		so.FormFile = c.rel(c.Form)
+	f, err := loadForm(form, true)
+	if err != nil {
+		return err
 	}
-	for _, k := range sortedKeys(c.Conflicts.AuditorTeams) {
-		so.Alloc.AuditorTeams = append(so.Alloc.AuditorTeams, k+"="+c.Conflicts.AuditorTeams[k])
+	req := audit.DrawRequest{
+		Spec: sample.Spec{
+			Export: input, Seed: seed, Size: size, Where: c.Filters, Strata: c.Strata,
+			Allocation: orDefault(c.Allocation, sample.Proportional), MinPerStratum: c.MinPerStratum, Columns: c.Columns,
+			Open:        export.OpenOptions{Sheet: c.Sheet, HeaderRow: c.HeaderRow, IDColumn: c.IDColumn, Delimiter: c.Delimiter, Encoding: c.Encoding},
+			ToolVersion: version(), Now: g.Now(),
+		},
+		Name: name, Period: d.Year + "-" + d.Month, ExcludeWithin: c.ExcludeAuditedWithin, Form: f,
+		FollowUp: audit.OwnerRule{Column: c.FollowUp.OwnerColumn, TeamManagers: c.FollowUp.TeamManagers, DueDays: c.FollowUp.DueDays},
+		Auditors: c.Auditors,
+		Rules: audit.AllocationRules{WorkerField: c.Conflicts.WorkerColumn, TeamField: c.Conflicts.TeamColumn,
+			AuditorTeams: c.Conflicts.AuditorTeams},
 	}
-	for _, k := range sortedKeys(c.FollowUp.TeamManagers) {
-		so.TeamManagers = append(so.TeamManagers, k+"="+c.FollowUp.TeamManagers[k])
+	if err := req.Check(); err != nil {
+		return err
 	}
-	// The sample's IDs are not wanted on stdout: the workbook and the store
-	// hold them.
-	gg := *g
-	io2 := *g.IO
-	io2.Out = io.Discard
-	gg.IO = &io2
-	return runSample(ctx, so, &gg)
+	st, err := g.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	res, err := drawAudit(ctx, g, st, req, workbook, false)
+	if err != nil {
+		return err
+	}
+	return res.Close()
 }
 
 func isFormKeyword(s string) bool {
@@ -233,15 +243,6 @@ func orDefault(s, def string) string {
 	return s
 }
 
-func sortedKeys(m map[string]string) []string {
-	var ks []string
-	for k := range m {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
-	return ks
-}
-
 // runReportStage imports the month's filled workbooks and writes its reports.
 func runReportStage(ctx context.Context, c *runConfig, d templateData, g *globalOptions) error {
 	name, err := c.auditName(d)
@@ -252,6 +253,7 @@ func runReportStage(ctx context.Context, c *runConfig, d templateData, g *global
 	if err != nil {
 		return err
 	}
+	defer st.Close()
 	_, err = st.Audit(ctx, name)
 	// The previous month's audit, when the store has it, is the comparison.
 	compare := ""
@@ -263,7 +265,6 @@ func runReportStage(ctx context.Context, c *runConfig, d templateData, g *global
 			}
 		}
 	}
-	st.Close()
 	if errors.Is(err, audit.ErrNotFound) {
 		return fmt.Errorf("there is no audit %q in %s yet: run the sample stage first (caseaudit run %s --stage sample)", name, g.storePath(), c.path)
 	}
@@ -280,42 +281,64 @@ func runReportStage(ctx context.Context, c *runConfig, d templateData, g *global
 	}
 	var failed []string
 	for _, f := range files {
-		err := runImport(ctx, &importOptions{Audit: name, File: f, Reason: c.Outputs.Reason, Format: "table"}, g)
+		res, err := importFile(ctx, g, st, name, f, audit.ImportOptions{Reason: c.Outputs.Reason})
 		if err != nil {
 			if ctx.Err() != nil {
 				return err
 			}
-			if g.LogFormat == "json" {
-				g.log("error", textOneLine(err))
-			} else {
-				g.log("error", "caseaudit: "+textOneLine(err)+"\n")
-			}
+			g.log("error", textOneLine(err))
 			failed = append(failed, f)
+			continue
 		}
+		g.infof("%s: %s recorded, %d corrections, %d unchanged, %d without a finding\n",
+			f, words.Count(res.Recorded, "finding"), res.Corrections, res.Unchanged, res.Empty)
 	}
 
-	ro := reportOptions{Audit: name, Force: true, Confidence: c.Confidence, Method: c.Method, By: c.By, Compare: compare}
+	conf := 0.0
+	if c.Confidence != "" {
+		conf, _ = parseShare("confidence", c.Confidence)
+	}
+	r, err := report.Build(ctx, st, name, report.Options{Confidence: conf, Method: c.Method, By: c.By, Compare: compare,
+		NoCompare: compare == "", Now: g.Now, ToolVersion: version()})
+	if err != nil {
+		return err
+	}
 	if len(c.Outputs.Reports) == 0 {
-		if err := runReport(ctx, &ro, g); err != nil {
+		if err := writeReport(ctx, g, r, report.Table, "", false, false); err != nil {
 			return err
 		}
 	}
-	for i, r := range c.Outputs.Reports {
+	for i, out := range c.Outputs.Reports {
 		p, err := c.expand(fmt.Sprintf("outputs.reports.%d", i+1), d)
 		if err != nil {
 			return err
 		}
 		p = c.rel(p)
+		f, err := pickFormat(out.Format, p)
+		if err != nil {
+			return fmt.Errorf("outputs.reports.%d: %w", i+1, err)
+		}
 		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 			return fmt.Errorf("outputs.reports: %w", err)
 		}
-		o := ro
-		o.Out, o.Format = p, r.Format
-		if err := runReport(ctx, &o, g); err != nil {
+		if err := writeReport(ctx, g, r, f, p, true, false); err != nil {
 			return err
 		}
+		g.infof("wrote the report on %s to %s\n", r.Audit, p)
 	}
-	thresholdErr := checkRunThreshold(ctx, c, g, name, compare)
+	g.infof("%s\n", r.Sentence)
+	if r.Comparison != nil {
+		g.infof("%s\n", r.Comparison.Sentence)
+	}
+	var thresholdErr error
+	if c.FailAbove != "" {
+		limit, _ := parseLimit("fail-above", c.FailAbove)
+		on := report.On(strings.ToLower(c.FailOn))
+		if on == "" {
+			on = report.OnShare
+		}
+		thresholdErr = checkThreshold(g, r, limit, on, opt.FailAbove)
+	}
 	if len(failed) > 0 {
 		if thresholdErr != nil {
 			var ee *exitCodeError
@@ -328,48 +351,6 @@ func runReportStage(ctx context.Context, c *runConfig, d templateData, g *global
 			len(failed), len(files), pluralWord(len(files), "workbook"), strings.Join(failed, ", "))
 	}
 	return thresholdErr
-}
-
-// checkRunThreshold says how the month compares with the previous one and
-// checks fail_above (exit 3 when exceeded).
-func checkRunThreshold(ctx context.Context, c *runConfig, g *globalOptions, name, compare string) error {
-	conf := 0.0
-	if c.Confidence != "" {
-		conf, _ = parseShare("confidence", c.Confidence)
-	}
-	st, err := g.openExistingStore(ctx)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	r, err := report.Build(ctx, st, name, report.Options{Confidence: conf, Method: c.Method, Compare: compare, Now: g.Now, ToolVersion: version()})
-	if err != nil {
-		return err
-	}
-	if r.Comparison != nil {
-		g.infof("%s\n", r.Comparison.Sentence)
-	}
-	if c.FailAbove == "" {
-		return nil
-	}
-	limit, _ := parseLimit("fail-above", c.FailAbove)
-	on := report.On(strings.ToLower(c.FailOn))
-	if on == "" {
-		on = report.OnShare
-	}
-	exceeds, v, err := r.Exceeds(limit, on)
-	if err != nil {
-		return fmt.Errorf("cannot check fail_above: %w", err)
-	}
-	what := "the share needing immediate attention"
-	if on == report.OnUpper {
-		what = "the upper bound of the interval for the share needing immediate attention"
-	}
-	if exceeds {
-		return &exitCodeError{code: exitThreshold, err: fmt.Errorf("%s: %s, %s, is above fail_above %s", name, what, formatPct(v), formatPct(limit))}
-	}
-	g.infof("%s: %s, %s, is within fail_above %s\n", name, what, formatPct(v), formatPct(limit))
-	return nil
 }
 
 func firstOfMonth(d templateData) time.Time {

@@ -1,26 +1,17 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"hash"
 	"io"
-	"math/big"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/internal/atomicfile"
-	"github.com/caseaudit/caseaudit/internal/textsafe"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample"
 	"github.com/caseaudit/caseaudit/sample/export"
@@ -29,13 +20,10 @@ import (
 
 // sampleOptions are the flags of `caseaudit sample`.
 type sampleOptions struct {
-	Export string
-	// exportSHA256, when set, is the export's SHA-256 just computed by the
-	// caller (grow and verify check it first): draw does not hash again.
-	exportSHA256  string
+	Export        string
 	Open          export.OpenOptions
 	Size          int
-	Percent       float64
+	Percent       string
 	Seed          string
 	Where         []string
 	Strata        string
@@ -49,6 +37,7 @@ type sampleOptions struct {
 
 	// Recording in the store.
 	Audit         string
+	Period        string
 	Grow          int
 	ExcludeWithin string
 	Alloc         allocateFlags
@@ -59,8 +48,6 @@ type sampleOptions struct {
 	TeamManagers []string // "Team=Manager"
 	DueDays      int
 }
-
-func init() { extraCommands = append(extraCommands, newSampleCmd) }
 
 func newSampleCmd(g *globalOptions) *cobra.Command {
 	o := &sampleOptions{}
@@ -77,15 +64,16 @@ every --where condition; duplicate IDs keep their first row.
 Every case gets a ticket computed from the seed and its ID alone, and the sample is the
 cases with the smallest tickets: anyone with the export and the seed re-derives the same
 sample, whatever the row order. Without --seed a random seed is made and printed; it is
-recorded in every output.
+recorded in every output, with everything else needed to re-derive the sample (the
+provenance: --format json prints it in full).
 
-The sample is printed in selection order (--format table, csv or json); --out writes the
-auditors' workbook (.xlsx) with drop-downs for the findings and a Method sheet.`,
+The sample is printed in selection order (--format table, csv, json or ids); --out writes
+the auditors' workbook (.xlsx) with drop-downs for the findings and a Method sheet.`,
 		Example: `  # 120 cases from this month's export, with a fresh random seed
   caseaudit sample cases.xlsx --size 120
 
   # 5% of child-protection cases, stratified by team, as a workbook for auditors
-  caseaudit sample cases.xlsx --percent 5 --where 'Legal Status=CP' --strata Team --out audit.xlsx
+  caseaudit sample cases.xlsx --percent 5% --where 'Legal Status=CP' --strata Team --out audit.xlsx
 
   # re-derive a sample someone else drew, as JSON for a script
   caseaudit sample cases.csv --size 90 --seed 48213270991532670122 --format json
@@ -94,8 +82,8 @@ auditors' workbook (.xlsx) with drop-downs for the findings and a Method sheet.`
   caseaudit sample cases.xlsx --size 120 --audit "2026-07 monthly" --auditors "A. Khan,B. Evans,C. Nowak" \
       --exclude-audited-within 12m --out 2026-07.xlsx
 
-  # add the next 10 cases to a recorded audit
-  caseaudit sample cases.xlsx --audit "2026-07 monthly" --grow 10
+  # add the next 10 cases to a recorded audit, share them out and write its workbook again
+  caseaudit sample --audit "2026-07 monthly" --grow 10 --auditors "A. Khan,B. Evans" --out 2026-07.xlsx --force
 
   # a messy csv: name the ID column and the sheet's header row yourself
   caseaudit sample export.csv --id-column "Child ID" --header-row 4 --size 60`,
@@ -114,7 +102,7 @@ auditors' workbook (.xlsx) with drop-downs for the findings and a Method sheet.`
 	}
 	f := cmd.Flags()
 	f.IntVarP(&o.Size, "size", "n", 0, "number of cases to draw")
-	f.Float64Var(&o.Percent, "percent", 0, "draw this percentage of the population instead, rounded up")
+	f.StringVar(&o.Percent, "percent", "", "draw this percentage of the population instead, rounded up (e.g. 5%)")
 	f.StringVar(&o.Seed, "seed", "", "seed text (default: 20 random digits, printed and recorded)")
 	f.StringArrayVarP(&o.Where, "where", "w", nil, "keep rows where `COLUMN=VALUE` (also != < <= > >=); repeat to combine with AND")
 	f.StringVar(&o.Strata, "strata", "", "stratify by this `COLUMN` (e.g. Team)")
@@ -126,6 +114,7 @@ auditors' workbook (.xlsx) with drop-downs for the findings and a Method sheet.`
 	f.BoolVar(&o.Force, "force", false, "replace an existing --out file")
 	f.BoolVar(&o.Strict, "strict", false, "treat duplicate case IDs as an error")
 	f.StringVar(&o.Audit, "audit", "", "record the sample in the store as the audit `NAME` (e.g. \"2026-07 monthly\")")
+	f.StringVar(&o.Period, "period", "", "with --audit: the month the audit covers, `YYYY-MM` (default: this month); reports compare months in this order")
 	f.IntVar(&o.Grow, "grow", 0, "with --audit: add the next `N` cases to the recorded sample (samples nest)")
 	f.StringVar(&o.ExcludeWithin, "exclude-audited-within", "", "leave out cases sampled in any audit in the store within this `PERIOD` (e.g. 12m, 90d, 6w, 1y)")
 	f.StringVar(&o.FormFile, "form", "", "with --audit: the audit form `FILE` (YAML; see caseaudit form init), \"default\" for the built-in form (the default with --audit), or \"none\"")
@@ -135,44 +124,6 @@ auditors' workbook (.xlsx) with drop-downs for the findings and a Method sheet.`
 	addReadFlags(cmd, &o.Open)
 	addAllocateFlags(cmd, &o.Alloc)
 	return cmd
-}
-
-// loadSampleForm reads the form for a new audit: --form FILE, "default"
-// (also when recording an audit without --form), or "none".
-func loadSampleForm(o *sampleOptions) (*audit.Form, error) {
-	switch strings.ToLower(strings.TrimSpace(o.FormFile)) {
-	case "":
-		if o.Audit == "" {
-			return nil, nil
-		}
-		return audit.DefaultForm(), nil
-	case "default":
-		return audit.DefaultForm(), nil
-	case "none":
-		return nil, nil
-	}
-	data, err := os.ReadFile(o.FormFile)
-	if err != nil {
-		return nil, fmt.Errorf("--form: %w", err)
-	}
-	f, err := audit.ParseForm(o.FormFile, data)
-	if err != nil {
-		return nil, fmt.Errorf("%w (check it with: caseaudit form check %s)", err, o.FormFile)
-	}
-	return f, nil
-}
-
-// teamManagers reads the --team-manager flags.
-func (o *sampleOptions) teamManagers() map[string]string {
-	if len(o.TeamManagers) == 0 {
-		return nil
-	}
-	m := map[string]string{}
-	for _, x := range o.TeamManagers {
-		k, v, _ := strings.Cut(x, "=")
-		m[strings.TrimSpace(k)] = strings.TrimSpace(v)
-	}
-	return m
 }
 
 // addReadFlags adds the flags that say how to read an export.
@@ -187,93 +138,43 @@ func addReadFlags(cmd *cobra.Command, o *export.OpenOptions) {
 	cmd.RegisterFlagCompletionFunc("sheet", completeSheets)
 }
 
-// defaultColumns are shown when --columns is not given, if the export has them.
-var defaultColumns = [][]string{
-	{"Team", "Team Name", "Allocated Team", "Team Allocated"},
-	{"Allocated Worker", "Worker", "Social Worker", "Allocated Social Worker", "Key Worker", "Case Worker"},
-	{"Legal Status", "Legal status category"},
-}
-
-func pickDefaultColumns(t *export.Table) []string {
-	var out []string
-	for _, alts := range defaultColumns {
-		for _, name := range alts {
-			if i, err := t.ColumnIndex(name); err == nil && i != t.IDIndex {
-				out = append(out, t.Header[i])
-				break
-			}
+// loadForm reads a form option: a YAML file, "default", or "none".
+// withAudit says the sample is recorded (an audit gets the built-in form
+// unless told otherwise).
+func loadForm(file string, withAudit bool) (*audit.Form, error) {
+	switch strings.ToLower(strings.TrimSpace(file)) {
+	case "":
+		if !withAudit {
+			return nil, nil
 		}
+		return audit.DefaultForm(), nil
+	case "default":
+		return audit.DefaultForm(), nil
+	case "none":
+		return nil, nil
 	}
-	return out
-}
-
-// NewSeed returns 20 random decimal digits from crypto/rand.
-func newSeed() (string, error) {
-	n, err := rand.Int(rand.Reader, new(big.Int).Exp(big.NewInt(10), big.NewInt(20), nil))
+	data, err := os.ReadFile(file)
 	if err != nil {
-		return "", fmt.Errorf("cannot make a random seed: %w", err)
+		return nil, fmt.Errorf("--form: %w", err)
 	}
-	return fmt.Sprintf("%020s", n.String()), nil
-}
-
-// fileHasher computes a file's SHA-256 a piece at a time. Its step is
-// given to sample.Load as the idle work: the file is hashed in the moments
-// the ticket maker waits for rows, rather than by a third goroutine taking
-// turns with the reader on two cores.
-type fileHasher struct {
-	path string
-	f    *os.File
-	h    hash.Hash
-	buf  []byte
-	err  error
-	done bool
-}
-
-func newFileHasher(path string) *fileHasher {
-	fh := &fileHasher{path: path, h: sha256.New(), buf: make([]byte, 64<<10)}
-	fh.f, fh.err = os.Open(path)
-	fh.done = fh.err != nil
-	return fh
-}
-
-// step hashes the next 64 KB and reports whether any is left.
-func (fh *fileHasher) step() bool {
-	if fh.done {
-		return false
-	}
-	n, err := fh.f.Read(fh.buf)
-	fh.h.Write(fh.buf[:n])
+	f, err := audit.ParseForm(file, data)
 	if err != nil {
-		fh.done = true
-		if err != io.EOF {
-			fh.err = err
-		}
+		return nil, fmt.Errorf("%w (check it with: caseaudit form check %s)", err, file)
 	}
-	return !fh.done
+	return f, nil
 }
 
-// sum hashes what is left and returns the file's SHA-256 in hex.
-func (fh *fileHasher) sum() (string, error) {
-	if fh.f == nil {
-		return "", fh.err // os.Open's error names the file
+// keyValues reads repeated "KEY=VALUE" flags into a map (nil when none).
+func keyValues(list []string) map[string]string {
+	if len(list) == 0 {
+		return nil
 	}
-	for fh.step() {
+	m := map[string]string{}
+	for _, x := range list {
+		k, v, _ := strings.Cut(x, "=")
+		m[strings.TrimSpace(k)] = strings.TrimSpace(v)
 	}
-	fh.f.Close()
-	if fh.err != nil {
-		return "", fmt.Errorf("%s: %w", fh.path, fh.err)
-	}
-	return hex.EncodeToString(fh.h.Sum(nil)), nil
-}
-
-// fileSHA256 hashes a file.
-func fileSHA256(path string) (string, error) { return newFileHasher(path).sum() }
-
-// close releases the file when the hash is not wanted after all.
-func (fh *fileHasher) close() {
-	if fh.f != nil {
-		fh.f.Close()
-	}
+	return m
 }
 
 func checkSampleFlags(o *sampleOptions) error {
@@ -284,30 +185,20 @@ func checkSampleFlags(o *sampleOptions) error {
 		if o.Audit == "" {
 			return usagef("--grow needs --audit NAME: the recorded audit whose sample grows")
 		}
-		if o.Size > 0 || o.Percent > 0 {
+		if o.Size > 0 || o.Percent != "" {
 			return usagef("--grow adds to a recorded sample; leave out --size and --percent")
 		}
-	} else if (o.Size > 0) == (o.Percent > 0) {
+		if o.FormFile != "" || o.OwnerColumn != "" || len(o.TeamManagers) > 0 || o.DueDays != 0 || o.Period != "" || o.ExcludeWithin != "" {
+			return usagef("--form, --owner-column, --team-manager, --due, --period and --exclude-audited-within are set when the audit is recorded; they never change")
+		}
+	} else if (o.Size > 0) == (o.Percent != "") {
 		return usagef("give either --size N or --percent P")
 	}
 	if o.Size < 0 {
 		return usagef("--size must be a positive number")
 	}
-	switch o.Format {
-	case "table", "csv", "json", "ids":
-	default:
-		return usagef("--format %q: use table, csv, json or ids", o.Format)
-	}
-	switch o.Allocation {
-	case sample.Proportional, sample.Equal:
-	default:
-		return usagef("--allocation %q: use proportional or equal", o.Allocation)
-	}
-	if o.MinPerStratum < 0 {
-		return usagef("--min-per-stratum must not be negative")
-	}
-	if o.MinPerStratum > 0 && o.Strata == "" {
-		return usagef("--min-per-stratum needs --strata")
+	if err := checkFormat(o.Format, "table", "csv", "json", "ids"); err != nil {
+		return err
 	}
 	if o.Out != "" && !strings.EqualFold(filepath.Ext(o.Out), ".xlsx") {
 		return usagef("--out %s: the auditors' workbook is an .xlsx file; name it …xlsx", o.Out)
@@ -318,16 +209,13 @@ func checkSampleFlags(o *sampleOptions) error {
 	if o.Alloc.given() && o.Audit == "" {
 		return usagef("--auditors needs --audit NAME: allocations are kept in the store")
 	}
-	if o.ExcludeWithin != "" {
-		if _, err := parsePeriod(o.ExcludeWithin); err != nil {
-			return usagef("--exclude-audited-within: %v", err)
+	if o.Audit == "" && (o.OwnerColumn != "" || len(o.TeamManagers) > 0 || o.DueDays != 0 || o.Period != "") {
+		return usagef("--owner-column, --team-manager, --due and --period go with --audit NAME: they are kept with the audit")
+	}
+	if o.Period != "" {
+		if _, err := parseMonth(o.Period); err != nil {
+			return usagef("--period %q: write the month as YYYY-MM, e.g. 2026-06", o.Period)
 		}
-	}
-	if o.Grow == 0 && o.Audit == "" && (o.OwnerColumn != "" || len(o.TeamManagers) > 0 || o.DueDays != 0) {
-		return usagef("--owner-column, --team-manager and --due go with --audit NAME: they are kept with the audit")
-	}
-	if o.Grow > 0 && (o.FormFile != "" || o.OwnerColumn != "" || len(o.TeamManagers) > 0 || o.DueDays != 0) {
-		return usagef("--form, --owner-column, --team-manager and --due are set when the audit is recorded; they never change")
 	}
 	if o.DueDays < 0 {
 		return usagef("--due must be a positive number of working days")
@@ -340,297 +228,164 @@ func checkSampleFlags(o *sampleOptions) error {
 	return o.Alloc.check()
 }
 
-// sampleParams is everything needed to re-derive a recorded sample from
-// its export; it is stored with the audit (as JSON) and used by grow and
-// verify.
-type sampleParams struct {
-	Sheet         string   `json:"sheet"`
-	HeaderRow     int      `json:"header_row"`
-	IDColumn      string   `json:"id_column"`
-	Delimiter     string   `json:"delimiter,omitempty"`
-	Encoding      string   `json:"encoding,omitempty"`
-	Where         []string `json:"where"`
-	Strata        string   `json:"strata,omitempty"`
-	Allocation    string   `json:"allocation,omitempty"`
-	MinPerStratum int      `json:"min_per_stratum,omitempty"`
-	Percent       float64  `json:"percent,omitempty"`
-	Columns       []string `json:"columns"`
-	Strict        bool     `json:"strict,omitempty"`
-	ExcludeWithin string   `json:"exclude_within,omitempty"`
-	Excluded      []string `json:"excluded,omitempty"` // the IDs left out as recently audited, sorted
-
-	// Who follows up flagged cases (read by the audit package as audit.OwnerRule).
-	OwnerColumn  string            `json:"owner_column,omitempty"`
-	TeamManagers map[string]string `json:"team_managers,omitempty"`
-	DueDays      int               `json:"due_days,omitempty"`
-}
-
-// drawn is a sample with everything said about how it was drawn.
-type drawn struct {
-	Table    *export.Table
-	Pop      *sample.Population
-	Sample   *sample.Sample
-	Method   audit.Method
-	Excluded []string
-}
-
-// draw reads the export and selects the sample; exclude (may be nil) lists
-// IDs to leave out.
-func draw(ctx context.Context, o *sampleOptions, g *globalOptions, exclude map[string]bool) (*drawn, error) {
-	var filters []sample.Filter
-	for _, w := range o.Where {
-		f, err := sample.ParseFilter(w)
+// drawRequest turns the flags into the use case's request.
+func (o *sampleOptions) drawRequest(g *globalOptions) (audit.DrawRequest, error) {
+	r := audit.DrawRequest{
+		Spec: sample.Spec{
+			Export: o.Export, Open: o.Open, Seed: o.Seed, Size: o.Size, Where: o.Where, Strata: o.Strata,
+			Allocation: o.Allocation, MinPerStratum: o.MinPerStratum, Columns: o.Columns, Strict: o.Strict,
+			ToolVersion: version(), Now: g.Now(),
+		},
+		Name: strings.TrimSpace(o.Audit), Period: strings.TrimSpace(o.Period), ExcludeWithin: o.ExcludeWithin,
+		FollowUp: audit.OwnerRule{Column: o.OwnerColumn, TeamManagers: keyValues(o.TeamManagers), DueDays: o.DueDays},
+		Auditors: o.Alloc.Auditors, Rules: o.Alloc.rules(),
+	}
+	if o.Percent != "" {
+		p, err := parseRate("percent", o.Percent)
 		if err != nil {
-			return nil, usagef("--where: %v", err)
+			return r, err
 		}
-		filters = append(filters, f)
+		r.Spec.Percent = p * 100
 	}
-	var idle func() bool
-	var fh *fileHasher
-	if o.exportSHA256 == "" {
-		fh = newFileHasher(o.Export)
-		defer fh.close()
-		idle = fh.step
-	}
-	t, err := export.Open(ctx, o.Export, o.Open)
+	form, err := loadForm(o.FormFile, o.Audit != "")
 	if err != nil {
-		return nil, err
+		return r, err
 	}
-	defer t.Close()
-	cols := o.Columns
-	if cols == nil {
-		cols = pickDefaultColumns(t)
+	r.Form = form
+	if err := r.Check(); err != nil {
+		return r, usagef("%v", err)
 	}
-	cols = withColumns(t, cols, o.Alloc.WorkerColumn, o.Alloc.TeamColumn, o.OwnerColumn)
-	excludedSet := map[string]bool{}
-	var excl func(string) bool
-	if exclude != nil {
-		excl = func(id string) bool {
-			if exclude[id] {
-				excludedSet[id] = true // Load may ask about an ID more than once
-				return true
-			}
-			return false
+	return r, nil
+}
+
+// drawAudit is the face of the use case "draw and record", shared by
+// sample and run: it draws (with a new seed when none is given), records,
+// allocates, says what it did on stderr and writes the workbook to out
+// (when given). The caller closes the result.
+func drawAudit(ctx context.Context, g *globalOptions, st *audit.Store, req audit.DrawRequest, out string, force bool) (*audit.DrawResult, error) {
+	generated := req.Spec.Seed == ""
+	if generated {
+		s, err := sample.NewSeed()
+		if err != nil {
+			return nil, err
 		}
+		req.Spec.Seed = s
 	}
-	prog := newProgress(g, "reading "+filepath.Base(o.Export))
-	pop, err := sample.Load(ctx, t, sample.LoadOptions{
-		Seed: o.Seed, Fields: cols, Where: filters, Strata: o.Strata, Strict: o.Strict,
-		Exclude: excl, Progress: prog.rows, MaxSample: o.Size, Idle: idle,
-	})
+	prog := newProgress(g, "reading "+filepath.Base(req.Spec.Export))
+	req.Spec.Progress = prog.rows
+	res, err := audit.Draw(ctx, st, req)
 	prog.done()
 	if err != nil {
 		return nil, err
 	}
-	inputSHA256 := o.exportSHA256
-	if fh != nil {
-		if inputSHA256, err = fh.sum(); err != nil {
+	ok := false
+	defer func() {
+		if !ok {
+			res.Close()
+		}
+	}()
+	printReadSummary(g, res.Drawn)
+	if generated {
+		g.infof("seed %s (generated; it is recorded in the outputs and re-derives this sample)\n", req.Spec.Seed)
+	}
+	spec := audit.WorkbookSpec{Provenance: res.Provenance, Columns: res.Provenance.Columns,
+		Cases: audit.CasesFromSelection(res.Sample.Cases), Form: req.Form}
+	if res.Audit != nil {
+		g.infof("recorded audit %q (%s, period %s) in %s\n", res.Audit.Name, words.Count(len(res.Sample.Cases), "case"), res.Audit.Period, g.storeName())
+		if req.Form != nil {
+			g.infof("audit form %q: %s besides the grade, immediate attention and notes\n", req.Form.Name, words.Count(len(req.Form.Questions), "question"))
+		}
+		if res.Allocation != nil {
+			printAllocation(g, *res.Allocation)
+		}
+		if spec, err = st.Workbook(ctx, res.Audit.Name, audit.WorkbookOptions{}); err != nil {
 			return nil, err
 		}
 	}
-	size := o.Size
-	if o.Percent > 0 {
-		if size, err = sample.SizeForPercent(o.Percent, pop.Len()); err != nil {
-			return nil, usagef("%v", err)
+	if out != "" {
+		if err := writeWorkbookFile(ctx, out, force, spec); err != nil {
+			return nil, err
 		}
+		g.infof("wrote the auditors' workbook %s (%s)\n", out, words.Count(len(spec.Cases), "case"))
 	}
-	s, err := pop.Select(sample.SelectOptions{Size: size, Allocation: o.Allocation, MinPerStratum: o.MinPerStratum})
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", o.Export, err)
-	}
-	m := audit.Method{
-		Audit: o.Audit, Seed: o.Seed, InputPath: o.Export, InputSHA256: inputSHA256, Format: t.Format, Sheet: t.Sheet,
-		HeaderRow: t.HeaderRow, IDColumn: t.Header[t.IDIndex], Rows: pop.Rows, Population: pop.Len(),
-		Strata: pop.Strata, Size: size, ToolVersion: version(), Created: g.Now(),
-		Excluded: pop.Excluded, ExcludedWithin: o.ExcludeWithin,
-	}
-	for _, f := range filters {
-		m.Filters = append(m.Filters, f.String())
-	}
-	if pop.Strata != "" {
-		m.Allocation, m.MinPerStratum = s.Allocation, o.MinPerStratum
-	}
-	excluded := make([]string, 0, len(excludedSet))
-	for id := range excludedSet {
-		excluded = append(excluded, id)
-	}
-	slices.Sort(excluded)
-	return &drawn{Table: t, Pop: pop, Sample: s, Method: m, Excluded: excluded}, nil
-}
-
-// withColumns adds the named columns (when given and not already there) to cols.
-func withColumns(t *export.Table, cols []string, names ...string) []string {
-	for _, n := range names {
-		if n == "" {
-			continue
-		}
-		i, err := t.ColumnIndex(n)
-		if err != nil {
-			continue // Load reports unknown columns with suggestions
-		}
-		found := false
-		for _, c := range cols {
-			if j, err := t.ColumnIndex(c); err == nil && j == i {
-				found = true
-			}
-		}
-		if !found {
-			cols = append(slices.Clip(cols), t.Header[i])
-		}
-	}
-	return cols
-}
-
-func (d *drawn) params(o *sampleOptions) sampleParams {
-	p := sampleParams{
-		Sheet: d.Table.Sheet, HeaderRow: d.Table.HeaderRow, IDColumn: d.Table.Header[d.Table.IDIndex],
-		Delimiter: o.Open.Delimiter, Encoding: o.Open.Encoding, Where: append([]string{}, o.Where...),
-		Strata: d.Pop.Strata, Percent: o.Percent, Columns: append([]string{}, d.Pop.Fields...), Strict: o.Strict,
-		ExcludeWithin: o.ExcludeWithin, Excluded: d.Excluded,
-		OwnerColumn: o.OwnerColumn, TeamManagers: o.teamManagers(), DueDays: o.DueDays,
-	}
-	if p.Strata != "" {
-		p.Allocation, p.MinPerStratum = d.Sample.Allocation, o.MinPerStratum
-	}
-	return p
+	ok = true
+	return res, nil
 }
 
 func runSample(ctx context.Context, o *sampleOptions, g *globalOptions) error {
 	if err := checkSampleFlags(o); err != nil {
 		return err
 	}
+	if o.Out != "" {
+		if err := atomicfile.Check(o.Out, o.Force); err != nil {
+			return err // before the export is read
+		}
+	}
 	if o.Grow > 0 {
 		return runGrow(ctx, o, g)
 	}
-	generated := false
-	if o.Seed == "" {
-		s, err := newSeed()
-		if err != nil {
-			return err
-		}
-		o.Seed, generated = s, true
-	}
-	form, err := loadSampleForm(o)
+	req, err := o.drawRequest(g)
 	if err != nil {
 		return err
 	}
 	var st *audit.Store
-	var exclude map[string]bool
 	if o.Audit != "" || o.ExcludeWithin != "" {
-		var err error
 		if st, err = g.openStore(ctx); err != nil {
 			return err
 		}
 		defer st.Close()
-		if o.Audit != "" {
-			if _, err := st.Audit(ctx, o.Audit); err == nil {
-				return fmt.Errorf("an audit named %q is already in the store %s; choose another name, or add cases with --grow", o.Audit, g.storePath())
-			} else if !errors.Is(err, audit.ErrNotFound) {
-				return err
-			}
-		}
-		if o.ExcludeWithin != "" {
-			d, _ := parsePeriod(o.ExcludeWithin)
-			if exclude, err = st.AuditedSince(ctx, d.before(g.Now())); err != nil {
-				return err
-			}
-		}
 	}
-	d, err := draw(ctx, o, g, exclude)
+	res, err := drawAudit(ctx, g, st, req, o.Out, o.Force)
 	if err != nil {
 		return err
 	}
-	if err := checkOwnerColumn(o, d); err != nil {
-		return err
-	}
-	if form != nil {
-		shown := append([]string{audit.ColOrder, audit.ColCaseID}, d.Pop.Fields...)
-		if d.Pop.Strata != "" {
-			shown = append(shown, d.Pop.Strata)
-		}
-		for _, q := range form.Questions {
-			for _, c := range shown {
-				if strings.EqualFold(strings.TrimSpace(c), q.Label) {
-					return fmt.Errorf("the form's question %q is labelled %q like the column %q of the sample; rename the question in the form", q.Key, q.Label, c)
-				}
-			}
-		}
-	}
-	printReadSummary(g, d.Table, d.Pop)
-	if generated {
-		g.infof("seed %s (generated; it is recorded in the outputs and re-derives this sample)\n", o.Seed)
-	}
-	if o.ExcludeWithin != "" {
-		g.infof("left out %s cases sampled within %s\n", words.Thousands(len(d.Excluded)), o.ExcludeWithin)
-	}
-	var auditors map[string]string
-	if o.Audit != "" {
-		params, _ := json.Marshal(d.params(o))
-		a := audit.Audit{
-			Name: o.Audit, Seed: o.Seed, InputPath: o.Export, InputSHA256: d.Method.InputSHA256,
-			Sheet: d.Table.Sheet, HeaderRow: d.Table.HeaderRow, DataRows: d.Pop.Rows,
-			Filters: d.Method.Filters, StrataColumn: d.Pop.Strata, Allocation: d.Method.Allocation,
-			MinPerStratum: d.Method.MinPerStratum, Population: d.Pop.Len(), ToolVersion: version(),
-			Columns: d.Pop.Fields, Params: params,
-		}
-		if a.Form, err = form.JSON(); err != nil {
-			return err
-		}
-		if _, err := st.CreateAudit(ctx, a, audit.CasesFromSelection(d.Sample.Cases)); err != nil {
-			return err
-		}
-		g.infof("recorded audit %q (%d cases) in %s\n", o.Audit, len(d.Sample.Cases), g.storePath())
-		if form != nil {
-			g.infof("audit form %q: %d questions besides the grade, immediate attention and notes\n", form.Name, len(form.Questions))
-		}
-		if o.Alloc.given() {
-			al, err := o.Alloc.allocate(ctx, st, o.Audit)
-			if err != nil {
-				return err
-			}
-			printAllocation(g, al)
-			auditors = map[string]string{}
-			for _, x := range al.Assigned {
-				auditors[x.Case] = x.Auditor
-			}
-		}
-	}
-	if o.Out != "" {
-		if err := writeWorkbookFile(ctx, o.Out, o.Force, audit.WorkbookSpec{Method: d.Method, Columns: d.Pop.Fields,
-			Cases: d.Sample.Cases, Auditors: auditors, Form: form}); err != nil {
-			return err
-		}
-		g.infof("wrote the auditors' workbook %s (%d cases)\n", o.Out, len(d.Sample.Cases))
-	}
-	if err := writeSample(g.IO.Out, o.Format, d, g.IO.OutTerminal); err != nil {
+	defer res.Close()
+	if err := writeSample(g.IO.Out, o.Format, &res.Provenance, res.Sample.Cases); err != nil {
 		return fmt.Errorf("writing the sample to standard output: %w", err)
 	}
 	return nil
 }
 
-// checkOwnerColumn checks --owner-column names a column of the export, and
-// gives --team-manager without it the team column (Team, …) when shown.
-func checkOwnerColumn(o *sampleOptions, d *drawn) error {
-	if o.OwnerColumn == "" {
-		if len(o.TeamManagers) == 0 {
-			return nil
-		}
-		for _, name := range defaultColumns[0] {
-			for _, c := range d.Pop.Fields {
-				if strings.EqualFold(strings.TrimSpace(c), name) {
-					o.OwnerColumn = c
-					return nil
-				}
-			}
-		}
-		return usagef("--team-manager needs --owner-column naming the team column of the export")
-	}
-	i, err := d.Table.ColumnIndex(o.OwnerColumn)
+// runGrow adds the next o.Grow cases to a recorded audit's sample.
+func runGrow(ctx context.Context, o *sampleOptions, g *globalOptions) error {
+	st, err := g.openExistingStore(ctx)
 	if err != nil {
-		return fmt.Errorf("--owner-column: %w", err)
+		return err
 	}
-	o.OwnerColumn = d.Table.Header[i]
-	return nil
+	defer st.Close()
+	prog := newProgress(g, "reading the export")
+	res, err := audit.Grow(ctx, st, audit.GrowRequest{Name: o.Audit, By: o.Grow, Export: o.Export,
+		Auditors: o.Alloc.Auditors, Rules: o.Alloc.rules(), Progress: prog.rows})
+	prog.done()
+	if err != nil {
+		return err
+	}
+	defer res.Close()
+	g.infof("added %s to audit %q (now %d)\n", words.Count(len(res.Added), "case"), res.Audit.Name, len(res.Cases))
+	if res.Allocation != nil {
+		printAllocation(g, *res.Allocation)
+	}
+	if o.Out != "" {
+		spec, err := st.Workbook(ctx, res.Audit.Name, audit.WorkbookOptions{})
+		if err != nil {
+			return err
+		}
+		if err := writeWorkbookFile(ctx, o.Out, o.Force, spec); err != nil {
+			return err
+		}
+		g.infof("wrote the auditors' workbook %s (%s)\n", o.Out, words.Count(len(spec.Cases), "case"))
+	}
+	var added []sample.Selected
+	byID := map[string]sample.Selected{}
+	for _, c := range res.Sample.Cases {
+		byID[c.ID] = c
+	}
+	for _, c := range res.Added {
+		s := byID[c.ID]
+		s.Order = c.Order
+		added = append(added, s)
+	}
+	return writeSample(g.IO.Out, o.Format, &res.Audit.Provenance, added)
 }
 
 func writeWorkbookFile(ctx context.Context, path string, force bool, spec audit.WorkbookSpec) error {
@@ -639,56 +394,52 @@ func writeWorkbookFile(ctx context.Context, path string, force bool, spec audit.
 	})
 }
 
-func printReadSummary(g *globalOptions, t *export.Table, p *sample.Population) {
+// printReadSummary says on stderr what was read and what the population is.
+func printReadSummary(g *globalOptions, d *sample.Drawn) {
+	p, c := d.Provenance, d.Provenance.Counts
 	var b strings.Builder
-	fmt.Fprintf(&b, "read %s: ", t.Path)
-	if t.Sheet != "" {
-		fmt.Fprintf(&b, "sheet %q, ", t.Sheet)
+	fmt.Fprintf(&b, "read %s: ", p.Export.Path)
+	if p.Export.Sheet != "" {
+		fmt.Fprintf(&b, "sheet %q, ", p.Export.Sheet)
 	}
 	fmt.Fprintf(&b, "header row %d, ID column %q, %s data rows, %s distinct IDs",
-		t.HeaderRow, t.Header[t.IDIndex], words.Thousands(p.Rows), words.Thousands(p.Distinct))
+		p.Export.HeaderRow, p.Export.IDColumn, words.Thousands(c.Rows), words.Thousands(c.Distinct))
 	var skipped []string
-	if p.Blank > 0 {
-		skipped = append(skipped, plural(p.Blank, "blank row"))
+	if c.Blank > 0 {
+		skipped = append(skipped, words.Count(c.Blank, "blank row"))
 	}
-	if p.Footers > 0 {
-		skipped = append(skipped, plural(p.Footers, "footer row"))
+	if c.Footers > 0 {
+		skipped = append(skipped, words.Count(c.Footers, "footer row"))
 	}
-	if p.Duplicates > 0 {
-		skipped = append(skipped, plural(p.Duplicates, "duplicate ID"))
+	if c.Duplicates > 0 {
+		skipped = append(skipped, words.Count(c.Duplicates, "duplicate ID"))
 	}
 	if len(skipped) > 0 {
 		fmt.Fprintf(&b, "; skipped %s", strings.Join(skipped, ", "))
 	}
 	b.WriteString("\n")
-	if p.Duplicates > 0 {
+	if pop := d.Population; c.Duplicates > 0 {
 		var ds []string
-		for _, d := range p.FirstDuplicates {
-			ds = append(ds, fmt.Sprintf("%s on row %s (first on row %s)", textsafe.Terminal(d.ID), words.Thousands(d.Row), words.Thousands(d.FirstRow)))
+		for _, x := range pop.FirstDuplicates {
+			ds = append(ds, fmt.Sprintf("%s on row %s (first on row %s)", x.ID, words.Thousands(x.Row), words.Thousands(x.FirstRow)))
 		}
 		more := ""
-		if p.Duplicates > len(ds) {
+		if c.Duplicates > len(ds) {
 			more = ", …"
 		}
 		fmt.Fprintf(&b, "duplicate IDs keep their first row: %s%s\n", strings.Join(ds, ", "), more)
 	}
-	if len(p.Where) > 0 {
-		fmt.Fprintf(&b, "filters leave %s of %s distinct IDs\n", words.Thousands(p.Distinct-p.FilteredOut), words.Thousands(p.Distinct))
+	if len(p.Filters) > 0 {
+		fmt.Fprintf(&b, "filters leave %s of %s distinct IDs\n", words.Thousands(c.Distinct-c.FilteredOut), words.Thousands(c.Distinct))
 	}
-	if p.Excluded > 0 {
-		fmt.Fprintf(&b, "excluded %s recently audited IDs\n", words.Thousands(p.Excluded))
+	if p.Exclusion != nil {
+		fmt.Fprintf(&b, "left out %s %s\n", words.Count(c.Excluded, "case"), p.Exclusion.Rule)
 	}
 	g.infof("%s", b.String())
 }
 
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return words.Thousands(n) + " " + what + "s"
-}
-
-// sampleJSON is the documented, stable JSON form of a sample (see README).
+// sampleJSON is the documented, stable JSON form of a sample (see README):
+// the provenance, rendered, and the cases.
 type sampleJSON struct {
 	Tool       string            `json:"tool"`
 	Version    string            `json:"version"`
@@ -698,6 +449,7 @@ type sampleJSON struct {
 	Input      inputJSON         `json:"input"`
 	Filters    []string          `json:"filters"`
 	Strata     *strataJSON       `json:"strata,omitempty"`
+	Exclusion  *sample.Exclusion `json:"exclusion,omitempty"`
 	Columns    []string          `json:"columns"`
 	Skipped    skippedJSON       `json:"skipped"`
 	Created    string            `json:"created"`
@@ -706,6 +458,7 @@ type sampleJSON struct {
 
 type inputJSON struct {
 	Path      string `json:"path"`
+	AbsPath   string `json:"abs_path"`
 	SHA256    string `json:"sha256"`
 	Format    string `json:"format"`
 	Sheet     string `json:"sheet"`
@@ -744,46 +497,52 @@ type sampledCaseJSON struct {
 	Fields  map[string]string `json:"fields"`
 }
 
-func sampleToJSON(d *drawn) sampleJSON {
-	m, p, s := d.Method, d.Pop, d.Sample
+func sampleToJSON(p *sample.Provenance, cases []sample.Selected) sampleJSON {
+	c := p.Counts
 	out := sampleJSON{
-		Tool: "caseaudit", Version: m.ToolVersion, Seed: m.Seed, Population: s.Population, Size: s.Size,
-		Input: inputJSON{Path: m.InputPath, SHA256: m.InputSHA256, Format: m.Format, Sheet: m.Sheet,
-			HeaderRow: m.HeaderRow, IDColumn: m.IDColumn, Rows: m.Rows},
-		Filters: append([]string{}, m.Filters...),
-		Columns: append([]string{}, p.Fields...),
-		Skipped: skippedJSON{Blank: p.Blank, Footers: p.Footers, Duplicates: p.Duplicates,
-			FilteredOut: p.FilteredOut, Excluded: p.Excluded},
-		Created: m.Created.UTC().Format("2006-01-02T15:04:05Z"),
+		Tool: "caseaudit", Version: p.ToolVersion, Seed: p.Seed, Population: c.Population, Size: len(cases),
+		Input: inputJSON{Path: p.Export.Path, AbsPath: p.Export.AbsPath, SHA256: p.Export.SHA256, Format: p.Export.Format,
+			Sheet: p.Export.Sheet, HeaderRow: p.Export.HeaderRow, IDColumn: p.Export.IDColumn, Rows: c.Rows},
+		Filters:   append([]string{}, p.Filters...),
+		Exclusion: p.Exclusion,
+		Columns:   append([]string{}, p.Columns...),
+		Skipped: skippedJSON{Blank: c.Blank, Footers: c.Footers, Duplicates: c.Duplicates,
+			FilteredOut: c.FilteredOut, Excluded: c.Excluded},
+		Created: p.Drawn.UTC().Format("2006-01-02T15:04:05Z"),
 		Sample:  []sampledCaseJSON{},
 	}
-	if p.Strata != "" {
-		sj := &strataJSON{Column: p.Strata, Allocation: s.Allocation, MinPerStratum: m.MinPerStratum}
-		for _, st := range s.Strata {
+	if p.Stratified() {
+		sj := &strataJSON{Column: p.Strata.Column, Allocation: p.Strata.Allocation, MinPerStratum: p.Strata.MinPerStratum}
+		for _, st := range p.Strata.Strata {
 			sj.Strata = append(sj.Strata, stratumJSONRow{st.Name, st.Population, st.Size})
 		}
 		out.Strata = sj
 	}
-	for _, c := range s.Cases {
+	for _, s := range cases {
 		fields := map[string]string{}
-		for i, name := range p.Fields {
-			fields[name] = c.Fields[i]
+		for i, name := range p.Columns {
+			if i < len(s.Fields) {
+				fields[name] = s.Fields[i]
+			}
 		}
-		out.Sample = append(out.Sample, sampledCaseJSON{Order: c.Order, ID: c.ID, Ticket: c.Ticket,
-			Row: c.Row, Stratum: c.Stratum, Fields: fields})
+		out.Sample = append(out.Sample, sampledCaseJSON{Order: s.Order, ID: s.ID, Ticket: s.Ticket,
+			Row: s.Row, Stratum: s.Stratum, Fields: fields})
 	}
 	return out
 }
 
-func writeSample(w io.Writer, format string, d *drawn, terminal bool) error {
-	p, s := d.Pop, d.Sample
+// writeSample writes the cases in the chosen format. It writes the data as
+// it is: standard output neutralises control characters itself when it is
+// a terminal (see run).
+func writeSample(w io.Writer, format string, p *sample.Provenance, cases []sample.Selected) error {
 	// The stratum gets a column of its own unless it is one of the shown columns.
-	showStratum := p.Strata != "" && !slices.Contains(p.Fields, p.Strata)
+	strata := p.StrataColumn()
+	showStratum := strata != "" && !slices.Contains(p.Columns, strata)
 	switch format {
 	case "ids":
 		var b strings.Builder
-		for _, c := range s.Cases {
-			b.WriteString(textsafe.Terminal(c.ID))
+		for _, c := range cases {
+			b.WriteString(c.ID)
 			b.WriteByte('\n')
 		}
 		_, err := io.WriteString(w, b.String())
@@ -791,46 +550,36 @@ func writeSample(w io.Writer, format string, d *drawn, terminal bool) error {
 	case "json":
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		return enc.Encode(sampleToJSON(d))
-	case "csv":
-		header := []string{"order", "id", "ticket", "row"}
-		if showStratum {
-			header = append(header, "stratum")
-		}
-		header = append(header, p.Fields...)
-		rows := [][]string{header}
-		for _, c := range s.Cases {
-			r := []string{fmt.Sprint(c.Order), c.ID, c.Ticket, fmt.Sprint(c.Row)}
-			if showStratum {
-				r = append(r, c.Stratum)
-			}
-			rows = append(rows, append(r, c.Fields...))
-		}
-		return writeCSV(w, rows, terminal)
-	default:
-		var buf bytes.Buffer
-		tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
-		header := []string{"#", "CASE ID", "TICKET", "ROW"}
-		if showStratum {
-			header = append(header, strings.ToUpper(p.Strata))
-		}
-		for _, f := range p.Fields {
-			header = append(header, strings.ToUpper(f))
-		}
-		fmt.Fprintln(tw, strings.Join(header, "\t"))
-		for _, c := range s.Cases {
-			r := []string{fmt.Sprint(c.Order), c.ID, sample.ShortTicket(c.Ticket), fmt.Sprint(c.Row)}
-			if showStratum {
-				r = append(r, c.Stratum)
-			}
-			r = append(r, c.Fields...)
-			for i := range r {
-				r[i] = strings.ReplaceAll(textsafe.Terminal(r[i]), "\t", " ")
-			}
-			fmt.Fprintln(tw, strings.Join(r, "\t"))
-		}
-		tw.Flush()
-		_, err := w.Write(buf.Bytes())
-		return err
+		return enc.Encode(sampleToJSON(p, cases))
 	}
+	header := []string{"#", "case id", "ticket", "row"}
+	if format == "csv" {
+		header = []string{"order", "id", "ticket", "row"}
+	}
+	if showStratum {
+		header = append(header, strata)
+	}
+	header = append(header, p.Columns...)
+	rows := [][]string{header}
+	for _, c := range cases {
+		ticket := c.Ticket
+		if format != "csv" {
+			ticket = sample.ShortTicket(ticket)
+		}
+		r := []string{fmt.Sprint(c.Order), c.ID, ticket, fmt.Sprint(c.Row)}
+		if showStratum {
+			r = append(r, c.Stratum)
+		}
+		rows = append(rows, append(r, c.Fields...))
+	}
+	if format == "csv" {
+		return writeCSV(w, rows)
+	}
+	return writeTable(w, rows)
+}
+
+// fileExists reports whether a path names something that exists.
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }

@@ -3,10 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/caseaudit/caseaudit/audit"
-	"github.com/caseaudit/caseaudit/internal/textsafe"
 	"github.com/spf13/cobra"
 )
 
@@ -14,8 +14,6 @@ type statusOptions struct {
 	Audit  string
 	Format string
 }
-
-func init() { extraCommands = append(extraCommands, newStatusCmd) }
 
 func newStatusCmd(g *globalOptions) *cobra.Command {
 	o := &statusOptions{}
@@ -63,7 +61,12 @@ func runStatus(ctx context.Context, o *statusOptions, g *globalOptions) error {
 	if err != nil {
 		return err
 	}
-	if o.Format == "json" {
+	return writeStatus(g.IO.Out, s, o.Format)
+}
+
+// writeStatus renders an audit's progress.
+func writeStatus(w io.Writer, s *audit.Status, format string) error {
+	if format == "json" {
 		type auditorJSON struct {
 			Auditor   string   `json:"auditor"`
 			Allocated int      `json:"allocated"`
@@ -83,9 +86,8 @@ func runStatus(ctx context.Context, o *statusOptions, g *globalOptions) error {
 		for _, x := range s.Auditors {
 			out.Auditors = append(out.Auditors, auditorJSON{x.Auditor, x.Allocated, x.Recorded, nonNilStrings(x.ToDo)})
 		}
-		return writeJSON(g.IO.Out, out)
+		return writeJSON(w, out)
 	}
-	w := g.IO.Out
 	fmt.Fprintf(w, "%s: %d of %d cases recorded, %d flagged for immediate attention\n", s.Name, s.Recorded, s.Size, s.Flagged)
 	if s.ModerationSize > 0 {
 		fmt.Fprintf(w, "moderation: %d of %d cases\n", s.Moderated, s.ModerationSize)
@@ -116,14 +118,13 @@ func nonNilStrings(s []string) []string {
 	return s
 }
 
-// shortList shows up to n items and how many more, made safe for a
-// terminal (the items are case IDs from the export).
+// shortList shows up to n items and how many more.
 func shortList(items []string, n int) string {
 	if len(items) == 0 {
 		return "-"
 	}
 	if len(items) <= n {
-		return textsafe.Terminal(strings.Join(items, ", "))
+		return strings.Join(items, ", ")
 	}
-	return textsafe.Terminal(fmt.Sprintf("%s and %d more", strings.Join(items[:n], ", "), len(items)-n))
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:n], ", "), len(items)-n)
 }

@@ -21,6 +21,9 @@ func (g *globalOptions) storePath() string {
 	return audit.DefaultPath
 }
 
+// storeName is the store as messages name it.
+func (g *globalOptions) storeName() string { return g.storePath() }
+
 // openStore opens (creating when missing) the audit store for a command.
 // The caller closes it.
 func (g *globalOptions) openStore(ctx context.Context) (*audit.Store, error) {

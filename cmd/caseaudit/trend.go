@@ -17,8 +17,6 @@ type trendOptions struct {
 	Method     string
 }
 
-func init() { extraCommands = append(extraCommands, newTrendCmd) }
-
 func newTrendCmd(g *globalOptions) *cobra.Command {
 	o := &trendOptions{}
 	cmd := &cobra.Command{
@@ -58,7 +56,7 @@ func runTrend(ctx context.Context, o *trendOptions, g *globalOptions) error {
 	if err != nil {
 		return err
 	}
-	ro := report.RenderOptions{Color: o.Out == "" && g.IO.Color(), Terminal: o.Out == "" && g.IO.OutTerminal}
+	ro := report.RenderOptions{Color: o.Out == "" && g.IO.Color()}
 	if err := writeOutput(ctx, g, o.Out, o.Force, func(w io.Writer) error { return report.RenderTrend(w, t, c.format, ro) }); err != nil {
 		return err
 	}

@@ -3,33 +3,46 @@ package main
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 
-	"github.com/caseaudit/caseaudit/internal/textsafe"
+	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/internal/words"
+	"github.com/caseaudit/caseaudit/sample"
 	"github.com/spf13/cobra"
 )
 
 type verifyOptions struct {
-	Audit  string
-	Input  string
-	Format string
+	Audit     string
+	Input     string
+	TrailOnly bool
+	Format    string
 }
-
-func init() { extraCommands = append(extraCommands, newVerifyCmd) }
 
 func newVerifyCmd(g *globalOptions) *cobra.Command {
 	o := &verifyOptions{}
 	cmd := &cobra.Command{
 		Use:   "verify AUDIT [--input EXPORT]",
 		Short: "Check that nothing in an audit was changed, and that its sample re-derives",
-		Long: `Check the store file with SQLite's integrity check, re-walk the audit's hash-chained trail
-and name any finding or entry that was edited, inserted or deleted. With --input (or when the recorded export is still at its path), also
-re-derive the sample from the export with the recorded seed and parameters and confirm it is
-identical; an export whose SHA-256 differs from the recorded one is reported separately.
+		Long: `Check the store file with its own integrity check, re-walk the audit's hash-chained trail
+(naming any finding or entry that was edited, inserted or deleted), and re-derive the sample
+from the export with the recorded seed, filters, exclusions and strata, comparing it case by
+case with the recorded sample.
 
-Exit status 4 when anything does not match. Keep the printed trail head: comparing it with a
-later run also shows whether the newest entries were removed.`,
+The export is looked for at the absolute path recorded when the sample was drawn, then at the
+path as it was given (relative to the current folder); --input names it instead. A copy of the
+same data saved in the other format (csv for xlsx, or the reverse) verifies alike: what is
+checked is the sample, case by case, and that every sampled case still reads as recorded.
+
+Exit status 0 only when the store and the trail are intact and the sample re-derives
+identically. Exit status 4 when anything differs, and when the sample could not be checked
+(the export is missing or unreadable) — unless --trail-only asks for the trail alone. Keep the
+printed trail head: comparing it with a later run also shows whether the newest entries were
+removed.`,
 		Example: `  caseaudit verify "2026-07 monthly"
-  caseaudit verify "2026-07 monthly" --input /archive/2026-07/cases.xlsx --format json`,
+  caseaudit verify "2026-07 monthly" --input /archive/2026-07/cases.xlsx --format json
+
+  # the trail only, when the export is not at hand
+  caseaudit verify "2026-07 monthly" --trail-only`,
 		Args: exactArgs(1, "the audit's name"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Audit = args[0]
@@ -37,101 +50,113 @@ later run also shows whether the newest entries were removed.`,
 		},
 		ValidArgsFunction: completeAudits(g),
 	}
-	cmd.Flags().StringVar(&o.Input, "input", "", "the export the sample was drawn from (default: the recorded path, when it is there)")
+	cmd.Flags().StringVar(&o.Input, "input", "", "the export the sample was drawn from (default: the recorded path)")
+	cmd.Flags().BoolVar(&o.TrailOnly, "trail-only", false, "check the store and the trail only; leave the sample unchecked")
 	cmd.Flags().StringVarP(&o.Format, "format", "f", "table", "output format: table or json")
 	return cmd
 }
 
 type verifyJSON struct {
-	Audit         string   `json:"audit"`
-	OK            bool     `json:"ok"`
-	StoreOK       bool     `json:"store_ok"`
-	TrailOK       bool     `json:"trail_ok"`
-	Entries       int      `json:"trail_entries"`
-	Head          string   `json:"trail_head"`
-	Problems      []string `json:"problems"`
-	Input         string   `json:"input,omitempty"`
-	InputChecked  bool     `json:"input_checked"`
-	InputSHA256OK *bool    `json:"input_sha256_matches,omitempty"`
-	SampleOK      *bool    `json:"sample_rederived,omitempty"`
+	Audit      string   `json:"audit"`
+	OK         bool     `json:"ok"`
+	StoreOK    bool     `json:"store_ok"`
+	TrailOK    bool     `json:"trail_ok"`
+	Entries    int      `json:"trail_entries"`
+	Head       string   `json:"trail_head"`
+	Problems   []string `json:"problems"`
+	TrailOnly  bool     `json:"trail_only"`
+	Input      string   `json:"input,omitempty"`
+	Tried      []string `json:"tried"`
+	Checked    bool     `json:"sample_checked"`
+	NotChecked string   `json:"not_checked,omitempty"`
+	// SameFile: the export's SHA-256 is the recorded one (null when not read).
+	SameFile *bool `json:"input_sha256_matches"`
+	// Rederived: the sample re-derives identically (null when not checked).
+	Rederived   *bool              `json:"sample_rederived"`
+	Differences *sample.Comparison `json:"differences,omitempty"`
+	Provenance  *sample.Provenance `json:"provenance"`
 }
 
 func runVerify(ctx context.Context, o *verifyOptions, g *globalOptions) error {
 	if err := checkFormat(o.Format, "table", "json"); err != nil {
 		return err
 	}
-	st, a, err := g.openAudit(ctx, o.Audit)
+	if o.TrailOnly && o.Input != "" {
+		return usagef("--trail-only leaves the sample unchecked; leave out --input")
+	}
+	st, err := g.openExistingStore(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	res, err := st.Verify(ctx, a.Name)
+	prog := newProgress(g, "re-deriving the sample")
+	v, err := audit.Verify(ctx, st, audit.VerifyRequest{Name: o.Audit, Export: o.Input, TrailOnly: o.TrailOnly, Progress: prog.rows})
+	prog.done()
 	if err != nil {
 		return err
 	}
-	out := verifyJSON{Audit: a.Name, StoreOK: true, TrailOK: res.OK, Entries: res.Entries, Head: res.Head, Problems: append([]string{}, res.Problems...)}
-	// The file itself: SQLite's own check of every page and index.
-	if err := st.IntegrityCheck(ctx); err != nil {
-		out.StoreOK = false
-		out.Problems = append(out.Problems, err.Error())
+	return writeVerify(g, v, o.Format)
+}
+
+// writeVerify renders what verify found and returns the exit-4 error when
+// the audit does not verify.
+func writeVerify(g *globalOptions, v *audit.VerifyReport, format string) error {
+	a := v.Audit
+	out := verifyJSON{Audit: a.Name, OK: v.OK(), StoreOK: v.StoreProblem == "", TrailOK: v.Trail.OK, Entries: v.Trail.Entries,
+		Head: v.Trail.Head, TrailOnly: v.TrailOnly, NotChecked: v.NotChecked, Tried: []string{}, Provenance: &a.Provenance}
+	for _, p := range v.Problems(100) {
+		out.Problems = append(out.Problems, g.spell(p))
 	}
-	input := o.Input
-	if input == "" && fileExists(a.InputPath) {
-		input = a.InputPath
+	if out.Problems == nil {
+		out.Problems = []string{}
 	}
-	if input != "" {
-		out.Input, out.InputChecked = input, true
-		same, sum, err := checkExport(a, input)
-		if err != nil {
-			return err
+	if r := v.Rederivation; r != nil {
+		out.Input, out.Tried = r.Export, append(out.Tried, r.Tried...)
+		if c := r.Comparison; c != nil {
+			out.Checked = true
+			same, holds := c.SameExport, c.Holds()
+			out.SameFile, out.Rederived, out.Differences = &same, &holds, c
 		}
-		out.InputSHA256OK = &same
-		if !same {
-			out.Problems = append(out.Problems, fmt.Sprintf("%s is not the recorded export: its SHA-256 differs from %s", input, a.InputSHA256))
-		}
-		cases, err := st.Cases(ctx, a.Name)
-		if err != nil {
-			return err
-		}
-		quiet := *g
-		quiet.Quiet = true
-		probs, err := rederiveCheck(ctx, &quiet, a, cases, input, sum)
-		if err != nil {
-			return fmt.Errorf("re-deriving the sample of %q from %s: %w", a.Name, input, err)
-		}
-		ok := len(probs) == 0
-		out.SampleOK = &ok
-		out.Problems = append(out.Problems, probs...)
 	}
-	out.OK = len(out.Problems) == 0
-	if o.Format == "json" {
+	if format == "json" {
 		if err := writeJSON(g.IO.Out, out); err != nil {
 			return err
 		}
 	} else {
 		w := g.IO.Out
 		if out.StoreOK {
-			fmt.Fprintf(w, "store: %s passes SQLite's integrity check\n", g.storePath())
+			fmt.Fprintf(w, "store: %s passes its integrity check\n", g.storeName())
 		}
-		if res.OK {
-			fmt.Fprintf(w, "trail: %d entries, chain intact, head %s\n", res.Entries, res.Head)
+		if v.Trail.OK {
+			fmt.Fprintf(w, "trail: %s, chain intact, head %s\n", words.Count(v.Trail.Entries, "entry", "entries"), v.Trail.Head)
 		} else {
-			fmt.Fprintf(w, "trail: %d entries, CHAIN BROKEN\n", res.Entries)
+			fmt.Fprintf(w, "trail: %s, CHAIN BROKEN\n", words.Count(v.Trail.Entries, "entry", "entries"))
 		}
-		switch {
-		case !out.InputChecked:
-			fmt.Fprintf(w, "sample: not re-derived (the export %s is not there; give --input FILE)\n", a.InputPath)
-		case out.SampleOK != nil && *out.SampleOK && *out.InputSHA256OK:
-			fmt.Fprintf(w, "sample: re-derived from %s (same SHA-256) with seed %s: identical\n", input, a.Seed)
-		case out.SampleOK != nil && *out.SampleOK:
-			fmt.Fprintf(w, "sample: re-derived from %s with seed %s: identical, but the file differs from the recorded export\n", input, a.Seed)
+		p := a.Provenance
+		switch r := v.Rederivation; {
+		case v.TrailOnly:
+			fmt.Fprintf(w, "sample: not checked (--trail-only)\n")
+		case r == nil || r.Comparison == nil:
+			fmt.Fprintf(w, "sample: NOT CHECKED: %s\n", g.spell(v.NotChecked))
+		case r.Comparison.Holds() && r.Comparison.SameExport:
+			fmt.Fprintf(w, "sample: re-derived from %s (the recorded export: same SHA-256) with seed %s: identical, %s from a population of %s\n",
+				r.Export, p.Seed, words.Count(r.Comparison.Cases, "case"), words.Thousands(r.Comparison.Population))
+		case r.Comparison.Holds():
+			fmt.Fprintf(w, "sample: re-derived from %s with seed %s: identical (this file is not the recorded export %s, whose SHA-256 differs, but it holds the same cases)\n",
+				r.Export, p.Seed, filepath.Base(p.Export.Path))
+		default:
+			fmt.Fprintf(w, "sample: re-derived from %s with seed %s: DIFFERS\n", r.Export, p.Seed)
 		}
-		for _, p := range out.Problems {
-			fmt.Fprintf(w, "problem: %s\n", textsafe.Terminal(p))
+		for _, pr := range out.Problems {
+			fmt.Fprintf(w, "problem: %s\n", pr)
 		}
 	}
 	if !out.OK {
-		return &exitCodeError{code: exitVerify, err: fmt.Errorf("audit %q failed verification: %d %s", a.Name, len(out.Problems), pluralWord(len(out.Problems), "problem"))}
+		what := words.Count(len(out.Problems), "problem")
+		if v.NotChecked != "" && v.Trail.OK && v.StoreProblem == "" {
+			what = "its sample could not be re-derived; give --input EXPORT, or --trail-only to check the trail alone"
+		}
+		return &exitCodeError{code: exitVerify, err: fmt.Errorf("audit %q failed verification: %s", a.Name, what)}
 	}
 	return nil
 }

@@ -47,12 +47,13 @@ func TestVerifyGrownSample(t *testing.T) {
 	if code != exitVerify {
 		t.Fatalf("verify against an edited export: exit %d, want %d: %s", code, exitVerify, out)
 	}
-	for _, want := range []string{"the grown sample of 35 cases differs", "the population is 1999 when re-derived but 2000 was recorded"} {
+	for _, want := range []string{"case " + gone + " (number 31 of the recorded sample) is not re-derived: it is no longer in the export",
+		"the population is 1,999 cases when re-derived but 2,000 were recorded", "sample: re-derived from " + edited + " with seed v: DIFFERS"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("no %q in:\n%s", want, out)
 		}
 	}
-	if strings.Contains(out, "of the sample is") {
+	if strings.Contains(out, "when re-derived\n") || strings.Contains(out, "of the recorded sample but number") {
 		t.Errorf("the initial sample should still re-derive:\n%s", out)
 	}
 }

@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/caseaudit/caseaudit/internal/opt"
 )
 
 // StaleAge is how old a temporary file left beside a target must be before
@@ -59,28 +61,10 @@ var ErrExists = errors.New("file exists")
 // Write creates path with the bytes fn writes to the given file. When force
 // is false an existing path is an error wrapping ErrExists.
 func Write(ctx context.Context, path string, force bool, fn func(f *os.File) error) (err error) {
+	if err := Check(path, force); err != nil {
+		return err
+	}
 	dir := filepath.Dir(path)
-	if st, err := os.Stat(dir); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("cannot write %s: the folder %s does not exist; create it first", path, dir)
-		}
-		return fmt.Errorf("cannot write %s: %w", path, err)
-	} else if !st.IsDir() {
-		return fmt.Errorf("cannot write %s: %s is not a folder", path, dir)
-	}
-	if st, err := os.Lstat(path); err == nil {
-		if st.IsDir() {
-			return fmt.Errorf("cannot write %s: it is a folder", path)
-		}
-		if !st.Mode().IsRegular() {
-			// A device, pipe, socket or symlink: renaming over it would
-			// replace it (as root, even /dev/full), not write to it.
-			return fmt.Errorf("cannot write %s: it is not a regular file (a device, pipe or link); name a file", path)
-		}
-		if !force {
-			return fmt.Errorf("%s already exists; choose another name or give --force to replace it: %w", path, ErrExists)
-		}
-	}
 	removeStale(dir, filepath.Base(path))
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -121,3 +105,42 @@ func Write(ctx context.Context, path string, force bool, fn func(f *os.File) err
 	}
 	return nil
 }
+
+// Check says, before any work is done, whether Write could write path: its
+// folder exists, it is not a folder or a device, and it does not exist yet
+// unless force. A command checks its outputs first, so that a mistake
+// costs nothing.
+func Check(path string, force bool) error {
+	dir := filepath.Dir(path)
+	if st, err := os.Stat(dir); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("cannot write %s: the folder %s does not exist; create it first", path, dir)
+		}
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	} else if !st.IsDir() {
+		return fmt.Errorf("cannot write %s: %s is not a folder", path, dir)
+	}
+	if st, err := os.Lstat(path); err == nil {
+		if st.IsDir() {
+			return fmt.Errorf("cannot write %s: it is a folder", path)
+		}
+		if !st.Mode().IsRegular() {
+			// A device, pipe, socket or symlink: renaming over it would
+			// replace it (as root, even /dev/full), not write to it.
+			return fmt.Errorf("cannot write %s: it is not a regular file (a device, pipe or link); name a file", path)
+		}
+		if !force {
+			return &existsError{path}
+		}
+	}
+	return nil
+}
+
+// existsError says a file exists and what to do; it is ErrExists.
+type existsError struct{ path string }
+
+func (e *existsError) Error() string {
+	return fmt.Sprintf("%s already exists; choose another name or give %s to replace it", e.path, opt.Force)
+}
+
+func (e *existsError) Is(target error) bool { return target == ErrExists }

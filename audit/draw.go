@@ -1,0 +1,284 @@
+package audit
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/caseaudit/caseaudit/internal/colname"
+	"github.com/caseaudit/caseaudit/internal/opt"
+	"github.com/caseaudit/caseaudit/sample"
+)
+
+// The use cases that start an audit — draw a sample and record it, grow it
+// — as library functions: the command line, a scheduled run and the demo
+// call these, never one another.
+
+// DrawRequest is the use case "draw and record": draw a sample from an
+// export and, when Name is given, record it as an audit with its form,
+// follow-up rule and allocation, in one transaction.
+type DrawRequest struct {
+	Spec sample.Spec // how to draw (the seed is required)
+	Name string      // record the sample as this audit; "" draws only
+	// Period is the month the audit covers (yyyy-mm); "" means the month of
+	// Spec.Now.
+	Period string
+	// ExcludeWithin leaves out cases sampled in any audit of the store
+	// created within this span before Spec.Now ("12m"); "" for none.
+	ExcludeWithin string
+	Form          *Form
+	FollowUp      OwnerRule
+	// Auditors, when given, share the recorded cases out under Rules.
+	Auditors []string
+	Rules    AllocationRules
+}
+
+// DrawResult is a drawn (and perhaps recorded) sample. Close it.
+type DrawResult struct {
+	*sample.Drawn
+	Audit      *Audit      // nil when not recorded
+	Allocation *Allocation // nil when not allocated
+}
+
+// Check reports mistakes in a request that need no file and no store.
+func (r *DrawRequest) Check() error {
+	if err := r.Spec.Check(); err != nil {
+		return err
+	}
+	if r.ExcludeWithin != "" {
+		if _, err := ParseWithin(r.ExcludeWithin); err != nil {
+			return fmt.Errorf("%s: %w", opt.Exclude, err)
+		}
+	}
+	if r.Name == "" && (len(r.Auditors) > 0 || r.Form != nil || r.FollowUp.Column != "" || len(r.FollowUp.TeamManagers) > 0 || r.Period != "") {
+		return fmt.Errorf("allocation, forms, follow-up rules and periods are kept with a recorded audit: give %s", opt.Audit)
+	}
+	return nil
+}
+
+// Draw draws the sample and, when req.Name is given, records it. st may be
+// nil when nothing is recorded or excluded.
+func Draw(ctx context.Context, st *Store, req DrawRequest) (*DrawResult, error) {
+	if err := req.Check(); err != nil {
+		return nil, err
+	}
+	if (req.Name != "" || req.ExcludeWithin != "") && st == nil {
+		return nil, errors.New("recording an audit or excluding audited cases needs a store")
+	}
+	spec := req.Spec
+	if req.Name != "" {
+		if _, err := st.Audit(ctx, req.Name); err == nil {
+			return nil, fmt.Errorf("an audit named %q is already in the store %s; choose another name, or add cases with %s", req.Name, st.Path(), opt.Grow)
+		} else if !errors.Is(err, ErrNotFound) {
+			return nil, err
+		}
+	}
+	if req.ExcludeWithin != "" {
+		w, _ := ParseWithin(req.ExcludeWithin)
+		since := w.Before(spec.Now)
+		ids, err := st.AuditedSince(ctx, since)
+		if err != nil {
+			return nil, err
+		}
+		spec.Exclude = ids
+		spec.ExcludeWithin = w.String()
+		spec.ExcludeRule = fmt.Sprintf("sampled in an audit of the store recorded within %s (on or after %s)", w, since.UTC().Format("2006-01-02"))
+	}
+	spec.Extra = append(spec.Extra, req.Rules.WorkerField, req.Rules.TeamField, req.FollowUp.Column)
+	d, err := sample.Draw(ctx, spec)
+	if err != nil {
+		return nil, err
+	}
+	res := &DrawResult{Drawn: d}
+	if req.Name == "" {
+		return res, nil
+	}
+	fail := func(err error) (*DrawResult, error) {
+		d.Close()
+		return nil, err
+	}
+	follow, err := resolveFollowUp(d, req.FollowUp)
+	if err != nil {
+		return fail(err)
+	}
+	if req.Form != nil {
+		if err := checkFormLabels(req.Form, d); err != nil {
+			return fail(err)
+		}
+	}
+	for _, c := range []struct {
+		name  opt.Name
+		field string
+	}{{opt.WorkerColumn, req.Rules.WorkerField}, {opt.TeamColumn, req.Rules.TeamField}} {
+		if c.field != "" && colname.Match(d.Population.Fields, c.field) < 0 {
+			if _, err := d.Table.ColumnIndex(c.field); err != nil {
+				return fail(fmt.Errorf("%s: %w", c.name, err))
+			}
+		}
+	}
+	a := Audit{Name: req.Name, Period: req.Period, Provenance: d.Provenance, Columns: d.Provenance.Columns, FollowUp: follow}
+	if req.Form != nil {
+		if a.Form, err = req.Form.JSON(); err != nil {
+			return fail(err)
+		}
+	}
+	rec, al, err := st.createAudit(ctx, a, CasesFromSelection(d.Sample.Cases), req.Auditors, req.Rules)
+	if err != nil {
+		return fail(err)
+	}
+	res.Audit, res.Allocation = rec, al
+	return res, nil
+}
+
+// resolveFollowUp names the follow-up rule's column as the export spells
+// it; team managers without a column take the team column.
+func resolveFollowUp(d *sample.Drawn, r OwnerRule) (OwnerRule, error) {
+	if r.Column == "" {
+		if len(r.TeamManagers) == 0 {
+			return r, nil
+		}
+		if c := sample.FindColumn(d.Table, sample.DefaultColumns[0]...); c != "" {
+			r.Column = c
+			return r, nil
+		}
+		return r, fmt.Errorf("team managers need %s naming the team column of the export", opt.OwnerColumn)
+	}
+	i, err := d.Table.ColumnIndex(r.Column)
+	if err != nil {
+		return r, fmt.Errorf("%s: %w", opt.OwnerColumn, err)
+	}
+	r.Column = d.Table.Header[i]
+	return r, nil
+}
+
+// checkFormLabels refuses a form whose question is labelled like a column
+// of the sample: the workbook's columns would be ambiguous.
+func checkFormLabels(f *Form, d *sample.Drawn) error {
+	shown := append([]string{ColOrder, ColCaseID}, d.Population.Fields...)
+	if d.Population.Strata != "" {
+		shown = append(shown, d.Population.Strata)
+	}
+	for _, q := range f.Questions {
+		for _, c := range shown {
+			if strings.EqualFold(strings.TrimSpace(c), q.Label) {
+				return fmt.Errorf("the form's question %q is labelled %q like the column %q of the sample; rename the question in the form", q.Key, q.Label, c)
+			}
+		}
+	}
+	return nil
+}
+
+// createAudit records an audit and its sample and, when auditors are
+// given, its allocation, in one transaction.
+func (s *Store) createAudit(ctx context.Context, a Audit, cases []SampledCase, auditors []string, rules AllocationRules) (*Audit, *Allocation, error) {
+	var al *Allocation
+	var extra func(ctx context.Context, tx *sql.Tx, rec *Audit, ch *chain) error
+	if len(auditors) > 0 {
+		extra = func(ctx context.Context, tx *sql.Tx, rec *Audit, ch *chain) error {
+			out, err := s.allocateTx(ctx, tx, rec, ch, auditors, rules)
+			al = &out
+			return err
+		}
+	}
+	rec, err := s.createAuditTx(ctx, a, cases, extra)
+	if err != nil {
+		return nil, nil, err
+	}
+	return rec, al, nil
+}
+
+// GrowRequest is the use case "grow": add the next cases in selection
+// order to a recorded audit's sample, drawn again from the same export.
+type GrowRequest struct {
+	Name   string
+	By     int    // cases to add
+	Export string // the export; "" finds the recorded one (see LocateExport)
+	// Auditors, when given, allocate the audit's cases again (recorded
+	// cases keep their auditor).
+	Auditors []string
+	Rules    AllocationRules
+	Progress func(rows int)
+}
+
+// GrowResult is a grown audit.
+type GrowResult struct {
+	*sample.Drawn               // the draw at the new size; close it
+	Audit         *Audit        // the audit
+	Added         []SampledCase // the cases added, in order
+	Cases         []SampledCase // every case now in the sample
+	Allocation    *Allocation   // nil when not allocated
+}
+
+// Grow adds req.By cases to a recorded audit. The export must be the very
+// file the audit was drawn from (the same SHA-256).
+func Grow(ctx context.Context, st *Store, req GrowRequest) (*GrowResult, error) {
+	if req.By <= 0 {
+		return nil, fmt.Errorf("%s must be a positive number", opt.Grow)
+	}
+	a, err := st.Audit(ctx, req.Name)
+	if err != nil {
+		return nil, err
+	}
+	cases, err := st.Cases(ctx, a.Name)
+	if err != nil {
+		return nil, err
+	}
+	path, _, err := LocateExport(a, req.Export)
+	if err != nil {
+		return nil, err
+	}
+	sum, err := sample.FileSHA256(path)
+	if err != nil {
+		return nil, err
+	}
+	if sum != a.Provenance.Export.SHA256 {
+		return nil, fmt.Errorf("%s is not the export audit %q was drawn from (its SHA-256 differs); a sample grows only from the same export", path, a.Name)
+	}
+	d, err := sample.Rederive(ctx, &a.Provenance, path, sample.RederiveOptions{Size: len(cases) + req.By, SHA256: sum, Progress: req.Progress})
+	if err != nil {
+		return nil, err
+	}
+	have := map[string]bool{}
+	for _, c := range cases {
+		have[c.ID] = true
+	}
+	var added []sample.Selected
+	for _, c := range d.Sample.Cases {
+		if !have[c.ID] {
+			c.Order = len(cases) + len(added) + 1
+			added = append(added, c)
+		}
+	}
+	if len(added) != req.By {
+		d.Close()
+		return nil, fmt.Errorf("audit %q cannot grow by %d: with %s allocation across strata the larger sample does not contain every case already drawn; draw a new audit instead",
+			a.Name, req.By, a.Provenance.Strata.Allocation)
+	}
+	res := &GrowResult{Drawn: d, Audit: a, Added: CasesFromSelection(added)}
+	var al Allocation
+	err = st.write(ctx, "growing the sample in", func(tx *sql.Tx) error {
+		rec, ch, err := st.growTx(ctx, tx, a.Name, res.Added)
+		if err != nil {
+			return err
+		}
+		if len(req.Auditors) > 0 {
+			al, err = st.allocateTx(ctx, tx, rec, ch, req.Auditors, req.Rules)
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	if len(req.Auditors) > 0 {
+		res.Allocation = &al
+	}
+	for i := range res.Added {
+		res.Added[i].Columns = a.Columns
+	}
+	res.Cases = append(cases, res.Added...)
+	return res, nil
+}

@@ -1,0 +1,194 @@
+package audit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+
+	"github.com/caseaudit/caseaudit/internal/opt"
+	"github.com/caseaudit/caseaudit/sample"
+)
+
+// The use cases that check an audit — re-derive its sample from an export,
+// verify it — as library functions.
+
+// ErrExportMissing: the export of an audit could not be found.
+var ErrExportMissing = errors.New("export not found")
+
+// LocateExport finds an audit's export: the file given (when given), else
+// the recorded absolute path, else the recorded path as given (relative to
+// the current folder). It returns the path found and every path tried; the
+// error wraps ErrExportMissing when none is there.
+func LocateExport(a *Audit, given string) (path string, tried []string, err error) {
+	var candidates []string
+	if given != "" {
+		candidates = []string{given}
+	} else {
+		if p := a.Provenance.Export.AbsPath; p != "" {
+			candidates = append(candidates, p)
+		}
+		if p := a.Provenance.Export.Path; p != "" && p != a.Provenance.Export.AbsPath {
+			candidates = append(candidates, p)
+		}
+	}
+	for _, c := range candidates {
+		tried = append(tried, c)
+		fi, err := os.Stat(c)
+		if err == nil && fi.Mode().IsRegular() {
+			return c, tried, nil
+		}
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return "", tried, fmt.Errorf("the export %s of audit %q: %w", c, a.Name, err)
+		}
+	}
+	if given != "" {
+		return "", tried, fmt.Errorf("%s is not there: %w", given, ErrExportMissing)
+	}
+	return "", tried, fmt.Errorf("the export of audit %q is not at %s; name it with %s: %w",
+		a.Name, quoteList(tried), opt.Input, ErrExportMissing)
+}
+
+// Rederivation is an audit's sample drawn again from an export and compared
+// with the recorded one.
+type Rederivation struct {
+	Export     string             // the file read
+	Tried      []string           // the paths looked at to find it
+	Comparison *sample.Comparison // what differs
+}
+
+// Rederive draws an audit's sample again from its export (found with
+// LocateExport) and compares it with the recorded cases: the use case
+// "re-derive and compare".
+func Rederive(ctx context.Context, st *Store, name, export string, progress func(rows int)) (*Rederivation, error) {
+	a, err := st.Audit(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	cases, err := st.Cases(ctx, a.Name)
+	if err != nil {
+		return nil, err
+	}
+	return rederive(ctx, a, cases, export, progress)
+}
+
+func rederive(ctx context.Context, a *Audit, cases []SampledCase, export string, progress func(rows int)) (*Rederivation, error) {
+	path, tried, err := LocateExport(a, export)
+	r := &Rederivation{Export: path, Tried: tried}
+	if err != nil {
+		return r, err
+	}
+	size := max(a.InitialSize, len(cases))
+	d, err := sample.Rederive(ctx, &a.Provenance, path, sample.RederiveOptions{Size: size, Progress: progress})
+	if err != nil {
+		return r, err
+	}
+	defer d.Close()
+	recorded := make([]sample.Selected, len(cases))
+	for i, c := range cases {
+		recorded[i] = sample.Selected{Order: c.Order, Ticket: c.Ticket,
+			Case: sample.Case{ID: c.ID, Row: c.Row, Stratum: c.Stratum, Fields: c.Fields}}
+	}
+	r.Comparison = sample.Compare(ctx, &a.Provenance, recorded, a.Columns, a.InitialSize, d)
+	return r, nil
+}
+
+// VerifyRequest is the use case "verify": re-walk an audit's trail and
+// re-derive its sample.
+type VerifyRequest struct {
+	Name string
+	// Export is the export to re-derive from; "" finds the recorded one.
+	Export string
+	// TrailOnly checks the store and the trail and leaves the sample
+	// unchecked, on purpose.
+	TrailOnly bool
+	Progress  func(rows int)
+}
+
+// VerifyReport is what verify found.
+type VerifyReport struct {
+	Audit *Audit
+	Trail VerifyResult
+	// StoreProblem is the store's own integrity check's complaint, if any.
+	StoreProblem string
+	// Rederivation is the sample drawn again; nil when not re-derived
+	// (TrailOnly, or the export could not be found or read: see NotChecked).
+	Rederivation *Rederivation
+	// NotChecked says why the sample was not re-derived ("" when it was, or
+	// when TrailOnly asked not to).
+	NotChecked string
+	TrailOnly  bool
+}
+
+// OK reports whether the audit verifies: the store and its trail are
+// intact and — unless only the trail was asked for — the sample was
+// re-derived identically from the export, whose sampled cases still read
+// as recorded. The export may be a copy in the other format (another
+// SHA-256): what is verified is the sample, not the file's bytes.
+func (v *VerifyReport) OK() bool {
+	if v.StoreProblem != "" || !v.Trail.OK {
+		return false
+	}
+	if v.TrailOnly {
+		return true
+	}
+	return v.Rederivation != nil && v.Rederivation.Comparison != nil && v.Rederivation.Comparison.Holds()
+}
+
+// Problems lists everything that does not verify, at most max sample
+// differences (0: all).
+func (v *VerifyReport) Problems(max int) []string {
+	var out []string
+	if v.StoreProblem != "" {
+		out = append(out, v.StoreProblem)
+	}
+	out = append(out, v.Trail.Problems...)
+	if v.NotChecked != "" {
+		out = append(out, "the sample was not re-derived: "+v.NotChecked)
+	}
+	if r := v.Rederivation; r != nil && r.Comparison != nil {
+		c := r.Comparison
+		out = append(out, c.Problems(max)...)
+	}
+	return out
+}
+
+// Verify re-walks an audit's trail, checks the store file, and re-derives
+// the sample from its export. An export that cannot be found or read is
+// reported in the result (NotChecked), not as an error: the trail's
+// verdict still stands, and the caller decides what an unchecked sample
+// means (it is not OK).
+func Verify(ctx context.Context, st *Store, req VerifyRequest) (*VerifyReport, error) {
+	a, err := st.Audit(ctx, req.Name)
+	if err != nil {
+		return nil, err
+	}
+	v := &VerifyReport{Audit: a, TrailOnly: req.TrailOnly}
+	if v.Trail, err = st.Verify(ctx, a.Name); err != nil {
+		return nil, err
+	}
+	if err := st.IntegrityCheck(ctx); err != nil {
+		v.StoreProblem = err.Error()
+	}
+	if req.TrailOnly {
+		return v, nil
+	}
+	cases, err := st.Cases(ctx, a.Name)
+	if err != nil {
+		return nil, err
+	}
+	r, err := rederive(ctx, a, cases, req.Export, req.Progress)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	if err != nil {
+		v.NotChecked = err.Error()
+		if r != nil && r.Export != "" {
+			v.NotChecked = fmt.Sprintf("reading %s: %v", r.Export, err)
+		}
+		return v, nil
+	}
+	v.Rederivation = r
+	return v, nil
+}

@@ -1,0 +1,399 @@
+package sample
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"math/big"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/caseaudit/caseaudit/internal/colname"
+	"github.com/caseaudit/caseaudit/internal/opt"
+	"github.com/caseaudit/caseaudit/sample/export"
+)
+
+// Spec says how to draw a sample from an export: the use case "draw" of the
+// command `caseaudit sample` and of a scheduled run, as a library.
+type Spec struct {
+	Export string             // the export's path, as the user gave it
+	Open   export.OpenOptions // how to read it (zero: detect everything)
+	Seed   string             // the seed (required; see NewSeed)
+
+	// Size is the number of cases to draw; or Percent, above 0, draws that
+	// percentage of the population, rounded up.
+	Size    int
+	Percent float64
+
+	Where         []string // filters as written, e.g. "Legal Status=CP"; combined with AND
+	Strata        string   // column to stratify by; "" for none
+	Allocation    string   // Proportional (default) or Equal
+	MinPerStratum int
+
+	// Columns are the columns kept with every sampled case and shown in
+	// outputs; nil means DefaultColumns. Extra columns are kept too (when
+	// the export has them: allocation and follow-up rules name them).
+	Columns []string
+	Extra   []string
+	Strict  bool // duplicate IDs are an error
+
+	// Exclude, when set, leaves these IDs out of the population; Rule says
+	// why in words (recorded with the IDs actually left out) and Within the
+	// period of the rule as given.
+	Exclude       map[string]bool
+	ExcludeRule   string
+	ExcludeWithin string
+
+	ToolVersion string
+	Now         time.Time      // when the sample is drawn (recorded, UTC)
+	Progress    func(rows int) // optional, every 65,536 rows
+
+	// SHA256 is the export's SHA-256 when the caller has just computed it;
+	// otherwise Draw hashes the file while reading it.
+	SHA256 string
+}
+
+// Drawn is a drawn sample with its population and provenance. Close it
+// when done: the population keeps the export open to read the fields of
+// cases a larger Select may need.
+type Drawn struct {
+	Table      *export.Table
+	Population *Population
+	Sample     *Sample
+	Provenance Provenance
+}
+
+// Close closes the export.
+func (d *Drawn) Close() error {
+	if d == nil || d.Table == nil {
+		return nil
+	}
+	return d.Table.Close()
+}
+
+// DefaultColumns are kept with each case when Spec.Columns is nil, those
+// the export has: its team, allocated worker and legal status, never a
+// person's name or date of birth.
+var DefaultColumns = [][]string{
+	{"Team", "Team Name", "Allocated Team", "Team Allocated"},
+	{"Allocated Worker", "Worker", "Social Worker", "Allocated Social Worker", "Key Worker", "Case Worker"},
+	{"Legal Status", "Legal status category"},
+}
+
+// defaultColumns picks DefaultColumns from a table's header.
+func defaultColumns(t *export.Table) []string {
+	var out []string
+	for _, alts := range DefaultColumns {
+		for _, name := range alts {
+			if i := colname.Match(t.Header, name); i >= 0 && i != t.IDIndex {
+				out = append(out, t.Header[i])
+				break
+			}
+		}
+	}
+	return out
+}
+
+// FindColumn returns the header of the first of names the table has, or "".
+func FindColumn(t *export.Table, names ...string) string {
+	for _, n := range names {
+		if i := colname.Match(t.Header, n); i >= 0 && i != t.IDIndex {
+			return t.Header[i]
+		}
+	}
+	return ""
+}
+
+// Check reports mistakes in a spec that need no file: they are the caller's
+// usage errors. (The seed may still be missing: Draw needs it.)
+func (s *Spec) Check() error {
+	if (s.Size > 0) == (s.Percent > 0) {
+		return fmt.Errorf("give either %s N or %s P", opt.Size, opt.Percent)
+	}
+	if s.Size < 0 {
+		return fmt.Errorf("%s must be a positive number", opt.Size)
+	}
+	switch s.Allocation {
+	case "", Proportional, Equal:
+	default:
+		return fmt.Errorf("%s %q: use proportional or equal", opt.Allocation, s.Allocation)
+	}
+	if s.MinPerStratum < 0 {
+		return fmt.Errorf("%s must not be negative", opt.MinPerStratum)
+	}
+	if s.MinPerStratum > 0 && s.Strata == "" {
+		return fmt.Errorf("%s needs %s", opt.MinPerStratum, opt.Strata)
+	}
+	for _, w := range s.Where {
+		if _, err := ParseFilter(w); err != nil {
+			return fmt.Errorf("%s: %w", opt.Where, err)
+		}
+	}
+	return nil
+}
+
+// Draw reads the export and draws the sample the spec describes, with its
+// provenance. The caller closes the result.
+func Draw(ctx context.Context, s Spec) (*Drawn, error) {
+	if err := s.Check(); err != nil {
+		return nil, err
+	}
+	if s.Seed == "" {
+		return nil, fmt.Errorf("a sample needs a seed (%s; NewSeed makes one)", opt.Seed)
+	}
+	var filters []Filter
+	for _, w := range s.Where {
+		f, _ := ParseFilter(w) // checked above
+		filters = append(filters, f)
+	}
+	var fh *fileHasher
+	var idle func() bool
+	if s.SHA256 == "" {
+		fh = newFileHasher(s.Export)
+		defer fh.close()
+		idle = fh.step
+	}
+	t, err := export.Open(ctx, s.Export, s.Open)
+	if err != nil {
+		return nil, err
+	}
+	d := &Drawn{Table: t}
+	ok := false
+	defer func() {
+		if !ok {
+			t.Close()
+		}
+	}()
+	cols := s.Columns
+	if cols == nil {
+		cols = defaultColumns(t)
+	}
+	cols = withColumns(t, cols, s.Extra...)
+	var exclude func(string) bool
+	if s.Exclude != nil {
+		exclude = func(id string) bool { return s.Exclude[id] }
+	}
+	pop, err := Load(ctx, t, LoadOptions{
+		Seed: s.Seed, Fields: cols, Where: filters, Strata: s.Strata, Strict: s.Strict,
+		Exclude: exclude, Progress: s.Progress, MaxSample: s.Size, Idle: idle,
+	})
+	if err != nil {
+		return nil, err
+	}
+	sum := s.SHA256
+	if fh != nil {
+		if sum, err = fh.sum(); err != nil {
+			return nil, err
+		}
+	}
+	size := s.Size
+	sizeRule := ""
+	if s.Percent > 0 {
+		if size, err = SizeForPercent(s.Percent, pop.Len()); err != nil {
+			return nil, err
+		}
+		sizeRule = fmt.Sprintf("%g%% of the population, rounded up", s.Percent)
+	}
+	smp, err := pop.Select(SelectOptions{Size: size, Allocation: s.Allocation, MinPerStratum: s.MinPerStratum})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", s.Export, err)
+	}
+	abs, err := filepath.Abs(s.Export)
+	if err != nil {
+		abs = s.Export
+	}
+	p := Provenance{
+		Schema: ProvenanceSchema, ToolVersion: s.ToolVersion, Drawn: s.Now.UTC(), Seed: s.Seed,
+		Export: Source{Path: s.Export, AbsPath: abs, SHA256: sum, Format: t.Format, Sheet: t.Sheet,
+			HeaderRow: t.HeaderRow, IDColumn: t.Header[t.IDIndex], Delimiter: s.Open.Delimiter, Encoding: s.Open.Encoding},
+		Size: size, SizeRule: sizeRule, Strict: s.Strict,
+		Counts: Counts{Rows: pop.Rows, Blank: pop.Blank, Footers: pop.Footers, Duplicates: pop.Duplicates,
+			Distinct: pop.Distinct, FilteredOut: pop.FilteredOut, Excluded: pop.Excluded, Population: pop.Len()},
+		Columns: append([]string{}, pop.Fields...),
+	}
+	for _, f := range filters {
+		p.Filters = append(p.Filters, f.String())
+	}
+	if pop.Strata != "" {
+		p.Strata = &StrataRule{Column: pop.Strata, Allocation: smp.Allocation, MinPerStratum: s.MinPerStratum,
+			Strata: slices.Clone(smp.Strata)}
+	}
+	if s.Exclude != nil {
+		p.Exclusion = &Exclusion{Rule: s.ExcludeRule, Within: s.ExcludeWithin, IDs: slices.Clone(pop.ExcludedIDs)}
+	}
+	p.normalise()
+	d.Population, d.Sample, d.Provenance = pop, smp, p
+	ok = true
+	return d, nil
+}
+
+// withColumns adds the named columns (when the table has them and they are
+// not already there) to cols.
+func withColumns(t *export.Table, cols []string, names ...string) []string {
+	for _, n := range names {
+		if n == "" {
+			continue
+		}
+		i := colname.Match(t.Header, n)
+		if i < 0 {
+			continue // a rule naming a missing column is reported by its owner
+		}
+		found := false
+		for _, c := range cols {
+			if colname.Match(t.Header, c) == i {
+				found = true
+			}
+		}
+		if !found {
+			cols = append(slices.Clip(cols), t.Header[i])
+		}
+	}
+	return cols
+}
+
+// RederiveOptions say how to re-derive a recorded sample.
+type RederiveOptions struct {
+	// Size is the number of cases to draw again (a grown sample's current
+	// size); 0 means the provenance's Size.
+	Size     int
+	Progress func(rows int)
+	// SHA256 is the file's SHA-256 when the caller has computed it.
+	SHA256 string
+	// Columns are read for the drawn cases (default: the provenance's), to
+	// see whether the recorded cases' fields still hold.
+	Columns []string
+}
+
+// Rederive draws a recorded sample again from an export, with the
+// provenance's seed, filters, exclusions, strata and allocation. The export
+// may be the recorded file, a copy elsewhere, or the same data saved in the
+// other format: the recorded sheet applies only to a workbook, and the
+// recorded header row and csv options only to the very same file (the same
+// SHA-256); otherwise the header row is found again by the recorded ID
+// column's name. Compare the result with the recorded cases (Compare).
+func Rederive(ctx context.Context, p *Provenance, path string, o RederiveOptions) (*Drawn, error) {
+	sum := o.SHA256
+	if sum == "" {
+		var err error
+		if sum, err = FileSHA256(path); err != nil {
+			return nil, err
+		}
+	}
+	same := sum == p.Export.SHA256
+	open := export.OpenOptions{IDColumn: p.Export.IDColumn}
+	if same {
+		open.HeaderRow, open.Delimiter, open.Encoding = p.Export.HeaderRow, p.Export.Delimiter, p.Export.Encoding
+	}
+	if p.Export.Sheet != "" {
+		format, err := export.FormatOf(path, open)
+		if err != nil {
+			return nil, err
+		}
+		if format == export.FormatXLSX {
+			open.Sheet = p.Export.Sheet
+		}
+	}
+	size := o.Size
+	if size <= 0 {
+		size = p.Size
+	}
+	s := Spec{
+		Export: path, Open: open, Seed: p.Seed, Size: size, Where: p.Filters, Strict: p.Strict,
+		Columns: p.Columns, ToolVersion: p.ToolVersion, Now: p.Drawn, Progress: o.Progress, SHA256: sum,
+	}
+	if o.Columns != nil {
+		s.Columns = o.Columns
+	}
+	if p.Stratified() {
+		s.Strata, s.Allocation, s.MinPerStratum = p.Strata.Column, p.Strata.Allocation, p.Strata.MinPerStratum
+	}
+	if p.Exclusion != nil {
+		s.Exclude = p.ExcludedSet()
+		if s.Exclude == nil {
+			s.Exclude = map[string]bool{}
+		}
+		s.ExcludeRule, s.ExcludeWithin = p.Exclusion.Rule, p.Exclusion.Within
+	}
+	return Draw(ctx, s)
+}
+
+// FileSHA256 returns the hex SHA-256 of a file's bytes.
+func FileSHA256(path string) (string, error) { return newFileHasher(path).sum() }
+
+// fileHasher computes a file's SHA-256 a piece at a time. Its step is
+// given to Load as the idle work: the file is hashed in the moments the
+// ticket maker waits for rows, rather than by a third goroutine taking
+// turns with the reader on two cores.
+type fileHasher struct {
+	path string
+	f    *os.File
+	h    hash.Hash
+	buf  []byte
+	err  error
+	done bool
+}
+
+func newFileHasher(path string) *fileHasher {
+	fh := &fileHasher{path: path, h: sha256.New(), buf: make([]byte, 64<<10)}
+	fh.f, fh.err = os.Open(path)
+	fh.done = fh.err != nil
+	return fh
+}
+
+// step hashes the next 64 KB and reports whether any is left.
+func (fh *fileHasher) step() bool {
+	if fh.done {
+		return false
+	}
+	n, err := fh.f.Read(fh.buf)
+	fh.h.Write(fh.buf[:n])
+	if err != nil {
+		fh.done = true
+		if err != io.EOF {
+			fh.err = err
+		}
+	}
+	return !fh.done
+}
+
+// sum hashes what is left and returns the file's SHA-256 in hex.
+func (fh *fileHasher) sum() (string, error) {
+	if fh.f == nil {
+		if errors.Is(fh.err, os.ErrNotExist) {
+			return "", &export.InputError{Path: fh.path, Msg: "the file is not there", Err: fh.err}
+		}
+		return "", fh.err // os.Open's error names the file
+	}
+	for fh.step() {
+	}
+	fh.f.Close()
+	fh.f = nil
+	if fh.err != nil {
+		return "", fmt.Errorf("%s: %w", fh.path, fh.err)
+	}
+	return hex.EncodeToString(fh.h.Sum(nil)), nil
+}
+
+// close releases the file when the hash is not wanted after all.
+func (fh *fileHasher) close() {
+	if fh.f != nil {
+		fh.f.Close()
+	}
+}
+
+// NewSeed returns 20 random decimal digits from the operating system's
+// random source: a seed nobody chose.
+func NewSeed() (string, error) {
+	n, err := rand.Int(rand.Reader, new(big.Int).Exp(big.NewInt(10), big.NewInt(20), nil))
+	if err != nil {
+		return "", fmt.Errorf("cannot make a random seed: %w", err)
+	}
+	return fmt.Sprintf("%020s", n.String()), nil
+}
