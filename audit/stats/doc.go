@@ -18,8 +18,10 @@
 // R's dbinom, dhyper and phyper, with tails summed by exact ratios of
 // successive terms; this stays accurate for counts in the millions, where
 // differences of log-gamma values of size 1e7 would keep only about 1e-8.
-// gonum supplies the normal quantile, the Poisson and binomial tails used in
-// sample-size planning, and starting points for the Clopper–Pearson solver;
-// its inverse incomplete beta function alone is not accurate enough at the
-// extremes (see binomial.go).
+// Sample-size plans use the same exact binomial, Poisson (poisson.go) and
+// hypergeometric tails. gonum supplies only the normal quantile and starting
+// points for the Clopper–Pearson solver: its inverse incomplete beta function
+// is not accurate enough at the extremes (see binomial.go), and its binomial
+// cdf, off by up to a few 1e-10 relative, would break the 1e-12 tie rule of
+// [SampleSize].
 package stats
