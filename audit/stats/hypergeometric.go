@@ -30,8 +30,8 @@ import (
 // count 24, share 0.8, against the binomial 0.5^(1/3) = 0.794).
 //
 // Exact ties (P(X ≤ k) = α, as with 0 of 1 from 100 at 50% confidence,
-// where M = 50 gives P = ½) count
-// as rejections, as the definition says; see [atMostAlpha].
+// where M = 50 gives P = ½) count as rejections, as the definition says; see
+// [atMostAlpha].
 //
 // The cdf is exact up to rounding (Loader's method plus summation of exact
 // term ratios); the search is a binary search on M, about log2(N) cdf
