@@ -14,14 +14,14 @@
 // returning NaN or ±Inf or panicking.
 //
 // Accuracy. Figures agree with R 4.2 (binom.test, prop.test, fisher.test,
-// prop.trend.test) to
-// better than 1e-9 relative, and with 256-bit or exact rational
-// recomputation to about 1e-14. Binomial and hypergeometric probabilities use
-// Loader's saddle-point expansion of the binomial density (C. Loader, "Fast
-// and accurate computation of binomial probabilities", 2000), the method of
-// R's dbinom, dhyper and phyper, with tails summed by exact ratios of
-// successive terms; this stays accurate for counts in the millions, where
-// differences of log-gamma values of size 1e7 would keep only about 1e-8.
+// prop.trend.test) to better than 1e-9 relative, and with 256-bit or exact
+// rational recomputation to about 1e-14. Binomial and hypergeometric
+// probabilities use Loader's saddle-point expansion of the binomial density
+// (C. Loader, "Fast and accurate computation of binomial probabilities",
+// 2000), the method of R's dbinom, dhyper and phyper, with tails summed by
+// exact ratios of successive terms; this stays accurate for counts in the
+// millions, where differences of log-gamma values of size 1e7 would keep only
+// about 1e-8.
 // Sample-size plans use the same exact binomial, Poisson (poisson.go) and
 // hypergeometric tails. gonum supplies only the normal quantile and starting
 // points for the Clopper–Pearson solver: its inverse incomplete beta function
