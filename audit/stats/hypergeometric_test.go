@@ -220,3 +220,21 @@ func TestHypergeometricUpperAboveBinomial(t *testing.T) {
 		t.Errorf("share %v against binomial %v: want above it by less than 1/N", share, up)
 	}
 }
+
+// Over a grid, at confidences of 50% or more, the finite-population bound is
+// never more than one case (1/N) above the binomial one-sided bound.
+func TestHypergeometricUpperWithinOneCase(t *testing.T) {
+	for _, N := range []int{10, 30, 100, 1000, 10000, 100000} {
+		for n := 1; n <= N && n <= 300; n += 1 + n/10 {
+			for k := 0; k <= n; k += 1 + k/4 {
+				for _, conf := range []float64{0.5, 0.6, 0.8, 0.9, 0.95, 0.99} {
+					share, _, err1 := HypergeometricUpper(k, n, N, conf)
+					up, err2 := UpperOneSided(k, n, conf)
+					if err1 != nil || err2 != nil || share > up+1/float64(N) {
+						t.Errorf("N=%d n=%d k=%d conf=%v: hypergeometric %v, binomial %v (%v, %v)", N, n, k, conf, share, up, err1, err2)
+					}
+				}
+			}
+		}
+	}
+}
