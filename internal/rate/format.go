@@ -114,6 +114,9 @@ func exactFloat(v float64) (*big.Rat, bool) {
 // the last decimal, "−<u" when negative) and, when share is set, an x
 // strictly between 0 and 100 that rounds to 100 is written ">(100 − u)".
 func formatRat(x *big.Rat, decimals int, r Rounding, share bool) string {
+	if r != Down && r != Up && r != towardZero {
+		r = Nearest // any other value
+	}
 	d := min(max(decimals, 0), MaxDecimals)
 	scale := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(d)), nil)
 	y := new(big.Rat).Mul(x, new(big.Rat).SetInt(scale))
