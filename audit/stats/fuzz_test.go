@@ -71,6 +71,20 @@ func FuzzNoNaN(f *testing.F) {
 				}
 			}
 		}
+		x, n := []int{k1, k2, k1 % 7}, []int{n1, n2, N}
+		scores := []float64{conf, 1, 2 * conf}
+		if tr, err := TrendTest(x, n, scores); ok(err) {
+			in01("TrendTest p", tr.P)
+			if math.IsNaN(tr.Statistic) || math.IsInf(tr.Statistic, 0) || tr.Statistic < 0 {
+				t.Fatalf("TrendTest(%v, %v, %v) = %+v", x, n, scores, tr)
+			}
+		}
+		if g, err := GroupTest(x, n, nil); ok(err) {
+			in01("GroupTest p", g.P)
+		}
+		if e, err := Expected(x, n); ok(err) {
+			in01("Expected pooled", e.Pooled)
+		}
 		if n1 > 0 && n1 < 5000 {
 			pairs := make([][2]int, n1)
 			for i := range pairs {
@@ -143,6 +157,67 @@ func FuzzValid(f *testing.F) {
 		d, iv, err := NewcombeDiff(k1i, n1i, k2i, n2i, conf)
 		if err != nil || iv.Lower > d || d > iv.Upper || iv.Lower < -1 || iv.Upper > 1 {
 			t.Fatalf("Newcombe(%d,%d,%d,%d,%v) = %v %+v %v", k1i, n1i, k2i, n2i, conf, d, iv, err)
+		}
+	})
+}
+
+// FuzzGroups builds up to 12 groups from the bytes (sizes up to 65,535, or
+// up to about two billion when large is set; now and then a count above its
+// group's size) with scores i + step·byte (step may be NaN or infinite):
+// TrendTest, GroupTest and Expected either fail with ErrInvalid or give
+// finite figures in range, never panic, and agree with each other.
+func FuzzGroups(f *testing.F) {
+	f.Add([]byte{40, 0, 13, 1, 45, 0, 28, 2, 35, 0, 66, 3}, false, 1.0)
+	f.Add([]byte{0, 0, 0, 0, 10, 0, 255, 0}, true, 0.5)
+	f.Add([]byte{1, 0, 255, 255}, false, math.Inf(1))
+	f.Add([]byte{255, 255, 128, 7, 255, 255, 129, 9, 0, 0, 0, 0}, true, -1e300)
+	f.Fuzz(func(t *testing.T, data []byte, large bool, step float64) {
+		g := min(len(data)/4, 12)
+		x, n, s := make([]int, g), make([]int, g), make([]float64, g)
+		for i := range g {
+			b := data[4*i : 4*i+4]
+			n[i] = int(b[0]) | int(b[1])<<8
+			if large {
+				n[i] <<= 15
+			}
+			x[i] = n[i] * int(b[2]) / 255
+			if b[3] == 255 {
+				x[i] = n[i] + 1
+			}
+			s[i] = float64(i) + step*float64(b[3])
+		}
+		check := func(err error) bool {
+			if err != nil && !errors.Is(err, ErrInvalid) {
+				t.Fatalf("error without ErrInvalid: %v", err)
+			}
+			return err == nil
+		}
+		tr, err := TrendTest(x, n, s)
+		if check(err) {
+			if !(tr.P >= 0 && tr.P <= 1) || !(tr.Statistic >= 0) || math.IsInf(tr.Statistic, 0) ||
+				(!tr.Defined && (tr.P != 1 || tr.Statistic != 0)) {
+				t.Fatalf("TrendTest(%v, %v, %v) = %+v", x, n, s, tr)
+			}
+		}
+		gt, err := GroupTest(x, n, s)
+		if check(err) {
+			if !(gt.P >= 0 && gt.P <= 1) || gt.Groups < 0 || gt.Groups > g {
+				t.Fatalf("GroupTest(%v, %v, %v) = %+v", x, n, s, gt)
+			}
+			if gt.Method == TestTrend && (gt.P != tr.P || gt.Statistic != tr.Statistic || gt.Defined != tr.Defined) {
+				t.Fatalf("GroupTest %+v disagrees with TrendTest %+v", gt, tr)
+			}
+		}
+		e, err := Expected(x, n)
+		if check(err) {
+			if !(e.Pooled >= 0 && e.Pooled <= 1) || len(e.With) != g || len(e.Without) != g {
+				t.Fatalf("Expected(%v, %v) = %+v", x, n, e)
+			}
+			for i := range g {
+				if !(e.With[i] >= 0 && e.Without[i] >= 0) || math.IsInf(e.With[i]+e.Without[i], 0) {
+					t.Fatalf("Expected(%v, %v) = %+v", x, n, e)
+				}
+			}
 		}
 	})
 }

@@ -20,10 +20,18 @@ import (
 // the confidence. The search runs over k ≤ M ≤ N − (n − k) (the sample
 // itself shows at least k with and n − k without the attribute); count is
 // N − (n − k) when even that M is not rejected, and k when n = N (a census).
-// Equivalently count + 1 is the smallest M with P(X ≤ k) ≤ α. For large N,
-// share approaches [UpperOneSided] from below. Exact ties (P(X ≤ k) = α,
-// as with 0 of 1 from 100 at 50% confidence, where M = 50 gives P = ½) count
-// as rejections, as the definition says; see [atMostAlpha].
+// Equivalently count + 1 is the smallest M with P(X ≤ k) ≤ α. The bound is
+// inclusive: say "at most count of the N cases", not "fewer than share".
+//
+// For large N, share approaches [UpperOneSided]. At a confidence of 50% or
+// more it is usually below it, and in every case the tests (and FuzzValid)
+// try never more than one case (1/N) above it; it can be above by less than
+// that when most of the sample has the attribute (2 of 3 from N = 30 at 50%:
+// count 24, share 0.8, against the binomial 0.5^(1/3) = 0.794).
+//
+// Exact ties (P(X ≤ k) = α, as with 0 of 1 from 100 at 50% confidence,
+// where M = 50 gives P = ½) count as rejections, as the definition says; see
+// [atMostAlpha].
 //
 // The cdf is exact up to rounding (Loader's method plus summation of exact
 // term ratios); the search is a binary search on M, about log2(N) cdf

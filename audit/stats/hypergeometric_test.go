@@ -202,3 +202,39 @@ func TestFisherLarge(t *testing.T) {
 		}
 	}
 }
+
+// The finite-population bound can sit above the binomial one by less than a
+// case: 2 of 3 from N = 30 at 50%. P(X ≤ 2 | M) = 1 − C(M,3)/C(30,3):
+// M = 24 gives 1 − 2024/4060 > ½ and M = 25 gives 1 − 2300/4060 < ½, so the
+// count is 24 (share 0.8); the binomial bound solves 1 − p³ = ½.
+func TestHypergeometricUpperAboveBinomial(t *testing.T) {
+	share, count, err := HypergeometricUpper(2, 3, 30, 0.5)
+	if err != nil || count != 24 || share != 0.8 {
+		t.Fatalf("HypergeometricUpper(2, 3, 30, 50%%) = %v, %d, %v; want 0.8, 24", share, count, err)
+	}
+	up, err := UpperOneSided(2, 3, 0.5)
+	if err != nil || !relClose(up, math.Cbrt(0.5), 1e-14) {
+		t.Fatalf("UpperOneSided(2, 3, 50%%) = %v, %v; want ∛½", up, err)
+	}
+	if !(share > up && share <= up+1.0/30) {
+		t.Errorf("share %v against binomial %v: want above it by less than 1/N", share, up)
+	}
+}
+
+// Over a grid, at confidences of 50% or more, the finite-population bound is
+// never more than one case (1/N) above the binomial one-sided bound.
+func TestHypergeometricUpperWithinOneCase(t *testing.T) {
+	for _, N := range []int{10, 30, 100, 1000, 10000, 100000} {
+		for n := 1; n <= N && n <= 300; n += 1 + n/10 {
+			for k := 0; k <= n; k += 1 + k/4 {
+				for _, conf := range []float64{0.5, 0.6, 0.8, 0.9, 0.95, 0.99} {
+					share, _, err1 := HypergeometricUpper(k, n, N, conf)
+					up, err2 := UpperOneSided(k, n, conf)
+					if err1 != nil || err2 != nil || share > up+1/float64(N) {
+						t.Errorf("N=%d n=%d k=%d conf=%v: hypergeometric %v, binomial %v (%v, %v)", N, n, k, conf, share, up, err1, err2)
+					}
+				}
+			}
+		}
+	}
+}

@@ -5,6 +5,7 @@ package stats
 // package.
 
 import (
+	"math"
 	"math/big"
 )
 
@@ -147,3 +148,44 @@ func fisherRat(k1, n1, k2, n2 int) *big.Rat {
 }
 
 func ratFloat(r *big.Rat) float64 { f, _ := r.Float64(); return f }
+
+// poisCDFBig returns P(X ≤ k) for X ~ Poisson(λ) as e^{−λ} Σ_{j≤k} λ^j/j!,
+// in 256-bit floating point, with e^{−λ} from [bigExp].
+func poisCDFBig(k int, lambda float64) *big.Float {
+	L := bf(lambda)
+	sum, term := bf(1), bf(1)
+	for j := 1; j <= k; j++ {
+		term.Mul(term, L)
+		term.Quo(term, bf(float64(j)))
+		sum.Add(sum, term)
+	}
+	return sum.Mul(sum, bigExp(-lambda))
+}
+
+// bigExp returns e^x in 256-bit floating point: x halved until it is below
+// 2^−20 in size, the Taylor series there, then squared back.
+func bigExp(x float64) *big.Float {
+	r := bf(x)
+	halvings := 0
+	for math.Abs(x) >= 1.0/(1<<20) {
+		x /= 2
+		halvings++
+	}
+	r.SetMantExp(r, -halvings)
+	sum, term := bf(1), bf(1)
+	eps := new(big.Float).SetPrec(bigPrec).SetMantExp(bf(1), -300)
+	for j := 1; j < 200; j++ {
+		term.Mul(term, r)
+		term.Quo(term, bf(float64(j)))
+		sum.Add(sum, term)
+		if new(big.Float).Abs(term).Cmp(eps) < 0 {
+			break
+		}
+	}
+	for range halvings {
+		sum.Mul(sum, sum)
+	}
+	return sum
+}
+
+func bigFloat64(x *big.Float) float64 { f, _ := x.Float64(); return f }

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"math"
 	"sort"
-
-	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // SampleSizeMethod names the model behind a sample-size plan.
@@ -17,10 +15,14 @@ const (
 	// it not to matter.
 	Binomial SampleSizeMethod = "binomial"
 	// Poisson: the Poisson approximation to the binomial, as in many audit
-	// sampling tables; never smaller than the binomial plan.
+	// sampling tables. At a confidence above 50% its plan is not smaller
+	// than the binomial plan (see [SampleSize] for how far that is proved);
+	// below 50% it can be.
 	Poisson SampleSizeMethod = "poisson"
 	// Hypergeometric: sampling without replacement from a population of
-	// known size; never larger than the binomial plan.
+	// known size. Its plan is usually smaller than the binomial plan, and
+	// never larger when the plan allows no cases with the attribute, but it
+	// can be larger otherwise (see [SampleSize]).
 	Hypergeometric SampleSizeMethod = "hypergeometric"
 )
 
@@ -55,8 +57,30 @@ type SampleSizeParams struct {
 //     76.) For N = 3000, t = 2.5%, 95% and k = 0 this gives M = 75 and
 //     n = 117, the reference value.
 //
-// A probability within 1e-12 (relative) of α counts as equal to it, so that
-// an exact tie P = α meets the plan despite rounding (see [atMostAlpha]).
+// All three tails are computed exactly up to rounding, by the package's own
+// summation of Loader's densities (see binomial.go, poisson.go, loader.go),
+// to about 1e-14 relative for every α a float64 confidence can give. A
+// probability within 1e-12 (relative) of α counts as equal to it, so that an
+// exact tie P = α meets the plan despite rounding (see [atMostAlpha]): for
+// example t = ½, k = 1, confidence 93.75% gives n = 7, where P(X ≤ 1) =
+// 8/128 = α exactly. (gonum's binomial cdf, used here before, is off by up to
+// a few 1e-10 relative and so broke such ties: it planned 3,001 cases where
+// P(X ≤ 0 | 3,000, 0.1%) equals α to 1e-16.)
+//
+// How the models compare:
+//
+//   - Poisson against binomial: with k = 0 the Poisson plan is never smaller,
+//     as (1−t)^n ≤ e^{−nt}. With k ≥ 1 and a confidence above 50% it is not
+//     smaller either: at the Poisson plan P(X ≤ k) < ½ puts k below the
+//     Poisson median, so k < nt − ⅔ (Choi 1994), where the Poisson lower tail
+//     exceeds the binomial (Anderson and Samuels 1967) when t ≤ ⅔; the tests
+//     find no exception above ⅔. At a confidence below 50% it can be smaller
+//     (t = 1%, confidence 1%, k = 1: Poisson 15, binomial 16).
+//   - Hypergeometric against binomial: with k = 0 the hypergeometric plan is
+//     never larger, as P(X = 0) = Π_{i<n} (1 − M/(N−i)) ≤ (1 − t)^n. With
+//     k ≥ 1 it is usually smaller but can be larger when the tolerable rate is
+//     above one half (N = 10, t = 70%, confidence 51%, k = 3: hypergeometric
+//     6, binomial 5). It is the exact plan for the population either way.
 //
 // Errors wrap [ErrInvalid] for a tolerable rate or confidence outside (0, 1),
 // negative expected errors, an unknown method or a population below 1 with
@@ -80,11 +104,11 @@ func SampleSize(p SampleSizeParams) (int, error) {
 	switch p.Method {
 	case Binomial:
 		return smallestN(k, func(n int) bool {
-			return atMostAlpha(math.Log(distuv.Binomial{N: float64(n), P: t}.CDF(float64(k))), alpha)
+			return atMostAlpha(logBinomLE(k, n, t), alpha)
 		})
 	case Poisson:
 		return smallestN(k, func(n int) bool {
-			return atMostAlpha(math.Log(distuv.Poisson{Lambda: float64(n) * t}.CDF(float64(k))), alpha)
+			return atMostAlpha(logPoisLE(k, float64(n)*t), alpha)
 		})
 	case Hypergeometric:
 		N := p.Population

@@ -173,6 +173,10 @@ func TestTies(t *testing.T) {
 	if n, err := SampleSize(SampleSizeParams{Method: Binomial, Tolerable: 0.5, Confidence: 0.75}); err != nil || n != 2 {
 		t.Errorf("binomial tie: n = %d, %v; want 2", n, err)
 	}
+	// P(X ≤ 1 | 7, ½) = 8/128 = 1/16 = α exactly; at n = 6 it is 7/64.
+	if n, err := SampleSize(SampleSizeParams{Method: Binomial, Tolerable: 0.5, Confidence: 0.9375, ExpectedErrors: 1}); err != nil || n != 7 {
+		t.Errorf("binomial tie, k = 1: n = %d, %v; want 7", n, err)
+	}
 	// N = 4 holding M = 2: P(X = 0 | n = 1) = ½ = α.
 	if n, err := SampleSize(SampleSizeParams{Method: Hypergeometric, Tolerable: 0.5, Confidence: 0.5, Population: 4}); err != nil || n != 1 {
 		t.Errorf("hypergeometric tie: n = %d, %v; want 1", n, err)
