@@ -28,6 +28,11 @@ type DrawRequest struct {
 	// ExcludeWithin leaves out cases sampled in any audit of the store
 	// created within this span before Spec.Now ("12m"); "" for none.
 	ExcludeWithin string
+	// ExcludeIDs leaves out these case IDs too (for instance those a
+	// provenance lists, to re-derive its sample); ExcludeSource says where
+	// they come from, for the rule recorded with them ("excluded.txt").
+	ExcludeIDs    []string
+	ExcludeSource string
 	Form          *Form
 	FollowUp      OwnerRule
 	// Auditors, when given, share the recorded cases out under Rules.
@@ -75,6 +80,7 @@ func Draw(ctx context.Context, st *Store, req DrawRequest) (*DrawResult, error) 
 			return nil, err
 		}
 	}
+	var rules []string
 	if req.ExcludeWithin != "" {
 		w, _ := ParseWithin(req.ExcludeWithin)
 		since := w.Before(spec.Now)
@@ -84,8 +90,24 @@ func Draw(ctx context.Context, st *Store, req DrawRequest) (*DrawResult, error) 
 		}
 		spec.Exclude = ids
 		spec.ExcludeWithin = w.String()
-		spec.ExcludeRule = fmt.Sprintf("sampled in an audit of the store recorded within %s (on or after %s)", w, since.UTC().Format("2006-01-02"))
+		rules = append(rules, fmt.Sprintf("sampled in an audit recorded within %s (since %s)", w, since.UTC().Format("2006-01-02")))
 	}
+	if req.ExcludeSource != "" || len(req.ExcludeIDs) > 0 {
+		if spec.Exclude == nil {
+			spec.Exclude = map[string]bool{}
+		}
+		for _, id := range req.ExcludeIDs {
+			if id = strings.TrimSpace(id); id != "" {
+				spec.Exclude[id] = true
+			}
+		}
+		src := req.ExcludeSource
+		if src == "" {
+			src = "a list given"
+		}
+		rules = append(rules, "listed in "+src)
+	}
+	spec.ExcludeRule = strings.Join(rules, "; or ")
 	spec.Extra = append(spec.Extra, req.Rules.WorkerField, req.Rules.TeamField, req.FollowUp.Column)
 	d, err := sample.Draw(ctx, spec)
 	if err != nil {

@@ -83,7 +83,7 @@ func (c *Comparison) Problems(max int) []string {
 		out = append(out, fmt.Sprintf("case %s is re-derived (number %d) but was not recorded: %s", d.ID, d.RederivedOrder, d.Why))
 	}
 	for _, d := range c.Moved {
-		out = append(out, fmt.Sprintf("case %s is number %d of the recorded sample but number %d when re-derived", d.ID, d.RecordedOrder, d.RederivedOrder))
+		out = append(out, fmt.Sprintf("case %s is number %d of the recorded sample but number %d when re-derived: the tickets changed order", d.ID, d.RecordedOrder, d.RederivedOrder))
 	}
 	// One line per case whose fields changed.
 	for i := 0; i < len(c.Changed); {
@@ -138,10 +138,18 @@ func Compare(ctx context.Context, p *Provenance, recorded []Selected, columns []
 			}
 		}
 	}
+	gaps := map[string]int{} // recorded cases not re-derived, by stratum
+	for _, m := range c.Missing {
+		gaps[was[m.ID].Stratum]++
+	}
 	for _, s := range d.Sample.Cases {
 		if _, ok := was[s.ID]; !ok {
-			c.Added = append(c.Added, Difference{ID: s.ID, RederivedOrder: s.Order,
-				Why: "it is new in the export, or its row now meets the filters"})
+			why := "it is new in the export, or its row now meets the filters"
+			if gaps[s.Stratum] > 0 {
+				gaps[s.Stratum]--
+				why = "it takes the place of a recorded case that is not re-derived"
+			}
+			c.Added = append(c.Added, Difference{ID: s.ID, RederivedOrder: s.Order, Why: why})
 		}
 	}
 	// The first draw keeps its order: growth appends.
@@ -151,14 +159,31 @@ func Compare(ctx context.Context, p *Provenance, recorded []Selected, columns []
 			first = again.Cases
 		}
 	}
-	for i := 0; i < min(initial, len(recorded), len(first)); i++ {
-		r := recorded[i]
-		if _, ok := got[r.ID]; !ok {
-			continue // reported as missing
+	// Cases of the first draw found again must come in the same relative
+	// order (a case missing or added shifts the others: not a move).
+	var a, b []Selected
+	inFirst := map[string]bool{}
+	for _, f := range first {
+		inFirst[f.ID] = true
+	}
+	for i := 0; i < min(initial, len(recorded)); i++ {
+		if inFirst[recorded[i].ID] {
+			a = append(a, recorded[i])
 		}
-		at := slices.IndexFunc(first, func(s Selected) bool { return s.ID == r.ID })
-		if at >= 0 && at+1 != r.Order {
-			c.Moved = append(c.Moved, Difference{ID: r.ID, RecordedOrder: r.Order, RederivedOrder: at + 1})
+	}
+	wasFirst := map[string]bool{}
+	for i := 0; i < min(initial, len(recorded)); i++ {
+		wasFirst[recorded[i].ID] = true
+	}
+	for _, f := range first {
+		if wasFirst[f.ID] {
+			b = append(b, f)
+		}
+	}
+	for i := range a {
+		if i < len(b) && a[i].ID != b[i].ID {
+			c.Moved = append(c.Moved, Difference{ID: a[i].ID, RecordedOrder: a[i].Order,
+				RederivedOrder: b[slices.IndexFunc(b, func(s Selected) bool { return s.ID == a[i].ID })].Order})
 		}
 	}
 	// Fields of the recorded cases that are drawn again.

@@ -354,7 +354,7 @@ func (r *Report) compute(a *audit.Audit, cases []audit.SampledCase, orig, mod []
 		r.Population = ptr(a.Population())
 	}
 	if x := p.Exclusion; x != nil && p.Counts.Excluded > 0 {
-		r.Notes = append(r.Notes, fmt.Sprintf("%s were left out before drawing (%s); the population is the %s others.",
+		r.Notes = append(r.Notes, fmt.Sprintf("%s were left out before drawing: %s. The population is the %s others.",
 			words.Count(p.Counts.Excluded, "case"), x.Rule, words.Thousands(p.Counts.Population)))
 	}
 	r.GradeOrder = gradeNames()
@@ -444,7 +444,9 @@ func (r *Report) compute(a *audit.Audit, cases []audit.SampledCase, orig, mod []
 		r.GoodOrBetter = ptr(float64(good) / float64(n))
 	}
 	r.Sentence = r.sentence()
-	r.Notes = []string{}
+	if r.Notes == nil {
+		r.Notes = []string{}
+	}
 	if r.Audited > 0 && r.ToDo > 0 {
 		r.Notes = append(r.Notes, fmt.Sprintf("%s of the %s sampled cases %s still to be audited; the figures cover the %s audited so far, which are a random sample only if the rest are not left out for a reason.",
 			thousands(r.ToDo), thousands(r.Sampled), isAre(r.ToDo), thousands(r.Audited)))

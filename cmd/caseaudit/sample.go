@@ -40,6 +40,7 @@ type sampleOptions struct {
 	Period        string
 	Grow          int
 	ExcludeWithin string
+	ExcludeFile   string
 	Alloc         allocateFlags
 
 	// The audit's form and follow-up actions.
@@ -85,6 +86,9 @@ the auditors' workbook (.xlsx) with drop-downs for the findings and a Method she
   # add the next 10 cases to a recorded audit, share them out and write its workbook again
   caseaudit sample --audit "2026-07 monthly" --grow 10 --auditors "A. Khan,B. Evans" --out 2026-07.xlsx --force
 
+  # re-derive a sample whose provenance lists excluded IDs (sample --format json: .exclusion.ids)
+  caseaudit sample cases.xlsx --size 116 --seed 48213270991532670122 --strata Team --exclude excluded.txt --format ids
+
   # a messy csv: name the ID column and the sheet's header row yourself
   caseaudit sample export.csv --id-column "Child ID" --header-row 4 --size 60`,
 		Args: func(cmd *cobra.Command, args []string) error {
@@ -117,6 +121,7 @@ the auditors' workbook (.xlsx) with drop-downs for the findings and a Method she
 	f.StringVar(&o.Period, "period", "", "with --audit: the month the audit covers, `YYYY-MM` (default: this month); reports compare months in this order")
 	f.IntVar(&o.Grow, "grow", 0, "with --audit: add the next `N` cases to the recorded sample (samples nest)")
 	f.StringVar(&o.ExcludeWithin, "exclude-audited-within", "", "leave out cases sampled in any audit in the store within this `PERIOD` (e.g. 12m, 90d, 6w, 1y)")
+	f.StringVar(&o.ExcludeFile, "exclude", "", "leave out the case IDs listed in this `FILE`, one per line (e.g. a provenance's excluded IDs, to re-derive its sample)")
 	f.StringVar(&o.FormFile, "form", "", "with --audit: the audit form `FILE` (YAML; see caseaudit form init), \"default\" for the built-in form (the default with --audit), or \"none\"")
 	f.StringVar(&o.OwnerColumn, "owner-column", "", "with --audit: the `COLUMN` naming who follows up a case flagged for immediate attention (its team manager, or its team with --team-manager)")
 	f.StringArrayVar(&o.TeamManagers, "team-manager", nil, "with --audit: a team's manager, as `\"TEAM=MANAGER\"`, owning the team's flagged cases; repeat for each team")
@@ -188,8 +193,8 @@ func checkSampleFlags(o *sampleOptions) error {
 		if o.Size > 0 || o.Percent != "" {
 			return usagef("--grow adds to a recorded sample; leave out --size and --percent")
 		}
-		if o.FormFile != "" || o.OwnerColumn != "" || len(o.TeamManagers) > 0 || o.DueDays != 0 || o.Period != "" || o.ExcludeWithin != "" {
-			return usagef("--form, --owner-column, --team-manager, --due, --period and --exclude-audited-within are set when the audit is recorded; they never change")
+		if o.FormFile != "" || o.OwnerColumn != "" || len(o.TeamManagers) > 0 || o.DueDays != 0 || o.Period != "" || o.ExcludeWithin != "" || o.ExcludeFile != "" {
+			return usagef("--form, --owner-column, --team-manager, --due, --period, --exclude and --exclude-audited-within are set when the audit is recorded; they never change")
 		}
 	} else if (o.Size > 0) == (o.Percent != "") {
 		return usagef("give either --size N or --percent P")
@@ -237,6 +242,7 @@ func (o *sampleOptions) drawRequest(g *globalOptions) (audit.DrawRequest, error)
 			ToolVersion: version(), Now: g.Now(),
 		},
 		Name: strings.TrimSpace(o.Audit), Period: strings.TrimSpace(o.Period), ExcludeWithin: o.ExcludeWithin,
+		ExcludeSource: o.ExcludeFile,
 		FollowUp: audit.OwnerRule{Column: o.OwnerColumn, TeamManagers: keyValues(o.TeamManagers), DueDays: o.DueDays},
 		Auditors: o.Alloc.Auditors, Rules: o.Alloc.rules(),
 	}
@@ -246,6 +252,13 @@ func (o *sampleOptions) drawRequest(g *globalOptions) (audit.DrawRequest, error)
 			return r, err
 		}
 		r.Spec.Percent = p * 100
+	}
+	if o.ExcludeFile != "" {
+		b, err := os.ReadFile(o.ExcludeFile)
+		if err != nil {
+			return r, fmt.Errorf("--exclude: %w", err)
+		}
+		r.ExcludeIDs = strings.Split(strings.ReplaceAll(strings.TrimPrefix(string(b), "\ufeff"), "\r", ""), "\n")
 	}
 	form, err := loadForm(o.FormFile, o.Audit != "")
 	if err != nil {

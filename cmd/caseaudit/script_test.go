@@ -1,10 +1,12 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -41,8 +43,57 @@ func TestScripts(t *testing.T) {
 			"filemode":  cmdFilemode,
 			"shuffle":   cmdShuffle,
 			"fill":      cmdFill,
+			"exits":     cmdExits,
 		},
 	})
+}
+
+// cmdExits runs a command that must fail with an exact exit status, and
+// keeps its output for stdout and stderr to check:
+//
+//	exits 4 caseaudit verify '2026-07 monthly'
+//
+// Scripts use it instead of "! exec", which accepts any failure.
+func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exits CODE COMMAND [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	err = ts.Exec(args[1], args[2:]...)
+	got := 0
+	if err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("%s: %v", args[1], err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("%s exited with status %d, want %d", args[1], got, want)
+	}
+}
+
+// TestScriptsAssertExitCodes: no acceptance script accepts any failure.
+func TestScriptsAssertExitCodes(t *testing.T) {
+	files, err := filepath.Glob("testdata/script/*.txtar")
+	if err != nil || len(files) == 0 {
+		t.Fatal(err, files)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(strings.TrimSpace(line), "! exec") {
+				t.Errorf("%s:%d: %q accepts any failure; write 'exits CODE …'", f, i+1, line)
+			}
+			if strings.HasPrefix(line, "-- ") {
+				break // the archive's files follow
+			}
+		}
+	}
 }
 
 // cmdGenexport writes a synthetic export, so no binary test files are

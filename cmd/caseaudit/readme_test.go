@@ -1,0 +1,136 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/caseaudit/caseaudit/internal/synth"
+)
+
+// readmeScript returns the re-derivation script the README shows.
+func readmeScript(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	i := strings.Index(s, "<!-- rederive.py")
+	if i < 0 {
+		t.Fatal("README has no rederive.py script")
+	}
+	s = s[i:]
+	start := strings.Index(s, "```python\n")
+	end := strings.Index(s[start+10:], "```\n")
+	if start < 0 || end < 0 {
+		t.Fatal("README's rederive.py is not a python block")
+	}
+	return s[start+10 : start+10+end]
+}
+
+// TestReadmeRederiveScript: a third party re-derives a recorded sample —
+// one drawn after leaving out cases audited in the last year — with the
+// README's script and nothing but public inputs: the export's IDs, the seed,
+// the size and the excluded IDs printed by sample --format json.
+func TestReadmeRederiveScript(t *testing.T) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("python3 is needed to run the README's script")
+		}
+		t.Skip("python3 is not installed: the README's re-derivation script is not run")
+	}
+	dir := t.TempDir()
+	script := filepath.Join(dir, "rederive.py")
+	if err := os.WriteFile(script, []byte(readmeScript(t)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	export := writeExport(t, "cases.csv", synth.Options{Rows: 2500, Seed: 21})
+	db := filepath.Join(dir, "caseaudit.db")
+	t.Setenv("CASEAUDIT_NOW", "2026-06-01T09:00:00Z")
+	if code, _, errs := runCmd(t, "--db", db, "sample", export, "--size", "150", "--seed", "june", "--audit", "June", "-q"); code != 0 {
+		t.Fatal(errs)
+	}
+	t.Setenv("CASEAUDIT_NOW", "2026-07-01T09:00:00Z")
+	code, out, errs := runCmd(t, "--db", db, "sample", export, "--size", "120", "--seed", "48213270991532670122",
+		"--audit", "July", "--exclude-audited-within", "12m", "--format", "json")
+	if code != 0 {
+		t.Fatal(errs)
+	}
+	var drawn struct {
+		Seed      string `json:"seed"`
+		Size      int    `json:"size"`
+		Exclusion struct {
+			IDs []string `json:"ids"`
+		} `json:"exclusion"`
+		Input struct {
+			IDColumn string `json:"id_column"`
+		} `json:"input"`
+		Sample []struct {
+			ID string `json:"id"`
+		} `json:"sample"`
+	}
+	if err := json.Unmarshal([]byte(out), &drawn); err != nil {
+		t.Fatal(err)
+	}
+	if len(drawn.Exclusion.IDs) != 150 {
+		t.Fatalf("%d excluded IDs printed, want June's 150", len(drawn.Exclusion.IDs))
+	}
+	// The ID column, as a person copies it from the spreadsheet.
+	f, err := os.Open(export)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := -1
+	for i, h := range recs[0] {
+		if h == drawn.Input.IDColumn {
+			col = i
+		}
+	}
+	var ids []string
+	for _, r := range recs[1:] {
+		ids = append(ids, r[col])
+	}
+	write := func(name string, lines []string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	got, err := exec.Command(py, script, drawn.Seed, "120", write("ids.txt", ids), write("excluded.txt", drawn.Exclusion.IDs)).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, c := range drawn.Sample {
+		want = append(want, c.ID)
+	}
+	if strings.Join(strings.Fields(string(got)), ",") != strings.Join(want, ",") {
+		t.Errorf("the README's script re-derives\n%s\nbut caseaudit drew\n%s", got, strings.Join(want, "\n"))
+	}
+	// Without the excluded IDs the script does not match: they are needed.
+	got, err = exec.Command(py, script, drawn.Seed, "120", filepath.Join(dir, "ids.txt")).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(strings.Fields(string(got)), ",") == strings.Join(want, ",") {
+		t.Error("the sample re-derives without its excluded IDs: the test proves nothing")
+	}
+	// And caseaudit re-derives it the same way from the printed IDs alone.
+	code, out, errs = runCmd(t, "sample", export, "--size", "120", "--seed", drawn.Seed, "--exclude",
+		filepath.Join(dir, "excluded.txt"), "--format", "ids")
+	if code != 0 || strings.Join(strings.Fields(out), ",") != strings.Join(want, ",") {
+		t.Errorf("sample --exclude: exit %d, %s%s", code, out, errs)
+	}
+}
