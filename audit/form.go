@@ -4,7 +4,6 @@ import (
 	"context"
 	_ "embed"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -592,85 +591,6 @@ type AnswersError struct {
 
 func (e *AnswersError) Error() string { return fmt.Sprintf("the finding on %s: %s", e.Case, e.msg) }
 
-// ErrNoForm is returned by FocusAreas for an audit without a form.
-var ErrNoForm = errors.New("the audit has no form")
-
-// FocusArea is the tally of one form question over an audit's findings.
-type FocusArea struct {
-	Key     string
-	Label   string
-	Kind    string
-	Answers map[string]int // answer (canonical spelling) → number of cases
-	// Graded counts the answers on the four-point scale (grade questions;
-	// Not applicable and unanswered excluded); GoodOrBetter is the share of
-	// them Outstanding or Good (0 when Graded is 0).
-	Graded       int
-	GoodOrBetter float64
-}
-
-// TallyFocusAreas counts the answers to each question of form over
-// findings (the latest finding per case), in form order.
-func TallyFocusAreas(form *Form, findings []Finding) []FocusArea {
-	if form == nil {
-		return nil
-	}
-	out := make([]FocusArea, len(form.Questions))
-	for i, q := range form.Questions {
-		fa := FocusArea{Key: q.Key, Label: q.Label, Kind: q.Kind, Answers: map[string]int{}}
-		good := 0
-		for _, f := range findings {
-			v, ok := f.Answers[q.Key]
-			if !ok || v == "" {
-				continue
-			}
-			fa.Answers[v]++
-			if q.Kind == QuestionGrade {
-				if g, err := ParseGrade(v); err == nil {
-					fa.Graded++
-					if g == Outstanding || g == Good {
-						good++
-					}
-				}
-			}
-		}
-		if fa.Graded > 0 {
-			fa.GoodOrBetter = float64(good) / float64(fa.Graded)
-		}
-		out[i] = fa
-	}
-	return out
-}
-
-// FocusGroup is the focus-area tally of one group of cases (e.g. a team).
-type FocusGroup struct {
-	Group string
-	Cases int // findings in the group
-	Areas []FocusArea
-}
-
-// TallyFocusAreasBy tallies the focus areas per group, groupOf mapping a
-// case ID to its group (cases without one are in group ""); groups are in
-// name order.
-func TallyFocusAreasBy(form *Form, findings []Finding, groupOf map[string]string) []FocusGroup {
-	if form == nil {
-		return nil
-	}
-	byGroup := map[string][]Finding{}
-	for _, f := range findings {
-		byGroup[groupOf[f.Case]] = append(byGroup[groupOf[f.Case]], f)
-	}
-	names := make([]string, 0, len(byGroup))
-	for g := range byGroup {
-		names = append(names, g)
-	}
-	sort.Strings(names)
-	out := make([]FocusGroup, 0, len(names))
-	for _, g := range names {
-		out = append(out, FocusGroup{Group: g, Cases: len(byGroup[g]), Areas: TallyFocusAreas(form, byGroup[g])})
-	}
-	return out
-}
-
 // Form returns the named audit's form; nil (and no error) when it has none.
 func (s *Store) Form(ctx context.Context, auditName string) (*Form, error) {
 	a, err := s.Audit(ctx, auditName)
@@ -678,22 +598,4 @@ func (s *Store) Form(ctx context.Context, auditName string) (*Form, error) {
 		return nil, err
 	}
 	return FormFromJSON(a.Form)
-}
-
-// FocusAreas returns the audit's form and the tally of its questions over
-// the latest original findings; the error wraps ErrNoForm when the audit
-// has no form.
-func (s *Store) FocusAreas(ctx context.Context, auditName string) (*Form, []FocusArea, error) {
-	form, err := s.Form(ctx, auditName)
-	if err != nil {
-		return nil, nil, err
-	}
-	if form == nil {
-		return nil, nil, fmt.Errorf("audit %q: %w", auditName, ErrNoForm)
-	}
-	fs, err := s.Findings(ctx, auditName, false)
-	if err != nil {
-		return nil, nil, err
-	}
-	return form, TallyFocusAreas(form, fs), nil
 }

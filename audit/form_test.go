@@ -2,7 +2,6 @@ package audit
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -317,54 +316,5 @@ func TestImportChecksAnswers(t *testing.T) {
 	_, err = Import(ctx, s, "f", noRisk, ImportOptions{})
 	if !errors.As(err, &ie) || len(ie.Problems) != 1 || ie.Problems[0].Row != 1 || !strings.Contains(ie.Problems[0].Msg, `the column "Risk assessment"`) {
 		t.Errorf("missing column: %v", err)
-	}
-}
-
-func TestFocusAreas(t *testing.T) {
-	ctx := context.Background()
-	s, _ := formAudit(t, goodForm)
-	// Hand-made answers: risk Good, Outstanding, Inadequate, Not applicable,
-	// Requires improvement → 4 graded, 2 good or better = 0.5.
-	risks := []string{"Good", "Outstanding", "Inadequate", "n/a", "ri"}
-	for i, r := range risks {
-		mustRecord(t, s, "f", Finding{Case: fmt.Sprintf("CR-%07d", i+1), Auditor: "A. Khan", Grade: Good,
-			Answers: map[string]string{"risk": r, "outcome": []string{"Achieved", "Not achieved"}[i%2]}})
-	}
-	form, areas, err := s.FocusAreas(ctx, "f")
-	if err != nil || form == nil || len(areas) != 4 {
-		t.Fatalf("%v %v", areas, err)
-	}
-	r := areas[0]
-	if r.Key != "risk" || r.Graded != 4 || r.GoodOrBetter != 0.5 ||
-		fmt.Sprint(r.Answers) != "map[Good:1 Inadequate:1 Not applicable:1 Outstanding:1 Requires improvement:1]" {
-		t.Errorf("risk %+v", r)
-	}
-	if o := areas[2]; fmt.Sprint(o.Answers) != "map[Achieved:3 Not achieved:2]" || o.Graded != 0 {
-		t.Errorf("outcome %+v", o)
-	}
-	// By team: cases 1..5 are North, South, East, West, North.
-	fs, _ := s.Findings(ctx, "f", false)
-	cases, _ := s.Cases(ctx, "f")
-	team := map[string]string{}
-	for _, c := range cases {
-		team[c.ID] = c.Field("Team")
-	}
-	groups := TallyFocusAreasBy(form, fs, team)
-	var names []string
-	for _, g := range groups {
-		names = append(names, fmt.Sprintf("%s:%d:%.2f", g.Group, g.Cases, g.Areas[0].GoodOrBetter))
-	}
-	// North: Good, ri → 1/2; East: Inadequate → 0; South: Outstanding → 1; West: n/a → 0 graded.
-	if want := "[East:1:0.00 North:2:0.50 South:1:1.00 West:1:0.00]"; fmt.Sprint(names) != want {
-		t.Errorf("groups %v; want %s", names, want)
-	}
-	// An audit without a form.
-	s2, _ := withAudit(t, "plain", 3)
-	if _, _, err := s2.FocusAreas(ctx, "plain"); !errors.Is(err, ErrNoForm) {
-		t.Errorf("no form: %v", err)
-	}
-	raw, _ := json.Marshal(form)
-	if !strings.Contains(string(raw), `"key":"risk"`) {
-		t.Errorf("form JSON %s", raw)
 	}
 }

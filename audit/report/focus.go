@@ -97,7 +97,7 @@ func heatBand(v *float64) string {
 }
 
 // focusAreas converts the store's tallies, filling every offered answer.
-func focusAreas(form *audit.Form, tallies []audit.FocusArea) []FocusArea {
+func focusAreas(form *audit.Form, tallies []tallyArea) []FocusArea {
 	out := make([]FocusArea, 0, len(tallies))
 	for i, t := range tallies {
 		q := form.Questions[i]
@@ -181,7 +181,7 @@ func focusTeams(a *audit.Audit, form *audit.Form, cases []audit.SampledCase, ori
 		groupOf[c.ID] = v
 	}
 	ft := &FocusTeams{Column: a.Columns[col], Areas: keys, Teams: []FocusTeam{}}
-	for _, g := range audit.TallyFocusAreasBy(form, orig, groupOf) {
+	for _, g := range tallyBy(form, orig, groupOf) {
 		team := g.Group
 		if team == "" {
 			team = "(blank)" // a finding on a case not in the sample
@@ -212,7 +212,7 @@ func (r *Report) focus(ctx context.Context, st *audit.Store, a *audit.Audit, cas
 	if form == nil {
 		return nil
 	}
-	r.FocusAreas = focusAreas(form, audit.TallyFocusAreas(form, orig))
+	r.FocusAreas = focusAreas(form, tally(form, orig))
 	r.FocusTeams = focusTeams(a, form, cases, orig, r.opts.IncludeNames)
 	return nil
 }
