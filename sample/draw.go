@@ -17,6 +17,7 @@ import (
 
 	"github.com/caseaudit/caseaudit/internal/colname"
 	"github.com/caseaudit/caseaudit/internal/opt"
+	"github.com/caseaudit/caseaudit/internal/rate"
 	"github.com/caseaudit/caseaudit/sample/export"
 )
 
@@ -27,10 +28,10 @@ type Spec struct {
 	Open   export.OpenOptions // how to read it (zero: detect everything)
 	Seed   string             // the seed (required; see NewSeed)
 
-	// Size is the number of cases to draw; or Percent, above 0, draws that
-	// percentage of the population, rounded up.
-	Size    int
-	Percent float64
+	// Size is the number of cases to draw; or Share, above 0, draws that
+	// share of the population (0.05 for five percent), rounded up.
+	Size  int
+	Share float64
 
 	Where         []string // filters as written, e.g. "Legal Status=CP"; combined with AND
 	Strata        string   // column to stratify by; "" for none
@@ -114,7 +115,7 @@ func FindColumn(t *export.Table, names ...string) string {
 // Check reports mistakes in a spec that need no file: they are the caller's
 // usage errors. (The seed may still be missing: Draw needs it.)
 func (s *Spec) Check() error {
-	if (s.Size > 0) == (s.Percent > 0) {
+	if (s.Size > 0) == (s.Share > 0) {
 		return fmt.Errorf("give either %s N or %s P", opt.Size, opt.Percent)
 	}
 	if s.Size < 0 {
@@ -195,11 +196,11 @@ func Draw(ctx context.Context, s Spec) (*Drawn, error) {
 	}
 	size := s.Size
 	sizeRule := ""
-	if s.Percent > 0 {
-		if size, err = SizeForPercent(s.Percent, pop.Len()); err != nil {
+	if s.Share > 0 {
+		if size, err = SizeForShare(s.Share, pop.Len()); err != nil {
 			return nil, err
 		}
-		sizeRule = fmt.Sprintf("%g%% of the population, rounded up", s.Percent)
+		sizeRule = rate.Exact(s.Share) + " of the population, rounded up"
 	}
 	smp, err := pop.Select(SelectOptions{Size: size, Allocation: s.Allocation, MinPerStratum: s.MinPerStratum})
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/big"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/caseaudit/caseaudit/internal/opt"
@@ -50,14 +51,19 @@ type Sample struct {
 	Cases      []Selected
 }
 
-// SizeForPercent returns pct percent of population, rounded up.
-func SizeForPercent(pct float64, population int) (int, error) {
-	if math.IsNaN(pct) || pct <= 0 || pct > 100 {
-		return 0, fmt.Errorf("%s %v is not between 0 and 100", opt.Percent, pct)
+// SizeForShare returns the share of a population, rounded up: the smallest
+// sample size that is at least share × population. The share is taken as
+// its shortest decimal (0.07 is exactly seven percent, though the float64
+// is a little above it), so 7% of 100 cases is 7, not 8.
+func SizeForShare(share float64, population int) (int, error) {
+	if math.IsNaN(share) || share <= 0 || share > 1 {
+		return 0, fmt.Errorf("%s %v is not a share above 0%% and at most 100%%", opt.Percent, share)
 	}
-	// Exact rounding up of pct*population/100 for pct given to a few decimals.
-	r := new(big.Rat).SetFloat64(pct)
-	r.Mul(r, big.NewRat(int64(population), 100))
+	r, ok := new(big.Rat).SetString(strconv.FormatFloat(share, 'g', -1, 64))
+	if !ok {
+		return 0, fmt.Errorf("%s %v is not a number", opt.Percent, share)
+	}
+	r.Mul(r, big.NewRat(int64(population), 1))
 	q := new(big.Int).Quo(r.Num(), r.Denom())
 	if new(big.Rat).SetInt(q).Cmp(r) < 0 {
 		q.Add(q, big.NewInt(1))

@@ -79,21 +79,23 @@ func TestAllocateErrors(t *testing.T) {
 	}
 }
 
-func TestSizeForPercent(t *testing.T) {
+func TestSizeForShare(t *testing.T) {
 	cases := []struct {
-		pct  float64
-		pop  int
-		want int
-	}{{5, 3000, 150}, {5, 2990, 150}, {5, 2981, 150}, {5, 2980, 149}, {0.5, 3000, 15}, {100, 7, 7}, {10, 1, 1}}
+		share float64
+		pop   int
+		want  int
+	}{{0.05, 3000, 150}, {0.05, 2990, 150}, {0.05, 2981, 150}, {0.05, 2980, 149}, {0.005, 3000, 15}, {1, 7, 7}, {0.1, 1, 1},
+		// 0.07 × 100 is 7.000000000000001 in floating point; 7% of 100 is 7.
+		{0.07, 100, 7}, {0.07, 300, 21}, {0.29, 100, 29}, {0.57, 100, 57}}
 	for _, c := range cases {
-		got, err := SizeForPercent(c.pct, c.pop)
+		got, err := SizeForShare(c.share, c.pop)
 		if err != nil || got != c.want {
-			t.Errorf("SizeForPercent(%v, %d) = %d, %v; want %d", c.pct, c.pop, got, err, c.want)
+			t.Errorf("SizeForShare(%v, %d) = %d, %v; want %d", c.share, c.pop, got, err, c.want)
 		}
 	}
-	for _, bad := range []float64{0, -1, 101} {
-		if _, err := SizeForPercent(bad, 10); err == nil {
-			t.Errorf("percent %v: want an error", bad)
+	for _, bad := range []float64{0, -0.01, 1.01} {
+		if _, err := SizeForShare(bad, 10); err == nil {
+			t.Errorf("share %v: want an error", bad)
 		}
 	}
 }

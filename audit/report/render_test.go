@@ -321,7 +321,7 @@ func TestXLSXWorkbook(t *testing.T) {
 		}
 		return string(data)
 	}
-	if s := read("Summary"); !strings.Contains(s, "fewer than 2.4% of the 3,000 cases would") || !strings.Contains(s, `"95% upper bound for the population, cases",72`) {
+	if s := read("Summary"); !strings.Contains(s, "at most 72 of the 3,000 cases (2.4%) would") || !strings.Contains(s, `"95% upper bound for the population, cases",72`) {
 		t.Errorf("LibreOffice Summary:\n%s", s)
 	}
 	if s := read("Trend"); !strings.Contains(s, "2025-07,2025-07-01,90,90,3,") {

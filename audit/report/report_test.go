@@ -86,15 +86,16 @@ func TestReportReferenceValues(t *testing.T) {
 	if *r.FiniteUpper >= one0of120 {
 		t.Errorf("the finite-population bound %.6f should be below the binomial one %.6f", *r.FiniteUpper, one0of120)
 	}
-	// The sentence rounds the bound up: 2.4% (71 or 72 of 3,000 → 2.37…2.4%).
+	// The bound for the population is a count, inclusive: "at most 72 of
+	// the 3,000 cases", never "fewer than 2.4%" (which claims 71).
 	up1 := math.Ceil(float64(wantCount)/3000*1000) / 10
-	want := "None of the 120 audited cases needed immediate attention; with 95% confidence fewer than " +
-		strings.TrimSuffix(fmt.Sprintf("%.1f", up1), ".0") + "% of the 3,000 cases would."
+	want := fmt.Sprintf("None of the 120 audited cases needed immediate attention; with 95%% confidence at most %d of the 3,000 cases (%s%%) would.",
+		wantCount, strings.TrimSuffix(fmt.Sprintf("%.1f", up1), ".0"))
 	if r.Sentence != want {
 		t.Errorf("sentence\n got %q\nwant %q", r.Sentence, want)
 	}
-	if !strings.Contains(r.Sentence, "fewer than 2.4%") {
-		t.Errorf("the brief's example says 2.4%%: %q", r.Sentence)
+	if !strings.Contains(r.Sentence, "at most 72 of the 3,000 cases (2.4%)") {
+		t.Errorf("R's phyper gives 72 cases: %q", r.Sentence)
 	}
 	// Grades: 12, 72, 24, 12 of 120; Good or better 84/120.
 	for g, n := range map[string]int{"Outstanding": 12, "Good": 72, "Requires improvement": 24, "Inadequate": 12} {
@@ -445,6 +446,24 @@ func TestReportEdgeCases(t *testing.T) {
 			t.Errorf("finite upper with all flagged: %v", r.FiniteUpperCount)
 		}
 	})
+	t.Run("census, nothing flagged", func(t *testing.T) {
+		// Every case of a population of 5 audited: a count, not an estimate
+		// (it used to say "fewer than 0% of the 5 cases").
+		r, _ := Build(ctx, edgeStore(t, 5, 5, 0, 5), "", fixedOptions())
+		if r.Sentence != "None of the 5 cases needed immediate attention: every case of the population was audited." {
+			t.Errorf("sentence %q", r.Sentence)
+		}
+		r, _ = Build(ctx, edgeStore(t, 5, 5, 1, 5), "", fixedOptions())
+		if r.Sentence != "1 of the 5 cases (20%) needed immediate attention: every case of the population was audited." {
+			t.Errorf("sentence %q", r.Sentence)
+		}
+	})
+	t.Run("one case", func(t *testing.T) {
+		r, _ := Build(ctx, edgeStore(t, 1, 0, 0, 40), "", fixedOptions())
+		if r.Sentence != "The only sampled case has not been audited yet, so there is nothing to estimate." {
+			t.Errorf("sentence %q", r.Sentence)
+		}
+	})
 	t.Run("some to do", func(t *testing.T) {
 		r, _ := Build(ctx, edgeStore(t, 10, 4, 1, 40), "", fixedOptions())
 		if r.ToDo != 6 || len(r.Notes) != 1 || !strings.Contains(r.Notes[0], "6 of the 10 sampled cases are still to be audited") {
@@ -516,7 +535,7 @@ func TestPct(t *testing.T) {
 		r    rounding
 		want string
 	}{
-		{0.024655401, up, "2.5%"}, {0.024, up, "2.4%"}, {0.0240000000001, up, "2.4%"}, {0.006927603, down, "0.6%"},
+		{0.024655401, up, "2.5%"}, {0.024, up, "2.4%"}, {0.0240000000001, up, "2.5%"}, {-0.00244, down, "−0.3%"}, {0.006927603, down, "0.6%"},
 		{0.094336093, up, "9.5%"}, {1, up, "100%"}, {0, down, "0%"}, {1.0 / 30, nearest, "3.3%"}, {0.7, nearest, "70%"},
 	} {
 		if got := pct(c.v, c.r); got != c.want {
@@ -525,5 +544,9 @@ func TestPct(t *testing.T) {
 	}
 	if got := points(-1.0/30, nearest); got != "−3.3" {
 		t.Errorf("points = %q", got)
+	}
+	// Bounds of a difference round outward by their signed value.
+	if lo, hi := points(-0.00244, down), points(-0.00244, up); lo != "−0.3" || hi != "−0.2" {
+		t.Errorf("points of −0.244 pp: lower %q, upper %q; want −0.3 and −0.2", lo, hi)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/internal/rate"
+	"github.com/caseaudit/caseaudit/internal/words"
 )
 
 // The text formats (table, Markdown, HTML) share one view of the report:
@@ -88,7 +90,7 @@ func (r *Report) sections() []section {
 		)
 		if r.FiniteUpper != nil {
 			s.Lines = append(s.Lines, kv{conf + " upper bound for the " + thousands(*r.Population) + " cases",
-				fmt.Sprintf("%s (%s cases)", pct(*r.FiniteUpper, up), thousands(*r.FiniteUpperCount))})
+				fmt.Sprintf("at most %s (%s)", words.Count(*r.FiniteUpperCount, "case"), rate.Fraction(*r.FiniteUpperCount, *r.Population, 1, rate.Up))})
 		}
 	}
 	out = append(out, s)
@@ -222,7 +224,7 @@ func shareOf(k, n int) string {
 	if n == 0 {
 		return "—"
 	}
-	return pct(float64(k)/float64(n), nearest)
+	return rate.Fraction(k, n, 1, rate.Nearest)
 }
 
 func yesNo(b bool) string {

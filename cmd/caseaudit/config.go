@@ -19,6 +19,7 @@ import (
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/audit/report"
 	"github.com/caseaudit/caseaudit/audit/stats"
+	"github.com/caseaudit/caseaudit/internal/rate"
 	"github.com/caseaudit/caseaudit/internal/textdist"
 	"github.com/caseaudit/caseaudit/sample"
 	"go.yaml.in/yaml/v3"
@@ -361,8 +362,8 @@ func (c *runConfig) check() error {
 		return c.errAt("follow_up.due_days", "must be a positive number of working days")
 	}
 	if c.Confidence != "" {
-		if _, err := parseShare("confidence", c.Confidence); err != nil {
-			return c.errAt("confidence", "%v", errors.Unwrap(err))
+		if _, err := rate.Confidence.Parse(c.Confidence); err != nil {
+			return c.errAt("confidence", "%v", err)
 		}
 	}
 	switch strings.ToLower(c.Method) {
@@ -371,8 +372,8 @@ func (c *runConfig) check() error {
 		return c.errAt("method", "%q: use clopper-pearson (exact) or wilson", c.Method)
 	}
 	if c.FailAbove != "" {
-		if _, err := parseLimit("fail-above", c.FailAbove); err != nil {
-			return c.errAt("fail_above", "%q: write a percentage, e.g. 5%%", c.FailAbove)
+		if _, err := rate.Limit.Parse(c.FailAbove); err != nil {
+			return c.errAt("fail_above", "%v", err)
 		}
 	}
 	switch report.On(strings.ToLower(c.FailOn)) {
@@ -500,14 +501,14 @@ func (c *runConfig) planSize() (int, error) {
 	if c.Plan.Tolerable == "" {
 		return 0, c.errAt("plan", "give tolerable: the share you want to show is not exceeded, e.g. 2.5%%")
 	}
-	tol, err := parseShare("tolerable", c.Plan.Tolerable)
+	tol, err := rate.Share.Parse(c.Plan.Tolerable)
 	if err != nil {
-		return 0, c.errAt("plan.tolerable", "%q: write a percentage between 0%% and 100%%, e.g. 2.5%%", c.Plan.Tolerable)
+		return 0, c.errAt("plan.tolerable", "%v", err)
 	}
 	conf := 0.95
 	if c.Plan.Confidence != "" {
-		if conf, err = parseShare("confidence", c.Plan.Confidence); err != nil {
-			return 0, c.errAt("plan.confidence", "%q: write a percentage between 0%% and 100%%, e.g. 95%%", c.Plan.Confidence)
+		if conf, err = rate.Confidence.Parse(c.Plan.Confidence); err != nil {
+			return 0, c.errAt("plan.confidence", "%v", err)
 		}
 	}
 	if c.Plan.Expected < 0 {

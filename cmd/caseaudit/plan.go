@@ -4,12 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/caseaudit/caseaudit/audit/stats"
+	"github.com/caseaudit/caseaudit/internal/rate"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/spf13/cobra"
 )
@@ -56,30 +55,14 @@ Percentages may be written 2.5% or 0.025.`,
 	return cmd
 }
 
-// parseShare reads a share written as "2.5%" or "0.025" (a bare number of
-// 1 or more is read as a percentage: "95" is 95%).
-func parseShare(flag, s string) (float64, error) {
-	t := strings.TrimSpace(s)
-	pct := strings.HasSuffix(t, "%")
-	t = strings.TrimSpace(strings.TrimSuffix(t, "%"))
-	v, err := strconv.ParseFloat(t, 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0, usagef("--%s %q is not a percentage; write e.g. 2.5%%", flag, s)
-	}
-	if pct || v >= 1 {
-		v /= 100
-	}
-	if v <= 0 || v >= 1 {
-		return 0, usagef("--%s %q must be between 0%% and 100%%", flag, s)
+// rateFlag reads a rate given to a flag, with the one parser for every rate
+// (internal/rate): "5%", "5 %" and "0.05" all mean five percent.
+func rateFlag(flag string, k rate.Kind, s string) (float64, error) {
+	v, err := k.Parse(s)
+	if err != nil {
+		return 0, usagef("--%s %v", flag, err)
 	}
 	return v, nil
-}
-
-// formatPct shows a share as a percentage with at most two decimals.
-func formatPct(v float64) string {
-	s := strconv.FormatFloat(v*100, 'f', 2, 64)
-	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	return s + "%"
 }
 
 type planJSON struct {
@@ -96,11 +79,11 @@ func runPlan(ctx context.Context, o *planOptions, g *globalOptions) error {
 	if o.Tolerable == "" {
 		return usagef("give --tolerable, the share you want to show is not exceeded (e.g. 2.5%%)")
 	}
-	tol, err := parseShare("tolerable", o.Tolerable)
+	tol, err := rateFlag("tolerable", rate.Share, o.Tolerable)
 	if err != nil {
 		return err
 	}
-	conf, err := parseShare("confidence", o.Confidence)
+	conf, err := rateFlag("confidence", rate.Confidence, o.Confidence)
 	if err != nil {
 		return err
 	}
@@ -150,7 +133,7 @@ func runPlan(ctx context.Context, o *planOptions, g *globalOptions) error {
 		of = "the " + words.Thousands(o.Population) + " cases"
 	}
 	sentence := fmt.Sprintf("Audit %s cases chosen at random. If %s immediate attention, you can say with %s confidence that fewer than %s of %s do.",
-		words.Thousands(n), found, formatPct(conf), formatPct(tol), of)
+		words.Thousands(n), found, rate.ConfidencePercent(conf), rate.Exact(tol), of)
 	if o.Format == "json" {
 		out := planJSON{Method: method, Tolerable: tol, Confidence: conf, Expected: o.Expected, Size: n, Sentence: sentence}
 		if o.Population > 0 {
@@ -162,28 +145,6 @@ func runPlan(ctx context.Context, o *planOptions, g *globalOptions) error {
 	}
 	fmt.Fprintf(g.IO.Out, "sample size  %d  (%s)\n%s\n", n, method, sentence)
 	return nil
-}
-
-// parseRate reads a rate given to a flag: "5%", "5 %" and "0.05" all mean
-// five percent; a bare number above 1 is refused with a suggestion.
-func parseRate(flag, s string) (float64, error) {
-	t := strings.TrimSpace(s)
-	pct := strings.HasSuffix(t, "%")
-	t = strings.TrimSpace(strings.TrimSuffix(t, "%"))
-	v, err := strconv.ParseFloat(t, 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0, usagef("--%s %q is not a percentage; write e.g. 5%%", flag, s)
-	}
-	if !pct && v > 1 {
-		return 0, usagef("--%s %s: write %s%% for %s percent, or a fraction such as 0.05", flag, t, t, t)
-	}
-	if pct {
-		v /= 100
-	}
-	if v <= 0 || v > 1 {
-		return 0, usagef("--%s %q must be above 0%% and at most 100%%", flag, s)
-	}
-	return v, nil
 }
 
 // parseMonth reads a month written YYYY-MM.

@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 
 	"github.com/caseaudit/caseaudit/audit/report"
 	"github.com/caseaudit/caseaudit/internal/atomicfile"
 	"github.com/caseaudit/caseaudit/internal/opt"
+	"github.com/caseaudit/caseaudit/internal/rate"
 	"github.com/spf13/cobra"
 )
 
@@ -96,16 +96,6 @@ the upper bound of its interval is), for scripted monthly runs.`,
 	return cmd
 }
 
-// parseLimit reads a --fail-above limit: like parseShare, but 0% is allowed
-// (fail on any flagged case).
-func parseLimit(flag, s string) (float64, error) {
-	t := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "%"))
-	if v, err := strconv.ParseFloat(t, 64); err == nil && v == 0 {
-		return 0, nil
-	}
-	return parseShare(flag, s)
-}
-
 // pickFormat decides the output format from --format and --out.
 func pickFormat(format, out string) (report.Format, error) {
 	if format != "" {
@@ -148,7 +138,7 @@ func commonReportFlags(g *globalOptions, format, out, confidence, method string)
 	if confidence == "" {
 		confidence = "95%"
 	}
-	conf, err := parseShare("confidence", confidence)
+	conf, err := rateFlag("confidence", rate.Confidence, confidence)
 	if err != nil {
 		return c, err
 	}
@@ -188,7 +178,7 @@ func runReport(ctx context.Context, o *reportOptions, g *globalOptions) error {
 		return usagef("--on %q: use share or upper", o.On)
 	}
 	if o.FailAbove != "" {
-		if limit, err = parseLimit("fail-above", o.FailAbove); err != nil {
+		if limit, err = rateFlag("fail-above", rate.Limit, o.FailAbove); err != nil {
 			return err
 		}
 	} else if o.On != "" && on != report.OnShare {
@@ -243,8 +233,8 @@ func checkThreshold(g *globalOptions, r *report.Report, limit float64, on report
 		what = "the upper bound of the interval for the share needing immediate attention"
 	}
 	if exceeds {
-		return &exitCodeError{code: exitThreshold, err: fmt.Errorf("%s: %s, %s, is above %s %s", r.Audit, what, formatPct(v), name, formatPct(limit))}
+		return &exitCodeError{code: exitThreshold, err: fmt.Errorf("%s: %s, %s, is above %s %s", r.Audit, what, rate.Percent(v, 2, rate.Nearest), name, rate.Exact(limit))}
 	}
-	g.infof("%s: %s, %s, is within %s %s\n", r.Audit, what, formatPct(v), name, formatPct(limit))
+	g.infof("%s: %s, %s, is within %s %s\n", r.Audit, what, rate.Percent(v, 2, rate.Nearest), name, rate.Exact(limit))
 	return nil
 }

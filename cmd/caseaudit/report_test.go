@@ -101,7 +101,7 @@ func TestReportJSONReferenceValues(t *testing.T) {
 		math.Abs(r.Comparison.FisherP-0.07721226) > 5e-9 || r.Comparison.Previous != "2025-07" {
 		t.Errorf("figures: ci %+v, one-sided %v, comparison %+v", r.CI, r.UpperOneSided, r.Comparison)
 	}
-	if !strings.Contains(r.Sentence, "None of the 120 audited cases needed immediate attention; with 95% confidence fewer than 2.4% of the 3,000 cases would.") {
+	if !strings.Contains(r.Sentence, "None of the 120 audited cases needed immediate attention; with 95% confidence at most 72 of the 3,000 cases (2.4%) would.") {
 		t.Errorf("sentence %q", r.Sentence)
 	}
 	if strings.Contains(out, "Ada") || strings.Contains(out, "Forename") {
@@ -223,7 +223,7 @@ func TestReportOut(t *testing.T) {
 		if out != "" {
 			t.Errorf("%s: stdout should be empty with --out, got %q", name, out)
 		}
-		if !strings.Contains(errs, "wrote the report on 2026-07 to "+p) || !strings.Contains(errs, "fewer than 2.4%") {
+		if !strings.Contains(errs, "wrote the report on 2026-07 to "+p) || !strings.Contains(errs, "at most 72 of the 3,000 cases (2.4%)") {
 			t.Errorf("%s: stderr %q", name, errs)
 		}
 		st, err := os.Stat(p)
@@ -298,7 +298,7 @@ func TestReportNothingAudited(t *testing.T) {
 	}
 }
 
-// TestRunReportDefaults: demo calls runReport with a zero reportOptions.
+// TestRunReportDefaults: runReport with a zero reportOptions prints the table.
 func TestRunReportDefaults(t *testing.T) {
 	db := reportStore(t)
 	var out, errb bytes.Buffer
@@ -307,7 +307,7 @@ func TestRunReportDefaults(t *testing.T) {
 	if err := runReport(context.Background(), &reportOptions{}, g); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(out.String(), "Case-file audit report: 2026-07\n") || !strings.Contains(out.String(), "fewer than 2.4% of the") ||
+	if !strings.HasPrefix(out.String(), "Case-file audit report: 2026-07\n") || !strings.Contains(out.String(), "at most 72 of the") ||
 		!strings.Contains(out.String(), "Compared with 2025-07") || errb.Len() != 0 {
 		t.Errorf("stdout:\n%s\nstderr:\n%s", out.String(), errb.String())
 	}

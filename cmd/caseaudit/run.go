@@ -12,6 +12,7 @@ import (
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/audit/report"
 	"github.com/caseaudit/caseaudit/internal/opt"
+	"github.com/caseaudit/caseaudit/internal/rate"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample"
 	"github.com/caseaudit/caseaudit/sample/export"
@@ -296,7 +297,7 @@ func runReportStage(ctx context.Context, c *runConfig, d templateData, g *global
 
 	conf := 0.0
 	if c.Confidence != "" {
-		conf, _ = parseShare("confidence", c.Confidence)
+		conf, _ = rate.Confidence.Parse(c.Confidence) // checked when the config was read
 	}
 	r, err := report.Build(ctx, st, name, report.Options{Confidence: conf, Method: c.Method, By: c.By, Compare: compare,
 		NoCompare: compare == "", Now: g.Now, ToolVersion: version()})
@@ -332,7 +333,7 @@ func runReportStage(ctx context.Context, c *runConfig, d templateData, g *global
 	}
 	var thresholdErr error
 	if c.FailAbove != "" {
-		limit, _ := parseLimit("fail-above", c.FailAbove)
+		limit, _ := rate.Limit.Parse(c.FailAbove) // checked when the config was read
 		on := report.On(strings.ToLower(c.FailOn))
 		if on == "" {
 			on = report.OnShare

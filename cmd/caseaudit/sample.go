@@ -12,6 +12,7 @@ import (
 
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/internal/atomicfile"
+	"github.com/caseaudit/caseaudit/internal/rate"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample"
 	"github.com/caseaudit/caseaudit/sample/export"
@@ -243,15 +244,15 @@ func (o *sampleOptions) drawRequest(g *globalOptions) (audit.DrawRequest, error)
 		},
 		Name: strings.TrimSpace(o.Audit), Period: strings.TrimSpace(o.Period), ExcludeWithin: o.ExcludeWithin,
 		ExcludeSource: o.ExcludeFile,
-		FollowUp: audit.OwnerRule{Column: o.OwnerColumn, TeamManagers: keyValues(o.TeamManagers), DueDays: o.DueDays},
-		Auditors: o.Alloc.Auditors, Rules: o.Alloc.rules(),
+		FollowUp:      audit.OwnerRule{Column: o.OwnerColumn, TeamManagers: keyValues(o.TeamManagers), DueDays: o.DueDays},
+		Auditors:      o.Alloc.Auditors, Rules: o.Alloc.rules(),
 	}
 	if o.Percent != "" {
-		p, err := parseRate("percent", o.Percent)
+		p, err := rateFlag("percent", rate.PercentOf, o.Percent)
 		if err != nil {
 			return r, err
 		}
-		r.Spec.Percent = p * 100
+		r.Spec.Share = p
 	}
 	if o.ExcludeFile != "" {
 		b, err := os.ReadFile(o.ExcludeFile)

@@ -27,10 +27,10 @@
 //     are refused. Below 50% a "confidence" interval is more likely to miss
 //     than to cover, and 100% no sample can give.
 //   - [PercentOf] (sample --percent: a percentage of the population):
-//     above 0% and up to 100%. Here a bare number is a number of percent,
-//     as the flag's name says: "5" and "5%" are five percent, "100" the
-//     whole population. A bare number below 1 is refused ("0.05": write
-//     0.05% for 0.05 percent, or 5%), since "0.05" there might mean either.
+//     above 0% and up to 100%. A bare number is a fraction, as for every
+//     kind ("0.05" and "5%" are five percent); a bare number of 1 or more
+//     is refused with the suggestion ("5": write 5% for 5 percent, or 0.05).
+//     One rule for every rate, flag and config key alike.
 //
 // [Parse] is Share.Parse. Every error is an [*Error] carrying the input, the
 // kind and the [Problem], wrapping [ErrInvalid]. Its message starts with the

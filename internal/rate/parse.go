@@ -26,7 +26,7 @@ const (
 	// A bare number is a fraction below 1.
 	Confidence
 	// PercentOf is a percentage of a population, above 0% and up to 100%.
-	// A bare number is a number of percent, 1 or more.
+	// A bare number is a fraction below 1, as for every kind.
 	PercentOf
 )
 
@@ -52,7 +52,7 @@ func (k Kind) example() (pct, frac string) {
 	case Confidence:
 		return "95%", "0.95"
 	case PercentOf:
-		return "10%", ""
+		return "10%", "0.1"
 	}
 	return "2.5%", "0.025"
 }
@@ -124,10 +124,6 @@ func (e *Error) Error() string {
 
 // ambiguous explains a bare number that reads two ways.
 func (e *Error) ambiguous(suggest string) string {
-	if e.Kind == PercentOf {
-		// A bare number below 1: v percent, or the fraction v.
-		return fmt.Sprintf("write %s%% for %s percent, or %s", e.number, e.number, Exact(e.Value))
-	}
 	// A bare number of 1 or more: v percent, if that is in range.
 	if lo, hi := e.Kind.bounds(); e.Value < 100 {
 		share := e.Value / 100
@@ -218,7 +214,7 @@ func (k Kind) Parse(s string) (float64, error) {
 	// num is digits with at most one '.', at least one digit.
 	exact, _ := new(big.Rat).SetString(num)
 	whole := exact.Cmp(big.NewRat(1, 1)) >= 0
-	if (!pct && k != PercentOf && whole) || (!pct && k == PercentOf && exact.Sign() > 0 && !whole) {
+	if !pct && whole {
 		written, _ := strconv.ParseFloat(num, 64) // +Inf beyond the float64 range
 		return 0, &Error{Input: s, Kind: k, Problem: Ambiguous, Value: min(written, math.MaxFloat64), number: num}
 	}
@@ -226,7 +222,7 @@ func (k Kind) Parse(s string) (float64, error) {
 	// exponent moved, so that there is one rounding only. Out of range it is
 	// +Inf or 0, which the checks below refuse.
 	text := num
-	if pct || k == PercentOf {
+	if pct {
 		exact.Quo(exact, hundred)
 		text += "e-2"
 	}

@@ -30,9 +30,8 @@ func TestParseAccepts(t *testing.T) {
 		{Confidence, "50%", 0.5}, {Confidence, "0.5", 0.5}, {Confidence, "99.99999999%", 0.9999999999},
 		{Confidence, ".999", 0.999},
 		// A percentage of the population: a bare number is percent.
-		{PercentOf, "5", 0.05}, {PercentOf, "5%", 0.05}, {PercentOf, "5 %", 0.05}, {PercentOf, "100", 1},
-		{PercentOf, "100%", 1}, {PercentOf, "0.5%", 0.005}, {PercentOf, "1", 0.01}, {PercentOf, "12.5", 0.125},
-		{PercentOf, "1.0", 0.01},
+		{PercentOf, "0.05", 0.05}, {PercentOf, "5%", 0.05}, {PercentOf, "5 %", 0.05}, {PercentOf, ".05", 0.05},
+		{PercentOf, "100%", 1}, {PercentOf, "0.5%", 0.005}, {PercentOf, "0.5", 0.5}, {PercentOf, "12.5%", 0.125},
 	}
 	for _, c := range cases {
 		got, err := c.kind.Parse(c.in)
@@ -79,8 +78,8 @@ func TestParseRefuses(t *testing.T) {
 		{Confidence, "1", Ambiguous, "a bare number means a fraction here, below 1; write a percentage such as 95%, or a fraction such as 0.95"},
 		{Confidence, "95", Ambiguous, `"95": write 95% for 95 percent, or 0.95`},
 		{Confidence, "99.9", Ambiguous, "write 99.9% for 99.9 percent, or 0.999"},
-		{PercentOf, "0.5", Ambiguous, `"0.5": write 0.5% for 0.5 percent, or 50%`},
-		{PercentOf, "0.05", Ambiguous, `"0.05": write 0.05% for 0.05 percent, or 5%`},
+		{PercentOf, "5", Ambiguous, `"5": write 5% for 5 percent, or 0.05`},
+		{PercentOf, "1", Ambiguous, `"1": write 1% for 1 percent, or 0.01`},
 		// Out of range.
 		{Share, "0", TooLow, "give a rate above 0%"},
 		{Share, "0%", TooLow, "give a rate above 0%"},
@@ -95,7 +94,7 @@ func TestParseRefuses(t *testing.T) {
 		{Confidence, "0.99999999999999999", TooHigh, "below 100%"},
 		{PercentOf, "0", TooLow, "above 0%"},
 		{PercentOf, "0%", TooLow, "above 0%"},
-		{PercentOf, "100.5", TooHigh, "at most 100%"},
+		{PercentOf, "100.5%", TooHigh, "at most 100%"},
 		{PercentOf, "101%", TooHigh, "at most 100%"},
 		{Share, "0." + strings.Repeat("0", 350) + "1", TooLow, "above 0%"}, // underflows to 0
 		// Not numbers.
