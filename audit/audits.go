@@ -455,13 +455,21 @@ func (s *Store) Audit(ctx context.Context, name string) (*Audit, error) {
 	return a, err
 }
 
-// Latest returns the most recently created audit; the error wraps
-// ErrNotFound when the store holds none.
+// periodOrder orders audits by the month they cover (schema-1 audits, with
+// no period, by the month they were recorded in), then as recorded.
+const periodOrder = "coalesce(period, substr(created_at, 1, 7)), created_at, id"
+
+// periodOrderDesc is periodOrder reversed.
+const periodOrderDesc = "coalesce(period, substr(created_at, 1, 7)) DESC, created_at DESC, id DESC"
+
+// Latest returns the audit of the latest period (the last recorded, among
+// several of that month); the error wraps ErrNotFound when the store holds
+// none.
 func (s *Store) Latest(ctx context.Context) (*Audit, error) {
 	var a *Audit
 	err := s.read(ctx, "reading", func(tx *sql.Tx) error {
 		var err error
-		a, err = scanAudit(tx.QueryRowContext(ctx, "SELECT "+auditColumns+" FROM audit ORDER BY created_at DESC, id DESC LIMIT 1"))
+		a, err = scanAudit(tx.QueryRowContext(ctx, "SELECT "+auditColumns+" FROM audit ORDER BY "+periodOrderDesc+" LIMIT 1"))
 		if err == sql.ErrNoRows {
 			return fmt.Errorf("the store %s holds no audits yet: %w", s.path, ErrNotFound)
 		}

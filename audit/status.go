@@ -135,12 +135,14 @@ func (s *Store) Status(ctx context.Context, auditName string) (*Status, error) {
 	return out, err
 }
 
-// Audits lists every audit with its progress, oldest first (the last one is
-// the latest).
+// Audits lists every audit with its progress, in the order of the months
+// they cover (their period; audits of one month in the order recorded): the
+// last one is the latest. An audit backfilled for June after July's comes
+// before July's.
 func (s *Store) Audits(ctx context.Context) ([]AuditSummary, error) {
 	var out []AuditSummary
 	err := s.read(ctx, "reading", func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, "SELECT "+auditColumns+" FROM audit ORDER BY created_at, id")
+		rows, err := tx.QueryContext(ctx, "SELECT "+auditColumns+" FROM audit ORDER BY "+periodOrder)
 		if err != nil {
 			return err
 		}

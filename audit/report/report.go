@@ -225,6 +225,7 @@ type Comparison struct {
 // TrendPoint is one audit in the trend, oldest first.
 type TrendPoint struct {
 	Audit   string         `json:"audit"`
+	Period  string         `json:"period"` // the month audited, yyyy-mm: the trend's order
 	Created time.Time      `json:"created"`
 	Sampled int            `json:"sampled"`
 	Audited int            `json:"audited"`
@@ -694,7 +695,7 @@ func (r *Report) compare(ctx context.Context, st *audit.Store, trend *Trend) err
 	return nil
 }
 
-// BuildTrend reads every audit in the store, oldest first.
+// BuildTrend reads every audit in the store, in the order of their periods.
 //
 // Everything is read from one snapshot of the store.
 func BuildTrend(ctx context.Context, st *audit.Store, opts Options) (t *Trend, err error) {
@@ -719,7 +720,7 @@ func buildTrend(ctx context.Context, st *audit.Store, opts Options) (*Trend, err
 		if err != nil {
 			return nil, err
 		}
-		p := TrendPoint{Audit: s.Name, Created: s.Created.UTC(), Sampled: s.Size, Grades: map[string]int{}}
+		p := TrendPoint{Audit: s.Name, Period: s.Period, Created: s.Created.UTC(), Sampled: s.Size, Grades: map[string]int{}}
 		for _, g := range gradeNames() {
 			p.Grades[g] = 0
 		}

@@ -550,3 +550,49 @@ func TestPct(t *testing.T) {
 		t.Errorf("points of −0.244 pp: lower %q, upper %q; want −0.3 and −0.2", lo, hi)
 	}
 }
+
+// An audit backfilled for June after July's exists is compared, and
+// trended, by the month it covers, not by when it was recorded (issue 14
+// item 5).
+func TestPeriodOrder(t *testing.T) {
+	ctx := context.Background()
+	clock := &fixedClock{t: time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC)}
+	st, err := audit.Open(ctx, filepath.Join(t.TempDir(), "p.db"), audit.Options{Clock: clock.now, Actor: "QA"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	record := func(name string, flagged int) {
+		a := fxAudit(name, 500)
+		cases := fxCases(20, name)
+		if _, err := st.CreateAudit(ctx, a, cases); err != nil {
+			t.Fatal(err)
+		}
+		for i, c := range cases {
+			mustRecord(t, st, name, audit.Finding{Case: c.ID, Auditor: "A. Khan", Grade: audit.Good, Immediate: i < flagged})
+		}
+	}
+	record("2026-07", 1) // recorded first
+	record("2026-06", 4) // backfilled later
+	tr, err := BuildTrend(ctx, st, fixedOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tr.Audits) != 2 || tr.Audits[0].Audit != "2026-06" || tr.Audits[1].Audit != "2026-07" || tr.Audits[0].Period != "2026-06" {
+		t.Fatalf("trend order: %+v", tr.Audits)
+	}
+	r, err := Build(ctx, st, "", fixedOptions()) // the latest: July, by period
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Audit != "2026-07" || r.Comparison == nil || r.Comparison.Previous != "2026-06" {
+		t.Fatalf("latest %q compared with %+v", r.Audit, r.Comparison)
+	}
+	r, err = Build(ctx, st, "2026-06", fixedOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Comparison != nil {
+		t.Errorf("June has no earlier month to compare with, got %q", r.Comparison.Previous)
+	}
+}

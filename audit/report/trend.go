@@ -35,7 +35,7 @@ func trendIntro(t *Trend) string {
 	if len(t.Audits) == 0 {
 		return "The store holds no audits yet."
 	}
-	return fmt.Sprintf("%d %s, oldest first; intervals are %s %s.", len(t.Audits), plural(len(t.Audits), "audit", "audits"),
+	return fmt.Sprintf("%d %s, by the month audited; intervals are %s %s.", len(t.Audits), plural(len(t.Audits), "audit", "audits"),
 		confPct(t.Confidence), methodName(t.Method))
 }
 
@@ -58,13 +58,13 @@ func writeTrendTable(w io.Writer, t *Trend, color bool) error {
 func writeTrendCSV(w io.Writer, t *Trend) error {
 	cw := csv.NewWriter(w)
 	c := csvWriter{cw}
-	h := []string{"audit", "created", "sampled", "audited", "flagged", "share", "ci_method", "confidence", "ci_lower", "ci_upper"}
+	h := []string{"audit", "period", "created", "sampled", "audited", "flagged", "share", "ci_method", "confidence", "ci_lower", "ci_upper"}
 	for _, g := range gradeNames() {
 		h = append(h, g)
 	}
 	c.row(h...)
 	for _, p := range t.Audits {
-		row := []string{p.Audit, p.Created.Format("2006-01-02T15:04:05Z"), inum(p.Sampled), inum(p.Audited), inum(p.Flagged),
+		row := []string{p.Audit, p.Period, p.Created.Format("2006-01-02T15:04:05Z"), inum(p.Sampled), inum(p.Audited), inum(p.Flagged),
 			fptr(p.Share), t.Method, fnum(t.Confidence), fptr(p.Lower), fptr(p.Upper)}
 		for _, g := range gradeNames() {
 			row = append(row, inum(p.Grades[g]))

@@ -274,14 +274,14 @@ func (r *Report) caseTable(rows []CaseRow, moderation bool) *tbl {
 }
 
 func trendTable(ps []TrendPoint, conf float64) *tbl {
-	t := &tbl{Header: []string{"Audit", "Created", "Audited", "Flagged", "Share", confPct(conf) + " interval"},
+	t := &tbl{Header: []string{"Audit", "Period", "Audited", "Flagged", "Share", confPct(conf) + " interval"},
 		Right: []bool{false, false, true, true, true, true}}
 	for _, g := range gradeNames() {
 		t.Header = append(t.Header, g)
 		t.Right = append(t.Right, true)
 	}
 	for _, p := range ps {
-		row := []string{p.Audit, p.Created.Format("2006-01-02"), thousands(p.Audited), thousands(p.Flagged),
+		row := []string{p.Audit, p.Period, thousands(p.Audited), thousands(p.Flagged),
 			pctPtr(p.Share, nearest), ciText(p.Lower, p.Upper)}
 		for _, g := range gradeNames() {
 			row = append(row, thousands(p.Grades[g]))

@@ -27,6 +27,7 @@ type auditSummaryJSON struct {
 	Name      string `json:"name"`
 	Created   string `json:"created"`
 	Seed      string `json:"seed"`
+	Period    string `json:"period"`
 	Size      int    `json:"size"`
 	Recorded  int    `json:"recorded"`
 	Flagged   int    `json:"flagged"`
@@ -52,18 +53,18 @@ func runAudits(ctx context.Context, o *auditsOptions, g *globalOptions) error {
 	if o.Format == "json" {
 		out := []auditSummaryJSON{}
 		for _, a := range list {
-			out = append(out, auditSummaryJSON{a.Name, a.Created.UTC().Format("2006-01-02T15:04:05Z"), a.Seed, a.Size,
+			out = append(out, auditSummaryJSON{a.Name, a.Created.UTC().Format("2006-01-02T15:04:05Z"), a.Seed, a.Period, a.Size,
 				a.Recorded, a.Flagged, a.Moderated, a.ModerationSize, a.Entries, a.Head})
 		}
 		return writeJSON(g.IO.Out, out)
 	}
-	rows := [][]string{{"audit", "created", "recorded", "flagged", "moderated"}}
+	rows := [][]string{{"audit", "period", "created", "recorded", "flagged", "moderated"}}
 	for _, a := range list {
 		mod := "-"
 		if a.ModerationSize > 0 {
 			mod = fmt.Sprintf("%d/%d", a.Moderated, a.ModerationSize)
 		}
-		rows = append(rows, []string{a.Name, a.Created.UTC().Format("2006-01-02"), fmt.Sprintf("%d/%d", a.Recorded, a.Size),
+		rows = append(rows, []string{a.Name, a.Period, a.Created.UTC().Format("2006-01-02"), fmt.Sprintf("%d/%d", a.Recorded, a.Size),
 			fmt.Sprint(a.Flagged), mod})
 	}
 	if o.Format == "csv" {

@@ -44,7 +44,7 @@ func TestTrend(t *testing.T) {
 		t.Errorf("table: exit %d\n%s", code, out)
 	}
 	code, out, _ = runCmd(t, "trend", "--db", db, "--format", "csv", "--confidence", "90%")
-	if code != 0 || !strings.HasPrefix(out, "audit,created,sampled,audited,flagged,share,ci_method,confidence,ci_lower,ci_upper,") ||
+	if code != 0 || !strings.HasPrefix(out, "audit,period,created,sampled,audited,flagged,share,ci_method,confidence,ci_lower,ci_upper,") ||
 		!strings.Contains(out, ",clopper-pearson,0.9,") {
 		t.Errorf("csv: exit %d\n%s", code, out)
 	}
