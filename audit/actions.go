@@ -100,6 +100,9 @@ type Action struct {
 	Status     string    // ActionOpen, ActionResponded or ActionClosed
 	FindingSeq int       // trail entry of the finding that opened it
 	Seq        int       // trail entry of its opening
+	// Moderation: a moderator's finding opened it (the auditor had not
+	// flagged the case).
+	Moderation bool
 	Responses  []ActionNote
 	Closure    *ActionNote // nil unless closed
 }
@@ -139,12 +142,13 @@ func AddWorkingDays(day time.Time, n int) time.Time {
 }
 
 type actionOpenPayload struct {
-	Owner   string `json:"owner"`
-	Opened  string `json:"opened"`
-	Due     string `json:"due"`
-	Finding int    `json:"finding"`
-	Grade   string `json:"grade"`
-	Note    string `json:"note"`
+	Owner      string `json:"owner"`
+	Opened     string `json:"opened"`
+	Due        string `json:"due"`
+	Finding    int    `json:"finding"`
+	Grade      string `json:"grade"`
+	Note       string `json:"note"`
+	Moderation bool   `json:"moderation,omitempty"`
 }
 
 type actionNotePayload struct {
@@ -168,7 +172,8 @@ func foldActions(auditName string, es []Entry) ([]*Action, error) {
 			}
 			g, _ := ParseGrade(p.Grade)
 			a := &Action{Audit: auditName, Case: e.Case, Owner: p.Owner, Opened: p.Opened, OpenedAt: e.At,
-				Auditor: e.Actor, Grade: g, Note: p.Note, Due: p.Due, Status: ActionOpen, FindingSeq: p.Finding, Seq: e.Seq}
+				Auditor: e.Actor, Grade: g, Note: p.Note, Due: p.Due, Status: ActionOpen, FindingSeq: p.Finding, Seq: e.Seq,
+				Moderation: p.Moderation}
 			out = append(out, a)
 			latest[e.Case] = a
 		case KindActionRespond, KindActionClose:
@@ -223,7 +228,12 @@ func loadCase(ctx context.Context, q querier, a *Audit, id string) (SampledCase,
 }
 
 // followUp opens or automatically closes the case's action after finding f
-// was appended (prev is the case's finding before it, when hadPrev).
+// was appended (prev is the case's finding of the same kind before it, when
+// hadPrev). A moderator's finding that needs immediate attention opens an
+// action like an auditor's when none is being followed up (marked as raised
+// at moderation); a moderator's "no" never closes an action an auditor's
+// finding opened — only a moderation correction closes one a moderator's
+// finding opened.
 func (s *Store) followUp(ctx context.Context, tx *sql.Tx, ch *chain, f Finding, prev Finding, hadPrev bool) (*Action, error) {
 	a, err := loadAuditByID(ctx, tx, ch.auditID)
 	if err != nil {
@@ -239,7 +249,7 @@ func (s *Store) followUp(ctx context.Context, tx *sql.Tx, ch *chain, f Finding, 
 	}
 	wasFlagged := hadPrev && prev.Immediate
 	if f.Immediate {
-		if cur != nil && (cur.Status != ActionClosed || wasFlagged) {
+		if cur != nil && (cur.Status != ActionClosed || (wasFlagged && cur.Moderation == f.Moderation)) {
 			return nil, nil // already being followed up, or closed after this same flag
 		}
 		c, err := loadCase(ctx, tx, a, f.Case)
@@ -263,15 +273,15 @@ func (s *Store) followUp(ctx context.Context, tx *sql.Tx, ch *chain, f Finding, 
 			days = DefaultDueDays
 		}
 		p := actionOpenPayload{Owner: rule.Owner(c), Opened: opened, Due: AddWorkingDays(day, days).Format(time.DateOnly),
-			Finding: f.Seq, Grade: f.Grade.String(), Note: f.Note}
+			Finding: f.Seq, Grade: f.Grade.String(), Note: f.Note, Moderation: f.Moderation}
 		e, err := ch.append(ctx, KindActionOpen, f.Case, f.Auditor, s.now(), p)
 		if err != nil {
 			return nil, err
 		}
 		return &Action{Audit: a.Name, Case: f.Case, Owner: p.Owner, Opened: p.Opened, OpenedAt: e.At, Auditor: f.Auditor,
-			Grade: f.Grade, Note: f.Note, Due: p.Due, Status: ActionOpen, FindingSeq: f.Seq, Seq: e.Seq}, nil
+			Grade: f.Grade, Note: f.Note, Due: p.Due, Status: ActionOpen, FindingSeq: f.Seq, Seq: e.Seq, Moderation: f.Moderation}, nil
 	}
-	if cur == nil || cur.Status == ActionClosed || !wasFlagged {
+	if cur == nil || cur.Status == ActionClosed || !wasFlagged || cur.Moderation != f.Moderation {
 		return nil, nil
 	}
 	note := fmt.Sprintf("closed automatically: the finding was corrected to no immediate attention (trail entry %d)", f.Seq)

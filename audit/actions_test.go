@@ -277,3 +277,53 @@ func TestVerifyCoversActions(t *testing.T) {
 		})
 	}
 }
+
+// A moderator who finds a case needs immediate attention where the auditor
+// did not opens a follow-up action like an auditor's, marked as raised at
+// moderation; a moderator's "no" never closes an auditor's action (issue 14
+// item 3).
+func TestActionRaisedAtModeration(t *testing.T) {
+	ctx := context.Background()
+	s, _ := actionAudit(t, `{"owner_column":"Team"}`)
+	for _, c := range testCases(8) {
+		mustRecord(t, s, "a", Finding{Case: c.ID, Auditor: "A. Khan", Grade: Good, Immediate: c.ID == "CR-0000002", Date: "2026-07-03"})
+	}
+	m, err := s.DrawModeration(ctx, "a", 8, "m") // every case, so the test knows them
+	if err != nil || len(m.Cases) != 8 {
+		t.Fatal(m, err)
+	}
+	// The moderator flags case 1, which the auditor did not.
+	r := mustRecord(t, s, "a", Finding{Case: "CR-0000001", Auditor: "M. Patel", Grade: Inadequate, Immediate: true,
+		Moderation: true, Date: "2026-07-06"})
+	if r.Action == nil || !r.Action.Moderation || r.Action.Owner != "North" || r.Action.Due != "2026-07-13" || r.Action.Auditor != "M. Patel" {
+		t.Fatalf("the moderator's flag opened %+v", r.Action)
+	}
+	// The moderator does not flag case 2, which the auditor did: the
+	// auditor's action stays open.
+	r = mustRecord(t, s, "a", Finding{Case: "CR-0000002", Auditor: "M. Patel", Grade: Good, Moderation: true})
+	if r.Action != nil {
+		t.Fatalf("a moderator's no moved %+v", r.Action)
+	}
+	// A moderation correction back to no closes the action the moderator's
+	// flag opened, with a note.
+	r = mustRecord(t, s, "a", Finding{Case: "CR-0000001", Auditor: "M. Patel", Grade: RequiresImprovement, Moderation: true,
+		Reason: "misread the record"})
+	if r.Action == nil || r.Action.Status != ActionClosed || !r.Action.Closure.Auto {
+		t.Fatalf("the moderation correction left %+v", r.Action)
+	}
+	acts, err := s.Actions(ctx, "a")
+	if err != nil || len(acts) != 2 {
+		t.Fatalf("%+v %v", acts, err)
+	}
+	byCase := map[string]Action{}
+	for _, a := range acts {
+		byCase[a.Case] = a
+	}
+	if a := byCase["CR-0000002"]; a.Status != ActionOpen || a.Moderation {
+		t.Errorf("the auditor's action: %+v", a)
+	}
+	if a := byCase["CR-0000001"]; a.Status != ActionClosed || !a.Moderation {
+		t.Errorf("the moderator's action: %+v", a)
+	}
+	mustVerify(t, s, "a")
+}

@@ -272,10 +272,8 @@ func (s *Store) recordTx(ctx context.Context, tx *sql.Tx, ch *chain, f Finding, 
 	}
 	f.Kind, f.Seq, f.At = kind, e.Seq, e.At
 	res := RecordResult{Finding: f, Entry: e, Changed: true}
-	if !f.Moderation {
-		if res.Action, err = s.followUp(ctx, tx, ch, f, prev, ok); err != nil {
-			return RecordResult{}, err
-		}
+	if res.Action, err = s.followUp(ctx, tx, ch, f, prev, ok); err != nil {
+		return RecordResult{}, err
 	}
 	return res, nil
 }

@@ -137,6 +137,7 @@ type Report struct {
 	GradeOrder  []string  `json:"-"`
 	opts        Options
 	gradeCounts [5]int
+	judged      map[string]bool // latest judgement on immediate attention, by case
 }
 
 // CI is a two-sided confidence interval; Lower and Upper are nil when
@@ -177,6 +178,30 @@ type CaseRow struct {
 	ModeratedGrade     string `json:"moderated_grade,omitempty"`
 	ModeratedImmediate *bool  `json:"moderated_immediate,omitempty"`
 	Moderator          string `json:"moderator,omitempty"`
+	// NeedsAttention is the case's latest judgement on immediate attention,
+	// the auditor's or a moderator's, whichever was recorded last: what the
+	// headline counts. RaisedAtModeration: a moderator found it needs
+	// immediate attention where the auditor did not.
+	NeedsAttention     bool `json:"needs_immediate_attention"`
+	RaisedAtModeration bool `json:"raised_at_moderation,omitempty"`
+}
+
+// latestJudgement says, for each audited case, whether it needs immediate
+// attention by its latest judgement: the auditor's finding, or a
+// moderator's recorded after it (a correction after moderation is later
+// still). It is the rule the headline share follows.
+func latestJudgement(orig, mod []audit.Finding) map[string]bool {
+	out := make(map[string]bool, len(orig))
+	seq := make(map[string]int, len(orig))
+	for _, f := range orig {
+		out[f.Case], seq[f.Case] = f.Immediate, f.Seq
+	}
+	for _, f := range mod {
+		if s, ok := seq[f.Case]; ok && f.Seq > s {
+			out[f.Case] = f.Immediate
+		}
+	}
+	return out
 }
 
 // Moderation summarises the agreement between auditors and moderators.
@@ -385,6 +410,8 @@ func (r *Report) compute(a *audit.Audit, cases []audit.SampledCase, orig, mod []
 		r.Grades[g] = 0
 	}
 	r.Flags = []CaseRow{}
+	judged := latestJudgement(orig, mod)
+	r.judged = judged
 	for _, c := range cases {
 		row := CaseRow{Order: c.Order, ID: c.ID, Stratum: c.Stratum, Fields: map[string]string{}}
 		for _, i := range keep {
@@ -402,15 +429,17 @@ func (r *Report) compute(a *audit.Audit, cases []audit.SampledCase, orig, mod []
 			r.Audited++
 			r.gradeCounts[f.Grade]++
 			r.Grades[f.Grade.String()]++
-			if f.Immediate {
+			row.NeedsAttention = judged[c.ID]
+			if row.NeedsAttention {
 				r.Flagged++
 			}
 		}
 		if f, ok := modByCase[c.ID]; ok {
 			row.ModeratedGrade, row.ModeratedImmediate, row.Moderator = f.Grade.String(), ptr(f.Immediate), f.Auditor
+			row.RaisedAtModeration = row.NeedsAttention && row.Immediate != nil && !*row.Immediate
 		}
 		r.AllCases = append(r.AllCases, row)
-		if row.Immediate != nil && *row.Immediate {
+		if row.NeedsAttention {
 			r.Flags = append(r.Flags, row)
 		}
 	}
@@ -451,6 +480,10 @@ func (r *Report) compute(a *audit.Audit, cases []audit.SampledCase, orig, mod []
 	if r.Audited > 0 && r.ToDo > 0 {
 		r.Notes = append(r.Notes, fmt.Sprintf("%s of the %s sampled cases %s still to be audited; the figures cover the %s audited so far, which are a random sample only if the rest are not left out for a reason.",
 			thousands(r.ToDo), thousands(r.Sampled), isAre(r.ToDo), thousands(r.Audited)))
+	}
+	if raised := countRaised(r.AllCases); raised > 0 {
+		r.Notes = append(r.Notes, fmt.Sprintf("A case counts as needing immediate attention by its latest judgement: %s flagged at moderation where the auditor did not flag %s; %s counted as needing immediate attention and followed up.",
+			words.Count(raised, "case was", "cases were"), plural(raised, "it", "them"), plural(raised, "it is", "they are")))
 	}
 	if r.StrataBy != "" && r.Allocation == "equal" {
 		r.Notes = append(r.Notes, fmt.Sprintf("The sample was stratified by %s with equal allocation, so small strata are over-represented; the shares are of the audited cases, not weighted to the population.", r.StrataBy))
@@ -550,9 +583,9 @@ func (r *Report) breakdown(a *audit.Audit, cases []audit.SampledCase, byCase map
 		}
 		g := &r.Breakdown[i]
 		g.Sampled++
-		if f, ok := byCase[c.ID]; ok {
+		if _, ok := byCase[c.ID]; ok {
 			g.Audited++
-			if f.Immediate {
+			if r.judged[c.ID] {
 				g.Flagged++
 			}
 		}
@@ -720,13 +753,18 @@ func buildTrend(ctx context.Context, st *audit.Store, opts Options) (*Trend, err
 		if err != nil {
 			return nil, err
 		}
+		mod, err := st.Findings(ctx, s.Name, true)
+		if err != nil {
+			return nil, err
+		}
+		judged := latestJudgement(fs, mod)
 		p := TrendPoint{Audit: s.Name, Period: s.Period, Created: s.Created.UTC(), Sampled: s.Size, Grades: map[string]int{}}
 		for _, g := range gradeNames() {
 			p.Grades[g] = 0
 		}
 		for _, f := range fs {
 			p.Audited++
-			if f.Immediate {
+			if judged[f.Case] {
 				p.Flagged++
 			}
 			p.Grades[f.Grade.String()]++
@@ -765,4 +803,16 @@ func (r *Report) Exceeds(limit float64, on On) (bool, float64, error) {
 		v = *r.CI.Upper
 	}
 	return v > limit, v, nil
+}
+
+// countRaised counts the cases flagged at moderation where the auditor did
+// not flag them.
+func countRaised(rows []CaseRow) int {
+	n := 0
+	for _, c := range rows {
+		if c.RaisedAtModeration {
+			n++
+		}
+	}
+	return n
 }

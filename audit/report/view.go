@@ -267,7 +267,11 @@ func (r *Report) caseTable(rows []CaseRow, moderation bool) *tbl {
 			row = append(row, c.Stratum)
 		}
 		row = append(row, c.FieldList...)
-		row = append(row, c.Auditor, c.Grade, c.Note)
+		note := c.Note
+		if c.RaisedAtModeration {
+			note = strings.TrimSpace(fmt.Sprintf("Raised at moderation by %s (moderated grade %s). %s", c.Moderator, c.ModeratedGrade, note))
+		}
+		row = append(row, c.Auditor, c.Grade, note)
 		t.Rows = append(t.Rows, row)
 	}
 	return t

@@ -164,6 +164,7 @@ type actionJSON struct {
 	Auditor        string           `json:"auditor"`
 	Grade          string           `json:"grade"`
 	Note           string           `json:"note"`
+	Raised         string           `json:"raised"` // "audit" or "moderation": which finding opened it
 	DaysToResponse *int             `json:"days_to_response"`
 	Responses      []actionNoteJSON `json:"responses"`
 	Closed         *actionNoteJSON  `json:"closed"`
@@ -180,9 +181,17 @@ func noteJSON(n audit.ActionNote) actionNoteJSON {
 	return actionNoteJSON{By: n.By, At: n.At.UTC().Format(time.RFC3339), Note: n.Note, Auto: n.Auto}
 }
 
+// raisedAt says which finding opened an action: "audit" or "moderation".
+func raisedAt(a audit.Action) string {
+	if a.Moderation {
+		return "moderation"
+	}
+	return "audit"
+}
+
 func toActionJSON(a audit.Action, now time.Time) actionJSON {
 	j := actionJSON{Audit: a.Audit, Case: a.Case, Owner: a.Owner, Opened: a.Opened, Due: a.Due, Status: a.Status,
-		Overdue: a.Overdue(now), Auditor: a.Auditor, Grade: a.Grade.String(), Note: a.Note,
+		Overdue: a.Overdue(now), Auditor: a.Auditor, Grade: a.Grade.String(), Note: a.Note, Raised: raisedAt(a),
 		Responses: []actionNoteJSON{}}
 	if d, ok := a.DaysToResponse(); ok {
 		j.DaysToResponse = &d
@@ -254,10 +263,10 @@ func runActions(ctx context.Context, o *actionsOptions, g *globalOptions) error 
 				return err
 			}
 		case "csv":
-			rows := [][]string{{"audit", "case", "owner", "opened", "due", "status", "overdue", "auditor", "grade", "note"}}
+			rows := [][]string{{"audit", "case", "owner", "opened", "due", "status", "overdue", "raised", "auditor", "grade", "note"}}
 			for _, a := range list {
 				rows = append(rows, []string{a.Audit, a.Case, a.Owner, a.Opened, a.Due, a.Status,
-					fmt.Sprint(a.Overdue(now)), a.Auditor, a.Grade.String(), a.Note})
+					fmt.Sprint(a.Overdue(now)), raisedAt(a), a.Auditor, a.Grade.String(), a.Note})
 			}
 			if err := writeCSV(g.IO.Out, rows); err != nil {
 				return err
@@ -267,13 +276,13 @@ func runActions(ctx context.Context, o *actionsOptions, g *globalOptions) error 
 				g.infof("no follow-up actions to show\n")
 				break
 			}
-			rows := [][]string{{"audit", "case", "owner", "opened", "due", "status", "overdue"}}
+			rows := [][]string{{"audit", "case", "owner", "opened", "due", "status", "overdue", "raised"}}
 			for _, a := range list {
 				od := ""
 				if a.Overdue(now) {
 					od = "OVERDUE"
 				}
-				rows = append(rows, []string{a.Audit, a.Case, a.Owner, a.Opened, a.Due, a.Status, od})
+				rows = append(rows, []string{a.Audit, a.Case, a.Owner, a.Opened, a.Due, a.Status, od, "at " + raisedAt(a)})
 			}
 			if err := writeTable(g.IO.Out, rows); err != nil {
 				return err
@@ -367,7 +376,7 @@ func writeReferrals(ctx context.Context, st *audit.Store, o *actionsOptions, lis
 	}
 	header := []string{"Audit", "Case ID"}
 	header = append(header, nameCols...)
-	header = append(header, "Owner", "Auditor", "Grade", "Auditor's note", "Date audited", "Due", "Status", "Overdue", "Response")
+	header = append(header, "Owner", "Raised at", "Auditor", "Grade", "Auditor's note", "Date audited", "Due", "Status", "Overdue", "Response")
 	rows := [][]string{header}
 	for _, a := range list {
 		r := []string{a.Audit, a.Case}
@@ -389,7 +398,7 @@ func writeReferrals(ctx context.Context, st *audit.Store, o *actionsOptions, lis
 		for _, n := range a.Responses {
 			resp = append(resp, fmt.Sprintf("%s, %s: %s", n.At.UTC().Format(time.DateOnly), n.By, n.Note))
 		}
-		r = append(r, a.Owner, a.Auditor, a.Grade.String(), a.Note, a.Opened, a.Due, a.Status, od, strings.Join(resp, "\n"))
+		r = append(r, a.Owner, raisedAt(a), a.Auditor, a.Grade.String(), a.Note, a.Opened, a.Due, a.Status, od, strings.Join(resp, "\n"))
 		rows = append(rows, r)
 	}
 	return atomicfile.Write(ctx, o.Out, o.Force, func(fh *os.File) error {

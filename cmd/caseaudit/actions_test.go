@@ -120,13 +120,13 @@ func TestActionsCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows, _ := f.GetRows("Referrals")
-	if len(rows) != 3 || strings.Join(rows[0], "|") != "Audit|Case ID|Owner|Auditor|Grade|Auditor's note|Date audited|Due|Status|Overdue|Response" {
+	if len(rows) != 3 || strings.Join(rows[0], "|") != "Audit|Case ID|Owner|Raised at|Auditor|Grade|Auditor's note|Date audited|Due|Status|Overdue|Response" {
 		t.Fatalf("referral rows %v", rows)
 	}
-	if r := rows[2]; r[1] != c0 || r[5] != "Not seen for 10 weeks" || r[7] != "2026-07-10" {
+	if r := rows[2]; r[1] != c0 || r[3] != "audit" || r[6] != "Not seen for 10 weeks" || r[8] != "2026-07-10" {
 		t.Errorf("referral row %v", r)
 	}
-	if typ, _ := f.GetCellType("Referrals", "H3"); typ != excelize.CellTypeSharedString && typ != excelize.CellTypeInlineString {
+	if typ, _ := f.GetCellType("Referrals", "I3"); typ != excelize.CellTypeSharedString && typ != excelize.CellTypeInlineString {
 		t.Errorf("due date cell type %v; want a string", typ)
 	}
 	f.Close()
