@@ -3,7 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,7 +20,8 @@ type planOptions struct {
 	Tolerable  string
 	Confidence string
 	Expected   int
-	Population int
+	Population string
+	From       string
 	Method     string
 	Format     string
 }
@@ -49,7 +53,7 @@ Percentages may be written 2.5% or 0.025.`,
 	f.StringVar(&o.Tolerable, "tolerable", "", "the share you want to show is not exceeded, e.g. 2.5% (required)")
 	f.StringVar(&o.Confidence, "confidence", "95%", "confidence level")
 	f.IntVar(&o.Expected, "expected", 0, "cases needing immediate attention the plan allows the audit to find")
-	f.IntVar(&o.Population, "population", 0, "number of cases in the population (enables the exact hypergeometric plan)")
+	f.StringVar(&o.Population, "population", "", "number of cases in the population, e.g. 2,750 (enables the exact hypergeometric plan)")
 	f.StringVar(&o.Method, "method", "", "binomial, poisson or hypergeometric (default: hypergeometric with --population, else binomial)")
 	f.StringVarP(&o.Format, "format", "f", "table", "output format: table or json")
 	return cmd
@@ -90,20 +94,21 @@ func runPlan(ctx context.Context, o *planOptions, g *globalOptions) error {
 	if o.Expected < 0 {
 		return usagef("--expected must not be negative")
 	}
-	if o.Population < 0 {
-		return usagef("--population must not be negative")
+	population, err := parseCount("population", o.Population)
+	if err != nil {
+		return err
 	}
 	method := o.Method
 	if method == "" {
 		method = string(stats.Binomial)
-		if o.Population > 0 {
+		if population > 0 {
 			method = string(stats.Hypergeometric)
 		}
 	}
 	switch stats.SampleSizeMethod(method) {
 	case stats.Binomial, stats.Poisson:
 	case stats.Hypergeometric:
-		if o.Population == 0 {
+		if population == 0 {
 			return usagef("--method hypergeometric needs --population N")
 		}
 	default:
@@ -115,7 +120,16 @@ func runPlan(ctx context.Context, o *planOptions, g *globalOptions) error {
 		return usagef("--format %q: use table or json", o.Format)
 	}
 	n, err := stats.SampleSize(stats.SampleSizeParams{Method: stats.SampleSizeMethod(method), Tolerable: tol,
-		Confidence: conf, ExpectedErrors: o.Expected, Population: o.Population})
+		Confidence: conf, ExpectedErrors: o.Expected, Population: population})
+	if errors.Is(err, stats.ErrInfeasible) {
+		if population > 0 {
+			most := int(math.Ceil(tol * float64(population)))
+			return fmt.Errorf("no sample can meet this plan: %s of the %s is %s, no more than the %d the plan allows the audit to find; allow fewer (--expected) or give a higher --tolerable",
+				rate.Exact(tol), words.Count(population, "case"), words.Count(most, "case"), o.Expected)
+		}
+		return fmt.Errorf("no sample can meet this plan: it would need more than %s; give a higher --tolerable, a lower --confidence or fewer --expected",
+			words.Count(stats.MaxSampleSize, "case"))
+	}
 	if err != nil {
 		return err
 	}
@@ -129,22 +143,42 @@ func runPlan(ctx context.Context, o *planOptions, g *globalOptions) error {
 		found = fmt.Sprintf("at most %d of them need", o.Expected)
 	}
 	of := "all cases"
-	if o.Population > 0 {
-		of = "the " + words.Thousands(o.Population) + " cases"
+	if population > 0 {
+		of = "the " + words.Count(population, "case")
 	}
-	sentence := fmt.Sprintf("Audit %s cases chosen at random. If %s immediate attention, you can say with %s confidence that fewer than %s of %s do.",
-		words.Thousands(n), found, rate.ConfidencePercent(conf), rate.Exact(tol), of)
+	sentence := fmt.Sprintf("Audit %s chosen at random. If %s immediate attention, you can say with %s confidence that fewer than %s of %s do.",
+		words.Count(n, "case"), found, rate.ConfidencePercent(conf), rate.Exact(tol), of)
+	if population > 0 && n > population {
+		// A binomial or Poisson plan for a small population: auditing
+		// every case is cheaper, and the hypergeometric plan is exact.
+		g.warnf("the %s plan asks for %s but the population holds only %s: audit every case, or plan with --method hypergeometric (exact for a known population)\n",
+			method, words.Count(n, "case"), words.Thousands(population))
+	}
 	if o.Format == "json" {
 		out := planJSON{Method: method, Tolerable: tol, Confidence: conf, Expected: o.Expected, Size: n, Sentence: sentence}
-		if o.Population > 0 {
-			out.Population = &o.Population
+		if population > 0 {
+			out.Population = &population
 		}
 		enc := json.NewEncoder(g.IO.Out)
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	}
-	fmt.Fprintf(g.IO.Out, "sample size  %d  (%s)\n%s\n", n, method, sentence)
+	fmt.Fprintf(g.IO.Out, "sample size  %s  (%s)\n%s\n", words.Thousands(n), method, sentence)
 	return nil
+}
+
+// parseCount reads a whole number of cases given to a flag: "2750", "2,750"
+// and "2 750" alike ("" is 0).
+func parseCount(flag, s string) (int, error) {
+	t := strings.NewReplacer(",", "", " ", "", "_", "", "\u00a0", "").Replace(strings.TrimSpace(s))
+	if t == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(t)
+	if err != nil || n < 0 {
+		return 0, usagef("--%s %q is not a number of cases; write e.g. 2,750", flag, s)
+	}
+	return n, nil
 }
 
 // parseMonth reads a month written YYYY-MM.
