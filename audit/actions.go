@@ -385,7 +385,7 @@ func (s *Store) moveAction(ctx context.Context, auditName, caseID, by, note, kin
 			return err
 		}
 		if len(acts) == 0 {
-			return fmt.Errorf("case %s of audit %q has no follow-up action: only a finding needing immediate attention opens one: %w", caseID, a.Name, ErrNoAction)
+			return errorf(ErrNoAction, "case %s of audit %q has no follow-up action: only a finding needing immediate attention opens one", caseID, a.Name)
 		}
 		cur := acts[len(acts)-1]
 		if cur.Status == ActionClosed {

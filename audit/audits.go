@@ -471,7 +471,7 @@ func (s *Store) Latest(ctx context.Context) (*Audit, error) {
 		var err error
 		a, err = scanAudit(tx.QueryRowContext(ctx, "SELECT "+auditColumns+" FROM audit ORDER BY "+periodOrderDesc+" LIMIT 1"))
 		if err == sql.ErrNoRows {
-			return fmt.Errorf("the store %s holds no audits yet: %w", s.path, ErrNotFound)
+			return errorf(ErrNotFound, "the store %s holds no audits yet; record one with caseaudit sample EXPORT --size N --audit NAME", s.path)
 		}
 		return err
 	})

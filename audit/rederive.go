@@ -44,10 +44,10 @@ func LocateExport(a *Audit, given string) (path string, tried []string, err erro
 		}
 	}
 	if given != "" {
-		return "", tried, fmt.Errorf("%s is not there: %w", given, ErrExportMissing)
+		return "", tried, errorf(ErrExportMissing, "%s is not there", given)
 	}
-	return "", tried, fmt.Errorf("the export of audit %q is not at %s; name it with %s: %w",
-		a.Name, quoteList(tried), opt.Input, ErrExportMissing)
+	return "", tried, errorf(ErrExportMissing, "the export of audit %q is not at %s; name it with %s",
+		a.Name, quoteList(tried), opt.Input)
 }
 
 // Rederivation is an audit's sample drawn again from an export and compared

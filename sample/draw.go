@@ -13,11 +13,13 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/caseaudit/caseaudit/internal/colname"
 	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/rate"
+	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample/export"
 )
 
@@ -187,6 +189,9 @@ func Draw(ctx context.Context, s Spec) (*Drawn, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	if pop.Len() == 0 && len(filters) > 0 && pop.Distinct > 0 {
+		return nil, explainNoMatch(ctx, t, filters)
 	}
 	sum := s.SHA256
 	if fh != nil {
@@ -397,4 +402,86 @@ func NewSeed() (string, error) {
 		return "", fmt.Errorf("cannot make a random seed: %w", err)
 	}
 	return fmt.Sprintf("%020s", n.String()), nil
+}
+
+// explainNoMatch says why filters leave no case: the first filter no row
+// meets, with the values its column holds; or that no row meets them all
+// together. It reads the filter columns once more (only on this path).
+func explainNoMatch(ctx context.Context, t *export.Table, filters []Filter) error {
+	cols := make([]int, len(filters))
+	for i, f := range filters {
+		c, err := t.ColumnIndex(f.Column)
+		if err != nil {
+			return err
+		}
+		cols[i] = c
+	}
+	matched := make([]int, len(filters))
+	values := make([]map[string]int, len(filters))
+	for i := range values {
+		values[i] = map[string]int{}
+	}
+	err := t.Rows(ctx, cols, func(r export.Row) error {
+		if r.Blank {
+			return nil
+		}
+		for i, f := range filters {
+			v := strings.TrimSpace(r.Cells[i])
+			if f.Match(v) {
+				matched[i]++
+			}
+			if len(values[i]) < 1000 || values[i][v] > 0 {
+				values[i][strings.Clone(v)]++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for i, f := range filters {
+		if matched[i] > 0 {
+			continue
+		}
+		type vc struct {
+			v string
+			n int
+		}
+		var vs []vc
+		for v, n := range values[i] {
+			vs = append(vs, vc{v, n})
+		}
+		slices.SortFunc(vs, func(a, b vc) int {
+			if a.n != b.n {
+				return b.n - a.n
+			}
+			return strings.Compare(a.v, b.v)
+		})
+		var list []string
+		for j, x := range vs {
+			if j == 12 {
+				list = append(list, fmt.Sprintf("and %d more", len(vs)-12))
+				break
+			}
+			v := x.v
+			if v == "" {
+				v = "(blank)"
+			}
+			list = append(list, fmt.Sprintf("%q (%s)", v, words.Thousands(x.n)))
+		}
+		return &export.InputError{Path: t.Path, Sheet: t.Sheet, Column: t.Header[cols[i]],
+			Msg:  fmt.Sprintf("no row meets the filter %s; the column holds %s", f, strings.Join(list, ", ")),
+			Hint: fmt.Sprintf("check the value given to %s", opt.Where)}
+	}
+	return &export.InputError{Path: t.Path, Sheet: t.Sheet,
+		Msg:  fmt.Sprintf("each filter is met by some rows, but no row meets them all together (%s)", strings.Join(filterTexts(filters), " AND ")),
+		Hint: fmt.Sprintf("check the conditions given to %s", opt.Where)}
+}
+
+func filterTexts(fs []Filter) []string {
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = f.String()
+	}
+	return out
 }
