@@ -157,6 +157,12 @@ func loadRunConfig(path string) (*runConfig, error) {
 // file and, where it can, the line.
 func parseRunConfig(path string, data []byte) (*runConfig, error) {
 	c := &runConfig{path: path, dir: filepath.Dir(path), lines: map[string]int{}}
+	// A template left out of quotes is not text to YAML ("seed: {{.Year}}"
+	// is a map of maps, and the parser may name a far earlier line): find
+	// every such line first.
+	if ps := unquotedTemplates(path, data); len(ps) > 0 {
+		return nil, problemsError(ps)
+	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		hint := ""
@@ -172,28 +178,62 @@ func parseRunConfig(path string, data []byte) (*runConfig, error) {
 	if doc.Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("%s: line %d: the configuration must be a list of keys (input: …, size: …)", path, doc.Line)
 	}
-	if err := checkKeys(doc, reflect.TypeOf(runConfig{}), "", c.lines); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	var ps []error
+	for _, err := range checkKeys(doc, reflect.TypeOf(runConfig{}), "", c.lines) {
+		ps = append(ps, fmt.Errorf("%s: %w", path, err))
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
 	if err := dec.Decode(c); err != nil {
 		var te *yaml.TypeError
-		if errors.As(err, &te) && len(te.Errors) > 0 {
-			return nil, fmt.Errorf("%s: %s", path, c.typeError(te.Errors[0]))
+		if !errors.As(err, &te) || len(te.Errors) == 0 {
+			return nil, fmt.Errorf("%s: %s", path, strings.TrimPrefix(err.Error(), "yaml: "))
 		}
-		return nil, fmt.Errorf("%s: %s", path, strings.TrimPrefix(err.Error(), "yaml: "))
+		for _, e := range te.Errors {
+			ps = append(ps, fmt.Errorf("%s: %s", path, c.typeError(e)))
+		}
 	}
 	if err := c.check(); err != nil {
-		return nil, err
+		var more configProblems
+		if errors.As(err, &more) {
+			ps = append(ps, more...)
+		} else {
+			ps = append(ps, err)
+		}
+	}
+	if len(ps) > 0 {
+		return nil, problemsError(ps)
 	}
 	return c, nil
 }
 
-// checkKeys walks a mapping node against the struct type t and reports the
-// first unknown key with its line and the nearest known key; it records the
-// line of every key in lines ("outputs.workbook").
-func checkKeys(n *yaml.Node, t reflect.Type, prefix string, lines map[string]int) error {
+// unquotedTemplates finds every line whose value starts with a template
+// ("{{") outside quotes.
+func unquotedTemplates(path string, data []byte) []error {
+	var ps []error
+	for i, line := range strings.Split(string(data), "\n") {
+		m := unquotedRE.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		key, value := strings.TrimSpace(m[2]), strings.TrimSpace(m[3])
+		if key != "" {
+			key = strings.TrimSpace(strings.TrimSuffix(key, ":"))
+			ps = append(ps, fmt.Errorf("%s: line %d: %s: a template must be in quotes: %s: \"%s\"", path, i+1, key, key, value))
+		} else {
+			ps = append(ps, fmt.Errorf("%s: line %d: a template must be in quotes: - \"%s\"", path, i+1, value))
+		}
+	}
+	return ps
+}
+
+// unquotedRE matches "key: {{…" and "- {{…", not inside a comment.
+var unquotedRE = regexp.MustCompile(`^\s*(- +)?([A-Za-z_][A-Za-z0-9_.]*\s*:)?\s*(\{\{.*)$`)
+
+// checkKeys walks a mapping node against the struct type t and reports
+// every unknown key with its line and the nearest known key; it records
+// the line of every key in lines ("outputs.workbook").
+func checkKeys(n *yaml.Node, t reflect.Type, prefix string, lines map[string]int) []error {
+	var errs []error
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
@@ -224,22 +264,19 @@ func checkKeys(n *yaml.Node, t reflect.Type, prefix string, lines map[string]int
 				} else {
 					msg += "; the keys are: " + strings.Join(names, ", ")
 				}
-				return errors.New(msg)
+				errs = append(errs, errors.New(msg))
+				continue
 			}
 			lines[prefix+k.Value] = k.Line
-			if err := checkKeys(v, ft, prefix+k.Value+".", lines); err != nil {
-				return err
-			}
+			errs = append(errs, checkKeys(v, ft, prefix+k.Value+".", lines)...)
 		}
 	case t.Kind() == reflect.Slice && n.Kind == yaml.SequenceNode:
 		for i, item := range n.Content {
 			lines[fmt.Sprintf("%s%d", prefix, i+1)] = item.Line
-			if err := checkKeys(item, t.Elem(), fmt.Sprintf("%s%d.", prefix, i+1), lines); err != nil {
-				return err
-			}
+			errs = append(errs, checkKeys(item, t.Elem(), fmt.Sprintf("%s%d.", prefix, i+1), lines)...)
 		}
 	}
-	return nil
+	return errs
 }
 
 // closestKey returns the known key nearest to k (by edit distance, at most
@@ -254,7 +291,7 @@ func closestKey(k string, names []string) string {
 	return best
 }
 
-var typeErrRE = regexp.MustCompile("^line ([0-9]+): cannot unmarshal !!([a-z]+) `(.*)` into (.+)$")
+var typeErrRE = regexp.MustCompile("^line ([0-9]+): cannot unmarshal !!([a-z]+) (?:`(.*)` )?into (.+)$")
 
 // typeError rewrites a YAML type error ("line 2: cannot unmarshal !!str
 // `lots` into int") in words, naming the key.
@@ -296,6 +333,29 @@ func (c *runConfig) typeError(e string) string {
 	return fmt.Sprintf("line %d: %s should be %s", line, got, want)
 }
 
+// configProblems are every problem found in a configuration file, each
+// naming the file and the line: `caseaudit run` lists them one per line.
+type configProblems []error
+
+func (ps configProblems) Error() string {
+	msgs := make([]string, len(ps))
+	for i, p := range ps {
+		msgs[i] = p.Error()
+	}
+	return strings.Join(msgs, "; ")
+}
+
+// problemsError returns nil, the one problem, or all of them.
+func problemsError(ps []error) error {
+	switch len(ps) {
+	case 0:
+		return nil
+	case 1:
+		return ps[0]
+	}
+	return configProblems(ps)
+}
+
 // errAt makes an error naming the file and the line of key (when known).
 func (c *runConfig) errAt(key, format string, a ...any) error {
 	msg := fmt.Sprintf(format, a...)
@@ -307,82 +367,87 @@ func (c *runConfig) errAt(key, format string, a ...any) error {
 
 // check validates every value and parses the templates.
 func (c *runConfig) check() error {
+	var ps []error
+	add := func(err error) {
+		if err != nil {
+			ps = append(ps, err)
+		}
+	}
 	if strings.TrimSpace(c.Input) == "" {
-		return fmt.Errorf("%s: input is missing: name the export, e.g. input: exports/cases-*.xlsx (the newest match is used)", c.path)
+		add(fmt.Errorf("%s: input is missing: name the export, e.g. input: exports/cases-*.xlsx (the newest match is used)", c.path))
 	}
 	if strings.ContainsAny(c.Input, "*?[") {
 		if _, err := filepath.Match(c.Input, ""); err != nil {
-			return c.errAt("input", "%q is not a valid pattern: %v", c.Input, err)
+			add(c.errAt("input", "%q is not a valid pattern: %v", c.Input, err))
 		}
 	}
 	if c.HeaderRow < 0 {
-		return c.errAt("header_row", "must be a row number (1 or more), or left out to detect it")
+		add(c.errAt("header_row", "must be a row number (1 or more), or left out to detect it"))
 	}
 	for i, w := range c.Filters {
 		if _, err := sample.ParseFilter(w); err != nil {
-			return c.errAt("filters", "item %d: %v", i+1, err)
+			add(c.errAt("filters", "item %d: %v", i+1, err))
 		}
 	}
 	switch c.Allocation {
 	case "", sample.Proportional, sample.Equal:
 	default:
-		return c.errAt("allocation", "%q: use proportional or equal", c.Allocation)
+		add(c.errAt("allocation", "%q: use proportional or equal", c.Allocation))
 	}
 	if c.MinPerStratum < 0 {
-		return c.errAt("min_per_stratum", "must not be negative")
+		add(c.errAt("min_per_stratum", "must not be negative"))
 	}
 	if c.MinPerStratum > 0 && c.Strata == "" {
-		return c.errAt("min_per_stratum", "needs strata: the column to stratify by")
+		add(c.errAt("min_per_stratum", "needs strata: the column to stratify by"))
 	}
 	switch {
 	case c.Size != 0 && c.Plan != nil:
-		return c.errAt("plan", "give either size or plan, not both")
+		add(c.errAt("plan", "give either size or plan, not both"))
 	case c.Size < 0:
-		return c.errAt("size", "must be a positive number of cases")
+		add(c.errAt("size", "must be a positive number of cases"))
 	case c.Size == 0 && c.Plan == nil:
-		return fmt.Errorf("%s: give size: N (cases per month) or plan: {tolerable: 2.5%%, confidence: 95%%, expected: 0}", c.path)
+		add(fmt.Errorf("%s: give size: N (cases per month) or plan: {tolerable: 2.5%%, confidence: 95%%, expected: 0}", c.path))
 	}
 	if c.Plan != nil {
-		if _, err := c.planSize(); err != nil {
-			return err
-		}
+		_, err := c.planSize()
+		add(err)
 	}
 	if c.ExcludeAuditedWithin != "" {
 		if _, err := audit.ParseWithin(c.ExcludeAuditedWithin); err != nil {
-			return c.errAt("exclude_audited_within", "%v", err)
+			add(c.errAt("exclude_audited_within", "%v", err))
 		}
 	}
 	if len(c.Auditors) == 0 && (c.Conflicts.WorkerColumn != "" || c.Conflicts.TeamColumn != "" || len(c.Conflicts.AuditorTeams) > 0) {
-		return c.errAt("conflicts", "conflict rules need auditors: the list of auditors to allocate the cases to")
+		add(c.errAt("conflicts", "conflict rules need auditors: the list of auditors to allocate the cases to"))
 	}
 	if (c.Conflicts.TeamColumn != "") != (len(c.Conflicts.AuditorTeams) > 0) {
-		return c.errAt("conflicts", "team_column and auditor_teams go together: say each auditor's team")
+		add(c.errAt("conflicts", "team_column and auditor_teams go together: say each auditor's team"))
 	}
 	if c.FollowUp.DueDays < 0 {
-		return c.errAt("follow_up.due_days", "must be a positive number of working days")
+		add(c.errAt("follow_up.due_days", "must be a positive number of working days"))
 	}
 	if c.Confidence != "" {
 		if _, err := rate.Confidence.Parse(c.Confidence); err != nil {
-			return c.errAt("confidence", "%v", err)
+			add(c.errAt("confidence", "%v", err))
 		}
 	}
 	switch strings.ToLower(c.Method) {
 	case "", report.MethodClopperPearson, "exact", report.MethodWilson:
 	default:
-		return c.errAt("method", "%q: use clopper-pearson (exact) or wilson", c.Method)
+		add(c.errAt("method", "%q: use clopper-pearson (exact) or wilson", c.Method))
 	}
 	if c.FailAbove != "" {
 		if _, err := rate.Limit.Parse(c.FailAbove); err != nil {
-			return c.errAt("fail_above", "%v", err)
+			add(c.errAt("fail_above", "%v", err))
 		}
 	}
 	switch report.On(strings.ToLower(c.FailOn)) {
 	case "", report.OnShare, report.OnUpper:
 	default:
-		return c.errAt("fail_on", "%q: use share or upper", c.FailOn)
+		add(c.errAt("fail_on", "%q: use share or upper", c.FailOn))
 	}
 	if c.FailOn != "" && c.FailAbove == "" {
-		return c.errAt("fail_on", "goes with fail_above")
+		add(c.errAt("fail_on", "goes with fail_above"))
 	}
 	if c.AuditName == "" {
 		c.AuditName = defaultAuditName
@@ -403,48 +468,38 @@ func (c *runConfig) check() error {
 		c.tmpl[key] = t
 		return nil
 	}
-	if err := addTmpl("audit_name", c.AuditName); err != nil {
-		return err
-	}
+	add(addTmpl("audit_name", c.AuditName))
 	if c.Seed != seedGenerate {
-		if err := addTmpl("seed", c.Seed); err != nil {
-			return err
-		}
+		add(addTmpl("seed", c.Seed))
 	}
 	if c.Outputs.Workbook != "" {
 		if !strings.EqualFold(filepath.Ext(c.Outputs.Workbook), ".xlsx") {
-			return c.errAt("outputs.workbook", "%s: the auditors' workbook is an .xlsx file; name it …xlsx", c.Outputs.Workbook)
+			add(c.errAt("outputs.workbook", "%s: the auditors' workbook is an .xlsx file; name it …xlsx", c.Outputs.Workbook))
 		}
-		if err := addTmpl("outputs.workbook", c.Outputs.Workbook); err != nil {
-			return err
-		}
+		add(addTmpl("outputs.workbook", c.Outputs.Workbook))
 	}
 	for i, f := range c.Outputs.Filled {
-		if err := addTmpl(fmt.Sprintf("outputs.filled.%d", i+1), f); err != nil {
-			return err
-		}
+		add(addTmpl(fmt.Sprintf("outputs.filled.%d", i+1), f))
 	}
 	for i, r := range c.Outputs.Reports {
 		key := fmt.Sprintf("outputs.reports.%d", i+1)
 		if strings.TrimSpace(r.Path) == "" {
-			return c.errAt(key, "a report needs a path, e.g. reports/{{.Year}}-{{.Month}}.html")
+			add(c.errAt(key, "a report needs a path, e.g. reports/{{.Year}}-{{.Month}}.html"))
 		}
 		if r.Format != "" {
 			f, err := report.ParseFormat(r.Format)
 			if err != nil {
-				return c.errAt(key, "format: %v", err)
+				add(c.errAt(key, "format: %v", err))
 			}
 			if g, ok := report.FormatForPath(r.Path); ok && g != f {
-				return c.errAt(key, "%s looks like %s but the format is %s; make them agree", r.Path, g, f)
+				add(c.errAt(key, "%s looks like %s but the format is %s; make them agree", r.Path, g, f))
 			}
 		} else if _, ok := report.FormatForPath(r.Path); !ok {
-			return c.errAt(key, "%s: name the file …html, .xlsx, .md, .csv, .json or .txt, or give {path: …, format: …}", r.Path)
+			add(c.errAt(key, "%s: name the file …html, .xlsx, .md, .csv, .json or .txt, or give {path: …, format: …}", r.Path))
 		}
-		if err := addTmpl(key, r.Path); err != nil {
-			return err
-		}
+		add(addTmpl(key, r.Path))
 	}
-	return nil
+	return problemsError(ps)
 }
 
 var templateFieldRE = regexp.MustCompile(`can't evaluate field (\w+)`)

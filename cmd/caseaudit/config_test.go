@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -126,7 +127,12 @@ func TestConfigErrorsNameTheLine(t *testing.T) {
 		{"conflicts without auditors", "input: x.csv\nsize: 5\nconflicts:\n  worker_column: Worker\n", []string{"line 3: conflicts:", "need auditors"}},
 		{"bad pattern", "input: \"x[.csv\"\nsize: 5\n", []string{"line 1: input:", "not a valid pattern"}},
 		{"not a mapping", "- input\n- size\n", []string{"line 1:", "list of keys"}},
-		{"unquoted template", "input: x.csv\nsize: 5\naudit_name: {{.Year}}-{{.Month}}\n", []string{"a.yaml: line ", "put templates in quotes"}},
+		{"unquoted template", "input: x.csv\nsize: 5\naudit_name: {{.Year}}-{{.Month}}\n", []string{`a.yaml: line 3: audit_name: a template must be in quotes: audit_name: "{{.Year}}-{{.Month}}"`}},
+		// The YAML parser names line 7 for this one; the line is 57.
+		{"unquoted template, far down", "input: x.csv\nsize: 5\n" + strings.Repeat("# a comment\n", 54) + "seed: {{.Year}}\n",
+			[]string{`a.yaml: line 57: seed: a template must be in quotes: seed: "{{.Year}}"`}},
+		{"unquoted template in a list", "input: x.csv\nsize: 5\noutputs:\n  reports:\n    - {{.Year}}.html\n",
+			[]string{`a.yaml: line 5: a template must be in quotes: - "{{.Year}}.html"`}},
 		{"empty", "# nothing\n", []string{"a.yaml: the file is empty"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -176,5 +182,28 @@ func TestConfigResolveInputNewest(t *testing.T) {
 	c.Input = "none-*.csv"
 	if _, _, err := c.resolveInput(); err == nil || !strings.Contains(err.Error(), "no file matches") {
 		t.Errorf("no match: %v", err)
+	}
+}
+
+// Every problem of a configuration is listed, each with its line (issue 14).
+func TestConfigListsEveryProblem(t *testing.T) {
+	cfg := "input: x.csv\nsize: lots\nconfidence: 1\nbye: Team\nfail_above: 50\nmethod: magic\n"
+	_, err := parseRunConfig("a.yaml", []byte(cfg))
+	var ps configProblems
+	if !errors.As(err, &ps) {
+		t.Fatalf("want every problem, got %T %v", err, err)
+	}
+	want := []string{
+		`a.yaml: line 4: unknown key "bye" in the configuration; did you mean "by"?`,
+		`a.yaml: line 2: size: "lots" should be a whole number`,
+		`a.yaml: line 3: confidence: "1": a bare number means a fraction here`,
+		`a.yaml: line 5: fail_above: "50": write 50% for 50 percent, or 0.5`,
+		`a.yaml: line 6: method: "magic": use clopper-pearson (exact) or wilson`,
+	}
+	all := err.Error()
+	for _, w := range want {
+		if !strings.Contains(all, w) {
+			t.Errorf("the problems lack %q:\n%s", w, strings.ReplaceAll(all, "; a.yaml", "\na.yaml"))
+		}
 	}
 }

@@ -50,6 +50,17 @@ func (g *globalOptions) warnf(format string, a ...any) {
 	g.log("warning", fmt.Sprintf(format, a...))
 }
 
+// errorf reports a problem on stderr, one line, as the final error is
+// (prefixed "caseaudit: "), when a command goes on after it or lists several.
+func (g *globalOptions) errorf(format string, a ...any) {
+	msg := strings.TrimSpace(fmt.Sprintf(format, a...))
+	if g.LogFormat == "json" {
+		g.log("error", msg)
+		return
+	}
+	g.log("error", "caseaudit: "+msg+"\n")
+}
+
 // log writes one message to stderr: as text (warnings prefixed), or with
 // --log-format json as one JSON object per line.
 func (g *globalOptions) log(level, msg string) {
@@ -67,6 +78,9 @@ func (g *globalOptions) log(level, msg string) {
 	}
 	if level == "warning" {
 		msg = "warning: " + msg
+	}
+	if !strings.HasSuffix(msg, "\n") {
+		msg += "\n"
 	}
 	io.WriteString(g.IO.Err, terminalLines(msg))
 }

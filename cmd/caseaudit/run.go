@@ -113,6 +113,13 @@ func runRun(ctx context.Context, o *runOptions, g *globalOptions) error {
 		return err
 	}
 	c, err := loadRunConfig(o.Config)
+	var ps configProblems
+	if errors.As(err, &ps) {
+		for _, p := range ps {
+			g.errorf("%s", textOneLine(p)) // one problem per line
+		}
+		return fmt.Errorf("%s: %s; fix them and run again", o.Config, words.Count(len(ps), "problem"))
+	}
 	if err != nil {
 		return err
 	}
@@ -287,7 +294,7 @@ func runReportStage(ctx context.Context, c *runConfig, d templateData, g *global
 			if ctx.Err() != nil {
 				return err
 			}
-			g.log("error", textOneLine(err))
+			g.errorf("%s", textOneLine(err))
 			failed = append(failed, f)
 			continue
 		}
