@@ -38,7 +38,7 @@ trail is ever changed or removed; 'caseaudit verify' checks the chain.`,
 			}
 			return runHistory(cmd.Context(), o, g)
 		},
-		ValidArgsFunction: completeAudits(g),
+		ValidArgsFunction: completeAuditCases(g),
 	}
 	cmd.Flags().StringVarP(&o.Format, "format", "f", "table", "output format: table, csv or json")
 	return cmd

@@ -80,7 +80,7 @@ by one, saving each finding as it is entered (Ctrl-C loses nothing already saved
 			}
 			return runRecord(cmd.Context(), o, g)
 		},
-		ValidArgsFunction: completeAudits(g),
+		ValidArgsFunction: completeAuditCases(g),
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.Grade, "grade", "", "Outstanding, Good, Requires improvement or Inadequate (o, g, ri, i)")

@@ -79,6 +79,7 @@ the upper bound of its interval is), for scripted monthly runs.`,
 			}
 			return runReport(cmd.Context(), o, g)
 		},
+		ValidArgsFunction: completeAudits(g),
 	}
 	f := cmd.Flags()
 	f.StringVarP(&o.Format, "format", "f", "", "output format: table, markdown, csv, json, xlsx or html (default: from --out's extension, else table)")
