@@ -176,7 +176,11 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			continue
 		}
 		if len(s.Lines) > 0 {
-			mdTable(bw, &tbl{Header: []string{"", ""}, Rows: kvRows(s.Lines)})
+			// Figures as a list: a Markdown table would need a header row,
+			// and these have none.
+			for _, l := range s.Lines {
+				fmt.Fprintf(bw, "- **%s:** %s\n", mdEscape(l.K), mdEscape(l.V))
+			}
 			bw.WriteString("\n")
 		}
 		if s.Table != nil {
@@ -197,13 +201,6 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	return bw.Flush()
 }
 
-func kvRows(lines []kv) [][]string {
-	out := make([][]string, len(lines))
-	for i, l := range lines {
-		out[i] = []string{l.K, l.V}
-	}
-	return out
-}
 
 func mdTable(w io.Writer, t *tbl) {
 	row := func(cells []string) {

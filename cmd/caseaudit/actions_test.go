@@ -36,6 +36,7 @@ func TestActionsCommands(t *testing.T) {
 	mustOut(t, "--db", db, "sample", export, "--size", "4", "--seed", "act", "--audit", "July",
 		"--owner-column", "Team", "--team-manager", team0+"=J. Smith")
 	// Friday 3 July: due Friday 10 July. The second with --due 1: Monday 6 July.
+	t.Setenv("CASEAUDIT_NOW", "2026-07-03T17:00:00Z") // audited today, not in the future
 	code, _, errs := runCmd(t, "--db", db, "record", "July", c0, "--grade", "i", "--immediate", "yes", "--auditor", "A. Khan",
 		"--note", "Not seen for 10 weeks", "--date", "2026-07-03")
 	if code != 0 || !strings.Contains(errs, "opened a follow-up action on "+c0+" for J. Smith, due 2026-07-10") {

@@ -186,6 +186,9 @@ func findingDate(s string, g *globalOptions) (string, error) {
 		return g.Now().Format("2006-01-02"), nil
 	}
 	if iso, ok := audit.ParseDate(s); ok {
+		if today := g.Now().Format("2006-01-02"); iso > today {
+			return "", usagef("--date %s is in the future (today is %s): give the day the case was audited", iso, today)
+		}
 		return iso, nil
 	}
 	return "", usagef("--date %q: write yyyy-mm-dd or dd/mm/yyyy", s)
@@ -214,9 +217,18 @@ func reportRecorded(g *globalOptions, res audit.RecordResult) {
 		if a.Status == audit.ActionClosed {
 			g.infof("closed the follow-up action on %s: it no longer needs immediate attention (trail entry %d)\n", f.Case, a.Closure.Seq)
 		} else {
-			g.infof("opened a follow-up action on %s for %s, due %s (trail entry %d)\n", f.Case, a.Owner, a.Due, a.Seq)
+			g.infof("opened a follow-up action on %s %s, due %s (trail entry %d)\n", f.Case, ownerText(a.Owner), a.Due, a.Seq)
 		}
 	}
+}
+
+// ownerText says who a follow-up action is for: "for J. Smith", or "(no
+// owner yet)" when the audit names none.
+func ownerText(owner string) string {
+	if owner == "" || owner == audit.Unassigned {
+		return "(no owner yet)"
+	}
+	return "for " + owner
 }
 
 // recordInteractive walks an auditor through their unrecorded cases.
