@@ -562,5 +562,3 @@ func (s *Store) pgOwner(ctx context.Context) (bool, string, error) {
 	}
 	return in.isOwner, in.owner, nil
 }
-
-

@@ -26,19 +26,19 @@ const (
 
 // Entry is one entry of an audit's trail.
 type Entry struct {
-	Seq      int             // 1, 2, 3 … within the audit
-	Kind     string          // one of the Kind* constants
-	Case     string          // case ID; "" when the entry is not about one case
-	Actor    string          // auditor, moderator or person acting
+	Seq   int    // 1, 2, 3 … within the audit
+	Kind  string // one of the Kind* constants
+	Case  string // case ID; "" when the entry is not about one case
+	Actor string // auditor, moderator or person acting
 	// EnteredBy is who entered the entry: the person at the keyboard
 	// (CASEAUDIT_USER, else the login) on SQLite, the database role of the
 	// login on PostgreSQL (checked by the database). "" in entries recorded
 	// before schema version 3.
 	EnteredBy string
-	At        time.Time // UTC
-	Payload  json.RawMessage // canonical JSON
-	PrevHash string          // hex; 64 zeros for the first entry
-	Hash     string          // hex SHA-256(prev hash bytes || canonical entry)
+	At        time.Time       // UTC
+	Payload   json.RawMessage // canonical JSON
+	PrevHash  string          // hex; 64 zeros for the first entry
+	Hash      string          // hex SHA-256(prev hash bytes || canonical entry)
 }
 
 // zeroHash is the previous hash of an audit's first entry.

@@ -68,7 +68,7 @@ CREATEROLE):
 and the person puts the password in ~/.pgpass. Every trail entry records the login that
 entered it beside the auditor named; the database refuses an entry under another login.`,
 		Example: `  caseaudit store init 'postgres://qa_admin@db.example.org/casefiles?sslmode=verify-full'`,
-		Args: exactArgs(1, "the store's postgres:// URL"),
+		Args:    exactArgs(1, "the store's postgres:// URL"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runStoreInit(cmd.Context(), args[0], g)
 		},
