@@ -167,7 +167,7 @@ BEGIN
 	IF NOT pg_has_role(session_user, 'caseaudit_qa', 'MEMBER') AND NOT (
 		NEW.kind IN ('finding', 'correction', 'moderation-finding', 'moderation-correction', 'action-open')
 		OR NEW.kind = 'action-close' AND (NEW.payload::jsonb ->> 'auto') = 'true') THEN
-		RAISE EXCEPTION 'caseaudit: the role % may not record a % entry; that needs the role caseaudit_qa', session_user, NEW.kind
+		RAISE EXCEPTION 'caseaudit: the role % may not record entries of kind %; that needs the role caseaudit_qa', session_user, NEW.kind
 			USING ERRCODE = '42501';
 	END IF;
 	RETURN NEW;
