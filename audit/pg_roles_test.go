@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -195,4 +196,47 @@ func TestPostgresConnectionErrors(t *testing.T) {
 	if err == nil || strings.ContainsAny(err.Error(), "\n\r") || !strings.Contains(err.Error(), "no_such_db_x") {
 		t.Errorf("no such database: %v", err)
 	}
+}
+
+// TestPostgresConnectionLost: the connection is cut in the middle of an
+// import's transaction. The server rolls it back; the error is one line
+// saying to run the command again; running it again records every finding
+// once, and once more records nothing.
+func TestPostgresConnectionLost(t *testing.T) {
+	ctx := context.Background()
+	where := withParam(t, pgStore(t), "application_name", "caseaudit-cut")
+	s, _ := openAt(t, where, "qa.officer")
+	if _, err := s.CreateAudit(ctx, testAudit("a"), testCases(30)); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	b.WriteString(csvHeader)
+	for i, c := range testCases(30) {
+		fmt.Fprintf(&b, "%d,%s,%s,%s,%s,A. Khan,Good,No,ok,2026-07-01\n", i+1, c.ID, c.Fields[0], c.Fields[1], c.Fields[2])
+	}
+	p := writeCSV(t, b.String())
+	admin := pgAdmin(t)
+	_, err := Import(ctx, s, "a", p, ImportOptions{Progress: func(n int) {
+		if n == 10 {
+			if _, err := admin.Exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'caseaudit-cut'"); err != nil {
+				t.Error(err)
+			}
+		}
+	}})
+	if err == nil || strings.ContainsAny(err.Error(), "\n\r") || !strings.Contains(err.Error(), "was lost while importing findings into it") ||
+		!strings.Contains(err.Error(), "run the same command again") {
+		t.Fatalf("import cut off: %v", err)
+	}
+	if fs, err := s.Findings(ctx, "a", false); err != nil || len(fs) != 0 {
+		t.Fatalf("after the cut: %d findings, %v; want none (rolled back)", len(fs), err)
+	}
+	res, err := Import(ctx, s, "a", p, ImportOptions{})
+	if err != nil || res.Recorded != 30 {
+		t.Fatalf("import again: %+v %v", res, err)
+	}
+	res, err = Import(ctx, s, "a", p, ImportOptions{})
+	if err != nil || res.Unchanged != 30 {
+		t.Fatalf("import once more: %+v %v", res, err)
+	}
+	mustVerify(t, s, "a")
 }
