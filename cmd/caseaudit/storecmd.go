@@ -23,6 +23,9 @@ honoured (sslmode=verify-full for a server elsewhere).
 'store init URL' makes the store (an administrator, once); 'store copy FROM TO' copies every
 audit from one store to another with its trail unchanged; 'store info' says what the store is
 and who you are in it.`,
+		Example: `  caseaudit store init 'postgres://qa_admin@db.example.org/casefiles?sslmode=verify-full'
+  caseaudit store copy caseaudit.db 'postgres://qa_admin@db.example.org/casefiles?sslmode=verify-full'
+  caseaudit --db 'postgres://b.evans@db.example.org/casefiles?sslmode=verify-full' store info`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
 				return usagef("unknown store command %q: use init, copy or info", args[0])
@@ -160,7 +163,9 @@ func newStoreInfoCmd(g *globalOptions) *cobra.Command {
 	return &cobra.Command{
 		Use:   "info",
 		Short: "Say what the store is, its schema version, and who you are in it",
-		Args:  exactArgs(0, "no arguments"),
+		Example: `  caseaudit store info
+  CASEAUDIT_DB='postgres://b.evans@db.example.org/casefiles' caseaudit store info`,
+		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			st, err := g.openExistingStore(ctx)
