@@ -209,15 +209,12 @@ func (s *Store) createAuditTx(ctx context.Context, a Audit, cases []SampledCase,
 			form = string(a.Form)
 		}
 		// The columns of schema 1 stay empty: the provenance holds it all.
-		res, err := tx.ExecContext(ctx, `INSERT INTO audit (name, created_at, seed, input_path, input_sha256, sheet,
+		a.id, err = s.b.insertID(ctx, tx, `INSERT INTO audit (name, created_at, seed, input_path, input_sha256, sheet,
 			header_row, data_rows, filters, strata_column, allocation, min_per_stratum, initial_size, population,
 			tool_version, columns, params, form, period, provenance, follow_up)
 			VALUES (?,?,'','','','',0,0,'[]','','',0,?,0,'',?,'{}',?,?,?,?)`,
 			a.Name, formatTime(a.Created), a.InitialSize, string(cols), form, a.Period, string(prov), string(follow))
 		if err != nil {
-			return err
-		}
-		if a.id, err = res.LastInsertId(); err != nil {
 			return err
 		}
 		if err := insertCases(ctx, tx, a.id, cases); err != nil {
@@ -398,7 +395,7 @@ func loadAudit(ctx context.Context, q querier, name string) (*Audit, error) {
 	name = strings.TrimSpace(name)
 	a, err := scanAudit(q.QueryRowContext(ctx, "SELECT "+auditColumns+" FROM audit WHERE name = ?", name))
 	if err == nil {
-		return a, nil
+		return a, lockForWrite(ctx, q, a.id)
 	}
 	if err != sql.ErrNoRows {
 		return nil, err

@@ -84,6 +84,9 @@ type Finding struct {
 	Date       string            // date audited, yyyy-mm-dd; "" when not given
 	Reason     string            // why a correction was made; required for a correction
 	Moderation bool              // a moderator's finding, kept apart from original findings
+	// NewAuditor accepts an auditor who is not among the audit's allocated
+	// auditors (see ErrUnknownAuditor). It is not part of the finding.
+	NewAuditor bool
 	// Due is the number of working days (Monday to Friday) after the
 	// finding's date within which the follow-up action it opens is due,
 	// when it needs immediate attention; 0 means the audit's default
@@ -95,6 +98,8 @@ type Finding struct {
 	Kind string    // KindFinding, KindCorrection, KindModerationFinding or KindModerationCorrection
 	Seq  int       // trail entry number
 	At   time.Time // when it was recorded (UTC)
+	// EnteredBy is who entered it (see Entry.EnteredBy); "" before schema 3.
+	EnteredBy string
 }
 
 // findingPayload is a finding's trail payload.
@@ -121,7 +126,7 @@ func findingFromEntry(e Entry) (Finding, error) {
 		Case: e.Case, Auditor: e.Actor, Grade: g, Immediate: p.Immediate, Note: p.Note,
 		Answers: p.Answers, Date: p.Date, Reason: p.Reason,
 		Moderation: e.Kind == KindModerationFinding || e.Kind == KindModerationCorrection,
-		Kind:       e.Kind, Seq: e.Seq, At: e.At,
+		Kind:       e.Kind, Seq: e.Seq, At: e.At, EnteredBy: e.EnteredBy,
 	}, nil
 }
 
@@ -205,6 +210,10 @@ type RecordResult struct {
 // form (an *AnswersError names each bad or missing one) and stored keyed by
 // question key in canonical spelling.
 //
+// Once the audit's cases are allocated, the auditor must be one of its
+// auditors (matched ignoring case and spacing, and recorded in their
+// spelling) unless f.NewAuditor; else an *UnknownAuditorError.
+//
 // A finding that needs immediate attention opens a follow-up action on the
 // case in the same transaction (see Action); a correction that turns
 // immediate attention to no closes the case's action automatically, with a
@@ -228,6 +237,9 @@ func (s *Store) Record(ctx context.Context, auditName string, f Finding) (Record
 			}
 		}
 		if err := checkFindingAnswers(a, &f); err != nil {
+			return err
+		}
+		if err := checkAuditor(ctx, tx, a, &f); err != nil {
 			return err
 		}
 		ch, err := openChain(ctx, tx, a.id, a.Name)

@@ -41,6 +41,9 @@ type ImportOptions struct {
 	// Progress, when set, is called after each finding is written (inside
 	// the transaction, before it commits) with the number written so far.
 	Progress func(written int)
+	// NewAuditor accepts auditors who are not among the audit's allocated
+	// auditors; without it such a row is a problem (see ErrUnknownAuditor).
+	NewAuditor bool
 }
 
 // Problem is one invalid row (or header) of an imported workbook.
@@ -144,6 +147,10 @@ func Import(ctx context.Context, s *Store, auditName, path string, opts ImportOp
 				moderated[id] = true
 			}
 		}
+		auditors, err := auditorsOf(ctx, tx, a)
+		if err != nil {
+			return err
+		}
 		// Validate every row against the store.
 		firstRow := map[string]int{}
 		var problems []Problem
@@ -171,6 +178,11 @@ func Import(ctx context.Context, s *Store, auditName, path string, opts ImportOp
 			if opts.Moderation && !moderated[r.id] {
 				r.probs = append(r.probs, Problem{Sheet: sheet, Row: r.num, Column: ColCaseID, Case: r.id,
 					Msg: fmt.Sprintf("case %q is not in the moderation sample of audit %q", r.id, a.Name)})
+			}
+			if name, err := auditors.resolve(r.finding.Auditor, opts.Moderation, opts.NewAuditor); err != nil {
+				r.probs = append(r.probs, Problem{Sheet: sheet, Row: r.num, Column: ColAuditor, Case: r.id, Msg: err.Error()})
+			} else {
+				r.finding.Auditor = name
 			}
 			if prev, ok := latest[r.id]; ok && !sameFinding(prev, r.finding) && strings.TrimSpace(opts.Reason) == "" {
 				ce := correctionError(prev)

@@ -53,6 +53,11 @@ import (
 //	  payload        TEXT               canonical JSON (sorted keys, no spaces, no HTML escaping)
 //	  prev_hash      TEXT               hex hash of entry seq-1; 64 zeros for seq 1
 //	  hash           TEXT               hex SHA-256(prev_hash bytes || canonical entry), see entryHash
+//	  entered_by     TEXT               (version 3) who entered the entry; "" in older entries
+//
+// Version 2 adds audit.period, audit.provenance and audit.follow_up;
+// version 3 adds trail.entered_by. The PostgreSQL store has the same tables,
+// columns and versions (pg_schema.go), in a schema of its own.
 //
 // Findings, corrections, moderation findings, allocations, moderation draws
 // and sample growth all live in the trail only; current state (latest
@@ -141,6 +146,13 @@ ALTER TABLE audit ADD COLUMN period TEXT;
 ALTER TABLE audit ADD COLUMN provenance TEXT;
 ALTER TABLE audit ADD COLUMN follow_up TEXT;
 CREATE INDEX audit_period ON audit(period);
+`,
+	// Version 3: who entered each trail entry (the person at the keyboard;
+	// on PostgreSQL the database role of the login), beside the auditor or
+	// actor named. Entries of earlier versions leave it empty and hash as
+	// they always did (see entryHash).
+	`
+ALTER TABLE trail ADD COLUMN entered_by TEXT NOT NULL DEFAULT '';
 `,
 }
 

@@ -14,13 +14,16 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/caseaudit/caseaudit/internal/opt"
 	"modernc.org/sqlite"
 )
 
-// DefaultPath is the store file used when the user names none.
+// DefaultPath is the store file used when the user names none. A store is
+// an SQLite file (a path) or a PostgreSQL database (a postgres:// or
+// postgresql:// URL; see IsPostgres and store_postgres.go).
 const DefaultPath = "caseaudit.db"
 
 // DefaultBusyTimeout is how long a write waits for another writer.
@@ -37,16 +40,52 @@ type Options struct {
 	// Actor names the person running the tool; it is recorded with entries
 	// that are not findings (sample growth, allocation, moderation draws).
 	Actor string
+	// EnteredBy names the person at the keyboard, recorded with every trail
+	// entry beside the auditor or actor named ("" means Actor). On
+	// PostgreSQL it is ignored: the database role of the login
+	// (session_user) is recorded, and the database checks it.
+	EnteredBy string
 }
 
 // Store is an opened audit store. It is safe for concurrent use by several
-// goroutines, and several processes may open the same file at once.
+// goroutines, and several processes (on several machines, for PostgreSQL)
+// may open the same store at once.
 type Store struct {
-	path  string
-	db    *sql.DB
-	clock func() time.Time
-	actor string
-	snap  *sql.Tx // set in a Snapshot's view: every read goes through it
+	path      string // the store as messages name it: a path, or a URL without its password
+	db        *sql.DB
+	b         backend
+	clock     func() time.Time
+	actor     string
+	enteredBy string  // recorded with every trail entry
+	snap      *sql.Tx // set in a Snapshot's view: every read goes through it
+}
+
+// backend is what differs between the two kinds of store. Everything else —
+// every query of the package, written once with ? placeholders — is shared:
+// the PostgreSQL connector rewrites placeholders (see pg_driver.go).
+type backend interface {
+	// kind is "sqlite" or "postgres".
+	kind() string
+	// beginWrite starts a write transaction: SQLite's BEGIN IMMEDIATE, or a
+	// PostgreSQL READ COMMITTED transaction whose appends to an audit's
+	// trail are serialised by lockAudit.
+	beginWrite(ctx context.Context, db *sql.DB) (*sql.Tx, error)
+	// readOptions are the options of a read transaction: one snapshot of
+	// the whole store (PostgreSQL: REPEATABLE READ).
+	readOptions() *sql.TxOptions
+	// lockAudit serialises the writers of one audit until the write
+	// transaction tx ends (PostgreSQL: a transaction advisory lock; SQLite
+	// needs none, its writers are serial).
+	lockAudit(ctx context.Context, tx *sql.Tx, auditID int64) error
+	// insertID runs an INSERT into a table with an id column and returns
+	// the new row's id.
+	insertID(ctx context.Context, tx *sql.Tx, query string, args ...any) (int64, error)
+	// explain turns the backend's own errors into ones a person can act on;
+	// it returns nil for errors it does not know.
+	explain(s *Store, doing string, err error) error
+	// integrityCheck checks the store as a whole: SQLite's integrity_check,
+	// or PostgreSQL's triggers and grants.
+	integrityCheck(ctx context.Context, s *Store) error
 }
 
 // Errors a caller may test for with errors.Is.
@@ -71,9 +110,15 @@ var sqliteHeader = []byte("SQLite format 3\x00")
 // SQLite without caseaudit's application_id or tables, or a store written by
 // a newer caseaudit — is refused with an error wrapping ErrNotStore and is
 // left untouched: its header is checked before SQLite opens it for writing.
+//
+// A postgres:// or postgresql:// URL opens a PostgreSQL store instead (see
+// openPostgres): it must have been made with InitPostgres.
 func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if path == "" {
 		path = DefaultPath
+	}
+	if IsPostgres(path) {
+		return openPostgres(ctx, path, opts)
 	}
 	timeout := opts.BusyTimeout
 	if timeout <= 0 {
@@ -102,7 +147,10 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	db.SetMaxOpenConns(4)
 	db.SetMaxIdleConns(4)
-	s := &Store{path: path, db: db, clock: clock, actor: opts.Actor}
+	s := &Store{path: path, db: db, b: sqliteBackend{}, clock: clock, actor: opts.Actor, enteredBy: opts.EnteredBy}
+	if s.enteredBy == "" {
+		s.enteredBy = opts.Actor
+	}
 	if err := s.init(ctx, fresh); err != nil {
 		db.Close()
 		return nil, err
@@ -240,8 +288,17 @@ func (s *Store) Close() error {
 	return s.db.Close()
 }
 
-// Path returns the store's file path as given to Open.
+// Path returns the store as given to Open: its file path, or for
+// PostgreSQL its URL without the password (safe to print).
 func (s *Store) Path() string { return s.path }
+
+// Kind is "sqlite" or "postgres".
+func (s *Store) Kind() string { return s.b.kind() }
+
+// EnteredBy is who the store records as having entered each new trail
+// entry: the person at the keyboard (Options.EnteredBy, else Actor) for
+// SQLite, the login's database role for PostgreSQL.
+func (s *Store) EnteredBy() string { return s.enteredBy }
 
 // now returns the clock's time in UTC.
 func (s *Store) now() time.Time { return s.clock().UTC() }
@@ -280,6 +337,9 @@ func (s *Store) wrap(doing string, err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
+	if e := s.b.explain(s, doing, err); e != nil {
+		return e
+	}
 	var se *sqlite.Error
 	if !errors.As(err, &se) {
 		return err // our own errors already say what to do
@@ -304,10 +364,12 @@ func (s *Store) write(ctx context.Context, doing string, fn func(tx *sql.Tx) err
 	if s.snap != nil {
 		return fmt.Errorf("%s the store %s: a snapshot only reads", doing, s.path)
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.b.beginWrite(ctx, s.db)
 	if err != nil {
 		return s.wrap(doing, err)
 	}
+	writeTxs.Store(tx, &writeState{s: s, locked: map[int64]bool{}})
+	defer writeTxs.Delete(tx)
 	if err := fn(tx); err != nil {
 		tx.Rollback()
 		return s.wrap(doing, err)
@@ -328,7 +390,7 @@ func (s *Store) read(ctx context.Context, doing string, fn func(tx *sql.Tx) erro
 		}
 		return nil
 	}
-	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := s.beginRead(ctx)
 	if err != nil {
 		return s.wrap(doing, err)
 	}
@@ -348,7 +410,7 @@ func (s *Store) Snapshot(ctx context.Context, fn func(*Store) error) error {
 	if s.snap != nil {
 		return fn(s)
 	}
-	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := s.beginRead(ctx)
 	if err != nil {
 		return s.wrap("reading", err)
 	}
@@ -358,12 +420,95 @@ func (s *Store) Snapshot(ctx context.Context, fn func(*Store) error) error {
 	return fn(&v)
 }
 
+// beginRead starts a read-only transaction that sees one state of the
+// store; a connection lost before it started is tried once more.
+func (s *Store) beginRead(ctx context.Context) (*sql.Tx, error) {
+	tx, err := s.db.BeginTx(ctx, s.b.readOptions())
+	if err != nil && s.b.kind() == "postgres" && connLost(err) && ctx.Err() == nil {
+		tx, err = s.db.BeginTx(ctx, s.b.readOptions())
+	}
+	return tx, err
+}
+
 func itoa(n int) string { return strconv.Itoa(n) }
 
-// IntegrityCheck runs SQLite's PRAGMA integrity_check on the whole store
-// file and returns nil when it reports "ok", else an error quoting the
-// first problems it found (the file is damaged: restore it from a backup).
+// lockForWrite serialises the writers of an audit from the moment a write
+// transaction reads the audit (loadAudit), so everything the transaction
+// reads after it is what the last writer left (see backend.lockAudit). In a
+// read transaction, and for SQLite, it does nothing.
+func lockForWrite(ctx context.Context, q querier, auditID int64) error {
+	tx, ok := q.(*sql.Tx)
+	if !ok {
+		return nil
+	}
+	w := writing(tx)
+	if w == nil || w.locked[auditID] {
+		return nil
+	}
+	if err := w.s.b.lockAudit(ctx, tx, auditID); err != nil {
+		return err
+	}
+	w.locked[auditID] = true
+	return nil
+}
+
+// writeTxs maps each write transaction in progress (*sql.Tx) to its
+// *writeState, so that the package's functions, which are handed only the
+// transaction, can lock an audit and know who enters the entries.
+var writeTxs sync.Map
+
+// writeState is what a write transaction knows beyond its *sql.Tx. A
+// transaction is used by one goroutine at a time.
+type writeState struct {
+	s      *Store
+	locked map[int64]bool // audits locked by lockForWrite
+}
+
+// writing returns the state of write transaction tx, nil when tx is not one.
+func writing(tx *sql.Tx) *writeState {
+	if w, ok := writeTxs.Load(tx); ok {
+		return w.(*writeState)
+	}
+	return nil
+}
+
+// IntegrityCheck checks the store as a whole. For SQLite it runs PRAGMA
+// integrity_check on the whole file and returns nil when it reports "ok",
+// else an error quoting the first problems it found (the file is damaged:
+// restore it from a backup). For PostgreSQL it checks that the triggers
+// keeping the trail append-only are there and enabled and that neither
+// application role may change or delete what is recorded.
 func (s *Store) IntegrityCheck(ctx context.Context) error {
+	return s.b.integrityCheck(ctx, s)
+}
+
+// sqliteBackend is the embedded default: one file, one writer at a time.
+type sqliteBackend struct{}
+
+func (sqliteBackend) kind() string { return "sqlite" }
+
+// beginWrite: the DSN's _txlock=immediate makes every transaction BEGIN
+// IMMEDIATE, so writers are serial and the chain's head is read under the
+// write lock.
+func (sqliteBackend) beginWrite(ctx context.Context, db *sql.DB) (*sql.Tx, error) {
+	return db.BeginTx(ctx, nil)
+}
+
+func (sqliteBackend) readOptions() *sql.TxOptions { return &sql.TxOptions{ReadOnly: true} }
+
+func (sqliteBackend) lockAudit(context.Context, *sql.Tx, int64) error { return nil }
+
+func (sqliteBackend) insertID(ctx context.Context, tx *sql.Tx, query string, args ...any) (int64, error) {
+	res, err := tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+func (sqliteBackend) explain(*Store, string, error) error { return nil }
+
+func (sqliteBackend) integrityCheck(ctx context.Context, s *Store) error {
 	rows, err := s.db.QueryContext(ctx, "PRAGMA integrity_check(10)")
 	if err != nil {
 		return s.wrap("checking", err)

@@ -26,14 +26,19 @@ const (
 
 // Entry is one entry of an audit's trail.
 type Entry struct {
-	Seq      int             // 1, 2, 3 … within the audit
-	Kind     string          // one of the Kind* constants
-	Case     string          // case ID; "" when the entry is not about one case
-	Actor    string          // auditor, moderator or person acting
-	At       time.Time       // UTC
-	Payload  json.RawMessage // canonical JSON
-	PrevHash string          // hex; 64 zeros for the first entry
-	Hash     string          // hex SHA-256(prev hash bytes || canonical entry)
+	Seq   int    // 1, 2, 3 … within the audit
+	Kind  string // one of the Kind* constants
+	Case  string // case ID; "" when the entry is not about one case
+	Actor string // auditor, moderator or person acting
+	// EnteredBy is who entered the entry: the person at the keyboard
+	// (CASEAUDIT_USER, else the login) on SQLite, the database role of the
+	// login on PostgreSQL (checked by the database). "" in entries recorded
+	// before schema version 3.
+	EnteredBy string
+	At        time.Time       // UTC
+	Payload   json.RawMessage // canonical JSON
+	PrevHash  string          // hex; 64 zeros for the first entry
+	Hash      string          // hex SHA-256(prev hash bytes || canonical entry)
 }
 
 // zeroHash is the previous hash of an audit's first entry.
@@ -63,9 +68,12 @@ func canonicalJSON(v any) ([]byte, error) {
 
 // entryHash is SHA-256(prev || E) where prev is the 32 bytes of the previous
 // entry's hash (zeros for the first entry) and E is the canonical JSON
-// object {"actor","at","audit","case","kind","payload","seq"} of the entry,
-// with "at" as stored and "payload" the stored canonical payload.
-func entryHash(prevHex, auditName string, seq int, kind, caseID, actor, at string, payload []byte) (string, error) {
+// object {"actor","at","audit","case","entered_by","kind","payload","seq"}
+// of the entry, with "at" as stored and "payload" the stored canonical
+// payload. "entered_by" is left out when empty, so entries recorded before
+// it existed hash as they always did; the chain vouches for who entered
+// every later entry.
+func entryHash(prevHex, auditName string, seq int, kind, caseID, actor, enteredBy, at string, payload []byte) (string, error) {
 	prev, err := hex.DecodeString(prevHex)
 	if err != nil || len(prev) != sha256.Size {
 		return "", fmt.Errorf("malformed previous hash %q", prevHex)
@@ -73,10 +81,14 @@ func entryHash(prevHex, auditName string, seq int, kind, caseID, actor, at strin
 	if !json.Valid(payload) {
 		return "", fmt.Errorf("payload is not JSON")
 	}
-	e, err := canonicalJSON(map[string]any{
+	m := map[string]any{
 		"actor": actor, "at": at, "audit": auditName, "case": caseID,
 		"kind": kind, "payload": json.RawMessage(payload), "seq": seq,
-	})
+	}
+	if enteredBy != "" {
+		m["entered_by"] = enteredBy
+	}
+	e, err := canonicalJSON(m)
 	if err != nil {
 		return "", err
 	}
@@ -87,18 +99,29 @@ func entryHash(prevHex, auditName string, seq int, kind, caseID, actor, at strin
 }
 
 // chain appends entries to one audit's trail within a write transaction. The
-// head is read once, inside the BEGIN IMMEDIATE transaction, so no other
-// writer can append between reading it and committing: the chain never forks.
+// head is read once, under the write lock (SQLite's BEGIN IMMEDIATE, or the
+// audit's lock on PostgreSQL), so no other writer can append between reading
+// it and committing: the chain never forks. (On PostgreSQL the database
+// also refuses an entry that does not follow the head: see pg_schema.go.)
 type chain struct {
-	tx      *sql.Tx
-	auditID int64
-	name    string
-	seq     int
-	head    string
+	tx        *sql.Tx
+	auditID   int64
+	name      string
+	seq       int
+	head      string
+	enteredBy string
 }
 
 func openChain(ctx context.Context, tx *sql.Tx, auditID int64, name string) (*chain, error) {
 	c := &chain{tx: tx, auditID: auditID, name: name, head: zeroHash}
+	w := writing(tx)
+	if w == nil {
+		return nil, fmt.Errorf("appending to the trail of audit %q outside a write transaction", name)
+	}
+	c.enteredBy = w.s.enteredBy
+	if err := lockForWrite(ctx, tx, auditID); err != nil {
+		return nil, err
+	}
 	err := tx.QueryRowContext(ctx, "SELECT seq, hash FROM trail WHERE audit_id = ? ORDER BY seq DESC LIMIT 1", auditID).Scan(&c.seq, &c.head)
 	if err == sql.ErrNoRows {
 		return c, nil
@@ -114,16 +137,16 @@ func (c *chain) append(ctx context.Context, kind, caseID, actor string, at time.
 	}
 	ats := formatTime(at)
 	seq := c.seq + 1
-	h, err := entryHash(c.head, c.name, seq, kind, caseID, actor, ats, p)
+	h, err := entryHash(c.head, c.name, seq, kind, caseID, actor, c.enteredBy, ats, p)
 	if err != nil {
 		return Entry{}, err
 	}
 	if _, err := c.tx.ExecContext(ctx,
-		"INSERT INTO trail (audit_id, seq, kind, case_id, actor, at, payload, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)",
-		c.auditID, seq, kind, caseID, actor, ats, string(p), c.head, h); err != nil {
+		"INSERT INTO trail (audit_id, seq, kind, case_id, actor, at, payload, prev_hash, hash, entered_by) VALUES (?,?,?,?,?,?,?,?,?,?)",
+		c.auditID, seq, kind, caseID, actor, ats, string(p), c.head, h, c.enteredBy); err != nil {
 		return Entry{}, err
 	}
-	e := Entry{Seq: seq, Kind: kind, Case: caseID, Actor: actor, At: parseTime(ats), Payload: p, PrevHash: c.head, Hash: h}
+	e := Entry{Seq: seq, Kind: kind, Case: caseID, Actor: actor, EnteredBy: c.enteredBy, At: parseTime(ats), Payload: p, PrevHash: c.head, Hash: h}
 	c.seq, c.head = seq, h
 	return e, nil
 }
@@ -132,7 +155,7 @@ func (c *chain) append(ctx context.Context, kind, caseID, actor string, at time.
 func queryEntries(ctx context.Context, q interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
 }, auditID int64, cond string, args ...any) ([]Entry, error) {
-	query := "SELECT seq, kind, case_id, actor, at, payload, prev_hash, hash FROM trail WHERE audit_id = ?"
+	query := "SELECT seq, kind, case_id, actor, entered_by, at, payload, prev_hash, hash FROM trail WHERE audit_id = ?"
 	if cond != "" {
 		query += " AND " + cond
 	}
@@ -146,7 +169,7 @@ func queryEntries(ctx context.Context, q interface {
 	for rows.Next() {
 		var e Entry
 		var at, payload string
-		if err := rows.Scan(&e.Seq, &e.Kind, &e.Case, &e.Actor, &at, &payload, &e.PrevHash, &e.Hash); err != nil {
+		if err := rows.Scan(&e.Seq, &e.Kind, &e.Case, &e.Actor, &e.EnteredBy, &at, &payload, &e.PrevHash, &e.Hash); err != nil {
 			return nil, err
 		}
 		e.At = parseTime(at)

@@ -75,7 +75,7 @@ func verifyEntries(a *Audit, es []Entry, cases []SampledCase) VerifyResult {
 	prevSeq := 0
 	for i, e := range es {
 		at := formatTime(e.At)
-		h, err := entryHash(e.PrevHash, a.Name, e.Seq, e.Kind, e.Case, e.Actor, at, e.Payload)
+		h, err := entryHash(e.PrevHash, a.Name, e.Seq, e.Kind, e.Case, e.Actor, e.EnteredBy, at, e.Payload)
 		switch {
 		case err != nil:
 			add("%s is damaged: %v", describe(e), err)
@@ -179,7 +179,7 @@ func renumberedFrom(name string, e Entry, at string) int {
 			if seq < 1 {
 				continue
 			}
-			if h, err := entryHash(e.PrevHash, name, seq, e.Kind, e.Case, e.Actor, at, e.Payload); err == nil && h == e.Hash {
+			if h, err := entryHash(e.PrevHash, name, seq, e.Kind, e.Case, e.Actor, e.EnteredBy, at, e.Payload); err == nil && h == e.Hash {
 				return seq
 			}
 		}

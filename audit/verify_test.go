@@ -69,7 +69,7 @@ func TestVerifyFindsRehashedEdit(t *testing.T) {
 	e, _ := s.Trail(context.Background(), "a")
 	x := e[3]
 	payload := strings.Replace(string(x.Payload), `"Inadequate"`, `"Good"`, 1)
-	h, err := entryHash(x.PrevHash, "a", x.Seq, x.Kind, x.Case, x.Actor, formatTime(x.At), []byte(payload))
+	h, err := entryHash(x.PrevHash, "a", x.Seq, x.Kind, x.Case, x.Actor, x.EnteredBy, formatTime(x.At), []byte(payload))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func TestVerifyFindsInsertedEntry(t *testing.T) {
 	// onto entry 2, with the later entries renumbered.
 	payload := `{"grade":"Good","immediate":false,"note":""}`
 	at := formatTime(e[1].At)
-	h, err := entryHash(e[1].Hash, "a", 3, KindFinding, "CR-0000009", "A. Khan", at, []byte(payload))
+	h, err := entryHash(e[1].Hash, "a", 3, KindFinding, "CR-0000009", "A. Khan", "", at, []byte(payload))
 	if err != nil {
 		t.Fatal(err)
 	}

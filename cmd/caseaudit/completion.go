@@ -14,7 +14,7 @@ func completeAudits(g *globalOptions) func(*cobra.Command, []string, string) ([]
 		if len(args) > 0 {
 			return nil, cobra.ShellCompDirectiveDefault
 		}
-		if !fileExists(g.storePath()) {
+		if !g.storeExists() {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
 		st, err := g.openStore(cmd.Context())

@@ -21,7 +21,9 @@ func newHistoryCmd(g *globalOptions) *cobra.Command {
 		Use:   "history AUDIT [CASE]",
 		Short: "Show every trail entry of an audit, or of one case: findings, corrections, moderation",
 		Long: `Show the audit's trail, oldest first: every finding and correction with who recorded it, when
-(UTC) and why, moderation findings, allocations and draws, each with its hash. Nothing in the
+(UTC) and why, and who entered it (the person at the keyboard: $CASEAUDIT_USER, else the
+login; on a PostgreSQL store the database login), moderation findings, allocations and
+draws, each with its hash. Nothing in the
 trail is ever changed or removed; 'caseaudit verify' checks the chain.`,
 		Example: `  caseaudit history "2026-07 monthly" CR-0001234
   caseaudit history "2026-07 monthly" --format json`,
@@ -49,6 +51,7 @@ type entryJSON struct {
 	Kind     string          `json:"kind"`
 	Case     string          `json:"case,omitempty"`
 	Actor    string          `json:"actor"`
+	Entered  string          `json:"entered_by,omitempty"`
 	At       string          `json:"at"`
 	Payload  json.RawMessage `json:"payload"`
 	PrevHash string          `json:"prev_hash"`
@@ -76,14 +79,14 @@ func runHistory(ctx context.Context, o *historyOptions, g *globalOptions) error 
 	if o.Format == "json" {
 		out := []entryJSON{}
 		for _, e := range es {
-			out = append(out, entryJSON{e.Seq, e.Kind, e.Case, e.Actor, e.At.UTC().Format("2006-01-02T15:04:05Z"), e.Payload, e.PrevHash, e.Hash})
+			out = append(out, entryJSON{e.Seq, e.Kind, e.Case, e.Actor, e.EnteredBy, e.At.UTC().Format("2006-01-02T15:04:05Z"), e.Payload, e.PrevHash, e.Hash})
 		}
 		return writeJSON(g.IO.Out, out)
 	}
-	rows := [][]string{{"#", "when (utc)", "kind", "case", "by", "what", "hash"}}
+	rows := [][]string{{"#", "when (utc)", "kind", "case", "by", "entered by", "what", "hash"}}
 	for _, e := range es {
 		rows = append(rows, []string{fmt.Sprint(e.Seq), e.At.UTC().Format("2006-01-02 15:04:05"), e.Kind, e.Case, e.Actor,
-			entrySummary(e), e.Hash[:12]})
+			e.EnteredBy, entrySummary(e), e.Hash[:12]})
 	}
 	if o.Format == "csv" {
 		return writeCSV(g.IO.Out, rows)

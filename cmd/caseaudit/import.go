@@ -19,6 +19,7 @@ type importOptions struct {
 	Moderation  bool
 	Format      string
 	Due         int
+	NewAuditor  bool
 }
 
 func newImportCmd(g *globalOptions) *cobra.Command {
@@ -55,6 +56,7 @@ needs --reason. The import is one transaction: all of it or none of it.`,
 	f.BoolVar(&o.Moderation, "moderation", false, "the rows are moderators' re-grades of the moderation sample")
 	f.StringVarP(&o.Format, "format", "f", "table", "summary format on stdout: table or json")
 	f.IntVar(&o.Due, "due", 0, "working days within which the follow-up of a flagged case is due (default: the audit's, else 5)")
+	f.BoolVar(&o.NewAuditor, "new-auditor", false, "accept auditors who are not among the audit's allocated auditors")
 	return cmd
 }
 
@@ -70,7 +72,7 @@ func runImport(ctx context.Context, o *importOptions, g *globalOptions) error {
 		return err
 	}
 	defer st.Close()
-	res, err := importFile(ctx, g, st, o.Audit, o.File, audit.ImportOptions{Reason: o.Reason, SkipInvalid: o.SkipInvalid, Moderation: o.Moderation, Due: o.Due})
+	res, err := importFile(ctx, g, st, o.Audit, o.File, audit.ImportOptions{Reason: o.Reason, SkipInvalid: o.SkipInvalid, Moderation: o.Moderation, Due: o.Due, NewAuditor: o.NewAuditor})
 	if err != nil {
 		return err
 	}

@@ -29,6 +29,7 @@ type recordOptions struct {
 	Accessible bool
 	Answers    []string // KEY=VALUE
 	Due        int
+	NewAuditor bool
 }
 
 func newRecordCmd(g *globalOptions) *cobra.Command {
@@ -92,6 +93,7 @@ by one, saving each finding as it is entered (Ctrl-C loses nothing already saved
 	f.BoolVar(&o.Moderation, "moderation", false, "a moderator's re-grade of a case in the moderation sample")
 	f.BoolVar(&o.Accessible, "accessible", false, "interactive mode with plain prompts, for screen readers")
 	f.StringArrayVar(&o.Answers, "answer", nil, "answer a question of the audit's form, as `KEY=VALUE` (key or label); repeat for each question")
+	f.BoolVar(&o.NewAuditor, "new-auditor", false, "accept an auditor who is not among the audit's allocated auditors")
 	f.IntVar(&o.Due, "due", 0, "working `DAYS` until the follow-up action is due, when the case needs immediate attention (default: the audit's, else 5)")
 	return cmd
 }
@@ -152,7 +154,7 @@ func runRecord(ctx context.Context, o *recordOptions, g *globalOptions) error {
 		}
 	}
 	res, err := st.Record(ctx, o.Audit, audit.Finding{Case: o.Case, Auditor: o.Auditor, Grade: grade, Immediate: imm,
-		Note: o.Note, Date: date, Reason: o.Reason, Moderation: o.Moderation, Answers: answers, Due: o.Due})
+		Note: o.Note, Date: date, Reason: o.Reason, Moderation: o.Moderation, Answers: answers, Due: o.Due, NewAuditor: o.NewAuditor})
 	if err != nil {
 		return err
 	}
@@ -370,7 +372,7 @@ func recordInteractive(ctx context.Context, o *recordOptions, g *globalOptions) 
 		grade, _ := audit.ParseGrade(gradeChoice)
 		res, err := st.Record(ctx, a.Name, audit.Finding{Case: id, Auditor: o.Auditor, Grade: grade,
 			Immediate: imm == "yes", Note: strings.TrimSpace(note), Date: g.Now().Format("2006-01-02"), Moderation: o.Moderation,
-			Answers: answers, Due: o.Due})
+			Answers: answers, Due: o.Due, NewAuditor: o.NewAuditor})
 		if err != nil {
 			return err
 		}

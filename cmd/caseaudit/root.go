@@ -207,7 +207,7 @@ sampler). Nothing leaves this machine; outputs are readable only by you.
 	root.SetVersionTemplate("caseaudit {{.Version}}\n")
 	root.PersistentFlags().BoolVarP(&g.Quiet, "quiet", "q", false, "print only data and errors, no progress or summaries")
 	root.PersistentFlags().StringVar(&g.LogFormat, "log-format", "text", "messages on stderr as text or json (one object per line)")
-	root.PersistentFlags().StringVar(&g.DB, "db", "", "audit store `FILE` (default: $CASEAUDIT_DB, else ./caseaudit.db)")
+	root.PersistentFlags().StringVar(&g.DB, "db", "", "audit store: an SQLite `FILE`, or a postgres://USER@HOST/DATABASE URL (default: $CASEAUDIT_DB, else ./caseaudit.db)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &usageError{err} })
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
 		if f := g.LogFormat; f != "text" && f != "json" {
@@ -259,6 +259,7 @@ var commands = []func(*globalOptions) *cobra.Command{
 	newRunCmd,
 	newDemoCmd,
 	newManCmd,
+	newStoreCmd,
 }
 
 func init() { cobra.EnableCommandSorting = false }

@@ -125,7 +125,10 @@ func runRun(ctx context.Context, o *runOptions, g *globalOptions) error {
 	}
 	if g.DB == "" && c.Store != "" && os.Getenv("CASEAUDIT_DB") == "" {
 		gg := *g
-		gg.DB = c.rel(c.Store)
+		gg.DB = c.Store
+		if !audit.IsPostgres(c.Store) {
+			gg.DB = c.rel(c.Store)
+		}
 		g = &gg
 	}
 	d := newTemplateData(when)
@@ -149,7 +152,7 @@ func runSampleStage(ctx context.Context, c *runConfig, d templateData, g *global
 		}
 		workbook = c.rel(p)
 	}
-	if fileExists(g.storePath()) {
+	if g.storeExists() {
 		st, err := g.openStore(ctx)
 		if err != nil {
 			return err
@@ -170,7 +173,7 @@ func runSampleStage(ctx context.Context, c *runConfig, d templateData, g *global
 	}
 	if workbook != "" && fileExists(workbook) {
 		return fmt.Errorf("%s already exists but the audit %q is not in the store %s; move the file away (or fix store/audit_name in %s) and run again",
-			workbook, name, g.storePath(), c.path)
+			workbook, name, g.storeName(), c.path)
 	}
 	input, matches, err := c.resolveInput()
 	if err != nil {
@@ -274,7 +277,7 @@ func runReportStage(ctx context.Context, c *runConfig, d templateData, g *global
 		}
 	}
 	if errors.Is(err, audit.ErrNotFound) {
-		return fmt.Errorf("there is no audit %q in %s yet: run the sample stage first (caseaudit run %s --stage sample)", name, g.storePath(), c.path)
+		return fmt.Errorf("there is no audit %q in %s yet: run the sample stage first (caseaudit run %s --stage sample)", name, g.storeName(), c.path)
 	}
 	if err != nil {
 		return err

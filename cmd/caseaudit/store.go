@@ -10,7 +10,7 @@ import (
 )
 
 // storePath resolves the audit store: --db, else $CASEAUDIT_DB, else
-// ./caseaudit.db.
+// ./caseaudit.db. It is a file path (SQLite) or a postgres:// URL.
 func (g *globalOptions) storePath() string {
 	if g.DB != "" {
 		return g.DB
@@ -21,17 +21,39 @@ func (g *globalOptions) storePath() string {
 	return audit.DefaultPath
 }
 
-// storeName is the store as messages name it.
-func (g *globalOptions) storeName() string { return g.storePath() }
+// storeName is the store as messages name it: a PostgreSQL URL never shows
+// its password.
+func (g *globalOptions) storeName() string { return audit.Redact(g.storePath()) }
 
-// openStore opens (creating when missing) the audit store for a command.
-// The caller closes it.
+// storeExists reports whether the store may hold audits: the SQLite file
+// exists, or the store is on PostgreSQL (where opening it says whether it
+// is there).
+func (g *globalOptions) storeExists() bool {
+	return audit.IsPostgres(g.storePath()) || fileExists(g.storePath())
+}
+
+// checkStoreFlag refuses a password in a PostgreSQL URL given with --db:
+// the command line is visible to other users of the machine (ps) and kept
+// in shell history.
+func (g *globalOptions) checkStoreFlag() error {
+	if audit.HasPassword(g.DB) {
+		return usagef("--db: the URL carries a password, which the command line shows to other users of this machine; give it in PGPASSWORD, ~/.pgpass or a service file (PGSERVICE) instead")
+	}
+	return nil
+}
+
+// openStore opens (creating when missing, for SQLite) the audit store for
+// a command. The caller closes it.
 func (g *globalOptions) openStore(ctx context.Context) (*audit.Store, error) {
+	if err := g.checkStoreFlag(); err != nil {
+		return nil, err
+	}
 	return audit.Open(ctx, g.storePath(), audit.Options{Clock: g.Now, Actor: actor()})
 }
 
 // actor names the person running caseaudit, for entries that are not
-// findings (growing a sample, allocation, moderation draws).
+// findings (growing a sample, allocation, moderation draws), and is who
+// entered every entry in an SQLite store.
 func actor() string {
 	if s := os.Getenv("CASEAUDIT_USER"); s != "" {
 		return s
@@ -45,8 +67,8 @@ func actor() string {
 // openExistingStore opens the store for a command that reads an audit: a
 // missing store is an error that says how to make one, not a new empty file.
 func (g *globalOptions) openExistingStore(ctx context.Context) (*audit.Store, error) {
-	if !fileExists(g.storePath()) {
-		return nil, fmt.Errorf("no audit store at %s; record an audit first with: caseaudit sample EXPORT --size N --audit NAME (or give --db)", g.storePath())
+	if !g.storeExists() {
+		return nil, fmt.Errorf("no audit store at %s; record an audit first with: caseaudit sample EXPORT --size N --audit NAME (or give --db)", g.storeName())
 	}
 	return g.openStore(ctx)
 }

@@ -51,6 +51,7 @@ const (
 	Force         Name = "force"
 	FailOn        Name = "fail_on"
 	Confidence    Name = "confidence"
+	NewAuditor    Name = "new_auditor"
 )
 
 // flags spells the options whose flag is not "--" + the key with dashes.

@@ -1,0 +1,125 @@
+package audit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/caseaudit/caseaudit/internal/opt"
+)
+
+// Who recorded a finding (issue #14 item 6). Every trail entry records the
+// auditor (or actor) named and, beside it, who entered it (Entry.EnteredBy:
+// the person at the keyboard, or on PostgreSQL the login's database role,
+// checked by the database). And the auditor named must be one the audit
+// knows: once an audit's cases are allocated, a finding by an auditor not
+// among them is refused unless the finding says it is by a new auditor
+// (Finding.NewAuditor, ImportOptions.NewAuditor: --new-auditor), so a typo
+// ("B. Evns") or an invented name does not slip into the trail. A name that
+// differs from a known one only in case or spacing ("b.  evans") is recorded
+// in the known spelling ("B. Evans"). Moderators are not allocated: their
+// names are matched to a known spelling but never refused; nor is any name
+// on an audit never allocated.
+
+// ErrUnknownAuditor: the auditor is not among the audit's auditors.
+var ErrUnknownAuditor = errors.New("auditor not among the audit's auditors")
+
+// UnknownAuditorError says an auditor is not among an audit's allocated
+// auditors (nor has recorded a finding on it). It wraps ErrUnknownAuditor.
+type UnknownAuditorError struct {
+	Audit       string
+	Auditor     string
+	Known       []string // the audit's auditors, allocation order first
+	Suggestions []string // the closest known names; may be empty
+}
+
+func (e *UnknownAuditorError) Error() string {
+	msg := fmt.Sprintf("auditor %q is not among the auditors of audit %q (%s)", e.Auditor, e.Audit, strings.Join(e.Known, ", "))
+	if len(e.Suggestions) > 0 {
+		msg += fmt.Sprintf("; did you mean %s?", quoteList(e.Suggestions))
+	}
+	return msg + fmt.Sprintf("; to record a finding by an auditor new to the audit give %s", opt.NewAuditor)
+}
+
+// Is makes errors.Is(err, ErrUnknownAuditor) true.
+func (e *UnknownAuditorError) Is(target error) bool { return target == ErrUnknownAuditor }
+
+// auditorRule is what an audit knows of its auditors.
+type auditorRule struct {
+	audit     string
+	known     []string // allocated auditors, then others who recorded findings
+	allocated bool     // the audit's cases were allocated at least once
+}
+
+// auditorsOf reads the audit's known auditors within a transaction.
+func auditorsOf(ctx context.Context, q querier, a *Audit) (*auditorRule, error) {
+	r := &auditorRule{audit: a.Name}
+	seen := map[string]bool{}
+	add := func(n string) {
+		if n != "" && !seen[norm(n)] {
+			seen[norm(n)] = true
+			r.known = append(r.known, n)
+		}
+	}
+	al, err := loadAllocation(ctx, q, a)
+	if err != nil {
+		return nil, err
+	}
+	if al != nil {
+		r.allocated = true
+		for _, n := range al.Auditors {
+			add(n)
+		}
+		for _, x := range al.Assigned {
+			add(x.Auditor)
+		}
+	}
+	rows, err := q.QueryContext(ctx, "SELECT actor FROM trail WHERE audit_id = ? AND kind IN (?, ?, ?, ?) GROUP BY actor ORDER BY min(seq)",
+		a.id, KindFinding, KindCorrection, KindModerationFinding, KindModerationCorrection)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		add(n)
+	}
+	return r, rows.Err()
+}
+
+// resolve returns the spelling to record for an auditor's name, or an
+// *UnknownAuditorError.
+func (r *auditorRule) resolve(name string, moderation, isNew bool) (string, error) {
+	for _, k := range r.known {
+		if k == name {
+			return name, nil
+		}
+	}
+	for _, k := range r.known {
+		if norm(k) == norm(name) {
+			return k, nil
+		}
+	}
+	if isNew || moderation || !r.allocated {
+		return name, nil
+	}
+	return "", &UnknownAuditorError{Audit: r.audit, Auditor: name, Known: r.known, Suggestions: closest(name, r.known, 3)}
+}
+
+// checkAuditor resolves a finding's auditor within a write transaction.
+func checkAuditor(ctx context.Context, q querier, a *Audit, f *Finding) error {
+	r, err := auditorsOf(ctx, q, a)
+	if err != nil {
+		return err
+	}
+	name, err := r.resolve(f.Auditor, f.Moderation, f.NewAuditor)
+	if err != nil {
+		return err
+	}
+	f.Auditor = name
+	return nil
+}

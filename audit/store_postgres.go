@@ -1,0 +1,564 @@
+package audit
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// A PostgreSQL store: a team of auditors on several machines sharing one
+// store on a database server. It is named by a URL, postgres://USER@HOST:
+// PORT/DATABASE?sslmode=…, read with libpq's conventions (pgx): the password
+// comes from PGPASSWORD, ~/.pgpass (PGPASSFILE) or a service file
+// (PGSERVICE), never from caseaudit's own options, and is never printed:
+// messages name the store by its URL without the password (Redact). The
+// store lives in the schema "caseaudit" of that database, or another named
+// by caseaudit's own URL parameter schema=NAME (removed before connecting).
+//
+// An administrator makes the store once with InitPostgres (caseaudit store
+// init URL), as the role that will own it; people log in as their own roles,
+// members of RoleQA or RoleAuditor (see pg_schema.go), and each entry records
+// that login (session_user) as who entered it.
+
+// DefaultPostgresSchema is the schema of a PostgreSQL store unless its URL
+// says schema=NAME.
+const DefaultPostgresSchema = "caseaudit"
+
+// IsPostgres reports whether a store location names a PostgreSQL store (a
+// postgres:// or postgresql:// URL) rather than an SQLite file.
+func IsPostgres(where string) bool {
+	w := strings.ToLower(strings.TrimSpace(where))
+	return strings.HasPrefix(w, "postgres://") || strings.HasPrefix(w, "postgresql://")
+}
+
+// HasPassword reports whether a PostgreSQL URL carries a password (in its
+// user part or as a password parameter). Commands refuse such URLs on the
+// command line, where other users of the machine may see them.
+func HasPassword(where string) bool {
+	if !IsPostgres(where) {
+		return false
+	}
+	u, err := url.Parse(strings.TrimSpace(where))
+	if err != nil {
+		return strings.Contains(where, "@") || strings.Contains(strings.ToLower(where), "password")
+	}
+	if _, ok := u.User.Password(); ok {
+		return true
+	}
+	for k := range u.Query() {
+		if strings.EqualFold(k, "password") {
+			return true
+		}
+	}
+	return false
+}
+
+// Redact returns a store location safe to print: a PostgreSQL URL without
+// its password (and without a password parameter); a path as it is.
+func Redact(where string) string {
+	if !IsPostgres(where) {
+		return where
+	}
+	u, err := url.Parse(strings.TrimSpace(where))
+	if err != nil {
+		return "postgres://(a URL that does not parse)"
+	}
+	if u.User != nil {
+		u.User = url.User(u.User.Username())
+	}
+	q := u.Query()
+	for k := range q {
+		if strings.EqualFold(k, "password") || strings.EqualFold(k, "sslpassword") {
+			q.Del(k)
+		}
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+var schemaName = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
+
+// pgTarget is a parsed PostgreSQL store location.
+type pgTarget struct {
+	shown  string // Redact(url)
+	schema string
+	config *pgx.ConnConfig
+}
+
+// parsePostgres reads a store URL: caseaudit's schema parameter, then
+// everything else by libpq's rules (environment, password file, service).
+func parsePostgres(where string, timeout time.Duration) (*pgTarget, error) {
+	shown := Redact(where)
+	u, err := url.Parse(strings.TrimSpace(where))
+	if err != nil {
+		return nil, fmt.Errorf("the store URL %s does not parse; write it as postgres://USER@HOST:PORT/DATABASE", shown)
+	}
+	q := u.Query()
+	schema := DefaultPostgresSchema
+	if s := q.Get("schema"); s != "" {
+		if !schemaName.MatchString(s) {
+			return nil, fmt.Errorf("the store URL %s: schema %q is not a plain lower-case name (letters, digits, _)", shown, s)
+		}
+		schema = s
+	}
+	q.Del("schema")
+	u.RawQuery = q.Encode()
+	cfg, err := pgx.ParseConfig(u.String())
+	if err != nil {
+		msg := "it does not parse"
+		var pe *pgconn.ParseConfigError
+		if errors.As(err, &pe) && pe.Unwrap() != nil {
+			msg = pe.Unwrap().Error()
+		}
+		return nil, fmt.Errorf("the store URL %s: %s", shown, flatten(msg))
+	}
+	if timeout <= 0 {
+		timeout = DefaultBusyTimeout
+	}
+	if cfg.ConnectTimeout == 0 {
+		cfg.ConnectTimeout = 10 * time.Second
+	}
+	rp := cfg.RuntimeParams
+	rp["search_path"] = quoteIdent(schema)
+	if rp["application_name"] == "" {
+		rp["application_name"] = "caseaudit"
+	}
+	// Waiting for another writer's lock on an audit: as long as SQLite's
+	// busy timeout, then ErrBusy.
+	rp["lock_timeout"] = strconv.FormatInt(timeout.Milliseconds(), 10)
+	rp["TimeZone"] = "UTC"
+	return &pgTarget{shown: shown, schema: schema, config: cfg}, nil
+}
+
+func (t *pgTarget) open(maxConns int) *sql.DB {
+	db := sql.OpenDB(pgConnector{stdlib.GetConnector(*t.config)})
+	db.SetMaxOpenConns(maxConns)
+	db.SetMaxIdleConns(maxConns)
+	db.SetConnMaxIdleTime(time.Minute)
+	return db
+}
+
+// pgStoreInfo is what a database says about the caseaudit schema in it.
+type pgStoreInfo struct {
+	schemaExists bool
+	empty        bool // the schema holds no relation at all
+	marked       bool // meta says application = caseaudit
+	version      int
+	owner        string // the schema's owner
+	isOwner      bool   // session_user is (a member of) the owner
+	sessionUser  string
+	encoding     string
+}
+
+func inspectPostgres(ctx context.Context, q querier, schema string) (*pgStoreInfo, error) {
+	in := &pgStoreInfo{}
+	var owner sql.NullString
+	var isOwner sql.NullBool
+	err := q.QueryRowContext(ctx, `SELECT session_user, current_setting('server_encoding'),
+		(SELECT pg_get_userbyid(nspowner) FROM pg_catalog.pg_namespace WHERE nspname = ?),
+		(SELECT pg_has_role(session_user, nspowner, 'MEMBER') FROM pg_catalog.pg_namespace WHERE nspname = ?)`,
+		schema, schema).Scan(&in.sessionUser, &in.encoding, &owner, &isOwner)
+	if err != nil {
+		return nil, err
+	}
+	if !owner.Valid {
+		return in, nil
+	}
+	in.schemaExists, in.owner, in.isOwner = true, owner.String, isOwner.Bool
+	var rels int
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = ?`, schema).Scan(&rels); err != nil {
+		return nil, err
+	}
+	in.empty = rels == 0
+	var meta sql.NullString
+	if err := q.QueryRowContext(ctx, "SELECT to_regclass(?)::text", quoteIdent(schema)+".meta").Scan(&meta); err != nil {
+		return nil, err
+	}
+	if !meta.Valid {
+		return in, nil
+	}
+	rows, err := q.QueryContext(ctx, "SELECT key, value FROM "+quoteIdent(schema)+".meta WHERE key IN ('application', 'schema_version')")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, err
+		}
+		switch k {
+		case "application":
+			in.marked = v == "caseaudit"
+		case "schema_version":
+			in.version, _ = strconv.Atoi(v)
+		}
+	}
+	return in, rows.Err()
+}
+
+// openPostgres opens a PostgreSQL store. A database without the store's
+// schema, a schema that is not a caseaudit store, or a store of a newer
+// caseaudit is refused (wrapping ErrNotStore) without writing anything; an
+// older store is migrated when the login owns it, else refused with what
+// its owner must run.
+func openPostgres(ctx context.Context, where string, opts Options) (*Store, error) {
+	t, err := parsePostgres(where, opts.BusyTimeout)
+	if err != nil {
+		return nil, err
+	}
+	clock := opts.Clock
+	if clock == nil {
+		clock = time.Now
+	}
+	s := &Store{path: t.shown, db: t.open(8), b: &pgBackend{schema: t.schema}, clock: clock, actor: opts.Actor}
+	in, err := inspectPostgres(ctx, s.db, t.schema)
+	if err != nil {
+		s.db.Close()
+		return nil, s.wrap("opening", err)
+	}
+	s.enteredBy = in.sessionUser
+	switch {
+	case !in.schemaExists || in.empty:
+		err = fmt.Errorf("%s holds no caseaudit store (no schema %s); its administrator creates one with: caseaudit store init URL: %w", s.path, t.schema, ErrNotStore)
+	case !in.marked:
+		err = fmt.Errorf("%s is not a caseaudit store (its schema %s holds other tables); name another database or schema: %w", s.path, t.schema, ErrNotStore)
+	case in.version > len(pgMigrations):
+		err = fmt.Errorf("the store %s was written by a newer caseaudit (schema version %d; this one knows up to %d); upgrade caseaudit: %w",
+			s.path, in.version, len(pgMigrations), ErrNotStore)
+	case in.version < len(pgMigrations) && !in.isOwner:
+		err = fmt.Errorf("the store %s has schema version %d and this caseaudit needs %d; its owner (role %s) upgrades it with: caseaudit store init URL",
+			s.path, in.version, len(pgMigrations), in.owner)
+	case in.version < len(pgMigrations):
+		if _, err = initPostgres(ctx, s, t, len(pgMigrations)); err != nil {
+			err = s.wrap("upgrading", err)
+		}
+	}
+	if err != nil {
+		s.db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// InitResult says what InitPostgres did.
+type InitResult struct {
+	Store   string // the store's URL without password
+	Schema  string
+	Owner   string // the role that owns the store (the one that ran init)
+	Created bool   // the schema was made now
+	From    int    // the schema version found (0 when created)
+	Version int    // the schema version now
+	Roles   []string
+	// RolesCreated lists the group roles made now (they existed otherwise).
+	RolesCreated []string
+}
+
+// InitPostgres makes a PostgreSQL store, or brings an existing one up to
+// date, in one transaction: the schema and its tables (pg_schema.go), the
+// group roles RoleQA and RoleAuditor when missing (which needs CREATEROLE),
+// and their grants. The login running it owns the store. A schema that is
+// not a caseaudit store, or a newer store, is refused untouched; a database
+// not encoded in UTF-8 is refused.
+func InitPostgres(ctx context.Context, where string) (*InitResult, error) {
+	return InitPostgresVersion(ctx, where, len(pgMigrations))
+}
+
+// InitPostgresVersion is InitPostgres stopping at an older schema version;
+// tests use it to check that stores are migrated.
+func InitPostgresVersion(ctx context.Context, where string, version int) (*InitResult, error) {
+	if !IsPostgres(where) {
+		return nil, fmt.Errorf("%s is not a postgres:// URL; an SQLite store needs no init (it is made when first used)", where)
+	}
+	if version < 1 || version > len(pgMigrations) {
+		return nil, fmt.Errorf("schema version %d is not one this caseaudit knows (1 to %d)", version, len(pgMigrations))
+	}
+	t, err := parsePostgres(where, 0)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{path: t.shown, db: t.open(1), b: &pgBackend{schema: t.schema}, clock: time.Now}
+	defer s.db.Close()
+	res, err := initPostgres(ctx, s, t, version)
+	if err != nil {
+		return nil, s.wrap("creating", err)
+	}
+	return res, nil
+}
+
+func initPostgres(ctx context.Context, s *Store, t *pgTarget, version int) (*InitResult, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	// One init at a time in this database (two test packages, two
+	// administrators, or an upgrade on open racing an init).
+	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?, -1)", pgLockSpace); err != nil {
+		return nil, err
+	}
+	in, err := inspectPostgres(ctx, tx, t.schema)
+	if err != nil {
+		return nil, err
+	}
+	if !strings.EqualFold(in.encoding, "UTF8") {
+		return nil, fmt.Errorf("the database of %s is encoded in %s; a caseaudit store needs a UTF8 database (CREATE DATABASE … ENCODING 'UTF8')", s.path, in.encoding)
+	}
+	res := &InitResult{Store: s.path, Schema: t.schema, Owner: in.sessionUser, From: in.version, Roles: []string{RoleQA, RoleAuditor}}
+	switch {
+	case in.schemaExists && !in.empty && !in.marked:
+		return nil, fmt.Errorf("%s is not a caseaudit store (its schema %s holds other tables); name another database, or another schema with ?schema=NAME: %w", s.path, t.schema, ErrNotStore)
+	case in.version > len(pgMigrations):
+		return nil, fmt.Errorf("the store %s was written by a newer caseaudit (schema version %d; this one knows up to %d); upgrade caseaudit: %w",
+			s.path, in.version, len(pgMigrations), ErrNotStore)
+	case in.schemaExists && !in.isOwner:
+		return nil, fmt.Errorf("the schema %s of %s belongs to the role %s; run store init as that role", t.schema, s.path, in.owner)
+	}
+	if in.version > version {
+		version = in.version
+	}
+	for _, role := range res.Roles {
+		var exists bool
+		if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = ?)", role).Scan(&exists); err != nil {
+			return nil, err
+		}
+		if exists {
+			continue
+		}
+		// A concurrent init in another database of the cluster may create
+		// it first: that is as good.
+		_, err := tx.ExecContext(ctx, `DO $$ BEGIN CREATE ROLE `+quoteIdent(role)+` NOLOGIN;
+			EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`)
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && pe.Code == "42501" {
+			return nil, fmt.Errorf("the role %s does not exist and the login %s may not create roles; a database administrator creates it with: CREATE ROLE %s NOLOGIN; then run store init again",
+				role, in.sessionUser, role)
+		}
+		if err != nil {
+			return nil, err
+		}
+		res.RolesCreated = append(res.RolesCreated, role)
+	}
+	if !in.schemaExists {
+		if _, err := tx.ExecContext(ctx, "CREATE SCHEMA "+quoteIdent(t.schema)); err != nil {
+			return nil, err
+		}
+		res.Created = true
+	}
+	for v := in.version; v < version; v++ {
+		if _, err := tx.ExecContext(ctx, inSchema(pgMigrations[v], t.schema)); err != nil {
+			return nil, fmt.Errorf("migrating the store schema to version %d: %w", v+1, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE "+quoteIdent(t.schema)+".meta SET value = ? WHERE key = 'schema_version'", strconv.Itoa(version)); err != nil {
+		return nil, err
+	}
+	grants := pgGrants
+	if version < 3 { // trail_check came with version 3
+		grants = strings.ReplaceAll(grants, ", {{S}}.trail_check()", "")
+	}
+	if _, err := tx.ExecContext(ctx, inSchema(grants, t.schema)); err != nil {
+		return nil, fmt.Errorf("granting the roles their privileges: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	res.Version = version
+	if res.Created {
+		res.From = 0
+	}
+	return res, nil
+}
+
+// pgBackend is a PostgreSQL store.
+type pgBackend struct{ schema string }
+
+func (*pgBackend) kind() string { return "postgres" }
+
+// beginWrite starts a READ COMMITTED transaction: every statement sees what
+// was committed before it began, and as every writer of an audit takes the
+// audit's lock before reading anything of it (lockForWrite), a writer sees
+// all that earlier writers committed. A connection found broken before
+// anything was sent is replaced once.
+func (*pgBackend) beginWrite(ctx context.Context, db *sql.DB) (*sql.Tx, error) {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil && connLost(err) && ctx.Err() == nil {
+		tx, err = db.BeginTx(ctx, nil)
+	}
+	return tx, err
+}
+
+func (*pgBackend) readOptions() *sql.TxOptions {
+	return &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+}
+
+// lockAudit takes the audit's transaction advisory lock: writers of one
+// audit, on any machine, take turns; it is released when the transaction
+// ends (committed or rolled back, or the connection lost).
+func (*pgBackend) lockAudit(ctx context.Context, tx *sql.Tx, auditID int64) error {
+	_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?, ?)", pgLockSpace, int32(auditID))
+	return err
+}
+
+func (*pgBackend) insertID(ctx context.Context, tx *sql.Tx, query string, args ...any) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, query+" RETURNING id", args...).Scan(&id)
+	return id, err
+}
+
+// connLost reports whether err says the connection to the server failed
+// or was cut (the server restarted, the network went, the session was
+// terminated).
+func connLost(err error) bool {
+	if err == nil {
+		return false
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"
+	}
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	switch {
+	case errors.As(err, &ce), errors.As(err, &ne), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.EPIPE),
+		errors.Is(err, sql.ErrConnDone), pgconn.SafeToRetry(err):
+		return true
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "conn closed") || strings.Contains(msg, "connection reset") || strings.Contains(msg, "broken pipe")
+}
+
+// explain turns PostgreSQL's errors into one line a person can act on,
+// naming the store without its password.
+func (b *pgBackend) explain(s *Store, doing string, err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch {
+		case pe.Code == "55P03" || pe.Code == "40001" || pe.Code == "40P01" || pe.Code == "23505":
+			// lock timeout, serialisation failure, deadlock, or a name taken
+			// by another writer a moment ago
+			return fmt.Errorf("the store %s is busy: another caseaudit is writing to it; try again: %w", s.path, ErrBusy)
+		case pe.Code == "42501":
+			msg := pe.Message
+			if !strings.HasPrefix(msg, "caseaudit: ") {
+				msg = fmt.Sprintf("the login %s may not do this (%s); ask the store's administrator for the role %s (to record findings) or %s (to sample, allocate, moderate)",
+					s.enteredBy, msg, RoleAuditor, RoleQA)
+			} else {
+				msg = strings.TrimPrefix(msg, "caseaudit: ")
+			}
+			return fmt.Errorf("%s the store %s: %s", doing, s.path, msg)
+		case pe.Code == "P0001" && strings.HasPrefix(pe.Message, "caseaudit: "):
+			return fmt.Errorf("%s the store %s: %s", doing, s.path, strings.TrimPrefix(pe.Message, "caseaudit: "))
+		case pe.Code == "28P01" || pe.Code == "28000":
+			return fmt.Errorf("cannot log in to the store %s: %s; give the password in PGPASSWORD, ~/.pgpass or a service file (PGSERVICE), never in the URL", s.path, pe.Message)
+		case pe.Code == "3D000":
+			return fmt.Errorf("cannot open the store %s: %s; name an existing database (its administrator creates it)", s.path, pe.Message)
+		case pe.Code == "22021" || pe.Code == "22P05":
+			return fmt.Errorf("%s the store %s: the text holds a character PostgreSQL cannot store (a NUL byte or invalid UTF-8); remove it and try again", doing, s.path)
+		case pe.Code == "53300":
+			return fmt.Errorf("the server of the store %s has too many connections; try again shortly", s.path)
+		}
+	}
+	if connLost(err) {
+		var ce *pgconn.ConnectError
+		if errors.As(err, &ce) {
+			return fmt.Errorf("cannot connect to the store %s: %s", s.path, flatten(connectCause(ce)))
+		}
+		return fmt.Errorf("the connection to the store %s was lost while %s it (%s); the server rolled back what was not committed: run the same command again, it records nothing twice",
+			s.path, doing, flatten(shortCause(err)))
+	}
+	if pe != nil {
+		return fmt.Errorf("%s the store %s: %s (SQLSTATE %s)", doing, s.path, flatten(pe.Message), pe.Code)
+	}
+	return nil
+}
+
+// connectCause is why a connection attempt failed, without pgx's preamble.
+func connectCause(ce *pgconn.ConnectError) string {
+	if u := ce.Unwrap(); u != nil {
+		var pe *pgconn.PgError
+		if errors.As(u, &pe) {
+			return pe.Message
+		}
+		return u.Error()
+	}
+	return ce.Error()
+}
+
+func shortCause(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Message
+	}
+	return err.Error()
+}
+
+// flatten joins the lines of a message.
+func flatten(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// integrityCheck checks what keeps a PostgreSQL store's record sound: the
+// triggers are there and enabled, and the application roles can change
+// nothing recorded.
+func (b *pgBackend) integrityCheck(ctx context.Context, s *Store) error {
+	var problems []string
+	for table, want := range pgTriggers {
+		for _, name := range want {
+			var enabled sql.NullString
+			err := s.db.QueryRowContext(ctx, `SELECT t.tgenabled::text FROM pg_catalog.pg_trigger t
+				JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+				WHERE n.nspname = ? AND c.relname = ? AND t.tgname = ?`, b.schema, table, name).Scan(&enabled)
+			switch {
+			case err == sql.ErrNoRows:
+				problems = append(problems, fmt.Sprintf("the trigger %s on %s is missing", name, table))
+			case err != nil:
+				return s.wrap("checking", err)
+			case enabled.String == "D":
+				problems = append(problems, fmt.Sprintf("the trigger %s on %s is disabled", name, table))
+			}
+		}
+	}
+	for _, role := range []string{RoleQA, RoleAuditor} {
+		for _, table := range []string{"audit", "sampled_case", "trail"} {
+			var bad bool
+			err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = ?) AND
+				(has_table_privilege(?, ?, 'UPDATE') OR has_table_privilege(?, ?, 'DELETE') OR has_table_privilege(?, ?, 'TRUNCATE'))`,
+				role, role, quoteIdent(b.schema)+"."+table, role, quoteIdent(b.schema)+"."+table, role, quoteIdent(b.schema)+"."+table).Scan(&bad)
+			if err != nil {
+				return s.wrap("checking", err)
+			}
+			if bad {
+				problems = append(problems, fmt.Sprintf("the role %s may change or delete rows of %s", role, table))
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("the store %s is not protected as it should be (%s); its owner restores the grants with caseaudit store init URL, and a trail changed meanwhile shows in verify",
+			s.path, strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// pgOwner reports whether the store's login owns it.
+func (s *Store) pgOwner(ctx context.Context) (bool, string, error) {
+	b := s.b.(*pgBackend)
+	in, err := inspectPostgres(ctx, s.db, b.schema)
+	if err != nil {
+		return false, "", err
+	}
+	return in.isOwner, in.owner, nil
+}

@@ -1,0 +1,187 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/internal/words"
+	"github.com/spf13/cobra"
+)
+
+func newStoreCmd(g *globalOptions) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "store",
+		Short: "Make a PostgreSQL store for a team, copy a store, show what a store is",
+		Long: `The audit store is an SQLite file (the default: one machine) or, for a team of auditors on
+several machines, a PostgreSQL database: give --db postgres://USER@HOST:PORT/DATABASE (or
+CASEAUDIT_DB, or the configuration's store key). The password comes from PGPASSWORD,
+~/.pgpass or a service file (PGSERVICE), never from the command line; sslmode in the URL is
+honoured (sslmode=verify-full for a server elsewhere).
+
+'store init URL' makes the store (an administrator, once); 'store copy FROM TO' copies every
+audit from one store to another with its trail unchanged; 'store info' says what the store is
+and who you are in it.`,
+		Example: `  caseaudit store init 'postgres://qa_admin@db.example.org/casefiles?sslmode=verify-full'
+  caseaudit store copy caseaudit.db 'postgres://qa_admin@db.example.org/casefiles?sslmode=verify-full'
+  caseaudit --db 'postgres://b.evans@db.example.org/casefiles?sslmode=verify-full' store info`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usagef("unknown store command %q: use init, copy or info", args[0])
+			}
+			return usagef("store needs a command: init, copy or info")
+		},
+		RunE: func(cmd *cobra.Command, args []string) error { return nil },
+	}
+	cmd.AddCommand(newStoreInitCmd(g), newStoreCopyCmd(g), newStoreInfoCmd(g))
+	return cmd
+}
+
+// refusePassword refuses a store URL with a password given as an argument.
+func refusePassword(where string) error {
+	if audit.HasPassword(where) {
+		return usagef("%s: the URL carries a password, which the command line shows to other users of this machine; give it in PGPASSWORD, ~/.pgpass or a service file (PGSERVICE) instead", audit.Redact(where))
+	}
+	return nil
+}
+
+func newStoreInitCmd(g *globalOptions) *cobra.Command {
+	return &cobra.Command{
+		Use:   "init URL",
+		Short: "Make a PostgreSQL store (or bring it up to date): its schema, roles and grants",
+		Long: `Make the caseaudit store in the PostgreSQL database the URL names, logged in as the role that
+will own it (an administrator's): the schema "caseaudit" (or ?schema=NAME) with its tables,
+the triggers that keep the trail append-only and hash-chained in the database, and two group
+roles with their grants:
+
+  caseaudit_qa       sample, allocate, moderate, report (and everything an auditor may)
+  caseaudit_auditor  record and import findings; read the audits
+
+Neither role may change or delete anything recorded. Run it again after upgrading caseaudit:
+it migrates the store's schema and re-applies the grants. A schema that is not a caseaudit
+store, or a store of a newer caseaudit, is refused and left untouched.
+
+To add a person, the administrator runs (in psql, as the store's owner or a role with
+CREATEROLE):
+
+  CREATE ROLE "b.evans" LOGIN PASSWORD '…';   -- or your usual authentication
+  GRANT caseaudit_auditor TO "b.evans";      -- or caseaudit_qa for a QA officer
+
+and the person puts the password in ~/.pgpass. Every trail entry records the login that
+entered it beside the auditor named; the database refuses an entry under another login.`,
+		Example: `  caseaudit store init 'postgres://qa_admin@db.example.org/casefiles?sslmode=verify-full'`,
+		Args:    exactArgs(1, "the store's postgres:// URL"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runStoreInit(cmd.Context(), args[0], g)
+		},
+	}
+}
+
+func runStoreInit(ctx context.Context, where string, g *globalOptions) error {
+	if err := refusePassword(where); err != nil {
+		return err
+	}
+	if !audit.IsPostgres(where) {
+		st, err := audit.Open(ctx, where, audit.Options{Clock: g.Now, Actor: actor()})
+		if err != nil {
+			return err
+		}
+		st.Close()
+		g.infof("%s is an SQLite store (schema version %d); it needs no init\n", where, audit.SchemaVersion)
+		return nil
+	}
+	res, err := audit.InitPostgres(ctx, where)
+	if err != nil {
+		return err
+	}
+	switch {
+	case res.Created:
+		g.infof("created the caseaudit store in %s (schema %s, version %d), owned by %s\n", res.Store, res.Schema, res.Version, res.Owner)
+	case res.From < res.Version:
+		g.infof("upgraded the caseaudit store in %s from schema version %d to %d\n", res.Store, res.From, res.Version)
+	default:
+		g.infof("the caseaudit store in %s is up to date (schema version %d); grants re-applied\n", res.Store, res.Version)
+	}
+	if len(res.RolesCreated) > 0 {
+		g.infof("created the roles %s\n", strings.Join(res.RolesCreated, " and "))
+	}
+	g.infof("add a person with: CREATE ROLE \"name\" LOGIN PASSWORD '…'; GRANT %s TO \"name\";  (or %s for QA)\n", audit.RoleAuditor, audit.RoleQA)
+	return nil
+}
+
+func newStoreCopyCmd(g *globalOptions) *cobra.Command {
+	return &cobra.Command{
+		Use:   "copy FROM TO",
+		Short: "Copy every audit of a store into a new, empty store, trails unchanged",
+		Long: `Copy every audit — its sample, its whole trail, who entered each entry — from one store to
+another that holds no audits yet: SQLite to PostgreSQL (moving a team onto a server) or back
+(an archive on one machine). Every trail is verified before and after; the heads are the
+same in both stores, so 'caseaudit verify' passes on the copy. All or nothing.
+
+A PostgreSQL store must have been made with 'caseaudit store init' and the copy must run as
+its owner; an SQLite file is made when missing.`,
+		Example: `  caseaudit store copy caseaudit.db 'postgres://qa_admin@db.example.org/casefiles'
+  caseaudit store copy 'postgres://qa_admin@db.example.org/casefiles' archive-2026.db`,
+		Args: exactArgs(2, "the store to copy from and the store to copy to"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runStoreCopy(cmd.Context(), args[0], args[1], g)
+		},
+	}
+}
+
+func runStoreCopy(ctx context.Context, from, to string, g *globalOptions) error {
+	for _, w := range []string{from, to} {
+		if err := refusePassword(w); err != nil {
+			return err
+		}
+	}
+	if !audit.IsPostgres(from) && !fileExists(from) {
+		return fmt.Errorf("no audit store at %s", from)
+	}
+	src, err := audit.Open(ctx, from, audit.Options{Clock: g.Now, Actor: actor()})
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	dst, err := audit.Open(ctx, to, audit.Options{Clock: g.Now, Actor: actor()})
+	if err != nil {
+		return err
+	}
+	defer dst.Close()
+	res, err := audit.Copy(ctx, src, dst, nil)
+	if err != nil {
+		return err
+	}
+	g.infof("copied %s (%s, %s) from %s to %s; every trail verifies on the copy with the same head\n",
+		words.Count(res.Audits, "audit"), words.Count(res.Cases, "sampled case"), words.Count(res.Entries, "trail entry", "trail entries"),
+		src.Path(), dst.Path())
+	return nil
+}
+
+func newStoreInfoCmd(g *globalOptions) *cobra.Command {
+	return &cobra.Command{
+		Use:   "info",
+		Short: "Say what the store is, its schema version, and who you are in it",
+		Example: `  caseaudit store info
+  CASEAUDIT_DB='postgres://b.evans@db.example.org/casefiles' caseaudit store info`,
+		Args: exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			st, err := g.openExistingStore(ctx)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			list, err := st.Audits(ctx)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(g.IO.Out, "store       %s\n", st.Path())
+			fmt.Fprintf(g.IO.Out, "kind        %s, schema version %d\n", st.Kind(), audit.SchemaVersion)
+			fmt.Fprintf(g.IO.Out, "entered by  %s\n", st.EnteredBy())
+			fmt.Fprintf(g.IO.Out, "audits      %d\n", len(list))
+			return nil
+		},
+	}
+}
