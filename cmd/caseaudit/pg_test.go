@@ -59,6 +59,7 @@ func TestPostgresScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"genexport": cmdGenexport,
 			"fill":      cmdFill,
+			"exits":     cmdExits,
 		},
 	})
 }

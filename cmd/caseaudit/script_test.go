@@ -76,7 +76,7 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 
 // TestScriptsAssertExitCodes: no acceptance script accepts any failure.
 func TestScriptsAssertExitCodes(t *testing.T) {
-	files, err := filepath.Glob("testdata/script/*.txtar")
+	files, err := filepath.Glob("testdata/*script/*.txtar")
 	if err != nil || len(files) == 0 {
 		t.Fatal(err, files)
 	}
