@@ -183,17 +183,17 @@ func precheck(path string) (fresh bool, err error) {
 		return false, fmt.Errorf("opening the store %s: %w", path, err)
 	}
 	if st.IsDir() {
-		return false, fmt.Errorf("the store %s is a directory; name a file: %w", path, ErrNotStore)
+		return false, errorf(ErrNotStore, "the store %s is a directory; name a file", path)
 	}
 	if st.Size() == 0 {
 		return true, nil
 	}
 	hdr := make([]byte, 100)
 	if _, err := io.ReadFull(f, hdr); err != nil || !bytes.Equal(hdr[:16], sqliteHeader) {
-		return false, fmt.Errorf("%s is not a caseaudit store (not an SQLite database); name another file with %s: %w", path, opt.Store, ErrNotStore)
+		return false, errorf(ErrNotStore, "%s is not a caseaudit store (not an SQLite database); name another file with %s", path, opt.Store)
 	}
 	if id := binary.BigEndian.Uint32(hdr[68:72]); id != applicationID {
-		return false, fmt.Errorf("%s is an SQLite database but not a caseaudit store; name another file with %s: %w", path, opt.Store, ErrNotStore)
+		return false, errorf(ErrNotStore, "%s is an SQLite database but not a caseaudit store; name another file with %s", path, opt.Store)
 	}
 	return false, nil
 }
@@ -219,7 +219,7 @@ func (s *Store) init(ctx context.Context, fresh bool) error {
 				return s.wrap("creating", err)
 			}
 		} else if id != applicationID {
-			return fmt.Errorf("%s is an SQLite database but not a caseaudit store; name another file with %s: %w", s.path, opt.Store, ErrNotStore)
+			return errorf(ErrNotStore, "%s is an SQLite database but not a caseaudit store; name another file with %s", s.path, opt.Store)
 		}
 	}
 	var v int
@@ -237,7 +237,7 @@ func (s *Store) init(ctx context.Context, fresh bool) error {
 				return s.wrap("opening", err)
 			}
 			if n == 0 {
-				return fmt.Errorf("%s is not a caseaudit store (table %s is missing); name another file with %s: %w", s.path, t, opt.Store, ErrNotStore)
+				return errorf(ErrNotStore, "%s is not a caseaudit store (table %s is missing); name another file with %s", s.path, t, opt.Store)
 			}
 		}
 	}
@@ -258,7 +258,7 @@ func (s *Store) init(ctx context.Context, fresh bool) error {
 	if err := migrate(ctx, s.db); err != nil {
 		var nv errNewerVersion
 		if errors.As(err, &nv) {
-			return fmt.Errorf("the store %s was written by a newer caseaudit (%v); upgrade caseaudit: %w", s.path, nv, ErrNotStore)
+			return errorf(ErrNotStore, "the store %s was written by a newer caseaudit (%v); upgrade caseaudit", s.path, nv)
 		}
 		return s.wrap("preparing", err)
 	}
@@ -332,7 +332,7 @@ func (s *Store) wrap(doing string, err error) error {
 		return nil
 	}
 	if isBusy(err) {
-		return fmt.Errorf("the store %s is busy: another caseaudit is writing to it; try again: %w", s.path, ErrBusy)
+		return errorf(ErrBusy, "the store %s is busy: another caseaudit is writing to it; try again", s.path)
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
@@ -347,7 +347,7 @@ func (s *Store) wrap(doing string, err error) error {
 	{
 		switch se.Code() & 0xff {
 		case 26: // SQLITE_NOTADB
-			return fmt.Errorf("%s is not a caseaudit store (not an SQLite database): %w", s.path, ErrNotStore)
+			return errorf(ErrNotStore, "%s is not a caseaudit store (not an SQLite database)", s.path)
 		case 11: // SQLITE_CORRUPT
 			return fmt.Errorf("the store %s is damaged (%v); restore it from a backup", s.path, err)
 		case 8: // SQLITE_READONLY

@@ -234,9 +234,9 @@ func openPostgres(ctx context.Context, where string, opts Options) (*Store, erro
 	s.enteredBy = in.sessionUser
 	switch {
 	case !in.schemaExists || in.empty:
-		err = fmt.Errorf("%s holds no caseaudit store (no schema %s); its administrator creates one with: caseaudit store init URL: %w", s.path, t.schema, ErrNotStore)
+		err = errorf(ErrNotStore, "%s holds no caseaudit store (no schema %s); its administrator creates one with: caseaudit store init URL", s.path, t.schema)
 	case !in.marked:
-		err = fmt.Errorf("%s is not a caseaudit store (its schema %s holds other tables); name another database or schema: %w", s.path, t.schema, ErrNotStore)
+		err = errorf(ErrNotStore, "%s is not a caseaudit store (its schema %s holds other tables); name another database or schema", s.path, t.schema)
 	case in.version > len(pgMigrations):
 		err = fmt.Errorf("the store %s was written by a newer caseaudit (schema version %d; this one knows up to %d); upgrade caseaudit: %w",
 			s.path, in.version, len(pgMigrations), ErrNotStore)
@@ -321,7 +321,7 @@ func initPostgres(ctx context.Context, s *Store, t *pgTarget, version int) (*Ini
 	res := &InitResult{Store: s.path, Schema: t.schema, Owner: in.sessionUser, From: in.version, Roles: []string{RoleQA, RoleAuditor}}
 	switch {
 	case in.schemaExists && !in.empty && !in.marked:
-		return nil, fmt.Errorf("%s is not a caseaudit store (its schema %s holds other tables); name another database, or another schema with ?schema=NAME: %w", s.path, t.schema, ErrNotStore)
+		return nil, errorf(ErrNotStore, "%s is not a caseaudit store (its schema %s holds other tables); name another database, or another schema with ?schema=NAME", s.path, t.schema)
 	case in.version > len(pgMigrations):
 		return nil, fmt.Errorf("the store %s was written by a newer caseaudit (schema version %d; this one knows up to %d); upgrade caseaudit: %w",
 			s.path, in.version, len(pgMigrations), ErrNotStore)
@@ -452,7 +452,7 @@ func (b *pgBackend) explain(s *Store, doing string, err error) error {
 		case pe.Code == "55P03" || pe.Code == "40001" || pe.Code == "40P01" || pe.Code == "23505":
 			// lock timeout, serialisation failure, deadlock, or a name taken
 			// by another writer a moment ago
-			return fmt.Errorf("the store %s is busy: another caseaudit is writing to it; try again: %w", s.path, ErrBusy)
+			return errorf(ErrBusy, "the store %s is busy: another caseaudit is writing to it; try again", s.path)
 		case pe.Code == "42501":
 			msg := pe.Message
 			if !strings.HasPrefix(msg, "caseaudit: ") {
