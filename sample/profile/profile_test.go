@@ -365,11 +365,11 @@ func TestDetectAndResolve(t *testing.T) {
 
 func TestParseTimeliness(t *testing.T) {
 	good := map[string]Timeliness{
-		"Referral Date..Assessment Completed<=45d":           {"Referral Date", "Assessment Completed", 45, UnitDays},
-		" Referral Date .. Assessment Completed <= 45 wd ":   {"Referral Date", "Assessment Completed", 45, UnitWorkingDays},
-		"A..B<=6w":                                           {"A", "B", 6, UnitWeeks},
-		"A..B<=3M":                                           {"A", "B", 3, UnitMonths},
-		"A..B<=10 working days":                              {"A", "B", 10, UnitWorkingDays},
+		"Referral Date..Assessment Completed<=45d":         {"Referral Date", "Assessment Completed", 45, UnitDays},
+		" Referral Date .. Assessment Completed <= 45 wd ": {"Referral Date", "Assessment Completed", 45, UnitWorkingDays},
+		"A..B<=6w":              {"A", "B", 6, UnitWeeks},
+		"A..B<=3M":              {"A", "B", 3, UnitMonths},
+		"A..B<=10 working days": {"A", "B", 10, UnitWorkingDays},
 		"Date of referral (<= 2024)..Date assessed<=1day":    {"Date of referral (<= 2024)", "Date assessed", 1, UnitDays},
 		"Strategy Discussion Date..Section 47 Start<=2 days": {"Strategy Discussion Date", "Section 47 Start", 2, UnitDays},
 	}
