@@ -356,6 +356,7 @@ func parseCount(s string) (int, int) {
 // worker. Worker texts that mean "no worker" get negative indexes, -2 - k
 // for the k-th such text.
 type names struct {
+	cache    [nameCacheSize]nameCache // in front of raw: a column holds few values, over and over
 	raw      map[string]int32 // the cell as read
 	norm     map[string]int32
 	shown    []string // first spelling, trimmed and collapsed
@@ -371,14 +372,38 @@ func newNames(workers bool) names {
 // maxRaw bounds the cache of cell texts.
 const maxRaw = 1 << 16
 
+type nameCache struct {
+	text string
+	i    int32
+	ok   bool
+}
+
+const nameCacheSize = 1024
+
+// cacheSlot chooses a cache slot from a text's bytes (FNV-1a): cheap for
+// the short texts of a worker or team column.
+func cacheSlot(s string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint32(s[i])) * 16777619
+	}
+	return (h ^ h>>16) & (nameCacheSize - 1)
+}
+
 func (n *names) index(cell string) int32 {
-	if i, ok := n.raw[cell]; ok {
-		return i
+	e := &n.cache[cacheSlot(cell)]
+	if e.ok && e.text == cell {
+		return e.i
 	}
-	i := n.lookup(cell, true)
-	if len(n.raw) < maxRaw {
-		n.raw[strings.Clone(cell)] = i
+	i, ok := n.raw[cell]
+	if !ok {
+		i = n.lookup(cell, true)
+		if len(n.raw) < maxRaw {
+			cell = strings.Clone(cell) // cells share memory with the rows read with them
+			n.raw[cell] = i
+		}
 	}
+	*e = nameCache{text: cell, i: i, ok: true}
 	return i
 }
 
