@@ -357,7 +357,7 @@ func parseCount(s string) (int, int) {
 // for the k-th such text.
 type names struct {
 	cache    [nameCacheSize]nameCache // in front of raw: a column holds few values, over and over
-	raw      map[string]int32 // the cell as read
+	raw      map[string]int32         // the cell as read
 	norm     map[string]int32
 	shown    []string // first spelling, trimmed and collapsed
 	unalloc  map[string]int32
