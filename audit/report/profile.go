@@ -126,8 +126,15 @@ func (r *ProfileReport) notes() []string {
 		}
 	}
 	if ch := r.Changes; ch != nil && (ch.Blank > 0 || ch.NotNumbers > 0) {
-		out = append(out, fmt.Sprintf("“%s” is blank for %s and not a whole number for %s; they are left out of its figures%s.",
-			ch.Column, casesText(ch.Blank), casesText(ch.NotNumbers), problemRows(ch.Problems, ch.NotNumbers)))
+		var parts []string
+		if ch.Blank > 0 {
+			parts = append(parts, "blank for "+casesText(ch.Blank))
+		}
+		if ch.NotNumbers > 0 {
+			parts = append(parts, "not a whole number for "+casesText(ch.NotNumbers)+problemRows(ch.Problems, ch.NotNumbers))
+		}
+		out = append(out, fmt.Sprintf("“%s” is %s; %s left out of its figures.", ch.Column, strings.Join(parts, " and "),
+			plural(ch.Blank+ch.NotNumbers, "it is", "they are")))
 	}
 	wd := false
 	for _, t := range r.Timeliness {
@@ -136,16 +143,18 @@ func (r *ProfileReport) notes() []string {
 		}
 		var parts []string
 		if t.NoStart > 0 {
-			parts = append(parts, fmt.Sprintf("%s no “%s”", casesText(t.NoStart), t.From))
+			parts = append(parts, fmt.Sprintf("%s no “%s”", plural(t.NoStart, "1 case has", thousands(t.NoStart)+" cases have"), t.From))
 		}
 		if t.Unreadable > 0 {
-			parts = append(parts, fmt.Sprintf("%s a date that cannot be read%s", casesText(t.Unreadable), problemRows(onlyProblem(t.Problems, "not a date"), t.Unreadable)))
+			parts = append(parts, fmt.Sprintf("%s a date that cannot be read%s", plural(t.Unreadable, "1 case has", thousands(t.Unreadable)+" cases have"),
+				problemRows(onlyProblem(t.Problems, "not a date"), t.Unreadable)))
 		}
 		if t.Negative > 0 {
-			parts = append(parts, fmt.Sprintf("%s “%s” before “%s”%s", casesText(t.Negative), t.To, t.From, problemRows(exceptProblem(t.Problems, "not a date"), t.Negative)))
+			parts = append(parts, fmt.Sprintf("%s “%s” before “%s”%s", plural(t.Negative, "1 case has", thousands(t.Negative)+" cases have"), t.To, t.From,
+				problemRows(exceptProblem(t.Problems, "not a date"), t.Negative)))
 		}
 		if len(parts) > 0 {
-			out = append(out, fmt.Sprintf("%s: not measured, as %s.", pairName(t), strings.Join(parts, "; ")))
+			out = append(out, fmt.Sprintf("%s: not measured where %s.", pairName(t), strings.Join(parts, "; ")))
 		}
 	}
 	if wd {
@@ -382,15 +391,24 @@ func (r *ProfileReport) sections() []section {
 			{"Late", fmt.Sprintf("%s (%s)", thousands(t.Late), pctPtr(t.LateShare, nearest))},
 			{"Not done yet", fmt.Sprintf("%s (%s)", thousands(t.NotDone), pctPtr(t.NotDoneShare, nearest))},
 		}
-		if t.AsOf != "" {
-			s.Lines = append(s.Lines, kv{"  of which past the limit on " + t.AsOf, fmt.Sprintf("%s (%s)", thousands(t.Overdue), pctPtr(t.OverdueShare, nearest))})
+		if t.AsOf != "" && t.NotDone > 0 {
+			s.Lines = append(s.Lines, kv{"Not done and past the limit on " + t.AsOf, fmt.Sprintf("%s (%s)", thousands(t.Overdue), pctPtr(t.OverdueShare, nearest))})
 		}
 		if t.MedianElapsed != nil {
 			s.Lines = append(s.Lines, kv{"Median time taken", half(*t.MedianElapsed) + " " + t.ElapsedUnit})
 		}
 		if n := t.NoStart + t.Unreadable + t.Negative; n > 0 {
-			s.Lines = append(s.Lines, kv{"Not measured", fmt.Sprintf("%s (no “%s” %s, unreadable date %s, “%s” before “%s” %s)",
-				thousands(n), t.From, thousands(t.NoStart), thousands(t.Unreadable), t.To, t.From, thousands(t.Negative))})
+			var why []string
+			if t.NoStart > 0 {
+				why = append(why, fmt.Sprintf("%s with no “%s”", thousands(t.NoStart), t.From))
+			}
+			if t.Unreadable > 0 {
+				why = append(why, fmt.Sprintf("%s with a date that cannot be read", thousands(t.Unreadable)))
+			}
+			if t.Negative > 0 {
+				why = append(why, fmt.Sprintf("%s with “%s” before “%s”", thousands(t.Negative), t.To, t.From))
+			}
+			s.Lines = append(s.Lines, kv{"Not measured", thousands(n) + ": " + strings.Join(why, "; ")})
 		}
 		if len(t.ByTeam) > 0 {
 			s.Table = timelinessTeamTable(r.TeamColumn, t)

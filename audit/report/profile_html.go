@@ -28,6 +28,19 @@ type svgShape struct {
 	Rotate         bool // text turned to read upwards (a y-axis title)
 }
 
+// Class is a text's CSS classes.
+func (s svgShape) Class() string {
+	switch {
+	case s.Bold && s.Small:
+		return "bold small"
+	case s.Bold:
+		return "bold"
+	case s.Small:
+		return "small"
+	}
+	return ""
+}
+
 type svgChart struct {
 	W, H    int
 	Label   string // aria-label
@@ -271,11 +284,11 @@ func timelinessSVG(teamColumn string, t profile.TimelinessResult) *svgChart {
 		yy += 28
 	}
 	yy += 6
-	lx := x0
+	lx := 8.0
 	for _, s := range segs {
 		ch.rect(lx, yy, 12, 12, s.fill, "")
 		ch.text(lx+16, yy+11, "start", s.name)
-		lx += 30 + 6.6*float64(len([]rune(s.name)))
+		lx += 34 + 6.4*float64(len([]rune(s.name)))
 	}
 	ch.H = int(yy) + 22
 	by := ""
@@ -376,7 +389,7 @@ ul.notes li { margin-bottom: .3rem; }
 <svg xmlns="http://www.w3.org/2000/svg" width="{{.W}}" height="{{.H}}" viewBox="0 0 {{.W}} {{.H}}" role="img" aria-label="{{.Label}}">
 {{range .Shapes}}{{if eq .Kind "rect"}}<rect x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="{{.H}}" fill="{{.Fill}}">{{if .Title}}<title>{{.Title}}</title>{{end}}</rect>
 {{else if eq .Kind "line"}}<line x1="{{.X1}}" y1="{{.Y1}}" x2="{{.X2}}" y2="{{.Y2}}" stroke="{{.Stroke}}"{{if .Dash}} stroke-dasharray="5 4"{{end}}/>
-{{else}}<text x="{{.X}}" y="{{.Y}}" text-anchor="{{.Anchor}}"{{if .Rotate}} transform="rotate(-90 {{.X}} {{.Y}})"{{end}}{{if .Fill}} style="fill: {{.Fill}}"{{end}}{{if or .Bold .Small}} class="{{if .Bold}}bold{{end}}{{if .Small}} small{{end}}"{{end}}>{{.Text}}</text>
+{{else}}<text x="{{.X}}" y="{{.Y}}" text-anchor="{{.Anchor}}"{{if .Rotate}} transform="rotate(-90 {{.X}} {{.Y}})"{{end}}{{if .Fill}} style="fill: {{.Fill}}"{{end}}{{with .Class}} class="{{.}}"{{end}}>{{.Text}}</text>
 {{end}}{{end}}</svg>
 <figcaption>{{.Caption}}.</figcaption>
 </figure>{{end}}

@@ -25,16 +25,23 @@ func writeProfileXLSX(w io.Writer, r *ProfileReport) error {
 	if err != nil {
 		return err
 	}
+	count, err := x.f.NewStyle(&excelize.Style{NumFmt: 3}) // #,##0
+	if err != nil {
+		return err
+	}
 	if err := x.f.SetSheetName("Sheet1", "Summary"); err != nil {
 		return err
 	}
-	px := &profileXW{xw: x, dec: dec}
+	px := &profileXW{xw: x, dec: dec, count: count}
 	px.summary(r)
 	px.caseload(r)
 	px.changes(r)
 	px.timeliness(r)
 	px.workers(r)
 	px.problems(r)
+	for _, name := range x.f.GetSheetList() {
+		px.printSetup(name)
+	}
 	if x.err != nil {
 		return fmt.Errorf("building the workbook: %w", x.err)
 	}
@@ -45,13 +52,42 @@ func writeProfileXLSX(w io.Writer, r *ProfileReport) error {
 
 type profileXW struct {
 	*xw
-	dec int // style: 0.0
+	dec   int // style: 0.0
+	count int // style: #,##0
+}
+
+// printSetup prints a sheet landscape on A4, one page wide.
+func (x *profileXW) printSetup(sheet string) {
+	if x.err != nil {
+		return
+	}
+	if x.err = x.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: ptr(true)}); x.err != nil {
+		return
+	}
+	x.err = x.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: ptr(9), Orientation: ptr("landscape"),
+		FitToWidth: ptr(1), FitToHeight: ptr(0)})
+}
+
+// deref is *v, or nil (an empty cell).
+func deref(v *float64) any {
+	if v == nil {
+		return nil
+	}
+	return *v
 }
 
 // decCell marks a value to be written with one decimal.
 type decCell struct{ v *float64 }
 
 func (x *profileXW) put(sheet string, col, row int, v any) {
+	if n, ok := v.(int); ok {
+		x.set(sheet, col, row, n)
+		if x.err == nil {
+			cell, _ := excelize.CoordinatesToCellName(col, row)
+			x.err = x.f.SetCellStyle(sheet, cell, cell, x.count)
+		}
+		return
+	}
 	if d, ok := v.(decCell); ok {
 		if d.v == nil || x.err != nil {
 			return
@@ -108,13 +144,16 @@ func axisTitle(s string) excelize.ChartTitle {
 	return excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: s, Font: &excelize.Font{Size: 10}}}}
 }
 
+// axisFont is dark enough to read in print (the default is a pale grey).
+var axisFont = excelize.Font{Color: "333333", Size: 9}
+
 func fill(hex string) excelize.Fill {
 	return excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{strings.TrimPrefix(hex, "#")}}
 }
 
 func (x *profileXW) summary(r *ProfileReport) {
 	const s = "Summary"
-	x.widths(s, 40, 30, 14, 14, 14, 14)
+	x.widths(s, 66, 26, 14, 14)
 	row := 1
 	x.title(s, row, r.Title())
 	row += 2
@@ -124,7 +163,7 @@ func (x *profileXW) summary(r *ProfileReport) {
 	}
 	row++
 	for _, sentence := range r.Summary() {
-		x.paragraph(s, row, "F", 126, sentence)
+		x.paragraph(s, row, "D", 120, sentence)
 		row++
 	}
 	row++
@@ -138,7 +177,7 @@ func (x *profileXW) summary(r *ProfileReport) {
 			[]any{"Cases with no allocated worker", c.Unallocated},
 			[]any{"Workers", c.Workers},
 			[]any{"Mean caseload", decCell{c.Mean}},
-			[]any{"Median caseload", decCell{c.Median}},
+			[]any{"Median caseload", deref(c.Median)},
 			[]any{"Largest caseload", c.Max})
 		if a := c.AboveTarget; a != nil {
 			lines = append(lines,
@@ -155,10 +194,11 @@ func (x *profileXW) summary(r *ProfileReport) {
 			[]any{fmt.Sprintf("Share with %d or more (of %s with a number)", ch.AtLeast, thousands(ch.Counted)), pctCell{ch.AtLeastShare}})
 	}
 	for _, t := range r.Timeliness {
+		name := pairName(t) + ": "
 		lines = append(lines,
-			[]any{t.Spec + ": within", pctCell{t.WithinShare}},
-			[]any{t.Spec + ": late", pctCell{t.LateShare}},
-			[]any{t.Spec + ": not done", pctCell{t.NotDoneShare}})
+			[]any{name + "within " + t.LimitText, pctCell{t.WithinShare}},
+			[]any{name + "late", pctCell{t.LateShare}},
+			[]any{name + "not done", pctCell{t.NotDoneShare}})
 	}
 	for _, l := range lines {
 		x.line(s, row, l...)
@@ -169,7 +209,7 @@ func (x *profileXW) summary(r *ProfileReport) {
 		x.header(s, row, "Notes")
 		row++
 		for _, n := range r.Notes {
-			x.paragraph(s, row, "F", 126, n)
+			x.paragraph(s, row, "D", 120, n)
 			row++
 		}
 	}
@@ -182,7 +222,7 @@ func (x *profileXW) caseload(r *ProfileReport) {
 	}
 	const s = "Caseload"
 	x.sheet(s)
-	x.widths(s, 34, 16, 16, 14)
+	x.widths(s, 38, 22, 22, 14)
 	x.title(s, 1, "Caseload: cases per allocated worker (“"+c.Column+"”)")
 	row := 3
 	x.header(s, row, "Figure", "Value")
@@ -193,7 +233,7 @@ func (x *profileXW) caseload(r *ProfileReport) {
 		{"Share with no allocated worker", pctCell{c.UnallocatedShare}},
 		{"Workers", c.Workers},
 		{"Mean caseload", decCell{c.Mean}},
-		{"Median caseload", decCell{c.Median}},
+		{"Median caseload", deref(c.Median)},
 		{"Smallest caseload", c.Min},
 		{"Largest caseload", c.Max},
 	}
@@ -234,7 +274,7 @@ func (x *profileXW) caseload(r *ProfileReport) {
 	}
 	first := row + 1
 	if c.Target != nil {
-		x.header(s, row, "Cases held", "Workers at or below the target", "Workers above the target")
+		x.header(s, row, "Cases held", "Workers, target or below", "Workers above target")
 	} else {
 		x.header(s, row, "Cases held", "Workers")
 	}
@@ -282,8 +322,8 @@ func (x *profileXW) caseload(r *ProfileReport) {
 	x.err = x.f.AddChart(s, "F3", &excelize.Chart{
 		Type: excelize.ColStacked, Series: series, Title: chartTitle(title),
 		Legend:   excelize.ChartLegend{Position: "bottom"},
-		XAxis:    excelize.ChartAxis{Title: axisTitle("Cases held by a worker")},
-		YAxis:    excelize.ChartAxis{MajorGridLines: true, Title: axisTitle("Workers"), Minimum: ptr(0.0)},
+		XAxis:    excelize.ChartAxis{Title: axisTitle("Cases held by a worker"), Font: axisFont},
+		YAxis:    excelize.ChartAxis{MajorGridLines: true, Title: axisTitle("Workers"), Minimum: ptr(0.0), Font: axisFont},
 		GapWidth: &gap, Overlap: &overlap,
 		Dimension: excelize.ChartDimension{Width: 720, Height: 360},
 	})
@@ -343,8 +383,8 @@ func (x *profileXW) changes(r *ProfileReport) {
 		},
 		Title:    chartTitle("Share of cases by “" + c.Column + "”"),
 		Legend:   excelize.ChartLegend{Position: "bottom"},
-		XAxis:    excelize.ChartAxis{Title: axisTitle(c.Column)},
-		YAxis:    excelize.ChartAxis{MajorGridLines: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}, Minimum: ptr(0.0)},
+		XAxis:    excelize.ChartAxis{Title: axisTitle(c.Column), Font: axisFont},
+		YAxis:    excelize.ChartAxis{MajorGridLines: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}, Minimum: ptr(0.0), Font: axisFont},
 		GapWidth: &gap, Overlap: &overlap,
 		Dimension: excelize.ChartDimension{Width: 600, Height: 340},
 	})
@@ -356,7 +396,7 @@ func (x *profileXW) timeliness(r *ProfileReport) {
 	}
 	const s = "Timeliness"
 	x.sheet(s)
-	x.widths(s, 30, 11, 11, 11, 14, 14, 11, 11, 11)
+	x.widths(s, 46, 11, 11, 11, 17, 17, 11, 11, 11)
 	row := 1
 	for _, t := range r.Timeliness {
 		x.title(s, row, fmt.Sprintf("%s within %s", pairName(t), t.LimitText))
@@ -376,7 +416,7 @@ func (x *profileXW) timeliness(r *ProfileReport) {
 			[]any{"Share within", pctCell{t.WithinShare}},
 			[]any{"Share late", pctCell{t.LateShare}},
 			[]any{"Share not done", pctCell{t.NotDoneShare}},
-			[]any{"Median time taken (" + t.ElapsedUnit + ")", decCell{t.MedianElapsed}},
+			[]any{"Median time taken (" + t.ElapsedUnit + ")", deref(t.MedianElapsed)},
 			[]any{"No “" + t.From + "”", t.NoStart},
 			[]any{"Unreadable date", t.Unreadable},
 			[]any{"“" + t.To + "” before “" + t.From + "”", t.Negative})
@@ -391,7 +431,7 @@ func (x *profileXW) timeliness(r *ProfileReport) {
 		}
 		h := []string{team, "Measured", "Within", "Late"}
 		if t.AsOf != "" {
-			h = append(h, "Not done, past the limit", "Not done, not yet due")
+			h = append(h, "Not done, overdue", "Not done, not due")
 		} else {
 			h = append(h, "Not done")
 		}
@@ -434,8 +474,8 @@ func (x *profileXW) timeliness(r *ProfileReport) {
 			Type: excelize.BarPercentStacked, Series: series,
 			Title:    chartTitle(fmt.Sprintf("%s within %s", pairName(t), t.LimitText)),
 			Legend:   excelize.ChartLegend{Position: "bottom"},
-			XAxis:    excelize.ChartAxis{ReverseOrder: true},
-			YAxis:    excelize.ChartAxis{MajorGridLines: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}},
+			XAxis:    excelize.ChartAxis{ReverseOrder: true, Font: axisFont},
+			YAxis:    excelize.ChartAxis{MajorGridLines: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}, Font: axisFont},
 			GapWidth: &gap, Overlap: &overlap,
 			Dimension: excelize.ChartDimension{Width: 640, Height: height},
 		})

@@ -175,7 +175,7 @@ func columnFlag(err error) error {
 		if errors.Is(err, profile.ErrTimeliness) {
 			return fmt.Errorf("--%w", err)
 		}
-		return fmt.Errorf("--timeliness: %w", err)
+		return fmt.Errorf("--timeliness %q: %w", ce.Pair, err)
 	}
 	return err
 }
@@ -195,6 +195,11 @@ func runProfile(ctx context.Context, o *profileOptions, g *globalOptions) error 
 	p, err := profile.New(spec, t)
 	if err != nil {
 		return columnFlag(err)
+	}
+	for _, f := range filters {
+		if _, err := t.ColumnIndex(f.Column); err != nil {
+			return fmt.Errorf("--where %q: %w", f.String(), err)
+		}
 	}
 	if p.Empty() {
 		return fmt.Errorf("%s: nothing to profile: no worker or changes column found (headers: %s) and no --timeliness; name the columns with --worker-column or --changes-column, or give --timeliness \"FROM..TO<=45d\"",

@@ -131,14 +131,16 @@ func New(spec Spec, t *export.Table) (*Profiler, error) {
 	p.workerAt, p.changesAt, p.teamAt = at(p.workerCol), at(p.changesCol), at(p.teamCol)
 	for _, tl := range spec.Timeliness {
 		ps := &pairState{t: tl}
-		if ps.fromCol, err = resolve(t, "timeliness", tl.From); err != nil {
-			return nil, err
+		if ps.fromCol, err = resolve(t, "timeliness", tl.From); err == nil {
+			ps.toCol, err = resolve(t, "timeliness", tl.To)
 		}
-		if ps.toCol, err = resolve(t, "timeliness", tl.To); err != nil {
+		if err != nil {
+			err.(*ColumnError).Pair = tl.String()
 			return nil, err
 		}
 		if ps.fromCol == ps.toCol {
-			return nil, &ColumnError{Role: "timeliness", Err: fmt.Errorf("%w %q: %q and %q are the same column", ErrTimeliness, tl.String(), tl.From, tl.To)}
+			return nil, &ColumnError{Role: "timeliness", Pair: tl.String(),
+				Err: fmt.Errorf("%w %q: %q and %q are the same column", ErrTimeliness, tl.String(), tl.From, tl.To)}
 		}
 		ps.fromAt, ps.toAt = at(ps.fromCol), at(ps.toCol)
 		p.pairs = append(p.pairs, ps)

@@ -242,6 +242,7 @@ func looksLikeChanges(h string) bool {
 // "team", "timeliness"), so that the caller can name its option.
 type ColumnError struct {
 	Role string
+	Pair string // the timeliness pair (Timeliness.String) for Role "timeliness"
 	Err  error
 }
 
