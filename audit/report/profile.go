@@ -28,7 +28,10 @@ import (
 //	   unallocated_as {text: cases} ("" for blank), workers, mean, median,
 //	   min, max, target (null for none), above_target (null without a
 //	   target) {workers, workers_share (of workers), cases (they hold),
-//	   cases_share (of allocated)}, bands [{label, from, to (null: open),
+//	   cases_share (of allocated)}, far_above_median (null for none:
+//	   caseloads of at least three times the median and 20, usually a duty
+//	   desk or a team) {from, workers, cases, names (only with
+//	   include_names)}, bands [{label, from, to (null: open),
 //	   workers, cases, above_target}], by_caseload [{caseload, workers}],
 //	   worker_list [{worker, cases, above_target}] (only with include_names)}
 //	changes                            null without a changes column, else
@@ -121,6 +124,29 @@ func (r *ProfileReport) notes() []string {
 			out = append(out, fmt.Sprintf("%s %s no allocated worker (%s) and %s in no worker's caseload.",
 				thousands(c.Unallocated), plural(c.Unallocated, "case has", "cases have"), strings.Join(as, ", "), plural(c.Unallocated, "is", "are")))
 		}
+		if fa := c.FarAbove; fa != nil {
+			who := thousands(fa.Workers) + " " + plural(fa.Workers, "worker", "workers")
+			if len(fa.Names) > 0 {
+				who = quoteNames(fa.Names)
+			}
+			var s string
+			if fa.Workers == 1 {
+				s = fmt.Sprintf("%s holds %s cases, at least three times the median caseload of %s", who, thousands(fa.Cases), half(*c.Median))
+			} else {
+				s = fmt.Sprintf("%s hold %s cases or more each, at least three times the median caseload of %s (%s cases in all)",
+					who, thousands(fa.From), half(*c.Median), thousands(fa.Cases))
+			}
+			s += ": so large a caseload is usually a duty desk, a team or a manager rather than a person, and it raises the mean; "
+			switch {
+			case len(fa.Names) == 1:
+				s += fmt.Sprintf("if so, leave it out with --where '%s!=%s'.", c.Column, fa.Names[0])
+			case len(fa.Names) > 1:
+				s += fmt.Sprintf("if so, leave them out with --where '%s!=NAME'.", c.Column)
+			default:
+				s += fmt.Sprintf("see who with --include-names, and leave %s out with --where '%s!=NAME' if so.", plural(fa.Workers, "it", "them"), c.Column)
+			}
+			out = append(out, s)
+		}
 		if c.Workers > 0 {
 			out = append(out, "Workers are the distinct names in “"+c.Column+"”, compared ignoring case and spacing; a worker's caseload counts the cases here only, so a worker who also holds cases outside this export (or outside the filters) holds more.")
 		}
@@ -161,6 +187,17 @@ func (r *ProfileReport) notes() []string {
 		out = append(out, "Working days are Monday to Friday, counted from the day after the first date up to and including the second; bank holidays are not taken out, so a case can look up to a few days slower than it was.")
 	}
 	return out
+}
+
+func quoteNames(ns []string) string {
+	q := make([]string, len(ns))
+	for i, n := range ns {
+		q[i] = "“" + n + "”"
+	}
+	if len(q) > 5 {
+		q = append(q[:5], fmt.Sprintf("%d more", len(ns)-5))
+	}
+	return strings.Join(q, ", ")
 }
 
 func casesText(n int) string { return thousands(n) + " " + plural(n, "case", "cases") }
@@ -336,7 +373,7 @@ func (r *ProfileReport) sections() []section {
 				bt.Header = append(bt.Header, "Above target")
 				bt.Right = append(bt.Right, false)
 			}
-			for _, b := range c.Bands {
+			for _, b := range foldEmptyBands(c.Bands) {
 				row := []string{b.Label, thousands(b.Workers), thousands(b.Cases)}
 				if c.Target != nil {
 					row = append(row, map[bool]string{true: "yes", false: ""}[b.AboveTarget])
@@ -424,6 +461,33 @@ func (r *ProfileReport) sections() []section {
 			ns.Lines = append(ns.Lines, kv{"", n})
 		}
 		out = append(out, ns)
+	}
+	return out
+}
+
+// foldEmptyBands makes each run of two or more bands without workers one
+// band ("29–58"), so that a caseload far from the rest does not fill the
+// table with empty rows.
+func foldEmptyBands(bs []profile.Band) []profile.Band {
+	var out []profile.Band
+	for i := 0; i < len(bs); i++ {
+		j := i
+		for j+1 < len(bs) && bs[i].Workers == 0 && bs[j+1].Workers == 0 {
+			j++
+		}
+		if j == i {
+			out = append(out, bs[i])
+			continue
+		}
+		b := bs[i]
+		b.To = bs[j].To
+		if b.To != nil {
+			b.Label = fmt.Sprintf("%d–%d", b.From, *b.To)
+		} else {
+			b.Label = fmt.Sprintf("%d or more", b.From)
+		}
+		out = append(out, b)
+		i = j
 	}
 	return out
 }

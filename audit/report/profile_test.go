@@ -295,3 +295,24 @@ func TestProfileSparse(t *testing.T) {
 		t.Errorf("summary %q", s)
 	}
 }
+
+func TestFoldEmptyBands(t *testing.T) {
+	to := func(n int) *int { return &n }
+	bs := []profile.Band{{Label: "1–5", From: 1, To: to(5), Workers: 2}, {Label: "6–10", From: 6, To: to(10)}, {Label: "11–15", From: 11, To: to(15), Workers: 1},
+		{Label: "16–20", From: 16, To: to(20)}, {Label: "21–25", From: 21, To: to(25)}, {Label: "26–30", From: 26, To: to(30)}, {Label: "31 or more", From: 31, Workers: 1}}
+	var got []string
+	for _, b := range foldEmptyBands(bs) {
+		got = append(got, b.Label)
+	}
+	if strings.Join(got, " ") != "1–5 6–10 11–15 16–30 31 or more" {
+		t.Errorf("folded %q", got)
+	}
+	bs = []profile.Band{{Label: "1–5", From: 1, To: to(5), Workers: 2}, {Label: "6–10", From: 6, To: to(10)}, {Label: "11 or more", From: 11}}
+	got = nil
+	for _, b := range foldEmptyBands(bs) {
+		got = append(got, b.Label)
+	}
+	if strings.Join(got, " ") != "1–5 6 or more" {
+		t.Errorf("folded %q", got)
+	}
+}

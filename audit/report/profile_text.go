@@ -169,6 +169,11 @@ func writeProfileCSV(w io.Writer, r *ProfileReport) error {
 			put("caseload", "", "", "cases_held_above_target", inum(a.Cases))
 			put("caseload", "", "", "cases_held_above_target_share", fptr(a.CasesShare))
 		}
+		if fa := cl.FarAbove; fa != nil {
+			put("caseload", "", "", "far_above_median_from", inum(fa.From))
+			put("caseload", "", "", "far_above_median_workers", inum(fa.Workers))
+			put("caseload", "", "", "far_above_median_cases", inum(fa.Cases))
+		}
 		for _, k := range sortedKeys(cl.UnallocatedAs) {
 			put("unallocated_as", "", k, "cases", inum(cl.UnallocatedAs[k]))
 		}

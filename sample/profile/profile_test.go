@@ -3,6 +3,7 @@ package profile
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -575,5 +576,40 @@ func TestReadNoCases(t *testing.T) {
 	_, err = Read(context.Background(), tb, p, ReadOptions{})
 	if err == nil || !strings.Contains(err.Error(), "no case IDs below the header row") {
 		t.Errorf("error %v", err)
+	}
+}
+
+// A caseload three times the median and at least 20 is reported apart:
+// usually a duty desk or a team rather than a person.
+func TestFarAboveMedian(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("Case Reference,Allocated Worker\n")
+	n := 0
+	add := func(worker string, cases int) {
+		for range cases {
+			n++
+			fmt.Fprintf(&b, "C%d,%s\n", n, worker)
+		}
+	}
+	for w := 1; w <= 9; w++ {
+		add(fmt.Sprintf("Worker %d", w), 10)
+	}
+	add("Duty Desk", 40) // median 10: from max(20, 30) = 30
+	add("Team Manager", 29)
+	tb := openText(t, b.String())
+	p, _ := readProfile(t, tb, Spec{IncludeNames: true})
+	c := p.Result().Caseload
+	want := &FarAbove{From: 30, Workers: 1, Cases: 40, Names: []string{"Duty Desk"}}
+	if !reflect.DeepEqual(c.FarAbove, want) || *c.Median != 10 {
+		t.Errorf("far above %+v (median %v), want %+v", c.FarAbove, *c.Median, want)
+	}
+	p, _ = readProfile(t, tb, Spec{})
+	if fa := p.Result().Caseload.FarAbove; fa == nil || fa.Names != nil {
+		t.Errorf("far above without names: %+v", fa)
+	}
+	// Small caseloads are never far above: 3 × median 2 = 6 < 20.
+	p, _ = readProfile(t, openText(t, handMade), Spec{})
+	if fa := p.Result().Caseload.FarAbove; fa != nil {
+		t.Errorf("far above in the hand-made export: %+v", fa)
 	}
 }

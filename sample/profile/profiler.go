@@ -537,19 +537,47 @@ func (p *Profiler) caseload() *Caseload {
 		a.CasesShare = share(a.Cases, c.Allocated)
 		c.AboveTarget = a
 	}
+	if c.Workers > 0 {
+		from := max(farAboveMin, int(math.Ceil(3**c.Median)))
+		var far []WorkerLoad
+		for i, n := range p.workerCases {
+			if n >= from {
+				far = append(far, WorkerLoad{Worker: p.workers.shown[i], Cases: n})
+			}
+		}
+		if len(far) > 0 {
+			sortLoads(far)
+			fa := &FarAbove{From: from, Workers: len(far)}
+			for _, w := range far {
+				fa.Cases += w.Cases
+				if p.spec.IncludeNames {
+					fa.Names = append(fa.Names, w.Worker)
+				}
+			}
+			c.FarAbove = fa
+		}
+	}
 	if p.spec.IncludeNames {
 		c.WorkerList = []WorkerLoad{}
 		for i, n := range p.workerCases {
 			c.WorkerList = append(c.WorkerList, WorkerLoad{Worker: p.workers.shown[i], Cases: n, AboveTarget: target > 0 && n > target})
 		}
-		slices.SortStableFunc(c.WorkerList, func(a, b WorkerLoad) int {
-			if a.Cases != b.Cases {
-				return cmp.Compare(b.Cases, a.Cases)
-			}
-			return cmp.Compare(strings.ToLower(a.Worker), strings.ToLower(b.Worker))
-		})
+		sortLoads(c.WorkerList)
 	}
 	return c
+}
+
+// farAboveMin is the least caseload counted as far above the median.
+const farAboveMin = 20
+
+// sortLoads orders workers by caseload, largest first, then by name.
+func sortLoads(ws []WorkerLoad) {
+	slices.SortStableFunc(ws, func(a, b WorkerLoad) int {
+		if a.Cases != b.Cases {
+			return cmp.Compare(b.Cases, a.Cases)
+		}
+		return cmp.Compare(strings.ToLower(a.Worker), strings.ToLower(b.Worker))
+	})
 }
 
 // bandWidth is the width of the caseload bands; maxBands bounds how many

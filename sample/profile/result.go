@@ -42,6 +42,11 @@ type Caseload struct {
 	// is nil too.
 	Target      *int         `json:"target"`
 	AboveTarget *AboveTarget `json:"above_target"`
+	// FarAbove is the workers holding From cases or more: three times the
+	// median caseload and at least 20. So large a caseload is usually a
+	// duty desk, a team or a manager rather than a person, and worth a look.
+	// nil when there is none.
+	FarAbove *FarAbove `json:"far_above_median"`
 	// Bands are caseloads in bands of five cases aligned so that the target
 	// tops a band, from the band holding Min to the band holding Max; past
 	// twelve bands the last is open ("64 or more").
@@ -61,6 +66,14 @@ type AboveTarget struct {
 	// Cases they hold, and their share of the allocated cases.
 	Cases      int      `json:"cases"`
 	CasesShare *float64 `json:"cases_share"`
+}
+
+// FarAbove is the workers with caseloads far above the median.
+type FarAbove struct {
+	From    int      `json:"from"`
+	Workers int      `json:"workers"`
+	Cases   int      `json:"cases"`             // the cases they hold
+	Names   []string `json:"names,omitempty"` // only with Spec.IncludeNames, largest first
 }
 
 // Band is the workers whose caseload is From to To (To nil: From or more).
