@@ -72,7 +72,7 @@ type AboveTarget struct {
 type FarAbove struct {
 	From    int      `json:"from"`
 	Workers int      `json:"workers"`
-	Cases   int      `json:"cases"`             // the cases they hold
+	Cases   int      `json:"cases"`           // the cases they hold
 	Names   []string `json:"names,omitempty"` // only with Spec.IncludeNames, largest first
 }
 
