@@ -445,7 +445,11 @@ func (r *ProfileReport) sections() []section {
 			if t.Negative > 0 {
 				why = append(why, fmt.Sprintf("%s with “%s” before “%s”", thousands(t.Negative), t.To, t.From))
 			}
-			s.Lines = append(s.Lines, kv{"Not measured", thousands(n) + ": " + strings.Join(why, "; ")})
+			v := why[0]
+			if len(why) > 1 {
+				v = thousands(n) + " (" + strings.Join(why, "; ") + ")"
+			}
+			s.Lines = append(s.Lines, kv{"Not measured", v})
 		}
 		if len(t.ByTeam) > 0 {
 			s.Table = timelinessTeamTable(r.TeamColumn, t)
