@@ -162,6 +162,10 @@ func (r *ProfileReport) notes() []string {
 		out = append(out, fmt.Sprintf("“%s” is %s; %s left out of its figures.", ch.Column, strings.Join(parts, " and "),
 			plural(ch.Blank+ch.NotNumbers, "it is", "they are")))
 	}
+	if ch := r.Changes; ch != nil && ch.Mean != nil && *ch.Mean > 12 {
+		out = append(out, fmt.Sprintf("The values of “%s” are large for a count of workers (a mean of %s): if it is not such a count, name the right column with --changes-column.",
+			ch.Column, dec1(*ch.Mean)))
+	}
 	wd := false
 	for _, t := range r.Timeliness {
 		if t.Unit == profile.UnitWorkingDays {

@@ -316,3 +316,13 @@ func TestFoldEmptyBands(t *testing.T) {
 		t.Errorf("folded %q", got)
 	}
 }
+
+// A "count" column whose values are large is probably the wrong column.
+func TestProfileNoteOnLargeCounts(t *testing.T) {
+	mean := 40123.0
+	ch := &profile.Changes{Column: "Staff No", Counted: 3, Mean: &mean, AtLeast: 3, AtLeastCases: 3, AtLeastShare: ptr(1.0), Problems: []profile.CellProblem{}}
+	r := NewProfileReport(profile.Profile{Cases: 3, Changes: ch, Timeliness: []profile.TimelinessResult{}}, ProfileInput{Path: "x.csv"}, nil, ProfileSkipped{}, time.Time{}, "test", false)
+	if !strings.Contains(strings.Join(r.Notes, "\n"), "The values of “Staff No” are large for a count of workers (a mean of 40123.0)") {
+		t.Errorf("notes %q", r.Notes)
+	}
+}

@@ -353,6 +353,12 @@ func TestDetectAndResolve(t *testing.T) {
 			t.Errorf("%+v: error %v, want a %s ColumnError saying %s", c.spec, err, c.role, c.msg)
 		}
 	}
+	for h, want := range map[string]bool{"Workers in last 12 months": true, "No. of SWs in 12m": true, "Number of social workers": true,
+		"SW changes": true, "Worker Number": false, "Worker No": false, "Worker ID": false, "Changes": false, "Team": false} {
+		if looksLikeChanges(h) != want {
+			t.Errorf("looksLikeChanges(%q) = %v", h, !want)
+		}
+	}
 	// Without any known column, nothing is profiled.
 	tb = openText(t, "Case Reference,Colour\nC1,Blue\n")
 	p, err = New(Spec{}, tb)

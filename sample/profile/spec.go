@@ -222,16 +222,21 @@ func contains(xs []int, x int) bool {
 
 // looksLikeChanges recognises other names of a column counting workers or
 // changes of worker: it speaks of workers (or social workers, SWs) and of
-// changes, a number, or 12 months.
+// changes, a count, 12 months, or "number of" ("No. of SWs in 12 months"),
+// but not of a number alone ("Worker Number" is a staff number).
 func looksLikeChanges(h string) bool {
 	ws := words(h)
 	worker, count := false, false
-	for _, w := range ws {
+	for i, w := range ws {
 		switch w {
 		case "worker", "workers", "sw", "sws", "swer", "swers":
 			worker = true
-		case "change", "changes", "number", "no", "count", "12m", "12", "12months", "changed":
+		case "change", "changes", "changed", "count", "12m", "12", "12months":
 			count = true
+		case "number", "no", "num":
+			if i+1 < len(ws) && ws[i+1] == "of" {
+				count = true
+			}
 		}
 	}
 	return worker && count
