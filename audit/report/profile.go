@@ -204,6 +204,14 @@ func quoteNames(ns []string) string {
 	return strings.Join(q, ", ")
 }
 
+// unitWord is "day" or "working day" for exactly 1, else the unit as given.
+func unitWord(v float64, unit string) string {
+	if v == 1 {
+		return strings.TrimSuffix(unit, "s")
+	}
+	return unit
+}
+
 func casesText(n int) string { return thousands(n) + " " + plural(n, "case", "cases") }
 
 func problemRows(ps []profile.CellProblem, total int) string {
@@ -436,7 +444,7 @@ func (r *ProfileReport) sections() []section {
 			s.Lines = append(s.Lines, kv{"Not done and past the limit on " + t.AsOf, fmt.Sprintf("%s (%s)", thousands(t.Overdue), pctPtr(t.OverdueShare, nearest))})
 		}
 		if t.MedianElapsed != nil {
-			s.Lines = append(s.Lines, kv{"Median time taken", half(*t.MedianElapsed) + " " + t.ElapsedUnit})
+			s.Lines = append(s.Lines, kv{"Median time taken", half(*t.MedianElapsed) + " " + unitWord(*t.MedianElapsed, t.ElapsedUnit)})
 		}
 		if n := t.NoStart + t.Unreadable + t.Negative; n > 0 {
 			var why []string

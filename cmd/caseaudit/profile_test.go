@@ -142,3 +142,31 @@ func TestProfileHelpHasExamples(t *testing.T) {
 		}
 	}
 }
+
+// Escape sequences in an export's cells never reach the terminal, whatever
+// the format; a formula in a cell stays text in csv.
+func TestProfileHostileCells(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cases.csv")
+	data := "Case Reference,Team,Allocated Worker,Referral Date,Assessment Completed,Workers in 12m\n" +
+		"C1,\x1b]0;pwned\x07North,\x1b[2JWorker A,01/06/2026,02/06/2026,1\n" +
+		"C2,=cmd|' /C calc'!A0,Worker B,01/06/2026,\x1b[31msoon,x\x1b[0m\n"
+	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"table", "markdown", "csv", "json"} {
+		var out, errb bytes.Buffer
+		code := run(context.Background(), &IOStreams{Out: &out, Err: &errb, OutTerminal: true, ErrTerminal: true},
+			[]string{"profile", path, "--timeliness", "Referral Date..Assessment Completed<=45d", "--include-names", "--format", f})
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", f, code, errb.String())
+		}
+		// The table's headings are bold (the terminal is in colour); nothing else.
+		plain := strings.NewReplacer("\x1b[1m", "", "\x1b[0m", "").Replace(out.String())
+		if strings.ContainsAny(plain+errb.String(), "\x1b\x07") {
+			t.Errorf("%s: a control character reaches the terminal: %q", f, out.String())
+		}
+		if f == "csv" && strings.Contains(out.String(), ",=cmd") {
+			t.Errorf("csv: a formula is left active: %q", out.String())
+		}
+	}
+}

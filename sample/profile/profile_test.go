@@ -333,6 +333,9 @@ func TestDetectAndResolve(t *testing.T) {
 	if p.WorkerColumn() != "Social Worker" || p.ChangesColumn() != "No. of SWs in last 12 months" || p.TeamColumn() != "Team Name" {
 		t.Errorf("detected %q %q %q", p.WorkerColumn(), p.ChangesColumn(), p.TeamColumn())
 	}
+	if got := strings.Join(p.ColumnNames(), "|"); got != "Social Worker|No. of SWs in last 12 months|Team Name" {
+		t.Errorf("column names %q", got)
+	}
 	p, err = New(Spec{NoWorker: true, NoChanges: true, NoTeam: true}, tb)
 	if err != nil || !p.Empty() || len(p.Columns()) != 0 {
 		t.Errorf("all left out: %v %v %v", err, p.Empty(), p.Columns())

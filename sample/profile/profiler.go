@@ -159,6 +159,17 @@ func New(spec Spec, t *export.Table) (*Profiler, error) {
 // nothing is to be profiled (see Empty).
 func (p *Profiler) Columns() []int { return slices.Clone(p.cols) }
 
+// ColumnNames returns the header names of Columns(), in the same order: a
+// caller that keeps these columns' values for a case (as sample.Load keeps
+// its Fields for sampled cases) can pass them to Factors later.
+func (p *Profiler) ColumnNames() []string {
+	out := make([]string, len(p.cols))
+	for i, c := range p.cols {
+		out[i] = p.header[c]
+	}
+	return out
+}
+
 // Empty reports whether there is nothing to profile: no worker, changes or
 // team column and no timeliness pair.
 func (p *Profiler) Empty() bool {
