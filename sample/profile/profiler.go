@@ -391,16 +391,22 @@ type nameCache struct {
 	ok   bool
 }
 
-const nameCacheSize = 1024
+const (
+	nameCacheBits = 10
+	nameCacheSize = 1 << nameCacheBits
+)
 
-// cacheSlot chooses a cache slot from a text's bytes (FNV-1a): cheap for
-// the short texts of a worker or team column.
+// cacheSlot chooses a cache slot from a text's length and four of its
+// bytes, mixed: cheap, and different for most of the few hundred values of
+// a worker or team column.
 func cacheSlot(s string) uint32 {
-	h := uint32(2166136261)
-	for i := 0; i < len(s); i++ {
-		h = (h ^ uint32(s[i])) * 16777619
+	n := len(s)
+	h := uint32(n) * 0x9e3779b1
+	if n > 0 {
+		h ^= uint32(s[0])<<24 | uint32(s[n/3])<<16 | uint32(s[n/2])<<8 | uint32(s[n-1])
 	}
-	return (h ^ h>>16) & (nameCacheSize - 1)
+	h *= 0x85ebca6b
+	return h >> (32 - nameCacheBits)
 }
 
 func (n *names) index(cell string) int32 {
