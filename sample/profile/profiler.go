@@ -414,11 +414,13 @@ func (n *names) index(cell string) int32 {
 	if e.ok && e.text == cell {
 		return e.i
 	}
+	// Cells share memory with the rows read with them: keep copies only,
+	// or a cached text would keep its whole batch of rows alive.
+	cell = strings.Clone(cell)
 	i, ok := n.raw[cell]
 	if !ok {
 		i = n.lookup(cell, true)
 		if len(n.raw) < maxRaw {
-			cell = strings.Clone(cell) // cells share memory with the rows read with them
 			n.raw[cell] = i
 		}
 	}
