@@ -79,8 +79,8 @@ func Read(ctx context.Context, t *export.Table, p *Profiler, opts ReadOptions) (
 			}
 			c.Distinct++
 			match := true
-			for i, f := range opts.Where {
-				if !f.Match(cells[filterAt[i]]) {
+			for j, f := range opts.Where {
+				if !f.Match(cells[filterAt[j]]) {
 					match = false
 					break
 				}
