@@ -156,12 +156,12 @@ func Draw(ctx context.Context, s Spec) (*Drawn, error) {
 		f, _ := ParseFilter(w) // checked above
 		filters = append(filters, f)
 	}
-	var fh *fileHasher
+	var fh *FileHasher
 	var idle func() bool
 	if s.SHA256 == "" {
-		fh = newFileHasher(s.Export)
-		defer fh.close()
-		idle = fh.step
+		fh = NewFileHasher(s.Export)
+		defer fh.Close()
+		idle = fh.Step
 	}
 	t, err := export.Open(ctx, s.Export, s.Open)
 	if err != nil {
@@ -195,7 +195,7 @@ func Draw(ctx context.Context, s Spec) (*Drawn, error) {
 	}
 	sum := s.SHA256
 	if fh != nil {
-		if sum, err = fh.sum(); err != nil {
+		if sum, err = fh.Sum(); err != nil {
 			return nil, err
 		}
 	}
@@ -331,13 +331,13 @@ func Rederive(ctx context.Context, p *Provenance, path string, o RederiveOptions
 }
 
 // FileSHA256 returns the hex SHA-256 of a file's bytes.
-func FileSHA256(path string) (string, error) { return newFileHasher(path).sum() }
+func FileSHA256(path string) (string, error) { return NewFileHasher(path).Sum() }
 
-// fileHasher computes a file's SHA-256 a piece at a time. Its step is
-// given to Load as the idle work: the file is hashed in the moments the
-// ticket maker waits for rows, rather than by a third goroutine taking
-// turns with the reader on two cores.
-type fileHasher struct {
+// FileHasher computes a file's SHA-256 a piece at a time. Its Step is
+// given to Load (or any reader of rows) as the idle work: the file is
+// hashed in the moments the ticket maker waits for rows, rather than by a
+// third goroutine taking turns with the reader on two cores.
+type FileHasher struct {
 	path string
 	f    *os.File
 	h    hash.Hash
@@ -346,15 +346,15 @@ type fileHasher struct {
 	done bool
 }
 
-func newFileHasher(path string) *fileHasher {
-	fh := &fileHasher{path: path, h: sha256.New(), buf: make([]byte, 64<<10)}
+func NewFileHasher(path string) *FileHasher {
+	fh := &FileHasher{path: path, h: sha256.New(), buf: make([]byte, 64<<10)}
 	fh.f, fh.err = os.Open(path)
 	fh.done = fh.err != nil
 	return fh
 }
 
-// step hashes the next 64 KB and reports whether any is left.
-func (fh *fileHasher) step() bool {
+// Step hashes the next 64 KB and reports whether any is left.
+func (fh *FileHasher) Step() bool {
 	if fh.done {
 		return false
 	}
@@ -369,15 +369,15 @@ func (fh *fileHasher) step() bool {
 	return !fh.done
 }
 
-// sum hashes what is left and returns the file's SHA-256 in hex.
-func (fh *fileHasher) sum() (string, error) {
+// Sum hashes what is left and returns the file's SHA-256 in hex.
+func (fh *FileHasher) Sum() (string, error) {
 	if fh.f == nil {
 		if errors.Is(fh.err, os.ErrNotExist) {
 			return "", &export.InputError{Path: fh.path, Msg: "the file is not there", Err: fh.err}
 		}
 		return "", fh.err // os.Open's error names the file
 	}
-	for fh.step() {
+	for fh.Step() {
 	}
 	fh.f.Close()
 	fh.f = nil
@@ -387,8 +387,8 @@ func (fh *fileHasher) sum() (string, error) {
 	return hex.EncodeToString(fh.h.Sum(nil)), nil
 }
 
-// close releases the file when the hash is not wanted after all.
-func (fh *fileHasher) close() {
+// Close releases the file when the hash is not wanted after all.
+func (fh *FileHasher) Close() {
 	if fh.f != nil {
 		fh.f.Close()
 	}

@@ -2,7 +2,6 @@ package report
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -17,15 +16,6 @@ import (
 
 // RenderProfile writes a profile in the given format.
 func RenderProfile(w io.Writer, r *ProfileReport, f Format, o RenderOptions) error {
-	if o.Terminal && (f == CSV || f == Markdown) {
-		var buf bytes.Buffer
-		o.Terminal = false
-		if err := RenderProfile(&buf, r, f, o); err != nil {
-			return err
-		}
-		_, err := io.WriteString(w, textsafe.TerminalText(buf.String()))
-		return err
-	}
 	switch f {
 	case Table:
 		return writeProfileTable(w, r, o.Color)
@@ -49,7 +39,7 @@ func RenderProfile(w io.Writer, r *ProfileReport, f Format, o RenderOptions) err
 func writeProfileTable(w io.Writer, r *ProfileReport, color bool) error {
 	bw := bufio.NewWriter(w)
 	heading := func(s string) {
-		s = textsafe.Terminal(s)
+		s = textsafe.OneLine(s)
 		if color {
 			fmt.Fprintf(bw, "%s%s%s\n", ansiBold, s, ansiReset)
 		} else {
@@ -62,14 +52,14 @@ func writeProfileTable(w io.Writer, r *ProfileReport, color bool) error {
 		bw.WriteString("\n")
 		heading(s.Title)
 		if s.Intro != "" {
-			fmt.Fprintf(bw, "%s\n", wrap(textsafe.Terminal(s.Intro), 100))
+			fmt.Fprintf(bw, "%s\n", wrap(textsafe.OneLine(s.Intro), 100))
 			if len(s.Lines) > 0 || s.Table != nil {
 				bw.WriteString("\n")
 			}
 		}
 		if s.Title == "Notes" || s.Title == "Summary" {
 			for _, l := range s.Lines {
-				fmt.Fprintf(bw, "%s\n", strings.ReplaceAll(wrap("- "+textsafe.Terminal(l.V), 100), "\n", "\n  "))
+				fmt.Fprintf(bw, "%s\n", strings.ReplaceAll(wrap("- "+textsafe.OneLine(l.V), 100), "\n", "\n  "))
 			}
 			continue
 		}
@@ -81,7 +71,7 @@ func writeProfileTable(w io.Writer, r *ProfileReport, color bool) error {
 			writeTbl(bw, s.Table, "  ")
 		}
 		for _, m := range s.More {
-			fmt.Fprintf(bw, "\n  %s\n", textsafe.Terminal(m.Caption))
+			fmt.Fprintf(bw, "\n  %s\n", textsafe.OneLine(m.Caption))
 			if m.Table != nil {
 				writeTbl(bw, m.Table, "  ")
 			}
@@ -91,41 +81,7 @@ func writeProfileTable(w io.Writer, r *ProfileReport, color bool) error {
 }
 
 func writeProfileMarkdown(w io.Writer, r *ProfileReport) error {
-	bw := bufio.NewWriter(w)
-	fmt.Fprintf(bw, "# %s\n\n", mdEscape(r.Title()))
-	for _, l := range r.meta() {
-		fmt.Fprintf(bw, "- **%s:** %s\n", mdEscape(l.K), mdEscape(l.V))
-	}
-	bw.WriteString("\n")
-	for _, s := range r.sections() {
-		fmt.Fprintf(bw, "## %s\n\n", mdEscape(s.Title))
-		if s.Intro != "" {
-			fmt.Fprintf(bw, "%s\n\n", mdEscape(s.Intro))
-		}
-		if s.Title == "Notes" || s.Title == "Summary" {
-			for _, l := range s.Lines {
-				fmt.Fprintf(bw, "- %s\n", mdEscape(l.V))
-			}
-			bw.WriteString("\n")
-			continue
-		}
-		if len(s.Lines) > 0 {
-			mdTable(bw, &tbl{Header: []string{"", ""}, Rows: kvRows(s.Lines)})
-			bw.WriteString("\n")
-		}
-		if s.Table != nil {
-			mdTable(bw, s.Table)
-			bw.WriteString("\n")
-		}
-		for _, m := range s.More {
-			fmt.Fprintf(bw, "**%s**\n\n", mdEscape(m.Caption))
-			if m.Table != nil {
-				mdTable(bw, m.Table)
-				bw.WriteString("\n")
-			}
-		}
-	}
-	return bw.Flush()
+	return writeMarkdownDoc(w, r.Title(), r.meta(), r.sections(), "Notes", "Summary")
 }
 
 // writeProfileCSV writes the figures in long form, one a row: section,

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -157,18 +158,26 @@ func wrap(s string, width int) string {
 // WriteMarkdown writes the report as GitHub-flavoured Markdown; text from
 // the store is escaped so it cannot add links, HTML or table cells.
 func WriteMarkdown(w io.Writer, r *Report) error {
+	return writeMarkdownDoc(w, r.title(), r.meta(), r.sections(), "Notes")
+}
+
+// writeMarkdownDoc writes a titled document of sections as Markdown; the
+// sections named in lists are bullet lists of their lines' values, and
+// other sections' figures are "- **name:** value" lines (a Markdown table
+// would need a header row, and figures have none).
+func writeMarkdownDoc(w io.Writer, title string, meta []kv, sections []section, lists ...string) error {
 	bw := bufio.NewWriter(w)
-	fmt.Fprintf(bw, "# %s\n\n", mdEscape(r.title()))
-	for _, l := range r.meta() {
+	fmt.Fprintf(bw, "# %s\n\n", mdEscape(title))
+	for _, l := range meta {
 		fmt.Fprintf(bw, "- **%s:** %s\n", mdEscape(l.K), mdEscape(l.V))
 	}
 	bw.WriteString("\n")
-	for _, s := range r.sections() {
+	for _, s := range sections {
 		fmt.Fprintf(bw, "## %s\n\n", mdEscape(s.Title))
 		if s.Intro != "" {
 			fmt.Fprintf(bw, "%s\n\n", mdEscape(s.Intro))
 		}
-		if s.Title == "Notes" {
+		if slices.Contains(lists, s.Title) {
 			for _, l := range s.Lines {
 				fmt.Fprintf(bw, "- %s\n", mdEscape(l.V))
 			}
@@ -176,8 +185,6 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			continue
 		}
 		if len(s.Lines) > 0 {
-			// Figures as a list: a Markdown table would need a header row,
-			// and these have none.
 			for _, l := range s.Lines {
 				fmt.Fprintf(bw, "- **%s:** %s\n", mdEscape(l.K), mdEscape(l.V))
 			}
@@ -200,7 +207,6 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	}
 	return bw.Flush()
 }
-
 
 func mdTable(w io.Writer, t *tbl) {
 	row := func(cells []string) {

@@ -37,8 +37,6 @@ type profileOptions struct {
 	targetGiven bool // --caseload-target was on the command line
 }
 
-func init() { extraCommands = append(extraCommands, newProfileCmd) }
-
 func newProfileCmd(g *globalOptions) *cobra.Command {
 	o := &profileOptions{}
 	cmd := &cobra.Command{
@@ -185,8 +183,8 @@ func runProfile(ctx context.Context, o *profileOptions, g *globalOptions) error 
 	if err != nil {
 		return err
 	}
-	fh := newFileHasher(o.Export)
-	defer fh.close()
+	fh := sample.NewFileHasher(o.Export)
+	defer fh.Close()
 	t, err := export.Open(ctx, o.Export, o.Open)
 	if err != nil {
 		return err
@@ -206,30 +204,30 @@ func runProfile(ctx context.Context, o *profileOptions, g *globalOptions) error 
 			o.Export, headerList(t.Header))
 	}
 	prog := newProgress(g, "reading "+filepath.Base(o.Export))
-	counts, err := profile.Read(ctx, t, p, profile.ReadOptions{Where: filters, Progress: prog.rows, Idle: fh.step})
+	counts, err := profile.Read(ctx, t, p, profile.ReadOptions{Where: filters, Progress: prog.rows, Idle: fh.Step})
 	prog.done()
 	if err != nil {
 		return err
 	}
-	sum, err := fh.sum()
+	sum, err := fh.Sum()
 	if err != nil {
 		return err
 	}
-	printReadSummary(g, t, &sample.Population{Rows: counts.Rows, Blank: counts.Blank, Footers: counts.Footers,
-		Duplicates: counts.Duplicates, FirstDuplicates: counts.FirstDuplicates, Distinct: counts.Distinct,
-		FilteredOut: counts.FilteredOut, Where: filters})
-	g.infof("%s\n", profileColumnsLine(p, o))
-
 	var fs []string
 	for _, f := range filters {
 		fs = append(fs, f.String())
 	}
+	readSummary(g, sample.Source{Path: t.Path, Sheet: t.Sheet, HeaderRow: t.HeaderRow, IDColumn: t.Header[t.IDIndex]},
+		sample.Counts{Rows: counts.Rows, Blank: counts.Blank, Footers: counts.Footers, Duplicates: counts.Duplicates,
+			Distinct: counts.Distinct, FilteredOut: counts.FilteredOut}, counts.FirstDuplicates, fs, nil)
+	g.infof("%s\n", profileColumnsLine(p, o))
+
 	r := report.NewProfileReport(p.Result(),
 		report.ProfileInput{Path: o.Export, SHA256: sum, Format: t.Format, Sheet: t.Sheet, HeaderRow: t.HeaderRow,
 			IDColumn: t.Header[t.IDIndex], Rows: counts.Rows},
 		fs, report.ProfileSkipped{Blank: counts.Blank, Footers: counts.Footers, Duplicates: counts.Duplicates, FilteredOut: counts.FilteredOut},
 		g.Now(), version(), o.IncludeNames)
-	ro := report.RenderOptions{Color: o.Out == "" && g.IO.Color(), Terminal: o.Out == "" && g.IO.OutTerminal}
+	ro := report.RenderOptions{Color: o.Out == "" && g.IO.Color()}
 	if err := writeOutput(ctx, g, o.Out, o.Force, func(w io.Writer) error { return report.RenderProfile(w, r, format, ro) }); err != nil {
 		return err
 	}

@@ -250,6 +250,7 @@ var commands = []func(*globalOptions) *cobra.Command{
 	newVerifyCmd,
 	newReportCmd,
 	newTrendCmd,
+	newProfileCmd,
 	newActionsCmd,
 	newActionCmd,
 	newAuditsCmd,

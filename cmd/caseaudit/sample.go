@@ -410,14 +410,21 @@ func writeWorkbookFile(ctx context.Context, path string, force bool, spec audit.
 
 // printReadSummary says on stderr what was read and what the population is.
 func printReadSummary(g *globalOptions, d *sample.Drawn) {
-	p, c := d.Provenance, d.Provenance.Counts
+	p := d.Provenance
+	readSummary(g, p.Export, p.Counts, d.Population.FirstDuplicates, p.Filters, p.Exclusion)
+}
+
+// readSummary says on stderr what was read from an export: the sheet,
+// header row and ID column, the rows and what was skipped, and what the
+// filters and an exclusion left.
+func readSummary(g *globalOptions, src sample.Source, c sample.Counts, dups []sample.Duplicate, filters []string, x *sample.Exclusion) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "read %s: ", p.Export.Path)
-	if p.Export.Sheet != "" {
-		fmt.Fprintf(&b, "sheet %q, ", p.Export.Sheet)
+	fmt.Fprintf(&b, "read %s: ", src.Path)
+	if src.Sheet != "" {
+		fmt.Fprintf(&b, "sheet %q, ", src.Sheet)
 	}
 	fmt.Fprintf(&b, "header row %d, ID column %q, %s data rows, %s distinct IDs",
-		p.Export.HeaderRow, p.Export.IDColumn, words.Thousands(c.Rows), words.Thousands(c.Distinct))
+		src.HeaderRow, src.IDColumn, words.Thousands(c.Rows), words.Thousands(c.Distinct))
 	var skipped []string
 	if c.Blank > 0 {
 		skipped = append(skipped, words.Count(c.Blank, "blank row"))
@@ -432,9 +439,9 @@ func printReadSummary(g *globalOptions, d *sample.Drawn) {
 		fmt.Fprintf(&b, "; skipped %s", strings.Join(skipped, ", "))
 	}
 	b.WriteString("\n")
-	if pop := d.Population; c.Duplicates > 0 {
+	if c.Duplicates > 0 {
 		var ds []string
-		for _, x := range pop.FirstDuplicates {
+		for _, x := range dups {
 			ds = append(ds, fmt.Sprintf("%s on row %s (first on row %s)", x.ID, words.Thousands(x.Row), words.Thousands(x.FirstRow)))
 		}
 		more := ""
@@ -443,11 +450,11 @@ func printReadSummary(g *globalOptions, d *sample.Drawn) {
 		}
 		fmt.Fprintf(&b, "duplicate IDs keep their first row: %s%s\n", strings.Join(ds, ", "), more)
 	}
-	if len(p.Filters) > 0 {
+	if len(filters) > 0 {
 		fmt.Fprintf(&b, "filters leave %s of %s distinct IDs\n", words.Thousands(c.Distinct-c.FilteredOut), words.Thousands(c.Distinct))
 	}
-	if p.Exclusion != nil {
-		fmt.Fprintf(&b, "left out %s %s\n", words.Count(c.Excluded, "case"), p.Exclusion.Rule)
+	if x != nil {
+		fmt.Fprintf(&b, "left out %s %s\n", words.Count(c.Excluded, "case"), x.Rule)
 	}
 	g.infof("%s", b.String())
 }
