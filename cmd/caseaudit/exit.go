@@ -37,6 +37,13 @@ func (e *usageError) Unwrap() error { return e.err }
 
 func usagef(format string, a ...any) error { return &usageError{fmt.Errorf(format, a...)} }
 
+// interrupted is a stop the person asked for (Ctrl-C, end of input at a
+// prompt), with what it left behind: exit 130.
+type interrupted struct{ msg string }
+
+func (e *interrupted) Error() string        { return e.msg }
+func (e *interrupted) Is(target error) bool { return target == context.Canceled }
+
 // exitError carries a specific exit code with a message (which may be empty
 // when the command has already said everything).
 type exitCodeError struct {
@@ -73,6 +80,11 @@ func exitCode(err error) int {
 // (or, for usage errors, with a hint to the help) to w.
 func printError(w io.Writer, msg string, err error, cmdPath string) {
 	if errors.Is(err, context.Canceled) {
+		var ie *interrupted
+		if errors.As(err, &ie) {
+			fmt.Fprintf(w, "caseaudit: interrupted: %s\n", textsafe.Terminal(ie.msg))
+			return
+		}
 		fmt.Fprintln(w, "caseaudit: interrupted")
 		return
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/internal/textsafe"
+	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/charmbracelet/huh"
 	"github.com/spf13/cobra"
 )
@@ -328,8 +329,14 @@ func recordInteractive(ctx context.Context, o *recordOptions, g *globalOptions) 
 	for _, c := range cases {
 		byID[c.ID] = c
 	}
-	g.infof("%d cases to record for %s in %q; choose Skip to leave one for later, Quit to stop\n", len(todo), o.Auditor, a.Name)
+	g.infof("%s to record for %s in %q; choose Skip to leave one for later, Quit to stop\n", words.Count(len(todo), "case"), o.Auditor, a.Name)
 	saved := 0
+	stopped := func(err error) error {
+		if errors.Is(err, huh.ErrUserAborted) || errors.Is(err, context.Canceled) {
+			return &interrupted{fmt.Sprintf("stopped; %s saved", words.Count(saved, "finding"))}
+		}
+		return err
+	}
 	for i, id := range todo {
 		c := byID[id]
 		var desc strings.Builder
@@ -338,17 +345,21 @@ func recordInteractive(ctx context.Context, o *recordOptions, g *globalOptions) 
 				fmt.Fprintf(&desc, "%s: %s\n", textsafe.Terminal(col), textsafe.Terminal(c.Fields[j]))
 			}
 		}
-		// Enter alone skips the case: a grade is never recorded by accident.
-		gradeChoice, imm, note := "skip", "", ""
+		// The case's header stays above every question about it.
+		header := func() huh.Field {
+			return huh.NewNote().Title(fmt.Sprintf("Case %s (%d of %d)", textsafe.Terminal(id), i+1, len(todo))).Description(desc.String())
+		}
+		ask := func(fields ...huh.Field) error { return run(append([]huh.Field{header()}, fields...)...) }
+		// No answer is chosen for the person: Enter alone neither records a
+		// grade nor skips the case, it asks again.
+		var gradeChoice, imm, note string
 		opts := []huh.Option[string]{}
 		for _, gr := range audit.Grades {
 			opts = append(opts, huh.NewOption(gr.String(), gr.String()))
 		}
 		opts = append(opts, huh.NewOption("Skip this case", "skip"), huh.NewOption("Quit", "quit"))
-		title := fmt.Sprintf("Case %s (%d of %d)", textsafe.Terminal(id), i+1, len(todo))
-		if err := run(huh.NewNote().Title(title).Description(desc.String()),
-			huh.NewSelect[string]().Title("Grade").Options(opts...).Value(&gradeChoice)); err != nil {
-			return interactiveErr(err)
+		if err := ask(choose("Grade", "", opts, &gradeChoice, o.Accessible)); err != nil {
+			return stopped(err)
 		}
 		if gradeChoice == "quit" {
 			break
@@ -356,18 +367,17 @@ func recordInteractive(ctx context.Context, o *recordOptions, g *globalOptions) 
 		if gradeChoice == "skip" {
 			continue
 		}
-		answers, skipCase, err := askQuestions(run, form)
+		answers, skipCase, err := askQuestions(ask, form, o.Accessible)
 		if err != nil {
-			return interactiveErr(err)
+			return stopped(err)
 		}
 		if skipCase {
 			continue
 		}
-		if err := run(
-			huh.NewSelect[string]().Title("Does the case need immediate attention?").
-				Options(huh.NewOption("No", "no"), huh.NewOption("Yes", "yes")).Value(&imm),
+		if err := ask(
+			choose("Does the case need immediate attention?", "", []huh.Option[string]{huh.NewOption("No", "no"), huh.NewOption("Yes", "yes")}, &imm, o.Accessible),
 			huh.NewText().Title("Note (optional)").Value(&note)); err != nil {
-			return interactiveErr(err)
+			return stopped(err)
 		}
 		grade, _ := audit.ParseGrade(gradeChoice)
 		res, err := st.Record(ctx, a.Name, audit.Finding{Case: id, Auditor: o.Auditor, Grade: grade,
@@ -379,14 +389,47 @@ func recordInteractive(ctx context.Context, o *recordOptions, g *globalOptions) 
 		reportRecorded(g, res)
 		saved++
 	}
-	g.infof("saved %d findings\n", saved)
+	g.infof("saved %s\n", words.Count(saved, "finding"))
 	return nil
 }
+
+// choose is a choice the person must make: nothing is chosen for them, so
+// Enter alone asks again rather than taking the first option (a grade) or
+// the last (skip). help is shown under the title, in the plain-prompt
+// (accessible) mode too.
+func choose(title, help string, opts []huh.Option[string], v *string, accessible bool) huh.Field {
+	if accessible {
+		if help != "" {
+			title += "\n" + help
+		}
+		// Without a pointer to a value the plain prompt has no default.
+		return huh.NewSelect[string]().Title(title).Options(opts...).Accessor(&noDefault{v})
+	}
+	sel := huh.NewSelect[string]().Title(title).
+		Options(append([]huh.Option[string]{huh.NewOption("— choose —", "")}, opts...)...).
+		Value(v).Validate(func(s string) error {
+		if s == "" {
+			return errors.New("choose one of the answers")
+		}
+		return nil
+	})
+	if help != "" {
+		sel = sel.Description(help)
+	}
+	return sel
+}
+
+// noDefault stores a choice without offering the current value as a
+// default answer.
+type noDefault struct{ p *string }
+
+func (n *noDefault) Get() string  { return *n.p }
+func (n *noDefault) Set(v string) { *n.p = v }
 
 // askQuestions asks the form's questions in order. An optional question may
 // be skipped (the default: Enter alone answers nothing); a required one
 // offers to skip the whole case instead.
-func askQuestions(run func(...huh.Field) error, form *audit.Form) (map[string]string, bool, error) {
+func askQuestions(run func(...huh.Field) error, form *audit.Form, accessible bool) (map[string]string, bool, error) {
 	if form == nil {
 		return nil, false, nil
 	}
@@ -403,22 +446,20 @@ func askQuestions(run func(...huh.Field) error, form *audit.Form) (map[string]st
 				choices = append(choices, huh.NewOption(textsafe.Terminal(x), x))
 			}
 			if q.Required {
-				v = "skip-case"
 				choices = append(choices, huh.NewOption("Skip this case", "skip-case"))
 			} else {
-				v = "skip"
 				choices = append(choices, huh.NewOption("Skip this question", "skip"))
 			}
-			sel := huh.NewSelect[string]().Title(title).Options(choices...).Value(&v)
-			if q.Help != "" {
-				sel = sel.Description(textsafe.Terminal(q.Help))
-			}
-			if err := run(sel); err != nil {
+			if err := run(choose(title, textsafe.Terminal(q.Help), choices, &v, accessible)); err != nil {
 				return nil, false, err
 			}
 		} else {
-			in := huh.NewInput().Title(title).Value(&v)
-			if q.Help != "" {
+			t := title
+			if accessible && q.Help != "" {
+				t += "\n" + textsafe.Terminal(q.Help)
+			}
+			in := huh.NewInput().Title(t).Value(&v)
+			if q.Help != "" && !accessible {
 				in = in.Description(textsafe.Terminal(q.Help))
 			}
 			if q.Required {
@@ -475,7 +516,7 @@ func (l *lineReader) Read(p []byte) (int, error) {
 // findings already saved stay saved.
 func interactiveErr(err error) error {
 	if errors.Is(err, huh.ErrUserAborted) {
-		return fmt.Errorf("%w: stopped; findings already entered are saved", context.Canceled)
+		return &interrupted{"stopped; findings already entered are saved"}
 	}
 	return err
 }

@@ -114,3 +114,75 @@ func TestRecordInteractiveEndOfInput(t *testing.T) {
 		t.Fatalf("findings recorded from incomplete input: %+v", fs)
 	}
 }
+
+// The walk-through chooses nothing for the auditor (issue 14): Enter alone
+// on the grade or on immediate attention asks again instead of skipping
+// the case or answering No; quitting and Ctrl-D say how many findings were
+// saved.
+func TestRecordInteractiveEnterAsksAgain(t *testing.T) {
+	db, _, ids := newAudit(t, "--auditors", "A. Khan,B. Evans")
+	input := "\n2\n\n2\nChild not seen\n6\n"
+	var out, errb bytes.Buffer
+	g := &IOStreams{In: strings.NewReader(input), Out: &out, Err: &errb, InTerminal: true, OutTerminal: true}
+	code := run(context.Background(), g, []string{"--db", db, "record", "July", "--auditor", "A. Khan", "--accessible"})
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, errb.String())
+	}
+	if n := strings.Count(errb.String(), "Invalid: must be a number"); n != 2 {
+		t.Errorf("Enter alone was taken as an answer (%d re-asks):\n%s", n, errb.String())
+	}
+	if !strings.Contains(errb.String(), "saved 1 finding\n") {
+		t.Errorf("no count on quitting:\n%s", errb.String())
+	}
+	st, err := audit.Open(context.Background(), db, audit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, _ := st.Findings(context.Background(), "July", false)
+	st.Close()
+	if len(fs) != 1 || fs[0].Case != ids[0] || fs[0].Grade != audit.Good || !fs[0].Immediate {
+		t.Fatalf("findings %+v", fs)
+	}
+	// The input ends in the middle of the next case: stopped, with the count.
+	errb.Reset()
+	g = &IOStreams{In: strings.NewReader("2\n1\n\n2\n"), Out: &out, Err: &errb, InTerminal: true, OutTerminal: true}
+	code = run(context.Background(), g, []string{"--db", db, "record", "July", "--auditor", "A. Khan", "--accessible"})
+	if code != exitInterrupted || !strings.Contains(errb.String(), "stopped; 1 finding saved") {
+		t.Errorf("end of input: exit %d\n%s", code, errb.String())
+	}
+}
+
+// With a form, the case's header stays above each question and the
+// question's help is shown in the plain-prompt mode too.
+func TestRecordInteractiveFormHelp(t *testing.T) {
+	export := writeExport(t, "cases.csv", synth.Options{Rows: 400, Seed: 11})
+	db := filepath.Join(t.TempDir(), "store.db")
+	if code, _, errs := runCmd(t, "--db", db, "sample", export, "--size", "3", "--seed", "s1", "--audit", "July", "-q", "--format", "ids"); code != 0 {
+		t.Fatal(errs)
+	}
+	// Good; assessment Good, then skip the other six questions; not
+	// immediate; no note; quit.
+	input := "2\n2\n6\n5\n6\n5\n4\n4\n1\n\n6\n"
+	var out, errb bytes.Buffer
+	g := &IOStreams{In: strings.NewReader(input), Out: &out, Err: &errb, InTerminal: true, OutTerminal: true}
+	code := run(context.Background(), g, []string{"--db", db, "record", "July", "--auditor", "A. Khan", "--accessible"})
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, errb.String())
+	}
+	e := errb.String()
+	if !strings.Contains(e, "Is there an up-to-date assessment that analyses the child's needs") {
+		t.Errorf("the question's help is not shown:\n%s", e)
+	}
+	if n := strings.Count(e, "(1 of 3)"); n < 9 {
+		t.Errorf("the case header is shown %d times; want it above every question", n)
+	}
+	st, err := audit.Open(context.Background(), db, audit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	fs, _ := st.Findings(context.Background(), "July", false)
+	if len(fs) != 1 || fs[0].Answers["assessment"] != "Good" || fs[0].Immediate {
+		t.Fatalf("findings %+v\n%s", fs, e)
+	}
+}
