@@ -175,6 +175,10 @@ type unallocJSON struct {
 	Reason string `json:"reason"`
 }
 
+// ErrNothingToAllocate: every case of the audit is recorded; an allocation
+// would change nothing (and none is recorded).
+var ErrNothingToAllocate = errors.New("nothing left to allocate")
+
 // Allocate allocates the audit's cases to auditors (see PlanAllocation) and
 // records the allocation as one trail entry, in one transaction.
 // Re-allocating replaces the allocation of cases not yet recorded; recorded
@@ -224,6 +228,9 @@ func (s *Store) allocateTx(ctx context.Context, tx *sql.Tx, a *Audit, ch *chain,
 		if _, done := recorded[c.ID]; !done || keep[c.ID] != "" {
 			todo = append(todo, c)
 		}
+	}
+	if len(todo) == 0 {
+		return Allocation{}, errorf(ErrNothingToAllocate, "nothing left to allocate: every case of audit %q already has a finding", a.Name)
 	}
 	out, err := PlanAllocation(todo, auditors, rules, keep)
 	if err != nil {

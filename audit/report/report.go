@@ -62,6 +62,8 @@ type Options struct {
 	Now func() time.Time
 	// ToolVersion is recorded in the report.
 	ToolVersion string
+
+	allocated map[string]string // case → allocated auditor, read by Build
 }
 
 func (o *Options) normalise() error {
@@ -333,6 +335,14 @@ func build(ctx context.Context, st *audit.Store, name string, opts Options) (*Re
 	if err != nil {
 		return nil, err
 	}
+	if r0, err := st.Allocation(ctx, a.Name); err != nil {
+		return nil, err
+	} else if r0 != nil {
+		opts.allocated = map[string]string{}
+		for _, x := range r0.Assigned {
+			opts.allocated[x.Case] = x.Auditor
+		}
+	}
 	now := st.Now()
 	if opts.Now != nil {
 		now = opts.Now()
@@ -529,10 +539,17 @@ func (r *Report) breakdown(a *audit.Audit, cases []audit.SampledCase, byCase map
 		by = ByStratum
 		key = func(c audit.SampledCase) (string, bool) { return c.Stratum, true }
 	case strings.EqualFold(by, ByAuditor):
+		// Audited cases by who audited them; the rest by whom they are
+		// allocated to, or as unallocated: every sampled case is counted.
 		by = ByAuditor
 		key = func(c audit.SampledCase) (string, bool) {
-			f, ok := byCase[c.ID]
-			return f.Auditor, ok
+			if f, ok := byCase[c.ID]; ok {
+				return f.Auditor, true
+			}
+			if who := o.allocated[c.ID]; who != "" {
+				return who, true
+			}
+			return "(unallocated)", true
 		}
 	default:
 		i := colname.Match(a.Columns, by)
@@ -567,10 +584,7 @@ func (r *Report) breakdown(a *audit.Audit, cases []audit.SampledCase, byCase map
 	r.By = by
 	idx := map[string]int{}
 	for _, c := range cases {
-		k, ok := key(c)
-		if !ok && by == ByAuditor {
-			continue // not audited: no auditor yet
-		}
+		k, _ := key(c)
 		k = strings.TrimSpace(k)
 		if k == "" {
 			k = "(blank)"

@@ -643,3 +643,35 @@ func TestRaisedAtModeration(t *testing.T) {
 		t.Errorf("after the auditor's later correction: %d flagged", r.Flagged)
 	}
 }
+
+// --by auditor counts every sampled case: by who audited it, else by whom
+// it is allocated to, else as unallocated (issue 14).
+func TestBreakdownByAuditorCountsUnallocated(t *testing.T) {
+	ctx := context.Background()
+	st := edgeStore(t, 10, 4, 1, 100) // 4 audited by A. Khan, no allocation
+	o := fixedOptions()
+	o.By = "auditor"
+	r, err := Build(ctx, st, "edge", o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][2]int{}
+	for _, g := range r.Breakdown {
+		got[g.Group] = [2]int{g.Sampled, g.Audited}
+	}
+	if len(got) != 2 || got["A. Khan"] != [2]int{4, 4} || got["(unallocated)"] != [2]int{6, 0} {
+		t.Errorf("breakdown %v", got)
+	}
+	// Allocated: the cases still to audit are counted under their auditors.
+	if _, err := st.Allocate(ctx, "edge", []string{"B. Lee", "C. Diaz"}, audit.AllocationRules{}); err != nil {
+		t.Fatal(err)
+	}
+	r, _ = Build(ctx, st, "edge", o)
+	got = map[string][2]int{}
+	for _, g := range r.Breakdown {
+		got[g.Group] = [2]int{g.Sampled, g.Audited}
+	}
+	if got["A. Khan"] != [2]int{4, 4} || got["B. Lee"][0]+got["C. Diaz"][0] != 6 || got["(unallocated)"] != [2]int{} {
+		t.Errorf("breakdown after allocation %v", got)
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -135,6 +136,10 @@ func runAllocate(ctx context.Context, o *allocateOptions, g *globalOptions) erro
 	}
 	defer st.Close()
 	al, err := o.Alloc.allocate(ctx, st, o.Audit)
+	if errors.Is(err, audit.ErrNothingToAllocate) {
+		g.infof("%s\n", err) // not a failure: the audit's work is done
+		return nil
+	}
 	if err != nil {
 		return err
 	}
