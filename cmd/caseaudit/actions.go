@@ -86,7 +86,7 @@ func newActionCmd(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "action",
 		Short: "Move a follow-up action on: respond or close",
-		Example: `  caseaudit action respond "2026-07 monthly" CR-0001234 --note "Visit made 9 July; plan reviewed" --by "J. Smith"
+		Example: `  caseaudit action respond "2026-07 monthly" CR-0001234 --note "Visit made 9 July; plan reviewed" --user "J. Smith"
   caseaudit action close "2026-07 monthly" CR-0001234 --note "Response checked; case safe"`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
@@ -99,7 +99,7 @@ func newActionCmd(g *globalOptions) *cobra.Command {
 	for _, kind := range []string{"respond", "close"} {
 		o := &actionMoveOptions{}
 		short := "Record the owner's response to a case's follow-up action"
-		example := `  caseaudit action respond "2026-07 monthly" CR-0001234 --note "Visit made 9 July; plan reviewed" --by "J. Smith"`
+		example := `  caseaudit action respond "2026-07 monthly" CR-0001234 --note "Visit made 9 July; plan reviewed" --user "J. Smith"`
 		if kind == "close" {
 			short = "Close a case's follow-up action"
 			example = `  caseaudit action close "2026-07 monthly" CR-0001234 --note "Plan reviewed at the CP conference"`
@@ -116,7 +116,8 @@ func newActionCmd(g *globalOptions) *cobra.Command {
 			ValidArgsFunction: completeAudits(g),
 		}
 		c.Flags().StringVar(&o.Note, "note", "", "what was done (needed)")
-		c.Flags().StringVar(&o.By, "by", "", "who acts (default: $CASEAUDIT_USER, else your login)")
+		c.Flags().StringVar(&o.By, "by", "", "who acts (deprecated: --user)")
+		c.Flags().MarkHidden("by")
 		cmd.AddCommand(c)
 	}
 	return cmd
@@ -126,8 +127,10 @@ func runActionMove(ctx context.Context, o *actionMoveOptions, g *globalOptions, 
 	if strings.TrimSpace(o.Note) == "" {
 		return usagef("give --note saying what was done")
 	}
-	if strings.TrimSpace(o.By) == "" {
-		o.By = actor()
+	if strings.TrimSpace(o.By) != "" {
+		g.warnf("--by is now --user NAME, the person acting, as for every command\n")
+	} else {
+		o.By = g.actor()
 	}
 	st, err := g.openExistingStore(ctx)
 	if err != nil {

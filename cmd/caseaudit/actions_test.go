@@ -75,7 +75,7 @@ func TestActionsCommands(t *testing.T) {
 		t.Errorf("--owner %v", got)
 	}
 	// The team manager responds: no longer overdue; the QA officer closes the other.
-	code, _, errs = runCmd(t, "--db", db, "action", "respond", "July", c1, "--note", "Visited today", "--by", "K. Ward")
+	code, _, errs = runCmd(t, "--db", db, "action", "respond", "July", c1, "--note", "Visited today", "--user", "K. Ward")
 	if code != 0 || !strings.Contains(errs, "recorded K. Ward's response") {
 		t.Fatalf("respond: exit %d %s", code, errs)
 	}

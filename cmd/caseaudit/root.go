@@ -27,6 +27,8 @@ type globalOptions struct {
 	// LogFormat is "text" (default) or "json": one JSON object per message
 	// on stderr ({"time","level","msg"}), for scheduled jobs.
 	LogFormat string
+	// User names the person acting (--user), recorded in the trail.
+	User string
 	// Spelling is how messages name options: as flags (--id-column), or
 	// under `caseaudit run` as the configuration's keys (id_column).
 	Spelling opt.Style
@@ -207,6 +209,7 @@ sampler). Nothing leaves this machine; outputs are readable only by you.
 	root.SetVersionTemplate("caseaudit {{.Version}}\n")
 	root.PersistentFlags().BoolVarP(&g.Quiet, "quiet", "q", false, "print only data and errors, no progress or summaries")
 	root.PersistentFlags().StringVar(&g.LogFormat, "log-format", "text", "messages on stderr as text or json (one object per line)")
+	root.PersistentFlags().StringVar(&g.User, "user", "", "the person acting, recorded in the trail with what they do (default: $CASEAUDIT_USER, else your login)")
 	root.PersistentFlags().StringVar(&g.DB, "db", "", "audit store: an SQLite `FILE`, or a postgres://USER@HOST/DATABASE URL (default: $CASEAUDIT_DB, else ./caseaudit.db)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &usageError{err} })
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/user"
+	"strings"
 
 	"github.com/caseaudit/caseaudit/audit"
 )
@@ -48,12 +49,22 @@ func (g *globalOptions) openStore(ctx context.Context) (*audit.Store, error) {
 	if err := g.checkStoreFlag(); err != nil {
 		return nil, err
 	}
-	return audit.Open(ctx, g.storePath(), audit.Options{Clock: g.Now, Actor: actor()})
+	return audit.Open(ctx, g.storePath(), audit.Options{Clock: g.Now, Actor: g.actor()})
 }
 
 // actor names the person running caseaudit, for entries that are not
 // findings (growing a sample, allocation, moderation draws), and is who
 // entered every entry in an SQLite store.
+// actor names the person acting, recorded in the trail with what they do:
+// --user, else $CASEAUDIT_USER, else the login. (On PostgreSQL the trail
+// also records the database login itself.)
+func (g *globalOptions) actor() string {
+	if s := strings.TrimSpace(g.User); s != "" {
+		return s
+	}
+	return actor()
+}
+
 func actor() string {
 	if s := os.Getenv("CASEAUDIT_USER"); s != "" {
 		return s

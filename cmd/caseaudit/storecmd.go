@@ -83,7 +83,7 @@ func runStoreInit(ctx context.Context, where string, g *globalOptions) error {
 		return err
 	}
 	if !audit.IsPostgres(where) {
-		st, err := audit.Open(ctx, where, audit.Options{Clock: g.Now, Actor: actor()})
+		st, err := audit.Open(ctx, where, audit.Options{Clock: g.Now, Actor: g.actor()})
 		if err != nil {
 			return err
 		}
@@ -139,12 +139,12 @@ func runStoreCopy(ctx context.Context, from, to string, g *globalOptions) error 
 	if !audit.IsPostgres(from) && !fileExists(from) {
 		return fmt.Errorf("no audit store at %s", from)
 	}
-	src, err := audit.Open(ctx, from, audit.Options{Clock: g.Now, Actor: actor()})
+	src, err := audit.Open(ctx, from, audit.Options{Clock: g.Now, Actor: g.actor()})
 	if err != nil {
 		return err
 	}
 	defer src.Close()
-	dst, err := audit.Open(ctx, to, audit.Options{Clock: g.Now, Actor: actor()})
+	dst, err := audit.Open(ctx, to, audit.Options{Clock: g.Now, Actor: g.actor()})
 	if err != nil {
 		return err
 	}
