@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 
+	"github.com/caseaudit/caseaudit/internal/colname"
 	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/sample"
+	"github.com/caseaudit/caseaudit/sample/export"
 )
 
 // The use cases that check an audit — re-derive its sample from an export,
@@ -191,4 +194,46 @@ func Verify(ctx context.Context, st *Store, req VerifyRequest) (*VerifyReport, e
 	}
 	v.Rederivation = r
 	return v, nil
+}
+
+// PersonNames reads the names of the wanted cases from an audit's export
+// (found with LocateExport; the columns colname.PersonName recognises): for
+// a referral sheet that asks for names. Nothing else reads them: the store
+// keeps no names.
+func PersonNames(ctx context.Context, a *Audit, want map[string]bool) (cols []string, names map[string][]string, err error) {
+	path, _, err := LocateExport(a, "")
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s reads the names from the audit's export: %w", opt.IncludeNames, err)
+	}
+	p := a.Provenance.Export
+	open := export.OpenOptions{IDColumn: p.IDColumn}
+	if sum, err := sample.FileSHA256(path); err == nil && sum == p.SHA256 {
+		open.Sheet, open.HeaderRow, open.Delimiter, open.Encoding = p.Sheet, p.HeaderRow, p.Delimiter, p.Encoding
+	}
+	t, err := export.Open(ctx, path, open)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s reads the names from the audit's export: %w", opt.IncludeNames, err)
+	}
+	defer t.Close()
+	idx := []int{t.IDIndex}
+	for i, h := range t.Header {
+		if i != t.IDIndex && colname.PersonName(h) {
+			idx = append(idx, i)
+			cols = append(cols, h)
+		}
+	}
+	if len(cols) == 0 {
+		return nil, nil, fmt.Errorf("%s: the export %s of audit %q has no name column (e.g. Forename, Surname)", opt.IncludeNames, path, a.Name)
+	}
+	names = map[string][]string{}
+	err = t.Rows(ctx, idx, func(r export.Row) error {
+		id := strings.TrimSpace(r.Cells[0])
+		if want[id] && names[id] == nil {
+			for _, v := range r.Cells[1:] {
+				names[id] = append(names[id], strings.Clone(v)) // a cell shares its memory with its neighbours'
+			}
+		}
+		return nil
+	})
+	return cols, names, err
 }

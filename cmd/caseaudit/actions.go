@@ -10,9 +10,6 @@ import (
 
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/internal/atomicfile"
-	"github.com/caseaudit/caseaudit/internal/colname"
-	"github.com/caseaudit/caseaudit/sample"
-	"github.com/caseaudit/caseaudit/sample/export"
 	"github.com/spf13/cobra"
 	"github.com/xuri/excelize/v2"
 )
@@ -301,46 +298,6 @@ func runActions(ctx context.Context, o *actionsOptions, g *globalOptions) error 
 	return nil
 }
 
-// readNames reads the names of the wanted cases from an audit's export (the
-// columns colname.PersonName recognises), for --include-names.
-func readNames(ctx context.Context, a *audit.Audit, want map[string]bool) (cols []string, names map[string][]string, err error) {
-	path, _, err := audit.LocateExport(a, "")
-	if err != nil {
-		return nil, nil, fmt.Errorf("--include-names reads the names from the audit's export: %w", err)
-	}
-	p := a.Provenance.Export
-	open := export.OpenOptions{IDColumn: p.IDColumn}
-	if sum, err := sample.FileSHA256(path); err == nil && sum == p.SHA256 {
-		open.Sheet, open.HeaderRow, open.Delimiter, open.Encoding = p.Sheet, p.HeaderRow, p.Delimiter, p.Encoding
-	}
-	t, err := export.Open(ctx, path, open)
-	if err != nil {
-		return nil, nil, fmt.Errorf("--include-names reads the names from the audit's export: %w", err)
-	}
-	defer t.Close()
-	idx := []int{t.IDIndex}
-	for i, h := range t.Header {
-		if i != t.IDIndex && colname.PersonName(h) {
-			idx = append(idx, i)
-			cols = append(cols, h)
-		}
-	}
-	if len(cols) == 0 {
-		return nil, nil, fmt.Errorf("--include-names: the export %s of audit %q has no name column (e.g. Forename, Surname)", path, a.Name)
-	}
-	names = map[string][]string{}
-	err = t.Rows(ctx, idx, func(r export.Row) error {
-		id := strings.TrimSpace(r.Cells[0])
-		if want[id] && names[id] == nil {
-			for _, v := range r.Cells[1:] {
-				names[id] = append(names[id], strings.Clone(v)) // a cell shares its memory with its neighbours'
-			}
-		}
-		return nil
-	})
-	return cols, names, err
-}
-
 func containsInt(s []int, x int) bool {
 	for _, v := range s {
 		if v == x {
@@ -367,7 +324,7 @@ func writeReferrals(ctx context.Context, st *audit.Store, o *actionsOptions, lis
 			if err != nil {
 				return err
 			}
-			cols, n, err := readNames(ctx, a, want)
+			cols, n, err := audit.PersonNames(ctx, a, want)
 			if err != nil {
 				return err
 			}
