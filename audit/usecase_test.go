@@ -25,18 +25,7 @@ import (
 func synthExport(t *testing.T, dir, name string, n int) string {
 	t.Helper()
 	p := filepath.Join(dir, name)
-	var buf bytes.Buffer
-	o := synth.Options{Rows: n, Seed: 11}
-	var err error
-	if strings.HasSuffix(name, ".xlsx") {
-		err = synth.WriteXLSX(&buf, o)
-	} else {
-		err = synth.WriteCSV(&buf, o)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, buf.Bytes(), 0o600); err != nil {
+	if err := synth.WriteFile(p, synth.Options{Rows: n, Seed: 11}); err != nil {
 		t.Fatal(err)
 	}
 	return p

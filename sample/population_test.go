@@ -20,21 +20,11 @@ import (
 
 func writeSynth(t testing.TB, name string, o synth.Options) string {
 	t.Helper()
-	p := filepath.Join(t.TempDir(), name)
-	f, err := os.Create(p)
-	if err != nil {
+	path := filepath.Join(t.TempDir(), name)
+	if err := synth.WriteFile(path, o); err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	if strings.HasSuffix(name, ".xlsx") {
-		err = synth.WriteXLSX(f, o)
-	} else {
-		err = synth.WriteCSV(f, o)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return path
 }
 
 type naiveCase struct{ id, ticket, team string }

@@ -1,16 +1,12 @@
 package report
 
 import (
-	"bufio"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
-	"unicode/utf8"
 
-	"github.com/caseaudit/caseaudit/internal/textsafe"
 	"github.com/caseaudit/caseaudit/sample/profile"
 )
 
@@ -37,47 +33,7 @@ func RenderProfile(w io.Writer, r *ProfileReport, f Format, o RenderOptions) err
 }
 
 func writeProfileTable(w io.Writer, r *ProfileReport, color bool) error {
-	bw := bufio.NewWriter(w)
-	heading := func(s string) {
-		s = textsafe.OneLine(s)
-		if color {
-			fmt.Fprintf(bw, "%s%s%s\n", ansiBold, s, ansiReset)
-		} else {
-			fmt.Fprintf(bw, "%s\n%s\n", s, strings.Repeat("─", utf8.RuneCountInString(s)))
-		}
-	}
-	heading(r.Title())
-	writeKV(bw, r.meta(), "")
-	for _, s := range r.sections() {
-		bw.WriteString("\n")
-		heading(s.Title)
-		if s.Intro != "" {
-			fmt.Fprintf(bw, "%s\n", wrap(textsafe.OneLine(s.Intro), 100))
-			if len(s.Lines) > 0 || s.Table != nil {
-				bw.WriteString("\n")
-			}
-		}
-		if s.Title == "Notes" || s.Title == "Summary" {
-			for _, l := range s.Lines {
-				fmt.Fprintf(bw, "%s\n", strings.ReplaceAll(wrap("- "+textsafe.OneLine(l.V), 100), "\n", "\n  "))
-			}
-			continue
-		}
-		writeKV(bw, s.Lines, "  ")
-		if s.Table != nil {
-			if len(s.Lines) > 0 {
-				bw.WriteString("\n")
-			}
-			writeTbl(bw, s.Table, "  ")
-		}
-		for _, m := range s.More {
-			fmt.Fprintf(bw, "\n  %s\n", textsafe.OneLine(m.Caption))
-			if m.Table != nil {
-				writeTbl(bw, m.Table, "  ")
-			}
-		}
-	}
-	return bw.Flush()
+	return writeTableDoc(w, r.Title(), r.meta(), r.sections(), color, "Notes", "Summary")
 }
 
 func writeProfileMarkdown(w io.Writer, r *ProfileReport) error {

@@ -20,6 +20,14 @@ const (
 // made inert (no control characters or escape sequences from the data),
 // headings in bold only when color is true.
 func WriteTable(w io.Writer, r *Report, color bool) error {
+	return writeTableDoc(w, r.title(), r.meta(), r.sections(), color, "Notes")
+}
+
+// writeTableDoc writes a titled document of sections for a terminal:
+// headings (underlined, or bold when color), figures aligned, tables; the
+// sections named in lists are bullet lists of their lines' values. A
+// "Compared…" section shows its table before its figures.
+func writeTableDoc(w io.Writer, title string, meta []kv, sections []section, color bool, lists ...string) error {
 	bw := bufio.NewWriter(w)
 	heading := func(s string) {
 		s = textsafe.OneLine(s)
@@ -29,9 +37,9 @@ func WriteTable(w io.Writer, r *Report, color bool) error {
 			fmt.Fprintf(bw, "%s\n%s\n", s, strings.Repeat("─", utf8.RuneCountInString(s)))
 		}
 	}
-	heading(r.title())
-	writeKV(bw, r.meta(), "")
-	for _, s := range r.sections() {
+	heading(title)
+	writeKV(bw, meta, "")
+	for _, s := range sections {
 		bw.WriteString("\n")
 		heading(s.Title)
 		if s.Intro != "" {
@@ -40,9 +48,9 @@ func WriteTable(w io.Writer, r *Report, color bool) error {
 				bw.WriteString("\n")
 			}
 		}
-		if s.Title == "Notes" {
+		if slices.Contains(lists, s.Title) {
 			for _, l := range s.Lines {
-				fmt.Fprintf(bw, "%s\n", wrap("- "+textsafe.OneLine(l.V), 100))
+				fmt.Fprintf(bw, "%s\n", strings.ReplaceAll(wrap("- "+textsafe.OneLine(l.V), 100), "\n", "\n  "))
 			}
 			continue
 		}

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -29,19 +28,9 @@ func runTerm(t *testing.T, args ...string) (int, string, string) {
 
 func writeExport(t *testing.T, name string, o synth.Options) string {
 	t.Helper()
-	p := filepath.Join(t.TempDir(), name)
-	f, err := os.Create(p)
-	if err != nil {
+	path := filepath.Join(t.TempDir(), name)
+	if err := synth.WriteFile(path, o); err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	if filepath.Ext(name) == ".xlsx" {
-		err = synth.WriteXLSX(f, o)
-	} else {
-		err = synth.WriteCSV(f, o)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return path
 }

@@ -10,6 +10,9 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -240,5 +243,23 @@ func WriteXLSX(w io.Writer, o Options) error {
 		return err
 	}
 	_, err = f.WriteTo(w)
+	return err
+}
+
+// WriteFile writes an export to path, as xlsx when the name ends in .xlsx
+// and as csv otherwise, with mode 0600.
+func WriteFile(path string, o Options) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	if strings.EqualFold(filepath.Ext(path), ".xlsx") {
+		err = WriteXLSX(f, o)
+	} else {
+		err = WriteCSV(f, o)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
 	return err
 }

@@ -1,7 +1,6 @@
 package export
 
 import (
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -55,17 +54,10 @@ func genExport(tb testing.TB, name string, args ...string) string {
 		}
 	}
 	p := filepath.Join(tb.TempDir(), name)
-	f, err := os.Create(p)
-	if err != nil {
-		tb.Fatal(err)
+	if format == "xlsx" && !strings.HasSuffix(p, ".xlsx") {
+		p += ".xlsx"
 	}
-	defer f.Close()
-	if format == "xlsx" {
-		err = synth.WriteXLSX(f, o)
-	} else {
-		err = synth.WriteCSV(f, o)
-	}
-	if err != nil {
+	if err := synth.WriteFile(p, o); err != nil {
 		tb.Fatal(err)
 	}
 	return p

@@ -3,7 +3,6 @@ package profile
 import (
 	"context"
 	"math"
-	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -167,17 +166,7 @@ func elapsedNaive(tl Timeliness, from, to time.Time) int {
 func writeSynth(t *testing.T, name string, o synth.Options) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), name)
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if filepath.Ext(name) == ".xlsx" {
-		err = synth.WriteXLSX(f, o)
-	} else {
-		err = synth.WriteCSV(f, o)
-	}
-	if err != nil {
+	if err := synth.WriteFile(path, o); err != nil {
 		t.Fatal(err)
 	}
 	return path
