@@ -84,6 +84,11 @@ type Finding struct {
 	Date       string            // date audited, yyyy-mm-dd; "" when not given
 	Reason     string            // why a correction was made; required for a correction
 	Moderation bool              // a moderator's finding, kept apart from original findings
+	// Prefilled holds the answers the workbook pre-filled from the export
+	// (question key → answer), recorded with the finding so the trail shows
+	// what was pre-filled and whether the auditor changed it; nil when none.
+	// It is not part of the finding itself (not compared).
+	Prefilled map[string]string
 	// Due is the number of working days (Monday to Friday) after the
 	// finding's date within which the follow-up action it opens is due,
 	// when it needs immediate attention; 0 means the audit's default
@@ -106,6 +111,7 @@ type findingPayload struct {
 	Date      string            `json:"date,omitempty"`
 	Reason    string            `json:"reason,omitempty"`
 	Source    string            `json:"source,omitempty"`
+	Prefilled map[string]string `json:"prefilled,omitempty"`
 }
 
 func findingFromEntry(e Entry) (Finding, error) {
@@ -119,7 +125,7 @@ func findingFromEntry(e Entry) (Finding, error) {
 	}
 	return Finding{
 		Case: e.Case, Auditor: e.Actor, Grade: g, Immediate: p.Immediate, Note: p.Note,
-		Answers: p.Answers, Date: p.Date, Reason: p.Reason,
+		Answers: p.Answers, Date: p.Date, Reason: p.Reason, Prefilled: p.Prefilled,
 		Moderation: e.Kind == KindModerationFinding || e.Kind == KindModerationCorrection,
 		Kind:       e.Kind, Seq: e.Seq, At: e.At,
 	}, nil
@@ -222,6 +228,9 @@ func (s *Store) Record(ctx context.Context, auditName string, f Finding) (Record
 		if err := checkInSample(ctx, tx, a, f.Case); err != nil {
 			return err
 		}
+		if err := checkNotWithdrawn(ctx, tx, a, f.Case); err != nil {
+			return err
+		}
 		if f.Moderation {
 			if err := checkModerated(ctx, tx, a, f.Case); err != nil {
 				return err
@@ -265,7 +274,7 @@ func (s *Store) recordTx(ctx context.Context, tx *sql.Tx, ch *chain, f Finding, 
 		f.Reason = "" // a first finding corrects nothing
 	}
 	p := findingPayload{Grade: f.Grade.String(), Immediate: f.Immediate, Note: f.Note, Answers: f.Answers,
-		Date: f.Date, Reason: f.Reason, Source: source}
+		Date: f.Date, Reason: f.Reason, Source: source, Prefilled: f.Prefilled}
 	e, err := ch.append(ctx, kind, f.Case, f.Auditor, s.now(), p)
 	if err != nil {
 		return RecordResult{}, err

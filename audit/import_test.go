@@ -217,7 +217,7 @@ func TestImportCorrections(t *testing.T) {
 	_, err := Import(ctx, s, name, second, ImportOptions{})
 	var ie *ImportError
 	if !errors.As(err, &ie) || len(ie.Problems) != 1 || opt.Spell(ie.Problems[0].String(), opt.Flags) !=
-		"row 3: CR-0000002 already has a finding by C. Diaz on 2026-07-10 and this row differs; to correct it import with a reason (--reason)" {
+		`row 3: CR-0000002 already has a finding by C. Diaz on 2026-07-10 and this row differs: Grade recorded "Good", this row "Inadequate"; Immediate attention recorded "No", this row "Yes"; Notes recorded blank, this row "Missed a visit"; to correct it import with a reason (--reason)` {
 		t.Fatalf("correction without reason: %v", err)
 	}
 	res, err := Import(ctx, s, name, second, ImportOptions{Reason: "moderation meeting 2026-07-21"})

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -639,17 +640,22 @@ func clip(s string, n int) string {
 type WorkbookOptions struct {
 	// Auditor keeps only the cases allocated to this auditor ("" = all).
 	Auditor string
-	// Outstanding keeps only the cases without a finding yet.
+	// Outstanding keeps only the cases without a finding yet (a
+	// moderation finding, for the moderators' workbook).
 	Outstanding bool
 	// Moderation writes the moderators' workbook of the moderation sample.
 	Moderation bool
 }
 
+// ErrNoCases is wrapped when a workbook would hold no case.
+var ErrNoCases = errors.New("no cases")
+
 // Workbook gathers, from one snapshot of the store, what goes into a
-// workbook for a recorded audit: its sample (or moderation sample), the
-// current allocation, its form and its provenance. A workbook can be
-// written again at any time: after growth, after reallocation, or when a
-// file is lost.
+// workbook for a recorded audit: its sample (or moderation sample) less
+// any withdrawn cases, the current allocation, its form and its
+// provenance. A workbook can be written again at any time: after growth,
+// after reallocation, or when a file is lost; importing any of them (or
+// several part-filled copies) records each finding once.
 func (s *Store) Workbook(ctx context.Context, name string, o WorkbookOptions) (WorkbookSpec, error) {
 	var spec WorkbookSpec
 	err := s.Snapshot(ctx, func(v *Store) error {
@@ -661,7 +667,23 @@ func (s *Store) Workbook(ctx context.Context, name string, o WorkbookOptions) (W
 		if err != nil {
 			return err
 		}
-		spec = WorkbookSpec{Audit: a.Name, Provenance: a.Provenance, Columns: a.Columns, Auditors: map[string]string{}}
+		spec = WorkbookSpec{Audit: a.Name, Provenance: a.Provenance, Columns: a.Columns, Auditors: map[string]string{},
+			Auditor: strings.Join(strings.Fields(o.Auditor), " "), Outstanding: o.Outstanding, Issued: v.now()}
+		ws, err := v.Withdrawals(ctx, a.Name)
+		if err != nil {
+			return err
+		}
+		spec.Withdrawn = len(ws)
+		cases = activeCases(cases, ws)
+		al, err := v.Allocation(ctx, a.Name)
+		if err != nil {
+			return err
+		}
+		if al != nil {
+			for _, x := range al.Assigned {
+				spec.Auditors[x.Case] = x.Auditor
+			}
+		}
 		if o.Moderation {
 			m, err := v.Moderation(ctx, a.Name)
 			if err != nil {
@@ -682,21 +704,18 @@ func (s *Store) Workbook(ctx context.Context, name string, o WorkbookOptions) (W
 				mod = append(mod, c)
 			}
 			cases = mod
-		} else {
-			if spec.Form, err = v.Form(ctx, a.Name); err != nil {
-				return err
+		} else if spec.Form, err = v.Form(ctx, a.Name); err != nil {
+			return err
+		}
+		if spec.Auditor != "" {
+			if o.Moderation {
+				return fmt.Errorf("a moderators' workbook holds the whole moderation sample; leave out the auditor (%s)", spec.Auditor)
 			}
-			al, err := v.Allocation(ctx, a.Name)
-			if err != nil {
+			if err := checkAuditor(a.Name, spec.Auditor, al); err != nil {
 				return err
-			}
-			if al != nil {
-				for _, x := range al.Assigned {
-					spec.Auditors[x.Case] = x.Auditor
-				}
 			}
 		}
-		if o.Auditor != "" || o.Outstanding {
+		if spec.Auditor != "" || o.Outstanding {
 			done, err := v.Findings(ctx, a.Name, o.Moderation)
 			if err != nil {
 				return err
@@ -710,7 +729,7 @@ func (s *Store) Workbook(ctx context.Context, name string, o WorkbookOptions) (W
 				if o.Outstanding && recorded[c.ID] {
 					continue
 				}
-				if o.Auditor != "" && norm(spec.Auditors[c.ID]) != norm(o.Auditor) {
+				if spec.Auditor != "" && norm(spec.Auditors[c.ID]) != norm(spec.Auditor) {
 					continue
 				}
 				keep = append(keep, c)
@@ -721,4 +740,21 @@ func (s *Store) Workbook(ctx context.Context, name string, o WorkbookOptions) (W
 		return nil
 	})
 	return spec, err
+}
+
+// checkAuditor refuses an auditor the allocation does not name.
+func checkAuditor(audit, auditor string, al *Allocation) error {
+	if al == nil {
+		return fmt.Errorf("audit %q is not allocated, so no case is %s's; allocate it first (caseaudit allocate)", audit, auditor)
+	}
+	for _, a := range al.Auditors {
+		if norm(a) == norm(auditor) {
+			return nil
+		}
+	}
+	msg := fmt.Sprintf("%s is not one of the auditors of audit %q (%s)", auditor, audit, strings.Join(al.Auditors, ", "))
+	if sug := closest(auditor, al.Auditors, 1); len(sug) > 0 {
+		msg += fmt.Sprintf("; did you mean %s?", quoteList(sug))
+	}
+	return errors.New(msg)
 }

@@ -286,7 +286,9 @@ func runReportStage(ctx context.Context, c *runConfig, d templateData, g *global
 			if ctx.Err() != nil {
 				return err
 			}
-			g.log("error", textOneLine(err))
+			if msg := textOneLine(err); msg != "" { // a refused file's problems are listed already
+				g.log("error", msg+"\n")
+			}
 			failed = append(failed, f)
 			continue
 		}

@@ -51,6 +51,8 @@ const (
 	Force         Name = "force"
 	FailOn        Name = "fail_on"
 	Confidence    Name = "confidence"
+	DateOrder     Name = "date_order"
+	Marking       Name = "marking"
 )
 
 // flags spells the options whose flag is not "--" + the key with dashes.
