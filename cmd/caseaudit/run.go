@@ -221,7 +221,7 @@ func runSampleStage(ctx context.Context, c *runConfig, d templateData, g *global
 		return err
 	}
 	defer st.Close()
-	res, err := drawAudit(ctx, g, st, req, workbook, false)
+	res, err := drawAudit(ctx, g, st, req, workbook, false, issueFlags{Marking: c.Marking, Contact: c.Contact})
 	if err != nil {
 		return err
 	}
