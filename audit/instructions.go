@@ -199,7 +199,7 @@ func writeInstructions(f *excelize.File, spec *WorkbookSpec) error {
 		if l.Key != "" {
 			f.SetCellStr(s, cell("A"), l.Key)
 			f.SetCellStyle(s, cell("A"), cell("A"), ks)
-			lines = max(lines, xlsxprint.Lines(l.Key, wa/1.07))
+			lines = max(lines, xlsxprint.BoldLines(l.Key, wa))
 		}
 		f.SetCellStr(s, cell("B"), l.Text)
 		f.SetCellStyle(s, cell("B"), cell("B"), text)

@@ -337,7 +337,7 @@ func writeSampleSheet(f *excelize.File, spec *WorkbookSpec) error {
 		if err := f.SetCellStyle(s, cell, cell, hs); err != nil {
 			return err
 		}
-		headLines = max(headLines, xlsxprint.Lines(c.name, c.width/1.07))
+		headLines = max(headLines, xlsxprint.BoldLines(c.name, c.width))
 		cells := givenCell
 		switch {
 		case i == 0:
@@ -577,7 +577,7 @@ func writeMethodSheet(f *excelize.File, spec WorkbookSpec) error {
 		f.SetCellStr(SheetMethod, fmt.Sprintf("B%d", r), v)
 		f.SetCellStyle(SheetMethod, fmt.Sprintf("A%d", r), fmt.Sprintf("A%d", r), bold)
 		f.SetCellStyle(SheetMethod, fmt.Sprintf("B%d", r), fmt.Sprintf("B%d", r), wrap)
-		if lines := max(xlsxprint.Lines(k, wa/1.07), xlsxprint.Lines(v, wb)); lines > 1 {
+		if lines := max(xlsxprint.BoldLines(k, wa), xlsxprint.Lines(v, wb)); lines > 1 {
 			f.SetRowHeight(SheetMethod, r, xlsxprint.RowHeight(lines))
 		}
 		r++

@@ -2,9 +2,12 @@ package report
 
 import (
 	"bufio"
+	"context"
 	"encoding/csv"
 	"fmt"
 	"io"
+
+	"github.com/caseaudit/caseaudit/audit"
 )
 
 // RenderTrend writes the trend in the given format.
@@ -39,9 +42,12 @@ func trendIntro(t *Trend) string {
 		confPct(t.Confidence), methodName(t.Method))
 }
 
+// trendTitle heads the trend in every format.
+const trendTitle = "Share of cases needing immediate attention, audit by audit"
+
 func writeTrendTable(w io.Writer, t *Trend, color bool) error {
 	bw := bufio.NewWriter(w)
-	title := "Share of cases needing immediate attention, audit by audit"
+	title := trendTitle
 	if color {
 		fmt.Fprintf(bw, "%s%s%s\n", ansiBold, title, ansiReset)
 	} else {
@@ -73,4 +79,42 @@ func writeTrendCSV(w io.Writer, t *Trend) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// TrendFocus is one grade question's share Good or better in one audit.
+type TrendFocus struct {
+	Key          string   `json:"key"`
+	Label        string   `json:"label"`
+	Graded       int      `json:"graded"`
+	GoodOrBetter *float64 `json:"good_or_better"` // nil when nothing is graded
+}
+
+// focus fills the share Good or better, overall and per grade question of
+// the audit's form, from its latest findings.
+func (p *TrendPoint) focus(ctx context.Context, st *audit.Store, fs []audit.Finding) error {
+	p.FocusAreas = []TrendFocus{}
+	good := 0
+	for _, f := range fs {
+		if f.Grade == audit.Outstanding || f.Grade == audit.Good {
+			good++
+		}
+	}
+	if len(fs) > 0 {
+		p.GoodOrBetter = ptr(float64(good) / float64(len(fs)))
+	}
+	form, err := st.Form(ctx, p.Audit)
+	if err != nil || form == nil {
+		return err
+	}
+	for _, fa := range audit.TallyFocusAreas(form, fs) {
+		if fa.Kind != audit.QuestionGrade {
+			continue
+		}
+		tf := TrendFocus{Key: fa.Key, Label: fa.Label, Graded: fa.Graded}
+		if fa.Graded > 0 {
+			tf.GoodOrBetter = ptr(fa.GoodOrBetter)
+		}
+		p.FocusAreas = append(p.FocusAreas, tf)
+	}
+	return nil
 }
