@@ -140,7 +140,8 @@ type Report struct {
 	Actions Actions `json:"actions"`
 	// Withdrawn lists the sampled cases withdrawn (they could not be
 	// audited) and their replacements; the figures leave them out.
-	Withdrawn   []WithdrawnCase `json:"withdrawn"`
+	Withdrawn []WithdrawnCase `json:"withdrawn"`
+
 	Columns     []string  `json:"columns"` // the shown columns kept in case rows
 	Cases       []CaseRow `json:"cases,omitempty"`
 	AllCases    []CaseRow `json:"-"` // every sampled case, for the workbook and --cases
