@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/caseaudit/caseaudit/internal/printcheck"
@@ -21,8 +24,12 @@ func TestXLSXPrints(t *testing.T) {
 	if err := WriteXLSX(&b, buildFixture(t, "", o)); err != nil {
 		t.Fatal(err)
 	}
-	if dir := os.Getenv("PRINTCHECK_KEEP"); dir != "" {
+	if dir := os.Getenv("PRINTCHECK_KEEP"); dir != "" { // to look at
 		os.WriteFile(dir+"/report.xlsx", b.Bytes(), 0o600)
+		o.Limit = ptr(0.05)
+		var h bytes.Buffer
+		WriteHTML(&h, buildFixture(t, "", o))
+		os.WriteFile(dir+"/report.html", h.Bytes(), 0o600)
 	}
 	rep, err := tools.Workbook(context.Background(), t.TempDir(), b.Bytes())
 	if err != nil {
@@ -48,6 +55,80 @@ func TestXLSXPrints(t *testing.T) {
 	for p := 1; p <= rep.Total; p++ {
 		if marks[p] < 2 {
 			t.Errorf("page %d shows the marking %d times; want it in the header and the footer at least", p, marks[p])
+		}
+	}
+}
+
+// TestHTMLPrints prints the HTML report through a headless Chromium (when
+// installed): no case ID broken over two lines, no section heading at the
+// foot of a page, the headline chart on the first page, the marking at the
+// top and the bottom of every page.
+func TestHTMLPrints(t *testing.T) {
+	browser, err := printcheck.Browser()
+	if err != nil {
+		t.Skipf("printing the HTML report skipped: %v", err)
+	}
+	tools := printcheck.Require(t) // pdftotext
+	o := fixedOptions()
+	o.Marking, o.Limit = "OFFICIAL-SENSITIVE", ptr(0.05)
+	r := buildFixture(t, "", o)
+	dir := t.TempDir()
+	html, pdf := filepath.Join(dir, "report.html"), filepath.Join(dir, "report.pdf")
+	var b bytes.Buffer
+	if err := WriteHTML(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(html, b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := printcheck.PrintHTML(context.Background(), browser, html, pdf); err != nil {
+		t.Fatal(err)
+	}
+	pages, err := tools.Pages(pdf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	words, err := tools.Words(pdf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("the HTML report prints on %d pages", pages)
+	id := regexp.MustCompile(`^CR2[56]-\d{5}$`)
+	part := regexp.MustCompile(`^CR2[56]-?\d{0,4}$|^\d{1,5}$`)
+	ids := 0
+	for _, w := range words {
+		switch {
+		case id.MatchString(w.Text):
+			ids++
+		case part.MatchString(w.Text) && strings.HasPrefix(w.Text, "CR"):
+			t.Errorf("page %d: a case ID is broken: %q", w.Page, w.Text)
+		}
+	}
+	if ids == 0 {
+		t.Error("no case ID printed whole")
+	}
+	titles := map[string]bool{"Charts": true}
+	for _, s := range r.sections() {
+		titles[s.Title] = true
+	}
+	const pageHeight, bottomMargin = 841.9, 45.4 // A4, 16 mm
+	marks := map[int]int{}
+	headline := 0
+	for _, l := range printcheck.Lines(words) {
+		if titles[l.Text] && l.YMax > pageHeight-bottomMargin-60 {
+			t.Errorf("page %d: the heading %q stands at the foot of the page (%.0f pt from the top)", l.Page, l.Text, l.YMax)
+		}
+		if strings.HasPrefix(l.Text, "Share of audited cases needing immediate attention, with") && headline == 0 {
+			headline = l.Page
+		}
+		marks[l.Page] += strings.Count(l.Text, "OFFICIAL-SENSITIVE")
+	}
+	if headline != 1 {
+		t.Errorf("the headline chart is on page %d; want 1", headline)
+	}
+	for p := 1; p <= pages; p++ {
+		if marks[p] < 2 {
+			t.Errorf("page %d shows the marking %d times; want it at the top and the bottom", p, marks[p])
 		}
 	}
 }

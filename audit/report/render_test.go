@@ -81,8 +81,8 @@ func TestHTMLEscapesAndIsSelfContained(t *testing.T) {
 	if err := WriteHTML(&f, buildFixture(t, "", fixedOptions())); err != nil {
 		t.Fatal(err)
 	}
-	if n := strings.Count(f.String(), "<svg"); n != 2 {
-		t.Errorf("%d SVG charts, want 2 (trend and grade mix)", n)
+	if n := strings.Count(f.String(), "<svg"); n != 3 {
+		t.Errorf("%d SVG charts, want 3 (trend, grade mix, Good or better)", n)
 	}
 }
 

@@ -300,8 +300,13 @@ func runReportStage(ctx context.Context, c *runConfig, d templateData, g *global
 	if c.Confidence != "" {
 		conf, _ = parseShare("confidence", c.Confidence)
 	}
-	r, err := report.Build(ctx, st, name, report.Options{Confidence: conf, Method: c.Method, By: c.By, Compare: compare,
-		NoCompare: compare == "", Now: g.Now, ToolVersion: version()})
+	ropts := report.Options{Confidence: conf, Method: c.Method, By: c.By, Compare: compare,
+		NoCompare: compare == "", Now: g.Now, ToolVersion: version(), Marking: c.Marking}
+	if c.FailAbove != "" {
+		limit, _ := parseLimit("fail-above", c.FailAbove)
+		ropts.Limit = &limit
+	}
+	r, err := report.Build(ctx, st, name, ropts)
 	if err != nil {
 		return err
 	}

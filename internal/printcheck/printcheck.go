@@ -248,3 +248,64 @@ func (t Tools) Words(pdf string) ([]Word, error) {
 	}
 	return words, nil
 }
+
+// Browser finds a headless Chromium (chromium, chromium-browser,
+// google-chrome), or says why not.
+func Browser() (string, error) {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("no chromium, chromium-browser or google-chrome on PATH (Debian package chromium)")
+}
+
+// PrintHTML prints an HTML file to PDF with a headless browser, as "Print
+// to PDF" does (its own page margins and margin boxes, no browser header).
+func PrintHTML(ctx context.Context, browser, html, pdf string) error {
+	profile, err := os.MkdirTemp("", "printcheck-browser-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(profile)
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+		"--no-first-run", "--user-data-dir="+profile, "--no-pdf-header-footer", "--print-to-pdf="+pdf, "file://"+html)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("%s: %v: %s", browser, err, out)
+	}
+	if _, err := os.Stat(pdf); err != nil {
+		return fmt.Errorf("%s printed no PDF", browser)
+	}
+	return nil
+}
+
+// Line is the words of one printed line.
+type Line struct {
+	Page       int
+	Text       string
+	YMin, YMax float64
+}
+
+// Lines groups words into lines: the same page and (within a point) the
+// same top, left to right.
+func Lines(words []Word) []Line {
+	var out []Line
+	for _, w := range words {
+		if n := len(out); n > 0 && out[n-1].Page == w.Page && abs(out[n-1].YMin-w.YMin) < 1 {
+			out[n-1].Text += " " + w.Text
+			out[n-1].YMax = max(out[n-1].YMax, w.YMax)
+			continue
+		}
+		out = append(out, Line{Page: w.Page, Text: w.Text, YMin: w.YMin, YMax: w.YMax})
+	}
+	return out
+}
+
+func abs(x float64) float64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
