@@ -165,7 +165,7 @@ func runWorkbook(ctx context.Context, o *workbookOptions, g *globalOptions) erro
 	if err := writeWorkbookFile(ctx, o.Out, o.Force, spec); err != nil {
 		return err
 	}
-	g.infof("wrote the %s %s (%s)\n", workbookKind(spec), o.Out, words.Count(len(spec.Cases), "case"))
+	g.infof("wrote %s %s (%s)\n", workbookKind(spec), o.Out, words.Count(len(spec.Cases), "case"))
 	return nil
 }
 
@@ -210,6 +210,9 @@ func splitWorkbooks(ctx context.Context, g *globalOptions, st *audit.Store, a *a
 	if len(rest.Cases) > 0 {
 		jobs = append(jobs, job{who: "no auditor", spec: rest, path: filepath.Join(o.Split, fileName(a.Name+" - unallocated")+".xlsx")})
 	}
+	if err := os.MkdirAll(o.Split, 0o700); err != nil {
+		return fmt.Errorf("--split: %w", err)
+	}
 	for _, j := range jobs {
 		if len(j.spec.Cases) == 0 {
 			continue
@@ -217,9 +220,6 @@ func splitWorkbooks(ctx context.Context, g *globalOptions, st *audit.Store, a *a
 		if err := atomicfile.Check(j.path, o.Force); err != nil {
 			return err
 		}
-	}
-	if err := os.MkdirAll(o.Split, 0o700); err != nil {
-		return fmt.Errorf("--split: %w", err)
 	}
 	wrote := 0
 	for _, j := range jobs {
@@ -259,11 +259,11 @@ func emptyWhy(spec audit.WorkbookSpec) string {
 func workbookKind(spec audit.WorkbookSpec) string {
 	switch {
 	case spec.Moderation != nil:
-		return "moderators' workbook"
+		return "the moderators' workbook"
 	case spec.Auditor != "":
 		return spec.Auditor + "'s workbook"
 	}
-	return "auditors' workbook"
+	return "the auditors' workbook"
 }
 
 // fileName makes a name safe as a file name on every system: letters,
