@@ -274,6 +274,7 @@ func replay(ctx context.Context, a *Audit, d *sample.Drawn, steps []sampleStep) 
 		return err
 	}
 	got := slices.Clone(first.Cases)
+	base := len(got) // cases the draws hold (replacements are not drawn)
 	taken := map[string]sample.Selected{}
 	for _, c := range got {
 		taken[c.ID] = c
@@ -281,20 +282,19 @@ func replay(ctx context.Context, a *Audit, d *sample.Drawn, steps []sampleStep) 
 	for _, st := range steps {
 		switch {
 		case st.Grow > 0:
-			opts.Size = len(got) + st.Grow
-			if opts.Size > d.Population.Len() {
-				return fmt.Errorf("the recorded growth to %d cases is larger than the re-derived population of %d", opts.Size, d.Population.Len())
+			have := make(map[string]bool, len(taken))
+			for id := range taken {
+				have[id] = true
 			}
-			more, err := d.Population.Select(opts)
+			more, err := growSelection(&a.Provenance, d.Population, base, have, st.Grow)
 			if err != nil {
-				return err
+				return fmt.Errorf("the recorded growth by %d does not re-derive: %w", st.Grow, err)
 			}
-			for _, c := range more.Cases {
-				if _, ok := taken[c.ID]; !ok {
-					c.Order = len(got) + 1
-					got = append(got, c)
-					taken[c.ID] = c
-				}
+			base += st.Grow
+			for _, c := range more {
+				c.Order = len(got) + 1
+				got = append(got, c)
+				taken[c.ID] = c
 			}
 		case st.Withdrawn != "" && st.Replaced:
 			w, ok := taken[st.Withdrawn]

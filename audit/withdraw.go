@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -371,4 +372,69 @@ func (s *Store) reallocateReplacement(ctx context.Context, tx *sql.Tx, a *Audit,
 		return "", "", err
 	}
 	return auditor, reason, nil
+}
+
+// replacements counts the withdrawals that drew a replacement.
+func replacements(ws []Withdrawal) int {
+	n := 0
+	for _, w := range ws {
+		if w.Replacement != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// errNotNested: a larger draw does not hold every case already drawn.
+var errNotNested = errors.New("the larger draw does not hold the cases already drawn")
+
+// growSelection draws the next k cases of a sample whose draws (the first
+// and each growth) hold base cases, have being every case recorded (the
+// withdrawn and their replacements too): the smallest draw from base+k on
+// that holds every case drawn so far and k cases not yet recorded — a
+// replacement the larger draw holds counts as drawn already. Without
+// withdrawals that is the draw of base+k.
+func growSelection(p *sample.Provenance, pop *sample.Population, base int, have map[string]bool, k int) ([]sample.Selected, error) {
+	opts := sample.SelectOptions{}
+	if p.Stratified() {
+		opts.Allocation, opts.MinPerStratum = p.Strata.Allocation, p.Strata.MinPerStratum
+	}
+	prev := map[string]bool{}
+	if base > 0 {
+		opts.Size = base
+		sel, err := pop.Select(opts)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range sel.Cases {
+			prev[c.ID] = true
+		}
+	}
+	for size := base + k; size <= pop.Len(); size++ {
+		opts.Size = size
+		sel, err := pop.Select(opts)
+		if err != nil {
+			return nil, err
+		}
+		in := map[string]bool{}
+		var added []sample.Selected
+		for _, c := range sel.Cases {
+			in[c.ID] = true
+			if !have[c.ID] {
+				added = append(added, c)
+			}
+		}
+		for id := range prev {
+			if !in[id] {
+				return nil, errNotNested
+			}
+		}
+		switch {
+		case len(added) == k:
+			return added, nil
+		case len(added) > k:
+			return nil, errNotNested
+		}
+	}
+	return nil, fmt.Errorf("the population of %d has too few cases left", pop.Len())
 }

@@ -42,7 +42,7 @@ func (r *Report) withdrawn(ws []audit.Withdrawal) {
 	}
 	var why []string
 	for _, reason := range order {
-		why = append(why, fmt.Sprintf("%s %d", reason, count[strings.ToLower(reason)]))
+		why = append(why, fmt.Sprintf("%s (%d)", reason, count[strings.ToLower(reason)]))
 	}
 	n := len(ws)
 	note := fmt.Sprintf("%s could not be audited and %s withdrawn from the sample (%s)", words.Count(n, "sampled case"),
