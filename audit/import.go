@@ -1,20 +1,27 @@
 package audit
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"encoding/csv"
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample/export"
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
 )
 
 // The auditors' workbook (written by sample --out or caseaudit workbook,
@@ -608,6 +615,7 @@ func readWorkbook(ctx context.Context, a *Audit, form *Form, path string, opts I
 		}
 	}
 	sheet := t.Sheet
+	raw := rawDates(path)
 	err = t.Rows(ctx, cols, func(row export.Row) error {
 		if row.Blank {
 			return nil
@@ -618,6 +626,9 @@ func readWorkbook(ctx context.Context, a *Audit, form *Form, path string, opts I
 			r.probs = append(r.probs, Problem{File: path, Sheet: sheet, Row: row.Num, Column: col, Case: r.id, Msg: msg})
 		}
 		auditor, gradeText, immText, note, dateText := cell(1), cell(2), cell(3), cell(4), cell(5)
+		if v, ok := raw[row.Num]; ok && isSlashDate(v) {
+			dateText = v // as written, not as the reader shows it
+		}
 		var answers map[string]string
 		var badAnswers []Problem
 		for j, q := range answerQs {
@@ -690,7 +701,7 @@ func readWorkbook(ctx context.Context, a *Audit, form *Form, path string, opts I
 			continue
 		}
 		date, ok := parseDateIn(r.dateText, file.DateOrder)
-		if !ok {
+		if !ok && !slices.ContainsFunc(r.probs, func(p Problem) bool { return p.Column == ColDate }) {
 			r.probs = append(r.probs, Problem{File: path, Sheet: sheet, Row: r.num, Column: ColDate, Case: r.id,
 				Msg: fmt.Sprintf("%q is not a date; write it as yyyy-mm-dd or dd/mm/yyyy", r.dateText)})
 		}
@@ -839,4 +850,78 @@ func ParseDate(s string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// rawDates reads the Date audited column of a csv workbook as written, by
+// line number: the export reader shows a date written dd/mm/yyyy as
+// yyyy-mm-dd, which hides whether 07/10/2026 was day or month first. nil
+// for a workbook (xlsx keeps text as it is) or when the file cannot be
+// read so (the reader's values are used then).
+func rawDates(path string) map[int]string {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".xlsx", ".xlsm":
+		return nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil || len(data) > 64<<20 {
+		return nil
+	}
+	var text string
+	switch {
+	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
+		text = string(data[3:])
+	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}), bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
+		d, err := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder().Bytes(data)
+		if err != nil {
+			return nil
+		}
+		text = string(d)
+	case utf8.Valid(data):
+		text = string(data)
+	default:
+		d, err := charmap.Windows1252.NewDecoder().Bytes(data)
+		if err != nil {
+			return nil
+		}
+		text = string(d)
+	}
+	for _, delim := range []rune{',', ';', '\t', '|'} {
+		if out := rawColumn(text, delim, ColDate); out != nil {
+			return out
+		}
+	}
+	return nil
+}
+
+// rawColumn reads one column of csv text, by line number, from the first
+// record that holds the column's header and Case ID; nil when none does.
+func rawColumn(text string, delim rune, header string) map[int]string {
+	r := csv.NewReader(strings.NewReader(text))
+	r.Comma, r.FieldsPerRecord, r.LazyQuotes = delim, -1, true
+	col := -1
+	out := map[int]string{}
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil
+		}
+		line, _ := r.FieldPos(0)
+		if col < 0 {
+			if i := slices.IndexFunc(rec, func(h string) bool { return strings.EqualFold(strings.TrimSpace(h), header) }); i >= 0 &&
+				slices.ContainsFunc(rec, func(h string) bool { return strings.EqualFold(strings.TrimSpace(h), ColCaseID) }) {
+				col = i
+			}
+			continue
+		}
+		if col < len(rec) {
+			out[line] = strings.TrimSpace(rec[col])
+		}
+	}
+	if col < 0 {
+		return nil
+	}
+	return out
 }

@@ -6,10 +6,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/caseaudit/caseaudit/internal/printcheck"
+	"github.com/xuri/excelize/v2"
 )
 
 // TestXLSXPrints prints the report of a 120-case audit (with a previous
@@ -131,4 +133,55 @@ func TestHTMLPrints(t *testing.T) {
 			t.Errorf("page %d shows the marking %d times; want it at the top and the bottom", p, marks[p])
 		}
 	}
+}
+
+// The xlsx report reads as printed: kappas and Fisher's p to three
+// decimals, the summary sentence wrapped in a row as tall as it needs,
+// counts with thousands separators.
+func TestXLSXNumberFormats(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteXLSX(&b, buildFixture(t, "", fixedOptions())); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(b.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	find := func(sheet, label string) (string, string) {
+		rows, _ := f.GetRows(sheet)
+		for i, r := range rows {
+			if len(r) > 1 && r[0] == label {
+				cell, _ := excelize.CoordinatesToCellName(2, i+1)
+				return cell, r[1]
+			}
+		}
+		t.Fatalf("%s has no row %q", sheet, label)
+		return "", ""
+	}
+	for _, c := range []struct{ sheet, label, shows string }{
+		{"Moderation", "Cohen's kappa", "0.736"},
+		{"Moderation", "Weighted kappa (linear)", "0.778"},
+		{"Summary", "Fisher's exact test, p", "0.077"},
+		{"Summary", "Population (distinct cases after filters)", "3,000"},
+	} {
+		if _, got := find(c.sheet, c.label); got != c.shows {
+			t.Errorf("%s %q shows %q; want %q", c.sheet, c.label, got, c.shows)
+		}
+	}
+	// The sentence: merged across the sheet, wrapped, its row two lines tall.
+	rows, _ := f.GetRows("Summary")
+	for i, r := range rows {
+		if len(r) > 0 && strings.HasPrefix(r[0], "None of the 120 audited cases") {
+			h, _ := f.GetRowHeight("Summary", i+1)
+			cell := "A" + strconv.Itoa(i+1)
+			st, _ := f.GetCellStyle("Summary", cell)
+			style, _ := f.GetStyle(st)
+			if h < 28 || style.Alignment == nil || !style.Alignment.WrapText {
+				t.Errorf("the summary sentence's row is %.0f pt tall, wrapped %v", h, style.Alignment != nil && style.Alignment.WrapText)
+			}
+			return
+		}
+	}
+	t.Error("no summary sentence")
 }
