@@ -87,6 +87,7 @@ func Draw(ctx context.Context, st *Store, req DrawRequest) (*DrawResult, error) 
 		spec.ExcludeRule = fmt.Sprintf("sampled in an audit of the store recorded within %s (on or after %s)", w, since.UTC().Format("2006-01-02"))
 	}
 	spec.Extra = append(spec.Extra, req.Rules.WorkerField, req.Rules.TeamField, req.FollowUp.Column)
+	spec.Extra = append(spec.Extra, req.Form.PrefillColumns()...) // kept with each case: the workbook pre-fills from them
 	d, err := sample.Draw(ctx, spec)
 	if err != nil {
 		return nil, err
@@ -106,6 +107,11 @@ func Draw(ctx context.Context, st *Store, req DrawRequest) (*DrawResult, error) 
 	if req.Form != nil {
 		if err := checkFormLabels(req.Form, d); err != nil {
 			return fail(err)
+		}
+		for _, q := range req.Form.Questions {
+			if q.PrefillFrom != "" && colname.Match(d.Population.Fields, q.PrefillFrom) < 0 {
+				return fail(fmt.Errorf("the form pre-fills question %q from the column %q, which %s does not have", q.Key, q.PrefillFrom, d.Provenance.Export.Path))
+			}
 		}
 	}
 	for _, c := range []struct {
