@@ -198,7 +198,7 @@ func WriteXLSX(w io.Writer, r *Report) error {
 	x.print("Summary", xlsxprint.Setup{FitWide: 1, FitTall: 1})
 	x.print("Cases", xlsxprint.Setup{Landscape: true, FitWide: 1, RepeatRows: "$1:$1"})
 	x.print("Breakdown", xlsxprint.Setup{FitWide: 1})
-	x.print("Focus areas", xlsxprint.Setup{Landscape: true, FitWide: 1})
+	x.print("Focus areas", xlsxprint.Setup{Landscape: true, FitWide: 1, FitTall: 1})
 	x.print("Moderation", xlsxprint.Setup{FitWide: 1})
 	x.print("Trend", xlsxprint.Setup{Landscape: true, FitWide: 1, FitTall: 1})
 	if x.err != nil {
@@ -748,6 +748,17 @@ func (x *xw) focus(r *Report) {
 			h := []string{ft.Column, "Audited"}
 			for _, k := range ft.Areas {
 				h = append(h, r.areaLabel(k))
+			}
+			// Each column at least as wide as its header's longest word.
+			for i, name := range h {
+				col, _ := excelize.ColumnNumberToName(i + 1)
+				w, _ := x.f.GetColWidth(s, col)
+				for _, word := range strings.Fields(name) {
+					w = max(w, math.Ceil(xlsxprint.BoldWidth(word)+1.5))
+				}
+				if x.err == nil {
+					x.err = x.f.SetColWidth(s, col, col, w)
+				}
 			}
 			x.header(s, row, h...)
 			row++
