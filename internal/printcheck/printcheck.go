@@ -3,9 +3,11 @@
 // pages per sheet and where each word landed. Tests use it to check page
 // counts and that no cell is cut; nothing outside tests uses it.
 //
-// It needs soffice (Debian: libreoffice-calc) and pdfinfo and pdftotext
-// (Debian: poppler-utils). Require skips a test without them, except under
-// CI=true, where their absence fails the test: CI installs them.
+// It needs soffice (Debian: libreoffice-calc), pdfinfo and pdftotext
+// (Debian: poppler-utils) and the Carlito font, metric-compatible with
+// Calibri (Debian: fonts-crosextra-carlito). Require skips a test without
+// them, except under CI=true, where their absence fails the test: CI
+// installs them.
 package printcheck
 
 import (
@@ -46,6 +48,12 @@ func Find() (Tools, error) {
 		}
 		*x.dst = p
 	}
+	// Workbooks are laid out for Calibri; LibreOffice prints them in
+	// Carlito, which has Calibri's metrics, or else in a wider font that
+	// cuts cells Excel would not.
+	if out, err := exec.Command("fc-match", "Calibri").Output(); err != nil || !strings.Contains(string(out), "Carlito") {
+		missing = append(missing, "the Carlito font (Debian package fonts-crosextra-carlito)")
+	}
 	if len(missing) > 0 {
 		return t, fmt.Errorf("not installed: %s", strings.Join(missing, ", "))
 	}
@@ -68,9 +76,9 @@ func Require(t TB) Tools {
 		return tools
 	}
 	if os.Getenv("CI") == "true" {
-		t.Fatalf("rendering through LibreOffice: %v; CI must install libreoffice-calc and poppler-utils", err)
+		t.Fatalf("rendering through LibreOffice: %v; CI must install libreoffice-calc, poppler-utils and fonts-crosextra-carlito", err)
 	}
-	t.Skipf("rendering through LibreOffice skipped: %v (apt-get install -y libreoffice-calc poppler-utils)", err)
+	t.Skipf("rendering through LibreOffice skipped: %v (apt-get install -y libreoffice-calc poppler-utils fonts-crosextra-carlito)", err)
 	return tools
 }
 
