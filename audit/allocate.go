@@ -206,6 +206,11 @@ func (s *Store) allocateTx(ctx context.Context, tx *sql.Tx, a *Audit, ch *chain,
 	if err != nil {
 		return Allocation{}, err
 	}
+	ws, err := loadWithdrawals(ctx, tx, a)
+	if err != nil {
+		return Allocation{}, err
+	}
+	cases = activeCases(cases, ws) // a withdrawn case is audited by no one
 	recorded, err := latestFindings(ctx, tx, a.id, false)
 	if err != nil {
 		return Allocation{}, err

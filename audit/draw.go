@@ -109,6 +109,7 @@ func Draw(ctx context.Context, st *Store, req DrawRequest) (*DrawResult, error) 
 	}
 	spec.ExcludeRule = strings.Join(rules, "; or ")
 	spec.Extra = append(spec.Extra, req.Rules.WorkerField, req.Rules.TeamField, req.FollowUp.Column)
+	spec.Extra = append(spec.Extra, req.Form.PrefillColumns()...) // kept with each case: the workbook pre-fills from them
 	d, err := sample.Draw(ctx, spec)
 	if err != nil {
 		return nil, err
@@ -128,6 +129,11 @@ func Draw(ctx context.Context, st *Store, req DrawRequest) (*DrawResult, error) 
 	if req.Form != nil {
 		if err := checkFormLabels(req.Form, d); err != nil {
 			return fail(err)
+		}
+		for _, q := range req.Form.Questions {
+			if q.PrefillFrom != "" && colname.Match(d.Population.Fields, q.PrefillFrom) < 0 {
+				return fail(fmt.Errorf("the form pre-fills question %q from the column %q, which %s does not have", q.Key, q.PrefillFrom, d.Provenance.Export.Path))
+			}
 		}
 	}
 	for _, c := range []struct {
@@ -258,7 +264,12 @@ func Grow(ctx context.Context, st *Store, req GrowRequest) (*GrowResult, error) 
 	if sum != a.Provenance.Export.SHA256 {
 		return nil, fmt.Errorf("%s is not the export audit %q was drawn from (its SHA-256 differs); a sample grows only from the same export", path, a.Name)
 	}
-	d, err := sample.Rederive(ctx, &a.Provenance, path, sample.RederiveOptions{Size: len(cases) + req.By, SHA256: sum, Progress: req.Progress})
+	ws, err := st.Withdrawals(ctx, a.Name)
+	if err != nil {
+		return nil, err
+	}
+	base := len(cases) - replacements(ws)
+	d, err := sample.Rederive(ctx, &a.Provenance, path, sample.RederiveOptions{Size: base + req.By, SHA256: sum, Progress: req.Progress})
 	if err != nil {
 		return nil, err
 	}
@@ -266,17 +277,17 @@ func Grow(ctx context.Context, st *Store, req GrowRequest) (*GrowResult, error) 
 	for _, c := range cases {
 		have[c.ID] = true
 	}
-	var added []sample.Selected
-	for _, c := range d.Sample.Cases {
-		if !have[c.ID] {
-			c.Order = len(cases) + len(added) + 1
-			added = append(added, c)
-		}
-	}
-	if len(added) != req.By {
+	added, err := growSelection(&a.Provenance, d.Population, base, have, req.By)
+	if err != nil {
 		d.Close()
-		return nil, fmt.Errorf("audit %q cannot grow by %d: with %s allocation across strata the larger sample does not contain every case already drawn; draw a new audit instead",
-			a.Name, req.By, a.Provenance.Strata.Allocation)
+		if errors.Is(err, errNotNested) {
+			return nil, fmt.Errorf("audit %q cannot grow by %d: with %s allocation across strata the larger sample does not contain every case already drawn; draw a new audit instead",
+				a.Name, req.By, a.Provenance.Strata.Allocation)
+		}
+		return nil, fmt.Errorf("audit %q cannot grow by %d: %w", a.Name, req.By, err)
+	}
+	for i := range added {
+		added[i].Order = len(cases) + i + 1
 	}
 	res := &GrowResult{Drawn: d, Audit: a, Added: CasesFromSelection(added)}
 	var al Allocation

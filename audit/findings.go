@@ -87,6 +87,11 @@ type Finding struct {
 	// NewAuditor accepts an auditor who is not among the audit's allocated
 	// auditors (see ErrUnknownAuditor). It is not part of the finding.
 	NewAuditor bool
+	// Prefilled holds the answers the workbook pre-filled from the export
+	// (question key → answer), recorded with the finding so the trail shows
+	// what was pre-filled and whether the auditor changed it; nil when none.
+	// It is not part of the finding itself (not compared).
+	Prefilled map[string]string
 	// Due is the number of working days (Monday to Friday) after the
 	// finding's date within which the follow-up action it opens is due,
 	// when it needs immediate attention; 0 means the audit's default
@@ -111,6 +116,7 @@ type findingPayload struct {
 	Date      string            `json:"date,omitempty"`
 	Reason    string            `json:"reason,omitempty"`
 	Source    string            `json:"source,omitempty"`
+	Prefilled map[string]string `json:"prefilled,omitempty"`
 }
 
 func findingFromEntry(e Entry) (Finding, error) {
@@ -124,7 +130,7 @@ func findingFromEntry(e Entry) (Finding, error) {
 	}
 	return Finding{
 		Case: e.Case, Auditor: e.Actor, Grade: g, Immediate: p.Immediate, Note: p.Note,
-		Answers: p.Answers, Date: p.Date, Reason: p.Reason,
+		Answers: p.Answers, Date: p.Date, Reason: p.Reason, Prefilled: p.Prefilled,
 		Moderation: e.Kind == KindModerationFinding || e.Kind == KindModerationCorrection,
 		Kind:       e.Kind, Seq: e.Seq, At: e.At, EnteredBy: e.EnteredBy,
 	}, nil
@@ -231,6 +237,9 @@ func (s *Store) Record(ctx context.Context, auditName string, f Finding) (Record
 		if err := checkInSample(ctx, tx, a, f.Case); err != nil {
 			return err
 		}
+		if err := checkNotWithdrawn(ctx, tx, a, f.Case); err != nil {
+			return err
+		}
 		if f.Moderation {
 			if err := checkModerated(ctx, tx, a, f.Case); err != nil {
 				return err
@@ -277,7 +286,7 @@ func (s *Store) recordTx(ctx context.Context, tx *sql.Tx, ch *chain, f Finding, 
 		f.Reason = "" // a first finding corrects nothing
 	}
 	p := findingPayload{Grade: f.Grade.String(), Immediate: f.Immediate, Note: f.Note, Answers: f.Answers,
-		Date: f.Date, Reason: f.Reason, Source: source}
+		Date: f.Date, Reason: f.Reason, Source: source, Prefilled: f.Prefilled}
 	e, err := ch.append(ctx, kind, f.Case, f.Auditor, s.now(), p)
 	if err != nil {
 		return RecordResult{}, err

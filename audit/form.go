@@ -5,10 +5,13 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -45,12 +48,38 @@ type Question struct {
 	Choices       []string `json:"choices,omitempty"`        // for choice questions
 	NotApplicable bool     `json:"not_applicable,omitempty"` // grade and yesno: "not applicable" is an answer
 	Required      bool     `json:"required,omitempty"`       // a finding needs an answer
+	// PrefillFrom names an export column whose value pre-fills the answer
+	// in the auditors' workbook (the auditor may change it); Prefill maps
+	// the column's values to answers: a value as written (ignoring case),
+	// or "N+" for a whole number N or more. A text question without Prefill
+	// takes the value as it is.
+	PrefillFrom string            `json:"prefill_from,omitempty"`
+	Prefill     map[string]string `json:"prefill,omitempty"`
 }
 
-// Form is an audit form: a name and its questions, in order.
+// Form is an audit form: a name, its questions, in order, and the
+// instructions the auditors' workbook gives (nil: the built-in ones).
 type Form struct {
-	Name      string     `json:"name"`
-	Questions []Question `json:"questions"`
+	Name         string        `json:"name"`
+	Questions    []Question    `json:"questions"`
+	Instructions *Instructions `json:"instructions,omitempty"`
+}
+
+// Instructions are the texts of the workbook's Instructions sheet that a
+// form may give; any left out are the built-in form's (see Guide).
+type Instructions struct {
+	// Introduction says what the audit is for and how to go about it.
+	Introduction string `json:"introduction,omitempty"`
+	// Grades say what each grade means, keyed by the grade's full name.
+	Grades map[string]string `json:"grades,omitempty"`
+	// Immediate says what counts as needing immediate attention;
+	// ActAtOnce what to do at once (the workbook adds who to contact).
+	Immediate string `json:"immediate_attention,omitempty"`
+	ActAtOnce string `json:"act_at_once,omitempty"`
+	// Names asks auditors to keep names out of notes.
+	Names string `json:"names,omitempty"`
+	// Moderation tells moderators how to re-grade.
+	Moderation string `json:"moderation,omitempty"`
 }
 
 //go:embed forms/default.yaml
@@ -149,8 +178,10 @@ func ParseForm(name string, data []byte) (*Form, error) {
 			f.Name = strings.TrimSpace(v.Value)
 		case "questions":
 			questions = v
+		case "instructions":
+			f.Instructions = parseInstructions(v, add)
 		default:
-			add(k.Line, "unknown field %q; a form has name: and questions:", k.Value)
+			add(k.Line, "unknown field %q; a form has name:, questions: and instructions:", k.Value)
 		}
 	}
 	if f.Name == "" {
@@ -201,8 +232,8 @@ func parseQuestion(n *yaml.Node, add func(int, string, ...any)) (Question, bool)
 		return q, false
 	}
 	seen := map[string]int{}
-	var choicesNode *yaml.Node
-	naLine := 0
+	var choicesNode, prefillNode *yaml.Node
+	naLine, prefillLine := 0, 0
 	boolField := func(v *yaml.Node, name string) bool {
 		if v.Kind != yaml.ScalarNode {
 			add(v.Line, "%s: must be true or false", name)
@@ -253,8 +284,13 @@ func parseQuestion(n *yaml.Node, add func(int, string, ...any)) (Question, bool)
 			naLine = v.Line
 		case "required":
 			q.Required = boolField(v, "required")
+		case "prefill_from":
+			q.PrefillFrom = text()
+			prefillLine = k.Line
+		case "prefill":
+			prefillNode = v
 		default:
-			msg := fmt.Sprintf("unknown field %q in a question; use key, label, help, kind, choices, not_applicable, required", k.Value)
+			msg := fmt.Sprintf("unknown field %q in a question; use key, label, help, kind, choices, not_applicable, required, prefill_from, prefill", k.Value)
 			if k.Value == "choises" || k.Value == "options" || k.Value == "choice" {
 				msg += " (did you mean choices?)"
 			}
@@ -316,8 +352,226 @@ func parseQuestion(n *yaml.Node, add func(int, string, ...any)) (Question, bool)
 	if q.NotApplicable && q.Kind != QuestionGrade && q.Kind != QuestionYesNo && q.Kind != "" {
 		add(naLine, "question %q: not_applicable: goes only with kind grade or yesno (list it as a choice instead)", q.Key)
 	}
+	parsePrefill(&q, n, prefillNode, prefillLine, add)
 	return q, true
 }
+
+// parsePrefill reads a question's prefill: mapping (export value →
+// answer) and checks it goes with prefill_from: and gives valid answers.
+func parsePrefill(q *Question, n, node *yaml.Node, fromLine int, add func(int, string, ...any)) {
+	if node == nil {
+		if q.PrefillFrom != "" && q.Kind != QuestionText && slices.Contains(questionKinds, q.Kind) {
+			add(fromLine, "question %q: prefill_from: needs a prefill: mapping of the column's values to answers (e.g. \"1\": %s)", q.Key, firstOr(q.Options(), "an answer"))
+		}
+		return
+	}
+	if q.PrefillFrom == "" {
+		add(node.Line, "question %q: prefill: needs prefill_from: naming the export column", q.Key)
+		return
+	}
+	if node.Kind != yaml.MappingNode {
+		add(node.Line, "question %q: prefill: must map the column's values to answers, one per line (\"1\": %s)", q.Key, firstOr(q.Options(), "an answer"))
+		return
+	}
+	q.Prefill = map[string]string{}
+	for i := 0; i+1 < len(node.Content); i += 2 {
+		k, v := node.Content[i], node.Content[i+1]
+		key := strings.Join(strings.Fields(k.Value), " ")
+		if k.Kind != yaml.ScalarNode || v.Kind != yaml.ScalarNode || key == "" {
+			add(k.Line, "question %q: each prefill: line maps a value of the column to an answer", q.Key)
+			continue
+		}
+		if _, dup := q.Prefill[strings.ToLower(key)]; dup {
+			add(k.Line, "question %q: prefill: value %q is given twice", q.Key, key)
+			continue
+		}
+		a, err := q.Answer(v.Value)
+		if err != nil || a == "" {
+			add(v.Line, "question %q: prefill: %q is not one of its answers (%s)", q.Key, v.Value, q.listDescribe())
+			continue
+		}
+		q.Prefill[strings.ToLower(key)] = a
+	}
+}
+
+func firstOr(list []string, or string) string {
+	if len(list) > 0 {
+		return list[0]
+	}
+	return or
+}
+
+// PrefillAnswer returns the answer an export value pre-fills, "" for none:
+// the value's own mapping, else the largest "N+" mapping it reaches.
+func (q *Question) PrefillAnswer(value string) string {
+	v := strings.ToLower(strings.Join(strings.Fields(value), " "))
+	if q.PrefillFrom == "" || v == "" {
+		return ""
+	}
+	if q.Prefill == nil {
+		if q.Kind == QuestionText {
+			return strings.TrimSpace(value)
+		}
+		return ""
+	}
+	if a, ok := q.Prefill[v]; ok {
+		return a
+	}
+	n, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		return ""
+	}
+	best, answer := math.Inf(-1), ""
+	for k, a := range q.Prefill {
+		t, ok := strings.CutSuffix(k, "+")
+		if !ok {
+			continue
+		}
+		m, err := strconv.ParseFloat(strings.TrimSpace(t), 64)
+		if err == nil && n >= m && m > best {
+			best, answer = m, a
+		}
+	}
+	return answer
+}
+
+// Prefills returns the answers a case's shown fields pre-fill, keyed by
+// question key (nil when none): columns names the fields.
+func (f *Form) Prefills(columns, fields []string) map[string]string {
+	if f == nil {
+		return nil
+	}
+	var out map[string]string
+	for i := range f.Questions {
+		q := &f.Questions[i]
+		if q.PrefillFrom == "" {
+			continue
+		}
+		j := columnIndex(columns, q.PrefillFrom)
+		if j < 0 || j >= len(fields) {
+			continue
+		}
+		if a := q.PrefillAnswer(fields[j]); a != "" {
+			if out == nil {
+				out = map[string]string{}
+			}
+			out[q.Key] = a
+		}
+	}
+	return out
+}
+
+// PrefillColumns lists the export columns the form pre-fills from.
+func (f *Form) PrefillColumns() []string {
+	if f == nil {
+		return nil
+	}
+	var out []string
+	for _, q := range f.Questions {
+		if q.PrefillFrom != "" && !containsFold(out, q.PrefillFrom) {
+			out = append(out, q.PrefillFrom)
+		}
+	}
+	return out
+}
+
+// parseInstructions reads a form's instructions: mapping.
+func parseInstructions(n *yaml.Node, add func(int, string, ...any)) *Instructions {
+	if n.Kind != yaml.MappingNode {
+		add(n.Line, "instructions: is a mapping with introduction:, grades:, immediate_attention:, act_at_once:, names: and moderation:")
+		return nil
+	}
+	in := &Instructions{}
+	seen := map[string]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if l, ok := seen[k.Value]; ok {
+			add(k.Line, "instructions: %s: is given twice (first on line %d)", k.Value, l)
+			continue
+		}
+		seen[k.Value] = k.Line
+		text := func() string {
+			if v.Kind != yaml.ScalarNode {
+				add(v.Line, "instructions: %s: must be text", k.Value)
+				return ""
+			}
+			return strings.Join(strings.Fields(v.Value), " ")
+		}
+		switch k.Value {
+		case "introduction":
+			in.Introduction = text()
+		case "immediate_attention":
+			in.Immediate = text()
+		case "act_at_once":
+			in.ActAtOnce = text()
+		case "names":
+			in.Names = text()
+		case "moderation":
+			in.Moderation = text()
+		case "grades":
+			if v.Kind != yaml.MappingNode {
+				add(v.Line, "instructions: grades: maps each grade to what it means (Outstanding: …)")
+				continue
+			}
+			in.Grades = map[string]string{}
+			for j := 0; j+1 < len(v.Content); j += 2 {
+				gk, gv := v.Content[j], v.Content[j+1]
+				g, err := ParseGrade(gk.Value)
+				if err != nil {
+					add(gk.Line, "instructions: grades: %q is not a grade; use Outstanding, Good, Requires improvement or Inadequate", gk.Value)
+					continue
+				}
+				if gv.Kind != yaml.ScalarNode || strings.TrimSpace(gv.Value) == "" {
+					add(gv.Line, "instructions: grades: %s: must be text", g)
+					continue
+				}
+				if _, dup := in.Grades[g.String()]; dup {
+					add(gk.Line, "instructions: grades: %s is given twice", g)
+					continue
+				}
+				in.Grades[g.String()] = strings.Join(strings.Fields(gv.Value), " ")
+			}
+		default:
+			add(k.Line, "unknown field %q in instructions:; use introduction, grades, immediate_attention, act_at_once, names, moderation", k.Value)
+		}
+	}
+	return in
+}
+
+// Guide returns the instructions the workbook gives: the form's, with any
+// text it leaves out taken from the built-in form (also for a nil form).
+func (f *Form) Guide() Instructions {
+	var def Instructions
+	if d := builtinInstructions(); d != nil {
+		def = *d
+	}
+	if f == nil || f.Instructions == nil {
+		return def
+	}
+	in := *f.Instructions
+	pick := func(s *string, d string) {
+		if *s == "" {
+			*s = d
+		}
+	}
+	pick(&in.Introduction, def.Introduction)
+	pick(&in.Immediate, def.Immediate)
+	pick(&in.ActAtOnce, def.ActAtOnce)
+	pick(&in.Names, def.Names)
+	pick(&in.Moderation, def.Moderation)
+	grades := map[string]string{}
+	for g, t := range def.Grades {
+		grades[g] = t
+	}
+	for g, t := range in.Grades {
+		grades[g] = t
+	}
+	in.Grades = grades
+	return in
+}
+
+// builtinInstructions are the built-in form's instructions.
+var builtinInstructions = sync.OnceValue(func() *Instructions { return DefaultForm().Instructions })
 
 func foldLabel(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
 
@@ -405,6 +659,20 @@ func (q *Question) Describe() string {
 	}
 	opts := q.Options()
 	if len(opts) == 1 {
+		return opts[0]
+	}
+	return strings.Join(opts[:len(opts)-1], ", ") + " or " + opts[len(opts)-1]
+}
+
+// listDescribe says in words which values the question's drop-down offers
+// (no short forms: a drop-down accepts only its list); "any text" for a
+// text question.
+func (q *Question) listDescribe() string {
+	opts := q.Options()
+	switch len(opts) {
+	case 0:
+		return "any text"
+	case 1:
 		return opts[0]
 	}
 	return strings.Join(opts[:len(opts)-1], ", ") + " or " + opts[len(opts)-1]

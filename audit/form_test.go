@@ -318,3 +318,56 @@ func TestImportChecksAnswers(t *testing.T) {
 		t.Errorf("missing column: %v", err)
 	}
 }
+
+func TestFormPrefillAndInstructions(t *testing.T) {
+	f, err := ParseForm("f.yaml", []byte(`name: x
+questions:
+  - key: stability
+    label: Stability
+    kind: choice
+    choices: [One worker, Two workers, Three or more workers]
+    prefill_from: Workers in 12m
+    prefill:
+      "1": one
+      "2": Two workers
+      "3+": three
+instructions:
+  grades:
+    ri: Not yet good.
+  names: No names, ever.
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := &f.Questions[0]
+	for in, want := range map[string]string{"1": "One worker", " 2 ": "Two workers", "3": "Three or more workers", "7": "Three or more workers", "0": "", "": "", "x": ""} {
+		if got := q.PrefillAnswer(in); got != want {
+			t.Errorf("PrefillAnswer(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := f.Prefills([]string{"Team", "Workers in 12m"}, []string{"North", "4"}); got["stability"] != "Three or more workers" {
+		t.Errorf("Prefills %v", got)
+	}
+	g := f.Guide()
+	if g.Grades["Requires improvement"] != "Not yet good." || g.Names != "No names, ever." ||
+		g.Grades["Good"] != DefaultForm().Instructions.Grades["Good"] || g.Immediate == "" || g.ActAtOnce == "" {
+		t.Errorf("guide %+v", g)
+	}
+	if (*Form)(nil).Guide().Introduction == "" {
+		t.Error("no built-in instructions for an audit without a form")
+	}
+	for _, tc := range []struct{ yaml, want string }{
+		{"    prefill:\n      \"1\": One worker\n", `prefill: needs prefill_from:`},
+		{"    prefill_from: Workers\n", `prefill_from: needs a prefill: mapping`},
+		{"    prefill_from: Workers\n    prefill:\n      \"1\": Maybe\n", `prefill: "Maybe" is not one of its answers (One worker or Two workers)`},
+	} {
+		_, err := ParseForm("g.yaml", []byte("name: x\nquestions:\n  - key: s\n    label: S\n    kind: choice\n    choices: [One worker, Two workers]\n"+tc.yaml))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: %v; want %q", tc.yaml, err, tc.want)
+		}
+	}
+	if _, err := ParseForm("h.yaml", []byte("name: x\nquestions:\n  - key: s\n    label: S\n    kind: text\ninstructions:\n  grades:\n    Superb: yes\n")); err == nil ||
+		!strings.Contains(err.Error(), `"Superb" is not a grade`) {
+		t.Errorf("an unknown grade in the instructions: %v", err)
+	}
+}

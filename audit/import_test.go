@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -217,7 +218,7 @@ func TestImportCorrections(t *testing.T) {
 	_, err := Import(ctx, s, name, second, ImportOptions{})
 	var ie *ImportError
 	if !errors.As(err, &ie) || len(ie.Problems) != 1 || opt.Spell(ie.Problems[0].String(), opt.Flags) !=
-		"row 3: CR-0000002 already has a finding by C. Diaz on 2026-07-10 and this row differs; to correct it import with a reason (--reason)" {
+		`row 3: CR-0000002 already has a finding by C. Diaz on 2026-07-10 and this row differs: Grade recorded "Good", this row "Inadequate"; Immediate attention recorded "No", this row "Yes"; Notes recorded blank, this row "Missed a visit"; to correct it import with a reason (--reason)` {
 		t.Fatalf("correction without reason: %v", err)
 	}
 	res, err := Import(ctx, s, name, second, ImportOptions{Reason: "moderation meeting 2026-07-21"})
@@ -290,5 +291,187 @@ func TestImportNotAWorkbook(t *testing.T) {
 	}
 	if _, err := Import(ctx, s, "a", filepath.Join(t.TempDir(), "missing.xlsx"), ImportOptions{}); err == nil {
 		t.Error("a missing file was imported")
+	}
+}
+
+// storeWorkbook writes a workbook from the store (caseaudit workbook) and
+// returns its path.
+func storeWorkbook(t *testing.T, s *Store, audit string, o WorkbookOptions) string {
+	t.Helper()
+	spec, err := s.Workbook(context.Background(), audit, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := WriteWorkbook(&buf, spec); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "workbook.xlsx")
+	if err := os.WriteFile(p, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// Issue #14, item 2: a moderators' workbook imported without the
+// moderation option is recorded as moderation findings, not refused as
+// corrections of the auditors' findings.
+func TestImportModeratorsWorkbook(t *testing.T) {
+	ctx := context.Background()
+	s, _ := withAudit(t, "m", 4)
+	for _, c := range testCases(4) {
+		mustRecord(t, s, "m", Finding{Case: c.ID, Auditor: "A. Khan", Grade: Good, Date: "2026-07-10"})
+	}
+	if _, err := s.DrawModeration(ctx, "m", 2, "dice"); err != nil {
+		t.Fatal(err)
+	}
+	p := storeWorkbook(t, s, "m", WorkbookOptions{Moderation: true})
+	f, _ := excelize.OpenFile(p)
+	head, _ := f.GetRows(SheetSample)
+	f.Close()
+	if !slices.Contains(head[0], ColModerator) || slices.Contains(head[0], ColAuditor) {
+		t.Fatalf("the moderators' workbook's header %q: want a Moderator column, no Auditor", head[0])
+	}
+	fill(t, p, map[int]map[string]any{
+		2: {ColModerator: "D. Patel", "Grade": "Requires improvement", "Immediate attention": "No"},
+		3: {ColModerator: "D. Patel", "Grade": "Good", "Immediate attention": "No"},
+	})
+	res, err := Import(ctx, s, "m", p, ImportOptions{})
+	if err != nil {
+		t.Fatalf("a moderators' workbook without the moderation option: %v", err)
+	}
+	if res.Recorded != 2 || len(res.Files) != 1 || !res.Files[0].Moderation || !res.Files[0].ByMethod {
+		t.Errorf("result %+v", res)
+	}
+	pairs, _ := s.ModerationPairs(ctx, "m")
+	orig, _ := s.Findings(ctx, "m", false)
+	if len(pairs) != 2 || len(orig) != 4 || orig[0].Grade != Good || orig[1].Grade != Good {
+		t.Errorf("pairs %+v; the auditors' findings %+v must stay", pairs, orig)
+	}
+	// An auditors' workbook is refused with the moderation option.
+	aw := storeWorkbook(t, s, "m", WorkbookOptions{})
+	if _, err := Import(ctx, s, "m", aw, ImportOptions{Moderation: true}); err == nil || !strings.Contains(err.Error(), "is an auditors' workbook") {
+		t.Errorf("an auditors' workbook with the moderation option: %v", err)
+	}
+}
+
+// Issue #14, item 1: the wrong month's workbook is refused in one line,
+// and an ID that differs only in its digits gets no "did you mean".
+func TestImportWrongAuditAndDigitNearIDs(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	if _, err := s.CreateAudit(ctx, testAudit("2026-07 monthly"), testCases(20)); err != nil {
+		t.Fatal(err)
+	}
+	other := testCases(20)
+	for i := range other {
+		other[i].ID = fmt.Sprintf("CR-%07d", 100+i)
+	}
+	if _, err := s.CreateAudit(ctx, testAudit("2026-08 monthly"), other); err != nil {
+		t.Fatal(err)
+	}
+	p := storeWorkbook(t, s, "2026-08 monthly", WorkbookOptions{})
+	fill(t, p, map[int]map[string]any{2: {"Auditor": "A. Khan", "Grade": "Good", "Immediate attention": "No"},
+		3: {"Auditor": "A. Khan", "Grade": "Good", "Immediate attention": "No"}})
+	_, err := Import(ctx, s, "2026-07 monthly", p, ImportOptions{})
+	var wa *WrongAuditError
+	if !errors.As(err, &wa) || strings.Contains(err.Error(), "\n") ||
+		!strings.Contains(err.Error(), `is the workbook of audit "2026-08 monthly", not of "2026-07 monthly"`) {
+		t.Errorf("the wrong month's workbook: %v", err)
+	}
+	// CR-0000021 is one digit from CR-0000020 but another case: no suggestion.
+	// CR0000020 lacks the dash: a slip worth pointing out.
+	csvp := writeCSV(t, csvHeader+
+		"1,CR-0000021,North,A. Khan,CIN,B. Lee,Good,No,,\n"+
+		"2,CR0000020,North,A. Khan,CIN,B. Lee,Good,No,,\n")
+	_, err = Import(ctx, s, "2026-07 monthly", csvp, ImportOptions{})
+	var ie *ImportError
+	if !errors.As(err, &ie) || len(ie.Problems) != 2 {
+		t.Fatalf("import: %v", err)
+	}
+	if m := ie.Problems[0].Msg; m != `case "CR-0000021" is not in audit "2026-07 monthly"` {
+		t.Errorf("a digit-near ID: %q", m)
+	}
+	if m := ie.Problems[1].Msg; !strings.HasSuffix(m, `did you mean "CR-0000020"?`) {
+		t.Errorf("an ID without its dash: %q", m)
+	}
+}
+
+// Issue #14, item 9: dates with slashes are read in the order the file's
+// own dates show, and a row that differs names the field and both values.
+func TestImportDateOrder(t *testing.T) {
+	ctx := context.Background()
+	s, _ := withAudit(t, "d", 4)
+	first := writeCSV(t, csvHeader+
+		"1,CR-0000001,North,A. Khan,CIN,B. Lee,Good,No,,2026-07-10\n"+
+		"2,CR-0000002,South,B. Lee,CIN,B. Lee,Good,No,,2026-07-13\n")
+	if _, err := Import(ctx, s, "d", first, ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// Re-saved by a US-English Excel: 07/13/2026 can only be month first,
+	// so 07/10/2026 is July 10 and nothing changes.
+	us := writeCSV(t, csvHeader+
+		"1,CR-0000001,North,A. Khan,CIN,B. Lee,Good,No,,07/10/2026\n"+
+		"2,CR-0000002,South,B. Lee,CIN,B. Lee,Good,No,,07/13/2026\n"+
+		"3,CR-0000003,East,C. Diaz,CIN,B. Lee,Good,No,,07/14/2026\n")
+	res, err := Import(ctx, s, "d", us, ImportOptions{})
+	if err != nil {
+		t.Fatalf("US dates: %v", err)
+	}
+	if res.Unchanged != 2 || res.Recorded != 1 || res.Files[0].DateOrder != DateMDY || res.Files[0].DateBy != "the file" {
+		t.Errorf("US dates: %+v", res)
+	}
+	fs, _ := s.Findings(ctx, "d", false)
+	if fs[2].Date != "2026-07-14" {
+		t.Errorf("07/14/2026 read as %s", fs[2].Date)
+	}
+	// Only ambiguous dates: read day first, and the differing row says so,
+	// with both values and the way out.
+	amb := writeCSV(t, csvHeader+"1,CR-0000001,North,A. Khan,CIN,B. Lee,Good,No,,07/10/2026\n")
+	_, err = Import(ctx, s, "d", amb, ImportOptions{})
+	var ie *ImportError
+	if !errors.As(err, &ie) || len(ie.Problems) != 1 {
+		t.Fatalf("ambiguous date: %v", err)
+	}
+	want := `Date audited recorded "2026-07-10", this row "2026-10-07" (read day first from "07/10/2026"; read month first it is the date recorded: give ` + opt.DateOrder.String() + ` mdy)`
+	if !strings.Contains(ie.Problems[0].Msg, want) {
+		t.Errorf("ambiguous date:\n got %s\nwant …%s…", ie.Problems[0].Msg, want)
+	}
+	if res, err := Import(ctx, s, "d", amb, ImportOptions{DateOrder: DateMDY}); err != nil || res.Unchanged != 1 {
+		t.Errorf("with month first: %+v %v", res, err)
+	}
+	// A file mixing the two orders is refused, row by row.
+	mixed := writeCSV(t, csvHeader+
+		"4,CR-0000004,West,D. Novak,CIN,B. Lee,Good,No,,13/07/2026\n"+
+		"3,CR-0000003,East,C. Diaz,CIN,B. Lee,Good,No,,07/14/2026\n")
+	_, err = Import(ctx, s, "d", mixed, ImportOptions{})
+	if !errors.As(err, &ie) || len(ie.Problems) != 1 || !strings.Contains(ie.Problems[0].Msg, `"07/14/2026" is written month first (mm/dd/yyyy), but "13/07/2026" on row 2 is written day first`) {
+		t.Errorf("mixed orders: %v", err)
+	}
+}
+
+// Several files at once: all or nothing, and a case filled in two
+// different ways is a problem naming both files.
+func TestImportFilesTogether(t *testing.T) {
+	ctx := context.Background()
+	s, _ := withAudit(t, "f", 4)
+	a := writeCSV(t, csvHeader+"1,CR-0000001,North,A. Khan,CIN,B. Lee,Good,No,,\n2,CR-0000002,South,B. Lee,CIN,B. Lee,Good,No,,\n")
+	b := writeCSV(t, csvHeader+"1,CR-0000001,North,A. Khan,CIN,B. Lee,Good,No,,\n3,CR-0000003,East,C. Diaz,CIN,B. Lee,,,,\n")
+	c := writeCSV(t, csvHeader+"2,CR-0000002,South,B. Lee,CIN,B. Lee,Inadequate,Yes,,\n")
+	_, err := ImportFiles(ctx, s, "f", []string{a, c}, ImportOptions{})
+	var ie *ImportError
+	if !errors.As(err, &ie) || len(ie.Problems) != 1 || ie.Problems[0].File != c ||
+		!strings.Contains(ie.Problems[0].Msg, `is also on row 3 of `+a+` with another finding (Grade there "Good", this row "Inadequate"; Immediate attention there "No", this row "Yes")`) {
+		t.Fatalf("conflicting copies: %v", err)
+	}
+	if fs, _ := s.Findings(ctx, "f", false); len(fs) != 0 {
+		t.Fatalf("%d findings recorded by a refused import", len(fs))
+	}
+	res, err := ImportFiles(ctx, s, "f", []string{a, b}, ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Rows != 4 || res.Recorded != 2 || res.Unchanged != 1 || res.Empty != 1 {
+		t.Errorf("agreeing copies: %+v", res)
 	}
 }

@@ -2,11 +2,14 @@ package audit
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"strings"
+	"slices"
 
 	"github.com/caseaudit/caseaudit/internal/colname"
 	"github.com/caseaudit/caseaudit/internal/opt"
@@ -73,10 +76,53 @@ func Rederive(ctx context.Context, st *Store, name, export string, progress func
 	if err != nil {
 		return nil, err
 	}
-	return rederive(ctx, a, cases, export, progress)
+	steps, err := st.sampleSteps(ctx, a.Name)
+	if err != nil {
+		return nil, err
+	}
+	return rederive(ctx, a, cases, steps, export, progress)
 }
 
-func rederive(ctx context.Context, a *Audit, cases []SampledCase, export string, progress func(rows int)) (*Rederivation, error) {
+// sampleStep is one change to a recorded sample after its first draw, in
+// trail order: a growth by Grow cases, or the withdrawal of Withdrawn
+// (replaced by the next case of its stratum, when it has one).
+type sampleStep struct {
+	Grow      int
+	Withdrawn string
+	Replaced  bool
+}
+
+// sampleSteps reads the audit's growths and withdrawals from its trail.
+func (s *Store) sampleSteps(ctx context.Context, name string) ([]sampleStep, error) {
+	var steps []sampleStep
+	err := s.read(ctx, "reading", func(tx *sql.Tx) error {
+		a, err := loadAudit(ctx, tx, name)
+		if err != nil {
+			return err
+		}
+		es, err := queryEntries(ctx, tx, a.id, "kind IN (?, ?)", KindGrow, KindWithdrawal)
+		if err != nil {
+			return err
+		}
+		for _, e := range es {
+			var p struct {
+				Cases []sampledCaseJSON `json:"cases"`
+			}
+			if err := json.Unmarshal(e.Payload, &p); err != nil {
+				return fmt.Errorf("trail entry %d (%s) is damaged: %w", e.Seq, e.Kind, err)
+			}
+			if e.Kind == KindGrow {
+				steps = append(steps, sampleStep{Grow: len(p.Cases)})
+			} else {
+				steps = append(steps, sampleStep{Withdrawn: e.Case, Replaced: len(p.Cases) > 0})
+			}
+		}
+		return nil
+	})
+	return steps, err
+}
+
+func rederive(ctx context.Context, a *Audit, cases []SampledCase, steps []sampleStep, export string, progress func(rows int)) (*Rederivation, error) {
 	path, tried, err := LocateExport(a, export)
 	r := &Rederivation{Export: path, Tried: tried}
 	if err != nil {
@@ -88,6 +134,14 @@ func rederive(ctx context.Context, a *Audit, cases []SampledCase, export string,
 		return r, err
 	}
 	defer d.Close()
+	if withdrawals(steps) {
+		// Replay the draw, growth by growth and withdrawal by withdrawal,
+		// as they were made: a replacement is the next ticket of its
+		// stratum, which the draw at the final size need not hold.
+		if err := replay(ctx, a, d, steps); err != nil {
+			return r, err
+		}
+	}
 	recorded := make([]sample.Selected, len(cases))
 	for i, c := range cases {
 		recorded[i] = sample.Selected{Order: c.Order, Ticket: c.Ticket,
@@ -181,7 +235,11 @@ func Verify(ctx context.Context, st *Store, req VerifyRequest) (*VerifyReport, e
 	if err != nil {
 		return nil, err
 	}
-	r, err := rederive(ctx, a, cases, req.Export, req.Progress)
+	steps, err := st.sampleSteps(ctx, a.Name)
+	if err != nil {
+		return nil, err
+	}
+	r, err := rederive(ctx, a, cases, steps, req.Export, req.Progress)
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
@@ -236,4 +294,69 @@ func PersonNames(ctx context.Context, a *Audit, want map[string]bool) (cols []st
 		return nil
 	})
 	return cols, names, err
+}
+
+func withdrawals(steps []sampleStep) bool {
+	for _, s := range steps {
+		if s.Withdrawn != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// replay draws the sample again as it was recorded: the first draw, then
+// each growth (the next cases of a larger draw) and each withdrawal (the
+// next case of the withdrawn case's stratum), in trail order. It leaves the
+// result, in recorded order, as d's sample.
+func replay(ctx context.Context, a *Audit, d *sample.Drawn, steps []sampleStep) error {
+	opts := sample.SelectOptions{Size: a.InitialSize}
+	if p := a.Provenance; p.Stratified() {
+		opts.Allocation, opts.MinPerStratum = p.Strata.Allocation, p.Strata.MinPerStratum
+	}
+	first, err := d.Population.Select(opts)
+	if err != nil {
+		return err
+	}
+	got := slices.Clone(first.Cases)
+	base := len(got) // cases the draws hold (replacements are not drawn)
+	taken := map[string]sample.Selected{}
+	for _, c := range got {
+		taken[c.ID] = c
+	}
+	for _, st := range steps {
+		switch {
+		case st.Grow > 0:
+			have := make(map[string]bool, len(taken))
+			for id := range taken {
+				have[id] = true
+			}
+			more, err := growSelection(&a.Provenance, d.Population, base, have, st.Grow)
+			if err != nil {
+				return fmt.Errorf("the recorded growth by %d does not re-derive: %w", st.Grow, err)
+			}
+			base += st.Grow
+			for _, c := range more {
+				c.Order = len(got) + 1
+				got = append(got, c)
+				taken[c.ID] = c
+			}
+		case st.Withdrawn != "" && st.Replaced:
+			w, ok := taken[st.Withdrawn]
+			if !ok {
+				return fmt.Errorf("the withdrawn case %s is not in the sample drawn again; its replacement cannot be found", st.Withdrawn)
+			}
+			next, ok, err := d.Population.Next(ctx, w.Stratum, func(id string) bool { _, ok := taken[id]; return ok })
+			if err != nil {
+				return err
+			}
+			if ok {
+				next.Order = len(got) + 1
+				got = append(got, next)
+				taken[next.ID] = next
+			}
+		}
+	}
+	d.Sample.Cases = got
+	return nil
 }

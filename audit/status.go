@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"time"
 )
 
@@ -12,7 +13,8 @@ type AuditSummary struct {
 	Created        time.Time
 	Period         string // the month audited, yyyy-mm
 	Seed           string
-	Size           int // sampled cases (after any growth)
+	Size           int // sampled cases that stand (after any growth; withdrawn cases not counted, their replacements counted)
+	Withdrawn      int // sampled cases withdrawn (and replaced)
 	Recorded       int // cases with a finding
 	Flagged        int // cases whose latest finding needs immediate attention
 	ModerationSize int // cases in the moderation sample (0 when none drawn)
@@ -42,6 +44,18 @@ func summarise(ctx context.Context, q querier, a *Audit) (*Status, error) {
 	ids, err := sampledIDs(ctx, q, a)
 	if err != nil {
 		return nil, err
+	}
+	ws, err := loadWithdrawals(ctx, q, a)
+	if err != nil {
+		return nil, err
+	}
+	if len(ws) > 0 {
+		st.Withdrawn = len(ws)
+		gone := map[string]bool{}
+		for _, w := range ws {
+			gone[w.Case] = true
+		}
+		ids = slices.DeleteFunc(ids, func(id string) bool { return gone[id] })
 	}
 	orig, err := latestFindings(ctx, q, a.id, false)
 	if err != nil {

@@ -146,7 +146,7 @@ func checkSample(a *Audit, es []Entry, cases []SampledCase, add func(string, ...
 				add("the parameters of audit %q differ from those recorded in %s: the audit was edited", a.Name, describe(e))
 			}
 			want = append(want, p.Cases...)
-		case KindGrow:
+		case KindGrow, KindWithdrawal:
 			var p struct {
 				Cases []sampledCaseJSON `json:"cases"`
 			}

@@ -46,7 +46,7 @@ func TestWorkbookLayout(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if got := f.GetSheetList(); strings.Join(got, ",") != "Sample,Lists,Method" {
+	if got := f.GetSheetList(); strings.Join(got, ",") != "Instructions,Sample,Lists,Method" {
 		t.Fatalf("sheets %v", got)
 	}
 	if v, _ := f.GetSheetVisible(SheetLists); v {
@@ -154,11 +154,12 @@ func TestWorkbookLibreOffice(t *testing.T) {
 	}
 	os.WriteFile(p, buf.Bytes(), 0o600)
 	cmd := exec.Command(soffice, "--headless", "-env:UserInstallation=file://"+filepath.Join(dir, "lo-profile"),
-		"--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", dir, p)
+		"--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,2", "--outdir", dir, p)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("soffice: %v\n%s", err, out)
 	}
-	csv, err := os.ReadFile(filepath.Join(dir, "audit.csv"))
+	// With a sheet number, LibreOffice names the file after the sheet.
+	csv, err := os.ReadFile(filepath.Join(dir, "audit-Sample.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}

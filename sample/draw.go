@@ -485,3 +485,28 @@ func filterTexts(fs []Filter) []string {
 	}
 	return out
 }
+
+// Next returns the case a withdrawn case of the stratum gives way to: the
+// case of that stratum (of the whole population when it is not
+// stratified) with the smallest ticket that taken does not hold, with its
+// fields; ok is false when the stratum has no other case. It is the
+// consistent sampler's next ticket, so anyone holding the export and the
+// seed finds the same replacement.
+func (p *Population) Next(ctx context.Context, stratum string, taken func(id string) bool) (s Selected, ok bool, err error) {
+	for i := 0; i < p.units.n; i++ {
+		u := p.units.at(i)
+		if p.Strata != "" && p.stratumName[p.stratumOf(u)] != stratum {
+			continue
+		}
+		if taken(p.id(u)) {
+			continue
+		}
+		s = Selected{Ticket: p.Ticket(i), Case: p.Case(i)}
+		cases := []Selected{s}
+		if err := p.fillFields(ctx, cases); err != nil {
+			return Selected{}, false, err
+		}
+		return cases[0], true, nil
+	}
+	return Selected{}, false, nil
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/internal/textsafe"
@@ -41,6 +42,9 @@ func WriteCSV(w io.Writer, r *Report) error {
 	c := csvWriter{cw}
 	put := func(section, group, measure, value string) { c.row(section, group, measure, value) }
 	put("section", "group", "measure", "value")
+	if r.Marking != "" {
+		put("summary", "", "marking", r.Marking)
+	}
 	put("summary", "", "audit", r.Audit)
 	put("summary", "", "created", r.Created.Format("2006-01-02T15:04:05Z"))
 	put("summary", "", "seed", r.Seed)
@@ -140,6 +144,10 @@ func WriteCSV(w io.Writer, r *Report) error {
 	for _, f := range r.Flags {
 		put("flagged", f.ID, "grade", f.Grade)
 	}
+	for _, w := range r.Withdrawn {
+		put("withdrawn", w.Case, "reason", w.Reason)
+		put("withdrawn", w.Case, "replacement", w.Replacement)
+	}
 	for _, p := range r.Trend {
 		put("trend", p.Audit, "audited", inum(p.Audited))
 		put("trend", p.Audit, "flagged", inum(p.Flagged))
@@ -155,20 +163,39 @@ func WriteCSV(w io.Writer, r *Report) error {
 }
 
 // caseHeader and caseCells are the columns of a case row (CSV --cases and
-// the workbook's Cases sheet).
+// the workbook's Cases sheet): the stratum unless it is a shown column
+// already, the shown columns, the finding, one column per form question
+// (its answer), and the moderation finding.
 func (r *Report) caseHeader() []string {
 	h := []string{"Order", "Case ID"}
-	if r.StrataBy != "" {
+	if r.showStratum() {
 		h = append(h, "Stratum")
 	}
 	h = append(h, r.Columns...)
-	return append(h, "Audited", "Auditor", "Grade", "Immediate attention", "Note", "Date audited",
-		"Moderated grade", "Moderated immediate attention", "Moderator")
+	h = append(h, "Audited", "Auditor", "Grade", "Immediate attention", "Note", "Date audited")
+	for _, fa := range r.FocusAreas {
+		h = append(h, fa.Label)
+	}
+	return append(h, "Moderated grade", "Moderated immediate attention", "Moderator")
+}
+
+// showStratum says whether case rows need a Stratum column: the sample is
+// stratified by a column that is not shown.
+func (r *Report) showStratum() bool {
+	if r.StrataBy == "" {
+		return false
+	}
+	for _, c := range r.Columns {
+		if strings.EqualFold(strings.TrimSpace(c), strings.TrimSpace(r.StrataBy)) {
+			return false
+		}
+	}
+	return true
 }
 
 func (r *Report) caseCells(c CaseRow) []string {
 	row := []string{inum(c.Order), c.ID}
-	if r.StrataBy != "" {
+	if r.showStratum() {
 		row = append(row, c.Stratum)
 	}
 	row = append(row, c.FieldList...)
@@ -176,8 +203,11 @@ func (r *Report) caseCells(c CaseRow) []string {
 	if c.ModeratedImmediate != nil {
 		mi = yesNo(*c.ModeratedImmediate)
 	}
-	return append(row, yesNo(c.Audited), c.Auditor, c.Grade, yesNoPtr(c.Immediate), c.Note, c.Date,
-		c.ModeratedGrade, mi, c.Moderator)
+	row = append(row, yesNo(c.Audited), c.Auditor, c.Grade, yesNoPtr(c.Immediate), c.Note, c.Date)
+	for _, fa := range r.FocusAreas {
+		row = append(row, c.Answers[fa.Key])
+	}
+	return append(row, c.ModeratedGrade, mi, c.Moderator)
 }
 
 // WriteCasesCSV writes one row per sampled case, in sample order, with its

@@ -81,9 +81,15 @@ type RenderOptions struct {
 func Render(w io.Writer, r *Report, f Format, o RenderOptions) error {
 	switch f {
 	case Table:
-		return WriteTable(w, r, o.Color)
+		if r.Marking == "" {
+			return WriteTable(w, r, o.Color)
+		}
+		return withMarking(w, r.Marking, "", func(w io.Writer) error { return WriteTable(w, r, o.Color) })
 	case Markdown:
-		return WriteMarkdown(w, r)
+		if r.Marking == "" {
+			return WriteMarkdown(w, r)
+		}
+		return withMarking(w, "**"+mdEscape(r.Marking)+"**", "\n", func(w io.Writer) error { return WriteMarkdown(w, r) })
 	case CSV:
 		if o.Cases {
 			return WriteCasesCSV(w, r)
@@ -111,4 +117,17 @@ func WriteTrendJSON(w io.Writer, t *Trend) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(t)
+}
+
+// withMarking writes the protective marking on a line of its own above and
+// below what write writes (sep after the first line and before the last).
+func withMarking(w io.Writer, line, sep string, write func(io.Writer) error) error {
+	if _, err := io.WriteString(w, line+"\n"+sep); err != nil {
+		return err
+	}
+	if err := write(w); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, sep+line+"\n")
+	return err
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -80,8 +81,8 @@ func TestHTMLEscapesAndIsSelfContained(t *testing.T) {
 	if err := WriteHTML(&f, buildFixture(t, "", fixedOptions())); err != nil {
 		t.Fatal(err)
 	}
-	if n := strings.Count(f.String(), "<svg"); n != 2 {
-		t.Errorf("%d SVG charts, want 2 (trend and grade mix)", n)
+	if n := strings.Count(f.String(), "<svg"); n != 3 {
+		t.Errorf("%d SVG charts, want 3 (trend, grade mix, Good or better)", n)
 	}
 }
 
@@ -289,13 +290,24 @@ func TestXLSXWorkbook(t *testing.T) {
 		t.Errorf("H2 has type %v, want a number", typ)
 	}
 	// A note that looks like a formula is text, not a formula.
-	if fm, _ := f.GetCellFormula("Cases", "K6"); fm != "" {
+	head, _ := f.GetRows("Cases")
+	note := slices.Index(head[0], "Note")
+	noteCell, _ := excelize.CoordinatesToCellName(note+1, 6)
+	if v, _ := f.GetCellValue("Cases", noteCell); !strings.HasPrefix(v, "=HYPERLINK") {
+		t.Errorf("Cases %s holds %q; want the note that looks like a formula", noteCell, v)
+	}
+	if fm, _ := f.GetCellFormula("Cases", noteCell); fm != "" {
 		t.Errorf("a note became a formula: %q", fm)
 	}
+	// The stratum is the Team column, shown once.
+	if n := strings.Count(strings.Join(head[0], "|"), "Team") + strings.Count(strings.Join(head[0], "|"), "Stratum"); n != 1 {
+		t.Errorf("Cases header %q shows the team %d times", head[0], n)
+	}
 	charts := chartXML(t, b.Bytes())
-	if len(charts) != 2 || !strings.Contains(describeChart(charts[0].xml), "kind lineChart") ||
-		!strings.Contains(describeChart(charts[1].xml), "grouping percentStacked") {
-		t.Errorf("charts: %+v", charts)
+	if len(charts) != 3 || !strings.Contains(describeChart(charts[0].xml), "kind lineChart") ||
+		!strings.Contains(describeChart(charts[1].xml), "grouping percentStacked") ||
+		!strings.Contains(describeChart(charts[2].xml), "kind lineChart") {
+		t.Errorf("charts: %d", len(charts))
 	}
 
 	// LibreOffice opens it and reads the same figures (when installed).

@@ -62,6 +62,12 @@ type Options struct {
 	Now func() time.Time
 	// ToolVersion is recorded in the report.
 	ToolVersion string
+	// Marking is the protective marking ("OFFICIAL-SENSITIVE") every format
+	// shows: in the title block and, printed, on every page.
+	Marking string
+	// Limit, when set, is the share the audit must stay under (the tolerable
+	// rate, or --fail-above): the trend charts draw it as a line.
+	Limit *float64
 
 	allocated map[string]string // case → allocated auditor, read by Build
 }
@@ -88,6 +94,7 @@ func (o *Options) normalise() error {
 // ("caseaudit report") and identified by Schema.
 type Report struct {
 	Schema     string    `json:"schema"`
+	Marking    string    `json:"marking,omitempty"`
 	Tool       string    `json:"tool"`
 	Version    string    `json:"version"`
 	Generated  string    `json:"generated,omitempty"` // RFC 3339, UTC
@@ -132,7 +139,11 @@ type Report struct {
 	// grade question or a team column.
 	FocusTeams *FocusTeams `json:"focus_by_team"`
 	// Actions counts the follow-up actions opened on flagged cases.
-	Actions     Actions   `json:"actions"`
+	Actions Actions `json:"actions"`
+	// Withdrawn lists the sampled cases withdrawn (they could not be
+	// audited) and their replacements; the figures leave them out.
+	Withdrawn []WithdrawnCase `json:"withdrawn"`
+
 	Columns     []string  `json:"columns"` // the shown columns kept in case rows
 	Cases       []CaseRow `json:"cases,omitempty"`
 	AllCases    []CaseRow `json:"-"` // every sampled case, for the workbook and --cases
@@ -180,6 +191,9 @@ type CaseRow struct {
 	ModeratedGrade     string `json:"moderated_grade,omitempty"`
 	ModeratedImmediate *bool  `json:"moderated_immediate,omitempty"`
 	Moderator          string `json:"moderator,omitempty"`
+	// Answers are the latest finding's answers to the form's questions,
+	// keyed by question key.
+	Answers map[string]string `json:"answers,omitempty"`
 	// NeedsAttention is the case's latest judgement on immediate attention,
 	// the auditor's or a moderator's, whichever was recorded last: what the
 	// headline counts. RaisedAtModeration: a moderator found it needs
@@ -261,11 +275,18 @@ type TrendPoint struct {
 	Lower   *float64       `json:"lower"`
 	Upper   *float64       `json:"upper"`
 	Grades  map[string]int `json:"grades"`
+	// GoodOrBetter is the share of audited cases Outstanding or Good; nil
+	// when nothing is audited.
+	GoodOrBetter *float64 `json:"good_or_better"`
+	// FocusAreas are the audit's grade questions' shares Good or better.
+	FocusAreas []TrendFocus `json:"focus_areas"`
 }
 
 // Trend is the share flagged and grade mix of every audit, oldest first.
 type Trend struct {
 	Schema     string       `json:"schema"`
+	Marking    string       `json:"marking,omitempty"`
+	Limit      *float64     `json:"limit,omitempty"`
 	Method     string       `json:"method"`
 	Confidence float64      `json:"confidence"`
 	Audits     []TrendPoint `json:"audits"`
@@ -315,7 +336,7 @@ func build(ctx context.Context, st *audit.Store, name string, opts Options) (*Re
 	if err != nil {
 		return nil, err
 	}
-	cases, err := st.Cases(ctx, a.Name)
+	cases, withdrawn, err := st.ActiveCases(ctx, a.Name)
 	if err != nil {
 		return nil, err
 	}
@@ -352,6 +373,7 @@ func build(ctx context.Context, st *audit.Store, name string, opts Options) (*Re
 	if err := r.compute(a, cases, orig, mod, msample, pairs); err != nil {
 		return nil, err
 	}
+	r.withdrawn(withdrawn)
 	if err := r.focus(ctx, st, a, cases, orig); err != nil {
 		return nil, err
 	}
@@ -375,7 +397,7 @@ func build(ctx context.Context, st *audit.Store, name string, opts Options) (*Re
 func (r *Report) compute(a *audit.Audit, cases []audit.SampledCase, orig, mod []audit.Finding,
 	msample *audit.ModerationSample, pairs []audit.GradePair) error {
 	o := r.opts
-	r.Schema, r.Tool, r.Version = Schema, "caseaudit", o.ToolVersion
+	r.Schema, r.Tool, r.Version, r.Marking = Schema, "caseaudit", o.ToolVersion, o.Marking
 	if o.Now != nil {
 		r.Generated = o.Now().UTC().Format(time.RFC3339)
 	}
@@ -435,7 +457,7 @@ func (r *Report) compute(a *audit.Audit, cases []audit.SampledCase, orig, mod []
 		if f, ok := byCase[c.ID]; ok {
 			row.Audited = true
 			row.Auditor, row.Grade, row.Immediate = f.Auditor, f.Grade.String(), ptr(f.Immediate)
-			row.Note, row.Date = f.Note, f.Date
+			row.Note, row.Date, row.Answers = f.Note, f.Date, f.Answers
 			r.Audited++
 			r.gradeCounts[f.Grade]++
 			r.Grades[f.Grade.String()]++
@@ -761,7 +783,8 @@ func buildTrend(ctx context.Context, st *audit.Store, opts Options) (*Trend, err
 	if err != nil {
 		return nil, err
 	}
-	t := &Trend{Schema: TrendSchema, Method: opts.Method, Confidence: opts.Confidence, Audits: []TrendPoint{}}
+	t := &Trend{Schema: TrendSchema, Method: opts.Method, Confidence: opts.Confidence, Audits: []TrendPoint{},
+		Marking: opts.Marking, Limit: opts.Limit}
 	for _, s := range sums {
 		fs, err := st.Findings(ctx, s.Name, false)
 		if err != nil {
@@ -790,6 +813,9 @@ func buildTrend(ctx context.Context, st *audit.Store, opts Options) (*Trend, err
 				return nil, err
 			}
 			p.Lower, p.Upper = ptr(iv.Lower), ptr(iv.Upper)
+		}
+		if err := p.focus(ctx, st, fs); err != nil {
+			return nil, err
 		}
 		t.Audits = append(t.Audits, p)
 	}

@@ -2,9 +2,12 @@ package report
 
 import (
 	"bufio"
+	"context"
 	"encoding/csv"
 	"fmt"
 	"io"
+
+	"github.com/caseaudit/caseaudit/audit"
 )
 
 // RenderTrend writes the trend in the given format.
@@ -14,9 +17,19 @@ func RenderTrend(w io.Writer, t *Trend, f Format, o RenderOptions) error {
 		return writeTrendTable(w, t, o.Color)
 	case Markdown:
 		bw := bufio.NewWriter(w)
-		fmt.Fprintf(bw, "# Share of cases needing immediate attention, audit by audit\n\n%s\n\n", mdEscape(trendIntro(t)))
+		if t.Marking != "" {
+			fmt.Fprintf(bw, "**%s**\n\n", mdEscape(t.Marking))
+		}
+		fmt.Fprintf(bw, "# %s\n\n%s\n\n", trendTitle, mdEscape(trendIntro(t)))
 		if len(t.Audits) > 0 {
 			mdTable(bw, trendTable(t.Audits, t.Confidence))
+		}
+		if gt := goodTable(t.Audits); gt != nil {
+			fmt.Fprintf(bw, "\n## Good or better\n\n%s\n\n", mdEscape(goodIntro))
+			mdTable(bw, gt)
+		}
+		if t.Marking != "" {
+			fmt.Fprintf(bw, "\n**%s**\n", mdEscape(t.Marking))
 		}
 		return bw.Flush()
 	case CSV:
@@ -35,22 +48,64 @@ func trendIntro(t *Trend) string {
 	if len(t.Audits) == 0 {
 		return "The store holds no audits yet."
 	}
-	return fmt.Sprintf("%d %s, by the month audited; intervals are %s %s.", len(t.Audits), plural(len(t.Audits), "audit", "audits"),
+	s := fmt.Sprintf("%d %s, by the month audited; intervals are %s %s.", len(t.Audits), plural(len(t.Audits), "audit", "audits"),
 		confPct(t.Confidence), methodName(t.Method))
+	if t.Limit != nil {
+		s += fmt.Sprintf(" The limit is %s.", pct(*t.Limit, nearest))
+	}
+	return s
 }
+
+// goodIntro says what the Good or better table shows.
+const goodIntro = "The share of audited cases Outstanding or Good, overall and for each focus area of the audit's form (Not applicable left out)."
+
+// goodTable is the share Good or better per audit, overall and per focus
+// area; nil when there is no audit.
+func goodTable(ps []TrendPoint) *tbl {
+	if len(ps) == 0 {
+		return nil
+	}
+	keys, labels := trendFocusKeys(ps)
+	t := &tbl{Header: []string{"Audit", "Audited", "Good or better"}, Right: []bool{false, true, true}}
+	for _, k := range keys {
+		t.Header = append(t.Header, labels[k])
+		t.Right = append(t.Right, true)
+	}
+	for _, p := range ps {
+		row := []string{p.Audit, thousands(p.Audited), pctPtr(p.GoodOrBetter, nearest)}
+		for _, k := range keys {
+			row = append(row, pctPtr(p.focusShare(k), nearest))
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+// trendTitle heads the trend in every format.
+const trendTitle = "Share of cases needing immediate attention, audit by audit"
 
 func writeTrendTable(w io.Writer, t *Trend, color bool) error {
 	bw := bufio.NewWriter(w)
-	title := "Share of cases needing immediate attention, audit by audit"
+	title := trendTitle
 	if color {
 		fmt.Fprintf(bw, "%s%s%s\n", ansiBold, title, ansiReset)
 	} else {
 		fmt.Fprintf(bw, "%s\n", title)
 	}
+	if t.Marking != "" {
+		fmt.Fprintf(bw, "%s\n", t.Marking)
+	}
 	fmt.Fprintf(bw, "%s\n", trendIntro(t))
 	if len(t.Audits) > 0 {
 		bw.WriteString("\n")
 		writeTbl(bw, trendTable(t.Audits, t.Confidence), "")
+	}
+	if gt := goodTable(t.Audits); gt != nil {
+		fmt.Fprintf(bw, "\n%s\n", wrap(goodIntro, 100))
+		writeTbl(bw, gt, "")
+	}
+	if t.Marking != "" {
+		fmt.Fprintf(bw, "%s\n", t.Marking)
 	}
 	return bw.Flush()
 }
@@ -62,6 +117,14 @@ func writeTrendCSV(w io.Writer, t *Trend) error {
 	for _, g := range gradeNames() {
 		h = append(h, g)
 	}
+	h = append(h, "good_or_better")
+	keys, _ := trendFocusKeys(t.Audits)
+	for _, k := range keys {
+		h = append(h, k+": good_or_better")
+	}
+	if t.Limit != nil {
+		h = append(h, "limit")
+	}
 	c.row(h...)
 	for _, p := range t.Audits {
 		row := []string{p.Audit, p.Period, p.Created.Format("2006-01-02T15:04:05Z"), inum(p.Sampled), inum(p.Audited), inum(p.Flagged),
@@ -69,8 +132,53 @@ func writeTrendCSV(w io.Writer, t *Trend) error {
 		for _, g := range gradeNames() {
 			row = append(row, inum(p.Grades[g]))
 		}
+		row = append(row, fptr(p.GoodOrBetter))
+		for _, k := range keys {
+			row = append(row, fptr(p.focusShare(k)))
+		}
+		if t.Limit != nil {
+			row = append(row, fptr(t.Limit))
+		}
 		c.row(row...)
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// TrendFocus is one grade question's share Good or better in one audit.
+type TrendFocus struct {
+	Key          string   `json:"key"`
+	Label        string   `json:"label"`
+	Graded       int      `json:"graded"`
+	GoodOrBetter *float64 `json:"good_or_better"` // nil when nothing is graded
+}
+
+// focus fills the share Good or better, overall and per grade question of
+// the audit's form, from its latest findings.
+func (p *TrendPoint) focus(ctx context.Context, st *audit.Store, fs []audit.Finding) error {
+	p.FocusAreas = []TrendFocus{}
+	good := 0
+	for _, f := range fs {
+		if f.Grade == audit.Outstanding || f.Grade == audit.Good {
+			good++
+		}
+	}
+	if len(fs) > 0 {
+		p.GoodOrBetter = ptr(float64(good) / float64(len(fs)))
+	}
+	form, err := st.Form(ctx, p.Audit)
+	if err != nil || form == nil {
+		return err
+	}
+	for _, fa := range tally(form, fs) {
+		if fa.Kind != audit.QuestionGrade {
+			continue
+		}
+		tf := TrendFocus{Key: fa.Key, Label: fa.Label, Graded: fa.Graded}
+		if fa.Graded > 0 {
+			tf.GoodOrBetter = ptr(fa.GoodOrBetter)
+		}
+		p.FocusAreas = append(p.FocusAreas, tf)
+	}
+	return nil
 }

@@ -3,9 +3,12 @@ package report
 import (
 	"fmt"
 	"io"
+	"math"
+	"strings"
 
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/internal/opt"
+	"github.com/caseaudit/caseaudit/internal/xlsxprint"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -17,8 +20,14 @@ type xw struct {
 	bold    int
 	wrap    int
 	heading int
+	kappa   int // style: 0.000
+	count   int // style: #,##0
+	marking int
 	heat    map[string]int // heat-map band → style (percentage on a fill)
 	err     error
+	// Printing: every sheet's title in the page header, the protective
+	// marking in every header and footer.
+	pageTitle, mark string
 }
 
 // heatFills are the heat-map colours (as in the HTML report).
@@ -31,11 +40,21 @@ func newXW() (*xw, error) {
 	if x.pct, err = f.NewStyle(&excelize.Style{CustomNumFmt: ptr("0.0%")}); err != nil {
 		return nil, err
 	}
-	if x.bold, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true},
-		Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"EDEDED"}}}); err != nil {
+	if x.kappa, err = f.NewStyle(&excelize.Style{CustomNumFmt: ptr("0.000")}); err != nil {
 		return nil, err
 	}
-	if x.heading, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 13}}); err != nil {
+	if x.count, err = f.NewStyle(&excelize.Style{NumFmt: 3}); err != nil {
+		return nil, err
+	}
+	if x.bold, err = f.NewStyle(&excelize.Style{Font: xlsxprint.Font(true, 0, ""),
+		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"EDEDED"}},
+		Alignment: &excelize.Alignment{WrapText: true, Vertical: "bottom"}}); err != nil {
+		return nil, err
+	}
+	if x.heading, err = f.NewStyle(&excelize.Style{Font: xlsxprint.Font(true, 13, "")}); err != nil {
+		return nil, err
+	}
+	if x.marking, err = f.NewStyle(&excelize.Style{Font: xlsxprint.Font(true, 12, "C00000")}); err != nil {
 		return nil, err
 	}
 	if x.wrap, err = f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}}); err != nil {
@@ -55,6 +74,10 @@ func newXW() (*xw, error) {
 // pctCell marks a value to be written as a percentage.
 type pctCell struct{ v *float64 }
 
+// num3Cell is a number shown to three decimals (a kappa, a p-value); the
+// cell keeps its full precision.
+type num3Cell float64
+
 func (x *xw) set(sheet string, col, row int, v any) {
 	if x.err != nil {
 		return
@@ -69,7 +92,9 @@ func (x *xw) set(sheet string, col, row int, v any) {
 	case string:
 		x.err = x.f.SetCellStr(sheet, cell, t)
 	case int:
-		x.err = x.f.SetCellInt(sheet, cell, int64(t))
+		if x.err = x.f.SetCellInt(sheet, cell, int64(t)); x.err == nil && (t >= 1000 || t <= -1000) {
+			x.err = x.f.SetCellStyle(sheet, cell, cell, x.count)
+		}
 	case float64:
 		x.err = x.f.SetCellFloat(sheet, cell, t, -1, 64)
 	case *float64:
@@ -81,6 +106,10 @@ func (x *xw) set(sheet string, col, row int, v any) {
 			if x.err = x.f.SetCellFloat(sheet, cell, *t.v, -1, 64); x.err == nil {
 				x.err = x.f.SetCellStyle(sheet, cell, cell, x.pct)
 			}
+		}
+	case num3Cell:
+		if x.err = x.f.SetCellFloat(sheet, cell, float64(t), -1, 64); x.err == nil {
+			x.err = x.f.SetCellStyle(sheet, cell, cell, x.kappa)
 		}
 	case bool:
 		x.err = x.f.SetCellStr(sheet, cell, yesNo(t))
@@ -103,6 +132,17 @@ func (x *xw) header(sheet string, row int, names ...string) {
 		end, _ := excelize.CoordinatesToCellName(len(names), row)
 		start, _ := excelize.CoordinatesToCellName(1, row)
 		x.err = x.f.SetCellStyle(sheet, start, end, x.bold)
+	}
+	// Headers wrap at their words: the row is as tall as the longest needs.
+	lines := 1
+	for i, n := range names {
+		col, _ := excelize.ColumnNumberToName(i + 1)
+		if w, err := x.f.GetColWidth(sheet, col); err == nil {
+			lines = max(lines, xlsxprint.BoldLines(n, w))
+		}
+	}
+	if x.err == nil && lines > 1 {
+		x.err = x.f.SetRowHeight(sheet, row, xlsxprint.RowHeight(lines))
 	}
 }
 
@@ -132,15 +172,20 @@ func (x *xw) sheet(name string) {
 }
 
 // WriteXLSX writes the report as an Excel workbook: Summary, Cases (one row
-// per sampled case with its findings), Breakdown, Focus areas (with the
-// team × focus-area heat map), Moderation and Trend sheets, with native charts of the share flagged over time (with its
-// interval) and of the grade mix.
+// per sampled case with its findings and its answers to the form),
+// Breakdown, Focus areas (with the team × focus-area heat map), Moderation
+// and Trend sheets, with native charts of the share flagged over time (with
+// its interval and the limit, when given), of the grade mix and of the share
+// Good or better. Every sheet prints on A4, fitted to the page's width, its
+// header row repeated and the protective marking in every page's header and
+// footer; the Summary prints on one page.
 func WriteXLSX(w io.Writer, r *Report) error {
 	x, err := newXW()
 	if err != nil {
 		return err
 	}
 	defer x.f.Close()
+	x.pageTitle, x.mark = r.title(), r.Marking
 	if err := x.f.SetSheetName("Sheet1", "Summary"); err != nil {
 		return err
 	}
@@ -149,7 +194,13 @@ func WriteXLSX(w io.Writer, r *Report) error {
 	x.breakdown(r)
 	x.focus(r)
 	x.moderation(r)
-	x.trend(r.Trend, r.opts.Confidence, r.opts.Method)
+	x.trend(r.Trend, r.opts.Confidence, r.opts.Method, r.opts.Limit)
+	x.print("Summary", xlsxprint.Setup{FitWide: 1, FitTall: 1})
+	x.print("Cases", xlsxprint.Setup{Landscape: true, FitWide: 1, RepeatRows: "$1:$1"})
+	x.print("Breakdown", xlsxprint.Setup{FitWide: 1})
+	x.print("Focus areas", xlsxprint.Setup{Landscape: true, FitWide: 1, FitTall: 1})
+	x.print("Moderation", xlsxprint.Setup{FitWide: 1})
+	x.print("Trend", xlsxprint.Setup{Landscape: true, FitWide: 1, FitTall: 1})
 	if x.err != nil {
 		return fmt.Errorf("building the workbook: %w", x.err)
 	}
@@ -158,16 +209,27 @@ func WriteXLSX(w io.Writer, r *Report) error {
 	return err
 }
 
+// print sets up a sheet's printing, with the report's title and marking.
+func (x *xw) print(sheet string, s xlsxprint.Setup) {
+	if x.err != nil {
+		return
+	}
+	s.Title, s.Marking = x.pageTitle, x.mark
+	x.err = xlsxprint.Apply(x.f, sheet, s)
+}
+
 func writeTrendXLSX(w io.Writer, t *Trend) error {
 	x, err := newXW()
 	if err != nil {
 		return err
 	}
 	defer x.f.Close()
+	x.pageTitle, x.mark = trendTitle, t.Marking
 	if err := x.f.SetSheetName("Sheet1", "Trend"); err != nil {
 		return err
 	}
-	x.trend(t.Audits, t.Confidence, t.Method)
+	x.trend(t.Audits, t.Confidence, t.Method, t.Limit)
+	x.print("Trend", xlsxprint.Setup{Landscape: true, FitWide: 1, FitTall: 1})
 	if x.err != nil {
 		return fmt.Errorf("building the workbook: %w", x.err)
 	}
@@ -175,27 +237,55 @@ func writeTrendXLSX(w io.Writer, t *Trend) error {
 	return err
 }
 
+// para writes a paragraph into columns A to last of a row, merged, wrapped,
+// the row as tall as the text needs (neither LibreOffice nor Excel fits a
+// merged cell's row); width is the merged cells' width.
+func (x *xw) para(sheet string, row int, text, last string, width float64) {
+	x.set(sheet, 1, row, text)
+	if x.err != nil {
+		return
+	}
+	a, b := fmt.Sprintf("A%d", row), fmt.Sprintf("%s%d", last, row)
+	if x.err = x.f.MergeCell(sheet, a, b); x.err != nil {
+		return
+	}
+	if x.err = x.f.SetCellStyle(sheet, a, b, x.wrap); x.err != nil {
+		return
+	}
+	if n := xlsxprint.Lines(text, width); n > 1 {
+		x.err = x.f.SetRowHeight(sheet, row, xlsxprint.RowHeight(n))
+	}
+}
+
+// summaryWidths are the Summary sheet's columns: a label and three values.
+var summaryWidths = []float64{50, 16, 12, 12}
+
 func (x *xw) summary(r *Report) {
 	const s = "Summary"
-	x.widths(s, 42, 22, 14, 14)
+	x.widths(s, summaryWidths...)
+	total := 0.0
+	for _, w := range summaryWidths {
+		total += w
+	}
 	row := 1
+	if r.Marking != "" {
+		x.set(s, 1, row, r.Marking)
+		if x.err == nil {
+			x.err = x.f.SetCellStyle(s, "A1", "A1", x.marking)
+		}
+		row++
+	}
 	x.title(s, row, r.title())
 	row += 2
 	for _, l := range r.meta() {
 		x.row(s, row, l.K, l.V)
+		if x.err == nil {
+			x.err = x.f.MergeCell(s, fmt.Sprintf("B%d", row), fmt.Sprintf("D%d", row))
+		}
 		row++
 	}
 	row++
-	x.set(s, 1, row, r.Sentence)
-	if x.err == nil {
-		x.err = x.f.MergeCell(s, fmt.Sprintf("A%d", row), fmt.Sprintf("D%d", row))
-	}
-	if x.err == nil {
-		x.err = x.f.SetCellStyle(s, fmt.Sprintf("A%d", row), fmt.Sprintf("A%d", row), x.wrap)
-	}
-	if x.err == nil {
-		x.err = x.f.SetRowHeight(s, row, 48)
-	}
+	x.para(s, row, r.Sentence, "D", total)
 	row += 2
 	x.header(s, row, "Figure", "Value")
 	row++
@@ -218,6 +308,9 @@ func (x *xw) summary(r *Report) {
 	if r.FiniteUpper != nil {
 		lines = append(lines, []any{conf + " upper bound for the population", pctCell{r.FiniteUpper}},
 			[]any{conf + " upper bound for the population, cases", *r.FiniteUpperCount})
+	}
+	if len(r.Withdrawn) > 0 {
+		lines = append(lines, []any{"Withdrawn from the sample (could not be audited)", len(r.Withdrawn)})
 	}
 	for _, l := range lines {
 		x.row(s, row, l...)
@@ -268,18 +361,40 @@ func (x *xw) summary(r *Report) {
 			{"Difference (this − previous)", pctCell{&c.Difference}},
 			{conf + " interval of the difference, lower (Newcombe)", pctCell{&c.DifferenceCI[0]}},
 			{conf + " interval of the difference, upper", pctCell{&c.DifferenceCI[1]}},
-			{"Fisher's exact test, p", c.FisherP},
-			{c.Sentence, nil},
+			{"Fisher's exact test, p", num3Cell(c.FisherP)},
 		} {
 			x.row(s, row, l...)
+			row++
+		}
+		x.para(s, row, c.Sentence, "D", total)
+		row += 2
+	}
+	if len(r.Withdrawn) > 0 {
+		x.header(s, row, "Withdrawn case: reason", "Case ID", "Replaced by", "On")
+		row++
+		for _, w := range r.Withdrawn {
+			x.row(s, row, w.Reason, w.Case, w.Replacement, w.Date)
 			row++
 		}
 		row++
 	}
 	for _, n := range r.Notes {
-		x.row(s, row, "Note: "+n)
+		x.para(s, row, "Note: "+n, "D", total)
 		row++
 	}
+}
+
+// caseWidth is how wide a Cases column is: its longest value (at most
+// max), the header wrapping at its words.
+func caseWidth(header string, values []string, maxWidth float64) float64 {
+	w := 6.0
+	for _, word := range strings.Fields(header) {
+		w = max(w, xlsxprint.BoldWidth(word))
+	}
+	for _, v := range values {
+		w = max(w, xlsxprint.Width(v))
+	}
+	return math.Ceil(min(w+1.5, maxWidth))
 }
 
 func (x *xw) cases(r *Report) {
@@ -287,24 +402,55 @@ func (x *xw) cases(r *Report) {
 	x.sheet(s)
 	h := r.caseHeader()
 	x.header(s, 1, h...)
-	ws := make([]float64, len(h))
-	for i := range ws {
-		ws[i] = 16
-	}
-	ws[0] = 8
-	ws[len(ws)-5] = 50 // Note
-	x.widths(s, ws...)
+	cells := make([][]string, len(r.AllCases))
 	for i, c := range r.AllCases {
-		cells := r.caseCells(c)
-		vals := make([]any, len(cells))
-		for j, v := range cells {
+		cells[i] = r.caseCells(c)
+	}
+	ws := make([]float64, len(h))
+	head := 1
+	for j, name := range h {
+		var col []string
+		for _, c := range cells {
+			col = append(col, c[j])
+		}
+		limit := 24.0
+		if name == "Note" {
+			limit = 40
+		}
+		ws[j] = caseWidth(name, col, limit)
+		head = max(head, xlsxprint.BoldLines(name, ws[j]))
+	}
+	x.widths(s, ws...)
+	if x.err == nil {
+		x.err = x.f.SetRowHeight(s, 1, xlsxprint.RowHeight(head))
+	}
+	for i, c := range r.AllCases {
+		vals := make([]any, len(cells[i]))
+		for j, v := range cells[i] {
 			vals[j] = v
 		}
 		vals[0] = c.Order
 		x.row(s, i+2, vals...)
+		// Long notes and answers wrap; the row is as tall as they need.
+		lines := 1
+		for j, v := range cells[i] {
+			if xlsxprint.Width(v) > ws[j]-1 {
+				lines = max(lines, xlsxprint.Lines(v, ws[j]))
+			}
+		}
+		if lines > 1 && x.err == nil {
+			end, _ := excelize.CoordinatesToCellName(len(h), i+2)
+			if x.err = x.f.SetCellStyle(s, fmt.Sprintf("A%d", i+2), end, x.wrap); x.err == nil {
+				x.err = x.f.SetRowHeight(s, i+2, xlsxprint.RowHeight(lines))
+			}
+		}
 	}
 	if x.err == nil {
-		x.err = x.f.SetPanes(s, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
+		x.err = x.f.SetPanes(s, &excelize.Panes{Freeze: true, YSplit: 1, XSplit: 2, TopLeftCell: "C2", ActivePane: "bottomRight"})
+	}
+	if x.err == nil && len(h) > 0 {
+		end, _ := excelize.CoordinatesToCellName(len(h), 1)
+		x.err = x.f.AutoFilter(s, "A1:"+end, nil)
 	}
 }
 
@@ -327,7 +473,7 @@ func (x *xw) breakdown(r *Report) {
 func (x *xw) moderation(r *Report) {
 	const s = "Moderation"
 	x.sheet(s)
-	x.widths(s, 30, 16, 16, 22, 16, 22)
+	x.widths(s, 30, 21, 21, 21, 21, 12)
 	m := r.Moderation
 	if m == nil {
 		x.row(s, 1, "No moderation sample has been drawn for this audit.")
@@ -375,11 +521,40 @@ func kappaCell(v *float64, pairs int) any {
 		}
 		return "not defined"
 	}
-	return *v
+	return num3Cell(*v)
 }
 
-// trend writes the Trend sheet and its two charts.
-func (x *xw) trend(ps []TrendPoint, conf float64, method string) {
+// trendFocusKeys lists the grade questions of the audits' forms, in the
+// order they first appear, with their labels.
+func trendFocusKeys(ps []TrendPoint) (keys []string, labels map[string]string) {
+	labels = map[string]string{}
+	for _, p := range ps {
+		for _, f := range p.FocusAreas {
+			if _, ok := labels[f.Key]; !ok {
+				keys = append(keys, f.Key)
+				labels[f.Key] = f.Label
+			}
+		}
+	}
+	return keys, labels
+}
+
+func (p TrendPoint) focusShare(key string) *float64 {
+	for _, f := range p.FocusAreas {
+		if f.Key == key {
+			return f.GoodOrBetter
+		}
+	}
+	return nil
+}
+
+// limitLabel names the limit line of the trend charts.
+func limitLabel(limit float64) string { return "Limit (" + pct(limit, nearest) + ")" }
+
+// trend writes the Trend sheet and its charts: the share flagged with its
+// interval (and the limit, when given, as a line), the grade mix, and the
+// share Good or better, overall and per focus area.
+func (x *xw) trend(ps []TrendPoint, conf float64, method string, limit *float64) {
 	const s = "Trend"
 	if idx, _ := x.f.GetSheetIndex(s); idx < 0 {
 		x.sheet(s)
@@ -387,12 +562,44 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string) {
 	c := confPct(conf)
 	h := []string{"Audit", "Created", "Sampled", "Audited", "Flagged", "Share", c + " lower", c + " upper"}
 	h = append(h, gradeNames()...)
+	h = append(h, "Good or better")
+	goodCol := len(h) // 1-based column of Good or better
+	keys, labels := trendFocusKeys(ps)
+	for _, k := range keys {
+		h = append(h, labels[k]+": Good or better")
+	}
+	limitCol := 0
+	if limit != nil {
+		h = append(h, limitLabel(*limit))
+		limitCol = len(h)
+	}
 	x.header(s, 1, h...)
-	x.widths(s, 18, 12, 10, 10, 10, 10, 12, 12, 13, 10, 20, 12)
+	ws := []float64{18, 11, 9, 9, 9, 9, 10, 10, 12, 9, 13, 11, 11}
+	for range keys {
+		ws = append(ws, 15)
+	}
+	if limit != nil {
+		ws = append(ws, 11)
+	}
+	x.widths(s, ws...)
+	head := 1
+	for i, name := range h {
+		head = max(head, xlsxprint.BoldLines(name, ws[i]))
+	}
+	if x.err == nil {
+		x.err = x.f.SetRowHeight(s, 1, xlsxprint.RowHeight(head))
+	}
 	for i, p := range ps {
 		vals := []any{p.Audit, p.Created.Format("2006-01-02"), p.Sampled, p.Audited, p.Flagged, pctCell{p.Share}, pctCell{p.Lower}, pctCell{p.Upper}}
 		for _, g := range gradeNames() {
 			vals = append(vals, p.Grades[g])
+		}
+		vals = append(vals, pctCell{p.GoodOrBetter})
+		for _, k := range keys {
+			vals = append(vals, pctCell{p.focusShare(k)})
+		}
+		if limit != nil {
+			vals = append(vals, pctCell{limit})
 		}
 		x.row(s, i+2, vals...)
 	}
@@ -401,18 +608,31 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string) {
 	}
 	last := len(ps) + 1
 	cats := fmt.Sprintf("Trend!$A$2:$A$%d", last)
-	col := func(letter string) string { return fmt.Sprintf("Trend!$%s$2:$%s$%d", letter, letter, last) }
+	letter := func(n int) string { l, _ := excelize.ColumnNumberToName(n); return l }
+	col := func(l string) string { return fmt.Sprintf("Trend!$%s$2:$%s$%d", l, l, last) }
 	pctFmt := excelize.ChartNumFmt{CustomNumFmt: "0%"}
-	x.err = x.f.AddChart(s, "A"+fmt.Sprint(last+3), &excelize.Chart{
-		Type: excelize.Line,
-		Series: []excelize.ChartSeries{
-			{Name: "Trend!$F$1", Categories: cats, Values: col("F"), Line: excelize.LineOptions{Width: 2.25},
-				Marker: excelize.ChartMarker{Symbol: "circle", Size: 6}},
-			{Name: "Trend!$G$1", Categories: cats, Values: col("G"),
-				Line: excelize.LineOptions{Width: 1, Dash: excelize.LineDashDash}, Marker: excelize.ChartMarker{Symbol: "dash"}},
-			{Name: "Trend!$H$1", Categories: cats, Values: col("H"),
-				Line: excelize.LineOptions{Width: 1, Dash: excelize.LineDashDash}, Marker: excelize.ChartMarker{Symbol: "dash"}},
-		},
+	limitSeries := func() excelize.ChartSeries {
+		l := letter(limitCol)
+		return excelize.ChartSeries{Name: fmt.Sprintf("Trend!$%s$1", l), Categories: cats, Values: col(l),
+			Line:   excelize.LineOptions{Width: 2, Dash: excelize.LineDashSysDash},
+			Fill:   excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"C00000"}},
+			Marker: excelize.ChartMarker{Symbol: "none"}}
+	}
+	series := []excelize.ChartSeries{
+		{Name: "Trend!$F$1", Categories: cats, Values: col("F"), Line: excelize.LineOptions{Width: 2.25},
+			Marker: excelize.ChartMarker{Symbol: "circle", Size: 6}},
+		{Name: "Trend!$G$1", Categories: cats, Values: col("G"),
+			Line: excelize.LineOptions{Width: 1, Dash: excelize.LineDashDash}, Marker: excelize.ChartMarker{Symbol: "dash"}},
+		{Name: "Trend!$H$1", Categories: cats, Values: col("H"),
+			Line: excelize.LineOptions{Width: 1, Dash: excelize.LineDashDash}, Marker: excelize.ChartMarker{Symbol: "dash"}},
+	}
+	if limit != nil {
+		series = append(series, limitSeries())
+	}
+	top := last + 3
+	x.err = x.f.AddChart(s, "A"+fmt.Sprint(top), &excelize.Chart{
+		Type:      excelize.Line,
+		Series:    series,
 		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Share needing immediate attention, with " + c + " interval (" + methodName(method) + ")"}}},
 		Legend:    excelize.ChartLegend{Position: "bottom"},
 		YAxis:     excelize.ChartAxis{NumFmt: pctFmt, MajorGridLines: true, Minimum: ptr(0.0)},
@@ -421,19 +641,37 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string) {
 	if x.err != nil {
 		return
 	}
-	var series []excelize.ChartSeries
+	series = nil
 	for i := range gradeNames() {
-		letter, _ := excelize.ColumnNumberToName(9 + i)
-		series = append(series, excelize.ChartSeries{Name: fmt.Sprintf("Trend!$%s$1", letter), Categories: cats, Values: col(letter),
+		l := letter(9 + i)
+		series = append(series, excelize.ChartSeries{Name: fmt.Sprintf("Trend!$%s$1", l), Categories: cats, Values: col(l),
 			Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{gradeFills[i][1:]}}})
 	}
-	x.err = x.f.AddChart(s, "J"+fmt.Sprint(last+3), &excelize.Chart{
+	x.err = x.f.AddChart(s, "J"+fmt.Sprint(top), &excelize.Chart{
 		Type:      excelize.ColPercentStacked,
 		Series:    series,
 		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Grade mix of the audited cases"}}},
 		Legend:    excelize.ChartLegend{Position: "bottom"},
 		YAxis:     excelize.ChartAxis{NumFmt: pctFmt, MajorGridLines: true},
 		Dimension: excelize.ChartDimension{Width: 560, Height: 320},
+	})
+	if x.err != nil {
+		return
+	}
+	series = []excelize.ChartSeries{{Name: fmt.Sprintf("Trend!$%s$1", letter(goodCol)), Categories: cats, Values: col(letter(goodCol)),
+		Line: excelize.LineOptions{Width: 2.5}, Marker: excelize.ChartMarker{Symbol: "circle", Size: 6}}}
+	for i := range keys {
+		l := letter(goodCol + 1 + i)
+		series = append(series, excelize.ChartSeries{Name: fmt.Sprintf("Trend!$%s$1", l), Categories: cats, Values: col(l),
+			Line: excelize.LineOptions{Width: 1.25}, Marker: excelize.ChartMarker{Symbol: "square", Size: 4}})
+	}
+	x.err = x.f.AddChart(s, "A"+fmt.Sprint(top+18), &excelize.Chart{
+		Type:      excelize.Line,
+		Series:    series,
+		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Share Good or better, overall and by focus area"}}},
+		Legend:    excelize.ChartLegend{Position: "right"},
+		YAxis:     excelize.ChartAxis{NumFmt: pctFmt, MajorGridLines: true, Minimum: ptr(0.0), Maximum: ptr(1.0)},
+		Dimension: excelize.ChartDimension{Width: 1000, Height: 340},
 	})
 }
 
@@ -443,7 +681,16 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string) {
 func (x *xw) focus(r *Report) {
 	const s = "Focus areas"
 	x.sheet(s)
-	x.widths(s, 36, 13, 13, 20, 13, 15, 10, 15)
+	answerWidth := 13.0
+	for _, fa := range r.FocusAreas {
+		if fa.Kind == audit.QuestionGrade {
+			continue
+		}
+		for _, a := range append(fa.AnswerOrder, "(free text, answered)") {
+			answerWidth = max(answerWidth, math.Ceil(xlsxprint.Width(a)+1.5))
+		}
+	}
+	x.widths(s, 36, answerWidth, 13, 20, 13, 15, 10, 15)
 	row := 1
 	x.title(s, row, "Focus areas")
 	row += 2
@@ -501,6 +748,17 @@ func (x *xw) focus(r *Report) {
 			h := []string{ft.Column, "Audited"}
 			for _, k := range ft.Areas {
 				h = append(h, r.areaLabel(k))
+			}
+			// Each column at least as wide as its header's longest word.
+			for i, name := range h {
+				col, _ := excelize.ColumnNumberToName(i + 1)
+				w, _ := x.f.GetColWidth(s, col)
+				for _, word := range strings.Fields(name) {
+					w = max(w, math.Ceil(xlsxprint.BoldWidth(word)+1.5))
+				}
+				if x.err == nil {
+					x.err = x.f.SetColWidth(s, col, col, w)
+				}
 			}
 			x.header(s, row, h...)
 			row++

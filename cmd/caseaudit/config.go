@@ -67,6 +67,12 @@ type runConfig struct {
 	FailAbove  string `yaml:"fail_above"`
 	FailOn     string `yaml:"fail_on"`
 
+	// Marking is the protective marking of the workbook and the reports;
+	// Contact whom auditors tell at once about a case needing immediate
+	// attention (on the workbook's Instructions sheet).
+	Marking string `yaml:"marking"`
+	Contact string `yaml:"contact"`
+
 	// Set by parseRunConfig.
 	path  string         // the file as named
 	dir   string         // its folder, for relative paths

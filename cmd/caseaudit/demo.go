@@ -102,7 +102,7 @@ func runDemo(ctx context.Context, o *demoOptions, g *globalOptions) error {
 			ToolVersion: version(), Now: g.Now()},
 		Name: name, Period: "2026-07", Form: audit.DefaultForm(), Auditors: auditors,
 		Rules: audit.AllocationRules{WorkerField: "Allocated Worker"},
-	}, workbook, true)
+	}, workbook, true, issueFlags{Marking: "OFFICIAL-SENSITIVE", Contact: "the QA officer (invented), 01225 000000"})
 	if err != nil {
 		return err
 	}

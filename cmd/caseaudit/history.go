@@ -140,6 +140,19 @@ func entrySummary(e audit.Entry) string {
 		return fmt.Sprintf("moderation sample of %d, seed %s", p.Size, p.Seed)
 	case audit.KindAllocation:
 		return fmt.Sprintf("allocated to %d auditors", len(p.Auditors))
+	case audit.KindWithdrawal:
+		var w struct {
+			Reason string `json:"reason"`
+			Cases  []struct {
+				ID string `json:"id"`
+			} `json:"cases"`
+		}
+		_ = json.Unmarshal(e.Payload, &w)
+		s := "withdrawn: " + w.Reason
+		if len(w.Cases) > 0 {
+			s += "; replaced by " + w.Cases[0].ID
+		}
+		return s
 	default:
 		if len(p.Cases) > 0 {
 			return fmt.Sprintf("%d cases", len(p.Cases))

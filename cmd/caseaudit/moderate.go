@@ -16,6 +16,7 @@ type moderateOptions struct {
 	Out    string
 	Force  bool
 	Format string
+	Issue  issueFlags
 }
 
 func newModerateCmd(g *globalOptions) *cobra.Command {
@@ -25,9 +26,10 @@ func newModerateCmd(g *globalOptions) *cobra.Command {
 		Short: "Draw a random moderation subsample from an audit's recorded cases",
 		Long: `Draw the cases a second person re-grades: a random subsample of the audit's recorded cases,
 chosen with the same consistent sampler as the sample (its seed is recorded). Moderators record
-their grades with 'caseaudit record --moderation' or fill in the workbook written by --out and
-'caseaudit import --moderation'; they are kept apart from the original findings, and the report
-gives the agreement.
+their grades with 'caseaudit record --moderation' or fill in the workbook written by --out (its
+Moderator column takes their name: --moderator fills it in) and 'caseaudit import', which knows a
+moderators' workbook; they are kept apart from the original findings, and the report gives the
+agreement.
 
 Drawing again with the same seed and a larger size adds cases; the cases drawn stay.`,
 		Example: `  caseaudit moderate "2026-07 monthly" --size 20 --out moderation.xlsx
@@ -45,6 +47,7 @@ Drawing again with the same seed and a larger size adds cases; the cases drawn s
 	f.StringVarP(&o.Out, "out", "o", "", "write the moderators' workbook to this .xlsx `FILE`")
 	f.BoolVar(&o.Force, "force", false, "replace an existing --out file")
 	f.StringVarP(&o.Format, "format", "f", "table", "output format: table, csv, json or ids")
+	addIssueFlags(cmd, &o.Issue, true)
 	return cmd
 }
 
@@ -54,6 +57,12 @@ func runModerate(ctx context.Context, o *moderateOptions, g *globalOptions) erro
 	}
 	if err := checkFormat(o.Format, "table", "csv", "json", "ids"); err != nil {
 		return err
+	}
+	if err := o.Issue.check(g.Now()); err != nil {
+		return err
+	}
+	if o.Out == "" && (o.Issue != issueFlags{}) {
+		return usagef("--marking, --contact, --return-by and --moderator go into the workbook: give --out FILE.xlsx")
 	}
 	st, a, err := g.openAudit(ctx, o.Audit)
 	if err != nil {
@@ -95,6 +104,7 @@ func runModerate(ctx context.Context, o *moderateOptions, g *globalOptions) erro
 		if err != nil {
 			return err
 		}
+		o.Issue.apply(&spec)
 		if err := writeWorkbookFile(ctx, o.Out, o.Force, spec); err != nil {
 			return err
 		}

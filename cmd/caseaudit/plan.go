@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -13,6 +14,8 @@ import (
 	"github.com/caseaudit/caseaudit/audit/stats"
 	"github.com/caseaudit/caseaudit/internal/rate"
 	"github.com/caseaudit/caseaudit/internal/words"
+	"github.com/caseaudit/caseaudit/sample"
+	"github.com/caseaudit/caseaudit/sample/export"
 	"github.com/spf13/cobra"
 )
 
@@ -21,9 +24,12 @@ type planOptions struct {
 	Confidence string
 	Expected   int
 	Population string
-	From       string
 	Method     string
 	Format     string
+	// From reads the population from an export (after Where) instead.
+	From  string
+	Where []string
+	Open  export.OpenOptions
 }
 
 func newPlanCmd(g *globalOptions) *cobra.Command {
@@ -37,12 +43,18 @@ than --expected such cases.
 
 Methods: binomial (the default; a large population), poisson (the approximation many audit
 manuals print), hypergeometric (exact for a known --population; the default when it is given).
-Percentages may be written 2.5% or 0.025.`,
+Percentages may be written 2.5% or 0.025.
+
+--from EXPORT reads the population from the export itself: its distinct case IDs that meet
+every --where condition, counted as 'caseaudit sample' counts them.`,
 		Example: `  # the classic plan: 95% confidence that fewer than 2.5% need immediate attention
   caseaudit plan --tolerable 2.5% --confidence 95%
 
   # allowing for one flagged case, in a population of 3,000 open cases
   caseaudit plan --tolerable 5% --expected 1 --population 3000
+
+  # the population read from this month's export: child-protection cases only
+  caseaudit plan --tolerable 5% --from cases.xlsx --where 'Legal Status=CP'
 
   # as JSON, for a script
   caseaudit plan --tolerable 2.5% --format json`,
@@ -56,7 +68,48 @@ Percentages may be written 2.5% or 0.025.`,
 	f.StringVar(&o.Population, "population", "", "number of cases in the population, e.g. 2,750 (enables the exact hypergeometric plan)")
 	f.StringVar(&o.Method, "method", "", "binomial, poisson or hypergeometric (default: hypergeometric with --population, else binomial)")
 	f.StringVarP(&o.Format, "format", "f", "table", "output format: table or json")
+	f.StringVar(&o.From, "from", "", "read the population from this export `FILE` (its distinct case IDs after --where)")
+	f.StringArrayVarP(&o.Where, "where", "w", nil, "with --from: count only rows where `COLUMN=VALUE` (also != < <= > >=); repeat to combine with AND")
+	addReadFlags(cmd, &o.Open)
 	return cmd
+}
+
+// populationFrom counts an export's population as sample does: distinct
+// case IDs whose first row meets the filters. It says on stderr what it read.
+func populationFrom(ctx context.Context, g *globalOptions, o *planOptions) (int, error) {
+	var filters []sample.Filter
+	for _, w := range o.Where {
+		f, err := sample.ParseFilter(w)
+		if err != nil {
+			return 0, usagef("--where: %v", err)
+		}
+		filters = append(filters, f)
+	}
+	t, err := export.Open(ctx, o.From, o.Open)
+	if err != nil {
+		return 0, err
+	}
+	defer t.Close()
+	prog := newProgress(g, "reading "+filepath.Base(o.From))
+	pop, err := sample.Load(ctx, t, sample.LoadOptions{Seed: "plan", Where: filters, Progress: prog.rows})
+	prog.done()
+	if err != nil {
+		return 0, err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "read %s: ", o.From)
+	if t.Sheet != "" {
+		fmt.Fprintf(&b, "sheet %q, ", t.Sheet)
+	}
+	fmt.Fprintf(&b, "ID column %q, %s data rows, %s distinct IDs", t.Header[t.IDIndex], words.Thousands(pop.Rows), words.Thousands(pop.Distinct))
+	if len(filters) > 0 {
+		fmt.Fprintf(&b, "; filters leave %s", words.Thousands(pop.Len()))
+	}
+	g.infof("%s: the population is %s cases\n", b.String(), words.Thousands(pop.Len()))
+	if pop.Len() == 0 {
+		return 0, fmt.Errorf("%s: no case meets the filters; there is nothing to plan for", o.From)
+	}
+	return pop.Len(), nil
 }
 
 // rateFlag reads a rate given to a flag, with the one parser for every rate
@@ -97,6 +150,27 @@ func runPlan(ctx context.Context, o *planOptions, g *globalOptions) error {
 	population, err := parseCount("population", o.Population)
 	if err != nil {
 		return err
+	}
+	if o.From != "" && population > 0 {
+		return usagef("give --population or --from, not both")
+	}
+	if o.From == "" && len(o.Where) > 0 {
+		return usagef("--where goes with --from EXPORT")
+	}
+	if err := o.Open.Check(); err != nil {
+		return usagef("%v", err)
+	}
+	if o.From != "" {
+		switch o.Format {
+		case "table", "json":
+		default:
+			return usagef("--format %q: use table or json", o.Format)
+		}
+		n, err := populationFrom(ctx, g, o)
+		if err != nil {
+			return err
+		}
+		population = n
 	}
 	method := o.Method
 	if method == "" {

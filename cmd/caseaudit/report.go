@@ -31,6 +31,7 @@ type reportOptions struct {
 	IncludeNames bool
 	FailAbove    string
 	On           string
+	Marking      string
 }
 
 func newReportCmd(g *globalOptions) *cobra.Command {
@@ -94,6 +95,7 @@ the upper bound of its interval is), for scripted monthly runs.`,
 	f.BoolVar(&o.IncludeNames, "include-names", false, "include personal columns (names, dates of birth …) the audit recorded")
 	f.StringVar(&o.FailAbove, "fail-above", "", "exit with code 3 when the share flagged is above this `SHARE` (e.g. 5%)")
 	f.StringVar(&o.On, "on", string(report.OnShare), "what --fail-above compares: share (the observed share) or upper (the interval's upper bound)")
+	f.StringVar(&o.Marking, "marking", "", "protective marking shown in the title block and on every printed page, e.g. \"OFFICIAL-SENSITIVE\"")
 	return cmd
 }
 
@@ -193,6 +195,10 @@ func runReport(ctx context.Context, o *reportOptions, g *globalOptions) error {
 	}
 	opts := c.opts
 	opts.By, opts.Compare, opts.NoCompare, opts.IncludeNames, opts.Cases = o.By, o.Compare, o.NoCompare, o.IncludeNames, o.Cases
+	opts.Marking = strings.Join(strings.Fields(o.Marking), " ")
+	if o.FailAbove != "" {
+		opts.Limit = &limit // drawn on the trend charts
+	}
 	st, err := g.openExistingStore(ctx)
 	if err != nil {
 		return err

@@ -246,6 +246,8 @@ var commands = []func(*globalOptions) *cobra.Command{
 	newPlanCmd,
 	newSampleCmd,
 	newAllocateCmd,
+	newWorkbookCmd,
+	newWithdrawCmd,
 	newRecordCmd,
 	newImportCmd,
 	newStatusCmd,

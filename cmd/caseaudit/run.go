@@ -232,7 +232,7 @@ func runSampleStage(ctx context.Context, c *runConfig, d templateData, g *global
 		return err
 	}
 	defer st.Close()
-	res, err := drawAudit(ctx, g, st, req, workbook, false)
+	res, err := drawAudit(ctx, g, st, req, workbook, false, issueFlags{Marking: c.Marking, Contact: c.Contact})
 	if err != nil {
 		return err
 	}
@@ -297,7 +297,9 @@ func runReportStage(ctx context.Context, c *runConfig, d templateData, g *global
 			if ctx.Err() != nil {
 				return err
 			}
-			g.errorf("%s", textOneLine(err))
+			if msg := textOneLine(err); msg != "" { // a refused file's problems are listed already
+				g.errorf("%s", msg)
+			}
 			failed = append(failed, f)
 			continue
 		}
@@ -309,8 +311,13 @@ func runReportStage(ctx context.Context, c *runConfig, d templateData, g *global
 	if c.Confidence != "" {
 		conf, _ = rate.Confidence.Parse(c.Confidence) // checked when the config was read
 	}
-	r, err := report.Build(ctx, st, name, report.Options{Confidence: conf, Method: c.Method, By: c.By, Compare: compare,
-		NoCompare: compare == "", Now: g.Now, ToolVersion: version()})
+	ropts := report.Options{Confidence: conf, Method: c.Method, By: c.By, Compare: compare,
+		NoCompare: compare == "", Now: g.Now, ToolVersion: version(), Marking: c.Marking}
+	if c.FailAbove != "" {
+		limit, _ := rate.Limit.Parse(c.FailAbove) // checked when the config was read
+		ropts.Limit = &limit
+	}
+	r, err := report.Build(ctx, st, name, ropts)
 	if err != nil {
 		return err
 	}

@@ -49,6 +49,9 @@ type sampleOptions struct {
 	OwnerColumn  string
 	TeamManagers []string // "Team=Manager"
 	DueDays      int
+
+	// What the workbook carries (--marking, --contact, --return-by).
+	Issue issueFlags
 }
 
 func newSampleCmd(g *globalOptions) *cobra.Command {
@@ -129,6 +132,7 @@ the auditors' workbook (.xlsx) with drop-downs for the findings and a Method she
 	f.IntVar(&o.DueDays, "due", 0, "with --audit: working `DAYS` after the finding within which a follow-up action is due (default 5)")
 	addReadFlags(cmd, &o.Open)
 	addAllocateFlags(cmd, &o.Alloc)
+	addIssueFlags(cmd, &o.Issue, false)
 	return cmd
 }
 
@@ -276,7 +280,7 @@ func (o *sampleOptions) drawRequest(g *globalOptions) (audit.DrawRequest, error)
 // sample and run: it draws (with a new seed when none is given), records,
 // allocates, says what it did on stderr and writes the workbook to out
 // (when given). The caller closes the result.
-func drawAudit(ctx context.Context, g *globalOptions, st *audit.Store, req audit.DrawRequest, out string, force bool) (*audit.DrawResult, error) {
+func drawAudit(ctx context.Context, g *globalOptions, st *audit.Store, req audit.DrawRequest, out string, force bool, iss issueFlags) (*audit.DrawResult, error) {
 	generated := req.Spec.Seed == ""
 	if generated {
 		s, err := sample.NewSeed()
@@ -317,6 +321,7 @@ func drawAudit(ctx context.Context, g *globalOptions, st *audit.Store, req audit
 		}
 	}
 	if out != "" {
+		iss.apply(&spec)
 		if err := writeWorkbookFile(ctx, out, force, spec); err != nil {
 			return nil, err
 		}
@@ -335,6 +340,12 @@ func runSample(ctx context.Context, o *sampleOptions, g *globalOptions) error {
 			return err // before the export is read
 		}
 	}
+	if err := o.Issue.check(g.Now()); err != nil {
+		return err
+	}
+	if o.Out == "" && (o.Issue != issueFlags{}) {
+		return usagef("--marking, --contact and --return-by go into the auditors' workbook: give --out FILE.xlsx")
+	}
 	if o.Grow > 0 {
 		return runGrow(ctx, o, g)
 	}
@@ -349,7 +360,7 @@ func runSample(ctx context.Context, o *sampleOptions, g *globalOptions) error {
 		}
 		defer st.Close()
 	}
-	res, err := drawAudit(ctx, g, st, req, o.Out, o.Force)
+	res, err := drawAudit(ctx, g, st, req, o.Out, o.Force, o.Issue)
 	if err != nil {
 		return err
 	}
@@ -384,6 +395,7 @@ func runGrow(ctx context.Context, o *sampleOptions, g *globalOptions) error {
 		if err != nil {
 			return err
 		}
+		o.Issue.apply(&spec)
 		if err := writeWorkbookFile(ctx, o.Out, o.Force, spec); err != nil {
 			return err
 		}

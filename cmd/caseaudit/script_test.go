@@ -44,6 +44,7 @@ func TestScripts(t *testing.T) {
 			"shuffle":   cmdShuffle,
 			"fill":      cmdFill,
 			"exits":     cmdExits,
+			"xlsxcat":   cmdXlsxcat,
 		},
 	})
 }
@@ -192,14 +193,15 @@ func cmdShuffle(ts *testscript.TestScript, neg bool, args []string) {
 
 // cmdFill fills in an auditors' workbook as auditors would, in Excel:
 //
-//	fill [-rows N] [-flag-every K] [-auditor NAME] [-grades G1,G2,…] IN.xlsx OUT.xlsx
+//	fill [-rows N] [-flag-every K] [-auditor NAME] [-grades G1,G2,…] [-note TEXT] [-date YYYY-MM-DD] IN.xlsx OUT.xlsx
 //
 // Rows 1..N (default all) get a grade (cycling through the list, default
 // Good,Requires improvement,Outstanding,Inadequate), immediate attention Yes
 // on every K-th row (default never), the auditor (unless the row has one),
-// a note and a real date cell.
+// a note (default one naming the row) and a real date cell (default a day
+// of July 2026 that depends on the row).
 func cmdFill(ts *testscript.TestScript, neg bool, args []string) {
-	rows, every, auditor := -1, 0, "A. Khan"
+	rows, every, auditor, note, day := -1, 0, "A. Khan", "", time.Time{}
 	grades := []string{"Good", "Requires improvement", "Outstanding", "Inadequate"}
 	var files []string
 	for i := 0; i < len(args); i++ {
@@ -220,6 +222,14 @@ func cmdFill(ts *testscript.TestScript, neg bool, args []string) {
 		case "-grades":
 			i++
 			grades = strings.Split(args[i], ",")
+		case "-note":
+			i++
+			note = args[i]
+		case "-date":
+			i++
+			d, err := time.Parse("2006-01-02", args[i])
+			ts.Check(err)
+			day = d
 		default:
 			files = append(files, args[i])
 		}
@@ -252,9 +262,67 @@ func cmdFill(ts *testscript.TestScript, neg bool, args []string) {
 			imm = "Yes"
 		}
 		f.SetCellStr("Sample", cell(col["Immediate attention"], r), imm)
-		f.SetCellStr("Sample", cell(col["Notes"], r), fmt.Sprintf("Case file read in full (%d).", k))
-		f.SetCellValue("Sample", cell(col["Date audited"], r), time.Date(2026, 7, 10+k%10, 0, 0, 0, 0, time.UTC))
+		n, d := note, day
+		if n == "" {
+			n = fmt.Sprintf("Case file read in full (%d).", k)
+		}
+		if d.IsZero() {
+			d = time.Date(2026, 7, 10+k%10, 0, 0, 0, 0, time.UTC)
+		}
+		f.SetCellStr("Sample", cell(col["Notes"], r), n)
+		f.SetCellValue("Sample", cell(col["Date audited"], r), d)
 		f.SetCellStyle("Sample", cell(col["Date audited"], r), cell(col["Date audited"], r), dateStyle)
 	}
 	ts.Check(f.SaveAs(ts.MkAbs(files[1])))
+}
+
+// cmdXlsxcat prints a sheet of a workbook, one row a line, cells separated
+// by " | ", for stories to match:
+//
+//	xlsxcat [-print] FILE.xlsx SHEET
+//
+// With -print it prints the sheet's print setup instead: orientation, the
+// pages it is fitted to, the rows repeated on every page, the header and
+// the footer.
+func cmdXlsxcat(ts *testscript.TestScript, neg bool, args []string) {
+	print := len(args) > 0 && args[0] == "-print"
+	if print {
+		args = args[1:]
+	}
+	if len(args) != 2 || neg {
+		ts.Fatalf("usage: xlsxcat [-print] FILE.xlsx SHEET")
+	}
+	f, err := excelize.OpenFile(ts.MkAbs(args[0]))
+	ts.Check(err)
+	defer f.Close()
+	sheet := args[1]
+	if !print {
+		rows, err := f.GetRows(sheet)
+		ts.Check(err)
+		for _, r := range rows {
+			fmt.Fprintln(ts.Stdout(), strings.Join(r, " | "))
+		}
+		return
+	}
+	lo, err := f.GetPageLayout(sheet)
+	ts.Check(err)
+	deref := func(p *int) int {
+		if p == nil {
+			return -1
+		}
+		return *p
+	}
+	orient := "portrait"
+	if lo.Orientation != nil {
+		orient = *lo.Orientation
+	}
+	fmt.Fprintf(ts.Stdout(), "paper %d %s, fit %d wide %d tall\n", deref(lo.Size), orient, deref(lo.FitToWidth), deref(lo.FitToHeight))
+	for _, dn := range f.GetDefinedName() {
+		if dn.Scope == sheet && (dn.Name == "_xlnm.Print_Titles" || dn.Name == "_xlnm.Print_Area") {
+			fmt.Fprintf(ts.Stdout(), "%s %s\n", strings.TrimPrefix(dn.Name, "_xlnm."), dn.RefersTo)
+		}
+	}
+	hf, err := f.GetHeaderFooter(sheet)
+	ts.Check(err)
+	fmt.Fprintf(ts.Stdout(), "header %s\nfooter %s\n", hf.OddHeader, hf.OddFooter)
 }

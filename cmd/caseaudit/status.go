@@ -89,6 +89,9 @@ func writeStatus(w io.Writer, s *audit.Status, format string) error {
 		return writeJSON(w, out)
 	}
 	fmt.Fprintf(w, "%s: %d of %d cases recorded, %d flagged for immediate attention\n", s.Name, s.Recorded, s.Size, s.Flagged)
+	if s.Withdrawn > 0 {
+		fmt.Fprintf(w, "withdrawn: %d (each replaced by the next case of its stratum when there was one; caseaudit report says why)\n", s.Withdrawn)
+	}
 	if s.ModerationSize > 0 {
 		fmt.Fprintf(w, "moderation: %d of %d cases\n", s.Moderated, s.ModerationSize)
 	}

@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"io"
+	"strings"
 
 	"github.com/caseaudit/caseaudit/audit/report"
+	"github.com/caseaudit/caseaudit/internal/rate"
 	"github.com/spf13/cobra"
 )
 
@@ -15,21 +17,26 @@ type trendOptions struct {
 	Force      bool
 	Confidence string
 	Method     string
+	Limit      string
+	Marking    string
 }
 
 func newTrendCmd(g *globalOptions) *cobra.Command {
 	o := &trendOptions{}
 	cmd := &cobra.Command{
 		Use:   "trend",
-		Short: "Show the share needing immediate attention and the grade mix of every audit, oldest first",
+		Short: "Show the share needing immediate attention, the grade mix and the focus areas of every audit, oldest first",
 		Long: `Show, for every audit in the store (oldest first), the cases audited, the share needing
-immediate attention with its confidence interval, and the grade mix.
+immediate attention with its confidence interval, the grade mix, and the share Good or better,
+overall and for each focus area of the audit's form.
 
 Formats as for 'caseaudit report': table, markdown, csv, json, xlsx (with a chart of the share
-and its interval, and one of the grade mix) and html (with the same charts, inline).`,
+and its interval, one of the grade mix and one of the share Good or better) and html (with the
+same charts, inline). --limit draws the tolerable rate (or the fail_above of a scheduled run) as
+a line on the chart of the share.`,
 		Example: `  caseaudit trend
   caseaudit trend --format csv > trend.csv
-  caseaudit trend --out trend.xlsx`,
+  caseaudit trend --out trend.xlsx --limit 5% --marking OFFICIAL-SENSITIVE`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return runTrend(cmd.Context(), o, g) },
 	}
@@ -39,6 +46,8 @@ and its interval, and one of the grade mix) and html (with the same charts, inli
 	f.BoolVar(&o.Force, "force", false, "replace an existing --out file")
 	f.StringVar(&o.Confidence, "confidence", "95%", "confidence level of the intervals")
 	f.StringVar(&o.Method, "method", report.MethodClopperPearson, "interval for the share: clopper-pearson (exact) or wilson")
+	f.StringVar(&o.Limit, "limit", "", "draw this `SHARE` (the tolerable rate, e.g. 5%) as a line on the chart of the share needing immediate attention")
+	f.StringVar(&o.Marking, "marking", "", "protective marking shown in the title block and on every printed page, e.g. \"OFFICIAL-SENSITIVE\"")
 	return cmd
 }
 
@@ -47,6 +56,14 @@ func runTrend(ctx context.Context, o *trendOptions, g *globalOptions) error {
 	if err != nil {
 		return err
 	}
+	if o.Limit != "" {
+		limit, err := rateFlag("limit", rate.Limit, o.Limit)
+		if err != nil {
+			return err
+		}
+		c.opts.Limit = &limit
+	}
+	c.opts.Marking = strings.Join(strings.Fields(o.Marking), " ")
 	st, err := g.openExistingStore(ctx)
 	if err != nil {
 		return err

@@ -52,6 +52,8 @@ const (
 	FailOn        Name = "fail_on"
 	Confidence    Name = "confidence"
 	NewAuditor    Name = "new_auditor"
+	DateOrder     Name = "date_order"
+	Marking       Name = "marking"
 )
 
 // flags spells the options whose flag is not "--" + the key with dashes.

@@ -1,0 +1,182 @@
+package audit
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/caseaudit/caseaudit/internal/printcheck"
+	"github.com/caseaudit/caseaudit/internal/synth"
+	"github.com/caseaudit/caseaudit/sample"
+	"github.com/xuri/excelize/v2"
+)
+
+// printSpec is the workbook of a 120-case audit with the built-in form,
+// allocated to three auditors: invented cases from the synthetic export.
+func printSpec(t *testing.T, n int) WorkbookSpec {
+	t.Helper()
+	cols := []string{"Team", "Allocated Worker", "Legal Status"}
+	var cases []SampledCase
+	auditors := map[string]string{}
+	names := []string{"A. Khan", "B. Evans", "C. Nowak"}
+	for r := range synth.Rows(synth.Options{Rows: n, Seed: 7}) {
+		c := SampledCase{Order: len(cases) + 1, ID: r[0].(string), Ticket: "0.1", Row: len(cases) + 5,
+			Fields: []string{r[6].(string), r[7].(string), r[8].(string)}, Columns: cols}
+		cases = append(cases, c)
+		auditors[c.ID] = names[len(cases)%3]
+	}
+	return WorkbookSpec{
+		Audit: "2026-07 monthly",
+		Provenance: sample.Provenance{Schema: sample.ProvenanceSchema, Seed: "48213270991532670122",
+			Export: sample.Source{Path: "cases.xlsx", AbsPath: "/data/qa/exports/2026-07/cases.xlsx", SHA256: strings.Repeat("ab", 32),
+				Format: "xlsx", Sheet: "Cases", HeaderRow: 4, IDColumn: "Case Reference"},
+			Counts:  sample.Counts{Rows: 3000, Distinct: 2998, Population: 2998, Blank: 3, Duplicates: 2},
+			Filters: []string{}, Size: n, ToolVersion: "test", Columns: cols,
+			Drawn: time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC)},
+		Columns: cols, Cases: cases, Auditors: auditors, Form: DefaultForm(),
+		Marking: "OFFICIAL-SENSITIVE", Contact: "Q. Officer, QA team, 01225 000000", ReturnBy: "2026-07-24",
+		Issued: time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC),
+	}
+}
+
+// fillGrades fills in every row as auditors would: each grade in turn,
+// immediate attention, a note and a date.
+func fillGrades(t *testing.T, xlsx []byte) []byte {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(xlsx))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows(SheetSample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i + 1
+	}
+	cell := func(name string, r int) string { c, _ := excelize.CoordinatesToCellName(col[name], r); return c }
+	for r := 2; r <= len(rows); r++ {
+		f.SetCellStr(SheetSample, cell(ColGrade, r), workbookGrades[r%4])
+		f.SetCellStr(SheetSample, cell(ColImmediate, r), map[bool]string{true: "Yes", false: "No"}[r%9 == 0])
+		f.SetCellStr(SheetSample, cell(ColNotes, r), fmt.Sprintf("Read in full (%d).", r))
+		f.SetCellValue(SheetSample, cell(ColDate, r), time.Date(2026, 7, 10, 0, 0, 0, 0, time.UTC))
+	}
+	var buf bytes.Buffer
+	if _, err := f.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestWorkbookPrints prints a filled-in workbook of 120 cases through
+// LibreOffice: the Sample sheet on at most 6 pages (13 before it was set
+// up to print), the Method sheet on 1, and no grade cut by its column.
+func TestWorkbookPrints(t *testing.T) {
+	tools := printcheck.Require(t)
+	var buf bytes.Buffer
+	if err := WriteWorkbook(&buf, printSpec(t, 120)); err != nil {
+		t.Fatal(err)
+	}
+	filled := fillGrades(t, buf.Bytes())
+	rep, err := tools.Workbook(context.Background(), t.TempDir(), filled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("pages: %d in all; per sheet %v", rep.Total, rep.Sheet)
+	if n := rep.Sheet[SheetSample]; n == 0 || n > 6 {
+		t.Errorf("the Sample sheet of 120 cases prints on %d pages; want at most 6", n)
+	}
+	if n := rep.Sheet[SheetMethod]; n != 1 {
+		t.Errorf("the Method sheet prints on %d pages; want 1", n)
+	}
+	if n := rep.Sheet[SheetInstructions]; n == 0 || n > 2 {
+		t.Errorf("the Instructions sheet prints on %d pages; want 1 or 2", n)
+	}
+	words, err := tools.Words(rep.PDF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkColumnNotCut(t, words, ColGrade, "Immediate", workbookGrades)
+	// The marking is on every page, in the header and the footer.
+	marks := map[int]int{}
+	for _, w := range words {
+		if w.Text == "OFFICIAL-SENSITIVE" {
+			marks[w.Page]++
+		}
+	}
+	for p := 1; p <= rep.Total; p++ {
+		if marks[p] < 2 {
+			t.Errorf("page %d shows the marking %d times; want it in the header and the footer", p, marks[p])
+		}
+	}
+}
+
+// checkColumnNotCut checks, on every page showing the column headed head,
+// that every cell below the header reads as one of values in full and ends
+// before the next column (headed next) begins. LibreOffice leaves out the
+// words of a cut cell that would not show, or runs them into the next
+// cell's ("OutstandingNo"), so a cut cell reads as no value.
+func checkColumnNotCut(t *testing.T, words []printcheck.Word, head, next string, values []string) {
+	t.Helper()
+	type edges struct{ left, right, below float64 }
+	cols := map[int]*edges{}
+	for _, w := range words {
+		if w.Text == head && cols[w.Page] == nil {
+			cols[w.Page] = &edges{left: w.XMin, below: w.YMax}
+		}
+	}
+	for _, w := range words {
+		if e := cols[w.Page]; e != nil && w.Text == next && w.XMin > e.left && (e.right == 0 || w.XMin < e.right) {
+			e.right = w.XMin
+		}
+	}
+	type line struct {
+		page int
+		y    float64
+	}
+	cells := map[line][]printcheck.Word{}
+	var order []line
+	for _, w := range words {
+		e := cols[w.Page]
+		if e == nil || e.right == 0 || w.YMin <= e.below+2 || w.XMin < e.left-1 || w.XMin >= e.right-1 {
+			continue
+		}
+		k := line{w.Page, float64(int(w.YMin + 0.5))}
+		if cells[k] == nil {
+			order = append(order, k)
+		}
+		cells[k] = append(cells[k], w)
+	}
+	if len(order) == 0 {
+		t.Fatalf("found no cell of the %s column to check", head)
+	}
+	bad := 0
+	for _, k := range order {
+		if bad == 5 {
+			t.Errorf("… and more")
+			break
+		}
+		var text []string
+		right := 0.0
+		for _, w := range cells[k] {
+			text = append(text, w.Text)
+			right = max(right, w.XMax)
+		}
+		got := strings.Join(text, " ")
+		e := cols[k.page]
+		switch {
+		case !slices.Contains(values, got):
+			t.Errorf("page %d: a cell of the %s column reads %q, not one of %q: it is cut", k.page, head, got, values)
+			bad++
+		case right > e.right-1:
+			t.Errorf("page %d: %q in the %s column runs to %.1f pt, past the next column at %.1f pt: it is cut", k.page, got, head, right, e.right)
+			bad++
+		}
+	}
+}

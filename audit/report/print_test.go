@@ -1,0 +1,187 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/caseaudit/caseaudit/internal/printcheck"
+	"github.com/xuri/excelize/v2"
+)
+
+// TestXLSXPrints prints the report of a 120-case audit (with a previous
+// audit to compare with, moderation and a form) through LibreOffice: the
+// manager's Summary sheet on one page (2 to 3 before it was set up to
+// print), the whole workbook on few pages, the marking on every page.
+func TestXLSXPrints(t *testing.T) {
+	tools := printcheck.Require(t)
+	o := fixedOptions()
+	o.Marking = "OFFICIAL-SENSITIVE"
+	var b bytes.Buffer
+	if err := WriteXLSX(&b, buildFixture(t, "", o)); err != nil {
+		t.Fatal(err)
+	}
+	if dir := os.Getenv("PRINTCHECK_KEEP"); dir != "" { // to look at
+		os.WriteFile(dir+"/report.xlsx", b.Bytes(), 0o600)
+		o.Limit = ptr(0.05)
+		var h bytes.Buffer
+		WriteHTML(&h, buildFixture(t, "", o))
+		os.WriteFile(dir+"/report.html", h.Bytes(), 0o600)
+	}
+	rep, err := tools.Workbook(context.Background(), t.TempDir(), b.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("pages: %d in all; per sheet %v", rep.Total, rep.Sheet)
+	if n := rep.Sheet["Summary"]; n != 1 {
+		t.Errorf("the Summary sheet prints on %d pages; want 1", n)
+	}
+	if rep.Total > 12 {
+		t.Errorf("the report prints on %d pages; want at most 12", rep.Total)
+	}
+	words, err := tools.Words(rep.PDF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	marks := map[int]int{}
+	for _, w := range words {
+		if w.Text == "OFFICIAL-SENSITIVE" {
+			marks[w.Page]++
+		}
+	}
+	for p := 1; p <= rep.Total; p++ {
+		if marks[p] < 2 {
+			t.Errorf("page %d shows the marking %d times; want it in the header and the footer at least", p, marks[p])
+		}
+	}
+}
+
+// TestHTMLPrints prints the HTML report through a headless Chromium (when
+// installed): no case ID broken over two lines, no section heading at the
+// foot of a page, the headline chart on the first page, the marking at the
+// top and the bottom of every page.
+func TestHTMLPrints(t *testing.T) {
+	browser, err := printcheck.Browser()
+	if err != nil {
+		t.Skipf("printing the HTML report skipped: %v", err)
+	}
+	tools := printcheck.Require(t) // pdftotext
+	o := fixedOptions()
+	o.Marking, o.Limit = "OFFICIAL-SENSITIVE", ptr(0.05)
+	r := buildFixture(t, "", o)
+	dir := t.TempDir()
+	html, pdf := filepath.Join(dir, "report.html"), filepath.Join(dir, "report.pdf")
+	var b bytes.Buffer
+	if err := WriteHTML(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(html, b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := printcheck.PrintHTML(context.Background(), browser, html, pdf); err != nil {
+		t.Fatal(err)
+	}
+	pages, err := tools.Pages(pdf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	words, err := tools.Words(pdf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("the HTML report prints on %d pages", pages)
+	id := regexp.MustCompile(`^CR2[56]-\d{5}$`)
+	part := regexp.MustCompile(`^CR2[56]-?\d{0,4}$|^\d{1,5}$`)
+	ids := 0
+	for _, w := range words {
+		switch {
+		case id.MatchString(w.Text):
+			ids++
+		case part.MatchString(w.Text) && strings.HasPrefix(w.Text, "CR"):
+			t.Errorf("page %d: a case ID is broken: %q", w.Page, w.Text)
+		}
+	}
+	if ids == 0 {
+		t.Error("no case ID printed whole")
+	}
+	titles := map[string]bool{"Charts": true}
+	for _, s := range r.sections() {
+		titles[s.Title] = true
+	}
+	const pageHeight, bottomMargin = 841.9, 45.4 // A4, 16 mm
+	marks := map[int]int{}
+	headline := 0
+	for _, l := range printcheck.Lines(words) {
+		if titles[l.Text] && l.YMax > pageHeight-bottomMargin-60 {
+			t.Errorf("page %d: the heading %q stands at the foot of the page (%.0f pt from the top)", l.Page, l.Text, l.YMax)
+		}
+		if strings.HasPrefix(l.Text, "Share of audited cases needing immediate attention, with") && headline == 0 {
+			headline = l.Page
+		}
+		marks[l.Page] += strings.Count(l.Text, "OFFICIAL-SENSITIVE")
+	}
+	if headline != 1 {
+		t.Errorf("the headline chart is on page %d; want 1", headline)
+	}
+	for p := 1; p <= pages; p++ {
+		if marks[p] < 2 {
+			t.Errorf("page %d shows the marking %d times; want it at the top and the bottom", p, marks[p])
+		}
+	}
+}
+
+// The xlsx report reads as printed: kappas and Fisher's p to three
+// decimals, the summary sentence wrapped in a row as tall as it needs,
+// counts with thousands separators.
+func TestXLSXNumberFormats(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteXLSX(&b, buildFixture(t, "", fixedOptions())); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(b.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	find := func(sheet, label string) (string, string) {
+		rows, _ := f.GetRows(sheet)
+		for i, r := range rows {
+			if len(r) > 1 && r[0] == label {
+				cell, _ := excelize.CoordinatesToCellName(2, i+1)
+				return cell, r[1]
+			}
+		}
+		t.Fatalf("%s has no row %q", sheet, label)
+		return "", ""
+	}
+	for _, c := range []struct{ sheet, label, shows string }{
+		{"Moderation", "Cohen's kappa", "0.736"},
+		{"Moderation", "Weighted kappa (linear)", "0.778"},
+		{"Summary", "Fisher's exact test, p", "0.077"},
+		{"Summary", "Population (distinct cases after filters)", "3,000"},
+	} {
+		if _, got := find(c.sheet, c.label); got != c.shows {
+			t.Errorf("%s %q shows %q; want %q", c.sheet, c.label, got, c.shows)
+		}
+	}
+	// The sentence: merged across the sheet, wrapped, its row two lines tall.
+	rows, _ := f.GetRows("Summary")
+	for i, r := range rows {
+		if len(r) > 0 && strings.HasPrefix(r[0], "None of the 120 audited cases") {
+			h, _ := f.GetRowHeight("Summary", i+1)
+			cell := "A" + strconv.Itoa(i+1)
+			st, _ := f.GetCellStyle("Summary", cell)
+			style, _ := f.GetStyle(st)
+			if h < 28 || style.Alignment == nil || !style.Alignment.WrapText {
+				t.Errorf("the summary sentence's row is %.0f pt tall, wrapped %v", h, style.Alignment != nil && style.Alignment.WrapText)
+			}
+			return
+		}
+	}
+	t.Error("no summary sentence")
+}

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+
+	"github.com/caseaudit/caseaudit/audit"
+	"github.com/spf13/cobra"
+)
+
+// withdrawOptions are the flags of `caseaudit withdraw`.
+type withdrawOptions struct {
+	Audit  string
+	Case   string
+	Reason string
+	Input  string
+	Format string
+}
+
+func newWithdrawCmd(g *globalOptions) *cobra.Command {
+	o := &withdrawOptions{}
+	cmd := &cobra.Command{
+		Use:   "withdraw AUDIT CASE --reason TEXT",
+		Short: "Withdraw a sampled case that cannot be audited, and draw the next case in its place",
+		Long: `Withdraw a sampled case that cannot be audited — closed before the audit, transferred to
+another authority, sealed, a duplicate record — with the reason, and draw its replacement: the
+case with the next ticket in the same stratum (in the whole population when the sample is not
+stratified). The consistent sampler makes the replacement re-derivable: anyone holding the
+export and the seed finds the same one, and 'caseaudit verify' re-derives the sample with its
+replacements.
+
+The withdrawal and the replacement are recorded in the audit's trail; the replacement joins
+the sample (and, when the audit is allocated, the withdrawn case's auditor, unless a
+conflict-of-interest rule forbids it). A case with a finding was audited and cannot be withdrawn.
+Reports count audited cases only and say how many cases were withdrawn, and why.
+
+The replacement is read from the audit's export (found where it was drawn from, or --input): it
+must be the very file (the same SHA-256).`,
+		Example: `  caseaudit withdraw "2026-07 monthly" CR-0001234 --reason "closed before the audit"
+  caseaudit withdraw "2026-07 monthly" CR-0002468 --reason "transferred to another authority" --input exports/cases-2026-07.xlsx`,
+		Args: exactArgs(2, "the audit's name and the case ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Audit, o.Case = args[0], args[1]
+			return runWithdraw(cmd.Context(), o, g)
+		},
+		ValidArgsFunction: completeAudits(g),
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Reason, "reason", "", "why the case cannot be audited (required): closed before the audit, transferred, sealed, a duplicate record …")
+	f.StringVar(&o.Input, "input", "", "the audit's export `FILE` (default: where the sample was drawn from)")
+	f.StringVarP(&o.Format, "format", "f", "table", "output format: table or json")
+	return cmd
+}
+
+func runWithdraw(ctx context.Context, o *withdrawOptions, g *globalOptions) error {
+	if err := checkFormat(o.Format, "table", "json"); err != nil {
+		return err
+	}
+	if o.Reason == "" {
+		return usagef("give --reason: why the case cannot be audited (e.g. \"closed before the audit\")")
+	}
+	st, err := g.openExistingStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	prog := newProgress(g, "reading the export")
+	res, err := audit.Withdraw(ctx, st, audit.WithdrawRequest{Name: o.Audit, Case: o.Case, Reason: o.Reason, Export: o.Input, Progress: prog.rows})
+	prog.done()
+	if err != nil {
+		return err
+	}
+	w := res.Withdrawal
+	if o.Format == "json" {
+		out := map[string]any{"audit": res.Audit.Name, "case": w.Case, "reason": w.Reason, "stratum": w.Stratum,
+			"replacement": nil, "auditor": nil, "withdrawn_at": w.At.UTC().Format("2006-01-02T15:04:05Z")}
+		if r := res.Replacement; r != nil {
+			out["replacement"] = map[string]any{"order": r.Order, "id": r.ID, "ticket": r.Ticket, "row": r.Row, "stratum": r.Stratum}
+		}
+		if res.Auditor != "" {
+			out["auditor"] = res.Auditor
+		}
+		return writeJSON(g.IO.Out, out)
+	}
+	fmt.Fprintf(g.IO.Out, "withdrew %s from audit %q: %s\n", w.Case, res.Audit.Name, w.Reason)
+	r := res.Replacement
+	if r == nil {
+		where := "the population"
+		if w.Stratum != "" {
+			where = fmt.Sprintf("the stratum %q", w.Stratum)
+		}
+		fmt.Fprintf(g.IO.Out, "no replacement: every case of %s is in the sample already\n", where)
+		return nil
+	}
+	in := ""
+	if r.Stratum != "" {
+		in = fmt.Sprintf(" of the stratum %q", r.Stratum)
+	}
+	fmt.Fprintf(g.IO.Out, "drew %s in its place (number %d of the sample, the next ticket%s)\n", r.ID, r.Order, in)
+	switch {
+	case res.Auditor != "":
+		fmt.Fprintf(g.IO.Out, "allocated %s to %s\n", r.ID, res.Auditor)
+	case res.Unallocated != "":
+		g.warnf("%s is not allocated: %s\n", r.ID, res.Unallocated)
+	}
+	g.infof("write the workbook again to hand it out: caseaudit workbook %q --out %s\n", res.Audit.Name, filepath.Base(fileName(res.Audit.Name)+".xlsx"))
+	return nil
+}
