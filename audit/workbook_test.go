@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caseaudit/caseaudit/internal/printcheck"
 	"github.com/caseaudit/caseaudit/sample"
 	"github.com/caseaudit/caseaudit/sample/export"
 	"github.com/xuri/excelize/v2"
@@ -142,10 +143,7 @@ func TestWorkbookReadsBack(t *testing.T) {
 
 // LibreOffice opens the workbook and converts it (when soffice is installed).
 func TestWorkbookLibreOffice(t *testing.T) {
-	soffice, err := exec.LookPath("soffice")
-	if err != nil {
-		t.Skip("soffice not installed")
-	}
+	soffice := printcheck.RequireSoffice(t)
 	dir := t.TempDir()
 	p := filepath.Join(dir, "audit.xlsx")
 	var buf bytes.Buffer

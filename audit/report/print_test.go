@@ -66,10 +66,7 @@ func TestXLSXPrints(t *testing.T) {
 // foot of a page, the headline chart on the first page, the marking at the
 // top and the bottom of every page.
 func TestHTMLPrints(t *testing.T) {
-	browser, err := printcheck.Browser()
-	if err != nil {
-		t.Skipf("printing the HTML report skipped: %v", err)
-	}
+	browser := printcheck.RequireBrowser(t)
 	tools := printcheck.Require(t) // pdftotext
 	o := fixedOptions()
 	o.Marking, o.Limit = "OFFICIAL-SENSITIVE", ptr(0.05)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/internal/printcheck"
 	"github.com/caseaudit/caseaudit/internal/textsafe"
 	"github.com/xuri/excelize/v2"
 )
@@ -311,10 +312,10 @@ func TestXLSXWorkbook(t *testing.T) {
 	}
 
 	// LibreOffice opens it and reads the same figures (when installed).
-	soffice, err := exec.LookPath("soffice")
-	if err != nil || testing.Short() {
-		t.Skip("soffice not installed (or -short): LibreOffice round trip skipped")
+	if testing.Short() {
+		t.Skip("-short: LibreOffice round trip skipped")
 	}
+	soffice := printcheck.RequireSoffice(t)
 	dir := t.TempDir()
 	in := filepath.Join(dir, "report.xlsx")
 	if err := os.WriteFile(in, b.Bytes(), 0o600); err != nil {

@@ -82,6 +82,36 @@ func Require(t TB) Tools {
 	return tools
 }
 
+// RequireSoffice returns LibreOffice's soffice alone (for tests that convert
+// to csv, not print), or skips the test; under CI=true it fails instead.
+func RequireSoffice(t TB) string {
+	t.Helper()
+	p, err := exec.LookPath("soffice")
+	if err == nil {
+		return p
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("soffice not on PATH; CI must install libreoffice-calc")
+	}
+	t.Skipf("LibreOffice round trip skipped: soffice not on PATH (apt-get install -y libreoffice-calc)")
+	return ""
+}
+
+// RequireBrowser returns a headless Chromium, or skips the test with a
+// message saying what to install; under CI=true it fails instead.
+func RequireBrowser(t TB) string {
+	t.Helper()
+	p, err := Browser()
+	if err == nil {
+		return p
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("printing HTML: %v; CI must install chromium", err)
+	}
+	t.Skipf("printing HTML skipped: %v", err)
+	return ""
+}
+
 // Convert converts each file to PDF with one LibreOffice run (its own
 // profile, so it never hands the job to another user's instance) into
 // dir, and returns the PDFs' paths in order.
