@@ -284,9 +284,9 @@ func (s *Store) followUp(ctx context.Context, tx *sql.Tx, ch *chain, f Finding, 
 	if cur == nil || cur.Status == ActionClosed || !wasFlagged || cur.Moderation != f.Moderation {
 		return nil, nil
 	}
-	note := fmt.Sprintf("closed automatically: the finding was corrected to no immediate attention (trail entry %d)", f.Seq)
+	note := fmt.Sprintf("the finding was corrected to no immediate attention (trail entry %d)", f.Seq)
 	if f.Reason != "" {
-		note += ": " + f.Reason
+		note = fmt.Sprintf("the finding was corrected to no immediate attention (trail entry %d; reason: %s)", f.Seq, f.Reason)
 	}
 	e, err := ch.append(ctx, KindActionClose, f.Case, f.Auditor, s.now(), actionNotePayload{Note: note, Auto: true, Finding: f.Seq})
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/spf13/cobra"
@@ -133,7 +134,8 @@ func entrySummary(e audit.Entry) string {
 		return "response: " + p.Note
 	case audit.KindActionClose:
 		if p.Auto {
-			return "follow-up closed automatically: " + p.Note
+			// Before 2026-11 the stored note began with these words too.
+			return "follow-up closed automatically: " + strings.TrimPrefix(p.Note, "closed automatically: ")
 		}
 		return "follow-up closed: " + p.Note
 	case audit.KindModerationDraw:

@@ -107,9 +107,11 @@ func runImport(ctx context.Context, o *importOptions, g *globalOptions) error {
 	}
 	name := strings.Join(o.Files, ", ")
 	if o.Format == "json" {
+		opened, closed := importedActions(res)
 		return writeJSON(g.IO.Out, map[string]any{
 			"audit": o.Audit, "file": name, "files": o.Files, "rows": res.Rows, "recorded": res.Recorded,
 			"corrections": res.Corrections, "unchanged": res.Unchanged, "empty": res.Empty, "skipped": res.Skipped,
+			"actions_opened": opened, "actions_closed": closed,
 		})
 	}
 	fmt.Fprintf(g.IO.Out, "%s: %d rows; %d findings recorded, %d corrections, %d unchanged, %d without a finding, %d invalid left out\n",
@@ -153,7 +155,28 @@ func importFiles(ctx context.Context, g *globalOptions, st *audit.Store, name st
 	if len(res.Problems) > 0 {
 		g.warnf("%s", problemList(files, res.Problems, false))
 	}
+	for _, a := range res.Actions {
+		if a.Status == audit.ActionClosed {
+			g.infof("closed the follow-up action on %s: it no longer needs immediate attention (trail entry %d)\n", a.Case, a.Closure.Seq)
+		} else {
+			g.infof("opened a follow-up action on %s %s, due %s (trail entry %d)\n", a.Case, ownerText(a.Owner), a.Due, a.Seq)
+		}
+	}
 	return res, nil
+}
+
+// importedActions lists the cases whose follow-up actions an import opened
+// and closed, for --format json.
+func importedActions(res *audit.ImportResult) (opened, closed []string) {
+	opened, closed = []string{}, []string{}
+	for _, a := range res.Actions {
+		if a.Status == audit.ActionClosed {
+			closed = append(closed, a.Case)
+		} else {
+			opened = append(opened, a.Case)
+		}
+	}
+	return opened, closed
 }
 
 // problemList is a list of problems for stderr: the count first, then one
