@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/internal/synth"
 )
 
@@ -132,5 +133,52 @@ func TestReadmeRederiveScript(t *testing.T) {
 		filepath.Join(dir, "excluded.txt"), "--format", "ids")
 	if code != 0 || strings.Join(strings.Fields(out), ",") != strings.Join(want, ",") {
 		t.Errorf("sample --exclude: exit %d, %s%s", code, out, errs)
+	}
+}
+
+// TestReadmeDescribesBuiltInForm: the README's account of the built-in form
+// counts what the form holds — questions, graded ones, which allow "Not
+// applicable", choices and yes/no questions — and names each question.
+func TestReadmeDescribesBuiltInForm(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := strings.Join(strings.Fields(string(b)), " ")
+	f := audit.DefaultForm()
+	var graded, gradedNA, choice, yesno int
+	for _, q := range f.Questions {
+		switch q.Kind {
+		case audit.QuestionGrade:
+			graded++
+			if q.NotApplicable {
+				gradedNA++
+			}
+		case audit.QuestionChoice:
+			choice++
+		case audit.QuestionYesNo:
+			yesno++
+		}
+		// Each question is named (its label's first words, in lower case).
+		name := strings.ToLower(strings.Join(strings.Fields(q.Label)[:2], " "))
+		if !strings.Contains(strings.ToLower(readme), name) {
+			t.Errorf("README does not name the question %q", q.Label)
+		}
+	}
+	number := []string{"no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"}
+	for _, claim := range []string{
+		"The built-in form for children's social care asks " + number[len(f.Questions)] + " questions",
+		number[graded] + " focus areas graded",
+		"one choice", "one yes/no",
+	} {
+		if !strings.Contains(readme, claim) {
+			t.Errorf("README does not say %q", claim)
+		}
+	}
+	if choice != 1 || yesno != 1 {
+		t.Errorf("the form has %d choice and %d yes/no questions; the README says one of each", choice, yesno)
+	}
+	if gradedNA != 3 || graded-gradedNA != 2 {
+		t.Errorf("the form has %d graded questions allowing Not applicable and %d always applying; the README says 3 and 2", gradedNA, graded-gradedNA)
 	}
 }
