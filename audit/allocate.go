@@ -256,16 +256,7 @@ func (s *Store) allocateTx(ctx context.Context, tx *sql.Tx, a *Audit, ch *chain,
 // Allocation returns the audit's current allocation (nil when the audit's
 // cases have never been allocated).
 func (s *Store) Allocation(ctx context.Context, auditName string) (*Allocation, error) {
-	var out *Allocation
-	err := s.read(ctx, "reading", func(tx *sql.Tx) error {
-		a, err := loadAudit(ctx, tx, auditName)
-		if err != nil {
-			return err
-		}
-		out, err = loadAllocation(ctx, tx, a)
-		return err
-	})
-	return out, err
+	return readAudit(ctx, s, auditName, loadAllocation)
 }
 
 func loadAllocation(ctx context.Context, q querier, a *Audit) (*Allocation, error) {

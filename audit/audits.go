@@ -477,16 +477,7 @@ func (s *Store) Latest(ctx context.Context) (*Audit, error) {
 
 // Cases returns an audit's sampled cases in order.
 func (s *Store) Cases(ctx context.Context, auditName string) ([]SampledCase, error) {
-	var out []SampledCase
-	err := s.read(ctx, "reading", func(tx *sql.Tx) error {
-		a, err := loadAudit(ctx, tx, auditName)
-		if err != nil {
-			return err
-		}
-		out, err = loadCases(ctx, tx, a)
-		return err
-	})
-	return out, err
+	return readAudit(ctx, s, auditName, loadCases)
 }
 
 func loadCases(ctx context.Context, q querier, a *Audit) ([]SampledCase, error) {

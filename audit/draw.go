@@ -253,16 +253,9 @@ func Grow(ctx context.Context, st *Store, req GrowRequest) (*GrowResult, error) 
 	if err != nil {
 		return nil, err
 	}
-	path, _, err := LocateExport(a, req.Export)
+	path, sum, err := theExport(a, req.Export, "a sample grows only from the same export")
 	if err != nil {
 		return nil, err
-	}
-	sum, err := sample.FileSHA256(path)
-	if err != nil {
-		return nil, err
-	}
-	if sum != a.Provenance.Export.SHA256 {
-		return nil, fmt.Errorf("%s is not the export audit %q was drawn from (its SHA-256 differs); a sample grows only from the same export", path, a.Name)
 	}
 	ws, err := st.Withdrawals(ctx, a.Name)
 	if err != nil {
@@ -314,4 +307,22 @@ func Grow(ctx context.Context, st *Store, req GrowRequest) (*GrowResult, error) 
 	}
 	res.Cases = append(cases, res.Added...)
 	return res, nil
+}
+
+// theExport finds the export an audit was drawn from (see LocateExport) and
+// checks that it is that very file, by its SHA-256; why ends the refusal of
+// another file.
+func theExport(a *Audit, export, why string) (path, sum string, err error) {
+	path, _, err = LocateExport(a, export)
+	if err != nil {
+		return "", "", err
+	}
+	sum, err = sample.FileSHA256(path)
+	if err != nil {
+		return "", "", err
+	}
+	if sum != a.Provenance.Export.SHA256 {
+		return "", "", fmt.Errorf("%s is not the export audit %q was drawn from (its SHA-256 differs); %s", path, a.Name, why)
+	}
+	return path, sum, nil
 }

@@ -748,12 +748,10 @@ func (f *importFile) decideDateOrder(option string) {
 	var dmy, mdy *importRow
 	for i := range f.rows {
 		r := &f.rows[i]
-		m := slashDate.FindStringSubmatch(strings.TrimSpace(r.dateText))
-		if m == nil || r.empty {
+		a, b, ok := r.slashParts()
+		if !ok {
 			continue
 		}
-		a, _ := strconv.Atoi(m[1])
-		b, _ := strconv.Atoi(m[2])
 		switch {
 		case a > 12 && b <= 12:
 			if dmy == nil {
@@ -771,9 +769,9 @@ func (f *importFile) decideDateOrder(option string) {
 	case dmy != nil && mdy != nil:
 		// Both orders in one file: the first row seen decides, the others
 		// are problems naming both.
-		decide, other := dmy, mdy
+		decide := dmy
 		if mdy.num < dmy.num {
-			decide, other = mdy, dmy
+			decide = mdy
 		}
 		f.DateOrder, f.DateBy = DateDMY, "the file"
 		if decide == mdy {
@@ -782,17 +780,11 @@ func (f *importFile) decideDateOrder(option string) {
 		f.DateEvidence = fmt.Sprintf("row %s: %s", words.Thousands(decide.num), decide.dateText)
 		for i := range f.rows {
 			r := &f.rows[i]
-			m := slashDate.FindStringSubmatch(strings.TrimSpace(r.dateText))
-			if m == nil || r.empty {
-				continue
-			}
-			a, _ := strconv.Atoi(m[1])
-			b, _ := strconv.Atoi(m[2])
-			if (f.DateOrder == DateDMY && b > 12 && a <= 12) || (f.DateOrder == DateMDY && a > 12 && b <= 12) {
+			a, b, ok := r.slashParts()
+			if ok && (f.DateOrder == DateDMY && b > 12 && a <= 12) || (f.DateOrder == DateMDY && a > 12 && b <= 12) {
 				r.probs = append(r.probs, Problem{File: f.Path, Sheet: f.sheet, Row: r.num, Column: ColDate, Case: r.id,
 					Msg: fmt.Sprintf("%q is written %s, but %q on row %s is written %s: the file mixes the two orders; write the dates one way (yyyy-mm-dd is never ambiguous)",
 						r.dateText, orderWords(otherOrder(f.DateOrder)), decide.dateText, words.Thousands(decide.num), orderWords(f.DateOrder))})
-				_ = other
 			}
 		}
 	case dmy != nil:
@@ -804,6 +796,18 @@ func (f *importFile) decideDateOrder(option string) {
 	default:
 		f.DateOrder, f.DateBy = DateDMY, "the default"
 	}
+}
+
+// slashParts returns the first two numbers of a non-empty row's date
+// written with slashes (day and month in either order).
+func (r *importRow) slashParts() (a, b int, ok bool) {
+	m := slashDate.FindStringSubmatch(strings.TrimSpace(r.dateText))
+	if m == nil || r.empty {
+		return 0, 0, false
+	}
+	a, _ = strconv.Atoi(m[1])
+	b, _ = strconv.Atoi(m[2])
+	return a, b, true
 }
 
 func orderWords(o string) string {

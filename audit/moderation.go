@@ -143,16 +143,7 @@ func ticketOrder(seed string, ids []string) []string {
 // Moderation returns the audit's moderation sample, or nil when none has
 // been drawn.
 func (s *Store) Moderation(ctx context.Context, auditName string) (*ModerationSample, error) {
-	var out *ModerationSample
-	err := s.read(ctx, "reading", func(tx *sql.Tx) error {
-		a, err := loadAudit(ctx, tx, auditName)
-		if err != nil {
-			return err
-		}
-		out, err = loadModeration(ctx, tx, a)
-		return err
-	})
-	return out, err
+	return readAudit(ctx, s, auditName, loadModeration)
 }
 
 func loadModeration(ctx context.Context, q querier, a *Audit) (*ModerationSample, error) {

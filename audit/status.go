@@ -137,16 +137,7 @@ func summarise(ctx context.Context, q querier, a *Audit) (*Status, error) {
 // Status returns an audit's progress: counts, each auditor's progress and
 // the cases still to do.
 func (s *Store) Status(ctx context.Context, auditName string) (*Status, error) {
-	var out *Status
-	err := s.read(ctx, "reading", func(tx *sql.Tx) error {
-		a, err := loadAudit(ctx, tx, auditName)
-		if err != nil {
-			return err
-		}
-		out, err = summarise(ctx, tx, a)
-		return err
-	})
-	return out, err
+	return readAudit(ctx, s, auditName, summarise)
 }
 
 // Audits lists every audit with its progress, in the order of the months

@@ -383,6 +383,20 @@ func (s *Store) write(ctx context.Context, doing string, fn func(tx *sql.Tx) err
 
 // read runs fn in one read-only transaction (a consistent snapshot), or in
 // the Snapshot's transaction when s is a Snapshot's view.
+// readAudit loads something of the named audit in one read transaction.
+func readAudit[T any](ctx context.Context, s *Store, auditName string, load func(context.Context, querier, *Audit) (T, error)) (T, error) {
+	var out T
+	err := s.read(ctx, "reading", func(tx *sql.Tx) error {
+		a, err := loadAudit(ctx, tx, auditName)
+		if err != nil {
+			return err
+		}
+		out, err = load(ctx, tx, a)
+		return err
+	})
+	return out, err
+}
+
 func (s *Store) read(ctx context.Context, doing string, fn func(tx *sql.Tx) error) error {
 	if s.snap != nil {
 		if err := fn(s.snap); err != nil {

@@ -54,16 +54,7 @@ type withdrawalPayload struct {
 
 // Withdrawals returns the audit's withdrawn cases, oldest first.
 func (s *Store) Withdrawals(ctx context.Context, auditName string) ([]Withdrawal, error) {
-	var out []Withdrawal
-	err := s.read(ctx, "reading", func(tx *sql.Tx) error {
-		a, err := loadAudit(ctx, tx, auditName)
-		if err != nil {
-			return err
-		}
-		out, err = loadWithdrawals(ctx, tx, a)
-		return err
-	})
-	return out, err
+	return readAudit(ctx, s, auditName, loadWithdrawals)
 }
 
 func loadWithdrawals(ctx context.Context, q querier, a *Audit) ([]Withdrawal, error) {
@@ -215,16 +206,9 @@ func Withdraw(ctx context.Context, st *Store, req WithdrawRequest) (*WithdrawRes
 	if err := st.read(ctx, "reading", func(tx *sql.Tx) error { return checkWithdrawable(ctx, tx, a, req.Case) }); err != nil {
 		return nil, err
 	}
-	path, _, err := LocateExport(a, req.Export)
+	path, sum, err := theExport(a, req.Export, "the replacement is drawn from that very export")
 	if err != nil {
 		return nil, err
-	}
-	sum, err := sample.FileSHA256(path)
-	if err != nil {
-		return nil, err
-	}
-	if sum != a.Provenance.Export.SHA256 {
-		return nil, fmt.Errorf("%s is not the export audit %q was drawn from (its SHA-256 differs); the replacement is drawn from that very export", path, a.Name)
 	}
 	d, err := sample.Rederive(ctx, &a.Provenance, path, sample.RederiveOptions{SHA256: sum, Progress: req.Progress})
 	if err != nil {
