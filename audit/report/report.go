@@ -197,9 +197,11 @@ type CaseRow struct {
 	// NeedsAttention is the case's latest judgement on immediate attention,
 	// the auditor's or a moderator's, whichever was recorded last: what the
 	// headline counts. RaisedAtModeration: a moderator found it needs
-	// immediate attention where the auditor did not.
-	NeedsAttention     bool `json:"needs_immediate_attention"`
-	RaisedAtModeration bool `json:"raised_at_moderation,omitempty"`
+	// immediate attention where the auditor did not; ClearedAtModeration:
+	// the auditor flagged it and a moderator, later, did not.
+	NeedsAttention      bool `json:"needs_immediate_attention"`
+	RaisedAtModeration  bool `json:"raised_at_moderation,omitempty"`
+	ClearedAtModeration bool `json:"cleared_at_moderation,omitempty"`
 }
 
 // latestJudgement says, for each audited case, whether it needs immediate
@@ -469,6 +471,7 @@ func (r *Report) compute(a *audit.Audit, cases []audit.SampledCase, orig, mod []
 		if f, ok := modByCase[c.ID]; ok {
 			row.ModeratedGrade, row.ModeratedImmediate, row.Moderator = f.Grade.String(), ptr(f.Immediate), f.Auditor
 			row.RaisedAtModeration = row.NeedsAttention && row.Immediate != nil && !*row.Immediate
+			row.ClearedAtModeration = !row.NeedsAttention && row.Immediate != nil && *row.Immediate
 		}
 		r.AllCases = append(r.AllCases, row)
 		if row.NeedsAttention {
@@ -513,9 +516,8 @@ func (r *Report) compute(a *audit.Audit, cases []audit.SampledCase, orig, mod []
 		r.Notes = append(r.Notes, fmt.Sprintf("%s of the %s sampled cases %s still to be audited; the figures cover the %s audited so far, which are a random sample only if the rest are not left out for a reason.",
 			thousands(r.ToDo), thousands(r.Sampled), isAre(r.ToDo), thousands(r.Audited)))
 	}
-	if raised := countRaised(r.AllCases); raised > 0 {
-		r.Notes = append(r.Notes, fmt.Sprintf("A case counts as needing immediate attention by its latest judgement: %s flagged at moderation where the auditor did not flag %s; %s counted as needing immediate attention and followed up.",
-			words.Count(raised, "case was", "cases were"), plural(raised, "it", "them"), plural(raised, "it is", "they are")))
+	if note := judgementNote(r.AllCases); note != "" {
+		r.Notes = append(r.Notes, note)
 	}
 	if r.StrataBy != "" && r.Allocation == "equal" {
 		r.Notes = append(r.Notes, fmt.Sprintf("The sample was stratified by %s with equal allocation, so small strata are over-represented; the shares are of the audited cases, not weighted to the population.", r.StrataBy))
@@ -843,6 +845,47 @@ func (r *Report) Exceeds(limit float64, on On) (bool, float64, error) {
 		v = *r.CI.Upper
 	}
 	return v > limit, v, nil
+}
+
+// judgementNote states the latest-judgement rule when moderation changed
+// whether a case counts as needing immediate attention, and what happened
+// to those cases; "" when it changed none.
+func judgementNote(rows []CaseRow) string {
+	var parts []string
+	if raised := countRaised(rows); raised > 0 {
+		parts = append(parts, fmt.Sprintf("%s flagged at moderation where the auditor did not flag %s; %s counted as needing immediate attention and followed up",
+			words.Count(raised, "case was", "cases were"), plural(raised, "it", "them"), plural(raised, "it is", "they are")))
+	}
+	if cleared := clearedAtModeration(rows); len(cleared) > 0 {
+		n := len(cleared)
+		parts = append(parts, fmt.Sprintf("%s flagged by %s auditor %s judged at moderation not to need it (%s); %s counted as not needing it, but %s follow-up %s open until someone closes %s (caseaudit action close)",
+			words.Count(n, "case"), plural(n, "its", "their"), plural(n, "was", "were"), listIDs(cleared, 10),
+			plural(n, "it is", "they are"), plural(n, "its", "their"), plural(n, "action stays", "actions stay"), plural(n, "it", "them")))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "A case counts as needing immediate attention by its latest judgement, the auditor's or a later moderator's: " + strings.Join(parts, ". ") + "."
+}
+
+// clearedAtModeration lists the cases their auditor flagged and a moderator,
+// later, did not.
+func clearedAtModeration(rows []CaseRow) []string {
+	var ids []string
+	for _, c := range rows {
+		if c.ClearedAtModeration {
+			ids = append(ids, c.ID)
+		}
+	}
+	return ids
+}
+
+// listIDs joins case IDs, at most max of them, saying how many more.
+func listIDs(ids []string, max int) string {
+	if len(ids) <= max {
+		return strings.Join(ids, ", ")
+	}
+	return strings.Join(ids[:max], ", ") + fmt.Sprintf(" and %d more", len(ids)-max)
 }
 
 // countRaised counts the cases flagged at moderation where the auditor did

@@ -622,7 +622,7 @@ func TestRaisedAtModeration(t *testing.T) {
 		t.Errorf("sentence %q", r.Sentence)
 	}
 	if !slices.ContainsFunc(r.Notes, func(n string) bool {
-		return strings.Contains(n, "latest judgement: 1 case was flagged at moderation where the auditor did not flag it")
+		return strings.Contains(n, "latest judgement, the auditor's or a later moderator's: 1 case was flagged at moderation where the auditor did not flag it")
 	}) {
 		t.Errorf("notes %q", r.Notes)
 	}
@@ -641,6 +641,40 @@ func TestRaisedAtModeration(t *testing.T) {
 	mustRecord(t, st, "edge", audit.Finding{Case: ms.Cases[0], Auditor: "A. Khan", Grade: audit.RequiresImprovement, Immediate: false, Reason: "checked again"})
 	if r, _ := Build(ctx, st, "edge", fixedOptions()); r.Flagged != 0 {
 		t.Errorf("after the auditor's later correction: %d flagged", r.Flagged)
+	}
+}
+
+// A moderator who finds a flagged case does not need immediate attention:
+// the latest judgement stands, so the headline no longer counts it, but the
+// notes name it and say its follow-up action stays open — a moderator's
+// "no" closes nothing.
+func TestClearedAtModeration(t *testing.T) {
+	ctx := context.Background()
+	st := edgeStore(t, 10, 10, 10, 200) // every case flagged by its auditor
+	ms, err := st.DrawModeration(ctx, "edge", 3, "m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for j, id := range ms.Cases {
+		mustRecord(t, st, "edge", audit.Finding{Case: id, Auditor: "M. Moderator", Grade: audit.Good, Immediate: j != 0, Moderation: true})
+	}
+	r, err := Build(ctx, st, "edge", fixedOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Flagged != 9 || slices.ContainsFunc(r.Flags, func(c CaseRow) bool { return c.ID == ms.Cases[0] }) {
+		t.Fatalf("flagged %d, %d listed", r.Flagged, len(r.Flags))
+	}
+	want := "1 case flagged by its auditor was judged at moderation not to need it (" + ms.Cases[0] + "); it is counted as not needing it, but its follow-up action stays open"
+	if !slices.ContainsFunc(r.Notes, func(n string) bool { return strings.Contains(n, want) }) {
+		t.Errorf("notes %q", r.Notes)
+	}
+	acts, err := st.Actions(ctx, "edge")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(acts, func(a audit.Action) bool { return a.Case == ms.Cases[0] && a.Status != audit.ActionClosed }) {
+		t.Errorf("the action on %s was closed by the moderator's finding: %+v", ms.Cases[0], acts)
 	}
 }
 
