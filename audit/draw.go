@@ -10,7 +10,21 @@ import (
 	"github.com/caseaudit/caseaudit/internal/colname"
 	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/sample"
+	"github.com/caseaudit/caseaudit/sample/profile"
 )
+
+// factorRecorder returns the recorder that measures a provenance's
+// factors again, nil when it recorded none.
+func factorRecorder(p *sample.Provenance) (sample.FactorRecorder, error) {
+	if p.Factors == nil {
+		return nil, nil
+	}
+	rec, err := profile.NewRecorder(p.Factors.Spec)
+	if err != nil {
+		return nil, fmt.Errorf("the recorded factors: %w", err)
+	}
+	return rec, nil
+}
 
 // The use cases that start an audit — draw a sample and record it, grow it
 // — as library functions: the command line, a scheduled run and the demo
@@ -38,6 +52,10 @@ type DrawRequest struct {
 	// Auditors, when given, share the recorded cases out under Rules.
 	Auditors []string
 	Rules    AllocationRules
+	// Factors, when set, records the factors behind the findings in the
+	// same read of the export (caseloads, changes of worker, timeliness:
+	// see sample.Factors), in the provenance. Columns left "" are detected.
+	Factors *sample.FactorSpec
 }
 
 // DrawResult is a drawn (and perhaps recorded) sample. Close it.
@@ -109,6 +127,15 @@ func Draw(ctx context.Context, st *Store, req DrawRequest) (*DrawResult, error) 
 	}
 	spec.ExcludeRule = strings.Join(rules, "; or ")
 	spec.Extra = append(spec.Extra, req.Rules.WorkerField, req.Rules.TeamField, req.FollowUp.Column)
+	if req.Factors != nil {
+		fs := *req.Factors
+		fs.Detect = true
+		rec, err := profile.NewRecorder(fs)
+		if err != nil {
+			return nil, err
+		}
+		spec.Factors = rec
+	}
 	d, err := sample.Draw(ctx, spec)
 	if err != nil {
 		return nil, err
@@ -258,7 +285,11 @@ func Grow(ctx context.Context, st *Store, req GrowRequest) (*GrowResult, error) 
 	if sum != a.Provenance.Export.SHA256 {
 		return nil, fmt.Errorf("%s is not the export audit %q was drawn from (its SHA-256 differs); a sample grows only from the same export", path, a.Name)
 	}
-	d, err := sample.Rederive(ctx, &a.Provenance, path, sample.RederiveOptions{Size: len(cases) + req.By, SHA256: sum, Progress: req.Progress})
+	ro := sample.RederiveOptions{Size: len(cases) + req.By, SHA256: sum, Progress: req.Progress}
+	if ro.Factors, err = factorRecorder(&a.Provenance); err != nil {
+		return nil, err
+	}
+	d, err := sample.Rederive(ctx, &a.Provenance, path, ro)
 	if err != nil {
 		return nil, err
 	}
@@ -279,6 +310,15 @@ func Grow(ctx context.Context, st *Store, req GrowRequest) (*GrowResult, error) 
 			a.Name, req.By, a.Provenance.Strata.Allocation)
 	}
 	res := &GrowResult{Drawn: d, Audit: a, Added: CasesFromSelection(added)}
+	if f := d.Provenance.Factors; f != nil {
+		// The added cases' factors, measured in this read of the very
+		// export, go into the grow entry of the trail.
+		for i := range res.Added {
+			if cf, ok := f.Cases[res.Added[i].ID]; ok {
+				res.Added[i].Factors = &cf
+			}
+		}
+	}
 	var al Allocation
 	err = st.write(ctx, "growing the sample in", func(tx *sql.Tx) error {
 		rec, ch, err := st.growTx(ctx, tx, a.Name, res.Added)

@@ -70,17 +70,28 @@ func Rederive(ctx context.Context, st *Store, name, export string, progress func
 	if err != nil {
 		return nil, err
 	}
-	return rederive(ctx, a, cases, export, progress)
+	factors, err := st.CaseFactors(ctx, a.Name)
+	if err != nil {
+		return nil, err
+	}
+	return rederive(ctx, a, cases, factors, export, progress)
 }
 
-func rederive(ctx context.Context, a *Audit, cases []SampledCase, export string, progress func(rows int)) (*Rederivation, error) {
+// rederive draws the sample again; factors are the values recorded for
+// every sampled case (Store.CaseFactors), compared with those measured
+// again.
+func rederive(ctx context.Context, a *Audit, cases []SampledCase, factors map[string]sample.CaseFactors, export string, progress func(rows int)) (*Rederivation, error) {
 	path, tried, err := LocateExport(a, export)
 	r := &Rederivation{Export: path, Tried: tried}
 	if err != nil {
 		return r, err
 	}
 	size := max(a.InitialSize, len(cases))
-	d, err := sample.Rederive(ctx, &a.Provenance, path, sample.RederiveOptions{Size: size, Progress: progress})
+	ro := sample.RederiveOptions{Size: size, Progress: progress}
+	if ro.Factors, err = factorRecorder(&a.Provenance); err != nil {
+		return r, err
+	}
+	d, err := sample.Rederive(ctx, &a.Provenance, path, ro)
 	if err != nil {
 		return r, err
 	}
@@ -90,7 +101,14 @@ func rederive(ctx context.Context, a *Audit, cases []SampledCase, export string,
 		recorded[i] = sample.Selected{Order: c.Order, Ticket: c.Ticket,
 			Case: sample.Case{ID: c.ID, Row: c.Row, Stratum: c.Stratum, Fields: c.Fields}}
 	}
-	r.Comparison = sample.Compare(ctx, &a.Provenance, recorded, a.Columns, a.InitialSize, d)
+	p := a.Provenance
+	if p.Factors != nil {
+		// The values of grown cases, recorded in the trail, are compared too.
+		f := *p.Factors
+		f.Cases = factors
+		p.Factors = &f
+	}
+	r.Comparison = sample.Compare(ctx, &p, recorded, a.Columns, a.InitialSize, d)
 	return r, nil
 }
 
@@ -178,7 +196,11 @@ func Verify(ctx context.Context, st *Store, req VerifyRequest) (*VerifyReport, e
 	if err != nil {
 		return nil, err
 	}
-	r, err := rederive(ctx, a, cases, req.Export, req.Progress)
+	factors, err := st.CaseFactors(ctx, a.Name)
+	if err != nil {
+		return nil, err
+	}
+	r, err := rederive(ctx, a, cases, factors, req.Export, req.Progress)
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"time"
+
+	"github.com/caseaudit/caseaudit/sample"
 )
 
 // AuditSummary is one audit's progress.
@@ -19,6 +21,9 @@ type AuditSummary struct {
 	Moderated      int // cases with a moderation finding
 	Entries        int // trail entries
 	Head           string
+	// Factors are the factors recorded with the sample (its provenance's),
+	// nil when none.
+	Factors *sample.Factors
 }
 
 // AuditorProgress is one auditor's share of an audit.
@@ -38,7 +43,7 @@ type Status struct {
 }
 
 func summarise(ctx context.Context, q querier, a *Audit) (*Status, error) {
-	st := &Status{AuditSummary: AuditSummary{Name: a.Name, Created: a.Created, Seed: a.Seed(), Period: a.Period}}
+	st := &Status{AuditSummary: AuditSummary{Name: a.Name, Created: a.Created, Seed: a.Seed(), Period: a.Period, Factors: a.Provenance.Factors}}
 	ids, err := sampledIDs(ctx, q, a)
 	if err != nil {
 		return nil, err

@@ -2,7 +2,6 @@ package sample
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/caseaudit/caseaudit/sample/export"
@@ -302,14 +301,4 @@ func changesText(c *ChangesSummary) string {
 
 func timelinessText(t TimelinessSummary) string {
 	return fmt.Sprintf("%s: %d measured, %d within, %d late, %d not done, %d overdue", t.Pair, t.Measured, t.Within, t.Late, t.NotDone, t.Overdue)
-}
-
-// sortedFactorIDs returns the case IDs of a factors record, sorted.
-func sortedFactorIDs(f *Factors) []string {
-	ids := make([]string, 0, len(f.Cases))
-	for id := range f.Cases {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	return ids
 }
