@@ -130,7 +130,10 @@ type Report struct {
 	// grade question or a team column.
 	FocusTeams *FocusTeams `json:"focus_by_team"`
 	// Actions counts the follow-up actions opened on flagged cases.
-	Actions     Actions   `json:"actions"`
+	Actions Actions `json:"actions"`
+	// Factors groups the audited cases by the factors recorded with the
+	// sample; nil (absent from JSON) when none were recorded (see factors.go).
+	Factors     *Factors  `json:"factors,omitempty"`
 	Columns     []string  `json:"columns"` // the shown columns kept in case rows
 	Cases       []CaseRow `json:"cases,omitempty"`
 	AllCases    []CaseRow `json:"-"` // every sampled case, for the workbook and --cases
@@ -259,6 +262,14 @@ type TrendPoint struct {
 	Lower   *float64       `json:"lower"`
 	Upper   *float64       `json:"upper"`
 	Grades  map[string]int `json:"grades"`
+	// CaseloadTarget, WorkersAboveTarget and CasesAboveTarget come from the
+	// factors recorded with the audit's sample: the target, the share of
+	// the population's workers holding more cases, and the share of the
+	// allocated cases they hold; absent when no caseload target was
+	// recorded (see factors_trend.go).
+	CaseloadTarget     *int     `json:"caseload_target,omitempty"`
+	WorkersAboveTarget *float64 `json:"workers_above_target,omitempty"`
+	CasesAboveTarget   *float64 `json:"cases_above_target,omitempty"`
 }
 
 // Trend is the share flagged and grade mix of every audit, oldest first.
@@ -343,6 +354,9 @@ func build(ctx context.Context, st *audit.Store, name string, opts Options) (*Re
 		return nil, err
 	}
 	if err := r.focus(ctx, st, a, cases, orig); err != nil {
+		return nil, err
+	}
+	if err := r.factors(ctx, st, a, orig); err != nil {
 		return nil, err
 	}
 	if err := r.actions(ctx, st, a.Name, now); err != nil {
@@ -759,6 +773,7 @@ func buildTrend(ctx context.Context, st *audit.Store, opts Options) (*Trend, err
 		}
 		judged := latestJudgement(fs, mod)
 		p := TrendPoint{Audit: s.Name, Period: s.Period, Created: s.Created.UTC(), Sampled: s.Size, Grades: map[string]int{}}
+		p.setFactors(s.Factors)
 		for _, g := range gradeNames() {
 			p.Grades[g] = 0
 		}

@@ -62,14 +62,15 @@ func writeTrendCSV(w io.Writer, t *Trend) error {
 	for _, g := range gradeNames() {
 		h = append(h, g)
 	}
-	c.row(h...)
+	fh, fcells := trendFactorCSV(t.Audits)
+	c.row(append(h, fh...)...)
 	for _, p := range t.Audits {
 		row := []string{p.Audit, p.Period, p.Created.Format("2006-01-02T15:04:05Z"), inum(p.Sampled), inum(p.Audited), inum(p.Flagged),
 			fptr(p.Share), t.Method, fnum(t.Confidence), fptr(p.Lower), fptr(p.Upper)}
 		for _, g := range gradeNames() {
 			row = append(row, inum(p.Grades[g]))
 		}
-		c.row(row...)
+		c.row(append(row, fcells(p)...)...)
 	}
 	cw.Flush()
 	return cw.Error()

@@ -148,6 +148,7 @@ func WriteXLSX(w io.Writer, r *Report) error {
 	x.cases(r)
 	x.breakdown(r)
 	x.focus(r)
+	x.factorsSheet(r)
 	x.moderation(r)
 	x.trend(r.Trend, r.opts.Confidence, r.opts.Method)
 	if x.err != nil {
@@ -396,6 +397,7 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string) {
 		}
 		x.row(s, i+2, vals...)
 	}
+	x.trendFactorsXLSX(s, ps, len(h)+1)
 	if x.err != nil || len(ps) == 0 {
 		return
 	}
