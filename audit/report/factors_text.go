@@ -8,8 +8,9 @@ import (
 // factorsIntro is the section's opening: what it is and how to read it.
 const factorsIntro = "The audited cases grouped by the factors recorded from the export when the sample was drawn. " +
 	"The headline share above is unchanged by this section: it breaks the same cases down. " +
-	"A difference between groups in a sample is an association, not a cause (cases with many changes of worker may differ in other ways too), " +
-	"and a group expecting fewer than 5 cases with (or without) what is counted, were the groups alike, is too small to tell."
+	"A difference between groups in a sample is an association, not a cause (cases with many changes of worker may differ in other ways too). " +
+	"Where a group would expect fewer than 5 cases of either kind (flagged or not; Good or better or not) if all groups were alike, " +
+	"the report says there are too few cases to tell."
 
 // factorsSection shows the factors for the table, Markdown and HTML
 // formats; ok is false when the audit recorded none.

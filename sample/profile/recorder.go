@@ -156,10 +156,9 @@ func (r *Recorder) Record(cases []sample.Selected) (*sample.Factors, error) {
 		t.From, t.To = p.header[ps.fromCol], p.header[ps.toCol]
 		spec.Timeliness = append(spec.Timeliness, t.String())
 	}
-	if p.hasAs {
+	spec.AsOf = ""
+	if p.hasAs && len(p.pairs) > 0 { // the day matters only to a pair not done
 		spec.AsOf = isoOf(p.asOf)
-	} else {
-		spec.AsOf = ""
 	}
 	f := &sample.Factors{Spec: spec, Cases: make(map[string]sample.CaseFactors, len(cases))}
 	res := p.Result()
