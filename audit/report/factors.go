@@ -363,13 +363,13 @@ func (r *Report) factorTest(labels []string, x, n []int, what, whatNot string) (
 		t.Verdict = VerdictAssociation
 		t.Sentence = fmt.Sprintf("Chi-squared test for trend, X² = %s, %s: a trend unlikely to be chance at the %s level; an association in this sample, not evidence of a cause.",
 			strconv.FormatFloat(res.Statistic, 'f', 2, 64), pText(res.P), level)
+	case res.Method == stats.TestTrend:
+		t.Verdict = VerdictNoClear
+		t.Sentence = fmt.Sprintf("Chi-squared test for trend, X² = %s, %s: no clear trend across the groups at the %s level; it could be chance, and it does not show there is none (the test looks for a steady rise or fall, not for any difference).",
+			strconv.FormatFloat(res.Statistic, 'f', 2, 64), pText(res.P), level)
 	default:
 		t.Verdict = VerdictNoClear
-		name := "Fisher's exact test"
-		if res.Method == stats.TestTrend {
-			name = fmt.Sprintf("Chi-squared test for trend, X² = %s", strconv.FormatFloat(res.Statistic, 'f', 2, 64))
-		}
-		t.Sentence = fmt.Sprintf("%s, %s: no clear difference at the %s level; it could be chance, and it does not show there is none.", name, pText(res.P), level)
+		t.Sentence = fmt.Sprintf("Fisher's exact test, %s: no clear difference at the %s level; it could be chance, and it does not show there is none.", pText(res.P), level)
 	}
 	return t, nil
 }
