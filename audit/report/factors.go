@@ -290,19 +290,30 @@ func (r *Report) grouping(key, title, label, column string, labels []string, cs 
 		x.GoodShare, x.GoodLower, x.GoodUpper = ptr(float64(x.Good)/float64(x.Audited)), ptr(iv.Lower), ptr(iv.Upper)
 	}
 	var err error
-	if g.Flagged, err = r.factorTest(labels, fx, fn, "needing immediate attention", "not needing it"); err != nil {
+	if g.Flagged, err = r.factorTest(labels, fx, fn, attrFlagged); err != nil {
 		return g, err
 	}
-	if g.GoodOrBetter, err = r.factorTest(labels, gx, fn, "Good or better", "below Good"); err != nil {
+	if g.GoodOrBetter, err = r.factorTest(labels, gx, fn, attrGood); err != nil {
 		return g, err
 	}
 	return g, nil
 }
 
+// attribute names what a test counts, for its sentences.
+type attribute struct {
+	what, whatNot string // the cases with it and without: "needing immediate attention", "not needing it"
+	none, all     string // "none of the N grouped cases %s", "all N grouped cases %s"
+}
+
+var (
+	attrFlagged = attribute{"needing immediate attention", "not needing it", "needed immediate attention", "needed immediate attention"}
+	attrGood    = attribute{"Good or better", "below Good", "was graded Good or better", "were graded Good or better"}
+)
+
 // factorTest tests x[i] of n[i] across ordered groups and words the
-// outcome without overclaiming. what and whatNot name the cases with the
-// attribute and without ("needing immediate attention", "not needing it").
-func (r *Report) factorTest(labels []string, x, n []int, what, whatNot string) (FactorTest, error) {
+// outcome without overclaiming.
+func (r *Report) factorTest(labels []string, x, n []int, a attribute) (FactorTest, error) {
+	what, whatNot := a.what, a.whatNot
 	res, err := stats.GroupTest(x, n, nil)
 	if err != nil {
 		return FactorTest{}, err
@@ -341,9 +352,9 @@ func (r *Report) factorTest(labels []string, x, n []int, what, whatNot string) (
 	case !res.Defined:
 		t.Verdict = VerdictTooSmall
 		if with == 0 {
-			t.Sentence = fmt.Sprintf("Too few cases to tell: none of the %s grouped cases was %s.", thousands(total), what)
+			t.Sentence = fmt.Sprintf("Too few cases to tell: none of the %s grouped cases %s.", thousands(total), a.none)
 		} else {
-			t.Sentence = fmt.Sprintf("Too few cases to tell: all %s grouped cases were %s.", thousands(total), what)
+			t.Sentence = fmt.Sprintf("Too few cases to tell: all %s grouped cases %s.", thousands(total), a.all)
 		}
 	case res.Method == stats.TestFisher && res.P < alpha:
 		t.Verdict = VerdictAssociation

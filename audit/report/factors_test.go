@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"path/filepath"
 	"strings"
@@ -372,5 +373,49 @@ func TestFactorsTrend(t *testing.T) {
 	plain := buildFixture(t, "2026-07", fixedOptions())
 	if anyTarget(plain.Trend) {
 		t.Error("a caseload target in a trend without factors")
+	}
+}
+
+// With nothing flagged the tests cannot find anything, and say so: too few
+// cases to tell, never "no difference".
+func TestFactorsNothingFlagged(t *testing.T) {
+	r := &Report{opts: fixedOptions(), judged: map[string]bool{}}
+	if err := r.opts.normalise(); err != nil {
+		t.Fatal(err)
+	}
+	n := func(v int) *int { return &v }
+	values := map[string]sample.CaseFactors{}
+	var orig []audit.Finding
+	for i := 0; i < 60; i++ {
+		id := fmt.Sprintf("C%02d", i)
+		values[id] = sample.CaseFactors{Caseload: n(10 + i%20), Changes: n(1 + i%4), Timeliness: []string{[]string{"within", "late", "not_done"}[i%3]}}
+		orig = append(orig, audit.Finding{Case: id, Grade: audit.Good})
+	}
+	pf := &sample.Factors{Spec: sample.FactorSpec{WorkerColumn: "Worker", ChangesColumn: "Workers in 12m", CaseloadTarget: 18,
+		ChangesAtLeast: 3, Timeliness: []string{"A..B<=10d"}}}
+	if err := r.computeFactors(pf, values, orig); err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range r.Factors.Groupings {
+		f := g.Flagged
+		if f.Verdict != VerdictTooSmall {
+			t.Errorf("%s, flagged: %+v", g.Key, f)
+		}
+		switch f.Method {
+		case stats.TestFisher:
+			if !strings.HasPrefix(f.Sentence, "Too few cases to tell (Fisher's exact test, p = 1): if the groups were alike,") {
+				t.Errorf("%s: %q", g.Key, f.Sentence)
+			}
+		case stats.TestTrend:
+			if f.P != nil || f.Sentence != "Too few cases to tell: none of the 60 grouped cases needed immediate attention." {
+				t.Errorf("%s: %q, p %v", g.Key, f.Sentence, f.P)
+			}
+		}
+		if gb := g.GoodOrBetter; gb.Verdict != VerdictTooSmall {
+			t.Errorf("%s, all Good: %+v", g.Key, gb)
+		}
+	}
+	if got := r.Factors.Groupings[2].GoodOrBetter.Sentence; got != "Too few cases to tell: all 60 grouped cases were graded Good or better." {
+		t.Errorf("timeliness, all Good: %q", got)
 	}
 }
