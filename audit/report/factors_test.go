@@ -419,3 +419,73 @@ func TestFactorsNothingFlagged(t *testing.T) {
 		t.Errorf("timeliness, all Good: %q", got)
 	}
 }
+
+// Every R reference value of shared/reference/statistics.md ("Factors"),
+// through the report: the flagged cases of each group given, by timeliness
+// (trend test) and by caseload (Fisher's test).
+func TestFactorsEqualR(t *testing.T) {
+	n := func(v int) *int { return &v }
+	build := func(groupOf func(i int) sample.CaseFactors, flagged func(i int) bool, total int) *Factors {
+		t.Helper()
+		r := &Report{opts: fixedOptions(), judged: map[string]bool{}}
+		r.opts.normalise()
+		values := map[string]sample.CaseFactors{}
+		var orig []audit.Finding
+		for i := 0; i < total; i++ {
+			id := fmt.Sprintf("C%03d", i)
+			values[id] = groupOf(i)
+			r.judged[id] = flagged(i)
+			orig = append(orig, audit.Finding{Case: id, Grade: audit.Good, Immediate: flagged(i)})
+		}
+		pf := &sample.Factors{Spec: sample.FactorSpec{WorkerColumn: "Worker", CaseloadTarget: 18, Timeliness: []string{"A..B<=10d"}}}
+		if err := r.computeFactors(pf, values, orig); err != nil {
+			t.Fatal(err)
+		}
+		return r.Factors
+	}
+	// blocks lays out groups of sizes ns with the first xs[g] of each flagged.
+	blocks := func(ns, xs []int) (func(int) int, func(int) bool, int) {
+		var group []int
+		var flag []bool
+		for g, size := range ns {
+			for k := 0; k < size; k++ {
+				group = append(group, g)
+				flag = append(flag, k < xs[g])
+			}
+		}
+		return func(i int) int { return group[i] }, func(i int) bool { return flag[i] }, len(group)
+	}
+	for _, c := range []struct {
+		x, n    []int
+		stat, p float64
+	}{
+		{[]int{2, 5, 9}, []int{40, 45, 35}, 6.8009427898, 0.009110974962},
+		{[]int{1, 3, 4}, []int{30, 50, 40}, 1.2650602410, 0.2606954249},
+		{[]int{0, 2, 6}, []int{50, 40, 30}, 11.2732919255, 0.0007863016923},
+	} {
+		g, f, total := blocks(c.n, c.x)
+		fs := build(func(i int) sample.CaseFactors {
+			return sample.CaseFactors{Caseload: n(10), Timeliness: []string{[]string{"within", "late", "overdue"}[g(i)]}}
+		}, f, total)
+		tt := fs.Groupings[1].Flagged
+		if tt.Method != stats.TestTrend || math.Abs(*tt.Statistic-c.stat) > 1e-9 || math.Abs(*tt.P-c.p) > 1e-9*math.Max(c.p, 1e-3) {
+			t.Errorf("prop.trend.test(%v, %v): X² %v p %v, R %v %v", c.x, c.n, *tt.Statistic, *tt.P, c.stat, c.p)
+		}
+	}
+	for _, c := range []struct {
+		x, n []int
+		p    float64
+	}{
+		{[]int{9, 3}, []int{60, 60}, 0.1254475474},
+		{[]int{7, 4}, []int{40, 80}, 0.04068008964},
+	} {
+		g, f, total := blocks(c.n, c.x)
+		fs := build(func(i int) sample.CaseFactors {
+			return sample.CaseFactors{Caseload: n(10 + 20*g(i)), Timeliness: []string{"within"}}
+		}, f, total)
+		tt := fs.Groupings[0].Flagged
+		if tt.Method != stats.TestFisher || math.Abs(*tt.P-c.p) > 1e-9 {
+			t.Errorf("fisher.test %v of %v: p %v, R %v", c.x, c.n, *tt.P, c.p)
+		}
+	}
+}

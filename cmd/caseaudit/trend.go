@@ -23,7 +23,9 @@ func newTrendCmd(g *globalOptions) *cobra.Command {
 		Use:   "trend",
 		Short: "Show the share needing immediate attention and the grade mix of every audit, oldest first",
 		Long: `Show, for every audit in the store (oldest first), the cases audited, the share needing
-immediate attention with its confidence interval, and the grade mix.
+immediate attention with its confidence interval, and the grade mix; beside the share, for
+audits whose sample recorded a caseload target (sample --caseload-target), the share of the
+population's workers holding more cases than the target.
 
 Formats as for 'caseaudit report': table, markdown, csv, json, xlsx (with a chart of the share
 and its interval, and one of the grade mix) and html (with the same charts, inline).`,
