@@ -21,6 +21,10 @@ func (r *Report) factorsSection() (section, bool) {
 	}
 	conf := confPct(r.opts.Confidence)
 	s := section{Title: "Factors", Intro: factorsIntro, Lines: fs.populationLines()}
+	if fs.Audited == 0 {
+		s.More = append(s.More, captioned{Caption: "No case has been audited yet: there is nothing to group."})
+		return s, true
+	}
 	s.Lines = append(s.Lines, kv{"Audited cases with factors", fmt.Sprintf("%s of %s", thousands(fs.Recorded), thousands(fs.Audited))})
 	for _, g := range fs.Groupings {
 		t := &tbl{Header: []string{g.Label, "Audited", "Flagged", "Share", conf + " interval", "Good or better", "Share", conf + " interval"},
