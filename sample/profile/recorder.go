@@ -153,7 +153,11 @@ func (r *Recorder) Record(cases []sample.Selected) (*sample.Factors, error) {
 	spec.Timeliness = []string{}
 	for _, ps := range p.pairs {
 		t := ps.t
-		t.From, t.To = p.header[ps.fromCol], p.header[ps.toCol]
+		// The pair as the export spells its columns, unless a header holds
+		// ".." or "<=" and would not read back: then as it was given.
+		if from, to := p.header[ps.fromCol], p.header[ps.toCol]; !strings.Contains(from+to, "..") && !strings.Contains(from+to, "<=") {
+			t.From, t.To = from, to
+		}
 		spec.Timeliness = append(spec.Timeliness, t.String())
 	}
 	spec.AsOf = ""
