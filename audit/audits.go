@@ -62,6 +62,11 @@ type SampledCase struct {
 	Fields  []string
 	// Columns names Fields (the audit's shown columns); set when read from the store.
 	Columns []string
+	// Factors are the factor values measured for a case added by Grow,
+	// recorded in the grow entry of the trail (the first draw's are in the
+	// provenance); nil otherwise, and never read back here: see
+	// Store.CaseFactors.
+	Factors *sample.CaseFactors
 }
 
 // Field returns the value of the named shown column (matched
@@ -324,10 +329,70 @@ func (s *Store) growTx(ctx context.Context, tx *sql.Tx, auditName string, cases 
 	if err != nil {
 		return nil, nil, err
 	}
-	if _, err = ch.append(ctx, KindGrow, "", s.actor, s.now(), map[string]any{"cases": casesJSON(cases)}); err != nil {
+	payload := map[string]any{"cases": casesJSON(cases)}
+	factors := map[string]sample.CaseFactors{}
+	for _, c := range cases {
+		if c.Factors != nil {
+			factors[c.ID] = *c.Factors
+		}
+	}
+	if len(factors) > 0 {
+		payload["factors"] = factors
+	}
+	if _, err = ch.append(ctx, KindGrow, "", s.actor, s.now(), payload); err != nil {
 		return nil, nil, err
 	}
 	return a, ch, nil
+}
+
+// CaseFactors returns the factor values recorded for an audit's sampled
+// cases, by case ID: those of the first draw (in its provenance) and those
+// of cases added by Grow (in the trail's grow entries, which the chain
+// vouches for). nil when the audit recorded no factors; a case added by a
+// caseaudit that did not record them has no entry.
+func (s *Store) CaseFactors(ctx context.Context, auditName string) (map[string]sample.CaseFactors, error) {
+	var out map[string]sample.CaseFactors
+	err := s.read(ctx, "reading", func(tx *sql.Tx) error {
+		a, err := loadAudit(ctx, tx, auditName)
+		if err != nil {
+			return err
+		}
+		out, err = caseFactors(ctx, tx, a)
+		return err
+	})
+	return out, err
+}
+
+func caseFactors(ctx context.Context, q querier, a *Audit) (map[string]sample.CaseFactors, error) {
+	f := a.Provenance.Factors
+	if f == nil {
+		return nil, nil
+	}
+	out := make(map[string]sample.CaseFactors, len(f.Cases))
+	for id, c := range f.Cases {
+		out[id] = c
+	}
+	// Cases added by a growth or as a withdrawn case's replacement carry
+	// their values in that trail entry.
+	es, err := queryEntries(ctx, q, a.id, "kind IN (?, ?)", KindGrow, KindWithdrawal)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range es {
+		var p struct {
+			Factors map[string]sample.CaseFactors `json:"factors"`
+		}
+		if err := json.Unmarshal(e.Payload, &p); err != nil {
+			return nil, fmt.Errorf("audit %q: %s is damaged: %w", a.Name, describe(e), err)
+		}
+		for id, c := range p.Factors {
+			if c.Timeliness == nil {
+				c.Timeliness = []string{}
+			}
+			out[id] = c
+		}
+	}
+	return out, nil
 }
 
 const auditColumns = `id, name, created_at, seed, input_path, input_sha256, sheet, header_row, data_rows, filters,

@@ -10,7 +10,39 @@ import (
 	"github.com/caseaudit/caseaudit/internal/colname"
 	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/sample"
+	"github.com/caseaudit/caseaudit/sample/profile"
 )
+
+// factorRecorder returns the recorder that measures a provenance's
+// factors again, nil when it recorded none.
+func factorRecorder(p *sample.Provenance) (sample.FactorRecorder, error) {
+	if p.Factors == nil {
+		return nil, nil
+	}
+	rec, err := profile.NewRecorder(p.Factors.Spec)
+	if err != nil {
+		return nil, fmt.Errorf("the recorded factors: %w", err)
+	}
+	return rec, nil
+}
+
+// measureFactors sets the factor values of cases, drawn (as sel) in the
+// read rec observed; nothing when the audit records no factors.
+func measureFactors(rec sample.FactorRecorder, sel []sample.Selected, cases []SampledCase) error {
+	if rec == nil || len(sel) == 0 {
+		return nil
+	}
+	f, err := rec.Record(sel)
+	if err != nil {
+		return fmt.Errorf("measuring the factors of the added cases: %w", err)
+	}
+	for i := range cases {
+		if cf, ok := f.Cases[cases[i].ID]; ok {
+			cases[i].Factors = &cf
+		}
+	}
+	return nil
+}
 
 // The use cases that start an audit — draw a sample and record it, grow it
 // — as library functions: the command line, a scheduled run and the demo
@@ -38,6 +70,10 @@ type DrawRequest struct {
 	// Auditors, when given, share the recorded cases out under Rules.
 	Auditors []string
 	Rules    AllocationRules
+	// Factors, when set, records the factors behind the findings in the
+	// same read of the export (caseloads, changes of worker, timeliness:
+	// see sample.Factors), in the provenance. Columns left "" are detected.
+	Factors *sample.FactorSpec
 }
 
 // DrawResult is a drawn (and perhaps recorded) sample. Close it.
@@ -110,6 +146,15 @@ func Draw(ctx context.Context, st *Store, req DrawRequest) (*DrawResult, error) 
 	spec.ExcludeRule = strings.Join(rules, "; or ")
 	spec.Extra = append(spec.Extra, req.Rules.WorkerField, req.Rules.TeamField, req.FollowUp.Column)
 	spec.Extra = append(spec.Extra, req.Form.PrefillColumns()...) // kept with each case: the workbook pre-fills from them
+	if req.Factors != nil {
+		fs := *req.Factors
+		fs.Detect = true
+		rec, err := profile.NewRecorder(fs)
+		if err != nil {
+			return nil, err
+		}
+		spec.Factors = rec
+	}
 	d, err := sample.Draw(ctx, spec)
 	if err != nil {
 		return nil, err
@@ -262,7 +307,11 @@ func Grow(ctx context.Context, st *Store, req GrowRequest) (*GrowResult, error) 
 		return nil, err
 	}
 	base := len(cases) - replacements(ws)
-	d, err := sample.Rederive(ctx, &a.Provenance, path, sample.RederiveOptions{Size: base + req.By, SHA256: sum, Progress: req.Progress})
+	ro := sample.RederiveOptions{Size: base + req.By, SHA256: sum, Progress: req.Progress}
+	if ro.Factors, err = factorRecorder(&a.Provenance); err != nil {
+		return nil, err
+	}
+	d, err := sample.Rederive(ctx, &a.Provenance, path, ro)
 	if err != nil {
 		return nil, err
 	}
@@ -283,6 +332,12 @@ func Grow(ctx context.Context, st *Store, req GrowRequest) (*GrowResult, error) 
 		added[i].Order = len(cases) + i + 1
 	}
 	res := &GrowResult{Drawn: d, Audit: a, Added: CasesFromSelection(added)}
+	// The added cases' factors, measured in this read of the very export,
+	// go into the grow entry of the trail.
+	if err := measureFactors(ro.Factors, added, res.Added); err != nil {
+		d.Close()
+		return nil, err
+	}
 	var al Allocation
 	err = st.write(ctx, "growing the sample in", func(tx *sql.Tx) error {
 		rec, ch, err := st.growTx(ctx, tx, a.Name, res.Added)

@@ -80,7 +80,11 @@ func Rederive(ctx context.Context, st *Store, name, export string, progress func
 	if err != nil {
 		return nil, err
 	}
-	return rederive(ctx, a, cases, steps, export, progress)
+	factors, err := st.CaseFactors(ctx, a.Name)
+	if err != nil {
+		return nil, err
+	}
+	return rederive(ctx, a, cases, steps, factors, export, progress)
 }
 
 // sampleStep is one change to a recorded sample after its first draw, in
@@ -122,14 +126,21 @@ func (s *Store) sampleSteps(ctx context.Context, name string) ([]sampleStep, err
 	return steps, err
 }
 
-func rederive(ctx context.Context, a *Audit, cases []SampledCase, steps []sampleStep, export string, progress func(rows int)) (*Rederivation, error) {
+// rederive draws the sample again, replaying its growths and withdrawals
+// (steps); factors are the values recorded for every sampled case
+// (Store.CaseFactors), compared with those measured again.
+func rederive(ctx context.Context, a *Audit, cases []SampledCase, steps []sampleStep, factors map[string]sample.CaseFactors, export string, progress func(rows int)) (*Rederivation, error) {
 	path, tried, err := LocateExport(a, export)
 	r := &Rederivation{Export: path, Tried: tried}
 	if err != nil {
 		return r, err
 	}
 	size := max(a.InitialSize, len(cases))
-	d, err := sample.Rederive(ctx, &a.Provenance, path, sample.RederiveOptions{Size: size, Progress: progress})
+	ro := sample.RederiveOptions{Size: size, Progress: progress}
+	if ro.Factors, err = factorRecorder(&a.Provenance); err != nil {
+		return r, err
+	}
+	d, err := sample.Rederive(ctx, &a.Provenance, path, ro)
 	if err != nil {
 		return r, err
 	}
@@ -141,13 +152,27 @@ func rederive(ctx context.Context, a *Audit, cases []SampledCase, steps []sample
 		if err := replay(ctx, a, d, steps); err != nil {
 			return r, err
 		}
+		if ro.Factors != nil {
+			// The replayed sample holds replacements the draw at the final
+			// size need not: measure the factors of the cases it holds.
+			if d.Provenance.Factors, err = ro.Factors.Record(d.Sample.Cases); err != nil {
+				return r, err
+			}
+		}
 	}
 	recorded := make([]sample.Selected, len(cases))
 	for i, c := range cases {
 		recorded[i] = sample.Selected{Order: c.Order, Ticket: c.Ticket,
 			Case: sample.Case{ID: c.ID, Row: c.Row, Stratum: c.Stratum, Fields: c.Fields}}
 	}
-	r.Comparison = sample.Compare(ctx, &a.Provenance, recorded, a.Columns, a.InitialSize, d)
+	p := a.Provenance
+	if p.Factors != nil {
+		// The values of grown cases, recorded in the trail, are compared too.
+		f := *p.Factors
+		f.Cases = factors
+		p.Factors = &f
+	}
+	r.Comparison = sample.Compare(ctx, &p, recorded, a.Columns, a.InitialSize, d)
 	return r, nil
 }
 
@@ -239,7 +264,11 @@ func Verify(ctx context.Context, st *Store, req VerifyRequest) (*VerifyReport, e
 	if err != nil {
 		return nil, err
 	}
-	r, err := rederive(ctx, a, cases, steps, req.Export, req.Progress)
+	factors, err := st.CaseFactors(ctx, a.Name)
+	if err != nil {
+		return nil, err
+	}
+	r, err := rederive(ctx, a, cases, steps, factors, req.Export, req.Progress)
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}

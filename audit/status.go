@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"slices"
 	"time"
+
+	"github.com/caseaudit/caseaudit/sample"
 )
 
 // AuditSummary is one audit's progress.
@@ -21,6 +23,9 @@ type AuditSummary struct {
 	Moderated      int // cases with a moderation finding
 	Entries        int // trail entries
 	Head           string
+	// Factors are the factors recorded with the sample (its provenance's),
+	// nil when none.
+	Factors *sample.Factors
 }
 
 // AuditorProgress is one auditor's share of an audit.
@@ -40,7 +45,7 @@ type Status struct {
 }
 
 func summarise(ctx context.Context, q querier, a *Audit) (*Status, error) {
-	st := &Status{AuditSummary: AuditSummary{Name: a.Name, Created: a.Created, Seed: a.Seed(), Period: a.Period}}
+	st := &Status{AuditSummary: AuditSummary{Name: a.Name, Created: a.Created, Seed: a.Seed(), Period: a.Period, Factors: a.Provenance.Factors}}
 	ids, err := sampledIDs(ctx, q, a)
 	if err != nil {
 		return nil, err

@@ -50,6 +50,9 @@ type withdrawalPayload struct {
 	// Cases holds the replacement (none when the stratum had no other
 	// case): appended to the sample, as a grow entry's cases.
 	Cases []sampledCaseJSON `json:"cases"`
+	// Factors are the replacement's factor values, when the audit records
+	// factors (as a grow entry's).
+	Factors map[string]sample.CaseFactors `json:"factors,omitempty"`
 }
 
 // Withdrawals returns the audit's withdrawn cases, oldest first.
@@ -210,7 +213,11 @@ func Withdraw(ctx context.Context, st *Store, req WithdrawRequest) (*WithdrawRes
 	if err != nil {
 		return nil, err
 	}
-	d, err := sample.Rederive(ctx, &a.Provenance, path, sample.RederiveOptions{SHA256: sum, Progress: req.Progress})
+	ro := sample.RederiveOptions{SHA256: sum, Progress: req.Progress}
+	if ro.Factors, err = factorRecorder(&a.Provenance); err != nil {
+		return nil, err
+	}
+	d, err := sample.Rederive(ctx, &a.Provenance, path, ro)
 	if err != nil {
 		return nil, err
 	}
@@ -230,7 +237,12 @@ func Withdraw(ctx context.Context, st *Store, req WithdrawRequest) (*WithdrawRes
 			return nil, fmt.Errorf("%s no longer has every column the audit shows (%s); the replacement cannot be read", path, strings.Join(a.Columns, ", "))
 		}
 		next.Order = len(cases) + 1
-		c := CasesFromSelection([]sample.Selected{next})[0]
+		cs := CasesFromSelection([]sample.Selected{next})
+		// Its factors, measured in this read, go into the trail entry.
+		if err := measureFactors(ro.Factors, []sample.Selected{next}, cs); err != nil {
+			return nil, err
+		}
+		c := cs[0]
 		c.Columns = a.Columns
 		repl = &c
 	}
@@ -255,6 +267,9 @@ func Withdraw(ctx context.Context, st *Store, req WithdrawRequest) (*WithdrawRes
 				return err
 			}
 			p.Cases = casesJSON([]SampledCase{*repl})
+			if repl.Factors != nil {
+				p.Factors = map[string]sample.CaseFactors{repl.ID: *repl.Factors}
+			}
 		}
 		ch, err := openChain(ctx, tx, a.id, a.Name)
 		if err != nil {

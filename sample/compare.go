@@ -37,6 +37,9 @@ type Comparison struct {
 	// Changed: recorded cases still drawn whose shown fields now differ in
 	// the export (the sample may still re-derive; the case's details do not).
 	Changed []FieldChange
+	// Factors: recorded factor values (of the population, or of a recorded
+	// case still drawn) that differ when measured again.
+	Factors []FactorChange
 }
 
 // Difference is one case that differs.
@@ -63,7 +66,7 @@ func (c *Comparison) Identical() bool {
 // re-derives identically and every sampled case's recorded fields are as
 // the export has them now. (A copy of the export in the other format holds;
 // an edited one does not.)
-func (c *Comparison) Holds() bool { return c.Identical() && len(c.Changed) == 0 }
+func (c *Comparison) Holds() bool { return c.Identical() && len(c.Changed) == 0 && len(c.Factors) == 0 }
 
 // Problems lists the differences as sentences, at most max (0: all), the
 // rest counted in a last line.
@@ -95,6 +98,13 @@ func (c *Comparison) Problems(max int) []string {
 		}
 		out = append(out, fmt.Sprintf("case %s reads differently in the export: %s", id, strings.Join(parts, "; ")))
 	}
+	for _, f := range c.Factors {
+		if f.ID == "" {
+			out = append(out, fmt.Sprintf("the population's %s differ: recorded %s; now %s", f.Factor, f.Recorded, f.Now))
+		} else {
+			out = append(out, fmt.Sprintf("case %s's %s was %s when drawn and is %s now", f.ID, f.Factor, f.Recorded, f.Now))
+		}
+	}
 	if max > 0 && len(out) > max {
 		n := len(out) - max
 		out = append(out[:max], fmt.Sprintf("… and %s more", words.Count(n, "difference")))
@@ -111,7 +121,10 @@ func short(sum string) string {
 
 // Compare compares recorded cases (in recorded order: the first draw of
 // initial cases, then any growth) with a re-derived draw at the recorded
-// sample's current size. columns names the recorded cases' Fields.
+// sample's current size. columns names the recorded cases' Fields. When
+// factors were recorded (p.Factors, whose Cases the caller extends with
+// the values recorded for grown cases), the population's figures and the
+// values of every recorded case still drawn are compared too.
 func Compare(ctx context.Context, p *Provenance, recorded []Selected, columns []string, initial int, d *Drawn) *Comparison {
 	c := &Comparison{Export: d.Provenance.Export.Path, SameExport: d.Provenance.Export.SHA256 == p.Export.SHA256,
 		RecordedSHA256: p.Export.SHA256, SHA256: d.Provenance.Export.SHA256,
@@ -202,6 +215,7 @@ func Compare(ctx context.Context, p *Provenance, recorded []Selected, columns []
 			}
 		}
 	}
+	c.Factors = compareFactors(p.Factors, d.Provenance.Factors, recorded, got)
 	return c
 }
 

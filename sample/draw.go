@@ -61,6 +61,11 @@ type Spec struct {
 	// SHA256 is the export's SHA-256 when the caller has just computed it;
 	// otherwise Draw hashes the file while reading it.
 	SHA256 string
+
+	// Factors, when set, measures factors in the same read and records
+	// them, for the sampled cases and the population, in the provenance
+	// (Provenance.Factors). See FactorRecorder.
+	Factors FactorRecorder
 }
 
 // Drawn is a drawn sample with its population and provenance. Close it
@@ -183,10 +188,17 @@ func Draw(ctx context.Context, s Spec) (*Drawn, error) {
 	if s.Exclude != nil {
 		exclude = func(id string) bool { return s.Exclude[id] }
 	}
-	pop, err := Load(ctx, t, LoadOptions{
+	lo := LoadOptions{
 		Seed: s.Seed, Fields: cols, Where: filters, Strata: s.Strata, Strict: s.Strict,
 		Exclude: exclude, Progress: s.Progress, MaxSample: s.Size, Idle: idle,
-	})
+	}
+	if s.Factors != nil {
+		if err := s.Factors.Start(t); err != nil {
+			return nil, err
+		}
+		lo.Observer = s.Factors
+	}
+	pop, err := Load(ctx, t, lo)
 	if err != nil {
 		return nil, err
 	}
@@ -234,6 +246,11 @@ func Draw(ctx context.Context, s Spec) (*Drawn, error) {
 	if s.Exclude != nil {
 		p.Exclusion = &Exclusion{Rule: s.ExcludeRule, Within: s.ExcludeWithin, IDs: slices.Clone(pop.ExcludedIDs)}
 	}
+	if s.Factors != nil {
+		if p.Factors, err = s.Factors.Record(smp.Cases); err != nil {
+			return nil, err
+		}
+	}
 	p.normalise()
 	d.Population, d.Sample, d.Provenance = pop, smp, p
 	ok = true
@@ -275,6 +292,11 @@ type RederiveOptions struct {
 	// Columns are read for the drawn cases (default: the provenance's), to
 	// see whether the recorded cases' fields still hold.
 	Columns []string
+	// Factors measures the factors again when the provenance recorded
+	// some (see FactorRecorder); Rederive refuses such a provenance without
+	// it, so that a comparison never passes over the factors unchecked.
+	// Make it from the recorded spec (profile.NewRecorder(p.Factors.Spec)).
+	Factors FactorRecorder
 }
 
 // Rederive draws a recorded sample again from an export, with the
@@ -319,6 +341,12 @@ func Rederive(ctx context.Context, p *Provenance, path string, o RederiveOptions
 	}
 	if p.Stratified() {
 		s.Strata, s.Allocation, s.MinPerStratum = p.Strata.Column, p.Strata.Allocation, p.Strata.MinPerStratum
+	}
+	if p.Factors != nil {
+		if o.Factors == nil {
+			return nil, fmt.Errorf("the sample recorded factors (%s): re-deriving it needs a factor recorder", p.Factors.Describe())
+		}
+		s.Factors = o.Factors
 	}
 	if p.Exclusion != nil {
 		s.Exclude = p.ExcludedSet()

@@ -36,6 +36,11 @@ type LoadOptions struct {
 	// done on another goroutine while the population is sorted, and is
 	// finished when Load returns (unless reading failed).
 	Idle func() bool
+	// Observer, when set, is shown every data row as it is read (see
+	// RowObserver), and the cells of its columns are kept with the cases
+	// that may be sampled, as Fields are (Case.Observed). Without it the
+	// loop pays one comparison a row.
+	Observer RowObserver
 
 	// keyBits, in tests, keeps only the keys' top bits: keys then collide
 	// (still in ticket order) and the full tickets must decide.
@@ -79,7 +84,8 @@ type Population struct {
 	// Kept fields: candidates by ID, and how to read more if needed.
 	kept      map[string][]string
 	table     *export.Table
-	fieldCols []int
+	fieldCols []int // the kept columns: Fields, then the observer's
+	nFields   int   // how many of fieldCols are Fields
 }
 
 // Duplicate is a row whose case ID appeared on an earlier row.
@@ -147,6 +153,9 @@ type Case struct {
 	Row     int      // 1-based source row (the first row holding this ID)
 	Stratum string   // "" when not stratified
 	Fields  []string // the kept columns, in LoadOptions.Fields order
+	// Observed are the cells of LoadOptions.Observer's columns, in its
+	// order; nil without an observer.
+	Observed []string
 }
 
 // Len returns the population size: distinct IDs after filters and exclusions.
@@ -157,11 +166,23 @@ func (p *Population) Len() int { return p.units.n }
 func (p *Population) Case(i int) Case {
 	u := p.units.at(i)
 	st, id := p.ids.record(u.ref)
-	c := Case{ID: string(id), Row: u.rowNum(), Fields: p.kept[string(id)]}
+	c := Case{ID: string(id), Row: u.rowNum()}
+	c.Fields, c.Observed = p.split(p.kept[string(id)])
 	if p.Strata != "" {
 		c.Stratum = p.stratumName[st]
 	}
 	return c
+}
+
+// split parts kept cells into the shown fields and the observed cells.
+func (p *Population) split(kept []string) (fields, observed []string) {
+	if kept == nil {
+		return nil, nil
+	}
+	if len(kept) > p.nFields {
+		observed = kept[p.nFields:]
+	}
+	return kept[:p.nFields:p.nFields], observed
 }
 
 // Ticket returns the full ticket of the i-th case.
@@ -292,6 +313,22 @@ func Load(ctx context.Context, t *export.Table, opts LoadOptions) (*Population, 
 		p.fieldCols = append(p.fieldCols, c)
 		fieldAt = append(fieldAt, colAt(c))
 	}
+	p.nFields = len(p.fieldCols)
+	obs := opts.Observer
+	var obsAt []int
+	var obsCells []string
+	if obs != nil {
+		for _, c := range obs.Columns() {
+			if c < 0 || c >= len(t.Header) {
+				return nil, fmt.Errorf("%s: the observer asks for column %d of %d", t.Path, c+1, len(t.Header))
+			}
+			p.fieldCols = append(p.fieldCols, c)
+			at := colAt(c)
+			fieldAt = append(fieldAt, at)
+			obsAt = append(obsAt, at)
+		}
+		obsCells = make([]string, len(obsAt))
+	}
 	strataAt := -1
 	if opts.Strata != "" {
 		c, err := t.ColumnIndex(opts.Strata)
@@ -371,6 +408,12 @@ func Load(ctx context.Context, t *export.Table, opts LoadOptions) (*Population, 
 		}
 		if match && strataAt >= 0 {
 			p.stratumSize[si]++
+		}
+		if obs != nil {
+			for i, at := range obsAt {
+				obsCells[i] = r.Cells[at]
+			}
+			obs.Row(r.Num, id, match, obsCells)
 		}
 		rec = encodeRecord(rec, si, id)
 		ref, err := p.ids.add(rec)
@@ -536,7 +579,7 @@ func (p *Population) fillFields(ctx context.Context, cases []Selected) error {
 		for j, v := range r.Cells {
 			f[j] = strings.TrimSpace(v)
 		}
-		cases[i].Fields = f
+		cases[i].Fields, cases[i].Observed = p.split(f)
 		found++
 		if found == len(need) {
 			return export.ErrStop

@@ -13,6 +13,16 @@ import (
 // ProvenanceSchema names the version of Provenance's JSON form. A store or
 // a workbook holding a provenance says which schema it follows; readers
 // refuse a schema they do not know rather than guess.
+//
+// The schema changes when a field is removed or changes meaning, or when a
+// reader ignoring a new field would draw or re-derive a different sample.
+// Factors was added under "caseaudit-provenance/1" for that reason: it is
+// optional (absent when none were recorded, so every earlier provenance
+// reads as before), it never decides which cases are drawn, and a
+// caseaudit from before it, which ignores it, still re-derives and verifies
+// the sample correctly — it only does not show or check the factors. (The
+// store keeps the provenance's bytes as written, and the trail vouches for
+// them, factors included, whichever caseaudit reads it.)
 const ProvenanceSchema = "caseaudit-provenance/1"
 
 // Provenance is how a sample was drawn: everything needed to re-derive it
@@ -50,6 +60,11 @@ type Provenance struct {
 	// Columns are the export's columns kept with every sampled case, shown
 	// in outputs (they do not affect which cases are drawn).
 	Columns []string `json:"columns"`
+	// Factors are the factors measured in the same read (caseloads,
+	// changes of worker, timeliness), for the population and each sampled
+	// case of the first draw; nil when none were asked for. They do not
+	// affect which cases are drawn. See Factors.
+	Factors *Factors `json:"factors,omitempty"`
 }
 
 // Source is the export a sample was drawn from, as it was read.
@@ -156,6 +171,7 @@ func (p *Provenance) normalise() {
 	if p.Strata != nil && p.Strata.Strata == nil {
 		p.Strata.Strata = []Stratum{}
 	}
+	p.Factors.normalise()
 	p.Drawn = p.Drawn.UTC()
 }
 
@@ -209,6 +225,11 @@ func (p *Provenance) Describe() [][2]string {
 		[2]string{"Population (cases drawn from)", words.Thousands(c.Population)},
 		[2]string{"Strata", strata},
 		[2]string{"Sample size", size},
+	)
+	if p.Factors != nil {
+		out = append(out, [2]string{"Factors recorded", p.Factors.Describe()})
+	}
+	out = append(out,
 		[2]string{"Tool", "caseaudit " + p.ToolVersion},
 		[2]string{"Drawn (UTC)", p.Drawn.UTC().Format("2006-01-02 15:04:05")},
 	)

@@ -103,6 +103,7 @@ func WriteCSV(w io.Writer, r *Report) error {
 			}
 		}
 	}
+	r.factorsCSV(put)
 	a := r.Actions
 	put("actions", "", "as_of", a.AsOf)
 	put("actions", "", "opened", inum(a.Opened))

@@ -2,7 +2,9 @@
 // of audited cases needing immediate attention with exact intervals, the
 // grade mix, a breakdown by any recorded field, the answers to the audit
 // form's focus areas (with a team × focus-area heat map), the follow-up
-// actions on flagged cases, moderation agreement, the
+// actions on flagged cases, the factors behind the findings (when recorded
+// with the sample: caseload against a target, changes of worker,
+// timeliness), moderation agreement, the
 // comparison with the previous audit and the trend over every audit — and
 // renders it as a terminal table, Markdown, CSV, JSON, an Excel workbook
 // with native charts, or a self-contained printable HTML page.
@@ -28,6 +30,27 @@
 // Undefined figures (a share of 0 audited cases, a kappa when both raters
 // used a single grade) are nil pointers, shown as "not defined" or "—" and as
 // JSON null — never NaN.
+//
+// # Factors
+//
+// When the sample recorded factors (sample.Factors, in its provenance), the
+// audited cases are grouped by caseload (at or below the target, above;
+// only with a target), by changes of worker (1, 2, then the "many"
+// threshold or more, 3 by default; a 0 joins the first group, "0 or 1") and
+// by each timeliness pair (within, late, not done: an order of increasing
+// delay), with the share flagged (by the latest judgement, as in the
+// headline) and the share Good or better (the auditor's grade, as in the
+// grade mix), each with its interval (the report's method and confidence).
+// Cases without a value for a factor are counted apart. Two groups get
+// Fisher's exact test, three or more the chi-squared test for trend in
+// proportions (R's prop.trend.test, scores 1, 2, 3 …), both from
+// stats.GroupTest. A group expecting fewer than 5 cases with or without the
+// attribute, were the groups alike (stats.Expected), is too small to tell:
+// the trend test's p-value is then not relied on, and a Fisher p-value at
+// or above the threshold reads "too few cases to tell", never "no
+// difference". Differences are called so only below 1 − confidence, and
+// always as associations in the sample, not causes. The headline share is
+// never changed by this section.
 //
 // # Privacy
 //
@@ -67,7 +90,12 @@
 //	                                    previous_audited, previous_flagged, previous_share,
 //	                                    share, difference, difference_ci [lower, upper],
 //	                                    difference_ci_method, fisher_p, significant, sentence}
-//	trend [{audit, created, sampled, audited, flagged, share, lower, upper, grades}]
+//	trend [{audit, created, sampled, audited, flagged, share, lower, upper, grades,
+//	        caseload_target, workers_above_target, cases_above_target}]
+//	                                    the last three only for an audit whose sample recorded
+//	                                    a caseload target: the target, the share of the
+//	                                    population's workers holding more, and the share of the
+//	                                    allocated cases they hold (the same in trend's JSON)
 //	focus_areas [{key, label, kind, answered, answers {answer: count}, graded, good_or_better}]
 //	                                    one per question of the audit's form, in form order;
 //	                                    an empty array (never null or absent) when the audit
@@ -92,6 +120,28 @@
 //	                                    has at least one (closed or not); overdue is open past
 //	                                    its due date; the median is of calendar days from
 //	                                    opening to the first response, null when none
+//	factors                             absent unless the audit's sample recorded factors
+//	                                    (sample --factors, or factors: in a scheduled run's
+//	                                    configuration), then {spec (as in the provenance),
+//	                                    population (the recorded figures: cases, caseload
+//	                                    {allocated, unallocated, workers, median, max,
+//	                                    above_target_workers, above_target_cases}, changes
+//	                                    {counted, at_least_cases}, timeliness [{pair, measured,
+//	                                    within, late, not_done, overdue}]), audited, recorded
+//	                                    (audited cases with factor values), groupings [{key
+//	                                    ("caseload", "changes", "timeliness_1" …), title, label,
+//	                                    column, groups [{label, audited, flagged, flagged_share,
+//	                                    flagged_lower, flagged_upper, good_or_better,
+//	                                    good_or_better_share, good_or_better_lower,
+//	                                    good_or_better_upper}], not_grouped, not_grouped_why,
+//	                                    flagged, good_or_better (each a test: {method
+//	                                    ("fisher-exact", "chi-squared-trend" or "" for none),
+//	                                    statistic (trend only), p, expected [per group],
+//	                                    small_groups [labels], verdict ("association",
+//	                                    "no_clear_difference", "too_small", "not_tested"),
+//	                                    sentence})}], sentences, notes}. It is in the JSON
+//	                                    whenever recorded: no option asks for it (report
+//	                                    --factors only makes its absence an error)
 //	columns                             the shown columns kept in case rows
 //	cases [case]                        only with Options.Cases
 //

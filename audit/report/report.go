@@ -144,6 +144,9 @@ type Report struct {
 	// audited) and their replacements; the figures leave them out.
 	Withdrawn []WithdrawnCase `json:"withdrawn"`
 
+	// Factors groups the audited cases by the factors recorded with the
+	// sample; nil (absent from JSON) when none were recorded (see factors.go).
+	Factors     *Factors  `json:"factors,omitempty"`
 	Columns     []string  `json:"columns"` // the shown columns kept in case rows
 	Cases       []CaseRow `json:"cases,omitempty"`
 	AllCases    []CaseRow `json:"-"` // every sampled case, for the workbook and --cases
@@ -282,6 +285,14 @@ type TrendPoint struct {
 	GoodOrBetter *float64 `json:"good_or_better"`
 	// FocusAreas are the audit's grade questions' shares Good or better.
 	FocusAreas []TrendFocus `json:"focus_areas"`
+	// CaseloadTarget, WorkersAboveTarget and CasesAboveTarget come from the
+	// factors recorded with the audit's sample: the target, the share of
+	// the population's workers holding more cases, and the share of the
+	// allocated cases they hold; absent when no caseload target was
+	// recorded (see factors_trend.go).
+	CaseloadTarget     *int     `json:"caseload_target,omitempty"`
+	WorkersAboveTarget *float64 `json:"workers_above_target,omitempty"`
+	CasesAboveTarget   *float64 `json:"cases_above_target,omitempty"`
 }
 
 // Trend is the share flagged and grade mix of every audit, oldest first.
@@ -377,6 +388,9 @@ func build(ctx context.Context, st *audit.Store, name string, opts Options) (*Re
 	}
 	r.withdrawn(withdrawn)
 	if err := r.focus(ctx, st, a, cases, orig); err != nil {
+		return nil, err
+	}
+	if err := r.factors(ctx, st, a, orig); err != nil {
 		return nil, err
 	}
 	if err := r.actions(ctx, st, a.Name, now); err != nil {
@@ -798,6 +812,7 @@ func buildTrend(ctx context.Context, st *audit.Store, opts Options) (*Trend, err
 		}
 		judged := latestJudgement(fs, mod)
 		p := TrendPoint{Audit: s.Name, Period: s.Period, Created: s.Created.UTC(), Sampled: s.Size, Grades: map[string]int{}}
+		p.setFactors(s.Factors)
 		for _, g := range gradeNames() {
 			p.Grades[g] = 0
 		}

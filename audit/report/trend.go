@@ -125,7 +125,8 @@ func writeTrendCSV(w io.Writer, t *Trend) error {
 	if t.Limit != nil {
 		h = append(h, "limit")
 	}
-	c.row(h...)
+	fh, fcells := trendFactorCSV(t.Audits)
+	c.row(append(h, fh...)...)
 	for _, p := range t.Audits {
 		row := []string{p.Audit, p.Period, p.Created.Format("2006-01-02T15:04:05Z"), inum(p.Sampled), inum(p.Audited), inum(p.Flagged),
 			fptr(p.Share), t.Method, fnum(t.Confidence), fptr(p.Lower), fptr(p.Upper)}
@@ -139,7 +140,7 @@ func writeTrendCSV(w io.Writer, t *Trend) error {
 		if t.Limit != nil {
 			row = append(row, fptr(t.Limit))
 		}
-		c.row(row...)
+		c.row(append(row, fcells(p)...)...)
 	}
 	cw.Flush()
 	return cw.Error()

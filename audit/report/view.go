@@ -123,6 +123,9 @@ func (r *Report) sections() []section {
 	if fs, ok := r.focusSection(); ok {
 		out = append(out, fs)
 	}
+	if fs, ok := r.factorsSection(); ok {
+		out = append(out, fs)
+	}
 
 	// Moderation.
 	if m := r.Moderation; m != nil {
@@ -292,6 +295,7 @@ func trendTable(ps []TrendPoint, conf float64) *tbl {
 		}
 		t.Rows = append(t.Rows, row)
 	}
+	trendFactorColumn(t, ps)
 	return t
 }
 

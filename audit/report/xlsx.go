@@ -193,6 +193,7 @@ func WriteXLSX(w io.Writer, r *Report) error {
 	x.cases(r)
 	x.breakdown(r)
 	x.focus(r)
+	x.factorsSheet(r)
 	x.moderation(r)
 	x.trend(r.Trend, r.opts.Confidence, r.opts.Method, r.opts.Limit)
 	x.print("Summary", xlsxprint.Setup{FitWide: 1, FitTall: 1})
@@ -603,6 +604,7 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string, limit *float64)
 		}
 		x.row(s, i+2, vals...)
 	}
+	x.trendFactorsXLSX(s, ps, len(h)+1)
 	if x.err != nil || len(ps) == 0 {
 		return
 	}

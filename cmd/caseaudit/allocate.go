@@ -17,6 +17,10 @@ type allocateFlags struct {
 	WorkerColumn string
 	TeamColumn   string
 	AuditorTeams []string // "A. Khan=Salisbury CIN"
+
+	// factors: sample records factors, which --worker-column and
+	// --team-column name the columns of too (so they need no --auditors).
+	factors bool
 }
 
 func addAllocateFlags(cmd *cobra.Command, a *allocateFlags) {
@@ -30,10 +34,12 @@ func addAllocateFlags(cmd *cobra.Command, a *allocateFlags) {
 func (a *allocateFlags) given() bool { return len(a.Auditors) > 0 }
 
 func (a *allocateFlags) check() error {
-	if !a.given() && (a.WorkerColumn != "" || a.TeamColumn != "" || len(a.AuditorTeams) > 0) {
-		return usagef("--worker-column, --team-column and --auditor-team go with --auditors")
-	}
-	if (a.TeamColumn != "") != (len(a.AuditorTeams) > 0) {
+	switch {
+	case !a.given() && len(a.AuditorTeams) > 0:
+		return usagef("--auditor-team goes with --auditors")
+	case !a.given() && !a.factors && (a.WorkerColumn != "" || a.TeamColumn != ""):
+		return usagef("--worker-column, --team-column and --auditor-team go with --auditors (or, naming the factors' columns, with --factors)")
+	case len(a.AuditorTeams) > 0 && a.TeamColumn == "", a.TeamColumn != "" && len(a.AuditorTeams) == 0 && !a.factors:
 		return usagef("--team-column and --auditor-team go together: say each auditor's team")
 	}
 	for _, x := range a.AuditorTeams {
@@ -52,8 +58,9 @@ func (a *allocateFlags) check() error {
 }
 
 func (a *allocateFlags) rules() audit.AllocationRules {
-	r := audit.AllocationRules{WorkerField: a.WorkerColumn, TeamField: a.TeamColumn}
+	r := audit.AllocationRules{WorkerField: a.WorkerColumn}
 	if len(a.AuditorTeams) > 0 {
+		r.TeamField = a.TeamColumn // without auditors' teams it names only the factors' team column
 		r.AuditorTeams = map[string]string{}
 		for _, x := range a.AuditorTeams {
 			k, v, _ := strings.Cut(x, "=")

@@ -22,6 +22,7 @@ import (
 	"github.com/caseaudit/caseaudit/internal/rate"
 	"github.com/caseaudit/caseaudit/internal/textdist"
 	"github.com/caseaudit/caseaudit/sample"
+	"github.com/caseaudit/caseaudit/sample/profile"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -58,6 +59,10 @@ type runConfig struct {
 	Form      string `yaml:"form"`
 
 	FollowUp followUpConfig `yaml:"follow_up"`
+
+	// Factors, when the key is there (even empty: "factors: {}"), records
+	// the factors behind the findings with each month's sample.
+	Factors *factorsConfig `yaml:"factors"`
 
 	Outputs outputsConfig `yaml:"outputs"`
 
@@ -99,6 +104,17 @@ type followUpConfig struct {
 	OwnerColumn  string            `yaml:"owner_column"`
 	TeamManagers map[string]string `yaml:"team_managers"`
 	DueDays      int               `yaml:"due_days"`
+}
+
+// factorsConfig are the profile options recorded with the sample (as
+// sample's --factors flags): columns left out are detected.
+type factorsConfig struct {
+	WorkerColumn   string   `yaml:"worker_column"`
+	ChangesColumn  string   `yaml:"changes_column"`
+	TeamColumn     string   `yaml:"team_column"`
+	CaseloadTarget int      `yaml:"caseload_target"`
+	ChangesAtLeast int      `yaml:"changes_at_least"`
+	Timeliness     []string `yaml:"timeliness"`
 }
 
 // outputsConfig names the files each stage writes and reads.
@@ -362,6 +378,36 @@ func problemsError(ps []error) error {
 	return configProblems(ps)
 }
 
+// errAtItem makes an error naming the line of item i (0-based) of the
+// list under key, else of the key.
+func (c *runConfig) errAtItem(key string, i int, format string, a ...any) error {
+	msg := fmt.Sprintf(format, a...)
+	if l, ok := c.lines[fmt.Sprintf("%s.%d", key, i+1)]; ok {
+		return fmt.Errorf("%s: line %d: %s: item %d: %s", c.path, l, key, i+1, msg)
+	}
+	return c.errAt(key, "item %d: %s", i+1, msg)
+}
+
+// factorSpec is the factors' spec for a month's draw (nil when the
+// configuration asks for none); pairs not done are judged on day.
+func (c *runConfig) factorSpec(day time.Time) *sample.FactorSpec {
+	f := c.Factors
+	if f == nil {
+		return nil
+	}
+	s := &sample.FactorSpec{WorkerColumn: strings.TrimSpace(f.WorkerColumn), ChangesColumn: strings.TrimSpace(f.ChangesColumn),
+		TeamColumn: strings.TrimSpace(f.TeamColumn), CaseloadTarget: f.CaseloadTarget, ChangesAtLeast: f.ChangesAtLeast,
+		AsOf: day.UTC().Format("2006-01-02"), Detect: true}
+	if s.ChangesAtLeast == 0 {
+		s.ChangesAtLeast = 3
+	}
+	for _, t := range f.Timeliness {
+		tl, _ := profile.ParseTimeliness(t) // checked when the file was read
+		s.Timeliness = append(s.Timeliness, tl.String())
+	}
+	return s
+}
+
 // errAt makes an error naming the file and the line of key (when known).
 func (c *runConfig) errAt(key, format string, a ...any) error {
 	msg := fmt.Sprintf(format, a...)
@@ -431,6 +477,22 @@ func (c *runConfig) check() error {
 	}
 	if c.FollowUp.DueDays < 0 {
 		add(c.errAt("follow_up.due_days", "must be a positive number of working days"))
+	}
+	if _, ok := c.lines["factors"]; ok && c.Factors == nil {
+		c.Factors = &factorsConfig{} // "factors:" with nothing under it: detect every column
+	}
+	if f := c.Factors; f != nil {
+		if f.CaseloadTarget < 0 {
+			add(c.errAt("factors.caseload_target", "must be the most cases a worker should hold, a whole number from 1 (e.g. 18), or left out"))
+		}
+		if f.ChangesAtLeast < 0 || f.ChangesAtLeast > 100 {
+			add(c.errAt("factors.changes_at_least", "must be a whole number from 1 to 100 (3 when left out)"))
+		}
+		for i, t := range f.Timeliness {
+			if _, err := profile.ParseTimeliness(t); err != nil {
+				add(c.errAtItem("factors.timeliness", i, "%v", err))
+			}
+		}
 	}
 	if c.Confidence != "" {
 		if _, err := rate.Confidence.Parse(c.Confidence); err != nil {

@@ -6,11 +6,14 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/audit/report"
 	"github.com/caseaudit/caseaudit/internal/synth"
 	"github.com/caseaudit/caseaudit/sample"
+	"github.com/caseaudit/caseaudit/sample/export"
+	"github.com/caseaudit/caseaudit/sample/profile"
 	"github.com/spf13/cobra"
 )
 
@@ -86,12 +89,18 @@ func runDemo(ctx context.Context, o *demoOptions, g *globalOptions) error {
 		return err
 	}
 
+	step(2, "The pressures behind the audit, from the same export: caseloads against a target of 18, changes of worker, assessments within 45 days:",
+		fmt.Sprintf("caseaudit profile cases.xlsx --caseload-target %d --timeliness %q", demoTarget, demoTimeliness))
+	if err := demoProfile(ctx, g, export); err != nil {
+		return err
+	}
+
 	const name = "2026-07 monthly"
 	workbook := filepath.Join(dir, "audit.xlsx")
 	auditors := []string{"A. Khan", "B. Evans", "C. Nowak"}
-	step(2, fmt.Sprintf("Draw %d cases at random, stratified by team, record the audit and allocate it to three auditors (never to a case's own worker):", o.Size),
-		fmt.Sprintf("caseaudit sample cases.xlsx --size %d --strata Team --audit %q --auditors %q --worker-column \"Allocated Worker\" --out audit.xlsx --format ids",
-			o.Size, name, "A. Khan,B. Evans,C. Nowak"))
+	step(3, fmt.Sprintf("Draw %d cases at random, stratified by team, record the audit with the same factors for each case, and allocate it to three auditors (never to a case's own worker):", o.Size),
+		fmt.Sprintf("caseaudit sample cases.xlsx --size %d --strata Team --audit %q --caseload-target %d --timeliness %q --auditors %q --worker-column \"Allocated Worker\" --out audit.xlsx --format ids",
+			o.Size, name, demoTarget, demoTimeliness, "A. Khan,B. Evans,C. Nowak"))
 	st, err := g.openStore(ctx)
 	if err != nil {
 		return err
@@ -101,7 +110,8 @@ func runDemo(ctx context.Context, o *demoOptions, g *globalOptions) error {
 		Spec: sample.Spec{Export: export, Size: o.Size, Seed: o.Seed, Strata: "Team", Allocation: sample.Proportional,
 			ToolVersion: version(), Now: g.Now()},
 		Name: name, Period: "2026-07", Form: audit.DefaultForm(), Auditors: auditors,
-		Rules: audit.AllocationRules{WorkerField: "Allocated Worker"},
+		Rules:   audit.AllocationRules{WorkerField: "Allocated Worker"},
+		Factors: demoFactors(g),
 	}, workbook, true, issueFlags{Marking: "OFFICIAL-SENSITIVE", Contact: "the QA officer (invented), 01225 000000"})
 	if err != nil {
 		return err
@@ -111,8 +121,116 @@ func runDemo(ctx context.Context, o *demoOptions, g *globalOptions) error {
 	fmt.Fprintf(out, "   The workbook %s has one row per case, drop-downs for Grade and Immediate attention, and a Method sheet.\n", workbook)
 	fmt.Fprintf(out, "   Anyone with the export and the seed re-derives the same sample:\n   $ caseaudit sample cases.xlsx --size %d --strata Team --seed %s\n", o.Size, seed)
 
-	step(3, "The auditors record their findings (invented here; in real life from the workbook or the terminal):",
+	step(4, "The auditors record their findings (invented here; in real life from the workbook or the terminal):",
 		fmt.Sprintf("caseaudit import %q audit.xlsx      # or: caseaudit record %q CASE --grade good --immediate no --auditor \"A. Khan\"", name, name))
+	rng := rand.New(rand.NewPCG(2026, 7))
+	if err := demoFindings(ctx, g, st, name, auditors, rng); err != nil {
+		return err
+	}
+	status, err := st.Status(ctx, name)
+	if err != nil {
+		return err
+	}
+	if err := writeStatus(out, status, "table"); err != nil {
+		return err
+	}
+
+	step(5, "A manager re-grades a random 20 of the recorded cases (moderation):",
+		fmt.Sprintf("caseaudit moderate %q --size 20 --out moderation.xlsx", name))
+	modSeed := seed + "-moderation"
+	m, err := st.DrawModeration(ctx, name, 20, modSeed)
+	if err != nil {
+		return err
+	}
+	orig, err := st.Findings(ctx, name, false)
+	if err != nil {
+		return err
+	}
+	byCase := map[string]audit.Finding{}
+	for _, f := range orig {
+		byCase[f.Case] = f
+	}
+	for _, id := range m.Cases {
+		f := byCase[id]
+		gr := f.Grade
+		if rng.IntN(5) == 0 { // the moderator disagrees by one grade now and then
+			if gr < audit.Inadequate {
+				gr++
+			} else {
+				gr--
+			}
+		}
+		if _, err := st.Record(ctx, name, audit.Finding{Case: id, Auditor: "M. Patel", Grade: gr, Immediate: f.Immediate,
+			Note: "Moderated.", Date: g.Now().Format("2006-01-02"), Moderation: true}); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(out, "   %d cases moderated by M. Patel (seed %s).\n", len(m.Cases), m.Seed)
+
+	step(6, "Check that nothing was changed and that the sample re-derives from the export:",
+		fmt.Sprintf("caseaudit verify %q", name))
+	v, err := audit.Verify(ctx, st, audit.VerifyRequest{Name: name})
+	if err != nil {
+		return err
+	}
+	if err := writeVerify(g, v, "table"); err != nil {
+		return err
+	}
+	step(7, "The report: the share needing immediate attention, with exact statistics, and the audited cases by the factors (also --format markdown, csv, json, xlsx, html):",
+		fmt.Sprintf("caseaudit report %q --by Team", name))
+	r, err := report.Build(ctx, st, name, report.Options{By: "Team", Now: g.Now, ToolVersion: version()})
+	if err != nil {
+		return err
+	}
+	if err := writeReport(ctx, g, r, report.Table, "", false, false); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\nEverything is in %s. Try, from there:\n   $ cd %s\n   $ caseaudit audits\n   $ caseaudit status %q\n   $ caseaudit history %q --format json | head -40\n",
+		dir, dir, name, name)
+	return nil
+}
+
+// The demo's factors: a caseload target and one timeliness pair of the
+// invented export.
+const (
+	demoTarget     = 18
+	demoTimeliness = "Referral Date..Assessment Completed<=45d"
+)
+
+func demoFactors(g *globalOptions) *sample.FactorSpec {
+	return &sample.FactorSpec{CaseloadTarget: demoTarget, ChangesAtLeast: 3, Timeliness: []string{demoTimeliness},
+		AsOf: g.Now().UTC().Format("2006-01-02"), Detect: true}
+}
+
+// demoProfile prints the profile's plain sentences for the export.
+func demoProfile(ctx context.Context, g *globalOptions, path string) error {
+	t, err := export.Open(ctx, path, export.OpenOptions{})
+	if err != nil {
+		return err
+	}
+	defer t.Close()
+	tl, _ := profile.ParseTimeliness(demoTimeliness)
+	p, err := profile.New(profile.Spec{CaseloadTarget: demoTarget, Timeliness: []profile.Timeliness{tl}, AsOf: g.Now()}, t)
+	if err != nil {
+		return err
+	}
+	counts, err := profile.Read(ctx, t, p, profile.ReadOptions{})
+	if err != nil {
+		return err
+	}
+	r := report.NewProfileReport(p.Result(), report.ProfileInput{Path: path, Format: t.Format, Sheet: t.Sheet, HeaderRow: t.HeaderRow,
+		IDColumn: t.Header[t.IDIndex], Rows: counts.Rows}, nil,
+		report.ProfileSkipped{Blank: counts.Blank, Footers: counts.Footers, Duplicates: counts.Duplicates}, time.Time{}, version(), false)
+	for _, s := range r.Summary() {
+		fmt.Fprintf(g.IO.Out, "   %s\n", s)
+	}
+	return nil
+}
+
+// demoFindings records invented findings on every case of an audit: mostly
+// Good, some Requires improvement, a few Inadequate of which a third need
+// immediate attention, with focus-area grades near the overall grade.
+func demoFindings(ctx context.Context, g *globalOptions, st *audit.Store, name string, auditors []string, rng *rand.Rand) error {
 	cases, err := st.Cases(ctx, name)
 	if err != nil {
 		return err
@@ -121,7 +239,6 @@ func runDemo(ctx context.Context, o *demoOptions, g *globalOptions) error {
 	if err != nil {
 		return err
 	}
-	rng := rand.New(rand.NewPCG(2026, 7))
 	pick := func() (audit.Grade, bool) {
 		r := rng.Float64()
 		switch {
@@ -165,65 +282,5 @@ func runDemo(ctx context.Context, o *demoOptions, g *globalOptions) error {
 			return err
 		}
 	}
-	status, err := st.Status(ctx, name)
-	if err != nil {
-		return err
-	}
-	if err := writeStatus(out, status, "table"); err != nil {
-		return err
-	}
-
-	step(4, "A manager re-grades a random 20 of the recorded cases (moderation):",
-		fmt.Sprintf("caseaudit moderate %q --size 20 --out moderation.xlsx", name))
-	modSeed := seed + "-moderation"
-	m, err := st.DrawModeration(ctx, name, 20, modSeed)
-	if err != nil {
-		return err
-	}
-	orig, err := st.Findings(ctx, name, false)
-	if err != nil {
-		return err
-	}
-	byCase := map[string]audit.Finding{}
-	for _, f := range orig {
-		byCase[f.Case] = f
-	}
-	for _, id := range m.Cases {
-		f := byCase[id]
-		gr := f.Grade
-		if rng.IntN(5) == 0 { // the moderator disagrees by one grade now and then
-			if gr < audit.Inadequate {
-				gr++
-			} else {
-				gr--
-			}
-		}
-		if _, err := st.Record(ctx, name, audit.Finding{Case: id, Auditor: "M. Patel", Grade: gr, Immediate: f.Immediate,
-			Note: "Moderated.", Date: g.Now().Format("2006-01-02"), Moderation: true}); err != nil {
-			return err
-		}
-	}
-	fmt.Fprintf(out, "   %d cases moderated by M. Patel (seed %s).\n", len(m.Cases), m.Seed)
-
-	step(5, "Check that nothing was changed and that the sample re-derives from the export:",
-		fmt.Sprintf("caseaudit verify %q", name))
-	v, err := audit.Verify(ctx, st, audit.VerifyRequest{Name: name})
-	if err != nil {
-		return err
-	}
-	if err := writeVerify(g, v, "table"); err != nil {
-		return err
-	}
-	step(6, "The report: the share needing immediate attention, with exact statistics (also --format markdown, csv, json, xlsx, html):",
-		fmt.Sprintf("caseaudit report %q --by Team", name))
-	r, err := report.Build(ctx, st, name, report.Options{By: "Team", Now: g.Now, ToolVersion: version()})
-	if err != nil {
-		return err
-	}
-	if err := writeReport(ctx, g, r, report.Table, "", false, false); err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "\nEverything is in %s. Try, from there:\n   $ cd %s\n   $ caseaudit audits\n   $ caseaudit status %q\n   $ caseaudit history %q --format json | head -40\n",
-		dir, dir, name, name)
 	return nil
 }

@@ -248,6 +248,16 @@ audit_name: "{{.Year}}-{{.Month}} monthly"
 #     Salisbury CIN: J. Smith
 #   due_days: 5
 
+# The factors behind the findings, recorded with each month's sample and shown in its report
+# by group (as caseaudit profile measures them; columns left out are detected):
+# factors:
+#   caseload_target: 18
+#   # worker_column: Allocated Worker
+#   # changes_column: Workers in 12m
+#   # changes_at_least: 3
+#   timeliness:
+#     - "Referral Date..Assessment Completed<=45d"
+
 outputs:
   # The auditors' workbook the sample stage writes.
   workbook: "workbooks/{{.Year}}-{{.Month}}.xlsx"

@@ -64,7 +64,11 @@ limit on --as-of (default today) — by team (--team-column, else detected: Team
 Formats: table (the terminal), markdown, csv, json (schema caseaudit-profile/1), xlsx (with
 charts) and html (one printable page with charts). --out infers the format from the file's
 extension and writes the file with mode 0600. Workers are counted, never named, unless
---include-names.`,
+--include-names.
+
+To see the findings beside these figures, record them with the sample, in the same read:
+'caseaudit sample EXPORT --audit NAME --factors' takes the same options (--caseload-target,
+--timeliness, …), and the audit's report then groups the audited cases by them.`,
 		Example: `  # caseloads and changes of worker, detected from the column names
   caseaudit profile cases.xlsx
 

@@ -32,6 +32,7 @@ type reportOptions struct {
 	FailAbove    string
 	On           string
 	Marking      string
+	Factors      bool
 }
 
 func newReportCmd(g *globalOptions) *cobra.Command {
@@ -53,6 +54,14 @@ Summary, Cases, Breakdown, Focus areas, Moderation and Trend sheets and charts) 
 printable file with charts). In xlsx and html the team × focus-area table is a heat map of the
 share Good or better: red below 50%, amber below 75%, green from 75%. --out infers the format from the file's extension and writes the file with mode
 0600. Reports show case IDs and non-personal fields only, unless --include-names.
+
+When the sample recorded the factors behind the findings (sample --factors, or factors: in a
+scheduled run's configuration), a Factors section groups the audited cases by caseload against
+the target, changes of worker and timeliness, with the share flagged and the share Good or
+better in each group, exact intervals, and Fisher's exact test (two groups) or the chi-squared
+test for trend (ordered groups). A difference is an association in the sample, not a cause;
+groups expecting fewer than 5 cases are called too small to tell; the headline is unchanged.
+Every format shows it (json: "factors"); --factors makes an audit without factors an error.
 
 --fail-above exits with code 3 when the share flagged is above the limit (with --on upper, when
 the upper bound of its interval is), for scripted monthly runs.`,
@@ -96,6 +105,7 @@ the upper bound of its interval is), for scripted monthly runs.`,
 	f.StringVar(&o.FailAbove, "fail-above", "", "exit with code 3 when the share flagged is above this `SHARE` (e.g. 5%)")
 	f.StringVar(&o.On, "on", string(report.OnShare), "what --fail-above compares: share (the observed share) or upper (the interval's upper bound)")
 	f.StringVar(&o.Marking, "marking", "", "protective marking shown in the title block and on every printed page, e.g. \"OFFICIAL-SENSITIVE\"")
+	f.BoolVar(&o.Factors, "factors", false, "require the factors section: fail when the audit's sample recorded no factors (every format shows them when it did)")
 	return cmd
 }
 
@@ -207,6 +217,9 @@ func runReport(ctx context.Context, o *reportOptions, g *globalOptions) error {
 	r, err := report.Build(ctx, st, o.Audit, opts)
 	if err != nil {
 		return err
+	}
+	if o.Factors && r.Factors == nil {
+		return fmt.Errorf("audit %q recorded no factors, so the report has no factors section; record them when drawing the sample (caseaudit sample … --audit NAME --factors, or factors: in the configuration of caseaudit run)", r.Audit)
 	}
 	if err := writeReport(ctx, g, r, c.format, o.Out, o.Force, o.Cases); err != nil {
 		return err

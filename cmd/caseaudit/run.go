@@ -223,6 +223,7 @@ func runSampleStage(ctx context.Context, c *runConfig, d templateData, g *global
 		Auditors: c.Auditors,
 		Rules: audit.AllocationRules{WorkerField: c.Conflicts.WorkerColumn, TeamField: c.Conflicts.TeamColumn,
 			AuditorTeams: c.Conflicts.AuditorTeams},
+		Factors: c.factorSpec(g.Now()),
 	}
 	if err := req.Check(); err != nil {
 		return err

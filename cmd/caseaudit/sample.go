@@ -52,6 +52,8 @@ type sampleOptions struct {
 
 	// What the workbook carries (--marking, --contact, --return-by).
 	Issue issueFlags
+	// The factors behind the findings, recorded with the sample.
+	Factors factorFlags
 }
 
 func newSampleCmd(g *globalOptions) *cobra.Command {
@@ -73,7 +75,14 @@ recorded in every output, with everything else needed to re-derive the sample (t
 provenance: --format json prints it in full).
 
 The sample is printed in selection order (--format table, csv, json or ids); --out writes
-the auditors' workbook (.xlsx) with drop-downs for the findings and a Method sheet.`,
+the auditors' workbook (.xlsx) with drop-downs for the findings and a Method sheet.
+
+--factors records, in the same read, the factors behind the findings for each sampled case
+and for the population, in the provenance: its worker's caseload in the whole (filtered)
+export, its changes of worker, and the timeliness of each --timeliness pair, with the columns
+and options of 'caseaudit profile' (--worker-column, --changes-column, --team-column,
+--caseload-target, --changes-at-least, --timeliness, --as-of; any of them implies --factors).
+The report of the audit then shows the audited cases by these factors; verify re-measures them.`,
 		Example: `  # 120 cases from this month's export, with a fresh random seed
   caseaudit sample cases.xlsx --size 120
 
@@ -86,6 +95,10 @@ the auditors' workbook (.xlsx) with drop-downs for the findings and a Method she
   # record the audit in the store, allocated to three auditors, without cases audited in the last year
   caseaudit sample cases.xlsx --size 120 --audit "2026-07 monthly" --auditors "A. Khan,B. Evans,C. Nowak" \
       --exclude-audited-within 12m --out 2026-07.xlsx
+
+  # record the factors behind the findings: caseload against a target of 18, assessment timeliness
+  caseaudit sample cases.xlsx --size 120 --audit "2026-07 monthly" --caseload-target 18 \
+      --timeliness "Referral Date..Assessment Completed<=45d" --out 2026-07.xlsx
 
   # add the next 10 cases to a recorded audit, share them out and write its workbook again
   caseaudit sample --audit "2026-07 monthly" --grow 10 --auditors "A. Khan,B. Evans" --out 2026-07.xlsx --force
@@ -105,6 +118,7 @@ the auditors' workbook (.xlsx) with drop-downs for the findings and a Method she
 			if len(args) == 1 {
 				o.Export = args[0]
 			}
+			o.Factors.read(cmd)
 			return runSample(cmd.Context(), o, g)
 		},
 	}
@@ -133,6 +147,7 @@ the auditors' workbook (.xlsx) with drop-downs for the findings and a Method she
 	addReadFlags(cmd, &o.Open)
 	addAllocateFlags(cmd, &o.Alloc)
 	addIssueFlags(cmd, &o.Issue, false)
+	addFactorFlags(cmd, &o.Factors)
 	return cmd
 }
 
@@ -201,6 +216,9 @@ func checkSampleFlags(o *sampleOptions) error {
 		if o.FormFile != "" || o.OwnerColumn != "" || len(o.TeamManagers) > 0 || o.DueDays != 0 || o.Period != "" || o.ExcludeWithin != "" || o.ExcludeFile != "" {
 			return usagef("--form, --owner-column, --team-manager, --due, --period, --exclude and --exclude-audited-within are set when the audit is recorded; they never change")
 		}
+		if len(o.Factors.given) > 0 {
+			return usagef("%s: the factors are set when the audit is recorded; a grown audit measures its new cases' factors as its first draw did", strings.Join(o.Factors.given, ", "))
+		}
 	} else if (o.Size > 0) == (o.Percent != "") {
 		return usagef("give either --size N or --percent P")
 	}
@@ -235,6 +253,7 @@ func checkSampleFlags(o *sampleOptions) error {
 			return usagef("--team-manager %q: write \"TEAM=MANAGER\", e.g. \"Salisbury CIN=J. Smith\"", x)
 		}
 	}
+	o.Alloc.factors = o.Factors.On
 	return o.Alloc.check()
 }
 
@@ -251,6 +270,11 @@ func (o *sampleOptions) drawRequest(g *globalOptions) (audit.DrawRequest, error)
 		FollowUp:      audit.OwnerRule{Column: o.OwnerColumn, TeamManagers: keyValues(o.TeamManagers), DueDays: o.DueDays},
 		Auditors:      o.Alloc.Auditors, Rules: o.Alloc.rules(),
 	}
+	fs, err := o.Factors.spec(g.Now(), o.Alloc.WorkerColumn, o.Alloc.TeamColumn)
+	if err != nil {
+		return r, err
+	}
+	r.Factors = fs
 	if o.Percent != "" {
 		p, err := rateFlag("percent", rate.PercentOf, o.Percent)
 		if err != nil {
@@ -303,6 +327,9 @@ func drawAudit(ctx context.Context, g *globalOptions, st *audit.Store, req audit
 		}
 	}()
 	printReadSummary(g, res.Drawn)
+	if res.Provenance.Factors != nil {
+		g.infof("%s\n", factorsLine(res.Provenance.Factors))
+	}
 	if generated {
 		g.infof("seed %s (generated; it is recorded in the outputs and re-derives this sample)\n", req.Spec.Seed)
 	}
@@ -487,6 +514,9 @@ type sampleJSON struct {
 	Skipped    skippedJSON       `json:"skipped"`
 	Created    string            `json:"created"`
 	Sample     []sampledCaseJSON `json:"sample"`
+	// Factors are the factors recorded with the sample (--factors): absent
+	// otherwise.
+	Factors *sample.Factors `json:"factors,omitempty"`
 }
 
 type inputJSON struct {
@@ -543,6 +573,7 @@ func sampleToJSON(p *sample.Provenance, cases []sample.Selected) sampleJSON {
 			FilteredOut: c.FilteredOut, Excluded: c.Excluded},
 		Created: p.Drawn.UTC().Format("2006-01-02T15:04:05Z"),
 		Sample:  []sampledCaseJSON{},
+		Factors: p.Factors,
 	}
 	if p.Stratified() {
 		sj := &strataJSON{Column: p.Strata.Column, Allocation: p.Strata.Allocation, MinPerStratum: p.Strata.MinPerStratum}

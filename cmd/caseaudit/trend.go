@@ -28,7 +28,9 @@ func newTrendCmd(g *globalOptions) *cobra.Command {
 		Short: "Show the share needing immediate attention, the grade mix and the focus areas of every audit, oldest first",
 		Long: `Show, for every audit in the store (oldest first), the cases audited, the share needing
 immediate attention with its confidence interval, the grade mix, and the share Good or better,
-overall and for each focus area of the audit's form.
+overall and for each focus area of the audit's form; beside the share, for audits whose sample
+recorded a caseload target (sample --caseload-target), the share of the population's workers
+holding more cases than the target.
 
 Formats as for 'caseaudit report': table, markdown, csv, json, xlsx (with a chart of the share
 and its interval, one of the grade mix and one of the share Good or better) and html (with the

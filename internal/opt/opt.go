@@ -54,6 +54,16 @@ const (
 	NewAuditor    Name = "new_auditor"
 	DateOrder     Name = "date_order"
 	Marking       Name = "marking"
+
+	// The factors recorded with a sample (the face's profile options).
+	Factors               Name = "factors"
+	FactorsWorkerColumn   Name = "factors.worker_column"
+	FactorsChangesColumn  Name = "factors.changes_column"
+	FactorsTeamColumn     Name = "factors.team_column"
+	FactorsCaseloadTarget Name = "factors.caseload_target"
+	FactorsChangesAtLeast Name = "factors.changes_at_least"
+	FactorsTimeliness     Name = "factors.timeliness"
+	FactorsAsOf           Name = "factors.as_of"
 )
 
 // flags spells the options whose flag is not "--" + the key with dashes.
@@ -66,6 +76,15 @@ var flags = map[Name]string{
 	Exclude:      "--exclude-audited-within",
 	IncludeNames: "--include-names",
 	FailOn:       "--on",
+
+	Factors:               "--factors",
+	FactorsWorkerColumn:   "--worker-column",
+	FactorsChangesColumn:  "--changes-column",
+	FactorsTeamColumn:     "--team-column",
+	FactorsCaseloadTarget: "--caseload-target",
+	FactorsChangesAtLeast: "--changes-at-least",
+	FactorsTimeliness:     "--timeliness",
+	FactorsAsOf:           "--as-of",
 }
 
 // keys spells the options whose configuration key is not the Name, or that

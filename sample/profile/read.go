@@ -261,6 +261,7 @@ type rowBuffer struct {
 	num   [rowBufferRows]int
 	id    [rowBufferRows]string
 	hash  [rowBufferRows]uint64
+	match [rowBufferRows]bool // for a Recorder: the row meets the filters
 	cells []string
 }
 
@@ -274,6 +275,17 @@ func newRowBuffer(ncols int) *rowBuffer {
 func (b *rowBuffer) add(num int, id string, cells []string) bool {
 	b.num[b.n], b.id[b.n] = num, id
 	copy(b.cells[b.n*b.ncols:(b.n+1)*b.ncols], cells)
+	b.n++
+	return b.n == rowBufferRows
+}
+
+// addMatch keeps a row with whether it meets the filters; only a matching
+// row's cells are kept (the others are never added to the profile).
+func (b *rowBuffer) addMatch(num int, id string, match bool, cells []string) bool {
+	b.num[b.n], b.id[b.n], b.match[b.n] = num, id, match
+	if match {
+		copy(b.cells[b.n*b.ncols:(b.n+1)*b.ncols], cells)
+	}
 	b.n++
 	return b.n == rowBufferRows
 }

@@ -1,0 +1,479 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/audit/stats"
+	"github.com/caseaudit/caseaudit/sample"
+)
+
+// The factors section: the audited cases grouped by the factors recorded
+// when the sample was drawn (caseload against the target, changes of
+// worker, timeliness), with the share flagged and the share Good or better
+// in each group, exact intervals, and a test across the groups.
+//
+// Which cases: the audited ones, as in the headline. Flagged follows the
+// latest judgement on immediate attention (the headline's rule); Good or
+// better is the auditor's grade (the grade mix's rule). A case without a
+// value for a factor (no allocated worker, a blank count, a date pair not
+// measured) is in none of that factor's groups and is counted apart.
+//
+// The tests: Fisher's exact test (two-sided) for two groups; for three or
+// more ordered groups, the chi-squared test for trend in proportions (R's
+// prop.trend.test, scores 1, 2, 3 …); both from stats.GroupTest, empty
+// groups left out. A group whose expected count (under the pooled share)
+// is below 5, with or without the attribute, is too small to tell: the
+// trend test's p-value is then not relied on, and a Fisher p-value above
+// the threshold says "too few cases to tell", never "no difference".
+// Differences are called so at the report's confidence (p below 1 −
+// confidence), and always as associations in the sample, not causes.
+
+// Factors is the report's factors section (JSON "factors").
+type Factors struct {
+	// Spec is what was recorded, as in the provenance.
+	Spec sample.FactorSpec `json:"spec"`
+	// Population is the recorded figures over the population profiled.
+	Population sample.FactorSummary `json:"population"`
+	// Audited counts the audited cases; Recorded those of them with factor
+	// values recorded (a case added by a caseaudit that did not record
+	// factors has none).
+	Audited  int `json:"audited"`
+	Recorded int `json:"recorded"`
+	// Groupings are the factors, in order: caseload (with a target),
+	// changes of worker, then each timeliness pair.
+	Groupings []FactorGrouping `json:"groupings"`
+	// Sentences are the population's figures in words.
+	Sentences []string `json:"sentences"`
+	// Notes are caveats a reader needs.
+	Notes []string `json:"notes"`
+}
+
+// FactorGrouping is the audited cases grouped by one factor.
+type FactorGrouping struct {
+	Key    string        `json:"key"`    // "caseload", "changes", "timeliness_1" …
+	Title  string        `json:"title"`  // "Caseload against the target of 18"
+	Label  string        `json:"label"`  // what the groups are: "Caseload", "Workers in 12m", "Timeliness"
+	Column string        `json:"column"` // the export's column(s) it comes from
+	Groups []FactorGroup `json:"groups"` // in their order
+	// NotGrouped counts the audited cases with factor values but none for
+	// this factor (no allocated worker …); Why says why in words.
+	NotGrouped int    `json:"not_grouped"`
+	Why        string `json:"not_grouped_why,omitempty"`
+	// Flagged and GoodOrBetter test the two shares across the groups.
+	Flagged      FactorTest `json:"flagged"`
+	GoodOrBetter FactorTest `json:"good_or_better"`
+}
+
+// FactorGroup is one group's cases and shares, each with its interval
+// (the report's method and confidence; nil when the group is empty).
+type FactorGroup struct {
+	Label   string `json:"label"`
+	Audited int    `json:"audited"`
+
+	Flagged      int      `json:"flagged"`
+	FlaggedShare *float64 `json:"flagged_share"`
+	FlaggedLower *float64 `json:"flagged_lower"`
+	FlaggedUpper *float64 `json:"flagged_upper"`
+
+	Good      int      `json:"good_or_better"`
+	GoodShare *float64 `json:"good_or_better_share"`
+	GoodLower *float64 `json:"good_or_better_lower"`
+	GoodUpper *float64 `json:"good_or_better_upper"`
+}
+
+// FactorTest is a test of one share across a factor's groups.
+type FactorTest struct {
+	// Method is "fisher-exact", "chi-squared-trend", or "" when fewer than
+	// two groups hold audited cases (no test).
+	Method string `json:"method"`
+	// Statistic is the trend test's X-squared (1 degree of freedom); nil
+	// for Fisher's test. P is the two-sided p-value; both nil when there
+	// is no test or it is not defined (no case, or every case, has the
+	// attribute).
+	Statistic *float64 `json:"statistic"`
+	P         *float64 `json:"p"`
+	// Expected are the counts with the attribute expected in each group
+	// under the pooled share; Small names the groups where that count, or
+	// the count without, is below 5.
+	Expected []float64 `json:"expected"`
+	Small    []string  `json:"small_groups"`
+	// Verdict is "association" (p below 1 − confidence), "no_clear_difference",
+	// "too_small" (too few cases to tell) or "not_tested".
+	Verdict  string `json:"verdict"`
+	Sentence string `json:"sentence"`
+}
+
+// Verdicts of a FactorTest.
+const (
+	VerdictAssociation = "association"
+	VerdictNoClear     = "no_clear_difference"
+	VerdictTooSmall    = "too_small"
+	VerdictNotTested   = "not_tested"
+)
+
+// factorCase is an audited case with what the groupings need.
+type factorCase struct {
+	f       sample.CaseFactors
+	flagged bool
+	good    bool
+}
+
+// factors fills r.Factors when the audit recorded factors.
+func (r *Report) factors(ctx context.Context, st *audit.Store, a *audit.Audit, orig []audit.Finding) error {
+	if a.Provenance.Factors == nil {
+		return nil
+	}
+	values, err := st.CaseFactors(ctx, a.Name)
+	if err != nil {
+		return err
+	}
+	return r.computeFactors(a.Provenance.Factors, values, orig)
+}
+
+// computeFactors builds the section from the recorded factors, every
+// sampled case's values and the auditors' findings.
+func (r *Report) computeFactors(pf *sample.Factors, values map[string]sample.CaseFactors, orig []audit.Finding) error {
+	fs := &Factors{Spec: pf.Spec, Population: pf.Population, Groupings: []FactorGrouping{}, Notes: []string{}}
+	var cs []factorCase
+	for _, f := range orig {
+		fs.Audited++
+		v, ok := values[f.Case]
+		if !ok {
+			continue
+		}
+		fs.Recorded++
+		cs = append(cs, factorCase{f: v, flagged: r.judged[f.Case], good: f.Grade == audit.Outstanding || f.Grade == audit.Good})
+	}
+	spec := pf.Spec
+	if spec.WorkerColumn != "" {
+		if spec.CaseloadTarget > 0 {
+			t := spec.CaseloadTarget
+			labels := []string{"at or below " + strconv.Itoa(t), "above " + strconv.Itoa(t)}
+			g, err := r.grouping("caseload", fmt.Sprintf("Caseload against the target of %d", t), "Caseload", spec.WorkerColumn, labels, cs,
+				func(c sample.CaseFactors) int {
+					switch {
+					case c.Caseload == nil:
+						return -1
+					case *c.Caseload > t:
+						return 1
+					}
+					return 0
+				}, "no allocated worker")
+			if err != nil {
+				return err
+			}
+			fs.Groupings = append(fs.Groupings, g)
+		} else {
+			fs.Notes = append(fs.Notes, "No caseload target was recorded, so cases are not grouped by caseload: record one with the sample (--caseload-target N, or factors: caseload_target in the configuration).")
+		}
+	}
+	if spec.ChangesColumn != "" {
+		atLeast := max(spec.ChangesAtLeast, 1)
+		zero := false
+		for _, c := range cs {
+			if c.f.Changes != nil && *c.f.Changes == 0 {
+				zero = true
+			}
+		}
+		var labels []string
+		if atLeast == 1 {
+			labels = []string{"0", "1 or more"}
+		} else {
+			for v := 1; v < atLeast; v++ {
+				labels = append(labels, strconv.Itoa(v))
+			}
+			if zero {
+				labels[0] = "0 or 1"
+			}
+			labels = append(labels, strconv.Itoa(atLeast)+" or more")
+		}
+		g, err := r.grouping("changes", "Changes of worker ("+spec.ChangesColumn+")", spec.ChangesColumn, spec.ChangesColumn, labels, cs,
+			func(c sample.CaseFactors) int {
+				if c.Changes == nil {
+					return -1
+				}
+				v := *c.Changes
+				switch {
+				case atLeast == 1:
+					return min(v, 1)
+				case v >= atLeast:
+					return atLeast - 1
+				case v <= 1:
+					return 0
+				}
+				return v - 1
+			}, "blank or not a whole number")
+		if err != nil {
+			return err
+		}
+		fs.Groupings = append(fs.Groupings, g)
+	}
+	for i, pair := range spec.Timeliness {
+		title, cols := pairTitle(pair)
+		g, err := r.grouping(fmt.Sprintf("timeliness_%d", i+1), "Timeliness: "+title, "Timeliness", cols, []string{"within", "late", "not done"}, cs,
+			func(c sample.CaseFactors) int {
+				if i >= len(c.Timeliness) {
+					return -1
+				}
+				switch c.Timeliness[i] {
+				case sample.TimelinessWithin:
+					return 0
+				case sample.TimelinessLate:
+					return 1
+				case sample.TimelinessNotDone, sample.TimelinessOverdue:
+					return 2
+				}
+				return -1
+			}, "no first date, a date that cannot be read, or the second date before the first")
+		if err != nil {
+			return err
+		}
+		fs.Groupings = append(fs.Groupings, g)
+	}
+	fs.Sentences = factorSentences(fs)
+	if n := fs.Audited - fs.Recorded; n > 0 {
+		fs.Notes = append(fs.Notes, fmt.Sprintf("%s audited %s no factor values recorded (added to the sample by a caseaudit that did not record them) and %s in no group.",
+			thousands(n), plural(n, "case has", "cases have"), plural(n, "is", "are")))
+	}
+	if r.StrataBy != "" && r.Allocation == "equal" {
+		fs.Notes = append(fs.Notes, "With equal allocation across strata the groups are not weighted to the population, as for the headline.")
+	}
+	r.Factors = fs
+	return nil
+}
+
+// grouping groups the cases by group (−1: in none) and tests both shares.
+func (r *Report) grouping(key, title, label, column string, labels []string, cs []factorCase, group func(sample.CaseFactors) int, why string) (FactorGrouping, error) {
+	o := r.opts
+	g := FactorGrouping{Key: key, Title: title, Label: label, Column: column, Groups: make([]FactorGroup, len(labels))}
+	for i, l := range labels {
+		g.Groups[i].Label = l
+	}
+	for _, c := range cs {
+		i := group(c.f)
+		if i < 0 || i >= len(labels) {
+			g.NotGrouped++
+			continue
+		}
+		x := &g.Groups[i]
+		x.Audited++
+		if c.flagged {
+			x.Flagged++
+		}
+		if c.good {
+			x.Good++
+		}
+	}
+	if g.NotGrouped > 0 {
+		g.Why = why
+	}
+	fx, fn, gx := make([]int, len(labels)), make([]int, len(labels)), make([]int, len(labels))
+	for i := range g.Groups {
+		x := &g.Groups[i]
+		fx[i], fn[i], gx[i] = x.Flagged, x.Audited, x.Good
+		if x.Audited == 0 {
+			continue
+		}
+		iv, err := interval(o.Method, x.Flagged, x.Audited, o.Confidence)
+		if err != nil {
+			return g, err
+		}
+		x.FlaggedShare, x.FlaggedLower, x.FlaggedUpper = ptr(float64(x.Flagged)/float64(x.Audited)), ptr(iv.Lower), ptr(iv.Upper)
+		iv, err = interval(o.Method, x.Good, x.Audited, o.Confidence)
+		if err != nil {
+			return g, err
+		}
+		x.GoodShare, x.GoodLower, x.GoodUpper = ptr(float64(x.Good)/float64(x.Audited)), ptr(iv.Lower), ptr(iv.Upper)
+	}
+	var err error
+	if g.Flagged, err = r.factorTest(labels, fx, fn, attrFlagged); err != nil {
+		return g, err
+	}
+	if g.GoodOrBetter, err = r.factorTest(labels, gx, fn, attrGood); err != nil {
+		return g, err
+	}
+	return g, nil
+}
+
+// attribute names what a test counts, for its sentences.
+type attribute struct {
+	what, whatNot string // the cases with it and without: "needing immediate attention", "not needing it"
+	none, all     string // "none of the N grouped cases %s", "all N grouped cases %s"
+}
+
+var (
+	attrFlagged = attribute{"needing immediate attention", "not needing it", "needed immediate attention", "needed immediate attention"}
+	attrGood    = attribute{"Good or better", "below Good", "was graded Good or better", "were graded Good or better"}
+)
+
+// factorTest tests x[i] of n[i] across ordered groups and words the
+// outcome without overclaiming.
+func (r *Report) factorTest(labels []string, x, n []int, a attribute) (FactorTest, error) {
+	what, whatNot := a.what, a.whatNot
+	res, err := stats.GroupTest(x, n, nil)
+	if err != nil {
+		return FactorTest{}, err
+	}
+	t := FactorTest{Method: res.Method, Expected: res.Expected.With, Small: []string{}}
+	lowWith := false
+	for _, i := range res.Expected.Small {
+		if n[i] > 0 {
+			t.Small = append(t.Small, labels[i])
+			if res.Expected.With[i] < stats.MinExpected {
+				lowWith = true
+			}
+		}
+	}
+	if res.Method != "" && res.Defined {
+		t.P = ptr(res.P)
+		if res.Method == stats.TestTrend {
+			t.Statistic = ptr(res.Statistic)
+		}
+	}
+	alpha := 1 - r.opts.Confidence
+	level := pct(alpha, nearest)
+	total, with := 0, 0
+	for i := range n {
+		total += n[i]
+		with += x[i]
+	}
+	few := what
+	if !lowWith {
+		few = whatNot
+	}
+	switch {
+	case res.Method == "":
+		t.Verdict = VerdictNotTested
+		t.Sentence = "Not tested: fewer than two groups hold audited cases."
+	case !res.Defined:
+		t.Verdict = VerdictTooSmall
+		if with == 0 {
+			t.Sentence = fmt.Sprintf("Too few cases to tell: none of the %s grouped cases %s.", thousands(total), a.none)
+		} else {
+			t.Sentence = fmt.Sprintf("Too few cases to tell: all %s grouped cases %s.", thousands(total), a.all)
+		}
+	case res.Method == stats.TestFisher && res.P < alpha:
+		t.Verdict = VerdictAssociation
+		t.Sentence = fmt.Sprintf("Fisher's exact test, %s: a difference unlikely to be chance at the %s level; an association in this sample, not evidence of a cause.",
+			pText(res.P), level)
+		if len(t.Small) > 0 {
+			t.Sentence += fmt.Sprintf(" %s small (fewer than 5 cases %s expected), so how large the difference is stays uncertain.", groupsAre(t.Small), few)
+		}
+	case len(t.Small) > 0:
+		t.Verdict = VerdictTooSmall
+		how := "Fisher's exact test, " + pText(res.P)
+		if res.Method == stats.TestTrend {
+			how = "the chi-squared test for trend, " + pText(res.P) + ", is not reliable with so few"
+		}
+		t.Sentence = fmt.Sprintf("Too few cases to tell (%s): if the groups were alike, %s would expect fewer than 5 cases %s.", how, groupNames(t.Small), few)
+	case res.P < alpha:
+		t.Verdict = VerdictAssociation
+		t.Sentence = fmt.Sprintf("Chi-squared test for trend, X² = %s, %s: a trend unlikely to be chance at the %s level; an association in this sample, not evidence of a cause.",
+			strconv.FormatFloat(res.Statistic, 'f', 2, 64), pText(res.P), level)
+	case res.Method == stats.TestTrend:
+		t.Verdict = VerdictNoClear
+		t.Sentence = fmt.Sprintf("Chi-squared test for trend, X² = %s, %s: no clear trend across the groups at the %s level; it could be chance, and it does not show there is none (the test looks for a steady rise or fall, not for any difference).",
+			strconv.FormatFloat(res.Statistic, 'f', 2, 64), pText(res.P), level)
+	default:
+		t.Verdict = VerdictNoClear
+		t.Sentence = fmt.Sprintf("Fisher's exact test, %s: no clear difference at the %s level; it could be chance, and it does not show there is none.", pText(res.P), level)
+	}
+	return t, nil
+}
+
+// groupNames quotes group labels: "“1”", "“within”, “late” and “not done”".
+func groupNames(ls []string) string {
+	q := make([]string, len(ls))
+	for i, l := range ls {
+		q[i] = "“" + l + "”"
+	}
+	if len(q) == 1 {
+		return q[0]
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " and " + q[len(q)-1]
+}
+
+// groupsAre is "The group “1” is" or "The groups “1” and “2” are".
+func groupsAre(ls []string) string {
+	if len(ls) == 1 {
+		return "The group " + groupNames(ls) + " is"
+	}
+	return "The groups " + groupNames(ls) + " are"
+}
+
+// pairTitle is a timeliness pair in words and its columns:
+// "“Referral Date” to “Assessment Completed” within 45 days".
+func pairTitle(pair string) (string, string) {
+	at := strings.LastIndex(pair, "<=")
+	ft, lim := pair, ""
+	if at >= 0 {
+		ft, lim = pair[:at], pair[at+2:]
+	}
+	from, to, _ := strings.Cut(ft, "..")
+	return fmt.Sprintf("“%s” to “%s” within %s", from, to, limitWords(lim)), from + ", " + to
+}
+
+// limitWords reads a limit as recorded ("45d", "45wd", "6w", "3m").
+func limitWords(l string) string {
+	i := 0
+	for i < len(l) && l[i] >= '0' && l[i] <= '9' {
+		i++
+	}
+	n, unit := l[:i], l[i:]
+	one := n == "1"
+	word := map[string][2]string{"d": {"day", "days"}, "wd": {"working day", "working days"}, "w": {"week", "weeks"}, "m": {"month", "months"}}[unit]
+	if word[0] == "" {
+		return l
+	}
+	if one {
+		return n + " " + word[0]
+	}
+	return n + " " + word[1]
+}
+
+// factorSentences are the population's figures in words.
+func factorSentences(fs *Factors) []string {
+	var out []string
+	p := fs.Population
+	if c := p.Caseload; c != nil && c.Workers > 0 {
+		s := fmt.Sprintf("In the population of %s, %s allocated %s are held by %s %s (median caseload %s, the largest %s).",
+			casesText(p.Cases), thousands(c.Allocated), plural(c.Allocated, "case", "cases"), thousands(c.Workers), plural(c.Workers, "worker", "workers"),
+			medianText(c.Median), thousands(c.Max))
+		out = append(out, s)
+		if t := fs.Spec.CaseloadTarget; t > 0 {
+			out = append(out, fmt.Sprintf("Caseload above the target of %d: %s of the %s workers (%s), holding %s of the allocated cases (%s).",
+				t, thousands(c.AboveTargetWorkers), thousands(c.Workers), shareOf(c.AboveTargetWorkers, c.Workers),
+				thousands(c.AboveTargetCases), shareOf(c.AboveTargetCases, c.Allocated)))
+		}
+	}
+	if c := p.Changes; c != nil && c.Counted > 0 {
+		out = append(out, fmt.Sprintf("“%s” is %d or more for %s of the %s cases with a number (%s).", fs.Spec.ChangesColumn, fs.Spec.ChangesAtLeast,
+			thousands(c.AtLeastCases), thousands(c.Counted), shareOf(c.AtLeastCases, c.Counted)))
+	}
+	for _, t := range p.Timeliness {
+		title, _ := pairTitle(t.Pair)
+		if t.Measured == 0 {
+			out = append(out, title+": no case could be measured.")
+			continue
+		}
+		s := fmt.Sprintf("%s: %s of %s measured cases (%s); %s late (%s); %s not done yet (%s)", title,
+			thousands(t.Within), thousands(t.Measured), shareOf(t.Within, t.Measured), thousands(t.Late), shareOf(t.Late, t.Measured),
+			thousands(t.NotDone), shareOf(t.NotDone, t.Measured))
+		if fs.Spec.AsOf != "" && t.NotDone > 0 {
+			s += fmt.Sprintf(", %s of them past the limit on %s", thousands(t.Overdue), fs.Spec.AsOf)
+		}
+		out = append(out, s+".")
+	}
+	return out
+}
+
+func medianText(m *float64) string {
+	if m == nil {
+		return "—"
+	}
+	return strconv.FormatFloat(*m, 'f', -1, 64)
+}

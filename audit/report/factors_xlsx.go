@@ -1,0 +1,76 @@
+package report
+
+import "github.com/xuri/excelize/v2"
+
+// factorsSheet writes the Factors sheet when the audit recorded factors:
+// the population's figures, then for each factor its groups (counts as
+// numbers, shares and interval bounds as percentages in full precision)
+// and the two tests in words.
+func (x *xw) factorsSheet(r *Report) {
+	fs := r.Factors
+	if fs == nil {
+		return
+	}
+	const s = "Factors"
+	x.sheet(s)
+	x.widths(s, 44, 11, 11, 11, 12, 12, 15, 11, 12, 12)
+	row := 1
+	x.title(s, row, "Factors")
+	row += 2
+	x.set(s, 1, row, factorsIntro)
+	x.merge(s, row, 10)
+	row += 2
+	for _, l := range fs.populationLines() {
+		x.row(s, row, l.K, l.V)
+		row++
+	}
+	x.row(s, row, "Audited cases with factors", fs.Recorded)
+	row++
+	x.row(s, row, "Audited cases", fs.Audited)
+	row += 2
+	conf := confPct(r.opts.Confidence)
+	for _, g := range fs.Groupings {
+		x.title(s, row, g.Title)
+		row++
+		x.header(s, row, g.Label, "Audited", "Flagged", "Share", conf+" lower", conf+" upper", "Good or better", "Share", conf+" lower", conf+" upper")
+		row++
+		for _, c := range g.Groups {
+			x.row(s, row, c.Label, c.Audited, c.Flagged, pctCell{c.FlaggedShare}, pctCell{c.FlaggedLower}, pctCell{c.FlaggedUpper},
+				c.Good, pctCell{c.GoodShare}, pctCell{c.GoodLower}, pctCell{c.GoodUpper})
+			row++
+		}
+		if g.NotGrouped > 0 {
+			x.row(s, row, "in no group ("+g.Why+")", g.NotGrouped)
+			row++
+		}
+		for _, t := range []struct {
+			name string
+			t    FactorTest
+		}{{"Needing immediate attention", g.Flagged}, {"Good or better", g.GoodOrBetter}} {
+			x.row(s, row, t.name+": "+t.t.Sentence)
+			x.merge(s, row, 10)
+			row++
+		}
+		row++
+	}
+	for _, n := range fs.Notes {
+		x.row(s, row, n)
+		x.merge(s, row, 10)
+		row++
+	}
+}
+
+// merge merges a row's first cols cells and wraps its text.
+func (x *xw) merge(sheet string, row, cols int) {
+	if x.err != nil {
+		return
+	}
+	start, _ := excelize.CoordinatesToCellName(1, row)
+	end, _ := excelize.CoordinatesToCellName(cols, row)
+	if x.err = x.f.MergeCell(sheet, start, end); x.err == nil {
+		x.err = x.f.SetCellStyle(sheet, start, start, x.wrap)
+	}
+	if x.err == nil {
+		x.err = x.f.SetRowHeight(sheet, row, 45)
+	}
+}

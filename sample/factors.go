@@ -1,0 +1,304 @@
+package sample
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/caseaudit/caseaudit/sample/export"
+)
+
+// Factors recorded with a sample: the pressures behind an audit (a case's
+// worker's caseload, its changes of worker, the timeliness of its
+// assessment), measured on the very export the sample is drawn from, in the
+// same read, and kept in the provenance, so that an analysis of the
+// findings by factor needs no export later and the values re-derive with
+// the sample.
+//
+// Package sample defines what is recorded (these types) and when it is
+// measured (Load's RowObserver, Draw, Rederive, Compare); how it is
+// measured is a FactorRecorder's business: sample/profile's Recorder, the
+// same code as `caseaudit profile`. (sample/profile imports sample, so
+// sample cannot call it: the recorder is handed in.)
+
+// FactorSpec says which factors a draw records. In a provenance every
+// column is named as the export's header spells it, and "" means the export
+// had none (so none is looked for when re-deriving).
+type FactorSpec struct {
+	WorkerColumn  string `json:"worker_column"`  // the allocated worker: caseloads
+	ChangesColumn string `json:"changes_column"` // a count of workers or changes of worker per case
+	TeamColumn    string `json:"team_column"`    // the team, for the population's timeliness by team
+	// CaseloadTarget is the most cases a worker should hold (0: none).
+	CaseloadTarget int `json:"caseload_target"`
+	// ChangesAtLeast is the count from which a child has many workers (3).
+	ChangesAtLeast int `json:"changes_at_least"`
+	// Timeliness are the date pairs with their limits, as
+	// "Referral Date..Assessment Completed<=45d" (profile.ParseTimeliness).
+	Timeliness []string `json:"timeliness"`
+	// AsOf is the day (yyyy-mm-dd) a pair not done yet is judged overdue on:
+	// the day the sample was drawn, unless given. "" judges none overdue.
+	AsOf string `json:"as_of"`
+
+	// Detect, when drawing, looks for a column left "" among the known
+	// names (as `caseaudit profile` does); the provenance then names the
+	// column found, or "" for none. Never set when re-deriving.
+	Detect bool `json:"-"`
+}
+
+// Factors are the factors recorded with a sample: what was measured, the
+// population's figures and each sampled case's values.
+type Factors struct {
+	Spec FactorSpec `json:"spec"`
+	// Population is the figures over the population profiled: the distinct
+	// case IDs matching the filters (exclusions do not apply: a worker's
+	// caseload includes the cases audited last month).
+	Population FactorSummary `json:"population"`
+	// Cases holds each sampled case's values, by case ID: the cases of the
+	// first draw. (An audit's later growth records its cases' values in its
+	// trail: see audit.Store.CaseFactors.)
+	Cases map[string]CaseFactors `json:"cases"`
+}
+
+// CaseFactors are one sampled case's factor values.
+type CaseFactors struct {
+	// Caseload is the number of cases its worker holds in the population;
+	// nil when the case has no allocated worker (blank, "Unallocated" …) or
+	// the export no worker column.
+	Caseload *int `json:"caseload"`
+	// Changes is the case's count in the changes column; nil when the
+	// export has none or the cell is blank or not a whole number.
+	Changes *int `json:"changes"`
+	// Timeliness is the case's standing on each pair of Spec.Timeliness, in
+	// order: one of the Timeliness* codes.
+	Timeliness []string `json:"timeliness"`
+}
+
+// A case's standing on a timeliness pair.
+const (
+	TimelinessWithin     = "within"      // the second date within the limit after the first
+	TimelinessLate       = "late"        // the second date past the limit
+	TimelinessNotDone    = "not_done"    // no second date, and the limit not passed on AsOf
+	TimelinessOverdue    = "overdue"     // no second date, and the limit passed on AsOf
+	TimelinessNoStart    = "no_start"    // no first date: not measured
+	TimelinessUnreadable = "unreadable"  // a date that cannot be read: not measured
+	TimelinessNegative   = "ends_before" // the second date before the first: not measured
+)
+
+// FactorSummary is the population's figures: enough to say "19 of the 160
+// workers (12%) hold more than the target of 18 cases" beside the findings.
+// The full figures are `caseaudit profile`'s.
+type FactorSummary struct {
+	Cases      int                 `json:"cases"`
+	Caseload   *CaseloadSummary    `json:"caseload"`   // nil without a worker column
+	Changes    *ChangesSummary     `json:"changes"`    // nil without a changes column
+	Timeliness []TimelinessSummary `json:"timeliness"` // one per pair, in order
+}
+
+// CaseloadSummary is the population's caseloads.
+type CaseloadSummary struct {
+	Allocated   int      `json:"allocated"`   // cases naming a worker
+	Unallocated int      `json:"unallocated"` // cases with none
+	Workers     int      `json:"workers"`     // distinct workers
+	Median      *float64 `json:"median"`      // median caseload; nil without workers
+	Max         int      `json:"max"`
+	// AboveTargetWorkers hold more than the target; AboveTargetCases is
+	// the cases they hold (both 0 without a target).
+	AboveTargetWorkers int `json:"above_target_workers"`
+	AboveTargetCases   int `json:"above_target_cases"`
+}
+
+// ChangesSummary is the population's changes of worker.
+type ChangesSummary struct {
+	Counted      int `json:"counted"`        // cases with a whole number
+	AtLeastCases int `json:"at_least_cases"` // of them, ChangesAtLeast or more
+}
+
+// TimelinessSummary is one pair over the population.
+type TimelinessSummary struct {
+	Pair     string `json:"pair"`     // as in FactorSpec.Timeliness
+	Measured int    `json:"measured"` // Within + Late + NotDone
+	Within   int    `json:"within"`
+	Late     int    `json:"late"`
+	NotDone  int    `json:"not_done"` // no second date yet (overdue or not)
+	Overdue  int    `json:"overdue"`  // of NotDone, those past the limit on AsOf
+}
+
+// RowObserver is shown the rows of an export as Load reads them (see
+// LoadOptions.Observer).
+type RowObserver interface {
+	// Columns are the header indexes whose cells Row is given, in order.
+	Columns() []int
+	// Row is called for every data row holding a case ID, in row order
+	// (blank and footer rows are not shown): its number, its ID (trimmed),
+	// whether it meets the filters, and its cells of Columns. Duplicate IDs
+	// are shown too: a case is judged on its first row. The strings stay
+	// valid; the slice holding them does not.
+	Row(num int, id string, match bool, cells []string)
+}
+
+// FactorRecorder measures factors while a draw reads its export: Draw
+// calls Start once the export is open, shows it every row (RowObserver),
+// and gives Record the sampled cases with the cells of its columns
+// (Case.Observed). A recorder serves one draw. sample/profile's Recorder is
+// the one caseaudit uses.
+type FactorRecorder interface {
+	RowObserver
+	// Start resolves the columns in the export's header.
+	Start(t *export.Table) error
+	// Record returns the factors: the spec as resolved, the population's
+	// figures and each of the cases' values.
+	Record(cases []Selected) (*Factors, error)
+}
+
+// Describe says in words which factors are recorded, for the Method sheet.
+func (f *Factors) Describe() string {
+	if f == nil {
+		return "none"
+	}
+	s := f.Spec
+	var parts []string
+	if s.WorkerColumn != "" {
+		c := fmt.Sprintf("caseload (%s", s.WorkerColumn)
+		if s.CaseloadTarget > 0 {
+			c += fmt.Sprintf(", target %d", s.CaseloadTarget)
+		}
+		parts = append(parts, c+")")
+	}
+	if s.ChangesColumn != "" {
+		parts = append(parts, fmt.Sprintf("changes of worker (%s, %d or more counted as many)", s.ChangesColumn, s.ChangesAtLeast))
+	}
+	for _, t := range s.Timeliness {
+		parts = append(parts, "timeliness ("+t+")")
+	}
+	out := strings.Join(parts, "; ")
+	if len(s.Timeliness) > 0 && s.AsOf != "" {
+		out += "; overdue judged on " + s.AsOf
+	}
+	if out == "" {
+		return "none found"
+	}
+	return out
+}
+
+// normalise gives nil slices and maps their empty values.
+func (f *Factors) normalise() {
+	if f == nil {
+		return
+	}
+	if f.Spec.Timeliness == nil {
+		f.Spec.Timeliness = []string{}
+	}
+	if f.Population.Timeliness == nil {
+		f.Population.Timeliness = []TimelinessSummary{}
+	}
+	if f.Cases == nil {
+		f.Cases = map[string]CaseFactors{}
+	}
+	for id, c := range f.Cases {
+		if c.Timeliness == nil {
+			c.Timeliness = []string{}
+			f.Cases[id] = c
+		}
+	}
+}
+
+// FactorChange is a recorded factor value that differs when re-derived:
+// of a sampled case (ID), or of the population (ID "").
+type FactorChange struct {
+	ID       string `json:"id,omitempty"`
+	Factor   string `json:"factor"`
+	Recorded string `json:"recorded"`
+	Now      string `json:"now"`
+}
+
+// compareFactors lists the differences between recorded factors (rec,
+// whose Cases may hold grown cases too) and re-derived ones, for the
+// recorded cases that are re-derived.
+func compareFactors(rec, now *Factors, recorded []Selected, got map[string]Selected) []FactorChange {
+	var out []FactorChange
+	if rec == nil {
+		return nil
+	}
+	if now == nil {
+		return []FactorChange{{Factor: "factors", Recorded: "recorded", Now: "not re-derived"}}
+	}
+	pop := func(factor, a, b string) {
+		if a != b {
+			out = append(out, FactorChange{Factor: factor, Recorded: a, Now: b})
+		}
+	}
+	pop("population profiled", fmt.Sprint(rec.Population.Cases), fmt.Sprint(now.Population.Cases))
+	pop("caseloads", caseloadText(rec.Population.Caseload), caseloadText(now.Population.Caseload))
+	pop("changes of worker", changesText(rec.Population.Changes), changesText(now.Population.Changes))
+	for i := range max(len(rec.Population.Timeliness), len(now.Population.Timeliness)) {
+		var a, b string
+		if i < len(rec.Population.Timeliness) {
+			a = timelinessText(rec.Population.Timeliness[i])
+		}
+		if i < len(now.Population.Timeliness) {
+			b = timelinessText(now.Population.Timeliness[i])
+		}
+		pop("timeliness", a, b)
+	}
+	for _, r := range recorded {
+		if _, ok := got[r.ID]; !ok {
+			continue // not re-derived: a difference of the sample itself
+		}
+		was, ok := rec.Cases[r.ID]
+		if !ok {
+			continue // no values recorded (grown by a caseaudit without factors)
+		}
+		is := now.Cases[r.ID]
+		add := func(factor, a, b string) {
+			if a != b {
+				out = append(out, FactorChange{ID: r.ID, Factor: factor, Recorded: a, Now: b})
+			}
+		}
+		add("caseload", intText(was.Caseload), intText(is.Caseload))
+		add("changes of worker", intText(was.Changes), intText(is.Changes))
+		for i := range max(len(was.Timeliness), len(is.Timeliness)) {
+			name := "timeliness"
+			if i < len(rec.Spec.Timeliness) {
+				name = "timeliness " + rec.Spec.Timeliness[i]
+			}
+			add(name, at(was.Timeliness, i), at(is.Timeliness, i))
+		}
+	}
+	return out
+}
+
+func at(s []string, i int) string {
+	if i < len(s) {
+		return s[i]
+	}
+	return "(none)"
+}
+
+func intText(v *int) string {
+	if v == nil {
+		return "(none)"
+	}
+	return fmt.Sprint(*v)
+}
+
+func caseloadText(c *CaseloadSummary) string {
+	if c == nil {
+		return "(none)"
+	}
+	med := "-"
+	if c.Median != nil {
+		med = fmt.Sprint(*c.Median)
+	}
+	return fmt.Sprintf("%d allocated, %d unallocated, %d workers, median %s, largest %d, %d above the target holding %d",
+		c.Allocated, c.Unallocated, c.Workers, med, c.Max, c.AboveTargetWorkers, c.AboveTargetCases)
+}
+
+func changesText(c *ChangesSummary) string {
+	if c == nil {
+		return "(none)"
+	}
+	return fmt.Sprintf("%d counted, %d at or above the threshold", c.Counted, c.AtLeastCases)
+}
+
+func timelinessText(t TimelinessSummary) string {
+	return fmt.Sprintf("%s: %d measured, %d within, %d late, %d not done, %d overdue", t.Pair, t.Measured, t.Within, t.Late, t.NotDone, t.Overdue)
+}
