@@ -297,25 +297,20 @@ func cellClass(t *tbl, row, col int) string {
 	return strings.Join(c, " ")
 }
 
-var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{"cellClass": cellClass, "headClass": headClass}).Parse(`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{if .Marking}}{{.Marking}}: {{end}}{{.Title}}</title>
-<style>
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #1a1a1a; line-height: 1.45; }
+// baseCSS is the style the report and the profile share: type, tables
+// (numbers right-aligned and never wrapped; case IDs and short cells on
+// one line), the metadata list, figures and notes.
+const baseCSS = `body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #1a1a1a; line-height: 1.45; }
 h1 { font-size: 1.6rem; margin-bottom: .3rem; }
 h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #ccc; padding-bottom: .2rem; }
 h3 { font-size: 1rem; }
-p.marking { font-weight: 700; color: #c00000; letter-spacing: .05em; margin: 0 0 .5rem; }
-p.lead { font-size: 1.15rem; background: #f3f6fa; border-left: 4px solid #2c5d8f; padding: .6rem .9rem; }
 table { border-collapse: collapse; margin: .5rem 0 1rem; font-size: .92rem; }
 thead { display: table-header-group; }
 tr { break-inside: avoid; }
 th, td { border: 1px solid #d0d0d0; padding: .25rem .55rem; text-align: left; vertical-align: top; }
 th { background: #f0f0f0; }
-td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+td.n { white-space: nowrap; }
 td.id, th.id, td.short { white-space: nowrap; }
 dl.meta { display: grid; grid-template-columns: max-content auto; gap: .1rem 1rem; font-size: .9rem; color: #444; }
 dl.meta dt { font-weight: 600; }
@@ -324,6 +319,17 @@ figure { margin: 1rem 0; break-inside: avoid; }
 figcaption { font-size: .9rem; color: #444; }
 svg text { font-family: inherit; font-size: 12px; fill: #333; }
 ul.notes li { margin-bottom: .3rem; }
+`
+
+var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{"cellClass": cellClass, "headClass": headClass}).Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{if .Marking}}{{.Marking}}: {{end}}{{.Title}}</title>
+<style>
+` + baseCSS + `p.marking { font-weight: 700; color: #c00000; letter-spacing: .05em; margin: 0 0 .5rem; }
+p.lead { font-size: 1.15rem; background: #f3f6fa; border-left: 4px solid #2c5d8f; padding: .6rem .9rem; }
 td.heat-red, .swatch.heat-red { background: #f4c7c3; }
 td.heat-amber, .swatch.heat-amber { background: #fce8b2; }
 td.heat-green, .swatch.heat-green { background: #b7e1cd; }
@@ -339,6 +345,9 @@ footer { margin-top: 2rem; }
   h2, h3 { break-after: avoid; break-inside: avoid; }
   h2::after, h3::after { content: ""; display: block; height: 7em; margin-bottom: -7em; }
   figure, table.kv { break-inside: avoid; }
+  /* Tables as wide as the page at most: headings wrap, numbers never. */
+  table { font-size: 8.5pt; max-width: 100%; }
+  th, td { padding: .2rem .35rem; }
 }
 </style>
 </head>

@@ -9,7 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/internal/printcheck"
 	"github.com/xuri/excelize/v2"
 )
@@ -111,6 +113,12 @@ func TestHTMLPrints(t *testing.T) {
 		titles[s.Title] = true
 	}
 	const pageHeight, bottomMargin = 841.9, 45.4 // A4, 16 mm
+	const pageWidth, rightMargin = 595.3, 39.7   // A4, 14 mm
+	for _, w := range words {
+		if w.XMax > pageWidth-rightMargin+1 {
+			t.Errorf("page %d: %q runs past the right margin (to %.0f pt of %.0f): a table is wider than the page", w.Page, w.Text, w.XMax, pageWidth-rightMargin)
+		}
+	}
 	marks := map[int]int{}
 	headline := 0
 	for _, l := range printcheck.Lines(words) {
@@ -181,4 +189,79 @@ func TestXLSXNumberFormats(t *testing.T) {
 		}
 	}
 	t.Error("no summary sentence")
+}
+
+// TestHTMLWideTablesFitThePage prints a report on the built-in form (five
+// graded focus areas) with long team names: the Good-or-better-by-team
+// table, widest of all, keeps every column inside the page's margins.
+func TestHTMLWideTablesFitThePage(t *testing.T) {
+	browser := printcheck.RequireBrowser(t)
+	tools := printcheck.Require(t)
+	ctx := context.Background()
+	clock := &fixedClock{t: time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC)}
+	st, err := audit.Open(ctx, filepath.Join(t.TempDir(), "caseaudit.db"), audit.Options{Clock: clock.now, Actor: "QA Officer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	form, err := audit.DefaultForm().JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	teams := []string{"Warminster Family Support", "Disabled Children's Team", "Care Leavers North", "Devizes Front Door"}
+	a := fxAudit("2026-10", 3000)
+	a.Form = form
+	cases := fxCases(40, "CR26")
+	for i := range cases {
+		cases[i].Stratum, cases[i].Fields[0] = teams[i%len(teams)], teams[i%len(teams)]
+	}
+	if _, err := st.CreateAudit(ctx, a, cases); err != nil {
+		t.Fatal(err)
+	}
+	grades := []string{"Good", "Requires improvement", "Outstanding", "Inadequate"}
+	for i, c := range cases {
+		ans := map[string]string{}
+		for j, q := range audit.DefaultForm().Questions {
+			if q.Kind == audit.QuestionGrade {
+				ans[q.Key] = grades[(i+j)%len(grades)]
+			}
+		}
+		mustRecord(t, st, "2026-10", audit.Finding{Case: c.ID, Auditor: "A. Khan", Grade: audit.Good, Date: "2026-10-20", Answers: ans})
+	}
+	r, err := Build(ctx, st, "2026-10", fixedOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.FocusTeams == nil || len(r.FocusTeams.Areas) != 5 {
+		t.Fatalf("no five-area table by team: %+v", r.FocusTeams)
+	}
+	dir := t.TempDir()
+	html, pdf := filepath.Join(dir, "report.html"), filepath.Join(dir, "report.pdf")
+	var b bytes.Buffer
+	if err := WriteHTML(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(html, b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := printcheck.PrintHTML(ctx, browser, html, pdf); err != nil {
+		t.Fatal(err)
+	}
+	words, err := tools.Words(pdf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const pageWidth, rightMargin = 595.3, 39.7 // A4, 14 mm
+	seen := map[string]bool{}
+	for _, w := range words {
+		seen[w.Text] = true
+		if w.XMax > pageWidth-rightMargin+1 {
+			t.Errorf("page %d: %q runs past the right margin (to %.0f pt of %.0f): a table is wider than the page", w.Page, w.Text, w.XMax, pageWidth-rightMargin)
+		}
+	}
+	for _, word := range []string{"supervision", "Warminster"} {
+		if !seen[word] {
+			t.Errorf("%q is not printed", word)
+		}
+	}
 }

@@ -351,27 +351,14 @@ var profileTmpl = template.Must(template.New("profile").Funcs(template.FuncMap{"
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Title}}</title>
 <style>
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #1a1a1a; line-height: 1.45; }
-h1 { font-size: 1.6rem; margin-bottom: .3rem; }
-h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #ccc; padding-bottom: .2rem; break-after: avoid; }
-h3 { font-size: 1rem; }
+` + baseCSS + `h2 { break-after: avoid; }
+table { break-inside: avoid; }
 ul.lead { font-size: 1.05rem; background: #f3f6fa; border-left: 4px solid #2c5d8f; padding: .6rem .9rem .6rem 2rem; }
 ul.lead li { margin: .25rem 0; }
-table { border-collapse: collapse; margin: .5rem 0 1rem; font-size: .92rem; break-inside: avoid; }
-th, td { border: 1px solid #d0d0d0; padding: .25rem .55rem; text-align: left; vertical-align: top; }
-th { background: #f0f0f0; }
-td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
-dl.meta { display: grid; grid-template-columns: max-content auto; gap: .1rem 1rem; font-size: .9rem; color: #444; }
-dl.meta dt { font-weight: 600; }
-dl.meta dd { margin: 0; }
-figure { margin: 1rem 0; break-inside: avoid; }
-figcaption { font-size: .9rem; color: #444; }
 svg { max-width: 100%; height: auto; }
-svg text { font-family: inherit; font-size: 12px; fill: #333; }
 svg text.small { font-size: 10.5px; }
 svg text.bold { font-weight: 600; }
 svg rect { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-ul.notes li { margin-bottom: .3rem; }
 @media print { body { margin: 0; max-width: none; } ul.lead { background: none; } }
 </style>
 </head>
