@@ -35,8 +35,8 @@ func (x *xw) factorsSheet(r *Report) {
 		x.header(s, row, g.Label, "Audited", "Flagged", "Share", conf+" lower", conf+" upper", "Good or better", "Share", conf+" lower", conf+" upper")
 		row++
 		for _, c := range g.Groups {
-			x.row(s, row, c.Label, c.Audited, c.Flagged, pctCell{c.FlaggedShare}, pctCell{c.FlaggedLower}, pctCell{c.FlaggedUpper},
-				c.Good, pctCell{c.GoodShare}, pctCell{c.GoodLower}, pctCell{c.GoodUpper})
+			x.row(s, row, c.Label, c.Audited, c.Flagged, pctCell{c.FlaggedShare}, lowCell{c.FlaggedLower}, highCell{c.FlaggedUpper},
+				c.Good, pctCell{c.GoodShare}, lowCell{c.GoodLower}, highCell{c.GoodUpper})
 			row++
 		}
 		if g.NotGrouped > 0 {

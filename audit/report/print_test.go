@@ -265,3 +265,42 @@ func TestHTMLWideTablesFitThePage(t *testing.T) {
 		}
 	}
 }
+
+// The xlsx report's cells show the interval as its sentence states it
+// (issue 14 item 7): the 2025 audit's 3 of 90 gives a Clopper–Pearson
+// interval of 0.0069… to 0.0943…, which the sentence states outward as
+// 0.6% to 9.5%; the cells, formatted, read the same — and, on the Summary
+// sheet, hold the exact bounds beside them.
+func TestXLSXBoundsAsTheSentence(t *testing.T) {
+	r := buildFixture(t, "2025-07", fixedOptions())
+	var b bytes.Buffer
+	if err := WriteXLSX(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(b.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if !strings.Contains(r.Sentence, "between 0.6% and 9.5%") {
+		t.Fatalf("sentence %q", r.Sentence)
+	}
+	rows, _ := f.GetRows("Summary")
+	got := map[string][]string{}
+	for _, row := range rows {
+		if len(row) > 1 {
+			got[row[0]] = row[1:]
+		}
+	}
+	lo, hi := got["95% interval, lower (Clopper–Pearson, exact)"], got["95% interval, upper"]
+	if len(lo) < 2 || len(hi) < 2 || lo[0] != "0.6%" || hi[0] != "9.5%" {
+		t.Fatalf("the cells read %q and %q; the sentence says 0.6%% and 9.5%%", lo, hi)
+	}
+	if lo[1] != "0.693%" || hi[1] != "9.434%" {
+		t.Errorf("exact bounds shown as %q and %q; want 0.693%% and 9.434%%", lo[1], hi[1])
+	}
+	bd, _ := f.GetRows("Trend")
+	if len(bd) < 2 || bd[1][6] != "0.6%" || bd[1][7] != "9.5%" {
+		t.Errorf("trend row %q: the bounds do not read as the sentence", bd[1])
+	}
+}

@@ -281,10 +281,25 @@ func TestXLSXWorkbook(t *testing.T) {
 	if got, want := strings.Join(f.GetSheetList(), ","), "Summary,Cases,Breakdown,Focus areas,Moderation,Trend"; got != want {
 		t.Errorf("sheets %s, want %s", got, want)
 	}
-	// Numbers are numbers: the upper bound cell holds the exact value.
+	// Numbers are numbers: the upper bound cell holds the bound as every
+	// format states it, rounded outward (0.0943… is 9.5%, never 9.4%).
 	rows, _ := f.GetRows("Trend", excelize.Options{RawCellValue: true})
-	if len(rows) != 3 || !strings.HasPrefix(rows[1][7], "0.094336093") {
+	if len(rows) != 3 || rows[1][7] != "0.095" || rows[1][6] != "0.006" {
 		t.Errorf("trend rows %q", rows)
+	}
+	// The Summary sheet holds each bound exactly too, beside it.
+	sum, _ := f.GetRows("Summary", excelize.Options{RawCellValue: true})
+	found := false
+	for _, row := range sum {
+		if len(row) == 3 && strings.HasPrefix(row[0], "95% interval, upper") {
+			found = true
+			if row[1] != "0.031" || !strings.HasPrefix(row[2], "0.0302") {
+				t.Errorf("summary: %q; want the upper bound 0.031 and exactly 0.0302…", row)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no upper bound with its exact value on the Summary sheet: %q", sum)
 	}
 	typ, _ := f.GetCellType("Trend", "H2")
 	if typ != excelize.CellTypeUnset && typ != excelize.CellTypeNumber {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/internal/opt"
+	"github.com/caseaudit/caseaudit/internal/rate"
 	"github.com/caseaudit/caseaudit/internal/xlsxprint"
 	"github.com/xuri/excelize/v2"
 )
@@ -17,6 +18,7 @@ import (
 type xw struct {
 	f       *excelize.File
 	pct     int // style: 0.0%
+	exact   int // style: 0.000%
 	bold    int
 	wrap    int
 	heading int
@@ -38,6 +40,9 @@ func newXW() (*xw, error) {
 	x := &xw{f: f}
 	var err error
 	if x.pct, err = f.NewStyle(&excelize.Style{CustomNumFmt: ptr("0.0%")}); err != nil {
+		return nil, err
+	}
+	if x.exact, err = f.NewStyle(&excelize.Style{CustomNumFmt: ptr("0.000%")}); err != nil {
 		return nil, err
 	}
 	if x.kappa, err = f.NewStyle(&excelize.Style{CustomNumFmt: ptr("0.000")}); err != nil {
@@ -74,6 +79,18 @@ func newXW() (*xw, error) {
 // pctCell marks a value to be written as a percentage.
 type pctCell struct{ v *float64 }
 
+// lowCell and highCell are the lower and upper bounds of an interval,
+// written rounded outward at 0.1 percentage point — as the sentence and
+// every other format state them — so that a cell never shows 12.3% where
+// the sentence says 12.4%. The Summary sheet's Exact column holds them
+// unrounded.
+type lowCell struct{ v *float64 }
+type highCell struct{ v *float64 }
+
+// exactCell is a share at full precision, shown to three decimals of a
+// percent.
+type exactCell struct{ v *float64 }
+
 // num3Cell is a number shown to three decimals (a kappa, a p-value); the
 // cell keeps its full precision.
 type num3Cell float64
@@ -107,6 +124,16 @@ func (x *xw) set(sheet string, col, row int, v any) {
 				x.err = x.f.SetCellStyle(sheet, cell, cell, x.pct)
 			}
 		}
+	case lowCell:
+		x.set(sheet, col, row, pctCell{roundedPtr(t.v, rate.Down)})
+	case highCell:
+		x.set(sheet, col, row, pctCell{roundedPtr(t.v, rate.Up)})
+	case exactCell:
+		if t.v != nil {
+			if x.err = x.f.SetCellFloat(sheet, cell, *t.v, -1, 64); x.err == nil {
+				x.err = x.f.SetCellStyle(sheet, cell, cell, x.exact)
+			}
+		}
 	case num3Cell:
 		if x.err = x.f.SetCellFloat(sheet, cell, float64(t), -1, 64); x.err == nil {
 			x.err = x.f.SetCellStyle(sheet, cell, cell, x.kappa)
@@ -116,6 +143,14 @@ func (x *xw) set(sheet string, col, row int, v any) {
 	default:
 		x.err = fmt.Errorf("internal error: cell of type %T", v)
 	}
+}
+
+// roundedPtr is *v rounded outward at 0.1 percentage point (see lowCell).
+func roundedPtr(v *float64, r rate.Rounding) *float64 {
+	if v == nil {
+		return nil
+	}
+	return ptr(rate.Rounded(*v, 1, r))
 }
 
 func (x *xw) row(sheet string, row int, vals ...any) {
@@ -288,7 +323,7 @@ func (x *xw) summary(r *Report) {
 	row++
 	x.para(s, row, r.Sentence, "D", total)
 	row += 2
-	x.header(s, row, "Figure", "Value")
+	x.header(s, row, "Figure", "Value", "Exact")
 	row++
 	conf := confPct(r.opts.Confidence)
 	var pop any
@@ -301,13 +336,13 @@ func (x *xw) summary(r *Report) {
 		{"Audited", r.Audited},
 		{"Still to audit", r.ToDo},
 		{"Needing immediate attention", r.Flagged},
-		{"Share needing immediate attention", pctCell{r.Share}},
-		{conf + " interval, lower (" + methodName(r.CI.Method) + ")", pctCell{r.CI.Lower}},
-		{conf + " interval, upper", pctCell{r.CI.Upper}},
-		{conf + " upper bound, one-sided", pctCell{r.UpperOne}},
+		{"Share needing immediate attention", pctCell{r.Share}, exactCell{r.Share}},
+		{conf + " interval, lower (" + methodName(r.CI.Method) + ")", lowCell{r.CI.Lower}, exactCell{r.CI.Lower}},
+		{conf + " interval, upper", highCell{r.CI.Upper}, exactCell{r.CI.Upper}},
+		{conf + " upper bound, one-sided", highCell{r.UpperOne}, exactCell{r.UpperOne}},
 	}
 	if r.FiniteUpper != nil {
-		lines = append(lines, []any{conf + " upper bound for the population", pctCell{r.FiniteUpper}},
+		lines = append(lines, []any{conf + " upper bound for the population", highCell{r.FiniteUpper}, exactCell{r.FiniteUpper}},
 			[]any{conf + " upper bound for the population, cases", *r.FiniteUpperCount})
 	}
 	if len(r.Withdrawn) > 0 {
@@ -360,8 +395,8 @@ func (x *xw) summary(r *Report) {
 			{"Previous: needing immediate attention", c.PreviousFlagged},
 			{"Previous: share", pctCell{&c.PreviousShare}},
 			{"Difference (this − previous)", pctCell{&c.Difference}},
-			{conf + " interval of the difference, lower (Newcombe)", pctCell{&c.DifferenceCI[0]}},
-			{conf + " interval of the difference, upper", pctCell{&c.DifferenceCI[1]}},
+			{conf + " interval of the difference, lower (Newcombe)", lowCell{&c.DifferenceCI[0]}, exactCell{&c.DifferenceCI[0]}},
+			{conf + " interval of the difference, upper", highCell{&c.DifferenceCI[1]}, exactCell{&c.DifferenceCI[1]}},
 			{"Fisher's exact test, p", num3Cell(c.FisherP)},
 		} {
 			x.row(s, row, l...)
@@ -467,7 +502,7 @@ func (x *xw) breakdown(r *Report) {
 	conf := confPct(r.opts.Confidence)
 	x.header(s, 3, r.byLabel(), "Sampled", "Audited", "Flagged", "Share", conf+" lower", conf+" upper")
 	for i, g := range r.Breakdown {
-		x.row(s, i+4, g.Group, g.Sampled, g.Audited, g.Flagged, pctCell{g.Share}, pctCell{g.Lower}, pctCell{g.Upper})
+		x.row(s, i+4, g.Group, g.Sampled, g.Audited, g.Flagged, pctCell{g.Share}, lowCell{g.Lower}, highCell{g.Upper})
 	}
 }
 
@@ -591,7 +626,7 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string, limit *float64)
 		x.err = x.f.SetRowHeight(s, 1, xlsxprint.RowHeight(head))
 	}
 	for i, p := range ps {
-		vals := []any{p.Audit, p.Created.Format("2006-01-02"), p.Sampled, p.Audited, p.Flagged, pctCell{p.Share}, pctCell{p.Lower}, pctCell{p.Upper}}
+		vals := []any{p.Audit, p.Created.Format("2006-01-02"), p.Sampled, p.Audited, p.Flagged, pctCell{p.Share}, lowCell{p.Lower}, highCell{p.Upper}}
 		for _, g := range gradeNames() {
 			vals = append(vals, p.Grades[g])
 		}

@@ -40,6 +40,26 @@ func Percent(v float64, decimals int, r Rounding) string {
 	return formatRat(x.Mul(x, hundred), decimals, r, true) + "%"
 }
 
+// Rounded returns the share v rounded as [Percent] rounds it with Down or
+// Up, as a share again: Rounded(0.08317, 1, Up) is 0.084, what Percent
+// prints as "8.4%". A spreadsheet cell holding it shows, in a "0.0%"
+// format, the figure the report's sentence states. Any other rounding is
+// Nearest without Percent's guards; NaN and ±Inf are returned as they are.
+func Rounded(v float64, decimals int, r Rounding) float64 {
+	x, ok := exactFloat(v)
+	if !ok {
+		return v
+	}
+	if r != Down && r != Up {
+		r = Nearest
+	}
+	d := min(max(decimals, 0), MaxDecimals)
+	scale := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(d+2)), nil)
+	m := roundRat(x.Mul(x, new(big.Rat).SetInt(scale)), r)
+	f, _ := new(big.Rat).SetFrac(m, scale).Float64()
+	return f
+}
+
 // Fraction formats k of n as a percentage, from the integers exactly, with
 // the rules of [Percent]: Fraction(1, 3, 1, Nearest) is "33.3%",
 // Fraction(1, 3000, 1, Nearest) is "<0.1%", Fraction(71, 3000, 1, Up) is

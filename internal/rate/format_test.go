@@ -299,3 +299,39 @@ func TestCountsWithStats(t *testing.T) {
 		t.Errorf("CasesBelow(%v, 3000) = %d, want 73", up, k)
 	}
 }
+
+// Rounded gives the share Percent prints, so that a spreadsheet cell in a
+// "0.0%" format shows what the sentence says (issue 14 item 7: a sentence
+// of 2.5%–12.4% beside a cell of 12.3%).
+func TestRounded(t *testing.T) {
+	for _, c := range []struct {
+		v    float64
+		r    Rounding
+		want float64
+	}{
+		{0.12321, Up, 0.124},
+		{0.12321, Down, 0.123},
+		{0.02549, Down, 0.025},
+		{0.0834, Up, 0.084},
+		{0.084, Up, 0.084}, // exactly 8.4%: no step up
+		{0.0, Up, 0.0},
+		{-0.00244, Down, -0.003},
+		{-0.00244, Up, -0.002},
+		{0.12345, Nearest, 0.123},
+		{0.12355, Nearest, 0.124},
+	} {
+		got := Rounded(c.v, 1, c.r)
+		if got != c.want {
+			t.Errorf("Rounded(%v, 1, %v) = %v, want %v", c.v, c.r, got, c.want)
+		}
+		// The cell shows what Percent prints.
+		if c.r != Nearest {
+			if p, q := Percent(c.v, 1, c.r), Percent(got, 1, Nearest); p != q && !(p == "0%" && q == "0%") {
+				t.Errorf("Percent(%v) = %s, the rounded cell %s", c.v, p, q)
+			}
+		}
+	}
+	if !math.IsNaN(Rounded(math.NaN(), 1, Up)) {
+		t.Error("NaN")
+	}
+}
