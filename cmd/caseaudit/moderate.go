@@ -69,6 +69,7 @@ func runModerate(ctx context.Context, o *moderateOptions, g *globalOptions) erro
 		return err
 	}
 	defer st.Close()
+	generated := false
 	if o.Seed == "" {
 		if prev, err := st.Moderation(ctx, a.Name); err != nil {
 			return err
@@ -77,12 +78,15 @@ func runModerate(ctx context.Context, o *moderateOptions, g *globalOptions) erro
 		} else if o.Seed, err = sample.NewSeed(); err != nil {
 			return err
 		} else {
-			g.infof("seed %s (generated; recorded with the moderation sample)\n", o.Seed)
+			generated = true
 		}
 	}
 	m, err := st.DrawModeration(ctx, a.Name, o.Size, o.Seed)
 	if err != nil {
 		return err
+	}
+	if generated {
+		g.infof("seed %s (generated; recorded with the moderation sample)\n", o.Seed)
 	}
 	g.infof("moderation sample of %d from %d recorded cases of %q, seed %s\n", len(m.Cases), m.Recorded, a.Name, m.Seed)
 	cases, err := st.Cases(ctx, a.Name)

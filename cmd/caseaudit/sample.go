@@ -492,7 +492,10 @@ func readSummary(g *globalOptions, src sample.Source, c sample.Counts, dups []sa
 	if len(filters) > 0 {
 		fmt.Fprintf(&b, "filters leave %s of %s distinct IDs\n", words.Thousands(c.Distinct-c.FilteredOut), words.Thousands(c.Distinct))
 	}
-	if x != nil {
+	switch {
+	case x != nil && c.Excluded == 0:
+		fmt.Fprintf(&b, "left out no case: none was %s\n", x.Rule)
+	case x != nil:
 		fmt.Fprintf(&b, "left out %s %s\n", words.Count(c.Excluded, "case"), x.Rule)
 	}
 	g.infof("%s", b.String())
