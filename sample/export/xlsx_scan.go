@@ -504,14 +504,17 @@ func (p *sheetParser) cell(kind int, attrs []byte) error {
 			} else {
 				p.rowVal = p.rowVal || len(p.v) > 0
 			}
-		case typ == ctInline && hasIs:
+		case typ == ctInline && hasIs, typ == ctString && hasIs && !hasV:
 			p.rowVal = p.rowVal || len(p.is) > 0
 		default:
 			p.rowVal = p.rowVal || len(p.v) > 0 || (hasF && !hasV)
 		}
 		return nil
 	}
-	if hasF && !hasV {
+	if hasF && !hasV && !hasIs {
+		// A formula whose cached value is kept as an inline string
+		// (<is>, as LibreOffice 4.1 and node-xlsx-stream write it) has a
+		// value; one with neither has none.
 		return &sheetDataError{
 			msg:  fmt.Sprintf("formula without a saved value in cell %s%d", columnName(col), p.rowNum),
 			hint: "open the file in Excel, save it, and try again"}
@@ -540,7 +543,11 @@ func (p *sheetParser) cell(kind int, attrs []byte) error {
 		}
 		p.rowBuf = appendXstring(p.rowBuf, src)
 	case ctString:
-		p.rowBuf = appendXstring(p.rowBuf, p.v)
+		src := p.v
+		if hasIs && !hasV {
+			src = p.is
+		}
+		p.rowBuf = appendXstring(p.rowBuf, src)
 	case ctBool:
 		switch v := bytes.TrimSpace(p.v); {
 		case string(v) == "1" || strings.EqualFold(string(v), "true"):
