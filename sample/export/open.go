@@ -179,17 +179,31 @@ func markupKind(head []byte) string {
 }
 
 // zipFormat tells an xlsx workbook from the other zip files people pick up.
+// A workbook is recognised by its parts, wherever they are: the usual xl/
+// folder, or a package whose relationships (_rels/.rels) name the workbook
+// elsewhere, which the xlsx reader follows. Backslashes in entry names (some
+// Windows zip tools write them) count as slashes.
 func zipFormat(path string) (string, error) {
-	zr, err := zip.OpenReader(path)
+	f, err := os.Open(path)
 	if err != nil {
+		return "", openError(path, err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return "", openError(path, err)
+	}
+	zr, err := zip.NewReader(f, fi.Size())
+	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
 		return "", &InputError{Path: path, Msg: "the workbook is damaged or incomplete (" + err.Error() + ")",
 			Hint: "download or save it again as .xlsx", Err: err}
 	}
-	defer zr.Close()
 	var xl, xlsb bool
 	for _, f := range zr.File {
-		name := strings.ToLower(f.Name)
+		name := zipPartName(f.Name)
 		switch {
+		case strings.HasSuffix(name, "workbook.xml"):
+			xl = true // wherever it is: the xlsx reader follows the relationships
 		case name == "mimetype":
 			rc, err := f.Open()
 			if err != nil {
@@ -206,11 +220,15 @@ func zipFormat(path string) (string, error) {
 				return "", &InputError{Path: path, Msg: "not a spreadsheet or CSV file (an OpenDocument file)",
 					Hint: "export the case list as .xlsx or CSV"}
 			}
-		case name == "xl/workbook.bin":
+		case strings.HasSuffix(name, "workbook.bin"):
 			xlsb = true
 		case strings.HasPrefix(name, "xl/"):
 			xl = true
 		}
+	}
+	if !xl && !xlsb {
+		// The workbook part may have any name: ask the package.
+		xl = officeDocumentIsWorkbook(zr)
 	}
 	if xlsb {
 		return "", &InputError{Path: path, Msg: "this is an Excel binary workbook (.xlsb), which is not supported",

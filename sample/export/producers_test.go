@@ -1,9 +1,11 @@
 package export
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
+	"unicode/utf16"
 
 	"github.com/caseaudit/caseaudit/internal/xlsxfixture"
 )
@@ -71,4 +73,106 @@ func TestProducersFormulaCachedAsInlineString(t *testing.T) {
 	path = sheetBook(t, "nov.xlsx", `<sheetData><row r="1">`+xlsxfixture.Inline("A1", "Case Reference")+`</row>`+
 		`<row r="2"><c r="A2" t="inlineStr"><f>"CR-"&amp;"0001"</f></c></row></sheetData>`)
 	wantOneLineInputError(t, readAll(path, OpenOptions{}), path, "row 2", "formula without a saved value in cell A2")
+}
+
+// Item 5: the package's relationships put the workbook at wtf/workbook.xml
+// and its parts at the package root, as Excel and LibreOffice allow.
+func TestProducersWorkbookElsewhere(t *testing.T) {
+	const relNS = `xmlns="http://schemas.openxmlformats.org/package/2006/relationships"`
+	const officeRel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+	parts := []string{
+		"[Content_Types].xml", `<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">` +
+			`<Default Extension="xml" ContentType="application/xml"/><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>` +
+			`<Override PartName="/wtf/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>`,
+		"_rels/.rels", `<?xml version="1.0"?><Relationships ` + relNS + `><Relationship Id="rId1" Type="` + officeRel + `officeDocument" Target="wtf/workbook.xml"/></Relationships>`,
+		"wtf/workbook.xml", xlsxfixture.Workbook("Cases"),
+		"wtf/_rels/workbook.xml.rels", `<?xml version="1.0"?><Relationships ` + relNS + `>` +
+			`<Relationship Id="rId1" Type="` + officeRel + `worksheet" Target="../sheet1.xml"/>` +
+			`<Relationship Id="rId2" Type="` + officeRel + `sharedStrings" Target="/strings.xml"/>` +
+			`<Relationship Id="rId3" Type="` + officeRel + `styles" Target="../styles.xml"/></Relationships>`,
+		"sheet1.xml", xlsxfixture.Worksheet(`<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>` +
+			`<row r="2"><c r="A2" t="s"><v>2</v></c><c r="B2" s="1"><v>46203</v></c></row></sheetData>`),
+		"strings.xml", `<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="3" uniqueCount="3">` +
+			`<si><t>Case Reference</t></si><si><t>Referral Date</t></si><si><t>CR-0000001</t></si></sst>`,
+		"styles.xml", `<?xml version="1.0"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">` +
+			`<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14"/></cellXfs></styleSheet>`,
+	}
+	want := "2:CR-0000001|2026-06-30\n"
+	path := writeXLSXParts(t, "wtf.xlsx", parts...)
+	tb, rows := tableRows(t, path, OpenOptions{})
+	if tb.Sheet != "Cases" || rowsText(rows) != want {
+		t.Errorf("sheet %q, rows\n%s", tb.Sheet, rowsText(rows))
+	}
+
+	// The same package with backslashes in its zip entry names (written by
+	// some Windows zip tools; Excel reads it).
+	bs := append([]string(nil), parts...)
+	for i := 0; i < len(bs); i += 2 {
+		bs[i] = strings.ReplaceAll(bs[i], "/", `\`)
+	}
+	path = writeXLSXParts(t, "backslash.xlsx", bs...)
+	tb, rows = tableRows(t, path, OpenOptions{})
+	if tb.Sheet != "Cases" || rowsText(rows) != want {
+		t.Errorf("backslashes: sheet %q, rows\n%s", tb.Sheet, rowsText(rows))
+	}
+
+	// A Word document is still no workbook, though it has relationships.
+	docx := writeXLSXParts(t, "letter.xlsx",
+		"[Content_Types].xml", `<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>`,
+		"_rels/.rels", `<?xml version="1.0"?><Relationships `+relNS+`><Relationship Id="rId1" Type="`+officeRel+`officeDocument" Target="word/document.xml"/></Relationships>`,
+		"word/document.xml", `<w:document/>`)
+	_, err := Open(context.Background(), docx, OpenOptions{})
+	wantOneLineInputError(t, err, docx, "not a spreadsheet or CSV file")
+}
+
+// utf16Text encodes s as UTF-16, little- or big-endian, with or without a
+// byte order mark.
+func utf16Text(s string, bigEndian, bom bool) string {
+	var b []byte
+	put := func(u uint16) {
+		if bigEndian {
+			b = append(b, byte(u>>8), byte(u))
+		} else {
+			b = append(b, byte(u), byte(u>>8))
+		}
+	}
+	if bom {
+		put(0xFEFF)
+	}
+	for _, u := range utf16.Encode([]rune(s)) {
+		put(u)
+	}
+	return string(b)
+}
+
+// Item 6: every XML part in UTF-16 (Excel on Windows Phone, some
+// generators), with and without byte order marks, in both byte orders.
+func TestProducersUTF16Parts(t *testing.T) {
+	decl := `<?xml version="1.0" encoding="UTF-16" standalone="yes"?>`
+	sst := decl + `<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="2" uniqueCount="2"><si><t>Case Reference</t></si><si><t>Zoë – Ōtautahi 🙂</t></si></sst>`
+	rels := strings.Replace(xlsxfixture.WorkbookRels, `</Relationships>`,
+		`<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>`, 1)
+	sheet := decl + `<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>` +
+		`<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="inlineStr"><is><t>Name</t></is></c></row>` +
+		`<row r="2"><c r="A2" t="inlineStr"><is><t>CR-0000001</t></is></c><c r="B2" t="s"><v>1</v></c></row></sheetData></worksheet>`
+	u8 := func(part string) string { return strings.Replace(part, `<?xml version="1.0"?>`, decl, 1) }
+	for _, tc := range []struct {
+		name     string
+		big, bom bool
+	}{{"le-bom", false, true}, {"be-bom", true, true}, {"le", false, false}, {"be", true, false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			enc := func(s string) string { return utf16Text(s, tc.big, tc.bom) }
+			path := writeXLSXParts(t, "utf16.xlsx",
+				"[Content_Types].xml", enc(u8(xlsxfixture.ContentTypes)),
+				"_rels/.rels", enc(u8(xlsxfixture.PackageRels)),
+				"xl/workbook.xml", enc(u8(xlsxfixture.Workbook("Cases"))),
+				"xl/_rels/workbook.xml.rels", enc(u8(rels)),
+				"xl/sharedStrings.xml", enc(sst),
+				"xl/worksheets/sheet1.xml", enc(sheet))
+			tb, rows := tableRows(t, path, OpenOptions{})
+			if tb.Sheet != "Cases" || rowsText(rows) != "2:CR-0000001|Zoë – Ōtautahi 🙂\n" {
+				t.Errorf("sheet %q, rows\n%s", tb.Sheet, rowsText(rows))
+			}
+		})
+	}
 }

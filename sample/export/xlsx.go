@@ -152,7 +152,12 @@ func (b *xlsxBook) openPart(zf *zip.File, l partLimit, sheet string) (io.ReadClo
 	if err != nil {
 		return nil, b.readError(err, sheet, 0, "")
 	}
-	return &limitedPart{rc: rc, left: limit, part: zf.Name, compressed: int64(min(zf.CompressedSize64, 1<<62)), limit: limit}, nil
+	u, err := utf8Part(&limitedPart{rc: rc, left: limit, part: zf.Name, compressed: int64(min(zf.CompressedSize64, 1<<62)), limit: limit})
+	if err != nil {
+		rc.Close()
+		return nil, b.readError(err, sheet, 0, "")
+	}
+	return u, nil
 }
 
 // limitedPart counts inflated bytes and fails past the limit.
@@ -333,7 +338,7 @@ func decryptWorkbook(raw []byte, password string) (plain []byte, err error) {
 func newXLSXBook(path string, f *os.File, zr *zip.Reader) (*xlsxBook, error) {
 	b := &xlsxBook{path: path, file: f, zr: zr, parts: make(map[string]*zip.File, len(zr.File))}
 	for _, zf := range zr.File {
-		k := strings.ToLower(strings.TrimPrefix(strings.ReplaceAll(zf.Name, "\\", "/"), "/"))
+		k := zipPartName(zf.Name)
 		if _, dup := b.parts[k]; !dup {
 			b.parts[k] = zf
 		}
@@ -346,17 +351,31 @@ func newXLSXBook(path string, f *os.File, zr *zip.Reader) (*xlsxBook, error) {
 		return ie
 	}
 
-	// The workbook part: from the package relationships, else the usual name.
+	// The workbook part: from the package relationships (it may be anywhere,
+	// as Excel and LibreOffice allow), else the usual name.
 	wbPart := "xl/workbook.xml"
 	if zf := b.part("_rels/.rels"); zf != nil {
 		rels, err := b.readRels(zf)
 		if err != nil {
 			return nil, err
 		}
+		var types contentTypes
+		if zf := b.part("[Content_Types].xml"); zf != nil {
+			rc, err := b.openPart(zf, smallPartLimit, "")
+			if err != nil {
+				return nil, err
+			}
+			types, err = parseContentTypes(rc)
+			rc.Close()
+			if err != nil {
+				return nil, b.smallPartError(zf.Name, err)
+			}
+		}
 		for _, r := range rels {
 			if relTypeName(r.typ) == "officeDocument" && !r.external {
-				if t := resolvePart("", r.target); b.part(t) != nil {
+				if t := resolvePart("", r.target); b.part(t) != nil && types.workbook(t) {
 					wbPart = t
+					break
 				}
 			}
 		}

@@ -1,12 +1,20 @@
 package export
 
 import (
+	"archive/zip"
+	"bytes"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"net/url"
 	"path"
 	"strconv"
 	"strings"
+
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
 )
 
 // The small parts of a workbook (the package relationships, xl/workbook.xml,
@@ -39,10 +47,183 @@ func relTypeName(typ string) string {
 	return typ
 }
 
-// parseRels reads a relationships part.
-func parseRels(r io.Reader) ([]xlsxRel, error) {
+// zipPartName is a zip entry's name as a part name: backslashes (which
+// some Windows zip tools write) as slashes, no leading slash, lower case
+// (part names compare case-insensitively).
+func zipPartName(name string) string {
+	return strings.ToLower(strings.TrimPrefix(strings.ReplaceAll(name, "\\", "/"), "/"))
+}
+
+// utf8Part reads a part's XML as UTF-8. XML may be stored in UTF-16 (Excel
+// on Windows Phone and some generators write parts so): a part that starts
+// with a UTF-16 byte order mark, or with "<?" in UTF-16 without one, is
+// transcoded; any other part is passed through as it is. The small parts'
+// decoder accepts the encoding the declaration then names (see
+// newPartDecoder); the byte scanner of the big parts ignores declarations.
+func utf8Part(rc io.ReadCloser) (io.ReadCloser, error) {
+	var head [4]byte
+	n, err := io.ReadFull(rc, head[:])
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return nil, err
+	}
+	h := head[:n]
+	var enc encoding.Encoding
+	switch {
+	case bytes.HasPrefix(h, bomLE), bytes.HasPrefix(h, bomBE):
+		enc = unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM) // the BOM decides
+	case bytes.Equal(h, []byte{'<', 0, '?', 0}):
+		enc = unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM)
+	case bytes.Equal(h, []byte{0, '<', 0, '?'}):
+		enc = unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM)
+	}
+	r := io.MultiReader(bytes.NewReader(h), rc)
+	if enc != nil {
+		r = transform.NewReader(r, enc.NewDecoder())
+	}
+	return partReader{r, rc}, nil
+}
+
+type partReader struct {
+	io.Reader
+	c io.Closer
+}
+
+func (p partReader) Close() error { return p.c.Close() }
+
+// newPartDecoder returns an encoding/xml decoder for a small part read
+// through utf8Part. A declaration naming UTF-16 is taken as read (the part
+// was transcoded, or is in fact ASCII-compatible); ISO-8859-1 and
+// Windows-1252 are decoded; other encodings are an error.
+func newPartDecoder(r io.Reader) *xml.Decoder {
 	d := xml.NewDecoder(r)
 	d.Strict = false
+	d.CharsetReader = func(label string, input io.Reader) (io.Reader, error) {
+		l := strings.ToLower(strings.TrimSpace(label))
+		if strings.HasPrefix(l, "utf-16") || strings.HasPrefix(l, "utf16") || l == "ucs-2" || l == "unicode" {
+			return input, nil
+		}
+		switch l {
+		case "us-ascii", "ascii", "iso-8859-1", "iso8859-1", "latin1", "latin-1":
+			return charmap.ISO8859_1.NewDecoder().Reader(input), nil
+		case "windows-1252", "cp1252":
+			return charmap.Windows1252.NewDecoder().Reader(input), nil
+		}
+		return nil, fmt.Errorf("the XML is in %s, which this program cannot read", label)
+	}
+	return d
+}
+
+// officeDocumentIsWorkbook reports whether a zip's package relationships
+// (_rels/.rels) name a main document part that is a workbook by its content
+// type ([Content_Types].xml) or, failing that, by its name. It is for
+// telling a workbook stored under other names from other zip files.
+func officeDocumentIsWorkbook(zr *zip.Reader) bool {
+	parts := map[string]*zip.File{}
+	for _, f := range zr.File {
+		parts[zipPartName(f.Name)] = f
+	}
+	read := func(name string) io.ReadCloser {
+		f := parts[name]
+		if f == nil {
+			return nil
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return nil
+		}
+		u, err := utf8Part(partReader{io.LimitReader(rc, 1<<20), rc})
+		if err != nil {
+			rc.Close()
+			return nil
+		}
+		return u
+	}
+	rc := read("_rels/.rels")
+	if rc == nil {
+		return false
+	}
+	rels, _ := parseRels(rc)
+	rc.Close()
+	var types contentTypes
+	if rc := read("[content_types].xml"); rc != nil {
+		types, _ = parseContentTypes(rc)
+		rc.Close()
+	}
+	for _, r := range rels {
+		if relTypeName(r.typ) != "officeDocument" || r.external {
+			continue
+		}
+		t := resolvePart("", r.target)
+		if parts[strings.ToLower(t)] != nil && types.workbook(t) {
+			return true
+		}
+	}
+	return false
+}
+
+// contentTypes is [Content_Types].xml: content types by part name and by
+// extension (lower case, part names without the leading slash).
+type contentTypes struct {
+	byPart, byExt map[string]string
+}
+
+func parseContentTypes(r io.Reader) (contentTypes, error) {
+	ct := contentTypes{byPart: map[string]string{}, byExt: map[string]string{}}
+	d := newPartDecoder(r)
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			return ct, nil
+		}
+		if err != nil {
+			return ct, err
+		}
+		se, ok := tok.(xml.StartElement)
+		if !ok {
+			continue
+		}
+		var name, ext, typ string
+		for _, a := range se.Attr {
+			switch a.Name.Local {
+			case "PartName":
+				name = zipPartName(a.Value)
+			case "Extension":
+				ext = strings.ToLower(a.Value)
+			case "ContentType":
+				typ = a.Value
+			}
+		}
+		switch se.Name.Local {
+		case "Override":
+			ct.byPart[name] = typ
+		case "Default":
+			ct.byExt[ext] = typ
+		}
+	}
+}
+
+// workbook reports whether part is a workbook: its content type is a
+// spreadsheet's main part (xlsx, xlsm, xltx, xltm, strict), or, when the
+// package does not say, its name ends in workbook.xml.
+func (ct contentTypes) workbook(part string) bool {
+	p := zipPartName(part)
+	typ, ok := ct.byPart[p]
+	if !ok {
+		typ, ok = ct.byExt[strings.ToLower(path.Ext(p))]
+		if ok && !strings.Contains(typ, "main+xml") {
+			ok = false // "application/xml" for every .xml part says nothing
+		}
+	}
+	if !ok {
+		return strings.HasSuffix(p, "workbook.xml")
+	}
+	t := strings.ToLower(typ)
+	return strings.HasSuffix(t, ".main+xml") && (strings.Contains(t, "spreadsheetml") || strings.Contains(t, "ms-excel"))
+}
+
+// parseRels reads a relationships part.
+func parseRels(r io.Reader) ([]xlsxRel, error) {
+	d := newPartDecoder(r)
 	var rels []xlsxRel
 	for {
 		tok, err := d.Token()
@@ -95,8 +276,7 @@ func relsPartFor(part string) string {
 
 // parseWorkbookXML reads the sheet list and the date system of xl/workbook.xml.
 func parseWorkbookXML(r io.Reader) (sheets []xlsxSheetEntry, date1904 bool, err error) {
-	d := xml.NewDecoder(r)
-	d.Strict = false
+	d := newPartDecoder(r)
 	for {
 		tok, err := d.Token()
 		if err == io.EOF {
@@ -149,8 +329,7 @@ const maxStyles = 1 << 20
 
 // parseStyles reads the number formats of xl/styles.xml.
 func parseStyles(r io.Reader) (*xlsxStyles, error) {
-	d := xml.NewDecoder(r)
-	d.Strict = false
+	d := newPartDecoder(r)
 	custom := map[int]string{}
 	var xfIDs []int
 	depth := 0
