@@ -176,3 +176,41 @@ func TestProducersUTF16Parts(t *testing.T) {
 		})
 	}
 }
+
+// Item 3: times of day and elapsed times are not dates, in either date
+// system.
+func TestProducersTimesAndDurations(t *testing.T) {
+	styles := `<?xml version="1.0"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">` +
+		`<numFmts count="3"><numFmt numFmtId="164" formatCode="hh:mm:ss"/><numFmt numFmtId="165" formatCode="[h]:mm:ss"/><numFmt numFmtId="166" formatCode="[mm]:ss"/></numFmts>` +
+		`<cellXfs count="6"><xf numFmtId="0"/><xf numFmtId="164"/><xf numFmtId="165"/><xf numFmtId="21"/><xf numFmtId="46"/><xf numFmtId="166"/></cellXfs></styleSheet>`
+	rels := strings.Replace(xlsxfixture.WorkbookRels, `</Relationships>`,
+		`<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>`, 1)
+	row := func(r int, id string, style int, v string) string {
+		return fmt.Sprintf(`<row r="%d">%s<c r="B%d" s="%d"><v>%s</v></c></row>`, r, xlsxfixture.Inline(fmt.Sprintf("A%d", r), id), r, style, v)
+	}
+	sheet := `<sheetData><row r="1">` + xlsxfixture.Inline("A1", "Case Reference") + xlsxfixture.Inline("B1", "Time") + `</row>` +
+		row(2, "hh:mm:ss", 1, "0.50918981481481477") + // 12:13:14
+		row(3, "hh:mm:ss with a date part", 1, "1.5091898148148148") +
+		row(4, "[h]:mm:ss", 2, "10.632060185185185") + // 255:10:10
+		row(5, "[h]:mm:ss one day", 2, "1") +
+		row(6, "built-in 21", 3, "0.75") +
+		row(7, "built-in 46", 4, "10.632060185185185") +
+		row(8, "[mm]:ss", 5, "10.632060185185185") +
+		row(9, "negative elapsed", 2, "-0.5") + `</sheetData>`
+	want := "2:hh:mm:ss|12:13:14\n3:hh:mm:ss with a date part|12:13:14\n4:[h]:mm:ss|255:10:10\n5:[h]:mm:ss one day|24:00:00\n" +
+		"6:built-in 21|18:00:00\n7:built-in 46|255:10:10\n8:[mm]:ss|15310:10\n9:negative elapsed|-12:00:00\n"
+	for _, date1904 := range []bool{false, true} {
+		wb := xlsxfixture.Workbook("Cases")
+		if date1904 {
+			wb = strings.Replace(wb, "<sheets>", `<workbookPr date1904="1"/><sheets>`, 1)
+		}
+		path := writeXLSXParts(t, "times.xlsx",
+			"[Content_Types].xml", xlsxfixture.ContentTypes, "_rels/.rels", xlsxfixture.PackageRels,
+			"xl/workbook.xml", wb, "xl/_rels/workbook.xml.rels", rels, "xl/styles.xml", styles,
+			"xl/worksheets/sheet1.xml", xlsxfixture.Worksheet(sheet))
+		_, rows := tableRows(t, path, OpenOptions{})
+		if got := rowsText(rows); got != want {
+			t.Errorf("date1904=%v: rows\n%s\nwant\n%s", date1904, got, want)
+		}
+	}
+}

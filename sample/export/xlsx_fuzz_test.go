@@ -83,13 +83,14 @@ func FuzzXLSX(f *testing.F) {
 }
 
 // FuzzXLSXSheetXML feeds raw XML to the worksheet scanner, with a small
-// shared strings table and styles (xf 1 is a date format).
+// shared strings table and styles (xf 1 is a date format, 2 a time of day,
+// 3 to 5 elapsed times).
 func FuzzXLSXSheetXML(f *testing.F) {
 	for _, s := range fuzzSheetSeeds {
 		f.Add([]byte(s))
 	}
 	sst := &sharedStrings{data: "Case ReferenceCR-1", off: []uint32{0, 14, 18, 18}}
-	styles := &xlsxStyles{isDate: []bool{false, true}}
+	styles := &xlsxStyles{kinds: []numFmtKind{fmtNumber, fmtDate, fmtTime, fmtElapsed, fmtElapsedMinutes, fmtElapsedSeconds}}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, want := range [][]bool{nil, {true, false, true}} {
 			p := &sheetParser{sc: newXMLScanner(bytes.NewReader(data)), sst: sst, styles: styles, path: "f.xlsx", sheet: "S", want: want}
@@ -115,6 +116,7 @@ var fuzzSheetSeeds = []string{
 	`<x:worksheet xmlns:x="m"><x:sheetData><x:row><x:c><x:f>1+1</x:f><x:v>2</x:v></x:c><x:c t="str"><x:v>a&amp;b_x000D_</x:v></x:c><x:c t="d"><x:v>2026-06-30T09:14:00Z</x:v></x:c></x:row></x:sheetData></x:worksheet>`,
 	`<sheetData><row r="2"/><row r="5" spans="1:3"><c r="C5" s="1"><v>0.5</v></c><!-- c --><c><v><![CDATA[12]]></v></c></row><row r="6"><c r="XFD6"><v>1</v></c></row></sheetData>`,
 	`<sheetData><row r="1"><c r="A1" t="s"><v>2</v></c><c r="B1" a='>' t="inlineStr"><is><t xml:space="preserve"> x &#10; &#x263A; </t></is></c></row></sheetData>`,
+	`<sheetData><row r="1"><c s="2"><v>0.50918981481</v></c><c s="3"><v>10.632060185</v></c><c s="4"><v>-1.5</v></c><c s="5"><v>1e300</v></c><c s="2"><v>-0.25</v></c></row><row r="2"><c t="inlineStr"><f>A1</f><is><t>cached</t></is></c><c t="str"><f>B1</f><is><t>x</t></is></c></row></sheetData>`,
 }
 
 // TestXLSXWriteFuzzSeeds writes the seed corpus files under testdata/fuzz

@@ -563,12 +563,15 @@ func (p *sheetParser) cell(kind int, attrs []byte) error {
 		p.rowBuf = appendISODateText(p.rowBuf, bytes.TrimSpace(p.v))
 	default:
 		v := bytes.TrimSpace(p.v)
-		switch {
-		case len(v) == 0:
-		case p.styles.dateStyle(style):
-			p.rowBuf = appendSerialText(p.rowBuf, v, p.date1904)
-		default:
-			p.rowBuf = appendNumberText(p.rowBuf, v)
+		if len(v) > 0 {
+			switch k := p.styles.kind(style); k {
+			case fmtNumber:
+				p.rowBuf = appendNumberText(p.rowBuf, v)
+			case fmtDate:
+				p.rowBuf = appendSerialText(p.rowBuf, v, p.date1904)
+			default:
+				p.rowBuf = appendClockText(p.rowBuf, v, k)
+			}
 		}
 	}
 	if !rec.fromSST {
