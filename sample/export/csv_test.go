@@ -42,9 +42,10 @@ func writeTestCSV(t *testing.T, name string, data []byte) string {
 }
 
 type readRow struct {
-	num   int
-	cells []string
-	blank bool
+	num    int
+	cells  []string
+	blank  bool
+	footer bool
 }
 
 // openAndReadAll opens path and returns every row below the header with every
@@ -62,7 +63,7 @@ func openAndReadAll(t *testing.T, path string, opts OpenOptions) (*Table, []read
 	}
 	var rows []readRow
 	err = tb.Rows(context.Background(), cols, func(r Row) error {
-		rows = append(rows, readRow{r.Num, append([]string(nil), r.Cells...), r.Blank})
+		rows = append(rows, readRow{r.Num, append([]string(nil), r.Cells...), r.Blank, r.Footer})
 		return nil
 	})
 	if err != nil {
@@ -394,12 +395,12 @@ func TestCSVQuotedNewlinesAndRowNumbers(t *testing.T) {
 		t.Fatalf("header row %d", tb.HeaderRow)
 	}
 	want := []readRow{
-		{4, []string{"CR-1", "first line\nsecond line, with a comma", "North"}, false},
-		{5, []string{"", "", ""}, true},
-		{6, []string{"CR-2", `say "hi"`, "South"}, false},
-		{7, []string{"CR-3", `O"Neill`, "East"}, false},
-		{8, []string{"CR-4", "multi\nline\nthree", "West"}, false},
-		{9, []string{"CR-5", "", ""}, false},
+		{4, []string{"CR-1", "first line\nsecond line, with a comma", "North"}, false, false},
+		{5, []string{"", "", ""}, true, false},
+		{6, []string{"CR-2", `say "hi"`, "South"}, false, false},
+		{7, []string{"CR-3", `O"Neill`, "East"}, false, false},
+		{8, []string{"CR-4", "multi\nline\nthree", "West"}, false, false},
+		{9, []string{"CR-5", "", ""}, false, false},
 	}
 	if fmt.Sprintf("%#v", rows) != fmt.Sprintf("%#v", want) {
 		t.Fatalf("rows\n got %#v\nwant %#v", rows, want)

@@ -62,9 +62,10 @@ func looseKey(s string) string {
 	return b.String()
 }
 
-// knownIDRank is the rank of h as an ID column name, or 0.
+// knownIDRank is the rank of h as an ID column name, or 0. An error value
+// is no name, though "#REF!" has the letters of "Ref".
 func knownIDRank(h string) int {
-	if len(h) > 64 {
+	if len(h) > 64 || isErrorValue(h) {
 		return 0
 	}
 	return idRank[looseKey(h)]
@@ -75,7 +76,7 @@ func knownIDRank(h string) int {
 // a looseKey match if exactly one distinct header name has it.
 func matchHeader(header []string, name string) int {
 	n := normHeader(name)
-	if n == "" {
+	if n == "" || isErrorValue(n) {
 		return -1
 	}
 	for i, h := range header {
@@ -89,7 +90,7 @@ func matchHeader(header []string, name string) int {
 	}
 	found, distinct := -1, ""
 	for i, h := range header {
-		if looseKey(h) != k {
+		if looseKey(h) != k || isErrorValue(h) {
 			continue
 		}
 		if found < 0 {

@@ -214,3 +214,119 @@ func TestProducersTimesAndDurations(t *testing.T) {
 		}
 	}
 }
+
+// Item 1: a row of error values is no header row, though "#REF!" has the
+// letters of the ID name "Ref"; a case ID that is an error value is refused
+// with its row.
+func TestProducersErrorValues(t *testing.T) {
+	errCell := func(ref, v string) string { return `<c r="` + ref + `" t="e"><v>` + v + `</v></c>` }
+	sheet := `<sheetData>` +
+		`<row r="1">` + xlsxfixture.Inline("A1", "Children looked after, by placement") + `</row>` +
+		`<row r="2">` + errCell("A2", "#REF!") + errCell("B2", "#N/A") + errCell("C2", "#VALUE!") + `</row>` +
+		`<row r="3">` + xlsxfixture.Inline("A3", "Reference") + xlsxfixture.Inline("B3", "Placement") + xlsxfixture.Inline("C3", "Count") + `</row>` +
+		`<row r="4">` + xlsxfixture.Inline("A4", "CR-0000001") + xlsxfixture.Inline("B4", "Foster") + `<c r="C4"><v>2</v></c></row>` +
+		`<row r="5">` + xlsxfixture.Inline("A5", "CR-0000002") + xlsxfixture.Inline("B5", "Residential") + errCell("C5", "#DIV/0!") + `</row>` +
+		`</sheetData>`
+	path := sheetBook(t, "errors.xlsx", sheet)
+	tb, rows := tableRows(t, path, OpenOptions{})
+	if tb.HeaderRow != 3 || tb.Header[tb.IDIndex] != "Reference" {
+		t.Errorf("header row %d, ID column %q; want row 3, \"Reference\"", tb.HeaderRow, tb.Header[tb.IDIndex])
+	}
+	if got, want := rowsText(rows), "4:CR-0000001|Foster|2\n5:CR-0000002|Residential|#DIV/0!\n"; got != want {
+		t.Errorf("rows\n%s\nwant\n%s", got, want)
+	}
+
+	// The same in csv, where error values are text; and --id-column Ref does
+	// not pick the #REF! cell either.
+	csv := "Children looked after\n#REF!,#N/A,#VALUE!\nReference,Placement,Count\nCR-0000001,Foster,2\n"
+	p := writeTestCSV(t, "errors.csv", []byte(csv))
+	tb, _ = tableRows(t, p, OpenOptions{})
+	if tb.HeaderRow != 3 || tb.Header[tb.IDIndex] != "Reference" {
+		t.Errorf("csv: header row %d, ID column %q", tb.HeaderRow, tb.Header[tb.IDIndex])
+	}
+	_, err := Open(context.Background(), writeTestCSV(t, "ref.csv", []byte("#REF!,Team\nCR-1,North\n")), OpenOptions{IDColumn: "Ref"})
+	if err == nil || !strings.Contains(err.Error(), `no column "Ref"`) {
+		t.Errorf("--id-column Ref matched an error value: %v", err)
+	}
+
+	// A case ID that is an error value: refused, naming row and column.
+	for _, tc := range []struct{ name, data string }{
+		{"ids.csv", "Case Reference,Team\nCR-0000001,North\nCR-0000002,South\n#N/A,East\nCR-0000004,West\n"},
+		{"lo.csv", "Case Reference,Team\nCR-0000001,North\nCR-0000002,South\nErr:502,East\nCR-0000004,West\n"},
+	} {
+		p := writeTestCSV(t, tc.name, []byte(tc.data))
+		wantOneLineInputError(t, readAll(p, OpenOptions{}), p, "row 4, column Case Reference: the case ID is the error value",
+			"correct the ID in the export")
+	}
+	path = sheetBook(t, "iderr.xlsx", `<sheetData><row r="1">`+xlsxfixture.Inline("A1", "Case Reference")+`</row>`+
+		`<row r="2">`+xlsxfixture.Inline("A2", "CR-1")+`</row><row r="3">`+errCell("A3", "#REF!")+`</row></sheetData>`)
+	wantOneLineInputError(t, readAll(path, OpenOptions{}), path, `sheet "Cases", row 3, column Case Reference: the case ID is the error value #REF!`)
+}
+
+// Item 4: notes under a table, below a blank row, are a footer block, not
+// cases; a blank row inside the table is not.
+func TestProducersFootnotes(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("URN,Provider type,Places\n")
+	for i := 1; i <= 30; i++ {
+		fmt.Fprintf(&b, "%d,Children's home,%d\n", 100000+i*37, i%5+1)
+		if i == 20 {
+			b.WriteString(",,\n") // a blank row inside the table
+		}
+	}
+	b.WriteString("\nNotes\nSource: Ofsted children's social care data\nhttps://www.gov.uk/government/statistical-data-sets/childrens-social-care-data-in-england\n" +
+		"\"(b) The majority of homes are run by private providers, see notes.\"\n\n")
+	p := writeTestCSV(t, "dfe.csv", []byte(b.String()))
+	tb, rows := tableRows(t, p, OpenOptions{IDColumn: "URN"})
+	var data, footers, blanks []int
+	for _, r := range rows {
+		switch {
+		case r.blank:
+			blanks = append(blanks, r.num)
+		case r.footer:
+			footers = append(footers, r.num)
+		default:
+			data = append(data, r.num)
+		}
+	}
+	if tb.HeaderRow != 1 || len(data) != 30 || fmt.Sprint(footers) != "[34 35 36 37]" || fmt.Sprint(blanks) != "[22 33]" {
+		t.Errorf("data rows %v, footer rows %v, blank rows %v", data, footers, blanks)
+	}
+
+	// Rows after a blank row that look like the table's go on being data,
+	// and so do the odd rows between.
+	p = writeTestCSV(t, "gap.csv", []byte("Case Reference,Team\nCR-0001,N\nCR-0002,S\nCR-0003,E\n\nTransferred in:\nCR-0004,W\n"))
+	_, rows = tableRows(t, p, OpenOptions{})
+	if got := rowsText(rows); got != "2:CR-0001|N\n3:CR-0002|S\n4:CR-0003|E\n5:-\n6:Transferred in:|\n7:CR-0004|W\n" || rows[4].footer {
+		t.Errorf("rows\n%s", got)
+	}
+	// Too few IDs to judge by: nothing is a footer.
+	p = writeTestCSV(t, "few.csv", []byte("Case Reference,Team\nCR-0001,N\n\nNotes\n"))
+	_, rows = tableRows(t, p, OpenOptions{})
+	if len(rows) != 3 || rows[2].footer {
+		t.Errorf("rows %+v", rows)
+	}
+	// Free-text IDs (names, say): no shape to judge by.
+	p = writeTestCSV(t, "names.csv", []byte("Case Reference,Team\nAnn Lee,N\nBo,S\nCy-Ng 2,E\nDee O'Hara,W\nEve,N\nFay 3rd,S\n"+
+		"Gus (senior),E\nHal.Io,W\nIvy-Mae Jones,N\nJo_2,S\nK. O.,E\nLu: x,W\nMo!,N\nNed & Co,S\n\"O,P\",E\nPip?,W\nQ/R,N\n\nNotes\n"))
+	_, rows = tableRows(t, p, OpenOptions{})
+	if last := rows[len(rows)-1]; last.cells[0] != "Notes" || last.footer {
+		t.Errorf("last row %+v", last)
+	}
+	// A long block after a blank row is data, not notes.
+	var long strings.Builder
+	long.WriteString("Case Reference\nCR-0001\nCR-0002\nCR-0003\n\n")
+	for i := 0; i < maxFooterRows+5; i++ {
+		fmt.Fprintf(&long, "Note %d\n", i)
+	}
+	p = writeTestCSV(t, "long.csv", []byte(long.String()))
+	_, rows = tableRows(t, p, OpenOptions{})
+	for _, r := range rows {
+		if r.footer {
+			t.Fatalf("row %d is a footer in a block of %d rows", r.num, maxFooterRows+5)
+		}
+	}
+	if len(rows) != 4+maxFooterRows+5 {
+		t.Errorf("%d rows", len(rows))
+	}
+}
