@@ -2,10 +2,14 @@ package export
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
+	"unicode"
 )
 
 // The csv reader.
@@ -48,11 +52,15 @@ import (
 // line whose fields are all empty (",,,,"), is a blank row.
 //
 // Display values: UK dates ("30/06/2026", with an optional time) become ISO
-// dates in every column. Plain integers in 1..2958465 become ISO dates when
-// the column's header contains "date", "dob" or "d.o.b" — but the grid does
-// not know which row is the header, so Open tells it through the optional
-// headerSetter interface once the header row is found (see setHeader). Other
-// text is passed through untouched, untrimmed.
+// dates in every column. Plain integers become ISO dates only in a date
+// column: one whose header holds a date word (Date, Dates, DOB, D.O.B,
+// Birthdate, as a whole word: "Referral Date", "StartDate", "date_of_birth",
+// not "Mandated" or "Updated") and whose values are consistently Excel
+// serial numbers of plausible dates (1910 to 2100: see serialColumn), and
+// then only integers in that range. The grid does not know which row is the
+// header, so Open tells it through the optional headerSetter interface once
+// the header row is found (see setHeader), and setHeader looks at the
+// column's first values. Other text is passed through untouched, untrimmed.
 
 // sniffBytes is how much of a csv file is read to choose the encoding, line
 // endings and delimiter.
@@ -93,7 +101,7 @@ func (e textEncoding) String() string {
 // Open calls setHeader once it has found the header row, before any Rows
 // scan; row is the 1-based header row and header its trimmed cells.
 type headerSetter interface {
-	setHeader(row int, header []string)
+	setHeader(ctx context.Context, row int, header []string) error
 }
 
 // csvWorkbook is a csv file seen as a workbook of one unnamed sheet.
@@ -124,19 +132,125 @@ type csvGrid struct {
 	dateCol   []bool // columns whose header names a date
 }
 
-func (g *csvGrid) setHeader(row int, header []string) {
-	g.headerRow = row
-	g.dateCol = make([]bool, len(header))
+// setHeader records the header row and finds the date columns: those whose
+// header is a date word and whose first values (up to serialSampleValues
+// of them) are consistently serial numbers.
+func (g *csvGrid) setHeader(ctx context.Context, row int, header []string) error {
+	g.headerRow, g.dateCol = row, nil
+	want := make([]bool, len(header))
+	some := false
 	for i, h := range header {
-		g.dateCol[i] = isDateHeader(h)
+		want[i] = isDateHeader(h)
+		some = some || want[i]
+	}
+	if !some {
+		return nil
+	}
+	counts := make([]serialCount, len(header))
+	seen := 0
+	err := g.scan(ctx, want, func(num int, cells []string) error {
+		if num <= row {
+			return nil
+		}
+		for i, c := range cells {
+			if want[i] {
+				counts[i].add(c)
+			}
+		}
+		if seen++; seen >= serialSampleRows {
+			return ErrStop
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, ErrStop) {
+		return err
+	}
+	dateCol := make([]bool, len(header))
+	for i := range header {
+		dateCol[i] = want[i] && counts[i].serialColumn()
+	}
+	g.dateCol = dateCol
+	return nil
+}
+
+// serialSampleRows is how many data rows setHeader looks at.
+const serialSampleRows = 1000
+
+// The plausible dates of a case file as Excel serial numbers (1900 system):
+// 1910-01-01 to 2100-12-31.
+const (
+	minPlausibleSerial = 3654
+	maxPlausibleSerial = 73415
+)
+
+// serialCount counts a column's first values: numbers, and among them the
+// serial numbers of plausible dates.
+type serialCount struct{ numbers, serials int }
+
+func (c *serialCount) add(v string) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return
+	}
+	if n, ok := atoiDigits(v, 1, 7); ok {
+		c.numbers++
+		if n >= minPlausibleSerial && n <= maxPlausibleSerial {
+			c.serials++
+		}
+		return
+	}
+	if f, err := strconv.ParseFloat(v, 64); err == nil {
+		c.numbers++
+		if f >= minPlausibleSerial && f < maxPlausibleSerial+1 {
+			c.serials++ // a date with a time of day: consistent with dates, though not converted
+		}
 	}
 }
 
+// serialColumn reports whether the values are consistently serials: at
+// least one, and at least 9 in 10 of the numbers (text, such as UK dates or
+// "not known", may stand between them).
+func (c *serialCount) serialColumn() bool {
+	return c.serials > 0 && c.serials*10 >= c.numbers*9
+}
+
 // isDateHeader reports whether a header names a date column, for the
-// serial-number conversion.
+// serial-number conversion: one of its words (split at anything but a
+// letter, and between a lower and an upper case letter: "StartDate") is
+// date, dates, dob, birthdate or birthday, or its single letters spell
+// D.O.B.
 func isDateHeader(h string) bool {
-	l := strings.ToLower(h)
-	return strings.Contains(l, "date") || strings.Contains(l, "dob") || strings.Contains(l, "d.o.b")
+	var words []string
+	start := -1
+	var prev rune
+	for i, r := range h + " " {
+		letter := unicode.IsLetter(r)
+		split := !letter || (start >= 0 && unicode.IsUpper(r) && unicode.IsLower(prev))
+		if split && start >= 0 {
+			words = append(words, strings.ToLower(h[start:i]))
+			start = -1
+		}
+		if letter && start < 0 {
+			start = i
+		}
+		prev = r
+	}
+	initials := ""
+	for _, w := range words {
+		switch w {
+		case "date", "dates", "dob", "birthdate", "birthday":
+			return true
+		}
+		if len(w) == 1 {
+			initials += w
+			if initials == "dob" {
+				return true
+			}
+		} else {
+			initials = ""
+		}
+	}
+	return false
 }
 
 // openCSV opens a csv/tsv/txt export: it reads a bounded prefix to choose

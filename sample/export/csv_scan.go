@@ -249,7 +249,8 @@ func (g *csvGrid) mayBeDate(col int, v string) bool {
 }
 
 // display turns a cell's text into its display value: UK dates to ISO, and
-// integer serial numbers in date columns below the header to ISO.
+// integer serial numbers of plausible dates in date columns below the
+// header to ISO.
 func (g *csvGrid) display(row, col int, v string, dc *dateCache) string {
 	n := len(v)
 	if n >= 8 && n <= 19 && (v[1] == '/' || v[2] == '/') {
@@ -272,13 +273,8 @@ func (g *csvGrid) display(row, col int, v string, dc *dateCache) string {
 			}
 			serial = serial*10 + int(c-'0')
 		}
-		if serial > 60 && serial <= maxSerial {
+		if serial >= minPlausibleSerial && serial <= maxPlausibleSerial {
 			return dc.serial(serial)
-		}
-		if serial >= 1 && serial <= maxSerial {
-			if iso, ok := SerialToISO(float64(serial), false); ok {
-				return iso
-			}
 		}
 	}
 	return v

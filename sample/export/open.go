@@ -377,7 +377,9 @@ func openSheet(ctx context.Context, path, format string, wb workbook, sheets []s
 		return nil, miss, err
 	}
 	if hs, ok := g.(headerSetter); ok {
-		hs.setHeader(h.row, h.header)
+		if err := hs.setHeader(ctx, h.row, h.header); err != nil {
+			return nil, nil, sheetError(path, name, err)
+		}
 	}
 	return &Table{Path: path, Format: format, Sheet: name, HeaderRow: h.row, Header: h.header, IDIndex: h.id,
 		wb: wb, g: g}, nil, nil

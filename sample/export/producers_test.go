@@ -330,3 +330,28 @@ func TestProducersFootnotes(t *testing.T) {
 		t.Errorf("%d rows", len(rows))
 	}
 }
+
+// Item 2: numbers in csv become dates only in a column named by a date word
+// whose values are consistently serial numbers of plausible dates.
+func TestProducersCSVNumbersAreNotDates(t *testing.T) {
+	src := "Case Reference,Mandated,Date,Referral Date,StartDate,Updated,D.O.B.,date_of_birth,Amount date\n" +
+		"CR-1,636,636,45945,45945,45945,38000,38000,45945\n" +
+		"CR-2,15,15,45946,45946,45946,38001,38001,12\n" +
+		"CR-3,161,161,45947,45947,45947,38002,38002,13\n" +
+		"CR-4,2,45948,45948,45948,45948,38003,38003,14\n"
+	_, rows := tableRows(t, writeTestCSV(t, "amounts.csv", []byte(src)), OpenOptions{})
+	want := "2:CR-1|636|636|2025-10-15|2025-10-15|45945|2004-01-14|2004-01-14|45945\n" +
+		"3:CR-2|15|15|2025-10-16|2025-10-16|45946|2004-01-15|2004-01-15|12\n" +
+		"4:CR-3|161|161|2025-10-17|2025-10-17|45947|2004-01-16|2004-01-16|13\n" +
+		"5:CR-4|2|45948|2025-10-18|2025-10-18|45948|2004-01-17|2004-01-17|14\n"
+	if got := rowsText(rows); got != want {
+		t.Errorf("rows\n%s\nwant\n%s", got, want)
+	}
+	for h, want := range map[string]bool{"Date": true, "Referral Date": true, "DOB": true, "D.O.B": true, "d o b": true,
+		"StartDate": true, "date_of_birth": true, "Birthdate": true, "Dates seen": true, "REFERRAL_DATE": true,
+		"Mandated": false, "Updated": false, "Candidate": false, "Validated": false, "Doberman": false, "Data": false, "": false} {
+		if got := isDateHeader(h); got != want {
+			t.Errorf("isDateHeader(%q) = %v", h, got)
+		}
+	}
+}
