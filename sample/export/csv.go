@@ -26,6 +26,7 @@ import (
 //   - UTF-8, with or without a BOM (the BOM is skipped);
 //   - UTF-16 LE/BE with a BOM, or without one when the first KB shows the
 //     tell-tale NUL pattern of ASCII text in UTF-16; decoded with x/text;
+//   - UTF-32 LE/BE likewise (three NULs in four bytes of ASCII text);
 //   - Windows-1252 when the prefix is not valid UTF-8. Only the requested
 //     cells are decoded (a byte table), as delimiters, quotes and newlines
 //     are ASCII in both.
@@ -82,7 +83,13 @@ const (
 	encWindows1252
 	encUTF16LE
 	encUTF16BE
+	encUTF32LE
+	encUTF32BE
 )
+
+// wide reports whether the encoding is UTF-16 or UTF-32, which the scan
+// decodes to UTF-8 as it reads.
+func (e textEncoding) wide() bool { return e >= encUTF16LE }
 
 func (e textEncoding) String() string {
 	switch e {
@@ -92,6 +99,10 @@ func (e textEncoding) String() string {
 		return "utf-16le"
 	case encUTF16BE:
 		return "utf-16be"
+	case encUTF32LE:
+		return "utf-32le"
+	case encUTF32BE:
+		return "utf-32be"
 	}
 	return "utf-8"
 }
@@ -125,7 +136,7 @@ type csvGrid struct {
 	path      string
 	enc       textEncoding
 	skip      int  // leading bytes to skip (a UTF-8 BOM)
-	utf16BOM  bool // the UTF-16 decoder must consume a BOM
+	wideBOM   bool // the UTF-16 or UTF-32 decoder must consume a BOM
 	comma     byte
 	loneCR    bool   // lines end with a bare CR (classic Mac, some exports)
 	headerRow int    // 0 until setHeader
@@ -278,7 +289,7 @@ func openCSV(path string, opts OpenOptions) (workbook, error) {
 	forced, err := parseEncoding(opts.Encoding)
 	if err != nil {
 		return nil, &InputError{Path: path, Msg: err.Error(),
-			Hint: "use one of utf-8, utf-16le, utf-16be, windows-1252 (or cp1252, latin1)", Err: err}
+			Hint: "use one of utf-8, utf-16le, utf-16be, utf-32le, utf-32be, windows-1252 (or cp1252, latin1)", Err: err}
 	}
 	switch {
 	case forced >= 0:
@@ -289,10 +300,12 @@ func openCSV(path string, opts OpenOptions) (workbook, error) {
 				g.skip = len(utf8BOM)
 			}
 		case encUTF16LE, encUTF16BE:
-			g.utf16BOM = bytes.HasPrefix(prefix, bomLE) || bytes.HasPrefix(prefix, bomBE)
+			g.wideBOM = bytes.HasPrefix(prefix, bomLE) || bytes.HasPrefix(prefix, bomBE)
+		case encUTF32LE, encUTF32BE:
+			g.wideBOM = bytes.HasPrefix(prefix, bom32LE) || bytes.HasPrefix(prefix, bom32BE)
 		}
 	default:
-		g.enc, g.skip, g.utf16BOM = detectEncoding(prefix, whole)
+		g.enc, g.skip, g.wideBOM = detectEncoding(prefix, whole)
 	}
 
 	text := decodePrefix(g, prefix)

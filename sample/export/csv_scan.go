@@ -40,8 +40,8 @@ func (g *csvGrid) scan(ctx context.Context, want []bool, fn func(num int, cells 
 			return &InputError{Path: g.path, Msg: "cannot read the file: " + err.Error(), Err: err}
 		}
 	}
-	if g.enc == encUTF16LE || g.enc == encUTF16BE {
-		src = transform.NewReader(src, g.utf16Decoder())
+	if g.enc.wide() {
+		src = transform.NewReader(src, g.wideDecoder())
 	}
 	if g.loneCR {
 		src = &crReader{r: src}
@@ -198,7 +198,7 @@ func (g *csvGrid) writeText(w *strings.Builder, b []byte) {
 		for _, c := range b {
 			w.WriteRune(cp1252[c])
 		}
-	default: // UTF-8, or UTF-16 already decoded to UTF-8
+	default: // UTF-8, or UTF-16 or UTF-32 already decoded to UTF-8
 		if utf8.Valid(b) {
 			w.Write(b)
 			return

@@ -146,12 +146,11 @@ func detectFormat(path string, opts OpenOptions) (string, error) {
 			Hint: "export the case list as .xlsx or CSV"}
 	}
 	enc, _ := parseEncoding(opts.Encoding) // an unknown name is reported by openCSV
-	text := enc == encUTF16LE || enc == encUTF16BE ||
-		bytes.HasPrefix(head, bomLE) || bytes.HasPrefix(head, bomBE)
+	text := enc.wide() || bytes.HasPrefix(head, bomLE) || bytes.HasPrefix(head, bomBE) || bytes.HasPrefix(head, bom32BE)
 	if !text {
-		if _, ok := utf16WithoutBOM(head); ok {
-			text = true
-		}
+		_, text16 := utf16WithoutBOM(head)
+		_, text32 := utf32WithoutBOM(head)
+		text = text16 || text32
 	}
 	if !text && bytes.IndexByte(head, 0) >= 0 {
 		return "", notSheet("")

@@ -355,3 +355,41 @@ func TestProducersCSVNumbersAreNotDates(t *testing.T) {
 		}
 	}
 }
+
+// utf32Text encodes s as UTF-32, little- or big-endian, with or without a
+// byte order mark.
+func utf32Text(s string, bigEndian, bom bool) []byte {
+	var b []byte
+	put := func(r rune) {
+		u := uint32(r)
+		if bigEndian {
+			b = append(b, byte(u>>24), byte(u>>16), byte(u>>8), byte(u))
+		} else {
+			b = append(b, byte(u), byte(u>>8), byte(u>>16), byte(u>>24))
+		}
+	}
+	if bom {
+		put(0xFEFF)
+	}
+	for _, r := range s {
+		put(r)
+	}
+	return b
+}
+
+// Item 12: csv in UTF-32, with or without a byte order mark.
+func TestProducersUTF32CSV(t *testing.T) {
+	src := "Case Reference;Forename;Team\r\nCR-0000001;Zoë;Ōtautahi 🙂\r\nCR-0000002;Seán;North\r\n"
+	want := "2:CR-0000001|Zoë|Ōtautahi 🙂\n3:CR-0000002|Seán|North\n"
+	for _, tc := range []struct {
+		name     string
+		big, bom bool
+		enc      string
+	}{{"le-bom", false, true, ""}, {"be-bom", true, true, ""}, {"le", false, false, ""}, {"be", true, false, ""}, {"be-forced", true, false, "utf-32be"}} {
+		p := writeTestCSV(t, tc.name+".csv", utf32Text(src, tc.big, tc.bom))
+		tb, rows := tableRows(t, p, OpenOptions{Encoding: tc.enc})
+		if got := rowsText(rows); got != want || strings.Join(tb.Header, "|") != "Case Reference|Forename|Team" {
+			t.Errorf("%s: header %q, rows\n%s", tc.name, tb.Header, got)
+		}
+	}
+}

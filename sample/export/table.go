@@ -13,7 +13,7 @@ type OpenOptions struct {
 	HeaderRow int    // 1-based; 0 = the first row within the first 50 that holds the ID column
 	IDColumn  string // header name, case-insensitive and trimmed; "" = detect among common names
 	Delimiter string // csv: "," ";" "\t" "|" (or "tab"); "" = sniff
-	Encoding  string // csv: "utf-8", "utf-16le", "utf-16be", "windows-1252"; "" = detect
+	Encoding  string // csv: "utf-8", "utf-16le", "utf-16be", "utf-32le", "utf-32be", "windows-1252"; "" = detect
 	Password  string // xlsx: password of an encrypted workbook
 }
 
@@ -266,7 +266,7 @@ type grid interface {
 // treat it as a usage error.
 func (o OpenOptions) Check() error {
 	if _, err := parseEncoding(o.Encoding); err != nil {
-		return fmt.Errorf("--encoding %q: use utf-8, utf-16le, utf-16be or windows-1252", o.Encoding)
+		return fmt.Errorf("--encoding %q: use utf-8, utf-16le, utf-16be, utf-32le, utf-32be or windows-1252", o.Encoding)
 	}
 	if _, err := parseDelimiter(o.Delimiter); err != nil {
 		return fmt.Errorf("--delimiter %q: use , ; | or tab", o.Delimiter)
