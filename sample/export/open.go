@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 )
@@ -128,6 +129,9 @@ func detectFormat(path string, opts OpenOptions) (string, error) {
 		return "", &InputError{Path: path, Msg: "cannot read the file: " + err.Error(), Err: err}
 	}
 	head = head[:n]
+	if err := lockFileError(path, fi.Size(), head); err != nil {
+		return "", err
+	}
 	notSheet := func(what string) error {
 		return &InputError{Path: path, Msg: "not a spreadsheet or CSV file" + what,
 			Hint: "export the case list as .xlsx or CSV"}
@@ -162,6 +166,67 @@ func detectFormat(path string, opts OpenOptions) (string, error) {
 		}
 	}
 	return formatCSV, nil
+}
+
+// lockFileError recognises the lock files that Excel ("~$Book.xlsx", 165
+// bytes holding the name of the person who has Book.xlsx open) and
+// LibreOffice (".~lock.Book.xlsx#", a line of text) keep beside an open
+// workbook, which people pick up by mistake: read as csv, their bytes
+// become headers. It says which workbook to open instead; nil when path is
+// no lock file.
+func lockFileError(path string, size int64, head []byte) error {
+	dir, base := filepath.Split(path)
+	var app, target string
+	switch {
+	case strings.HasPrefix(base, "~$") && len(base) > 2 && size < 4096:
+		app, target = "Excel", base[2:]
+	case strings.HasPrefix(base, ".~lock.") && strings.HasSuffix(base, "#") && len(base) > 8 && size < 4096:
+		app, target = "LibreOffice", base[7:len(base)-1]
+	case excelOwnerFile(size, head):
+		return &InputError{Path: path, Msg: "this is an Excel lock file (Excel keeps one beside a workbook while it is open), not an export",
+			Hint: "give the workbook itself"}
+	default:
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(dir, target)); err != nil && app == "Excel" {
+		// Word-style lock names replace the first two characters of a long
+		// name: "~$ok.xlsx" for "Book.xlsx". Name the file if one fits.
+		if ents, err := os.ReadDir(filepath.Join(dir, ".")); err == nil {
+			for _, e := range ents {
+				if n := e.Name(); n != base && len(n) == len(base) && strings.HasSuffix(n, target) && !strings.HasPrefix(n, "~$") {
+					target = n
+					break
+				}
+			}
+		}
+	}
+	return &InputError{Path: path,
+		Msg:  fmt.Sprintf("this is %s's lock file for %q (kept beside a workbook while it is open), not an export", app, target),
+		Hint: fmt.Sprintf("open %q instead", filepath.Join(dir, target))}
+}
+
+// excelOwnerFile recognises an Excel lock file by its layout: 162 or 165
+// bytes, the first the length (at most 53) of the user name that follows,
+// padded with spaces to byte 54.
+func excelOwnerFile(size int64, head []byte) bool {
+	if (size != 162 && size != 165) || len(head) < 56 {
+		return false
+	}
+	n := int(head[0])
+	if n == 0 || n > 53 {
+		return false
+	}
+	for _, c := range head[1 : 1+n] {
+		if c < 0x20 {
+			return false
+		}
+	}
+	for _, c := range head[1+n : 54] {
+		if c != ' ' {
+			return false
+		}
+	}
+	return true
 }
 
 // markupKind recognises the HTML tables and XML Spreadsheet 2003 files that

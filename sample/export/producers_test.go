@@ -3,6 +3,8 @@ package export
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf16"
@@ -392,4 +394,49 @@ func TestProducersUTF32CSV(t *testing.T) {
 			t.Errorf("%s: header %q, rows\n%s", tc.name, tb.Header, got)
 		}
 	}
+}
+
+// excelLockFile is the 165 bytes Excel writes to "~$Book.xlsx" while
+// Book.xlsx is open: the user name's length, the name padded with spaces
+// to byte 54, its length again and the name in UTF-16, padded to the end.
+func excelLockFile(user string) []byte {
+	b := []byte{byte(len(user))}
+	b = append(b, user...)
+	for len(b) < 54 {
+		b = append(b, ' ')
+	}
+	b = append(b, byte(len(user)), 0)
+	b = append(b, utf16Text(user, false, false)...)
+	for len(b) < 165 {
+		b = append(b, ' ', 0)
+	}
+	return b[:165]
+}
+
+// Item 13: an Excel lock file is named for what it is, with the workbook to
+// open instead.
+func TestProducersLockFile(t *testing.T) {
+	dir := t.TempDir()
+	lock := excelLockFile("A. N. Other")
+	for name, data := range map[string][]byte{"~$Book.xlsx": lock, "Book.xlsx": nil, "~$cases.csv": lock, ".~lock.Book.xlsx#": []byte("A. N. Other,host,anon,01.07.2026 09:14,file:///home/anon/.config/libreoffice/4;\n")} {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, want := range map[string][]string{
+		"~$Book.xlsx":       {`this is Excel's lock file for "Book.xlsx"`, `open "` + filepath.Join(dir, "Book.xlsx") + `" instead`},
+		"~$cases.csv":       {`this is Excel's lock file for "cases.csv"`, `open "` + filepath.Join(dir, "cases.csv") + `" instead`},
+		".~lock.Book.xlsx#": {`this is LibreOffice's lock file for "Book.xlsx"`},
+	} {
+		p := filepath.Join(dir, name)
+		_, err := Open(context.Background(), p, OpenOptions{})
+		wantOneLineInputError(t, err, p, want...)
+		if _, err := Sheets(p, OpenOptions{}); !IsInputError(err) {
+			t.Errorf("Sheets(%s): %v", name, err)
+		}
+	}
+	// Renamed, it is still known by its bytes.
+	p := writeTestCSV(t, "export.csv", lock)
+	_, err := Open(context.Background(), p, OpenOptions{})
+	wantOneLineInputError(t, err, p, "this is an Excel lock file")
 }
