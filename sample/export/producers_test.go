@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/caseaudit/caseaudit/internal/xlsxfixture"
 )
@@ -439,4 +440,115 @@ func TestProducersLockFile(t *testing.T) {
 	p := writeTestCSV(t, "export.csv", lock)
 	_, err := Open(context.Background(), p, OpenOptions{})
 	wantOneLineInputError(t, err, p, "this is an Excel lock file")
+}
+
+// Item 10: a header row with blank cells is the header row the refusal
+// quotes, not a data row below it; and it reads once the ID column is named.
+func TestProducersBlankHeaderCells(t *testing.T) {
+	// R's write.csv: a blank first header for the row names.
+	var b strings.Builder
+	b.WriteString(`"","URN","Provider Type","Places"` + "\n")
+	for i := 1; i <= 12; i++ {
+		fmt.Fprintf(&b, "\"%d\",%d,\"%s\",%d\n", i, 100000+7*i, []string{"Children's home", "Secure unit"}[i%2], i%4+1)
+	}
+	p := writeTestCSV(t, "r.csv", []byte(b.String()))
+	_, err := Open(context.Background(), p, OpenOptions{})
+	wantOneLineInputError(t, err, p, `, row 1: no case ID column found (headers on this row: "URN", "Provider Type", "Places")`)
+	tb, rows := tableRows(t, p, OpenOptions{IDColumn: "URN"})
+	if tb.HeaderRow != 1 || tb.IDIndex != 1 || strings.Join(tb.Header, "|") != "|URN|Provider Type|Places" || len(rows) != 12 || rows[0].cells[1] != "100007" {
+		t.Errorf("header row %d %q, ID %d, %d rows", tb.HeaderRow, tb.Header, tb.IDIndex, len(rows))
+	}
+
+	// A statistical table: a title, a header with a gap, rows of text.
+	src := "Table 1: homes by region\n\nRegion,,Local authority,Provider,Status\n" +
+		"North East,E12000001,Durham,Private,Open\nNorth West,E12000002,Bolton,Voluntary,Open\nLondon,E12000007,Camden,Private,Closed\n"
+	p = writeTestCSV(t, "dfe.csv", []byte(src))
+	_, err = Open(context.Background(), p, OpenOptions{})
+	wantOneLineInputError(t, err, p, `, row 3: no case ID column found (headers on this row: "Region", "Local authority", "Provider", "Status")`)
+}
+
+// Item 11: a table below row 50 is found; a sheet holding values is never
+// called empty, and the refusal names the row where they are.
+func TestProducersTableFarDown(t *testing.T) {
+	table := func(first int) string {
+		var b strings.Builder
+		fmt.Fprintf(&b, `<row r="%d">%s%s</row>`, first, xlsxfixture.Inline(fmt.Sprintf("A%d", first), "Case Reference"), xlsxfixture.Inline(fmt.Sprintf("B%d", first), "Team"))
+		for i := 1; i <= 3; i++ {
+			r := first + i
+			fmt.Fprintf(&b, `<row r="%d">%s%s</row>`, r, xlsxfixture.Inline(fmt.Sprintf("A%d", r), fmt.Sprintf("CR-%04d", i)), xlsxfixture.Inline(fmt.Sprintf("B%d", r), "North"))
+		}
+		return b.String()
+	}
+	path := sheetBook(t, "deep.xlsx", "<sheetData>"+table(60)+"</sheetData>")
+	tb, rows := tableRows(t, path, OpenOptions{})
+	if tb.HeaderRow != 60 || len(rows) != 3 || rows[0].num != 61 {
+		t.Errorf("header row %d, rows %v", tb.HeaderRow, rows)
+	}
+	// Title rows, then 76 blank rows, then the table.
+	path = sheetBook(t, "title.xlsx", `<sheetData><row r="1">`+xlsxfixture.Inline("A1", "Open cases")+`</row><row r="2">`+
+		xlsxfixture.Inline("A2", "Run on 1 July 2026")+`</row>`+table(80)+`</sheetData>`)
+	tb, _ = tableRows(t, path, OpenOptions{})
+	if tb.HeaderRow != 80 {
+		t.Errorf("title: header row %d", tb.HeaderRow)
+	}
+	// csv too: 70 blank lines first.
+	p := writeTestCSV(t, "deep.csv", []byte(strings.Repeat("\n", 70)+"Case Reference,Team\nCR-1,North\n"))
+	tb, _ = tableRows(t, p, OpenOptions{})
+	if tb.HeaderRow != 71 {
+		t.Errorf("csv: header row %d", tb.HeaderRow)
+	}
+	// Values from row 200, without an ID column: named where they are.
+	path = sheetBook(t, "noid.xlsx", `<sheetData><row r="200">`+xlsxfixture.Inline("A200", "Forename")+xlsxfixture.Inline("B200", "Team")+`</row></sheetData>`)
+	_, err := Open(context.Background(), path, OpenOptions{})
+	wantOneLineInputError(t, err, path, `sheet "Cases", row 200: no case ID column found (headers on this row: "Forename", "Team")`)
+	// A sheet with no values at all is empty.
+	path = sheetBook(t, "empty.xlsx", `<sheetData><row r="3"><c r="A3" s="0"/></row></sheetData>`)
+	_, err = Open(context.Background(), path, OpenOptions{})
+	wantOneLineInputError(t, err, path, `sheet "Cases": the sheet is empty`)
+}
+
+// Item 14: the suggested ID column is chosen by its values (unique,
+// ID-shaped) before its name; long names are never cut inside a character,
+// and a cut name given back is answered with the full name.
+func TestProducersIDSuggestions(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("Provider Type,Sector,URN,Places,Registered\n")
+	for i := 1; i <= 20; i++ {
+		fmt.Fprintf(&b, "%s,%s,SC%06d,%d,%s\n", []string{"Children's home", "Residential special school", "Secure unit"}[i%3],
+			[]string{"Private", "Local authority"}[i%2], 400000+13*i, i%6+1, fmt.Sprintf("%02d/03/2019", i))
+	}
+	p := writeTestCSV(t, "ofsted.csv", []byte(b.String()))
+	_, err := Open(context.Background(), p, OpenOptions{})
+	wantOneLineInputError(t, err, p, `name the ID column with --id-column "URN"`)
+
+	long := "Unique reference number of the children’s home, as registered with Ofsted on 31 March 2026"
+	src := "Région,Équipe,\"" + long + "\"\nNord,A,SC000001\nSud,B,SC000002\nEst,C,SC000003\n"
+	p = writeTestCSV(t, "long.csv", []byte(src))
+	_, err = Open(context.Background(), p, OpenOptions{})
+	if err == nil || !utf8.ValidString(err.Error()) {
+		t.Fatalf("error %q", err)
+	}
+	// The header list shortens the long name with "…" on a character boundary,
+	// and the hint gives it in full.
+	cut := shorten(long, 60)
+	if !strings.HasSuffix(cut, "…") || !utf8.ValidString(cut) || utf8.RuneCountInString(cut) != 60 {
+		t.Fatalf("shorten: %q", cut)
+	}
+	wantOneLineInputError(t, err, p, fmt.Sprintf("%q", cut), fmt.Sprintf("--id-column %q", long))
+	for _, given := range []string{cut, strings.TrimSuffix(cut, "…") + "...", "unique reference number of the…"} {
+		_, err = Open(context.Background(), p, OpenOptions{IDColumn: given})
+		wantOneLineInputError(t, err, p, fmt.Sprintf("did you mean --id-column %q?", long))
+		tb, _ := tableRows(t, p, OpenOptions{IDColumn: long})
+		if _, err := tb.ColumnIndex(given); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("did you mean %q?", long)) {
+			t.Errorf("ColumnIndex(%q): %v", given, err)
+		}
+	}
+	// Cutting never splits a character, wherever the boundary falls.
+	for n := 1; n < 12; n++ {
+		for _, s := range []string{"ééééééééééééé", "日本語のテキストです。長い", "a🙂b🙂c🙂d🙂e🙂f🙂g"} {
+			if c := shorten(s, n); !utf8.ValidString(c) || utf8.RuneCountInString(c) > n {
+				t.Errorf("shorten(%q, %d) = %q", s, n, c)
+			}
+		}
+	}
 }
