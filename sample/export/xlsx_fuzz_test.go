@@ -4,13 +4,16 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/caseaudit/caseaudit/internal/xlsxfixture"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -60,6 +63,35 @@ func fuzzSeedBooks(t testing.TB) [][]byte {
 	}
 	// Stored (uncompressed) copies let mutations reach the XML itself.
 	seeds = append(seeds, storedZip(t, seeds[0]), storedZip(t, seeds[2]))
+	// Other producers' layouts (issue #15): the workbook elsewhere, UTF-16
+	// parts, cached values as inline strings, times and durations.
+	rels := `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">`
+	off := "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+	elsewhere, err := xlsxfixture.Zip(
+		"_rels/.rels", rels+`<Relationship Id="r" Type="`+off+`officeDocument" Target="wtf/workbook.xml"/></Relationships>`,
+		`wtf\workbook.xml`, xlsxfixture.Workbook("S"),
+		"wtf/_rels/workbook.xml.rels", rels+`<Relationship Id="rId1" Type="`+off+`worksheet" Target="/sheet1.xml"/><Relationship Id="s" Type="`+off+`styles" Target="../styles.xml"/></Relationships>`,
+		"styles.xml", `<styleSheet><numFmts><numFmt numFmtId="164" formatCode="[h]:mm:ss"/></numFmts><cellXfs><xf numFmtId="0"/><xf numFmtId="164"/><xf numFmtId="21"/></cellXfs></styleSheet>`,
+		"sheet1.xml", xlsxfixture.Worksheet(`<sheetData><row r="1"><c t="inlineStr"><f>"ID"</f><is><t>ID</t></is></c><c s="1"><v>10.63</v></c><c s="2"><v>0.5</v></c><c t="e"><v>#REF!</v></c></row></sheetData>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u16 := func(s string) string {
+		b := []byte{0xFF, 0xFE}
+		for _, r := range s {
+			b = append(b, byte(r), byte(r>>8))
+		}
+		return string(b)
+	}
+	wide, err := xlsxfixture.Zip(
+		"_rels/.rels", u16(xlsxfixture.PackageRels),
+		"xl/workbook.xml", u16(strings.Replace(xlsxfixture.Workbook("S"), `<?xml version="1.0"?>`, `<?xml version="1.0" encoding="UTF-16"?>`, 1)),
+		"xl/_rels/workbook.xml.rels", u16(xlsxfixture.WorkbookRels),
+		"xl/worksheets/sheet1.xml", u16(xlsxfixture.Worksheet(`<sheetData><row><c t="inlineStr"><is><t>Case Reference</t></is></c></row></sheetData>`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seeds = append(seeds, storedZip(t, elsewhere), storedZip(t, wide))
 	f := excelize.NewFile()
 	f.SetSheetRow("Sheet1", "A1", &[]any{"Case Reference", "Team", "Date", true, 0.5})
 	f.SetSheetRow("Sheet1", "A2", &[]any{"CR-0000001", "Salisbury CIN", 46203, false, 1e20})
@@ -70,6 +102,31 @@ func fuzzSeedBooks(t testing.TB) [][]byte {
 	}
 	f.Close()
 	return seeds
+}
+
+// FuzzEncryptionInfo feeds encryption streams to the decryptor, which must
+// never panic (openCFB recovers from a panic, which would hide one here).
+func FuzzEncryptionInfo(f *testing.F) {
+	plain := []byte("PK\x03\x04 not really a zip, but enough to decrypt")
+	for _, s := range []agileSpec{{"AES", 128, 16, "ChainingModeCBC", "SHA1", 3}, {"3DES", 192, 8, "ChainingModeCFB", "MD5", 3}} {
+		info, pkg := agileEncrypt(s, plain, "x")
+		f.Add(info, pkg)
+	}
+	info, pkg := standardEncrypt(plain, "x", 128, 0x660E)
+	f.Add(info, pkg)
+	f.Fuzz(func(t *testing.T, info, pkg []byte) {
+		enc, err := parseEncryptionInfo(info)
+		if err != nil || enc.agile && enc.key.spinCount > 1000 {
+			return
+		}
+		key, err := enc.packageKey("x")
+		if err != nil {
+			return
+		}
+		if out, err := enc.decryptPackage(key, pkg); err == nil && uint64(len(out)) != binary.LittleEndian.Uint64(pkg) {
+			t.Fatalf("%d bytes out, package says %d", len(out), binary.LittleEndian.Uint64(pkg))
+		}
+	})
 }
 
 // FuzzXLSX mutates small workbooks (the zip bytes) and reads them.
