@@ -19,11 +19,14 @@ import (
 // column holds few shapes. After a blank row, rows whose ID cell does not
 // have one of the column's shapes are held back; if a row that does comes
 // later, the held rows were part of the table after all and are passed on
-// as they were; if the sheet ends first, they are a footer block and are
-// passed on marked Row.Footer, for the caller to skip and count with the
-// other skipped rows. Nothing is judged by shape until the table has shown
-// minShapeIDs IDs, nor in a column whose IDs have more than maxIDShapes
-// shapes (free text), and a block longer than maxFooterRows is data.
+// as they were; if the sheet ends first, they are a footer block, passed
+// on marked Row.Footer for the caller to skip and count with the other
+// skipped rows, provided one of them reads as a note (see noteLike: words,
+// a URL, "Source: …", "(b) …", "Notes"). A block of short codes of a new
+// shape at the end of a table (another kind of ID) is data. Nothing is
+// judged by shape until the table has shown minShapeIDs IDs, nor in a
+// column whose IDs have more than maxIDShapes shapes (free text), and a
+// block longer than maxFooterRows is data.
 //
 // A case ID that is an error value (#REF!, #N/A, …: a formula that failed)
 // is refused with the row and column: the case it stands for cannot be
@@ -41,6 +44,7 @@ type idShapes struct {
 	shapes []string // distinct shapes, at most maxIDShapes+1
 	ids    int      // IDs learnt
 	last   int      // index of the shape the last ID had
+	maxLen int      // the longest ID, in bytes
 	buf    []byte
 }
 
@@ -113,6 +117,7 @@ func (s *idShapes) find(id string) int {
 // learn adds an ID of the table.
 func (s *idShapes) learn(id string) {
 	s.ids++
+	s.maxLen = max(s.maxLen, len(id))
 	if s.find(id) < 0 && len(s.shapes) <= maxIDShapes {
 		s.shapes = append(s.shapes, string(s.buf))
 		s.last = len(s.shapes) - 1
@@ -201,8 +206,19 @@ func (f *footerFinder) release(emit emitFunc) error {
 	return nil
 }
 
-// end passes on the held rows, at the end of the sheet, as a footer block.
+// end passes on the held rows, at the end of the sheet: as a footer block
+// if one of them reads as a note, else as rows of the table.
 func (f *footerFinder) end(emit emitFunc) error {
+	notes := false
+	for _, h := range f.held {
+		if h.cells != nil && f.noteLike(f.id(h.cells)) {
+			notes = true
+			break
+		}
+	}
+	if !notes {
+		return f.release(emit)
+	}
 	for _, h := range f.held {
 		if err := emit(h.num, h.cells, h.cells != nil); err != nil {
 			return err
@@ -210,4 +226,42 @@ func (f *footerFinder) end(emit emitFunc) error {
 	}
 	f.held = nil
 	return nil
+}
+
+// noteLike reports whether the first cell of a row under a table reads as
+// a note rather than an ID: words (two or more, or one much longer than
+// any ID), a URL, a label and a colon ("Source: …"), a mark that opens a
+// footnote ("(b) …", "* …", "1. …"), or a heading such as "Notes".
+func (f *footerFinder) noteLike(id string) bool {
+	if id == "" {
+		return false
+	}
+	if len(id) > 2*f.shapes.maxLen+8 || strings.Contains(id, "://") || strings.HasPrefix(id, "www.") ||
+		strings.Contains(id, ": ") || strings.HasSuffix(id, ":") {
+		return true
+	}
+	switch id[0] {
+	case '(', '*', '[':
+		return true
+	}
+	if i := strings.IndexAny(id, ".)"); i > 0 && i <= 3 && i+1 < len(id) && id[i+1] == ' ' {
+		return true // "1. …", "b) …"
+	}
+	words := 0
+	for _, w := range strings.Fields(id) {
+		for _, r := range w {
+			if unicode.IsLetter(r) {
+				words++
+				break
+			}
+		}
+	}
+	if words >= 2 {
+		return true
+	}
+	switch strings.ToLower(strings.TrimRight(id, ".:")) {
+	case "note", "notes", "footnote", "footnotes", "source", "sources", "key", "definitions", "comments", "caveats":
+		return true
+	}
+	return false
 }

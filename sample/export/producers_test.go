@@ -303,6 +303,19 @@ func TestProducersFootnotes(t *testing.T) {
 	if got := rowsText(rows); got != "2:CR-0001|N\n3:CR-0002|S\n4:CR-0003|E\n5:-\n6:Transferred in:|\n7:CR-0004|W\n" || rows[4].footer {
 		t.Errorf("rows\n%s", got)
 	}
+	// A block of IDs of another shape at the end of the table (another kind
+	// of case) reads as no note: it is data.
+	p = writeTestCSV(t, "kinds.csv", []byte("Case Reference,Team\nCR-0001,N\nCR-0002,S\nCR-0003,E\n\nAB12345,W\nAB12346,W\n"))
+	_, rows = tableRows(t, p, OpenOptions{})
+	if got := rowsText(rows); got != "2:CR-0001|N\n3:CR-0002|S\n4:CR-0003|E\n5:-\n6:AB12345|W\n7:AB12346|W\n" || rows[4].footer || rows[5].footer {
+		t.Errorf("rows\n%s", got)
+	}
+	// A heading alone is a note.
+	p = writeTestCSV(t, "heading.csv", []byte("Case Reference,Team\nCR-0001,N\nCR-0002,S\nCR-0003,E\n\nNotes:\n"))
+	_, rows = tableRows(t, p, OpenOptions{})
+	if last := rows[len(rows)-1]; last.cells[0] != "Notes:" || !last.footer {
+		t.Errorf("last row %+v", last)
+	}
 	// Too few IDs to judge by: nothing is a footer.
 	p = writeTestCSV(t, "few.csv", []byte("Case Reference,Team\nCR-0001,N\n\nNotes\n"))
 	_, rows = tableRows(t, p, OpenOptions{})
