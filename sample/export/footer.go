@@ -33,6 +33,8 @@ import (
 // identified, and leaving it out would change the population unseen.
 
 const (
+	learnAllIDs   = 4096 // the shapes of the first IDs are all learnt,
+	learnEvery    = 32   // then one ID's in learnEvery (a power of two)
 	maxFooterRows = 100
 	maxIDShapes   = 16
 	minShapeIDs   = 3
@@ -128,6 +130,7 @@ func (s *idShapes) learn(id string) {
 type footerFinder struct {
 	t      *Table
 	shapes idShapes
+	seen   int  // IDs of the table seen
 	gap    bool // a blank row since the last row of the table, and the shapes are usable
 	held   []heldRow
 }
@@ -180,10 +183,15 @@ func (f *footerFinder) data(num int, cells []string, id string, emit emitFunc) e
 			if isErrorValue(id) {
 				return &InputError{Path: f.t.Path, Sheet: f.t.Sheet, Row: num, Column: f.t.Header[f.t.IDIndex],
 					Msg:  fmt.Sprintf("the case ID is the error value %s (a formula that failed), not an ID", id),
-					Hint: "correct the ID in the export (or remove the row) and try again"}
+					Hint: "correct the ID in the file (or remove the row) and try again"}
 			}
 		}
-		f.shapes.learn(id)
+		// Learning every ID's shape would cost a few percent of reading a
+		// csv: the first learnAllIDs, then one in learnEvery, say enough.
+		if f.shapes.ids < learnAllIDs || f.seen&(learnEvery-1) == 0 {
+			f.shapes.learn(id)
+		}
+		f.seen++
 	}
 	return emit(num, cells, false)
 }

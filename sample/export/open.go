@@ -22,16 +22,20 @@ const (
 
 // Open opens an export, chooses its sheet, header row and ID column, and
 // returns the Table ready for Rows. The format is recognised from the bytes,
-// not from the file name: an xlsx workbook (or an encrypted one, or a legacy
-// .xls, which the xlsx reader explains), or csv/tsv/txt text in UTF-8,
-// UTF-16 or Windows-1252. Every problem a person can fix is an *InputError;
-// a missing file wraps fs.ErrNotExist.
+// not from the file name: an xlsx workbook (wherever its package puts the
+// workbook part; or an encrypted one, or a legacy .xls, which the xlsx
+// reader explains), or csv/tsv/txt text in UTF-8, UTF-16, UTF-32 or
+// Windows-1252. Excel's and LibreOffice's lock files are named as such.
+// Every problem a person can fix is an *InputError; a missing file wraps
+// fs.ErrNotExist.
 //
 // The sheet is opts.Sheet (a name, case-insensitive, or a 1-based number),
 // or else the first visible sheet whose header row holds the ID column. The
-// header row is opts.HeaderRow, or else the first of the first 50 rows that
-// holds the ID column (opts.IDColumn, or a known case ID name such as "Case
-// Reference", preferred to person or child IDs such as "Person ID").
+// header row is opts.HeaderRow, or else the first of the first 50 rows
+// holding values (however far down they start) that holds the ID column
+// (opts.IDColumn, or a known case ID name such as "Case Reference",
+// preferred to person or child IDs such as "Person ID"; an error value
+// such as #REF! is never a name).
 func Open(ctx context.Context, path string, opts OpenOptions) (*Table, error) {
 	format, err := detectFormat(path, opts)
 	if err != nil {
@@ -175,6 +179,9 @@ func detectFormat(path string, opts OpenOptions) (string, error) {
 // become headers. It says which workbook to open instead; nil when path is
 // no lock file.
 func lockFileError(path string, size int64, head []byte) error {
+	if bytes.HasPrefix(head, magicZip) || bytes.HasPrefix(head, magicCFB) {
+		return nil // a workbook, whatever its name
+	}
 	dir, base := filepath.Split(path)
 	var app, target string
 	switch {

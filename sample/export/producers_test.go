@@ -259,7 +259,7 @@ func TestProducersErrorValues(t *testing.T) {
 	} {
 		p := writeTestCSV(t, tc.name, []byte(tc.data))
 		wantOneLineInputError(t, readAll(p, OpenOptions{}), p, "row 4, column Case Reference: the case ID is the error value",
-			"correct the ID in the export")
+			"correct the ID in the file")
 	}
 	path = sheetBook(t, "iderr.xlsx", `<sheetData><row r="1">`+xlsxfixture.Inline("A1", "Case Reference")+`</row>`+
 		`<row r="2">`+xlsxfixture.Inline("A2", "CR-1")+`</row><row r="3">`+errCell("A3", "#REF!")+`</row></sheetData>`)

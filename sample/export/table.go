@@ -10,7 +10,7 @@ import (
 // OpenOptions say how to read an export. The zero value detects everything.
 type OpenOptions struct {
 	Sheet     string // sheet name (case-insensitive) or 1-based number; "" = first visible sheet whose header row holds the ID column
-	HeaderRow int    // 1-based; 0 = the first row within the first 50 that holds the ID column
+	HeaderRow int    // 1-based; 0 = the first row, among the first 50 holding values, that holds the ID column
 	IDColumn  string // header name, case-insensitive and trimmed; "" = detect among common names
 	Delimiter string // csv: "," ";" "\t" "|" (or "tab"); "" = sniff
 	Encoding  string // csv: "utf-8", "utf-16le", "utf-16be", "utf-32le", "utf-32be", "windows-1252"; "" = detect

@@ -23,11 +23,14 @@ import (
 // the number of rows; only the shared strings table is held.
 //
 // Display rules: shared, inline and formula strings as stored (with Excel's
-// _xHHHH_ escapes decoded); booleans TRUE/FALSE; errors as their text
-// (#N/A); numbers in a date or time format as yyyy-mm-dd or
-// yyyy-mm-dd hh:mm:ss (SerialToISO, honouring the 1904 date system); all
-// other numbers, including those in percent and currency formats, in
-// Excel's General form (FormatNumber): 0.25, not 25%. See isDateFormatCode.
+// _xHHHH_ escapes decoded; a formula's cached value may be an inline
+// string); booleans TRUE/FALSE; errors as their text (#N/A); numbers in a
+// date format as yyyy-mm-dd or yyyy-mm-dd hh:mm:ss (SerialToISO, honouring
+// the 1904 date system); in a time-of-day format as hh:mm:ss, in an
+// elapsed-time format as 255:10:10 (clockText; neither depends on the date
+// system); all other numbers, including those in percent and currency
+// formats, in Excel's General form (FormatNumber): 0.25, not 25%. See
+// formatCodeKind. XML parts in UTF-16 are transcoded (utf8Part).
 
 const hintResave = "open it in Excel, save it as .xlsx, and try again"
 
