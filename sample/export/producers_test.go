@@ -241,10 +241,11 @@ func TestProducersErrorValues(t *testing.T) {
 
 	// The same in csv, where error values are text; and --id-column Ref does
 	// not pick the #REF! cell either.
-	csv := "Children looked after\n#REF!,#N/A,#VALUE!\nReference,Placement,Count\nCR-0000001,Foster,2\n"
+	// Other writers' spellings ("#REF?", "#REF") are error values too.
+	csv := "Children looked after\n#REF!,#N/A,#VALUE!\n#REF?,#REF,#NAME!\nReference,Placement,Count\nCR-0000001,Foster,2\n"
 	p := writeTestCSV(t, "errors.csv", []byte(csv))
 	tb, _ = tableRows(t, p, OpenOptions{})
-	if tb.HeaderRow != 3 || tb.Header[tb.IDIndex] != "Reference" {
+	if tb.HeaderRow != 4 || tb.Header[tb.IDIndex] != "Reference" {
 		t.Errorf("csv: header row %d, ID column %q", tb.HeaderRow, tb.Header[tb.IDIndex])
 	}
 	_, err := Open(context.Background(), writeTestCSV(t, "ref.csv", []byte("#REF!,Team\nCR-1,North\n")), OpenOptions{IDColumn: "Ref"})
