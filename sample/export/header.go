@@ -448,7 +448,7 @@ func missingError(path, sheet string, m *idMissing, otherSheets bool, headerRowG
 // header row without a known ID name, by its values first: a column whose
 // values below the header (the rows read while looking for it) are filled
 // in, unique and ID-shaped (one or two shapes, with digits, without spaces,
-// not dates nor decimals: see appendShape) is an ID column, whatever its
+// not dates, times nor decimals: see appendShape) is an ID column, whatever its
 // name; among several, longer values and an ID-like name win ("URN" over a
 // row number "No."). A category such as "Provider Type" repeats its
 // values and is never suggested by them. Failing that (no rows below, or no
@@ -457,8 +457,8 @@ func suggestIDColumn(header []string, below [][]string) string {
 	best, bestScore := "", 0.0
 	for i, h := range header {
 		h = strings.TrimSpace(h)
-		if h == "" || isErrorValue(h) {
-			continue
+		if !isLabel(h) {
+			continue // a blank, a number, a date, an error value: no name to give
 		}
 		sc, ok := idValues(i, below)
 		if !ok {
@@ -519,8 +519,8 @@ func idValues(i int, rows [][]string) (score float64, ok bool) {
 		if !slices.Contains(shapes, sh) {
 			shapes = append(shapes, sh)
 		}
-		if len(shapes) > 2 || !strings.Contains(sh, "9") || strings.ContainsAny(sh, " ") || sh == "9.9" ||
-			looksLikeDate(v) || isErrorValue(v) {
+		if len(shapes) > 2 || !strings.Contains(sh, "9") || strings.ContainsAny(sh, " ") || sh == "9.9" || sh == "-9.9" ||
+			sh == "9:9" || sh == "9:9:9" || looksLikeDate(v) || isErrorValue(v) {
 			return 0, false
 		}
 	}

@@ -535,6 +535,17 @@ func TestProducersIDSuggestions(t *testing.T) {
 	_, err := Open(context.Background(), p, OpenOptions{})
 	wantOneLineInputError(t, err, p, `name the ID column with --id-column "URN"`)
 
+	// Times, dates and amounts are unique without being IDs; a column named
+	// by a time is no column to name.
+	below := [][]string{{"Home", "0:30:00", "2026-01-01", "12.5", "SC1001"}, {"Home", "1:00:00", "2026-01-02", "13.25", "SC1002"},
+		{"School", "1:30:00", "2026-01-03", "14.75", "SC1003"}, {"Home", "2:00:00", "2026-01-04", "15.5", "SC1004"}}
+	if got := suggestIDColumn([]string{"Type", "Duration", "Opened", "Fee", "Setting"}, below); got != "Setting" {
+		t.Errorf("suggested %q, want Setting", got)
+	}
+	if got := suggestIDColumn([]string{"Type", "0:00:00", "Opened", "Fee"}, [][]string{{"Home", "SC1", "x", "1"}, {"Home", "SC2", "y", "1"}, {"Home", "SC3", "z", "1"}}); got == "0:00:00" {
+		t.Errorf("suggested the time %q", got)
+	}
+
 	long := "Unique reference number of the children’s home, as registered with Ofsted on 31 March 2026"
 	src := "Région,Équipe,\"" + long + "\"\nNord,A,SC000001\nSud,B,SC000002\nEst,C,SC000003\n"
 	p = writeTestCSV(t, "long.csv", []byte(src))
