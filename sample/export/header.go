@@ -205,11 +205,21 @@ type topRows struct {
 
 var errTopDone = errors.New("top rows read")
 
+// topScanner is implemented by grids that read the top of a sheet more
+// leniently than its rows (the xlsx grid: see xlsxGrid.scanTop).
+type topScanner interface {
+	scanTop(ctx context.Context, fn func(num int, cells []string) error) error
+}
+
 // readTop reads g until it has seen headerScanRows rows holding a value and
 // row headerRow, keeping those.
 func readTop(ctx context.Context, g grid, headerRow int) (topRows, error) {
 	t := topRows{rows: map[int][]string{}}
-	err := g.scan(ctx, nil, func(num int, cells []string) error {
+	scan := func(fn func(int, []string) error) error { return g.scan(ctx, nil, fn) }
+	if ts, ok := g.(topScanner); ok {
+		scan = func(fn func(int, []string) error) error { return ts.scanTop(ctx, fn) }
+	}
+	err := scan(func(num int, cells []string) error {
 		if len(t.order) >= headerScanRows && num > headerRow {
 			return errTopDone
 		}

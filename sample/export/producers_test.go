@@ -577,3 +577,27 @@ func TestProducersIDSuggestions(t *testing.T) {
 		}
 	}
 }
+
+// A formula without a saved value in a column nobody reads does not stop
+// the workbook opening (SheetJS's wtf_path.xlsx has them in its first row);
+// in a column read, it is refused as before.
+func TestProducersFormulaWithoutValueElsewhere(t *testing.T) {
+	path := sheetBook(t, "calc.xlsx", `<sheetData><row r="1">`+xlsxfixture.Inline("A1", "Case Reference")+xlsxfixture.Inline("B1", "Team")+
+		`<c r="D1"><f t="array" ref="D1:D1">SUM(A1:C1*A1:C1)</f></c></row>`+
+		`<row r="2">`+xlsxfixture.Inline("A2", "CR-1")+xlsxfixture.Inline("B2", "North")+`<c r="C2"><f>1+1</f></c></row>`+
+		`<row r="3">`+xlsxfixture.Inline("A3", "CR-2")+`<c r="B3"><f>B2</f></c></row></sheetData>`)
+	tb, err := Open(context.Background(), path, OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tb.Close()
+	var ids []string
+	if err := tb.Rows(context.Background(), []int{tb.IDIndex}, func(r Row) error {
+		ids = append(ids, r.Cells[0])
+		return nil
+	}); err != nil || fmt.Sprint(ids) != "[CR-1 CR-2]" {
+		t.Errorf("rows %q, %v", ids, err)
+	}
+	err = tb.Rows(context.Background(), []int{tb.IDIndex, 1}, func(Row) error { return nil })
+	wantOneLineInputError(t, err, path, "row 3, column B: formula without a saved value in cell B3")
+}

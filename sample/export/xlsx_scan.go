@@ -112,6 +112,18 @@ type xlsxGrid struct {
 }
 
 func (g *xlsxGrid) scan(ctx context.Context, want []bool, fn func(num int, cells []string) error) error {
+	return g.scanWith(ctx, want, false, fn)
+}
+
+// scanTop is scan for finding the header row (see topScanner): every
+// column, and a formula without a saved value reads as an empty cell, so
+// that one in a column nobody asks for does not stop the workbook opening
+// (Rows still refuses one in a column it reads).
+func (g *xlsxGrid) scanTop(ctx context.Context, fn func(num int, cells []string) error) error {
+	return g.scanWith(ctx, nil, true, fn)
+}
+
+func (g *xlsxGrid) scanWith(ctx context.Context, want []bool, noValueEmpty bool, fn func(num int, cells []string) error) error {
 	rc, err := g.book.openPart(g.zf, sheetPartLimit, g.sheet)
 	if err != nil {
 		return err
@@ -126,6 +138,8 @@ func (g *xlsxGrid) scan(ctx context.Context, want []bool, fn func(num int, cells
 		path:     g.book.path,
 		sheet:    g.sheet,
 		want:     want,
+
+		noValueEmpty: noValueEmpty,
 	}
 	err = p.run(ctx, fn)
 	if err != nil && (p.fnErr || (ctx.Err() != nil && errors.Is(err, ctx.Err()))) {
@@ -178,6 +192,8 @@ type sheetParser struct {
 	lastCol int  // highest column index among the recorded cells of the row, -1 if none
 	tick    int
 	fnErr   bool // the error came from fn
+
+	noValueEmpty bool // a formula without a saved value is an empty cell, not an error
 }
 
 // colName names the current column for an error message ("" when none).
@@ -509,6 +525,9 @@ func (p *sheetParser) cell(kind int, attrs []byte) error {
 		default:
 			p.rowVal = p.rowVal || len(p.v) > 0 || (hasF && !hasV)
 		}
+		return nil
+	}
+	if hasF && !hasV && !hasIs && p.noValueEmpty {
 		return nil
 	}
 	if hasF && !hasV && !hasIs {
