@@ -145,6 +145,16 @@ type emitFunc func(num int, cells []string, footer bool) error
 
 // row takes one row below the header row.
 func (f *footerFinder) row(num int, cells []string, emit emitFunc) error {
+	if !f.gap && len(cells) > f.t.IDIndex {
+		// The common case, a row of the table, in few instructions: its
+		// ID is neither an error value nor blank-edged, and its shape is
+		// not to be learnt (see data).
+		if id := cells[f.t.IDIndex]; len(id) > 0 && id[0] != '#' && id[0] != 'E' && id[0] > ' ' && id[len(id)-1] > ' ' &&
+			f.shapes.ids >= learnAllIDs && f.seen&(learnEvery-1) != 0 {
+			f.seen++
+			return emit(num, cells, false)
+		}
+	}
 	if len(cells) == 0 {
 		if len(f.held) > 0 {
 			f.held = append(f.held, heldRow{num: num})
