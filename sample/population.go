@@ -62,7 +62,7 @@ type Population struct {
 
 	Rows       int // data rows holding a case ID (after blanks and footers)
 	Blank      int // blank rows skipped
-	Footers    int // rows without an ID, or whose ID cell reads Total/Count/Grand total
+	Footers    int // rows without an ID, whose ID cell reads Total/Count/Grand total, or in a block of notes under the table (export.Row.Footer)
 	Duplicates int // rows whose ID appeared on an earlier row (the first row is kept)
 	// FirstDuplicates lists up to five duplicates, in row order.
 	FirstDuplicates []Duplicate
@@ -365,6 +365,10 @@ func Load(ctx context.Context, t *export.Table, opts LoadOptions) (*Population, 
 	err := t.RowsWith(ctx, cols, export.RowsOptions{Idle: idle}, func(r export.Row) error {
 		if r.Blank {
 			p.Blank++
+			return nil
+		}
+		if r.Footer {
+			p.Footers++
 			return nil
 		}
 		id := strings.TrimSpace(r.Cells[0])

@@ -2,10 +2,14 @@ package export
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
+	"unicode"
 )
 
 // The csv reader.
@@ -22,6 +26,7 @@ import (
 //   - UTF-8, with or without a BOM (the BOM is skipped);
 //   - UTF-16 LE/BE with a BOM, or without one when the first KB shows the
 //     tell-tale NUL pattern of ASCII text in UTF-16; decoded with x/text;
+//   - UTF-32 LE/BE likewise (three NULs in four bytes of ASCII text);
 //   - Windows-1252 when the prefix is not valid UTF-8. Only the requested
 //     cells are decoded (a byte table), as delimiters, quotes and newlines
 //     are ASCII in both.
@@ -48,11 +53,15 @@ import (
 // line whose fields are all empty (",,,,"), is a blank row.
 //
 // Display values: UK dates ("30/06/2026", with an optional time) become ISO
-// dates in every column. Plain integers in 1..2958465 become ISO dates when
-// the column's header contains "date", "dob" or "d.o.b" — but the grid does
-// not know which row is the header, so Open tells it through the optional
-// headerSetter interface once the header row is found (see setHeader). Other
-// text is passed through untouched, untrimmed.
+// dates in every column. Plain integers become ISO dates only in a date
+// column: one whose header holds a date word (Date, Dates, DOB, D.O.B,
+// Birthdate, as a whole word: "Referral Date", "StartDate", "date_of_birth",
+// not "Mandated" or "Updated") and whose values are consistently Excel
+// serial numbers of plausible dates (1910 to 2100: see serialColumn), and
+// then only integers in that range. The grid does not know which row is the
+// header, so Open tells it through the optional headerSetter interface once
+// the header row is found (see setHeader), and setHeader looks at the
+// column's first values. Other text is passed through untouched, untrimmed.
 
 // sniffBytes is how much of a csv file is read to choose the encoding, line
 // endings and delimiter.
@@ -74,7 +83,13 @@ const (
 	encWindows1252
 	encUTF16LE
 	encUTF16BE
+	encUTF32LE
+	encUTF32BE
 )
+
+// wide reports whether the encoding is UTF-16 or UTF-32, which the scan
+// decodes to UTF-8 as it reads.
+func (e textEncoding) wide() bool { return e >= encUTF16LE }
 
 func (e textEncoding) String() string {
 	switch e {
@@ -84,6 +99,10 @@ func (e textEncoding) String() string {
 		return "utf-16le"
 	case encUTF16BE:
 		return "utf-16be"
+	case encUTF32LE:
+		return "utf-32le"
+	case encUTF32BE:
+		return "utf-32be"
 	}
 	return "utf-8"
 }
@@ -93,7 +112,7 @@ func (e textEncoding) String() string {
 // Open calls setHeader once it has found the header row, before any Rows
 // scan; row is the 1-based header row and header its trimmed cells.
 type headerSetter interface {
-	setHeader(row int, header []string)
+	setHeader(ctx context.Context, row int, header []string) error
 }
 
 // csvWorkbook is a csv file seen as a workbook of one unnamed sheet.
@@ -117,26 +136,132 @@ type csvGrid struct {
 	path      string
 	enc       textEncoding
 	skip      int  // leading bytes to skip (a UTF-8 BOM)
-	utf16BOM  bool // the UTF-16 decoder must consume a BOM
+	wideBOM   bool // the UTF-16 or UTF-32 decoder must consume a BOM
 	comma     byte
 	loneCR    bool   // lines end with a bare CR (classic Mac, some exports)
 	headerRow int    // 0 until setHeader
 	dateCol   []bool // columns whose header names a date
 }
 
-func (g *csvGrid) setHeader(row int, header []string) {
-	g.headerRow = row
-	g.dateCol = make([]bool, len(header))
+// setHeader records the header row and finds the date columns: those whose
+// header is a date word and whose first values (up to serialSampleValues
+// of them) are consistently serial numbers.
+func (g *csvGrid) setHeader(ctx context.Context, row int, header []string) error {
+	g.headerRow, g.dateCol = row, nil
+	want := make([]bool, len(header))
+	some := false
 	for i, h := range header {
-		g.dateCol[i] = isDateHeader(h)
+		want[i] = isDateHeader(h)
+		some = some || want[i]
+	}
+	if !some {
+		return nil
+	}
+	counts := make([]serialCount, len(header))
+	seen := 0
+	err := g.scan(ctx, want, func(num int, cells []string) error {
+		if num <= row {
+			return nil
+		}
+		for i, c := range cells {
+			if want[i] {
+				counts[i].add(c)
+			}
+		}
+		if seen++; seen >= serialSampleRows {
+			return ErrStop
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, ErrStop) {
+		return err
+	}
+	dateCol := make([]bool, len(header))
+	for i := range header {
+		dateCol[i] = want[i] && counts[i].serialColumn()
+	}
+	g.dateCol = dateCol
+	return nil
+}
+
+// serialSampleRows is how many data rows setHeader looks at.
+const serialSampleRows = 1000
+
+// The plausible dates of a case file as Excel serial numbers (1900 system):
+// 1910-01-01 to 2100-12-31.
+const (
+	minPlausibleSerial = 3654
+	maxPlausibleSerial = 73415
+)
+
+// serialCount counts a column's first values: numbers, and among them the
+// serial numbers of plausible dates.
+type serialCount struct{ numbers, serials int }
+
+func (c *serialCount) add(v string) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return
+	}
+	if n, ok := atoiDigits(v, 1, 7); ok {
+		c.numbers++
+		if n >= minPlausibleSerial && n <= maxPlausibleSerial {
+			c.serials++
+		}
+		return
+	}
+	if f, err := strconv.ParseFloat(v, 64); err == nil {
+		c.numbers++
+		if f >= minPlausibleSerial && f < maxPlausibleSerial+1 {
+			c.serials++ // a date with a time of day: consistent with dates, though not converted
+		}
 	}
 }
 
+// serialColumn reports whether the values are consistently serials: at
+// least one, and at least 9 in 10 of the numbers (text, such as UK dates or
+// "not known", may stand between them).
+func (c *serialCount) serialColumn() bool {
+	return c.serials > 0 && c.serials*10 >= c.numbers*9
+}
+
 // isDateHeader reports whether a header names a date column, for the
-// serial-number conversion.
+// serial-number conversion: one of its words (split at anything but a
+// letter, and between a lower and an upper case letter: "StartDate") is
+// date, dates, dob, birthdate or birthday, or its single letters spell
+// D.O.B.
 func isDateHeader(h string) bool {
-	l := strings.ToLower(h)
-	return strings.Contains(l, "date") || strings.Contains(l, "dob") || strings.Contains(l, "d.o.b")
+	var words []string
+	start := -1
+	var prev rune
+	for i, r := range h + " " {
+		letter := unicode.IsLetter(r)
+		split := !letter || (start >= 0 && unicode.IsUpper(r) && unicode.IsLower(prev))
+		if split && start >= 0 {
+			words = append(words, strings.ToLower(h[start:i]))
+			start = -1
+		}
+		if letter && start < 0 {
+			start = i
+		}
+		prev = r
+	}
+	initials := ""
+	for _, w := range words {
+		switch w {
+		case "date", "dates", "dob", "birthdate", "birthday":
+			return true
+		}
+		if len(w) == 1 {
+			initials += w
+			if initials == "dob" {
+				return true
+			}
+		} else {
+			initials = ""
+		}
+	}
+	return false
 }
 
 // openCSV opens a csv/tsv/txt export: it reads a bounded prefix to choose
@@ -164,7 +289,7 @@ func openCSV(path string, opts OpenOptions) (workbook, error) {
 	forced, err := parseEncoding(opts.Encoding)
 	if err != nil {
 		return nil, &InputError{Path: path, Msg: err.Error(),
-			Hint: "use one of utf-8, utf-16le, utf-16be, windows-1252 (or cp1252, latin1)", Err: err}
+			Hint: "use one of utf-8, utf-16le, utf-16be, utf-32le, utf-32be, windows-1252 (or cp1252, latin1)", Err: err}
 	}
 	switch {
 	case forced >= 0:
@@ -175,10 +300,12 @@ func openCSV(path string, opts OpenOptions) (workbook, error) {
 				g.skip = len(utf8BOM)
 			}
 		case encUTF16LE, encUTF16BE:
-			g.utf16BOM = bytes.HasPrefix(prefix, bomLE) || bytes.HasPrefix(prefix, bomBE)
+			g.wideBOM = bytes.HasPrefix(prefix, bomLE) || bytes.HasPrefix(prefix, bomBE)
+		case encUTF32LE, encUTF32BE:
+			g.wideBOM = bytes.HasPrefix(prefix, bom32LE) || bytes.HasPrefix(prefix, bom32BE)
 		}
 	default:
-		g.enc, g.skip, g.utf16BOM = detectEncoding(prefix, whole)
+		g.enc, g.skip, g.wideBOM = detectEncoding(prefix, whole)
 	}
 
 	text := decodePrefix(g, prefix)

@@ -40,8 +40,8 @@ func (g *csvGrid) scan(ctx context.Context, want []bool, fn func(num int, cells 
 			return &InputError{Path: g.path, Msg: "cannot read the file: " + err.Error(), Err: err}
 		}
 	}
-	if g.enc == encUTF16LE || g.enc == encUTF16BE {
-		src = transform.NewReader(src, g.utf16Decoder())
+	if g.enc.wide() {
+		src = transform.NewReader(src, g.wideDecoder())
 	}
 	if g.loneCR {
 		src = &crReader{r: src}
@@ -198,7 +198,7 @@ func (g *csvGrid) writeText(w *strings.Builder, b []byte) {
 		for _, c := range b {
 			w.WriteRune(cp1252[c])
 		}
-	default: // UTF-8, or UTF-16 already decoded to UTF-8
+	default: // UTF-8, or UTF-16 or UTF-32 already decoded to UTF-8
 		if utf8.Valid(b) {
 			w.Write(b)
 			return
@@ -249,7 +249,8 @@ func (g *csvGrid) mayBeDate(col int, v string) bool {
 }
 
 // display turns a cell's text into its display value: UK dates to ISO, and
-// integer serial numbers in date columns below the header to ISO.
+// integer serial numbers of plausible dates in date columns below the
+// header to ISO.
 func (g *csvGrid) display(row, col int, v string, dc *dateCache) string {
 	n := len(v)
 	if n >= 8 && n <= 19 && (v[1] == '/' || v[2] == '/') {
@@ -272,13 +273,8 @@ func (g *csvGrid) display(row, col int, v string, dc *dateCache) string {
 			}
 			serial = serial*10 + int(c-'0')
 		}
-		if serial > 60 && serial <= maxSerial {
+		if serial >= minPlausibleSerial && serial <= maxPlausibleSerial {
 			return dc.serial(serial)
-		}
-		if serial >= 1 && serial <= maxSerial {
-			if iso, ok := SerialToISO(float64(serial), false); ok {
-				return iso
-			}
 		}
 	}
 	return v

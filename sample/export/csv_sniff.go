@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/encoding/unicode/utf32"
 	"golang.org/x/text/transform"
 )
 
@@ -19,6 +20,8 @@ var (
 	utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 	bomLE   = []byte{0xFF, 0xFE}
 	bomBE   = []byte{0xFE, 0xFF}
+	bom32LE = []byte{0xFF, 0xFE, 0, 0}
+	bom32BE = []byte{0, 0, 0xFE, 0xFF}
 )
 
 // parseEncoding maps an --encoding value to a textEncoding; -1 for "".
@@ -33,6 +36,10 @@ func parseEncoding(s string) (textEncoding, error) {
 		return encUTF16LE, nil
 	case "utf16be":
 		return encUTF16BE, nil
+	case "utf32le", "utf32":
+		return encUTF32LE, nil
+	case "utf32be":
+		return encUTF32BE, nil
 	case "windows1252", "cp1252", "latin1", "iso88591":
 		return encWindows1252, nil
 	}
@@ -64,16 +71,23 @@ func parseDelimiter(s string) (byte, error) {
 
 // detectEncoding decides a file's encoding from its first bytes. whole says
 // the prefix is the entire file.
-func detectEncoding(prefix []byte, whole bool) (enc textEncoding, skip int, utf16BOM bool) {
+func detectEncoding(prefix []byte, whole bool) (enc textEncoding, skip int, wideBOM bool) {
 	switch {
 	case bytes.HasPrefix(prefix, utf8BOM):
 		return encUTF8, len(utf8BOM), false
+	case bytes.HasPrefix(prefix, bom32LE): // before UTF-16's, which it starts with
+		return encUTF32LE, 0, true
+	case bytes.HasPrefix(prefix, bom32BE):
+		return encUTF32BE, 0, true
 	case bytes.HasPrefix(prefix, bomLE):
 		return encUTF16LE, 0, true
 	case bytes.HasPrefix(prefix, bomBE):
 		return encUTF16BE, 0, true
 	}
 	if e, ok := utf16WithoutBOM(prefix); ok {
+		return e, 0, false
+	}
+	if e, ok := utf32WithoutBOM(prefix); ok {
 		return e, 0, false
 	}
 	if validUTF8Prefix(prefix, whole) {
@@ -128,14 +142,55 @@ func utf16WithoutBOM(p []byte) (textEncoding, bool) {
 	return 0, false
 }
 
-// utf16Decoder returns a decoder for the grid's UTF-16 flavour.
-func (g *csvGrid) utf16Decoder() *encoding.Decoder {
+// utf32WithoutBOM recognises UTF-32 text without a BOM by the three NUL
+// bytes that ASCII characters leave in every four of the first KB.
+func utf32WithoutBOM(p []byte) (textEncoding, bool) {
+	if len(p) > 1024 {
+		p = p[:1024]
+	}
+	quads := len(p) / 4
+	if quads < 2 {
+		return 0, false
+	}
+	var nul [4]int
+	for i := 0; i+3 < len(p); i += 4 {
+		for k := range 4 {
+			if p[i+k] == 0 {
+				nul[k]++
+			}
+		}
+	}
+	// Every character below U+10000 has a NUL in its top byte, every ASCII
+	// one in the next two; a text character is never NUL.
+	switch {
+	case nul[3] == quads && nul[2]*10 >= quads*9 && nul[0]*20 <= quads:
+		return encUTF32LE, true
+	case nul[0] == quads && nul[1]*10 >= quads*9 && nul[3]*20 <= quads:
+		return encUTF32BE, true
+	}
+	return 0, false
+}
+
+// wideDecoder returns a decoder for the grid's UTF-16 or UTF-32 flavour.
+func (g *csvGrid) wideDecoder() *encoding.Decoder {
+	switch g.enc {
+	case encUTF32LE, encUTF32BE:
+		end := utf32.LittleEndian
+		if g.enc == encUTF32BE {
+			end = utf32.BigEndian
+		}
+		policy := utf32.IgnoreBOM
+		if g.wideBOM {
+			policy = utf32.UseBOM
+		}
+		return utf32.UTF32(end, policy).NewDecoder()
+	}
 	end := unicode.LittleEndian
 	if g.enc == encUTF16BE {
 		end = unicode.BigEndian
 	}
 	policy := unicode.IgnoreBOM
-	if g.utf16BOM {
+	if g.wideBOM {
 		policy = unicode.UseBOM
 	}
 	return unicode.UTF16(end, policy).NewDecoder()
@@ -147,7 +202,10 @@ func (g *csvGrid) utf16Decoder() *encoding.Decoder {
 func decodePrefix(g *csvGrid, prefix []byte) []byte {
 	switch g.enc {
 	case encUTF16LE, encUTF16BE:
-		out, _ := io.ReadAll(transform.NewReader(bytes.NewReader(prefix[:len(prefix)&^1]), g.utf16Decoder()))
+		out, _ := io.ReadAll(transform.NewReader(bytes.NewReader(prefix[:len(prefix)&^1]), g.wideDecoder()))
+		return out
+	case encUTF32LE, encUTF32BE:
+		out, _ := io.ReadAll(transform.NewReader(bytes.NewReader(prefix[:len(prefix)&^3]), g.wideDecoder()))
 		return out
 	}
 	return prefix[g.skip:]

@@ -42,9 +42,10 @@ func writeTestCSV(t *testing.T, name string, data []byte) string {
 }
 
 type readRow struct {
-	num   int
-	cells []string
-	blank bool
+	num    int
+	cells  []string
+	blank  bool
+	footer bool
 }
 
 // openAndReadAll opens path and returns every row below the header with every
@@ -62,7 +63,7 @@ func openAndReadAll(t *testing.T, path string, opts OpenOptions) (*Table, []read
 	}
 	var rows []readRow
 	err = tb.Rows(context.Background(), cols, func(r Row) error {
-		rows = append(rows, readRow{r.Num, append([]string(nil), r.Cells...), r.Blank})
+		rows = append(rows, readRow{r.Num, append([]string(nil), r.Cells...), r.Blank, r.Footer})
 		return nil
 	})
 	if err != nil {
@@ -394,12 +395,12 @@ func TestCSVQuotedNewlinesAndRowNumbers(t *testing.T) {
 		t.Fatalf("header row %d", tb.HeaderRow)
 	}
 	want := []readRow{
-		{4, []string{"CR-1", "first line\nsecond line, with a comma", "North"}, false},
-		{5, []string{"", "", ""}, true},
-		{6, []string{"CR-2", `say "hi"`, "South"}, false},
-		{7, []string{"CR-3", `O"Neill`, "East"}, false},
-		{8, []string{"CR-4", "multi\nline\nthree", "West"}, false},
-		{9, []string{"CR-5", "", ""}, false},
+		{4, []string{"CR-1", "first line\nsecond line, with a comma", "North"}, false, false},
+		{5, []string{"", "", ""}, true, false},
+		{6, []string{"CR-2", `say "hi"`, "South"}, false, false},
+		{7, []string{"CR-3", `O"Neill`, "East"}, false, false},
+		{8, []string{"CR-4", "multi\nline\nthree", "West"}, false, false},
+		{9, []string{"CR-5", "", ""}, false, false},
 	}
 	if fmt.Sprintf("%#v", rows) != fmt.Sprintf("%#v", want) {
 		t.Fatalf("rows\n got %#v\nwant %#v", rows, want)
@@ -524,9 +525,17 @@ func TestCSVDisplayValues(t *testing.T) {
 	src := "45000,1/7/2026\n" + // above the header: a serial stays a number
 		"Case Reference,DOB,Referral date,Workers in 12m,Note\n" +
 		"CR-1,45474,45945,3,30/06/2026 09:14\n" +
-		"CR-2,01/02/2003,0,45000,31/02/2026\n" +
-		"CR-3,2958466,45945.5,7,12/34/5678\n" +
-		"CR-4, 45474,1e3,0012,007\n"
+		"CR-2,01/02/2003,45946,45000,31/02/2026\n" +
+		"CR-3,45475,45945.5,7,12/34/5678\n" +
+		"CR-4, 45474,45947,0012,007\n" +
+		"CR-5,45476,not known,1,\n" +
+		"CR-6,45477,45948,1,\n" +
+		"CR-7,45478,45949,1,\n" +
+		"CR-8,45479,45950,1,\n" +
+		"CR-9,45480,45951,1,\n" +
+		"CR-10,45481,45952,1,\n" +
+		"CR-11,45482,45953,1,\n" +
+		"CR-12,45483,2958466,1,\n" // one number in ten may be no date
 	tb, rows := openAndReadAll(t, writeTestCSV(t, "d.csv", []byte(src)), OpenOptions{})
 	if tb.HeaderRow != 2 {
 		t.Fatalf("header row %d", tb.HeaderRow)
@@ -534,9 +543,17 @@ func TestCSVDisplayValues(t *testing.T) {
 	// 45474 days after 1899-12-30 is 2024-07-01; 45945 is 2025-10-15.
 	want := [][]string{
 		{"CR-1", "2024-07-01", "2025-10-15", "3", "2026-06-30 09:14:00"},
-		{"CR-2", "2003-02-01", "0", "45000", "31/02/2026"},
-		{"CR-3", "2958466", "45945.5", "7", "12/34/5678"},
-		{"CR-4", " 45474", "1e3", "0012", "007"},
+		{"CR-2", "2003-02-01", "2025-10-16", "45000", "31/02/2026"},
+		{"CR-3", "2024-07-02", "45945.5", "7", "12/34/5678"},
+		{"CR-4", " 45474", "2025-10-17", "0012", "007"},
+		{"CR-5", "2024-07-03", "not known", "1", ""},
+		{"CR-6", "2024-07-04", "2025-10-18", "1", ""},
+		{"CR-7", "2024-07-05", "2025-10-19", "1", ""},
+		{"CR-8", "2024-07-06", "2025-10-20", "1", ""},
+		{"CR-9", "2024-07-07", "2025-10-21", "1", ""},
+		{"CR-10", "2024-07-08", "2025-10-22", "1", ""},
+		{"CR-11", "2024-07-09", "2025-10-23", "1", ""},
+		{"CR-12", "2024-07-10", "2958466", "1", ""},
 	}
 	for k, r := range rows {
 		if fmt.Sprintf("%q", r.cells) != fmt.Sprintf("%q", want[k]) {
@@ -549,7 +566,9 @@ func TestCSVDisplayValues(t *testing.T) {
 		t.Fatal(err)
 	}
 	g, _ := wb.grid(0)
-	g.(headerSetter).setHeader(2, []string{"Case Reference", "DOB"})
+	if err := g.(headerSetter).setHeader(context.Background(), 2, []string{"Case Reference", "DOB"}); err != nil {
+		t.Fatal(err)
+	}
 	var first []string
 	g.scan(context.Background(), nil, func(num int, cells []string) error {
 		first = append([]string(nil), cells...)

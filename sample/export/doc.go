@@ -7,14 +7,16 @@
 //
 // Layers, each in its own files:
 //
-//	open.go                format detection, sheet choice, the Table
-//	header.go              header row and ID column detection
+//	open.go                format detection (lock files too), sheet choice, the Table
+//	header.go              header row and ID column detection, suggestions
 //	csv_sniff.go           csv: encoding, line endings, delimiter
 //	csv_record.go          csv: record parsing
-//	csv_scan.go, csv.go    csv: rows of display values
+//	csv_scan.go, csv.go    csv: rows of display values, date columns
 //	xlsx*.go               xlsx: package parts, XML scanning, cell values
-//	values.go              dates and numbers as people read them
+//	xlsx_crypt.go          xlsx: encrypted workbooks (MS-OFFCRYPTO)
+//	values.go              dates, times and numbers as people read them; error values
 //	table.go               the Rows pipeline
+//	footer.go              notes under a table; error values as case IDs
 //
 // Problems with a file are *InputError values naming the file, sheet, row
 // and column, what is wrong and what to do. The package knows nothing of

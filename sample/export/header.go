@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/caseaudit/caseaudit/internal/textdist"
 	"github.com/caseaudit/caseaudit/internal/words"
@@ -22,7 +24,9 @@ import (
 //     and a name given by the user falls back to it when it matches exactly
 //     one distinct header.
 
-// headerScanRows is how far down a sheet the header row is looked for.
+// headerScanRows is how far down a sheet the header row is looked for: among
+// the first 50 rows that hold a value, however far down the sheet they
+// start (blank rows before, between and after title rows are passed over).
 const headerScanRows = 50
 
 // idRank ranks the known names of an ID column: case references first, then
@@ -62,9 +66,10 @@ func looseKey(s string) string {
 	return b.String()
 }
 
-// knownIDRank is the rank of h as an ID column name, or 0.
+// knownIDRank is the rank of h as an ID column name, or 0. An error value
+// is no name, though "#REF!" has the letters of "Ref".
 func knownIDRank(h string) int {
-	if len(h) > 64 {
+	if len(h) > 64 || isErrorValue(h) {
 		return 0
 	}
 	return idRank[looseKey(h)]
@@ -75,7 +80,7 @@ func knownIDRank(h string) int {
 // a looseKey match if exactly one distinct header name has it.
 func matchHeader(header []string, name string) int {
 	n := normHeader(name)
-	if n == "" {
+	if n == "" || isErrorValue(n) {
 		return -1
 	}
 	for i, h := range header {
@@ -89,7 +94,7 @@ func matchHeader(header []string, name string) int {
 	}
 	found, distinct := -1, ""
 	for i, h := range header {
-		if looseKey(h) != k {
+		if looseKey(h) != k || isErrorValue(h) {
 			continue
 		}
 		if found < 0 {
@@ -111,10 +116,44 @@ func (t *Table) ColumnIndex(name string) (int, error) {
 	}
 	ie := &InputError{Path: t.Path, Sheet: t.Sheet, Row: t.HeaderRow,
 		Msg: fmt.Sprintf("no column %q in the header row (headers: %s)", strings.TrimSpace(name), listHeaders(t.Header))}
-	if c := closestHeader(t.Header, []string{name}); c != "" {
+	if c := uncut(t.Header, name); c != "" {
+		ie.Hint = fmt.Sprintf("did you mean %q? (a long name shortened with … must be given in full)", c)
+	} else if c := closestHeader(t.Header, []string{name}); c != "" {
 		ie.Hint = fmt.Sprintf("did you mean %q?", c)
 	}
 	return -1, ie
+}
+
+// uncut returns the header that a name cut short with "…" or "..." (as
+// error messages shorten long names) stands for: the one header whose name
+// starts with what is left. "" when name is not cut, or no one header fits.
+func uncut(header []string, name string) string {
+	n := strings.TrimSpace(name)
+	switch {
+	case strings.HasSuffix(n, "…"):
+		n = strings.TrimSuffix(n, "…")
+	case strings.HasSuffix(n, "..."):
+		n = strings.TrimSuffix(n, "...")
+	default:
+		return ""
+	}
+	prefix := normHeader(n)
+	if len(prefix) < 2 {
+		return ""
+	}
+	found := ""
+	for _, h := range header {
+		if !strings.HasPrefix(normHeader(h), prefix) || isErrorValue(h) {
+			continue
+		}
+		if found != "" && normHeader(found) != normHeader(h) {
+			return "" // two headers start so
+		}
+		if found == "" {
+			found = strings.TrimSpace(h)
+		}
+	}
+	return found
 }
 
 // chooseID picks the ID column of a header row among the known names: the
@@ -156,30 +195,43 @@ func hasString(ss []string, s string) bool {
 	return false
 }
 
-// topRows holds the first rows of a sheet (and the header row asked for,
-// if further down), as read for finding the header.
+// topRows holds the first rows of a sheet that hold a value (and the
+// header row asked for, wherever it is), as read for finding the header.
 type topRows struct {
-	rows map[int][]string // 1-based row -> cells; blank rows absent
-	last int              // last row number seen (0: the sheet is empty)
+	rows  map[int][]string // 1-based row -> cells; blank rows absent
+	order []int            // the first headerScanRows rows holding a value, in order
+	last  int              // last row number seen (0: the sheet is empty)
 }
 
 var errTopDone = errors.New("top rows read")
 
-// readTop reads rows 1..max(50, headerRow) of g, keeping rows 1..50 and
-// headerRow.
+// topScanner is implemented by grids that read the top of a sheet more
+// leniently than its rows (the xlsx grid: see xlsxGrid.scanTop).
+type topScanner interface {
+	scanTop(ctx context.Context, fn func(num int, cells []string) error) error
+}
+
+// readTop reads g until it has seen headerScanRows rows holding a value and
+// row headerRow, keeping those.
 func readTop(ctx context.Context, g grid, headerRow int) (topRows, error) {
-	limit := max(headerScanRows, headerRow)
 	t := topRows{rows: map[int][]string{}}
-	err := g.scan(ctx, nil, func(num int, cells []string) error {
-		if num > limit {
+	scan := func(fn func(int, []string) error) error { return g.scan(ctx, nil, fn) }
+	if ts, ok := g.(topScanner); ok {
+		scan = func(fn func(int, []string) error) error { return ts.scanTop(ctx, fn) }
+	}
+	err := scan(func(num int, cells []string) error {
+		if len(t.order) >= headerScanRows && num > headerRow {
 			return errTopDone
 		}
 		t.last = num
-		if (num <= headerScanRows || num == headerRow) && !blankCells(cells) {
-			t.rows[num] = append([]string(nil), cells...)
+		if blankCells(cells) {
+			return nil
 		}
-		if num == limit {
-			return errTopDone
+		if len(t.order) < headerScanRows {
+			t.order = append(t.order, num)
+			t.rows[num] = append([]string(nil), cells...)
+		} else if num == headerRow {
+			t.rows[num] = append([]string(nil), cells...)
 		}
 		return nil
 	})
@@ -208,9 +260,10 @@ type headerFound struct {
 // idMissing says why no ID column was found on a sheet, for the error that
 // the caller composes (it may try other sheets first).
 type idMissing struct {
-	row     int      // the row shown as the likely header (0: the sheet is empty)
-	header  []string // its cells, trimmed
-	idGiven string   // opts.IDColumn, if any
+	row     int        // the row shown as the likely header (0: the sheet is empty)
+	header  []string   // its cells, trimmed
+	below   [][]string // the rows holding values below it, among the top rows
+	idGiven string     // opts.IDColumn, if any
 }
 
 func trimAll(cells []string) []string {
@@ -232,17 +285,26 @@ func locateHeader(path, sheet string, top topRows, opts OpenOptions) (headerFoun
 		return headerFound{}, nil, ie(0, fmt.Sprintf("header row %d is not a row number", opts.HeaderRow),
 			"give a row number from 1, or leave the header row out to detect it")
 	}
+	below := func(row int) [][]string {
+		var out [][]string
+		for _, r := range top.order {
+			if r > row {
+				out = append(out, top.rows[r])
+			}
+		}
+		return out
+	}
 	pick := func(row int, cells []string) (headerFound, *idMissing, error) {
 		header := trimAll(cells)
 		if opts.IDColumn != "" {
 			if i := matchHeader(header, opts.IDColumn); i >= 0 {
 				return headerFound{row, header, i}, nil, nil
 			}
-			return headerFound{}, &idMissing{row: row, header: header, idGiven: opts.IDColumn}, nil
+			return headerFound{}, &idMissing{row: row, header: header, below: below(row), idGiven: opts.IDColumn}, nil
 		}
 		i, found, amb := chooseID(header)
 		if !found {
-			return headerFound{}, &idMissing{row: row, header: header}, nil
+			return headerFound{}, &idMissing{row: row, header: header, below: below(row)}, nil
 		}
 		if amb != nil {
 			return headerFound{}, nil, ie(row,
@@ -270,11 +332,8 @@ func locateHeader(path, sheet string, top topRows, opts OpenOptions) (headerFoun
 		return pick(r, cells)
 	}
 
-	for r := 1; r <= min(top.last, headerScanRows); r++ {
-		cells, ok := top.rows[r]
-		if !ok {
-			continue
-		}
+	for _, r := range top.order {
+		cells := top.rows[r]
 		if opts.IDColumn != "" {
 			if matchHeader(trimAll(cells), opts.IDColumn) >= 0 {
 				return pick(r, cells)
@@ -287,22 +346,71 @@ func locateHeader(path, sheet string, top topRows, opts OpenOptions) (headerFoun
 			}
 		}
 	}
-	// Nothing found: show the likeliest header row, the first row with the
-	// most non-empty cells.
+	// Nothing found: show the likeliest header row. A header row is a row of
+	// labels (text, not numbers, dates or error values), and may have blank
+	// cells (R's write.csv leaves the first blank, statistical tables leave
+	// gaps), so the data rows below it may have more cells: the likeliest
+	// is the first row with nearly as many labels as any row has (all of
+	// them when the widest has fewer than four, all but one in four else).
 	miss := &idMissing{idGiven: opts.IDColumn}
-	bestN := 0
-	for r := 1; r <= min(top.last, headerScanRows); r++ {
-		n := 0
-		for _, c := range top.rows[r] {
-			if strings.TrimSpace(c) != "" {
-				n++
-			}
-		}
-		if n > bestN {
-			bestN, miss.row, miss.header = n, r, trimAll(top.rows[r])
+	most := 0
+	for _, r := range top.order {
+		most = max(most, labelCount(top.rows[r]))
+	}
+	for _, r := range top.order {
+		if n := labelCount(top.rows[r]); n > 0 && n >= most-most/4 {
+			miss.row, miss.header, miss.below = r, trimAll(top.rows[r]), below(r)
+			break
 		}
 	}
+	if miss.row == 0 && len(top.order) > 0 { // no labels at all: the first row holding values
+		r := top.order[0]
+		miss.row, miss.header, miss.below = r, trimAll(top.rows[r]), below(r)
+	}
 	return headerFound{}, miss, nil
+}
+
+// labelCount counts the cells that could be header names: text holding a
+// letter that is not a date or an error value.
+func labelCount(cells []string) int {
+	n := 0
+	for _, c := range cells {
+		if isLabel(c) {
+			n++
+		}
+	}
+	return n
+}
+
+func isLabel(c string) bool {
+	c = strings.TrimSpace(c)
+	if c == "" || isErrorValue(c) || looksLikeDate(c) {
+		return false
+	}
+	for _, r := range c {
+		if unicode.IsLetter(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// looksLikeDate reports whether a cell reads as a date as the readers show
+// them (yyyy-mm-dd, with a time or not) or as UK text (dd/mm/yyyy).
+func looksLikeDate(c string) bool {
+	if _, ok := UKDateToISO(c); ok {
+		return true
+	}
+	return len(c) >= 10 && c[4] == '-' && c[7] == '-' && isDigits(c[:4]) && isDigits(c[5:7]) && isDigits(c[8:10])
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // missingError turns an idMissing into the InputError the user sees.
@@ -323,12 +431,14 @@ func missingError(path, sheet string, m *idMissing, otherSheets bool, headerRowG
 		return e
 	}
 	if m.idGiven != "" {
-		where := fmt.Sprintf("in the first %d rows", headerScanRows)
+		where := fmt.Sprintf("in the first %d rows holding values", headerScanRows)
 		if headerRowGiven {
 			where = "on the header row"
 		}
 		e.Msg = fmt.Sprintf("no column %q %s (headers on this row: %s)", strings.TrimSpace(m.idGiven), where, listHeaders(m.header))
-		if c := closestHeader(m.header, []string{m.idGiven}); c != "" {
+		if c := uncut(m.header, m.idGiven); c != "" {
+			e.Hint = fmt.Sprintf("did you mean --id-column %q? (a long name shortened with … must be given in full)", c) + strings.TrimPrefix(sheetHint, ",")
+		} else if c := closestHeader(m.header, []string{m.idGiven}); c != "" {
 			e.Hint = fmt.Sprintf("did you mean --id-column %q?", c) + strings.TrimPrefix(sheetHint, ",")
 		} else if sheetHint != "" {
 			e.Hint = "choose the sheet with --sheet"
@@ -336,12 +446,101 @@ func missingError(path, sheet string, m *idMissing, otherSheets bool, headerRowG
 		return e
 	}
 	e.Msg = fmt.Sprintf("no case ID column found (headers on this row: %s)", listHeaders(m.header))
-	if c := closestHeader(m.header, knownIDNames); c != "" {
+	if c := suggestIDColumn(m.header, m.below); c != "" {
 		e.Hint = fmt.Sprintf("name the ID column with --id-column %q", c) + sheetHint
 	} else {
 		e.Hint = "name the ID column with --id-column" + sheetHint
 	}
 	return e
+}
+
+// suggestIDColumn chooses the column to suggest as the ID column of a
+// header row without a known ID name, by its values first: a column whose
+// values below the header (the rows read while looking for it) are filled
+// in, unique and ID-shaped (one or two shapes, with digits, without spaces,
+// not dates, times nor decimals: see appendShape) is an ID column, whatever its
+// name; among several, longer values and an ID-like name win ("URN" over a
+// row number "No."). A category such as "Provider Type" repeats its
+// values and is never suggested by them. Failing that (no rows below, or no
+// column so), the header most like a known ID name, as before.
+func suggestIDColumn(header []string, below [][]string) string {
+	best, bestScore := "", 0.0
+	for i, h := range header {
+		h = strings.TrimSpace(h)
+		if !isLabel(h) {
+			continue // a blank, a number, a date, an error value: no name to give
+		}
+		sc, ok := idValues(i, below)
+		if !ok {
+			continue
+		}
+		sc += closestScore(h)
+		if sc > bestScore {
+			best, bestScore = h, sc
+		}
+	}
+	if best != "" {
+		return best
+	}
+	return closestHeader(header, knownIDNames)
+}
+
+// closestScore is how much a header name is like a known ID name, 0 to 1,
+// or 1 for the names of reference numbers that are not case IDs by name
+// alone (URN, UPN, NHS Number, Code, Key).
+func closestScore(h string) float64 {
+	for _, w := range nameWords(h) {
+		switch w {
+		case "id", "ref", "reference", "urn", "upn", "uln", "nhs", "code", "key", "number", "no", "num":
+			return 1
+		}
+	}
+	sc := 0.0
+	for _, k := range knownIDNames {
+		sc = max(sc, likeness(h, k))
+	}
+	return sc
+}
+
+// idValues judges column i of rows as IDs: ok when at least three rows
+// hold a value there (and at least half of them), nine in ten of the values
+// are distinct, and they are ID-shaped. The score is 1, or 1.5 when every
+// value has four characters or more.
+func idValues(i int, rows [][]string) (score float64, ok bool) {
+	seen := map[string]bool{}
+	var shapes []string
+	var buf []byte
+	n, short := 0, false
+	for _, r := range rows {
+		if i >= len(r) {
+			continue
+		}
+		v := strings.TrimSpace(r[i])
+		if v == "" {
+			continue
+		}
+		n++
+		seen[v] = true
+		if len(v) < 4 {
+			short = true
+		}
+		buf = appendShape(buf[:0], v)
+		sh := string(buf)
+		if !slices.Contains(shapes, sh) {
+			shapes = append(shapes, sh)
+		}
+		if len(shapes) > 2 || !strings.Contains(sh, "9") || strings.ContainsAny(sh, " ") || sh == "9.9" || sh == "-9.9" ||
+			sh == "9:9" || sh == "9:9:9" || looksLikeDate(v) || isErrorValue(v) {
+			return 0, false
+		}
+	}
+	if n < 3 || n*2 < len(rows) || len(seen)*10 < n*9 {
+		return 0, false
+	}
+	if short {
+		return 1, true
+	}
+	return 1.5, true
 }
 
 // listHeaders quotes the non-empty headers for an error message, at most 20.
@@ -365,12 +564,25 @@ func listHeaders(header []string) string {
 func quoteList(ss []string) string {
 	q := make([]string, len(ss))
 	for i, s := range ss {
-		if len(s) > 60 {
-			s = s[:57] + "..."
-		}
-		q[i] = fmt.Sprintf("%q", s)
+		q[i] = fmt.Sprintf("%q", shorten(s, 60))
 	}
 	return strings.Join(q, ", ")
+}
+
+// shorten cuts s to at most n characters (never inside one), ending it
+// with "…" when cut.
+func shorten(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	i, k := 0, 0
+	for i = range s {
+		if k == n-1 {
+			break
+		}
+		k++
+	}
+	return s[:i] + "…"
 }
 
 // closestHeader returns the header most like any of the targets, or "" when

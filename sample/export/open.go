@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 )
@@ -21,16 +22,20 @@ const (
 
 // Open opens an export, chooses its sheet, header row and ID column, and
 // returns the Table ready for Rows. The format is recognised from the bytes,
-// not from the file name: an xlsx workbook (or an encrypted one, or a legacy
-// .xls, which the xlsx reader explains), or csv/tsv/txt text in UTF-8,
-// UTF-16 or Windows-1252. Every problem a person can fix is an *InputError;
-// a missing file wraps fs.ErrNotExist.
+// not from the file name: an xlsx workbook (wherever its package puts the
+// workbook part; or an encrypted one, or a legacy .xls, which the xlsx
+// reader explains), or csv/tsv/txt text in UTF-8, UTF-16, UTF-32 or
+// Windows-1252. Excel's and LibreOffice's lock files are named as such.
+// Every problem a person can fix is an *InputError; a missing file wraps
+// fs.ErrNotExist.
 //
 // The sheet is opts.Sheet (a name, case-insensitive, or a 1-based number),
 // or else the first visible sheet whose header row holds the ID column. The
-// header row is opts.HeaderRow, or else the first of the first 50 rows that
-// holds the ID column (opts.IDColumn, or a known case ID name such as "Case
-// Reference", preferred to person or child IDs such as "Person ID").
+// header row is opts.HeaderRow, or else the first of the first 50 rows
+// holding values (however far down they start) that holds the ID column
+// (opts.IDColumn, or a known case ID name such as "Case Reference",
+// preferred to person or child IDs such as "Person ID"; an error value
+// such as #REF! is never a name).
 func Open(ctx context.Context, path string, opts OpenOptions) (*Table, error) {
 	format, err := detectFormat(path, opts)
 	if err != nil {
@@ -128,6 +133,9 @@ func detectFormat(path string, opts OpenOptions) (string, error) {
 		return "", &InputError{Path: path, Msg: "cannot read the file: " + err.Error(), Err: err}
 	}
 	head = head[:n]
+	if err := lockFileError(path, fi.Size(), head); err != nil {
+		return "", err
+	}
 	notSheet := func(what string) error {
 		return &InputError{Path: path, Msg: "not a spreadsheet or CSV file" + what,
 			Hint: "export the case list as .xlsx or CSV"}
@@ -146,12 +154,11 @@ func detectFormat(path string, opts OpenOptions) (string, error) {
 			Hint: "export the case list as .xlsx or CSV"}
 	}
 	enc, _ := parseEncoding(opts.Encoding) // an unknown name is reported by openCSV
-	text := enc == encUTF16LE || enc == encUTF16BE ||
-		bytes.HasPrefix(head, bomLE) || bytes.HasPrefix(head, bomBE)
+	text := enc.wide() || bytes.HasPrefix(head, bomLE) || bytes.HasPrefix(head, bomBE) || bytes.HasPrefix(head, bom32BE)
 	if !text {
-		if _, ok := utf16WithoutBOM(head); ok {
-			text = true
-		}
+		_, text16 := utf16WithoutBOM(head)
+		_, text32 := utf32WithoutBOM(head)
+		text = text16 || text32
 	}
 	if !text && bytes.IndexByte(head, 0) >= 0 {
 		return "", notSheet("")
@@ -163,6 +170,70 @@ func detectFormat(path string, opts OpenOptions) (string, error) {
 		}
 	}
 	return formatCSV, nil
+}
+
+// lockFileError recognises the lock files that Excel ("~$Book.xlsx", 165
+// bytes holding the name of the person who has Book.xlsx open) and
+// LibreOffice (".~lock.Book.xlsx#", a line of text) keep beside an open
+// workbook, which people pick up by mistake: read as csv, their bytes
+// become headers. It says which workbook to open instead; nil when path is
+// no lock file.
+func lockFileError(path string, size int64, head []byte) error {
+	if bytes.HasPrefix(head, magicZip) || bytes.HasPrefix(head, magicCFB) {
+		return nil // a workbook, whatever its name
+	}
+	dir, base := filepath.Split(path)
+	var app, target string
+	switch {
+	case strings.HasPrefix(base, "~$") && len(base) > 2 && size < 4096:
+		app, target = "Excel", base[2:]
+	case strings.HasPrefix(base, ".~lock.") && strings.HasSuffix(base, "#") && len(base) > 8 && size < 4096:
+		app, target = "LibreOffice", base[7:len(base)-1]
+	case excelOwnerFile(size, head):
+		return &InputError{Path: path, Msg: "this is an Excel lock file (Excel keeps one beside a workbook while it is open), not an export",
+			Hint: "give the workbook itself"}
+	default:
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(dir, target)); err != nil && app == "Excel" {
+		// Word-style lock names replace the first two characters of a long
+		// name: "~$ok.xlsx" for "Book.xlsx". Name the file if one fits.
+		if ents, err := os.ReadDir(filepath.Join(dir, ".")); err == nil {
+			for _, e := range ents {
+				if n := e.Name(); n != base && len(n) == len(base) && strings.HasSuffix(n, target) && !strings.HasPrefix(n, "~$") {
+					target = n
+					break
+				}
+			}
+		}
+	}
+	return &InputError{Path: path,
+		Msg:  fmt.Sprintf("this is %s's lock file for %q (kept beside a workbook while it is open), not an export", app, target),
+		Hint: fmt.Sprintf("open %q instead", filepath.Join(dir, target))}
+}
+
+// excelOwnerFile recognises an Excel lock file by its layout: 162 or 165
+// bytes, the first the length (at most 53) of the user name that follows,
+// padded with spaces to byte 54.
+func excelOwnerFile(size int64, head []byte) bool {
+	if (size != 162 && size != 165) || len(head) < 56 {
+		return false
+	}
+	n := int(head[0])
+	if n == 0 || n > 53 {
+		return false
+	}
+	for _, c := range head[1 : 1+n] {
+		if c < 0x20 {
+			return false
+		}
+	}
+	for _, c := range head[1+n : 54] {
+		if c != ' ' {
+			return false
+		}
+	}
+	return true
 }
 
 // markupKind recognises the HTML tables and XML Spreadsheet 2003 files that
@@ -179,17 +250,31 @@ func markupKind(head []byte) string {
 }
 
 // zipFormat tells an xlsx workbook from the other zip files people pick up.
+// A workbook is recognised by its parts, wherever they are: the usual xl/
+// folder, or a package whose relationships (_rels/.rels) name the workbook
+// elsewhere, which the xlsx reader follows. Backslashes in entry names (some
+// Windows zip tools write them) count as slashes.
 func zipFormat(path string) (string, error) {
-	zr, err := zip.OpenReader(path)
+	f, err := os.Open(path)
 	if err != nil {
+		return "", openError(path, err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return "", openError(path, err)
+	}
+	zr, err := zip.NewReader(f, fi.Size())
+	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
 		return "", &InputError{Path: path, Msg: "the workbook is damaged or incomplete (" + err.Error() + ")",
 			Hint: "download or save it again as .xlsx", Err: err}
 	}
-	defer zr.Close()
 	var xl, xlsb bool
 	for _, f := range zr.File {
-		name := strings.ToLower(f.Name)
+		name := zipPartName(f.Name)
 		switch {
+		case strings.HasSuffix(name, "workbook.xml"):
+			xl = true // wherever it is: the xlsx reader follows the relationships
 		case name == "mimetype":
 			rc, err := f.Open()
 			if err != nil {
@@ -206,11 +291,15 @@ func zipFormat(path string) (string, error) {
 				return "", &InputError{Path: path, Msg: "not a spreadsheet or CSV file (an OpenDocument file)",
 					Hint: "export the case list as .xlsx or CSV"}
 			}
-		case name == "xl/workbook.bin":
+		case strings.HasSuffix(name, "workbook.bin"):
 			xlsb = true
 		case strings.HasPrefix(name, "xl/"):
 			xl = true
 		}
+	}
+	if !xl && !xlsb {
+		// The workbook part may have any name: ask the package.
+		xl = officeDocumentIsWorkbook(zr)
 	}
 	if xlsb {
 		return "", &InputError{Path: path, Msg: "this is an Excel binary workbook (.xlsb), which is not supported",
@@ -359,7 +448,9 @@ func openSheet(ctx context.Context, path, format string, wb workbook, sheets []s
 		return nil, miss, err
 	}
 	if hs, ok := g.(headerSetter); ok {
-		hs.setHeader(h.row, h.header)
+		if err := hs.setHeader(ctx, h.row, h.header); err != nil {
+			return nil, nil, sheetError(path, name, err)
+		}
 	}
 	return &Table{Path: path, Format: format, Sheet: name, HeaderRow: h.row, Header: h.header, IDIndex: h.id,
 		wb: wb, g: g}, nil, nil

@@ -10,10 +10,10 @@ import (
 // OpenOptions say how to read an export. The zero value detects everything.
 type OpenOptions struct {
 	Sheet     string // sheet name (case-insensitive) or 1-based number; "" = first visible sheet whose header row holds the ID column
-	HeaderRow int    // 1-based; 0 = the first row within the first 50 that holds the ID column
+	HeaderRow int    // 1-based; 0 = the first row, among the first 50 holding values, that holds the ID column
 	IDColumn  string // header name, case-insensitive and trimmed; "" = detect among common names
 	Delimiter string // csv: "," ";" "\t" "|" (or "tab"); "" = sniff
-	Encoding  string // csv: "utf-8", "utf-16le", "utf-16be", "windows-1252"; "" = detect
+	Encoding  string // csv: "utf-8", "utf-16le", "utf-16be", "utf-32le", "utf-32be", "windows-1252"; "" = detect
 	Password  string // xlsx: password of an encrypted workbook
 }
 
@@ -32,9 +32,10 @@ type Table struct {
 
 // Row is one data row below the header.
 type Row struct {
-	Num   int      // 1-based row number as a spreadsheet (or a text editor, for csv records) shows it
-	Cells []string // the requested columns' display text, in the order requested
-	Blank bool     // the row holds no value at all (in any column, requested or not)
+	Num    int      // 1-based row number as a spreadsheet (or a text editor, for csv records) shows it
+	Cells  []string // the requested columns' display text, in the order requested
+	Blank  bool     // the row holds no value at all (in any column, requested or not)
+	Footer bool     // the row is in a block of notes under the table (see footer.go): no case
 }
 
 // ErrStop may be returned by a Rows callback to end the walk early without error.
@@ -42,7 +43,9 @@ var ErrStop = errors.New("stop")
 
 // Rows calls fn for every row after the header row, in order, with the cells
 // of the requested columns (indexes into Header). Row.Cells is reused between
-// calls: copy what you keep.
+// calls: copy what you keep. Rows of a block of notes under the table are
+// marked Footer (see footer.go); a case ID that is an error value (#REF!)
+// ends the walk with an InputError naming its row.
 //
 // The file is read and parsed on a second goroutine while fn runs on the
 // caller's, a batch of rows at a time, so that reading and the caller's work
@@ -68,6 +71,9 @@ func (t *Table) RowsWith(ctx context.Context, cols []int, opts RowsOptions, fn f
 		if c >= 0 && c < len(want) {
 			want[c] = true
 		}
+	}
+	if t.IDIndex >= 0 && t.IDIndex < len(want) {
+		want[t.IDIndex] = true // for the footer finder
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	full := make(chan *rowBatch, 2)
@@ -100,11 +106,8 @@ func (t *Table) RowsWith(ctx context.Context, cols []int, opts RowsOptions, fn f
 				full <- b // the caller reads until full is closed, whatever happens
 			}
 		}()
-		b.err = t.g.scan(ctx, want, func(num int, cells []string) error {
-			if num <= t.HeaderRow {
-				return nil
-			}
-			b.add(num, cols, cells)
+		emit := func(num int, cells []string, footer bool) error {
+			b.add(num, cols, cells, footer)
 			if len(b.nums) < batchRows {
 				return nil
 			}
@@ -118,7 +121,17 @@ func (t *Table) RowsWith(ctx context.Context, cols []int, opts RowsOptions, fn f
 				b = newRowBatch(len(cols))
 			}
 			return nil
+		}
+		ff := &footerFinder{t: t}
+		b.err = t.g.scan(ctx, want, func(num int, cells []string) error {
+			if num <= t.HeaderRow {
+				return nil
+			}
+			return ff.row(num, cells, emit)
 		})
+		if b.err == nil {
+			b.err = ff.end(emit)
+		}
 		send(b)
 	}()
 	var err error
@@ -150,7 +163,7 @@ func (t *Table) RowsWith(ctx context.Context, cols []int, opts RowsOptions, fn f
 		n := len(cols)
 		for i, num := range b.nums {
 			cells := b.cells[i*n : i*n+n : i*n+n]
-			if err = fn(Row{Num: num, Cells: cells, Blank: b.blank[i]}); err != nil {
+			if err = fn(Row{Num: num, Cells: cells, Blank: b.blank[i], Footer: b.footer[i]}); err != nil {
 				stop()
 				break
 			}
@@ -176,6 +189,7 @@ const batchRows = 1024
 type rowBatch struct {
 	nums     []int
 	blank    []bool
+	footer   []bool
 	cells    []string // len(cols) per row
 	err      error    // the reader's error after these rows, if any
 	panicked *any
@@ -183,19 +197,21 @@ type rowBatch struct {
 
 func newRowBatch(ncols int) *rowBatch {
 	return &rowBatch{
-		nums:  make([]int, 0, batchRows),
-		blank: make([]bool, 0, batchRows),
-		cells: make([]string, 0, batchRows*ncols),
+		nums:   make([]int, 0, batchRows),
+		blank:  make([]bool, 0, batchRows),
+		footer: make([]bool, 0, batchRows),
+		cells:  make([]string, 0, batchRows*ncols),
 	}
 }
 
 func (b *rowBatch) reset() {
-	b.nums, b.blank, b.cells, b.err = b.nums[:0], b.blank[:0], b.cells[:0], nil
+	b.nums, b.blank, b.footer, b.cells, b.err = b.nums[:0], b.blank[:0], b.footer[:0], b.cells[:0], nil
 }
 
-func (b *rowBatch) add(num int, cols []int, cells []string) {
+func (b *rowBatch) add(num int, cols []int, cells []string, footer bool) {
 	b.nums = append(b.nums, num)
 	b.blank = append(b.blank, len(cells) == 0)
+	b.footer = append(b.footer, footer)
 	for _, c := range cols {
 		if c < len(cells) {
 			b.cells = append(b.cells, cells[c])
@@ -250,7 +266,7 @@ type grid interface {
 // treat it as a usage error.
 func (o OpenOptions) Check() error {
 	if _, err := parseEncoding(o.Encoding); err != nil {
-		return fmt.Errorf("--encoding %q: use utf-8, utf-16le, utf-16be or windows-1252", o.Encoding)
+		return fmt.Errorf("--encoding %q: use utf-8, utf-16le, utf-16be, utf-32le, utf-32be or windows-1252", o.Encoding)
 	}
 	if _, err := parseDelimiter(o.Delimiter); err != nil {
 		return fmt.Errorf("--delimiter %q: use , ; | or tab", o.Delimiter)

@@ -143,3 +143,35 @@ func atoiDigits(s string, minLen, maxLen int) (int, bool) {
 	}
 	return n, true
 }
+
+// excelErrors are the names of the error values a cell shows when its
+// formula fails, as Excel writes them to xlsx and csv ("#REF!", "#N/A",
+// "#NAME?"), without the mark that ends them.
+var excelErrors = [...]string{"#NULL", "#DIV/0", "#VALUE", "#REF", "#NAME", "#NUM", "#N/A",
+	"#GETTING_DATA", "#SPILL", "#CALC", "#FIELD", "#BLOCKED", "#CONNECT", "#BUSY", "#UNKNOWN",
+	"#PYTHON", "#EXTERNAL"}
+
+// isErrorValue reports whether a cell's text is a spreadsheet error value:
+// one of Excel's, with its "!" or "?" or another (#REF!, #N/A, #NAME?, and
+// the "#REF?" or "#REF" of other writers; any case, trimmed) or
+// LibreOffice's "Err:502". An error value is never a header name nor a case
+// ID: it stands where a formula failed.
+func isErrorValue(s string) bool {
+	s = strings.TrimSpace(s)
+	if len(s) < 3 || len(s) > 15 {
+		return false
+	}
+	if s[0] != '#' {
+		_, ok := atoiDigits(strings.TrimPrefix(s, "Err:"), 3, 3)
+		return ok && strings.HasPrefix(s, "Err:")
+	}
+	if c := s[len(s)-1]; c == '!' || c == '?' {
+		s = s[:len(s)-1]
+	}
+	for _, e := range excelErrors {
+		if strings.EqualFold(s, e) {
+			return true
+		}
+	}
+	return false
+}

@@ -12,8 +12,6 @@ import (
 	"strings"
 
 	"github.com/caseaudit/caseaudit/internal/words"
-	"github.com/richardlehane/mscfb"
-	"github.com/xuri/excelize/v2"
 )
 
 // The xlsx reader. An .xlsx workbook is a zip of XML parts; the reader opens
@@ -25,11 +23,14 @@ import (
 // the number of rows; only the shared strings table is held.
 //
 // Display rules: shared, inline and formula strings as stored (with Excel's
-// _xHHHH_ escapes decoded); booleans TRUE/FALSE; errors as their text
-// (#N/A); numbers in a date or time format as yyyy-mm-dd or
-// yyyy-mm-dd hh:mm:ss (SerialToISO, honouring the 1904 date system); all
-// other numbers, including those in percent and currency formats, in
-// Excel's General form (FormatNumber): 0.25, not 25%. See isDateFormatCode.
+// _xHHHH_ escapes decoded; a formula's cached value may be an inline
+// string); booleans TRUE/FALSE; errors as their text (#N/A); numbers in a
+// date format as yyyy-mm-dd or yyyy-mm-dd hh:mm:ss (SerialToISO, honouring
+// the 1904 date system); in a time-of-day format as hh:mm:ss, in an
+// elapsed-time format as 255:10:10 (clockText; neither depends on the date
+// system); all other numbers, including those in percent and currency
+// formats, in Excel's General form (FormatNumber): 0.25, not 25%. See
+// formatCodeKind. XML parts in UTF-16 are transcoded (utf8Part).
 
 const hintResave = "open it in Excel, save it as .xlsx, and try again"
 
@@ -152,7 +153,12 @@ func (b *xlsxBook) openPart(zf *zip.File, l partLimit, sheet string) (io.ReadClo
 	if err != nil {
 		return nil, b.readError(err, sheet, 0, "")
 	}
-	return &limitedPart{rc: rc, left: limit, part: zf.Name, compressed: int64(min(zf.CompressedSize64, 1<<62)), limit: limit}, nil
+	u, err := utf8Part(&limitedPart{rc: rc, left: limit, part: zf.Name, compressed: int64(min(zf.CompressedSize64, 1<<62)), limit: limit})
+	if err != nil {
+		rc.Close()
+		return nil, b.readError(err, sheet, 0, "")
+	}
+	return u, nil
 }
 
 // limitedPart counts inflated bytes and fails past the limit.
@@ -264,76 +270,90 @@ func openXLSX(path string, opts OpenOptions) (workbook, error) {
 var cfbMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
 
 // openCFB handles a Compound File: an encrypted xlsx (EncryptionInfo and
-// EncryptedPackage streams) is decrypted in memory with the password;
+// EncryptedPackage streams) is decrypted in memory (see xlsx_crypt.go) with
+// the password, or, when none is given, with Excel's default password;
 // anything else is a legacy .xls workbook.
 func openCFB(path string, f *os.File, size int64, opts OpenOptions) (zr *zip.Reader, err error) {
-	encrypted, err := cfbEncrypted(f)
-	if err != nil {
-		return nil, &InputError{Path: path, Msg: "the file is damaged or incomplete (not a readable Office file)", Hint: "re-export it", Err: err}
+	const hintNoPassword = "remove the password in Excel (File > Info > Protect Workbook), save, and try again"
+	if size > maxEncryptedSize {
+		_, _, encrypted, err := encryptedStreams(f, 0) // the directory alone says which
+		if err == nil && !encrypted {
+			return nil, &InputError{Path: path, Msg: "this is an old-style .xls workbook", Hint: "save it as .xlsx or CSV and try again"}
+		}
+		return nil, &InputError{Path: path, Msg: fmt.Sprintf("the encrypted workbook is too large to decrypt (over %d MB)", maxEncryptedSize>>20),
+			Hint: hintNoPassword}
 	}
-	if !encrypted {
+	info, pkg, encrypted, err := encryptedStreams(f, size)
+	var dmg *errDamagedEncryption
+	switch {
+	case errors.As(err, &dmg):
+		return nil, &InputError{Path: path, Msg: "the encrypted workbook is damaged (" + dmg.why + ")", Hint: "re-export it", Err: err}
+	case err != nil:
+		return nil, &InputError{Path: path, Msg: "the file is damaged or incomplete (not a readable Office file)", Hint: "re-export it", Err: err}
+	case !encrypted:
 		return nil, &InputError{Path: path, Msg: "this is an old-style .xls workbook", Hint: "save it as .xlsx or CSV and try again"}
 	}
-	if opts.Password == "" {
-		return nil, &InputError{Path: path, Msg: "the workbook is password-protected", Hint: "give --password"}
-	}
-	if size > maxEncryptedSize {
-		return nil, &InputError{Path: path, Msg: fmt.Sprintf("the encrypted workbook is too large to decrypt (over %d MB)", maxEncryptedSize>>20),
-			Hint: "remove the password in Excel (File > Info > Protect Workbook), save, and try again"}
-	}
-	raw := make([]byte, size)
-	if _, err := f.ReadAt(raw, 0); err != nil {
-		return nil, &InputError{Path: path, Msg: "cannot read the file", Err: err}
-	}
-	plain, err := decryptWorkbook(raw, opts.Password)
-	if errors.Is(err, excelize.ErrUnsupportedEncryptMechanism) || errors.Is(err, excelize.ErrUnknownEncryptMechanism) {
-		return nil, &InputError{Path: path, Msg: "the workbook's encryption method is not supported",
-			Hint: "remove the password in Excel (File > Info > Protect Workbook), save, and try again", Err: err}
-	}
-	if err == nil && len(plain) >= 4 && string(plain[:2]) == "PK" {
-		zr, err = zip.NewReader(bytes.NewReader(plain), int64(len(plain)))
-		if err == nil || errors.Is(err, zip.ErrInsecurePath) {
-			return zr, nil
+	enc, err := parseEncryptionInfo(info)
+	if err == nil {
+		var plain []byte
+		if opts.Password == "" {
+			plain, err = decryptWith(enc, pkg, defaultPassword)
+			if errors.Is(err, errWrongPassword) {
+				return nil, &InputError{Path: path, Msg: "the workbook is password-protected", Hint: "give --password", Err: err}
+			}
+		} else {
+			plain, err = decryptWith(enc, pkg, opts.Password)
+			if errors.Is(err, errWrongPassword) && opts.Password != defaultPassword {
+				// A workbook encrypted with Excel's default password
+				// opens without one: a password given needlessly does not
+				// stop it.
+				if p, derr := decryptWith(enc, pkg, defaultPassword); derr == nil {
+					plain, err = p, nil
+				}
+			}
+			if errors.Is(err, errWrongPassword) {
+				return nil, &InputError{Path: path, Msg: "wrong password for the workbook", Hint: "check the --password value", Err: err}
+			}
+		}
+		if err == nil {
+			zr, err = zip.NewReader(bytes.NewReader(plain), int64(len(plain)))
+			if err == nil || errors.Is(err, zip.ErrInsecurePath) {
+				return zr, nil
+			}
+			return nil, &InputError{Path: path, Msg: "the decrypted workbook is damaged (not a complete zip)", Hint: "re-export it", Err: err}
 		}
 	}
-	return nil, &InputError{Path: path, Msg: "wrong password for the workbook", Hint: "check the --password value", Err: err}
+	var cannot *errCannotDecrypt
+	switch {
+	case errors.As(err, &cannot):
+		return nil, &InputError{Path: path, Msg: "the workbook is " + cannot.Error() + ", which caseaudit cannot decrypt",
+			Hint: "save it without a password and try again", Err: err}
+	case errors.As(err, &dmg):
+		return nil, &InputError{Path: path, Msg: "the encrypted workbook is damaged (" + dmg.why + ")", Hint: "re-export it", Err: err}
+	}
+	return nil, &InputError{Path: path, Msg: "cannot decrypt the workbook: " + err.Error(), Hint: hintNoPassword, Err: err}
 }
 
-// cfbEncrypted reports whether a Compound File holds an encrypted package.
-func cfbEncrypted(f io.ReaderAt) (enc bool, err error) {
+// decryptWith decrypts the package with a password, guarding against
+// panics on malformed input.
+func decryptWith(enc *encryption, pkg []byte, password string) (plain []byte, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			enc, err = false, fmt.Errorf("malformed compound file: %v", r)
+			plain, err = nil, damaged("%v", r)
 		}
 	}()
-	doc, err := mscfb.New(f)
+	key, err := enc.packageKey(password)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
-	for entry, err := doc.Next(); err == nil; entry, err = doc.Next() {
-		if entry.Name == "EncryptionInfo" || entry.Name == "EncryptedPackage" {
-			return true, nil
-		}
-	}
-	return false, nil
-}
-
-// decryptWorkbook decrypts an ECMA-376 (agile or standard) encrypted
-// package with excelize, guarding against panics on malformed input.
-func decryptWorkbook(raw []byte, password string) (plain []byte, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			plain, err = nil, fmt.Errorf("malformed encrypted package: %v", r)
-		}
-	}()
-	return excelize.Decrypt(raw, &excelize.Options{Password: password})
+	return enc.decryptPackage(key, pkg)
 }
 
 // newXLSXBook reads the workbook structure of an opened zip.
 func newXLSXBook(path string, f *os.File, zr *zip.Reader) (*xlsxBook, error) {
 	b := &xlsxBook{path: path, file: f, zr: zr, parts: make(map[string]*zip.File, len(zr.File))}
 	for _, zf := range zr.File {
-		k := strings.ToLower(strings.TrimPrefix(strings.ReplaceAll(zf.Name, "\\", "/"), "/"))
+		k := zipPartName(zf.Name)
 		if _, dup := b.parts[k]; !dup {
 			b.parts[k] = zf
 		}
@@ -346,17 +366,31 @@ func newXLSXBook(path string, f *os.File, zr *zip.Reader) (*xlsxBook, error) {
 		return ie
 	}
 
-	// The workbook part: from the package relationships, else the usual name.
+	// The workbook part: from the package relationships (it may be anywhere,
+	// as Excel and LibreOffice allow), else the usual name.
 	wbPart := "xl/workbook.xml"
 	if zf := b.part("_rels/.rels"); zf != nil {
 		rels, err := b.readRels(zf)
 		if err != nil {
 			return nil, err
 		}
+		var types contentTypes
+		if zf := b.part("[Content_Types].xml"); zf != nil {
+			rc, err := b.openPart(zf, smallPartLimit, "")
+			if err != nil {
+				return nil, err
+			}
+			types, err = parseContentTypes(rc)
+			rc.Close()
+			if err != nil {
+				return nil, b.smallPartError(zf.Name, err)
+			}
+		}
 		for _, r := range rels {
 			if relTypeName(r.typ) == "officeDocument" && !r.external {
-				if t := resolvePart("", r.target); b.part(t) != nil {
+				if t := resolvePart("", r.target); b.part(t) != nil && types.workbook(t) {
 					wbPart = t
+					break
 				}
 			}
 		}

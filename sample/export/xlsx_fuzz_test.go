@@ -4,13 +4,16 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/caseaudit/caseaudit/internal/xlsxfixture"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -60,6 +63,35 @@ func fuzzSeedBooks(t testing.TB) [][]byte {
 	}
 	// Stored (uncompressed) copies let mutations reach the XML itself.
 	seeds = append(seeds, storedZip(t, seeds[0]), storedZip(t, seeds[2]))
+	// Other producers' layouts (issue #15): the workbook elsewhere, UTF-16
+	// parts, cached values as inline strings, times and durations.
+	rels := `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">`
+	off := "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+	elsewhere, err := xlsxfixture.Zip(
+		"_rels/.rels", rels+`<Relationship Id="r" Type="`+off+`officeDocument" Target="wtf/workbook.xml"/></Relationships>`,
+		`wtf\workbook.xml`, xlsxfixture.Workbook("S"),
+		"wtf/_rels/workbook.xml.rels", rels+`<Relationship Id="rId1" Type="`+off+`worksheet" Target="/sheet1.xml"/><Relationship Id="s" Type="`+off+`styles" Target="../styles.xml"/></Relationships>`,
+		"styles.xml", `<styleSheet><numFmts><numFmt numFmtId="164" formatCode="[h]:mm:ss"/></numFmts><cellXfs><xf numFmtId="0"/><xf numFmtId="164"/><xf numFmtId="21"/></cellXfs></styleSheet>`,
+		"sheet1.xml", xlsxfixture.Worksheet(`<sheetData><row r="1"><c t="inlineStr"><f>"ID"</f><is><t>ID</t></is></c><c s="1"><v>10.63</v></c><c s="2"><v>0.5</v></c><c t="e"><v>#REF!</v></c></row></sheetData>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u16 := func(s string) string {
+		b := []byte{0xFF, 0xFE}
+		for _, r := range s {
+			b = append(b, byte(r), byte(r>>8))
+		}
+		return string(b)
+	}
+	wide, err := xlsxfixture.Zip(
+		"_rels/.rels", u16(xlsxfixture.PackageRels),
+		"xl/workbook.xml", u16(strings.Replace(xlsxfixture.Workbook("S"), `<?xml version="1.0"?>`, `<?xml version="1.0" encoding="UTF-16"?>`, 1)),
+		"xl/_rels/workbook.xml.rels", u16(xlsxfixture.WorkbookRels),
+		"xl/worksheets/sheet1.xml", u16(xlsxfixture.Worksheet(`<sheetData><row><c t="inlineStr"><is><t>Case Reference</t></is></c></row></sheetData>`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seeds = append(seeds, storedZip(t, elsewhere), storedZip(t, wide))
 	f := excelize.NewFile()
 	f.SetSheetRow("Sheet1", "A1", &[]any{"Case Reference", "Team", "Date", true, 0.5})
 	f.SetSheetRow("Sheet1", "A2", &[]any{"CR-0000001", "Salisbury CIN", 46203, false, 1e20})
@@ -70,6 +102,31 @@ func fuzzSeedBooks(t testing.TB) [][]byte {
 	}
 	f.Close()
 	return seeds
+}
+
+// FuzzEncryptionInfo feeds encryption streams to the decryptor, which must
+// never panic (openCFB recovers from a panic, which would hide one here).
+func FuzzEncryptionInfo(f *testing.F) {
+	plain := []byte("PK\x03\x04 not really a zip, but enough to decrypt")
+	for _, s := range []agileSpec{{"AES", 128, 16, "ChainingModeCBC", "SHA1", 3}, {"3DES", 192, 8, "ChainingModeCFB", "MD5", 3}} {
+		info, pkg := agileEncrypt(s, plain, "x")
+		f.Add(info, pkg)
+	}
+	info, pkg := standardEncrypt(plain, "x", 128, 0x660E)
+	f.Add(info, pkg)
+	f.Fuzz(func(t *testing.T, info, pkg []byte) {
+		enc, err := parseEncryptionInfo(info)
+		if err != nil || enc.agile && enc.key.spinCount > 1000 {
+			return
+		}
+		key, err := enc.packageKey("x")
+		if err != nil {
+			return
+		}
+		if out, err := enc.decryptPackage(key, pkg); err == nil && uint64(len(out)) != binary.LittleEndian.Uint64(pkg) {
+			t.Fatalf("%d bytes out, package says %d", len(out), binary.LittleEndian.Uint64(pkg))
+		}
+	})
 }
 
 // FuzzXLSX mutates small workbooks (the zip bytes) and reads them.
@@ -83,13 +140,14 @@ func FuzzXLSX(f *testing.F) {
 }
 
 // FuzzXLSXSheetXML feeds raw XML to the worksheet scanner, with a small
-// shared strings table and styles (xf 1 is a date format).
+// shared strings table and styles (xf 1 is a date format, 2 a time of day,
+// 3 to 5 elapsed times).
 func FuzzXLSXSheetXML(f *testing.F) {
 	for _, s := range fuzzSheetSeeds {
 		f.Add([]byte(s))
 	}
 	sst := &sharedStrings{data: "Case ReferenceCR-1", off: []uint32{0, 14, 18, 18}}
-	styles := &xlsxStyles{isDate: []bool{false, true}}
+	styles := &xlsxStyles{kinds: []numFmtKind{fmtNumber, fmtDate, fmtTime, fmtElapsed, fmtElapsedMinutes, fmtElapsedSeconds}}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, want := range [][]bool{nil, {true, false, true}} {
 			p := &sheetParser{sc: newXMLScanner(bytes.NewReader(data)), sst: sst, styles: styles, path: "f.xlsx", sheet: "S", want: want}
@@ -115,6 +173,7 @@ var fuzzSheetSeeds = []string{
 	`<x:worksheet xmlns:x="m"><x:sheetData><x:row><x:c><x:f>1+1</x:f><x:v>2</x:v></x:c><x:c t="str"><x:v>a&amp;b_x000D_</x:v></x:c><x:c t="d"><x:v>2026-06-30T09:14:00Z</x:v></x:c></x:row></x:sheetData></x:worksheet>`,
 	`<sheetData><row r="2"/><row r="5" spans="1:3"><c r="C5" s="1"><v>0.5</v></c><!-- c --><c><v><![CDATA[12]]></v></c></row><row r="6"><c r="XFD6"><v>1</v></c></row></sheetData>`,
 	`<sheetData><row r="1"><c r="A1" t="s"><v>2</v></c><c r="B1" a='>' t="inlineStr"><is><t xml:space="preserve"> x &#10; &#x263A; </t></is></c></row></sheetData>`,
+	`<sheetData><row r="1"><c s="2"><v>0.50918981481</v></c><c s="3"><v>10.632060185</v></c><c s="4"><v>-1.5</v></c><c s="5"><v>1e300</v></c><c s="2"><v>-0.25</v></c></row><row r="2"><c t="inlineStr"><f>A1</f><is><t>cached</t></is></c><c t="str"><f>B1</f><is><t>x</t></is></c></row></sheetData>`,
 }
 
 // TestXLSXWriteFuzzSeeds writes the seed corpus files under testdata/fuzz

@@ -112,6 +112,18 @@ type xlsxGrid struct {
 }
 
 func (g *xlsxGrid) scan(ctx context.Context, want []bool, fn func(num int, cells []string) error) error {
+	return g.scanWith(ctx, want, false, fn)
+}
+
+// scanTop is scan for finding the header row (see topScanner): every
+// column, and a formula without a saved value reads as an empty cell, so
+// that one in a column nobody asks for does not stop the workbook opening
+// (Rows still refuses one in a column it reads).
+func (g *xlsxGrid) scanTop(ctx context.Context, fn func(num int, cells []string) error) error {
+	return g.scanWith(ctx, nil, true, fn)
+}
+
+func (g *xlsxGrid) scanWith(ctx context.Context, want []bool, noValueEmpty bool, fn func(num int, cells []string) error) error {
 	rc, err := g.book.openPart(g.zf, sheetPartLimit, g.sheet)
 	if err != nil {
 		return err
@@ -126,6 +138,8 @@ func (g *xlsxGrid) scan(ctx context.Context, want []bool, fn func(num int, cells
 		path:     g.book.path,
 		sheet:    g.sheet,
 		want:     want,
+
+		noValueEmpty: noValueEmpty,
 	}
 	err = p.run(ctx, fn)
 	if err != nil && (p.fnErr || (ctx.Err() != nil && errors.Is(err, ctx.Err()))) {
@@ -178,6 +192,8 @@ type sheetParser struct {
 	lastCol int  // highest column index among the recorded cells of the row, -1 if none
 	tick    int
 	fnErr   bool // the error came from fn
+
+	noValueEmpty bool // a formula without a saved value is an empty cell, not an error
 }
 
 // colName names the current column for an error message ("" when none).
@@ -504,14 +520,20 @@ func (p *sheetParser) cell(kind int, attrs []byte) error {
 			} else {
 				p.rowVal = p.rowVal || len(p.v) > 0
 			}
-		case typ == ctInline && hasIs:
+		case typ == ctInline && hasIs, typ == ctString && hasIs && !hasV:
 			p.rowVal = p.rowVal || len(p.is) > 0
 		default:
 			p.rowVal = p.rowVal || len(p.v) > 0 || (hasF && !hasV)
 		}
 		return nil
 	}
-	if hasF && !hasV {
+	if hasF && !hasV && !hasIs && p.noValueEmpty {
+		return nil
+	}
+	if hasF && !hasV && !hasIs {
+		// A formula whose cached value is kept as an inline string
+		// (<is>, as LibreOffice 4.1 and node-xlsx-stream write it) has a
+		// value; one with neither has none.
 		return &sheetDataError{
 			msg:  fmt.Sprintf("formula without a saved value in cell %s%d", columnName(col), p.rowNum),
 			hint: "open the file in Excel, save it, and try again"}
@@ -540,7 +562,11 @@ func (p *sheetParser) cell(kind int, attrs []byte) error {
 		}
 		p.rowBuf = appendXstring(p.rowBuf, src)
 	case ctString:
-		p.rowBuf = appendXstring(p.rowBuf, p.v)
+		src := p.v
+		if hasIs && !hasV {
+			src = p.is
+		}
+		p.rowBuf = appendXstring(p.rowBuf, src)
 	case ctBool:
 		switch v := bytes.TrimSpace(p.v); {
 		case string(v) == "1" || strings.EqualFold(string(v), "true"):
@@ -556,12 +582,15 @@ func (p *sheetParser) cell(kind int, attrs []byte) error {
 		p.rowBuf = appendISODateText(p.rowBuf, bytes.TrimSpace(p.v))
 	default:
 		v := bytes.TrimSpace(p.v)
-		switch {
-		case len(v) == 0:
-		case p.styles.dateStyle(style):
-			p.rowBuf = appendSerialText(p.rowBuf, v, p.date1904)
-		default:
-			p.rowBuf = appendNumberText(p.rowBuf, v)
+		if len(v) > 0 {
+			switch k := p.styles.kind(style); k {
+			case fmtNumber:
+				p.rowBuf = appendNumberText(p.rowBuf, v)
+			case fmtDate:
+				p.rowBuf = appendSerialText(p.rowBuf, v, p.date1904)
+			default:
+				p.rowBuf = appendClockText(p.rowBuf, v, k)
+			}
 		}
 	}
 	if !rec.fromSST {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -131,39 +132,68 @@ func normaliseRows(rows [][]string) [][]string {
 
 // ---- the reference: excelize ----
 
-// refBuiltinDate lists the built-in number formats that show dates or times
-// (ECMA-376 part 1, 18.8.30, and Excel's East Asian formats).
-var refBuiltinDate = map[int]bool{
-	14: true, 15: true, 16: true, 17: true, 18: true, 19: true, 20: true, 21: true, 22: true,
-	27: true, 28: true, 29: true, 30: true, 31: true, 32: true, 33: true, 34: true, 35: true, 36: true,
-	45: true, 46: true, 47: true,
-	50: true, 51: true, 52: true, 53: true, 54: true, 55: true, 56: true, 57: true, 58: true,
+// refBuiltinKind lists the built-in number formats that show dates or times
+// (ECMA-376 part 1, 18.8.30, and Excel's East Asian formats): 18–21 and
+// 45, 47 are times of day (h:mm AM/PM, h:mm:ss, mm:ss, mmss.0), 32 and 33
+// the East Asian h"時"mm"分"(ss"秒"), 46 ([h]:mm:ss) an elapsed time.
+var refBuiltinKind = map[int]numFmtKind{
+	14: fmtDate, 15: fmtDate, 16: fmtDate, 17: fmtDate, 18: fmtTime, 19: fmtTime, 20: fmtTime, 21: fmtTime, 22: fmtDate,
+	27: fmtDate, 28: fmtDate, 29: fmtDate, 30: fmtDate, 31: fmtDate, 32: fmtTime, 33: fmtTime, 34: fmtDate, 35: fmtDate, 36: fmtDate,
+	45: fmtTime, 46: fmtElapsed, 47: fmtTime,
+	50: fmtDate, 51: fmtDate, 52: fmtDate, 53: fmtDate, 54: fmtDate, 55: fmtDate, 56: fmtDate, 57: fmtDate, 58: fmtDate,
 }
 
-// refCustomDate says, for every custom format code the test workbooks use,
-// whether it shows a date: decided by hand, not by the code under test.
-var refCustomDate = map[string]bool{
-	"dd/mm/yyyy":               true,
-	"yyyy-mm-dd hh:mm":         true,
-	`[$-809]dd mmmm yyyy`:      true,
-	"d-mmm-yy":                 true,
-	`dd/mm/yyyy;@`:             true,
-	"[h]:mm:ss":                true,
-	"[h]":                      false,
-	"@":                        false,
-	`"£"#,##0.00`:              false,
-	`#,##0.00 "days"`:          false,
-	`[Red][<0]-0.00;0.00`:      false,
-	`0.00E+00`:                 false,
-	`"Date: "0`:                false,
-	`\d\a\y 0`:                 false,
-	`[$£-809]#,##0.00`:         false,
-	"General":                  false,
-	"m/d/yyyy":                 true, // LibreOffice's code for built-in format 14
-	"0%":                       false,
-	"hh:mm AM/PM":              true,
-	`mmm\-yy`:                  true,
-	`[$-F800]dddd\,\ mmmm\ dd`: true,
+// refCustomKind says, for every custom format code the test workbooks use,
+// how it shows a number: decided by hand, not by the code under test.
+var refCustomKind = map[string]numFmtKind{
+	"dd/mm/yyyy":               fmtDate,
+	"yyyy-mm-dd hh:mm":         fmtDate,
+	`[$-809]dd mmmm yyyy`:      fmtDate,
+	"d-mmm-yy":                 fmtDate,
+	`dd/mm/yyyy;@`:             fmtDate,
+	"[h]:mm:ss":                fmtElapsed,
+	"[h]":                      fmtElapsed, // 36 days show as 864 (hours)
+	"[mm]:ss":                  fmtElapsedMinutes,
+	"[ss]":                     fmtElapsedSeconds,
+	"hh:mm:ss":                 fmtTime,
+	"h:mm":                     fmtTime,
+	"mm:ss":                    fmtTime,
+	"mm:ss.0":                  fmtTime,
+	`h "h" mm "min"`:           fmtTime,
+	"@":                        fmtNumber,
+	`"£"#,##0.00`:              fmtNumber,
+	`#,##0.00 "days"`:          fmtNumber,
+	`[Red][<0]-0.00;0.00`:      fmtNumber,
+	`0.00E+00`:                 fmtNumber,
+	`"Date: "0`:                fmtNumber,
+	`\d\a\y 0`:                 fmtNumber,
+	`[$£-809]#,##0.00`:         fmtNumber,
+	"General":                  fmtNumber,
+	"m/d/yyyy":                 fmtDate, // LibreOffice's code for built-in format 14
+	"0%":                       fmtNumber,
+	"hh:mm AM/PM":              fmtTime,
+	`mmm\-yy`:                  fmtDate,
+	"mmmm":                     fmtDate,
+	`[$-F800]dddd\,\ mmmm\ dd`: fmtDate,
+	`[$-F400]h:mm:ss\ AM/PM`:   fmtTime,   // Excel's long time
+	"0.00;[h]:mm":              fmtNumber, // only the first section (positive numbers) counts
+}
+
+// refClock shows a number of days in a time format, computed with the time
+// package: the time of day of the date-time it stands for, or the duration.
+func refClock(days float64, kind numFmtKind) string {
+	d := time.Duration(math.Round(days*86400)) * time.Second
+	switch kind {
+	case fmtTime:
+		return time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC).Add(d).Format("15:04:05")
+	case fmtElapsed:
+		return fmt.Sprintf("%d:%02d:%02d", int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60)
+	case fmtElapsedMinutes:
+		return fmt.Sprintf("%d:%02d", int(d.Minutes()), int(d.Seconds())%60)
+	case fmtElapsedSeconds:
+		return fmt.Sprint(int(d.Seconds()))
+	}
+	panic("not a time format")
 }
 
 // excelizeRows reads a sheet with excelize, raw values, and applies the
@@ -245,28 +275,32 @@ func refDisplay(t testing.TB, f *excelize.File, sheet, cell, raw string, date190
 	if err != nil {
 		t.Fatal(err)
 	}
-	isDate := false
+	kind := fmtNumber
 	if idx > 0 {
 		st, err := f.GetStyle(idx)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if st.CustomNumFmt != nil {
-			d, ok := refCustomDate[*st.CustomNumFmt]
+			k, ok := refCustomKind[*st.CustomNumFmt]
 			if !ok {
-				t.Fatalf("cell %s: custom format %q not in refCustomDate", cell, *st.CustomNumFmt)
+				t.Fatalf("cell %s: custom format %q not in refCustomKind", cell, *st.CustomNumFmt)
 			}
-			isDate = d
+			kind = k
 		} else {
-			isDate = refBuiltinDate[st.NumFmt]
+			kind = refBuiltinKind[st.NumFmt]
 		}
 	}
-	if isDate {
-		if v, err := strconv.ParseFloat(raw, 64); err == nil {
-			if s, ok := SerialToISO(v, date1904); ok {
-				return s
-			}
+	v, err := strconv.ParseFloat(raw, 64)
+	switch {
+	case err != nil, kind == fmtNumber:
+	case kind == fmtDate:
+		if s, ok := SerialToISO(v, date1904); ok {
+			return s
 		}
+	case kind == fmtTime && v < 0:
+	default:
+		return refClock(v, kind)
 	}
 	return FormatNumber(raw)
 }
@@ -516,7 +550,9 @@ func TestXLSXExcelizeFixtureMatchesExcelize(t *testing.T) {
 				"date;@": "2026-06-30", "text format number": "46203", "currency": "1234.5", "percent": "0.25",
 				"negative in date format": "-5",
 				"string in date format":   "not a date", "spaces": "  padded  ", "newline": "line one\nline two",
-				"ampersand": `Tom & Jerry <"quoted"> 'x'`, "hours only": "36",
+				"ampersand": `Tom & Jerry <"quoted"> 'x'`, "hours only": "864:00:00",
+				// Times of day and elapsed times, in both date systems.
+				"time 20": "09:14:05", "am/pm": "09:14:05", "elapsed": "36:00:00",
 				// excelize writes "_x000D_" unescaped, which the spec reads as a
 				// carriage return, and replaces control characters with U+FFFD.
 				"underscore escape": "\r literal", "control char": "bell\uFFFDhere",
@@ -525,14 +561,13 @@ func TestXLSXExcelizeFixtureMatchesExcelize(t *testing.T) {
 					t.Errorf("%s: got %q, want %q", label, got, want)
 				}
 			}
-			// 1.5 days in [h]:mm:ss: a time 36 hours after serial 0.
-			elapsed, early := "1900-01-01 12:00:00", "1900-01-15"
+			early := "1900-01-15"
 			if date1904 {
 				// 1900-01-15 is before the 1904 system's day 0: excelize stores it as text.
-				elapsed, early = "1904-01-02 12:00:00", "1900-01-15T00:00:00Z"
+				early = "1900-01-15T00:00:00Z"
 			}
-			if byLabel["elapsed"] != elapsed || byLabel["date before 1900-03-01"] != early {
-				t.Errorf("elapsed %q, early date %q; want %q, %q", byLabel["elapsed"], byLabel["date before 1900-03-01"], elapsed, early)
+			if byLabel["date before 1900-03-01"] != early {
+				t.Errorf("early date %q; want %q", byLabel["date before 1900-03-01"], early)
 			}
 			n := len(rows)
 			if got := rows[n-1]; len(got) != maxSheetCols || got[maxSheetCols-1] != "last column" {
@@ -989,14 +1024,14 @@ func TestXLSXContextCancelled(t *testing.T) {
 // ---- units ----
 
 func TestXLSXDateFormatCode(t *testing.T) {
-	for code, want := range refCustomDate {
-		if got := isDateFormatCode(code); got != want {
-			t.Errorf("isDateFormatCode(%q) = %v, want %v", code, got, want)
+	for code, want := range refCustomKind {
+		if got := formatCodeKind(code); got != want {
+			t.Errorf("formatCodeKind(%q) = %v, want %v", code, got, want)
 		}
 	}
 	for id := 0; id < 200; id++ {
-		if got := isBuiltinDateFormat(id); got != refBuiltinDate[id] {
-			t.Errorf("isBuiltinDateFormat(%d) = %v", id, got)
+		if got := builtinFormatKind(id); got != refBuiltinKind[id] {
+			t.Errorf("builtinFormatKind(%d) = %v, want %v", id, got, refBuiltinKind[id])
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package export
 
 import (
+	"math"
 	"strconv"
 )
 
@@ -154,4 +155,52 @@ func appendISODateText(dst, v []byte) []byte {
 		}
 	}
 	return dst
+}
+
+// appendClockText appends the display of a number in a time-of-day or
+// elapsed-time format (see clockText), or the General number when it
+// cannot be shown so.
+func appendClockText(dst, v []byte, kind numFmtKind) []byte {
+	f, err := strconv.ParseFloat(string(v), 64)
+	if err == nil {
+		if s, ok := clockText(f, kind); ok {
+			return append(dst, s...)
+		}
+	}
+	return appendNumberText(dst, v)
+}
+
+// clockText shows a number of days as a time: the time of day "12:13:14"
+// (fmtTime: the fraction of the day, whatever the date), or the elapsed time
+// "255:10:10" (fmtElapsed: hours, minutes, seconds; fmtElapsedMinutes
+// "15310:10"; fmtElapsedSeconds "918610"), to the nearest second, as Excel
+// shows them. Neither depends on the date system. ok is false for what
+// Excel cannot show (a negative time of day, NaN, a value past 9999-12-31).
+func clockText(days float64, kind numFmtKind) (string, bool) {
+	if math.IsNaN(days) || math.Abs(days) > maxSerial+1 {
+		return "", false
+	}
+	secs := int64(math.Round(math.Abs(days) * 86400))
+	sign := ""
+	if days < 0 && secs > 0 {
+		if kind == fmtTime {
+			return "", false
+		}
+		sign = "-"
+	}
+	two := func(n int64) string {
+		return string([]byte{byte('0' + n/10), byte('0' + n%10)})
+	}
+	switch kind {
+	case fmtTime:
+		s := secs % 86400
+		return two(s/3600) + ":" + two(s/60%60) + ":" + two(s%60), true
+	case fmtElapsed:
+		return sign + strconv.FormatInt(secs/3600, 10) + ":" + two(secs/60%60) + ":" + two(secs%60), true
+	case fmtElapsedMinutes:
+		return sign + strconv.FormatInt(secs/60, 10) + ":" + two(secs%60), true
+	case fmtElapsedSeconds:
+		return sign + strconv.FormatInt(secs, 10), true
+	}
+	return "", false
 }
