@@ -16,6 +16,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/xlsxfixture"
 	"github.com/caseaudit/caseaudit/sample/export"
 
@@ -98,7 +99,7 @@ func wantOneLineInputError(t *testing.T, err error, path string, wants ...string
 	if !errors.As(err, &ie) {
 		t.Fatalf("want an export.InputError, got %T %v", err, err)
 	}
-	msg := err.Error()
+	msg := opt.Spell(err.Error(), opt.Flags)
 	if strings.ContainsAny(msg, "\n\r") {
 		t.Errorf("error is not one line: %q", msg)
 	}

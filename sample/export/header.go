@@ -9,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/textdist"
 	"github.com/caseaudit/caseaudit/internal/words"
 )
@@ -309,7 +310,7 @@ func locateHeader(path, sheet string, top topRows, opts OpenOptions) (headerFoun
 		if amb != nil {
 			return headerFound{}, nil, ie(row,
 				fmt.Sprintf("ambiguous ID column: %s could each be the case ID", quoteList(amb)),
-				fmt.Sprintf("choose one with --id-column %q", amb[0]))
+				fmt.Sprintf("choose one with %s %q", opt.IDColumn, amb[0]))
 		}
 		return headerFound{row, header, i}, nil, nil
 	}
@@ -419,7 +420,7 @@ func missingError(path, sheet string, m *idMissing, otherSheets bool, headerRowG
 	e := &InputError{Path: path, Sheet: sheet, Row: m.row}
 	sheetHint := ""
 	if otherSheets {
-		sheetHint = ", or choose the sheet with --sheet"
+		sheetHint = ", or choose the sheet with " + opt.Sheet.String()
 	}
 	if m.row == 0 {
 		if sheet == "" {
@@ -437,19 +438,19 @@ func missingError(path, sheet string, m *idMissing, otherSheets bool, headerRowG
 		}
 		e.Msg = fmt.Sprintf("no column %q %s (headers on this row: %s)", strings.TrimSpace(m.idGiven), where, listHeaders(m.header))
 		if c := uncut(m.header, m.idGiven); c != "" {
-			e.Hint = fmt.Sprintf("did you mean --id-column %q? (a long name shortened with … must be given in full)", c) + strings.TrimPrefix(sheetHint, ",")
+			e.Hint = fmt.Sprintf("did you mean %s %q? (a long name shortened with … must be given in full)", opt.IDColumn, c) + strings.TrimPrefix(sheetHint, ",")
 		} else if c := closestHeader(m.header, []string{m.idGiven}); c != "" {
-			e.Hint = fmt.Sprintf("did you mean --id-column %q?", c) + strings.TrimPrefix(sheetHint, ",")
+			e.Hint = fmt.Sprintf("did you mean %s %q?", opt.IDColumn, c) + strings.TrimPrefix(sheetHint, ",")
 		} else if sheetHint != "" {
-			e.Hint = "choose the sheet with --sheet"
+			e.Hint = "choose the sheet with " + opt.Sheet.String()
 		}
 		return e
 	}
 	e.Msg = fmt.Sprintf("no case ID column found (headers on this row: %s)", listHeaders(m.header))
 	if c := suggestIDColumn(m.header, m.below); c != "" {
-		e.Hint = fmt.Sprintf("name the ID column with --id-column %q", c) + sheetHint
+		e.Hint = fmt.Sprintf("name the ID column with %s %q", opt.IDColumn, c) + sheetHint
 	} else {
-		e.Hint = "name the ID column with --id-column" + sheetHint
+		e.Hint = "name the ID column with " + opt.IDColumn.String() + sheetHint
 	}
 	return e
 }

@@ -104,7 +104,7 @@ func TestHeaderOpenOptions(t *testing.T) {
 			continue
 		}
 		for _, w := range tc.want {
-			if !strings.Contains(err.Error(), w) {
+			if !strings.Contains(spelled(err), w) {
 				t.Errorf("%+v: %q lacks %q", tc.opts, err, w)
 			}
 		}
@@ -119,11 +119,11 @@ func TestHeaderNoIDSuggestsClosest(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 	want := `n.csv, row 1: no case ID column found (headers on this row: "Client Ref No", "Forename", "Surname", "Team"); name the ID column with --id-column "Client Ref No"`
-	if !strings.HasSuffix(err.Error(), want) {
+	if !strings.HasSuffix(spelled(err), want) {
 		t.Fatalf("got  %s\nwant …%s", err, want)
 	}
 	// A csv has no sheets to suggest.
-	if strings.Contains(err.Error(), "--sheet") {
+	if strings.Contains(spelled(err), "--sheet") {
 		t.Errorf("suggests --sheet for a csv: %v", err)
 	}
 }
@@ -136,7 +136,7 @@ func TestHeaderBeyondRow50(t *testing.T) {
 	b.WriteString("Case Reference,Team\nCR-1,North\n")
 	p := writeTestCSV(t, "deep.csv", []byte(b.String()))
 	_, err := Open(context.Background(), p, OpenOptions{})
-	if !IsInputError(err) || !strings.Contains(err.Error(), "no case ID column") {
+	if !IsInputError(err) || !strings.Contains(spelled(err), "no case ID column") {
 		t.Errorf("auto: %v", err)
 	}
 	tb, rows := openAndReadAll(t, p, OpenOptions{HeaderRow: 51})
@@ -147,8 +147,8 @@ func TestHeaderBeyondRow50(t *testing.T) {
 
 func TestHeaderAmbiguousCSV(t *testing.T) {
 	_, err := Open(context.Background(), writeTestCSV(t, "a.csv", []byte("Case ID,Case Reference,Team\n1,CR-1,x\n")), OpenOptions{})
-	if !IsInputError(err) || !strings.Contains(err.Error(), `ambiguous ID column: "Case ID", "Case Reference"`) ||
-		!strings.Contains(err.Error(), `--id-column "Case ID"`) {
+	if !IsInputError(err) || !strings.Contains(spelled(err), `ambiguous ID column: "Case ID", "Case Reference"`) ||
+		!strings.Contains(spelled(err), `--id-column "Case ID"`) {
 		t.Fatalf("got %v", err)
 	}
 	tb, err := Open(context.Background(), writeTestCSV(t, "a.csv", []byte("Case ID,Case Reference,Team\n1,CR-1,x\n")), OpenOptions{IDColumn: "case reference"})
@@ -170,12 +170,12 @@ func TestHeaderColumnIndex(t *testing.T) {
 	}
 	_, err = tb.ColumnIndex("Tema")
 	var ie *InputError
-	if !errors.As(err, &ie) || ie.Row != 4 || !strings.Contains(err.Error(), `no column "Tema"`) ||
-		!strings.Contains(err.Error(), `did you mean "Team"?`) || !strings.Contains(err.Error(), `"Allocated Worker"`) {
+	if !errors.As(err, &ie) || ie.Row != 4 || !strings.Contains(spelled(err), `no column "Tema"`) ||
+		!strings.Contains(spelled(err), `did you mean "Team"?`) || !strings.Contains(spelled(err), `"Allocated Worker"`) {
 		t.Errorf("Tema: %v", err)
 	}
 	_, err = tb.ColumnIndex("Postcode")
-	if !IsInputError(err) || strings.Contains(err.Error(), "did you mean") {
+	if !IsInputError(err) || strings.Contains(spelled(err), "did you mean") {
 		t.Errorf("Postcode: %v", err)
 	}
 	if _, err := tb.ColumnIndex("   "); !IsInputError(err) {

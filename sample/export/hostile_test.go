@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/xlsxfixture"
 )
 
@@ -31,7 +32,7 @@ func wantOneLineInputError(t *testing.T, err error, path string, wants ...string
 	if !errors.As(err, &ie) {
 		t.Fatalf("want an InputError, got %T %v", err, err)
 	}
-	msg := err.Error()
+	msg := spelled(err)
 	if strings.ContainsAny(msg, "\n\r") {
 		t.Errorf("error is not one line: %q", msg)
 	}
@@ -203,3 +204,7 @@ func TestHostileZipBomb(t *testing.T) {
 		})
 	}
 }
+
+// spelled is an error's message with its options spelled as the command
+// line spells them (--id-column), as caseaudit prints it.
+func spelled(err error) string { return opt.Spell(err.Error(), opt.Flags) }

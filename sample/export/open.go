@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/caseaudit/caseaudit/internal/opt"
 )
 
 // Format names, as in Table.Format.
@@ -356,7 +358,7 @@ func pickSheet(ctx context.Context, path, format string, wb workbook, opts OpenO
 	}
 	if len(order) == 0 {
 		return nil, &InputError{Path: path, Msg: "every sheet is hidden (" + sheetList(sheets) + ")",
-			Hint: "choose the sheet with --sheet"}
+			Hint: "choose the sheet with " + opt.Sheet.String()}
 	}
 	firstVisible := -1
 	for i, s := range sheets {
@@ -403,7 +405,7 @@ func resolveSheet(path, format string, sheets []sheetInfo, want string) (int, er
 			return 0, nil
 		}
 		return 0, &InputError{Path: path, Msg: fmt.Sprintf("a csv file has no sheets, so no sheet %q", want),
-			Hint: "leave out --sheet"}
+			Hint: "leave out " + opt.Sheet.String()}
 	}
 	for i, s := range sheets {
 		if strings.EqualFold(strings.TrimSpace(s.Name), w) {

@@ -61,11 +61,11 @@ func TestOpenRejectsNonSpreadsheets(t *testing.T) {
 	for _, tc := range cases {
 		p := writeTestCSV(t, tc.name, tc.data)
 		_, err := Open(context.Background(), p, OpenOptions{})
-		if !IsInputError(err) || !strings.Contains(err.Error(), tc.want) {
+		if !IsInputError(err) || !strings.Contains(spelled(err), tc.want) {
 			t.Errorf("%s (%.12q): got %v, want %q", tc.name, tc.data, err, tc.want)
 			continue
 		}
-		if !strings.HasPrefix(err.Error(), p+": ") || strings.Contains(err.Error(), "\n") {
+		if !strings.HasPrefix(spelled(err), p+": ") || strings.Contains(spelled(err), "\n") {
 			t.Errorf("%s: error does not start with the path on one line: %v", tc.name, err)
 		}
 		if _, err := Sheets(p, OpenOptions{}); !IsInputError(err) {
@@ -78,21 +78,21 @@ func TestOpenMissingAndDirectory(t *testing.T) {
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "nope.csv")
 	_, err := Open(context.Background(), missing, OpenOptions{})
-	if !errors.Is(err, fs.ErrNotExist) || !IsInputError(err) || !strings.Contains(err.Error(), "does not exist") {
+	if !errors.Is(err, fs.ErrNotExist) || !IsInputError(err) || !strings.Contains(spelled(err), "does not exist") {
 		t.Errorf("missing: %v", err)
 	}
 	if _, err := Sheets(missing, OpenOptions{}); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("Sheets missing: %v", err)
 	}
 	_, err = Open(context.Background(), dir, OpenOptions{})
-	if !IsInputError(err) || !strings.Contains(err.Error(), "directory") {
+	if !IsInputError(err) || !strings.Contains(spelled(err), "directory") {
 		t.Errorf("directory: %v", err)
 	}
 	if os.Geteuid() != 0 { // root reads anything
 		p := writeTestCSV(t, "locked.csv", []byte("Case Reference\nCR-1\n"))
 		os.Chmod(p, 0)
 		_, err = Open(context.Background(), p, OpenOptions{})
-		if !errors.Is(err, fs.ErrPermission) || !strings.Contains(err.Error(), "permission denied") {
+		if !errors.Is(err, fs.ErrPermission) || !strings.Contains(spelled(err), "permission denied") {
 			t.Errorf("unreadable: %v", err)
 		}
 	}
@@ -209,12 +209,12 @@ func TestPickSheet(t *testing.T) {
 	}
 
 	_, err = pickSheet(ctx, "w.xlsx", formatXLSX, book(), OpenOptions{Sheet: "Nope"})
-	if !IsInputError(err) || !strings.Contains(err.Error(), `no sheet "Nope"`) ||
-		!strings.Contains(err.Error(), `2 "Cases"`) || !strings.Contains(err.Error(), `3 "Old cases" (hidden)`) {
+	if !IsInputError(err) || !strings.Contains(spelled(err), `no sheet "Nope"`) ||
+		!strings.Contains(spelled(err), `2 "Cases"`) || !strings.Contains(spelled(err), `3 "Old cases" (hidden)`) {
 		t.Errorf("unknown sheet: %v", err)
 	}
 	_, err = pickSheet(ctx, "w.xlsx", formatXLSX, book(), OpenOptions{Sheet: "5"})
-	if !IsInputError(err) || !strings.Contains(err.Error(), `no sheet "5"`) {
+	if !IsInputError(err) || !strings.Contains(spelled(err), `no sheet "5"`) {
 		t.Errorf("sheet 5: %v", err)
 	}
 
@@ -224,21 +224,21 @@ func TestPickSheet(t *testing.T) {
 	}}
 	_, err = pickSheet(ctx, "w.xlsx", formatXLSX, noID, OpenOptions{})
 	if !errors.As(err, &ie) || ie.Sheet != "Cases" || ie.Row != 2 ||
-		!strings.Contains(err.Error(), `"Ref No", "Forename", "Team"`) ||
-		!strings.Contains(err.Error(), `--id-column "Ref No"`) || !strings.Contains(err.Error(), "--sheet") {
+		!strings.Contains(spelled(err), `"Ref No", "Forename", "Team"`) ||
+		!strings.Contains(spelled(err), `--id-column "Ref No"`) || !strings.Contains(spelled(err), "--sheet") {
 		t.Errorf("no ID column: %v", err)
 	}
 
 	amb := &memBook{sheets_: []memSheet{{name: "Cases", rows: [][]string{{"Case ID", "Case Reference", "Person ID"}}}}}
 	_, err = pickSheet(ctx, "w.xlsx", formatXLSX, amb, OpenOptions{})
-	if !IsInputError(err) || !strings.Contains(err.Error(), "ambiguous") ||
-		!strings.Contains(err.Error(), `"Case ID", "Case Reference"`) || !strings.Contains(err.Error(), "--id-column") {
+	if !IsInputError(err) || !strings.Contains(spelled(err), "ambiguous") ||
+		!strings.Contains(spelled(err), `"Case ID", "Case Reference"`) || !strings.Contains(spelled(err), "--id-column") {
 		t.Errorf("ambiguous: %v", err)
 	}
 
 	hiddenAll := &memBook{sheets_: []memSheet{{name: "A", hidden: true, rows: caseRows("Case Reference")}}}
 	_, err = pickSheet(ctx, "w.xlsx", formatXLSX, hiddenAll, OpenOptions{})
-	if !IsInputError(err) || !strings.Contains(err.Error(), "hidden") {
+	if !IsInputError(err) || !strings.Contains(spelled(err), "hidden") {
 		t.Errorf("all hidden: %v", err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/words"
 )
 
@@ -299,7 +300,7 @@ func openCFB(path string, f *os.File, size int64, opts OpenOptions) (zr *zip.Rea
 		if opts.Password == "" {
 			plain, err = decryptWith(enc, pkg, defaultPassword)
 			if errors.Is(err, errWrongPassword) {
-				return nil, &InputError{Path: path, Msg: "the workbook is password-protected", Hint: "give --password", Err: err}
+				return nil, &InputError{Path: path, Msg: "the workbook is password-protected", Hint: "give " + opt.Password.String(), Err: err}
 			}
 		} else {
 			plain, err = decryptWith(enc, pkg, opts.Password)
@@ -312,7 +313,7 @@ func openCFB(path string, f *os.File, size int64, opts OpenOptions) (zr *zip.Rea
 				}
 			}
 			if errors.Is(err, errWrongPassword) {
-				return nil, &InputError{Path: path, Msg: "wrong password for the workbook", Hint: "check the --password value", Err: err}
+				return nil, &InputError{Path: path, Msg: "wrong password for the workbook", Hint: "check the " + opt.Password.String() + " value", Err: err}
 			}
 		}
 		if err == nil {

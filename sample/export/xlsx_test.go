@@ -720,7 +720,7 @@ func wantInputError(t *testing.T, err error, parts ...string) {
 		t.Errorf("%v: not an InputError", err)
 	}
 	for _, p := range parts {
-		if !strings.Contains(err.Error(), p) {
+		if !strings.Contains(spelled(err), p) {
 			t.Errorf("error %q does not contain %q", err, p)
 		}
 	}
