@@ -173,7 +173,7 @@ store: caseaudit.db
 	if d == nil {
 		w("input: exports/*.xlsx\n")
 		w("# sheet: Cases            # default: the first sheet with the ID column\n")
-		w("# header_row: 1           # default: found in the first 50 rows\n")
+		w("# header_row: 1           # default: found among the first 50 rows holding values\n")
 		w("# id_column: Case Reference   # default: detected\n")
 	} else {
 		w("input: %s\n", yamlScalar(d.Input))
@@ -183,7 +183,7 @@ store: caseaudit.db
 		w("# header_row: %d           # detected now; left out, it is found again at each run\n", d.HeaderRow)
 		w("id_column: %s\n", yamlScalar(d.IDColumn))
 	}
-	b.WriteString(`# csv only: delimiter (, ; tab |) and encoding (utf-8, utf-16le, utf-16be, windows-1252).
+	b.WriteString(`# csv only: delimiter (, ; tab |) and encoding (utf-8, utf-16le, utf-16be, utf-32le, utf-32be, windows-1252).
 
 # Keep only rows matching every filter (COLUMN=VALUE, also != < <= > >=).
 filters:

@@ -155,10 +155,10 @@ The report of the audit then shows the audited cases by these factors; verify re
 func addReadFlags(cmd *cobra.Command, o *export.OpenOptions) {
 	f := cmd.Flags()
 	f.StringVar(&o.Sheet, "sheet", "", "sheet `NAME` or number (default: the first visible sheet with the ID column)")
-	f.IntVar(&o.HeaderRow, "header-row", 0, "1-based `ROW` of the header (default: found in the first 50 rows)")
+	f.IntVar(&o.HeaderRow, "header-row", 0, "1-based `ROW` of the header (default: found among the first 50 rows holding values)")
 	f.StringVar(&o.IDColumn, "id-column", "", "header of the case ID `COLUMN` (default: detected, e.g. Case Reference)")
 	f.StringVar(&o.Delimiter, "delimiter", "", "csv field delimiter: , ; tab | (default: detected)")
-	f.StringVar(&o.Encoding, "encoding", "", "csv encoding: utf-8, utf-16le, utf-16be, windows-1252 (default: detected)")
+	f.StringVar(&o.Encoding, "encoding", "", "csv encoding: utf-8, utf-16le, utf-16be, utf-32le, utf-32be, windows-1252 (default: detected)")
 	f.StringVar(&o.Password, "password", "", "password of an encrypted workbook")
 	cmd.RegisterFlagCompletionFunc("sheet", completeSheets)
 }

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caseaudit/caseaudit/internal/printcheck"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -1164,13 +1165,10 @@ func (r *oneByteReader) Read(p []byte) (int, error) {
 }
 
 func TestXLSXLibreOfficeResave(t *testing.T) {
-	soffice, err := exec.LookPath("soffice")
-	if err != nil {
-		t.Skip("soffice not on PATH")
-	}
 	if testing.Short() {
 		t.Skip("LibreOffice takes several seconds")
 	}
+	soffice := printcheck.RequireSoffice(t)
 	orig := xlsxGenexport(t, "messy.xlsx", "-n", "1200", "-messy", "-format", "xlsx")
 	out := t.TempDir()
 	cmd := exec.Command(soffice, "-env:UserInstallation=file://"+filepath.ToSlash(t.TempDir()), "--headless",
