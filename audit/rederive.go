@@ -72,6 +72,13 @@ func Rederive(ctx context.Context, st *Store, name, export string, progress func
 	if err != nil {
 		return nil, err
 	}
+	return rederiveAudit(ctx, st, a, export, progress)
+}
+
+// rederiveAudit reads what re-deriving a recorded audit needs from the
+// store — its cases, the growths and withdrawals since the first draw, the
+// factor values recorded — and re-derives it.
+func rederiveAudit(ctx context.Context, st *Store, a *Audit, export string, progress func(rows int)) (*Rederivation, error) {
 	cases, err := st.Cases(ctx, a.Name)
 	if err != nil {
 		return nil, err
@@ -256,21 +263,12 @@ func Verify(ctx context.Context, st *Store, req VerifyRequest) (*VerifyReport, e
 	if req.TrailOnly {
 		return v, nil
 	}
-	cases, err := st.Cases(ctx, a.Name)
-	if err != nil {
-		return nil, err
-	}
-	steps, err := st.sampleSteps(ctx, a.Name)
-	if err != nil {
-		return nil, err
-	}
-	factors, err := st.CaseFactors(ctx, a.Name)
-	if err != nil {
-		return nil, err
-	}
-	r, err := rederive(ctx, a, cases, steps, factors, req.Export, req.Progress)
+	r, err := rederiveAudit(ctx, st, a, req.Export, req.Progress)
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
+	}
+	if err != nil && r == nil {
+		return nil, err // the store, not the export
 	}
 	if err != nil {
 		v.NotChecked = err.Error()
