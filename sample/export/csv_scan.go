@@ -318,13 +318,14 @@ func (c *dateCache) ukDate(v string) (string, bool) {
 		x[i] = int(ch - '0')
 	}
 	d, m, y := x[0]*10+x[1], x[2]*10+x[3], x[4]*1000+x[5]*100+x[6]*10+x[7]
-	if y < 1000 || m < 1 || m > 12 || d < 1 || d > daysIn(y, m) {
+	if y < 1000 || m < 1 || m > 12 || d < 1 || d > DaysIn(y, m) {
 		return "", false
 	}
 	return c.iso(y, m, d), true
 }
 
-func daysIn(y, m int) int {
+// DaysIn is the number of days in month m (1–12) of year y, Gregorian.
+func DaysIn(y, m int) int {
 	switch m {
 	case 2:
 		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {

@@ -71,23 +71,10 @@ func isoDay(s string) (int, bool) {
 	y := int(y0)*1000 + int(y1)*100 + int(y2)*10 + int(y3)
 	m := int(m0)*10 + int(m1)
 	d := int(d0)*10 + int(d1)
-	if y < 1000 || m < 1 || m > 12 || d < 1 || d > daysIn(y, m) {
+	if y < 1000 || m < 1 || m > 12 || d < 1 || d > export.DaysIn(y, m) {
 		return 0, false
 	}
 	return daysFromCivil(y, m, d), true
-}
-
-func daysIn(y, m int) int {
-	switch m {
-	case 2:
-		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
 }
 
 // daysFromCivil is the day number of a proleptic Gregorian date (Howard
@@ -173,5 +160,5 @@ func addMonths(day, n int) int {
 	mm := m - 1 + n
 	y += floorDiv(mm, 12)
 	m = mm - floorDiv(mm, 12)*12 + 1
-	return daysFromCivil(y, m, min(d, daysIn(y, m)))
+	return daysFromCivil(y, m, min(d, export.DaysIn(y, m)))
 }
