@@ -205,7 +205,7 @@ func runProfile(ctx context.Context, o *profileOptions, g *globalOptions) error 
 	}
 	if p.Empty() {
 		return fmt.Errorf("%s: nothing to profile: no worker or changes column found (headers: %s) and no --timeliness; name the columns with --worker-column or --changes-column, or give --timeliness \"FROM..TO<=45d\"",
-			o.Export, headerList(t.Header))
+			o.Export, export.ListHeaders(t.Header))
 	}
 	prog := newProgress(g, "reading "+filepath.Base(o.Export))
 	counts, err := profile.Read(ctx, t, p, profile.ReadOptions{Where: filters, Progress: prog.rows, Idle: fh.Step})
@@ -273,18 +273,4 @@ func profileColumnsLine(p *profile.Profiler, o *profileOptions) string {
 		line += "; " + strings.Join(missing, "; ")
 	}
 	return line
-}
-
-// headerList quotes the first headers for a message.
-func headerList(header []string) string {
-	var hs []string
-	for _, h := range header {
-		if h = strings.TrimSpace(h); h != "" {
-			hs = append(hs, fmt.Sprintf("%q", h))
-		}
-	}
-	if len(hs) > 12 {
-		return strings.Join(hs[:12], ", ") + fmt.Sprintf(" and %d more", len(hs)-12)
-	}
-	return strings.Join(hs, ", ")
 }

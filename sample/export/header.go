@@ -116,7 +116,7 @@ func (t *Table) ColumnIndex(name string) (int, error) {
 		return i, nil
 	}
 	ie := &InputError{Path: t.Path, Sheet: t.Sheet, Row: t.HeaderRow,
-		Msg: fmt.Sprintf("no column %q in the header row (headers: %s)", strings.TrimSpace(name), listHeaders(t.Header))}
+		Msg: fmt.Sprintf("no column %q in the header row (headers: %s)", strings.TrimSpace(name), ListHeaders(t.Header))}
 	if c := uncut(t.Header, name); c != "" {
 		ie.Hint = fmt.Sprintf("did you mean %q? (a long name shortened with … must be given in full)", c)
 	} else if c := closestHeader(t.Header, []string{name}); c != "" {
@@ -436,7 +436,7 @@ func missingError(path, sheet string, m *idMissing, otherSheets bool, headerRowG
 		if headerRowGiven {
 			where = "on the header row"
 		}
-		e.Msg = fmt.Sprintf("no column %q %s (headers on this row: %s)", strings.TrimSpace(m.idGiven), where, listHeaders(m.header))
+		e.Msg = fmt.Sprintf("no column %q %s (headers on this row: %s)", strings.TrimSpace(m.idGiven), where, ListHeaders(m.header))
 		if c := uncut(m.header, m.idGiven); c != "" {
 			e.Hint = fmt.Sprintf("did you mean %s %q? (a long name shortened with … must be given in full)", opt.IDColumn, c) + strings.TrimPrefix(sheetHint, ",")
 		} else if c := closestHeader(m.header, []string{m.idGiven}); c != "" {
@@ -446,7 +446,7 @@ func missingError(path, sheet string, m *idMissing, otherSheets bool, headerRowG
 		}
 		return e
 	}
-	e.Msg = fmt.Sprintf("no case ID column found (headers on this row: %s)", listHeaders(m.header))
+	e.Msg = fmt.Sprintf("no case ID column found (headers on this row: %s)", ListHeaders(m.header))
 	if c := suggestIDColumn(m.header, m.below); c != "" {
 		e.Hint = fmt.Sprintf("name the ID column with %s %q", opt.IDColumn, c) + sheetHint
 	} else {
@@ -544,8 +544,9 @@ func idValues(i int, rows [][]string) (score float64, ok bool) {
 	return 1.5, true
 }
 
-// listHeaders quotes the non-empty headers for an error message, at most 20.
-func listHeaders(header []string) string {
+// ListHeaders quotes the non-empty headers for a message, at most 20 (long
+// ones shortened), "none" when there are none.
+func ListHeaders(header []string) string {
 	var hs []string
 	for _, h := range header {
 		if h = strings.TrimSpace(h); h != "" {

@@ -85,7 +85,7 @@ func (r *Recorder) Start(t *export.Table) error {
 	}
 	if p.Empty() {
 		return &export.InputError{Path: t.Path, Sheet: t.Sheet,
-			Msg:  fmt.Sprintf("%v: no worker or changes column found (headers: %s) and no timeliness pair", ErrNothingToRecord, headers(t.Header)),
+			Msg:  fmt.Sprintf("%v: no worker or changes column found (headers: %s) and no timeliness pair", ErrNothingToRecord, export.ListHeaders(t.Header)),
 			Hint: fmt.Sprintf("name the columns with %s or %s, or give %s \"FROM..TO<=45d\"", opt.FactorsWorkerColumn, opt.FactorsChangesColumn, opt.FactorsTimeliness),
 			Err:  ErrNothingToRecord}
 	}
@@ -93,19 +93,6 @@ func (r *Recorder) Start(t *export.Table) error {
 	r.seen = NewSeen()
 	r.b = newRowBuffer(len(p.cols))
 	return nil
-}
-
-func headers(h []string) string {
-	var hs []string
-	for _, x := range h {
-		if x = strings.TrimSpace(x); x != "" {
-			hs = append(hs, fmt.Sprintf("%q", x))
-		}
-	}
-	if len(hs) > 12 {
-		return strings.Join(hs[:12], ", ") + fmt.Sprintf(" and %d more", len(hs)-12)
-	}
-	return strings.Join(hs, ", ")
 }
 
 // Profiler is the recorder's profiler (nil before Start): its Result is
