@@ -185,7 +185,7 @@ func runDemo(ctx context.Context, o *demoOptions, g *globalOptions) error {
 	if err := writeReport(ctx, g, r, report.Table, "", false, false); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "\nEverything is in %s. Try, from there:\n   $ cd %s\n   $ caseaudit audits\n   $ caseaudit status %q\n   $ caseaudit history %q --format json | head -40\n",
+	fmt.Fprintf(out, "\nEverything is in %s. Try, from there (put caseaudit on your PATH first: go install ./cmd/caseaudit):\n   $ cd %s\n   $ caseaudit audits\n   $ caseaudit status %q\n   $ caseaudit history %q --format json | head -40\n",
 		dir, dir, name, name)
 	return nil
 }
