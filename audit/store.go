@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -443,8 +442,6 @@ func (s *Store) beginRead(ctx context.Context) (*sql.Tx, error) {
 	}
 	return tx, err
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }
 
 // lockForWrite serialises the writers of an audit from the moment a write
 // transaction reads the audit (loadAudit), so everything the transaction

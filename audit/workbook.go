@@ -8,7 +8,6 @@ import (
 	"math"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/internal/xlsxprint"
@@ -113,9 +112,8 @@ const (
 type column struct {
 	name   string
 	width  float64
-	fill   bool // for the auditor to fill in
-	wrap   bool // wrap the column's values
-	style  int
+	fill   bool                              // for the auditor to fill in
+	wrap   bool                              // wrap the column's values
 	values func(c SampledCase, i int) string // the given value of a row
 }
 
@@ -624,8 +622,6 @@ func containsFold(list []string, s string) bool {
 	}
 	return false
 }
-
-func displayWidth(s string) int { return utf8.RuneCountInString(s) }
 
 // clip shortens s to at most n runes (Excel limits prompt and error texts).
 func clip(s string, n int) string {

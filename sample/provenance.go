@@ -3,7 +3,6 @@ package sample
 import (
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -274,14 +273,4 @@ func (p *Provenance) RederiveText() string {
 	}
 	b.WriteString(". With the same export file (check its SHA-256), caseaudit verify does this for a recorded audit.")
 	return b.String()
-}
-
-// sortedIDs returns the keys of a set, sorted.
-func sortedIDs(set map[string]bool) []string {
-	out := make([]string, 0, len(set))
-	for id := range set {
-		out = append(out, id)
-	}
-	slices.Sort(out)
-	return out
 }

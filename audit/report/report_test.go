@@ -45,8 +45,6 @@ func nearTol(t *testing.T, what string, got *float64, want, tol float64) {
 	}
 }
 
-func f(v float64) *float64 { return &v }
-
 // naiveHyperUpper is the finite-population upper bound for 0 flagged of n
 // from N by direct products: the largest M with P(X = 0 | M) > α.
 func naiveHyperUpper0(n, N int, conf float64) int {

@@ -298,15 +298,6 @@ func runActions(ctx context.Context, o *actionsOptions, g *globalOptions) error 
 	return nil
 }
 
-func containsInt(s []int, x int) bool {
-	for _, v := range s {
-		if v == x {
-			return true
-		}
-	}
-	return false
-}
-
 // writeReferrals writes the referral sheet: one row per case, every cell a string.
 func writeReferrals(ctx context.Context, st *audit.Store, o *actionsOptions, list []audit.Action, now time.Time) error {
 	var nameCols []string

@@ -430,10 +430,6 @@ func builtinFormatKind(id int) numFmtKind {
 	return fmtNumber
 }
 
-// isBuiltinDateFormat reports whether a built-in number format id shows a
-// date or a time.
-func isBuiltinDateFormat(id int) bool { return builtinFormatKind(id) != fmtNumber }
-
 // formatCodeKind is the kind of a custom number format code. Only the first
 // section (the one for positive numbers) counts. Quoted text,
 // backslash-escaped characters, _x and *x spacing, AM/PM and A/P markers and
@@ -523,10 +519,6 @@ scan:
 	}
 	return fmtNumber
 }
-
-// isDateFormatCode reports whether a custom number format code shows a
-// date or a time (of any kind).
-func isDateFormatCode(code string) bool { return formatCodeKind(code) != fmtNumber }
 
 // elapsedBracket recognises the elapsed-time brackets [h], [hh], [m], [mm],
 // [s], [ss] (any case).
