@@ -733,7 +733,6 @@ func (x *xw) focus(r *Report) {
 	row += 2
 	if len(r.FocusAreas) == 0 {
 		x.row(s, row, "The audit has no form: there are no focus areas.")
-		row += 2
 	} else {
 		h := append([]string{"Focus area"}, r.GradeOrder...)
 		h = append(h, audit.GradeNotApplicable, "Graded", "Good or better")
@@ -820,7 +819,6 @@ func (x *xw) focus(r *Report) {
 				}
 				row++
 			}
-			row++
 		}
 	}
 }

@@ -97,7 +97,10 @@ func TestActionsCommands(t *testing.T) {
 		t.Errorf("--all %v", got)
 	}
 	// Every change is in the trail, by whom; the chain verifies.
-	code, out, _ := runCmd(t, "--db", db, "history", "July", "--format", "csv")
+	code, out, errs := runCmd(t, "--db", db, "history", "July", "--format", "csv")
+	if code != 0 {
+		t.Fatalf("history: exit %d: %s", code, errs)
+	}
 	for _, want := range []string{"action-open," + c0 + ",A. Khan", "action-respond," + c1 + ",K. Ward", "action-close," + c0 + ",qa.officer"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("history lacks %q:\n%s", want, out)
