@@ -30,7 +30,7 @@ func TestSameHeadline(t *testing.T) {
 	}
 	g.Teams = []TeamFigures{{"North", 4, 60}, {"South", 4, 60}} // same total, moved between teams
 	if f.SameHeadline(g) {
-		t.Fatal("a case moved between teams' counts is not an amendment")
+		t.Fatal("a case moved between teams went unnoticed")
 	}
 	if f.SameHeadline(Figures{Flagged: 9, Size: 120, Teams: f.Teams}) {
 		t.Fatal("a changed headline is not an amendment")
