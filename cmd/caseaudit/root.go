@@ -210,7 +210,7 @@ sampler). Nothing leaves this machine; outputs are readable only by you.
 	root.PersistentFlags().BoolVarP(&g.Quiet, "quiet", "q", false, "print only data and errors, no progress or summaries")
 	root.PersistentFlags().StringVar(&g.LogFormat, "log-format", "text", "messages on stderr as text or json (one object per line)")
 	root.PersistentFlags().StringVar(&g.User, "user", "", "the person acting, recorded in the trail with what they do (default: $CASEAUDIT_USER, else your login)")
-	root.PersistentFlags().StringVar(&g.DB, "db", "", "audit store: an SQLite `FILE`, or a postgres://USER@HOST/DATABASE URL (default: $CASEAUDIT_DB, else ./caseaudit.db)")
+	root.PersistentFlags().StringVar(&g.DB, "db", "", "audit store: an SQLite `FILE`, a postgres://USER@HOST/DATABASE URL, or a libpq connection string 'host=HOST dbname=DATABASE' (default: $CASEAUDIT_DB, else ./caseaudit.db)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &usageError{err} })
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
 		if f := g.LogFormat; f != "text" && f != "json" {

@@ -38,7 +38,7 @@ func (g *globalOptions) storeExists() bool {
 // in shell history.
 func (g *globalOptions) checkStoreFlag() error {
 	if audit.HasPassword(g.DB) {
-		return usagef("--db: the URL carries a password, which the command line shows to other users of this machine; give it in PGPASSWORD, ~/.pgpass or a service file (PGSERVICE) instead")
+		return usagef("--db: the connection string carries a password, which the command line shows to other users of this machine; give it in PGPASSWORD, ~/.pgpass or a service file (PGSERVICE) instead")
 	}
 	return nil
 }

@@ -41,7 +41,7 @@ and who you are in it.`,
 // refusePassword refuses a store URL with a password given as an argument.
 func refusePassword(where string) error {
 	if audit.HasPassword(where) {
-		return usagef("%s: the URL carries a password, which the command line shows to other users of this machine; give it in PGPASSWORD, ~/.pgpass or a service file (PGSERVICE) instead", audit.Redact(where))
+		return usagef("%s: the connection string carries a password, which the command line shows to other users of this machine; give it in PGPASSWORD, ~/.pgpass or a service file (PGSERVICE) instead", audit.Redact(where))
 	}
 	return nil
 }
