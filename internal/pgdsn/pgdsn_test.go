@@ -9,21 +9,21 @@ import (
 func TestIsKeywordForm(t *testing.T) {
 	for s, want := range map[string]bool{
 		"host=db.example.org dbname=casefiles user=b.evans password=s3cret": true,
-		"  dbname = casefiles":                     true,
-		"HOST=db":                                  true,
-		"service=caseaudit":                        true,
-		"sslmode=verify-full host=x":               true,
-		"caseaudit.db":                             false,
-		"audit=2026.db":                            false, // "audit" is no libpq key
-		"./host=x.db":                              false,
-		"/srv/qa/host=x.db":                        false,
-		`C:\Users\qa\host=x.db`:                    false,
-		"postgres://b.evans@db.example.org/cases":  false,
-		"":                                         false,
-		"=host":                                    false,
-		"host":                                     false,
-		"my store.db":                              false,
-		"dbname='case files' password='it''s'":     true, // does not parse, still the keyword form
+		"  dbname = casefiles":                    true,
+		"HOST=db":                                 true,
+		"service=caseaudit":                       true,
+		"sslmode=verify-full host=x":              true,
+		"caseaudit.db":                            false,
+		"audit=2026.db":                           false, // "audit" is no libpq key
+		"./host=x.db":                             false,
+		"/srv/qa/host=x.db":                       false,
+		`C:\Users\qa\host=x.db`:                   false,
+		"postgres://b.evans@db.example.org/cases": false,
+		"":                                     false,
+		"=host":                                false,
+		"host":                                 false,
+		"my store.db":                          false,
+		"dbname='case files' password='it''s'": true, // does not parse, still the keyword form
 		"user=b.evans password='a b\\' c' host=db": true,
 	} {
 		if got := IsKeywordForm(s); got != want {
