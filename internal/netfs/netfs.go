@@ -32,9 +32,10 @@ func IsNetworkType(fsType string) bool {
 }
 
 // IsUNC reports whether a path names a Windows network share:
-// \\server\share\…, //server/share/…, or \\?\UNC\server\share\….
+// \\server\share\… or \\?\UNC\server\share\…. (On Windows, Of also
+// takes //server/share/… for one; elsewhere that is a local path.)
 func IsUNC(path string) bool {
-	p := strings.ReplaceAll(path, "/", `\`)
+	p := path
 	if strings.HasPrefix(strings.ToUpper(p), `\\?\UNC\`) {
 		return true
 	}
@@ -61,7 +62,7 @@ type Where struct {
 // filesystem. An error in finding out is reported as not on the network:
 // the check guards against a known hazard, it is not a permission.
 func Of(path string) Where {
-	if IsUNC(path) {
+	if IsUNC(filepath.FromSlash(path)) {
 		return Where{Network: true, Kind: "a Windows network share"}
 	}
 	abs, err := filepath.Abs(path)

@@ -29,7 +29,7 @@ func TestIsNetworkType(t *testing.T) {
 func TestIsUNC(t *testing.T) {
 	for p, want := range map[string]bool{
 		`\\qa-server\audits\caseaudit.db`:       true,
-		`//qa-server/audits/caseaudit.db`:       true,
+		`//qa-server/audits/caseaudit.db`:       false, // a share only on Windows, where Of converts slashes
 		`\\?\UNC\qa-server\audits\caseaudit.db`: true,
 		`\\?\C:\Users\qa\caseaudit.db`:          false,
 		`\\.\PhysicalDrive0`:                    false,
