@@ -313,9 +313,23 @@ func isBusy(err error) bool {
 // damaged or read-only file, a lost connection, a refused login. Errors it
 // does not know, such as the caller's own, are returned as they are.
 func (s *Store) Explain(doing string, err error) error {
-	if err == nil {
-		return nil
+	var done *explained
+	if err == nil || errors.As(err, &done) {
+		return err
 	}
+	if e := s.explain(doing, err); e != err {
+		return &explained{e}
+	}
+	return err
+}
+
+// explained marks an error Explain made, so that explaining it again (a
+// read within a read) changes nothing.
+type explained struct{ error }
+
+func (e *explained) Unwrap() error { return e.error }
+
+func (s *Store) explain(doing string, err error) error {
 	if isBusy(err) {
 		return errorf(ErrBusy, "the store %s is busy: another caseaudit is writing to it; try again", s.path)
 	}

@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/audit/report"
 	"github.com/caseaudit/caseaudit/sample"
 	"github.com/jackc/pgx/v5"
@@ -89,7 +90,7 @@ func main() {
 		q := u.Query()
 		q.Set("schema", s)
 		u.RawQuery = q.Encode()
-		_, err = audit.InitPostgres(ctx, u.String())
+		_, err = store.InitPostgres(ctx, u.String())
 		check(err)
 		return u.String()
 	}
