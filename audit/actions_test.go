@@ -263,7 +263,7 @@ func TestVerifyCoversActions(t *testing.T) {
 			mustRecord(t, s, "a", Finding{Case: "CR-0000002", Auditor: "A. Khan", Grade: Good, Date: "2026-07-03"})
 			mustVerify(t, s, "a")
 			for _, q := range []string{"DROP TRIGGER trail_no_update", "DROP TRIGGER trail_no_delete", tc.sql} {
-				if _, err := s.db.Exec(q); err != nil {
+				if _, err := s.st.DB().Exec(q); err != nil {
 					t.Fatalf("%s: %v", q, err)
 				}
 			}

@@ -31,9 +31,7 @@ func workbookFor(t *testing.T, s *Store, audit string) string {
 		t.Fatal(err)
 	}
 	spec := WorkbookSpec{Audit: a.Name, Provenance: a.Provenance, Columns: a.Columns}
-	for _, c := range cases {
-		spec.Cases = append(spec.Cases, c)
-	}
+	spec.Cases = selection(cases)
 	var buf bytes.Buffer
 	if err := WriteWorkbook(&buf, spec); err != nil {
 		t.Fatal(err)

@@ -11,9 +11,9 @@ import (
 	"strings"
 
 	"github.com/caseaudit/caseaudit/audit/store"
-	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/internal/colname"
 	"github.com/caseaudit/caseaudit/internal/opt"
+	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample"
 	"github.com/caseaudit/caseaudit/sample/export"
 )

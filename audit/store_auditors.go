@@ -7,9 +7,9 @@ import (
 	"strings"
 
 	"github.com/caseaudit/caseaudit/audit/store"
+	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/textdist"
 	"github.com/caseaudit/caseaudit/internal/words"
-	"github.com/caseaudit/caseaudit/internal/opt"
 )
 
 // Who recorded a finding. Every trail entry records the

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"github.com/caseaudit/caseaudit/audit/store"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -43,11 +44,11 @@ func TestOpenCreatesPrivateWALStore(t *testing.T) {
 	}
 	var mode string
 	var fk, uv int
-	s.db.QueryRow("PRAGMA journal_mode").Scan(&mode)
-	s.db.QueryRow("PRAGMA foreign_keys").Scan(&fk)
-	s.db.QueryRow("PRAGMA user_version").Scan(&uv)
-	if mode != "wal" || fk != 1 || uv != SchemaVersion {
-		t.Errorf("journal_mode=%s foreign_keys=%d user_version=%d; want wal 1 %d", mode, fk, uv, SchemaVersion)
+	s.st.DB().QueryRow("PRAGMA journal_mode").Scan(&mode)
+	s.st.DB().QueryRow("PRAGMA foreign_keys").Scan(&fk)
+	s.st.DB().QueryRow("PRAGMA user_version").Scan(&uv)
+	if mode != "wal" || fk != 1 || uv != store.SchemaVersion {
+		t.Errorf("journal_mode=%s foreign_keys=%d user_version=%d; want wal 1 %d", mode, fk, uv, store.SchemaVersion)
 	}
 	// Reopening an existing store works and keeps its audits.
 	s.Close()
@@ -136,7 +137,7 @@ func TestBusyStoreGivesClearError(t *testing.T) {
 	s, _ := withAudit(t, "2026-07 monthly", 5)
 	// Another writer (a separate connection, as another process would be)
 	// holds the write lock.
-	other, err := sql.Open("sqlite", s.path)
+	other, err := sql.Open("sqlite", s.Path())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +152,7 @@ func TestBusyStoreGivesClearError(t *testing.T) {
 	}
 	defer conn.ExecContext(ctx, "ROLLBACK")
 
-	impatient, err := Open(ctx, s.path, Options{BusyTimeout: 30 * time.Millisecond})
+	impatient, err := Open(ctx, s.Path(), Options{BusyTimeout: 30 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +161,7 @@ func TestBusyStoreGivesClearError(t *testing.T) {
 	if !errors.Is(err, ErrBusy) {
 		t.Fatalf("error %v; want ErrBusy", err)
 	}
-	want := "the store " + s.path + " is busy: another caseaudit is writing to it; try again"
+	want := "the store " + s.Path() + " is busy: another caseaudit is writing to it; try again"
 	if !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("error %q; want it to start %q", err, want)
 	}
@@ -181,7 +182,7 @@ func TestTrailIsAppendOnlyInSQL(t *testing.T) {
 		"UPDATE audit SET seed = '1'",
 		"DELETE FROM audit",
 	} {
-		_, err := s.db.Exec(q)
+		_, err := s.st.DB().Exec(q)
 		if err == nil || !strings.Contains(err.Error(), "caseaudit:") {
 			t.Errorf("%s: error %v; want the trigger to abort", q, err)
 		}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"github.com/caseaudit/caseaudit/audit/store"
 	"io"
 	"os"
 	"path/filepath"
@@ -264,8 +265,8 @@ func TestStoreV1Migrates(t *testing.T) {
 	}
 	defer st.Close()
 	var v int
-	if err := st.db.QueryRow("PRAGMA user_version").Scan(&v); err != nil || v != SchemaVersion {
-		t.Fatalf("schema version %d (%v), want %d", v, err, SchemaVersion)
+	if err := st.st.DB().QueryRow("PRAGMA user_version").Scan(&v); err != nil || v != store.SchemaVersion {
+		t.Fatalf("schema version %d (%v), want %d", v, err, store.SchemaVersion)
 	}
 	june, err := st.Audit(ctx, "2026-06 monthly")
 	if err != nil {

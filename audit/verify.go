@@ -125,4 +125,3 @@ func checkSample(a *Audit, es []Entry, cases []SampledCase, add func(string, ...
 		}
 	}
 }
-

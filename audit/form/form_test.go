@@ -3,6 +3,8 @@ package form
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -46,24 +48,15 @@ func TestDefaultForm(t *testing.T) {
 	}
 }
 
-const goodForm = `name: Adults' case audit
-questions:
-  - key: risk
-    label: Risk assessment
-    kind: grade
-    not_applicable: true
-    required: true
-  - key: consent
-    label: Consent recorded
-    kind: yesno
-  - key: outcome
-    label: Outcome
-    kind: choice
-    choices: [Achieved, Partly achieved, Not achieved]
-  - key: comment
-    label: Comment
-    kind: text
-`
+// goodForm is a valid form with one question of every kind, shared with
+// the audit package's tests.
+var goodForm = func() string {
+	b, err := os.ReadFile(filepath.Join("..", "testdata", "form-adults.yaml"))
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}()
 
 func TestParseForm(t *testing.T) {
 	f, err := ParseForm("f.yaml", []byte(goodForm))

@@ -74,4 +74,3 @@ func ParseYesNo(s string) (bool, error) {
 	}
 	return false, fmt.Errorf("%q is not yes or no; use Yes or No", strings.TrimSpace(s))
 }
-

@@ -505,3 +505,9 @@ func (sqliteBackend) integrityCheck(ctx context.Context, s *Store) error {
 	}
 	return nil
 }
+
+// DB is the store's database handle, for tests that must reach the rows
+// behind the store's back (to tamper with a trail, or drop a trigger) and
+// for tools that inspect a store. Everything caseaudit itself does goes
+// through Read and Write.
+func (s *Store) DB() *sql.DB { return s.db }

@@ -113,8 +113,8 @@ const (
 type column struct {
 	name   string
 	width  float64
-	fill   bool                              // for the auditor to fill in
-	wrap   bool                              // wrap the column's values
+	fill   bool                                  // for the auditor to fill in
+	wrap   bool                                  // wrap the column's values
 	values func(c sample.Selected, i int) string // the given value of a row
 }
 
