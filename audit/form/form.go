@@ -13,6 +13,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/caseaudit/caseaudit/internal/canonjson"
 	"github.com/caseaudit/caseaudit/internal/colname"
 	"github.com/caseaudit/caseaudit/internal/textdist"
 	"github.com/caseaudit/caseaudit/internal/words"
@@ -605,12 +606,12 @@ func FormFromJSON(raw json.RawMessage) (*Form, error) {
 	return &f, nil
 }
 
-// JSON returns the form as JSON; an audit keeps it canonically encoded.
+// JSON returns the form as canonical JSON, as an audit keeps it.
 func (f *Form) JSON() (json.RawMessage, error) {
 	if f == nil {
 		return nil, nil
 	}
-	return json.Marshal(f)
+	return canonjson.Marshal(f)
 }
 
 // Question returns the question whose key or label is name (ignoring case

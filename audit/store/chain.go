@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -10,6 +9,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/caseaudit/caseaudit/internal/canonjson"
 )
 
 // Entry is one entry of an audit's trail. The store chains entries and
@@ -33,27 +34,9 @@ type Entry struct {
 // ZeroHash is the previous hash of an audit's first entry.
 var ZeroHash = strings.Repeat("0", 64)
 
-// CanonicalJSON encodes v as canonical JSON: object keys sorted, no
-// insignificant spaces, no HTML escaping, numbers as written.
-func CanonicalJSON(v any) ([]byte, error) {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var x any
-	if err := dec.Decode(&x); err != nil {
-		return nil, err
-	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(x); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
-}
+// CanonicalJSON encodes v as canonical JSON (see canonjson.Marshal): how
+// payloads are stored and hashed.
+func CanonicalJSON(v any) ([]byte, error) { return canonjson.Marshal(v) }
 
 // Hash is the hash of an entry of the named audit's trail whose number is
 // seq (Entry.Seq need not be): SHA-256(prev || E), where prev is the 32
