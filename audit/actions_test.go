@@ -280,8 +280,7 @@ func TestVerifyCoversActions(t *testing.T) {
 
 // A moderator who finds a case needs immediate attention where the auditor
 // did not opens a follow-up action like an auditor's, marked as raised at
-// moderation; a moderator's "no" never closes an auditor's action (issue 14
-// item 3).
+// moderation; a moderator's "no" never closes an auditor's action.
 func TestActionRaisedAtModeration(t *testing.T) {
 	ctx := context.Background()
 	s, _ := actionAudit(t, `{"owner_column":"Team"}`)

@@ -14,7 +14,7 @@ func TestDefaultForm(t *testing.T) {
 	if f.Name == "" {
 		t.Error("the default form has no name")
 	}
-	// The issue asks for at least six focus areas of children's social care.
+	// The built-in form has at least six focus areas of children's social care.
 	grades := 0
 	for _, q := range f.Questions {
 		if q.Kind == QuestionGrade {
