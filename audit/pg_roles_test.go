@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/caseaudit/caseaudit/audit/store"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/caseaudit/caseaudit/audit/store"
 )
 
 // TestPostgresRoles: an auditor's login records findings and nothing else;

@@ -5,12 +5,12 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
-	"github.com/caseaudit/caseaudit/audit/store"
 	"net/url"
 	"os"
 	"strings"
 	"testing"
 
+	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 )

@@ -8,7 +8,6 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
-	"github.com/caseaudit/caseaudit/audit/store"
 	"io"
 	"os"
 	"path/filepath"
@@ -17,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/internal/synth"
 	"github.com/caseaudit/caseaudit/sample"
 )

@@ -2,9 +2,10 @@ package audit
 
 import (
 	"context"
-	"github.com/caseaudit/caseaudit/audit/store"
 	"strings"
 	"testing"
+
+	"github.com/caseaudit/caseaudit/audit/store"
 )
 
 // tamperable returns a store with an audit whose trail is: 1 sample, then

@@ -31,8 +31,8 @@ import (
 	"time"
 
 	"github.com/caseaudit/caseaudit/audit"
-	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/audit/report"
+	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/sample"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/caseaudit/caseaudit/audit"
-	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/audit/report"
+	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/rate"
 	"github.com/caseaudit/caseaudit/internal/words"
