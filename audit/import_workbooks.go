@@ -4,14 +4,11 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/audit/workbook"
 	"github.com/caseaudit/caseaudit/internal/opt"
-	"github.com/caseaudit/caseaudit/internal/textdist"
 	"github.com/caseaudit/caseaudit/internal/words"
 )
 
@@ -196,7 +193,7 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 					switch {
 					case !in:
 						msg := fmt.Sprintf("case %q is not in audit %q", r.ID, a.Name)
-						if sug := suggestIDs(r.ID, ids); len(sug) > 0 {
+						if sug := workbook.SuggestIDs(r.ID, ids); len(sug) > 0 {
 							msg += fmt.Sprintf("; did you mean %s?", words.QuoteList(sug))
 						}
 						prob(ColCaseID, msg)
@@ -206,7 +203,7 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 						prob(ColCaseID, fmt.Sprintf("case %q is also on row %s; keep one row per case", r.ID, words.Thousands(prev.r.Num)))
 					case dup && len(prev.r.Problems) == 0 && !sameFinding(rowFinding(prev.r), rowFinding(r)):
 						prob(ColCaseID, fmt.Sprintf("case %q is also on row %s of %s with another finding (%s); keep one of them",
-							r.ID, words.Thousands(prev.r.Num), prev.r.File.Path, describeDiff(rowFinding(prev.r), r, false)))
+							r.ID, words.Thousands(prev.r.Num), prev.r.File.Path, workbook.DescribeDiff(prev.r.Finding, r, false)))
 					case !dup:
 						first[f.Moderation][r.ID] = seenRow{r}
 					}
@@ -227,7 +224,7 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 					ce := correctionError(prev)
 					what := map[bool]string{false: "a finding", true: "a moderation finding"}[ce.Moderation]
 					prob("", fmt.Sprintf("%s already has %s by %s on %s and this row differs: %s; to correct it import with a reason (%s)",
-						ce.Case, what, ce.Auditor, ce.Date, describeDiff(prev, r, true), opt.Reason))
+						ce.Case, what, ce.Auditor, ce.Date, workbook.DescribeDiff(rowOf(prev), r, true), opt.Reason))
 				}
 				problems = append(problems, r.Problems...)
 			}
@@ -326,104 +323,6 @@ func checkWorkbookAudit(a *Audit, files []*workbook.File, byID map[string]Sample
 	return nil
 }
 
-// suggestIDs returns the sampled IDs close to id worth suggesting: not
-// those differing from it only in digits at the same places (CR-0001234
-// for CR-0001235 is another case, not a typing slip).
-func suggestIDs(id string, ids []string) []string {
-	var out []string
-	for _, s := range textdist.Closest(id, ids, 3) {
-		if !digitNear(id, s) {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-// digitNear reports whether a and b have the same length and differ only
-// where both hold digits.
-func digitNear(a, b string) bool {
-	ra, rb := []rune(strings.ToUpper(strings.TrimSpace(a))), []rune(strings.ToUpper(b))
-	if len(ra) != len(rb) {
-		return false
-	}
-	for i := range ra {
-		if ra[i] != rb[i] && !(isDigit(ra[i]) && isDigit(rb[i])) {
-			return false
-		}
-	}
-	return true
-}
-
-func isDigit(r rune) bool { return r >= '0' && r <= '9' }
-
-// describeDiff names each field in which a row's finding differs from an
-// earlier one, with both values: "Grade: Good, this row Inadequate".
-func describeDiff(prev Finding, r *workbook.Row, recorded bool) string {
-	cur := rowFinding(r)
-	was := "recorded"
-	if !recorded {
-		was = "there"
-	}
-	var parts []string
-	q := func(s string) string {
-		if s == "" {
-			return "blank"
-		}
-		return strconv.Quote(s)
-	}
-	field := func(name, a, b string) {
-		if a != b {
-			parts = append(parts, fmt.Sprintf("%s %s %s, this row %s", name, was, q(a), q(b)))
-		}
-	}
-	field(ColAuditor, prev.Auditor, cur.Auditor)
-	field(ColGrade, prev.Grade.String(), cur.Grade.String())
-	field(ColImmediate, yesNo(prev.Immediate), yesNo(cur.Immediate))
-	field(ColNotes, prev.Note, cur.Note)
-	if prev.Date != cur.Date {
-		n := len(parts)
-		field(ColDate, prev.Date, cur.Date)
-		if f := r.File; f != nil && workbook.IsSlashDate(r.DateText) {
-			order := "day first"
-			if f.DateOrder == DateMDY {
-				order = "month first"
-			}
-			parts[n] += fmt.Sprintf(" (read %s from %q", order, r.DateText)
-			other := workbook.OtherOrder(f.DateOrder)
-			if alt, ok := workbook.ParseSlashDate(r.DateText, other); ok && alt == prev.Date {
-				parts[n] += fmt.Sprintf("; read %s it is the date recorded: give %s %s", map[string]string{DateDMY: "month first", DateMDY: "day first"}[f.DateOrder], opt.DateOrder, other)
-			}
-			parts[n] += ")"
-		}
-	}
-	keys := map[string]bool{}
-	for k := range prev.Answers {
-		keys[k] = true
-	}
-	for k := range cur.Answers {
-		keys[k] = true
-	}
-	var ks []string
-	for k := range keys {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
-	for _, k := range ks {
-		field(k, prev.Answers[k], cur.Answers[k])
-	}
-	if len(parts) == 0 {
-		return "the same finding"
-	}
-	return strings.Join(parts, "; ")
-}
-
-func yesNo(b bool) string {
-	if b {
-		return "Yes"
-	}
-	return "No"
-}
-
 // rowFinding is the finding on a workbook's row.
 func rowFinding(r *workbook.Row) Finding {
 	f := r.Finding
@@ -444,6 +343,11 @@ func normaliseRows(file *workbook.File) {
 			continue
 		}
 		r.ID = f.Case
-		r.Finding = workbook.Finding{Auditor: f.Auditor, Grade: f.Grade, Immediate: f.Immediate, Note: f.Note, Answers: f.Answers, Date: f.Date}
+		r.Finding = rowOf(f)
 	}
+}
+
+// rowOf is a recorded finding as a workbook's row would hold it.
+func rowOf(f Finding) workbook.Finding {
+	return workbook.Finding{Auditor: f.Auditor, Grade: f.Grade, Immediate: f.Immediate, Note: f.Note, Answers: f.Answers, Date: f.Date}
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/caseaudit/caseaudit/audit/form"
 	"github.com/caseaudit/caseaudit/internal/opt"
+	"github.com/caseaudit/caseaudit/internal/textdist"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample/export"
 	"github.com/xuri/excelize/v2"
@@ -133,6 +134,105 @@ type ReadOptions struct {
 	// DateOrder reads dates written with slashes day first (DateDMY) or
 	// month first (DateMDY) when the file's own dates do not tell.
 	DateOrder string
+}
+
+// SuggestIDs returns the sampled IDs close to id worth suggesting: not
+// those differing from it only in digits at the same places (CR-0001234
+// for CR-0001235 is another case, not a typing slip).
+func SuggestIDs(id string, ids []string) []string {
+	var out []string
+	for _, s := range textdist.Closest(id, ids, 3) {
+		if !digitNear(id, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// digitNear reports whether a and b have the same length and differ only
+// where both hold digits.
+func digitNear(a, b string) bool {
+	ra, rb := []rune(strings.ToUpper(strings.TrimSpace(a))), []rune(strings.ToUpper(b))
+	if len(ra) != len(rb) {
+		return false
+	}
+	for i := range ra {
+		if ra[i] != rb[i] && !(isDigit(ra[i]) && isDigit(rb[i])) {
+			return false
+		}
+	}
+	return true
+}
+
+func isDigit(r rune) bool { return r >= '0' && r <= '9' }
+
+// DescribeDiff names each field in which a row's finding differs from an
+// earlier one (recorded, or on another row), with both values: "Grade:
+// Good, this row Inadequate".
+func DescribeDiff(prev Finding, r *Row, recorded bool) string {
+	cur := r.Finding
+	was := "recorded"
+	if !recorded {
+		was = "there"
+	}
+	var parts []string
+	q := func(s string) string {
+		if s == "" {
+			return "blank"
+		}
+		return strconv.Quote(s)
+	}
+	field := func(name, a, b string) {
+		if a != b {
+			parts = append(parts, fmt.Sprintf("%s %s %s, this row %s", name, was, q(a), q(b)))
+		}
+	}
+	field(ColAuditor, prev.Auditor, cur.Auditor)
+	field(ColGrade, prev.Grade.String(), cur.Grade.String())
+	field(ColImmediate, yesNo(prev.Immediate), yesNo(cur.Immediate))
+	field(ColNotes, prev.Note, cur.Note)
+	if prev.Date != cur.Date {
+		n := len(parts)
+		field(ColDate, prev.Date, cur.Date)
+		if f := r.File; f != nil && IsSlashDate(r.DateText) {
+			order := "day first"
+			if f.DateOrder == DateMDY {
+				order = "month first"
+			}
+			parts[n] += fmt.Sprintf(" (read %s from %q", order, r.DateText)
+			other := OtherOrder(f.DateOrder)
+			if alt, ok := ParseSlashDate(r.DateText, other); ok && alt == prev.Date {
+				parts[n] += fmt.Sprintf("; read %s it is the date recorded: give %s %s", map[string]string{DateDMY: "month first", DateMDY: "day first"}[f.DateOrder], opt.DateOrder, other)
+			}
+			parts[n] += ")"
+		}
+	}
+	keys := map[string]bool{}
+	for k := range prev.Answers {
+		keys[k] = true
+	}
+	for k := range cur.Answers {
+		keys[k] = true
+	}
+	var ks []string
+	for k := range keys {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	for _, k := range ks {
+		field(k, prev.Answers[k], cur.Answers[k])
+	}
+	if len(parts) == 0 {
+		return "the same finding"
+	}
+	return strings.Join(parts, "; ")
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "Yes"
+	}
+	return "No"
 }
 
 // readMethod reads the Method sheet of an xlsx workbook: its rows as label
