@@ -194,15 +194,14 @@ func DescribeDiff(prev Finding, r *Row, recorded bool) string {
 	if prev.Date != cur.Date {
 		n := len(parts)
 		field(ColDate, prev.Date, cur.Date)
-		if f := r.File; f != nil && IsSlashDate(r.DateText) {
+		if f := r.File; f != nil && isSlashDate(r.DateText) {
 			order := "day first"
 			if f.DateOrder == DateMDY {
 				order = "month first"
 			}
 			parts[n] += fmt.Sprintf(" (read %s from %q", order, r.DateText)
-			other := OtherOrder(f.DateOrder)
-			if alt, ok := ParseSlashDate(r.DateText, other); ok && alt == prev.Date {
-				parts[n] += fmt.Sprintf("; read %s it is the date recorded: give %s %s", map[string]string{DateDMY: "month first", DateMDY: "day first"}[f.DateOrder], opt.DateOrder, other)
+			if alt, ok := parseSlashDate(r.DateText, otherOrder(f.DateOrder)); ok && alt == prev.Date {
+				parts[n] += fmt.Sprintf("; read %s it is the date recorded: give %s %s", map[string]string{DateDMY: "month first", DateMDY: "day first"}[f.DateOrder], opt.DateOrder, otherOrder(f.DateOrder))
 			}
 			parts[n] += ")"
 		}
@@ -374,7 +373,7 @@ func Read(ctx context.Context, path string, fm *form.Form, opts ReadOptions) (*F
 			r.Problems = append(r.Problems, Problem{File: path, Sheet: sheet, Row: row.Num, Column: col, Case: r.ID, Msg: msg})
 		}
 		auditor, gradeText, immText, note, dateText := cell(1), cell(2), cell(3), cell(4), cell(5)
-		if v, ok := raw[row.Num]; ok && IsSlashDate(v) {
+		if v, ok := raw[row.Num]; ok && isSlashDate(v) {
 			dateText = v // as written, not as the reader shows it
 		}
 		var answers map[string]string
@@ -462,11 +461,9 @@ func Read(ctx context.Context, path string, fm *form.Form, opts ReadOptions) (*F
 // digits and a year.
 var slashDate = regexp.MustCompile(`^(\d{1,2})/(\d{1,2})/(\d{4})(\s|$)`)
 
-// IsSlashDate reports whether s is a date written with slashes.
-func IsSlashDate(s string) bool { return slashDate.MatchString(strings.TrimSpace(s)) }
+func isSlashDate(s string) bool { return slashDate.MatchString(strings.TrimSpace(s)) }
 
-// OtherOrder is the date order other than o.
-func OtherOrder(o string) string {
+func otherOrder(o string) string {
 	if o == DateMDY {
 		return DateDMY
 	}
@@ -517,7 +514,7 @@ func (f *File) decideDateOrder(option string) {
 			if ok && (f.DateOrder == DateDMY && b > 12 && a <= 12) || (f.DateOrder == DateMDY && a > 12 && b <= 12) {
 				r.Problems = append(r.Problems, Problem{File: f.Path, Sheet: f.Sheet, Row: r.Num, Column: ColDate, Case: r.ID,
 					Msg: fmt.Sprintf("%q is written %s, but %q on row %s is written %s: the file mixes the two orders; write the dates one way (yyyy-mm-dd is never ambiguous)",
-						r.DateText, orderWords(OtherOrder(f.DateOrder)), decide.DateText, words.Thousands(decide.Num), orderWords(f.DateOrder))})
+						r.DateText, orderWords(otherOrder(f.DateOrder)), decide.DateText, words.Thousands(decide.Num), orderWords(f.DateOrder))})
 			}
 		}
 	case dmy != nil:
@@ -553,14 +550,14 @@ func orderWords(o string) string {
 // parseDateIn reads a date audited as ParseDate does, dates with slashes
 // in the given order.
 func parseDateIn(s, order string) (string, bool) {
-	if order == DateMDY && IsSlashDate(s) {
-		return ParseSlashDate(s, DateMDY)
+	if order == DateMDY && isSlashDate(s) {
+		return parseSlashDate(s, DateMDY)
 	}
 	return ParseDate(s)
 }
 
-// ParseSlashDate reads d/m/yyyy (DateDMY) or m/d/yyyy (DateMDY).
-func ParseSlashDate(s, order string) (string, bool) {
+// parseSlashDate reads d/m/yyyy (DateDMY) or m/d/yyyy (DateMDY).
+func parseSlashDate(s, order string) (string, bool) {
 	m := slashDate.FindStringSubmatch(strings.TrimSpace(s))
 	if m == nil {
 		return "", false
