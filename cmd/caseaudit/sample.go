@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/internal/atomicfile"
 	"github.com/caseaudit/caseaudit/internal/rate"
 	"github.com/caseaudit/caseaudit/internal/words"
@@ -335,7 +336,7 @@ func drawAudit(ctx context.Context, g *globalOptions, st *audit.Store, req audit
 		g.infof("seed %s (generated; it is recorded in the outputs and re-derives this sample)\n", req.Spec.Seed)
 	}
 	spec := audit.WorkbookSpec{Provenance: res.Provenance, Columns: res.Provenance.Columns,
-		Cases: audit.CasesFromSelection(res.Sample.Cases), Form: req.Form}
+		Cases: res.Sample.Cases, Form: req.Form}
 	if res.Audit != nil {
 		g.infof("recorded audit %q (%s, period %s) in %s\n", res.Audit.Name, words.Count(len(res.Sample.Cases), "case"), res.Audit.Period, g.storeName())
 		if req.Form != nil {
@@ -668,7 +669,7 @@ func warnNothingToExclude(ctx context.Context, g *globalOptions, st *audit.Store
 	}
 	if len(list) == 0 {
 		abs := g.storeName()
-		if !audit.IsPostgres(abs) {
+		if !store.IsPostgres(abs) {
 			if a, err := filepath.Abs(abs); err == nil {
 				abs = a
 			}

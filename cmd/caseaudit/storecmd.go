@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/internal/netfs"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/spf13/cobra"
@@ -42,8 +43,8 @@ and who you are in it.`,
 
 // refusePassword refuses a store URL with a password given as an argument.
 func refusePassword(where string) error {
-	if audit.HasPassword(where) {
-		return usagef("%s: the connection string carries a password, which the command line shows to other users of this machine; give it in PGPASSWORD, ~/.pgpass or a service file (PGSERVICE) instead", audit.Redact(where))
+	if store.HasPassword(where) {
+		return usagef("%s: the connection string carries a password, which the command line shows to other users of this machine; give it in PGPASSWORD, ~/.pgpass or a service file (PGSERVICE) instead", store.Redact(where))
 	}
 	return nil
 }
@@ -84,16 +85,16 @@ func runStoreInit(ctx context.Context, where string, g *globalOptions) error {
 	if err := refusePassword(where); err != nil {
 		return err
 	}
-	if !audit.IsPostgres(where) {
+	if !store.IsPostgres(where) {
 		st, err := audit.Open(ctx, where, audit.Options{Clock: g.Now, Actor: g.actor()})
 		if err != nil {
 			return err
 		}
 		st.Close()
-		g.infof("%s is an SQLite store (schema version %d); it needs no init\n", where, audit.SchemaVersion)
+		g.infof("%s is an SQLite store (schema version %d); it needs no init\n", where, store.SchemaVersion)
 		return nil
 	}
-	res, err := audit.InitPostgres(ctx, where)
+	res, err := store.InitPostgres(ctx, where)
 	if err != nil {
 		return err
 	}
@@ -108,7 +109,7 @@ func runStoreInit(ctx context.Context, where string, g *globalOptions) error {
 	if len(res.RolesCreated) > 0 {
 		g.infof("created the roles %s\n", strings.Join(res.RolesCreated, " and "))
 	}
-	g.infof("add a person with: CREATE ROLE \"name\" LOGIN PASSWORD '…'; GRANT %s TO \"name\";  (or %s for QA)\n", audit.RoleAuditor, audit.RoleQA)
+	g.infof("add a person with: CREATE ROLE \"name\" LOGIN PASSWORD '…'; GRANT %s TO \"name\";  (or %s for QA)\n", store.RoleAuditor, store.RoleQA)
 	return nil
 }
 
@@ -138,7 +139,7 @@ func runStoreCopy(ctx context.Context, from, to string, g *globalOptions) error 
 			return err
 		}
 	}
-	if !audit.IsPostgres(from) && !fileExists(from) {
+	if !store.IsPostgres(from) && !fileExists(from) {
 		return fmt.Errorf("no audit store at %s", from)
 	}
 	src, err := audit.Open(ctx, from, audit.Options{Clock: g.Now, Actor: g.actor()})
@@ -148,7 +149,7 @@ func runStoreCopy(ctx context.Context, from, to string, g *globalOptions) error 
 	defer src.Close()
 	// An SQLite destination made now is removed again if the copy fails
 	// (run's removeCreatedStore), and announced if it succeeds.
-	if !audit.IsPostgres(to) && !fileExists(to) {
+	if !store.IsPostgres(to) && !fileExists(to) {
 		if w := netfs.Of(to); w.Network && !g.AllowNetworkStore {
 			return fmt.Errorf("the store %s is on %s, where SQLite's file locking is not safe; copy to this computer's own disk, or give --allow-network-store", to, networkKind(w))
 		}
@@ -195,7 +196,7 @@ func newStoreInfoCmd(g *globalOptions) *cobra.Command {
 				return err
 			}
 			fmt.Fprintf(g.IO.Out, "store       %s\n", st.Path())
-			fmt.Fprintf(g.IO.Out, "kind        %s, schema version %d\n", st.Kind(), audit.SchemaVersion)
+			fmt.Fprintf(g.IO.Out, "kind        %s, schema version %d\n", st.Kind(), store.SchemaVersion)
 			fmt.Fprintf(g.IO.Out, "entered by  %s\n", st.EnteredBy())
 			fmt.Fprintf(g.IO.Out, "audits      %d\n", len(list))
 			return nil

@@ -1,4 +1,4 @@
-package audit
+package store
 
 import (
 	"context"
@@ -82,7 +82,7 @@ func keywordForm(t testing.TB, raw string) string {
 func TestKeywordFormOpensPostgres(t *testing.T) {
 	where := pgStore(t)
 	kw := keywordForm(t, where)
-	s, err := Open(context.Background(), kw, Options{Actor: "A. Khan"})
+	s, err := Open(context.Background(), kw, Options{EnteredBy: "A. Khan"})
 	if err != nil {
 		t.Fatalf("open %s: %v", Redact(kw), err)
 	}
@@ -90,7 +90,10 @@ func TestKeywordFormOpensPostgres(t *testing.T) {
 	if s.Kind() != "postgres" {
 		t.Fatalf("kind = %s", s.Kind())
 	}
-	if _, err := s.Audits(context.Background()); err != nil {
+	if err := s.Read(context.Background(), "listing the audits", func(tx *Tx) error {
+		_, err := tx.Audits(context.Background(), ByCreation)
+		return err
+	}); err != nil {
 		t.Fatal(err)
 	}
 }
