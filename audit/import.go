@@ -78,9 +78,21 @@ type Problem struct {
 	Column string // header name; "" when the whole row is at fault
 	Case   string // case ID on the row, when known
 	Msg    string
+
+	text opt.Text // Msg with the options it names as data
 }
 
-func (p Problem) String() string {
+func (p Problem) String() string { return p.message(p.Msg) }
+
+// Spell is the problem with the options it names spelled as st spells them.
+func (p Problem) Spell(st opt.Style) string {
+	if !p.text.IsZero() {
+		return p.message(p.text.Spell(st))
+	}
+	return p.message(p.Msg)
+}
+
+func (p Problem) message(msg string) string {
 	var b strings.Builder
 	if p.Sheet != "" {
 		fmt.Fprintf(&b, "sheet %q, ", p.Sheet)
@@ -90,7 +102,7 @@ func (p Problem) String() string {
 		fmt.Fprintf(&b, ", column %s", p.Column)
 	}
 	b.WriteString(": ")
-	b.WriteString(p.Msg)
+	b.WriteString(msg)
 	return b.String()
 }
 
@@ -101,11 +113,14 @@ type ImportError struct {
 	Problems []Problem
 }
 
-func (e *ImportError) Error() string {
+func (e *ImportError) Error() string { return e.Spell(opt.Keys) }
+
+// Spell is the message with the options it names spelled as st spells them.
+func (e *ImportError) Spell(st opt.Style) string {
 	if len(e.Problems) == 1 {
-		return fmt.Sprintf("%s: %s; nothing was imported", e.Problems[0].File, e.Problems[0])
+		return fmt.Sprintf("%s: %s; nothing was imported", e.Problems[0].File, e.Problems[0].Spell(st))
 	}
-	return fmt.Sprintf("%s: %d problems, nothing was imported; the first: %s", e.Problems[0].File, len(e.Problems), e.Problems[0])
+	return fmt.Sprintf("%s: %d problems, nothing was imported; the first: %s", e.Problems[0].File, len(e.Problems), e.Problems[0].Spell(st))
 }
 
 // ImportResult counts what an import did.
@@ -173,7 +188,7 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 	switch opts.DateOrder {
 	case "", DateDMY, DateMDY:
 	default:
-		return nil, fmt.Errorf("%s %q: use dmy (07/10/2026 is 7 October) or mdy (07/10/2026 is July 10)", opt.DateOrder, opts.DateOrder)
+		return nil, opt.Errorf("%s %q: use dmy (07/10/2026 is 7 October) or mdy (07/10/2026 is July 10)", opt.DateOrder, opts.DateOrder)
 	}
 	a, err := s.Audit(ctx, auditName)
 	if err != nil {
@@ -259,8 +274,17 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 			for i := range f.rows {
 				r := &f.rows[i]
 				res.Rows++
-				prob := func(col, msg string) {
-					r.probs = append(r.probs, Problem{File: f.Path, Sheet: f.sheet, Row: r.num, Column: col, Case: r.id, Msg: msg})
+				prob := func(col string, msg any) {
+					p := Problem{File: f.Path, Sheet: f.sheet, Row: r.num, Column: col, Case: r.id}
+					switch m := msg.(type) {
+					case opt.Text:
+						p.Msg, p.text = m.String(), m
+					case error:
+						p.Msg, p.text = m.Error(), opt.Sprintf("%s", m)
+					default:
+						p.Msg = fmt.Sprint(m)
+					}
+					r.probs = append(r.probs, p)
 				}
 				if r.id != "" && !r.empty {
 					_, in := byID[r.id]
@@ -278,7 +302,7 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 					case dup && prev.r.file == f:
 						prob(ColCaseID, fmt.Sprintf("case %q is also on row %s; keep one row per case", r.id, words.Thousands(prev.r.num)))
 					case dup && len(prev.r.probs) == 0 && !sameFinding(prev.r.finding, r.finding):
-						prob(ColCaseID, fmt.Sprintf("case %q is also on row %s of %s with another finding (%s); keep one of them",
+						prob(ColCaseID, opt.Sprintf("case %q is also on row %s of %s with another finding (%s); keep one of them",
 							r.id, words.Thousands(prev.r.num), prev.r.file.Path, describeDiff(prev.r.finding, *r, false)))
 					case !dup:
 						first[f.Moderation][r.id] = seenRow{r}
@@ -292,14 +316,14 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 					prob(ColCaseID, fmt.Sprintf("case %q is not in the moderation sample of audit %q", r.id, a.Name))
 				}
 				if name, err := auditors.resolve(r.finding.Auditor, f.Moderation, opts.NewAuditor); err != nil {
-					prob(ColAuditor, err.Error())
+					prob(ColAuditor, err)
 				} else {
 					r.finding.Auditor = name
 				}
 				if prev, ok := latest[f.Moderation][r.id]; ok && !sameFinding(prev, r.finding) && strings.TrimSpace(opts.Reason) == "" {
 					ce := correctionError(prev)
 					what := map[bool]string{false: "a finding", true: "a moderation finding"}[ce.Moderation]
-					prob("", fmt.Sprintf("%s already has %s by %s on %s and this row differs: %s; to correct it import with a reason (%s)",
+					prob("", opt.Sprintf("%s already has %s by %s on %s and this row differs: %s; to correct it import with a reason (%s)",
 						ce.Case, what, ce.Auditor, ce.Date, describeDiff(prev, *r, true), opt.Reason))
 				}
 				problems = append(problems, r.probs...)
@@ -435,13 +459,13 @@ func isDigit(r rune) bool { return r >= '0' && r <= '9' }
 
 // describeDiff names each field in which a row's finding differs from an
 // earlier one, with both values: "Grade: Good, this row Inadequate".
-func describeDiff(prev Finding, r importRow, recorded bool) string {
+func describeDiff(prev Finding, r importRow, recorded bool) opt.Text {
 	cur := r.finding
 	was := "recorded"
 	if !recorded {
 		was = "there"
 	}
-	var parts []string
+	var parts []opt.Text
 	q := func(s string) string {
 		if s == "" {
 			return "blank"
@@ -450,7 +474,7 @@ func describeDiff(prev Finding, r importRow, recorded bool) string {
 	}
 	field := func(name, a, b string) {
 		if a != b {
-			parts = append(parts, fmt.Sprintf("%s %s %s, this row %s", name, was, q(a), q(b)))
+			parts = append(parts, opt.Plain(fmt.Sprintf("%s %s %s, this row %s", name, was, q(a), q(b))))
 		}
 	}
 	field(ColAuditor, prev.Auditor, cur.Auditor)
@@ -465,11 +489,13 @@ func describeDiff(prev Finding, r importRow, recorded bool) string {
 			if f.DateOrder == DateMDY {
 				order = "month first"
 			}
-			parts[n] += fmt.Sprintf(" (read %s from %q", order, r.dateText)
+			read := fmt.Sprintf(" (read %s from %q", order, r.dateText)
 			if alt, ok := parseSlashDate(r.dateText, otherOrder(f.DateOrder)); ok && alt == prev.Date {
-				parts[n] += fmt.Sprintf("; read %s it is the date recorded: give %s %s", map[string]string{DateDMY: "month first", DateMDY: "day first"}[f.DateOrder], opt.DateOrder, otherOrder(f.DateOrder))
+				parts[n] = opt.Sprintf("%s%s; read %s it is the date recorded: give %s %s)", parts[n], read,
+					map[string]string{DateDMY: "month first", DateMDY: "day first"}[f.DateOrder], opt.DateOrder, otherOrder(f.DateOrder))
+			} else {
+				parts[n] = opt.Sprintf("%s%s)", parts[n], read)
 			}
-			parts[n] += ")"
 		}
 	}
 	keys := map[string]bool{}
@@ -488,9 +514,13 @@ func describeDiff(prev Finding, r importRow, recorded bool) string {
 		field(k, prev.Answers[k], cur.Answers[k])
 	}
 	if len(parts) == 0 {
-		return "the same finding"
+		return opt.Plain("the same finding")
 	}
-	return strings.Join(parts, "; ")
+	args := make([]any, len(parts))
+	for i, p := range parts {
+		args[i] = p
+	}
+	return opt.Sprintf(strings.TrimSuffix(strings.Repeat("%s; ", len(parts)), "; "), args...)
 }
 
 func yesNo(b bool) string {
@@ -544,7 +574,7 @@ func readWorkbook(ctx context.Context, a *Audit, form *Form, path string, opts I
 		}
 	case WorkbookAuditors:
 		if opts.Moderation {
-			return nil, fmt.Errorf("%s is an auditors' workbook (its Method sheet says so), not a moderators' one: import it without %s", path, opt.Moderation)
+			return nil, opt.Errorf("%s is an auditors' workbook (its Method sheet says so), not a moderators' one: import it without %s", path, opt.Moderation)
 		}
 	}
 	oo := export.OpenOptions{IDColumn: ColCaseID}

@@ -69,7 +69,7 @@ func loadWithdrawals(ctx context.Context, q querier, a *Audit) ([]Withdrawal, er
 	for _, e := range es {
 		var p withdrawalPayload
 		if err := json.Unmarshal(e.Payload, &p); err != nil {
-			return nil, fmt.Errorf("trail entry %d (withdrawal) is damaged: %w", e.Seq, err)
+			return nil, opt.Errorf("trail entry %d (withdrawal) is damaged: %w", e.Seq, err)
 		}
 		w := Withdrawal{Case: e.Case, Reason: p.Reason, Stratum: p.Stratum, Actor: e.Actor, At: e.At, Seq: e.Seq}
 		if len(p.Cases) > 0 {
@@ -183,7 +183,7 @@ func Withdraw(ctx context.Context, st *Store, req WithdrawRequest) (*WithdrawRes
 	req.Case = strings.TrimSpace(req.Case)
 	req.Reason = strings.Join(strings.Fields(req.Reason), " ")
 	if req.Reason == "" {
-		return nil, fmt.Errorf("a withdrawal needs %s: why the case cannot be audited (closed before the audit, transferred, sealed, a duplicate record …)", opt.Reason)
+		return nil, opt.Errorf("a withdrawal needs %s: why the case cannot be audited (closed before the audit, transferred, sealed, a duplicate record …)", opt.Reason)
 	}
 	a, err := st.Audit(ctx, req.Name)
 	if err != nil {

@@ -598,7 +598,7 @@ func (r *Report) breakdown(a *audit.Audit, cases []audit.SampledCase, byCase map
 		}
 		if i >= 0 {
 			if Personal(a.Columns[i]) && !o.IncludeNames {
-				return fmt.Errorf("%q holds personal details; a breakdown by it needs %s", a.Columns[i], opt.IncludeNames)
+				return opt.Errorf("%q holds personal details; a breakdown by it needs %s", a.Columns[i], opt.IncludeNames)
 			}
 			by = a.Columns[i]
 			key = func(c audit.SampledCase) (string, bool) {
@@ -731,10 +731,10 @@ func (r *Report) compare(ctx context.Context, st *audit.Store, trend *Trend) err
 	if name := strings.TrimSpace(r.opts.Compare); name != "" {
 		a, err := st.Audit(ctx, name)
 		if err != nil {
-			return fmt.Errorf("%s: %w", opt.Compare, err)
+			return opt.Errorf("%s: %w", opt.Compare, err)
 		}
 		if a.Name == r.Audit {
-			return fmt.Errorf("%s %q names the audit being reported; name another one", opt.Compare, name)
+			return opt.Errorf("%s %q names the audit being reported; name another one", opt.Compare, name)
 		}
 		for i := range trend.Audits {
 			if trend.Audits[i].Audit == a.Name {

@@ -68,7 +68,7 @@ func (o *factorFlags) spec(now time.Time, worker, team string) (*sample.FactorSp
 	for _, t := range o.Timeliness {
 		tl, err := profile.ParseTimeliness(t)
 		if err != nil {
-			return nil, usagef("--%v", err)
+			return nil, usagef("--%w", err)
 		}
 		s.Timeliness = append(s.Timeliness, tl.String())
 	}

@@ -81,7 +81,7 @@ func populationFrom(ctx context.Context, g *globalOptions, o *planOptions) (int,
 	for _, w := range o.Where {
 		f, err := sample.ParseFilter(w)
 		if err != nil {
-			return 0, usagef("--where: %v", err)
+			return 0, usagef("--where: %w", err)
 		}
 		filters = append(filters, f)
 	}
@@ -117,7 +117,7 @@ func populationFrom(ctx context.Context, g *globalOptions, o *planOptions) (int,
 func rateFlag(flag string, k rate.Kind, s string) (float64, error) {
 	v, err := k.Parse(s)
 	if err != nil {
-		return 0, usagef("--%s %v", flag, err)
+		return 0, usagef("--%s %w", flag, err)
 	}
 	return v, nil
 }
@@ -158,7 +158,7 @@ func runPlan(ctx context.Context, o *planOptions, g *globalOptions) error {
 		return usagef("--where goes with --from EXPORT")
 	}
 	if err := o.Open.Check(); err != nil {
-		return usagef("%v", err)
+		return usagef("%w", err)
 	}
 	if o.From != "" {
 		switch o.Format {

@@ -34,8 +34,28 @@ type globalOptions struct {
 	Spelling opt.Style
 }
 
-// spell names the options a message mentions as this face spells them.
-func (g *globalOptions) spell(s string) string { return opt.Spell(s, g.Spelling) }
+// spell is err's message with the options it names spelled as this face
+// spells them.
+func (g *globalOptions) spell(err error) string { return opt.Spell(err, g.Spelling) }
+
+// sprintf formats a message for this face: option names, texts and errors
+// among the arguments have their options spelled as it spells them.
+func (g *globalOptions) sprintf(format string, a ...any) string {
+	args := make([]any, len(a))
+	for i, v := range a {
+		switch v := v.(type) {
+		case opt.Name:
+			args[i] = v.Spell(g.Spelling)
+		case opt.Speller:
+			args[i] = v.Spell(g.Spelling)
+		case error:
+			args[i] = g.spell(v)
+		default:
+			args[i] = v
+		}
+	}
+	return fmt.Sprintf(format, args...)
+}
 
 // infof prints a message for the person at the terminal (stderr), unless
 // --quiet. Messages quote case IDs and cells from exports, so each line is
@@ -44,18 +64,18 @@ func (g *globalOptions) infof(format string, a ...any) {
 	if g.Quiet {
 		return
 	}
-	g.log("info", fmt.Sprintf(format, a...))
+	g.log("info", g.sprintf(format, a...))
 }
 
 // warnf prints a warning on stderr, even with --quiet, made inert as infof.
 func (g *globalOptions) warnf(format string, a ...any) {
-	g.log("warning", fmt.Sprintf(format, a...))
+	g.log("warning", g.sprintf(format, a...))
 }
 
 // errorf reports a problem on stderr, one line, as the final error is
 // (prefixed "caseaudit: "), when a command goes on after it or lists several.
 func (g *globalOptions) errorf(format string, a ...any) {
-	msg := strings.TrimSpace(fmt.Sprintf(format, a...))
+	msg := strings.TrimSpace(g.sprintf(format, a...))
 	if g.LogFormat == "json" {
 		g.log("error", msg)
 		return
@@ -66,7 +86,6 @@ func (g *globalOptions) errorf(format string, a ...any) {
 // log writes one message to stderr: as text (warnings prefixed), or with
 // --log-format json as one JSON object per line.
 func (g *globalOptions) log(level, msg string) {
-	msg = g.spell(msg)
 	if g.LogFormat == "json" {
 		for _, line := range strings.Split(strings.TrimRight(msg, "\n"), "\n") {
 			b, _ := json.Marshal(struct {
@@ -144,11 +163,11 @@ func run(ctx context.Context, io *IOStreams, args []string) int {
 			err = fmt.Errorf("%w: %v", context.Canceled, err)
 		}
 		if g.LogFormat == "json" {
-			if msg := strings.TrimSpace(err.Error()); msg != "" {
+			if msg := strings.TrimSpace(g.spell(err)); msg != "" {
 				g.log("error", msg)
 			}
 		} else {
-			printError(io.Err, g.spell(err.Error()), err, cmd.CommandPath())
+			printError(io.Err, g.spell(err), err, cmd.CommandPath())
 		}
 	}
 	return exitCode(err)

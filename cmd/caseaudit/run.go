@@ -116,7 +116,7 @@ func runRun(ctx context.Context, o *runOptions, g *globalOptions) error {
 	var ps configProblems
 	if errors.As(err, &ps) {
 		for _, p := range ps {
-			g.errorf("%s", textOneLine(p)) // one problem per line
+			g.errorf("%s", oneLine(g.spell(p))) // one problem per line
 		}
 		return fmt.Errorf("%s: %s; fix them and run again", o.Config, words.Count(len(ps), "problem"))
 	}
@@ -298,7 +298,7 @@ func runReportStage(ctx context.Context, c *runConfig, d templateData, g *global
 			if ctx.Err() != nil {
 				return err
 			}
-			if msg := textOneLine(err); msg != "" { // a refused file's problems are listed already
+			if msg := oneLine(g.spell(err)); msg != "" { // a refused file's problems are listed already
 				g.errorf("%s", msg)
 			}
 			failed = append(failed, f)
@@ -377,7 +377,7 @@ func firstOfMonth(d templateData) time.Time {
 	return t
 }
 
-// textOneLine is an error's message on one line.
-func textOneLine(err error) string {
-	return strings.Join(strings.Fields(err.Error()), " ")
+// oneLine is a message on one line.
+func oneLine(msg string) string {
+	return strings.Join(strings.Fields(msg), " ")
 }

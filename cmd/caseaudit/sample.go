@@ -232,7 +232,7 @@ func checkSampleFlags(o *sampleOptions) error {
 		return usagef("--out %s: the auditors' workbook is an .xlsx file; name it …xlsx", o.Out)
 	}
 	if err := o.Open.Check(); err != nil {
-		return usagef("%v", err)
+		return usagef("%w", err)
 	}
 	if o.Alloc.given() && o.Audit == "" {
 		return usagef("--auditors needs --audit NAME: allocations are kept in the store")
@@ -295,7 +295,7 @@ func (o *sampleOptions) drawRequest(g *globalOptions) (audit.DrawRequest, error)
 	}
 	r.Form = form
 	if err := r.Check(); err != nil {
-		return r, usagef("%v", err)
+		return r, usagef("%w", err)
 	}
 	return r, nil
 }

@@ -308,9 +308,9 @@ func locateHeader(path, sheet string, top topRows, opts OpenOptions) (headerFoun
 			return headerFound{}, &idMissing{row: row, header: header, below: below(row)}, nil
 		}
 		if amb != nil {
-			return headerFound{}, nil, ie(row,
-				fmt.Sprintf("ambiguous ID column: %s could each be the case ID", quoteList(amb)),
-				fmt.Sprintf("choose one with %s %q", opt.IDColumn, amb[0]))
+			return headerFound{}, nil, (&InputError{Path: path, Sheet: sheet, Row: row,
+				Msg: fmt.Sprintf("ambiguous ID column: %s could each be the case ID", quoteList(amb))}).
+				WithHint(opt.Sprintf("choose one with %s %q", opt.IDColumn, amb[0]))
 		}
 		return headerFound{row, header, i}, nil, nil
 	}
@@ -418,9 +418,9 @@ func isDigits(s string) bool {
 // otherSheets says the workbook has other sheets worth suggesting.
 func missingError(path, sheet string, m *idMissing, otherSheets bool, headerRowGiven bool) error {
 	e := &InputError{Path: path, Sheet: sheet, Row: m.row}
-	sheetHint := ""
+	sheetHint := opt.Plain("")
 	if otherSheets {
-		sheetHint = ", or choose the sheet with " + opt.Sheet.String()
+		sheetHint = opt.Sprintf(", or choose the sheet with %s", opt.Sheet)
 	}
 	if m.row == 0 {
 		if sheet == "" {
@@ -428,8 +428,7 @@ func missingError(path, sheet string, m *idMissing, otherSheets bool, headerRowG
 		} else {
 			e.Msg = "the sheet is empty"
 		}
-		e.Hint = "check that this is the case list export" + sheetHint
-		return e
+		return e.WithHint(opt.Sprintf("check that this is the case list export%s", sheetHint))
 	}
 	if m.idGiven != "" {
 		where := fmt.Sprintf("in the first %d rows holding values", headerScanRows)
@@ -438,21 +437,29 @@ func missingError(path, sheet string, m *idMissing, otherSheets bool, headerRowG
 		}
 		e.Msg = fmt.Sprintf("no column %q %s (headers on this row: %s)", strings.TrimSpace(m.idGiven), where, ListHeaders(m.header))
 		if c := uncut(m.header, m.idGiven); c != "" {
-			e.Hint = fmt.Sprintf("did you mean %s %q? (a long name shortened with … must be given in full)", opt.IDColumn, c) + strings.TrimPrefix(sheetHint, ",")
+			e.WithHint(opt.Sprintf("did you mean %s %q? (a long name shortened with … must be given in full)%s", opt.IDColumn, c, orSheet(otherSheets)))
 		} else if c := closestHeader(m.header, []string{m.idGiven}); c != "" {
-			e.Hint = fmt.Sprintf("did you mean %s %q?", opt.IDColumn, c) + strings.TrimPrefix(sheetHint, ",")
-		} else if sheetHint != "" {
-			e.Hint = "choose the sheet with " + opt.Sheet.String()
+			e.WithHint(opt.Sprintf("did you mean %s %q?%s", opt.IDColumn, c, orSheet(otherSheets)))
+		} else if otherSheets {
+			e.WithHint(opt.Sprintf("choose the sheet with %s", opt.Sheet))
 		}
 		return e
 	}
 	e.Msg = fmt.Sprintf("no case ID column found (headers on this row: %s)", ListHeaders(m.header))
 	if c := suggestIDColumn(m.header, m.below); c != "" {
-		e.Hint = fmt.Sprintf("name the ID column with %s %q", opt.IDColumn, c) + sheetHint
+		e.WithHint(opt.Sprintf("name the ID column with %s %q%s", opt.IDColumn, c, sheetHint))
 	} else {
-		e.Hint = "name the ID column with " + opt.IDColumn.String() + sheetHint
+		e.WithHint(opt.Sprintf("name the ID column with %s%s", opt.IDColumn, sheetHint))
 	}
 	return e
+}
+
+// orSheet is the hint's tail suggesting another sheet, after a question.
+func orSheet(otherSheets bool) opt.Text {
+	if otherSheets {
+		return opt.Sprintf(" or choose the sheet with %s", opt.Sheet)
+	}
+	return opt.Plain("")
 }
 
 // suggestIDColumn chooses the column to suggest as the ID column of a
