@@ -83,18 +83,11 @@ type DrawResult struct {
 	Allocation *Allocation // nil when not allocated
 }
 
-// Check reports mistakes in a request that need no file and no store.
+// Check reports the first mistake in a request that needs no file and no
+// store (see Problems).
 func (r *DrawRequest) Check() error {
-	if err := r.Spec.Check(); err != nil {
-		return err
-	}
-	if r.ExcludeWithin != "" {
-		if _, err := ParseWithin(r.ExcludeWithin); err != nil {
-			return opt.Errorf("%s: %w", opt.Exclude, err)
-		}
-	}
-	if r.Name == "" && (len(r.Auditors) > 0 || r.Form != nil || r.FollowUp.Column != "" || len(r.FollowUp.TeamManagers) > 0 || r.Period != "") {
-		return opt.Errorf("allocation, forms, follow-up rules and periods are kept with a recorded audit: give %s", opt.Audit)
+	if ps := r.Problems(); len(ps) > 0 {
+		return ps[0]
 	}
 	return nil
 }

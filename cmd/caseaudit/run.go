@@ -14,8 +14,6 @@ import (
 	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/rate"
 	"github.com/caseaudit/caseaudit/internal/words"
-	"github.com/caseaudit/caseaudit/sample"
-	"github.com/caseaudit/caseaudit/sample/export"
 	"github.com/spf13/cobra"
 )
 
@@ -184,13 +182,13 @@ func runSampleStage(ctx context.Context, c *runConfig, d templateData, g *global
 	} else {
 		g.infof("input %s\n", input)
 	}
-	size, err := c.planSize()
+	plan, err := c.plan()
 	if err != nil {
 		return err
 	}
 	if c.Plan != nil {
-		g.infof("planned sample size %d (binomial: tolerable %s, confidence %s, expected %d)\n",
-			size, c.Plan.Tolerable, orDefault(c.Plan.Confidence, "95%"), c.Plan.Expected)
+		g.infof("planned sample size %d (%s: tolerable %s, confidence %s, expected %d)\n",
+			plan.Size, plan.Method, c.Plan.Tolerable, orDefault(c.Plan.Confidence, "95%"), c.Plan.Expected)
 	}
 	seed := ""
 	if c.Seed != seedGenerate {
@@ -211,20 +209,10 @@ func runSampleStage(ctx context.Context, c *runConfig, d templateData, g *global
 	if err != nil {
 		return err
 	}
-	req := audit.DrawRequest{
-		Spec: sample.Spec{
-			Export: input, Seed: seed, Size: size, Where: c.Filters, Strata: c.Strata,
-			Allocation: orDefault(c.Allocation, sample.Proportional), MinPerStratum: c.MinPerStratum, Columns: c.Columns,
-			Open:        export.OpenOptions{Sheet: c.Sheet, HeaderRow: c.HeaderRow, IDColumn: c.IDColumn, Delimiter: c.Delimiter, Encoding: c.Encoding},
-			ToolVersion: version(), Now: g.Now(),
-		},
-		Name: name, Period: d.Year + "-" + d.Month, ExcludeWithin: c.ExcludeAuditedWithin, Form: f,
-		FollowUp: audit.OwnerRule{Column: c.FollowUp.OwnerColumn, TeamManagers: c.FollowUp.TeamManagers, DueDays: c.FollowUp.DueDays},
-		Auditors: c.Auditors,
-		Rules: audit.AllocationRules{WorkerField: c.Conflicts.WorkerColumn, TeamField: c.Conflicts.TeamColumn,
-			AuditorTeams: c.Conflicts.AuditorTeams},
-		Factors: c.factorSpec(g.Now()),
-	}
+	req := c.drawRequest(input, seed, name, f)
+	req.Spec.ToolVersion, req.Spec.Now = version(), g.Now()
+	req.Period = d.Year + "-" + d.Month
+	req.Factors = c.factorSpec(g.Now())
 	if err := req.Check(); err != nil {
 		return err
 	}

@@ -240,14 +240,6 @@ func checkSampleFlags(o *sampleOptions) error {
 	if o.Audit == "" && (o.OwnerColumn != "" || len(o.TeamManagers) > 0 || o.DueDays != 0 || o.Period != "") {
 		return usagef("--owner-column, --team-manager, --due and --period go with --audit NAME: they are kept with the audit")
 	}
-	if o.Period != "" {
-		if _, err := parseMonth(o.Period); err != nil {
-			return usagef("--period %q: write the month as YYYY-MM, e.g. 2026-06", o.Period)
-		}
-	}
-	if o.DueDays < 0 {
-		return usagef("--due must be a positive number of working days")
-	}
 	for _, x := range o.TeamManagers {
 		if k, v, ok := strings.Cut(x, "="); !ok || strings.TrimSpace(k) == "" || strings.TrimSpace(v) == "" {
 			return usagef("--team-manager %q: write \"TEAM=MANAGER\", e.g. \"Salisbury CIN=J. Smith\"", x)
@@ -379,6 +371,9 @@ func runSample(ctx context.Context, o *sampleOptions, g *globalOptions) error {
 	req, err := o.drawRequest(g)
 	if err != nil {
 		return err
+	}
+	if err := req.Check(); err != nil {
+		return &usageError{err}
 	}
 	var st *audit.Store
 	if o.Audit != "" || o.ExcludeWithin != "" {

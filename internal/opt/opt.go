@@ -59,6 +59,15 @@ const (
 	NewAuditor    Name = "new_auditor"
 	DateOrder     Name = "date_order"
 	Marking       Name = "marking"
+	DueDays       Name = "follow_up.due_days"
+	Period        Name = "period"
+
+	// The planning parameters that decide a sample size.
+	Tolerable      Name = "plan.tolerable"
+	PlanConfidence Name = "plan.confidence"
+	Expected       Name = "plan.expected"
+	Population     Name = "population"
+	PlanMethod     Name = "plan.method"
 
 	// The factors recorded with a sample (the face's profile options).
 	Factors               Name = "factors"
@@ -81,6 +90,12 @@ var flags = map[Name]string{
 	Exclude:      "--exclude-audited-within",
 	IncludeNames: "--include-names",
 	FailOn:       "--on",
+	DueDays:      "--due",
+
+	Tolerable:      "--tolerable",
+	PlanConfidence: "--confidence",
+	Expected:       "--expected",
+	PlanMethod:     "--method",
 
 	Factors:               "--factors",
 	FactorsWorkerColumn:   "--worker-column",
