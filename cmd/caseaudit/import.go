@@ -132,6 +132,11 @@ func importFile(ctx context.Context, g *globalOptions, st *audit.Store, name, fi
 // order) is said on stderr.
 func importFiles(ctx context.Context, g *globalOptions, st *audit.Store, name string, files []string, opts audit.ImportOptions) (*audit.ImportResult, error) {
 	res, err := audit.ImportFiles(ctx, st, name, files, opts)
+	return showImport(g, files, res, err)
+}
+
+// showImport says what an import of files did (see importFiles).
+func showImport(g *globalOptions, files []string, res *audit.ImportResult, err error) (*audit.ImportResult, error) {
 	var ie *audit.ImportError
 	if errors.As(err, &ie) {
 		g.log("error", problemList(g, files, ie.Problems, true))

@@ -245,6 +245,12 @@ func writeReport(ctx context.Context, g *globalOptions, r *report.Report, f repo
 // upper bound of its interval — is above limit; otherwise say it is within.
 func checkThreshold(g *globalOptions, r *report.Report, limit float64, on report.On, name opt.Name) error {
 	exceeds, v, err := r.Exceeds(limit, on)
+	return limitVerdict(g, r, limit, on, name, exceeds, v, err)
+}
+
+// limitVerdict says how the report stands against its limit, as judged
+// (exceeds, the value judged, or why it could not be): exit 3 above it.
+func limitVerdict(g *globalOptions, r *report.Report, limit float64, on report.On, name opt.Name, exceeds bool, v float64, err error) error {
 	if err != nil {
 		return opt.Errorf("cannot check %s: %w", name, err)
 	}
