@@ -2,10 +2,10 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -87,13 +87,10 @@ func (g *globalOptions) errorf(format string, a ...any) {
 // --log-format json as one JSON object per line.
 func (g *globalOptions) log(level, msg string) {
 	if g.LogFormat == "json" {
+		lv := map[string]slog.Level{"info": slog.LevelInfo, "warning": slog.LevelWarn, "error": slog.LevelError}[level]
+		h := jsonLog(g.IO.Err)
 		for _, line := range strings.Split(strings.TrimRight(msg, "\n"), "\n") {
-			b, _ := json.Marshal(struct {
-				Time  string `json:"time"`
-				Level string `json:"level"`
-				Msg   string `json:"msg"`
-			}{g.Now().UTC().Format(time.RFC3339), level, strings.TrimSpace(line)})
-			fmt.Fprintf(g.IO.Err, "%s\n", b)
+			h.Handle(context.Background(), slog.NewRecord(g.Now(), lv, strings.TrimSpace(line), 0))
 		}
 		return
 	}
@@ -104,6 +101,27 @@ func (g *globalOptions) log(level, msg string) {
 		msg += "\n"
 	}
 	io.WriteString(g.IO.Err, terminalLines(msg))
+}
+
+// jsonLog is the --log-format json handler: one object per line,
+// {"time","level","msg"}, the time in UTC to the second (from the injected
+// clock) and the level as the text log names it (info, warning, error).
+func jsonLog(w io.Writer) slog.Handler {
+	return slog.NewJSONHandler(w, &slog.HandlerOptions{ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+		switch a.Key {
+		case slog.TimeKey:
+			return slog.String(slog.TimeKey, a.Value.Time().UTC().Format(time.RFC3339))
+		case slog.LevelKey:
+			switch a.Value.Any().(slog.Level) {
+			case slog.LevelWarn:
+				return slog.String(slog.LevelKey, "warning")
+			case slog.LevelError:
+				return slog.String(slog.LevelKey, "error")
+			}
+			return slog.String(slog.LevelKey, "info")
+		}
+		return a
+	}})
 }
 
 // terminalLines applies textsafe.Terminal to each line of s, keeping the
