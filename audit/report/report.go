@@ -869,13 +869,13 @@ func judgementNote(rows []CaseRow) string {
 	var parts []string
 	if raised := countRaised(rows); raised > 0 {
 		parts = append(parts, fmt.Sprintf("%s flagged at moderation where the auditor did not flag %s; %s counted as needing immediate attention and followed up",
-			words.Count(raised, "case was", "cases were"), plural(raised, "it", "them"), plural(raised, "it is", "they are")))
+			words.Count(raised, "case was", "cases were"), words.Noun(raised, "it", "them"), words.Noun(raised, "it is", "they are")))
 	}
 	if cleared := clearedAtModeration(rows); len(cleared) > 0 {
 		n := len(cleared)
 		parts = append(parts, fmt.Sprintf("%s flagged by %s auditor %s judged at moderation not to need it (%s); %s counted as not needing it, but %s follow-up %s open until someone closes %s (caseaudit action close)",
-			words.Count(n, "case"), plural(n, "its", "their"), plural(n, "was", "were"), listIDs(cleared, 10),
-			plural(n, "it is", "they are"), plural(n, "its", "their"), plural(n, "action stays", "actions stay"), plural(n, "it", "them")))
+			words.Count(n, "case"), words.Noun(n, "its", "their"), words.Noun(n, "was", "were"), listIDs(cleared, 10),
+			words.Noun(n, "it is", "they are"), words.Noun(n, "its", "their"), words.Noun(n, "action stays", "actions stay"), words.Noun(n, "it", "them")))
 	}
 	if len(parts) == 0 {
 		return ""

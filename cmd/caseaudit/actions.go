@@ -11,6 +11,7 @@ import (
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/audit/report"
 	"github.com/caseaudit/caseaudit/internal/atomicfile"
+	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/spf13/cobra"
 )
 
@@ -231,7 +232,7 @@ func runActions(ctx context.Context, o *actionsOptions, g *globalOptions) error 
 		if err := atomicfile.Write(ctx, o.Out, o.Force, func(f *os.File) error { return sheet.WriteXLSX(f) }); err != nil {
 			return err
 		}
-		g.infof("wrote the referral sheet %s (%d %s)\n", o.Out, len(list), pluralWord(len(list), "case"))
+		g.infof("wrote the referral sheet %s (%d %s)\n", o.Out, len(list), words.Noun(len(list), "case"))
 	} else {
 		switch o.Format {
 		case "json":
@@ -270,9 +271,9 @@ func runActions(ctx context.Context, o *actionsOptions, g *globalOptions) error 
 		}
 	}
 	if overdue > 0 {
-		g.infof("%d %s overdue (as of %s)\n", overdue, pluralWord(overdue, "action"), now.UTC().Format(time.DateOnly))
+		g.infof("%d %s overdue (as of %s)\n", overdue, words.Noun(overdue, "action"), now.UTC().Format(time.DateOnly))
 		if o.FailOnOverdue {
-			return &exitCodeError{code: exitThreshold, err: fmt.Errorf("%d follow-up %s overdue", overdue, pluralWord(overdue, "action"))}
+			return &exitCodeError{code: exitThreshold, err: fmt.Errorf("%d follow-up %s overdue", overdue, words.Noun(overdue, "action"))}
 		}
 	}
 	return nil

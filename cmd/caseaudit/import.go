@@ -205,10 +205,3 @@ func problemList(g *globalOptions, files []string, problems []audit.Problem, ref
 	}
 	return b.String()
 }
-
-func pluralWord(n int, w string) string {
-	if n == 1 {
-		return w
-	}
-	return w + "s"
-}

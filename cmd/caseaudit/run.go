@@ -333,7 +333,7 @@ func runReportStage(ctx context.Context, c *runConfig, d templateData, g *global
 		g.warnf("%s\n", verdict)
 	}
 	return fmt.Errorf("%d of %d filled %s not imported (%s): fix the rows listed above and run the report stage again",
-		len(res.Failed), len(files), pluralWord(len(files), "workbook"), strings.Join(res.Failed, ", "))
+		len(res.Failed), len(files), words.Noun(len(files), "workbook"), strings.Join(res.Failed, ", "))
 }
 
 func firstOfMonth(d templateData) time.Time {
