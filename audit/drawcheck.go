@@ -1,6 +1,8 @@
 package audit
 
 import (
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/caseaudit/caseaudit/internal/opt"
@@ -38,4 +40,13 @@ func (r *DrawRequest) Problems() []error {
 		add(opt.Errorf("allocation, forms, follow-up rules and periods are kept with a recorded audit: give %s", opt.Audit))
 	}
 	return ps
+}
+
+// CheckWorkbookName refuses a name for the auditors' workbook that is not
+// an .xlsx file, before anything is drawn.
+func CheckWorkbookName(path string) error {
+	if path != "" && !strings.EqualFold(filepath.Ext(path), ".xlsx") {
+		return opt.Errorf("%s %s: the auditors' workbook is an .xlsx file; name it …xlsx", opt.Out, path)
+	}
+	return nil
 }

@@ -57,3 +57,21 @@ func TestDrawRequestProblems(t *testing.T) {
 		t.Errorf("as a flag: %q", got)
 	}
 }
+
+func TestCheckWorkbookName(t *testing.T) {
+	for _, ok := range []string{"", "audit.xlsx", "out/July.XLSX"} {
+		if err := CheckWorkbookName(ok); err != nil {
+			t.Errorf("%q: %v", ok, err)
+		}
+	}
+	err := CheckWorkbookName("audit.csv")
+	if err == nil {
+		t.Fatal("a .csv workbook is accepted")
+	}
+	if got, want := opt.Spell(err, opt.Flags), "--out audit.csv: the auditors' workbook is an .xlsx file; name it …xlsx"; got != want {
+		t.Errorf("flags: %q, want %q", got, want)
+	}
+	if got, want := err.Error(), "outputs.workbook audit.csv: the auditors' workbook is an .xlsx file; name it …xlsx"; got != want {
+		t.Errorf("Error(): %q, want %q", got, want)
+	}
+}

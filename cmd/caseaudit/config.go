@@ -524,9 +524,7 @@ func (c *runConfig) check() error {
 		add(addTmpl("seed", c.Seed))
 	}
 	if c.Outputs.Workbook != "" {
-		if !strings.EqualFold(filepath.Ext(c.Outputs.Workbook), ".xlsx") {
-			add(c.errAt("outputs.workbook", "%s: the auditors' workbook is an .xlsx file; name it …xlsx", c.Outputs.Workbook))
-		}
+		add(c.errOpt(audit.CheckWorkbookName(c.Outputs.Workbook)))
 		add(addTmpl("outputs.workbook", c.Outputs.Workbook))
 	}
 	for i, f := range c.Outputs.Filled {
@@ -625,6 +623,9 @@ func (c *runConfig) planSize() (int, error) {
 // file's other messages read: "a.yaml: line 4: size: must be a positive
 // number".
 func (c *runConfig) errOpt(err error) error {
+	if err == nil {
+		return nil
+	}
 	e, ok := opt.As(err)
 	if !ok {
 		return fmt.Errorf("%s: %w", c.path, err)

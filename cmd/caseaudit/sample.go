@@ -228,8 +228,8 @@ func checkSampleFlags(o *sampleOptions) error {
 	if err := checkFormat(o.Format, "table", "csv", "json", "ids"); err != nil {
 		return err
 	}
-	if o.Out != "" && !strings.EqualFold(filepath.Ext(o.Out), ".xlsx") {
-		return usagef("--out %s: the auditors' workbook is an .xlsx file; name it …xlsx", o.Out)
+	if err := audit.CheckWorkbookName(o.Out); err != nil {
+		return &usageError{err}
 	}
 	if err := o.Open.Check(); err != nil {
 		return usagef("%w", err)
