@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"context"
 	"errors"
 	"testing"
 
@@ -73,5 +74,20 @@ func TestCheckWorkbookName(t *testing.T) {
 	}
 	if got, want := err.Error(), "outputs.workbook audit.csv: the auditors' workbook is an .xlsx file; name it …xlsx"; got != want {
 		t.Errorf("Error(): %q, want %q", got, want)
+	}
+}
+
+// A library caller reads a clean message naming the option by its key; the
+// command line spells it as its flag.
+func TestGrowMessageIsClean(t *testing.T) {
+	_, err := Grow(context.Background(), nil, GrowRequest{})
+	if err == nil || err.Error() != "grow must be a positive number" {
+		t.Fatalf("Grow: %q", err)
+	}
+	if got := opt.Spell(err, opt.Flags); got != "--grow must be a positive number" {
+		t.Errorf("flags: %q", got)
+	}
+	if e, ok := opt.As(err); !ok || e.Option != opt.Grow {
+		t.Errorf("the error does not name its option: %#v", err)
 	}
 }
