@@ -4,6 +4,7 @@
 package words
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -57,4 +58,17 @@ func Clip(s string, n int) string {
 		return ""
 	}
 	return string([]rune(s)[:n-1]) + "…"
+}
+
+// QuoteList quotes each string and joins them as alternatives: "a", "b" or
+// "c".
+func QuoteList(s []string) string {
+	q := make([]string, len(s))
+	for i, x := range s {
+		q[i] = fmt.Sprintf("%q", x)
+	}
+	if len(q) == 1 {
+		return q[0]
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
 }
