@@ -21,8 +21,8 @@ func (r *DrawRequest) Problems() []error {
 			ps = append(ps, err)
 		}
 	}
-	add(r.Spec.Check())
 	add(r.Spec.Open.Check())
+	ps = append(ps, r.Spec.Problems()...)
 	if r.ExcludeWithin != "" {
 		if _, err := ParseWithin(r.ExcludeWithin); err != nil {
 			add(opt.Errorf("%s: %w", opt.Exclude, err))

@@ -31,8 +31,8 @@ func TestDrawRequestProblems(t *testing.T) {
 		option opt.Name
 		msg    string
 	}{
-		{opt.Allocation, `allocation "random": use proportional or equal`},
 		{opt.HeaderRow, "header_row must be a row number from 1"},
+		{opt.Allocation, `allocation "random": use proportional or equal`},
 		{opt.Exclude, "exclude_audited_within: "},
 		{opt.Period, `period "July": write the month as YYYY-MM, e.g. 2026-06`},
 		{opt.DueDays, "follow_up.due_days must be a positive number of working days"},

@@ -119,32 +119,41 @@ func FindColumn(t *export.Table, names ...string) string {
 	return ""
 }
 
-// Check reports mistakes in a spec that need no file: they are the caller's
-// usage errors. (The seed may still be missing: Draw needs it.)
+// Check reports the first mistake in a spec that needs no file: they are
+// the caller's usage errors. (The seed may still be missing: Draw needs it.)
 func (s *Spec) Check() error {
+	if ps := s.Problems(); len(ps) > 0 {
+		return ps[0]
+	}
+	return nil
+}
+
+// Problems lists every mistake Check reports, each naming its option.
+func (s *Spec) Problems() []error {
+	var ps []error
 	if (s.Size > 0) == (s.Share > 0) {
-		return opt.Errorf("give either %s N or %s P", opt.Size, opt.Percent)
+		ps = append(ps, opt.Errorf("give either %s N or %s P", opt.Size, opt.Percent))
 	}
 	if s.Size < 0 {
-		return opt.Errorf("%s must be a positive number", opt.Size)
+		ps = append(ps, opt.Errorf("%s must be a positive number", opt.Size))
 	}
 	switch s.Allocation {
 	case "", Proportional, Equal:
 	default:
-		return opt.Errorf("%s %q: use proportional or equal", opt.Allocation, s.Allocation)
+		ps = append(ps, opt.Errorf("%s %q: use proportional or equal", opt.Allocation, s.Allocation))
 	}
 	if s.MinPerStratum < 0 {
-		return opt.Errorf("%s must not be negative", opt.MinPerStratum)
+		ps = append(ps, opt.Errorf("%s must not be negative", opt.MinPerStratum))
 	}
 	if s.MinPerStratum > 0 && s.Strata == "" {
-		return opt.Errorf("%s needs %s", opt.MinPerStratum, opt.Strata)
+		ps = append(ps, opt.Errorf("%s needs %s", opt.MinPerStratum, opt.Strata))
 	}
 	for _, w := range s.Where {
 		if _, err := ParseFilter(w); err != nil {
-			return opt.Errorf("%s: %w", opt.Where, err)
+			ps = append(ps, opt.Errorf("%s: %w", opt.Where, err))
 		}
 	}
-	return nil
+	return ps
 }
 
 // Draw reads the export and draws the sample the spec describes, with its

@@ -434,6 +434,15 @@ func (c *runConfig) check() error {
 			add(c.errAt("input", "%q is not a valid pattern: %v", c.Input, err))
 		}
 	}
+	// The draw's own checks, as the sample stage will ask for it (a size
+	// stands in when it is wrong or missing: that is said below).
+	req := c.drawRequest("", "", "the month's audit", nil)
+	if req.Spec.Size <= 0 {
+		req.Spec.Size = 1
+	}
+	for _, err := range req.Problems() {
+		add(c.errOpt(err))
+	}
 	switch {
 	case c.Size != 0 && c.Plan != nil:
 		add(c.errAt("plan", "give either size or plan, not both"))
@@ -445,15 +454,6 @@ func (c *runConfig) check() error {
 	if c.Plan != nil {
 		_, err := c.planSize()
 		add(err)
-	}
-	// The draw's own checks, as the sample stage will ask for it (a size
-	// stands in when it is wrong or missing: said above).
-	req := c.drawRequest("", "", "the month's audit", nil)
-	if req.Spec.Size <= 0 {
-		req.Spec.Size = 1
-	}
-	for _, err := range req.Problems() {
-		add(c.errOpt(err))
 	}
 	if len(c.Auditors) == 0 && (c.Conflicts.WorkerColumn != "" || c.Conflicts.TeamColumn != "" || len(c.Conflicts.AuditorTeams) > 0) {
 		add(c.errAt("conflicts", "conflict rules need auditors: the list of auditors to allocate the cases to"))

@@ -215,3 +215,28 @@ func TestConfigListsEveryProblem(t *testing.T) {
 		}
 	}
 }
+
+// Every problem of the draw is listed, each at its key's line, not only the
+// first.
+func TestConfigListsEveryDrawProblem(t *testing.T) {
+	_, err := parseRunConfig("a.yaml", []byte("input: c.csv\nheader_row: -1\nmin_per_stratum: 2\nfilters:\n  - Team\n  - Legal Status=CP\n  - =x\nsize: 5\nfollow_up:\n  due_days: -2\n"))
+	var ps configProblems
+	if !errors.As(err, &ps) {
+		t.Fatalf("want a list of problems, got %v", err)
+	}
+	want := []string{
+		"a.yaml: line 2: header_row: must be a row number from 1",
+		"a.yaml: line 3: min_per_stratum: needs strata",
+		`a.yaml: line 4: filters: filter "Team" has no operator`,
+		`a.yaml: line 4: filters: filter "=x" names no column`,
+		"a.yaml: line 10: follow_up.due_days: must be a positive number of working days",
+	}
+	if len(ps) != len(want) {
+		t.Fatalf("%d problems, want %d: %v", len(ps), len(want), ps)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(ps[i].Error(), w) {
+			t.Errorf("problem %d: %q, want %q…", i+1, ps[i], w)
+		}
+	}
+}
