@@ -43,9 +43,9 @@ type Options struct {
 	// database role of the login (session_user) is recorded, and the
 	// database checks it.
 	EnteredBy string
-	// Deadline bounds each read and write transaction (0 means
-	// DefaultDeadline; a negative value, none). On PostgreSQL it is also the
-	// server's statement_timeout.
+	// Deadline bounds each read and write transaction of a PostgreSQL
+	// store (0 means DefaultDeadline; a negative value, none), and is the
+	// server's statement_timeout. An SQLite file has none.
 	Deadline time.Duration
 }
 
@@ -155,7 +155,9 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	db.SetMaxOpenConns(4)
 	db.SetMaxIdleConns(4)
-	s := &Store{path: path, db: db, b: sqliteBackend{}, enteredBy: opts.EnteredBy, deadline: opts.deadline()}
+	// No deadline on a local file: SQLite's busy timeout bounds waiting for
+	// another writer, and a long import on a slow disk is not a dead server.
+	s := &Store{path: path, db: db, b: sqliteBackend{}, enteredBy: opts.EnteredBy}
 	if err := s.init(ctx, fresh); err != nil {
 		db.Close()
 		return nil, err
