@@ -104,7 +104,7 @@ func runStoreInit(ctx context.Context, where string, g *globalOptions) error {
 	case res.From < res.Version:
 		g.infof("upgraded the caseaudit store in %s from schema version %d to %d\n", res.Store, res.From, res.Version)
 	default:
-		g.infof("the caseaudit store in %s is up to date (schema version %d); grants re-applied\n", res.Store, res.Version)
+		g.infof("the caseaudit store in %s is up to date (schema version %d); guards and grants re-applied\n", res.Store, res.Version)
 	}
 	if len(res.RolesCreated) > 0 {
 		g.infof("created the roles %s\n", strings.Join(res.RolesCreated, " and "))
