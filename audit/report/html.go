@@ -455,7 +455,9 @@ func cssString(s string) string {
 			('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z') || ('0' <= r && r <= '9')):
 			b.WriteRune(r)
 		default:
-			fmt.Fprintf(&b, "\\%06x", r)
+			// The space ends the escape and is eaten with it, so a space
+			// after the character is kept.
+			fmt.Fprintf(&b, "\\%06x ", r)
 		}
 	}
 	b.WriteByte('"')

@@ -235,6 +235,9 @@ func WriteXLSX(w io.Writer, r *Report) error {
 	x.print("Cases", xlsxprint.Setup{Landscape: true, FitWide: 1, RepeatRows: "$1:$1"})
 	x.print("Breakdown", xlsxprint.Setup{FitWide: 1})
 	x.print("Focus areas", xlsxprint.Setup{Landscape: true, FitWide: 1, FitTall: 1})
+	if r.Factors != nil {
+		x.print("Factors", xlsxprint.Setup{Landscape: true, FitWide: 1})
+	}
 	x.print("Moderation", xlsxprint.Setup{FitWide: 1})
 	x.print("Trend", xlsxprint.Setup{Landscape: true, FitWide: 1, FitTall: 1})
 	if x.err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/internal/atomicfile"
+	"github.com/caseaudit/caseaudit/internal/xlsxprint"
 	"github.com/spf13/cobra"
 	"github.com/xuri/excelize/v2"
 )
@@ -24,6 +26,7 @@ type actionsOptions struct {
 	Force         bool
 	IncludeNames  bool
 	FailOnOverdue bool
+	Marking       string
 }
 
 type actionMoveOptions struct {
@@ -76,6 +79,7 @@ recorded export). --fail-on-overdue exits 3 when any listed action is overdue.`,
 	f.BoolVar(&o.Force, "force", false, "replace an existing --out file")
 	f.BoolVar(&o.IncludeNames, "include-names", false, "with --out: add the children's names, read from the recorded export")
 	f.BoolVar(&o.FailOnOverdue, "fail-on-overdue", false, "exit 3 when any listed action is overdue")
+	f.StringVar(&o.Marking, "marking", "", "with --out: protective marking printed on every page of the referral sheet, e.g. \"OFFICIAL-SENSITIVE\"")
 	return cmd
 }
 
@@ -216,6 +220,10 @@ func runActions(ctx context.Context, o *actionsOptions, g *globalOptions) error 
 	if o.Out != "" && !strings.EqualFold(filepath.Ext(o.Out), ".xlsx") {
 		return usagef("--out %s: the referral sheet is an .xlsx file; name it …xlsx", o.Out)
 	}
+	o.Marking = strings.Join(strings.Fields(o.Marking), " ")
+	if o.Marking != "" && o.Out == "" {
+		return usagef("--marking goes with --out: it is printed on the referral sheet")
+	}
 	if o.IncludeNames && o.Out == "" {
 		return usagef("--include-names goes with --out: names go only into the referral sheet")
 	}
@@ -298,36 +306,45 @@ func runActions(ctx context.Context, o *actionsOptions, g *globalOptions) error 
 	return nil
 }
 
-// writeReferrals writes the referral sheet: one row per case, every cell a string.
+// writeReferrals writes the referral sheet for team managers: one row per
+// case with its ID, team, owner, grade, dates and the auditor's whole note
+// wrapped, each row as tall as its note; printed landscape on A4, one page
+// wide, the header row on every page and the marking in every page's header
+// and footer. Every cell is a string.
 func writeReferrals(ctx context.Context, st *audit.Store, o *actionsOptions, list []audit.Action, now time.Time) error {
 	var nameCols []string
 	names := map[string]map[string][]string{} // audit → case → names
-	if o.IncludeNames {
-		byAudit := map[string]map[string]bool{}
-		for _, a := range list {
-			if byAudit[a.Audit] == nil {
-				byAudit[a.Audit] = map[string]bool{}
-			}
-			byAudit[a.Audit][a.Case] = true
+	teams := map[string]map[string]string{}    // audit → case → team
+	byAudit := map[string]map[string]bool{}
+	for _, a := range list {
+		if byAudit[a.Audit] == nil {
+			byAudit[a.Audit] = map[string]bool{}
 		}
-		for name, want := range byAudit {
-			a, err := st.Audit(ctx, name)
-			if err != nil {
-				return err
-			}
-			cols, n, err := audit.PersonNames(ctx, a, want)
-			if err != nil {
-				return err
-			}
-			if nameCols == nil {
-				nameCols = cols
-			}
-			names[name] = n
+		byAudit[a.Audit][a.Case] = true
+	}
+	for name, want := range byAudit {
+		a, err := st.Audit(ctx, name)
+		if err != nil {
+			return err
 		}
+		if teams[name], err = caseTeams(ctx, st, a); err != nil {
+			return err
+		}
+		if !o.IncludeNames {
+			continue
+		}
+		cols, n, err := audit.PersonNames(ctx, a, want)
+		if err != nil {
+			return err
+		}
+		if nameCols == nil {
+			nameCols = cols
+		}
+		names[name] = n
 	}
 	header := []string{"Audit", "Case ID"}
 	header = append(header, nameCols...)
-	header = append(header, "Owner", "Raised at", "Auditor", "Grade", "Auditor's note", "Date audited", "Due", "Status", "Overdue", "Response")
+	header = append(header, "Team", "Owner", "Grade", "Raised at", "Auditor", "Date audited", "Due", "Status", "Overdue", "Auditor's note", "Response")
 	rows := [][]string{header}
 	for _, a := range list {
 		r := []string{a.Audit, a.Case}
@@ -349,7 +366,7 @@ func writeReferrals(ctx context.Context, st *audit.Store, o *actionsOptions, lis
 		for _, n := range a.Responses {
 			resp = append(resp, fmt.Sprintf("%s, %s: %s", n.At.UTC().Format(time.DateOnly), n.By, n.Note))
 		}
-		r = append(r, a.Owner, raisedAt(a), a.Auditor, a.Grade.String(), a.Note, a.Opened, a.Due, a.Status, od, strings.Join(resp, "\n"))
+		r = append(r, teams[a.Audit][a.Case], a.Owner, a.Grade.String(), raisedAt(a), a.Auditor, a.Opened, a.Due, a.Status, od, a.Note, strings.Join(resp, "\n"))
 		rows = append(rows, r)
 	}
 	return atomicfile.Write(ctx, o.Out, o.Force, func(fh *os.File) error {
@@ -359,20 +376,50 @@ func writeReferrals(ctx context.Context, st *audit.Store, o *actionsOptions, lis
 		if err := f.SetSheetName("Sheet1", sheet); err != nil {
 			return err
 		}
-		text, err := f.NewStyle(&excelize.Style{NumFmt: 49, Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
+		grid := []excelize.Border{{Type: "left", Color: "BFBFBF", Style: 1}, {Type: "right", Color: "BFBFBF", Style: 1},
+			{Type: "top", Color: "BFBFBF", Style: 1}, {Type: "bottom", Color: "BFBFBF", Style: 1}}
+		text, err := f.NewStyle(&excelize.Style{NumFmt: 49, Border: grid, Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
 		if err != nil {
 			return err
 		}
-		bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+		bold, err := f.NewStyle(&excelize.Style{NumFmt: 49, Border: grid, Font: xlsxprint.Font(true, 0, ""),
+			Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"EDEDED"}},
+			Alignment: &excelize.Alignment{Vertical: "bottom", WrapText: true}})
 		if err != nil {
 			return err
+		}
+		// Columns as wide as their longest word or value (up to a limit),
+		// the note and the response wide, wrapped.
+		widths := make([]float64, len(header))
+		for j, h := range header {
+			if h == "Auditor's note" || h == "Response" {
+				widths[j] = 48
+				continue
+			}
+			w := 0.0
+			for _, word := range strings.Fields(h) {
+				w = max(w, xlsxprint.BoldWidth(word))
+			}
+			for _, r := range rows[1:] {
+				w = max(w, xlsxprint.Width(r[j]))
+			}
+			widths[j] = math.Ceil(min(w+1.5, 24))
 		}
 		for i, r := range rows {
+			lines := 1
 			for j, v := range r {
 				cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
 				if err := f.SetCellStr(sheet, cell, v); err != nil {
 					return err
 				}
+				if i == 0 {
+					lines = max(lines, xlsxprint.BoldLines(v, widths[j]))
+				} else {
+					lines = max(lines, xlsxprint.Lines(v, widths[j]))
+				}
+			}
+			if err := f.SetRowHeight(sheet, i+1, xlsxprint.RowHeight(lines)); err != nil {
+				return err
 			}
 		}
 		last, _ := excelize.CoordinatesToCellName(len(header), len(rows))
@@ -383,18 +430,57 @@ func writeReferrals(ctx context.Context, st *audit.Store, o *actionsOptions, lis
 		if err := f.SetCellStyle(sheet, "A1", lastHead, bold); err != nil {
 			return err
 		}
-		for j, h := range header {
+		for j, w := range widths {
 			c, _ := excelize.ColumnNumberToName(j + 1)
-			w := 16.0
-			if h == "Auditor's note" || h == "Response" {
-				w = 50
+			if err := f.SetColWidth(sheet, c, c, w); err != nil {
+				return err
 			}
-			f.SetColWidth(sheet, c, c, w)
 		}
 		if err := f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+			return err
+		}
+		title := "Referrals: follow-up actions"
+		if o.Audit != "" {
+			title += " of " + o.Audit
+		}
+		if err := xlsxprint.Apply(f, sheet, xlsxprint.Setup{Landscape: true, FitWide: 1, RepeatRows: "$1:$1", Marking: o.Marking, Title: title}); err != nil {
 			return err
 		}
 		_, err = f.WriteTo(fh)
 		return err
 	})
+}
+
+// caseTeams maps each sampled case of an audit to its team: the value of
+// the column the sample was stratified by, else of the owner column when
+// it names teams (owners are their managers), else of a column named Team;
+// nil when the audit keeps none of these.
+func caseTeams(ctx context.Context, st *audit.Store, a *audit.Audit) (map[string]string, error) {
+	col := a.StrataColumn()
+	if col == "" && a.FollowUp.Column != "" && len(a.FollowUp.TeamManagers) > 0 {
+		col = a.FollowUp.Column
+	}
+	if col == "" {
+		for _, c := range a.Columns {
+			if strings.EqualFold(strings.TrimSpace(c), "Team") {
+				col = c
+			}
+		}
+	}
+	if col == "" {
+		return nil, nil
+	}
+	cases, err := st.Cases(ctx, a.Name)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, c := range cases {
+		v := c.Field(col)
+		if v == "" && c.Stratum != "" && col == a.StrataColumn() {
+			v = c.Stratum
+		}
+		out[c.ID] = v
+	}
+	return out, nil
 }
