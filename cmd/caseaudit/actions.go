@@ -314,7 +314,7 @@ func runActions(ctx context.Context, o *actionsOptions, g *globalOptions) error 
 func writeReferrals(ctx context.Context, st *audit.Store, o *actionsOptions, list []audit.Action, now time.Time) error {
 	var nameCols []string
 	names := map[string]map[string][]string{} // audit → case → names
-	teams := map[string]map[string]string{}    // audit → case → team
+	teams := map[string]map[string]string{}   // audit → case → team
 	byAudit := map[string]map[string]bool{}
 	for _, a := range list {
 		if byAudit[a.Audit] == nil {

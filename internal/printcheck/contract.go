@@ -46,7 +46,9 @@ func CheckWorkbook(xlsx []byte, marking string, prose ...string) ([]string, erro
 			continue
 		}
 		visible++
-		bad := func(format string, a ...any) { out = append(out, fmt.Sprintf("sheet %q: ", s)+fmt.Sprintf(format, a...)) }
+		bad := func(format string, a ...any) {
+			out = append(out, fmt.Sprintf("sheet %q: ", s)+fmt.Sprintf(format, a...))
+		}
 		lo, err := f.GetPageLayout(s)
 		if err != nil {
 			return nil, err
