@@ -63,7 +63,8 @@ type Options struct {
 	// ToolVersion is recorded in the report.
 	ToolVersion string
 	// Marking is the protective marking ("OFFICIAL-SENSITIVE") every format
-	// shows: in the title block and, printed, on every page.
+	// shows: in the title block and, printed, on every page. A report left
+	// without one carries the marking recorded with its audit's sample.
 	Marking string
 	// Limit, when set, is the share the audit must stay under (the tolerable
 	// rate, or --fail-above): the trend charts draw it as a line.
@@ -348,6 +349,13 @@ func build(ctx context.Context, st *audit.Store, name string, opts Options) (*Re
 	}
 	if err != nil {
 		return nil, err
+	}
+	if opts.Marking == "" { // the marking the audit was handed out under
+		h, err := st.Handout(ctx, a.Name)
+		if err != nil {
+			return nil, err
+		}
+		opts.Marking = h.Marking
 	}
 	cases, withdrawn, err := st.ActiveCases(ctx, a.Name)
 	if err != nil {

@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -79,7 +81,7 @@ recorded export). --fail-on-overdue exits 3 when any listed action is overdue.`,
 	f.BoolVar(&o.Force, "force", false, "replace an existing --out file")
 	f.BoolVar(&o.IncludeNames, "include-names", false, "with --out: add the children's names, read from the recorded export")
 	f.BoolVar(&o.FailOnOverdue, "fail-on-overdue", false, "exit 3 when any listed action is overdue")
-	f.StringVar(&o.Marking, "marking", "", "with --out: protective marking printed on every page of the referral sheet, e.g. \"OFFICIAL-SENSITIVE\"")
+	f.StringVar(&o.Marking, "marking", "", "with --out: protective marking printed on every page of the referral sheet (default: the marking recorded with the audits), e.g. \"OFFICIAL-SENSITIVE\"")
 	return cmd
 }
 
@@ -322,13 +324,22 @@ func writeReferrals(ctx context.Context, st *audit.Store, o *actionsOptions, lis
 		}
 		byAudit[a.Audit][a.Case] = true
 	}
-	for name, want := range byAudit {
+	var markings []string // the audits' own, when --marking is not given
+	for _, name := range slices.Sorted(maps.Keys(byAudit)) {
+		want := byAudit[name]
 		a, err := st.Audit(ctx, name)
 		if err != nil {
 			return err
 		}
 		if teams[name], err = caseTeams(ctx, st, a); err != nil {
 			return err
+		}
+		h, err := st.Handout(ctx, name)
+		if err != nil {
+			return err
+		}
+		if h.Marking != "" && !slices.Contains(markings, h.Marking) {
+			markings = append(markings, h.Marking)
 		}
 		if !o.IncludeNames {
 			continue
@@ -439,11 +450,15 @@ func writeReferrals(ctx context.Context, st *audit.Store, o *actionsOptions, lis
 		if err := f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
 			return err
 		}
+		marking := o.Marking
+		if marking == "" {
+			marking = strings.Join(markings, " / ")
+		}
 		title := "Referrals: follow-up actions"
 		if o.Audit != "" {
 			title += " of " + o.Audit
 		}
-		if err := xlsxprint.Apply(f, sheet, xlsxprint.Setup{Landscape: true, FitWide: 1, RepeatRows: "$1:$1", Marking: o.Marking, Title: title}); err != nil {
+		if err := xlsxprint.Apply(f, sheet, xlsxprint.Setup{Landscape: true, FitWide: 1, RepeatRows: "$1:$1", Marking: marking, Title: title}); err != nil {
 			return err
 		}
 		_, err = f.WriteTo(fh)
