@@ -142,6 +142,9 @@ func WriteWorkbook(w io.Writer, spec WorkbookSpec) error {
 	if err := writeInstructions(f, &spec); err != nil {
 		return err
 	}
+	if err := writePaperSheet(f, &spec); err != nil {
+		return err
+	}
 	if err := writeMethodSheet(f, spec); err != nil {
 		return err
 	}
