@@ -1,6 +1,8 @@
 package report
 
 import (
+	"strings"
+
 	"github.com/caseaudit/caseaudit/internal/xlsxprint"
 	"github.com/xuri/excelize/v2"
 )
@@ -20,7 +22,7 @@ func (x *xw) factorsSheet(r *Report) {
 	row := 1
 	x.title(s, row, "Factors")
 	row += 2
-	x.set(s, 1, row, factorsIntro)
+	x.set(s, 1, row, strings.TrimSpace(factorsIntro+" "+r.PopulationNote))
 	x.merge(s, row, 10)
 	row += 2
 	for _, l := range fs.populationLines() {

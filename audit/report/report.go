@@ -108,6 +108,12 @@ type Report struct {
 	Allocation string    `json:"allocation"`
 	Period     string    `json:"period"`     // the month audited, yyyy-mm
 	Population *int      `json:"population"` // nil when not recorded
+	// PopulationNote says which cases the headline's population is, and
+	// which the factors are counted over, when they differ: "The sample
+	// was drawn from the 2,880 cases eligible after leaving out 120 …;
+	// caseloads are counted over all 3,000 cases." "" when there is
+	// nothing to tell apart.
+	PopulationNote string `json:"population_note,omitempty"`
 	// Provenance is how the sample was drawn, in full (excluded IDs
 	// included): with the export it re-derives the sample.
 	Provenance  *sample.Provenance `json:"provenance"`
@@ -417,6 +423,23 @@ func build(ctx context.Context, st *audit.Store, name string, opts Options) (*Re
 	return r, nil
 }
 
+// populationNote states the populations together when the sample was
+// drawn after leaving cases out: the cases eligible (the headline's
+// population) and, when factors were recorded, the cases they are counted
+// over (every case of the export after its filters).
+func populationNote(p *sample.Provenance) string {
+	c := p.Counts
+	if p.Exclusion == nil || c.Excluded == 0 || c.Population == 0 {
+		return ""
+	}
+	note := fmt.Sprintf("The sample was drawn from the %s cases eligible after leaving out %s %s",
+		words.Thousands(c.Population), words.Thousands(c.Excluded), p.Exclusion.Rule)
+	if f := p.Factors; f != nil && f.Population.Cases != c.Population {
+		note += fmt.Sprintf("; caseloads and the other factors are counted over all %s cases", words.Thousands(f.Population.Cases))
+	}
+	return note + "."
+}
+
 // compute fills the report from one audit's data.
 func (r *Report) compute(a *audit.Audit, cases []audit.SampledCase, orig, mod []audit.Finding,
 	msample *audit.ModerationSample, pairs []audit.GradePair) error {
@@ -435,6 +458,7 @@ func (r *Report) compute(a *audit.Audit, cases []audit.SampledCase, orig, mod []
 	if a.Population() > 0 {
 		r.Population = ptr(a.Population())
 	}
+	r.PopulationNote = populationNote(&p)
 	if x := p.Exclusion; x != nil && p.Counts.Excluded > 0 {
 		r.Notes = append(r.Notes, fmt.Sprintf("%s were left out before drawing: %s. The population is the %s others.",
 			words.Count(p.Counts.Excluded, "case"), x.Rule, words.Thousands(p.Counts.Population)))

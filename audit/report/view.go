@@ -71,7 +71,7 @@ func (r *Report) sections() []section {
 	var out []section
 	conf := confPct(r.opts.Confidence)
 	// Immediate attention.
-	s := section{Title: "Immediate attention", Intro: r.Sentence}
+	s := section{Title: "Immediate attention", Intro: strings.TrimSpace(r.Sentence + " " + r.PopulationNote)}
 	if r.Population != nil {
 		s.Lines = append(s.Lines, kv{"Population", thousands(*r.Population) + " cases"})
 	}

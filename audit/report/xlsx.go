@@ -324,7 +324,7 @@ func (x *xw) summary(r *Report) {
 		row++
 	}
 	row++
-	x.para(s, row, r.Sentence, "D", total)
+	x.para(s, row, strings.TrimSpace(r.Sentence+" "+r.PopulationNote), "D", total)
 	row += 2
 	x.header(s, row, "Figure", "Value", "Exact")
 	row++

@@ -403,9 +403,9 @@ func writeReferrals(ctx context.Context, st *audit.Store, o *actionsOptions, lis
 		// the note and the response wide, wrapped.
 		widths := make([]float64, len(header))
 		for j, h := range header {
-			if h == "Auditor's note" || h == "Response" {
-				widths[j] = 48
-				continue
+			limit := 24.0
+			if h == "Auditor's note" || h == "Response" { // wrapped, wide
+				limit = 48
 			}
 			w := 0.0
 			for _, word := range strings.Fields(h) {
@@ -414,7 +414,7 @@ func writeReferrals(ctx context.Context, st *audit.Store, o *actionsOptions, lis
 			for _, r := range rows[1:] {
 				w = max(w, xlsxprint.Width(r[j]))
 			}
-			widths[j] = math.Ceil(min(w+1.5, 24))
+			widths[j] = math.Ceil(min(w+1.5, limit))
 		}
 		for i, r := range rows {
 			lines := 1

@@ -86,3 +86,30 @@ func TestHandoutReachesEveryWorkbook(t *testing.T) {
 		t.Errorf("the report does not open with the audit's marking:\n%.200s", out)
 	}
 }
+
+// A sample drawn after leaving recently audited cases out states its
+// population beside the headline, and the Factors section says the same
+// and that caseloads are counted over every case.
+func TestReportStatesItsPopulations(t *testing.T) {
+	dir := t.TempDir()
+	export := writeExport(t, "cases.csv", synth.Options{Rows: 3000, Seed: 8})
+	db := filepath.Join(dir, "s.db")
+	t.Setenv("CASEAUDIT_USER", "qa.officer")
+	t.Setenv("CASEAUDIT_NOW", "2026-06-01T09:00:00Z")
+	mustOut(t, "--db", db, "sample", export, "--size", "120", "--seed", "june", "--audit", "June")
+	t.Setenv("CASEAUDIT_NOW", "2026-07-01T09:00:00Z")
+	mustOut(t, "--db", db, "sample", export, "--size", "60", "--seed", "july", "--audit", "July",
+		"--exclude-audited-within", "12m", "--factors", "--caseload-target", "18")
+	wb := filepath.Join(dir, "july.xlsx")
+	mustOut(t, "--db", db, "workbook", "July", "--out", wb)
+	fillWorkbook(t, wb, wb)
+	mustOut(t, "--db", db, "import", "July", wb)
+	const want = "The sample was drawn from the 2,880 cases eligible after leaving out 120 sampled in an audit recorded within 12m (since 2025-07-01); caseloads and the other factors are counted over all 3,000 cases."
+	out := mustOut(t, "--db", db, "report", "July", "--format", "markdown")
+	if n := strings.Count(out, want); n != 2 {
+		t.Errorf("the populations are stated %d times; want beside the headline and in Factors:\n%s", n, out)
+	}
+	if i, j := strings.Index(out, "needed immediate attention"), strings.Index(out, want); i < 0 || j < i || j-i > 300 {
+		t.Errorf("the populations are not stated beside the headline (%d, %d)", i, j)
+	}
+}

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -103,4 +105,88 @@ func TestEveryPrintedOutputKeepsThePrintContract(t *testing.T) {
 			t.Errorf("%s: %s", k, p)
 		}
 	}
+}
+
+// TestEveryPrintedOutputPrints prints every output of printedOutputs —
+// workbooks through LibreOffice, HTML pages through headless Chromium —
+// and reads the pages back: every page A4, the marking at its top and its
+// foot, "Page n of m" on it, and no word past the page's side margins.
+// PRINTCHECK_SHOTS=DIR keeps the PDFs there to look at.
+func TestEveryPrintedOutputPrints(t *testing.T) {
+	tools := printcheck.Require(t)
+	browser := printcheck.RequireBrowser(t)
+	const marking = "OFFICIAL-SENSITIVE"
+	files := printedOutputs(t, marking)
+	dir := t.TempDir()
+	if d := os.Getenv("PRINTCHECK_SHOTS"); d != "" {
+		dir = d
+	}
+	var keys, xlsx []string
+	for k, p := range files {
+		keys = append(keys, k)
+		if strings.HasSuffix(p, ".xlsx") {
+			xlsx = append(xlsx, p)
+		}
+	}
+	sort.Strings(keys)
+	sort.Strings(xlsx)
+	pdfOf := map[string]string{}
+	pdfs, err := tools.Convert(context.Background(), dir, xlsx...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range xlsx {
+		pdfOf[p] = pdfs[i]
+	}
+	for _, k := range keys {
+		if p := files[k]; strings.HasSuffix(p, ".html") {
+			pdfOf[p] = filepath.Join(dir, strings.TrimSuffix(filepath.Base(p), ".html")+"-html.pdf")
+			if err := printcheck.PrintHTML(context.Background(), browser, p, pdfOf[p]); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, k := range keys {
+		pdf := pdfOf[files[k]]
+		sizes, err := tools.PageSizes(pdf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		words, err := tools.Words(pdf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: %d pages", k, len(sizes))
+		marks, numbers := map[int]int{}, map[int]bool{}
+		for i, w := range words {
+			size := sizes[w.Page-1]
+			if w.Text == marking {
+				marks[w.Page]++
+			}
+			if w.Text == "Page" && i+3 < len(words) && words[i+2].Text == "of" && words[i+3].Text == strconv.Itoa(len(sizes)) {
+				numbers[w.Page] = true
+			}
+			if w.XMax > size[0]-20 || w.XMin < 20 {
+				t.Errorf("%s page %d: %q runs into the page's edge (x %.0f to %.0f of %.0f)", k, w.Page, w.Text, w.XMin, w.XMax, size[0])
+			}
+		}
+		for p, size := range sizes {
+			if a4 := (abs(size[0]-595) < 2 && abs(size[1]-842) < 2) || (abs(size[0]-842) < 2 && abs(size[1]-595) < 2); !a4 {
+				t.Errorf("%s page %d is %.0f x %.0f points, not A4", k, p+1, size[0], size[1])
+			}
+			if marks[p+1] < 2 {
+				t.Errorf("%s page %d shows the marking %d times; want it at the top and the foot", k, p+1, marks[p+1])
+			}
+			if !numbers[p+1] {
+				t.Errorf("%s page %d has no \"Page n of %d\"", k, p+1, len(sizes))
+			}
+		}
+	}
+}
+
+func abs(x float64) float64 {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
