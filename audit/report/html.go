@@ -477,6 +477,10 @@ func writeTrendHTML(w io.Writer, t *Trend) error {
 	v := htmlView{Title: trendTitle, Marking: t.Marking, Page: pageRule(trendTitle, t.Marking),
 		Lead:  &section{Title: "Audits", Intro: trendIntro(t), Table: tt},
 		Trend: trendSVG(t.Audits, t.Confidence, t.Limit), Mix: mixSVG(t.Audits), Good: goodSVG(t.Audits)}
+	if bt := byTable(t); bt != nil {
+		fillRight(bt)
+		v.Sections = append(v.Sections, section{Title: "By " + t.By, Intro: byIntro(t), Table: bt})
+	}
 	if gt := goodTable(t.Audits); gt != nil {
 		fillRight(gt)
 		v.Sections = append(v.Sections, section{Title: "Good or better", Intro: goodIntro, Table: gt})

@@ -287,6 +287,16 @@ type TrendPoint struct {
 	Lower   *float64       `json:"lower"`
 	Upper   *float64       `json:"upper"`
 	Grades  map[string]int `json:"grades"`
+	// NotRecorded counts the sampled cases without a finding yet;
+	// Incomplete says there are some, so the audit's figures may still
+	// move. (Sign-off is not recorded by caseaudit yet: when it is, an
+	// audit not signed off is marked beside these, in statusNote.)
+	NotRecorded int  `json:"not_recorded"`
+	Incomplete  bool `json:"incomplete"`
+	// Groups are the share flagged in each group of Trend.By (trend
+	// --by); absent without it, and empty for an audit that does not
+	// show the column.
+	Groups []TrendGroup `json:"groups,omitempty"`
 	// GoodOrBetter is the share of audited cases Outstanding or Good; nil
 	// when nothing is audited.
 	GoodOrBetter *float64 `json:"good_or_better"`
@@ -305,6 +315,9 @@ type TrendPoint struct {
 // Trend is the share flagged and grade mix of every audit, oldest first.
 type Trend struct {
 	Schema     string       `json:"schema"`
+	// By is the column the trend is broken down by (trend --by), "" for
+	// none.
+	By         string       `json:"by,omitempty"`
 	Marking    string       `json:"marking,omitempty"`
 	Limit      *float64     `json:"limit,omitempty"`
 	Method     string       `json:"method"`
@@ -855,6 +868,8 @@ func buildTrend(ctx context.Context, st *audit.Store, opts Options) (*Trend, err
 			}
 			p.Grades[f.Grade.String()]++
 		}
+		p.NotRecorded = max(p.Sampled-p.Audited, 0)
+		p.Incomplete = p.NotRecorded > 0
 		if p.Audited > 0 {
 			p.Share = ptr(float64(p.Flagged) / float64(p.Audited))
 			iv, err := interval(opts.Method, p.Flagged, p.Audited, opts.Confidence)
@@ -866,7 +881,19 @@ func buildTrend(ctx context.Context, st *audit.Store, opts Options) (*Trend, err
 		if err := p.focus(ctx, st, fs); err != nil {
 			return nil, err
 		}
+		if by := strings.TrimSpace(opts.By); by != "" && p.Audited > 0 {
+			name, err := p.trendGroups(ctx, st, by, judged, fs, opts)
+			if err != nil {
+				return nil, err
+			}
+			if t.By == "" {
+				t.By = name
+			}
+		}
 		t.Audits = append(t.Audits, p)
+	}
+	if by := strings.TrimSpace(opts.By); by != "" && t.By == "" && len(t.Audits) > 0 {
+		return nil, fmt.Errorf("%s %q: no audit with findings shows that column; break the trend down by a column the samples show (sample -c COLUMN) or by stratum", opt.By, by)
 	}
 	return t, nil
 }

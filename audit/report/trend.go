@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/caseaudit/caseaudit/audit"
 )
@@ -24,6 +25,10 @@ func RenderTrend(w io.Writer, t *Trend, f Format, o RenderOptions) error {
 		if len(t.Audits) > 0 {
 			mdTable(bw, trendTable(t.Audits, t.Confidence))
 		}
+		if bt := byTable(t); bt != nil {
+			fmt.Fprintf(bw, "\n## By %s\n\n%s\n\n", mdEscape(t.By), mdEscape(byIntro(t)))
+			mdTable(bw, bt)
+		}
 		if gt := goodTable(t.Audits); gt != nil {
 			fmt.Fprintf(bw, "\n## Good or better\n\n%s\n\n", mdEscape(goodIntro))
 			mdTable(bw, gt)
@@ -33,6 +38,9 @@ func RenderTrend(w io.Writer, t *Trend, f Format, o RenderOptions) error {
 		}
 		return bw.Flush()
 	case CSV:
+		if t.By != "" {
+			return writeTrendByCSV(w, t)
+		}
 		return writeTrendCSV(w, t)
 	case JSON:
 		return WriteTrendJSON(w, t)
@@ -52,6 +60,15 @@ func trendIntro(t *Trend) string {
 		confPct(t.Confidence), methodName(t.Method))
 	if t.Limit != nil {
 		s += fmt.Sprintf(" The limit is %s.", pct(*t.Limit, nearest))
+	}
+	var open []string
+	for _, p := range t.Audits {
+		if p.Incomplete {
+			open = append(open, p.Audit)
+		}
+	}
+	if len(open) > 0 {
+		s += fmt.Sprintf(" Not every sampled case of %s is recorded yet: %s figures may still move.", strings.Join(open, ", "), plural(len(open), "its", "their"))
 	}
 	return s
 }
@@ -100,6 +117,10 @@ func writeTrendTable(w io.Writer, t *Trend, color bool) error {
 		bw.WriteString("\n")
 		writeTbl(bw, trendTable(t.Audits, t.Confidence), "")
 	}
+	if bt := byTable(t); bt != nil {
+		fmt.Fprintf(bw, "\n%s\n", wrap(byIntro(t), 100))
+		writeTbl(bw, bt, "")
+	}
 	if gt := goodTable(t.Audits); gt != nil {
 		fmt.Fprintf(bw, "\n%s\n", wrap(goodIntro, 100))
 		writeTbl(bw, gt, "")
@@ -126,7 +147,7 @@ func writeTrendCSV(w io.Writer, t *Trend) error {
 		h = append(h, "limit")
 	}
 	fh, fcells := trendFactorCSV(t.Audits)
-	c.row(append(h, fh...)...)
+	c.row(append(append(h, fh...), "not_recorded")...)
 	for _, p := range t.Audits {
 		row := []string{p.Audit, p.Period, p.Created.Format("2006-01-02T15:04:05Z"), inum(p.Sampled), inum(p.Audited), inum(p.Flagged),
 			fptr(p.Share), t.Method, fnum(t.Confidence), fptr(p.Lower), fptr(p.Upper)}
@@ -140,7 +161,7 @@ func writeTrendCSV(w io.Writer, t *Trend) error {
 		if t.Limit != nil {
 			row = append(row, fptr(t.Limit))
 		}
-		c.row(append(row, fcells(p)...)...)
+		c.row(append(append(row, fcells(p)...), inum(p.NotRecorded))...)
 	}
 	cw.Flush()
 	return cw.Error()

@@ -269,6 +269,9 @@ func writeTrendXLSX(w io.Writer, t *Trend) error {
 	}
 	x.trend(t.Audits, t.Confidence, t.Method, t.Limit)
 	x.print("Trend", xlsxprint.Setup{Landscape: true, FitWide: 1, FitTall: 1})
+	if t.By != "" {
+		x.trendBy(t)
+	}
 	if x.err != nil {
 		return fmt.Errorf("building the workbook: %w", x.err)
 	}
@@ -628,8 +631,14 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string, limit *float64)
 	if x.err == nil {
 		x.err = x.f.SetRowHeight(s, 1, xlsxprint.RowHeight(head))
 	}
+	var open []string
 	for i, p := range ps {
-		vals := []any{p.Audit, p.Created.Format("2006-01-02"), p.Sampled, p.Audited, p.Flagged, pctCell{p.Share}, lowCell{p.Lower}, highCell{p.Upper}}
+		name := p.Audit
+		if p.Incomplete { // marked, and said below the table
+			name += " *"
+			open = append(open, p.Audit+statusNote(p))
+		}
+		vals := []any{name, p.Created.Format("2006-01-02"), p.Sampled, p.Audited, p.Flagged, pctCell{p.Share}, lowCell{p.Lower}, highCell{p.Upper}}
 		for _, g := range gradeNames() {
 			vals = append(vals, p.Grades[g])
 		}
@@ -643,6 +652,9 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string, limit *float64)
 		x.row(s, i+2, vals...)
 	}
 	x.trendFactorsXLSX(s, ps, len(h)+1)
+	if len(open) > 0 {
+		x.set(s, 1, len(ps)+3, "* Not every sampled case is recorded yet, so the figures may still move: "+strings.Join(open, "; ")+".")
+	}
 	if x.err != nil || len(ps) == 0 {
 		return
 	}

@@ -51,7 +51,7 @@ func printedOutputs(t *testing.T, marking string) map[string]string {
 		files["report "+ext] = out("report." + ext)
 		mustOut(t, "--db", db, "report", "July", "--out", files["report "+ext], "--marking", marking)
 		files["trend "+ext] = out("trend." + ext)
-		mustOut(t, "--db", db, "trend", "--out", files["trend "+ext], "--marking", marking)
+		mustOut(t, "--db", db, "trend", "--by", "Team", "--out", files["trend "+ext], "--marking", marking)
 		files["profile "+ext] = out("profile." + ext)
 		mustOut(t, "profile", export, "--caseload-target", "18", "--timeliness", "Referral Date..Assessment Completed<=45wd",
 			"--out", files["profile "+ext], "--marking", marking)
