@@ -314,7 +314,7 @@ type TrendPoint struct {
 
 // Trend is the share flagged and grade mix of every audit, oldest first.
 type Trend struct {
-	Schema     string       `json:"schema"`
+	Schema string `json:"schema"`
 	// By is the column the trend is broken down by (trend --by), "" for
 	// none.
 	By         string       `json:"by,omitempty"`
