@@ -1,0 +1,83 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"testing"
+
+	"github.com/caseaudit/caseaudit/internal/synth"
+	"github.com/xuri/excelize/v2"
+)
+
+// calibration across the store: every moderated case counted once for its
+// auditor, JSON with the documented keys, exit 2 for a format it has not.
+func TestCalibrationCommand(t *testing.T) {
+	dir := t.TempDir()
+	export := writeExport(t, "cases.csv", synth.Options{Rows: 500, Seed: 3})
+	db := filepath.Join(dir, "s.db")
+	t.Setenv("CASEAUDIT_USER", "qa.officer")
+	t.Setenv("CASEAUDIT_NOW", "2026-07-01T09:00:00Z")
+	mustOut(t, "--db", db, "sample", export, "--size", "20", "--seed", "c", "--audit", "July")
+	wb := filepath.Join(dir, "july.xlsx")
+	mustOut(t, "--db", db, "workbook", "July", "--out", wb)
+	fillWorkbook(t, wb, wb) // every case by A. Khan
+	mustOut(t, "--db", db, "import", "July", wb)
+	mod := filepath.Join(dir, "mod.xlsx")
+	mustOut(t, "--db", db, "moderate", "July", "--size", "6", "--seed", "m", "--out", mod)
+	var c struct {
+		Schema   string `json:"schema"`
+		Pairs    int    `json:"pairs"`
+		Auditors []struct {
+			Auditor string   `json:"auditor"`
+			Pairs   int      `json:"pairs"`
+			Kappa   *float64 `json:"kappa"`
+		} `json:"auditors"`
+	}
+	// Nothing moderated yet: an empty calibration, said on stderr.
+	code, out, errs := runCmd(t, "--db", db, "calibration", "--format", "json")
+	if code != 0 || json.Unmarshal([]byte(out), &c) != nil || c.Pairs != 0 || len(c.Auditors) != 0 {
+		t.Fatalf("before moderation: exit %d %s %s", code, out, errs)
+	}
+	fillModeration(t, mod)
+	mustOut(t, "--db", db, "import", "July", mod)
+	if err := json.Unmarshal([]byte(mustOut(t, "--db", db, "calibration", "July", "--format", "json")), &c); err != nil {
+		t.Fatal(err)
+	}
+	if c.Schema != "caseaudit-calibration/1" || c.Pairs != 6 || len(c.Auditors) != 1 || c.Auditors[0].Auditor != "A. Khan" ||
+		c.Auditors[0].Pairs != 6 || c.Auditors[0].Kappa != nil {
+		t.Errorf("calibration %+v", c)
+	}
+	if code, _, _ := runCmd(t, "--db", db, "calibration", "--format", "xlsx"); code != exitUsage {
+		t.Errorf("--format xlsx: exit %d; want %d", code, exitUsage)
+	}
+	if code, _, _ := runCmd(t, "--db", db, "calibration", "No such audit"); code == 0 {
+		t.Error("an unknown audit: exit 0")
+	}
+}
+
+// fillModeration grades every case of a moderators' workbook as M. Moderator.
+func fillModeration(t *testing.T, path string) {
+	t.Helper()
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, _ := f.GetRows("Sample")
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i + 1
+	}
+	for r := 2; r <= len(rows); r++ {
+		set := func(name, v string) {
+			cell, _ := excelize.CoordinatesToCellName(col[name], r)
+			f.SetCellStr("Sample", cell, v)
+		}
+		set("Moderator", "M. Moderator")
+		set("Grade", "Good")
+		set("Immediate attention", "No")
+	}
+	if err := f.Save(); err != nil {
+		t.Fatal(err)
+	}
+}
