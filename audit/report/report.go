@@ -423,7 +423,9 @@ func build(ctx context.Context, st *audit.Store, name string, opts Options) (*Re
 	if err := r.actions(ctx, st, a.Name, now); err != nil {
 		return nil, err
 	}
-	trend, err := BuildTrend(ctx, st, opts)
+	topts := opts
+	topts.By = "" // the report's breakdown, not a trend by a column
+	trend, err := BuildTrend(ctx, st, topts)
 	if err != nil {
 		return nil, err
 	}

@@ -143,11 +143,12 @@ func writeTrendCSV(w io.Writer, t *Trend) error {
 	for _, k := range keys {
 		h = append(h, k+": good_or_better")
 	}
+	h = append(h, "not_recorded")
 	if t.Limit != nil {
 		h = append(h, "limit")
 	}
 	fh, fcells := trendFactorCSV(t.Audits)
-	c.row(append(append(h, fh...), "not_recorded")...)
+	c.row(append(h, fh...)...)
 	for _, p := range t.Audits {
 		row := []string{p.Audit, p.Period, p.Created.Format("2006-01-02T15:04:05Z"), inum(p.Sampled), inum(p.Audited), inum(p.Flagged),
 			fptr(p.Share), t.Method, fnum(t.Confidence), fptr(p.Lower), fptr(p.Upper)}
@@ -158,10 +159,11 @@ func writeTrendCSV(w io.Writer, t *Trend) error {
 		for _, k := range keys {
 			row = append(row, fptr(p.focusShare(k)))
 		}
+		row = append(row, inum(p.NotRecorded))
 		if t.Limit != nil {
 			row = append(row, fptr(t.Limit))
 		}
-		c.row(append(append(row, fcells(p)...), inum(p.NotRecorded))...)
+		c.row(append(row, fcells(p)...)...)
 	}
 	cw.Flush()
 	return cw.Error()

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/caseaudit/caseaudit/internal/synth"
@@ -79,5 +80,43 @@ func fillModeration(t *testing.T, path string) {
 	}
 	if err := f.Save(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// report --period pools the quarter's audits; exit 2 for a period it cannot
+// read or a format the pooled view has not.
+func TestReportPeriod(t *testing.T) {
+	dir := t.TempDir()
+	export := writeExport(t, "cases.csv", synth.Options{Rows: 500, Seed: 4})
+	db := filepath.Join(dir, "s.db")
+	t.Setenv("CASEAUDIT_USER", "qa.officer")
+	for _, m := range []string{"07", "08"} {
+		t.Setenv("CASEAUDIT_NOW", "2026-"+m+"-01T09:00:00Z")
+		mustOut(t, "--db", db, "sample", export, "--size", "20", "--seed", m, "--audit", "M"+m, "--period", "2026-"+m)
+		wb := filepath.Join(dir, m+".xlsx")
+		mustOut(t, "--db", db, "workbook", "M"+m, "--out", wb)
+		fillWorkbook(t, wb, wb)
+		mustOut(t, "--db", db, "import", "M"+m, wb)
+	}
+	var p struct {
+		Method  string `json:"method"`
+		Audited int    `json:"audited"`
+		Audits  []struct {
+			Audit string `json:"audit"`
+		} `json:"audits"`
+	}
+	if err := json.Unmarshal([]byte(mustOut(t, "--db", db, "report", "--period", "2026-Q3", "--format", "json")), &p); err != nil {
+		t.Fatal(err)
+	}
+	if p.Method != "pooled" || p.Audited != 40 || len(p.Audits) != 2 {
+		t.Errorf("pooled %+v", p)
+	}
+	if out := mustOut(t, "--db", db, "report", "M07", "M08"); !strings.Contains(out, "Over 2 audits") {
+		t.Errorf("two audits named:\n%s", out)
+	}
+	for _, args := range [][]string{{"--period", "2026-Q5"}, {"--period", "2026-Q3", "--format", "xlsx"}, {"--period", "2026-Q3", "--by", "Team"}} {
+		if code, _, _ := runCmd(t, append([]string{"--db", db, "report"}, args...)...); code != exitUsage {
+			t.Errorf("report %v: exit %d; want %d", args, code, exitUsage)
+		}
 	}
 }
