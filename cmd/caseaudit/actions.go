@@ -29,6 +29,8 @@ type actionsOptions struct {
 	IncludeNames  bool
 	FailOnOverdue bool
 	Marking       string
+	By            string
+	Split         string
 }
 
 type actionMoveOptions struct {
@@ -53,11 +55,15 @@ change is appended to the audit's trail.
 Without AUDIT, the actions of every audit are listed. Closed actions are left out unless
 --all. --out writes a referral sheet for managers (.xlsx, one row per case, with the auditor's
 note and the due date; case IDs only unless --include-names, which reads the names from the
-recorded export). --fail-on-overdue exits 3 when any listed action is overdue.`,
+recorded export). --fail-on-overdue exits 3 when any listed action is overdue.
+--by owner groups the list by owner, the owner with the most overdue actions first; --split DIR
+writes one referral sheet per owner.`,
 		Example: `  caseaudit actions "2026-07 monthly"
   caseaudit actions --overdue --owner "J. Smith"
   caseaudit actions "2026-07 monthly" --out referrals.xlsx
-  caseaudit actions --format json --fail-on-overdue    # for the scheduled job`,
+  caseaudit actions --format json --fail-on-overdue    # for the scheduled job
+  caseaudit actions --overdue --by owner               # the chase list, owner by owner
+  caseaudit actions --split referrals --marking OFFICIAL-SENSITIVE   # a referral sheet per owner`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 1 {
 				return usagef("actions takes at most one audit name (got %d arguments)", len(args))
@@ -81,6 +87,8 @@ recorded export). --fail-on-overdue exits 3 when any listed action is overdue.`,
 	f.BoolVar(&o.Force, "force", false, "replace an existing --out file")
 	f.BoolVar(&o.IncludeNames, "include-names", false, "with --out: add the children's names, read from the recorded export")
 	f.BoolVar(&o.FailOnOverdue, "fail-on-overdue", false, "exit 3 when any listed action is overdue")
+	f.StringVar(&o.By, "by", "", "group the list by `owner`: each owner's actions together, the owner with the most overdue first (a chase list with --overdue)")
+	f.StringVar(&o.Split, "split", "", "write one referral sheet per owner into this `DIR` (\"AUDITS - OWNER.xlsx\"; made when missing)")
 	f.StringVar(&o.Marking, "marking", "", "with --out: protective marking printed on every page of the referral sheet (default: the marking recorded with the audits), e.g. \"OFFICIAL-SENSITIVE\"")
 	return cmd
 }
@@ -223,6 +231,15 @@ func runActions(ctx context.Context, o *actionsOptions, g *globalOptions) error 
 		return usagef("--out %s: the referral sheet is an .xlsx file; name it …xlsx", o.Out)
 	}
 	o.Marking = strings.Join(strings.Fields(o.Marking), " ")
+	if o.By != "" && !strings.EqualFold(o.By, "owner") {
+		return usagef("--by %q: actions are grouped by owner (--by owner)", o.By)
+	}
+	if o.Split != "" && o.Out != "" {
+		return usagef("give --out FILE for one referral sheet or --split DIR for one per owner, not both")
+	}
+	if o.Split != "" {
+		return runActionsSplit(ctx, o, g)
+	}
 	if o.Marking != "" && o.Out == "" {
 		return usagef("--marking goes with --out: it is printed on the referral sheet")
 	}
@@ -257,6 +274,9 @@ func runActions(ctx context.Context, o *actionsOptions, g *globalOptions) error 
 		list = append(list, a)
 	}
 	audit.SortActionsByDue(list)
+	if o.By != "" {
+		list = byOwner(list, now)
+	}
 	if o.Out != "" {
 		if err := writeReferrals(ctx, st, o, list, now); err != nil {
 			return err
@@ -458,6 +478,9 @@ func writeReferrals(ctx context.Context, st *audit.Store, o *actionsOptions, lis
 		if o.Audit != "" {
 			title += " of " + o.Audit
 		}
+		if o.Split != "" && len(list) > 0 { // one owner's sheet
+			title += " for " + list[0].Owner
+		}
 		if err := xlsxprint.Apply(f, sheet, xlsxprint.Setup{Landscape: true, FitWide: 1, RepeatRows: "$1:$1", Marking: marking, Title: title}); err != nil {
 			return err
 		}
@@ -498,4 +521,86 @@ func caseTeams(ctx context.Context, st *audit.Store, a *audit.Audit) (map[string
 		out[c.ID] = v
 	}
 	return out, nil
+}
+
+// byOwner orders actions owner by owner — the owner with the most overdue
+// actions first, then the most actions, then by name — each owner's by due
+// date: a chase list.
+func byOwner(list []audit.Action, now time.Time) []audit.Action {
+	overdue, count := map[string]int{}, map[string]int{}
+	for _, a := range list {
+		count[a.Owner]++
+		if a.Overdue(now) {
+			overdue[a.Owner]++
+		}
+	}
+	out := slices.Clone(list)
+	slices.SortStableFunc(out, func(x, y audit.Action) int {
+		if x.Owner == y.Owner {
+			return 0
+		}
+		if d := overdue[y.Owner] - overdue[x.Owner]; d != 0 {
+			return d
+		}
+		if d := count[y.Owner] - count[x.Owner]; d != 0 {
+			return d
+		}
+		return strings.Compare(x.Owner, y.Owner)
+	})
+	return out
+}
+
+// runActionsSplit writes one referral sheet per owner of the actions
+// listed (as actions --out would for each) into o.Split.
+func runActionsSplit(ctx context.Context, o *actionsOptions, g *globalOptions) error {
+	st, err := g.openExistingStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	all, err := st.Actions(ctx, o.Audit)
+	if err != nil {
+		return err
+	}
+	now := g.Now()
+	byOwnerList := map[string][]audit.Action{}
+	for _, a := range all {
+		if (a.Status == audit.ActionClosed && !o.All && !o.Overdue) || (o.Overdue && !a.Overdue(now)) {
+			continue
+		}
+		if o.Owner != "" && !strings.EqualFold(strings.TrimSpace(o.Owner), a.Owner) {
+			continue
+		}
+		byOwnerList[a.Owner] = append(byOwnerList[a.Owner], a)
+	}
+	if len(byOwnerList) == 0 {
+		g.infof("no follow-up actions to write\n")
+		return nil
+	}
+	if err := os.MkdirAll(o.Split, 0o700); err != nil {
+		return fmt.Errorf("--split: %w", err)
+	}
+	prefix := "actions"
+	if o.Audit != "" {
+		prefix = o.Audit
+	}
+	owners := slices.Sorted(maps.Keys(byOwnerList))
+	paths := map[string]string{}
+	for _, owner := range owners {
+		paths[owner] = filepath.Join(o.Split, fileName(prefix+" - "+owner)+".xlsx")
+		if err := atomicfile.Check(paths[owner], o.Force); err != nil {
+			return err
+		}
+	}
+	for _, owner := range owners {
+		list := byOwnerList[owner]
+		audit.SortActionsByDue(list)
+		oo := *o
+		oo.Out = paths[owner]
+		if err := writeReferrals(ctx, st, &oo, list, now); err != nil {
+			return err
+		}
+		g.infof("wrote %s (%d %s for %s)\n", oo.Out, len(list), pluralWord(len(list), "case"), owner)
+	}
+	return nil
 }

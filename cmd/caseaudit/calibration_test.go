@@ -120,3 +120,68 @@ func TestReportPeriod(t *testing.T) {
 		}
 	}
 }
+
+// actions --overdue --by owner is a chase list owner by owner, the owner
+// with most overdue first; --split writes one referral sheet per owner.
+func TestActionsByOwner(t *testing.T) {
+	dir := t.TempDir()
+	export := writeExport(t, "cases.csv", synth.Options{Rows: 600, Seed: 6})
+	db := filepath.Join(dir, "s.db")
+	t.Setenv("CASEAUDIT_USER", "qa.officer")
+	t.Setenv("CASEAUDIT_NOW", "2026-07-01T09:00:00Z")
+	mustOut(t, "--db", db, "sample", export, "--size", "40", "--seed", "o", "--audit", "July", "--owner-column", "Team")
+	wb := filepath.Join(dir, "july.xlsx")
+	mustOut(t, "--db", db, "workbook", "July", "--out", wb)
+	fillWorkbook(t, wb, wb) // every 7th row flagged
+	mustOut(t, "--db", db, "import", "July", wb)
+	t.Setenv("CASEAUDIT_NOW", "2026-08-01T09:00:00Z") // all overdue
+	var list []struct {
+		Owner   string `json:"owner"`
+		Overdue bool   `json:"overdue"`
+	}
+	if err := json.Unmarshal([]byte(mustOut(t, "--db", db, "actions", "--overdue", "--by", "owner", "--format", "json")), &list); err != nil {
+		t.Fatal(err)
+	}
+	if len(list) < 3 {
+		t.Fatalf("%d overdue actions", len(list))
+	}
+	count := map[string]int{}
+	for _, a := range list {
+		count[a.Owner]++
+	}
+	seen := map[string]bool{}
+	for i, a := range list {
+		if i > 0 && a.Owner != list[i-1].Owner {
+			if seen[a.Owner] {
+				t.Errorf("owner %s's actions are not together: %v", a.Owner, list)
+			}
+			if count[a.Owner] > count[list[i-1].Owner] {
+				t.Errorf("%s (%d overdue) comes after %s (%d)", a.Owner, count[a.Owner], list[i-1].Owner, count[list[i-1].Owner])
+			}
+		}
+		seen[a.Owner] = true
+	}
+	split := filepath.Join(dir, "split")
+	mustOut(t, "--db", db, "actions", "July", "--split", split, "--marking", "OFFICIAL-SENSITIVE")
+	files, _ := filepath.Glob(filepath.Join(split, "*.xlsx"))
+	if len(files) != len(count) {
+		t.Errorf("%d sheets for %d owners: %v", len(files), len(count), files)
+	}
+	for _, f := range files {
+		x, err := excelize.OpenFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, _ := x.GetRows("Referrals")
+		owner := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "July - "), ".xlsx")
+		for _, r := range rows[1:] {
+			if fileName(r[3]) != owner {
+				t.Errorf("%s holds an action of %s", filepath.Base(f), r[3])
+			}
+		}
+		x.Close()
+	}
+	if code, _, _ := runCmd(t, "--db", db, "actions", "--by", "team"); code != exitUsage {
+		t.Errorf("--by team: exit %d", code)
+	}
+}
