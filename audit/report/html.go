@@ -437,7 +437,7 @@ func pageRule(title, marking string) template.CSS {
 	b.WriteString("@page {\n  size: A4;\n  margin: 16mm 14mm 16mm 14mm;\n")
 	fmt.Fprintf(&b, "  @top-left { content: %s; font: 8pt sans-serif; color: #555; }\n", cssString(title))
 	if marking != "" {
-		fmt.Fprintf(&b, "  @top-center { content: %s; font: bold 9pt sans-serif; color: #c00000; }\n", cssString(marking))
+		fmt.Fprintf(&b, "  @top-center { content: %s; font: bold 9pt sans-serif; color: #c00000; white-space: nowrap; }\n", cssString(marking))
 		fmt.Fprintf(&b, "  @bottom-left { content: %s; font: bold 9pt sans-serif; color: #c00000; }\n", cssString(marking))
 	}
 	b.WriteString("  @bottom-right { content: \"Page \" counter(page) \" of \" counter(pages); font: 8pt sans-serif; color: #555; }\n}")

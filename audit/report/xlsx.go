@@ -687,7 +687,8 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string, limit *float64)
 		Series:    series,
 		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Share needing immediate attention, with " + c + " interval (" + methodName(method) + ")"}}},
 		Legend:    excelize.ChartLegend{Position: "bottom"},
-		YAxis:     excelize.ChartAxis{NumFmt: pctFmt, MajorGridLines: true, Minimum: ptr(0.0)},
+		XAxis:     excelize.ChartAxis{Font: axisFont},
+		YAxis:     excelize.ChartAxis{NumFmt: pctFmt, MajorGridLines: true, Minimum: ptr(0.0), Font: axisFont},
 		Dimension: excelize.ChartDimension{Width: 640, Height: 320},
 	})
 	if x.err != nil {
@@ -704,7 +705,8 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string, limit *float64)
 		Series:    series,
 		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Grade mix of the audited cases"}}},
 		Legend:    excelize.ChartLegend{Position: "bottom"},
-		YAxis:     excelize.ChartAxis{NumFmt: pctFmt, MajorGridLines: true},
+		XAxis:     excelize.ChartAxis{Font: axisFont},
+		YAxis:     excelize.ChartAxis{NumFmt: pctFmt, MajorGridLines: true, Font: axisFont},
 		Dimension: excelize.ChartDimension{Width: 560, Height: 320},
 	})
 	if x.err != nil {
@@ -712,17 +714,24 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string, limit *float64)
 	}
 	series = []excelize.ChartSeries{{Name: fmt.Sprintf("Trend!$%s$1", letter(goodCol)), Categories: cats, Values: col(letter(goodCol)),
 		Line: excelize.LineOptions{Width: 2.5}, Marker: excelize.ChartMarker{Symbol: "circle", Size: 6}}}
+	// Focus areas often lie within a few points of each other: each line
+	// has its own dash and marker, so they tell apart in black and white.
+	dashes := []excelize.LineDashType{excelize.LineDashDash, excelize.LineDashSysDot, excelize.LineDashLgDashDot,
+		excelize.LineDashSysDash, excelize.LineDashLgDash, excelize.LineDashSysDashDotDot}
+	markers := []string{"square", "diamond", "triangle", "x", "star", "plus"}
 	for i := range keys {
 		l := letter(goodCol + 1 + i)
 		series = append(series, excelize.ChartSeries{Name: fmt.Sprintf("Trend!$%s$1", l), Categories: cats, Values: col(l),
-			Line: excelize.LineOptions{Width: 1.25}, Marker: excelize.ChartMarker{Symbol: "square", Size: 4}})
+			Line:   excelize.LineOptions{Width: 1.5, Dash: dashes[i%len(dashes)]},
+			Marker: excelize.ChartMarker{Symbol: markers[i%len(markers)], Size: 6}})
 	}
 	x.err = x.f.AddChart(s, "A"+fmt.Sprint(top+18), &excelize.Chart{
 		Type:      excelize.Line,
 		Series:    series,
 		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Share Good or better, overall and by focus area"}}},
 		Legend:    excelize.ChartLegend{Position: "right"},
-		YAxis:     excelize.ChartAxis{NumFmt: pctFmt, MajorGridLines: true, Minimum: ptr(0.0), Maximum: ptr(1.0)},
+		XAxis:     excelize.ChartAxis{Font: axisFont},
+		YAxis:     excelize.ChartAxis{NumFmt: pctFmt, MajorGridLines: true, Minimum: ptr(0.0), Maximum: ptr(1.0), Font: axisFont},
 		Dimension: excelize.ChartDimension{Width: 1000, Height: 340},
 	})
 }
