@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+
+	"github.com/caseaudit/caseaudit/audit/store"
 )
 
 // Handout is how an audit's workbooks are handed out: the protective
@@ -43,8 +45,8 @@ func (s *Store) Handout(ctx context.Context, auditName string) (Handout, error) 
 	return readAudit(ctx, s, auditName, loadHandout)
 }
 
-func loadHandout(ctx context.Context, q querier, a *Audit) (Handout, error) {
-	es, err := queryEntries(ctx, q, a.id, "kind = ?", KindSample)
+func loadHandout(ctx context.Context, tx *store.Tx, a *Audit) (Handout, error) {
+	es, err := entries(ctx, tx, a, KindSample)
 	if err != nil || len(es) == 0 {
 		return Handout{}, err
 	}

@@ -1,10 +1,11 @@
-package audit
+package workbook
 
 import (
 	"fmt"
 	"math"
 	"strings"
 
+	"github.com/caseaudit/caseaudit/audit/form"
 	"github.com/caseaudit/caseaudit/internal/xlsxprint"
 	"github.com/xuri/excelize/v2"
 )
@@ -34,26 +35,26 @@ const (
 )
 
 // paperCode is what a question's box takes on paper, e.g. "O / G / RI / I".
-func paperCode(q Question) string {
+func paperCode(q form.Question) string {
 	switch q.Kind {
-	case QuestionGrade:
+	case form.QuestionGrade:
 		if q.NotApplicable {
 			return "O / G / RI / I / NA"
 		}
 		return "O / G / RI / I"
-	case QuestionYesNo:
+	case form.QuestionYesNo:
 		if q.NotApplicable {
 			return "Y / N / NA"
 		}
 		return "Y / N"
-	case QuestionChoice:
+	case form.QuestionChoice:
 		return strings.Join(q.Choices, " / ")
 	}
 	return ""
 }
 
 // paperKey is the line at the top of every page of the Paper sheet.
-func (spec *WorkbookSpec) paperKey() string {
+func (spec *Spec) paperKey() string {
 	who := "auditor"
 	if spec.Moderation != nil {
 		who = "moderator"
@@ -64,7 +65,7 @@ func (spec *WorkbookSpec) paperKey() string {
 }
 
 // contactOrDefault is whom to tell about a case needing immediate attention.
-func (spec *WorkbookSpec) contactOrDefault() string {
+func (spec *Spec) contactOrDefault() string {
 	if spec.Contact != "" {
 		return spec.Contact
 	}
@@ -76,7 +77,7 @@ func (spec *WorkbookSpec) contactOrDefault() string {
 // labelled box for each form question, the grade and immediate attention,
 // a notes box, and the auditor's name and the date. Page breaks fall
 // between blocks, never inside one.
-func writePaperSheet(f *excelize.File, spec *WorkbookSpec) error {
+func writePaperSheet(f *excelize.File, spec *Spec) error {
 	const s = SheetPaper
 	if _, err := f.NewSheet(s); err != nil {
 		return err
@@ -143,7 +144,7 @@ func writePaperSheet(f *excelize.File, spec *WorkbookSpec) error {
 	// A labelled box: the label (with its code below, smaller) in col, the
 	// box in the next column.
 	type item struct{ label, code, prefill string }
-	var questions []Question
+	var questions []form.Question
 	if spec.Form != nil && spec.Moderation == nil {
 		questions = spec.Form.Questions
 	}
