@@ -203,39 +203,49 @@ func calibrationIntro(c *Calibration) string {
 
 // RenderCalibration writes the calibration as table, markdown, csv or json.
 func RenderCalibration(w io.Writer, c *Calibration, f Format) error {
-	bw := bufio.NewWriter(w)
 	const title = "Auditor calibration: agreement with the moderators"
-	switch f {
-	case Table, Markdown:
-		if c.Marking != "" {
-			fmt.Fprintf(bw, "%s\n\n", c.Marking)
-		}
-		if f == Markdown {
+	return renderView(w, f, c.Marking, "calibration", c, func(bw *bufio.Writer, md bool) {
+		if md {
 			fmt.Fprintf(bw, "# %s\n\n%s\n\n", title, mdEscape(calibrationIntro(c)))
 			mdTable(bw, calibrationTable(c))
 			bw.WriteString("\n")
 			for _, a := range c.Auditors {
 				fmt.Fprintf(bw, "- %s\n", mdEscape(a.Sentence))
 			}
-		} else {
-			fmt.Fprintf(bw, "%s\n%s\n\n", title, wrap(calibrationIntro(c), 100))
-			writeTbl(bw, calibrationTable(c), "")
-			bw.WriteString("\n")
-			for _, a := range c.Auditors {
-				fmt.Fprintf(bw, "%s\n", wrap(a.Sentence, 100))
-			}
+			return
 		}
-		if c.Marking != "" {
-			fmt.Fprintf(bw, "\n%s\n", c.Marking)
+		fmt.Fprintf(bw, "%s\n%s\n\n", title, wrap(calibrationIntro(c), 100))
+		writeTbl(bw, calibrationTable(c), "")
+		bw.WriteString("\n")
+		for _, a := range c.Auditors {
+			fmt.Fprintf(bw, "%s\n", wrap(a.Sentence, 100))
 		}
-	case CSV:
-		cw := csv.NewWriter(bw)
-		cc := csvWriter{cw}
+	}, func(cc csvWriter) {
 		cc.row("auditor", "pairs", "exact", "within_one", "exact_share", "within_one_share", "kappa", "higher", "lower", "sign_test_p", "leans")
 		for _, a := range c.Auditors {
 			cc.row(a.Auditor, inum(a.Pairs), inum(a.Exact), inum(a.WithinOne), fnum(a.ExactShare), fnum(a.WithinShare), fptr(a.Kappa),
 				inum(a.Higher), inum(a.Lower), fnum(a.SignP), a.Leans)
 		}
+	})
+}
+
+// renderView writes a view across audits: table or markdown (what text
+// writes, the marking above and below), csv (what rows writes) or json
+// (v); name says what it is in an error.
+func renderView(w io.Writer, f Format, marking, name string, v any, text func(bw *bufio.Writer, md bool), rows func(c csvWriter)) error {
+	bw := bufio.NewWriter(w)
+	switch f {
+	case Table, Markdown:
+		if marking != "" {
+			fmt.Fprintf(bw, "%s\n\n", marking)
+		}
+		text(bw, f == Markdown)
+		if marking != "" {
+			fmt.Fprintf(bw, "\n%s\n", marking)
+		}
+	case CSV:
+		cw := csv.NewWriter(bw)
+		rows(csvWriter{cw})
 		cw.Flush()
 		if err := cw.Error(); err != nil {
 			return err
@@ -243,11 +253,11 @@ func RenderCalibration(w io.Writer, c *Calibration, f Format) error {
 	case JSON:
 		enc := json.NewEncoder(bw)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(c); err != nil {
+		if err := enc.Encode(v); err != nil {
 			return err
 		}
 	default:
-		return fmt.Errorf("format %q: calibration is written as table, markdown, csv or json", f)
+		return fmt.Errorf("format %q: the %s is written as table, markdown, csv or json", f, name)
 	}
 	return bw.Flush()
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"math"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -25,12 +24,7 @@ import (
 //	binom.test(8, 8)$p.value               # 0.0078125
 func TestCalibration(t *testing.T) {
 	ctx := context.Background()
-	clock := &fixedClock{t: time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC)}
-	st, err := audit.Open(ctx, filepath.Join(t.TempDir(), "caseaudit.db"), audit.Options{Clock: clock.now, Actor: "QA Officer"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st, _ := clockStore(t, time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC))
 	if _, err := st.CreateAudit(ctx, fxAudit("2026-07", 3000), fxCases(21, "CR")); err != nil {
 		t.Fatal(err)
 	}

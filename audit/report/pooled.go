@@ -3,8 +3,6 @@ package report
 import (
 	"bufio"
 	"context"
-	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -302,29 +300,19 @@ func pooledTable(p *Pooled) *tbl {
 
 // RenderPooled writes the pooled view as table, markdown, csv or json.
 func RenderPooled(w io.Writer, p *Pooled, f Format) error {
-	bw := bufio.NewWriter(w)
 	title := "Share needing immediate attention over several audits"
 	if p.Period != "" {
 		title += ": " + p.Period
 	}
-	switch f {
-	case Table, Markdown:
-		if p.Marking != "" {
-			fmt.Fprintf(bw, "%s\n\n", p.Marking)
-		}
-		if f == Markdown {
+	return renderView(w, f, p.Marking, "pooled view", p, func(bw *bufio.Writer, md bool) {
+		if md {
 			fmt.Fprintf(bw, "# %s\n\n%s\n\n%s\n\n", mdEscape(title), mdEscape(p.Sentence), mdEscape(p.Why))
 			mdTable(bw, pooledTable(p))
-		} else {
-			fmt.Fprintf(bw, "%s\n%s\n%s\n\n", title, wrap(p.Sentence, 100), wrap(p.Why, 100))
-			writeTbl(bw, pooledTable(p), "")
+			return
 		}
-		if p.Marking != "" {
-			fmt.Fprintf(bw, "\n%s\n", p.Marking)
-		}
-	case CSV:
-		cw := csv.NewWriter(bw)
-		c := csvWriter{cw}
+		fmt.Fprintf(bw, "%s\n%s\n%s\n\n", title, wrap(p.Sentence, 100), wrap(p.Why, 100))
+		writeTbl(bw, pooledTable(p), "")
+	}, func(c csvWriter) {
 		c.row("audit", "period", "population", "audited", "flagged", "share", "stratified", "population_definition")
 		for _, a := range p.Audits {
 			pop := ""
@@ -338,18 +326,5 @@ func RenderPooled(w io.Writer, p *Pooled, f Format) error {
 			pop = inum(*p.Population)
 		}
 		c.row("(all: "+p.Method+")", p.Period, pop, inum(p.Audited), inum(p.Flagged), fptr(p.Share), "", p.CIMethod+" "+fnum(p.Confidence)+": "+fptr(p.Lower)+" to "+fptr(p.Upper))
-		cw.Flush()
-		if err := cw.Error(); err != nil {
-			return err
-		}
-	case JSON:
-		enc := json.NewEncoder(bw)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(p); err != nil {
-			return err
-		}
-	default:
-		return fmt.Errorf("format %q: the pooled view is written as table, markdown, csv or json", f)
-	}
-	return bw.Flush()
+	})
 }

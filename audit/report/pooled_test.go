@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"math"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,12 +17,7 @@ import (
 func pooledStore(t *testing.T, k, n, N []int, stratify bool) *audit.Store {
 	t.Helper()
 	ctx := context.Background()
-	clock := &fixedClock{t: time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC)}
-	st, err := audit.Open(ctx, filepath.Join(t.TempDir(), "caseaudit.db"), audit.Options{Clock: clock.now, Actor: "QA Officer"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st, _ := clockStore(t, time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC))
 	for m := range 3 {
 		name := []string{"2026-07", "2026-08", "2026-09"}[m]
 		a := fxAudit(name, N[m])

@@ -18,12 +18,7 @@ import (
 func trendByStore(t *testing.T) *audit.Store {
 	t.Helper()
 	ctx := context.Background()
-	clock := &fixedClock{t: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)}
-	st, err := audit.Open(ctx, filepath.Join(t.TempDir(), "caseaudit.db"), audit.Options{Clock: clock.now, Actor: "QA Officer"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st, clock := clockStore(t, time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC))
 	flags := map[string]int{"North": 12, "South": 8, "East": 2, "West": 4}
 	if _, err := st.CreateAudit(ctx, fxAudit("2026-06", 3000), fxCases(80, "CR06")); err != nil {
 		t.Fatal(err)
@@ -126,4 +121,17 @@ func TestTrendByTeam(t *testing.T) {
 	if _, err := BuildTrend(context.Background(), st, o); err == nil || !strings.Contains(err.Error(), `"Postcode": no audit with findings shows that column`) {
 		t.Errorf("by a column no audit shows: %v", err)
 	}
+}
+
+// clockStore opens a store in a temporary folder whose clock starts at at
+// and ticks a second a reading.
+func clockStore(t *testing.T, at time.Time) (*audit.Store, *fixedClock) {
+	t.Helper()
+	clock := &fixedClock{t: at}
+	st, err := audit.Open(context.Background(), filepath.Join(t.TempDir(), "caseaudit.db"), audit.Options{Clock: clock.now, Actor: "QA Officer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st, clock
 }
