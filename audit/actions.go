@@ -466,6 +466,3 @@ func sortActions(a []Action) {
 	})
 }
 
-// SortActionsByDue orders actions by due date (soonest first), then audit
-// and case ID.
-func SortActionsByDue(a []Action) { sortActions(a) }
