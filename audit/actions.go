@@ -465,4 +465,3 @@ func sortActions(a []Action) {
 		return a[i].Case < a[j].Case
 	})
 }
-
