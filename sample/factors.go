@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample/export"
 )
 
@@ -37,11 +38,46 @@ type FactorSpec struct {
 	// AsOf is the day (yyyy-mm-dd) a pair not done yet is judged overdue on:
 	// the day the sample was drawn, unless given. "" judges none overdue.
 	AsOf string `json:"as_of"`
+	// Caseloads says how a caseload was counted; nil in a provenance
+	// recorded before caseaudit said so, whose caseloads counted the
+	// population's cases (after the filters), every case open, names
+	// compared ignoring case and spaces only: such a sample re-derives
+	// that way. When drawing, nil counts as the zero rule.
+	Caseloads *CaseloadRule `json:"caseloads,omitempty"`
 
 	// Detect, when drawing, looks for a column left "" among the known
 	// names (as `caseaudit profile` does); the provenance then names the
 	// column found, or "" for none. Never set when re-deriving.
 	Detect bool `json:"-"`
+}
+
+// CaseloadRule is how caseloads are counted.
+type CaseloadRule struct {
+	// Over is "export": a worker's caseload is counted over every
+	// distinct case of the export, before the filters, strata and the
+	// exclusion of recently audited cases (their whole caseload, whatever
+	// part of it is sampled).
+	Over string `json:"over"`
+	// OpenWhen says which cases are open, as profile.ParseOpenRule reads
+	// it ("Case Status=Open"): a caseload counts only those. When drawing,
+	// "" looks for a status column by name and, when its values say
+	// closed, records the rule read ("Case Status!=Closed"); recorded, ""
+	// means every case counted.
+	OpenWhen string `json:"open_when"`
+	// WorkerAliases maps worker names to the person each is; nil for none.
+	WorkerAliases *WorkerAliases `json:"worker_aliases"`
+}
+
+// CaseloadsOverExport is CaseloadRule.Over.
+const CaseloadsOverExport = "export"
+
+// WorkerAliases is a worker-aliases file as recorded: its SHA-256, and its
+// names, so that the sample re-derives without the file.
+type WorkerAliases struct {
+	File   string `json:"file"` // as given
+	SHA256 string `json:"sha256"`
+	// Names maps a name, as profile.NameKey compares names, to the person.
+	Names map[string]string `json:"names"`
 }
 
 // Factors are the factors recorded with a sample: what was measured, the
@@ -67,6 +103,9 @@ type CaseFactors struct {
 	// Changes is the case's count in the changes column; nil when the
 	// export has none or the cell is blank or not a whole number.
 	Changes *int `json:"changes"`
+	// ChangesOrMore says the cell was an open top group ("3+", "more than
+	// 2"): Changes or more.
+	ChangesOrMore bool `json:"changes_or_more,omitempty"`
 	// Timeliness is the case's standing on each pair of Spec.Timeliness, in
 	// order: one of the Timeliness* codes.
 	Timeliness []string `json:"timeliness"`
@@ -104,6 +143,32 @@ type CaseloadSummary struct {
 	// the cases they hold (both 0 without a target).
 	AboveTargetWorkers int `json:"above_target_workers"`
 	AboveTargetCases   int `json:"above_target_cases"`
+	// Counted is the cases the caseloads counted (Allocated +
+	// Unallocated: the open ones when Spec.Caseloads.OpenWhen is set) of
+	// OfCases, every distinct case of the export; Closed the others. All 0
+	// in a provenance without Spec.Caseloads.
+	Counted int `json:"counted"`
+	OfCases int `json:"of_cases"`
+	Closed  int `json:"closed"`
+	// SuspectDuplicates and SuspectPlaceholders count the worker names to
+	// confirm: one that may be another's ("M. Patel", "Mohammad Patel"),
+	// one that reads like a placeholder ("Social worker leaving").
+	SuspectDuplicates   int `json:"suspected_duplicates"`
+	SuspectPlaceholders int `json:"suspected_placeholders"`
+}
+
+// CountedText says what a caseload counted: "open cases over the whole
+// export: 2,850 of 3,000 cases" ("" for a provenance that did not say).
+func (f *Factors) CountedText() string {
+	c := f.Population.Caseload
+	r := f.Spec.Caseloads
+	if c == nil || r == nil {
+		return ""
+	}
+	if r.OpenWhen == "" {
+		return fmt.Sprintf("every case over the whole export: %s cases", words.Thousands(c.OfCases))
+	}
+	return fmt.Sprintf("open cases over the whole export (%s): %s of %s cases", r.OpenWhen, words.Thousands(c.Counted), words.Thousands(c.OfCases))
 }
 
 // ChangesSummary is the population's changes of worker.
@@ -133,6 +198,10 @@ type RowObserver interface {
 	// are shown too: a case is judged on its first row. The strings stay
 	// valid; the slice holding them does not.
 	Row(num int, id string, match bool, cells []string)
+	// Duplicate is called once every row is read, for each row whose
+	// case ID (trimmed) appeared on an earlier row, so that an observer
+	// counting cases needs no set of the IDs of its own.
+	Duplicate(num int)
 }
 
 // FactorRecorder measures factors while a draw reads its export: Draw
@@ -160,6 +229,16 @@ func (f *Factors) Describe() string {
 		c := fmt.Sprintf("caseload (%s", s.WorkerColumn)
 		if s.CaseloadTarget > 0 {
 			c += fmt.Sprintf(", target %d", s.CaseloadTarget)
+		}
+		if r := s.Caseloads; r != nil {
+			if r.OpenWhen != "" {
+				c += ", open cases (" + r.OpenWhen + ") over the whole export"
+			} else {
+				c += ", every case over the whole export"
+			}
+			if a := r.WorkerAliases; a != nil {
+				c += fmt.Sprintf(", names mapped by %s (SHA-256 %s)", a.File, a.SHA256)
+			}
 		}
 		parts = append(parts, c+")")
 	}
@@ -288,8 +367,12 @@ func caseloadText(c *CaseloadSummary) string {
 	if c.Median != nil {
 		med = fmt.Sprint(*c.Median)
 	}
-	return fmt.Sprintf("%d allocated, %d unallocated, %d workers, median %s, largest %d, %d above the target holding %d",
+	s := fmt.Sprintf("%d allocated, %d unallocated, %d workers, median %s, largest %d, %d above the target holding %d",
 		c.Allocated, c.Unallocated, c.Workers, med, c.Max, c.AboveTargetWorkers, c.AboveTargetCases)
+	if c.OfCases > 0 {
+		s += fmt.Sprintf("; %d of %d cases counted", c.Counted, c.OfCases)
+	}
+	return s
 }
 
 func changesText(c *ChangesSummary) string {

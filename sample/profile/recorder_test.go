@@ -46,7 +46,8 @@ func TestRecorderHandMade(t *testing.T) {
 		t.Fatal("no factors recorded")
 	}
 	wantSpec := sample.FactorSpec{WorkerColumn: "Allocated Worker", ChangesColumn: "Workers in 12m", TeamColumn: "Team",
-		CaseloadTarget: 2, ChangesAtLeast: 3, Timeliness: []string{"Referral Date..Assessment Completed<=45d"}, AsOf: "2026-07-01"}
+		CaseloadTarget: 2, ChangesAtLeast: 3, Timeliness: []string{"Referral Date..Assessment Completed<=45d"}, AsOf: "2026-07-01",
+		Caseloads: &sample.CaseloadRule{Over: "export"}}
 	if !reflect.DeepEqual(f.Spec, wantSpec) {
 		t.Errorf("spec %+v, want %+v", f.Spec, wantSpec)
 	}
@@ -77,7 +78,8 @@ func TestRecorderHandMade(t *testing.T) {
 	}
 	med := 2.0
 	wantPop := sample.FactorSummary{Cases: 10,
-		Caseload:   &sample.CaseloadSummary{Allocated: 8, Unallocated: 2, Workers: 4, Median: &med, Max: 3, AboveTargetWorkers: 1, AboveTargetCases: 3},
+		Caseload: &sample.CaseloadSummary{Allocated: 8, Unallocated: 2, Workers: 4, Median: &med, Max: 3, AboveTargetWorkers: 1, AboveTargetCases: 3,
+			Counted: 10, OfCases: 10},
 		Changes:    &sample.ChangesSummary{Counted: 8, AtLeastCases: 5},
 		Timeliness: []sample.TimelinessSummary{{Pair: "Referral Date..Assessment Completed<=45d", Measured: 7, Within: 4, Late: 1, NotDone: 2, Overdue: 1}}}
 	if !reflect.DeepEqual(f.Population, wantPop) {
