@@ -155,6 +155,18 @@ type CaseloadSummary struct {
 	// one that reads like a placeholder ("Social worker leaving").
 	SuspectDuplicates   int `json:"suspected_duplicates"`
 	SuspectPlaceholders int `json:"suspected_placeholders"`
+	// StatusColumn and StatusValues are the column the open rule reads and
+	// its values (the most frequent 50), for the user to confirm; "" and
+	// nil without a rule.
+	StatusColumn string        `json:"status_column,omitempty"`
+	StatusValues []StatusValue `json:"status_values,omitempty"`
+}
+
+// StatusValue is one value of a status column and the cases holding it.
+type StatusValue struct {
+	Value string `json:"value"` // as first written, trimmed; "(blank)" for blank
+	Cases int    `json:"cases"`
+	Open  bool   `json:"open"` // whether the rule reads it as open
 }
 
 // CountedText says what a caseload counted: "open cases over the whole
@@ -165,10 +177,16 @@ func (f *Factors) CountedText() string {
 	if c == nil || r == nil {
 		return ""
 	}
-	if r.OpenWhen == "" {
-		return fmt.Sprintf("every case over the whole export: %s cases", words.Thousands(c.OfCases))
+	return CountedText(r.OpenWhen, c.Counted, c.OfCases)
+}
+
+// CountedText says what a caseload counted under an open rule ("" for
+// none): counted of the export's of cases.
+func CountedText(openWhen string, counted, of int) string {
+	if openWhen == "" {
+		return fmt.Sprintf("every case over the whole export: %s cases", words.Thousands(of))
 	}
-	return fmt.Sprintf("open cases over the whole export (%s): %s of %s cases", r.OpenWhen, words.Thousands(c.Counted), words.Thousands(c.OfCases))
+	return fmt.Sprintf("open cases over the whole export (%s): %s of %s cases", openWhen, words.Thousands(counted), words.Thousands(of))
 }
 
 // ChangesSummary is the population's changes of worker.

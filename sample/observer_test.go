@@ -18,7 +18,7 @@ type rowLog struct {
 	dups []int
 }
 
-func (l *rowLog) Columns() []int { return l.cols }
+func (l *rowLog) Columns() []int    { return l.cols }
 func (l *rowLog) Duplicate(num int) { l.dups = append(l.dups, num) }
 func (l *rowLog) Row(num int, id string, match bool, cells []string) {
 	m := "out"

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/caseaudit/caseaudit/audit/report"
+	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample"
 	"github.com/caseaudit/caseaudit/sample/export"
@@ -29,6 +30,8 @@ type profileOptions struct {
 	ChangesAtLeast int
 	Timeliness     []string
 	AsOf           string
+	OpenWhen       string
+	WorkerAliases  string
 	IncludeNames   bool
 	Format         string
 	Out            string
@@ -101,6 +104,7 @@ To see the findings beside these figures, record them with the sample, in the sa
 	f.IntVar(&o.ChangesAtLeast, "changes-at-least", 3, "count the cases whose changes column is `N` or more")
 	f.StringArrayVar(&o.Timeliness, "timeliness", nil, "a date pair and its limit, `\"FROM..TO<=LIMIT\"` (LIMIT: 45d days, 45wd working days, 6w weeks, 3m months); repeat for more")
 	f.StringVar(&o.AsOf, "as-of", "", "the `DATE` (yyyy-mm-dd) on which pairs not done yet are judged past the limit (default: today)")
+	addCaseloadFlags(f, &o.OpenWhen, &o.WorkerAliases)
 	f.BoolVar(&o.IncludeNames, "include-names", false, "name the workers (and show unreadable cells' text)")
 	f.StringVarP(&o.Format, "format", "f", "", "output format: table, markdown, csv, json, xlsx or html (default: from --out's extension, else table)")
 	f.StringVarP(&o.Out, "out", "o", "", "write the profile to this `FILE` instead of stdout")
@@ -157,6 +161,14 @@ func profileFlags(o *profileOptions, g *globalOptions) (profile.Spec, []sample.F
 	}
 	spec.WorkerColumn, spec.ChangesColumn, spec.TeamColumn = o.WorkerColumn, o.ChangesColumn, o.TeamColumn
 	spec.CaseloadTarget, spec.ChangesAtLeast, spec.AsOf, spec.IncludeNames = o.CaseloadTarget, o.ChangesAtLeast, asOf, o.IncludeNames
+	rule, err := caseloadRule(o.OpenWhen, o.WorkerAliases, opt.Name.Flag)
+	if err != nil {
+		return spec, nil, "", err
+	}
+	spec.OpenWhen = rule.OpenWhen
+	if a := rule.WorkerAliases; a != nil {
+		spec.Aliases = &profile.Aliases{Names: a.Names, SHA256: a.SHA256}
+	}
 	return spec, filters, format, nil
 }
 
@@ -173,6 +185,8 @@ func columnFlag(err error) error {
 		return fmt.Errorf("--changes-column: %w", err)
 	case "team":
 		return fmt.Errorf("--team-column: %w", err)
+	case "status":
+		return fmt.Errorf("--open-when: %w", err)
 	case "timeliness":
 		if errors.Is(err, profile.ErrTimeliness) {
 			return fmt.Errorf("--%w", err)
@@ -225,8 +239,15 @@ func runProfile(ctx context.Context, o *profileOptions, g *globalOptions) error 
 		sample.Counts{Rows: counts.Rows, Blank: counts.Blank, Footers: counts.Footers, Duplicates: counts.Duplicates,
 			Distinct: counts.Distinct, FilteredOut: counts.FilteredOut}, counts.FirstDuplicates, fs, nil)
 	g.infof("%s\n", profileColumnsLine(p, o))
+	res := p.Result()
+	if c := res.Caseload; c != nil {
+		g.infof("caseloads count %s\n", sample.CountedText(c.OpenWhen, c.Counted, c.OfCases))
+		for _, w := range caseloadWarnings(c.StatusColumn, c.StatusValues, c.SuspectDuplicates, c.SuspectPlaceholders, opt.Name.Flag) {
+			g.infof("%s\n", w)
+		}
+	}
 
-	r := report.NewProfileReport(p.Result(),
+	r := report.NewProfileReport(res,
 		report.ProfileInput{Path: o.Export, SHA256: sum, Format: t.Format, Sheet: t.Sheet, HeaderRow: t.HeaderRow,
 			IDColumn: t.Header[t.IDIndex], Rows: counts.Rows},
 		fs, report.ProfileSkipped{Blank: counts.Blank, Footers: counts.Footers, Duplicates: counts.Duplicates, FilteredOut: counts.FilteredOut},

@@ -12,6 +12,7 @@ import (
 
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/internal/atomicfile"
+	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/rate"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample"
@@ -327,8 +328,13 @@ func drawAudit(ctx context.Context, g *globalOptions, st *audit.Store, req audit
 		}
 	}()
 	printReadSummary(g, res.Drawn)
-	if res.Provenance.Factors != nil {
-		g.infof("%s\n", factorsLine(res.Provenance.Factors))
+	if f := res.Provenance.Factors; f != nil {
+		g.infof("%s\n", factorsLine(f))
+		if c := f.Population.Caseload; c != nil {
+			for _, w := range caseloadWarnings(c.StatusColumn, c.StatusValues, c.SuspectDuplicates, c.SuspectPlaceholders, func(n opt.Name) string { return g.spell(n.String()) }) {
+				g.infof("%s\n", w)
+			}
+		}
 	}
 	if generated {
 		g.infof("seed %s (generated; it is recorded in the outputs and re-derives this sample)\n", req.Spec.Seed)

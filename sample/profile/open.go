@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/caseaudit/caseaudit/sample"
 )
 
 // Open and closed cases. A caseload is the cases a worker holds now, so a
@@ -89,11 +91,7 @@ func ReadsClosed(v string) bool {
 }
 
 // StatusValue is one value of the status column and the cases holding it.
-type StatusValue struct {
-	Value string `json:"value"` // as first written, trimmed; "" for blank
-	Cases int    `json:"cases"`
-	Open  bool   `json:"open"`
-}
+type StatusValue = sample.StatusValue
 
 // maxStatusValues bounds the status values listed (the rest are counted
 // together).

@@ -204,6 +204,9 @@ func (r *Recorder) Record(cases []sample.Selected) (*sample.Factors, error) {
 		if !r.ps.Legacy {
 			cs.Counted, cs.OfCases, cs.Closed = c.Counted, c.OfCases, c.Closed
 			cs.SuspectDuplicates, cs.SuspectPlaceholders = c.SuspectDuplicates, c.SuspectPlaceholders
+			if c.StatusColumn != "" {
+				cs.StatusColumn, cs.StatusValues = c.StatusColumn, c.StatusValues
+			}
 		}
 		f.Population.Caseload = cs
 	}
