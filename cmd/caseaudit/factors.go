@@ -5,11 +5,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample"
 	"github.com/caseaudit/caseaudit/sample/export"
 	"github.com/caseaudit/caseaudit/sample/profile"
-	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
