@@ -177,9 +177,11 @@ func factorsLine(f *sample.Factors) string {
 // caseloadWarnings are what a QA officer should confirm about the
 // caseloads: the status values read as open and closed, and worker names
 // that may be another's or no person's.
-func caseloadWarnings(statusColumn string, values []sample.StatusValue, dups, placeholders int, flag func(opt.Name) string) []string {
+// A rule read from a status column found by name (detected) lists the
+// values for the user to confirm.
+func caseloadWarnings(detected bool, statusColumn string, values []sample.StatusValue, dups, placeholders int, flag func(opt.Name) string) []string {
 	var out []string
-	if statusColumn != "" && len(values) > 0 {
+	if detected && statusColumn != "" && len(values) > 0 {
 		var open, closed []string
 		for _, v := range values {
 			t := fmt.Sprintf("%q %s", v.Value, words.Thousands(v.Cases))
@@ -193,8 +195,17 @@ func caseloadWarnings(statusColumn string, values []sample.StatusValue, dups, pl
 			statusColumn, orNone(open), orNone(closed), flag(opt.FactorsOpenWhen)))
 	}
 	if n := dups + placeholders; n > 0 {
-		out = append(out, fmt.Sprintf("check the worker names: %s may be another worker's (\"M. Patel\" beside \"Mohammad Patel\") and %s read like placeholders (\"leaving\", \"agency\"); see them with caseaudit profile --include-names and map names to one person with %s",
-			words.Count(dups, "name"), words.Thousands(placeholders), flag(opt.FactorsWorkerAliases)))
+		var parts []string
+		if dups > 0 {
+			parts = append(parts, fmt.Sprintf("%s may be another worker's (\"M. Patel\" beside \"Mohammad Patel\")", words.Count(dups, "name")))
+		}
+		if placeholders == 1 {
+			parts = append(parts, "1 reads like a placeholder (\"leaving\", \"agency\")")
+		} else if placeholders > 1 {
+			parts = append(parts, words.Thousands(placeholders)+" read like placeholders (\"leaving\", \"agency\")")
+		}
+		out = append(out, fmt.Sprintf("check the worker names: %s; they are counted as written: see them with caseaudit profile --include-names, and map names to one person with %s",
+			strings.Join(parts, " and "), flag(opt.FactorsWorkerAliases)))
 	}
 	return out
 }

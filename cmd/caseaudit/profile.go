@@ -242,7 +242,7 @@ func runProfile(ctx context.Context, o *profileOptions, g *globalOptions) error 
 	res := p.Result()
 	if c := res.Caseload; c != nil {
 		g.infof("caseloads count %s\n", sample.CountedText(c.OpenWhen, c.Counted, c.OfCases))
-		for _, w := range caseloadWarnings(c.StatusColumn, c.StatusValues, c.SuspectDuplicates, c.SuspectPlaceholders, opt.Name.Flag) {
+		for _, w := range caseloadWarnings(strings.TrimSpace(o.OpenWhen) == "", c.StatusColumn, c.StatusValues, c.SuspectDuplicates, c.SuspectPlaceholders, opt.Name.Flag) {
 			g.infof("%s\n", w)
 		}
 	}

@@ -331,7 +331,7 @@ func drawAudit(ctx context.Context, g *globalOptions, st *audit.Store, req audit
 	if f := res.Provenance.Factors; f != nil {
 		g.infof("%s\n", factorsLine(f))
 		if c := f.Population.Caseload; c != nil {
-			for _, w := range caseloadWarnings(c.StatusColumn, c.StatusValues, c.SuspectDuplicates, c.SuspectPlaceholders, func(n opt.Name) string { return g.spell(n.String()) }) {
+			for _, w := range caseloadWarnings(req.Factors != nil && (req.Factors.Caseloads == nil || req.Factors.Caseloads.OpenWhen == ""), c.StatusColumn, c.StatusValues, c.SuspectDuplicates, c.SuspectPlaceholders, func(n opt.Name) string { return g.spell(n.String()) }) {
 				g.infof("%s\n", w)
 			}
 		}

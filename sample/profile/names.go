@@ -138,8 +138,14 @@ func ParseAliases(path string, b []byte) (*Aliases, error) {
 		a.Names[k] = person
 		lineOf[k] = line
 	}
-	// Follow chains (A is B, B is C: A is C); a loop is an error.
+	// Follow chains (A is B, B is C: A is C); a loop is an error, named by
+	// its first line.
+	keys := make([]string, 0, len(a.Names))
 	for k := range a.Names {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(x, y string) int { return lineOf[x] - lineOf[y] })
+	for _, k := range keys {
 		seen := []string{k}
 		p := a.Names[k]
 		for {
@@ -152,7 +158,8 @@ func ParseAliases(path string, b []byte) (*Aliases, error) {
 				break
 			}
 			if slices.Contains(seen, pk) {
-				return nil, bad(lineOf[k], fmt.Sprintf("the names go round in a loop (%s)", strings.Join(append(seen, pk), " → ")))
+				return nil, fmt.Errorf("%w: %s line %d: the names go round in a loop (%s); name each person once, on the right",
+					ErrAliases, path, lineOf[k], strings.Join(append(seen, pk), " → "))
 			}
 			seen = append(seen, pk)
 			p = next

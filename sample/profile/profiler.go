@@ -617,6 +617,9 @@ func (n *names) lookup(cell string, add bool) int32 {
 	}
 	key := n.key(t)
 	if i, ok := n.norm[key]; ok {
+		if add && n.workers && strings.Contains(n.shown[i], ",") && !strings.Contains(t, ",") {
+			n.shown[i] = t // shown as "Forename Surname" once written so
+		}
 		return i
 	}
 	if !add {
