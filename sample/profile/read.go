@@ -261,6 +261,7 @@ type rowBuffer struct {
 	num   [rowBufferRows]int
 	id    [rowBufferRows]string
 	hash  [rowBufferRows]uint64
+	match [rowBufferRows]bool // for a Recorder: the row meets the filters
 	cells []string
 }
 
@@ -276,6 +277,12 @@ func (b *rowBuffer) add(num int, id string, cells []string) bool {
 	copy(b.cells[b.n*b.ncols:(b.n+1)*b.ncols], cells)
 	b.n++
 	return b.n == rowBufferRows
+}
+
+// addMatch keeps a row with whether it meets the filters.
+func (b *rowBuffer) addMatch(num int, id string, match bool, cells []string) bool {
+	b.match[b.n] = match
+	return b.add(num, id, cells)
 }
 
 func (b *rowBuffer) row(i int) []string { return b.cells[i*b.ncols : (i+1)*b.ncols : (i+1)*b.ncols] }

@@ -32,6 +32,7 @@ type Recorder struct {
 	// maybe holds the rows whose ID may have been met before, by row
 	// number: whether they met the filters and their cells, joined.
 	maybe map[int]keptRow
+	b     *rowBuffer
 	err   error
 }
 
@@ -121,6 +122,7 @@ func (r *Recorder) Start(t *export.Table) error {
 	r.p = p
 	r.seed = maphash.MakeSeed()
 	r.maybe = map[int]keptRow{}
+	r.b = newRowBuffer(len(p.cols))
 	return nil
 }
 
@@ -132,16 +134,35 @@ func (r *Recorder) Profiler() *Profiler { return r.p }
 func (r *Recorder) Columns() []int { return r.p.Columns() }
 
 // Row takes one data row (see sample.RowObserver).
+// The rows wait in a small batch so that the filter's blocks are loaded
+// for all of them before any is looked up: the memory loads then overlap
+// instead of each waiting for the last.
 func (r *Recorder) Row(num int, id string, match bool, cells []string) {
-	if r.ids.add(maphash.String(r.seed, id)) {
-		r.maybe[num] = keptRow{match: match, cells: strings.Join(cells, "\x00")}
+	if r.b.addMatch(num, id, match, cells) {
+		r.flush()
 	}
-	r.p.AddCase(num, match, cells)
+}
+
+func (r *Recorder) flush() {
+	b := r.b
+	for i := range b.n {
+		b.hash[i] = maphash.String(r.seed, b.id[i])
+	}
+	r.ids.touch(b.hash[:b.n])
+	for i := range b.n {
+		cells := b.row(i)
+		if r.ids.add(b.hash[i]) {
+			r.maybe[b.num[i]] = keptRow{match: b.match[i], cells: strings.Join(cells, "\x00")}
+		}
+		r.p.AddCase(b.num[i], b.match[i], cells)
+	}
+	b.reset()
 }
 
 // Duplicate takes back a row that repeats an earlier row's case ID (see
 // sample.RowObserver).
 func (r *Recorder) Duplicate(num int) {
+	r.flush()
 	k, ok := r.maybe[num]
 	if !ok {
 		// The filter never forgets an ID: a duplicate's ID was met.
@@ -163,6 +184,7 @@ func (r *Recorder) Record(cases []sample.Selected) (*sample.Factors, error) {
 	if r.p == nil {
 		return nil, errors.New("the factor recorder was not started")
 	}
+	r.flush()
 	if r.err != nil {
 		return nil, r.err
 	}
