@@ -395,10 +395,7 @@ func TestFactorsTrend(t *testing.T) {
 // With nothing flagged the tests cannot find anything, and say so: too few
 // cases to tell, never "no difference".
 func TestFactorsNothingFlagged(t *testing.T) {
-	r := &Report{opts: fixedOptions(), judged: map[string]bool{}}
-	if err := r.opts.normalise(); err != nil {
-		t.Fatal(err)
-	}
+	r := factorReport(t)
 	n := func(v int) *int { return &v }
 	values := map[string]sample.CaseFactors{}
 	var orig []audit.Finding
@@ -509,10 +506,7 @@ func TestFactorsEqualR(t *testing.T) {
 // gets Fisher's test (R: fisher.test(matrix(c(4, 56, 10, 20), 2)));
 // whatever is too small gives its reason and no p-value.
 func TestFactorsTimelinessGroups(t *testing.T) {
-	r := &Report{opts: fixedOptions(), judged: map[string]bool{}}
-	if err := r.opts.normalise(); err != nil {
-		t.Fatal(err)
-	}
+	r := factorReport(t)
 	values := map[string]sample.CaseFactors{}
 	var orig []audit.Finding
 	add := func(status string, n, flagged int) {
@@ -561,10 +555,7 @@ func TestFactorsTimelinessGroups(t *testing.T) {
 // none"), in every format: 1 of 1,000 flagged has the 95% bounds
 // 0.0025% – 0.556% (R: binom.test(1, 1000)).
 func TestFactorsTinyLowerBound(t *testing.T) {
-	r := &Report{opts: fixedOptions(), judged: map[string]bool{}}
-	if err := r.opts.normalise(); err != nil {
-		t.Fatal(err)
-	}
+	r := factorReport(t)
 	n := func(v int) *int { return &v }
 	values := map[string]sample.CaseFactors{}
 	var orig []audit.Finding
@@ -629,4 +620,15 @@ func TestFactorsTinyLowerBound(t *testing.T) {
 	if !found {
 		t.Errorf("xlsx: no group row in %q", xr)
 	}
+}
+
+// factorReport is an empty report with the fixed options, for
+// computeFactors.
+func factorReport(t *testing.T) *Report {
+	t.Helper()
+	r := &Report{opts: fixedOptions(), judged: map[string]bool{}}
+	if err := r.opts.normalise(); err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

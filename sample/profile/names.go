@@ -13,6 +13,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/caseaudit/caseaudit/internal/textdist"
 )
 
 // Worker names as people write them. One worker appears in an export as
@@ -316,25 +318,8 @@ func close2(a, b string) bool {
 	if a == b || utf8.RuneCountInString(a) < 4 || utf8.RuneCountInString(b) < 4 {
 		return false
 	}
-	ra, rb := []rune(a), []rune(b)
-	if d := len(ra) - len(rb); d > 2 || d < -2 {
+	if d := utf8.RuneCountInString(a) - utf8.RuneCountInString(b); d > 2 || d < -2 {
 		return false
 	}
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			c := prev[j-1]
-			if ra[i-1] != rb[j-1] {
-				c = 1 + min(c, prev[j], cur[j-1])
-			}
-			cur[j] = c
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)] <= 2
+	return textdist.Levenshtein(a, b) <= 2
 }
