@@ -85,8 +85,9 @@ type WorkerAliases struct {
 type Factors struct {
 	Spec FactorSpec `json:"spec"`
 	// Population is the figures over the population profiled: the distinct
-	// case IDs matching the filters (exclusions do not apply: a worker's
-	// caseload includes the cases audited last month).
+	// case IDs matching the filters (exclusions do not apply), except
+	// caseloads, counted over the whole export (see CaseloadRule; a
+	// provenance without one counted them over the population).
 	Population FactorSummary `json:"population"`
 	// Cases holds each sampled case's values, by case ID: the cases of the
 	// first draw. (An audit's later growth records its cases' values in its

@@ -52,8 +52,12 @@ first row; blank and totals rows skipped), read with the same options as 'caseau
 Caseload: cases per allocated worker (--worker-column, else detected: Allocated Worker, Social
 Worker, Key Worker, Case Worker …): workers, mean, median, largest, the distribution in bands of
 five, and with --caseload-target N the workers holding more than N and the share of the
-allocated cases they hold. Blank workers and texts such as Unallocated, None, N/A or TBC are
-counted apart, not as a worker.
+allocated cases they hold. A caseload counts every case of the export whatever --where keeps,
+and only the open ones when --open-when says which are open (or a column such as "Case
+Status" holds Closed: its values are shown to confirm). Blank workers and texts such as
+Unallocated, None, N/A or TBC are counted apart, not as a worker. "Patel, Mohammad" is
+"Mohammad Patel"; initials ("M. Patel") and placeholders ("Social worker leaving") are listed
+to confirm, never merged: --worker-aliases FILE maps names to one person.
 
 Changes of worker: the distribution of a count column (--changes-column, else detected, e.g.
 "Workers in 12m") and the share of cases with 3 or more (--changes-at-least). Cells that are not
@@ -86,8 +90,11 @@ To see the findings beside these figures, record them with the sample, in the sa
   # for a script: the figures as JSON
   caseaudit profile cases.csv --caseload-target 18 --format json
 
-  # a manager's list of caseloads by worker, named
-  caseaudit profile cases.xlsx --caseload-target 18 --include-names --out caseloads.xlsx`,
+  # a manager's list of caseloads by worker, named, with the names to confirm
+  caseaudit profile cases.xlsx --caseload-target 18 --include-names --out caseloads.xlsx
+
+  # open cases only, with two spellings of one worker mapped to one person
+  caseaudit profile cases.xlsx --open-when 'Case Status=Open' --worker-aliases aliases.csv`,
 		Args: exactArgs(1, "one export file"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Export = args[0]

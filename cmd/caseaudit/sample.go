@@ -79,10 +79,12 @@ The sample is printed in selection order (--format table, csv, json or ids); --o
 the auditors' workbook (.xlsx) with drop-downs for the findings and a Method sheet.
 
 --factors records, in the same read, the factors behind the findings for each sampled case
-and for the population, in the provenance: its worker's caseload in the whole (filtered)
-export, its changes of worker, and the timeliness of each --timeliness pair, with the columns
-and options of 'caseaudit profile' (--worker-column, --changes-column, --team-column,
---caseload-target, --changes-at-least, --timeliness, --as-of; any of them implies --factors).
+and for the population, in the provenance: its worker's caseload (their open cases over the
+whole export, whatever --where keeps: see --open-when and --worker-aliases), its changes of
+worker, and the timeliness of each --timeliness pair, with the columns and options of
+'caseaudit profile' (--worker-column, --changes-column, --team-column, --caseload-target,
+--changes-at-least, --timeliness, --as-of, --open-when, --worker-aliases; any of them implies
+--factors).
 The report of the audit then shows the audited cases by these factors; verify re-measures them.`,
 		Example: `  # 120 cases from this month's export, with a fresh random seed
   caseaudit sample cases.xlsx --size 120
