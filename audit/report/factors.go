@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -66,6 +67,10 @@ type FactorGrouping struct {
 	// this factor (no allocated worker …); Why says why in words.
 	NotGrouped int    `json:"not_grouped"`
 	Why        string `json:"not_grouped_why,omitempty"`
+	// Untested are the groups shown but outside the tests' order, and
+	// UntestedWhy says why ("" for none).
+	Untested    []string `json:"untested_groups"`
+	UntestedWhy string   `json:"untested_why,omitempty"`
 	// Flagged and GoodOrBetter test the two shares across the groups.
 	Flagged      FactorTest `json:"flagged"`
 	GoodOrBetter FactorTest `json:"good_or_better"`
@@ -251,6 +256,7 @@ func (r *Report) computeFactors(pf *sample.Factors, values map[string]sample.Cas
 		if err != nil {
 			return err
 		}
+		g.UntestedWhy = "its cases may yet be done within the limit or late"
 		fs.Groupings = append(fs.Groupings, g)
 	}
 	if err := r.holm(fs); err != nil {
@@ -275,8 +281,14 @@ func (r *Report) grouping(key, title, label, column string, labels []string, ord
 			ordered = append(ordered, i)
 		}
 	}
+	untested := []string{}
+	for i, l := range labels {
+		if !slices.Contains(ordered, i) {
+			untested = append(untested, l)
+		}
+	}
 	o := r.opts
-	g := FactorGrouping{Key: key, Title: title, Label: label, Column: column, Groups: make([]FactorGroup, len(labels))}
+	g := FactorGrouping{Key: key, Title: title, Label: label, Column: column, Groups: make([]FactorGroup, len(labels)), Untested: untested}
 	for i, l := range labels {
 		g.Groups[i].Label = l
 	}

@@ -260,6 +260,9 @@ func TestFactorsHandBuilt(t *testing.T) {
 	if g := tl.GoodOrBetter; g.Verdict != VerdictTooSmall || g.P != nil || !strings.Contains(g.Sentence, "leaving no two groups to compare") {
 		t.Errorf("timeliness, Good or better: %+v", g)
 	}
+	if len(tl.Untested) != 1 || tl.Untested[0] != "not done, not yet due" {
+		t.Errorf("timeliness, untested %q", tl.Untested)
+	}
 	// Three tests have a p-value (caseload twice, changes Good or better):
 	// the section says so and puts Holm's correction beside each.
 	if fs.Tests != 3 || cl.Flagged.PHolm == nil || !strings.Contains(fs.Notes[0], "This section made 3 tests") ||

@@ -39,6 +39,9 @@ func (r *Report) factorsSection() (section, bool) {
 		if g.NotGrouped > 0 {
 			note += fmt.Sprintf(" In no group: %s (%s).", casesText(g.NotGrouped), g.Why)
 		}
+		if len(g.Untested) > 0 {
+			note += fmt.Sprintf(" Shown, not tested: %s (%s).", groupNames(g.Untested), g.UntestedWhy)
+		}
 		s.More = append(s.More, captioned{Caption: g.Title, Table: t, Note: note})
 	}
 	for _, n := range fs.Notes {
