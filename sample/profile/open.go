@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/caseaudit/caseaudit/internal/colname"
 	"github.com/caseaudit/caseaudit/sample"
 )
 
@@ -79,14 +80,14 @@ func (r OpenRule) open(cell string) bool {
 	return in == (r.Op == "=")
 }
 
-// closedKeys are the looseKeys of status values that say a case is closed;
+// closedKeys are the colname.Keys of status values that say a case is closed;
 // a key beginning "closed" does too ("Closed - NFA").
 var closedKeys = map[string]bool{"closed": true, "caseclosed": true, "ended": true, "inactive": true,
 	"closure": true, "archived": true, "notopen": true, "finished": true}
 
 // ReadsClosed reports whether a status value says the case is closed.
 func ReadsClosed(v string) bool {
-	k := looseKey(v)
+	k := colname.Key(v)
 	return closedKeys[k] || strings.HasPrefix(k, "closed")
 }
 
