@@ -2,9 +2,9 @@ package export
 
 import (
 	"archive/zip"
-	"crypto/aes"
 	"bytes"
 	"context"
+	"crypto/aes"
 	"errors"
 	"fmt"
 	"io"
