@@ -334,7 +334,7 @@ func drawAudit(ctx context.Context, g *globalOptions, st *audit.Store, req audit
 		g.infof("seed %s (generated; it is recorded in the outputs and re-derives this sample)\n", req.Spec.Seed)
 	}
 	spec := audit.WorkbookSpec{Provenance: res.Provenance, Columns: res.Provenance.Columns,
-		Cases: audit.CasesFromSelection(res.Sample.Cases), Form: req.Form}
+		Cases: res.Sample.Cases, Form: req.Form}
 	if res.Audit != nil {
 		g.infof("recorded audit %q (%s, period %s) in %s\n", res.Audit.Name, words.Count(len(res.Sample.Cases), "case"), res.Audit.Period, g.storeName())
 		if req.Form != nil {

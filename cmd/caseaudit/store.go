@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/audit/store"
 )
 
 // storePath resolves the audit store: --db, else $CASEAUDIT_DB, else
@@ -19,25 +20,25 @@ func (g *globalOptions) storePath() string {
 	if p := os.Getenv("CASEAUDIT_DB"); p != "" {
 		return p
 	}
-	return audit.DefaultPath
+	return store.DefaultPath
 }
 
 // storeName is the store as messages name it: a PostgreSQL URL never shows
 // its password.
-func (g *globalOptions) storeName() string { return audit.Redact(g.storePath()) }
+func (g *globalOptions) storeName() string { return store.Redact(g.storePath()) }
 
 // storeExists reports whether the store may hold audits: the SQLite file
 // exists, or the store is on PostgreSQL (where opening it says whether it
 // is there).
 func (g *globalOptions) storeExists() bool {
-	return audit.IsPostgres(g.storePath()) || fileExists(g.storePath())
+	return store.IsPostgres(g.storePath()) || fileExists(g.storePath())
 }
 
 // checkStoreFlag refuses a password in a PostgreSQL URL given with --db:
 // the command line is visible to other users of the machine (ps) and kept
 // in shell history.
 func (g *globalOptions) checkStoreFlag() error {
-	if audit.HasPassword(g.DB) {
+	if store.HasPassword(g.DB) {
 		return usagef("--db: the URL carries a password, which the command line shows to other users of this machine; give it in PGPASSWORD, ~/.pgpass or a service file (PGSERVICE) instead")
 	}
 	return nil

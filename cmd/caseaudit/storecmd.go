@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/spf13/cobra"
 )
@@ -40,8 +41,8 @@ and who you are in it.`,
 
 // refusePassword refuses a store URL with a password given as an argument.
 func refusePassword(where string) error {
-	if audit.HasPassword(where) {
-		return usagef("%s: the URL carries a password, which the command line shows to other users of this machine; give it in PGPASSWORD, ~/.pgpass or a service file (PGSERVICE) instead", audit.Redact(where))
+	if store.HasPassword(where) {
+		return usagef("%s: the URL carries a password, which the command line shows to other users of this machine; give it in PGPASSWORD, ~/.pgpass or a service file (PGSERVICE) instead", store.Redact(where))
 	}
 	return nil
 }
@@ -82,16 +83,16 @@ func runStoreInit(ctx context.Context, where string, g *globalOptions) error {
 	if err := refusePassword(where); err != nil {
 		return err
 	}
-	if !audit.IsPostgres(where) {
+	if !store.IsPostgres(where) {
 		st, err := audit.Open(ctx, where, audit.Options{Clock: g.Now, Actor: g.actor()})
 		if err != nil {
 			return err
 		}
 		st.Close()
-		g.infof("%s is an SQLite store (schema version %d); it needs no init\n", where, audit.SchemaVersion)
+		g.infof("%s is an SQLite store (schema version %d); it needs no init\n", where, store.SchemaVersion)
 		return nil
 	}
-	res, err := audit.InitPostgres(ctx, where)
+	res, err := store.InitPostgres(ctx, where)
 	if err != nil {
 		return err
 	}
@@ -106,7 +107,7 @@ func runStoreInit(ctx context.Context, where string, g *globalOptions) error {
 	if len(res.RolesCreated) > 0 {
 		g.infof("created the roles %s\n", strings.Join(res.RolesCreated, " and "))
 	}
-	g.infof("add a person with: CREATE ROLE \"name\" LOGIN PASSWORD '…'; GRANT %s TO \"name\";  (or %s for QA)\n", audit.RoleAuditor, audit.RoleQA)
+	g.infof("add a person with: CREATE ROLE \"name\" LOGIN PASSWORD '…'; GRANT %s TO \"name\";  (or %s for QA)\n", store.RoleAuditor, store.RoleQA)
 	return nil
 }
 
@@ -136,7 +137,7 @@ func runStoreCopy(ctx context.Context, from, to string, g *globalOptions) error 
 			return err
 		}
 	}
-	if !audit.IsPostgres(from) && !fileExists(from) {
+	if !store.IsPostgres(from) && !fileExists(from) {
 		return fmt.Errorf("no audit store at %s", from)
 	}
 	src, err := audit.Open(ctx, from, audit.Options{Clock: g.Now, Actor: g.actor()})
@@ -178,7 +179,7 @@ func newStoreInfoCmd(g *globalOptions) *cobra.Command {
 				return err
 			}
 			fmt.Fprintf(g.IO.Out, "store       %s\n", st.Path())
-			fmt.Fprintf(g.IO.Out, "kind        %s, schema version %d\n", st.Kind(), audit.SchemaVersion)
+			fmt.Fprintf(g.IO.Out, "kind        %s, schema version %d\n", st.Kind(), store.SchemaVersion)
 			fmt.Fprintf(g.IO.Out, "entered by  %s\n", st.EnteredBy())
 			fmt.Fprintf(g.IO.Out, "audits      %d\n", len(list))
 			return nil
