@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/des"
 	"crypto/sha1"
 	"crypto/sha512"
 	"encoding/base64"
@@ -95,12 +96,12 @@ func TestEncryptedRefusedByName(t *testing.T) {
 		want string
 	}{
 		{"rc2", patched(t, agile, `cipherAlgorithm="AES"`, `cipherAlgorithm="RC2"`), "encrypted with RC2, which caseaudit cannot decrypt; save it without a password"},
-		{"des", patched(t, agile, `cipherAlgorithm="AES"`, `cipherAlgorithm="DES"`), "encrypted with DES, which caseaudit cannot decrypt"},
+		{"rc4", patched(t, agile, `cipherAlgorithm="AES"`, `cipherAlgorithm="RC4"`), "encrypted with RC4, which caseaudit cannot decrypt"},
 		{"cfb", patched(t, agile, `ChainingModeCBC`, `ChainingModeCFB`), "encrypted with AES in CFB chaining, which caseaudit cannot decrypt"},
 		{"hash", patched(t, agile, `hashAlgorithm="SHA512"`, `hashAlgorithm="WHIRLP"`), "encrypted with AES and the WHIRLP hash, which caseaudit cannot decrypt"},
 		{"certificate", patched(t, agile, "keyEncryptor/password\">\n      <p:", "keyEncryptor/certificate\">\n   <p:"),
 			"encrypted with a digital certificate rather than a password, which caseaudit cannot decrypt"},
-		{"rc4", patched(t, standard, stdInfo+"\x8c\x00\x00\x00\x24\x00\x00\x00\x00\x00\x00\x00\x0e\x66", stdInfo+"\x8c\x00\x00\x00\x24\x00\x00\x00\x00\x00\x00\x00\x01\x68"),
+		{"rc4 cryptoapi", patched(t, standard, stdInfo+"\x8c\x00\x00\x00\x24\x00\x00\x00\x00\x00\x00\x00\x0e\x66", stdInfo+"\x8c\x00\x00\x00\x24\x00\x00\x00\x00\x00\x00\x00\x01\x68"),
 			"the workbook is encrypted with RC4 (CryptoAPI), which caseaudit cannot decrypt; save it without a password and try again"},
 		{"extensible", patched(t, standard, stdInfo, "\x04\x00\x03\x00\x34\x00\x00\x00"), "encrypted with a third-party (extensible) encryption method, which caseaudit cannot decrypt"},
 	} {
@@ -173,20 +174,23 @@ func TestEncryptedPackageRecordedTooLong(t *testing.T) {
 	wantOneLineInputError(t, err, path, "damaged")
 }
 
-// Two kinds of agile package excelize's Decrypt misreads are decrypted by
-// the reader itself: a password key hashed otherwise than the data (as in
-// Apache POI's test file 60320-protected.xlsx, from a bug report), and a
-// 192-bit AES key (ExcelDataReader's agile_AES192_SHA512_CBC test files).
-// No program here writes either, and those files are not ours to commit:
-// they are made by agileEncrypt below, written from MS-OFFCRYPTO without
-// the reader's code.
+// The agile packages excelize's Decrypt misreads or does not know are
+// decrypted by the reader itself: a password key hashed otherwise than the
+// data (as in Apache POI's test file 60320-protected.xlsx, from a bug
+// report), a 192-bit AES key (ExcelDataReader's agile_AES192_SHA512_CBC
+// test files), DES and 3DES (ExcelDataReader's agile_DES_MD5_CBC and
+// agile_DESede_SHA384_CBC, written by Apache POI). No program here writes
+// them, and those files are not ours to commit: they are made by
+// agileEncrypt below, written from MS-OFFCRYPTO without the reader's code.
 func TestEncryptedAgileExcelizeMisreads(t *testing.T) {
 	plain := plainBook(t)
 	for _, s := range []agileSpec{
 		{keyBits: 256, keyHash: "SHA512", dataBits: 128, dataHash: "SHA1", spin: 1000},
 		{keyBits: 192, keyHash: "SHA512", dataBits: 192, dataHash: "SHA512", spin: 1000},
+		{cipher: "DES", keyBits: 64, keyHash: "SHA1", dataBits: 64, dataHash: "SHA1", spin: 1000},
+		{cipher: "3DES", keyBits: 192, keyHash: "SHA512", dataBits: 192, dataHash: "SHA512", spin: 1000},
 	} {
-		name := fmt.Sprintf("AES%d-%s-%s", s.dataBits, s.keyHash, s.dataHash)
+		name := fmt.Sprintf("%s%d-%s-%s", s.name(), s.dataBits, s.keyHash, s.dataHash)
 		t.Run(name, func(t *testing.T) {
 			info, pkg := agileEncrypt(s, plain, cryptPassword)
 			path := writeFile(t, name+".xlsx", xlsxfixture.CFB([]byte("EncryptionInfo"), info, []byte("EncryptedPackage"), pkg))
@@ -200,14 +204,29 @@ func TestEncryptedAgileExcelizeMisreads(t *testing.T) {
 	}
 }
 
-// agileSpec describes an agile AES encryption whose password key and
-// package key may differ in size and hash.
+// agileSpec describes an agile encryption whose password key and package
+// key may differ in size and hash.
 type agileSpec struct {
+	cipher   string // "" (AES), DES or 3DES
 	keyBits  int
 	keyHash  string // SHA1 or SHA512
 	dataBits int
 	dataHash string
 	spin     int
+}
+
+func (s agileSpec) name() string {
+	if s.cipher == "" {
+		return "AES"
+	}
+	return s.cipher
+}
+
+func (s agileSpec) blockSize() int {
+	if s.cipher == "" {
+		return 16
+	}
+	return 8
 }
 
 func specHash(name string) hash.Hash {
@@ -225,12 +244,22 @@ func specFit(h []byte, n int) []byte {
 }
 
 // cbcEncrypt encrypts src, padded with zeros to whole blocks.
-func cbcEncrypt(key, iv, src []byte) []byte {
-	b, err := aes.NewCipher(key)
+func (s agileSpec) cbcEncrypt(key, iv, src []byte) []byte {
+	var b cipher.Block
+	var err error
+	switch s.cipher {
+	case "DES":
+		b, err = des.NewCipher(key)
+	case "3DES":
+		b, err = des.NewTripleDESCipher(key)
+	default:
+		b, err = aes.NewCipher(key)
+	}
 	if err != nil {
 		panic(err)
 	}
-	out := append(bytes.Clone(src), make([]byte, (16-len(src)%16)%16)...)
+	n := b.BlockSize()
+	out := append(bytes.Clone(src), make([]byte, (n-len(src)%n)%n)...)
 	cipher.NewCBCEncrypter(b, iv).CryptBlocks(out, out)
 	return out
 }
@@ -239,10 +268,11 @@ func cbcEncrypt(key, iv, src []byte) []byte {
 // plain encrypted with password (MS-OFFCRYPTO 2.3.4.10 to 2.3.4.15). Salts
 // and the package key are fixed patterns: a test needs no randomness.
 func agileEncrypt(s agileSpec, plain []byte, password string) (info, pkg []byte) {
-	saltKey := bytes.Repeat([]byte{0x5A}, 16)
-	saltData := bytes.Repeat([]byte{0xC3}, 16)
+	bs := s.blockSize()
+	saltKey := bytes.Repeat([]byte{0x5A}, bs)
+	saltData := bytes.Repeat([]byte{0xC3}, bs)
 	pkgKey := bytes.Repeat([]byte{0x17}, s.dataBits/8)
-	verifier := bytes.Repeat([]byte{0x42}, 16)
+	verifier := bytes.Repeat([]byte{0x42}, bs)
 
 	// H0 = H(salt + password), Hn = H(iterator + Hn-1), then H(Hfinal +
 	// blockKey) sized to the key.
@@ -264,9 +294,9 @@ func agileEncrypt(s agileSpec, plain []byte, password string) (info, pkg []byte)
 	}
 	vh := specHash(s.keyHash)
 	vh.Write(verifier)
-	encInput := cbcEncrypt(keyFor(0xfe, 0xa7, 0xd2, 0x76, 0x3b, 0x4b, 0x9e, 0x79), saltKey, verifier)
-	encValue := cbcEncrypt(keyFor(0xd7, 0xaa, 0x0f, 0x6d, 0x30, 0x61, 0x34, 0x4e), saltKey, vh.Sum(nil))
-	encKey := cbcEncrypt(keyFor(0x14, 0x6e, 0x0b, 0xe7, 0xab, 0xac, 0xd0, 0xd6), saltKey, pkgKey)
+	encInput := s.cbcEncrypt(keyFor(0xfe, 0xa7, 0xd2, 0x76, 0x3b, 0x4b, 0x9e, 0x79), saltKey, verifier)
+	encValue := s.cbcEncrypt(keyFor(0xd7, 0xaa, 0x0f, 0x6d, 0x30, 0x61, 0x34, 0x4e), saltKey, vh.Sum(nil))
+	encKey := s.cbcEncrypt(keyFor(0x14, 0x6e, 0x0b, 0xe7, 0xab, 0xac, 0xd0, 0xd6), saltKey, pkgKey)
 
 	// The package in 4,096-byte segments, IV = H(salt + index).
 	pkg = binary.LittleEndian.AppendUint64(nil, uint64(len(plain)))
@@ -274,13 +304,13 @@ func agileEncrypt(s agileSpec, plain []byte, password string) (info, pkg []byte)
 		h := specHash(s.dataHash)
 		h.Write(saltData)
 		h.Write(binary.LittleEndian.AppendUint32(nil, uint32(i)))
-		pkg = append(pkg, cbcEncrypt(pkgKey, specFit(h.Sum(nil), 16), plain[i*4096:min(len(plain), (i+1)*4096)])...)
+		pkg = append(pkg, s.cbcEncrypt(pkgKey, specFit(h.Sum(nil), bs), plain[i*4096:min(len(plain), (i+1)*4096)])...)
 	}
 
 	b64 := base64.StdEncoding.EncodeToString
 	attrs := func(salt []byte, bits int, hash string) string {
-		return fmt.Sprintf(`saltSize="16" blockSize="16" keyBits="%d" hashSize="%d" cipherAlgorithm="AES" cipherChaining="ChainingModeCBC" hashAlgorithm="%s" saltValue="%s"`,
-			bits, specHash(hash).Size(), hash, b64(salt))
+		return fmt.Sprintf(`saltSize="%d" blockSize="%d" keyBits="%d" hashSize="%d" cipherAlgorithm="%s" cipherChaining="ChainingModeCBC" hashAlgorithm="%s" saltValue="%s"`,
+			bs, bs, bits, specHash(hash).Size(), s.name(), hash, b64(salt))
 	}
 	x := `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\r\n" +
 		`<encryption xmlns="http://schemas.microsoft.com/office/2006/encryption" xmlns:p="http://schemas.microsoft.com/office/2006/keyEncryptor/password">` +

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/des"
 	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
@@ -32,9 +33,11 @@ import (
 //   - it checks the password against the verifier first, so that a wrong
 //     password is called wrong (Decrypt returns whatever the wrong key
 //     makes of the package);
-//   - it names a method excelize cannot decrypt (RC2, RC4, DES, 3DES, DESX,
-//     CFB chaining, a certificate instead of a password, a third-party
-//     method) instead of calling the workbook damaged;
+//   - it names a method caseaudit cannot decrypt (RC2, RC4, DESX, CFB
+//     chaining, a certificate instead of a password, a third-party method)
+//     instead of calling the workbook damaged;
+//   - it decrypts the agile packages Decrypt would misread or does not know
+//     (see parseAgile);
 //   - it reads a compound file whose directory records EncryptedPackage as
 //     longer than its sectors hold, as ExtenXLS writes them, when the
 //     sectors hold the whole package.
@@ -168,6 +171,8 @@ type method struct {
 	verifier, verifierHash     []byte // encrypted
 	// Agile, for the packages excelize misreads (see parseAgile).
 	own         bool
+	cipher      string // AES, DES or 3DES
+	blockSize   int
 	keyValue    []byte // the package key, encrypted
 	dataHash    string
 	dataKeyBits int
@@ -253,12 +258,15 @@ type agileAttrs struct {
 // parseAgile reads agile encryption, and refuses what excelize's Decrypt
 // cannot decrypt: a cipher other than AES in CBC chaining, a hash it does
 // not know, a password key encryptor that is not the first (Decrypt uses
-// the first). Two kinds of package it would misread are decrypted here
-// (own): a password key hashed otherwise than the data (Decrypt spins the
-// password with the data's hash; Apache POI's test file
-// 60320-protected.xlsx, from a bug report, has SHA-512 and SHA-1), and a
+// the first). Three kinds of package it would misread are decrypted here
+// (own), with the same CBC steps: a password key hashed otherwise than the
+// data (Decrypt spins the password with the data's hash; Apache POI's test
+// file 60320-protected.xlsx, from a bug report, has SHA-512 and SHA-1), a
 // package key stored in more bytes than it has (Decrypt takes them all;
-// AES-192, as in ExcelDataReader's agile_AES192_SHA512_CBC test files).
+// AES-192, as in ExcelDataReader's agile_AES192_SHA512_CBC test files),
+// and DES or 3DES, which Decrypt does not know (Apache POI writes them on
+// request: ExcelDataReader's agile_DES_MD5_CBC_pwd_password.xlsx and
+// agile_DESede_SHA384_CBC_pwd_password.xlsx).
 func parseAgile(b []byte) (*method, error) {
 	var x agileXML
 	if err := newPartDecoder(bytes.NewReader(b)).Decode(&x); err != nil {
@@ -279,11 +287,15 @@ func parseAgile(b []byte) (*method, error) {
 	if err := agileCipher(k); err != nil {
 		return nil, err
 	}
+	if k.CipherAlgorithm != kd.CipherAlgorithm {
+		return nil, &errCannotDecrypt{fmt.Sprintf("%s for the key and %s for the data", k.CipherAlgorithm, kd.CipherAlgorithm)}
+	}
 	if k.SpinCount < 0 || k.SpinCount > maxSpinCount {
 		return nil, damaged("spin count %d", k.SpinCount)
 	}
 	m := &method{agile: true, hash: strings.ToLower(k.HashAlgorithm), spinCount: k.SpinCount, keyBits: k.KeyBits,
-		saltSize: k.SaltSize, hashLen: k.HashSize, dataHash: strings.ToLower(kd.HashAlgorithm), dataKeyBits: kd.KeyBits}
+		saltSize: k.SaltSize, hashLen: k.HashSize, dataHash: strings.ToLower(kd.HashAlgorithm), dataKeyBits: kd.KeyBits,
+		cipher: k.CipherAlgorithm, blockSize: k.BlockSize}
 	for _, f := range []struct {
 		dst *[]byte
 		src string
@@ -294,34 +306,50 @@ func parseAgile(b []byte) (*method, error) {
 			return nil, damaged("a key value is not base64")
 		}
 	}
-	// The key encryptor's salt is the IV of its verifier and key.
-	if len(m.salt) != aes.BlockSize || len(m.dataSalt) == 0 || m.saltSize <= 0 || m.saltSize > len(m.verifier) ||
+	// The key encryptor's salt is the IV of its verifier and key (excelize
+	// takes it whole).
+	bs := m.blockSize
+	if len(m.salt) != bs || len(m.dataSalt) == 0 || m.saltSize <= 0 || m.saltSize > len(m.verifier) ||
 		m.hashLen <= 0 || m.hashLen > len(m.verifierHash) || len(m.keyValue) < m.dataKeyBits/8 ||
-		len(m.verifier)%aes.BlockSize != 0 || len(m.verifierHash)%aes.BlockSize != 0 || len(m.keyValue)%aes.BlockSize != 0 {
+		len(m.verifier)%bs != 0 || len(m.verifierHash)%bs != 0 || len(m.keyValue)%bs != 0 {
 		return nil, damaged("verifier of %d and %d bytes", len(m.verifier), len(m.verifierHash))
 	}
-	m.own = m.hash != m.dataHash || len(m.keyValue) != m.dataKeyBits/8
+	m.own = m.cipher != "AES" || m.hash != m.dataHash || len(m.keyValue) != m.dataKeyBits/8
 	return m, nil
 }
 
-// agileCipher checks one set of agile attributes against what excelize
-// decrypts: AES in CBC chaining with 16-byte blocks.
+// agileCipher checks one set of agile attributes: AES (or DES, 3DES) in
+// CBC chaining, with a hash excelize knows.
 func agileCipher(a agileAttrs) error {
+	c := a.CipherAlgorithm
+	want, known := map[string]struct{ block, keyMin, keyMax int }{
+		"AES": {16, 128, 256}, "DES": {8, 64, 64}, "3DES": {8, 192, 192}}[c]
 	switch {
-	case a.CipherAlgorithm == "":
+	case c == "":
 		return &errCannotDecrypt{"an unnamed cipher"}
-	case a.CipherAlgorithm != "AES":
-		return &errCannotDecrypt{a.CipherAlgorithm}
+	case !known:
+		return &errCannotDecrypt{c}
 	case a.CipherChaining != "ChainingModeCBC":
-		return &errCannotDecrypt{"AES in " + strings.TrimPrefix(a.CipherChaining, "ChainingMode") + " chaining"}
+		return &errCannotDecrypt{c + " in " + strings.TrimPrefix(a.CipherChaining, "ChainingMode") + " chaining"}
 	case newHash(a.HashAlgorithm) == nil:
-		return &errCannotDecrypt{"AES and the " + a.HashAlgorithm + " hash"}
-	case a.KeyBits != 128 && a.KeyBits != 192 && a.KeyBits != 256:
-		return damaged("AES with a key of %d bits", a.KeyBits)
-	case a.BlockSize != aes.BlockSize:
-		return damaged("AES with blocks of %d bytes", a.BlockSize)
+		return &errCannotDecrypt{c + " and the " + a.HashAlgorithm + " hash"}
+	case a.KeyBits < want.keyMin || a.KeyBits > want.keyMax || a.KeyBits%64 != 0 && c == "AES":
+		return damaged("%s with a key of %d bits", c, a.KeyBits)
+	case a.BlockSize != want.block:
+		return damaged("%s with blocks of %d bytes", c, a.BlockSize)
 	}
 	return nil
+}
+
+// block makes the agile cipher with key.
+func (m *method) block(key []byte) (cipher.Block, error) {
+	switch m.cipher {
+	case "DES":
+		return des.NewCipher(key)
+	case "3DES":
+		return des.NewTripleDESCipher(key)
+	}
+	return aes.NewCipher(key)
 }
 
 // newHash makes the hash an agile EncryptionInfo names, of those excelize
@@ -426,7 +454,7 @@ func (m *method) agileKey(password string) ([]byte, error) {
 		h.Reset()
 		h.Write(sum)
 		h.Write(blockKey)
-		b, err := aes.NewCipher(fit(h.Sum(nil), m.keyBits/8))
+		b, err := m.block(fit(h.Sum(nil), m.keyBits/8))
 		if err != nil {
 			return nil, err
 		}
@@ -465,12 +493,12 @@ func (m *method) decryptAgile(pkg []byte, password string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := aes.NewCipher(key)
+	b, err := m.block(key)
 	if err != nil {
 		return nil, err
 	}
 	data := pkg[8:]
-	data = data[:len(data)-len(data)%aes.BlockSize]
+	data = data[:len(data)-len(data)%m.blockSize]
 	out := make([]byte, len(data))
 	h := newHash(m.dataHash)
 	for i, at := 0, 0; at < len(data); i, at = i+1, at+4096 {
@@ -478,7 +506,7 @@ func (m *method) decryptAgile(pkg []byte, password string) ([]byte, error) {
 		h.Write(m.dataSalt)
 		h.Write(binary.LittleEndian.AppendUint32(nil, uint32(i)))
 		end := min(at+4096, len(data))
-		cipher.NewCBCDecrypter(b, fit(h.Sum(nil), aes.BlockSize)).CryptBlocks(out[at:end], data[at:end])
+		cipher.NewCBCDecrypter(b, fit(h.Sum(nil), m.blockSize)).CryptBlocks(out[at:end], data[at:end])
 	}
 	return out, nil
 }

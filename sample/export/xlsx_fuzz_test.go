@@ -109,7 +109,7 @@ func fuzzSeedBooks(t testing.TB) [][]byte {
 // from a panic, which would hide one here).
 func FuzzEncryptionInfo(f *testing.F) {
 	plain := []byte("PK\x03\x04 not really a zip, but enough to decrypt")
-	for _, s := range []agileSpec{{256, "SHA512", 128, "SHA1", 3}, {192, "SHA1", 192, "SHA1", 3}} {
+	for _, s := range []agileSpec{{"", 256, "SHA512", 128, "SHA1", 3}, {"", 192, "SHA1", 192, "SHA1", 3}, {"3DES", 192, "SHA1", 192, "SHA1", 3}} {
 		info, pkg := agileEncrypt(s, plain, "x")
 		f.Add(info, pkg)
 	}
@@ -131,7 +131,7 @@ func FuzzEncryptionInfo(f *testing.F) {
 // opens them with their password.
 func FuzzEncryptedWorkbook(f *testing.F) {
 	plain := []byte("PK\x03\x04 not really a zip, but enough to decrypt")
-	info, pkg := agileEncrypt(agileSpec{128, "SHA1", 128, "SHA1", 3}, plain, "x")
+	info, pkg := agileEncrypt(agileSpec{"", 128, "SHA1", 128, "SHA1", 3}, plain, "x")
 	f.Add(xlsxfixture.CFB([]byte("EncryptionInfo"), info, []byte("EncryptedPackage"), pkg))
 	if b, err := os.ReadFile(filepath.Join("testdata", "encrypted", "standard.xlsx")); err == nil {
 		f.Add(b)
