@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/caseaudit/caseaudit/internal/pgdsn"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -39,10 +40,11 @@ import (
 const DefaultPostgresSchema = "caseaudit"
 
 // IsPostgres reports whether a store location names a PostgreSQL store (a
-// postgres:// or postgresql:// URL) rather than an SQLite file.
+// postgres:// or postgresql:// URL, or a connection string in libpq's
+// keyword form, "host=… dbname=…") rather than an SQLite file.
 func IsPostgres(where string) bool {
 	w := strings.ToLower(strings.TrimSpace(where))
-	return strings.HasPrefix(w, "postgres://") || strings.HasPrefix(w, "postgresql://")
+	return strings.HasPrefix(w, "postgres://") || strings.HasPrefix(w, "postgresql://") || pgdsn.IsKeywordForm(where)
 }
 
 // HasPassword reports whether a PostgreSQL URL carries a password (in its
@@ -51,6 +53,9 @@ func IsPostgres(where string) bool {
 func HasPassword(where string) bool {
 	if !IsPostgres(where) {
 		return false
+	}
+	if pgdsn.IsKeywordForm(where) {
+		return pgdsn.HasPassword(where)
 	}
 	u, err := url.Parse(strings.TrimSpace(where))
 	if err != nil {
@@ -72,6 +77,9 @@ func HasPassword(where string) bool {
 func Redact(where string) string {
 	if !IsPostgres(where) {
 		return where
+	}
+	if pgdsn.IsKeywordForm(where) {
+		return pgdsn.Redact(where)
 	}
 	u, err := url.Parse(strings.TrimSpace(where))
 	if err != nil {
@@ -103,6 +111,9 @@ type pgTarget struct {
 // everything else by libpq's rules (environment, password file, service).
 func parsePostgres(where string, timeout time.Duration) (*pgTarget, error) {
 	shown := Redact(where)
+	if pgdsn.IsKeywordForm(where) {
+		return parseKeywordForm(where, shown, timeout)
+	}
 	u, err := url.Parse(strings.TrimSpace(where))
 	if err != nil {
 		return nil, fmt.Errorf("the store URL %s does not parse; write it as postgres://USER@HOST:PORT/DATABASE", shown)
@@ -117,14 +128,36 @@ func parsePostgres(where string, timeout time.Duration) (*pgTarget, error) {
 	}
 	q.Del("schema")
 	u.RawQuery = q.Encode()
-	cfg, err := pgx.ParseConfig(u.String())
+	return pgConfig(u.String(), shown, schema, timeout)
+}
+
+// parseKeywordForm reads a store named in libpq's keyword form, with
+// caseaudit's own schema=NAME among the keywords.
+func parseKeywordForm(where, shown string, timeout time.Duration) (*pgTarget, error) {
+	pairs, err := pgdsn.Parse(where)
+	if err != nil {
+		return nil, fmt.Errorf("the store %s: %v; write it as host=HOST dbname=DATABASE user=USER, quoting a value that holds spaces with '…'", shown, err)
+	}
+	schema := DefaultPostgresSchema
+	if s, ok := pgdsn.Get(pairs, "schema"); ok && s != "" {
+		if !schemaName.MatchString(s) {
+			return nil, fmt.Errorf("the store %s: schema %q is not a plain lower-case name (letters, digits, _)", shown, s)
+		}
+		schema = s
+	}
+	return pgConfig(pgdsn.Format(pgdsn.Without(pairs, "schema")), shown, schema, timeout)
+}
+
+// pgConfig reads a connection string (either form) by libpq's rules.
+func pgConfig(conn, shown, schema string, timeout time.Duration) (*pgTarget, error) {
+	cfg, err := pgx.ParseConfig(conn)
 	if err != nil {
 		msg := "it does not parse"
 		var pe *pgconn.ParseConfigError
 		if errors.As(err, &pe) && pe.Unwrap() != nil {
 			msg = pe.Unwrap().Error()
 		}
-		return nil, fmt.Errorf("the store URL %s: %s", shown, flatten(msg))
+		return nil, fmt.Errorf("the store %s: %s", shown, flatten(msg))
 	}
 	if timeout <= 0 {
 		timeout = DefaultBusyTimeout

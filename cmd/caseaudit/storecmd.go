@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/audit/store"
+	"github.com/caseaudit/caseaudit/internal/netfs"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/spf13/cobra"
 )
@@ -42,7 +44,7 @@ and who you are in it.`,
 // refusePassword refuses a store URL with a password given as an argument.
 func refusePassword(where string) error {
 	if store.HasPassword(where) {
-		return usagef("%s: the URL carries a password, which the command line shows to other users of this machine; give it in PGPASSWORD, ~/.pgpass or a service file (PGSERVICE) instead", store.Redact(where))
+		return usagef("%s: the connection string carries a password, which the command line shows to other users of this machine; give it in PGPASSWORD, ~/.pgpass or a service file (PGSERVICE) instead", store.Redact(where))
 	}
 	return nil
 }
@@ -145,6 +147,18 @@ func runStoreCopy(ctx context.Context, from, to string, g *globalOptions) error 
 		return err
 	}
 	defer src.Close()
+	// An SQLite destination made now is removed again if the copy fails
+	// (run's removeCreatedStore), and announced if it succeeds.
+	if !store.IsPostgres(to) && !fileExists(to) {
+		if w := netfs.Of(to); w.Network && !g.AllowNetworkStore {
+			return fmt.Errorf("the store %s is on %s, where SQLite's file locking is not safe; copy to this computer's own disk, or give --allow-network-store", to, networkKind(w))
+		}
+		if abs, err := filepath.Abs(to); err == nil {
+			g.createdStore = abs
+		} else {
+			g.createdStore = to
+		}
+	}
 	dst, err := audit.Open(ctx, to, audit.Options{Clock: g.Now, Actor: g.actor()})
 	if err != nil {
 		return err
@@ -153,6 +167,9 @@ func runStoreCopy(ctx context.Context, from, to string, g *globalOptions) error 
 	res, err := audit.Copy(ctx, src, dst, nil)
 	if err != nil {
 		return err
+	}
+	if g.createdStore != "" {
+		g.log("info", "made a new audit store at "+g.createdStore)
 	}
 	g.infof("copied %s (%s, %s) from %s to %s; every trail verifies on the copy with the same head\n",
 		words.Count(res.Audits, "audit"), words.Count(res.Cases, "sampled case"), words.Count(res.Entries, "trail entry", "trail entries"),
