@@ -68,6 +68,9 @@ type ProfileReport struct {
 	IncludeNames bool `json:"include_names"`
 	*profile.Profile
 	Notes []string `json:"notes"`
+	// ToolSHA256 is the SHA-256 of the caseaudit executable (Version is
+	// its version); the caller sets it.
+	ToolSHA256 string `json:"tool_sha256,omitempty"`
 }
 
 // ProfileInput is the export profiled.
@@ -351,6 +354,9 @@ func (r *ProfileReport) meta() []kv {
 	}
 	if r.Generated != "" {
 		out = append(out, kv{"Generated", strings.Replace(strings.TrimSuffix(r.Generated, "Z"), "T", " ", 1) + " UTC"})
+	}
+	if t := toolLine(r.Version, r.ToolSHA256); t != "" {
+		out = append(out, kv{"Made by", t})
 	}
 	return out
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/caseaudit/caseaudit/audit/report"
 	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/rate"
+	"github.com/caseaudit/caseaudit/internal/version"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample"
 	"github.com/caseaudit/caseaudit/sample/export"
@@ -216,7 +217,7 @@ func runSampleStage(ctx context.Context, c *runConfig, d templateData, g *global
 			Export: input, Seed: seed, Size: size, Where: c.Filters, Strata: c.Strata,
 			Allocation: orDefault(c.Allocation, sample.Proportional), MinPerStratum: c.MinPerStratum, Columns: c.Columns,
 			Open:        export.OpenOptions{Sheet: c.Sheet, HeaderRow: c.HeaderRow, IDColumn: c.IDColumn, Delimiter: c.Delimiter, Encoding: c.Encoding},
-			ToolVersion: version(), Now: g.Now(),
+			ToolVersion: version.String(), ToolSHA256: version.SHA256(), Now: g.Now(),
 		},
 		Name: name, Period: d.Year + "-" + d.Month, ExcludeWithin: c.ExcludeAuditedWithin, Form: f,
 		FollowUp: audit.OwnerRule{Column: c.FollowUp.OwnerColumn, TeamManagers: c.FollowUp.TeamManagers, DueDays: c.FollowUp.DueDays},
@@ -313,7 +314,7 @@ func runReportStage(ctx context.Context, c *runConfig, d templateData, g *global
 		conf, _ = rate.Confidence.Parse(c.Confidence) // checked when the config was read
 	}
 	ropts := report.Options{Confidence: conf, Method: c.Method, By: c.By, Compare: compare,
-		NoCompare: compare == "", Now: g.Now, ToolVersion: version(), Marking: c.Marking}
+		NoCompare: compare == "", Now: g.Now, ToolVersion: version.String(), ToolSHA256: version.SHA256(), Marking: c.Marking}
 	if c.FailAbove != "" {
 		limit, _ := rate.Limit.Parse(c.FailAbove) // checked when the config was read
 		ropts.Limit = &limit
