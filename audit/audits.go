@@ -684,7 +684,15 @@ func quoteList(s []string) string {
 	for i, x := range s {
 		q[i] = fmt.Sprintf("%q", x)
 	}
-	if len(q) == 1 {
+	return quoteJoin(q)
+}
+
+// quoteJoin joins quoted items: "a", "b" or "c".
+func quoteJoin(q []string) string {
+	switch len(q) {
+	case 0:
+		return "nowhere"
+	case 1:
 		return q[0]
 	}
 	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]

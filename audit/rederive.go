@@ -53,7 +53,17 @@ func LocateExport(a *Audit, given string) (path string, tried []string, err erro
 		return "", tried, errorf(ErrExportMissing, "%s is not there", given)
 	}
 	return "", tried, errorf(ErrExportMissing, "the export of audit %q is not at %s; name it with %s",
-		a.Name, quoteList(tried), opt.Input)
+		a.Name, quotePaths(tried), opt.Input)
+}
+
+// quotePaths lists paths in double quotes as they are written, without Go's
+// escapes, so that a Windows path reads C:\Users\…, not C:\\Users\\….
+func quotePaths(paths []string) string {
+	q := make([]string, len(paths))
+	for i, p := range paths {
+		q[i] = `"` + p + `"`
+	}
+	return quoteJoin(q)
 }
 
 // Rederivation is an audit's sample drawn again from an export and compared

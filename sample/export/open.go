@@ -211,7 +211,9 @@ func lockFileError(path string, size int64, head []byte) error {
 	}
 	return &InputError{Path: path,
 		Msg:  fmt.Sprintf("this is %s's lock file for %q (kept beside a workbook while it is open), not an export", app, target),
-		Hint: fmt.Sprintf("open %q instead", filepath.Join(dir, target))}
+		// The path as written (not %q, which would double a Windows path's
+		// backslashes).
+		Hint: `open "` + filepath.Join(dir, target) + `" instead`}
 }
 
 // excelOwnerFile recognises an Excel lock file by its layout: 162 or 165
