@@ -99,7 +99,7 @@ type Report struct {
 	Marking    string    `json:"marking,omitempty"`
 	Tool       string    `json:"tool"`
 	Version    string    `json:"version"`
-	ToolSHA256 string    `json:"tool_sha256,omitempty"` // of the caseaudit executable
+	ToolSHA256 string    `json:"tool_sha256,omitempty"`
 	Generated  string    `json:"generated,omitempty"` // RFC 3339, UTC
 	Audit      string    `json:"audit"`
 	Created    time.Time `json:"created"`

@@ -209,10 +209,10 @@ func lockFileError(path string, size int64, head []byte) error {
 			}
 		}
 	}
+	// The hint gives the path as written, not with %q, which would double
+	// a Windows path's backslashes.
 	return &InputError{Path: path,
 		Msg:  fmt.Sprintf("this is %s's lock file for %q (kept beside a workbook while it is open), not an export", app, target),
-		// The path as written (not %q, which would double a Windows path's
-		// backslashes).
 		Hint: `open "` + filepath.Join(dir, target) + `" instead`}
 }
 
