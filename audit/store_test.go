@@ -9,14 +9,12 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
 
 func TestOpenCreatesPrivateWALStore(t *testing.T) {
-	old := syscall.Umask(0) // a permissive umask must not make the store readable by others
-	defer syscall.Umask(old)
+	defer permissiveUmask(t)() // a permissive umask must not make the store readable by others
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "caseaudit.db")
 	s, err := Open(ctx, path, Options{})
