@@ -11,6 +11,7 @@ import (
 
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/audit/report"
+	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/rate"
 	"github.com/caseaudit/caseaudit/internal/version"
@@ -127,7 +128,7 @@ func runRun(ctx context.Context, o *runOptions, g *globalOptions) error {
 	if g.DB == "" && c.Store != "" && os.Getenv("CASEAUDIT_DB") == "" {
 		gg := *g
 		gg.DB = c.Store
-		if !audit.IsPostgres(c.Store) {
+		if !store.IsPostgres(c.Store) {
 			gg.DB = c.rel(c.Store)
 		}
 		g = &gg
