@@ -47,3 +47,21 @@ func TestQuotePaths(t *testing.T) {
 		t.Errorf("QuoteList(nil) = %s", got)
 	}
 }
+
+func TestClip(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{"Case Reference", 20, "Case Reference"},
+		{"Case Reference", 14, "Case Reference"},
+		{"Case Reference", 8, "Case Re…"},
+		{"Zoë Brontë-Ørsted", 5, "Zoë …"},
+		{"abc", 0, ""},
+	} {
+		if got := Clip(tc.s, tc.n); got != tc.want {
+			t.Errorf("Clip(%q, %d) = %q, want %q", tc.s, tc.n, got, tc.want)
+		}
+	}
+}
