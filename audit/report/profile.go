@@ -74,6 +74,9 @@ type ProfileReport struct {
 	Marking string `json:"marking,omitempty"`
 	*profile.Profile
 	Notes []string `json:"notes"`
+	// ToolSHA256 is the SHA-256 of the caseaudit executable (Version is
+	// its version); the caller sets it.
+	ToolSHA256 string `json:"tool_sha256,omitempty"`
 }
 
 // ProfileInput is the export profiled.
@@ -386,6 +389,9 @@ func (r *ProfileReport) meta() []kv {
 	}
 	if r.Generated != "" {
 		out = append(out, kv{"Generated", strings.Replace(strings.TrimSuffix(r.Generated, "Z"), "T", " ", 1) + " UTC"})
+	}
+	if t := toolLine(r.Version, r.ToolSHA256); t != "" {
+		out = append(out, kv{"Made by", t})
 	}
 	return out
 }

@@ -60,8 +60,10 @@ type Options struct {
 	// overdue by; nil leaves Generated zero and judges actions by the
 	// store's clock.
 	Now func() time.Time
-	// ToolVersion is recorded in the report.
+	// ToolVersion and ToolSHA256 (of the executable) identify the
+	// caseaudit making the report; both are recorded in it.
 	ToolVersion string
+	ToolSHA256  string
 	// Marking is the protective marking ("OFFICIAL-SENSITIVE") every format
 	// shows: in the title block and, printed, on every page. A report left
 	// without one carries the marking recorded with its audit's sample.
@@ -98,6 +100,7 @@ type Report struct {
 	Marking    string    `json:"marking,omitempty"`
 	Tool       string    `json:"tool"`
 	Version    string    `json:"version"`
+	ToolSHA256 string    `json:"tool_sha256,omitempty"`
 	Generated  string    `json:"generated,omitempty"` // RFC 3339, UTC
 	Audit      string    `json:"audit"`
 	Created    time.Time `json:"created"`
@@ -459,7 +462,7 @@ func populationNote(p *sample.Provenance) string {
 func (r *Report) compute(a *audit.Audit, cases []audit.SampledCase, orig, mod []audit.Finding,
 	msample *audit.ModerationSample, pairs []audit.GradePair) error {
 	o := r.opts
-	r.Schema, r.Tool, r.Version, r.Marking = Schema, "caseaudit", o.ToolVersion, o.Marking
+	r.Schema, r.Tool, r.Version, r.ToolSHA256, r.Marking = Schema, "caseaudit", o.ToolVersion, o.ToolSHA256, o.Marking
 	if o.Now != nil {
 		r.Generated = o.Now().UTC().Format(time.RFC3339)
 	}

@@ -64,6 +64,9 @@ func (r *Report) meta() []kv {
 	if r.Generated != "" {
 		out = append(out, kv{"Report generated", r.Generated})
 	}
+	if t := toolLine(r.Version, r.ToolSHA256); t != "" {
+		out = append(out, kv{"Made by", t})
+	}
 	return out
 }
 
@@ -419,4 +422,19 @@ func dayWord(d float64) string {
 		return "day"
 	}
 	return "days"
+}
+
+// toolLine names the caseaudit that made a report, for an inspector: its
+// version and the SHA-256 of its executable (which a release's
+// checksums.txt lists); "" when neither is known.
+func toolLine(version, sha string) string {
+	switch {
+	case version == "" && sha == "":
+		return ""
+	case sha == "":
+		return "caseaudit " + version
+	case version == "":
+		return "caseaudit, executable SHA-256 " + sha
+	}
+	return "caseaudit " + version + ", executable SHA-256 " + sha
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/caseaudit/caseaudit/audit/report"
 	"github.com/caseaudit/caseaudit/internal/opt"
+	"github.com/caseaudit/caseaudit/internal/version"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample"
 	"github.com/caseaudit/caseaudit/sample/export"
@@ -260,8 +261,9 @@ func runProfile(ctx context.Context, o *profileOptions, g *globalOptions) error 
 		report.ProfileInput{Path: o.Export, SHA256: sum, Format: t.Format, Sheet: t.Sheet, HeaderRow: t.HeaderRow,
 			IDColumn: t.Header[t.IDIndex], Rows: counts.Rows},
 		fs, report.ProfileSkipped{Blank: counts.Blank, Footers: counts.Footers, Duplicates: counts.Duplicates, FilteredOut: counts.FilteredOut},
-		g.Now(), version(), o.IncludeNames)
+		g.Now(), version.String(), o.IncludeNames)
 	r.Marking = strings.Join(strings.Fields(o.Marking), " ")
+	r.ToolSHA256 = version.SHA256()
 	ro := report.RenderOptions{Color: o.Out == "" && g.IO.Color()}
 	if err := writeOutput(ctx, g, o.Out, o.Force, func(w io.Writer) error { return report.RenderProfile(w, r, format, ro) }); err != nil {
 		return err

@@ -12,6 +12,7 @@ import (
 	"github.com/caseaudit/caseaudit/internal/atomicfile"
 	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/rate"
+	"github.com/caseaudit/caseaudit/internal/version"
 	"github.com/spf13/cobra"
 )
 
@@ -174,7 +175,7 @@ func commonReportFlags(g *globalOptions, format, out, confidence, method string)
 		return c, usagef("--method %q: use clopper-pearson (exact) or wilson", method)
 	}
 	c.format = f
-	c.opts = report.Options{Confidence: conf, Method: method, Now: g.Now, ToolVersion: version()}
+	c.opts = report.Options{Confidence: conf, Method: method, Now: g.Now, ToolVersion: version.String(), ToolSHA256: version.SHA256()}
 	return c, nil
 }
 

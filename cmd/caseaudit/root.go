@@ -16,6 +16,7 @@ import (
 	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/textsafe"
+	"github.com/caseaudit/caseaudit/internal/version"
 	"github.com/spf13/cobra"
 )
 
@@ -212,21 +213,6 @@ func clockFromEnv() func() time.Time {
 	return func() time.Time { return time.Now().UTC() }
 }
 
-func version() string {
-	v := "(devel)"
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		if bi.Main.Version != "" {
-			v = bi.Main.Version
-		}
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" && len(s.Value) >= 12 && v == "(devel)" {
-				v = "(devel " + s.Value[:12] + ")"
-			}
-		}
-	}
-	return v
-}
-
 func newRootCmd(g *globalOptions) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "caseaudit",
@@ -248,11 +234,15 @@ sampler). Nothing leaves this machine; outputs are readable only by you.
 
   # the whole job on invented data
   caseaudit demo`,
-		Version:       version(),
+		Version:       version.String(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.SetVersionTemplate("caseaudit {{.Version}}\n")
+	// --version names the build and the SHA-256 of this executable, which
+	// a release's checksums.txt lists; the first line stays
+	// "caseaudit VERSION" for scripts.
+	cobra.AddTemplateFunc("caseauditVersion", func() string { return version.Get().Text() })
+	root.SetVersionTemplate(`{{caseauditVersion}}`)
 	root.PersistentFlags().BoolVarP(&g.Quiet, "quiet", "q", false, "print only data and errors, no progress or summaries")
 	root.PersistentFlags().StringVar(&g.LogFormat, "log-format", "text", "messages on stderr as text or json (one object per line)")
 	root.PersistentFlags().StringVar(&g.User, "user", "", "the person acting, recorded in the trail with what they do (default: $CASEAUDIT_USER, else your login)")

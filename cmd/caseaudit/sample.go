@@ -16,6 +16,7 @@ import (
 	"github.com/caseaudit/caseaudit/internal/atomicfile"
 	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/rate"
+	"github.com/caseaudit/caseaudit/internal/version"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample"
 	"github.com/caseaudit/caseaudit/sample/export"
@@ -260,7 +261,7 @@ func (o *sampleOptions) drawRequest(g *globalOptions) (audit.DrawRequest, error)
 		Spec: sample.Spec{
 			Export: o.Export, Open: o.Open, Seed: o.Seed, Size: o.Size, Where: o.Where, Strata: o.Strata,
 			Allocation: o.Allocation, MinPerStratum: o.MinPerStratum, Columns: o.Columns, Strict: o.Strict,
-			ToolVersion: version(), Now: g.Now(),
+			ToolVersion: version.String(), ToolSHA256: version.SHA256(), Now: g.Now(),
 		},
 		Name: strings.TrimSpace(o.Audit), Period: strings.TrimSpace(o.Period), ExcludeWithin: o.ExcludeWithin,
 		ExcludeSource: o.ExcludeFile,
@@ -533,6 +534,9 @@ type sampleJSON struct {
 	// Factors are the factors recorded with the sample (--factors): absent
 	// otherwise.
 	Factors *sample.Factors `json:"factors,omitempty"`
+	// ToolSHA256 is the SHA-256 of the caseaudit executable that drew the
+	// sample (Version is its version).
+	ToolSHA256 string `json:"tool_sha256,omitempty"`
 }
 
 type inputJSON struct {
@@ -587,9 +591,10 @@ func sampleToJSON(p *sample.Provenance, cases []sample.Selected) sampleJSON {
 		Columns:   append([]string{}, p.Columns...),
 		Skipped: skippedJSON{Blank: c.Blank, Footers: c.Footers, Duplicates: c.Duplicates,
 			FilteredOut: c.FilteredOut, Excluded: c.Excluded},
-		Created: p.Drawn.UTC().Format("2006-01-02T15:04:05Z"),
-		Sample:  []sampledCaseJSON{},
-		Factors: p.Factors,
+		Created:    p.Drawn.UTC().Format("2006-01-02T15:04:05Z"),
+		Sample:     []sampledCaseJSON{},
+		Factors:    p.Factors,
+		ToolSHA256: p.ToolSHA256,
 	}
 	if p.Stratified() {
 		sj := &strataJSON{Column: p.Strata.Column, Allocation: p.Strata.Allocation, MinPerStratum: p.Strata.MinPerStratum}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/sha256"
 	"errors"
 	"flag"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -36,7 +38,11 @@ func TestScripts(t *testing.T) {
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("CASEAUDIT_NOW", "2026-07-01T09:00:00Z")
 			e.Setenv("NO_COLOR", "1")
-			return nil
+			// What the caseaudit the stories run (this test binary) must
+			// call itself, hashed here independently of internal/version.
+			sum, err := testExeSHA256()
+			e.Setenv("EXE_SHA256", sum)
+			return err
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"genexport": cmdGenexport,
@@ -332,3 +338,17 @@ func cmdXlsxcat(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	fmt.Fprintf(ts.Stdout(), "header %s\nfooter %s\n", hf.OddHeader, hf.OddFooter)
 }
+
+// testExeSHA256 is the SHA-256 of this test binary, which the stories run
+// as caseaudit.
+var testExeSHA256 = sync.OnceValues(func() (string, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", err
+	}
+	b, err := os.ReadFile(exe)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%x", sha256.Sum256(b)), nil
+})
