@@ -17,43 +17,66 @@ import (
 type Comparison struct {
 	// Export is the file compared (as given); SameExport: its SHA-256 is
 	// the recorded one.
-	Export         string
-	SameExport     bool
-	RecordedSHA256 string
-	SHA256         string
+	Export         string `json:"export"`
+	SameExport     bool   `json:"same_export"`
+	RecordedSHA256 string `json:"recorded_sha256"`
+	SHA256         string `json:"sha256"`
 	// Cases is the number of recorded cases compared.
-	Cases int
+	Cases int `json:"cases"`
 	// The population recorded and found again.
-	RecordedPopulation int
-	Population         int
+	RecordedPopulation int `json:"recorded_population"`
+	Population         int `json:"population"`
 	// Missing: recorded cases the re-derived sample does not hold, each
 	// with the reason (gone from the export, filtered out, excluded, or
 	// outranked by a case that was not there before).
-	Missing []Difference
+	Missing []Difference `json:"missing"`
 	// Added: re-derived cases that were not recorded.
-	Added []Difference
+	Added []Difference `json:"added"`
 	// Moved: cases of the first draw at another place in selection order.
-	Moved []Difference
+	Moved []Difference `json:"moved"`
 	// Changed: recorded cases still drawn whose shown fields now differ in
 	// the export (the sample may still re-derive; the case's details do not).
-	Changed []FieldChange
+	Changed []FieldChange `json:"changed"`
 	// Factors: recorded factor values (of the population, or of a recorded
 	// case still drawn) that differ when measured again.
-	Factors []FactorChange
+	Factors []FactorChange `json:"factors"`
 }
 
 // Difference is one case that differs.
 type Difference struct {
-	ID             string
-	RecordedOrder  int // 0 when not recorded
-	RederivedOrder int // 0 when not re-derived
-	Why            string
+	ID             string `json:"id"`
+	RecordedOrder  int    `json:"recorded_order"`  // 0 when not recorded
+	RederivedOrder int    `json:"rederived_order"` // 0 when not re-derived
+	Why            string `json:"why"`
 }
 
 // FieldChange is a shown field of a sampled case that differs from the
 // value recorded when the sample was drawn.
 type FieldChange struct {
-	ID, Column, Recorded, Now string
+	ID       string `json:"id"`
+	Column   string `json:"column"`
+	Recorded string `json:"recorded"`
+	Now      string `json:"now"`
+}
+
+// Normalise gives nil lists their empty values, so that JSON shows [] for
+// "none" rather than null.
+func (c *Comparison) Normalise() {
+	if c.Missing == nil {
+		c.Missing = []Difference{}
+	}
+	if c.Added == nil {
+		c.Added = []Difference{}
+	}
+	if c.Moved == nil {
+		c.Moved = []Difference{}
+	}
+	if c.Changed == nil {
+		c.Changed = []FieldChange{}
+	}
+	if c.Factors == nil {
+		c.Factors = []FactorChange{}
+	}
 }
 
 // Identical reports whether the sample re-derives exactly: the same

@@ -29,9 +29,9 @@ type SelectOptions struct {
 
 // Stratum is one stratum's population and its share of the sample.
 type Stratum struct {
-	Name       string
-	Population int
-	Size       int
+	Name       string `json:"name"`
+	Population int    `json:"population"`
+	Size       int    `json:"size"`
 }
 
 // Selected is one sampled case.

@@ -14,11 +14,13 @@ import (
 	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample"
+	"github.com/caseaudit/caseaudit/schema"
 )
 
-// Schema names the JSON report's layout; it changes only when a field is
-// removed or changes meaning (new fields may be added).
-const Schema = "caseaudit-report/1"
+// Schema identifies the JSON report's layout (schema/report.json, carried as
+// "$schema"); it changes only when a field is removed or changes meaning
+// (new fields may be added).
+const Schema = schema.Report
 
 // Interval methods accepted by Options.Method.
 const (
@@ -93,7 +95,6 @@ func (o *Options) normalise() error {
 // Report is one audit's report. Its JSON form is documented in README.md
 // ("caseaudit report") and identified by Schema.
 type Report struct {
-	Schema     string    `json:"schema"`
 	Marking    string    `json:"marking,omitempty"`
 	Tool       string    `json:"tool"`
 	Version    string    `json:"version"`
@@ -297,7 +298,6 @@ type TrendPoint struct {
 
 // Trend is the share flagged and grade mix of every audit, oldest first.
 type Trend struct {
-	Schema     string       `json:"schema"`
 	Marking    string       `json:"marking,omitempty"`
 	Limit      *float64     `json:"limit,omitempty"`
 	Method     string       `json:"method"`
@@ -306,7 +306,7 @@ type Trend struct {
 }
 
 // TrendSchema names the JSON trend's layout.
-const TrendSchema = "caseaudit-trend/1"
+const TrendSchema = schema.Trend
 
 // ErrNothingAudited is wrapped by Exceeds when no case has been audited.
 var ErrNothingAudited = errors.New("no case has been audited yet")
@@ -413,7 +413,7 @@ func build(ctx context.Context, st *audit.Store, name string, opts Options) (*Re
 func (r *Report) compute(a *audit.Audit, cases []audit.SampledCase, orig, mod []audit.Finding,
 	msample *audit.ModerationSample, pairs []audit.GradePair) error {
 	o := r.opts
-	r.Schema, r.Tool, r.Version, r.Marking = Schema, "caseaudit", o.ToolVersion, o.Marking
+	r.Tool, r.Version, r.Marking = "caseaudit", o.ToolVersion, o.Marking
 	if o.Now != nil {
 		r.Generated = o.Now().UTC().Format(time.RFC3339)
 	}
@@ -799,7 +799,7 @@ func buildTrend(ctx context.Context, st *audit.Store, opts Options) (*Trend, err
 	if err != nil {
 		return nil, err
 	}
-	t := &Trend{Schema: TrendSchema, Method: opts.Method, Confidence: opts.Confidence, Audits: []TrendPoint{},
+	t := &Trend{Method: opts.Method, Confidence: opts.Confidence, Audits: []TrendPoint{},
 		Marking: opts.Marking, Limit: opts.Limit}
 	for _, s := range sums {
 		fs, err := st.Findings(ctx, s.Name, false)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,8 +12,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/caseaudit/caseaudit/internal/jsonout"
 	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/textsafe"
+	"github.com/caseaudit/caseaudit/schema"
 	"github.com/spf13/cobra"
 )
 
@@ -63,18 +64,20 @@ func (g *globalOptions) errorf(format string, a ...any) {
 	g.log("error", "caseaudit: "+msg+"\n")
 }
 
+// logLine is one message under --log-format json (schema/log.json).
+type logLine struct {
+	Time  string `json:"time"`
+	Level string `json:"level"` // info, warning or error
+	Msg   string `json:"msg"`
+}
+
 // log writes one message to stderr: as text (warnings prefixed), or with
 // --log-format json as one JSON object per line.
 func (g *globalOptions) log(level, msg string) {
 	msg = g.spell(msg)
 	if g.LogFormat == "json" {
 		for _, line := range strings.Split(strings.TrimRight(msg, "\n"), "\n") {
-			b, _ := json.Marshal(struct {
-				Time  string `json:"time"`
-				Level string `json:"level"`
-				Msg   string `json:"msg"`
-			}{g.Now().UTC().Format(time.RFC3339), level, strings.TrimSpace(line)})
-			fmt.Fprintf(g.IO.Err, "%s\n", b)
+			jsonout.Line(g.IO.Err, schema.Log, logLine{g.Now().UTC().Format(time.RFC3339), level, strings.TrimSpace(line)})
 		}
 		return
 	}

@@ -22,13 +22,22 @@ var updateScripts = flag.Bool("update-scripts", false, "rewrite cmp expectations
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"caseaudit": func() { os.Exit(Main()) },
+		"caseaudit": func() { os.Exit(checkedMain()) },
 	})
 }
 
 // TestScripts runs the acceptance scripts in testdata/script: one story per
 // file, readable as documentation of the command line.
 func TestScripts(t *testing.T) {
+	seen := filepath.Join(t.TempDir(), "schemas-seen")
+	if f := flag.Lookup("test.run"); f == nil || f.Value.String() == "" {
+		// Every story ran: together they print a document of every schema.
+		t.Cleanup(func() {
+			if !t.Failed() {
+				checkEverySchemaSeen(t, schemasSeen(t, seen))
+			}
+		})
+	}
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
@@ -36,6 +45,7 @@ func TestScripts(t *testing.T) {
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("CASEAUDIT_NOW", "2026-07-01T09:00:00Z")
 			e.Setenv("NO_COLOR", "1")
+			e.Setenv("CASEAUDIT_SCHEMAS_SEEN", seen)
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){

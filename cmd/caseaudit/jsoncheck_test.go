@@ -1,0 +1,150 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/caseaudit/caseaudit/schema"
+	"github.com/caseaudit/caseaudit/schema/schematest"
+)
+
+// The stories run caseaudit through checkedMain: every JSON document a
+// command prints (--format json on stdout, or a .json file it writes with
+// --out) and every --log-format json line is validated against the schema
+// it names, and a document that is not valid fails the story (exit status
+// 97, with the reason on stderr). The schemas' identifiers seen are
+// appended to $CASEAUDIT_SCHEMAS_SEEN, for TestEverySchemaExercised.
+
+const exitSchema = 97
+
+// checkedMain is Main, with the JSON it writes validated.
+func checkedMain() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	args := os.Args[1:]
+	var out, errb bytes.Buffer
+	s := systemStreams()
+	s.Out = io.MultiWriter(os.Stdout, &out)
+	s.Err = io.MultiWriter(os.Stderr, &errb)
+	code := run(ctx, s, args)
+	ids, err := checkJSONOutputs(args, out.Bytes(), errb.Bytes(), "")
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "schema check (tests only): %v\n", err)
+		return exitSchema
+	}
+	if f := os.Getenv("CASEAUDIT_SCHEMAS_SEEN"); f != "" && len(ids) > 0 {
+		if fh, err := os.OpenFile(f, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600); err == nil {
+			fh.WriteString(strings.Join(ids, "\n") + "\n")
+			fh.Close()
+		}
+	}
+	return code
+}
+
+// flagValue returns the values given to a flag (--name V, --name=V, or the
+// shorthand -s V).
+func flagValues(args []string, name, short string) []string {
+	var vals []string
+	for i, a := range args {
+		if a == "--" {
+			break
+		}
+		switch {
+		case (a == "--"+name || (short != "" && a == "-"+short)) && i+1 < len(args):
+			vals = append(vals, args[i+1])
+		case strings.HasPrefix(a, "--"+name+"="):
+			vals = append(vals, strings.TrimPrefix(a, "--"+name+"="))
+		}
+	}
+	return vals
+}
+
+// checkJSONOutputs validates what one command line wrote: stdout when it is
+// JSON (asked for with --format json, or a document carrying "$schema"),
+// the .json files named by --out, and stderr's lines under --log-format
+// json. dir resolves relative --out paths ("" for the working directory).
+func checkJSONOutputs(args []string, stdout, stderr []byte, dir string) ([]string, error) {
+	v, err := schematest.Load()
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	asked := false
+	for _, f := range flagValues(args, "format", "f") {
+		asked = asked || f == "json"
+	}
+	outs := flagValues(args, "out", "o")
+	trimmed := bytes.TrimSpace(stdout)
+	if len(trimmed) > 0 && (asked && len(outs) == 0 || bytes.HasPrefix(trimmed, []byte("{")) && bytes.Contains(trimmed[:min(len(trimmed), 40)], []byte(`"$schema"`))) {
+		id, err := v.Document(stdout)
+		if err != nil {
+			return nil, fmt.Errorf("standard output: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	for _, o := range outs {
+		if !strings.EqualFold(filepath.Ext(o), ".json") {
+			continue
+		}
+		if dir != "" && !filepath.IsAbs(o) {
+			o = filepath.Join(dir, o)
+		}
+		b, err := os.ReadFile(o)
+		if err != nil {
+			continue // not written: the command failed, and says so
+		}
+		id, err := v.Document(b)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", o, err)
+		}
+		ids = append(ids, id)
+	}
+	for _, f := range flagValues(args, "log-format", "") {
+		if f == "json" {
+			got, err := v.Lines(stderr)
+			if err != nil {
+				return nil, fmt.Errorf("standard error (--log-format json): %w", err)
+			}
+			ids = append(ids, got...)
+		}
+	}
+	return ids, nil
+}
+
+// schemasSeen reads the identifiers the stories' documents carried.
+func schemasSeen(t *testing.T, file string) map[string]bool {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, l := range strings.Split(string(b), "\n") {
+		if l != "" {
+			seen[l] = true
+		}
+	}
+	return seen
+}
+
+// checkEverySchemaSeen fails unless each published schema but the
+// provenance's (which others include) is the schema of a document some
+// story printed.
+func checkEverySchemaSeen(t *testing.T, seen map[string]bool) {
+	v, err := schematest.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range v.IDs() {
+		if id != schema.Provenance && !seen[id] {
+			t.Errorf("no story prints a document of %s (schema/%s): add one that does", id, schema.FileName(id))
+		}
+	}
+}
