@@ -7,7 +7,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"regexp"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -15,6 +17,7 @@ import (
 	"github.com/caseaudit/caseaudit/internal/jsonout"
 	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/textsafe"
+	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/schema"
 	"github.com/spf13/cobra"
 )
@@ -214,7 +217,14 @@ sampler). Nothing leaves this machine; outputs are readable only by you.
 	root.PersistentFlags().StringVar(&g.LogFormat, "log-format", "text", "messages on stderr as text or json (one object per line)")
 	root.PersistentFlags().StringVar(&g.User, "user", "", "the person acting, recorded in the trail with what they do (default: $CASEAUDIT_USER, else your login)")
 	root.PersistentFlags().StringVar(&g.DB, "db", "", "audit store: an SQLite `FILE`, or a postgres://USER@HOST/DATABASE URL (default: $CASEAUDIT_DB, else ./caseaudit.db)")
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &usageError{err} })
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		err = flagError(c, err)
+		var ue *usageError
+		if errors.As(err, &ue) {
+			return err
+		}
+		return &usageError{err}
+	})
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
 		if f := g.LogFormat; f != "text" && f != "json" {
 			g.LogFormat = "text"
@@ -277,6 +287,11 @@ func init() { cobra.EnableCommandSorting = false }
 // (exit 2, with a pointer to the help), whichever validator found it:
 // cobra's own validators return plain errors.
 func usageArgs(c *cobra.Command) {
+	if c.Args == nil && !c.HasSubCommands() && c.Runnable() {
+		// cobra lets a command without subcommands ignore arguments it
+		// was not made for; caseaudit refuses them.
+		c.Args = cobra.NoArgs
+	}
 	if c.Args != nil {
 		args := c.Args
 		c.Args = func(cmd *cobra.Command, a []string) error {
@@ -284,6 +299,15 @@ func usageArgs(c *cobra.Command) {
 				var ue *usageError
 				if errors.As(err, &ue) {
 					return err
+				}
+				if len(a) > 0 && !cmd.HasSubCommands() && strings.HasPrefix(err.Error(), "unknown command ") {
+					// cobra.NoArgs calls an argument an unknown command.
+					return usagef("%s takes no arguments (got %q)", cmd.CommandPath(), a[0])
+				}
+				if m := cobraArgCount.FindStringSubmatch(err.Error()); m != nil {
+					// cobra's "accepts at most 1 arg(s), received 2".
+					n, _ := strconv.Atoi(m[2])
+					return usagef("%s takes %s (got %d)", cmd.CommandPath(), strings.TrimSpace(m[1]+" "+words.Count(n, "argument")), len(a))
 				}
 				return &usageError{err}
 			}
@@ -295,10 +319,16 @@ func usageArgs(c *cobra.Command) {
 	}
 }
 
+// cobraArgCount matches cobra's own argument-count errors.
+var cobraArgCount = regexp.MustCompile(`^(?:accepts|requires) (at most|at least|between \d+ and|) ?(\d+) arg\(s\)`)
+
 // exactArgs is cobra.ExactArgs returning a usage error.
 func exactArgs(n int, what string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) != n {
+			if n == 0 {
+				return usagef("%s takes no arguments (got %q)", cmd.CommandPath(), args[0])
+			}
 			if n == 1 {
 				return usagef("%s needs %s (got %d arguments)", cmd.CommandPath(), what, len(args))
 			}
