@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/caseaudit/caseaudit/internal/atomicfile"
+	"github.com/caseaudit/caseaudit/internal/shellarg"
 	"github.com/caseaudit/caseaudit/sample"
 	"github.com/caseaudit/caseaudit/sample/export"
 	"github.com/spf13/cobra"
@@ -98,7 +99,7 @@ func runInit(ctx context.Context, o *initOptions, g *globalOptions) error {
 	if err != nil {
 		return err
 	}
-	g.infof("wrote %s; edit it, then run: caseaudit run %s --stage sample\n", o.Out, o.Out)
+	g.infof("wrote %s; edit it, then run: caseaudit run %s --stage sample\n", o.Out, shellarg.Quote(o.Out))
 	return nil
 }
 

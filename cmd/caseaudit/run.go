@@ -13,6 +13,7 @@ import (
 	"github.com/caseaudit/caseaudit/audit/report"
 	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/rate"
+	"github.com/caseaudit/caseaudit/internal/shellarg"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample"
 	"github.com/caseaudit/caseaudit/sample/export"
@@ -163,7 +164,7 @@ func runSampleStage(ctx context.Context, c *runConfig, d templateData, g *global
 			g.infof("audit %q already drawn on %s (%d cases, seed %s); nothing changed\n",
 				a.Name, a.Created.UTC().Format("2006-01-02"), a.InitialSize, a.Seed())
 			if workbook != "" && !fileExists(workbook) {
-				g.warnf("the workbook %s is not there; the audit's cases are in the store (caseaudit status %q)\n", workbook, name)
+				g.warnf("the workbook %s is not there; the audit's cases are in the store (caseaudit status %s)\n", workbook, shellarg.Quote(name))
 			}
 			return nil
 		}
@@ -278,7 +279,7 @@ func runReportStage(ctx context.Context, c *runConfig, d templateData, g *global
 		}
 	}
 	if errors.Is(err, audit.ErrNotFound) {
-		return fmt.Errorf("there is no audit %q in %s yet: run the sample stage first (caseaudit run %s --stage sample)", name, g.storeName(), c.path)
+		return fmt.Errorf("there is no audit %q in %s yet: run the sample stage first (caseaudit run %s --stage sample)", name, g.storeName(), shellarg.Quote(c.path))
 	}
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -55,6 +56,7 @@ func TestScripts(t *testing.T) {
 			"fill":      cmdFill,
 			"exits":     cmdExits,
 			"xlsxcat":   cmdXlsxcat,
+			"runhint":   cmdRunhint,
 		},
 	})
 }
@@ -335,4 +337,40 @@ func cmdXlsxcat(ts *testscript.TestScript, neg bool, args []string) {
 	hf, err := f.GetHeaderFooter(sheet)
 	ts.Check(err)
 	fmt.Fprintf(ts.Stdout(), "header %s\nfooter %s\n", hf.OddHeader, hf.OddFooter)
+}
+
+// cmdRunhint runs a command caseaudit printed for the user to run, as a
+// person pasting it into a shell would, and checks its exit status:
+//
+//	runhint CODE stdout|stderr REGEXP
+//
+// REGEXP's first group, in its last match in the last command's stdout or
+// stderr, is the command; sh runs it (caseaudit is on the PATH), and its
+// output becomes stdout and stderr for the lines that follow.
+func cmdRunhint(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 || (args[1] != "stdout" && args[1] != "stderr") {
+		ts.Fatalf("usage: runhint CODE stdout|stderr REGEXP")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	re, err := regexp.Compile("(?m)" + args[2])
+	ts.Check(err)
+	all := re.FindAllStringSubmatch(ts.ReadFile(args[1]), -1)
+	if len(all) == 0 || len(all[len(all)-1]) < 2 {
+		ts.Fatalf("no match for %s in %s", args[2], args[1])
+	}
+	hint := all[len(all)-1][1]
+	ts.Logf("running the hint: %s", hint)
+	err = ts.Exec("sh", "-c", hint)
+	got := 0
+	if err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("sh: %v", err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("the hint %s exited with status %d, want %d", hint, got, want)
+	}
 }

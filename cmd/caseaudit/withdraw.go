@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/internal/shellarg"
 	"github.com/caseaudit/caseaudit/schema"
 	"github.com/spf13/cobra"
 )
@@ -105,7 +106,7 @@ func runWithdraw(ctx context.Context, o *withdrawOptions, g *globalOptions) erro
 	case res.Unallocated != "":
 		g.warnf("%s is not allocated: %s\n", r.ID, res.Unallocated)
 	}
-	g.infof("write the workbook again to hand it out: caseaudit workbook %q --out %s\n", res.Audit.Name, filepath.Base(fileName(res.Audit.Name)+".xlsx"))
+	g.infof("write the workbook again to hand it out: caseaudit workbook %s --out %s\n", shellarg.Quote(res.Audit.Name), shellarg.Quote(filepath.Base(fileName(res.Audit.Name)+".xlsx")))
 	return nil
 }
 
