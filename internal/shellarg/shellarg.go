@@ -8,7 +8,7 @@ import "strings"
 // characters no shell treats specially (e.g. 2026-07.xlsx); else in double
 // quotes when nothing inside them is special ("2026-07 monthly", as people
 // write it); else in single quotes, inside which nothing is special, with
-// each ' written as '\'' ('it'\''s $5').
+// each ' written as '\” ('it'\”s $5').
 func Quote(s string) string {
 	if s == "" {
 		return "''"
