@@ -7,8 +7,10 @@ import "strings"
 // Quote returns s as one shell word: as it is when it holds only
 // characters no shell treats specially (e.g. 2026-07.xlsx); else in double
 // quotes when nothing inside them is special ("2026-07 monthly", as people
-// write it); else in single quotes, inside which nothing is special, with
-// each ' written as '\” ('it'\”s $5').
+// write it); else in single quotes, inside which nothing is special, each
+// single quote in s closing the quotes, escaped, and opening them again:
+//
+//	it's $5  →  'it'\''s $5'
 func Quote(s string) string {
 	if s == "" {
 		return "''"
