@@ -173,13 +173,16 @@ store: caseaudit.db
 `)
 	if d == nil {
 		w("input: exports/*.xlsx\n")
-		w("# sheet: Cases            # default: the first sheet with the ID column\n")
+		w("# sheet: Cases            # default: found again at each run (the first sheet with the ID column); give it to pin one sheet\n")
 		w("# header_row: 1           # default: found among the first 50 rows holding values\n")
 		w("# id_column: Case Reference   # default: detected\n")
 	} else {
 		w("input: %s\n", yamlScalar(d.Input))
 		if d.Sheet != "" {
-			w("sheet: %s\n", yamlScalar(d.Sheet))
+			// Only what must stay fixed is written: next month's export may
+			// name its sheet otherwise, and the sheet holding the ID column
+			// is found again at each run.
+			w("# sheet: %s   # detected now; left out, the sheet with the ID column is found again at each run; give it to pin one sheet\n", yamlScalar(d.Sheet))
 		}
 		w("# header_row: %d           # detected now; left out, it is found again at each run\n", d.HeaderRow)
 		w("id_column: %s\n", yamlScalar(d.IDColumn))
