@@ -54,6 +54,10 @@ type Options struct {
 	// IncludeNames keeps personal columns (names, dates of birth …) in the
 	// case rows and allows them as a breakdown.
 	IncludeNames bool
+	// NoStaffNames leaves members of staff unnamed: the shown columns
+	// naming staff (the allocated worker, colname.Staff), and the auditors
+	// and moderators of each case and withdrawal.
+	NoStaffNames bool
 	// Cases includes one row per sampled case in the JSON report (the case
 	// rows are always built; the table, Markdown and CSV figures show only
 	// the flagged ones).
@@ -436,7 +440,7 @@ func (r *Report) compute(a *audit.Audit, cases []audit.SampledCase, orig, mod []
 	// Shown columns, without personal ones unless asked.
 	var keep []int
 	for i, c := range a.Columns {
-		if o.IncludeNames || !Personal(c) {
+		if (o.IncludeNames || !Personal(c)) && !(o.NoStaffNames && colname.Staff(c)) {
 			keep = append(keep, i)
 			r.Columns = append(r.Columns, c)
 		}
@@ -486,6 +490,9 @@ func (r *Report) compute(a *audit.Audit, cases []audit.SampledCase, orig, mod []
 			row.ModeratedGrade, row.ModeratedImmediate, row.Moderator = f.Grade.String(), ptr(f.Immediate), f.Auditor
 			row.RaisedAtModeration = row.NeedsAttention && row.Immediate != nil && !*row.Immediate
 			row.ClearedAtModeration = !row.NeedsAttention && row.Immediate != nil && *row.Immediate
+		}
+		if o.NoStaffNames {
+			row.Auditor, row.Moderator = "", ""
 		}
 		r.AllCases = append(r.AllCases, row)
 		if row.NeedsAttention {
@@ -576,6 +583,8 @@ func (r *Report) breakdown(a *audit.Audit, cases []audit.SampledCase, byCase map
 		}
 		by = ByStratum
 		key = func(c audit.SampledCase) (string, bool) { return c.Stratum, true }
+	case strings.EqualFold(by, ByAuditor) && o.NoStaffNames:
+		return fmt.Errorf("a breakdown by auditor names the auditors, which --no-staff-names leaves out; break it down by something else (%s)", strings.Join(r.byChoices(a), ", "))
 	case strings.EqualFold(by, ByAuditor):
 		// Audited cases by who audited them; the rest by whom they are
 		// allocated to, or as unallocated: every sampled case is counted.
@@ -599,6 +608,9 @@ func (r *Report) breakdown(a *audit.Audit, cases []audit.SampledCase, byCase map
 		if i >= 0 {
 			if Personal(a.Columns[i]) && !o.IncludeNames {
 				return fmt.Errorf("%q holds personal details; a breakdown by it needs %s", a.Columns[i], opt.IncludeNames)
+			}
+			if colname.Staff(a.Columns[i]) && o.NoStaffNames {
+				return fmt.Errorf("%q names members of staff, which --no-staff-names leaves out; break it down by something else (%s)", a.Columns[i], strings.Join(r.byChoices(a), ", "))
 			}
 			by = a.Columns[i]
 			key = func(c audit.SampledCase) (string, bool) {
@@ -673,12 +685,15 @@ func (r *Report) answerKey(byCase map[string]audit.Finding, name string) string 
 func (r *Report) byChoices(a *audit.Audit) []string {
 	var out []string
 	for _, c := range a.Columns {
-		if r.opts.IncludeNames || !Personal(c) {
+		if (r.opts.IncludeNames || !Personal(c)) && !(r.opts.NoStaffNames && colname.Staff(c)) {
 			out = append(out, c)
 		}
 	}
 	if a.StrataColumn() != "" {
 		out = append(out, ByStratum)
+	}
+	if r.opts.NoStaffNames {
+		return out
 	}
 	return append(out, ByAuditor)
 }

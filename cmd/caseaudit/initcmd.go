@@ -278,6 +278,8 @@ outputs:
 # confidence: 95%
 # method: clopper-pearson    # or wilson
 # by: Team
+# Children are never named; staff are named where shown (the allocated worker, the auditors).
+# no_staff_names: true      # leaves every member of staff out of the reports
 
 # Exit with code 3 from the report stage when the share needing immediate attention is above
 # this (fail_on: upper compares the upper bound of its interval instead).

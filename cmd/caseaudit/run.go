@@ -319,7 +319,7 @@ func runReportStage(ctx context.Context, c *runConfig, d templateData, g *global
 		conf, _ = rate.Confidence.Parse(c.Confidence) // checked when the config was read
 	}
 	ropts := report.Options{Confidence: conf, Method: c.Method, By: c.By, Compare: compare,
-		NoCompare: compare == "", Now: g.Now, ToolVersion: version(), Marking: c.Marking}
+		NoCompare: compare == "", Now: g.Now, ToolVersion: version(), Marking: c.Marking, NoStaffNames: c.NoStaffNames}
 	if c.FailAbove != "" {
 		limit, _ := rate.Limit.Parse(c.FailAbove) // checked when the config was read
 		ropts.Limit = &limit
