@@ -40,6 +40,26 @@ func checkedMain() int {
 		fmt.Fprintf(os.Stderr, "schema check (tests only): %v\n", err)
 		return exitSchema
 	}
+	if f := os.Getenv("CASEAUDIT_MESSAGES_SEEN"); f != "" {
+		// Each line said, by story (testscript's $WORK is script-NAME):
+		// stderr's, and stdout's when it is a short text (verify's
+		// problems, withdraw's account), not data.
+		story := strings.TrimPrefix(filepath.Base(os.Getenv("WORK")), "script-")
+		said := errb.String()
+		if o := out.String(); len(ids) == 0 && strings.Count(o, "\n") <= 100 {
+			said += o
+		}
+		var b strings.Builder
+		for _, l := range strings.Split(said, "\n") {
+			if l = strings.TrimSpace(l); l != "" {
+				b.WriteString(story + "\t" + l + "\n")
+			}
+		}
+		if fh, err := os.OpenFile(f, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600); err == nil {
+			fh.WriteString(b.String())
+			fh.Close()
+		}
+	}
 	if f := os.Getenv("CASEAUDIT_SCHEMAS_SEEN"); f != "" && len(ids) > 0 {
 		if fh, err := os.OpenFile(f, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600); err == nil {
 			fh.WriteString(strings.Join(ids, "\n") + "\n")

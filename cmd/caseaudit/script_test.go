@@ -31,11 +31,14 @@ func TestMain(m *testing.M) {
 // file, readable as documentation of the command line.
 func TestScripts(t *testing.T) {
 	seen := filepath.Join(t.TempDir(), "schemas-seen")
-	if f := flag.Lookup("test.run"); f == nil || f.Value.String() == "" {
-		// Every story ran: together they print a document of every schema.
+	said := filepath.Join(t.TempDir(), "messages-seen")
+	if f := flag.Lookup("test.run"); f == nil || f.Value.String() == "" || *updateMessages {
+		// Every story ran: together they print a document of every
+		// schema, and the table of messages names a story for each.
 		t.Cleanup(func() {
 			if !t.Failed() {
 				checkEverySchemaSeen(t, schemasSeen(t, seen))
+				checkMessagesTable(t, said)
 			}
 		})
 	}
@@ -47,6 +50,7 @@ func TestScripts(t *testing.T) {
 			e.Setenv("CASEAUDIT_NOW", "2026-07-01T09:00:00Z")
 			e.Setenv("NO_COLOR", "1")
 			e.Setenv("CASEAUDIT_SCHEMAS_SEEN", seen)
+			e.Setenv("CASEAUDIT_MESSAGES_SEEN", said)
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
