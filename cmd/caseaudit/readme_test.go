@@ -35,11 +35,10 @@ func readmeScript(t *testing.T) string {
 	return s[start+10 : start+10+end]
 }
 
-// TestReadmeRederiveScript: a third party re-derives a recorded sample —
-// one drawn after leaving out cases audited in the last year — with the
-// README's script and nothing but public inputs: the export's IDs, the seed,
-// the size and the excluded IDs printed by sample --format json.
-func TestReadmeRederiveScript(t *testing.T) {
+// readmePython returns python3 and the README's script written to a
+// temporary folder; it skips without python3 (and fails under CI).
+func readmePython(t *testing.T) (py, script string) {
+	t.Helper()
 	py, err := exec.LookPath("python3")
 	if err != nil {
 		if os.Getenv("CI") == "true" {
@@ -47,11 +46,20 @@ func TestReadmeRederiveScript(t *testing.T) {
 		}
 		t.Skip("python3 is not installed: the README's re-derivation script is not run")
 	}
-	dir := t.TempDir()
-	script := filepath.Join(dir, "rederive.py")
+	script = filepath.Join(t.TempDir(), "rederive.py")
 	if err := os.WriteFile(script, []byte(readmeScript(t)), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	return py, script
+}
+
+// TestReadmeRederiveScript: a third party re-derives a recorded sample —
+// one drawn after leaving out cases audited in the last year — with the
+// README's script and nothing but public inputs: the export's IDs, the seed,
+// the size and the excluded IDs printed by sample --format json.
+func TestReadmeRederiveScript(t *testing.T) {
+	py, script := readmePython(t)
+	dir := filepath.Dir(script)
 	export := writeExport(t, "cases.csv", synth.Options{Rows: 2500, Seed: 21})
 	db := filepath.Join(dir, "caseaudit.db")
 	t.Setenv("CASEAUDIT_NOW", "2026-06-01T09:00:00Z")
@@ -191,18 +199,8 @@ func TestReadmeDescribesBuiltInForm(t *testing.T) {
 // script re-derives each stratum's cases from them. The JSON is read
 // without Go's case-insensitive matching, as Python reads it.
 func TestReadmeRederiveStrataFromEveryCommand(t *testing.T) {
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("python3 is needed to run the README's script")
-		}
-		t.Skip("python3 is not installed: the README's re-derivation script is not run")
-	}
-	dir := t.TempDir()
-	script := filepath.Join(dir, "rederive.py")
-	if err := os.WriteFile(script, []byte(readmeScript(t)), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	py, script := readmePython(t)
+	dir := filepath.Dir(script)
 	export := writeExport(t, "cases.csv", synth.Options{Rows: 1500, Seed: 22})
 	db := filepath.Join(dir, "caseaudit.db")
 	code, out, errs := runCmd(t, "--db", db, "sample", export, "--size", "40", "--seed", "strata", "--strata", "Team",
