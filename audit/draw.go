@@ -2,11 +2,11 @@ package audit
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
 
+	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/internal/colname"
 	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/sample"
@@ -247,10 +247,10 @@ func checkFormLabels(f *Form, d *sample.Drawn) error {
 // given, its allocation, in one transaction.
 func (s *Store) createAudit(ctx context.Context, a Audit, cases []SampledCase, auditors []string, rules AllocationRules) (*Audit, *Allocation, error) {
 	var al *Allocation
-	var extra func(ctx context.Context, tx *sql.Tx, rec *Audit, ch *chain) error
+	var extra func(ctx context.Context, tx *store.WriteTx, rec *Audit) error
 	if len(auditors) > 0 {
-		extra = func(ctx context.Context, tx *sql.Tx, rec *Audit, ch *chain) error {
-			out, err := s.allocateTx(ctx, tx, rec, ch, auditors, rules)
+		extra = func(ctx context.Context, tx *store.WriteTx, rec *Audit) error {
+			out, err := s.allocateTx(ctx, tx, rec, auditors, rules)
 			al = &out
 			return err
 		}
@@ -339,13 +339,13 @@ func Grow(ctx context.Context, st *Store, req GrowRequest) (*GrowResult, error) 
 		return nil, err
 	}
 	var al Allocation
-	err = st.write(ctx, "growing the sample in", func(tx *sql.Tx) error {
-		rec, ch, err := st.growTx(ctx, tx, a.Name, res.Added)
+	err = st.write(ctx, "growing the sample in", func(tx *store.WriteTx) error {
+		rec, err := st.growTx(ctx, tx, a.Name, res.Added)
 		if err != nil {
 			return err
 		}
 		if len(req.Auditors) > 0 {
-			al, err = st.allocateTx(ctx, tx, rec, ch, req.Auditors, req.Rules)
+			al, err = st.allocateTx(ctx, tx, rec, req.Auditors, req.Rules)
 			return err
 		}
 		return nil

@@ -299,6 +299,6 @@ func FuzzParsers(f *testing.F) {
 				t.Fatalf("ParseDate(%q) = %q, not a date", s, d)
 			}
 		}
-		closest(s, []string{"CR-0000001", s + "x"}, 3)
+		textdist.Closest(s, []string{"CR-0000001", s + "x"}, 3)
 	})
 }

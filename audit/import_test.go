@@ -31,9 +31,7 @@ func workbookFor(t *testing.T, s *Store, audit string) string {
 		t.Fatal(err)
 	}
 	spec := WorkbookSpec{Audit: a.Name, Provenance: a.Provenance, Columns: a.Columns}
-	for _, c := range cases {
-		spec.Cases = append(spec.Cases, c)
-	}
+	spec.Cases = selection(cases)
 	var buf bytes.Buffer
 	if err := WriteWorkbook(&buf, spec); err != nil {
 		t.Fatal(err)
@@ -313,7 +311,7 @@ func storeWorkbook(t *testing.T, s *Store, audit string, o WorkbookOptions) stri
 	return p
 }
 
-// Issue #14, item 2: a moderators' workbook imported without the
+// A moderators' workbook imported without the
 // moderation option is recorded as moderation findings, not refused as
 // corrections of the auditors' findings.
 func TestImportModeratorsWorkbook(t *testing.T) {
@@ -355,7 +353,7 @@ func TestImportModeratorsWorkbook(t *testing.T) {
 	}
 }
 
-// Issue #14, item 1: the wrong month's workbook is refused in one line,
+// The wrong month's workbook is refused in one line,
 // and an ID that differs only in its digits gets no "did you mean".
 func TestImportWrongAuditAndDigitNearIDs(t *testing.T) {
 	ctx := context.Background()
@@ -397,7 +395,7 @@ func TestImportWrongAuditAndDigitNearIDs(t *testing.T) {
 	}
 }
 
-// Issue #14, item 9: dates with slashes are read in the order the file's
+// Dates with slashes are read in the order the file's
 // own dates show, and a row that differs names the field and both values.
 func TestImportDateOrder(t *testing.T) {
 	ctx := context.Background()

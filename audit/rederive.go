@@ -2,7 +2,6 @@ package audit
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,8 +10,10 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/internal/colname"
 	"github.com/caseaudit/caseaudit/internal/opt"
+	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample"
 	"github.com/caseaudit/caseaudit/sample/export"
 )
@@ -53,7 +54,7 @@ func LocateExport(a *Audit, given string) (path string, tried []string, err erro
 		return "", tried, errorf(ErrExportMissing, "%s is not there", given)
 	}
 	return "", tried, errorf(ErrExportMissing, "the export of audit %q is not at %s; name it with %s",
-		a.Name, quoteList(tried), opt.Input)
+		a.Name, words.QuoteList(tried), opt.Input)
 }
 
 // Rederivation is an audit's sample drawn again from an export and compared
@@ -106,12 +107,12 @@ type sampleStep struct {
 // sampleSteps reads the audit's growths and withdrawals from its trail.
 func (s *Store) sampleSteps(ctx context.Context, name string) ([]sampleStep, error) {
 	var steps []sampleStep
-	err := s.read(ctx, "reading", func(tx *sql.Tx) error {
+	err := s.read(ctx, "reading", func(tx *store.Tx) error {
 		a, err := loadAudit(ctx, tx, name)
 		if err != nil {
 			return err
 		}
-		es, err := queryEntries(ctx, tx, a.id, "kind IN (?, ?)", KindGrow, KindWithdrawal)
+		es, err := entries(ctx, tx, a, KindGrow, KindWithdrawal)
 		if err != nil {
 			return err
 		}

@@ -2,10 +2,10 @@ package audit
 
 import (
 	"context"
-	"database/sql"
 	"slices"
 	"time"
 
+	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/sample"
 )
 
@@ -44,13 +44,23 @@ type Status struct {
 	ToDo        []string          // all cases without a finding, in sample order
 }
 
-func summarise(ctx context.Context, q querier, a *Audit) (*Status, error) {
-	st := &Status{AuditSummary: AuditSummary{Name: a.Name, Created: a.Created, Seed: a.Seed(), Period: a.Period, Factors: a.Provenance.Factors}}
-	ids, err := sampledIDs(ctx, q, a)
+func loadStatus(ctx context.Context, tx *store.Tx, a *Audit) (*Status, error) {
+	ids, err := tx.CaseIDs(ctx, a.id)
 	if err != nil {
 		return nil, err
 	}
-	ws, err := loadWithdrawals(ctx, q, a)
+	es, err := entries(ctx, tx, a)
+	if err != nil {
+		return nil, err
+	}
+	return summarise(a, ids, es)
+}
+
+// summarise is an audit's progress: its sampled case IDs in order and its
+// whole trail es.
+func summarise(a *Audit, ids []string, es []Entry) (*Status, error) {
+	st := &Status{AuditSummary: AuditSummary{Name: a.Name, Created: a.Created, Seed: a.Seed(), Period: a.Period, Factors: a.Provenance.Factors}}
+	ws, err := withdrawalsOf(es)
 	if err != nil {
 		return nil, err
 	}
@@ -62,27 +72,25 @@ func summarise(ctx context.Context, q querier, a *Audit) (*Status, error) {
 		}
 		ids = slices.DeleteFunc(ids, func(id string) bool { return gone[id] })
 	}
-	orig, err := latestFindings(ctx, q, a.id, false)
+	orig, err := latestFindings(es, false)
 	if err != nil {
 		return nil, err
 	}
-	mod, err := latestFindings(ctx, q, a.id, true)
+	mod, err := latestFindings(es, true)
 	if err != nil {
 		return nil, err
 	}
-	m, err := loadModeration(ctx, q, a)
+	m, err := moderationOf(es)
 	if err != nil {
 		return nil, err
 	}
-	alloc, err := loadAllocation(ctx, q, a)
+	alloc, err := allocationOf(es)
 	if err != nil {
 		return nil, err
 	}
-	if err := q.QueryRowContext(ctx, "SELECT count(*), coalesce(max(seq), 0) FROM trail WHERE audit_id = ?", a.id).Scan(&st.Entries, new(int)); err != nil {
-		return nil, err
-	}
-	if err := q.QueryRowContext(ctx, "SELECT hash FROM trail WHERE audit_id = ? ORDER BY seq DESC LIMIT 1", a.id).Scan(&st.Head); err != nil && err != sql.ErrNoRows {
-		return nil, err
+	st.Entries = len(es)
+	if len(es) > 0 {
+		st.Head = es[len(es)-1].Hash
 	}
 	st.Size = len(ids)
 	for _, id := range ids {
@@ -142,7 +150,7 @@ func summarise(ctx context.Context, q querier, a *Audit) (*Status, error) {
 // Status returns an audit's progress: counts, each auditor's progress and
 // the cases still to do.
 func (s *Store) Status(ctx context.Context, auditName string) (*Status, error) {
-	return readAudit(ctx, s, auditName, summarise)
+	return readAudit(ctx, s, auditName, loadStatus)
 }
 
 // Audits lists every audit with its progress, in the order of the months
@@ -151,26 +159,13 @@ func (s *Store) Status(ctx context.Context, auditName string) (*Status, error) {
 // before July's.
 func (s *Store) Audits(ctx context.Context) ([]AuditSummary, error) {
 	var out []AuditSummary
-	err := s.read(ctx, "reading", func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, "SELECT "+auditColumns+" FROM audit ORDER BY "+periodOrder)
+	err := s.read(ctx, "reading", func(tx *store.Tx) error {
+		all, err := loadAudits(ctx, tx, store.ByPeriod)
 		if err != nil {
 			return err
 		}
-		var all []*Audit
-		for rows.Next() {
-			a, err := scanAudit(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			all = append(all, a)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
 		for _, a := range all {
-			st, err := summarise(ctx, tx, a)
+			st, err := loadStatus(ctx, tx, a)
 			if err != nil {
 				return err
 			}

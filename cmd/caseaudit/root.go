@@ -33,6 +33,11 @@ type globalOptions struct {
 	LogFormat string
 	// User names the person acting (--user), recorded in the trail.
 	User string
+	// AllowNetworkStore lets an SQLite store lie on a network drive.
+	AllowNetworkStore bool
+	// createdStore is the absolute path of an SQLite store this command
+	// made ("" when none), removed again if the command fails.
+	createdStore string
 	// Spelling is how messages name options: as flags (--id-column), or
 	// under `caseaudit run` as the configuration's keys (id_column).
 	Spelling opt.Style
@@ -146,6 +151,7 @@ func run(ctx context.Context, io *IOStreams, args []string) int {
 		err = &usageError{err} // cobra's own argument errors
 	}
 	if err != nil {
+		g.removeCreatedStore()
 		if ctx.Err() != nil && !errors.Is(err, context.Canceled) {
 			err = fmt.Errorf("%w: %v", context.Canceled, err)
 		}
@@ -216,7 +222,8 @@ sampler). Nothing leaves this machine; outputs are readable only by you.
 	root.PersistentFlags().BoolVarP(&g.Quiet, "quiet", "q", false, "print only data and errors, no progress or summaries")
 	root.PersistentFlags().StringVar(&g.LogFormat, "log-format", "text", "messages on stderr as text or json (one object per line)")
 	root.PersistentFlags().StringVar(&g.User, "user", "", "the person acting, recorded in the trail with what they do (default: $CASEAUDIT_USER, else your login)")
-	root.PersistentFlags().StringVar(&g.DB, "db", "", "audit store: an SQLite `FILE`, or a postgres://USER@HOST/DATABASE URL (default: $CASEAUDIT_DB, else ./caseaudit.db)")
+	root.PersistentFlags().StringVar(&g.DB, "db", "", "audit store: an SQLite `FILE`, a postgres://USER@HOST/DATABASE URL, or a libpq connection string 'host=HOST dbname=DATABASE' (default: $CASEAUDIT_DB, else ./caseaudit.db)")
+	root.PersistentFlags().BoolVar(&g.AllowNetworkStore, "allow-network-store", false, "use an SQLite store on a network drive (SMB, NFS, a Windows share) although its locking is not safe there")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		err = flagError(c, err)
 		var ue *usageError

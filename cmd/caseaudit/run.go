@@ -11,6 +11,7 @@ import (
 
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/audit/report"
+	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/rate"
 	"github.com/caseaudit/caseaudit/internal/shellarg"
@@ -125,14 +126,14 @@ func runRun(ctx context.Context, o *runOptions, g *globalOptions) error {
 		return err
 	}
 	if g.DB == "" && c.Store != "" && os.Getenv("CASEAUDIT_DB") == "" {
-		if audit.HasPassword(c.Store) {
+		if store.HasPassword(c.Store) {
 			// Said of the key, not of --db: a password in a file is read by
 			// whoever reads the file and kept in its backups.
 			return fmt.Errorf("%s: store: the URL carries a password, which anyone who can read this file (or its backups) sees; remove it and give it in PGPASSWORD, ~/.pgpass or a service file (PGSERVICE) instead", o.Config)
 		}
 		gg := *g
 		gg.DB = c.Store
-		if !audit.IsPostgres(c.Store) {
+		if !store.IsPostgres(c.Store) {
 			gg.DB = c.rel(c.Store)
 		}
 		g = &gg

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/internal/atomicfile"
 	"github.com/caseaudit/caseaudit/internal/rate"
 	"github.com/caseaudit/caseaudit/internal/words"
@@ -334,7 +336,7 @@ func drawAudit(ctx context.Context, g *globalOptions, st *audit.Store, req audit
 		g.infof("seed %s (generated; it is recorded in the outputs and re-derives this sample)\n", req.Spec.Seed)
 	}
 	spec := audit.WorkbookSpec{Provenance: res.Provenance, Columns: res.Provenance.Columns,
-		Cases: audit.CasesFromSelection(res.Sample.Cases), Form: req.Form}
+		Cases: res.Sample.Cases, Form: req.Form}
 	if res.Audit != nil {
 		g.infof("recorded audit %q (%s, period %s) in %s\n", res.Audit.Name, words.Count(len(res.Sample.Cases), "case"), res.Audit.Period, g.storeName())
 		if req.Form != nil {
@@ -386,6 +388,11 @@ func runSample(ctx context.Context, o *sampleOptions, g *globalOptions) error {
 			return err
 		}
 		defer st.Close()
+		if o.ExcludeWithin != "" {
+			if err := warnNothingToExclude(ctx, g, st); err != nil {
+				return err
+			}
+		}
 	}
 	res, err := drawAudit(ctx, g, st, req, o.Out, o.Force, o.Issue)
 	if err != nil {
@@ -647,4 +654,25 @@ func writeSample(w io.Writer, format string, p *sample.Provenance, cases []sampl
 func fileExists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
+}
+
+// warnNothingToExclude says, even with --quiet, when the recent-audit
+// exclusion has nothing to work with because the store holds no audit at
+// all: most often the command was run in another folder than the team's
+// store, and last month's cases could be drawn again.
+func warnNothingToExclude(ctx context.Context, g *globalOptions, st *audit.Store) error {
+	list, err := st.Audits(ctx)
+	if err != nil && !errors.Is(err, audit.ErrNotFound) {
+		return err
+	}
+	if len(list) == 0 {
+		abs := g.storeName()
+		if !store.IsPostgres(abs) {
+			if a, err := filepath.Abs(abs); err == nil {
+				abs = a
+			}
+		}
+		g.warnf("nothing could be left out by --exclude-audited-within: the store %s holds no audits; if your audits are in another store, give --db (or run in its folder)", abs)
+	}
+	return nil
 }

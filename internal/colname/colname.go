@@ -135,3 +135,15 @@ var personalParts = []string{"forename", "surname", "firstname", "lastname", "gi
 
 var staffWords = []string{"team", "worker", "service", "school", "organisation", "organization", "unit", "office",
 	"locality", "auditor", "manager", "practitioner", "staff", "sheet", "file", "provider", "agency"}
+
+// Index returns the index in names of the column named name, matched
+// exactly but for case and surrounding spaces, or -1.
+func Index(names []string, name string) int {
+	name = strings.TrimSpace(name)
+	for i, c := range names {
+		if strings.EqualFold(strings.TrimSpace(c), name) {
+			return i
+		}
+	}
+	return -1
+}

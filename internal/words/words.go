@@ -3,6 +3,7 @@
 package words
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -43,4 +44,17 @@ func Noun(n int, noun string, plural ...string) string {
 		return plural[0]
 	}
 	return noun + "s"
+}
+
+// QuoteList quotes each string and joins them as alternatives: "a", "b" or
+// "c".
+func QuoteList(s []string) string {
+	q := make([]string, len(s))
+	for i, x := range s {
+		q[i] = fmt.Sprintf("%q", x)
+	}
+	if len(q) == 1 {
+		return q[0]
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
 }

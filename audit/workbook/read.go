@@ -1,9 +1,8 @@
-package audit
+package workbook
 
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -16,7 +15,9 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/caseaudit/caseaudit/audit/form"
 	"github.com/caseaudit/caseaudit/internal/opt"
+	"github.com/caseaudit/caseaudit/internal/textdist"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample/export"
 	"github.com/xuri/excelize/v2"
@@ -34,41 +35,11 @@ import (
 // for and whether it is an auditors' or a moderators' workbook.
 // The column names are those of workbook.go (ColCaseID, ColAuditor, …).
 
-// Date orders for dates written with slashes (ImportOptions.DateOrder).
+// Date orders for dates written with slashes (ReadOptions.DateOrder).
 const (
 	DateDMY = "dmy" // 07/10/2026 is 7 October 2026 (as in UK exports)
 	DateMDY = "mdy" // 07/10/2026 is July 10, 2026
 )
-
-// ImportOptions say how to import workbooks.
-type ImportOptions struct {
-	// Reason is recorded with every correction the files make: a row whose
-	// finding differs from the case's latest finding. Without a reason such
-	// a row is a problem (nothing is imported unless SkipInvalid).
-	Reason string
-	// SkipInvalid imports the valid rows and leaves out the invalid ones,
-	// which are listed in ImportResult.Problems.
-	SkipInvalid bool
-	// Moderation records the rows as moderation findings; every case must
-	// then be in the audit's moderation sample. A moderators' workbook (its
-	// Method sheet says so) is imported as moderation findings without it;
-	// an auditors' workbook is refused with it.
-	Moderation bool
-	// DateOrder reads dates written with slashes (07/10/2026) day first
-	// (DateDMY) or month first (DateMDY) when a file's own dates do not
-	// tell: a day above 12 in either place decides for the whole file. ""
-	// means day first, as caseaudit reads exports.
-	DateOrder string
-	// Due is the number of working days within which the follow-up actions
-	// the import opens are due; 0 means the audit's default.
-	Due int
-	// Progress, when set, is called after each finding is written (inside
-	// the transaction, before it commits) with the number written so far.
-	Progress func(written int)
-	// NewAuditor accepts auditors who are not among the audit's allocated
-	// auditors; without it such a row is a problem (see ErrUnknownAuditor).
-	NewAuditor bool
-}
 
 // Problem is one invalid row (or header) of an imported workbook.
 type Problem struct {
@@ -108,19 +79,6 @@ func (e *ImportError) Error() string {
 	return fmt.Sprintf("%s: %d problems, nothing was imported; the first: %s", e.Problems[0].File, len(e.Problems), e.Problems[0])
 }
 
-// ImportResult counts what an import did.
-type ImportResult struct {
-	Rows        int       // data rows read (blank rows not counted)
-	Recorded    int       // new findings
-	Corrections int       // corrections (rows differing from an earlier finding, with the Reason)
-	Unchanged   int       // rows identical to the case's latest finding (or to another file's row): nothing recorded
-	Empty       int       // rows without a finding (no grade and no immediate attention): left unrecorded
-	Skipped     int       // invalid rows left out (SkipInvalid)
-	Problems    []Problem // the invalid rows left out (SkipInvalid)
-	Actions     []Action  // follow-up actions opened (or closed automatically) by the import
-	Files       []ImportedFile
-}
-
 // ImportedFile says how one file was read.
 type ImportedFile struct {
 	Path string
@@ -136,279 +94,54 @@ type ImportedFile struct {
 	Ambiguous int
 }
 
-// importRow is one data row of a workbook, parsed.
-type importRow struct {
-	file     *importFile
-	num      int
-	id       string
-	finding  Finding
-	dateText string
-	empty    bool
-	probs    []Problem
+// Finding is what a row of a workbook says of its case.
+type Finding struct {
+	Auditor   string // the auditor's (or moderator's) name
+	Grade     form.Grade
+	Immediate bool
+	Note      string
+	Answers   map[string]string // the form's answers by question key; nil when none
+	Date      string            // date audited, yyyy-mm-dd; "" when not given
 }
 
-// importFile is one workbook read.
-type importFile struct {
+// Row is one data row of a workbook, parsed.
+type Row struct {
+	File     *File
+	Num      int    // 1-based row number as the spreadsheet shows it
+	ID       string // the case ID
+	Finding  Finding
+	DateText string // the date audited as written
+	// Empty: the row holds no finding (no grade and no immediate
+	// attention).
+	Empty    bool
+	Problems []Problem
+}
+
+// File is one workbook read.
+type File struct {
 	ImportedFile
-	sheet string
-	rows  []importRow
-	audit string // the audit its Method sheet names, "" when none
+	Sheet string
+	Rows  []Row
+	Audit string // the audit its Method sheet names, "" when none
 }
 
-// Import reads the auditors' workbook at path and records its findings
-// into the named audit: ImportFiles with one file.
-func Import(ctx context.Context, s *Store, auditName, path string, opts ImportOptions) (*ImportResult, error) {
-	return ImportFiles(ctx, s, auditName, []string{path}, opts)
+// ReadOptions say how to read a workbook.
+type ReadOptions struct {
+	// Moderation reads the rows as moderation findings; a moderators'
+	// workbook (its Method sheet or its Moderator column says so) is read
+	// so without it, and an auditors' workbook is refused with it.
+	Moderation bool
+	// DateOrder reads dates written with slashes day first (DateDMY) or
+	// month first (DateMDY) when the file's own dates do not tell.
+	DateOrder string
 }
 
-// ImportFiles reads workbooks of an audit — the whole sample's, one
-// auditor's, the outstanding cases', part-filled copies of any of them —
-// and records their findings into the named audit, all in one
-// transaction: every row of every file is validated first, every problem
-// is listed with file, sheet, row and column in an *ImportError, and
-// nothing is imported unless all rows are valid (or opts.SkipInvalid). A
-// case filled in identically in two files is recorded once; differently,
-// it is a problem. Importing the same files twice records nothing new.
-func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string, opts ImportOptions) (*ImportResult, error) {
-	switch opts.DateOrder {
-	case "", DateDMY, DateMDY:
-	default:
-		return nil, fmt.Errorf("%s %q: use dmy (07/10/2026 is 7 October) or mdy (07/10/2026 is July 10)", opt.DateOrder, opts.DateOrder)
-	}
-	a, err := s.Audit(ctx, auditName)
-	if err != nil {
-		return nil, err
-	}
-	form, err := FormFromJSON(a.Form)
-	if err != nil {
-		return nil, err
-	}
-	var files []*importFile
-	for _, p := range paths {
-		f, err := readWorkbook(ctx, a, form, p, opts)
-		if err != nil {
-			return nil, err
-		}
-		files = append(files, f)
-	}
-	res := &ImportResult{}
-	err = s.write(ctx, "importing findings into", func(tx *sql.Tx) error {
-		*res = ImportResult{}
-		for _, f := range files {
-			res.Files = append(res.Files, f.ImportedFile)
-		}
-		a, err := loadAudit(ctx, tx, auditName)
-		if err != nil {
-			return err
-		}
-		cases, err := loadCases(ctx, tx, a)
-		if err != nil {
-			return err
-		}
-		byID := make(map[string]SampledCase, len(cases))
-		ids := make([]string, len(cases))
-		for i, c := range cases {
-			byID[c.ID] = c
-			ids[i] = c.ID
-		}
-		ws, err := loadWithdrawals(ctx, tx, a)
-		if err != nil {
-			return err
-		}
-		withdrawn := map[string]Withdrawal{}
-		for _, w := range ws {
-			withdrawn[w.Case] = w
-		}
-		latest := map[bool]map[string]Finding{}
-		for _, mod := range []bool{false, true} {
-			if latest[mod], err = latestFindings(ctx, tx, a.id, mod); err != nil {
-				return err
-			}
-		}
-		var moderated map[string]bool
-		for _, f := range files {
-			if !f.Moderation || moderated != nil {
-				continue
-			}
-			m, err := loadModeration(ctx, tx, a)
-			if err != nil {
-				return err
-			}
-			if m == nil {
-				return fmt.Errorf("audit %q has no moderation sample yet; draw one before importing moderation findings (%s)", a.Name, f.Path)
-			}
-			moderated = map[string]bool{}
-			for _, id := range m.Cases {
-				moderated[id] = true
-			}
-		}
-		auditors, err := auditorsOf(ctx, tx, a)
-		if err != nil {
-			return err
-		}
-		if err := checkWorkbookAudit(a, files, byID); err != nil {
-			return err
-		}
-		// Validate every row of every file against the store.
-		type seenRow struct {
-			r *importRow
-		}
-		first := map[bool]map[string]seenRow{false: {}, true: {}}
-		var problems []Problem
-		for _, f := range files {
-			for i := range f.rows {
-				r := &f.rows[i]
-				res.Rows++
-				prob := func(col, msg string) {
-					r.probs = append(r.probs, Problem{File: f.Path, Sheet: f.sheet, Row: r.num, Column: col, Case: r.id, Msg: msg})
-				}
-				if r.id != "" && !r.empty {
-					_, in := byID[r.id]
-					w, gone := withdrawn[r.id]
-					prev, dup := first[f.Moderation][r.id]
-					switch {
-					case !in:
-						msg := fmt.Sprintf("case %q is not in audit %q", r.id, a.Name)
-						if sug := suggestIDs(r.id, ids); len(sug) > 0 {
-							msg += fmt.Sprintf("; did you mean %s?", quoteList(sug))
-						}
-						prob(ColCaseID, msg)
-					case gone:
-						prob(ColCaseID, (&WithdrawnError{Audit: a.Name, Withdrawal: w}).Error()+"; leave its row blank")
-					case dup && prev.r.file == f:
-						prob(ColCaseID, fmt.Sprintf("case %q is also on row %s; keep one row per case", r.id, words.Thousands(prev.r.num)))
-					case dup && len(prev.r.probs) == 0 && !sameFinding(prev.r.finding, r.finding):
-						prob(ColCaseID, fmt.Sprintf("case %q is also on row %s of %s with another finding (%s); keep one of them",
-							r.id, words.Thousands(prev.r.num), prev.r.file.Path, describeDiff(prev.r.finding, *r, false)))
-					case !dup:
-						first[f.Moderation][r.id] = seenRow{r}
-					}
-				}
-				if r.empty || len(r.probs) > 0 {
-					problems = append(problems, r.probs...)
-					continue
-				}
-				if f.Moderation && !moderated[r.id] {
-					prob(ColCaseID, fmt.Sprintf("case %q is not in the moderation sample of audit %q", r.id, a.Name))
-				}
-				if name, err := auditors.resolve(r.finding.Auditor, f.Moderation, opts.NewAuditor); err != nil {
-					prob(ColAuditor, err.Error())
-				} else {
-					r.finding.Auditor = name
-				}
-				if prev, ok := latest[f.Moderation][r.id]; ok && !sameFinding(prev, r.finding) && strings.TrimSpace(opts.Reason) == "" {
-					ce := correctionError(prev)
-					what := map[bool]string{false: "a finding", true: "a moderation finding"}[ce.Moderation]
-					prob("", fmt.Sprintf("%s already has %s by %s on %s and this row differs: %s; to correct it import with a reason (%s)",
-						ce.Case, what, ce.Auditor, ce.Date, describeDiff(prev, *r, true), opt.Reason))
-				}
-				problems = append(problems, r.probs...)
-			}
-		}
-		if len(problems) > 0 && !opts.SkipInvalid {
-			return &ImportError{Path: files[0].Path, Problems: problems}
-		}
-		res.Problems = problems
-		ch, err := openChain(ctx, tx, a.id, a.Name)
-		if err != nil {
-			return err
-		}
-		written := 0
-		for _, file := range files {
-			source := "import " + filepath.Base(file.Path)
-			for i := range file.rows {
-				r := &file.rows[i]
-				if len(r.probs) > 0 {
-					res.Skipped++
-					continue
-				}
-				if r.empty {
-					res.Empty++
-					continue
-				}
-				f := r.finding
-				f.Reason = opts.Reason
-				f.Moderation = file.Moderation
-				f.Due = opts.Due
-				if !f.Moderation {
-					c := byID[r.id]
-					f.Prefilled = form.Prefills(a.Columns, c.Fields)
-				}
-				rr, err := s.recordTx(ctx, tx, ch, f, fmt.Sprintf("%s row %d", source, r.num))
-				if err != nil {
-					return err
-				}
-				if rr.Action != nil {
-					res.Actions = append(res.Actions, *rr.Action)
-				}
-				switch {
-				case !rr.Changed:
-					res.Unchanged++
-				case rr.Finding.Kind == KindCorrection || rr.Finding.Kind == KindModerationCorrection:
-					res.Corrections++
-					written++
-				default:
-					res.Recorded++
-					written++
-				}
-				if rr.Changed && opts.Progress != nil {
-					opts.Progress(written)
-				}
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return res, nil
-}
-
-// WrongAuditError says a workbook is another audit's: its Method sheet
-// names that audit and none of its cases is in this one.
-type WrongAuditError struct {
-	Path, Audit, Workbook string
-}
-
-func (e *WrongAuditError) Error() string {
-	return fmt.Sprintf("%s is the workbook of audit %q, not of %q: none of its cases is in %q; import it into %q",
-		e.Path, e.Workbook, e.Audit, e.Audit, e.Workbook)
-}
-
-// checkWorkbookAudit refuses, in one line, a workbook whose Method sheet
-// names another audit and none of whose cases is in this one (rather than
-// a problem for every row).
-func checkWorkbookAudit(a *Audit, files []*importFile, byID map[string]SampledCase) error {
-	for _, f := range files {
-		if f.audit == "" || strings.EqualFold(strings.TrimSpace(f.audit), a.Name) {
-			continue
-		}
-		ids, in := 0, 0
-		for _, r := range f.rows {
-			if r.id == "" {
-				continue
-			}
-			ids++
-			if _, ok := byID[r.id]; ok {
-				in++
-			}
-		}
-		if ids > 0 && in == 0 {
-			return &WrongAuditError{Path: f.Path, Audit: a.Name, Workbook: f.audit}
-		}
-	}
-	return nil
-}
-
-// suggestIDs returns the sampled IDs close to id worth suggesting: not
+// SuggestIDs returns the sampled IDs close to id worth suggesting: not
 // those differing from it only in digits at the same places (CR-0001234
 // for CR-0001235 is another case, not a typing slip).
-func suggestIDs(id string, ids []string) []string {
+func SuggestIDs(id string, ids []string) []string {
 	var out []string
-	for _, s := range closest(id, ids, 3) {
+	for _, s := range textdist.Closest(id, ids, 3) {
 		if !digitNear(id, s) {
 			out = append(out, s)
 		}
@@ -433,10 +166,11 @@ func digitNear(a, b string) bool {
 
 func isDigit(r rune) bool { return r >= '0' && r <= '9' }
 
-// describeDiff names each field in which a row's finding differs from an
-// earlier one, with both values: "Grade: Good, this row Inadequate".
-func describeDiff(prev Finding, r importRow, recorded bool) string {
-	cur := r.finding
+// DescribeDiff names each field in which a row's finding differs from an
+// earlier one (recorded, or on another row), with both values: "Grade:
+// Good, this row Inadequate".
+func DescribeDiff(prev Finding, r *Row, recorded bool) string {
+	cur := r.Finding
 	was := "recorded"
 	if !recorded {
 		was = "there"
@@ -460,13 +194,13 @@ func describeDiff(prev Finding, r importRow, recorded bool) string {
 	if prev.Date != cur.Date {
 		n := len(parts)
 		field(ColDate, prev.Date, cur.Date)
-		if f := r.file; f != nil && isSlashDate(r.dateText) {
+		if f := r.File; f != nil && isSlashDate(r.DateText) {
 			order := "day first"
 			if f.DateOrder == DateMDY {
 				order = "month first"
 			}
-			parts[n] += fmt.Sprintf(" (read %s from %q", order, r.dateText)
-			if alt, ok := parseSlashDate(r.dateText, otherOrder(f.DateOrder)); ok && alt == prev.Date {
+			parts[n] += fmt.Sprintf(" (read %s from %q", order, r.DateText)
+			if alt, ok := parseSlashDate(r.DateText, otherOrder(f.DateOrder)); ok && alt == prev.Date {
 				parts[n] += fmt.Sprintf("; read %s it is the date recorded: give %s %s", map[string]string{DateDMY: "month first", DateMDY: "day first"}[f.DateOrder], opt.DateOrder, otherOrder(f.DateOrder))
 			}
 			parts[n] += ")"
@@ -531,12 +265,13 @@ func readMethod(path string) map[string]string {
 	return out
 }
 
-// readWorkbook reads and parses every row of a workbook (no store access:
-// the audit's form says which answer columns to expect).
-func readWorkbook(ctx context.Context, a *Audit, form *Form, path string, opts ImportOptions) (*importFile, error) {
-	file := &importFile{ImportedFile: ImportedFile{Path: path, Moderation: opts.Moderation}}
+// Read reads and parses every row of a workbook; the audit's form (nil
+// when none) says which answer columns to expect. Whether each row's case
+// and finding fit the audit is the caller's to check.
+func Read(ctx context.Context, path string, fm *form.Form, opts ReadOptions) (*File, error) {
+	file := &File{ImportedFile: ImportedFile{Path: path, Moderation: opts.Moderation}}
 	method := readMethod(path)
-	file.audit = method["Audit"]
+	file.Audit = method["Audit"]
 	switch method["Workbook"] {
 	case WorkbookModeration:
 		if !opts.Moderation {
@@ -560,7 +295,7 @@ func readWorkbook(ctx context.Context, a *Audit, form *Form, path string, opts I
 		return nil, err
 	}
 	defer t.Close()
-	file.sheet = t.Sheet
+	file.Sheet = t.Sheet
 	need := func(name string) (int, error) {
 		i, err := t.ColumnIndex(name)
 		if err != nil {
@@ -592,15 +327,15 @@ func readWorkbook(ctx context.Context, a *Audit, form *Form, path string, opts I
 	colDate, _ := t.ColumnIndex(ColDate)
 	// Form answers: one column per question, found by its label (or key).
 	var answerCols []int
-	var answerQs []*Question
+	var answerQs []*form.Question
 	var formProbs []Problem
-	if form != nil {
+	if fm != nil {
 		known := []int{t.IDIndex, colAuditor, colGrade, colImm, colNotes, colDate}
-		for qi := range form.Questions {
-			q := &form.Questions[qi]
+		for qi := range fm.Questions {
+			q := &fm.Questions[qi]
 			col := -1
 			for i, h := range t.Header {
-				if !slices.Contains(known, i) && (foldLabel(h) == foldLabel(q.Label) || foldLabel(h) == q.Key) {
+				if !slices.Contains(known, i) && (form.FoldLabel(h) == form.FoldLabel(q.Label) || form.FoldLabel(h) == q.Key) {
 					col = i
 					break
 				}
@@ -633,9 +368,9 @@ func readWorkbook(ctx context.Context, a *Audit, form *Form, path string, opts I
 			return nil
 		}
 		cell := func(i int) string { return strings.TrimSpace(row.Cells[i]) }
-		r := importRow{file: file, num: row.Num, id: cell(0)}
+		r := Row{File: file, Num: row.Num, ID: cell(0)}
 		prob := func(col, msg string) {
-			r.probs = append(r.probs, Problem{File: path, Sheet: sheet, Row: row.Num, Column: col, Case: r.id, Msg: msg})
+			r.Problems = append(r.Problems, Problem{File: path, Sheet: sheet, Row: row.Num, Column: col, Case: r.ID, Msg: msg})
 		}
 		auditor, gradeText, immText, note, dateText := cell(1), cell(2), cell(3), cell(4), cell(5)
 		if v, ok := raw[row.Num]; ok && isSlashDate(v) {
@@ -650,7 +385,7 @@ func readWorkbook(ctx context.Context, a *Audit, form *Form, path string, opts I
 			}
 			a, err := q.Answer(v)
 			if err != nil {
-				badAnswers = append(badAnswers, Problem{File: path, Sheet: sheet, Row: row.Num, Column: t.Header[answerCols[j]], Case: r.id, Msg: err.Error()})
+				badAnswers = append(badAnswers, Problem{File: path, Sheet: sheet, Row: row.Num, Column: t.Header[answerCols[j]], Case: r.ID, Msg: err.Error()})
 				continue
 			}
 			if answers == nil {
@@ -659,32 +394,32 @@ func readWorkbook(ctx context.Context, a *Audit, form *Form, path string, opts I
 			answers[q.Key] = a
 		}
 		if gradeText == "" && immText == "" {
-			r.empty = true
-			if r.id == "" && auditor == "" && note == "" && dateText == "" && answers == nil && badAnswers == nil {
+			r.Empty = true
+			if r.ID == "" && auditor == "" && note == "" && dateText == "" && answers == nil && badAnswers == nil {
 				return nil // nothing on the row that matters (e.g. a totals or spacer row)
 			}
-			file.rows = append(file.rows, r)
+			file.Rows = append(file.Rows, r)
 			return nil
 		}
-		r.probs = append(r.probs, badAnswers...)
-		if form != nil && !file.Moderation {
+		r.Problems = append(r.Problems, badAnswers...)
+		if fm != nil && !file.Moderation {
 			for j, q := range answerQs {
 				if _, ok := answers[q.Key]; q.Required && !ok && cell(6+j) == "" {
 					prob(t.Header[answerCols[j]], fmt.Sprintf("%q needs an answer: %s", q.Label, q.Describe()))
 				}
 			}
 		}
-		if r.id == "" {
+		if r.ID == "" {
 			prob(ColCaseID, "the row has a finding but no case ID")
 		}
-		g, err := ParseGrade(gradeText)
+		g, err := form.ParseGrade(gradeText)
 		switch {
 		case gradeText == "":
 			prob(ColGrade, "immediate attention is given but no grade; give Outstanding, Good, Requires improvement or Inadequate")
 		case err != nil:
 			prob(ColGrade, err.Error())
 		}
-		imm, err := ParseYesNo(immText)
+		imm, err := form.ParseYesNo(immText)
 		switch {
 		case immText == "":
 			prob(ColImmediate, "a grade is given but not whether the case needs immediate attention; give Yes or No")
@@ -698,31 +433,26 @@ func readWorkbook(ctx context.Context, a *Audit, form *Form, path string, opts I
 			}
 			prob(t.Header[cols[1]], fmt.Sprintf("a finding needs %s name", who))
 		}
-		r.dateText = dateText
-		r.finding = Finding{Case: r.id, Auditor: auditor, Grade: g, Immediate: imm, Note: note, Answers: answers}
-		file.rows = append(file.rows, r)
+		r.DateText = dateText
+		r.Finding = Finding{Auditor: auditor, Grade: g, Immediate: imm, Note: note, Answers: answers}
+		file.Rows = append(file.Rows, r)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	file.decideDateOrder(opts.DateOrder)
-	for i := range file.rows {
-		r := &file.rows[i]
-		if r.empty {
+	for i := range file.Rows {
+		r := &file.Rows[i]
+		if r.Empty {
 			continue
 		}
-		date, ok := parseDateIn(r.dateText, file.DateOrder)
-		if !ok && !slices.ContainsFunc(r.probs, func(p Problem) bool { return p.Column == ColDate }) {
-			r.probs = append(r.probs, Problem{File: path, Sheet: sheet, Row: r.num, Column: ColDate, Case: r.id,
-				Msg: fmt.Sprintf("%q is not a date; write it as yyyy-mm-dd or dd/mm/yyyy", r.dateText)})
+		date, ok := parseDateIn(r.DateText, file.DateOrder)
+		if !ok && !slices.ContainsFunc(r.Problems, func(p Problem) bool { return p.Column == ColDate }) {
+			r.Problems = append(r.Problems, Problem{File: path, Sheet: sheet, Row: r.Num, Column: ColDate, Case: r.ID,
+				Msg: fmt.Sprintf("%q is not a date; write it as yyyy-mm-dd or dd/mm/yyyy", r.DateText)})
 		}
-		r.finding.Date = date
-		if len(r.probs) == 0 {
-			if err := r.finding.normalise(); err != nil {
-				r.probs = append(r.probs, Problem{File: path, Sheet: sheet, Row: r.num, Case: r.id, Msg: err.Error()})
-			}
-		}
+		r.Finding.Date = date
 	}
 	return file, nil
 }
@@ -744,10 +474,10 @@ func otherOrder(o string) string {
 // number above 12 means day first, a second above 12 month first, for the
 // whole file; both at once is a problem on the rows that disagree with the
 // first one seen. When no date tells, the option (or day first) decides.
-func (f *importFile) decideDateOrder(option string) {
-	var dmy, mdy *importRow
-	for i := range f.rows {
-		r := &f.rows[i]
+func (f *File) decideDateOrder(option string) {
+	var dmy, mdy *Row
+	for i := range f.Rows {
+		r := &f.Rows[i]
 		a, b, ok := r.slashParts()
 		if !ok {
 			continue
@@ -770,27 +500,27 @@ func (f *importFile) decideDateOrder(option string) {
 		// Both orders in one file: the first row seen decides, the others
 		// are problems naming both.
 		decide := dmy
-		if mdy.num < dmy.num {
+		if mdy.Num < dmy.Num {
 			decide = mdy
 		}
 		f.DateOrder, f.DateBy = DateDMY, "the file"
 		if decide == mdy {
 			f.DateOrder = DateMDY
 		}
-		f.DateEvidence = fmt.Sprintf("row %s: %s", words.Thousands(decide.num), decide.dateText)
-		for i := range f.rows {
-			r := &f.rows[i]
+		f.DateEvidence = fmt.Sprintf("row %s: %s", words.Thousands(decide.Num), decide.DateText)
+		for i := range f.Rows {
+			r := &f.Rows[i]
 			a, b, ok := r.slashParts()
 			if ok && (f.DateOrder == DateDMY && b > 12 && a <= 12) || (f.DateOrder == DateMDY && a > 12 && b <= 12) {
-				r.probs = append(r.probs, Problem{File: f.Path, Sheet: f.sheet, Row: r.num, Column: ColDate, Case: r.id,
+				r.Problems = append(r.Problems, Problem{File: f.Path, Sheet: f.Sheet, Row: r.Num, Column: ColDate, Case: r.ID,
 					Msg: fmt.Sprintf("%q is written %s, but %q on row %s is written %s: the file mixes the two orders; write the dates one way (yyyy-mm-dd is never ambiguous)",
-						r.dateText, orderWords(otherOrder(f.DateOrder)), decide.dateText, words.Thousands(decide.num), orderWords(f.DateOrder))})
+						r.DateText, orderWords(otherOrder(f.DateOrder)), decide.DateText, words.Thousands(decide.Num), orderWords(f.DateOrder))})
 			}
 		}
 	case dmy != nil:
-		f.DateOrder, f.DateBy, f.DateEvidence = DateDMY, "the file", fmt.Sprintf("row %s: %s", words.Thousands(dmy.num), dmy.dateText)
+		f.DateOrder, f.DateBy, f.DateEvidence = DateDMY, "the file", fmt.Sprintf("row %s: %s", words.Thousands(dmy.Num), dmy.DateText)
 	case mdy != nil:
-		f.DateOrder, f.DateBy, f.DateEvidence = DateMDY, "the file", fmt.Sprintf("row %s: %s", words.Thousands(mdy.num), mdy.dateText)
+		f.DateOrder, f.DateBy, f.DateEvidence = DateMDY, "the file", fmt.Sprintf("row %s: %s", words.Thousands(mdy.Num), mdy.DateText)
 	case option != "":
 		f.DateOrder, f.DateBy = option, "the option"
 	default:
@@ -800,9 +530,9 @@ func (f *importFile) decideDateOrder(option string) {
 
 // slashParts returns the first two numbers of a non-empty row's date
 // written with slashes (day and month in either order).
-func (r *importRow) slashParts() (a, b int, ok bool) {
-	m := slashDate.FindStringSubmatch(strings.TrimSpace(r.dateText))
-	if m == nil || r.empty {
+func (r *Row) slashParts() (a, b int, ok bool) {
+	m := slashDate.FindStringSubmatch(strings.TrimSpace(r.DateText))
+	if m == nil || r.Empty {
 		return 0, 0, false
 	}
 	a, _ = strconv.Atoi(m[1])

@@ -1,10 +1,13 @@
-package audit
+package store
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -23,11 +26,14 @@ func TestPostgresConnectMessages(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer silent.Close()
-	var held []net.Conn
 	go func() {
+		var held []net.Conn
 		for {
 			c, err := silent.Accept()
 			if err != nil {
+				for _, c := range held {
+					c.Close()
+				}
 				return
 			}
 			held = append(held, c)
@@ -79,26 +85,33 @@ func TestPostgresConnectMessages(t *testing.T) {
 func TestPostgresBusyNamesAnySession(t *testing.T) {
 	ctx := context.Background()
 	where := pgStore(t)
-	s, _ := openAt(t, where, "QA Officer")
-	if _, err := s.CreateAudit(ctx, testAudit("2026-07 monthly"), testCases(5)); err != nil {
+	s, err := Open(ctx, where, Options{EnteredBy: "qa.officer"})
+	if err != nil {
 		t.Fatal(err)
 	}
-	b := s.b.(*pgBackend)
-	admin := pgAdmin(t)
-	tx, err := admin.BeginTx(ctx, nil)
+	defer s.Close()
+	id := newAudit(t, s, "2026-07 monthly", 5)
+	tx, err := s.DB().BeginTx(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
-	if _, err := tx.Exec("LOCK TABLE " + quoteIdent(b.schema) + ".trail IN ACCESS EXCLUSIVE MODE"); err != nil {
+	if _, err := tx.Exec("LOCK TABLE " + quoteIdent(s.b.(*pgBackend).schema) + ".trail IN ACCESS EXCLUSIVE MODE"); err != nil {
 		t.Fatal(err)
 	}
-	impatient, err := Open(ctx, where, Options{BusyTimeout: 200 * time.Millisecond, Actor: "QA Officer"})
+	impatient, err := Open(ctx, where, Options{BusyTimeout: 200 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer impatient.Close()
-	_, err = impatient.Record(ctx, "2026-07 monthly", Finding{Case: "CR-0000001", Auditor: "A. Khan", Grade: Good})
+	err = impatient.Write(ctx, "recording a finding in", func(w *WriteTx) error {
+		c, err := w.Chain(ctx, id, "2026-07 monthly")
+		if err != nil {
+			return err
+		}
+		_, err = c.Append(ctx, Draft{Kind: "finding", Case: "CR-1", At: t0, Payload: 1})
+		return err
+	})
 	if !errors.Is(err, ErrBusy) {
 		t.Fatalf("error %v; want ErrBusy", err)
 	}
@@ -110,21 +123,32 @@ func TestPostgresBusyNamesAnySession(t *testing.T) {
 // TestPostgresRefusalNamesTheLogin: a login refused before caseaudit knows
 // its session user is named from the URL, never as "the login  may".
 func TestPostgresRefusalNamesTheLogin(t *testing.T) {
-	if os.Getenv(envPostgres) != "" || os.Getenv("CI") == "true" {
+	if os.Getenv("CASEAUDIT_TEST_POSTGRES") != "" || os.Getenv("CI") == "true" {
 		// A login in neither caseaudit role: refused while the store is
 		// opened, before its session user is read.
 		where := pgStore(t)
-		admin := pgAdmin(t)
-		role, pw := randomName("n_"), randomName("pw")
-		if _, err := admin.Exec("CREATE ROLE " + quoteIdent(role) + " LOGIN PASSWORD '" + pw + "'"); err != nil {
+		admin, err := Open(context.Background(), where, Options{})
+		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { admin.Exec("DROP ROLE " + quoteIdent(role)) })
-		_, err := Open(context.Background(), withUser(t, where, role, pw), Options{})
+		defer admin.Close()
+		b := make([]byte, 6)
+		rand.Read(b)
+		role, pw := "n_"+hex.EncodeToString(b), "pw"+hex.EncodeToString(b)
+		if _, err := admin.DB().Exec("CREATE ROLE " + quoteIdent(role) + " LOGIN PASSWORD '" + pw + "'"); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { admin.DB().Exec("DROP ROLE " + quoteIdent(role)) })
+		u, err := url.Parse(where)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u.User = url.UserPassword(role, pw)
+		_, err = Open(context.Background(), u.String(), Options{})
 		if err == nil {
 			t.Fatal("a login in no caseaudit role opened the store")
 		}
-		if strings.Contains(err.Error(), "login  ") || !strings.Contains(err.Error(), role) {
+		if strings.Contains(err.Error(), "login  ") || !strings.Contains(err.Error(), `the login "`+role+`" may not do this`) {
 			t.Errorf("refused login: %v", err)
 		}
 	}
