@@ -5,12 +5,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/caseaudit/caseaudit/schema"
 	"github.com/caseaudit/caseaudit/schema/schematest"
@@ -34,8 +36,14 @@ func checkedMain() int {
 	s := systemStreams()
 	s.Out = io.MultiWriter(os.Stdout, &out)
 	s.Err = io.MultiWriter(os.Stderr, &errb)
+	start := time.Now()
 	code := run(ctx, s, args)
 	ids, err := checkJSONOutputs(args, out.Bytes(), errb.Bytes(), "")
+	if err == nil {
+		var more []string
+		more, err = checkJSONFilesWritten(os.Getenv("WORK"), start)
+		ids = append(ids, more...)
+	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "schema check (tests only): %v\n", err)
 		return exitSchema
@@ -167,4 +175,38 @@ func checkEverySchemaSeen(t *testing.T, seen map[string]bool) {
 			t.Errorf("no story prints a document of %s (schema/%s): add one that does", id, schema.FileName(id))
 		}
 	}
+}
+
+// checkJSONFilesWritten validates every .json file under dir written since
+// start (by the command just run: reports a scheduled run writes, --out
+// files), each a document naming its schema.
+func checkJSONFilesWritten(dir string, start time.Time) ([]string, error) {
+	if dir == "" {
+		return nil, nil
+	}
+	v, err := schematest.Load()
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.EqualFold(filepath.Ext(path), ".json") {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil || info.ModTime().Before(start) {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		id, err := v.Document(b)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		ids = append(ids, id)
+		return nil
+	})
+	return ids, err
 }
