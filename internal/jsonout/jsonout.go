@@ -48,14 +48,3 @@ func Write(w io.Writer, id string, v any) error {
 	_, err = w.Write(b.Bytes())
 	return err
 }
-
-// Line writes v as one compact line carrying "$schema": id (JSON Lines, as
-// --log-format json writes its messages).
-func Line(w io.Writer, id string, v any) error {
-	compact, err := encode(id, v)
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(append(compact, '\n'))
-	return err
-}

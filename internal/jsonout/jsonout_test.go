@@ -18,13 +18,6 @@ func TestWrite(t *testing.T) {
 	if b.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
 	}
-	b.Reset()
-	if err := Line(&b, "urn:caseaudit:schema:t:1", struct{}{}); err != nil {
-		t.Fatal(err)
-	}
-	if got := b.String(); got != "{\"$schema\":\"urn:caseaudit:schema:t:1\"}\n" {
-		t.Errorf("empty object: got %q", got)
-	}
 	if err := Write(&b, "x", []int{1}); err == nil {
 		t.Error("an array was written as a document")
 	}
