@@ -19,13 +19,13 @@ import (
 var updateMessages = flag.Bool("update-messages", false, "rewrite docs/messages.md from the code and the stories")
 
 // The table of messages (docs/messages.md) is made from the code — every
-// message format given to usagef, errorf, fmt.Errorf, errors.New and the
-// infof/warnf/errorf of a command — and from the stories: checkedMain
-// appends each line a story's caseaudit prints on stderr to
-// $CASEAUDIT_MESSAGES_SEEN, and the table names a story that printed each
-// message. TestScripts, when every story ran, fails when the table is
-// stale (go test ./cmd/caseaudit -run TestScripts -update-messages
-// rewrites it).
+// message format given to usagef, errorf, fmt.Errorf, opt.Errorf,
+// opt.Sprintf (hints), errors.New and the infof/warnf/errorf of a
+// command — and from the stories: checkedMain appends each line a story's
+// caseaudit prints to $CASEAUDIT_MESSAGES_SEEN, and the table names a story
+// that printed each message. TestScripts, when every story ran, fails when
+// the table is stale (go test ./cmd/caseaudit -run TestScripts
+// -update-messages rewrites it).
 
 const messagesDoc = "../../docs/messages.md"
 
@@ -82,7 +82,10 @@ func codeMessages(t *testing.T) []message {
 				}
 			}
 			kind, ok := msgFuncs[name]
-			if !ok || (name == "New" && recv != "errors") || (name == "Errorf" && recv != "fmt") {
+			if name == "Sprintf" && recv == "opt" {
+				kind, ok = "hint", true // opt.Sprintf: a hint naming options
+			}
+			if !ok || (name == "New" && recv != "errors") || (name == "Errorf" && recv != "fmt" && recv != "opt") {
 				return true
 			}
 			if name == "errorf" && recv == "g" {
@@ -174,7 +177,8 @@ func messagesTable(msgs []message, seen map[string][]string) (string, int) {
 Every message caseaudit can print, made from the code (the format given to each error, warning and
 notice; ` + "`…`" + ` stands for what is filled in) with, for each, a story in
 ` + "`cmd/caseaudit/testdata/script`" + ` that prints it. A support person looks a message up here by its words;
-the story shows how it comes about. Errors exit 1 unless the kind is *usage* (exit 2); see
+the story shows how it comes about. Errors exit 1 unless the kind is *usage* (exit 2); a *hint* follows the
+message it belongs to; see
 ` + "`caseaudit --help`" + ` for every exit code. Messages on a line of their own are prefixed ` + "`caseaudit: `" + `
 (errors) or ` + "`warning: `" + `; with ` + "`--log-format json`" + ` each is one JSON object.
 
