@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/schema"
 	"github.com/spf13/cobra"
 )
 
@@ -64,29 +65,39 @@ func runStatus(ctx context.Context, o *statusOptions, g *globalOptions) error {
 	return writeStatus(g.IO.Out, s, o.Format)
 }
 
+// statusJSON is status --format json (schema/status.json).
+type statusJSON struct {
+	Audit    string `json:"audit"`
+	Size     int    `json:"size"`
+	Recorded int    `json:"recorded"`
+	Flagged  int    `json:"flagged"`
+	// Withdrawn counts the sampled cases withdrawn (each replaced when its
+	// stratum had another case); Size already leaves them out.
+	Withdrawn      int                 `json:"withdrawn"`
+	ModerationSize int                 `json:"moderation_size"`
+	Moderated      int                 `json:"moderated"`
+	Auditors       []statusAuditorJSON `json:"auditors"`
+	Unallocated    []string            `json:"unallocated"`
+	ToDo           []string            `json:"to_do"`
+}
+
+type statusAuditorJSON struct {
+	Auditor   string   `json:"auditor"`
+	Allocated int      `json:"allocated"`
+	Recorded  int      `json:"recorded"`
+	ToDo      []string `json:"to_do"`
+}
+
 // writeStatus renders an audit's progress.
 func writeStatus(w io.Writer, s *audit.Status, format string) error {
 	if format == "json" {
-		type auditorJSON struct {
-			Auditor   string   `json:"auditor"`
-			Allocated int      `json:"allocated"`
-			Recorded  int      `json:"recorded"`
-			ToDo      []string `json:"to_do"`
-		}
-		out := struct {
-			Audit       string        `json:"audit"`
-			Size        int           `json:"size"`
-			Recorded    int           `json:"recorded"`
-			Flagged     int           `json:"flagged"`
-			Auditors    []auditorJSON `json:"auditors"`
-			Unallocated []string      `json:"unallocated"`
-			ToDo        []string      `json:"to_do"`
-		}{Audit: s.Name, Size: s.Size, Recorded: s.Recorded, Flagged: s.Flagged,
-			Auditors: []auditorJSON{}, Unallocated: nonNilStrings(s.Unallocated), ToDo: nonNilStrings(s.ToDo)}
+		out := statusJSON{Audit: s.Name, Size: s.Size, Recorded: s.Recorded, Flagged: s.Flagged, Withdrawn: s.Withdrawn,
+			ModerationSize: s.ModerationSize, Moderated: s.Moderated,
+			Auditors: []statusAuditorJSON{}, Unallocated: nonNilStrings(s.Unallocated), ToDo: nonNilStrings(s.ToDo)}
 		for _, x := range s.Auditors {
-			out.Auditors = append(out.Auditors, auditorJSON{x.Auditor, x.Allocated, x.Recorded, nonNilStrings(x.ToDo)})
+			out.Auditors = append(out.Auditors, statusAuditorJSON{x.Auditor, x.Allocated, x.Recorded, nonNilStrings(x.ToDo)})
 		}
-		return writeJSON(w, out)
+		return writeJSON(w, schema.Status, out)
 	}
 	fmt.Fprintf(w, "%s: %d of %d cases recorded, %d flagged for immediate attention\n", s.Name, s.Recorded, s.Size, s.Flagged)
 	if s.Withdrawn > 0 {
