@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -729,9 +730,9 @@ func readWorkbook(ctx context.Context, a *Audit, form *Form, path string, opts I
 
 // slashDate matches a date written with slashes: two numbers of one or two
 // digits and a year.
-var slashDate = regexp.MustCompile(`^(\d{1,2})/(\d{1,2})/(\d{4})(\s|$)`)
+var slashDate = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d{1,2})/(\d{1,2})/(\d{4})(\s|$)`) })
 
-func isSlashDate(s string) bool { return slashDate.MatchString(strings.TrimSpace(s)) }
+func isSlashDate(s string) bool { return slashDate().MatchString(strings.TrimSpace(s)) }
 
 func otherOrder(o string) string {
 	if o == DateMDY {
@@ -801,7 +802,7 @@ func (f *importFile) decideDateOrder(option string) {
 // slashParts returns the first two numbers of a non-empty row's date
 // written with slashes (day and month in either order).
 func (r *importRow) slashParts() (a, b int, ok bool) {
-	m := slashDate.FindStringSubmatch(strings.TrimSpace(r.dateText))
+	m := slashDate().FindStringSubmatch(strings.TrimSpace(r.dateText))
 	if m == nil || r.empty {
 		return 0, 0, false
 	}
@@ -828,7 +829,7 @@ func parseDateIn(s, order string) (string, bool) {
 
 // parseSlashDate reads d/m/yyyy (DateDMY) or m/d/yyyy (DateMDY).
 func parseSlashDate(s, order string) (string, bool) {
-	m := slashDate.FindStringSubmatch(strings.TrimSpace(s))
+	m := slashDate().FindStringSubmatch(strings.TrimSpace(s))
 	if m == nil {
 		return "", false
 	}
