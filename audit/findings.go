@@ -353,11 +353,7 @@ func (s *Store) Findings(ctx context.Context, auditName string, moderation bool)
 		if err != nil {
 			return err
 		}
-		for _, id := range ids {
-			if f, ok := latest[id]; ok {
-				out = append(out, f)
-			}
-		}
+		out = inSampleOrder(ids, latest)
 		return nil
 	})
 	return out, err

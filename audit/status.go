@@ -44,12 +44,54 @@ type Status struct {
 	ToDo        []string          // all cases without a finding, in sample order
 }
 
-func summarise(ctx context.Context, q querier, a *Audit) (*Status, error) {
-	st := &Status{AuditSummary: AuditSummary{Name: a.Name, Created: a.Created, Seed: a.Seed(), Period: a.Period, Factors: a.Provenance.Factors}}
+// foldedFindings is an audit's trail folded once: its sampled case IDs in
+// sample order (withdrawn ones included) and the latest finding and
+// moderation finding per case.
+type foldedFindings struct {
+	ids       []string
+	orig, mod map[string]Finding
+}
+
+func foldFindings(ctx context.Context, q querier, a *Audit) (*foldedFindings, error) {
 	ids, err := sampledIDs(ctx, q, a)
 	if err != nil {
 		return nil, err
 	}
+	orig, err := latestFindings(ctx, q, a.id, false)
+	if err != nil {
+		return nil, err
+	}
+	mod, err := latestFindings(ctx, q, a.id, true)
+	if err != nil {
+		return nil, err
+	}
+	return &foldedFindings{ids: ids, orig: orig, mod: mod}, nil
+}
+
+// inSampleOrder returns the findings of latest on the cases ids, in their
+// order (cases without one are left out).
+func inSampleOrder(ids []string, latest map[string]Finding) []Finding {
+	var out []Finding
+	for _, id := range ids {
+		if x, ok := latest[id]; ok {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func summarise(ctx context.Context, q querier, a *Audit) (*Status, error) {
+	f, err := foldFindings(ctx, q, a)
+	if err != nil {
+		return nil, err
+	}
+	return summariseFolded(ctx, q, a, f)
+}
+
+func summariseFolded(ctx context.Context, q querier, a *Audit, f *foldedFindings) (*Status, error) {
+	st := &Status{AuditSummary: AuditSummary{Name: a.Name, Created: a.Created, Seed: a.Seed(), Period: a.Period, Factors: a.Provenance.Factors}}
+	ids := slices.Clone(f.ids)
+	orig, mod := f.orig, f.mod
 	ws, err := loadWithdrawals(ctx, q, a)
 	if err != nil {
 		return nil, err
@@ -61,14 +103,6 @@ func summarise(ctx context.Context, q querier, a *Audit) (*Status, error) {
 			gone[w.Case] = true
 		}
 		ids = slices.DeleteFunc(ids, func(id string) bool { return gone[id] })
-	}
-	orig, err := latestFindings(ctx, q, a.id, false)
-	if err != nil {
-		return nil, err
-	}
-	mod, err := latestFindings(ctx, q, a.id, true)
-	if err != nil {
-		return nil, err
 	}
 	m, err := loadModeration(ctx, q, a)
 	if err != nil {
@@ -150,7 +184,32 @@ func (s *Store) Status(ctx context.Context, auditName string) (*Status, error) {
 // last one is the latest. An audit backfilled for June after July's comes
 // before July's.
 func (s *Store) Audits(ctx context.Context) ([]AuditSummary, error) {
-	var out []AuditSummary
+	all, err := s.auditsFolded(ctx, false)
+	out := make([]AuditSummary, len(all))
+	for i, a := range all {
+		out[i] = a.AuditSummary
+	}
+	return out, err
+}
+
+// AuditFindings is an audit's progress with the latest findings on its
+// cases.
+type AuditFindings struct {
+	AuditSummary
+	Findings   []Finding // as Findings returns them
+	Moderation []Finding // as Findings returns them with moderation true
+}
+
+// AuditsWithFindings is Audits with each audit's latest findings and
+// moderation findings, as Findings returns them: what a trend over every
+// audit needs, with each audit's trail read and folded once rather than
+// once for the progress and again for each kind of finding.
+func (s *Store) AuditsWithFindings(ctx context.Context) ([]AuditFindings, error) {
+	return s.auditsFolded(ctx, true)
+}
+
+func (s *Store) auditsFolded(ctx context.Context, findings bool) ([]AuditFindings, error) {
+	var out []AuditFindings
 	err := s.read(ctx, "reading", func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, "SELECT "+auditColumns+" FROM audit ORDER BY "+periodOrder)
 		if err != nil {
@@ -169,14 +228,69 @@ func (s *Store) Audits(ctx context.Context) ([]AuditSummary, error) {
 		if err := rows.Err(); err != nil {
 			return err
 		}
+		q := &preparedQuerier{tx: tx}
+		defer q.close()
 		for _, a := range all {
-			st, err := summarise(ctx, tx, a)
+			f, err := foldFindings(ctx, q, a)
 			if err != nil {
 				return err
 			}
-			out = append(out, st.AuditSummary)
+			st, err := summariseFolded(ctx, q, a, f)
+			if err != nil {
+				return err
+			}
+			af := AuditFindings{AuditSummary: st.AuditSummary}
+			if findings {
+				af.Findings, af.Moderation = inSampleOrder(f.ids, f.orig), inSampleOrder(f.ids, f.mod)
+			}
+			out = append(out, af)
 		}
 		return nil
 	})
 	return out, err
+}
+
+// preparedQuerier is a read transaction that prepares each distinct query
+// once: reading every audit asks each audit the same few queries, which
+// the database would otherwise parse and plan every time.
+type preparedQuerier struct {
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+func (p *preparedQuerier) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if s, ok := p.stmts[query]; ok {
+		return s, nil
+	}
+	s, err := p.tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if p.stmts == nil {
+		p.stmts = map[string]*sql.Stmt{}
+	}
+	p.stmts[query] = s
+	return s, nil
+}
+
+func (p *preparedQuerier) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	s, err := p.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return s.QueryContext(ctx, args...)
+}
+
+func (p *preparedQuerier) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	s, err := p.stmt(ctx, query)
+	if err != nil {
+		return p.tx.QueryRowContext(ctx, query, args...) // fails as the preparation did, with its error
+	}
+	return s.QueryRowContext(ctx, args...)
+}
+
+func (p *preparedQuerier) close() {
+	for _, s := range p.stmts {
+		s.Close()
+	}
 }
