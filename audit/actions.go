@@ -2,7 +2,6 @@ package audit
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/caseaudit/caseaudit/audit/store"
 )
 
 // Follow-up actions. A finding that needs immediate attention opens an
@@ -157,7 +158,7 @@ type actionNotePayload struct {
 	Finding int    `json:"finding,omitempty"`
 }
 
-var actionKinds = []any{KindActionOpen, KindActionRespond, KindActionClose}
+var actionKinds = []string{KindActionOpen, KindActionRespond, KindActionClose}
 
 // foldActions derives the actions from trail entries (in seq order).
 func foldActions(auditName string, es []Entry) ([]*Action, error) {
@@ -200,31 +201,23 @@ func foldActions(auditName string, es []Entry) ([]*Action, error) {
 	return out, nil
 }
 
-func caseActions(ctx context.Context, q querier, a *Audit, caseID string) ([]*Action, error) {
-	es, err := queryEntries(ctx, q, a.id, "case_id = ? AND kind IN (?, ?, ?)", append([]any{caseID}, actionKinds...)...)
+func caseActions(ctx context.Context, tx *store.Tx, a *Audit, caseID string) ([]*Action, error) {
+	es, err := caseEntries(ctx, tx, a, caseID, actionKinds...)
 	if err != nil {
 		return nil, err
 	}
 	return foldActions(a.Name, es)
 }
 
-func loadAuditByID(ctx context.Context, q querier, id int64) (*Audit, error) {
-	return scanAudit(q.QueryRowContext(ctx, "SELECT "+auditColumns+" FROM audit WHERE id = ?", id))
-}
-
-func loadCase(ctx context.Context, q querier, a *Audit, id string) (SampledCase, error) {
-	var c SampledCase
-	var f string
-	err := q.QueryRowContext(ctx, "SELECT ord, case_id, ticket, stratum, source_row, fields FROM sampled_case WHERE audit_id = ? AND case_id = ?", a.id, id).
-		Scan(&c.Order, &c.ID, &c.Ticket, &c.Stratum, &c.Row, &f)
+func loadCase(ctx context.Context, tx *store.Tx, a *Audit, id string) (SampledCase, error) {
+	r, err := tx.Case(ctx, a.id, id)
 	if err != nil {
-		return c, err
+		return SampledCase{}, err
 	}
-	if err := json.Unmarshal([]byte(f), &c.Fields); err != nil {
-		return c, fmt.Errorf("audit %q: the stored fields of case %q are damaged: %w", a.Name, c.ID, err)
+	if r == nil {
+		return SampledCase{}, &NotInSampleError{Audit: a.Name, Case: id}
 	}
-	c.Columns = a.Columns
-	return c, nil
+	return caseFromRow(a, *r)
 }
 
 // followUp opens or automatically closes the case's action after finding f
@@ -234,12 +227,8 @@ func loadCase(ctx context.Context, q querier, a *Audit, id string) (SampledCase,
 // at moderation); a moderator's "no" never closes an action an auditor's
 // finding opened — only a moderation correction closes one a moderator's
 // finding opened.
-func (s *Store) followUp(ctx context.Context, tx *sql.Tx, ch *chain, f Finding, prev Finding, hadPrev bool) (*Action, error) {
-	a, err := loadAuditByID(ctx, tx, ch.auditID)
-	if err != nil {
-		return nil, err
-	}
-	acts, err := caseActions(ctx, tx, a, f.Case)
+func (s *Store) followUp(ctx context.Context, tx *store.WriteTx, a *Audit, f Finding, prev Finding, hadPrev bool) (*Action, error) {
+	acts, err := caseActions(ctx, tx.Tx, a, f.Case)
 	if err != nil {
 		return nil, err
 	}
@@ -252,7 +241,7 @@ func (s *Store) followUp(ctx context.Context, tx *sql.Tx, ch *chain, f Finding, 
 		if cur != nil && (cur.Status != ActionClosed || (wasFlagged && cur.Moderation == f.Moderation)) {
 			return nil, nil // already being followed up, or closed after this same flag
 		}
-		c, err := loadCase(ctx, tx, a, f.Case)
+		c, err := loadCase(ctx, tx.Tx, a, f.Case)
 		if err != nil {
 			return nil, err
 		}
@@ -274,7 +263,7 @@ func (s *Store) followUp(ctx context.Context, tx *sql.Tx, ch *chain, f Finding, 
 		}
 		p := actionOpenPayload{Owner: rule.Owner(c), Opened: opened, Due: AddWorkingDays(day, days).Format(time.DateOnly),
 			Finding: f.Seq, Grade: f.Grade.String(), Note: f.Note, Moderation: f.Moderation}
-		e, err := ch.append(ctx, KindActionOpen, f.Case, f.Auditor, s.now(), p)
+		e, err := s.appendEntry(ctx, tx, a, KindActionOpen, f.Case, f.Auditor, p)
 		if err != nil {
 			return nil, err
 		}
@@ -288,7 +277,7 @@ func (s *Store) followUp(ctx context.Context, tx *sql.Tx, ch *chain, f Finding, 
 	if f.Reason != "" {
 		note = fmt.Sprintf("the finding was corrected to no immediate attention (trail entry %d; reason: %s)", f.Seq, f.Reason)
 	}
-	e, err := ch.append(ctx, KindActionClose, f.Case, f.Auditor, s.now(), actionNotePayload{Note: note, Auto: true, Finding: f.Seq})
+	e, err := s.appendEntry(ctx, tx, a, KindActionClose, f.Case, f.Auditor, actionNotePayload{Note: note, Auto: true, Finding: f.Seq})
 	if err != nil {
 		return nil, err
 	}
@@ -301,7 +290,7 @@ func (s *Store) followUp(ctx context.Context, tx *sql.Tx, ch *chain, f Finding, 
 // audit when auditName is "", oldest first; Status says which are done.
 func (s *Store) Actions(ctx context.Context, auditName string) ([]Action, error) {
 	var out []Action
-	err := s.read(ctx, "reading", func(tx *sql.Tx) error {
+	err := s.read(ctx, "reading", func(tx *store.Tx) error {
 		var audits []*Audit
 		if strings.TrimSpace(auditName) != "" {
 			a, err := loadAudit(ctx, tx, auditName)
@@ -310,25 +299,13 @@ func (s *Store) Actions(ctx context.Context, auditName string) ([]Action, error)
 			}
 			audits = append(audits, a)
 		} else {
-			rows, err := tx.QueryContext(ctx, "SELECT "+auditColumns+" FROM audit ORDER BY created_at, id")
-			if err != nil {
-				return err
-			}
-			for rows.Next() {
-				a, err := scanAudit(rows)
-				if err != nil {
-					rows.Close()
-					return err
-				}
-				audits = append(audits, a)
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
+			var err error
+			if audits, err = loadAudits(ctx, tx, store.ByCreation); err != nil {
 				return err
 			}
 		}
 		for _, a := range audits {
-			es, err := queryEntries(ctx, tx, a.id, "kind IN (?, ?, ?)", actionKinds...)
+			es, err := entries(ctx, tx, a, actionKinds...)
 			if err != nil {
 				return err
 			}
@@ -372,15 +349,15 @@ func (s *Store) moveAction(ctx context.Context, auditName, caseID, by, note, kin
 		return nil, fmt.Errorf("%s needs the name of the person acting", verb)
 	}
 	var out *Action
-	err := s.write(ctx, "recording an action in", func(tx *sql.Tx) error {
-		a, err := loadAudit(ctx, tx, auditName)
+	err := s.write(ctx, "recording an action in", func(tx *store.WriteTx) error {
+		a, err := loadAudit(ctx, tx.Tx, auditName)
 		if err != nil {
 			return err
 		}
-		if err := checkInSample(ctx, tx, a, caseID); err != nil {
+		if err := checkInSample(ctx, tx.Tx, a, caseID); err != nil {
 			return err
 		}
-		acts, err := caseActions(ctx, tx, a, caseID)
+		acts, err := caseActions(ctx, tx.Tx, a, caseID)
 		if err != nil {
 			return err
 		}
@@ -392,11 +369,7 @@ func (s *Store) moveAction(ctx context.Context, auditName, caseID, by, note, kin
 			return fmt.Errorf("the action on case %s of audit %q was closed on %s by %s; nothing to do: %w",
 				caseID, a.Name, cur.Closure.At.Format(time.DateOnly), cur.Closure.By, ErrNoAction)
 		}
-		ch, err := openChain(ctx, tx, a.id, a.Name)
-		if err != nil {
-			return err
-		}
-		e, err := ch.append(ctx, kind, caseID, by, s.now(), actionNotePayload{Note: note})
+		e, err := s.appendEntry(ctx, tx, a, kind, caseID, by, actionNotePayload{Note: note})
 		if err != nil {
 			return err
 		}

@@ -263,7 +263,7 @@ func TestVerifyCoversActions(t *testing.T) {
 			mustRecord(t, s, "a", Finding{Case: "CR-0000002", Auditor: "A. Khan", Grade: Good, Date: "2026-07-03"})
 			mustVerify(t, s, "a")
 			for _, q := range []string{"DROP TRIGGER trail_no_update", "DROP TRIGGER trail_no_delete", tc.sql} {
-				if _, err := s.db.Exec(q); err != nil {
+				if _, err := s.st.DB().Exec(q); err != nil {
 					t.Fatalf("%s: %v", q, err)
 				}
 			}
@@ -280,8 +280,7 @@ func TestVerifyCoversActions(t *testing.T) {
 
 // A moderator who finds a case needs immediate attention where the auditor
 // did not opens a follow-up action like an auditor's, marked as raised at
-// moderation; a moderator's "no" never closes an auditor's action (issue 14
-// item 3).
+// moderation; a moderator's "no" never closes an auditor's action.
 func TestActionRaisedAtModeration(t *testing.T) {
 	ctx := context.Background()
 	s, _ := actionAudit(t, `{"owner_column":"Team"}`)

@@ -2,12 +2,15 @@ package audit
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/caseaudit/caseaudit/audit/store"
+	"github.com/caseaudit/caseaudit/internal/colname"
+	"github.com/caseaudit/caseaudit/internal/words"
 )
 
 // AllocationRules are the conflict-of-interest rules for allocating cases
@@ -88,14 +91,14 @@ func PlanAllocation(cases []SampledCase, auditors []string, rules AllocationRule
 	}
 	worker, team := -1, -1
 	if rules.WorkerField != "" {
-		if worker = columnIndex(cols, rules.WorkerField); worker < 0 && len(cases) > 0 {
-			return Allocation{}, fmt.Errorf("the audit shows no column %q for the allocated worker; its columns are %s", rules.WorkerField, quoteList(cols))
+		if worker = colname.Index(cols, rules.WorkerField); worker < 0 && len(cases) > 0 {
+			return Allocation{}, fmt.Errorf("the audit shows no column %q for the allocated worker; its columns are %s", rules.WorkerField, words.QuoteList(cols))
 		}
 	}
 	teamOf := map[string]string{} // normalised auditor → normalised team
 	if rules.TeamField != "" {
-		if team = columnIndex(cols, rules.TeamField); team < 0 && len(cases) > 0 {
-			return Allocation{}, fmt.Errorf("the audit shows no column %q for the team; its columns are %s", rules.TeamField, quoteList(cols))
+		if team = colname.Index(cols, rules.TeamField); team < 0 && len(cases) > 0 {
+			return Allocation{}, fmt.Errorf("the audit shows no column %q for the team; its columns are %s", rules.TeamField, words.QuoteList(cols))
 		}
 		if len(rules.AuditorTeams) == 0 {
 			return Allocation{}, fmt.Errorf("a team rule on column %q needs every auditor's team", rules.TeamField)
@@ -185,37 +188,37 @@ var ErrNothingToAllocate = errors.New("nothing left to allocate")
 // cases keep their auditor.
 func (s *Store) Allocate(ctx context.Context, auditName string, auditors []string, rules AllocationRules) (Allocation, error) {
 	var out Allocation
-	err := s.write(ctx, "allocating cases in", func(tx *sql.Tx) error {
-		a, err := loadAudit(ctx, tx, auditName)
+	err := s.write(ctx, "allocating cases in", func(tx *store.WriteTx) error {
+		a, err := loadAudit(ctx, tx.Tx, auditName)
 		if err != nil {
 			return err
 		}
-		ch, err := openChain(ctx, tx, a.id, a.Name)
-		if err != nil {
-			return err
-		}
-		out, err = s.allocateTx(ctx, tx, a, ch, auditors, rules)
+		out, err = s.allocateTx(ctx, tx, a, auditors, rules)
 		return err
 	})
 	return out, err
 }
 
-// allocateTx allocates within a write transaction, appending to ch.
-func (s *Store) allocateTx(ctx context.Context, tx *sql.Tx, a *Audit, ch *chain, auditors []string, rules AllocationRules) (Allocation, error) {
-	cases, err := loadCases(ctx, tx, a)
+// allocateTx allocates within a write transaction.
+func (s *Store) allocateTx(ctx context.Context, tx *store.WriteTx, a *Audit, auditors []string, rules AllocationRules) (Allocation, error) {
+	cases, err := loadCases(ctx, tx.Tx, a)
 	if err != nil {
 		return Allocation{}, err
 	}
-	ws, err := loadWithdrawals(ctx, tx, a)
+	es, err := entries(ctx, tx.Tx, a, KindWithdrawal, KindFinding, KindCorrection, KindAllocation)
+	if err != nil {
+		return Allocation{}, err
+	}
+	ws, err := withdrawalsOf(es)
 	if err != nil {
 		return Allocation{}, err
 	}
 	cases = activeCases(cases, ws) // a withdrawn case is audited by no one
-	recorded, err := latestFindings(ctx, tx, a.id, false)
+	recorded, err := latestFindings(es, false)
 	if err != nil {
 		return Allocation{}, err
 	}
-	cur, err := loadAllocation(ctx, tx, a)
+	cur, err := allocationOf(es)
 	if err != nil {
 		return Allocation{}, err
 	}
@@ -249,7 +252,7 @@ func (s *Store) allocateTx(ctx context.Context, tx *sql.Tx, a *Audit, ch *chain,
 	for _, x := range out.Unallocated {
 		p.Unallocated = append(p.Unallocated, unallocJSON(x))
 	}
-	_, err = ch.append(ctx, KindAllocation, "", s.actor, s.now(), p)
+	_, err = s.appendEntry(ctx, tx, a, KindAllocation, "", s.actor, p)
 	return out, err
 }
 
@@ -259,13 +262,21 @@ func (s *Store) Allocation(ctx context.Context, auditName string) (*Allocation, 
 	return readAudit(ctx, s, auditName, loadAllocation)
 }
 
-func loadAllocation(ctx context.Context, q querier, a *Audit) (*Allocation, error) {
-	es, err := queryEntries(ctx, q, a.id, "kind = ? AND seq = (SELECT max(seq) FROM trail WHERE audit_id = ? AND kind = ?)",
-		KindAllocation, a.id, KindAllocation)
-	if err != nil || len(es) == 0 {
+func loadAllocation(ctx context.Context, tx *store.Tx, a *Audit) (*Allocation, error) {
+	es, err := entries(ctx, tx, a, KindAllocation)
+	if err != nil {
 		return nil, err
 	}
-	e := es[len(es)-1]
+	return allocationOf(es)
+}
+
+// allocationOf is the current allocation in a trail's entries es: that of
+// the last allocation entry; nil when there is none.
+func allocationOf(es []Entry) (*Allocation, error) {
+	e, ok := last(es, KindAllocation)
+	if !ok {
+		return nil, nil
+	}
 	var p allocationPayload
 	if err := json.Unmarshal(e.Payload, &p); err != nil {
 		return nil, fmt.Errorf("trail entry %d (allocation) is damaged: %w", e.Seq, err)
@@ -279,4 +290,14 @@ func loadAllocation(ctx context.Context, q querier, a *Audit) (*Allocation, erro
 		out.Unallocated = append(out.Unallocated, Unallocated(x))
 	}
 	return out, nil
+}
+
+// last returns the last entry of the kind in es.
+func last(es []Entry, kind string) (Entry, bool) {
+	for i := len(es) - 1; i >= 0; i-- {
+		if es[i].Kind == kind {
+			return es[i], true
+		}
+	}
+	return Entry{}, false
 }

@@ -2,15 +2,16 @@ package audit
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
+	"github.com/caseaudit/caseaudit/audit/store"
+	"github.com/caseaudit/caseaudit/internal/colname"
 	"github.com/caseaudit/caseaudit/internal/textdist"
+	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample"
 )
 
@@ -72,21 +73,11 @@ type SampledCase struct {
 // Field returns the value of the named shown column (matched
 // case-insensitively, trimmed), or "" when the case has no such column.
 func (c SampledCase) Field(name string) string {
-	i := columnIndex(c.Columns, name)
+	i := colname.Index(c.Columns, name)
 	if i < 0 || i >= len(c.Fields) {
 		return ""
 	}
 	return c.Fields[i]
-}
-
-func columnIndex(cols []string, name string) int {
-	name = strings.TrimSpace(name)
-	for i, c := range cols {
-		if strings.EqualFold(strings.TrimSpace(c), name) {
-			return i
-		}
-	}
-	return -1
 }
 
 // CasesFromSelection converts a drawn sample's cases (in order) for
@@ -129,7 +120,7 @@ func auditJSON(a *Audit) any {
 		return legacyAuditJSON(a)
 	}
 	m := map[string]any{
-		"name": a.Name, "created": formatTime(a.Created), "period": a.Period, "initial_size": a.InitialSize,
+		"name": a.Name, "created": store.FormatTime(a.Created), "period": a.Period, "initial_size": a.InitialSize,
 		"provenance": json.RawMessage(a.provJSON), "follow_up": json.RawMessage(a.followJSON),
 	}
 	if len(a.Form) > 0 {
@@ -149,7 +140,7 @@ func (s *Store) CreateAudit(ctx context.Context, a Audit, cases []SampledCase) (
 
 // createAuditTx records the audit, then runs extra (when not nil) in the
 // same transaction, with the audit's chain.
-func (s *Store) createAuditTx(ctx context.Context, a Audit, cases []SampledCase, extra func(context.Context, *sql.Tx, *Audit, *chain) error) (*Audit, error) {
+func (s *Store) createAuditTx(ctx context.Context, a Audit, cases []SampledCase, extra func(context.Context, *store.WriteTx, *Audit) error) (*Audit, error) {
 	a.Name = strings.TrimSpace(a.Name)
 	if a.Name == "" {
 		return nil, errors.New("an audit needs a name (e.g. \"2026-07 monthly\")")
@@ -168,7 +159,7 @@ func (s *Store) createAuditTx(ctx context.Context, a Audit, cases []SampledCase,
 		return nil, fmt.Errorf("audit %q: %w", a.Name, err)
 	}
 	if len(a.Form) > 0 {
-		f, err := canonicalJSON(json.RawMessage(a.Form))
+		f, err := store.CanonicalJSON(json.RawMessage(a.Form))
 		if err != nil {
 			return nil, fmt.Errorf("audit %q: the form is not valid JSON: %w", a.Name, err)
 		}
@@ -185,7 +176,7 @@ func (s *Store) createAuditTx(ctx context.Context, a Audit, cases []SampledCase,
 	}
 	a.InitialSize = len(cases)
 	a.legacy = nil
-	prov, err := canonicalJSON(a.Provenance)
+	prov, err := store.CanonicalJSON(a.Provenance)
 	if err != nil {
 		return nil, fmt.Errorf("audit %q: encoding its provenance: %w", a.Name, err)
 	}
@@ -195,45 +186,44 @@ func (s *Store) createAuditTx(ctx context.Context, a Audit, cases []SampledCase,
 		return nil, fmt.Errorf("audit %q: %w", a.Name, err)
 	}
 	a.Provenance = *p
-	follow, err := canonicalJSON(a.FollowUp)
+	follow, err := store.CanonicalJSON(a.FollowUp)
 	if err != nil {
 		return nil, fmt.Errorf("audit %q: encoding its follow-up rule: %w", a.Name, err)
 	}
 	a.provJSON, a.followJSON = prov, follow
-	err = s.write(ctx, "recording an audit in", func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM audit WHERE name = ?", a.Name).Scan(&n); err != nil {
+	err = s.write(ctx, "recording an audit in", func(tx *store.WriteTx) error {
+		if prev, err := tx.Audit(ctx, a.Name); err != nil {
 			return err
-		}
-		if n > 0 {
-			return fmt.Errorf("an audit named %q is already in the store %s; choose another name", a.Name, s.path)
+		} else if prev != nil {
+			return fmt.Errorf("an audit named %q is already in the store %s; choose another name", a.Name, s.Path())
 		}
 		cols, _ := json.Marshal(a.Columns)
-		var form any
+		var form *string
 		if a.Form != nil {
-			form = string(a.Form)
+			f := string(a.Form)
+			form = &f
 		}
+		period, provs, follows := a.Period, string(prov), string(follow)
 		// The columns of schema 1 stay empty: the provenance holds it all.
-		a.id, err = s.b.insertID(ctx, tx, `INSERT INTO audit (name, created_at, seed, input_path, input_sha256, sheet,
-			header_row, data_rows, filters, strata_column, allocation, min_per_stratum, initial_size, population,
-			tool_version, columns, params, form, period, provenance, follow_up)
-			VALUES (?,?,'','','','',0,0,'[]','','',0,?,0,'',?,'{}',?,?,?,?)`,
-			a.Name, formatTime(a.Created), a.InitialSize, string(cols), form, a.Period, string(prov), string(follow))
+		a.id, err = tx.InsertAudit(ctx, store.AuditRow{Name: a.Name, CreatedAt: store.FormatTime(a.Created),
+			Filters: "[]", InitialSize: a.InitialSize, Columns: string(cols), Params: "{}",
+			Form: form, Period: &period, Provenance: &provs, FollowUp: &follows})
 		if err != nil {
 			return err
 		}
-		if err := insertCases(ctx, tx, a.id, cases); err != nil {
+		if err := tx.InsertCases(ctx, a.id, caseRows(cases)); err != nil {
 			return err
 		}
-		c, err := openChain(ctx, tx, a.id, a.Name)
+		ch, err := tx.Chain(ctx, a.id, a.Name)
 		if err != nil {
 			return err
 		}
-		if _, err = c.append(ctx, KindSample, "", s.actor, a.Created, map[string]any{"audit": auditJSON(&a), "cases": casesJSON(cases)}); err != nil {
+		if _, err = ch.Append(ctx, store.Draft{Kind: KindSample, Actor: s.actor, At: a.Created,
+			Payload: map[string]any{"audit": auditJSON(&a), "cases": casesJSON(cases)}}); err != nil {
 			return err
 		}
 		if extra != nil {
-			return extra(ctx, tx, &a, c)
+			return extra(ctx, tx, &a)
 		}
 		return nil
 	})
@@ -271,19 +261,14 @@ func checkCases(cases []SampledCase, from, ncols int) error {
 	return nil
 }
 
-func insertCases(ctx context.Context, tx *sql.Tx, auditID int64, cases []SampledCase) error {
-	stmt, err := tx.PrepareContext(ctx, "INSERT INTO sampled_case (audit_id, ord, case_id, ticket, stratum, source_row, fields) VALUES (?,?,?,?,?,?,?)")
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
-	for _, c := range cases {
+// caseRows are cases as stored.
+func caseRows(cases []SampledCase) []store.CaseRow {
+	out := make([]store.CaseRow, len(cases))
+	for i, c := range cases {
 		f, _ := json.Marshal(nonNil(c.Fields))
-		if _, err := stmt.ExecContext(ctx, auditID, c.Order, c.ID, c.Ticket, c.Stratum, c.Row, string(f)); err != nil {
-			return err
-		}
+		out[i] = store.CaseRow{Order: c.Order, ID: c.ID, Ticket: c.Ticket, Stratum: c.Stratum, Row: c.Row, Fields: string(f)}
 	}
-	return nil
+	return out
 }
 
 // Grow appends cases to an audit's sample (the caller computes them: the
@@ -293,41 +278,34 @@ func (s *Store) Grow(ctx context.Context, auditName string, cases []SampledCase)
 	if len(cases) == 0 {
 		return nil
 	}
-	return s.write(ctx, "growing the sample in", func(tx *sql.Tx) error {
-		_, _, err := s.growTx(ctx, tx, auditName, cases)
+	return s.write(ctx, "growing the sample in", func(tx *store.WriteTx) error {
+		_, err := s.growTx(ctx, tx, auditName, cases)
 		return err
 	})
 }
 
-// growTx appends cases within a write transaction and returns the audit and
-// its chain.
-func (s *Store) growTx(ctx context.Context, tx *sql.Tx, auditName string, cases []SampledCase) (*Audit, *chain, error) {
-	a, err := loadAudit(ctx, tx, auditName)
+// growTx appends cases within a write transaction and returns the audit.
+func (s *Store) growTx(ctx context.Context, tx *store.WriteTx, auditName string, cases []SampledCase) (*Audit, error) {
+	a, err := loadAudit(ctx, tx.Tx, auditName)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	var n int
-	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM sampled_case WHERE audit_id = ?", a.id).Scan(&n); err != nil {
-		return nil, nil, err
+	n, err := tx.CaseCount(ctx, a.id)
+	if err != nil {
+		return nil, err
 	}
 	if err := checkCases(cases, n, len(a.Columns)); err != nil {
-		return nil, nil, fmt.Errorf("audit %q has %d sampled cases: %w", a.Name, n, err)
+		return nil, fmt.Errorf("audit %q has %d sampled cases: %w", a.Name, n, err)
 	}
 	for _, c := range cases {
-		var k int
-		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM sampled_case WHERE audit_id = ? AND case_id = ?", a.id, c.ID).Scan(&k); err != nil {
-			return nil, nil, err
-		}
-		if k > 0 {
-			return nil, nil, fmt.Errorf("case %q is already in audit %q", c.ID, a.Name)
+		if k, err := tx.Case(ctx, a.id, c.ID); err != nil {
+			return nil, err
+		} else if k != nil {
+			return nil, fmt.Errorf("case %q is already in audit %q", c.ID, a.Name)
 		}
 	}
-	if err := insertCases(ctx, tx, a.id, cases); err != nil {
-		return nil, nil, err
-	}
-	ch, err := openChain(ctx, tx, a.id, a.Name)
-	if err != nil {
-		return nil, nil, err
+	if err := tx.InsertCases(ctx, a.id, caseRows(cases)); err != nil {
+		return nil, err
 	}
 	payload := map[string]any{"cases": casesJSON(cases)}
 	factors := map[string]sample.CaseFactors{}
@@ -339,10 +317,10 @@ func (s *Store) growTx(ctx context.Context, tx *sql.Tx, auditName string, cases 
 	if len(factors) > 0 {
 		payload["factors"] = factors
 	}
-	if _, err = ch.append(ctx, KindGrow, "", s.actor, s.now(), payload); err != nil {
-		return nil, nil, err
+	if _, err = s.appendEntry(ctx, tx, a, KindGrow, "", s.actor, payload); err != nil {
+		return nil, err
 	}
-	return a, ch, nil
+	return a, nil
 }
 
 // CaseFactors returns the factor values recorded for an audit's sampled
@@ -351,19 +329,18 @@ func (s *Store) growTx(ctx context.Context, tx *sql.Tx, auditName string, cases 
 // vouches for). nil when the audit recorded no factors; a case added by a
 // caseaudit that did not record them has no entry.
 func (s *Store) CaseFactors(ctx context.Context, auditName string) (map[string]sample.CaseFactors, error) {
-	var out map[string]sample.CaseFactors
-	err := s.read(ctx, "reading", func(tx *sql.Tx) error {
-		a, err := loadAudit(ctx, tx, auditName)
+	return readAudit(ctx, s, auditName, func(ctx context.Context, tx *store.Tx, a *Audit) (map[string]sample.CaseFactors, error) {
+		es, err := entries(ctx, tx, a, KindGrow, KindWithdrawal)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		out, err = caseFactors(ctx, tx, a)
-		return err
+		return caseFactors(a, es)
 	})
-	return out, err
 }
 
-func caseFactors(ctx context.Context, q querier, a *Audit) (map[string]sample.CaseFactors, error) {
+// caseFactors is the factor values of an audit's cases: the provenance's,
+// and those the trail's growths and withdrawals in es recorded.
+func caseFactors(a *Audit, es []Entry) (map[string]sample.CaseFactors, error) {
 	f := a.Provenance.Factors
 	if f == nil {
 		return nil, nil
@@ -374,16 +351,15 @@ func caseFactors(ctx context.Context, q querier, a *Audit) (map[string]sample.Ca
 	}
 	// Cases added by a growth or as a withdrawn case's replacement carry
 	// their values in that trail entry.
-	es, err := queryEntries(ctx, q, a.id, "kind IN (?, ?)", KindGrow, KindWithdrawal)
-	if err != nil {
-		return nil, err
-	}
 	for _, e := range es {
+		if e.Kind != KindGrow && e.Kind != KindWithdrawal {
+			continue
+		}
 		var p struct {
 			Factors map[string]sample.CaseFactors `json:"factors"`
 		}
 		if err := json.Unmarshal(e.Payload, &p); err != nil {
-			return nil, fmt.Errorf("audit %q: %s is damaged: %w", a.Name, describe(e), err)
+			return nil, fmt.Errorf("audit %q: %s is damaged: %w", a.Name, store.Describe(e), err)
 		}
 		for id, c := range p.Factors {
 			if c.Timeliness == nil {
@@ -395,90 +371,65 @@ func caseFactors(ctx context.Context, q querier, a *Audit) (map[string]sample.Ca
 	return out, nil
 }
 
-const auditColumns = `id, name, created_at, seed, input_path, input_sha256, sheet, header_row, data_rows, filters,
-	strata_column, allocation, min_per_stratum, initial_size, population, tool_version, columns, params, form,
-	period, provenance, follow_up`
-
-type rowScanner interface{ Scan(...any) error }
-
-func scanAudit(r rowScanner) (*Audit, error) {
-	var a Audit
-	var l legacyAudit
-	var created, filters, cols, params string
-	var form, period, prov, follow sql.NullString
-	if err := r.Scan(&a.id, &a.Name, &created, &l.Seed, &l.InputPath, &l.InputSHA256, &l.Sheet, &l.HeaderRow,
-		&l.DataRows, &filters, &l.StrataColumn, &l.Allocation, &l.MinPerStratum, &a.InitialSize, &l.Population,
-		&l.ToolVersion, &cols, &params, &form, &period, &prov, &follow); err != nil {
-		return nil, err
-	}
-	a.Created = parseTime(created)
-	if err := json.Unmarshal([]byte(cols), &a.Columns); err != nil {
+// auditFromRow reads an audit from its row.
+func auditFromRow(r *store.AuditRow) (*Audit, error) {
+	a := Audit{id: r.ID, Name: r.Name, Created: store.ParseTime(r.CreatedAt), InitialSize: r.InitialSize}
+	if err := json.Unmarshal([]byte(r.Columns), &a.Columns); err != nil {
 		return nil, fmt.Errorf("audit %q: stored columns are damaged: %w", a.Name, err)
 	}
 	a.Columns = nonNil(a.Columns)
-	if form.Valid {
-		a.Form = json.RawMessage(form.String)
+	if r.Form != nil {
+		a.Form = json.RawMessage(*r.Form)
 	}
-	a.Period = period.String
-	if !prov.Valid {
+	if r.Period != nil {
+		a.Period = *r.Period
+	}
+	if r.Provenance == nil {
 		// Recorded before schema 2: the provenance is rebuilt from the
 		// columns and the command line's parameters of the time.
-		if err := json.Unmarshal([]byte(filters), &l.Filters); err != nil {
+		l := legacyAudit{Seed: r.Seed, InputPath: r.InputPath, InputSHA256: r.InputSHA256, Sheet: r.Sheet,
+			HeaderRow: r.HeaderRow, DataRows: r.DataRows, StrataColumn: r.StrataColumn, Allocation: r.Allocation,
+			MinPerStratum: r.MinPerStratum, Population: r.Population, ToolVersion: r.ToolVersion,
+			Params: json.RawMessage(r.Params), Columns: a.Columns}
+		if err := json.Unmarshal([]byte(r.Filters), &l.Filters); err != nil {
 			return nil, fmt.Errorf("audit %q: stored filters are damaged: %w", a.Name, err)
 		}
-		l.Params = json.RawMessage(params)
-		l.Columns = a.Columns
 		a.legacy = &l
 		if err := a.fromLegacy(); err != nil {
 			return nil, err
 		}
 		return &a, nil
 	}
-	p, err := sample.ParseProvenance([]byte(prov.String))
+	p, err := sample.ParseProvenance([]byte(*r.Provenance))
 	if err != nil {
 		return nil, fmt.Errorf("audit %q: %w", a.Name, err)
 	}
 	a.Provenance = *p
-	a.provJSON = json.RawMessage(prov.String)
-	a.followJSON = json.RawMessage(follow.String)
-	if follow.Valid {
-		if err := json.Unmarshal([]byte(follow.String), &a.FollowUp); err != nil {
+	a.provJSON = json.RawMessage(*r.Provenance)
+	if r.FollowUp != nil {
+		a.followJSON = json.RawMessage(*r.FollowUp)
+		if err := json.Unmarshal([]byte(*r.FollowUp), &a.FollowUp); err != nil {
 			return nil, fmt.Errorf("audit %q: its stored follow-up rule is damaged: %w", a.Name, err)
 		}
 	}
 	return &a, nil
 }
 
-type querier interface {
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}
-
 // loadAudit finds an audit by name (trimmed; exact, or else the only one
 // matching case-insensitively).
-func loadAudit(ctx context.Context, q querier, name string) (*Audit, error) {
+func loadAudit(ctx context.Context, tx *store.Tx, name string) (*Audit, error) {
 	name = strings.TrimSpace(name)
-	a, err := scanAudit(q.QueryRowContext(ctx, "SELECT "+auditColumns+" FROM audit WHERE name = ?", name))
-	if err == nil {
-		return a, lockForWrite(ctx, q, a.id)
-	}
-	if err != sql.ErrNoRows {
-		return nil, err
-	}
-	rows, err := q.QueryContext(ctx, "SELECT name FROM audit ORDER BY created_at, id")
+	r, err := tx.Audit(ctx, name)
 	if err != nil {
 		return nil, err
 	}
-	var names []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		names = append(names, n)
+	if r != nil {
+		return auditFromRow(r)
 	}
-	rows.Close()
+	names, err := tx.AuditNames(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var fold []string
 	for _, n := range names {
 		if strings.EqualFold(n, name) {
@@ -486,14 +437,14 @@ func loadAudit(ctx context.Context, q querier, name string) (*Audit, error) {
 		}
 	}
 	if len(fold) == 1 {
-		return loadAudit(ctx, q, fold[0])
+		return loadAudit(ctx, tx, fold[0])
 	}
 	if len(names) == 0 {
 		return nil, &notFoundError{fmt.Sprintf("there is no audit %q: the store holds no audits yet; record one with caseaudit sample EXPORT --size N --audit NAME", name)}
 	}
 	msg := fmt.Sprintf("there is no audit %q", name)
-	if sug := closest(name, names, 3); len(sug) > 0 {
-		msg += fmt.Sprintf("; did you mean %s?", quoteList(sug))
+	if sug := textdist.Closest(name, names, 3); len(sug) > 0 {
+		msg += fmt.Sprintf("; did you mean %s?", words.QuoteList(sug))
 	} else {
 		msg += "; list them with caseaudit audits"
 	}
@@ -509,7 +460,7 @@ func (e *notFoundError) Is(target error) bool { return target == ErrNotFound }
 // Audit returns the named audit.
 func (s *Store) Audit(ctx context.Context, name string) (*Audit, error) {
 	var a *Audit
-	err := s.read(ctx, "reading", func(tx *sql.Tx) error {
+	err := s.read(ctx, "reading", func(tx *store.Tx) error {
 		var err error
 		a, err = loadAudit(ctx, tx, name)
 		return err
@@ -517,24 +468,37 @@ func (s *Store) Audit(ctx context.Context, name string) (*Audit, error) {
 	return a, err
 }
 
-// periodOrder orders audits by the month they cover (schema-1 audits, with
-// no period, by the month they were recorded in), then as recorded.
-const periodOrder = "coalesce(period, substr(created_at, 1, 7)), created_at, id"
-
-// periodOrderDesc is periodOrder reversed.
-const periodOrderDesc = "coalesce(period, substr(created_at, 1, 7)) DESC, created_at DESC, id DESC"
+// loadAudits reads every audit, in the order asked.
+func loadAudits(ctx context.Context, tx *store.Tx, order store.Order) ([]*Audit, error) {
+	rows, err := tx.Audits(ctx, order)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Audit, 0, len(rows))
+	for _, r := range rows {
+		a, err := auditFromRow(r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
 
 // Latest returns the audit of the latest period (the last recorded, among
 // several of that month); the error wraps ErrNotFound when the store holds
 // none.
 func (s *Store) Latest(ctx context.Context) (*Audit, error) {
 	var a *Audit
-	err := s.read(ctx, "reading", func(tx *sql.Tx) error {
-		var err error
-		a, err = scanAudit(tx.QueryRowContext(ctx, "SELECT "+auditColumns+" FROM audit ORDER BY "+periodOrderDesc+" LIMIT 1"))
-		if err == sql.ErrNoRows {
-			return errorf(ErrNotFound, "the store %s holds no audits yet; record one with caseaudit sample EXPORT --size N --audit NAME", s.path)
+	err := s.read(ctx, "reading", func(tx *store.Tx) error {
+		rows, err := tx.Audits(ctx, store.ByPeriod)
+		if err != nil {
+			return err
 		}
+		if len(rows) == 0 {
+			return errorf(ErrNotFound, "the store %s holds no audits yet; record one with caseaudit sample EXPORT --size N --audit NAME", s.Path())
+		}
+		a, err = auditFromRow(rows[len(rows)-1])
 		return err
 	})
 	return a, err
@@ -545,47 +509,41 @@ func (s *Store) Cases(ctx context.Context, auditName string) ([]SampledCase, err
 	return readAudit(ctx, s, auditName, loadCases)
 }
 
-func loadCases(ctx context.Context, q querier, a *Audit) ([]SampledCase, error) {
-	rows, err := q.QueryContext(ctx, "SELECT ord, case_id, ticket, stratum, source_row, fields FROM sampled_case WHERE audit_id = ? ORDER BY ord", a.id)
+func loadCases(ctx context.Context, tx *store.Tx, a *Audit) ([]SampledCase, error) {
+	rows, err := tx.Cases(ctx, a.id)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []SampledCase
-	for rows.Next() {
-		var c SampledCase
-		var f string
-		if err := rows.Scan(&c.Order, &c.ID, &c.Ticket, &c.Stratum, &c.Row, &f); err != nil {
+	out := make([]SampledCase, 0, len(rows))
+	for _, r := range rows {
+		c, err := caseFromRow(a, r)
+		if err != nil {
 			return nil, err
 		}
-		if err := json.Unmarshal([]byte(f), &c.Fields); err != nil {
-			return nil, fmt.Errorf("audit %q: the stored fields of case %q are damaged: %w", a.Name, c.ID, err)
-		}
-		c.Columns = a.Columns
 		out = append(out, c)
 	}
-	return out, rows.Err()
+	return out, nil
+}
+
+// caseFromRow reads a sampled case of audit a from its row.
+func caseFromRow(a *Audit, r store.CaseRow) (SampledCase, error) {
+	c := SampledCase{Order: r.Order, ID: r.ID, Ticket: r.Ticket, Stratum: r.Stratum, Row: r.Row, Columns: a.Columns}
+	if err := json.Unmarshal([]byte(r.Fields), &c.Fields); err != nil {
+		return c, fmt.Errorf("audit %q: the stored fields of case %q are damaged: %w", a.Name, c.ID, err)
+	}
+	return c, nil
 }
 
 // AuditedSince returns the set of case IDs sampled in any audit created at
 // or after t (for --exclude-audited-within).
 func (s *Store) AuditedSince(ctx context.Context, t time.Time) (map[string]bool, error) {
 	out := map[string]bool{}
-	err := s.read(ctx, "reading", func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT c.case_id FROM sampled_case c JOIN audit a ON a.id = c.audit_id
-			WHERE a.created_at >= ?`, formatTime(t))
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
+	err := s.read(ctx, "reading", func(tx *store.Tx) error {
+		ids, err := tx.CaseIDsSince(ctx, t)
+		for _, id := range ids {
 			out[id] = true
 		}
-		return rows.Err()
+		return err
 	})
 	return out, err
 }
@@ -601,7 +559,7 @@ type NotInSampleError struct {
 func (e *NotInSampleError) Error() string {
 	msg := fmt.Sprintf("case %q is not in audit %q", e.Case, e.Audit)
 	if len(e.Suggestions) > 0 {
-		msg += fmt.Sprintf("; did you mean %s?", quoteList(e.Suggestions))
+		msg += fmt.Sprintf("; did you mean %s?", words.QuoteList(e.Suggestions))
 	}
 	return msg
 }
@@ -610,82 +568,13 @@ func (e *NotInSampleError) Error() string {
 func (e *NotInSampleError) Is(target error) bool { return target == ErrNotInSample }
 
 // checkInSample returns a *NotInSampleError when id is not in a's sample.
-func checkInSample(ctx context.Context, q querier, a *Audit, id string) error {
-	var n int
-	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM sampled_case WHERE audit_id = ? AND case_id = ?", a.id, id).Scan(&n); err != nil {
+func checkInSample(ctx context.Context, tx *store.Tx, a *Audit, id string) error {
+	if c, err := tx.Case(ctx, a.id, id); err != nil || c != nil {
 		return err
 	}
-	if n > 0 {
-		return nil
-	}
-	ids, err := sampledIDs(ctx, q, a)
+	ids, err := tx.CaseIDs(ctx, a.id)
 	if err != nil {
 		return err
 	}
-	return &NotInSampleError{Audit: a.Name, Case: id, Suggestions: closest(id, ids, 3)}
-}
-
-func sampledIDs(ctx context.Context, q querier, a *Audit) ([]string, error) {
-	rows, err := q.QueryContext(ctx, "SELECT case_id FROM sampled_case WHERE audit_id = ? ORDER BY ord", a.id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
-}
-
-// closest returns up to max candidates nearest to s by edit distance
-// (ignoring case), nearest first, among those within a third of s's length
-// (at least 2 edits).
-func closest(s string, candidates []string, max int) []string {
-	type cand struct {
-		s string
-		d int
-	}
-	limit := utf8.RuneCountInString(s) / 3
-	if limit < 2 {
-		limit = 2
-	}
-	var best []cand
-	ls := strings.ToUpper(strings.TrimSpace(s))
-	for _, c := range candidates {
-		d := textdist.Levenshtein(ls, strings.ToUpper(c))
-		if d > limit {
-			continue
-		}
-		best = append(best, cand{c, d})
-	}
-	// stable insertion sort by distance: candidates keep their order on ties
-	for i := 1; i < len(best); i++ {
-		for j := i; j > 0 && best[j].d < best[j-1].d; j-- {
-			best[j], best[j-1] = best[j-1], best[j]
-		}
-	}
-	var out []string
-	for i := 0; i < len(best) && i < max; i++ {
-		if i > 0 && best[i].d > best[0].d {
-			break
-		}
-		out = append(out, best[i].s)
-	}
-	return out
-}
-
-func quoteList(s []string) string {
-	q := make([]string, len(s))
-	for i, x := range s {
-		q[i] = fmt.Sprintf("%q", x)
-	}
-	if len(q) == 1 {
-		return q[0]
-	}
-	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
+	return &NotInSampleError{Audit: a.Name, Case: id, Suggestions: textdist.Closest(id, ids, 3)}
 }

@@ -2,7 +2,6 @@ package audit
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,68 +9,31 @@ import (
 	"strings"
 	"time"
 
+	"github.com/caseaudit/caseaudit/audit/form"
+	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/internal/opt"
 )
 
-// Grade is an auditor's judgement of a case. The zero value means no grade.
-type Grade int
+// Grade is an auditor's judgement of a case (see form.Grade).
+type Grade = form.Grade
 
 // Grades, best first.
 const (
-	NoGrade Grade = iota
-	Outstanding
-	Good
-	RequiresImprovement
-	Inadequate
+	NoGrade             = form.NoGrade
+	Outstanding         = form.Outstanding
+	Good                = form.Good
+	RequiresImprovement = form.RequiresImprovement
+	Inadequate          = form.Inadequate
 )
 
 // Grades lists the grades best first.
-var Grades = []Grade{Outstanding, Good, RequiresImprovement, Inadequate}
+var Grades = form.Grades
 
-// String returns the grade's full name ("" for NoGrade).
-func (g Grade) String() string {
-	switch g {
-	case Outstanding:
-		return "Outstanding"
-	case Good:
-		return "Good"
-	case RequiresImprovement:
-		return "Requires improvement"
-	case Inadequate:
-		return "Inadequate"
-	}
-	return ""
-}
+// ParseGrade reads a grade (see form.ParseGrade).
+func ParseGrade(s string) (Grade, error) { return form.ParseGrade(s) }
 
-// ParseGrade reads a grade: full names or short forms (outstanding/o,
-// good/g, requires improvement/requires-improvement/ri, inadequate/i),
-// ignoring case and surrounding spaces.
-func ParseGrade(s string) (Grade, error) {
-	k := strings.ToLower(strings.Join(strings.Fields(strings.NewReplacer("-", " ", "_", " ").Replace(s)), " "))
-	switch k {
-	case "outstanding", "o":
-		return Outstanding, nil
-	case "good", "g":
-		return Good, nil
-	case "requires improvement", "ri":
-		return RequiresImprovement, nil
-	case "inadequate", "i":
-		return Inadequate, nil
-	}
-	return NoGrade, fmt.Errorf("%q is not a grade; use Outstanding, Good, Requires improvement or Inadequate (or o, g, ri, i)", strings.TrimSpace(s))
-}
-
-// ParseYesNo reads an immediate-attention answer: yes/no, y/n, true/false,
-// ignoring case and surrounding spaces.
-func ParseYesNo(s string) (bool, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "yes", "y", "true":
-		return true, nil
-	case "no", "n", "false":
-		return false, nil
-	}
-	return false, fmt.Errorf("%q is not yes or no; use Yes or No", strings.TrimSpace(s))
-}
+// ParseYesNo reads an immediate-attention answer (see form.ParseYesNo).
+func ParseYesNo(s string) (bool, error) { return form.ParseYesNo(s) }
 
 // Finding is an auditor's (or moderator's) finding on one case.
 type Finding struct {
@@ -179,12 +141,15 @@ type CorrectionError struct {
 	Moderation bool
 }
 
-func (e *CorrectionError) Error() string {
+func (e *CorrectionError) Error() string { return e.Spell(opt.Keys) }
+
+// Spell is the message with the option it names spelled as st spells it.
+func (e *CorrectionError) Spell(st opt.Style) string {
 	what := "a finding"
 	if e.Moderation {
 		what = "a moderation finding"
 	}
-	return fmt.Sprintf("%s already has %s by %s on %s; to correct it give %s", e.Case, what, e.Auditor, e.Date, opt.Reason)
+	return fmt.Sprintf("%s already has %s by %s on %s; to correct it give %s", e.Case, what, e.Auditor, e.Date, opt.Reason.Spell(st))
 }
 
 // Is makes errors.Is(err, ErrReasonRequired) true.
@@ -229,41 +194,37 @@ func (s *Store) Record(ctx context.Context, auditName string, f Finding) (Record
 		return RecordResult{}, err
 	}
 	var res RecordResult
-	err := s.write(ctx, "recording a finding in", func(tx *sql.Tx) error {
-		a, err := loadAudit(ctx, tx, auditName)
+	err := s.write(ctx, "recording a finding in", func(tx *store.WriteTx) error {
+		a, err := loadAudit(ctx, tx.Tx, auditName)
 		if err != nil {
 			return err
 		}
-		if err := checkInSample(ctx, tx, a, f.Case); err != nil {
+		if err := checkInSample(ctx, tx.Tx, a, f.Case); err != nil {
 			return err
 		}
-		if err := checkNotWithdrawn(ctx, tx, a, f.Case); err != nil {
+		if err := checkNotWithdrawn(ctx, tx.Tx, a, f.Case); err != nil {
 			return err
 		}
 		if f.Moderation {
-			if err := checkModerated(ctx, tx, a, f.Case); err != nil {
+			if err := checkModerated(ctx, tx.Tx, a, f.Case); err != nil {
 				return err
 			}
 		}
 		if err := checkFindingAnswers(a, &f); err != nil {
 			return err
 		}
-		if err := checkAuditor(ctx, tx, a, &f); err != nil {
+		if err := checkAuditor(ctx, tx.Tx, a, &f); err != nil {
 			return err
 		}
-		ch, err := openChain(ctx, tx, a.id, a.Name)
-		if err != nil {
-			return err
-		}
-		res, err = s.recordTx(ctx, tx, ch, f, "")
+		res, err = s.recordTx(ctx, tx, a, f, "")
 		return err
 	})
 	return res, err
 }
 
 // recordTx appends one finding within a write transaction.
-func (s *Store) recordTx(ctx context.Context, tx *sql.Tx, ch *chain, f Finding, source string) (RecordResult, error) {
-	prev, ok, err := latestFinding(ctx, tx, ch.auditID, f.Case, f.Moderation)
+func (s *Store) recordTx(ctx context.Context, tx *store.WriteTx, a *Audit, f Finding, source string) (RecordResult, error) {
+	prev, ok, err := latestFinding(ctx, tx.Tx, a, f.Case, f.Moderation)
 	if err != nil {
 		return RecordResult{}, err
 	}
@@ -287,13 +248,13 @@ func (s *Store) recordTx(ctx context.Context, tx *sql.Tx, ch *chain, f Finding, 
 	}
 	p := findingPayload{Grade: f.Grade.String(), Immediate: f.Immediate, Note: f.Note, Answers: f.Answers,
 		Date: f.Date, Reason: f.Reason, Source: source, Prefilled: f.Prefilled}
-	e, err := ch.append(ctx, kind, f.Case, f.Auditor, s.now(), p)
+	e, err := s.appendEntry(ctx, tx, a, kind, f.Case, f.Auditor, p)
 	if err != nil {
 		return RecordResult{}, err
 	}
 	f.Kind, f.Seq, f.At = kind, e.Seq, e.At
 	res := RecordResult{Finding: f, Entry: e, Changed: true}
-	if res.Action, err = s.followUp(ctx, tx, ch, f, prev, ok); err != nil {
+	if res.Action, err = s.followUp(ctx, tx, a, f, prev, ok); err != nil {
 		return RecordResult{}, err
 	}
 	return res, nil
@@ -307,31 +268,41 @@ func findingKinds(moderation bool) (string, string) {
 }
 
 // latestFinding returns the latest finding (or moderation finding) on a case.
-func latestFinding(ctx context.Context, q querier, auditID int64, caseID string, moderation bool) (Finding, bool, error) {
+func latestFinding(ctx context.Context, tx *store.Tx, a *Audit, caseID string, moderation bool) (Finding, bool, error) {
 	k1, k2 := findingKinds(moderation)
-	es, err := queryEntries(ctx, q, auditID, "case_id = ? AND kind IN (?, ?) AND seq = (SELECT max(seq) FROM trail WHERE audit_id = ? AND case_id = ? AND kind IN (?, ?))",
-		caseID, k1, k2, auditID, caseID, k1, k2)
-	if err != nil || len(es) == 0 {
+	es, err := caseEntries(ctx, tx, a, caseID, k1, k2)
+	if err != nil {
 		return Finding{}, false, err
 	}
-	f, err := findingFromEntry(es[len(es)-1])
-	return f, err == nil, err
+	latest, err := latestFindings(es, moderation)
+	f, ok := latest[caseID]
+	return f, ok, err
 }
 
-// latestFindings returns the latest finding per case, keyed by case ID.
-func latestFindings(ctx context.Context, q querier, auditID int64, moderation bool) (map[string]Finding, error) {
+// loadFindings reads the latest finding per case, keyed by case ID.
+func loadFindings(ctx context.Context, tx *store.Tx, a *Audit, moderation bool) (map[string]Finding, error) {
 	k1, k2 := findingKinds(moderation)
-	es, err := queryEntries(ctx, q, auditID, "kind IN (?, ?)", k1, k2)
+	es, err := entries(ctx, tx, a, k1, k2)
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]Finding, len(es))
+	return latestFindings(es, moderation)
+}
+
+// latestFindings is the latest finding per case (moderation findings when
+// moderation is true), keyed by case ID, in a trail's entries es.
+func latestFindings(es []Entry, moderation bool) (map[string]Finding, error) {
+	k1, k2 := findingKinds(moderation)
+	out := map[string]Finding{}
 	for _, e := range es {
+		if e.Kind != k1 && e.Kind != k2 {
+			continue
+		}
 		f, err := findingFromEntry(e)
 		if err != nil {
 			return nil, err
 		}
-		out[e.Case] = f // entries come in seq order: the last one wins
+		out[e.Case] = f // entries come in order: the last one wins
 	}
 	return out, nil
 }
@@ -340,16 +311,16 @@ func latestFindings(ctx context.Context, q querier, auditID int64, moderation bo
 // moderation is true), in sample order, for reports.
 func (s *Store) Findings(ctx context.Context, auditName string, moderation bool) ([]Finding, error) {
 	var out []Finding
-	err := s.read(ctx, "reading", func(tx *sql.Tx) error {
+	err := s.read(ctx, "reading", func(tx *store.Tx) error {
 		a, err := loadAudit(ctx, tx, auditName)
 		if err != nil {
 			return err
 		}
-		latest, err := latestFindings(ctx, tx, a.id, moderation)
+		latest, err := loadFindings(ctx, tx, a, moderation)
 		if err != nil {
 			return err
 		}
-		ids, err := sampledIDs(ctx, tx, a)
+		ids, err := tx.CaseIDs(ctx, a.id)
 		if err != nil {
 			return err
 		}
@@ -373,20 +344,24 @@ type GradePair struct {
 // statistics).
 func (s *Store) ModerationPairs(ctx context.Context, auditName string) ([]GradePair, error) {
 	var out []GradePair
-	err := s.read(ctx, "reading", func(tx *sql.Tx) error {
+	err := s.read(ctx, "reading", func(tx *store.Tx) error {
 		a, err := loadAudit(ctx, tx, auditName)
 		if err != nil {
 			return err
 		}
-		orig, err := latestFindings(ctx, tx, a.id, false)
+		es, err := entries(ctx, tx, a, KindFinding, KindCorrection, KindModerationFinding, KindModerationCorrection)
 		if err != nil {
 			return err
 		}
-		mod, err := latestFindings(ctx, tx, a.id, true)
+		orig, err := latestFindings(es, false)
 		if err != nil {
 			return err
 		}
-		ids, err := sampledIDs(ctx, tx, a)
+		mod, err := latestFindings(es, true)
+		if err != nil {
+			return err
+		}
+		ids, err := tx.CaseIDs(ctx, a.id)
 		if err != nil {
 			return err
 		}

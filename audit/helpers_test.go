@@ -3,10 +3,12 @@ package audit
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/sample"
 )
 
@@ -113,3 +115,18 @@ func findingEntries(h []Entry) []Entry {
 	}
 	return out
 }
+
+// entryHash is store.Hash of an entry given field by field, at as stored.
+func entryHash(prev, auditName string, seq int, kind, caseID, actor, enteredBy, at string, payload []byte) (string, error) {
+	return store.Hash(auditName, seq, store.Entry{Kind: kind, Case: caseID, Actor: actor, EnteredBy: enteredBy,
+		At: store.ParseTime(at), Payload: payload, PrevHash: prev})
+}
+
+// goodForm is a valid form with one question of every kind.
+var goodForm = func() string {
+	b, err := os.ReadFile(filepath.Join("testdata", "form-adults.yaml"))
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}()

@@ -1,6 +1,6 @@
 package audit
 
-// Issue 8 for the store: files that are not stores are refused untouched;
+// The store under hostile conditions: files that are not stores are refused untouched;
 // a locked store gives ErrBusy and no half-written entry; a damaged store
 // says so; a process killed while recording leaves a store that passes
 // PRAGMA integrity_check and Verify, holding every finding it acknowledged.

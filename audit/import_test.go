@@ -31,9 +31,7 @@ func workbookFor(t *testing.T, s *Store, audit string) string {
 		t.Fatal(err)
 	}
 	spec := WorkbookSpec{Audit: a.Name, Provenance: a.Provenance, Columns: a.Columns}
-	for _, c := range cases {
-		spec.Cases = append(spec.Cases, c)
-	}
+	spec.Cases = selection(cases)
 	var buf bytes.Buffer
 	if err := WriteWorkbook(&buf, spec); err != nil {
 		t.Fatal(err)
@@ -217,7 +215,7 @@ func TestImportCorrections(t *testing.T) {
 		"2,CR-0000002,South,B. Lee,CIN,C. Diaz,Inadequate,Yes,Missed a visit,2026-07-10\n") // changed
 	_, err := Import(ctx, s, name, second, ImportOptions{})
 	var ie *ImportError
-	if !errors.As(err, &ie) || len(ie.Problems) != 1 || opt.Spell(ie.Problems[0].String(), opt.Flags) !=
+	if !errors.As(err, &ie) || len(ie.Problems) != 1 || ie.Problems[0].Spell(opt.Flags) !=
 		`row 3: CR-0000002 already has a finding by C. Diaz on 2026-07-10 and this row differs: Grade recorded "Good", this row "Inadequate"; Immediate attention recorded "No", this row "Yes"; Notes recorded blank, this row "Missed a visit"; to correct it import with a reason (--reason)` {
 		t.Fatalf("correction without reason: %v", err)
 	}
@@ -313,7 +311,7 @@ func storeWorkbook(t *testing.T, s *Store, audit string, o WorkbookOptions) stri
 	return p
 }
 
-// Issue #14, item 2: a moderators' workbook imported without the
+// A moderators' workbook imported without the
 // moderation option is recorded as moderation findings, not refused as
 // corrections of the auditors' findings.
 func TestImportModeratorsWorkbook(t *testing.T) {
@@ -355,7 +353,7 @@ func TestImportModeratorsWorkbook(t *testing.T) {
 	}
 }
 
-// Issue #14, item 1: the wrong month's workbook is refused in one line,
+// The wrong month's workbook is refused in one line,
 // and an ID that differs only in its digits gets no "did you mean".
 func TestImportWrongAuditAndDigitNearIDs(t *testing.T) {
 	ctx := context.Background()
@@ -397,7 +395,7 @@ func TestImportWrongAuditAndDigitNearIDs(t *testing.T) {
 	}
 }
 
-// Issue #14, item 9: dates with slashes are read in the order the file's
+// Dates with slashes are read in the order the file's
 // own dates show, and a row that differs names the field and both values.
 func TestImportDateOrder(t *testing.T) {
 	ctx := context.Background()
@@ -433,7 +431,7 @@ func TestImportDateOrder(t *testing.T) {
 	if !errors.As(err, &ie) || len(ie.Problems) != 1 {
 		t.Fatalf("ambiguous date: %v", err)
 	}
-	want := `Date audited recorded "2026-07-10", this row "2026-10-07" (read day first from "07/10/2026"; read month first it is the date recorded: give ` + opt.DateOrder.String() + ` mdy)`
+	want := `Date audited recorded "2026-07-10", this row "2026-10-07" (read day first from "07/10/2026"; read month first it is the date recorded: give date_order mdy)`
 	if !strings.Contains(ie.Problems[0].Msg, want) {
 		t.Errorf("ambiguous date:\n got %s\nwant …%s…", ie.Problems[0].Msg, want)
 	}

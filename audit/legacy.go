@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/sample"
 	"github.com/caseaudit/caseaudit/sample/export"
 )
@@ -50,7 +51,7 @@ type legacyParams struct {
 func legacyAuditJSON(a *Audit) map[string]any {
 	l := a.legacy
 	m := map[string]any{
-		"name": a.Name, "created": formatTime(a.Created), "seed": l.Seed,
+		"name": a.Name, "created": store.FormatTime(a.Created), "seed": l.Seed,
 		"input_path": l.InputPath, "input_sha256": l.InputSHA256, "sheet": l.Sheet,
 		"header_row": l.HeaderRow, "data_rows": l.DataRows, "filters": nonNil(l.Filters),
 		"strata_column": l.StrataColumn, "allocation": l.Allocation, "min_per_stratum": l.MinPerStratum,

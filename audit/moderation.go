@@ -2,7 +2,6 @@ package audit
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +9,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/caseaudit/caseaudit/audit/store"
+	"github.com/caseaudit/caseaudit/internal/textdist"
+	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample"
 )
 
@@ -49,12 +51,12 @@ func (s *Store) DrawModeration(ctx context.Context, auditName string, size int, 
 		return nil, fmt.Errorf("the moderation sample size must be at least 1 (got %d)", size)
 	}
 	var out *ModerationSample
-	err := s.write(ctx, "drawing the moderation sample in", func(tx *sql.Tx) error {
-		a, err := loadAudit(ctx, tx, auditName)
+	err := s.write(ctx, "drawing the moderation sample in", func(tx *store.WriteTx) error {
+		a, err := loadAudit(ctx, tx.Tx, auditName)
 		if err != nil {
 			return err
 		}
-		prev, err := loadModeration(ctx, tx, a)
+		prev, err := loadModeration(ctx, tx.Tx, a)
 		if err != nil {
 			return err
 		}
@@ -71,7 +73,7 @@ func (s *Store) DrawModeration(ctx context.Context, auditName string, size int, 
 				return nil
 			}
 		}
-		latest, err := latestFindings(ctx, tx, a.id, false)
+		latest, err := loadFindings(ctx, tx.Tx, a, false)
 		if err != nil {
 			return err
 		}
@@ -101,11 +103,7 @@ func (s *Store) DrawModeration(ctx context.Context, auditName string, size int, 
 				added = append(added, id)
 			}
 		}
-		ch, err := openChain(ctx, tx, a.id, a.Name)
-		if err != nil {
-			return err
-		}
-		e, err := ch.append(ctx, KindModerationDraw, "", s.actor, s.now(),
+		e, err := s.appendEntry(ctx, tx, a, KindModerationDraw, "", s.actor,
 			drawPayload{Seed: seed, Size: size, Recorded: len(recorded), Cases: cases, Added: added})
 		if err != nil {
 			return err
@@ -146,13 +144,21 @@ func (s *Store) Moderation(ctx context.Context, auditName string) (*ModerationSa
 	return readAudit(ctx, s, auditName, loadModeration)
 }
 
-func loadModeration(ctx context.Context, q querier, a *Audit) (*ModerationSample, error) {
-	es, err := queryEntries(ctx, q, a.id, "kind = ? AND seq = (SELECT max(seq) FROM trail WHERE audit_id = ? AND kind = ?)",
-		KindModerationDraw, a.id, KindModerationDraw)
-	if err != nil || len(es) == 0 {
+func loadModeration(ctx context.Context, tx *store.Tx, a *Audit) (*ModerationSample, error) {
+	es, err := entries(ctx, tx, a, KindModerationDraw)
+	if err != nil {
 		return nil, err
 	}
-	e := es[len(es)-1]
+	return moderationOf(es)
+}
+
+// moderationOf is the moderation sample in a trail's entries es: that of the
+// last draw; nil when there is none.
+func moderationOf(es []Entry) (*ModerationSample, error) {
+	e, ok := last(es, KindModerationDraw)
+	if !ok {
+		return nil, nil
+	}
 	var p drawPayload
 	if err := json.Unmarshal(e.Payload, &p); err != nil {
 		return nil, fmt.Errorf("trail entry %d (moderation draw) is damaged: %w", e.Seq, err)
@@ -162,8 +168,8 @@ func loadModeration(ctx context.Context, q querier, a *Audit) (*ModerationSample
 
 // checkModerated returns an error unless caseID is in the audit's
 // moderation sample.
-func checkModerated(ctx context.Context, q querier, a *Audit, caseID string) error {
-	m, err := loadModeration(ctx, q, a)
+func checkModerated(ctx context.Context, tx *store.Tx, a *Audit, caseID string) error {
+	m, err := loadModeration(ctx, tx, a)
 	if err != nil {
 		return err
 	}
@@ -172,8 +178,8 @@ func checkModerated(ctx context.Context, q querier, a *Audit, caseID string) err
 	}
 	if !slices.Contains(m.Cases, caseID) {
 		msg := fmt.Sprintf("case %q is not in the moderation sample of audit %q", caseID, a.Name)
-		if sug := closest(caseID, m.Cases, 3); len(sug) > 0 {
-			msg += fmt.Sprintf("; did you mean %s?", quoteList(sug))
+		if sug := textdist.Closest(caseID, m.Cases, 3); len(sug) > 0 {
+			msg += fmt.Sprintf("; did you mean %s?", words.QuoteList(sug))
 		}
 		return errors.New(msg)
 	}

@@ -15,7 +15,7 @@ import (
 	"time"
 )
 
-// Issue #16's test of a team at work: six processes record 120 findings
+// A team at work: six processes record 120 findings
 // each into one audit at once — three with Record, one finding per
 // transaction, three with Import — while one importer is killed with
 // SIGKILL in the middle of its import and the server is restarted once.

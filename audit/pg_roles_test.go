@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/caseaudit/caseaudit/audit/store"
 )
 
 // TestPostgresRoles: an auditor's login records findings and nothing else;
@@ -15,8 +17,8 @@ import (
 func TestPostgresRoles(t *testing.T) {
 	ctx := context.Background()
 	where := pgStore(t)
-	qaURL, qaRole := pgLogin(t, where, RoleQA)
-	audURL, audRole := pgLogin(t, where, RoleAuditor)
+	qaURL, qaRole := pgLogin(t, where, store.RoleQA)
+	audURL, audRole := pgLogin(t, where, store.RoleAuditor)
 
 	qa, _ := openAt(t, qaURL, "qa.officer")
 	if qa.EnteredBy() != qaRole {
@@ -67,10 +69,10 @@ func TestPostgresRoles(t *testing.T) {
 	e, _ := qa.Trail(ctx, "a")
 	last := e[len(e)-1]
 	payload := `{"grade":"Good","immediate":false,"note":""}`
-	at := formatTime(time.Now())
+	at := store.FormatTime(time.Now())
 	for _, by := range []string{qaRole, "", "someone"} {
 		h, _ := entryHash(last.Hash, "a", last.Seq+1, KindFinding, "CR-0000002", "A. Khan", by, at, []byte(payload))
-		_, err := aud.db.Exec("INSERT INTO trail (audit_id, seq, kind, case_id, actor, at, payload, prev_hash, hash, entered_by) VALUES (1, ?, 'finding', 'CR-0000002', 'A. Khan', ?, ?, ?, ?, ?)",
+		_, err := aud.st.DB().Exec("INSERT INTO trail (audit_id, seq, kind, case_id, actor, at, payload, prev_hash, hash, entered_by) VALUES (1, $1, 'finding', 'CR-0000002', 'A. Khan', $2, $3, $4, $5, $6)",
 			last.Seq+1, at, payload, last.Hash, h, by)
 		if err == nil || !strings.Contains(err.Error(), "cannot be made by the login") {
 			t.Errorf("entry entered by %q under the login %s: %v", by, audRole, err)
@@ -78,7 +80,7 @@ func TestPostgresRoles(t *testing.T) {
 	}
 	// Nor does a well-formed entry go in out of its place in the chain.
 	h, _ := entryHash(e[0].Hash, "a", 2, KindFinding, "CR-0000002", "A. Khan", audRole, at, []byte(payload))
-	_, err = aud.db.Exec("INSERT INTO trail (audit_id, seq, kind, case_id, actor, at, payload, prev_hash, hash, entered_by) VALUES (1, ?, 'finding', 'CR-0000002', 'A. Khan', ?, ?, ?, ?, ?)",
+	_, err = aud.st.DB().Exec("INSERT INTO trail (audit_id, seq, kind, case_id, actor, at, payload, prev_hash, hash, entered_by) VALUES (1, $1, 'finding', 'CR-0000002', 'A. Khan', $2, $3, $4, $5, $6)",
 		last.Seq+1, at, payload, e[0].Hash, h, audRole)
 	if err == nil || !strings.Contains(err.Error(), "does not follow") {
 		t.Errorf("an entry off the chain: %v", err)
@@ -96,7 +98,7 @@ func TestPostgresRoles(t *testing.T) {
 	if err := admin.IntegrityCheck(ctx); err == nil || !strings.Contains(err.Error(), "trail_no_change on trail is disabled") {
 		t.Errorf("integrity check with a disabled trigger: %v", err)
 	}
-	if _, err := InitPostgres(ctx, where); err != nil {
+	if _, err := store.InitPostgres(ctx, where); err != nil {
 		t.Fatal(err)
 	}
 	if err := admin.IntegrityCheck(ctx); err != nil {
@@ -120,7 +122,7 @@ func TestPostgresRefusesOtherDatabases(t *testing.T) {
 	if !errors.Is(err, ErrNotStore) || !strings.Contains(err.Error(), "is not a caseaudit store") {
 		t.Errorf("open a foreign schema: %v", err)
 	}
-	if _, err := InitPostgres(ctx, where); !errors.Is(err, ErrNotStore) {
+	if _, err := store.InitPostgres(ctx, where); !errors.Is(err, ErrNotStore) {
 		t.Errorf("init over a foreign schema: %v", err)
 	}
 	var n int
@@ -144,7 +146,7 @@ func TestPostgresRefusesOtherDatabases(t *testing.T) {
 	if !errors.Is(err, ErrNotStore) || !strings.Contains(err.Error(), "newer caseaudit (schema version 99") {
 		t.Errorf("open a newer store: %v", err)
 	}
-	if _, err := InitPostgres(ctx, newer); !errors.Is(err, ErrNotStore) {
+	if _, err := store.InitPostgres(ctx, newer); !errors.Is(err, ErrNotStore) {
 		t.Errorf("init over a newer store: %v", err)
 	}
 }
@@ -155,14 +157,14 @@ func TestPostgresRefusesOtherDatabases(t *testing.T) {
 func TestPostgresMigrates(t *testing.T) {
 	ctx := context.Background()
 	where := pgStoreVersion(t, 2)
-	qaURL, _ := pgLogin(t, where, RoleQA)
+	qaURL, _ := pgLogin(t, where, store.RoleQA)
 	if _, err := Open(ctx, qaURL, Options{}); err == nil || !strings.Contains(err.Error(), "upgrades it with: caseaudit store init") {
 		t.Fatalf("open an old store without owning it: %v", err)
 	}
 	// Write an audit as schema 2 had it (no entered_by), by hand.
 	s, _ := openAt(t, where, "qa.officer")
 	var v string
-	s.db.QueryRow("SELECT value FROM meta WHERE key = 'schema_version'").Scan(&v)
+	s.st.DB().QueryRow("SELECT value FROM meta WHERE key = 'schema_version'").Scan(&v)
 	if v != "3" {
 		t.Fatalf("schema version after the owner's open: %s", v)
 	}

@@ -2,10 +2,10 @@ package audit
 
 import (
 	"context"
-	"database/sql"
 	"slices"
 	"time"
 
+	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/sample"
 )
 
@@ -44,55 +44,37 @@ type Status struct {
 	ToDo        []string          // all cases without a finding, in sample order
 }
 
-// foldedFindings is an audit's trail folded once: its sampled case IDs in
-// sample order (withdrawn ones included) and the latest finding and
-// moderation finding per case.
-type foldedFindings struct {
-	ids       []string
-	orig, mod map[string]Finding
-}
-
-func foldFindings(ctx context.Context, q querier, a *Audit) (*foldedFindings, error) {
-	ids, err := sampledIDs(ctx, q, a)
+func loadStatus(ctx context.Context, tx *store.Tx, a *Audit) (*Status, error) {
+	ids, err := tx.CaseIDs(ctx, a.id)
 	if err != nil {
 		return nil, err
 	}
-	orig, err := latestFindings(ctx, q, a.id, false)
+	es, err := entries(ctx, tx, a)
 	if err != nil {
 		return nil, err
 	}
-	mod, err := latestFindings(ctx, q, a.id, true)
+	return summarise(a, ids, es)
+}
+
+// summarise is an audit's progress: its sampled case IDs in order and its
+// whole trail es.
+func summarise(a *Audit, ids []string, es []Entry) (*Status, error) {
+	orig, err := latestFindings(es, false)
 	if err != nil {
 		return nil, err
 	}
-	return &foldedFindings{ids: ids, orig: orig, mod: mod}, nil
-}
-
-// inSampleOrder returns the findings of latest on the cases ids, in their
-// order (cases without one are left out).
-func inSampleOrder(ids []string, latest map[string]Finding) []Finding {
-	var out []Finding
-	for _, id := range ids {
-		if x, ok := latest[id]; ok {
-			out = append(out, x)
-		}
-	}
-	return out
-}
-
-func summarise(ctx context.Context, q querier, a *Audit) (*Status, error) {
-	f, err := foldFindings(ctx, q, a)
+	mod, err := latestFindings(es, true)
 	if err != nil {
 		return nil, err
 	}
-	return summariseFolded(ctx, q, a, f)
+	return summariseFolded(a, ids, es, orig, mod)
 }
 
-func summariseFolded(ctx context.Context, q querier, a *Audit, f *foldedFindings) (*Status, error) {
+// summariseFolded is summarise given the latest findings and moderation
+// findings per case (latestFindings of es), when the caller needs them too.
+func summariseFolded(a *Audit, ids []string, es []Entry, orig, mod map[string]Finding) (*Status, error) {
 	st := &Status{AuditSummary: AuditSummary{Name: a.Name, Created: a.Created, Seed: a.Seed(), Period: a.Period, Factors: a.Provenance.Factors}}
-	ids := slices.Clone(f.ids)
-	orig, mod := f.orig, f.mod
-	ws, err := loadWithdrawals(ctx, q, a)
+	ws, err := withdrawalsOf(es)
 	if err != nil {
 		return nil, err
 	}
@@ -104,19 +86,17 @@ func summariseFolded(ctx context.Context, q querier, a *Audit, f *foldedFindings
 		}
 		ids = slices.DeleteFunc(ids, func(id string) bool { return gone[id] })
 	}
-	m, err := loadModeration(ctx, q, a)
+	m, err := moderationOf(es)
 	if err != nil {
 		return nil, err
 	}
-	alloc, err := loadAllocation(ctx, q, a)
+	alloc, err := allocationOf(es)
 	if err != nil {
 		return nil, err
 	}
-	if err := q.QueryRowContext(ctx, "SELECT count(*), coalesce(max(seq), 0) FROM trail WHERE audit_id = ?", a.id).Scan(&st.Entries, new(int)); err != nil {
-		return nil, err
-	}
-	if err := q.QueryRowContext(ctx, "SELECT hash FROM trail WHERE audit_id = ? ORDER BY seq DESC LIMIT 1", a.id).Scan(&st.Head); err != nil && err != sql.ErrNoRows {
-		return nil, err
+	st.Entries = len(es)
+	if len(es) > 0 {
+		st.Head = es[len(es)-1].Hash
 	}
 	st.Size = len(ids)
 	for _, id := range ids {
@@ -176,7 +156,7 @@ func summariseFolded(ctx context.Context, q querier, a *Audit, f *foldedFindings
 // Status returns an audit's progress: counts, each auditor's progress and
 // the cases still to do.
 func (s *Store) Status(ctx context.Context, auditName string) (*Status, error) {
-	return readAudit(ctx, s, auditName, summarise)
+	return readAudit(ctx, s, auditName, loadStatus)
 }
 
 // Audits lists every audit with its progress, in the order of the months
@@ -184,11 +164,21 @@ func (s *Store) Status(ctx context.Context, auditName string) (*Status, error) {
 // last one is the latest. An audit backfilled for June after July's comes
 // before July's.
 func (s *Store) Audits(ctx context.Context) ([]AuditSummary, error) {
-	all, err := s.auditsFolded(ctx, false)
-	out := make([]AuditSummary, len(all))
-	for i, a := range all {
-		out[i] = a.AuditSummary
-	}
+	var out []AuditSummary
+	err := s.read(ctx, "reading", func(tx *store.Tx) error {
+		all, err := loadAudits(ctx, tx, store.ByPeriod)
+		if err != nil {
+			return err
+		}
+		for _, a := range all {
+			st, err := loadStatus(ctx, tx, a)
+			if err != nil {
+				return err
+			}
+			out = append(out, st.AuditSummary)
+		}
+		return nil
+	})
 	return out, err
 }
 
@@ -202,95 +192,52 @@ type AuditFindings struct {
 
 // AuditsWithFindings is Audits with each audit's latest findings and
 // moderation findings, as Findings returns them: what a trend over every
-// audit needs, with each audit's trail read and folded once rather than
-// once for the progress and again for each kind of finding.
+// audit needs, each audit's trail read and folded once rather than once for
+// its progress and again for each kind of finding.
 func (s *Store) AuditsWithFindings(ctx context.Context) ([]AuditFindings, error) {
-	return s.auditsFolded(ctx, true)
-}
-
-func (s *Store) auditsFolded(ctx context.Context, findings bool) ([]AuditFindings, error) {
 	var out []AuditFindings
-	err := s.read(ctx, "reading", func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, "SELECT "+auditColumns+" FROM audit ORDER BY "+periodOrder)
+	err := s.read(ctx, "reading", func(tx *store.Tx) error {
+		all, err := loadAudits(ctx, tx, store.ByPeriod)
 		if err != nil {
 			return err
 		}
-		var all []*Audit
-		for rows.Next() {
-			a, err := scanAudit(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			all = append(all, a)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		q := &preparedQuerier{tx: tx}
-		defer q.close()
 		for _, a := range all {
-			f, err := foldFindings(ctx, q, a)
+			ids, err := tx.CaseIDs(ctx, a.id)
 			if err != nil {
 				return err
 			}
-			st, err := summariseFolded(ctx, q, a, f)
+			es, err := entries(ctx, tx, a)
 			if err != nil {
 				return err
 			}
-			af := AuditFindings{AuditSummary: st.AuditSummary}
-			if findings {
-				af.Findings, af.Moderation = inSampleOrder(f.ids, f.orig), inSampleOrder(f.ids, f.mod)
+			orig, err := latestFindings(es, false)
+			if err != nil {
+				return err
 			}
-			out = append(out, af)
+			mod, err := latestFindings(es, true)
+			if err != nil {
+				return err
+			}
+			st, err := summariseFolded(a, slices.Clone(ids), es, orig, mod) // it drops withdrawn cases from its ids
+			if err != nil {
+				return err
+			}
+			out = append(out, AuditFindings{AuditSummary: st.AuditSummary,
+				Findings: inSampleOrder(ids, orig), Moderation: inSampleOrder(ids, mod)})
 		}
 		return nil
 	})
 	return out, err
 }
 
-// preparedQuerier is a read transaction that prepares each distinct query
-// once: reading every audit asks each audit the same few queries, which
-// the database would otherwise parse and plan every time.
-type preparedQuerier struct {
-	tx    *sql.Tx
-	stmts map[string]*sql.Stmt
-}
-
-func (p *preparedQuerier) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
-	if s, ok := p.stmts[query]; ok {
-		return s, nil
+// inSampleOrder returns the findings of latest on the cases ids, in their
+// order (cases without one are left out).
+func inSampleOrder(ids []string, latest map[string]Finding) []Finding {
+	var out []Finding
+	for _, id := range ids {
+		if x, ok := latest[id]; ok {
+			out = append(out, x)
+		}
 	}
-	s, err := p.tx.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	if p.stmts == nil {
-		p.stmts = map[string]*sql.Stmt{}
-	}
-	p.stmts[query] = s
-	return s, nil
-}
-
-func (p *preparedQuerier) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	s, err := p.stmt(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	return s.QueryContext(ctx, args...)
-}
-
-func (p *preparedQuerier) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	s, err := p.stmt(ctx, query)
-	if err != nil {
-		return p.tx.QueryRowContext(ctx, query, args...) // fails as the preparation did, with its error
-	}
-	return s.QueryRowContext(ctx, args...)
-}
-
-func (p *preparedQuerier) close() {
-	for _, s := range p.stmts {
-		s.Close()
-	}
+	return out
 }

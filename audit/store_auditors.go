@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/internal/opt"
+	"github.com/caseaudit/caseaudit/internal/textdist"
+	"github.com/caseaudit/caseaudit/internal/words"
 )
 
-// Who recorded a finding (issue #14 item 6). Every trail entry records the
+// Who recorded a finding. Every trail entry records the
 // auditor (or actor) named and, beside it, who entered it (Entry.EnteredBy:
 // the person at the keyboard, or on PostgreSQL the login's database role,
 // checked by the database). And the auditor named must be one the audit
@@ -34,12 +37,15 @@ type UnknownAuditorError struct {
 	Suggestions []string // the closest known names; may be empty
 }
 
-func (e *UnknownAuditorError) Error() string {
+func (e *UnknownAuditorError) Error() string { return e.Spell(opt.Keys) }
+
+// Spell is the message with the option it names spelled as st spells it.
+func (e *UnknownAuditorError) Spell(st opt.Style) string {
 	msg := fmt.Sprintf("auditor %q is not among the auditors of audit %q (%s)", e.Auditor, e.Audit, strings.Join(e.Known, ", "))
 	if len(e.Suggestions) > 0 {
-		msg += fmt.Sprintf("; did you mean %s?", quoteList(e.Suggestions))
+		msg += fmt.Sprintf("; did you mean %s?", words.QuoteList(e.Suggestions))
 	}
-	return msg + fmt.Sprintf("; to record a finding by an auditor new to the audit give %s", opt.NewAuditor)
+	return msg + "; to record a finding by an auditor new to the audit give " + opt.NewAuditor.Spell(st)
 }
 
 // Is makes errors.Is(err, ErrUnknownAuditor) true.
@@ -53,8 +59,19 @@ type auditorRule struct {
 }
 
 // auditorsOf reads the audit's known auditors within a transaction.
-func auditorsOf(ctx context.Context, q querier, a *Audit) (*auditorRule, error) {
-	r := &auditorRule{audit: a.Name}
+func auditorsOf(ctx context.Context, tx *store.Tx, a *Audit) (*auditorRule, error) {
+	es, err := entries(ctx, tx, a, KindAllocation, KindFinding, KindCorrection, KindModerationFinding, KindModerationCorrection)
+	if err != nil {
+		return nil, err
+	}
+	return auditorsIn(a.Name, es)
+}
+
+// auditorsIn is what a trail's entries es say of the audit's auditors: those
+// of the current allocation, then everyone who recorded a finding or a
+// moderation finding, in the order they first did.
+func auditorsIn(auditName string, es []Entry) (*auditorRule, error) {
+	r := &auditorRule{audit: auditName}
 	seen := map[string]bool{}
 	add := func(n string) {
 		if n != "" && !seen[norm(n)] {
@@ -62,7 +79,7 @@ func auditorsOf(ctx context.Context, q querier, a *Audit) (*auditorRule, error) 
 			r.known = append(r.known, n)
 		}
 	}
-	al, err := loadAllocation(ctx, q, a)
+	al, err := allocationOf(es)
 	if err != nil {
 		return nil, err
 	}
@@ -75,20 +92,13 @@ func auditorsOf(ctx context.Context, q querier, a *Audit) (*auditorRule, error) 
 			add(x.Auditor)
 		}
 	}
-	rows, err := q.QueryContext(ctx, "SELECT actor FROM trail WHERE audit_id = ? AND kind IN (?, ?, ?, ?) GROUP BY actor ORDER BY min(seq)",
-		a.id, KindFinding, KindCorrection, KindModerationFinding, KindModerationCorrection)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, err
+	for _, e := range es {
+		switch e.Kind {
+		case KindFinding, KindCorrection, KindModerationFinding, KindModerationCorrection:
+			add(e.Actor)
 		}
-		add(n)
 	}
-	return r, rows.Err()
+	return r, nil
 }
 
 // resolve returns the spelling to record for an auditor's name, or an
@@ -107,12 +117,12 @@ func (r *auditorRule) resolve(name string, moderation, isNew bool) (string, erro
 	if isNew || moderation || !r.allocated {
 		return name, nil
 	}
-	return "", &UnknownAuditorError{Audit: r.audit, Auditor: name, Known: r.known, Suggestions: closest(name, r.known, 3)}
+	return "", &UnknownAuditorError{Audit: r.audit, Auditor: name, Known: r.known, Suggestions: textdist.Closest(name, r.known, 3)}
 }
 
 // checkAuditor resolves a finding's auditor within a write transaction.
-func checkAuditor(ctx context.Context, q querier, a *Audit, f *Finding) error {
-	r, err := auditorsOf(ctx, q, a)
+func checkAuditor(ctx context.Context, tx *store.Tx, a *Audit, f *Finding) error {
+	r, err := auditorsOf(ctx, tx, a)
 	if err != nil {
 		return err
 	}

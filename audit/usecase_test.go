@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/internal/synth"
 	"github.com/caseaudit/caseaudit/sample"
 )
@@ -264,8 +265,8 @@ func TestStoreV1Migrates(t *testing.T) {
 	}
 	defer st.Close()
 	var v int
-	if err := st.db.QueryRow("PRAGMA user_version").Scan(&v); err != nil || v != SchemaVersion {
-		t.Fatalf("schema version %d (%v), want %d", v, err, SchemaVersion)
+	if err := st.st.DB().QueryRow("PRAGMA user_version").Scan(&v); err != nil || v != store.SchemaVersion {
+		t.Fatalf("schema version %d (%v), want %d", v, err, store.SchemaVersion)
 	}
 	june, err := st.Audit(ctx, "2026-06 monthly")
 	if err != nil {
@@ -334,7 +335,7 @@ func TestDrawRefusals(t *testing.T) {
 	st, clock := openTest(t)
 	export := synthExport(t, dir, "c.csv", 300)
 	if _, err := Draw(ctx, st, DrawRequest{Spec: drawSpec(export, "s", 10, clock.now()), Name: "A", Period: "July"}); err == nil ||
-		!strings.Contains(err.Error(), `the period "July" is not a month`) {
+		!strings.Contains(err.Error(), `period "July": write the month as YYYY-MM`) {
 		t.Errorf("bad period: %v", err)
 	}
 	if _, err := Draw(ctx, st, DrawRequest{Spec: drawSpec(export, "s", 10, clock.now()), Name: "A",

@@ -3,10 +3,11 @@ package audit
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"slices"
+
+	"github.com/caseaudit/caseaudit/audit/store"
 )
 
 // VerifyResult is the outcome of re-walking an audit's trail.
@@ -30,36 +31,32 @@ const maxProblems = 100
 // is the only way to notice the newest entries being removed.
 func (s *Store) Verify(ctx context.Context, auditName string) (VerifyResult, error) {
 	var res VerifyResult
-	err := s.read(ctx, "verifying", func(tx *sql.Tx) error {
+	err := s.read(ctx, "verifying", func(tx *store.Tx) error {
 		a, err := loadAudit(ctx, tx, auditName)
 		if err != nil {
 			return err
 		}
-		es, err := queryEntries(ctx, tx, a.id, "")
-		if err != nil {
-			return err
-		}
-		cases, err := loadCases(ctx, tx, a)
-		if err != nil {
-			return err
-		}
-		res = verifyEntries(a, es, cases)
-		return nil
+		res, err = verifyAudit(ctx, tx, a)
+		return err
 	})
 	return res, err
 }
 
-func describe(e Entry) string {
-	d := fmt.Sprintf("entry %d (%s", e.Seq, e.Kind)
-	if e.Case != "" {
-		d += " " + e.Case
+// verifyAudit verifies an audit as a transaction sees it.
+func verifyAudit(ctx context.Context, tx *store.Tx, a *Audit) (VerifyResult, error) {
+	es, err := entries(ctx, tx, a)
+	if err != nil {
+		return VerifyResult{}, err
 	}
-	if e.Actor != "" {
-		d += " by " + e.Actor
+	cases, err := loadCases(ctx, tx, a)
+	if err != nil {
+		return VerifyResult{}, err
 	}
-	return d + ", " + e.At.Format("2006-01-02 15:04:05") + " UTC)"
+	return verifyEntries(a, es, cases), nil
 }
 
+// verifyEntries checks an audit's trail es (its chain, and that it begins
+// with the sample) and its recorded sample against it.
 func verifyEntries(a *Audit, es []Entry, cases []SampledCase) VerifyResult {
 	res := VerifyResult{Entries: len(es)}
 	add := func(format string, args ...any) {
@@ -68,49 +65,7 @@ func verifyEntries(a *Audit, es []Entry, cases []SampledCase) VerifyResult {
 	if len(es) == 0 {
 		add("the trail of audit %q is empty: its first entry (the sample) was deleted", a.Name)
 	}
-	hashes := map[string]int{} // stored hash → seq
-	for _, e := range es {
-		hashes[e.Hash] = e.Seq
-	}
-	prevSeq := 0
-	for i, e := range es {
-		at := formatTime(e.At)
-		h, err := entryHash(e.PrevHash, a.Name, e.Seq, e.Kind, e.Case, e.Actor, e.EnteredBy, at, e.Payload)
-		switch {
-		case err != nil:
-			add("%s is damaged: %v", describe(e), err)
-		case h != e.Hash:
-			if was := renumberedFrom(a.Name, e, at); was > 0 {
-				add("%s was renumbered: it was entry %d (entries were inserted or deleted before it)", describe(e), was)
-			} else {
-				add("%s was edited: its content does not match its hash", describe(e))
-			}
-		}
-		if e.Seq != prevSeq+1 {
-			if e.Seq-prevSeq == 2 {
-				add("entry %d is missing (deleted)", prevSeq+1)
-			} else {
-				add("entries %d to %d are missing (deleted)", prevSeq+1, e.Seq-1)
-			}
-		}
-		want := zeroHash
-		if i > 0 {
-			want = es[i-1].Hash
-		}
-		if e.PrevHash != want {
-			switch j, ok := hashes[e.PrevHash]; {
-			case i >= 2 && e.PrevHash == es[i-2].Hash:
-				add("%s was inserted: entry %d follows entry %d directly", describe(es[i-1]), e.Seq, es[i-2].Seq)
-			case i == 1 && e.PrevHash == zeroHash:
-				add("%s was inserted before the first entry", describe(es[0]))
-			case ok:
-				add("entry %d should follow entry %d but follows entry %d: entries were moved", e.Seq, es[i-1].Seq, j)
-			case e.Seq == prevSeq+1:
-				add("an entry before entry %d was deleted or edited: entry %d's previous hash matches no entry", e.Seq, e.Seq)
-			}
-		}
-		prevSeq = e.Seq
-	}
+	res.Problems = append(res.Problems, store.CheckChain(a.Name, es)...)
 	if len(es) > 0 {
 		res.Head = es[len(es)-1].Hash
 		if es[0].Kind != KindSample {
@@ -137,13 +92,13 @@ func checkSample(a *Audit, es []Entry, cases []SampledCase, add func(string, ...
 				Cases []sampledCaseJSON `json:"cases"`
 			}
 			if err := json.Unmarshal(e.Payload, &p); err != nil {
-				add("%s is damaged: %v", describe(e), err)
+				add("%s is damaged: %v", store.Describe(e), err)
 				continue
 			}
-			got, err := canonicalJSON(auditJSON(a))
-			stored, err2 := canonicalJSON(p.Audit)
+			got, err := store.CanonicalJSON(auditJSON(a))
+			stored, err2 := store.CanonicalJSON(p.Audit)
 			if err != nil || err2 != nil || !bytes.Equal(got, stored) {
-				add("the parameters of audit %q differ from those recorded in %s: the audit was edited", a.Name, describe(e))
+				add("the parameters of audit %q differ from those recorded in %s: the audit was edited", a.Name, store.Describe(e))
 			}
 			want = append(want, p.Cases...)
 		case KindGrow, KindWithdrawal:
@@ -151,7 +106,7 @@ func checkSample(a *Audit, es []Entry, cases []SampledCase, add func(string, ...
 				Cases []sampledCaseJSON `json:"cases"`
 			}
 			if err := json.Unmarshal(e.Payload, &p); err != nil {
-				add("%s is damaged: %v", describe(e), err)
+				add("%s is damaged: %v", store.Describe(e), err)
 				continue
 			}
 			want = append(want, p.Cases...)
@@ -169,20 +124,4 @@ func checkSample(a *Audit, es []Entry, cases []SampledCase, add func(string, ...
 			add("sampled case %d (%s) differs from the trail (%s): it was edited", got[i].Order, got[i].ID, want[i].ID)
 		}
 	}
-}
-
-// renumberedFrom returns the entry number under which e's content matches
-// its hash, when that is a nearby number other than e.Seq; 0 otherwise.
-func renumberedFrom(name string, e Entry, at string) int {
-	for d := 1; d <= 10; d++ {
-		for _, seq := range []int{e.Seq - d, e.Seq + d} {
-			if seq < 1 {
-				continue
-			}
-			if h, err := entryHash(e.PrevHash, name, seq, e.Kind, e.Case, e.Actor, e.EnteredBy, at, e.Payload); err == nil && h == e.Hash {
-				return seq
-			}
-		}
-	}
-	return 0
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/caseaudit/caseaudit/audit/store"
 )
 
 // tamperable returns a store with an audit whose trail is: 1 sample, then
@@ -17,7 +19,7 @@ func tamperable(t *testing.T) *Store {
 	}
 	mustVerify(t, s, "a")
 	for _, tr := range []string{"trail_no_update", "trail_no_delete", "sampled_case_no_update", "audit_no_update"} {
-		if _, err := s.db.Exec("DROP TRIGGER " + tr); err != nil {
+		if _, err := s.st.DB().Exec("DROP TRIGGER " + tr); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -27,7 +29,7 @@ func tamperable(t *testing.T) *Store {
 func sqlExec(t *testing.T, s *Store, qs ...string) {
 	t.Helper()
 	for _, q := range qs {
-		if _, err := s.db.Exec(q); err != nil {
+		if _, err := s.st.DB().Exec(q); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
@@ -69,11 +71,11 @@ func TestVerifyFindsRehashedEdit(t *testing.T) {
 	e, _ := s.Trail(context.Background(), "a")
 	x := e[3]
 	payload := strings.Replace(string(x.Payload), `"Inadequate"`, `"Good"`, 1)
-	h, err := entryHash(x.PrevHash, "a", x.Seq, x.Kind, x.Case, x.Actor, x.EnteredBy, formatTime(x.At), []byte(payload))
+	h, err := entryHash(x.PrevHash, "a", x.Seq, x.Kind, x.Case, x.Actor, x.EnteredBy, store.FormatTime(x.At), []byte(payload))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.db.Exec("UPDATE trail SET payload = ?, hash = ? WHERE seq = 4", payload, h); err != nil {
+	if _, err := s.st.DB().Exec("UPDATE trail SET payload = $1, hash = $2 WHERE seq = 4", payload, h); err != nil {
 		t.Fatal(err)
 	}
 	expectProblem(t, s, "an entry before entry 5 was deleted or edited")
@@ -99,13 +101,13 @@ func TestVerifyFindsInsertedEntry(t *testing.T) {
 	// A forged finding on CR-0000009 slipped in as entry 3, correctly hashed
 	// onto entry 2, with the later entries renumbered.
 	payload := `{"grade":"Good","immediate":false,"note":""}`
-	at := formatTime(e[1].At)
+	at := store.FormatTime(e[1].At)
 	h, err := entryHash(e[1].Hash, "a", 3, KindFinding, "CR-0000009", "A. Khan", "", at, []byte(payload))
 	if err != nil {
 		t.Fatal(err)
 	}
 	sqlExec(t, s, "UPDATE trail SET seq = -seq WHERE seq >= 3", "UPDATE trail SET seq = -seq + 1 WHERE seq < 0")
-	if _, err := s.db.Exec("INSERT INTO trail (audit_id, seq, kind, case_id, actor, at, payload, prev_hash, hash) VALUES (1, 3, ?, ?, ?, ?, ?, ?, ?)",
+	if _, err := s.st.DB().Exec("INSERT INTO trail (audit_id, seq, kind, case_id, actor, at, payload, prev_hash, hash) VALUES (1, 3, $1, $2, $3, $4, $5, $6, $7)",
 		KindFinding, "CR-0000009", "A. Khan", at, payload, e[1].Hash, h); err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package audit
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,7 +9,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/internal/opt"
+	"github.com/caseaudit/caseaudit/internal/textdist"
 	"github.com/caseaudit/caseaudit/sample"
 )
 
@@ -60,16 +61,24 @@ func (s *Store) Withdrawals(ctx context.Context, auditName string) ([]Withdrawal
 	return readAudit(ctx, s, auditName, loadWithdrawals)
 }
 
-func loadWithdrawals(ctx context.Context, q querier, a *Audit) ([]Withdrawal, error) {
-	es, err := queryEntries(ctx, q, a.id, "kind = ?", KindWithdrawal)
+func loadWithdrawals(ctx context.Context, tx *store.Tx, a *Audit) ([]Withdrawal, error) {
+	es, err := entries(ctx, tx, a, KindWithdrawal)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Withdrawal, 0, len(es))
+	return withdrawalsOf(es)
+}
+
+// withdrawalsOf are the withdrawn cases in a trail's entries es, oldest first.
+func withdrawalsOf(es []Entry) ([]Withdrawal, error) {
+	out := []Withdrawal{}
 	for _, e := range es {
+		if e.Kind != KindWithdrawal {
+			continue
+		}
 		var p withdrawalPayload
 		if err := json.Unmarshal(e.Payload, &p); err != nil {
-			return nil, fmt.Errorf("trail entry %d (withdrawal) is damaged: %w", e.Seq, err)
+			return nil, opt.Errorf("trail entry %d (withdrawal) is damaged: %w", e.Seq, err)
 		}
 		w := Withdrawal{Case: e.Case, Reason: p.Reason, Stratum: p.Stratum, Actor: e.Actor, At: e.At, Seq: e.Seq}
 		if len(p.Cases) > 0 {
@@ -104,7 +113,7 @@ func activeCases(cases []SampledCase, ws []Withdrawal) []SampledCase {
 func (s *Store) ActiveCases(ctx context.Context, auditName string) ([]SampledCase, []Withdrawal, error) {
 	var cases []SampledCase
 	var ws []Withdrawal
-	err := s.read(ctx, "reading", func(tx *sql.Tx) error {
+	err := s.read(ctx, "reading", func(tx *store.Tx) error {
 		a, err := loadAudit(ctx, tx, auditName)
 		if err != nil {
 			return err
@@ -137,8 +146,8 @@ func (e *WithdrawnError) Error() string {
 }
 
 // checkNotWithdrawn returns a *WithdrawnError when the case was withdrawn.
-func checkNotWithdrawn(ctx context.Context, q querier, a *Audit, caseID string) error {
-	ws, err := loadWithdrawals(ctx, q, a)
+func checkNotWithdrawn(ctx context.Context, tx *store.Tx, a *Audit, caseID string) error {
+	ws, err := loadWithdrawals(ctx, tx, a)
 	if err != nil {
 		return err
 	}
@@ -183,7 +192,7 @@ func Withdraw(ctx context.Context, st *Store, req WithdrawRequest) (*WithdrawRes
 	req.Case = strings.TrimSpace(req.Case)
 	req.Reason = strings.Join(strings.Fields(req.Reason), " ")
 	if req.Reason == "" {
-		return nil, fmt.Errorf("a withdrawal needs %s: why the case cannot be audited (closed before the audit, transferred, sealed, a duplicate record …)", opt.Reason)
+		return nil, opt.Errorf("a withdrawal needs %s: why the case cannot be audited (closed before the audit, transferred, sealed, a duplicate record …)", opt.Reason)
 	}
 	a, err := st.Audit(ctx, req.Name)
 	if err != nil {
@@ -204,9 +213,9 @@ func Withdraw(ctx context.Context, st *Store, req WithdrawRequest) (*WithdrawRes
 		for i, c := range cases {
 			ids[i] = c.ID
 		}
-		return nil, &NotInSampleError{Audit: a.Name, Case: req.Case, Suggestions: closest(req.Case, ids, 3)}
+		return nil, &NotInSampleError{Audit: a.Name, Case: req.Case, Suggestions: textdist.Closest(req.Case, ids, 3)}
 	}
-	if err := st.read(ctx, "reading", func(tx *sql.Tx) error { return checkWithdrawable(ctx, tx, a, req.Case) }); err != nil {
+	if err := st.read(ctx, "reading", func(tx *store.Tx) error { return checkWithdrawable(ctx, tx, a, req.Case) }); err != nil {
 		return nil, err
 	}
 	path, sum, err := theExport(a, req.Export, "the replacement is drawn from that very export")
@@ -246,16 +255,16 @@ func Withdraw(ctx context.Context, st *Store, req WithdrawRequest) (*WithdrawRes
 		c.Columns = a.Columns
 		repl = &c
 	}
-	err = st.write(ctx, "withdrawing a case in", func(tx *sql.Tx) error {
-		a, err := loadAudit(ctx, tx, a.Name)
+	err = st.write(ctx, "withdrawing a case in", func(tx *store.WriteTx) error {
+		a, err := loadAudit(ctx, tx.Tx, a.Name)
 		if err != nil {
 			return err
 		}
-		if err := checkWithdrawable(ctx, tx, a, req.Case); err != nil {
+		if err := checkWithdrawable(ctx, tx.Tx, a, req.Case); err != nil {
 			return err
 		}
-		var n int
-		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM sampled_case WHERE audit_id = ?", a.id).Scan(&n); err != nil {
+		n, err := tx.CaseCount(ctx, a.id)
+		if err != nil {
 			return err
 		}
 		if n != len(cases) {
@@ -263,7 +272,7 @@ func Withdraw(ctx context.Context, st *Store, req WithdrawRequest) (*WithdrawRes
 		}
 		p := withdrawalPayload{Reason: req.Reason, Stratum: target.Stratum, Cases: []sampledCaseJSON{}}
 		if repl != nil {
-			if err := insertCases(ctx, tx, a.id, []SampledCase{*repl}); err != nil {
+			if err := tx.InsertCases(ctx, a.id, caseRows([]SampledCase{*repl})); err != nil {
 				return err
 			}
 			p.Cases = casesJSON([]SampledCase{*repl})
@@ -271,18 +280,14 @@ func Withdraw(ctx context.Context, st *Store, req WithdrawRequest) (*WithdrawRes
 				p.Factors = map[string]sample.CaseFactors{repl.ID: *repl.Factors}
 			}
 		}
-		ch, err := openChain(ctx, tx, a.id, a.Name)
-		if err != nil {
-			return err
-		}
-		e, err := ch.append(ctx, KindWithdrawal, req.Case, st.actor, st.now(), p)
+		e, err := st.appendEntry(ctx, tx, a, KindWithdrawal, req.Case, st.actor, p)
 		if err != nil {
 			return err
 		}
 		res.Withdrawal = Withdrawal{Case: req.Case, Reason: req.Reason, Stratum: target.Stratum, Actor: e.Actor, At: e.At, Seq: e.Seq}
 		if repl != nil {
 			res.Withdrawal.Replacement = repl.ID
-			res.Auditor, res.Unallocated, err = st.reallocateReplacement(ctx, tx, a, ch, req.Case, *repl)
+			res.Auditor, res.Unallocated, err = st.reallocateReplacement(ctx, tx, a, req.Case, *repl)
 		}
 		return err
 	})
@@ -294,16 +299,16 @@ func Withdraw(ctx context.Context, st *Store, req WithdrawRequest) (*WithdrawRes
 }
 
 // checkWithdrawable refuses a case already withdrawn or already audited.
-func checkWithdrawable(ctx context.Context, q querier, a *Audit, caseID string) error {
-	if err := checkNotWithdrawn(ctx, q, a, caseID); err != nil {
+func checkWithdrawable(ctx context.Context, tx *store.Tx, a *Audit, caseID string) error {
+	if err := checkNotWithdrawn(ctx, tx, a, caseID); err != nil {
 		return err
 	}
-	f, ok, err := latestFinding(ctx, q, a.id, caseID, false)
+	f, ok, err := latestFinding(ctx, tx, a, caseID, false)
 	if err != nil {
 		return err
 	}
 	if ok {
-		return fmt.Errorf("case %s has a finding by %s (%s, recorded %s): it was audited, so it cannot be withdrawn; correct the finding instead (%s)",
+		return opt.Errorf("case %s has a finding by %s (%s, recorded %s): it was audited, so it cannot be withdrawn; correct the finding instead (%s)",
 			caseID, f.Auditor, f.Grade, f.At.Format("2006-01-02"), opt.Reason)
 	}
 	return nil
@@ -313,8 +318,8 @@ func checkWithdrawable(ctx context.Context, q querier, a *Audit, caseID string) 
 // (or, when a conflict-of-interest rule forbids it, the eligible auditor
 // with the fewest cases) and records the allocation, when the audit is
 // allocated. It returns the auditor, or why no auditor may take the case.
-func (s *Store) reallocateReplacement(ctx context.Context, tx *sql.Tx, a *Audit, ch *chain, withdrawn string, repl SampledCase) (string, string, error) {
-	cur, err := loadAllocation(ctx, tx, a)
+func (s *Store) reallocateReplacement(ctx context.Context, tx *store.WriteTx, a *Audit, withdrawn string, repl SampledCase) (string, string, error) {
+	cur, err := loadAllocation(ctx, tx.Tx, a)
 	if err != nil || cur == nil {
 		return "", "", err
 	}
@@ -367,7 +372,7 @@ func (s *Store) reallocateReplacement(ctx context.Context, tx *sql.Tx, a *Audit,
 		reason = "no auditor may take it: " + strings.Join(why, "; ")
 		p.Unallocated = append(p.Unallocated, unallocJSON{Case: repl.ID, Reason: reason})
 	}
-	if _, err := ch.append(ctx, KindAllocation, "", s.actor, s.now(), p); err != nil {
+	if _, err := s.appendEntry(ctx, tx, a, KindAllocation, "", s.actor, p); err != nil {
 		return "", "", err
 	}
 	return auditor, reason, nil

@@ -34,6 +34,7 @@ import (
 
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/audit/report"
+	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/sample"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -93,7 +94,7 @@ func main() {
 		q := u.Query()
 		q.Set("schema", s)
 		u.RawQuery = q.Encode()
-		_, err = audit.InitPostgres(ctx, u.String())
+		_, err = store.InitPostgres(ctx, u.String())
 		check(err)
 		return u.String()
 	}

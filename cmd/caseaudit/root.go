@@ -2,10 +2,10 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -29,13 +29,38 @@ type globalOptions struct {
 	LogFormat string
 	// User names the person acting (--user), recorded in the trail.
 	User string
+	// AllowNetworkStore lets an SQLite store lie on a network drive.
+	AllowNetworkStore bool
+	// createdStore is the absolute path of an SQLite store this command
+	// made ("" when none), removed again if the command fails.
+	createdStore string
 	// Spelling is how messages name options: as flags (--id-column), or
 	// under `caseaudit run` as the configuration's keys (id_column).
 	Spelling opt.Style
 }
 
-// spell names the options a message mentions as this face spells them.
-func (g *globalOptions) spell(s string) string { return opt.Spell(s, g.Spelling) }
+// spell is err's message with the options it names spelled as this face
+// spells them.
+func (g *globalOptions) spell(err error) string { return opt.Spell(err, g.Spelling) }
+
+// sprintf formats a message for this face: option names, texts and errors
+// among the arguments have their options spelled as it spells them.
+func (g *globalOptions) sprintf(format string, a ...any) string {
+	args := make([]any, len(a))
+	for i, v := range a {
+		switch v := v.(type) {
+		case opt.Name:
+			args[i] = v.Spell(g.Spelling)
+		case opt.Speller:
+			args[i] = v.Spell(g.Spelling)
+		case error:
+			args[i] = g.spell(v)
+		default:
+			args[i] = v
+		}
+	}
+	return fmt.Sprintf(format, args...)
+}
 
 // infof prints a message for the person at the terminal (stderr), unless
 // --quiet. Messages quote case IDs and cells from exports, so each line is
@@ -44,18 +69,18 @@ func (g *globalOptions) infof(format string, a ...any) {
 	if g.Quiet {
 		return
 	}
-	g.log("info", fmt.Sprintf(format, a...))
+	g.log("info", g.sprintf(format, a...))
 }
 
 // warnf prints a warning on stderr, even with --quiet, made inert as infof.
 func (g *globalOptions) warnf(format string, a ...any) {
-	g.log("warning", fmt.Sprintf(format, a...))
+	g.log("warning", g.sprintf(format, a...))
 }
 
 // errorf reports a problem on stderr, one line, as the final error is
 // (prefixed "caseaudit: "), when a command goes on after it or lists several.
 func (g *globalOptions) errorf(format string, a ...any) {
-	msg := strings.TrimSpace(fmt.Sprintf(format, a...))
+	msg := strings.TrimSpace(g.sprintf(format, a...))
 	if g.LogFormat == "json" {
 		g.log("error", msg)
 		return
@@ -66,15 +91,11 @@ func (g *globalOptions) errorf(format string, a ...any) {
 // log writes one message to stderr: as text (warnings prefixed), or with
 // --log-format json as one JSON object per line.
 func (g *globalOptions) log(level, msg string) {
-	msg = g.spell(msg)
 	if g.LogFormat == "json" {
+		lv := map[string]slog.Level{"info": slog.LevelInfo, "warning": slog.LevelWarn, "error": slog.LevelError}[level]
+		h := jsonLog(g.IO.Err)
 		for _, line := range strings.Split(strings.TrimRight(msg, "\n"), "\n") {
-			b, _ := json.Marshal(struct {
-				Time  string `json:"time"`
-				Level string `json:"level"`
-				Msg   string `json:"msg"`
-			}{g.Now().UTC().Format(time.RFC3339), level, strings.TrimSpace(line)})
-			fmt.Fprintf(g.IO.Err, "%s\n", b)
+			h.Handle(context.Background(), slog.NewRecord(g.Now(), lv, strings.TrimSpace(line), 0))
 		}
 		return
 	}
@@ -85,6 +106,27 @@ func (g *globalOptions) log(level, msg string) {
 		msg += "\n"
 	}
 	io.WriteString(g.IO.Err, terminalLines(msg))
+}
+
+// jsonLog is the --log-format json handler: one object per line,
+// {"time","level","msg"}, the time in UTC to the second (from the injected
+// clock) and the level as the text log names it (info, warning, error).
+func jsonLog(w io.Writer) slog.Handler {
+	return slog.NewJSONHandler(w, &slog.HandlerOptions{ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+		switch a.Key {
+		case slog.TimeKey:
+			return slog.String(slog.TimeKey, a.Value.Time().UTC().Format(time.RFC3339))
+		case slog.LevelKey:
+			switch a.Value.Any().(slog.Level) {
+			case slog.LevelWarn:
+				return slog.String(slog.LevelKey, "warning")
+			case slog.LevelError:
+				return slog.String(slog.LevelKey, "error")
+			}
+			return slog.String(slog.LevelKey, "info")
+		}
+		return a
+	}})
 }
 
 // terminalLines applies textsafe.Terminal to each line of s, keeping the
@@ -133,15 +175,16 @@ func run(ctx context.Context, io *IOStreams, args []string) int {
 		err = &usageError{err} // cobra's own argument errors
 	}
 	if err != nil {
+		g.removeCreatedStore()
 		if ctx.Err() != nil && !errors.Is(err, context.Canceled) {
 			err = fmt.Errorf("%w: %v", context.Canceled, err)
 		}
 		if g.LogFormat == "json" {
-			if msg := strings.TrimSpace(err.Error()); msg != "" {
+			if msg := strings.TrimSpace(g.spell(err)); msg != "" {
 				g.log("error", msg)
 			}
 		} else {
-			printError(io.Err, g.spell(err.Error()), err, cmd.CommandPath())
+			printError(io.Err, g.spell(err), err, cmd.CommandPath())
 		}
 	}
 	return exitCode(err)
@@ -203,7 +246,8 @@ sampler). Nothing leaves this machine; outputs are readable only by you.
 	root.PersistentFlags().BoolVarP(&g.Quiet, "quiet", "q", false, "print only data and errors, no progress or summaries")
 	root.PersistentFlags().StringVar(&g.LogFormat, "log-format", "text", "messages on stderr as text or json (one object per line)")
 	root.PersistentFlags().StringVar(&g.User, "user", "", "the person acting, recorded in the trail with what they do (default: $CASEAUDIT_USER, else your login)")
-	root.PersistentFlags().StringVar(&g.DB, "db", "", "audit store: an SQLite `FILE`, or a postgres://USER@HOST/DATABASE URL (default: $CASEAUDIT_DB, else ./caseaudit.db)")
+	root.PersistentFlags().StringVar(&g.DB, "db", "", "audit store: an SQLite `FILE`, a postgres://USER@HOST/DATABASE URL, or a libpq connection string 'host=HOST dbname=DATABASE' (default: $CASEAUDIT_DB, else ./caseaudit.db)")
+	root.PersistentFlags().BoolVar(&g.AllowNetworkStore, "allow-network-store", false, "use an SQLite store on a network drive (SMB, NFS, a Windows share) although its locking is not safe there")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &usageError{err} })
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
 		if os.Getenv("GOGC") == "" {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/internal/atomicfile"
 	"github.com/caseaudit/caseaudit/internal/rate"
 	"github.com/caseaudit/caseaudit/internal/words"
@@ -228,25 +230,17 @@ func checkSampleFlags(o *sampleOptions) error {
 	if err := checkFormat(o.Format, "table", "csv", "json", "ids"); err != nil {
 		return err
 	}
-	if o.Out != "" && !strings.EqualFold(filepath.Ext(o.Out), ".xlsx") {
-		return usagef("--out %s: the auditors' workbook is an .xlsx file; name it …xlsx", o.Out)
+	if err := audit.CheckWorkbookName(o.Out); err != nil {
+		return &usageError{err}
 	}
 	if err := o.Open.Check(); err != nil {
-		return usagef("%v", err)
+		return usagef("%w", err)
 	}
 	if o.Alloc.given() && o.Audit == "" {
 		return usagef("--auditors needs --audit NAME: allocations are kept in the store")
 	}
 	if o.Audit == "" && (o.OwnerColumn != "" || len(o.TeamManagers) > 0 || o.DueDays != 0 || o.Period != "") {
 		return usagef("--owner-column, --team-manager, --due and --period go with --audit NAME: they are kept with the audit")
-	}
-	if o.Period != "" {
-		if _, err := parseMonth(o.Period); err != nil {
-			return usagef("--period %q: write the month as YYYY-MM, e.g. 2026-06", o.Period)
-		}
-	}
-	if o.DueDays < 0 {
-		return usagef("--due must be a positive number of working days")
 	}
 	for _, x := range o.TeamManagers {
 		if k, v, ok := strings.Cut(x, "="); !ok || strings.TrimSpace(k) == "" || strings.TrimSpace(v) == "" {
@@ -295,7 +289,7 @@ func (o *sampleOptions) drawRequest(g *globalOptions) (audit.DrawRequest, error)
 	}
 	r.Form = form
 	if err := r.Check(); err != nil {
-		return r, usagef("%v", err)
+		return r, usagef("%w", err)
 	}
 	return r, nil
 }
@@ -334,7 +328,7 @@ func drawAudit(ctx context.Context, g *globalOptions, st *audit.Store, req audit
 		g.infof("seed %s (generated; it is recorded in the outputs and re-derives this sample)\n", req.Spec.Seed)
 	}
 	spec := audit.WorkbookSpec{Provenance: res.Provenance, Columns: res.Provenance.Columns,
-		Cases: audit.CasesFromSelection(res.Sample.Cases), Form: req.Form}
+		Cases: res.Sample.Cases, Form: req.Form}
 	if res.Audit != nil {
 		g.infof("recorded audit %q (%s, period %s) in %s\n", res.Audit.Name, words.Count(len(res.Sample.Cases), "case"), res.Audit.Period, g.storeName())
 		if req.Form != nil {
@@ -380,12 +374,20 @@ func runSample(ctx context.Context, o *sampleOptions, g *globalOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := req.Check(); err != nil {
+		return &usageError{err}
+	}
 	var st *audit.Store
 	if o.Audit != "" || o.ExcludeWithin != "" {
 		if st, err = g.openStore(ctx); err != nil {
 			return err
 		}
 		defer st.Close()
+		if o.ExcludeWithin != "" {
+			if err := warnNothingToExclude(ctx, g, st); err != nil {
+				return err
+			}
+		}
 	}
 	res, err := drawAudit(ctx, g, st, req, o.Out, o.Force, o.Issue)
 	if err != nil {
@@ -649,4 +651,25 @@ func writeSample(w io.Writer, format string, p *sample.Provenance, cases []sampl
 func fileExists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
+}
+
+// warnNothingToExclude says, even with --quiet, when the recent-audit
+// exclusion has nothing to work with because the store holds no audit at
+// all: most often the command was run in another folder than the team's
+// store, and last month's cases could be drawn again.
+func warnNothingToExclude(ctx context.Context, g *globalOptions, st *audit.Store) error {
+	list, err := st.Audits(ctx)
+	if err != nil && !errors.Is(err, audit.ErrNotFound) {
+		return err
+	}
+	if len(list) == 0 {
+		abs := g.storeName()
+		if !store.IsPostgres(abs) {
+			if a, err := filepath.Abs(abs); err == nil {
+				abs = a
+			}
+		}
+		g.warnf("nothing could be left out by --exclude-audited-within: the store %s holds no audits; if your audits are in another store, give --db (or run in its folder)", abs)
+	}
+	return nil
 }

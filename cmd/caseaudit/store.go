@@ -2,12 +2,17 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/user"
+	"path/filepath"
 	"strings"
 
 	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/audit/store"
+	"github.com/caseaudit/caseaudit/internal/netfs"
 )
 
 // storePath resolves the audit store: --db, else $CASEAUDIT_DB, else
@@ -19,37 +24,97 @@ func (g *globalOptions) storePath() string {
 	if p := os.Getenv("CASEAUDIT_DB"); p != "" {
 		return p
 	}
-	return audit.DefaultPath
+	return store.DefaultPath
 }
 
 // storeName is the store as messages name it: a PostgreSQL URL never shows
 // its password.
-func (g *globalOptions) storeName() string { return audit.Redact(g.storePath()) }
+func (g *globalOptions) storeName() string { return store.Redact(g.storePath()) }
 
 // storeExists reports whether the store may hold audits: the SQLite file
 // exists, or the store is on PostgreSQL (where opening it says whether it
 // is there).
 func (g *globalOptions) storeExists() bool {
-	return audit.IsPostgres(g.storePath()) || fileExists(g.storePath())
+	return store.IsPostgres(g.storePath()) || fileExists(g.storePath())
 }
 
 // checkStoreFlag refuses a password in a PostgreSQL URL given with --db:
 // the command line is visible to other users of the machine (ps) and kept
 // in shell history.
 func (g *globalOptions) checkStoreFlag() error {
-	if audit.HasPassword(g.DB) {
-		return usagef("--db: the URL carries a password, which the command line shows to other users of this machine; give it in PGPASSWORD, ~/.pgpass or a service file (PGSERVICE) instead")
+	if store.HasPassword(g.DB) {
+		return usagef("--db: the connection string carries a password, which the command line shows to other users of this machine; give it in PGPASSWORD, ~/.pgpass or a service file (PGSERVICE) instead")
 	}
 	return nil
 }
 
 // openStore opens (creating when missing, for SQLite) the audit store for
 // a command. The caller closes it.
+//
+// An SQLite store on a network drive is refused (unless
+// --allow-network-store): SQLite's locks are not reliable over SMB or NFS,
+// and a team sharing one file there can damage it. A store made now is
+// announced with its absolute path, even with --quiet, so that a QA
+// officer in the wrong folder sees at once that she is not using the
+// team's store; if the command then fails, the new store is removed.
 func (g *globalOptions) openStore(ctx context.Context) (*audit.Store, error) {
 	if err := g.checkStoreFlag(); err != nil {
 		return nil, err
 	}
-	return audit.Open(ctx, g.storePath(), audit.Options{Clock: g.Now, Actor: g.actor()})
+	path := g.storePath()
+	fresh := false
+	if !store.IsPostgres(path) {
+		if w := netfs.Of(path); w.Network && !g.AllowNetworkStore {
+			return nil, fmt.Errorf("the store %s is on %s, where SQLite's file locking is not safe and two people writing one store can damage it; keep an SQLite store on this computer's own disk for one person, or use a PostgreSQL store for a team (README: \"A team store\"); to use this file anyway, at your own risk, give --allow-network-store", path, networkKind(w))
+		}
+		fi, err := os.Stat(path)
+		fresh = errors.Is(err, fs.ErrNotExist) || err == nil && fi.Size() == 0
+	}
+	st, err := audit.Open(ctx, path, audit.Options{Clock: g.Now, Actor: g.actor()})
+	if err != nil {
+		return nil, err
+	}
+	if fresh {
+		abs, err := filepath.Abs(path)
+		if err != nil {
+			abs = path
+		}
+		if g.createdStore == "" {
+			g.createdStore = abs
+			g.log("info", "made a new audit store at "+abs)
+		}
+	}
+	return st, nil
+}
+
+// networkKind names where a network store is, for the refusal.
+func networkKind(w netfs.Where) string {
+	if strings.HasPrefix(w.Kind, "a ") {
+		return w.Kind
+	}
+	return "a network drive (" + w.Kind + ")"
+}
+
+// removeCreatedStore removes a store this command made, when the command
+// failed: a refused or failed command leaves no empty store behind. It
+// removes nothing that holds an audit (another process may have written
+// to it meanwhile).
+func (g *globalOptions) removeCreatedStore() {
+	if g.createdStore == "" {
+		return
+	}
+	st, err := audit.Open(context.Background(), g.createdStore, audit.Options{})
+	if err != nil {
+		return
+	}
+	list, err := st.Audits(context.Background())
+	st.Close()
+	if err == nil && len(list) > 0 || err != nil && !errors.Is(err, audit.ErrNotFound) {
+		return
+	}
+	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+		os.Remove(g.createdStore + suffix)
+	}
 }
 
 // actor names the person running caseaudit, for entries that are not

@@ -3,9 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/audit/store"
+	"github.com/caseaudit/caseaudit/internal/netfs"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/spf13/cobra"
 )
@@ -40,8 +43,8 @@ and who you are in it.`,
 
 // refusePassword refuses a store URL with a password given as an argument.
 func refusePassword(where string) error {
-	if audit.HasPassword(where) {
-		return usagef("%s: the URL carries a password, which the command line shows to other users of this machine; give it in PGPASSWORD, ~/.pgpass or a service file (PGSERVICE) instead", audit.Redact(where))
+	if store.HasPassword(where) {
+		return usagef("%s: the connection string carries a password, which the command line shows to other users of this machine; give it in PGPASSWORD, ~/.pgpass or a service file (PGSERVICE) instead", store.Redact(where))
 	}
 	return nil
 }
@@ -82,16 +85,16 @@ func runStoreInit(ctx context.Context, where string, g *globalOptions) error {
 	if err := refusePassword(where); err != nil {
 		return err
 	}
-	if !audit.IsPostgres(where) {
+	if !store.IsPostgres(where) {
 		st, err := audit.Open(ctx, where, audit.Options{Clock: g.Now, Actor: g.actor()})
 		if err != nil {
 			return err
 		}
 		st.Close()
-		g.infof("%s is an SQLite store (schema version %d); it needs no init\n", where, audit.SchemaVersion)
+		g.infof("%s is an SQLite store (schema version %d); it needs no init\n", where, store.SchemaVersion)
 		return nil
 	}
-	res, err := audit.InitPostgres(ctx, where)
+	res, err := store.InitPostgres(ctx, where)
 	if err != nil {
 		return err
 	}
@@ -106,7 +109,7 @@ func runStoreInit(ctx context.Context, where string, g *globalOptions) error {
 	if len(res.RolesCreated) > 0 {
 		g.infof("created the roles %s\n", strings.Join(res.RolesCreated, " and "))
 	}
-	g.infof("add a person with: CREATE ROLE \"name\" LOGIN PASSWORD '…'; GRANT %s TO \"name\";  (or %s for QA)\n", audit.RoleAuditor, audit.RoleQA)
+	g.infof("add a person with: CREATE ROLE \"name\" LOGIN PASSWORD '…'; GRANT %s TO \"name\";  (or %s for QA)\n", store.RoleAuditor, store.RoleQA)
 	return nil
 }
 
@@ -136,7 +139,7 @@ func runStoreCopy(ctx context.Context, from, to string, g *globalOptions) error 
 			return err
 		}
 	}
-	if !audit.IsPostgres(from) && !fileExists(from) {
+	if !store.IsPostgres(from) && !fileExists(from) {
 		return fmt.Errorf("no audit store at %s", from)
 	}
 	src, err := audit.Open(ctx, from, audit.Options{Clock: g.Now, Actor: g.actor()})
@@ -144,6 +147,18 @@ func runStoreCopy(ctx context.Context, from, to string, g *globalOptions) error 
 		return err
 	}
 	defer src.Close()
+	// An SQLite destination made now is removed again if the copy fails
+	// (run's removeCreatedStore), and announced if it succeeds.
+	if !store.IsPostgres(to) && !fileExists(to) {
+		if w := netfs.Of(to); w.Network && !g.AllowNetworkStore {
+			return fmt.Errorf("the store %s is on %s, where SQLite's file locking is not safe; copy to this computer's own disk, or give --allow-network-store", to, networkKind(w))
+		}
+		if abs, err := filepath.Abs(to); err == nil {
+			g.createdStore = abs
+		} else {
+			g.createdStore = to
+		}
+	}
 	dst, err := audit.Open(ctx, to, audit.Options{Clock: g.Now, Actor: g.actor()})
 	if err != nil {
 		return err
@@ -152,6 +167,9 @@ func runStoreCopy(ctx context.Context, from, to string, g *globalOptions) error 
 	res, err := audit.Copy(ctx, src, dst, nil)
 	if err != nil {
 		return err
+	}
+	if g.createdStore != "" {
+		g.log("info", "made a new audit store at "+g.createdStore)
 	}
 	g.infof("copied %s (%s, %s) from %s to %s; every trail verifies on the copy with the same head\n",
 		words.Count(res.Audits, "audit"), words.Count(res.Cases, "sampled case"), words.Count(res.Entries, "trail entry", "trail entries"),
@@ -178,7 +196,7 @@ func newStoreInfoCmd(g *globalOptions) *cobra.Command {
 				return err
 			}
 			fmt.Fprintf(g.IO.Out, "store       %s\n", st.Path())
-			fmt.Fprintf(g.IO.Out, "kind        %s, schema version %d\n", st.Kind(), audit.SchemaVersion)
+			fmt.Fprintf(g.IO.Out, "kind        %s, schema version %d\n", st.Kind(), store.SchemaVersion)
 			fmt.Fprintf(g.IO.Out, "entered by  %s\n", st.EnteredBy())
 			fmt.Fprintf(g.IO.Out, "audits      %d\n", len(list))
 			return nil

@@ -12,6 +12,7 @@
 package colname
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -77,10 +78,8 @@ func Personal(column string) bool {
 	ws := strings.FieldsFunc(strings.ToLower(column), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 	has := func(w ...string) bool {
 		for _, x := range ws {
-			for _, y := range w {
-				if x == y {
-					return true
-				}
+			if slices.Contains(w, x) {
+				return true
 			}
 		}
 		return false
@@ -121,3 +120,15 @@ var personalParts = []string{"forename", "surname", "firstname", "lastname", "gi
 
 var staffWords = []string{"team", "worker", "service", "school", "organisation", "organization", "unit", "office",
 	"locality", "auditor", "manager", "practitioner", "staff", "sheet", "file", "provider", "agency"}
+
+// Index returns the index in names of the column named name, matched
+// exactly but for case and surrounding spaces, or -1.
+func Index(names []string, name string) int {
+	name = strings.TrimSpace(name)
+	for i, c := range names {
+		if strings.EqualFold(strings.TrimSpace(c), name) {
+			return i
+		}
+	}
+	return -1
+}

@@ -2,6 +2,11 @@
 // suggestions in error messages.
 package textdist
 
+import (
+	"strings"
+	"unicode/utf8"
+)
+
 // Levenshtein is the edit distance between a and b, counted in runes.
 func Levenshtein(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
@@ -22,4 +27,41 @@ func Levenshtein(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(rb)]
+}
+
+// Closest returns up to max candidates nearest to s by edit distance
+// (ignoring case), nearest first, among those within a third of s's length
+// (at least 2 edits).
+func Closest(s string, candidates []string, max int) []string {
+	type cand struct {
+		s string
+		d int
+	}
+	limit := utf8.RuneCountInString(s) / 3
+	if limit < 2 {
+		limit = 2
+	}
+	var best []cand
+	ls := strings.ToUpper(strings.TrimSpace(s))
+	for _, c := range candidates {
+		d := Levenshtein(ls, strings.ToUpper(c))
+		if d > limit {
+			continue
+		}
+		best = append(best, cand{c, d})
+	}
+	// stable insertion sort by distance: candidates keep their order on ties
+	for i := 1; i < len(best); i++ {
+		for j := i; j > 0 && best[j].d < best[j-1].d; j-- {
+			best[j], best[j-1] = best[j-1], best[j]
+		}
+	}
+	var out []string
+	for i := 0; i < len(best) && i < max; i++ {
+		if i > 0 && best[i].d > best[0].d {
+			break
+		}
+		out = append(out, best[i].s)
+	}
+	return out
 }

@@ -1,10 +1,11 @@
-package audit
+package workbook
 
 import (
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/caseaudit/caseaudit/audit/form"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/internal/xlsxprint"
 	"github.com/xuri/excelize/v2"
@@ -21,14 +22,14 @@ import (
 type InstructionLine struct {
 	Key, Text string
 	Heading   bool
-	Grade     Grade // a grade's line, coloured as the grade
+	Grade     form.Grade // a grade's line, coloured as the grade
 }
 
 // gradeFills colour the grades on the Instructions sheet (as in reports).
-var gradeFills = map[Grade]string{Outstanding: "1B7837", Good: "7FBF7B", RequiresImprovement: "F1A340", Inadequate: "B2182B"}
+var gradeFills = map[form.Grade]string{form.Outstanding: "1B7837", form.Good: "7FBF7B", form.RequiresImprovement: "F1A340", form.Inadequate: "B2182B"}
 
 // InstructionLines are the Instructions sheet's lines for a workbook.
-func InstructionLines(spec WorkbookSpec) []InstructionLine {
+func InstructionLines(spec Spec) []InstructionLine {
 	g := spec.Form.Guide()
 	var out []InstructionLine
 	add := func(k, t string) { out = append(out, InstructionLine{Key: k, Text: t}) }
@@ -86,8 +87,8 @@ func InstructionLines(spec WorkbookSpec) []InstructionLine {
 	if f := spec.Form; f != nil && !mod {
 		for _, q := range f.Questions {
 			t := q.Help
-			if q.Kind != QuestionText {
-				t = strings.TrimSpace(t + " Choose " + q.listDescribe() + ".")
+			if q.Kind != form.QuestionText {
+				t = strings.TrimSpace(t + " Choose " + q.ListDescribe() + ".")
 			}
 			if q.PrefillFrom != "" {
 				t += " Pre-filled from the export's column " + q.PrefillFrom + " where it has a value: change it if the file shows otherwise."
@@ -106,7 +107,7 @@ func InstructionLines(spec WorkbookSpec) []InstructionLine {
 		"Do not add, delete or sort rows, and keep the Method sheet: it says how the sample was drawn.")
 
 	head("What the grades mean")
-	for _, gr := range Grades {
+	for _, gr := range form.Grades {
 		out = append(out, InstructionLine{Key: gr.String(), Text: g.Grades[gr.String()], Grade: gr})
 	}
 
@@ -133,7 +134,7 @@ func longDate(iso string) string {
 	return t.Format("Monday 2 January 2006")
 }
 
-func writeInstructions(f *excelize.File, spec *WorkbookSpec) error {
+func writeInstructions(f *excelize.File, spec *Spec) error {
 	const s = SheetInstructions
 	const wa, wb = 27.0, 76.0
 	if err := f.SetColWidth(s, "A", "A", wa); err != nil {
@@ -155,10 +156,10 @@ func writeInstructions(f *excelize.File, spec *WorkbookSpec) error {
 	text := newStyle(&excelize.Style{NumFmt: 49, Alignment: top})
 	shaded := newStyle(&excelize.Style{Font: xlsxprint.Font(true, 0, ""), Alignment: top,
 		Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{fillCellFill}}})
-	grade := map[Grade]int{}
+	grade := map[form.Grade]int{}
 	for g, fill := range gradeFills {
 		font := xlsxprint.Font(true, 0, "")
-		if g == Outstanding || g == Inadequate {
+		if g == form.Outstanding || g == form.Inadequate {
 			font.Color = "FFFFFF"
 		}
 		grade[g] = newStyle(&excelize.Style{Font: font, Alignment: top,
@@ -191,7 +192,7 @@ func writeInstructions(f *excelize.File, spec *WorkbookSpec) error {
 		lines := xlsxprint.Lines(l.Text, wb)
 		ks := key
 		switch {
-		case l.Grade != NoGrade:
+		case l.Grade != form.NoGrade:
 			ks = grade[l.Grade]
 		case l.Key == "Columns":
 			ks = shaded

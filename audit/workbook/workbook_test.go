@@ -1,4 +1,4 @@
-package audit
+package workbook
 
 import (
 	"bytes"
@@ -16,13 +16,13 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-func testSpec() WorkbookSpec {
-	cases := []SampledCase{
-		{Order: 1, Ticket: "0.01", ID: "CR-0000007", Row: 11, Stratum: "North", Fields: []string{"North", "A. Worker", "CP"}},
-		{Order: 2, Ticket: "0.02", ID: "=HYPERLINK(\"http://evil\")", Row: 12, Stratum: "South", Fields: []string{"South", "@SUM(1)", "CIN"}},
-		{Order: 3, Ticket: "0.03", ID: "000123", Row: 13, Stratum: "North", Fields: []string{"North", "Zoë Müller", "CLA"}},
+func testSpec() Spec {
+	cases := []sample.Selected{
+		{Order: 1, Ticket: "0.01", Case: sample.Case{ID: "CR-0000007", Row: 11, Stratum: "North", Fields: []string{"North", "A. Worker", "CP"}}},
+		{Order: 2, Ticket: "0.02", Case: sample.Case{ID: "=HYPERLINK(\"http://evil\")", Row: 12, Stratum: "South", Fields: []string{"South", "@SUM(1)", "CIN"}}},
+		{Order: 3, Ticket: "0.03", Case: sample.Case{ID: "000123", Row: 13, Stratum: "North", Fields: []string{"North", "Zoë Müller", "CLA"}}},
 	}
-	return WorkbookSpec{
+	return Spec{
 		Audit: "2026-07 monthly",
 		Provenance: sample.Provenance{Schema: sample.ProvenanceSchema, Seed: "48213270991532670122",
 			Export: sample.Source{Path: "cases.xlsx", AbsPath: "/data/cases.xlsx", SHA256: strings.Repeat("ab", 32), Format: "xlsx",
@@ -39,7 +39,7 @@ func testSpec() WorkbookSpec {
 
 func TestWorkbookLayout(t *testing.T) {
 	var buf bytes.Buffer
-	if err := WriteWorkbook(&buf, testSpec()); err != nil {
+	if err := Write(&buf, testSpec()); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
@@ -119,7 +119,7 @@ func TestWorkbookLayout(t *testing.T) {
 func TestWorkbookReadsBack(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "audit.xlsx")
 	var buf bytes.Buffer
-	if err := WriteWorkbook(&buf, testSpec()); err != nil {
+	if err := Write(&buf, testSpec()); err != nil {
 		t.Fatal(err)
 	}
 	os.WriteFile(p, buf.Bytes(), 0o600)
@@ -147,7 +147,7 @@ func TestWorkbookLibreOffice(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "audit.xlsx")
 	var buf bytes.Buffer
-	if err := WriteWorkbook(&buf, testSpec()); err != nil {
+	if err := Write(&buf, testSpec()); err != nil {
 		t.Fatal(err)
 	}
 	os.WriteFile(p, buf.Bytes(), 0o600)

@@ -1,4 +1,4 @@
-package audit
+package store
 
 import (
 	"context"
@@ -46,25 +46,24 @@ import (
 //	trail            the audit trail: append-only (triggers abort UPDATE and DELETE), hash-chained
 //	  audit_id       → audit.id
 //	  seq            INTEGER            1, 2, 3 … within the audit
-//	  kind           TEXT               see the Kind* constants
+//	  kind           TEXT               what the entry records (the audit package's Kind* constants)
 //	  case_id        TEXT               "" when the entry is not about one case
 //	  actor          TEXT               the auditor, moderator or person acting
 //	  at             TEXT               UTC, same format as audit.created_at
 //	  payload        TEXT               canonical JSON (sorted keys, no spaces, no HTML escaping)
 //	  prev_hash      TEXT               hex hash of entry seq-1; 64 zeros for seq 1
-//	  hash           TEXT               hex SHA-256(prev_hash bytes || canonical entry), see entryHash
+//	  hash           TEXT               hex SHA-256(prev_hash bytes || canonical entry), see Hash
 //	  entered_by     TEXT               (version 3) who entered the entry; "" in older entries
 //
 // Version 2 adds audit.period, audit.provenance and audit.follow_up;
 // version 3 adds trail.entered_by. The PostgreSQL store has the same tables,
 // columns and versions (pg_schema.go), in a schema of its own.
 //
-// Findings, corrections, moderation findings, allocations, moderation draws
-// and sample growth all live in the trail only; current state (latest
-// finding per case, current allocation, moderation sample) is derived from
-// it, so a verified trail vouches for everything a report shows. The first
-// entry of every audit (kind "sample") holds the audit's parameters and its
-// sampled cases, and each "grow" entry the appended cases, so Verify also
+// Everything that happens to an audit after its sample is drawn lives in
+// the trail only; the audit package derives the current state from it, so
+// a verified trail vouches for everything a report shows. The trail's
+// first entry holds the audit's row and its sampled cases, and later
+// entries the cases appended, so the audit package's verification also
 // checks the audit and sampled_case rows against the chain.
 
 // applicationID marks a SQLite file as a caseaudit store ("CAUD").
@@ -140,7 +139,7 @@ BEGIN SELECT RAISE(ABORT, 'caseaudit: the audit trail is append-only'); END;
 	// Version 2: the sample's provenance as one typed value, the follow-up
 	// rule as its own value, and the period an audit covers. Audits of
 	// version 1 keep their columns (their trail vouches for them) and leave
-	// these NULL; see legacy.go.
+	// these NULL.
 	`
 ALTER TABLE audit ADD COLUMN period TEXT;
 ALTER TABLE audit ADD COLUMN provenance TEXT;
@@ -150,7 +149,7 @@ CREATE INDEX audit_period ON audit(period);
 	// Version 3: who entered each trail entry (the person at the keyboard;
 	// on PostgreSQL the database role of the login), beside the auditor or
 	// actor named. Entries of earlier versions leave it empty and hash as
-	// they always did (see entryHash).
+	// they always did (see Hash).
 	`
 ALTER TABLE trail ADD COLUMN entered_by TEXT NOT NULL DEFAULT '';
 `,

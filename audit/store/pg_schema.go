@@ -1,4 +1,4 @@
-package audit
+package store
 
 import "strings"
 
@@ -33,7 +33,7 @@ import "strings"
 //
 // Appends to one audit's trail are serialised by a transaction advisory
 // lock on (pgLockSpace, audit id), taken when a write transaction first
-// reads the audit (lockForWrite).
+// looks the audit up (Tx.Audit) or opens its chain.
 
 // pgSchemaToken stands for the quoted schema name in the statements below.
 const pgSchemaToken = "{{S}}"

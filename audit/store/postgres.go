@@ -1,4 +1,4 @@
-package audit
+package store
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/caseaudit/caseaudit/internal/pgdsn"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -31,17 +32,19 @@ import (
 // An administrator makes the store once with InitPostgres (caseaudit store
 // init URL), as the role that will own it; people log in as their own roles,
 // members of RoleQA or RoleAuditor (see pg_schema.go), and each entry records
-// that login (session_user) as who entered it.
+// that login (session_user) as who entered it. Queries are written with
+// $N placeholders, which pgx binds as they are.
 
 // DefaultPostgresSchema is the schema of a PostgreSQL store unless its URL
 // says schema=NAME.
 const DefaultPostgresSchema = "caseaudit"
 
 // IsPostgres reports whether a store location names a PostgreSQL store (a
-// postgres:// or postgresql:// URL) rather than an SQLite file.
+// postgres:// or postgresql:// URL, or a connection string in libpq's
+// keyword form, "host=… dbname=…") rather than an SQLite file.
 func IsPostgres(where string) bool {
 	w := strings.ToLower(strings.TrimSpace(where))
-	return strings.HasPrefix(w, "postgres://") || strings.HasPrefix(w, "postgresql://")
+	return strings.HasPrefix(w, "postgres://") || strings.HasPrefix(w, "postgresql://") || pgdsn.IsKeywordForm(where)
 }
 
 // HasPassword reports whether a PostgreSQL URL carries a password (in its
@@ -50,6 +53,9 @@ func IsPostgres(where string) bool {
 func HasPassword(where string) bool {
 	if !IsPostgres(where) {
 		return false
+	}
+	if pgdsn.IsKeywordForm(where) {
+		return pgdsn.HasPassword(where)
 	}
 	u, err := url.Parse(strings.TrimSpace(where))
 	if err != nil {
@@ -71,6 +77,9 @@ func HasPassword(where string) bool {
 func Redact(where string) string {
 	if !IsPostgres(where) {
 		return where
+	}
+	if pgdsn.IsKeywordForm(where) {
+		return pgdsn.Redact(where)
 	}
 	u, err := url.Parse(strings.TrimSpace(where))
 	if err != nil {
@@ -102,6 +111,9 @@ type pgTarget struct {
 // everything else by libpq's rules (environment, password file, service).
 func parsePostgres(where string, timeout time.Duration) (*pgTarget, error) {
 	shown := Redact(where)
+	if pgdsn.IsKeywordForm(where) {
+		return parseKeywordForm(where, shown, timeout)
+	}
 	u, err := url.Parse(strings.TrimSpace(where))
 	if err != nil {
 		return nil, fmt.Errorf("the store URL %s does not parse; write it as postgres://USER@HOST:PORT/DATABASE", shown)
@@ -116,14 +128,36 @@ func parsePostgres(where string, timeout time.Duration) (*pgTarget, error) {
 	}
 	q.Del("schema")
 	u.RawQuery = q.Encode()
-	cfg, err := pgx.ParseConfig(u.String())
+	return pgConfig(u.String(), shown, schema, timeout)
+}
+
+// parseKeywordForm reads a store named in libpq's keyword form, with
+// caseaudit's own schema=NAME among the keywords.
+func parseKeywordForm(where, shown string, timeout time.Duration) (*pgTarget, error) {
+	pairs, err := pgdsn.Parse(where)
+	if err != nil {
+		return nil, fmt.Errorf("the store %s: %v; write it as host=HOST dbname=DATABASE user=USER, quoting a value that holds spaces with '…'", shown, err)
+	}
+	schema := DefaultPostgresSchema
+	if s, ok := pgdsn.Get(pairs, "schema"); ok && s != "" {
+		if !schemaName.MatchString(s) {
+			return nil, fmt.Errorf("the store %s: schema %q is not a plain lower-case name (letters, digits, _)", shown, s)
+		}
+		schema = s
+	}
+	return pgConfig(pgdsn.Format(pgdsn.Without(pairs, "schema")), shown, schema, timeout)
+}
+
+// pgConfig reads a connection string (either form) by libpq's rules.
+func pgConfig(conn, shown, schema string, timeout time.Duration) (*pgTarget, error) {
+	cfg, err := pgx.ParseConfig(conn)
 	if err != nil {
 		msg := "it does not parse"
 		var pe *pgconn.ParseConfigError
 		if errors.As(err, &pe) && pe.Unwrap() != nil {
 			msg = pe.Unwrap().Error()
 		}
-		return nil, fmt.Errorf("the store URL %s: %s", shown, flatten(msg))
+		return nil, fmt.Errorf("the store %s: %s", shown, flatten(msg))
 	}
 	if timeout <= 0 {
 		timeout = DefaultBusyTimeout
@@ -144,7 +178,7 @@ func parsePostgres(where string, timeout time.Duration) (*pgTarget, error) {
 }
 
 func (t *pgTarget) open(maxConns int) *sql.DB {
-	db := sql.OpenDB(pgConnector{stdlib.GetConnector(*t.config)})
+	db := sql.OpenDB(stdlib.GetConnector(*t.config))
 	db.SetMaxOpenConns(maxConns)
 	db.SetMaxIdleConns(maxConns)
 	db.SetConnMaxIdleTime(time.Minute)
@@ -163,13 +197,20 @@ type pgStoreInfo struct {
 	encoding     string
 }
 
+// querier is what inspectPostgres reads through: the store's *sql.DB or
+// init's transaction.
+type querier interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}
+
 func inspectPostgres(ctx context.Context, q querier, schema string) (*pgStoreInfo, error) {
 	in := &pgStoreInfo{}
 	var owner sql.NullString
 	var isOwner sql.NullBool
 	err := q.QueryRowContext(ctx, `SELECT session_user, current_setting('server_encoding'),
-		(SELECT pg_get_userbyid(nspowner) FROM pg_catalog.pg_namespace WHERE nspname = ?),
-		(SELECT pg_has_role(session_user, nspowner, 'MEMBER') FROM pg_catalog.pg_namespace WHERE nspname = ?)`,
+		(SELECT pg_get_userbyid(nspowner) FROM pg_catalog.pg_namespace WHERE nspname = $1),
+		(SELECT pg_has_role(session_user, nspowner, 'MEMBER') FROM pg_catalog.pg_namespace WHERE nspname = $2)`,
 		schema, schema).Scan(&in.sessionUser, &in.encoding, &owner, &isOwner)
 	if err != nil {
 		return nil, err
@@ -180,12 +221,12 @@ func inspectPostgres(ctx context.Context, q querier, schema string) (*pgStoreInf
 	in.schemaExists, in.owner, in.isOwner = true, owner.String, isOwner.Bool
 	var rels int
 	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-		WHERE n.nspname = ?`, schema).Scan(&rels); err != nil {
+		WHERE n.nspname = $1`, schema).Scan(&rels); err != nil {
 		return nil, err
 	}
 	in.empty = rels == 0
 	var meta sql.NullString
-	if err := q.QueryRowContext(ctx, "SELECT to_regclass(?)::text", quoteIdent(schema)+".meta").Scan(&meta); err != nil {
+	if err := q.QueryRowContext(ctx, "SELECT to_regclass($1)::text", quoteIdent(schema)+".meta").Scan(&meta); err != nil {
 		return nil, err
 	}
 	if !meta.Valid {
@@ -221,15 +262,11 @@ func openPostgres(ctx context.Context, where string, opts Options) (*Store, erro
 	if err != nil {
 		return nil, err
 	}
-	clock := opts.Clock
-	if clock == nil {
-		clock = time.Now
-	}
-	s := &Store{path: t.shown, db: t.open(8), b: &pgBackend{schema: t.schema}, clock: clock, actor: opts.Actor}
+	s := &Store{path: t.shown, db: t.open(8), b: &pgBackend{schema: t.schema}}
 	in, err := inspectPostgres(ctx, s.db, t.schema)
 	if err != nil {
 		s.db.Close()
-		return nil, s.wrap("opening", err)
+		return nil, s.Explain("opening", err)
 	}
 	s.enteredBy = in.sessionUser
 	switch {
@@ -245,7 +282,7 @@ func openPostgres(ctx context.Context, where string, opts Options) (*Store, erro
 			s.path, in.version, len(pgMigrations), in.owner)
 	case in.version < len(pgMigrations):
 		if _, err = initPostgres(ctx, s, t, len(pgMigrations)); err != nil {
-			err = s.wrap("upgrading", err)
+			err = s.Explain("upgrading", err)
 		}
 	}
 	if err != nil {
@@ -291,11 +328,11 @@ func InitPostgresVersion(ctx context.Context, where string, version int) (*InitR
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{path: t.shown, db: t.open(1), b: &pgBackend{schema: t.schema}, clock: time.Now}
+	s := &Store{path: t.shown, db: t.open(1), b: &pgBackend{schema: t.schema}}
 	defer s.db.Close()
 	res, err := initPostgres(ctx, s, t, version)
 	if err != nil {
-		return nil, s.wrap("creating", err)
+		return nil, s.Explain("creating", err)
 	}
 	return res, nil
 }
@@ -308,7 +345,7 @@ func initPostgres(ctx context.Context, s *Store, t *pgTarget, version int) (*Ini
 	defer tx.Rollback()
 	// One init at a time in this database (two test packages, two
 	// administrators, or an upgrade on open racing an init).
-	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?, -1)", pgLockSpace); err != nil {
+	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1, -1)", pgLockSpace); err != nil {
 		return nil, err
 	}
 	in, err := inspectPostgres(ctx, tx, t.schema)
@@ -333,7 +370,7 @@ func initPostgres(ctx context.Context, s *Store, t *pgTarget, version int) (*Ini
 	}
 	for _, role := range res.Roles {
 		var exists bool
-		if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = ?)", role).Scan(&exists); err != nil {
+		if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1)", role).Scan(&exists); err != nil {
 			return nil, err
 		}
 		if exists {
@@ -364,7 +401,7 @@ func initPostgres(ctx context.Context, s *Store, t *pgTarget, version int) (*Ini
 			return nil, fmt.Errorf("migrating the store schema to version %d: %w", v+1, err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE "+quoteIdent(t.schema)+".meta SET value = ? WHERE key = 'schema_version'", strconv.Itoa(version)); err != nil {
+	if _, err := tx.ExecContext(ctx, "UPDATE "+quoteIdent(t.schema)+".meta SET value = $1 WHERE key = 'schema_version'", strconv.Itoa(version)); err != nil {
 		return nil, err
 	}
 	grants := pgGrants
@@ -391,7 +428,7 @@ func (*pgBackend) kind() string { return "postgres" }
 
 // beginWrite starts a READ COMMITTED transaction: every statement sees what
 // was committed before it began, and as every writer of an audit takes the
-// audit's lock before reading anything of it (lockForWrite), a writer sees
+// audit's lock before reading anything of it (Tx.lock), a writer sees
 // all that earlier writers committed. A connection found broken before
 // anything was sent is replaced once.
 func (*pgBackend) beginWrite(ctx context.Context, db *sql.DB) (*sql.Tx, error) {
@@ -402,15 +439,22 @@ func (*pgBackend) beginWrite(ctx context.Context, db *sql.DB) (*sql.Tx, error) {
 	return tx, err
 }
 
-func (*pgBackend) readOptions() *sql.TxOptions {
-	return &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+// beginRead starts a REPEATABLE READ transaction: one snapshot of the
+// store. A connection lost before it started is tried once more.
+func (*pgBackend) beginRead(ctx context.Context, db *sql.DB) (*sql.Tx, error) {
+	opts := &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+	tx, err := db.BeginTx(ctx, opts)
+	if err != nil && connLost(err) && ctx.Err() == nil {
+		tx, err = db.BeginTx(ctx, opts)
+	}
+	return tx, err
 }
 
 // lockAudit takes the audit's transaction advisory lock: writers of one
 // audit, on any machine, take turns; it is released when the transaction
 // ends (committed or rolled back, or the connection lost).
 func (*pgBackend) lockAudit(ctx context.Context, tx *sql.Tx, auditID int64) error {
-	_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?, ?)", pgLockSpace, int32(auditID))
+	_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1, $2)", pgLockSpace, int32(auditID))
 	return err
 }
 
@@ -521,12 +565,12 @@ func (b *pgBackend) integrityCheck(ctx context.Context, s *Store) error {
 			var enabled sql.NullString
 			err := s.db.QueryRowContext(ctx, `SELECT t.tgenabled::text FROM pg_catalog.pg_trigger t
 				JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-				WHERE n.nspname = ? AND c.relname = ? AND t.tgname = ?`, b.schema, table, name).Scan(&enabled)
+				WHERE n.nspname = $1 AND c.relname = $2 AND t.tgname = $3`, b.schema, table, name).Scan(&enabled)
 			switch {
 			case err == sql.ErrNoRows:
 				problems = append(problems, fmt.Sprintf("the trigger %s on %s is missing", name, table))
 			case err != nil:
-				return s.wrap("checking", err)
+				return s.Explain("checking", err)
 			case enabled.String == "D":
 				problems = append(problems, fmt.Sprintf("the trigger %s on %s is disabled", name, table))
 			}
@@ -535,11 +579,11 @@ func (b *pgBackend) integrityCheck(ctx context.Context, s *Store) error {
 	for _, role := range []string{RoleQA, RoleAuditor} {
 		for _, table := range []string{"audit", "sampled_case", "trail"} {
 			var bad bool
-			err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = ?) AND
-				(has_table_privilege(?, ?, 'UPDATE') OR has_table_privilege(?, ?, 'DELETE') OR has_table_privilege(?, ?, 'TRUNCATE'))`,
+			err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1) AND
+				(has_table_privilege($2, $3, 'UPDATE') OR has_table_privilege($4, $5, 'DELETE') OR has_table_privilege($6, $7, 'TRUNCATE'))`,
 				role, role, quoteIdent(b.schema)+"."+table, role, quoteIdent(b.schema)+"."+table, role, quoteIdent(b.schema)+"."+table).Scan(&bad)
 			if err != nil {
-				return s.wrap("checking", err)
+				return s.Explain("checking", err)
 			}
 			if bad {
 				problems = append(problems, fmt.Sprintf("the role %s may change or delete rows of %s", role, table))
@@ -553,12 +597,15 @@ func (b *pgBackend) integrityCheck(ctx context.Context, s *Store) error {
 	return nil
 }
 
-// pgOwner reports whether the store's login owns it.
-func (s *Store) pgOwner(ctx context.Context) (bool, string, error) {
-	b := s.b.(*pgBackend)
+// mayCopyInto: only the store's owner may write entries entered by other
+// logins (see pg_schema.go), and a copy keeps who entered every entry.
+func (b *pgBackend) mayCopyInto(ctx context.Context, s *Store) error {
 	in, err := inspectPostgres(ctx, s.db, b.schema)
 	if err != nil {
-		return false, "", err
+		return s.Explain("opening", err)
 	}
-	return in.isOwner, in.owner, nil
+	if !in.isOwner {
+		return fmt.Errorf("copying into %s needs its owner's login (role %s): the copy keeps who entered every entry, which only the owner may write", s.path, in.owner)
+	}
+	return nil
 }

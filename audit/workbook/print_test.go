@@ -1,9 +1,10 @@
-package audit
+package workbook
 
 import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/caseaudit/caseaudit/audit/form"
 	"slices"
 	"strings"
 	"testing"
@@ -17,19 +18,19 @@ import (
 
 // printSpec is the workbook of a 120-case audit with the built-in form,
 // allocated to three auditors: invented cases from the synthetic export.
-func printSpec(t *testing.T, n int) WorkbookSpec {
+func printSpec(t *testing.T, n int) Spec {
 	t.Helper()
 	cols := []string{"Team", "Allocated Worker", "Legal Status"}
-	var cases []SampledCase
+	var cases []sample.Selected
 	auditors := map[string]string{}
 	names := []string{"A. Khan", "B. Evans", "C. Nowak"}
 	for r := range synth.Rows(synth.Options{Rows: n, Seed: 7}) {
-		c := SampledCase{Order: len(cases) + 1, ID: r[0].(string), Ticket: "0.1", Row: len(cases) + 5,
-			Fields: []string{r[6].(string), r[7].(string), r[8].(string)}, Columns: cols}
+		c := sample.Selected{Order: len(cases) + 1, Ticket: "0.1", Case: sample.Case{ID: r[0].(string), Row: len(cases) + 5,
+			Fields: []string{r[6].(string), r[7].(string), r[8].(string)}}}
 		cases = append(cases, c)
 		auditors[c.ID] = names[len(cases)%3]
 	}
-	return WorkbookSpec{
+	return Spec{
 		Audit: "2026-07 monthly",
 		Provenance: sample.Provenance{Schema: sample.ProvenanceSchema, Seed: "48213270991532670122",
 			Export: sample.Source{Path: "cases.xlsx", AbsPath: "/data/qa/exports/2026-07/cases.xlsx", SHA256: strings.Repeat("ab", 32),
@@ -37,7 +38,7 @@ func printSpec(t *testing.T, n int) WorkbookSpec {
 			Counts:  sample.Counts{Rows: 3000, Distinct: 2998, Population: 2998, Blank: 3, Duplicates: 2},
 			Filters: []string{}, Size: n, ToolVersion: "test", Columns: cols,
 			Drawn: time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC)},
-		Columns: cols, Cases: cases, Auditors: auditors, Form: DefaultForm(),
+		Columns: cols, Cases: cases, Auditors: auditors, Form: form.DefaultForm(),
 		Marking: "OFFICIAL-SENSITIVE", Contact: "Q. Officer, QA team, 01225 000000", ReturnBy: "2026-07-24",
 		Issued: time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC),
 	}
@@ -80,7 +81,7 @@ func fillGrades(t *testing.T, xlsx []byte) []byte {
 func TestWorkbookPrints(t *testing.T) {
 	tools := printcheck.Require(t)
 	var buf bytes.Buffer
-	if err := WriteWorkbook(&buf, printSpec(t, 120)); err != nil {
+	if err := Write(&buf, printSpec(t, 120)); err != nil {
 		t.Fatal(err)
 	}
 	filled := fillGrades(t, buf.Bytes())

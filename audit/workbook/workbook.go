@@ -1,14 +1,13 @@
-package audit
+package workbook
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"io"
 	"math"
 	"strings"
 	"time"
 
+	"github.com/caseaudit/caseaudit/audit/form"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/internal/xlsxprint"
 	"github.com/caseaudit/caseaudit/sample"
@@ -31,43 +30,37 @@ const (
 	SheetMethod       = "Method"
 	SheetLists        = "Lists"
 
-	ColOrder     = "#"
-	ColCaseID    = "Case ID"
-	ColAuditor   = "Auditor"
-	ColModerator = "Moderator" // the moderators' workbook's Auditor column
-	ColGrade     = "Grade"
-	ColImmediate = "Immediate attention"
-	ColNotes     = "Notes"
-	ColDate      = "Date audited"
+	ColOrder     = form.ColOrder
+	ColCaseID    = form.ColCaseID
+	ColAuditor   = form.ColAuditor
+	ColModerator = form.ColModerator // the moderators' workbook's Auditor column
+	ColGrade     = form.ColGrade
+	ColImmediate = form.ColImmediate
+	ColNotes     = form.ColNotes
+	ColDate      = form.ColDate
 )
 
 // workbookGrades are the grade drop-down's values, best first.
-var workbookGrades = func() []string {
-	var out []string
-	for _, g := range Grades {
-		out = append(out, g.String())
-	}
-	return out
-}()
+var workbookGrades = form.GradeNames()
 
-// WorkbookSpec is what goes into an auditors' (or moderators') workbook.
-type WorkbookSpec struct {
+// Spec is what goes into an auditors' (or moderators') workbook.
+type Spec struct {
 	// Audit is the audit's name in the store; "" when the sample is not
 	// recorded.
 	Audit string
-	// Moderation, when set, makes this the moderators' workbook of its
-	// moderation sample (Cases are the moderated cases).
-	Moderation *ModerationSample
+	// Moderation, when set, makes this the moderators' workbook of the
+	// audit's moderation sample (Cases are the moderated cases).
+	Moderation *Moderation
 	// Provenance says how the audit's sample was drawn (the Method sheet).
 	Provenance sample.Provenance
 	Columns    []string          // the shown fields' header names, in order
-	Cases      []SampledCase     // in order
+	Cases      []sample.Selected // in order
 	Auditors   map[string]string // case ID → allocated auditor (optional)
 	// Form, when set, adds one column per question between Auditor and
 	// Grade, headed by the question's label, with a drop-down of its answers
 	// (grade, yesno and choice questions) and its help as the cell prompt.
 	// Its instructions (or the built-in ones) fill the Instructions sheet.
-	Form *Form
+	Form *form.Form
 
 	// Marking is the protective marking printed in every sheet's header
 	// and footer and at the top of the Instructions ("OFFICIAL-SENSITIVE");
@@ -93,6 +86,14 @@ type WorkbookSpec struct {
 	Withdrawn int
 }
 
+// Moderation is what the moderators' workbook says of its moderation
+// sample.
+type Moderation struct {
+	Seed     string
+	Size     int // cases drawn
+	Recorded int // recorded cases the draw chose from
+}
+
 // SheetExcluded lists the IDs an exclusion left out of the population, one
 // per row, when there are any: with the export and the seed they re-derive
 // the sample.
@@ -112,22 +113,22 @@ const (
 type column struct {
 	name   string
 	width  float64
-	fill   bool                              // for the auditor to fill in
-	wrap   bool                              // wrap the column's values
-	values func(c SampledCase, i int) string // the given value of a row
+	fill   bool                                  // for the auditor to fill in
+	wrap   bool                                  // wrap the column's values
+	values func(c sample.Selected, i int) string // the given value of a row
 }
 
 // auditorColumn is the header of the column naming who recorded a finding.
-func (spec *WorkbookSpec) auditorColumn() string {
+func (spec *Spec) auditorColumn() string {
 	if spec.Moderation != nil {
 		return ColModerator
 	}
 	return ColAuditor
 }
 
-// WriteWorkbook writes the auditors' workbook as xlsx to w. Every value is
+// Write writes the auditors' workbook as xlsx to w. Every value is
 // written as a string cell, so nothing from the export can become a formula.
-func WriteWorkbook(w io.Writer, spec WorkbookSpec) error {
+func Write(w io.Writer, spec Spec) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	if err := f.SetSheetName("Sheet1", SheetInstructions); err != nil {
@@ -151,9 +152,9 @@ func WriteWorkbook(w io.Writer, spec WorkbookSpec) error {
 }
 
 // listLabel is the prompt or error title Excel allows (32 characters).
-func listLabel(s string) string { return clip(s, 32) }
+func listLabel(s string) string { return words.Clip(s, 32) }
 
-func writeSampleSheet(f *excelize.File, spec *WorkbookSpec) error {
+func writeSampleSheet(f *excelize.File, spec *Spec) error {
 	const s = SheetSample
 	header := []string{ColOrder, ColCaseID}
 	header = append(header, spec.Columns...)
@@ -164,7 +165,7 @@ func writeSampleSheet(f *excelize.File, spec *WorkbookSpec) error {
 	if len(header) > 2+len(spec.Columns) {
 		stratumCol = len(header) - 1
 	}
-	var questions []Question
+	var questions []form.Question
 	if spec.Form != nil {
 		questions = spec.Form.Questions
 		for _, q := range questions {
@@ -176,13 +177,13 @@ func writeSampleSheet(f *excelize.File, spec *WorkbookSpec) error {
 	// The columns, with widths that fit their longest value (the header
 	// wraps instead).
 	var cols []column
-	given := func(name string, value func(c SampledCase, i int) string) {
+	given := func(name string, value func(c sample.Selected, i int) string) {
 		cols = append(cols, column{name: name, values: value})
 	}
-	given(ColOrder, func(c SampledCase, _ int) string { return fmt.Sprint(c.Order) })
-	given(ColCaseID, func(c SampledCase, _ int) string { return c.ID })
+	given(ColOrder, func(c sample.Selected, _ int) string { return fmt.Sprint(c.Order) })
+	given(ColCaseID, func(c sample.Selected, _ int) string { return c.ID })
 	for i, name := range spec.Columns {
-		given(name, func(c SampledCase, _ int) string {
+		given(name, func(c sample.Selected, _ int) string {
 			if i < len(c.Fields) {
 				return c.Fields[i]
 			}
@@ -190,7 +191,7 @@ func writeSampleSheet(f *excelize.File, spec *WorkbookSpec) error {
 		})
 	}
 	if stratumCol >= 0 {
-		given(header[stratumCol], func(c SampledCase, _ int) string { return c.Stratum })
+		given(header[stratumCol], func(c sample.Selected, _ int) string { return c.Stratum })
 	}
 	who := spec.auditorColumn()
 	allAllocated := len(spec.Cases) > 0
@@ -199,7 +200,7 @@ func writeSampleSheet(f *excelize.File, spec *WorkbookSpec) error {
 			allAllocated = false
 		}
 	}
-	cols = append(cols, column{name: who, fill: !allAllocated, values: func(c SampledCase, _ int) string { return spec.whoFor(c.ID) }})
+	cols = append(cols, column{name: who, fill: !allAllocated, values: func(c sample.Selected, _ int) string { return spec.whoFor(c.ID) }})
 	formAt := len(cols)
 	prefills := make([]map[string]string, len(spec.Cases))
 	if spec.Moderation == nil {
@@ -208,7 +209,7 @@ func writeSampleSheet(f *excelize.File, spec *WorkbookSpec) error {
 		}
 	}
 	for _, q := range questions {
-		cols = append(cols, column{name: q.Label, fill: true, wrap: true, values: func(c SampledCase, i int) string { return prefills[i][q.Key] }})
+		cols = append(cols, column{name: q.Label, fill: true, wrap: true, values: func(c sample.Selected, i int) string { return prefills[i][q.Key] }})
 	}
 	gradeAt := len(cols)
 	cols = append(cols,
@@ -401,14 +402,14 @@ func writeSampleSheet(f *excelize.File, spec *WorkbookSpec) error {
 	imm := excelize.NewDataValidation(true)
 	imm.Sqref = rangeOf(immAt)
 	imm.SetSqrefDropList(SheetLists + "!$B$1:$B$2")
-	imm.SetInput("Immediate attention", clip("Yes if a child may be at risk of significant harm that is not being acted on, or something must happen today: then tell "+contact+" at once. Otherwise No.", 250))
+	imm.SetInput("Immediate attention", words.Clip("Yes if a child may be at risk of significant harm that is not being acted on, or something must happen today: then tell "+contact+" at once. Otherwise No.", 250))
 	imm.SetError(excelize.DataValidationErrorStyleStop, "Immediate attention", "Choose Yes or No from the list.")
 	if err := f.AddDataValidation(s, imm); err != nil {
 		return err
 	}
 	notes := excelize.NewDataValidation(true)
 	notes.Sqref = rangeOf(notesAt)
-	notes.SetInput("Notes", clip("What the grade rests on, in a few lines. "+firstSentence(guide.Names), 250))
+	notes.SetInput("Notes", words.Clip("What the grade rests on, in a few lines. "+firstSentence(guide.Names), 250))
 	if err := f.AddDataValidation(s, notes); err != nil {
 		return err
 	}
@@ -435,7 +436,7 @@ func writeSampleSheet(f *excelize.File, spec *WorkbookSpec) error {
 				}
 			}
 			dv.SetSqrefDropList(fmt.Sprintf("%s!$%s$1:$%s$%d", SheetLists, listCol, listCol, len(opts)))
-			dv.SetError(excelize.DataValidationErrorStyleStop, listLabel(q.Label), clip("Choose "+q.listDescribe()+" from the list.", 225))
+			dv.SetError(excelize.DataValidationErrorStyleStop, listLabel(q.Label), words.Clip("Choose "+q.ListDescribe()+" from the list.", 225))
 		}
 		prompt := q.Help
 		if q.PrefillFrom != "" {
@@ -445,7 +446,7 @@ func writeSampleSheet(f *excelize.File, spec *WorkbookSpec) error {
 			continue
 		}
 		if prompt != "" {
-			dv.SetInput(listLabel(q.Label), clip(prompt, 250))
+			dv.SetInput(listLabel(q.Label), words.Clip(prompt, 250))
 		}
 		if err := f.AddDataValidation(s, dv); err != nil {
 			return err
@@ -469,7 +470,7 @@ func writeSampleSheet(f *excelize.File, spec *WorkbookSpec) error {
 }
 
 // whoFor is the name the auditor (moderator) column holds for a case.
-func (spec *WorkbookSpec) whoFor(id string) string {
+func (spec *Spec) whoFor(id string) string {
 	if spec.Moderation != nil {
 		return spec.Moderator
 	}
@@ -477,7 +478,7 @@ func (spec *WorkbookSpec) whoFor(id string) string {
 }
 
 // title names the workbook in page headers.
-func (spec *WorkbookSpec) title() string {
+func (spec *Spec) title() string {
 	t := "Case-file audit"
 	if spec.Moderation != nil {
 		t = "Moderation"
@@ -502,7 +503,7 @@ func firstSentence(s string) string {
 // methodRows is the Method sheet: which workbook this is, how the sample
 // was drawn (the provenance), and the moderation draw for a moderators'
 // workbook.
-func methodRows(spec WorkbookSpec) [][2]string {
+func methodRows(spec Spec) [][2]string {
 	var rows [][2]string
 	if spec.Moderation != nil {
 		rows = append(rows, [2]string{"Workbook", WorkbookModeration})
@@ -521,14 +522,14 @@ func methodRows(spec WorkbookSpec) [][2]string {
 	if m := spec.Moderation; m != nil {
 		rows = append(rows,
 			[2]string{"Moderation seed", m.Seed},
-			[2]string{"Moderation sample", fmt.Sprintf("%s, drawn from %s recorded", words.Count(len(m.Cases), "case"), words.Thousands(m.Recorded))})
+			[2]string{"Moderation sample", fmt.Sprintf("%s, drawn from %s recorded", words.Count(m.Size, "case"), words.Thousands(m.Recorded))})
 	}
 	rows = append(rows, spec.Provenance.Describe()...)
 	return rows
 }
 
 // casesLine says which cases the workbook holds: "" for the whole sample.
-func (spec *WorkbookSpec) casesLine() string {
+func (spec *Spec) casesLine() string {
 	var parts []string
 	if spec.Auditor != "" {
 		parts = append(parts, "allocated to "+spec.Auditor)
@@ -556,7 +557,7 @@ const (
 	WorkbookModeration = "Moderators' workbook"
 )
 
-func writeMethodSheet(f *excelize.File, spec WorkbookSpec) error {
+func writeMethodSheet(f *excelize.File, spec Spec) error {
 	if _, err := f.NewSheet(SheetMethod); err != nil {
 		return err
 	}
@@ -621,136 +622,4 @@ func containsFold(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// clip shortens s to at most n runes (Excel limits prompt and error texts).
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
-}
-
-// WorkbookOptions choose the cases of a workbook written from the store.
-type WorkbookOptions struct {
-	// Auditor keeps only the cases allocated to this auditor ("" = all).
-	Auditor string
-	// Outstanding keeps only the cases without a finding yet (a
-	// moderation finding, for the moderators' workbook).
-	Outstanding bool
-	// Moderation writes the moderators' workbook of the moderation sample.
-	Moderation bool
-}
-
-// ErrNoCases is wrapped when a workbook would hold no case.
-var ErrNoCases = errors.New("no cases")
-
-// Workbook gathers, from one snapshot of the store, what goes into a
-// workbook for a recorded audit: its sample (or moderation sample) less
-// any withdrawn cases, the current allocation, its form and its
-// provenance. A workbook can be written again at any time: after growth,
-// after reallocation, or when a file is lost; importing any of them (or
-// several part-filled copies) records each finding once.
-func (s *Store) Workbook(ctx context.Context, name string, o WorkbookOptions) (WorkbookSpec, error) {
-	var spec WorkbookSpec
-	err := s.Snapshot(ctx, func(v *Store) error {
-		a, err := v.Audit(ctx, name)
-		if err != nil {
-			return err
-		}
-		cases, err := v.Cases(ctx, a.Name)
-		if err != nil {
-			return err
-		}
-		spec = WorkbookSpec{Audit: a.Name, Provenance: a.Provenance, Columns: a.Columns, Auditors: map[string]string{},
-			Auditor: strings.Join(strings.Fields(o.Auditor), " "), Outstanding: o.Outstanding, Issued: v.now()}
-		ws, err := v.Withdrawals(ctx, a.Name)
-		if err != nil {
-			return err
-		}
-		spec.Withdrawn = len(ws)
-		cases = activeCases(cases, ws)
-		al, err := v.Allocation(ctx, a.Name)
-		if err != nil {
-			return err
-		}
-		if al != nil {
-			for _, x := range al.Assigned {
-				spec.Auditors[x.Case] = x.Auditor
-			}
-		}
-		if o.Moderation {
-			m, err := v.Moderation(ctx, a.Name)
-			if err != nil {
-				return err
-			}
-			if m == nil {
-				return fmt.Errorf("audit %q has no moderation sample yet; draw one with caseaudit moderate", a.Name)
-			}
-			spec.Moderation = m
-			byID := map[string]SampledCase{}
-			for _, c := range cases {
-				byID[c.ID] = c
-			}
-			var mod []SampledCase
-			for i, id := range m.Cases {
-				c := byID[id]
-				c.Order = i + 1
-				mod = append(mod, c)
-			}
-			cases = mod
-		} else if spec.Form, err = v.Form(ctx, a.Name); err != nil {
-			return err
-		}
-		if spec.Auditor != "" {
-			if o.Moderation {
-				return fmt.Errorf("a moderators' workbook holds the whole moderation sample; leave out the auditor (%s)", spec.Auditor)
-			}
-			if err := checkWorkbookAuditor(a.Name, spec.Auditor, al); err != nil {
-				return err
-			}
-		}
-		if spec.Auditor != "" || o.Outstanding {
-			done, err := v.Findings(ctx, a.Name, o.Moderation)
-			if err != nil {
-				return err
-			}
-			recorded := map[string]bool{}
-			for _, f := range done {
-				recorded[f.Case] = true
-			}
-			keep := cases[:0:0]
-			for _, c := range cases {
-				if o.Outstanding && recorded[c.ID] {
-					continue
-				}
-				if spec.Auditor != "" && norm(spec.Auditors[c.ID]) != norm(spec.Auditor) {
-					continue
-				}
-				keep = append(keep, c)
-			}
-			cases = keep
-		}
-		spec.Cases = cases
-		return nil
-	})
-	return spec, err
-}
-
-// checkWorkbookAuditor refuses an auditor the allocation does not name.
-func checkWorkbookAuditor(audit, auditor string, al *Allocation) error {
-	if al == nil {
-		return fmt.Errorf("audit %q is not allocated, so no case is %s's; allocate it first (caseaudit allocate)", audit, auditor)
-	}
-	for _, a := range al.Auditors {
-		if norm(a) == norm(auditor) {
-			return nil
-		}
-	}
-	msg := fmt.Sprintf("%s is not one of the auditors of audit %q (%s)", auditor, audit, strings.Join(al.Auditors, ", "))
-	if sug := closest(auditor, al.Auditors, 1); len(sug) > 0 {
-		msg += fmt.Sprintf("; did you mean %s?", quoteList(sug))
-	}
-	return errors.New(msg)
 }

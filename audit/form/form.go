@@ -1,7 +1,6 @@
-package audit
+package form
 
 import (
-	"context"
 	_ "embed"
 	"encoding/json"
 	"fmt"
@@ -14,14 +13,19 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/caseaudit/caseaudit/internal/canonjson"
+	"github.com/caseaudit/caseaudit/internal/colname"
+	"github.com/caseaudit/caseaudit/internal/textdist"
+	"github.com/caseaudit/caseaudit/internal/words"
 	"go.yaml.in/yaml/v3"
 )
 
 // An audit form is a named list of questions that auditors answer for every
 // case, besides the three always asked: the overall grade, immediate
 // attention and a note. Forms are written in YAML (see DefaultFormYAML),
-// checked with ParseForm, and stored with an audit as canonical JSON
-// (Audit.Form) that never changes for that audit.
+// checked with ParseForm, and stored with an audit as canonical JSON that
+// never changes for that audit. The package knows no store: the audit
+// package keeps a form with its audit and checks findings against it.
 
 // Question kinds.
 const (
@@ -82,7 +86,7 @@ type Instructions struct {
 	Moderation string `json:"moderation,omitempty"`
 }
 
-//go:embed forms/default.yaml
+//go:embed default.yaml
 var defaultFormYAML []byte
 
 // DefaultFormYAML returns the built-in default form for children's social
@@ -127,6 +131,19 @@ var reservedKeys = []string{"grade", "immediate", "immediate_attention", "note",
 
 // fixedColumns are the workbook's own column headers; no label may take one.
 var fixedColumns = []string{ColOrder, ColCaseID, ColAuditor, ColGrade, ColImmediate, ColNotes, ColDate}
+
+// The headers of the workbook's columns that every audit has, whatever its
+// form: a question's label may not take one.
+const (
+	ColOrder     = "#"
+	ColCaseID    = "Case ID"
+	ColAuditor   = "Auditor"
+	ColModerator = "Moderator" // the moderators' workbook's Auditor column
+	ColGrade     = "Grade"
+	ColImmediate = "Immediate attention"
+	ColNotes     = "Notes"
+	ColDate      = "Date audited"
+)
 
 // keyPattern is compiled on first use, not at every start of the program.
 var keyPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z][a-z0-9_]*$`) })
@@ -211,7 +228,7 @@ func ParseForm(name string, data []byte) (*Form, error) {
 		} else if q.Key != "" {
 			keys[q.Key] = qn.Line
 		}
-		fold := foldLabel(q.Label)
+		fold := FoldLabel(q.Label)
 		if l, dup := labels[fold]; dup && fold != "" {
 			add(qn.Line, "duplicate label %q (first on line %d); labels are column headers and must differ", q.Label, l)
 		} else if fold != "" {
@@ -311,7 +328,7 @@ func parseQuestion(n *yaml.Node, add func(int, string, ...any)) (Question, bool)
 		add(n.Line, "question %q needs a label: (the column header and prompt)", q.Key)
 	case utf8.RuneCountInString(q.Label) > maxLabel:
 		add(n.Line, "question %q: the label is longer than %d characters; put the detail in help:", q.Key, maxLabel)
-	case slices.ContainsFunc(fixedColumns, func(c string) bool { return foldLabel(c) == foldLabel(q.Label) }):
+	case slices.ContainsFunc(fixedColumns, func(c string) bool { return FoldLabel(c) == FoldLabel(q.Label) }):
 		add(n.Line, "question %q: the label %q is a column caseaudit always writes; choose another", q.Key, q.Label)
 	}
 	if _, ok := seen["kind"]; !ok {
@@ -388,7 +405,7 @@ func parsePrefill(q *Question, n, node *yaml.Node, fromLine int, add func(int, s
 		}
 		a, err := q.Answer(v.Value)
 		if err != nil || a == "" {
-			add(v.Line, "question %q: prefill: %q is not one of its answers (%s)", q.Key, v.Value, q.listDescribe())
+			add(v.Line, "question %q: prefill: %q is not one of its answers (%s)", q.Key, v.Value, q.ListDescribe())
 			continue
 		}
 		q.Prefill[strings.ToLower(key)] = a
@@ -448,7 +465,7 @@ func (f *Form) Prefills(columns, fields []string) map[string]string {
 		if q.PrefillFrom == "" {
 			continue
 		}
-		j := columnIndex(columns, q.PrefillFrom)
+		j := colname.Index(columns, q.PrefillFrom)
 		if j < 0 || j >= len(fields) {
 			continue
 		}
@@ -469,7 +486,7 @@ func (f *Form) PrefillColumns() []string {
 	}
 	var out []string
 	for _, q := range f.Questions {
-		if q.PrefillFrom != "" && !containsFold(out, q.PrefillFrom) {
+		if q.PrefillFrom != "" && colname.Index(out, q.PrefillFrom) < 0 {
 			out = append(out, q.PrefillFrom)
 		}
 	}
@@ -574,7 +591,9 @@ func (f *Form) Guide() Instructions {
 // builtinInstructions are the built-in form's instructions.
 var builtinInstructions = sync.OnceValue(func() *Instructions { return DefaultForm().Instructions })
 
-func foldLabel(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
+// FoldLabel is a label as labels are compared: lower case, spaces
+// collapsed.
+func FoldLabel(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
 
 // FormFromJSON reads a form stored with an audit; nil for an audit without one.
 func FormFromJSON(raw json.RawMessage) (*Form, error) {
@@ -588,12 +607,12 @@ func FormFromJSON(raw json.RawMessage) (*Form, error) {
 	return &f, nil
 }
 
-// JSON returns the form as canonical JSON, for Audit.Form.
+// JSON returns the form as canonical JSON, as an audit keeps it.
 func (f *Form) JSON() (json.RawMessage, error) {
 	if f == nil {
 		return nil, nil
 	}
-	return canonicalJSON(f)
+	return canonjson.Marshal(f)
 }
 
 // Question returns the question whose key or label is name (ignoring case
@@ -602,10 +621,10 @@ func (f *Form) Question(name string) (*Question, bool) {
 	if f == nil {
 		return nil, false
 	}
-	k := foldLabel(name)
+	k := FoldLabel(name)
 	for i := range f.Questions {
 		q := &f.Questions[i]
-		if q.Key == k || foldLabel(q.Label) == k {
+		if q.Key == k || FoldLabel(q.Label) == k {
 			return q, true
 		}
 	}
@@ -629,7 +648,7 @@ func (f *Form) Keys() []string {
 func (q *Question) Options() []string {
 	switch q.Kind {
 	case QuestionGrade:
-		out := slices.Clone(workbookGrades)
+		out := GradeNames()
 		if q.NotApplicable {
 			out = append(out, GradeNotApplicable)
 		}
@@ -668,7 +687,9 @@ func (q *Question) Describe() string {
 // listDescribe says in words which values the question's drop-down offers
 // (no short forms: a drop-down accepts only its list); "any text" for a
 // text question.
-func (q *Question) listDescribe() string {
+// ListDescribe says which answers a drop-down offers: "any text", the one
+// answer, or the answers as alternatives.
+func (q *Question) ListDescribe() string {
 	opts := q.Options()
 	switch len(opts) {
 	case 0:
@@ -727,13 +748,13 @@ func (q *Question) Answer(value string) (string, error) {
 		}
 		return "No", nil
 	case QuestionChoice:
-		k := foldLabel(v)
+		k := FoldLabel(v)
 		var prefixed []string
 		for _, c := range q.Choices {
-			if foldLabel(c) == k {
+			if FoldLabel(c) == k {
 				return c, nil
 			}
-			if strings.HasPrefix(foldLabel(c), k) {
+			if strings.HasPrefix(FoldLabel(c), k) {
 				prefixed = append(prefixed, c)
 			}
 		}
@@ -778,8 +799,8 @@ func (f *Form) CheckAnswers(answers map[string]string, required bool) (map[strin
 			msg := fmt.Sprintf("%q is not a question of this audit's form", name)
 			if f == nil {
 				msg = fmt.Sprintf("%q: this audit has no form, so it takes no answers besides the grade, immediate attention and note", name)
-			} else if sug := closest(name, f.Keys(), 2); len(sug) > 0 {
-				msg += fmt.Sprintf("; did you mean %s?", quoteList(sug))
+			} else if sug := textdist.Closest(name, f.Keys(), 2); len(sug) > 0 {
+				msg += fmt.Sprintf("; did you mean %s?", words.QuoteList(sug))
 			} else {
 				msg += fmt.Sprintf("; its questions are %s", strings.Join(f.Keys(), ", "))
 			}
@@ -812,59 +833,4 @@ func (f *Form) CheckAnswers(answers map[string]string, required bool) (map[strin
 		out = nil
 	}
 	return out, probs
-}
-
-// checkFindingAnswers checks and normalises a finding's answers against the
-// audit's form.
-func checkFindingAnswers(a *Audit, f *Finding) error {
-	form, err := FormFromJSON(a.Form)
-	if err != nil {
-		return err
-	}
-	if form == nil {
-		// An audit without a form: answers (from a caller that knows its
-		// own questions) are kept as given, trimmed; the command line
-		// refuses them.
-		if len(f.Answers) > 0 {
-			ans := map[string]string{}
-			for k, v := range f.Answers {
-				if k, v = strings.TrimSpace(k), strings.TrimSpace(v); k != "" && v != "" {
-					ans[k] = v
-				}
-			}
-			if len(ans) == 0 {
-				ans = nil
-			}
-			f.Answers = ans
-		}
-		return nil
-	}
-	ans, probs := form.CheckAnswers(f.Answers, !f.Moderation)
-	if len(probs) > 0 {
-		msgs := make([]string, len(probs))
-		for i, p := range probs {
-			msgs[i] = p.Msg
-		}
-		return &AnswersError{Case: f.Case, Problems: probs, msg: strings.Join(msgs, "; ")}
-	}
-	f.Answers = ans
-	return nil
-}
-
-// AnswersError says a finding's answers do not fit the audit's form.
-type AnswersError struct {
-	Case     string
-	Problems []AnswerProblem
-	msg      string
-}
-
-func (e *AnswersError) Error() string { return fmt.Sprintf("the finding on %s: %s", e.Case, e.msg) }
-
-// Form returns the named audit's form; nil (and no error) when it has none.
-func (s *Store) Form(ctx context.Context, auditName string) (*Form, error) {
-	a, err := s.Audit(ctx, auditName)
-	if err != nil {
-		return nil, err
-	}
-	return FormFromJSON(a.Form)
 }

@@ -1,4 +1,4 @@
-package audit
+package store
 
 import (
 	"bytes"
@@ -13,7 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/caseaudit/caseaudit/internal/opt"
@@ -22,7 +21,7 @@ import (
 
 // DefaultPath is the store file used when the user names none. A store is
 // an SQLite file (a path) or a PostgreSQL database (a postgres:// or
-// postgresql:// URL; see IsPostgres and store_postgres.go).
+// postgresql:// URL; see IsPostgres and postgres.go).
 const DefaultPath = "caseaudit.db"
 
 // DefaultBusyTimeout is how long a write waits for another writer.
@@ -33,35 +32,28 @@ type Options struct {
 	// BusyTimeout is how long a write waits while another process writes;
 	// 0 means DefaultBusyTimeout.
 	BusyTimeout time.Duration
-	// Clock gives the time recorded with every entry; nil means time.Now.
-	// Times are stored in UTC.
-	Clock func() time.Time
-	// Actor names the person running the tool; it is recorded with entries
-	// that are not findings (sample growth, allocation, moderation draws).
-	Actor string
 	// EnteredBy names the person at the keyboard, recorded with every trail
-	// entry beside the auditor or actor named ("" means Actor). On
-	// PostgreSQL it is ignored: the database role of the login
-	// (session_user) is recorded, and the database checks it.
+	// entry appended through the store. On PostgreSQL it is ignored: the
+	// database role of the login (session_user) is recorded, and the
+	// database checks it.
 	EnteredBy string
 }
 
-// Store is an opened audit store. It is safe for concurrent use by several
-// goroutines, and several processes (on several machines, for PostgreSQL)
-// may open the same store at once.
+// Store is an opened store: audit rows, their sampled cases and their
+// trails, on SQLite or PostgreSQL. It knows rows and hash chains; what the
+// entries mean is the audit package's. It is safe for concurrent use by
+// several goroutines, and several processes (on several machines, for
+// PostgreSQL) may open the same store at once.
 type Store struct {
 	path      string // the store as messages name it: a path, or a URL without its password
 	db        *sql.DB
 	b         backend
-	clock     func() time.Time
-	actor     string
-	enteredBy string  // recorded with every trail entry
-	snap      *sql.Tx // set in a Snapshot's view: every read goes through it
+	enteredBy string // recorded with every trail entry
 }
 
-// backend is what differs between the two kinds of store. Everything else —
-// every query of the package, written once with ? placeholders — is shared:
-// the PostgreSQL connector rewrites placeholders (see pg_driver.go).
+// backend is what differs between the two kinds of store. Everything else
+// (every query, written once with $N placeholders, which both drivers
+// bind) is shared.
 type backend interface {
 	// kind is "sqlite" or "postgres".
 	kind() string
@@ -69,9 +61,9 @@ type backend interface {
 	// PostgreSQL READ COMMITTED transaction whose appends to an audit's
 	// trail are serialised by lockAudit.
 	beginWrite(ctx context.Context, db *sql.DB) (*sql.Tx, error)
-	// readOptions are the options of a read transaction: one snapshot of
-	// the whole store (PostgreSQL: REPEATABLE READ).
-	readOptions() *sql.TxOptions
+	// beginRead starts a read transaction: one snapshot of the whole store
+	// (PostgreSQL: REPEATABLE READ).
+	beginRead(ctx context.Context, db *sql.DB) (*sql.Tx, error)
 	// lockAudit serialises the writers of one audit until the write
 	// transaction tx ends (PostgreSQL: a transaction advisory lock; SQLite
 	// needs none, its writers are serial).
@@ -85,6 +77,9 @@ type backend interface {
 	// integrityCheck checks the store as a whole: SQLite's integrity_check,
 	// or PostgreSQL's triggers and grants.
 	integrityCheck(ctx context.Context, s *Store) error
+	// mayCopyInto refuses a copy into the store by a login that may not
+	// write entries entered by others (PostgreSQL: only the owner may).
+	mayCopyInto(ctx context.Context, s *Store) error
 }
 
 // Errors a caller may test for with errors.Is.
@@ -93,12 +88,6 @@ var (
 	ErrBusy = errors.New("store busy")
 	// ErrNotStore: the file is not a caseaudit store (or is one from a newer caseaudit).
 	ErrNotStore = errors.New("not a caseaudit store")
-	// ErrNotFound: no audit of that name (or no audit at all).
-	ErrNotFound = errors.New("not found")
-	// ErrReasonRequired: a case already has a finding and a correction needs a reason.
-	ErrReasonRequired = errors.New("a correction needs a reason")
-	// ErrNotInSample: the case is not in the audit's sample.
-	ErrNotInSample = errors.New("case not in the audit's sample")
 )
 
 // sqliteHeader starts every SQLite database file.
@@ -123,10 +112,6 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if timeout <= 0 {
 		timeout = DefaultBusyTimeout
 	}
-	clock := opts.Clock
-	if clock == nil {
-		clock = time.Now
-	}
 	fresh, err := precheck(path)
 	if err != nil {
 		return nil, err
@@ -146,10 +131,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	db.SetMaxOpenConns(4)
 	db.SetMaxIdleConns(4)
-	s := &Store{path: path, db: db, b: sqliteBackend{}, clock: clock, actor: opts.Actor, enteredBy: opts.EnteredBy}
-	if s.enteredBy == "" {
-		s.enteredBy = opts.Actor
-	}
+	s := &Store{path: path, db: db, b: sqliteBackend{}, enteredBy: opts.EnteredBy}
 	if err := s.init(ctx, fresh); err != nil {
 		db.Close()
 		return nil, err
@@ -202,7 +184,7 @@ func precheck(path string) (fresh bool, err error) {
 func (s *Store) init(ctx context.Context, fresh bool) error {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
-		return s.wrap("opening", err)
+		return s.Explain("opening", err)
 	}
 	defer conn.Close()
 	if fresh {
@@ -211,11 +193,11 @@ func (s *Store) init(ctx context.Context, fresh bool) error {
 		// dies before the first checkpoint.
 		var id int64
 		if err := conn.QueryRowContext(ctx, "PRAGMA application_id").Scan(&id); err != nil {
-			return s.wrap("opening", err)
+			return s.Explain("opening", err)
 		}
 		if id == 0 {
 			if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d", applicationID)); err != nil {
-				return s.wrap("creating", err)
+				return s.Explain("creating", err)
 			}
 		} else if id != applicationID {
 			return errorf(ErrNotStore, "%s is an SQLite database but not a caseaudit store; name another file with %s", s.path, opt.Store)
@@ -223,7 +205,7 @@ func (s *Store) init(ctx context.Context, fresh bool) error {
 	}
 	var v int
 	if err := conn.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
-		return s.wrap("opening", err)
+		return s.Explain("opening", err)
 	}
 	if v > len(migrations) {
 		return fmt.Errorf("the store %s was written by a newer caseaudit (schema version %d; this one knows up to %d); upgrade caseaudit: %w",
@@ -232,8 +214,8 @@ func (s *Store) init(ctx context.Context, fresh bool) error {
 	if v > 0 {
 		for _, t := range requiredTables {
 			var n int
-			if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", t).Scan(&n); err != nil {
-				return s.wrap("opening", err)
+			if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $1", t).Scan(&n); err != nil {
+				return s.Explain("opening", err)
 			}
 			if n == 0 {
 				return errorf(ErrNotStore, "%s is not a caseaudit store (table %s is missing); name another file with %s", s.path, t, opt.Store)
@@ -243,11 +225,11 @@ func (s *Store) init(ctx context.Context, fresh bool) error {
 	// Only now, sure the file is ours, may anything be written to it.
 	var mode string
 	if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
-		return s.wrap("opening", err)
+		return s.Explain("opening", err)
 	}
 	if mode != "wal" { // a store whose creation was cut short before WAL was on
 		if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil {
-			return s.wrap("opening", err)
+			return s.Explain("opening", err)
 		}
 	}
 	conn.Close()
@@ -259,7 +241,7 @@ func (s *Store) init(ctx context.Context, fresh bool) error {
 		if errors.As(err, &nv) {
 			return errorf(ErrNotStore, "the store %s was written by a newer caseaudit (%v); upgrade caseaudit", s.path, nv)
 		}
-		return s.wrap("preparing", err)
+		return s.Explain("preparing", err)
 	}
 	return nil
 }
@@ -291,23 +273,24 @@ func (s *Store) Close() error {
 // PostgreSQL its URL without the password (safe to print).
 func (s *Store) Path() string { return s.path }
 
-// Kind is "sqlite" or "postgres".
+// Kind is "sqlite" or "postgres", for people to read; nothing outside
+// this package decides anything by it.
 func (s *Store) Kind() string { return s.b.kind() }
 
 // EnteredBy is who the store records as having entered each new trail
-// entry: the person at the keyboard (Options.EnteredBy, else Actor) for
-// SQLite, the login's database role for PostgreSQL.
+// entry: the person at the keyboard (Options.EnteredBy) for SQLite, the
+// login's database role for PostgreSQL.
 func (s *Store) EnteredBy() string { return s.enteredBy }
 
-// now returns the clock's time in UTC.
-func (s *Store) now() time.Time { return s.clock().UTC() }
+// TimeFormat is how times are stored: fixed-width, so that they sort as
+// text, and hashed as stored.
+const TimeFormat = "2006-01-02T15:04:05.000000000Z"
 
-// timeFormat is fixed-width so that stored times sort as text.
-const timeFormat = "2006-01-02T15:04:05.000000000Z"
+// FormatTime is t as stored.
+func FormatTime(t time.Time) string { return t.UTC().Format(TimeFormat) }
 
-func formatTime(t time.Time) string { return t.UTC().Format(timeFormat) }
-
-func parseTime(s string) time.Time {
+// ParseTime reads a stored time; the zero time when it does not parse.
+func ParseTime(s string) time.Time {
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
 		return time.Time{}
@@ -325,11 +308,28 @@ func isBusy(err error) bool {
 	return false
 }
 
-// wrap turns a database error into one a person can act on.
-func (s *Store) wrap(doing string, err error) error {
-	if err == nil {
-		return nil
+// Explain turns an error met while doing something to the store ("reading",
+// "recording a finding in") into one a person can act on: a busy store, a
+// damaged or read-only file, a lost connection, a refused login. Errors it
+// does not know, such as the caller's own, are returned as they are.
+func (s *Store) Explain(doing string, err error) error {
+	var done *explained
+	if err == nil || errors.As(err, &done) {
+		return err
 	}
+	if e := s.explain(doing, err); e != err {
+		return &explained{e}
+	}
+	return err
+}
+
+// explained marks an error Explain made, so that explaining it again (a
+// read within a read) changes nothing.
+type explained struct{ error }
+
+func (e *explained) Unwrap() error { return e.error }
+
+func (s *Store) explain(doing string, err error) error {
 	if isBusy(err) {
 		return errorf(ErrBusy, "the store %s is busy: another caseaudit is writing to it; try again", s.path)
 	}
@@ -341,145 +341,102 @@ func (s *Store) wrap(doing string, err error) error {
 	}
 	var se *sqlite.Error
 	if !errors.As(err, &se) {
-		return err // our own errors already say what to do
+		return err // the caller's own errors already say what to do
 	}
-	{
-		switch se.Code() & 0xff {
-		case 26: // SQLITE_NOTADB
-			return errorf(ErrNotStore, "%s is not a caseaudit store (not an SQLite database)", s.path)
-		case 11: // SQLITE_CORRUPT
-			return fmt.Errorf("the store %s is damaged (%v); restore it from a backup", s.path, err)
-		case 8: // SQLITE_READONLY
-			return fmt.Errorf("the store %s is read-only; check its permissions: %w", s.path, err)
-		case 13: // SQLITE_FULL
-			return fmt.Errorf("the disk holding the store %s is full: %w", s.path, err)
-		}
+	switch se.Code() & 0xff {
+	case 26: // SQLITE_NOTADB
+		return errorf(ErrNotStore, "%s is not a caseaudit store (not an SQLite database)", s.path)
+	case 11: // SQLITE_CORRUPT
+		return fmt.Errorf("the store %s is damaged (%v); restore it from a backup", s.path, err)
+	case 8: // SQLITE_READONLY
+		return fmt.Errorf("the store %s is read-only; check its permissions: %w", s.path, err)
+	case 13: // SQLITE_FULL
+		return fmt.Errorf("the disk holding the store %s is full: %w", s.path, err)
 	}
 	return fmt.Errorf("%s the store %s: %w", doing, s.path, err)
 }
 
-// write runs fn in one BEGIN IMMEDIATE transaction: all of it or nothing.
-func (s *Store) write(ctx context.Context, doing string, fn func(tx *sql.Tx) error) error {
-	if s.snap != nil {
-		return fmt.Errorf("%s the store %s: a snapshot only reads", doing, s.path)
-	}
+// Tx is a transaction on the store. In a read transaction (Read) every
+// query sees one state of the store, whatever others commit meanwhile. In
+// a write transaction (the Tx of a WriteTx) looking an audit up locks it
+// for this transaction's writers (see WriteTx), so everything read of the
+// audit afterwards is what the last writer left. A Tx is used by one
+// goroutine at a time and only within the function it is given to.
+type Tx struct {
+	s  *Store
+	tx *sql.Tx
+	w  *writeState // nil in a read transaction
+}
+
+// writeState is what a write transaction knows beyond its *sql.Tx.
+type writeState struct {
+	locked map[int64]bool   // audits locked by lock
+	chains map[int64]*Chain // the chains opened, by audit
+}
+
+// WriteTx is a write transaction: a Tx that may also insert audits and
+// sampled cases and append to trails. It knows the audits it locked and
+// who is entering what it appends.
+type WriteTx struct {
+	*Tx
+}
+
+// EnteredBy is who is entering the entries this transaction appends.
+func (w *WriteTx) EnteredBy() string { return w.s.enteredBy }
+
+// Write runs fn in one write transaction: all of it or nothing. doing says
+// what is being done, for messages ("recording a finding in").
+func (s *Store) Write(ctx context.Context, doing string, fn func(*WriteTx) error) error {
 	tx, err := s.b.beginWrite(ctx, s.db)
 	if err != nil {
-		return s.wrap(doing, err)
+		return s.Explain(doing, err)
 	}
-	writeTxs.Store(tx, &writeState{s: s, locked: map[int64]bool{}})
-	defer writeTxs.Delete(tx)
-	if err := fn(tx); err != nil {
+	w := &WriteTx{&Tx{s: s, tx: tx, w: &writeState{locked: map[int64]bool{}, chains: map[int64]*Chain{}}}}
+	if err := fn(w); err != nil {
 		tx.Rollback()
-		return s.wrap(doing, err)
+		return s.Explain(doing, err)
 	}
 	if err := tx.Commit(); err != nil {
 		tx.Rollback()
-		return s.wrap(doing, err)
+		return s.Explain(doing, err)
 	}
 	return nil
 }
 
-// read runs fn in one read-only transaction (a consistent snapshot), or in
-// the Snapshot's transaction when s is a Snapshot's view.
-// readAudit loads something of the named audit in one read transaction.
-func readAudit[T any](ctx context.Context, s *Store, auditName string, load func(context.Context, querier, *Audit) (T, error)) (T, error) {
-	var out T
-	err := s.read(ctx, "reading", func(tx *sql.Tx) error {
-		a, err := loadAudit(ctx, tx, auditName)
-		if err != nil {
-			return err
-		}
-		out, err = load(ctx, tx, a)
-		return err
-	})
-	return out, err
-}
-
-func (s *Store) read(ctx context.Context, doing string, fn func(tx *sql.Tx) error) error {
-	if s.snap != nil {
-		if err := fn(s.snap); err != nil {
-			return s.wrap(doing, err)
-		}
-		return nil
-	}
+// Read runs fn in one read-only transaction: everything fn reads is one
+// state of the store, even while others write (SQLite's WAL keeps the
+// snapshot; PostgreSQL's REPEATABLE READ). doing says what is being done,
+// for messages.
+func (s *Store) Read(ctx context.Context, doing string, fn func(*Tx) error) error {
 	tx, err := s.beginRead(ctx)
 	if err != nil {
-		return s.wrap(doing, err)
+		return s.Explain(doing, err)
 	}
 	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return s.wrap(doing, err)
+	if err := fn(&Tx{s: s, tx: tx}); err != nil {
+		return s.Explain(doing, err)
 	}
 	return nil
-}
-
-// Snapshot calls fn with a view of the store whose reads all come from one
-// read transaction: everything fn reads is one state of the store, even
-// while others record findings (SQLite's WAL keeps the snapshot). A report
-// built from several queries cannot then mix states. The view cannot write.
-// Inside a Snapshot, Snapshot calls fn with the same view.
-func (s *Store) Snapshot(ctx context.Context, fn func(*Store) error) error {
-	if s.snap != nil {
-		return fn(s)
-	}
-	tx, err := s.beginRead(ctx)
-	if err != nil {
-		return s.wrap("reading", err)
-	}
-	defer tx.Rollback()
-	v := *s
-	v.snap = tx
-	return fn(&v)
 }
 
 // beginRead starts a read-only transaction that sees one state of the
-// store; a connection lost before it started is tried once more.
+// store.
 func (s *Store) beginRead(ctx context.Context) (*sql.Tx, error) {
-	tx, err := s.db.BeginTx(ctx, s.b.readOptions())
-	if err != nil && s.b.kind() == "postgres" && connLost(err) && ctx.Err() == nil {
-		tx, err = s.db.BeginTx(ctx, s.b.readOptions())
-	}
-	return tx, err
+	return s.b.beginRead(ctx, s.db)
 }
 
-// lockForWrite serialises the writers of an audit from the moment a write
-// transaction reads the audit (loadAudit), so everything the transaction
-// reads after it is what the last writer left (see backend.lockAudit). In a
-// read transaction, and for SQLite, it does nothing.
-func lockForWrite(ctx context.Context, q querier, auditID int64) error {
-	tx, ok := q.(*sql.Tx)
-	if !ok {
+// lock serialises the writers of an audit from the moment a write
+// transaction first looks the audit up, so everything the transaction
+// reads after it is what the last writer left (see backend.lockAudit). In
+// a read transaction it does nothing.
+func (t *Tx) lock(ctx context.Context, auditID int64) error {
+	if t.w == nil || t.w.locked[auditID] {
 		return nil
 	}
-	w := writing(tx)
-	if w == nil || w.locked[auditID] {
-		return nil
-	}
-	if err := w.s.b.lockAudit(ctx, tx, auditID); err != nil {
+	if err := t.s.b.lockAudit(ctx, t.tx, auditID); err != nil {
 		return err
 	}
-	w.locked[auditID] = true
-	return nil
-}
-
-// writeTxs maps each write transaction in progress (*sql.Tx) to its
-// *writeState, so that the package's functions, which are handed only the
-// transaction, can lock an audit and know who enters the entries.
-var writeTxs sync.Map
-
-// writeState is what a write transaction knows beyond its *sql.Tx. A
-// transaction is used by one goroutine at a time.
-type writeState struct {
-	s      *Store
-	locked map[int64]bool // audits locked by lockForWrite
-}
-
-// writing returns the state of write transaction tx, nil when tx is not one.
-func writing(tx *sql.Tx) *writeState {
-	if w, ok := writeTxs.Load(tx); ok {
-		return w.(*writeState)
-	}
+	t.w.locked[auditID] = true
 	return nil
 }
 
@@ -505,7 +462,9 @@ func (sqliteBackend) beginWrite(ctx context.Context, db *sql.DB) (*sql.Tx, error
 	return db.BeginTx(ctx, nil)
 }
 
-func (sqliteBackend) readOptions() *sql.TxOptions { return &sql.TxOptions{ReadOnly: true} }
+func (sqliteBackend) beginRead(ctx context.Context, db *sql.DB) (*sql.Tx, error) {
+	return db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+}
 
 func (sqliteBackend) lockAudit(context.Context, *sql.Tx, int64) error { return nil }
 
@@ -519,27 +478,36 @@ func (sqliteBackend) insertID(ctx context.Context, tx *sql.Tx, query string, arg
 
 func (sqliteBackend) explain(*Store, string, error) error { return nil }
 
+// mayCopyInto: whoever may write an SQLite file may copy into it.
+func (sqliteBackend) mayCopyInto(context.Context, *Store) error { return nil }
+
 func (sqliteBackend) integrityCheck(ctx context.Context, s *Store) error {
 	rows, err := s.db.QueryContext(ctx, "PRAGMA integrity_check(10)")
 	if err != nil {
-		return s.wrap("checking", err)
+		return s.Explain("checking", err)
 	}
 	defer rows.Close()
 	var problems []string
 	for rows.Next() {
 		var line string
 		if err := rows.Scan(&line); err != nil {
-			return s.wrap("checking", err)
+			return s.Explain("checking", err)
 		}
 		if line != "ok" {
 			problems = append(problems, line)
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return s.wrap("checking", err)
+		return s.Explain("checking", err)
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("the store %s is damaged (%s); restore it from a backup", s.path, strings.Join(problems, "; "))
 	}
 	return nil
 }
+
+// DB is the store's database handle, for tests that must reach the rows
+// behind the store's back (to tamper with a trail, or drop a trigger) and
+// for tools that inspect a store. Everything caseaudit itself does goes
+// through Read and Write.
+func (s *Store) DB() *sql.DB { return s.db }

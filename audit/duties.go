@@ -1,0 +1,316 @@
+package audit
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Separation of duties. Each person who writes to a store has one or more
+// roles; each thing done to an audit is a duty that some roles may do, and
+// some duties further depend on the case (an auditor records only the cases
+// allocated to her; a moderator is never the case's own auditor nor its
+// allocated worker). The table below is the single statement of the rules:
+// the use cases consult it for both backends, the README prints it, and the
+// PostgreSQL triggers enforce the same table for anyone who connects with
+// their own login.
+
+// Role is what a person does in a store.
+type Role string
+
+// The roles.
+const (
+	// QA draws, grows and withdraws samples, allocates, draws moderation
+	// samples, closes follow-up actions, signs off, and manages people; QA
+	// may also record and moderate (the trail says who entered what).
+	QA Role = "qa"
+	// Auditor records and imports findings on the cases allocated to her,
+	// and moderates cases that are not her own.
+	Auditor Role = "auditor"
+	// Moderator re-grades cases drawn for moderation that are not her own,
+	// and records nothing else.
+	Moderator Role = "moderator"
+	// Manager owns follow-up actions (a team manager) and responds to them.
+	Manager Role = "manager"
+	// Governance is the information-governance officer: redaction and
+	// retention.
+	Governance Role = "governance"
+)
+
+// Roles lists the roles in the order help and the README show them.
+var Roles = []Role{QA, Auditor, Moderator, Manager, Governance}
+
+// ParseRole reads a role as people write it ("QA", "auditor", "IG").
+func ParseRole(s string) (Role, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "qa", "qa officer", "qa lead":
+		return QA, nil
+	case "auditor":
+		return Auditor, nil
+	case "moderator":
+		return Moderator, nil
+	case "manager", "team manager":
+		return Manager, nil
+	case "governance", "ig", "information governance":
+		return Governance, nil
+	}
+	return "", fmt.Errorf("%q is not a role; a role is one of qa, auditor, moderator, manager, governance", s)
+}
+
+// Duty is one thing done to an audit or a store.
+type Duty string
+
+// The duties.
+const (
+	DutyDraw           Duty = "draw"
+	DutyGrow           Duty = "grow"
+	DutyWithdraw       Duty = "withdraw"
+	DutyAllocate       Duty = "allocate"
+	DutyModerationDraw Duty = "moderation-draw"
+	DutyRecord         Duty = "record"
+	DutyModerate       Duty = "moderate"
+	DutyRespond        Duty = "respond"
+	DutyClose          Duty = "close"
+	DutySignOff        Duty = "sign-off"
+	DutyPeople         Duty = "people"
+	DutyRedact         Duty = "redact"
+	DutyRetention      Duty = "retention"
+)
+
+// Person is someone who may write to a store: a login mapped to a name and
+// roles by the store's people list.
+type Person struct {
+	Login string
+	Name  string
+	Roles []Role
+}
+
+// Has reports whether p holds role r.
+func (p Person) Has(r Role) bool {
+	for _, x := range p.Roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// CaseFacts is what a duty's rule may need to know of the case it touches.
+type CaseFacts struct {
+	// AllocatedTo is the auditor the case is allocated to ("" when it is
+	// not allocated).
+	AllocatedTo string
+	// Auditor is who recorded the case's finding ("" before any).
+	Auditor string
+	// Worker is the case's allocated social worker, where the export's
+	// worker column is known.
+	Worker string
+	// Owner is the owner of the follow-up action touched ("" when none).
+	Owner string
+	// For is the name the entry is recorded under (a finding's auditor, a
+	// moderation's moderator); "" when the entry names only who acts.
+	For string
+}
+
+// duty is one row of the table.
+type duty struct {
+	what  string // what the duty is, as a refusal says it ("close a follow-up action")
+	roles []Role // who may do it at all
+	rule  string // the rule, as the README states it
+	// caseRule refuses what the roles allow but the case does not; nil
+	// when the roles say all.
+	caseRule func(p Person, c CaseFacts) string
+}
+
+var duties = map[Duty]duty{
+	DutyDraw:           {what: "draw an audit's sample", roles: []Role{QA}, rule: "only QA draws a sample"},
+	DutyGrow:           {what: "grow a sample", roles: []Role{QA}, rule: "only QA grows a sample"},
+	DutyWithdraw:       {what: "withdraw a case", roles: []Role{QA}, rule: "only QA withdraws a case"},
+	DutyAllocate:       {what: "allocate cases", roles: []Role{QA}, rule: "only QA allocates and re-allocates cases"},
+	DutyModerationDraw: {what: "draw a moderation sample", roles: []Role{QA}, rule: "only QA draws a moderation sample"},
+	DutyRecord: {what: "record a finding", roles: []Role{QA, Auditor},
+		rule: "an auditor records findings only on the cases allocated to her, under her own name; QA may record for anyone",
+		caseRule: func(p Person, c CaseFacts) string {
+			if p.Has(QA) {
+				return ""
+			}
+			if c.For != "" && !sameName(c.For, p.Name) {
+				return fmt.Sprintf("an auditor records findings under her own name, not %s's", c.For)
+			}
+			if c.AllocatedTo == "" {
+				return "the case is not allocated to anyone yet; an auditor records only the cases allocated to her"
+			}
+			if !sameName(c.AllocatedTo, p.Name) {
+				return fmt.Sprintf("the case is allocated to %s; an auditor records only the cases allocated to her", c.AllocatedTo)
+			}
+			return ""
+		}},
+	DutyModerate: {what: "moderate a case", roles: []Role{QA, Auditor, Moderator},
+		rule: "a moderator is never the case's own auditor nor its allocated worker, and moderates under her own name",
+		caseRule: func(p Person, c CaseFacts) string {
+			if c.For != "" && !sameName(c.For, p.Name) && !p.Has(QA) {
+				return fmt.Sprintf("a moderator moderates under her own name, not %s's", c.For)
+			}
+			mod := p.Name
+			if c.For != "" {
+				mod = c.For
+			}
+			switch {
+			case c.Auditor != "" && sameName(c.Auditor, mod):
+				return fmt.Sprintf("%s audited the case; a moderator is never the case's own auditor", mod)
+			case c.AllocatedTo != "" && sameName(c.AllocatedTo, mod):
+				return fmt.Sprintf("the case is allocated to %s; a moderator is never the case's own auditor", mod)
+			case c.Worker != "" && sameName(c.Worker, mod):
+				return fmt.Sprintf("%s is the case's allocated worker; a moderator never moderates her own case work", mod)
+			}
+			return ""
+		}},
+	DutyRespond: {what: "respond to a follow-up action", roles: []Role{QA, Manager},
+		rule: "QA, or the person who owns the action, enters its response",
+		caseRule: func(p Person, c CaseFacts) string {
+			if p.Has(QA) {
+				return ""
+			}
+			if c.Owner == "" || !sameName(c.Owner, p.Name) {
+				owner := c.Owner
+				if owner == "" {
+					owner = "no one yet"
+				}
+				return fmt.Sprintf("the action is owned by %s; only its owner or QA responds", owner)
+			}
+			return ""
+		}},
+	DutyClose:     {what: "close a follow-up action", roles: []Role{QA}, rule: "only QA closes a follow-up action"},
+	DutySignOff:   {what: "sign off an audit", roles: []Role{QA}, rule: "only QA signs off an audit"},
+	DutyPeople:    {what: "manage the people list", roles: []Role{QA}, rule: "only QA manages people (logins, names, roles)"},
+	DutyRedact:    {what: "redact a trail entry's text", roles: []Role{QA, Governance}, rule: "only QA or information governance redacts"},
+	DutyRetention: {what: "apply retention", roles: []Role{QA, Governance}, rule: "only QA or information governance sets retention and retires audits"},
+}
+
+// ErrDuty: a person tried what their roles, or the case, do not allow.
+var ErrDuty = errors.New("not this person's duty")
+
+// DutyError is a refusal: who tried what, the rule, and who may do it.
+type DutyError struct {
+	Duty   Duty
+	Person Person
+	Rule   string   // the rule that refuses it
+	Reason string   // what about this case makes the rule refuse ("" when the role alone does)
+	WhoMay []string // names of people who may do it, when the people list is known
+}
+
+func (e *DutyError) Error() string {
+	d := duties[e.Duty]
+	who := e.Person.Name
+	if who == "" {
+		who = e.Person.Login
+	}
+	roles := "no role in this store"
+	if len(e.Person.Roles) > 0 {
+		rs := make([]string, len(e.Person.Roles))
+		for i, r := range e.Person.Roles {
+			rs[i] = string(r)
+		}
+		roles = strings.Join(rs, ", ")
+	}
+	msg := fmt.Sprintf("refused: %s (%s) may not %s: ", who, roles, d.what)
+	if e.Reason != "" {
+		msg += e.Reason
+	} else {
+		msg += e.Rule
+	}
+	if len(e.WhoMay) > 0 {
+		msg += "; ask " + orList(e.WhoMay)
+	} else {
+		msg += "; ask " + roleList(d.roles)
+	}
+	return msg
+}
+
+// Is makes errors.Is(err, ErrDuty) true.
+func (e *DutyError) Is(target error) bool { return target == ErrDuty }
+
+// Allowed decides whether p may do d on a case with facts c. It returns
+// nil or a *DutyError. whoMay, when not nil, names the people who may do
+// it (from the store's people list), for the refusal to say.
+func Allowed(p Person, d Duty, c CaseFacts, whoMay func(Duty) []string) error {
+	row, ok := duties[d]
+	if !ok {
+		return fmt.Errorf("duty %q is not in the duties table", d)
+	}
+	refuse := func(reason string) error {
+		e := &DutyError{Duty: d, Person: p, Rule: row.rule, Reason: reason}
+		if whoMay != nil {
+			e.WhoMay = whoMay(d)
+		}
+		return e
+	}
+	allowed := false
+	for _, r := range row.roles {
+		if p.Has(r) {
+			allowed = true
+		}
+	}
+	if !allowed {
+		return refuse("")
+	}
+	if row.caseRule != nil {
+		if reason := row.caseRule(p, c); reason != "" {
+			return refuse(reason)
+		}
+	}
+	return nil
+}
+
+// MayDo reports whether holding role r lets a person do d on some case
+// (the case rules aside): the table the README prints.
+func MayDo(r Role, d Duty) bool {
+	for _, x := range duties[d].roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// DutyRow is one duty as the README's table shows it.
+type DutyRow struct {
+	Duty Duty
+	What string
+	Rule string
+}
+
+// DutyTable lists every duty in the order the README shows them.
+func DutyTable() []DutyRow {
+	order := []Duty{DutyDraw, DutyGrow, DutyWithdraw, DutyAllocate, DutyModerationDraw, DutyRecord,
+		DutyModerate, DutyRespond, DutyClose, DutySignOff, DutyPeople, DutyRedact, DutyRetention}
+	out := make([]DutyRow, len(order))
+	for i, d := range order {
+		out[i] = DutyRow{Duty: d, What: duties[d].what, Rule: duties[d].rule}
+	}
+	return out
+}
+
+// sameName compares people's names as the trail records them: case and
+// spacing aside.
+func sameName(a, b string) bool {
+	return strings.EqualFold(strings.Join(strings.Fields(a), " "), strings.Join(strings.Fields(b), " "))
+}
+
+func orList(names []string) string {
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
+func roleList(roles []Role) string {
+	rs := make([]string, len(roles))
+	for i, r := range roles {
+		rs[i] = "a person with the " + string(r) + " role"
+	}
+	return orList(rs)
+}

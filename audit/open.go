@@ -1,0 +1,141 @@
+package audit
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/caseaudit/caseaudit/audit/store"
+)
+
+// DefaultPath is the store file used when the user names none.
+const DefaultPath = store.DefaultPath
+
+// DefaultBusyTimeout is how long a write waits for another writer.
+const DefaultBusyTimeout = store.DefaultBusyTimeout
+
+// Options say how to open a store. The zero value is usable.
+type Options struct {
+	// BusyTimeout is how long a write waits while another process writes;
+	// 0 means DefaultBusyTimeout.
+	BusyTimeout time.Duration
+	// Clock gives the time recorded with every entry; nil means time.Now.
+	// Times are stored in UTC.
+	Clock func() time.Time
+	// Actor names the person running the tool; it is recorded with entries
+	// that are not findings (sample growth, allocation, moderation draws).
+	Actor string
+	// EnteredBy names the person at the keyboard, recorded with every trail
+	// entry beside the auditor or actor named ("" means Actor). On
+	// PostgreSQL it is ignored: the database role of the login
+	// (session_user) is recorded, and the database checks it.
+	EnteredBy string
+}
+
+// Errors a caller may test for with errors.Is.
+var (
+	// ErrBusy: another process held the store's write lock beyond the busy timeout.
+	ErrBusy = store.ErrBusy
+	// ErrNotStore: the file is not a caseaudit store (or is one from a newer caseaudit).
+	ErrNotStore = store.ErrNotStore
+)
+
+// Store is an opened audit store: the use cases of audits over the rows
+// and chains of an audit/store.Store, with the clock and the person acting.
+type Store struct {
+	st    *store.Store
+	snap  *store.Tx // set in a Snapshot's view: every read goes through it
+	clock func() time.Time
+	actor string
+}
+
+// Open opens the audit store at path (an SQLite file, created when missing)
+// or a PostgreSQL URL: see store.Open.
+func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+	by := opts.EnteredBy
+	if by == "" {
+		by = opts.Actor
+	}
+	st, err := store.Open(ctx, path, store.Options{BusyTimeout: opts.BusyTimeout, EnteredBy: by})
+	if err != nil {
+		return nil, err
+	}
+	clock := opts.Clock
+	if clock == nil {
+		clock = time.Now
+	}
+	return &Store{st: st, clock: clock, actor: opts.Actor}, nil
+}
+
+// Close closes the store.
+func (s *Store) Close() error {
+	if s == nil || s.st == nil {
+		return nil
+	}
+	return s.st.Close()
+}
+
+// Path returns the store as given to Open: its file path, or for
+// PostgreSQL its URL without the password (safe to print).
+func (s *Store) Path() string { return s.st.Path() }
+
+// Kind is "sqlite" or "postgres", for people to read.
+func (s *Store) Kind() string { return s.st.Kind() }
+
+// EnteredBy is who the store records as having entered each new trail
+// entry: the person at the keyboard (Options.EnteredBy, else Actor) for
+// SQLite, the login's database role for PostgreSQL.
+func (s *Store) EnteredBy() string { return s.st.EnteredBy() }
+
+// IntegrityCheck checks the store as a whole: see store.Store.IntegrityCheck.
+func (s *Store) IntegrityCheck(ctx context.Context) error { return s.st.IntegrityCheck(ctx) }
+
+// now returns the clock's time in UTC.
+func (s *Store) now() time.Time { return s.clock().UTC() }
+
+// read runs fn in one read transaction, or in the Snapshot's transaction
+// when s is a Snapshot's view.
+func (s *Store) read(ctx context.Context, doing string, fn func(*store.Tx) error) error {
+	if s.snap != nil {
+		return s.st.Explain(doing, fn(s.snap))
+	}
+	return s.st.Read(ctx, doing, fn)
+}
+
+// write runs fn in one write transaction: all of it or nothing.
+func (s *Store) write(ctx context.Context, doing string, fn func(*store.WriteTx) error) error {
+	if s.snap != nil {
+		return fmt.Errorf("%s the store %s: a snapshot only reads", doing, s.Path())
+	}
+	return s.st.Write(ctx, doing, fn)
+}
+
+// Snapshot calls fn with a view of the store whose reads all come from one
+// read transaction: everything fn reads is one state of the store, even
+// while others record findings. A report built from several queries cannot
+// then mix states. The view cannot write. Inside a Snapshot, Snapshot calls
+// fn with the same view.
+func (s *Store) Snapshot(ctx context.Context, fn func(*Store) error) error {
+	if s.snap != nil {
+		return fn(s)
+	}
+	return s.st.Read(ctx, "reading", func(tx *store.Tx) error {
+		v := *s
+		v.snap = tx
+		return fn(&v)
+	})
+}
+
+// readAudit loads something of the named audit in one read transaction.
+func readAudit[T any](ctx context.Context, s *Store, auditName string, load func(context.Context, *store.Tx, *Audit) (T, error)) (T, error) {
+	var out T
+	err := s.read(ctx, "reading", func(tx *store.Tx) error {
+		a, err := loadAudit(ctx, tx, auditName)
+		if err != nil {
+			return err
+		}
+		out, err = load(ctx, tx, a)
+		return err
+	})
+	return out, err
+}

@@ -1,0 +1,78 @@
+package audit
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/caseaudit/caseaudit/internal/words"
+)
+
+// Sign-off. Once QA signs an audit off, the figures it reported are part of
+// the trail: the headline count, the sample size, the interval, and each
+// team's count. A later correction is still possible (with a reason, as
+// every correction), but from then on every view states that the audit was
+// amended after sign-off, with the figures then and now, so that a figure
+// once put before a board never changes silently.
+
+// KindSignOff is the trail entry that signs an audit off.
+const KindSignOff = "sign-off"
+
+// TeamFigures is one team's (stratum's) reported count.
+type TeamFigures struct {
+	Team    string `json:"team"`
+	Flagged int    `json:"flagged"`
+	Size    int    `json:"size"`
+}
+
+// Figures are an audit's reported figures.
+type Figures struct {
+	Flagged    int     `json:"flagged"`
+	Size       int     `json:"size"` // cases with a finding counted in the headline
+	Population int     `json:"population"`
+	Lower      float64 `json:"lower"` // interval bounds, as proportions
+	Upper      float64 `json:"upper"`
+	Confidence float64 `json:"confidence"`
+	Method     string  `json:"method"`
+	// Teams are the per-team counts, in the report's order; empty for an
+	// audit without strata.
+	Teams []TeamFigures `json:"teams,omitempty"`
+}
+
+// SameHeadline reports whether two sets of figures say the same thing to
+// a reader: the same counts overall and per team.
+func (f Figures) SameHeadline(g Figures) bool {
+	if f.Flagged != g.Flagged || f.Size != g.Size || len(f.Teams) != len(g.Teams) {
+		return false
+	}
+	for i := range f.Teams {
+		if f.Teams[i] != g.Teams[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// SignOff is an audit's sign-off as the trail holds it.
+type SignOff struct {
+	Seq     int       `json:"seq"` // the trail entry
+	At      time.Time `json:"at"`
+	By      string    `json:"by"`
+	Figures Figures   `json:"figures"`
+}
+
+// Amendment says how an audit's figures changed after its sign-off.
+type Amendment struct {
+	SignOff SignOff
+	// At is when the first entry after the sign-off that changed a
+	// finding was made.
+	At  time.Time
+	Now Figures
+}
+
+// Sentence is the amendment as every view states it: "signed off
+// 2026-10-03 with 8 of 120 flagged; amended 2026-11-28: now 9 of 120".
+func (a Amendment) Sentence() string {
+	return fmt.Sprintf("signed off %s with %s of %s flagged; amended %s: now %s of %s",
+		a.SignOff.At.UTC().Format("2006-01-02"), words.Thousands(a.SignOff.Figures.Flagged), words.Thousands(a.SignOff.Figures.Size),
+		a.At.UTC().Format("2006-01-02"), words.Thousands(a.Now.Flagged), words.Thousands(a.Now.Size))
+}

@@ -1,0 +1,276 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/caseaudit/caseaudit/internal/canonjson"
+)
+
+// Entry is one entry of an audit's trail. The store chains entries and
+// checks the chain; what an entry of each kind means is the caller's.
+type Entry struct {
+	Seq   int    // 1, 2, 3 … within the audit
+	Kind  string // what the entry records, named by the caller
+	Case  string // case ID; "" when the entry is not about one case
+	Actor string // auditor, moderator or person acting
+	// EnteredBy is who entered the entry: the person at the keyboard
+	// (CASEAUDIT_USER, else the login) on SQLite, the database role of the
+	// login on PostgreSQL (checked by the database). "" in entries recorded
+	// before schema version 3.
+	EnteredBy string
+	At        time.Time       // UTC
+	Payload   json.RawMessage // canonical JSON
+	PrevHash  string          // hex; 64 zeros for the first entry
+	Hash      string          // hex SHA-256(prev hash bytes || canonical entry)
+}
+
+// ZeroHash is the previous hash of an audit's first entry.
+var ZeroHash = strings.Repeat("0", 64)
+
+// CanonicalJSON encodes v as canonical JSON (see canonjson.Marshal): how
+// payloads are stored and hashed.
+func CanonicalJSON(v any) ([]byte, error) { return canonjson.Marshal(v) }
+
+// Hash is the hash of an entry of the named audit's trail whose number is
+// seq (Entry.Seq need not be): SHA-256(prev || E), where prev is the 32
+// bytes of e.PrevHash and E is the canonical JSON object
+// {"actor","at","audit","case","entered_by","kind","payload","seq"} of
+// the entry, with "at" as stored (FormatTime) and "payload" the stored
+// canonical payload. "entered_by" is left out when empty, so entries
+// recorded before it existed hash as they always did; the chain vouches
+// for who entered every later entry. It is the one place an entry's
+// content is hashed.
+func Hash(auditName string, seq int, e Entry) (string, error) {
+	prev, err := hex.DecodeString(e.PrevHash)
+	if err != nil || len(prev) != sha256.Size {
+		return "", fmt.Errorf("malformed previous hash %q", e.PrevHash)
+	}
+	if !json.Valid(e.Payload) {
+		return "", fmt.Errorf("payload is not JSON")
+	}
+	m := map[string]any{
+		"actor": e.Actor, "at": FormatTime(e.At), "audit": auditName, "case": e.Case,
+		"kind": e.Kind, "payload": e.Payload, "seq": seq,
+	}
+	if e.EnteredBy != "" {
+		m["entered_by"] = e.EnteredBy
+	}
+	c, err := CanonicalJSON(m)
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	h.Write(prev)
+	h.Write(c)
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// Draft is an entry to append: the store numbers it, says who entered
+// it, encodes its payload canonically and chains it.
+type Draft struct {
+	Kind    string
+	Case    string
+	Actor   string
+	At      time.Time
+	Payload any // encoded as canonical JSON
+}
+
+// Chain appends entries to one audit's trail within a write transaction.
+// Its head is read once, under the audit's lock (SQLite's BEGIN IMMEDIATE,
+// or the audit's advisory lock on PostgreSQL), so no other writer can
+// append between reading it and committing: the chain never forks. (On
+// PostgreSQL the database also refuses an entry that does not follow the
+// head: see pg_schema.go.)
+type Chain struct {
+	w       *WriteTx
+	auditID int64
+	name    string
+	seq     int
+	head    string
+}
+
+// Chain returns the chain of the audit with this id and name, locking the
+// audit; every call for one audit within a transaction returns the same
+// chain.
+func (w *WriteTx) Chain(ctx context.Context, auditID int64, auditName string) (*Chain, error) {
+	if c := w.w.chains[auditID]; c != nil {
+		return c, nil
+	}
+	if err := w.lock(ctx, auditID); err != nil {
+		return nil, err
+	}
+	c := &Chain{w: w, auditID: auditID, name: auditName, head: ZeroHash}
+	err := w.tx.QueryRowContext(ctx, "SELECT seq, hash FROM trail WHERE audit_id = $1 ORDER BY seq DESC LIMIT 1", auditID).Scan(&c.seq, &c.head)
+	if err != nil && err != sql.ErrNoRows {
+		return nil, err
+	}
+	w.w.chains[auditID] = c
+	return c, nil
+}
+
+// Append adds one entry after the chain's head and returns it as stored.
+func (c *Chain) Append(ctx context.Context, d Draft) (Entry, error) {
+	p, err := CanonicalJSON(d.Payload)
+	if err != nil {
+		return Entry{}, fmt.Errorf("encoding a %s entry: %w", d.Kind, err)
+	}
+	at := FormatTime(d.At)
+	e := Entry{Seq: c.seq + 1, Kind: d.Kind, Case: d.Case, Actor: d.Actor, EnteredBy: c.w.EnteredBy(),
+		At: ParseTime(at), Payload: p, PrevHash: c.head}
+	if e.Hash, err = Hash(c.name, e.Seq, e); err != nil {
+		return Entry{}, err
+	}
+	if _, err := c.w.tx.ExecContext(ctx,
+		"INSERT INTO trail (audit_id, seq, kind, case_id, actor, at, payload, prev_hash, hash, entered_by) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)",
+		c.auditID, e.Seq, e.Kind, e.Case, e.Actor, at, string(p), e.PrevHash, e.Hash, e.EnteredBy); err != nil {
+		return Entry{}, err
+	}
+	c.seq, c.head = e.Seq, e.Hash
+	return e, nil
+}
+
+// Filter chooses entries of an audit's trail; the zero Filter chooses all.
+type Filter struct {
+	Case  string   // only entries about this case, when not ""
+	Kinds []string // only entries of these kinds, when any
+}
+
+// Entries returns the entries of an audit's trail that f chooses, in order.
+func (t *Tx) Entries(ctx context.Context, auditID int64, f Filter) ([]Entry, error) {
+	query := "SELECT seq, kind, case_id, actor, entered_by, at, payload, prev_hash, hash FROM trail WHERE audit_id = $1"
+	args := []any{auditID}
+	if f.Case != "" {
+		args = append(args, f.Case)
+		query += fmt.Sprintf(" AND case_id = $%d", len(args))
+	}
+	if len(f.Kinds) > 0 {
+		var ps []string
+		for _, k := range f.Kinds {
+			args = append(args, k)
+			ps = append(ps, fmt.Sprintf("$%d", len(args)))
+		}
+		query += " AND kind IN (" + strings.Join(ps, ", ") + ")"
+	}
+	query += " ORDER BY seq"
+	rows, err := t.tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Entry
+	for rows.Next() {
+		var e Entry
+		var at, payload string
+		if err := rows.Scan(&e.Seq, &e.Kind, &e.Case, &e.Actor, &e.EnteredBy, &at, &payload, &e.PrevHash, &e.Hash); err != nil {
+			return nil, err
+		}
+		e.At = ParseTime(at)
+		e.Payload = json.RawMessage(payload)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// Head returns the number of entries in an audit's trail and the hash of
+// its last entry ("" when it has none).
+func (t *Tx) Head(ctx context.Context, auditID int64) (n int, hash string, err error) {
+	if err := t.tx.QueryRowContext(ctx, "SELECT count(*) FROM trail WHERE audit_id = $1", auditID).Scan(&n); err != nil {
+		return 0, "", err
+	}
+	err = t.tx.QueryRowContext(ctx, "SELECT hash FROM trail WHERE audit_id = $1 ORDER BY seq DESC LIMIT 1", auditID).Scan(&hash)
+	if err == sql.ErrNoRows {
+		err = nil
+	}
+	return n, hash, err
+}
+
+// Describe names an entry in a message: its number, kind, case, actor and
+// time.
+func Describe(e Entry) string {
+	d := fmt.Sprintf("entry %d (%s", e.Seq, e.Kind)
+	if e.Case != "" {
+		d += " " + e.Case
+	}
+	if e.Actor != "" {
+		d += " by " + e.Actor
+	}
+	return d + ", " + e.At.Format("2006-01-02 15:04:05") + " UTC)"
+}
+
+// CheckChain re-walks an audit's trail (entries in the order stored) and
+// names every entry edited, inserted, deleted, moved or renumbered: each
+// entry must hash to its stored hash and follow the entry before it. A
+// chain without a secret shows every change made behind the store's back
+// unless the editor also recomputed every later hash; comparing the last
+// hash with a copy kept elsewhere catches that too.
+func CheckChain(auditName string, es []Entry) (problems []string) {
+	add := func(format string, args ...any) {
+		problems = append(problems, fmt.Sprintf(format, args...))
+	}
+	hashes := map[string]int{} // stored hash → seq
+	for _, e := range es {
+		hashes[e.Hash] = e.Seq
+	}
+	prevSeq := 0
+	for i, e := range es {
+		h, err := Hash(auditName, e.Seq, e)
+		switch {
+		case err != nil:
+			add("%s is damaged: %v", Describe(e), err)
+		case h != e.Hash:
+			if was := renumberedFrom(auditName, e); was > 0 {
+				add("%s was renumbered: it was entry %d (entries were inserted or deleted before it)", Describe(e), was)
+			} else {
+				add("%s was edited: its content does not match its hash", Describe(e))
+			}
+		}
+		if e.Seq != prevSeq+1 {
+			if e.Seq-prevSeq == 2 {
+				add("entry %d is missing (deleted)", prevSeq+1)
+			} else {
+				add("entries %d to %d are missing (deleted)", prevSeq+1, e.Seq-1)
+			}
+		}
+		want := ZeroHash
+		if i > 0 {
+			want = es[i-1].Hash
+		}
+		if e.PrevHash != want {
+			switch j, ok := hashes[e.PrevHash]; {
+			case i >= 2 && e.PrevHash == es[i-2].Hash:
+				add("%s was inserted: entry %d follows entry %d directly", Describe(es[i-1]), e.Seq, es[i-2].Seq)
+			case i == 1 && e.PrevHash == ZeroHash:
+				add("%s was inserted before the first entry", Describe(es[0]))
+			case ok:
+				add("entry %d should follow entry %d but follows entry %d: entries were moved", e.Seq, es[i-1].Seq, j)
+			case e.Seq == prevSeq+1:
+				add("an entry before entry %d was deleted or edited: entry %d's previous hash matches no entry", e.Seq, e.Seq)
+			}
+		}
+		prevSeq = e.Seq
+	}
+	return problems
+}
+
+// renumberedFrom returns the entry number under which e's content matches
+// its hash, when that is a nearby number other than e.Seq; 0 otherwise.
+func renumberedFrom(name string, e Entry) int {
+	for d := 1; d <= 10; d++ {
+		for _, seq := range []int{e.Seq - d, e.Seq + d} {
+			if seq < 1 {
+				continue
+			}
+			if h, err := Hash(name, seq, e); err == nil && h == e.Hash {
+				return seq
+			}
+		}
+	}
+	return 0
+}

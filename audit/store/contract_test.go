@@ -1,0 +1,350 @@
+package store
+
+// The store's contract: rows and chains behave the same on both backends.
+// Every test here runs once per backend (eachBackend); the PostgreSQL runs
+// skip without a server unless CI=true. The audit package's own contract
+// tests run its use cases over both backends too.
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func pgServer(t testing.TB) string {
+	t.Helper()
+	u := os.Getenv("CASEAUDIT_TEST_POSTGRES")
+	if u == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CASEAUDIT_TEST_POSTGRES is not set: CI must run the PostgreSQL tests (.ci/run starts a server)")
+		}
+		t.Skip("no PostgreSQL server: set CASEAUDIT_TEST_POSTGRES (eval \"$(.ci/postgres start)\") to run the PostgreSQL tests")
+	}
+	return u
+}
+
+// pgStore makes a new PostgreSQL store in a schema of its own, dropped
+// after the test.
+func pgStore(t testing.TB) string {
+	t.Helper()
+	u, err := url.Parse(pgServer(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := make([]byte, 6)
+	rand.Read(b)
+	schema := "s_" + hex.EncodeToString(b)
+	q := u.Query()
+	q.Set("schema", schema)
+	u.RawQuery = q.Encode()
+	where := u.String()
+	if _, err := InitPostgres(context.Background(), where); err != nil {
+		t.Fatalf("store init: %v", err)
+	}
+	t.Cleanup(func() {
+		s, err := Open(context.Background(), where, Options{})
+		if err != nil {
+			t.Logf("dropping schema %s: %v", schema, err)
+			return
+		}
+		defer s.Close()
+		if _, err := s.DB().Exec("DROP SCHEMA " + quoteIdent(schema) + " CASCADE"); err != nil {
+			t.Logf("dropping schema %s: %v", schema, err)
+		}
+	})
+	return where
+}
+
+var backends = []struct {
+	name string
+	new  func(t *testing.T) string
+}{
+	{"sqlite", func(t *testing.T) string { return filepath.Join(t.TempDir(), "store.db") }},
+	{"postgres", func(t *testing.T) string { return pgStore(t) }},
+}
+
+// eachBackend runs fn with a new, empty, opened store of each backend.
+func eachBackend(t *testing.T, fn func(t *testing.T, s *Store)) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			s, err := Open(context.Background(), b.new(t), Options{EnteredBy: "qa.officer"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			fn(t, s)
+		})
+	}
+}
+
+var t0 = time.Date(2026, 7, 3, 9, 0, 0, 0, time.UTC)
+
+// newAudit records an audit row with n cases and its first entry.
+func newAudit(t *testing.T, s *Store, name string, n int) int64 {
+	t.Helper()
+	var id int64
+	err := s.Write(context.Background(), "recording", func(w *WriteTx) error {
+		period, prov := "2026-07", `{"seed":"1"}`
+		var err error
+		if id, err = w.InsertAudit(context.Background(), AuditRow{Name: name, CreatedAt: FormatTime(t0), Filters: "[]",
+			InitialSize: n, Columns: `["Team"]`, Params: "{}", Period: &period, Provenance: &prov}); err != nil {
+			return err
+		}
+		var cases []CaseRow
+		for i := 1; i <= n; i++ {
+			cases = append(cases, CaseRow{Order: i, ID: fmt.Sprintf("CR-%d", i), Ticket: fmt.Sprintf("0.%d", i), Row: i + 1, Fields: `["North"]`})
+		}
+		if err := w.InsertCases(context.Background(), id, cases); err != nil {
+			return err
+		}
+		c, err := w.Chain(context.Background(), id, name)
+		if err != nil {
+			return err
+		}
+		_, err = c.Append(context.Background(), Draft{Kind: "sample", Actor: "QA", At: t0, Payload: map[string]any{"x": 1}})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func TestContractRowsAndChain(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		id := newAudit(t, s, "a", 3)
+		err := s.Write(ctx, "recording", func(w *WriteTx) error {
+			c, err := w.Chain(ctx, id, "a")
+			if err != nil {
+				return err
+			}
+			e, err := c.Append(ctx, Draft{Kind: "finding", Case: "CR-1", Actor: "A. Khan", At: t0.Add(time.Second),
+				Payload: map[string]string{"note": "<ok> & fine", "grade": "Good"}})
+			if err != nil {
+				return err
+			}
+			// Hashes computed independently (Python's hashlib over the
+			// canonical JSON written out by hand). On PostgreSQL the login is
+			// recorded as who entered the entry, so the hash differs.
+			if e.Seq != 2 || e.EnteredBy != s.EnteredBy() || s.Kind() == "sqlite" && e.Hash != "80c5f5de0d0ff5b7c9916f246bbb9b76d972086043b8250c778c21b2e16a10f4" {
+				t.Errorf("appended %+v", e)
+			}
+			again, err := w.Chain(ctx, id, "a")
+			if err != nil || again != c {
+				t.Errorf("a second Chain for the audit in one transaction: %p %p %v", again, c, err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = s.Read(ctx, "reading", func(tx *Tx) error {
+			a, err := tx.Audit(ctx, "a")
+			if err != nil || a == nil || a.ID != id || *a.Period != "2026-07" || a.Form != nil || a.InitialSize != 3 {
+				t.Errorf("audit row %+v %v", a, err)
+			}
+			if none, err := tx.Audit(ctx, "A"); none != nil || err != nil {
+				t.Errorf("Audit matches names exactly: %+v %v", none, err)
+			}
+			es, err := tx.Entries(ctx, id, Filter{})
+			if err != nil || len(es) != 2 || s.Kind() == "sqlite" && es[0].Hash != "2238a671c08360b09734613fb85b676c6e1beb67385dca95fe313e610bc5545c" ||
+				string(es[1].Payload) != `{"grade":"Good","note":"<ok> & fine"}` {
+				t.Errorf("entries %+v %v", es, err)
+			}
+			if p := CheckChain("a", es); len(p) != 0 {
+				t.Errorf("a sound chain: %v", p)
+			}
+			if p := CheckChain("b", es); len(p) != 2 {
+				t.Errorf("the audit's name is hashed: %v", p)
+			}
+			byCase, _ := tx.Entries(ctx, id, Filter{Case: "CR-1"})
+			byKind, _ := tx.Entries(ctx, id, Filter{Kinds: []string{"sample", "withdrawal"}})
+			if len(byCase) != 1 || byCase[0].Seq != 2 || len(byKind) != 1 || byKind[0].Seq != 1 {
+				t.Errorf("filtered entries: %+v %+v", byCase, byKind)
+			}
+			n, head, err := tx.Head(ctx, id)
+			if n != 2 || head != es[1].Hash || err != nil {
+				t.Errorf("head %d %s %v", n, head, err)
+			}
+			ids, _ := tx.CaseIDs(ctx, id)
+			c, _ := tx.Case(ctx, id, "CR-2")
+			missing, _ := tx.Case(ctx, id, "CR-9")
+			since, _ := tx.CaseIDsSince(ctx, t0)
+			if strings.Join(ids, ",") != "CR-1,CR-2,CR-3" || c == nil || c.Row != 3 || missing != nil || len(since) != 3 {
+				t.Errorf("cases %v %+v %+v %v", ids, c, missing, since)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The trail is append-only in the database itself.
+		for _, q := range []string{"UPDATE trail SET actor = 'X' WHERE seq = 2", "DELETE FROM trail WHERE seq = 2", "UPDATE audit SET name = 'b'", "DELETE FROM sampled_case"} {
+			if _, err := s.DB().Exec(q); err == nil || !strings.Contains(err.Error(), "caseaudit: ") {
+				t.Errorf("%s: %v", q, err)
+			}
+		}
+		if err := s.IntegrityCheck(ctx); err != nil {
+			t.Error(err)
+		}
+	})
+}
+
+func TestContractWriteIsAllOrNothing(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		id := newAudit(t, s, "a", 2)
+		boom := errors.New("boom")
+		err := s.Write(ctx, "recording", func(w *WriteTx) error {
+			c, err := w.Chain(ctx, id, "a")
+			if err != nil {
+				return err
+			}
+			if _, err := c.Append(ctx, Draft{Kind: "grow", Actor: "QA", At: t0, Payload: map[string]any{}}); err != nil {
+				return err
+			}
+			if err := w.InsertCases(ctx, id, []CaseRow{{Order: 3, ID: "CR-3", Fields: "[]"}}); err != nil {
+				return err
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("Write returned %v", err)
+		}
+		s.Read(ctx, "reading", func(tx *Tx) error {
+			n, _, _ := tx.Head(ctx, id)
+			k, _ := tx.CaseCount(ctx, id)
+			if n != 1 || k != 2 {
+				t.Errorf("after a failed write: %d entries, %d cases", n, k)
+			}
+			return nil
+		})
+	})
+}
+
+// Writers of one audit take turns: many appending at once leave one chain
+// with every entry, none forked or lost.
+func TestContractWritersTakeTurns(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		id := newAudit(t, s, "a", 1)
+		const writers = 8
+		var wg sync.WaitGroup
+		errs := make(chan error, writers)
+		for i := range writers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					err := s.Write(ctx, "recording", func(w *WriteTx) error {
+						a, err := w.Audit(ctx, "a")
+						if err != nil {
+							return err
+						}
+						c, err := w.Chain(ctx, a.ID, a.Name)
+						if err != nil {
+							return err
+						}
+						_, err = c.Append(ctx, Draft{Kind: "note", Actor: fmt.Sprint(i), At: t0, Payload: i})
+						return err
+					})
+					if errors.Is(err, ErrBusy) {
+						continue // the busy timeout ran out: try again, as a person would
+					}
+					errs <- err
+					return
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		s.Read(ctx, "reading", func(tx *Tx) error {
+			es, _ := tx.Entries(ctx, id, Filter{})
+			if len(es) != writers+1 || len(CheckChain("a", es)) != 0 {
+				t.Errorf("%d entries, problems %v", len(es), CheckChain("a", es))
+			}
+			return nil
+		})
+	})
+}
+
+// A read transaction sees one state of the store while others write.
+func TestContractReadIsOneState(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		id := newAudit(t, s, "a", 1)
+		err := s.Read(ctx, "reading", func(tx *Tx) error {
+			n1, _, err := tx.Head(ctx, id)
+			if err != nil {
+				return err
+			}
+			if err := s.Write(ctx, "recording", func(w *WriteTx) error {
+				c, err := w.Chain(ctx, id, "a")
+				if err != nil {
+					return err
+				}
+				_, err = c.Append(ctx, Draft{Kind: "note", At: t0, Payload: 1})
+				return err
+			}); err != nil {
+				return err
+			}
+			n2, _, err := tx.Head(ctx, id)
+			if n1 != 1 || n2 != 1 {
+				t.Errorf("the read saw %d then %d entries", n1, n2)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// Copy keeps every row as stored, so every chain has the same head.
+func TestContractCopy(t *testing.T) {
+	eachBackend(t, func(t *testing.T, to *Store) {
+		ctx := context.Background()
+		from, err := Open(ctx, filepath.Join(t.TempDir(), "from.db"), Options{EnteredBy: "someone.else"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer from.Close()
+		newAudit(t, from, "a", 3)
+		newAudit(t, from, "b", 2)
+		verify := func(ctx context.Context, tx *Tx, a *AuditRow) (string, string, error) {
+			es, err := tx.Entries(ctx, a.ID, Filter{})
+			if err != nil {
+				return "", "", err
+			}
+			if p := CheckChain(a.Name, es); len(p) > 0 {
+				return "", p[0], nil
+			}
+			return es[len(es)-1].Hash, "", nil
+		}
+		res, err := Copy(ctx, from, to, verify, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Audits != 2 || res.Cases != 5 || res.Entries != 2 || res.Heads["a"] != "800840ef1f4329cb52b8a79a5647057f1cafa512d341d310c071714b749837cb" {
+			t.Errorf("copied %+v", res)
+		}
+		if _, err := Copy(ctx, from, to, verify, nil); err == nil || !strings.Contains(err.Error(), "already holds 2 audits") {
+			t.Errorf("a second copy: %v", err)
+		}
+	})
+}

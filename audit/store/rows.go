@@ -1,0 +1,219 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+)
+
+// AuditRow is one row of the audit table, as stored. Its columns of schema
+// version 1 (Seed … Params) are empty in audits recorded since version 2,
+// which keep how their sample was drawn in Provenance; nil pointers are
+// NULL columns.
+type AuditRow struct {
+	ID            int64
+	Name          string
+	CreatedAt     string // FormatTime
+	Seed          string
+	InputPath     string
+	InputSHA256   string
+	Sheet         string
+	HeaderRow     int
+	DataRows      int
+	Filters       string // JSON array
+	StrataColumn  string
+	Allocation    string
+	MinPerStratum int
+	InitialSize   int
+	Population    int
+	ToolVersion   string
+	Columns       string // JSON array
+	Params        string // JSON object
+	Form          *string
+	Period        *string
+	Provenance    *string
+	FollowUp      *string
+}
+
+// auditColumns are the audit table's columns in AuditRow's order.
+const auditColumns = `id, name, created_at, seed, input_path, input_sha256, sheet, header_row, data_rows, filters,
+	strata_column, allocation, min_per_stratum, initial_size, population, tool_version, columns, params, form,
+	period, provenance, follow_up`
+
+func scanAudit(r interface{ Scan(...any) error }) (*AuditRow, error) {
+	var a AuditRow
+	var form, period, prov, follow sql.NullString
+	if err := r.Scan(&a.ID, &a.Name, &a.CreatedAt, &a.Seed, &a.InputPath, &a.InputSHA256, &a.Sheet, &a.HeaderRow,
+		&a.DataRows, &a.Filters, &a.StrataColumn, &a.Allocation, &a.MinPerStratum, &a.InitialSize, &a.Population,
+		&a.ToolVersion, &a.Columns, &a.Params, &form, &period, &prov, &follow); err != nil {
+		return nil, err
+	}
+	a.Form, a.Period, a.Provenance, a.FollowUp = ptr(form), ptr(period), ptr(prov), ptr(follow)
+	return &a, nil
+}
+
+func ptr(n sql.NullString) *string {
+	if !n.Valid {
+		return nil
+	}
+	return &n.String
+}
+
+func (a *AuditRow) values() []any {
+	return []any{a.Name, a.CreatedAt, a.Seed, a.InputPath, a.InputSHA256, a.Sheet, a.HeaderRow, a.DataRows,
+		a.Filters, a.StrataColumn, a.Allocation, a.MinPerStratum, a.InitialSize, a.Population, a.ToolVersion,
+		a.Columns, a.Params, a.Form, a.Period, a.Provenance, a.FollowUp}
+}
+
+// Audit returns the audit row of this exact name, nil when there is none.
+// In a write transaction it locks the audit (see Tx).
+func (t *Tx) Audit(ctx context.Context, name string) (*AuditRow, error) {
+	a, err := scanAudit(t.tx.QueryRowContext(ctx, "SELECT "+auditColumns+" FROM audit WHERE name = $1", name))
+	if err == sql.ErrNoRows {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return a, t.lock(ctx, a.ID)
+}
+
+// Order is the order Audits lists audits in.
+type Order int
+
+const (
+	// ByCreation: as recorded.
+	ByCreation Order = iota
+	// ByPeriod: by the month they cover (schema-1 audits, with no period, by
+	// the month they were recorded in), then as recorded.
+	ByPeriod
+)
+
+// Audits returns every audit row in the order asked.
+func (t *Tx) Audits(ctx context.Context, order Order) ([]*AuditRow, error) {
+	by := "created_at, id"
+	if order == ByPeriod {
+		by = "coalesce(period, substr(created_at, 1, 7)), created_at, id"
+	}
+	rows, err := t.tx.QueryContext(ctx, "SELECT "+auditColumns+" FROM audit ORDER BY "+by)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*AuditRow
+	for rows.Next() {
+		a, err := scanAudit(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// AuditNames returns the names of every audit, as recorded.
+func (t *Tx) AuditNames(ctx context.Context) ([]string, error) {
+	return queryStrings(ctx, t.tx, "SELECT name FROM audit ORDER BY created_at, id")
+}
+
+// InsertAudit inserts an audit row (its ID is ignored) and returns its id.
+func (w *WriteTx) InsertAudit(ctx context.Context, a AuditRow) (int64, error) {
+	return w.s.b.insertID(ctx, w.tx, `INSERT INTO audit (name, created_at, seed, input_path, input_sha256, sheet,
+		header_row, data_rows, filters, strata_column, allocation, min_per_stratum, initial_size, population,
+		tool_version, columns, params, form, period, provenance, follow_up)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21)`, a.values()...)
+}
+
+// CaseRow is one sampled case as stored.
+type CaseRow struct {
+	Order   int
+	ID      string
+	Ticket  string
+	Stratum string
+	Row     int
+	Fields  string // JSON array of the shown fields
+}
+
+// Cases returns an audit's sampled cases in order.
+func (t *Tx) Cases(ctx context.Context, auditID int64) ([]CaseRow, error) {
+	rows, err := t.tx.QueryContext(ctx, "SELECT ord, case_id, ticket, stratum, source_row, fields FROM sampled_case WHERE audit_id = $1 ORDER BY ord", auditID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []CaseRow
+	for rows.Next() {
+		var c CaseRow
+		if err := rows.Scan(&c.Order, &c.ID, &c.Ticket, &c.Stratum, &c.Row, &c.Fields); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Case returns one sampled case of an audit, nil when it has none of this
+// ID.
+func (t *Tx) Case(ctx context.Context, auditID int64, caseID string) (*CaseRow, error) {
+	var c CaseRow
+	err := t.tx.QueryRowContext(ctx, "SELECT ord, case_id, ticket, stratum, source_row, fields FROM sampled_case WHERE audit_id = $1 AND case_id = $2", auditID, caseID).
+		Scan(&c.Order, &c.ID, &c.Ticket, &c.Stratum, &c.Row, &c.Fields)
+	if err == sql.ErrNoRows {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// CaseCount is the number of an audit's sampled cases.
+func (t *Tx) CaseCount(ctx context.Context, auditID int64) (int, error) {
+	var n int
+	err := t.tx.QueryRowContext(ctx, "SELECT count(*) FROM sampled_case WHERE audit_id = $1", auditID).Scan(&n)
+	return n, err
+}
+
+// CaseIDs returns the IDs of an audit's sampled cases in order.
+func (t *Tx) CaseIDs(ctx context.Context, auditID int64) ([]string, error) {
+	return queryStrings(ctx, t.tx, "SELECT case_id FROM sampled_case WHERE audit_id = $1 ORDER BY ord", auditID)
+}
+
+// CaseIDsSince returns the IDs of the cases sampled in any audit recorded
+// at or after since.
+func (t *Tx) CaseIDsSince(ctx context.Context, since time.Time) ([]string, error) {
+	return queryStrings(ctx, t.tx, `SELECT DISTINCT c.case_id FROM sampled_case c JOIN audit a ON a.id = c.audit_id
+		WHERE a.created_at >= $1`, FormatTime(since))
+}
+
+// InsertCases appends sampled cases to an audit.
+func (w *WriteTx) InsertCases(ctx context.Context, auditID int64, cases []CaseRow) error {
+	stmt, err := w.tx.PrepareContext(ctx, "INSERT INTO sampled_case (audit_id, ord, case_id, ticket, stratum, source_row, fields) VALUES ($1,$2,$3,$4,$5,$6,$7)")
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, c := range cases {
+		if _, err := stmt.ExecContext(ctx, auditID, c.Order, c.ID, c.Ticket, c.Stratum, c.Row, c.Fields); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func queryStrings(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,5 @@
+//go:build !linux && !windows && !darwin && !freebsd
+
+package netfs
+
+func of(string) Where { return Where{} }
