@@ -353,11 +353,7 @@ func (s *Store) ModerationPairs(ctx context.Context, auditName string) ([]GradeP
 		if err != nil {
 			return err
 		}
-		orig, err := latestFindings(es, false)
-		if err != nil {
-			return err
-		}
-		mod, err := latestFindings(es, true)
+		orig, mod, err := latestBoth(es)
 		if err != nil {
 			return err
 		}

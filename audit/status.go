@@ -59,15 +59,23 @@ func loadStatus(ctx context.Context, tx *store.Tx, a *Audit) (*Status, error) {
 // summarise is an audit's progress: its sampled case IDs in order and its
 // whole trail es.
 func summarise(a *Audit, ids []string, es []Entry) (*Status, error) {
-	orig, err := latestFindings(es, false)
-	if err != nil {
-		return nil, err
-	}
-	mod, err := latestFindings(es, true)
+	orig, mod, err := latestBoth(es)
 	if err != nil {
 		return nil, err
 	}
 	return summariseFolded(a, ids, es, orig, mod)
+}
+
+// latestBoth returns the latest finding and the latest moderation finding
+// per case of the trail entries es.
+func latestBoth(es []Entry) (orig, mod map[string]Finding, err error) {
+	if orig, err = latestFindings(es, false); err != nil {
+		return nil, nil, err
+	}
+	if mod, err = latestFindings(es, true); err != nil {
+		return nil, nil, err
+	}
+	return orig, mod, nil
 }
 
 // summariseFolded is summarise given the latest findings and moderation
@@ -210,11 +218,7 @@ func (s *Store) AuditsWithFindings(ctx context.Context) ([]AuditFindings, error)
 			if err != nil {
 				return err
 			}
-			orig, err := latestFindings(es, false)
-			if err != nil {
-				return err
-			}
-			mod, err := latestFindings(es, true)
+			orig, mod, err := latestBoth(es)
 			if err != nil {
 				return err
 			}

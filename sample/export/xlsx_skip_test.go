@@ -85,19 +85,8 @@ func TestXLSXSkippedCellsMatchFullParse(t *testing.T) {
 // pairing quotes against values holding '>' and single quotes.
 func TestXMLScannerTagWithQuotedGreaterThan(t *testing.T) {
 	doc := `<a x="1>2" y='>' z="'"><b q="a'b>c"/></a>`
-	sc := newXMLScanner(bytes.NewReader([]byte(doc)))
-	var got []string
-	for {
-		kind, name, attrs, err := sc.next()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if kind == xmlEOF {
-			break
-		}
-		got = append(got, string(name)+"|"+string(attrs))
-	}
-	want := []string{`a| x="1>2" y='>' z="'"`, `b| q="a'b>c"`, `a|`}
+	got := scannedTags(t, newXMLScanner(bytes.NewReader([]byte(doc))))
+	want := []string{`1:a: x="1>2" y='>' z="'"`, `2:b: q="a'b>c"`, `3:a:`}
 	if !slices.Equal(got, want) {
 		t.Errorf("got %q, want %q", got, want)
 	}
