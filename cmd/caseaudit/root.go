@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/textsafe"
 	"github.com/spf13/cobra"
@@ -31,6 +32,8 @@ type globalOptions struct {
 	User string
 	// AllowNetworkStore lets an SQLite store lie on a network drive.
 	AllowNetworkStore bool
+	// DBTimeout bounds each read and write of the store (--db-timeout).
+	DBTimeout time.Duration
 	// createdStore is the absolute path of an SQLite store this command
 	// made ("" when none), removed again if the command fails.
 	createdStore string
@@ -247,6 +250,7 @@ sampler). Nothing leaves this machine; outputs are readable only by you.
 	root.PersistentFlags().StringVar(&g.LogFormat, "log-format", "text", "messages on stderr as text or json (one object per line)")
 	root.PersistentFlags().StringVar(&g.User, "user", "", "the person acting, recorded in the trail with what they do (default: $CASEAUDIT_USER, else your login)")
 	root.PersistentFlags().StringVar(&g.DB, "db", "", "audit store: an SQLite `FILE`, a postgres://USER@HOST/DATABASE URL, or a libpq connection string 'host=HOST dbname=DATABASE' (default: $CASEAUDIT_DB, else ./caseaudit.db)")
+	root.PersistentFlags().DurationVar(&g.DBTimeout, "db-timeout", store.DefaultDeadline, "give up on a store that does not answer within `DURATION` (a server or network that stopped responding)")
 	root.PersistentFlags().BoolVar(&g.AllowNetworkStore, "allow-network-store", false, "use an SQLite store on a network drive (SMB, NFS, a Windows share) although its locking is not safe there")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &usageError{err} })
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
