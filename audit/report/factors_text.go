@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/caseaudit/caseaudit/internal/words"
 )
@@ -22,7 +23,7 @@ func (r *Report) factorsSection() (section, bool) {
 		return section{}, false
 	}
 	conf := confPct(r.opts.Confidence)
-	s := section{Title: "Factors", Intro: factorsIntro, Lines: fs.populationLines()}
+	s := section{Title: "Factors", Intro: strings.TrimSpace(factorsIntro + " " + r.PopulationNote), Lines: fs.populationLines()}
 	if fs.Audited == 0 {
 		s.More = append(s.More, captioned{Caption: "No case has been audited yet: there is nothing to group."})
 		return s, true

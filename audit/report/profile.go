@@ -67,6 +67,10 @@ type ProfileReport struct {
 	Skipped   ProfileSkipped `json:"skipped"`
 	// IncludeNames says workers are named (Caseload.WorkerList).
 	IncludeNames bool `json:"include_names"`
+	// Marking is the protective marking ("OFFICIAL-SENSITIVE") every
+	// format shows: above and below the text, in every printed page's
+	// header and footer.
+	Marking string `json:"marking,omitempty"`
 	*profile.Profile
 	Notes []string `json:"notes"`
 }

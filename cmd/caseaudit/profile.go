@@ -33,6 +33,7 @@ type profileOptions struct {
 	Format         string
 	Out            string
 	Force          bool
+	Marking        string
 
 	targetGiven bool // --caseload-target was on the command line
 }
@@ -105,6 +106,7 @@ To see the findings beside these figures, record them with the sample, in the sa
 	f.StringVarP(&o.Format, "format", "f", "", "output format: table, markdown, csv, json, xlsx or html (default: from --out's extension, else table)")
 	f.StringVarP(&o.Out, "out", "o", "", "write the profile to this `FILE` instead of stdout")
 	f.BoolVar(&o.Force, "force", false, "replace an existing --out file")
+	f.StringVar(&o.Marking, "marking", "", "protective marking shown above and below the profile and on every printed page, e.g. \"OFFICIAL-SENSITIVE\"")
 	addReadFlags(cmd, &o.Open)
 	return cmd
 }
@@ -231,6 +233,7 @@ func runProfile(ctx context.Context, o *profileOptions, g *globalOptions) error 
 			IDColumn: t.Header[t.IDIndex], Rows: counts.Rows},
 		fs, report.ProfileSkipped{Blank: counts.Blank, Footers: counts.Footers, Duplicates: counts.Duplicates, FilteredOut: counts.FilteredOut},
 		g.Now(), version(), o.IncludeNames)
+	r.Marking = strings.Join(strings.Fields(o.Marking), " ")
 	ro := report.RenderOptions{Color: o.Out == "" && g.IO.Color()}
 	if err := writeOutput(ctx, g, o.Out, o.Force, func(w io.Writer) error { return report.RenderProfile(w, r, format, ro) }); err != nil {
 		return err

@@ -318,6 +318,7 @@ var commands = []func(*globalOptions) *cobra.Command{
 	newVerifyCmd,
 	newReportCmd,
 	newTrendCmd,
+	newCalibrationCmd,
 	newProfileCmd,
 	newActionsCmd,
 	newActionCmd,

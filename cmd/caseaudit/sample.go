@@ -307,6 +307,9 @@ func drawAudit(ctx context.Context, g *globalOptions, st *audit.Store, req audit
 		}
 		req.Spec.Seed = s
 	}
+	if req.Name != "" {
+		req.Handout = iss.handout()
+	}
 	prog := newProgress(g, "reading "+filepath.Base(req.Spec.Export))
 	req.Spec.Progress = prog.rows
 	res, err := audit.Draw(ctx, st, req)
@@ -364,8 +367,8 @@ func runSample(ctx context.Context, o *sampleOptions, g *globalOptions) error {
 	if err := o.Issue.check(g.Now()); err != nil {
 		return err
 	}
-	if o.Out == "" && (o.Issue != issueFlags{}) {
-		return usagef("--marking, --contact and --return-by go into the auditors' workbook: give --out FILE.xlsx")
+	if o.Out == "" && o.Audit == "" && (o.Issue != issueFlags{}) {
+		return usagef("--marking, --contact and --return-by go into the auditors' workbook: give --out FILE.xlsx, or --audit NAME to keep them with the audit for every workbook written later")
 	}
 	if o.Grow > 0 {
 		return runGrow(ctx, o, g)
