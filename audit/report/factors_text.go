@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/caseaudit/caseaudit/internal/words"
+	"github.com/caseaudit/caseaudit/sample"
 )
 
 // factorsIntro is the section's opening: what it is and how to read it.
@@ -40,6 +41,9 @@ func (r *Report) factorsSection() (section, bool) {
 		if g.NotGrouped > 0 {
 			note += fmt.Sprintf(" In no group: %s (%s).", casesText(g.NotGrouped), g.Why)
 		}
+		if len(g.Untested) > 0 {
+			note += fmt.Sprintf(" Shown, not tested: %s (%s).", groupNames(g.Untested), g.UntestedWhy)
+		}
 		s.More = append(s.More, captioned{Caption: g.Title, Table: t, Note: note})
 	}
 	for _, n := range fs.Notes {
@@ -59,6 +63,16 @@ func (fs *Factors) populationLines() []kv {
 				medianText(c.Median), thousands(c.Max))
 		}
 		out = append(out, kv{"Workers (" + fs.Spec.WorkerColumn + ")", v})
+		if t := (&sample.Factors{Spec: fs.Spec, Population: p}).CountedText(); t != "" {
+			out = append(out, kv{"Caseloads count", t})
+		}
+		if a := fs.Spec.Caseloads; a != nil && a.WorkerAliases != nil {
+			out = append(out, kv{"Worker names mapped", fmt.Sprintf("by %s (SHA-256 %s)", a.WorkerAliases.File, a.WorkerAliases.SHA256)})
+		}
+		if n := c.SuspectDuplicates + c.SuspectPlaceholders; n > 0 {
+			out = append(out, kv{"Worker names to confirm", fmt.Sprintf("%s may be another worker's, %s like a placeholder (counted as written; see caseaudit profile --include-names)",
+				thousands(c.SuspectDuplicates), plural(c.SuspectPlaceholders, "1 reads", thousands(c.SuspectPlaceholders)+" read"))})
+		}
 		if t := fs.Spec.CaseloadTarget; t > 0 {
 			out = append(out, kv{"Caseload above the target of " + strconv.Itoa(t),
 				fmt.Sprintf("%s of %s workers (%s), holding %s of %s allocated cases (%s)", thousands(c.AboveTargetWorkers), thousands(c.Workers),

@@ -48,6 +48,11 @@ func (x *xw) factorsSheet(r *Report) {
 			x.row(s, row, "in no group ("+g.Why+")", g.NotGrouped)
 			row++
 		}
+		if len(g.Untested) > 0 {
+			x.row(s, row, "Shown, not tested: "+groupNames(g.Untested)+" ("+g.UntestedWhy+").")
+			x.merge(s, row, 10)
+			row++
+		}
 		for _, t := range []struct {
 			name string
 			t    FactorTest

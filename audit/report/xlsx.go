@@ -18,6 +18,7 @@ import (
 type xw struct {
 	f       *excelize.File
 	pct     int // style: 0.0%
+	pctTiny int // style: "<0.1%", for a share above 0 that 0.0% would show as 0
 	exact   int // style: 0.000%
 	bold    int
 	wrap    int
@@ -40,6 +41,9 @@ func newXW() (*xw, error) {
 	x := &xw{f: f}
 	var err error
 	if x.pct, err = f.NewStyle(&excelize.Style{CustomNumFmt: ptr("0.0%")}); err != nil {
+		return nil, err
+	}
+	if x.pctTiny, err = f.NewStyle(&excelize.Style{CustomNumFmt: ptr(`"<0.1%"`)}); err != nil {
 		return nil, err
 	}
 	if x.exact, err = f.NewStyle(&excelize.Style{CustomNumFmt: ptr("0.000%")}); err != nil {
@@ -120,12 +124,22 @@ func (x *xw) set(sheet string, col, row int, v any) {
 		}
 	case pctCell:
 		if t.v != nil {
+			style := x.pct
+			if *t.v > 0 && *t.v < 0.0005 {
+				// It would show as 0.0%, read as "none": the cell keeps
+				// the number and shows "<0.1%", as every other format.
+				style = x.pctTiny
+			}
 			if x.err = x.f.SetCellFloat(sheet, cell, *t.v, -1, 64); x.err == nil {
-				x.err = x.f.SetCellStyle(sheet, cell, cell, x.pct)
+				x.err = x.f.SetCellStyle(sheet, cell, cell, style)
 			}
 		}
 	case lowCell:
-		x.set(sheet, col, row, pctCell{roundedPtr(t.v, rate.Down)})
+		v := roundedPtr(t.v, rate.Down)
+		if v != nil && *v == 0 && *t.v > 0 {
+			v = t.v // shown "<0.1%", never "0.0%"
+		}
+		x.set(sheet, col, row, pctCell{v})
 	case highCell:
 		x.set(sheet, col, row, pctCell{roundedPtr(t.v, rate.Up)})
 	case exactCell:

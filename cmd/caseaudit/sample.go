@@ -14,6 +14,7 @@ import (
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/internal/atomicfile"
+	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/rate"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample"
@@ -80,10 +81,12 @@ The sample is printed in selection order (--format table, csv, json or ids); --o
 the auditors' workbook (.xlsx) with drop-downs for the findings and a Method sheet.
 
 --factors records, in the same read, the factors behind the findings for each sampled case
-and for the population, in the provenance: its worker's caseload in the whole (filtered)
-export, its changes of worker, and the timeliness of each --timeliness pair, with the columns
-and options of 'caseaudit profile' (--worker-column, --changes-column, --team-column,
---caseload-target, --changes-at-least, --timeliness, --as-of; any of them implies --factors).
+and for the population, in the provenance: its worker's caseload (their open cases over the
+whole export, whatever --where keeps: see --open-when and --worker-aliases), its changes of
+worker, and the timeliness of each --timeliness pair, with the columns and options of
+'caseaudit profile' (--worker-column, --changes-column, --team-column, --caseload-target,
+--changes-at-least, --timeliness, --as-of, --open-when, --worker-aliases; any of them implies
+--factors).
 The report of the audit then shows the audited cases by these factors; verify re-measures them.`,
 		Example: `  # 120 cases from this month's export, with a fresh random seed
   caseaudit sample cases.xlsx --size 120
@@ -324,8 +327,13 @@ func drawAudit(ctx context.Context, g *globalOptions, st *audit.Store, req audit
 		}
 	}()
 	printReadSummary(g, res.Drawn)
-	if res.Provenance.Factors != nil {
-		g.infof("%s\n", factorsLine(res.Provenance.Factors))
+	if f := res.Provenance.Factors; f != nil {
+		g.infof("%s\n", factorsLine(f))
+		if c := f.Population.Caseload; c != nil {
+			for _, w := range caseloadWarnings(req.Factors != nil && (req.Factors.Caseloads == nil || req.Factors.Caseloads.OpenWhen == ""), c.StatusColumn, c.StatusValues, c.SuspectDuplicates, c.SuspectPlaceholders, func(n opt.Name) string { return n.Spell(g.Spelling) }) {
+				g.infof("%s\n", w)
+			}
+		}
 	}
 	if generated {
 		g.infof("seed %s (generated; it is recorded in the outputs and re-derives this sample)\n", req.Spec.Seed)

@@ -101,7 +101,7 @@ func TestScriptsAssertExitCodes(t *testing.T) {
 // committed:
 //
 //	genexport [-n ROWS] [-seed N] [-messy] [-encoding utf8|utf8bom|cp1252|utf16le|utf16be]
-//	          [-delim C] [-sheet NAME] [-shared] FILE.csv|FILE.xlsx
+//	          [-delim C] [-sheet NAME] [-shared] [-closed-every N] [-name-variants] FILE.csv|FILE.xlsx
 func cmdGenexport(ts *testscript.TestScript, neg bool, args []string) {
 	if neg {
 		ts.Fatalf("unsupported: ! genexport")
@@ -139,6 +139,12 @@ func cmdGenexport(ts *testscript.TestScript, neg bool, args []string) {
 			o.Sheet = next()
 		case "-shared":
 			o.SharedStrings = true
+		case "-closed-every":
+			n, err := strconv.Atoi(next())
+			ts.Check(err)
+			o.ClosedEvery = n
+		case "-name-variants":
+			o.NameVariants = true
 		default:
 			if strings.HasPrefix(args[i], "-") {
 				ts.Fatalf("genexport: unknown flag %s", args[i])
