@@ -324,11 +324,7 @@ func (s *Store) Findings(ctx context.Context, auditName string, moderation bool)
 		if err != nil {
 			return err
 		}
-		for _, id := range ids {
-			if f, ok := latest[id]; ok {
-				out = append(out, f)
-			}
-		}
+		out = inSampleOrder(ids, latest)
 		return nil
 	})
 	return out, err
@@ -357,11 +353,7 @@ func (s *Store) ModerationPairs(ctx context.Context, auditName string) ([]GradeP
 		if err != nil {
 			return err
 		}
-		orig, err := latestFindings(es, false)
-		if err != nil {
-			return err
-		}
-		mod, err := latestFindings(es, true)
+		orig, mod, err := latestBoth(es)
 		if err != nil {
 			return err
 		}

@@ -59,6 +59,28 @@ func loadStatus(ctx context.Context, tx *store.Tx, a *Audit) (*Status, error) {
 // summarise is an audit's progress: its sampled case IDs in order and its
 // whole trail es.
 func summarise(a *Audit, ids []string, es []Entry) (*Status, error) {
+	orig, mod, err := latestBoth(es)
+	if err != nil {
+		return nil, err
+	}
+	return summariseFolded(a, ids, es, orig, mod)
+}
+
+// latestBoth returns the latest finding and the latest moderation finding
+// per case of the trail entries es.
+func latestBoth(es []Entry) (orig, mod map[string]Finding, err error) {
+	if orig, err = latestFindings(es, false); err != nil {
+		return nil, nil, err
+	}
+	if mod, err = latestFindings(es, true); err != nil {
+		return nil, nil, err
+	}
+	return orig, mod, nil
+}
+
+// summariseFolded is summarise given the latest findings and moderation
+// findings per case (latestFindings of es), when the caller needs them too.
+func summariseFolded(a *Audit, ids []string, es []Entry, orig, mod map[string]Finding) (*Status, error) {
 	st := &Status{AuditSummary: AuditSummary{Name: a.Name, Created: a.Created, Seed: a.Seed(), Period: a.Period, Factors: a.Provenance.Factors}}
 	ws, err := withdrawalsOf(es)
 	if err != nil {
@@ -71,14 +93,6 @@ func summarise(a *Audit, ids []string, es []Entry) (*Status, error) {
 			gone[w.Case] = true
 		}
 		ids = slices.DeleteFunc(ids, func(id string) bool { return gone[id] })
-	}
-	orig, err := latestFindings(es, false)
-	if err != nil {
-		return nil, err
-	}
-	mod, err := latestFindings(es, true)
-	if err != nil {
-		return nil, err
 	}
 	m, err := moderationOf(es)
 	if err != nil {
@@ -174,4 +188,60 @@ func (s *Store) Audits(ctx context.Context) ([]AuditSummary, error) {
 		return nil
 	})
 	return out, err
+}
+
+// AuditFindings is an audit's progress with the latest findings on its
+// cases.
+type AuditFindings struct {
+	AuditSummary
+	Findings   []Finding // as Findings returns them
+	Moderation []Finding // as Findings returns them with moderation true
+}
+
+// AuditsWithFindings is Audits with each audit's latest findings and
+// moderation findings, as Findings returns them: what a trend over every
+// audit needs, each audit's trail read and folded once rather than once for
+// its progress and again for each kind of finding.
+func (s *Store) AuditsWithFindings(ctx context.Context) ([]AuditFindings, error) {
+	var out []AuditFindings
+	err := s.read(ctx, "reading", func(tx *store.Tx) error {
+		all, err := loadAudits(ctx, tx, store.ByPeriod)
+		if err != nil {
+			return err
+		}
+		for _, a := range all {
+			ids, err := tx.CaseIDs(ctx, a.id)
+			if err != nil {
+				return err
+			}
+			es, err := entries(ctx, tx, a)
+			if err != nil {
+				return err
+			}
+			orig, mod, err := latestBoth(es)
+			if err != nil {
+				return err
+			}
+			st, err := summariseFolded(a, slices.Clone(ids), es, orig, mod) // it drops withdrawn cases from its ids
+			if err != nil {
+				return err
+			}
+			out = append(out, AuditFindings{AuditSummary: st.AuditSummary,
+				Findings: inSampleOrder(ids, orig), Moderation: inSampleOrder(ids, mod)})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// inSampleOrder returns the findings of latest on the cases ids, in their
+// order (cases without one are left out).
+func inSampleOrder(ids []string, latest map[string]Finding) []Finding {
+	var out []Finding
+	for _, id := range ids {
+		if x, ok := latest[id]; ok {
+			out = append(out, x)
+		}
+	}
+	return out
 }

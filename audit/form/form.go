@@ -145,7 +145,8 @@ const (
 	ColDate      = "Date audited"
 )
 
-var keyPattern = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+// keyPattern is compiled on first use, not at every start of the program.
+var keyPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z][a-z0-9_]*$`) })
 
 // maxLabel keeps labels usable as column headers.
 const maxLabel = 120
@@ -317,7 +318,7 @@ func parseQuestion(n *yaml.Node, add func(int, string, ...any)) (Question, bool)
 	switch {
 	case q.Key == "":
 		add(n.Line, "the question needs a key: (lower-case letters, digits and _; e.g. key: assessment)")
-	case !keyPattern.MatchString(q.Key):
+	case !keyPattern().MatchString(q.Key):
 		add(n.Line, "key %q: use lower-case letters, digits and _, starting with a letter (e.g. child_voice)", q.Key)
 	case slices.Contains(reservedKeys, q.Key):
 		add(n.Line, "key %q is reserved: the grade, immediate attention and notes are always asked; choose another key", q.Key)

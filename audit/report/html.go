@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -323,7 +324,10 @@ svg text { font-family: inherit; font-size: 12px; fill: #333; }
 ul.notes li { margin-bottom: .3rem; }
 `
 
-var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{"cellClass": cellClass, "headClass": headClass}).Parse(`<!DOCTYPE html>
+// htmlTmpl is parsed on first use: every command, record included, would
+// otherwise parse it at start-up.
+var htmlTmpl = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("report").Funcs(template.FuncMap{"cellClass": cellClass, "headClass": headClass}).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -406,6 +410,7 @@ footer { margin-top: 2rem; }
 <tbody>{{range $r, $row := .Rows}}<tr>{{range $i, $c := $row}}<td{{with cellClass $ $r $i}} class="{{.}}"{{end}}>{{$c}}</td>{{end}}</tr>{{end}}</tbody>
 </table>{{end}}
 `))
+})
 
 // WriteHTML writes the report as one self-contained, printable HTML page
 // with inline SVG charts (the trend of the share flagged and the grade mix).
@@ -427,7 +432,7 @@ func WriteHTML(w io.Writer, r *Report) error {
 	if len(v.Sections) > 0 {
 		v.Lead, v.Sections = &v.Sections[0], v.Sections[1:]
 	}
-	return htmlTmpl.Execute(w, v)
+	return htmlTmpl().Execute(w, v)
 }
 
 // pageRule is the print CSS for every page: A4, the title at the top left,
@@ -491,5 +496,5 @@ func writeTrendHTML(w io.Writer, t *Trend) error {
 	if len(t.Audits) == 0 {
 		v.Lead.Table = nil
 	}
-	return htmlTmpl.Execute(w, v)
+	return htmlTmpl().Execute(w, v)
 }

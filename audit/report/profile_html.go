@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"sync"
 
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample/profile"
@@ -345,10 +346,12 @@ func writeProfileHTML(w io.Writer, r *ProfileReport) error {
 		}
 		v.Sections = append(v.Sections, hs)
 	}
-	return profileTmpl.Execute(w, v)
+	return profileTmpl().Execute(w, v)
 }
 
-var profileTmpl = template.Must(template.New("profile").Funcs(template.FuncMap{"cellClass": cellClass}).Parse(`<!DOCTYPE html>
+// profileTmpl is parsed on first use (see htmlTmpl).
+var profileTmpl = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("profile").Funcs(template.FuncMap{"cellClass": cellClass}).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -400,6 +403,7 @@ svg rect { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 <tbody>{{range $r, $row := .Rows}}<tr>{{range $i, $c := $row}}<td{{with cellClass $ $r $i}} class="{{.}}"{{end}}>{{$c}}</td>{{end}}</tr>{{end}}</tbody>
 </table>{{end}}
 `))
+})
 
 // NamesNote says precisely who a profile names: children never; teams by
 // name; workers only with --include-names (else counted).

@@ -860,21 +860,14 @@ func buildTrend(ctx context.Context, st *audit.Store, opts Options) (*Trend, err
 	if err := opts.normalise(); err != nil {
 		return nil, err
 	}
-	sums, err := st.Audits(ctx)
+	sums, err := st.AuditsWithFindings(ctx)
 	if err != nil {
 		return nil, err
 	}
 	t := &Trend{Method: opts.Method, Confidence: opts.Confidence, Audits: []TrendPoint{},
 		Marking: opts.Marking, Limit: opts.Limit}
 	for _, s := range sums {
-		fs, err := st.Findings(ctx, s.Name, false)
-		if err != nil {
-			return nil, err
-		}
-		mod, err := st.Findings(ctx, s.Name, true)
-		if err != nil {
-			return nil, err
-		}
+		fs, mod := s.Findings, s.Moderation
 		judged := latestJudgement(fs, mod)
 		p := TrendPoint{Audit: s.Name, Period: s.Period, Created: s.Created.UTC(), Sampled: s.Size, Grades: map[string]int{}}
 		p.setFactors(s.Factors)

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/caseaudit/caseaudit/audit/form"
@@ -478,9 +479,9 @@ func Read(ctx context.Context, path string, fm *form.Form, opts ReadOptions) (*F
 
 // slashDate matches a date written with slashes: two numbers of one or two
 // digits and a year.
-var slashDate = regexp.MustCompile(`^(\d{1,2})/(\d{1,2})/(\d{4})(\s|$)`)
+var slashDate = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d{1,2})/(\d{1,2})/(\d{4})(\s|$)`) })
 
-func isSlashDate(s string) bool { return slashDate.MatchString(strings.TrimSpace(s)) }
+func isSlashDate(s string) bool { return slashDate().MatchString(strings.TrimSpace(s)) }
 
 func otherOrder(o string) string {
 	if o == DateMDY {
@@ -550,7 +551,7 @@ func (f *File) decideDateOrder(option string) {
 // slashParts returns the first two numbers of a non-empty row's date
 // written with slashes (day and month in either order).
 func (r *Row) slashParts() (a, b int, ok bool) {
-	m := slashDate.FindStringSubmatch(strings.TrimSpace(r.DateText))
+	m := slashDate().FindStringSubmatch(strings.TrimSpace(r.DateText))
 	if m == nil || r.Empty {
 		return 0, 0, false
 	}

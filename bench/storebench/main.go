@@ -25,9 +25,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/caseaudit/caseaudit/audit"
@@ -45,6 +47,8 @@ var (
 	perRec   = flag.Int("findings", 300, "findings per recorder")
 	audits   = flag.Int("audits", 100, "audits for the report timing")
 	findings = flag.Int("per-audit", 120, "findings per audit for the report timing")
+	noRecord = flag.Bool("no-record", false, "skip the recording rounds: report and trend only")
+	cpuProf  = flag.String("cpuprofile", "", "write a CPU profile of the report and trend rounds to this file")
 )
 
 func main() {
@@ -97,6 +101,9 @@ func main() {
 	fmt.Printf("%-9s %-28s %s\n", "backend", "what", "result")
 	for _, b := range bs {
 		for _, k := range []int{1, 6} {
+			if *noRecord {
+				break
+			}
 			where := newStore(b, fmt.Sprintf("rec%d", k))
 			st, err := audit.Open(ctx, where, audit.Options{Actor: "bench"})
 			check(err)
@@ -151,27 +158,38 @@ func main() {
 		fmt.Printf("%-9s %-28s %v (%d audits, %d trail entries, verified)\n", "both", "store copy sqlite→postgres", time.Since(t0).Round(time.Millisecond), res.Audits, res.Entries)
 		stores = append(stores, pg)
 	}
+	if *cpuProf != "" {
+		f, err := os.Create(*cpuProf)
+		check(err)
+		check(pprof.StartCPUProfile(f))
+		defer pprof.StopCPUProfile()
+	}
 	for _, s := range stores {
-		med := func(f func()) time.Duration {
-			var ds []time.Duration
+		// med returns the median wall time of 5 runs and the median CPU
+		// time (user and system) they took, which a loaded machine
+		// inflates less than the wall time.
+		med := func(f func()) (time.Duration, time.Duration) {
+			var ds, cs []time.Duration
 			for r := 0; r < 5; r++ {
-				t0 := time.Now()
+				c0, t0 := cpuTime(), time.Now()
 				f()
 				ds = append(ds, time.Since(t0))
+				cs = append(cs, cpuTime()-c0)
 			}
 			slices.Sort(ds)
-			return ds[2]
+			slices.Sort(cs)
+			return ds[2], cs[2]
 		}
-		d1 := med(func() {
+		d1, c1 := med(func() {
 			_, err := report.Build(ctx, s, "", report.Options{})
 			check(err)
 		})
-		d2 := med(func() {
+		d2, c2 := med(func() {
 			_, err := report.BuildTrend(ctx, s, report.Options{})
 			check(err)
 		})
-		fmt.Printf("%-9s %-28s %v\n", s.Kind(), "report (latest of 100)", d1.Round(100*time.Microsecond))
-		fmt.Printf("%-9s %-28s %v\n", s.Kind(), fmt.Sprintf("trend (%d×%d)", *audits, *findings), d2.Round(100*time.Microsecond))
+		fmt.Printf("%-9s %-28s %v (CPU %v)\n", s.Kind(), "report (latest of 100)", d1.Round(100*time.Microsecond), c1.Round(100*time.Microsecond))
+		fmt.Printf("%-9s %-28s %v (CPU %v)\n", s.Kind(), fmt.Sprintf("trend (%d×%d)", *audits, *findings), d2.Round(100*time.Microsecond), c2.Round(100*time.Microsecond))
 		s.Close()
 	}
 }
@@ -218,4 +236,13 @@ func check(err error) {
 		fmt.Fprintln(os.Stderr, "storebench:", err)
 		os.Exit(1)
 	}
+}
+
+// cpuTime is the CPU time this process has used, user and system.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

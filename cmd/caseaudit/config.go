@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"text/template"
 	"time"
 
@@ -243,7 +244,7 @@ func parseRunConfig(path string, data []byte) (*runConfig, error) {
 func unquotedTemplates(path string, data []byte) []error {
 	var ps []error
 	for i, line := range strings.Split(string(data), "\n") {
-		m := unquotedRE.FindStringSubmatch(line)
+		m := unquotedRE().FindStringSubmatch(line)
 		if m == nil {
 			continue
 		}
@@ -258,8 +259,11 @@ func unquotedTemplates(path string, data []byte) []error {
 	return ps
 }
 
-// unquotedRE matches "key: {{…" and "- {{…", not inside a comment.
-var unquotedRE = regexp.MustCompile(`^\s*(- +)?([A-Za-z_][A-Za-z0-9_.]*\s*:)?\s*(\{\{.*)$`)
+// unquotedRE matches "key: {{…" and "- {{…", not inside a comment. It and
+// the other patterns here are compiled on first use, not at every start.
+var unquotedRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^\s*(- +)?([A-Za-z_][A-Za-z0-9_.]*\s*:)?\s*(\{\{.*)$`)
+})
 
 // checkKeys walks a mapping node against the struct type t and reports
 // every unknown key with its line and the nearest known key; it records
@@ -323,12 +327,14 @@ func closestKey(k string, names []string) string {
 	return best
 }
 
-var typeErrRE = regexp.MustCompile("^line ([0-9]+): cannot unmarshal !!([a-z]+) (?:`(.*)` )?into (.+)$")
+var typeErrRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile("^line ([0-9]+): cannot unmarshal !!([a-z]+) (?:`(.*)` )?into (.+)$")
+})
 
 // typeError rewrites a YAML type error ("line 2: cannot unmarshal !!str
 // `lots` into int") in words, naming the key.
 func (c *runConfig) typeError(e string) string {
-	m := typeErrRE.FindStringSubmatch(e)
+	m := typeErrRE().FindStringSubmatch(e)
 	if m == nil {
 		return e
 	}
@@ -575,12 +581,12 @@ func (c *runConfig) check() error {
 	return problemsError(ps)
 }
 
-var templateFieldRE = regexp.MustCompile(`can't evaluate field (\w+)`)
+var templateFieldRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`can't evaluate field (\w+)`) })
 
 // templateErr drops text/template's "template: NAME:" prefix.
 func templateErr(err error) string {
 	s := err.Error()
-	if m := templateFieldRE.FindStringSubmatch(s); m != nil {
+	if m := templateFieldRE().FindStringSubmatch(s); m != nil {
 		return fmt.Sprintf("there is no field .%s", m[1])
 	}
 	if i := strings.Index(s, ": "); strings.HasPrefix(s, "template: ") && i >= 0 {

@@ -3,7 +3,6 @@ package export
 import (
 	"archive/zip"
 	"bytes"
-	"compress/flate"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -13,7 +12,10 @@ import (
 
 	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/words"
+	kflate "github.com/klauspost/compress/flate"
 )
+
+func newInflater(r io.Reader) io.ReadCloser { return kflate.NewReader(r) }
 
 // The xlsx reader. An .xlsx workbook is a zip of XML parts; the reader opens
 // the zip in place (archive/zip over the file, nothing is extracted or
@@ -196,7 +198,7 @@ func (b *xlsxBook) readError(err error, sheet string, row int, col string) error
 	ie := &InputError{Path: b.path, Sheet: sheet, Row: row, Column: col, Err: err}
 	var big *errPartTooLarge
 	var sde *sheetDataError
-	var corrupt flate.CorruptInputError
+	var corrupt kflate.CorruptInputError
 	switch {
 	case errors.As(err, &sde):
 		ie.Msg, ie.Hint = sde.msg, sde.hint
@@ -367,6 +369,10 @@ func decryptWith(raw []byte, ef encryptedFile, m *method, password string) (plai
 
 // newXLSXBook reads the workbook structure of an opened zip.
 func newXLSXBook(path string, f *os.File, zr *zip.Reader) (*xlsxBook, error) {
+	// klauspost/compress's inflater reads the same streams as compress/flate
+	// in about three quarters of the CPU time (measured on a 750 MB sheet):
+	// inflating is half a workbook's reading.
+	zr.RegisterDecompressor(zip.Deflate, newInflater)
 	b := &xlsxBook{path: path, file: f, zr: zr, parts: make(map[string]*zip.File, len(zr.File))}
 	for _, zf := range zr.File {
 		k := zipPartName(zf.Name)

@@ -1175,25 +1175,7 @@ func TestXLSXScannerSmallBuffers(t *testing.T) {
 	// The scanner must give the same tags and text however the stream is
 	// cut: feed a document one byte at a time.
 	doc := `<?xml version="1.0"?><!-- c > --><a x="1>2" y='3'><b/><t>te&amp;xt<![CDATA[ <raw> ]]>more</t></a>`
-	sc := newXMLScanner(&oneByteReader{s: doc})
-	var got []string
-	for {
-		kind, name, attrs, err := sc.next()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if kind == xmlEOF {
-			break
-		}
-		got = append(got, fmt.Sprintf("%d:%s:%s", kind, name, attrs))
-		if string(name) == "t" && kind == xmlStart {
-			txt, err := sc.text(nil, 100)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, "text:"+string(txt))
-		}
-	}
+	got := scannedTags(t, newXMLScanner(&oneByteReader{s: doc}))
 	want := []string{`1:a: x="1>2" y='3'`, "2:b:", "1:t:", "text:te&xt <raw> more", "3:t:", "3:a:"}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("got %q\nwant %q", got, want)
@@ -1294,5 +1276,29 @@ func TestXLSXThroughOpen(t *testing.T) {
 	// 2,500 data rows, blank rows before data rows 998 and 1,995.
 	if ids != 2500 || blanks != 2 || last != 4+2500+2 {
 		t.Errorf("%d IDs, %d blank rows, last row %d", ids, blanks, last)
+	}
+}
+
+// scannedTags lists what the scanner finds, as "kind:name:attributes", with
+// the text of each <t> after it as "text:…".
+func scannedTags(t *testing.T, sc *xmlScanner) []string {
+	t.Helper()
+	var got []string
+	for {
+		kind, name, attrs, err := sc.next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if kind == xmlEOF {
+			return got
+		}
+		got = append(got, fmt.Sprintf("%d:%s:%s", kind, name, attrs))
+		if string(name) == "t" && kind == xmlStart {
+			txt, err := sc.text(nil, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, "text:"+string(txt))
+		}
 	}
 }

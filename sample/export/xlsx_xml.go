@@ -179,6 +179,16 @@ func (s *xmlScanner) next() (kind int, name, attrs []byte, err error) {
 			return kind, buf[local:k], nil, nil
 		}
 		nameEnd, attrStart := k, k
+		// Usually the attributes' values are in double quotes and hold no
+		// '>': then the first '>' ends the tag when the quotes before it
+		// pair up, found by three vector searches rather than a loop over
+		// every byte. Otherwise walk the values one by one.
+		if j := bytes.IndexByte(buf[k:], '>'); j >= 0 {
+			seg := buf[k : k+j]
+			if bytes.IndexByte(seg, '\'') < 0 && bytes.Count(seg, []byte{'"'})%2 == 0 {
+				k += j
+			}
+		}
 		for k < len(buf) {
 			c = buf[k]
 			if c == '>' {
@@ -212,6 +222,53 @@ func (s *xmlScanner) next() (kind int, name, attrs []byte, err error) {
 		s.pos = k + 1
 		return kind, buf[local:nameEnd], attrs, nil
 	}
+}
+
+// skipCell moves past the end tag of the unprefixed <c> element whose
+// start tag was just read, when its content holds nothing that could hide
+// an end tag ("</c" followed by anything but '>'; a comment, CDATA section
+// or processing instruction before it) and the end tag is near. It reports whether it did; when it
+// did not, the position is unchanged and the caller reads the content tag
+// by tag. Within a cell the first "</c>" ends it: its content elements (v,
+// f, is, t, r, rPh …) never start with c, and character data cannot hold '<'.
+func (s *xmlScanner) skipCell() bool {
+	j := 0 // offset from s.pos of the next byte to look at
+	for {
+		rest := s.buf[s.pos:s.end]
+		if j < len(rest) {
+			if i := bytes.IndexByte(rest[j:], '<'); i >= 0 {
+				j += i
+				if j+3 < len(rest) {
+					switch rest[j+1] {
+					case '/':
+						if rest[j+2] == 'c' {
+							if rest[j+3] != '>' {
+								return false
+							}
+							s.pos += j + 4
+							return true
+						}
+					case '!', '?':
+						return false
+					}
+					j++
+					continue
+				}
+			} else {
+				j = len(rest)
+			}
+		}
+		if len(rest) > 64<<10 || !s.fill() {
+			return false
+		}
+	}
+}
+
+// prefixed reports whether the tag whose local name is name (a slice of the
+// buffer returned by next) was written with a namespace prefix.
+func (s *xmlScanner) prefixed(name []byte) bool {
+	off := cap(s.buf) - cap(name) // name's offset in buf
+	return off < 1 || off > len(s.buf) || s.buf[off-1] != '<'
 }
 
 // skipSpecial skips the comment, CDATA section, processing instruction or
@@ -493,6 +550,13 @@ type xmlAttrs struct{ b []byte }
 // next returns the next attribute's (possibly prefixed) name and raw value.
 func (a *xmlAttrs) next() (name, val []byte, ok bool) {
 	b := a.b
+	// The usual form in a worksheet, ` r="B2"`: one search.
+	if len(b) >= 5 && b[0] == ' ' && b[2] == '=' && b[3] == '"' && b[1] > ' ' {
+		if q := bytes.IndexByte(b[4:], '"'); q >= 0 {
+			a.b = b[5+q:]
+			return b[1:2], b[4 : 4+q], true
+		}
+	}
 	for len(b) > 0 && isXMLSpace(b[0]) {
 		b = b[1:]
 	}
