@@ -1,6 +1,6 @@
 package sample
 
-// The bad-input matrix of issue 8 at the package level: every hostile or
+// The bad-input matrix at the package level: every hostile or
 // broken export goes through export.Open and Load, the path every command takes,
 // and must give either the right population or a one-line *export.InputError that
 // names the file — never a panic, never a misleading population.

@@ -550,8 +550,7 @@ func TestPct(t *testing.T) {
 }
 
 // An audit backfilled for June after July's exists is compared, and
-// trended, by the month it covers, not by when it was recorded (issue 14
-// item 5).
+// trended, by the month it covers, not by when it was recorded.
 func TestPeriodOrder(t *testing.T) {
 	ctx := context.Background()
 	clock := &fixedClock{t: time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC)}
@@ -598,7 +597,7 @@ func TestPeriodOrder(t *testing.T) {
 // A moderator who finds a case needs immediate attention where the auditor
 // did not: the latest judgement stands, so the headline counts it, the
 // flagged cases list it as raised at moderation, and the notes say the rule
-// (issue 14 item 3).
+//.
 func TestRaisedAtModeration(t *testing.T) {
 	ctx := context.Background()
 	st := edgeStore(t, 10, 10, 0, 200) // 10 audited, none flagged by the auditor
@@ -677,7 +676,7 @@ func TestClearedAtModeration(t *testing.T) {
 }
 
 // --by auditor counts every sampled case: by who audited it, else by whom
-// it is allocated to, else as unallocated (issue 14).
+// it is allocated to, else as unallocated.
 func TestBreakdownByAuditorCountsUnallocated(t *testing.T) {
 	ctx := context.Background()
 	st := edgeStore(t, 10, 4, 1, 100) // 4 audited by A. Khan, no allocation

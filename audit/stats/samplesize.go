@@ -63,9 +63,9 @@ type SampleSizeParams struct {
 // probability within 1e-12 (relative) of α counts as equal to it, so that an
 // exact tie P = α meets the plan despite rounding (see [atMostAlpha]): for
 // example t = ½, k = 1, confidence 93.75% gives n = 7, where P(X ≤ 1) =
-// 8/128 = α exactly. (gonum's binomial cdf, used here before, is off by up to
-// a few 1e-10 relative and so broke such ties: it planned 3,001 cases where
-// P(X ≤ 0 | 3,000, 0.1%) equals α to 1e-16.)
+// 8/128 = α exactly. (gonum's binomial cdf is off by up to a few 1e-10
+// relative, which breaks such ties: with it 3,001 cases would be planned
+// where P(X ≤ 0 | 3,000, 0.1%) equals α to 1e-16.)
 //
 // How the models compare:
 //

@@ -193,7 +193,7 @@ func TestConfigResolveInputNewest(t *testing.T) {
 	}
 }
 
-// Every problem of a configuration is listed, each with its line (issue 14).
+// Every problem of a configuration is listed, each with its line.
 func TestConfigListsEveryProblem(t *testing.T) {
 	cfg := "input: x.csv\nsize: lots\nconfidence: 1\nbye: Team\nfail_above: 50\nmethod: magic\n"
 	_, err := parseRunConfig("a.yaml", []byte(cfg))

@@ -115,7 +115,7 @@ func TestRecordInteractiveEndOfInput(t *testing.T) {
 	}
 }
 
-// The walk-through chooses nothing for the auditor (issue 14): Enter alone
+// The walk-through chooses nothing for the auditor: Enter alone
 // on the grade or on immediate attention asks again instead of skipping
 // the case or answering No; quitting and Ctrl-D say how many findings were
 // saved.

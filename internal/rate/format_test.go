@@ -302,8 +302,8 @@ func TestCountsWithStats(t *testing.T) {
 }
 
 // Rounded gives the share Percent prints, so that a spreadsheet cell in a
-// "0.0%" format shows what the sentence says (issue 14 item 7: a sentence
-// of 2.5%–12.4% beside a cell of 12.3%).
+// "0.0%" format shows what the sentence says: never a sentence of
+// 2.5%–12.4% beside a cell of 12.3%.
 func TestRounded(t *testing.T) {
 	for _, c := range []struct {
 		v    float64

@@ -14,7 +14,7 @@ func TestParseAccepts(t *testing.T) {
 		in   string
 		want float64
 	}{
-		// Five percent, every way (issue #14 item 4).
+		// Five percent, every way.
 		{Share, "5%", 0.05}, {Share, "5 %", 0.05}, {Share, "0.05", 0.05}, {Share, ".05", 0.05},
 		{Share, " 5%\t", 0.05}, {Share, "5\u00a0%", 0.05}, {Share, "5\u202f%", 0.05}, {Share, "05%", 0.05},
 		{Share, "5.%", 0.05}, {Share, "5.0%", 0.05}, {Share, "0.050", 0.05},
@@ -66,8 +66,8 @@ func TestParseRefuses(t *testing.T) {
 	}{
 		{Share, "", Empty, `"": no rate given; write a percentage such as 2.5%, or a fraction such as 0.025`},
 		{Share, "  ", Empty, "no rate given"},
-		// A bare number of 1 or more (issue #14: --fail-above 1 meant 1%,
-		// --percent/--tolerable read 5 as 5%).
+		// A bare number of 1 or more is ambiguous: "--fail-above 1" could
+		// mean 1% or 100%, "--tolerable 5" 5% or 500%.
 		{Share, "5", Ambiguous, `"5": write 5% for 5 percent, or 0.05`},
 		{Share, "2.5", Ambiguous, `"2.5": write 2.5% for 2.5 percent, or 0.025`},
 		{Share, "1", Ambiguous, `"1": write 1% for 1 percent, or 0.01`},

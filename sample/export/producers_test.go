@@ -14,7 +14,7 @@ import (
 )
 
 // Files from producers other than Excel and the case-management systems
-// (issue #15): each test builds, by hand, the smallest file that shows one
+//: each test builds, by hand, the smallest file that shows one
 // class of real files, and checks that it is read right or refused for the
 // true reason.
 

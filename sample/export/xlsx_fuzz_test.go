@@ -63,7 +63,7 @@ func fuzzSeedBooks(t testing.TB) [][]byte {
 	}
 	// Stored (uncompressed) copies let mutations reach the XML itself.
 	seeds = append(seeds, storedZip(t, seeds[0]), storedZip(t, seeds[2]))
-	// Other producers' layouts (issue #15): the workbook elsewhere, UTF-16
+	// Other producers' layouts: the workbook elsewhere, UTF-16
 	// parts, cached values as inline strings, times and durations.
 	rels := `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">`
 	off := "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
