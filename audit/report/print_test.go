@@ -266,8 +266,8 @@ func TestHTMLWideTablesFitThePage(t *testing.T) {
 	}
 }
 
-// The xlsx report's cells show the interval as its sentence states it
-//: the 2025 audit's 3 of 90 gives a Clopper–Pearson
+// The xlsx report's cells show the interval as its sentence states it:
+// the 2025 audit's 3 of 90 gives a Clopper–Pearson
 // interval of 0.0069… to 0.0943…, which the sentence states outward as
 // 0.6% to 9.5%; the cells, formatted, read the same — and, on the Summary
 // sheet, hold the exact bounds beside them.

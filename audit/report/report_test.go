@@ -596,8 +596,7 @@ func TestPeriodOrder(t *testing.T) {
 
 // A moderator who finds a case needs immediate attention where the auditor
 // did not: the latest judgement stands, so the headline counts it, the
-// flagged cases list it as raised at moderation, and the notes say the rule
-//.
+// flagged cases list it as raised at moderation, and the notes say the rule.
 func TestRaisedAtModeration(t *testing.T) {
 	ctx := context.Background()
 	st := edgeStore(t, 10, 10, 0, 200) // 10 audited, none flagged by the auditor
