@@ -13,8 +13,8 @@ import (
 	"github.com/caseaudit/caseaudit/internal/xlsxfixture"
 )
 
-// Files from producers other than Excel and the case-management systems
-//: each test builds, by hand, the smallest file that shows one
+// Files from producers other than Excel and the case-management systems:
+// each test builds, by hand, the smallest file that shows one
 // class of real files, and checks that it is read right or refused for the
 // true reason.
 
