@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"strconv"
 
 	"github.com/caseaudit/caseaudit/audit"
 )
@@ -99,6 +100,9 @@ func writeTrendTable(w io.Writer, t *Trend, color bool) error {
 	if len(t.Audits) > 0 {
 		bw.WriteString("\n")
 		writeTbl(bw, trendTable(t.Audits, t.Confidence), "")
+		for _, a := range trendAmendments(t.Audits) {
+			fmt.Fprintf(bw, "Amended after sign-off: %s\n", a)
+		}
 	}
 	if gt := goodTable(t.Audits); gt != nil {
 		fmt.Fprintf(bw, "\n%s\n", wrap(goodIntro, 100))
@@ -125,6 +129,7 @@ func writeTrendCSV(w io.Writer, t *Trend) error {
 	if t.Limit != nil {
 		h = append(h, "limit")
 	}
+	h = append(h, "complete", "signed_off", "amended_after_sign_off")
 	fh, fcells := trendFactorCSV(t.Audits)
 	c.row(append(h, fh...)...)
 	for _, p := range t.Audits {
@@ -140,6 +145,7 @@ func writeTrendCSV(w io.Writer, t *Trend) error {
 		if t.Limit != nil {
 			row = append(row, fptr(t.Limit))
 		}
+		row = append(row, strconv.FormatBool(p.Complete), strconv.FormatBool(p.SignedOff), p.Amended)
 		c.row(append(row, fcells(p)...)...)
 	}
 	cw.Flush()

@@ -176,6 +176,8 @@ $$;
 CREATE TRIGGER trail_check BEFORE INSERT ON {{S}}.trail
 	FOR EACH ROW EXECUTE FUNCTION {{S}}.trail_check();
 `,
+	// Version 4: the people list and the duties it gives (pg_people.go).
+	pgPeopleMigration,
 }
 
 // pgGrants gives the application roles what they need and no more; store
@@ -198,7 +200,8 @@ ALTER TABLE {{S}}.trail ENABLE TRIGGER USER;
 var pgTriggers = map[string][]string{
 	"audit":        {"audit_no_change", "audit_no_truncate"},
 	"sampled_case": {"sampled_case_no_change", "sampled_case_no_truncate"},
-	"trail":        {"trail_no_change", "trail_no_truncate", "trail_check"},
+	"trail":        {"trail_no_change", "trail_no_truncate", "trail_check", "trail_duty"},
+	"person_change": {"person_change_no_change", "person_change_no_truncate", "person_check"},
 }
 
 // inSchema puts the quoted schema name into a statement.

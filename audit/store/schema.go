@@ -153,6 +153,8 @@ CREATE INDEX audit_period ON audit(period);
 	`
 ALTER TABLE trail ADD COLUMN entered_by TEXT NOT NULL DEFAULT '';
 `,
+	// Version 4: the people list (people.go), append-only and chained.
+	sqlitePeopleMigration,
 }
 
 // SchemaVersion is the store schema version this build writes and reads.
