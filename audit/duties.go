@@ -1,9 +1,10 @@
 package audit
 
 import (
-	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/caseaudit/caseaudit/audit/store"
 )
 
 // Separation of duties. Each person who writes to a store has one or more
@@ -198,7 +199,7 @@ var duties = map[Duty]duty{
 }
 
 // ErrDuty: a person tried what their roles, or the case, do not allow.
-var ErrDuty = errors.New("not this person's duty")
+var ErrDuty = store.ErrDuty
 
 // DutyError is a refusal: who tried what, the rule, and who may do it.
 type DutyError struct {

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -35,6 +36,10 @@ const (
 	PersonAdd    = "add"
 	PersonRemove = "remove"
 )
+
+// ErrDuty: the database refused what the login's roles do not allow (a
+// duty refused by the store's own guards; audit.ErrDuty is the same).
+var ErrDuty = errors.New("not this person's duty")
 
 // peopleLockID is the lock that serialises changes to the people list (an
 // audit id no audit has: ids start at 1).

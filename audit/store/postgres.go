@@ -508,7 +508,7 @@ func (b *pgBackend) explain(s *Store, doing string, err error) error {
 			} else {
 				msg = strings.TrimPrefix(msg, "caseaudit: ")
 			}
-			return fmt.Errorf("%s the store %s: %s", doing, s.path, msg)
+			return errorf(ErrDuty, "%s the store %s: %s", doing, s.path, msg)
 		case pe.Code == "P0001" && strings.HasPrefix(pe.Message, "caseaudit: "):
 			return fmt.Errorf("%s the store %s: %s", doing, s.path, strings.TrimPrefix(pe.Message, "caseaudit: "))
 		case pe.Code == "28P01" || pe.Code == "28000":

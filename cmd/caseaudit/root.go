@@ -260,6 +260,7 @@ var commands = []func(*globalOptions) *cobra.Command{
 	newStatusCmd,
 	newModerateCmd,
 	newVerifyCmd,
+	newSignoffCmd,
 	newReportCmd,
 	newTrendCmd,
 	newProfileCmd,
@@ -273,6 +274,7 @@ var commands = []func(*globalOptions) *cobra.Command{
 	newDemoCmd,
 	newManCmd,
 	newStoreCmd,
+	newPeopleCmd,
 }
 
 func init() { cobra.EnableCommandSorting = false }
