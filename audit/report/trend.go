@@ -117,7 +117,8 @@ func writeTrendTable(w io.Writer, t *Trend, color bool) error {
 func writeTrendCSV(w io.Writer, t *Trend) error {
 	cw := csv.NewWriter(w)
 	c := csvWriter{cw}
-	h := []string{"audit", "period", "created", "sampled", "audited", "flagged", "share", "ci_method", "confidence", "ci_lower", "ci_upper"}
+	h := []string{"audit", "period", "created", "sampled", "audited", "flagged", "share", "ci_method", "confidence", "ci_lower", "ci_upper",
+		"complete", "signed_off", "amended_after_sign_off"}
 	for _, g := range gradeNames() {
 		h = append(h, g)
 	}
@@ -129,12 +130,12 @@ func writeTrendCSV(w io.Writer, t *Trend) error {
 	if t.Limit != nil {
 		h = append(h, "limit")
 	}
-	h = append(h, "complete", "signed_off", "amended_after_sign_off")
 	fh, fcells := trendFactorCSV(t.Audits)
 	c.row(append(h, fh...)...)
 	for _, p := range t.Audits {
 		row := []string{p.Audit, p.Period, p.Created.Format("2006-01-02T15:04:05Z"), inum(p.Sampled), inum(p.Audited), inum(p.Flagged),
-			fptr(p.Share), t.Method, fnum(t.Confidence), fptr(p.Lower), fptr(p.Upper)}
+			fptr(p.Share), t.Method, fnum(t.Confidence), fptr(p.Lower), fptr(p.Upper),
+			strconv.FormatBool(p.Complete), strconv.FormatBool(p.SignedOff), p.Amended}
 		for _, g := range gradeNames() {
 			row = append(row, inum(p.Grades[g]))
 		}
@@ -145,7 +146,6 @@ func writeTrendCSV(w io.Writer, t *Trend) error {
 		if t.Limit != nil {
 			row = append(row, fptr(t.Limit))
 		}
-		row = append(row, strconv.FormatBool(p.Complete), strconv.FormatBool(p.SignedOff), p.Amended)
 		c.row(append(row, fcells(p)...)...)
 	}
 	cw.Flush()

@@ -134,3 +134,36 @@ func CheckPeopleChain(cs []PersonChange) (problems []string) {
 	}
 	return problems
 }
+
+// readPeopleToCopy reads a store's people list for a copy, refusing one
+// whose chain is broken (a copy keeps changes as they are).
+func readPeopleToCopy(ctx context.Context, t *Tx, path string) ([]PersonChange, error) {
+	cs, err := t.PersonChanges(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if ps := CheckPeopleChain(cs); len(ps) > 0 {
+		return nil, fmt.Errorf("the people list of %s does not verify (%s); a copy keeps it as it is, so mend the store first", path, strings.Join(ps, "; "))
+	}
+	return cs, nil
+}
+
+// copyPeople writes a people list's changes, hashes and all, into a store
+// whose list is empty.
+func copyPeople(ctx context.Context, w *WriteTx, cs []PersonChange) error {
+	var n int
+	if err := w.tx.QueryRowContext(ctx, "SELECT count(*) FROM person_change").Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 && len(cs) > 0 {
+		return fmt.Errorf("the store %s already has a people list; copy into a new, empty store", w.s.path)
+	}
+	for _, c := range cs {
+		if _, err := w.tx.ExecContext(ctx,
+			"INSERT INTO person_change (seq, op, login, name, roles, at, entered_by, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
+			c.Seq, c.Op, c.Login, c.Name, strings.Join(c.Roles, ","), FormatTime(c.At), c.EnteredBy, c.PrevHash, c.Hash); err != nil {
+			return fmt.Errorf("copying the people list: %w", err)
+		}
+	}
+	return nil
+}
