@@ -198,9 +198,9 @@ ALTER TABLE {{S}}.trail ENABLE TRIGGER USER;
 
 // pgTriggers are the triggers IntegrityCheck expects, by table.
 var pgTriggers = map[string][]string{
-	"audit":        {"audit_no_change", "audit_no_truncate"},
-	"sampled_case": {"sampled_case_no_change", "sampled_case_no_truncate"},
-	"trail":        {"trail_no_change", "trail_no_truncate", "trail_check", "trail_duty"},
+	"audit":         {"audit_no_change", "audit_no_truncate"},
+	"sampled_case":  {"sampled_case_no_change", "sampled_case_no_truncate"},
+	"trail":         {"trail_no_change", "trail_no_truncate", "trail_check", "trail_duty"},
 	"person_change": {"person_change_no_change", "person_change_no_truncate", "person_check"},
 }
 
