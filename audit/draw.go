@@ -83,18 +83,11 @@ type DrawResult struct {
 	Allocation *Allocation // nil when not allocated
 }
 
-// Check reports mistakes in a request that need no file and no store.
+// Check reports the first mistake in a request that needs no file and no
+// store (see Problems).
 func (r *DrawRequest) Check() error {
-	if err := r.Spec.Check(); err != nil {
-		return err
-	}
-	if r.ExcludeWithin != "" {
-		if _, err := ParseWithin(r.ExcludeWithin); err != nil {
-			return fmt.Errorf("%s: %w", opt.Exclude, err)
-		}
-	}
-	if r.Name == "" && (len(r.Auditors) > 0 || r.Form != nil || r.FollowUp.Column != "" || len(r.FollowUp.TeamManagers) > 0 || r.Period != "") {
-		return fmt.Errorf("allocation, forms, follow-up rules and periods are kept with a recorded audit: give %s", opt.Audit)
+	if ps := r.Problems(); len(ps) > 0 {
+		return ps[0]
 	}
 	return nil
 }
@@ -111,7 +104,7 @@ func Draw(ctx context.Context, st *Store, req DrawRequest) (*DrawResult, error) 
 	spec := req.Spec
 	if req.Name != "" {
 		if _, err := st.Audit(ctx, req.Name); err == nil {
-			return nil, fmt.Errorf("an audit named %q is already in the store %s; choose another name, or add cases with %s", req.Name, st.Path(), opt.Grow)
+			return nil, opt.Errorf("an audit named %q is already in the store %s; choose another name, or add cases with %s", req.Name, st.Path(), opt.Grow)
 		} else if !errors.Is(err, ErrNotFound) {
 			return nil, err
 		}
@@ -187,7 +180,7 @@ func Draw(ctx context.Context, st *Store, req DrawRequest) (*DrawResult, error) 
 	}{{opt.WorkerColumn, req.Rules.WorkerField}, {opt.TeamColumn, req.Rules.TeamField}} {
 		if c.field != "" && colname.Match(d.Population.Fields, c.field) < 0 {
 			if _, err := d.Table.ColumnIndex(c.field); err != nil {
-				return fail(fmt.Errorf("%s: %w", c.name, err))
+				return fail(opt.Errorf("%s: %w", c.name, err))
 			}
 		}
 	}
@@ -216,11 +209,11 @@ func resolveFollowUp(d *sample.Drawn, r OwnerRule) (OwnerRule, error) {
 			r.Column = c
 			return r, nil
 		}
-		return r, fmt.Errorf("team managers need %s naming the team column of the export", opt.OwnerColumn)
+		return r, opt.Errorf("team managers need %s naming the team column of the export", opt.OwnerColumn)
 	}
 	i, err := d.Table.ColumnIndex(r.Column)
 	if err != nil {
-		return r, fmt.Errorf("%s: %w", opt.OwnerColumn, err)
+		return r, opt.Errorf("%s: %w", opt.OwnerColumn, err)
 	}
 	r.Column = d.Table.Header[i]
 	return r, nil
@@ -288,7 +281,7 @@ type GrowResult struct {
 // file the audit was drawn from (the same SHA-256).
 func Grow(ctx context.Context, st *Store, req GrowRequest) (*GrowResult, error) {
 	if req.By <= 0 {
-		return nil, fmt.Errorf("%s must be a positive number", opt.Grow)
+		return nil, opt.Errorf("%s must be a positive number", opt.Grow)
 	}
 	a, err := st.Audit(ctx, req.Name)
 	if err != nil {

@@ -141,12 +141,15 @@ type CorrectionError struct {
 	Moderation bool
 }
 
-func (e *CorrectionError) Error() string {
+func (e *CorrectionError) Error() string { return e.Spell(opt.Keys) }
+
+// Spell is the message with the option it names spelled as st spells it.
+func (e *CorrectionError) Spell(st opt.Style) string {
 	what := "a finding"
 	if e.Moderation {
 		what = "a moderation finding"
 	}
-	return fmt.Sprintf("%s already has %s by %s on %s; to correct it give %s", e.Case, what, e.Auditor, e.Date, opt.Reason)
+	return fmt.Sprintf("%s already has %s by %s on %s; to correct it give %s", e.Case, what, e.Auditor, e.Date, opt.Reason.Spell(st))
 }
 
 // Is makes errors.Is(err, ErrReasonRequired) true.

@@ -76,7 +76,7 @@ func TestRecordCorrectAndHistory(t *testing.T) {
 	// A different one without a reason is refused with the brief's message.
 	_, err := s.Record(ctx, name, Finding{Case: "CR-0000007", Auditor: "A. Khan", Grade: Good})
 	want := "CR-0000007 already has a finding by A. Khan on 2026-07-03; to correct it give --reason"
-	if !errors.Is(err, ErrReasonRequired) || opt.Spell(err.Error(), opt.Flags) != want {
+	if !errors.Is(err, ErrReasonRequired) || opt.Spell(err, opt.Flags) != want {
 		t.Fatalf("correction without reason: %v; want %q", err, want)
 	}
 	r3 := mustRecord(t, s, name, Finding{Case: "CR-0000007", Auditor: "A. Khan", Grade: Good, Reason: "misread the plan date"})

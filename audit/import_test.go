@@ -215,7 +215,7 @@ func TestImportCorrections(t *testing.T) {
 		"2,CR-0000002,South,B. Lee,CIN,C. Diaz,Inadequate,Yes,Missed a visit,2026-07-10\n") // changed
 	_, err := Import(ctx, s, name, second, ImportOptions{})
 	var ie *ImportError
-	if !errors.As(err, &ie) || len(ie.Problems) != 1 || opt.Spell(ie.Problems[0].String(), opt.Flags) !=
+	if !errors.As(err, &ie) || len(ie.Problems) != 1 || ie.Problems[0].Spell(opt.Flags) !=
 		`row 3: CR-0000002 already has a finding by C. Diaz on 2026-07-10 and this row differs: Grade recorded "Good", this row "Inadequate"; Immediate attention recorded "No", this row "Yes"; Notes recorded blank, this row "Missed a visit"; to correct it import with a reason (--reason)` {
 		t.Fatalf("correction without reason: %v", err)
 	}
@@ -435,7 +435,7 @@ func TestImportDateOrder(t *testing.T) {
 	if !errors.As(err, &ie) || len(ie.Problems) != 1 {
 		t.Fatalf("ambiguous date: %v", err)
 	}
-	want := `Date audited recorded "2026-07-10", this row "2026-10-07" (read day first from "07/10/2026"; read month first it is the date recorded: give ` + opt.DateOrder.String() + ` mdy)`
+	want := `Date audited recorded "2026-07-10", this row "2026-10-07" (read day first from "07/10/2026"; read month first it is the date recorded: give date_order mdy)`
 	if !strings.Contains(ie.Problems[0].Msg, want) {
 		t.Errorf("ambiguous date:\n got %s\nwant …%s…", ie.Problems[0].Msg, want)
 	}

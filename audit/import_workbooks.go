@@ -95,7 +95,7 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 	switch opts.DateOrder {
 	case "", DateDMY, DateMDY:
 	default:
-		return nil, fmt.Errorf("%s %q: use dmy (07/10/2026 is 7 October) or mdy (07/10/2026 is July 10)", opt.DateOrder, opts.DateOrder)
+		return nil, opt.Errorf("%s %q: use dmy (07/10/2026 is 7 October) or mdy (07/10/2026 is July 10)", opt.DateOrder, opts.DateOrder)
 	}
 	a, err := s.Audit(ctx, auditName)
 	if err != nil {
@@ -183,8 +183,17 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 			for i := range f.Rows {
 				r := &f.Rows[i]
 				res.Rows++
-				prob := func(col, msg string) {
-					r.Problems = append(r.Problems, Problem{File: f.Path, Sheet: f.Sheet, Row: r.Num, Column: col, Case: r.ID, Msg: msg})
+				prob := func(col string, msg any) {
+					p := Problem{File: f.Path, Sheet: f.Sheet, Row: r.Num, Column: col, Case: r.ID}
+					switch m := msg.(type) {
+					case opt.Text:
+						p = p.WithText(m)
+					case error:
+						p = p.WithText(opt.Sprintf("%s", m))
+					default:
+						p.Msg = fmt.Sprint(m)
+					}
+					r.Problems = append(r.Problems, p)
 				}
 				if r.ID != "" && !r.Empty {
 					_, in := byID[r.ID]
@@ -202,7 +211,7 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 					case dup && prev.r.File == f:
 						prob(ColCaseID, fmt.Sprintf("case %q is also on row %s; keep one row per case", r.ID, words.Thousands(prev.r.Num)))
 					case dup && len(prev.r.Problems) == 0 && !sameFinding(rowFinding(prev.r), rowFinding(r)):
-						prob(ColCaseID, fmt.Sprintf("case %q is also on row %s of %s with another finding (%s); keep one of them",
+						prob(ColCaseID, opt.Sprintf("case %q is also on row %s of %s with another finding (%s); keep one of them",
 							r.ID, words.Thousands(prev.r.Num), prev.r.File.Path, workbook.DescribeDiff(prev.r.Finding, r, false)))
 					case !dup:
 						first[f.Moderation][r.ID] = seenRow{r}
@@ -216,14 +225,14 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 					prob(ColCaseID, fmt.Sprintf("case %q is not in the moderation sample of audit %q", r.ID, a.Name))
 				}
 				if name, err := auditors.resolve(r.Finding.Auditor, f.Moderation, opts.NewAuditor); err != nil {
-					prob(ColAuditor, err.Error())
+					prob(ColAuditor, err)
 				} else {
 					r.Finding.Auditor = name
 				}
 				if prev, ok := latest[f.Moderation][r.ID]; ok && !sameFinding(prev, rowFinding(r)) && strings.TrimSpace(opts.Reason) == "" {
 					ce := correctionError(prev)
 					what := map[bool]string{false: "a finding", true: "a moderation finding"}[ce.Moderation]
-					prob("", fmt.Sprintf("%s already has %s by %s on %s and this row differs: %s; to correct it import with a reason (%s)",
+					prob("", opt.Sprintf("%s already has %s by %s on %s and this row differs: %s; to correct it import with a reason (%s)",
 						ce.Case, what, ce.Auditor, ce.Date, workbook.DescribeDiff(rowOf(prev), r, true), opt.Reason))
 				}
 				problems = append(problems, r.Problems...)

@@ -206,10 +206,28 @@ type VerifyReport struct {
 	// (TrailOnly, or the export could not be found or read: see NotChecked).
 	Rederivation *Rederivation
 	// NotChecked says why the sample was not re-derived ("" when it was, or
-	// when TrailOnly asked not to).
-	NotChecked string
-	TrailOnly  bool
+	// when TrailOnly asked not to); NotCheckedErr is the same as an error,
+	// which names its options as data (opt.Spell).
+	NotChecked    string
+	NotCheckedErr error
+	TrailOnly     bool
 }
+
+// SpellProblems is Problems with the options they name spelled as st spells
+// them.
+func (v *VerifyReport) SpellProblems(max int, st opt.Style) []string {
+	ps := v.Problems(max)
+	if v.NotCheckedErr != nil {
+		for i, p := range ps {
+			if p == notRederived+v.NotChecked {
+				ps[i] = notRederived + opt.Spell(v.NotCheckedErr, st)
+			}
+		}
+	}
+	return ps
+}
+
+const notRederived = "the sample was not re-derived: "
 
 // OK reports whether the audit verifies: the store and its trail are
 // intact and — unless only the trail was asked for — the sample was
@@ -235,7 +253,7 @@ func (v *VerifyReport) Problems(max int) []string {
 	}
 	out = append(out, v.Trail.Problems...)
 	if v.NotChecked != "" {
-		out = append(out, "the sample was not re-derived: "+v.NotChecked)
+		out = append(out, notRederived+v.NotChecked)
 	}
 	if r := v.Rederivation; r != nil && r.Comparison != nil {
 		c := r.Comparison
@@ -279,10 +297,11 @@ func Verify(ctx context.Context, st *Store, req VerifyRequest) (*VerifyReport, e
 		return nil, err // the store, not the export
 	}
 	if err != nil {
-		v.NotChecked = err.Error()
+		v.NotCheckedErr = err
 		if r != nil && r.Export != "" {
-			v.NotChecked = fmt.Sprintf("reading %s: %v", r.Export, err)
+			v.NotCheckedErr = fmt.Errorf("reading %s: %w", r.Export, err)
 		}
+		v.NotChecked = v.NotCheckedErr.Error()
 		return v, nil
 	}
 	v.Rederivation = r
@@ -296,7 +315,7 @@ func Verify(ctx context.Context, st *Store, req VerifyRequest) (*VerifyReport, e
 func PersonNames(ctx context.Context, a *Audit, want map[string]bool) (cols []string, names map[string][]string, err error) {
 	path, _, err := LocateExport(a, "")
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s reads the names from the audit's export: %w", opt.IncludeNames, err)
+		return nil, nil, opt.Errorf("%s reads the names from the audit's export: %w", opt.IncludeNames, err)
 	}
 	p := a.Provenance.Export
 	open := export.OpenOptions{IDColumn: p.IDColumn}
@@ -305,7 +324,7 @@ func PersonNames(ctx context.Context, a *Audit, want map[string]bool) (cols []st
 	}
 	t, err := export.Open(ctx, path, open)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s reads the names from the audit's export: %w", opt.IncludeNames, err)
+		return nil, nil, opt.Errorf("%s reads the names from the audit's export: %w", opt.IncludeNames, err)
 	}
 	defer t.Close()
 	idx := []int{t.IDIndex}
@@ -316,7 +335,7 @@ func PersonNames(ctx context.Context, a *Audit, want map[string]bool) (cols []st
 		}
 	}
 	if len(cols) == 0 {
-		return nil, nil, fmt.Errorf("%s: the export %s of audit %q has no name column (e.g. Forename, Surname)", opt.IncludeNames, path, a.Name)
+		return nil, nil, opt.Errorf("%s: the export %s of audit %q has no name column (e.g. Forename, Surname)", opt.IncludeNames, path, a.Name)
 	}
 	names = map[string][]string{}
 	err = t.Rows(ctx, idx, func(r export.Row) error {

@@ -37,12 +37,15 @@ type UnknownAuditorError struct {
 	Suggestions []string // the closest known names; may be empty
 }
 
-func (e *UnknownAuditorError) Error() string {
+func (e *UnknownAuditorError) Error() string { return e.Spell(opt.Keys) }
+
+// Spell is the message with the option it names spelled as st spells it.
+func (e *UnknownAuditorError) Spell(st opt.Style) string {
 	msg := fmt.Sprintf("auditor %q is not among the auditors of audit %q (%s)", e.Auditor, e.Audit, strings.Join(e.Known, ", "))
 	if len(e.Suggestions) > 0 {
 		msg += fmt.Sprintf("; did you mean %s?", words.QuoteList(e.Suggestions))
 	}
-	return msg + fmt.Sprintf("; to record a finding by an auditor new to the audit give %s", opt.NewAuditor)
+	return msg + "; to record a finding by an auditor new to the audit give " + opt.NewAuditor.Spell(st)
 }
 
 // Is makes errors.Is(err, ErrUnknownAuditor) true.

@@ -335,7 +335,7 @@ func TestDrawRefusals(t *testing.T) {
 	st, clock := openTest(t)
 	export := synthExport(t, dir, "c.csv", 300)
 	if _, err := Draw(ctx, st, DrawRequest{Spec: drawSpec(export, "s", 10, clock.now()), Name: "A", Period: "July"}); err == nil ||
-		!strings.Contains(err.Error(), `the period "July" is not a month`) {
+		!strings.Contains(err.Error(), `period "July": write the month as YYYY-MM`) {
 		t.Errorf("bad period: %v", err)
 	}
 	if _, err := Draw(ctx, st, DrawRequest{Spec: drawSpec(export, "s", 10, clock.now()), Name: "A",

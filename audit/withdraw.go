@@ -78,7 +78,7 @@ func withdrawalsOf(es []Entry) ([]Withdrawal, error) {
 		}
 		var p withdrawalPayload
 		if err := json.Unmarshal(e.Payload, &p); err != nil {
-			return nil, fmt.Errorf("trail entry %d (withdrawal) is damaged: %w", e.Seq, err)
+			return nil, opt.Errorf("trail entry %d (withdrawal) is damaged: %w", e.Seq, err)
 		}
 		w := Withdrawal{Case: e.Case, Reason: p.Reason, Stratum: p.Stratum, Actor: e.Actor, At: e.At, Seq: e.Seq}
 		if len(p.Cases) > 0 {
@@ -192,7 +192,7 @@ func Withdraw(ctx context.Context, st *Store, req WithdrawRequest) (*WithdrawRes
 	req.Case = strings.TrimSpace(req.Case)
 	req.Reason = strings.Join(strings.Fields(req.Reason), " ")
 	if req.Reason == "" {
-		return nil, fmt.Errorf("a withdrawal needs %s: why the case cannot be audited (closed before the audit, transferred, sealed, a duplicate record …)", opt.Reason)
+		return nil, opt.Errorf("a withdrawal needs %s: why the case cannot be audited (closed before the audit, transferred, sealed, a duplicate record …)", opt.Reason)
 	}
 	a, err := st.Audit(ctx, req.Name)
 	if err != nil {
@@ -311,7 +311,7 @@ func checkWithdrawable(ctx context.Context, tx *store.Tx, a *Audit, caseID strin
 		return err
 	}
 	if ok {
-		return fmt.Errorf("case %s has a finding by %s (%s, recorded %s): it was audited, so it cannot be withdrawn; correct the finding instead (%s)",
+		return opt.Errorf("case %s has a finding by %s (%s, recorded %s): it was audited, so it cannot be withdrawn; correct the finding instead (%s)",
 			caseID, f.Auditor, f.Grade, f.At.Format("2006-01-02"), opt.Reason)
 	}
 	return nil

@@ -119,32 +119,41 @@ func FindColumn(t *export.Table, names ...string) string {
 	return ""
 }
 
-// Check reports mistakes in a spec that need no file: they are the caller's
-// usage errors. (The seed may still be missing: Draw needs it.)
+// Check reports the first mistake in a spec that needs no file: they are
+// the caller's usage errors. (The seed may still be missing: Draw needs it.)
 func (s *Spec) Check() error {
+	if ps := s.Problems(); len(ps) > 0 {
+		return ps[0]
+	}
+	return nil
+}
+
+// Problems lists every mistake Check reports, each naming its option.
+func (s *Spec) Problems() []error {
+	var ps []error
 	if (s.Size > 0) == (s.Share > 0) {
-		return fmt.Errorf("give either %s N or %s P", opt.Size, opt.Percent)
+		ps = append(ps, opt.Errorf("give either %s N or %s P", opt.Size, opt.Percent))
 	}
 	if s.Size < 0 {
-		return fmt.Errorf("%s must be a positive number", opt.Size)
+		ps = append(ps, opt.Errorf("%s must be a positive number", opt.Size))
 	}
 	switch s.Allocation {
 	case "", Proportional, Equal:
 	default:
-		return fmt.Errorf("%s %q: use proportional or equal", opt.Allocation, s.Allocation)
+		ps = append(ps, opt.Errorf("%s %q: use proportional or equal", opt.Allocation, s.Allocation))
 	}
 	if s.MinPerStratum < 0 {
-		return fmt.Errorf("%s must not be negative", opt.MinPerStratum)
+		ps = append(ps, opt.Errorf("%s must not be negative", opt.MinPerStratum))
 	}
 	if s.MinPerStratum > 0 && s.Strata == "" {
-		return fmt.Errorf("%s needs %s", opt.MinPerStratum, opt.Strata)
+		ps = append(ps, opt.Errorf("%s needs %s", opt.MinPerStratum, opt.Strata))
 	}
 	for _, w := range s.Where {
 		if _, err := ParseFilter(w); err != nil {
-			return fmt.Errorf("%s: %w", opt.Where, err)
+			ps = append(ps, opt.Errorf("%s: %w", opt.Where, err))
 		}
 	}
-	return nil
+	return ps
 }
 
 // Draw reads the export and draws the sample the spec describes, with its
@@ -154,7 +163,7 @@ func Draw(ctx context.Context, s Spec) (*Drawn, error) {
 		return nil, err
 	}
 	if s.Seed == "" {
-		return nil, fmt.Errorf("a sample needs a seed (%s; NewSeed makes one)", opt.Seed)
+		return nil, opt.Errorf("a sample needs a seed (%s; NewSeed makes one)", opt.Seed)
 	}
 	var filters []Filter
 	for _, w := range s.Where {
@@ -497,13 +506,13 @@ func explainNoMatch(ctx context.Context, t *export.Table, filters []Filter) erro
 			}
 			list = append(list, fmt.Sprintf("%q (%s)", v, words.Thousands(x.n)))
 		}
-		return &export.InputError{Path: t.Path, Sheet: t.Sheet, Column: t.Header[cols[i]],
-			Msg:  fmt.Sprintf("no row meets the filter %s; the column holds %s", f, strings.Join(list, ", ")),
-			Hint: fmt.Sprintf("check the value given to %s", opt.Where)}
+		return (&export.InputError{Path: t.Path, Sheet: t.Sheet, Column: t.Header[cols[i]],
+			Msg: fmt.Sprintf("no row meets the filter %s; the column holds %s", f, strings.Join(list, ", "))}).
+			WithHint(opt.Sprintf("check the value given to %s", opt.Where))
 	}
-	return &export.InputError{Path: t.Path, Sheet: t.Sheet,
-		Msg:  fmt.Sprintf("each filter is met by some rows, but no row meets them all together (%s)", strings.Join(filterTexts(filters), " AND ")),
-		Hint: fmt.Sprintf("check the conditions given to %s", opt.Where)}
+	return (&export.InputError{Path: t.Path, Sheet: t.Sheet,
+		Msg: fmt.Sprintf("each filter is met by some rows, but no row meets them all together (%s)", strings.Join(filterTexts(filters), " AND "))}).
+		WithHint(opt.Sprintf("check the conditions given to %s", opt.Where))
 }
 
 func filterTexts(fs []Filter) []string {

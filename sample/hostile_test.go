@@ -99,7 +99,7 @@ func wantOneLineInputError(t *testing.T, err error, path string, wants ...string
 	if !errors.As(err, &ie) {
 		t.Fatalf("want an export.InputError, got %T %v", err, err)
 	}
-	msg := opt.Spell(err.Error(), opt.Flags)
+	msg := opt.Spell(err, opt.Flags)
 	if strings.ContainsAny(msg, "\n\r") {
 		t.Errorf("error is not one line: %q", msg)
 	}

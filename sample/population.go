@@ -486,9 +486,9 @@ func Load(ctx context.Context, t *export.Table, opts LoadOptions) (*Population, 
 		defer func() { <-idleDone }()
 	}
 	if p.Rows == 0 {
-		return nil, &export.InputError{Path: t.Path, Sheet: t.Sheet, Row: t.HeaderRow,
-			Msg:  fmt.Sprintf("no case IDs below the header row in column %q", t.Header[t.IDIndex]),
-			Hint: fmt.Sprintf("check %s, %s and %s", opt.Sheet, opt.HeaderRow, opt.IDColumn)}
+		return nil, (&export.InputError{Path: t.Path, Sheet: t.Sheet, Row: t.HeaderRow,
+			Msg: fmt.Sprintf("no case IDs below the header row in column %q", t.Header[t.IDIndex])}).
+			WithHint(opt.Sprintf("check %s, %s and %s", opt.Sheet, opt.HeaderRow, opt.IDColumn))
 	}
 	// Selection order; equal IDs have equal keys, so duplicates end up side
 	// by side, first row first. Keys are uniform, so a bucket pass on their
@@ -547,9 +547,9 @@ func Load(ctx context.Context, t *export.Table, opts LoadOptions) (*Population, 
 	slices.SortFunc(dups, func(a, b Duplicate) int { return cmp.Compare(a.Row, b.Row) })
 	if len(dups) > 0 && opts.Strict {
 		d := dups[0]
-		return nil, &export.InputError{Path: t.Path, Sheet: t.Sheet, Row: d.Row, Column: t.Header[t.IDIndex],
-			Msg:  fmt.Sprintf("duplicate case ID %q (first on row %s); %d duplicate rows in all", d.ID, words.Thousands(d.FirstRow), len(dups)),
-			Hint: fmt.Sprintf("remove the duplicates or run without %s to keep each ID's first row", opt.Strict)}
+		return nil, (&export.InputError{Path: t.Path, Sheet: t.Sheet, Row: d.Row, Column: t.Header[t.IDIndex],
+			Msg: fmt.Sprintf("duplicate case ID %q (first on row %s); %d duplicate rows in all", d.ID, words.Thousands(d.FirstRow), len(dups))}).
+			WithHint(opt.Sprintf("remove the duplicates or run without %s to keep each ID's first row", opt.Strict))
 	}
 	if len(dups) > 5 {
 		dups = dups[:5]

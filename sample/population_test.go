@@ -195,7 +195,7 @@ func TestWrongIDColumnNamesTheCaseSheet(t *testing.T) {
 	if err == nil {
 		t.Fatal("no error for a missing ID column")
 	}
-	msg := opt.Spell(err.Error(), opt.Flags)
+	msg := opt.Spell(err, opt.Flags)
 	for _, want := range []string{`sheet "Cases", row 4`, `no column "Case Ref No"`, `--id-column "Case Reference"`} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("error %q lacks %q", msg, want)

@@ -57,11 +57,11 @@ type Sample struct {
 // is a little above it), so 7% of 100 cases is 7, not 8.
 func SizeForShare(share float64, population int) (int, error) {
 	if math.IsNaN(share) || share <= 0 || share > 1 {
-		return 0, fmt.Errorf("%s %v is not a share above 0%% and at most 100%%", opt.Percent, share)
+		return 0, opt.Errorf("%s %v is not a share above 0%% and at most 100%%", opt.Percent, share)
 	}
 	r, ok := new(big.Rat).SetString(strconv.FormatFloat(share, 'g', -1, 64))
 	if !ok {
-		return 0, fmt.Errorf("%s %v is not a number", opt.Percent, share)
+		return 0, opt.Errorf("%s %v is not a number", opt.Percent, share)
 	}
 	r.Mul(r, big.NewRat(int64(population), 1))
 	q := new(big.Int).Quo(r.Num(), r.Denom())
@@ -156,7 +156,7 @@ func Allocate(size int, populations []int, method string, minPer int) ([]int, er
 		return nil, fmt.Errorf("the sample size %s is larger than the population of %s", words.Thousands(size), words.Thousands(total))
 	}
 	if minPer < 0 {
-		return nil, fmt.Errorf("%s must not be negative", opt.MinPerStratum)
+		return nil, opt.Errorf("%s must not be negative", opt.MinPerStratum)
 	}
 	var weight func(i int) int64
 	switch method {
@@ -175,7 +175,7 @@ func Allocate(size int, populations []int, method string, minPer int) ([]int, er
 		sumLo += lo[i]
 	}
 	if sumLo > size {
-		return nil, fmt.Errorf("%s %d needs %d cases across %d strata, more than the sample size %d", opt.MinPerStratum, minPer, sumLo, k, size)
+		return nil, opt.Errorf("%s %d needs %d cases across %d strata, more than the sample size %d", opt.MinPerStratum, minPer, sumLo, k, size)
 	}
 	// Water-filling: stratum i gets a_i(λ) = clamp(λ·w_i, lo_i, n_i), with
 	// λ chosen so that the shares sum to size. Σ a_i(λ) is increasing and

@@ -8,6 +8,7 @@ import (
 
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/audit/stats"
+	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample"
 )
 
@@ -237,7 +238,7 @@ func (r *Report) computeFactors(pf *sample.Factors, values map[string]sample.Cas
 	fs.Sentences = factorSentences(fs)
 	if n := fs.Audited - fs.Recorded; n > 0 {
 		fs.Notes = append(fs.Notes, fmt.Sprintf("%s audited %s no factor values recorded (added to the sample by a caseaudit that did not record them) and %s in no group.",
-			thousands(n), plural(n, "case has", "cases have"), plural(n, "is", "are")))
+			thousands(n), words.Noun(n, "case has", "cases have"), words.Noun(n, "is", "are")))
 	}
 	if r.StrataBy != "" && r.Allocation == "equal" {
 		fs.Notes = append(fs.Notes, "With equal allocation across strata the groups are not weighted to the population, as for the headline.")
@@ -441,7 +442,7 @@ func factorSentences(fs *Factors) []string {
 	p := fs.Population
 	if c := p.Caseload; c != nil && c.Workers > 0 {
 		s := fmt.Sprintf("In the population of %s, %s allocated %s are held by %s %s (median caseload %s, the largest %s).",
-			casesText(p.Cases), thousands(c.Allocated), plural(c.Allocated, "case", "cases"), thousands(c.Workers), plural(c.Workers, "worker", "workers"),
+			casesText(p.Cases), thousands(c.Allocated), words.Noun(c.Allocated, "case", "cases"), thousands(c.Workers), words.Noun(c.Workers, "worker", "workers"),
 			medianText(c.Median), thousands(c.Max))
 		out = append(out, s)
 		if t := fs.Spec.CaseloadTarget; t > 0 {

@@ -3,6 +3,8 @@ package report
 import (
 	"fmt"
 	"strconv"
+
+	"github.com/caseaudit/caseaudit/internal/words"
 )
 
 // factorsIntro is the section's opening: what it is and how to read it.
@@ -50,9 +52,9 @@ func (fs *Factors) populationLines() []kv {
 	p := fs.Population
 	out := []kv{{"Population profiled", casesText(p.Cases)}}
 	if c := p.Caseload; c != nil {
-		v := thousands(c.Workers) + " " + plural(c.Workers, "worker", "workers")
+		v := thousands(c.Workers) + " " + words.Noun(c.Workers, "worker", "workers")
 		if c.Workers > 0 {
-			v += fmt.Sprintf(" holding %s allocated %s; median caseload %s, the largest %s", thousands(c.Allocated), plural(c.Allocated, "case", "cases"),
+			v += fmt.Sprintf(" holding %s allocated %s; median caseload %s, the largest %s", thousands(c.Allocated), words.Noun(c.Allocated, "case", "cases"),
 				medianText(c.Median), thousands(c.Max))
 		}
 		out = append(out, kv{"Workers (" + fs.Spec.WorkerColumn + ")", v})

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample/profile"
 )
 
@@ -105,10 +106,10 @@ func (r *ProfileReport) notes() []string {
 	out := []string{}
 	dup := ""
 	if r.Skipped.Duplicates > 0 {
-		dup = fmt.Sprintf(" (%s duplicate %s counted once, by the first row)", thousands(r.Skipped.Duplicates), plural(r.Skipped.Duplicates, "row", "rows"))
+		dup = fmt.Sprintf(" (%s duplicate %s counted once, by the first row)", thousands(r.Skipped.Duplicates), words.Noun(r.Skipped.Duplicates, "row", "rows"))
 	}
 	out = append(out, fmt.Sprintf("The figures are over the %s distinct %s of the export%s%s, the cases a sample of the same export is drawn from.",
-		thousands(r.Cases), plural(r.Cases, "case", "cases"), map[bool]string{true: " that match the filters", false: ""}[len(r.Filters) > 0], dup))
+		thousands(r.Cases), words.Noun(r.Cases, "case", "cases"), map[bool]string{true: " that match the filters", false: ""}[len(r.Filters) > 0], dup))
 	if c := r.Caseload; c != nil {
 		if c.Unallocated > 0 {
 			var as []string
@@ -122,10 +123,10 @@ func (r *ProfileReport) notes() []string {
 				as = append(as, fmt.Sprintf("%s %s", t, thousands(c.UnallocatedAs[k])))
 			}
 			out = append(out, fmt.Sprintf("%s %s no allocated worker (%s) and %s in no worker's caseload.",
-				thousands(c.Unallocated), plural(c.Unallocated, "case has", "cases have"), strings.Join(as, ", "), plural(c.Unallocated, "is", "are")))
+				thousands(c.Unallocated), words.Noun(c.Unallocated, "case has", "cases have"), strings.Join(as, ", "), words.Noun(c.Unallocated, "is", "are")))
 		}
 		if fa := c.FarAbove; fa != nil {
-			who := thousands(fa.Workers) + " " + plural(fa.Workers, "worker", "workers")
+			who := thousands(fa.Workers) + " " + words.Noun(fa.Workers, "worker", "workers")
 			if len(fa.Names) > 0 {
 				who = quoteNames(fa.Names)
 			}
@@ -143,7 +144,7 @@ func (r *ProfileReport) notes() []string {
 			case len(fa.Names) > 1:
 				s += fmt.Sprintf("if so, leave them out with --where '%s!=NAME'.", c.Column)
 			default:
-				s += fmt.Sprintf("see who with --include-names, and leave %s out with --where '%s!=NAME' if so.", plural(fa.Workers, "it", "them"), c.Column)
+				s += fmt.Sprintf("see who with --include-names, and leave %s out with --where '%s!=NAME' if so.", words.Noun(fa.Workers, "it", "them"), c.Column)
 			}
 			out = append(out, s)
 		}
@@ -160,7 +161,7 @@ func (r *ProfileReport) notes() []string {
 			parts = append(parts, "not a whole number for "+casesText(ch.NotNumbers)+problemRows(ch.Problems, ch.NotNumbers))
 		}
 		out = append(out, fmt.Sprintf("“%s” is %s; %s left out of its figures.", ch.Column, strings.Join(parts, " and "),
-			plural(ch.Blank+ch.NotNumbers, "it is", "they are")))
+			words.Noun(ch.Blank+ch.NotNumbers, "it is", "they are")))
 	}
 	if ch := r.Changes; ch != nil && ch.Mean != nil && *ch.Mean > 12 {
 		out = append(out, fmt.Sprintf("The values of “%s” are large for a count of workers (a mean of %s): if it is not such a count, name the right column with --changes-column.",
@@ -173,14 +174,14 @@ func (r *ProfileReport) notes() []string {
 		}
 		var parts []string
 		if t.NoStart > 0 {
-			parts = append(parts, fmt.Sprintf("%s no “%s”", plural(t.NoStart, "1 case has", thousands(t.NoStart)+" cases have"), t.From))
+			parts = append(parts, fmt.Sprintf("%s no “%s”", words.Noun(t.NoStart, "1 case has", thousands(t.NoStart)+" cases have"), t.From))
 		}
 		if t.Unreadable > 0 {
-			parts = append(parts, fmt.Sprintf("%s a date that cannot be read%s", plural(t.Unreadable, "1 case has", thousands(t.Unreadable)+" cases have"),
+			parts = append(parts, fmt.Sprintf("%s a date that cannot be read%s", words.Noun(t.Unreadable, "1 case has", thousands(t.Unreadable)+" cases have"),
 				problemRows(onlyProblem(t.Problems, "not a date"), t.Unreadable)))
 		}
 		if t.Negative > 0 {
-			parts = append(parts, fmt.Sprintf("%s “%s” before “%s”%s", plural(t.Negative, "1 case has", thousands(t.Negative)+" cases have"), t.To, t.From,
+			parts = append(parts, fmt.Sprintf("%s “%s” before “%s”%s", words.Noun(t.Negative, "1 case has", thousands(t.Negative)+" cases have"), t.To, t.From,
 				problemRows(exceptProblem(t.Problems, "not a date"), t.Negative)))
 		}
 		if len(parts) > 0 {
@@ -212,7 +213,7 @@ func unitWord(v float64, unit string) string {
 	return unit
 }
 
-func casesText(n int) string { return thousands(n) + " " + plural(n, "case", "cases") }
+func casesText(n int) string { return thousands(n) + " " + words.Noun(n, "case", "cases") }
 
 func problemRows(ps []profile.CellProblem, total int) string {
 	if len(ps) == 0 {
@@ -229,7 +230,7 @@ func problemRows(ps []profile.CellProblem, total int) string {
 	if total > len(rows) {
 		more = ", …"
 	}
-	return " (" + plural(total, "row ", "rows ") + strings.Join(rows, ", ") + more + ")"
+	return " (" + words.Noun(total, "row ", "rows ") + strings.Join(rows, ", ") + more + ")"
 }
 
 func onlyProblem(ps []profile.CellProblem, what string) []profile.CellProblem {
@@ -289,18 +290,18 @@ func (r *ProfileReport) Summary() []string {
 			out = append(out, fmt.Sprintf("No case has an allocated worker in “%s”.", c.Column))
 		} else {
 			s := fmt.Sprintf("%s allocated %s are held by %s %s: a mean caseload of %s, a median of %s, the largest %s.",
-				thousands(c.Allocated), plural(c.Allocated, "case", "cases"), thousands(c.Workers), plural(c.Workers, "worker", "workers"),
+				thousands(c.Allocated), words.Noun(c.Allocated, "case", "cases"), thousands(c.Workers), words.Noun(c.Workers, "worker", "workers"),
 				dec1(*c.Mean), half(*c.Median), thousands(c.Max))
 			if c.Unallocated > 0 {
-				s += fmt.Sprintf(" %s (%s) %s no allocated worker.", casesText(c.Unallocated), pct(*c.UnallocatedShare, nearest), plural(c.Unallocated, "has", "have"))
+				s += fmt.Sprintf(" %s (%s) %s no allocated worker.", casesText(c.Unallocated), pct(*c.UnallocatedShare, nearest), words.Noun(c.Unallocated, "has", "have"))
 			}
 			out = append(out, s)
 			if a := c.AboveTarget; a != nil {
 				if a.Workers == 0 {
-					out = append(out, fmt.Sprintf("No worker holds more than the target of %s %s.", thousands(*c.Target), plural(*c.Target, "case", "cases")))
+					out = append(out, fmt.Sprintf("No worker holds more than the target of %s %s.", thousands(*c.Target), words.Noun(*c.Target, "case", "cases")))
 				} else {
 					out = append(out, fmt.Sprintf("%s of the %s workers (%s) hold more than the target of %s %s; between them they hold %s of the allocated cases (%s).",
-						thousands(a.Workers), thousands(c.Workers), pct(*a.WorkersShare, nearest), thousands(*c.Target), plural(*c.Target, "case", "cases"),
+						thousands(a.Workers), thousands(c.Workers), pct(*a.WorkersShare, nearest), thousands(*c.Target), words.Noun(*c.Target, "case", "cases"),
 						thousands(a.Cases), pct(*a.CasesShare, nearest)))
 				}
 			}
@@ -311,7 +312,7 @@ func (r *ProfileReport) Summary() []string {
 			out = append(out, fmt.Sprintf("“%s” holds no whole number for any case.", ch.Column))
 		} else {
 			out = append(out, fmt.Sprintf("“%s” is %d or more for %s of the %s %s with a number there (%s).",
-				ch.Column, ch.AtLeast, thousands(ch.AtLeastCases), thousands(ch.Counted), plural(ch.Counted, "case", "cases"), pct(*ch.AtLeastShare, nearest)))
+				ch.Column, ch.AtLeast, thousands(ch.AtLeastCases), thousands(ch.Counted), words.Noun(ch.Counted, "case", "cases"), pct(*ch.AtLeastShare, nearest)))
 		}
 	}
 	for _, t := range r.Timeliness {
@@ -325,7 +326,7 @@ func timelinessSentence(t profile.TimelinessResult) string {
 		return fmt.Sprintf("%s within %s: no case could be measured.", pairName(t), t.LimitText)
 	}
 	s := fmt.Sprintf("%s within %s: %s of %s measured %s (%s); %s late (%s); %s not done yet (%s)",
-		pairName(t), t.LimitText, thousands(t.Within), thousands(t.Measured), plural(t.Measured, "case", "cases"), pct(*t.WithinShare, nearest),
+		pairName(t), t.LimitText, thousands(t.Within), thousands(t.Measured), words.Noun(t.Measured, "case", "cases"), pct(*t.WithinShare, nearest),
 		thousands(t.Late), pct(*t.LateShare, nearest), thousands(t.NotDone), pct(*t.NotDoneShare, nearest))
 	if t.AsOf != "" && t.NotDone > 0 {
 		s += fmt.Sprintf(", %s of them past the limit on %s", thousands(t.Overdue), t.AsOf)
@@ -339,7 +340,7 @@ func (r *ProfileReport) meta() []kv {
 	if r.Input.Sheet != "" {
 		out = append(out, kv{"Sheet", r.Input.Sheet})
 	}
-	out = append(out, kv{"Cases", thousands(r.Cases) + " distinct " + plural(r.Cases, "case", "cases")})
+	out = append(out, kv{"Cases", thousands(r.Cases) + " distinct " + words.Noun(r.Cases, "case", "cases")})
 	if len(r.Filters) > 0 {
 		out = append(out, kv{"Filters", strings.Join(r.Filters, "; ")})
 	}
@@ -375,7 +376,7 @@ func (r *ProfileReport) sections() []section {
 		}
 		if a := c.AboveTarget; a != nil {
 			s.Lines = append(s.Lines,
-				kv{"Target", "at most " + thousands(*c.Target) + " " + plural(*c.Target, "case", "cases")},
+				kv{"Target", "at most " + thousands(*c.Target) + " " + words.Noun(*c.Target, "case", "cases")},
 				kv{"Workers above the target", fmt.Sprintf("%s of %s (%s)", thousands(a.Workers), thousands(c.Workers), pctPtr(a.WorkersShare, nearest))},
 				kv{"Cases they hold", fmt.Sprintf("%s of %s allocated (%s)", thousands(a.Cases), thousands(c.Allocated), pctPtr(a.CasesShare, nearest))})
 		}

@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample/profile"
 )
 
@@ -116,7 +117,7 @@ func caseloadSVG(c *profile.Caseload) *svgChart {
 		for v := lo; v <= hi; v++ {
 			above := c.Target != nil && v > *c.Target
 			bars = append(bars, bar{strconv.Itoa(v), at[v], above,
-				fmt.Sprintf("%s %s: %s %s", thousands(v), plural(v, "case", "cases"), thousands(at[v]), plural(at[v], "worker", "workers"))})
+				fmt.Sprintf("%s %s: %s %s", thousands(v), words.Noun(v, "case", "cases"), thousands(at[v]), words.Noun(at[v], "worker", "workers"))})
 			if c.Target != nil && v == *c.Target {
 				targetAt = float64(len(bars))
 			}
@@ -130,7 +131,7 @@ func caseloadSVG(c *profile.Caseload) *svgChart {
 	} else {
 		for _, b := range c.Bands {
 			bars = append(bars, bar{b.Label, b.Workers, b.AboveTarget,
-				fmt.Sprintf("%s cases: %s %s", b.Label, thousands(b.Workers), plural(b.Workers, "worker", "workers"))})
+				fmt.Sprintf("%s cases: %s %s", b.Label, thousands(b.Workers), words.Noun(b.Workers, "worker", "workers"))})
 			if c.Target != nil && b.To != nil && *b.To == *c.Target {
 				targetAt = float64(len(bars))
 			}
@@ -209,7 +210,7 @@ func changesSVG(c *profile.Changes) *svgChart {
 		}
 		x := x0 + w*float64(i)
 		ch.rect(x+w*0.2, y(*v.Share), w*0.6, y0-y(*v.Share), fill,
-			fmt.Sprintf("%s: %s %s (%s)", v.Label, thousands(v.Cases), plural(v.Cases, "case", "cases"), pct(*v.Share, nearest)))
+			fmt.Sprintf("%s: %s %s (%s)", v.Label, thousands(v.Cases), words.Noun(v.Cases, "case", "cases"), pct(*v.Share, nearest)))
 		ch.text(x+w/2, y(*v.Share)-5, "middle", pct(*v.Share, nearest)).Small = true
 		ch.text(x+w/2, y0+16, "middle", v.Label)
 	}

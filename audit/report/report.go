@@ -622,7 +622,7 @@ func (r *Report) breakdown(a *audit.Audit, cases []audit.SampledCase, byCase map
 		}
 		if i >= 0 {
 			if Personal(a.Columns[i]) && !o.IncludeNames {
-				return fmt.Errorf("%q holds personal details; a breakdown by it needs %s", a.Columns[i], opt.IncludeNames)
+				return opt.Errorf("%q holds personal details; a breakdown by it needs %s", a.Columns[i], opt.IncludeNames)
 			}
 			by = a.Columns[i]
 			key = func(c audit.SampledCase) (string, bool) {
@@ -755,10 +755,10 @@ func (r *Report) compare(ctx context.Context, st *audit.Store, trend *Trend) err
 	if name := strings.TrimSpace(r.opts.Compare); name != "" {
 		a, err := st.Audit(ctx, name)
 		if err != nil {
-			return fmt.Errorf("%s: %w", opt.Compare, err)
+			return opt.Errorf("%s: %w", opt.Compare, err)
 		}
 		if a.Name == r.Audit {
-			return fmt.Errorf("%s %q names the audit being reported; name another one", opt.Compare, name)
+			return opt.Errorf("%s %q names the audit being reported; name another one", opt.Compare, name)
 		}
 		for i := range trend.Audits {
 			if trend.Audits[i].Audit == a.Name {
@@ -896,13 +896,13 @@ func judgementNote(rows []CaseRow) string {
 	var parts []string
 	if raised := countRaised(rows); raised > 0 {
 		parts = append(parts, fmt.Sprintf("%s flagged at moderation where the auditor did not flag %s; %s counted as needing immediate attention and followed up",
-			words.Count(raised, "case was", "cases were"), plural(raised, "it", "them"), plural(raised, "it is", "they are")))
+			words.Count(raised, "case was", "cases were"), words.Noun(raised, "it", "them"), words.Noun(raised, "it is", "they are")))
 	}
 	if cleared := clearedAtModeration(rows); len(cleared) > 0 {
 		n := len(cleared)
 		parts = append(parts, fmt.Sprintf("%s flagged by %s auditor %s judged at moderation not to need it (%s); %s counted as not needing it, but %s follow-up %s open until someone closes %s (caseaudit action close)",
-			words.Count(n, "case"), plural(n, "its", "their"), plural(n, "was", "were"), listIDs(cleared, 10),
-			plural(n, "it is", "they are"), plural(n, "its", "their"), plural(n, "action stays", "actions stay"), plural(n, "it", "them")))
+			words.Count(n, "case"), words.Noun(n, "its", "their"), words.Noun(n, "was", "were"), listIDs(cleared, 10),
+			words.Noun(n, "it is", "they are"), words.Noun(n, "its", "their"), words.Noun(n, "action stays", "actions stay"), words.Noun(n, "it", "them")))
 	}
 	if len(parts) == 0 {
 		return ""

@@ -219,7 +219,7 @@ func TestReportBreakdowns(t *testing.T) {
 	// Personal columns are never a breakdown without --include-names, and
 	// never appear in case rows.
 	o.By = "Forename"
-	if _, err := Build(ctx, st, "2025-07", o); err == nil || !strings.Contains(opt.Spell(err.Error(), opt.Flags), "--include-names") {
+	if _, err := Build(ctx, st, "2025-07", o); err == nil || !strings.Contains(opt.Spell(err, opt.Flags), "--include-names") {
 		t.Errorf("--by Forename: %v", err)
 	}
 	o.By = "Nope"

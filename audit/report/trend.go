@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/internal/words"
 )
 
 // RenderTrend writes the trend in the given format.
@@ -49,7 +50,7 @@ func trendIntro(t *Trend) string {
 	if len(t.Audits) == 0 {
 		return "The store holds no audits yet."
 	}
-	s := fmt.Sprintf("%d %s, by the month audited; intervals are %s %s.", len(t.Audits), plural(len(t.Audits), "audit", "audits"),
+	s := fmt.Sprintf("%d %s, by the month audited; intervals are %s %s.", len(t.Audits), words.Noun(len(t.Audits), "audit", "audits"),
 		confPct(t.Confidence), methodName(t.Method))
 	if t.Limit != nil {
 		s += fmt.Sprintf(" The limit is %s.", pct(*t.Limit, nearest))

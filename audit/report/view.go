@@ -312,7 +312,7 @@ func (r *Report) focusSection() (section, bool) {
 		return section{}, false
 	}
 	s := section{Title: "Focus areas", Intro: "The answers to the audit form's questions over the " + thousands(r.Audited) +
-		" audited " + plural(r.Audited, "case", "cases") + ". Good or better is the share Outstanding or Good of the cases graded on the four-point scale: Not applicable and unanswered are left out."}
+		" audited " + words.Noun(r.Audited, "case", "cases") + ". Good or better is the share Outstanding or Good of the cases graded on the four-point scale: Not applicable and unanswered are left out."}
 	na := false
 	for _, fa := range r.FocusAreas {
 		if fa.Kind == audit.QuestionGrade && slices.Contains(fa.AnswerOrder, audit.GradeNotApplicable) {
@@ -396,7 +396,7 @@ func (r *Report) actionSection() section {
 	med := "— (no response yet)"
 	if a.MedianDaysToResponse != nil {
 		med = strconv.FormatFloat(*a.MedianDaysToResponse, 'f', -1, 64) + " " + dayWord(*a.MedianDaysToResponse) +
-			" (" + thousands(a.Timed) + " " + plural(a.Timed, "response", "responses") + ")"
+			" (" + thousands(a.Timed) + " " + words.Noun(a.Timed, "response", "responses") + ")"
 	}
 	s.Lines = []kv{
 		{"Opened", thousands(a.Opened)},

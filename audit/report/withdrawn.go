@@ -46,12 +46,12 @@ func (r *Report) withdrawn(ws []audit.Withdrawal) {
 	}
 	n := len(ws)
 	note := fmt.Sprintf("%s could not be audited and %s withdrawn from the sample (%s)", words.Count(n, "sampled case"),
-		plural(n, "was", "were"), strings.Join(why, "; "))
+		words.Noun(n, "was", "were"), strings.Join(why, "; "))
 	switch replaced {
 	case n:
 		note += fmt.Sprintf("; each was replaced by the next case of its stratum, so the sample still has %s. ", thousands(r.Sampled))
 	case 0:
-		note += fmt.Sprintf("; no case was left to replace %s. ", plural(n, "it", "them"))
+		note += fmt.Sprintf("; no case was left to replace %s. ", words.Noun(n, "it", "them"))
 	default:
 		note += fmt.Sprintf("; %d were replaced by the next case of their stratum. ", replaced)
 	}

@@ -495,7 +495,7 @@ func (x *xw) breakdown(r *Report) {
 	x.sheet(s)
 	x.widths(s, 28, 10, 10, 10, 10, 12, 12)
 	if r.By == "" {
-		x.row(s, 1, opt.Spell(fmt.Sprintf("No breakdown: give %s FIELD (a recorded column, stratum or auditor).", opt.By), opt.Flags))
+		x.row(s, 1, fmt.Sprintf("No breakdown: give %s FIELD (a recorded column, stratum or auditor).", opt.By.Flag()))
 		return
 	}
 	x.title(s, 1, "By "+r.byLabel())

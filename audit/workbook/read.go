@@ -49,9 +49,28 @@ type Problem struct {
 	Column string // header name; "" when the whole row is at fault
 	Case   string // case ID on the row, when known
 	Msg    string
+
+	text opt.Text // Msg with the options it names as data (WithText)
 }
 
-func (p Problem) String() string {
+// WithText is the problem with its message set to a text that names
+// options, kept as data so that a face spells them its way (Spell).
+func (p Problem) WithText(t opt.Text) Problem {
+	p.Msg, p.text = t.String(), t
+	return p
+}
+
+func (p Problem) String() string { return p.message(p.Msg) }
+
+// Spell is the problem with the options it names spelled as st spells them.
+func (p Problem) Spell(st opt.Style) string {
+	if !p.text.IsZero() && p.text.String() == p.Msg {
+		return p.message(p.text.Spell(st))
+	}
+	return p.message(p.Msg)
+}
+
+func (p Problem) message(msg string) string {
 	var b strings.Builder
 	if p.Sheet != "" {
 		fmt.Fprintf(&b, "sheet %q, ", p.Sheet)
@@ -61,7 +80,7 @@ func (p Problem) String() string {
 		fmt.Fprintf(&b, ", column %s", p.Column)
 	}
 	b.WriteString(": ")
-	b.WriteString(p.Msg)
+	b.WriteString(msg)
 	return b.String()
 }
 
@@ -72,11 +91,14 @@ type ImportError struct {
 	Problems []Problem
 }
 
-func (e *ImportError) Error() string {
+func (e *ImportError) Error() string { return e.Spell(opt.Keys) }
+
+// Spell is the message with the options it names spelled as st spells them.
+func (e *ImportError) Spell(st opt.Style) string {
 	if len(e.Problems) == 1 {
-		return fmt.Sprintf("%s: %s; nothing was imported", e.Problems[0].File, e.Problems[0])
+		return fmt.Sprintf("%s: %s; nothing was imported", e.Problems[0].File, e.Problems[0].Spell(st))
 	}
-	return fmt.Sprintf("%s: %d problems, nothing was imported; the first: %s", e.Problems[0].File, len(e.Problems), e.Problems[0])
+	return fmt.Sprintf("%s: %d problems, nothing was imported; the first: %s", e.Problems[0].File, len(e.Problems), e.Problems[0].Spell(st))
 }
 
 // ImportedFile says how one file was read.
@@ -169,13 +191,13 @@ func isDigit(r rune) bool { return r >= '0' && r <= '9' }
 // DescribeDiff names each field in which a row's finding differs from an
 // earlier one (recorded, or on another row), with both values: "Grade:
 // Good, this row Inadequate".
-func DescribeDiff(prev Finding, r *Row, recorded bool) string {
+func DescribeDiff(prev Finding, r *Row, recorded bool) opt.Text {
 	cur := r.Finding
 	was := "recorded"
 	if !recorded {
 		was = "there"
 	}
-	var parts []string
+	var parts []opt.Text
 	q := func(s string) string {
 		if s == "" {
 			return "blank"
@@ -184,7 +206,7 @@ func DescribeDiff(prev Finding, r *Row, recorded bool) string {
 	}
 	field := func(name, a, b string) {
 		if a != b {
-			parts = append(parts, fmt.Sprintf("%s %s %s, this row %s", name, was, q(a), q(b)))
+			parts = append(parts, opt.Plain(fmt.Sprintf("%s %s %s, this row %s", name, was, q(a), q(b))))
 		}
 	}
 	field(ColAuditor, prev.Auditor, cur.Auditor)
@@ -199,11 +221,13 @@ func DescribeDiff(prev Finding, r *Row, recorded bool) string {
 			if f.DateOrder == DateMDY {
 				order = "month first"
 			}
-			parts[n] += fmt.Sprintf(" (read %s from %q", order, r.DateText)
+			read := fmt.Sprintf(" (read %s from %q", order, r.DateText)
 			if alt, ok := parseSlashDate(r.DateText, otherOrder(f.DateOrder)); ok && alt == prev.Date {
-				parts[n] += fmt.Sprintf("; read %s it is the date recorded: give %s %s", map[string]string{DateDMY: "month first", DateMDY: "day first"}[f.DateOrder], opt.DateOrder, otherOrder(f.DateOrder))
+				parts[n] = opt.Sprintf("%s%s; read %s it is the date recorded: give %s %s)", parts[n], read,
+					map[string]string{DateDMY: "month first", DateMDY: "day first"}[f.DateOrder], opt.DateOrder, otherOrder(f.DateOrder))
+			} else {
+				parts[n] = opt.Sprintf("%s%s)", parts[n], read)
 			}
-			parts[n] += ")"
 		}
 	}
 	keys := map[string]bool{}
@@ -222,9 +246,13 @@ func DescribeDiff(prev Finding, r *Row, recorded bool) string {
 		field(k, prev.Answers[k], cur.Answers[k])
 	}
 	if len(parts) == 0 {
-		return "the same finding"
+		return opt.Plain("the same finding")
 	}
-	return strings.Join(parts, "; ")
+	args := make([]any, len(parts))
+	for i, p := range parts {
+		args[i] = p
+	}
+	return opt.Sprintf(strings.TrimSuffix(strings.Repeat("%s; ", len(parts)), "; "), args...)
 }
 
 func yesNo(b bool) string {
@@ -279,7 +307,7 @@ func Read(ctx context.Context, path string, fm *form.Form, opts ReadOptions) (*F
 		}
 	case WorkbookAuditors:
 		if opts.Moderation {
-			return nil, fmt.Errorf("%s is an auditors' workbook (its Method sheet says so), not a moderators' one: import it without %s", path, opt.Moderation)
+			return nil, opt.Errorf("%s is an auditors' workbook (its Method sheet says so), not a moderators' one: import it without %s", path, opt.Moderation)
 		}
 	}
 	oo := export.OpenOptions{IDColumn: ColCaseID}

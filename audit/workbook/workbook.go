@@ -152,7 +152,7 @@ func Write(w io.Writer, spec Spec) error {
 }
 
 // listLabel is the prompt or error title Excel allows (32 characters).
-func listLabel(s string) string { return clip(s, 32) }
+func listLabel(s string) string { return words.Clip(s, 32) }
 
 func writeSampleSheet(f *excelize.File, spec *Spec) error {
 	const s = SheetSample
@@ -402,14 +402,14 @@ func writeSampleSheet(f *excelize.File, spec *Spec) error {
 	imm := excelize.NewDataValidation(true)
 	imm.Sqref = rangeOf(immAt)
 	imm.SetSqrefDropList(SheetLists + "!$B$1:$B$2")
-	imm.SetInput("Immediate attention", clip("Yes if a child may be at risk of significant harm that is not being acted on, or something must happen today: then tell "+contact+" at once. Otherwise No.", 250))
+	imm.SetInput("Immediate attention", words.Clip("Yes if a child may be at risk of significant harm that is not being acted on, or something must happen today: then tell "+contact+" at once. Otherwise No.", 250))
 	imm.SetError(excelize.DataValidationErrorStyleStop, "Immediate attention", "Choose Yes or No from the list.")
 	if err := f.AddDataValidation(s, imm); err != nil {
 		return err
 	}
 	notes := excelize.NewDataValidation(true)
 	notes.Sqref = rangeOf(notesAt)
-	notes.SetInput("Notes", clip("What the grade rests on, in a few lines. "+firstSentence(guide.Names), 250))
+	notes.SetInput("Notes", words.Clip("What the grade rests on, in a few lines. "+firstSentence(guide.Names), 250))
 	if err := f.AddDataValidation(s, notes); err != nil {
 		return err
 	}
@@ -436,7 +436,7 @@ func writeSampleSheet(f *excelize.File, spec *Spec) error {
 				}
 			}
 			dv.SetSqrefDropList(fmt.Sprintf("%s!$%s$1:$%s$%d", SheetLists, listCol, listCol, len(opts)))
-			dv.SetError(excelize.DataValidationErrorStyleStop, listLabel(q.Label), clip("Choose "+q.ListDescribe()+" from the list.", 225))
+			dv.SetError(excelize.DataValidationErrorStyleStop, listLabel(q.Label), words.Clip("Choose "+q.ListDescribe()+" from the list.", 225))
 		}
 		prompt := q.Help
 		if q.PrefillFrom != "" {
@@ -446,7 +446,7 @@ func writeSampleSheet(f *excelize.File, spec *Spec) error {
 			continue
 		}
 		if prompt != "" {
-			dv.SetInput(listLabel(q.Label), clip(prompt, 250))
+			dv.SetInput(listLabel(q.Label), words.Clip(prompt, 250))
 		}
 		if err := f.AddDataValidation(s, dv); err != nil {
 			return err
@@ -622,13 +622,4 @@ func containsFold(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// clip shortens s to at most n runes (Excel limits prompt and error texts).
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
 }

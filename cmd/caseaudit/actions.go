@@ -9,9 +9,10 @@ import (
 	"time"
 
 	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/audit/report"
 	"github.com/caseaudit/caseaudit/internal/atomicfile"
+	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/spf13/cobra"
-	"github.com/xuri/excelize/v2"
 )
 
 type actionsOptions struct {
@@ -181,17 +182,9 @@ func noteJSON(n audit.ActionNote) actionNoteJSON {
 	return actionNoteJSON{By: n.By, At: n.At.UTC().Format(time.RFC3339), Note: n.Note, Auto: n.Auto}
 }
 
-// raisedAt says which finding opened an action: "audit" or "moderation".
-func raisedAt(a audit.Action) string {
-	if a.Moderation {
-		return "moderation"
-	}
-	return "audit"
-}
-
 func toActionJSON(a audit.Action, now time.Time) actionJSON {
 	j := actionJSON{Audit: a.Audit, Case: a.Case, Owner: a.Owner, Opened: a.Opened, Due: a.Due, Status: a.Status,
-		Overdue: a.Overdue(now), Auditor: a.Auditor, Grade: a.Grade.String(), Note: a.Note, Raised: raisedAt(a),
+		Overdue: a.Overdue(now), Auditor: a.Auditor, Grade: a.Grade.String(), Note: a.Note, Raised: a.RaisedAt(),
 		Responses: []actionNoteJSON{}}
 	if d, ok := a.DaysToResponse(); ok {
 		j.DaysToResponse = &d
@@ -229,29 +222,17 @@ func runActions(ctx context.Context, o *actionsOptions, g *globalOptions) error 
 		return err
 	}
 	now := g.Now()
-	var list []audit.Action
-	overdue := 0
-	for _, a := range all {
-		if a.Status == audit.ActionClosed && !o.All && !o.Overdue {
-			continue
-		}
-		if o.Overdue && !a.Overdue(now) {
-			continue
-		}
-		if o.Owner != "" && !strings.EqualFold(strings.TrimSpace(o.Owner), a.Owner) {
-			continue
-		}
-		if a.Overdue(now) {
-			overdue++
-		}
-		list = append(list, a)
-	}
-	audit.SortActionsByDue(list)
+	l := audit.FilterActions(all, audit.ActionFilter{Overdue: o.Overdue, Owner: o.Owner, All: o.All}, now)
+	list, overdue := l.Actions, l.Overdue
 	if o.Out != "" {
-		if err := writeReferrals(ctx, st, o, list, now); err != nil {
+		sheet, err := report.BuildReferrals(ctx, st, list, o.IncludeNames, now)
+		if err != nil {
 			return err
 		}
-		g.infof("wrote the referral sheet %s (%d %s)\n", o.Out, len(list), pluralWord(len(list), "case"))
+		if err := atomicfile.Write(ctx, o.Out, o.Force, func(f *os.File) error { return sheet.WriteXLSX(f) }); err != nil {
+			return err
+		}
+		g.infof("wrote the referral sheet %s (%d %s)\n", o.Out, len(list), words.Noun(len(list), "case"))
 	} else {
 		switch o.Format {
 		case "json":
@@ -266,7 +247,7 @@ func runActions(ctx context.Context, o *actionsOptions, g *globalOptions) error 
 			rows := [][]string{{"audit", "case", "owner", "opened", "due", "status", "overdue", "raised", "auditor", "grade", "note"}}
 			for _, a := range list {
 				rows = append(rows, []string{a.Audit, a.Case, a.Owner, a.Opened, a.Due, a.Status,
-					fmt.Sprint(a.Overdue(now)), raisedAt(a), a.Auditor, a.Grade.String(), a.Note})
+					fmt.Sprint(a.Overdue(now)), a.RaisedAt(), a.Auditor, a.Grade.String(), a.Note})
 			}
 			if err := writeCSV(g.IO.Out, rows); err != nil {
 				return err
@@ -282,7 +263,7 @@ func runActions(ctx context.Context, o *actionsOptions, g *globalOptions) error 
 				if a.Overdue(now) {
 					od = "OVERDUE"
 				}
-				rows = append(rows, []string{a.Audit, a.Case, a.Owner, a.Opened, a.Due, a.Status, od, "at " + raisedAt(a)})
+				rows = append(rows, []string{a.Audit, a.Case, a.Owner, a.Opened, a.Due, a.Status, od, "at " + a.RaisedAt()})
 			}
 			if err := writeTable(g.IO.Out, rows); err != nil {
 				return err
@@ -290,111 +271,10 @@ func runActions(ctx context.Context, o *actionsOptions, g *globalOptions) error 
 		}
 	}
 	if overdue > 0 {
-		g.infof("%d %s overdue (as of %s)\n", overdue, pluralWord(overdue, "action"), now.UTC().Format(time.DateOnly))
+		g.infof("%d %s overdue (as of %s)\n", overdue, words.Noun(overdue, "action"), now.UTC().Format(time.DateOnly))
 		if o.FailOnOverdue {
-			return &exitCodeError{code: exitThreshold, err: fmt.Errorf("%d follow-up %s overdue", overdue, pluralWord(overdue, "action"))}
+			return &exitCodeError{code: exitThreshold, err: fmt.Errorf("%d follow-up %s overdue", overdue, words.Noun(overdue, "action"))}
 		}
 	}
 	return nil
-}
-
-// writeReferrals writes the referral sheet: one row per case, every cell a string.
-func writeReferrals(ctx context.Context, st *audit.Store, o *actionsOptions, list []audit.Action, now time.Time) error {
-	var nameCols []string
-	names := map[string]map[string][]string{} // audit → case → names
-	if o.IncludeNames {
-		byAudit := map[string]map[string]bool{}
-		for _, a := range list {
-			if byAudit[a.Audit] == nil {
-				byAudit[a.Audit] = map[string]bool{}
-			}
-			byAudit[a.Audit][a.Case] = true
-		}
-		for name, want := range byAudit {
-			a, err := st.Audit(ctx, name)
-			if err != nil {
-				return err
-			}
-			cols, n, err := audit.PersonNames(ctx, a, want)
-			if err != nil {
-				return err
-			}
-			if nameCols == nil {
-				nameCols = cols
-			}
-			names[name] = n
-		}
-	}
-	header := []string{"Audit", "Case ID"}
-	header = append(header, nameCols...)
-	header = append(header, "Owner", "Raised at", "Auditor", "Grade", "Auditor's note", "Date audited", "Due", "Status", "Overdue", "Response")
-	rows := [][]string{header}
-	for _, a := range list {
-		r := []string{a.Audit, a.Case}
-		if nameCols != nil {
-			n := names[a.Audit][a.Case]
-			for i := range nameCols {
-				v := ""
-				if i < len(n) {
-					v = n[i]
-				}
-				r = append(r, v)
-			}
-		}
-		od := "No"
-		if a.Overdue(now) {
-			od = "Yes"
-		}
-		var resp []string
-		for _, n := range a.Responses {
-			resp = append(resp, fmt.Sprintf("%s, %s: %s", n.At.UTC().Format(time.DateOnly), n.By, n.Note))
-		}
-		r = append(r, a.Owner, raisedAt(a), a.Auditor, a.Grade.String(), a.Note, a.Opened, a.Due, a.Status, od, strings.Join(resp, "\n"))
-		rows = append(rows, r)
-	}
-	return atomicfile.Write(ctx, o.Out, o.Force, func(fh *os.File) error {
-		f := excelize.NewFile()
-		defer f.Close()
-		const sheet = "Referrals"
-		if err := f.SetSheetName("Sheet1", sheet); err != nil {
-			return err
-		}
-		text, err := f.NewStyle(&excelize.Style{NumFmt: 49, Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
-		if err != nil {
-			return err
-		}
-		bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
-		if err != nil {
-			return err
-		}
-		for i, r := range rows {
-			for j, v := range r {
-				cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
-				if err := f.SetCellStr(sheet, cell, v); err != nil {
-					return err
-				}
-			}
-		}
-		last, _ := excelize.CoordinatesToCellName(len(header), len(rows))
-		if err := f.SetCellStyle(sheet, "A1", last, text); err != nil {
-			return err
-		}
-		lastHead, _ := excelize.CoordinatesToCellName(len(header), 1)
-		if err := f.SetCellStyle(sheet, "A1", lastHead, bold); err != nil {
-			return err
-		}
-		for j, h := range header {
-			c, _ := excelize.ColumnNumberToName(j + 1)
-			w := 16.0
-			if h == "Auditor's note" || h == "Response" {
-				w = 50
-			}
-			f.SetColWidth(sheet, c, c, w)
-		}
-		if err := f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-			return err
-		}
-		_, err = f.WriteTo(fh)
-		return err
-	})
 }

@@ -18,10 +18,11 @@ import (
 
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/audit/report"
-	"github.com/caseaudit/caseaudit/audit/stats"
+	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/rate"
 	"github.com/caseaudit/caseaudit/internal/textdist"
 	"github.com/caseaudit/caseaudit/sample"
+	"github.com/caseaudit/caseaudit/sample/export"
 	"github.com/caseaudit/caseaudit/sample/profile"
 	"go.yaml.in/yaml/v3"
 )
@@ -433,24 +434,14 @@ func (c *runConfig) check() error {
 			add(c.errAt("input", "%q is not a valid pattern: %v", c.Input, err))
 		}
 	}
-	if c.HeaderRow < 0 {
-		add(c.errAt("header_row", "must be a row number (1 or more), or left out to detect it"))
+	// The draw's own checks, as the sample stage will ask for it (a size
+	// stands in when it is wrong or missing: that is said below).
+	req := c.drawRequest("", "", "the month's audit", nil)
+	if req.Spec.Size <= 0 {
+		req.Spec.Size = 1
 	}
-	for i, w := range c.Filters {
-		if _, err := sample.ParseFilter(w); err != nil {
-			add(c.errAt("filters", "item %d: %v", i+1, err))
-		}
-	}
-	switch c.Allocation {
-	case "", sample.Proportional, sample.Equal:
-	default:
-		add(c.errAt("allocation", "%q: use proportional or equal", c.Allocation))
-	}
-	if c.MinPerStratum < 0 {
-		add(c.errAt("min_per_stratum", "must not be negative"))
-	}
-	if c.MinPerStratum > 0 && c.Strata == "" {
-		add(c.errAt("min_per_stratum", "needs strata: the column to stratify by"))
+	for _, err := range req.Problems() {
+		add(c.errOpt(err))
 	}
 	switch {
 	case c.Size != 0 && c.Plan != nil:
@@ -464,19 +455,11 @@ func (c *runConfig) check() error {
 		_, err := c.planSize()
 		add(err)
 	}
-	if c.ExcludeAuditedWithin != "" {
-		if _, err := audit.ParseWithin(c.ExcludeAuditedWithin); err != nil {
-			add(c.errAt("exclude_audited_within", "%v", err))
-		}
-	}
 	if len(c.Auditors) == 0 && (c.Conflicts.WorkerColumn != "" || c.Conflicts.TeamColumn != "" || len(c.Conflicts.AuditorTeams) > 0) {
 		add(c.errAt("conflicts", "conflict rules need auditors: the list of auditors to allocate the cases to"))
 	}
 	if (c.Conflicts.TeamColumn != "") != (len(c.Conflicts.AuditorTeams) > 0) {
 		add(c.errAt("conflicts", "team_column and auditor_teams go together: say each auditor's team"))
-	}
-	if c.FollowUp.DueDays < 0 {
-		add(c.errAt("follow_up.due_days", "must be a positive number of working days"))
 	}
 	if _, ok := c.lines["factors"]; ok && c.Factors == nil {
 		c.Factors = &factorsConfig{} // "factors:" with nothing under it: detect every column
@@ -541,9 +524,7 @@ func (c *runConfig) check() error {
 		add(addTmpl("seed", c.Seed))
 	}
 	if c.Outputs.Workbook != "" {
-		if !strings.EqualFold(filepath.Ext(c.Outputs.Workbook), ".xlsx") {
-			add(c.errAt("outputs.workbook", "%s: the auditors' workbook is an .xlsx file; name it …xlsx", c.Outputs.Workbook))
-		}
+		add(c.errOpt(audit.CheckWorkbookName(c.Outputs.Workbook)))
 		add(addTmpl("outputs.workbook", c.Outputs.Workbook))
 	}
 	for i, f := range c.Outputs.Filled {
@@ -614,34 +595,77 @@ func (c *runConfig) rel(p string) string {
 	return filepath.Join(c.dir, p)
 }
 
-// planSize works out the sample size from the planning parameters, with
-// the binomial model (the population is not known before the export is
-// read, and the binomial size is never smaller than the hypergeometric one).
-func (c *runConfig) planSize() (int, error) {
+// plan is the month's sample size: size, or worked out from the planning
+// parameters before the export is read, so with the population unknown
+// (audit.PlanSize then uses the binomial model, never smaller than the
+// hypergeometric size for any population).
+func (c *runConfig) plan() (*audit.Plan, error) {
 	if c.Plan == nil {
-		return c.Size, nil
+		return &audit.Plan{Size: c.Size}, nil
 	}
-	if c.Plan.Tolerable == "" {
-		return 0, c.errAt("plan", "give tolerable: the share you want to show is not exceeded, e.g. 2.5%%")
-	}
-	tol, err := rate.Share.Parse(c.Plan.Tolerable)
+	p, err := audit.PlanSize(audit.PlanRequest{Tolerable: c.Plan.Tolerable, Confidence: c.Plan.Confidence, Expected: c.Plan.Expected})
 	if err != nil {
-		return 0, c.errAt("plan.tolerable", "%v", err)
+		return nil, c.errOpt(err)
 	}
-	conf := 0.95
-	if c.Plan.Confidence != "" {
-		if conf, err = rate.Confidence.Parse(c.Plan.Confidence); err != nil {
-			return 0, c.errAt("plan.confidence", "%v", err)
+	return p, nil
+}
+
+// planSize is the month's sample size (see plan).
+func (c *runConfig) planSize() (int, error) {
+	p, err := c.plan()
+	if err != nil {
+		return 0, err
+	}
+	return p.Size, nil
+}
+
+// errOpt places a library error at the line of the key it names, as the
+// file's other messages read: "a.yaml: line 4: size: must be a positive
+// number".
+func (c *runConfig) errOpt(err error) error {
+	if err == nil {
+		return nil
+	}
+	e, ok := opt.As(err)
+	if !ok {
+		return fmt.Errorf("%s: %w", c.path, err)
+	}
+	key := e.Option.Key()
+	msg := opt.Spell(err, opt.Keys)
+	if rest, ok := strings.CutPrefix(msg, key); ok && (strings.HasPrefix(rest, " ") || strings.HasPrefix(rest, ":")) {
+		return c.errAt(key, "%s", strings.TrimSpace(strings.TrimPrefix(rest, ":")))
+	}
+	for k := key; k != ""; {
+		if l, ok := c.lines[k]; ok {
+			return fmt.Errorf("%s: line %d: %s", c.path, l, msg)
 		}
+		i := strings.LastIndex(k, ".")
+		if i < 0 {
+			break
+		}
+		k = k[:i]
 	}
-	if c.Plan.Expected < 0 {
-		return 0, c.errAt("plan.expected", "must not be negative")
+	return fmt.Errorf("%s: %s", c.path, msg)
+}
+
+// drawRequest is the month's draw as the configuration describes it.
+func (c *runConfig) drawRequest(input, seed, name string, form *audit.Form) audit.DrawRequest {
+	size := c.Size
+	if p, err := c.plan(); err == nil {
+		size = p.Size
 	}
-	n, err := stats.SampleSize(stats.SampleSizeParams{Method: stats.Binomial, Tolerable: tol, Confidence: conf, ExpectedErrors: c.Plan.Expected})
-	if err != nil {
-		return 0, c.errAt("plan", "%v", err)
+	return audit.DrawRequest{
+		Spec: sample.Spec{
+			Export: input, Seed: seed, Size: size, Where: c.Filters, Strata: c.Strata,
+			Allocation: orDefault(c.Allocation, sample.Proportional), MinPerStratum: c.MinPerStratum, Columns: c.Columns,
+			Open: export.OpenOptions{Sheet: c.Sheet, HeaderRow: c.HeaderRow, IDColumn: c.IDColumn, Delimiter: c.Delimiter, Encoding: c.Encoding},
+		},
+		Name: name, ExcludeWithin: c.ExcludeAuditedWithin, Form: form,
+		FollowUp: audit.OwnerRule{Column: c.FollowUp.OwnerColumn, TeamManagers: c.FollowUp.TeamManagers, DueDays: c.FollowUp.DueDays},
+		Auditors: c.Auditors,
+		Rules: audit.AllocationRules{WorkerField: c.Conflicts.WorkerColumn, TeamField: c.Conflicts.TeamColumn,
+			AuditorTeams: c.Conflicts.AuditorTeams},
 	}
-	return n, nil
 }
 
 // resolveInput finds the export: the path, or the newest match of the

@@ -114,9 +114,17 @@ func TestConfigErrorsNameTheLine(t *testing.T) {
 		{"no size", "input: x.csv\n", []string{"give size: N"}},
 		{"size and plan", "input: x.csv\nsize: 10\nplan: {tolerable: 2%}\n", []string{"line 3: plan: give either size or plan"}},
 		{"bad tolerable", "input: x.csv\nplan:\n  tolerable: lots\n", []string{"line 3: plan.tolerable:", `"lots"`}},
+		{"negative size", "input: x.csv\nsize: -5\n", []string{"a.yaml: line 2: size: must be a positive number of cases"}},
+		{"negative header row", "input: x.csv\nsize: 5\nheader_row: -1\n", []string{"a.yaml: line 3: header_row: must be a row number from 1"}},
+		{"unknown encoding", "input: x.csv\nsize: 5\nencoding: klingon\n", []string{`a.yaml: line 3: encoding: "klingon": use utf-8`}},
+		{"min per stratum without strata", "input: x.csv\nsize: 5\nmin_per_stratum: 2\n", []string{"a.yaml: line 3: min_per_stratum: needs strata"}},
+		{"negative due days", "input: x.csv\nsize: 5\nfollow_up:\n  due_days: -1\n", []string{"a.yaml: line 4: follow_up.due_days: must be a positive number of working days"}},
+		{"plan without tolerable", "input: x.csv\nplan:\n  expected: 1\n", []string{"a.yaml: line 2: give plan.tolerable, the share you want to show is not exceeded (e.g. 2.5%)"}},
+		{"negative expected", "input: x.csv\nplan:\n  tolerable: 5%\n  expected: -1\n", []string{"a.yaml: line 4: plan.expected: must not be negative"}},
+		{"infeasible plan", "input: x.csv\nplan:\n  tolerable: 0.000000001\n", []string{"a.yaml: line 3: no sample can meet this plan", "give a higher plan.tolerable"}},
 		{"bad allocation", "input: x.csv\nsize: 5\nallocation: random\n", []string{"line 3: allocation:", "use proportional or equal"}},
 		{"bad period", "input: x.csv\nsize: 5\nexclude_audited_within: a year\n", []string{"line 3: exclude_audited_within:", "12m"}},
-		{"bad filter", "input: x.csv\nsize: 5\nfilters:\n  - Team\n", []string{"line 3: filters: item 1"}},
+		{"bad filter", "input: x.csv\nsize: 5\nfilters:\n  - Team\n", []string{`line 3: filters: filter "Team" has no operator`}},
 		{"bad template", "input: x.csv\nsize: 5\naudit_name: \"{{.Year\"\n", []string{"line 3: audit_name:"}},
 		{"unknown template field", "input: x.csv\nsize: 5\naudit_name: \"{{.Quarter}}\"\n", []string{"line 3: audit_name:", "Quarter", ".Year .Month .MonthName .Date"}},
 		{"workbook not xlsx", "input: x.csv\nsize: 5\noutputs:\n  workbook: wb.csv\n", []string{"line 4: outputs.workbook:", "…xlsx"}},
@@ -204,6 +212,31 @@ func TestConfigListsEveryProblem(t *testing.T) {
 	for _, w := range want {
 		if !strings.Contains(all, w) {
 			t.Errorf("the problems lack %q:\n%s", w, strings.ReplaceAll(all, "; a.yaml", "\na.yaml"))
+		}
+	}
+}
+
+// Every problem of the draw is listed, each at its key's line, not only the
+// first.
+func TestConfigListsEveryDrawProblem(t *testing.T) {
+	_, err := parseRunConfig("a.yaml", []byte("input: c.csv\nheader_row: -1\nmin_per_stratum: 2\nfilters:\n  - Team\n  - Legal Status=CP\n  - =x\nsize: 5\nfollow_up:\n  due_days: -2\n"))
+	var ps configProblems
+	if !errors.As(err, &ps) {
+		t.Fatalf("want a list of problems, got %v", err)
+	}
+	want := []string{
+		"a.yaml: line 2: header_row: must be a row number from 1",
+		"a.yaml: line 3: min_per_stratum: needs strata",
+		`a.yaml: line 4: filters: filter "Team" has no operator`,
+		`a.yaml: line 4: filters: filter "=x" names no column`,
+		"a.yaml: line 10: follow_up.due_days: must be a positive number of working days",
+	}
+	if len(ps) != len(want) {
+		t.Fatalf("%d problems, want %d: %v", len(ps), len(want), ps)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(ps[i].Error(), w) {
+			t.Errorf("problem %d: %q, want %q…", i+1, ps[i], w)
 		}
 	}
 }

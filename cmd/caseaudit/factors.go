@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -57,7 +58,7 @@ func (o *factorFlags) spec(now time.Time, worker, team string) (*sample.FactorSp
 	if !o.On {
 		return nil, nil
 	}
-	if contains(o.given, "--caseload-target") && o.CaseloadTarget < 1 {
+	if slices.Contains(o.given, "--caseload-target") && o.CaseloadTarget < 1 {
 		return nil, usagef("--caseload-target %d: give the most cases a worker should hold, a whole number from 1 (e.g. 18)", o.CaseloadTarget)
 	}
 	if o.ChangesAtLeast < 1 || o.ChangesAtLeast > 100 {
@@ -68,7 +69,7 @@ func (o *factorFlags) spec(now time.Time, worker, team string) (*sample.FactorSp
 	for _, t := range o.Timeliness {
 		tl, err := profile.ParseTimeliness(t)
 		if err != nil {
-			return nil, usagef("--%v", err)
+			return nil, usagef("--%w", err)
 		}
 		s.Timeliness = append(s.Timeliness, tl.String())
 	}
@@ -78,15 +79,6 @@ func (o *factorFlags) spec(now time.Time, worker, team string) (*sample.FactorSp
 	}
 	s.AsOf = asOf
 	return s, nil
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // parseAsOf reads an as-of day (yyyy-mm-dd or dd/mm/yyyy); "" is the day of

@@ -9,6 +9,7 @@ import (
 
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/internal/atomicfile"
+	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/spf13/cobra"
 )
 
@@ -117,7 +118,7 @@ func runFormCheck(ctx context.Context, o *formCheckOptions, g *globalOptions) er
 				fmt.Fprintf(g.IO.Err, "%s: %s\n", o.File, p.Msg)
 			}
 		}
-		return fmt.Errorf("%s: %d %s; fix the form and check it again", o.File, len(fe.Problems), pluralWord(len(fe.Problems), "problem"))
+		return fmt.Errorf("%s: %d %s; fix the form and check it again", o.File, len(fe.Problems), words.Noun(len(fe.Problems), "problem"))
 	}
 	if err != nil {
 		return err

@@ -132,9 +132,14 @@ func importFile(ctx context.Context, g *globalOptions, st *audit.Store, name, fi
 // order) is said on stderr.
 func importFiles(ctx context.Context, g *globalOptions, st *audit.Store, name string, files []string, opts audit.ImportOptions) (*audit.ImportResult, error) {
 	res, err := audit.ImportFiles(ctx, st, name, files, opts)
+	return showImport(g, files, res, err)
+}
+
+// showImport says what an import of files did (see importFiles).
+func showImport(g *globalOptions, files []string, res *audit.ImportResult, err error) (*audit.ImportResult, error) {
 	var ie *audit.ImportError
 	if errors.As(err, &ie) {
-		g.log("error", problemList(files, ie.Problems, true))
+		g.log("error", problemList(g, files, ie.Problems, true))
 		return nil, &exitCodeError{code: exitError}
 	}
 	if err != nil {
@@ -153,7 +158,7 @@ func importFiles(ctx context.Context, g *globalOptions, st *audit.Store, name st
 		}
 	}
 	if len(res.Problems) > 0 {
-		g.warnf("%s", problemList(files, res.Problems, false))
+		g.warnf("%s", problemList(g, files, res.Problems, false))
 	}
 	for _, a := range res.Actions {
 		if a.Status == audit.ActionClosed {
@@ -181,12 +186,12 @@ func importedActions(res *audit.ImportResult) (opened, closed []string) {
 
 // problemList is a list of problems for stderr: the count first, then one
 // problem per line (each with its file when there are several files).
-func problemList(files []string, problems []audit.Problem, refused bool) string {
+func problemList(g *globalOptions, files []string, problems []audit.Problem, refused bool) string {
 	var b strings.Builder
 	in := strings.Join(files, ", ")
 	if refused {
-		fmt.Fprintf(&b, "caseaudit: %s in %s; nothing was imported (fix them, or give %s to import the valid rows):\n",
-			words.Count(len(problems), "problem"), in, opt.SkipInvalid)
+		b.WriteString(g.sprintf("caseaudit: %s in %s; nothing was imported (fix them, or give %s to import the valid rows):\n",
+			words.Count(len(problems), "problem"), in, opt.SkipInvalid))
 	} else {
 		fmt.Fprintf(&b, "%s left out of %s:\n", words.Count(len(problems), "invalid row"), in)
 	}
@@ -195,15 +200,8 @@ func problemList(files []string, problems []audit.Problem, refused bool) string 
 		if len(files) > 1 {
 			b.WriteString(p.File + ": ")
 		}
-		b.WriteString(strings.Join(strings.Fields(p.String()), " "))
+		b.WriteString(strings.Join(strings.Fields(p.Spell(g.Spelling)), " "))
 		b.WriteString("\n")
 	}
 	return b.String()
-}
-
-func pluralWord(n int, w string) string {
-	if n == 1 {
-		return w
-	}
-	return w + "s"
 }

@@ -70,7 +70,7 @@ type detected struct {
 
 func runInit(ctx context.Context, o *initOptions, g *globalOptions) error {
 	if err := o.Open.Check(); err != nil {
-		return usagef("%v", err)
+		return usagef("%w", err)
 	}
 	if o.Out != "-" && !o.Force && fileExists(o.Out) {
 		return fmt.Errorf("%s already exists; give --force to replace it, or --out another file", o.Out)

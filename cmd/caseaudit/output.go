@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -90,10 +91,8 @@ func writeTable(w io.Writer, rows [][]string) error {
 
 // checkFormat returns a usage error unless format is one of allowed.
 func checkFormat(format string, allowed ...string) error {
-	for _, a := range allowed {
-		if format == a {
-			return nil
-		}
+	if slices.Contains(allowed, format) {
+		return nil
 	}
 	return usagef("--format %q: use %s", format, strings.Join(allowed, ", "))
 }

@@ -3,14 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"math"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 
+	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/audit/stats"
 	"github.com/caseaudit/caseaudit/internal/rate"
 	"github.com/caseaudit/caseaudit/internal/words"
@@ -81,7 +79,7 @@ func populationFrom(ctx context.Context, g *globalOptions, o *planOptions) (int,
 	for _, w := range o.Where {
 		f, err := sample.ParseFilter(w)
 		if err != nil {
-			return 0, usagef("--where: %v", err)
+			return 0, usagef("--where: %w", err)
 		}
 		filters = append(filters, f)
 	}
@@ -117,7 +115,7 @@ func populationFrom(ctx context.Context, g *globalOptions, o *planOptions) (int,
 func rateFlag(flag string, k rate.Kind, s string) (float64, error) {
 	v, err := k.Parse(s)
 	if err != nil {
-		return 0, usagef("--%s %v", flag, err)
+		return 0, usagef("--%s %w", flag, err)
 	}
 	return v, nil
 }
@@ -133,23 +131,17 @@ type planJSON struct {
 }
 
 func runPlan(ctx context.Context, o *planOptions, g *globalOptions) error {
-	if o.Tolerable == "" {
-		return usagef("give --tolerable, the share you want to show is not exceeded (e.g. 2.5%%)")
-	}
-	tol, err := rateFlag("tolerable", rate.Share, o.Tolerable)
-	if err != nil {
-		return err
-	}
-	conf, err := rateFlag("confidence", rate.Confidence, o.Confidence)
-	if err != nil {
-		return err
-	}
-	if o.Expected < 0 {
-		return usagef("--expected must not be negative")
-	}
 	population, err := parseCount("population", o.Population)
 	if err != nil {
 		return err
+	}
+	req := audit.PlanRequest{Tolerable: o.Tolerable, Confidence: o.Confidence, Expected: o.Expected,
+		Population: population, Method: stats.SampleSizeMethod(o.Method)}
+	if o.From != "" {
+		req.Population = 1 // known, read below; checked now so a mistake is told before the export is read
+	}
+	if err := req.Check(); err != nil {
+		return &usageError{err}
 	}
 	if o.From != "" && population > 0 {
 		return usagef("give --population or --from, not both")
@@ -158,55 +150,24 @@ func runPlan(ctx context.Context, o *planOptions, g *globalOptions) error {
 		return usagef("--where goes with --from EXPORT")
 	}
 	if err := o.Open.Check(); err != nil {
-		return usagef("%v", err)
-	}
-	if o.From != "" {
-		switch o.Format {
-		case "table", "json":
-		default:
-			return usagef("--format %q: use table or json", o.Format)
-		}
-		n, err := populationFrom(ctx, g, o)
-		if err != nil {
-			return err
-		}
-		population = n
-	}
-	method := o.Method
-	if method == "" {
-		method = string(stats.Binomial)
-		if population > 0 {
-			method = string(stats.Hypergeometric)
-		}
-	}
-	switch stats.SampleSizeMethod(method) {
-	case stats.Binomial, stats.Poisson:
-	case stats.Hypergeometric:
-		if population == 0 {
-			return usagef("--method hypergeometric needs --population N")
-		}
-	default:
-		return usagef("--method %q: use binomial, poisson or hypergeometric", method)
+		return usagef("%w", err)
 	}
 	switch o.Format {
 	case "table", "json":
 	default:
 		return usagef("--format %q: use table or json", o.Format)
 	}
-	n, err := stats.SampleSize(stats.SampleSizeParams{Method: stats.SampleSizeMethod(method), Tolerable: tol,
-		Confidence: conf, ExpectedErrors: o.Expected, Population: population})
-	if errors.Is(err, stats.ErrInfeasible) {
-		if population > 0 {
-			most := int(math.Ceil(tol * float64(population)))
-			return fmt.Errorf("no sample can meet this plan: %s of the %s is %s, no more than the %d the plan allows the audit to find; allow fewer (--expected) or give a higher --tolerable",
-				rate.Exact(tol), words.Count(population, "case"), words.Count(most, "case"), o.Expected)
+	if o.From != "" {
+		if req.Population, err = populationFrom(ctx, g, o); err != nil {
+			return err
 		}
-		return fmt.Errorf("no sample can meet this plan: it would need more than %s; give a higher --tolerable, a lower --confidence or fewer --expected",
-			words.Count(stats.MaxSampleSize, "case"))
 	}
+	p, err := audit.PlanSize(req)
 	if err != nil {
 		return err
 	}
+	n, method, tol, conf := p.Size, string(p.Method), p.Tolerable, p.Confidence
+	population = p.Population
 	var found string
 	switch o.Expected {
 	case 0:
@@ -254,6 +215,3 @@ func parseCount(flag, s string) (int, error) {
 	}
 	return n, nil
 }
-
-// parseMonth reads a month written YYYY-MM.
-func parseMonth(s string) (time.Time, error) { return time.Parse("2006-01", strings.TrimSpace(s)) }

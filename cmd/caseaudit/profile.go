@@ -120,7 +120,7 @@ func profileFlags(o *profileOptions, g *globalOptions) (profile.Spec, []sample.F
 		return spec, nil, "", usagef("an xlsx profile is a file: give --out FILE.xlsx (or redirect stdout)")
 	}
 	if err := o.Open.Check(); err != nil {
-		return spec, nil, "", usagef("%v", err)
+		return spec, nil, "", usagef("%w", err)
 	}
 	if o.targetGiven && o.CaseloadTarget < 1 {
 		return spec, nil, "", usagef("--caseload-target %d: give the most cases a worker should hold, a whole number from 1 (e.g. 18)", o.CaseloadTarget)
@@ -132,14 +132,14 @@ func profileFlags(o *profileOptions, g *globalOptions) (profile.Spec, []sample.F
 	for _, w := range o.Where {
 		f, err := sample.ParseFilter(w)
 		if err != nil {
-			return spec, nil, "", usagef("--where: %v", err)
+			return spec, nil, "", usagef("--where: %w", err)
 		}
 		filters = append(filters, f)
 	}
 	for _, s := range o.Timeliness {
 		t, err := profile.ParseTimeliness(s)
 		if err != nil {
-			return spec, nil, "", usagef("--%v", err)
+			return spec, nil, "", usagef("--%w", err)
 		}
 		spec.Timeliness = append(spec.Timeliness, t)
 	}

@@ -123,11 +123,11 @@ func runRecord(ctx context.Context, o *recordOptions, g *globalOptions) error {
 	}
 	grade, err := audit.ParseGrade(o.Grade)
 	if err != nil {
-		return usagef("--grade: %v", err)
+		return usagef("--grade: %w", err)
 	}
 	imm, err := audit.ParseYesNo(o.Immediate)
 	if err != nil {
-		return usagef("--immediate: %v", err)
+		return usagef("--immediate: %w", err)
 	}
 	date, err := findingDate(o.Date, g)
 	if err != nil {

@@ -114,7 +114,7 @@ func pickFormat(format, out string) (report.Format, error) {
 	if format != "" {
 		f, err := report.ParseFormat(format)
 		if err != nil {
-			return "", usagef("--format: %v", err)
+			return "", usagef("--format: %w", err)
 		}
 		if out != "" {
 			if g, ok := report.FormatForPath(out); ok && g != f {
@@ -245,15 +245,21 @@ func writeReport(ctx context.Context, g *globalOptions, r *report.Report, f repo
 // upper bound of its interval — is above limit; otherwise say it is within.
 func checkThreshold(g *globalOptions, r *report.Report, limit float64, on report.On, name opt.Name) error {
 	exceeds, v, err := r.Exceeds(limit, on)
+	return limitVerdict(g, r, limit, on, name, exceeds, v, err)
+}
+
+// limitVerdict says how the report stands against its limit, as judged
+// (exceeds, the value judged, or why it could not be): exit 3 above it.
+func limitVerdict(g *globalOptions, r *report.Report, limit float64, on report.On, name opt.Name, exceeds bool, v float64, err error) error {
 	if err != nil {
-		return fmt.Errorf("cannot check %s: %w", name, err)
+		return opt.Errorf("cannot check %s: %w", name, err)
 	}
 	what := "the share needing immediate attention"
 	if on == report.OnUpper {
 		what = "the upper bound of the interval for the share needing immediate attention"
 	}
 	if exceeds {
-		return &exitCodeError{code: exitThreshold, err: fmt.Errorf("%s: %s, %s, is above %s %s", r.Audit, what, rate.Percent(v, 2, rate.Nearest), name, rate.Exact(limit))}
+		return &exitCodeError{code: exitThreshold, err: opt.Errorf("%s: %s, %s, is above %s %s", r.Audit, what, rate.Percent(v, 2, rate.Nearest), name, rate.Exact(limit))}
 	}
 	g.infof("%s: %s, %s, is within %s %s\n", r.Audit, what, rate.Percent(v, 2, rate.Nearest), name, rate.Exact(limit))
 	return nil

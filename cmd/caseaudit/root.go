@@ -2,10 +2,10 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -39,8 +39,28 @@ type globalOptions struct {
 	Spelling opt.Style
 }
 
-// spell names the options a message mentions as this face spells them.
-func (g *globalOptions) spell(s string) string { return opt.Spell(s, g.Spelling) }
+// spell is err's message with the options it names spelled as this face
+// spells them.
+func (g *globalOptions) spell(err error) string { return opt.Spell(err, g.Spelling) }
+
+// sprintf formats a message for this face: option names, texts and errors
+// among the arguments have their options spelled as it spells them.
+func (g *globalOptions) sprintf(format string, a ...any) string {
+	args := make([]any, len(a))
+	for i, v := range a {
+		switch v := v.(type) {
+		case opt.Name:
+			args[i] = v.Spell(g.Spelling)
+		case opt.Speller:
+			args[i] = v.Spell(g.Spelling)
+		case error:
+			args[i] = g.spell(v)
+		default:
+			args[i] = v
+		}
+	}
+	return fmt.Sprintf(format, args...)
+}
 
 // infof prints a message for the person at the terminal (stderr), unless
 // --quiet. Messages quote case IDs and cells from exports, so each line is
@@ -49,18 +69,18 @@ func (g *globalOptions) infof(format string, a ...any) {
 	if g.Quiet {
 		return
 	}
-	g.log("info", fmt.Sprintf(format, a...))
+	g.log("info", g.sprintf(format, a...))
 }
 
 // warnf prints a warning on stderr, even with --quiet, made inert as infof.
 func (g *globalOptions) warnf(format string, a ...any) {
-	g.log("warning", fmt.Sprintf(format, a...))
+	g.log("warning", g.sprintf(format, a...))
 }
 
 // errorf reports a problem on stderr, one line, as the final error is
 // (prefixed "caseaudit: "), when a command goes on after it or lists several.
 func (g *globalOptions) errorf(format string, a ...any) {
-	msg := strings.TrimSpace(fmt.Sprintf(format, a...))
+	msg := strings.TrimSpace(g.sprintf(format, a...))
 	if g.LogFormat == "json" {
 		g.log("error", msg)
 		return
@@ -71,15 +91,11 @@ func (g *globalOptions) errorf(format string, a ...any) {
 // log writes one message to stderr: as text (warnings prefixed), or with
 // --log-format json as one JSON object per line.
 func (g *globalOptions) log(level, msg string) {
-	msg = g.spell(msg)
 	if g.LogFormat == "json" {
+		lv := map[string]slog.Level{"info": slog.LevelInfo, "warning": slog.LevelWarn, "error": slog.LevelError}[level]
+		h := jsonLog(g.IO.Err)
 		for _, line := range strings.Split(strings.TrimRight(msg, "\n"), "\n") {
-			b, _ := json.Marshal(struct {
-				Time  string `json:"time"`
-				Level string `json:"level"`
-				Msg   string `json:"msg"`
-			}{g.Now().UTC().Format(time.RFC3339), level, strings.TrimSpace(line)})
-			fmt.Fprintf(g.IO.Err, "%s\n", b)
+			h.Handle(context.Background(), slog.NewRecord(g.Now(), lv, strings.TrimSpace(line), 0))
 		}
 		return
 	}
@@ -90,6 +106,27 @@ func (g *globalOptions) log(level, msg string) {
 		msg += "\n"
 	}
 	io.WriteString(g.IO.Err, terminalLines(msg))
+}
+
+// jsonLog is the --log-format json handler: one object per line,
+// {"time","level","msg"}, the time in UTC to the second (from the injected
+// clock) and the level as the text log names it (info, warning, error).
+func jsonLog(w io.Writer) slog.Handler {
+	return slog.NewJSONHandler(w, &slog.HandlerOptions{ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+		switch a.Key {
+		case slog.TimeKey:
+			return slog.String(slog.TimeKey, a.Value.Time().UTC().Format(time.RFC3339))
+		case slog.LevelKey:
+			switch a.Value.Any().(slog.Level) {
+			case slog.LevelWarn:
+				return slog.String(slog.LevelKey, "warning")
+			case slog.LevelError:
+				return slog.String(slog.LevelKey, "error")
+			}
+			return slog.String(slog.LevelKey, "info")
+		}
+		return a
+	}})
 }
 
 // terminalLines applies textsafe.Terminal to each line of s, keeping the
@@ -150,11 +187,11 @@ func run(ctx context.Context, io *IOStreams, args []string) int {
 			err = fmt.Errorf("%w: %v", context.Canceled, err)
 		}
 		if g.LogFormat == "json" {
-			if msg := strings.TrimSpace(err.Error()); msg != "" {
+			if msg := strings.TrimSpace(g.spell(err)); msg != "" {
 				g.log("error", msg)
 			}
 		} else {
-			printError(io.Err, g.spell(err.Error()), err, cmd.CommandPath())
+			printError(io.Err, g.spell(err), err, cmd.CommandPath())
 		}
 	}
 	return exitCode(err)

@@ -15,8 +15,6 @@ import (
 	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/rate"
 	"github.com/caseaudit/caseaudit/internal/words"
-	"github.com/caseaudit/caseaudit/sample"
-	"github.com/caseaudit/caseaudit/sample/export"
 	"github.com/spf13/cobra"
 )
 
@@ -117,7 +115,7 @@ func runRun(ctx context.Context, o *runOptions, g *globalOptions) error {
 	var ps configProblems
 	if errors.As(err, &ps) {
 		for _, p := range ps {
-			g.errorf("%s", textOneLine(p)) // one problem per line
+			g.errorf("%s", oneLine(g.spell(p))) // one problem per line
 		}
 		return fmt.Errorf("%s: %s; fix them and run again", o.Config, words.Count(len(ps), "problem"))
 	}
@@ -185,13 +183,13 @@ func runSampleStage(ctx context.Context, c *runConfig, d templateData, g *global
 	} else {
 		g.infof("input %s\n", input)
 	}
-	size, err := c.planSize()
+	plan, err := c.plan()
 	if err != nil {
 		return err
 	}
 	if c.Plan != nil {
-		g.infof("planned sample size %d (binomial: tolerable %s, confidence %s, expected %d)\n",
-			size, c.Plan.Tolerable, orDefault(c.Plan.Confidence, "95%"), c.Plan.Expected)
+		g.infof("planned sample size %d (%s: tolerable %s, confidence %s, expected %d)\n",
+			plan.Size, plan.Method, c.Plan.Tolerable, orDefault(c.Plan.Confidence, "95%"), c.Plan.Expected)
 	}
 	seed := ""
 	if c.Seed != seedGenerate {
@@ -212,20 +210,10 @@ func runSampleStage(ctx context.Context, c *runConfig, d templateData, g *global
 	if err != nil {
 		return err
 	}
-	req := audit.DrawRequest{
-		Spec: sample.Spec{
-			Export: input, Seed: seed, Size: size, Where: c.Filters, Strata: c.Strata,
-			Allocation: orDefault(c.Allocation, sample.Proportional), MinPerStratum: c.MinPerStratum, Columns: c.Columns,
-			Open:        export.OpenOptions{Sheet: c.Sheet, HeaderRow: c.HeaderRow, IDColumn: c.IDColumn, Delimiter: c.Delimiter, Encoding: c.Encoding},
-			ToolVersion: version(), Now: g.Now(),
-		},
-		Name: name, Period: d.Year + "-" + d.Month, ExcludeWithin: c.ExcludeAuditedWithin, Form: f,
-		FollowUp: audit.OwnerRule{Column: c.FollowUp.OwnerColumn, TeamManagers: c.FollowUp.TeamManagers, DueDays: c.FollowUp.DueDays},
-		Auditors: c.Auditors,
-		Rules: audit.AllocationRules{WorkerField: c.Conflicts.WorkerColumn, TeamField: c.Conflicts.TeamColumn,
-			AuditorTeams: c.Conflicts.AuditorTeams},
-		Factors: c.factorSpec(g.Now()),
-	}
+	req := c.drawRequest(input, seed, name, f)
+	req.Spec.ToolVersion, req.Spec.Now = version(), g.Now()
+	req.Period = d.Year + "-" + d.Month
+	req.Factors = c.factorSpec(g.Now())
 	if err := req.Check(); err != nil {
 		return err
 	}
@@ -262,67 +250,49 @@ func runReportStage(ctx context.Context, c *runConfig, d templateData, g *global
 	if err != nil {
 		return err
 	}
+	files, patterns, err := c.filledFiles(d)
+	if err != nil {
+		return err
+	}
 	st, err := g.openExistingStore(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	_, err = st.Audit(ctx, name)
-	// The previous month's audit, when the store has it, is the comparison.
-	compare := ""
-	if err == nil {
-		prevName, perr := c.auditName(newTemplateData(firstOfMonth(d).AddDate(0, -1, 0)))
-		if perr == nil && prevName != name {
-			if _, perr := st.Audit(ctx, prevName); perr == nil {
-				compare = prevName
-			}
-		}
+	req := report.RunRequest{Audit: name, Files: files, Import: audit.ImportOptions{Reason: c.Outputs.Reason},
+		Options: report.Options{Method: c.Method, By: c.By, Now: g.Now, ToolVersion: version(), Marking: c.Marking}}
+	if prev, err := c.auditName(newTemplateData(firstOfMonth(d).AddDate(0, -1, 0))); err == nil {
+		req.Previous = prev
 	}
+	if c.Confidence != "" {
+		req.Options.Confidence, _ = rate.Confidence.Parse(c.Confidence) // checked when the config was read
+	}
+	if c.FailAbove != "" {
+		limit, _ := rate.Limit.Parse(c.FailAbove) // checked when the config was read
+		req.Limit, req.On = &limit, report.On(strings.ToLower(c.FailOn))
+	}
+	req.Imported = func(f string, res *audit.ImportResult, err error) {
+		res, err = showImport(g, []string{f}, res, err)
+		if err != nil {
+			if msg := oneLine(g.spell(err)); msg != "" { // a refused file's problems are listed already
+				g.errorf("%s", msg)
+			}
+			return
+		}
+		g.infof("%s: %s recorded, %d corrections, %d unchanged, %d without a finding\n",
+			f, words.Count(res.Recorded, "finding"), res.Corrections, res.Unchanged, res.Empty)
+	}
+	res, err := report.Run(ctx, st, req)
 	if errors.Is(err, audit.ErrNotFound) {
 		return fmt.Errorf("there is no audit %q in %s yet: run the sample stage first (caseaudit run %s --stage sample)", name, g.storeName(), c.path)
 	}
 	if err != nil {
 		return err
 	}
-
-	files, patterns, err := c.filledFiles(d)
-	if err != nil {
-		return err
-	}
 	if len(files) == 0 && len(patterns) > 0 {
 		g.infof("no filled workbook found at %s; reporting the findings already recorded\n", strings.Join(patterns, ", "))
 	}
-	var failed []string
-	for _, f := range files {
-		res, err := importFile(ctx, g, st, name, f, audit.ImportOptions{Reason: c.Outputs.Reason})
-		if err != nil {
-			if ctx.Err() != nil {
-				return err
-			}
-			if msg := textOneLine(err); msg != "" { // a refused file's problems are listed already
-				g.errorf("%s", msg)
-			}
-			failed = append(failed, f)
-			continue
-		}
-		g.infof("%s: %s recorded, %d corrections, %d unchanged, %d without a finding\n",
-			f, words.Count(res.Recorded, "finding"), res.Corrections, res.Unchanged, res.Empty)
-	}
-
-	conf := 0.0
-	if c.Confidence != "" {
-		conf, _ = rate.Confidence.Parse(c.Confidence) // checked when the config was read
-	}
-	ropts := report.Options{Confidence: conf, Method: c.Method, By: c.By, Compare: compare,
-		NoCompare: compare == "", Now: g.Now, ToolVersion: version(), Marking: c.Marking}
-	if c.FailAbove != "" {
-		limit, _ := rate.Limit.Parse(c.FailAbove) // checked when the config was read
-		ropts.Limit = &limit
-	}
-	r, err := report.Build(ctx, st, name, ropts)
-	if err != nil {
-		return err
-	}
+	r := res.Report
 	if len(c.Outputs.Reports) == 0 {
 		if err := writeReport(ctx, g, r, report.Table, "", false, false); err != nil {
 			return err
@@ -350,27 +320,21 @@ func runReportStage(ctx context.Context, c *runConfig, d templateData, g *global
 	if r.Comparison != nil {
 		g.infof("%s\n", r.Comparison.Sentence)
 	}
-	var thresholdErr error
-	if c.FailAbove != "" {
-		limit, _ := rate.Limit.Parse(c.FailAbove) // checked when the config was read
-		on := report.On(strings.ToLower(c.FailOn))
-		if on == "" {
-			on = report.OnShare
-		}
-		thresholdErr = checkThreshold(g, r, limit, on, opt.FailAbove)
+	var verdict error
+	if req.Limit != nil {
+		verdict = limitVerdict(g, r, *req.Limit, req.On, opt.FailAbove, res.Exceeds, res.Value, res.LimitErr)
 	}
-	if len(failed) > 0 {
-		if thresholdErr != nil {
-			var ee *exitCodeError
-			if !errors.As(thresholdErr, &ee) {
-				return thresholdErr
-			}
-			g.warnf("%s\n", thresholdErr)
-		}
-		return fmt.Errorf("%d of %d filled %s not imported (%s): fix the rows listed above and run the report stage again",
-			len(failed), len(files), pluralWord(len(files), "workbook"), strings.Join(failed, ", "))
+	if res.Outcome != report.RunNotImported {
+		return verdict
 	}
-	return thresholdErr
+	if res.LimitErr != nil {
+		return verdict // the limit could not be judged: that is the error to fix first
+	}
+	if verdict != nil {
+		g.warnf("%s\n", verdict)
+	}
+	return fmt.Errorf("%d of %d filled %s not imported (%s): fix the rows listed above and run the report stage again",
+		len(res.Failed), len(files), words.Noun(len(files), "workbook"), strings.Join(res.Failed, ", "))
 }
 
 func firstOfMonth(d templateData) time.Time {
@@ -378,7 +342,7 @@ func firstOfMonth(d templateData) time.Time {
 	return t
 }
 
-// textOneLine is an error's message on one line.
-func textOneLine(err error) string {
-	return strings.Join(strings.Fields(err.Error()), " ")
+// oneLine is a message on one line.
+func oneLine(msg string) string {
+	return strings.Join(strings.Fields(msg), " ")
 }

@@ -230,25 +230,17 @@ func checkSampleFlags(o *sampleOptions) error {
 	if err := checkFormat(o.Format, "table", "csv", "json", "ids"); err != nil {
 		return err
 	}
-	if o.Out != "" && !strings.EqualFold(filepath.Ext(o.Out), ".xlsx") {
-		return usagef("--out %s: the auditors' workbook is an .xlsx file; name it …xlsx", o.Out)
+	if err := audit.CheckWorkbookName(o.Out); err != nil {
+		return &usageError{err}
 	}
 	if err := o.Open.Check(); err != nil {
-		return usagef("%v", err)
+		return usagef("%w", err)
 	}
 	if o.Alloc.given() && o.Audit == "" {
 		return usagef("--auditors needs --audit NAME: allocations are kept in the store")
 	}
 	if o.Audit == "" && (o.OwnerColumn != "" || len(o.TeamManagers) > 0 || o.DueDays != 0 || o.Period != "") {
 		return usagef("--owner-column, --team-manager, --due and --period go with --audit NAME: they are kept with the audit")
-	}
-	if o.Period != "" {
-		if _, err := parseMonth(o.Period); err != nil {
-			return usagef("--period %q: write the month as YYYY-MM, e.g. 2026-06", o.Period)
-		}
-	}
-	if o.DueDays < 0 {
-		return usagef("--due must be a positive number of working days")
 	}
 	for _, x := range o.TeamManagers {
 		if k, v, ok := strings.Cut(x, "="); !ok || strings.TrimSpace(k) == "" || strings.TrimSpace(v) == "" {
@@ -297,7 +289,7 @@ func (o *sampleOptions) drawRequest(g *globalOptions) (audit.DrawRequest, error)
 	}
 	r.Form = form
 	if err := r.Check(); err != nil {
-		return r, usagef("%v", err)
+		return r, usagef("%w", err)
 	}
 	return r, nil
 }
@@ -381,6 +373,9 @@ func runSample(ctx context.Context, o *sampleOptions, g *globalOptions) error {
 	req, err := o.drawRequest(g)
 	if err != nil {
 		return err
+	}
+	if err := req.Check(); err != nil {
+		return &usageError{err}
 	}
 	var st *audit.Store
 	if o.Audit != "" || o.ExcludeWithin != "" {

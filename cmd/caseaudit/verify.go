@@ -104,8 +104,9 @@ func writeVerify(g *globalOptions, v *audit.VerifyReport, format string) error {
 	a := v.Audit
 	out := verifyJSON{Audit: a.Name, OK: v.OK(), StoreOK: v.StoreProblem == "", TrailOK: v.Trail.OK, Entries: v.Trail.Entries,
 		Head: v.Trail.Head, TrailOnly: v.TrailOnly, NotChecked: v.NotChecked, Tried: []string{}, Provenance: &a.Provenance}
-	for _, p := range v.Problems(100) {
-		out.Problems = append(out.Problems, g.spell(p))
+	out.Problems = v.SpellProblems(100, g.Spelling)
+	if v.NotCheckedErr != nil {
+		out.NotChecked = g.spell(v.NotCheckedErr)
 	}
 	if out.Problems == nil {
 		out.Problems = []string{}
@@ -137,7 +138,7 @@ func writeVerify(g *globalOptions, v *audit.VerifyReport, format string) error {
 		case v.TrailOnly:
 			fmt.Fprintf(w, "sample: not checked (--trail-only)\n")
 		case r == nil || r.Comparison == nil:
-			fmt.Fprintf(w, "sample: NOT CHECKED: %s\n", g.spell(v.NotChecked))
+			fmt.Fprintf(w, "sample: NOT CHECKED: %s\n", out.NotChecked)
 		case r.Comparison.Holds() && r.Comparison.SameExport:
 			fmt.Fprintf(w, "sample: re-derived from %s (the recorded export: same SHA-256) with seed %s: identical, %s from a population of %s\n",
 				r.Export, p.Seed, words.Count(r.Comparison.Cases, "case"), words.Thousands(r.Comparison.Population))

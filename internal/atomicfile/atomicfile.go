@@ -139,8 +139,11 @@ func Check(path string, force bool) error {
 // existsError says a file exists and what to do; it is ErrExists.
 type existsError struct{ path string }
 
-func (e *existsError) Error() string {
-	return fmt.Sprintf("%s already exists; choose another name or give %s to replace it", e.path, opt.Force)
+func (e *existsError) Error() string { return e.Spell(opt.Keys) }
+
+// Spell is the message with the option it names spelled as st spells it.
+func (e *existsError) Spell(st opt.Style) string {
+	return fmt.Sprintf("%s already exists; choose another name or give %s to replace it", e.path, opt.Force.Spell(st))
 }
 
 func (e *existsError) Is(target error) bool { return target == ErrExists }

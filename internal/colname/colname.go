@@ -12,6 +12,7 @@
 package colname
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -77,10 +78,8 @@ func Personal(column string) bool {
 	ws := strings.FieldsFunc(strings.ToLower(column), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 	has := func(w ...string) bool {
 		for _, x := range ws {
-			for _, y := range w {
-				if x == y {
-					return true
-				}
+			if slices.Contains(w, x) {
+				return true
 			}
 		}
 		return false

@@ -1,11 +1,13 @@
-// Package words formats numbers and counts the way people read them in
-// messages and reports: thousands separators, singular and plural.
+// Package words formats numbers, counts and text the way people read them in
+// messages and reports: thousands separators, singular and plural, text cut
+// to a length.
 package words
 
 import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Thousands formats n with comma thousands separators, as people read row
@@ -44,6 +46,18 @@ func Noun(n int, noun string, plural ...string) string {
 		return plural[0]
 	}
 	return noun + "s"
+}
+
+// Clip shortens s to at most n runes, ending it with "…" when cut (for
+// limits such as Excel's on prompts, error texts and page headers).
+func Clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	if n <= 0 {
+		return ""
+	}
+	return string([]rune(s)[:n-1]) + "…"
 }
 
 // QuoteList quotes each string and joins them as alternatives: "a", "b" or

@@ -28,3 +28,21 @@ func TestCount(t *testing.T) {
 		}
 	}
 }
+
+func TestClip(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{"Case Reference", 20, "Case Reference"},
+		{"Case Reference", 14, "Case Reference"},
+		{"Case Reference", 8, "Case Re…"},
+		{"Zoë Brontë-Ørsted", 5, "Zoë …"},
+		{"abc", 0, ""},
+	} {
+		if got := Clip(tc.s, tc.n); got != tc.want {
+			t.Errorf("Clip(%q, %d) = %q, want %q", tc.s, tc.n, got, tc.want)
+		}
+	}
+}

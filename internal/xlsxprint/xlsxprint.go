@@ -9,8 +9,8 @@ import (
 	"math"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
+	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -60,16 +60,16 @@ func Apply(f *excelize.File, sheet string, s Setup) error {
 	hf := &excelize.HeaderFooterOptions{}
 	var head strings.Builder
 	if s.Title != "" {
-		head.WriteString("&L" + Escape(clip(s.Title, 80)))
+		head.WriteString("&L" + Escape(words.Clip(s.Title, 80)))
 	}
 	if s.Marking != "" {
-		head.WriteString("&C&\"-,Bold\"" + Escape(clip(s.Marking, 60)))
+		head.WriteString("&C&\"-,Bold\"" + Escape(words.Clip(s.Marking, 60)))
 	}
 	head.WriteString("&R&A")
 	hf.OddHeader = head.String()
 	foot := "&RPage &P of &N"
 	if s.Marking != "" {
-		foot = "&L&\"-,Bold\"" + Escape(clip(s.Marking, 60)) + foot
+		foot = "&L&\"-,Bold\"" + Escape(words.Clip(s.Marking, 60)) + foot
 	}
 	hf.OddFooter = foot
 	if err := f.SetHeaderFooter(sheet, hf); err != nil {
@@ -101,13 +101,6 @@ func QuoteSheet(name string) string {
 
 // Escape makes text literal in a header or footer (& starts a code there).
 func Escape(s string) string { return strings.ReplaceAll(s, "&", "&&") }
-
-func clip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n-1]) + "…"
-}
 
 // Width estimates how wide text is in column-width units (the width of
 // "0" in Calibri 11): what a column must be to show it on one line. It

@@ -18,6 +18,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/caseaudit/caseaudit/internal/colname"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
@@ -751,7 +752,7 @@ func FuzzCSV(f *testing.F) {
 			if tb.IDIndex < 0 || tb.IDIndex >= len(tb.Header) || tb.HeaderRow < 1 {
 				t.Fatalf("table %+v", tb)
 			}
-			if i, err := tb.ColumnIndex(tb.Header[tb.IDIndex]); err != nil || normHeader(tb.Header[i]) != normHeader(tb.Header[tb.IDIndex]) {
+			if i, err := tb.ColumnIndex(tb.Header[tb.IDIndex]); err != nil || colname.Norm(tb.Header[i]) != colname.Norm(tb.Header[tb.IDIndex]) {
 				t.Fatalf("ColumnIndex(%q) = %d, %v", tb.Header[tb.IDIndex], i, err)
 			}
 			cols := make([]int, len(tb.Header))

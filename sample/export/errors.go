@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/words"
 )
 
@@ -19,9 +20,29 @@ type InputError struct {
 	Msg    string // what is wrong, lower case, no trailing full stop
 	Hint   string // what to do; "" when there is nothing useful to say
 	Err    error  // underlying cause, if any (for errors.Is/As); not printed
+
+	hint opt.Text // Hint with the options it names as data (WithHint)
 }
 
-func (e *InputError) Error() string {
+// WithHint sets the hint to a text that names options, keeping them as data
+// so that a face spells them its way (Spell).
+func (e *InputError) WithHint(t opt.Text) *InputError {
+	e.Hint, e.hint = t.String(), t
+	return e
+}
+
+func (e *InputError) Error() string { return e.message(e.Hint) }
+
+// Spell is the message with the options its hint names spelled as st
+// spells them.
+func (e *InputError) Spell(st opt.Style) string {
+	if !e.hint.IsZero() && e.hint.String() == e.Hint {
+		return e.message(e.hint.Spell(st))
+	}
+	return e.message(e.Hint)
+}
+
+func (e *InputError) message(hint string) string {
 	var b strings.Builder
 	b.WriteString(e.Path)
 	if e.Sheet != "" {
@@ -35,9 +56,9 @@ func (e *InputError) Error() string {
 	}
 	b.WriteString(": ")
 	b.WriteString(e.Msg)
-	if e.Hint != "" {
+	if hint != "" {
 		b.WriteString("; ")
-		b.WriteString(e.Hint)
+		b.WriteString(hint)
 	}
 	return b.String()
 }

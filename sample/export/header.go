@@ -9,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/caseaudit/caseaudit/internal/colname"
 	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/textdist"
 	"github.com/caseaudit/caseaudit/internal/words"
@@ -37,7 +38,7 @@ var idRank = func() map[string]int {
 	m := map[string]int{}
 	add := func(rank int, names ...string) {
 		for _, n := range names {
-			m[looseKey(n)] = rank
+			m[colname.Key(n)] = rank
 		}
 	}
 	add(1, "Case Reference", "Case Ref", "Case Ref No", "Case Reference Number", "Case Reference No",
@@ -53,54 +54,40 @@ var idRank = func() map[string]int {
 var knownIDNames = []string{"Case Reference", "Case Ref", "Case ID", "Case Number", "Case No", "Child ID",
 	"LA Child ID", "Child Reference", "Person ID", "Client ID", "Service User ID", "ID", "Reference"}
 
-func normHeader(s string) string {
-	return strings.ToLower(strings.Join(strings.Fields(s), " "))
-}
-
-func looseKey(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			b.WriteRune(unicode.ToLower(r))
-		}
-	}
-	return b.String()
-}
-
 // knownIDRank is the rank of h as an ID column name, or 0. An error value
 // is no name, though "#REF!" has the letters of "Ref".
 func knownIDRank(h string) int {
 	if len(h) > 64 || isErrorValue(h) {
 		return 0
 	}
-	return idRank[looseKey(h)]
+	return idRank[colname.Key(h)]
 }
 
 // matchHeader returns the index of the header that name denotes, or -1.
 // An exact match (normHeader) wins, the first of duplicates; failing that,
 // a looseKey match if exactly one distinct header name has it.
 func matchHeader(header []string, name string) int {
-	n := normHeader(name)
+	n := colname.Norm(name)
 	if n == "" || isErrorValue(n) {
 		return -1
 	}
 	for i, h := range header {
-		if normHeader(h) == n {
+		if colname.Norm(h) == n {
 			return i
 		}
 	}
-	k := looseKey(name)
+	k := colname.Key(name)
 	if k == "" {
 		return -1
 	}
 	found, distinct := -1, ""
 	for i, h := range header {
-		if looseKey(h) != k || isErrorValue(h) {
+		if colname.Key(h) != k || isErrorValue(h) {
 			continue
 		}
 		if found < 0 {
-			found, distinct = i, normHeader(h)
-		} else if normHeader(h) != distinct {
+			found, distinct = i, colname.Norm(h)
+		} else if colname.Norm(h) != distinct {
 			return -1 // "Case-Ref" and "Case Ref." both: ambiguous
 		}
 	}
@@ -138,16 +125,16 @@ func uncut(header []string, name string) string {
 	default:
 		return ""
 	}
-	prefix := normHeader(n)
+	prefix := colname.Norm(n)
 	if len(prefix) < 2 {
 		return ""
 	}
 	found := ""
 	for _, h := range header {
-		if !strings.HasPrefix(normHeader(h), prefix) || isErrorValue(h) {
+		if !strings.HasPrefix(colname.Norm(h), prefix) || isErrorValue(h) {
 			continue
 		}
-		if found != "" && normHeader(found) != normHeader(h) {
+		if found != "" && colname.Norm(found) != colname.Norm(h) {
 			return "" // two headers start so
 		}
 		if found == "" {
@@ -169,11 +156,11 @@ func chooseID(header []string) (idx int, found bool, ambiguous []string) {
 		if r == 0 {
 			continue
 		}
-		n := normHeader(h)
+		n := colname.Norm(h)
 		switch {
 		case best == 0 || r < best:
 			best, idx, names, shown = r, i, []string{n}, []string{strings.TrimSpace(h)}
-		case r == best && !hasString(names, n):
+		case r == best && !slices.Contains(names, n):
 			names = append(names, n)
 			shown = append(shown, strings.TrimSpace(h))
 		}
@@ -185,15 +172,6 @@ func chooseID(header []string) (idx int, found bool, ambiguous []string) {
 		return -1, true, shown
 	}
 	return idx, true, nil
-}
-
-func hasString(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // topRows holds the first rows of a sheet that hold a value (and the
@@ -308,9 +286,9 @@ func locateHeader(path, sheet string, top topRows, opts OpenOptions) (headerFoun
 			return headerFound{}, &idMissing{row: row, header: header, below: below(row)}, nil
 		}
 		if amb != nil {
-			return headerFound{}, nil, ie(row,
-				fmt.Sprintf("ambiguous ID column: %s could each be the case ID", quoteList(amb)),
-				fmt.Sprintf("choose one with %s %q", opt.IDColumn, amb[0]))
+			return headerFound{}, nil, (&InputError{Path: path, Sheet: sheet, Row: row,
+				Msg: fmt.Sprintf("ambiguous ID column: %s could each be the case ID", quoteList(amb))}).
+				WithHint(opt.Sprintf("choose one with %s %q", opt.IDColumn, amb[0]))
 		}
 		return headerFound{row, header, i}, nil, nil
 	}
@@ -418,9 +396,9 @@ func isDigits(s string) bool {
 // otherSheets says the workbook has other sheets worth suggesting.
 func missingError(path, sheet string, m *idMissing, otherSheets bool, headerRowGiven bool) error {
 	e := &InputError{Path: path, Sheet: sheet, Row: m.row}
-	sheetHint := ""
+	sheetHint := opt.Plain("")
 	if otherSheets {
-		sheetHint = ", or choose the sheet with " + opt.Sheet.String()
+		sheetHint = opt.Sprintf(", or choose the sheet with %s", opt.Sheet)
 	}
 	if m.row == 0 {
 		if sheet == "" {
@@ -428,8 +406,7 @@ func missingError(path, sheet string, m *idMissing, otherSheets bool, headerRowG
 		} else {
 			e.Msg = "the sheet is empty"
 		}
-		e.Hint = "check that this is the case list export" + sheetHint
-		return e
+		return e.WithHint(opt.Sprintf("check that this is the case list export%s", sheetHint))
 	}
 	if m.idGiven != "" {
 		where := fmt.Sprintf("in the first %d rows holding values", headerScanRows)
@@ -438,21 +415,29 @@ func missingError(path, sheet string, m *idMissing, otherSheets bool, headerRowG
 		}
 		e.Msg = fmt.Sprintf("no column %q %s (headers on this row: %s)", strings.TrimSpace(m.idGiven), where, ListHeaders(m.header))
 		if c := uncut(m.header, m.idGiven); c != "" {
-			e.Hint = fmt.Sprintf("did you mean %s %q? (a long name shortened with … must be given in full)", opt.IDColumn, c) + strings.TrimPrefix(sheetHint, ",")
+			e.WithHint(opt.Sprintf("did you mean %s %q? (a long name shortened with … must be given in full)%s", opt.IDColumn, c, orSheet(otherSheets)))
 		} else if c := closestHeader(m.header, []string{m.idGiven}); c != "" {
-			e.Hint = fmt.Sprintf("did you mean %s %q?", opt.IDColumn, c) + strings.TrimPrefix(sheetHint, ",")
-		} else if sheetHint != "" {
-			e.Hint = "choose the sheet with " + opt.Sheet.String()
+			e.WithHint(opt.Sprintf("did you mean %s %q?%s", opt.IDColumn, c, orSheet(otherSheets)))
+		} else if otherSheets {
+			e.WithHint(opt.Sprintf("choose the sheet with %s", opt.Sheet))
 		}
 		return e
 	}
 	e.Msg = fmt.Sprintf("no case ID column found (headers on this row: %s)", ListHeaders(m.header))
 	if c := suggestIDColumn(m.header, m.below); c != "" {
-		e.Hint = fmt.Sprintf("name the ID column with %s %q", opt.IDColumn, c) + sheetHint
+		e.WithHint(opt.Sprintf("name the ID column with %s %q%s", opt.IDColumn, c, sheetHint))
 	} else {
-		e.Hint = "name the ID column with " + opt.IDColumn.String() + sheetHint
+		e.WithHint(opt.Sprintf("name the ID column with %s%s", opt.IDColumn, sheetHint))
 	}
 	return e
+}
+
+// orSheet is the hint's tail suggesting another sheet, after a question.
+func orSheet(otherSheets bool) opt.Text {
+	if otherSheets {
+		return opt.Sprintf(" or choose the sheet with %s", opt.Sheet)
+	}
+	return opt.Plain("")
 }
 
 // suggestIDColumn chooses the column to suggest as the ID column of a
@@ -610,7 +595,7 @@ func closestHeader(header []string, targets []string) string {
 }
 
 func likeness(a, b string) float64 {
-	ka, kb := looseKey(a), looseKey(b)
+	ka, kb := colname.Key(a), colname.Key(b)
 	if ka == "" || kb == "" {
 		return 0
 	}
@@ -634,7 +619,7 @@ func wordOverlap(a, b string) float64 {
 	}
 	inter := 0
 	for _, x := range wa {
-		if hasString(wb, x) {
+		if slices.Contains(wb, x) {
 			inter++
 		}
 	}

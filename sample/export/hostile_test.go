@@ -207,4 +207,4 @@ func TestHostileZipBomb(t *testing.T) {
 
 // spelled is an error's message with its options spelled as the command
 // line spells them (--id-column), as caseaudit prints it.
-func spelled(err error) string { return opt.Spell(err.Error(), opt.Flags) }
+func spelled(err error) string { return opt.Spell(err, opt.Flags) }

@@ -357,8 +357,8 @@ func pickSheet(ctx context.Context, path, format string, wb workbook, opts OpenO
 		}
 	}
 	if len(order) == 0 {
-		return nil, &InputError{Path: path, Msg: "every sheet is hidden (" + sheetList(sheets) + ")",
-			Hint: "choose the sheet with " + opt.Sheet.String()}
+		return nil, (&InputError{Path: path, Msg: "every sheet is hidden (" + sheetList(sheets) + ")"}).
+			WithHint(opt.Sprintf("choose the sheet with %s", opt.Sheet))
 	}
 	firstVisible := -1
 	for i, s := range sheets {
@@ -404,8 +404,8 @@ func resolveSheet(path, format string, sheets []sheetInfo, want string) (int, er
 		if w == "1" {
 			return 0, nil
 		}
-		return 0, &InputError{Path: path, Msg: fmt.Sprintf("a csv file has no sheets, so no sheet %q", want),
-			Hint: "leave out " + opt.Sheet.String()}
+		return 0, (&InputError{Path: path, Msg: fmt.Sprintf("a csv file has no sheets, so no sheet %q", want)}).
+			WithHint(opt.Sprintf("leave out %s", opt.Sheet))
 	}
 	for i, s := range sheets {
 		if strings.EqualFold(strings.TrimSpace(s.Name), w) {

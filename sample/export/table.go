@@ -3,7 +3,6 @@ package export
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 
 	"github.com/caseaudit/caseaudit/internal/opt"
@@ -268,13 +267,13 @@ type grid interface {
 // treat it as a usage error.
 func (o OpenOptions) Check() error {
 	if _, err := parseEncoding(o.Encoding); err != nil {
-		return fmt.Errorf("%s %q: use utf-8, utf-16le, utf-16be, utf-32le, utf-32be or windows-1252", opt.Encoding, o.Encoding)
+		return opt.Errorf("%s %q: use utf-8, utf-16le, utf-16be, utf-32le, utf-32be or windows-1252", opt.Encoding, o.Encoding)
 	}
 	if _, err := parseDelimiter(o.Delimiter); err != nil {
-		return fmt.Errorf("%s %q: use , ; | or tab", opt.Delimiter, o.Delimiter)
+		return opt.Errorf("%s %q: use , ; | or tab", opt.Delimiter, o.Delimiter)
 	}
 	if o.HeaderRow < 0 {
-		return fmt.Errorf("%s must be a row number from 1", opt.HeaderRow)
+		return opt.Errorf("%s must be a row number from 1", opt.HeaderRow)
 	}
 	return nil
 }

@@ -300,7 +300,7 @@ func openCFB(path string, f *os.File, size int64, opts OpenOptions) (zr *zip.Rea
 		if opts.Password == "" {
 			plain, err = decryptWith(enc, pkg, defaultPassword)
 			if errors.Is(err, errWrongPassword) {
-				return nil, &InputError{Path: path, Msg: "the workbook is password-protected", Hint: "give " + opt.Password.String(), Err: err}
+				return nil, (&InputError{Path: path, Msg: "the workbook is password-protected", Err: err}).WithHint(opt.Sprintf("give %s", opt.Password))
 			}
 		} else {
 			plain, err = decryptWith(enc, pkg, opts.Password)
@@ -313,7 +313,7 @@ func openCFB(path string, f *os.File, size int64, opts OpenOptions) (zr *zip.Rea
 				}
 			}
 			if errors.Is(err, errWrongPassword) {
-				return nil, &InputError{Path: path, Msg: "wrong password for the workbook", Hint: "check the " + opt.Password.String() + " value", Err: err}
+				return nil, (&InputError{Path: path, Msg: "wrong password for the workbook", Err: err}).WithHint(opt.Sprintf("check the %s value", opt.Password))
 			}
 		}
 		if err == nil {

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/caseaudit/caseaudit/internal/colname"
 	"github.com/caseaudit/caseaudit/sample/export"
 )
 
@@ -474,7 +475,7 @@ var unallocatedKeys = map[string]bool{
 // blank, or a text such as Unallocated, Not allocated, None, N/A, TBC,
 // Awaiting allocation, Unassigned or Vacant (ignoring case and punctuation).
 func Unallocated(worker string) bool {
-	k := looseKey(worker)
+	k := colname.Key(worker)
 	return k == "" || unallocatedKeys[k]
 }
 

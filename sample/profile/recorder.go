@@ -42,10 +42,10 @@ func NewRecorder(spec sample.FactorSpec) (*Recorder, error) {
 		ps.NoWorker, ps.NoChanges, ps.NoTeam = spec.WorkerColumn == "", spec.ChangesColumn == "", spec.TeamColumn == ""
 	}
 	if ps.CaseloadTarget < 0 {
-		return nil, fmt.Errorf("%s %d: give the most cases a worker should hold, a whole number from 1", opt.FactorsCaseloadTarget, ps.CaseloadTarget)
+		return nil, opt.Errorf("%s %d: give the most cases a worker should hold, a whole number from 1", opt.FactorsCaseloadTarget, ps.CaseloadTarget)
 	}
 	if ps.ChangesAtLeast < 0 || ps.ChangesAtLeast > 100 {
-		return nil, fmt.Errorf("%s %d: give a whole number from 1 to 100", opt.FactorsChangesAtLeast, ps.ChangesAtLeast)
+		return nil, opt.Errorf("%s %d: give a whole number from 1 to 100", opt.FactorsChangesAtLeast, ps.ChangesAtLeast)
 	}
 	if ps.ChangesAtLeast == 0 {
 		ps.ChangesAtLeast = 3
@@ -53,14 +53,14 @@ func NewRecorder(spec sample.FactorSpec) (*Recorder, error) {
 	for _, s := range spec.Timeliness {
 		t, err := ParseTimeliness(s)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", opt.FactorsTimeliness, err)
+			return nil, opt.Errorf("%s: %w", opt.FactorsTimeliness, err)
 		}
 		ps.Timeliness = append(ps.Timeliness, t)
 	}
 	if spec.AsOf != "" {
 		t, err := time.Parse("2006-01-02", spec.AsOf)
 		if err != nil {
-			return nil, fmt.Errorf("%s %q: give a date as yyyy-mm-dd", opt.FactorsAsOf, spec.AsOf)
+			return nil, opt.Errorf("%s %q: give a date as yyyy-mm-dd", opt.FactorsAsOf, spec.AsOf)
 		}
 		ps.AsOf = t
 	}
@@ -77,17 +77,17 @@ func (r *Recorder) Start(t *export.Table) error {
 			name := map[string]opt.Name{"worker": opt.FactorsWorkerColumn, "changes": opt.FactorsChangesColumn,
 				"team": opt.FactorsTeamColumn, "timeliness": opt.FactorsTimeliness}[ce.Role]
 			if ce.Role == "timeliness" && !errors.Is(err, ErrTimeliness) {
-				return fmt.Errorf("%s %q: %w", name, ce.Pair, err)
+				return opt.Errorf("%s %q: %w", name, ce.Pair, err)
 			}
-			return fmt.Errorf("%s: %w", name, err)
+			return opt.Errorf("%s: %w", name, err)
 		}
 		return err
 	}
 	if p.Empty() {
-		return &export.InputError{Path: t.Path, Sheet: t.Sheet,
-			Msg:  fmt.Sprintf("%v: no worker or changes column found (headers: %s) and no timeliness pair", ErrNothingToRecord, export.ListHeaders(t.Header)),
-			Hint: fmt.Sprintf("name the columns with %s or %s, or give %s \"FROM..TO<=45d\"", opt.FactorsWorkerColumn, opt.FactorsChangesColumn, opt.FactorsTimeliness),
-			Err:  ErrNothingToRecord}
+		return (&export.InputError{Path: t.Path, Sheet: t.Sheet,
+			Msg: fmt.Sprintf("%v: no worker or changes column found (headers: %s) and no timeliness pair", ErrNothingToRecord, export.ListHeaders(t.Header)),
+			Err: ErrNothingToRecord}).
+			WithHint(opt.Sprintf("name the columns with %s or %s, or give %s \"FROM..TO<=45d\"", opt.FactorsWorkerColumn, opt.FactorsChangesColumn, opt.FactorsTimeliness))
 	}
 	r.p = p
 	r.seen = NewSeen()

@@ -3,11 +3,13 @@ package profile
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
 
+	"github.com/caseaudit/caseaudit/internal/colname"
 	"github.com/caseaudit/caseaudit/sample/export"
 )
 
@@ -178,17 +180,6 @@ var (
 		"Service Team", "Unit", "Locality", "Service Area", "Service"}
 )
 
-// looseKey keeps letters and digits, lower-cased ("Case No." -> "caseno").
-func looseKey(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			b.WriteRune(unicode.ToLower(r))
-		}
-	}
-	return b.String()
-}
-
 func words(s string) []string {
 	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 }
@@ -198,26 +189,17 @@ func words(s string) []string {
 func detect(header []string, names []string, not ...int) int {
 	keys := make([]string, len(header))
 	for i, h := range header {
-		keys[i] = looseKey(h)
+		keys[i] = colname.Key(h)
 	}
 	for _, n := range names {
-		k := looseKey(n)
+		k := colname.Key(n)
 		for i := range header {
-			if keys[i] == k && !contains(not, i) {
+			if keys[i] == k && !slices.Contains(not, i) {
 				return i
 			}
 		}
 	}
 	return -1
-}
-
-func contains(xs []int, x int) bool {
-	for _, y := range xs {
-		if x == y {
-			return true
-		}
-	}
-	return false
 }
 
 // looksLikeChanges recognises other names of a column counting workers or
