@@ -153,3 +153,29 @@ func trendAmendments(ps []TrendPoint) []string {
 	}
 	return out
 }
+
+// SignOffState states an audit's sign-off against its figures now, as a
+// status line does; nil when it was never signed off.
+func SignOffState(ctx context.Context, st *audit.Store, name string) (v *SignOffView, err error) {
+	err = st.Snapshot(ctx, func(st *audit.Store) error {
+		s, err := st.SignOffOf(ctx, name)
+		if err != nil || s.SignOff == nil {
+			return err
+		}
+		a, err := st.Audit(ctx, name)
+		if err != nil {
+			return err
+		}
+		o := Options{}
+		if err := o.normalise(); err != nil {
+			return err
+		}
+		r, _, _, _, err := core(ctx, st, a, o)
+		if err != nil {
+			return err
+		}
+		v = signOffView(s, r.Figures())
+		return nil
+	})
+	return v, err
+}

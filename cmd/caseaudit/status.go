@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/audit/report"
 	"github.com/spf13/cobra"
 )
 
@@ -61,11 +62,22 @@ func runStatus(ctx context.Context, o *statusOptions, g *globalOptions) error {
 	if err != nil {
 		return err
 	}
-	return writeStatus(g.IO.Out, s, o.Format)
+	so, err := report.SignOffState(ctx, st, a.Name)
+	if err != nil {
+		return err
+	}
+	return writeStatusSigned(g.IO.Out, s, so, o.Format)
 }
 
-// writeStatus renders an audit's progress.
+// writeStatus renders an audit's progress, without its sign-off.
 func writeStatus(w io.Writer, s *audit.Status, format string) error {
+	return writeStatusSigned(w, s, nil, format)
+}
+
+// writeStatusSigned renders an audit's progress and its sign-off (so, nil
+// when not known): signed off, or amended after sign-off with the figures
+// then and now.
+func writeStatusSigned(w io.Writer, s *audit.Status, so *report.SignOffView, format string) error {
 	if format == "json" {
 		type auditorJSON struct {
 			Auditor   string   `json:"auditor"`
@@ -74,14 +86,15 @@ func writeStatus(w io.Writer, s *audit.Status, format string) error {
 			ToDo      []string `json:"to_do"`
 		}
 		out := struct {
-			Audit       string        `json:"audit"`
-			Size        int           `json:"size"`
-			Recorded    int           `json:"recorded"`
-			Flagged     int           `json:"flagged"`
-			Auditors    []auditorJSON `json:"auditors"`
-			Unallocated []string      `json:"unallocated"`
-			ToDo        []string      `json:"to_do"`
-		}{Audit: s.Name, Size: s.Size, Recorded: s.Recorded, Flagged: s.Flagged,
+			Audit       string              `json:"audit"`
+			Size        int                 `json:"size"`
+			Recorded    int                 `json:"recorded"`
+			Flagged     int                 `json:"flagged"`
+			Auditors    []auditorJSON       `json:"auditors"`
+			Unallocated []string            `json:"unallocated"`
+			ToDo        []string            `json:"to_do"`
+			SignOff     *report.SignOffView `json:"sign_off"`
+		}{SignOff: so, Audit: s.Name, Size: s.Size, Recorded: s.Recorded, Flagged: s.Flagged,
 			Auditors: []auditorJSON{}, Unallocated: nonNilStrings(s.Unallocated), ToDo: nonNilStrings(s.ToDo)}
 		for _, x := range s.Auditors {
 			out.Auditors = append(out.Auditors, auditorJSON{x.Auditor, x.Allocated, x.Recorded, nonNilStrings(x.ToDo)})
@@ -89,6 +102,12 @@ func writeStatus(w io.Writer, s *audit.Status, format string) error {
 		return writeJSON(w, out)
 	}
 	fmt.Fprintf(w, "%s: %d of %d cases recorded, %d flagged for immediate attention\n", s.Name, s.Recorded, s.Size, s.Flagged)
+	switch {
+	case so != nil && so.Amended:
+		fmt.Fprintf(w, "amended after sign-off: %s\n", so.Sentence)
+	case so != nil:
+		fmt.Fprintf(w, "%s\n", so.Sentence)
+	}
 	if s.Withdrawn > 0 {
 		fmt.Fprintf(w, "withdrawn: %d (each replaced by the next case of its stratum when there was one; caseaudit report says why)\n", s.Withdrawn)
 	}
