@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/internal/words"
@@ -26,6 +27,10 @@ func RenderTrend(w io.Writer, t *Trend, f Format, o RenderOptions) error {
 		if len(t.Audits) > 0 {
 			mdTable(bw, trendTable(t.Audits, t.Confidence))
 		}
+		if bt := byTable(t); bt != nil {
+			fmt.Fprintf(bw, "\n## By %s\n\n%s\n\n", mdEscape(t.By), mdEscape(byIntro(t)))
+			mdTable(bw, bt)
+		}
 		if gt := goodTable(t.Audits); gt != nil {
 			fmt.Fprintf(bw, "\n## Good or better\n\n%s\n\n", mdEscape(goodIntro))
 			mdTable(bw, gt)
@@ -35,6 +40,9 @@ func RenderTrend(w io.Writer, t *Trend, f Format, o RenderOptions) error {
 		}
 		return bw.Flush()
 	case CSV:
+		if t.By != "" {
+			return writeTrendByCSV(w, t)
+		}
 		return writeTrendCSV(w, t)
 	case JSON:
 		return WriteTrendJSON(w, t)
@@ -54,6 +62,15 @@ func trendIntro(t *Trend) string {
 		confPct(t.Confidence), methodName(t.Method))
 	if t.Limit != nil {
 		s += fmt.Sprintf(" The limit is %s.", pct(*t.Limit, nearest))
+	}
+	var open []string
+	for _, p := range t.Audits {
+		if p.Incomplete {
+			open = append(open, p.Audit)
+		}
+	}
+	if len(open) > 0 {
+		s += fmt.Sprintf(" Not every sampled case of %s is recorded yet: %s figures may still move.", strings.Join(open, ", "), plural(len(open), "its", "their"))
 	}
 	return s
 }
@@ -105,6 +122,10 @@ func writeTrendTable(w io.Writer, t *Trend, color bool) error {
 			fmt.Fprintf(bw, "Amended after sign-off: %s\n", a)
 		}
 	}
+	if bt := byTable(t); bt != nil {
+		fmt.Fprintf(bw, "\n%s\n", wrap(byIntro(t), 100))
+		writeTbl(bw, bt, "")
+	}
 	if gt := goodTable(t.Audits); gt != nil {
 		fmt.Fprintf(bw, "\n%s\n", wrap(goodIntro, 100))
 		writeTbl(bw, gt, "")
@@ -128,6 +149,7 @@ func writeTrendCSV(w io.Writer, t *Trend) error {
 	for _, k := range keys {
 		h = append(h, k+": good_or_better")
 	}
+	h = append(h, "not_recorded")
 	if t.Limit != nil {
 		h = append(h, "limit")
 	}
@@ -144,6 +166,7 @@ func writeTrendCSV(w io.Writer, t *Trend) error {
 		for _, k := range keys {
 			row = append(row, fptr(p.focusShare(k)))
 		}
+		row = append(row, inum(p.NotRecorded))
 		if t.Limit != nil {
 			row = append(row, fptr(t.Limit))
 		}

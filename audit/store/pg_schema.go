@@ -32,7 +32,7 @@ import "strings"
 //     QA role.
 //
 // Appends to one audit's trail are serialised by a transaction advisory
-// lock on (pgLockSpace, audit id), taken when a write transaction first
+// lock on (lockSpace(schema), audit id), taken when a write transaction first
 // looks the audit up (Tx.Audit) or opens its chain.
 
 // pgSchemaToken stands for the quoted schema name in the statements below.
@@ -45,8 +45,10 @@ const (
 	RoleAuditor = "caseaudit_auditor" // record and import findings; read the audits
 )
 
-// pgLockSpace is the first key of caseaudit's advisory locks ("CAUD").
-const pgLockSpace = 0x43415544
+// pgInitLock is the first key of the advisory lock that makes store inits
+// in one database take turns ("CAUD"); each store's own writers use keys
+// of their own (lockSpace).
+const pgInitLock = 0x43415544
 
 var pgMigrations = []string{
 	// Version 1.
@@ -176,7 +178,11 @@ $$;
 CREATE TRIGGER trail_check BEFORE INSERT ON {{S}}.trail
 	FOR EACH ROW EXECUTE FUNCTION {{S}}.trail_check();
 `,
-	// Version 4: the people list and the duties it gives (pg_people.go).
+	// Version 4: the guards of pg_guards.go (every entry's hash checked in
+	// the database, rows validated, fixed search_path), which store init
+	// (re)creates after the migrations.
+	`SELECT 1;`,
+	// Version 5: the people list and the duties it gives (pg_people.go).
 	pgPeopleMigration,
 }
 
@@ -195,14 +201,6 @@ ALTER TABLE {{S}}.audit ENABLE TRIGGER USER;
 ALTER TABLE {{S}}.sampled_case ENABLE TRIGGER USER;
 ALTER TABLE {{S}}.trail ENABLE TRIGGER USER;
 `
-
-// pgTriggers are the triggers IntegrityCheck expects, by table.
-var pgTriggers = map[string][]string{
-	"audit":         {"audit_no_change", "audit_no_truncate"},
-	"sampled_case":  {"sampled_case_no_change", "sampled_case_no_truncate"},
-	"trail":         {"trail_no_change", "trail_no_truncate", "trail_check", "trail_duty"},
-	"person_change": {"person_change_no_change", "person_change_no_truncate", "person_check"},
-}
 
 // inSchema puts the quoted schema name into a statement.
 func inSchema(stmt, schema string) string {
