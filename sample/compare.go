@@ -17,43 +17,66 @@ import (
 type Comparison struct {
 	// Export is the file compared (as given); SameExport: its SHA-256 is
 	// the recorded one.
-	Export         string
-	SameExport     bool
-	RecordedSHA256 string
-	SHA256         string
+	Export         string `json:"export"`
+	SameExport     bool   `json:"same_export"`
+	RecordedSHA256 string `json:"recorded_sha256"`
+	SHA256         string `json:"sha256"`
 	// Cases is the number of recorded cases compared.
-	Cases int
+	Cases int `json:"cases"`
 	// The population recorded and found again.
-	RecordedPopulation int
-	Population         int
+	RecordedPopulation int `json:"recorded_population"`
+	Population         int `json:"population"`
 	// Missing: recorded cases the re-derived sample does not hold, each
 	// with the reason (gone from the export, filtered out, excluded, or
 	// outranked by a case that was not there before).
-	Missing []Difference
+	Missing []Difference `json:"missing"`
 	// Added: re-derived cases that were not recorded.
-	Added []Difference
+	Added []Difference `json:"added"`
 	// Moved: cases of the first draw at another place in selection order.
-	Moved []Difference
+	Moved []Difference `json:"moved"`
 	// Changed: recorded cases still drawn whose shown fields now differ in
 	// the export (the sample may still re-derive; the case's details do not).
-	Changed []FieldChange
+	Changed []FieldChange `json:"changed"`
 	// Factors: recorded factor values (of the population, or of a recorded
 	// case still drawn) that differ when measured again.
-	Factors []FactorChange
+	Factors []FactorChange `json:"factors"`
 }
 
 // Difference is one case that differs.
 type Difference struct {
-	ID             string
-	RecordedOrder  int // 0 when not recorded
-	RederivedOrder int // 0 when not re-derived
-	Why            string
+	ID             string `json:"id"`
+	RecordedOrder  int    `json:"recorded_order"`  // 0 when not recorded
+	RederivedOrder int    `json:"rederived_order"` // 0 when not re-derived
+	Why            string `json:"why"`
 }
 
 // FieldChange is a shown field of a sampled case that differs from the
 // value recorded when the sample was drawn.
 type FieldChange struct {
-	ID, Column, Recorded, Now string
+	ID       string `json:"id"`
+	Column   string `json:"column"`
+	Recorded string `json:"recorded"`
+	Now      string `json:"now"`
+}
+
+// Normalise gives nil lists their empty values, so that JSON shows [] for
+// "none" rather than null.
+func (c *Comparison) Normalise() {
+	if c.Missing == nil {
+		c.Missing = []Difference{}
+	}
+	if c.Added == nil {
+		c.Added = []Difference{}
+	}
+	if c.Moved == nil {
+		c.Moved = []Difference{}
+	}
+	if c.Changed == nil {
+		c.Changed = []FieldChange{}
+	}
+	if c.Factors == nil {
+		c.Factors = []FactorChange{}
+	}
 }
 
 // Identical reports whether the sample re-derives exactly: the same
@@ -100,7 +123,7 @@ func (c *Comparison) Problems(max int) []string {
 	}
 	for _, f := range c.Factors {
 		if f.ID == "" {
-			out = append(out, fmt.Sprintf("the population's %s differ: recorded %s; now %s", f.Factor, f.Recorded, f.Now))
+			out = append(out, fmt.Sprintf("the population's %s differ%s: recorded %s; now %s", f.Factor, agreeS(f.Factor), f.Recorded, f.Now))
 		} else {
 			out = append(out, fmt.Sprintf("case %s's %s was %s when drawn and is %s now", f.ID, f.Factor, f.Recorded, f.Now))
 		}
@@ -110,6 +133,16 @@ func (c *Comparison) Problems(max int) []string {
 		out = append(out[:max], fmt.Sprintf("… and %s more", words.Count(n, "difference")))
 	}
 	return out
+}
+
+// agreeS is the verb's ending for a factor's name: "caseloads differ",
+// "changes of worker differ", "timeliness differs", "the number of cases
+// profiled differs".
+func agreeS(factor string) string {
+	if factor == "timeliness" || strings.HasPrefix(factor, "number of") {
+		return "s"
+	}
+	return ""
 }
 
 func short(sum string) string {
@@ -155,14 +188,48 @@ func Compare(ctx context.Context, p *Provenance, recorded []Selected, columns []
 	for _, m := range c.Missing {
 		gaps[was[m.ID].Stratum]++
 	}
+	// Each stratum's share of the sample, recorded and re-derived, and the
+	// last ticket recorded in it: a case ranking before that ticket would
+	// have been drawn had it been there, so it is new (or newly meets the
+	// filters); one ranking after it was there and moves up.
+	recPer, nowPer, last := map[string]int{}, map[string]int{}, map[string]string{}
+	for _, r := range recorded {
+		recPer[r.Stratum]++
+		if r.Ticket > last[r.Stratum] {
+			last[r.Stratum] = r.Ticket
+		}
+	}
 	for _, s := range d.Sample.Cases {
-		if _, ok := was[s.ID]; !ok {
-			why := "it is new in the export, or its row now meets the filters"
-			if gaps[s.Stratum] > 0 {
-				gaps[s.Stratum]--
-				why = "it takes the place of a recorded case that is not re-derived"
-			}
-			c.Added = append(c.Added, Difference{ID: s.ID, RederivedOrder: s.Order, Why: why})
+		nowPer[s.Stratum]++
+	}
+	inStratum := ""
+	if p.Stratified() {
+		inStratum = " of its stratum"
+	}
+	for _, s := range d.Sample.Cases {
+		if _, ok := was[s.ID]; ok {
+			continue
+		}
+		var why string
+		switch {
+		case s.Ticket < last[s.Stratum]:
+			why = "it is new in the export, or its row now meets the filters (its ticket comes before recorded cases" + inStratum + ", so it would have been drawn)"
+		case gaps[s.Stratum] > 0:
+			gaps[s.Stratum]--
+			why = "it was not drawn before and moves up into the sample in the place of a recorded case" + inStratum + " that is not re-derived"
+		case nowPer[s.Stratum] > recPer[s.Stratum]:
+			why = fmt.Sprintf("it was not drawn before and moves up into the sample: its stratum's share grew from %s to %s as the population changed",
+				words.Count(recPer[s.Stratum], "case"), words.Thousands(nowPer[s.Stratum]))
+		default:
+			why = "it was not drawn before and moves up into the sample"
+		}
+		c.Added = append(c.Added, Difference{ID: s.ID, RederivedOrder: s.Order, Why: why})
+	}
+	for i, m := range c.Missing {
+		st := was[m.ID].Stratum
+		if p.Stratified() && strings.HasPrefix(m.Why, "a case with a smaller ticket") && nowPer[st] < recPer[st] {
+			c.Missing[i].Why = fmt.Sprintf("its stratum's share of the sample fell from %s to %s as the population changed, and it ranks after them",
+				words.Count(recPer[st], "case"), words.Thousands(nowPer[st]))
 		}
 	}
 	// The first draw keeps its order: growth appends.

@@ -324,7 +324,7 @@ func compareFactors(rec, now *Factors, recorded []Selected, got map[string]Selec
 			out = append(out, FactorChange{Factor: factor, Recorded: a, Now: b})
 		}
 	}
-	pop("population profiled", fmt.Sprint(rec.Population.Cases), fmt.Sprint(now.Population.Cases))
+	pop("number of cases profiled", fmt.Sprint(rec.Population.Cases), fmt.Sprint(now.Population.Cases))
 	pop("caseloads", caseloadText(rec.Population.Caseload), caseloadText(now.Population.Caseload))
 	pop("changes of worker", changesText(rec.Population.Changes), changesText(now.Population.Changes))
 	for i := range max(len(rec.Population.Timeliness), len(now.Population.Timeliness)) {

@@ -29,9 +29,9 @@ type SelectOptions struct {
 
 // Stratum is one stratum's population and its share of the sample.
 type Stratum struct {
-	Name       string
-	Population int
-	Size       int
+	Name       string `json:"name"`
+	Population int    `json:"population"`
+	Size       int    `json:"size"`
 }
 
 // Selected is one sampled case.
@@ -79,8 +79,8 @@ func (p *Population) Select(opts SelectOptions) (*Sample, error) {
 		return nil, fmt.Errorf("the sample size must be at least 1 (got %d)", n)
 	}
 	if n > p.units.n {
-		return nil, fmt.Errorf("the sample size %s is larger than the population of %s distinct cases%s; ask for at most %s",
-			words.Thousands(n), words.Thousands(p.units.n), p.populationNote(), words.Thousands(p.units.n))
+		return nil, fmt.Errorf("the sample size %s is larger than the population of %s%s; ask for at most %s",
+			words.Thousands(n), words.Count(p.units.n, "distinct case"), p.populationNote(), words.Thousands(p.units.n))
 	}
 	s := &Sample{Seed: p.Seed, Population: p.units.n, Size: n}
 	quota := []int{n}

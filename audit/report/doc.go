@@ -59,12 +59,12 @@
 // (names, dates of birth, addresses …; see Personal) are left out unless
 // Options.IncludeNames is set.
 //
-// # JSON (schema "caseaudit-report/1")
+// # JSON (schema urn:caseaudit:schema:report:1, schema/report.json)
 //
 // One object; numbers are JSON numbers, shares are fractions (0.025, not
 // 2.5), times are RFC 3339 UTC, and a figure that is undefined is null.
 //
-//	schema, tool, version, generated    identification
+//	$schema, tool, version, generated   identification
 //	audit, created, seed, input         the audit
 //	filters, strata_column, allocation  how its sample was drawn
 //	population                          distinct cases after filters (null if not recorded)

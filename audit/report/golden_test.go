@@ -7,9 +7,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/caseaudit/caseaudit/internal/textsafe"
+	"github.com/caseaudit/caseaudit/schema/schematest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -17,6 +19,16 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/go
 // golden compares got with testdata/golden/name, or rewrites it with -update.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
+	if strings.HasSuffix(name, ".json") {
+		// The JSON documents follow their published schemas.
+		v, err := schematest.Load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := v.Document(got); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
 	path := filepath.Join("testdata", "golden", name)
 	if *update {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {

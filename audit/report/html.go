@@ -27,6 +27,8 @@ type htmlView struct {
 	Trend    *svgTrend
 	Mix      *svgMix
 	Good     *svgLines
+	// Names says who the page names (see Report.NamesNote).
+	Names string
 }
 
 type svgTrend struct {
@@ -386,7 +388,7 @@ footer { margin-top: 2rem; }
 <figcaption>{{.Caption}}.</figcaption>
 </figure>{{end}}
 </section>{{end}}
-<footer>{{if .Marking}}<p class="marking">{{.Marking}}</p>{{end}}<p><small>Made by caseaudit. Case IDs only; no names unless asked for.</small></p></footer>
+<footer>{{if .Marking}}<p class="marking">{{.Marking}}</p>{{end}}<p><small>Made by caseaudit. {{.Names}}</small></p></footer>
 </body>
 </html>
 {{define "section"}}<section>
@@ -409,7 +411,7 @@ footer { margin-top: 2rem; }
 // with inline SVG charts (the trend of the share flagged and the grade mix).
 func WriteHTML(w io.Writer, r *Report) error {
 	v := htmlView{Title: r.title(), Marking: r.Marking, Page: pageRule(r.title(), r.Marking), Meta: r.meta(), Sections: r.sections(),
-		Trend: trendSVG(r.Trend, r.opts.Confidence, r.opts.Limit), Mix: mixSVG(r.Trend), Good: goodSVG(r.Trend)}
+		Trend: trendSVG(r.Trend, r.opts.Confidence, r.opts.Limit), Mix: mixSVG(r.Trend), Good: goodSVG(r.Trend), Names: r.NamesNote()}
 	for i := range v.Sections {
 		if t := v.Sections[i].Table; t != nil {
 			fillRight(t)
@@ -476,7 +478,8 @@ func writeTrendHTML(w io.Writer, t *Trend) error {
 	fillRight(tt)
 	v := htmlView{Title: trendTitle, Marking: t.Marking, Page: pageRule(trendTitle, t.Marking),
 		Lead:  &section{Title: "Audits", Intro: trendIntro(t), Table: tt},
-		Trend: trendSVG(t.Audits, t.Confidence, t.Limit), Mix: mixSVG(t.Audits), Good: goodSVG(t.Audits)}
+		Trend: trendSVG(t.Audits, t.Confidence, t.Limit), Mix: mixSVG(t.Audits), Good: goodSVG(t.Audits),
+		Names: "No one is named here: figures per audit only."}
 	if bt := byTable(t); bt != nil {
 		fillRight(bt)
 		v.Sections = append(v.Sections, section{Title: "By " + t.By, Intro: byIntro(t), Table: bt})

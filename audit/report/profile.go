@@ -9,17 +9,18 @@ import (
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample"
 	"github.com/caseaudit/caseaudit/sample/profile"
+	"github.com/caseaudit/caseaudit/schema"
 )
 
 // ProfileSchema names the JSON layout of a profile (caseaudit profile); it
 // changes only when a field is removed or changes meaning.
 //
-// # JSON (schema "caseaudit-profile/1")
+// # JSON (schema "urn:caseaudit:schema:profile:1")
 //
 // One object; counts are JSON numbers, shares are fractions (0.25, not 25)
 // of the count named in the field's description, null when that count is 0.
 //
-//	schema, tool, version, generated   identification (generated: RFC 3339, UTC)
+//	$schema, tool, version, generated  identification (generated: RFC 3339, UTC)
 //	input {path, sha256, format, sheet, header_row, id_column, rows}
 //	filters                            the --where conditions, as read
 //	skipped {blank_rows, footer_rows, duplicate_rows, filtered_out}
@@ -54,12 +55,11 @@ import (
 // A problem is {row, column, value, problem}: a cell that could not be
 // read; value (the cell's text) only with include_names. New fields may be
 // added.
-const ProfileSchema = "caseaudit-profile/1"
+const ProfileSchema = schema.Profile
 
 // ProfileReport is a profile with where it came from: what `caseaudit
 // profile` renders.
 type ProfileReport struct {
-	Schema    string         `json:"schema"`
 	Tool      string         `json:"tool"`
 	Version   string         `json:"version"`
 	Generated string         `json:"generated"`
@@ -101,7 +101,7 @@ type ProfileSkipped struct {
 // NewProfileReport wraps a profile for rendering and writes its notes.
 // generated may be zero (left out of the view, kept "" in JSON).
 func NewProfileReport(p profile.Profile, in ProfileInput, filters []string, skipped ProfileSkipped, generated time.Time, toolVersion string, includeNames bool) *ProfileReport {
-	r := &ProfileReport{Schema: ProfileSchema, Tool: "caseaudit", Version: toolVersion, Input: in,
+	r := &ProfileReport{Tool: "caseaudit", Version: toolVersion, Input: in,
 		Filters: append([]string{}, filters...), Skipped: skipped, IncludeNames: includeNames, Profile: &p}
 	if !generated.IsZero() {
 		r.Generated = generated.UTC().Format(time.RFC3339)

@@ -312,10 +312,11 @@ type profileHTMLView struct {
 	Page     template.CSS // the @page rule: A4, the marking and page numbers in the margins
 	Meta     []kv
 	Sections []profileHTMLSection
+	Names    string // who the page names
 }
 
 func writeProfileHTML(w io.Writer, r *ProfileReport) error {
-	v := profileHTMLView{Title: r.Title(), Marking: r.Marking, Page: pageRule(r.Title(), r.Marking), Meta: r.meta()}
+	v := profileHTMLView{Title: r.Title(), Marking: r.Marking, Page: pageRule(r.Title(), r.Marking), Meta: r.meta(), Names: r.NamesNote()}
 	ti := 0
 	for _, s := range r.sections() {
 		hs := profileHTMLSection{section: s}
@@ -391,7 +392,7 @@ svg rect { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 {{end}}
 </section>
 {{end}}
-<footer>{{if .Marking}}<p class="marking">{{.Marking}}</p>{{end}}<p><small>Made by caseaudit. Workers are counted, not named, unless asked for with --include-names.</small></p></footer>
+<footer>{{if .Marking}}<p class="marking">{{.Marking}}</p>{{end}}<p><small>Made by caseaudit. {{.Names}}</small></p></footer>
 </body>
 </html>
 {{define "tbl"}}<table>
@@ -399,3 +400,12 @@ svg rect { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 <tbody>{{range $r, $row := .Rows}}<tr>{{range $i, $c := $row}}<td{{with cellClass $ $r $i}} class="{{.}}"{{end}}>{{$c}}</td>{{end}}</tr>{{end}}</tbody>
 </table>{{end}}
 `))
+
+// NamesNote says precisely who a profile names: children never; teams by
+// name; workers only with --include-names (else counted).
+func (r *ProfileReport) NamesNote() string {
+	if r.IncludeNames {
+		return "Children are never named here. Teams and workers are named (--include-names), and unreadable cells are shown as they are."
+	}
+	return "Children are never named here. Teams are named; workers are counted, not named (--include-names names them)."
+}

@@ -124,8 +124,8 @@ func TestProfileJSON(t *testing.T) {
 	if err := json.Unmarshal(renderProfile(t, r, JSON), &m); err != nil {
 		t.Fatal(err)
 	}
-	if m["schema"] != ProfileSchema || m["cases"] != 1002.0 || m["generated"] != "2026-07-01T09:00:00Z" || m["team_column"] != "Team" {
-		t.Errorf("top level: %v %v %v %v", m["schema"], m["cases"], m["generated"], m["team_column"])
+	if m["$schema"] != ProfileSchema || m["cases"] != 1002.0 || m["generated"] != "2026-07-01T09:00:00Z" || m["team_column"] != "Team" {
+		t.Errorf("top level: %v %v %v %v", m["$schema"], m["cases"], m["generated"], m["team_column"])
 	}
 	in := m["input"].(map[string]any)
 	if in["id_column"] != "Case Reference" || in["rows"] != 1002.0 || in["format"] != "csv" {

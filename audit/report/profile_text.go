@@ -2,11 +2,11 @@ package report
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
 
+	"github.com/caseaudit/caseaudit/internal/jsonout"
 	"github.com/caseaudit/caseaudit/sample/profile"
 )
 
@@ -26,10 +26,7 @@ func RenderProfile(w io.Writer, r *ProfileReport, f Format, o RenderOptions) err
 	case CSV:
 		return writeProfileCSV(w, r)
 	case JSON:
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		return enc.Encode(r)
+		return jsonout.Write(w, ProfileSchema, r)
 	case XLSX:
 		return writeProfileXLSX(w, r)
 	case HTML:

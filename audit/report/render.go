@@ -1,11 +1,12 @@
 package report
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"path/filepath"
 	"strings"
+
+	"github.com/caseaudit/caseaudit/internal/jsonout"
 )
 
 // Format is an output format.
@@ -107,16 +108,12 @@ func Render(w io.Writer, r *Report, f Format, o RenderOptions) error {
 
 // WriteJSON writes the report as one indented JSON object (Schema).
 func WriteJSON(w io.Writer, r *Report) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(r)
+	return jsonout.Write(w, Schema, r)
 }
 
 // WriteTrendJSON writes the trend as one indented JSON object (TrendSchema).
 func WriteTrendJSON(w io.Writer, t *Trend) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(t)
+	return jsonout.Write(w, TrendSchema, t)
 }
 
 // withMarking writes the protective marking on a line of its own above and

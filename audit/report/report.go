@@ -14,11 +14,13 @@ import (
 	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample"
+	"github.com/caseaudit/caseaudit/schema"
 )
 
-// Schema names the JSON report's layout; it changes only when a field is
-// removed or changes meaning (new fields may be added).
-const Schema = "caseaudit-report/1"
+// Schema identifies the JSON report's layout (schema/report.json, carried as
+// "$schema"); it changes only when a field is removed or changes meaning
+// (new fields may be added).
+const Schema = schema.Report
 
 // Interval methods accepted by Options.Method.
 const (
@@ -52,6 +54,10 @@ type Options struct {
 	// IncludeNames keeps personal columns (names, dates of birth …) in the
 	// case rows and allows them as a breakdown.
 	IncludeNames bool
+	// NoStaffNames leaves members of staff unnamed: the shown columns
+	// naming staff (the allocated worker, colname.Staff), and the auditors
+	// and moderators of each case and withdrawal.
+	NoStaffNames bool
 	// Cases includes one row per sampled case in the JSON report (the case
 	// rows are always built; the table, Markdown and CSV figures show only
 	// the flagged ones).
@@ -96,7 +102,6 @@ func (o *Options) normalise() error {
 // Report is one audit's report. Its JSON form is documented in README.md
 // ("caseaudit report") and identified by Schema.
 type Report struct {
-	Schema     string    `json:"schema"`
 	Marking    string    `json:"marking,omitempty"`
 	Tool       string    `json:"tool"`
 	Version    string    `json:"version"`
@@ -327,7 +332,6 @@ type TrendPoint struct {
 
 // Trend is the share flagged and grade mix of every audit, oldest first.
 type Trend struct {
-	Schema string `json:"schema"`
 	// By is the column the trend is broken down by (trend --by), "" for
 	// none.
 	By         string       `json:"by,omitempty"`
@@ -339,7 +343,7 @@ type Trend struct {
 }
 
 // TrendSchema names the JSON trend's layout.
-const TrendSchema = "caseaudit-trend/1"
+const TrendSchema = schema.Trend
 
 // ErrNothingAudited is wrapped by Exceeds when no case has been audited.
 var ErrNothingAudited = errors.New("no case has been audited yet")
@@ -486,7 +490,7 @@ func populationNote(p *sample.Provenance) string {
 func (r *Report) compute(a *audit.Audit, cases []audit.SampledCase, orig, mod []audit.Finding,
 	msample *audit.ModerationSample, pairs []audit.GradePair) error {
 	o := r.opts
-	r.Schema, r.Tool, r.Version, r.ToolSHA256, r.Marking = Schema, "caseaudit", o.ToolVersion, o.ToolSHA256, o.Marking
+	r.Tool, r.Version, r.ToolSHA256, r.Marking = "caseaudit", o.ToolVersion, o.ToolSHA256, o.Marking
 	if o.Now != nil {
 		r.Generated = o.Now().UTC().Format(time.RFC3339)
 	}
@@ -510,7 +514,7 @@ func (r *Report) compute(a *audit.Audit, cases []audit.SampledCase, orig, mod []
 	// Shown columns, without personal ones unless asked.
 	var keep []int
 	for i, c := range a.Columns {
-		if o.IncludeNames || !Personal(c) {
+		if (o.IncludeNames || !Personal(c)) && !(o.NoStaffNames && colname.Staff(c)) {
 			keep = append(keep, i)
 			r.Columns = append(r.Columns, c)
 		}
@@ -560,6 +564,9 @@ func (r *Report) compute(a *audit.Audit, cases []audit.SampledCase, orig, mod []
 			row.ModeratedGrade, row.ModeratedImmediate, row.Moderator = f.Grade.String(), ptr(f.Immediate), f.Auditor
 			row.RaisedAtModeration = row.NeedsAttention && row.Immediate != nil && !*row.Immediate
 			row.ClearedAtModeration = !row.NeedsAttention && row.Immediate != nil && *row.Immediate
+		}
+		if o.NoStaffNames {
+			row.Auditor, row.Moderator = "", ""
 		}
 		r.AllCases = append(r.AllCases, row)
 		if row.NeedsAttention {
@@ -650,6 +657,8 @@ func (r *Report) breakdown(a *audit.Audit, cases []audit.SampledCase, byCase map
 		}
 		by = ByStratum
 		key = func(c audit.SampledCase) (string, bool) { return c.Stratum, true }
+	case strings.EqualFold(by, ByAuditor) && o.NoStaffNames:
+		return fmt.Errorf("a breakdown by auditor names the auditors, which --no-staff-names leaves out; break it down by something else (%s)", strings.Join(r.byChoices(a), ", "))
 	case strings.EqualFold(by, ByAuditor):
 		// Audited cases by who audited them; the rest by whom they are
 		// allocated to, or as unallocated: every sampled case is counted.
@@ -673,6 +682,9 @@ func (r *Report) breakdown(a *audit.Audit, cases []audit.SampledCase, byCase map
 		if i >= 0 {
 			if Personal(a.Columns[i]) && !o.IncludeNames {
 				return opt.Errorf("%q holds personal details; a breakdown by it needs %s", a.Columns[i], opt.IncludeNames)
+			}
+			if colname.Staff(a.Columns[i]) && o.NoStaffNames {
+				return fmt.Errorf("%q names members of staff, which --no-staff-names leaves out; break it down by something else (%s)", a.Columns[i], strings.Join(r.byChoices(a), ", "))
 			}
 			by = a.Columns[i]
 			key = func(c audit.SampledCase) (string, bool) {
@@ -747,12 +759,15 @@ func (r *Report) answerKey(byCase map[string]audit.Finding, name string) string 
 func (r *Report) byChoices(a *audit.Audit) []string {
 	var out []string
 	for _, c := range a.Columns {
-		if r.opts.IncludeNames || !Personal(c) {
+		if (r.opts.IncludeNames || !Personal(c)) && !(r.opts.NoStaffNames && colname.Staff(c)) {
 			out = append(out, c)
 		}
 	}
 	if a.StrataColumn() != "" {
 		out = append(out, ByStratum)
+	}
+	if r.opts.NoStaffNames {
+		return out
 	}
 	return append(out, ByAuditor)
 }
@@ -873,7 +888,7 @@ func buildTrend(ctx context.Context, st *audit.Store, opts Options) (*Trend, err
 	if err != nil {
 		return nil, err
 	}
-	t := &Trend{Schema: TrendSchema, Method: opts.Method, Confidence: opts.Confidence, Audits: []TrendPoint{},
+	t := &Trend{Method: opts.Method, Confidence: opts.Confidence, Audits: []TrendPoint{},
 		Marking: opts.Marking, Limit: opts.Limit}
 	for _, s := range sums {
 		fs, err := st.Findings(ctx, s.Name, false)

@@ -31,6 +31,9 @@ func (r *Report) withdrawn(ws []audit.Withdrawal) {
 	for _, w := range ws {
 		r.Withdrawn = append(r.Withdrawn, WithdrawnCase{Case: w.Case, Reason: w.Reason, Replacement: w.Replacement,
 			Date: w.At.UTC().Format("2006-01-02"), By: w.Actor})
+		if r.opts.NoStaffNames {
+			r.Withdrawn[len(r.Withdrawn)-1].By = ""
+		}
 		k := strings.ToLower(w.Reason)
 		if count[k] == 0 {
 			order = append(order, w.Reason)

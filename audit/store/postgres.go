@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -281,6 +282,11 @@ func openPostgres(ctx context.Context, where string, opts Options) (*Store, erro
 	in, err := inspectPostgres(ctx, s.db, t.schema)
 	if err != nil {
 		s.db.Close()
+		if e := connectError(s, err); e != nil && ctx.Err() == nil {
+			// Before Explain, which leaves a deadline to the caller: this
+			// one is the connect timeout's, not the command's.
+			return nil, e
+		}
 		return nil, s.Explain("opening", err)
 	}
 	s.enteredBy = in.sessionUser
@@ -554,15 +560,20 @@ func (b *pgBackend) explain(s *Store, doing string, err error) error {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		switch {
-		case pe.Code == "55P03" || pe.Code == "40001" || pe.Code == "40P01" || pe.Code == "23505":
-			// lock timeout, serialisation failure, deadlock, or a name taken
-			// by another writer a moment ago
+		case pe.Code == "55P03":
+			// The lock timeout: whoever holds the lock — another caseaudit
+			// writing, but as well a long query, a psql session left in a
+			// transaction, or an administrator's maintenance.
+			return errorf(ErrBusy, "the store %s is busy: another session holds a lock this needs (another caseaudit writing, a long-running query, or an administrator's work); try again, and if it lasts, ask the store's administrator which session holds it", s.path)
+		case pe.Code == "40001" || pe.Code == "40P01" || pe.Code == "23505":
+			// serialisation failure, deadlock, or a name taken by another
+			// writer a moment ago: another writer, by construction
 			return errorf(ErrBusy, "the store %s is busy: another caseaudit is writing to it; try again", s.path)
 		case pe.Code == "42501":
 			msg := pe.Message
 			if !strings.HasPrefix(msg, "caseaudit: ") {
 				msg = fmt.Sprintf("the login %s may not do this (%s); ask the store's administrator for the role %s (to record findings) or %s (to sample, allocate, moderate)",
-					s.enteredBy, msg, RoleAuditor, RoleQA)
+					loginName(s), msg, RoleAuditor, RoleQA)
 			} else {
 				msg = strings.TrimPrefix(msg, "caseaudit: ")
 			}
@@ -582,9 +593,8 @@ func (b *pgBackend) explain(s *Store, doing string, err error) error {
 		}
 	}
 	if connLost(err) {
-		var ce *pgconn.ConnectError
-		if errors.As(err, &ce) {
-			return fmt.Errorf("cannot connect to the store %s: %s", s.path, flatten(connectCause(ce)))
+		if e := connectError(s, err); e != nil {
+			return e
 		}
 		return fmt.Errorf("the connection to the store %s was lost while %s it (%s); the server rolled back what was not committed: run the same command again, it records nothing twice",
 			s.path, doing, flatten(shortCause(err)))
@@ -595,16 +605,67 @@ func (b *pgBackend) explain(s *Store, doing string, err error) error {
 	return nil
 }
 
-// connectCause is why a connection attempt failed, without pgx's preamble.
+// connectCause is why a connection attempt failed, in words a person can
+// act on, once: pgx joins the attempts at each address of a host, so its
+// own text repeats ("no such host … no such host").
 func connectCause(ce *pgconn.ConnectError) string {
-	if u := ce.Unwrap(); u != nil {
-		var pe *pgconn.PgError
-		if errors.As(u, &pe) {
-			return pe.Message
-		}
-		return u.Error()
+	u := ce.Unwrap()
+	if u == nil {
+		return ce.Error()
 	}
-	return ce.Error()
+	var pe *pgconn.PgError
+	if errors.As(u, &pe) {
+		return pe.Message
+	}
+	var de *net.DNSError
+	if errors.As(u, &de) && de.IsNotFound {
+		return fmt.Sprintf("the host %s is not known (no such host); check the host name in the URL", de.Name)
+	}
+	if errors.Is(u, context.DeadlineExceeded) || isTimeout(u) {
+		t := ""
+		if ce.Config != nil && ce.Config.ConnectTimeout > 0 {
+			t = " (" + ce.Config.ConnectTimeout.String() + ")"
+		}
+		return "no answer from the server within the connect timeout" + t +
+			"; check the host and port, and that the server is running and lets this machine connect (connect_timeout=SECONDS in the URL waits longer)"
+	}
+	if errors.Is(u, syscall.ECONNREFUSED) {
+		return "the server refused the connection; check the port, and that PostgreSQL is running and listening there"
+	}
+	var lines []string
+	for _, l := range strings.Split(u.Error(), "\n") {
+		if l = flatten(l); l != "" && !slices.Contains(lines, l) {
+			lines = append(lines, l)
+		}
+	}
+	return strings.Join(lines, "; ")
+}
+
+// loginName is the database login of the store's connection: the session
+// user once known, else the URL's user name, else the operating system's
+// (as libpq and pgx default to).
+func loginName(s *Store) string {
+	if s.enteredBy != "" {
+		return strconv.Quote(s.enteredBy)
+	}
+	if u, err := url.Parse(s.path); err == nil && u.User != nil && u.User.Username() != "" {
+		return strconv.Quote(u.User.Username())
+	}
+	return "you connect as"
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// connectError is a failed first connection to the store, named.
+func connectError(s *Store, err error) error {
+	var ce *pgconn.ConnectError
+	if !errors.As(err, &ce) {
+		return nil
+	}
+	return fmt.Errorf("cannot connect to the store %s: %s", s.path, connectCause(ce))
 }
 
 func shortCause(err error) string {

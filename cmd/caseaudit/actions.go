@@ -14,6 +14,7 @@ import (
 	"github.com/caseaudit/caseaudit/audit/report"
 	"github.com/caseaudit/caseaudit/internal/atomicfile"
 	"github.com/caseaudit/caseaudit/internal/words"
+	"github.com/caseaudit/caseaudit/schema"
 	"github.com/spf13/cobra"
 )
 
@@ -165,6 +166,12 @@ func runActionMove(ctx context.Context, o *actionMoveOptions, g *globalOptions, 
 	return nil
 }
 
+// actionsJSON is actions --format json (schema/actions.json): the actions
+// listed, soonest due first.
+type actionsJSON struct {
+	Actions []actionJSON `json:"actions"`
+}
+
 // actionJSON is the documented JSON form of an action.
 type actionJSON struct {
 	Audit          string           `json:"audit"`
@@ -260,11 +267,11 @@ func runActions(ctx context.Context, o *actionsOptions, g *globalOptions) error 
 	} else {
 		switch o.Format {
 		case "json":
-			out := []actionJSON{}
+			out := actionsJSON{Actions: []actionJSON{}}
 			for _, a := range list {
-				out = append(out, toActionJSON(a, now))
+				out.Actions = append(out.Actions, toActionJSON(a, now))
 			}
-			if err := writeJSON(g.IO.Out, out); err != nil {
+			if err := writeJSON(g.IO.Out, schema.Actions, out); err != nil {
 				return err
 			}
 		case "csv":

@@ -51,11 +51,11 @@ func TestActionsCommands(t *testing.T) {
 	}
 	list := func(args ...string) []row {
 		t.Helper()
-		var out []row
+		var out struct{ Actions []row }
 		if err := json.Unmarshal([]byte(mustOut(t, append([]string{"--db", db, "actions", "--format", "json"}, args...)...)), &out); err != nil {
 			t.Fatal(err)
 		}
-		return out
+		return out.Actions
 	}
 	got := list("July")
 	want := []row{{"July", c1, team1, "2026-07-03", "2026-07-06", "open", false}, {"July", c0, "J. Smith", "2026-07-03", "2026-07-10", "open", false}}

@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/internal/jsonout"
+	"github.com/caseaudit/caseaudit/schema"
 	"github.com/spf13/cobra"
 )
 
@@ -153,26 +155,14 @@ func runAllocate(ctx context.Context, o *allocateOptions, g *globalOptions) erro
 	printAllocation(g, al)
 	switch o.Format {
 	case "json":
-		type row struct {
-			Case    string `json:"case"`
-			Auditor string `json:"auditor"`
-		}
-		type unalloc struct {
-			Case   string `json:"case"`
-			Reason string `json:"reason"`
-		}
-		out := struct {
-			Audit       string    `json:"audit"`
-			Assigned    []row     `json:"assigned"`
-			Unallocated []unalloc `json:"unallocated"`
-		}{Audit: o.Audit, Assigned: []row{}, Unallocated: []unalloc{}}
+		out := allocationJSON{Audit: o.Audit, Assigned: []assignedJSON{}, Unallocated: []unallocatedJSON{}}
 		for _, x := range al.Assigned {
-			out.Assigned = append(out.Assigned, row{x.Case, x.Auditor})
+			out.Assigned = append(out.Assigned, assignedJSON{x.Case, x.Auditor})
 		}
 		for _, u := range al.Unallocated {
-			out.Unallocated = append(out.Unallocated, unalloc{u.Case, u.Reason})
+			out.Unallocated = append(out.Unallocated, unallocatedJSON{u.Case, u.Reason})
 		}
-		return writeJSON(g.IO.Out, out)
+		return writeJSON(g.IO.Out, schema.Allocate, out)
 	default:
 		rows := [][]string{{"case", "auditor"}}
 		for _, x := range al.Assigned {
@@ -188,9 +178,23 @@ func runAllocate(ctx context.Context, o *allocateOptions, g *globalOptions) erro
 	}
 }
 
-// writeJSON writes v as indented JSON.
-func writeJSON(w interface{ Write([]byte) (int, error) }, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+// allocationJSON is allocate --format json (schema/allocate.json).
+type allocationJSON struct {
+	Audit       string            `json:"audit"`
+	Assigned    []assignedJSON    `json:"assigned"`
+	Unallocated []unallocatedJSON `json:"unallocated"`
 }
+
+type assignedJSON struct {
+	Case    string `json:"case"`
+	Auditor string `json:"auditor"`
+}
+
+type unallocatedJSON struct {
+	Case   string `json:"case"`
+	Reason string `json:"reason"`
+}
+
+// writeJSON writes v as one indented JSON document following the schema
+// id names (one of package schema's identifiers, carried as "$schema").
+func writeJSON(w io.Writer, id string, v any) error { return jsonout.Write(w, id, v) }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/caseaudit/caseaudit/schema"
 	"github.com/spf13/cobra"
 )
 
@@ -23,12 +24,19 @@ func newAuditsCmd(g *globalOptions) *cobra.Command {
 	return cmd
 }
 
+// auditsJSON is audits --format json (schema/audits.json): the store's
+// audits, oldest first.
+type auditsJSON struct {
+	Audits []auditSummaryJSON `json:"audits"`
+}
+
 type auditSummaryJSON struct {
 	Name      string `json:"name"`
 	Created   string `json:"created"`
 	Seed      string `json:"seed"`
 	Period    string `json:"period"`
 	Size      int    `json:"size"`
+	Withdrawn int    `json:"withdrawn"`
 	Recorded  int    `json:"recorded"`
 	Flagged   int    `json:"flagged"`
 	Moderated int    `json:"moderated"`
@@ -51,12 +59,12 @@ func runAudits(ctx context.Context, o *auditsOptions, g *globalOptions) error {
 		return err
 	}
 	if o.Format == "json" {
-		out := []auditSummaryJSON{}
+		out := auditsJSON{Audits: []auditSummaryJSON{}}
 		for _, a := range list {
-			out = append(out, auditSummaryJSON{a.Name, a.Created.UTC().Format("2006-01-02T15:04:05Z"), a.Seed, a.Period, a.Size,
-				a.Recorded, a.Flagged, a.Moderated, a.ModerationSize, a.Entries, a.Head})
+			out.Audits = append(out.Audits, auditSummaryJSON{a.Name, a.Created.UTC().Format("2006-01-02T15:04:05Z"), a.Seed, a.Period, a.Size,
+				a.Withdrawn, a.Recorded, a.Flagged, a.Moderated, a.ModerationSize, a.Entries, a.Head})
 		}
-		return writeJSON(g.IO.Out, out)
+		return writeJSON(g.IO.Out, schema.Audits, out)
 	}
 	rows := [][]string{{"audit", "period", "created", "recorded", "flagged", "moderated"}}
 	for _, a := range list {

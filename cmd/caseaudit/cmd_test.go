@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/caseaudit/caseaudit/internal/synth"
@@ -14,6 +15,9 @@ func runCmd(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	code := run(context.Background(), &IOStreams{In: bytes.NewReader(nil), Out: &out, Err: &errb}, args)
+	if _, err := checkJSONOutputs(args, out.Bytes(), errb.Bytes(), ""); err != nil {
+		t.Errorf("caseaudit %s: %v", strings.Join(args, " "), err)
+	}
 	return code, out.String(), errb.String()
 }
 

@@ -78,6 +78,9 @@ type runConfig struct {
 	// attention (on the workbook's Instructions sheet).
 	Marking string `yaml:"marking"`
 	Contact string `yaml:"contact"`
+	// NoStaffNames leaves members of staff unnamed in the reports (as
+	// report --no-staff-names).
+	NoStaffNames bool `yaml:"no_staff_names"`
 
 	// Set by parseRunConfig.
 	path  string         // the file as named

@@ -10,6 +10,7 @@ import (
 
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/audit/report"
+	"github.com/caseaudit/caseaudit/internal/shellarg"
 	"github.com/caseaudit/caseaudit/internal/synth"
 	"github.com/caseaudit/caseaudit/internal/version"
 	"github.com/caseaudit/caseaudit/sample"
@@ -91,7 +92,7 @@ func runDemo(ctx context.Context, o *demoOptions, g *globalOptions) error {
 	}
 
 	step(2, "The pressures behind the audit, from the same export: caseloads against a target of 18, changes of worker, assessments within 45 days:",
-		fmt.Sprintf("caseaudit profile cases.xlsx --caseload-target %d --timeliness %q", demoTarget, demoTimeliness))
+		fmt.Sprintf("caseaudit profile cases.xlsx --caseload-target %d --timeliness %s", demoTarget, shellarg.Quote(demoTimeliness)))
 	if err := demoProfile(ctx, g, export); err != nil {
 		return err
 	}
@@ -100,8 +101,8 @@ func runDemo(ctx context.Context, o *demoOptions, g *globalOptions) error {
 	workbook := filepath.Join(dir, "audit.xlsx")
 	auditors := []string{"A. Khan", "B. Evans", "C. Nowak"}
 	step(3, fmt.Sprintf("Draw %d cases at random, stratified by team, record the audit with the same factors for each case, and allocate it to three auditors (never to a case's own worker):", o.Size),
-		fmt.Sprintf("caseaudit sample cases.xlsx --size %d --strata Team --audit %q --caseload-target %d --timeliness %q --auditors %q --worker-column \"Allocated Worker\" --out audit.xlsx --format ids",
-			o.Size, name, demoTarget, demoTimeliness, "A. Khan,B. Evans,C. Nowak"))
+		fmt.Sprintf("caseaudit sample cases.xlsx --size %d --strata Team --audit %s --caseload-target %d --timeliness %s --auditors %s --worker-column \"Allocated Worker\" --out audit.xlsx --format ids",
+			o.Size, shellarg.Quote(name), demoTarget, shellarg.Quote(demoTimeliness), shellarg.Quote("A. Khan,B. Evans,C. Nowak")))
 	st, err := g.openStore(ctx)
 	if err != nil {
 		return err
@@ -120,10 +121,10 @@ func runDemo(ctx context.Context, o *demoOptions, g *globalOptions) error {
 	seed := res.Provenance.Seed
 	res.Close()
 	fmt.Fprintf(out, "   The workbook %s has one row per case, drop-downs for Grade and Immediate attention, and a Method sheet.\n", workbook)
-	fmt.Fprintf(out, "   Anyone with the export and the seed re-derives the same sample:\n   $ caseaudit sample cases.xlsx --size %d --strata Team --seed %s\n", o.Size, seed)
+	fmt.Fprintf(out, "   Anyone with the export and the seed re-derives the same sample:\n   $ caseaudit sample cases.xlsx --size %d --strata Team --seed %s\n", o.Size, shellarg.Quote(seed))
 
 	step(4, "The auditors record their findings (invented here; in real life from the workbook or the terminal):",
-		fmt.Sprintf("caseaudit import %q audit.xlsx      # or: caseaudit record %q CASE --grade good --immediate no --auditor \"A. Khan\"", name, name))
+		fmt.Sprintf("caseaudit import %s audit.xlsx      # or: caseaudit record %s CASE --grade good --immediate no --auditor \"A. Khan\"", shellarg.Quote(name), shellarg.Quote(name)))
 	rng := rand.New(rand.NewPCG(2026, 7))
 	if err := demoFindings(ctx, g, st, name, auditors, rng); err != nil {
 		return err
@@ -137,7 +138,7 @@ func runDemo(ctx context.Context, o *demoOptions, g *globalOptions) error {
 	}
 
 	step(5, "A manager re-grades a random 20 of the recorded cases (moderation):",
-		fmt.Sprintf("caseaudit moderate %q --size 20 --out moderation.xlsx", name))
+		fmt.Sprintf("caseaudit moderate %s --size 20 --out moderation.xlsx", shellarg.Quote(name)))
 	modSeed := seed + "-moderation"
 	m, err := st.DrawModeration(ctx, name, 20, modSeed)
 	if err != nil {
@@ -169,7 +170,7 @@ func runDemo(ctx context.Context, o *demoOptions, g *globalOptions) error {
 	fmt.Fprintf(out, "   %d cases moderated by M. Patel (seed %s).\n", len(m.Cases), m.Seed)
 
 	step(6, "Check that nothing was changed and that the sample re-derives from the export:",
-		fmt.Sprintf("caseaudit verify %q", name))
+		fmt.Sprintf("caseaudit verify %s", shellarg.Quote(name)))
 	v, err := audit.Verify(ctx, st, audit.VerifyRequest{Name: name})
 	if err != nil {
 		return err
@@ -178,7 +179,7 @@ func runDemo(ctx context.Context, o *demoOptions, g *globalOptions) error {
 		return err
 	}
 	step(7, "The report: the share needing immediate attention, with exact statistics, and the audited cases by the factors (also --format markdown, csv, json, xlsx, html):",
-		fmt.Sprintf("caseaudit report %q --by Team", name))
+		fmt.Sprintf("caseaudit report %s --by Team", shellarg.Quote(name)))
 	r, err := report.Build(ctx, st, name, report.Options{By: "Team", Now: g.Now, ToolVersion: version.String(), ToolSHA256: version.SHA256()})
 	if err != nil {
 		return err
@@ -186,8 +187,8 @@ func runDemo(ctx context.Context, o *demoOptions, g *globalOptions) error {
 	if err := writeReport(ctx, g, r, report.Table, "", false, false); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "\nEverything is in %s. Try, from there (put caseaudit on your PATH first: go install ./cmd/caseaudit):\n   $ cd %s\n   $ caseaudit audits\n   $ caseaudit status %q\n   $ caseaudit history %q --format json | head -40\n",
-		dir, dir, name, name)
+	fmt.Fprintf(out, "\nEverything is in %s. Try, from there (put caseaudit on your PATH first: go install ./cmd/caseaudit):\n   $ cd %s\n   $ caseaudit audits\n   $ caseaudit status %s\n   $ caseaudit history %s --format json | head -40\n",
+		dir, shellarg.Quote(dir), shellarg.Quote(name), shellarg.Quote(name))
 	return nil
 }
 

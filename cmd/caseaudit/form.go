@@ -10,6 +10,7 @@ import (
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/internal/atomicfile"
 	"github.com/caseaudit/caseaudit/internal/words"
+	"github.com/caseaudit/caseaudit/schema"
 	"github.com/spf13/cobra"
 )
 
@@ -124,7 +125,7 @@ func runFormCheck(ctx context.Context, o *formCheckOptions, g *globalOptions) er
 		return err
 	}
 	if o.Format == "json" {
-		return writeJSON(g.IO.Out, f)
+		return writeJSON(g.IO.Out, schema.Form, f)
 	}
 	g.infof("%s: form %q is valid: %d questions besides the grade, immediate attention and notes\n", o.File, f.Name, len(f.Questions))
 	rows := [][]string{{"key", "label", "kind", "answers", "required"}}

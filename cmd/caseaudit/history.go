@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/schema"
 	"github.com/spf13/cobra"
 )
 
@@ -47,6 +48,16 @@ trail is ever changed or removed; 'caseaudit verify' checks the chain.`,
 	return cmd
 }
 
+// historyJSON is history --format json (schema/history.json): an audit's
+// trail, or one case's entries in it.
+type historyJSON struct {
+	Audit   string      `json:"audit"`
+	Case    string      `json:"case,omitempty"`
+	Entries []entryJSON `json:"entries"`
+}
+
+// entryJSON is one trail entry as stored: with the payload's bytes as they
+// were hashed, anyone can recompute the chain (see audit/trail.go).
 type entryJSON struct {
 	Seq      int             `json:"seq"`
 	Kind     string          `json:"kind"`
@@ -78,11 +89,11 @@ func runHistory(ctx context.Context, o *historyOptions, g *globalOptions) error 
 		return err
 	}
 	if o.Format == "json" {
-		out := []entryJSON{}
+		out := historyJSON{Audit: o.Audit, Case: o.Case, Entries: []entryJSON{}}
 		for _, e := range es {
-			out = append(out, entryJSON{e.Seq, e.Kind, e.Case, e.Actor, e.EnteredBy, e.At.UTC().Format("2006-01-02T15:04:05Z"), e.Payload, e.PrevHash, e.Hash})
+			out.Entries = append(out.Entries, entryJSON{e.Seq, e.Kind, e.Case, e.Actor, e.EnteredBy, e.At.UTC().Format("2006-01-02T15:04:05Z"), e.Payload, e.PrevHash, e.Hash})
 		}
-		return writeJSON(g.IO.Out, out)
+		return writeJSON(g.IO.Out, schema.History, out)
 	}
 	rows := [][]string{{"#", "when (utc)", "kind", "case", "by", "entered by", "what", "hash"}}
 	for _, e := range es {

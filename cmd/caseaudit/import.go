@@ -9,6 +9,7 @@ import (
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/words"
+	"github.com/caseaudit/caseaudit/schema"
 	"github.com/spf13/cobra"
 )
 
@@ -108,11 +109,9 @@ func runImport(ctx context.Context, o *importOptions, g *globalOptions) error {
 	name := strings.Join(o.Files, ", ")
 	if o.Format == "json" {
 		opened, closed := importedActions(res)
-		return writeJSON(g.IO.Out, map[string]any{
-			"audit": o.Audit, "file": name, "files": o.Files, "rows": res.Rows, "recorded": res.Recorded,
-			"corrections": res.Corrections, "unchanged": res.Unchanged, "empty": res.Empty, "skipped": res.Skipped,
-			"actions_opened": opened, "actions_closed": closed,
-		})
+		return writeJSON(g.IO.Out, schema.Import, importJSON{Audit: o.Audit, File: name, Files: o.Files, Rows: res.Rows,
+			Recorded: res.Recorded, Corrections: res.Corrections, Unchanged: res.Unchanged, Empty: res.Empty,
+			Skipped: res.Skipped, ActionsOpened: opened, ActionsClosed: closed})
 	}
 	fmt.Fprintf(g.IO.Out, "%s: %d rows; %d findings recorded, %d corrections, %d unchanged, %d without a finding, %d invalid left out\n",
 		name, res.Rows, res.Recorded, res.Corrections, res.Unchanged, res.Empty, res.Skipped)
@@ -204,4 +203,20 @@ func problemList(g *globalOptions, files []string, problems []audit.Problem, ref
 		b.WriteString("\n")
 	}
 	return b.String()
+}
+
+// importJSON is import --format json (schema/import.json): what the import
+// did. File is the files' names joined by ", " (as the table shows them).
+type importJSON struct {
+	Audit         string   `json:"audit"`
+	File          string   `json:"file"`
+	Files         []string `json:"files"`
+	Rows          int      `json:"rows"`
+	Recorded      int      `json:"recorded"`
+	Corrections   int      `json:"corrections"`
+	Unchanged     int      `json:"unchanged"`
+	Empty         int      `json:"empty"`
+	Skipped       int      `json:"skipped"`
+	ActionsOpened []string `json:"actions_opened"`
+	ActionsClosed []string `json:"actions_closed"`
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/caseaudit/caseaudit/internal/atomicfile"
+	"github.com/caseaudit/caseaudit/internal/shellarg"
 	"github.com/caseaudit/caseaudit/sample"
 	"github.com/caseaudit/caseaudit/sample/export"
 	"github.com/spf13/cobra"
@@ -98,7 +99,7 @@ func runInit(ctx context.Context, o *initOptions, g *globalOptions) error {
 	if err != nil {
 		return err
 	}
-	g.infof("wrote %s; edit it, then run: caseaudit run %s --stage sample\n", o.Out, o.Out)
+	g.infof("wrote %s; edit it, then run: caseaudit run %s --stage sample\n", o.Out, shellarg.Quote(o.Out))
 	return nil
 }
 
@@ -172,13 +173,16 @@ store: caseaudit.db
 `)
 	if d == nil {
 		w("input: exports/*.xlsx\n")
-		w("# sheet: Cases            # default: the first sheet with the ID column\n")
+		w("# sheet: Cases            # default: found again at each run (the first sheet with the ID column); give it to pin one sheet\n")
 		w("# header_row: 1           # default: found among the first 50 rows holding values\n")
 		w("# id_column: Case Reference   # default: detected\n")
 	} else {
 		w("input: %s\n", yamlScalar(d.Input))
 		if d.Sheet != "" {
-			w("sheet: %s\n", yamlScalar(d.Sheet))
+			// Only what must stay fixed is written: next month's export may
+			// name its sheet otherwise, and the sheet holding the ID column
+			// is found again at each run.
+			w("# sheet: %s   # detected now; left out, the sheet with the ID column is found again at each run; give it to pin one sheet\n", yamlScalar(d.Sheet))
 		}
 		w("# header_row: %d           # detected now; left out, it is found again at each run\n", d.HeaderRow)
 		w("id_column: %s\n", yamlScalar(d.IDColumn))
@@ -274,6 +278,8 @@ outputs:
 # confidence: 95%
 # method: clopper-pearson    # or wilson
 # by: Team
+# Children are never named; staff are named where shown (the allocated worker, the auditors).
+# no_staff_names: true      # leaves every member of staff out of the reports
 
 # Exit with code 3 from the report stage when the share needing immediate attention is above
 # this (fail_on: upper compares the upper bound of its interval instead).

@@ -6,6 +6,7 @@ import (
 
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/sample"
+	"github.com/caseaudit/caseaudit/schema"
 	"github.com/spf13/cobra"
 )
 
@@ -121,22 +122,11 @@ func runModerate(ctx context.Context, o *moderateOptions, g *globalOptions) erro
 		}
 		return nil
 	case "json":
-		type c struct {
-			Order  int    `json:"order"`
-			ID     string `json:"id"`
-			Ticket string `json:"ticket"`
-		}
-		out := struct {
-			Audit    string `json:"audit"`
-			Seed     string `json:"seed"`
-			Recorded int    `json:"recorded"`
-			Size     int    `json:"size"`
-			Cases    []c    `json:"cases"`
-		}{a.Name, m.Seed, m.Recorded, len(m.Cases), []c{}}
+		out := moderationJSON{a.Name, m.Seed, m.Recorded, len(m.Cases), []moderatedCaseJSON{}}
 		for _, s := range sel {
-			out.Cases = append(out.Cases, c{s.Order, s.ID, s.Ticket})
+			out.Cases = append(out.Cases, moderatedCaseJSON{s.Order, s.ID, s.Ticket})
 		}
-		return writeJSON(g.IO.Out, out)
+		return writeJSON(g.IO.Out, schema.Moderate, out)
 	}
 	rows := [][]string{append([]string{"#", "case id", "ticket"}, a.Columns...)}
 	for _, s := range sel {
@@ -146,4 +136,20 @@ func runModerate(ctx context.Context, o *moderateOptions, g *globalOptions) erro
 		return writeCSV(g.IO.Out, rows)
 	}
 	return writeTable(g.IO.Out, rows)
+}
+
+// moderationJSON is moderate --format json (schema/moderate.json): the
+// moderation subsample.
+type moderationJSON struct {
+	Audit    string              `json:"audit"`
+	Seed     string              `json:"seed"`
+	Recorded int                 `json:"recorded"`
+	Size     int                 `json:"size"`
+	Cases    []moderatedCaseJSON `json:"cases"`
+}
+
+type moderatedCaseJSON struct {
+	Order  int    `json:"order"`
+	ID     string `json:"id"`
+	Ticket string `json:"ticket"`
 }

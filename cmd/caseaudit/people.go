@@ -7,6 +7,7 @@ import (
 
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/audit/report"
+	"github.com/caseaudit/caseaudit/schema"
 	"github.com/spf13/cobra"
 )
 
@@ -80,9 +81,6 @@ psql.`,
 	return cmd
 }
 
-// peopleSchema names the JSON layout of people list.
-const peopleSchema = "caseaudit-people/1"
-
 type personJSON struct {
 	Login string   `json:"login"`
 	Name  string   `json:"name"`
@@ -90,7 +88,6 @@ type personJSON struct {
 }
 
 type peopleJSON struct {
-	Schema string       `json:"$schema"`
 	Store  string       `json:"store"`
 	Acting string       `json:"acting"`
 	People []personJSON `json:"people"`
@@ -125,7 +122,7 @@ func runPeopleAdd(ctx context.Context, o *peopleOptions, g *globalOptions) error
 		return err
 	}
 	if o.Format == "json" {
-		return writeJSON(g.IO.Out, toPersonJSON(p))
+		return writeJSON(g.IO.Out, schema.People, peopleJSON{Store: st.Path(), Acting: st.Login(), People: []personJSON{toPersonJSON(p)}})
 	}
 	g.infof("%s (%s) may now act in %s as %s\n", p.Name, p.Login, st.Path(), strings.Join(toPersonJSON(p).Roles, ", "))
 	return nil
@@ -159,11 +156,11 @@ func runPeopleList(ctx context.Context, o *peopleOptions, g *globalOptions) erro
 		return err
 	}
 	if o.Format == "json" {
-		out := peopleJSON{Schema: peopleSchema, Store: st.Path(), Acting: st.Login(), People: []personJSON{}}
+		out := peopleJSON{Store: st.Path(), Acting: st.Login(), People: []personJSON{}}
 		for _, p := range ps {
 			out.People = append(out.People, toPersonJSON(p))
 		}
-		return writeJSON(g.IO.Out, out)
+		return writeJSON(g.IO.Out, schema.People, out)
 	}
 	if len(ps) == 0 {
 		g.infof("the store %s has no people list: it is a one-person store and no duty is checked; add the QA lead first: caseaudit people add %s --name NAME --role qa\n", st.Path(), st.Login())
@@ -230,7 +227,7 @@ func runSignoff(ctx context.Context, o *signoffOptions, g *globalOptions) error 
 		return err
 	}
 	if o.Format == "json" {
-		return writeJSON(g.IO.Out, map[string]any{"$schema": "caseaudit-signoff/1", "audit": a.Name, "seq": so.Seq,
+		return writeJSON(g.IO.Out, schema.SignOff, map[string]any{"audit": a.Name, "seq": so.Seq,
 			"at": so.At.UTC().Format("2006-01-02T15:04:05Z"), "by": so.By, "figures": so.Figures})
 	}
 	fmt.Fprintf(g.IO.Out, "signed off %q on %s with %d of %d flagged\n", a.Name, so.At.UTC().Format("2006-01-02"), so.Figures.Flagged, so.Figures.Size)

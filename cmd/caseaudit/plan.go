@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strconv"
@@ -14,6 +13,7 @@ import (
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample"
 	"github.com/caseaudit/caseaudit/sample/export"
+	"github.com/caseaudit/caseaudit/schema"
 	"github.com/spf13/cobra"
 )
 
@@ -194,9 +194,7 @@ func runPlan(ctx context.Context, o *planOptions, g *globalOptions) error {
 		if population > 0 {
 			out.Population = &population
 		}
-		enc := json.NewEncoder(g.IO.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return writeJSON(g.IO.Out, schema.Plan, out)
 	}
 	fmt.Fprintf(g.IO.Out, "sample size  %s  (%s)\n%s\n", words.Thousands(n), method, sentence)
 	return nil

@@ -70,10 +70,10 @@ days Monday to Friday, w weeks or m calendar months), the share of cases where T
 limit after FROM, late, and not done yet (TO blank) — of those, how many are already past the
 limit on --as-of (default today) — by team (--team-column, else detected: Team …).
 
-Formats: table (the terminal), markdown, csv, json (schema caseaudit-profile/1), xlsx (with
-charts) and html (one printable page with charts). --out infers the format from the file's
-extension and writes the file with mode 0600. Workers are counted, never named, unless
---include-names.
+Formats: table (the terminal), markdown, csv, json (schema/profile.json), xlsx (with charts)
+and html (one printable page with charts). --out infers the format from the file's extension
+and writes the file with mode 0600. Children are never named; teams are named; workers are
+counted, and named only with --include-names (which also shows unreadable cells' text).
 
 To see the findings beside these figures, record them with the sample, in the same read:
 'caseaudit sample EXPORT --audit NAME --factors' takes the same options (--caseload-target,

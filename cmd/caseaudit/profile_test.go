@@ -136,7 +136,7 @@ func TestProfileHelpHasExamples(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 	for _, want := range []string{"Examples:", "caseaudit profile cases.xlsx --caseload-target 18", "--timeliness", "--include-names",
-		"--where", "--sheet", "--id-column", "--worker-column", "caseaudit-profile/1"} {
+		"--where", "--sheet", "--id-column", "--worker-column", "schema/profile.json"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("help lacks %q", want)
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -34,11 +35,10 @@ func readmeScript(t *testing.T) string {
 	return s[start+10 : start+10+end]
 }
 
-// TestReadmeRederiveScript: a third party re-derives a recorded sample —
-// one drawn after leaving out cases audited in the last year — with the
-// README's script and nothing but public inputs: the export's IDs, the seed,
-// the size and the excluded IDs printed by sample --format json.
-func TestReadmeRederiveScript(t *testing.T) {
+// readmePython returns python3 and the README's script written to a
+// temporary folder; it skips without python3 (and fails under CI).
+func readmePython(t *testing.T) (py, script string) {
+	t.Helper()
 	py, err := exec.LookPath("python3")
 	if err != nil {
 		if os.Getenv("CI") == "true" {
@@ -46,11 +46,20 @@ func TestReadmeRederiveScript(t *testing.T) {
 		}
 		t.Skip("python3 is not installed: the README's re-derivation script is not run")
 	}
-	dir := t.TempDir()
-	script := filepath.Join(dir, "rederive.py")
+	script = filepath.Join(t.TempDir(), "rederive.py")
 	if err := os.WriteFile(script, []byte(readmeScript(t)), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	return py, script
+}
+
+// TestReadmeRederiveScript: a third party re-derives a recorded sample —
+// one drawn after leaving out cases audited in the last year — with the
+// README's script and nothing but public inputs: the export's IDs, the seed,
+// the size and the excluded IDs printed by sample --format json.
+func TestReadmeRederiveScript(t *testing.T) {
+	py, script := readmePython(t)
+	dir := filepath.Dir(script)
 	export := writeExport(t, "cases.csv", synth.Options{Rows: 2500, Seed: 21})
 	db := filepath.Join(dir, "caseaudit.db")
 	t.Setenv("CASEAUDIT_NOW", "2026-06-01T09:00:00Z")
@@ -180,5 +189,99 @@ func TestReadmeDescribesBuiltInForm(t *testing.T) {
 	}
 	if gradedNA != 3 || graded-gradedNA != 2 {
 		t.Errorf("the form has %d graded questions allowing Not applicable and %d always applying; the README says 3 and 2", gradedNA, graded-gradedNA)
+	}
+}
+
+// TestReadmeRederiveStrataFromEveryCommand: an inspector's script reads the
+// strata from whichever command printed them — sample, report's provenance,
+// verify's provenance — by the same keys the README documents
+// (strata.strata[].name and .size, exclusion.ids, seed), and the README's
+// script re-derives each stratum's cases from them. The JSON is read
+// without Go's case-insensitive matching, as Python reads it.
+func TestReadmeRederiveStrataFromEveryCommand(t *testing.T) {
+	py, script := readmePython(t)
+	dir := filepath.Dir(script)
+	export := writeExport(t, "cases.csv", synth.Options{Rows: 1500, Seed: 22})
+	db := filepath.Join(dir, "caseaudit.db")
+	code, out, errs := runCmd(t, "--db", db, "sample", export, "--size", "40", "--seed", "strata", "--strata", "Team",
+		"--audit", "S", "--format", "json")
+	if code != 0 {
+		t.Fatal(errs)
+	}
+	var drawn map[string]any
+	if err := json.Unmarshal([]byte(out), &drawn); err != nil {
+		t.Fatal(err)
+	}
+	// The cases drawn, by stratum, in selection order.
+	want := map[string][]string{}
+	for _, c := range drawn["sample"].([]any) {
+		c := c.(map[string]any)
+		want[c["stratum"].(string)] = append(want[c["stratum"].(string)], c["id"].(string))
+	}
+	// Each stratum's IDs, as a person filters the spreadsheet.
+	f, err := os.Open(export)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	idCol, teamCol := -1, -1
+	for i, h := range recs[0] {
+		switch h {
+		case "Case Reference":
+			idCol = i
+		case "Team":
+			teamCol = i
+		}
+	}
+	byTeam := map[string][]string{}
+	for _, r := range recs[1:] {
+		byTeam[r[teamCol]] = append(byTeam[r[teamCol]], r[idCol])
+	}
+	_, report, errs := runCmd(t, "--db", db, "report", "S", "--format", "json")
+	var rep map[string]any
+	if err := json.Unmarshal([]byte(report), &rep); err != nil {
+		t.Fatal(err, errs)
+	}
+	_, verify, errs := runCmd(t, "--db", db, "verify", "S", "--input", export, "--format", "json")
+	var ver map[string]any
+	if err := json.Unmarshal([]byte(verify), &ver); err != nil {
+		t.Fatal(err, errs)
+	}
+	for _, src := range []struct {
+		name string
+		doc  any
+	}{{"sample", drawn}, {"report's provenance", rep["provenance"]}, {"verify's provenance", ver["provenance"]}} {
+		doc, _ := src.doc.(map[string]any)
+		strata, _ := doc["strata"].(map[string]any)
+		list, _ := strata["strata"].([]any)
+		seed, _ := doc["seed"].(string)
+		if len(list) == 0 || seed == "" {
+			t.Errorf("%s: no strata.strata[] or seed in %v", src.name, doc)
+			continue
+		}
+		for _, s := range list {
+			s, _ := s.(map[string]any)
+			name, _ := s["name"].(string)
+			size, _ := s["size"].(float64)
+			if name == "" {
+				t.Errorf("%s: a stratum without \"name\": %v", src.name, s)
+				continue
+			}
+			ids := filepath.Join(dir, "ids.txt")
+			if err := os.WriteFile(ids, []byte(strings.Join(byTeam[name], "\n")+"\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			got, err := exec.Command(py, script, seed, fmt.Sprint(int(size)), ids).Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g, w := strings.Join(strings.Fields(string(got)), ","), strings.Join(want[name], ","); g != w {
+				t.Errorf("%s, stratum %q: the README's script re-derives %s; caseaudit drew %s", src.name, name, g, w)
+			}
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/internal/shellarg"
 	"github.com/caseaudit/caseaudit/internal/textsafe"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/charmbracelet/huh"
@@ -290,7 +291,7 @@ func recordInteractive(ctx context.Context, o *recordOptions, g *globalOptions) 
 			return err
 		}
 		if m == nil || len(m.Cases) == 0 {
-			return fmt.Errorf("audit %q has no moderation sample; draw one with: caseaudit moderate %q --size 20", a.Name, a.Name)
+			return fmt.Errorf("audit %q has no moderation sample; draw one with: caseaudit moderate %s --size 20", a.Name, shellarg.Quote(a.Name))
 		}
 		done, err := st.Findings(ctx, a.Name, true)
 		if err != nil {

@@ -30,6 +30,7 @@ type reportOptions struct {
 	NoCompare    bool
 	Cases        bool
 	IncludeNames bool
+	NoStaffNames bool
 	FailAbove    string
 	On           string
 	Marking      string
@@ -57,7 +58,10 @@ json (one object, numbers as numbers, null where a figure is undefined), xlsx (a
 Summary, Cases, Breakdown, Focus areas, Moderation and Trend sheets and charts) and html (one
 printable file with charts). In xlsx and html the team × focus-area table is a heat map of the
 share Good or better: red below 50%, amber below 75%, green from 75%. --out infers the format from the file's extension and writes the file with mode
-0600. Reports show case IDs and non-personal fields only, unless --include-names.
+0600. Children are never named: reports show case IDs and non-personal fields only, unless
+--include-names. Staff are named where shown — the shown columns naming them (e.g. Allocated
+Worker) and the auditors and moderators; --no-staff-names (config: no_staff_names: true)
+leaves them out.
 
 When the sample recorded the factors behind the findings (sample --factors, or factors: in a
 scheduled run's configuration), a Factors section groups the audited cases by caseload against
@@ -115,6 +119,7 @@ json (schema caseaudit-pooled/1).`,
 	f.BoolVar(&o.NoCompare, "no-compare", false, "leave out the comparison with another audit")
 	f.BoolVar(&o.Cases, "cases", false, "csv: one row per case; json: include every case")
 	f.BoolVar(&o.IncludeNames, "include-names", false, "include personal columns (names, dates of birth …) the audit recorded")
+	f.BoolVar(&o.NoStaffNames, "no-staff-names", false, "name no member of staff: leave out the columns naming staff (e.g. Allocated Worker) and the auditors and moderators")
 	f.StringVar(&o.FailAbove, "fail-above", "", "exit with code 3 when the share flagged is above this `SHARE` (e.g. 5%)")
 	f.StringVar(&o.On, "on", string(report.OnShare), "what --fail-above compares: share (the observed share) or upper (the interval's upper bound)")
 	f.StringVar(&o.Marking, "marking", "", "protective marking shown in the title block and on every printed page, e.g. \"OFFICIAL-SENSITIVE\"")
@@ -219,6 +224,7 @@ func runReport(ctx context.Context, o *reportOptions, g *globalOptions) error {
 	}
 	opts := c.opts
 	opts.By, opts.Compare, opts.NoCompare, opts.IncludeNames, opts.Cases = o.By, o.Compare, o.NoCompare, o.IncludeNames, o.Cases
+	opts.NoStaffNames = o.NoStaffNames
 	opts.Marking = strings.Join(strings.Fields(o.Marking), " ")
 	if o.FailAbove != "" {
 		opts.Limit = &limit // drawn on the trend charts

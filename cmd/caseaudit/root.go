@@ -8,7 +8,9 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"regexp"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -17,6 +19,8 @@ import (
 	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/textsafe"
 	"github.com/caseaudit/caseaudit/internal/version"
+	"github.com/caseaudit/caseaudit/internal/words"
+	"github.com/caseaudit/caseaudit/schema"
 	"github.com/spf13/cobra"
 )
 
@@ -99,7 +103,11 @@ func (g *globalOptions) log(level, msg string) {
 		lv := map[string]slog.Level{"info": slog.LevelInfo, "warning": slog.LevelWarn, "error": slog.LevelError}[level]
 		h := jsonLog(g.IO.Err)
 		for _, line := range strings.Split(strings.TrimRight(msg, "\n"), "\n") {
-			h.Handle(context.Background(), slog.NewRecord(g.Now(), lv, strings.TrimSpace(line), 0))
+			// Each line names its schema (schema/log.json), after slog's
+			// time, level and msg.
+			rec := slog.NewRecord(g.Now(), lv, strings.TrimSpace(line), 0)
+			rec.AddAttrs(slog.String("$schema", schema.Log))
+			h.Handle(context.Background(), rec)
 		}
 		return
 	}
@@ -249,7 +257,14 @@ sampler). Nothing leaves this machine; outputs are readable only by you.
 	root.PersistentFlags().StringVar(&g.DB, "db", "", "audit store: an SQLite `FILE`, a postgres://USER@HOST/DATABASE URL, or a libpq connection string 'host=HOST dbname=DATABASE' (default: $CASEAUDIT_DB, else ./caseaudit.db)")
 	root.PersistentFlags().DurationVar(&g.DBTimeout, "db-timeout", store.DefaultDeadline, "give up on a store that does not answer within `DURATION` (a server or network that stopped responding)")
 	root.PersistentFlags().BoolVar(&g.AllowNetworkStore, "allow-network-store", false, "use an SQLite store on a network drive (SMB, NFS, a Windows share) although its locking is not safe there")
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &usageError{err} })
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		err = flagError(c, err)
+		var ue *usageError
+		if errors.As(err, &ue) {
+			return err
+		}
+		return &usageError{err}
+	})
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
 		if f := g.LogFormat; f != "text" && f != "json" {
 			g.LogFormat = "text"
@@ -315,6 +330,12 @@ func init() { cobra.EnableCommandSorting = false }
 // (exit 2, with a pointer to the help), whichever validator found it:
 // cobra's own validators return plain errors.
 func usageArgs(c *cobra.Command) {
+	if c.Args == nil && !c.HasSubCommands() && c.Runnable() && !strings.Contains(c.Use, " ") {
+		// cobra lets a command without subcommands ignore arguments it
+		// was not made for; caseaudit refuses them (a command whose usage
+		// names arguments checks them itself).
+		c.Args = cobra.NoArgs
+	}
 	if c.Args != nil {
 		args := c.Args
 		c.Args = func(cmd *cobra.Command, a []string) error {
@@ -322,6 +343,15 @@ func usageArgs(c *cobra.Command) {
 				var ue *usageError
 				if errors.As(err, &ue) {
 					return err
+				}
+				if len(a) > 0 && !cmd.HasSubCommands() && strings.HasPrefix(err.Error(), "unknown command ") {
+					// cobra.NoArgs calls an argument an unknown command.
+					return usagef("%s takes no arguments (got %q)", cmd.CommandPath(), a[0])
+				}
+				if m := cobraArgCount.FindStringSubmatch(err.Error()); m != nil {
+					// cobra's "accepts at most 1 arg(s), received 2".
+					n, _ := strconv.Atoi(m[2])
+					return usagef("%s takes %s (got %d)", cmd.CommandPath(), strings.TrimSpace(m[1]+" "+words.Count(n, "argument")), len(a))
 				}
 				return &usageError{err}
 			}
@@ -333,10 +363,16 @@ func usageArgs(c *cobra.Command) {
 	}
 }
 
+// cobraArgCount matches cobra's own argument-count errors.
+var cobraArgCount = regexp.MustCompile(`^(?:accepts|requires) (at most|at least|between \d+ and|) ?(\d+) arg\(s\)`)
+
 // exactArgs is cobra.ExactArgs returning a usage error.
 func exactArgs(n int, what string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) != n {
+			if n == 0 {
+				return usagef("%s takes no arguments (got %q)", cmd.CommandPath(), args[0])
+			}
 			if n == 1 {
 				return usagef("%s needs %s (got %d arguments)", cmd.CommandPath(), what, len(args))
 			}

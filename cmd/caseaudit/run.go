@@ -14,6 +14,7 @@ import (
 	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/rate"
+	"github.com/caseaudit/caseaudit/internal/shellarg"
 	"github.com/caseaudit/caseaudit/internal/version"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/spf13/cobra"
@@ -124,6 +125,11 @@ func runRun(ctx context.Context, o *runOptions, g *globalOptions) error {
 		return err
 	}
 	if g.DB == "" && c.Store != "" && os.Getenv("CASEAUDIT_DB") == "" {
+		if store.HasPassword(c.Store) {
+			// Said of the key, not of --db: a password in a file is read by
+			// whoever reads the file and kept in its backups.
+			return fmt.Errorf("%s: store: the URL carries a password, which anyone who can read this file (or its backups) sees; remove it and give it in PGPASSWORD, ~/.pgpass or a service file (PGSERVICE) instead", o.Config)
+		}
 		gg := *g
 		gg.DB = c.Store
 		if !store.IsPostgres(c.Store) {
@@ -163,7 +169,7 @@ func runSampleStage(ctx context.Context, c *runConfig, d templateData, g *global
 			g.infof("audit %q already drawn on %s (%d cases, seed %s); nothing changed\n",
 				a.Name, a.Created.UTC().Format("2006-01-02"), a.InitialSize, a.Seed())
 			if workbook != "" && !fileExists(workbook) {
-				g.warnf("the workbook %s is not there; the audit's cases are in the store (caseaudit status %q)\n", workbook, name)
+				g.warnf("the workbook %s is not there; the audit's cases are in the store (caseaudit status %s)\n", workbook, shellarg.Quote(name))
 			}
 			return nil
 		}
@@ -261,7 +267,7 @@ func runReportStage(ctx context.Context, c *runConfig, d templateData, g *global
 	}
 	defer st.Close()
 	req := report.RunRequest{Audit: name, Files: files, Import: audit.ImportOptions{Reason: c.Outputs.Reason},
-		Options: report.Options{Method: c.Method, By: c.By, Now: g.Now, ToolVersion: version.String(), ToolSHA256: version.SHA256(), Marking: c.Marking}}
+		Options: report.Options{Method: c.Method, By: c.By, Now: g.Now, ToolVersion: version.String(), ToolSHA256: version.SHA256(), Marking: c.Marking, NoStaffNames: c.NoStaffNames}}
 	if prev, err := c.auditName(newTemplateData(firstOfMonth(d).AddDate(0, -1, 0))); err == nil {
 		req.Previous = prev
 	}
@@ -285,7 +291,7 @@ func runReportStage(ctx context.Context, c *runConfig, d templateData, g *global
 	}
 	res, err := report.Run(ctx, st, req)
 	if errors.Is(err, audit.ErrNotFound) {
-		return fmt.Errorf("there is no audit %q in %s yet: run the sample stage first (caseaudit run %s --stage sample)", name, g.storeName(), c.path)
+		return fmt.Errorf("there is no audit %q in %s yet: run the sample stage first (caseaudit run %s --stage sample)", name, g.storeName(), shellarg.Quote(c.path))
 	}
 	if err != nil {
 		return err

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -20,6 +19,7 @@ import (
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample"
 	"github.com/caseaudit/caseaudit/sample/export"
+	"github.com/caseaudit/caseaudit/schema"
 	"github.com/spf13/cobra"
 )
 
@@ -633,9 +633,7 @@ func writeSample(w io.Writer, format string, p *sample.Provenance, cases []sampl
 		_, err := io.WriteString(w, b.String())
 		return err
 	case "json":
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(sampleToJSON(p, cases))
+		return writeJSON(w, schema.Sample, sampleToJSON(p, cases))
 	}
 	header := []string{"#", "case id", "ticket", "row"}
 	if format == "csv" {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,13 +25,25 @@ var updateScripts = flag.Bool("update-scripts", false, "rewrite cmp expectations
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"caseaudit": func() { os.Exit(Main()) },
+		"caseaudit": func() { os.Exit(checkedMain()) },
 	})
 }
 
 // TestScripts runs the acceptance scripts in testdata/script: one story per
 // file, readable as documentation of the command line.
 func TestScripts(t *testing.T) {
+	seen := filepath.Join(t.TempDir(), "schemas-seen")
+	said := filepath.Join(t.TempDir(), "messages-seen")
+	if f := flag.Lookup("test.run"); f == nil || f.Value.String() == "" || *updateMessages {
+		// Every story ran: together they print a document of every
+		// schema, and the table of messages names a story for each.
+		t.Cleanup(func() {
+			if !t.Failed() {
+				checkEverySchemaSeen(t, schemasSeen(t, seen))
+				checkMessagesTable(t, said)
+			}
+		})
+	}
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
@@ -42,6 +55,8 @@ func TestScripts(t *testing.T) {
 			// call itself, hashed here independently of internal/version.
 			sum, err := testExeSHA256()
 			e.Setenv("EXE_SHA256", sum)
+			e.Setenv("CASEAUDIT_SCHEMAS_SEEN", seen)
+			e.Setenv("CASEAUDIT_MESSAGES_SEEN", said)
 			return err
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
@@ -51,6 +66,7 @@ func TestScripts(t *testing.T) {
 			"fill":      cmdFill,
 			"exits":     cmdExits,
 			"xlsxcat":   cmdXlsxcat,
+			"runhint":   cmdRunhint,
 		},
 	})
 }
@@ -352,3 +368,39 @@ var testExeSHA256 = sync.OnceValues(func() (string, error) {
 	}
 	return fmt.Sprintf("%x", sha256.Sum256(b)), nil
 })
+
+// cmdRunhint runs a command caseaudit printed for the user to run, as a
+// person pasting it into a shell would, and checks its exit status:
+//
+//	runhint CODE stdout|stderr REGEXP
+//
+// REGEXP's first group, in its last match in the last command's stdout or
+// stderr, is the command; sh runs it (caseaudit is on the PATH), and its
+// output becomes stdout and stderr for the lines that follow.
+func cmdRunhint(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 || (args[1] != "stdout" && args[1] != "stderr") {
+		ts.Fatalf("usage: runhint CODE stdout|stderr REGEXP")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	re, err := regexp.Compile("(?m)" + args[2])
+	ts.Check(err)
+	all := re.FindAllStringSubmatch(ts.ReadFile(args[1]), -1)
+	if len(all) == 0 || len(all[len(all)-1]) < 2 {
+		ts.Fatalf("no match for %s in %s", args[2], args[1])
+	}
+	hint := all[len(all)-1][1]
+	ts.Logf("running the hint: %s", hint)
+	err = ts.Exec("sh", "-c", hint)
+	got := 0
+	if err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("sh: %v", err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("the hint %s exited with status %d, want %d", hint, got, want)
+	}
+}

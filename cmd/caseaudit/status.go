@@ -8,6 +8,7 @@ import (
 
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/audit/report"
+	"github.com/caseaudit/caseaudit/schema"
 	"github.com/spf13/cobra"
 )
 
@@ -62,52 +63,59 @@ func runStatus(ctx context.Context, o *statusOptions, g *globalOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := writeStatus(g.IO.Out, s, o.Format); err != nil || o.Format == "json" {
+		return err
+	}
+	// The sign-off, or the amendment since, says whether the figures above
+	// are the ones reported.
 	so, err := report.SignOffState(ctx, st, a.Name)
 	if err != nil {
 		return err
 	}
-	return writeStatusSigned(g.IO.Out, s, so, o.Format)
-}
-
-// writeStatus renders an audit's progress, without its sign-off.
-func writeStatus(w io.Writer, s *audit.Status, format string) error {
-	return writeStatusSigned(w, s, nil, format)
-}
-
-// writeStatusSigned renders an audit's progress and its sign-off (so, nil
-// when not known): signed off, or amended after sign-off with the figures
-// then and now.
-func writeStatusSigned(w io.Writer, s *audit.Status, so *report.SignOffView, format string) error {
-	if format == "json" {
-		type auditorJSON struct {
-			Auditor   string   `json:"auditor"`
-			Allocated int      `json:"allocated"`
-			Recorded  int      `json:"recorded"`
-			ToDo      []string `json:"to_do"`
-		}
-		out := struct {
-			Audit       string              `json:"audit"`
-			Size        int                 `json:"size"`
-			Recorded    int                 `json:"recorded"`
-			Flagged     int                 `json:"flagged"`
-			Auditors    []auditorJSON       `json:"auditors"`
-			Unallocated []string            `json:"unallocated"`
-			ToDo        []string            `json:"to_do"`
-			SignOff     *report.SignOffView `json:"sign_off"`
-		}{SignOff: so, Audit: s.Name, Size: s.Size, Recorded: s.Recorded, Flagged: s.Flagged,
-			Auditors: []auditorJSON{}, Unallocated: nonNilStrings(s.Unallocated), ToDo: nonNilStrings(s.ToDo)}
-		for _, x := range s.Auditors {
-			out.Auditors = append(out.Auditors, auditorJSON{x.Auditor, x.Allocated, x.Recorded, nonNilStrings(x.ToDo)})
-		}
-		return writeJSON(w, out)
-	}
-	fmt.Fprintf(w, "%s: %d of %d cases recorded, %d flagged for immediate attention\n", s.Name, s.Recorded, s.Size, s.Flagged)
 	switch {
 	case so != nil && so.Amended:
-		fmt.Fprintf(w, "amended after sign-off: %s\n", so.Sentence)
+		fmt.Fprintf(g.IO.Out, "amended after sign-off: %s\n", so.Sentence)
 	case so != nil:
-		fmt.Fprintf(w, "%s\n", so.Sentence)
+		fmt.Fprintf(g.IO.Out, "%s\n", so.Sentence)
 	}
+	return nil
+}
+
+// statusJSON is status --format json (schema/status.json).
+type statusJSON struct {
+	Audit    string `json:"audit"`
+	Size     int    `json:"size"`
+	Recorded int    `json:"recorded"`
+	Flagged  int    `json:"flagged"`
+	// Withdrawn counts the sampled cases withdrawn (each replaced when its
+	// stratum had another case); Size already leaves them out.
+	Withdrawn      int                 `json:"withdrawn"`
+	ModerationSize int                 `json:"moderation_size"`
+	Moderated      int                 `json:"moderated"`
+	Auditors       []statusAuditorJSON `json:"auditors"`
+	Unallocated    []string            `json:"unallocated"`
+	ToDo           []string            `json:"to_do"`
+}
+
+type statusAuditorJSON struct {
+	Auditor   string   `json:"auditor"`
+	Allocated int      `json:"allocated"`
+	Recorded  int      `json:"recorded"`
+	ToDo      []string `json:"to_do"`
+}
+
+// writeStatus renders an audit's progress.
+func writeStatus(w io.Writer, s *audit.Status, format string) error {
+	if format == "json" {
+		out := statusJSON{Audit: s.Name, Size: s.Size, Recorded: s.Recorded, Flagged: s.Flagged, Withdrawn: s.Withdrawn,
+			ModerationSize: s.ModerationSize, Moderated: s.Moderated,
+			Auditors: []statusAuditorJSON{}, Unallocated: nonNilStrings(s.Unallocated), ToDo: nonNilStrings(s.ToDo)}
+		for _, x := range s.Auditors {
+			out.Auditors = append(out.Auditors, statusAuditorJSON{x.Auditor, x.Allocated, x.Recorded, nonNilStrings(x.ToDo)})
+		}
+		return writeJSON(w, schema.Status, out)
+	}
+	fmt.Fprintf(w, "%s: %d of %d cases recorded, %d flagged for immediate attention\n", s.Name, s.Recorded, s.Size, s.Flagged)
 	if s.Withdrawn > 0 {
 		fmt.Fprintf(w, "withdrawn: %d (each replaced by the next case of its stratum when there was one; caseaudit report says why)\n", s.Withdrawn)
 	}

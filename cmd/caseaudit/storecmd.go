@@ -10,6 +10,7 @@ import (
 	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/internal/netfs"
 	"github.com/caseaudit/caseaudit/internal/words"
+	"github.com/caseaudit/caseaudit/schema"
 	"github.com/spf13/cobra"
 )
 
@@ -177,14 +178,28 @@ func runStoreCopy(ctx context.Context, from, to string, g *globalOptions) error 
 	return nil
 }
 
+// storeInfoJSON is store info --format json (schema/store-info.json).
+type storeInfoJSON struct {
+	Store         string `json:"store"`
+	Kind          string `json:"kind"`
+	SchemaVersion int    `json:"schema_version"`
+	EnteredBy     string `json:"entered_by"`
+	Audits        int    `json:"audits"`
+}
+
 func newStoreInfoCmd(g *globalOptions) *cobra.Command {
-	return &cobra.Command{
+	var format string
+	cmd := &cobra.Command{
 		Use:   "info",
 		Short: "Say what the store is, its schema version, and who you are in it",
 		Example: `  caseaudit store info
+  caseaudit store info --format json
   CASEAUDIT_DB='postgres://b.evans@db.example.org/casefiles' caseaudit store info`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkFormat(format, "table", "json"); err != nil {
+				return err
+			}
 			ctx := cmd.Context()
 			st, err := g.openExistingStore(ctx)
 			if err != nil {
@@ -195,11 +210,17 @@ func newStoreInfoCmd(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(g.IO.Out, "store       %s\n", st.Path())
-			fmt.Fprintf(g.IO.Out, "kind        %s, schema version %d\n", st.Kind(), store.SchemaVersion)
-			fmt.Fprintf(g.IO.Out, "entered by  %s\n", st.EnteredBy())
-			fmt.Fprintf(g.IO.Out, "audits      %d\n", len(list))
+			info := storeInfoJSON{Store: st.Path(), Kind: st.Kind(), SchemaVersion: store.SchemaVersion, EnteredBy: st.EnteredBy(), Audits: len(list)}
+			if format == "json" {
+				return writeJSON(g.IO.Out, schema.StoreInfo, info)
+			}
+			fmt.Fprintf(g.IO.Out, "store       %s\n", info.Store)
+			fmt.Fprintf(g.IO.Out, "kind        %s, schema version %d\n", info.Kind, info.SchemaVersion)
+			fmt.Fprintf(g.IO.Out, "entered by  %s\n", info.EnteredBy)
+			fmt.Fprintf(g.IO.Out, "audits      %d\n", info.Audits)
 			return nil
 		},
 	}
+	cmd.Flags().StringVarP(&format, "format", "f", "table", "output format: table or json")
+	return cmd
 }

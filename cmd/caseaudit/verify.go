@@ -8,6 +8,7 @@ import (
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample"
+	"github.com/caseaudit/caseaudit/schema"
 	"github.com/spf13/cobra"
 )
 
@@ -116,11 +117,13 @@ func writeVerify(g *globalOptions, v *audit.VerifyReport, format string) error {
 		if c := r.Comparison; c != nil {
 			out.Checked = true
 			same, holds := c.SameExport, c.Holds()
-			out.SameFile, out.Rederived, out.Differences = &same, &holds, c
+			d := *c
+			d.Normalise()
+			out.SameFile, out.Rederived, out.Differences = &same, &holds, &d
 		}
 	}
 	if format == "json" {
-		if err := writeJSON(g.IO.Out, out); err != nil {
+		if err := writeJSON(g.IO.Out, schema.Verify, out); err != nil {
 			return err
 		}
 	} else {

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 
 	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/internal/shellarg"
+	"github.com/caseaudit/caseaudit/schema"
 	"github.com/spf13/cobra"
 )
 
@@ -73,15 +75,15 @@ func runWithdraw(ctx context.Context, o *withdrawOptions, g *globalOptions) erro
 	}
 	w := res.Withdrawal
 	if o.Format == "json" {
-		out := map[string]any{"audit": res.Audit.Name, "case": w.Case, "reason": w.Reason, "stratum": w.Stratum,
-			"replacement": nil, "auditor": nil, "withdrawn_at": w.At.UTC().Format("2006-01-02T15:04:05Z")}
+		out := withdrawalJSON{Audit: res.Audit.Name, Case: w.Case, Reason: w.Reason, Stratum: w.Stratum,
+			WithdrawnAt: w.At.UTC().Format("2006-01-02T15:04:05Z")}
 		if r := res.Replacement; r != nil {
-			out["replacement"] = map[string]any{"order": r.Order, "id": r.ID, "ticket": r.Ticket, "row": r.Row, "stratum": r.Stratum}
+			out.Replacement = &replacementJSON{Order: r.Order, ID: r.ID, Ticket: r.Ticket, Row: r.Row, Stratum: r.Stratum}
 		}
 		if res.Auditor != "" {
-			out["auditor"] = res.Auditor
+			out.Auditor = &res.Auditor
 		}
-		return writeJSON(g.IO.Out, out)
+		return writeJSON(g.IO.Out, schema.Withdraw, out)
 	}
 	fmt.Fprintf(g.IO.Out, "withdrew %s from audit %q: %s\n", w.Case, res.Audit.Name, w.Reason)
 	r := res.Replacement
@@ -104,6 +106,27 @@ func runWithdraw(ctx context.Context, o *withdrawOptions, g *globalOptions) erro
 	case res.Unallocated != "":
 		g.warnf("%s is not allocated: %s\n", r.ID, res.Unallocated)
 	}
-	g.infof("write the workbook again to hand it out: caseaudit workbook %q --out %s\n", res.Audit.Name, filepath.Base(fileName(res.Audit.Name)+".xlsx"))
+	g.infof("write the workbook again to hand it out: caseaudit workbook %s --out %s\n", shellarg.Quote(res.Audit.Name), shellarg.Quote(filepath.Base(fileName(res.Audit.Name)+".xlsx")))
 	return nil
+}
+
+// withdrawalJSON is withdraw --format json (schema/withdraw.json). The
+// replacement is null when the stratum had no case left; the auditor is
+// the replacement's (the withdrawn case's), null when it had none.
+type withdrawalJSON struct {
+	Audit       string           `json:"audit"`
+	Case        string           `json:"case"`
+	Reason      string           `json:"reason"`
+	Stratum     string           `json:"stratum"`
+	Replacement *replacementJSON `json:"replacement"`
+	Auditor     *string          `json:"auditor"`
+	WithdrawnAt string           `json:"withdrawn_at"`
+}
+
+type replacementJSON struct {
+	Order   int    `json:"order"`
+	ID      string `json:"id"`
+	Ticket  string `json:"ticket"`
+	Row     int    `json:"row"`
+	Stratum string `json:"stratum"`
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/internal/atomicfile"
+	"github.com/caseaudit/caseaudit/internal/shellarg"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/spf13/cobra"
 )
@@ -186,7 +187,7 @@ func splitWorkbooks(ctx context.Context, g *globalOptions, st *audit.Store, a *a
 		return err
 	}
 	if al == nil {
-		return fmt.Errorf("audit %q is not allocated: allocate it first (caseaudit allocate %q --auditors …), or write one workbook with --out", a.Name, a.Name)
+		return fmt.Errorf("audit %q is not allocated: allocate it first (caseaudit allocate %s --auditors NAMES), or write one workbook with --out", a.Name, shellarg.Quote(a.Name))
 	}
 	all, err := st.Workbook(ctx, a.Name, audit.WorkbookOptions{Outstanding: o.Outstanding})
 	if err != nil {

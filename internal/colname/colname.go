@@ -114,6 +114,20 @@ func PersonName(column string) bool {
 	return false
 }
 
+// Staff reports whether a column names a member of staff — the allocated
+// worker, a team manager, a practitioner — whom --no-staff-names leaves
+// out; a team's or service's name is not a person's.
+func Staff(column string) bool {
+	for _, w := range strings.FieldsFunc(strings.ToLower(column), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		switch w {
+		case "worker", "caseworker", "keyworker", "practitioner", "manager", "supervisor", "auditor", "moderator",
+			"iro", "officer", "staff", "sw", "clinician", "nurse", "therapist":
+			return true
+		}
+	}
+	return false
+}
+
 var personalParts = []string{"forename", "surname", "firstname", "lastname", "givenname", "familyname", "fullname",
 	"middlename", "birth", "dob", "postcode", "postalcode", "zipcode", "address", "email", "phone", "mobile",
 	"nhsnumber", "nino", "nationalinsurance", "upn"}

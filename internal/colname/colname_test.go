@@ -43,3 +43,14 @@ func TestPersonal(t *testing.T) {
 		}
 	}
 }
+
+func TestStaff(t *testing.T) {
+	for c, want := range map[string]bool{
+		"Allocated Worker": true, "Social Worker": true, "Team Manager": true, "Key worker": true, "IRO": true,
+		"Team": false, "Legal Status": false, "Service": false, "Child Name": false, "Workers in 12m": false, // a count of workers, not a name
+	} {
+		if got := Staff(c); got != want {
+			t.Errorf("Staff(%q) = %v, want %v", c, got, want)
+		}
+	}
+}

@@ -416,7 +416,7 @@ func missingError(path, sheet string, m *idMissing, otherSheets bool, headerRowG
 		e.Msg = fmt.Sprintf("no column %q %s (headers on this row: %s)", strings.TrimSpace(m.idGiven), where, ListHeaders(m.header))
 		if c := uncut(m.header, m.idGiven); c != "" {
 			e.WithHint(opt.Sprintf("did you mean %s %q? (a long name shortened with … must be given in full)%s", opt.IDColumn, c, orSheet(otherSheets)))
-		} else if c := closestHeader(m.header, []string{m.idGiven}); c != "" {
+		} else if c := suggestGivenIDColumn(m.header, m.below, m.idGiven); c != "" {
 			e.WithHint(opt.Sprintf("did you mean %s %q?%s", opt.IDColumn, c, orSheet(otherSheets)))
 		} else if otherSheets {
 			e.WithHint(opt.Sprintf("choose the sheet with %s", opt.Sheet))
@@ -468,7 +468,39 @@ func suggestIDColumn(header []string, below [][]string) string {
 	if best != "" {
 		return best
 	}
+	// Too few rows to judge by values: a reference number's name (URN,
+	// NHS Number, Case Ref) before a name that merely looks like one.
+	for _, h := range header {
+		if h = strings.TrimSpace(h); isLabel(h) && closestScore(h) >= 1 {
+			return h
+		}
+	}
 	return closestHeader(header, knownIDNames)
+}
+
+// suggestGivenIDColumn chooses the column to suggest for an ID column
+// given by a name the header does not have: among the columns whose values
+// are IDs (see idValues), the one most like the name given — "Case ID"
+// finds "Case Reference", not "Case Status" — and failing any, the header
+// most like it.
+func suggestGivenIDColumn(header []string, below [][]string, given string) string {
+	best, bestScore := "", -1.0
+	for i, h := range header {
+		h = strings.TrimSpace(h)
+		if !isLabel(h) {
+			continue
+		}
+		if _, ok := idValues(i, below); !ok {
+			continue
+		}
+		if sc := likeness(h, given); sc > bestScore {
+			best, bestScore = h, sc
+		}
+	}
+	if best != "" {
+		return best
+	}
+	return closestHeader(header, []string{given})
 }
 
 // closestScore is how much a header name is like a known ID name, 0 to 1,

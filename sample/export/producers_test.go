@@ -535,6 +535,18 @@ func TestProducersIDSuggestions(t *testing.T) {
 	_, err := Open(context.Background(), p, OpenOptions{})
 	wantOneLineInputError(t, err, p, `name the ID column with --id-column "URN"`)
 
+	// With one row there is nothing to judge by values: the column named as
+	// a reference number (URN) is suggested, not the name nearest "ID".
+	one := writeTestCSV(t, "one-row.csv", []byte("Provider Type,Sector,URN,Places,Registered\nChildren's home,Private,SC400013,2,01/03/2019\n"))
+	_, err = Open(context.Background(), one, OpenOptions{})
+	wantOneLineInputError(t, err, one, `name the ID column with --id-column "URN"`)
+
+	// An ID column given by a name the export does not have: the column of
+	// IDs is suggested, not the header whose name is nearest.
+	cases := writeTestCSV(t, "cases.csv", []byte("Case Reference,Case Status,Team\nCR-0001,Open,North\nCR-0002,Open,South\nCR-0003,Closed,North\nCR-0004,Open,South\n"))
+	_, err = Open(context.Background(), cases, OpenOptions{IDColumn: "Case ID"})
+	wantOneLineInputError(t, err, cases, `did you mean --id-column "Case Reference"?`)
+
 	// Times, dates and amounts are unique without being IDs; a column named
 	// by a time is no column to name.
 	below := [][]string{{"Home", "0:30:00", "2026-01-01", "12.5", "SC1001"}, {"Home", "1:00:00", "2026-01-02", "13.25", "SC1002"},

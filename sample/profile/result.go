@@ -1,7 +1,7 @@
 package profile
 
 // Profile is the figures of a profiled population; its JSON form is part of
-// the schema "caseaudit-profile/1" (see doc.go). Shares are fractions (0.25,
+// the schema "urn:caseaudit:schema:profile:1" (see doc.go). Shares are fractions (0.25,
 // not 25) of the count named beside them, and nil (JSON null) when that
 // count is 0.
 type Profile struct {
