@@ -369,6 +369,13 @@ func (s *Store) moveAction(ctx context.Context, auditName, caseID, by, note, kin
 			return fmt.Errorf("the action on case %s of audit %q was closed on %s by %s; nothing to do: %w",
 				caseID, a.Name, cur.Closure.At.Format(time.DateOnly), cur.Closure.By, ErrNoAction)
 		}
+		d := DutyClose
+		if kind == KindActionRespond {
+			d = DutyRespond
+		}
+		if err := s.may(ctx, tx.Tx, d, CaseFacts{Owner: cur.Owner}); err != nil {
+			return err
+		}
 		e, err := s.appendEntry(ctx, tx, a, kind, caseID, by, actionNotePayload{Note: note})
 		if err != nil {
 			return err

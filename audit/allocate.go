@@ -201,6 +201,9 @@ func (s *Store) Allocate(ctx context.Context, auditName string, auditors []strin
 
 // allocateTx allocates within a write transaction.
 func (s *Store) allocateTx(ctx context.Context, tx *store.WriteTx, a *Audit, auditors []string, rules AllocationRules) (Allocation, error) {
+	if err := s.may(ctx, tx.Tx, DutyAllocate, CaseFacts{}); err != nil {
+		return Allocation{}, err
+	}
 	cases, err := loadCases(ctx, tx.Tx, a)
 	if err != nil {
 		return Allocation{}, err

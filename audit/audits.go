@@ -196,6 +196,9 @@ func (s *Store) createAuditTx(ctx context.Context, a Audit, cases []SampledCase,
 	}
 	a.provJSON, a.followJSON = prov, follow
 	err = s.write(ctx, "recording an audit in", func(tx *store.WriteTx) error {
+		if err := s.may(ctx, tx.Tx, DutyDraw, CaseFacts{}); err != nil {
+			return err
+		}
 		if prev, err := tx.Audit(ctx, a.Name); err != nil {
 			return err
 		} else if prev != nil {
@@ -293,6 +296,9 @@ func (s *Store) Grow(ctx context.Context, auditName string, cases []SampledCase)
 
 // growTx appends cases within a write transaction and returns the audit.
 func (s *Store) growTx(ctx context.Context, tx *store.WriteTx, auditName string, cases []SampledCase) (*Audit, error) {
+	if err := s.may(ctx, tx.Tx, DutyGrow, CaseFacts{}); err != nil {
+		return nil, err
+	}
 	a, err := loadAudit(ctx, tx.Tx, auditName)
 	if err != nil {
 		return nil, err

@@ -1,9 +1,10 @@
 package audit
 
 import (
-	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/caseaudit/caseaudit/audit/store"
 )
 
 // Separation of duties. Each person who writes to a store has one or more
@@ -95,6 +96,12 @@ func (p Person) Has(r Role) bool {
 	return false
 }
 
+// is reports whether a name, as the trail records it, is p's: her name or
+// her login, case and spacing aside.
+func (p Person) is(name string) bool {
+	return p.Name != "" && sameName(name, p.Name) || p.Login != "" && sameName(name, p.Login)
+}
+
 // CaseFacts is what a duty's rule may need to know of the case it touches.
 type CaseFacts struct {
 	// AllocatedTo is the auditor the case is allocated to ("" when it is
@@ -134,13 +141,13 @@ var duties = map[Duty]duty{
 			if p.Has(QA) {
 				return ""
 			}
-			if c.For != "" && !sameName(c.For, p.Name) {
+			if c.For != "" && !p.is(c.For) {
 				return fmt.Sprintf("an auditor records findings under her own name, not %s's", c.For)
 			}
 			if c.AllocatedTo == "" {
 				return "the case is not allocated to anyone yet; an auditor records only the cases allocated to her"
 			}
-			if !sameName(c.AllocatedTo, p.Name) {
+			if !p.is(c.AllocatedTo) {
 				return fmt.Sprintf("the case is allocated to %s; an auditor records only the cases allocated to her", c.AllocatedTo)
 			}
 			return ""
@@ -148,20 +155,24 @@ var duties = map[Duty]duty{
 	DutyModerate: {what: "moderate a case", roles: []Role{QA, Auditor, Moderator},
 		rule: "a moderator is never the case's own auditor nor its allocated worker, and moderates under her own name",
 		caseRule: func(p Person, c CaseFacts) string {
-			if c.For != "" && !sameName(c.For, p.Name) && !p.Has(QA) {
+			if c.For != "" && !p.is(c.For) && !p.Has(QA) {
 				return fmt.Sprintf("a moderator moderates under her own name, not %s's", c.For)
 			}
-			mod := p.Name
-			if c.For != "" {
-				mod = c.For
+			mod := p
+			if c.For != "" && !p.is(c.For) {
+				mod = Person{Name: c.For}
+			}
+			name := mod.Name
+			if name == "" {
+				name = mod.Login
 			}
 			switch {
-			case c.Auditor != "" && sameName(c.Auditor, mod):
-				return fmt.Sprintf("%s audited the case; a moderator is never the case's own auditor", mod)
-			case c.AllocatedTo != "" && sameName(c.AllocatedTo, mod):
-				return fmt.Sprintf("the case is allocated to %s; a moderator is never the case's own auditor", mod)
-			case c.Worker != "" && sameName(c.Worker, mod):
-				return fmt.Sprintf("%s is the case's allocated worker; a moderator never moderates her own case work", mod)
+			case c.Auditor != "" && mod.is(c.Auditor):
+				return fmt.Sprintf("%s audited the case; a moderator is never the case's own auditor", name)
+			case c.AllocatedTo != "" && mod.is(c.AllocatedTo):
+				return fmt.Sprintf("the case is allocated to %s; a moderator is never the case's own auditor", name)
+			case c.Worker != "" && mod.is(c.Worker):
+				return fmt.Sprintf("%s is the case's allocated worker; a moderator never moderates her own case work", name)
 			}
 			return ""
 		}},
@@ -171,7 +182,7 @@ var duties = map[Duty]duty{
 			if p.Has(QA) {
 				return ""
 			}
-			if c.Owner == "" || !sameName(c.Owner, p.Name) {
+			if c.Owner == "" || !p.is(c.Owner) {
 				owner := c.Owner
 				if owner == "" {
 					owner = "no one yet"
@@ -188,7 +199,7 @@ var duties = map[Duty]duty{
 }
 
 // ErrDuty: a person tried what their roles, or the case, do not allow.
-var ErrDuty = errors.New("not this person's duty")
+var ErrDuty = store.ErrDuty
 
 // DutyError is a refusal: who tried what, the rule, and who may do it.
 type DutyError struct {

@@ -246,6 +246,9 @@ func (s *Store) recordTx(ctx context.Context, tx *store.WriteTx, a *Audit, f Fin
 	} else {
 		f.Reason = "" // a first finding corrects nothing
 	}
+	if err := s.mayRecord(ctx, tx.Tx, a, f); err != nil {
+		return RecordResult{}, err
+	}
 	p := findingPayload{Grade: f.Grade.String(), Immediate: f.Immediate, Note: f.Note, Answers: f.Answers,
 		Date: f.Date, Reason: f.Reason, Source: source, Prefilled: f.Prefilled}
 	e, err := s.appendEntry(ctx, tx, a, kind, f.Case, f.Auditor, p)

@@ -255,7 +255,11 @@ func TestImportFormAnswersAndModeration(t *testing.T) {
 	if len(fs) != 2 || fmt.Sprint(fs[0].Answers) != "map[plan:Yes voice:Partly]" || fmt.Sprint(fs[1].Answers) != "map[plan:No]" {
 		t.Errorf("answers %v / %v", fs[0].Answers, fs[1].Answers)
 	}
-	// Moderation findings from a workbook: only cases in the moderation sample.
+	// Moderation findings from a workbook: only cases in the moderation
+	// sample, by a moderator who is not the case's auditor.
+	p = writeCSV(t, hdr+
+		"1,CR-0000001,North,A. Khan,CIN,D. Moss,Good,No,,,Yes,Partly\n"+
+		"2,CR-0000002,South,B. Lee,CIN,D. Moss,Good,No,,,No,\n")
 	if _, err := Import(ctx, s, "f", p, ImportOptions{Moderation: true}); err == nil || !strings.Contains(err.Error(), "no moderation sample") {
 		t.Errorf("moderation import before a draw: %v", err)
 	}

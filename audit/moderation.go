@@ -56,6 +56,9 @@ func (s *Store) DrawModeration(ctx context.Context, auditName string, size int, 
 		if err != nil {
 			return err
 		}
+		if err := s.may(ctx, tx.Tx, DutyModerationDraw, CaseFacts{}); err != nil {
+			return err
+		}
 		prev, err := loadModeration(ctx, tx.Tx, a)
 		if err != nil {
 			return err

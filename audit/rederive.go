@@ -279,6 +279,13 @@ func Verify(ctx context.Context, st *Store, req VerifyRequest) (*VerifyReport, e
 	if err := st.IntegrityCheck(ctx); err != nil {
 		v.StoreProblem = err.Error()
 	}
+	// The people list decides who may do what in every audit, so its
+	// chain is part of every audit's verification.
+	if ps, err := st.VerifyPeople(ctx); err != nil {
+		return nil, err
+	} else if len(ps) > 0 {
+		v.StoreProblem = strings.TrimPrefix(v.StoreProblem+"; "+strings.Join(ps, "; "), "; ")
+	}
 	if req.TrailOnly {
 		return v, nil
 	}

@@ -260,6 +260,9 @@ func Withdraw(ctx context.Context, st *Store, req WithdrawRequest) (*WithdrawRes
 		if err != nil {
 			return err
 		}
+		if err := st.may(ctx, tx.Tx, DutyWithdraw, CaseFacts{}); err != nil {
+			return err
+		}
 		if err := checkWithdrawable(ctx, tx.Tx, a, req.Case); err != nil {
 			return err
 		}

@@ -37,6 +37,8 @@ const (
 	Import     = prefix + "import:1"
 	Log        = prefix + "log:1"
 	Moderate   = prefix + "moderate:1"
+	People     = prefix + "people:1"
+	SignOff    = prefix + "signoff:1"
 	Plan       = prefix + "plan:1"
 	Profile    = prefix + "profile:1"
 	Provenance = prefix + "provenance:1"

@@ -19,7 +19,7 @@ func TestSchemasCompile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{schema.Actions, schema.Allocate, schema.Audits, schema.Form, schema.History, schema.Import, schema.Log,
+	want := []string{schema.Actions, schema.Allocate, schema.Audits, schema.Form, schema.History, schema.Import, schema.Log, schema.People, schema.SignOff,
 		schema.Moderate, schema.Plan, schema.Profile, schema.Provenance, schema.Report, schema.Sample, schema.Status,
 		schema.StoreInfo, schema.Trend, schema.Verify, schema.Withdraw}
 	sort.Strings(want)

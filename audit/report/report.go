@@ -158,6 +158,9 @@ type Report struct {
 	// Withdrawn lists the sampled cases withdrawn (they could not be
 	// audited) and their replacements; the figures leave them out.
 	Withdrawn []WithdrawnCase `json:"withdrawn"`
+	// SignOff is the audit's sign-off (nil when not signed off), saying
+	// whether the figures were amended since.
+	SignOff *SignOffView `json:"sign_off"`
 
 	// Factors groups the audited cases by the factors recorded with the
 	// sample; nil (absent from JSON) when none were recorded (see factors.go).
@@ -318,6 +321,13 @@ type TrendPoint struct {
 	CaseloadTarget     *int     `json:"caseload_target,omitempty"`
 	WorkersAboveTarget *float64 `json:"workers_above_target,omitempty"`
 	CasesAboveTarget   *float64 `json:"cases_above_target,omitempty"`
+	// Complete: every sampled case has a finding. SignedOff: QA signed the
+	// audit off. A month neither complete nor signed off is not final.
+	Complete  bool `json:"complete"`
+	SignedOff bool `json:"signed_off"`
+	// Amended is the amendment sentence when the figures changed after
+	// the sign-off; "" otherwise.
+	Amended string `json:"amended_after_sign_off,omitempty"`
 }
 
 // Trend is the share flagged and grade mix of every audit, oldest first.
@@ -383,44 +393,14 @@ func build(ctx context.Context, st *audit.Store, name string, opts Options) (*Re
 		}
 		opts.Marking = h.Marking
 	}
-	cases, withdrawn, err := st.ActiveCases(ctx, a.Name)
+	r, cases, orig, now, err := core(ctx, st, a, opts)
 	if err != nil {
 		return nil, err
 	}
-	orig, err := st.Findings(ctx, a.Name, false)
-	if err != nil {
+	opts = r.opts
+	if err := r.signOff(ctx, st, a); err != nil {
 		return nil, err
 	}
-	mod, err := st.Findings(ctx, a.Name, true)
-	if err != nil {
-		return nil, err
-	}
-	msample, err := st.Moderation(ctx, a.Name)
-	if err != nil {
-		return nil, err
-	}
-	pairs, err := st.ModerationPairs(ctx, a.Name)
-	if err != nil {
-		return nil, err
-	}
-	if r0, err := st.Allocation(ctx, a.Name); err != nil {
-		return nil, err
-	} else if r0 != nil {
-		opts.allocated = map[string]string{}
-		for _, x := range r0.Assigned {
-			opts.allocated[x.Case] = x.Auditor
-		}
-	}
-	now := st.Now()
-	if opts.Now != nil {
-		now = opts.Now()
-		opts.Now = func() time.Time { return now } // one reading for the whole report
-	}
-	r := &Report{opts: opts}
-	if err := r.compute(a, cases, orig, mod, msample, pairs); err != nil {
-		return nil, err
-	}
-	r.withdrawn(withdrawn)
 	if err := r.focus(ctx, st, a, cases, orig); err != nil {
 		return nil, err
 	}
@@ -443,6 +423,50 @@ func build(ctx context.Context, st *audit.Store, name string, opts Options) (*Re
 		}
 	}
 	return r, nil
+}
+
+// core computes an audit's figures, as every view states them: the
+// headline, interval and breakdown (what a sign-off records).
+func core(ctx context.Context, st *audit.Store, a *audit.Audit, opts Options) (*Report, []audit.SampledCase, []audit.Finding, time.Time, error) {
+	cases, withdrawn, err := st.ActiveCases(ctx, a.Name)
+	if err != nil {
+		return nil, nil, nil, time.Time{}, err
+	}
+	orig, err := st.Findings(ctx, a.Name, false)
+	if err != nil {
+		return nil, nil, nil, time.Time{}, err
+	}
+	mod, err := st.Findings(ctx, a.Name, true)
+	if err != nil {
+		return nil, nil, nil, time.Time{}, err
+	}
+	msample, err := st.Moderation(ctx, a.Name)
+	if err != nil {
+		return nil, nil, nil, time.Time{}, err
+	}
+	pairs, err := st.ModerationPairs(ctx, a.Name)
+	if err != nil {
+		return nil, nil, nil, time.Time{}, err
+	}
+	if r0, err := st.Allocation(ctx, a.Name); err != nil {
+		return nil, nil, nil, time.Time{}, err
+	} else if r0 != nil {
+		opts.allocated = map[string]string{}
+		for _, x := range r0.Assigned {
+			opts.allocated[x.Case] = x.Auditor
+		}
+	}
+	now := st.Now()
+	if opts.Now != nil {
+		now = opts.Now()
+		opts.Now = func() time.Time { return now } // one reading for the whole report
+	}
+	r := &Report{opts: opts}
+	if err := r.compute(a, cases, orig, mod, msample, pairs); err != nil {
+		return nil, nil, nil, time.Time{}, err
+	}
+	r.withdrawn(withdrawn)
+	return r, cases, orig, now, nil
 }
 
 // populationNote states the populations together when the sample was
@@ -892,6 +916,9 @@ func buildTrend(ctx context.Context, st *audit.Store, opts Options) (*Trend, err
 			p.Lower, p.Upper = ptr(iv.Lower), ptr(iv.Upper)
 		}
 		if err := p.focus(ctx, st, fs); err != nil {
+			return nil, err
+		}
+		if err := p.signOff(ctx, st, opts); err != nil {
 			return nil, err
 		}
 		if by := strings.TrimSpace(opts.By); by != "" && p.Audited > 0 {

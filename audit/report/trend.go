@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/caseaudit/caseaudit/audit"
@@ -117,6 +118,9 @@ func writeTrendTable(w io.Writer, t *Trend, color bool) error {
 	if len(t.Audits) > 0 {
 		bw.WriteString("\n")
 		writeTbl(bw, trendTable(t.Audits, t.Confidence), "")
+		for _, a := range trendAmendments(t.Audits) {
+			fmt.Fprintf(bw, "Amended after sign-off: %s\n", a)
+		}
 	}
 	if bt := byTable(t); bt != nil {
 		fmt.Fprintf(bw, "\n%s\n", wrap(byIntro(t), 100))
@@ -135,7 +139,8 @@ func writeTrendTable(w io.Writer, t *Trend, color bool) error {
 func writeTrendCSV(w io.Writer, t *Trend) error {
 	cw := csv.NewWriter(w)
 	c := csvWriter{cw}
-	h := []string{"audit", "period", "created", "sampled", "audited", "flagged", "share", "ci_method", "confidence", "ci_lower", "ci_upper"}
+	h := []string{"audit", "period", "created", "sampled", "audited", "flagged", "share", "ci_method", "confidence", "ci_lower", "ci_upper",
+		"complete", "signed_off", "amended_after_sign_off"}
 	for _, g := range gradeNames() {
 		h = append(h, g)
 	}
@@ -152,7 +157,8 @@ func writeTrendCSV(w io.Writer, t *Trend) error {
 	c.row(append(h, fh...)...)
 	for _, p := range t.Audits {
 		row := []string{p.Audit, p.Period, p.Created.Format("2006-01-02T15:04:05Z"), inum(p.Sampled), inum(p.Audited), inum(p.Flagged),
-			fptr(p.Share), t.Method, fnum(t.Confidence), fptr(p.Lower), fptr(p.Upper)}
+			fptr(p.Share), t.Method, fnum(t.Confidence), fptr(p.Lower), fptr(p.Upper),
+			strconv.FormatBool(p.Complete), strconv.FormatBool(p.SignedOff), p.Amended}
 		for _, g := range gradeNames() {
 			row = append(row, inum(p.Grades[g]))
 		}

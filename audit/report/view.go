@@ -309,6 +309,11 @@ func trendTable(ps []TrendPoint, conf float64) *tbl {
 		t.Rows = append(t.Rows, row)
 	}
 	trendFactorColumn(t, ps)
+	t.Header = append(t.Header, "Status")
+	t.Right = append(t.Right, false)
+	for i, p := range ps {
+		t.Rows[i] = append(t.Rows[i], p.StatusMark())
+	}
 	return t
 }
 

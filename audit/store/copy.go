@@ -49,7 +49,12 @@ func Copy(ctx context.Context, from, to *Store, verify Verifier, progress func(a
 		head    string
 	}
 	var audits []*auditCopy
+	var people []PersonChange
 	err := from.Read(ctx, "reading", func(t *Tx) error {
+		var err error
+		if people, err = readPeopleToCopy(ctx, t, from.path); err != nil {
+			return err
+		}
 		rows, err := t.Audits(ctx, ByCreation)
 		if err != nil {
 			return err
@@ -78,6 +83,9 @@ func Copy(ctx context.Context, from, to *Store, verify Verifier, progress func(a
 		return nil, err
 	}
 	err = to.Write(ctx, "copying into", func(w *WriteTx) error {
+		if err := copyPeople(ctx, w, people); err != nil {
+			return err
+		}
 		for _, ac := range audits {
 			id, err := w.InsertAudit(ctx, *ac.row)
 			if err != nil {

@@ -182,6 +182,8 @@ CREATE TRIGGER trail_check BEFORE INSERT ON {{S}}.trail
 	// the database, rows validated, fixed search_path), which store init
 	// (re)creates after the migrations.
 	`SELECT 1;`,
+	// Version 5: the people list and the duties it gives (pg_people.go).
+	pgPeopleMigration,
 }
 
 // pgGrants gives the application roles what they need and no more; store

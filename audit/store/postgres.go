@@ -437,6 +437,9 @@ func initPostgres(ctx context.Context, s *Store, t *pgTarget, version int) (*Ini
 		}
 		grants = strings.ReplaceAll(grants, "{{S}}.refuse_change(), {{S}}.trail_check()", guardFunctionList())
 	}
+	if version >= 5 { // the people list came with version 5
+		grants += pgPeopleGrants
+	}
 	if _, err := tx.ExecContext(ctx, inSchema(grants, t.schema)); err != nil {
 		return nil, fmt.Errorf("granting the roles their privileges: %w", err)
 	}
@@ -574,7 +577,7 @@ func (b *pgBackend) explain(s *Store, doing string, err error) error {
 			} else {
 				msg = strings.TrimPrefix(msg, "caseaudit: ")
 			}
-			return fmt.Errorf("%s the store %s: %s", doing, s.path, msg)
+			return errorf(ErrDuty, "%s the store %s: %s", doing, s.path, msg)
 		case pe.Code == "P0001" && strings.HasPrefix(pe.Message, "caseaudit: "):
 			return fmt.Errorf("%s the store %s: %s", doing, s.path, strings.TrimPrefix(pe.Message, "caseaudit: "))
 		case pe.Code == "28P01" || pe.Code == "28000":

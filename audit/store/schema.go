@@ -157,6 +157,8 @@ ALTER TABLE trail ADD COLUMN entered_by TEXT NOT NULL DEFAULT '';
 	// every row's shape (pg_guards.go); an SQLite store has nothing to
 	// change, its version moves with PostgreSQL's so both name one schema.
 	`SELECT 1;`,
+	// Version 5: the people list (people.go), append-only and chained.
+	sqlitePeopleMigration,
 }
 
 // SchemaVersion is the store schema version this build writes and reads.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/internal/textsafe"
 )
 
@@ -17,6 +18,7 @@ const (
 	exitUsage       = 2
 	exitThreshold   = 3 // --fail-above exceeded, or an action overdue with --fail-on-overdue
 	exitVerify      = 4 // verification found a discrepancy
+	exitDuty        = 5 // refused: not the person's duty (see "Who may do what")
 	exitInterrupted = 130
 )
 
@@ -26,6 +28,7 @@ const exitCodesHelp = `Exit codes:
   2    usage error (unknown flag, missing argument)
   3    threshold exceeded (--fail-above, --fail-on-overdue)
   4    verification failed (verify found a discrepancy)
+  5    refused: not your duty in this store (the message names the rule and who may do it)
   130  interrupted (Ctrl-C); partial outputs are removed`
 
 // usageError is a mistake in how the command was called: exit 2, with a
@@ -70,6 +73,8 @@ func exitCode(err error) int {
 		return exitInterrupted
 	case errors.As(err, &ee):
 		return ee.code
+	case errors.Is(err, audit.ErrDuty):
+		return exitDuty
 	case errors.As(err, &ue):
 		return exitUsage
 	}

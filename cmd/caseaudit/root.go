@@ -321,6 +321,7 @@ var commands = []func(*globalOptions) *cobra.Command{
 	newStatusCmd,
 	newModerateCmd,
 	newVerifyCmd,
+	newSignoffCmd,
 	newReportCmd,
 	newTrendCmd,
 	newCalibrationCmd,
@@ -335,6 +336,7 @@ var commands = []func(*globalOptions) *cobra.Command{
 	newDemoCmd,
 	newManCmd,
 	newStoreCmd,
+	newPeopleCmd,
 }
 
 func init() { cobra.EnableCommandSorting = false }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/audit/report"
 	"github.com/caseaudit/caseaudit/schema"
 	"github.com/spf13/cobra"
 )
@@ -62,7 +63,22 @@ func runStatus(ctx context.Context, o *statusOptions, g *globalOptions) error {
 	if err != nil {
 		return err
 	}
-	return writeStatus(g.IO.Out, s, o.Format)
+	if err := writeStatus(g.IO.Out, s, o.Format); err != nil || o.Format == "json" {
+		return err
+	}
+	// The sign-off, or the amendment since, says whether the figures above
+	// are the ones reported.
+	so, err := report.SignOffState(ctx, st, a.Name)
+	if err != nil {
+		return err
+	}
+	switch {
+	case so != nil && so.Amended:
+		fmt.Fprintf(g.IO.Out, "amended after sign-off: %s\n", so.Sentence)
+	case so != nil:
+		fmt.Fprintf(g.IO.Out, "%s\n", so.Sentence)
+	}
+	return nil
 }
 
 // statusJSON is status --format json (schema/status.json).

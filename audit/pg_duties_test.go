@@ -1,0 +1,158 @@
+package audit
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/caseaudit/caseaudit/audit/store"
+)
+
+// TestPostgresDuties: with a people list, the use cases refuse what a
+// login's roles do not allow (ErrDuty, as on SQLite), and the database
+// refuses the same to a login writing raw SQL: an auditor closing an
+// action, recording under another's name, moderating her own case; a login
+// not on the list; anyone but QA changing the list. Roles are per store.
+func TestPostgresDuties(t *testing.T) {
+	ctx := context.Background()
+	where := pgStore(t)
+	qaURL, qaRole := pgLogin(t, where, store.RoleQA)
+	bURL, bRole := pgLogin(t, where, store.RoleAuditor)
+	_, aRole := pgLogin(t, where, store.RoleAuditor)
+	mURL, mRole := pgLogin(t, where, store.RoleAuditor)
+	xURL, _ := pgLogin(t, where, store.RoleAuditor) // not on the list
+
+	qa, _ := openAt(t, qaURL, "Q. Lead")
+	b, _ := openAt(t, bURL, "B. Evans")
+	m, _ := openAt(t, mURL, "M. Moderator")
+	x, _ := openAt(t, xURL, "X. Stranger")
+
+	// The first person is QA, adding herself; only QA adds the others.
+	if _, err := qa.AddPerson(ctx, Person{Login: bRole, Name: "B. Evans", Roles: []Role{Auditor}}); !errors.Is(err, ErrDuty) {
+		t.Fatalf("a first person without qa: %v", err)
+	}
+	for _, p := range []Person{
+		{Login: qaRole, Name: "Q. Lead", Roles: []Role{QA}},
+		{Login: bRole, Name: "B. Evans", Roles: []Role{Auditor, Moderator}},
+		{Login: aRole, Name: "A. Khan", Roles: []Role{Auditor}},
+		{Login: mRole, Name: "M. Moderator", Roles: []Role{Moderator}},
+	} {
+		if _, err := qa.AddPerson(ctx, p); err != nil {
+			t.Fatalf("adding %s: %v", p.Name, err)
+		}
+	}
+	if _, err := b.AddPerson(ctx, Person{Login: "someone", Name: "S. One", Roles: []Role{QA}}); !errors.Is(err, ErrDuty) {
+		t.Errorf("an auditor adding a person: %v", err)
+	}
+
+	if _, err := qa.CreateAudit(ctx, testAudit("a"), testCases(6)); err != nil {
+		t.Fatal(err)
+	}
+	al, err := qa.Allocate(ctx, "a", []string{"A. Khan", "B. Evans"}, AllocationRules{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mine, theirs := "", ""
+	for _, x := range al.Assigned {
+		if x.Auditor == "B. Evans" && mine == "" {
+			mine = x.Case
+		}
+		if x.Auditor == "A. Khan" && theirs == "" {
+			theirs = x.Case
+		}
+	}
+
+	// The use cases, as on SQLite.
+	if _, err := b.Allocate(ctx, "a", []string{"B. Evans"}, AllocationRules{}); !errors.Is(err, ErrDuty) {
+		t.Errorf("auditor allocating: %v", err)
+	}
+	if _, err := b.Record(ctx, "a", Finding{Case: theirs, Auditor: "A. Khan", Grade: Good, Date: "2026-07-01"}); !errors.Is(err, ErrDuty) {
+		t.Errorf("auditor recording under another's name: %v", err)
+	}
+	if _, err := b.Record(ctx, "a", Finding{Case: theirs, Auditor: "B. Evans", Grade: Good, Date: "2026-07-01"}); !errors.Is(err, ErrDuty) {
+		t.Errorf("auditor recording another's case: %v", err)
+	}
+	if _, err := x.Record(ctx, "a", Finding{Case: mine, Auditor: "X. Stranger", Grade: Good, Date: "2026-07-01", NewAuditor: true}); !errors.Is(err, ErrDuty) {
+		t.Errorf("a login not on the list recording: %v", err)
+	}
+	if _, err := b.Record(ctx, "a", Finding{Case: mine, Auditor: "B. Evans", Grade: Inadequate, Immediate: true, Date: "2026-07-01"}); err != nil {
+		t.Fatalf("auditor recording her own case: %v", err)
+	}
+	if _, err := b.CloseAction(ctx, "a", mine, "B. Evans", "done"); !errors.Is(err, ErrDuty) {
+		t.Errorf("auditor closing an action: %v", err)
+	}
+
+	// Raw SQL as each login: the database refuses the same.
+	insert := func(s *Store, kind, caseID, actor, payload string) error {
+		es, err := qa.Trail(ctx, "a")
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := es[len(es)-1]
+		at := store.FormatTime(time.Now())
+		h, _ := entryHash(last.Hash, "a", last.Seq+1, kind, caseID, actor, s.EnteredBy(), at, []byte(payload))
+		_, err = s.st.DB().Exec("INSERT INTO trail (audit_id, seq, kind, case_id, actor, at, payload, prev_hash, hash, entered_by) VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9)",
+			last.Seq+1, kind, caseID, actor, at, payload, last.Hash, h, s.EnteredBy())
+		return err
+	}
+	refused := func(what string, err error) {
+		t.Helper()
+		// trail_check (the group roles) or trail_duty (the people list)
+		// refuses it: insufficient privilege either way.
+		if err == nil || !strings.Contains(err.Error(), "42501") {
+			t.Errorf("%s: %v; want refused by the database (SQLSTATE 42501)", what, err)
+		}
+	}
+	refused("auditor closing an action in SQL", insert(b, KindActionClose, mine, "B. Evans", `{"note":"done"}`))
+	refused("auditor closing an action with auto false", insert(b, KindActionClose, mine, "B. Evans", `{"auto":false,"note":"done"}`))
+	refused("auditor recording under another's name in SQL", insert(b, KindFinding, theirs, "A. Khan", `{"grade":"Good","immediate":false,"note":""}`))
+	refused("auditor signing off in SQL", insert(b, KindSignOff, "", "B. Evans", `{}`))
+	refused("login not on the list in SQL", insert(x, KindFinding, mine, "X. Stranger", `{"grade":"Good","immediate":false,"note":""}`))
+	refused("moderator recording a finding in SQL", insert(m, KindFinding, mine, "M. Moderator", `{"grade":"Good","immediate":false,"note":""}`))
+	refused("auditor moderating her own case in SQL", insert(b, KindModerationFinding, mine, "B. Evans", `{"grade":"Good","immediate":false,"note":""}`))
+	if err := insert(m, KindModerationFinding, mine, "M. Moderator", `{"grade":"Good","immediate":false,"note":""}`); err != nil {
+		t.Errorf("a moderator moderating another's case in SQL: %v", err)
+	}
+	// Changing the people list in SQL: no grant for an auditor, and no one
+	// but QA even with one.
+	if err := rawExec(b, "INSERT INTO person_change (seq, op, login, name, roles, at, entered_by, prev_hash, hash) VALUES (99, 'add', 'x', 'x', 'qa', '', '', '', '')"); err == nil {
+		t.Error("an auditor's login changed the people list")
+	}
+	if r, err := qa.Verify(ctx, "a"); err != nil || !r.OK {
+		t.Errorf("verify after the refusals: %+v %v", r, err)
+	}
+	if ps, err := qa.VerifyPeople(ctx); err != nil || len(ps) > 0 {
+		t.Errorf("people list: %v %v", ps, err)
+	}
+
+	// Per store: B. Evans is nobody in another store with a people list.
+	other := pgStore(t)
+	qa2URL, qa2Role := pgLogin(t, other, store.RoleQA)
+	qa2, _ := openAt(t, qa2URL, "Q. Two")
+	if _, err := qa2.AddPerson(ctx, Person{Login: qa2Role, Name: "Q. Two", Roles: []Role{QA}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := qa2.CreateAudit(ctx, testAudit("o"), testCases(2)); err != nil {
+		t.Fatal(err)
+	}
+	b2, _ := openAt(t, withParam(t, bURL, "schema", schemaOf(t, other)), "B. Evans")
+	if _, err := b2.Record(ctx, "o", Finding{Case: "CR-0000001", Auditor: "B. Evans", Grade: Good, Date: "2026-07-01", NewAuditor: true}); !errors.Is(err, ErrDuty) {
+		t.Errorf("an auditor of one store recording in another: %v", err)
+	}
+}
+
+// schemaOf is the schema a store URL names.
+func schemaOf(t *testing.T, where string) string {
+	t.Helper()
+	i := strings.Index(where, "schema=")
+	if i < 0 {
+		t.Fatalf("no schema in %s", where)
+	}
+	s := where[i+len("schema="):]
+	if j := strings.IndexByte(s, '&'); j >= 0 {
+		s = s[:j]
+	}
+	return s
+}

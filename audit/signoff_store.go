@@ -1,0 +1,114 @@
+package audit
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/caseaudit/caseaudit/audit/store"
+)
+
+// figureKinds are the entries that can change an audit's reported
+// figures.
+var figureKinds = []string{KindFinding, KindCorrection, KindModerationFinding, KindModerationCorrection, KindWithdrawal, KindGrow}
+
+// SignOffState is an audit's sign-off as its trail holds it: the last
+// sign-off (nil when it was never signed off) and when the first entry
+// after it that could change its figures was made (zero when none).
+type SignOffState struct {
+	SignOff   *SignOff
+	ChangedAt time.Time
+}
+
+// Amendment returns how the figures now differ from those signed off, or
+// nil when the audit is not signed off or says the same as when it was.
+func (st *SignOffState) Amendment(now Figures) *Amendment {
+	if st == nil || st.SignOff == nil || st.SignOff.Figures.SameHeadline(now) {
+		return nil
+	}
+	at := st.ChangedAt
+	if at.IsZero() {
+		at = st.SignOff.At
+	}
+	return &Amendment{SignOff: *st.SignOff, At: at, Now: now}
+}
+
+// signOffOf reads the sign-off state from a trail's entries es (all kinds
+// of figureKinds and KindSignOff, in order).
+func signOffOf(es []Entry) (*SignOffState, error) {
+	st := &SignOffState{}
+	for _, e := range es {
+		if e.Kind == KindSignOff {
+			var f Figures
+			if err := json.Unmarshal(e.Payload, &f); err != nil {
+				return nil, fmt.Errorf("trail entry %d (sign-off) is damaged: %w", e.Seq, err)
+			}
+			st.SignOff = &SignOff{Seq: e.Seq, At: e.At, By: e.Actor, Figures: f}
+			st.ChangedAt = time.Time{}
+			continue
+		}
+		if st.SignOff != nil && st.ChangedAt.IsZero() {
+			st.ChangedAt = e.At
+		}
+	}
+	return st, nil
+}
+
+// SignOffOf returns the audit's sign-off state.
+func (s *Store) SignOffOf(ctx context.Context, auditName string) (*SignOffState, error) {
+	return readAudit(ctx, s, auditName, func(ctx context.Context, tx *store.Tx, a *Audit) (*SignOffState, error) {
+		es, err := entries(ctx, tx, a, append([]string{KindSignOff}, figureKinds...)...)
+		if err != nil {
+			return nil, err
+		}
+		return signOffOf(es)
+	})
+}
+
+// ErrSignedOff: the audit is already signed off with the same figures.
+var ErrSignedOff = fmt.Errorf("already signed off")
+
+// SignOffAudit records in the audit's trail that QA signed it off with the
+// figures figs, as its report states them (the caller computes them with
+// the report's own code, from the trail as it was after entry asOf).
+// Should anything have been appended since, the sign-off is refused, so
+// that no finding is signed off unseen. Signing off again is refused
+// unless the figures changed since (an amended audit may be signed off
+// anew).
+func (s *Store) SignOffAudit(ctx context.Context, auditName string, figs Figures, asOf int) (SignOff, error) {
+	var out SignOff
+	err := s.write(ctx, "signing off in", func(tx *store.WriteTx) error {
+		if err := s.may(ctx, tx.Tx, DutySignOff, CaseFacts{}); err != nil {
+			return err
+		}
+		a, err := loadAudit(ctx, tx.Tx, auditName)
+		if err != nil {
+			return err
+		}
+		if n, _, err := tx.Head(ctx, a.id); err != nil {
+			return err
+		} else if n != asOf {
+			return fmt.Errorf("audit %q changed while its figures were computed (its trail has %d entries, not %d); run signoff again", a.Name, n, asOf)
+		}
+		es, err := entries(ctx, tx.Tx, a, append([]string{KindSignOff}, figureKinds...)...)
+		if err != nil {
+			return err
+		}
+		st, err := signOffOf(es)
+		if err != nil {
+			return err
+		}
+		if st.SignOff != nil && st.SignOff.Figures.SameHeadline(figs) {
+			return errorf(ErrSignedOff, "audit %q was signed off on %s by %s with %d of %d flagged, and its figures have not changed since; nothing to do",
+				a.Name, st.SignOff.At.Format(time.DateOnly), st.SignOff.By, st.SignOff.Figures.Flagged, st.SignOff.Figures.Size)
+		}
+		e, err := s.appendEntry(ctx, tx, a, KindSignOff, "", s.actor, figs)
+		if err != nil {
+			return err
+		}
+		out = SignOff{Seq: e.Seq, At: e.At, By: e.Actor, Figures: figs}
+		return nil
+	})
+	return out, err
+}
