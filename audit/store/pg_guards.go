@@ -157,6 +157,11 @@ var pgGuardTriggers = []pgTrigger{
 	{"trail", "trail_check", "BEFORE INSERT", "trail_check", true},
 	{"audit", "audit_check", "BEFORE INSERT", "audit_check", true},
 	{"sampled_case", "sampled_case_check", "BEFORE INSERT", "sampled_case_check", true},
+	// The people list and the duties (people_schema.go).
+	{"person_change", "person_change_no_change", "BEFORE UPDATE OR DELETE", "people_refuse_change", true},
+	{"person_change", "person_change_no_truncate", "BEFORE TRUNCATE", "people_refuse_change", false},
+	{"person_change", "person_check", "BEFORE INSERT", "person_check", true},
+	{"trail", "trail_duty", "BEFORE INSERT", "trail_duty", true},
 }
 
 // guardsSQL (re)creates every function and trigger of the guards.
