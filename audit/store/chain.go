@@ -26,9 +26,20 @@ type Entry struct {
 	// before schema version 3.
 	EnteredBy string
 	At        time.Time       // UTC
-	Payload   json.RawMessage // canonical JSON
-	PrevHash  string          // hex; 64 zeros for the first entry
-	Hash      string          // hex SHA-256(prev hash bytes || canonical entry)
+	// Payload is the canonical JSON payload as written, with its free
+	// text (see text.go) put back, or RedactedMark where it was erased.
+	Payload  json.RawMessage
+	PrevHash string // hex; 64 zeros for the first entry
+	Hash     string // hex SHA-256(prev hash bytes || canonical entry)
+	// Stored is the payload as stored and hashed when the entry has free
+	// text (commitments in place of the text); nil when Payload is both.
+	Stored json.RawMessage
+	// Texts are the entry's free-text fields, held or erased.
+	Texts []Text
+	// RedactedInPlace is when an entry written before free text was
+	// committed had its payload redacted (zero when not): its hash stands
+	// as recorded and its content can no longer be re-checked.
+	RedactedInPlace time.Time
 }
 
 // ZeroHash is the previous hash of an audit's first entry.
@@ -52,12 +63,13 @@ func Hash(auditName string, seq int, e Entry) (string, error) {
 	if err != nil || len(prev) != sha256.Size {
 		return "", fmt.Errorf("malformed previous hash %q", e.PrevHash)
 	}
-	if !json.Valid(e.Payload) {
+	payload := e.Hashed()
+	if !json.Valid(payload) {
 		return "", fmt.Errorf("payload is not JSON")
 	}
 	m := map[string]any{
 		"actor": e.Actor, "at": FormatTime(e.At), "audit": auditName, "case": e.Case,
-		"kind": e.Kind, "payload": e.Payload, "seq": seq,
+		"kind": e.Kind, "payload": payload, "seq": seq,
 	}
 	if e.EnteredBy != "" {
 		m["entered_by"] = e.EnteredBy
@@ -80,6 +92,10 @@ type Draft struct {
 	Actor   string
 	At      time.Time
 	Payload any // encoded as canonical JSON
+	// Text names the payload's free-text fields ("note", "answers/q3",
+	// "answers/*" for every key of an object): committed by a salted hash
+	// and stored beside the entry, so they can be erased (see text.go).
+	Text []string
 }
 
 // Chain appends entries to one audit's trail within a write transaction.
@@ -121,15 +137,29 @@ func (c *Chain) Append(ctx context.Context, d Draft) (Entry, error) {
 	if err != nil {
 		return Entry{}, fmt.Errorf("encoding a %s entry: %w", d.Kind, err)
 	}
+	stored, texts, err := splitTexts(p, d.Text)
+	if err != nil {
+		return Entry{}, fmt.Errorf("encoding a %s entry: %w", d.Kind, err)
+	}
 	at := FormatTime(d.At)
 	e := Entry{Seq: c.seq + 1, Kind: d.Kind, Case: d.Case, Actor: d.Actor, EnteredBy: c.w.EnteredBy(),
 		At: ParseTime(at), Payload: p, PrevHash: c.head}
+	if texts != nil {
+		e.Stored, e.Texts = stored, texts
+		// Readers see the payload as it reads back from the store.
+		if e.Payload, err = mergeTexts(stored, texts); err != nil {
+			return Entry{}, err
+		}
+	}
 	if e.Hash, err = Hash(c.name, e.Seq, e); err != nil {
 		return Entry{}, err
 	}
 	if _, err := c.w.tx.ExecContext(ctx,
 		"INSERT INTO trail (audit_id, seq, kind, case_id, actor, at, payload, prev_hash, hash, entered_by) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)",
-		c.auditID, e.Seq, e.Kind, e.Case, e.Actor, at, string(p), e.PrevHash, e.Hash, e.EnteredBy); err != nil {
+		c.auditID, e.Seq, e.Kind, e.Case, e.Actor, at, string(stored), e.PrevHash, e.Hash, e.EnteredBy); err != nil {
+		return Entry{}, err
+	}
+	if err := c.insertTexts(ctx, e.Seq, texts); err != nil {
 		return Entry{}, err
 	}
 	c.seq, c.head = e.Seq, e.Hash
@@ -175,7 +205,22 @@ func (t *Tx) Entries(ctx context.Context, auditID int64, f Filter) ([]Entry, err
 		e.Payload = json.RawMessage(payload)
 		out = append(out, e)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	texts, err := t.texts(ctx, auditID)
+	if err != nil {
+		return nil, err
+	}
+	legacy, err := t.legacyRedactions(ctx, auditID)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].RedactedInPlace = legacy[out[i].Seq]
+	}
+	return out, attachTexts(out, texts)
 }
 
 // Head returns the number of entries in an audit's trail and the hash of
@@ -222,6 +267,9 @@ func CheckChain(auditName string, es []Entry) (problems []string) {
 	for i, e := range es {
 		h, err := Hash(auditName, e.Seq, e)
 		switch {
+		case !e.RedactedInPlace.IsZero():
+			// Redacted in place: its hash stands as recorded (the caller
+			// says so, and checks a redaction entry vouches for it).
 		case err != nil:
 			add("%s is damaged: %v", Describe(e), err)
 		case h != e.Hash:

@@ -176,6 +176,56 @@ $$;
 CREATE TRIGGER trail_check BEFORE INSERT ON {{S}}.trail
 	FOR EACH ROW EXECUTE FUNCTION {{S}}.trail_check();
 `,
+	// Version 4: redactable free text, as for SQLite (schema.go): text
+	// may only be erased, and only an entry listed in trail_redaction (an
+	// entry of an earlier version redacted in place) may have its payload,
+	// and nothing else, changed.
+	`
+CREATE TABLE {{S}}.trail_text (
+	audit_id    bigint NOT NULL,
+	seq         bigint NOT NULL,
+	field       text   COLLATE "C" NOT NULL,
+	salt        text   COLLATE "C",
+	text        text   COLLATE "C",
+	redacted_at text   COLLATE "C",
+	PRIMARY KEY (audit_id, seq, field),
+	FOREIGN KEY (audit_id, seq) REFERENCES {{S}}.trail (audit_id, seq)
+);
+CREATE TABLE {{S}}.trail_redaction (
+	audit_id bigint NOT NULL,
+	seq      bigint NOT NULL,
+	at       text   COLLATE "C" NOT NULL,
+	PRIMARY KEY (audit_id, seq),
+	FOREIGN KEY (audit_id, seq) REFERENCES {{S}}.trail (audit_id, seq)
+);
+CREATE FUNCTION {{S}}.text_erase_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	IF TG_OP <> 'UPDATE' OR NEW.audit_id <> OLD.audit_id OR NEW.seq <> OLD.seq OR NEW.field <> OLD.field
+		OR NEW.salt IS NOT NULL OR NEW.text IS NOT NULL OR NEW.redacted_at IS NULL OR OLD.redacted_at IS NOT NULL THEN
+		RAISE EXCEPTION 'caseaudit: free text can only be erased, by redaction' USING ERRCODE = 'P0001';
+	END IF;
+	RETURN NEW;
+END
+$$;
+CREATE TRIGGER trail_text_erase_only BEFORE UPDATE OR DELETE ON {{S}}.trail_text
+	FOR EACH ROW EXECUTE FUNCTION {{S}}.text_erase_only();
+CREATE TRIGGER trail_redaction_no_change BEFORE UPDATE OR DELETE ON {{S}}.trail_redaction
+	FOR EACH ROW EXECUTE FUNCTION {{S}}.refuse_change();
+CREATE FUNCTION {{S}}.trail_redact_in_place() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	IF TG_OP = 'UPDATE' AND (NEW.audit_id, NEW.seq, NEW.kind, NEW.case_id, NEW.actor, NEW.at, NEW.prev_hash, NEW.hash, NEW.entered_by)
+			IS NOT DISTINCT FROM (OLD.audit_id, OLD.seq, OLD.kind, OLD.case_id, OLD.actor, OLD.at, OLD.prev_hash, OLD.hash, OLD.entered_by)
+		AND strpos(OLD.payload, '"text_commit":') = 0
+		AND EXISTS (SELECT 1 FROM {{S}}.trail_redaction r WHERE r.audit_id = OLD.audit_id AND r.seq = OLD.seq) THEN
+		RETURN NEW;
+	END IF;
+	RAISE EXCEPTION 'caseaudit: the audit trail is append-only' USING ERRCODE = 'P0001';
+END
+$$;
+DROP TRIGGER trail_no_change ON {{S}}.trail;
+CREATE TRIGGER trail_no_change BEFORE UPDATE OR DELETE ON {{S}}.trail
+	FOR EACH ROW EXECUTE FUNCTION {{S}}.trail_redact_in_place();
+`,
 }
 
 // pgGrants gives the application roles what they need and no more; store
@@ -194,11 +244,23 @@ ALTER TABLE {{S}}.sampled_case ENABLE TRIGGER USER;
 ALTER TABLE {{S}}.trail ENABLE TRIGGER USER;
 `
 
+// pgGrantsText lets the roles keep free text beside entries (version 4)
+// and lets QA erase it: the triggers allow nothing but erasing.
+const pgGrantsText = `
+GRANT SELECT, INSERT ON {{S}}.trail_text, {{S}}.trail_redaction TO caseaudit_qa, caseaudit_auditor;
+GRANT UPDATE (salt, text, redacted_at) ON {{S}}.trail_text TO caseaudit_qa;
+GRANT UPDATE (payload) ON {{S}}.trail TO caseaudit_qa;
+GRANT EXECUTE ON FUNCTION {{S}}.text_erase_only(), {{S}}.trail_redact_in_place() TO caseaudit_qa, caseaudit_auditor;
+ALTER TABLE {{S}}.trail_text ENABLE TRIGGER USER;
+ALTER TABLE {{S}}.trail_redaction ENABLE TRIGGER USER;
+`
+
 // pgTriggers are the triggers IntegrityCheck expects, by table.
 var pgTriggers = map[string][]string{
 	"audit":        {"audit_no_change", "audit_no_truncate"},
 	"sampled_case": {"sampled_case_no_change", "sampled_case_no_truncate"},
 	"trail":        {"trail_no_change", "trail_no_truncate", "trail_check"},
+	"trail_text":   {"trail_text_erase_only"},
 }
 
 // inSchema puts the quoted schema name into a statement.

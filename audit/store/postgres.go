@@ -408,6 +408,9 @@ func initPostgres(ctx context.Context, s *Store, t *pgTarget, version int) (*Ini
 	if version < 3 { // trail_check came with version 3
 		grants = strings.ReplaceAll(grants, ", {{S}}.trail_check()", "")
 	}
+	if version >= 4 {
+		grants += pgGrantsText
+	}
 	if _, err := tx.ExecContext(ctx, inSchema(grants, t.schema)); err != nil {
 		return nil, fmt.Errorf("granting the roles their privileges: %w", err)
 	}

@@ -292,6 +292,7 @@ var commands = []func(*globalOptions) *cobra.Command{
 	newAllocateCmd,
 	newWorkbookCmd,
 	newWithdrawCmd,
+	newRedactCmd,
 	newRecordCmd,
 	newImportCmd,
 	newStatusCmd,
