@@ -25,7 +25,7 @@ type Entry struct {
 	// login on PostgreSQL (checked by the database). "" in entries recorded
 	// before schema version 3.
 	EnteredBy string
-	At        time.Time       // UTC
+	At        time.Time // UTC
 	// Payload is the canonical JSON payload as written, with its free
 	// text (see text.go) put back, or RedactedMark where it was erased.
 	Payload  json.RawMessage
