@@ -165,7 +165,7 @@ func TestPostgresMigrates(t *testing.T) {
 	s, _ := openAt(t, where, "qa.officer")
 	var v string
 	s.st.DB().QueryRow("SELECT value FROM meta WHERE key = 'schema_version'").Scan(&v)
-	if v != "3" {
+	if v != fmt.Sprint(store.SchemaVersion) {
 		t.Fatalf("schema version after the owner's open: %s", v)
 	}
 	if _, err := s.CreateAudit(ctx, testAudit("a"), testCases(2)); err != nil {

@@ -188,15 +188,13 @@ CREATE TABLE {{S}}.trail_text (
 	salt        text   COLLATE "C",
 	text        text   COLLATE "C",
 	redacted_at text   COLLATE "C",
-	PRIMARY KEY (audit_id, seq, field),
-	FOREIGN KEY (audit_id, seq) REFERENCES {{S}}.trail (audit_id, seq)
+	PRIMARY KEY (audit_id, seq, field)
 );
 CREATE TABLE {{S}}.trail_redaction (
 	audit_id bigint NOT NULL,
 	seq      bigint NOT NULL,
 	at       text   COLLATE "C" NOT NULL,
-	PRIMARY KEY (audit_id, seq),
-	FOREIGN KEY (audit_id, seq) REFERENCES {{S}}.trail (audit_id, seq)
+	PRIMARY KEY (audit_id, seq)
 );
 CREATE FUNCTION {{S}}.text_erase_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

@@ -157,7 +157,8 @@ ALTER TABLE trail ADD COLUMN entered_by TEXT NOT NULL DEFAULT '';
 	// entry's free text and its salt beside the commitment the entry
 	// hashes; erasing sets both to NULL and nothing else may change.
 	// trail_redaction lists entries of earlier versions whose payload was
-	// redacted in place: only their payload may change, and only once.
+	// redacted in place: only their payload may change, and the redaction entry
+	// records the hash of the payload left.
 	`
 CREATE TABLE trail_text (
 	audit_id    INTEGER NOT NULL,
@@ -166,15 +167,13 @@ CREATE TABLE trail_text (
 	salt        TEXT,
 	text        TEXT,
 	redacted_at TEXT,
-	PRIMARY KEY (audit_id, seq, field),
-	FOREIGN KEY (audit_id, seq) REFERENCES trail(audit_id, seq)
+	PRIMARY KEY (audit_id, seq, field)
 );
 CREATE TABLE trail_redaction (
 	audit_id INTEGER NOT NULL,
 	seq      INTEGER NOT NULL,
 	at       TEXT    NOT NULL,
-	PRIMARY KEY (audit_id, seq),
-	FOREIGN KEY (audit_id, seq) REFERENCES trail(audit_id, seq)
+	PRIMARY KEY (audit_id, seq)
 );
 CREATE TRIGGER trail_text_erase_only BEFORE UPDATE ON trail_text
 WHEN NEW.audit_id IS NOT OLD.audit_id OR NEW.seq IS NOT OLD.seq OR NEW.field IS NOT OLD.field
