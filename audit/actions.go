@@ -465,7 +465,3 @@ func sortActions(a []Action) {
 		return a[i].Case < a[j].Case
 	})
 }
-
-// SortActionsByDue orders actions by due date (soonest first), then audit
-// and case ID.
-func SortActionsByDue(a []Action) { sortActions(a) }

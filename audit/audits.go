@@ -33,6 +33,10 @@ type Audit struct {
 	// FollowUp says who owns the follow-up action of a flagged case.
 	FollowUp OwnerRule
 	Form     json.RawMessage // the audit's form (JSON), nil when none
+	// Handout is how the audit's workbooks are handed out, given when it
+	// is recorded (CreateAudit keeps it in the first trail entry; read it
+	// back with Store.Handout).
+	Handout Handout
 
 	id int64
 	// provJSON and followJSON are the provenance and follow-up rule as
@@ -218,8 +222,11 @@ func (s *Store) createAuditTx(ctx context.Context, a Audit, cases []SampledCase,
 		if err != nil {
 			return err
 		}
-		if _, err = ch.Append(ctx, store.Draft{Kind: KindSample, Actor: s.actor, At: a.Created,
-			Payload: map[string]any{"audit": auditJSON(&a), "cases": casesJSON(cases)}}); err != nil {
+		payload := map[string]any{"audit": auditJSON(&a), "cases": casesJSON(cases)}
+		if !a.Handout.IsZero() {
+			payload["handout"] = a.Handout
+		}
+		if _, err = ch.Append(ctx, store.Draft{Kind: KindSample, Actor: s.actor, At: a.Created, Payload: payload}); err != nil {
 			return err
 		}
 		if extra != nil {

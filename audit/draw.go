@@ -74,6 +74,10 @@ type DrawRequest struct {
 	// same read of the export (caseloads, changes of worker, timeliness:
 	// see sample.Factors), in the provenance. Columns left "" are detected.
 	Factors *sample.FactorSpec
+	// Handout is how the audit's workbooks are handed out (marking,
+	// contact, return date), kept with the audit for every workbook
+	// written later.
+	Handout Handout
 }
 
 // DrawResult is a drawn (and perhaps recorded) sample. Close it.
@@ -184,7 +188,8 @@ func Draw(ctx context.Context, st *Store, req DrawRequest) (*DrawResult, error) 
 			}
 		}
 	}
-	a := Audit{Name: req.Name, Period: req.Period, Provenance: d.Provenance, Columns: d.Provenance.Columns, FollowUp: follow}
+	a := Audit{Name: req.Name, Period: req.Period, Provenance: d.Provenance, Columns: d.Provenance.Columns, FollowUp: follow,
+		Handout: req.Handout}
 	if req.Form != nil {
 		if a.Form, err = req.Form.JSON(); err != nil {
 			return fail(err)

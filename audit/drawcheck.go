@@ -36,7 +36,7 @@ func (r *DrawRequest) Problems() []error {
 	if r.FollowUp.DueDays < 0 {
 		add(opt.Errorf("%s must be a positive number of working days", opt.DueDays))
 	}
-	if r.Name == "" && (len(r.Auditors) > 0 || r.Form != nil || r.FollowUp.Column != "" || len(r.FollowUp.TeamManagers) > 0 || r.Period != "") {
+	if r.Name == "" && (len(r.Auditors) > 0 || r.Form != nil || r.FollowUp.Column != "" || len(r.FollowUp.TeamManagers) > 0 || r.Period != "" || !r.Handout.IsZero()) {
 		add(opt.Errorf("allocation, forms, follow-up rules and periods are kept with a recorded audit: give %s", opt.Audit))
 	}
 	return ps

@@ -473,3 +473,72 @@ func TestImportFilesTogether(t *testing.T) {
 		t.Errorf("agreeing copies: %+v", res)
 	}
 }
+
+// A csv workbook saved as UTF-16 or UTF-32 (with or without a byte order
+// mark) imports as UTF-8 does, dates with slashes included: the cells are
+// read by the export reader as written, and their order decided here.
+func TestImportCSVEncodings(t *testing.T) {
+	ctx := context.Background()
+	body := csvHeader +
+		"1,CR-0000001,North,A. Khan,CIN,Zoë Brown,Good,No,Café visit,07/10/2026\n" +
+		"2,CR-0000002,South,B. Lee,CIN,Zoë Brown,Inadequate,Yes,,07/13/2026\n"
+	for _, tc := range []struct {
+		name string
+		data []byte
+	}{
+		{"utf-16le", encodeWide(body, 2, false, true)},
+		{"utf-16be", encodeWide(body, 2, true, true)},
+		{"utf-32le", encodeWide(body, 4, false, true)},
+		{"utf-32be", encodeWide(body, 4, true, false)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, _ := withAudit(t, "e", 2)
+			p := filepath.Join(t.TempDir(), "audit.csv")
+			if err := os.WriteFile(p, tc.data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			res, err := Import(ctx, s, "e", p, ImportOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Recorded != 2 || res.Files[0].DateOrder != DateMDY {
+				t.Errorf("%+v", res)
+			}
+			fs, _ := s.Findings(ctx, "e", false)
+			if len(fs) != 2 || fs[0].Date != "2026-07-10" || fs[1].Date != "2026-07-13" || fs[0].Auditor != "Zoë Brown" ||
+				fs[0].Note != "Café visit" || !fs[1].Immediate {
+				t.Errorf("findings %+v", fs)
+			}
+		})
+	}
+}
+
+// encodeWide encodes s as UTF-16 (size 2) or UTF-32 (size 4), with a byte
+// order mark when bom is set.
+func encodeWide(s string, size int, bigEndian, bom bool) []byte {
+	var out []byte
+	put := func(v uint32) {
+		b := make([]byte, size)
+		for i := range size {
+			shift := 8 * i
+			if bigEndian {
+				shift = 8 * (size - 1 - i)
+			}
+			b[i] = byte(v >> shift)
+		}
+		out = append(out, b...)
+	}
+	if bom {
+		put(0xFEFF)
+	}
+	for _, r := range s {
+		if size == 2 && r > 0xFFFF {
+			r -= 0x10000
+			put(uint32(0xD800 + r>>10))
+			put(uint32(0xDC00 + r&0x3FF))
+			continue
+		}
+		put(uint32(r))
+	}
+	return out
+}

@@ -30,6 +30,10 @@ type Options struct {
 	// PostgreSQL it is ignored: the database role of the login
 	// (session_user) is recorded, and the database checks it.
 	EnteredBy string
+	// Deadline bounds each read and write of the store (see
+	// store.Options.Deadline): a server that stops answering ends the
+	// command with a message. 0 means store.DefaultDeadline.
+	Deadline time.Duration
 }
 
 // Errors a caller may test for with errors.Is.
@@ -56,7 +60,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if by == "" {
 		by = opts.Actor
 	}
-	st, err := store.Open(ctx, path, store.Options{BusyTimeout: opts.BusyTimeout, EnteredBy: by})
+	st, err := store.Open(ctx, path, store.Options{BusyTimeout: opts.BusyTimeout, EnteredBy: by, Deadline: opts.Deadline})
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -165,8 +166,8 @@ func TestPostgresMigrates(t *testing.T) {
 	s, _ := openAt(t, where, "qa.officer")
 	var v string
 	s.st.DB().QueryRow("SELECT value FROM meta WHERE key = 'schema_version'").Scan(&v)
-	if v != fmt.Sprint(store.SchemaVersion) {
-		t.Fatalf("schema version after the owner's open: %s", v)
+	if v != strconv.Itoa(store.SchemaVersion) {
+		t.Fatalf("schema version after the owner's open: %s, want %d", v, store.SchemaVersion)
 	}
 	if _, err := s.CreateAudit(ctx, testAudit("a"), testCases(2)); err != nil {
 		t.Fatal(err)

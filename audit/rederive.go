@@ -54,7 +54,7 @@ func LocateExport(a *Audit, given string) (path string, tried []string, err erro
 		return "", tried, errorf(ErrExportMissing, "%s is not there", given)
 	}
 	return "", tried, errorf(ErrExportMissing, "the export of audit %q is not at %s; name it with %s",
-		a.Name, words.QuoteList(tried), opt.Input)
+		a.Name, words.QuotePaths(tried), opt.Input)
 }
 
 // Rederivation is an audit's sample drawn again from an export and compared

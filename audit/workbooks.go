@@ -63,8 +63,8 @@ var ErrNoCases = errors.New("no cases")
 
 // Workbook gathers, from one snapshot of the store, what goes into a
 // workbook for a recorded audit: its sample (or moderation sample) less
-// any withdrawn cases, the current allocation, its form and its
-// provenance. A workbook can be written again at any time: after growth,
+// any withdrawn cases, the current allocation, its form, its provenance
+// and how it was handed out (marking, contact, return date). A workbook can be written again at any time: after growth,
 // after reallocation, or when a file is lost; importing any of them (or
 // several part-filled copies) records each finding once.
 func (s *Store) Workbook(ctx context.Context, name string, o WorkbookOptions) (WorkbookSpec, error) {
@@ -86,6 +86,11 @@ func (s *Store) Workbook(ctx context.Context, name string, o WorkbookOptions) (W
 		}
 		spec.Withdrawn = len(ws)
 		cases = activeCases(cases, ws)
+		h, err := v.Handout(ctx, a.Name)
+		if err != nil {
+			return err
+		}
+		spec.Marking, spec.Contact, spec.ReturnBy = h.Marking, h.Contact, h.ReturnBy
 		al, err := v.Allocation(ctx, a.Name)
 		if err != nil {
 			return err

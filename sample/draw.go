@@ -54,7 +54,10 @@ type Spec struct {
 	ExcludeRule   string
 	ExcludeWithin string
 
+	// ToolVersion and ToolSHA256 identify the caseaudit drawing the
+	// sample (its version and the SHA-256 of its executable).
 	ToolVersion string
+	ToolSHA256  string
 	Now         time.Time      // when the sample is drawn (recorded, UTC)
 	Progress    func(rows int) // optional, every 65,536 rows
 
@@ -237,7 +240,7 @@ func Draw(ctx context.Context, s Spec) (*Drawn, error) {
 		abs = s.Export
 	}
 	p := Provenance{
-		Schema: ProvenanceSchema, ToolVersion: s.ToolVersion, Drawn: s.Now.UTC(), Seed: s.Seed,
+		Schema: ProvenanceSchema, ToolVersion: s.ToolVersion, ToolSHA256: s.ToolSHA256, Drawn: s.Now.UTC(), Seed: s.Seed,
 		Export: Source{Path: s.Export, AbsPath: abs, SHA256: sum, Format: t.Format, Sheet: t.Sheet,
 			HeaderRow: t.HeaderRow, IDColumn: t.Header[t.IDIndex], Delimiter: s.Open.Delimiter, Encoding: s.Open.Encoding},
 		Size: size, SizeRule: sizeRule, Strict: s.Strict,
@@ -343,7 +346,7 @@ func Rederive(ctx context.Context, p *Provenance, path string, o RederiveOptions
 	}
 	s := Spec{
 		Export: path, Open: open, Seed: p.Seed, Size: size, Where: p.Filters, Strict: p.Strict,
-		Columns: p.Columns, ToolVersion: p.ToolVersion, Now: p.Drawn, Progress: o.Progress, SHA256: sum,
+		Columns: p.Columns, ToolVersion: p.ToolVersion, ToolSHA256: p.ToolSHA256, Now: p.Drawn, Progress: o.Progress, SHA256: sum,
 	}
 	if o.Columns != nil {
 		s.Columns = o.Columns

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample/export"
 )
 
@@ -37,6 +38,12 @@ type FactorSpec struct {
 	// AsOf is the day (yyyy-mm-dd) a pair not done yet is judged overdue on:
 	// the day the sample was drawn, unless given. "" judges none overdue.
 	AsOf string `json:"as_of"`
+	// Caseloads says how a caseload was counted; nil in a provenance
+	// recorded before caseaudit said so, whose caseloads counted the
+	// population's cases (after the filters), every case open, names
+	// compared ignoring case and spaces only: such a sample re-derives
+	// that way. When drawing, nil counts as the zero rule.
+	Caseloads *CaseloadRule `json:"caseloads,omitempty"`
 
 	// Detect, when drawing, looks for a column left "" among the known
 	// names (as `caseaudit profile` does); the provenance then names the
@@ -44,13 +51,43 @@ type FactorSpec struct {
 	Detect bool `json:"-"`
 }
 
+// CaseloadRule is how caseloads are counted.
+type CaseloadRule struct {
+	// Over is "export": a worker's caseload is counted over every
+	// distinct case of the export, before the filters, strata and the
+	// exclusion of recently audited cases (their whole caseload, whatever
+	// part of it is sampled).
+	Over string `json:"over"`
+	// OpenWhen says which cases are open, as profile.ParseOpenRule reads
+	// it ("Case Status=Open"): a caseload counts only those. When drawing,
+	// "" looks for a status column by name and, when its values say
+	// closed, records the rule read ("Case Status!=Closed"); recorded, ""
+	// means every case counted.
+	OpenWhen string `json:"open_when"`
+	// WorkerAliases maps worker names to the person each is; nil for none.
+	WorkerAliases *WorkerAliases `json:"worker_aliases"`
+}
+
+// CaseloadsOverExport is CaseloadRule.Over.
+const CaseloadsOverExport = "export"
+
+// WorkerAliases is a worker-aliases file as recorded: its SHA-256, and its
+// names, so that the sample re-derives without the file.
+type WorkerAliases struct {
+	File   string `json:"file"` // as given
+	SHA256 string `json:"sha256"`
+	// Names maps a name, as profile.NameKey compares names, to the person.
+	Names map[string]string `json:"names"`
+}
+
 // Factors are the factors recorded with a sample: what was measured, the
 // population's figures and each sampled case's values.
 type Factors struct {
 	Spec FactorSpec `json:"spec"`
 	// Population is the figures over the population profiled: the distinct
-	// case IDs matching the filters (exclusions do not apply: a worker's
-	// caseload includes the cases audited last month).
+	// case IDs matching the filters (exclusions do not apply), except
+	// caseloads, counted over the whole export (see CaseloadRule; a
+	// provenance without one counted them over the population).
 	Population FactorSummary `json:"population"`
 	// Cases holds each sampled case's values, by case ID: the cases of the
 	// first draw. (An audit's later growth records its cases' values in its
@@ -67,6 +104,9 @@ type CaseFactors struct {
 	// Changes is the case's count in the changes column; nil when the
 	// export has none or the cell is blank or not a whole number.
 	Changes *int `json:"changes"`
+	// ChangesOrMore says the cell was an open top group ("3+", "more than
+	// 2"): Changes or more.
+	ChangesOrMore bool `json:"changes_or_more,omitempty"`
 	// Timeliness is the case's standing on each pair of Spec.Timeliness, in
 	// order: one of the Timeliness* codes.
 	Timeliness []string `json:"timeliness"`
@@ -104,6 +144,50 @@ type CaseloadSummary struct {
 	// the cases they hold (both 0 without a target).
 	AboveTargetWorkers int `json:"above_target_workers"`
 	AboveTargetCases   int `json:"above_target_cases"`
+	// Counted is the cases the caseloads counted (Allocated +
+	// Unallocated: the open ones when Spec.Caseloads.OpenWhen is set) of
+	// OfCases, every distinct case of the export; Closed the others. All 0
+	// in a provenance without Spec.Caseloads.
+	Counted int `json:"counted"`
+	OfCases int `json:"of_cases"`
+	Closed  int `json:"closed"`
+	// SuspectDuplicates and SuspectPlaceholders count the worker names to
+	// confirm: one that may be another's ("M. Patel", "Mohammad Patel"),
+	// one that reads like a placeholder ("Social worker leaving").
+	SuspectDuplicates   int `json:"suspected_duplicates"`
+	SuspectPlaceholders int `json:"suspected_placeholders"`
+	// StatusColumn and StatusValues are the column the open rule reads and
+	// its values (the most frequent 50), for the user to confirm; "" and
+	// nil without a rule.
+	StatusColumn string        `json:"status_column,omitempty"`
+	StatusValues []StatusValue `json:"status_values,omitempty"`
+}
+
+// StatusValue is one value of a status column and the cases holding it.
+type StatusValue struct {
+	Value string `json:"value"` // as first written, trimmed; "(blank)" for blank
+	Cases int    `json:"cases"`
+	Open  bool   `json:"open"` // whether the rule reads it as open
+}
+
+// CountedText says what a caseload counted: "open cases over the whole
+// export: 2,850 of 3,000 cases" ("" for a provenance that did not say).
+func (f *Factors) CountedText() string {
+	c := f.Population.Caseload
+	r := f.Spec.Caseloads
+	if c == nil || r == nil {
+		return ""
+	}
+	return CountedText(r.OpenWhen, c.Counted, c.OfCases)
+}
+
+// CountedText says what a caseload counted under an open rule ("" for
+// none): counted of the export's of cases.
+func CountedText(openWhen string, counted, of int) string {
+	if openWhen == "" {
+		return fmt.Sprintf("every case over the whole export: %s cases", words.Thousands(of))
+	}
+	return fmt.Sprintf("open cases over the whole export (%s): %s of %s cases", openWhen, words.Thousands(counted), words.Thousands(of))
 }
 
 // ChangesSummary is the population's changes of worker.
@@ -133,6 +217,10 @@ type RowObserver interface {
 	// are shown too: a case is judged on its first row. The strings stay
 	// valid; the slice holding them does not.
 	Row(num int, id string, match bool, cells []string)
+	// Duplicate is called once every row is read, for each row whose
+	// case ID (trimmed) appeared on an earlier row, so that an observer
+	// counting cases needs no set of the IDs of its own.
+	Duplicate(num int)
 }
 
 // FactorRecorder measures factors while a draw reads its export: Draw
@@ -160,6 +248,16 @@ func (f *Factors) Describe() string {
 		c := fmt.Sprintf("caseload (%s", s.WorkerColumn)
 		if s.CaseloadTarget > 0 {
 			c += fmt.Sprintf(", target %d", s.CaseloadTarget)
+		}
+		if r := s.Caseloads; r != nil {
+			if r.OpenWhen != "" {
+				c += ", open cases (" + r.OpenWhen + ") over the whole export"
+			} else {
+				c += ", every case over the whole export"
+			}
+			if a := r.WorkerAliases; a != nil {
+				c += fmt.Sprintf(", names mapped by %s (SHA-256 %s)", a.File, a.SHA256)
+			}
 		}
 		parts = append(parts, c+")")
 	}
@@ -288,8 +386,12 @@ func caseloadText(c *CaseloadSummary) string {
 	if c.Median != nil {
 		med = fmt.Sprint(*c.Median)
 	}
-	return fmt.Sprintf("%d allocated, %d unallocated, %d workers, median %s, largest %d, %d above the target holding %d",
+	s := fmt.Sprintf("%d allocated, %d unallocated, %d workers, median %s, largest %d, %d above the target holding %d",
 		c.Allocated, c.Unallocated, c.Workers, med, c.Max, c.AboveTargetWorkers, c.AboveTargetCases)
+	if c.OfCases > 0 {
+		s += fmt.Sprintf("; %d of %d cases counted", c.Counted, c.OfCases)
+	}
+	return s
 }
 
 func changesText(c *ChangesSummary) string {

@@ -15,9 +15,11 @@ import (
 type rowLog struct {
 	cols []int
 	rows []string
+	dups []int
 }
 
-func (l *rowLog) Columns() []int { return l.cols }
+func (l *rowLog) Columns() []int    { return l.cols }
+func (l *rowLog) Duplicate(num int) { l.dups = append(l.dups, num) }
 func (l *rowLog) Row(num int, id string, match bool, cells []string) {
 	m := "out"
 	if match {

@@ -527,6 +527,9 @@ func Load(ctx context.Context, t *export.Table, opts LoadOptions) (*Population, 
 			i++
 			dups = append(dups, Duplicate{ID: p.id(first), Row: all.at(i).rowNum(), FirstRow: first.rowNum()})
 			dropped(all.at(i))
+			if obs != nil {
+				obs.Duplicate(all.at(i).rowNum())
+			}
 		}
 		p.Distinct++
 		switch {

@@ -64,6 +64,13 @@ type Provenance struct {
 	// case of the first draw; nil when none were asked for. They do not
 	// affect which cases are drawn. See Factors.
 	Factors *Factors `json:"factors,omitempty"`
+	// ToolSHA256 is the SHA-256 (hex) of the caseaudit executable that
+	// drew the sample (ToolVersion is its version): it identifies a build
+	// that carries no version (go run) and matches a line of a release's
+	// checksums.txt. It is absent from provenances written before it was
+	// recorded and, like Factors, never decides which cases are drawn, so
+	// the schema is unchanged.
+	ToolSHA256 string `json:"tool_sha256,omitempty"`
 }
 
 // Source is the export a sample was drawn from, as it was read.
@@ -230,8 +237,11 @@ func (p *Provenance) Describe() [][2]string {
 	}
 	out = append(out,
 		[2]string{"Tool", "caseaudit " + p.ToolVersion},
-		[2]string{"Drawn (UTC)", p.Drawn.UTC().Format("2006-01-02 15:04:05")},
 	)
+	if p.ToolSHA256 != "" {
+		out = append(out, [2]string{"Tool SHA-256", p.ToolSHA256})
+	}
+	out = append(out, [2]string{"Drawn (UTC)", p.Drawn.UTC().Format("2006-01-02 15:04:05")})
 	return out
 }
 

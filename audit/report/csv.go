@@ -68,6 +68,9 @@ func WriteCSV(w io.Writer, r *Report) error {
 		put("summary", "", "finite_population_upper_count", inum(*r.FiniteUpperCount))
 	}
 	put("summary", "", "sentence", r.Sentence)
+	if r.PopulationNote != "" {
+		put("summary", "", "population_note", r.PopulationNote)
+	}
 	for _, g := range r.GradeOrder {
 		put("grades", g, "count", inum(r.Grades[g]))
 	}

@@ -3,6 +3,8 @@ package report
 import (
 	"context"
 	"fmt"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -47,6 +49,8 @@ type Factors struct {
 	// Groupings are the factors, in order: caseload (with a target),
 	// changes of worker, then each timeliness pair.
 	Groupings []FactorGrouping `json:"groupings"`
+	// Tests is how many tests the section made (tests with a p-value).
+	Tests int `json:"tests"`
 	// Sentences are the population's figures in words.
 	Sentences []string `json:"sentences"`
 	// Notes are caveats a reader needs.
@@ -64,6 +68,10 @@ type FactorGrouping struct {
 	// this factor (no allocated worker …); Why says why in words.
 	NotGrouped int    `json:"not_grouped"`
 	Why        string `json:"not_grouped_why,omitempty"`
+	// Untested are the groups shown but outside the tests' order, and
+	// UntestedWhy says why ("" for none).
+	Untested    []string `json:"untested_groups"`
+	UntestedWhy string   `json:"untested_why,omitempty"`
 	// Flagged and GoodOrBetter test the two shares across the groups.
 	Flagged      FactorTest `json:"flagged"`
 	GoodOrBetter FactorTest `json:"good_or_better"`
@@ -88,8 +96,8 @@ type FactorGroup struct {
 
 // FactorTest is a test of one share across a factor's groups.
 type FactorTest struct {
-	// Method is "fisher-exact", "chi-squared-trend", or "" when fewer than
-	// two groups hold audited cases (no test).
+	// Method is "fisher-exact", "chi-squared-trend", or "" when there is
+	// no test (fewer than two groups to compare).
 	Method string `json:"method"`
 	// Statistic is the trend test's X-squared (1 degree of freedom); nil
 	// for Fisher's test. P is the two-sided p-value; both nil when there
@@ -102,8 +110,16 @@ type FactorTest struct {
 	// the count without, is below 5.
 	Expected []float64 `json:"expected"`
 	Small    []string  `json:"small_groups"`
+	// Tested are the groups the test compared; LeftOut the groups with
+	// cases left out of it as too small to tell (a group outside the order,
+	// such as a timeliness pair not yet due, is in neither).
+	Tested  []string `json:"tested_groups"`
+	LeftOut []string `json:"left_out_groups"`
+	// PHolm is P with Holm's correction for the section's tests
+	// (Factors.Tests); nil without P.
+	PHolm *float64 `json:"p_holm"`
 	// Verdict is "association" (p below 1 − confidence), "no_clear_difference",
-	// "too_small" (too few cases to tell) or "not_tested".
+	// "too_small" (too few cases to tell: no p-value then) or "not_tested".
 	Verdict  string `json:"verdict"`
 	Sentence string `json:"sentence"`
 }
@@ -154,7 +170,7 @@ func (r *Report) computeFactors(pf *sample.Factors, values map[string]sample.Cas
 		if spec.CaseloadTarget > 0 {
 			t := spec.CaseloadTarget
 			labels := []string{"at or below " + strconv.Itoa(t), "above " + strconv.Itoa(t)}
-			g, err := r.grouping("caseload", fmt.Sprintf("Caseload against the target of %d", t), "Caseload", spec.WorkerColumn, labels, cs,
+			g, err := r.grouping("caseload", fmt.Sprintf("Caseload against the target of %d", t), "Caseload", spec.WorkerColumn, labels, nil, cs,
 				func(c sample.CaseFactors) int {
 					switch {
 					case c.Caseload == nil:
@@ -192,13 +208,15 @@ func (r *Report) computeFactors(pf *sample.Factors, values map[string]sample.Cas
 			}
 			labels = append(labels, strconv.Itoa(atLeast)+" or more")
 		}
-		g, err := r.grouping("changes", "Changes of worker ("+spec.ChangesColumn+")", spec.ChangesColumn, spec.ChangesColumn, labels, cs,
+		g, err := r.grouping("changes", "Changes of worker ("+spec.ChangesColumn+")", spec.ChangesColumn, spec.ChangesColumn, labels, nil, cs,
 			func(c sample.CaseFactors) int {
 				if c.Changes == nil {
 					return -1
 				}
 				v := *c.Changes
 				switch {
+				case c.ChangesOrMore && v < atLeast && atLeast > 1:
+					return -1 // "2+" below a threshold of 3: in which group is not known
 				case atLeast == 1:
 					return min(v, 1)
 				case v >= atLeast:
@@ -207,7 +225,7 @@ func (r *Report) computeFactors(pf *sample.Factors, values map[string]sample.Cas
 					return 0
 				}
 				return v - 1
-			}, "blank or not a whole number")
+			}, "blank, not a whole number, or an open group such as “2+” below the threshold")
 		if err != nil {
 			return err
 		}
@@ -215,7 +233,11 @@ func (r *Report) computeFactors(pf *sample.Factors, values map[string]sample.Cas
 	}
 	for i, pair := range spec.Timeliness {
 		title, cols := pairTitle(pair)
-		g, err := r.grouping(fmt.Sprintf("timeliness_%d", i+1), "Timeliness: "+title, "Timeliness", cols, []string{"within", "late", "not done"}, cs,
+		// Within, late and overdue are in order of lateness and tested so;
+		// a case not done and not yet due may yet be within or late, so it
+		// is shown and not tested.
+		g, err := r.grouping(fmt.Sprintf("timeliness_%d", i+1), "Timeliness: "+title, "Timeliness", cols,
+			[]string{"within", "late", "not done, not yet due", "not done, overdue"}, []int{0, 1, 3}, cs,
 			func(c sample.CaseFactors) int {
 				if i >= len(c.Timeliness) {
 					return -1
@@ -225,15 +247,21 @@ func (r *Report) computeFactors(pf *sample.Factors, values map[string]sample.Cas
 					return 0
 				case sample.TimelinessLate:
 					return 1
-				case sample.TimelinessNotDone, sample.TimelinessOverdue:
+				case sample.TimelinessNotDone:
 					return 2
+				case sample.TimelinessOverdue:
+					return 3
 				}
 				return -1
 			}, "no first date, a date that cannot be read, or the second date before the first")
 		if err != nil {
 			return err
 		}
+		g.UntestedWhy = "its cases may yet be done within the limit or late"
 		fs.Groupings = append(fs.Groupings, g)
+	}
+	if err := r.holm(fs); err != nil {
+		return err
 	}
 	fs.Sentences = factorSentences(fs)
 	if n := fs.Audited - fs.Recorded; n > 0 {
@@ -248,9 +276,20 @@ func (r *Report) computeFactors(pf *sample.Factors, values map[string]sample.Cas
 }
 
 // grouping groups the cases by group (−1: in none) and tests both shares.
-func (r *Report) grouping(key, title, label, column string, labels []string, cs []factorCase, group func(sample.CaseFactors) int, why string) (FactorGrouping, error) {
+func (r *Report) grouping(key, title, label, column string, labels []string, ordered []int, cs []factorCase, group func(sample.CaseFactors) int, why string) (FactorGrouping, error) {
+	if ordered == nil {
+		for i := range labels {
+			ordered = append(ordered, i)
+		}
+	}
+	untested := []string{}
+	for i, l := range labels {
+		if !slices.Contains(ordered, i) {
+			untested = append(untested, l)
+		}
+	}
 	o := r.opts
-	g := FactorGrouping{Key: key, Title: title, Label: label, Column: column, Groups: make([]FactorGroup, len(labels))}
+	g := FactorGrouping{Key: key, Title: title, Label: label, Column: column, Groups: make([]FactorGroup, len(labels)), Untested: untested}
 	for i, l := range labels {
 		g.Groups[i].Label = l
 	}
@@ -291,10 +330,10 @@ func (r *Report) grouping(key, title, label, column string, labels []string, cs 
 		x.GoodShare, x.GoodLower, x.GoodUpper = ptr(float64(x.Good)/float64(x.Audited)), ptr(iv.Lower), ptr(iv.Upper)
 	}
 	var err error
-	if g.Flagged, err = r.factorTest(labels, fx, fn, attrFlagged); err != nil {
+	if g.Flagged, err = r.factorTest(labels, fx, fn, ordered, attrFlagged); err != nil {
 		return g, err
 	}
-	if g.GoodOrBetter, err = r.factorTest(labels, gx, fn, attrGood); err != nil {
+	if g.GoodOrBetter, err = r.factorTest(labels, gx, fn, ordered, attrGood); err != nil {
 		return g, err
 	}
 	return g, nil
@@ -311,79 +350,223 @@ var (
 	attrGood    = attribute{"Good or better", "below Good", "was graded Good or better", "were graded Good or better"}
 )
 
-// factorTest tests x[i] of n[i] across ordered groups and words the
-// outcome without overclaiming.
-func (r *Report) factorTest(labels []string, x, n []int, a attribute) (FactorTest, error) {
-	what, whatNot := a.what, a.whatNot
-	res, err := stats.GroupTest(x, n, nil)
-	if err != nil {
-		return FactorTest{}, err
-	}
-	t := FactorTest{Method: res.Method, Expected: res.Expected.With, Small: []string{}}
-	lowWith := false
-	for _, i := range res.Expected.Small {
+// factorTest tests x[i] of n[i] across the ordered groups (indexes into
+// labels, in order; groups left out of ordered are shown but not tested)
+// and words the outcome without overclaiming. A group too small to tell
+// (fewer than 5 cases expected with or without the attribute if all were
+// alike) is left out of a test of three or more groups, and said so; two
+// groups get Fisher's exact test, more the trend test; a test too small to
+// rely on gives its reason, never its p-value.
+func (r *Report) factorTest(labels []string, x, n []int, ordered []int, a attribute) (FactorTest, error) {
+	t := FactorTest{Small: []string{}, Tested: []string{}, LeftOut: []string{}}
+	var idx []int
+	for _, i := range ordered {
 		if n[i] > 0 {
-			t.Small = append(t.Small, labels[i])
-			if res.Expected.With[i] < stats.MinExpected {
-				lowWith = true
-			}
+			idx = append(idx, i)
 		}
 	}
-	if res.Method != "" && res.Defined {
-		t.P = ptr(res.P)
-		if res.Method == stats.TestTrend {
-			t.Statistic = ptr(res.Statistic)
+	sub := func(is []int) ([]int, []int) {
+		sx, sn := make([]int, len(is)), make([]int, len(is))
+		for k, i := range is {
+			sx[k], sn[k] = x[i], n[i]
 		}
+		return sx, sn
 	}
-	alpha := 1 - r.opts.Confidence
-	level := pct(alpha, nearest)
 	total, with := 0, 0
-	for i := range n {
+	for _, i := range idx {
 		total += n[i]
 		with += x[i]
 	}
-	few := what
-	if !lowWith {
-		few = whatNot
-	}
-	switch {
-	case res.Method == "":
+	alpha := 1 - r.opts.Confidence
+	level := pct(alpha, nearest)
+	if len(idx) < 2 {
 		t.Verdict = VerdictNotTested
 		t.Sentence = "Not tested: fewer than two groups hold audited cases."
-	case !res.Defined:
+		return t, nil
+	}
+	if with == 0 || with == total {
 		t.Verdict = VerdictTooSmall
 		if with == 0 {
 			t.Sentence = fmt.Sprintf("Too few cases to tell: none of the %s grouped cases %s.", thousands(total), a.none)
 		} else {
 			t.Sentence = fmt.Sprintf("Too few cases to tell: all %s grouped cases %s.", thousands(total), a.all)
 		}
+		return t, nil
+	}
+	sx, sn := sub(idx)
+	e, err := stats.Expected(sx, sn)
+	if err != nil {
+		return FactorTest{}, err
+	}
+	smallSet := map[int]bool{}
+	for _, k := range e.Small {
+		smallSet[idx[k]] = true
+	}
+	tested := idx
+	if len(idx) > 2 && len(e.Small) > 0 {
+		// Leave the small groups out, and test the others when two or
+		// more remain.
+		var kept []int
+		for _, i := range idx {
+			if smallSet[i] {
+				t.LeftOut = append(t.LeftOut, labels[i])
+			} else {
+				kept = append(kept, i)
+			}
+		}
+		tested = kept
+	}
+	for _, i := range tested {
+		t.Tested = append(t.Tested, labels[i])
+	}
+	// fewOf words what a group is short of: the cases with the attribute
+	// when any small group expects fewer than 5 of those, else without.
+	fewOf := func(ex stats.ExpectedCounts) string {
+		for _, k := range ex.Small {
+			if ex.With[k] < stats.MinExpected {
+				return a.what
+			}
+		}
+		return a.whatNot
+	}
+	few := fewOf(e)
+	if len(tested) < 2 {
+		for _, i := range idx {
+			if smallSet[i] {
+				t.Small = append(t.Small, labels[i])
+			}
+		}
+		t.Verdict = VerdictTooSmall
+		t.Sentence = fmt.Sprintf("Too few cases to tell: if the groups were alike, %s would expect fewer than 5 cases %s, leaving no two groups to compare.", groupNames(t.Small), few)
+		return t, nil
+	}
+	tx, tn := sub(tested)
+	res, err := stats.GroupTest(tx, tn, nil)
+	if err != nil {
+		return FactorTest{}, err
+	}
+	t.Method = res.Method
+	t.Expected = res.Expected.With
+	leftOut := ""
+	if len(t.LeftOut) > 0 {
+		leftOut = fmt.Sprintf(" %s left out of the test: too few cases (fewer than 5 %s expected).", groupNames(t.LeftOut), few)
+		t.Small = append(t.Small, t.LeftOut...)
+	}
+	var testedSmallLabels []string
+	for _, k := range res.Expected.Small {
+		testedSmallLabels = append(testedSmallLabels, labels[tested[k]])
+	}
+	t.Small = append(t.Small, testedSmallLabels...)
+	testedSmall := len(testedSmallLabels) > 0
+	if testedSmall {
+		few = fewOf(res.Expected)
+	}
+	switch {
+	case !res.Defined:
+		t.Verdict = VerdictTooSmall
+		t.Sentence = fmt.Sprintf("Too few cases to tell between %s: every case tested is alike.%s", groupNames(t.Tested), leftOut)
+		return t, nil
+	case res.Method == stats.TestTrend && testedSmall:
+		t.Verdict = VerdictTooSmall
+		t.Sentence = fmt.Sprintf("Too few cases to tell: the chi-squared test for trend is not reliable when a group would expect fewer than 5 cases %s.%s", few, leftOut)
+		return t, nil
+	case res.Method == stats.TestFisher && testedSmall && res.P >= alpha:
+		t.Verdict = VerdictTooSmall
+		t.Sentence = fmt.Sprintf("Too few cases to tell: if the groups were alike, %s would expect fewer than 5 cases %s, and so small a group could show only a large difference.%s",
+			groupNames(testedSmallLabels), few, leftOut)
+		return t, nil
+	}
+	t.P = ptr(res.P)
+	if res.Method == stats.TestTrend {
+		t.Statistic = ptr(res.Statistic)
+	}
+	between := ""
+	if len(t.LeftOut) > 0 || len(tested) < len(labels) {
+		between = " (" + strings.Join(t.Tested, " against ") + ")"
+	}
+	switch {
 	case res.Method == stats.TestFisher && res.P < alpha:
 		t.Verdict = VerdictAssociation
-		t.Sentence = fmt.Sprintf("Fisher's exact test, %s: a difference unlikely to be chance at the %s level; an association in this sample, not evidence of a cause.",
-			pText(res.P), level)
-		if len(t.Small) > 0 {
-			t.Sentence += fmt.Sprintf(" %s small (fewer than 5 cases %s expected), so how large the difference is stays uncertain.", groupsAre(t.Small), few)
+		t.Sentence = fmt.Sprintf("Fisher's exact test%s, %s: a difference unlikely to be chance at the %s level; an association in this sample, not evidence of a cause.",
+			between, pText(res.P), level)
+		if testedSmall {
+			t.Sentence += fmt.Sprintf(" %s small (fewer than 5 cases %s expected), so how large the difference is stays uncertain.", groupsAre(testedSmallLabels), few)
 		}
-	case len(t.Small) > 0:
-		t.Verdict = VerdictTooSmall
-		how := "Fisher's exact test, " + pText(res.P)
-		if res.Method == stats.TestTrend {
-			how = "the chi-squared test for trend, " + pText(res.P) + ", is not reliable with so few"
-		}
-		t.Sentence = fmt.Sprintf("Too few cases to tell (%s): if the groups were alike, %s would expect fewer than 5 cases %s.", how, groupNames(t.Small), few)
 	case res.P < alpha:
 		t.Verdict = VerdictAssociation
-		t.Sentence = fmt.Sprintf("Chi-squared test for trend, X² = %s, %s: a trend unlikely to be chance at the %s level; an association in this sample, not evidence of a cause.",
-			strconv.FormatFloat(res.Statistic, 'f', 2, 64), pText(res.P), level)
+		t.Sentence = fmt.Sprintf("Chi-squared test for trend%s, X² = %s, %s: a trend unlikely to be chance at the %s level; an association in this sample, not evidence of a cause.",
+			between, strconv.FormatFloat(res.Statistic, 'f', 2, 64), pText(res.P), level)
 	case res.Method == stats.TestTrend:
 		t.Verdict = VerdictNoClear
-		t.Sentence = fmt.Sprintf("Chi-squared test for trend, X² = %s, %s: no clear trend across the groups at the %s level; it could be chance, and it does not show there is none (the test looks for a steady rise or fall, not for any difference).",
-			strconv.FormatFloat(res.Statistic, 'f', 2, 64), pText(res.P), level)
+		t.Sentence = fmt.Sprintf("Chi-squared test for trend%s, X² = %s, %s: no clear trend across the groups at the %s level; it could be chance, and it does not show there is none (the test looks for a steady rise or fall, not for any difference).",
+			between, strconv.FormatFloat(res.Statistic, 'f', 2, 64), pText(res.P), level)
 	default:
 		t.Verdict = VerdictNoClear
-		t.Sentence = fmt.Sprintf("Fisher's exact test, %s: no clear difference at the %s level; it could be chance, and it does not show there is none.", pText(res.P), level)
+		t.Sentence = fmt.Sprintf("Fisher's exact test%s, %s: no clear difference at the %s level; it could be chance, and it does not show there is none.", between, pText(res.P), level)
 	}
+	t.Sentence += leftOut
 	return t, nil
+}
+
+// holm puts Holm's correction for the number of tests the section made
+// beside each p-value, and says in the section how many there were.
+func (r *Report) holm(fs *Factors) error {
+	var ts []*FactorTest
+	for i := range fs.Groupings {
+		for _, t := range []*FactorTest{&fs.Groupings[i].Flagged, &fs.Groupings[i].GoodOrBetter} {
+			if t.P != nil {
+				ts = append(ts, t)
+			}
+		}
+	}
+	fs.Tests = len(ts)
+	if len(ts) == 0 {
+		return nil
+	}
+	ps := make([]float64, len(ts))
+	for i, t := range ts {
+		ps[i] = *t.P
+	}
+	adj, err := stats.Holm(ps)
+	if err != nil {
+		return err
+	}
+	alpha := 1 - r.opts.Confidence
+	level := pct(alpha, nearest)
+	for i, t := range ts {
+		t.PHolm = ptr(adj[i])
+		if len(ts) == 1 {
+			continue
+		}
+		t.Sentence += fmt.Sprintf(" With Holm's correction for the %d tests of this section, %s", len(ts), pText(adj[i]))
+		if t.Verdict == VerdictAssociation && adj[i] >= alpha {
+			t.Sentence += fmt.Sprintf(": not below %s once the other tests are allowed for, so it may be one of the chance findings.", level)
+		} else {
+			t.Sentence += "."
+		}
+	}
+	chance := fmt.Sprintf("at the %s level about one test in %s would look “significant” by chance alone", level, oneIn(alpha))
+	if len(ts) == 1 {
+		fs.Notes = append([]string{fmt.Sprintf("This section made 1 test; %s.", chance)}, fs.Notes...)
+	} else {
+		fs.Notes = append([]string{fmt.Sprintf("This section made %d tests (each factor, for needing immediate attention and for Good or better); %s even if nothing differed, so each p-value has Holm's correction for the %d tests beside it.",
+			len(ts), chance, len(ts))}, fs.Notes...)
+	}
+	return nil
+}
+
+// oneIn is 1/alpha in words: "twenty" for 5%, else the number.
+func oneIn(alpha float64) string {
+	n := 1 / alpha
+	switch {
+	case math.Abs(n-20) < 1e-9:
+		return "twenty"
+	case math.Abs(n-10) < 1e-9:
+		return "ten"
+	case math.Abs(n-100) < 1e-9:
+		return "a hundred"
+	}
+	return strconv.FormatFloat(n, 'f', -1, 64)
 }
 
 // groupNames quotes group labels: "“1”", "“within”, “late” and “not done”".

@@ -28,6 +28,16 @@ func (r *Report) factorsCSV(put func(section, group, measure, value string)) {
 		put("factors", "", "largest_caseload", inum(c.Max))
 		put("factors", "", "above_target_workers", inum(c.AboveTargetWorkers))
 		put("factors", "", "above_target_cases", inum(c.AboveTargetCases))
+		if s.Caseloads != nil {
+			put("factors", "", "caseloads_open_when", s.Caseloads.OpenWhen)
+			put("factors", "", "caseloads_counted", inum(c.Counted))
+			put("factors", "", "caseloads_of_cases", inum(c.OfCases))
+			if a := s.Caseloads.WorkerAliases; a != nil {
+				put("factors", "", "worker_aliases_sha256", a.SHA256)
+			}
+			put("factors", "", "suspected_duplicate_names", inum(c.SuspectDuplicates))
+			put("factors", "", "suspected_placeholder_names", inum(c.SuspectPlaceholders))
+		}
 	}
 	if c := p.Changes; c != nil {
 		put("factors", "", "changes_counted", inum(c.Counted))
@@ -42,6 +52,7 @@ func (r *Report) factorsCSV(put func(section, group, measure, value string)) {
 	}
 	put("factors", "", "audited", inum(fs.Audited))
 	put("factors", "", "recorded", inum(fs.Recorded))
+	put("factors", "", "tests", inum(fs.Tests))
 	for _, g := range fs.Groupings {
 		for _, x := range g.Groups {
 			grp := g.Key + ": " + x.Label
@@ -64,6 +75,9 @@ func (r *Report) factorsCSV(put func(section, group, measure, value string)) {
 			put("factor_test", grp, "method", t.t.Method)
 			put("factor_test", grp, "statistic", fptr(t.t.Statistic))
 			put("factor_test", grp, "p", fptr(t.t.P))
+			put("factor_test", grp, "p_holm", fptr(t.t.PHolm))
+			put("factor_test", grp, "tested_groups", strings.Join(t.t.Tested, "; "))
+			put("factor_test", grp, "left_out_groups", strings.Join(t.t.LeftOut, "; "))
 			put("factor_test", grp, "small_groups", strings.Join(t.t.Small, "; "))
 			put("factor_test", grp, "verdict", t.t.Verdict)
 			put("factor_test", grp, "sentence", t.t.Sentence)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -43,14 +44,14 @@ type factorBlock struct {
 //	             in none         U1 10 (blank)
 //	timeliness   within          U1 10 + U2a 7 + U2b 13 + U3a 4 + U3b 16 = 50, flagged 0, Good 11
 //	             late            F1 2 + U2c 17 + U3c 21 = 40, flagged 2, Good 0
-//	             not done        F3 6 + U3d 24 (10 of them overdue) = 30, flagged 6, Good 0
+//	             not yet due     F3 6 + U3d 14 = 20, flagged 6, Good 0 (shown, not tested)
+//	             overdue         U3d 10, flagged 0, Good 0
 //	             in none         F2 1 + F4 3 + U3e 6 = 10 (no start date)
 //
 // So R's reference values (shared/reference/statistics.md, "Factors")
 // appear: flagged by caseload 3 of 60 against 9 of 60 (Fisher, p =
 // 0.1254475474); Good or better by changes 7 of 40 against 4 of 80 (Fisher,
-// p = 0.04068008964); flagged by timeliness 0, 2, 6 of 50, 40, 30 (trend,
-// X² = 11.2732919255, p = 0.0007863016923). One case of F3 was not flagged
+// p = 0.04068008964). By timeliness every test is too small to tell. One case of F3 was not flagged
 // by its auditor but by a moderator after: by the latest judgement it is
 // flagged, as in the headline (12 of 131).
 var factorBlocks = []factorBlock{
@@ -64,7 +65,7 @@ var factorBlocks = []factorBlock{
 	{"U3a", 4, 12, 3, sample.TimelinessWithin, false, true, false},
 	{"U3b", 16, 12, 3, sample.TimelinessWithin, false, false, false},
 	{"U3c", 21, 24, 3, sample.TimelinessLate, false, false, false},
-	{"U3d", 24, 24, 3, sample.TimelinessNotDone, false, false, false},
+	{"U3d", 24, 24, 3, sample.TimelinessNotDone, false, false, false}, // the first 10 overdue
 	{"U3e", 6, 24, 3, sample.TimelinessNoStart, false, false, false},
 	{"U1", 10, 0, 0, sample.TimelinessWithin, false, false, false}, // grown, factors in the trail
 	{"X", 1, 0, 0, "", false, false, false},                        // grown, no factors recorded
@@ -183,7 +184,7 @@ func TestFactorsHandBuilt(t *testing.T) {
 	want := map[string][]groupWant{
 		"caseload":     {{"at or below 18", 60, 3, 11}, {"above 18", 60, 9, 0}},
 		"changes":      {{"1", 40, 3, 7}, {"2 or more", 80, 9, 4}},
-		"timeliness_1": {{"within", 50, 0, 11}, {"late", 40, 2, 0}, {"not done", 30, 6, 0}},
+		"timeliness_1": {{"within", 50, 0, 11}, {"late", 40, 2, 0}, {"not done, not yet due", 20, 6, 0}, {"not done, overdue", 10, 0, 0}},
 	}
 	notGrouped := map[string]int{"caseload": 10, "changes": 10, "timeliness_1": 10}
 	if len(fs.Groupings) != 3 {
@@ -240,23 +241,41 @@ func TestFactorsHandBuilt(t *testing.T) {
 		!strings.Contains(ch.GoodOrBetter.Sentence, "The group “1” is small (fewer than 5 cases Good or better expected)") {
 		t.Errorf("changes, Good or better: %+v", ch.GoodOrBetter)
 	}
-	// 3 of 40 against 9 of 80: "1" expects 4 flagged: too few to tell.
-	if ch.Flagged.Verdict != VerdictTooSmall || !strings.Contains(ch.Flagged.Sentence, "Too few cases to tell") {
+	// 3 of 40 against 9 of 80: "1" expects 4 flagged: too few to tell,
+	// and no p-value inside those words.
+	if ch.Flagged.Verdict != VerdictTooSmall || !strings.Contains(ch.Flagged.Sentence, "Too few cases to tell") ||
+		ch.Flagged.P != nil || strings.Contains(ch.Flagged.Sentence, "p =") || strings.Contains(ch.Flagged.Sentence, "p <") {
 		t.Errorf("changes, flagged: %+v", ch.Flagged)
 	}
-	// R: prop.trend.test(c(0, 2, 6), c(50, 40, 30)). Expected flagged 3.3,
-	// 2.7 and 2: every group too small, so the p-value is not relied on.
+	// Timeliness, flagged: 0 of 50 within, 2 of 40 late, 0 of 10 overdue
+	// (the 20 not yet due are shown, not tested): 2 flagged in all, so
+	// every group expects fewer than 5: too few to tell, no p-value.
 	tl := byKey["timeliness_1"]
-	near("timeliness, flagged, X-squared", tl.Flagged.Statistic, 11.2732919255)
-	near("timeliness, flagged, p", tl.Flagged.P, 0.0007863016923)
-	if tl.Flagged.Method != stats.TestTrend || tl.Flagged.Verdict != VerdictTooSmall || len(tl.Flagged.Small) != 3 ||
-		!strings.Contains(tl.Flagged.Sentence, "is not reliable") {
+	if tl.Flagged.Verdict != VerdictTooSmall || tl.Flagged.P != nil || strings.Contains(tl.Flagged.Sentence, "p =") ||
+		strings.Contains(tl.Flagged.Sentence, "p <") || len(tl.Flagged.Small) != 3 {
 		t.Errorf("timeliness, flagged: %+v", tl.Flagged)
 	}
-	for i, e := range []float64{50 * 8.0 / 120, 40 * 8.0 / 120, 30 * 8.0 / 120} {
-		if math.Abs(tl.Flagged.Expected[i]-e) > 1e-12 {
-			t.Errorf("timeliness, flagged, expected %v, want %v", tl.Flagged.Expected, e)
-		}
+	// Good or better: 11 of 50, 0 of 40, 0 of 10: late and overdue expect
+	// 4.4 and 1.1; left with one group, nothing to compare.
+	if g := tl.GoodOrBetter; g.Verdict != VerdictTooSmall || g.P != nil || !strings.Contains(g.Sentence, "leaving no two groups to compare") {
+		t.Errorf("timeliness, Good or better: %+v", g)
+	}
+	if len(tl.Untested) != 1 || tl.Untested[0] != "not done, not yet due" {
+		t.Errorf("timeliness, untested %q", tl.Untested)
+	}
+	// Three tests have a p-value (caseload twice, changes Good or better):
+	// the section says so and puts Holm's correction beside each.
+	if fs.Tests != 3 || cl.Flagged.PHolm == nil || !strings.Contains(fs.Notes[0], "This section made 3 tests") ||
+		!strings.Contains(fs.Notes[0], "about one test in twenty would look “significant” by chance alone") {
+		t.Errorf("tests %d, notes %q, Holm %v", fs.Tests, fs.Notes, cl.Flagged.PHolm)
+	}
+	// R: p.adjust(c(0.1254475474, p, 0.04068008964), "holm").
+	ps := []float64{*cl.Flagged.P, *cl.GoodOrBetter.P, *ch.GoodOrBetter.P}
+	holm, _ := stats.Holm(ps)
+	near("caseload, flagged, Holm", cl.Flagged.PHolm, holm[0])
+	near("changes, Good or better, Holm", ch.GoodOrBetter.PHolm, 2*0.04068008964)
+	if !strings.Contains(ch.GoodOrBetter.Sentence, "not below 5% once the other tests are allowed for") {
+		t.Errorf("changes, Good or better, with Holm: %q", ch.GoodOrBetter.Sentence)
 	}
 
 	// The words, in every text format.
@@ -379,10 +398,7 @@ func TestFactorsTrend(t *testing.T) {
 // With nothing flagged the tests cannot find anything, and say so: too few
 // cases to tell, never "no difference".
 func TestFactorsNothingFlagged(t *testing.T) {
-	r := &Report{opts: fixedOptions(), judged: map[string]bool{}}
-	if err := r.opts.normalise(); err != nil {
-		t.Fatal(err)
-	}
+	r := factorReport(t)
 	n := func(v int) *int { return &v }
 	values := map[string]sample.CaseFactors{}
 	var orig []audit.Finding
@@ -401,21 +417,18 @@ func TestFactorsNothingFlagged(t *testing.T) {
 		if f.Verdict != VerdictTooSmall {
 			t.Errorf("%s, flagged: %+v", g.Key, f)
 		}
-		switch f.Method {
-		case stats.TestFisher:
-			if !strings.HasPrefix(f.Sentence, "Too few cases to tell (Fisher's exact test, p = 1): if the groups were alike,") {
-				t.Errorf("%s: %q", g.Key, f.Sentence)
-			}
-		case stats.TestTrend:
-			if f.P != nil || f.Sentence != "Too few cases to tell: none of the 60 grouped cases needed immediate attention." {
-				t.Errorf("%s: %q, p %v", g.Key, f.Sentence, f.P)
-			}
+		want := "Too few cases to tell: none of the 60 grouped cases needed immediate attention."
+		if g.Key == "timeliness_1" {
+			want = "Too few cases to tell: none of the 40 grouped cases needed immediate attention." // 20 not yet due: not tested
+		}
+		if f.P != nil || f.Sentence != want {
+			t.Errorf("%s: %q, p %v", g.Key, f.Sentence, f.P)
 		}
 		if gb := g.GoodOrBetter; gb.Verdict != VerdictTooSmall {
 			t.Errorf("%s, all Good: %+v", g.Key, gb)
 		}
 	}
-	if got := r.Factors.Groupings[2].GoodOrBetter.Sentence; got != "Too few cases to tell: all 60 grouped cases were graded Good or better." {
+	if got := r.Factors.Groupings[2].GoodOrBetter.Sentence; got != "Too few cases to tell: all 40 grouped cases were graded Good or better." {
 		t.Errorf("timeliness, all Good: %q", got)
 	}
 }
@@ -455,13 +468,13 @@ func TestFactorsEqualR(t *testing.T) {
 		}
 		return func(i int) int { return group[i] }, func(i int) bool { return flag[i] }, len(group)
 	}
+	// R (audit/stats/testdata/factors_reference.R): within, late and
+	// overdue large enough to test.
 	for _, c := range []struct {
 		x, n    []int
 		stat, p float64
 	}{
-		{[]int{2, 5, 9}, []int{40, 45, 35}, 6.8009427898, 0.009110974962},
-		{[]int{1, 3, 4}, []int{30, 50, 40}, 1.2650602410, 0.2606954249},
-		{[]int{0, 2, 6}, []int{50, 40, 30}, 11.2732919255, 0.0007863016923},
+		{[]int{8, 14, 20}, []int{80, 70, 60}, 11.58620689655, 0.000664427982415},
 	} {
 		g, f, total := blocks(c.n, c.x)
 		fs := build(func(i int) sample.CaseFactors {
@@ -478,6 +491,7 @@ func TestFactorsEqualR(t *testing.T) {
 	}{
 		{[]int{9, 3}, []int{60, 60}, 0.1254475474},
 		{[]int{7, 4}, []int{40, 80}, 0.04068008964},
+		{[]int{12, 25}, []int{70, 75}, 0.0354424727327166},
 	} {
 		g, f, total := blocks(c.n, c.x)
 		fs := build(func(i int) sample.CaseFactors {
@@ -488,4 +502,136 @@ func TestFactorsEqualR(t *testing.T) {
 			t.Errorf("fisher.test %v of %v: p %v, R %v", c.x, c.n, *tt.P, c.p)
 		}
 	}
+}
+
+// Timeliness as a reader needs it: "not yet due" is its own group and out
+// of the test; a small overdue group is left out and within against late
+// gets Fisher's test (R: fisher.test(matrix(c(4, 56, 10, 20), 2)));
+// whatever is too small gives its reason and no p-value.
+func TestFactorsTimelinessGroups(t *testing.T) {
+	r := factorReport(t)
+	values := map[string]sample.CaseFactors{}
+	var orig []audit.Finding
+	add := func(status string, n, flagged int) {
+		for k := 0; k < n; k++ {
+			id := fmt.Sprintf("C%03d", len(orig))
+			values[id] = sample.CaseFactors{Timeliness: []string{status}}
+			r.judged[id] = k < flagged
+			orig = append(orig, audit.Finding{Case: id, Grade: audit.Good, Immediate: k < flagged})
+		}
+	}
+	add("within", 60, 4)
+	add("late", 30, 10)
+	add("not_done", 9, 1)
+	add("overdue", 5, 2)
+	pf := &sample.Factors{Spec: sample.FactorSpec{Timeliness: []string{"Referral Date..Assessment Completed<=45d"}}}
+	if err := r.computeFactors(pf, values, orig); err != nil {
+		t.Fatal(err)
+	}
+	g := r.Factors.Groupings[0]
+	labels := []string{}
+	for _, x := range g.Groups {
+		labels = append(labels, fmt.Sprintf("%s %d/%d", x.Label, x.Flagged, x.Audited))
+	}
+	if strings.Join(labels, "; ") != "within 4/60; late 10/30; not done, not yet due 1/9; not done, overdue 2/5" {
+		t.Errorf("groups %q", labels)
+	}
+	f := g.Flagged
+	if f.Method != stats.TestFisher || f.P == nil || math.Abs(*f.P-0.00184549979678577) > 1e-14 || f.Verdict != VerdictAssociation {
+		t.Fatalf("flagged: %+v", f)
+	}
+	if strings.Join(f.Tested, ",") != "within,late" || strings.Join(f.LeftOut, ",") != "not done, overdue" ||
+		!strings.Contains(f.Sentence, "Fisher's exact test (within against late), p = 0.002") ||
+		!strings.Contains(f.Sentence, "“not done, overdue” left out of the test: too few cases") {
+		t.Errorf("flagged: %+v", f)
+	}
+	// Every case Good: nothing to compare, and no p-value.
+	if gb := g.GoodOrBetter; gb.P != nil || gb.Verdict != VerdictTooSmall {
+		t.Errorf("Good or better: %+v", gb)
+	}
+	if r.Factors.Tests != 1 || !strings.Contains(r.Factors.Notes[0], "This section made 1 test") {
+		t.Errorf("tests %d, notes %q", r.Factors.Tests, r.Factors.Notes)
+	}
+}
+
+// An exact lower bound below 0.1% prints as "<0.1%", never "0%" ("possibly
+// none"), in every format: 1 of 1,000 flagged has the 95% bounds
+// 0.0025% – 0.556% (R: binom.test(1, 1000)).
+func TestFactorsTinyLowerBound(t *testing.T) {
+	r := factorReport(t)
+	n := func(v int) *int { return &v }
+	values := map[string]sample.CaseFactors{}
+	var orig []audit.Finding
+	for i := 0; i < 1100; i++ {
+		id := fmt.Sprintf("C%04d", i)
+		load := 10
+		if i >= 1000 {
+			load = 30
+		}
+		flag := i == 0 || i >= 1090
+		values[id] = sample.CaseFactors{Caseload: n(load)}
+		r.judged[id] = flag
+		orig = append(orig, audit.Finding{Case: id, Grade: audit.Good, Immediate: flag})
+	}
+	pf := &sample.Factors{Spec: sample.FactorSpec{WorkerColumn: "Worker", CaseloadTarget: 18}}
+	if err := r.computeFactors(pf, values, orig); err != nil {
+		t.Fatal(err)
+	}
+	g := r.Factors.Groupings[0].Groups[0]
+	if g.Flagged != 1 || g.Audited != 1000 || math.Abs(*g.FlaggedLower-2.53174874912941e-05) > 1e-15 || math.Abs(*g.FlaggedUpper-5.55892427982663e-03) > 1e-15 {
+		t.Fatalf("group %+v: bounds %v %v", g, *g.FlaggedLower, *g.FlaggedUpper)
+	}
+	sec, _ := r.factorsSection()
+	var rows []string
+	for _, m := range sec.More {
+		if m.Table != nil {
+			for _, row := range m.Table.Rows {
+				rows = append(rows, strings.Join(row, "|"))
+			}
+		}
+	}
+	if len(rows) == 0 || rows[0] != "at or below 18|1,000|1|0.1%|<0.1% – 0.6%|1,000|100%|99.6% – 100%" {
+		t.Errorf("text rows %q", rows)
+	}
+	x, err := newXW()
+	if err != nil {
+		t.Fatal(err)
+	}
+	x.factorsSheet(r)
+	if x.err != nil {
+		t.Fatal(x.err)
+	}
+	// The xlsx cell keeps the bound and shows it as "<0.1%" (a literal
+	// number format; LibreOffice renders it so, excelize's own renderer
+	// does not, so the format is what is checked).
+	xr, err := x.f.GetRows("Factors", excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for i, row := range xr {
+		if len(row) >= 6 && row[0] == "at or below 18" {
+			found = true
+			cell, _ := excelize.CoordinatesToCellName(5, i+1)
+			id, _ := x.f.GetCellStyle("Factors", cell)
+			st, _ := x.f.GetStyle(id)
+			if v, err := strconv.ParseFloat(row[4], 64); err != nil || math.Abs(v-2.53174874912941e-05) > 1e-15 || st == nil || st.CustomNumFmt == nil || *st.CustomNumFmt != `"<0.1%"` {
+				t.Errorf("xlsx lower bound %q, format %+v", row[4], st)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("xlsx: no group row in %q", xr)
+	}
+}
+
+// factorReport is an empty report with the fixed options, for
+// computeFactors.
+func factorReport(t *testing.T) *Report {
+	t.Helper()
+	r := &Report{opts: fixedOptions(), judged: map[string]bool{}}
+	if err := r.opts.normalise(); err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

@@ -3,8 +3,10 @@ package report
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/caseaudit/caseaudit/internal/words"
+	"github.com/caseaudit/caseaudit/sample"
 )
 
 // factorsIntro is the section's opening: what it is and how to read it.
@@ -22,7 +24,7 @@ func (r *Report) factorsSection() (section, bool) {
 		return section{}, false
 	}
 	conf := confPct(r.opts.Confidence)
-	s := section{Title: "Factors", Intro: factorsIntro, Lines: fs.populationLines()}
+	s := section{Title: "Factors", Intro: strings.TrimSpace(factorsIntro + " " + r.PopulationNote), Lines: fs.populationLines()}
 	if fs.Audited == 0 {
 		s.More = append(s.More, captioned{Caption: "No case has been audited yet: there is nothing to group."})
 		return s, true
@@ -38,6 +40,9 @@ func (r *Report) factorsSection() (section, bool) {
 		note := "Needing immediate attention: " + g.Flagged.Sentence + " Good or better: " + g.GoodOrBetter.Sentence
 		if g.NotGrouped > 0 {
 			note += fmt.Sprintf(" In no group: %s (%s).", casesText(g.NotGrouped), g.Why)
+		}
+		if len(g.Untested) > 0 {
+			note += fmt.Sprintf(" Shown, not tested: %s (%s).", groupNames(g.Untested), g.UntestedWhy)
 		}
 		s.More = append(s.More, captioned{Caption: g.Title, Table: t, Note: note})
 	}
@@ -58,6 +63,16 @@ func (fs *Factors) populationLines() []kv {
 				medianText(c.Median), thousands(c.Max))
 		}
 		out = append(out, kv{"Workers (" + fs.Spec.WorkerColumn + ")", v})
+		if t := (&sample.Factors{Spec: fs.Spec, Population: p}).CountedText(); t != "" {
+			out = append(out, kv{"Caseloads count", t})
+		}
+		if a := fs.Spec.Caseloads; a != nil && a.WorkerAliases != nil {
+			out = append(out, kv{"Worker names mapped", fmt.Sprintf("by %s (SHA-256 %s)", a.WorkerAliases.File, a.WorkerAliases.SHA256)})
+		}
+		if n := c.SuspectDuplicates + c.SuspectPlaceholders; n > 0 {
+			out = append(out, kv{"Worker names to confirm", fmt.Sprintf("%s may be another worker's, %s like a placeholder (counted as written; see caseaudit profile --include-names)",
+				thousands(c.SuspectDuplicates), plural(c.SuspectPlaceholders, "1 reads", thousands(c.SuspectPlaceholders)+" read"))})
+		}
 		if t := fs.Spec.CaseloadTarget; t > 0 {
 			out = append(out, kv{"Caseload above the target of " + strconv.Itoa(t),
 				fmt.Sprintf("%s of %s workers (%s), holding %s of %s allocated cases (%s)", thousands(c.AboveTargetWorkers), thousands(c.Workers),

@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/caseaudit/caseaudit/sample"
+	"github.com/xuri/excelize/v2"
 )
 
 // The trend beside the factors: each audit's caseload above the target
@@ -78,6 +79,14 @@ func (x *xw) trendFactorsXLSX(s string, ps []TrendPoint, col int) {
 	}
 	for i, h := range []string{"Caseload target", "Workers above target", "Cases above target"} {
 		x.set(s, col+i, 1, h)
+		// Headed as the other columns: bold, wrapped, wide enough.
+		if x.err == nil {
+			cell, _ := excelize.CoordinatesToCellName(col+i, 1)
+			name, _ := excelize.ColumnNumberToName(col + i)
+			if x.err = x.f.SetCellStyle(s, cell, cell, x.bold); x.err == nil {
+				x.err = x.f.SetColWidth(s, name, name, 11)
+			}
+		}
 	}
 	for i, p := range ps {
 		var t any

@@ -1,6 +1,11 @@
 package report
 
-import "github.com/xuri/excelize/v2"
+import (
+	"strings"
+
+	"github.com/caseaudit/caseaudit/internal/xlsxprint"
+	"github.com/xuri/excelize/v2"
+)
 
 // factorsSheet writes the Factors sheet when the audit recorded factors:
 // the population's figures, then for each factor its groups (counts as
@@ -17,7 +22,7 @@ func (x *xw) factorsSheet(r *Report) {
 	row := 1
 	x.title(s, row, "Factors")
 	row += 2
-	x.set(s, 1, row, factorsIntro)
+	x.set(s, 1, row, strings.TrimSpace(factorsIntro+" "+r.PopulationNote))
 	x.merge(s, row, 10)
 	row += 2
 	for _, l := range fs.populationLines() {
@@ -41,6 +46,11 @@ func (x *xw) factorsSheet(r *Report) {
 		}
 		if g.NotGrouped > 0 {
 			x.row(s, row, "in no group ("+g.Why+")", g.NotGrouped)
+			row++
+		}
+		if len(g.Untested) > 0 {
+			x.row(s, row, "Shown, not tested: "+groupNames(g.Untested)+" ("+g.UntestedWhy+").")
+			x.merge(s, row, 10)
 			row++
 		}
 		for _, t := range []struct {
@@ -70,7 +80,25 @@ func (x *xw) merge(sheet string, row, cols int) {
 	if x.err = x.f.MergeCell(sheet, start, end); x.err == nil {
 		x.err = x.f.SetCellStyle(sheet, start, start, x.wrap)
 	}
-	if x.err == nil {
-		x.err = x.f.SetRowHeight(sheet, row, 45)
+	if x.err != nil {
+		return
 	}
+	// The row is as tall as the text needs across the merged width
+	// (neither LibreOffice nor Excel fits a merged cell's row).
+	width := 0.0
+	for c := 1; c <= cols; c++ {
+		name, _ := excelize.ColumnNumberToName(c)
+		w, err := x.f.GetColWidth(sheet, name)
+		if err != nil {
+			x.err = err
+			return
+		}
+		width += w
+	}
+	text, err := x.f.GetCellValue(sheet, start)
+	if err != nil {
+		x.err = err
+		return
+	}
+	x.err = x.f.SetRowHeight(sheet, row, xlsxprint.RowHeight(xlsxprint.Lines(text, width)))
 }

@@ -437,7 +437,7 @@ func pageRule(title, marking string) template.CSS {
 	b.WriteString("@page {\n  size: A4;\n  margin: 16mm 14mm 16mm 14mm;\n")
 	fmt.Fprintf(&b, "  @top-left { content: %s; font: 8pt sans-serif; color: #555; }\n", cssString(title))
 	if marking != "" {
-		fmt.Fprintf(&b, "  @top-center { content: %s; font: bold 9pt sans-serif; color: #c00000; }\n", cssString(marking))
+		fmt.Fprintf(&b, "  @top-center { content: %s; font: bold 9pt sans-serif; color: #c00000; white-space: nowrap; }\n", cssString(marking))
 		fmt.Fprintf(&b, "  @bottom-left { content: %s; font: bold 9pt sans-serif; color: #c00000; }\n", cssString(marking))
 	}
 	b.WriteString("  @bottom-right { content: \"Page \" counter(page) \" of \" counter(pages); font: 8pt sans-serif; color: #555; }\n}")
@@ -455,7 +455,9 @@ func cssString(s string) string {
 			('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z') || ('0' <= r && r <= '9')):
 			b.WriteRune(r)
 		default:
-			fmt.Fprintf(&b, "\\%06x", r)
+			// The space ends the escape and is eaten with it, so a space
+			// after the character is kept.
+			fmt.Fprintf(&b, "\\%06x ", r)
 		}
 	}
 	b.WriteByte('"')
@@ -475,6 +477,10 @@ func writeTrendHTML(w io.Writer, t *Trend) error {
 	v := htmlView{Title: trendTitle, Marking: t.Marking, Page: pageRule(trendTitle, t.Marking),
 		Lead:  &section{Title: "Audits", Intro: trendIntro(t), Table: tt},
 		Trend: trendSVG(t.Audits, t.Confidence, t.Limit), Mix: mixSVG(t.Audits), Good: goodSVG(t.Audits)}
+	if bt := byTable(t); bt != nil {
+		fillRight(bt)
+		v.Sections = append(v.Sections, section{Title: "By " + t.By, Intro: byIntro(t), Table: bt})
+	}
 	if gt := goodTable(t.Audits); gt != nil {
 		fillRight(gt)
 		v.Sections = append(v.Sections, section{Title: "Good or better", Intro: goodIntro, Table: gt})

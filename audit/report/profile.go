@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/caseaudit/caseaudit/internal/words"
+	"github.com/caseaudit/caseaudit/sample"
 	"github.com/caseaudit/caseaudit/sample/profile"
 )
 
@@ -67,8 +68,15 @@ type ProfileReport struct {
 	Skipped   ProfileSkipped `json:"skipped"`
 	// IncludeNames says workers are named (Caseload.WorkerList).
 	IncludeNames bool `json:"include_names"`
+	// Marking is the protective marking ("OFFICIAL-SENSITIVE") every
+	// format shows: above and below the text, in every printed page's
+	// header and footer.
+	Marking string `json:"marking,omitempty"`
 	*profile.Profile
 	Notes []string `json:"notes"`
+	// ToolSHA256 is the SHA-256 of the caseaudit executable (Version is
+	// its version); the caller sets it.
+	ToolSHA256 string `json:"tool_sha256,omitempty"`
 }
 
 // ProfileInput is the export profiled.
@@ -149,7 +157,26 @@ func (r *ProfileReport) notes() []string {
 			out = append(out, s)
 		}
 		if c.Workers > 0 {
-			out = append(out, "Workers are the distinct names in “"+c.Column+"”, compared ignoring case and spacing; a worker's caseload counts the cases here only, so a worker who also holds cases outside this export (or outside the filters) holds more.")
+			s := "Workers are the distinct names in “" + c.Column + "”, compared ignoring case and spacing and reading “Surname, Forename” as “Forename Surname”"
+			if c.Aliased > 0 {
+				s += fmt.Sprintf(", with %s mapped to one person by the worker-aliases file (SHA-256 %s)", plural(c.Aliased, "1 name", thousands(c.Aliased)+" names"), c.AliasesSHA256)
+			}
+			s += "; a caseload counts " + sample.CountedText(c.OpenWhen, c.Counted, c.OfCases)
+			if len(r.Filters) > 0 {
+				s += ", whatever the filters (a worker's caseload is their whole caseload)"
+			}
+			s += "; a worker who also holds cases outside this export holds more."
+			out = append(out, s)
+		}
+		if n := c.SuspectDuplicates + c.SuspectPlaceholders; n > 0 {
+			s := fmt.Sprintf("%s to confirm: %s may be another worker's (an initial, or a spelling close to another name) and %s like a placeholder rather than a person (“leaving”, “agency”, “TBC”); they are counted as written, never merged",
+				plural(n, "1 worker name", thousands(n)+" worker names"), thousands(c.SuspectDuplicates), plural(c.SuspectPlaceholders, "1 reads", thousands(c.SuspectPlaceholders)+" read"))
+			if r.IncludeNames {
+				s += " (listed under Caseload)"
+			} else {
+				s += " (see them with --include-names)"
+			}
+			out = append(out, s+"; map names to one person with --worker-aliases FILE, a csv of the name as written and the person.")
 		}
 	}
 	if ch := r.Changes; ch != nil && (ch.Blank > 0 || ch.NotNumbers > 0) {
@@ -162,6 +189,16 @@ func (r *ProfileReport) notes() []string {
 		}
 		out = append(out, fmt.Sprintf("“%s” is %s; %s left out of its figures.", ch.Column, strings.Join(parts, " and "),
 			words.Noun(ch.Blank+ch.NotNumbers, "it is", "they are")))
+	}
+	if ch := r.Changes; ch != nil && len(ch.OrMore) > 0 {
+		var parts []string
+		n := 0
+		for _, o := range ch.OrMore {
+			parts = append(parts, fmt.Sprintf("“%s” (%s) as %d or more", o.Text, casesText(o.Cases), o.Value))
+			n += o.Cases
+		}
+		out = append(out, fmt.Sprintf("“%s” is written as an open top group for %s: read %s, and counted at that least value (in its share of %d or more when it reaches it; its mean is a least mean).",
+			ch.Column, casesText(n), strings.Join(parts, ", "), ch.AtLeast))
 	}
 	if ch := r.Changes; ch != nil && ch.Mean != nil && *ch.Mean > 12 {
 		out = append(out, fmt.Sprintf("The values of “%s” are large for a count of workers (a mean of %s): if it is not such a count, name the right column with --changes-column.",
@@ -353,6 +390,9 @@ func (r *ProfileReport) meta() []kv {
 	if r.Generated != "" {
 		out = append(out, kv{"Generated", strings.Replace(strings.TrimSuffix(r.Generated, "Z"), "T", " ", 1) + " UTC"})
 	}
+	if t := toolLine(r.Version, r.ToolSHA256); t != "" {
+		out = append(out, kv{"Made by", t})
+	}
 	return out
 }
 
@@ -363,7 +403,7 @@ func (r *ProfileReport) sections() []section {
 	out = append(out, section{Title: "Summary", Lines: sentenceLines(r.Summary())})
 	if c := r.Caseload; c != nil {
 		s := section{Title: "Caseload", Intro: fmt.Sprintf("Cases per allocated worker, from the column “%s”.", c.Column)}
-		s.Lines = []kv{{"Cases allocated", thousands(c.Allocated)}}
+		s.Lines = []kv{{"Cases counted", sample.CountedText(c.OpenWhen, c.Counted, c.OfCases)}, {"Cases allocated", thousands(c.Allocated)}}
 		if c.Unallocated > 0 || c.UnallocatedShare != nil {
 			s.Lines = append(s.Lines, kv{"Cases with no allocated worker", fmt.Sprintf("%s (%s)", thousands(c.Unallocated), pctPtr(c.UnallocatedShare, nearest))})
 		}
@@ -409,6 +449,24 @@ func (r *ProfileReport) sections() []section {
 				wt.Rows = append(wt.Rows, row)
 			}
 			s.More = append(s.More, captioned{Caption: "Workers by caseload (named with --include-names)", Table: wt})
+		}
+		if len(c.StatusValues) > 0 && c.StatusColumn != "" {
+			st := &tbl{Header: []string{c.StatusColumn, "Cases", "Counted as"}, Right: []bool{false, true, false}}
+			for _, v := range c.StatusValues {
+				st.Rows = append(st.Rows, []string{v.Value, thousands(v.Cases), map[bool]string{true: "open", false: "closed"}[v.Open]})
+			}
+			s.More = append(s.More, captioned{Caption: "Open and closed cases (" + c.OpenWhen + "): confirm, or give --open-when", Table: st})
+		}
+		if r.IncludeNames && len(c.SuspectList) > 0 {
+			st := &tbl{Header: []string{"Worker", "Cases", "May be", "Cases", "Why"}, Right: []bool{false, true, false, true, false}}
+			for _, x := range c.SuspectList {
+				like, lc := "—", ""
+				if x.Like != "" {
+					like, lc = x.Like, thousands(x.LikeCases)
+				}
+				st.Rows = append(st.Rows, []string{x.Worker, thousands(x.Cases), like, lc, x.Why})
+			}
+			s.More = append(s.More, captioned{Caption: "Worker names to confirm (never merged: map them with --worker-aliases)", Table: st})
 		}
 		out = append(out, s)
 	}

@@ -308,12 +308,14 @@ type profileHTMLSection struct {
 
 type profileHTMLView struct {
 	Title    string
+	Marking  string
+	Page     template.CSS // the @page rule: A4, the marking and page numbers in the margins
 	Meta     []kv
 	Sections []profileHTMLSection
 }
 
 func writeProfileHTML(w io.Writer, r *ProfileReport) error {
-	v := profileHTMLView{Title: r.Title(), Meta: r.meta()}
+	v := profileHTMLView{Title: r.Title(), Marking: r.Marking, Page: pageRule(r.Title(), r.Marking), Meta: r.meta()}
 	ti := 0
 	for _, s := range r.sections() {
 		hs := profileHTMLSection{section: s}
@@ -350,9 +352,10 @@ var profileTmpl = template.Must(template.New("profile").Funcs(template.FuncMap{"
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Title}}</title>
+<title>{{if .Marking}}{{.Marking}}: {{end}}{{.Title}}</title>
 <style>
-` + baseCSS + `h2 { break-after: avoid; }
+` + baseCSS + `p.marking { font-weight: 700; color: #c00000; letter-spacing: .05em; margin: 0 0 .5rem; }
+h2 { break-after: avoid; }
 table { break-inside: avoid; }
 ul.lead { font-size: 1.05rem; background: #f3f6fa; border-left: 4px solid #2c5d8f; padding: .6rem .9rem .6rem 2rem; }
 ul.lead li { margin: .25rem 0; }
@@ -361,9 +364,11 @@ svg text.small { font-size: 10.5px; }
 svg text.bold { font-weight: 600; }
 svg rect { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 @media print { body { margin: 0; max-width: none; } ul.lead { background: none; } }
+{{.Page}}
 </style>
 </head>
 <body>
+{{if .Marking}}<p class="marking">{{.Marking}}</p>{{end}}
 <h1>{{.Title}}</h1>
 <dl class="meta">{{range .Meta}}<dt>{{.K}}</dt><dd>{{.V}}</dd>{{end}}</dl>
 {{range .Sections}}
@@ -386,7 +391,7 @@ svg rect { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 {{end}}
 </section>
 {{end}}
-<footer><p><small>Made by caseaudit. Workers are counted, not named, unless asked for with --include-names.</small></p></footer>
+<footer>{{if .Marking}}<p class="marking">{{.Marking}}</p>{{end}}<p><small>Made by caseaudit. Workers are counted, not named, unless asked for with --include-names.</small></p></footer>
 </body>
 </html>
 {{define "tbl"}}<table>

@@ -14,9 +14,15 @@ import (
 func RenderProfile(w io.Writer, r *ProfileReport, f Format, o RenderOptions) error {
 	switch f {
 	case Table:
-		return writeProfileTable(w, r, o.Color)
+		if r.Marking == "" {
+			return writeProfileTable(w, r, o.Color)
+		}
+		return withMarking(w, r.Marking, "", func(w io.Writer) error { return writeProfileTable(w, r, o.Color) })
 	case Markdown:
-		return writeProfileMarkdown(w, r)
+		if r.Marking == "" {
+			return writeProfileMarkdown(w, r)
+		}
+		return withMarking(w, "**"+mdEscape(r.Marking)+"**", "\n", func(w io.Writer) error { return writeProfileMarkdown(w, r) })
 	case CSV:
 		return writeProfileCSV(w, r)
 	case JSON:
@@ -55,6 +61,9 @@ func writeProfileCSV(w io.Writer, r *ProfileReport) error {
 	put("input", "", "", "rows", inum(r.Input.Rows))
 	for _, f := range r.Filters {
 		put("input", "", "", "filter", f)
+	}
+	if r.Marking != "" {
+		put("summary", "", "", "marking", r.Marking)
 	}
 	put("summary", "", "", "cases", inum(r.Cases))
 	put("summary", "", "", "generated", r.Generated)

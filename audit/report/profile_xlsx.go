@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode/utf8"
 
+	"github.com/caseaudit/caseaudit/internal/xlsxprint"
 	"github.com/caseaudit/caseaudit/sample/profile"
 	"github.com/xuri/excelize/v2"
 )
@@ -32,6 +32,7 @@ func writeProfileXLSX(w io.Writer, r *ProfileReport) error {
 	if err := x.f.SetSheetName("Sheet1", "Summary"); err != nil {
 		return err
 	}
+	x.pageTitle, x.mark = r.Title(), r.Marking
 	px := &profileXW{xw: x, dec: dec, count: count}
 	px.summary(r)
 	px.caseload(r)
@@ -40,7 +41,14 @@ func writeProfileXLSX(w io.Writer, r *ProfileReport) error {
 	px.workers(r)
 	px.problems(r)
 	for _, name := range x.f.GetSheetList() {
-		px.printSetup(name)
+		s := xlsxprint.Setup{Landscape: true, FitWide: 1}
+		switch name { // the sheets of one long table repeat its header
+		case "Workers":
+			s.RepeatRows = "$1:$1"
+		case "Problems":
+			s.RepeatRows = "$3:$3"
+		}
+		x.print(name, s)
 	}
 	if x.err != nil {
 		return fmt.Errorf("building the workbook: %w", x.err)
@@ -54,18 +62,6 @@ type profileXW struct {
 	*xw
 	dec   int // style: 0.0
 	count int // style: #,##0
-}
-
-// printSetup prints a sheet landscape on A4, one page wide.
-func (x *profileXW) printSetup(sheet string) {
-	if x.err != nil {
-		return
-	}
-	if x.err = x.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: ptr(true)}); x.err != nil {
-		return
-	}
-	x.err = x.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: ptr(9), Orientation: ptr("landscape"),
-		FitToWidth: ptr(1), FitToHeight: ptr(0)})
 }
 
 // deref is *v, or nil (an empty cell).
@@ -108,8 +104,8 @@ func (x *profileXW) line(sheet string, row int, vals ...any) {
 	}
 }
 
-// paragraph writes a sentence across columns A to last, wrapped, in a row
-// tall enough for it at about 11 characters per unit of column width.
+// paragraph writes a sentence across columns A to last (width wide in
+// all), wrapped, in a row tall enough for it.
 func (x *profileXW) paragraph(sheet string, row int, last string, width float64, text string) {
 	x.set(sheet, 1, row, text)
 	if x.err != nil {
@@ -122,8 +118,7 @@ func (x *profileXW) paragraph(sheet string, row int, last string, width float64,
 	if x.err = x.f.SetCellStyle(sheet, a, a, x.wrap); x.err != nil {
 		return
 	}
-	lines := 1 + utf8.RuneCountInString(text)/int(width*1.1)
-	x.err = x.f.SetRowHeight(sheet, row, float64(15*lines+2))
+	x.err = x.f.SetRowHeight(sheet, row, xlsxprint.RowHeight(xlsxprint.Lines(text, width)))
 }
 
 func quoteSheet(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
@@ -155,6 +150,13 @@ func (x *profileXW) summary(r *ProfileReport) {
 	const s = "Summary"
 	x.widths(s, 66, 26, 14, 14)
 	row := 1
+	if r.Marking != "" {
+		x.set(s, 1, row, r.Marking)
+		if x.err == nil {
+			x.err = x.f.SetCellStyle(s, "A1", "A1", x.marking)
+		}
+		row++
+	}
 	x.title(s, row, r.Title())
 	row += 2
 	for _, l := range r.meta() {

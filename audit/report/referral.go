@@ -4,19 +4,29 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
+	"math"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/internal/xlsxprint"
 	"github.com/xuri/excelize/v2"
 )
 
-// Referrals is the referral sheet for managers: one row per follow-up
-// action, every cell text. Names are in it only when asked for, read from
-// the audit's recorded export (the store keeps none).
+// Referrals is the referral sheet for team managers: one row per follow-up
+// action with its case ID, team, owner, grade, dates and the auditor's whole
+// note, every cell text. Names are in it only when asked for, read from the
+// audit's recorded export (the store keeps none).
 type Referrals struct {
 	Header []string
 	Rows   [][]string
+	// Marking is the protective marking printed on every page: the audits'
+	// own (given when they were drawn) unless the caller sets another.
+	Marking string
+	// Title heads every printed page.
+	Title string
 }
 
 // BuildReferrals lays out the referral sheet of list as of now. With names,
@@ -24,32 +34,45 @@ type Referrals struct {
 func BuildReferrals(ctx context.Context, st *audit.Store, list []audit.Action, names bool, now time.Time) (*Referrals, error) {
 	var nameCols []string
 	byCase := map[string]map[string][]string{} // audit → case → names
-	if names {
-		want := map[string]map[string]bool{}
-		for _, a := range list {
-			if want[a.Audit] == nil {
-				want[a.Audit] = map[string]bool{}
-			}
-			want[a.Audit][a.Case] = true
+	teams := map[string]map[string]string{}    // audit → case → team
+	want := map[string]map[string]bool{}
+	for _, a := range list {
+		if want[a.Audit] == nil {
+			want[a.Audit] = map[string]bool{}
 		}
-		for name, cases := range want {
-			a, err := st.Audit(ctx, name)
-			if err != nil {
-				return nil, err
-			}
-			cols, n, err := audit.PersonNames(ctx, a, cases)
-			if err != nil {
-				return nil, err
-			}
-			if nameCols == nil {
-				nameCols = cols
-			}
-			byCase[name] = n
-		}
+		want[a.Audit][a.Case] = true
 	}
-	r := &Referrals{Header: []string{"Audit", "Case ID"}}
+	var markings []string
+	for _, name := range slices.Sorted(maps.Keys(want)) {
+		a, err := st.Audit(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		if teams[name], err = caseTeams(ctx, st, a); err != nil {
+			return nil, err
+		}
+		h, err := st.Handout(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		if h.Marking != "" && !slices.Contains(markings, h.Marking) {
+			markings = append(markings, h.Marking)
+		}
+		if !names {
+			continue
+		}
+		cols, n, err := audit.PersonNames(ctx, a, want[name])
+		if err != nil {
+			return nil, err
+		}
+		if nameCols == nil {
+			nameCols = cols
+		}
+		byCase[name] = n
+	}
+	r := &Referrals{Header: []string{"Audit", "Case ID"}, Marking: strings.Join(markings, " / "), Title: "Referrals: follow-up actions"}
 	r.Header = append(r.Header, nameCols...)
-	r.Header = append(r.Header, "Owner", "Raised at", "Auditor", "Grade", "Auditor's note", "Date audited", "Due", "Status", "Overdue", "Response")
+	r.Header = append(r.Header, "Team", "Owner", "Grade", "Raised at", "Auditor", "Date audited", "Due", "Status", "Overdue", "Auditor's note", "Response")
 	for _, a := range list {
 		row := []string{a.Audit, a.Case}
 		if nameCols != nil {
@@ -70,15 +93,51 @@ func BuildReferrals(ctx context.Context, st *audit.Store, list []audit.Action, n
 		for _, n := range a.Responses {
 			resp = append(resp, fmt.Sprintf("%s, %s: %s", n.At.UTC().Format(time.DateOnly), n.By, n.Note))
 		}
-		row = append(row, a.Owner, a.RaisedAt(), a.Auditor, a.Grade.String(), a.Note, a.Opened, a.Due, a.Status, od, strings.Join(resp, "\n"))
+		row = append(row, teams[a.Audit][a.Case], a.Owner, a.Grade.String(), a.RaisedAt(), a.Auditor, a.Opened, a.Due, a.Status, od, a.Note, strings.Join(resp, "\n"))
 		r.Rows = append(r.Rows, row)
 	}
 	return r, nil
 }
 
-// WriteXLSX writes the referral sheet as a workbook: every cell stored as
-// text (a case ID such as 00123 keeps its zeros, a note starting "=" is
-// never a formula), the header frozen above the rows.
+// caseTeams maps each sampled case of an audit to its team: the value of
+// the column the sample was stratified by, else of the owner column when
+// it names teams (owners are their managers), else of a column named Team;
+// nil when the audit keeps none of these.
+func caseTeams(ctx context.Context, st *audit.Store, a *audit.Audit) (map[string]string, error) {
+	col := a.StrataColumn()
+	if col == "" && a.FollowUp.Column != "" && len(a.FollowUp.TeamManagers) > 0 {
+		col = a.FollowUp.Column
+	}
+	if col == "" {
+		for _, c := range a.Columns {
+			if strings.EqualFold(strings.TrimSpace(c), "Team") {
+				col = c
+			}
+		}
+	}
+	if col == "" {
+		return nil, nil
+	}
+	cases, err := st.Cases(ctx, a.Name)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, c := range cases {
+		v := c.Field(col)
+		if v == "" && c.Stratum != "" && col == a.StrataColumn() {
+			v = c.Stratum
+		}
+		out[c.ID] = v
+	}
+	return out, nil
+}
+
+// WriteXLSX writes the referral sheet as a workbook for print: every cell
+// stored as text (a case ID such as 00123 keeps its zeros, a note starting
+// "=" is never a formula), each row as tall as its note, landscape on A4,
+// one page wide, the header row on every page and the marking in every
+// page's header and footer.
 func (r *Referrals) WriteXLSX(w io.Writer) error {
 	f := excelize.NewFile()
 	defer f.Close()
@@ -86,21 +145,51 @@ func (r *Referrals) WriteXLSX(w io.Writer) error {
 	if err := f.SetSheetName("Sheet1", sheet); err != nil {
 		return err
 	}
-	text, err := f.NewStyle(&excelize.Style{NumFmt: 49, Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
+	grid := []excelize.Border{{Type: "left", Color: "BFBFBF", Style: 1}, {Type: "right", Color: "BFBFBF", Style: 1},
+		{Type: "top", Color: "BFBFBF", Style: 1}, {Type: "bottom", Color: "BFBFBF", Style: 1}}
+	text, err := f.NewStyle(&excelize.Style{NumFmt: 49, Border: grid, Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
 	if err != nil {
 		return err
 	}
-	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	bold, err := f.NewStyle(&excelize.Style{NumFmt: 49, Border: grid, Font: xlsxprint.Font(true, 0, ""),
+		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"EDEDED"}},
+		Alignment: &excelize.Alignment{Vertical: "bottom", WrapText: true}})
 	if err != nil {
 		return err
 	}
 	rows := append([][]string{r.Header}, r.Rows...)
+	// Columns as wide as their longest word or value (up to a limit), the
+	// note and the response wide, wrapped.
+	widths := make([]float64, len(r.Header))
+	for j, h := range r.Header {
+		limit := 24.0
+		if h == "Auditor's note" || h == "Response" {
+			limit = 48
+		}
+		w := 0.0
+		for _, word := range strings.Fields(h) {
+			w = max(w, xlsxprint.BoldWidth(word))
+		}
+		for _, row := range rows[1:] {
+			w = max(w, xlsxprint.Width(row[j]))
+		}
+		widths[j] = math.Ceil(min(w+1.5, limit))
+	}
 	for i, row := range rows {
+		lines := 1
 		for j, v := range row {
 			cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
 			if err := f.SetCellStr(sheet, cell, v); err != nil {
 				return err
 			}
+			if i == 0 {
+				lines = max(lines, xlsxprint.BoldLines(v, widths[j]))
+			} else {
+				lines = max(lines, xlsxprint.Lines(v, widths[j]))
+			}
+		}
+		if err := f.SetRowHeight(sheet, i+1, xlsxprint.RowHeight(lines)); err != nil {
+			return err
 		}
 	}
 	last, _ := excelize.CoordinatesToCellName(len(r.Header), len(rows))
@@ -111,17 +200,16 @@ func (r *Referrals) WriteXLSX(w io.Writer) error {
 	if err := f.SetCellStyle(sheet, "A1", lastHead, bold); err != nil {
 		return err
 	}
-	for j, h := range r.Header {
+	for j, w := range widths {
 		c, _ := excelize.ColumnNumberToName(j + 1)
-		w := 16.0
-		if h == "Auditor's note" || h == "Response" {
-			w = 50
-		}
 		if err := f.SetColWidth(sheet, c, c, w); err != nil {
 			return err
 		}
 	}
 	if err := f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	if err := xlsxprint.Apply(f, sheet, xlsxprint.Setup{Landscape: true, FitWide: 1, RepeatRows: "$1:$1", Marking: r.Marking, Title: r.Title}); err != nil {
 		return err
 	}
 	_, err = f.WriteTo(w)

@@ -60,10 +60,13 @@ type Options struct {
 	// overdue by; nil leaves Generated zero and judges actions by the
 	// store's clock.
 	Now func() time.Time
-	// ToolVersion is recorded in the report.
+	// ToolVersion and ToolSHA256 (of the executable) identify the
+	// caseaudit making the report; both are recorded in it.
 	ToolVersion string
+	ToolSHA256  string
 	// Marking is the protective marking ("OFFICIAL-SENSITIVE") every format
-	// shows: in the title block and, printed, on every page.
+	// shows: in the title block and, printed, on every page. A report left
+	// without one carries the marking recorded with its audit's sample.
 	Marking string
 	// Limit, when set, is the share the audit must stay under (the tolerable
 	// rate, or --fail-above): the trend charts draw it as a line.
@@ -97,6 +100,7 @@ type Report struct {
 	Marking    string    `json:"marking,omitempty"`
 	Tool       string    `json:"tool"`
 	Version    string    `json:"version"`
+	ToolSHA256 string    `json:"tool_sha256,omitempty"`
 	Generated  string    `json:"generated,omitempty"` // RFC 3339, UTC
 	Audit      string    `json:"audit"`
 	Created    time.Time `json:"created"`
@@ -107,6 +111,12 @@ type Report struct {
 	Allocation string    `json:"allocation"`
 	Period     string    `json:"period"`     // the month audited, yyyy-mm
 	Population *int      `json:"population"` // nil when not recorded
+	// PopulationNote says which cases the headline's population is, and
+	// which the factors are counted over, when they differ: "The sample
+	// was drawn from the 2,880 cases eligible after leaving out 120 …;
+	// caseloads are counted over all 3,000 cases." "" when there is
+	// nothing to tell apart.
+	PopulationNote string `json:"population_note,omitempty"`
 	// Provenance is how the sample was drawn, in full (excluded IDs
 	// included): with the export it re-derives the sample.
 	Provenance  *sample.Provenance `json:"provenance"`
@@ -280,6 +290,16 @@ type TrendPoint struct {
 	Lower   *float64       `json:"lower"`
 	Upper   *float64       `json:"upper"`
 	Grades  map[string]int `json:"grades"`
+	// NotRecorded counts the sampled cases without a finding yet;
+	// Incomplete says there are some, so the audit's figures may still
+	// move. (Sign-off is not recorded by caseaudit yet: when it is, an
+	// audit not signed off is marked beside these, in statusNote.)
+	NotRecorded int  `json:"not_recorded"`
+	Incomplete  bool `json:"incomplete"`
+	// Groups are the share flagged in each group of Trend.By (trend
+	// --by); absent without it, and empty for an audit that does not
+	// show the column.
+	Groups []TrendGroup `json:"groups,omitempty"`
 	// GoodOrBetter is the share of audited cases Outstanding or Good; nil
 	// when nothing is audited.
 	GoodOrBetter *float64 `json:"good_or_better"`
@@ -297,7 +317,10 @@ type TrendPoint struct {
 
 // Trend is the share flagged and grade mix of every audit, oldest first.
 type Trend struct {
-	Schema     string       `json:"schema"`
+	Schema string `json:"schema"`
+	// By is the column the trend is broken down by (trend --by), "" for
+	// none.
+	By         string       `json:"by,omitempty"`
 	Marking    string       `json:"marking,omitempty"`
 	Limit      *float64     `json:"limit,omitempty"`
 	Method     string       `json:"method"`
@@ -349,6 +372,13 @@ func build(ctx context.Context, st *audit.Store, name string, opts Options) (*Re
 	if err != nil {
 		return nil, err
 	}
+	if opts.Marking == "" { // the marking the audit was handed out under
+		h, err := st.Handout(ctx, a.Name)
+		if err != nil {
+			return nil, err
+		}
+		opts.Marking = h.Marking
+	}
 	cases, withdrawn, err := st.ActiveCases(ctx, a.Name)
 	if err != nil {
 		return nil, err
@@ -396,7 +426,9 @@ func build(ctx context.Context, st *audit.Store, name string, opts Options) (*Re
 	if err := r.actions(ctx, st, a.Name, now); err != nil {
 		return nil, err
 	}
-	trend, err := BuildTrend(ctx, st, opts)
+	topts := opts
+	topts.By = "" // the report's breakdown, not a trend by a column
+	trend, err := BuildTrend(ctx, st, topts)
 	if err != nil {
 		return nil, err
 	}
@@ -409,11 +441,28 @@ func build(ctx context.Context, st *audit.Store, name string, opts Options) (*Re
 	return r, nil
 }
 
+// populationNote states the populations together when the sample was
+// drawn after leaving cases out: the cases eligible (the headline's
+// population) and, when factors were recorded, the cases they are counted
+// over (every case of the export after its filters).
+func populationNote(p *sample.Provenance) string {
+	c := p.Counts
+	if p.Exclusion == nil || c.Excluded == 0 || c.Population == 0 {
+		return ""
+	}
+	note := fmt.Sprintf("The sample was drawn from the %s cases eligible after leaving out %s %s",
+		words.Thousands(c.Population), words.Thousands(c.Excluded), p.Exclusion.Rule)
+	if f := p.Factors; f != nil && f.Population.Cases != c.Population {
+		note += fmt.Sprintf("; caseloads and the other factors are counted over all %s cases", words.Thousands(f.Population.Cases))
+	}
+	return note + "."
+}
+
 // compute fills the report from one audit's data.
 func (r *Report) compute(a *audit.Audit, cases []audit.SampledCase, orig, mod []audit.Finding,
 	msample *audit.ModerationSample, pairs []audit.GradePair) error {
 	o := r.opts
-	r.Schema, r.Tool, r.Version, r.Marking = Schema, "caseaudit", o.ToolVersion, o.Marking
+	r.Schema, r.Tool, r.Version, r.ToolSHA256, r.Marking = Schema, "caseaudit", o.ToolVersion, o.ToolSHA256, o.Marking
 	if o.Now != nil {
 		r.Generated = o.Now().UTC().Format(time.RFC3339)
 	}
@@ -427,6 +476,7 @@ func (r *Report) compute(a *audit.Audit, cases []audit.SampledCase, orig, mod []
 	if a.Population() > 0 {
 		r.Population = ptr(a.Population())
 	}
+	r.PopulationNote = populationNote(&p)
 	if x := p.Exclusion; x != nil && p.Counts.Excluded > 0 {
 		r.Notes = append(r.Notes, fmt.Sprintf("%s were left out before drawing: %s. The population is the %s others.",
 			words.Count(p.Counts.Excluded, "case"), x.Rule, words.Thousands(p.Counts.Population)))
@@ -823,6 +873,8 @@ func buildTrend(ctx context.Context, st *audit.Store, opts Options) (*Trend, err
 			}
 			p.Grades[f.Grade.String()]++
 		}
+		p.NotRecorded = max(p.Sampled-p.Audited, 0)
+		p.Incomplete = p.NotRecorded > 0
 		if p.Audited > 0 {
 			p.Share = ptr(float64(p.Flagged) / float64(p.Audited))
 			iv, err := interval(opts.Method, p.Flagged, p.Audited, opts.Confidence)
@@ -834,7 +886,19 @@ func buildTrend(ctx context.Context, st *audit.Store, opts Options) (*Trend, err
 		if err := p.focus(ctx, st, fs); err != nil {
 			return nil, err
 		}
+		if by := strings.TrimSpace(opts.By); by != "" && p.Audited > 0 {
+			name, err := p.trendGroups(ctx, st, by, judged, fs, opts)
+			if err != nil {
+				return nil, err
+			}
+			if t.By == "" {
+				t.By = name
+			}
+		}
 		t.Audits = append(t.Audits, p)
+	}
+	if by := strings.TrimSpace(opts.By); by != "" && t.By == "" && len(t.Audits) > 0 {
+		return nil, fmt.Errorf("%s %q: no audit with findings shows that column; break the trend down by a column the samples show (sample -c COLUMN) or by stratum", opt.By, by)
 	}
 	return t, nil
 }

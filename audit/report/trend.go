@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/internal/words"
@@ -25,6 +26,10 @@ func RenderTrend(w io.Writer, t *Trend, f Format, o RenderOptions) error {
 		if len(t.Audits) > 0 {
 			mdTable(bw, trendTable(t.Audits, t.Confidence))
 		}
+		if bt := byTable(t); bt != nil {
+			fmt.Fprintf(bw, "\n## By %s\n\n%s\n\n", mdEscape(t.By), mdEscape(byIntro(t)))
+			mdTable(bw, bt)
+		}
 		if gt := goodTable(t.Audits); gt != nil {
 			fmt.Fprintf(bw, "\n## Good or better\n\n%s\n\n", mdEscape(goodIntro))
 			mdTable(bw, gt)
@@ -34,6 +39,9 @@ func RenderTrend(w io.Writer, t *Trend, f Format, o RenderOptions) error {
 		}
 		return bw.Flush()
 	case CSV:
+		if t.By != "" {
+			return writeTrendByCSV(w, t)
+		}
 		return writeTrendCSV(w, t)
 	case JSON:
 		return WriteTrendJSON(w, t)
@@ -53,6 +61,15 @@ func trendIntro(t *Trend) string {
 		confPct(t.Confidence), methodName(t.Method))
 	if t.Limit != nil {
 		s += fmt.Sprintf(" The limit is %s.", pct(*t.Limit, nearest))
+	}
+	var open []string
+	for _, p := range t.Audits {
+		if p.Incomplete {
+			open = append(open, p.Audit)
+		}
+	}
+	if len(open) > 0 {
+		s += fmt.Sprintf(" Not every sampled case of %s is recorded yet: %s figures may still move.", strings.Join(open, ", "), plural(len(open), "its", "their"))
 	}
 	return s
 }
@@ -101,6 +118,10 @@ func writeTrendTable(w io.Writer, t *Trend, color bool) error {
 		bw.WriteString("\n")
 		writeTbl(bw, trendTable(t.Audits, t.Confidence), "")
 	}
+	if bt := byTable(t); bt != nil {
+		fmt.Fprintf(bw, "\n%s\n", wrap(byIntro(t), 100))
+		writeTbl(bw, bt, "")
+	}
 	if gt := goodTable(t.Audits); gt != nil {
 		fmt.Fprintf(bw, "\n%s\n", wrap(goodIntro, 100))
 		writeTbl(bw, gt, "")
@@ -123,6 +144,7 @@ func writeTrendCSV(w io.Writer, t *Trend) error {
 	for _, k := range keys {
 		h = append(h, k+": good_or_better")
 	}
+	h = append(h, "not_recorded")
 	if t.Limit != nil {
 		h = append(h, "limit")
 	}
@@ -138,6 +160,7 @@ func writeTrendCSV(w io.Writer, t *Trend) error {
 		for _, k := range keys {
 			row = append(row, fptr(p.focusShare(k)))
 		}
+		row = append(row, inum(p.NotRecorded))
 		if t.Limit != nil {
 			row = append(row, fptr(t.Limit))
 		}

@@ -64,6 +64,9 @@ func (r *Report) meta() []kv {
 	if r.Generated != "" {
 		out = append(out, kv{"Report generated", r.Generated})
 	}
+	if t := toolLine(r.Version, r.ToolSHA256); t != "" {
+		out = append(out, kv{"Made by", t})
+	}
 	return out
 }
 
@@ -71,7 +74,7 @@ func (r *Report) sections() []section {
 	var out []section
 	conf := confPct(r.opts.Confidence)
 	// Immediate attention.
-	s := section{Title: "Immediate attention", Intro: r.Sentence}
+	s := section{Title: "Immediate attention", Intro: strings.TrimSpace(r.Sentence + " " + r.PopulationNote)}
 	if r.Population != nil {
 		s.Lines = append(s.Lines, kv{"Population", thousands(*r.Population) + " cases"})
 	}
@@ -280,6 +283,16 @@ func (r *Report) caseTable(rows []CaseRow, moderation bool) *tbl {
 	return t
 }
 
+// statusNote marks an audit whose figures may still move: " (incomplete:
+// 12 of 60 not recorded)"; "" for a complete one. An audit not signed off
+// will be marked here too once caseaudit records sign-off.
+func statusNote(p TrendPoint) string {
+	if !p.Incomplete {
+		return ""
+	}
+	return fmt.Sprintf(" (incomplete: %s of %s not recorded)", thousands(p.NotRecorded), thousands(p.Sampled))
+}
+
 func trendTable(ps []TrendPoint, conf float64) *tbl {
 	t := &tbl{Header: []string{"Audit", "Period", "Audited", "Flagged", "Share", confPct(conf) + " interval"},
 		Right: []bool{false, false, true, true, true, true}}
@@ -288,7 +301,7 @@ func trendTable(ps []TrendPoint, conf float64) *tbl {
 		t.Right = append(t.Right, true)
 	}
 	for _, p := range ps {
-		row := []string{p.Audit, p.Period, thousands(p.Audited), thousands(p.Flagged),
+		row := []string{p.Audit + statusNote(p), p.Period, thousands(p.Audited), thousands(p.Flagged),
 			pctPtr(p.Share, nearest), ciText(p.Lower, p.Upper)}
 		for _, g := range gradeNames() {
 			row = append(row, thousands(p.Grades[g]))
@@ -409,4 +422,19 @@ func dayWord(d float64) string {
 		return "day"
 	}
 	return "days"
+}
+
+// toolLine names the caseaudit that made a report, for an inspector: its
+// version and the SHA-256 of its executable (which a release's
+// checksums.txt lists); "" when neither is known.
+func toolLine(version, sha string) string {
+	switch {
+	case version == "" && sha == "":
+		return ""
+	case sha == "":
+		return "caseaudit " + version
+	case version == "":
+		return "caseaudit, executable SHA-256 " + sha
+	}
+	return "caseaudit " + version + ", executable SHA-256 " + sha
 }

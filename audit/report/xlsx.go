@@ -18,6 +18,7 @@ import (
 type xw struct {
 	f       *excelize.File
 	pct     int // style: 0.0%
+	pctTiny int // style: "<0.1%", for a share above 0 that 0.0% would show as 0
 	exact   int // style: 0.000%
 	bold    int
 	wrap    int
@@ -40,6 +41,9 @@ func newXW() (*xw, error) {
 	x := &xw{f: f}
 	var err error
 	if x.pct, err = f.NewStyle(&excelize.Style{CustomNumFmt: ptr("0.0%")}); err != nil {
+		return nil, err
+	}
+	if x.pctTiny, err = f.NewStyle(&excelize.Style{CustomNumFmt: ptr(`"<0.1%"`)}); err != nil {
 		return nil, err
 	}
 	if x.exact, err = f.NewStyle(&excelize.Style{CustomNumFmt: ptr("0.000%")}); err != nil {
@@ -120,12 +124,22 @@ func (x *xw) set(sheet string, col, row int, v any) {
 		}
 	case pctCell:
 		if t.v != nil {
+			style := x.pct
+			if *t.v > 0 && *t.v < 0.0005 {
+				// It would show as 0.0%, read as "none": the cell keeps
+				// the number and shows "<0.1%", as every other format.
+				style = x.pctTiny
+			}
 			if x.err = x.f.SetCellFloat(sheet, cell, *t.v, -1, 64); x.err == nil {
-				x.err = x.f.SetCellStyle(sheet, cell, cell, x.pct)
+				x.err = x.f.SetCellStyle(sheet, cell, cell, style)
 			}
 		}
 	case lowCell:
-		x.set(sheet, col, row, pctCell{roundedPtr(t.v, rate.Down)})
+		v := roundedPtr(t.v, rate.Down)
+		if v != nil && *v == 0 && *t.v > 0 {
+			v = t.v // shown "<0.1%", never "0.0%"
+		}
+		x.set(sheet, col, row, pctCell{v})
 	case highCell:
 		x.set(sheet, col, row, pctCell{roundedPtr(t.v, rate.Up)})
 	case exactCell:
@@ -235,6 +249,9 @@ func WriteXLSX(w io.Writer, r *Report) error {
 	x.print("Cases", xlsxprint.Setup{Landscape: true, FitWide: 1, RepeatRows: "$1:$1"})
 	x.print("Breakdown", xlsxprint.Setup{FitWide: 1})
 	x.print("Focus areas", xlsxprint.Setup{Landscape: true, FitWide: 1, FitTall: 1})
+	if r.Factors != nil {
+		x.print("Factors", xlsxprint.Setup{Landscape: true, FitWide: 1})
+	}
 	x.print("Moderation", xlsxprint.Setup{FitWide: 1})
 	x.print("Trend", xlsxprint.Setup{Landscape: true, FitWide: 1, FitTall: 1})
 	if x.err != nil {
@@ -266,6 +283,9 @@ func writeTrendXLSX(w io.Writer, t *Trend) error {
 	}
 	x.trend(t.Audits, t.Confidence, t.Method, t.Limit)
 	x.print("Trend", xlsxprint.Setup{Landscape: true, FitWide: 1, FitTall: 1})
+	if t.By != "" {
+		x.trendBy(t)
+	}
 	if x.err != nil {
 		return fmt.Errorf("building the workbook: %w", x.err)
 	}
@@ -321,7 +341,7 @@ func (x *xw) summary(r *Report) {
 		row++
 	}
 	row++
-	x.para(s, row, r.Sentence, "D", total)
+	x.para(s, row, strings.TrimSpace(r.Sentence+" "+r.PopulationNote), "D", total)
 	row += 2
 	x.header(s, row, "Figure", "Value", "Exact")
 	row++
@@ -625,8 +645,14 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string, limit *float64)
 	if x.err == nil {
 		x.err = x.f.SetRowHeight(s, 1, xlsxprint.RowHeight(head))
 	}
+	var open []string
 	for i, p := range ps {
-		vals := []any{p.Audit, p.Created.Format("2006-01-02"), p.Sampled, p.Audited, p.Flagged, pctCell{p.Share}, lowCell{p.Lower}, highCell{p.Upper}}
+		name := p.Audit
+		if p.Incomplete { // marked, and said below the table
+			name += " *"
+			open = append(open, p.Audit+statusNote(p))
+		}
+		vals := []any{name, p.Created.Format("2006-01-02"), p.Sampled, p.Audited, p.Flagged, pctCell{p.Share}, lowCell{p.Lower}, highCell{p.Upper}}
 		for _, g := range gradeNames() {
 			vals = append(vals, p.Grades[g])
 		}
@@ -640,6 +666,9 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string, limit *float64)
 		x.row(s, i+2, vals...)
 	}
 	x.trendFactorsXLSX(s, ps, len(h)+1)
+	if len(open) > 0 {
+		x.set(s, 1, len(ps)+3, "* Not every sampled case is recorded yet, so the figures may still move: "+strings.Join(open, "; ")+".")
+	}
 	if x.err != nil || len(ps) == 0 {
 		return
 	}
@@ -672,7 +701,8 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string, limit *float64)
 		Series:    series,
 		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Share needing immediate attention, with " + c + " interval (" + methodName(method) + ")"}}},
 		Legend:    excelize.ChartLegend{Position: "bottom"},
-		YAxis:     excelize.ChartAxis{NumFmt: pctFmt, MajorGridLines: true, Minimum: ptr(0.0)},
+		XAxis:     excelize.ChartAxis{Font: axisFont},
+		YAxis:     excelize.ChartAxis{NumFmt: pctFmt, MajorGridLines: true, Minimum: ptr(0.0), Font: axisFont},
 		Dimension: excelize.ChartDimension{Width: 640, Height: 320},
 	})
 	if x.err != nil {
@@ -689,7 +719,8 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string, limit *float64)
 		Series:    series,
 		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Grade mix of the audited cases"}}},
 		Legend:    excelize.ChartLegend{Position: "bottom"},
-		YAxis:     excelize.ChartAxis{NumFmt: pctFmt, MajorGridLines: true},
+		XAxis:     excelize.ChartAxis{Font: axisFont},
+		YAxis:     excelize.ChartAxis{NumFmt: pctFmt, MajorGridLines: true, Font: axisFont},
 		Dimension: excelize.ChartDimension{Width: 560, Height: 320},
 	})
 	if x.err != nil {
@@ -697,17 +728,24 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string, limit *float64)
 	}
 	series = []excelize.ChartSeries{{Name: fmt.Sprintf("Trend!$%s$1", letter(goodCol)), Categories: cats, Values: col(letter(goodCol)),
 		Line: excelize.LineOptions{Width: 2.5}, Marker: excelize.ChartMarker{Symbol: "circle", Size: 6}}}
+	// Focus areas often lie within a few points of each other: each line
+	// has its own dash and marker, so they tell apart in black and white.
+	dashes := []excelize.LineDashType{excelize.LineDashDash, excelize.LineDashSysDot, excelize.LineDashLgDashDot,
+		excelize.LineDashSysDash, excelize.LineDashLgDash, excelize.LineDashSysDashDotDot}
+	markers := []string{"square", "diamond", "triangle", "x", "star", "plus"}
 	for i := range keys {
 		l := letter(goodCol + 1 + i)
 		series = append(series, excelize.ChartSeries{Name: fmt.Sprintf("Trend!$%s$1", l), Categories: cats, Values: col(l),
-			Line: excelize.LineOptions{Width: 1.25}, Marker: excelize.ChartMarker{Symbol: "square", Size: 4}})
+			Line:   excelize.LineOptions{Width: 1.5, Dash: dashes[i%len(dashes)]},
+			Marker: excelize.ChartMarker{Symbol: markers[i%len(markers)], Size: 6}})
 	}
 	x.err = x.f.AddChart(s, "A"+fmt.Sprint(top+18), &excelize.Chart{
 		Type:      excelize.Line,
 		Series:    series,
 		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Share Good or better, overall and by focus area"}}},
 		Legend:    excelize.ChartLegend{Position: "right"},
-		YAxis:     excelize.ChartAxis{NumFmt: pctFmt, MajorGridLines: true, Minimum: ptr(0.0), Maximum: ptr(1.0)},
+		XAxis:     excelize.ChartAxis{Font: axisFont},
+		YAxis:     excelize.ChartAxis{NumFmt: pctFmt, MajorGridLines: true, Minimum: ptr(0.0), Maximum: ptr(1.0), Font: axisFont},
 		Dimension: excelize.ChartDimension{Width: 1000, Height: 340},
 	})
 }

@@ -1,12 +1,14 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -67,20 +69,42 @@ func Hash(auditName string, seq int, e Entry) (string, error) {
 	if !json.Valid(payload) {
 		return "", fmt.Errorf("payload is not JSON")
 	}
-	m := map[string]any{
-		"actor": e.Actor, "at": FormatTime(e.At), "audit": auditName, "case": e.Case,
-		"kind": e.Kind, "payload": payload, "seq": seq,
+	// The object is written out key by key, in sorted order, with the
+	// payload as stored: for a stored canonical payload this is exactly
+	// the canonical encoding of the whole entry, and it is what the
+	// PostgreSQL store computes to check each entry as it is inserted
+	// (entry_hash in pg_schema.go), byte for byte.
+	var b bytes.Buffer
+	field := func(key, value string) error {
+		v, err := CanonicalJSON(value)
+		if err != nil {
+			return err
+		}
+		b.WriteString(`"` + key + `":`)
+		b.Write(v)
+		b.WriteByte(',')
+		return nil
+	}
+	b.WriteByte('{')
+	for _, kv := range [][2]string{{"actor", e.Actor}, {"at", FormatTime(e.At)}, {"audit", auditName}, {"case", e.Case}} {
+		if err := field(kv[0], kv[1]); err != nil {
+			return "", err
+		}
 	}
 	if e.EnteredBy != "" {
-		m["entered_by"] = e.EnteredBy
+		if err := field("entered_by", e.EnteredBy); err != nil {
+			return "", err
+		}
 	}
-	c, err := CanonicalJSON(m)
-	if err != nil {
+	if err := field("kind", e.Kind); err != nil {
 		return "", err
 	}
+	b.WriteString(`"payload":`)
+	b.Write(payload)
+	b.WriteString(`,"seq":` + strconv.Itoa(seq) + "}")
 	h := sha256.New()
 	h.Write(prev)
-	h.Write(c)
+	h.Write(b.Bytes())
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -18,8 +17,7 @@ import (
 // the contract suite, on both backends.)
 
 func TestOpenCreatesPrivateWALStore(t *testing.T) {
-	old := syscall.Umask(0) // a permissive umask must not make the store readable by others
-	defer syscall.Umask(old)
+	defer permissiveUmask(t)() // a permissive umask must not make the store readable by others
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "caseaudit.db")
 	s, err := Open(ctx, path, Options{})

@@ -32,7 +32,7 @@ import "strings"
 //     QA role.
 //
 // Appends to one audit's trail are serialised by a transaction advisory
-// lock on (pgLockSpace, audit id), taken when a write transaction first
+// lock on (lockSpace(schema), audit id), taken when a write transaction first
 // looks the audit up (Tx.Audit) or opens its chain.
 
 // pgSchemaToken stands for the quoted schema name in the statements below.
@@ -45,8 +45,10 @@ const (
 	RoleAuditor = "caseaudit_auditor" // record and import findings; read the audits
 )
 
-// pgLockSpace is the first key of caseaudit's advisory locks ("CAUD").
-const pgLockSpace = 0x43415544
+// pgInitLock is the first key of the advisory lock that makes store inits
+// in one database take turns ("CAUD"); each store's own writers use keys
+// of their own (lockSpace).
+const pgInitLock = 0x43415544
 
 var pgMigrations = []string{
 	// Version 1.
@@ -176,10 +178,14 @@ $$;
 CREATE TRIGGER trail_check BEFORE INSERT ON {{S}}.trail
 	FOR EACH ROW EXECUTE FUNCTION {{S}}.trail_check();
 `,
-	// Version 4: redactable free text, as for SQLite (schema.go): text
-	// may only be erased, and only an entry listed in trail_redaction (an
-	// entry of an earlier version redacted in place) may have its payload,
-	// and nothing else, changed.
+	// Version 4: the guards of pg_guards.go (every entry's hash checked in
+	// the database, rows validated, fixed search_path), which store init
+	// (re)creates after the migrations.
+	`SELECT 1;`,
+	// Version 5: redactable free text, as for SQLite (schema.go): text
+	// may only be erased; only an entry listed in trail_redaction (an entry
+	// of an earlier version redacted in place) may have its payload, and
+	// nothing else, changed (the guard trail_redact_in_place, pg_guards.go).
 	`
 CREATE TABLE {{S}}.trail_text (
 	audit_id    bigint NOT NULL,
@@ -209,20 +215,6 @@ CREATE TRIGGER trail_text_erase_only BEFORE UPDATE OR DELETE ON {{S}}.trail_text
 	FOR EACH ROW EXECUTE FUNCTION {{S}}.text_erase_only();
 CREATE TRIGGER trail_redaction_no_change BEFORE UPDATE OR DELETE ON {{S}}.trail_redaction
 	FOR EACH ROW EXECUTE FUNCTION {{S}}.refuse_change();
-CREATE FUNCTION {{S}}.trail_redact_in_place() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-	IF TG_OP = 'UPDATE' AND (NEW.audit_id, NEW.seq, NEW.kind, NEW.case_id, NEW.actor, NEW.at, NEW.prev_hash, NEW.hash, NEW.entered_by)
-			IS NOT DISTINCT FROM (OLD.audit_id, OLD.seq, OLD.kind, OLD.case_id, OLD.actor, OLD.at, OLD.prev_hash, OLD.hash, OLD.entered_by)
-		AND strpos(OLD.payload, '"text_commit":') = 0
-		AND EXISTS (SELECT 1 FROM {{S}}.trail_redaction r WHERE r.audit_id = OLD.audit_id AND r.seq = OLD.seq) THEN
-		RETURN NEW;
-	END IF;
-	RAISE EXCEPTION 'caseaudit: the audit trail is append-only' USING ERRCODE = 'P0001';
-END
-$$;
-DROP TRIGGER trail_no_change ON {{S}}.trail;
-CREATE TRIGGER trail_no_change BEFORE UPDATE OR DELETE ON {{S}}.trail
-	FOR EACH ROW EXECUTE FUNCTION {{S}}.trail_redact_in_place();
 `,
 }
 
@@ -242,24 +234,16 @@ ALTER TABLE {{S}}.sampled_case ENABLE TRIGGER USER;
 ALTER TABLE {{S}}.trail ENABLE TRIGGER USER;
 `
 
-// pgGrantsText lets the roles keep free text beside entries (version 4)
+// pgGrantsText lets the roles keep free text beside entries (version 5)
 // and lets QA erase it: the triggers allow nothing but erasing.
 const pgGrantsText = `
 GRANT SELECT, INSERT ON {{S}}.trail_text, {{S}}.trail_redaction TO caseaudit_qa, caseaudit_auditor;
 GRANT UPDATE (salt, text, redacted_at) ON {{S}}.trail_text TO caseaudit_qa;
 GRANT UPDATE (payload) ON {{S}}.trail TO caseaudit_qa;
-GRANT EXECUTE ON FUNCTION {{S}}.text_erase_only(), {{S}}.trail_redact_in_place() TO caseaudit_qa, caseaudit_auditor;
+GRANT EXECUTE ON FUNCTION {{S}}.text_erase_only() TO caseaudit_qa, caseaudit_auditor;
 ALTER TABLE {{S}}.trail_text ENABLE TRIGGER USER;
 ALTER TABLE {{S}}.trail_redaction ENABLE TRIGGER USER;
 `
-
-// pgTriggers are the triggers IntegrityCheck expects, by table.
-var pgTriggers = map[string][]string{
-	"audit":        {"audit_no_change", "audit_no_truncate"},
-	"sampled_case": {"sampled_case_no_change", "sampled_case_no_truncate"},
-	"trail":        {"trail_no_change", "trail_no_truncate", "trail_check"},
-	"trail_text":   {"trail_text_erase_only"},
-}
 
 // inSchema puts the quoted schema name into a statement.
 func inSchema(stmt, schema string) string {

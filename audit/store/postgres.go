@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -102,9 +103,10 @@ var schemaName = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
 
 // pgTarget is a parsed PostgreSQL store location.
 type pgTarget struct {
-	shown  string // Redact(url)
-	schema string
-	config *pgx.ConnConfig
+	shown       string // Redact(url)
+	schema      string
+	config      *pgx.ConnConfig
+	lockTimeout time.Duration // how long a writer waits for another's lock
 }
 
 // parsePostgres reads a store URL: caseaudit's schema parameter, then
@@ -165,16 +167,22 @@ func pgConfig(conn, shown, schema string, timeout time.Duration) (*pgTarget, err
 	if cfg.ConnectTimeout == 0 {
 		cfg.ConnectTimeout = 10 * time.Second
 	}
+	// Only the startup parameters a pooler such as PgBouncer passes on
+	// (application_name, TimeZone): the schema, the lock timeout and the
+	// statement timeout are set for each transaction instead (setLocal),
+	// which survives transaction pooling. For the same reason no named
+	// prepared statement is ever made: each query goes as an unnamed
+	// statement in one round trip.
 	rp := cfg.RuntimeParams
-	rp["search_path"] = quoteIdent(schema)
+	for _, k := range []string{"search_path", "lock_timeout", "statement_timeout", "options"} {
+		delete(rp, k)
+	}
 	if rp["application_name"] == "" {
 		rp["application_name"] = "caseaudit"
 	}
-	// Waiting for another writer's lock on an audit: as long as SQLite's
-	// busy timeout, then ErrBusy.
-	rp["lock_timeout"] = strconv.FormatInt(timeout.Milliseconds(), 10)
 	rp["TimeZone"] = "UTC"
-	return &pgTarget{shown: shown, schema: schema, config: cfg}, nil
+	cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
+	return &pgTarget{shown: shown, schema: schema, config: cfg, lockTimeout: timeout}, nil
 }
 
 func (t *pgTarget) open(maxConns int) *sql.DB {
@@ -262,7 +270,14 @@ func openPostgres(ctx context.Context, where string, opts Options) (*Store, erro
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{path: t.shown, db: t.open(8), b: &pgBackend{schema: t.schema}}
+	s := &Store{path: t.shown, db: t.open(8), b: newPGBackend(t, opts.deadline()), deadline: opts.deadline()}
+	s.raw = sync.OnceValue(func() *sql.DB {
+		cfg := t.config.Copy()
+		cfg.RuntimeParams["search_path"] = quoteIdent(t.schema)
+		db := sql.OpenDB(stdlib.GetConnector(*cfg))
+		s.closing = append(s.closing, db)
+		return db
+	})
 	in, err := inspectPostgres(ctx, s.db, t.schema)
 	if err != nil {
 		s.db.Close()
@@ -328,7 +343,7 @@ func InitPostgresVersion(ctx context.Context, where string, version int) (*InitR
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{path: t.shown, db: t.open(1), b: &pgBackend{schema: t.schema}}
+	s := &Store{path: t.shown, db: t.open(1), b: newPGBackend(t, DefaultDeadline)}
 	defer s.db.Close()
 	res, err := initPostgres(ctx, s, t, version)
 	if err != nil {
@@ -345,7 +360,7 @@ func initPostgres(ctx context.Context, s *Store, t *pgTarget, version int) (*Ini
 	defer tx.Rollback()
 	// One init at a time in this database (two test packages, two
 	// administrators, or an upgrade on open racing an init).
-	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1, -1)", pgLockSpace); err != nil {
+	if _, err := tx.ExecContext(ctx, "SELECT pg_catalog.pg_advisory_xact_lock($1, -1)", pgInitLock); err != nil {
 		return nil, err
 	}
 	in, err := inspectPostgres(ctx, tx, t.schema)
@@ -405,10 +420,18 @@ func initPostgres(ctx context.Context, s *Store, t *pgTarget, version int) (*Ini
 		return nil, err
 	}
 	grants := pgGrants
-	if version < 3 { // trail_check came with version 3
-		grants = strings.ReplaceAll(grants, ", {{S}}.trail_check()", "")
+	switch {
+	case version < 3: // trail_check came with version 3
+		grants = strings.ReplaceAll(grants, "{{S}}.refuse_change(), {{S}}.trail_check()", "{{S}}.refuse_change()")
+	case version == len(pgMigrations):
+		// Every guard as this version expects it, whatever was dropped,
+		// disabled or replaced since.
+		if _, err := tx.ExecContext(ctx, guardsSQL(t.schema)); err != nil {
+			return nil, fmt.Errorf("restoring the store's guards: %w", err)
+		}
+		grants = strings.ReplaceAll(grants, "{{S}}.refuse_change(), {{S}}.trail_check()", guardFunctionList())
 	}
-	if version >= 4 {
+	if version >= 5 { // trail_text came with version 5
 		grants += pgGrantsText
 	}
 	if _, err := tx.ExecContext(ctx, inSchema(grants, t.schema)); err != nil {
@@ -425,7 +448,31 @@ func initPostgres(ctx context.Context, s *Store, t *pgTarget, version int) (*Ini
 }
 
 // pgBackend is a PostgreSQL store.
-type pgBackend struct{ schema string }
+type pgBackend struct {
+	schema      string
+	lockTimeout time.Duration
+	deadline    time.Duration // statement_timeout for each transaction; 0: none
+}
+
+// newPGBackend is the backend of the store target names.
+func newPGBackend(t *pgTarget, deadline time.Duration) *pgBackend {
+	return &pgBackend{schema: t.schema, lockTimeout: t.lockTimeout, deadline: deadline}
+}
+
+// setLocal gives a transaction the store's schema, how long to wait for
+// another writer's lock (then ErrBusy, as SQLite's busy timeout), and the
+// statement deadline: settings that end with the transaction, so that
+// they hold behind a pooler in transaction mode.
+func (b *pgBackend) setLocal(ctx context.Context, tx *sql.Tx) error {
+	lock := b.lockTimeout
+	if lock <= 0 {
+		lock = DefaultBusyTimeout
+	}
+	_, err := tx.ExecContext(ctx, `SELECT pg_catalog.set_config('search_path', $1, true),
+		pg_catalog.set_config('lock_timeout', $2, true), pg_catalog.set_config('statement_timeout', $3, true)`,
+		quoteIdent(b.schema), strconv.FormatInt(lock.Milliseconds(), 10), strconv.FormatInt(b.deadline.Milliseconds(), 10))
+	return err
+}
 
 func (*pgBackend) kind() string { return "postgres" }
 
@@ -434,30 +481,41 @@ func (*pgBackend) kind() string { return "postgres" }
 // audit's lock before reading anything of it (Tx.lock), a writer sees
 // all that earlier writers committed. A connection found broken before
 // anything was sent is replaced once.
-func (*pgBackend) beginWrite(ctx context.Context, db *sql.DB) (*sql.Tx, error) {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil && connLost(err) && ctx.Err() == nil {
-		tx, err = db.BeginTx(ctx, nil)
+func (b *pgBackend) beginWrite(ctx context.Context, db *sql.DB) (*sql.Tx, error) {
+	return b.begin(ctx, db, nil)
+}
+
+// begin starts a transaction with the store's settings (setLocal). A
+// connection found broken before anything was sent is replaced once.
+func (b *pgBackend) begin(ctx context.Context, db *sql.DB, opts *sql.TxOptions) (*sql.Tx, error) {
+	for try := 0; ; try++ {
+		tx, err := db.BeginTx(ctx, opts)
+		if err == nil {
+			if err = b.setLocal(ctx, tx); err != nil {
+				tx.Rollback()
+			}
+		}
+		if err != nil && connLost(err) && ctx.Err() == nil && try == 0 {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		return tx, nil
 	}
-	return tx, err
 }
 
 // beginRead starts a REPEATABLE READ transaction: one snapshot of the
 // store. A connection lost before it started is tried once more.
-func (*pgBackend) beginRead(ctx context.Context, db *sql.DB) (*sql.Tx, error) {
-	opts := &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
-	tx, err := db.BeginTx(ctx, opts)
-	if err != nil && connLost(err) && ctx.Err() == nil {
-		tx, err = db.BeginTx(ctx, opts)
-	}
-	return tx, err
+func (b *pgBackend) beginRead(ctx context.Context, db *sql.DB) (*sql.Tx, error) {
+	return b.begin(ctx, db, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
 }
 
 // lockAudit takes the audit's transaction advisory lock: writers of one
 // audit, on any machine, take turns; it is released when the transaction
 // ends (committed or rolled back, or the connection lost).
-func (*pgBackend) lockAudit(ctx context.Context, tx *sql.Tx, auditID int64) error {
-	_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1, $2)", pgLockSpace, int32(auditID))
+func (b *pgBackend) lockAudit(ctx context.Context, tx *sql.Tx, auditID int64) error {
+	_, err := tx.ExecContext(ctx, "SELECT pg_catalog.pg_advisory_xact_lock($1, $2)", lockSpace(b.schema), int32(auditID))
 	return err
 }
 
@@ -517,6 +575,8 @@ func (b *pgBackend) explain(s *Store, doing string, err error) error {
 			return fmt.Errorf("cannot open the store %s: %s; name an existing database (its administrator creates it)", s.path, pe.Message)
 		case pe.Code == "22021" || pe.Code == "22P05":
 			return fmt.Errorf("%s the store %s: the text holds a character PostgreSQL cannot store (a NUL byte or invalid UTF-8); remove it and try again", doing, s.path)
+		case pe.Code == "57014" && strings.Contains(pe.Message, "statement timeout"):
+			return s.deadlineError(doing)
 		case pe.Code == "53300":
 			return fmt.Errorf("the server of the store %s has too many connections; try again shortly", s.path)
 		}
@@ -562,22 +622,9 @@ func flatten(s string) string { return strings.Join(strings.Fields(s), " ") }
 // triggers are there and enabled, and the application roles can change
 // nothing recorded.
 func (b *pgBackend) integrityCheck(ctx context.Context, s *Store) error {
-	var problems []string
-	for table, want := range pgTriggers {
-		for _, name := range want {
-			var enabled sql.NullString
-			err := s.db.QueryRowContext(ctx, `SELECT t.tgenabled::text FROM pg_catalog.pg_trigger t
-				JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-				WHERE n.nspname = $1 AND c.relname = $2 AND t.tgname = $3`, b.schema, table, name).Scan(&enabled)
-			switch {
-			case err == sql.ErrNoRows:
-				problems = append(problems, fmt.Sprintf("the trigger %s on %s is missing", name, table))
-			case err != nil:
-				return s.Explain("checking", err)
-			case enabled.String == "D":
-				problems = append(problems, fmt.Sprintf("the trigger %s on %s is disabled", name, table))
-			}
-		}
+	problems, err := guardProblems(ctx, s.db, b.schema)
+	if err != nil {
+		return s.Explain("checking", err)
 	}
 	for _, role := range []string{RoleQA, RoleAuditor} {
 		for _, table := range []string{"audit", "sampled_case", "trail"} {
@@ -594,7 +641,7 @@ func (b *pgBackend) integrityCheck(ctx context.Context, s *Store) error {
 		}
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("the store %s is not protected as it should be (%s); its owner restores the grants with caseaudit store init URL, and a trail changed meanwhile shows in verify",
+		return fmt.Errorf("the store %s is not protected as it should be (%s); its owner restores every guard and grant with caseaudit store init URL, and a trail changed meanwhile shows in verify",
 			s.path, strings.Join(problems, "; "))
 	}
 	return nil

@@ -153,7 +153,11 @@ CREATE INDEX audit_period ON audit(period);
 	`
 ALTER TABLE trail ADD COLUMN entered_by TEXT NOT NULL DEFAULT '';
 `,
-	// Version 4: redactable free text (see text.go). trail_text holds each
+	// Version 4: on PostgreSQL, the database checks every entry's hash and
+	// every row's shape (pg_guards.go); an SQLite store has nothing to
+	// change, its version moves with PostgreSQL's so both name one schema.
+	`SELECT 1;`,
+	// Version 5: redactable free text (see text.go). trail_text holds each
 	// entry's free text and its salt beside the commitment the entry
 	// hashes; erasing sets both to NULL and nothing else may change.
 	// trail_redaction lists entries of earlier versions whose payload was

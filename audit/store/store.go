@@ -27,6 +27,12 @@ const DefaultPath = "caseaudit.db"
 // DefaultBusyTimeout is how long a write waits for another writer.
 const DefaultBusyTimeout = 5 * time.Second
 
+// DefaultDeadline is how long one read or write of the store may take
+// before the store is taken for not answering (a server that stopped
+// responding, a network gone quiet): the command then ends with a message
+// rather than hanging.
+const DefaultDeadline = 60 * time.Second
+
 // Options say how to open a store. The zero value is usable.
 type Options struct {
 	// BusyTimeout is how long a write waits while another process writes;
@@ -37,6 +43,20 @@ type Options struct {
 	// database role of the login (session_user) is recorded, and the
 	// database checks it.
 	EnteredBy string
+	// Deadline bounds each read and write transaction of a PostgreSQL
+	// store (0 means DefaultDeadline; a negative value, none), and is the
+	// server's statement_timeout. An SQLite file has none.
+	Deadline time.Duration
+}
+
+func (o Options) deadline() time.Duration {
+	switch {
+	case o.Deadline < 0:
+		return 0
+	case o.Deadline == 0:
+		return DefaultDeadline
+	}
+	return o.Deadline
 }
 
 // Store is an opened store: audit rows, their sampled cases and their
@@ -48,7 +68,11 @@ type Store struct {
 	path      string // the store as messages name it: a path, or a URL without its password
 	db        *sql.DB
 	b         backend
-	enteredBy string // recorded with every trail entry
+	enteredBy string        // recorded with every trail entry
+	deadline  time.Duration // bounds each transaction; 0: none
+	// raw opens the handle DB returns, when it differs from db.
+	raw     func() *sql.DB
+	closing []io.Closer
 }
 
 // backend is what differs between the two kinds of store. Everything else
@@ -131,6 +155,8 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	db.SetMaxOpenConns(4)
 	db.SetMaxIdleConns(4)
+	// No deadline on a local file: SQLite's busy timeout bounds waiting for
+	// another writer, and a long import on a slow disk is not a dead server.
 	s := &Store{path: path, db: db, b: sqliteBackend{}, enteredBy: opts.EnteredBy}
 	if err := s.init(ctx, fresh); err != nil {
 		db.Close()
@@ -266,6 +292,9 @@ func (s *Store) Close() error {
 	if s == nil || s.db == nil {
 		return nil
 	}
+	for _, c := range s.closing {
+		c.Close()
+	}
 	return s.db.Close()
 }
 
@@ -387,18 +416,20 @@ func (w *WriteTx) EnteredBy() string { return w.s.enteredBy }
 // Write runs fn in one write transaction: all of it or nothing. doing says
 // what is being done, for messages ("recording a finding in").
 func (s *Store) Write(ctx context.Context, doing string, fn func(*WriteTx) error) error {
+	ctx, cancel := s.bounded(ctx)
+	defer cancel()
 	tx, err := s.b.beginWrite(ctx, s.db)
 	if err != nil {
-		return s.Explain(doing, err)
+		return s.explainIn(ctx, doing, err)
 	}
 	w := &WriteTx{&Tx{s: s, tx: tx, w: &writeState{locked: map[int64]bool{}, chains: map[int64]*Chain{}}}}
 	if err := fn(w); err != nil {
 		tx.Rollback()
-		return s.Explain(doing, err)
+		return s.explainIn(ctx, doing, err)
 	}
 	if err := tx.Commit(); err != nil {
 		tx.Rollback()
-		return s.Explain(doing, err)
+		return s.explainIn(ctx, doing, err)
 	}
 	return nil
 }
@@ -408,16 +439,45 @@ func (s *Store) Write(ctx context.Context, doing string, fn func(*WriteTx) error
 // snapshot; PostgreSQL's REPEATABLE READ). doing says what is being done,
 // for messages.
 func (s *Store) Read(ctx context.Context, doing string, fn func(*Tx) error) error {
+	ctx, cancel := s.bounded(ctx)
+	defer cancel()
 	tx, err := s.beginRead(ctx)
 	if err != nil {
-		return s.Explain(doing, err)
+		return s.explainIn(ctx, doing, err)
 	}
 	defer tx.Rollback()
 	if err := fn(&Tx{s: s, tx: tx}); err != nil {
-		return s.Explain(doing, err)
+		return s.explainIn(ctx, doing, err)
 	}
 	return nil
 }
+
+// bounded gives a transaction the store's deadline, after which the store
+// is taken for not answering.
+func (s *Store) bounded(ctx context.Context) (context.Context, context.CancelFunc) {
+	if s.deadline <= 0 {
+		return ctx, func() {}
+	}
+	return context.WithTimeoutCause(ctx, s.deadline, errDeadline)
+}
+
+// explainIn is Explain for an error of a transaction run under ctx: one
+// ended by the store's deadline says so.
+func (s *Store) explainIn(ctx context.Context, doing string, err error) error {
+	if context.Cause(ctx) == errDeadline {
+		return s.deadlineError(doing)
+	}
+	return s.Explain(doing, err)
+}
+
+// deadlineError: the store did not answer in time.
+func (s *Store) deadlineError(doing string) error {
+	return fmt.Errorf("%s the store %s: no answer within %s, so caseaudit gave up (what was not committed is rolled back; the same command run again records nothing twice); check that the server and the network are up, or give a longer --db-timeout", doing, s.path, s.deadline)
+}
+
+// errDeadline is the cause of a transaction's context ending at the
+// store's deadline.
+var errDeadline = errors.New("the store's deadline passed")
 
 // beginRead starts a read-only transaction that sees one state of the
 // store.
@@ -510,4 +570,13 @@ func (sqliteBackend) integrityCheck(ctx context.Context, s *Store) error {
 // behind the store's back (to tamper with a trail, or drop a trigger) and
 // for tools that inspect a store. Everything caseaudit itself does goes
 // through Read and Write.
-func (s *Store) DB() *sql.DB { return s.db }
+//
+// On PostgreSQL its connections have the store's schema as their search
+// path (the store's own connections set it for each transaction instead,
+// so that they work behind a pooler).
+func (s *Store) DB() *sql.DB {
+	if s.raw != nil {
+		return s.raw()
+	}
+	return s.db
+}

@@ -106,6 +106,25 @@ func InstructionLines(spec Spec) []InstructionLine {
 	add("Rows", "A row counts once it has a grade and Yes or No; leave a row blank until you have read the file. "+
 		"Do not add, delete or sort rows, and keep the Method sheet: it says how the sample was drawn.")
 
+	head("On paper")
+	add("Print", "The Instructions and the Paper sheet: one block per case, with a box to write in for each answer. "+
+		"The Sample sheet is for typing.")
+	if f := spec.Form; f != nil && !mod && len(f.Questions) > 0 {
+		add("Focus areas", "Write in each box one of the answers printed under its name: O, G, RI or I for a grade; Y or N; or the choice, in words.")
+	}
+	add(ColGrade, "Write O (Outstanding), G (Good), RI (Requires improvement) or I (Inadequate).")
+	if spec.Contact != "" {
+		add(ColImmediate, "Write Y or N. Y: tell "+spec.Contact+" at once, before you hand the pages back.")
+	} else {
+		add(ColImmediate, "Write Y or N. Y: tell the case's team manager at once, before you hand the pages back.")
+	}
+	add(ColNotes, "What your grade rests on, in two or three lines. No names.")
+	back := "Type what you wrote into the Sample sheet, choosing from its lists, or hand the pages to the person who sent you this workbook to type in"
+	if spec.ReturnBy != "" {
+		back += ", by " + longDate(spec.ReturnBy)
+	}
+	add("Then", back+". Only what is in the Sample sheet is imported.")
+
 	head("What the grades mean")
 	for _, gr := range form.Grades {
 		out = append(out, InstructionLine{Key: gr.String(), Text: g.Grades[gr.String()], Grade: gr})

@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/caseaudit/caseaudit/audit/form"
+	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/caseaudit/caseaudit/audit/form"
 	"github.com/caseaudit/caseaudit/internal/printcheck"
 	"github.com/caseaudit/caseaudit/internal/synth"
 	"github.com/caseaudit/caseaudit/sample"
@@ -180,4 +181,127 @@ func checkColumnNotCut(t *testing.T, words []printcheck.Word, head, next string,
 			bad++
 		}
 	}
+}
+
+// TestPaperSheetPrints prints one auditor's pack of 20 cases with the
+// built-in form through LibreOffice: the Paper sheet prints portrait at
+// full size (its labels in 11-point type and its codes in 9-point, not
+// shrunk to fit), each case's block whole on one page, the marking on
+// every page, and the excluded IDs nowhere.
+func TestPaperSheetPrints(t *testing.T) {
+	tools := printcheck.Require(t)
+	spec := printSpec(t, 60)
+	spec.Auditor = "B. Evans"
+	var mine []sample.Selected
+	for _, c := range spec.Cases {
+		if spec.Auditors[c.ID] == spec.Auditor {
+			mine = append(mine, c)
+		}
+	}
+	spec.Cases = mine
+	spec.Provenance.Exclusion = &sample.Exclusion{Rule: "sampled in an audit recorded within 12m", IDs: excludedIDs(120)}
+	var buf bytes.Buffer
+	if err := Write(&buf, spec); err != nil {
+		t.Fatal(err)
+	}
+	if dir := os.Getenv("PRINTCHECK_KEEP"); dir != "" { // to look at
+		os.WriteFile(dir+"/pack.xlsx", buf.Bytes(), 0o600)
+	}
+	rep, err := tools.Workbook(context.Background(), t.TempDir(), buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("pages: %d in all; per sheet %v", rep.Total, rep.Sheet)
+	if _, ok := rep.Sheet[SheetExcluded]; ok {
+		t.Errorf("the excluded IDs' sheet prints")
+	}
+	words, err := tools.Words(rep.PDF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range words {
+		if w.Text == "CR-9000001" {
+			t.Errorf("an excluded ID prints on page %d", w.Page)
+		}
+	}
+	// Each case's block on one page: its ID and its "Date audited" label.
+	idPage := map[string]int{}
+	for _, w := range words {
+		for _, c := range mine {
+			if w.Text == c.ID {
+				idPage[c.ID] = w.Page
+			}
+		}
+	}
+	if len(idPage) != len(mine) {
+		t.Fatalf("%d of %d case IDs found in print", len(idPage), len(mine))
+	}
+	for i, w := range words {
+		if idPage[w.Text] == 0 {
+			continue
+		}
+		for _, x := range words[i+1:] {
+			if x.Text == "audited" {
+				if x.Page != w.Page {
+					t.Errorf("the block of %s starts on page %d and ends on page %d", w.Text, w.Page, x.Page)
+				}
+				break
+			}
+		}
+	}
+	if n := rep.Sheet[SheetPaper]; n == 0 || n > 10 {
+		t.Errorf("the Paper sheet of 20 cases prints on %d pages; want at most 10", n)
+	}
+	// Printed at full size: a word's box is about 1.22 times its type
+	// size in Carlito, so the 9-point codes ("O / G / RI / I") stand at
+	// least 10.5 points tall and the 11-point labels 12.8.
+	codes, labels := 0, 0
+	for i, w := range words {
+		if w.Text == "O" && i+4 < len(words) && words[i+2].Text == "G" && words[i+4].Text == "RI" {
+			codes++
+			if h := w.YMax - w.YMin; h < 10.5 {
+				t.Errorf("page %d: the code \"O / G / RI / I\" prints %.1f points tall; want 9-point type at full size", w.Page, h)
+			}
+		}
+		if w.Text == "Notes" && w.XMin < 200 {
+			labels++
+			if h := w.YMax - w.YMin; h < 12.8 {
+				t.Errorf("page %d: the label Notes prints %.1f points tall; want 11-point type at full size", w.Page, h)
+			}
+		}
+	}
+	if codes < len(mine) || labels < len(mine) {
+		t.Errorf("found %d grade codes and %d Notes labels for %d cases", codes, labels, len(mine))
+	}
+	// Boxes a pen can fill: rows at least 8 mm (22.7 points), the notes
+	// box two handwritten lines (16 mm) tall.
+	f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, _ := f.GetRows(SheetPaper)
+	for r, cells := range rows {
+		if len(cells) == 0 || r == 0 {
+			continue
+		}
+		h, _ := f.GetRowHeight(SheetPaper, r+1)
+		switch {
+		case cells[0] == ColNotes && h < 45:
+			t.Errorf("row %d: the notes box is %.0f points tall; want at least 45 (16 mm)", r+1, h)
+		case strings.HasPrefix(cells[0], ColAuditor) && h < 22.7:
+			t.Errorf("row %d: the auditor's box is %.0f points tall; want at least 22.7 (8 mm)", r+1, h)
+		}
+	}
+	if len(rows) < 5 {
+		t.Fatalf("the Paper sheet has %d rows", len(rows))
+	}
+}
+
+func excludedIDs(n int) []string {
+	var out []string
+	for i := 1; i <= n; i++ {
+		out = append(out, fmt.Sprintf("CR-9%06d", i))
+	}
+	return out
 }

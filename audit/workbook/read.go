@@ -1,19 +1,14 @@
 package workbook
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/caseaudit/caseaudit/audit/form"
 	"github.com/caseaudit/caseaudit/internal/opt"
@@ -21,8 +16,6 @@ import (
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample/export"
 	"github.com/xuri/excelize/v2"
-	"golang.org/x/text/encoding/charmap"
-	"golang.org/x/text/encoding/unicode"
 )
 
 // The auditors' workbook (written by sample --out or caseaudit workbook,
@@ -222,7 +215,7 @@ func DescribeDiff(prev Finding, r *Row, recorded bool) opt.Text {
 				order = "month first"
 			}
 			read := fmt.Sprintf(" (read %s from %q", order, r.DateText)
-			if alt, ok := parseSlashDate(r.DateText, otherOrder(f.DateOrder)); ok && alt == prev.Date {
+			if alt, ok := parseDateIn(r.DateText, otherOrder(f.DateOrder)); ok && alt == prev.Date {
 				parts[n] = opt.Sprintf("%s%s; read %s it is the date recorded: give %s %s)", parts[n], read,
 					map[string]string{DateDMY: "month first", DateMDY: "day first"}[f.DateOrder], opt.DateOrder, otherOrder(f.DateOrder))
 			} else {
@@ -310,7 +303,9 @@ func Read(ctx context.Context, path string, fm *form.Form, opts ReadOptions) (*F
 			return nil, opt.Errorf("%s is an auditors' workbook (its Method sheet says so), not a moderators' one: import it without %s", path, opt.Moderation)
 		}
 	}
-	oo := export.OpenOptions{IDColumn: ColCaseID}
+	// Raw: a date written 07/10/2026 is read as written, and its order of
+	// day and month decided by the file's other dates (decideDateOrder).
+	oo := export.OpenOptions{IDColumn: ColCaseID, Raw: true}
 	sheets, err := export.Sheets(path, export.OpenOptions{})
 	if err != nil {
 		return nil, err
@@ -390,7 +385,6 @@ func Read(ctx context.Context, path string, fm *form.Form, opts ReadOptions) (*F
 		}
 	}
 	sheet := t.Sheet
-	raw := rawDates(path)
 	err = t.Rows(ctx, cols, func(row export.Row) error {
 		if row.Blank {
 			return nil
@@ -401,9 +395,6 @@ func Read(ctx context.Context, path string, fm *form.Form, opts ReadOptions) (*F
 			r.Problems = append(r.Problems, Problem{File: path, Sheet: sheet, Row: row.Num, Column: col, Case: r.ID, Msg: msg})
 		}
 		auditor, gradeText, immText, note, dateText := cell(1), cell(2), cell(3), cell(4), cell(5)
-		if v, ok := raw[row.Num]; ok && isSlashDate(v) {
-			dateText = v // as written, not as the reader shows it
-		}
 		var answers map[string]string
 		var badAnswers []Problem
 		for j, q := range answerQs {
@@ -579,28 +570,13 @@ func orderWords(o string) string {
 // in the given order.
 func parseDateIn(s, order string) (string, bool) {
 	if order == DateMDY && isSlashDate(s) {
-		return parseSlashDate(s, DateMDY)
+		iso, ok := export.SlashDateToISO(s, true)
+		if !ok {
+			return "", false
+		}
+		return iso[:10], true
 	}
 	return ParseDate(s)
-}
-
-// parseSlashDate reads d/m/yyyy (DateDMY) or m/d/yyyy (DateMDY).
-func parseSlashDate(s, order string) (string, bool) {
-	m := slashDate.FindStringSubmatch(strings.TrimSpace(s))
-	if m == nil {
-		return "", false
-	}
-	d, _ := strconv.Atoi(m[1])
-	mo, _ := strconv.Atoi(m[2])
-	if order == DateMDY {
-		d, mo = mo, d
-	}
-	y, _ := strconv.Atoi(m[3])
-	t := time.Date(y, time.Month(mo), d, 0, 0, 0, 0, time.UTC)
-	if mo < 1 || mo > 12 || t.Day() != d || int(t.Month()) != mo {
-		return "", false
-	}
-	return t.Format("2006-01-02"), true
 }
 
 // ParseDate reads a date audited: "" (none), yyyy-mm-dd (optionally with a
@@ -624,78 +600,4 @@ func ParseDate(s string) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-// rawDates reads the Date audited column of a csv workbook as written, by
-// line number: the export reader shows a date written dd/mm/yyyy as
-// yyyy-mm-dd, which hides whether 07/10/2026 was day or month first. nil
-// for a workbook (xlsx keeps text as it is) or when the file cannot be
-// read so (the reader's values are used then).
-func rawDates(path string) map[int]string {
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".xlsx", ".xlsm":
-		return nil
-	}
-	data, err := os.ReadFile(path)
-	if err != nil || len(data) > 64<<20 {
-		return nil
-	}
-	var text string
-	switch {
-	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
-		text = string(data[3:])
-	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}), bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
-		d, err := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder().Bytes(data)
-		if err != nil {
-			return nil
-		}
-		text = string(d)
-	case utf8.Valid(data):
-		text = string(data)
-	default:
-		d, err := charmap.Windows1252.NewDecoder().Bytes(data)
-		if err != nil {
-			return nil
-		}
-		text = string(d)
-	}
-	for _, delim := range []rune{',', ';', '\t', '|'} {
-		if out := rawColumn(text, delim, ColDate); out != nil {
-			return out
-		}
-	}
-	return nil
-}
-
-// rawColumn reads one column of csv text, by line number, from the first
-// record that holds the column's header and Case ID; nil when none does.
-func rawColumn(text string, delim rune, header string) map[int]string {
-	r := csv.NewReader(strings.NewReader(text))
-	r.Comma, r.FieldsPerRecord, r.LazyQuotes = delim, -1, true
-	col := -1
-	out := map[int]string{}
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil
-		}
-		line, _ := r.FieldPos(0)
-		if col < 0 {
-			if i := slices.IndexFunc(rec, func(h string) bool { return strings.EqualFold(strings.TrimSpace(h), header) }); i >= 0 &&
-				slices.ContainsFunc(rec, func(h string) bool { return strings.EqualFold(strings.TrimSpace(h), ColCaseID) }) {
-				col = i
-			}
-			continue
-		}
-		if col < len(rec) {
-			out[line] = strings.TrimSpace(rec[col])
-		}
-	}
-	if col < 0 {
-		return nil
-	}
-	return out
 }

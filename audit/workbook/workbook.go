@@ -96,7 +96,7 @@ type Moderation struct {
 
 // SheetExcluded lists the IDs an exclusion left out of the population, one
 // per row, when there are any: with the export and the seed they re-derive
-// the sample.
+// the sample. It is hidden, so it does not print with the auditor's pack.
 const SheetExcluded = "Excluded"
 
 // The workbook's colours: given columns plain with a blue-grey header, the
@@ -141,6 +141,9 @@ func Write(w io.Writer, spec Spec) error {
 		return err
 	}
 	if err := writeInstructions(f, &spec); err != nil {
+		return err
+	}
+	if err := writePaperSheet(f, &spec); err != nil {
 		return err
 	}
 	if err := writeMethodSheet(f, spec); err != nil {
@@ -586,7 +589,8 @@ func writeMethodSheet(f *excelize.File, spec Spec) error {
 	}
 	p := spec.Provenance
 	if p.Exclusion != nil && len(p.Exclusion.IDs) > 0 {
-		put("Excluded case IDs", fmt.Sprintf("listed on the sheet %s (%s)", SheetExcluded, words.Count(len(p.Exclusion.IDs), "ID")))
+		put("Excluded case IDs", fmt.Sprintf("%s, listed on the hidden sheet %s, which does not print (unhide it to read them)",
+			words.Count(len(p.Exclusion.IDs), "ID"), SheetExcluded))
 	}
 	r++
 	put("How to re-derive this sample", p.RederiveText())
@@ -609,6 +613,11 @@ func writeMethodSheet(f *excelize.File, spec Spec) error {
 		}
 		f.SetColWidth(SheetExcluded, "A", "A", 20)
 		if err := xlsxprint.Apply(f, SheetExcluded, xlsxprint.Setup{FitWide: 1, RepeatRows: "$1:$1", Marking: spec.Marking, Title: spec.title()}); err != nil {
+			return err
+		}
+		// Hidden: the IDs re-derive the sample, but pages of them are no
+		// part of an auditor's pack.
+		if err := f.SetSheetVisible(SheetExcluded, false); err != nil {
 			return err
 		}
 	}

@@ -47,7 +47,7 @@ func TestWorkbookLayout(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if got := f.GetSheetList(); strings.Join(got, ",") != "Instructions,Sample,Lists,Method" {
+	if got := f.GetSheetList(); strings.Join(got, ",") != "Instructions,Sample,Lists,Paper,Method" {
 		t.Fatalf("sheets %v", got)
 	}
 	if v, _ := f.GetSheetVisible(SheetLists); v {

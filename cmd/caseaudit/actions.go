@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,6 +27,9 @@ type actionsOptions struct {
 	Force         bool
 	IncludeNames  bool
 	FailOnOverdue bool
+	Marking       string
+	By            string
+	Split         string
 }
 
 type actionMoveOptions struct {
@@ -49,11 +54,15 @@ change is appended to the audit's trail.
 Without AUDIT, the actions of every audit are listed. Closed actions are left out unless
 --all. --out writes a referral sheet for managers (.xlsx, one row per case, with the auditor's
 note and the due date; case IDs only unless --include-names, which reads the names from the
-recorded export). --fail-on-overdue exits 3 when any listed action is overdue.`,
+recorded export). --fail-on-overdue exits 3 when any listed action is overdue.
+--by owner groups the list by owner, the owner with the most overdue actions first; --split DIR
+writes one referral sheet per owner.`,
 		Example: `  caseaudit actions "2026-07 monthly"
   caseaudit actions --overdue --owner "J. Smith"
   caseaudit actions "2026-07 monthly" --out referrals.xlsx
-  caseaudit actions --format json --fail-on-overdue    # for the scheduled job`,
+  caseaudit actions --format json --fail-on-overdue    # for the scheduled job
+  caseaudit actions --overdue --by owner               # the chase list, owner by owner
+  caseaudit actions --split referrals --marking OFFICIAL-SENSITIVE   # a referral sheet per owner`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 1 {
 				return usagef("actions takes at most one audit name (got %d arguments)", len(args))
@@ -77,6 +86,9 @@ recorded export). --fail-on-overdue exits 3 when any listed action is overdue.`,
 	f.BoolVar(&o.Force, "force", false, "replace an existing --out file")
 	f.BoolVar(&o.IncludeNames, "include-names", false, "with --out: add the children's names, read from the recorded export")
 	f.BoolVar(&o.FailOnOverdue, "fail-on-overdue", false, "exit 3 when any listed action is overdue")
+	f.StringVar(&o.By, "by", "", "group the list by `owner`: each owner's actions together, the owner with the most overdue first (a chase list with --overdue)")
+	f.StringVar(&o.Split, "split", "", "write one referral sheet per owner into this `DIR` (\"AUDITS - OWNER.xlsx\"; made when missing)")
+	f.StringVar(&o.Marking, "marking", "", "with --out: protective marking printed on every page of the referral sheet (default: the marking recorded with the audits), e.g. \"OFFICIAL-SENSITIVE\"")
 	return cmd
 }
 
@@ -209,6 +221,19 @@ func runActions(ctx context.Context, o *actionsOptions, g *globalOptions) error 
 	if o.Out != "" && !strings.EqualFold(filepath.Ext(o.Out), ".xlsx") {
 		return usagef("--out %s: the referral sheet is an .xlsx file; name it …xlsx", o.Out)
 	}
+	o.Marking = strings.Join(strings.Fields(o.Marking), " ")
+	if o.By != "" && !strings.EqualFold(o.By, "owner") {
+		return usagef("--by %q: actions are grouped by owner (--by owner)", o.By)
+	}
+	if o.Split != "" && o.Out != "" {
+		return usagef("give --out FILE for one referral sheet or --split DIR for one per owner, not both")
+	}
+	if o.Split != "" {
+		return runActionsSplit(ctx, o, g)
+	}
+	if o.Marking != "" && o.Out == "" {
+		return usagef("--marking goes with --out: it is printed on the referral sheet")
+	}
 	if o.IncludeNames && o.Out == "" {
 		return usagef("--include-names goes with --out: names go only into the referral sheet")
 	}
@@ -224,12 +249,11 @@ func runActions(ctx context.Context, o *actionsOptions, g *globalOptions) error 
 	now := g.Now()
 	l := audit.FilterActions(all, audit.ActionFilter{Overdue: o.Overdue, Owner: o.Owner, All: o.All}, now)
 	list, overdue := l.Actions, l.Overdue
+	if o.By != "" {
+		list = byOwner(list, now)
+	}
 	if o.Out != "" {
-		sheet, err := report.BuildReferrals(ctx, st, list, o.IncludeNames, now)
-		if err != nil {
-			return err
-		}
-		if err := atomicfile.Write(ctx, o.Out, o.Force, func(f *os.File) error { return sheet.WriteXLSX(f) }); err != nil {
+		if err := writeReferrals(ctx, st, o, list, now); err != nil {
 			return err
 		}
 		g.infof("wrote the referral sheet %s (%d %s)\n", o.Out, len(list), words.Noun(len(list), "case"))
@@ -275,6 +299,101 @@ func runActions(ctx context.Context, o *actionsOptions, g *globalOptions) error 
 		if o.FailOnOverdue {
 			return &exitCodeError{code: exitThreshold, err: fmt.Errorf("%d follow-up %s overdue", overdue, words.Noun(overdue, "action"))}
 		}
+	}
+	return nil
+}
+
+// writeReferrals writes the referral sheet of list to o.Out (see
+// report.Referrals): the audits' own marking unless --marking is given, the
+// audit and, for one owner's sheet, the owner in the title.
+func writeReferrals(ctx context.Context, st *audit.Store, o *actionsOptions, list []audit.Action, now time.Time) error {
+	sheet, err := report.BuildReferrals(ctx, st, list, o.IncludeNames, now)
+	if err != nil {
+		return err
+	}
+	if o.Marking != "" {
+		sheet.Marking = o.Marking
+	}
+	if o.Audit != "" {
+		sheet.Title += " of " + o.Audit
+	}
+	if o.Split != "" && len(list) > 0 {
+		sheet.Title += " for " + list[0].Owner
+	}
+	return atomicfile.Write(ctx, o.Out, o.Force, func(f *os.File) error { return sheet.WriteXLSX(f) })
+}
+
+// byOwner orders actions owner by owner — the owner with the most overdue
+// actions first, then the most actions, then by name — each owner's by due
+// date: a chase list.
+func byOwner(list []audit.Action, now time.Time) []audit.Action {
+	overdue, count := map[string]int{}, map[string]int{}
+	for _, a := range list {
+		count[a.Owner]++
+		if a.Overdue(now) {
+			overdue[a.Owner]++
+		}
+	}
+	out := slices.Clone(list)
+	slices.SortStableFunc(out, func(x, y audit.Action) int {
+		if x.Owner == y.Owner {
+			return 0
+		}
+		if d := overdue[y.Owner] - overdue[x.Owner]; d != 0 {
+			return d
+		}
+		if d := count[y.Owner] - count[x.Owner]; d != 0 {
+			return d
+		}
+		return strings.Compare(x.Owner, y.Owner)
+	})
+	return out
+}
+
+// runActionsSplit writes one referral sheet per owner of the actions
+// listed (as actions --out would for each) into o.Split.
+func runActionsSplit(ctx context.Context, o *actionsOptions, g *globalOptions) error {
+	st, err := g.openExistingStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	all, err := st.Actions(ctx, o.Audit)
+	if err != nil {
+		return err
+	}
+	now := g.Now()
+	byOwnerList := map[string][]audit.Action{}
+	for _, a := range audit.FilterActions(all, audit.ActionFilter{Overdue: o.Overdue, Owner: o.Owner, All: o.All}, now).Actions {
+		byOwnerList[a.Owner] = append(byOwnerList[a.Owner], a)
+	}
+	if len(byOwnerList) == 0 {
+		g.infof("no follow-up actions to write\n")
+		return nil
+	}
+	if err := os.MkdirAll(o.Split, 0o700); err != nil {
+		return fmt.Errorf("--split: %w", err)
+	}
+	prefix := "actions"
+	if o.Audit != "" {
+		prefix = o.Audit
+	}
+	owners := slices.Sorted(maps.Keys(byOwnerList))
+	paths := map[string]string{}
+	for _, owner := range owners {
+		paths[owner] = filepath.Join(o.Split, fileName(prefix+" - "+owner)+".xlsx")
+		if err := atomicfile.Check(paths[owner], o.Force); err != nil {
+			return err
+		}
+	}
+	for _, owner := range owners {
+		list := byOwnerList[owner]
+		oo := *o
+		oo.Out = paths[owner]
+		if err := writeReferrals(ctx, st, &oo, list, now); err != nil {
+			return err
+		}
+		g.infof("wrote %s (%d %s for %s)\n", oo.Out, len(list), words.Noun(len(list), "case"), owner)
 	}
 	return nil
 }

@@ -116,6 +116,12 @@ type factorsConfig struct {
 	CaseloadTarget int      `yaml:"caseload_target"`
 	ChangesAtLeast int      `yaml:"changes_at_least"`
 	Timeliness     []string `yaml:"timeliness"`
+	// OpenWhen and WorkerAliases are sample's --open-when and
+	// --worker-aliases (the file relative to the configuration's folder).
+	OpenWhen      string `yaml:"open_when"`
+	WorkerAliases string `yaml:"worker_aliases"`
+
+	caseloads *sample.CaseloadRule // made from them by check
 }
 
 // outputsConfig names the files each stage writes and reads.
@@ -398,7 +404,7 @@ func (c *runConfig) factorSpec(day time.Time) *sample.FactorSpec {
 	}
 	s := &sample.FactorSpec{WorkerColumn: strings.TrimSpace(f.WorkerColumn), ChangesColumn: strings.TrimSpace(f.ChangesColumn),
 		TeamColumn: strings.TrimSpace(f.TeamColumn), CaseloadTarget: f.CaseloadTarget, ChangesAtLeast: f.ChangesAtLeast,
-		AsOf: day.UTC().Format("2006-01-02"), Detect: true}
+		AsOf: day.UTC().Format("2006-01-02"), Detect: true, Caseloads: f.caseloads}
 	if s.ChangesAtLeast == 0 {
 		s.ChangesAtLeast = 3
 	}
@@ -474,6 +480,21 @@ func (c *runConfig) check() error {
 		for i, t := range f.Timeliness {
 			if _, err := profile.ParseTimeliness(t); err != nil {
 				add(c.errAtItem("factors.timeliness", i, "%v", err))
+			}
+		}
+		f.caseloads = &sample.CaseloadRule{Over: sample.CaseloadsOverExport}
+		if w := strings.TrimSpace(f.OpenWhen); w != "" {
+			if r, err := profile.ParseOpenRule(w); err != nil {
+				add(c.errAt("factors.open_when", "%v", err))
+			} else {
+				f.caseloads.OpenWhen = r.String()
+			}
+		}
+		if f.WorkerAliases != "" {
+			if a, err := profile.ReadAliases(c.rel(f.WorkerAliases)); err != nil {
+				add(c.errAt("factors.worker_aliases", "%v", err))
+			} else {
+				f.caseloads.WorkerAliases = &sample.WorkerAliases{File: f.WorkerAliases, SHA256: a.SHA256, Names: a.Names}
 			}
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/audit/report"
 	"github.com/caseaudit/caseaudit/internal/synth"
+	"github.com/caseaudit/caseaudit/internal/version"
 	"github.com/caseaudit/caseaudit/sample"
 	"github.com/caseaudit/caseaudit/sample/export"
 	"github.com/caseaudit/caseaudit/sample/profile"
@@ -108,7 +109,7 @@ func runDemo(ctx context.Context, o *demoOptions, g *globalOptions) error {
 	defer st.Close()
 	res, err := drawAudit(ctx, g, st, audit.DrawRequest{
 		Spec: sample.Spec{Export: export, Size: o.Size, Seed: o.Seed, Strata: "Team", Allocation: sample.Proportional,
-			ToolVersion: version(), Now: g.Now()},
+			ToolVersion: version.String(), ToolSHA256: version.SHA256(), Now: g.Now()},
 		Name: name, Period: "2026-07", Form: audit.DefaultForm(), Auditors: auditors,
 		Rules:   audit.AllocationRules{WorkerField: "Allocated Worker"},
 		Factors: demoFactors(g),
@@ -178,7 +179,7 @@ func runDemo(ctx context.Context, o *demoOptions, g *globalOptions) error {
 	}
 	step(7, "The report: the share needing immediate attention, with exact statistics, and the audited cases by the factors (also --format markdown, csv, json, xlsx, html):",
 		fmt.Sprintf("caseaudit report %q --by Team", name))
-	r, err := report.Build(ctx, st, name, report.Options{By: "Team", Now: g.Now, ToolVersion: version()})
+	r, err := report.Build(ctx, st, name, report.Options{By: "Team", Now: g.Now, ToolVersion: version.String(), ToolSHA256: version.SHA256()})
 	if err != nil {
 		return err
 	}
@@ -220,7 +221,7 @@ func demoProfile(ctx context.Context, g *globalOptions, path string) error {
 	}
 	r := report.NewProfileReport(p.Result(), report.ProfileInput{Path: path, Format: t.Format, Sheet: t.Sheet, HeaderRow: t.HeaderRow,
 		IDColumn: t.Header[t.IDIndex], Rows: counts.Rows}, nil,
-		report.ProfileSkipped{Blank: counts.Blank, Footers: counts.Footers, Duplicates: counts.Duplicates}, time.Time{}, version(), false)
+		report.ProfileSkipped{Blank: counts.Blank, Footers: counts.Footers, Duplicates: counts.Duplicates}, time.Time{}, version.String(), false)
 	for _, s := range r.Summary() {
 		fmt.Fprintf(g.IO.Out, "   %s\n", s)
 	}

@@ -6,11 +6,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample"
 	"github.com/caseaudit/caseaudit/sample/export"
 	"github.com/caseaudit/caseaudit/sample/profile"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // factorFlags are the flags of `sample` that record the factors behind the
@@ -24,6 +26,8 @@ type factorFlags struct {
 	ChangesAtLeast int
 	Timeliness     []string
 	AsOf           string
+	OpenWhen       string
+	WorkerAliases  string
 
 	given []string // the factor flags on the command line, for messages
 }
@@ -36,6 +40,36 @@ func addFactorFlags(cmd *cobra.Command, o *factorFlags) {
 	f.IntVar(&o.ChangesAtLeast, "changes-at-least", 3, "with the factors: a case with `N` or more in the changes column has many")
 	f.StringArrayVar(&o.Timeliness, "timeliness", nil, "record factors with a date pair and its limit, `\"FROM..TO<=LIMIT\"` (45d days, 45wd working days, 6w weeks, 3m months); repeat for more")
 	f.StringVar(&o.AsOf, "as-of", "", "with the factors: the `DATE` (yyyy-mm-dd) pairs not done yet are judged past the limit on (default: the day the sample is drawn)")
+	addCaseloadFlags(f, &o.OpenWhen, &o.WorkerAliases)
+}
+
+// addCaseloadFlags adds the flags saying what a caseload counts, shared by
+// sample and profile.
+func addCaseloadFlags(f *pflag.FlagSet, openWhen, aliases *string) {
+	f.StringVar(openWhen, "open-when", "", "caseloads count only the open cases: those where `COLUMN=VALUE` (e.g. 'Case Status=Open'; != for the closed ones, several values as A|B) (default: a column such as \"Case Status\" whose values read Closed, shown for you to confirm)")
+	f.StringVar(aliases, "worker-aliases", "", "a csv `FILE` of two columns, a worker's name as the export spells it and the person it is (\"M. Patel\",\"Mohammad Patel\"): caseloads count them as one")
+}
+
+// caseloadRule makes the rule of what a caseload counts from --open-when
+// and --worker-aliases (or their configuration keys); flag says how to
+// name them in errors.
+func caseloadRule(openWhen, aliases string, flag func(opt.Name) string) (*sample.CaseloadRule, error) {
+	r := &sample.CaseloadRule{Over: sample.CaseloadsOverExport}
+	if w := strings.TrimSpace(openWhen); w != "" {
+		rule, err := profile.ParseOpenRule(w)
+		if err != nil {
+			return nil, usagef("%s: %v", flag(opt.FactorsOpenWhen), err)
+		}
+		r.OpenWhen = rule.String()
+	}
+	if aliases != "" {
+		a, err := profile.ReadAliases(aliases)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", flag(opt.FactorsWorkerAliases), err)
+		}
+		r.WorkerAliases = &sample.WorkerAliases{File: aliases, SHA256: a.SHA256, Names: a.Names}
+	}
+	return r, nil
 }
 
 // read notes which factor flags were given (cmd's flags are parsed).
@@ -44,7 +78,7 @@ func (o *factorFlags) read(cmd *cobra.Command) {
 	if cmd.Flags().Changed("factors") {
 		o.given = append(o.given, "--factors")
 	}
-	for _, n := range []string{"caseload-target", "changes-column", "changes-at-least", "timeliness", "as-of"} {
+	for _, n := range []string{"caseload-target", "changes-column", "changes-at-least", "timeliness", "as-of", "open-when", "worker-aliases"} {
 		if cmd.Flags().Changed(n) {
 			o.given = append(o.given, "--"+n)
 			o.On = true
@@ -78,6 +112,9 @@ func (o *factorFlags) spec(now time.Time, worker, team string) (*sample.FactorSp
 		return nil, usagef("--as-of %q: give a date as yyyy-mm-dd (or dd/mm/yyyy)", o.AsOf)
 	}
 	s.AsOf = asOf
+	if s.Caseloads, err = caseloadRule(o.OpenWhen, o.WorkerAliases, opt.Name.Flag); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -121,6 +158,53 @@ func factorsLine(f *sample.Factors) string {
 	if n := len(s.Timeliness); n > 0 {
 		parts = append(parts, words.Count(n, "timeliness pair"))
 	}
-	return fmt.Sprintf("recorded factors for %s and the population of %s: %s",
+	line := fmt.Sprintf("recorded factors for %s and the population of %s: %s",
 		words.Count(len(f.Cases), "case"), words.Thousands(f.Population.Cases), strings.Join(parts, ", "))
+	if t := f.CountedText(); t != "" && s.WorkerColumn != "" {
+		line += "; caseloads count " + t
+	}
+	return line
+}
+
+// caseloadWarnings are what a QA officer should confirm about the
+// caseloads: the status values read as open and closed, and worker names
+// that may be another's or no person's.
+// A rule read from a status column found by name (detected) lists the
+// values for the user to confirm.
+func caseloadWarnings(detected bool, statusColumn string, values []sample.StatusValue, dups, placeholders int, flag func(opt.Name) string) []string {
+	var out []string
+	if detected && statusColumn != "" && len(values) > 0 {
+		var open, closed []string
+		for _, v := range values {
+			t := fmt.Sprintf("%q %s", v.Value, words.Thousands(v.Cases))
+			if v.Open {
+				open = append(open, t)
+			} else {
+				closed = append(closed, t)
+			}
+		}
+		out = append(out, fmt.Sprintf("caseloads count open cases by %q: open %s; closed %s (if that is wrong, give %s)",
+			statusColumn, orNone(open), orNone(closed), flag(opt.FactorsOpenWhen)))
+	}
+	if n := dups + placeholders; n > 0 {
+		var parts []string
+		if dups > 0 {
+			parts = append(parts, fmt.Sprintf("%s may be another worker's (\"M. Patel\" beside \"Mohammad Patel\")", words.Count(dups, "name")))
+		}
+		if placeholders == 1 {
+			parts = append(parts, "1 reads like a placeholder (\"leaving\", \"agency\")")
+		} else if placeholders > 1 {
+			parts = append(parts, words.Thousands(placeholders)+" read like placeholders (\"leaving\", \"agency\")")
+		}
+		out = append(out, fmt.Sprintf("check the worker names: %s; they are counted as written: see them with caseaudit profile --include-names, and map names to one person with %s",
+			strings.Join(parts, " and "), flag(opt.FactorsWorkerAliases)))
+	}
+	return out
+}
+
+func orNone(xs []string) string {
+	if len(xs) == 0 {
+		return "none"
+	}
+	return strings.Join(xs, ", ")
 }

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/caseaudit/caseaudit/audit/report"
+	"github.com/caseaudit/caseaudit/internal/opt"
+	"github.com/caseaudit/caseaudit/internal/version"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample"
 	"github.com/caseaudit/caseaudit/sample/export"
@@ -29,10 +31,13 @@ type profileOptions struct {
 	ChangesAtLeast int
 	Timeliness     []string
 	AsOf           string
+	OpenWhen       string
+	WorkerAliases  string
 	IncludeNames   bool
 	Format         string
 	Out            string
 	Force          bool
+	Marking        string
 
 	targetGiven bool // --caseload-target was on the command line
 }
@@ -49,8 +54,12 @@ first row; blank and totals rows skipped), read with the same options as 'caseau
 Caseload: cases per allocated worker (--worker-column, else detected: Allocated Worker, Social
 Worker, Key Worker, Case Worker …): workers, mean, median, largest, the distribution in bands of
 five, and with --caseload-target N the workers holding more than N and the share of the
-allocated cases they hold. Blank workers and texts such as Unallocated, None, N/A or TBC are
-counted apart, not as a worker.
+allocated cases they hold. A caseload counts every case of the export whatever --where keeps,
+and only the open ones when --open-when says which are open (or a column such as "Case
+Status" holds Closed: its values are shown to confirm). Blank workers and texts such as
+Unallocated, None, N/A or TBC are counted apart, not as a worker. "Patel, Mohammad" is
+"Mohammad Patel"; initials ("M. Patel") and placeholders ("Social worker leaving") are listed
+to confirm, never merged: --worker-aliases FILE maps names to one person.
 
 Changes of worker: the distribution of a count column (--changes-column, else detected, e.g.
 "Workers in 12m") and the share of cases with 3 or more (--changes-at-least). Cells that are not
@@ -83,8 +92,11 @@ To see the findings beside these figures, record them with the sample, in the sa
   # for a script: the figures as JSON
   caseaudit profile cases.csv --caseload-target 18 --format json
 
-  # a manager's list of caseloads by worker, named
-  caseaudit profile cases.xlsx --caseload-target 18 --include-names --out caseloads.xlsx`,
+  # a manager's list of caseloads by worker, named, with the names to confirm
+  caseaudit profile cases.xlsx --caseload-target 18 --include-names --out caseloads.xlsx
+
+  # open cases only, with two spellings of one worker mapped to one person
+  caseaudit profile cases.xlsx --open-when 'Case Status=Open' --worker-aliases aliases.csv`,
 		Args: exactArgs(1, "one export file"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Export = args[0]
@@ -101,10 +113,12 @@ To see the findings beside these figures, record them with the sample, in the sa
 	f.IntVar(&o.ChangesAtLeast, "changes-at-least", 3, "count the cases whose changes column is `N` or more")
 	f.StringArrayVar(&o.Timeliness, "timeliness", nil, "a date pair and its limit, `\"FROM..TO<=LIMIT\"` (LIMIT: 45d days, 45wd working days, 6w weeks, 3m months); repeat for more")
 	f.StringVar(&o.AsOf, "as-of", "", "the `DATE` (yyyy-mm-dd) on which pairs not done yet are judged past the limit (default: today)")
+	addCaseloadFlags(f, &o.OpenWhen, &o.WorkerAliases)
 	f.BoolVar(&o.IncludeNames, "include-names", false, "name the workers (and show unreadable cells' text)")
 	f.StringVarP(&o.Format, "format", "f", "", "output format: table, markdown, csv, json, xlsx or html (default: from --out's extension, else table)")
 	f.StringVarP(&o.Out, "out", "o", "", "write the profile to this `FILE` instead of stdout")
 	f.BoolVar(&o.Force, "force", false, "replace an existing --out file")
+	f.StringVar(&o.Marking, "marking", "", "protective marking shown above and below the profile and on every printed page, e.g. \"OFFICIAL-SENSITIVE\"")
 	addReadFlags(cmd, &o.Open)
 	return cmd
 }
@@ -157,6 +171,14 @@ func profileFlags(o *profileOptions, g *globalOptions) (profile.Spec, []sample.F
 	}
 	spec.WorkerColumn, spec.ChangesColumn, spec.TeamColumn = o.WorkerColumn, o.ChangesColumn, o.TeamColumn
 	spec.CaseloadTarget, spec.ChangesAtLeast, spec.AsOf, spec.IncludeNames = o.CaseloadTarget, o.ChangesAtLeast, asOf, o.IncludeNames
+	rule, err := caseloadRule(o.OpenWhen, o.WorkerAliases, opt.Name.Flag)
+	if err != nil {
+		return spec, nil, "", err
+	}
+	spec.OpenWhen = rule.OpenWhen
+	if a := rule.WorkerAliases; a != nil {
+		spec.Aliases = &profile.Aliases{Names: a.Names, SHA256: a.SHA256}
+	}
 	return spec, filters, format, nil
 }
 
@@ -173,6 +195,8 @@ func columnFlag(err error) error {
 		return fmt.Errorf("--changes-column: %w", err)
 	case "team":
 		return fmt.Errorf("--team-column: %w", err)
+	case "status":
+		return fmt.Errorf("--open-when: %w", err)
 	case "timeliness":
 		if errors.Is(err, profile.ErrTimeliness) {
 			return fmt.Errorf("--%w", err)
@@ -225,12 +249,21 @@ func runProfile(ctx context.Context, o *profileOptions, g *globalOptions) error 
 		sample.Counts{Rows: counts.Rows, Blank: counts.Blank, Footers: counts.Footers, Duplicates: counts.Duplicates,
 			Distinct: counts.Distinct, FilteredOut: counts.FilteredOut}, counts.FirstDuplicates, fs, nil)
 	g.infof("%s\n", profileColumnsLine(p, o))
+	res := p.Result()
+	if c := res.Caseload; c != nil {
+		g.infof("caseloads count %s\n", sample.CountedText(c.OpenWhen, c.Counted, c.OfCases))
+		for _, w := range caseloadWarnings(strings.TrimSpace(o.OpenWhen) == "", c.StatusColumn, c.StatusValues, c.SuspectDuplicates, c.SuspectPlaceholders, opt.Name.Flag) {
+			g.infof("%s\n", w)
+		}
+	}
 
-	r := report.NewProfileReport(p.Result(),
+	r := report.NewProfileReport(res,
 		report.ProfileInput{Path: o.Export, SHA256: sum, Format: t.Format, Sheet: t.Sheet, HeaderRow: t.HeaderRow,
 			IDColumn: t.Header[t.IDIndex], Rows: counts.Rows},
 		fs, report.ProfileSkipped{Blank: counts.Blank, Footers: counts.Footers, Duplicates: counts.Duplicates, FilteredOut: counts.FilteredOut},
-		g.Now(), version(), o.IncludeNames)
+		g.Now(), version.String(), o.IncludeNames)
+	r.Marking = strings.Join(strings.Fields(o.Marking), " ")
+	r.ToolSHA256 = version.SHA256()
 	ro := report.RenderOptions{Color: o.Out == "" && g.IO.Color()}
 	if err := writeOutput(ctx, g, o.Out, o.Force, func(w io.Writer) error { return report.RenderProfile(w, r, format, ro) }); err != nil {
 		return err

@@ -12,6 +12,7 @@ import (
 	"github.com/caseaudit/caseaudit/internal/atomicfile"
 	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/rate"
+	"github.com/caseaudit/caseaudit/internal/version"
 	"github.com/spf13/cobra"
 )
 
@@ -33,12 +34,15 @@ type reportOptions struct {
 	On           string
 	Marking      string
 	Factors      bool
+	// Pooled view: several audits, or the audits of a period.
+	Audits []string
+	Period string
 }
 
 func newReportCmd(g *globalOptions) *cobra.Command {
 	o := &reportOptions{}
 	cmd := &cobra.Command{
-		Use:   "report [AUDIT]",
+		Use:   "report [AUDIT...]",
 		Short: "Report the share of cases needing immediate attention, grades, moderation and change",
 		Long: `Report on an audit (default: the latest): how many sampled cases were audited, how many
 needed immediate attention with an exact confidence interval and upper bounds, the grade mix,
@@ -64,7 +68,15 @@ groups expecting fewer than 5 cases are called too small to tell; the headline i
 Every format shows it (json: "factors"); --factors makes an audit without factors an error.
 
 --fail-above exits with code 3 when the share flagged is above the limit (with --on upper, when
-the upper bound of its interval is), for scripted monthly runs.`,
+the upper bound of its interval is), for scripted monthly runs.
+
+Several audits (report A B C), or --period 2026-Q3 (a quarter, a month, or 2026-07..2026-09),
+give the pooled view: the cases and the flagged of every audit, and the share over them. When
+every audit is a simple random sample of the same population definition (same filters and
+exclusion rule, not stratified) at about the same sampling fraction, they are pooled as one
+sample with an exact interval; otherwise each audit's share is weighted by its population, the
+method is named and no naive sum is made. The pooled view is written as table, markdown, csv or
+json (schema caseaudit-pooled/1).`,
 		Example: `  # the latest audit, on the terminal
   caseaudit report
 
@@ -76,14 +88,15 @@ the upper bound of its interval is), for scripted monthly runs.`,
   caseaudit report --by Team --confidence 90% --format json
 
   # a monthly cron job: exit 3 when more than 5% need immediate attention
-  caseaudit report --quiet --fail-above 5% --out report.html`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 1 {
-				return usagef("%s takes at most one audit name (got %d arguments); quote a name with spaces", cmd.CommandPath(), len(args))
-			}
-			return nil
-		},
+  caseaudit report --quiet --fail-above 5% --out report.html
+
+  # the quarter over its three monthly samples
+  caseaudit report --period 2026-Q3`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 1 || o.Period != "" {
+				o.Audits = args
+				return runPooled(cmd.Context(), o, g)
+			}
 			if len(args) == 1 {
 				o.Audit = args[0]
 			}
@@ -105,6 +118,7 @@ the upper bound of its interval is), for scripted monthly runs.`,
 	f.StringVar(&o.FailAbove, "fail-above", "", "exit with code 3 when the share flagged is above this `SHARE` (e.g. 5%)")
 	f.StringVar(&o.On, "on", string(report.OnShare), "what --fail-above compares: share (the observed share) or upper (the interval's upper bound)")
 	f.StringVar(&o.Marking, "marking", "", "protective marking shown in the title block and on every printed page, e.g. \"OFFICIAL-SENSITIVE\"")
+	f.StringVar(&o.Period, "period", "", "pool the audits of this `PERIOD`: a quarter (2026-Q3), a month (2026-07) or months (2026-07..2026-09)")
 	f.BoolVar(&o.Factors, "factors", false, "require the factors section: fail when the audit's sample recorded no factors (every format shows them when it did)")
 	return cmd
 }
@@ -161,7 +175,7 @@ func commonReportFlags(g *globalOptions, format, out, confidence, method string)
 		return c, usagef("--method %q: use clopper-pearson (exact) or wilson", method)
 	}
 	c.format = f
-	c.opts = report.Options{Confidence: conf, Method: method, Now: g.Now, ToolVersion: version()}
+	c.opts = report.Options{Confidence: conf, Method: method, Now: g.Now, ToolVersion: version.String(), ToolSHA256: version.SHA256()}
 	return c, nil
 }
 
@@ -263,4 +277,40 @@ func limitVerdict(g *globalOptions, r *report.Report, limit float64, on report.O
 	}
 	g.infof("%s: %s, %s, is within %s %s\n", r.Audit, what, rate.Percent(v, 2, rate.Nearest), name, rate.Exact(limit))
 	return nil
+}
+
+// runPooled writes the pooled view of several audits (or a period's).
+func runPooled(ctx context.Context, o *reportOptions, g *globalOptions) error {
+	c, err := commonReportFlags(g, o.Format, o.Out, o.Confidence, o.Method)
+	if err != nil {
+		return err
+	}
+	switch c.format {
+	case report.Table, report.Markdown, report.CSV, report.JSON:
+	default:
+		return usagef("--format %s: the pooled view of several audits is written as table, markdown, csv or json", c.format)
+	}
+	if o.Period != "" && len(o.Audits) > 0 {
+		return usagef("give --period or the audits' names, not both")
+	}
+	if o.FailAbove != "" || o.By != "" || o.Compare != "" || o.Cases || o.Factors {
+		return usagef("--fail-above, --by, --compare, --cases and --factors go with the report of one audit, not the pooled view")
+	}
+	if o.Period != "" {
+		if _, _, err := report.PeriodMonths(o.Period); err != nil {
+			return usagef("--period: %v", err)
+		}
+	}
+	st, err := g.openExistingStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	opts := c.opts
+	opts.Marking = strings.Join(strings.Fields(o.Marking), " ")
+	p, err := report.BuildPooled(ctx, st, o.Audits, o.Period, opts)
+	if err != nil {
+		return err
+	}
+	return writeOutput(ctx, g, o.Out, o.Force, func(w io.Writer) error { return report.RenderPooled(w, p, c.format) })
 }

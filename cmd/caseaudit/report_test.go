@@ -154,13 +154,16 @@ func TestReportUsageErrors(t *testing.T) {
 		{"--out", "report.pdf"},
 		{"--format", "json", "--out", "x.html"},
 		{"--cases"},
-		{"a", "b"},
 		{"--compare", "2025-07", "--no-compare"},
 	} {
 		code, _, errs := runCmd(t, append([]string{"report", "--db", db}, args...)...)
 		if code != exitUsage || !strings.Contains(errs, "--help") {
 			t.Errorf("%v: exit %d, stderr %q; want a usage error", args, code, errs)
 		}
+	}
+	// Several names are the pooled view: an unknown one is named (exit 1).
+	if code, _, errs := runCmd(t, "report", "--db", db, "a", "b"); code != 1 || !strings.Contains(errs, `there is no audit "a"`) {
+		t.Errorf("report a b: exit %d %s", code, errs)
 	}
 	// An xlsx is not for a terminal.
 	if code, _, errs := runIO(t, true, "report", "--db", db, "--format", "xlsx"); code != exitUsage {

@@ -13,8 +13,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/textsafe"
+	"github.com/caseaudit/caseaudit/internal/version"
 	"github.com/spf13/cobra"
 )
 
@@ -31,6 +33,8 @@ type globalOptions struct {
 	User string
 	// AllowNetworkStore lets an SQLite store lie on a network drive.
 	AllowNetworkStore bool
+	// DBTimeout bounds each read and write of the store (--db-timeout).
+	DBTimeout time.Duration
 	// createdStore is the absolute path of an SQLite store this command
 	// made ("" when none), removed again if the command fails.
 	createdStore string
@@ -209,21 +213,6 @@ func clockFromEnv() func() time.Time {
 	return func() time.Time { return time.Now().UTC() }
 }
 
-func version() string {
-	v := "(devel)"
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		if bi.Main.Version != "" {
-			v = bi.Main.Version
-		}
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" && len(s.Value) >= 12 && v == "(devel)" {
-				v = "(devel " + s.Value[:12] + ")"
-			}
-		}
-	}
-	return v
-}
-
 func newRootCmd(g *globalOptions) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "caseaudit",
@@ -245,15 +234,20 @@ sampler). Nothing leaves this machine; outputs are readable only by you.
 
   # the whole job on invented data
   caseaudit demo`,
-		Version:       version(),
+		Version:       version.String(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.SetVersionTemplate("caseaudit {{.Version}}\n")
+	// --version names the build and the SHA-256 of this executable, which
+	// a release's checksums.txt lists; the first line stays
+	// "caseaudit VERSION" for scripts.
+	cobra.AddTemplateFunc("caseauditVersion", func() string { return version.Get().Text() })
+	root.SetVersionTemplate(`{{caseauditVersion}}`)
 	root.PersistentFlags().BoolVarP(&g.Quiet, "quiet", "q", false, "print only data and errors, no progress or summaries")
 	root.PersistentFlags().StringVar(&g.LogFormat, "log-format", "text", "messages on stderr as text or json (one object per line)")
 	root.PersistentFlags().StringVar(&g.User, "user", "", "the person acting, recorded in the trail with what they do (default: $CASEAUDIT_USER, else your login)")
 	root.PersistentFlags().StringVar(&g.DB, "db", "", "audit store: an SQLite `FILE`, a postgres://USER@HOST/DATABASE URL, or a libpq connection string 'host=HOST dbname=DATABASE' (default: $CASEAUDIT_DB, else ./caseaudit.db)")
+	root.PersistentFlags().DurationVar(&g.DBTimeout, "db-timeout", store.DefaultDeadline, "give up on a store that does not answer within `DURATION` (a server or network that stopped responding)")
 	root.PersistentFlags().BoolVar(&g.AllowNetworkStore, "allow-network-store", false, "use an SQLite store on a network drive (SMB, NFS, a Windows share) although its locking is not safe there")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &usageError{err} })
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
@@ -300,6 +294,7 @@ var commands = []func(*globalOptions) *cobra.Command{
 	newVerifyCmd,
 	newReportCmd,
 	newTrendCmd,
+	newCalibrationCmd,
 	newProfileCmd,
 	newActionsCmd,
 	newActionCmd,

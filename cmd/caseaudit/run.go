@@ -14,6 +14,7 @@ import (
 	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/rate"
+	"github.com/caseaudit/caseaudit/internal/version"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/spf13/cobra"
 )
@@ -211,7 +212,7 @@ func runSampleStage(ctx context.Context, c *runConfig, d templateData, g *global
 		return err
 	}
 	req := c.drawRequest(input, seed, name, f)
-	req.Spec.ToolVersion, req.Spec.Now = version(), g.Now()
+	req.Spec.ToolVersion, req.Spec.ToolSHA256, req.Spec.Now = version.String(), version.SHA256(), g.Now()
 	req.Period = d.Year + "-" + d.Month
 	req.Factors = c.factorSpec(g.Now())
 	if err := req.Check(); err != nil {
@@ -260,7 +261,7 @@ func runReportStage(ctx context.Context, c *runConfig, d templateData, g *global
 	}
 	defer st.Close()
 	req := report.RunRequest{Audit: name, Files: files, Import: audit.ImportOptions{Reason: c.Outputs.Reason},
-		Options: report.Options{Method: c.Method, By: c.By, Now: g.Now, ToolVersion: version(), Marking: c.Marking}}
+		Options: report.Options{Method: c.Method, By: c.By, Now: g.Now, ToolVersion: version.String(), ToolSHA256: version.SHA256(), Marking: c.Marking}}
 	if prev, err := c.auditName(newTemplateData(firstOfMonth(d).AddDate(0, -1, 0))); err == nil {
 		req.Previous = prev
 	}

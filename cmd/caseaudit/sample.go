@@ -14,7 +14,9 @@ import (
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/internal/atomicfile"
+	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/rate"
+	"github.com/caseaudit/caseaudit/internal/version"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample"
 	"github.com/caseaudit/caseaudit/sample/export"
@@ -80,10 +82,12 @@ The sample is printed in selection order (--format table, csv, json or ids); --o
 the auditors' workbook (.xlsx) with drop-downs for the findings and a Method sheet.
 
 --factors records, in the same read, the factors behind the findings for each sampled case
-and for the population, in the provenance: its worker's caseload in the whole (filtered)
-export, its changes of worker, and the timeliness of each --timeliness pair, with the columns
-and options of 'caseaudit profile' (--worker-column, --changes-column, --team-column,
---caseload-target, --changes-at-least, --timeliness, --as-of; any of them implies --factors).
+and for the population, in the provenance: its worker's caseload (their open cases over the
+whole export, whatever --where keeps: see --open-when and --worker-aliases), its changes of
+worker, and the timeliness of each --timeliness pair, with the columns and options of
+'caseaudit profile' (--worker-column, --changes-column, --team-column, --caseload-target,
+--changes-at-least, --timeliness, --as-of, --open-when, --worker-aliases; any of them implies
+--factors).
 The report of the audit then shows the audited cases by these factors; verify re-measures them.`,
 		Example: `  # 120 cases from this month's export, with a fresh random seed
   caseaudit sample cases.xlsx --size 120
@@ -257,7 +261,7 @@ func (o *sampleOptions) drawRequest(g *globalOptions) (audit.DrawRequest, error)
 		Spec: sample.Spec{
 			Export: o.Export, Open: o.Open, Seed: o.Seed, Size: o.Size, Where: o.Where, Strata: o.Strata,
 			Allocation: o.Allocation, MinPerStratum: o.MinPerStratum, Columns: o.Columns, Strict: o.Strict,
-			ToolVersion: version(), Now: g.Now(),
+			ToolVersion: version.String(), ToolSHA256: version.SHA256(), Now: g.Now(),
 		},
 		Name: strings.TrimSpace(o.Audit), Period: strings.TrimSpace(o.Period), ExcludeWithin: o.ExcludeWithin,
 		ExcludeSource: o.ExcludeFile,
@@ -307,6 +311,9 @@ func drawAudit(ctx context.Context, g *globalOptions, st *audit.Store, req audit
 		}
 		req.Spec.Seed = s
 	}
+	if req.Name != "" {
+		req.Handout = iss.handout()
+	}
 	prog := newProgress(g, "reading "+filepath.Base(req.Spec.Export))
 	req.Spec.Progress = prog.rows
 	res, err := audit.Draw(ctx, st, req)
@@ -321,8 +328,13 @@ func drawAudit(ctx context.Context, g *globalOptions, st *audit.Store, req audit
 		}
 	}()
 	printReadSummary(g, res.Drawn)
-	if res.Provenance.Factors != nil {
-		g.infof("%s\n", factorsLine(res.Provenance.Factors))
+	if f := res.Provenance.Factors; f != nil {
+		g.infof("%s\n", factorsLine(f))
+		if c := f.Population.Caseload; c != nil {
+			for _, w := range caseloadWarnings(req.Factors != nil && (req.Factors.Caseloads == nil || req.Factors.Caseloads.OpenWhen == ""), c.StatusColumn, c.StatusValues, c.SuspectDuplicates, c.SuspectPlaceholders, func(n opt.Name) string { return n.Spell(g.Spelling) }) {
+				g.infof("%s\n", w)
+			}
+		}
 	}
 	if generated {
 		g.infof("seed %s (generated; it is recorded in the outputs and re-derives this sample)\n", req.Spec.Seed)
@@ -364,8 +376,8 @@ func runSample(ctx context.Context, o *sampleOptions, g *globalOptions) error {
 	if err := o.Issue.check(g.Now()); err != nil {
 		return err
 	}
-	if o.Out == "" && (o.Issue != issueFlags{}) {
-		return usagef("--marking, --contact and --return-by go into the auditors' workbook: give --out FILE.xlsx")
+	if o.Out == "" && o.Audit == "" && (o.Issue != issueFlags{}) {
+		return usagef("--marking, --contact and --return-by go into the auditors' workbook: give --out FILE.xlsx, or --audit NAME to keep them with the audit for every workbook written later")
 	}
 	if o.Grow > 0 {
 		return runGrow(ctx, o, g)
@@ -522,6 +534,9 @@ type sampleJSON struct {
 	// Factors are the factors recorded with the sample (--factors): absent
 	// otherwise.
 	Factors *sample.Factors `json:"factors,omitempty"`
+	// ToolSHA256 is the SHA-256 of the caseaudit executable that drew the
+	// sample (Version is its version).
+	ToolSHA256 string `json:"tool_sha256,omitempty"`
 }
 
 type inputJSON struct {
@@ -576,9 +591,10 @@ func sampleToJSON(p *sample.Provenance, cases []sample.Selected) sampleJSON {
 		Columns:   append([]string{}, p.Columns...),
 		Skipped: skippedJSON{Blank: c.Blank, Footers: c.Footers, Duplicates: c.Duplicates,
 			FilteredOut: c.FilteredOut, Excluded: c.Excluded},
-		Created: p.Drawn.UTC().Format("2006-01-02T15:04:05Z"),
-		Sample:  []sampledCaseJSON{},
-		Factors: p.Factors,
+		Created:    p.Drawn.UTC().Format("2006-01-02T15:04:05Z"),
+		Sample:     []sampledCaseJSON{},
+		Factors:    p.Factors,
+		ToolSHA256: p.ToolSHA256,
 	}
 	if p.Stratified() {
 		sj := &strataJSON{Column: p.Strata.Column, Allocation: p.Strata.Allocation, MinPerStratum: p.Strata.MinPerStratum}

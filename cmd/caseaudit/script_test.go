@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/sha256"
 	"errors"
 	"flag"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -36,7 +38,11 @@ func TestScripts(t *testing.T) {
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("CASEAUDIT_NOW", "2026-07-01T09:00:00Z")
 			e.Setenv("NO_COLOR", "1")
-			return nil
+			// What the caseaudit the stories run (this test binary) must
+			// call itself, hashed here independently of internal/version.
+			sum, err := testExeSHA256()
+			e.Setenv("EXE_SHA256", sum)
+			return err
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"genexport": cmdGenexport,
@@ -101,7 +107,7 @@ func TestScriptsAssertExitCodes(t *testing.T) {
 // committed:
 //
 //	genexport [-n ROWS] [-seed N] [-messy] [-encoding utf8|utf8bom|cp1252|utf16le|utf16be]
-//	          [-delim C] [-sheet NAME] [-shared] FILE.csv|FILE.xlsx
+//	          [-delim C] [-sheet NAME] [-shared] [-closed-every N] [-name-variants] FILE.csv|FILE.xlsx
 func cmdGenexport(ts *testscript.TestScript, neg bool, args []string) {
 	if neg {
 		ts.Fatalf("unsupported: ! genexport")
@@ -139,6 +145,12 @@ func cmdGenexport(ts *testscript.TestScript, neg bool, args []string) {
 			o.Sheet = next()
 		case "-shared":
 			o.SharedStrings = true
+		case "-closed-every":
+			n, err := strconv.Atoi(next())
+			ts.Check(err)
+			o.ClosedEvery = n
+		case "-name-variants":
+			o.NameVariants = true
 		default:
 			if strings.HasPrefix(args[i], "-") {
 				ts.Fatalf("genexport: unknown flag %s", args[i])
@@ -326,3 +338,17 @@ func cmdXlsxcat(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	fmt.Fprintf(ts.Stdout(), "header %s\nfooter %s\n", hf.OddHeader, hf.OddFooter)
 }
+
+// testExeSHA256 is the SHA-256 of this test binary, which the stories run
+// as caseaudit.
+var testExeSHA256 = sync.OnceValues(func() (string, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", err
+	}
+	b, err := os.ReadFile(exe)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%x", sha256.Sum256(b)), nil
+})

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/caseaudit/caseaudit/audit"
@@ -70,7 +71,7 @@ func (g *globalOptions) openStore(ctx context.Context) (*audit.Store, error) {
 		fi, err := os.Stat(path)
 		fresh = errors.Is(err, fs.ErrNotExist) || err == nil && fi.Size() == 0
 	}
-	st, err := audit.Open(ctx, path, audit.Options{Clock: g.Now, Actor: g.actor()})
+	st, err := audit.Open(ctx, path, audit.Options{Clock: g.Now, Actor: g.actor(), Deadline: g.DBTimeout})
 	if err != nil {
 		return nil, err
 	}
@@ -117,12 +118,10 @@ func (g *globalOptions) removeCreatedStore() {
 	}
 }
 
-// actor names the person running caseaudit, for entries that are not
-// findings (growing a sample, allocation, moderation draws), and is who
-// entered every entry in an SQLite store.
-// actor names the person acting, recorded in the trail with what they do:
-// --user, else $CASEAUDIT_USER, else the login. (On PostgreSQL the trail
-// also records the database login itself.)
+// actor names the person acting, recorded in the trail with what they do
+// (and, on SQLite, as who entered every entry): --user, else
+// $CASEAUDIT_USER, else the login. (On PostgreSQL the trail also records
+// the database login itself.)
 func (g *globalOptions) actor() string {
 	if s := strings.TrimSpace(g.User); s != "" {
 		return s
@@ -131,11 +130,32 @@ func (g *globalOptions) actor() string {
 }
 
 func actor() string {
-	if s := os.Getenv("CASEAUDIT_USER"); s != "" {
+	return loginName(runtime.GOOS, os.Getenv, user.Current)
+}
+
+// loginName is the person acting when neither --user nor a config names
+// one: $CASEAUDIT_USER, else the operating system's login. On Windows the
+// login is the account as Windows names it, DOMAIN\name ("CORP\a.khan",
+// or the computer's name for a local account), which tells two people of
+// the same name in different domains apart; should the account lookup
+// fail, %USERDOMAIN%\%USERNAME% says the same. Elsewhere it is the user
+// name ("akhan"), else $USER.
+func loginName(goos string, getenv func(string) string, current func() (*user.User, error)) string {
+	if s := strings.TrimSpace(getenv("CASEAUDIT_USER")); s != "" {
 		return s
 	}
-	if u, err := user.Current(); err == nil && u.Username != "" {
+	if u, err := current(); err == nil && u.Username != "" {
 		return u.Username
+	}
+	if goos == "windows" {
+		if name := getenv("USERNAME"); name != "" {
+			if d := getenv("USERDOMAIN"); d != "" {
+				return d + `\` + name
+			}
+			return name
+		}
+	} else if name := getenv("USER"); name != "" {
+		return name
 	}
 	return "unknown"
 }

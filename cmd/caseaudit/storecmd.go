@@ -86,7 +86,7 @@ func runStoreInit(ctx context.Context, where string, g *globalOptions) error {
 		return err
 	}
 	if !store.IsPostgres(where) {
-		st, err := audit.Open(ctx, where, audit.Options{Clock: g.Now, Actor: g.actor()})
+		st, err := audit.Open(ctx, where, audit.Options{Clock: g.Now, Actor: g.actor(), Deadline: g.DBTimeout})
 		if err != nil {
 			return err
 		}
@@ -104,7 +104,7 @@ func runStoreInit(ctx context.Context, where string, g *globalOptions) error {
 	case res.From < res.Version:
 		g.infof("upgraded the caseaudit store in %s from schema version %d to %d\n", res.Store, res.From, res.Version)
 	default:
-		g.infof("the caseaudit store in %s is up to date (schema version %d); grants re-applied\n", res.Store, res.Version)
+		g.infof("the caseaudit store in %s is up to date (schema version %d); guards and grants re-applied\n", res.Store, res.Version)
 	}
 	if len(res.RolesCreated) > 0 {
 		g.infof("created the roles %s\n", strings.Join(res.RolesCreated, " and "))
@@ -142,7 +142,7 @@ func runStoreCopy(ctx context.Context, from, to string, g *globalOptions) error 
 	if !store.IsPostgres(from) && !fileExists(from) {
 		return fmt.Errorf("no audit store at %s", from)
 	}
-	src, err := audit.Open(ctx, from, audit.Options{Clock: g.Now, Actor: g.actor()})
+	src, err := audit.Open(ctx, from, audit.Options{Clock: g.Now, Actor: g.actor(), Deadline: -1})
 	if err != nil {
 		return err
 	}
@@ -159,7 +159,7 @@ func runStoreCopy(ctx context.Context, from, to string, g *globalOptions) error 
 			g.createdStore = to
 		}
 	}
-	dst, err := audit.Open(ctx, to, audit.Options{Clock: g.Now, Actor: g.actor()})
+	dst, err := audit.Open(ctx, to, audit.Options{Clock: g.Now, Actor: g.actor(), Deadline: -1})
 	if err != nil {
 		return err
 	}

@@ -12,13 +12,15 @@ import (
 
 // trendOptions are the flags of `caseaudit trend`.
 type trendOptions struct {
-	Format     string
-	Out        string
-	Force      bool
-	Confidence string
-	Method     string
-	Limit      string
-	Marking    string
+	Format       string
+	Out          string
+	Force        bool
+	Confidence   string
+	Method       string
+	Limit        string
+	Marking      string
+	By           string
+	IncludeNames bool
 }
 
 func newTrendCmd(g *globalOptions) *cobra.Command {
@@ -35,10 +37,19 @@ holding more cases than the target.
 Formats as for 'caseaudit report': table, markdown, csv, json, xlsx (with a chart of the share
 and its interval, one of the grade mix and one of the share Good or better) and html (with the
 same charts, inline). --limit draws the tolerable rate (or the fail_above of a scheduled run) as
-a line on the chart of the share.`,
+a line on the chart of the share.
+
+--by COLUMN adds the share needing immediate attention in each group of a shown column (Team,
+or "stratum" for the strata) audit by audit: a row per group, a column per audit, each cell the
+share, the cases flagged of those audited and the exact interval, marked when the group holds
+too few cases to tell it apart from the rest (were it like its audit, it would expect fewer
+than 5 cases needing immediate attention, or fewer than 5 not). CSV is then one row per audit
+and group; JSON adds "groups" to each audit. An audit not every case of which is recorded yet
+is marked incomplete in every format.`,
 		Example: `  caseaudit trend
   caseaudit trend --format csv > trend.csv
-  caseaudit trend --out trend.xlsx --limit 5% --marking OFFICIAL-SENSITIVE`,
+  caseaudit trend --out trend.xlsx --limit 5% --marking OFFICIAL-SENSITIVE
+  caseaudit trend --by Team --out trend-by-team.html`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return runTrend(cmd.Context(), o, g) },
 	}
@@ -50,6 +61,8 @@ a line on the chart of the share.`,
 	f.StringVar(&o.Method, "method", report.MethodClopperPearson, "interval for the share: clopper-pearson (exact) or wilson")
 	f.StringVar(&o.Limit, "limit", "", "draw this `SHARE` (the tolerable rate, e.g. 5%) as a line on the chart of the share needing immediate attention")
 	f.StringVar(&o.Marking, "marking", "", "protective marking shown in the title block and on every printed page, e.g. \"OFFICIAL-SENSITIVE\"")
+	f.StringVar(&o.By, "by", "", "add the share in each group of this shown `COLUMN` (e.g. Team), or \"stratum\", audit by audit")
+	f.BoolVar(&o.IncludeNames, "include-names", false, "allow --by a column holding personal details")
 	return cmd
 }
 
@@ -66,6 +79,7 @@ func runTrend(ctx context.Context, o *trendOptions, g *globalOptions) error {
 		c.opts.Limit = &limit
 	}
 	c.opts.Marking = strings.Join(strings.Fields(o.Marking), " ")
+	c.opts.By, c.opts.IncludeNames = strings.TrimSpace(o.By), o.IncludeNames
 	st, err := g.openExistingStore(ctx)
 	if err != nil {
 		return err

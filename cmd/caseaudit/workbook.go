@@ -43,9 +43,9 @@ type issueFlags struct {
 // moderators' workbook, --moderator).
 func addIssueFlags(cmd *cobra.Command, o *issueFlags, moderator bool) {
 	f := cmd.Flags()
-	f.StringVar(&o.Marking, "marking", "", "protective marking printed on every page of the workbook, e.g. \"OFFICIAL-SENSITIVE\"")
-	f.StringVar(&o.Contact, "contact", "", "whom auditors tell at once about a case needing immediate attention, e.g. \"J. Smith, 01225 000000\"")
-	f.StringVar(&o.ReturnBy, "return-by", "", "the `DATE` the workbook is due back (yyyy-mm-dd or dd/mm/yyyy)")
+	f.StringVar(&o.Marking, "marking", "", "protective marking printed on every page of the workbook, e.g. \"OFFICIAL-SENSITIVE\" (default: as recorded with the audit's sample)")
+	f.StringVar(&o.Contact, "contact", "", "whom auditors tell at once about a case needing immediate attention, e.g. \"J. Smith, 01225 000000\" (default: as recorded with the audit's sample)")
+	f.StringVar(&o.ReturnBy, "return-by", "", "the `DATE` the workbook is due back, yyyy-mm-dd or dd/mm/yyyy (default: as recorded with the audit's sample)")
 	if moderator {
 		f.StringVar(&o.Moderator, "moderator", "", "the moderator's `NAME`, filled in on every row of the moderators' workbook")
 	}
@@ -70,12 +70,19 @@ func (o *issueFlags) check(now time.Time) error {
 	return nil
 }
 
-// apply puts the flags into a workbook.
+// apply puts the flags given into a workbook, over what the audit
+// recorded when its sample was drawn.
 func (o issueFlags) apply(spec *audit.WorkbookSpec) {
-	spec.Marking, spec.Contact, spec.ReturnBy = o.Marking, o.Contact, o.ReturnBy
+	h := o.handout().Or(audit.Handout{Marking: spec.Marking, Contact: spec.Contact, ReturnBy: spec.ReturnBy})
+	spec.Marking, spec.Contact, spec.ReturnBy = h.Marking, h.Contact, h.ReturnBy
 	if spec.Moderation != nil {
 		spec.Moderator = o.Moderator
 	}
+}
+
+// handout is what the flags say about handing the workbooks out.
+func (o issueFlags) handout() audit.Handout {
+	return audit.Handout{Marking: o.Marking, Contact: o.Contact, ReturnBy: o.ReturnBy}
 }
 
 func newWorkbookCmd(g *globalOptions) *cobra.Command {
@@ -95,7 +102,9 @@ moderation sample. 'caseaudit import' takes any of them, and several part-filled
 
 Every workbook begins with an Instructions sheet (what the grades mean, what counts as needing
 immediate attention and whom to tell, the return date, how to fill in the columns) and prints on
-A4 with --marking in every page's header and footer.`,
+A4 with the marking in every page's header and footer. The marking, contact and return date
+given when the sample was recorded (sample --audit … --marking … --contact … --return-by …)
+are kept with the audit and used here unless given again.`,
 		Example: `  # A. Khan lost her copy: her cases still to do
   caseaudit workbook "2026-07 monthly" --auditor "A. Khan" --outstanding --out khan.xlsx
 

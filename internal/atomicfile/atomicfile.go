@@ -25,34 +25,27 @@ const StaleAge = time.Hour
 
 // removeStale removes the temporary files ".BASE.tmp-*" that a killed
 // writer of the same target left in dir more than StaleAge ago. Failures
-// are ignored: they cost only disk space.
+// are ignored: they cost only disk space. The folder is listed rather than
+// globbed: a glob cannot escape [ or * in a name on Windows, where \ is the
+// path separator.
 func removeStale(dir, base string) {
-	matches, err := filepath.Glob(filepath.Join(dir, "."+globEscape(base)+".tmp-*"))
+	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return
 	}
+	prefix := "." + base + ".tmp-"
 	now := time.Now()
-	for _, m := range matches {
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), prefix) {
+			continue
+		}
+		m := filepath.Join(dir, e.Name())
 		st, err := os.Lstat(m)
 		if err != nil || !st.Mode().IsRegular() || now.Sub(st.ModTime()) < StaleAge {
 			continue
 		}
-		if strings.HasPrefix(filepath.Base(m), "."+base+".tmp-") {
-			os.Remove(m)
-		}
+		os.Remove(m)
 	}
-}
-
-// globEscape quotes the pattern characters of a file name for filepath.Glob.
-func globEscape(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if strings.ContainsRune(`*?[\`, r) {
-			b.WriteByte('\\')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }
 
 // ErrExists is returned when the target exists and overwriting was not asked for.
@@ -95,7 +88,7 @@ func Write(ctx context.Context, path string, force bool, fn func(f *os.File) err
 	if err = ctx.Err(); err != nil {
 		return err
 	}
-	if err = os.Rename(name, path); err != nil {
+	if err = replace(name, path); err != nil {
 		return fmt.Errorf("cannot write %s: %w", path, err)
 	}
 	// Make the rename durable.

@@ -78,6 +78,8 @@ const (
 	FactorsChangesAtLeast Name = "factors.changes_at_least"
 	FactorsTimeliness     Name = "factors.timeliness"
 	FactorsAsOf           Name = "factors.as_of"
+	FactorsOpenWhen       Name = "factors.open_when"
+	FactorsWorkerAliases  Name = "factors.worker_aliases"
 )
 
 // flags spells the options whose flag is not "--" + the key with dashes.
@@ -105,6 +107,8 @@ var flags = map[Name]string{
 	FactorsChangesAtLeast: "--changes-at-least",
 	FactorsTimeliness:     "--timeliness",
 	FactorsAsOf:           "--as-of",
+	FactorsOpenWhen:       "--open-when",
+	FactorsWorkerAliases:  "--worker-aliases",
 }
 
 // keys spells the options whose configuration key is not the Name, or that

@@ -347,3 +347,25 @@ func abs(x float64) float64 {
 	}
 	return x
 }
+
+// PageSizes returns each page's width and height in points.
+func (t Tools) PageSizes(pdf string) ([][2]float64, error) {
+	n, err := t.Pages(pdf)
+	if err != nil {
+		return nil, err
+	}
+	out, err := exec.Command(t.Pdfinfo, "-f", "1", "-l", strconv.Itoa(n), pdf).Output()
+	if err != nil {
+		return nil, fmt.Errorf("pdfinfo %s: %v", pdf, err)
+	}
+	var sizes [][2]float64
+	for _, m := range regexp.MustCompile(`(?m)^Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)`).FindAllSubmatch(out, -1) {
+		w, _ := strconv.ParseFloat(string(m[1]), 64)
+		h, _ := strconv.ParseFloat(string(m[2]), 64)
+		sizes = append(sizes, [2]float64{w, h})
+	}
+	if len(sizes) != n {
+		return nil, fmt.Errorf("pdfinfo %s: %d page sizes for %d pages", pdf, len(sizes), n)
+	}
+	return sizes, nil
+}

@@ -62,9 +62,10 @@
 //     that is not so.
 //   - Interval bounds are rounded outward: the lower bound [Down] (toward
 //     −∞), the upper bound [Up] (toward +∞), so the printed interval always
-//     contains the exact one. An upper bound may then print as "100%" and a
-//     lower bound as "0%": that claims less, not more, and no "<"/">" form
-//     is used for them.
+//     contains the exact one. A lower bound above 0 that would print as
+//     "0%" prints as "<0.1%" ("<1%" at none): "0%" reads as "possibly
+//     none", which an exact bound above 0 rules out. An upper bound may
+//     print as "100%": that claims less, not more.
 //   - [Points] formats a difference of shares in percentage points, signed
 //     ("+2.4", "−0.3", "0"), with the same rules applied to the signed
 //     value: a lower bound goes toward −∞ and an upper bound toward +∞, so

@@ -141,6 +141,11 @@ func formatRat(x *big.Rat, decimals int, r Rounding, share bool) string {
 	scale := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(d)), nil)
 	y := new(big.Rat).Mul(x, new(big.Rat).SetInt(scale))
 	m := roundRat(y, r)
+	if share && r == Down && m.Sign() == 0 && x.Sign() > 0 {
+		// A lower bound above 0 that rounds down to 0 would read as
+		// "possibly none": it is below the last place shown.
+		return "<" + placeDecimals(big.NewInt(1), d)
+	}
 	if r == Nearest {
 		unit := placeDecimals(big.NewInt(1), d)
 		if m.Sign() == 0 && x.Sign() != 0 {

@@ -51,6 +51,14 @@ type Options struct {
 	Rows  int    // data rows (before duplicates and blanks)
 	Seed  uint64 // random seed for the invented values
 	Messy bool   // title rows, blank rows every 997, a duplicate ID every 1,499; csv: a Total row and serial Referral Dates; xlsx: a Summary sheet first
+	// ClosedEvery, above 0, marks every ClosedEvery-th case "Closed" in
+	// Case Status (the rest stay "Open").
+	ClosedEvery int
+	// NameVariants writes workers' names as people do: every 13th case's
+	// worker "Surname, Forename", every 101st as an initial ("M. Patel"),
+	// and every 499th "Social worker leaving". The other values are those
+	// of the export without it.
+	NameVariants bool
 	// csv only
 	Encoding string // "" or "utf8", "utf8bom", "cp1252", "utf16le", "utf16be"
 	Delim    rune   // 0 = ','
@@ -93,6 +101,20 @@ func Rows(o Options) func(yield func(Row) bool) {
 				surnames[rng.IntN(len(surnames))], dob, []string{"F", "M", "U"}[rng.IntN(3)],
 				Teams[rng.IntN(len(Teams))], workers[rng.IntN(len(workers))], st, ref, assessV, plan, visit,
 				1 + rng.IntN(5), "Open"}
+			if o.ClosedEvery > 0 && (i+1)%o.ClosedEvery == 0 {
+				r[14] = "Closed"
+			}
+			if o.NameVariants {
+				fore, sur, _ := strings.Cut(r[7].(string), " ")
+				switch {
+				case i%499 == 498:
+					r[7] = "Social worker leaving"
+				case i%101 == 100:
+					r[7] = fore[:1] + ". " + sur
+				case i%13 == 12:
+					r[7] = sur + ", " + fore
+				}
+			}
 			if !yield(r) {
 				return
 			}

@@ -67,7 +67,26 @@ func QuoteList(s []string) string {
 	for i, x := range s {
 		q[i] = fmt.Sprintf("%q", x)
 	}
-	if len(q) == 1 {
+	return orList(q)
+}
+
+// QuotePaths lists paths in double quotes as they are written, without
+// Go's escapes, so that a Windows path reads "C:\Users\…", not
+// "C:\\Users\\…": "a", "b" or "c".
+func QuotePaths(paths []string) string {
+	q := make([]string, len(paths))
+	for i, p := range paths {
+		q[i] = `"` + p + `"`
+	}
+	return orList(q)
+}
+
+// orList joins items: a, b or c; "nowhere" when there are none.
+func orList(q []string) string {
+	switch len(q) {
+	case 0:
+		return "nowhere"
+	case 1:
 		return q[0]
 	}
 	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]

@@ -29,6 +29,25 @@ func TestCount(t *testing.T) {
 	}
 }
 
+func TestQuotePaths(t *testing.T) {
+	for _, c := range []struct {
+		paths []string
+		want  string
+	}{
+		{[]string{`C:\Users\a.khan\Documents\cases.xlsx`, `cases.xlsx`}, `"C:\Users\a.khan\Documents\cases.xlsx" or "cases.xlsx"`},
+		{[]string{`\\fileserver\qa\cases.xlsx`}, `"\\fileserver\qa\cases.xlsx"`},
+		{[]string{"/home/qa/a.csv", "b.csv", "c.csv"}, `"/home/qa/a.csv", "b.csv" or "c.csv"`},
+		{nil, "nowhere"},
+	} {
+		if got := QuotePaths(c.paths); got != c.want {
+			t.Errorf("QuotePaths(%q) = %s, want %s", c.paths, got, c.want)
+		}
+	}
+	if got := QuoteList(nil); got != "nowhere" {
+		t.Errorf("QuoteList(nil) = %s", got)
+	}
+}
+
 func TestClip(t *testing.T) {
 	for _, tc := range []struct {
 		s    string

@@ -141,6 +141,7 @@ type csvGrid struct {
 	loneCR    bool   // lines end with a bare CR (classic Mac, some exports)
 	headerRow int    // 0 until setHeader
 	dateCol   []bool // columns whose header names a date
+	raw       bool   // cells as written (OpenOptions.Raw)
 }
 
 // setHeader records the header row and finds the date columns: those whose
@@ -285,7 +286,7 @@ func openCSV(path string, opts OpenOptions) (workbook, error) {
 	prefix = prefix[:n]
 	whole := n < sniffBytes // the prefix is the whole file
 
-	g := &csvGrid{path: path}
+	g := &csvGrid{path: path, raw: opts.Raw}
 	forced, err := parseEncoding(opts.Encoding)
 	if err != nil {
 		return nil, &InputError{Path: path, Msg: err.Error(),

@@ -244,8 +244,8 @@ var cp1252 = func() (t [256]rune) {
 // differently: the same first tests, inlined, spare most cells the call.
 func (g *csvGrid) mayBeDate(col int, v string) bool {
 	n := len(v)
-	return n >= 8 && n <= 19 && (v[1] == '/' || v[2] == '/') ||
-		n >= 1 && n <= 7 && col < len(g.dateCol) && g.dateCol[col]
+	return !g.raw && (n >= 8 && n <= 19 && (v[1] == '/' || v[2] == '/') ||
+		n >= 1 && n <= 7 && col < len(g.dateCol) && g.dateCol[col])
 }
 
 // display turns a cell's text into its display value: UK dates to ISO, and

@@ -970,3 +970,39 @@ func TestSWARZeroBytes(t *testing.T) {
 		}
 	}
 }
+
+// Raw keeps a csv's cells as written: dates with slashes and serial
+// numbers in a date column are not turned into yyyy-mm-dd.
+func TestCSVRaw(t *testing.T) {
+	path := writeFile(t, "raw.csv", []byte(utf16Text("Case Reference,Date opened,Note\r\nCR-1,07/10/2026,a\r\nCR-2,46203,30/06/2026 09:14\r\n", false, true)))
+	_, rows := tableRows(t, path, OpenOptions{Raw: true})
+	if got, want := rowsText(rows), "2:CR-1|07/10/2026|a\n3:CR-2|46203|30/06/2026 09:14\n"; got != want {
+		t.Errorf("raw:\n%s\nwant\n%s", got, want)
+	}
+	_, rows = tableRows(t, path, OpenOptions{})
+	if got, want := rowsText(rows), "2:CR-1|2026-10-07|a\n3:CR-2|2026-06-30|2026-06-30 09:14:00\n"; got != want {
+		t.Errorf("display:\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestSlashDateToISO(t *testing.T) {
+	for _, tc := range []struct {
+		in         string
+		monthFirst bool
+		want       string
+	}{
+		{"07/10/2026", false, "2026-10-07"},
+		{"07/10/2026", true, "2026-07-10"},
+		{"7/1/2026 09:14", true, "2026-07-01 09:14:00"},
+		{"12/31/2025", true, "2025-12-31"},
+		{"12/31/2025", false, ""},
+		{"02/29/2026", true, ""},
+		{"29/02/2028", false, "2028-02-29"},
+		{"07/10/2026 junk", true, ""},
+	} {
+		got, ok := SlashDateToISO(tc.in, tc.monthFirst)
+		if got != tc.want || ok != (tc.want != "") {
+			t.Errorf("SlashDateToISO(%q, %v) = %q, %v; want %q", tc.in, tc.monthFirst, got, ok, tc.want)
+		}
+	}
+}

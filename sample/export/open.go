@@ -209,9 +209,11 @@ func lockFileError(path string, size int64, head []byte) error {
 			}
 		}
 	}
+	// The hint gives the path as written, not with %q, which would double
+	// a Windows path's backslashes.
 	return &InputError{Path: path,
 		Msg:  fmt.Sprintf("this is %s's lock file for %q (kept beside a workbook while it is open), not an export", app, target),
-		Hint: fmt.Sprintf("open %q instead", filepath.Join(dir, target))}
+		Hint: `open "` + filepath.Join(dir, target) + `" instead`}
 }
 
 // excelOwnerFile recognises an Excel lock file by its layout: 162 or 165

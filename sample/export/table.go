@@ -16,6 +16,11 @@ type OpenOptions struct {
 	Delimiter string // csv: "," ";" "\t" "|" (or "tab"); "" = sniff
 	Encoding  string // csv: "utf-8", "utf-16le", "utf-16be", "utf-32le", "utf-32be", "windows-1252"; "" = detect
 	Password  string // xlsx: password of an encrypted workbook
+	// Raw, for csv, gives cells as written: a date stays "07/10/2026" (or
+	// a serial number), where it would read as yyyy-mm-dd, for a caller
+	// that decides the order of day and month itself. xlsx cells are typed
+	// and read the same either way.
+	Raw bool
 }
 
 // Table is an opened export whose sheet, header row and ID column are known.

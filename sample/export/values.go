@@ -89,12 +89,19 @@ func FormatNumber(raw string) string {
 // optionally followed by a time "09:14" or "09:14:05") into ISO form
 // ("2026-06-30", "2026-07-01 09:14:00"). ok is false when s is not such a
 // date or names a day that does not exist.
-func UKDateToISO(s string) (string, bool) {
+func UKDateToISO(s string) (string, bool) { return SlashDateToISO(s, false) }
+
+// SlashDateToISO is UKDateToISO with the month first when monthFirst is
+// set ("7/1/2026" is 1 July 2026), as US exports write dates.
+func SlashDateToISO(s string, monthFirst bool) (string, bool) {
 	s = strings.TrimSpace(s)
 	datePart, timePart, hasTime := strings.Cut(s, " ")
 	parts := strings.Split(datePart, "/")
 	if len(parts) != 3 {
 		return "", false
+	}
+	if monthFirst {
+		parts[0], parts[1] = parts[1], parts[0]
 	}
 	d, err1 := atoiDigits(parts[0], 1, 2)
 	m, err2 := atoiDigits(parts[1], 1, 2)

@@ -277,14 +277,18 @@ var cfbMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
 func openCFB(path string, f *os.File, size int64, opts OpenOptions) (zr *zip.Reader, err error) {
 	const hintNoPassword = "remove the password in Excel (File > Info > Protect Workbook), save, and try again"
 	if size > maxEncryptedSize {
-		_, _, encrypted, err := encryptedStreams(f, 0) // the directory alone says which
+		_, encrypted, err := encryptedStreams(f, true, false) // the directory alone says which
 		if err == nil && !encrypted {
 			return nil, &InputError{Path: path, Msg: "this is an old-style .xls workbook", Hint: "save it as .xlsx or CSV and try again"}
 		}
 		return nil, &InputError{Path: path, Msg: fmt.Sprintf("the encrypted workbook is too large to decrypt (over %d MB)", maxEncryptedSize>>20),
 			Hint: hintNoPassword}
 	}
-	info, pkg, encrypted, err := encryptedStreams(f, size)
+	raw := make([]byte, size)
+	if _, err := f.ReadAt(raw, 0); err != nil {
+		return nil, &InputError{Path: path, Msg: "cannot read the file", Err: err}
+	}
+	ef, encrypted, err := encryptedStreams(bytes.NewReader(raw), false, false)
 	var dmg *errDamagedEncryption
 	switch {
 	case errors.As(err, &dmg):
@@ -294,22 +298,23 @@ func openCFB(path string, f *os.File, size int64, opts OpenOptions) (zr *zip.Rea
 	case !encrypted:
 		return nil, &InputError{Path: path, Msg: "this is an old-style .xls workbook", Hint: "save it as .xlsx or CSV and try again"}
 	}
-	enc, err := parseEncryptionInfo(info)
+	m, err := parseEncryptionInfo(ef.info)
 	if err == nil {
-		var plain []byte
-		if opts.Password == "" {
-			plain, err = decryptWith(enc, pkg, defaultPassword)
-			if errors.Is(err, errWrongPassword) {
+		password := opts.Password
+		switch {
+		case password == "":
+			password = defaultPassword
+			if err = checkPassword(m, password); errors.Is(err, errWrongPassword) {
 				return nil, (&InputError{Path: path, Msg: "the workbook is password-protected", Err: err}).WithHint(opt.Sprintf("give %s", opt.Password))
 			}
-		} else {
-			plain, err = decryptWith(enc, pkg, opts.Password)
-			if errors.Is(err, errWrongPassword) && opts.Password != defaultPassword {
+		default:
+			err = checkPassword(m, password)
+			if errors.Is(err, errWrongPassword) && password != defaultPassword {
 				// A workbook encrypted with Excel's default password
 				// opens without one: a password given needlessly does not
 				// stop it.
-				if p, derr := decryptWith(enc, pkg, defaultPassword); derr == nil {
-					plain, err = p, nil
+				if checkPassword(m, defaultPassword) == nil {
+					password, err = defaultPassword, nil
 				}
 			}
 			if errors.Is(err, errWrongPassword) {
@@ -317,11 +322,14 @@ func openCFB(path string, f *os.File, size int64, opts OpenOptions) (zr *zip.Rea
 			}
 		}
 		if err == nil {
-			zr, err = zip.NewReader(bytes.NewReader(plain), int64(len(plain)))
-			if err == nil || errors.Is(err, zip.ErrInsecurePath) {
-				return zr, nil
+			var plain []byte
+			if plain, err = decryptWith(raw, ef, m, password); err == nil {
+				zr, err = zip.NewReader(bytes.NewReader(plain), int64(len(plain)))
+				if err == nil || errors.Is(err, zip.ErrInsecurePath) {
+					return zr, nil
+				}
+				return nil, &InputError{Path: path, Msg: "the decrypted workbook is damaged (not a complete zip)", Hint: "re-export it", Err: err}
 			}
-			return nil, &InputError{Path: path, Msg: "the decrypted workbook is damaged (not a complete zip)", Hint: "re-export it", Err: err}
 		}
 	}
 	var cannot *errCannotDecrypt
@@ -335,19 +343,26 @@ func openCFB(path string, f *os.File, size int64, opts OpenOptions) (zr *zip.Rea
 	return nil, &InputError{Path: path, Msg: "cannot decrypt the workbook: " + err.Error(), Hint: hintNoPassword, Err: err}
 }
 
+// checkPassword checks a password against the verifier, guarding against
+// panics on malformed input.
+func checkPassword(m *method, password string) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = damaged("%v", r)
+		}
+	}()
+	return m.check(password)
+}
+
 // decryptWith decrypts the package with a password, guarding against
 // panics on malformed input.
-func decryptWith(enc *encryption, pkg []byte, password string) (plain []byte, err error) {
+func decryptWith(raw []byte, ef encryptedFile, m *method, password string) (plain []byte, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			plain, err = nil, damaged("%v", r)
 		}
 	}()
-	key, err := enc.packageKey(password)
-	if err != nil {
-		return nil, err
-	}
-	return enc.decryptPackage(key, pkg)
+	return decryptPackage(raw, ef, m, password)
 }
 
 // newXLSXBook reads the workbook structure of an opened zip.

@@ -19,26 +19,30 @@ import (
 	"unicode/utf16"
 
 	"github.com/richardlehane/mscfb"
+	"github.com/xuri/excelize/v2"
 )
 
-// Encrypted workbooks (ECMA-376 / MS-OFFCRYPTO). An encrypted .xlsx is a
-// Compound File holding two streams: EncryptionInfo, which says how the
-// key is made from the password and which cipher is used, and
-// EncryptedPackage, the workbook's zip, encrypted. Two methods are in use:
+// Encrypted workbooks (MS-OFFCRYPTO). An encrypted .xlsx is a Compound File
+// holding two streams: EncryptionInfo, which says how the key is made from
+// the password and which cipher is used, and EncryptedPackage, the
+// workbook's zip, encrypted. Excel, LibreOffice, Apache POI and
+// msoffcrypto-tool encrypt with AES, described either in XML ("agile",
+// EncryptionInfo version 4.4) or in a binary header ("standard", x.2);
+// excelize's Decrypt decrypts both. This file does what Decrypt does not:
 //
-//   - Agile encryption (EncryptionInfo version 4.4, an XML description):
-//     a hash (SHA-1, SHA-256, SHA-384, SHA-512, MD5) spun over the password
-//     makes keys that check a verifier and unlock the package key; the
-//     package is decrypted in 4,096-byte segments, each with its own IV.
-//     Ciphers: AES (128, 192, 256 bits), DES, 3DES and 3DES_112, in CBC or
-//     (8-bit) CFB chaining, which Go's standard library provides. RC2, RC4
-//     and DESX are not there; a workbook using one is refused by name.
-//   - Standard encryption (versions 2.2, 3.2, 4.2): AES in ECB mode with a
-//     SHA-1 key. RC4 (CryptoAPI) and extensible (third-party) encryption
-//     are refused by name.
+//   - it checks the password against the verifier first, so that a wrong
+//     password is called wrong (Decrypt returns whatever the wrong key
+//     makes of the package);
+//   - it names a method caseaudit cannot decrypt (RC2, RC4, DESX, CFB
+//     chaining, a certificate instead of a password, a third-party method)
+//     instead of calling the workbook damaged;
+//   - it decrypts the agile packages Decrypt would misread or does not know
+//     (see parseAgile);
+//   - it reads a compound file whose directory records EncryptedPackage as
+//     longer than its sectors hold, as ExtenXLS writes them, when the
+//     sectors hold the whole package.
 //
-// A wrong password is known by the verifier, never by garbage out. A
-// workbook "protected" against editing only is encrypted with Excel's
+// A workbook "protected" against editing only is encrypted with Excel's
 // well-known default password, VelvetSweatshop, and opens in Excel without
 // a password: it is tried first when no password is given.
 
@@ -46,13 +50,14 @@ import (
 // protected for editing only ("read-only recommended" and the like).
 const defaultPassword = "VelvetSweatshop"
 
-// maxSpinCount is the largest spin count MS-OFFCRYPTO allows.
+// maxSpinCount is the largest spin count MS-OFFCRYPTO allows (and excelize
+// accepts).
 const maxSpinCount = 10_000_000
 
 var errWrongPassword = errors.New("wrong password")
 
 // errCannotDecrypt says an encrypted package uses a method caseaudit cannot
-// decrypt; what names it ("RC2", "AES with MD4").
+// decrypt; what names it ("RC2", "AES in CFB chaining").
 type errCannotDecrypt struct{ what string }
 
 func (e *errCannotDecrypt) Error() string { return "encrypted with " + e.what }
@@ -66,66 +71,117 @@ func damaged(format string, a ...any) error {
 	return &errDamagedEncryption{why: fmt.Sprintf(format, a...)}
 }
 
-// encryptedStreams reads the EncryptionInfo and EncryptedPackage streams of
-// a Compound File of size bytes; found is false when it holds neither (a
-// legacy .xls). With size 0 it only looks for them, reading nothing.
-func encryptedStreams(r io.ReaderAt, size int64) (info, pkg []byte, found bool, err error) {
+// encryptedFile is what the compound file says of its encryption.
+type encryptedFile struct {
+	info      []byte // EncryptionInfo
+	plainSize uint64 // the size of the zip, EncryptedPackage's first 8 bytes
+	recorded  int64  // EncryptedPackage's size as the directory records it
+	pkg       []byte // EncryptedPackage as far as its sectors go, when asked for
+}
+
+// cfbPiece is the size in which streams are read: mscfb reads nothing of a
+// Read whose sector chain ends early, so a stream recorded as longer than
+// its chain is read piece by piece up to where the chain ends. Sectors
+// (512 or 4,096 bytes) and mini sectors (64) are whole numbers of pieces.
+const cfbPiece = 512
+
+// encryptedStreams reads the EncryptionInfo stream of a Compound File, and
+// of EncryptedPackage its size and first 8 bytes, or all of it with
+// wholePackage; found is false when it holds neither (a legacy .xls).
+// With headerOnly it only looks for them.
+func encryptedStreams(r io.ReaderAt, headerOnly, wholePackage bool) (ef encryptedFile, found bool, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			info, pkg, found, err = nil, nil, false, fmt.Errorf("malformed compound file: %v", p)
+			ef, found, err = encryptedFile{}, false, fmt.Errorf("malformed compound file: %v", p)
 		}
 	}()
 	doc, err := mscfb.New(r)
 	if err != nil {
-		return nil, nil, false, err
+		return ef, false, err
 	}
+	var haveInfo, havePkg bool
 	for entry, err := doc.Next(); err == nil; entry, err = doc.Next() {
-		if entry.Name != "EncryptionInfo" && entry.Name != "EncryptedPackage" {
-			continue
-		}
-		found = true
-		if size == 0 {
-			return nil, nil, true, nil
-		}
-		if entry.Size < 0 || entry.Size > size {
-			return nil, nil, true, damaged("stream %s is larger than the file", entry.Name)
-		}
-		buf := make([]byte, entry.Size)
-		if n, err := io.ReadFull(doc, buf); err != nil {
-			return nil, nil, true, damaged("stream %s is cut short at %d bytes: %v", entry.Name, n, err)
-		}
-		if entry.Name == "EncryptionInfo" {
-			info = buf
-		} else {
-			pkg = buf
+		switch entry.Name {
+		case "EncryptionInfo":
+			found, haveInfo = true, true
+			if headerOnly {
+				continue
+			}
+			if ef.info, err = readStream(doc, entry.Size, entry.Size); err != nil || int64(len(ef.info)) < entry.Size {
+				return ef, true, damaged("stream EncryptionInfo is cut short at %d bytes", len(ef.info))
+			}
+		case "EncryptedPackage":
+			found, havePkg = true, true
+			ef.recorded = entry.Size
+			if headerOnly {
+				continue
+			}
+			n := int64(8)
+			if wholePackage {
+				n = entry.Size
+			}
+			head, err := readStream(doc, min(n, entry.Size), n)
+			if err != nil || len(head) < 8 {
+				return ef, true, damaged("stream EncryptedPackage is cut short at %d bytes", len(head))
+			}
+			ef.plainSize = binary.LittleEndian.Uint64(head)
+			if wholePackage {
+				ef.pkg = head
+			}
 		}
 	}
-	if found && (info == nil || pkg == nil) {
-		return nil, nil, true, damaged("a stream is missing")
+	if found && (!haveInfo || !havePkg) {
+		return ef, true, damaged("a stream is missing")
 	}
-	return info, pkg, found, nil
+	return ef, found, nil
 }
 
-// encryption is a parsed EncryptionInfo: how to make keys and decrypt.
-type encryption struct {
-	agile bool
-	// Agile: the key encryptor (password) and the package's key data.
-	key, data                             agileParams
-	verifierInput, verifierHash, keyValue []byte
-	// Standard.
-	salt, encVerifier, encVerifierHash []byte
-	keyBits                            int
+// readStream reads up to n bytes of the current stream (size is its
+// recorded size, which bounds what is allocated), stopping without an
+// error where its sector chain ends; err is set when nothing could be read.
+func readStream(doc *mscfb.Reader, n, size int64) ([]byte, error) {
+	if n < 0 || size < 0 {
+		return nil, damaged("a stream of negative size")
+	}
+	buf := make([]byte, 0, min(n, 64<<20))
+	piece := make([]byte, cfbPiece)
+	for int64(len(buf)) < n {
+		k, err := doc.Read(piece[:min(cfbPiece, n-int64(len(buf)))])
+		buf = append(buf, piece[:k]...)
+		if err != nil {
+			if len(buf) == 0 && err != io.EOF {
+				return nil, err
+			}
+			break
+		}
+		if k == 0 {
+			break
+		}
+	}
+	return buf, nil
 }
 
-type agileParams struct {
-	saltSize, blockSize, keyBits, hashSize, spinCount int
-	cipher, chaining, hash                            string
-	salt                                              []byte
+// method is a parsed EncryptionInfo, as far as the verifier needs it.
+type method struct {
+	agile                      bool
+	hash                       string // agile: the password key's hash
+	spinCount                  int
+	keyBits, saltSize, hashLen int
+	salt                       []byte
+	verifier, verifierHash     []byte // encrypted
+	// Agile, for the packages excelize misreads (see parseAgile).
+	own         bool
+	cipher      string // AES, DES or 3DES
+	blockSize   int
+	keyValue    []byte // the package key, encrypted
+	dataHash    string
+	dataKeyBits int
+	dataSalt    []byte
 }
 
 // parseEncryptionInfo reads an EncryptionInfo stream; a method caseaudit
 // cannot decrypt is an *errCannotDecrypt.
-func parseEncryptionInfo(info []byte) (*encryption, error) {
+func parseEncryptionInfo(info []byte) (*method, error) {
 	if len(info) < 8 {
 		return nil, damaged("EncryptionInfo is %d bytes", len(info))
 	}
@@ -137,14 +193,14 @@ func parseEncryptionInfo(info []byte) (*encryption, error) {
 	case (major == 3 || major == 4) && minor == 3, flags&0x10 != 0:
 		return nil, &errCannotDecrypt{"a third-party (extensible) encryption method"}
 	case major >= 2 && major <= 4 && minor == 2:
-		return parseStandard(info, flags)
+		return parseStandard(info)
 	}
 	return nil, &errCannotDecrypt{fmt.Sprintf("an encryption method of version %d.%d", major, minor)}
 }
 
-// parseStandard reads Standard encryption: an EncryptionHeader and an
-// EncryptionVerifier after the version and flags.
-func parseStandard(info []byte, flags uint32) (*encryption, error) {
+// parseStandard reads standard encryption: an EncryptionHeader and an
+// EncryptionVerifier after the version and flags. Its hash is SHA-1.
+func parseStandard(info []byte) (*method, error) {
 	if len(info) < 12 {
 		return nil, damaged("no encryption header")
 	}
@@ -155,39 +211,22 @@ func parseStandard(info []byte, flags uint32) (*encryption, error) {
 	h := info[12 : 12+hsize]
 	algID, algHash := binary.LittleEndian.Uint32(h[8:12]), binary.LittleEndian.Uint32(h[12:16])
 	keyBits := int(binary.LittleEndian.Uint32(h[16:20]))
-	var name string
-	switch algID {
-	case 0x660E:
-		name = "AES-128"
-	case 0x660F:
-		name = "AES-192"
-	case 0x6610:
-		name = "AES-256"
-	case 0x6801:
+	want, ok := map[uint32]int{0x660E: 128, 0x660F: 192, 0x6610: 256}[algID]
+	switch {
+	case algID == 0x6801:
 		return nil, &errCannotDecrypt{"RC4 (CryptoAPI)"}
-	case 0:
-		if flags&0x20 == 0 {
-			return nil, &errCannotDecrypt{"RC4 (CryptoAPI)"}
-		}
-		name = "AES-128"
-	default:
+	case !ok:
 		return nil, &errCannotDecrypt{fmt.Sprintf("an unknown cipher (algorithm 0x%04X)", algID)}
-	}
-	if algHash != 0 && algHash != 0x8004 {
-		return nil, &errCannotDecrypt{fmt.Sprintf("%s and an unknown hash (algorithm 0x%04X)", name, algHash)}
-	}
-	want := map[string]int{"AES-128": 128, "AES-192": 192, "AES-256": 256}[name]
-	if keyBits == 0 {
-		keyBits = want
-	}
-	if keyBits != want {
-		return nil, damaged("%s with a key of %d bits", name, keyBits)
+	case algHash != 0 && algHash != 0x8004:
+		return nil, &errCannotDecrypt{fmt.Sprintf("AES-%d and an unknown hash (algorithm 0x%04X)", want, algHash)}
+	case keyBits != want:
+		return nil, damaged("AES-%d with a key of %d bits", want, keyBits)
 	}
 	v := info[12+hsize:]
 	if len(v) < 4+16+16+4+32 || binary.LittleEndian.Uint32(v[0:4]) != 16 {
 		return nil, damaged("encryption verifier of %d bytes", len(v))
 	}
-	return &encryption{salt: v[4:20], encVerifier: v[20:36], encVerifierHash: v[40:72], keyBits: keyBits}, nil
+	return &method{keyBits: keyBits, salt: v[4:20], verifier: v[20:36], verifierHash: v[40:72]}, nil
 }
 
 // The agile EncryptionInfo XML, as far as it is needed.
@@ -216,148 +255,123 @@ type agileAttrs struct {
 	EncryptedKeyValue          string `xml:"encryptedKeyValue,attr"`
 }
 
-func parseAgile(b []byte) (*encryption, error) {
+// parseAgile reads agile encryption, and refuses what excelize's Decrypt
+// cannot decrypt: a cipher other than AES in CBC chaining, a hash it does
+// not know, a password key encryptor that is not the first (Decrypt uses
+// the first). Three kinds of package it would misread are decrypted here
+// (own), with the same CBC steps: a password key hashed otherwise than the
+// data (Decrypt spins the password with the data's hash; Apache POI's test
+// file 60320-protected.xlsx, from a bug report, has SHA-512 and SHA-1), a
+// package key stored in more bytes than it has (Decrypt takes them all;
+// AES-192, as in ExcelDataReader's agile_AES192_SHA512_CBC test files),
+// and DES or 3DES, which Decrypt does not know (Apache POI writes them on
+// request: ExcelDataReader's agile_DES_MD5_CBC_pwd_password.xlsx and
+// agile_DESede_SHA384_CBC_pwd_password.xlsx).
+func parseAgile(b []byte) (*method, error) {
 	var x agileXML
-	d := newPartDecoder(bytes.NewReader(b))
-	if err := d.Decode(&x); err != nil {
+	if err := newPartDecoder(bytes.NewReader(b)).Decode(&x); err != nil {
 		return nil, damaged("EncryptionInfo is not valid XML: %v", err)
 	}
-	e := &encryption{agile: true}
-	found, certificate := false, false
-	for _, k := range x.KeyEncryptors.KeyEncryptor {
-		if strings.HasSuffix(k.URI, "/password") {
-			found = true
-			a := k.EncryptedKey
-			var err error
-			if e.key, err = agileParamsOf(a); err != nil {
-				return nil, err
-			}
-			for _, f := range []struct {
-				dst *[]byte
-				src string
-			}{{&e.verifierInput, a.EncryptedVerifierHashInput}, {&e.verifierHash, a.EncryptedVerifierHashValue}, {&e.keyValue, a.EncryptedKeyValue}} {
-				if *f.dst, err = base64.StdEncoding.DecodeString(f.src); err != nil {
-					return nil, damaged("a key value is not base64")
-				}
-			}
-			break
-		}
-		certificate = certificate || strings.HasSuffix(k.URI, "/certificate")
-	}
-	if !found {
-		if certificate {
-			return nil, &errCannotDecrypt{"a digital certificate rather than a password"}
-		}
-		return nil, damaged("no password key encryptor")
-	}
-	var err error
-	if e.data, err = agileParamsOf(x.KeyData); err != nil {
+	kd := x.KeyData
+	if err := agileCipher(kd); err != nil {
 		return nil, err
 	}
-	if e.key.spinCount < 0 || e.key.spinCount > maxSpinCount {
-		return nil, damaged("spin count %d", e.key.spinCount)
+	if len(x.KeyEncryptors.KeyEncryptor) == 0 {
+		return nil, damaged("no key encryptor")
 	}
-	return e, nil
-}
-
-// agileParamsOf checks one set of agile attributes: a cipher, chaining and
-// hash that caseaudit can use, with consistent sizes.
-func agileParamsOf(a agileAttrs) (agileParams, error) {
-	p := agileParams{saltSize: a.SaltSize, blockSize: a.BlockSize, keyBits: a.KeyBits, hashSize: a.HashSize,
-		spinCount: a.SpinCount, cipher: a.CipherAlgorithm, chaining: a.CipherChaining, hash: a.HashAlgorithm}
-	if newAgileHash(p.hash) == nil {
-		return p, &errCannotDecrypt{fmt.Sprintf("%s and the %s hash", p.cipher, p.hash)}
+	first := x.KeyEncryptors.KeyEncryptor[0]
+	if !strings.HasSuffix(first.URI, "/password") {
+		return nil, &errCannotDecrypt{"a digital certificate rather than a password"}
 	}
-	want := map[string]struct{ block, keyMin, keyMax int }{
-		"AES": {16, 128, 256}, "DES": {8, 64, 64}, "3DES": {8, 192, 192}, "3DES_112": {8, 128, 128},
-	}[p.cipher]
-	if want.block == 0 {
-		name := p.cipher
-		if name == "" {
-			name = "an unnamed cipher"
+	k := first.EncryptedKey
+	if err := agileCipher(k); err != nil {
+		return nil, err
+	}
+	if k.CipherAlgorithm != kd.CipherAlgorithm {
+		return nil, &errCannotDecrypt{fmt.Sprintf("%s for the key and %s for the data", k.CipherAlgorithm, kd.CipherAlgorithm)}
+	}
+	if k.SpinCount < 0 || k.SpinCount > maxSpinCount {
+		return nil, damaged("spin count %d", k.SpinCount)
+	}
+	m := &method{agile: true, hash: strings.ToLower(k.HashAlgorithm), spinCount: k.SpinCount, keyBits: k.KeyBits,
+		saltSize: k.SaltSize, hashLen: k.HashSize, dataHash: strings.ToLower(kd.HashAlgorithm), dataKeyBits: kd.KeyBits,
+		cipher: k.CipherAlgorithm, blockSize: k.BlockSize}
+	for _, f := range []struct {
+		dst *[]byte
+		src string
+	}{{&m.salt, k.SaltValue}, {&m.verifier, k.EncryptedVerifierHashInput}, {&m.verifierHash, k.EncryptedVerifierHashValue},
+		{&m.keyValue, k.EncryptedKeyValue}, {&m.dataSalt, kd.SaltValue}} {
+		var err error
+		if *f.dst, err = base64.StdEncoding.DecodeString(f.src); err != nil {
+			return nil, damaged("a key value is not base64")
 		}
-		return p, &errCannotDecrypt{name}
 	}
-	if p.chaining != "ChainingModeCBC" && p.chaining != "ChainingModeCFB" {
-		return p, &errCannotDecrypt{fmt.Sprintf("%s in %s chaining", p.cipher, strings.TrimPrefix(p.chaining, "ChainingMode"))}
+	// The key encryptor's salt is the IV of its verifier and key (excelize
+	// takes it whole).
+	bs := m.blockSize
+	if len(m.salt) != bs || len(m.dataSalt) == 0 || m.saltSize <= 0 || m.saltSize > len(m.verifier) ||
+		m.hashLen <= 0 || m.hashLen > len(m.verifierHash) || len(m.keyValue) < m.dataKeyBits/8 ||
+		len(m.verifier)%bs != 0 || len(m.verifierHash)%bs != 0 || len(m.keyValue)%bs != 0 {
+		return nil, damaged("verifier of %d and %d bytes", len(m.verifier), len(m.verifierHash))
 	}
-	if p.cipher == "AES" && p.keyBits != 128 && p.keyBits != 192 && p.keyBits != 256 || p.keyBits < want.keyMin || p.keyBits > want.keyMax {
-		return p, damaged("%s with a key of %d bits", p.cipher, p.keyBits)
-	}
-	if p.blockSize != want.block {
-		return p, damaged("%s with blocks of %d bytes", p.cipher, p.blockSize)
-	}
-	salt, err := base64.StdEncoding.DecodeString(a.SaltValue)
-	if err != nil || len(salt) == 0 || len(salt) > 64 {
-		return p, damaged("salt value")
-	}
-	p.salt = salt
-	return p, nil
+	m.own = m.cipher != "AES" || m.hash != m.dataHash || len(m.keyValue) != m.dataKeyBits/8
+	return m, nil
 }
 
-func newAgileHash(name string) hash.Hash {
-	switch strings.ToUpper(strings.ReplaceAll(name, "-", "")) {
-	case "SHA1":
+// agileCipher checks one set of agile attributes: AES (or DES, 3DES) in
+// CBC chaining, with a hash excelize knows.
+func agileCipher(a agileAttrs) error {
+	c := a.CipherAlgorithm
+	want, known := map[string]struct{ block, keyMin, keyMax int }{
+		"AES": {16, 128, 256}, "DES": {8, 64, 64}, "3DES": {8, 192, 192}}[c]
+	switch {
+	case c == "":
+		return &errCannotDecrypt{"an unnamed cipher"}
+	case !known:
+		return &errCannotDecrypt{c}
+	case a.CipherChaining != "ChainingModeCBC":
+		return &errCannotDecrypt{c + " in " + strings.TrimPrefix(a.CipherChaining, "ChainingMode") + " chaining"}
+	case newHash(a.HashAlgorithm) == nil:
+		return &errCannotDecrypt{c + " and the " + a.HashAlgorithm + " hash"}
+	case a.KeyBits < want.keyMin || a.KeyBits > want.keyMax || a.KeyBits%64 != 0 && c == "AES":
+		return damaged("%s with a key of %d bits", c, a.KeyBits)
+	case a.BlockSize != want.block:
+		return damaged("%s with blocks of %d bytes", c, a.BlockSize)
+	}
+	return nil
+}
+
+// block makes the agile cipher with key.
+func (m *method) block(key []byte) (cipher.Block, error) {
+	switch m.cipher {
+	case "DES":
+		return des.NewCipher(key)
+	case "3DES":
+		return des.NewTripleDESCipher(key)
+	}
+	return aes.NewCipher(key)
+}
+
+// newHash makes the hash an agile EncryptionInfo names, of those excelize
+// and the producers have in common.
+func newHash(name string) hash.Hash {
+	switch strings.ToLower(name) {
+	case "sha1":
 		return sha1.New()
-	case "SHA256":
+	case "sha256":
 		return sha256.New()
-	case "SHA384":
+	case "sha384":
 		return sha512.New384()
-	case "SHA512":
+	case "sha512":
 		return sha512.New()
-	case "MD5":
+	case "md5":
 		return md5.New()
 	}
 	return nil
 }
 
-// blockCipher makes the cipher of p with key.
-func (p agileParams) blockCipher(key []byte) (cipher.Block, error) {
-	switch p.cipher {
-	case "AES":
-		return aes.NewCipher(key)
-	case "DES":
-		return des.NewCipher(key)
-	case "3DES":
-		return des.NewTripleDESCipher(key)
-	case "3DES_112": // two keys: K1 K2 K1
-		return des.NewTripleDESCipher(append(append([]byte(nil), key...), key[:8]...))
-	}
-	return nil, &errCannotDecrypt{p.cipher}
-}
-
-// decrypt decrypts src (whole blocks for CBC) in place with key and iv.
-func (p agileParams) decrypt(key, iv, src []byte) error {
-	b, err := p.blockCipher(key)
-	if err != nil {
-		return err
-	}
-	if p.chaining == "ChainingModeCFB" {
-		cfb8Decrypt(b, iv, src)
-		return nil
-	}
-	if len(src)%b.BlockSize() != 0 {
-		return damaged("%d bytes are not whole %s blocks", len(src), p.cipher)
-	}
-	cipher.NewCBCDecrypter(b, iv).CryptBlocks(src, src)
-	return nil
-}
-
-// cfb8Decrypt decrypts in cipher feedback mode with an 8-bit window, as
-// MS-OFFCRYPTO's ChainingModeCFB is.
-func cfb8Decrypt(b cipher.Block, iv, buf []byte) {
-	reg := append([]byte(nil), iv...)
-	out := make([]byte, b.BlockSize())
-	for i, c := range buf {
-		b.Encrypt(out, reg)
-		copy(reg, reg[1:])
-		reg[len(reg)-1] = c
-		buf[i] = c ^ out[0]
-	}
-}
-
 // fit truncates b to n bytes or pads it with 0x36, as MS-OFFCRYPTO makes
-// keys and IVs from hashes.
+// keys from hashes.
 func fit(b []byte, n int) []byte {
 	if len(b) >= n {
 		return b[:n]
@@ -366,12 +380,28 @@ func fit(b []byte, n int) []byte {
 }
 
 func passwordUTF16(password string) []byte {
-	u := utf16.Encode([]rune(password))
-	b := make([]byte, 2*len(u))
-	for i, c := range u {
-		binary.LittleEndian.PutUint16(b[2*i:], c)
+	var b []byte
+	for _, c := range utf16.Encode([]rune(password)) {
+		b = binary.LittleEndian.AppendUint16(b, c)
 	}
 	return b
+}
+
+// spin hashes the salt and password, then the result spinCount times with
+// an iterator (MS-OFFCRYPTO 2.3.4.7 and 2.3.4.11).
+func spin(h hash.Hash, salt []byte, password string, spinCount int) []byte {
+	h.Write(salt)
+	h.Write(passwordUTF16(password))
+	sum := h.Sum(nil)
+	var iter [4]byte
+	for i := range spinCount {
+		binary.LittleEndian.PutUint32(iter[:], uint32(i))
+		h.Reset()
+		h.Write(iter[:])
+		h.Write(sum)
+		sum = h.Sum(sum[:0])
+	}
+	return sum
 }
 
 // The block keys of the agile password key encryptor.
@@ -381,72 +411,17 @@ var (
 	blockKeyValue      = []byte{0x14, 0x6e, 0x0b, 0xe7, 0xab, 0xac, 0xd0, 0xd6}
 )
 
-// packageKey checks the password and returns the key of the package:
-// errWrongPassword when the verifier says it is not the password.
-func (e *encryption) packageKey(password string) ([]byte, error) {
-	if !e.agile {
-		return e.standardKey(password)
+// check says whether password is the workbook's: errWrongPassword when the
+// verifier says it is not.
+func (m *method) check(password string) error {
+	if m.agile {
+		_, err := m.agileKey(password)
+		return err
 	}
-	k := e.key
-	h := newAgileHash(k.hash)
-	h.Write(k.salt)
-	h.Write(passwordUTF16(password))
-	sum := h.Sum(nil)
-	var iter [4]byte
-	for i := 0; i < k.spinCount; i++ {
-		binary.LittleEndian.PutUint32(iter[:], uint32(i))
-		h.Reset()
-		h.Write(iter[:])
-		h.Write(sum)
-		sum = h.Sum(sum[:0])
-	}
-	keyFor := func(block []byte) []byte {
-		h.Reset()
-		h.Write(sum)
-		h.Write(block)
-		return fit(h.Sum(nil), k.keyBits/8)
-	}
-	iv := fit(append([]byte(nil), k.salt...), k.blockSize)
-	input := append([]byte(nil), e.verifierInput...)
-	value := append([]byte(nil), e.verifierHash...)
-	if err := k.decrypt(keyFor(blockVerifierInput), iv, input); err != nil {
-		return nil, err
-	}
-	if err := k.decrypt(keyFor(blockVerifierHash), iv, value); err != nil {
-		return nil, err
-	}
-	if len(input) < k.saltSize || len(value) < k.hashSize || k.saltSize <= 0 {
-		return nil, damaged("verifier of %d and %d bytes", len(input), len(value))
-	}
-	vh := newAgileHash(k.hash)
-	vh.Write(input[:k.saltSize])
-	if got := vh.Sum(nil); !bytes.Equal(fit(got, k.hashSize), value[:k.hashSize]) {
-		return nil, errWrongPassword
-	}
-	key := append([]byte(nil), e.keyValue...)
-	if err := k.decrypt(keyFor(blockKeyValue), iv, key); err != nil {
-		return nil, err
-	}
-	if len(key) < e.data.keyBits/8 {
-		return nil, damaged("package key of %d bytes", len(key))
-	}
-	return key[:e.data.keyBits/8], nil
-}
-
-// standardKey derives and checks the key of Standard encryption.
-func (e *encryption) standardKey(password string) ([]byte, error) {
+	// Standard: the key is derived from the spun hash (2.3.4.7), and the
+	// verifier's SHA-1 is encrypted with it (2.3.4.9).
 	h := sha1.New()
-	h.Write(e.salt)
-	h.Write(passwordUTF16(password))
-	sum := h.Sum(nil)
-	var iter [4]byte
-	for i := 0; i < 50000; i++ {
-		binary.LittleEndian.PutUint32(iter[:], uint32(i))
-		h.Reset()
-		h.Write(iter[:])
-		h.Write(sum)
-		sum = h.Sum(sum[:0])
-	}
+	sum := spin(h, m.salt, password, 50000)
 	h.Reset()
 	h.Write(sum)
 	h.Write([]byte{0, 0, 0, 0})
@@ -459,17 +434,81 @@ func (e *encryption) standardKey(password string) ([]byte, error) {
 		s := sha1.Sum(buf)
 		return s[:]
 	}
-	key := append(derive(0x36), derive(0x5c)...)[:e.keyBits/8]
-	b, err := aes.NewCipher(key)
+	b, err := aes.NewCipher(append(derive(0x36), derive(0x5c)...)[:m.keyBits/8])
+	if err != nil {
+		return err
+	}
+	verifier, vhash := ecbDecrypt(b, m.verifier), ecbDecrypt(b, m.verifierHash)
+	if want := sha1.Sum(verifier); !bytes.Equal(want[:], vhash[:sha1.Size]) {
+		return errWrongPassword
+	}
+	return nil
+}
+
+// agileKey checks password against the agile verifier and returns the
+// package key (2.3.4.11 to 2.3.4.13).
+func (m *method) agileKey(password string) ([]byte, error) {
+	h := newHash(m.hash)
+	sum := spin(h, m.salt, password, m.spinCount)
+	decrypt := func(blockKey, src []byte) ([]byte, error) {
+		h.Reset()
+		h.Write(sum)
+		h.Write(blockKey)
+		b, err := m.block(fit(h.Sum(nil), m.keyBits/8))
+		if err != nil {
+			return nil, err
+		}
+		out := make([]byte, len(src))
+		cipher.NewCBCDecrypter(b, m.salt).CryptBlocks(out, src)
+		return out, nil
+	}
+	input, err := decrypt(blockVerifierInput, m.verifier)
 	if err != nil {
 		return nil, err
 	}
-	verifier := ecbDecrypt(b, e.encVerifier)
-	vhash := ecbDecrypt(b, e.encVerifierHash)
-	if want := sha1.Sum(verifier); !bytes.Equal(want[:], vhash[:sha1.Size]) {
+	value, err := decrypt(blockVerifierHash, m.verifierHash)
+	if err != nil {
+		return nil, err
+	}
+	h.Reset()
+	h.Write(input[:m.saltSize])
+	if !bytes.Equal(fit(h.Sum(nil), m.hashLen), value[:m.hashLen]) {
 		return nil, errWrongPassword
 	}
-	return key, nil
+	key, err := decrypt(blockKeyValue, m.keyValue)
+	if err != nil {
+		return nil, err
+	}
+	return key[:m.dataKeyBits/8], nil
+}
+
+// decryptAgile decrypts an agile package that excelize would misread: in
+// segments of 4,096 bytes, each with the IV hashed from the data's salt
+// and the segment's number (2.3.4.15).
+func (m *method) decryptAgile(pkg []byte, password string) ([]byte, error) {
+	if len(pkg) < 8 {
+		return nil, damaged("package of %d bytes", len(pkg))
+	}
+	key, err := m.agileKey(password)
+	if err != nil {
+		return nil, err
+	}
+	b, err := m.block(key)
+	if err != nil {
+		return nil, err
+	}
+	data := pkg[8:]
+	data = data[:len(data)-len(data)%m.blockSize]
+	out := make([]byte, len(data))
+	h := newHash(m.dataHash)
+	for i, at := 0, 0; at < len(data); i, at = i+1, at+4096 {
+		h.Reset()
+		h.Write(m.dataSalt)
+		h.Write(binary.LittleEndian.AppendUint32(nil, uint32(i)))
+		end := min(at+4096, len(data))
+		cipher.NewCBCDecrypter(b, fit(h.Sum(nil), m.blockSize)).CryptBlocks(out[at:end], data[at:end])
+	}
+	return out, nil
 }
 
 func ecbDecrypt(b cipher.Block, src []byte) []byte {
@@ -480,45 +519,81 @@ func ecbDecrypt(b cipher.Block, src []byte) []byte {
 	return out
 }
 
-// decryptPackage decrypts an EncryptedPackage stream with the package key.
-func (e *encryption) decryptPackage(key, pkg []byte) ([]byte, error) {
-	if len(pkg) < 8 {
-		return nil, damaged("package of %d bytes", len(pkg))
-	}
-	size := binary.LittleEndian.Uint64(pkg[:8])
-	data := pkg[8:]
-	if size > uint64(len(data)) {
-		return nil, damaged("package says %d bytes and holds %d", size, len(data))
-	}
-	if !e.agile {
-		b, err := aes.NewCipher(key)
+// decryptPackage decrypts the workbook raw, whose streams are ef and whose
+// method is m, with a password the verifier accepted, and returns the zip.
+func decryptPackage(raw []byte, ef encryptedFile, m *method, password string) ([]byte, error) {
+	var plain []byte
+	var err error
+	if m.own {
+		whole, _, rerr := encryptedStreams(bytes.NewReader(raw), false, true)
+		if rerr != nil {
+			return nil, rerr
+		}
+		plain, err = m.decryptAgile(whole.pkg, password)
+	} else {
+		plain, err = excelize.Decrypt(raw, &excelize.Options{Password: password})
 		if err != nil {
-			return nil, err
+			// excelize reads a stream to the length the directory records.
+			// When the sectors of EncryptedPackage end earlier but still
+			// hold the whole package, the entry is given that length.
+			fixed, ferr := withPackageLength(raw, ef)
+			if ferr != nil {
+				return nil, ferr
+			}
+			plain, err = excelize.Decrypt(fixed, &excelize.Options{Password: password})
 		}
-		return ecbDecrypt(b, data)[:size], nil
 	}
-	d := e.data
-	out := make([]byte, 0, len(data))
-	const segment = 4096
-	var idx [4]byte
-	for i := 0; len(data) > 0; i++ {
-		n := min(segment, len(data))
-		chunk := append([]byte(nil), data[:n]...)
-		if d.chaining == "ChainingModeCBC" {
-			chunk = chunk[:n-n%d.blockSize]
+	if err != nil {
+		return nil, damaged("%v", err)
+	}
+	if uint64(len(plain)) < ef.plainSize {
+		return nil, damaged("package decrypts to %d bytes of %d", len(plain), ef.plainSize)
+	}
+	return plain[:ef.plainSize], nil
+}
+
+// withPackageLength returns a copy of raw whose directory records
+// EncryptedPackage as just long enough for its package (8 bytes of size,
+// then whole AES blocks), when its sectors hold that much. mscfb does not
+// say where a directory entry is, so it is found by name, type and
+// recorded size: directory entries are 128 bytes, at offsets that are
+// multiples of 128 in either sector size, and exactly one must match.
+func withPackageLength(raw []byte, ef encryptedFile) ([]byte, error) {
+	whole, _, err := encryptedStreams(bytes.NewReader(raw), false, true)
+	if err != nil {
+		return nil, err
+	}
+	need := 8 + (ef.plainSize+aes.BlockSize-1)/aes.BlockSize*aes.BlockSize
+	have := uint64(len(whole.pkg))
+	if ef.plainSize > uint64(len(raw)) || have < need || have == uint64(ef.recorded) {
+		return nil, damaged("stream EncryptedPackage holds %d bytes of the %d its package needs", have, need)
+	}
+	const miniStreamCutoff = 4096
+	if need < miniStreamCutoff {
+		// A shorter length would move the stream to the mini stream.
+		return nil, damaged("stream EncryptedPackage is recorded as %d bytes and holds %d", ef.recorded, have)
+	}
+	name := []byte(string(passwordUTF16("EncryptedPackage\x00")))
+	at := -1
+	for off := 512; off+128 <= len(raw); off += 128 {
+		e := raw[off : off+128]
+		if !bytes.HasPrefix(e, name) || e[64] != byte(len(name)) || e[65] != 0 || e[66] != 2 ||
+			int64(binary.LittleEndian.Uint32(e[120:124])) != ef.recorded&0xFFFFFFFF {
+			continue
 		}
-		data = data[n:]
-		binary.LittleEndian.PutUint32(idx[:], uint32(i))
-		h := newAgileHash(d.hash)
-		h.Write(d.salt)
-		h.Write(idx[:])
-		if err := d.decrypt(key, fit(h.Sum(nil), d.blockSize), chunk); err != nil {
-			return nil, err
+		if at >= 0 {
+			at = -2
+			break
 		}
-		out = append(out, chunk...)
+		at = off
 	}
-	if uint64(len(out)) < size {
-		return nil, damaged("package decrypts to %d bytes of %d", len(out), size)
+	if at < 0 {
+		return nil, damaged("stream EncryptedPackage is recorded as %d bytes and holds %d", ef.recorded, have)
 	}
-	return out[:size], nil
+	fixed := bytes.Clone(raw)
+	binary.LittleEndian.PutUint32(fixed[at+120:], uint32(need))
+	if binary.LittleEndian.Uint16(raw[26:28]) > 3 {
+		binary.LittleEndian.PutUint32(fixed[at+124:], 0)
+	}
+	return fixed, nil
 }

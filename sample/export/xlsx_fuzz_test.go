@@ -4,7 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
-	"encoding/binary"
+	"crypto/aes"
 	"errors"
 	"fmt"
 	"io"
@@ -104,27 +104,46 @@ func fuzzSeedBooks(t testing.TB) [][]byte {
 	return seeds
 }
 
-// FuzzEncryptionInfo feeds encryption streams to the decryptor, which must
-// never panic (openCFB recovers from a panic, which would hide one here).
+// FuzzEncryptionInfo feeds encryption streams to the verifier and the
+// reader's own agile decryption, which must never panic (openCFB recovers
+// from a panic, which would hide one here).
 func FuzzEncryptionInfo(f *testing.F) {
 	plain := []byte("PK\x03\x04 not really a zip, but enough to decrypt")
-	for _, s := range []agileSpec{{"AES", 128, 16, "ChainingModeCBC", "SHA1", 3}, {"3DES", 192, 8, "ChainingModeCFB", "MD5", 3}} {
+	for _, s := range []agileSpec{{"", 256, "SHA512", 128, "SHA1", 3}, {"", 192, "SHA1", 192, "SHA1", 3}, {"3DES", 192, "SHA1", 192, "SHA1", 3}} {
 		info, pkg := agileEncrypt(s, plain, "x")
 		f.Add(info, pkg)
 	}
-	info, pkg := standardEncrypt(plain, "x", 128, 0x660E)
-	f.Add(info, pkg)
 	f.Fuzz(func(t *testing.T, info, pkg []byte) {
-		enc, err := parseEncryptionInfo(info)
-		if err != nil || enc.agile && enc.key.spinCount > 1000 {
+		m, err := parseEncryptionInfo(info)
+		if err != nil || m.agile && m.spinCount > 1000 {
 			return
 		}
-		key, err := enc.packageKey("x")
-		if err != nil {
+		if m.check("x") != nil || !m.agile {
 			return
 		}
-		if out, err := enc.decryptPackage(key, pkg); err == nil && uint64(len(out)) != binary.LittleEndian.Uint64(pkg) {
-			t.Fatalf("%d bytes out, package says %d", len(out), binary.LittleEndian.Uint64(pkg))
+		if out, err := m.decryptAgile(pkg, "x"); err == nil && len(out) < len(pkg)-8-aes.BlockSize {
+			t.Fatalf("%d bytes out of %d", len(out), len(pkg))
+		}
+	})
+}
+
+// FuzzEncryptedWorkbook mutates encrypted workbooks (the compound file) and
+// opens them with their password.
+func FuzzEncryptedWorkbook(f *testing.F) {
+	plain := []byte("PK\x03\x04 not really a zip, but enough to decrypt")
+	info, pkg := agileEncrypt(agileSpec{"", 128, "SHA1", 128, "SHA1", 3}, plain, "x")
+	f.Add(xlsxfixture.CFB([]byte("EncryptionInfo"), info, []byte("EncryptedPackage"), pkg))
+	if b, err := os.ReadFile(filepath.Join("testdata", "encrypted", "standard.xlsx")); err == nil {
+		f.Add(b)
+	}
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(dir, "fuzz.xlsx")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if tb, err := Open(context.Background(), path, OpenOptions{Password: "x"}); err == nil {
+			tb.Close()
 		}
 	})
 }

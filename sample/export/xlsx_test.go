@@ -296,14 +296,67 @@ func refDisplay(t testing.TB, f *excelize.File, sheet, cell, raw string, date190
 	switch {
 	case err != nil, kind == fmtNumber:
 	case kind == fmtDate:
-		if s, ok := SerialToISO(v, date1904); ok {
+		if s, ok := refDate(v, date1904); ok {
 			return s
 		}
 	case kind == fmtTime && v < 0:
 	default:
 		return refClock(v, kind)
 	}
-	return FormatNumber(raw)
+	return refGeneral(t, f, sheet, cell, raw)
+}
+
+// refDate shows a date serial as excelize converts it; ok is false where
+// Excel shows no date (before 1900 or 1904, after 9999).
+func refDate(v float64, date1904 bool) (string, bool) {
+	tm, err := excelize.ExcelDateToTime(v, date1904)
+	if err != nil || tm.Year() > 9999 {
+		return "", false
+	}
+	if !date1904 && int(v) == 60 {
+		// Excel shows the day Lotus 1-2-3 believed in, which no
+		// calendar has.
+		tm = time.Date(1900, 2, 29, 0, 0, 0, 0, time.UTC).Add(tm.Sub(tm.Truncate(24 * time.Hour)))
+		if tm.Hour()+tm.Minute()+tm.Second() == 0 {
+			return "1900-02-29", true
+		}
+		return "1900-02-29 " + tm.Format("15:04:05"), true
+	}
+	if tm.Hour() == 0 && tm.Minute() == 0 && tm.Second() == 0 {
+		return tm.Format("2006-01-02"), true
+	}
+	return tm.Format("2006-01-02 15:04:05"), true
+}
+
+// refGeneral shows a number in Excel's General form as excelize formats a
+// cell whose style is General, except where the reader deliberately shows
+// what Excel's formula bar shows (refFormulaBar).
+func refGeneral(t testing.TB, f *excelize.File, sheet, cell, raw string) string {
+	if s, ok := refFormulaBar[raw]; ok {
+		return s
+	}
+	general, err := f.NewStyle(&excelize.Style{NumFmt: 0})
+	if err == nil {
+		err = f.SetCellStyle(sheet, cell, cell, general)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := f.GetCellValue(sheet, cell)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// refFormulaBar lists stored numbers that excelize's General shows
+// otherwise than the reader's rule (at most 15 significant digits, an
+// exponent only below 1e-9 or from 1e21, no negative zero), with what the
+// rule shows, worked out by hand.
+var refFormulaBar = map[string]string{
+	"-0":                 "0",
+	"0.00000000015":      "1.5e-10", // excelize's raw value of a stored 1.5E-10
+	"123456789012345678": "123456789012346000",
 }
 
 // compareWithExcelize checks every cell of every sheet against excelize.

@@ -21,26 +21,38 @@
 // ID (trimmed) counts once, by its first row; the case is in when that row
 // matches every filter. Read applies these rules in one pass, telling first
 // rows from duplicates as it goes with a Seen set; a caller reading rows
-// itself (sample.Load's row callback, for instance) does the same: Add a
-// row when its ID is new to a Seen and it matches the filters. Exclusions
+// itself does the same: AddCase each distinct ID's first row, saying
+// whether it matches the filters (the population's figures count the
+// matching ones; caseloads count all). Exclusions
 // (cases audited recently) do not apply: they are a sampling matter, and a
 // worker's caseload includes the cases audited last month.
 //
 // # Definitions
 //
-// Caseload: a case is allocated when its worker cell names someone; blank
-// cells and texts such as Unallocated, None, N/A, TBC or Awaiting
-// allocation (see Unallocated) are counted apart, not as a worker. Workers
-// are the distinct names, compared ignoring case and repeated spaces. The
+// Caseload: counted over every distinct case of the export, whatever the
+// filters (a worker's caseload is their whole caseload, whatever part of it
+// is sampled), and only over the open cases when a rule says which are
+// open (Spec.OpenWhen, "Case Status=Open") or a status column found by name
+// (StatusNames) holds values that read as closed (ReadsClosed). A case is
+// allocated when its worker cell names someone; blank cells and texts such
+// as Unallocated, None, N/A, TBC or Awaiting allocation (see Unallocated)
+// are counted apart, not as a worker. Workers are the distinct names,
+// compared as NameKey compares them (ignoring case and repeated spaces,
+// "Surname, Forename" as "Forename Surname") and mapped to a person by
+// Spec.Aliases; an initial ("M. Patel"), a near spelling or a placeholder
+// ("Social worker leaving") is counted as written and listed to confirm
+// (Caseload.SuspectList). The
 // mean caseload is allocated cases / workers; the median is that of the
 // workers' caseloads, the mean of the middle two for an even number of
 // workers. Workers above the target hold more than CaseloadTarget cases;
 // the share of cases they hold is of the allocated cases. Bands are five
 // cases wide and aligned so that the target tops a band.
 //
-// Changes of worker: each cell must be a whole number of 0 or more; blank
-// cells and anything else are counted (not dropped silently) and left out
-// of the shares, which are of the cases with a number. The share with
+// Changes of worker: each cell must be a whole number of 0 or more, or an
+// open top group as people write one ("3+", "3 or more", "more than 3"),
+// read as its least count and listed (Changes.OrMore); blank cells and
+// anything else are counted (not dropped silently) and left out of the
+// shares, which are of the cases with a number. The share with
 // "3 or more" (ChangesAtLeast) reads the column as it is: for "Workers in
 // 12m" it is the share of children with three or more workers in the year.
 //

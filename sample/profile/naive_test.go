@@ -98,6 +98,12 @@ func naiveProfile(t *testing.T, tb *export.Table, where []sample.Filter, tl Time
 	}
 	n := naive{load: map[string]int{}, teamWithin: map[string]int{}, teamLate: map[string]int{}, teamNotDone: map[string]int{}}
 	seen := map[string]bool{}
+	sc := -1
+	for i, h := range tb.Header {
+		if h == "Status" {
+			sc = i
+		}
+	}
 rows:
 	for _, r := range rows {
 		id := strings.TrimSpace(r[tb.IDIndex])
@@ -105,18 +111,25 @@ rows:
 			continue
 		}
 		seen[id] = true
+		// A caseload counts every open case of the export, whatever the
+		// filters; names "Surname, Forename" are "Forename Surname".
+		if sc < 0 || !strings.EqualFold(strings.TrimSpace(r[sc]), "closed") {
+			w := strings.ToLower(strings.Join(strings.Fields(r[wc]), " "))
+			if a, b, ok := strings.Cut(w, ", "); ok {
+				w = b + " " + a
+			}
+			if Unallocated(w) {
+				n.unallocated++
+			} else {
+				n.load[w]++
+			}
+		}
 		for _, f := range where {
 			if !f.Match(r[col(f.Column)]) {
 				continue rows
 			}
 		}
 		n.cases++
-		w := strings.ToLower(strings.Join(strings.Fields(r[wc]), " "))
-		if Unallocated(w) {
-			n.unallocated++
-		} else {
-			n.load[w]++
-		}
 		if v := strings.TrimSpace(r[cc]); v == "" {
 			n.blank++
 		} else if x, err := strconv.Atoi(v); err != nil || x < 0 {

@@ -22,10 +22,20 @@ type Profiler struct {
 	header []string
 	cols   []int // header indexes Add reads, in order
 
-	workerCol, changesCol, teamCol int // header index; -1 for none
-	workerAt, changesAt, teamAt    int // index into Add's cells; -1 for none
+	workerCol, changesCol, teamCol, statusCol int // header index; -1 for none
+	workerAt, changesAt, teamAt, statusAt     int // index into Add's cells; -1 for none
 
 	cases int
+
+	// Caseloads: over every case added (matching the filters or not,
+	// unless Spec.Legacy), the open ones only when a status column is
+	// known (rule set, or detected: closed when ReadsClosed).
+	rule        *OpenRule
+	exportCases int // cases whose worker was looked at
+	closedCases int // of them, closed
+	status      names
+	statusCount []int  // cases per status value (status index)
+	statusOpen  []bool // whether the value says open
 
 	workers     names
 	workerCases []int
@@ -40,6 +50,8 @@ type Profiler struct {
 	changeBlank  int
 	changeBad    int
 	changeProbs  []CellProblem
+	changeOpen   map[string]int // "3+", "more than 3": the text (as first written) -> cases
+	changeOpenN  map[string]int // the text -> its count
 
 	pairs []*pairState
 	asOf  int
@@ -79,8 +91,8 @@ func New(spec Spec, t *export.Table) (*Profiler, error) {
 	if spec.ChangesAtLeast < 0 {
 		return nil, fmt.Errorf("the changes threshold %d must be a positive number", spec.ChangesAtLeast)
 	}
-	p := &Profiler{spec: spec, header: t.Header, workerAt: -1, changesAt: -1, teamAt: -1,
-		workerCol: -1, changesCol: -1, teamCol: -1, atLeast: spec.ChangesAtLeast}
+	p := &Profiler{spec: spec, header: t.Header, workerAt: -1, changesAt: -1, teamAt: -1, statusAt: -1,
+		workerCol: -1, changesCol: -1, teamCol: -1, statusCol: -1, atLeast: spec.ChangesAtLeast}
 	if p.atLeast == 0 {
 		p.atLeast = 3
 	}
@@ -119,6 +131,22 @@ func New(spec Spec, t *export.Table) (*Profiler, error) {
 	case !spec.NoTeam:
 		p.teamCol = detect(t.Header, TeamNames, id, p.workerCol, p.changesCol)
 	}
+	if p.workerCol >= 0 && !spec.Legacy {
+		switch {
+		case spec.OpenWhen != "":
+			r, err := ParseOpenRule(spec.OpenWhen)
+			if err != nil {
+				return nil, &ColumnError{Role: "status", Err: err}
+			}
+			if p.statusCol, err = resolve(t, "status", r.Column); err != nil {
+				return nil, err
+			}
+			r.Column = t.Header[p.statusCol]
+			p.rule = &r
+		case !spec.NoStatus:
+			p.statusCol = detect(t.Header, StatusNames, id, p.workerCol, p.changesCol, p.teamCol)
+		}
+	}
 	at := func(c int) int {
 		if c < 0 {
 			return -1
@@ -129,7 +157,7 @@ func New(spec Spec, t *export.Table) (*Profiler, error) {
 		p.cols = append(p.cols, c)
 		return len(p.cols) - 1
 	}
-	p.workerAt, p.changesAt, p.teamAt = at(p.workerCol), at(p.changesCol), at(p.teamCol)
+	p.workerAt, p.changesAt, p.teamAt, p.statusAt = at(p.workerCol), at(p.changesCol), at(p.teamCol), at(p.statusCol)
 	for _, tl := range spec.Timeliness {
 		ps := &pairState{t: tl}
 		if ps.fromCol, err = resolve(t, "timeliness", tl.From); err == nil {
@@ -150,7 +178,14 @@ func New(spec Spec, t *export.Table) (*Profiler, error) {
 		p.asOf, p.hasAs = dayOf(spec.AsOf), true
 	}
 	p.workers = newNames(true)
+	if spec.Legacy {
+		p.workers.key = plainKey
+	} else if spec.Aliases != nil {
+		p.workers.aliases = spec.Aliases.Names
+		p.workers.aliasHit = map[string]bool{}
+	}
 	p.teams = newNames(false)
+	p.status = newNames(false)
 	p.changeCounts = make([]int, 8)
 	return p, nil
 }
@@ -193,51 +228,80 @@ func (p *Profiler) name(c int) string {
 // Cases returns the number of cases added so far.
 func (p *Profiler) Cases() int { return p.cases }
 
-// Add counts one case: row is its row number (for problems), cells the
-// values of Columns() in order (as export.Row.Cells hands them over when
-// Rows is asked for Columns()). Call it once per case of the population:
-// once per distinct case ID (its first row) matching the filters; Read
-// does so.
-func (p *Profiler) Add(row int, cells []string) {
-	p.cases++
+// Add counts one case of the population: AddCase(row, true, cells).
+func (p *Profiler) Add(row int, cells []string) { p.add(row, true, cells, 1) }
+
+// AddCase counts one case of the export: row is its row number (for
+// problems), match whether it meets the filters, cells the values of
+// Columns() in order (as export.Row.Cells hands them over when Rows is
+// asked for Columns()). Call it once per distinct case ID, with its first
+// row; Read does so. Caseloads count every case added (a worker's
+// caseload is their whole caseload, whatever part of it is sampled); the
+// population's figures (Cases, changes of worker, timeliness) count the
+// cases that match.
+func (p *Profiler) AddCase(row int, match bool, cells []string) { p.add(row, match, cells, 1) }
+
+// Remove takes back a case added with the same row, match and cells: a
+// reader that adds every row as it comes and learns later which rows
+// repeat an earlier row's ID (sample.RowObserver.Duplicate) removes those.
+func (p *Profiler) Remove(row int, match bool, cells []string) { p.add(row, match, cells, -1) }
+
+func (p *Profiler) add(row int, match bool, cells []string, w int) {
+	if p.workerAt >= 0 && (match || !p.spec.Legacy) {
+		p.exportCases += w
+		if p.isOpen(cells, w) {
+			i := p.workers.index(cells[p.workerAt])
+			if i >= 0 {
+				for int(i) >= len(p.workerCases) {
+					p.workerCases = append(p.workerCases, 0)
+				}
+				p.workerCases[i] += w
+			} else {
+				k := int(-i - 2)
+				for k >= len(p.unallocated) {
+					p.unallocated = append(p.unallocated, 0)
+				}
+				p.unallocated[k] += w
+			}
+		} else {
+			p.closedCases += w
+		}
+	}
+	if !match {
+		return
+	}
+	p.cases += w
 	team := 0
 	if p.teamAt >= 0 {
 		team = int(p.teams.index(cells[p.teamAt]))
-	}
-	if p.workerAt >= 0 {
-		w := p.workers.index(cells[p.workerAt])
-		if w >= 0 {
-			for int(w) >= len(p.workerCases) {
-				p.workerCases = append(p.workerCases, 0)
-			}
-			p.workerCases[w]++
-		} else {
-			k := int(-w - 2)
-			for k >= len(p.unallocated) {
-				p.unallocated = append(p.unallocated, 0)
-			}
-			p.unallocated[k]++
-		}
 	}
 	if p.changesAt >= 0 {
 		v := cells[p.changesAt]
 		n, kind := parseCount(v)
 		switch kind {
-		case countOK:
+		case countOK, countOrMore:
 			if n > maxChange {
-				p.changeOver++
+				p.changeOver += w
 			} else {
 				for n >= len(p.changeCounts) {
 					p.changeCounts = append(p.changeCounts, 0)
 				}
-				p.changeCounts[n]++
+				p.changeCounts[n] += w
 			}
-			p.changeSum += float64(n)
+			p.changeSum += float64(w * n)
+			if kind == countOrMore {
+				if p.changeOpen == nil {
+					p.changeOpen, p.changeOpenN = map[string]int{}, map[string]int{}
+				}
+				k := strings.Join(strings.Fields(v), " ")
+				p.changeOpen[k] += w
+				p.changeOpenN[k] = n
+			}
 		case countBlank:
-			p.changeBlank++
+			p.changeBlank += w
 		default:
-			p.changeBad++
-			p.problem(&p.changeProbs, row, p.changesCol, v, "not a whole number of 0 or more")
+			p.changeBad += w
+			p.problem(&p.changeProbs, row, p.changesCol, v, "not a whole number of 0 or more", w)
 		}
 	}
 	for _, ps := range p.pairs {
@@ -245,31 +309,82 @@ func (p *Profiler) Add(row int, cells []string) {
 		for team >= len(ps.counts) {
 			ps.counts = append(ps.counts, [nStatus]int{})
 		}
-		ps.counts[team][st]++
+		ps.counts[team][st] += w
 		switch st {
 		case Within, Late:
 			if el <= maxElapsed {
 				for el >= len(ps.elapsed) {
 					ps.elapsed = append(ps.elapsed, make([]int, max(64, len(ps.elapsed)))...)
 				}
-				ps.elapsed[el]++
+				ps.elapsed[el] += w
 			} else {
-				ps.elapsedOver++
+				ps.elapsedOver += w
 			}
 		case Unreadable:
 			c, v := ps.fromCol, cells[ps.fromAt]
 			if bad == 2 {
 				c, v = ps.toCol, cells[ps.toAt]
 			}
-			p.problem(&ps.problems, row, c, v, "not a date")
+			p.problem(&ps.problems, row, c, v, "not a date", w)
 		case Negative:
 			p.problem(&ps.problems, row, ps.toCol, cells[ps.fromAt]+" .. "+cells[ps.toAt],
-				fmt.Sprintf("%s is before %s", p.header[ps.toCol], p.header[ps.fromCol]))
+				fmt.Sprintf("%s is before %s", p.header[ps.toCol], p.header[ps.fromCol]), w)
 		}
 	}
 }
 
-func (p *Profiler) problem(list *[]CellProblem, row, col int, value, what string) {
+// isOpen reports whether a case counts in caseloads, and counts its
+// status value (w: 1 to add, −1 to take back).
+func (p *Profiler) isOpen(cells []string, w int) bool {
+	if p.statusAt < 0 {
+		return true
+	}
+	i := int(p.status.index(cells[p.statusAt]))
+	for i >= len(p.statusCount) {
+		v := p.status.shown[len(p.statusCount)]
+		open := !ReadsClosed(v)
+		if p.rule != nil {
+			open = p.rule.open(v)
+		}
+		p.statusCount = append(p.statusCount, 0)
+		p.statusOpen = append(p.statusOpen, open)
+	}
+	p.statusCount[i] += w
+	return p.statusOpen[i]
+}
+
+// OpenWhen is the rule that said which cases a caseload counted, as
+// ParseOpenRule reads it: the rule given, or the one read from a status
+// column found by name, spelling the closed values seen (so that it
+// re-derives exactly); "" when every case counted.
+func (p *Profiler) OpenWhen() string {
+	if p.statusCol < 0 {
+		return ""
+	}
+	if p.rule != nil {
+		return p.rule.String()
+	}
+	r := OpenRule{Column: p.header[p.statusCol], Op: "!="}
+	for i, n := range p.statusCount {
+		if n > 0 && !p.statusOpen[i] {
+			r.Values = append(r.Values, p.status.shown[i])
+		}
+	}
+	if len(r.Values) == 0 {
+		return ""
+	}
+	return r.String()
+}
+
+// StatusColumn is the header of the column saying which cases are open, ""
+// for none.
+func (p *Profiler) StatusColumn() string { return p.name(p.statusCol) }
+
+func (p *Profiler) problem(list *[]CellProblem, row, col int, value, what string, w int) {
+	if w < 0 {
+		*list = slices.DeleteFunc(*list, func(c CellProblem) bool { return c.Row == row && c.Column == p.header[col] })
+		return
+	}
 	if len(*list) >= MaxProblems {
 		return
 	}
@@ -338,11 +453,14 @@ const (
 	countOK = iota
 	countBlank
 	countBad
+	countOrMore // "3+", "3 or more", "more than 3": at least the count given
 )
 
 // parseCount reads a count: a whole number of 0 or more, as digits
 // ("3", "03") or a number with a zero fraction ("3.0"), surrounded by
-// spaces or not.
+// spaces or not; or an open top group as people write one — "3+",
+// "3 or more", "3 plus", "at least 3", ">=3" (3 or more) and "more than 3",
+// "over 3", ">3" (4 or more) — read as its least count with countOrMore.
 func parseCount(s string) (int, int) {
 	if len(s) == 1 && s[0] >= '0' && s[0] <= '9' {
 		return int(s[0] - '0'), countOK
@@ -357,11 +475,41 @@ func parseCount(s string) (int, int) {
 		}
 		return n, countOK
 	}
+	if n, ok := orMore(t); ok {
+		return n, countOrMore
+	}
 	f, err := strconv.ParseFloat(t, 64)
 	if err != nil || f < 0 || f != math.Trunc(f) || f > 1e9 || strings.ContainsAny(t, "xXpP_") {
 		return 0, countBad
 	}
 	return int(f), countOK
+}
+
+// orMore reads an open top group ("3+", "more than 3"), giving its least
+// whole count.
+func orMore(t string) (int, bool) {
+	l := strings.ToLower(strings.Join(strings.Fields(t), " "))
+	num := func(x string) (int, bool) {
+		n, err := strconv.Atoi(strings.TrimSpace(x))
+		return n, err == nil && n >= 0 && n <= 1e9
+	}
+	for _, suf := range []string{"+", " or more", " plus", " and over", " and above", " or over"} {
+		if x, ok := strings.CutSuffix(l, suf); ok {
+			return num(x)
+		}
+	}
+	for _, pre := range []string{"at least ", ">=", "≥"} {
+		if x, ok := strings.CutPrefix(l, pre); ok {
+			return num(x)
+		}
+	}
+	for _, pre := range []string{"more than ", "over ", ">"} {
+		if x, ok := strings.CutPrefix(l, pre); ok {
+			n, ok := num(x)
+			return n + 1, ok
+		}
+	}
+	return 0, false
 }
 
 // names interns the values of a worker or team column: the cell's text
@@ -377,10 +525,21 @@ type names struct {
 	unalloc  map[string]int32
 	unalShow []string // unallocated texts as first written ("" for blank)
 	workers  bool     // recognise "no worker" texts
+	// key is the form names are compared in: NameKey for workers,
+	// plainKey for teams (and for workers of a legacy spec).
+	key func(string) string
+	// aliases maps a worker's key to the person it is (Spec.Aliases);
+	// aliasHit notes the keys met.
+	aliases  map[string]string
+	aliasHit map[string]bool
 }
 
 func newNames(workers bool) names {
-	return names{raw: map[string]int32{}, norm: map[string]int32{}, unalloc: map[string]int32{}, workers: workers}
+	n := names{raw: map[string]int32{}, norm: map[string]int32{}, unalloc: map[string]int32{}, workers: workers, key: plainKey}
+	if workers {
+		n.key = NameKey
+	}
+	return n
 }
 
 // maxRaw bounds the cache of cell texts.
@@ -433,6 +592,14 @@ func (n *names) index(cell string) int32 {
 // name gives -1.
 func (n *names) lookup(cell string, add bool) int32 {
 	t := strings.Join(strings.Fields(cell), " ")
+	if n.aliases != nil {
+		if p, ok := n.aliases[n.key(t)]; ok {
+			if add {
+				n.aliasHit[n.key(t)] = true
+			}
+			t = p
+		}
+	}
 	if n.workers && Unallocated(t) {
 		key := strings.ToLower(t)
 		if i, ok := n.unalloc[key]; ok {
@@ -449,8 +616,11 @@ func (n *names) lookup(cell string, add bool) int32 {
 	if !n.workers && t == "" {
 		t = "(blank)"
 	}
-	key := strings.ToLower(t)
+	key := n.key(t)
 	if i, ok := n.norm[key]; ok {
+		if add && n.workers && strings.Contains(n.shown[i], ",") && !strings.Contains(t, ",") {
+			n.shown[i] = t // shown as "Forename Surname" once written so
+		}
 		return i
 	}
 	if !add {
@@ -504,13 +674,48 @@ func share(k, n int) *float64 {
 }
 
 func (p *Profiler) caseload() *Caseload {
-	c := &Caseload{Column: p.header[p.workerCol], UnallocatedAs: map[string]int{}, Bands: []Band{}, ByCaseload: []CaseloadCount{}}
+	c := &Caseload{Column: p.header[p.workerCol], UnallocatedAs: map[string]int{}, Bands: []Band{}, ByCaseload: []CaseloadCount{},
+		Over: "export", OfCases: p.exportCases, Closed: p.closedCases, Counted: p.exportCases - p.closedCases,
+		OpenWhen: p.OpenWhen(), StatusValues: []StatusValue{}}
+	if p.spec.Legacy {
+		c.Over = "population"
+	}
+	if c.OpenWhen != "" {
+		c.StatusColumn = p.StatusColumn()
+	}
+	if p.statusCol >= 0 {
+		other := StatusValue{Value: "(other values)"}
+		for i, n := range p.statusCount {
+			if n == 0 {
+				continue
+			}
+			v := StatusValue{Value: p.status.shown[i], Cases: n, Open: p.statusOpen[i]}
+			if len(c.StatusValues) >= maxStatusValues {
+				other.Cases += n
+				other.Open = other.Open || v.Open
+				continue
+			}
+			c.StatusValues = append(c.StatusValues, v)
+		}
+		slices.SortStableFunc(c.StatusValues, func(a, b StatusValue) int { return cmp.Compare(b.Cases, a.Cases) })
+		if other.Cases > 0 {
+			c.StatusValues = append(c.StatusValues, other)
+		}
+	}
+	if a := p.spec.Aliases; a != nil && !p.spec.Legacy {
+		c.Aliased, c.AliasesSHA256 = len(p.workers.aliasHit), a.SHA256
+	}
 	for k, n := range p.unallocated {
+		if n == 0 {
+			continue
+		}
 		c.Unallocated += n
 		c.UnallocatedAs[p.workers.unalShow[k]] += n
 	}
-	c.UnallocatedShare = share(c.Unallocated, p.cases)
-	loads := slices.Clone(p.workerCases)
+	c.UnallocatedShare = share(c.Unallocated, c.Counted)
+	// A name met only on rows taken back (Remove) holds no case: it is no
+	// worker.
+	loads := slices.DeleteFunc(slices.Clone(p.workerCases), func(n int) bool { return n <= 0 })
 	for _, n := range loads {
 		c.Allocated += n
 	}
@@ -561,7 +766,7 @@ func (p *Profiler) caseload() *Caseload {
 		from := max(farAboveMin, int(math.Ceil(3**c.Median)))
 		var far []WorkerLoad
 		for i, n := range p.workerCases {
-			if n >= from {
+			if n >= from && n > 0 {
 				far = append(far, WorkerLoad{Worker: p.workers.shown[i], Cases: n})
 			}
 		}
@@ -577,9 +782,25 @@ func (p *Profiler) caseload() *Caseload {
 			c.FarAbove = fa
 		}
 	}
+	if !p.spec.Legacy {
+		sus := suspects(p.workers.shown, p.workerCases)
+		for _, x := range sus {
+			if x.Kind == SuspectPlaceholder {
+				c.SuspectPlaceholders++
+			} else {
+				c.SuspectDuplicates++
+			}
+		}
+		if p.spec.IncludeNames {
+			c.SuspectList = sus[:min(len(sus), MaxSuspects)]
+		}
+	}
 	if p.spec.IncludeNames {
 		c.WorkerList = []WorkerLoad{}
 		for i, n := range p.workerCases {
+			if n <= 0 {
+				continue
+			}
 			c.WorkerList = append(c.WorkerList, WorkerLoad{Worker: p.workers.shown[i], Cases: n, AboveTarget: target > 0 && n > target})
 		}
 		sortLoads(c.WorkerList)
@@ -671,6 +892,18 @@ func (p *Profiler) changes() *Changes {
 	}
 	c.AtLeastCases += p.changeOver
 	c.AtLeastShare = share(c.AtLeastCases, c.Counted)
+	c.OrMore = []OrMoreCount{}
+	for t, n := range p.changeOpen {
+		if n > 0 {
+			c.OrMore = append(c.OrMore, OrMoreCount{Text: t, Value: p.changeOpenN[t], Cases: n})
+		}
+	}
+	slices.SortFunc(c.OrMore, func(a, b OrMoreCount) int {
+		if a.Value != b.Value {
+			return cmp.Compare(a.Value, b.Value)
+		}
+		return strings.Compare(a.Text, b.Text)
+	})
 	if c.Counted > 0 {
 		m := p.changeSum / float64(c.Counted)
 		c.Mean = &m
@@ -700,6 +933,9 @@ func (p *Profiler) timeliness(ps *pairState) TimelinessResult {
 	r.TimelinessCounts = countsOf(all)
 	if p.teamCol >= 0 {
 		for ti, c := range ps.counts {
+			if c == ([nStatus]int{}) {
+				continue // a team met only on rows taken back
+			}
 			r.ByTeam = append(r.ByTeam, TeamTimeliness{Team: p.teams.shown[ti], TimelinessCounts: countsOf(c)})
 		}
 		slices.SortFunc(r.ByTeam, func(a, b TeamTimeliness) int {
@@ -773,8 +1009,8 @@ func (p *Profiler) Factors(cells []string) Factors {
 		f.AboveTarget = p.spec.CaseloadTarget > 0 && f.Caseload > p.spec.CaseloadTarget
 	}
 	if p.changesAt >= 0 {
-		if n, kind := parseCount(cells[p.changesAt]); kind == countOK {
-			f.Changes, f.HasChanges = n, true
+		if n, kind := parseCount(cells[p.changesAt]); kind == countOK || kind == countOrMore {
+			f.Changes, f.HasChanges, f.ChangesOrMore = n, true, kind == countOrMore
 		}
 	}
 	if p.teamAt >= 0 {

@@ -38,9 +38,10 @@ type Counts struct {
 // New for the same table): the cases sample.Load would sample, by the same
 // rules — blank rows and footer rows (no ID, or Total/Count/Grand total) are
 // skipped; each distinct ID (trimmed) counts once, by its first row; a case
-// is in the population when that row matches every filter. (Exclusions of
-// recently audited cases are a sampling matter and do not apply: a worker's
-// caseload includes the cases audited last month.)
+// is in the population when that row matches every filter. Caseloads count
+// every distinct case, matching or not (see Profiler.AddCase). (Exclusions
+// of recently audited cases are a sampling matter and do not apply: a
+// worker's caseload includes the cases audited last month.)
 //
 // An export with no case ID below the header is an error, as for a sample.
 func Read(ctx context.Context, t *export.Table, p *Profiler, opts ReadOptions) (Counts, error) {
@@ -87,9 +88,8 @@ func Read(ctx context.Context, t *export.Table, p *Profiler, opts ReadOptions) (
 			}
 			if !match {
 				c.FilteredOut++
-				continue
 			}
-			p.Add(num, cells[first:])
+			p.AddCase(num, match, cells[first:])
 		}
 		b.reset()
 	}
@@ -279,15 +279,10 @@ func (b *rowBuffer) add(num int, id string, cells []string) bool {
 	return b.n == rowBufferRows
 }
 
-// addMatch keeps a row with whether it meets the filters; only a matching
-// row's cells are kept (the others are never added to the profile).
+// addMatch keeps a row with whether it meets the filters.
 func (b *rowBuffer) addMatch(num int, id string, match bool, cells []string) bool {
-	b.num[b.n], b.id[b.n], b.match[b.n] = num, id, match
-	if match {
-		copy(b.cells[b.n*b.ncols:(b.n+1)*b.ncols], cells)
-	}
-	b.n++
-	return b.n == rowBufferRows
+	b.match[b.n] = match
+	return b.add(num, id, cells)
 }
 
 func (b *rowBuffer) row(i int) []string { return b.cells[i*b.ncols : (i+1)*b.ncols : (i+1)*b.ncols] }

@@ -3,6 +3,7 @@ package profile
 import (
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"strings"
 	"time"
 
@@ -13,18 +14,31 @@ import (
 
 // Recorder records factors with a sample, in the sample's own read of the
 // export: it is the sample.FactorRecorder caseaudit uses. sample.Load shows
-// it every data row; it tells a case's first row from its duplicates with a
-// Seen (the rows wait in a small batch, as in Read, so that the set's
-// memory loads overlap) and Adds the first rows that meet the filters to a
-// Profiler: the population is exactly Read's. Record then gives each
-// sampled case its worker's caseload over that whole population, its
-// changes of worker and its timeliness.
+// it every data row, and it adds each to a Profiler as it comes; Load, which
+// tells a case's first row from its duplicates once it has sorted the IDs,
+// then names the duplicates (Duplicate) and the recorder takes them back.
+// To take a row back it needs its cells: it keeps those of the rows whose
+// ID it may have met before (a bloom filter of the IDs says so, at about 16
+// bits an ID), a few in a thousand rows besides the real duplicates, rather
+// than a second set of the IDs. The cases counted are exactly Read's.
+// Record then gives each sampled case its worker's caseload, its changes of
+// worker and its timeliness.
 type Recorder struct {
 	spec sample.FactorSpec
 	ps   Spec
 	p    *Profiler
-	seen *Seen
-	b    *rowBuffer
+	seed maphash.Seed
+	ids  bloom
+	// maybe holds the rows whose ID may have been met before, by row
+	// number: whether they met the filters and their cells, joined.
+	maybe map[int]keptRow
+	b     *rowBuffer
+	err   error
+}
+
+type keptRow struct {
+	match bool
+	cells string // the cells joined by \x00
 }
 
 // ErrNothingToRecord: the export has no worker or changes column and no
@@ -40,6 +54,22 @@ func NewRecorder(spec sample.FactorSpec) (*Recorder, error) {
 		CaseloadTarget: spec.CaseloadTarget, ChangesAtLeast: spec.ChangesAtLeast}
 	if !spec.Detect {
 		ps.NoWorker, ps.NoChanges, ps.NoTeam = spec.WorkerColumn == "", spec.ChangesColumn == "", spec.TeamColumn == ""
+		ps.NoStatus = true // a recorded rule spells its column
+		ps.Legacy = spec.Caseloads == nil
+	}
+	if r := spec.Caseloads; r != nil {
+		if r.Over != "" && r.Over != sample.CaseloadsOverExport {
+			return nil, fmt.Errorf("caseloads counted over %q: this caseaudit knows only %q", r.Over, sample.CaseloadsOverExport)
+		}
+		if r.OpenWhen != "" {
+			if _, err := ParseOpenRule(r.OpenWhen); err != nil {
+				return nil, fmt.Errorf("%s: %w", opt.FactorsOpenWhen, err)
+			}
+			ps.OpenWhen = r.OpenWhen
+		}
+		if a := r.WorkerAliases; a != nil {
+			ps.Aliases = &Aliases{Names: a.Names, SHA256: a.SHA256}
+		}
 	}
 	if ps.CaseloadTarget < 0 {
 		return nil, opt.Errorf("%s %d: give the most cases a worker should hold, a whole number from 1", opt.FactorsCaseloadTarget, ps.CaseloadTarget)
@@ -75,7 +105,7 @@ func (r *Recorder) Start(t *export.Table) error {
 		var ce *ColumnError
 		if errors.As(err, &ce) {
 			name := map[string]opt.Name{"worker": opt.FactorsWorkerColumn, "changes": opt.FactorsChangesColumn,
-				"team": opt.FactorsTeamColumn, "timeliness": opt.FactorsTimeliness}[ce.Role]
+				"team": opt.FactorsTeamColumn, "timeliness": opt.FactorsTimeliness, "status": opt.FactorsOpenWhen}[ce.Role]
 			if ce.Role == "timeliness" && !errors.Is(err, ErrTimeliness) {
 				return opt.Errorf("%s %q: %w", name, ce.Pair, err)
 			}
@@ -90,7 +120,8 @@ func (r *Recorder) Start(t *export.Table) error {
 			WithHint(opt.Sprintf("name the columns with %s or %s, or give %s \"FROM..TO<=45d\"", opt.FactorsWorkerColumn, opt.FactorsChangesColumn, opt.FactorsTimeliness))
 	}
 	r.p = p
-	r.seen = NewSeen()
+	r.seed = maphash.MakeSeed()
+	r.maybe = map[int]keptRow{}
 	r.b = newRowBuffer(len(p.cols))
 	return nil
 }
@@ -103,26 +134,48 @@ func (r *Recorder) Profiler() *Profiler { return r.p }
 func (r *Recorder) Columns() []int { return r.p.Columns() }
 
 // Row takes one data row (see sample.RowObserver).
+// The rows wait in a small batch so that the filter's blocks are loaded
+// for all of them before any is looked up: the memory loads then overlap
+// instead of each waiting for the last.
 func (r *Recorder) Row(num int, id string, match bool, cells []string) {
 	if r.b.addMatch(num, id, match, cells) {
 		r.flush()
 	}
 }
 
-// flush decides the buffered rows: a first row that meets the filters is
-// a case of the population.
 func (r *Recorder) flush() {
 	b := r.b
 	for i := range b.n {
-		b.hash[i] = r.seen.hash(b.id[i])
+		b.hash[i] = maphash.String(r.seed, b.id[i])
 	}
-	r.seen.touch(b.hash[:b.n])
+	r.ids.touch(b.hash[:b.n])
 	for i := range b.n {
-		if _, first := r.seen.firstHashed(b.id[i], b.hash[i], b.num[i]); first && b.match[i] {
-			r.p.Add(b.num[i], b.row(i))
+		cells := b.row(i)
+		if r.ids.add(b.hash[i]) {
+			r.maybe[b.num[i]] = keptRow{match: b.match[i], cells: strings.Join(cells, "\x00")}
 		}
+		r.p.AddCase(b.num[i], b.match[i], cells)
 	}
 	b.reset()
+}
+
+// Duplicate takes back a row that repeats an earlier row's case ID (see
+// sample.RowObserver).
+func (r *Recorder) Duplicate(num int) {
+	r.flush()
+	k, ok := r.maybe[num]
+	if !ok {
+		// The filter never forgets an ID: a duplicate's ID was met.
+		if r.err == nil {
+			r.err = fmt.Errorf("factors: row %d repeats a case ID the recorder never met", num)
+		}
+		return
+	}
+	cells := strings.Split(k.cells, "\x00")
+	if len(r.p.cols) == 0 {
+		cells = nil
+	}
+	r.p.Remove(num, k.match, cells)
 }
 
 // Record returns the factors of the population and of the cases, whose
@@ -132,6 +185,10 @@ func (r *Recorder) Record(cases []sample.Selected) (*sample.Factors, error) {
 		return nil, errors.New("the factor recorder was not started")
 	}
 	r.flush()
+	if r.err != nil {
+		return nil, r.err
+	}
+	r.maybe, r.ids = nil, bloom{}
 	p := r.p
 	spec := r.spec
 	spec.Detect = false
@@ -151,6 +208,13 @@ func (r *Recorder) Record(cases []sample.Selected) (*sample.Factors, error) {
 	if p.hasAs && len(p.pairs) > 0 { // the day matters only to a pair not done
 		spec.AsOf = isoOf(p.asOf)
 	}
+	if !r.ps.Legacy {
+		rule := sample.CaseloadRule{Over: sample.CaseloadsOverExport, OpenWhen: p.OpenWhen()}
+		if spec.Caseloads != nil {
+			rule.WorkerAliases = spec.Caseloads.WorkerAliases
+		}
+		spec.Caseloads = &rule
+	}
 	f := &sample.Factors{Spec: spec, Cases: make(map[string]sample.CaseFactors, len(cases))}
 	res := p.Result()
 	f.Population.Cases = res.Cases
@@ -158,6 +222,13 @@ func (r *Recorder) Record(cases []sample.Selected) (*sample.Factors, error) {
 		cs := &sample.CaseloadSummary{Allocated: c.Allocated, Unallocated: c.Unallocated, Workers: c.Workers, Median: c.Median, Max: c.Max}
 		if a := c.AboveTarget; a != nil {
 			cs.AboveTargetWorkers, cs.AboveTargetCases = a.Workers, a.Cases
+		}
+		if !r.ps.Legacy {
+			cs.Counted, cs.OfCases, cs.Closed = c.Counted, c.OfCases, c.Closed
+			cs.SuspectDuplicates, cs.SuspectPlaceholders = c.SuspectDuplicates, c.SuspectPlaceholders
+			if c.StatusColumn != "" {
+				cs.StatusColumn, cs.StatusValues = c.StatusColumn, c.StatusValues
+			}
 		}
 		f.Population.Caseload = cs
 	}
@@ -181,7 +252,7 @@ func (r *Recorder) Record(cases []sample.Selected) (*sample.Factors, error) {
 		}
 		if x.HasChanges {
 			n := x.Changes
-			cf.Changes = &n
+			cf.Changes, cf.ChangesOrMore = &n, x.ChangesOrMore
 		}
 		cf.Timeliness = make([]string, len(x.Timeliness))
 		for i, st := range x.Timeliness {

@@ -46,7 +46,8 @@ func TestRecorderHandMade(t *testing.T) {
 		t.Fatal("no factors recorded")
 	}
 	wantSpec := sample.FactorSpec{WorkerColumn: "Allocated Worker", ChangesColumn: "Workers in 12m", TeamColumn: "Team",
-		CaseloadTarget: 2, ChangesAtLeast: 3, Timeliness: []string{"Referral Date..Assessment Completed<=45d"}, AsOf: "2026-07-01"}
+		CaseloadTarget: 2, ChangesAtLeast: 3, Timeliness: []string{"Referral Date..Assessment Completed<=45d"}, AsOf: "2026-07-01",
+		Caseloads: &sample.CaseloadRule{Over: "export"}}
 	if !reflect.DeepEqual(f.Spec, wantSpec) {
 		t.Errorf("spec %+v, want %+v", f.Spec, wantSpec)
 	}
@@ -77,7 +78,8 @@ func TestRecorderHandMade(t *testing.T) {
 	}
 	med := 2.0
 	wantPop := sample.FactorSummary{Cases: 10,
-		Caseload:   &sample.CaseloadSummary{Allocated: 8, Unallocated: 2, Workers: 4, Median: &med, Max: 3, AboveTargetWorkers: 1, AboveTargetCases: 3},
+		Caseload: &sample.CaseloadSummary{Allocated: 8, Unallocated: 2, Workers: 4, Median: &med, Max: 3, AboveTargetWorkers: 1, AboveTargetCases: 3,
+			Counted: 10, OfCases: 10},
 		Changes:    &sample.ChangesSummary{Counted: 8, AtLeastCases: 5},
 		Timeliness: []sample.TimelinessSummary{{Pair: "Referral Date..Assessment Completed<=45d", Measured: 7, Within: 4, Late: 1, NotDone: 2, Overdue: 1}}}
 	if !reflect.DeepEqual(f.Population, wantPop) {
@@ -258,5 +260,59 @@ func TestRecorderErrors(t *testing.T) {
 	}
 	if _, err := NewRecorder(sample.FactorSpec{AsOf: "1 July"}); err == nil {
 		t.Error("a bad as-of day accepted")
+	}
+}
+
+// A provenance recorded before caseaudit said how caseloads are counted
+// (no "caseloads" in its factors' spec; made by the commit dc5181a from the
+// synth export below, filtered to Legal Status=CP, where caseloads counted
+// the filtered population) re-derives as it did: the same figures, and
+// every sampled case its caseload of then.
+func TestRecorderLegacyProvenance(t *testing.T) {
+	js, err := os.ReadFile("testdata/legacy-provenance.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := sample.ParseProvenance(js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Factors == nil || p.Factors.Spec.Caseloads != nil || p.Factors.Population.Caseload.Workers != 159 || p.Factors.Population.Caseload.Max != 10 {
+		t.Fatalf("the legacy provenance: %+v", p.Factors)
+	}
+	path := t.TempDir() + "/legacy.csv"
+	if err := synth.WriteFile(path, synth.Options{Rows: 3000, Seed: 7, Messy: true}); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := NewRecorder(p.Factors.Spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := sample.Rederive(context.Background(), p, path, sample.RederiveOptions{Factors: rec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	var recorded []sample.Selected
+	for _, c := range d.Sample.Cases {
+		recorded = append(recorded, c)
+	}
+	c := sample.Compare(context.Background(), p, recorded, p.Columns, p.Size, d)
+	if !c.Identical() || !c.Holds() || len(c.Factors) != 0 {
+		t.Fatalf("the legacy sample does not re-derive as it did: %v %+v", c.Problems(0), c.Factors)
+	}
+	if !reflect.DeepEqual(d.Provenance.Factors.Population, p.Factors.Population) || d.Provenance.Factors.Spec.Caseloads != nil {
+		t.Errorf("population %+v, recorded %+v", d.Provenance.Factors.Population, p.Factors.Population)
+	}
+	for id, want := range p.Factors.Cases {
+		if got := d.Provenance.Factors.Cases[id]; !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: %s, recorded %s", id, cfText(got), cfText(want))
+		}
+	}
+	// Drawn today, the same sample counts each worker's whole caseload.
+	now := drawWithFactors(t, path, 20, []string{"Legal Status=CP"}, sample.FactorSpec{Detect: true, CaseloadTarget: 18,
+		Timeliness: []string{"Referral Date..Assessment Completed<=45d"}, AsOf: "2026-07-01"})
+	if c := now.Provenance.Factors.Population.Caseload; c.Allocated != 2998 || c.OfCases != 2998 || c.Workers != 160 {
+		t.Errorf("caseloads now: %+v", c)
 	}
 }

@@ -20,12 +20,45 @@ type Profile struct {
 // Caseload is cases per allocated worker.
 type Caseload struct {
 	Column string `json:"column"`
+	// Over says which cases a caseload counts: "export", every case of the
+	// export whatever the filters (a worker's caseload is their whole
+	// caseload, whatever part of it is sampled), or "population", the
+	// cases matching the filters (how a sample recorded before caseaudit
+	// said so counted them, re-derived).
+	Over string `json:"over"`
+	// Counted is the cases a caseload counts: the open ones of OfCases
+	// (every distinct case Over covers) when OpenWhen is known; Closed the
+	// others. Allocated + Unallocated = Counted.
+	Counted int `json:"counted"`
+	OfCases int `json:"of_cases"`
+	Closed  int `json:"closed"`
+	// OpenWhen is the rule saying which cases are open ("Case
+	// Status=Open"; a rule read from a status column found by name spells
+	// the closed values seen: "Case Status!=Closed"); "" when every case
+	// counts. StatusColumn is its column ("" for none: a status column
+	// found whose values never read as closed leaves OpenWhen ""), and
+	// StatusValues its values with their cases, open or not, for the user
+	// to confirm.
+	OpenWhen     string        `json:"open_when"`
+	StatusColumn string        `json:"status_column"`
+	StatusValues []StatusValue `json:"status_values"`
+	// Aliased counts the worker names (as the export spells them, compared
+	// as NameKey does) a worker-aliases file mapped to a person;
+	// AliasesSHA256 is the file's SHA-256 ("" without one).
+	Aliased       int    `json:"aliased_names"`
+	AliasesSHA256 string `json:"aliases_sha256"`
+	// SuspectDuplicates and SuspectPlaceholders count the worker names
+	// worth confirming (see Suspect); SuspectList names them, only with
+	// Spec.IncludeNames.
+	SuspectDuplicates   int       `json:"suspected_duplicates"`
+	SuspectPlaceholders int       `json:"suspected_placeholders"`
+	SuspectList         []Suspect `json:"suspect_list,omitempty"`
 	// Allocated cases name a worker; Unallocated ones are blank or say so
 	// ("Unallocated", "None", "N/A", "TBC", "Awaiting allocation" …) and are
 	// not in any worker's caseload.
 	Allocated        int      `json:"allocated"`
 	Unallocated      int      `json:"unallocated"`
-	UnallocatedShare *float64 `json:"unallocated_share"` // of Profile.Cases
+	UnallocatedShare *float64 `json:"unallocated_share"` // of Counted
 	// UnallocatedAs counts the texts read as unallocated, "" for blank.
 	UnallocatedAs map[string]int `json:"unallocated_as"`
 	// Workers is the number of distinct workers (names compared ignoring
@@ -119,9 +152,21 @@ type Changes struct {
 	AtLeast      int      `json:"at_least"`
 	AtLeastCases int      `json:"at_least_cases"`
 	AtLeastShare *float64 `json:"at_least_share"`
-	Mean         *float64 `json:"mean"`
+	// Mean is of the counts; an open top group counts as its least count.
+	Mean *float64 `json:"mean"`
+	// OrMore lists the cells written as an open top group ("3+", "3 or
+	// more", "more than 3"): counted as their least count (3, 3, 4), so
+	// they are in the share with AtLeast or more when that count is.
+	OrMore []OrMoreCount `json:"or_more_cells"`
 	// Problems lists the first unreadable cells (see CellProblem).
 	Problems []CellProblem `json:"problems"`
+}
+
+// OrMoreCount is the cases whose cell reads Text, counted as Value or more.
+type OrMoreCount struct {
+	Text  string `json:"text"`
+	Value int    `json:"value"`
+	Cases int    `json:"cases"`
 }
 
 // ValueCount is the cases whose count is Value (or more, when OrMore).
@@ -238,6 +283,9 @@ type Factors struct {
 	// no changes column or the cell is blank or not a whole number.
 	Changes    int
 	HasChanges bool
+	// ChangesOrMore says the cell was an open top group ("3+"): Changes
+	// or more.
+	ChangesOrMore bool
 	// Timeliness is the case's status on each pair of Spec.Timeliness, in
 	// order; Elapsed the days (working days for a working-day limit) from
 	// the first date to the second, or to AsOf when not done (-1 when not

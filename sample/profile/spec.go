@@ -43,6 +43,21 @@ type Spec struct {
 	// is judged overdue: when the limit counted from its first date has
 	// passed. The zero time judges none overdue.
 	AsOf time.Time
+	// OpenWhen says which cases are open, as ParseOpenRule reads it
+	// ("Case Status=Open"): a caseload counts only those. "" looks for a
+	// status column by name (StatusNames, unless NoStatus), and a case whose
+	// status reads as closed (ReadsClosed) is then left out of caseloads.
+	OpenWhen string
+	NoStatus bool
+	// Aliases maps worker names to the person each is (ReadAliases); nil
+	// for none.
+	Aliases *Aliases
+	// Legacy counts as caseaudit did before it recorded how caseloads are
+	// counted: over the cases added as matching the filters only, every
+	// case open, names compared ignoring case and spaces only (no
+	// "Surname, Forename", no aliases). A sample recorded then re-derives
+	// with it; nothing else should set it.
+	Legacy bool
 	// IncludeNames lists workers by name in the Profile (Caseload.Workers)
 	// and shows the text of unreadable cells; otherwise workers are only
 	// counted and unreadable cells are given by row.

@@ -1,0 +1,263 @@
+package report
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/audit/stats"
+	"github.com/caseaudit/caseaudit/internal/words"
+)
+
+// Auditor calibration: for each auditor, across the moderated cases of the
+// audits chosen (all in the store by default), how the auditor's latest
+// grade of a case compares with its moderator's: exact agreement, within
+// one grade, Cohen's kappa (unweighted, on the four grades) once there are
+// at least KappaMinPairs pairs, and the direction of disagreement — graded
+// higher (more favourably) or lower than the moderator — with the two-sided
+// sign test of whether disagreements lean one way (R's binom.test on the
+// higher count of the disagreements). Grades, not immediate attention, are
+// compared; a case counts once, by its latest findings.
+
+// KappaMinPairs is the fewest moderated cases an auditor's kappa is given
+// for: below it kappa swings on one case and is left out.
+const KappaMinPairs = 10
+
+// CalibrationSchema names the JSON calibration's layout.
+const CalibrationSchema = "caseaudit-calibration/1"
+
+// Calibration is every auditor's agreement with the moderators.
+type Calibration struct {
+	Schema   string               `json:"schema"`
+	Marking  string               `json:"marking,omitempty"`
+	Audits   []string             `json:"audits"`
+	Pairs    int                  `json:"pairs"` // moderated cases with both grades
+	Auditors []AuditorCalibration `json:"auditors"`
+}
+
+// AuditorCalibration is one auditor's agreement with the moderators.
+type AuditorCalibration struct {
+	Auditor     string   `json:"auditor"`
+	Pairs       int      `json:"pairs"`
+	Exact       int      `json:"exact"`
+	WithinOne   int      `json:"within_one"`
+	ExactShare  float64  `json:"exact_share"`
+	WithinShare float64  `json:"within_one_share"`
+	Kappa       *float64 `json:"kappa"` // nil below KappaMinPairs pairs, or when not defined
+	// Higher and Lower count the cases the auditor graded more and less
+	// favourably than the moderator; SignP is the sign test's p-value.
+	Higher   int     `json:"higher"`
+	Lower    int     `json:"lower"`
+	SignP    float64 `json:"sign_test_p"`
+	Leans    string  `json:"leans"` // "higher", "lower" or "" (no clear lean at the 5% level)
+	Sentence string  `json:"sentence"`
+}
+
+// BuildCalibration compares each auditor's grades with the moderators'
+// over the named audits (every audit when none), from one snapshot.
+func BuildCalibration(ctx context.Context, st *audit.Store, names []string, marking string) (c *Calibration, err error) {
+	err = st.Snapshot(ctx, func(st *audit.Store) error {
+		c, err = buildCalibration(ctx, st, names, marking)
+		return err
+	})
+	return c, err
+}
+
+func buildCalibration(ctx context.Context, st *audit.Store, names []string, marking string) (*Calibration, error) {
+	if len(names) == 0 {
+		sums, err := st.Audits(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range sums {
+			names = append(names, s.Name)
+		}
+	}
+	c := &Calibration{Schema: CalibrationSchema, Marking: marking, Audits: []string{}, Auditors: []AuditorCalibration{}}
+	byAuditor := map[string][][2]int{}
+	rank := func(g audit.Grade) int { return slices.Index(audit.Grades, g) }
+	for _, name := range names {
+		a, err := st.Audit(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		c.Audits = append(c.Audits, a.Name)
+		orig, err := st.Findings(ctx, a.Name, false)
+		if err != nil {
+			return nil, err
+		}
+		mod, err := st.Findings(ctx, a.Name, true)
+		if err != nil {
+			return nil, err
+		}
+		byCase := map[string]audit.Finding{}
+		for _, f := range orig {
+			byCase[f.Case] = f
+		}
+		for _, m := range mod {
+			o, ok := byCase[m.Case]
+			if !ok || rank(o.Grade) < 0 || rank(m.Grade) < 0 {
+				continue
+			}
+			byAuditor[o.Auditor] = append(byAuditor[o.Auditor], [2]int{rank(o.Grade), rank(m.Grade)})
+			c.Pairs++
+		}
+	}
+	for _, who := range slices.Sorted(func(yield func(string) bool) {
+		for k := range byAuditor {
+			if !yield(k) {
+				return
+			}
+		}
+	}) {
+		ps := byAuditor[who]
+		ac := AuditorCalibration{Auditor: who, Pairs: len(ps)}
+		for _, p := range ps {
+			d := p[0] - p[1]
+			switch {
+			case d == 0:
+				ac.Exact++
+			case d < 0: // a better grade than the moderator's
+				ac.Higher++
+			default:
+				ac.Lower++
+			}
+			if d >= -1 && d <= 1 {
+				ac.WithinOne++
+			}
+		}
+		n := float64(ac.Pairs)
+		ac.ExactShare, ac.WithinShare = float64(ac.Exact)/n, float64(ac.WithinOne)/n
+		if ac.Pairs >= KappaMinPairs {
+			ag, err := stats.Agreement(ps, len(audit.Grades))
+			if err != nil {
+				return nil, err
+			}
+			if ag.KappaDefined {
+				ac.Kappa = ptr(ag.Kappa)
+			}
+		}
+		p, err := stats.SignTest(ac.Higher, ac.Lower)
+		if err != nil {
+			return nil, err
+		}
+		ac.SignP = p
+		if p < 0.05 {
+			ac.Leans = map[bool]string{true: "higher", false: "lower"}[ac.Higher > ac.Lower]
+		}
+		ac.Sentence = calibrationSentence(ac)
+		c.Auditors = append(c.Auditors, ac)
+	}
+	return c, nil
+}
+
+// calibrationSentence says how an auditor's grades compare, without
+// overclaiming.
+func calibrationSentence(a AuditorCalibration) string {
+	s := fmt.Sprintf("%s: %s of %s moderated %s graded the same (%s), %s within one grade.", a.Auditor, thousands(a.Exact), thousands(a.Pairs),
+		plural(a.Pairs, "case", "cases"), pct(a.ExactShare, nearest), thousands(a.WithinOne))
+	dis := a.Higher + a.Lower
+	disagreements := words.Count(dis, "disagreement")
+	switch {
+	case dis == 0:
+		return s
+	case a.Leans == "higher":
+		s += fmt.Sprintf(" Of %s, %s graded higher than the moderator: a lean unlikely to be chance (sign test, %s).", disagreements, thousands(a.Higher), pText(a.SignP))
+	case a.Leans == "lower":
+		s += fmt.Sprintf(" Of %s, %s graded lower than the moderator: a lean unlikely to be chance (sign test, %s).", disagreements, thousands(a.Lower), pText(a.SignP))
+	default:
+		s += fmt.Sprintf(" Of %s, %s higher and %s lower than the moderator: no clear lean (sign test, %s); it could be chance.", disagreements, thousands(a.Higher), thousands(a.Lower), pText(a.SignP))
+	}
+	return s
+}
+
+func calibrationTable(c *Calibration) *tbl {
+	t := &tbl{Header: []string{"Auditor", "Moderated", "Same grade", "Within one", "Kappa", "Higher", "Lower", "Sign test p", "Leans"},
+		Right: []bool{false, true, true, true, true, true, true, true, false}}
+	for _, a := range c.Auditors {
+		k := fmt.Sprintf("— (under %d)", KappaMinPairs)
+		if a.Kappa != nil {
+			k = fmt.Sprintf("%.2f", *a.Kappa)
+		} else if a.Pairs >= KappaMinPairs {
+			k = "not defined"
+		}
+		t.Rows = append(t.Rows, []string{a.Auditor, thousands(a.Pairs), fmt.Sprintf("%s (%s)", thousands(a.Exact), pct(a.ExactShare, nearest)),
+			fmt.Sprintf("%s (%s)", thousands(a.WithinOne), pct(a.WithinShare, nearest)), k, thousands(a.Higher), thousands(a.Lower),
+			fmt.Sprintf("%.3f", a.SignP), a.Leans})
+	}
+	return t
+}
+
+// calibrationIntro says what the calibration shows.
+func calibrationIntro(c *Calibration) string {
+	return fmt.Sprintf("Each auditor's grades of the %s moderated %s of %s, against the moderators'. Higher: the auditor gave a better grade than the moderator. "+
+		"Kappa (Cohen's, on the four grades) is given from %d moderated cases; the sign test asks whether disagreements lean one way (two-sided, 5%% level).",
+		thousands(c.Pairs), plural(c.Pairs, "case", "cases"), strings.Join(c.Audits, ", "), KappaMinPairs)
+}
+
+// RenderCalibration writes the calibration as table, markdown, csv or json.
+func RenderCalibration(w io.Writer, c *Calibration, f Format) error {
+	const title = "Auditor calibration: agreement with the moderators"
+	return renderView(w, f, c.Marking, "calibration", c, func(bw *bufio.Writer, md bool) {
+		if md {
+			fmt.Fprintf(bw, "# %s\n\n%s\n\n", title, mdEscape(calibrationIntro(c)))
+			mdTable(bw, calibrationTable(c))
+			bw.WriteString("\n")
+			for _, a := range c.Auditors {
+				fmt.Fprintf(bw, "- %s\n", mdEscape(a.Sentence))
+			}
+			return
+		}
+		fmt.Fprintf(bw, "%s\n%s\n\n", title, wrap(calibrationIntro(c), 100))
+		writeTbl(bw, calibrationTable(c), "")
+		bw.WriteString("\n")
+		for _, a := range c.Auditors {
+			fmt.Fprintf(bw, "%s\n", wrap(a.Sentence, 100))
+		}
+	}, func(cc csvWriter) {
+		cc.row("auditor", "pairs", "exact", "within_one", "exact_share", "within_one_share", "kappa", "higher", "lower", "sign_test_p", "leans")
+		for _, a := range c.Auditors {
+			cc.row(a.Auditor, inum(a.Pairs), inum(a.Exact), inum(a.WithinOne), fnum(a.ExactShare), fnum(a.WithinShare), fptr(a.Kappa),
+				inum(a.Higher), inum(a.Lower), fnum(a.SignP), a.Leans)
+		}
+	})
+}
+
+// renderView writes a view across audits: table or markdown (what text
+// writes, the marking above and below), csv (what rows writes) or json
+// (v); name says what it is in an error.
+func renderView(w io.Writer, f Format, marking, name string, v any, text func(bw *bufio.Writer, md bool), rows func(c csvWriter)) error {
+	bw := bufio.NewWriter(w)
+	switch f {
+	case Table, Markdown:
+		if marking != "" {
+			fmt.Fprintf(bw, "%s\n\n", marking)
+		}
+		text(bw, f == Markdown)
+		if marking != "" {
+			fmt.Fprintf(bw, "\n%s\n", marking)
+		}
+	case CSV:
+		cw := csv.NewWriter(bw)
+		rows(csvWriter{cw})
+		cw.Flush()
+		if err := cw.Error(); err != nil {
+			return err
+		}
+	case JSON:
+		enc := json.NewEncoder(bw)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(v); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("format %q: the %s is written as table, markdown, csv or json", f, name)
+	}
+	return bw.Flush()
+}

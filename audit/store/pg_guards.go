@@ -1,0 +1,267 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"hash/fnv"
+	"slices"
+	"strings"
+)
+
+// The guards of a PostgreSQL store: the functions and triggers by which the
+// database keeps the record sound whatever client writes to it (psql with a
+// person's own login included). They are not migrations: store init
+// (re)creates every one of them, idempotently, so that a dropped trigger, a
+// disabled one or a replaced function body is put back as this version
+// expects, and IntegrityCheck (verify) compares what the database holds with
+// what is written here and names any difference.
+//
+// Every function runs with a fixed search_path (pg_catalog, then pg_temp)
+// and names the store's tables by schema, so nothing a user creates in a
+// schema of their search path can stand in for a catalog function or a
+// table (a shadowed pg_has_role, say); the owner checks use session_user,
+// which no SET ROLE changes. Conditions are written so that an unknown
+// (NULL) never lets an entry through.
+
+// pgFunction is one function of the guards. Its body is compared
+// verbatim with the database's (pg_proc.prosrc), after the schema is put in.
+type pgFunction struct {
+	name    string // without schema
+	args    string // the argument list, as in CREATE FUNCTION
+	returns string
+	lang    string
+	extra   string // volatility, strictness, security
+	body    string
+}
+
+var pgFunctions = []pgFunction{
+	{name: "refuse_change", returns: "trigger", lang: "plpgsql", body: `
+BEGIN
+	IF TG_TABLE_NAME = 'trail' THEN
+		RAISE EXCEPTION 'caseaudit: the audit trail is append-only' USING ERRCODE = 'P0001';
+	ELSIF TG_TABLE_NAME = 'sampled_case' THEN
+		RAISE EXCEPTION 'caseaudit: a recorded sample never changes' USING ERRCODE = 'P0001';
+	END IF;
+	RAISE EXCEPTION 'caseaudit: audits never change' USING ERRCODE = 'P0001';
+END
+`},
+	// json_string encodes text as a JSON string exactly as Go's encoder
+	// does with HTML escaping off: PostgreSQL's own encoding, except that
+	// Go also escapes U+2028 and U+2029.
+	{name: "json_string", args: "s text", returns: "text", lang: "sql", extra: "IMMUTABLE STRICT", body: `
+SELECT pg_catalog.replace(pg_catalog.replace(pg_catalog.to_json(s)::text, U&'\2028', '\u2028'), U&'\2029', '\u2029')
+`},
+	// entry_hash is Hash (chain.go), byte for byte.
+	{name: "entry_hash", args: "prev_hash text, audit_name text, seq bigint, kind text, case_id text, actor text, entered_by text, at text, payload text",
+		returns: "text", lang: "sql", extra: "IMMUTABLE", body: `
+SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.decode(prev_hash, 'hex') || pg_catalog.convert_to(
+	'{"actor":' || {{S}}.json_string(actor) || ',"at":' || {{S}}.json_string(at)
+	|| ',"audit":' || {{S}}.json_string(audit_name) || ',"case":' || {{S}}.json_string(case_id)
+	|| CASE WHEN entered_by <> '' THEN ',"entered_by":' || {{S}}.json_string(entered_by) ELSE '' END
+	|| ',"kind":' || {{S}}.json_string(kind) || ',"payload":' || payload || ',"seq":' || seq::text || '}', 'UTF8')), 'hex')
+`},
+	{name: "is_json", args: "s text", returns: "boolean", lang: "plpgsql", extra: "IMMUTABLE", body: `
+BEGIN
+	IF s IS NULL THEN
+		RETURN true;
+	END IF;
+	PERFORM s::jsonb;
+	RETURN true;
+EXCEPTION WHEN others THEN
+	RETURN false;
+END
+`},
+	{name: "trail_check", returns: "trigger", lang: "plpgsql", body: `
+DECLARE
+	prev  text;
+	aname text;
+	owner boolean := pg_catalog.pg_has_role(session_user, (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = TG_RELID), 'MEMBER');
+BEGIN
+	SELECT a.name INTO aname FROM {{S}}.audit a WHERE a.id = NEW.audit_id;
+	IF aname IS NULL THEN
+		RAISE EXCEPTION 'caseaudit: trail entry % names no audit', NEW.seq USING ERRCODE = 'P0001';
+	END IF;
+	IF NEW.seq IS NULL OR NEW.seq < 1 OR NEW.kind IS NULL OR NEW.kind = '' OR NEW.at !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{9}Z$'
+		OR NEW.prev_hash !~ '^[0-9a-f]{64}$' OR NEW.hash !~ '^[0-9a-f]{64}$' THEN
+		RAISE EXCEPTION 'caseaudit: trail entry % of audit % is malformed (its number, kind, time or hashes)', NEW.seq, aname USING ERRCODE = 'P0001';
+	END IF;
+	IF NOT {{S}}.is_json(NEW.payload) OR NEW.payload IS NULL THEN
+		RAISE EXCEPTION 'caseaudit: trail entry % of audit % holds no JSON payload', NEW.seq, aname USING ERRCODE = 'P0001';
+	END IF;
+	IF NEW.seq = 1 THEN
+		IF NEW.prev_hash <> pg_catalog.repeat('0', 64) THEN
+			RAISE EXCEPTION 'caseaudit: entry 1 of a trail must follow no entry' USING ERRCODE = 'P0001';
+		END IF;
+	ELSE
+		SELECT t.hash INTO prev FROM {{S}}.trail t WHERE t.audit_id = NEW.audit_id AND t.seq = NEW.seq - 1;
+		IF prev IS NULL OR prev <> NEW.prev_hash THEN
+			RAISE EXCEPTION 'caseaudit: trail entry % does not follow entry % of its audit', NEW.seq, NEW.seq - 1 USING ERRCODE = 'P0001';
+		END IF;
+	END IF;
+	IF NEW.hash IS DISTINCT FROM {{S}}.entry_hash(NEW.prev_hash, aname, NEW.seq, NEW.kind, NEW.case_id, NEW.actor, NEW.entered_by, NEW.at, NEW.payload) THEN
+		RAISE EXCEPTION 'caseaudit: trail entry % of audit % does not hash to its content', NEW.seq, aname USING ERRCODE = 'P0001';
+	END IF;
+	IF owner IS TRUE THEN
+		RETURN NEW;
+	END IF;
+	IF NEW.entered_by IS DISTINCT FROM session_user::text THEN
+		RAISE EXCEPTION 'caseaudit: an entry entered by % cannot be made by the login %', NEW.entered_by, session_user USING ERRCODE = 'P0001';
+	END IF;
+	IF pg_catalog.pg_has_role(session_user, 'caseaudit_qa', 'MEMBER') IS NOT TRUE AND (
+		NEW.kind IN ('finding', 'correction', 'moderation-finding', 'moderation-correction', 'action-open')
+		OR NEW.kind = 'action-close' AND (NEW.payload::jsonb ->> 'auto') = 'true') IS NOT TRUE THEN
+		RAISE EXCEPTION 'caseaudit: the role % may not record entries of kind %; that needs the role caseaudit_qa', session_user, NEW.kind
+			USING ERRCODE = '42501';
+	END IF;
+	RETURN NEW;
+END
+`},
+	{name: "audit_check", returns: "trigger", lang: "plpgsql", body: `
+BEGIN
+	IF NEW.name IS NULL OR pg_catalog.btrim(NEW.name) = ''
+		OR NEW.created_at !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{9}Z$'
+		OR NEW.header_row < 0 OR NEW.data_rows < 0 OR NEW.min_per_stratum < 0 OR NEW.initial_size < 0 OR NEW.population < 0
+		OR NOT {{S}}.is_json(NEW.filters) OR NOT {{S}}.is_json(NEW.columns) OR NOT {{S}}.is_json(NEW.params)
+		OR NOT {{S}}.is_json(NEW.form) OR NOT {{S}}.is_json(NEW.provenance) OR NOT {{S}}.is_json(NEW.follow_up)
+		OR (NEW.period IS NOT NULL AND NEW.period !~ '^[0-9]{4}-[0-9]{2}$') THEN
+		RAISE EXCEPTION 'caseaudit: the audit % is malformed (its name, time, counts, period or JSON columns)', NEW.name USING ERRCODE = 'P0001';
+	END IF;
+	RETURN NEW;
+END
+`},
+	// The trail refuses UPDATE and DELETE, except that an entry written
+	// before free text was committed (schema version 5) may have its
+	// payload, and nothing else, replaced once it is listed in
+	// trail_redaction: redaction in place (text.go).
+	{name: "trail_redact_in_place", returns: "trigger", lang: "plpgsql", body: `
+BEGIN
+	IF TG_OP = 'UPDATE' AND (NEW.audit_id, NEW.seq, NEW.kind, NEW.case_id, NEW.actor, NEW.at, NEW.prev_hash, NEW.hash, NEW.entered_by)
+			IS NOT DISTINCT FROM (OLD.audit_id, OLD.seq, OLD.kind, OLD.case_id, OLD.actor, OLD.at, OLD.prev_hash, OLD.hash, OLD.entered_by)
+		AND strpos(OLD.payload, '"text_commit":') = 0
+		AND EXISTS (SELECT 1 FROM {{S}}.trail_redaction r WHERE r.audit_id = OLD.audit_id AND r.seq = OLD.seq) THEN
+		RETURN NEW;
+	END IF;
+	RAISE EXCEPTION 'caseaudit: the audit trail is append-only' USING ERRCODE = 'P0001';
+END
+`},
+	{name: "sampled_case_check", returns: "trigger", lang: "plpgsql", body: `
+BEGIN
+	IF NEW.ord IS NULL OR NEW.ord < 1 OR NEW.case_id IS NULL OR NEW.case_id = '' OR NEW.source_row < 0
+		OR NOT {{S}}.is_json(NEW.fields) THEN
+		RAISE EXCEPTION 'caseaudit: sampled case % of audit % is malformed', NEW.ord, NEW.audit_id USING ERRCODE = 'P0001';
+	END IF;
+	RETURN NEW;
+END
+`},
+}
+
+// pgTrigger is one trigger of the guards.
+type pgTrigger struct {
+	table, name, when, function string
+	rows                        bool // FOR EACH ROW, else FOR EACH STATEMENT
+}
+
+var pgGuardTriggers = []pgTrigger{
+	{"audit", "audit_no_change", "BEFORE UPDATE OR DELETE", "refuse_change", true},
+	{"sampled_case", "sampled_case_no_change", "BEFORE UPDATE OR DELETE", "refuse_change", true},
+	{"trail", "trail_no_change", "BEFORE UPDATE OR DELETE", "trail_redact_in_place", true},
+	{"audit", "audit_no_truncate", "BEFORE TRUNCATE", "refuse_change", false},
+	{"sampled_case", "sampled_case_no_truncate", "BEFORE TRUNCATE", "refuse_change", false},
+	{"trail", "trail_no_truncate", "BEFORE TRUNCATE", "refuse_change", false},
+	{"trail", "trail_check", "BEFORE INSERT", "trail_check", true},
+	{"audit", "audit_check", "BEFORE INSERT", "audit_check", true},
+	{"sampled_case", "sampled_case_check", "BEFORE INSERT", "sampled_case_check", true},
+}
+
+// guardsSQL (re)creates every function and trigger of the guards.
+func guardsSQL(schema string) string {
+	var b strings.Builder
+	for _, f := range pgFunctions {
+		fmt.Fprintf(&b, "CREATE OR REPLACE FUNCTION {{S}}.%s(%s) RETURNS %s LANGUAGE %s %s SET search_path = pg_catalog, pg_temp AS $fn$%s$fn$;\n",
+			f.name, f.args, f.returns, f.lang, f.extra, f.body)
+	}
+	for _, t := range pgGuardTriggers {
+		each := "STATEMENT"
+		if t.rows {
+			each = "ROW"
+		}
+		fmt.Fprintf(&b, "DROP TRIGGER IF EXISTS %s ON {{S}}.%s;\nCREATE TRIGGER %s %s ON {{S}}.%s FOR EACH %s EXECUTE FUNCTION {{S}}.%s();\n",
+			t.name, t.table, t.name, t.when, t.table, each, t.function)
+	}
+	return inSchema(b.String(), schema)
+}
+
+// guardFunctionList names the guards' functions with their argument types,
+// for grants.
+func guardFunctionList() string {
+	var names []string
+	for _, f := range pgFunctions {
+		var types []string
+		for _, a := range strings.Split(f.args, ",") {
+			if fs := strings.Fields(a); len(fs) == 2 {
+				types = append(types, fs[1])
+			}
+		}
+		names = append(names, "{{S}}."+f.name+"("+strings.Join(types, ", ")+")")
+	}
+	return strings.Join(names, ", ")
+}
+
+// lockSpace is the first key of a store's advisory locks: the store's own
+// (from its schema name), so that two stores in one database never take
+// each other's locks, and a lock someone takes by hand on the old shared
+// key (0x43415544) blocks nobody.
+func lockSpace(schema string) int32 {
+	h := fnv.New32a()
+	h.Write([]byte("caseaudit store " + schema))
+	return int32(h.Sum32())
+}
+
+// guardProblems compares the guards in the database with what this
+// version expects and names every difference.
+func guardProblems(ctx context.Context, db *sql.DB, schema string) ([]string, error) {
+	var problems []string
+	for _, f := range pgFunctions {
+		var src, config sql.NullString
+		var secdef bool
+		err := db.QueryRowContext(ctx, `SELECT p.prosrc, pg_catalog.array_to_string(p.proconfig, ';'), p.prosecdef
+			FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+			WHERE n.nspname = $1 AND p.proname = $2`, schema, f.name).Scan(&src, &config, &secdef)
+		switch {
+		case err == sql.ErrNoRows:
+			problems = append(problems, fmt.Sprintf("the function %s is missing", f.name))
+			continue
+		case err != nil:
+			return nil, err
+		}
+		if src.String != inSchema(f.body, schema) {
+			problems = append(problems, fmt.Sprintf("the function %s has been changed", f.name))
+		}
+		if config.String != "search_path=pg_catalog, pg_temp" {
+			problems = append(problems, fmt.Sprintf("the function %s runs with another search_path", f.name))
+		}
+		if secdef {
+			problems = append(problems, fmt.Sprintf("the function %s runs with its owner's rights", f.name))
+		}
+	}
+	for _, t := range pgGuardTriggers {
+		var enabled, fn sql.NullString
+		err := db.QueryRowContext(ctx, `SELECT t.tgenabled::text, p.proname FROM pg_catalog.pg_trigger t
+			JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+			JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid
+			WHERE n.nspname = $1 AND c.relname = $2 AND t.tgname = $3`, schema, t.table, t.name).Scan(&enabled, &fn)
+		switch {
+		case err == sql.ErrNoRows:
+			problems = append(problems, fmt.Sprintf("the trigger %s on %s is missing", t.name, t.table))
+		case err != nil:
+			return nil, err
+		case enabled.String != "O":
+			problems = append(problems, fmt.Sprintf("the trigger %s on %s is disabled", t.name, t.table))
+		case fn.String != t.function:
+			problems = append(problems, fmt.Sprintf("the trigger %s on %s runs another function (%s)", t.name, t.table, fn.String))
+		}
+	}
+	slices.Sort(problems)
+	return problems, nil
+}

@@ -1,0 +1,187 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/caseaudit/caseaudit/internal/synth"
+	"github.com/xuri/excelize/v2"
+)
+
+// calibration across the store: every moderated case counted once for its
+// auditor, JSON with the documented keys, exit 2 for a format it has not.
+func TestCalibrationCommand(t *testing.T) {
+	dir := t.TempDir()
+	export := writeExport(t, "cases.csv", synth.Options{Rows: 500, Seed: 3})
+	db := filepath.Join(dir, "s.db")
+	t.Setenv("CASEAUDIT_USER", "qa.officer")
+	t.Setenv("CASEAUDIT_NOW", "2026-07-01T09:00:00Z")
+	mustOut(t, "--db", db, "sample", export, "--size", "20", "--seed", "c", "--audit", "July")
+	wb := filepath.Join(dir, "july.xlsx")
+	mustOut(t, "--db", db, "workbook", "July", "--out", wb)
+	fillWorkbook(t, wb, wb) // every case by A. Khan
+	mustOut(t, "--db", db, "import", "July", wb)
+	mod := filepath.Join(dir, "mod.xlsx")
+	mustOut(t, "--db", db, "moderate", "July", "--size", "6", "--seed", "m", "--out", mod)
+	var c struct {
+		Schema   string `json:"schema"`
+		Pairs    int    `json:"pairs"`
+		Auditors []struct {
+			Auditor string   `json:"auditor"`
+			Pairs   int      `json:"pairs"`
+			Kappa   *float64 `json:"kappa"`
+		} `json:"auditors"`
+	}
+	// Nothing moderated yet: an empty calibration, said on stderr.
+	code, out, errs := runCmd(t, "--db", db, "calibration", "--format", "json")
+	if code != 0 || json.Unmarshal([]byte(out), &c) != nil || c.Pairs != 0 || len(c.Auditors) != 0 {
+		t.Fatalf("before moderation: exit %d %s %s", code, out, errs)
+	}
+	fillModeration(t, mod)
+	mustOut(t, "--db", db, "import", "July", mod)
+	if err := json.Unmarshal([]byte(mustOut(t, "--db", db, "calibration", "July", "--format", "json")), &c); err != nil {
+		t.Fatal(err)
+	}
+	if c.Schema != "caseaudit-calibration/1" || c.Pairs != 6 || len(c.Auditors) != 1 || c.Auditors[0].Auditor != "A. Khan" ||
+		c.Auditors[0].Pairs != 6 || c.Auditors[0].Kappa != nil {
+		t.Errorf("calibration %+v", c)
+	}
+	if code, _, _ := runCmd(t, "--db", db, "calibration", "--format", "xlsx"); code != exitUsage {
+		t.Errorf("--format xlsx: exit %d; want %d", code, exitUsage)
+	}
+	if code, _, _ := runCmd(t, "--db", db, "calibration", "No such audit"); code == 0 {
+		t.Error("an unknown audit: exit 0")
+	}
+}
+
+// fillModeration grades every case of a moderators' workbook as M. Moderator.
+func fillModeration(t *testing.T, path string) {
+	t.Helper()
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, _ := f.GetRows("Sample")
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i + 1
+	}
+	for r := 2; r <= len(rows); r++ {
+		set := func(name, v string) {
+			cell, _ := excelize.CoordinatesToCellName(col[name], r)
+			f.SetCellStr("Sample", cell, v)
+		}
+		set("Moderator", "M. Moderator")
+		set("Grade", "Good")
+		set("Immediate attention", "No")
+	}
+	if err := f.Save(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// report --period pools the quarter's audits; exit 2 for a period it cannot
+// read or a format the pooled view has not.
+func TestReportPeriod(t *testing.T) {
+	dir := t.TempDir()
+	export := writeExport(t, "cases.csv", synth.Options{Rows: 500, Seed: 4})
+	db := filepath.Join(dir, "s.db")
+	t.Setenv("CASEAUDIT_USER", "qa.officer")
+	for _, m := range []string{"07", "08"} {
+		t.Setenv("CASEAUDIT_NOW", "2026-"+m+"-01T09:00:00Z")
+		mustOut(t, "--db", db, "sample", export, "--size", "20", "--seed", m, "--audit", "M"+m, "--period", "2026-"+m)
+		wb := filepath.Join(dir, m+".xlsx")
+		mustOut(t, "--db", db, "workbook", "M"+m, "--out", wb)
+		fillWorkbook(t, wb, wb)
+		mustOut(t, "--db", db, "import", "M"+m, wb)
+	}
+	var p struct {
+		Method  string `json:"method"`
+		Audited int    `json:"audited"`
+		Audits  []struct {
+			Audit string `json:"audit"`
+		} `json:"audits"`
+	}
+	if err := json.Unmarshal([]byte(mustOut(t, "--db", db, "report", "--period", "2026-Q3", "--format", "json")), &p); err != nil {
+		t.Fatal(err)
+	}
+	if p.Method != "pooled" || p.Audited != 40 || len(p.Audits) != 2 {
+		t.Errorf("pooled %+v", p)
+	}
+	if out := mustOut(t, "--db", db, "report", "M07", "M08"); !strings.Contains(out, "Over 2 audits") {
+		t.Errorf("two audits named:\n%s", out)
+	}
+	for _, args := range [][]string{{"--period", "2026-Q5"}, {"--period", "2026-Q3", "--format", "xlsx"}, {"--period", "2026-Q3", "--by", "Team"}} {
+		if code, _, _ := runCmd(t, append([]string{"--db", db, "report"}, args...)...); code != exitUsage {
+			t.Errorf("report %v: exit %d; want %d", args, code, exitUsage)
+		}
+	}
+}
+
+// actions --overdue --by owner is a chase list owner by owner, the owner
+// with most overdue first; --split writes one referral sheet per owner.
+func TestActionsByOwner(t *testing.T) {
+	dir := t.TempDir()
+	export := writeExport(t, "cases.csv", synth.Options{Rows: 600, Seed: 6})
+	db := filepath.Join(dir, "s.db")
+	t.Setenv("CASEAUDIT_USER", "qa.officer")
+	t.Setenv("CASEAUDIT_NOW", "2026-07-01T09:00:00Z")
+	mustOut(t, "--db", db, "sample", export, "--size", "40", "--seed", "o", "--audit", "July", "--owner-column", "Team")
+	wb := filepath.Join(dir, "july.xlsx")
+	mustOut(t, "--db", db, "workbook", "July", "--out", wb)
+	fillWorkbook(t, wb, wb) // every 7th row flagged
+	mustOut(t, "--db", db, "import", "July", wb)
+	t.Setenv("CASEAUDIT_NOW", "2026-08-01T09:00:00Z") // all overdue
+	var list []struct {
+		Owner   string `json:"owner"`
+		Overdue bool   `json:"overdue"`
+	}
+	if err := json.Unmarshal([]byte(mustOut(t, "--db", db, "actions", "--overdue", "--by", "owner", "--format", "json")), &list); err != nil {
+		t.Fatal(err)
+	}
+	if len(list) < 3 {
+		t.Fatalf("%d overdue actions", len(list))
+	}
+	count := map[string]int{}
+	for _, a := range list {
+		count[a.Owner]++
+	}
+	seen := map[string]bool{}
+	for i, a := range list {
+		if i > 0 && a.Owner != list[i-1].Owner {
+			if seen[a.Owner] {
+				t.Errorf("owner %s's actions are not together: %v", a.Owner, list)
+			}
+			if count[a.Owner] > count[list[i-1].Owner] {
+				t.Errorf("%s (%d overdue) comes after %s (%d)", a.Owner, count[a.Owner], list[i-1].Owner, count[list[i-1].Owner])
+			}
+		}
+		seen[a.Owner] = true
+	}
+	split := filepath.Join(dir, "split")
+	mustOut(t, "--db", db, "actions", "July", "--split", split, "--marking", "OFFICIAL-SENSITIVE")
+	files, _ := filepath.Glob(filepath.Join(split, "*.xlsx"))
+	if len(files) != len(count) {
+		t.Errorf("%d sheets for %d owners: %v", len(files), len(count), files)
+	}
+	for _, f := range files {
+		x, err := excelize.OpenFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, _ := x.GetRows("Referrals")
+		owner := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "July - "), ".xlsx")
+		for _, r := range rows[1:] {
+			if fileName(r[3]) != owner {
+				t.Errorf("%s holds an action of %s", filepath.Base(f), r[3])
+			}
+		}
+		x.Close()
+	}
+	if code, _, _ := runCmd(t, "--db", db, "actions", "--by", "team"); code != exitUsage {
+		t.Errorf("--by team: exit %d", code)
+	}
+}
