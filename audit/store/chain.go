@@ -198,11 +198,11 @@ type Filter struct {
 
 // Entries returns the entries of an audit's trail that f chooses, in order.
 func (t *Tx) Entries(ctx context.Context, auditID int64, f Filter) ([]Entry, error) {
-	query := "SELECT seq, kind, case_id, actor, entered_by, at, payload, prev_hash, hash FROM trail WHERE audit_id = $1"
+	where := " WHERE audit_id = $1"
 	args := []any{auditID}
 	if f.Case != "" {
 		args = append(args, f.Case)
-		query += fmt.Sprintf(" AND case_id = $%d", len(args))
+		where += fmt.Sprintf(" AND case_id = $%d", len(args))
 	}
 	if len(f.Kinds) > 0 {
 		var ps []string
@@ -210,9 +210,9 @@ func (t *Tx) Entries(ctx context.Context, auditID int64, f Filter) ([]Entry, err
 			args = append(args, k)
 			ps = append(ps, fmt.Sprintf("$%d", len(args)))
 		}
-		query += " AND kind IN (" + strings.Join(ps, ", ") + ")"
+		where += " AND kind IN (" + strings.Join(ps, ", ") + ")"
 	}
-	query += " ORDER BY seq"
+	query := "SELECT seq, kind, case_id, actor, entered_by, at, payload, prev_hash, hash FROM trail" + where + " ORDER BY seq"
 	rows, err := t.tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -233,7 +233,7 @@ func (t *Tx) Entries(ctx context.Context, auditID int64, f Filter) ([]Entry, err
 		return nil, err
 	}
 	rows.Close()
-	texts, err := t.texts(ctx, auditID)
+	texts, err := t.texts(ctx, where, args)
 	if err != nil {
 		return nil, err
 	}
