@@ -42,7 +42,7 @@ func (s *Store) appendEntry(ctx context.Context, tx *store.WriteTx, a *Audit, ki
 	if err != nil {
 		return Entry{}, err
 	}
-	return ch.Append(ctx, store.Draft{Kind: kind, Case: caseID, Actor: actor, At: s.now(), Payload: payload})
+	return ch.Append(ctx, store.Draft{Kind: kind, Case: caseID, Actor: actor, At: s.now(), Payload: payload, Text: freeText})
 }
 
 // History returns every trail entry about one case of an audit, oldest

@@ -16,6 +16,9 @@ type VerifyResult struct {
 	Entries  int      // entries walked
 	Head     string   // hash of the last entry: keep it elsewhere to detect a rewritten tail later
 	Problems []string // each names the entry and what is wrong; empty when OK
+	// Redactions are the entries whose free text was erased, each saying
+	// what verify can still vouch for.
+	Redactions []Redaction
 }
 
 // maxProblems caps the problems listed by Verify.
@@ -73,6 +76,10 @@ func verifyEntries(a *Audit, es []Entry, cases []SampledCase) VerifyResult {
 		}
 	}
 	checkSample(a, es, cases, add)
+	res.Redactions = checkTexts(es, add)
+	for i := range res.Redactions {
+		res.Redactions[i].Audit = a.Name
+	}
 	if len(res.Problems) > maxProblems {
 		n := len(res.Problems) - maxProblems
 		res.Problems = append(res.Problems[:maxProblems], fmt.Sprintf("… and %d more problems", n))

@@ -41,6 +41,7 @@ const (
 	SignOff    = prefix + "signoff:1"
 	Plan       = prefix + "plan:1"
 	Profile    = prefix + "profile:1"
+	Redact     = prefix + "redact:1"
 	Provenance = prefix + "provenance:1"
 	Report     = prefix + "report:1"
 	Sample     = prefix + "sample:1"

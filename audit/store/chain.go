@@ -27,10 +27,21 @@ type Entry struct {
 	// login on PostgreSQL (checked by the database). "" in entries recorded
 	// before schema version 3.
 	EnteredBy string
-	At        time.Time       // UTC
-	Payload   json.RawMessage // canonical JSON
-	PrevHash  string          // hex; 64 zeros for the first entry
-	Hash      string          // hex SHA-256(prev hash bytes || canonical entry)
+	At        time.Time // UTC
+	// Payload is the canonical JSON payload as written, with its free
+	// text (see text.go) put back, or RedactedMark where it was erased.
+	Payload  json.RawMessage
+	PrevHash string // hex; 64 zeros for the first entry
+	Hash     string // hex SHA-256(prev hash bytes || canonical entry)
+	// Stored is the payload as stored and hashed when the entry has free
+	// text (commitments in place of the text); nil when Payload is both.
+	Stored json.RawMessage
+	// Texts are the entry's free-text fields, held or erased.
+	Texts []Text
+	// RedactedInPlace is when an entry written before free text was
+	// committed had its payload redacted (zero when not): its hash stands
+	// as recorded and its content can no longer be re-checked.
+	RedactedInPlace time.Time
 }
 
 // ZeroHash is the previous hash of an audit's first entry.
@@ -54,7 +65,8 @@ func Hash(auditName string, seq int, e Entry) (string, error) {
 	if err != nil || len(prev) != sha256.Size {
 		return "", fmt.Errorf("malformed previous hash %q", e.PrevHash)
 	}
-	if !json.Valid(e.Payload) {
+	payload := e.Hashed()
+	if !json.Valid(payload) {
 		return "", fmt.Errorf("payload is not JSON")
 	}
 	// The object is written out key by key, in sorted order, with the
@@ -88,7 +100,7 @@ func Hash(auditName string, seq int, e Entry) (string, error) {
 		return "", err
 	}
 	b.WriteString(`"payload":`)
-	b.Write(e.Payload)
+	b.Write(payload)
 	b.WriteString(`,"seq":` + strconv.Itoa(seq) + "}")
 	h := sha256.New()
 	h.Write(prev)
@@ -104,6 +116,10 @@ type Draft struct {
 	Actor   string
 	At      time.Time
 	Payload any // encoded as canonical JSON
+	// Text names the payload's free-text fields ("note", "answers/q3",
+	// "answers/*" for every key of an object): committed by a salted hash
+	// and stored beside the entry, so they can be erased (see text.go).
+	Text []string
 }
 
 // Chain appends entries to one audit's trail within a write transaction.
@@ -145,15 +161,29 @@ func (c *Chain) Append(ctx context.Context, d Draft) (Entry, error) {
 	if err != nil {
 		return Entry{}, fmt.Errorf("encoding a %s entry: %w", d.Kind, err)
 	}
+	stored, texts, err := splitTexts(p, d.Text)
+	if err != nil {
+		return Entry{}, fmt.Errorf("encoding a %s entry: %w", d.Kind, err)
+	}
 	at := FormatTime(d.At)
 	e := Entry{Seq: c.seq + 1, Kind: d.Kind, Case: d.Case, Actor: d.Actor, EnteredBy: c.w.EnteredBy(),
 		At: ParseTime(at), Payload: p, PrevHash: c.head}
+	if texts != nil {
+		e.Stored, e.Texts = stored, texts
+		// Readers see the payload as it reads back from the store.
+		if e.Payload, err = mergeTexts(stored, texts); err != nil {
+			return Entry{}, err
+		}
+	}
 	if e.Hash, err = Hash(c.name, e.Seq, e); err != nil {
 		return Entry{}, err
 	}
 	if _, err := c.w.tx.ExecContext(ctx,
 		"INSERT INTO trail (audit_id, seq, kind, case_id, actor, at, payload, prev_hash, hash, entered_by) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)",
-		c.auditID, e.Seq, e.Kind, e.Case, e.Actor, at, string(p), e.PrevHash, e.Hash, e.EnteredBy); err != nil {
+		c.auditID, e.Seq, e.Kind, e.Case, e.Actor, at, string(stored), e.PrevHash, e.Hash, e.EnteredBy); err != nil {
+		return Entry{}, err
+	}
+	if err := c.insertTexts(ctx, e.Seq, texts); err != nil {
 		return Entry{}, err
 	}
 	c.seq, c.head = e.Seq, e.Hash
@@ -168,11 +198,11 @@ type Filter struct {
 
 // Entries returns the entries of an audit's trail that f chooses, in order.
 func (t *Tx) Entries(ctx context.Context, auditID int64, f Filter) ([]Entry, error) {
-	query := "SELECT seq, kind, case_id, actor, entered_by, at, payload, prev_hash, hash FROM trail WHERE audit_id = $1"
+	where := " WHERE audit_id = $1"
 	args := []any{auditID}
 	if f.Case != "" {
 		args = append(args, f.Case)
-		query += fmt.Sprintf(" AND case_id = $%d", len(args))
+		where += fmt.Sprintf(" AND case_id = $%d", len(args))
 	}
 	if len(f.Kinds) > 0 {
 		var ps []string
@@ -180,9 +210,9 @@ func (t *Tx) Entries(ctx context.Context, auditID int64, f Filter) ([]Entry, err
 			args = append(args, k)
 			ps = append(ps, fmt.Sprintf("$%d", len(args)))
 		}
-		query += " AND kind IN (" + strings.Join(ps, ", ") + ")"
+		where += " AND kind IN (" + strings.Join(ps, ", ") + ")"
 	}
-	query += " ORDER BY seq"
+	query := "SELECT seq, kind, case_id, actor, entered_by, at, payload, prev_hash, hash FROM trail" + where + " ORDER BY seq"
 	rows, err := t.tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -199,7 +229,22 @@ func (t *Tx) Entries(ctx context.Context, auditID int64, f Filter) ([]Entry, err
 		e.Payload = json.RawMessage(payload)
 		out = append(out, e)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	texts, err := t.texts(ctx, where, args)
+	if err != nil {
+		return nil, err
+	}
+	legacy, err := t.legacyRedactions(ctx, auditID)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].RedactedInPlace = legacy[out[i].Seq]
+	}
+	return out, attachTexts(out, texts)
 }
 
 // Head returns the number of entries in an audit's trail and the hash of
@@ -246,6 +291,9 @@ func CheckChain(auditName string, es []Entry) (problems []string) {
 	for i, e := range es {
 		h, err := Hash(auditName, e.Seq, e)
 		switch {
+		case !e.RedactedInPlace.IsZero():
+			// Redacted in place: its hash stands as recorded (the caller
+			// says so, and checks a redaction entry vouches for it).
 		case err != nil:
 			add("%s is damaged: %v", Describe(e), err)
 		case h != e.Hash:

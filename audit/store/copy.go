@@ -100,9 +100,12 @@ func Copy(ctx context.Context, from, to *Store, verify Verifier, progress func(a
 			}
 			entries := make([][]any, len(ac.entries))
 			for i, e := range ac.entries {
-				entries[i] = []any{e.Seq, e.Kind, e.Case, e.Actor, FormatTime(e.At), string(e.Payload), e.PrevHash, e.Hash, e.EnteredBy}
+				entries[i] = []any{e.Seq, e.Kind, e.Case, e.Actor, FormatTime(e.At), string(e.Hashed()), e.PrevHash, e.Hash, e.EnteredBy}
 			}
 			if err := insertRows(ctx, w, "trail (audit_id, seq, kind, case_id, actor, at, payload, prev_hash, hash, entered_by)", id, entries); err != nil {
+				return fmt.Errorf("audit %q: %w", ac.row.Name, err)
+			}
+			if err := copyTexts(ctx, w, id, ac.entries); err != nil {
 				return fmt.Errorf("audit %q: %w", ac.row.Name, err)
 			}
 			res.Audits++
@@ -168,6 +171,31 @@ func insertRows(ctx context.Context, w *WriteTx, into string, auditID int64, row
 			return err
 		}
 		rows = rows[k:]
+	}
+	return nil
+}
+
+// copyTexts copies the entries' free text, erased or held, and the
+// entries redacted in place, as they are.
+func copyTexts(ctx context.Context, w *WriteTx, auditID int64, es []Entry) error {
+	for _, e := range es {
+		for _, t := range e.Texts {
+			var salt, text, at any
+			if t.Redacted() {
+				at = FormatTime(t.RedactedAt)
+			} else {
+				salt, text = t.Salt, t.Text
+			}
+			if _, err := w.tx.ExecContext(ctx, "INSERT INTO trail_text (audit_id, seq, field, salt, text, redacted_at) VALUES ($1,$2,$3,$4,$5,$6)",
+				auditID, e.Seq, t.Field, salt, text, at); err != nil {
+				return err
+			}
+		}
+		if !e.RedactedInPlace.IsZero() {
+			if _, err := w.tx.ExecContext(ctx, "INSERT INTO trail_redaction (audit_id, seq, at) VALUES ($1,$2,$3)", auditID, e.Seq, FormatTime(e.RedactedInPlace)); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

@@ -130,6 +130,21 @@ BEGIN
 	RETURN NEW;
 END
 `},
+	// The trail refuses UPDATE and DELETE, except that an entry written
+	// before free text was committed (schema version 6) may have its
+	// payload, and nothing else, replaced once it is listed in
+	// trail_redaction: redaction in place (text.go).
+	{name: "trail_redact_in_place", returns: "trigger", lang: "plpgsql", body: `
+BEGIN
+	IF TG_OP = 'UPDATE' AND (NEW.audit_id, NEW.seq, NEW.kind, NEW.case_id, NEW.actor, NEW.at, NEW.prev_hash, NEW.hash, NEW.entered_by)
+			IS NOT DISTINCT FROM (OLD.audit_id, OLD.seq, OLD.kind, OLD.case_id, OLD.actor, OLD.at, OLD.prev_hash, OLD.hash, OLD.entered_by)
+		AND strpos(OLD.payload, '"text_commit":') = 0
+		AND EXISTS (SELECT 1 FROM {{S}}.trail_redaction r WHERE r.audit_id = OLD.audit_id AND r.seq = OLD.seq) THEN
+		RETURN NEW;
+	END IF;
+	RAISE EXCEPTION 'caseaudit: the audit trail is append-only' USING ERRCODE = 'P0001';
+END
+`},
 	{name: "sampled_case_check", returns: "trigger", lang: "plpgsql", body: `
 BEGIN
 	IF NEW.ord IS NULL OR NEW.ord < 1 OR NEW.case_id IS NULL OR NEW.case_id = '' OR NEW.source_row < 0
@@ -150,7 +165,7 @@ type pgTrigger struct {
 var pgGuardTriggers = []pgTrigger{
 	{"audit", "audit_no_change", "BEFORE UPDATE OR DELETE", "refuse_change", true},
 	{"sampled_case", "sampled_case_no_change", "BEFORE UPDATE OR DELETE", "refuse_change", true},
-	{"trail", "trail_no_change", "BEFORE UPDATE OR DELETE", "refuse_change", true},
+	{"trail", "trail_no_change", "BEFORE UPDATE OR DELETE", "trail_redact_in_place", true},
 	{"audit", "audit_no_truncate", "BEFORE TRUNCATE", "refuse_change", false},
 	{"sampled_case", "sampled_case_no_truncate", "BEFORE TRUNCATE", "refuse_change", false},
 	{"trail", "trail_no_truncate", "BEFORE TRUNCATE", "refuse_change", false},

@@ -184,6 +184,40 @@ CREATE TRIGGER trail_check BEFORE INSERT ON {{S}}.trail
 	`SELECT 1;`,
 	// Version 5: the people list and the duties it gives (pg_people.go).
 	pgPeopleMigration,
+	// Version 6: redactable free text, as for SQLite (schema.go): text
+	// may only be erased; only an entry listed in trail_redaction (an entry
+	// of an earlier version redacted in place) may have its payload, and
+	// nothing else, changed (the guard trail_redact_in_place, pg_guards.go).
+	`
+CREATE TABLE {{S}}.trail_text (
+	audit_id    bigint NOT NULL,
+	seq         bigint NOT NULL,
+	field       text   COLLATE "C" NOT NULL,
+	salt        text   COLLATE "C",
+	text        text   COLLATE "C",
+	redacted_at text   COLLATE "C",
+	PRIMARY KEY (audit_id, seq, field)
+);
+CREATE TABLE {{S}}.trail_redaction (
+	audit_id bigint NOT NULL,
+	seq      bigint NOT NULL,
+	at       text   COLLATE "C" NOT NULL,
+	PRIMARY KEY (audit_id, seq)
+);
+CREATE FUNCTION {{S}}.text_erase_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	IF TG_OP <> 'UPDATE' OR NEW.audit_id <> OLD.audit_id OR NEW.seq <> OLD.seq OR NEW.field <> OLD.field
+		OR NEW.salt IS NOT NULL OR NEW.text IS NOT NULL OR NEW.redacted_at IS NULL OR OLD.redacted_at IS NOT NULL THEN
+		RAISE EXCEPTION 'caseaudit: free text can only be erased, by redaction' USING ERRCODE = 'P0001';
+	END IF;
+	RETURN NEW;
+END
+$$;
+CREATE TRIGGER trail_text_erase_only BEFORE UPDATE OR DELETE ON {{S}}.trail_text
+	FOR EACH ROW EXECUTE FUNCTION {{S}}.text_erase_only();
+CREATE TRIGGER trail_redaction_no_change BEFORE UPDATE OR DELETE ON {{S}}.trail_redaction
+	FOR EACH ROW EXECUTE FUNCTION {{S}}.refuse_change();
+`,
 }
 
 // pgGrants gives the application roles what they need and no more; store
@@ -200,6 +234,17 @@ GRANT EXECUTE ON FUNCTION {{S}}.refuse_change(), {{S}}.trail_check() TO caseaudi
 ALTER TABLE {{S}}.audit ENABLE TRIGGER USER;
 ALTER TABLE {{S}}.sampled_case ENABLE TRIGGER USER;
 ALTER TABLE {{S}}.trail ENABLE TRIGGER USER;
+`
+
+// pgGrantsText lets the roles keep free text beside entries (version 6)
+// and lets QA erase it: the triggers allow nothing but erasing.
+const pgGrantsText = `
+GRANT SELECT, INSERT ON {{S}}.trail_text, {{S}}.trail_redaction TO caseaudit_qa, caseaudit_auditor;
+GRANT UPDATE (salt, text, redacted_at) ON {{S}}.trail_text TO caseaudit_qa;
+GRANT UPDATE (payload) ON {{S}}.trail TO caseaudit_qa;
+GRANT EXECUTE ON FUNCTION {{S}}.text_erase_only() TO caseaudit_qa, caseaudit_auditor;
+ALTER TABLE {{S}}.trail_text ENABLE TRIGGER USER;
+ALTER TABLE {{S}}.trail_redaction ENABLE TRIGGER USER;
 `
 
 // inSchema puts the quoted schema name into a statement.

@@ -440,6 +440,9 @@ func initPostgres(ctx context.Context, s *Store, t *pgTarget, version int) (*Ini
 	if version >= 5 { // the people list came with version 5
 		grants += pgPeopleGrants
 	}
+	if version >= 6 { // trail_text came with version 6
+		grants += pgGrantsText
+	}
 	if _, err := tx.ExecContext(ctx, inSchema(grants, t.schema)); err != nil {
 		return nil, fmt.Errorf("granting the roles their privileges: %w", err)
 	}

@@ -159,6 +159,47 @@ ALTER TABLE trail ADD COLUMN entered_by TEXT NOT NULL DEFAULT '';
 	`SELECT 1;`,
 	// Version 5: the people list (people.go), append-only and chained.
 	sqlitePeopleMigration,
+	// Version 6: redactable free text (see text.go). trail_text holds each
+	// entry's free text and its salt beside the commitment the entry
+	// hashes; erasing sets both to NULL and nothing else may change.
+	// trail_redaction lists entries of earlier versions whose payload was
+	// redacted in place: only their payload may change, and the redaction entry
+	// records the hash of the payload left.
+	`
+CREATE TABLE trail_text (
+	audit_id    INTEGER NOT NULL,
+	seq         INTEGER NOT NULL,
+	field       TEXT    NOT NULL,
+	salt        TEXT,
+	text        TEXT,
+	redacted_at TEXT,
+	PRIMARY KEY (audit_id, seq, field)
+);
+CREATE TABLE trail_redaction (
+	audit_id INTEGER NOT NULL,
+	seq      INTEGER NOT NULL,
+	at       TEXT    NOT NULL,
+	PRIMARY KEY (audit_id, seq)
+);
+CREATE TRIGGER trail_text_erase_only BEFORE UPDATE ON trail_text
+WHEN NEW.audit_id IS NOT OLD.audit_id OR NEW.seq IS NOT OLD.seq OR NEW.field IS NOT OLD.field
+	OR NEW.salt IS NOT NULL OR NEW.text IS NOT NULL OR NEW.redacted_at IS NULL OR OLD.redacted_at IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'caseaudit: free text can only be erased, by redaction'); END;
+CREATE TRIGGER trail_text_no_delete BEFORE DELETE ON trail_text
+BEGIN SELECT RAISE(ABORT, 'caseaudit: free text can only be erased, by redaction'); END;
+CREATE TRIGGER trail_redaction_no_change BEFORE UPDATE ON trail_redaction
+BEGIN SELECT RAISE(ABORT, 'caseaudit: the audit trail is append-only'); END;
+CREATE TRIGGER trail_redaction_no_delete BEFORE DELETE ON trail_redaction
+BEGIN SELECT RAISE(ABORT, 'caseaudit: the audit trail is append-only'); END;
+DROP TRIGGER trail_no_update;
+CREATE TRIGGER trail_no_update BEFORE UPDATE ON trail
+WHEN NOT (NEW.audit_id IS OLD.audit_id AND NEW.seq IS OLD.seq AND NEW.kind IS OLD.kind
+	AND NEW.case_id IS OLD.case_id AND NEW.actor IS OLD.actor AND NEW.at IS OLD.at
+	AND NEW.prev_hash IS OLD.prev_hash AND NEW.hash IS OLD.hash AND NEW.entered_by IS OLD.entered_by
+	AND instr(OLD.payload, '"text_commit":') = 0
+	AND EXISTS (SELECT 1 FROM trail_redaction r WHERE r.audit_id = OLD.audit_id AND r.seq = OLD.seq))
+BEGIN SELECT RAISE(ABORT, 'caseaudit: the audit trail is append-only'); END;
+`,
 }
 
 // SchemaVersion is the store schema version this build writes and reads.

@@ -166,6 +166,13 @@ func entrySummary(e audit.Entry) string {
 			s += "; replaced by " + w.Cases[0].ID
 		}
 		return s
+	case audit.KindRedaction:
+		var r struct {
+			Entry  int      `json:"entry"`
+			Fields []string `json:"fields"`
+		}
+		_ = json.Unmarshal(e.Payload, &r)
+		return fmt.Sprintf("redacted the %s of entry %d; reason: %s", strings.Join(r.Fields, ", "), r.Entry, p.Reason)
 	default:
 		if len(p.Cases) > 0 {
 			return fmt.Sprintf("%d cases", len(p.Cases))

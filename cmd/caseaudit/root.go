@@ -316,6 +316,7 @@ var commands = []func(*globalOptions) *cobra.Command{
 	newAllocateCmd,
 	newWorkbookCmd,
 	newWithdrawCmd,
+	newRedactCmd,
 	newRecordCmd,
 	newImportCmd,
 	newStatusCmd,

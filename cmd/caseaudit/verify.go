@@ -76,6 +76,24 @@ type verifyJSON struct {
 	Rederived   *bool              `json:"sample_rederived"`
 	Differences *sample.Comparison `json:"differences,omitempty"`
 	Provenance  *sample.Provenance `json:"provenance"`
+	// Redactions: each entry whose free text was erased, and what verify
+	// can still vouch for about it.
+	Redactions []verifyRedactionJSON `json:"redactions"`
+}
+
+type verifyRedactionJSON struct {
+	Entry          int      `json:"entry"`
+	Kind           string   `json:"kind"`
+	Case           string   `json:"case,omitempty"`
+	Fields         []string `json:"fields"`
+	By             string   `json:"by"`
+	At             string   `json:"at"`
+	Reason         string   `json:"reason"`
+	RedactionEntry int      `json:"redaction_entry"`
+	// HashAsRecorded: the entry predates committed text, so its content
+	// could not be re-checked; its hash stands as recorded.
+	HashAsRecorded bool   `json:"hash_as_recorded"`
+	Statement      string `json:"statement"`
 }
 
 func runVerify(ctx context.Context, o *verifyOptions, g *globalOptions) error {
@@ -111,6 +129,12 @@ func writeVerify(g *globalOptions, v *audit.VerifyReport, format string) error {
 	}
 	if out.Problems == nil {
 		out.Problems = []string{}
+	}
+	out.Redactions = []verifyRedactionJSON{}
+	for _, r := range v.Trail.Redactions {
+		out.Redactions = append(out.Redactions, verifyRedactionJSON{Entry: r.Entry, Kind: r.Kind, Case: r.Case, Fields: r.Fields,
+			By: r.By, At: r.At.UTC().Format("2006-01-02T15:04:05Z"), Reason: r.Reason, RedactionEntry: r.Seq,
+			HashAsRecorded: r.InPlace, Statement: r.Sentence()})
 	}
 	if r := v.Rederivation; r != nil {
 		out.Input, out.Tried = r.Export, append(out.Tried, r.Tried...)
@@ -150,6 +174,9 @@ func writeVerify(g *globalOptions, v *audit.VerifyReport, format string) error {
 				r.Export, p.Seed, filepath.Base(p.Export.Path))
 		default:
 			fmt.Fprintf(w, "sample: re-derived from %s with seed %s: DIFFERS\n", r.Export, p.Seed)
+		}
+		for _, r := range v.Trail.Redactions {
+			fmt.Fprintf(w, "redaction: %s\n", r.Sentence())
 		}
 		for _, pr := range out.Problems {
 			fmt.Fprintf(w, "problem: %s\n", pr)

@@ -1,0 +1,329 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Free text in a trail entry (notes, reasons, responses, free-text answers)
+// names children, parents and addresses, and may have to be erased while
+// the trail must still verify. So an entry's free text is not hashed as
+// itself: the stored payload carries, under TextCommitKey, one commitment
+// per text field, SHA-256 over a random salt, the field's path and the
+// text; the text and its salt live beside the entry in the table
+// trail_text. Erasing the text and the salt (Redact) leaves the commitment,
+// which the chain still vouches for, and which reveals nothing of a short
+// note: without the 32-byte salt, guessing the text means guessing the salt.
+// Anyone holding the store recomputes every hash from the stored payload
+// and re-checks every text not erased against its commitment.
+
+// TextCommitKey is the payload key under which an entry's text
+// commitments are stored: an object from field path to hex commitment.
+const TextCommitKey = "text_commit"
+
+// saltSize is the size of a text's salt in bytes.
+const saltSize = 32
+
+// Text is one free-text field of an entry.
+type Text struct {
+	Field  string // path in the payload: "note", or "answers/q3" for a key of an object
+	Commit string // hex commitment, as hashed in the entry
+	Salt   string // hex salt; "" once redacted
+	Text   string // the text; "" once redacted
+	// RedactedAt is when the text was erased (zero while it is held).
+	RedactedAt time.Time
+}
+
+// Redacted reports whether the text has been erased.
+func (t Text) Redacted() bool { return !t.RedactedAt.IsZero() }
+
+// Check reports whether a text still held matches its commitment.
+func (t Text) Check() bool {
+	salt, err := hex.DecodeString(t.Salt)
+	if err != nil || len(salt) != saltSize {
+		return false
+	}
+	want, err := hex.DecodeString(t.Commit)
+	if err != nil {
+		return false
+	}
+	got := textCommit(salt, t.Field, t.Text)
+	return subtle.ConstantTimeCompare(got, want) == 1
+}
+
+// TextCommit returns the hex commitment to text in the named field under
+// the salt (hex): SHA-256("caseaudit text\x00" || salt || field || "\x00"
+// || text). Exported so that the commitment can be recomputed by anyone.
+func TextCommit(saltHex, field, text string) (string, error) {
+	salt, err := hex.DecodeString(saltHex)
+	if err != nil {
+		return "", fmt.Errorf("malformed salt: %w", err)
+	}
+	return hex.EncodeToString(textCommit(salt, field, text)), nil
+}
+
+func textCommit(salt []byte, field, text string) []byte {
+	h := sha256.New()
+	h.Write([]byte("caseaudit text\x00"))
+	h.Write(salt)
+	h.Write([]byte(field))
+	h.Write([]byte{0})
+	h.Write([]byte(text))
+	return h.Sum(nil)
+}
+
+// RedactedMark is what readers see in place of an erased text.
+func RedactedMark(at time.Time) string {
+	return "[redacted on " + at.UTC().Format("2006-01-02") + "]"
+}
+
+// splitTexts takes the text fields out of an encoded payload and puts
+// their commitments in under TextCommitKey. fields are paths: "note", or
+// "answers/q3" for a key of an object; absent or empty fields are left as
+// they are (nothing to erase). It returns the payload to store and hash.
+func splitTexts(payload []byte, fields []string) ([]byte, []Text, error) {
+	if len(fields) == 0 {
+		return payload, nil, nil
+	}
+	var m map[string]any
+	if err := json.Unmarshal(payload, &m); err != nil {
+		return nil, nil, fmt.Errorf("free text needs an object payload: %w", err)
+	}
+	if _, ok := m[TextCommitKey]; ok {
+		return nil, nil, fmt.Errorf("the payload already has a %q key", TextCommitKey)
+	}
+	var texts []Text
+	commits := map[string]any{}
+	take := func(obj map[string]any, key, path string) error {
+		s, ok := obj[key].(string)
+		if !ok || s == "" {
+			return nil
+		}
+		salt := make([]byte, saltSize)
+		if _, err := rand.Read(salt); err != nil {
+			return err
+		}
+		t := Text{Field: path, Salt: hex.EncodeToString(salt), Text: s, Commit: hex.EncodeToString(textCommit(salt, path, s))}
+		texts = append(texts, t)
+		commits[path] = t.Commit
+		delete(obj, key)
+		return nil
+	}
+	for _, f := range fields {
+		parent, key, nested := strings.Cut(f, "/")
+		if !nested {
+			if err := take(m, f, f); err != nil {
+				return nil, nil, err
+			}
+			continue
+		}
+		obj, ok := m[parent].(map[string]any)
+		if !ok {
+			continue
+		}
+		keys := []string{key}
+		if key == "*" {
+			keys = keys[:0]
+			for k := range obj {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+		}
+		for _, k := range keys {
+			if err := take(obj, k, parent+"/"+k); err != nil {
+				return nil, nil, err
+			}
+		}
+		if len(obj) == 0 {
+			delete(m, parent)
+		}
+	}
+	if len(texts) == 0 {
+		return payload, nil, nil
+	}
+	m[TextCommitKey] = commits
+	out, err := CanonicalJSON(m)
+	return out, texts, err
+}
+
+// mergeTexts puts an entry's texts back into its stored payload, each
+// erased one as RedactedMark, so that readers decode the payload as it was
+// written. A commitment with no text row at all (deleted behind the
+// store's back) reads as "[text missing]"; Verify names it.
+func mergeTexts(stored []byte, texts []Text) ([]byte, error) {
+	var m map[string]any
+	if err := json.Unmarshal(stored, &m); err != nil {
+		return nil, err
+	}
+	commits, _ := m[TextCommitKey].(map[string]any)
+	delete(m, TextCommitKey)
+	byField := map[string]Text{}
+	for _, t := range texts {
+		byField[t.Field] = t
+	}
+	for field := range commits {
+		v := "[text missing]"
+		if t, ok := byField[field]; ok {
+			v = t.Text
+			if t.Redacted() {
+				v = RedactedMark(t.RedactedAt)
+			}
+		}
+		parent, key, nested := strings.Cut(field, "/")
+		if !nested {
+			m[field] = v
+			continue
+		}
+		obj, ok := m[parent].(map[string]any)
+		if !ok {
+			obj = map[string]any{}
+			m[parent] = obj
+		}
+		obj[key] = v
+	}
+	return CanonicalJSON(m)
+}
+
+// Commitments returns the text commitments an entry's hashed payload
+// holds, by field.
+func (e Entry) Commitments() map[string]string {
+	var p struct {
+		C map[string]string `json:"text_commit"`
+	}
+	_ = json.Unmarshal(e.Hashed(), &p)
+	return p.C
+}
+
+// Hashed is the payload as stored and hashed: with free text replaced by
+// its commitments.
+func (e Entry) Hashed() json.RawMessage {
+	if e.Stored != nil {
+		return e.Stored
+	}
+	return e.Payload
+}
+
+// insertTexts stores an entry's texts beside it.
+func (c *Chain) insertTexts(ctx context.Context, seq int, texts []Text) error {
+	for _, t := range texts {
+		if _, err := c.w.tx.ExecContext(ctx,
+			"INSERT INTO trail_text (audit_id, seq, field, salt, text) VALUES ($1,$2,$3,$4,$5)",
+			c.auditID, seq, t.Field, t.Salt, t.Text); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// texts reads the texts of the entries of the trail that where (a WHERE
+// clause on trail, with its args) chooses, by entry number; only those,
+// so that reading one case's entries stays as cheap as it was.
+func (t *Tx) texts(ctx context.Context, where string, args []any) (map[int][]Text, error) {
+	rows, err := t.tx.QueryContext(ctx, "SELECT seq, field, salt, text, redacted_at FROM trail_text"+
+		" WHERE (audit_id, seq) IN (SELECT audit_id, seq FROM trail"+where+") ORDER BY seq, field", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int][]Text{}
+	for rows.Next() {
+		var seq int
+		var x Text
+		var salt, text, at sql.NullString
+		if err := rows.Scan(&seq, &x.Field, &salt, &text, &at); err != nil {
+			return nil, err
+		}
+		x.Salt, x.Text = salt.String, text.String
+		if at.Valid {
+			x.RedactedAt = ParseTime(at.String)
+		}
+		out[seq] = append(out[seq], x)
+	}
+	return out, rows.Err()
+}
+
+// attachTexts gives each entry with commitments its texts and its merged
+// payload.
+func attachTexts(es []Entry, texts map[int][]Text) error {
+	for i := range es {
+		e := &es[i]
+		commits := e.Commitments()
+		if len(commits) == 0 {
+			continue
+		}
+		ts := texts[e.Seq]
+		for j := range ts {
+			ts[j].Commit = commits[ts[j].Field]
+		}
+		e.Texts = ts
+		merged, err := mergeTexts(e.Payload, ts)
+		if err != nil {
+			return fmt.Errorf("%s: %w", Describe(*e), err)
+		}
+		e.Stored, e.Payload = e.Payload, merged
+	}
+	return nil
+}
+
+// EraseTexts erases the named texts of an entry (all of them when fields
+// is empty): their text and salt are set to NULL, and when.
+func (w *WriteTx) EraseTexts(ctx context.Context, auditID int64, seq int, fields []string, at time.Time) (int, error) {
+	q := "UPDATE trail_text SET salt = NULL, text = NULL, redacted_at = $3 WHERE audit_id = $1 AND seq = $2 AND redacted_at IS NULL"
+	args := []any{auditID, seq, FormatTime(at)}
+	if len(fields) > 0 {
+		var ps []string
+		for _, f := range fields {
+			args = append(args, f)
+			ps = append(ps, fmt.Sprintf("$%d", len(args)))
+		}
+		q += " AND field IN (" + strings.Join(ps, ", ") + ")"
+	}
+	res, err := w.tx.ExecContext(ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+// RedactLegacy replaces the payload of an entry written before free text
+// was committed by a salted hash: its text can only be erased by changing
+// the payload its hash was computed over, so from then on the entry's hash
+// stands as recorded and cannot be re-checked. The store records that it
+// did so (trail_redaction), and only such an entry's payload may change.
+func (w *WriteTx) RedactLegacy(ctx context.Context, auditID int64, seq int, payload []byte, at time.Time) error {
+	if _, err := w.tx.ExecContext(ctx, "INSERT INTO trail_redaction (audit_id, seq, at) VALUES ($1,$2,$3)", auditID, seq, FormatTime(at)); err != nil {
+		return err
+	}
+	_, err := w.tx.ExecContext(ctx, "UPDATE trail SET payload = $3 WHERE audit_id = $1 AND seq = $2", auditID, seq, string(payload))
+	return err
+}
+
+// legacyRedactions returns the entries of an audit whose payload was
+// redacted in place, by entry number.
+func (t *Tx) legacyRedactions(ctx context.Context, auditID int64) (map[int]time.Time, error) {
+	rows, err := t.tx.QueryContext(ctx, "SELECT seq, at FROM trail_redaction WHERE audit_id = $1", auditID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int]time.Time{}
+	for rows.Next() {
+		var seq int
+		var at string
+		if err := rows.Scan(&seq, &at); err != nil {
+			return nil, err
+		}
+		out[seq] = ParseTime(at)
+	}
+	return out, rows.Err()
+}
