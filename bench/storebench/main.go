@@ -236,4 +236,3 @@ func check(err error) {
 		os.Exit(1)
 	}
 }
-
