@@ -55,6 +55,9 @@ type Redaction struct {
 	At      time.Time `json:"at"`
 	Reason  string    `json:"reason"`
 	Seq     int       `json:"redaction_entry"`
+	// Also lists the entries holding a copy of the text (the follow-up
+	// action a finding opened), redacted with it.
+	Also []int `json:"also_redacted,omitempty"`
 }
 
 // Redact erases the free text of one trail entry and appends a redaction
@@ -92,45 +95,94 @@ func (s *Store) Redact(ctx context.Context, req RedactRequest) (Redaction, error
 			return fmt.Errorf("%s holds the sample, not free text; there is nothing to redact in it", store.Describe(e))
 		}
 		at := s.now()
-		p := redactionPayload{Entry: e.Seq, Reason: req.Reason}
-		if len(e.Commitments()) > 0 {
-			for _, t := range e.Texts {
-				if !t.Redacted() {
-					p.Fields = append(p.Fields, t.Field)
-				}
+		// A finding needing immediate attention copies its note into the
+		// follow-up action it opens: the copy goes with the original, each
+		// with a redaction entry of its own.
+		targets := []store.Entry{e}
+		for _, x := range es {
+			if x.Kind != KindActionOpen || x.Seq <= e.Seq {
+				continue
 			}
-			if len(p.Fields) == 0 {
-				return fmt.Errorf("the text of %s is already redacted", store.Describe(e))
+			var op struct {
+				Finding int `json:"finding"`
 			}
-			if _, err := tx.EraseTexts(ctx, a.id, e.Seq, p.Fields, at); err != nil {
-				return err
+			if json.Unmarshal(x.Payload, &op) == nil && op.Finding == e.Seq {
+				targets = append(targets, x)
 			}
-		} else {
-			if !e.RedactedInPlace.IsZero() {
-				return fmt.Errorf("the text of %s is already redacted", store.Describe(e))
-			}
-			payload, fields, err := redactInPlace(e.Payload, at)
+		}
+		var first redactionPayload
+		var firstEntry Entry
+		var also []int
+		for i, t := range targets {
+			p, err := redactEntry(ctx, tx, a.id, t, req.Reason, at, i > 0)
 			if err != nil {
-				return fmt.Errorf("%s: %w", store.Describe(e), err)
-			}
-			if len(fields) == 0 {
-				return fmt.Errorf("%s holds no free text to redact", store.Describe(e))
-			}
-			if err := tx.RedactLegacy(ctx, a.id, e.Seq, payload, at); err != nil {
 				return err
 			}
-			sum := sha256.Sum256(payload)
-			p.Fields, p.InPlace, p.PayloadSHA256 = fields, true, hex.EncodeToString(sum[:])
+			if p == nil {
+				continue // a copy already without text
+			}
+			r, err := s.appendEntry(ctx, tx, a, KindRedaction, t.Case, req.Person.Name, *p)
+			if err != nil {
+				return err
+			}
+			if i == 0 {
+				first, firstEntry = *p, r
+			} else {
+				also = append(also, t.Seq)
+			}
 		}
-		r, err := s.appendEntry(ctx, tx, a, KindRedaction, e.Case, req.Person.Name, p)
-		if err != nil {
-			return err
-		}
+		p, r := first, firstEntry
 		out = Redaction{Audit: a.Name, Entry: e.Seq, Kind: e.Kind, Case: e.Case, Fields: p.Fields, InPlace: p.InPlace,
-			By: req.Person.Name, At: r.At, Reason: req.Reason, Seq: r.Seq}
+			By: req.Person.Name, At: r.At, Reason: req.Reason, Seq: r.Seq, Also: also}
 		return nil
 	})
 	return out, err
+}
+
+// redactEntry erases the free text of one entry within tx and returns the
+// payload of its redaction entry; nil when copy is set and the entry holds
+// no text left to erase.
+func redactEntry(ctx context.Context, tx *store.WriteTx, auditID int64, e store.Entry, reason string, at time.Time, copy bool) (*redactionPayload, error) {
+	p := redactionPayload{Entry: e.Seq, Reason: reason}
+	if len(e.Commitments()) > 0 {
+		for _, t := range e.Texts {
+			if !t.Redacted() {
+				p.Fields = append(p.Fields, t.Field)
+			}
+		}
+		if len(p.Fields) == 0 {
+			if copy {
+				return nil, nil
+			}
+			return nil, fmt.Errorf("the text of %s is already redacted", store.Describe(e))
+		}
+		if _, err := tx.EraseTexts(ctx, auditID, e.Seq, p.Fields, at); err != nil {
+			return nil, err
+		}
+		return &p, nil
+	}
+	if !e.RedactedInPlace.IsZero() {
+		if copy {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("the text of %s is already redacted", store.Describe(e))
+	}
+	payload, fields, err := redactInPlace(e.Payload, at)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", store.Describe(e), err)
+	}
+	if len(fields) == 0 {
+		if copy {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("%s holds no free text to redact", store.Describe(e))
+	}
+	if err := tx.RedactLegacy(ctx, auditID, e.Seq, payload, at); err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(payload)
+	p.Fields, p.InPlace, p.PayloadSHA256 = fields, true, hex.EncodeToString(sum[:])
+	return &p, nil
 }
 
 // redactInPlace replaces the free-text fields of a payload written before
@@ -256,6 +308,9 @@ func (r Redaction) Sentence() string {
 	}
 	what += ")"
 	s := fmt.Sprintf("%s: %s redacted on %s by %s (entry %d)", what, strings.Join(r.Fields, ", "), r.At.UTC().Format("2006-01-02"), r.By, r.Seq)
+	for _, a := range r.Also {
+		s += fmt.Sprintf("; the copy in entry %d (the follow-up action it opened) too", a)
+	}
 	if r.InPlace {
 		return s + "; written before text was committed by a salted hash, so its content can no longer be re-checked: its hash stands as recorded"
 	}

@@ -240,3 +240,43 @@ func TestRedactPreviousReleaseEntry(t *testing.T) {
 		t.Error("the trigger let an unredacted entry change")
 	}
 }
+
+// A finding needing immediate attention copies its note into the follow-up
+// action it opens; redacting the finding erases the copy too, so no text of
+// the note is left anywhere in the store.
+func TestRedactionTakesTheActionsCopy(t *testing.T) {
+	eachBackend(t, func(t *testing.T, where string) {
+		ctx := context.Background()
+		s, _ := openAt(t, where, "QA Officer")
+		if _, err := s.CreateAudit(ctx, testAudit("a"), testCases(5)); err != nil {
+			t.Fatal(err)
+		}
+		const note = "Child not seen; Lucy Smith at 4 High Street"
+		mustRecord(t, s, "a", Finding{Case: "CR-0000003", Auditor: "A. Khan", Grade: Inadequate, Immediate: true, Date: "2026-07-03", Note: note})
+		h, err := s.History(ctx, "a", "CR-0000003")
+		if err != nil || len(h) != 2 || h[1].Kind != KindActionOpen {
+			t.Fatalf("history: %v %v", h, err)
+		}
+		r, err := s.Redact(ctx, RedactRequest{Audit: "a", Entry: h[0].Seq, Reason: "names a child", Person: governance})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Also) != 1 || r.Also[0] != h[1].Seq || !strings.Contains(r.Sentence(), "the copy in entry") {
+			t.Fatalf("redaction: %+v (%s)", r, r.Sentence())
+		}
+		h, err = s.History(ctx, "a", "CR-0000003")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range h {
+			if strings.Contains(string(e.Payload), "Lucy") {
+				t.Errorf("entry %d (%s) still holds the note: %s", e.Seq, e.Kind, e.Payload)
+			}
+		}
+		var held int
+		if err := s.st.DB().QueryRow("SELECT count(*) FROM trail_text WHERE text LIKE '%Lucy%'").Scan(&held); err != nil || held != 0 {
+			t.Errorf("texts still holding the note: %d (%v)", held, err)
+		}
+		mustVerify(t, s, "a")
+	})
+}

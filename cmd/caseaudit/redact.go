@@ -90,7 +90,7 @@ func runRedact(ctx context.Context, o *redactOptions, g *globalOptions) error {
 	if o.Format == "json" {
 		return writeJSON(g.IO.Out, schema.Redact, map[string]any{"audit": r.Audit, "entry": r.Entry, "kind": r.Kind, "case": r.Case,
 			"fields": r.Fields, "by": r.By, "at": r.At.UTC().Format("2006-01-02T15:04:05Z"), "reason": r.Reason,
-			"redaction_entry": r.Seq, "hash_as_recorded": r.InPlace})
+			"redaction_entry": r.Seq, "hash_as_recorded": r.InPlace, "also_redacted": append([]int{}, r.Also...)})
 	}
 	fmt.Fprintf(g.IO.Out, "%s\n", r.Sentence())
 	return nil
