@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -12,7 +11,9 @@ import (
 
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/audit/stats"
+	"github.com/caseaudit/caseaudit/internal/jsonout"
 	"github.com/caseaudit/caseaudit/internal/words"
+	"github.com/caseaudit/caseaudit/schema"
 )
 
 // Auditor calibration: for each auditor, across the moderated cases of the
@@ -29,12 +30,11 @@ import (
 // for: below it kappa swings on one case and is left out.
 const KappaMinPairs = 10
 
-// CalibrationSchema names the JSON calibration's layout.
-const CalibrationSchema = "caseaudit-calibration/1"
+// CalibrationSchema names the JSON calibration's layout (schema/calibration.json).
+const CalibrationSchema = schema.Calibration
 
 // Calibration is every auditor's agreement with the moderators.
 type Calibration struct {
-	Schema   string               `json:"schema"`
 	Marking  string               `json:"marking,omitempty"`
 	Audits   []string             `json:"audits"`
 	Pairs    int                  `json:"pairs"` // moderated cases with both grades
@@ -79,7 +79,7 @@ func buildCalibration(ctx context.Context, st *audit.Store, names []string, mark
 			names = append(names, s.Name)
 		}
 	}
-	c := &Calibration{Schema: CalibrationSchema, Marking: marking, Audits: []string{}, Auditors: []AuditorCalibration{}}
+	c := &Calibration{Marking: marking, Audits: []string{}, Auditors: []AuditorCalibration{}}
 	byAuditor := map[string][][2]int{}
 	rank := func(g audit.Grade) int { return slices.Index(audit.Grades, g) }
 	for _, name := range names {
@@ -204,7 +204,7 @@ func calibrationIntro(c *Calibration) string {
 // RenderCalibration writes the calibration as table, markdown, csv or json.
 func RenderCalibration(w io.Writer, c *Calibration, f Format) error {
 	const title = "Auditor calibration: agreement with the moderators"
-	return renderView(w, f, c.Marking, "calibration", c, func(bw *bufio.Writer, md bool) {
+	return renderView(w, f, c.Marking, "calibration", CalibrationSchema, c, func(bw *bufio.Writer, md bool) {
 		if md {
 			fmt.Fprintf(bw, "# %s\n\n%s\n\n", title, mdEscape(calibrationIntro(c)))
 			mdTable(bw, calibrationTable(c))
@@ -232,7 +232,7 @@ func RenderCalibration(w io.Writer, c *Calibration, f Format) error {
 // renderView writes a view across audits: table or markdown (what text
 // writes, the marking above and below), csv (what rows writes) or json
 // (v); name says what it is in an error.
-func renderView(w io.Writer, f Format, marking, name string, v any, text func(bw *bufio.Writer, md bool), rows func(c csvWriter)) error {
+func renderView(w io.Writer, f Format, marking, name, schemaID string, v any, text func(bw *bufio.Writer, md bool), rows func(c csvWriter)) error {
 	bw := bufio.NewWriter(w)
 	switch f {
 	case Table, Markdown:
@@ -251,9 +251,7 @@ func renderView(w io.Writer, f Format, marking, name string, v any, text func(bw
 			return err
 		}
 	case JSON:
-		enc := json.NewEncoder(bw)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(v); err != nil {
+		if err := jsonout.Write(bw, schemaID, v); err != nil {
 			return err
 		}
 	default:

@@ -12,6 +12,7 @@ import (
 
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/internal/words"
+	"github.com/caseaudit/caseaudit/schema"
 )
 
 // The pooled view: the share needing immediate attention over several
@@ -27,12 +28,11 @@ import (
 // finite-population correction, and the method is named — never a naive
 // sum.
 
-// PooledSchema names the JSON pooled view's layout.
-const PooledSchema = "caseaudit-pooled/1"
+// PooledSchema names the JSON pooled view's layout (schema/pooled.json).
+const PooledSchema = schema.Pooled
 
 // Pooled is the pooled view of several audits.
 type Pooled struct {
-	Schema  string        `json:"schema"`
 	Marking string        `json:"marking,omitempty"`
 	Period  string        `json:"period,omitempty"` // as asked, e.g. 2026-Q3
 	Audits  []PooledAudit `json:"audits"`
@@ -125,7 +125,7 @@ func buildPooled(ctx context.Context, st *audit.Store, names []string, period st
 	if len(names) < 2 {
 		return nil, fmt.Errorf("pooling needs at least two audits (got %d): name them, or give a period", len(names))
 	}
-	p := &Pooled{Schema: PooledSchema, Marking: opts.Marking, Period: period, Confidence: opts.Confidence, Audits: []PooledAudit{}, Incomplete: []string{}}
+	p := &Pooled{Marking: opts.Marking, Period: period, Confidence: opts.Confidence, Audits: []PooledAudit{}, Incomplete: []string{}}
 	o := opts
 	o.NoCompare = true // each audit's own figures
 	popKnown := true
@@ -304,7 +304,7 @@ func RenderPooled(w io.Writer, p *Pooled, f Format) error {
 	if p.Period != "" {
 		title += ": " + p.Period
 	}
-	return renderView(w, f, p.Marking, "pooled view", p, func(bw *bufio.Writer, md bool) {
+	return renderView(w, f, p.Marking, "pooled view", PooledSchema, p, func(bw *bufio.Writer, md bool) {
 		if md {
 			fmt.Fprintf(bw, "# %s\n\n%s\n\n%s\n\n", mdEscape(title), mdEscape(p.Sentence), mdEscape(p.Why))
 			mdTable(bw, pooledTable(p))

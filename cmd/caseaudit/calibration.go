@@ -30,7 +30,7 @@ moderator graded the same, how many within one grade, Cohen's kappa on the four 
 moderator — with the two-sided sign test. A lean is called only below the 5% level; a case
 counts once, by its latest findings.
 
-Formats: table, markdown, csv and json (schema caseaudit-calibration/1).`,
+Formats: table, markdown, csv and json (schema urn:caseaudit:schema:calibration:1, schema/calibration.json).`,
 		Example: `  caseaudit calibration
   caseaudit calibration "2026-07 monthly" "2026-08 monthly" "2026-09 monthly" --format csv`,
 		RunE: func(cmd *cobra.Command, args []string) error {

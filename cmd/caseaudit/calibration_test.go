@@ -26,7 +26,7 @@ func TestCalibrationCommand(t *testing.T) {
 	mod := filepath.Join(dir, "mod.xlsx")
 	mustOut(t, "--db", db, "moderate", "July", "--size", "6", "--seed", "m", "--out", mod)
 	var c struct {
-		Schema   string `json:"schema"`
+		Schema   string `json:"$schema"`
 		Pairs    int    `json:"pairs"`
 		Auditors []struct {
 			Auditor string   `json:"auditor"`
@@ -44,7 +44,7 @@ func TestCalibrationCommand(t *testing.T) {
 	if err := json.Unmarshal([]byte(mustOut(t, "--db", db, "calibration", "July", "--format", "json")), &c); err != nil {
 		t.Fatal(err)
 	}
-	if c.Schema != "caseaudit-calibration/1" || c.Pairs != 6 || len(c.Auditors) != 1 || c.Auditors[0].Auditor != "A. Khan" ||
+	if c.Schema != "urn:caseaudit:schema:calibration:1" || c.Pairs != 6 || len(c.Auditors) != 1 || c.Auditors[0].Auditor != "A. Khan" ||
 		c.Auditors[0].Pairs != 6 || c.Auditors[0].Kappa != nil {
 		t.Errorf("calibration %+v", c)
 	}
@@ -135,13 +135,16 @@ func TestActionsByOwner(t *testing.T) {
 	fillWorkbook(t, wb, wb) // every 7th row flagged
 	mustOut(t, "--db", db, "import", "July", wb)
 	t.Setenv("CASEAUDIT_NOW", "2026-08-01T09:00:00Z") // all overdue
-	var list []struct {
-		Owner   string `json:"owner"`
-		Overdue bool   `json:"overdue"`
+	var doc struct {
+		Actions []struct {
+			Owner   string `json:"owner"`
+			Overdue bool   `json:"overdue"`
+		} `json:"actions"`
 	}
-	if err := json.Unmarshal([]byte(mustOut(t, "--db", db, "actions", "--overdue", "--by", "owner", "--format", "json")), &list); err != nil {
+	if err := json.Unmarshal([]byte(mustOut(t, "--db", db, "actions", "--overdue", "--by", "owner", "--format", "json")), &doc); err != nil {
 		t.Fatal(err)
 	}
+	list := doc.Actions
 	if len(list) < 3 {
 		t.Fatalf("%d overdue actions", len(list))
 	}
