@@ -163,9 +163,10 @@ type pgTrigger struct {
 }
 
 var pgGuardTriggers = []pgTrigger{
-	{"audit", "audit_no_change", "BEFORE UPDATE OR DELETE", "refuse_change", true},
-	{"sampled_case", "sampled_case_no_change", "BEFORE UPDATE OR DELETE", "refuse_change", true},
-	{"trail", "trail_no_change", "BEFORE UPDATE OR DELETE", "trail_redact_in_place", true},
+	// DELETE: only a retired audit's rows, by retire_audit (pg_retire.go).
+	{"audit", "audit_no_change", "BEFORE UPDATE", "refuse_change", true},
+	{"sampled_case", "sampled_case_no_change", "BEFORE UPDATE", "refuse_change", true},
+	{"trail", "trail_no_change", "BEFORE UPDATE", "trail_redact_in_place", true},
 	{"audit", "audit_no_truncate", "BEFORE TRUNCATE", "refuse_change", false},
 	{"sampled_case", "sampled_case_no_truncate", "BEFORE TRUNCATE", "refuse_change", false},
 	{"trail", "trail_no_truncate", "BEFORE TRUNCATE", "refuse_change", false},

@@ -218,6 +218,8 @@ CREATE TRIGGER trail_text_erase_only BEFORE UPDATE OR DELETE ON {{S}}.trail_text
 CREATE TRIGGER trail_redaction_no_change BEFORE UPDATE OR DELETE ON {{S}}.trail_redaction
 	FOR EACH ROW EXECUTE FUNCTION {{S}}.refuse_change();
 `,
+	// Version 7: retention, as for SQLite (pg_retire.go).
+	pgRetireMigration,
 }
 
 // pgGrants gives the application roles what they need and no more; store

@@ -435,6 +435,10 @@ func initPostgres(ctx context.Context, s *Store, t *pgTarget, version int) (*Ini
 		if _, err := tx.ExecContext(ctx, guardsSQL(t.schema)); err != nil {
 			return nil, fmt.Errorf("restoring the store's guards: %w", err)
 		}
+		if _, err := tx.ExecContext(ctx, retireFunctionSQL(t.schema)); err != nil {
+			return nil, fmt.Errorf("restoring the store's retirement function: %w", err)
+		}
+		grants += pgRetireGrants
 		grants = strings.ReplaceAll(grants, "{{S}}.refuse_change(), {{S}}.trail_check()", guardFunctionList())
 	}
 	if version >= 5 { // the people list came with version 5
@@ -690,8 +694,13 @@ func (b *pgBackend) integrityCheck(ctx context.Context, s *Store) error {
 	if err != nil {
 		return s.Explain("checking", err)
 	}
+	rp, err := retireProblems(ctx, s.db, b.schema)
+	if err != nil {
+		return s.Explain("checking", err)
+	}
+	problems = append(problems, rp...)
 	for _, role := range []string{RoleQA, RoleAuditor} {
-		for _, table := range []string{"audit", "sampled_case", "trail"} {
+		for _, table := range []string{"audit", "sampled_case", "trail", "store_log"} {
 			var bad bool
 			err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1) AND
 				(has_table_privilege($2, $3, 'UPDATE') OR has_table_privilege($4, $5, 'DELETE') OR has_table_privilege($6, $7, 'TRUNCATE'))`,

@@ -118,6 +118,16 @@ func (t *Tx) AuditNames(ctx context.Context) ([]string, error) {
 
 // InsertAudit inserts an audit row (its ID is ignored) and returns its id.
 func (w *WriteTx) InsertAudit(ctx context.Context, a AuditRow) (int64, error) {
+	if w.s.b.kind() == "sqlite" {
+		// SQLite would hand out the id of a retired audit again when it
+		// was the highest; an id is numbered past every retired one (see
+		// retire.go).
+		return w.s.b.insertID(ctx, w.tx, `INSERT INTO audit (id, name, created_at, seed, input_path, input_sha256, sheet,
+		header_row, data_rows, filters, strata_column, allocation, min_per_stratum, initial_size, population,
+		tool_version, columns, params, form, period, provenance, follow_up)
+		VALUES ((SELECT max(m) + 1 FROM (SELECT coalesce(max(id), 0) AS m FROM audit UNION ALL SELECT coalesce(max(audit_id), 0) FROM store_log)),
+		$1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21)`, a.values()...)
+	}
 	return w.s.b.insertID(ctx, w.tx, `INSERT INTO audit (name, created_at, seed, input_path, input_sha256, sheet,
 		header_row, data_rows, filters, strata_column, allocation, min_per_stratum, initial_size, population,
 		tool_version, columns, params, form, period, provenance, follow_up)

@@ -200,6 +200,9 @@ WHEN NOT (NEW.audit_id IS OLD.audit_id AND NEW.seq IS OLD.seq AND NEW.kind IS OL
 	AND EXISTS (SELECT 1 FROM trail_redaction r WHERE r.audit_id = OLD.audit_id AND r.seq = OLD.seq))
 BEGIN SELECT RAISE(ABORT, 'caseaudit: the audit trail is append-only'); END;
 `,
+	// Version 7: retention (retire.go): the store log, and deletion of a
+	// retired audit's rows, and of nothing else.
+	sqliteRetireMigration,
 }
 
 // SchemaVersion is the store schema version this build writes and reads.
