@@ -168,8 +168,9 @@ DECLARE
 	listed bigint;
 	n      bigint;
 BEGIN
-	IF pg_catalog.pg_has_role(session_user, '{{QA}}', 'MEMBER') IS NOT TRUE THEN
-		RAISE EXCEPTION 'caseaudit: refused: the login % may not retire audits; that needs the role {{QA}}', session_user USING ERRCODE = '42501';
+	IF pg_catalog.pg_has_role(session_user, '{{QA}}', 'MEMBER') IS NOT TRUE
+		AND pg_catalog.pg_has_role(session_user, (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = '{{S}}.store_log'::pg_catalog.regclass), 'MEMBER') IS NOT TRUE THEN
+		RAISE EXCEPTION 'caseaudit: refused: the login % may not retire audits; that needs the role {{QA}} (or the store''s owner)', session_user USING ERRCODE = '42501';
 	END IF;
 	SELECT count(*) INTO listed FROM {{S}}.person_change;
 	IF listed > 0 THEN
