@@ -180,7 +180,7 @@ type RetireCandidate struct {
 
 // Age says how old the audit is at now, in whole years and months.
 func (c RetireCandidate) Age(now time.Time) string {
-	m := monthsBetween(c.From, now)
+	m := MonthsBetween(c.From, now)
 	switch {
 	case m < 0:
 		return "0m"
@@ -192,8 +192,8 @@ func (c RetireCandidate) Age(now time.Time) string {
 	return fmt.Sprintf("%dy %dm", m/12, m%12)
 }
 
-// monthsBetween counts the whole months from a to b.
-func monthsBetween(a, b time.Time) int {
+// MonthsBetween counts the whole months from a to b.
+func MonthsBetween(a, b time.Time) int {
 	m := (b.Year()-a.Year())*12 + int(b.Month()-a.Month())
 	if a.AddDate(0, m, 0).After(b) {
 		m--

@@ -46,6 +46,8 @@ const (
 	Redact      = prefix + "redact:1"
 	Provenance  = prefix + "provenance:1"
 	Report      = prefix + "report:1"
+	Retention   = prefix + "retention:1"
+	Retire      = prefix + "retire:1"
 	Sample      = prefix + "sample:1"
 	Status      = prefix + "status:1"
 	StoreInfo   = prefix + "store-info:1"

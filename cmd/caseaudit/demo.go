@@ -175,7 +175,7 @@ func runDemo(ctx context.Context, o *demoOptions, g *globalOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := writeVerify(g, v, "table"); err != nil {
+	if err := writeVerify(g, v, nil, 0, "table"); err != nil {
 		return err
 	}
 	step(7, "The report: the share needing immediate attention, with exact statistics, and the audited cases by the factors (also --format markdown, csv, json, xlsx, html):",

@@ -323,6 +323,7 @@ var commands = []func(*globalOptions) *cobra.Command{
 	newModerateCmd,
 	newVerifyCmd,
 	newSignoffCmd,
+	newRetireCmd,
 	newReportCmd,
 	newTrendCmd,
 	newCalibrationCmd,

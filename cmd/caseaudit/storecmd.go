@@ -26,19 +26,20 @@ honoured (sslmode=verify-full for a server elsewhere).
 
 'store init URL' makes the store (an administrator, once); 'store copy FROM TO' copies every
 audit from one store to another with its trail unchanged; 'store info' says what the store is
-and who you are in it.`,
+and who you are in it; 'store retention 6y' sets how long audits are kept after sign-off
+(see caseaudit retire).`,
 		Example: `  caseaudit store init 'postgres://qa_admin@db.example.org/casefiles?sslmode=verify-full'
   caseaudit store copy caseaudit.db 'postgres://qa_admin@db.example.org/casefiles?sslmode=verify-full'
   caseaudit --db 'postgres://b.evans@db.example.org/casefiles?sslmode=verify-full' store info`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
-				return usagef("unknown store command %q: use init, copy or info", args[0])
+				return usagef("unknown store command %q: use init, copy, info or retention", args[0])
 			}
-			return usagef("store needs a command: init, copy or info")
+			return usagef("store needs a command: init, copy, info or retention")
 		},
 		RunE: func(cmd *cobra.Command, args []string) error { return nil },
 	}
-	cmd.AddCommand(newStoreInitCmd(g), newStoreCopyCmd(g), newStoreInfoCmd(g))
+	cmd.AddCommand(newStoreInitCmd(g), newStoreCopyCmd(g), newStoreInfoCmd(g), newStoreRetentionCmd(g))
 	return cmd
 }
 

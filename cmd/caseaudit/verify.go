@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/internal/words"
@@ -79,6 +81,29 @@ type verifyJSON struct {
 	// Redactions: each entry whose free text was erased, and what verify
 	// can still vouch for about it.
 	Redactions []verifyRedactionJSON `json:"redactions"`
+	// StoreLogOK: the store's log (retention periods, retired audits'
+	// summaries) re-walks intact; RetiredAudits counts its summaries.
+	StoreLogOK    bool `json:"store_log_ok"`
+	RetiredAudits int  `json:"retired_audits"`
+	// Retired is set when the audit was retired: its sealed summary,
+	// whose hash verify checked.
+	Retired *verifyRetiredJSON `json:"retired,omitempty"`
+}
+
+type verifyRetiredJSON struct {
+	At           string        `json:"at"`
+	By           string        `json:"by"`
+	EnteredBy    string        `json:"entered_by"`
+	LogEntry     int           `json:"log_entry"`
+	SummaryHash  string        `json:"summary_hash"`
+	Period       string        `json:"period"`
+	Size         int           `json:"size"`
+	Seed         string        `json:"seed"`
+	ExportSHA256 string        `json:"export_sha256"`
+	SignedOff    string        `json:"signed_off"`
+	SignedOffBy  string        `json:"signed_off_by"`
+	Figures      audit.Figures `json:"figures"`
+	Amended      bool          `json:"amended_after_sign_off"`
 }
 
 type verifyRedactionJSON struct {
@@ -108,22 +133,71 @@ func runVerify(ctx context.Context, o *verifyOptions, g *globalOptions) error {
 		return err
 	}
 	defer st.Close()
+	retired, logProblems, err := st.VerifyLog(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := st.Audit(ctx, o.Audit); errors.Is(err, audit.ErrNotFound) {
+		for _, r := range retired {
+			if strings.EqualFold(r.Summary.Audit, strings.TrimSpace(o.Audit)) {
+				return writeVerifyRetired(g, r, logProblems, len(retired), o.Format)
+			}
+		}
+	}
 	prog := newProgress(g, "re-deriving the sample")
 	v, err := audit.Verify(ctx, st, audit.VerifyRequest{Name: o.Audit, Export: o.Input, TrailOnly: o.TrailOnly, Progress: prog.rows})
 	prog.done()
 	if err != nil {
 		return err
 	}
-	return writeVerify(g, v, o.Format)
+	return writeVerify(g, v, logProblems, len(retired), o.Format)
+}
+
+// writeVerifyRetired renders a retired audit's verification: its sealed
+// summary's hash, checked with the whole store log; exit 4 when the log
+// does not re-walk intact.
+func writeVerifyRetired(g *globalOptions, r audit.RetiredAudit, logProblems []string, nRetired int, format string) error {
+	sum := r.Summary
+	out := verifyJSON{Audit: sum.Audit, OK: len(logProblems) == 0, StoreOK: true, TrailOK: len(logProblems) == 0,
+		Entries: sum.TrailEntries, Head: sum.TrailHead, Problems: append([]string{}, logProblems...), TrailOnly: true, Tried: []string{},
+		NotChecked: "the audit was retired: its sample, findings and trail were deleted, and its sealed summary is what remains",
+		Redactions: []verifyRedactionJSON{}, StoreLogOK: len(logProblems) == 0, RetiredAudits: nRetired,
+		Retired: &verifyRetiredJSON{At: r.At.UTC().Format("2006-01-02T15:04:05Z"), By: r.By, EnteredBy: r.EnteredBy, LogEntry: r.Seq,
+			SummaryHash: r.Hash, Period: sum.Period, Size: sum.Size, Seed: sum.Seed, ExportSHA256: sum.ExportSHA256,
+			SignedOff: sum.SignOff.At.UTC().Format("2006-01-02T15:04:05Z"), SignedOffBy: sum.SignOff.By, Figures: sum.Figures, Amended: sum.Amended}}
+	if format == "json" {
+		if err := writeJSON(g.IO.Out, schema.Verify, out); err != nil {
+			return err
+		}
+	} else {
+		w := g.IO.Out
+		fmt.Fprintf(w, "retired: %q was retired on %s by %s; its sample, findings and trail were deleted\n", sum.Audit, r.At.UTC().Format("2006-01-02"), r.By)
+		if out.OK {
+			fmt.Fprintf(w, "summary: store log entry %d, hash %s, verifies (the store log's chain is intact)\n", r.Seq, r.Hash)
+		} else {
+			fmt.Fprintf(w, "summary: store log entry %d: THE STORE LOG DOES NOT VERIFY\n", r.Seq)
+		}
+		fmt.Fprintf(w, "kept: period %s, %s, seed %s, export SHA-256 %s, signed off %s by %s with %s of %s flagged; trail of %s, head %s at retirement\n",
+			sum.Period, words.Count(sum.Size, "case"), sum.Seed, sum.ExportSHA256, sum.SignOff.At.UTC().Format("2006-01-02"), sum.SignOff.By,
+			words.Thousands(sum.Figures.Flagged), words.Thousands(sum.Figures.Size), words.Count(sum.TrailEntries, "entry", "entries"), sum.TrailHead)
+		for _, pr := range out.Problems {
+			fmt.Fprintf(w, "problem: %s\n", pr)
+		}
+	}
+	if !out.OK {
+		return &exitCodeError{code: exitVerify, err: fmt.Errorf("the store log holding retired audit %q's summary failed verification: %s", sum.Audit, words.Count(len(out.Problems), "problem"))}
+	}
+	return nil
 }
 
 // writeVerify renders what verify found and returns the exit-4 error when
 // the audit does not verify.
-func writeVerify(g *globalOptions, v *audit.VerifyReport, format string) error {
+func writeVerify(g *globalOptions, v *audit.VerifyReport, logProblems []string, nRetired int, format string) error {
 	a := v.Audit
-	out := verifyJSON{Audit: a.Name, OK: v.OK(), StoreOK: v.StoreProblem == "", TrailOK: v.Trail.OK, Entries: v.Trail.Entries,
-		Head: v.Trail.Head, TrailOnly: v.TrailOnly, NotChecked: v.NotChecked, Tried: []string{}, Provenance: &a.Provenance}
-	out.Problems = v.SpellProblems(100, g.Spelling)
+	out := verifyJSON{Audit: a.Name, OK: v.OK() && len(logProblems) == 0, StoreOK: v.StoreProblem == "", TrailOK: v.Trail.OK, Entries: v.Trail.Entries,
+		Head: v.Trail.Head, TrailOnly: v.TrailOnly, NotChecked: v.NotChecked, Tried: []string{}, Provenance: &a.Provenance,
+		StoreLogOK: len(logProblems) == 0, RetiredAudits: nRetired}
+	out.Problems = append(v.SpellProblems(100, g.Spelling), logProblems...)
 	if v.NotCheckedErr != nil {
 		out.NotChecked = g.spell(v.NotCheckedErr)
 	}
@@ -177,6 +251,9 @@ func writeVerify(g *globalOptions, v *audit.VerifyReport, format string) error {
 		}
 		for _, r := range v.Trail.Redactions {
 			fmt.Fprintf(w, "redaction: %s\n", r.Sentence())
+		}
+		if nRetired > 0 && len(logProblems) == 0 {
+			fmt.Fprintf(w, "store log: intact; the summaries of %s verify\n", words.Count(nRetired, "retired audit"))
 		}
 		for _, pr := range out.Problems {
 			fmt.Fprintf(w, "problem: %s\n", pr)
