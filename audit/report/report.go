@@ -284,6 +284,9 @@ type Comparison struct {
 	FisherP         float64    `json:"fisher_p"`
 	Significant     bool       `json:"significant"` // FisherP < 1 − confidence
 	Sentence        string     `json:"sentence"`
+	// PreviousRetired: the audit compared with is retired; its figures are
+	// its sealed summary's.
+	PreviousRetired bool `json:"previous_retired"`
 }
 
 // TrendPoint is one audit in the trend, oldest first.
@@ -328,6 +331,9 @@ type TrendPoint struct {
 	// Amended is the amendment sentence when the figures changed after
 	// the sign-off; "" otherwise.
 	Amended string `json:"amended_after_sign_off,omitempty"`
+	// Retired: the audit was retired under the store's retention period;
+	// its figures are its sealed summary's (see retired.go).
+	Retired bool `json:"retired"`
 }
 
 // Trend is the share flagged and grade mix of every audit, oldest first.
@@ -818,16 +824,24 @@ func (r *Report) moderation(ms *audit.ModerationSample, pairs []audit.GradePair)
 func (r *Report) compare(ctx context.Context, st *audit.Store, trend *Trend) error {
 	var prev *TrendPoint
 	if name := strings.TrimSpace(r.opts.Compare); name != "" {
-		a, err := st.Audit(ctx, name)
-		if err != nil {
-			return opt.Errorf("%s: %w", opt.Compare, err)
-		}
-		if a.Name == r.Audit {
-			return opt.Errorf("%s %q names the audit being reported; name another one", opt.Compare, name)
-		}
+		// A retired audit is compared by its sealed summary's figures.
 		for i := range trend.Audits {
-			if trend.Audits[i].Audit == a.Name {
+			if trend.Audits[i].Retired && strings.EqualFold(trend.Audits[i].Audit, name) {
 				prev = &trend.Audits[i]
+			}
+		}
+		if prev == nil {
+			a, err := st.Audit(ctx, name)
+			if err != nil {
+				return opt.Errorf("%s: %w", opt.Compare, err)
+			}
+			if a.Name == r.Audit {
+				return opt.Errorf("%s %q names the audit being reported; name another one", opt.Compare, name)
+			}
+			for i := range trend.Audits {
+				if trend.Audits[i].Audit == a.Name {
+					prev = &trend.Audits[i]
+				}
 			}
 		}
 	} else {
@@ -865,6 +879,10 @@ func (r *Report) compare(ctx context.Context, st *audit.Store, trend *Trend) err
 		Difference: d, DifferenceCI: [2]float64{iv.Lower, iv.Upper}, CIMethod: iv.Method,
 		FisherP: p, Significant: p < 1-r.opts.Confidence}
 	c.Sentence = comparisonSentence(c, r.Flagged, r.Audited, r.opts.Confidence)
+	if prev.Retired {
+		c.PreviousRetired = true
+		c.Sentence += " (" + prev.Audit + " is retired: its figures are those its sealed summary keeps.)"
+	}
 	r.Comparison = c
 	return nil
 }
@@ -931,6 +949,9 @@ func buildTrend(ctx context.Context, st *audit.Store, opts Options) (*Trend, err
 			}
 		}
 		t.Audits = append(t.Audits, p)
+	}
+	if err := t.addRetired(ctx, st, opts); err != nil {
+		return nil, err
 	}
 	if by := strings.TrimSpace(opts.By); by != "" && t.By == "" && len(t.Audits) > 0 {
 		return nil, fmt.Errorf("%s %q: no audit with findings shows that column; break the trend down by a column the samples show (sample -c COLUMN) or by stratum", opt.By, by)

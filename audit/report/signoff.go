@@ -133,6 +133,8 @@ func (p *TrendPoint) signOff(ctx context.Context, st *audit.Store, opts Options)
 // off"), so that a half-recorded month is never read as final.
 func (p TrendPoint) StatusMark() string {
 	switch {
+	case p.Retired:
+		return "retired (sealed summary)"
 	case p.Amended != "":
 		return "amended after sign-off"
 	case p.SignedOff:

@@ -72,7 +72,7 @@ func trendIntro(t *Trend) string {
 	if len(open) > 0 {
 		s += fmt.Sprintf(" Not every sampled case of %s is recorded yet: %s figures may still move.", strings.Join(open, ", "), plural(len(open), "its", "their"))
 	}
-	return s
+	return s + retiredIntro(t.Audits)
 }
 
 // goodIntro says what the Good or better table shows.
@@ -153,6 +153,13 @@ func writeTrendCSV(w io.Writer, t *Trend) error {
 	if t.Limit != nil {
 		h = append(h, "limit")
 	}
+	anyRetired := false
+	for _, p := range t.Audits {
+		anyRetired = anyRetired || p.Retired
+	}
+	if anyRetired {
+		h = append(h, "retired")
+	}
 	fh, fcells := trendFactorCSV(t.Audits)
 	c.row(append(h, fh...)...)
 	for _, p := range t.Audits {
@@ -169,6 +176,9 @@ func writeTrendCSV(w io.Writer, t *Trend) error {
 		row = append(row, inum(p.NotRecorded))
 		if t.Limit != nil {
 			row = append(row, fptr(t.Limit))
+		}
+		if anyRetired {
+			row = append(row, strconv.FormatBool(p.Retired))
 		}
 		c.row(append(row, fcells(p)...)...)
 	}
