@@ -496,3 +496,34 @@ func TestParseRetention(t *testing.T) {
 		}
 	}
 }
+
+// A store with retired audits copies to either backend with its store log
+// as it is: the summaries verify with the same hashes, and the copy's
+// audits are numbered apart from every retired one.
+func TestRetiredCopy(t *testing.T) {
+	ctx := context.Background()
+	src, clock := openAt(t, filepath.Join(t.TempDir(), "src.db"), "QA Officer")
+	figs := retireFixture(t, src, clock)
+	res, err := src.Retire(ctx, RetireRequest{Person: qaLead, Figures: figuresFor(t, src, figs)})
+	if err != nil || len(res.Retired) != 1 {
+		t.Fatalf("retire: %v %+v", err, res)
+	}
+	eachBackend(t, func(t *testing.T, where string) {
+		dst, _ := openAt(t, where, "someone")
+		if _, err := Copy(ctx, src, dst, nil); err != nil {
+			t.Fatal(err)
+		}
+		retired, problems, err := dst.VerifyLog(ctx)
+		if err != nil || len(problems) > 0 || len(retired) != 1 || retired[0].Hash != res.Retired[0].Hash {
+			t.Fatalf("the copy's store log: %v %v %+v", err, problems, retired)
+		}
+		ret, err := dst.Retention(ctx)
+		if err != nil || ret == nil || ret.Months != 72 {
+			t.Fatalf("the copy's retention: %+v %v", ret, err)
+		}
+		mustVerify(t, dst, "recent")
+		if err := rawExec(dst, "DELETE FROM trail"); err == nil {
+			t.Error("the copy's trails can be deleted")
+		}
+	})
+}

@@ -50,9 +50,13 @@ func Copy(ctx context.Context, from, to *Store, verify Verifier, progress func(a
 	}
 	var audits []*auditCopy
 	var people []PersonChange
+	var log []LogEntry
 	err := from.Read(ctx, "reading", func(t *Tx) error {
 		var err error
 		if people, err = readPeopleToCopy(ctx, t, from.path); err != nil {
+			return err
+		}
+		if log, err = readLogToCopy(ctx, t, from.path); err != nil {
 			return err
 		}
 		rows, err := t.Audits(ctx, ByCreation)
@@ -84,6 +88,9 @@ func Copy(ctx context.Context, from, to *Store, verify Verifier, progress func(a
 	}
 	err = to.Write(ctx, "copying into", func(w *WriteTx) error {
 		if err := copyPeople(ctx, w, people); err != nil {
+			return err
+		}
+		if err := copyLog(ctx, w, log); err != nil {
 			return err
 		}
 		for _, ac := range audits {

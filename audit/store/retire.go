@@ -288,3 +288,44 @@ func (w *WriteTx) Retire(ctx context.Context, auditID int64, auditName, actor st
 	}
 	return e, counts, nil
 }
+
+// readLogToCopy reads the store log of a store being copied, refusing one
+// whose chain does not verify (a copy keeps it as it is).
+func readLogToCopy(ctx context.Context, t *Tx, path string) ([]LogEntry, error) {
+	log, err := t.Log(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if problems := CheckLog(log); len(problems) > 0 {
+		return nil, fmt.Errorf("the store log of %s does not verify (%s); a copy keeps it as it is, so mend the store first", path, problems[0])
+	}
+	return log, nil
+}
+
+// copyLog writes a copied store log into a store whose log is empty. A
+// retirement entry points at no audit of the copy: its audit is gone, and
+// the copy's audits are numbered afresh, so it gets an id no audit has
+// (below zero), which opens no rows to deletion. The hash does not cover
+// the id, so every entry hashes as before.
+func copyLog(ctx context.Context, w *WriteTx, log []LogEntry) error {
+	if len(log) == 0 {
+		return nil
+	}
+	var n int
+	if err := w.tx.QueryRowContext(ctx, "SELECT count(*) FROM store_log").Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return fmt.Errorf("the store %s already has a store log (a retention period set); copy into a new, empty store", w.s.path)
+	}
+	for _, e := range log {
+		var id int64
+		if e.Kind == LogRetirement {
+			id = -int64(e.Seq)
+		}
+		if err := w.insertLog(ctx, e, id); err != nil {
+			return fmt.Errorf("copying store log entry %d: %w", e.Seq, err)
+		}
+	}
+	return nil
+}
