@@ -631,6 +631,11 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string, limit *float64)
 	}
 	x.header(s, 1, h...)
 	ws := []float64{18, 11, 9, 9, 9, 9, 10, 10, 12, 9, 13, 11, 11}
+	for _, p := range ps {
+		if p.Retired { // "… (retired)" fits
+			ws[0] = 26
+		}
+	}
 	for range keys {
 		ws = append(ws, 15)
 	}
@@ -652,6 +657,9 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string, limit *float64)
 			name += " *"
 			open = append(open, p.Audit+statusNote(p))
 		}
+		if p.Retired {
+			name += " (retired)"
+		}
 		vals := []any{name, p.Created.Format("2006-01-02"), p.Sampled, p.Audited, p.Flagged, pctCell{p.Share}, lowCell{p.Lower}, highCell{p.Upper}}
 		for _, g := range gradeNames() {
 			vals = append(vals, p.Grades[g])
@@ -666,8 +674,15 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string, limit *float64)
 		x.row(s, i+2, vals...)
 	}
 	x.trendFactorsXLSX(s, ps, len(h)+1)
+	var notes []string
 	if len(open) > 0 {
-		x.set(s, 1, len(ps)+3, "* Not every sampled case is recorded yet, so the figures may still move: "+strings.Join(open, "; ")+".")
+		notes = append(notes, "* Not every sampled case is recorded yet, so the figures may still move: "+strings.Join(open, "; ")+".")
+	}
+	if note := strings.TrimSpace(retiredIntro(ps)); note != "" {
+		notes = append(notes, "(retired) "+note)
+	}
+	if len(notes) > 0 {
+		x.set(s, 1, len(ps)+3, strings.Join(notes, " "))
 	}
 	if x.err != nil || len(ps) == 0 {
 		return
