@@ -452,6 +452,12 @@ func loadAudit(ctx context.Context, tx *store.Tx, name string) (*Audit, error) {
 	if len(fold) == 1 {
 		return loadAudit(ctx, tx, fold[0])
 	}
+	if r, err := retiredNamed(ctx, tx, name); err != nil {
+		return nil, err
+	} else if r != nil {
+		return nil, &notFoundError{fmt.Sprintf("audit %q was retired on %s under the store's retention period: its cases, findings and trail were deleted; caseaudit verify %q checks its sealed summary, and audits and trend show its figures",
+			r.Summary.Audit, r.At.UTC().Format("2006-01-02"), r.Summary.Audit)}
+	}
 	if len(names) == 0 {
 		return nil, &notFoundError{fmt.Sprintf("there is no audit %q: the store holds no audits yet; record one with caseaudit sample EXPORT --size N --audit NAME", name)}
 	}

@@ -500,3 +500,22 @@ func (s *Store) Retire(ctx context.Context, req RetireRequest) (Retirement, erro
 // ErrRefused: the rules refuse what was asked (not a duty: the audit is
 // not yet due).
 var ErrRefused = fmt.Errorf("refused")
+
+// retiredNamed is the retired audit of that name (case aside); nil when
+// none.
+func retiredNamed(ctx context.Context, tx *store.Tx, name string) (*RetiredAudit, error) {
+	log, err := tx.Log(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := retiredOf(log)
+	if err != nil {
+		return nil, err
+	}
+	for i := range rs {
+		if strings.EqualFold(rs[i].Summary.Audit, strings.TrimSpace(name)) {
+			return &rs[i], nil
+		}
+	}
+	return nil, nil
+}
