@@ -22,11 +22,17 @@ import (
 // checks its place in the chain and its hash) and deletes the audit's
 // rows, and nothing else.
 
-// pgQAToken stands for the QA group role's name in the statements below.
-const pgQAToken = "{{QA}}"
+// pgQAToken and pgAuditorToken stand for the group roles' names in the
+// statements below.
+const (
+	pgQAToken      = "{{QA}}"
+	pgAuditorToken = "{{AUDITOR}}"
+)
 
 // withRoles puts the role names into a statement.
-func withRoles(stmt string) string { return strings.ReplaceAll(stmt, pgQAToken, RoleQA) }
+func withRoles(stmt string) string {
+	return strings.NewReplacer(pgQAToken, RoleQA, pgAuditorToken, RoleAuditor).Replace(stmt)
+}
 
 // pgRetireMigration is schema version 7: the store log, and the triggers
 // of version 6 that refused DELETE along with UPDATE narrowed to UPDATE
@@ -230,7 +236,7 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 // pgRetireGrants: everyone reads the store log, QA appends retention
 // entries to it and may call retire_audit; no one else may.
 var pgRetireGrants = withRoles(`
-GRANT SELECT ON {{S}}.store_log TO {{QA}}, caseaudit_auditor;
+GRANT SELECT ON {{S}}.store_log TO {{QA}}, {{AUDITOR}};
 GRANT INSERT ON {{S}}.store_log TO {{QA}};
 REVOKE ALL ON FUNCTION {{S}}.retire_audit(text, bigint, text, text, text, text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION {{S}}.retire_audit(text, bigint, text, text, text, text, text) TO {{QA}};
