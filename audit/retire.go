@@ -493,6 +493,11 @@ func (s *Store) Retire(ctx context.Context, req RetireRequest) (Retirement, erro
 	if err != nil {
 		return Retirement{}, err
 	}
+	if len(out.Retired) > 0 {
+		// Best effort: the rows are deleted and overwritten; the log's copy
+		// of the old pages goes at the next checkpoint if not now.
+		s.st.Checkpoint(ctx)
+	}
 	sort.SliceStable(out.Retired, func(i, j int) bool { return out.Retired[i].Seq < out.Retired[j].Seq })
 	return out, nil
 }

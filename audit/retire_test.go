@@ -527,3 +527,30 @@ func TestRetiredCopy(t *testing.T) {
 		}
 	})
 }
+
+// On SQLite a retired audit's notes are gone from the file itself, not
+// only from what queries see: deleted content is overwritten, and the
+// write-ahead log is emptied after the retirement.
+func TestRetiredNotesLeaveTheFile(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "caseaudit.db")
+	s, clock := openAt(t, path, "QA Officer")
+	figs := retireFixture(t, s, clock)
+	const marker = "Zebedee-Quixote-Invented"
+	clock.t = time.Date(2019, 3, 1, 12, 0, 0, 0, time.UTC)
+	mustRecord(t, s, "old", Finding{Case: "CR-0000004", Auditor: "A. Khan", Grade: Good, Date: "2019-03-01", Note: marker + " note"})
+	figs["old"] = signOff(t, s, "old", 2)
+	clock.t = time.Now().UTC()
+	if _, err := s.Retire(ctx, RetireRequest{Person: qaLead, Figures: figuresFor(t, s, figs)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{path, path + "-wal"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		if strings.Contains(string(b), marker) {
+			t.Errorf("%s still holds a retired audit's note", filepath.Base(f))
+		}
+	}
+}

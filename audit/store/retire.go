@@ -329,3 +329,16 @@ func copyLog(ctx context.Context, w *WriteTx, log []LogEntry) error {
 	}
 	return nil
 }
+
+// Checkpoint copies what the write-ahead log holds into an SQLite store's
+// file and empties the log, so that the pages a retirement or redaction
+// overwrote are gone from the log too; PostgreSQL needs nothing (its own
+// vacuum reclaims the space). A store another process is reading keeps
+// its log until that reader is done: the next checkpoint takes it.
+func (s *Store) Checkpoint(ctx context.Context) error {
+	if s.b.kind() != "sqlite" {
+		return nil
+	}
+	_, err := s.db.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
+	return s.Explain("checkpointing", err)
+}

@@ -147,6 +147,10 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", timeout.Milliseconds()))
 	q.Add("_pragma", "foreign_keys(1)")
+	// What is deleted (a retired audit) or erased (a redacted text) is
+	// overwritten in the file, not left in free pages for a file viewer to
+	// find; caseaudit deletes rarely, so the cost is small.
+	q.Add("_pragma", "secure_delete(1)")
 	q.Set("_txlock", "immediate")
 	dsn := (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs), RawQuery: q.Encode()}).String()
 	db, err := sql.Open("sqlite", dsn)
