@@ -329,9 +329,9 @@ func caseInAudit(ctx context.Context, tx *store.Tx, a *Audit, row store.CaseRow,
 			for _, c := range p.Cases {
 				if c.ID == id {
 					keep = true
-					ce.Summary = fmt.Sprintf("sampled: case %d of the sample, row %d of the export, ticket %s", c.Order, c.Row, c.Ticket)
+					ce.Summary = fmt.Sprintf("sampled: case %d of the sample, row %d of the export", c.Order, c.Row)
 					if e.Kind == KindGrow {
-						ce.Summary = fmt.Sprintf("added when the sample grew: case %d, row %d of the export, ticket %s", c.Order, c.Row, c.Ticket)
+						ce.Summary = fmt.Sprintf("added when the sample grew: case %d of the sample, row %d of the export", c.Order, c.Row)
 					}
 				}
 			}
@@ -453,7 +453,7 @@ func caseInAudit(ctx context.Context, tx *store.Tx, a *Audit, row store.CaseRow,
 				if c.ID == id {
 					keep = true
 					ce.Replaces = e.Case
-					ce.Summary = fmt.Sprintf("sampled in place of the withdrawn case %s: case %d, row %d of the export, ticket %s", e.Case, c.Order, c.Row, c.Ticket)
+					ce.Summary = fmt.Sprintf("sampled in place of the withdrawn case %s: case %d of the sample, row %d of the export", e.Case, c.Order, c.Row)
 				}
 			}
 		case KindRedaction:

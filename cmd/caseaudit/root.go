@@ -331,6 +331,7 @@ var commands = []func(*globalOptions) *cobra.Command{
 	newActionCmd,
 	newAuditsCmd,
 	newHistoryCmd,
+	newCaseCmd,
 	newFormCmd,
 	newInitCmd,
 	newRunCmd,
