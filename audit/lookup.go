@@ -465,7 +465,7 @@ func caseInAudit(ctx context.Context, tx *store.Tx, a *Audit, row store.CaseRow,
 				return out, damaged(a, e, err)
 			}
 			ce.Redacted, ce.RedactedFields, ce.Reason = p.Entry, p.Fields, p.Reason
-			ce.Summary = fmt.Sprintf("the %s of entry %d redacted", strings.Join(p.Fields, ", "), p.Entry)
+			ce.Summary = fmt.Sprintf("the %s of entry %d redacted", strings.Join(p.Fields, " and "), p.Entry)
 		case KindSignOff:
 			if !recorded || withdrawn {
 				continue
