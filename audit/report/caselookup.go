@@ -350,7 +350,7 @@ table.entries td.nw { white-space: nowrap; }
 {{if .Marking}}<p class="marking">{{.Marking}}</p>{{end}}
 <h1>{{.Title}}</h1>
 {{range .Lead}}<p>{{.}}</p>{{end}}
-<dl class="meta"><dt>Made</dt><dd>{{.Made.Format "2006-01-02 15:04 UTC"}}</dd></dl>
+<dl class="meta"><dt>Made</dt><dd>{{.Made.Format "2006-01-02 15:04 UTC"}}</dd>{{if .Marking}}<dt>Marking</dt><dd>{{.Marking}}</dd>{{end}}</dl>
 {{range .Audits}}
 <section>
 <h2>Audit {{.Name}}</h2>
