@@ -252,8 +252,12 @@ func matchCase(ctx context.Context, tx *store.Tx, audits []*Audit, id string) (s
 		return folded[0], nil
 	}
 	slices.Sort(folded)
+	quoted := make([]string, len(folded))
+	for i, x := range folded {
+		quoted[i] = fmt.Sprintf("%q", x)
+	}
 	return "", fmt.Errorf("case %q matches %d cases that differ only in letter case (%s); give the ID exactly as sampled",
-		id, len(folded), words.QuoteList(folded))
+		id, len(folded), strings.Join(quoted, ", "))
 }
 
 // lookUpFacts is what the duties table needs to decide whether the case is

@@ -252,3 +252,28 @@ func TestLookUpPeopleListDecides(t *testing.T) {
 		t.Errorf("entered by %q, want the list's name's initials Q.L.", by)
 	}
 }
+
+// Two IDs that differ only in letter case are two cases: a look-up typed
+// in the other case answers for neither.
+func TestLookUpLetterCase(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	cs := testCases(2)
+	cs[0].ID, cs[1].ID = "cr-0000001", "CR-0000001"
+	if _, err := s.CreateAudit(ctx, testAudit("a"), cs); err != nil {
+		t.Fatal(err)
+	}
+	qa := Person{Name: "Q", Roles: []Role{QA}}
+	r, err := s.LookUp(ctx, LookUpRequest{Case: "CR-0000001", Person: qa})
+	if err != nil || r.Case != "CR-0000001" || r.Asked != "" || r.Audits[0].Sampled.Order != 2 {
+		t.Fatalf("exact ID: %+v %v", r, err)
+	}
+	_, err = s.LookUp(ctx, LookUpRequest{Case: "Cr-0000001", Person: qa})
+	want := `case "Cr-0000001" matches 2 cases that differ only in letter case ("CR-0000001", "cr-0000001"); give the ID exactly as sampled`
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v\nwant %s", err, want)
+	}
+	if _, err := s.LookUp(ctx, LookUpRequest{Case: "  ", Person: qa}); err == nil {
+		t.Error("an empty case ID was looked up")
+	}
+}
