@@ -110,6 +110,10 @@ func TestLookUpFindsEveryPath(t *testing.T) {
 		if _, err := s.Redact(ctx, RedactRequest{Audit: "L", Entry: findingEntries(h)[0].Seq, Reason: "names a child", Person: governance}); err != nil {
 			t.Fatal(err)
 		}
+		// Re-allocated: the cases without a finding go to a new auditor.
+		if _, err := s.Allocate(ctx, "L", []string{"C. Diaz"}, AllocationRules{}); err != nil {
+			t.Fatal(err)
+		}
 		trail, _ := s.Trail(ctx, "L")
 		if _, err := s.SignOffAudit(ctx, "L", Figures{Flagged: 1, Size: 2, Population: 400}, len(trail)); err != nil {
 			t.Fatal(err)
@@ -123,6 +127,11 @@ func TestLookUpFindsEveryPath(t *testing.T) {
 			t.Fatal(err)
 		}
 		mustRecord(t, s, "M", Finding{Case: c1.ID, Auditor: other, Grade: Good, Note: "seen at home"})
+		grown := testCases(2)[1:]
+		grown[0].ID = "GR-0000001"
+		if err := s.Grow(ctx, "M", grown); err != nil {
+			t.Fatal(err)
+		}
 
 		qa := Person{Login: "qa", Name: "QA Officer", Roles: []Role{QA}}
 		look := func(id string, p Person, names bool) *CaseRecord {
@@ -203,8 +212,16 @@ func TestLookUpFindsEveryPath(t *testing.T) {
 			t.Errorf("the withdrawal: %+v", wd)
 		}
 		r = look(repl, qa, false)
-		if got := kindsOf(r.Audits[0]); got != "withdrawal allocation" || r.Audits[0].Entries[0].Replaces != c3.ID {
+		if got := kindsOf(r.Audits[0]); got != "withdrawal allocation allocation" || r.Audits[0].Entries[0].Replaces != c3.ID {
 			t.Errorf("the replacement %s: %s %+v", repl, got, r.Audits[0].Entries)
+		}
+		if re := r.Audits[0].Entries[2]; re.AllocatedTo != "C.D." || re.AllocatedFrom != Initials(al.For(c3.ID)) ||
+			re.Summary != "re-allocated from "+Initials(al.For(c3.ID))+" to C.D." {
+			t.Errorf("the re-allocation: %+v", re)
+		}
+		r = look("GR-0000001", qa, false)
+		if got := kindsOf(r.Audits[0]); got != "grow" || r.Audits[0].Audit != "M" || r.Audits[0].Sampled.Order != 2 {
+			t.Errorf("the grown case: %s %+v", got, r.Audits[0])
 		}
 
 		// Typed loosely: spaces and letter case.
