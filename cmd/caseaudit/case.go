@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -90,25 +89,16 @@ func runCase(ctx context.Context, o *caseOptions, g *globalOptions) error {
 	case o.Format != "text" && o.Format != strings.TrimPrefix(ext, "."):
 		return usagef("--format %s with --out %s: the file's extension says the format", o.Format, o.Out)
 	}
-	roleText := o.Role
-	if roleText == "" {
-		roleText = os.Getenv("CASEAUDIT_ROLE")
-	}
-	if roleText == "" {
-		return usagef("give --role (qa, governance or auditor): QA and information governance look up any case, an auditor her own")
-	}
-	role, err := audit.ParseRole(roleText)
+	person, err := g.declaredPerson(o.Role, usagef("give --role (qa, governance or auditor): QA and information governance look up any case, an auditor her own"))
 	if err != nil {
-		return usagef("--role: %v", err)
+		return err
 	}
 	st, err := g.openExistingStore(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	who := g.actor()
-	r, err := st.LookUp(ctx, audit.LookUpRequest{Case: o.Case, Names: o.IncludeNames,
-		Person: audit.Person{Login: who, Name: who, Roles: []audit.Role{role}}})
+	r, err := st.LookUp(ctx, audit.LookUpRequest{Case: o.Case, Names: o.IncludeNames, Person: person})
 	if err != nil {
 		return err
 	}
