@@ -294,3 +294,53 @@ func TestLookUpLetterCase(t *testing.T) {
 		t.Error("an empty case ID was looked up")
 	}
 }
+
+// On PostgreSQL each login looks up with its own grants and its own roles
+// in the store's people list: QA sees every audit, an auditor's login her
+// own cases, whatever role each declares.
+func TestPostgresLookUpByLogin(t *testing.T) {
+	ctx := context.Background()
+	where := pgStore(t)
+	qaURL, qaRole := pgLogin(t, where, store.RoleQA)
+	bURL, bRole := pgLogin(t, where, store.RoleAuditor)
+	qa, _ := openAt(t, qaURL, "Q. Lead")
+	b, _ := openAt(t, bURL, "B. Evans")
+	for _, p := range []Person{
+		{Login: qaRole, Name: "Q. Lead", Roles: []Role{QA}},
+		{Login: bRole, Name: "B. Evans", Roles: []Role{Auditor}},
+	} {
+		if _, err := qa.AddPerson(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := qa.CreateAudit(ctx, testAudit("a"), testCases(4)); err != nil {
+		t.Fatal(err)
+	}
+	al, err := qa.Allocate(ctx, "a", []string{"A. Khan", "B. Evans"}, AllocationRules{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mine, theirs := "", ""
+	for _, x := range al.Assigned {
+		if x.Auditor == "B. Evans" {
+			mine = x.Case
+		} else {
+			theirs = x.Case
+		}
+	}
+	mustRecord(t, b, "a", Finding{Case: mine, Auditor: "B. Evans", Grade: Good, Date: "2026-07-01", Note: "seen at school"})
+	claimsQA := Person{Name: "B. Evans", Roles: []Role{QA}}
+	r, err := b.LookUp(ctx, LookUpRequest{Case: mine, Person: claimsQA})
+	if err != nil || kindsOf(r.Audits[0]) != "sample allocation finding" || r.Audits[0].Entries[2].Note != "seen at school" {
+		t.Fatalf("the auditor's own case: %+v %v", r, err)
+	}
+	if r.Audits[0].Entries[2].EnteredBy != "B.E." {
+		t.Errorf("entered by %q: the login's name on the list gives the initials", r.Audits[0].Entries[2].EnteredBy)
+	}
+	if _, err := b.LookUp(ctx, LookUpRequest{Case: theirs, Person: claimsQA}); !errors.Is(err, ErrDuty) {
+		t.Errorf("an auditor's login declaring QA looked up another's case: %v", err)
+	}
+	if r, err := qa.LookUp(ctx, LookUpRequest{Case: theirs, Person: Person{Name: "Q. Lead"}}); err != nil || len(r.Audits) != 1 {
+		t.Errorf("QA by the list: %+v %v", r, err)
+	}
+}
