@@ -199,7 +199,7 @@ func (s *Store) LookUp(ctx context.Context, req LookUpRequest) (*CaseRecord, err
 			if row == nil {
 				continue
 			}
-			es, err := entries(ctx, tx, a)
+			es, err := lookUpEntries(ctx, tx, a, caseID)
 			if err != nil {
 				return err
 			}
@@ -208,7 +208,7 @@ func (s *Store) LookUp(ctx context.Context, req LookUpRequest) (*CaseRecord, err
 				refusal = err
 				continue
 			}
-			ca, err := caseInAudit(ctx, tx, a, *row, es, nm)
+			ca, err := caseInAudit(a, *row, es, nm)
 			if err != nil {
 				return err
 			}
@@ -260,6 +260,35 @@ func matchCase(ctx context.Context, tx *store.Tx, audits []*Audit, id string) (s
 		id, len(folded), strings.Join(quoted, ", "))
 }
 
+// lookUpEntries reads the entries of a's trail that may be about the case,
+// in order: those recorded under it, and those that name cases in their
+// payload (the sample, growths, allocations, moderation draws,
+// withdrawals, whose replacement may be this case) or count them
+// (sign-offs). The other cases' findings and actions, most of a trail,
+// are left unread.
+func lookUpEntries(ctx context.Context, tx *store.Tx, a *Audit, caseID string) ([]Entry, error) {
+	own, err := caseEntries(ctx, tx, a, caseID)
+	if err != nil {
+		return nil, err
+	}
+	named, err := entries(ctx, tx, a, KindSample, KindGrow, KindAllocation, KindModerationDraw, KindWithdrawal, KindSignOff)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Entry, 0, len(own)+len(named))
+	for len(own) > 0 || len(named) > 0 {
+		switch {
+		case len(named) == 0 || len(own) > 0 && own[0].Seq < named[0].Seq:
+			out, own = append(out, own[0]), own[1:]
+		case len(own) > 0 && own[0].Seq == named[0].Seq:
+			out, own, named = append(out, own[0]), own[1:], named[1:]
+		default:
+			out, named = append(out, named[0]), named[1:]
+		}
+	}
+	return out, nil
+}
+
 // lookUpFacts is what the duties table needs to decide whether the case is
 // the person's own in audit a: to whom it is allocated now, and who
 // recorded its latest finding.
@@ -276,18 +305,14 @@ func lookUpFacts(a *Audit, es []Entry, caseID string) CaseFacts {
 
 // caseInAudit gathers what audit a holds about the case of row: the
 // sample's record of it and every entry of the trail es about it.
-func caseInAudit(ctx context.Context, tx *store.Tx, a *Audit, row store.CaseRow, es []Entry, nm namer) (CaseAudit, error) {
+func caseInAudit(a *Audit, row store.CaseRow, es []Entry, nm namer) (CaseAudit, error) {
 	sc, err := caseFromRow(a, row)
-	if err != nil {
-		return CaseAudit{}, err
-	}
-	h, err := loadHandout(ctx, tx, a)
 	if err != nil {
 		return CaseAudit{}, err
 	}
 	ex := a.Provenance.Export
 	out := CaseAudit{Audit: a.Name, Period: a.Period, Seed: a.Seed(), Export: ex.Path, ExportSHA256: ex.SHA256, Sheet: ex.Sheet,
-		Marking: h.Marking, Entries: []CaseEntry{},
+		Entries: []CaseEntry{},
 		Sampled: CaseSample{Order: sc.Order, Ticket: sc.Ticket, Stratum: sc.Stratum, Row: sc.Row, Fields: []CaseField{}}}
 	for i, col := range a.Columns {
 		v := ""
@@ -325,10 +350,14 @@ func caseInAudit(ctx context.Context, tx *store.Tx, a *Audit, row store.CaseRow,
 		switch e.Kind {
 		case KindSample, KindGrow:
 			var p struct {
-				Cases []sampledCaseJSON `json:"cases"`
+				Cases   []sampledCaseJSON `json:"cases"`
+				Handout Handout           `json:"handout"`
 			}
 			if err := json.Unmarshal(e.Payload, &p); err != nil {
 				return out, damaged(a, e, err)
+			}
+			if e.Kind == KindSample {
+				out.Marking = p.Handout.Marking
 			}
 			for _, c := range p.Cases {
 				if c.ID == id {
