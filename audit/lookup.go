@@ -175,9 +175,10 @@ func (s *Store) LookUp(ctx context.Context, req LookUpRequest) (*CaseRecord, err
 		if err != nil {
 			return err
 		}
-		// Retired audits (retention) keep no case IDs, so they cannot say
-		// whether they held this one; when retirement lands, the record
-		// says how many audits were retired and when, beside those listed.
+		// An audit retired under a retention period keeps no case IDs, so
+		// it cannot say whether it held this one: what the record can say
+		// of retired audits (how many, their periods, when they were
+		// retired) belongs beside the audits listed here.
 		caseID, err := matchCase(ctx, tx, audits, id)
 		if err != nil {
 			return err
