@@ -344,3 +344,32 @@ func TestPostgresLookUpByLogin(t *testing.T) {
 		t.Errorf("QA by the list: %+v %v", r, err)
 	}
 }
+
+// An action's owner is a member of staff when the audit names team
+// managers (initials without names), a team otherwise (shown as it is).
+func TestLookUpActionOwner(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	a := testAudit("a")
+	a.FollowUp = OwnerRule{Column: "Team", TeamManagers: map[string]string{"North": "M. Manager"}}
+	if _, err := s.CreateAudit(ctx, a, testCases(2)); err != nil {
+		t.Fatal(err)
+	}
+	mustRecord(t, s, "a", Finding{Case: "CR-0000001", Auditor: "A. Khan", Grade: Inadequate, Immediate: true})
+	mustRecord(t, s, "a", Finding{Case: "CR-0000002", Auditor: "A. Khan", Grade: Inadequate, Immediate: true})
+	qa := Person{Name: "Q", Roles: []Role{QA}}
+	for _, c := range []struct {
+		id    string
+		names bool
+		owner string
+	}{{"CR-0000001", false, "M.M."}, {"CR-0000001", true, "M. Manager"}, {"CR-0000002", false, "South"}} {
+		r, err := s.LookUp(ctx, LookUpRequest{Case: c.id, Person: qa, Names: c.names})
+		if err != nil {
+			t.Fatal(err)
+		}
+		open := r.Audits[0].Entries[2]
+		if open.Kind != KindActionOpen || open.Owner != c.owner || !strings.Contains(open.Summary, "owned by "+c.owner+",") {
+			t.Errorf("%s (names %v): %+v, want owner %s", c.id, c.names, open, c.owner)
+		}
+	}
+}
