@@ -212,21 +212,7 @@ func mayIn(people map[string]Person, login string, d Duty, c CaseFacts) error {
 	if !ok {
 		p = Person{Login: login}
 	}
-	return Allowed(p, d, c, func(d Duty) []string { return whoMay(people, d) })
-}
-
-// whoMay names the people on the list whose roles allow d.
-func whoMay(people map[string]Person, d Duty) []string {
-	var out []string
-	for _, p := range sortedPeople(people) {
-		for _, r := range p.Roles {
-			if MayDo(r, d) {
-				out = append(out, p.Name)
-				break
-			}
-		}
-	}
-	return out
+	return Allowed(p, d, c, Roster(sortedPeople(people)))
 }
 
 // may checks, within a transaction, that the person acting may do d on a
