@@ -3,6 +3,7 @@ package report
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/caseaudit/caseaudit/audit"
@@ -75,7 +76,7 @@ func (r *Report) signOff(ctx context.Context, st *audit.Store, a *audit.Audit) e
 	case r.SignOff != nil && r.SignOff.Amended:
 		r.Notes = append([]string{"Amended after sign-off: " + r.SignOff.Sentence + "."}, r.Notes...)
 	case r.SignOff != nil && r.SignOff.Incomplete != nil:
-		r.Notes = append([]string{"Signed off incomplete: " + r.SignOff.Sentence + "."}, r.Notes...)
+		r.Notes = append([]string{"S" + strings.TrimPrefix(r.SignOff.Sentence, "s") + "."}, r.Notes...)
 	}
 	return nil
 }
