@@ -123,6 +123,7 @@ func TestDutyMatrixCLI(t *testing.T) {
 			t.Skip("no PostgreSQL server: set CASEAUDIT_TEST_POSTGRES (eval \"$(.ci/postgres start)\") to run the PostgreSQL tests")
 		}
 		pg := newMatrixPostgres(t, base)
+		pg.store(t) // store init makes the group roles the logins join
 		logins := map[string]string{}
 		for _, r := range matrixRoles {
 			group := store.RoleAuditor
