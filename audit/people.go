@@ -140,11 +140,11 @@ func (s *Store) AddPerson(ctx context.Context, p Person) (Person, error) {
 		if len(people) == 0 {
 			if !p.Has(QA) {
 				return &DutyError{Duty: DutyPeople, Person: Person{Login: s.Login()}, Rule: duties[DutyPeople].rule,
-					Reason: "the first person on a store's people list must have the qa role (add yourself first: caseaudit people add " + s.Login() + " --name NAME --role qa)"}
+					Reason: refusalf("the first person on a store's people list must have the qa role (add yourself first: caseaudit people add %s --name NAME --role qa)", s.Login())}
 			}
 			if p.Login != s.Login() {
 				return &DutyError{Duty: DutyPeople, Person: Person{Login: s.Login()}, Rule: duties[DutyPeople].rule,
-					Reason: fmt.Sprintf("the first person on a store's people list is the QA lead adding herself (the login acting is %s, not %s), so that the list never locks its maker out", s.Login(), p.Login)}
+					Reason: refusalf("the first person on a store's people list is the QA lead adding herself (the login acting is %s, not %s), so that the list never locks its maker out", s.Login(), p.Login)}
 			}
 		} else {
 			if err := mayIn(people, s.Login(), DutyPeople, CaseFacts{}); err != nil {
