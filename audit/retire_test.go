@@ -26,7 +26,7 @@ func signOff(t *testing.T, s *Store, name string, flagged int) Figures {
 		t.Fatal(err)
 	}
 	f := Figures{Flagged: flagged, Size: 5, Population: 2000, Lower: 0, Upper: 0.52, Confidence: 0.95, Method: "clopper-pearson"}
-	if _, err := s.SignOffAudit(ctx, name, f, len(es)); err != nil {
+	if _, err := s.SignOffAudit(ctx, name, f, len(es), false); err != nil {
 		t.Fatal(err)
 	}
 	return f
