@@ -157,14 +157,3 @@ $$;
 CREATE TRIGGER trail_duty BEFORE INSERT ON {{S}}.trail
 	FOR EACH ROW EXECUTE FUNCTION {{S}}.trail_duty();
 `
-
-// pgPeopleGrants are the people list's grants, applied with pgGrants from
-// schema version 4 on.
-const pgPeopleGrants = `
-REVOKE ALL ON {{S}}.person_change FROM PUBLIC;
-GRANT SELECT ON {{S}}.person_change TO caseaudit_qa, caseaudit_auditor;
-GRANT INSERT ON {{S}}.person_change TO caseaudit_qa;
-REVOKE ALL ON FUNCTION {{S}}.people_refuse_change(), {{S}}.person_of(text), {{S}}.person_check(), {{S}}.trail_duty() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION {{S}}.people_refuse_change(), {{S}}.person_of(text), {{S}}.person_check(), {{S}}.trail_duty() TO caseaudit_qa, caseaudit_auditor;
-ALTER TABLE {{S}}.person_change ENABLE TRIGGER USER;
-`

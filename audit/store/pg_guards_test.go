@@ -37,8 +37,9 @@ func pgAdminDB(t testing.TB) *sql.DB {
 	return db
 }
 
-// pgLoginAs makes a login role in group (RoleQA or RoleAuditor) and returns
-// the store's URL as that login, and the role.
+// pgLoginAs makes a login role in the store's group role for group
+// (GroupQA, GroupAuditor, GroupGovernance) and returns the store's URL as
+// that login, and the role.
 func pgLoginAs(t testing.TB, where, group string) (string, string) {
 	t.Helper()
 	admin := pgAdminDB(t)
@@ -47,7 +48,7 @@ func pgLoginAs(t testing.TB, where, group string) (string, string) {
 	if _, err := admin.Exec("CREATE ROLE " + quoteIdent(role) + " LOGIN PASSWORD '" + pw + "'"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := admin.Exec("GRANT " + group + " TO " + quoteIdent(role)); err != nil {
+	if _, err := admin.Exec("GRANT " + quoteIdent(storeRole(t, where, group)) + " TO " + quoteIdent(role)); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
@@ -140,7 +141,7 @@ func TestDatabaseRefusesForgedEntries(t *testing.T) {
 	}
 	defer owner.Close()
 	id := newAudit(t, owner, "june", 3)
-	auditorURL, auditor := pgLoginAs(t, where, RoleAuditor)
+	auditorURL, auditor := pgLoginAs(t, where, GroupAuditor)
 	aud, err := Open(context.Background(), auditorURL, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -213,7 +214,7 @@ func TestShadowedCatalogFunction(t *testing.T) {
 	}
 	defer owner.Close()
 	id := newAudit(t, owner, "june", 3)
-	auditorURL, auditor := pgLoginAs(t, where, RoleAuditor)
+	auditorURL, auditor := pgLoginAs(t, where, GroupAuditor)
 	admin := pgAdminDB(t)
 	var dbname string
 	if err := admin.QueryRow("SELECT current_database()").Scan(&dbname); err != nil {
@@ -484,7 +485,7 @@ func (f *freezer) pipe(dst, src net.Conn) {
 // A server that stops answering ends a command with a message within the
 // store's deadline, instead of hanging.
 func TestDeadline(t *testing.T) {
-	qa, _ := pgLoginAs(t, pgStore(t), RoleQA)
+	qa, _ := pgLoginAs(t, pgStore(t), GroupQA)
 	u, _ := url.Parse(qa)
 	f := newFreezer(t, u.Host)
 	u.Host = f.ln.Addr().String()

@@ -204,6 +204,19 @@ type pgStoreInfo struct {
 	isOwner      bool   // session_user is (a member of) the owner
 	sessionUser  string
 	encoding     string
+	database     string
+	// prefix is the store's role prefix from meta; "" for a store made
+	// before roles were per store.
+	prefix string
+}
+
+// names is the store's schema and role names as this login finds them.
+func (in *pgStoreInfo) names(schema string) pgNames {
+	p := in.prefix
+	if p == "" {
+		p = legacyPrefix
+	}
+	return pgNames{schema: schema, prefix: p}
 }
 
 // querier is what inspectPostgres reads through: the store's *sql.DB or
@@ -217,10 +230,10 @@ func inspectPostgres(ctx context.Context, q querier, schema string) (*pgStoreInf
 	in := &pgStoreInfo{}
 	var owner sql.NullString
 	var isOwner sql.NullBool
-	err := q.QueryRowContext(ctx, `SELECT session_user, current_setting('server_encoding'),
+	err := q.QueryRowContext(ctx, `SELECT session_user, current_setting('server_encoding'), current_database(),
 		(SELECT pg_get_userbyid(nspowner) FROM pg_catalog.pg_namespace WHERE nspname = $1),
 		(SELECT pg_has_role(session_user, nspowner, 'MEMBER') FROM pg_catalog.pg_namespace WHERE nspname = $2)`,
-		schema, schema).Scan(&in.sessionUser, &in.encoding, &owner, &isOwner)
+		schema, schema).Scan(&in.sessionUser, &in.encoding, &in.database, &owner, &isOwner)
 	if err != nil {
 		return nil, err
 	}
@@ -241,7 +254,7 @@ func inspectPostgres(ctx context.Context, q querier, schema string) (*pgStoreInf
 	if !meta.Valid {
 		return in, nil
 	}
-	rows, err := q.QueryContext(ctx, "SELECT key, value FROM "+quoteIdent(schema)+".meta WHERE key IN ('application', 'schema_version')")
+	rows, err := q.QueryContext(ctx, "SELECT key, value FROM "+quoteIdent(schema)+".meta WHERE key IN ('application', 'schema_version', 'role_prefix')")
 	if err != nil {
 		return nil, err
 	}
@@ -256,6 +269,8 @@ func inspectPostgres(ctx context.Context, q querier, schema string) (*pgStoreInf
 			in.marked = v == "caseaudit"
 		case "schema_version":
 			in.version, _ = strconv.Atoi(v)
+		case "role_prefix":
+			in.prefix = v
 		}
 	}
 	return in, rows.Err()
@@ -290,6 +305,8 @@ func openPostgres(ctx context.Context, where string, opts Options) (*Store, erro
 		return nil, s.Explain("opening", err)
 	}
 	s.enteredBy = in.sessionUser
+	pb := s.b.(*pgBackend)
+	pb.names = in.names(t.schema)
 	switch {
 	case !in.schemaExists || in.empty:
 		err = errorf(ErrNotStore, "%s holds no caseaudit store (no schema %s); its administrator creates one with: caseaudit store init URL", s.path, t.schema)
@@ -302,8 +319,11 @@ func openPostgres(ctx context.Context, where string, opts Options) (*Store, erro
 		err = fmt.Errorf("the store %s has schema version %d and this caseaudit needs %d; its owner (role %s) upgrades it with: caseaudit store init URL",
 			s.path, in.version, len(pgMigrations), in.owner)
 	case in.version < len(pgMigrations):
-		if _, err = initPostgres(ctx, s, t, len(pgMigrations)); err != nil {
+		var res *InitResult
+		if res, err = initPostgres(ctx, s, t, len(pgMigrations)); err != nil {
 			err = s.Explain("upgrading", err)
+		} else {
+			pb.names.prefix = strings.TrimSuffix(res.Roles[0], "_"+GroupQA)
 		}
 	}
 	if err != nil {
@@ -321,9 +341,34 @@ type InitResult struct {
 	Created bool   // the schema was made now
 	From    int    // the schema version found (0 when created)
 	Version int    // the schema version now
-	Roles   []string
+	// Roles are the store's group roles, in the order of the groups
+	// (GroupQA, GroupAuditor, GroupGovernance).
+	Roles []string
 	// RolesCreated lists the group roles made now (they existed otherwise).
 	RolesCreated []string
+	// Migrated lists the members of the cluster-wide roles made members of
+	// the store's own, when the store was given roles of its own now.
+	Migrated []RoleMember
+	// RevokedLegacy: the store used the cluster-wide roles caseaudit_qa
+	// and caseaudit_auditor until now; they hold nothing in it any more.
+	RevokedLegacy bool
+}
+
+// RoleMember is a login given a store's own group role in place of a
+// cluster-wide one.
+type RoleMember struct {
+	Login, From, To string
+}
+
+// Role returns the name of a group role (GroupQA, GroupAuditor,
+// GroupGovernance) from InitResult.Roles.
+func (r *InitResult) Role(group string) string {
+	for i, g := range storeGroups {
+		if g == group && i < len(r.Roles) {
+			return r.Roles[i]
+		}
+	}
+	return ""
 }
 
 // InitPostgres makes a PostgreSQL store, or brings an existing one up to
@@ -376,7 +421,7 @@ func initPostgres(ctx context.Context, s *Store, t *pgTarget, version int) (*Ini
 	if !strings.EqualFold(in.encoding, "UTF8") {
 		return nil, fmt.Errorf("the database of %s is encoded in %s; a caseaudit store needs a UTF8 database (CREATE DATABASE … ENCODING 'UTF8')", s.path, in.encoding)
 	}
-	res := &InitResult{Store: s.path, Schema: t.schema, Owner: in.sessionUser, From: in.version, Roles: []string{RoleQA, RoleAuditor}}
+	res := &InitResult{Store: s.path, Schema: t.schema, Owner: in.sessionUser, From: in.version}
 	switch {
 	case in.schemaExists && !in.empty && !in.marked:
 		return nil, errorf(ErrNotStore, "%s is not a caseaudit store (its schema %s holds other tables); name another database, or another schema with ?schema=NAME", s.path, t.schema)
@@ -389,27 +434,9 @@ func initPostgres(ctx context.Context, s *Store, t *pgTarget, version int) (*Ini
 	if in.version > version {
 		version = in.version
 	}
-	for _, role := range res.Roles {
-		var exists bool
-		if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1)", role).Scan(&exists); err != nil {
-			return nil, err
-		}
-		if exists {
-			continue
-		}
-		// A concurrent init in another database of the cluster may create
-		// it first: that is as good.
-		_, err := tx.ExecContext(ctx, `DO $$ BEGIN CREATE ROLE `+quoteIdent(role)+` NOLOGIN;
-			EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`)
-		var pe *pgconn.PgError
-		if errors.As(err, &pe) && pe.Code == "42501" {
-			return nil, fmt.Errorf("the role %s does not exist and the login %s may not create roles; a database administrator creates it with: CREATE ROLE %s NOLOGIN; then run store init again",
-				role, in.sessionUser, role)
-		}
-		if err != nil {
-			return nil, err
-		}
-		res.RolesCreated = append(res.RolesCreated, role)
+	n, err := storeRoles(ctx, tx, s, in, t.schema, res)
+	if err != nil {
+		return nil, err
 	}
 	if !in.schemaExists {
 		if _, err := tx.ExecContext(ctx, "CREATE SCHEMA "+quoteIdent(t.schema)); err != nil {
@@ -425,25 +452,28 @@ func initPostgres(ctx context.Context, s *Store, t *pgTarget, version int) (*Ini
 	if _, err := tx.ExecContext(ctx, "UPDATE "+quoteIdent(t.schema)+".meta SET value = $1 WHERE key = 'schema_version'", strconv.Itoa(version)); err != nil {
 		return nil, err
 	}
-	grants := pgGrants
-	switch {
-	case version < 3: // trail_check came with version 3
-		grants = strings.ReplaceAll(grants, "{{S}}.refuse_change(), {{S}}.trail_check()", "{{S}}.refuse_change()")
-	case version == len(pgMigrations):
+	if _, err := tx.ExecContext(ctx, "INSERT INTO "+quoteIdent(t.schema)+".meta (key, value) VALUES ('role_prefix', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", n.prefix); err != nil {
+		return nil, err
+	}
+	if version == len(pgMigrations) {
 		// Every guard as this version expects it, whatever was dropped,
 		// disabled or replaced since.
-		if _, err := tx.ExecContext(ctx, guardsSQL(t.schema)); err != nil {
+		if _, err := tx.ExecContext(ctx, guardsSQL(n)); err != nil {
 			return nil, fmt.Errorf("restoring the store's guards: %w", err)
 		}
-		grants = strings.ReplaceAll(grants, "{{S}}.refuse_change(), {{S}}.trail_check()", guardFunctionList())
 	}
-	if version >= 5 { // the people list came with version 5
-		grants += pgPeopleGrants
+	if in.prefix == "" && in.schemaExists && !in.empty {
+		// A store that used the cluster-wide roles: they keep nothing in it.
+		res.RevokedLegacy = true
 	}
-	if version >= 6 { // trail_text came with version 6
-		grants += pgGrantsText
+	var legacy []string
+	if res.RevokedLegacy {
+		legacy, err = existingRoles(ctx, tx, legacyPrefix+"_"+GroupQA, legacyPrefix+"_"+GroupAuditor)
+		if err != nil {
+			return nil, err
+		}
 	}
-	if _, err := tx.ExecContext(ctx, inSchema(grants, t.schema)); err != nil {
+	if _, err := tx.ExecContext(ctx, grantsSQL(n, version, legacy)); err != nil {
 		return nil, fmt.Errorf("granting the roles their privileges: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -456,16 +486,147 @@ func initPostgres(ctx context.Context, s *Store, t *pgTarget, version int) (*Ini
 	return res, nil
 }
 
+// existingRoles returns those of names that exist.
+func existingRoles(ctx context.Context, tx *sql.Tx, names ...string) ([]string, error) {
+	var out []string
+	for _, r := range names {
+		var ok bool
+		if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1)", r).Scan(&ok); err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// storeRoles makes the store's group roles when missing: for a new store,
+// or one still on the cluster-wide roles, it chooses the role prefix
+// (rolePrefix; with a hash when the plain names are another store's, as
+// their comments say), and for the latter makes every member of
+// caseaudit_qa or caseaudit_auditor a member of the store's own role of
+// the same group, so that everyone who worked in the store still does.
+func storeRoles(ctx context.Context, tx *sql.Tx, s *Store, in *pgStoreInfo, schema string, res *InitResult) (pgNames, error) {
+	n := pgNames{schema: schema, prefix: in.prefix}
+	if n.prefix == "" {
+		for _, taken := range []bool{false, true} {
+			n.prefix = rolePrefix(in.database, schema, taken)
+			free := true
+			for _, g := range storeGroups {
+				var other bool
+				err := tx.QueryRowContext(ctx, `SELECT coalesce(pg_catalog.shobj_description(r.oid, 'pg_authid'), '') <> $2
+					FROM pg_catalog.pg_roles r WHERE r.rolname = $1`, n.role(g), roleComment(in.database, schema, g)).Scan(&other)
+				if err != nil && err != sql.ErrNoRows {
+					return n, err
+				}
+				if other {
+					free = false
+				}
+			}
+			if free {
+				break
+			}
+			if taken {
+				return n, fmt.Errorf("the roles %s already exist and are not this store's (their comments name another); a database administrator drops or renames them, then run store init again", strings.Join(groupRoles(n), ", "))
+			}
+		}
+	}
+	var missing []string
+	for _, g := range storeGroups {
+		res.Roles = append(res.Roles, n.role(g))
+		exists, err := existingRoles(ctx, tx, n.role(g))
+		if err != nil {
+			return n, err
+		}
+		if len(exists) > 0 {
+			continue
+		}
+		// In a savepoint: a login without CREATEROLE is told what its
+		// administrator runs, which needs the transaction still usable.
+		if _, err := tx.ExecContext(ctx, "SAVEPOINT create_role"); err != nil {
+			return n, err
+		}
+		_, err = tx.ExecContext(ctx, "CREATE ROLE "+quoteIdent(n.role(g))+" NOLOGIN")
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && pe.Code == "42501" {
+			if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT create_role"); err != nil {
+				return n, err
+			}
+			missing = append(missing, n.role(g))
+			continue
+		}
+		if err != nil {
+			return n, err
+		}
+		if _, err := tx.ExecContext(ctx, "COMMENT ON ROLE "+quoteIdent(n.role(g))+" IS "+quoteLiteral(roleComment(in.database, schema, g))); err != nil {
+			return n, err
+		}
+		res.RolesCreated = append(res.RolesCreated, n.role(g))
+	}
+	if len(missing) > 0 {
+		var stmts []string
+		for _, r := range missing {
+			stmts = append(stmts, "CREATE ROLE "+quoteIdent(r)+" NOLOGIN; GRANT "+quoteIdent(r)+" TO "+quoteIdent(in.sessionUser)+" WITH ADMIN OPTION;")
+		}
+		return n, fmt.Errorf("the store's roles do not exist and the login %s may not create roles; a database administrator creates them with: %s then run store init again",
+			in.sessionUser, strings.Join(stmts, " "))
+	}
+	if in.prefix != "" || !in.schemaExists || in.empty {
+		return n, nil
+	}
+	// Members of the cluster-wide roles, each given this store's role of
+	// the same group.
+	for _, g := range []string{GroupQA, GroupAuditor} {
+		rows, err := tx.QueryContext(ctx, `SELECT m.rolname FROM pg_catalog.pg_auth_members am
+			JOIN pg_catalog.pg_roles g ON g.oid = am.roleid JOIN pg_catalog.pg_roles m ON m.oid = am.member
+			WHERE g.rolname = $1 ORDER BY m.rolname`, legacyPrefix+"_"+g)
+		if err != nil {
+			return n, err
+		}
+		var members []string
+		for rows.Next() {
+			var m string
+			if err := rows.Scan(&m); err != nil {
+				rows.Close()
+				return n, err
+			}
+			members = append(members, m)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return n, err
+		}
+		for _, m := range members {
+			if _, err := tx.ExecContext(ctx, "GRANT "+quoteIdent(n.role(g))+" TO "+quoteIdent(m)); err != nil {
+				return n, fmt.Errorf("making %s a member of %s: %w", m, n.role(g), err)
+			}
+			res.Migrated = append(res.Migrated, RoleMember{Login: m, From: legacyPrefix + "_" + g, To: n.role(g)})
+		}
+	}
+	return n, nil
+}
+
+// groupRoles lists the store's group roles.
+func groupRoles(n pgNames) []string {
+	var out []string
+	for _, g := range storeGroups {
+		out = append(out, n.role(g))
+	}
+	return out
+}
+
 // pgBackend is a PostgreSQL store.
 type pgBackend struct {
 	schema      string
+	names       pgNames // the schema and its roles, as found on open
 	lockTimeout time.Duration
 	deadline    time.Duration // statement_timeout for each transaction; 0: none
 }
 
 // newPGBackend is the backend of the store target names.
 func newPGBackend(t *pgTarget, deadline time.Duration) *pgBackend {
-	return &pgBackend{schema: t.schema, lockTimeout: t.lockTimeout, deadline: deadline}
+	return &pgBackend{schema: t.schema, names: pgNames{schema: t.schema}, lockTimeout: t.lockTimeout, deadline: deadline}
 }
 
 // setLocal gives a transaction the store's schema, how long to wait for
@@ -574,10 +735,16 @@ func (b *pgBackend) explain(s *Store, doing string, err error) error {
 			return errorf(ErrBusy, "the store %s is busy: another caseaudit is writing to it; try again", s.path)
 		case pe.Code == "42501":
 			msg := pe.Message
-			if !strings.HasPrefix(msg, "caseaudit: ") {
-				msg = fmt.Sprintf("the login %s may not do this (%s); ask the store's administrator for the role %s (to record findings) or %s (to sample, allocate, moderate)",
-					loginName(s), msg, RoleAuditor, RoleQA)
-			} else {
+			switch {
+			case !strings.HasPrefix(msg, "caseaudit: ") && b.names.prefix == "":
+				// Not even the store's roles could be read: the login
+				// holds none of them.
+				msg = fmt.Sprintf("the login %s holds none of this store's roles (%s); ask the store's administrator to make it a member of the store's auditor, QA or governance role (store init names them)",
+					loginName(s), msg)
+			case !strings.HasPrefix(msg, "caseaudit: "):
+				msg = fmt.Sprintf("the login %s may not do this (%s); ask the store's administrator for the role %s (to record findings), %s (to sample, allocate, moderate) or %s (to redact)",
+					loginName(s), msg, b.names.role(GroupAuditor), b.names.role(GroupQA), b.names.role(GroupGovernance))
+			default:
 				msg = strings.TrimPrefix(msg, "caseaudit: ")
 			}
 			return errorf(ErrDuty, "%s the store %s: %s", doing, s.path, msg)
@@ -682,28 +849,24 @@ func shortCause(err error) string {
 // flatten joins the lines of a message.
 func flatten(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-// integrityCheck checks what keeps a PostgreSQL store's record sound: the
-// triggers are there and enabled, and the application roles can change
-// nothing recorded.
+// integrityCheck checks what keeps a PostgreSQL store's record sound:
+// the guards are there, enabled and as this version wrote them
+// (guardProblems), the store has roles of its own, and the privileges on
+// its tables are exactly those store init grants (grantProblems).
 func (b *pgBackend) integrityCheck(ctx context.Context, s *Store) error {
-	problems, err := guardProblems(ctx, s.db, b.schema)
+	problems, err := guardProblems(ctx, s.db, b.names)
 	if err != nil {
 		return s.Explain("checking", err)
 	}
-	for _, role := range []string{RoleQA, RoleAuditor} {
-		for _, table := range []string{"audit", "sampled_case", "trail"} {
-			var bad bool
-			err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1) AND
-				(has_table_privilege($2, $3, 'UPDATE') OR has_table_privilege($4, $5, 'DELETE') OR has_table_privilege($6, $7, 'TRUNCATE'))`,
-				role, role, quoteIdent(b.schema)+"."+table, role, quoteIdent(b.schema)+"."+table, role, quoteIdent(b.schema)+"."+table).Scan(&bad)
-			if err != nil {
-				return s.Explain("checking", err)
-			}
-			if bad {
-				problems = append(problems, fmt.Sprintf("the role %s may change or delete rows of %s", role, table))
-			}
-		}
+	if b.names.legacy() {
+		problems = append(problems, fmt.Sprintf("its roles are the cluster-wide %s and %s, whose members may write to every store on the server that has no roles of its own",
+			b.names.role(GroupQA), b.names.role(GroupAuditor)))
 	}
+	gp, err := grantProblems(ctx, s.db, b.names)
+	if err != nil {
+		return s.Explain("checking", err)
+	}
+	problems = append(problems, gp...)
 	if len(problems) > 0 {
 		return fmt.Errorf("the store %s is not protected as it should be (%s); its owner restores every guard and grant with caseaudit store init URL, and a trail changed meanwhile shows in verify",
 			s.path, strings.Join(problems, "; "))
