@@ -247,6 +247,34 @@ func (t *Tx) Entries(ctx context.Context, auditID int64, f Filter) ([]Entry, err
 	return out, attachTexts(out, texts)
 }
 
+// Actors returns the names entries of the given kinds of an audit's trail
+// are recorded under, each once, in the order each first appears: what
+// checking a name against the audit's auditors needs, read without the
+// entries' payloads and texts, so that it stays cheap as the trail grows.
+func (t *Tx) Actors(ctx context.Context, auditID int64, kinds ...string) ([]string, error) {
+	args := []any{auditID}
+	var ps []string
+	for _, k := range kinds {
+		args = append(args, k)
+		ps = append(ps, fmt.Sprintf("$%d", len(args)))
+	}
+	rows, err := t.tx.QueryContext(ctx, "SELECT actor FROM trail WHERE audit_id = $1 AND kind IN ("+strings.Join(ps, ", ")+
+		") GROUP BY actor ORDER BY min(seq)", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var a string
+		if err := rows.Scan(&a); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
 // Head returns the number of entries in an audit's trail and the hash of
 // its last entry ("" when it has none).
 func (t *Tx) Head(ctx context.Context, auditID int64) (n int, hash string, err error) {
