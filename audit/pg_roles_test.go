@@ -221,7 +221,7 @@ func TestPostgresConnectionLost(t *testing.T) {
 	admin := pgAdmin(t)
 	_, err := Import(ctx, s, "a", p, ImportOptions{Progress: func(n int) {
 		if n == 10 {
-			if _, err := admin.Exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'caseaudit-cut'"); err != nil {
+			if _, err := admin.Exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'caseaudit-cut%'"); err != nil {
 				t.Error(err)
 			}
 		}

@@ -100,11 +100,12 @@ func (n pgNames) expand(stmt string) string {
 }
 
 // rolePrefix derives a new store's role prefix from its schema and
-// database: the two joined, in the letters, digits and underscores an
-// unquoted identifier may hold; shortened, or when taken is set (the
-// plain name's roles belong to another store), given six hex digits of a
-// hash of both, so that two stores never share a prefix by truncation or
-// by how their names join ("a_b" in "c" and "a" in "b_c").
+// database: the two joined, in the lower-case letters, digits and
+// underscores an unquoted identifier may hold; when that changed a
+// character, when it is too long (and shortened), or when taken is set
+// (the plain name's roles belong to another store, as "a_b" in "c" and
+// "a" in "b_c" would), it ends with six hex digits of a hash of both
+// names, so that two stores never share a prefix.
 func rolePrefix(database, schema string, taken bool) string {
 	var b strings.Builder
 	for _, r := range strings.ToLower(schema + "_" + database) {
@@ -115,7 +116,7 @@ func rolePrefix(database, schema string, taken bool) string {
 		}
 	}
 	p := b.String()
-	if len(p) <= maxPrefix && !taken {
+	if len(p) <= maxPrefix && !taken && p == schema+"_"+database {
 		return p
 	}
 	sum := sha256.Sum256([]byte(database + "\x00" + schema))

@@ -307,6 +307,7 @@ func openPostgres(ctx context.Context, where string, opts Options) (*Store, erro
 	s.enteredBy = in.sessionUser
 	pb := s.b.(*pgBackend)
 	pb.names = in.names(t.schema)
+	pb.waiting = opts.Waiting
 	switch {
 	case !in.schemaExists || in.empty:
 		err = errorf(ErrNotStore, "%s holds no caseaudit store (no schema %s); its administrator creates one with: caseaudit store init URL", s.path, t.schema)
@@ -468,7 +469,7 @@ func initPostgres(ctx context.Context, s *Store, t *pgTarget, version int) (*Ini
 	}
 	var legacy []string
 	if res.RevokedLegacy {
-		legacy, err = existingRoles(ctx, tx, legacyPrefix+"_"+GroupQA, legacyPrefix+"_"+GroupAuditor)
+		legacy, err = existingRoles(ctx, tx, legacyPrefix+"_"+GroupQA, legacyPrefix+"_"+GroupAuditor, legacyPrefix+"_"+GroupGovernance)
 		if err != nil {
 			return nil, err
 		}
@@ -622,6 +623,9 @@ type pgBackend struct {
 	names       pgNames // the schema and its roles, as found on open
 	lockTimeout time.Duration
 	deadline    time.Duration // statement_timeout for each transaction; 0: none
+	// waiting, when set, is told when a write must wait for another
+	// session's lock, and whose.
+	waiting func(string)
 }
 
 // newPGBackend is the backend of the store target names.
@@ -683,11 +687,134 @@ func (b *pgBackend) beginRead(ctx context.Context, db *sql.DB) (*sql.Tx, error) 
 
 // lockAudit takes the audit's transaction advisory lock: writers of one
 // audit, on any machine, take turns; it is released when the transaction
-// ends (committed or rolled back, or the connection lost).
+// ends (committed or rolled back, or the connection lost). When another
+// session holds it, the wait is announced first, naming who holds it
+// (lockHolder), and a wait that outlasts the lock timeout ends with a
+// message naming them too.
 func (b *pgBackend) lockAudit(ctx context.Context, tx *sql.Tx, auditID int64) error {
-	_, err := tx.ExecContext(ctx, "SELECT pg_catalog.pg_advisory_xact_lock($1, $2)", lockSpace(b.schema), int32(auditID))
+	space, key := lockSpace(b.schema), int32(auditID)
+	var got bool
+	var mark sql.NullString
+	if err := tx.QueryRowContext(ctx, "SELECT l.got, CASE WHEN l.got THEN "+markWriting+
+		" END FROM (SELECT pg_catalog.pg_try_advisory_xact_lock($1, $2) AS got) l", space, key, writingMark).Scan(&got, &mark); err != nil {
+		return err
+	}
+	if got {
+		return nil
+	}
+	h := b.lockHolder(ctx, tx, space, key)
+	if b.waiting != nil && h != nil {
+		b.waiting(fmt.Sprintf("waiting for %s to finish writing to the store (up to %s)", h, b.lockWait()))
+	}
+	_, err := tx.ExecContext(ctx, "SELECT "+markWriting+" FROM (SELECT pg_catalog.pg_advisory_xact_lock($1, $2)) l", space, key, writingMark)
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "55P03" && h != nil {
+		return &lockTimeout{holder: h, wait: b.lockWait(), err: err}
+	}
 	return err
 }
+
+// lockWait is how long a writer waits for another's lock.
+func (b *pgBackend) lockWait() time.Duration {
+	if b.lockTimeout <= 0 {
+		return DefaultBusyTimeout
+	}
+	return b.lockTimeout
+}
+
+// lockHolder is the session that holds a store's advisory lock.
+type lockHolder struct {
+	pid    int
+	login  string
+	person string    // the login's name in the people list, when known
+	since  time.Time // when its transaction began; zero when this login may not see it
+	app    string    // its application_name
+}
+
+func (h *lockHolder) String() string {
+	who := h.login
+	if h.person != "" {
+		who = h.person + " (login " + h.login + ")"
+	} else {
+		who = "the login " + h.login
+	}
+	since := "since a time this login may not see (an administrator sees it in pg_stat_activity)"
+	if !h.since.IsZero() {
+		since = "since " + h.since.UTC().Format("2006-01-02 15:04:05") + " UTC"
+	}
+	app := h.app
+	if app == "" {
+		app = "an unnamed application"
+	}
+	return fmt.Sprintf("%s, %s, in %s (server process %d)", who, since, strconv.Quote(app), h.pid)
+}
+
+// lockTimeout is a wait for another session's lock that outlasted the
+// lock timeout.
+type lockTimeout struct {
+	holder *lockHolder
+	wait   time.Duration
+	err    error
+}
+
+func (e *lockTimeout) Error() string { return e.err.Error() }
+func (e *lockTimeout) Unwrap() error { return e.err }
+
+// lockHolder finds who holds the advisory lock (space, key) in this
+// database: the session's login, its person, when its transaction began
+// and its application. PostgreSQL shows another login's transaction start
+// only to a superuser or a member of pg_read_all_stats; a caseaudit writer
+// says when it took the lock in its application name (markWriting), which
+// every login sees. It returns nil when the holder cannot be found (it
+// ended meanwhile).
+func (b *pgBackend) lockHolder(ctx context.Context, tx *sql.Tx, space, key int32) *lockHolder {
+	h := &lockHolder{}
+	var since sql.NullTime
+	err := tx.QueryRowContext(ctx, `SELECT a.pid, coalesce(a.usename::text, ''), coalesce(a.application_name, ''), a.xact_start
+		FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
+		WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())
+		AND l.classid::text::bigint = $1 AND l.objid::text::bigint = $2 AND l.objsubid = 2
+		LIMIT 1`, int64(uint32(space)), int64(uint32(key))).Scan(&h.pid, &h.login, &h.app, &since)
+	if err != nil {
+		return nil
+	}
+	if since.Valid {
+		h.since = since.Time
+	}
+	if app, at, ok := strings.Cut(h.app, writingMark); ok {
+		if t, err := time.Parse(time.RFC3339, strings.TrimSuffix(at, ")")); err == nil {
+			h.app = app
+			if h.since.IsZero() {
+				h.since = t
+			}
+		}
+	}
+	// The people list's name for the login, where the store has one;
+	// within a savepoint, so that a store without the function (an older
+	// schema) leaves the transaction usable.
+	if _, err := tx.ExecContext(ctx, "SAVEPOINT lock_holder"); err == nil {
+		var name sql.NullString
+		if err := tx.QueryRowContext(ctx, "SELECT r.name FROM "+quoteIdent(b.schema)+".person_of($1) r", h.login).Scan(&name); err == nil && name.Valid {
+			h.person = name.String
+		}
+		if err != nil && err != sql.ErrNoRows {
+			tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT lock_holder")
+		} else {
+			tx.ExecContext(ctx, "RELEASE SAVEPOINT lock_holder")
+		}
+	}
+	return h
+}
+
+// writingMark is what a caseaudit writer adds to its application name
+// while it holds an audit's lock, with the time its transaction began
+// (now()); markWriting sets it ($3) for the transaction only, within the
+// 63 bytes PostgreSQL keeps of an application name.
+const (
+	writingMark = " (writing since "
+	markWriting = `pg_catalog.set_config('application_name', pg_catalog.left(pg_catalog.current_setting('application_name'), 63 - 37) || $3::text
+		|| pg_catalog.to_char(pg_catalog.now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || ')', true)`
+)
 
 func (*pgBackend) insertID(ctx context.Context, tx *sql.Tx, query string, args ...any) (int64, error) {
 	var id int64
@@ -721,6 +848,11 @@ func connLost(err error) bool {
 // explain turns PostgreSQL's errors into one line a person can act on,
 // naming the store without its password.
 func (b *pgBackend) explain(s *Store, doing string, err error) error {
+	var lt *lockTimeout
+	if errors.As(err, &lt) {
+		return errorf(ErrBusy, "the store %s is busy: %s has held the audit's write lock longer than the lock timeout (%s); try again when they have finished, or ask the store's administrator to end that session",
+			s.path, lt.holder, lt.wait)
+	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		switch {
@@ -854,15 +986,22 @@ func flatten(s string) string { return strings.Join(strings.Fields(s), " ") }
 // (guardProblems), the store has roles of its own, and the privileges on
 // its tables are exactly those store init grants (grantProblems).
 func (b *pgBackend) integrityCheck(ctx context.Context, s *Store) error {
-	problems, err := guardProblems(ctx, s.db, b.names)
+	// The roles as they are now: store init may have run since the store
+	// was opened.
+	in, err := inspectPostgres(ctx, s.db, b.schema)
 	if err != nil {
 		return s.Explain("checking", err)
 	}
-	if b.names.legacy() {
-		problems = append(problems, fmt.Sprintf("its roles are the cluster-wide %s and %s, whose members may write to every store on the server that has no roles of its own",
-			b.names.role(GroupQA), b.names.role(GroupAuditor)))
+	n := in.names(b.schema)
+	problems, err := guardProblems(ctx, s.db, n)
+	if err != nil {
+		return s.Explain("checking", err)
 	}
-	gp, err := grantProblems(ctx, s.db, b.names)
+	if n.legacy() {
+		problems = append(problems, fmt.Sprintf("its roles are the cluster-wide %s and %s, whose members may write to every store on the server that has no roles of its own",
+			n.role(GroupQA), n.role(GroupAuditor)))
+	}
+	gp, err := grantProblems(ctx, s.db, n)
 	if err != nil {
 		return s.Explain("checking", err)
 	}

@@ -71,7 +71,8 @@ func (g *globalOptions) openStore(ctx context.Context) (*audit.Store, error) {
 		fi, err := os.Stat(path)
 		fresh = errors.Is(err, fs.ErrNotExist) || err == nil && fi.Size() == 0
 	}
-	st, err := audit.Open(ctx, path, audit.Options{Clock: g.Now, Actor: g.actor(), Deadline: g.DBTimeout})
+	st, err := audit.Open(ctx, path, audit.Options{Clock: g.Now, Actor: g.actor(), Deadline: g.DBTimeout,
+		Waiting: func(msg string) { g.infof("%s\n", msg) }})
 	if err != nil {
 		return nil, err
 	}
