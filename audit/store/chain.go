@@ -197,8 +197,11 @@ type Filter struct {
 }
 
 // Entries returns the entries of an audit's trail that f chooses, in order.
+// Every write reads some, under the audit's lock, so it takes few round
+// trips: whether an entry was redacted in place comes with it, and the
+// texts are read only when an entry read has any.
 func (t *Tx) Entries(ctx context.Context, auditID int64, f Filter) ([]Entry, error) {
-	where := " WHERE audit_id = $1"
+	where := " WHERE trail.audit_id = $1"
 	args := []any{auditID}
 	if f.Case != "" {
 		args = append(args, f.Case)
@@ -212,37 +215,40 @@ func (t *Tx) Entries(ctx context.Context, auditID int64, f Filter) ([]Entry, err
 		}
 		where += " AND kind IN (" + strings.Join(ps, ", ") + ")"
 	}
-	query := "SELECT seq, kind, case_id, actor, entered_by, at, payload, prev_hash, hash FROM trail" + where + " ORDER BY seq"
+	query := "SELECT trail.seq, kind, case_id, actor, entered_by, trail.at, payload, prev_hash, hash, r.at FROM trail" +
+		" LEFT JOIN trail_redaction r ON r.audit_id = trail.audit_id AND r.seq = trail.seq" + where + " ORDER BY trail.seq"
 	rows, err := t.tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []Entry
+	withTexts := false
 	for rows.Next() {
 		var e Entry
 		var at, payload string
-		if err := rows.Scan(&e.Seq, &e.Kind, &e.Case, &e.Actor, &e.EnteredBy, &at, &payload, &e.PrevHash, &e.Hash); err != nil {
+		var redacted sql.NullString
+		if err := rows.Scan(&e.Seq, &e.Kind, &e.Case, &e.Actor, &e.EnteredBy, &at, &payload, &e.PrevHash, &e.Hash, &redacted); err != nil {
 			return nil, err
 		}
 		e.At = ParseTime(at)
 		e.Payload = json.RawMessage(payload)
+		if redacted.Valid {
+			e.RedactedInPlace = ParseTime(redacted.String)
+		}
+		withTexts = withTexts || strings.Contains(payload, `"`+TextCommitKey+`"`)
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	rows.Close()
+	if !withTexts {
+		return out, nil
+	}
 	texts, err := t.texts(ctx, where, args)
 	if err != nil {
 		return nil, err
-	}
-	legacy, err := t.legacyRedactions(ctx, auditID)
-	if err != nil {
-		return nil, err
-	}
-	for i := range out {
-		out[i].RedactedInPlace = legacy[out[i].Seq]
 	}
 	return out, attachTexts(out, texts)
 }
