@@ -307,7 +307,7 @@ func openPostgres(ctx context.Context, where string, opts Options) (*Store, erro
 	s.enteredBy = in.sessionUser
 	pb := s.b.(*pgBackend)
 	pb.names = in.names(t.schema)
-	pb.waiting = opts.Waiting
+	pb.waiting, pb.db = opts.Waiting, s.db
 	switch {
 	case !in.schemaExists || in.empty:
 		err = errorf(ErrNotStore, "%s holds no caseaudit store (no schema %s); its administrator creates one with: caseaudit store init URL", s.path, t.schema)
@@ -626,6 +626,7 @@ type pgBackend struct {
 	// waiting, when set, is told when a write must wait for another
 	// session's lock, and whose.
 	waiting func(string)
+	db      *sql.DB // the store's connections, to look up who holds a lock
 }
 
 // newPGBackend is the backend of the store target names.
@@ -702,17 +703,37 @@ func (b *pgBackend) lockAudit(ctx context.Context, tx *sql.Tx, auditID int64) er
 	if got {
 		return nil
 	}
-	h := b.lockHolder(ctx, tx, space, key)
-	if b.waiting != nil && h != nil {
-		b.waiting(fmt.Sprintf("waiting for %s to finish writing to the store (up to %s)", h, b.lockWait()))
-	}
+	// Waits are common and short while several people record at once:
+	// who holds the lock is looked up, on another connection, only when
+	// the wait lasts, so that a short one costs no more than the wait.
+	var h *lockHolder
+	looked := make(chan struct{})
+	notice := time.AfterFunc(min(waitNotice, b.lockWait()/2), func() {
+		defer close(looked)
+		h = b.lockHolder(ctx, space, key)
+		if b.waiting != nil && h != nil {
+			b.waiting(fmt.Sprintf("waiting for %s to finish writing to the store (up to %s)", h, b.lockWait()))
+		}
+	})
 	_, err := tx.ExecContext(ctx, "SELECT "+markWriting+" FROM (SELECT pg_catalog.pg_advisory_xact_lock($1, $2)) l", space, key, writingMark)
+	if !notice.Stop() {
+		<-looked // never let the notice come after the write has gone on
+	}
 	var pe *pgconn.PgError
-	if errors.As(err, &pe) && pe.Code == "55P03" && h != nil {
-		return &lockTimeout{holder: h, wait: b.lockWait(), err: err}
+	if errors.As(err, &pe) && pe.Code == "55P03" {
+		if h == nil {
+			h = b.lockHolder(ctx, space, key)
+		}
+		if h != nil {
+			return &lockTimeout{holder: h, wait: b.lockWait(), err: err}
+		}
 	}
 	return err
 }
+
+// waitNotice is how long a write waits for another's lock before it says
+// whose it is.
+const waitNotice = 500 * time.Millisecond
 
 // lockWait is how long a writer waits for another's lock.
 func (b *pgBackend) lockWait() time.Duration {
@@ -767,10 +788,13 @@ func (e *lockTimeout) Unwrap() error { return e.err }
 // says when it took the lock in its application name (markWriting), which
 // every login sees. It returns nil when the holder cannot be found (it
 // ended meanwhile).
-func (b *pgBackend) lockHolder(ctx context.Context, tx *sql.Tx, space, key int32) *lockHolder {
+func (b *pgBackend) lockHolder(ctx context.Context, space, key int32) *lockHolder {
+	if b.db == nil {
+		return nil
+	}
 	h := &lockHolder{}
 	var since sql.NullTime
-	err := tx.QueryRowContext(ctx, `SELECT a.pid, coalesce(a.usename::text, ''), coalesce(a.application_name, ''), a.xact_start
+	err := b.db.QueryRowContext(ctx, `SELECT a.pid, coalesce(a.usename::text, ''), coalesce(a.application_name, ''), a.xact_start
 		FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
 		WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())
 		AND l.classid::text::bigint = $1 AND l.objid::text::bigint = $2 AND l.objsubid = 2
@@ -789,19 +813,10 @@ func (b *pgBackend) lockHolder(ctx context.Context, tx *sql.Tx, space, key int32
 			}
 		}
 	}
-	// The people list's name for the login, where the store has one;
-	// within a savepoint, so that a store without the function (an older
-	// schema) leaves the transaction usable.
-	if _, err := tx.ExecContext(ctx, "SAVEPOINT lock_holder"); err == nil {
-		var name sql.NullString
-		if err := tx.QueryRowContext(ctx, "SELECT r.name FROM "+quoteIdent(b.schema)+".person_of($1) r", h.login).Scan(&name); err == nil && name.Valid {
-			h.person = name.String
-		}
-		if err != nil && err != sql.ErrNoRows {
-			tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT lock_holder")
-		} else {
-			tx.ExecContext(ctx, "RELEASE SAVEPOINT lock_holder")
-		}
+	// The people list's name for the login, where the store has one.
+	var name sql.NullString
+	if err := b.db.QueryRowContext(ctx, "SELECT r.name FROM "+quoteIdent(b.schema)+".person_of($1) r", h.login).Scan(&name); err == nil && name.Valid {
+		h.person = name.String
 	}
 	return h
 }
