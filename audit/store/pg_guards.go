@@ -335,16 +335,30 @@ var pgGuardTriggers = []pgTrigger{
 	{"trail_redaction", "trail_redaction_redact_duty", "BEFORE INSERT", "redact_duty", true},
 }
 
+// functionSQL (re)creates one function of the guards.
+func functionSQL(f pgFunction) string {
+	sec := ""
+	if f.definer {
+		sec = " SECURITY DEFINER"
+	}
+	return fmt.Sprintf("CREATE OR REPLACE FUNCTION {{S}}.%s(%s) RETURNS %s LANGUAGE %s %s%s SET search_path = pg_catalog, pg_temp AS $fn$%s$fn$;\n",
+		f.name, f.args, f.returns, f.lang, f.extra, sec, f.body)
+}
+
+// withFunctions puts into a migration the functions of the guards it
+// names ({{fn:NAME}}), as this version writes them.
+func withFunctions(stmt string) string {
+	for _, f := range pgFunctions {
+		stmt = strings.ReplaceAll(stmt, "{{fn:"+f.name+"}}", functionSQL(f))
+	}
+	return stmt
+}
+
 // guardsSQL (re)creates every function and trigger of the guards.
 func guardsSQL(n pgNames) string {
 	var b strings.Builder
 	for _, f := range pgFunctions {
-		sec := ""
-		if f.definer {
-			sec = " SECURITY DEFINER"
-		}
-		fmt.Fprintf(&b, "CREATE OR REPLACE FUNCTION {{S}}.%s(%s) RETURNS %s LANGUAGE %s %s%s SET search_path = pg_catalog, pg_temp AS $fn$%s$fn$;\n",
-			f.name, f.args, f.returns, f.lang, f.extra, sec, f.body)
+		b.WriteString(functionSQL(f))
 	}
 	for _, t := range pgGuardTriggers {
 		each := "STATEMENT"

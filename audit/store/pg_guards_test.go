@@ -40,27 +40,9 @@ func pgAdminDB(t testing.TB) *sql.DB {
 // pgLoginAs makes a login role in the store's group role for group
 // (GroupQA, GroupAuditor, GroupGovernance) and returns the store's URL as
 // that login, and the role.
-func pgLoginAs(t testing.TB, where, group string) (string, string) {
+func pgLoginAs(t *testing.T, where, group string) (string, string) {
 	t.Helper()
-	admin := pgAdminDB(t)
-	role := fmt.Sprintf("p_%d", time.Now().UnixNano())
-	pw := "pw" + role
-	if _, err := admin.Exec("CREATE ROLE " + quoteIdent(role) + " LOGIN PASSWORD '" + pw + "'"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := admin.Exec("GRANT " + quoteIdent(storeRole(t, where, group)) + " TO " + quoteIdent(role)); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		admin.Exec("DROP OWNED BY " + quoteIdent(role))
-		admin.Exec("DROP ROLE " + quoteIdent(role))
-	})
-	u, err := url.Parse(where)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.User = url.UserPassword(role, pw)
-	return u.String(), role
+	return pgLoginIn(t, where, storeRole(t, where, group))
 }
 
 // forge inserts a trail entry by hand as s's login, with the hash the

@@ -292,15 +292,7 @@ CREATE TABLE {{S}}.trail_redaction (
 	at       text   COLLATE "C" NOT NULL,
 	PRIMARY KEY (audit_id, seq)
 );
-CREATE FUNCTION {{S}}.text_erase_only() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-	IF TG_OP <> 'UPDATE' OR NEW.audit_id <> OLD.audit_id OR NEW.seq <> OLD.seq OR NEW.field <> OLD.field
-		OR NEW.salt IS NOT NULL OR NEW.text IS NOT NULL OR NEW.redacted_at IS NULL OR OLD.redacted_at IS NOT NULL THEN
-		RAISE EXCEPTION 'caseaudit: free text can only be erased, by redaction' USING ERRCODE = 'P0001';
-	END IF;
-	RETURN NEW;
-END
-$$;
+{{fn:text_erase_only}}
 CREATE TRIGGER trail_text_erase_only BEFORE UPDATE OR DELETE ON {{S}}.trail_text
 	FOR EACH ROW EXECUTE FUNCTION {{S}}.text_erase_only();
 CREATE TRIGGER trail_redaction_no_change BEFORE UPDATE OR DELETE ON {{S}}.trail_redaction

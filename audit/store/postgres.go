@@ -446,7 +446,7 @@ func initPostgres(ctx context.Context, s *Store, t *pgTarget, version int) (*Ini
 		res.Created = true
 	}
 	for v := in.version; v < version; v++ {
-		if _, err := tx.ExecContext(ctx, inSchema(pgMigrations[v], t.schema)); err != nil {
+		if _, err := tx.ExecContext(ctx, inSchema(withFunctions(pgMigrations[v]), t.schema)); err != nil {
 			return nil, fmt.Errorf("migrating the store schema to version %d: %w", v+1, err)
 		}
 	}
