@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -387,5 +388,48 @@ func TestWaitNamesTheLockHolder(t *testing.T) {
 	defer qa.Close()
 	if err := write(qa); err != nil {
 		t.Errorf("after the holder ended: %v", err)
+	}
+}
+
+// Roles of the plain name that another store's comment claims are left
+// to it: the new store's names get a hash. A role of the plain name with
+// no comment (an administrator made it for a login without CREATEROLE) is
+// the store's.
+func TestStoreInitLeavesAnotherStoresRoles(t *testing.T) {
+	ctx := context.Background()
+	admin := pgAdminDB(t)
+	var db string
+	if err := admin.QueryRow("SELECT current_database()").Scan(&db); err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(pgServer(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, claimed := range []bool{true, false} {
+		schema := fmt.Sprintf("s_claimed_%d_%d", i, time.Now().UnixNano())
+		plain := rolePrefix(db, schema, false) + "_" + GroupQA
+		if _, err := admin.Exec("CREATE ROLE " + quoteIdent(plain) + " NOLOGIN"); err != nil {
+			t.Fatal(err)
+		}
+		if claimed {
+			if _, err := admin.Exec("COMMENT ON ROLE " + quoteIdent(plain) + " IS " + quoteLiteral(roleComment("another", schema, GroupQA))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		q := u.Query()
+		q.Set("schema", schema)
+		u.RawQuery = q.Encode()
+		res, err := InitPostgres(ctx, u.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		dropStoreAfter(t, schema, append(res.Roles, plain))
+		switch {
+		case claimed && (res.Role(GroupQA) == plain || !strings.HasPrefix(res.Role(GroupQA), rolePrefix(db, schema, false)+"_")):
+			t.Errorf("another store's role %s: the new store's QA role is %s", plain, res.Role(GroupQA))
+		case !claimed && (res.Role(GroupQA) != plain || slices.Contains(res.RolesCreated, plain)):
+			t.Errorf("a role made for the store, %s: the store's QA role is %s (created: %v)", plain, res.Role(GroupQA), res.RolesCreated)
+		}
 	}
 }

@@ -505,7 +505,7 @@ func existingRoles(ctx context.Context, tx *sql.Tx, names ...string) ([]string, 
 // storeRoles makes the store's group roles when missing: for a new store,
 // or one still on the cluster-wide roles, it chooses the role prefix
 // (rolePrefix; with a hash when the plain names are another store's, as
-// their comments say), and for the latter makes every member of
+// their comments say; a role without a comment is adopted), and for the latter makes every member of
 // caseaudit_qa or caseaudit_auditor a member of the store's own role of
 // the same group, so that everyone who worked in the store still does.
 func storeRoles(ctx context.Context, tx *sql.Tx, s *Store, in *pgStoreInfo, schema string, res *InitResult) (pgNames, error) {
@@ -516,7 +516,9 @@ func storeRoles(ctx context.Context, tx *sql.Tx, s *Store, in *pgStoreInfo, sche
 			free := true
 			for _, g := range storeGroups {
 				var other bool
-				err := tx.QueryRowContext(ctx, `SELECT coalesce(pg_catalog.shobj_description(r.oid, 'pg_authid'), '') <> $2
+				// A role without a comment is taken for this store's: an
+				// administrator made it for init, as init's message says.
+				err := tx.QueryRowContext(ctx, `SELECT coalesce(pg_catalog.shobj_description(r.oid, 'pg_authid'), '') NOT IN ('', $2)
 					FROM pg_catalog.pg_roles r WHERE r.rolname = $1`, n.role(g), roleComment(in.database, schema, g)).Scan(&other)
 				if err != nil && err != sql.ErrNoRows {
 					return n, err
