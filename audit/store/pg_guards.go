@@ -371,22 +371,6 @@ func guardsSQL(n pgNames) string {
 	return n.expand(b.String())
 }
 
-// guardFunctionList names the guards' functions with their argument types,
-// for grants.
-func guardFunctionList() string {
-	var names []string
-	for _, f := range pgFunctions {
-		var types []string
-		for _, a := range strings.Split(f.args, ",") {
-			if fs := strings.Fields(a); len(fs) == 2 {
-				types = append(types, fs[1])
-			}
-		}
-		names = append(names, "{{S}}."+f.name+"("+strings.Join(types, ", ")+")")
-	}
-	return strings.Join(names, ", ")
-}
-
 // lockSpace is the first key of a store's advisory locks: the store's own
 // (from its schema name), so that two stores in one database never take
 // each other's locks, and a lock someone takes by hand on the old shared

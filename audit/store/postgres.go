@@ -435,7 +435,7 @@ func initPostgres(ctx context.Context, s *Store, t *pgTarget, version int) (*Ini
 	if in.version > version {
 		version = in.version
 	}
-	n, err := storeRoles(ctx, tx, s, in, t.schema, res)
+	n, err := storeRoles(ctx, tx, in, t.schema, res)
 	if err != nil {
 		return nil, err
 	}
@@ -508,7 +508,7 @@ func existingRoles(ctx context.Context, tx *sql.Tx, names ...string) ([]string, 
 // their comments say; a role without a comment is adopted), and for the latter makes every member of
 // caseaudit_qa or caseaudit_auditor a member of the store's own role of
 // the same group, so that everyone who worked in the store still does.
-func storeRoles(ctx context.Context, tx *sql.Tx, s *Store, in *pgStoreInfo, schema string, res *InitResult) (pgNames, error) {
+func storeRoles(ctx context.Context, tx *sql.Tx, in *pgStoreInfo, schema string, res *InitResult) (pgNames, error) {
 	n := pgNames{schema: schema, prefix: in.prefix}
 	if n.prefix == "" {
 		for _, taken := range []bool{false, true} {
