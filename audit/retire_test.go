@@ -264,8 +264,8 @@ func TestRetirementPostgresRawSQL(t *testing.T) {
 	oldID := auditID(t, owner, "old")
 	before := rowCounts(t, owner)
 
-	qaURL, _ := pgLogin(t, where, store.RoleQA)
-	auditorURL, _ := pgLogin(t, where, store.RoleAuditor)
+	qaURL, _ := pgLogin(t, where, store.GroupQA)
+	auditorURL, _ := pgLogin(t, where, store.GroupAuditor)
 	qa, _ := openAt(t, qaURL, "QA Officer")
 	au, _ := openAt(t, auditorURL, "A. Khan")
 	for _, who := range []*Store{qa, au} {

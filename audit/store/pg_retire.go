@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 )
 
 // Retention on PostgreSQL (see retire.go for the store log). Every DELETE
@@ -22,21 +21,13 @@ import (
 // checks its place in the chain and its hash) and deletes the audit's
 // rows, and nothing else.
 
-// pgQAToken and pgAuditorToken stand for the group roles' names in the
-// statements below.
-const (
-	pgQAToken      = "{{QA}}"
-	pgAuditorToken = "{{AUDITOR}}"
-)
+// whoRetires are the store's group roles that may set the retention
+// period and retire audits.
+var whoRetires = []string{GroupQA, GroupGovernance}
 
-// withRoles puts the role names into a statement.
-func withRoles(stmt string) string {
-	return strings.NewReplacer(pgQAToken, RoleQA, pgAuditorToken, RoleAuditor).Replace(stmt)
-}
-
-// pgRetireMigration is schema version 7: the store log, and the triggers
-// of version 6 that refused DELETE along with UPDATE narrowed to UPDATE
-// (their DELETE triggers are guards: pgRetireTriggers).
+// pgRetireMigration is schema version 7: the store log. Its triggers, and
+// the DELETE triggers of the audit's tables, are guards (pgRetireTriggers),
+// made by store init.
 const pgRetireMigration = `
 CREATE TABLE {{S}}.store_log (
 	seq        bigint PRIMARY KEY,
@@ -51,12 +42,6 @@ CREATE TABLE {{S}}.store_log (
 	hash       text   COLLATE "C" NOT NULL
 );
 CREATE UNIQUE INDEX store_log_retired ON {{S}}.store_log (audit_id) WHERE kind = 'retirement';
-DROP TRIGGER trail_text_erase_only ON {{S}}.trail_text;
-CREATE TRIGGER trail_text_erase_only BEFORE UPDATE ON {{S}}.trail_text
-	FOR EACH ROW EXECUTE FUNCTION {{S}}.text_erase_only();
-DROP TRIGGER trail_redaction_no_change ON {{S}}.trail_redaction;
-CREATE TRIGGER trail_redaction_no_change BEFORE UPDATE ON {{S}}.trail_redaction
-	FOR EACH ROW EXECUTE FUNCTION {{S}}.refuse_change();
 `
 
 // pgRetireFunctions are guards (pg_guards.go): re-created by store init,
@@ -70,7 +55,7 @@ SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.decode(prev_hash, 'hex') |
 	|| ',"audit":' || {{S}}.json_string(audit_name) || ',"entered_by":' || {{S}}.json_string(entered_by)
 	|| ',"kind":' || {{S}}.json_string(kind) || ',"payload":' || payload || ',"seq":' || seq::text || '}', 'UTF8')), 'hex')
 `},
-	{name: "store_log_check", returns: "trigger", lang: "plpgsql", body: withRoles(`
+	{name: "store_log_check", returns: "trigger", lang: "plpgsql", body: `
 DECLARE
 	n      bigint;
 	prev   text;
@@ -97,12 +82,13 @@ BEGIN
 	IF NEW.entered_by IS DISTINCT FROM session_user::text THEN
 		RAISE EXCEPTION 'caseaudit: a store log entry entered by % cannot be made by the login %', NEW.entered_by, session_user USING ERRCODE = 'P0001';
 	END IF;
-	IF NEW.kind = 'retention' AND pg_catalog.pg_has_role(session_user, '{{QA}}', 'MEMBER') IS NOT TRUE THEN
-		RAISE EXCEPTION 'caseaudit: refused: the login % may not set the retention period; that needs the role {{QA}}', session_user USING ERRCODE = '42501';
+	IF NEW.kind = 'retention' AND (pg_catalog.pg_has_role(session_user, {{lit:qa}}, 'MEMBER')
+		OR pg_catalog.pg_has_role(session_user, {{lit:governance}}, 'MEMBER')) IS NOT TRUE THEN
+		RAISE EXCEPTION 'caseaudit: refused: the login % may not set the retention period in this store; that needs the role % or %', session_user, {{lit:qa}}, {{lit:governance}} USING ERRCODE = '42501';
 	END IF;
 	RETURN NEW;
 END
-`)},
+`},
 	{name: "store_log_refuse", returns: "trigger", lang: "plpgsql", body: `
 BEGIN
 	RAISE EXCEPTION 'caseaudit: the store log is append-only' USING ERRCODE = 'P0001';
@@ -144,8 +130,6 @@ var pgRetireTriggers = []pgTrigger{
 	{"trail", "trail_no_delete", "BEFORE DELETE", "retired_only", true},
 	{"trail_text", "trail_text_no_delete", "BEFORE DELETE", "retired_only", true},
 	{"trail_redaction", "trail_redaction_no_delete", "BEFORE DELETE", "retired_only", true},
-	{"trail_text", "trail_text_no_truncate", "BEFORE TRUNCATE", "refuse_change", false},
-	{"trail_redaction", "trail_redaction_no_truncate", "BEFORE TRUNCATE", "refuse_change", false},
 	{"audit", "audit_not_retired", "BEFORE INSERT", "audit_not_retired", true},
 	{"store_log", "store_log_no_change", "BEFORE UPDATE OR DELETE", "store_log_refuse", true},
 	{"store_log", "store_log_no_truncate", "BEFORE TRUNCATE", "store_log_refuse", false},
@@ -156,15 +140,18 @@ var pgRetireTriggers = []pgTrigger{
 // brought them.
 func init() {
 	pgFunctions = append(pgFunctions, pgRetireFunctions...)
+	pgFunctions = append(pgFunctions, retireFunction)
 	pgGuardTriggers = append(pgGuardTriggers, pgRetireTriggers...)
+	pgGrants = append(pgGrants,
+		pgGrant{table: "store_log", privs: readOnly, groups: allGroups, since: 7},
+		pgGrant{table: "store_log", privs: insertOnly, groups: whoRetires, since: 7})
 }
 
-// retireFunctionArgs is retire_audit's argument list.
-const retireFunctionArgs = "p_audit text, p_seq bigint, p_actor text, p_at text, p_payload text, p_prev_hash text, p_hash text"
-
-// retireFunctionBody is retire_audit's body. The age is counted by the
+// retireFunction is retire_audit: a guard run with its owner's rights
+// (the store's owner, who runs store init). The age is counted by the
 // server's clock from the audit's last sign-off.
-var retireFunctionBody = withRoles(`
+var retireFunction = pgFunction{name: "retire_audit", args: retireFunctionArgs, returns: "TABLE (tbl text, deleted bigint)",
+	lang: "plpgsql", extra: "VOLATILE", definer: true, body: `
 DECLARE
 	aid    bigint;
 	months bigint;
@@ -174,9 +161,9 @@ DECLARE
 	listed bigint;
 	n      bigint;
 BEGIN
-	IF pg_catalog.pg_has_role(session_user, '{{QA}}', 'MEMBER') IS NOT TRUE
-		AND pg_catalog.pg_has_role(session_user, (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = '{{S}}.store_log'::pg_catalog.regclass), 'MEMBER') IS NOT TRUE THEN
-		RAISE EXCEPTION 'caseaudit: refused: the login % may not retire audits; that needs the role {{QA}} (or the store''s owner)', session_user USING ERRCODE = '42501';
+	IF (pg_catalog.pg_has_role(session_user, {{lit:qa}}, 'MEMBER') OR pg_catalog.pg_has_role(session_user, {{lit:governance}}, 'MEMBER')
+		OR pg_catalog.pg_has_role(session_user, (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = '{{S}}.store_log'::pg_catalog.regclass), 'MEMBER')) IS NOT TRUE THEN
+		RAISE EXCEPTION 'caseaudit: refused: the login % may not retire audits in this store; that needs the role % or % (or the store''s owner)', session_user, {{lit:qa}}, {{lit:governance}} USING ERRCODE = '42501';
 	END IF;
 	SELECT count(*) INTO listed FROM {{S}}.person_change;
 	IF listed > 0 THEN
@@ -223,58 +210,38 @@ BEGIN
 	tbl := 'audit'; deleted := n; RETURN NEXT;
 	RETURN;
 END
-`)
+`}
 
-// retireFunctionSQL (re)creates retire_audit, owned by whoever runs store
-// init (the store's owner).
-func retireFunctionSQL(schema string) string {
-	return inSchema(fmt.Sprintf(`CREATE OR REPLACE FUNCTION {{S}}.retire_audit(%s) RETURNS TABLE (tbl text, deleted bigint)
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$%s$fn$;
-`, retireFunctionArgs, retireFunctionBody), schema)
+// retireFunctionArgs is retire_audit's argument list.
+const retireFunctionArgs = "p_audit text, p_seq bigint, p_actor text, p_at text, p_payload text, p_prev_hash text, p_hash text"
+
+// retireGrantsSQL: every group role may execute the store's functions
+// (the guards call one another as the inserting login), but the auditor
+// role may not call retire_audit at all, whatever the function itself
+// checks.
+func retireGrantsSQL(n pgNames) string {
+	return n.expand("REVOKE EXECUTE ON FUNCTION {{S}}.retire_audit(text, bigint, text, text, text, text, text) FROM {{role:auditor}};\n")
 }
 
-// pgRetireGrants: everyone reads the store log, QA appends retention
-// entries to it and may call retire_audit; no one else may.
-var pgRetireGrants = withRoles(`
-GRANT SELECT ON {{S}}.store_log TO {{QA}}, {{AUDITOR}};
-GRANT INSERT ON {{S}}.store_log TO {{QA}};
-REVOKE ALL ON FUNCTION {{S}}.retire_audit(text, bigint, text, text, text, text, text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION {{S}}.retire_audit(text, bigint, text, text, text, text, text) TO {{QA}};
-ALTER TABLE {{S}}.store_log ENABLE TRIGGER USER;
-`)
-
-// retireProblems names what is wrong with retire_audit in the database:
-// missing, changed, not run with its owner's rights or a fixed
-// search_path, or executable by the auditor role.
-func retireProblems(ctx context.Context, db *sql.DB, schema string) ([]string, error) {
-	var src, config sql.NullString
-	var secdef, auditorMay, publicMay bool
-	err := db.QueryRowContext(ctx, `SELECT p.prosrc, pg_catalog.array_to_string(p.proconfig, ';'), p.prosecdef,
-		EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $3) AND pg_catalog.has_function_privilege($3, p.oid, 'EXECUTE'),
+// retireProblems names what verify must say of retire_audit beyond the
+// guards' checks: the auditor role, or anyone, may call it.
+func retireProblems(ctx context.Context, db *sql.DB, n pgNames) ([]string, error) {
+	var auditorMay, publicMay bool
+	err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $3) AND pg_catalog.has_function_privilege($3, p.oid, 'EXECUTE'),
 		EXISTS (SELECT 1 FROM pg_catalog.aclexplode(coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))) x
 			WHERE x.grantee = 0 AND x.privilege_type = 'EXECUTE')
-		FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-		WHERE n.nspname = $1 AND p.proname = $2`, schema, "retire_audit", RoleAuditor).Scan(&src, &config, &secdef, &auditorMay, &publicMay)
+		FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace ns ON ns.oid = p.pronamespace
+		WHERE ns.nspname = $1 AND p.proname = $2`, n.schema, "retire_audit", n.role(GroupAuditor)).Scan(&auditorMay, &publicMay)
 	switch {
 	case err == sql.ErrNoRows:
-		return []string{"the function retire_audit is missing"}, nil
+		return nil, nil // named by guardProblems
 	case err != nil:
 		return nil, err
 	}
-	var problems []string
-	if src.String != inSchema(retireFunctionBody, schema) {
-		problems = append(problems, "the function retire_audit has been changed")
-	}
-	if config.String != "search_path=pg_catalog, pg_temp" {
-		problems = append(problems, "the function retire_audit runs with another search_path")
-	}
-	if !secdef {
-		problems = append(problems, "the function retire_audit does not run with its owner's rights")
-	}
 	if auditorMay || publicMay {
-		problems = append(problems, fmt.Sprintf("the function retire_audit may be called by %s or by anyone", RoleAuditor))
+		return []string{fmt.Sprintf("the function retire_audit may be called by %s or by anyone", n.role(GroupAuditor))}, nil
 	}
-	return problems, nil
+	return nil, nil
 }
 
 // retire calls retire_audit for the entry e (its seq, prev hash and hash
