@@ -30,7 +30,7 @@ sealed summary. Give it in years or months: 6y, 6 years, 72m, 18 months.
 Setting it is recorded in the store's own log, chained like a trail: who set it, when, and
 the period before. Only QA (the QA lead) or information governance sets it (--role, or
 $CASEAUDIT_ROLE; with a people list, the login's own roles decide); on PostgreSQL the
-database also refuses a login without the QA role.`,
+database also refuses a login without the store's QA or governance role.`,
 		Example: `  caseaudit store retention
   caseaudit store retention 6y --role qa
   caseaudit store retention 72m --role governance --format json`,
