@@ -44,6 +44,7 @@ type sampleOptions struct {
 	Audit         string
 	Period        string
 	Grow          int
+	growGiven     bool // --grow 0 is a mistake, not "no growth"
 	ExcludeWithin string
 	ExcludeFile   string
 	Alloc         allocateFlags
@@ -125,6 +126,7 @@ The report of the audit then shows the audited cases by these factors; verify re
 				o.Export = args[0]
 			}
 			o.Factors.read(cmd)
+			o.growGiven = cmd.Flags().Changed("grow")
 			return runSample(cmd.Context(), o, g)
 		},
 	}
@@ -209,9 +211,12 @@ func keyValues(list []string) map[string]string {
 }
 
 func checkSampleFlags(o *sampleOptions) error {
-	if o.Grow != 0 {
-		if o.Grow < 0 {
-			return usagef("--grow must be a positive number")
+	if o.Size < 0 {
+		return usagef("--size must be a positive number")
+	}
+	if o.Grow != 0 || o.growGiven {
+		if o.Grow <= 0 {
+			return usagef("--grow must be a positive number (the cases to add)")
 		}
 		if o.Audit == "" {
 			return usagef("--grow needs --audit NAME: the recorded audit whose sample grows")
@@ -225,11 +230,10 @@ func checkSampleFlags(o *sampleOptions) error {
 		if len(o.Factors.given) > 0 {
 			return usagef("%s: the factors are set when the audit is recorded; a grown audit measures its new cases' factors as its first draw did", strings.Join(o.Factors.given, ", "))
 		}
-	} else if (o.Size > 0) == (o.Percent != "") {
+	} else if o.Size > 0 && o.Percent != "" {
+		return usagef("give --size N or --percent P, not both")
+	} else if o.Size == 0 && o.Percent == "" {
 		return usagef("give either --size N or --percent P")
-	}
-	if o.Size < 0 {
-		return usagef("--size must be a positive number")
 	}
 	if err := checkFormat(o.Format, "table", "csv", "json", "ids"); err != nil {
 		return err
