@@ -188,7 +188,7 @@ func loadForm(file string, withAudit bool) (*audit.Form, error) {
 	}
 	data, err := os.ReadFile(file)
 	if err != nil {
-		return nil, fmt.Errorf("--form: %w", err)
+		return nil, fmt.Errorf("--form: %w", export.FileError(file, err))
 	}
 	f, err := audit.ParseForm(file, data)
 	if err != nil {
@@ -287,7 +287,7 @@ func (o *sampleOptions) drawRequest(g *globalOptions) (audit.DrawRequest, error)
 	if o.ExcludeFile != "" {
 		b, err := os.ReadFile(o.ExcludeFile)
 		if err != nil {
-			return r, fmt.Errorf("--exclude: %w", err)
+			return r, fmt.Errorf("--exclude: %w", export.FileError(o.ExcludeFile, err))
 		}
 		r.ExcludeIDs = strings.Split(strings.ReplaceAll(strings.TrimPrefix(string(b), "\ufeff"), "\r", ""), "\n")
 	}

@@ -468,3 +468,9 @@ func sheetError(path, sheet string, err error) error {
 	}
 	return &InputError{Path: path, Sheet: sheet, Msg: "cannot read: " + err.Error(), Err: err}
 }
+
+// FileError explains, as an export's error does, why a file the user named
+// (a form, a list of IDs to exclude) could not be read: a missing file or
+// one without permission says what to check, not the operating system's
+// words.
+func FileError(path string, err error) error { return openError(path, err) }
