@@ -139,7 +139,9 @@ func parsePostgres(where string, timeout time.Duration) (*pgTarget, error) {
 func parseKeywordForm(where, shown string, timeout time.Duration) (*pgTarget, error) {
 	pairs, err := pgdsn.Parse(where)
 	if err != nil {
-		return nil, fmt.Errorf("the store %s: %v; write it as host=HOST dbname=DATABASE user=USER, quoting a value that holds spaces with '…'", shown, err)
+		// The shown store already says the string does not parse.
+		why := strings.TrimPrefix(err.Error(), pgdsn.ErrSyntax.Error()+": ")
+		return nil, fmt.Errorf("the store %s: %s; write it as host=HOST dbname=DATABASE user=USER, quoting a value that holds spaces with '…'", shown, why)
 	}
 	schema := DefaultPostgresSchema
 	if s, ok := pgdsn.Get(pairs, "schema"); ok && s != "" {
@@ -155,7 +157,7 @@ func parseKeywordForm(where, shown string, timeout time.Duration) (*pgTarget, er
 func pgConfig(conn, shown, schema string, timeout time.Duration) (*pgTarget, error) {
 	cfg, err := pgx.ParseConfig(conn)
 	if err != nil {
-		msg := "it does not parse"
+		msg := "it does not parse; write it as postgres://USER@HOST:PORT/DATABASE (a port from 1 to 65535) or host=HOST port=PORT dbname=DATABASE user=USER"
 		var pe *pgconn.ParseConfigError
 		if errors.As(err, &pe) && pe.Unwrap() != nil {
 			msg = pe.Unwrap().Error()
