@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/caseaudit/caseaudit/audit"
@@ -15,6 +16,7 @@ import (
 	"github.com/caseaudit/caseaudit/internal/atomicfile"
 	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/rate"
+	"github.com/caseaudit/caseaudit/internal/shellarg"
 	"github.com/caseaudit/caseaudit/internal/version"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample"
@@ -427,6 +429,11 @@ func runGrow(ctx context.Context, o *sampleOptions, g *globalOptions) error {
 	res, err := audit.Grow(ctx, st, audit.GrowRequest{Name: o.Audit, By: o.Grow, Export: o.Export,
 		Auditors: o.Alloc.Auditors, Rules: o.Alloc.rules(), Progress: prog.rows})
 	prog.done()
+	if errors.Is(err, audit.ErrExportMissing) && o.Export == "" {
+		// sample names its export as its argument, not with --input.
+		return &reworded{strings.Replace(g.spell(err), "name it with "+opt.Input.Flag(),
+			"give it as sample's export: caseaudit sample EXPORT --grow "+strconv.Itoa(o.Grow)+" --audit "+shellarg.Quote(o.Audit), 1), err}
+	}
 	if err != nil {
 		return err
 	}
@@ -691,3 +698,13 @@ func warnNothingToExclude(ctx context.Context, g *globalOptions, st *audit.Store
 	}
 	return nil
 }
+
+// reworded is an error said otherwise for the command at hand, keeping
+// what it wraps for the exit code.
+type reworded struct {
+	msg string
+	err error
+}
+
+func (e *reworded) Error() string { return e.msg }
+func (e *reworded) Unwrap() error { return e.err }
