@@ -23,6 +23,11 @@ var messageNotes = map[string]string{}
 // goTest is the note of a message a Go test in the package dir prints.
 func goTest(dir, name string) string { return "Go test " + name + " (" + dir + ")" }
 
+// pgStory is the note of a message a story of testdata/pgscript prints:
+// those run against a PostgreSQL server (TestPostgresScripts), which the
+// table, made the same with or without one, does not wait for.
+func pgStory(name string) string { return "PostgreSQL story " + name }
+
 // internal is the note of a message no user can bring about, and why.
 func internal(why string) string { return "internal: " + why }
 
@@ -35,6 +40,15 @@ func checkTestNotes(msgs []message, notes map[string]string) []error {
 	var errs []error
 	for _, m := range msgs {
 		note, ok := notes[m.Format]
+		if name, pg := strings.CutPrefix(note, "PostgreSQL story "); ok && pg {
+			b, err := os.ReadFile(filepath.Join("testdata/pgscript", name+".txtar"))
+			if err != nil {
+				errs = append(errs, fmt.Errorf("note on %q names the PostgreSQL story %s: %v", m.Format, name, err))
+			} else if !assertsWords(string(b), m.Format) {
+				errs = append(errs, fmt.Errorf("note on %q names the PostgreSQL story %s, which does not assert the message's words", m.Format, name))
+			}
+			continue
+		}
 		if !ok || !strings.HasPrefix(note, "Go test") {
 			continue
 		}

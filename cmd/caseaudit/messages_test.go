@@ -224,7 +224,7 @@ func shownBy(msgs []message, seen map[string][]string, notes map[string]string) 
 
 // messageCounts are the table's totals: by a story, by a Go test, not
 // reachable from the command line, by nothing yet.
-type messageCounts struct{ Story, Test, Internal, None int }
+type messageCounts struct{ Story, PGStory, Test, Internal, None int }
 
 // messagesTable is docs/messages.md.
 func messagesTable(msgs []message, by []string) (string, messageCounts) {
@@ -234,7 +234,7 @@ func messagesTable(msgs []message, by []string) (string, messageCounts) {
 Every message caseaudit can print, made from the code (the format given to each error, warning and
 notice; ` + "`…`" + ` stands for what is filled in) with, for each, what shows it coming about: a story in
 ` + "`cmd/caseaudit/testdata/script`" + ` that prints it (the story shows how a user meets it); else a Go
-test that prints it, for a message the command line cannot bring about on demand (a PostgreSQL server's
+test that prints it, or a story of ` + "`testdata/pgscript`" + ` run against a PostgreSQL server, for a message the command line cannot bring about on demand (a PostgreSQL server's
 state, a full disk, a damaged store); else *internal* with the reason no user meets it (a guard against a
 mistake in caseaudit itself). A support person looks a message up here by its words. Errors exit 1
 unless the kind is *usage* (exit 2); a *hint* follows the message it belongs to; see
@@ -260,6 +260,8 @@ output and the notes in ` + "`cmd/caseaudit/messages_notes_test.go`" + `; the te
 			n.Internal++
 		case strings.HasPrefix(shown, "Go test"):
 			n.Test++
+		case strings.HasPrefix(shown, "PostgreSQL story"):
+			n.PGStory++
 		default:
 			n.Story++
 		}
@@ -272,8 +274,8 @@ output and the notes in ` + "`cmd/caseaudit/messages_notes_test.go`" + `; the te
 		esc := strings.NewReplacer("|", `\|`, "\n", " ", "`", "'")
 		fmt.Fprintf(&b, "| %s | %s | %s |\n", esc.Replace(text), m.Kind, esc.Replace(by[i]))
 	}
-	fmt.Fprintf(&b, "\n%d messages: %d printed by a story, %d by a Go test, %d internal (no user can bring them about), %d by nothing yet.\n",
-		len(msgs), n.Story, n.Test, n.Internal, n.None)
+	fmt.Fprintf(&b, "\n%d messages: %d printed by a story, %d by a PostgreSQL story, %d by a Go test, %d internal (no user can bring them about), %d by nothing yet.\n",
+		len(msgs), n.Story, n.PGStory, n.Test, n.Internal, n.None)
 	return b.String(), n
 }
 
