@@ -61,7 +61,13 @@ func HasPassword(where string) bool {
 	}
 	u, err := url.Parse(strings.TrimSpace(where))
 	if err != nil {
-		return strings.Contains(where, "@") || strings.Contains(strings.ToLower(where), "password")
+		// Read the user part by hand: "USER:PASSWORD@" holds one, a bare
+		// "USER@" does not, and the mistake is then the URL's own.
+		rest := where[strings.Index(where, "://")+3:]
+		if at := strings.LastIndex(rest, "@"); at >= 0 && strings.Contains(rest[:at], ":") {
+			return true
+		}
+		return strings.Contains(strings.ToLower(where), "password")
 	}
 	if _, ok := u.User.Password(); ok {
 		return true
@@ -85,7 +91,10 @@ func Redact(where string) string {
 	}
 	u, err := url.Parse(strings.TrimSpace(where))
 	if err != nil {
-		return "postgres://(a URL that does not parse)"
+		if HasPassword(where) {
+			return "postgres://(a URL that does not parse)"
+		}
+		return strings.TrimSpace(where) // no password to hide
 	}
 	if u.User != nil {
 		u.User = url.User(u.User.Username())
