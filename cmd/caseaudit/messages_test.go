@@ -224,7 +224,7 @@ func shownBy(msgs []message, seen map[string][]string, notes map[string]string) 
 
 // messageCounts are the table's totals: by a story, by a Go test, not
 // reachable from the command line, by nothing yet.
-type messageCounts struct{ Story, PGStory, Test, Internal, None int }
+type messageCounts struct{ Story, PGStory, Test, Terminal, Internal, None int }
 
 // messagesTable is docs/messages.md.
 func messagesTable(msgs []message, by []string) (string, messageCounts) {
@@ -262,6 +262,8 @@ output and the notes in ` + "`cmd/caseaudit/messages_notes_test.go`" + `; the te
 			n.Test++
 		case strings.HasPrefix(shown, "PostgreSQL story"):
 			n.PGStory++
+		case strings.HasPrefix(shown, "terminal only"):
+			n.Terminal++
 		default:
 			n.Story++
 		}
@@ -274,8 +276,8 @@ output and the notes in ` + "`cmd/caseaudit/messages_notes_test.go`" + `; the te
 		esc := strings.NewReplacer("|", `\|`, "\n", " ", "`", "'")
 		fmt.Fprintf(&b, "| %s | %s | %s |\n", esc.Replace(text), m.Kind, esc.Replace(by[i]))
 	}
-	fmt.Fprintf(&b, "\n%d messages: %d printed by a story, %d by a PostgreSQL story, %d by a Go test, %d internal (no user can bring them about), %d by nothing yet.\n",
-		len(msgs), n.Story, n.PGStory, n.Test, n.Internal, n.None)
+	fmt.Fprintf(&b, "\n%d messages: %d printed by a story, %d by a PostgreSQL story, %d by a Go test, %d only at a terminal, %d internal (no user can bring them about), %d by nothing yet.\n",
+		len(msgs), n.Story, n.PGStory, n.Test, n.Terminal, n.Internal, n.None)
 	return b.String(), n
 }
 
