@@ -594,10 +594,8 @@ func (b *pgBackend) explain(s *Store, doing string, err error) error {
 			return errorf(ErrDuty, "%s the store %s: %s", doing, s.path, msg)
 		case pe.Code == "P0001" && strings.HasPrefix(pe.Message, "caseaudit: "):
 			return fmt.Errorf("%s the store %s: %s", doing, s.path, strings.TrimPrefix(pe.Message, "caseaudit: "))
-		case pe.Code == "28P01" || pe.Code == "28000":
-			return fmt.Errorf("cannot log in to the store %s: %s; give the password in PGPASSWORD, ~/.pgpass or a service file (PGSERVICE), never in the URL", s.path, pe.Message)
-		case pe.Code == "3D000":
-			return fmt.Errorf("cannot open the store %s: %s; name an existing database (its administrator creates it)", s.path, pe.Message)
+		case loginRefused(s, pe) != nil:
+			return loginRefused(s, pe)
 		case pe.Code == "22021" || pe.Code == "22P05":
 			return fmt.Errorf("%s the store %s: the text holds a character PostgreSQL cannot store (a NUL byte or invalid UTF-8); remove it and try again", doing, s.path)
 		case pe.Code == "57014" && strings.Contains(pe.Message, "statement timeout"):
@@ -679,7 +677,26 @@ func connectError(s *Store, err error) error {
 	if !errors.As(err, &ce) {
 		return nil
 	}
+	// The server answered, and refused the login or the database: say
+	// what to do about that, not only that the connection failed.
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && loginRefused(s, pe) != nil {
+		return loginRefused(s, pe)
+	}
 	return fmt.Errorf("cannot connect to the store %s: %s", s.path, connectCause(ce))
+}
+
+// loginRefused is the server's refusal of the login (its password or its
+// access) or of the database named, said with what to do; nil for any other
+// error.
+func loginRefused(s *Store, pe *pgconn.PgError) error {
+	switch pe.Code {
+	case "28P01", "28000":
+		return fmt.Errorf("cannot log in to the store %s: %s; give the password in PGPASSWORD, ~/.pgpass or a service file (PGSERVICE), never in the URL", s.path, pe.Message)
+	case "3D000":
+		return fmt.Errorf("cannot open the store %s: %s; name an existing database (its administrator creates it)", s.path, pe.Message)
+	}
+	return nil
 }
 
 func shortCause(err error) string {
