@@ -33,7 +33,6 @@ var messageNotes = map[string]string{
 	"%s holds no caseaudit store (no schema %s); its administrator creates one with: caseaudit store init URL":                      pgStory("messages_postgres"),
 	"cannot log in to the store %s: %s; give the password in PGPASSWORD, ~/.pgpass or a service file (PGSERVICE), never in the URL": pgStory("messages_postgres"),
 	"cannot open the store %s: %s; name an existing database (its administrator creates it)":                                        pgStory("messages_postgres"),
-	"%s must not be negative":                goTest("audit", "TestPlanRequestMistakes"),
 	"the sample's provenance is damaged: %w": internal(noteDamaged),
 	"%s needs a note saying what was done":   internal("the command refuses an empty --note first (give --note saying what was done)"),
 	"%s needs the name of the person acting": internal("the command always names the person acting (the login's name)"),
