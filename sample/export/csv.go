@@ -142,6 +142,9 @@ type csvGrid struct {
 	headerRow int    // 0 until setHeader
 	dateCol   []bool // columns whose header names a date
 	raw       bool   // cells as written (OpenOptions.Raw)
+
+	par        int   // parAuto, or a test's parSerial or parForce
+	chunkBytes int64 // a test's chunk size for the parallel scan; 0: the default
 }
 
 // setHeader records the header row and finds the date columns: those whose
