@@ -48,7 +48,7 @@ const (
 // parallel reports whether a scan of a file of size bytes is parsed in
 // chunks (size < 0: not a regular file).
 func (g *csvGrid) parallel(size int64) bool {
-	if g.enc.wide() || g.loneCR || size < 0 {
+	if !g.parallelAllowed() || size < 0 {
 		return false
 	}
 	switch g.par {
@@ -59,6 +59,10 @@ func (g *csvGrid) parallel(size int64) bool {
 	}
 	return runtime.GOMAXPROCS(0) > 1 && size >= csvParallelBytes
 }
+
+// parallelAllowed reports whether the file's bytes are the parser's input
+// as they stand (not decoded as a stream first).
+func (g *csvGrid) parallelAllowed() bool { return !g.enc.wide() && !g.loneCR }
 
 // How a grid chooses between the serial and the parallel scan: by the file
 // and the machine, or forced by a test.
@@ -86,7 +90,7 @@ type chunkParser struct {
 }
 
 func newChunkParser(g *csvGrid, f *os.File, size int64, want []bool, free chan *csvBatch) *chunkParser {
-	return &chunkParser{f: f, size: size, r: newRecReader(nil, g.comma, csvBufBytes),
+	return &chunkParser{f: f, size: size, r: newRecReader(nil, g.comma, int(min(csvBufBytes, max(size, 4096)))),
 		p: newCSVParser(g, want, 0), free: free}
 }
 
@@ -96,7 +100,7 @@ func (c *chunkParser) batch() *csvBatch {
 		b.reset()
 		return b
 	default:
-		return &csvBatch{rows: make([]csvRow, 0, 1024)}
+		return new(csvBatch) // grown by append, and kept when recycled
 	}
 }
 

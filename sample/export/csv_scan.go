@@ -110,7 +110,7 @@ type csvParser struct {
 }
 
 func newCSVParser(g *csvGrid, want []bool, rowBase int) *csvParser {
-	p := &csvParser{g: g, want: want, rowBase: rowBase, dc: new(dateCache)}
+	p := &csvParser{g: g, want: want, rowBase: rowBase}
 	if want != nil {
 		p.limit = 1
 		for i, w := range want {
@@ -221,6 +221,9 @@ func (p *csvParser) finish(b *csvBatch) {
 			pos = p.ends[j]
 			j++
 			if p.g.mayBeDate(i, v) {
+				if p.dc == nil {
+					p.dc = new(dateCache)
+				}
 				v = p.g.display(num, i, v, p.dc)
 			}
 			b.vals = append(b.vals, v)
@@ -233,14 +236,15 @@ func (p *csvParser) finish(b *csvBatch) {
 // rows between them.
 type csvEmitter struct {
 	fn      func(num int, cells []string) error
-	idx     []int // the wanted columns; nil: every column
+	all     bool  // every column is wanted
+	idx     []int // the wanted columns, unless all
 	emitted int   // the last row passed to fn
 	cells   []string
 	err     error // fn's
 }
 
 func newCSVEmitter(want []bool, fn func(num int, cells []string) error) *csvEmitter {
-	e := &csvEmitter{fn: fn}
+	e := &csvEmitter{fn: fn, all: want == nil}
 	for i, w := range want {
 		if w {
 			e.idx = append(e.idx, i)
@@ -264,8 +268,8 @@ func (e *csvEmitter) emit(b *csvBatch, rowOff int) error {
 		// Columns not wanted stay "": they are never written.
 		cells := e.cells[:br.nf]
 		k := br.val
-		if e.idx == nil {
-			k += copy(cells, b.vals[k:k+br.nf])
+		if e.all {
+			copy(cells, b.vals[k:k+br.nf])
 		} else {
 			for _, i := range e.idx {
 				if i >= br.nf {
