@@ -37,10 +37,13 @@ const (
 	// csvChunkBytes is the size of a chunk after the first: large enough
 	// that handing it over costs nothing beside parsing it, small enough
 	// that the chunks in flight hold little memory.
-	csvChunkBytes = 1 << 20
+	csvChunkBytes = 512 << 10
 	// csvFirstChunkBytes is the first chunk's: a scan that stops early (the
 	// header search, the date columns) waits for little.
 	csvFirstChunkBytes = 256 << 10
+	// csvChunkBufBytes is a chunk worker's read buffer (a longer line is
+	// gathered in the record reader's own buffer).
+	csvChunkBufBytes = 64 << 10
 	// csvParallelBytes is the smallest file parsed in chunks.
 	csvParallelBytes = 4 << 20
 )
@@ -90,8 +93,8 @@ type chunkParser struct {
 }
 
 func newChunkParser(g *csvGrid, f *os.File, size int64, want []bool, free chan *csvBatch) *chunkParser {
-	return &chunkParser{f: f, size: size, r: newRecReader(nil, g.comma, int(min(csvBufBytes, max(size, 4096)))),
-		p: newCSVParser(g, want, 0), free: free}
+	return &chunkParser{f: f, size: size, r: newRecReader(nil, g.comma, int(min(csvChunkBufBytes, max(size, 4096)))),
+		p: newCSVParser(g, want), free: free}
 }
 
 func (c *chunkParser) batch() *csvBatch {
@@ -105,11 +108,10 @@ func (c *chunkParser) batch() *csvBatch {
 }
 
 // parse parses the records starting in [start, limit), taking start to be
-// where a record begins, with rowBase the number of the row before it.
-func (c *chunkParser) parse(ctx context.Context, start, limit int64, rowBase int) *csvChunk {
+// where a record begins.
+func (c *chunkParser) parse(ctx context.Context, start, limit int64) *csvChunk {
 	ch := &csvChunk{start: start}
 	c.r.reset(io.NewSectionReader(c.f, start, c.size-start))
-	c.p.rowBase = rowBase
 	ch.res = c.p.parse(ctx, c.r, limit-start, func(b *csvBatch) *csvBatch {
 		if len(b.rows) == 0 {
 			return b
@@ -165,17 +167,28 @@ func (g *csvGrid) scanParallel(ctx context.Context, f *os.File, size int64, want
 	for k := range results {
 		results[k] = make(chan *csvChunk, 1)
 	}
-	inflight := 2*workers + 1
+	inflight := workers + 1
 	credits := make(chan struct{}, inflight)
 	jobs := make(chan int)
-	free := make(chan *csvBatch, 16*inflight)
+	free := make(chan *csvBatch, 4*inflight)
 	quit := make(chan struct{})
+	// The chunks after the first are handed out once the first has been
+	// passed on: a scan that stops within it (the search for the header,
+	// the look at the date columns) parses nothing more.
+	firstDone := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		defer close(jobs)
 		for k := 0; k < n; k++ {
+			if k == 1 {
+				select {
+				case <-firstDone:
+				case <-quit:
+					return
+				}
+			}
 			select {
 			case credits <- struct{}{}:
 			case <-quit:
@@ -209,13 +222,7 @@ func (g *csvGrid) scanParallel(ctx context.Context, f *os.File, size int64, want
 					results[k] <- &csvChunk{start: -1} // parsed again by the caller, who reports the error
 					continue
 				}
-				// A chunk after the first takes its rows to be below the
-				// header; the caller checks that they are.
-				rowBase := 0
-				if k > 0 {
-					rowBase = g.headerRow
-				}
-				results[k] <- c.parse(ctx, start, starts[k+1], rowBase)
+				results[k] <- c.parse(ctx, start, starts[k+1])
 			}
 		}()
 	}
@@ -224,7 +231,7 @@ func (g *csvGrid) scanParallel(ctx context.Context, f *os.File, size int64, want
 		wg.Wait()
 	}()
 
-	em := newCSVEmitter(want, fn)
+	em := newCSVEmitter(g, want, fn)
 	var serial *chunkParser // for a chunk whose guessed start was wrong
 	expected, rowOff, lineOff := int64(g.skip), 0, 0
 	for k := 0; k < n; k++ {
@@ -234,11 +241,11 @@ func (g *csvGrid) scanParallel(ctx context.Context, f *os.File, size int64, want
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		if ch.start != expected || (k > 0 && rowOff < g.headerRow) {
+		if ch.start != expected {
 			if serial == nil {
 				serial = newChunkParser(g, f, size, want, free)
 			}
-			ch = serial.parse(ctx, expected, starts[k+1], rowOff)
+			ch = serial.parse(ctx, expected, starts[k+1])
 		}
 		for _, b := range ch.batches {
 			if err := em.emit(b, rowOff); err != nil {
@@ -256,6 +263,9 @@ func (g *csvGrid) scanParallel(ctx context.Context, f *os.File, size int64, want
 		lineOff += ch.res.lines
 		expected = ch.start + ch.res.end
 		<-credits
+		if k == 0 {
+			close(firstDone)
+		}
 	}
 	return nil
 }

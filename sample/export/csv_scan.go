@@ -62,8 +62,8 @@ func (g *csvGrid) scan(ctx context.Context, want []bool, fn func(num int, cells 
 		bufSize = max(int(size), 4096)
 	}
 	r := newRecReader(src, g.comma, bufSize)
-	p := newCSVParser(g, want, 0)
-	em := newCSVEmitter(want, fn)
+	p := newCSVParser(g, want)
+	em := newCSVEmitter(g, want, fn)
 	b := new(csvBatch)
 	res := p.parse(ctx, r, math.MaxInt64, func(*csvBatch) *csvBatch {
 		if err := em.emit(b, 0); err != nil {
@@ -83,34 +83,33 @@ func (g *csvGrid) scan(ctx context.Context, want []bool, fn func(num int, cells 
 const csvBufBytes = 256 << 10
 
 // csvBatch is parsed rows not yet passed to fn: rows[i].num counts from the
-// start of the parse (1 = its first record), and a row's display values
-// are vals[rows[i].val:], one per wanted column below the row's field
-// count. Blank rows are not listed: they are the numbers in between.
+// start of the parse (1 = its first record). A row's wanted fields (those
+// below its field count) are written one after another in text, so each
+// ends where the next starts: the row's first starts at rows[i].start and
+// ends at ends[rows[i].off]. Blank rows are not listed: they are the
+// numbers in between. A batch holds no pointers but its text, so the
+// batches in flight cost the garbage collector nothing to scan.
 type csvBatch struct {
+	text string
 	rows []csvRow
-	vals []string
+	ends []int
 }
 
-type csvRow struct{ num, nf, val int }
+type csvRow struct{ num, nf, start, off int }
 
-func (b *csvBatch) reset() { b.rows, b.vals = b.rows[:0], b.vals[:0] }
+func (b *csvBatch) reset() { b.text, b.rows, b.ends = "", b.rows[:0], b.ends[:0] }
 
-// csvParser turns records into batches of display values.
+// csvParser turns records into batches.
 type csvParser struct {
 	g     *csvGrid
 	want  []bool
 	limit int   // fields to locate on each line: up to the last wanted one
 	idx   []int // the wanted columns in order; every column when want is nil (it grows with the widest row)
-	// rowBase is the number of the row before the first record parsed: the
-	// serial numbers of a date column become dates only below the header.
-	rowBase int
-	dc      *dateCache
-	text    strings.Builder
-	ends    []int
+	text  strings.Builder
 }
 
-func newCSVParser(g *csvGrid, want []bool, rowBase int) *csvParser {
-	p := &csvParser{g: g, want: want, rowBase: rowBase}
+func newCSVParser(g *csvGrid, want []bool) *csvParser {
+	p := &csvParser{g: g, want: want}
 	if want != nil {
 		p.limit = 1
 		for i, w := range want {
@@ -131,23 +130,23 @@ type parseResult struct {
 	end         int64
 	err         error
 	errLine     int
-	stopped     bool // out returned nil
 }
 
 // parse reads the records of r that start before byte limit of its input
-// (all of them: math.MaxInt64), batching their wanted cells into b and
+// (all of them: math.MaxInt64), batching their wanted fields into b and
 // handing each full batch to out, which returns the batch to fill next, or
 // nil to stop. The last batch is handed over too, even when empty.
 func (p *csvParser) parse(ctx context.Context, r *recReader, limit int64, out func(*csvBatch) *csvBatch, b *csvBatch) parseResult {
 	var res parseResult
-	p.text.Grow(csvBatchBytes + 4<<10)
+	// The text of a full batch, or of a whole chunk's wanted fields.
+	grow := int(max(0, min(csvBatchBytes+4<<10, limit)))
+	p.text.Grow(grow)
 	flush := func() bool {
-		p.finish(b)
-		if b = out(b); b == nil {
-			res.stopped = true
-			return false
-		}
-		return true
+		b.text = p.text.String()
+		p.text = strings.Builder{}
+		p.text.Grow(grow)
+		b = out(b)
+		return b != nil
 	}
 	for row := 0; ; row++ {
 		if row&4095 == 0 {
@@ -181,7 +180,7 @@ func (p *csvParser) parse(ctx context.Context, r *recReader, limit int64, out fu
 		for p.want == nil && len(p.idx) < nf {
 			p.idx = append(p.idx, len(p.idx))
 		}
-		b.rows = append(b.rows, csvRow{num: row + 1, nf: nf, val: len(p.ends)})
+		b.rows = append(b.rows, csvRow{num: row + 1, nf: nf, start: p.text.Len(), off: len(b.ends)})
 		ascii := isASCII(r.rec) // the usual case: one test for the record, none per field
 		for _, i := range p.idx {
 			if i >= nf {
@@ -192,7 +191,7 @@ func (p *csvParser) parse(ctx context.Context, r *recReader, limit int64, out fu
 			} else {
 				p.g.writeText(&p.text, r.field(i))
 			}
-			p.ends = append(p.ends, p.text.Len())
+			b.ends = append(b.ends, p.text.Len())
 		}
 		if p.text.Len() >= csvBatchBytes || len(b.rows) >= 1024 {
 			if !flush() {
@@ -202,49 +201,23 @@ func (p *csvParser) parse(ctx context.Context, r *recReader, limit int64, out fu
 	}
 }
 
-// finish turns the batch's text into its display values. The builder's
-// String takes its bytes without a copy; the next batch starts a new one.
-func (p *csvParser) finish(b *csvBatch) {
-	s := p.text.String()
-	p.text = strings.Builder{}
-	p.text.Grow(csvBatchBytes + 4<<10)
-	pos, j := 0, 0
-	for k := range b.rows {
-		br := &b.rows[k]
-		br.val = len(b.vals)
-		num := p.rowBase + br.num
-		for _, i := range p.idx {
-			if i >= br.nf {
-				break
-			}
-			v := s[pos:p.ends[j]]
-			pos = p.ends[j]
-			j++
-			if p.g.mayBeDate(i, v) {
-				if p.dc == nil {
-					p.dc = new(dateCache)
-				}
-				v = p.g.display(num, i, v, p.dc)
-			}
-			b.vals = append(b.vals, v)
-		}
-	}
-	p.ends = p.ends[:0]
-}
-
 // csvEmitter passes parsed rows to a scan's fn in order, with the blank
-// rows between them.
+// rows between them, turning cells into display values on the way (which
+// needs the row's number in the file: serial numbers become dates only
+// below the header).
 type csvEmitter struct {
+	g       *csvGrid
 	fn      func(num int, cells []string) error
 	all     bool  // every column is wanted
 	idx     []int // the wanted columns, unless all
 	emitted int   // the last row passed to fn
 	cells   []string
+	dc      *dateCache
 	err     error // fn's
 }
 
-func newCSVEmitter(want []bool, fn func(num int, cells []string) error) *csvEmitter {
-	e := &csvEmitter{fn: fn, all: want == nil}
+func newCSVEmitter(g *csvGrid, want []bool, fn func(num int, cells []string) error) *csvEmitter {
+	e := &csvEmitter{g: g, fn: fn, all: want == nil}
 	for i, w := range want {
 		if w {
 			e.idx = append(e.idx, i)
@@ -255,6 +228,7 @@ func newCSVEmitter(want []bool, fn func(num int, cells []string) error) *csvEmit
 
 // emit passes on the rows of b, numbered from rowOff.
 func (e *csvEmitter) emit(b *csvBatch, rowOff int) error {
+	s := b.text
 	for _, br := range b.rows {
 		num := rowOff + br.num
 		for ; e.emitted+1 < num; e.emitted++ {
@@ -267,17 +241,28 @@ func (e *csvEmitter) emit(b *csvBatch, rowOff int) error {
 		}
 		// Columns not wanted stay "": they are never written.
 		cells := e.cells[:br.nf]
-		k := br.val
-		if e.all {
-			copy(cells, b.vals[k:k+br.nf])
-		} else {
-			for _, i := range e.idx {
-				if i >= br.nf {
+		pos, k := br.start, br.off
+		for j := 0; ; j++ {
+			i := j
+			if !e.all {
+				if j >= len(e.idx) {
 					break
 				}
-				cells[i] = b.vals[k]
-				k++
+				i = e.idx[j]
 			}
+			if i >= br.nf {
+				break
+			}
+			v := s[pos:b.ends[k]]
+			pos = b.ends[k]
+			k++
+			if e.g.mayBeDate(i, v) {
+				if e.dc == nil {
+					e.dc = new(dateCache)
+				}
+				v = e.g.display(num, i, v, e.dc)
+			}
+			cells[i] = v
 		}
 		if err := e.fn(num, cells); err != nil {
 			return err
