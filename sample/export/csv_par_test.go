@@ -210,15 +210,7 @@ func TestCSVParallelBoundaries(t *testing.T) {
 	compareParallel(t, data, rng, chunks)
 
 	// And the rows are the right ones, not merely the same both ways.
-	path := filepath.Join(t.TempDir(), "x.csv")
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	wb, err := openCSV(path, OpenOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := wb.(*csvWorkbook).g
+	g := openCSVGrid(t, data)
 	g.par, g.chunkBytes = parForce, 7
 	want := `1 ["Case Reference" "Note" "Referral Date"]
 2 ["CR-1" "line one\nCR-9,\"not a record\",45000\nline three" "45001"]
@@ -233,6 +225,20 @@ func TestCSVParallelBoundaries(t *testing.T) {
 	}
 }
 
+// openCSVGrid writes data to a file and opens it as a csv grid.
+func openCSVGrid(t *testing.T, data []byte) *csvGrid {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "x.csv")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wb, err := openCSV(path, OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return wb.(*csvWorkbook).g
+}
+
 // TestCSVParallelErrorsNameTheRow checks that a quoting problem found by a
 // chunk is reported at the row and line of the whole file.
 func TestCSVParallelErrorsNameTheRow(t *testing.T) {
@@ -242,17 +248,9 @@ func TestCSVParallelErrorsNameTheRow(t *testing.T) {
 		fmt.Fprintf(&b, "CR-%d,\"two\nlines\"\n", i)
 	}
 	b.WriteString("CR-500,\"closed\"then text\n")
-	path := filepath.Join(t.TempDir(), "x.csv")
-	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	wb, err := openCSV(path, OpenOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := wb.(*csvWorkbook).g
+	g := openCSVGrid(t, []byte(b.String()))
 	g.par, g.chunkBytes = parForce, 100
-	err = g.scan(context.Background(), nil, func(int, []string) error { return nil })
+	err := g.scan(context.Background(), nil, func(int, []string) error { return nil })
 	var ie *InputError
 	if !errors.As(err, &ie) || ie.Row != 500 || !strings.Contains(ie.Msg, "(line 998 of the file)") {
 		t.Fatalf("got %v (row %v), want row 500, line 998", err, ie)
