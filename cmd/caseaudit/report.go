@@ -145,7 +145,7 @@ func pickFormat(format, out string) (report.Format, error) {
 	if out != "" {
 		f, ok := report.FormatForPath(out)
 		if !ok {
-			return "", usagef("--out %s: say the format with --format, or name the file …html, .xlsx, .md, .csv, .json or .txt", out)
+			return "", usagef("--out %s: say the format with --format, or end the file name with .html, .xlsx, .md, .csv, .json or .txt", out)
 		}
 		return f, nil
 	}
@@ -290,11 +290,6 @@ func runPooled(ctx context.Context, o *reportOptions, g *globalOptions) error {
 	c, err := commonReportFlags(g, o.Format, o.Out, o.Confidence, o.Method)
 	if err != nil {
 		return err
-	}
-	switch c.format {
-	case report.Table, report.Markdown, report.CSV, report.JSON:
-	default:
-		return usagef("--format %s: the pooled view of several audits is written as table, markdown, csv or json", c.format)
 	}
 	if o.Period != "" && len(o.Audits) > 0 {
 		return usagef("give --period or the audits' names, not both")
