@@ -1051,7 +1051,8 @@ func countRaised(rows []CaseRow) int {
 func (r *Report) calibrate(ctx context.Context, st *audit.Store, a *audit.Audit) error {
 	var names []string
 	for _, p := range r.Trend {
-		if p.Period <= a.Period {
+		// A retired audit's grades are gone with its findings.
+		if p.Period <= a.Period && !p.Retired {
 			names = append(names, p.Audit)
 		}
 	}
