@@ -33,6 +33,7 @@ func (r *DrawRequest) Problems() []error {
 			add(opt.Errorf("%s %q: write the month as YYYY-MM, e.g. 2026-06", opt.Period, r.Period))
 		}
 	}
+	add(r.Rules.Check(r.Auditors))
 	if r.FollowUp.DueDays < 0 {
 		add(opt.Errorf("%s must be a positive number of working days", opt.DueDays))
 	}

@@ -220,7 +220,11 @@ func runSampleStage(ctx context.Context, c *runConfig, d templateData, g *global
 	req := c.drawRequest(input, seed, name, f)
 	req.Spec.ToolVersion, req.Spec.ToolSHA256, req.Spec.Now = version.String(), version.SHA256(), g.Now()
 	req.Period = d.Year + "-" + d.Month
-	req.Factors = c.factorSpec(g.Now())
+	if fr := c.factorRequest(g.Now()); fr != nil {
+		if req.Factors, err = fr.Spec(); err != nil {
+			return c.errOpt(err)
+		}
+	}
 	if err := req.Check(); err != nil {
 		return err
 	}

@@ -225,11 +225,6 @@ func checkSampleFlags(o *sampleOptions) error {
 		if len(o.Factors.given) > 0 {
 			return usagef("%s: the factors are set when the audit is recorded; a grown audit measures its new cases' factors as its first draw did", strings.Join(o.Factors.given, ", "))
 		}
-	} else if (o.Size > 0) == (o.Percent != "") {
-		return usagef("give either --size N or --percent P")
-	}
-	if o.Size < 0 {
-		return usagef("--size must be a positive number")
 	}
 	if err := checkFormat(o.Format, "table", "csv", "json", "ids"); err != nil {
 		return err
@@ -268,11 +263,16 @@ func (o *sampleOptions) drawRequest(g *globalOptions) (audit.DrawRequest, error)
 		FollowUp:      audit.OwnerRule{Column: o.OwnerColumn, TeamManagers: keyValues(o.TeamManagers), DueDays: o.DueDays},
 		Auditors:      o.Alloc.Auditors, Rules: o.Alloc.rules(),
 	}
-	fs, err := o.Factors.spec(g.Now(), o.Alloc.WorkerColumn, o.Alloc.TeamColumn)
-	if err != nil {
-		return r, err
+	if fr := o.Factors.request(g.Now(), o.Alloc.WorkerColumn, o.Alloc.TeamColumn); fr != nil {
+		if err := fr.Check(); err != nil {
+			return r, &usageError{err}
+		}
+		fs, err := fr.Spec()
+		if err != nil {
+			return r, err
+		}
+		r.Factors = fs
 	}
-	r.Factors = fs
 	if o.Percent != "" {
 		p, err := rateFlag("percent", rate.PercentOf, o.Percent)
 		if err != nil {

@@ -46,6 +46,7 @@ const (
 	IncludeNames  Name = "include_names"
 	By            Name = "by"
 	Auditors      Name = "auditors"
+	AuditorTeams  Name = "auditor_teams"
 	WorkerColumn  Name = "worker_column"
 	TeamColumn    Name = "team_column"
 	OwnerColumn   Name = "owner_column"
@@ -92,6 +93,7 @@ var flags = map[Name]string{
 	Exclude:      "--exclude-audited-within",
 	IncludeNames: "--include-names",
 	FailOn:       "--on",
+	AuditorTeams: "--auditor-team",
 	DueDays:      "--due",
 
 	Tolerable:      "--tolerable",
@@ -116,6 +118,7 @@ var flags = map[Name]string{
 var keys = map[Name]string{
 	WorkerColumn: "conflicts.worker_column",
 	TeamColumn:   "conflicts.team_column",
+	AuditorTeams: "conflicts.auditor_teams",
 	OwnerColumn:  "follow_up.owner_column",
 	Out:          "outputs.workbook",
 }
