@@ -461,7 +461,7 @@ func (c *runConfig) check() error {
 		add(fmt.Errorf("%s: give size: N (cases per month) or plan: {tolerable: 2.5%%, confidence: 95%%, expected: 0}", c.path))
 	}
 	if c.Plan != nil {
-		_, err := c.planSize()
+		_, err := c.plan()
 		add(err)
 	}
 	if _, ok := c.lines["factors"]; ok && c.Factors == nil {
@@ -608,15 +608,6 @@ func (c *runConfig) plan() (*audit.Plan, error) {
 		return nil, c.errOpt(err)
 	}
 	return p, nil
-}
-
-// planSize is the month's sample size (see plan).
-func (c *runConfig) planSize() (int, error) {
-	p, err := c.plan()
-	if err != nil {
-		return 0, err
-	}
-	return p.Size, nil
 }
 
 // errOpt places a library error at the line of the key it names, as the

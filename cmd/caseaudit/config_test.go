@@ -26,8 +26,8 @@ func TestConfigMinimalDefaults(t *testing.T) {
 	if name != "2026-03 monthly" {
 		t.Errorf("default audit name = %q, want 2026-03 monthly", name)
 	}
-	if n, _ := c.planSize(); n != 30 {
-		t.Errorf("size = %d, want 30", n)
+	if p, err := c.plan(); err != nil || p.Size != 30 {
+		t.Errorf("size = %+v (%v), want 30", p, err)
 	}
 }
 
@@ -90,9 +90,9 @@ func TestConfigPlanSizeMatchesReference(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", tc.plan, err)
 		}
-		n, err := c.planSize()
-		if err != nil || n != tc.want {
-			t.Errorf("plan %s: size %d (%v), want %d", tc.plan, n, err, tc.want)
+		p, err := c.plan()
+		if err != nil || p.Size != tc.want {
+			t.Errorf("plan %s: size %+v (%v), want %d", tc.plan, p, err, tc.want)
 		}
 	}
 }

@@ -158,28 +158,33 @@ func runSampleStage(ctx context.Context, c *runConfig, d templateData, g *global
 		}
 		workbook = c.rel(p)
 	}
+	stage := audit.MonthlyDraw{Audit: name, Workbook: workbook}
+	var state audit.MonthlyDrawState
 	if g.storeExists() {
 		st, err := g.openStore(ctx)
 		if err != nil {
 			return err
 		}
-		a, err := st.Audit(ctx, name)
+		state, err = stage.State(ctx, st)
 		st.Close()
-		if err == nil {
-			g.infof("audit %q already drawn on %s (%d cases, seed %s); nothing changed\n",
-				a.Name, a.Created.UTC().Format("2006-01-02"), a.InitialSize, a.Seed())
-			if workbook != "" && !fileExists(workbook) {
-				g.warnf("the workbook %s is not there; the audit's cases are in the store (caseaudit status %s)\n", workbook, shellarg.Quote(name))
-			}
-			return nil
-		}
-		if !errors.Is(err, audit.ErrNotFound) {
-			return err
-		}
+	} else {
+		state, err = stage.State(ctx, nil)
 	}
-	if workbook != "" && fileExists(workbook) {
+	var inTheWay *audit.WorkbookInTheWayError
+	if errors.As(err, &inTheWay) {
 		return fmt.Errorf("%s already exists but the audit %q is not in the store %s; move the file away (or fix store/audit_name in %s) and run again",
-			workbook, name, g.storeName(), c.path)
+			inTheWay.Workbook, inTheWay.Audit, g.storeName(), c.path)
+	}
+	if err != nil {
+		return err
+	}
+	if a := state.Drawn; a != nil {
+		g.infof("audit %q already drawn on %s (%d cases, seed %s); nothing changed\n",
+			a.Name, a.Created.UTC().Format("2006-01-02"), a.InitialSize, a.Seed())
+		if state.WorkbookMissing {
+			g.warnf("the workbook %s is not there; the audit's cases are in the store (caseaudit status %s)\n", workbook, shellarg.Quote(name))
+		}
+		return nil
 	}
 	input, matches, err := c.resolveInput()
 	if err != nil {
