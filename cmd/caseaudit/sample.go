@@ -235,12 +235,6 @@ func checkSampleFlags(o *sampleOptions) error {
 	if err := o.Open.Check(); err != nil {
 		return usagef("%w", err)
 	}
-	if o.Alloc.given() && o.Audit == "" {
-		return usagef("--auditors needs --audit NAME: allocations are kept in the store")
-	}
-	if o.Audit == "" && (o.OwnerColumn != "" || len(o.TeamManagers) > 0 || o.DueDays != 0 || o.Period != "") {
-		return usagef("--owner-column, --team-manager, --due and --period go with --audit NAME: they are kept with the audit")
-	}
 	for _, x := range o.TeamManagers {
 		if k, v, ok := strings.Cut(x, "="); !ok || strings.TrimSpace(k) == "" || strings.TrimSpace(v) == "" {
 			return usagef("--team-manager %q: write \"TEAM=MANAGER\", e.g. \"Salisbury CIN=J. Smith\"", x)

@@ -60,6 +60,9 @@ const (
 	NewAuditor    Name = "new_auditor"
 	DateOrder     Name = "date_order"
 	Marking       Name = "marking"
+	Contact       Name = "contact"
+	ReturnBy      Name = "return_by"
+	TeamManagers  Name = "follow_up.team_managers"
 	DueDays       Name = "follow_up.due_days"
 	Period        Name = "period"
 
@@ -95,6 +98,7 @@ var flags = map[Name]string{
 	FailOn:       "--on",
 	AuditorTeams: "--auditor-team",
 	DueDays:      "--due",
+	TeamManagers: "--team-manager",
 
 	Tolerable:      "--tolerable",
 	PlanConfidence: "--confidence",
