@@ -256,6 +256,10 @@ func yesNo(b bool) string {
 	return "No"
 }
 
+// methodUnzipLimit bounds what readMethod lets excelize inflate; a
+// returned workbook holds at most a few thousand rows.
+const methodUnzipLimit = 256 << 20
+
 // readMethod reads the Method sheet of an xlsx workbook: its rows as label
 // → value; nil for csv or a workbook without one.
 func readMethod(path string) map[string]string {
@@ -264,7 +268,10 @@ func readMethod(path string) map[string]string {
 	default:
 		return nil
 	}
-	f, err := excelize.OpenFile(path)
+	// A caseaudit workbook is small. Without these limits excelize would
+	// inflate every part of a hostile file (gigabytes) before the export
+	// reader, which reads the Sample sheet next, could refuse it as a zip bomb.
+	f, err := excelize.OpenFile(path, excelize.Options{UnzipSizeLimit: methodUnzipLimit, UnzipXMLSizeLimit: methodUnzipLimit})
 	if err != nil {
 		return nil
 	}
