@@ -20,7 +20,6 @@ import (
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/audit/report"
 	"github.com/caseaudit/caseaudit/internal/opt"
-	"github.com/caseaudit/caseaudit/internal/rate"
 	"github.com/caseaudit/caseaudit/internal/textdist"
 	"github.com/caseaudit/caseaudit/sample"
 	"github.com/caseaudit/caseaudit/sample/export"
@@ -420,6 +419,11 @@ func (c *runConfig) factorRequest(day time.Time) *audit.FactorRequest {
 	return r
 }
 
+// figures are the report's intervals and limit as the configuration asks.
+func (c *runConfig) figures() report.FigureRequest {
+	return report.FigureRequest{Confidence: c.Confidence, Method: c.Method, FailAbove: c.FailAbove, On: c.FailOn}
+}
+
 // errAt makes an error naming the file and the line of key (when known).
 func (c *runConfig) errAt(key, format string, a ...any) error {
 	msg := fmt.Sprintf(format, a...)
@@ -477,28 +481,8 @@ func (c *runConfig) check() error {
 			add(c.errOpt(err))
 		}
 	}
-	if c.Confidence != "" {
-		if _, err := rate.Confidence.Parse(c.Confidence); err != nil {
-			add(c.errAt("confidence", "%v", err))
-		}
-	}
-	switch strings.ToLower(c.Method) {
-	case "", report.MethodClopperPearson, "exact", report.MethodWilson:
-	default:
-		add(c.errAt("method", "%q: use clopper-pearson (exact) or wilson", c.Method))
-	}
-	if c.FailAbove != "" {
-		if _, err := rate.Limit.Parse(c.FailAbove); err != nil {
-			add(c.errAt("fail_above", "%v", err))
-		}
-	}
-	switch report.On(strings.ToLower(c.FailOn)) {
-	case "", report.OnShare, report.OnUpper:
-	default:
-		add(c.errAt("fail_on", "%q: use share or upper", c.FailOn))
-	}
-	if c.FailOn != "" && c.FailAbove == "" {
-		add(c.errAt("fail_on", "goes with fail_above"))
+	for _, err := range c.figures().Problems() {
+		add(c.errOpt(err))
 	}
 	if c.AuditName == "" {
 		c.AuditName = defaultAuditName

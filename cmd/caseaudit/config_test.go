@@ -131,7 +131,7 @@ func TestConfigErrorsNameTheLine(t *testing.T) {
 		{"report format", "input: x.csv\nsize: 5\noutputs:\n  reports: [r.pdf]\n", []string{"line 4: outputs.reports.1: r.pdf: name the file"}},
 		{"report format mismatch", "input: x.csv\nsize: 5\noutputs:\n  reports:\n    - {path: r.html, format: json}\n", []string{"line 5: outputs.reports.1:", "make them agree"}},
 		{"bad fail_above", "input: x.csv\nsize: 5\nfail_above: many\n", []string{"line 3: fail_above:", "5%"}},
-		{"fail_on alone", "input: x.csv\nsize: 5\nfail_on: upper\n", []string{"line 3: fail_on: goes with fail_above"}},
+		{"fail_on alone", "input: x.csv\nsize: 5\nfail_on: upper\n", []string{"line 3: fail_on: needs fail_above"}},
 		{"conflicts without auditors", "input: x.csv\nsize: 5\nconflicts:\n  worker_column: Worker\n", []string{"a.yaml: line 4: conflicts.worker_column, conflicts.team_column and conflicts.auditor_teams go with auditors"}},
 		{"team column without teams", "input: x.csv\nsize: 5\nauditors: [A]\nconflicts:\n  team_column: Team\n", []string{"a.yaml: line 5: conflicts.team_column and conflicts.auditor_teams go together: say each auditor's team"}},
 		{"bad pattern", "input: \"x[.csv\"\nsize: 5\n", []string{"line 1: input:", "not a valid pattern"}},

@@ -13,7 +13,6 @@ import (
 	"github.com/caseaudit/caseaudit/audit/report"
 	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/internal/opt"
-	"github.com/caseaudit/caseaudit/internal/rate"
 	"github.com/caseaudit/caseaudit/internal/shellarg"
 	"github.com/caseaudit/caseaudit/internal/version"
 	"github.com/caseaudit/caseaudit/internal/words"
@@ -275,17 +274,14 @@ func runReportStage(ctx context.Context, c *runConfig, d templateData, g *global
 		return err
 	}
 	defer st.Close()
-	req := report.RunRequest{Audit: name, Files: files, Import: audit.ImportOptions{Reason: c.Outputs.Reason},
-		Options: report.Options{Method: c.Method, By: c.By, Now: g.Now, ToolVersion: version.String(), ToolSHA256: version.SHA256(), Marking: c.Marking, NoStaffNames: c.NoStaffNames}}
+	figs, err := c.figures().Parse() // checked when the configuration was read
+	if err != nil {
+		return c.errOpt(err)
+	}
+	req := report.RunRequest{Audit: name, Files: files, Import: audit.ImportOptions{Reason: c.Outputs.Reason}, Limit: figs.Limit, On: figs.On,
+		Options: report.Options{Confidence: figs.Confidence, Method: figs.Method, By: c.By, Now: g.Now, ToolVersion: version.String(), ToolSHA256: version.SHA256(), Marking: c.Marking, NoStaffNames: c.NoStaffNames}}
 	if prev, err := c.auditName(newTemplateData(firstOfMonth(d).AddDate(0, -1, 0))); err == nil {
 		req.Previous = prev
-	}
-	if c.Confidence != "" {
-		req.Options.Confidence, _ = rate.Confidence.Parse(c.Confidence) // checked when the config was read
-	}
-	if c.FailAbove != "" {
-		limit, _ := rate.Limit.Parse(c.FailAbove) // checked when the config was read
-		req.Limit, req.On = &limit, report.On(strings.ToLower(c.FailOn))
 	}
 	req.Imported = func(f string, res *audit.ImportResult, err error) {
 		res, err = showImport(g, []string{f}, res, err)

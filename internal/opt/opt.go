@@ -57,6 +57,7 @@ const (
 	Force         Name = "force"
 	FailOn        Name = "fail_on"
 	Confidence    Name = "confidence"
+	Method        Name = "method"
 	NewAuditor    Name = "new_auditor"
 	DateOrder     Name = "date_order"
 	Marking       Name = "marking"
