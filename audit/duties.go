@@ -76,6 +76,7 @@ const (
 	DutyPeople         Duty = "people"
 	DutyRedact         Duty = "redact"
 	DutyRetention      Duty = "retention"
+	DutyLookUp         Duty = "look-up"
 )
 
 // Person is someone who may write to a store: a login mapped to a name and
@@ -196,6 +197,17 @@ var duties = map[Duty]duty{
 	DutyPeople:    {what: "manage the people list", roles: []Role{QA}, rule: "only QA manages people (logins, names, roles)"},
 	DutyRedact:    {what: "redact a trail entry's text", roles: []Role{QA, Governance}, rule: "only QA or information governance redacts"},
 	DutyRetention: {what: "apply retention", roles: []Role{QA, Governance}, rule: "only QA or information governance sets retention and retires audits"},
+	DutyLookUp: {what: "look up everything held about a case", roles: []Role{QA, Governance, Auditor},
+		rule: "QA and information governance look up any case; an auditor only her own cases (allocated to her, or audited by her)",
+		caseRule: func(p Person, c CaseFacts) string {
+			if p.Has(QA) || p.Has(Governance) {
+				return ""
+			}
+			if c.AllocatedTo != "" && p.is(c.AllocatedTo) || c.Auditor != "" && p.is(c.Auditor) {
+				return ""
+			}
+			return "the case is not hers: an auditor looks up only the cases allocated to her or audited by her"
+		}},
 }
 
 // ErrDuty: a person tried what their roles, or the case, do not allow.
@@ -294,7 +306,7 @@ type DutyRow struct {
 // DutyTable lists every duty in the order the README shows them.
 func DutyTable() []DutyRow {
 	order := []Duty{DutyDraw, DutyGrow, DutyWithdraw, DutyAllocate, DutyModerationDraw, DutyRecord,
-		DutyModerate, DutyRespond, DutyClose, DutySignOff, DutyPeople, DutyRedact, DutyRetention}
+		DutyModerate, DutyRespond, DutyClose, DutySignOff, DutyPeople, DutyRedact, DutyRetention, DutyLookUp}
 	out := make([]DutyRow, len(order))
 	for i, d := range order {
 		out[i] = DutyRow{Duty: d, What: duties[d].what, Rule: duties[d].rule}

@@ -39,6 +39,7 @@ func TestDutyMatrix(t *testing.T) {
 		DutyPeople:         "Y   N       N     N     N   N      N        Y         N",
 		DutyRedact:         "Y   N       N     N     Y   N      N        Y         N",
 		DutyRetention:      "Y   N       N     N     Y   N      N        Y         N",
+		DutyLookUp:         "Y   Y       N     N     Y   N      N        Y         N",
 	}
 	cols := []string{"qa", "auditor", "other", "owner", "ig", "worker", "unmapped", "qaauditor", "moderator"}
 	if len(want) != len(DutyTable()) {

@@ -326,7 +326,7 @@ func explain(ctx context.Context, p *Provenance, d *Drawn, ids map[string]bool) 
 		if r.Blank {
 			return nil
 		}
-		id := strings.TrimSpace(r.Cells[0])
+		id := export.CaseID(r.Cells[0])
 		if !ids[id] {
 			return nil
 		}

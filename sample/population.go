@@ -371,7 +371,7 @@ func Load(ctx context.Context, t *export.Table, opts LoadOptions) (*Population, 
 			p.Footers++
 			return nil
 		}
-		id := strings.TrimSpace(r.Cells[0])
+		id := export.CaseID(r.Cells[0])
 		if id == "" || IsFooterID(id) {
 			p.Footers++
 			return nil

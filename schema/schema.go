@@ -33,6 +33,7 @@ const (
 	Allocate    = prefix + "allocate:1"
 	Audits      = prefix + "audits:1"
 	Calibration = prefix + "calibration:1"
+	Case        = prefix + "case:1"
 	Form        = prefix + "form:1"
 	History     = prefix + "history:1"
 	Import      = prefix + "import:1"

@@ -145,6 +145,22 @@ func (r *Referrals) WriteXLSX(w io.Writer) error {
 	if err := f.SetSheetName("Sheet1", sheet); err != nil {
 		return err
 	}
+	wide := func(h string) bool { return h == "Auditor's note" || h == "Response" }
+	if err := printTable(f, sheet, r.Header, r.Rows, wide); err != nil {
+		return err
+	}
+	if err := xlsxprint.Apply(f, sheet, xlsxprint.Setup{Landscape: true, FitWide: 1, RepeatRows: "$1:$1", Marking: r.Marking, Title: r.Title}); err != nil {
+		return err
+	}
+	_, err := f.WriteTo(w)
+	return err
+}
+
+// printTable writes a table of text to a sheet for print: every cell stored
+// as text, a grey bold header row frozen at the top, columns as wide as
+// their longest word or value (up to 24, or 48 for the columns wide names,
+// which wrap), each row as tall as its tallest cell.
+func printTable(f *excelize.File, sheet string, header []string, body [][]string, wide func(string) bool) error {
 	grid := []excelize.Border{{Type: "left", Color: "BFBFBF", Style: 1}, {Type: "right", Color: "BFBFBF", Style: 1},
 		{Type: "top", Color: "BFBFBF", Style: 1}, {Type: "bottom", Color: "BFBFBF", Style: 1}}
 	text, err := f.NewStyle(&excelize.Style{NumFmt: 49, Border: grid, Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
@@ -157,13 +173,11 @@ func (r *Referrals) WriteXLSX(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rows := append([][]string{r.Header}, r.Rows...)
-	// Columns as wide as their longest word or value (up to a limit), the
-	// note and the response wide, wrapped.
-	widths := make([]float64, len(r.Header))
-	for j, h := range r.Header {
+	rows := append([][]string{header}, body...)
+	widths := make([]float64, len(header))
+	for j, h := range header {
 		limit := 24.0
-		if h == "Auditor's note" || h == "Response" {
+		if wide(h) {
 			limit = 48
 		}
 		w := 0.0
@@ -192,11 +206,11 @@ func (r *Referrals) WriteXLSX(w io.Writer) error {
 			return err
 		}
 	}
-	last, _ := excelize.CoordinatesToCellName(len(r.Header), len(rows))
+	last, _ := excelize.CoordinatesToCellName(len(header), len(rows))
 	if err := f.SetCellStyle(sheet, "A1", last, text); err != nil {
 		return err
 	}
-	lastHead, _ := excelize.CoordinatesToCellName(len(r.Header), 1)
+	lastHead, _ := excelize.CoordinatesToCellName(len(header), 1)
 	if err := f.SetCellStyle(sheet, "A1", lastHead, bold); err != nil {
 		return err
 	}
@@ -206,12 +220,5 @@ func (r *Referrals) WriteXLSX(w io.Writer) error {
 			return err
 		}
 	}
-	if err := f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return err
-	}
-	if err := xlsxprint.Apply(f, sheet, xlsxprint.Setup{Landscape: true, FitWide: 1, RepeatRows: "$1:$1", Marking: r.Marking, Title: r.Title}); err != nil {
-		return err
-	}
-	_, err = f.WriteTo(w)
-	return err
+	return f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"sort"
@@ -58,6 +59,20 @@ func printedOutputs(t *testing.T, marking string) map[string]string {
 	}
 	files["actions --out"] = out("referrals.xlsx")
 	mustOut(t, "--db", db, "actions", "--all", "--out", files["actions --out"], "--marking", marking)
+	// The subject access document of a flagged case of July: its record
+	// holds a finding, its follow-up action and an allocation.
+	var acts struct {
+		Actions []struct {
+			Case string `json:"case"`
+		} `json:"actions"`
+	}
+	if err := json.Unmarshal([]byte(mustOut(t, "--db", db, "actions", "July", "--all", "--format", "json")), &acts); err != nil || len(acts.Actions) == 0 {
+		t.Fatalf("July's actions: %v %v", acts, err)
+	}
+	for _, ext := range []string{"xlsx", "html"} {
+		files["case "+ext] = out("case." + ext)
+		mustOut(t, "--db", db, "case", acts.Actions[0].Case, "--role", "governance", "--out", files["case "+ext], "--marking", marking)
+	}
 	return files
 }
 

@@ -65,25 +65,16 @@ func runRedact(ctx context.Context, o *redactOptions, g *globalOptions) error {
 	if o.Reason == "" {
 		return usagef("give --reason: why the text is erased (e.g. \"note names the wrong child\")")
 	}
-	roleText := o.Role
-	if roleText == "" {
-		roleText = os.Getenv("CASEAUDIT_ROLE")
-	}
-	if roleText == "" {
-		return usagef("give --role (qa or governance): only QA or information governance redacts")
-	}
-	role, err := audit.ParseRole(roleText)
+	person, err := g.declaredPerson(o.Role, usagef("give --role (qa or governance): only QA or information governance redacts"))
 	if err != nil {
-		return usagef("--role: %v", err)
+		return err
 	}
 	st, err := g.openExistingStore(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	who := g.actor()
-	r, err := st.Redact(ctx, audit.RedactRequest{Audit: o.Audit, Entry: o.Entry, Reason: o.Reason,
-		Person: audit.Person{Login: who, Name: who, Roles: []audit.Role{role}}})
+	r, err := st.Redact(ctx, audit.RedactRequest{Audit: o.Audit, Entry: o.Entry, Reason: o.Reason, Person: person})
 	if err != nil {
 		return err
 	}
@@ -94,4 +85,25 @@ func runRedact(ctx context.Context, o *redactOptions, g *globalOptions) error {
 	}
 	fmt.Fprintf(g.IO.Out, "%s\n", r.Sentence())
 	return nil
+}
+
+// declaredPerson is the person acting (--user, else $CASEAUDIT_USER, else
+// the login) in the role she declares with --role (the flag's value
+// given), else $CASEAUDIT_ROLE; missing is the error when neither names
+// one. With a people list the store decides by the login's own roles
+// whatever is declared.
+func (g *globalOptions) declaredPerson(flag string, missing error) (audit.Person, error) {
+	text := flag
+	if text == "" {
+		text = os.Getenv("CASEAUDIT_ROLE")
+	}
+	if text == "" {
+		return audit.Person{}, missing
+	}
+	role, err := audit.ParseRole(text)
+	if err != nil {
+		return audit.Person{}, usagef("--role: %v", err)
+	}
+	who := g.actor()
+	return audit.Person{Login: who, Name: who, Roles: []audit.Role{role}}, nil
 }

@@ -300,7 +300,7 @@ sampler). Nothing leaves this machine; outputs are readable only by you.
 // anything).
 func gcPercent(command string) int {
 	switch command {
-	case "record", "status", "history", "audits", "actions", "action":
+	case "record", "status", "history", "case", "audits", "actions", "action":
 		return 100
 	case "profile":
 		return 25
@@ -331,6 +331,7 @@ var commands = []func(*globalOptions) *cobra.Command{
 	newActionCmd,
 	newAuditsCmd,
 	newHistoryCmd,
+	newCaseCmd,
 	newFormCmd,
 	newInitCmd,
 	newRunCmd,

@@ -181,7 +181,7 @@ func (f *footerFinder) row(num int, cells []string, emit emitFunc) error {
 
 func (f *footerFinder) id(cells []string) string {
 	if f.t.IDIndex < len(cells) {
-		return strings.TrimSpace(cells[f.t.IDIndex])
+		return CaseID(cells[f.t.IDIndex])
 	}
 	return ""
 }

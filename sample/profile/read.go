@@ -98,7 +98,7 @@ func Read(ctx context.Context, t *export.Table, p *Profiler, opts ReadOptions) (
 			c.Blank++
 			return nil
 		}
-		id := strings.TrimSpace(r.Cells[0])
+		id := export.CaseID(r.Cells[0])
 		if id == "" || sample.IsFooterID(id) {
 			c.Footers++
 			return nil
