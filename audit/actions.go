@@ -373,7 +373,11 @@ func (s *Store) moveAction(ctx context.Context, auditName, caseID, by, note, kin
 		if kind == KindActionRespond {
 			d = DutyRespond
 		}
-		if err := s.may(ctx, tx.Tx, d, CaseFacts{Owner: cur.Owner}); err != nil {
+		owner := cur.Owner
+		if owner == Unassigned {
+			owner = "" // no one owns it: only QA responds
+		}
+		if err := s.may(ctx, tx.Tx, d, CaseFacts{Owner: owner}); err != nil {
 			return err
 		}
 		e, err := s.appendEntry(ctx, tx, a, kind, caseID, by, actionNotePayload{Note: note})

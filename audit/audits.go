@@ -232,6 +232,9 @@ func (s *Store) createAuditTx(ctx context.Context, a Audit, cases []SampledCase,
 		if _, err = ch.Append(ctx, store.Draft{Kind: KindSample, Actor: s.actor, At: a.Created, Payload: payload}); err != nil {
 			return err
 		}
+		if err := s.noteNetwork(ctx, ch, &a); err != nil {
+			return err
+		}
 		if extra != nil {
 			return extra(ctx, tx, &a)
 		}

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/caseaudit/caseaudit/audit/store"
@@ -128,6 +129,10 @@ type duty struct {
 	// caseRule refuses what the roles allow but the case does not; nil
 	// when the roles say all.
 	caseRule func(p Person, c CaseFacts) string
+	// who names precisely who may do it on this case ("only A. Khan or QA
+	// (Q. Lead) may record it"); nil when the roles say all, and the
+	// refusal names the people holding them.
+	who func(c CaseFacts, r Roster) string
 }
 
 var duties = map[Duty]duty{
@@ -143,21 +148,27 @@ var duties = map[Duty]duty{
 				return ""
 			}
 			if c.For != "" && !p.is(c.For) {
-				return fmt.Sprintf("an auditor records findings under her own name, not %s's", c.For)
+				return refusalf("an auditor records findings under her own name, not %s's", c.For)
 			}
 			if c.AllocatedTo == "" {
-				return "the case is not allocated to anyone yet; an auditor records only the cases allocated to her"
+				return refusalf("the case is not allocated to anyone yet; an auditor records only the cases allocated to her")
 			}
 			if !p.is(c.AllocatedTo) {
-				return fmt.Sprintf("the case is allocated to %s; an auditor records only the cases allocated to her", c.AllocatedTo)
+				return refusalf("the case is allocated to %s; an auditor records only the cases allocated to her", c.AllocatedTo)
 			}
 			return ""
+		},
+		who: func(c CaseFacts, r Roster) string {
+			if c.AllocatedTo == "" {
+				return refusalf("only %s may record it until QA allocates it", r.qa())
+			}
+			return refusalf("only %s or %s may record it", c.AllocatedTo, r.qa())
 		}},
 	DutyModerate: {what: "moderate a case", roles: []Role{QA, Auditor, Moderator},
 		rule: "a moderator is never the case's own auditor nor its allocated worker, and moderates under her own name",
 		caseRule: func(p Person, c CaseFacts) string {
 			if c.For != "" && !p.is(c.For) && !p.Has(QA) {
-				return fmt.Sprintf("a moderator moderates under her own name, not %s's", c.For)
+				return refusalf("a moderator moderates under her own name, not %s's", c.For)
 			}
 			mod := p
 			if c.For != "" && !p.is(c.For) {
@@ -169,13 +180,41 @@ var duties = map[Duty]duty{
 			}
 			switch {
 			case c.Auditor != "" && mod.is(c.Auditor):
-				return fmt.Sprintf("%s audited the case; a moderator is never the case's own auditor", name)
+				return refusalf("%s audited the case; a moderator is never the case's own auditor", name)
 			case c.AllocatedTo != "" && mod.is(c.AllocatedTo):
-				return fmt.Sprintf("the case is allocated to %s; a moderator is never the case's own auditor", name)
+				return refusalf("the case is allocated to %s; a moderator is never the case's own auditor", name)
 			case c.Worker != "" && mod.is(c.Worker):
-				return fmt.Sprintf("%s is the case's allocated worker; a moderator never moderates her own case work", name)
+				return refusalf("%s is the case's allocated worker; a moderator never moderates her own case work", name)
 			}
 			return ""
+		},
+		who: func(c CaseFacts, r Roster) string {
+			var near []string // who may not: the case's own auditor and worker
+			for _, n := range []string{c.Auditor, c.AllocatedTo, c.Worker} {
+				if n != "" && !slices.ContainsFunc(near, func(x string) bool { return sameName(x, n) }) {
+					near = append(near, n)
+				}
+			}
+			if r == nil {
+				if len(near) == 0 {
+					return ""
+				}
+				return refusalf("only someone other than %s may moderate it", andList(near))
+			}
+			var may []string
+			for _, p := range r {
+				if !p.Has(QA) && !p.Has(Auditor) && !p.Has(Moderator) {
+					continue
+				}
+				if slices.ContainsFunc(near, p.is) {
+					continue
+				}
+				may = append(may, p.Name)
+			}
+			if len(may) == 0 {
+				return refusalf("no one on the people list may moderate it (everyone who moderates audited it or works on it); QA adds a moderator with caseaudit people add")
+			}
+			return refusalf("only %s may moderate it", orList(may))
 		}},
 	DutyRespond: {what: "respond to a follow-up action", roles: []Role{QA, Manager},
 		rule: "QA, or the person who owns the action, enters its response",
@@ -183,14 +222,19 @@ var duties = map[Duty]duty{
 			if p.Has(QA) {
 				return ""
 			}
-			if c.Owner == "" || !p.is(c.Owner) {
-				owner := c.Owner
-				if owner == "" {
-					owner = "no one yet"
-				}
-				return fmt.Sprintf("the action is owned by %s; only its owner or QA responds", owner)
+			if c.Owner == "" {
+				return refusalf("the action has no owner yet; only its owner or QA responds")
+			}
+			if !p.is(c.Owner) {
+				return refusalf("the action is owned by %s; only its owner or QA responds", c.Owner)
 			}
 			return ""
+		},
+		who: func(c CaseFacts, r Roster) string {
+			if c.Owner == "" {
+				return refusalf("only %s may respond to it until it has an owner", r.qa())
+			}
+			return refusalf("only %s or %s may respond to it", c.Owner, r.qa())
 		}},
 	DutyClose:     {what: "close a follow-up action", roles: []Role{QA}, rule: "only QA closes a follow-up action"},
 	DutySignOff:   {what: "sign off an audit", roles: []Role{QA}, rule: "only QA signs off an audit"},
@@ -210,6 +254,34 @@ var duties = map[Duty]duty{
 		}},
 }
 
+// refusalf words part of a refusal: the reason a case's rule refuses, or
+// who may do it. (The table of messages lists each format given to it.)
+func refusalf(format string, a ...any) string { return fmt.Sprintf(format, a...) }
+
+// Roster is the people list as a refusal names people from it: in login
+// order; nil when the store has none.
+type Roster []Person
+
+// names lists, in order, the names of the people holding any of roles.
+func (r Roster) names(roles ...Role) []string {
+	var out []string
+	for _, p := range r {
+		if slices.ContainsFunc(roles, p.Has) {
+			out = append(out, p.Name)
+		}
+	}
+	return out
+}
+
+// qa names QA as a refusal says it: "QA (Q. Lead)", or "QA" when the
+// people list is not known.
+func (r Roster) qa() string {
+	if n := r.names(QA); len(n) > 0 {
+		return "QA (" + orList(n) + ")"
+	}
+	return "QA"
+}
+
 // ErrDuty: a person tried what their roles, or the case, do not allow.
 var ErrDuty = store.ErrDuty
 
@@ -217,9 +289,12 @@ var ErrDuty = store.ErrDuty
 type DutyError struct {
 	Duty   Duty
 	Person Person
-	Rule   string   // the rule that refuses it
-	Reason string   // what about this case makes the rule refuse ("" when the role alone does)
-	WhoMay []string // names of people who may do it, when the people list is known
+	Rule   string // the rule that refuses it
+	Reason string // what about this case makes the rule refuse ("" when the role alone does)
+	// Who says who may do it instead, as precisely as the case and the
+	// people list allow ("ask Q. Lead"; "only A. Khan or QA (Q. Lead) may
+	// record it"); "" when the reason already says what to do.
+	Who string
 }
 
 func (e *DutyError) Error() string {
@@ -242,10 +317,8 @@ func (e *DutyError) Error() string {
 	} else {
 		msg += e.Rule
 	}
-	if len(e.WhoMay) > 0 {
-		msg += "; ask " + orList(e.WhoMay)
-	} else {
-		msg += "; ask " + roleList(d.roles)
+	if e.Who != "" {
+		msg += "; " + e.Who
 	}
 	return msg
 }
@@ -254,19 +327,15 @@ func (e *DutyError) Error() string {
 func (e *DutyError) Is(target error) bool { return target == ErrDuty }
 
 // Allowed decides whether p may do d on a case with facts c. It returns
-// nil or a *DutyError. whoMay, when not nil, names the people who may do
-// it (from the store's people list), for the refusal to say.
-func Allowed(p Person, d Duty, c CaseFacts, whoMay func(Duty) []string) error {
+// nil or a *DutyError. people, when not nil, is the store's people list,
+// from which the refusal names who may do it.
+func Allowed(p Person, d Duty, c CaseFacts, people Roster) error {
 	row, ok := duties[d]
 	if !ok {
 		return fmt.Errorf("duty %q is not in the duties table", d)
 	}
 	refuse := func(reason string) error {
-		e := &DutyError{Duty: d, Person: p, Rule: row.rule, Reason: reason}
-		if whoMay != nil {
-			e.WhoMay = whoMay(d)
-		}
-		return e
+		return &DutyError{Duty: d, Person: p, Rule: row.rule, Reason: reason, Who: whoMay(d, c, people)}
 	}
 	allowed := false
 	for _, r := range row.roles {
@@ -330,10 +399,27 @@ func orList(names []string) string {
 	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
 
-func roleList(roles []Role) string {
-	rs := make([]string, len(roles))
-	for i, r := range roles {
+func andList(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// whoMay says who may do d on a case with facts c: the case's own rule
+// where the duty has one, else the people whose roles allow it (or, with
+// no people list, the roles).
+func whoMay(d Duty, c CaseFacts, people Roster) string {
+	row := duties[d]
+	if row.who != nil {
+		return row.who(c, people)
+	}
+	if n := people.names(row.roles...); len(n) > 0 {
+		return "ask " + orList(n)
+	}
+	rs := make([]string, len(row.roles))
+	for i, r := range row.roles {
 		rs[i] = "a person with the " + string(r) + " role"
 	}
-	return orList(rs)
+	return "ask " + orList(rs)
 }

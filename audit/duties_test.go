@@ -66,7 +66,7 @@ func TestDutyMatrix(t *testing.T) {
 func TestRecordUnderAnotherName(t *testing.T) {
 	evans := Person{Login: "bevans", Name: "B. Evans", Roles: []Role{Auditor}}
 	err := Allowed(evans, DutyRecord, CaseFacts{AllocatedTo: "F. Hall", For: "F. Hall"}, nil)
-	want := "refused: B. Evans (auditor) may not record a finding: an auditor records findings under her own name, not F. Hall's; ask a person with the qa role or a person with the auditor role"
+	want := "refused: B. Evans (auditor) may not record a finding: an auditor records findings under her own name, not F. Hall's; only F. Hall or QA may record it"
 	if err == nil || err.Error() != want {
 		t.Fatalf("got %v\nwant %s", err, want)
 	}
@@ -89,8 +89,9 @@ func TestModeratorIsNeverTheCasesOwnAuditor(t *testing.T) {
 	evans := Person{Login: "bevans", Name: "B. Evans", Roles: []Role{Auditor}}
 	qa := Person{Login: "akhan", Name: "A. Khan", Roles: []Role{QA}}
 	// An auditor naming herself as moderator of her own flagged case.
-	err := Allowed(evans, DutyModerate, CaseFacts{Auditor: "B. Evans", For: "B. Evans"}, func(Duty) []string { return []string{"A. Khan", "F. Hall"} })
-	want := "refused: B. Evans (auditor) may not moderate a case: B. Evans audited the case; a moderator is never the case's own auditor; ask A. Khan or F. Hall"
+	list := Roster{qa, evans, {Login: "fhall", Name: "F. Hall", Roles: []Role{Auditor}}, {Login: "gig", Name: "G. Igwe", Roles: []Role{Governance}}}
+	err := Allowed(evans, DutyModerate, CaseFacts{Auditor: "B. Evans", For: "B. Evans"}, list)
+	want := "refused: B. Evans (auditor) may not moderate a case: B. Evans audited the case; a moderator is never the case's own auditor; only A. Khan or F. Hall may moderate it"
 	if err == nil || err.Error() != want {
 		t.Fatalf("got %v\nwant %s", err, want)
 	}
@@ -106,14 +107,14 @@ func TestModeratorIsNeverTheCasesOwnAuditor(t *testing.T) {
 
 func TestDutyRefusalNamesRule(t *testing.T) {
 	evans := Person{Login: "bevans", Name: "B. Evans", Roles: []Role{Auditor}}
-	err := Allowed(evans, DutyClose, CaseFacts{}, func(Duty) []string { return []string{"A. Khan"} })
+	err := Allowed(evans, DutyClose, CaseFacts{}, Roster{{Login: "akhan", Name: "A. Khan", Roles: []Role{QA}}, evans})
 	want := "refused: B. Evans (auditor) may not close a follow-up action: only QA closes a follow-up action; ask A. Khan"
 	if err == nil || err.Error() != want {
 		t.Fatalf("got %v\nwant %s", err, want)
 	}
 	stranger := Person{Login: "stranger"}
 	err = Allowed(stranger, DutyRecord, CaseFacts{}, nil)
-	want = "refused: stranger (no role in this store) may not record a finding: an auditor records findings only on the cases allocated to her, under her own name; QA may record for anyone; ask a person with the qa role or a person with the auditor role"
+	want = "refused: stranger (no role in this store) may not record a finding: an auditor records findings only on the cases allocated to her, under her own name; QA may record for anyone; only QA may record it until QA allocates it"
 	if err == nil || err.Error() != want {
 		t.Fatalf("got %v\nwant %s", err, want)
 	}
@@ -130,5 +131,45 @@ func TestParseRole(t *testing.T) {
 	}
 	if _, err := ParseRole("boss"); err == nil || !strings.Contains(err.Error(), "qa, auditor, moderator, manager, governance") {
 		t.Errorf("ParseRole(moderator): %v", err)
+	}
+}
+
+// A refusal on a case names who may do it on that case, not everyone whose
+// role could: the case's auditor and QA by name for a finding, the
+// action's owner and QA for a response, and for a moderation everyone who
+// may moderate except the case's own auditor and worker.
+func TestRefusalNamesWhoMayOnThisCase(t *testing.T) {
+	qa := Person{Login: "qlead", Name: "Q. Lead", Roles: []Role{QA}}
+	khan := Person{Login: "akhan", Name: "A. Khan", Roles: []Role{Auditor}}
+	evans := Person{Login: "bevans", Name: "B. Evans", Roles: []Role{Auditor, Moderator}}
+	nowak := Person{Login: "cnowak", Name: "C. Nowak", Roles: []Role{Auditor}}
+	mod := Person{Login: "mmod", Name: "M. Moderator", Roles: []Role{Moderator}}
+	mensah := Person{Login: "dmensah", Name: "D. Mensah", Roles: []Role{Manager}}
+	list := Roster{khan, evans, nowak, mensah, mod, qa} // login order
+	for _, c := range []struct {
+		p     Person
+		d     Duty
+		facts CaseFacts
+		want  string
+	}{
+		{evans, DutyRecord, CaseFacts{AllocatedTo: "C. Nowak", For: "A. Khan"},
+			"refused: B. Evans (auditor, moderator) may not record a finding: an auditor records findings under her own name, not A. Khan's; only C. Nowak or QA (Q. Lead) may record it"},
+		{mod, DutyRecord, CaseFacts{AllocatedTo: "B. Evans", For: "B. Evans"},
+			"refused: M. Moderator (moderator) may not record a finding: an auditor records findings only on the cases allocated to her, under her own name; QA may record for anyone; only B. Evans or QA (Q. Lead) may record it"},
+		{khan, DutyRecord, CaseFacts{For: "A. Khan"},
+			"refused: A. Khan (auditor) may not record a finding: the case is not allocated to anyone yet; an auditor records only the cases allocated to her; only QA (Q. Lead) may record it until QA allocates it"},
+		{evans, DutyModerate, CaseFacts{Auditor: "B. Evans", AllocatedTo: "B. Evans", For: "B. Evans"},
+			"refused: B. Evans (auditor, moderator) may not moderate a case: B. Evans audited the case; a moderator is never the case's own auditor; only A. Khan, C. Nowak, M. Moderator or Q. Lead may moderate it"},
+		{khan, DutyRespond, CaseFacts{Owner: "D. Mensah"},
+			"refused: A. Khan (auditor) may not respond to a follow-up action: QA, or the person who owns the action, enters its response; only D. Mensah or QA (Q. Lead) may respond to it"},
+		{mensah, DutyRespond, CaseFacts{Owner: "F. Hall"},
+			"refused: D. Mensah (manager) may not respond to a follow-up action: the action is owned by F. Hall; only its owner or QA responds; only F. Hall or QA (Q. Lead) may respond to it"},
+		{evans, DutyRedact, CaseFacts{},
+			"refused: B. Evans (auditor, moderator) may not redact a trail entry's text: only QA or information governance redacts; ask Q. Lead"},
+	} {
+		err := Allowed(c.p, c.d, c.facts, list)
+		if err == nil || err.Error() != c.want {
+			t.Errorf("%s by %s:\n got %v\nwant %s", c.d, c.p.Name, err, c.want)
+		}
 	}
 }

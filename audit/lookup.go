@@ -158,18 +158,18 @@ func (s *Store) LookUp(ctx context.Context, req LookUpRequest) (*CaseRecord, err
 			return err
 		}
 		people := peopleOf(cs)
-		p, whoMayFn := req.Person, (func(Duty) []string)(nil)
+		p, roster := req.Person, Roster(nil)
 		if len(people) > 0 {
 			lp, ok := people[s.Login()]
 			if !ok {
 				lp = Person{Login: s.Login()}
 			}
-			p, whoMayFn = lp, func(d Duty) []string { return whoMay(people, d) }
+			p, roster = lp, Roster(sortedPeople(people))
 		}
 		// Someone whose roles never allow a look-up learns nothing, not
 		// even whether the store holds the case.
 		if !slices.ContainsFunc(p.Roles, func(r Role) bool { return MayDo(r, DutyLookUp) }) {
-			return Allowed(p, DutyLookUp, CaseFacts{}, whoMayFn)
+			return Allowed(p, DutyLookUp, CaseFacts{}, roster)
 		}
 		audits, err := loadAudits(ctx, tx, store.ByPeriod)
 		if err != nil {
@@ -204,7 +204,7 @@ func (s *Store) LookUp(ctx context.Context, req LookUpRequest) (*CaseRecord, err
 			if err != nil {
 				return err
 			}
-			if err := Allowed(p, DutyLookUp, lookUpFacts(a, es, caseID), whoMayFn); err != nil {
+			if err := Allowed(p, DutyLookUp, lookUpFacts(a, es, caseID), roster); err != nil {
 				rec.Withheld++
 				refusal = err
 				continue

@@ -30,6 +30,12 @@ type Options struct {
 	// PostgreSQL it is ignored: the database role of the login
 	// (session_user) is recorded, and the database checks it.
 	EnteredBy string
+	// NetworkStore, when not "", says where the SQLite store lies on a
+	// network filesystem the user chose to use anyway
+	// (--allow-network-store): "a Windows network share", "a network
+	// drive (nfs4)". Each command's first write to an audit's trail then
+	// records it there (see noteNetwork).
+	NetworkStore string
 	// Deadline bounds each read and write of the store (see
 	// store.Options.Deadline): a server that stops answering ends the
 	// command with a message. 0 means store.DefaultDeadline.
@@ -51,6 +57,12 @@ type Store struct {
 	snap  *store.Tx // set in a Snapshot's view: every read goes through it
 	clock func() time.Time
 	actor string
+	// network is Options.NetworkStore; netNoted holds the audits whose
+	// trail this Store has recorded it in (committed), netPending those of
+	// the write transaction under way.
+	network    string
+	netNoted   map[int64]bool
+	netPending map[int64]bool
 }
 
 // Open opens the audit store at path (an SQLite file, created when missing)
@@ -68,7 +80,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if clock == nil {
 		clock = time.Now
 	}
-	return &Store{st: st, clock: clock, actor: opts.Actor}, nil
+	return &Store{st: st, clock: clock, actor: opts.Actor, network: opts.NetworkStore, netNoted: map[int64]bool{}}, nil
 }
 
 // Close closes the store.
@@ -111,7 +123,24 @@ func (s *Store) write(ctx context.Context, doing string, fn func(*store.WriteTx)
 	if s.snap != nil {
 		return fmt.Errorf("%s the store %s: a snapshot only reads", doing, s.Path())
 	}
-	return s.st.Write(ctx, doing, fn)
+	if s.network == "" {
+		return s.st.Write(ctx, doing, fn)
+	}
+	// A network note belongs to the transaction that writes it: should it
+	// roll back, the next write records it again.
+	var pending map[int64]bool
+	err := s.st.Write(ctx, doing, func(tx *store.WriteTx) error {
+		pending = map[int64]bool{}
+		s.netPending = pending
+		return fn(tx)
+	})
+	s.netPending = nil
+	if err == nil {
+		for id := range pending {
+			s.netNoted[id] = true
+		}
+	}
+	return err
 }
 
 // Snapshot calls fn with a view of the store whose reads all come from one

@@ -140,11 +140,11 @@ func (s *Store) AddPerson(ctx context.Context, p Person) (Person, error) {
 		if len(people) == 0 {
 			if !p.Has(QA) {
 				return &DutyError{Duty: DutyPeople, Person: Person{Login: s.Login()}, Rule: duties[DutyPeople].rule,
-					Reason: "the first person on a store's people list must have the qa role (add yourself first: caseaudit people add " + s.Login() + " --name NAME --role qa)"}
+					Reason: refusalf("the first person on a store's people list must have the qa role (add yourself first: caseaudit people add %s --name NAME --role qa)", s.Login())}
 			}
 			if p.Login != s.Login() {
 				return &DutyError{Duty: DutyPeople, Person: Person{Login: s.Login()}, Rule: duties[DutyPeople].rule,
-					Reason: fmt.Sprintf("the first person on a store's people list is the QA lead adding herself (the login acting is %s, not %s), so that the list never locks its maker out", s.Login(), p.Login)}
+					Reason: refusalf("the first person on a store's people list is the QA lead adding herself (the login acting is %s, not %s), so that the list never locks its maker out", s.Login(), p.Login)}
 			}
 		} else {
 			if err := mayIn(people, s.Login(), DutyPeople, CaseFacts{}); err != nil {
@@ -212,21 +212,7 @@ func mayIn(people map[string]Person, login string, d Duty, c CaseFacts) error {
 	if !ok {
 		p = Person{Login: login}
 	}
-	return Allowed(p, d, c, func(d Duty) []string { return whoMay(people, d) })
-}
-
-// whoMay names the people on the list whose roles allow d.
-func whoMay(people map[string]Person, d Duty) []string {
-	var out []string
-	for _, p := range sortedPeople(people) {
-		for _, r := range p.Roles {
-			if MayDo(r, d) {
-				out = append(out, p.Name)
-				break
-			}
-		}
-	}
-	return out
+	return Allowed(p, d, c, Roster(sortedPeople(people)))
 }
 
 // may checks, within a transaction, that the person acting may do d on a

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/caseaudit/caseaudit/internal/words"
@@ -52,12 +53,45 @@ func (f Figures) SameHeadline(g Figures) bool {
 	return true
 }
 
+// Incomplete says what an audit signed off with --force still lacked.
+type Incomplete struct {
+	// Unrecorded counts the sampled cases (withdrawn ones aside) without a
+	// finding.
+	Unrecorded int `json:"unrecorded"`
+	// ModerationOutstanding counts the cases of the moderation sample
+	// without a moderation finding.
+	ModerationOutstanding int `json:"moderation_outstanding"`
+}
+
+// Phrase says it as every view does: "incomplete: 3 cases unrecorded, 1
+// moderation outstanding".
+func (in Incomplete) Phrase() string {
+	var parts []string
+	if in.Unrecorded > 0 {
+		parts = append(parts, words.Count(in.Unrecorded, "case")+" unrecorded")
+	}
+	if in.ModerationOutstanding > 0 {
+		parts = append(parts, words.Count(in.ModerationOutstanding, "moderation finding")+" outstanding")
+	}
+	return "incomplete: " + strings.Join(parts, ", ")
+}
+
 // SignOff is an audit's sign-off as the trail holds it.
 type SignOff struct {
 	Seq     int       `json:"seq"` // the trail entry
 	At      time.Time `json:"at"`
 	By      string    `json:"by"`
 	Figures Figures   `json:"figures"`
+	// Incomplete is what the audit lacked when QA signed it off anyway
+	// (--force); nil when it was complete.
+	Incomplete *Incomplete `json:"incomplete,omitempty"`
+}
+
+// signOffPayload is a sign-off entry's payload: the figures, and what the
+// audit lacked when signed off incomplete.
+type signOffPayload struct {
+	Figures
+	Incomplete *Incomplete `json:"incomplete,omitempty"`
 }
 
 // Amendment says how an audit's figures changed after its sign-off.
@@ -72,7 +106,11 @@ type Amendment struct {
 // Sentence is the amendment as every view states it: "signed off
 // 2026-10-03 with 8 of 120 flagged; amended 2026-11-28: now 9 of 120".
 func (a Amendment) Sentence() string {
-	return fmt.Sprintf("signed off %s with %s of %s flagged; amended %s: now %s of %s",
-		a.SignOff.At.UTC().Format("2006-01-02"), words.Thousands(a.SignOff.Figures.Flagged), words.Thousands(a.SignOff.Figures.Size),
+	inc := ""
+	if a.SignOff.Incomplete != nil {
+		inc = " (" + a.SignOff.Incomplete.Phrase() + ")"
+	}
+	return fmt.Sprintf("signed off %s with %s of %s flagged%s; amended %s: now %s of %s",
+		a.SignOff.At.UTC().Format("2006-01-02"), words.Thousands(a.SignOff.Figures.Flagged), words.Thousands(a.SignOff.Figures.Size), inc,
 		a.At.UTC().Format("2006-01-02"), words.Thousands(a.Now.Flagged), words.Thousands(a.Now.Size))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/caseaudit/caseaudit/audit/store"
@@ -40,11 +41,11 @@ func signOffOf(es []Entry) (*SignOffState, error) {
 	st := &SignOffState{}
 	for _, e := range es {
 		if e.Kind == KindSignOff {
-			var f Figures
-			if err := json.Unmarshal(e.Payload, &f); err != nil {
+			var p signOffPayload
+			if err := json.Unmarshal(e.Payload, &p); err != nil {
 				return nil, fmt.Errorf("trail entry %d (sign-off) is damaged: %w", e.Seq, err)
 			}
-			st.SignOff = &SignOff{Seq: e.Seq, At: e.At, By: e.Actor, Figures: f}
+			st.SignOff = &SignOff{Seq: e.Seq, At: e.At, By: e.Actor, Figures: p.Figures, Incomplete: p.Incomplete}
 			st.ChangedAt = time.Time{}
 			continue
 		}
@@ -69,14 +70,31 @@ func (s *Store) SignOffOf(ctx context.Context, auditName string) (*SignOffState,
 // ErrSignedOff: the audit is already signed off with the same figures.
 var ErrSignedOff = fmt.Errorf("already signed off")
 
+// ErrIncomplete: the audit still has cases without a finding, or
+// moderation outstanding, and the sign-off was not forced.
+var ErrIncomplete = fmt.Errorf("audit incomplete")
+
+// incompleteOf says what an audit whose progress is st lacks; nil when it
+// lacks nothing.
+func incompleteOf(st *Status) *Incomplete {
+	in := Incomplete{Unrecorded: st.Size - st.Recorded, ModerationOutstanding: max(st.ModerationSize-st.Moderated, 0)}
+	if in.Unrecorded <= 0 && in.ModerationOutstanding == 0 {
+		return nil
+	}
+	in.Unrecorded = max(in.Unrecorded, 0)
+	return &in
+}
+
 // SignOffAudit records in the audit's trail that QA signed it off with the
 // figures figs, as its report states them (the caller computes them with
 // the report's own code, from the trail as it was after entry asOf).
 // Should anything have been appended since, the sign-off is refused, so
 // that no finding is signed off unseen. Signing off again is refused
-// unless the figures changed since (an amended audit may be signed off
-// anew).
-func (s *Store) SignOffAudit(ctx context.Context, auditName string, figs Figures, asOf int) (SignOff, error) {
+// unless the figures, or the audit's completeness, changed since (an
+// amended audit may be signed off anew). An audit with cases still
+// unrecorded, or moderation outstanding, is refused unless force is set;
+// then the sign-off records what it lacked, and every view says so.
+func (s *Store) SignOffAudit(ctx context.Context, auditName string, figs Figures, asOf int, force bool) (SignOff, error) {
 	var out SignOff
 	err := s.write(ctx, "signing off in", func(tx *store.WriteTx) error {
 		if err := s.may(ctx, tx.Tx, DutySignOff, CaseFacts{}); err != nil {
@@ -99,15 +117,25 @@ func (s *Store) SignOffAudit(ctx context.Context, auditName string, figs Figures
 		if err != nil {
 			return err
 		}
-		if st.SignOff != nil && st.SignOff.Figures.SameHeadline(figs) {
-			return errorf(ErrSignedOff, "audit %q was signed off on %s by %s with %d of %d flagged, and its figures have not changed since; nothing to do",
-				a.Name, st.SignOff.At.Format(time.DateOnly), st.SignOff.By, st.SignOff.Figures.Flagged, st.SignOff.Figures.Size)
-		}
-		e, err := s.appendEntry(ctx, tx, a, KindSignOff, "", s.actor, figs)
+		progress, err := loadStatus(ctx, tx.Tx, a)
 		if err != nil {
 			return err
 		}
-		out = SignOff{Seq: e.Seq, At: e.At, By: e.Actor, Figures: figs}
+		inc := incompleteOf(progress)
+		if st.SignOff != nil && st.SignOff.Figures.SameHeadline(figs) && (st.SignOff.Incomplete == nil) == (inc == nil) &&
+			(inc == nil || *inc == *st.SignOff.Incomplete) {
+			return errorf(ErrSignedOff, "audit %q was signed off on %s by %s with %d of %d flagged, and its figures have not changed since; nothing to do",
+				a.Name, st.SignOff.At.Format(time.DateOnly), st.SignOff.By, st.SignOff.Figures.Flagged, st.SignOff.Figures.Size)
+		}
+		if inc != nil && !force {
+			return errorf(ErrIncomplete, "audit %q is not complete (%s), so its figures may still move; record the rest first (caseaudit status lists them), or give --force to sign it off anyway, which every report, trend and status then says",
+				a.Name, strings.TrimPrefix(inc.Phrase(), "incomplete: "))
+		}
+		e, err := s.appendEntry(ctx, tx, a, KindSignOff, "", s.actor, signOffPayload{Figures: figs, Incomplete: inc})
+		if err != nil {
+			return err
+		}
+		out = SignOff{Seq: e.Seq, At: e.At, By: e.Actor, Figures: figs, Incomplete: inc}
 		return nil
 	})
 	return out, err

@@ -36,3 +36,21 @@ func TestSameHeadline(t *testing.T) {
 		t.Fatal("a changed headline is not an amendment")
 	}
 }
+
+// A sign-off forced on an incomplete audit carries what it lacked into
+// every sentence that repeats it.
+func TestIncompleteSignOffSentence(t *testing.T) {
+	a := Amendment{
+		SignOff: SignOff{At: time.Date(2026, 10, 3, 16, 5, 0, 0, time.UTC), Figures: Figures{Flagged: 8, Size: 117},
+			Incomplete: &Incomplete{Unrecorded: 3, ModerationOutstanding: 1}},
+		At:  time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC),
+		Now: Figures{Flagged: 9, Size: 120},
+	}
+	want := "signed off 2026-10-03 with 8 of 117 flagged (incomplete: 3 cases unrecorded, 1 moderation finding outstanding); amended 2026-11-28: now 9 of 120"
+	if got := a.Sentence(); got != want {
+		t.Fatalf("got %q\nwant %q", got, want)
+	}
+	if got, want := (Incomplete{ModerationOutstanding: 2}).Phrase(), "incomplete: 2 moderation findings outstanding"; got != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+}

@@ -17,7 +17,34 @@ const (
 	KindModerationCorrection = "moderation-correction" // a later moderation finding on the same case
 	KindAllocation           = "allocation"            // cases allocated to auditors
 	KindModerationDraw       = "moderation-draw"       // the moderation subsample drawn
+	KindNetworkStore         = "network-store"         // a command wrote to an SQLite store on a network drive, with --allow-network-store
 )
+
+// networkPayload is a network-store entry's payload.
+type networkPayload struct {
+	// Where says where the store lay ("a Windows network share", "a
+	// network drive (nfs4)").
+	Where string `json:"where"`
+	// Flag is the flag that allowed it.
+	Flag string `json:"flag"`
+}
+
+// noteNetwork records in the audit's trail, once per command (per Store)
+// and audit, before its first entry of the command, that the store lies on
+// a network filesystem where SQLite's locking is not safe and was used
+// anyway. It is recorded by each command that writes, not once for ever:
+// each command may be another person on another machine, and should the
+// file be damaged, the trail shows every write made at that risk, by whom
+// and when. Being an entry, it is inside the hash chain.
+func (s *Store) noteNetwork(ctx context.Context, ch *store.Chain, a *Audit) error {
+	if s.network == "" || s.netNoted[a.id] || s.netPending == nil || s.netPending[a.id] {
+		return nil
+	}
+	s.netPending[a.id] = true
+	_, err := ch.Append(ctx, store.Draft{Kind: KindNetworkStore, Actor: s.actor, At: s.now(),
+		Payload: networkPayload{Where: s.network, Flag: "--allow-network-store"}})
+	return err
+}
 
 // Entry is one entry of an audit's trail (see store.Entry); its Kind is
 // one of the Kind* constants.
@@ -40,6 +67,9 @@ func caseEntries(ctx context.Context, tx *store.Tx, a *Audit, caseID string, kin
 func (s *Store) appendEntry(ctx context.Context, tx *store.WriteTx, a *Audit, kind, caseID, actor string, payload any) (Entry, error) {
 	ch, err := tx.Chain(ctx, a.id, a.Name)
 	if err != nil {
+		return Entry{}, err
+	}
+	if err := s.noteNetwork(ctx, ch, a); err != nil {
 		return Entry{}, err
 	}
 	return ch.Append(ctx, store.Draft{Kind: kind, Case: caseID, Actor: actor, At: s.now(), Payload: payload, Text: freeText})

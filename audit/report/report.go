@@ -325,6 +325,9 @@ type TrendPoint struct {
 	// audit off. A month neither complete nor signed off is not final.
 	Complete  bool `json:"complete"`
 	SignedOff bool `json:"signed_off"`
+	// SignedOffIncomplete: QA signed it off with cases unrecorded or
+	// moderation outstanding (signoff --force).
+	SignedOffIncomplete bool `json:"signed_off_incomplete"`
 	// Amended is the amendment sentence when the figures changed after
 	// the sign-off; "" otherwise.
 	Amended string `json:"amended_after_sign_off,omitempty"`

@@ -3,6 +3,7 @@ package report
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/caseaudit/caseaudit/audit"
@@ -15,7 +16,10 @@ type SignOffView struct {
 	At      time.Time     `json:"at"`
 	By      string        `json:"by"`
 	Figures audit.Figures `json:"figures"`
-	Amended bool          `json:"amended"`
+	// Incomplete is what the audit lacked when QA signed it off anyway
+	// (signoff --force); absent when it was complete.
+	Incomplete *audit.Incomplete `json:"incomplete,omitempty"`
+	Amended    bool              `json:"amended"`
 	// AmendedAt is when the first entry that changed the figures was made.
 	AmendedAt *time.Time     `json:"amended_at,omitempty"`
 	Now       *audit.Figures `json:"now,omitempty"`
@@ -47,9 +51,12 @@ func signOffView(st *audit.SignOffState, now audit.Figures) *SignOffView {
 		return nil
 	}
 	so := st.SignOff
-	v := &SignOffView{At: so.At.UTC(), By: so.By, Figures: so.Figures,
+	v := &SignOffView{At: so.At.UTC(), By: so.By, Figures: so.Figures, Incomplete: so.Incomplete,
 		Sentence: fmt.Sprintf("signed off %s by %s with %s of %s flagged", so.At.UTC().Format(time.DateOnly), so.By,
 			thousands(so.Figures.Flagged), thousands(so.Figures.Size))}
+	if so.Incomplete != nil {
+		v.Sentence += " (" + so.Incomplete.Phrase() + ")"
+	}
 	if am := st.Amendment(now); am != nil {
 		at := am.At.UTC()
 		v.Amended, v.AmendedAt, v.Now, v.Sentence = true, &at, &am.Now, am.Sentence()
@@ -65,8 +72,11 @@ func (r *Report) signOff(ctx context.Context, st *audit.Store, a *audit.Audit) e
 		return err
 	}
 	r.SignOff = signOffView(s, r.Figures())
-	if r.SignOff != nil && r.SignOff.Amended {
+	switch {
+	case r.SignOff != nil && r.SignOff.Amended:
 		r.Notes = append([]string{"Amended after sign-off: " + r.SignOff.Sentence + "."}, r.Notes...)
+	case r.SignOff != nil && r.SignOff.Incomplete != nil:
+		r.Notes = append([]string{"S" + strings.TrimPrefix(r.SignOff.Sentence, "s") + "."}, r.Notes...)
 	}
 	return nil
 }
@@ -109,6 +119,7 @@ func (p *TrendPoint) signOff(ctx context.Context, st *audit.Store, opts Options)
 		return err
 	}
 	p.SignedOff = true
+	p.SignedOffIncomplete = s.SignOff.Incomplete != nil
 	if s.ChangedAt.IsZero() {
 		return nil // nothing since the sign-off could have changed it
 	}
@@ -129,12 +140,15 @@ func (p *TrendPoint) signOff(ctx context.Context, st *audit.Store, opts Options)
 }
 
 // StatusMark says whether a trend row is final: "signed off", "amended
-// after sign-off", or not yet ("not signed off", "incomplete, not signed
-// off"), so that a half-recorded month is never read as final.
+// after sign-off", or not yet ("signed off incomplete", "not signed off",
+// "incomplete, not signed off"), so that a half-recorded month is never
+// read as final.
 func (p TrendPoint) StatusMark() string {
 	switch {
 	case p.Amended != "":
 		return "amended after sign-off"
+	case p.SignedOffIncomplete:
+		return "signed off incomplete"
 	case p.SignedOff:
 		return "signed off"
 	case !p.Complete:

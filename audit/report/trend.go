@@ -140,7 +140,7 @@ func writeTrendCSV(w io.Writer, t *Trend) error {
 	cw := csv.NewWriter(w)
 	c := csvWriter{cw}
 	h := []string{"audit", "period", "created", "sampled", "audited", "flagged", "share", "ci_method", "confidence", "ci_lower", "ci_upper",
-		"complete", "signed_off", "amended_after_sign_off"}
+		"complete", "signed_off", "amended_after_sign_off", "signed_off_incomplete"}
 	for _, g := range gradeNames() {
 		h = append(h, g)
 	}
@@ -158,7 +158,7 @@ func writeTrendCSV(w io.Writer, t *Trend) error {
 	for _, p := range t.Audits {
 		row := []string{p.Audit, p.Period, p.Created.Format("2006-01-02T15:04:05Z"), inum(p.Sampled), inum(p.Audited), inum(p.Flagged),
 			fptr(p.Share), t.Method, fnum(t.Confidence), fptr(p.Lower), fptr(p.Upper),
-			strconv.FormatBool(p.Complete), strconv.FormatBool(p.SignedOff), p.Amended}
+			strconv.FormatBool(p.Complete), strconv.FormatBool(p.SignedOff), p.Amended, strconv.FormatBool(p.SignedOffIncomplete)}
 		for _, g := range gradeNames() {
 			row = append(row, inum(p.Grades[g]))
 		}

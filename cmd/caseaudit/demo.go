@@ -133,7 +133,7 @@ func runDemo(ctx context.Context, o *demoOptions, g *globalOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := writeStatus(out, status, "table"); err != nil {
+	if err := writeStatus(out, status, nil, "table"); err != nil {
 		return err
 	}
 

@@ -166,6 +166,25 @@ func entrySummary(e audit.Entry) string {
 			s += "; replaced by " + w.Cases[0].ID
 		}
 		return s
+	case audit.KindNetworkStore:
+		var n struct {
+			Where string `json:"where"`
+			Flag  string `json:"flag"`
+		}
+		_ = json.Unmarshal(e.Payload, &n)
+		return fmt.Sprintf("written on %s, where SQLite's locking is not safe, with %s", n.Where, n.Flag)
+	case audit.KindSignOff:
+		var so struct {
+			Flagged    int               `json:"flagged"`
+			Size       int               `json:"size"`
+			Incomplete *audit.Incomplete `json:"incomplete"`
+		}
+		_ = json.Unmarshal(e.Payload, &so)
+		s := fmt.Sprintf("signed off with %d of %d flagged", so.Flagged, so.Size)
+		if so.Incomplete != nil {
+			s += ", " + so.Incomplete.Phrase()
+		}
+		return s
 	case audit.KindRedaction:
 		var r struct {
 			Entry  int      `json:"entry"`

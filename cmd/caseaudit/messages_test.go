@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/caseaudit/caseaudit/audit"
 )
 
 var updateMessages = flag.Bool("update-messages", false, "rewrite docs/messages.md from the code and the stories")
@@ -39,7 +41,7 @@ type message struct {
 
 var msgFuncs = map[string]string{
 	"usagef": "usage", "Errorf": "error", "errorf": "error", "New": "error",
-	"infof": "info", "warnf": "warning",
+	"infof": "info", "warnf": "warning", "refusalf": "refusal",
 }
 
 // codeMessages reads the message formats of caseaudit's packages.
@@ -115,6 +117,11 @@ func codeMessages(t *testing.T) []message {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A duty refused by role alone says its rule, from the duties table;
+	// a case's rule and who may act instead are worded by refusalf.
+	for _, d := range audit.DutyTable() {
+		out = append(out, message{Format: "refused: %s (%s) may not " + d.What + ": " + d.Rule + "; %s", Kind: "refusal", Where: "audit"})
+	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Where != out[j].Where {
 			return out[i].Where < out[j].Where
@@ -177,7 +184,8 @@ func messagesTable(msgs []message, seen map[string][]string) (string, int) {
 Every message caseaudit can print, made from the code (the format given to each error, warning and
 notice; ` + "`…`" + ` stands for what is filled in) with, for each, a story in
 ` + "`cmd/caseaudit/testdata/script`" + ` that prints it. A support person looks a message up here by its words;
-the story shows how it comes about. Errors exit 1 unless the kind is *usage* (exit 2); a *hint* follows the
+the story shows how it comes about. Errors exit 1 unless the kind is *usage* (exit 2); a *refusal* (not the
+person's duty in this store) exits 5, each part of it worded by the duty's rule or the case; a *hint* follows the
 message it belongs to; see
 ` + "`caseaudit --help`" + ` for every exit code. Messages on a line of their own are prefixed ` + "`caseaudit: `" + `
 (errors) or ` + "`warning: `" + `; with ` + "`--log-format json`" + ` each is one JSON object.

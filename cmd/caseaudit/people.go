@@ -177,6 +177,9 @@ func runPeopleList(ctx context.Context, o *peopleOptions, g *globalOptions) erro
 type signoffOptions struct {
 	Audit  string
 	Format string
+	// Force signs off an audit with cases unrecorded or moderation
+	// outstanding; the sign-off records what it lacked.
+	Force bool
 }
 
 func newSignoffCmd(g *globalOptions) *cobra.Command {
@@ -191,9 +194,14 @@ stratum's) count, computed by the report's own code.
 A correction after sign-off is still possible (with --reason, as every correction), and from
 then on every report, trend row, status line and JSON output says that the audit was amended
 after sign-off, with the figures then and now: "signed off 2026-10-03 with 8 of 120 flagged;
-amended 2026-11-28: now 9 of 120". An amended audit may be signed off again.`,
+amended 2026-11-28: now 9 of 120". An amended audit may be signed off again.
+
+An audit with sampled cases still unrecorded, or moderation outstanding, is refused (its
+figures may still move); --force signs it off anyway, the sign-off records how many were
+unrecorded, and every report, trend row and status line says it was signed off incomplete.`,
 		Example: `  caseaudit signoff "2026-09 monthly"
-  caseaudit signoff "2026-09 monthly" --format json`,
+  caseaudit signoff "2026-09 monthly" --format json
+  caseaudit signoff "2026-09 monthly" --force     # 2 cases could not be audited in time`,
 		Args: exactArgs(1, "the audit's name"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Audit = args[0]
@@ -202,6 +210,7 @@ amended 2026-11-28: now 9 of 120". An amended audit may be signed off again.`,
 		ValidArgsFunction: completeAudits(g),
 	}
 	cmd.Flags().StringVarP(&o.Format, "format", "f", "table", "output format: table or json")
+	cmd.Flags().BoolVar(&o.Force, "force", false, "sign off although cases are unrecorded or moderation is outstanding (the sign-off says so)")
 	return cmd
 }
 
@@ -222,15 +231,23 @@ func runSignoff(ctx context.Context, o *signoffOptions, g *globalOptions) error 
 	if err != nil {
 		return err
 	}
-	so, err := st.SignOffAudit(ctx, a.Name, figs, asOf)
+	so, err := st.SignOffAudit(ctx, a.Name, figs, asOf, o.Force)
 	if err != nil {
 		return err
 	}
 	if o.Format == "json" {
-		return writeJSON(g.IO.Out, schema.SignOff, map[string]any{"audit": a.Name, "seq": so.Seq,
-			"at": so.At.UTC().Format("2006-01-02T15:04:05Z"), "by": so.By, "figures": so.Figures})
+		out := map[string]any{"audit": a.Name, "seq": so.Seq,
+			"at": so.At.UTC().Format("2006-01-02T15:04:05Z"), "by": so.By, "figures": so.Figures}
+		if so.Incomplete != nil {
+			out["incomplete"] = so.Incomplete
+		}
+		return writeJSON(g.IO.Out, schema.SignOff, out)
 	}
-	fmt.Fprintf(g.IO.Out, "signed off %q on %s with %d of %d flagged\n", a.Name, so.At.UTC().Format("2006-01-02"), so.Figures.Flagged, so.Figures.Size)
+	inc := ""
+	if so.Incomplete != nil {
+		inc = " (" + so.Incomplete.Phrase() + ")"
+	}
+	fmt.Fprintf(g.IO.Out, "signed off %q on %s with %d of %d flagged%s\n", a.Name, so.At.UTC().Format("2006-01-02"), so.Figures.Flagged, so.Figures.Size, inc)
 	for _, t := range so.Figures.Teams {
 		fmt.Fprintf(g.IO.Out, "  %s: %d of %d\n", t.Team, t.Flagged, t.Size)
 	}

@@ -63,22 +63,13 @@ func runStatus(ctx context.Context, o *statusOptions, g *globalOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := writeStatus(g.IO.Out, s, o.Format); err != nil || o.Format == "json" {
-		return err
-	}
-	// The sign-off, or the amendment since, says whether the figures above
-	// are the ones reported.
+	// The sign-off, or the amendment since, says whether the figures are
+	// the ones reported.
 	so, err := report.SignOffState(ctx, st, a.Name)
 	if err != nil {
 		return err
 	}
-	switch {
-	case so != nil && so.Amended:
-		fmt.Fprintf(g.IO.Out, "amended after sign-off: %s\n", so.Sentence)
-	case so != nil:
-		fmt.Fprintf(g.IO.Out, "%s\n", so.Sentence)
-	}
-	return nil
+	return writeStatus(g.IO.Out, s, so, o.Format)
 }
 
 // statusJSON is status --format json (schema/status.json).
@@ -95,6 +86,10 @@ type statusJSON struct {
 	Auditors       []statusAuditorJSON `json:"auditors"`
 	Unallocated    []string            `json:"unallocated"`
 	ToDo           []string            `json:"to_do"`
+	// SignOff is the audit's sign-off as a report states it (when, by
+	// whom, the figures then, and any amendment since with the figures
+	// now); null when it was never signed off.
+	SignOff *report.SignOffView `json:"sign_off"`
 }
 
 type statusAuditorJSON struct {
@@ -104,12 +99,13 @@ type statusAuditorJSON struct {
 	ToDo      []string `json:"to_do"`
 }
 
-// writeStatus renders an audit's progress.
-func writeStatus(w io.Writer, s *audit.Status, format string) error {
+// writeStatus renders an audit's progress and its sign-off so (nil when
+// never signed off).
+func writeStatus(w io.Writer, s *audit.Status, so *report.SignOffView, format string) error {
 	if format == "json" {
 		out := statusJSON{Audit: s.Name, Size: s.Size, Recorded: s.Recorded, Flagged: s.Flagged, Withdrawn: s.Withdrawn,
 			ModerationSize: s.ModerationSize, Moderated: s.Moderated,
-			Auditors: []statusAuditorJSON{}, Unallocated: nonNilStrings(s.Unallocated), ToDo: nonNilStrings(s.ToDo)}
+			Auditors: []statusAuditorJSON{}, Unallocated: nonNilStrings(s.Unallocated), ToDo: nonNilStrings(s.ToDo), SignOff: so}
 		for _, x := range s.Auditors {
 			out.Auditors = append(out.Auditors, statusAuditorJSON{x.Auditor, x.Allocated, x.Recorded, nonNilStrings(x.ToDo)})
 		}
@@ -137,6 +133,12 @@ func writeStatus(w io.Writer, s *audit.Status, format string) error {
 	}
 	if len(s.ToDo) > 0 && len(s.Auditors) == 0 {
 		fmt.Fprintf(w, "\nstill to do: %s\n", shortList(s.ToDo, 10))
+	}
+	switch {
+	case so != nil && so.Amended:
+		fmt.Fprintf(w, "amended after sign-off: %s\n", so.Sentence)
+	case so != nil:
+		fmt.Fprintf(w, "%s\n", so.Sentence)
 	}
 	return nil
 }

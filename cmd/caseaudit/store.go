@@ -64,14 +64,21 @@ func (g *globalOptions) openStore(ctx context.Context) (*audit.Store, error) {
 	}
 	path := g.storePath()
 	fresh := false
+	network := ""
 	if !store.IsPostgres(path) {
-		if w := netfs.Of(path); w.Network && !g.AllowNetworkStore {
+		w := netfs.Of(path)
+		if w.Network {
+			// Allowed at the user's insistence: each command that
+			// writes records it in the trail it writes to.
+			network = networkKind(w)
+		}
+		if w.Network && !g.AllowNetworkStore {
 			return nil, fmt.Errorf("the store %s is on %s, where SQLite's file locking is not safe and two people writing one store can damage it; keep an SQLite store on this computer's own disk for one person, or use a PostgreSQL store for a team (README: \"A team store\"); to use this file anyway, at your own risk, give --allow-network-store", path, networkKind(w))
 		}
 		fi, err := os.Stat(path)
 		fresh = errors.Is(err, fs.ErrNotExist) || err == nil && fi.Size() == 0
 	}
-	st, err := audit.Open(ctx, path, audit.Options{Clock: g.Now, Actor: g.actor(), Deadline: g.DBTimeout})
+	st, err := audit.Open(ctx, path, audit.Options{Clock: g.Now, Actor: g.actor(), Deadline: g.DBTimeout, NetworkStore: network})
 	if err != nil {
 		return nil, err
 	}
