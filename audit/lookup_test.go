@@ -302,8 +302,8 @@ func TestLookUpLetterCase(t *testing.T) {
 func TestPostgresLookUpByLogin(t *testing.T) {
 	ctx := context.Background()
 	where := pgStore(t)
-	qaURL, qaRole := pgLogin(t, where, store.RoleQA)
-	bURL, bRole := pgLogin(t, where, store.RoleAuditor)
+	qaURL, qaRole := pgLogin(t, where, store.GroupQA)
+	bURL, bRole := pgLogin(t, where, store.GroupAuditor)
 	qa, _ := openAt(t, qaURL, "Q. Lead")
 	b, _ := openAt(t, bURL, "B. Evans")
 	for _, p := range []Person{

@@ -40,6 +40,9 @@ type Options struct {
 	// store.Options.Deadline): a server that stops answering ends the
 	// command with a message. 0 means store.DefaultDeadline.
 	Deadline time.Duration
+	// Waiting, when set, is told when a write must wait for another
+	// session's lock on a PostgreSQL store, and whose (store.Options).
+	Waiting func(string)
 }
 
 // Errors a caller may test for with errors.Is.
@@ -72,7 +75,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if by == "" {
 		by = opts.Actor
 	}
-	st, err := store.Open(ctx, path, store.Options{BusyTimeout: opts.BusyTimeout, EnteredBy: by, Deadline: opts.Deadline})
+	st, err := store.Open(ctx, path, store.Options{BusyTimeout: opts.BusyTimeout, EnteredBy: by, Deadline: opts.Deadline, Waiting: opts.Waiting})
 	if err != nil {
 		return nil, err
 	}

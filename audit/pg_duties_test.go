@@ -18,11 +18,11 @@ import (
 func TestPostgresDuties(t *testing.T) {
 	ctx := context.Background()
 	where := pgStore(t)
-	qaURL, qaRole := pgLogin(t, where, store.RoleQA)
-	bURL, bRole := pgLogin(t, where, store.RoleAuditor)
-	_, aRole := pgLogin(t, where, store.RoleAuditor)
-	mURL, mRole := pgLogin(t, where, store.RoleAuditor)
-	xURL, _ := pgLogin(t, where, store.RoleAuditor) // not on the list
+	qaURL, qaRole := pgLogin(t, where, store.GroupQA)
+	bURL, bRole := pgLogin(t, where, store.GroupAuditor)
+	_, aRole := pgLogin(t, where, store.GroupAuditor)
+	mURL, mRole := pgLogin(t, where, store.GroupAuditor)
+	xURL, _ := pgLogin(t, where, store.GroupAuditor) // not on the list
 
 	qa, _ := openAt(t, qaURL, "Q. Lead")
 	b, _ := openAt(t, bURL, "B. Evans")
@@ -129,7 +129,7 @@ func TestPostgresDuties(t *testing.T) {
 
 	// Per store: B. Evans is nobody in another store with a people list.
 	other := pgStore(t)
-	qa2URL, qa2Role := pgLogin(t, other, store.RoleQA)
+	qa2URL, qa2Role := pgLogin(t, other, store.GroupQA)
 	qa2, _ := openAt(t, qa2URL, "Q. Two")
 	if _, err := qa2.AddPerson(ctx, Person{Login: qa2Role, Name: "Q. Two", Roles: []Role{QA}}); err != nil {
 		t.Fatal(err)
@@ -137,9 +137,11 @@ func TestPostgresDuties(t *testing.T) {
 	if _, err := qa2.CreateAudit(ctx, testAudit("o"), testCases(2)); err != nil {
 		t.Fatal(err)
 	}
-	b2, _ := openAt(t, withParam(t, bURL, "schema", schemaOf(t, other)), "B. Evans")
-	if _, err := b2.Record(ctx, "o", Finding{Case: "CR-0000001", Auditor: "B. Evans", Grade: Good, Date: "2026-07-01", NewAuditor: true}); !errors.Is(err, ErrDuty) {
-		t.Errorf("an auditor of one store recording in another: %v", err)
+	// Her login holds none of the other store's roles: it cannot even
+	// open it.
+	if b2, err := Open(ctx, withParam(t, bURL, "schema", schemaOf(t, other)), Options{Actor: "B. Evans"}); !errors.Is(err, ErrDuty) {
+		b2.Close()
+		t.Errorf("an auditor of one store opening another: %v", err)
 	}
 }
 

@@ -90,7 +90,8 @@ func pgStoreVersion(t testing.TB, version int) string {
 	base := pgServer(t)
 	schema := randomName("t_")
 	where := withParam(t, base, "schema", schema)
-	if _, err := store.InitPostgresVersion(context.Background(), where, version); err != nil {
+	res, err := store.InitPostgresVersion(context.Background(), where, version)
+	if err != nil {
 		t.Fatalf("store init: %v", err)
 	}
 	admin := pgAdmin(t)
@@ -98,13 +99,37 @@ func pgStoreVersion(t testing.TB, version int) string {
 		if _, err := admin.Exec("DROP SCHEMA " + quoteIdent(schema) + " CASCADE"); err != nil {
 			t.Logf("dropping schema %s: %v", schema, err)
 		}
+		for _, r := range res.Roles {
+			if _, err := admin.Exec("DROP ROLE IF EXISTS " + quoteIdent(r)); err != nil {
+				t.Logf("dropping role %s: %v", r, err)
+			}
+		}
 	})
 	return where
 }
 
-// pgLogin makes a login role that is a member of group (store.RoleQA or
-// store.RoleAuditor) and returns the store URL as that login; the role is dropped
-// after the test.
+// storeRole is the name of the store's group role for group
+// (store.GroupQA, GroupAuditor, GroupGovernance), from its meta.
+func storeRole(t testing.TB, where, group string) string {
+	t.Helper()
+	u, err := url.Parse(where)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := u.Query().Get("schema")
+	if schema == "" {
+		schema = store.DefaultPostgresSchema
+	}
+	var prefix string
+	if err := pgAdmin(t).QueryRow("SELECT value FROM " + quoteIdent(schema) + ".meta WHERE key = 'role_prefix'").Scan(&prefix); err != nil {
+		t.Fatalf("the role prefix of %s: %v", schema, err)
+	}
+	return prefix + "_" + group
+}
+
+// pgLogin makes a login role that is a member of the store's group role
+// for group (store.GroupQA, GroupAuditor, GroupGovernance) and returns the
+// store URL as that login; the role is dropped after the test.
 func pgLogin(t testing.TB, where, group string) (string, string) {
 	t.Helper()
 	admin := pgAdmin(t)
@@ -113,7 +138,7 @@ func pgLogin(t testing.TB, where, group string) (string, string) {
 	if _, err := admin.Exec("CREATE ROLE " + quoteIdent(role) + " LOGIN PASSWORD '" + pw + "'"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := admin.Exec("GRANT " + group + " TO " + quoteIdent(role)); err != nil {
+	if _, err := admin.Exec("GRANT " + quoteIdent(storeRole(t, where, group)) + " TO " + quoteIdent(role)); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {

@@ -94,7 +94,7 @@ func TestRedactionKeepsVerify(t *testing.T) {
 		if _, err := owner.CreateAudit(context.Background(), testAudit("a"), testCases(5)); err != nil {
 			t.Fatal(err)
 		}
-		qa, _ := pgLogin(t, where, store.RoleQA)
+		qa, _ := pgLogin(t, where, store.GroupQA)
 		s, _ := openAt(t, qa, "QA Officer")
 		redactionSuite(t, s)
 		if err := rawExec(s, "UPDATE trail_text SET text = 'x'"); err == nil {

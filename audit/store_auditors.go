@@ -59,10 +59,21 @@ type auditorRule struct {
 }
 
 // auditorsOf reads the audit's known auditors within a transaction.
+// Only the allocations are read whole; of the findings, only the names
+// they were recorded under (store.Tx.Actors): every finding recorded
+// reads this, and reading every finding's payload and texts made
+// recording slow down as the trail grew.
 func auditorsOf(ctx context.Context, tx *store.Tx, a *Audit) (*auditorRule, error) {
-	es, err := entries(ctx, tx, a, KindAllocation, KindFinding, KindCorrection, KindModerationFinding, KindModerationCorrection)
+	es, err := entries(ctx, tx, a, KindAllocation)
 	if err != nil {
 		return nil, err
+	}
+	actors, err := tx.Actors(ctx, a.id, KindFinding, KindCorrection, KindModerationFinding, KindModerationCorrection)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range actors {
+		es = append(es, Entry{Kind: KindFinding, Actor: n})
 	}
 	return auditorsIn(a.Name, es)
 }

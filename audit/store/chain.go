@@ -197,8 +197,11 @@ type Filter struct {
 }
 
 // Entries returns the entries of an audit's trail that f chooses, in order.
+// Every write reads some, under the audit's lock, so it takes few round
+// trips: whether an entry was redacted in place comes with it, and the
+// texts are read only when an entry read has any.
 func (t *Tx) Entries(ctx context.Context, auditID int64, f Filter) ([]Entry, error) {
-	where := " WHERE audit_id = $1"
+	where := " WHERE trail.audit_id = $1"
 	args := []any{auditID}
 	if f.Case != "" {
 		args = append(args, f.Case)
@@ -212,39 +215,70 @@ func (t *Tx) Entries(ctx context.Context, auditID int64, f Filter) ([]Entry, err
 		}
 		where += " AND kind IN (" + strings.Join(ps, ", ") + ")"
 	}
-	query := "SELECT seq, kind, case_id, actor, entered_by, at, payload, prev_hash, hash FROM trail" + where + " ORDER BY seq"
+	query := "SELECT trail.seq, kind, case_id, actor, entered_by, trail.at, payload, prev_hash, hash, r.at FROM trail" +
+		" LEFT JOIN trail_redaction r ON r.audit_id = trail.audit_id AND r.seq = trail.seq" + where + " ORDER BY trail.seq"
 	rows, err := t.tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []Entry
+	withTexts := false
 	for rows.Next() {
 		var e Entry
 		var at, payload string
-		if err := rows.Scan(&e.Seq, &e.Kind, &e.Case, &e.Actor, &e.EnteredBy, &at, &payload, &e.PrevHash, &e.Hash); err != nil {
+		var redacted sql.NullString
+		if err := rows.Scan(&e.Seq, &e.Kind, &e.Case, &e.Actor, &e.EnteredBy, &at, &payload, &e.PrevHash, &e.Hash, &redacted); err != nil {
 			return nil, err
 		}
 		e.At = ParseTime(at)
 		e.Payload = json.RawMessage(payload)
+		if redacted.Valid {
+			e.RedactedInPlace = ParseTime(redacted.String)
+		}
+		withTexts = withTexts || strings.Contains(payload, `"`+TextCommitKey+`"`)
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	rows.Close()
+	if !withTexts {
+		return out, nil
+	}
 	texts, err := t.texts(ctx, where, args)
 	if err != nil {
 		return nil, err
 	}
-	legacy, err := t.legacyRedactions(ctx, auditID)
+	return out, attachTexts(out, texts)
+}
+
+// Actors returns the names entries of the given kinds of an audit's trail
+// are recorded under, each once, in the order each first appears: what
+// checking a name against the audit's auditors needs, read without the
+// entries' payloads and texts, so that it stays cheap as the trail grows.
+func (t *Tx) Actors(ctx context.Context, auditID int64, kinds ...string) ([]string, error) {
+	args := []any{auditID}
+	var ps []string
+	for _, k := range kinds {
+		args = append(args, k)
+		ps = append(ps, fmt.Sprintf("$%d", len(args)))
+	}
+	rows, err := t.tx.QueryContext(ctx, "SELECT actor FROM trail WHERE audit_id = $1 AND kind IN ("+strings.Join(ps, ", ")+
+		") GROUP BY actor ORDER BY min(seq)", args...)
 	if err != nil {
 		return nil, err
 	}
-	for i := range out {
-		out[i].RedactedInPlace = legacy[out[i].Seq]
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var a string
+		if err := rows.Scan(&a); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
 	}
-	return out, attachTexts(out, texts)
+	return out, rows.Err()
 }
 
 // Head returns the number of entries in an audit's trail and the hash of

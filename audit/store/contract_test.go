@@ -47,21 +47,47 @@ func pgStore(t testing.TB) string {
 	q.Set("schema", schema)
 	u.RawQuery = q.Encode()
 	where := u.String()
-	if _, err := InitPostgres(context.Background(), where); err != nil {
+	res, err := InitPostgres(context.Background(), where)
+	if err != nil {
 		t.Fatalf("store init: %v", err)
 	}
+	dropStoreAfter(t, schema, res.Roles)
+	return where
+}
+
+// dropStoreAfter drops a test store's schema and its group roles after
+// the test.
+func dropStoreAfter(t testing.TB, schema string, roles []string) {
 	t.Cleanup(func() {
-		s, err := Open(context.Background(), where, Options{})
-		if err != nil {
+		admin := pgAdminDB(t)
+		if _, err := admin.Exec("DROP SCHEMA IF EXISTS " + quoteIdent(schema) + " CASCADE"); err != nil {
 			t.Logf("dropping schema %s: %v", schema, err)
-			return
 		}
-		defer s.Close()
-		if _, err := s.DB().Exec("DROP SCHEMA " + quoteIdent(schema) + " CASCADE"); err != nil {
-			t.Logf("dropping schema %s: %v", schema, err)
+		for _, r := range roles {
+			if _, err := admin.Exec("DROP ROLE IF EXISTS " + quoteIdent(r)); err != nil {
+				t.Logf("dropping role %s: %v", r, err)
+			}
 		}
 	})
-	return where
+}
+
+// storeRole is the name of the store's group role for group (GroupQA,
+// GroupAuditor, GroupGovernance), from its meta.
+func storeRole(t testing.TB, where, group string) string {
+	t.Helper()
+	u, err := url.Parse(where)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := u.Query().Get("schema")
+	if schema == "" {
+		schema = DefaultPostgresSchema
+	}
+	var prefix string
+	if err := pgAdminDB(t).QueryRow("SELECT value FROM " + quoteIdent(schema) + ".meta WHERE key = 'role_prefix'").Scan(&prefix); err != nil {
+		t.Fatalf("the role prefix of %s: %v", schema, err)
+	}
+	return prefix + "_" + group
 }
 
 var backends = []struct {

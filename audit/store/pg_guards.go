@@ -31,7 +31,10 @@ type pgFunction struct {
 	args    string // the argument list, as in CREATE FUNCTION
 	returns string
 	lang    string
-	extra   string // volatility, strictness, security
+	extra   string // volatility, strictness
+	// definer: the function runs with its owner's rights (SECURITY
+	// DEFINER), to read what the login may not (the people list).
+	definer bool
 	body    string
 }
 
@@ -42,6 +45,10 @@ BEGIN
 		RAISE EXCEPTION 'caseaudit: the audit trail is append-only' USING ERRCODE = 'P0001';
 	ELSIF TG_TABLE_NAME = 'sampled_case' THEN
 		RAISE EXCEPTION 'caseaudit: a recorded sample never changes' USING ERRCODE = 'P0001';
+	ELSIF TG_TABLE_NAME = 'trail_text' THEN
+		RAISE EXCEPTION 'caseaudit: free text can only be erased, by redaction' USING ERRCODE = 'P0001';
+	ELSIF TG_TABLE_NAME = 'trail_redaction' THEN
+		RAISE EXCEPTION 'caseaudit: a redaction is never undone' USING ERRCODE = 'P0001';
 	END IF;
 	RAISE EXCEPTION 'caseaudit: audits never change' USING ERRCODE = 'P0001';
 END
@@ -108,10 +115,18 @@ BEGIN
 	IF NEW.entered_by IS DISTINCT FROM session_user::text THEN
 		RAISE EXCEPTION 'caseaudit: an entry entered by % cannot be made by the login %', NEW.entered_by, session_user USING ERRCODE = 'P0001';
 	END IF;
-	IF pg_catalog.pg_has_role(session_user, 'caseaudit_qa', 'MEMBER') IS NOT TRUE AND (
-		NEW.kind IN ('finding', 'correction', 'moderation-finding', 'moderation-correction', 'action-open')
-		OR NEW.kind = 'action-close' AND (NEW.payload::jsonb ->> 'auto') = 'true') IS NOT TRUE THEN
-		RAISE EXCEPTION 'caseaudit: the role % may not record entries of kind %; that needs the role caseaudit_qa', session_user, NEW.kind
+	-- The store's own group roles decide the kinds a login may append:
+	-- QA any; an auditor findings and what they open; governance only
+	-- redactions. Membership of another store's roles gives nothing here.
+	IF pg_catalog.pg_has_role(session_user, {{lit:qa}}, 'MEMBER') IS NOT TRUE AND (
+		pg_catalog.pg_has_role(session_user, {{lit:auditor}}, 'MEMBER') AND (
+			NEW.kind IN ('finding', 'correction', 'moderation-finding', 'moderation-correction', 'action-open')
+			OR NEW.kind = 'action-close' AND (NEW.payload::jsonb ->> 'auto') = 'true')
+		OR pg_catalog.pg_has_role(session_user, {{lit:governance}}, 'MEMBER') AND NEW.kind = 'redaction') IS NOT TRUE THEN
+		RAISE EXCEPTION 'caseaudit: the login % may not record entries of kind % in this store; that needs the role %', session_user, NEW.kind,
+			CASE WHEN NEW.kind = 'redaction' THEN {{lit:qa}} || ' or ' || {{lit:governance}}
+				WHEN NEW.kind IN ('finding', 'correction', 'moderation-finding', 'moderation-correction', 'action-open') THEN {{lit:auditor}} || ' or ' || {{lit:qa}}
+				ELSE {{lit:qa}} END
 			USING ERRCODE = '42501';
 	END IF;
 	RETURN NEW;
@@ -154,6 +169,140 @@ BEGIN
 	RETURN NEW;
 END
 `},
+	// Free text may only be erased: its text and salt set to NULL, once,
+	// with the time (Redact).
+	{name: "text_erase_only", returns: "trigger", lang: "plpgsql", body: `
+BEGIN
+	IF TG_OP <> 'UPDATE' OR NEW.audit_id <> OLD.audit_id OR NEW.seq <> OLD.seq OR NEW.field <> OLD.field
+		OR NEW.salt IS NOT NULL OR NEW.text IS NOT NULL OR NEW.redacted_at IS NULL OR OLD.redacted_at IS NOT NULL THEN
+		RAISE EXCEPTION 'caseaudit: free text can only be erased, by redaction' USING ERRCODE = 'P0001';
+	END IF;
+	RETURN NEW;
+END
+`},
+	// redact_duty: erasing a text, or recording that an entry was redacted
+	// in place, is QA's or information governance's, by the store's group
+	// roles and, once the store has a people list, by the login's roles in
+	// it; never an auditor's, whatever privileges she has been given.
+	{name: "redact_duty", returns: "trigger", lang: "plpgsql", definer: true, body: `
+DECLARE
+	n    bigint;
+	mine text;
+BEGIN
+	IF pg_catalog.pg_has_role(session_user, (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = TG_RELID), 'MEMBER') IS TRUE THEN
+		RETURN NEW;
+	END IF;
+	IF (pg_catalog.pg_has_role(session_user, {{lit:qa}}, 'MEMBER') OR pg_catalog.pg_has_role(session_user, {{lit:governance}}, 'MEMBER')) IS NOT TRUE THEN
+		RAISE EXCEPTION 'caseaudit: refused: the login % may not redact free text in this store; that needs the role % or %', session_user, {{lit:governance}}, {{lit:qa}}
+			USING ERRCODE = '42501';
+	END IF;
+	SELECT count(*) INTO n FROM {{S}}.person_change;
+	IF n > 0 THEN
+		SELECT r.roles INTO mine FROM {{S}}.person_of(session_user::text) r;
+		IF pg_catalog.string_to_array(coalesce(mine, ''), ',') && ARRAY['qa', 'governance'] IS NOT TRUE THEN
+			RAISE EXCEPTION 'caseaudit: refused: the login % (roles: %) may not redact free text: only QA or information governance redacts; see "Who may do what" in the README',
+				session_user, coalesce(nullif(mine, ''), 'none') USING ERRCODE = '42501';
+		END IF;
+	END IF;
+	RETURN NEW;
+END
+`},
+	// The people list (people_schema.go).
+	{name: "people_refuse_change", returns: "trigger", lang: "plpgsql", body: `
+BEGIN
+	RAISE EXCEPTION 'caseaudit: the people list is append-only' USING ERRCODE = 'P0001';
+END
+`},
+	// The roles the login holds in this store's people list ('' when none
+	// or removed), and the name it goes by.
+	{name: "person_of", args: "who text, OUT roles text, OUT name text", returns: "record", lang: "sql", extra: "STABLE", definer: true, body: `
+	SELECT CASE WHEN p.op = 'add' THEN p.roles ELSE '' END, p.name
+	FROM {{S}}.person_change p WHERE p.login = who ORDER BY p.seq DESC LIMIT 1
+`},
+	{name: "person_check", returns: "trigger", lang: "plpgsql", definer: true, body: `
+DECLARE
+	prev  text;
+	n     bigint;
+	mine  text;
+BEGIN
+	SELECT p.hash INTO prev FROM {{S}}.person_change p WHERE p.seq = NEW.seq - 1;
+	IF NEW.seq = 1 THEN
+		prev := pg_catalog.repeat('0', 64);
+	END IF;
+	IF prev IS NULL OR NEW.prev_hash IS DISTINCT FROM prev THEN
+		RAISE EXCEPTION 'caseaudit: people list change % does not follow change %', NEW.seq, NEW.seq - 1 USING ERRCODE = 'P0001';
+	END IF;
+	IF pg_catalog.pg_has_role(session_user, (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = TG_RELID), 'MEMBER') IS TRUE THEN
+		RETURN NEW;
+	END IF;
+	IF NEW.entered_by IS DISTINCT FROM session_user::text THEN
+		RAISE EXCEPTION 'caseaudit: a change entered by % cannot be made by the login %', NEW.entered_by, session_user USING ERRCODE = 'P0001';
+	END IF;
+	SELECT count(*) INTO n FROM {{S}}.person_change;
+	IF n = 0 THEN
+		IF coalesce(NEW.op = 'add' AND 'qa' = ANY (pg_catalog.string_to_array(NEW.roles, ',')), false) THEN
+			RETURN NEW;
+		END IF;
+		RAISE EXCEPTION 'caseaudit: the first person in the people list must have the qa role' USING ERRCODE = '42501';
+	END IF;
+	SELECT r.roles INTO mine FROM {{S}}.person_of(session_user::text) r;
+	IF NOT coalesce('qa' = ANY (pg_catalog.string_to_array(mine, ',')), false) THEN
+		RAISE EXCEPTION 'caseaudit: refused: the login % may not manage the people list: only QA manages people', session_user USING ERRCODE = '42501';
+	END IF;
+	RETURN NEW;
+END
+`},
+	// trail_duty: once the people list has anyone in it, each entry's kind
+	// is checked against the roles the inserting login holds in this
+	// store's list, and the name it is recorded under, so that a login
+	// connecting with psql can do no more than caseaudit would let it. An
+	// empty list leaves the store's group roles to decide (trail_check).
+	{name: "trail_duty", returns: "trigger", lang: "plpgsql", definer: true, body: `
+DECLARE
+	n     bigint;
+	mine  text;
+	rs    text[];
+	nm    text;
+	ok    boolean;
+	own   boolean;
+BEGIN
+	IF pg_catalog.pg_has_role(session_user, (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = TG_RELID), 'MEMBER') IS TRUE THEN
+		RETURN NEW;
+	END IF;
+	SELECT count(*) INTO n FROM {{S}}.person_change;
+	IF n = 0 THEN
+		RETURN NEW;
+	END IF;
+	SELECT r.roles, r.name INTO mine, nm FROM {{S}}.person_of(session_user::text) r;
+	rs := pg_catalog.string_to_array(coalesce(mine, ''), ',');
+	-- Recorded under the login's own name (or login), case and spacing aside.
+	own := pg_catalog.lower(pg_catalog.btrim(NEW.actor)) IN (pg_catalog.lower(pg_catalog.btrim(coalesce(nm, ''))), pg_catalog.lower(session_user::text));
+	IF 'qa' = ANY (rs) THEN
+		RETURN NEW;
+	END IF;
+	ok := CASE
+		WHEN NEW.kind IN ('finding', 'correction', 'action-open') THEN
+			'auditor' = ANY (rs) AND own
+		WHEN NEW.kind = 'action-close' THEN
+			'auditor' = ANY (rs) AND coalesce((NEW.payload::jsonb ->> 'auto') = 'true', false)
+		WHEN NEW.kind IN ('moderation-finding', 'moderation-correction') THEN
+			('auditor' = ANY (rs) OR 'moderator' = ANY (rs)) AND own AND NOT EXISTS (
+				SELECT 1 FROM {{S}}.trail t WHERE t.audit_id = NEW.audit_id AND t.case_id = NEW.case_id
+				AND t.kind IN ('finding', 'correction')
+				AND pg_catalog.lower(pg_catalog.btrim(t.actor)) = pg_catalog.lower(pg_catalog.btrim(NEW.actor)))
+		WHEN NEW.kind = 'action-respond' THEN
+			'manager' = ANY (rs)
+		WHEN NEW.kind = 'redaction' THEN
+			'governance' = ANY (rs) AND own
+		ELSE false
+	END;
+	IF ok IS NOT TRUE THEN
+		RAISE EXCEPTION 'caseaudit: refused: the login % (roles: %) may not record a % entry under the name % in this store; see "Who may do what" in the README',
+			session_user, coalesce(nullif(mine, ''), 'none'), NEW.kind, NEW.actor USING ERRCODE = '42501';
+	END IF;
+	RETURN NEW;
+END
+`},
 }
 
 // pgTrigger is one trigger of the guards.
@@ -177,14 +326,39 @@ var pgGuardTriggers = []pgTrigger{
 	{"person_change", "person_change_no_truncate", "BEFORE TRUNCATE", "people_refuse_change", false},
 	{"person_change", "person_check", "BEFORE INSERT", "person_check", true},
 	{"trail", "trail_duty", "BEFORE INSERT", "trail_duty", true},
+	// Free text and redactions (text.go).
+	{"trail_text", "trail_text_erase_only", "BEFORE UPDATE OR DELETE", "text_erase_only", true},
+	{"trail_text", "trail_text_no_truncate", "BEFORE TRUNCATE", "refuse_change", false},
+	{"trail_text", "trail_text_redact_duty", "BEFORE UPDATE", "redact_duty", true},
+	{"trail_redaction", "trail_redaction_no_change", "BEFORE UPDATE OR DELETE", "refuse_change", true},
+	{"trail_redaction", "trail_redaction_no_truncate", "BEFORE TRUNCATE", "refuse_change", false},
+	{"trail_redaction", "trail_redaction_redact_duty", "BEFORE INSERT", "redact_duty", true},
+}
+
+// functionSQL (re)creates one function of the guards.
+func functionSQL(f pgFunction) string {
+	sec := ""
+	if f.definer {
+		sec = " SECURITY DEFINER"
+	}
+	return fmt.Sprintf("CREATE OR REPLACE FUNCTION {{S}}.%s(%s) RETURNS %s LANGUAGE %s %s%s SET search_path = pg_catalog, pg_temp AS $fn$%s$fn$;\n",
+		f.name, f.args, f.returns, f.lang, f.extra, sec, f.body)
+}
+
+// withFunctions puts into a migration the functions of the guards it
+// names ({{fn:NAME}}), as this version writes them.
+func withFunctions(stmt string) string {
+	for _, f := range pgFunctions {
+		stmt = strings.ReplaceAll(stmt, "{{fn:"+f.name+"}}", functionSQL(f))
+	}
+	return stmt
 }
 
 // guardsSQL (re)creates every function and trigger of the guards.
-func guardsSQL(schema string) string {
+func guardsSQL(n pgNames) string {
 	var b strings.Builder
 	for _, f := range pgFunctions {
-		fmt.Fprintf(&b, "CREATE OR REPLACE FUNCTION {{S}}.%s(%s) RETURNS %s LANGUAGE %s %s SET search_path = pg_catalog, pg_temp AS $fn$%s$fn$;\n",
-			f.name, f.args, f.returns, f.lang, f.extra, f.body)
+		b.WriteString(functionSQL(f))
 	}
 	for _, t := range pgGuardTriggers {
 		each := "STATEMENT"
@@ -194,23 +368,7 @@ func guardsSQL(schema string) string {
 		fmt.Fprintf(&b, "DROP TRIGGER IF EXISTS %s ON {{S}}.%s;\nCREATE TRIGGER %s %s ON {{S}}.%s FOR EACH %s EXECUTE FUNCTION {{S}}.%s();\n",
 			t.name, t.table, t.name, t.when, t.table, each, t.function)
 	}
-	return inSchema(b.String(), schema)
-}
-
-// guardFunctionList names the guards' functions with their argument types,
-// for grants.
-func guardFunctionList() string {
-	var names []string
-	for _, f := range pgFunctions {
-		var types []string
-		for _, a := range strings.Split(f.args, ",") {
-			if fs := strings.Fields(a); len(fs) == 2 {
-				types = append(types, fs[1])
-			}
-		}
-		names = append(names, "{{S}}."+f.name+"("+strings.Join(types, ", ")+")")
-	}
-	return strings.Join(names, ", ")
+	return n.expand(b.String())
 }
 
 // lockSpace is the first key of a store's advisory locks: the store's own
@@ -225,7 +383,8 @@ func lockSpace(schema string) int32 {
 
 // guardProblems compares the guards in the database with what this
 // version expects and names every difference.
-func guardProblems(ctx context.Context, db *sql.DB, schema string) ([]string, error) {
+func guardProblems(ctx context.Context, db *sql.DB, n pgNames) ([]string, error) {
+	schema := n.schema
 	var problems []string
 	for _, f := range pgFunctions {
 		var src, config sql.NullString
@@ -240,14 +399,19 @@ func guardProblems(ctx context.Context, db *sql.DB, schema string) ([]string, er
 		case err != nil:
 			return nil, err
 		}
-		if src.String != inSchema(f.body, schema) {
+		// A store still on the cluster-wide roles has bodies naming them;
+		// that it must be given roles of its own is said once, elsewhere.
+		if src.String != n.expand(f.body) && !n.legacy() {
 			problems = append(problems, fmt.Sprintf("the function %s has been changed", f.name))
 		}
 		if config.String != "search_path=pg_catalog, pg_temp" {
 			problems = append(problems, fmt.Sprintf("the function %s runs with another search_path", f.name))
 		}
-		if secdef {
+		switch {
+		case secdef && !f.definer:
 			problems = append(problems, fmt.Sprintf("the function %s runs with its owner's rights", f.name))
+		case !secdef && f.definer:
+			problems = append(problems, fmt.Sprintf("the function %s no longer runs with its owner's rights", f.name))
 		}
 	}
 	for _, t := range pgGuardTriggers {
@@ -265,6 +429,94 @@ func guardProblems(ctx context.Context, db *sql.DB, schema string) ([]string, er
 			problems = append(problems, fmt.Sprintf("the trigger %s on %s is disabled", t.name, t.table))
 		case fn.String != t.function:
 			problems = append(problems, fmt.Sprintf("the trigger %s on %s runs another function (%s)", t.name, t.table, fn.String))
+		}
+	}
+	slices.Sort(problems)
+	return problems, nil
+}
+
+// grantProblems compares the privileges held on the store's tables (and
+// their columns) by anyone but the owner with what pgGrants gives the
+// store's roles, and names every privilege held beyond it (by PUBLIC, the
+// cluster-wide roles of before, another role, or one of the store's roles
+// given more) and every one missing.
+func grantProblems(ctx context.Context, db *sql.DB, n pgNames) ([]string, error) {
+	type acl struct{ table, column, grantee, priv string }
+	tables := map[string]bool{}
+	held := map[acl]bool{}
+	rows, err := db.QueryContext(ctx, `
+		SELECT c.relname::text, '', coalesce(r.rolname::text, 'PUBLIC'), a.privilege_type
+		FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace ns ON ns.oid = c.relnamespace
+		CROSS JOIN LATERAL pg_catalog.aclexplode(coalesce(c.relacl, pg_catalog.acldefault('r', c.relowner))) a
+		LEFT JOIN pg_catalog.pg_roles r ON r.oid = a.grantee
+		WHERE ns.nspname = $1 AND c.relkind IN ('r', 'p') AND a.grantee <> c.relowner
+		UNION ALL
+		SELECT c.relname::text, att.attname::text, coalesce(r.rolname::text, 'PUBLIC'), a.privilege_type
+		FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace ns ON ns.oid = c.relnamespace
+		JOIN pg_catalog.pg_attribute att ON att.attrelid = c.oid AND att.attnum > 0 AND NOT att.attisdropped
+		CROSS JOIN LATERAL pg_catalog.aclexplode(att.attacl) a
+		LEFT JOIN pg_catalog.pg_roles r ON r.oid = a.grantee
+		WHERE ns.nspname = $1 AND c.relkind IN ('r', 'p') AND a.grantee <> c.relowner
+		UNION ALL
+		SELECT c.relname::text, NULL, '', '' FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace ns ON ns.oid = c.relnamespace
+		WHERE ns.nspname = $1 AND c.relkind IN ('r', 'p')`, n.schema)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a acl
+		var col sql.NullString
+		if err := rows.Scan(&a.table, &col, &a.grantee, &a.priv); err != nil {
+			return nil, err
+		}
+		if !col.Valid {
+			tables[a.table] = true
+			continue
+		}
+		a.column = col.String
+		held[a] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	want := map[acl]bool{}
+	for _, g := range pgGrants {
+		if !tables[g.table] {
+			continue
+		}
+		cols := g.columns
+		if cols == nil {
+			cols = []string{""}
+		}
+		for _, r := range g.groups {
+			for _, p := range g.privs {
+				for _, c := range cols {
+					want[acl{g.table, c, n.role(r), p}] = true
+				}
+			}
+		}
+	}
+	name := func(a acl) string {
+		who := "the role " + a.grantee
+		if a.grantee == "PUBLIC" {
+			who = "every login (PUBLIC)"
+		}
+		on := a.table
+		if a.column != "" {
+			on = "the column " + a.table + "." + a.column
+		}
+		return who + ", " + a.priv + " on " + on
+	}
+	var problems []string
+	for a := range held {
+		if !want[a] {
+			problems = append(problems, "a privilege granted beyond what the store expects: "+name(a))
+		}
+	}
+	for a := range want {
+		if !held[a] {
+			problems = append(problems, "a privilege the store expects is missing: "+name(a))
 		}
 	}
 	slices.Sort(problems)

@@ -37,29 +37,12 @@ func pgAdminDB(t testing.TB) *sql.DB {
 	return db
 }
 
-// pgLoginAs makes a login role in group (RoleQA or RoleAuditor) and returns
-// the store's URL as that login, and the role.
-func pgLoginAs(t testing.TB, where, group string) (string, string) {
+// pgLoginAs makes a login role in the store's group role for group
+// (GroupQA, GroupAuditor, GroupGovernance) and returns the store's URL as
+// that login, and the role.
+func pgLoginAs(t *testing.T, where, group string) (string, string) {
 	t.Helper()
-	admin := pgAdminDB(t)
-	role := fmt.Sprintf("p_%d", time.Now().UnixNano())
-	pw := "pw" + role
-	if _, err := admin.Exec("CREATE ROLE " + quoteIdent(role) + " LOGIN PASSWORD '" + pw + "'"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := admin.Exec("GRANT " + group + " TO " + quoteIdent(role)); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		admin.Exec("DROP OWNED BY " + quoteIdent(role))
-		admin.Exec("DROP ROLE " + quoteIdent(role))
-	})
-	u, err := url.Parse(where)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.User = url.UserPassword(role, pw)
-	return u.String(), role
+	return pgLoginIn(t, where, storeRole(t, where, group))
 }
 
 // forge inserts a trail entry by hand as s's login, with the hash the
@@ -140,7 +123,7 @@ func TestDatabaseRefusesForgedEntries(t *testing.T) {
 	}
 	defer owner.Close()
 	id := newAudit(t, owner, "june", 3)
-	auditorURL, auditor := pgLoginAs(t, where, RoleAuditor)
+	auditorURL, auditor := pgLoginAs(t, where, GroupAuditor)
 	aud, err := Open(context.Background(), auditorURL, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -213,7 +196,7 @@ func TestShadowedCatalogFunction(t *testing.T) {
 	}
 	defer owner.Close()
 	id := newAudit(t, owner, "june", 3)
-	auditorURL, auditor := pgLoginAs(t, where, RoleAuditor)
+	auditorURL, auditor := pgLoginAs(t, where, GroupAuditor)
 	admin := pgAdminDB(t)
 	var dbname string
 	if err := admin.QueryRow("SELECT current_database()").Scan(&dbname); err != nil {
@@ -484,7 +467,7 @@ func (f *freezer) pipe(dst, src net.Conn) {
 // A server that stops answering ends a command with a message within the
 // store's deadline, instead of hanging.
 func TestDeadline(t *testing.T) {
-	qa, _ := pgLoginAs(t, pgStore(t), RoleQA)
+	qa, _ := pgLoginAs(t, pgStore(t), GroupQA)
 	u, _ := url.Parse(qa)
 	f := newFreezer(t, u.Host)
 	u.Host = f.ln.Addr().String()

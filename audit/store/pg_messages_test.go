@@ -148,7 +148,7 @@ func TestPostgresRefusalNamesTheLogin(t *testing.T) {
 		if err == nil {
 			t.Fatal("a login in no caseaudit role opened the store")
 		}
-		if strings.Contains(err.Error(), "login  ") || !strings.Contains(err.Error(), `the login "`+role+`" may not do this`) {
+		if strings.Contains(err.Error(), "login  ") || !strings.Contains(err.Error(), `the login "`+role+`" holds none of this store's roles`) {
 			t.Errorf("refused login: %v", err)
 		}
 	}

@@ -1,6 +1,11 @@
 package store
 
-import "strings"
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+)
 
 // The PostgreSQL store is a schema (default "caseaudit") in the database the
 // URL names, with the tables, columns and schema versions of the SQLite
@@ -38,12 +43,95 @@ import "strings"
 // pgSchemaToken stands for the quoted schema name in the statements below.
 const pgSchemaToken = "{{S}}"
 
-// The roles of a PostgreSQL store: group roles (NOLOGIN) that people's
-// login roles are made members of.
+// The roles of a PostgreSQL store are group roles (NOLOGIN) of its own,
+// that people's login roles are made members of: being an auditor of one
+// store gives nothing in another store of the same server. Their names are
+// the store's role prefix (kept in meta under 'role_prefix', see
+// rolePrefix) followed by "_" and the group: for the schema "caseaudit"
+// of the database "casefiles", caseaudit_casefiles_qa and so on. A store
+// made before roles were per store has no prefix in meta and uses the
+// cluster-wide roles caseaudit_qa and caseaudit_auditor (legacyPrefix)
+// until its owner runs store init, which gives it roles of its own.
 const (
-	RoleQA      = "caseaudit_qa"      // sample, allocate, moderate, report; everything an auditor may
-	RoleAuditor = "caseaudit_auditor" // record and import findings; read the audits
+	GroupQA         = "qa"         // sample, allocate, moderate, report; everything an auditor may
+	GroupAuditor    = "auditor"    // record and import findings; read the audits
+	GroupGovernance = "governance" // information governance: redact free text; read the audits
 )
+
+// storeGroups lists a store's group roles in the order messages name them.
+var storeGroups = []string{GroupQA, GroupAuditor, GroupGovernance}
+
+// legacyPrefix is the role prefix of a store made before roles were per
+// store: caseaudit_qa and caseaudit_auditor, shared by every such store
+// on the server.
+const legacyPrefix = "caseaudit"
+
+// maxPrefix keeps every role name within PostgreSQL's 63-byte identifier
+// limit (longer names are silently truncated, which could make two
+// stores' roles one), with room for a group name of up to 10 bytes.
+const maxPrefix = 63 - len("_") - 10
+
+// pgNames is what the statements of a store are written over: its schema
+// and the names of its roles.
+type pgNames struct {
+	schema string
+	prefix string // the role prefix; legacyPrefix for a store without one
+}
+
+// role is the name of the store's group role for group.
+func (n pgNames) role(group string) string { return n.prefix + "_" + group }
+
+// legacy reports whether the store still uses the cluster-wide roles.
+func (n pgNames) legacy() bool { return n.prefix == legacyPrefix }
+
+// expand puts the quoted schema name and the store's role names into a
+// statement: {{S}} is the schema; {{role:G}} is group G's role as an
+// identifier (in GRANT), {{lit:G}} as a string literal (in a function
+// body); {{groups}} lists every group role, as identifiers.
+func (n pgNames) expand(stmt string) string {
+	r := []string{pgSchemaToken, quoteIdent(n.schema)}
+	var all []string
+	for _, g := range storeGroups {
+		r = append(r, "{{role:"+g+"}}", quoteIdent(n.role(g)), "{{lit:"+g+"}}", quoteLiteral(n.role(g)))
+		all = append(all, quoteIdent(n.role(g)))
+	}
+	r = append(r, "{{groups}}", strings.Join(all, ", "))
+	return strings.NewReplacer(r...).Replace(stmt)
+}
+
+// rolePrefix derives a new store's role prefix from its schema and
+// database: the two joined, in the lower-case letters, digits and
+// underscores an unquoted identifier may hold; when that changed a
+// character, when it is too long (and shortened), or when taken is set
+// (the plain name's roles belong to another store, as "a_b" in "c" and
+// "a" in "b_c" would), it ends with six hex digits of a hash of both
+// names, so that two stores never share a prefix.
+func rolePrefix(database, schema string, taken bool) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(schema + "_" + database) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	p := b.String()
+	if len(p) <= maxPrefix && !taken && p == schema+"_"+database {
+		return p
+	}
+	sum := sha256.Sum256([]byte(database + "\x00" + schema))
+	suffix := "_" + hex.EncodeToString(sum[:3])
+	if len(p) > maxPrefix-len(suffix) {
+		p = p[:maxPrefix-len(suffix)]
+	}
+	return p + suffix
+}
+
+// roleComment marks a group role as the given store's, so that init can
+// tell a role of its own from another store's of the same name.
+func roleComment(database, schema, group string) string {
+	return fmt.Sprintf("caseaudit: the %s role of the store %s in the database %s", group, quoteIdent(schema), quoteIdent(database))
+}
 
 // pgInitLock is the first key of the advisory lock that makes store inits
 // in one database take turns ("CAUD"); each store's own writers use keys
@@ -204,15 +292,7 @@ CREATE TABLE {{S}}.trail_redaction (
 	at       text   COLLATE "C" NOT NULL,
 	PRIMARY KEY (audit_id, seq)
 );
-CREATE FUNCTION {{S}}.text_erase_only() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-	IF TG_OP <> 'UPDATE' OR NEW.audit_id <> OLD.audit_id OR NEW.seq <> OLD.seq OR NEW.field <> OLD.field
-		OR NEW.salt IS NOT NULL OR NEW.text IS NOT NULL OR NEW.redacted_at IS NULL OR OLD.redacted_at IS NOT NULL THEN
-		RAISE EXCEPTION 'caseaudit: free text can only be erased, by redaction' USING ERRCODE = 'P0001';
-	END IF;
-	RETURN NEW;
-END
-$$;
+{{fn:text_erase_only}}
 CREATE TRIGGER trail_text_erase_only BEFORE UPDATE OR DELETE ON {{S}}.trail_text
 	FOR EACH ROW EXECUTE FUNCTION {{S}}.text_erase_only();
 CREATE TRIGGER trail_redaction_no_change BEFORE UPDATE OR DELETE ON {{S}}.trail_redaction
@@ -220,32 +300,92 @@ CREATE TRIGGER trail_redaction_no_change BEFORE UPDATE OR DELETE ON {{S}}.trail_
 `,
 }
 
-// pgGrants gives the application roles what they need and no more; store
-// init runs it after every migration (it is idempotent).
-const pgGrants = `
-REVOKE ALL ON ALL TABLES IN SCHEMA {{S}} FROM PUBLIC;
-REVOKE ALL ON ALL TABLES IN SCHEMA {{S}} FROM caseaudit_qa, caseaudit_auditor;
-REVOKE ALL ON ALL FUNCTIONS IN SCHEMA {{S}} FROM PUBLIC;
-GRANT USAGE ON SCHEMA {{S}} TO caseaudit_qa, caseaudit_auditor;
-GRANT SELECT ON {{S}}.meta, {{S}}.audit, {{S}}.sampled_case, {{S}}.trail TO caseaudit_qa, caseaudit_auditor;
-GRANT INSERT ON {{S}}.trail TO caseaudit_qa, caseaudit_auditor;
-GRANT INSERT ON {{S}}.audit, {{S}}.sampled_case TO caseaudit_qa;
-GRANT EXECUTE ON FUNCTION {{S}}.refuse_change(), {{S}}.trail_check() TO caseaudit_qa, caseaudit_auditor;
-ALTER TABLE {{S}}.audit ENABLE TRIGGER USER;
-ALTER TABLE {{S}}.sampled_case ENABLE TRIGGER USER;
-ALTER TABLE {{S}}.trail ENABLE TRIGGER USER;
-`
+// pgGrant is privileges that some of a store's group roles hold on one of
+// its tables, or on some of its columns. store init grants exactly what
+// pgGrants lists (after revoking everything else), and verify reports any
+// privilege on the store's tables held beyond it by anyone but the owner,
+// and any of it missing (grantDifferences).
+type pgGrant struct {
+	table   string
+	privs   []string
+	columns []string // nil: the whole table
+	groups  []string
+	since   int // the schema version that made the table
+}
 
-// pgGrantsText lets the roles keep free text beside entries (version 6)
-// and lets QA erase it: the triggers allow nothing but erasing.
-const pgGrantsText = `
-GRANT SELECT, INSERT ON {{S}}.trail_text, {{S}}.trail_redaction TO caseaudit_qa, caseaudit_auditor;
-GRANT UPDATE (salt, text, redacted_at) ON {{S}}.trail_text TO caseaudit_qa;
-GRANT UPDATE (payload) ON {{S}}.trail TO caseaudit_qa;
-GRANT EXECUTE ON FUNCTION {{S}}.text_erase_only() TO caseaudit_qa, caseaudit_auditor;
-ALTER TABLE {{S}}.trail_text ENABLE TRIGGER USER;
-ALTER TABLE {{S}}.trail_redaction ENABLE TRIGGER USER;
-`
+var (
+	allGroups   = storeGroups
+	qaOnly      = []string{GroupQA}
+	whoRedacts  = []string{GroupQA, GroupGovernance}
+	readInsert  = []string{"SELECT", "INSERT"}
+	readOnly    = []string{"SELECT"}
+	insertOnly  = []string{"INSERT"}
+	updateOnly  = []string{"UPDATE"}
+	textColumns = []string{"salt", "text", "redacted_at"}
+)
+
+// pgGrants: every role reads the audits (the governance officer must read
+// a text to judge it); auditors append findings to the trail with their
+// free text; only QA makes audits, samples and people-list changes; only
+// QA and governance erase free text (trail_text's columns, and the payload
+// of an entry redacted in place, which the triggers limit to erasing) and
+// record that they did (trail_redaction). No role may DELETE or TRUNCATE
+// anything, nor UPDATE anything else.
+var pgGrants = []pgGrant{
+	{table: "meta", privs: readOnly, groups: allGroups, since: 1},
+	{table: "audit", privs: readOnly, groups: allGroups, since: 1},
+	{table: "audit", privs: insertOnly, groups: qaOnly, since: 1},
+	{table: "sampled_case", privs: readOnly, groups: allGroups, since: 1},
+	{table: "sampled_case", privs: insertOnly, groups: qaOnly, since: 1},
+	{table: "trail", privs: readInsert, groups: allGroups, since: 1},
+	{table: "trail", privs: updateOnly, columns: []string{"payload"}, groups: whoRedacts, since: 6},
+	{table: "person_change", privs: readOnly, groups: allGroups, since: 5},
+	{table: "person_change", privs: insertOnly, groups: qaOnly, since: 5},
+	{table: "trail_text", privs: readInsert, groups: allGroups, since: 6},
+	{table: "trail_text", privs: updateOnly, columns: textColumns, groups: whoRedacts, since: 6},
+	{table: "trail_redaction", privs: readOnly, groups: allGroups, since: 6},
+	{table: "trail_redaction", privs: insertOnly, groups: whoRedacts, since: 6},
+}
+
+// grantsSQL revokes every privilege on the store's tables and functions
+// from PUBLIC, the store's group roles and the roles in revokeAlso (the
+// cluster-wide roles of before, which must give nothing in a store that
+// has roles of its own), then grants what pgGrants lists for a store at
+// schema version, and makes sure every trigger is enabled.
+func grantsSQL(n pgNames, version int, revokeAlso []string) string {
+	from := []string{"PUBLIC", "{{groups}}"}
+	for _, r := range revokeAlso {
+		from = append(from, quoteIdent(r))
+	}
+	f := strings.Join(from, ", ")
+	var b strings.Builder
+	fmt.Fprintf(&b, "REVOKE ALL ON ALL TABLES IN SCHEMA {{S}} FROM %s;\n", f)
+	fmt.Fprintf(&b, "REVOKE ALL ON ALL FUNCTIONS IN SCHEMA {{S}} FROM %s;\n", f)
+	fmt.Fprintf(&b, "REVOKE ALL ON SCHEMA {{S}} FROM %s;\n", f)
+	b.WriteString("GRANT USAGE ON SCHEMA {{S}} TO {{groups}};\n")
+	tables := map[string]bool{}
+	for _, g := range pgGrants {
+		if g.since > version {
+			continue
+		}
+		cols := ""
+		if g.columns != nil {
+			cols = " (" + strings.Join(g.columns, ", ") + ")"
+		}
+		var to []string
+		for _, r := range g.groups {
+			to = append(to, "{{role:"+r+"}}")
+		}
+		fmt.Fprintf(&b, "GRANT %s%s ON {{S}}.%s TO %s;\n", strings.Join(g.privs, ", "), cols, g.table, strings.Join(to, ", "))
+		if !tables[g.table] && g.table != "meta" {
+			tables[g.table] = true
+			fmt.Fprintf(&b, "ALTER TABLE {{S}}.%s ENABLE TRIGGER USER;\n", g.table)
+		}
+	}
+	// The guards' functions call one another as the inserting login.
+	b.WriteString("GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA {{S}} TO {{groups}};\n")
+	return n.expand(b.String())
+}
 
 // inSchema puts the quoted schema name into a statement.
 func inSchema(stmt, schema string) string {
@@ -253,3 +393,5 @@ func inSchema(stmt, schema string) string {
 }
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

@@ -204,6 +204,19 @@ type pgStoreInfo struct {
 	isOwner      bool   // session_user is (a member of) the owner
 	sessionUser  string
 	encoding     string
+	database     string
+	// prefix is the store's role prefix from meta; "" for a store made
+	// before roles were per store.
+	prefix string
+}
+
+// names is the store's schema and role names as this login finds them.
+func (in *pgStoreInfo) names(schema string) pgNames {
+	p := in.prefix
+	if p == "" {
+		p = legacyPrefix
+	}
+	return pgNames{schema: schema, prefix: p}
 }
 
 // querier is what inspectPostgres reads through: the store's *sql.DB or
@@ -217,10 +230,10 @@ func inspectPostgres(ctx context.Context, q querier, schema string) (*pgStoreInf
 	in := &pgStoreInfo{}
 	var owner sql.NullString
 	var isOwner sql.NullBool
-	err := q.QueryRowContext(ctx, `SELECT session_user, current_setting('server_encoding'),
+	err := q.QueryRowContext(ctx, `SELECT session_user, current_setting('server_encoding'), current_database(),
 		(SELECT pg_get_userbyid(nspowner) FROM pg_catalog.pg_namespace WHERE nspname = $1),
 		(SELECT pg_has_role(session_user, nspowner, 'MEMBER') FROM pg_catalog.pg_namespace WHERE nspname = $2)`,
-		schema, schema).Scan(&in.sessionUser, &in.encoding, &owner, &isOwner)
+		schema, schema).Scan(&in.sessionUser, &in.encoding, &in.database, &owner, &isOwner)
 	if err != nil {
 		return nil, err
 	}
@@ -241,7 +254,7 @@ func inspectPostgres(ctx context.Context, q querier, schema string) (*pgStoreInf
 	if !meta.Valid {
 		return in, nil
 	}
-	rows, err := q.QueryContext(ctx, "SELECT key, value FROM "+quoteIdent(schema)+".meta WHERE key IN ('application', 'schema_version')")
+	rows, err := q.QueryContext(ctx, "SELECT key, value FROM "+quoteIdent(schema)+".meta WHERE key IN ('application', 'schema_version', 'role_prefix')")
 	if err != nil {
 		return nil, err
 	}
@@ -256,6 +269,8 @@ func inspectPostgres(ctx context.Context, q querier, schema string) (*pgStoreInf
 			in.marked = v == "caseaudit"
 		case "schema_version":
 			in.version, _ = strconv.Atoi(v)
+		case "role_prefix":
+			in.prefix = v
 		}
 	}
 	return in, rows.Err()
@@ -290,6 +305,9 @@ func openPostgres(ctx context.Context, where string, opts Options) (*Store, erro
 		return nil, s.Explain("opening", err)
 	}
 	s.enteredBy = in.sessionUser
+	pb := s.b.(*pgBackend)
+	pb.names = in.names(t.schema)
+	pb.waiting, pb.db = opts.Waiting, s.db
 	switch {
 	case !in.schemaExists || in.empty:
 		err = errorf(ErrNotStore, "%s holds no caseaudit store (no schema %s); its administrator creates one with: caseaudit store init URL", s.path, t.schema)
@@ -302,8 +320,11 @@ func openPostgres(ctx context.Context, where string, opts Options) (*Store, erro
 		err = fmt.Errorf("the store %s has schema version %d and this caseaudit needs %d; its owner (role %s) upgrades it with: caseaudit store init URL",
 			s.path, in.version, len(pgMigrations), in.owner)
 	case in.version < len(pgMigrations):
-		if _, err = initPostgres(ctx, s, t, len(pgMigrations)); err != nil {
+		var res *InitResult
+		if res, err = initPostgres(ctx, s, t, len(pgMigrations)); err != nil {
 			err = s.Explain("upgrading", err)
+		} else {
+			pb.names.prefix = strings.TrimSuffix(res.Roles[0], "_"+GroupQA)
 		}
 	}
 	if err != nil {
@@ -321,9 +342,34 @@ type InitResult struct {
 	Created bool   // the schema was made now
 	From    int    // the schema version found (0 when created)
 	Version int    // the schema version now
-	Roles   []string
+	// Roles are the store's group roles, in the order of the groups
+	// (GroupQA, GroupAuditor, GroupGovernance).
+	Roles []string
 	// RolesCreated lists the group roles made now (they existed otherwise).
 	RolesCreated []string
+	// Migrated lists the members of the cluster-wide roles made members of
+	// the store's own, when the store was given roles of its own now.
+	Migrated []RoleMember
+	// RevokedLegacy: the store used the cluster-wide roles caseaudit_qa
+	// and caseaudit_auditor until now; they hold nothing in it any more.
+	RevokedLegacy bool
+}
+
+// RoleMember is a login given a store's own group role in place of a
+// cluster-wide one.
+type RoleMember struct {
+	Login, From, To string
+}
+
+// Role returns the name of a group role (GroupQA, GroupAuditor,
+// GroupGovernance) from InitResult.Roles.
+func (r *InitResult) Role(group string) string {
+	for i, g := range storeGroups {
+		if g == group && i < len(r.Roles) {
+			return r.Roles[i]
+		}
+	}
+	return ""
 }
 
 // InitPostgres makes a PostgreSQL store, or brings an existing one up to
@@ -376,7 +422,7 @@ func initPostgres(ctx context.Context, s *Store, t *pgTarget, version int) (*Ini
 	if !strings.EqualFold(in.encoding, "UTF8") {
 		return nil, fmt.Errorf("the database of %s is encoded in %s; a caseaudit store needs a UTF8 database (CREATE DATABASE … ENCODING 'UTF8')", s.path, in.encoding)
 	}
-	res := &InitResult{Store: s.path, Schema: t.schema, Owner: in.sessionUser, From: in.version, Roles: []string{RoleQA, RoleAuditor}}
+	res := &InitResult{Store: s.path, Schema: t.schema, Owner: in.sessionUser, From: in.version}
 	switch {
 	case in.schemaExists && !in.empty && !in.marked:
 		return nil, errorf(ErrNotStore, "%s is not a caseaudit store (its schema %s holds other tables); name another database, or another schema with ?schema=NAME", s.path, t.schema)
@@ -389,27 +435,9 @@ func initPostgres(ctx context.Context, s *Store, t *pgTarget, version int) (*Ini
 	if in.version > version {
 		version = in.version
 	}
-	for _, role := range res.Roles {
-		var exists bool
-		if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1)", role).Scan(&exists); err != nil {
-			return nil, err
-		}
-		if exists {
-			continue
-		}
-		// A concurrent init in another database of the cluster may create
-		// it first: that is as good.
-		_, err := tx.ExecContext(ctx, `DO $$ BEGIN CREATE ROLE `+quoteIdent(role)+` NOLOGIN;
-			EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`)
-		var pe *pgconn.PgError
-		if errors.As(err, &pe) && pe.Code == "42501" {
-			return nil, fmt.Errorf("the role %s does not exist and the login %s may not create roles; a database administrator creates it with: CREATE ROLE %s NOLOGIN; then run store init again",
-				role, in.sessionUser, role)
-		}
-		if err != nil {
-			return nil, err
-		}
-		res.RolesCreated = append(res.RolesCreated, role)
+	n, err := storeRoles(ctx, tx, in, t.schema, res)
+	if err != nil {
+		return nil, err
 	}
 	if !in.schemaExists {
 		if _, err := tx.ExecContext(ctx, "CREATE SCHEMA "+quoteIdent(t.schema)); err != nil {
@@ -418,32 +446,35 @@ func initPostgres(ctx context.Context, s *Store, t *pgTarget, version int) (*Ini
 		res.Created = true
 	}
 	for v := in.version; v < version; v++ {
-		if _, err := tx.ExecContext(ctx, inSchema(pgMigrations[v], t.schema)); err != nil {
+		if _, err := tx.ExecContext(ctx, inSchema(withFunctions(pgMigrations[v]), t.schema)); err != nil {
 			return nil, fmt.Errorf("migrating the store schema to version %d: %w", v+1, err)
 		}
 	}
 	if _, err := tx.ExecContext(ctx, "UPDATE "+quoteIdent(t.schema)+".meta SET value = $1 WHERE key = 'schema_version'", strconv.Itoa(version)); err != nil {
 		return nil, err
 	}
-	grants := pgGrants
-	switch {
-	case version < 3: // trail_check came with version 3
-		grants = strings.ReplaceAll(grants, "{{S}}.refuse_change(), {{S}}.trail_check()", "{{S}}.refuse_change()")
-	case version == len(pgMigrations):
+	if _, err := tx.ExecContext(ctx, "INSERT INTO "+quoteIdent(t.schema)+".meta (key, value) VALUES ('role_prefix', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", n.prefix); err != nil {
+		return nil, err
+	}
+	if version == len(pgMigrations) {
 		// Every guard as this version expects it, whatever was dropped,
 		// disabled or replaced since.
-		if _, err := tx.ExecContext(ctx, guardsSQL(t.schema)); err != nil {
+		if _, err := tx.ExecContext(ctx, guardsSQL(n)); err != nil {
 			return nil, fmt.Errorf("restoring the store's guards: %w", err)
 		}
-		grants = strings.ReplaceAll(grants, "{{S}}.refuse_change(), {{S}}.trail_check()", guardFunctionList())
 	}
-	if version >= 5 { // the people list came with version 5
-		grants += pgPeopleGrants
+	if in.prefix == "" && in.schemaExists && !in.empty {
+		// A store that used the cluster-wide roles: they keep nothing in it.
+		res.RevokedLegacy = true
 	}
-	if version >= 6 { // trail_text came with version 6
-		grants += pgGrantsText
+	var legacy []string
+	if res.RevokedLegacy {
+		legacy, err = existingRoles(ctx, tx, legacyPrefix+"_"+GroupQA, legacyPrefix+"_"+GroupAuditor, legacyPrefix+"_"+GroupGovernance)
+		if err != nil {
+			return nil, err
+		}
 	}
-	if _, err := tx.ExecContext(ctx, inSchema(grants, t.schema)); err != nil {
+	if _, err := tx.ExecContext(ctx, grantsSQL(n, version, legacy)); err != nil {
 		return nil, fmt.Errorf("granting the roles their privileges: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -456,16 +487,153 @@ func initPostgres(ctx context.Context, s *Store, t *pgTarget, version int) (*Ini
 	return res, nil
 }
 
+// existingRoles returns those of names that exist.
+func existingRoles(ctx context.Context, tx *sql.Tx, names ...string) ([]string, error) {
+	var out []string
+	for _, r := range names {
+		var ok bool
+		if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1)", r).Scan(&ok); err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// storeRoles makes the store's group roles when missing: for a new store,
+// or one still on the cluster-wide roles, it chooses the role prefix
+// (rolePrefix; with a hash when the plain names are another store's, as
+// their comments say; a role without a comment is adopted), and for the latter makes every member of
+// caseaudit_qa or caseaudit_auditor a member of the store's own role of
+// the same group, so that everyone who worked in the store still does.
+func storeRoles(ctx context.Context, tx *sql.Tx, in *pgStoreInfo, schema string, res *InitResult) (pgNames, error) {
+	n := pgNames{schema: schema, prefix: in.prefix}
+	if n.prefix == "" {
+		for _, taken := range []bool{false, true} {
+			n.prefix = rolePrefix(in.database, schema, taken)
+			free := true
+			for _, g := range storeGroups {
+				var other bool
+				// A role without a comment is taken for this store's: an
+				// administrator made it for init, as init's message says.
+				err := tx.QueryRowContext(ctx, `SELECT coalesce(pg_catalog.shobj_description(r.oid, 'pg_authid'), '') NOT IN ('', $2)
+					FROM pg_catalog.pg_roles r WHERE r.rolname = $1`, n.role(g), roleComment(in.database, schema, g)).Scan(&other)
+				if err != nil && err != sql.ErrNoRows {
+					return n, err
+				}
+				if other {
+					free = false
+				}
+			}
+			if free {
+				break
+			}
+			if taken {
+				return n, fmt.Errorf("the roles %s already exist and are not this store's (their comments name another); a database administrator drops or renames them, then run store init again", strings.Join(groupRoles(n), ", "))
+			}
+		}
+	}
+	var missing []string
+	for _, g := range storeGroups {
+		res.Roles = append(res.Roles, n.role(g))
+		exists, err := existingRoles(ctx, tx, n.role(g))
+		if err != nil {
+			return n, err
+		}
+		if len(exists) > 0 {
+			continue
+		}
+		// In a savepoint: a login without CREATEROLE is told what its
+		// administrator runs, which needs the transaction still usable.
+		if _, err := tx.ExecContext(ctx, "SAVEPOINT create_role"); err != nil {
+			return n, err
+		}
+		_, err = tx.ExecContext(ctx, "CREATE ROLE "+quoteIdent(n.role(g))+" NOLOGIN")
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && pe.Code == "42501" {
+			if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT create_role"); err != nil {
+				return n, err
+			}
+			missing = append(missing, n.role(g))
+			continue
+		}
+		if err != nil {
+			return n, err
+		}
+		if _, err := tx.ExecContext(ctx, "COMMENT ON ROLE "+quoteIdent(n.role(g))+" IS "+quoteLiteral(roleComment(in.database, schema, g))); err != nil {
+			return n, err
+		}
+		res.RolesCreated = append(res.RolesCreated, n.role(g))
+	}
+	if len(missing) > 0 {
+		var stmts []string
+		for _, r := range missing {
+			stmts = append(stmts, "CREATE ROLE "+quoteIdent(r)+" NOLOGIN; GRANT "+quoteIdent(r)+" TO "+quoteIdent(in.sessionUser)+" WITH ADMIN OPTION;")
+		}
+		return n, fmt.Errorf("the store's roles do not exist and the login %s may not create roles; a database administrator creates them with: %s then run store init again",
+			in.sessionUser, strings.Join(stmts, " "))
+	}
+	if in.prefix != "" || !in.schemaExists || in.empty {
+		return n, nil
+	}
+	// Members of the cluster-wide roles, each given this store's role of
+	// the same group.
+	for _, g := range []string{GroupQA, GroupAuditor} {
+		rows, err := tx.QueryContext(ctx, `SELECT m.rolname FROM pg_catalog.pg_auth_members am
+			JOIN pg_catalog.pg_roles g ON g.oid = am.roleid JOIN pg_catalog.pg_roles m ON m.oid = am.member
+			WHERE g.rolname = $1 ORDER BY m.rolname`, legacyPrefix+"_"+g)
+		if err != nil {
+			return n, err
+		}
+		var members []string
+		for rows.Next() {
+			var m string
+			if err := rows.Scan(&m); err != nil {
+				rows.Close()
+				return n, err
+			}
+			members = append(members, m)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return n, err
+		}
+		for _, m := range members {
+			if _, err := tx.ExecContext(ctx, "GRANT "+quoteIdent(n.role(g))+" TO "+quoteIdent(m)); err != nil {
+				return n, fmt.Errorf("making %s a member of %s: %w", m, n.role(g), err)
+			}
+			res.Migrated = append(res.Migrated, RoleMember{Login: m, From: legacyPrefix + "_" + g, To: n.role(g)})
+		}
+	}
+	return n, nil
+}
+
+// groupRoles lists the store's group roles.
+func groupRoles(n pgNames) []string {
+	var out []string
+	for _, g := range storeGroups {
+		out = append(out, n.role(g))
+	}
+	return out
+}
+
 // pgBackend is a PostgreSQL store.
 type pgBackend struct {
 	schema      string
+	names       pgNames // the schema and its roles, as found on open
 	lockTimeout time.Duration
 	deadline    time.Duration // statement_timeout for each transaction; 0: none
+	// waiting, when set, is told when a write must wait for another
+	// session's lock, and whose.
+	waiting func(string)
+	db      *sql.DB // the store's connections, to look up who holds a lock
 }
 
 // newPGBackend is the backend of the store target names.
 func newPGBackend(t *pgTarget, deadline time.Duration) *pgBackend {
-	return &pgBackend{schema: t.schema, lockTimeout: t.lockTimeout, deadline: deadline}
+	return &pgBackend{schema: t.schema, names: pgNames{schema: t.schema}, lockTimeout: t.lockTimeout, deadline: deadline}
 }
 
 // setLocal gives a transaction the store's schema, how long to wait for
@@ -522,11 +690,148 @@ func (b *pgBackend) beginRead(ctx context.Context, db *sql.DB) (*sql.Tx, error) 
 
 // lockAudit takes the audit's transaction advisory lock: writers of one
 // audit, on any machine, take turns; it is released when the transaction
-// ends (committed or rolled back, or the connection lost).
+// ends (committed or rolled back, or the connection lost). When another
+// session holds it, the wait is announced first, naming who holds it
+// (lockHolder), and a wait that outlasts the lock timeout ends with a
+// message naming them too.
 func (b *pgBackend) lockAudit(ctx context.Context, tx *sql.Tx, auditID int64) error {
-	_, err := tx.ExecContext(ctx, "SELECT pg_catalog.pg_advisory_xact_lock($1, $2)", lockSpace(b.schema), int32(auditID))
+	space, key := lockSpace(b.schema), int32(auditID)
+	var got bool
+	var mark sql.NullString
+	if err := tx.QueryRowContext(ctx, "SELECT l.got, CASE WHEN l.got THEN "+markWriting+
+		" END FROM (SELECT pg_catalog.pg_try_advisory_xact_lock($1, $2) AS got) l", space, key, writingMark).Scan(&got, &mark); err != nil {
+		return err
+	}
+	if got {
+		return nil
+	}
+	// Waits are common and short while several people record at once:
+	// who holds the lock is looked up, on another connection, only when
+	// the wait lasts, so that a short one costs no more than the wait.
+	var h *lockHolder
+	looked := make(chan struct{})
+	notice := time.AfterFunc(min(waitNotice, b.lockWait()/2), func() {
+		defer close(looked)
+		h = b.lockHolder(ctx, space, key)
+		if b.waiting != nil && h != nil {
+			b.waiting(fmt.Sprintf("waiting for %s to finish writing to the store (up to %s)", h, b.lockWait()))
+		}
+	})
+	_, err := tx.ExecContext(ctx, "SELECT "+markWriting+" FROM (SELECT pg_catalog.pg_advisory_xact_lock($1, $2)) l", space, key, writingMark)
+	if !notice.Stop() {
+		<-looked // never let the notice come after the write has gone on
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "55P03" {
+		if h == nil {
+			h = b.lockHolder(ctx, space, key)
+		}
+		if h != nil {
+			return &lockTimeout{holder: h, wait: b.lockWait(), err: err}
+		}
+	}
 	return err
 }
+
+// waitNotice is how long a write waits for another's lock before it says
+// whose it is.
+const waitNotice = 500 * time.Millisecond
+
+// lockWait is how long a writer waits for another's lock.
+func (b *pgBackend) lockWait() time.Duration {
+	if b.lockTimeout <= 0 {
+		return DefaultBusyTimeout
+	}
+	return b.lockTimeout
+}
+
+// lockHolder is the session that holds a store's advisory lock.
+type lockHolder struct {
+	pid    int
+	login  string
+	person string    // the login's name in the people list, when known
+	since  time.Time // when its transaction began; zero when this login may not see it
+	app    string    // its application_name
+}
+
+func (h *lockHolder) String() string {
+	who := h.login
+	if h.person != "" {
+		who = h.person + " (login " + h.login + ")"
+	} else {
+		who = "the login " + h.login
+	}
+	since := "since a time this login may not see (an administrator sees it in pg_stat_activity)"
+	if !h.since.IsZero() {
+		since = "since " + h.since.UTC().Format("2006-01-02 15:04:05") + " UTC"
+	}
+	app := h.app
+	if app == "" {
+		app = "an unnamed application"
+	}
+	return fmt.Sprintf("%s, %s, in %s (server process %d)", who, since, strconv.Quote(app), h.pid)
+}
+
+// lockTimeout is a wait for another session's lock that outlasted the
+// lock timeout.
+type lockTimeout struct {
+	holder *lockHolder
+	wait   time.Duration
+	err    error
+}
+
+func (e *lockTimeout) Error() string { return e.err.Error() }
+func (e *lockTimeout) Unwrap() error { return e.err }
+
+// lockHolder finds who holds the advisory lock (space, key) in this
+// database: the session's login, its person, when its transaction began
+// and its application. PostgreSQL shows another login's transaction start
+// only to a superuser or a member of pg_read_all_stats; a caseaudit writer
+// says when it took the lock in its application name (markWriting), which
+// every login sees. It returns nil when the holder cannot be found (it
+// ended meanwhile).
+func (b *pgBackend) lockHolder(ctx context.Context, space, key int32) *lockHolder {
+	if b.db == nil {
+		return nil
+	}
+	h := &lockHolder{}
+	var since sql.NullTime
+	err := b.db.QueryRowContext(ctx, `SELECT a.pid, coalesce(a.usename::text, ''), coalesce(a.application_name, ''), a.xact_start
+		FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
+		WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())
+		AND l.classid::text::bigint = $1 AND l.objid::text::bigint = $2 AND l.objsubid = 2
+		LIMIT 1`, int64(uint32(space)), int64(uint32(key))).Scan(&h.pid, &h.login, &h.app, &since)
+	if err != nil {
+		return nil
+	}
+	if since.Valid {
+		h.since = since.Time
+	}
+	if app, at, ok := strings.Cut(h.app, writingMark); ok {
+		if t, err := time.Parse(time.RFC3339, strings.TrimSuffix(at, ")")); err == nil {
+			h.app = app
+			if h.since.IsZero() {
+				h.since = t
+			}
+		}
+	}
+	// The people list's name for the login, where the store has one.
+	var name sql.NullString
+	if err := b.db.QueryRowContext(ctx, "SELECT r.name FROM "+quoteIdent(b.schema)+".person_of($1) r", h.login).Scan(&name); err == nil && name.Valid {
+		h.person = name.String
+	}
+	return h
+}
+
+// writingMark is what a caseaudit writer adds to its application name
+// while it holds an audit's lock, with the time its transaction began
+// (now()); markWriting sets it ($3) for the transaction only, within the
+// 63 bytes PostgreSQL keeps of an application name.
+const (
+	writingMark = " (writing since "
+	markWriting = `pg_catalog.set_config('application_name', pg_catalog.left(pg_catalog.current_setting('application_name'), 63 - 37) || $3::text
+		|| pg_catalog.to_char(pg_catalog.now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || ')', true)`
+)
 
 func (*pgBackend) insertID(ctx context.Context, tx *sql.Tx, query string, args ...any) (int64, error) {
 	var id int64
@@ -560,6 +865,11 @@ func connLost(err error) bool {
 // explain turns PostgreSQL's errors into one line a person can act on,
 // naming the store without its password.
 func (b *pgBackend) explain(s *Store, doing string, err error) error {
+	var lt *lockTimeout
+	if errors.As(err, &lt) {
+		return errorf(ErrBusy, "the store %s is busy: %s has held the audit's write lock longer than the lock timeout (%s); try again when they have finished, or ask the store's administrator to end that session",
+			s.path, lt.holder, lt.wait)
+	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		switch {
@@ -574,10 +884,16 @@ func (b *pgBackend) explain(s *Store, doing string, err error) error {
 			return errorf(ErrBusy, "the store %s is busy: another caseaudit is writing to it; try again", s.path)
 		case pe.Code == "42501":
 			msg := pe.Message
-			if !strings.HasPrefix(msg, "caseaudit: ") {
-				msg = fmt.Sprintf("the login %s may not do this (%s); ask the store's administrator for the role %s (to record findings) or %s (to sample, allocate, moderate)",
-					loginName(s), msg, RoleAuditor, RoleQA)
-			} else {
+			switch {
+			case !strings.HasPrefix(msg, "caseaudit: ") && b.names.prefix == "":
+				// Not even the store's roles could be read: the login
+				// holds none of them.
+				msg = fmt.Sprintf("the login %s holds none of this store's roles (%s); ask the store's administrator to make it a member of the store's auditor, QA or governance role (store init names them)",
+					loginName(s), msg)
+			case !strings.HasPrefix(msg, "caseaudit: "):
+				msg = fmt.Sprintf("the login %s may not do this (%s); ask the store's administrator for the role %s (to record findings), %s (to sample, allocate, moderate) or %s (to redact)",
+					loginName(s), msg, b.names.role(GroupAuditor), b.names.role(GroupQA), b.names.role(GroupGovernance))
+			default:
 				msg = strings.TrimPrefix(msg, "caseaudit: ")
 			}
 			return errorf(ErrDuty, "%s the store %s: %s", doing, s.path, msg)
@@ -682,28 +998,31 @@ func shortCause(err error) string {
 // flatten joins the lines of a message.
 func flatten(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-// integrityCheck checks what keeps a PostgreSQL store's record sound: the
-// triggers are there and enabled, and the application roles can change
-// nothing recorded.
+// integrityCheck checks what keeps a PostgreSQL store's record sound:
+// the guards are there, enabled and as this version wrote them
+// (guardProblems), the store has roles of its own, and the privileges on
+// its tables are exactly those store init grants (grantProblems).
 func (b *pgBackend) integrityCheck(ctx context.Context, s *Store) error {
-	problems, err := guardProblems(ctx, s.db, b.schema)
+	// The roles as they are now: store init may have run since the store
+	// was opened.
+	in, err := inspectPostgres(ctx, s.db, b.schema)
 	if err != nil {
 		return s.Explain("checking", err)
 	}
-	for _, role := range []string{RoleQA, RoleAuditor} {
-		for _, table := range []string{"audit", "sampled_case", "trail"} {
-			var bad bool
-			err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1) AND
-				(has_table_privilege($2, $3, 'UPDATE') OR has_table_privilege($4, $5, 'DELETE') OR has_table_privilege($6, $7, 'TRUNCATE'))`,
-				role, role, quoteIdent(b.schema)+"."+table, role, quoteIdent(b.schema)+"."+table, role, quoteIdent(b.schema)+"."+table).Scan(&bad)
-			if err != nil {
-				return s.Explain("checking", err)
-			}
-			if bad {
-				problems = append(problems, fmt.Sprintf("the role %s may change or delete rows of %s", role, table))
-			}
-		}
+	n := in.names(b.schema)
+	problems, err := guardProblems(ctx, s.db, n)
+	if err != nil {
+		return s.Explain("checking", err)
 	}
+	if n.legacy() {
+		problems = append(problems, fmt.Sprintf("its roles are the cluster-wide %s and %s, whose members may write to every store on the server that has no roles of its own",
+			n.role(GroupQA), n.role(GroupAuditor)))
+	}
+	gp, err := grantProblems(ctx, s.db, n)
+	if err != nil {
+		return s.Explain("checking", err)
+	}
+	problems = append(problems, gp...)
 	if len(problems) > 0 {
 		return fmt.Errorf("the store %s is not protected as it should be (%s); its owner restores every guard and grant with caseaudit store init URL, and a trail changed meanwhile shows in verify",
 			s.path, strings.Join(problems, "; "))

@@ -47,6 +47,10 @@ type Options struct {
 	// store (0 means DefaultDeadline; a negative value, none), and is the
 	// server's statement_timeout. An SQLite file has none.
 	Deadline time.Duration
+	// Waiting, when set, is told (one line) when a write of a PostgreSQL
+	// store must wait for another session's lock: who holds it, since
+	// when, in what application.
+	Waiting func(string)
 }
 
 func (o Options) deadline() time.Duration {

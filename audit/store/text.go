@@ -307,23 +307,3 @@ func (w *WriteTx) RedactLegacy(ctx context.Context, auditID int64, seq int, payl
 	_, err := w.tx.ExecContext(ctx, "UPDATE trail SET payload = $3 WHERE audit_id = $1 AND seq = $2", auditID, seq, string(payload))
 	return err
 }
-
-// legacyRedactions returns the entries of an audit whose payload was
-// redacted in place, by entry number.
-func (t *Tx) legacyRedactions(ctx context.Context, auditID int64) (map[int]time.Time, error) {
-	rows, err := t.tx.QueryContext(ctx, "SELECT seq, at FROM trail_redaction WHERE audit_id = $1", auditID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[int]time.Time{}
-	for rows.Next() {
-		var seq int
-		var at string
-		if err := rows.Scan(&seq, &at); err != nil {
-			return nil, err
-		}
-		out[seq] = ParseTime(at)
-	}
-	return out, rows.Err()
-}

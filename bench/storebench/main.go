@@ -73,7 +73,14 @@ func main() {
 			check(err)
 			db := stdlib.OpenDB(*cfg)
 			for _, s := range schemas {
+				var prefix string
+				db.QueryRow(`SELECT value FROM "` + s + `".meta WHERE key = 'role_prefix'`).Scan(&prefix)
 				db.Exec(`DROP SCHEMA "` + s + `" CASCADE`)
+				for _, g := range []string{store.GroupQA, store.GroupAuditor, store.GroupGovernance} {
+					if prefix != "" {
+						db.Exec(`DROP ROLE IF EXISTS "` + prefix + "_" + g + `"`)
+					}
+				}
 			}
 			db.Close()
 		}()

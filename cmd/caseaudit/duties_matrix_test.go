@@ -123,12 +123,11 @@ func TestDutyMatrixCLI(t *testing.T) {
 			t.Skip("no PostgreSQL server: set CASEAUDIT_TEST_POSTGRES (eval \"$(.ci/postgres start)\") to run the PostgreSQL tests")
 		}
 		pg := newMatrixPostgres(t, base)
-		pg.store(t) // store init makes the group roles the logins join
 		logins := map[string]string{}
 		for _, r := range matrixRoles {
-			group := store.RoleAuditor
+			group := store.GroupAuditor
 			if r == "qa" {
-				group = store.RoleQA
+				group = store.GroupQA
 			}
 			// The stranger may write to caseaudit stores at all (she holds
 			// the auditor group role): it is the people list that refuses
@@ -382,6 +381,10 @@ type matrixPostgres struct {
 	base  string
 	admin *sql.DB
 	pass  string // the password file
+	// groups is each login's group (store.GroupQA, GroupAuditor): every
+	// store made gives the login its own role of that group, as roles are
+	// per store.
+	groups map[string]string
 }
 
 func newMatrixPostgres(t *testing.T, base string) *matrixPostgres {
@@ -403,7 +406,7 @@ func newMatrixPostgres(t *testing.T, base string) *matrixPostgres {
 		t.Skip("PGPASSWORD is set: it would stand for every login of the matrix; use PGPASSFILE")
 	}
 	t.Setenv("PGPASSFILE", pass)
-	return &matrixPostgres{base: base, admin: admin, pass: pass}
+	return &matrixPostgres{base: base, admin: admin, pass: pass, groups: map[string]string{}}
 }
 
 func matrixRandom(prefix string) string {
@@ -412,16 +415,15 @@ func matrixRandom(prefix string) string {
 	return prefix + hex.EncodeToString(b)
 }
 
-// login makes a login role in group and returns its name.
+// login makes a login role that each store made from then on puts in
+// its role of group, and returns its name.
 func (pg *matrixPostgres) login(t *testing.T, group string) string {
 	t.Helper()
 	role, pw := matrixRandom("m_"), matrixRandom("pw")
 	if _, err := pg.admin.Exec(`CREATE ROLE "` + role + `" LOGIN PASSWORD '` + pw + `'`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := pg.admin.Exec("GRANT " + group + ` TO "` + role + `"`); err != nil {
-		t.Fatal(err)
-	}
+	pg.groups[role] = group
 	t.Cleanup(func() {
 		pg.admin.Exec(`DROP OWNED BY "` + role + `"`)
 		pg.admin.Exec(`DROP ROLE "` + role + `"`)
@@ -453,7 +455,21 @@ func (pg *matrixPostgres) store(t *testing.T) string {
 	if code, _, errs := runCmd(t, "store", "init", where); code != 0 {
 		t.Fatalf("store init: %s", errs)
 	}
-	t.Cleanup(func() { pg.admin.Exec(`DROP SCHEMA IF EXISTS "` + schema + `" CASCADE`) })
+	var prefix string
+	if err := pg.admin.QueryRow(`SELECT value FROM "` + schema + `".meta WHERE key = 'role_prefix'`).Scan(&prefix); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		pg.admin.Exec(`DROP SCHEMA IF EXISTS "` + schema + `" CASCADE`)
+		for _, g := range []string{store.GroupQA, store.GroupAuditor, store.GroupGovernance} {
+			pg.admin.Exec(`DROP ROLE IF EXISTS "` + prefix + "_" + g + `"`)
+		}
+	})
+	for login, g := range pg.groups {
+		if _, err := pg.admin.Exec(`GRANT "` + prefix + "_" + g + `" TO "` + login + `"`); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return where
 }
 

@@ -7,6 +7,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/rogpeppe/go-internal/testscript"
@@ -53,7 +54,17 @@ func TestPostgresScripts(t *testing.T) {
 					e.Setenv(k, v)
 				}
 			}
-			e.Defer(func() { admin.Exec(`DROP SCHEMA IF EXISTS "` + schema + `" CASCADE`) })
+			e.Defer(func() {
+				// The store's group roles are the server's, not the schema's.
+				var prefix string
+				admin.QueryRow(`SELECT value FROM "` + schema + `".meta WHERE key = 'role_prefix'`).Scan(&prefix)
+				admin.Exec(`DROP SCHEMA IF EXISTS "` + schema + `" CASCADE`)
+				for _, g := range []string{store.GroupQA, store.GroupAuditor, store.GroupGovernance} {
+					if prefix != "" {
+						admin.Exec(`DROP ROLE IF EXISTS "` + prefix + "_" + g + `"`)
+					}
+				}
+			})
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){

@@ -56,21 +56,28 @@ func newStoreInitCmd(g *globalOptions) *cobra.Command {
 		Short: "Make a PostgreSQL store (or bring it up to date): its schema, roles and grants",
 		Long: `Make the caseaudit store in the PostgreSQL database the URL names, logged in as the role that
 will own it (an administrator's): the schema "caseaudit" (or ?schema=NAME) with its tables,
-the triggers that keep the trail append-only and hash-chained in the database, and two group
-roles with their grants:
+the triggers that keep the trail append-only and hash-chained in the database, and three group
+roles of the store's own with their grants, named after the schema and the database (for the
+schema "caseaudit" of the database "casefiles"):
 
-  caseaudit_qa       sample, allocate, moderate, report (and everything an auditor may)
-  caseaudit_auditor  record and import findings; read the audits
+  caseaudit_casefiles_qa          sample, allocate, moderate, report (and all an auditor may)
+  caseaudit_casefiles_auditor     record and import findings; read the audits
+  caseaudit_casefiles_governance  redact free text (information governance); read the audits
 
-Neither role may change or delete anything recorded. Run it again after upgrading caseaudit:
-it migrates the store's schema and re-applies the grants. A schema that is not a caseaudit
-store, or a store of a newer caseaudit, is refused and left untouched.
+Membership of one store's roles gives nothing in another store on the same server. store init
+prints the names it chose (with a short hash added when a name is long or already another
+store's). No role may change or delete anything recorded. Run it again after upgrading
+caseaudit: it migrates the store's schema and re-applies every guard and grant. A store made
+by an earlier caseaudit, which used the server-wide roles caseaudit_qa and caseaudit_auditor,
+is given roles of its own: every member of those is made a member of the store's role of the
+same group (init lists them), and the server-wide roles keep nothing in the store. A schema
+that is not a caseaudit store, or a store of a newer caseaudit, is refused and left untouched.
 
 To add a person, the administrator runs (in psql, as the store's owner or a role with
 CREATEROLE):
 
-  CREATE ROLE "b.evans" LOGIN PASSWORD '…';   -- or your usual authentication
-  GRANT caseaudit_auditor TO "b.evans";      -- or caseaudit_qa for a QA officer
+  CREATE ROLE "b.evans" LOGIN PASSWORD '…';              -- or your usual authentication
+  GRANT caseaudit_casefiles_auditor TO "b.evans";      -- _qa for a QA officer, _governance for IG
 
 and the person puts the password in ~/.pgpass. Every trail entry records the login that
 entered it beside the auditor named; the database refuses an entry under another login.`,
@@ -108,9 +115,18 @@ func runStoreInit(ctx context.Context, where string, g *globalOptions) error {
 		g.infof("the caseaudit store in %s is up to date (schema version %d); guards and grants re-applied\n", res.Store, res.Version)
 	}
 	if len(res.RolesCreated) > 0 {
-		g.infof("created the roles %s\n", strings.Join(res.RolesCreated, " and "))
+		g.infof("created the roles %s\n", strings.Join(res.RolesCreated, ", "))
 	}
-	g.infof("add a person with: CREATE ROLE \"name\" LOGIN PASSWORD '…'; GRANT %s TO \"name\";  (or %s for QA)\n", store.RoleAuditor, store.RoleQA)
+	for _, m := range res.Migrated {
+		g.infof("%s, a member of the server-wide %s, is now a member of %s\n", m.Login, m.From, m.To)
+	}
+	if res.RevokedLegacy {
+		g.infof("the server-wide roles %s and %s hold nothing in this store any more; once every store on the server has had store init, an administrator may drop them\n",
+			"caseaudit_qa", "caseaudit_auditor")
+	}
+	g.infof("the store's roles: %s (QA), %s (auditors), %s (information governance)\n",
+		res.Role(store.GroupQA), res.Role(store.GroupAuditor), res.Role(store.GroupGovernance))
+	g.infof("add a person with: CREATE ROLE \"name\" LOGIN PASSWORD '…'; GRANT %s TO \"name\";\n", res.Role(store.GroupAuditor))
 	return nil
 }
 
