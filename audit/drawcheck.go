@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/caseaudit/caseaudit/internal/opt"
+	"github.com/caseaudit/caseaudit/internal/words"
 )
 
 // Problems lists the mistakes in a request that need no file and no store:
@@ -59,7 +60,7 @@ func (r *DrawRequest) Problems() []error {
 // an .xlsx file, before anything is drawn.
 func CheckWorkbookName(path string) error {
 	if path != "" && !strings.EqualFold(filepath.Ext(path), ".xlsx") {
-		return opt.Errorf("%s %s: the auditors' workbook is an .xlsx file; name it …xlsx", opt.Out, path)
+		return opt.Errorf("%s %s: the auditors' workbook is an .xlsx file; name it %s", opt.Out, path, words.WithExt(path, ".xlsx"))
 	}
 	return nil
 }

@@ -80,10 +80,10 @@ func TestCheckWorkbookName(t *testing.T) {
 	if err == nil {
 		t.Fatal("a .csv workbook is accepted")
 	}
-	if got, want := opt.Spell(err, opt.Flags), "--out audit.csv: the auditors' workbook is an .xlsx file; name it …xlsx"; got != want {
+	if got, want := opt.Spell(err, opt.Flags), "--out audit.csv: the auditors' workbook is an .xlsx file; name it audit.xlsx"; got != want {
 		t.Errorf("flags: %q, want %q", got, want)
 	}
-	if got, want := err.Error(), "outputs.workbook audit.csv: the auditors' workbook is an .xlsx file; name it …xlsx"; got != want {
+	if got, want := err.Error(), "outputs.workbook audit.csv: the auditors' workbook is an .xlsx file; name it audit.xlsx"; got != want {
 		t.Errorf("Error(): %q, want %q", got, want)
 	}
 }

@@ -85,7 +85,7 @@ func (s *Store) DrawModeration(ctx context.Context, auditName string, size int, 
 			recorded = append(recorded, id)
 		}
 		if size > len(recorded) {
-			return fmt.Errorf("audit %q has %d recorded cases; a moderation sample of %d needs at least that many", a.Name, len(recorded), size)
+			return fmt.Errorf("audit %q has %s; a moderation sample of %d needs at least that many", a.Name, words.Count(len(recorded), "recorded case"), size)
 		}
 		order := ticketOrder(seed, recorded)
 		var cases []string

@@ -152,7 +152,7 @@ func (s *Store) AddPerson(ctx context.Context, p Person) (Person, error) {
 			}
 			for login, q := range people {
 				if login != p.Login && sameName(q.Name, p.Name) {
-					return fmt.Errorf("%s (login %s) is already on the people list under the name %q; names tie findings to people, so each person's name is her own", q.Name, login, q.Name)
+					return fmt.Errorf("the name %q is already login %s's on the people list; names tie findings to people, so give %s a name of her own (e.g. with her other initials)", q.Name, login, p.Login)
 				}
 			}
 		}

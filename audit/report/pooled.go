@@ -122,6 +122,9 @@ func buildPooled(ctx context.Context, st *audit.Store, names []string, period st
 			return nil, fmt.Errorf("no audit in the store covers %s (%s to %s)", period, from, to)
 		}
 	}
+	if len(names) == 1 && period != "" {
+		return nil, fmt.Errorf("the period %s holds one audit, %q; pooling needs at least two: report that audit on its own, or give a longer period", period, names[0])
+	}
 	if len(names) < 2 {
 		return nil, fmt.Errorf("pooling needs at least two audits (got %d): name them, or give a period", len(names))
 	}

@@ -936,7 +936,7 @@ func buildTrend(ctx context.Context, st *audit.Store, opts Options) (*Trend, err
 		t.Audits = append(t.Audits, p)
 	}
 	if by := strings.TrimSpace(opts.By); by != "" && t.By == "" && len(t.Audits) > 0 {
-		return nil, fmt.Errorf("%s %q: no audit with findings shows that column; break the trend down by a column the samples show (sample -c COLUMN) or by stratum", opt.By, by)
+		return nil, opt.Errorf("%s %q: no audit with findings shows that column; break the trend down by a column the samples show (sample -c COLUMN) or by stratum", opt.By, by)
 	}
 	return t, nil
 }

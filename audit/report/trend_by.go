@@ -58,7 +58,7 @@ func (p *TrendPoint) trendGroups(ctx context.Context, st *audit.Store, by string
 		key = func(c audit.SampledCase) string { return c.Stratum }
 	case i >= 0:
 		if Personal(a.Columns[i]) && !o.IncludeNames {
-			return "", fmt.Errorf("%q holds personal details; a trend by it needs %s", a.Columns[i], opt.IncludeNames)
+			return "", opt.Errorf("%q holds personal details; a trend by it needs %s", a.Columns[i], opt.IncludeNames)
 		}
 		name = a.Columns[i]
 		key = func(c audit.SampledCase) string {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"github.com/caseaudit/caseaudit/internal/words"
 	"strings"
 )
 
@@ -40,7 +41,7 @@ func Copy(ctx context.Context, from, to *Store, verify Verifier, progress func(a
 		return nil, err
 	}
 	if n > 0 {
-		return nil, fmt.Errorf("the store %s already holds %d audits; copy into a new, empty store", to.path, n)
+		return nil, fmt.Errorf("the store %s already holds %s; copy into a new, empty store", to.path, words.Count(n, "audit"))
 	}
 	type auditCopy struct {
 		row     *AuditRow

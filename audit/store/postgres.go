@@ -61,7 +61,13 @@ func HasPassword(where string) bool {
 	}
 	u, err := url.Parse(strings.TrimSpace(where))
 	if err != nil {
-		return strings.Contains(where, "@") || strings.Contains(strings.ToLower(where), "password")
+		// Read the user part by hand: "USER:PASSWORD@" holds one, a bare
+		// "USER@" does not, and the mistake is then the URL's own.
+		rest := where[strings.Index(where, "://")+3:]
+		if at := strings.LastIndex(rest, "@"); at >= 0 && strings.Contains(rest[:at], ":") {
+			return true
+		}
+		return strings.Contains(strings.ToLower(where), "password")
 	}
 	if _, ok := u.User.Password(); ok {
 		return true
@@ -85,7 +91,10 @@ func Redact(where string) string {
 	}
 	u, err := url.Parse(strings.TrimSpace(where))
 	if err != nil {
-		return "postgres://(a URL that does not parse)"
+		if HasPassword(where) {
+			return "postgres://(a URL that does not parse)"
+		}
+		return strings.TrimSpace(where) // no password to hide
 	}
 	if u.User != nil {
 		u.User = url.User(u.User.Username())
@@ -139,7 +148,9 @@ func parsePostgres(where string, timeout time.Duration) (*pgTarget, error) {
 func parseKeywordForm(where, shown string, timeout time.Duration) (*pgTarget, error) {
 	pairs, err := pgdsn.Parse(where)
 	if err != nil {
-		return nil, fmt.Errorf("the store %s: %v; write it as host=HOST dbname=DATABASE user=USER, quoting a value that holds spaces with '…'", shown, err)
+		// The shown store already says the string does not parse.
+		why := strings.TrimPrefix(err.Error(), pgdsn.ErrSyntax.Error()+": ")
+		return nil, fmt.Errorf("the store %s: %s; write it as host=HOST dbname=DATABASE user=USER, quoting a value that holds spaces with '…'", shown, why)
 	}
 	schema := DefaultPostgresSchema
 	if s, ok := pgdsn.Get(pairs, "schema"); ok && s != "" {
@@ -155,7 +166,7 @@ func parseKeywordForm(where, shown string, timeout time.Duration) (*pgTarget, er
 func pgConfig(conn, shown, schema string, timeout time.Duration) (*pgTarget, error) {
 	cfg, err := pgx.ParseConfig(conn)
 	if err != nil {
-		msg := "it does not parse"
+		msg := "it does not parse; write it as postgres://USER@HOST:PORT/DATABASE (a port from 1 to 65535) or host=HOST port=PORT dbname=DATABASE user=USER"
 		var pe *pgconn.ParseConfigError
 		if errors.As(err, &pe) && pe.Unwrap() != nil {
 			msg = pe.Unwrap().Error()
@@ -899,10 +910,8 @@ func (b *pgBackend) explain(s *Store, doing string, err error) error {
 			return errorf(ErrDuty, "%s the store %s: %s", doing, s.path, msg)
 		case pe.Code == "P0001" && strings.HasPrefix(pe.Message, "caseaudit: "):
 			return fmt.Errorf("%s the store %s: %s", doing, s.path, strings.TrimPrefix(pe.Message, "caseaudit: "))
-		case pe.Code == "28P01" || pe.Code == "28000":
-			return fmt.Errorf("cannot log in to the store %s: %s; give the password in PGPASSWORD, ~/.pgpass or a service file (PGSERVICE), never in the URL", s.path, pe.Message)
-		case pe.Code == "3D000":
-			return fmt.Errorf("cannot open the store %s: %s; name an existing database (its administrator creates it)", s.path, pe.Message)
+		case loginRefused(s, pe) != nil:
+			return loginRefused(s, pe)
 		case pe.Code == "22021" || pe.Code == "22P05":
 			return fmt.Errorf("%s the store %s: the text holds a character PostgreSQL cannot store (a NUL byte or invalid UTF-8); remove it and try again", doing, s.path)
 		case pe.Code == "57014" && strings.Contains(pe.Message, "statement timeout"):
@@ -984,7 +993,26 @@ func connectError(s *Store, err error) error {
 	if !errors.As(err, &ce) {
 		return nil
 	}
+	// The server answered, and refused the login or the database: say
+	// what to do about that, not only that the connection failed.
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && loginRefused(s, pe) != nil {
+		return loginRefused(s, pe)
+	}
 	return fmt.Errorf("cannot connect to the store %s: %s", s.path, connectCause(ce))
+}
+
+// loginRefused is the server's refusal of the login (its password or its
+// access) or of the database named, said with what to do; nil for any other
+// error.
+func loginRefused(s *Store, pe *pgconn.PgError) error {
+	switch pe.Code {
+	case "28P01", "28000":
+		return fmt.Errorf("cannot log in to the store %s: %s; give the password in PGPASSWORD, ~/.pgpass or a service file (PGSERVICE), never in the URL", s.path, pe.Message)
+	case "3D000":
+		return fmt.Errorf("cannot open the store %s: %s; name an existing database (its administrator creates it)", s.path, pe.Message)
+	}
+	return nil
 }
 
 func shortCause(err error) string {

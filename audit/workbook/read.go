@@ -2,6 +2,7 @@ package workbook
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -323,6 +324,14 @@ func Read(ctx context.Context, path string, fm *form.Form, opts ReadOptions) (*F
 	}
 	t, err := export.Open(ctx, path, oo)
 	if err != nil {
+		// Import names no ID column: a hint to give one (--id-column)
+		// would name a flag import does not have. A file without "Case
+		// ID" is most often the export itself, given instead of the
+		// filled-in workbook.
+		var ie *export.InputError
+		if errors.As(err, &ie) && strings.HasPrefix(ie.Msg, "no column ") {
+			ie.WithHint(opt.Sprintf("this is not a workbook written by caseaudit (sample --out, workbook, moderate --out); import the filled-in workbook, not the export"))
+		}
 		return nil, err
 	}
 	defer t.Close()

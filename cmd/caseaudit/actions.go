@@ -66,7 +66,7 @@ writes one referral sheet per owner.`,
   caseaudit actions --split referrals --marking OFFICIAL-SENSITIVE   # a referral sheet per owner`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 1 {
-				return usagef("actions takes at most one audit name (got %d arguments)", len(args))
+				return usagef("actions takes at most one audit name (got %d arguments); quote a name with spaces, e.g. caseaudit actions \"2026-07 monthly\"", len(args))
 			}
 			return nil
 		},
@@ -226,7 +226,7 @@ func runActions(ctx context.Context, o *actionsOptions, g *globalOptions) error 
 		return usagef("--format xlsx writes the referral sheet: give --out FILE.xlsx")
 	}
 	if o.Out != "" && !strings.EqualFold(filepath.Ext(o.Out), ".xlsx") {
-		return usagef("--out %s: the referral sheet is an .xlsx file; name it …xlsx", o.Out)
+		return usagef("--out %s: the referral sheet is an .xlsx file; name it %s", o.Out, words.WithExt(o.Out, ".xlsx"))
 	}
 	o.Marking = strings.Join(strings.Fields(o.Marking), " ")
 	if o.By != "" && !strings.EqualFold(o.By, "owner") {

@@ -528,7 +528,7 @@ func (c *runConfig) check() error {
 				add(c.errAt(key, "%s looks like %s but the format is %s; make them agree", r.Path, g, f))
 			}
 		} else if _, ok := report.FormatForPath(r.Path); !ok {
-			add(c.errAt(key, "%s: name the file …html, .xlsx, .md, .csv, .json or .txt, or give {path: …, format: …}", r.Path))
+			add(c.errAt(key, "%s: end the file name with .html, .xlsx, .md, .csv, .json or .txt, or give {path: …, format: …}", r.Path))
 		}
 		add(addTmpl(key, r.Path))
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/internal/atomicfile"
 	"github.com/caseaudit/caseaudit/internal/words"
+	"github.com/caseaudit/caseaudit/sample/export"
 	"github.com/caseaudit/caseaudit/schema"
 	"github.com/spf13/cobra"
 )
@@ -107,7 +108,7 @@ func runFormCheck(ctx context.Context, o *formCheckOptions, g *globalOptions) er
 	}
 	data, err := os.ReadFile(o.File)
 	if err != nil {
-		return err
+		return export.FileError(o.File, err)
 	}
 	f, err := audit.ParseForm(o.File, data)
 	var fe *audit.FormError

@@ -62,7 +62,7 @@ of another audit is refused in one line. Dates written with slashes are read day
   caseaudit import "2026-07 monthly" audit.csv --date-order mdy`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) < 2 {
-				return usagef("%s needs the audit's name and at least one workbook (got %d arguments)", cmd.CommandPath(), len(args))
+				return usagef("%s needs the audit's name and at least one workbook (got %s)", cmd.CommandPath(), words.Count(len(args), "argument"))
 			}
 			return nil
 		},

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"strconv"
 	"time"
@@ -49,7 +51,14 @@ func runMan(ctx context.Context, o *manOptions, g *globalOptions, root *cobra.Co
 		date = time.Unix(sec, 0).UTC()
 	}
 	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
-		return fmt.Errorf("man: %w", err)
+		if st, serr := os.Stat(o.Dir); serr == nil && !st.IsDir() {
+			return fmt.Errorf("%s is a file, not a folder; name a folder for the man pages (it is made when missing)", o.Dir)
+		}
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the path is named already
+		}
+		return fmt.Errorf("cannot make the folder %s for the man pages: %w", o.Dir, err)
 	}
 	root.DisableAutoGenTag = true
 	header := &doc.GenManHeader{Title: "CASEAUDIT", Section: "1", Date: &date, Source: "caseaudit", Manual: "caseaudit manual"}

@@ -94,5 +94,9 @@ func checkFormat(format string, allowed ...string) error {
 	if slices.Contains(allowed, format) {
 		return nil
 	}
-	return usagef("--format %q: use %s", format, strings.Join(allowed, ", "))
+	list := strings.Join(allowed, ", ")
+	if n := len(allowed); n > 1 {
+		list = strings.Join(allowed[:n-1], ", ") + " or " + allowed[n-1]
+	}
+	return usagef("--format %q: use %s", format, list)
 }

@@ -47,6 +47,10 @@ func TestPostgresScripts(t *testing.T) {
 			q.Set("schema", schema)
 			u.RawQuery = q.Encode()
 			e.Setenv("CASEAUDIT_DB", u.String())
+			// The server and the login, for stories naming another
+			// database on it.
+			e.Setenv("CASEAUDIT_PG_HOST", u.Host)
+			e.Setenv("CASEAUDIT_PG_USER", u.User.Username())
 			e.Setenv("CASEAUDIT_NOW", "2026-07-01T09:00:00Z")
 			e.Setenv("NO_COLOR", "1")
 			for _, k := range []string{"PGPASSFILE", "PGPASSWORD", "PGSERVICE", "PGSERVICEFILE", "HOME"} {

@@ -186,3 +186,34 @@ func TestRecordInteractiveFormHelp(t *testing.T) {
 		t.Fatalf("findings %+v\n%s", fs, e)
 	}
 }
+
+// The walk-through's own words: how many cases are to record, a name asked
+// again when none is typed, and nothing left once every case is recorded.
+func TestRecordInteractiveMessages(t *testing.T) {
+	db, _, ids := newAudit(t, "--auditors", "A. Khan")
+	walk := func(input string, args ...string) string {
+		t.Helper()
+		var out, errb bytes.Buffer
+		g := &IOStreams{In: strings.NewReader(input), Out: &out, Err: &errb, InTerminal: true, OutTerminal: true}
+		if code := run(context.Background(), g, append([]string{"--db", db, "record", "July", "--accessible"}, args...)); code != 0 {
+			t.Fatalf("exit %d\n%s", code, errb.String())
+		}
+		return errb.String()
+	}
+	// No --auditor: Enter alone on the name asks again; then quit at once.
+	errs := walk("\nA. Khan\n6\n")
+	if !strings.Contains(errs, "enter your name") {
+		t.Errorf("an empty name was not asked again:\n%s", errs)
+	}
+	if want := `6 cases to record for A. Khan in "July"; choose Skip to leave one for later, Quit to stop`; !strings.Contains(errs, want) {
+		t.Errorf("no count of the cases to record (%q):\n%s", want, errs)
+	}
+	for _, id := range ids {
+		if code, _, e := runCmd(t, "--db", db, "record", "July", id, "--grade", "good", "--immediate", "no", "--auditor", "A. Khan"); code != 0 {
+			t.Fatalf("record %s: exit %d: %s", id, code, e)
+		}
+	}
+	if errs := walk("", "--auditor", "A. Khan"); !strings.Contains(errs, `nothing left to record for A. Khan in "July"`) {
+		t.Errorf("every case recorded, yet not said:\n%s", errs)
+	}
+}

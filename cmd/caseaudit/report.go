@@ -145,7 +145,7 @@ func pickFormat(format, out string) (report.Format, error) {
 	if out != "" {
 		f, ok := report.FormatForPath(out)
 		if !ok {
-			return "", usagef("--out %s: say the format with --format, or name the file …html, .xlsx, .md, .csv, .json or .txt", out)
+			return "", usagef("--out %s: say the format with --format, or end the file name with .html, .xlsx, .md, .csv, .json or .txt", out)
 		}
 		return f, nil
 	}

@@ -391,9 +391,9 @@ func exactArgs(n int, what string) cobra.PositionalArgs {
 				return usagef("%s takes no arguments (got %q)", cmd.CommandPath(), args[0])
 			}
 			if n == 1 {
-				return usagef("%s needs %s (got %d arguments)", cmd.CommandPath(), what, len(args))
+				return usagef("%s needs %s (got %s)", cmd.CommandPath(), what, words.Count(len(args), "argument"))
 			}
-			return usagef("%s needs %d arguments: %s (got %d)", cmd.CommandPath(), n, what, len(args))
+			return usagef("%s needs %d arguments: %s (got %s)", cmd.CommandPath(), n, what, words.Count(len(args), "argument"))
 		}
 		return nil
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/caseaudit/caseaudit/audit"
@@ -15,6 +16,7 @@ import (
 	"github.com/caseaudit/caseaudit/internal/atomicfile"
 	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/rate"
+	"github.com/caseaudit/caseaudit/internal/shellarg"
 	"github.com/caseaudit/caseaudit/internal/version"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample"
@@ -44,6 +46,7 @@ type sampleOptions struct {
 	Audit         string
 	Period        string
 	Grow          int
+	growGiven     bool // --grow 0 is a mistake, not "no growth"
 	ExcludeWithin string
 	ExcludeFile   string
 	Alloc         allocateFlags
@@ -125,6 +128,7 @@ The report of the audit then shows the audited cases by these factors; verify re
 				o.Export = args[0]
 			}
 			o.Factors.read(cmd)
+			o.growGiven = cmd.Flags().Changed("grow")
 			return runSample(cmd.Context(), o, g)
 		},
 	}
@@ -186,7 +190,7 @@ func loadForm(file string, withAudit bool) (*audit.Form, error) {
 	}
 	data, err := os.ReadFile(file)
 	if err != nil {
-		return nil, fmt.Errorf("--form: %w", err)
+		return nil, fmt.Errorf("--form: %w", export.FileError(file, err))
 	}
 	f, err := audit.ParseForm(file, data)
 	if err != nil {
@@ -209,9 +213,12 @@ func keyValues(list []string) map[string]string {
 }
 
 func checkSampleFlags(o *sampleOptions) error {
-	if o.Grow != 0 {
-		if o.Grow < 0 {
-			return usagef("--grow must be a positive number")
+	if o.Size < 0 {
+		return usagef("--size must be a positive number")
+	}
+	if o.Grow != 0 || o.growGiven {
+		if o.Grow <= 0 {
+			return usagef("--grow must be a positive number (the cases to add)")
 		}
 		if o.Audit == "" {
 			return usagef("--grow needs --audit NAME: the recorded audit whose sample grows")
@@ -225,6 +232,10 @@ func checkSampleFlags(o *sampleOptions) error {
 		if len(o.Factors.given) > 0 {
 			return usagef("%s: the factors are set when the audit is recorded; a grown audit measures its new cases' factors as its first draw did", strings.Join(o.Factors.given, ", "))
 		}
+	} else if o.Size > 0 && o.Percent != "" {
+		return usagef("give --size N or --percent P, not both")
+	} else if o.Size == 0 && o.Percent == "" {
+		return usagef("give either --size N or --percent P")
 	}
 	if err := checkFormat(o.Format, "table", "csv", "json", "ids"); err != nil {
 		return err
@@ -277,7 +288,7 @@ func (o *sampleOptions) drawRequest(g *globalOptions) (audit.DrawRequest, error)
 	if o.ExcludeFile != "" {
 		b, err := os.ReadFile(o.ExcludeFile)
 		if err != nil {
-			return r, fmt.Errorf("--exclude: %w", err)
+			return r, fmt.Errorf("--exclude: %w", export.FileError(o.ExcludeFile, err))
 		}
 		r.ExcludeIDs = strings.Split(strings.ReplaceAll(strings.TrimPrefix(string(b), "\ufeff"), "\r", ""), "\n")
 	}
@@ -417,6 +428,11 @@ func runGrow(ctx context.Context, o *sampleOptions, g *globalOptions) error {
 	res, err := audit.Grow(ctx, st, audit.GrowRequest{Name: o.Audit, By: o.Grow, Export: o.Export,
 		Auditors: o.Alloc.Auditors, Rules: o.Alloc.rules(), Progress: prog.rows})
 	prog.done()
+	if errors.Is(err, audit.ErrExportMissing) && o.Export == "" {
+		// sample names its export as its argument, not with --input.
+		return &reworded{strings.Replace(g.spell(err), "name it with "+opt.Input.Flag(),
+			"give it as sample's export: caseaudit sample EXPORT --grow "+strconv.Itoa(o.Grow)+" --audit "+shellarg.Quote(o.Audit), 1), err}
+	}
 	if err != nil {
 		return err
 	}
@@ -681,3 +697,13 @@ func warnNothingToExclude(ctx context.Context, g *globalOptions, st *audit.Store
 	}
 	return nil
 }
+
+// reworded is an error said otherwise for the command at hand, keeping
+// what it wraps for the exit code.
+type reworded struct {
+	msg string
+	err error
+}
+
+func (e *reworded) Error() string { return e.msg }
+func (e *reworded) Unwrap() error { return e.err }

@@ -24,7 +24,7 @@ func TestSampleExitCodes(t *testing.T) {
 	}{
 		{"ok", []string{"sample", csv, "--size", "5", "--seed", "x"}, 0, ""},
 		{"no size", []string{"sample", csv}, 2, "give either --size N or --percent P"},
-		{"size and percent", []string{"sample", csv, "--size", "5", "--percent", "5%"}, 2, "give either"},
+		{"size and percent", []string{"sample", csv, "--size", "5", "--percent", "5"}, 2, "give --size N or --percent P, not both"},
 		{"bad format", []string{"sample", csv, "--size", "5", "--format", "xml"}, 2, "--format"},
 		{"unknown flag", []string{"sample", csv, "--sise", "5"}, 2, "unknown flag"},
 		{"two exports", []string{"sample", csv, csv, "--size", "5"}, 2, "needs one export file"},

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -94,11 +95,16 @@ func runStoreInit(ctx context.Context, where string, g *globalOptions) error {
 		return err
 	}
 	if !store.IsPostgres(where) {
+		_, statErr := os.Stat(where)
 		st, err := audit.Open(ctx, where, audit.Options{Clock: g.Now, Actor: g.actor(), Deadline: g.DBTimeout})
 		if err != nil {
 			return err
 		}
 		st.Close()
+		if statErr != nil {
+			g.infof("made the SQLite store %s (schema version %d); an SQLite store needs no init: the first command that records an audit makes it\n", where, store.SchemaVersion)
+			return nil
+		}
 		g.infof("%s is an SQLite store (schema version %d); it needs no init\n", where, store.SchemaVersion)
 		return nil
 	}

@@ -65,7 +65,7 @@ func (o *issueFlags) check(now time.Time) error {
 		return usagef("--return-by %q: write the date as yyyy-mm-dd or dd/mm/yyyy, e.g. 24/07/2026", o.ReturnBy)
 	}
 	if t, _ := time.Parse("2006-01-02", d); t.Before(now.UTC().Truncate(24 * time.Hour)) {
-		return usagef("--return-by %s is in the past", d)
+		return usagef("--return-by %s is in the past (today is %s); give the date the workbooks are due back", d, now.UTC().Format("2006-01-02"))
 	}
 	o.ReturnBy = d
 	return nil
@@ -138,7 +138,7 @@ func runWorkbook(ctx context.Context, o *workbookOptions, g *globalOptions) erro
 	case (o.Out == "") == (o.Split == ""):
 		return usagef("give --out FILE.xlsx for one workbook, or --split DIR for one per auditor")
 	case o.Out != "" && !strings.EqualFold(filepath.Ext(o.Out), ".xlsx"):
-		return usagef("--out %s: a workbook is an .xlsx file; name it …xlsx", o.Out)
+		return usagef("--out %s: a workbook is an .xlsx file; name it %s", o.Out, words.WithExt(o.Out, ".xlsx"))
 	case o.Split != "" && o.Auditor != "":
 		return usagef("--split writes every auditor's workbook; leave out --auditor (or give --out)")
 	case o.Split != "" && o.Moderation:

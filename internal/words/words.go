@@ -5,6 +5,7 @@ package words
 
 import (
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -90,4 +91,11 @@ func orList(q []string) string {
 		return q[0]
 	}
 	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
+}
+
+// WithExt is path with its extension replaced by ext (".xlsx"), so that a
+// message refusing a file name can say the name it should have been:
+// "audit.txt" -> "audit.xlsx", "audit" -> "audit.xlsx".
+func WithExt(path, ext string) string {
+	return strings.TrimSuffix(path, filepath.Ext(path)) + ext
 }

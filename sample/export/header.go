@@ -424,6 +424,11 @@ func missingError(path, sheet string, m *idMissing, otherSheets bool, headerRowG
 		return e
 	}
 	e.Msg = fmt.Sprintf("no case ID column found (headers on this row: %s)", ListHeaders(m.header))
+	if headerRowGiven {
+		// The row given may be a row of data: say so before suggesting
+		// one of its values as a column's name.
+		return e.WithHint(opt.Sprintf("check %s: is row %d the row of column names? (leave it out to find the header row), or name the ID column with %s%s", opt.HeaderRow, m.row, opt.IDColumn, sheetHint))
+	}
 	if c := suggestIDColumn(m.header, m.below); c != "" {
 		e.WithHint(opt.Sprintf("name the ID column with %s %q%s", opt.IDColumn, c, sheetHint))
 	} else {

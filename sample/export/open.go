@@ -417,8 +417,11 @@ func resolveSheet(path, format string, sheets []sheetInfo, want string) (int, er
 	if n, err := strconv.Atoi(w); err == nil && n >= 1 && n <= len(sheets) {
 		return n - 1, nil
 	}
-	return 0, &InputError{Path: path, Msg: fmt.Sprintf("no sheet %q", want),
-		Hint: "the sheets are " + sheetList(sheets)}
+	e := &InputError{Path: path, Msg: fmt.Sprintf("no sheet %q", want)}
+	if len(sheets) == 1 {
+		return 0, e.WithHint(opt.Sprintf("its only sheet is %q; leave out %s", sheets[0].Name, opt.Sheet))
+	}
+	return 0, e.WithHint(opt.Sprintf("give %s one of its sheets, by name or number: %s", opt.Sheet, sheetList(sheets)))
 }
 
 func sheetList(sheets []sheetInfo) string {
@@ -468,3 +471,9 @@ func sheetError(path, sheet string, err error) error {
 	}
 	return &InputError{Path: path, Sheet: sheet, Msg: "cannot read: " + err.Error(), Err: err}
 }
+
+// FileError explains, as an export's error does, why a file the user named
+// (a form, a list of IDs to exclude) could not be read: a missing file or
+// one without permission says what to check, not the operating system's
+// words.
+func FileError(path string, err error) error { return openError(path, err) }

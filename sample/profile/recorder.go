@@ -63,7 +63,7 @@ func NewRecorder(spec sample.FactorSpec) (*Recorder, error) {
 		}
 		if r.OpenWhen != "" {
 			if _, err := ParseOpenRule(r.OpenWhen); err != nil {
-				return nil, fmt.Errorf("%s: %w", opt.FactorsOpenWhen, err)
+				return nil, opt.Errorf("%s: %w", opt.FactorsOpenWhen, err)
 			}
 			ps.OpenWhen = r.OpenWhen
 		}

@@ -1,0 +1,235 @@
+package main
+
+import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// The reasons many notes share.
+const (
+	noteDamaged = "the store's own JSON, written by caseaudit and covered by the trail's hashes, does not parse: only a store altered outside caseaudit shows it (verify names the entry)"
+	noteKind    = "a kind for errors.Is that is never printed alone: the message that wraps it is what the user sees"
+	noteCases   = "a guard on the cases the sampler hands the store (in order, trimmed, each once, with the audit's columns): a wrong one is a mistake in caseaudit"
+	noteEncode  = "encoding a Go value caseaudit built itself to JSON cannot fail"
+)
+
+// messageNotes says what shows each message no story can print, by its
+// format as the code writes it: a Go test that brings it about and asserts
+// its words (goTest), a PostgreSQL story that does (pgStory) — both
+// checked by checkTestNotes —, a message only a person at a terminal meets
+// (terminalOnly), or why no user can meet it (internal), each reason
+// checked by reading the code that prints it. The table of messages (docs/messages.md) shows the note
+// where no story prints the message; a note on a message a story prints
+// fails the test, so the list keeps to what the stories cannot show.
+var messageNotes = map[string]string{
+	"%s holds no caseaudit store (no schema %s); its administrator creates one with: caseaudit store init URL":                      pgStory("messages_postgres"),
+	"cannot log in to the store %s: %s; give the password in PGPASSWORD, ~/.pgpass or a service file (PGSERVICE), never in the URL": pgStory("messages_postgres"),
+	"cannot open the store %s: %s; name an existing database (its administrator creates it)":                                        pgStory("messages_postgres"),
+	"the sample's provenance is damaged: %w": internal(noteDamaged),
+	"%s needs a note saying what was done":   internal("the command refuses an empty --note first (give --note saying what was done)"),
+	"%s needs the name of the person acting": internal("the command always names the person acting (the login's name)"),
+	"%s the store %s: a snapshot only reads": internal("a snapshot is opened only by verify and store copy, which never write"),
+	"a correction needs a reason":            internal(noteKind),
+	"a finding needs a case ID":              internal("record takes the case as an argument and refuses an empty one first (name the case: \u2026)"),
+	"a moderation draw needs a seed (any text, e.g. a date and a dice roll); it is recorded so anyone can re-derive the subsample":    internal("moderate generates a seed when none is given"),
+	"a redaction needs a reason: say why the text is erased":                                                                          internal("redact refuses a missing --reason first (give --reason: why the text is erased)"),
+	"a withdrawal needs %s: why the case cannot be audited (closed before the audit, transferred, sealed, a duplicate record \u2026)": goTest("audit", "TestWithdrawReplacesAndVerifies"),
+	"allocation, forms, follow-up rules and periods are kept with a recorded audit: give %s":                                          goTest("audit", "TestDrawRequestProblems"),
+	"already signed off": internal(noteKind),
+	"an audit needs a name (e.g. \"2026-07 monthly\")":                                  internal("sample records an audit only with --audit NAME, and an empty name is a draw not recorded"),
+	"an auditor's name is empty":                                                        internal("allocate and sample drop the empty names of an --auditors list before allocating"),
+	"audit %q has %d sampled cases: %w":                                                 internal(noteCases),
+	"audit %q: %s is damaged: %w":                                                       internal(noteDamaged),
+	"audit %q: encoding its follow-up rule: %w":                                         internal(noteEncode),
+	"audit %q: encoding its provenance: %w":                                             internal(noteEncode),
+	"audit %q: its recorded sample parameters are damaged: %w":                          internal(noteDamaged),
+	"audit %q: its stored follow-up rule is damaged: %w":                                internal(noteDamaged),
+	"audit %q: stored columns are damaged: %w":                                          internal(noteDamaged),
+	"audit %q: stored filters are damaged: %w":                                          internal(noteDamaged),
+	"audit %q: the first trail entry is damaged: %w":                                    internal(noteDamaged),
+	"audit %q: the form is not valid JSON: %w":                                          internal(noteEncode),
+	"audit %q: the sample is empty":                                                     internal("a draw of size 0 is refused before anything is recorded (the sample size must be at least 1)"),
+	"audit %q: the stored fields of case %q are damaged: %w":                            internal(noteDamaged),
+	"auditor not among the audit's auditors":                                            internal(noteKind),
+	"case %q appears twice (orders %d and %d)":                                          internal(noteCases),
+	"case %q has %d shown fields but the audit shows %d columns":                        internal(noteCases),
+	"case %q has order %d; expected %d (orders run 1..n, growth continues at n+1)":      internal(noteCases),
+	"case at order %d has an empty or untrimmed ID %q":                                  internal(noteCases),
+	"case not in the audit's sample":                                                    internal(noteKind),
+	"duty %q is not in the duties table":                                                internal("a guard: every duty caseaudit checks is one of its duties table"),
+	"export not found":                                                                  internal(noteKind),
+	"give the person's roles with --role (qa, auditor, moderator, manager, governance)": goTest("audit", "TestParseRole"),
+	"name the audit": internal("actions and status take the audit's name as an argument and refuse an empty one first"),
+	"no sample can meet this plan: it would need more than %s; give a higher %s, a lower %s or fewer %s%w": goTest("audit", "TestPlanSizeInfeasible"),
+	"recording an audit or excluding audited cases needs a store":                                          internal("the command line always opens the store (--db, default caseaudit.db) when an audit is recorded or audited cases excluded"),
+	"the withdrawn case %s is not in the sample drawn again; its replacement cannot be found":              goTest("audit", "TestWithdrawReplacesAndVerifies"),
+	"trail entry %d (%s) is damaged: %w":                                                                   internal(noteDamaged),
+	"trail entry %d (allocation) is damaged: %w":                                                           internal(noteDamaged),
+	"trail entry %d (moderation draw) is damaged: %w":                                                      internal(noteDamaged),
+	"trail entry %d (sign-off) is damaged: %w":                                                             internal(noteDamaged),
+	"trail entry %d (withdrawal) is damaged: %w":                                                           internal(noteDamaged),
+	"trail entry %d is damaged: %w":                                                                        internal(noteDamaged),
+	"the audit's stored form is damaged: %w":                                                               internal(noteDamaged),
+	"internal error: cell of type %T":                                                                      internal("a guard: the report writes only text, numbers, dates and booleans into cells"),
+	"interval method %q: use clopper-pearson (exact) or wilson":                                            goTest("cmd/caseaudit", "TestConfigListsEveryProblem"),
+	"no case has been audited yet":                                                                         goTest("cmd/caseaudit", "TestReportNothingAudited"),
+	"pooling needs at least two audits (got %d): name them, or give a period":                              internal("the command line reports one audit on its own; with --period, a period of one audit says so (the period \u2026 holds one audit)"),
+	"%s is an SQLite database but not a caseaudit store; name another file with %s":                        goTest("audit/store", "TestOpenRefusesOtherFiles"),
+	"cannot connect to the store %s: %s":                                                                   goTest("audit/store", "TestPostgresConnectMessages"),
+	"the store %s has schema version %d and this caseaudit needs %d; its owner (role %s) upgrades it with: caseaudit store init URL":                                                                                                goTest("audit", "TestPostgresMigrates"),
+	"the store %s is busy: another caseaudit is writing to it; try again":                                                                                                                                                           goTest("audit/store", "TestBusyStoreGivesClearError"),
+	"the store %s is busy: another session holds a lock this needs (another caseaudit writing, a long-running query, or an administrator's work); try again, and if it lasts, ask the store's administrator which session holds it": goTest("audit/store", "TestPostgresBusyNamesAnySession"),
+	"the store %s was written by a newer caseaudit (%v); upgrade caseaudit":                                                                                                                                                         goTest("audit/store", "TestOpenRefusesOtherFiles"),
+	"the store %s was written by a newer caseaudit (schema version %d; this one knows up to %d); upgrade caseaudit: %w":                                                                                                             goTest("audit/store", "TestOpenRefusesOtherFiles"),
+	"not this person's duty":      internal(noteKind),
+	"the store's deadline passed": internal("the cause of a transaction's deadline, read back to print the busy or timed-out message instead"),
+	"payload is not JSON":         internal("a guard: caseaudit hashes only payloads it encoded itself"),
+	"malformed previous hash %q":  internal(noteDamaged),
+	"created the caseaudit store in %s (schema %s, version %d), owned by %s":                    pgStory("store_postgres"),
+	"the caseaudit store in %s is up to date (schema version %d); guards and grants re-applied": pgStory("store_postgres"),
+	"%s to record for %s in %q; choose Skip to leave one for later, Quit to stop":               goTest("cmd/caseaudit", "TestRecordInteractiveMessages"),
+	"enter your name":                                       goTest("cmd/caseaudit", "TestRecordInteractiveMessages"),
+	"nothing left to record for %s in %q":                   goTest("cmd/caseaudit", "TestRecordInteractiveMessages"),
+	"choose one of the answers":                             terminalOnly("shown only by the full-screen form at a terminal, which no story can drive; --accessible prompts say \"Invalid: must be a number\" instead"),
+	"%s: %s is not a template":                              internal("a guard: only keys the configuration check parsed as templates are expanded"),
+	"jsonout: %T is not a JSON object":                      internal("a guard: every JSON output caseaudit writes is an object"),
+	"not a valid keyword/value connection string":           internal(noteKind),
+	"top rows read":                                         internal("a signal that stops reading once the header row is found; never printed"),
+	"text too long":                                         internal("a signal read back as the cell-length message (a cell longer than Excel's limit)"),
+	"an XML tag is too long":                                internal("a signal read back as a damaged-workbook message"),
+	"nothing to record":                                     goTest("sample/profile", "TestRecorderErrors"),
+	"the factor recorder was not started":                   internal("a guard on the order caseaudit calls the recorder in"),
+	"the larger draw does not hold the cases already drawn": internal("read back by withdraw, which then says what to do (draw the replacement from a new audit)"),
+}
+
+// goTest is the note of a message a Go test in the package dir prints.
+func goTest(dir, name string) string { return "Go test " + name + " (" + dir + ")" }
+
+// pgStory is the note of a message a story of testdata/pgscript prints:
+// those run against a PostgreSQL server (TestPostgresScripts), which the
+// table, made the same with or without one, does not wait for.
+func pgStory(name string) string { return "PostgreSQL story " + name }
+
+// terminalOnly is the note of a message only a person at a terminal meets
+// (the full-screen form), which neither a story nor a Go test can drive.
+func terminalOnly(why string) string { return "terminal only: " + why }
+
+// internal is the note of a message no user can bring about, and why.
+func internal(why string) string { return "internal: " + why }
+
+var goTestNote = regexp.MustCompile(`^Go test (Test\w+) \(([\w/]+)\)$`)
+
+// checkTestNotes checks that each Go test a note names exists and asserts
+// the words of its message (a run of them from the format's text), so a
+// note cannot name a test that has nothing to do with the message.
+func checkTestNotes(msgs []message, notes map[string]string) []error {
+	var errs []error
+	for _, m := range msgs {
+		note, ok := notes[m.Format]
+		if name, pg := strings.CutPrefix(note, "PostgreSQL story "); ok && pg {
+			b, err := os.ReadFile(filepath.Join("testdata/pgscript", name+".txtar"))
+			if err != nil {
+				errs = append(errs, fmt.Errorf("note on %q names the PostgreSQL story %s: %v", m.Format, name, err))
+			} else if !assertsWords(string(b), m.Format) {
+				errs = append(errs, fmt.Errorf("note on %q names the PostgreSQL story %s, which does not assert the message's words", m.Format, name))
+			}
+			continue
+		}
+		if !ok || !strings.HasPrefix(note, "Go test") {
+			continue
+		}
+		g := goTestNote.FindStringSubmatch(note)
+		if g == nil {
+			errs = append(errs, fmt.Errorf("note %q on %q: write goTest(DIR, TestName)", note, m.Format))
+			continue
+		}
+		src, ok := testFuncs(g[2])[g[1]]
+		if !ok {
+			errs = append(errs, fmt.Errorf("note on %q names %s in %s, which is no test there", m.Format, g[1], g[2]))
+			continue
+		}
+		if !assertsWords(src, m.Format) {
+			errs = append(errs, fmt.Errorf("note on %q names %s in %s, which does not assert the message's words", m.Format, g[1], g[2]))
+		}
+	}
+	sort.Slice(errs, func(i, j int) bool { return errs[i].Error() < errs[j].Error() })
+	return errs
+}
+
+var testFuncCache = map[string]map[string]string{}
+
+// testFuncs is the source of each TestXxx function of the package in dir
+// (relative to the module's root).
+func testFuncs(dir string) map[string]string {
+	if f, ok := testFuncCache[dir]; ok {
+		return f
+	}
+	out := map[string]string{}
+	files, _ := filepath.Glob(filepath.Join("../..", dir, "*_test.go"))
+	fset := token.NewFileSet()
+	for _, file := range files {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			continue
+		}
+		f, err := parser.ParseFile(fset, file, b, 0)
+		if err != nil {
+			continue
+		}
+		for _, d := range f.Decls {
+			if fn, ok := d.(*ast.FuncDecl); ok && fn.Recv == nil && strings.HasPrefix(fn.Name.Name, "Test") {
+				out[fn.Name.Name] = string(b[fset.Position(fn.Pos()).Offset:fset.Position(fn.End()).Offset])
+			}
+		}
+	}
+	testFuncCache[dir] = out
+	return out
+}
+
+// assertsWords: src holds a run of the format's own text 30 characters
+// long (or a whole literal part of 15 or more), as a test asserting the
+// message does; shorter runs ("moderators' workbook") are common to
+// many messages.
+func assertsWords(src, format string) bool {
+	for _, part := range verb.Split(format, -1) {
+		part = strings.TrimSpace(part)
+		r := []rune(part)
+		if len(r) < 15 {
+			continue
+		}
+		n := min(len(r), 30)
+		for i := 0; i+n <= len(r); i++ {
+			if strings.Contains(src, string(r[i:i+n])) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// TestMessageNotes: every note names a message the code has, and every Go
+// test or PostgreSQL story a note names asserts that message's words; run
+// on its own, without the stories (TestScripts checks the rest).
+func TestMessageNotes(t *testing.T) {
+	msgs := codeMessages(t)
+	have := map[string]bool{}
+	for _, m := range msgs {
+		have[m.Format] = true
+	}
+	for f, note := range messageNotes {
+		if !have[f] {
+			t.Errorf("a note (%s) names %q, which is no message in the code", note, f)
+		}
+	}
+	for _, err := range checkTestNotes(msgs, messageNotes) {
+		t.Error(err)
+	}
+}
