@@ -89,18 +89,22 @@ type ActionNote struct {
 
 // Action is a follow-up action on a case flagged for immediate attention.
 type Action struct {
-	Audit      string
-	Case       string
-	Owner      string    // team manager, team, or Unassigned
-	Opened     string    // yyyy-mm-dd: the finding's date audited (or the day it was recorded)
-	OpenedAt   time.Time // when the action was recorded (UTC)
-	Auditor    string    // who recorded the finding
-	Grade      Grade     // the finding's grade
-	Note       string    // the auditor's note on the finding
-	Due        string    // yyyy-mm-dd
-	Status     string    // ActionOpen, ActionResponded or ActionClosed
-	FindingSeq int       // trail entry of the finding that opened it
-	Seq        int       // trail entry of its opening
+	Audit string
+	Case  string
+	Owner string // team manager, team, or Unassigned
+	// RecordedOwner is the owner the action's opening named, when Owner
+	// is instead its team's manager set since (OwnerByTeam); "" otherwise.
+	RecordedOwner string
+	OwnerByTeam   bool
+	Opened        string    // yyyy-mm-dd: the finding's date audited (or the day it was recorded)
+	OpenedAt      time.Time // when the action was recorded (UTC)
+	Auditor       string    // who recorded the finding
+	Grade         Grade     // the finding's grade
+	Note          string    // the auditor's note on the finding
+	Due           string    // yyyy-mm-dd
+	Status        string    // ActionOpen, ActionResponded or ActionClosed
+	FindingSeq    int       // trail entry of the finding that opened it
+	Seq           int       // trail entry of its opening
 	// Moderation: a moderator's finding opened it (the auditor had not
 	// flagged the case).
 	Moderation bool
@@ -261,7 +265,11 @@ func (s *Store) followUp(ctx context.Context, tx *store.WriteTx, a *Audit, f Fin
 		if days <= 0 {
 			days = DefaultDueDays
 		}
-		p := actionOpenPayload{Owner: rule.Owner(c), Opened: opened, Due: AddWorkingDays(day, days).Format(time.DateOnly),
+		m, err := auditTeamManagers(ctx, tx.Tx, a)
+		if err != nil {
+			return nil, err
+		}
+		p := actionOpenPayload{Owner: ownerAtOpening(a, c, m), Opened: opened, Due: AddWorkingDays(day, days).Format(time.DateOnly),
 			Finding: f.Seq, Grade: f.Grade.String(), Note: f.Note, Moderation: f.Moderation}
 		e, err := s.appendEntry(ctx, tx, a, KindActionOpen, f.Case, f.Auditor, p)
 		if err != nil {
@@ -313,6 +321,9 @@ func (s *Store) Actions(ctx context.Context, auditName string) ([]Action, error)
 			if err != nil {
 				return fmt.Errorf("audit %q: %w", a.Name, err)
 			}
+			if err := assignByTeam(ctx, tx, a, acts); err != nil {
+				return err
+			}
 			for _, x := range acts {
 				out = append(out, *x)
 			}
@@ -363,6 +374,9 @@ func (s *Store) moveAction(ctx context.Context, auditName, caseID, by, note, kin
 		}
 		if len(acts) == 0 {
 			return errorf(ErrNoAction, "case %s of audit %q has no follow-up action: only a finding needing immediate attention opens one", caseID, a.Name)
+		}
+		if err := assignByTeam(ctx, tx.Tx, a, acts); err != nil {
+			return err
 		}
 		cur := acts[len(acts)-1]
 		if cur.Status == ActionClosed {

@@ -164,7 +164,15 @@ func Draw(ctx context.Context, st *Store, req DrawRequest) (*DrawResult, error) 
 		d.Close()
 		return nil, err
 	}
-	follow, err := resolveFollowUp(d, req.FollowUp)
+	tms, err := st.currentTeamManagers(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	teamCol := sample.FindColumn(d.Table, sample.DefaultColumns[0]...)
+	if teamCol == "" {
+		teamCol = d.Population.Strata
+	}
+	follow, err := resolveFollowUp(d, withStoreTeamManagers(req.FollowUp, tms, teamCol))
 	if err != nil {
 		return fail(err)
 	}

@@ -75,6 +75,7 @@ const (
 	DutyClose          Duty = "close"
 	DutySignOff        Duty = "sign-off"
 	DutyPeople         Duty = "people"
+	DutyOwners         Duty = "owners"
 	DutyRedact         Duty = "redact"
 	DutyRetention      Duty = "retention"
 	DutyLookUp         Duty = "look-up"
@@ -239,6 +240,7 @@ var duties = map[Duty]duty{
 	DutyClose:     {what: "close a follow-up action", roles: []Role{QA}, rule: "only QA closes a follow-up action"},
 	DutySignOff:   {what: "sign off an audit", roles: []Role{QA}, rule: "only QA signs off an audit"},
 	DutyPeople:    {what: "manage the people list", roles: []Role{QA}, rule: "only QA manages people (logins, names, roles)"},
+	DutyOwners:    {what: "set a team's manager", roles: []Role{QA}, rule: "only QA sets the team managers who own follow-up actions"},
 	DutyRedact:    {what: "redact a trail entry's text", roles: []Role{QA, Governance}, rule: "only QA or information governance redacts"},
 	DutyRetention: {what: "apply retention", roles: []Role{QA, Governance}, rule: "only QA or information governance sets retention and retires audits"},
 	DutyLookUp: {what: "look up everything held about a case", roles: []Role{QA, Governance, Auditor},
@@ -375,7 +377,7 @@ type DutyRow struct {
 // DutyTable lists every duty in the order the README shows them.
 func DutyTable() []DutyRow {
 	order := []Duty{DutyDraw, DutyGrow, DutyWithdraw, DutyAllocate, DutyModerationDraw, DutyRecord,
-		DutyModerate, DutyRespond, DutyClose, DutySignOff, DutyPeople, DutyRedact, DutyRetention, DutyLookUp}
+		DutyModerate, DutyRespond, DutyClose, DutySignOff, DutyPeople, DutyOwners, DutyRedact, DutyRetention, DutyLookUp}
 	out := make([]DutyRow, len(order))
 	for i, d := range order {
 		out[i] = DutyRow{Duty: d, What: duties[d].what, Rule: duties[d].rule}

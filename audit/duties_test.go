@@ -37,6 +37,7 @@ func TestDutyMatrix(t *testing.T) {
 		DutyClose:          "Y   N       N     N     N   N      N        Y         N",
 		DutySignOff:        "Y   N       N     N     N   N      N        Y         N",
 		DutyPeople:         "Y   N       N     N     N   N      N        Y         N",
+		DutyOwners:         "Y   N       N     N     N   N      N        Y         N",
 		DutyRedact:         "Y   N       N     N     Y   N      N        Y         N",
 		DutyRetention:      "Y   N       N     N     Y   N      N        Y         N",
 		DutyLookUp:         "Y   Y       N     N     Y   N      N        Y         N",

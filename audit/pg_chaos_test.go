@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/caseaudit/caseaudit/audit/store"
 )
 
 // A team at work: six processes record 120 findings
@@ -45,7 +47,17 @@ func TestPostgresSixAuditorsChaos(t *testing.T) {
 		t.Skip("starts processes")
 	}
 	ctx := context.Background()
-	where := withParam(t, pgStore(t), "application_name", "caseaudit-chaos")
+	// The server this test restarts is one of its own when .ci/postgres
+	// started one: restarting the shared server would cut the sessions of
+	// other packages' tests running at the same time.
+	server, restartCmd := os.Getenv("CASEAUDIT_TEST_POSTGRES_CHAOS"), os.Getenv("CASEAUDIT_TEST_POSTGRES_RESTART")
+	if server == "" || restartCmd == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CASEAUDIT_TEST_POSTGRES_CHAOS and CASEAUDIT_TEST_POSTGRES_RESTART are not set: CI must restart a server in this test (.ci/postgres starts one)")
+		}
+		server, restartCmd = pgServer(t), ""
+	}
+	where := withParam(t, pgStoreOn(t, server, store.SchemaVersion), "application_name", "caseaudit-chaos")
 	s, _ := openAt(t, where, "qa.officer")
 	if _, err := s.CreateAudit(ctx, testAudit(chaosAudit), testCases(6*chaosPer)); err != nil {
 		t.Fatal(err)
@@ -201,20 +213,20 @@ func TestPostgresSixAuditorsChaos(t *testing.T) {
 	case <-time.After(60 * time.Second):
 		t.Fatal("the recorders did not get going")
 	}
-	if cmd := os.Getenv("CASEAUDIT_TEST_POSTGRES_RESTART"); cmd != "" {
+	if restartCmd != "" {
 		t0 := time.Now()
-		if out, err := exec.Command(cmd).CombinedOutput(); err != nil {
+		if out, err := exec.Command(restartCmd).CombinedOutput(); err != nil {
 			t.Fatalf("restarting the server: %v\n%s", err, out)
 		}
 		t.Logf("restarted the server in %v", time.Since(t0).Round(time.Millisecond))
 	} else {
-		// No way to restart this server: cut every session of the test
+		// No server of its own to restart: cut every session of the test
 		// instead, as a restart would.
-		admin := pgAdmin(t)
+		admin := pgAdminOn(t, server)
 		if _, err := admin.Exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'caseaudit-chaos%'"); err != nil {
 			t.Fatal(err)
 		}
-		t.Log("CASEAUDIT_TEST_POSTGRES_RESTART is not set: terminated the sessions instead of restarting the server")
+		t.Log("CASEAUDIT_TEST_POSTGRES_CHAOS is not set: terminated the sessions instead of restarting the shared server")
 	}
 	// The person whose import was killed runs it again.
 	rerun := &proc{name: "Auditor 6 again", env: killed.env, done: make(chan struct{})}

@@ -23,11 +23,15 @@ func TestPostgresDuties(t *testing.T) {
 	_, aRole := pgLogin(t, where, store.GroupAuditor)
 	mURL, mRole := pgLogin(t, where, store.GroupAuditor)
 	xURL, _ := pgLogin(t, where, store.GroupAuditor) // not on the list
+	// A team manager writes through the store's auditor role; the people
+	// list makes her a manager.
+	tmURL, tmRole := pgLogin(t, where, store.GroupAuditor)
 
 	qa, _ := openAt(t, qaURL, "Q. Lead")
 	b, _ := openAt(t, bURL, "B. Evans")
 	m, _ := openAt(t, mURL, "M. Moderator")
 	x, _ := openAt(t, xURL, "X. Stranger")
+	tm, _ := openAt(t, tmURL, "T. Manager")
 
 	// The first person is QA, adding herself; only QA adds the others.
 	if _, err := qa.AddPerson(ctx, Person{Login: bRole, Name: "B. Evans", Roles: []Role{Auditor}}); !errors.Is(err, ErrDuty) {
@@ -38,6 +42,7 @@ func TestPostgresDuties(t *testing.T) {
 		{Login: bRole, Name: "B. Evans", Roles: []Role{Auditor, Moderator}},
 		{Login: aRole, Name: "A. Khan", Roles: []Role{Auditor}},
 		{Login: mRole, Name: "M. Moderator", Roles: []Role{Moderator}},
+		{Login: tmRole, Name: "T. Manager", Roles: []Role{Manager}},
 	} {
 		if _, err := qa.AddPerson(ctx, p); err != nil {
 			t.Fatalf("adding %s: %v", p.Name, err)
@@ -114,6 +119,11 @@ func TestPostgresDuties(t *testing.T) {
 	refused("auditor moderating her own case in SQL", insert(b, KindModerationFinding, mine, "B. Evans", `{"grade":"Good","immediate":false,"note":""}`))
 	if err := insert(m, KindModerationFinding, mine, "M. Moderator", `{"grade":"Good","immediate":false,"note":""}`); err != nil {
 		t.Errorf("a moderator moderating another's case in SQL: %v", err)
+	}
+	// A response to a follow-up action: a manager's, never an auditor's.
+	refused("auditor responding to an action in SQL", insert(b, KindActionRespond, mine, "B. Evans", `{"note":"seen"}`))
+	if err := insert(tm, KindActionRespond, mine, "T. Manager", `{"note":"visited"}`); err != nil {
+		t.Errorf("a team manager responding to an action in SQL: %v", err)
 	}
 	// Changing the people list in SQL: no grant for an auditor, and no one
 	// but QA even with one.

@@ -69,7 +69,13 @@ func randomName(prefix string) string {
 // schema).
 func pgAdmin(t testing.TB) *sql.DB {
 	t.Helper()
-	cfg, err := pgx.ParseConfig(pgServer(t))
+	return pgAdminOn(t, pgServer(t))
+}
+
+// pgAdminOn opens the server at base as its administrator.
+func pgAdminOn(t testing.TB, base string) *sql.DB {
+	t.Helper()
+	cfg, err := pgx.ParseConfig(base)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,14 +93,20 @@ func pgStore(t testing.TB) string {
 
 func pgStoreVersion(t testing.TB, version int) string {
 	t.Helper()
-	base := pgServer(t)
+	return pgStoreOn(t, pgServer(t), version)
+}
+
+// pgStoreOn makes a new store of the given schema version on the server at
+// base.
+func pgStoreOn(t testing.TB, base string, version int) string {
+	t.Helper()
 	schema := randomName("t_")
 	where := withParam(t, base, "schema", schema)
 	res, err := store.InitPostgresVersion(context.Background(), where, version)
 	if err != nil {
 		t.Fatalf("store init: %v", err)
 	}
-	admin := pgAdmin(t)
+	admin := pgAdminOn(t, base)
 	t.Cleanup(func() {
 		if _, err := admin.Exec("DROP SCHEMA " + quoteIdent(schema) + " CASCADE"); err != nil {
 			t.Logf("dropping schema %s: %v", schema, err)

@@ -39,6 +39,7 @@ const (
 	Import      = prefix + "import:1"
 	Log         = prefix + "log:1"
 	Moderate    = prefix + "moderate:1"
+	Owners      = prefix + "owners:1"
 	People      = prefix + "people:1"
 	SignOff     = prefix + "signoff:1"
 	Plan        = prefix + "plan:1"

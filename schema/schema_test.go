@@ -21,7 +21,7 @@ func TestSchemasCompile(t *testing.T) {
 	}
 	want := []string{schema.Actions, schema.Allocate, schema.Audits, schema.Form, schema.History, schema.Import, schema.Log, schema.People, schema.SignOff,
 		schema.Moderate, schema.Plan, schema.Profile, schema.Provenance, schema.Report, schema.Sample, schema.Status,
-		schema.StoreInfo, schema.Trend, schema.Verify, schema.Withdraw, schema.Calibration, schema.Pooled, schema.Redact, schema.Case}
+		schema.StoreInfo, schema.Trend, schema.Verify, schema.Withdraw, schema.Calibration, schema.Pooled, schema.Redact, schema.Case, schema.Owners}
 	sort.Strings(want)
 	if got := v.IDs(); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("schemas loaded:\n%v\nidentifiers declared:\n%v", got, want)

@@ -201,25 +201,18 @@ func calibrationIntro(c *Calibration) string {
 		thousands(c.Pairs), plural(c.Pairs, "case", "cases"), strings.Join(c.Audits, ", "), KappaMinPairs)
 }
 
-// RenderCalibration writes the calibration as table, markdown, csv or json.
+// RenderCalibration writes the calibration as table, markdown, csv, json,
+// xlsx or html.
 func RenderCalibration(w io.Writer, c *Calibration, f Format) error {
-	const title = "Auditor calibration: agreement with the moderators"
+	switch f {
+	case XLSX:
+		return writeCalibrationXLSX(w, c)
+	case HTML:
+		meta := []kv{{"Audits", strings.Join(c.Audits, ", ")}}
+		return writeSectionsHTML(w, calibrationTitle, c.Marking, meta, []section{calibrationSection(c)}, viewNames)
+	}
 	return renderView(w, f, c.Marking, "calibration", CalibrationSchema, c, func(bw *bufio.Writer, md bool) {
-		if md {
-			fmt.Fprintf(bw, "# %s\n\n%s\n\n", title, mdEscape(calibrationIntro(c)))
-			mdTable(bw, calibrationTable(c))
-			bw.WriteString("\n")
-			for _, a := range c.Auditors {
-				fmt.Fprintf(bw, "- %s\n", mdEscape(a.Sentence))
-			}
-			return
-		}
-		fmt.Fprintf(bw, "%s\n%s\n\n", title, wrap(calibrationIntro(c), 100))
-		writeTbl(bw, calibrationTable(c), "")
-		bw.WriteString("\n")
-		for _, a := range c.Auditors {
-			fmt.Fprintf(bw, "%s\n", wrap(a.Sentence, 100))
-		}
+		writeCalibrationText(bw, c, md)
 	}, func(cc csvWriter) {
 		cc.row("auditor", "pairs", "exact", "within_one", "exact_share", "within_one_share", "kappa", "higher", "lower", "sign_test_p", "leans")
 		for _, a := range c.Auditors {
@@ -227,6 +220,26 @@ func RenderCalibration(w io.Writer, c *Calibration, f Format) error {
 				inum(a.Higher), inum(a.Lower), fnum(a.SignP), a.Leans)
 		}
 	})
+}
+
+// writeCalibrationText writes the calibration for a terminal, or as
+// Markdown.
+func writeCalibrationText(bw *bufio.Writer, c *Calibration, md bool) {
+	if md {
+		fmt.Fprintf(bw, "# %s\n\n%s\n\n", calibrationTitle, mdEscape(calibrationIntro(c)))
+		mdTable(bw, calibrationTable(c))
+		bw.WriteString("\n")
+		for _, a := range c.Auditors {
+			fmt.Fprintf(bw, "- %s\n", mdEscape(a.Sentence))
+		}
+		return
+	}
+	fmt.Fprintf(bw, "%s\n%s\n\n", calibrationTitle, wrap(calibrationIntro(c), 100))
+	writeTbl(bw, calibrationTable(c), "")
+	bw.WriteString("\n")
+	for _, a := range c.Auditors {
+		fmt.Fprintf(bw, "%s\n", wrap(a.Sentence, 100))
+	}
 }
 
 // renderView writes a view across audits: table or markdown (what text
@@ -255,7 +268,7 @@ func renderView(w io.Writer, f Format, marking, name, schemaID string, v any, te
 			return err
 		}
 	default:
-		return fmt.Errorf("format %q: the %s is written as table, markdown, csv or json", f, name)
+		return fmt.Errorf("format %q: the %s is written as table, markdown, csv, json, xlsx or html", f, name)
 	}
 	return bw.Flush()
 }

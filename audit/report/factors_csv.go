@@ -20,6 +20,11 @@ func (r *Report) factorsCSV(put func(section, group, measure, value string)) {
 	put("factors", "", "as_of", s.AsOf)
 	p := fs.Population
 	put("factors", "", "population_cases", inum(p.Cases))
+	if r.PopulationNote != "" {
+		// The factors are counted over more cases than the headline's
+		// population: a reader of these rows alone is told so too.
+		put("factors", "", "population_note", r.PopulationNote)
+	}
 	if c := p.Caseload; c != nil {
 		put("factors", "", "workers", inum(c.Workers))
 		put("factors", "", "allocated", inum(c.Allocated))

@@ -403,6 +403,7 @@ footer { margin-top: 2rem; }
 {{with .Table}}{{template "tbl" .}}{{end}}
 {{range .More}}<h3>{{.Caption}}</h3>{{with .Table}}{{template "tbl" .}}{{end}}{{if .Note}}<p class="legend">{{if .Table}}{{if .Table.Heat}}<span class="swatch heat-red"></span>below 50% <span class="swatch heat-amber"></span>50% to under 75% <span class="swatch heat-green"></span>75% or more. {{end}}{{end}}{{.Note}}</p>{{end}}{{end}}
 {{end}}
+{{if .Bullets}}<ul class="notes">{{range .Bullets}}<li>{{.}}</li>{{end}}</ul>{{end}}
 </section>
 {{end}}
 {{define "tbl"}}<table>

@@ -54,6 +54,9 @@ type Pooled struct {
 	// Incomplete names the audits not every sampled case of which is
 	// recorded yet.
 	Incomplete []string `json:"incomplete"`
+	// Calibration compares each auditor's grades with the moderators'
+	// over the moderated cases of these audits (nil when none was).
+	Calibration *Calibration `json:"calibration"`
 }
 
 // PooledAudit is one audit of the pooled view.
@@ -157,6 +160,17 @@ func buildPooled(ctx context.Context, st *audit.Store, names []string, period st
 	}
 	if popKnown {
 		p.Population = ptr(total)
+	}
+	var pooled []string
+	for _, a := range p.Audits {
+		pooled = append(pooled, a.Audit)
+	}
+	c, err := buildCalibration(ctx, st, pooled, "")
+	if err != nil {
+		return nil, err
+	}
+	if c.Pairs > 0 {
+		p.Calibration = c
 	}
 	if p.Audited == 0 {
 		p.Why = "No case of these audits has been audited yet."
@@ -301,20 +315,28 @@ func pooledTable(p *Pooled) *tbl {
 	return t
 }
 
-// RenderPooled writes the pooled view as table, markdown, csv or json.
+// RenderPooled writes the pooled view (and its audits' calibration) as
+// table, markdown, csv, json, xlsx or html.
 func RenderPooled(w io.Writer, p *Pooled, f Format) error {
-	title := "Share needing immediate attention over several audits"
-	if p.Period != "" {
-		title += ": " + p.Period
+	title := p.title()
+	switch f {
+	case XLSX:
+		return writePooledXLSX(w, p)
+	case HTML:
+		return writeSectionsHTML(w, title, p.Marking, p.meta(), p.sections(), viewNames)
 	}
 	return renderView(w, f, p.Marking, "pooled view", PooledSchema, p, func(bw *bufio.Writer, md bool) {
 		if md {
 			fmt.Fprintf(bw, "# %s\n\n%s\n\n%s\n\n", mdEscape(title), mdEscape(p.Sentence), mdEscape(p.Why))
 			mdTable(bw, pooledTable(p))
-			return
+		} else {
+			fmt.Fprintf(bw, "%s\n%s\n%s\n\n", title, wrap(p.Sentence, 100), wrap(p.Why, 100))
+			writeTbl(bw, pooledTable(p), "")
 		}
-		fmt.Fprintf(bw, "%s\n%s\n%s\n\n", title, wrap(p.Sentence, 100), wrap(p.Why, 100))
-		writeTbl(bw, pooledTable(p), "")
+		if p.Calibration != nil {
+			bw.WriteString("\n")
+			writeCalibrationText(bw, p.Calibration, md)
+		}
 	}, func(c csvWriter) {
 		c.row("audit", "period", "population", "audited", "flagged", "share", "stratified", "population_definition")
 		for _, a := range p.Audits {

@@ -99,23 +99,10 @@ func BuildReferrals(ctx context.Context, st *audit.Store, list []audit.Action, n
 	return r, nil
 }
 
-// caseTeams maps each sampled case of an audit to its team: the value of
-// the column the sample was stratified by, else of the owner column when
-// it names teams (owners are their managers), else of a column named Team;
-// nil when the audit keeps none of these.
+// caseTeams maps each sampled case of an audit to its team (see
+// audit.Audit.Team); nil when the audit keeps no team column.
 func caseTeams(ctx context.Context, st *audit.Store, a *audit.Audit) (map[string]string, error) {
-	col := a.StrataColumn()
-	if col == "" && a.FollowUp.Column != "" && len(a.FollowUp.TeamManagers) > 0 {
-		col = a.FollowUp.Column
-	}
-	if col == "" {
-		for _, c := range a.Columns {
-			if strings.EqualFold(strings.TrimSpace(c), "Team") {
-				col = c
-			}
-		}
-	}
-	if col == "" {
+	if a.TeamColumn() == "" {
 		return nil, nil
 	}
 	cases, err := st.Cases(ctx, a.Name)
@@ -124,11 +111,7 @@ func caseTeams(ctx context.Context, st *audit.Store, a *audit.Audit) (map[string
 	}
 	out := map[string]string{}
 	for _, c := range cases {
-		v := c.Field(col)
-		if v == "" && c.Stratum != "" && col == a.StrataColumn() {
-			v = c.Stratum
-		}
-		out[c.ID] = v
+		out[c.ID] = a.Team(c)
 	}
 	return out, nil
 }

@@ -278,7 +278,7 @@ func TestXLSXWorkbook(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if got, want := strings.Join(f.GetSheetList(), ","), "Summary,Cases,Breakdown,Focus areas,Moderation,Trend"; got != want {
+	if got, want := strings.Join(f.GetSheetList(), ","), "Summary,Cases,Breakdown,Focus areas,Moderation,Calibration,Trend"; got != want {
 		t.Errorf("sheets %s, want %s", got, want)
 	}
 	// Numbers are numbers: the upper bound cell holds the bound as every

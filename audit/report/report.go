@@ -145,8 +145,12 @@ type Report struct {
 	Breakdown    []Group        `json:"breakdown"`
 	Flags        []CaseRow      `json:"flagged_cases"`
 	Moderation   *Moderation    `json:"moderation"`
-	Comparison   *Comparison    `json:"comparison"`
-	Trend        []TrendPoint   `json:"trend"`
+	// Calibration compares each auditor's grades with the moderators'
+	// over the moderated cases of the audits up to this one (nil when
+	// none was moderated).
+	Calibration *Calibration `json:"calibration"`
+	Comparison  *Comparison  `json:"comparison"`
+	Trend       []TrendPoint `json:"trend"`
 	// FocusAreas tally the audit's form questions over the audited cases,
 	// in form order; empty (never null) when the audit has no form.
 	FocusAreas []FocusArea `json:"focus_areas"`
@@ -420,6 +424,9 @@ func build(ctx context.Context, st *audit.Store, name string, opts Options) (*Re
 		return nil, err
 	}
 	r.Trend = trend.Audits
+	if err := r.calibrate(ctx, st, a); err != nil {
+		return nil, err
+	}
 	if !opts.NoCompare {
 		if err := r.compare(ctx, st, trend); err != nil {
 			return nil, err
@@ -1015,4 +1022,27 @@ func countRaised(rows []CaseRow) int {
 		}
 	}
 	return n
+}
+
+// calibrate compares each auditor's grades with the moderators' over the
+// moderated cases of the audits of the trend up to this one's period: the
+// months a manager reads the report against.
+func (r *Report) calibrate(ctx context.Context, st *audit.Store, a *audit.Audit) error {
+	var names []string
+	for _, p := range r.Trend {
+		if p.Period <= a.Period {
+			names = append(names, p.Audit)
+		}
+	}
+	if !slices.Contains(names, a.Name) {
+		names = append(names, a.Name)
+	}
+	c, err := buildCalibration(ctx, st, names, "")
+	if err != nil {
+		return err
+	}
+	if c.Pairs > 0 {
+		r.Calibration = c
+	}
+	return nil
 }

@@ -76,6 +76,12 @@ func writeTableDoc(w io.Writer, title string, meta []kv, sections []section, col
 				fmt.Fprintf(bw, "  %s\n", strings.ReplaceAll(wrap(textsafe.OneLine(m.Note), 98), "\n", "\n  "))
 			}
 		}
+		if len(s.Bullets) > 0 {
+			bw.WriteString("\n")
+		}
+		for _, b := range s.Bullets {
+			fmt.Fprintf(bw, "  %s\n", strings.ReplaceAll(wrap("- "+textsafe.OneLine(b), 98), "\n", "\n    "))
+		}
 	}
 	return bw.Flush()
 }
@@ -211,6 +217,12 @@ func writeMarkdownDoc(w io.Writer, title string, meta []kv, sections []section, 
 			if m.Note != "" {
 				fmt.Fprintf(bw, "%s\n\n", mdEscape(m.Note))
 			}
+		}
+		for _, b := range s.Bullets {
+			fmt.Fprintf(bw, "- %s\n", mdEscape(b))
+		}
+		if len(s.Bullets) > 0 {
+			bw.WriteString("\n")
 		}
 	}
 	return bw.Flush()

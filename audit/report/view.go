@@ -32,6 +32,8 @@ type section struct {
 	Table *tbl
 	// Extra tables after the first, each with a caption.
 	More []captioned
+	// Bullets are sentences listed after everything else.
+	Bullets []string
 }
 
 type captioned struct {
@@ -167,6 +169,10 @@ func (r *Report) sections() []section {
 			}
 		}
 		out = append(out, ms)
+	}
+
+	if c := r.Calibration; c != nil && c.Pairs > 0 {
+		out = append(out, calibrationSection(c))
 	}
 
 	// Comparison.

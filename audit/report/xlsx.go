@@ -21,13 +21,15 @@ type xw struct {
 	pctTiny int // style: "<0.1%", for a share above 0 that 0.0% would show as 0
 	exact   int // style: 0.000%
 	bold    int
-	wrap    int
-	heading int
-	kappa   int // style: 0.000
-	count   int // style: #,##0
-	marking int
-	heat    map[string]int // heat-map band → style (percentage on a fill)
-	err     error
+	// boldRight heads a column of numbers: bold, over the numbers' right edge.
+	boldRight int
+	wrap      int
+	heading   int
+	kappa     int // style: 0.000
+	count     int // style: #,##0
+	marking   int
+	heat      map[string]int // heat-map band → style (percentage on a fill)
+	err       error
 	// Printing: every sheet's title in the page header, the protective
 	// marking in every header and footer.
 	pageTitle, mark string
@@ -58,6 +60,11 @@ func newXW() (*xw, error) {
 	if x.bold, err = f.NewStyle(&excelize.Style{Font: xlsxprint.Font(true, 0, ""),
 		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"EDEDED"}},
 		Alignment: &excelize.Alignment{WrapText: true, Vertical: "bottom"}}); err != nil {
+		return nil, err
+	}
+	if x.boldRight, err = f.NewStyle(&excelize.Style{Font: xlsxprint.Font(true, 0, ""),
+		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"EDEDED"}},
+		Alignment: &excelize.Alignment{WrapText: true, Vertical: "bottom", Horizontal: "right"}}); err != nil {
 		return nil, err
 	}
 	if x.heading, err = f.NewStyle(&excelize.Style{Font: xlsxprint.Font(true, 13, "")}); err != nil {
@@ -222,7 +229,8 @@ func (x *xw) sheet(name string) {
 
 // WriteXLSX writes the report as an Excel workbook: Summary, Cases (one row
 // per sampled case with its findings and its answers to the form),
-// Breakdown, Focus areas (with the team × focus-area heat map), Moderation
+// Breakdown, Focus areas (with the team × focus-area heat map), Moderation,
+// Calibration (when any case of the audits up to this one was moderated)
 // and Trend sheets, with native charts of the share flagged over time (with
 // its interval and the limit, when given), of the grade mix and of the share
 // Good or better. Every sheet prints on A4, fitted to the page's width, its
@@ -244,6 +252,9 @@ func WriteXLSX(w io.Writer, r *Report) error {
 	x.focus(r)
 	x.factorsSheet(r)
 	x.moderation(r)
+	if r.Calibration != nil && r.Calibration.Pairs > 0 {
+		x.calibrationSheet(r.Calibration)
+	}
 	x.trend(r.Trend, r.opts.Confidence, r.opts.Method, r.opts.Limit)
 	x.print("Summary", xlsxprint.Setup{FitWide: 1, FitTall: 1})
 	x.print("Cases", xlsxprint.Setup{Landscape: true, FitWide: 1, RepeatRows: "$1:$1"})

@@ -116,12 +116,15 @@ BEGIN
 		RAISE EXCEPTION 'caseaudit: an entry entered by % cannot be made by the login %', NEW.entered_by, session_user USING ERRCODE = 'P0001';
 	END IF;
 	-- The store's own group roles decide the kinds a login may append:
-	-- QA any; an auditor findings and what they open; governance only
-	-- redactions. Membership of another store's roles gives nothing here.
+	-- QA any; an auditor findings and what they open, and, once a people
+	-- list says who is a team manager (trail_duty checks it), a response
+	-- to a follow-up action; governance only redactions. Membership of
+	-- another store's roles gives nothing here.
 	IF pg_catalog.pg_has_role(session_user, {{lit:qa}}, 'MEMBER') IS NOT TRUE AND (
 		pg_catalog.pg_has_role(session_user, {{lit:auditor}}, 'MEMBER') AND (
 			NEW.kind IN ('finding', 'correction', 'moderation-finding', 'moderation-correction', 'action-open')
-			OR NEW.kind = 'action-close' AND (NEW.payload::jsonb ->> 'auto') = 'true')
+			OR NEW.kind = 'action-close' AND (NEW.payload::jsonb ->> 'auto') = 'true'
+			OR NEW.kind = 'action-respond' AND EXISTS (SELECT 1 FROM {{S}}.person_change))
 		OR pg_catalog.pg_has_role(session_user, {{lit:governance}}, 'MEMBER') AND NEW.kind = 'redaction') IS NOT TRUE THEN
 		RAISE EXCEPTION 'caseaudit: the login % may not record entries of kind % in this store; that needs the role %', session_user, NEW.kind,
 			CASE WHEN NEW.kind = 'redaction' THEN {{lit:qa}} || ' or ' || {{lit:governance}}

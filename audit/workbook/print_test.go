@@ -305,3 +305,87 @@ func excludedIDs(n int) []string {
 	}
 	return out
 }
+
+// TestFilledNotesStayInTheirRows fills the Notes of a workbook as a script
+// would (the cells written, no row measured), has LibreOffice re-save it,
+// and prints the result: every case's row keeps room for three lines of
+// notes, and no word printed overlaps another (before the rows kept their
+// height, a three-line note ran over the two rows below it).
+func TestFilledNotesStayInTheirRows(t *testing.T) {
+	tools := printcheck.Require(t)
+	var buf bytes.Buffer
+	if err := Write(&buf, printSpec(t, 12)); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := f.GetRows(SheetSample)
+	notesCol := slices.Index(rows[0], ColNotes) + 1
+	notes := []string{
+		"Child not seen alone for 10 weeks.\nNo strategy discussion recorded after the May referral.\nRefer to the team manager today.",
+		"Visits on time; plan reviewed 3 June. Manager oversight recorded monthly but actions not followed up; chronology last updated in March.",
+		"Short note.",
+	}
+	for r := 2; r <= len(rows); r++ {
+		cell, _ := excelize.CoordinatesToCellName(notesCol, r)
+		if err := f.SetCellStr(SheetSample, cell, notes[r%3]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := t.TempDir()
+	filled := dir + "/filled.xlsx"
+	if err := f.SaveAs(filled); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	out := dir + "/resaved"
+	if err := os.Mkdir(out, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	resaved, err := tools.ConvertTo(context.Background(), out, "xlsx", filled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := excelize.OpenFile(resaved[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for r := 2; r <= len(rows); r++ {
+		if h, err := g.GetRowHeight(SheetSample, r); err != nil || h < 45 {
+			t.Errorf("row %d of the re-saved Sample sheet is %.1f pt tall (%v); want room for three lines of notes (45 pt)", r, h, err)
+		}
+	}
+	g.Close()
+	data, err := os.ReadFile(resaved[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := tools.Workbook(context.Background(), t.TempDir(), data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	words, err := tools.Words(rep.PDF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	overlaps := 0
+	for i, a := range words {
+		for _, b := range words[i+1:] {
+			if a.Page != b.Page {
+				continue
+			}
+			w := min(a.XMax, b.XMax) - max(a.XMin, b.XMin)
+			h := min(a.YMax, b.YMax) - max(a.YMin, b.YMin)
+			if w > 0.5 && h > 0.3*min(a.YMax-a.YMin, b.YMax-b.YMin) {
+				if overlaps++; overlaps <= 5 {
+					t.Errorf("page %d: %q overlaps %q", a.Page, a.Text, b.Text)
+				}
+			}
+		}
+	}
+	if n := rep.Sheet[SheetSample]; n != 1 {
+		t.Errorf("the Sample sheet of 12 filled cases prints on %d pages; want 1", n)
+	}
+}

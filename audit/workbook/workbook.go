@@ -157,6 +157,14 @@ func Write(w io.Writer, spec Spec) error {
 // listLabel is the prompt or error title Excel allows (32 characters).
 func listLabel(s string) string { return words.Clip(s, 32) }
 
+// The Notes column of the Sample sheet: notesWidth characters wide and
+// notesLines lines tall, room for a few sentences (about 150 characters)
+// on the printed sheet.
+const (
+	notesWidth = 48
+	notesLines = 3
+)
+
 func writeSampleSheet(f *excelize.File, spec *Spec) error {
 	const s = SheetSample
 	header := []string{ColOrder, ColCaseID}
@@ -218,7 +226,7 @@ func writeSampleSheet(f *excelize.File, spec *Spec) error {
 	cols = append(cols,
 		column{name: ColGrade, fill: true},
 		column{name: ColImmediate, fill: true},
-		column{name: ColNotes, fill: true, wrap: true, width: 36},
+		column{name: ColNotes, fill: true, wrap: true, width: notesWidth},
 		column{name: ColDate, fill: true, width: 11})
 	immAt, notesAt, dateAt := gradeAt+1, gradeAt+2, gradeAt+3
 
@@ -356,6 +364,17 @@ func writeSampleSheet(f *excelize.File, spec *Spec) error {
 		}
 	}
 	if err := f.SetRowHeight(s, 1, xlsxprint.RowHeight(headLines)); err != nil {
+		return err
+	}
+	// Every case's row is as tall as notesLines lines of notes, set as the
+	// sheet's default row height rather than row by row: a program that
+	// fills the notes and re-saves the workbook without measuring them
+	// (a script, LibreOffice's convert) keeps the height, so the printed
+	// notes stay in their rows instead of running over the rows below;
+	// and no row is fixed, so Excel and Calc still grow a row whose note
+	// is typed longer.
+	rowHeight, custom := xlsxprint.RowHeight(notesLines), true
+	if err := f.SetSheetProps(s, &excelize.SheetPropsOptions{DefaultRowHeight: &rowHeight, CustomHeight: &custom}); err != nil {
 		return err
 	}
 	for r, c := range spec.Cases {

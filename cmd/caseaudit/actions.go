@@ -170,6 +170,15 @@ func runActionMove(ctx context.Context, o *actionMoveOptions, g *globalOptions, 
 // listed, soonest due first.
 type actionsJSON struct {
 	Actions []actionJSON `json:"actions"`
+	// ByOwner is the chase list's summary, owner by owner in the order
+	// of Actions (--by owner only).
+	ByOwner []ownerCountJSON `json:"by_owner,omitempty"`
+}
+
+type ownerCountJSON struct {
+	Owner   string `json:"owner"`
+	Actions int    `json:"actions"`
+	Overdue int    `json:"overdue"`
 }
 
 // actionJSON is the documented JSON form of an action.
@@ -188,6 +197,8 @@ type actionJSON struct {
 	DaysToResponse *int             `json:"days_to_response"`
 	Responses      []actionNoteJSON `json:"responses"`
 	Closed         *actionNoteJSON  `json:"closed"`
+	RecordedOwner  *string          `json:"recorded_owner"` // what the opening named, when the owner is the team's manager set since
+	OwnerByTeam    bool             `json:"owner_by_team"`
 }
 
 type actionNoteJSON struct {
@@ -208,6 +219,9 @@ func toActionJSON(a audit.Action, now time.Time) actionJSON {
 	if d, ok := a.DaysToResponse(); ok {
 		j.DaysToResponse = &d
 	}
+	if a.OwnerByTeam {
+		j.OwnerByTeam, j.RecordedOwner = true, &a.RecordedOwner
+	}
 	for _, n := range a.Responses {
 		j.Responses = append(j.Responses, noteJSON(n))
 	}
@@ -224,6 +238,11 @@ func runActions(ctx context.Context, o *actionsOptions, g *globalOptions) error 
 	}
 	if o.Format == "xlsx" && o.Out == "" {
 		return usagef("--format xlsx writes the referral sheet: give --out FILE.xlsx")
+	}
+	if o.By != "" && o.Out != "" && o.Split == "" && !strings.EqualFold(filepath.Ext(o.Out), ".xlsx") {
+		// --out DIR --by owner: a referral sheet per owner, each one a
+		// file the chaser can forward to its owner alone.
+		o.Split, o.Out = o.Out, ""
 	}
 	if o.Out != "" && !strings.EqualFold(filepath.Ext(o.Out), ".xlsx") {
 		return usagef("--out %s: the referral sheet is an .xlsx file; name it %s", o.Out, words.WithExt(o.Out, ".xlsx"))
@@ -271,6 +290,18 @@ func runActions(ctx context.Context, o *actionsOptions, g *globalOptions) error 
 			for _, a := range list {
 				out.Actions = append(out.Actions, toActionJSON(a, now))
 			}
+			if o.By != "" {
+				out.ByOwner = []ownerCountJSON{}
+				for _, grp := range ownerGroups(list) {
+					c := ownerCountJSON{Owner: grp[0].Owner, Actions: len(grp)}
+					for _, a := range grp {
+						if a.Overdue(now) {
+							c.Overdue++
+						}
+					}
+					out.ByOwner = append(out.ByOwner, c)
+				}
+			}
 			if err := writeJSON(g.IO.Out, schema.Actions, out); err != nil {
 				return err
 			}
@@ -288,15 +319,7 @@ func runActions(ctx context.Context, o *actionsOptions, g *globalOptions) error 
 				g.infof("no follow-up actions to show\n")
 				break
 			}
-			rows := [][]string{{"audit", "case", "owner", "opened", "due", "status", "overdue", "raised"}}
-			for _, a := range list {
-				od := ""
-				if a.Overdue(now) {
-					od = "OVERDUE"
-				}
-				rows = append(rows, []string{a.Audit, a.Case, a.Owner, a.Opened, a.Due, a.Status, od, "at " + a.RaisedAt()})
-			}
-			if err := writeTable(g.IO.Out, rows); err != nil {
+			if err := writeActionsTable(g, list, o.By != "", now); err != nil {
 				return err
 			}
 		}
@@ -401,6 +424,64 @@ func runActionsSplit(ctx context.Context, o *actionsOptions, g *globalOptions) e
 			return err
 		}
 		g.infof("wrote %s (%d %s for %s)\n", oo.Out, len(list), words.Noun(len(list), "case"), owner)
+	}
+	return nil
+}
+
+// ownerGroups splits a list ordered by byOwner into each owner's actions.
+func ownerGroups(list []audit.Action) [][]audit.Action {
+	var out [][]audit.Action
+	for i, a := range list {
+		if i == 0 || a.Owner != list[i-1].Owner {
+			out = append(out, nil)
+		}
+		out[len(out)-1] = append(out[len(out)-1], a)
+	}
+	return out
+}
+
+// writeActionsTable prints the actions as a table; grouped, each owner's
+// under a line naming the owner and how many are overdue (the chase list).
+// An owner who is the team's manager set after the action was opened is
+// marked "(by team)".
+func writeActionsTable(g *globalOptions, list []audit.Action, grouped bool, now time.Time) error {
+	header := []string{"audit", "case", "owner", "opened", "due", "status", "overdue", "raised"}
+	rowOf := func(a audit.Action) []string {
+		od := ""
+		if a.Overdue(now) {
+			od = "OVERDUE"
+		}
+		owner := a.Owner
+		if a.OwnerByTeam {
+			owner += " (by team)"
+		}
+		return []string{a.Audit, a.Case, owner, a.Opened, a.Due, a.Status, od, "at " + a.RaisedAt()}
+	}
+	if !grouped {
+		rows := [][]string{header}
+		for _, a := range list {
+			rows = append(rows, rowOf(a))
+		}
+		return writeTable(g.IO.Out, rows)
+	}
+	for i, grp := range ownerGroups(list) {
+		late := 0
+		for _, a := range grp {
+			if a.Overdue(now) {
+				late++
+			}
+		}
+		if i > 0 {
+			fmt.Fprintln(g.IO.Out)
+		}
+		fmt.Fprintf(g.IO.Out, "%s: %s, %d overdue\n", grp[0].Owner, words.Count(len(grp), "action"), late)
+		rows := [][]string{header}
+		for _, a := range grp {
+			rows = append(rows, rowOf(a))
+		}
+		if err := writeTable(g.IO.Out, rows); err != nil {
+			return err
+		}
 	}
 	return nil
 }

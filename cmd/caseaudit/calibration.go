@@ -30,9 +30,13 @@ moderator graded the same, how many within one grade, Cohen's kappa on the four 
 moderator — with the two-sided sign test. A lean is called only below the 5% level; a case
 counts once, by its latest findings.
 
-Formats: table, markdown, csv and json (schema urn:caseaudit:schema:calibration:1, schema/calibration.json).`,
+Formats: table, markdown, csv, json (schema urn:caseaudit:schema:calibration:1,
+schema/calibration.json), and for print xlsx and html (--out FILE.xlsx or FILE.html: A4, the
+marking and page numbers on every page). The report of an audit carries the same section over
+the audits up to it; report --period carries it over the period's audits.`,
 		Example: `  caseaudit calibration
-  caseaudit calibration "2026-07 monthly" "2026-08 monthly" "2026-09 monthly" --format csv`,
+  caseaudit calibration "2026-07 monthly" "2026-08 monthly" "2026-09 monthly" --format csv
+  caseaudit calibration --out calibration.xlsx --marking OFFICIAL-SENSITIVE`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Audits = args
 			return runCalibration(cmd.Context(), o, g)
@@ -40,10 +44,10 @@ Formats: table, markdown, csv and json (schema urn:caseaudit:schema:calibration:
 		ValidArgsFunction: completeAudits(g),
 	}
 	f := cmd.Flags()
-	f.StringVarP(&o.Format, "format", "f", "", "output format: table, markdown, csv or json (default: from --out's extension, else table)")
+	f.StringVarP(&o.Format, "format", "f", "", "output format: table, markdown, csv, json, xlsx or html (default: from --out's extension, else table)")
 	f.StringVarP(&o.Out, "out", "o", "", "write the calibration to this `FILE` instead of stdout")
 	f.BoolVar(&o.Force, "force", false, "replace an existing --out file")
-	f.StringVar(&o.Marking, "marking", "", "protective marking shown above and below it, e.g. \"OFFICIAL-SENSITIVE\"")
+	f.StringVar(&o.Marking, "marking", "", "protective marking shown above and below it, and on every printed page, e.g. \"OFFICIAL-SENSITIVE\"")
 	return cmd
 }
 
@@ -52,10 +56,8 @@ func runCalibration(ctx context.Context, o *calibrationOptions, g *globalOptions
 	if err != nil {
 		return err
 	}
-	switch format {
-	case report.Table, report.Markdown, report.CSV, report.JSON:
-	default:
-		return usagef("--format %s: calibration is written as table, markdown, csv or json", format)
+	if format.Binary() && o.Out == "" && g.IO.OutTerminal {
+		return usagef("--format %s writes a workbook: give --out FILE.xlsx", format)
 	}
 	st, err := g.openExistingStore(ctx)
 	if err != nil {

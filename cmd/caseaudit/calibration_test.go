@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -48,8 +49,29 @@ func TestCalibrationCommand(t *testing.T) {
 		c.Auditors[0].Pairs != 6 || c.Auditors[0].Kappa != nil {
 		t.Errorf("calibration %+v", c)
 	}
-	if code, _, _ := runCmd(t, "--db", db, "calibration", "--format", "xlsx"); code != exitUsage {
-		t.Errorf("--format xlsx: exit %d; want %d", code, exitUsage)
+	if code, out, _ := runCmd(t, "--db", db, "calibration", "--format", "xlsx"); code != 0 || !strings.HasPrefix(out, "PK") {
+		t.Errorf("--format xlsx to a pipe: exit %d, %.20q; want a workbook", code, out)
+	}
+	if code, _, _ := runCmd(t, "--db", db, "calibration", "--format", "pdf"); code != exitUsage {
+		t.Errorf("--format pdf: exit %d; want %d", code, exitUsage)
+	}
+	// For print: a workbook with the calibration sheet, an HTML page with
+	// the table and each auditor's sentence.
+	xl, page := filepath.Join(dir, "cal.xlsx"), filepath.Join(dir, "cal.html")
+	mustOut(t, "--db", db, "calibration", "--out", xl, "--marking", "OFFICIAL-SENSITIVE")
+	mustOut(t, "--db", db, "calibration", "--out", page, "--marking", "OFFICIAL-SENSITIVE")
+	f, err := excelize.OpenFile(xl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := f.GetRows("Calibration")
+	f.Close()
+	if len(rows) < 5 || rows[3][0] != "Auditor" || rows[4][0] != "A. Khan" || rows[4][1] != "6" {
+		t.Errorf("the Calibration sheet: %q", rows)
+	}
+	html, _ := os.ReadFile(page)
+	if !strings.Contains(string(html), "<h2>Auditor calibration</h2>") || !strings.Contains(string(html), "A. Khan: ") {
+		t.Errorf("the calibration page lacks its section:\n%s", html)
 	}
 	if code, _, _ := runCmd(t, "--db", db, "calibration", "No such audit"); code == 0 {
 		t.Error("an unknown audit: exit 0")
@@ -114,7 +136,69 @@ func TestReportPeriod(t *testing.T) {
 	if out := mustOut(t, "--db", db, "report", "M07", "M08"); !strings.Contains(out, "Over 2 audits") {
 		t.Errorf("two audits named:\n%s", out)
 	}
-	for _, args := range [][]string{{"--period", "2026-Q5"}, {"--period", "2026-Q3", "--format", "xlsx"}, {"--period", "2026-Q3", "--by", "Team"}} {
+	// With moderated cases the pooled view carries the auditors'
+	// calibration over the period's audits, in JSON and for print.
+	mod := filepath.Join(dir, "mod.xlsx")
+	mustOut(t, "--db", db, "moderate", "M07", "--size", "6", "--seed", "m", "--out", mod)
+	fillModeration(t, mod)
+	mustOut(t, "--db", db, "import", "M07", mod)
+	var pc struct {
+		Calibration *struct {
+			Audits []string `json:"audits"`
+			Pairs  int      `json:"pairs"`
+		} `json:"calibration"`
+	}
+	if err := json.Unmarshal([]byte(mustOut(t, "--db", db, "report", "--period", "2026-Q3", "--format", "json")), &pc); err != nil {
+		t.Fatal(err)
+	}
+	if pc.Calibration == nil || pc.Calibration.Pairs != 6 || len(pc.Calibration.Audits) != 2 {
+		t.Errorf("pooled calibration %+v", pc.Calibration)
+	}
+	xl := filepath.Join(dir, "q3.xlsx")
+	mustOut(t, "--db", db, "report", "--period", "2026-Q3", "--out", xl, "--marking", "OFFICIAL-SENSITIVE")
+	f, err := excelize.OpenFile(xl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(f.GetSheetList(), ","); got != "Pooled,Calibration" {
+		t.Errorf("the pooled workbook's sheets: %s", got)
+	}
+	rows, _ := f.GetRows("Pooled")
+	f.Close()
+	var total []string
+	for _, r := range rows {
+		if len(r) > 0 && strings.HasPrefix(r[0], "All (") {
+			total = r
+		}
+	}
+	if len(total) < 9 || total[0] != "All (pooled)" || total[4] != "40" || total[7] == "" || total[8] == "" {
+		t.Errorf("the pooled total row: %q", total)
+	}
+	page := filepath.Join(dir, "q3.html")
+	mustOut(t, "--db", db, "report", "--period", "2026-Q3", "--out", page)
+	if html, _ := os.ReadFile(page); !strings.Contains(string(html), "<h2>Auditor calibration</h2>") || !strings.Contains(string(html), "All (pooled)") {
+		t.Errorf("the pooled page:\n%s", html)
+	}
+	// The report of one audit carries the calibration over the audits up to it.
+	var rc struct {
+		Calibration *struct {
+			Audits []string `json:"audits"`
+			Pairs  int      `json:"pairs"`
+		} `json:"calibration"`
+	}
+	if err := json.Unmarshal([]byte(mustOut(t, "--db", db, "report", "M08", "--format", "json")), &rc); err != nil {
+		t.Fatal(err)
+	}
+	if rc.Calibration == nil || rc.Calibration.Pairs != 6 || strings.Join(rc.Calibration.Audits, ",") != "M07,M08" {
+		t.Errorf("the report's calibration %+v", rc.Calibration)
+	}
+	if err := json.Unmarshal([]byte(mustOut(t, "--db", db, "report", "M07", "--format", "json")), &rc); err != nil {
+		t.Fatal(err)
+	}
+	if rc.Calibration == nil || strings.Join(rc.Calibration.Audits, ",") != "M07" {
+		t.Errorf("July's report looks ahead: %+v", rc.Calibration)
+	}
+	for _, args := range [][]string{{"--period", "2026-Q5"}, {"--period", "2026-Q3", "--cases"}, {"--period", "2026-Q3", "--by", "Team"}} {
 		if code, _, _ := runCmd(t, append([]string{"--db", db, "report"}, args...)...); code != exitUsage {
 			t.Errorf("report %v: exit %d; want %d", args, code, exitUsage)
 		}

@@ -63,6 +63,7 @@ var dutyMatrix = []struct {
 	{"respond to action" /*     */, "0  5       5     5         5"},
 	{"sign off" /*              */, "0  5       5     5         5"},
 	{"people add" /*            */, "0  5       5     5         5"},
+	{"owners set" /*            */, "0  5       5     5         5"},
 	{"redact" /*                */, "0  5       5     5         5"},
 }
 
@@ -96,7 +97,7 @@ type matrixBackend struct {
 }
 
 func TestDutyMatrixCLI(t *testing.T) {
-	if len(dutyMatrix) != 15 {
+	if len(dutyMatrix) != 16 {
 		t.Fatalf("the matrix has %d duties", len(dutyMatrix))
 	}
 	t.Setenv("CASEAUDIT_NOW", "2026-07-01T09:00:00Z")
@@ -251,6 +252,8 @@ func matrixCommand(t *testing.T, fx *matrixFixture, duty, role string) ([]string
 		return []string{"signoff", "September", "--force", "--format", "json"}, nil
 	case "people add":
 		return []string{"people", "add", "cnowak", "--name", "C. Nowak", "--role", "auditor"}, nil
+	case "owners set":
+		return []string{"owners", "set", "Salisbury CIN", "J. Smith"}, nil
 	case "redact":
 		return []string{"redact", "September", fmt.Sprint(fx.finding), "--reason", "the note names a child", "--role", "qa"}, nil
 	}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -111,5 +113,58 @@ func TestReportStatesItsPopulations(t *testing.T) {
 	}
 	if i, j := strings.Index(out, "needed immediate attention"), strings.Index(out, want); i < 0 || j < i || j-i > 300 {
 		t.Errorf("the populations are not stated beside the headline (%d, %d)", i, j)
+	}
+	// Every format says it twice, beside the headline and with the
+	// factors: the terminal's (wrapped, so compared without line breaks),
+	// the page's, the csv rows of the summary and of the factors, and the
+	// workbook's Summary and Factors sheets; JSON once, beside both counts.
+	flat := func(s string) string { return strings.Join(strings.Fields(s), " ") }
+	if n := strings.Count(flat(mustOut(t, "--db", db, "report", "July")), want); n != 2 {
+		t.Errorf("table: the populations are stated %d times; want 2", n)
+	}
+	page := filepath.Join(dir, "r.html")
+	mustOut(t, "--db", db, "report", "July", "--out", page)
+	if b, _ := os.ReadFile(page); strings.Count(string(b), want) != 2 {
+		t.Errorf("html: the populations are stated %d times; want 2", strings.Count(string(b), want))
+	}
+	csvOut := mustOut(t, "--db", db, "report", "July", "--format", "csv")
+	for _, prefix := range []string{"summary,,population_note,", "factors,,population_note,"} {
+		if !strings.Contains(csvOut, prefix+`"`+want+`"`) {
+			t.Errorf("csv: no %s row stating the populations", prefix)
+		}
+	}
+	var j struct {
+		Population     int    `json:"population"`
+		PopulationNote string `json:"population_note"`
+		Factors        struct {
+			Population struct {
+				Cases int `json:"cases"`
+			} `json:"population"`
+		} `json:"factors"`
+	}
+	if err := json.Unmarshal([]byte(mustOut(t, "--db", db, "report", "July", "--format", "json")), &j); err != nil {
+		t.Fatal(err)
+	}
+	if j.Population != 2880 || j.PopulationNote != want || j.Factors.Population.Cases != 3000 {
+		t.Errorf("json: population %d, factors' %d, note %q", j.Population, j.Factors.Population.Cases, j.PopulationNote)
+	}
+	xl := filepath.Join(dir, "r.xlsx")
+	mustOut(t, "--db", db, "report", "July", "--out", xl)
+	f, err := excelize.OpenFile(xl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, sheet := range []string{"Summary", "Factors"} {
+		rows, _ := f.GetRows(sheet)
+		n := 0
+		for _, r := range rows {
+			for _, c := range r {
+				n += strings.Count(c, want)
+			}
+		}
+		if n != 1 {
+			t.Errorf("xlsx: the %s sheet states the populations %d times; want 1", sheet, n)
+		}
 	}
 }

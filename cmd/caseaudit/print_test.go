@@ -12,12 +12,14 @@ import (
 
 	"github.com/caseaudit/caseaudit/internal/printcheck"
 	"github.com/caseaudit/caseaudit/internal/synth"
+	"github.com/xuri/excelize/v2"
 )
 
 // printedOutputs runs a quarter's audit through every command that writes
 // something people print — the auditors' workbook at sample time, again
 // per auditor (--split), the moderators' workbook, the report and the trend
-// (xlsx and html), the profile (xlsx and html) and the referral sheet —
+// (xlsx and html), the pooled view and the calibration (xlsx and html), the
+// profile (xlsx and html) and the referral sheet —
 // each with --marking, and returns the files written, by what wrote them.
 func printedOutputs(t *testing.T, marking string) map[string]string {
 	t.Helper()
@@ -48,14 +50,49 @@ func printedOutputs(t *testing.T, marking string) map[string]string {
 	fillAndImport(t, db, "July", out("july.xlsx"))
 	files["moderate --out"] = out("moderation.xlsx")
 	mustOut(t, "--db", db, "moderate", "July", "--size", "12", "--seed", "m", "--out", files["moderate --out"], "--marking", marking)
+	// The moderation is recorded (a copy of the workbook filled in), so that
+	// the report, the pooled view and the calibration carry the auditors'
+	// calibration.
+	moderated := out("moderated.xlsx")
+	b, err := os.ReadFile(files["moderate --out"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(moderated, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fillModeration(t, moderated)
+	mustOut(t, "--db", db, "import", "July", moderated)
 	for _, ext := range []string{"xlsx", "html"} {
 		files["report "+ext] = out("report." + ext)
 		mustOut(t, "--db", db, "report", "July", "--out", files["report "+ext], "--marking", marking)
 		files["trend "+ext] = out("trend." + ext)
 		mustOut(t, "--db", db, "trend", "--by", "Team", "--out", files["trend "+ext], "--marking", marking)
+		files["report --period "+ext] = out("pooled." + ext)
+		mustOut(t, "--db", db, "report", "--period", "2026-06..2026-07", "--out", files["report --period "+ext], "--marking", marking)
+		files["calibration "+ext] = out("calibration." + ext)
+		mustOut(t, "--db", db, "calibration", "--out", files["calibration "+ext], "--marking", marking)
 		files["profile "+ext] = out("profile." + ext)
 		mustOut(t, "profile", export, "--caseload-target", "18", "--timeliness", "Referral Date..Assessment Completed<=45wd",
 			"--out", files["profile "+ext], "--marking", marking)
+	}
+	// The views across audits are in what is printed: the report's and the
+	// pooled view's calibration sheet, and both pages' sections.
+	for k, want := range map[string]string{"report xlsx": "Calibration", "report --period xlsx": "Pooled,Calibration", "calibration xlsx": "Calibration"} {
+		f, err := excelize.OpenFile(files[k])
+		if err != nil {
+			t.Fatal(err)
+		}
+		sheets := strings.Join(f.GetSheetList(), ",")
+		f.Close()
+		if !strings.Contains(sheets, want) {
+			t.Errorf("%s has the sheets %s; want %s among them", k, sheets, want)
+		}
+	}
+	for _, k := range []string{"report html", "report --period html", "calibration html"} {
+		if b, _ := os.ReadFile(files[k]); !strings.Contains(string(b), "<h2>Auditor calibration</h2>") {
+			t.Errorf("%s has no calibration section", k)
+		}
 	}
 	files["actions --out"] = out("referrals.xlsx")
 	mustOut(t, "--db", db, "actions", "--all", "--out", files["actions --out"], "--marking", marking)

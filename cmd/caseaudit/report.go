@@ -270,11 +270,6 @@ func runPooled(ctx context.Context, o *reportOptions, g *globalOptions) error {
 	if err != nil {
 		return err
 	}
-	switch c.format {
-	case report.Table, report.Markdown, report.CSV, report.JSON:
-	default:
-		return usagef("--format %s: the pooled view of several audits is written as table, markdown, csv or json", c.format)
-	}
 	if o.Period != "" && len(o.Audits) > 0 {
 		return usagef("give --period or the audits' names, not both")
 	}

@@ -339,6 +339,7 @@ var commands = []func(*globalOptions) *cobra.Command{
 	newManCmd,
 	newStoreCmd,
 	newPeopleCmd,
+	newOwnersCmd,
 }
 
 func init() { cobra.EnableCommandSorting = false }

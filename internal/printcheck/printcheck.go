@@ -116,6 +116,12 @@ func RequireBrowser(t TB) string {
 // profile, so it never hands the job to another user's instance) into
 // dir, and returns the PDFs' paths in order.
 func (t Tools) Convert(ctx context.Context, dir string, files ...string) ([]string, error) {
+	return t.ConvertTo(ctx, dir, "pdf", files...)
+}
+
+// ConvertTo converts each file to the format ext ("pdf", "xlsx": a
+// re-save by LibreOffice) into dir, as Convert, and returns the paths.
+func (t Tools) ConvertTo(ctx context.Context, dir, ext string, files ...string) ([]string, error) {
 	profile, err := os.MkdirTemp("", "printcheck-profile-")
 	if err != nil {
 		return nil, err
@@ -124,7 +130,7 @@ func (t Tools) Convert(ctx context.Context, dir string, files ...string) ([]stri
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
 	defer cancel()
 	args := []string{"-env:UserInstallation=file://" + filepath.ToSlash(profile), "--headless", "--norestore",
-		"--convert-to", "pdf", "--outdir", dir}
+		"--convert-to", ext, "--outdir", dir}
 	cmd := exec.CommandContext(ctx, t.Soffice, append(args, files...)...)
 	cmd.Env = append(os.Environ(), "HOME="+profile)
 	out, err := cmd.CombinedOutput()
@@ -133,7 +139,7 @@ func (t Tools) Convert(ctx context.Context, dir string, files ...string) ([]stri
 	}
 	var pdfs []string
 	for _, f := range files {
-		p := filepath.Join(dir, strings.TrimSuffix(filepath.Base(f), filepath.Ext(f))+".pdf")
+		p := filepath.Join(dir, strings.TrimSuffix(filepath.Base(f), filepath.Ext(f))+"."+ext)
 		if _, err := os.Stat(p); err != nil {
 			return nil, fmt.Errorf("soffice wrote no %s: %s", p, out)
 		}

@@ -20,7 +20,10 @@ import (
 // then streams the file again from the start through a small record parser
 // of our own (not encoding/csv, which skips blank lines without telling and
 // cannot report where a record started), with one reused buffer per record
-// and one string allocation per row for the requested columns only.
+// and one string allocation per batch of rows for the requested columns
+// only. A large UTF-8 or Windows-1252 file is parsed in chunks on every core
+// and its rows passed on in order (csv_par.go); the rows, cells, row numbers
+// and errors are the serial scan's, wherever the chunks are cut.
 //
 // Encodings:
 //   - UTF-8, with or without a BOM (the BOM is skipped);
@@ -142,6 +145,9 @@ type csvGrid struct {
 	headerRow int    // 0 until setHeader
 	dateCol   []bool // columns whose header names a date
 	raw       bool   // cells as written (OpenOptions.Raw)
+
+	par        int   // parAuto, or a test's parSerial or parForce
+	chunkBytes int64 // a test's chunk size for the parallel scan; 0: the default
 }
 
 // setHeader records the header row and finds the date columns: those whose

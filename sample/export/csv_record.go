@@ -26,11 +26,18 @@ type recReader struct {
 	bounds []int
 	buf    []byte
 
-	startLine int // line on which the current record started
+	startLine int   // line on which the current record started (or would have)
+	off       int64 // bytes consumed by the records read so far
 }
 
 func newRecReader(r io.Reader, comma byte, size int) *recReader {
 	return &recReader{br: bufio.NewReaderSize(r, size), comma: comma}
+}
+
+// reset makes r read a new stream from its start, keeping its buffers.
+func (r *recReader) reset(src io.Reader) {
+	r.br.Reset(src)
+	r.line, r.startLine, r.off = 0, 0, 0
 }
 
 // fields returns the number of fields located in the current record.
@@ -54,13 +61,16 @@ var (
 func (r *recReader) readLine() (line []byte, nl bool, err error) {
 	line, err = r.br.ReadSlice('\n')
 	if err == bufio.ErrBufferFull {
+		// Checked after each piece, so that a line is too long by its length
+		// alone, however the buffer happens to cut it (a chunk of the parallel
+		// scan starts its buffer elsewhere than the serial scan).
 		r.lineBuf = append(r.lineBuf[:0], line...)
 		for err == bufio.ErrBufferFull {
-			if len(r.lineBuf) > maxLineBytes {
-				return nil, false, errLongLine
-			}
 			line, err = r.br.ReadSlice('\n')
 			r.lineBuf = append(r.lineBuf, line...)
+			if len(r.lineBuf) > maxLineBytes+1 {
+				return nil, false, errLongLine
+			}
 		}
 		line = r.lineBuf
 	}
@@ -74,6 +84,7 @@ func (r *recReader) readLine() (line []byte, nl bool, err error) {
 		return nil, false, err
 	}
 	r.line++
+	r.off += int64(len(line))
 	n := len(line)
 	if line[n-1] == '\n' {
 		nl = true
@@ -92,11 +103,11 @@ func (r *recReader) readLine() (line []byte, nl bool, err error) {
 // then at most limit).
 func (r *recReader) next(limit int) (blank bool, err error) {
 	r.bounds = r.bounds[:0]
+	r.startLine = r.line + 1
 	line, nl, err := r.readLine()
 	if err != nil {
 		return false, err
 	}
-	r.startLine = r.line
 	if len(line) == 0 {
 		r.rec = line
 		return true, nil

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 	"unicode/utf8"
@@ -24,16 +25,26 @@ const csvBatchBytes = 32 << 10
 
 // scan streams the file; see the grid interface.
 //
-// Rows are parsed into a batch whose wanted fields are copied (and decoded)
-// into one buffer; when it is full it becomes one string, the cells are
-// slices of it, and fn is called for each row of the batch in order. So a
+// Records are parsed into batches (csvParser): a batch's wanted fields are
+// copied (and decoded) into one buffer that becomes one string, and its
+// cells are slices of that string or display values made from them. So a
 // cell kept by fn keeps its batch's string alive: clone what you keep long.
+// A large UTF-8 or Windows-1252 file is parsed in chunks on every core
+// (see scanParallel); fn is called on the caller's goroutine, in row order,
+// either way.
 func (g *csvGrid) scan(ctx context.Context, want []bool, fn func(num int, cells []string) error) error {
 	f, err := os.Open(g.path)
 	if err != nil {
 		return openError(g.path, err)
 	}
 	defer f.Close()
+	size := int64(-1)
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+		size = fi.Size()
+	}
+	if g.parallel(size) {
+		return g.scanParallel(ctx, f, size, want, fn)
+	}
 	var src io.Reader = f
 	if g.skip > 0 {
 		if _, err := f.Seek(int64(g.skip), io.SeekStart); err != nil {
@@ -46,136 +57,239 @@ func (g *csvGrid) scan(ctx context.Context, want []bool, fn func(num int, cells 
 	if g.loneCR {
 		src = &crReader{r: src}
 	}
-	bufSize := 256 << 10
-	if fi, err := f.Stat(); err == nil && fi.Size() < int64(bufSize) {
-		bufSize = max(int(fi.Size()), 4096)
+	bufSize := csvBufBytes
+	if size >= 0 && size < int64(bufSize) {
+		bufSize = max(int(size), 4096)
 	}
 	r := newRecReader(src, g.comma, bufSize)
-	limit := 0 // fields to locate on each line: up to the last wanted one
+	p := newCSVParser(g, want)
+	em := newCSVEmitter(g, want, fn)
+	b := new(csvBatch)
+	res := p.parse(ctx, r, math.MaxInt64, func(*csvBatch) *csvBatch {
+		if err := em.emit(b, 0); err != nil {
+			em.err = err
+			return nil
+		}
+		b.reset() // the emitter copied what it passes on
+		return b
+	}, b)
+	if em.err != nil {
+		return em.err
+	}
+	return g.parseResultError(res, 0, 0)
+}
+
+// csvBufBytes is the read buffer of one scan (or of one chunk worker).
+const csvBufBytes = 256 << 10
+
+// csvBatch is parsed rows not yet passed to fn: rows[i].num counts from the
+// start of the parse (1 = its first record). A row's wanted fields (those
+// below its field count) are written one after another in text, so each
+// ends where the next starts: the row's first starts at rows[i].start and
+// ends at ends[rows[i].off]. Blank rows are not listed: they are the
+// numbers in between. A batch holds no pointers but its text, so the
+// batches in flight cost the garbage collector nothing to scan.
+type csvBatch struct {
+	text string
+	rows []csvRow
+	ends []int
+}
+
+type csvRow struct{ num, nf, start, off int }
+
+func (b *csvBatch) reset() { b.text, b.rows, b.ends = "", b.rows[:0], b.ends[:0] }
+
+// csvParser turns records into batches.
+type csvParser struct {
+	g     *csvGrid
+	want  []bool
+	limit int   // fields to locate on each line: up to the last wanted one
+	idx   []int // the wanted columns in order; every column when want is nil (it grows with the widest row)
+	text  strings.Builder
+}
+
+func newCSVParser(g *csvGrid, want []bool) *csvParser {
+	p := &csvParser{g: g, want: want}
 	if want != nil {
-		limit = 1
+		p.limit = 1
 		for i, w := range want {
 			if w {
-				limit = i + 1
+				p.limit = i + 1
+				p.idx = append(p.idx, i)
 			}
 		}
 	}
+	return p
+}
 
-	// idx lists the wanted columns in order (every column when want is nil:
-	// it grows with the widest row).
-	var idx []int
-	for i, w := range want {
-		if w {
-			idx = append(idx, i)
-		}
-	}
+// parseResult is where a parse stopped: after rows records (blank ones
+// included) on lines physical lines, end bytes into its input; err is the
+// problem with record rows (whose first line is errLine), if any.
+type parseResult struct {
+	rows, lines int
+	end         int64
+	err         error
+	errLine     int
+}
 
-	// The batch: rows (number, field count, where their text starts in text
-	// and their first field ends in ends). A row's wanted fields (those below
-	// its field count) are written one after another, so each ends where
-	// the next starts. The builder's String takes its bytes without a copy;
-	// each batch starts a new one.
-	type batchRow struct{ num, nf, start, off int }
-	var (
-		rows    []batchRow
-		text    strings.Builder
-		ends    []int
-		cells   []string
-		row     int
-		emitted int // the last row passed to fn; blank rows in between are passed on before the next
-		dc      = new(dateCache)
-	)
-	text.Grow(csvBatchBytes + 4<<10)
-	flush := func() error {
-		s := text.String()
-		text = strings.Builder{}
-		text.Grow(csvBatchBytes + 4<<10)
-		for _, br := range rows {
-			for ; emitted+1 < br.num; emitted++ {
-				if err := fn(emitted+1, cells[:0]); err != nil {
-					return err
-				}
-			}
-			if cap(cells) < br.nf {
-				cells = make([]string, br.nf, br.nf+8)
-			}
-			// Columns not wanted stay "": they are never written.
-			cells = cells[:br.nf]
-			pos, k := br.start, br.off
-			for _, i := range idx {
-				if i >= br.nf {
-					break
-				}
-				v := s[pos:ends[k]]
-				pos = ends[k]
-				k++
-				if g.mayBeDate(i, v) {
-					v = g.display(br.num, i, v, dc)
-				}
-				cells[i] = v
-			}
-			if err := fn(br.num, cells); err != nil {
-				return err
-			}
-			emitted = br.num
-		}
-		rows, ends = rows[:0], ends[:0]
-		return nil
+// parse reads the records of r that start before byte limit of its input
+// (all of them: math.MaxInt64), batching their wanted fields into b and
+// handing each full batch to out, which returns the batch to fill next, or
+// nil to stop. The last batch is handed over too, even when empty.
+func (p *csvParser) parse(ctx context.Context, r *recReader, limit int64, out func(*csvBatch) *csvBatch, b *csvBatch) parseResult {
+	var res parseResult
+	// The text of a full batch, or of a whole chunk's wanted fields.
+	grow := int(max(0, min(csvBatchBytes+4<<10, limit)))
+	p.text.Grow(grow)
+	flush := func() bool {
+		b.text = p.text.String()
+		p.text = strings.Builder{}
+		p.text.Grow(grow)
+		b = out(b)
+		return b != nil
 	}
-	for {
+	for row := 0; ; row++ {
 		if row&4095 == 0 {
 			if err := ctx.Err(); err != nil {
-				return err
+				res.err = err
+				return res
 			}
 		}
-		blank, err := r.next(limit)
-		if err == io.EOF {
-			return flush()
+		if r.off >= limit {
+			res.rows, res.lines, res.end = row, r.line, r.off
+			flush()
+			return res
 		}
-		row++
+		blank, err := r.next(p.limit)
 		if err != nil {
-			if ferr := flush(); ferr != nil {
-				return ferr
+			res.rows, res.lines, res.end = row, r.line, r.off
+			if err != io.EOF {
+				res.rows++
+				res.err, res.errLine = err, r.startLine
 			}
-			return g.parseError(row, r, err)
+			flush()
+			return res
 		}
 		if blank {
 			continue // passed on before the next row that holds text; trailing blanks are dropped
 		}
 		nf := r.fields()
-		if want != nil && len(want) < nf {
-			nf = len(want)
+		if p.want != nil && len(p.want) < nf {
+			nf = len(p.want)
 		}
-		for want == nil && len(idx) < nf {
-			idx = append(idx, len(idx))
+		for p.want == nil && len(p.idx) < nf {
+			p.idx = append(p.idx, len(p.idx))
 		}
-		rows = append(rows, batchRow{num: row, nf: nf, start: text.Len(), off: len(ends)})
+		b.rows = append(b.rows, csvRow{num: row + 1, nf: nf, start: p.text.Len(), off: len(b.ends)})
 		ascii := isASCII(r.rec) // the usual case: one test for the record, none per field
-		for _, i := range idx {
+		for _, i := range p.idx {
 			if i >= nf {
 				break
 			}
 			if ascii {
-				text.Write(r.field(i))
+				p.text.Write(r.field(i))
 			} else {
-				g.writeText(&text, r.field(i))
+				p.g.writeText(&p.text, r.field(i))
 			}
-			ends = append(ends, text.Len())
+			b.ends = append(b.ends, p.text.Len())
 		}
-		if text.Len() >= csvBatchBytes || len(rows) >= 1024 {
-			if err := flush(); err != nil {
-				return err
+		if p.text.Len() >= csvBatchBytes || len(b.rows) >= 1024 {
+			if !flush() {
+				return res
 			}
 		}
 	}
 }
 
+// csvEmitter passes parsed rows to a scan's fn in order, with the blank
+// rows between them, turning cells into display values on the way (which
+// needs the row's number in the file: serial numbers become dates only
+// below the header).
+type csvEmitter struct {
+	g       *csvGrid
+	fn      func(num int, cells []string) error
+	all     bool  // every column is wanted
+	idx     []int // the wanted columns, unless all
+	emitted int   // the last row passed to fn
+	cells   []string
+	dc      *dateCache
+	err     error // fn's
+}
+
+func newCSVEmitter(g *csvGrid, want []bool, fn func(num int, cells []string) error) *csvEmitter {
+	e := &csvEmitter{g: g, fn: fn, all: want == nil}
+	for i, w := range want {
+		if w {
+			e.idx = append(e.idx, i)
+		}
+	}
+	return e
+}
+
+// emit passes on the rows of b, numbered from rowOff.
+func (e *csvEmitter) emit(b *csvBatch, rowOff int) error {
+	s := b.text
+	for _, br := range b.rows {
+		num := rowOff + br.num
+		for ; e.emitted+1 < num; e.emitted++ {
+			if err := e.fn(e.emitted+1, e.cells[:0]); err != nil {
+				return err
+			}
+		}
+		if cap(e.cells) < br.nf {
+			e.cells = make([]string, br.nf, br.nf+8)
+		}
+		// Columns not wanted stay "": they are never written.
+		cells := e.cells[:br.nf]
+		pos, k := br.start, br.off
+		for j := 0; ; j++ {
+			i := j
+			if !e.all {
+				if j >= len(e.idx) {
+					break
+				}
+				i = e.idx[j]
+			}
+			if i >= br.nf {
+				break
+			}
+			v := s[pos:b.ends[k]]
+			pos = b.ends[k]
+			k++
+			if e.g.mayBeDate(i, v) {
+				if e.dc == nil {
+					e.dc = new(dateCache)
+				}
+				v = e.g.display(num, i, v, e.dc)
+			}
+			cells[i] = v
+		}
+		if err := e.fn(num, cells); err != nil {
+			return err
+		}
+		e.emitted = num
+	}
+	return nil
+}
+
+// parseResultError is the scan's error for a parse that ended as res, whose
+// rows and lines are numbered from rowOff and lineOff.
+func (g *csvGrid) parseResultError(res parseResult, rowOff, lineOff int) error {
+	if res.err == nil {
+		return nil
+	}
+	if res.err == context.Canceled || res.err == context.DeadlineExceeded {
+		return res.err
+	}
+	return g.parseError(rowOff+res.rows, lineOff+res.errLine, res.err)
+}
+
 // parseError turns a record parsing problem into an InputError naming the
 // row (and the line where the record started, when that differs).
-func (g *csvGrid) parseError(row int, r *recReader, err error) error {
+func (g *csvGrid) parseError(row, line int, err error) error {
 	msg := err.Error()
-	if r.startLine != row && r.startLine > 0 {
-		msg += fmt.Sprintf(" (line %s of the file)", words.Thousands(r.startLine))
+	if line != row && line > 0 {
+		msg += fmt.Sprintf(" (line %s of the file)", words.Thousands(line))
 	}
 	hint := `check the quotes on that row: a field holding a quote must be quoted itself, with the quote doubled ("")`
 	if errors.Is(err, errLongLine) {

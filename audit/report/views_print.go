@@ -1,0 +1,243 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/caseaudit/caseaudit/internal/xlsxprint"
+	"github.com/xuri/excelize/v2"
+)
+
+// The views across audits (the pooled view and the auditors' calibration)
+// as sections of the report and as pages of their own: an xlsx workbook
+// and an HTML page, printed as the report is.
+
+const (
+	calibrationTitle = "Auditor calibration: agreement with the moderators"
+	calibrationSheet = "Calibration"
+	pooledSheet      = "Pooled"
+)
+
+// calibrationSection is the calibration as a report section: what it
+// shows, the table, and a sentence per auditor.
+func calibrationSection(c *Calibration) section {
+	s := section{Title: "Auditor calibration", Intro: calibrationIntro(c), Table: calibrationTable(c)}
+	for _, a := range c.Auditors {
+		s.Bullets = append(s.Bullets, a.Sentence)
+	}
+	return s
+}
+
+func (p *Pooled) title() string {
+	t := "Share needing immediate attention over several audits"
+	if p.Period != "" {
+		t += ": " + p.Period
+	}
+	return t
+}
+
+// pooledSection is the pooled view as a section: its sentence, why the
+// audits were or were not pooled, and the audits with the total.
+func pooledSection(p *Pooled) section {
+	t := pooledTable(p)
+	pop := "—"
+	if p.Population != nil {
+		pop = thousands(*p.Population)
+	}
+	share := pctPtr(p.Share, nearest)
+	if p.Lower != nil && p.Upper != nil {
+		share += " (" + ciText(p.Lower, p.Upper) + ")"
+	}
+	t.Rows = append(t.Rows, []string{"All (" + p.Method + ")", p.Period, pop, thousands(p.Audited), thousands(p.Flagged), share, "", ""})
+	return section{Title: "Immediate attention over the audits", Intro: strings.TrimSpace(p.Sentence + " " + p.Why), Table: t}
+}
+
+func (p *Pooled) sections() []section {
+	out := []section{pooledSection(p)}
+	if p.Calibration != nil && p.Calibration.Pairs > 0 {
+		out = append(out, calibrationSection(p.Calibration))
+	}
+	return out
+}
+
+func (p *Pooled) meta() []kv {
+	names := make([]string, len(p.Audits))
+	for i, a := range p.Audits {
+		names[i] = a.Audit
+	}
+	out := []kv{{"Audits", strings.Join(names, ", ")}}
+	if p.Period != "" {
+		out = append([]kv{{"Period", p.Period}}, out...)
+	}
+	if p.CIMethod != "" {
+		out = append(out, kv{"Interval", fmt.Sprintf("%s, %s", confPct(p.Confidence), p.CIMethod)})
+	}
+	return out
+}
+
+// writeSectionsHTML writes a page of sections, the first one leading, as
+// the report's HTML page (A4, the marking and page numbers on every page).
+func writeSectionsHTML(w io.Writer, title, marking string, meta []kv, sections []section, names string) error {
+	for i := range sections {
+		if t := sections[i].Table; t != nil {
+			fillRight(t)
+		}
+		for _, m := range sections[i].More {
+			if m.Table != nil {
+				fillRight(m.Table)
+			}
+		}
+	}
+	v := htmlView{Title: title, Marking: marking, Page: pageRule(title, marking), Meta: meta, Names: names}
+	if len(sections) > 0 {
+		v.Lead, v.Sections = &sections[0], sections[1:]
+	}
+	return htmlTmpl().Execute(w, v)
+}
+
+// calibrationWidths are the Calibration sheet's columns.
+var calibrationWidths = []float64{22, 11, 11, 11, 11, 11, 9, 9, 11, 9}
+
+// calibrationSheet writes the calibration as a sheet: a title, what it
+// shows, one row per auditor (numbers as numbers) and a sentence each.
+func (x *xw) calibrationSheet(c *Calibration) {
+	const s = calibrationSheet
+	x.sheet(s)
+	x.widths(s, calibrationWidths...)
+	width := 0.0
+	for _, w := range calibrationWidths {
+		width += w
+	}
+	x.title(s, 1, calibrationTitle)
+	x.para(s, 2, calibrationIntro(c), "J", width)
+	x.header(s, 4, "Auditor", "Moderated", "Same grade", "Same grade (share)", "Within one", "Within one (share)", "Kappa", "Higher", "Lower", "Sign test p")
+	x.rightHeads(s, 4, 2, 10)
+	row := 5
+	for _, a := range c.Auditors {
+		var kappa any = fmt.Sprintf("— (under %d)", KappaMinPairs)
+		if a.Pairs >= KappaMinPairs {
+			kappa = kappaCell(a.Kappa, a.Pairs)
+		}
+		x.row(s, row, a.Auditor, a.Pairs, a.Exact, pctCell{ptr(a.ExactShare)}, a.WithinOne, pctCell{ptr(a.WithinShare)}, kappa,
+			a.Higher, a.Lower, num3Cell(a.SignP))
+		row++
+	}
+	row++
+	for _, a := range c.Auditors {
+		x.para(s, row, a.Sentence, "J", width)
+		row++
+	}
+	x.print(s, xlsxprint.Setup{Landscape: true, FitWide: 1, RepeatRows: "$4:$4"})
+}
+
+// pooledSheet writes the pooled view as a sheet: the sentence, why, the
+// audits and the total, and the interval's method.
+func (x *xw) pooledSheet(p *Pooled) {
+	const s = pooledSheet
+	ws := []float64{22, 17, 11, 9, 9, 9, 9, 9, 9, 38}
+	x.widths(s, ws...)
+	width := 0.0
+	for _, w := range ws {
+		width += w
+	}
+	x.title(s, 1, p.title())
+	x.para(s, 2, p.Sentence, "J", width)
+	x.para(s, 3, p.Why, "J", width)
+	conf := confPct(p.Confidence)
+	x.header(s, 5, "Audit", "Period", "Population", "Sampled", "Audited", "Flagged", "Share", conf+" lower", conf+" upper", "Population definition")
+	x.rightHeads(s, 5, 3, 9)
+	row := 6
+	// A row as tall as its population definition, wrapped in its column.
+	text := func(row int, v string) {
+		x.set(s, 10, row, v)
+		if x.err == nil {
+			cell := fmt.Sprintf("J%d", row)
+			x.err = x.f.SetCellStyle(s, cell, cell, x.wrap)
+		}
+		if n := xlsxprint.Lines(v, ws[9]); n > 1 && x.err == nil {
+			x.err = x.f.SetRowHeight(s, row, xlsxprint.RowHeight(n))
+		}
+	}
+	sampled := 0
+	for _, a := range p.Audits {
+		var pop any
+		if a.Population != nil {
+			pop = *a.Population
+		}
+		x.row(s, row, a.Audit, a.Period, pop, a.Sampled, a.Audited, a.Flagged, pctCell{a.Share})
+		def := a.Definition
+		if a.Stratified {
+			def += " (stratified)"
+		}
+		text(row, def)
+		sampled += a.Sampled
+		row++
+	}
+	var pop any
+	if p.Population != nil {
+		pop = *p.Population
+	}
+	x.row(s, row, "All ("+p.Method+")", p.Period, pop, sampled, p.Audited, p.Flagged, pctCell{p.Share}, lowCell{p.Lower}, highCell{p.Upper})
+	if p.CIMethod != "" {
+		x.para(s, row+2, "The interval: "+conf+", "+p.CIMethod+".", "J", width)
+	}
+	x.print(s, xlsxprint.Setup{Landscape: true, FitWide: 1, RepeatRows: "$5:$5"})
+}
+
+// rightHeads aligns the headers of columns from to to (1-based) of a row
+// to the right, over their numbers.
+func (x *xw) rightHeads(sheet string, row, from, to int) {
+	if x.err != nil {
+		return
+	}
+	a, _ := excelize.CoordinatesToCellName(from, row)
+	b, _ := excelize.CoordinatesToCellName(to, row)
+	x.err = x.f.SetCellStyle(sheet, a, b, x.boldRight)
+}
+
+// writePooledXLSX writes the pooled view, and the calibration of its
+// audits when any case was moderated, as a workbook.
+func writePooledXLSX(w io.Writer, p *Pooled) error {
+	x, err := newXW()
+	if err != nil {
+		return err
+	}
+	defer x.f.Close()
+	x.pageTitle, x.mark = p.title(), p.Marking
+	if err := x.f.SetSheetName("Sheet1", pooledSheet); err != nil {
+		return err
+	}
+	x.pooledSheet(p)
+	if p.Calibration != nil && p.Calibration.Pairs > 0 {
+		x.calibrationSheet(p.Calibration)
+	}
+	if x.err != nil {
+		return fmt.Errorf("building the workbook: %w", x.err)
+	}
+	x.f.SetActiveSheet(0)
+	_, err = x.f.WriteTo(w)
+	return err
+}
+
+// writeCalibrationXLSX writes the calibration as a workbook of one sheet.
+func writeCalibrationXLSX(w io.Writer, c *Calibration) error {
+	x, err := newXW()
+	if err != nil {
+		return err
+	}
+	defer x.f.Close()
+	x.pageTitle, x.mark = calibrationTitle, c.Marking
+	x.calibrationSheet(c)
+	if x.err != nil {
+		return fmt.Errorf("building the workbook: %w", x.err)
+	}
+	if err := x.f.DeleteSheet("Sheet1"); err != nil {
+		return err
+	}
+	x.f.SetActiveSheet(0)
+	_, err = x.f.WriteTo(w)
+	return err
+}
+
+const viewNames = "Auditors and moderators are named; no child is: figures per audit and per auditor only."

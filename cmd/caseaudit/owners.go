@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/caseaudit/caseaudit/internal/words"
+	"github.com/caseaudit/caseaudit/schema"
+	"github.com/spf13/cobra"
+)
+
+// ownersOptions are the flags of `caseaudit owners set|unset|list`.
+type ownersOptions struct {
+	Team    string
+	Manager string
+	Format  string
+}
+
+func newOwnersCmd(g *globalOptions) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "owners",
+		Short: "Set which manager owns each team's follow-up actions (QA)",
+		Long: `A team's manager owns the follow-up actions of the team's cases: the chase list
+(actions --overdue --by owner) and the referral sheets go to her, and she may respond.
+
+owners set TEAM MANAGER keeps the change in the trail of every audit in the store (who set it
+and when, covered by verify), so everyone recording on a shared store sees the same owners.
+It applies to actions opened from then on, to the actions already open that were left
+unassigned or to the team itself (they are shown as owned by the team's manager; what their
+opening recorded is not rewritten: JSON gives it as recorded_owner), and to audits drawn later.
+A team is matched by the audit's team column (its strata, or a column named Team), spacing
+and case aside. --team-manager at sampling, or the config's follow_up.team_managers, sets a
+team's manager for one new audit.`,
+		Example: `  caseaudit owners set "Salisbury CIN" "J. Smith"
+  caseaudit owners unset "Salisbury CIN"
+  caseaudit owners list --format json`,
+	}
+	set := &ownersOptions{}
+	setCmd := &cobra.Command{
+		Use:     "set TEAM MANAGER",
+		Short:   "Make MANAGER the owner of TEAM's follow-up actions",
+		Example: `  caseaudit owners set "Salisbury CIN" "J. Smith"`,
+		Args:    exactArgs(2, "the team and its manager"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			set.Team, set.Manager = args[0], args[1]
+			return runOwnersSet(cmd.Context(), set, g)
+		},
+	}
+	unset := &ownersOptions{}
+	unsetCmd := &cobra.Command{
+		Use:     "unset TEAM",
+		Short:   "Clear TEAM's manager: its actions keep the owner their opening recorded",
+		Example: `  caseaudit owners unset "Salisbury CIN"`,
+		Args:    exactArgs(1, "the team"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			unset.Team = args[0]
+			return runOwnersSet(cmd.Context(), unset, g)
+		},
+	}
+	ls := &ownersOptions{}
+	lsCmd := &cobra.Command{
+		Use:   "list",
+		Short: "List the team managers: team, manager, who set it and when",
+		Example: `  caseaudit owners list
+  caseaudit owners list --format json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runOwnersList(cmd.Context(), ls, g)
+		},
+	}
+	lsCmd.Flags().StringVarP(&ls.Format, "format", "f", "table", "output format: table, csv or json")
+	cmd.AddCommand(setCmd, unsetCmd, lsCmd)
+	return cmd
+}
+
+func runOwnersSet(ctx context.Context, o *ownersOptions, g *globalOptions) error {
+	st, err := g.openExistingStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ch, err := st.SetTeamManager(ctx, o.Team, o.Manager)
+	if err != nil {
+		return err
+	}
+	if !ch.Known {
+		seen := "no audit names teams yet"
+		if len(ch.Teams) > 0 {
+			seen = "the teams sampled are " + strings.Join(ch.Teams, ", ")
+		}
+		g.warnf("no sampled case is in a team called %q: check its spelling (%s)\n", ch.Team, seen)
+	}
+	audits := words.Count(ch.Audits, "audit")
+	if o.Manager == "" {
+		g.infof("%s has no manager now (kept in the trails of %s); its actions keep the owner their opening recorded\n", ch.Team, audits)
+		return nil
+	}
+	g.infof("%s owns the follow-up actions of %s from now on (kept in the trails of %s)\n", strings.Join(strings.Fields(o.Manager), " "), ch.Team, audits)
+	return nil
+}
+
+// ownersJSON is owners list --format json (schema/owners.json).
+type ownersJSON struct {
+	Store        string            `json:"store"`
+	TeamManagers []teamManagerJSON `json:"team_managers"`
+}
+
+type teamManagerJSON struct {
+	Team    string `json:"team"`
+	Manager string `json:"manager"`
+	SetBy   string `json:"set_by"`
+	SetAt   string `json:"set_at"`
+}
+
+func runOwnersList(ctx context.Context, o *ownersOptions, g *globalOptions) error {
+	if err := checkFormat(o.Format, "table", "csv", "json"); err != nil {
+		return err
+	}
+	st, err := g.openExistingStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	tms, err := st.TeamManagers(ctx)
+	if err != nil {
+		return err
+	}
+	out := ownersJSON{Store: st.Path(), TeamManagers: []teamManagerJSON{}}
+	rows := [][]string{{"team", "manager", "set_by", "set_at"}}
+	for _, tm := range tms {
+		j := teamManagerJSON{Team: tm.Team, Manager: tm.Manager, SetBy: tm.By, SetAt: tm.At.UTC().Format(time.RFC3339)}
+		out.TeamManagers = append(out.TeamManagers, j)
+		rows = append(rows, []string{j.Team, j.Manager, j.SetBy, j.SetAt})
+	}
+	switch o.Format {
+	case "json":
+		return writeJSON(g.IO.Out, schema.Owners, out)
+	case "csv":
+		return writeCSV(g.IO.Out, rows)
+	}
+	if len(tms) == 0 {
+		g.infof("no team managers set in %s: set one with caseaudit owners set TEAM MANAGER\n", st.Path())
+		return nil
+	}
+	return writeTable(g.IO.Out, rows)
+}

@@ -1,0 +1,300 @@
+package export
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Parsing a csv file on several cores.
+//
+// The file is cut into chunks at fixed byte offsets. A worker parses a
+// chunk from the first line start at or after its offset, as if a record
+// began there, up to the first record starting at or after the next
+// chunk's offset (reading past it to finish a record that runs on). Where a
+// record really begins cannot be known from the middle of a file (a quoted
+// field may hold newlines, and a lone quote inside an unquoted field is
+// kept literally, so counting quotes does not tell either), so that start
+// is a guess, and the guess is checked: the caller's goroutine takes the
+// chunks in order, and the previous chunk ends exactly where the next one
+// must start. When it ends elsewhere (the line start fell inside a quoted
+// field), the chunk is parsed again from the right place on the caller's
+// goroutine. The records of a chunk whose start is right are the serial
+// parser's records, byte for byte, as a record never depends on what came
+// before it. Row numbers are counted within a chunk and offset when the
+// chunk is passed on; so are the lines an error names.
+//
+// Only what the serial parser reads byte for byte from the file qualifies:
+// UTF-8 (after its BOM) and Windows-1252 with LF or CRLF line endings.
+// UTF-16, UTF-32 and bare-CR files are decoded as a stream and stay serial;
+// so does a machine with one core (GOMAXPROCS=1), where the workers would
+// only take turns with the caller, or whose cores are all busy (coresBusy).
+// CASEAUDIT_CSV_PARALLEL=always or never overrides the choice (to measure
+// either path, or to rule one out).
+
+const (
+	// csvChunkBytes is the size of a chunk after the first: large enough
+	// that handing it over costs nothing beside parsing it, small enough
+	// that the chunks in flight hold little memory.
+	csvChunkBytes = 256 << 10
+	// csvFirstChunkBytes is the first chunk's: a scan that stops early (the
+	// header search, the date columns) waits for little.
+	csvFirstChunkBytes = 256 << 10
+	// csvChunkBufBytes is a chunk worker's read buffer (a longer line is
+	// gathered in the record reader's own buffer).
+	csvChunkBufBytes = 64 << 10
+	// csvParallelBytes is the smallest file parsed in chunks.
+	csvParallelBytes = 4 << 20
+)
+
+// parallel reports whether a scan of a file of size bytes is parsed in
+// chunks (size < 0: not a regular file).
+func (g *csvGrid) parallel(size int64) bool {
+	if !g.parallelAllowed() || size < 0 {
+		return false
+	}
+	switch g.par {
+	case parSerial:
+		return false
+	case parForce:
+		return true
+	}
+	switch os.Getenv("CASEAUDIT_CSV_PARALLEL") {
+	case "never":
+		return false
+	case "always":
+		return true
+	}
+	return runtime.GOMAXPROCS(0) > 1 && size >= csvParallelBytes && !coresBusy()
+}
+
+// coresBusy reports whether the machine's cores are all taken already: the
+// 1-minute load average (Linux's /proc/loadavg; elsewhere taken as idle) is
+// at least GOMAXPROCS. Then the chunk workers only queue behind other
+// programs, and every chunk handed over waits for a time slice: measured on
+// a 2-core machine at a load of 25, the parallel scan took twice as long as
+// the serial one for the same CPU time.
+var coresBusy = sync.OnceValue(func() bool {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return false
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return false
+	}
+	load, err := strconv.ParseFloat(f[0], 64)
+	return err == nil && load >= float64(runtime.GOMAXPROCS(0))
+})
+
+// parallelAllowed reports whether the file's bytes are the parser's input
+// as they stand (not decoded as a stream first).
+func (g *csvGrid) parallelAllowed() bool { return !g.enc.wide() && !g.loneCR }
+
+// How a grid chooses between the serial and the parallel scan: by the file
+// and the machine, or forced by a test.
+const (
+	parAuto = iota
+	parSerial
+	parForce
+)
+
+// csvChunk is a chunk as a worker parsed it.
+type csvChunk struct {
+	start   int64 // where its first record was taken to start
+	batches []*csvBatch
+	res     parseResult // res.end is relative to start
+}
+
+// chunkParser parses chunks of one file; each worker has its own, and
+// keeps its buffers (and its cache of dates) from chunk to chunk.
+type chunkParser struct {
+	f    *os.File
+	size int64
+	r    *recReader
+	p    *csvParser
+	free chan *csvBatch // batches passed on, to be filled again
+}
+
+func newChunkParser(g *csvGrid, f *os.File, size int64, want []bool, free chan *csvBatch) *chunkParser {
+	return &chunkParser{f: f, size: size, r: newRecReader(nil, g.comma, int(min(csvChunkBufBytes, max(size, 4096)))),
+		p: newCSVParser(g, want), free: free}
+}
+
+func (c *chunkParser) batch() *csvBatch {
+	select {
+	case b := <-c.free:
+		b.reset()
+		return b
+	default:
+		return new(csvBatch) // grown by append, and kept when recycled
+	}
+}
+
+// parse parses the records starting in [start, limit), taking start to be
+// where a record begins.
+func (c *chunkParser) parse(ctx context.Context, start, limit int64) *csvChunk {
+	ch := &csvChunk{start: start}
+	c.r.reset(io.NewSectionReader(c.f, start, c.size-start))
+	ch.res = c.p.parse(ctx, c.r, limit-start, func(b *csvBatch) *csvBatch {
+		if len(b.rows) == 0 {
+			return b
+		}
+		ch.batches = append(ch.batches, b)
+		return c.batch()
+	}, c.batch())
+	return ch
+}
+
+// lineStart returns the offset of the first line start at or after off
+// (off > 0), or the file's size when no line starts there.
+func (c *chunkParser) lineStart(off int64) (int64, error) {
+	buf := make([]byte, 4096)
+	for pos := off - 1; pos < c.size; {
+		n, err := c.f.ReadAt(buf, pos)
+		if i := bytes.IndexByte(buf[:n], '\n'); i >= 0 {
+			return pos + int64(i) + 1, nil
+		}
+		pos += int64(n)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
+	return c.size, nil
+}
+
+// scanParallel is scan for a file parsed in chunks; see the top of this
+// file. fn is called on the caller's goroutine.
+func (g *csvGrid) scanParallel(ctx context.Context, f *os.File, size int64, want []bool, fn func(num int, cells []string) error) error {
+	chunk, first := int64(csvChunkBytes), int64(csvFirstChunkBytes)
+	if g.chunkBytes > 0 {
+		chunk, first = g.chunkBytes, g.chunkBytes
+	}
+	starts := []int64{int64(g.skip)}
+	for next := int64(g.skip) + first; next < size; next += chunk {
+		starts = append(starts, next)
+	}
+	starts = append(starts, size)
+	n := len(starts) - 1
+	workers := min(runtime.GOMAXPROCS(0), 4)
+	if g.par == parForce {
+		workers = max(workers, 2)
+	}
+
+	// Each chunk's result has a slot; the caller takes them in order. A
+	// worker takes a chunk only when fewer than inflight are parsed and not
+	// yet passed on, which bounds the memory held to a few chunks' rows.
+	results := make([]chan *csvChunk, n)
+	for k := range results {
+		results[k] = make(chan *csvChunk, 1)
+	}
+	inflight := workers + 1
+	credits := make(chan struct{}, inflight)
+	jobs := make(chan int)
+	free := make(chan *csvBatch, 4*inflight)
+	quit := make(chan struct{})
+	// The chunks after the first are handed out once the first has been
+	// passed on: a scan that stops within it (the search for the header,
+	// the look at the date columns) parses nothing more.
+	firstDone := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(jobs)
+		for k := 0; k < n; k++ {
+			if k == 1 {
+				select {
+				case <-firstDone:
+				case <-quit:
+					return
+				}
+			}
+			select {
+			case credits <- struct{}{}:
+			case <-quit:
+				return
+			}
+			select {
+			case jobs <- k:
+			case <-quit:
+				return
+			}
+		}
+	}()
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := newChunkParser(g, f, size, want, free)
+			for k := range jobs {
+				select {
+				case <-quit:
+					results[k] <- nil
+					continue
+				default:
+				}
+				start := starts[k]
+				var err error
+				if k > 0 {
+					start, err = c.lineStart(start)
+				}
+				if err != nil {
+					results[k] <- &csvChunk{start: -1} // parsed again by the caller, who reports the error
+					continue
+				}
+				results[k] <- c.parse(ctx, start, starts[k+1])
+			}
+		}()
+	}
+	defer func() {
+		close(quit)
+		wg.Wait()
+	}()
+
+	em := newCSVEmitter(g, want, fn)
+	var serial *chunkParser // for a chunk whose guessed start was wrong
+	expected, rowOff, lineOff := int64(g.skip), 0, 0
+	for k := 0; k < n; k++ {
+		var ch *csvChunk
+		select {
+		case ch = <-results[k]:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if ch.start != expected {
+			if serial == nil {
+				serial = newChunkParser(g, f, size, want, free)
+			}
+			ch = serial.parse(ctx, expected, starts[k+1])
+		}
+		for _, b := range ch.batches {
+			if err := em.emit(b, rowOff); err != nil {
+				return err
+			}
+			select {
+			case free <- b:
+			default:
+			}
+		}
+		if ch.res.err != nil {
+			return g.parseResultError(ch.res, rowOff, lineOff)
+		}
+		rowOff += ch.res.rows
+		lineOff += ch.res.lines
+		expected = ch.start + ch.res.end
+		<-credits
+		if k == 0 {
+			close(firstDone)
+		}
+	}
+	return nil
+}
