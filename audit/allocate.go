@@ -10,6 +10,7 @@ import (
 
 	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/internal/colname"
+	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/words"
 )
 
@@ -27,6 +28,21 @@ type AllocationRules struct {
 	// case-insensitively, trimmed). Every auditor must be in it when
 	// TeamField is set.
 	AuditorTeams map[string]string
+}
+
+// Check reports a mistake in the rules for allocating to auditors: rules
+// with no auditors to allocate to, or a team column and auditors' teams
+// without each other. Each names its options (opt.Error).
+func (r AllocationRules) Check(auditors []string) error {
+	switch {
+	case len(auditors) == 0 && len(r.AuditorTeams) > 0:
+		return opt.Errorf("%s goes with %s", opt.AuditorTeams, opt.Auditors)
+	case len(auditors) == 0 && (r.WorkerField != "" || r.TeamField != ""):
+		return opt.Errorf("%s, %s and %s go with %s", opt.WorkerColumn, opt.TeamColumn, opt.AuditorTeams, opt.Auditors)
+	case (r.TeamField != "") != (len(r.AuditorTeams) > 0):
+		return opt.Errorf("%s and %s go together: say each auditor's team", opt.TeamColumn, opt.AuditorTeams)
+	}
+	return nil
 }
 
 // Assignment gives one case to one auditor.

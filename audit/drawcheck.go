@@ -34,11 +34,24 @@ func (r *DrawRequest) Problems() []error {
 			add(opt.Errorf("%s %q: write the month as YYYY-MM, e.g. 2026-06", opt.Period, r.Period))
 		}
 	}
+	add(r.Rules.Check(r.Auditors))
 	if r.FollowUp.DueDays < 0 {
 		add(opt.Errorf("%s must be a positive number of working days", opt.DueDays))
 	}
-	if r.Name == "" && (len(r.Auditors) > 0 || r.Form != nil || r.FollowUp.Column != "" || len(r.FollowUp.TeamManagers) > 0 || r.Period != "" || !r.Handout.IsZero()) {
-		add(opt.Errorf("allocation, forms, follow-up rules and periods are kept with a recorded audit: give %s", opt.Audit))
+	if r.Name == "" {
+		// What only a recorded audit keeps.
+		if len(r.Auditors) > 0 {
+			add(opt.Errorf("%s needs %s NAME: allocations are kept in the store", opt.Auditors, opt.Audit))
+		}
+		if r.FollowUp.Column != "" || len(r.FollowUp.TeamManagers) > 0 || r.FollowUp.DueDays != 0 || r.Period != "" {
+			add(opt.Errorf("%s, %s, %s and %s go with %s NAME: they are kept with the audit", opt.OwnerColumn, opt.TeamManagers, opt.DueDays, opt.Period, opt.Audit))
+		}
+		if r.Form != nil {
+			add(opt.Errorf("%s goes with %s NAME: the form is kept with the audit", opt.Form, opt.Audit))
+		}
+		if !r.Handout.IsZero() {
+			add(opt.Errorf("%s, %s and %s go with %s NAME: they are kept with the audit for every workbook written later", opt.Marking, opt.Contact, opt.ReturnBy, opt.Audit))
+		}
 	}
 	return ps
 }

@@ -36,7 +36,8 @@ func TestDrawRequestProblems(t *testing.T) {
 		{opt.Exclude, "exclude_audited_within: "},
 		{opt.Period, `period "July": write the month as YYYY-MM, e.g. 2026-06`},
 		{opt.DueDays, "follow_up.due_days must be a positive number of working days"},
-		{opt.Audit, "allocation, forms, follow-up rules and periods are kept with a recorded audit: give audit_name"},
+		{opt.Auditors, "auditors needs audit_name NAME: allocations are kept in the store"},
+		{opt.OwnerColumn, "follow_up.owner_column, follow_up.team_managers, follow_up.due_days and period go with audit_name NAME"},
 	}
 	ps := bad.Problems()
 	if len(ps) != len(want) {
@@ -56,6 +57,16 @@ func TestDrawRequestProblems(t *testing.T) {
 	}
 	if got := opt.Spell(ps[4], opt.Flags); got != "--due must be a positive number of working days" {
 		t.Errorf("as a flag: %q", got)
+	}
+	if got := opt.Spell(ps[6], opt.Flags); got != "--owner-column, --team-manager, --due and --period go with --audit NAME: they are kept with the audit" {
+		t.Errorf("as flags: %q", got)
+	}
+	// A form and the workbook's handout are kept with a recorded audit too.
+	draw := DrawRequest{Spec: sample.Spec{Export: "x.csv", Size: 10}, Form: DefaultForm(), Handout: Handout{Marking: "OFFICIAL"}}
+	ps = draw.Problems()
+	if len(ps) != 2 || opt.Spell(ps[0], opt.Flags) != "--form goes with --audit NAME: the form is kept with the audit" ||
+		opt.Spell(ps[1], opt.Flags) != "--marking, --contact and --return-by go with --audit NAME: they are kept with the audit for every workbook written later" {
+		t.Errorf("form and handout without a name: %v", ps)
 	}
 }
 

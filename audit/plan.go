@@ -2,6 +2,7 @@ package audit
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 
@@ -112,6 +113,32 @@ func PlanSize(r PlanRequest) (*Plan, error) {
 	}
 	return &p, nil
 }
+
+// Sentence is what the plan lets its auditors say, e.g. "Audit 120 cases
+// chosen at random. If none of them needs immediate attention, you can say
+// with 95% confidence that fewer than 2.5% of all cases do."
+func (p *Plan) Sentence() string {
+	var found string
+	switch p.Expected {
+	case 0:
+		found = "none of them needs"
+	case 1:
+		found = "at most 1 of them needs"
+	default:
+		found = fmt.Sprintf("at most %d of them need", p.Expected)
+	}
+	of := "all cases"
+	if p.Population > 0 {
+		of = "the " + words.Count(p.Population, "case")
+	}
+	return fmt.Sprintf("Audit %s chosen at random. If %s immediate attention, you can say with %s confidence that fewer than %s of %s do.",
+		words.Count(p.Size, "case"), found, rate.ConfidencePercent(p.Confidence), rate.Exact(p.Tolerable), of)
+}
+
+// AuditEveryCase reports whether the plan asks for more cases than its
+// population holds (a binomial or Poisson plan for a small population):
+// auditing every case is then cheaper, and the hypergeometric plan exact.
+func (p *Plan) AuditEveryCase() bool { return p.Population > 0 && p.Size > p.Population }
 
 // silent wraps an error for errors.Is without adding to the message.
 type silent struct{ err error }

@@ -100,3 +100,34 @@ func TestPlanSizeInfeasible(t *testing.T) {
 		t.Errorf("Error() = %q", got)
 	}
 }
+
+// The plan's sentence, as the plan command prints it, and when a plan asks
+// for more cases than its population holds. The sizes are R's (see
+// TestPlanSizeChoosesTheModel).
+func TestPlanSentence(t *testing.T) {
+	for _, tc := range []struct {
+		req   PlanRequest
+		want  string
+		every bool
+	}{
+		{PlanRequest{Tolerable: "2.5%"},
+			"Audit 119 cases chosen at random. If none of them needs immediate attention, you can say with 95% confidence that fewer than 2.5% of all cases do.", false},
+		{PlanRequest{Tolerable: "5%", Expected: 1},
+			"Audit 93 cases chosen at random. If at most 1 of them needs immediate attention, you can say with 95% confidence that fewer than 5% of all cases do.", false},
+		{PlanRequest{Tolerable: "2.5%", Population: 3000},
+			"Audit 117 cases chosen at random. If none of them needs immediate attention, you can say with 95% confidence that fewer than 2.5% of the 3,000 cases do.", false},
+		{PlanRequest{Tolerable: "2.5%", Population: 100, Method: stats.Binomial},
+			"Audit 119 cases chosen at random. If none of them needs immediate attention, you can say with 95% confidence that fewer than 2.5% of the 100 cases do.", true},
+	} {
+		p, err := PlanSize(tc.req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.Sentence(); got != tc.want {
+			t.Errorf("%+v:\n got %s\nwant %s", tc.req, got, tc.want)
+		}
+		if p.AuditEveryCase() != tc.every {
+			t.Errorf("%+v: audit every case %v", tc.req, p.AuditEveryCase())
+		}
+	}
+}

@@ -36,14 +36,6 @@ func addAllocateFlags(cmd *cobra.Command, a *allocateFlags) {
 func (a *allocateFlags) given() bool { return len(a.Auditors) > 0 }
 
 func (a *allocateFlags) check() error {
-	switch {
-	case !a.given() && len(a.AuditorTeams) > 0:
-		return usagef("--auditor-team goes with --auditors")
-	case !a.given() && !a.factors && (a.WorkerColumn != "" || a.TeamColumn != ""):
-		return usagef("--worker-column, --team-column and --auditor-team go with --auditors (or, naming the factors' columns, with --factors)")
-	case len(a.AuditorTeams) > 0 && a.TeamColumn == "", a.TeamColumn != "" && len(a.AuditorTeams) == 0 && !a.factors:
-		return usagef("--team-column and --auditor-team go together: say each auditor's team")
-	}
 	for _, x := range a.AuditorTeams {
 		if k, v, ok := strings.Cut(x, "="); !ok || strings.TrimSpace(k) == "" || strings.TrimSpace(v) == "" {
 			return usagef("--auditor-team %q: write \"AUDITOR=TEAM\", e.g. \"A. Khan=Salisbury CIN\"", x)
@@ -56,13 +48,27 @@ func (a *allocateFlags) check() error {
 		}
 	}
 	a.Auditors = clean
+	if err := a.rules().Check(a.Auditors); err != nil {
+		if !a.factors && !a.given() && len(a.AuditorTeams) == 0 {
+			return usagef("%w (or, naming the factors' columns, with --factors)", err)
+		}
+		return &usageError{err}
+	}
 	return nil
 }
 
+// rules are the allocation's rules. With the factors, --worker-column and
+// --team-column may name only the factors' columns: they are rules when
+// there are auditors to allocate to, and, for the team, their teams.
 func (a *allocateFlags) rules() audit.AllocationRules {
-	r := audit.AllocationRules{WorkerField: a.WorkerColumn}
+	r := audit.AllocationRules{WorkerField: a.WorkerColumn, TeamField: a.TeamColumn}
+	if a.factors && !a.given() {
+		r.WorkerField = ""
+	}
+	if a.factors && len(a.AuditorTeams) == 0 {
+		r.TeamField = ""
+	}
 	if len(a.AuditorTeams) > 0 {
-		r.TeamField = a.TeamColumn // without auditors' teams it names only the factors' team column
 		r.AuditorTeams = map[string]string{}
 		for _, x := range a.AuditorTeams {
 			k, v, _ := strings.Cut(x, "=")

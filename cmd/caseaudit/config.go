@@ -20,11 +20,9 @@ import (
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/audit/report"
 	"github.com/caseaudit/caseaudit/internal/opt"
-	"github.com/caseaudit/caseaudit/internal/rate"
 	"github.com/caseaudit/caseaudit/internal/textdist"
 	"github.com/caseaudit/caseaudit/sample"
 	"github.com/caseaudit/caseaudit/sample/export"
-	"github.com/caseaudit/caseaudit/sample/profile"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -124,8 +122,6 @@ type factorsConfig struct {
 	// --worker-aliases (the file relative to the configuration's folder).
 	OpenWhen      string `yaml:"open_when"`
 	WorkerAliases string `yaml:"worker_aliases"`
-
-	caseloads *sample.CaseloadRule // made from them by check
 }
 
 // outputsConfig names the files each stage writes and reads.
@@ -404,24 +400,28 @@ func (c *runConfig) errAtItem(key string, i int, format string, a ...any) error 
 	return c.errAt(key, "item %d: %s", i+1, msg)
 }
 
-// factorSpec is the factors' spec for a month's draw (nil when the
-// configuration asks for none); pairs not done are judged on day.
-func (c *runConfig) factorSpec(day time.Time) *sample.FactorSpec {
+// factorRequest is the factors asked for with a month's draw (nil when
+// the configuration asks for none); pairs not done are judged on day.
+func (c *runConfig) factorRequest(day time.Time) *audit.FactorRequest {
 	f := c.Factors
 	if f == nil {
 		return nil
 	}
-	s := &sample.FactorSpec{WorkerColumn: strings.TrimSpace(f.WorkerColumn), ChangesColumn: strings.TrimSpace(f.ChangesColumn),
-		TeamColumn: strings.TrimSpace(f.TeamColumn), CaseloadTarget: f.CaseloadTarget, ChangesAtLeast: f.ChangesAtLeast,
-		AsOf: day.UTC().Format("2006-01-02"), Detect: true, Caseloads: f.caseloads}
-	if s.ChangesAtLeast == 0 {
-		s.ChangesAtLeast = 3
+	r := &audit.FactorRequest{WorkerColumn: f.WorkerColumn, ChangesColumn: f.ChangesColumn, TeamColumn: f.TeamColumn,
+		ChangesAtLeast: f.ChangesAtLeast, Timeliness: f.Timeliness, Now: day, OpenWhen: f.OpenWhen,
+		WorkerAliases: f.WorkerAliases, Dir: c.dir}
+	if r.ChangesAtLeast == 0 {
+		r.ChangesAtLeast = 3 // left out
 	}
-	for _, t := range f.Timeliness {
-		tl, _ := profile.ParseTimeliness(t) // checked when the file was read
-		s.Timeliness = append(s.Timeliness, tl.String())
+	if f.CaseloadTarget != 0 {
+		r.CaseloadTarget = &f.CaseloadTarget // 0: left out
 	}
-	return s
+	return r
+}
+
+// figures are the report's intervals and limit as the configuration asks.
+func (c *runConfig) figures() report.FigureRequest {
+	return report.FigureRequest{Confidence: c.Confidence, Method: c.Method, FailAbove: c.FailAbove, On: c.FailOn}
 }
 
 // errAt makes an error naming the file and the line of key (when known).
@@ -452,8 +452,8 @@ func (c *runConfig) check() error {
 	// The draw's own checks, as the sample stage will ask for it (a size
 	// stands in when it is wrong or missing: that is said below).
 	req := c.drawRequest("", "", "the month's audit", nil)
-	if req.Spec.Size <= 0 {
-		req.Spec.Size = 1
+	if req.Spec.Size == 0 {
+		req.Spec.Size = 1 // a plan, or neither: said below, in the file's terms
 	}
 	for _, err := range req.Problems() {
 		add(c.errOpt(err))
@@ -461,74 +461,28 @@ func (c *runConfig) check() error {
 	switch {
 	case c.Size != 0 && c.Plan != nil:
 		add(c.errAt("plan", "give either size or plan, not both"))
-	case c.Size < 0:
-		add(c.errAt("size", "must be a positive number of cases"))
 	case c.Size == 0 && c.Plan == nil:
 		add(fmt.Errorf("%s: give size: N (cases per month) or plan: {tolerable: 2.5%%, confidence: 95%%, expected: 0}", c.path))
 	}
 	if c.Plan != nil {
-		_, err := c.planSize()
+		_, err := c.plan()
 		add(err)
-	}
-	if len(c.Auditors) == 0 && (c.Conflicts.WorkerColumn != "" || c.Conflicts.TeamColumn != "" || len(c.Conflicts.AuditorTeams) > 0) {
-		add(c.errAt("conflicts", "conflict rules need auditors: the list of auditors to allocate the cases to"))
-	}
-	if (c.Conflicts.TeamColumn != "") != (len(c.Conflicts.AuditorTeams) > 0) {
-		add(c.errAt("conflicts", "team_column and auditor_teams go together: say each auditor's team"))
 	}
 	if _, ok := c.lines["factors"]; ok && c.Factors == nil {
 		c.Factors = &factorsConfig{} // "factors:" with nothing under it: detect every column
 	}
-	if f := c.Factors; f != nil {
-		if f.CaseloadTarget < 0 {
-			add(c.errAt("factors.caseload_target", "must be the most cases a worker should hold, a whole number from 1 (e.g. 18), or left out"))
+	if fr := c.factorRequest(time.Time{}); fr != nil { // the day matters only to as_of, which a configuration has not
+		ps := fr.Problems()
+		if len(ps) == 0 {
+			_, err := fr.Spec() // reads the aliases file
+			ps = append(ps, err)
 		}
-		if f.ChangesAtLeast < 0 || f.ChangesAtLeast > 100 {
-			add(c.errAt("factors.changes_at_least", "must be a whole number from 1 to 100 (3 when left out)"))
-		}
-		for i, t := range f.Timeliness {
-			if _, err := profile.ParseTimeliness(t); err != nil {
-				add(c.errAtItem("factors.timeliness", i, "%v", err))
-			}
-		}
-		f.caseloads = &sample.CaseloadRule{Over: sample.CaseloadsOverExport}
-		if w := strings.TrimSpace(f.OpenWhen); w != "" {
-			if r, err := profile.ParseOpenRule(w); err != nil {
-				add(c.errAt("factors.open_when", "%v", err))
-			} else {
-				f.caseloads.OpenWhen = r.String()
-			}
-		}
-		if f.WorkerAliases != "" {
-			if a, err := profile.ReadAliases(c.rel(f.WorkerAliases)); err != nil {
-				add(c.errAt("factors.worker_aliases", "%v", err))
-			} else {
-				f.caseloads.WorkerAliases = &sample.WorkerAliases{File: f.WorkerAliases, SHA256: a.SHA256, Names: a.Names}
-			}
+		for _, err := range ps {
+			add(c.errOpt(err))
 		}
 	}
-	if c.Confidence != "" {
-		if _, err := rate.Confidence.Parse(c.Confidence); err != nil {
-			add(c.errAt("confidence", "%v", err))
-		}
-	}
-	switch strings.ToLower(c.Method) {
-	case "", report.MethodClopperPearson, "exact", report.MethodWilson:
-	default:
-		add(c.errAt("method", "%q: use clopper-pearson (exact) or wilson", c.Method))
-	}
-	if c.FailAbove != "" {
-		if _, err := rate.Limit.Parse(c.FailAbove); err != nil {
-			add(c.errAt("fail_above", "%v", err))
-		}
-	}
-	switch report.On(strings.ToLower(c.FailOn)) {
-	case "", report.OnShare, report.OnUpper:
-	default:
-		add(c.errAt("fail_on", "%q: use share or upper", c.FailOn))
-	}
-	if c.FailOn != "" && c.FailAbove == "" {
-		add(c.errAt("fail_on", "goes with fail_above"))
+	for _, err := range c.figures().Problems() {
+		add(c.errOpt(err))
 	}
 	if c.AuditName == "" {
 		c.AuditName = defaultAuditName
@@ -640,15 +594,6 @@ func (c *runConfig) plan() (*audit.Plan, error) {
 	return p, nil
 }
 
-// planSize is the month's sample size (see plan).
-func (c *runConfig) planSize() (int, error) {
-	p, err := c.plan()
-	if err != nil {
-		return 0, err
-	}
-	return p.Size, nil
-}
-
 // errOpt places a library error at the line of the key it names, as the
 // file's other messages read: "a.yaml: line 4: size: must be a positive
 // number".
@@ -662,7 +607,9 @@ func (c *runConfig) errOpt(err error) error {
 	}
 	key := e.Option.Key()
 	msg := opt.Spell(err, opt.Keys)
-	if rest, ok := strings.CutPrefix(msg, key); ok && (strings.HasPrefix(rest, " ") || strings.HasPrefix(rest, ":")) {
+	// "size must be …" reads "size: must be …"; "a and b go together" is
+	// left as it is.
+	if rest, ok := strings.CutPrefix(msg, key); ok && (strings.HasPrefix(rest, " ") && !strings.HasPrefix(rest, " and ") || strings.HasPrefix(rest, ":")) {
 		return c.errAt(key, "%s", strings.TrimSpace(strings.TrimPrefix(rest, ":")))
 	}
 	for k := key; k != ""; {

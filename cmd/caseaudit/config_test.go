@@ -26,8 +26,8 @@ func TestConfigMinimalDefaults(t *testing.T) {
 	if name != "2026-03 monthly" {
 		t.Errorf("default audit name = %q, want 2026-03 monthly", name)
 	}
-	if n, _ := c.planSize(); n != 30 {
-		t.Errorf("size = %d, want 30", n)
+	if p, err := c.plan(); err != nil || p.Size != 30 {
+		t.Errorf("size = %+v (%v), want 30", p, err)
 	}
 }
 
@@ -90,9 +90,9 @@ func TestConfigPlanSizeMatchesReference(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", tc.plan, err)
 		}
-		n, err := c.planSize()
-		if err != nil || n != tc.want {
-			t.Errorf("plan %s: size %d (%v), want %d", tc.plan, n, err, tc.want)
+		p, err := c.plan()
+		if err != nil || p.Size != tc.want {
+			t.Errorf("plan %s: size %+v (%v), want %d", tc.plan, p, err, tc.want)
 		}
 	}
 }
@@ -114,7 +114,7 @@ func TestConfigErrorsNameTheLine(t *testing.T) {
 		{"no size", "input: x.csv\n", []string{"give size: N"}},
 		{"size and plan", "input: x.csv\nsize: 10\nplan: {tolerable: 2%}\n", []string{"line 3: plan: give either size or plan"}},
 		{"bad tolerable", "input: x.csv\nplan:\n  tolerable: lots\n", []string{"line 3: plan.tolerable:", `"lots"`}},
-		{"negative size", "input: x.csv\nsize: -5\n", []string{"a.yaml: line 2: size: must be a positive number of cases"}},
+		{"negative size", "input: x.csv\nsize: -5\n", []string{"a.yaml: line 2: size: must be a positive number"}},
 		{"negative header row", "input: x.csv\nsize: 5\nheader_row: -1\n", []string{"a.yaml: line 3: header_row: must be a row number from 1"}},
 		{"unknown encoding", "input: x.csv\nsize: 5\nencoding: klingon\n", []string{`a.yaml: line 3: encoding: "klingon": use utf-8`}},
 		{"min per stratum without strata", "input: x.csv\nsize: 5\nmin_per_stratum: 2\n", []string{"a.yaml: line 3: min_per_stratum: needs strata"}},
@@ -131,8 +131,9 @@ func TestConfigErrorsNameTheLine(t *testing.T) {
 		{"report format", "input: x.csv\nsize: 5\noutputs:\n  reports: [r.pdf]\n", []string{"line 4: outputs.reports.1: r.pdf: end the file name with .html"}},
 		{"report format mismatch", "input: x.csv\nsize: 5\noutputs:\n  reports:\n    - {path: r.html, format: json}\n", []string{"line 5: outputs.reports.1:", "make them agree"}},
 		{"bad fail_above", "input: x.csv\nsize: 5\nfail_above: many\n", []string{"line 3: fail_above:", "5%"}},
-		{"fail_on alone", "input: x.csv\nsize: 5\nfail_on: upper\n", []string{"line 3: fail_on: goes with fail_above"}},
-		{"conflicts without auditors", "input: x.csv\nsize: 5\nconflicts:\n  worker_column: Worker\n", []string{"line 3: conflicts:", "need auditors"}},
+		{"fail_on alone", "input: x.csv\nsize: 5\nfail_on: upper\n", []string{"line 3: fail_on: needs fail_above"}},
+		{"conflicts without auditors", "input: x.csv\nsize: 5\nconflicts:\n  worker_column: Worker\n", []string{"a.yaml: line 4: conflicts.worker_column, conflicts.team_column and conflicts.auditor_teams go with auditors"}},
+		{"team column without teams", "input: x.csv\nsize: 5\nauditors: [A]\nconflicts:\n  team_column: Team\n", []string{"a.yaml: line 5: conflicts.team_column and conflicts.auditor_teams go together: say each auditor's team"}},
 		{"bad pattern", "input: \"x[.csv\"\nsize: 5\n", []string{"line 1: input:", "not a valid pattern"}},
 		{"not a mapping", "- input\n- size\n", []string{"line 1:", "list of keys"}},
 		{"unquoted template", "input: x.csv\nsize: 5\naudit_name: {{.Year}}-{{.Month}}\n", []string{`a.yaml: line 3: audit_name: a template must be in quotes: audit_name: "{{.Year}}-{{.Month}}"`}},

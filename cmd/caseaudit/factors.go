@@ -6,11 +6,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample"
-	"github.com/caseaudit/caseaudit/sample/export"
-	"github.com/caseaudit/caseaudit/sample/profile"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -50,28 +49,6 @@ func addCaseloadFlags(f *pflag.FlagSet, openWhen, aliases *string) {
 	f.StringVar(aliases, "worker-aliases", "", "a csv `FILE` of two columns, a worker's name as the export spells it and the person it is (\"M. Patel\",\"Mohammad Patel\"): caseloads count them as one")
 }
 
-// caseloadRule makes the rule of what a caseload counts from --open-when
-// and --worker-aliases (or their configuration keys); flag says how to
-// name them in errors.
-func caseloadRule(openWhen, aliases string, flag func(opt.Name) string) (*sample.CaseloadRule, error) {
-	r := &sample.CaseloadRule{Over: sample.CaseloadsOverExport}
-	if w := strings.TrimSpace(openWhen); w != "" {
-		rule, err := profile.ParseOpenRule(w)
-		if err != nil {
-			return nil, usagef("%s: %v", flag(opt.FactorsOpenWhen), err)
-		}
-		r.OpenWhen = rule.String()
-	}
-	if aliases != "" {
-		a, err := profile.ReadAliases(aliases)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", flag(opt.FactorsWorkerAliases), err)
-		}
-		r.WorkerAliases = &sample.WorkerAliases{File: aliases, SHA256: a.SHA256, Names: a.Names}
-	}
-	return r, nil
-}
-
 // read notes which factor flags were given (cmd's flags are parsed).
 func (o *factorFlags) read(cmd *cobra.Command) {
 	o.given = nil
@@ -86,53 +63,19 @@ func (o *factorFlags) read(cmd *cobra.Command) {
 	}
 }
 
-// spec checks the flags and makes the factor spec (nil when no factor is
-// asked for); worker and team are --worker-column and --team-column.
-func (o *factorFlags) spec(now time.Time, worker, team string) (*sample.FactorSpec, error) {
+// request is the factors the flags ask for (nil when none); worker and
+// team are --worker-column and --team-column.
+func (o *factorFlags) request(now time.Time, worker, team string) *audit.FactorRequest {
 	if !o.On {
-		return nil, nil
+		return nil
 	}
-	if slices.Contains(o.given, "--caseload-target") && o.CaseloadTarget < 1 {
-		return nil, usagef("--caseload-target %d: give the most cases a worker should hold, a whole number from 1 (e.g. 18)", o.CaseloadTarget)
+	r := &audit.FactorRequest{WorkerColumn: worker, TeamColumn: team, ChangesColumn: o.ChangesColumn,
+		ChangesAtLeast: o.ChangesAtLeast, Timeliness: o.Timeliness, AsOf: o.AsOf, Now: now,
+		OpenWhen: o.OpenWhen, WorkerAliases: o.WorkerAliases}
+	if slices.Contains(o.given, "--caseload-target") {
+		r.CaseloadTarget = &o.CaseloadTarget
 	}
-	if o.ChangesAtLeast < 1 || o.ChangesAtLeast > 100 {
-		return nil, usagef("--changes-at-least %d: give a whole number from 1 to 100 (e.g. 3)", o.ChangesAtLeast)
-	}
-	s := &sample.FactorSpec{WorkerColumn: strings.TrimSpace(worker), TeamColumn: strings.TrimSpace(team),
-		ChangesColumn: strings.TrimSpace(o.ChangesColumn), CaseloadTarget: o.CaseloadTarget, ChangesAtLeast: o.ChangesAtLeast, Detect: true}
-	for _, t := range o.Timeliness {
-		tl, err := profile.ParseTimeliness(t)
-		if err != nil {
-			return nil, usagef("--%w", err)
-		}
-		s.Timeliness = append(s.Timeliness, tl.String())
-	}
-	asOf, err := parseAsOf(o.AsOf, now)
-	if err != nil {
-		return nil, usagef("--as-of %q: give a date as yyyy-mm-dd (or dd/mm/yyyy)", o.AsOf)
-	}
-	s.AsOf = asOf
-	if s.Caseloads, err = caseloadRule(o.OpenWhen, o.WorkerAliases, opt.Name.Flag); err != nil {
-		return nil, err
-	}
-	return s, nil
-}
-
-// parseAsOf reads an as-of day (yyyy-mm-dd or dd/mm/yyyy); "" is the day of
-// now.
-func parseAsOf(s string, now time.Time) (string, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return now.UTC().Format("2006-01-02"), nil
-	}
-	if iso, ok := export.UKDateToISO(s); ok {
-		s = iso
-	}
-	t, err := time.Parse("2006-01-02", s)
-	if err != nil {
-		return "", err
-	}
-	return t.Format("2006-01-02"), nil
+	return r
 }
 
 // factorsLine says on stderr which factors were recorded and the figure

@@ -218,7 +218,7 @@ func runSignoff(ctx context.Context, o *signoffOptions, g *globalOptions) error 
 	if err := checkFormat(o.Format, "table", "json"); err != nil {
 		return err
 	}
-	c, err := commonReportFlags(g, "", "", "", "")
+	c, err := commonReportFlags(g, "", "", report.FigureRequest{})
 	if err != nil {
 		return err
 	}

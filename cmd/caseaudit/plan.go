@@ -166,31 +166,13 @@ func runPlan(ctx context.Context, o *planOptions, g *globalOptions) error {
 	if err != nil {
 		return err
 	}
-	n, method, tol, conf := p.Size, string(p.Method), p.Tolerable, p.Confidence
-	population = p.Population
-	var found string
-	switch o.Expected {
-	case 0:
-		found = "none of them needs"
-	case 1:
-		found = "at most 1 of them needs"
-	default:
-		found = fmt.Sprintf("at most %d of them need", o.Expected)
-	}
-	of := "all cases"
-	if population > 0 {
-		of = "the " + words.Count(population, "case")
-	}
-	sentence := fmt.Sprintf("Audit %s chosen at random. If %s immediate attention, you can say with %s confidence that fewer than %s of %s do.",
-		words.Count(n, "case"), found, rate.ConfidencePercent(conf), rate.Exact(tol), of)
-	if population > 0 && n > population {
-		// A binomial or Poisson plan for a small population: auditing
-		// every case is cheaper, and the hypergeometric plan is exact.
+	n, method, population, sentence := p.Size, string(p.Method), p.Population, p.Sentence()
+	if p.AuditEveryCase() {
 		g.warnf("the %s plan asks for %s but the population holds only %s: audit every case, or plan with --method hypergeometric (exact for a known population)\n",
 			method, words.Count(n, "case"), words.Thousands(population))
 	}
 	if o.Format == "json" {
-		out := planJSON{Method: method, Tolerable: tol, Confidence: conf, Expected: o.Expected, Size: n, Sentence: sentence}
+		out := planJSON{Method: method, Tolerable: p.Tolerable, Confidence: p.Confidence, Expected: p.Expected, Size: n, Sentence: sentence}
 		if population > 0 {
 			out.Population = &population
 		}

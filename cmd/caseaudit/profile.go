@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/caseaudit/caseaudit/audit"
 	"io"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/caseaudit/caseaudit/audit/report"
 	"github.com/caseaudit/caseaudit/internal/opt"
@@ -136,11 +136,14 @@ func profileFlags(o *profileOptions, g *globalOptions) (profile.Spec, []sample.F
 	if err := o.Open.Check(); err != nil {
 		return spec, nil, "", usagef("%w", err)
 	}
-	if o.targetGiven && o.CaseloadTarget < 1 {
-		return spec, nil, "", usagef("--caseload-target %d: give the most cases a worker should hold, a whole number from 1 (e.g. 18)", o.CaseloadTarget)
+	req := audit.FactorRequest{WorkerColumn: o.WorkerColumn, ChangesColumn: o.ChangesColumn, TeamColumn: o.TeamColumn,
+		ChangesAtLeast: o.ChangesAtLeast, Timeliness: o.Timeliness, AsOf: o.AsOf, Now: g.Now(),
+		OpenWhen: o.OpenWhen, WorkerAliases: o.WorkerAliases}
+	if o.targetGiven {
+		req.CaseloadTarget = &o.CaseloadTarget
 	}
-	if o.ChangesAtLeast < 1 || o.ChangesAtLeast > 100 {
-		return spec, nil, "", usagef("--changes-at-least %d: give a whole number from 1 to 100 (e.g. 3)", o.ChangesAtLeast)
+	if err := req.Check(); err != nil {
+		return spec, nil, "", &usageError{err}
 	}
 	var filters []sample.Filter
 	for _, w := range o.Where {
@@ -150,35 +153,10 @@ func profileFlags(o *profileOptions, g *globalOptions) (profile.Spec, []sample.F
 		}
 		filters = append(filters, f)
 	}
-	for _, s := range o.Timeliness {
-		t, err := profile.ParseTimeliness(s)
-		if err != nil {
-			return spec, nil, "", usagef("--%w", err)
-		}
-		spec.Timeliness = append(spec.Timeliness, t)
-	}
-	asOf := g.Now()
-	if o.AsOf != "" {
-		s := strings.TrimSpace(o.AsOf)
-		if iso, ok := export.UKDateToISO(s); ok {
-			s = iso
-		}
-		t, err := time.Parse("2006-01-02", s)
-		if err != nil {
-			return spec, nil, "", usagef("--as-of %q: give a date as yyyy-mm-dd (or dd/mm/yyyy)", o.AsOf)
-		}
-		asOf = t
-	}
-	spec.WorkerColumn, spec.ChangesColumn, spec.TeamColumn = o.WorkerColumn, o.ChangesColumn, o.TeamColumn
-	spec.CaseloadTarget, spec.ChangesAtLeast, spec.AsOf, spec.IncludeNames = o.CaseloadTarget, o.ChangesAtLeast, asOf, o.IncludeNames
-	rule, err := caseloadRule(o.OpenWhen, o.WorkerAliases, opt.Name.Flag)
-	if err != nil {
+	if spec, err = req.Profile(); err != nil {
 		return spec, nil, "", err
 	}
-	spec.OpenWhen = rule.OpenWhen
-	if a := rule.WorkerAliases; a != nil {
-		spec.Aliases = &profile.Aliases{Names: a.Names, SHA256: a.SHA256}
-	}
+	spec.IncludeNames = o.IncludeNames
 	return spec, filters, format, nil
 }
 

@@ -153,12 +153,13 @@ func pickFormat(format, out string) (report.Format, error) {
 }
 
 type reportCommon struct {
-	format report.Format
-	opts   report.Options
+	format  report.Format
+	opts    report.Options
+	figures report.Figures
 }
 
 // commonReportFlags checks the flags report and trend share.
-func commonReportFlags(g *globalOptions, format, out, confidence, method string) (reportCommon, error) {
+func commonReportFlags(g *globalOptions, format, out string, fr report.FigureRequest) (reportCommon, error) {
 	var c reportCommon
 	f, err := pickFormat(format, out)
 	if err != nil {
@@ -167,20 +168,11 @@ func commonReportFlags(g *globalOptions, format, out, confidence, method string)
 	if f.Binary() && out == "" && g.IO.OutTerminal {
 		return c, usagef("an xlsx report is a file: give --out FILE.xlsx (or redirect stdout)")
 	}
-	if confidence == "" {
-		confidence = "95%"
-	}
-	conf, err := rateFlag("confidence", rate.Confidence, confidence)
-	if err != nil {
-		return c, err
-	}
-	switch strings.ToLower(method) {
-	case "", report.MethodClopperPearson, "exact", report.MethodWilson:
-	default:
-		return c, usagef("--method %q: use clopper-pearson (exact) or wilson", method)
+	if c.figures, err = fr.Parse(); err != nil {
+		return c, &usageError{err}
 	}
 	c.format = f
-	c.opts = report.Options{Confidence: conf, Method: method, Now: g.Now, ToolVersion: version.String(), ToolSHA256: version.SHA256()}
+	c.opts = report.Options{Confidence: c.figures.Confidence, Method: c.figures.Method, Now: g.Now, ToolVersion: version.String(), ToolSHA256: version.SHA256()}
 	return c, nil
 }
 
@@ -197,24 +189,13 @@ func writeOutput(ctx context.Context, g *globalOptions, out string, force bool, 
 }
 
 func runReport(ctx context.Context, o *reportOptions, g *globalOptions) error {
-	c, err := commonReportFlags(g, o.Format, o.Out, o.Confidence, o.Method)
+	on := o.On
+	if strings.EqualFold(strings.TrimSpace(on), string(report.OnShare)) {
+		on = "" // the flag's default, which needs no --fail-above
+	}
+	c, err := commonReportFlags(g, o.Format, o.Out, report.FigureRequest{Confidence: o.Confidence, Method: o.Method, FailAbove: o.FailAbove, On: on})
 	if err != nil {
 		return err
-	}
-	var limit float64
-	on := report.On(strings.ToLower(strings.TrimSpace(o.On)))
-	if on == "" {
-		on = report.OnShare
-	}
-	if on != report.OnShare && on != report.OnUpper {
-		return usagef("--on %q: use share or upper", o.On)
-	}
-	if o.FailAbove != "" {
-		if limit, err = rateFlag("fail-above", rate.Limit, o.FailAbove); err != nil {
-			return err
-		}
-	} else if o.On != "" && on != report.OnShare {
-		return usagef("--on needs --fail-above")
 	}
 	if o.Cases && c.format != report.CSV && c.format != report.JSON {
 		return usagef("--cases goes with --format csv or json (the xlsx report always has a Cases sheet)")
@@ -226,9 +207,7 @@ func runReport(ctx context.Context, o *reportOptions, g *globalOptions) error {
 	opts.By, opts.Compare, opts.NoCompare, opts.IncludeNames, opts.Cases = o.By, o.Compare, o.NoCompare, o.IncludeNames, o.Cases
 	opts.NoStaffNames = o.NoStaffNames
 	opts.Marking = strings.Join(strings.Fields(o.Marking), " ")
-	if o.FailAbove != "" {
-		opts.Limit = &limit // drawn on the trend charts
-	}
+	opts.Limit = c.figures.Limit // drawn on the trend charts
 	st, err := g.openExistingStore(ctx)
 	if err != nil {
 		return err
@@ -247,10 +226,10 @@ func runReport(ctx context.Context, o *reportOptions, g *globalOptions) error {
 	if o.Out != "" {
 		g.infof("wrote the report on %s to %s\n%s\n", r.Audit, o.Out, r.Sentence)
 	}
-	if o.FailAbove == "" {
+	if c.figures.Limit == nil {
 		return nil
 	}
-	return checkThreshold(g, r, limit, on, opt.FailAbove)
+	return checkThreshold(g, r, *c.figures.Limit, c.figures.On, opt.FailAbove)
 }
 
 // writeReport renders a report to out (atomically, mode 0600) or to
@@ -287,7 +266,7 @@ func limitVerdict(g *globalOptions, r *report.Report, limit float64, on report.O
 
 // runPooled writes the pooled view of several audits (or a period's).
 func runPooled(ctx context.Context, o *reportOptions, g *globalOptions) error {
-	c, err := commonReportFlags(g, o.Format, o.Out, o.Confidence, o.Method)
+	c, err := commonReportFlags(g, o.Format, o.Out, report.FigureRequest{Confidence: o.Confidence, Method: o.Method})
 	if err != nil {
 		return err
 	}

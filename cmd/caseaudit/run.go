@@ -13,7 +13,6 @@ import (
 	"github.com/caseaudit/caseaudit/audit/report"
 	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/internal/opt"
-	"github.com/caseaudit/caseaudit/internal/rate"
 	"github.com/caseaudit/caseaudit/internal/shellarg"
 	"github.com/caseaudit/caseaudit/internal/version"
 	"github.com/caseaudit/caseaudit/internal/words"
@@ -158,28 +157,33 @@ func runSampleStage(ctx context.Context, c *runConfig, d templateData, g *global
 		}
 		workbook = c.rel(p)
 	}
+	stage := audit.MonthlyDraw{Audit: name, Workbook: workbook}
+	var state audit.MonthlyDrawState
 	if g.storeExists() {
 		st, err := g.openStore(ctx)
 		if err != nil {
 			return err
 		}
-		a, err := st.Audit(ctx, name)
+		state, err = stage.State(ctx, st)
 		st.Close()
-		if err == nil {
-			g.infof("audit %q already drawn on %s (%d cases, seed %s); nothing changed\n",
-				a.Name, a.Created.UTC().Format("2006-01-02"), a.InitialSize, a.Seed())
-			if workbook != "" && !fileExists(workbook) {
-				g.warnf("the workbook %s is not there; the audit's cases are in the store (caseaudit status %s)\n", workbook, shellarg.Quote(name))
-			}
-			return nil
-		}
-		if !errors.Is(err, audit.ErrNotFound) {
-			return err
-		}
+	} else {
+		state, err = stage.State(ctx, nil)
 	}
-	if workbook != "" && fileExists(workbook) {
+	var inTheWay *audit.WorkbookInTheWayError
+	if errors.As(err, &inTheWay) {
 		return fmt.Errorf("%s already exists but the audit %q is not in the store %s; move the file away (or fix store/audit_name in %s) and run again",
-			workbook, name, g.storeName(), c.path)
+			inTheWay.Workbook, inTheWay.Audit, g.storeName(), c.path)
+	}
+	if err != nil {
+		return err
+	}
+	if a := state.Drawn; a != nil {
+		g.infof("audit %q already drawn on %s (%d cases, seed %s); nothing changed\n",
+			a.Name, a.Created.UTC().Format("2006-01-02"), a.InitialSize, a.Seed())
+		if state.WorkbookMissing {
+			g.warnf("the workbook %s is not there; the audit's cases are in the store (caseaudit status %s)\n", workbook, shellarg.Quote(name))
+		}
+		return nil
 	}
 	input, matches, err := c.resolveInput()
 	if err != nil {
@@ -220,7 +224,11 @@ func runSampleStage(ctx context.Context, c *runConfig, d templateData, g *global
 	req := c.drawRequest(input, seed, name, f)
 	req.Spec.ToolVersion, req.Spec.ToolSHA256, req.Spec.Now = version.String(), version.SHA256(), g.Now()
 	req.Period = d.Year + "-" + d.Month
-	req.Factors = c.factorSpec(g.Now())
+	if fr := c.factorRequest(g.Now()); fr != nil {
+		if req.Factors, err = fr.Spec(); err != nil {
+			return c.errOpt(err)
+		}
+	}
 	if err := req.Check(); err != nil {
 		return err
 	}
@@ -266,17 +274,14 @@ func runReportStage(ctx context.Context, c *runConfig, d templateData, g *global
 		return err
 	}
 	defer st.Close()
-	req := report.RunRequest{Audit: name, Files: files, Import: audit.ImportOptions{Reason: c.Outputs.Reason},
-		Options: report.Options{Method: c.Method, By: c.By, Now: g.Now, ToolVersion: version.String(), ToolSHA256: version.SHA256(), Marking: c.Marking, NoStaffNames: c.NoStaffNames}}
+	figs, err := c.figures().Parse() // checked when the configuration was read
+	if err != nil {
+		return c.errOpt(err)
+	}
+	req := report.RunRequest{Audit: name, Files: files, Import: audit.ImportOptions{Reason: c.Outputs.Reason}, Limit: figs.Limit, On: figs.On,
+		Options: report.Options{Confidence: figs.Confidence, Method: figs.Method, By: c.By, Now: g.Now, ToolVersion: version.String(), ToolSHA256: version.SHA256(), Marking: c.Marking, NoStaffNames: c.NoStaffNames}}
 	if prev, err := c.auditName(newTemplateData(firstOfMonth(d).AddDate(0, -1, 0))); err == nil {
 		req.Previous = prev
-	}
-	if c.Confidence != "" {
-		req.Options.Confidence, _ = rate.Confidence.Parse(c.Confidence) // checked when the config was read
-	}
-	if c.FailAbove != "" {
-		limit, _ := rate.Limit.Parse(c.FailAbove) // checked when the config was read
-		req.Limit, req.On = &limit, report.On(strings.ToLower(c.FailOn))
 	}
 	req.Imported = func(f string, res *audit.ImportResult, err error) {
 		res, err = showImport(g, []string{f}, res, err)

@@ -246,12 +246,6 @@ func checkSampleFlags(o *sampleOptions) error {
 	if err := o.Open.Check(); err != nil {
 		return usagef("%w", err)
 	}
-	if o.Alloc.given() && o.Audit == "" {
-		return usagef("--auditors needs --audit NAME: allocations are kept in the store")
-	}
-	if o.Audit == "" && (o.OwnerColumn != "" || len(o.TeamManagers) > 0 || o.DueDays != 0 || o.Period != "") {
-		return usagef("--owner-column, --team-manager, --due and --period go with --audit NAME: they are kept with the audit")
-	}
 	for _, x := range o.TeamManagers {
 		if k, v, ok := strings.Cut(x, "="); !ok || strings.TrimSpace(k) == "" || strings.TrimSpace(v) == "" {
 			return usagef("--team-manager %q: write \"TEAM=MANAGER\", e.g. \"Salisbury CIN=J. Smith\"", x)
@@ -274,11 +268,16 @@ func (o *sampleOptions) drawRequest(g *globalOptions) (audit.DrawRequest, error)
 		FollowUp:      audit.OwnerRule{Column: o.OwnerColumn, TeamManagers: keyValues(o.TeamManagers), DueDays: o.DueDays},
 		Auditors:      o.Alloc.Auditors, Rules: o.Alloc.rules(),
 	}
-	fs, err := o.Factors.spec(g.Now(), o.Alloc.WorkerColumn, o.Alloc.TeamColumn)
-	if err != nil {
-		return r, err
+	if fr := o.Factors.request(g.Now(), o.Alloc.WorkerColumn, o.Alloc.TeamColumn); fr != nil {
+		if err := fr.Check(); err != nil {
+			return r, &usageError{err}
+		}
+		fs, err := fr.Spec()
+		if err != nil {
+			return r, err
+		}
+		r.Factors = fs
 	}
-	r.Factors = fs
 	if o.Percent != "" {
 		p, err := rateFlag("percent", rate.PercentOf, o.Percent)
 		if err != nil {

@@ -67,7 +67,7 @@ is marked incomplete in every format.`,
 }
 
 func runTrend(ctx context.Context, o *trendOptions, g *globalOptions) error {
-	c, err := commonReportFlags(g, o.Format, o.Out, o.Confidence, o.Method)
+	c, err := commonReportFlags(g, o.Format, o.Out, report.FigureRequest{Confidence: o.Confidence, Method: o.Method})
 	if err != nil {
 		return err
 	}

@@ -46,6 +46,7 @@ const (
 	IncludeNames  Name = "include_names"
 	By            Name = "by"
 	Auditors      Name = "auditors"
+	AuditorTeams  Name = "auditor_teams"
 	WorkerColumn  Name = "worker_column"
 	TeamColumn    Name = "team_column"
 	OwnerColumn   Name = "owner_column"
@@ -56,9 +57,13 @@ const (
 	Force         Name = "force"
 	FailOn        Name = "fail_on"
 	Confidence    Name = "confidence"
+	Method        Name = "method"
 	NewAuditor    Name = "new_auditor"
 	DateOrder     Name = "date_order"
 	Marking       Name = "marking"
+	Contact       Name = "contact"
+	ReturnBy      Name = "return_by"
+	TeamManagers  Name = "follow_up.team_managers"
 	DueDays       Name = "follow_up.due_days"
 	Period        Name = "period"
 
@@ -92,7 +97,9 @@ var flags = map[Name]string{
 	Exclude:      "--exclude-audited-within",
 	IncludeNames: "--include-names",
 	FailOn:       "--on",
+	AuditorTeams: "--auditor-team",
 	DueDays:      "--due",
+	TeamManagers: "--team-manager",
 
 	Tolerable:      "--tolerable",
 	PlanConfidence: "--confidence",
@@ -116,6 +123,7 @@ var flags = map[Name]string{
 var keys = map[Name]string{
 	WorkerColumn: "conflicts.worker_column",
 	TeamColumn:   "conflicts.team_column",
+	AuditorTeams: "conflicts.auditor_teams",
 	OwnerColumn:  "follow_up.owner_column",
 	Out:          "outputs.workbook",
 }

@@ -279,7 +279,7 @@ var cfbMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
 func openCFB(path string, f *os.File, size int64, opts OpenOptions) (zr *zip.Reader, err error) {
 	const hintNoPassword = "remove the password in Excel (File > Info > Protect Workbook), save, and try again"
 	if size > maxEncryptedSize {
-		_, encrypted, err := encryptedStreams(f, true, false) // the directory alone says which
+		_, encrypted, err := encryptedStreams(f, true) // the directory alone says which
 		if err == nil && !encrypted {
 			return nil, &InputError{Path: path, Msg: "this is an old-style .xls workbook", Hint: "save it as .xlsx or CSV and try again"}
 		}
@@ -290,7 +290,7 @@ func openCFB(path string, f *os.File, size int64, opts OpenOptions) (zr *zip.Rea
 	if _, err := f.ReadAt(raw, 0); err != nil {
 		return nil, &InputError{Path: path, Msg: "cannot read the file", Err: err}
 	}
-	ef, encrypted, err := encryptedStreams(bytes.NewReader(raw), false, false)
+	ef, encrypted, err := encryptedStreams(bytes.NewReader(raw), false)
 	var dmg *errDamagedEncryption
 	switch {
 	case errors.As(err, &dmg):
@@ -302,21 +302,20 @@ func openCFB(path string, f *os.File, size int64, opts OpenOptions) (zr *zip.Rea
 	}
 	m, err := parseEncryptionInfo(ef.info)
 	if err == nil {
-		password := opts.Password
-		switch {
+		var key []byte
+		switch password := opts.Password; {
 		case password == "":
-			password = defaultPassword
-			if err = checkPassword(m, password); errors.Is(err, errWrongPassword) {
+			if key, err = unlock(m, defaultPassword); errors.Is(err, errWrongPassword) {
 				return nil, (&InputError{Path: path, Msg: "the workbook is password-protected", Err: err}).WithHint(opt.Sprintf("give %s", opt.Password))
 			}
 		default:
-			err = checkPassword(m, password)
+			key, err = unlock(m, password)
 			if errors.Is(err, errWrongPassword) && password != defaultPassword {
 				// A workbook encrypted with Excel's default password
 				// opens without one: a password given needlessly does not
 				// stop it.
-				if checkPassword(m, defaultPassword) == nil {
-					password, err = defaultPassword, nil
+				if k, derr := unlock(m, defaultPassword); derr == nil {
+					key, err = k, nil
 				}
 			}
 			if errors.Is(err, errWrongPassword) {
@@ -325,7 +324,7 @@ func openCFB(path string, f *os.File, size int64, opts OpenOptions) (zr *zip.Rea
 		}
 		if err == nil {
 			var plain []byte
-			if plain, err = decryptWith(raw, ef, m, password); err == nil {
+			if plain, err = decryptWith(m, ef.pkg, key); err == nil {
 				zr, err = zip.NewReader(bytes.NewReader(plain), int64(len(plain)))
 				if err == nil || errors.Is(err, zip.ErrInsecurePath) {
 					return zr, nil
@@ -345,26 +344,26 @@ func openCFB(path string, f *os.File, size int64, opts OpenOptions) (zr *zip.Rea
 	return nil, &InputError{Path: path, Msg: "cannot decrypt the workbook: " + err.Error(), Hint: hintNoPassword, Err: err}
 }
 
-// checkPassword checks a password against the verifier, guarding against
-// panics on malformed input.
-func checkPassword(m *method, password string) (err error) {
+// unlock derives the key from a password and checks it against the
+// verifier, guarding against panics on malformed input.
+func unlock(m *method, password string) (key []byte, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = damaged("%v", r)
+			key, err = nil, damaged("%v", r)
 		}
 	}()
-	return m.check(password)
+	return m.key(password)
 }
 
-// decryptWith decrypts the package with a password, guarding against
-// panics on malformed input.
-func decryptWith(raw []byte, ef encryptedFile, m *method, password string) (plain []byte, err error) {
+// decryptWith decrypts the package with the key, guarding against panics
+// on malformed input.
+func decryptWith(m *method, pkg, key []byte) (plain []byte, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			plain, err = nil, damaged("%v", r)
 		}
 	}()
-	return decryptPackage(raw, ef, m, password)
+	return m.decrypt(pkg, key)
 }
 
 // newXLSXBook reads the workbook structure of an opened zip.

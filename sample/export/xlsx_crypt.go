@@ -19,7 +19,6 @@ import (
 	"unicode/utf16"
 
 	"github.com/richardlehane/mscfb"
-	"github.com/xuri/excelize/v2"
 )
 
 // Encrypted workbooks (MS-OFFCRYPTO). An encrypted .xlsx is a Compound File
@@ -27,31 +26,35 @@ import (
 // the password and which cipher is used, and EncryptedPackage, the
 // workbook's zip, encrypted. Excel, LibreOffice, Apache POI and
 // msoffcrypto-tool encrypt with AES, described either in XML ("agile",
-// EncryptionInfo version 4.4) or in a binary header ("standard", x.2);
-// excelize's Decrypt decrypts both. This file does what Decrypt does not:
+// EncryptionInfo version 4.4) or in a binary header ("standard", x.2).
 //
-//   - it checks the password against the verifier first, so that a wrong
-//     password is called wrong (Decrypt returns whatever the wrong key
-//     makes of the package);
-//   - it names a method caseaudit cannot decrypt (RC2, RC4, DESX, CFB
-//     chaining, a certificate instead of a password, a third-party method)
-//     instead of calling the workbook damaged;
-//   - it decrypts the agile packages Decrypt would misread or does not know
-//     (see parseAgile);
-//   - it reads a compound file whose directory records EncryptedPackage as
-//     longer than its sectors hold, as ExtenXLS writes them, when the
-//     sectors hold the whole package.
+// The key is derived from the password here, once, and used both to check
+// the password against the verifier (so that a wrong password is called
+// wrong) and to decrypt. excelize's Decrypt takes only a password: calling
+// it would derive the key again, with an allocation per hash round (100,000
+// SHA-512 rounds for what Excel writes, several times the cost of the rest
+// of opening a workbook), and it checks no verifier, spins the password
+// with the data's hash where Apache POI's 60320-protected.xlsx (from a bug
+// report) uses SHA-512 for the password and SHA-1 for the data, takes
+// every byte of a 192-bit key stored padded (ExcelDataReader's
+// agile_AES192_SHA512_CBC files), and knows no DES or 3DES (Apache POI
+// writes them on request: ExcelDataReader's
+// agile_DES_MD5_CBC_pwd_password.xlsx and
+// agile_DESede_SHA384_CBC_pwd_password.xlsx). What is left after the key is
+// a loop of CBC segments (agile) or ECB blocks (standard).
 //
-// A workbook "protected" against editing only is encrypted with Excel's
-// well-known default password, VelvetSweatshop, and opens in Excel without
-// a password: it is tried first when no password is given.
+// A method caseaudit cannot decrypt (RC2, RC4, CFB chaining, a certificate
+// instead of a password, a third-party method) is refused by name rather
+// than called damaged. A workbook "protected" against editing only is
+// encrypted with Excel's well-known default password, VelvetSweatshop, and
+// opens in Excel without a password: it is tried first when no password is
+// given.
 
 // defaultPassword is the password Excel encrypts with when a workbook is
 // protected for editing only ("read-only recommended" and the like).
 const defaultPassword = "VelvetSweatshop"
 
-// maxSpinCount is the largest spin count MS-OFFCRYPTO allows (and excelize
-// accepts).
+// maxSpinCount is the largest spin count MS-OFFCRYPTO allows.
 const maxSpinCount = 10_000_000
 
 var errWrongPassword = errors.New("wrong password")
@@ -73,23 +76,23 @@ func damaged(format string, a ...any) error {
 
 // encryptedFile is what the compound file says of its encryption.
 type encryptedFile struct {
-	info      []byte // EncryptionInfo
-	plainSize uint64 // the size of the zip, EncryptedPackage's first 8 bytes
-	recorded  int64  // EncryptedPackage's size as the directory records it
-	pkg       []byte // EncryptedPackage as far as its sectors go, when asked for
+	info []byte // EncryptionInfo
+	pkg  []byte // EncryptedPackage as far as its sectors go
 }
 
 // cfbPiece is the size in which streams are read: mscfb reads nothing of a
 // Read whose sector chain ends early, so a stream recorded as longer than
-// its chain is read piece by piece up to where the chain ends. Sectors
-// (512 or 4,096 bytes) and mini sectors (64) are whole numbers of pieces.
+// its chain is read piece by piece up to where the chain ends. ExtenXLS
+// records EncryptedPackage so (Apache POI's test file extenxls_pwd123.xlsx:
+// 7,848 bytes recorded, 6,144 held, a package of 6,083); the package is
+// whole when the sectors hold it, which decrypt checks. Sectors (512 or
+// 4,096 bytes) and mini sectors (64) are whole numbers of pieces.
 const cfbPiece = 512
 
-// encryptedStreams reads the EncryptionInfo stream of a Compound File, and
-// of EncryptedPackage its size and first 8 bytes, or all of it with
-// wholePackage; found is false when it holds neither (a legacy .xls).
-// With headerOnly it only looks for them.
-func encryptedStreams(r io.ReaderAt, headerOnly, wholePackage bool) (ef encryptedFile, found bool, err error) {
+// encryptedStreams reads the EncryptionInfo and EncryptedPackage streams
+// of a Compound File; found is false when it holds neither (a legacy
+// .xls). With headerOnly it only looks for them.
+func encryptedStreams(r io.ReaderAt, headerOnly bool) (ef encryptedFile, found bool, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			ef, found, err = encryptedFile{}, false, fmt.Errorf("malformed compound file: %v", p)
@@ -101,33 +104,22 @@ func encryptedStreams(r io.ReaderAt, headerOnly, wholePackage bool) (ef encrypte
 	}
 	var haveInfo, havePkg bool
 	for entry, err := doc.Next(); err == nil; entry, err = doc.Next() {
+		var dst *[]byte
 		switch entry.Name {
 		case "EncryptionInfo":
-			found, haveInfo = true, true
-			if headerOnly {
-				continue
-			}
-			if ef.info, err = readStream(doc, entry.Size, entry.Size); err != nil || int64(len(ef.info)) < entry.Size {
-				return ef, true, damaged("stream EncryptionInfo is cut short at %d bytes", len(ef.info))
-			}
+			dst, haveInfo = &ef.info, true
 		case "EncryptedPackage":
-			found, havePkg = true, true
-			ef.recorded = entry.Size
-			if headerOnly {
-				continue
-			}
-			n := int64(8)
-			if wholePackage {
-				n = entry.Size
-			}
-			head, err := readStream(doc, min(n, entry.Size), n)
-			if err != nil || len(head) < 8 {
-				return ef, true, damaged("stream EncryptedPackage is cut short at %d bytes", len(head))
-			}
-			ef.plainSize = binary.LittleEndian.Uint64(head)
-			if wholePackage {
-				ef.pkg = head
-			}
+			dst, havePkg = &ef.pkg, true
+		default:
+			continue
+		}
+		found = true
+		if headerOnly {
+			continue
+		}
+		*dst, err = readStream(doc, entry.Size)
+		if err != nil || len(*dst) < 8 || dst == &ef.info && int64(len(ef.info)) < entry.Size {
+			return ef, true, damaged("stream %s is cut short at %d bytes", entry.Name, len(*dst))
 		}
 	}
 	if found && (!haveInfo || !havePkg) {
@@ -136,17 +128,17 @@ func encryptedStreams(r io.ReaderAt, headerOnly, wholePackage bool) (ef encrypte
 	return ef, found, nil
 }
 
-// readStream reads up to n bytes of the current stream (size is its
-// recorded size, which bounds what is allocated), stopping without an
-// error where its sector chain ends; err is set when nothing could be read.
-func readStream(doc *mscfb.Reader, n, size int64) ([]byte, error) {
-	if n < 0 || size < 0 {
+// readStream reads the current stream up to its recorded size, stopping
+// without an error where its sector chain ends; err is set when nothing
+// could be read.
+func readStream(doc *mscfb.Reader, size int64) ([]byte, error) {
+	if size < 0 {
 		return nil, damaged("a stream of negative size")
 	}
-	buf := make([]byte, 0, min(n, 64<<20))
+	buf := make([]byte, 0, min(size, 64<<20))
 	piece := make([]byte, cfbPiece)
-	for int64(len(buf)) < n {
-		k, err := doc.Read(piece[:min(cfbPiece, n-int64(len(buf)))])
+	for int64(len(buf)) < size {
+		k, err := doc.Read(piece[:min(cfbPiece, size-int64(len(buf)))])
 		buf = append(buf, piece[:k]...)
 		if err != nil {
 			if len(buf) == 0 && err != io.EOF {
@@ -161,19 +153,21 @@ func readStream(doc *mscfb.Reader, n, size int64) ([]byte, error) {
 	return buf, nil
 }
 
-// method is a parsed EncryptionInfo, as far as the verifier needs it.
+// method is a parsed EncryptionInfo.
 type method struct {
-	agile                      bool
-	hash                       string // agile: the password key's hash
-	spinCount                  int
-	keyBits, saltSize, hashLen int
-	salt                       []byte
-	verifier, verifierHash     []byte // encrypted
-	// Agile, for the packages excelize misreads (see parseAgile).
-	own         bool
-	cipher      string // AES, DES or 3DES
-	blockSize   int
-	keyValue    []byte // the package key, encrypted
+	agile     bool
+	cipher    string // AES, DES or 3DES
+	blockSize int
+	// The password key: its hash, spin count, size, salt, and the
+	// verifier encrypted with it.
+	hash                   string
+	spinCount, keyBits     int
+	salt                   []byte
+	verifier, verifierHash []byte
+	saltSize, hashLen      int // agile: the verifier's bytes that count
+	// Agile: the package key, encrypted with the password key, and what
+	// makes each segment's IV.
+	keyValue    []byte
 	dataHash    string
 	dataKeyBits int
 	dataSalt    []byte
@@ -199,7 +193,8 @@ func parseEncryptionInfo(info []byte) (*method, error) {
 }
 
 // parseStandard reads standard encryption: an EncryptionHeader and an
-// EncryptionVerifier after the version and flags. Its hash is SHA-1.
+// EncryptionVerifier after the version and flags. Its hash is SHA-1,
+// spun 50,000 times.
 func parseStandard(info []byte) (*method, error) {
 	if len(info) < 12 {
 		return nil, damaged("no encryption header")
@@ -226,7 +221,8 @@ func parseStandard(info []byte) (*method, error) {
 	if len(v) < 4+16+16+4+32 || binary.LittleEndian.Uint32(v[0:4]) != 16 {
 		return nil, damaged("encryption verifier of %d bytes", len(v))
 	}
-	return &method{keyBits: keyBits, salt: v[4:20], verifier: v[20:36], verifierHash: v[40:72]}, nil
+	return &method{cipher: "AES", blockSize: aes.BlockSize, hash: "sha1", spinCount: 50000, keyBits: keyBits,
+		salt: v[4:20], verifier: v[20:36], verifierHash: v[40:72]}, nil
 }
 
 // The agile EncryptionInfo XML, as far as it is needed.
@@ -255,18 +251,8 @@ type agileAttrs struct {
 	EncryptedKeyValue          string `xml:"encryptedKeyValue,attr"`
 }
 
-// parseAgile reads agile encryption, and refuses what excelize's Decrypt
-// cannot decrypt: a cipher other than AES in CBC chaining, a hash it does
-// not know, a password key encryptor that is not the first (Decrypt uses
-// the first). Three kinds of package it would misread are decrypted here
-// (own), with the same CBC steps: a password key hashed otherwise than the
-// data (Decrypt spins the password with the data's hash; Apache POI's test
-// file 60320-protected.xlsx, from a bug report, has SHA-512 and SHA-1), a
-// package key stored in more bytes than it has (Decrypt takes them all;
-// AES-192, as in ExcelDataReader's agile_AES192_SHA512_CBC test files),
-// and DES or 3DES, which Decrypt does not know (Apache POI writes them on
-// request: ExcelDataReader's agile_DES_MD5_CBC_pwd_password.xlsx and
-// agile_DESede_SHA384_CBC_pwd_password.xlsx).
+// parseAgile reads agile encryption: AES, DES or 3DES in CBC chaining,
+// with the password key encryptor first (as every producer writes it).
 func parseAgile(b []byte) (*method, error) {
 	var x agileXML
 	if err := newPartDecoder(bytes.NewReader(b)).Decode(&x); err != nil {
@@ -293,9 +279,9 @@ func parseAgile(b []byte) (*method, error) {
 	if k.SpinCount < 0 || k.SpinCount > maxSpinCount {
 		return nil, damaged("spin count %d", k.SpinCount)
 	}
-	m := &method{agile: true, hash: strings.ToLower(k.HashAlgorithm), spinCount: k.SpinCount, keyBits: k.KeyBits,
-		saltSize: k.SaltSize, hashLen: k.HashSize, dataHash: strings.ToLower(kd.HashAlgorithm), dataKeyBits: kd.KeyBits,
-		cipher: k.CipherAlgorithm, blockSize: k.BlockSize}
+	m := &method{agile: true, cipher: k.CipherAlgorithm, blockSize: k.BlockSize, hash: strings.ToLower(k.HashAlgorithm),
+		spinCount: k.SpinCount, keyBits: k.KeyBits, saltSize: k.SaltSize, hashLen: k.HashSize,
+		dataHash: strings.ToLower(kd.HashAlgorithm), dataKeyBits: kd.KeyBits}
 	for _, f := range []struct {
 		dst *[]byte
 		src string
@@ -306,20 +292,18 @@ func parseAgile(b []byte) (*method, error) {
 			return nil, damaged("a key value is not base64")
 		}
 	}
-	// The key encryptor's salt is the IV of its verifier and key (excelize
-	// takes it whole).
+	// The key encryptor's salt is the IV of its verifier and key.
 	bs := m.blockSize
 	if len(m.salt) != bs || len(m.dataSalt) == 0 || m.saltSize <= 0 || m.saltSize > len(m.verifier) ||
 		m.hashLen <= 0 || m.hashLen > len(m.verifierHash) || len(m.keyValue) < m.dataKeyBits/8 ||
 		len(m.verifier)%bs != 0 || len(m.verifierHash)%bs != 0 || len(m.keyValue)%bs != 0 {
 		return nil, damaged("verifier of %d and %d bytes", len(m.verifier), len(m.verifierHash))
 	}
-	m.own = m.cipher != "AES" || m.hash != m.dataHash || len(m.keyValue) != m.dataKeyBits/8
 	return m, nil
 }
 
 // agileCipher checks one set of agile attributes: AES (or DES, 3DES) in
-// CBC chaining, with a hash excelize knows.
+// CBC chaining, with a hash the producers use.
 func agileCipher(a agileAttrs) error {
 	c := a.CipherAlgorithm
 	want, known := map[string]struct{ block, keyMin, keyMax int }{
@@ -341,7 +325,7 @@ func agileCipher(a agileAttrs) error {
 	return nil
 }
 
-// block makes the agile cipher with key.
+// block makes the cipher with key.
 func (m *method) block(key []byte) (cipher.Block, error) {
 	switch m.cipher {
 	case "DES":
@@ -352,8 +336,8 @@ func (m *method) block(key []byte) (cipher.Block, error) {
 	return aes.NewCipher(key)
 }
 
-// newHash makes the hash an agile EncryptionInfo names, of those excelize
-// and the producers have in common.
+// newHash makes the hash an agile EncryptionInfo names, of those the
+// producers write.
 func newHash(name string) hash.Hash {
 	switch strings.ToLower(name) {
 	case "sha1":
@@ -388,20 +372,21 @@ func passwordUTF16(password string) []byte {
 }
 
 // spin hashes the salt and password, then the result spinCount times with
-// an iterator (MS-OFFCRYPTO 2.3.4.7 and 2.3.4.11).
+// an iterator before it (MS-OFFCRYPTO 2.3.4.7 and 2.3.4.11). The iterator
+// and the hash share one buffer that each round's hash is written back
+// into: the loop allocates nothing, and is most of the time a workbook
+// takes to open.
 func spin(h hash.Hash, salt []byte, password string, spinCount int) []byte {
 	h.Write(salt)
 	h.Write(passwordUTF16(password))
-	sum := h.Sum(nil)
-	var iter [4]byte
+	buf := h.Sum(make([]byte, 4, 4+h.Size()))
 	for i := range spinCount {
-		binary.LittleEndian.PutUint32(iter[:], uint32(i))
+		binary.LittleEndian.PutUint32(buf, uint32(i))
 		h.Reset()
-		h.Write(iter[:])
-		h.Write(sum)
-		sum = h.Sum(sum[:0])
+		h.Write(buf)
+		h.Sum(buf[:4])
 	}
-	return sum
+	return buf[4:]
 }
 
 // The block keys of the agile password key encryptor.
@@ -411,45 +396,17 @@ var (
 	blockKeyValue      = []byte{0x14, 0x6e, 0x0b, 0xe7, 0xab, 0xac, 0xd0, 0xd6}
 )
 
-// check says whether password is the workbook's: errWrongPassword when the
-// verifier says it is not.
-func (m *method) check(password string) error {
-	if m.agile {
-		_, err := m.agileKey(password)
-		return err
-	}
-	// Standard: the key is derived from the spun hash (2.3.4.7), and the
-	// verifier's SHA-1 is encrypted with it (2.3.4.9).
-	h := sha1.New()
-	sum := spin(h, m.salt, password, 50000)
-	h.Reset()
-	h.Write(sum)
-	h.Write([]byte{0, 0, 0, 0})
-	final := h.Sum(nil)
-	derive := func(c byte) []byte {
-		buf := bytes.Repeat([]byte{c}, 64)
-		for i, x := range final {
-			buf[i] ^= x
-		}
-		s := sha1.Sum(buf)
-		return s[:]
-	}
-	b, err := aes.NewCipher(append(derive(0x36), derive(0x5c)...)[:m.keyBits/8])
-	if err != nil {
-		return err
-	}
-	verifier, vhash := ecbDecrypt(b, m.verifier), ecbDecrypt(b, m.verifierHash)
-	if want := sha1.Sum(verifier); !bytes.Equal(want[:], vhash[:sha1.Size]) {
-		return errWrongPassword
-	}
-	return nil
-}
-
-// agileKey checks password against the agile verifier and returns the
-// package key (2.3.4.11 to 2.3.4.13).
-func (m *method) agileKey(password string) ([]byte, error) {
+// key derives the key from password once, checks it against the verifier
+// (errWrongPassword when it is not the workbook's), and returns the key
+// that decrypts the package.
+func (m *method) key(password string) ([]byte, error) {
 	h := newHash(m.hash)
 	sum := spin(h, m.salt, password, m.spinCount)
+	if !m.agile {
+		return m.standardKey(h, sum)
+	}
+	// Agile (2.3.4.11 to 2.3.4.13): a key per purpose, hashed from the
+	// spun hash and a block key, decrypts in CBC with the salt as the IV.
 	decrypt := func(blockKey, src []byte) ([]byte, error) {
 		h.Reset()
 		h.Write(sum)
@@ -482,23 +439,50 @@ func (m *method) agileKey(password string) ([]byte, error) {
 	return key[:m.dataKeyBits/8], nil
 }
 
-// decryptAgile decrypts an agile package that excelize would misread: in
-// segments of 4,096 bytes, each with the IV hashed from the data's salt
-// and the segment's number (2.3.4.15).
-func (m *method) decryptAgile(pkg []byte, password string) ([]byte, error) {
-	if len(pkg) < 8 {
-		return nil, damaged("package of %d bytes", len(pkg))
+// standardKey makes the standard key from the spun hash (2.3.4.7) and
+// checks the verifier, whose SHA-1 is encrypted with it (2.3.4.9).
+func (m *method) standardKey(h hash.Hash, sum []byte) ([]byte, error) {
+	h.Reset()
+	h.Write(sum)
+	h.Write([]byte{0, 0, 0, 0})
+	final := h.Sum(nil)
+	derive := func(c byte) []byte {
+		buf := bytes.Repeat([]byte{c}, 64)
+		for i, x := range final {
+			buf[i] ^= x
+		}
+		s := sha1.Sum(buf)
+		return s[:]
 	}
-	key, err := m.agileKey(password)
+	key := append(derive(0x36), derive(0x5c)...)[:m.keyBits/8]
+	b, err := aes.NewCipher(key)
 	if err != nil {
 		return nil, err
+	}
+	verifier, vhash := ecbDecrypt(b, m.verifier), ecbDecrypt(b, m.verifierHash)
+	if want := sha1.Sum(verifier); !bytes.Equal(want[:], vhash[:sha1.Size]) {
+		return nil, errWrongPassword
+	}
+	return key, nil
+}
+
+// decrypt decrypts the EncryptedPackage stream pkg with the key key
+// returned, and returns the zip: its size first, then the package, in ECB
+// (standard) or in segments of 4,096 bytes in CBC, each with the IV hashed
+// from the data's salt and the segment's number (agile, 2.3.4.15).
+func (m *method) decrypt(pkg, key []byte) ([]byte, error) {
+	size, bs := binary.LittleEndian.Uint64(pkg), uint64(m.blockSize)
+	if size > uint64(len(pkg)) || (size+bs-1)/bs*bs > uint64(len(pkg)-8) {
+		return nil, damaged("stream EncryptedPackage holds %d bytes for a package of %d", len(pkg)-8, size)
 	}
 	b, err := m.block(key)
 	if err != nil {
 		return nil, err
 	}
-	data := pkg[8:]
-	data = data[:len(data)-len(data)%m.blockSize]
+	data := pkg[8 : 8+(size+bs-1)/bs*bs]
+	if !m.agile {
+		return ecbDecrypt(b, data)[:size], nil
+	}
 	out := make([]byte, len(data))
 	h := newHash(m.dataHash)
 	for i, at := 0, 0; at < len(data); i, at = i+1, at+4096 {
@@ -508,7 +492,7 @@ func (m *method) decryptAgile(pkg []byte, password string) ([]byte, error) {
 		end := min(at+4096, len(data))
 		cipher.NewCBCDecrypter(b, fit(h.Sum(nil), m.blockSize)).CryptBlocks(out[at:end], data[at:end])
 	}
-	return out, nil
+	return out[:size], nil
 }
 
 func ecbDecrypt(b cipher.Block, src []byte) []byte {
@@ -517,83 +501,4 @@ func ecbDecrypt(b cipher.Block, src []byte) []byte {
 		b.Decrypt(out[i:], src[i:])
 	}
 	return out
-}
-
-// decryptPackage decrypts the workbook raw, whose streams are ef and whose
-// method is m, with a password the verifier accepted, and returns the zip.
-func decryptPackage(raw []byte, ef encryptedFile, m *method, password string) ([]byte, error) {
-	var plain []byte
-	var err error
-	if m.own {
-		whole, _, rerr := encryptedStreams(bytes.NewReader(raw), false, true)
-		if rerr != nil {
-			return nil, rerr
-		}
-		plain, err = m.decryptAgile(whole.pkg, password)
-	} else {
-		plain, err = excelize.Decrypt(raw, &excelize.Options{Password: password})
-		if err != nil {
-			// excelize reads a stream to the length the directory records.
-			// When the sectors of EncryptedPackage end earlier but still
-			// hold the whole package, the entry is given that length.
-			fixed, ferr := withPackageLength(raw, ef)
-			if ferr != nil {
-				return nil, ferr
-			}
-			plain, err = excelize.Decrypt(fixed, &excelize.Options{Password: password})
-		}
-	}
-	if err != nil {
-		return nil, damaged("%v", err)
-	}
-	if uint64(len(plain)) < ef.plainSize {
-		return nil, damaged("package decrypts to %d bytes of %d", len(plain), ef.plainSize)
-	}
-	return plain[:ef.plainSize], nil
-}
-
-// withPackageLength returns a copy of raw whose directory records
-// EncryptedPackage as just long enough for its package (8 bytes of size,
-// then whole AES blocks), when its sectors hold that much. mscfb does not
-// say where a directory entry is, so it is found by name, type and
-// recorded size: directory entries are 128 bytes, at offsets that are
-// multiples of 128 in either sector size, and exactly one must match.
-func withPackageLength(raw []byte, ef encryptedFile) ([]byte, error) {
-	whole, _, err := encryptedStreams(bytes.NewReader(raw), false, true)
-	if err != nil {
-		return nil, err
-	}
-	need := 8 + (ef.plainSize+aes.BlockSize-1)/aes.BlockSize*aes.BlockSize
-	have := uint64(len(whole.pkg))
-	if ef.plainSize > uint64(len(raw)) || have < need || have == uint64(ef.recorded) {
-		return nil, damaged("stream EncryptedPackage holds %d bytes of the %d its package needs", have, need)
-	}
-	const miniStreamCutoff = 4096
-	if need < miniStreamCutoff {
-		// A shorter length would move the stream to the mini stream.
-		return nil, damaged("stream EncryptedPackage is recorded as %d bytes and holds %d", ef.recorded, have)
-	}
-	name := []byte(string(passwordUTF16("EncryptedPackage\x00")))
-	at := -1
-	for off := 512; off+128 <= len(raw); off += 128 {
-		e := raw[off : off+128]
-		if !bytes.HasPrefix(e, name) || e[64] != byte(len(name)) || e[65] != 0 || e[66] != 2 ||
-			int64(binary.LittleEndian.Uint32(e[120:124])) != ef.recorded&0xFFFFFFFF {
-			continue
-		}
-		if at >= 0 {
-			at = -2
-			break
-		}
-		at = off
-	}
-	if at < 0 {
-		return nil, damaged("stream EncryptedPackage is recorded as %d bytes and holds %d", ef.recorded, have)
-	}
-	fixed := bytes.Clone(raw)
-	binary.LittleEndian.PutUint32(fixed[at+120:], uint32(need))
-	if binary.LittleEndian.Uint16(raw[26:28]) > 3 {
-		binary.LittleEndian.PutUint32(fixed[at+124:], 0)
-	}
-	return fixed, nil
 }

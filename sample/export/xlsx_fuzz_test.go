@@ -4,7 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
-	"crypto/aes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -118,11 +118,12 @@ func FuzzEncryptionInfo(f *testing.F) {
 		if err != nil || m.agile && m.spinCount > 1000 {
 			return
 		}
-		if m.check("x") != nil || !m.agile {
+		key, err := m.key("x")
+		if err != nil || len(pkg) < 8 {
 			return
 		}
-		if out, err := m.decryptAgile(pkg, "x"); err == nil && len(out) < len(pkg)-8-aes.BlockSize {
-			t.Fatalf("%d bytes out of %d", len(out), len(pkg))
+		if out, err := m.decrypt(pkg, key); err == nil && uint64(len(out)) != binary.LittleEndian.Uint64(pkg) {
+			t.Fatalf("%d bytes out of a package of %d", len(out), binary.LittleEndian.Uint64(pkg))
 		}
 	})
 }
