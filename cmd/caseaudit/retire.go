@@ -125,7 +125,7 @@ func runRetire(ctx context.Context, o *retireOptions, g *globalOptions) error {
 		if err != nil {
 			return err
 		}
-		c, err := commonReportFlags(g, "", "", "", "")
+		c, err := commonReportFlags(g, "", "", report.FigureRequest{})
 		if err != nil {
 			return err
 		}
