@@ -253,6 +253,14 @@ var duties = map[Duty]duty{
 				return ""
 			}
 			return "the case is not hers: an auditor looks up only the cases allocated to her or audited by her"
+		},
+		// Whoever may look up any case: not the other auditors, who may
+		// look up only their own.
+		who: func(c CaseFacts, r Roster) string {
+			if n := r.names(QA, Governance); len(n) > 0 {
+				return "ask " + orList(n)
+			}
+			return refusalf("ask a person with the qa or the governance role")
 		}},
 }
 

@@ -52,6 +52,52 @@ type CaseRecord struct {
 	// asking may not see (an auditor sees only the audits where the case
 	// is hers).
 	Withheld int `json:"withheld_audits"`
+	// Retired lists the audits retired under the store's retention
+	// period: they keep no case IDs, so whether they held this case can no
+	// longer be said.
+	Retired []RetiredRef `json:"retired_audits"`
+}
+
+// RetiredRef names a retired audit in a case's record.
+type RetiredRef struct {
+	Audit   string `json:"audit"`
+	Period  string `json:"period"`
+	Retired string `json:"retired"` // the date, yyyy-mm-dd
+}
+
+// retiredRefs names the store's retired audits.
+func retiredRefs(ctx context.Context, tx *store.Tx) ([]RetiredRef, error) {
+	log, err := tx.Log(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ret, err := retiredOf(log)
+	if err != nil {
+		return nil, err
+	}
+	out := []RetiredRef{}
+	for _, r := range ret {
+		out = append(out, RetiredRef{Audit: r.Summary.Audit, Period: r.Summary.Period, Retired: r.At.UTC().Format("2006-01-02")})
+	}
+	return out, nil
+}
+
+// retiredSentence says what retired audits mean for a look-up ("" when
+// there are none).
+func retiredSentence(rs []RetiredRef) string {
+	if len(rs) == 0 {
+		return ""
+	}
+	names := make([]string, len(rs))
+	for i, r := range rs {
+		names[i] = fmt.Sprintf("%q (%s, retired %s)", r.Audit, r.Period, r.Retired)
+	}
+	verb, obj := "it keeps", "it"
+	if len(rs) > 1 {
+		verb, obj = "they keep", "them"
+	}
+	return fmt.Sprintf("the store also held %s, retired under its retention period; %s no case IDs, so whether the case was in %s cannot be said",
+		strings.Join(names, ", "), verb, obj)
 }
 
 // Entries is the number of trail entries the record lists.
@@ -175,18 +221,21 @@ func (s *Store) LookUp(ctx context.Context, req LookUpRequest) (*CaseRecord, err
 		if err != nil {
 			return err
 		}
-		// An audit retired under a retention period keeps no case IDs, so
-		// it cannot say whether it held this one: what the record can say
-		// of retired audits (how many, their periods, when they were
-		// retired) belongs beside the audits listed here.
 		caseID, err := matchCase(ctx, tx, audits, id)
 		if err != nil {
 			return err
 		}
+		retired, err := retiredRefs(ctx, tx)
+		if err != nil {
+			return err
+		}
 		if caseID == "" {
+			if r := retiredSentence(retired); r != "" {
+				return errorf(ErrNotFound, "no entry in this store (%s) for case %q: no audit in it sampled the case; %s", s.Path(), id, r)
+			}
 			return errorf(ErrNotFound, "no entry in this store (%s) for case %q: no audit in it sampled the case", s.Path(), id)
 		}
-		rec := &CaseRecord{Case: caseID, Store: s.Path(), Names: req.Names, Audits: []CaseAudit{}}
+		rec := &CaseRecord{Case: caseID, Store: s.Path(), Names: req.Names, Audits: []CaseAudit{}, Retired: retired}
 		if caseID != id {
 			rec.Asked = id
 		}

@@ -167,6 +167,10 @@ func writeTrendCSV(w io.Writer, t *Trend) error {
 			fptr(p.Share), t.Method, fnum(t.Confidence), fptr(p.Lower), fptr(p.Upper),
 			strconv.FormatBool(p.Complete), strconv.FormatBool(p.SignedOff), p.Amended, strconv.FormatBool(p.SignedOffIncomplete)}
 		for _, g := range gradeNames() {
+			if p.Retired { // its sealed summary keeps no grades
+				row = append(row, "")
+				continue
+			}
 			row = append(row, inum(p.Grades[g]))
 		}
 		row = append(row, fptr(p.GoodOrBetter))

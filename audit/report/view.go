@@ -310,6 +310,10 @@ func trendTable(ps []TrendPoint, conf float64) *tbl {
 		row := []string{p.Audit + statusNote(p), p.Period, thousands(p.Audited), thousands(p.Flagged),
 			pctPtr(p.Share, nearest), ciText(p.Lower, p.Upper)}
 		for _, g := range gradeNames() {
+			if p.Retired { // its sealed summary keeps no grades
+				row = append(row, "—")
+				continue
+			}
 			row = append(row, thousands(p.Grades[g]))
 		}
 		t.Rows = append(t.Rows, row)

@@ -673,6 +673,10 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string, limit *float64)
 		}
 		vals := []any{name, p.Created.Format("2006-01-02"), p.Sampled, p.Audited, p.Flagged, pctCell{p.Share}, lowCell{p.Lower}, highCell{p.Upper}}
 		for _, g := range gradeNames() {
+			if p.Retired { // its sealed summary keeps no grades
+				vals = append(vals, "—")
+				continue
+			}
 			vals = append(vals, p.Grades[g])
 		}
 		vals = append(vals, pctCell{p.GoodOrBetter})

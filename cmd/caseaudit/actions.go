@@ -159,7 +159,7 @@ func runActionMove(ctx context.Context, o *actionMoveOptions, g *globalOptions, 
 	}
 	if kind == "respond" {
 		n := a.Responses[len(a.Responses)-1]
-		g.infof("recorded %s's response on %s (trail entry %d); the action is %s\n", n.By, a.Case, n.Seq, a.Status)
+		g.infof("recorded the response by %s on %s (trail entry %d); the action stays %s until QA closes it\n", n.By, a.Case, n.Seq, a.Status)
 	} else {
 		g.infof("closed the follow-up action on %s (trail entry %d)\n", a.Case, a.Closure.Seq)
 	}

@@ -89,15 +89,15 @@ func runCase(ctx context.Context, o *caseOptions, g *globalOptions) error {
 	case o.Format != "text" && o.Format != strings.TrimPrefix(ext, "."):
 		return usagef("--format %s with --out %s: the file's extension says the format", o.Format, o.Out)
 	}
-	person, err := g.declaredPerson(o.Role, usagef("give --role (qa, governance or auditor): QA and information governance look up any case, an auditor her own"))
-	if err != nil {
-		return err
-	}
 	st, err := g.openExistingStore(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	person, err := actingPerson(ctx, st, g, o.Role, usagef("give --role (qa, governance or auditor): QA and information governance look up any case, an auditor her own"))
+	if err != nil {
+		return err
+	}
 	r, err := st.LookUp(ctx, audit.LookUpRequest{Case: o.Case, Names: o.IncludeNames, Person: person})
 	if err != nil {
 		return err

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"strconv"
 
 	"github.com/caseaudit/caseaudit/audit"
@@ -65,15 +64,15 @@ func runRedact(ctx context.Context, o *redactOptions, g *globalOptions) error {
 	if o.Reason == "" {
 		return usagef("give --reason: why the text is erased (e.g. \"note names the wrong child\")")
 	}
-	person, err := g.declaredPerson(o.Role, usagef("give --role (qa or governance): only QA or information governance redacts"))
-	if err != nil {
-		return err
-	}
 	st, err := g.openExistingStore(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	person, err := actingPerson(ctx, st, g, o.Role, usagef("give --role (qa or governance): only QA or information governance redacts"))
+	if err != nil {
+		return err
+	}
 	r, err := st.Redact(ctx, audit.RedactRequest{Audit: o.Audit, Entry: o.Entry, Reason: o.Reason, Person: person})
 	if err != nil {
 		return err
@@ -85,25 +84,4 @@ func runRedact(ctx context.Context, o *redactOptions, g *globalOptions) error {
 	}
 	fmt.Fprintf(g.IO.Out, "%s\n", r.Sentence())
 	return nil
-}
-
-// declaredPerson is the person acting (--user, else $CASEAUDIT_USER, else
-// the login) in the role she declares with --role (the flag's value
-// given), else $CASEAUDIT_ROLE; missing is the error when neither names
-// one. With a people list the store decides by the login's own roles
-// whatever is declared.
-func (g *globalOptions) declaredPerson(flag string, missing error) (audit.Person, error) {
-	text := flag
-	if text == "" {
-		text = os.Getenv("CASEAUDIT_ROLE")
-	}
-	if text == "" {
-		return audit.Person{}, missing
-	}
-	role, err := audit.ParseRole(text)
-	if err != nil {
-		return audit.Person{}, usagef("--role: %v", err)
-	}
-	who := g.actor()
-	return audit.Person{Login: who, Name: who, Roles: []audit.Role{role}}, nil
 }

@@ -68,7 +68,7 @@ func runStoreRetention(ctx context.Context, o *retentionOptions, g *globalOption
 	changed := false
 	var ret *audit.Retention
 	if months > 0 {
-		p, err := actingPerson(ctx, st, g, o.Role, "set the retention period")
+		p, err := actingPerson(ctx, st, g, o.Role, usagef("give --role (qa or governance): only QA or information governance may set the retention period"))
 		if err != nil {
 			return err
 		}
@@ -114,7 +114,7 @@ func runStoreRetention(ctx context.Context, o *retentionOptions, g *globalOption
 // governance: with a people list, the login as the list knows her (her
 // roles decide); without one, the role declared with --role or
 // $CASEAUDIT_ROLE.
-func actingPerson(ctx context.Context, st *audit.Store, g *globalOptions, roleFlag, what string) (audit.Person, error) {
+func actingPerson(ctx context.Context, st *audit.Store, g *globalOptions, roleFlag string, missing error) (audit.Person, error) {
 	who := g.actor()
 	p, listed, err := st.Acting(ctx)
 	if err != nil {
@@ -131,7 +131,7 @@ func actingPerson(ctx context.Context, st *audit.Store, g *globalOptions, roleFl
 		roleText = os.Getenv("CASEAUDIT_ROLE")
 	}
 	if roleText == "" {
-		return audit.Person{}, usagef("give --role (qa or governance): only QA or information governance may %s", what)
+		return audit.Person{}, missing
 	}
 	role, err := audit.ParseRole(roleText)
 	if err != nil {

@@ -121,7 +121,7 @@ func runRetire(ctx context.Context, o *retireOptions, g *globalOptions) error {
 	}
 	retired := map[string]audit.RetiredAudit{}
 	if o.Apply {
-		p, err := actingPerson(ctx, st, g, o.Role, "retire audits")
+		p, err := actingPerson(ctx, st, g, o.Role, usagef("give --role (qa or governance): only QA or information governance may retire audits"))
 		if err != nil {
 			return err
 		}
