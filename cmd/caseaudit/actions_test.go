@@ -76,7 +76,7 @@ func TestActionsCommands(t *testing.T) {
 	}
 	// The team manager responds: no longer overdue; the QA officer closes the other.
 	code, _, errs = runCmd(t, "--db", db, "action", "respond", "July", c1, "--note", "Visited today", "--user", "K. Ward")
-	if code != 0 || !strings.Contains(errs, "recorded K. Ward's response") {
+	if code != 0 || !strings.Contains(errs, "recorded the response by K. Ward on ") {
 		t.Fatalf("respond: exit %d %s", code, errs)
 	}
 	if code, _, errs := runCmd(t, "--db", db, "actions", "--fail-on-overdue"); code != 0 {
