@@ -486,3 +486,56 @@ func TestDeadline(t *testing.T) {
 		t.Fatalf("a frozen server: %v", err)
 	}
 }
+
+// TestStatementModeByURL: no named prepared statement by default (a
+// transaction pooler would mix them up between clients); a direct
+// connection may ask for cached ones with pgx's default_query_exec_mode.
+func TestStatementModeByURL(t *testing.T) {
+	ctx := context.Background()
+	base := pgStore(t)
+	for _, c := range []struct {
+		param string
+		named bool
+	}{{"", false}, {"cache_statement", true}} {
+		where := base
+		if c.param != "" {
+			where += "&default_query_exec_mode=" + c.param
+		}
+		s, err := Open(ctx, where, Options{EnteredBy: "qa"})
+		if err != nil {
+			t.Fatalf("%q: %v", c.param, err)
+		}
+		id := newAudit(t, s, "mode"+c.param, 2)
+		for i := 0; i < 2; i++ {
+			err := s.Write(ctx, "recording", func(w *WriteTx) error {
+				ch, err := w.Chain(ctx, id, "mode"+c.param)
+				if err != nil {
+					return err
+				}
+				_, err = ch.Append(ctx, Draft{Kind: "finding", Case: "CR-1", Actor: "a", At: t0, Payload: map[string]any{"i": i}})
+				return err
+			})
+			if err != nil {
+				t.Fatalf("%q: recording: %v", c.param, err)
+			}
+		}
+		conn, err := s.DB().Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var one, n int
+		for i := 0; i < 2; i++ {
+			if err := conn.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM pg_catalog.pg_prepared_statements").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		conn.Close()
+		s.Close()
+		if (n > 0) != c.named {
+			t.Errorf("default_query_exec_mode %q: %d named prepared statements in the session, want named=%v", c.param, n, c.named)
+		}
+	}
+}

@@ -183,8 +183,11 @@ func pgConfig(conn, shown, schema string, timeout time.Duration) (*pgTarget, err
 	// (application_name, TimeZone): the schema, the lock timeout and the
 	// statement timeout are set for each transaction instead (setLocal),
 	// which survives transaction pooling. For the same reason no named
-	// prepared statement is ever made: each query goes as an unnamed
-	// statement in one round trip.
+	// prepared statement is made unless the store's URL asks for them
+	// (pgx's default_query_exec_mode=cache_statement, for a direct
+	// connection): each query goes as an unnamed statement in one round
+	// trip, parsed and planned every time, which costs a single recorder
+	// about 1 ms a finding.
 	rp := cfg.RuntimeParams
 	for _, k := range []string{"search_path", "lock_timeout", "statement_timeout", "options"} {
 		delete(rp, k)
@@ -193,7 +196,9 @@ func pgConfig(conn, shown, schema string, timeout time.Duration) (*pgTarget, err
 		rp["application_name"] = "caseaudit"
 	}
 	rp["TimeZone"] = "UTC"
-	cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
+	if !strings.Contains(conn, "default_query_exec_mode") {
+		cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
+	}
 	return &pgTarget{shown: shown, schema: schema, config: cfg, lockTimeout: timeout}, nil
 }
 
