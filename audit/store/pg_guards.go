@@ -187,6 +187,21 @@ END
 	// in place, is QA's or information governance's, by the store's group
 	// roles and, once the store has a people list, by the login's roles in
 	// it; never an auditor's, whatever privileges she has been given.
+	// text_check: a login adds free text only to an entry it entered
+	// itself, so that nobody can hang a text on a colleague's finding (which
+	// would then fail its commitment in verify for everyone).
+	{name: "text_check", returns: "trigger", lang: "plpgsql", body: `
+BEGIN
+	IF pg_catalog.pg_has_role(session_user, (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = TG_RELID), 'MEMBER') IS TRUE THEN
+		RETURN NEW;
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM {{S}}.trail t WHERE t.audit_id = NEW.audit_id AND t.seq = NEW.seq AND t.entered_by = session_user::text) THEN
+		RAISE EXCEPTION 'caseaudit: refused: the login % may add free text only to a trail entry it entered itself (entry % of audit %)', session_user, NEW.seq, NEW.audit_id
+			USING ERRCODE = '42501';
+	END IF;
+	RETURN NEW;
+END
+`},
 	{name: "redact_duty", returns: "trigger", lang: "plpgsql", definer: true, body: `
 DECLARE
 	n    bigint;
@@ -334,6 +349,7 @@ var pgGuardTriggers = []pgTrigger{
 	{"trail_text", "trail_text_erase_only", "BEFORE UPDATE", "text_erase_only", true},
 	{"trail_text", "trail_text_no_truncate", "BEFORE TRUNCATE", "refuse_change", false},
 	{"trail_text", "trail_text_redact_duty", "BEFORE UPDATE", "redact_duty", true},
+	{"trail_text", "trail_text_check", "BEFORE INSERT", "text_check", true},
 	{"trail_redaction", "trail_redaction_no_change", "BEFORE UPDATE", "refuse_change", true},
 	{"trail_redaction", "trail_redaction_no_truncate", "BEFORE TRUNCATE", "refuse_change", false},
 	{"trail_redaction", "trail_redaction_redact_duty", "BEFORE INSERT", "redact_duty", true},

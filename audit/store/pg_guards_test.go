@@ -170,6 +170,15 @@ func TestDatabaseRefusesForgedEntries(t *testing.T) {
 		t.Fatalf("the chain after a well-formed entry by hand: %v", err)
 	}
 
+	// Free text goes only on one's own entries: the auditor's own finding
+	// above takes a text row, the owner's first entry does not.
+	if _, err := aud.DB().Exec("INSERT INTO trail_text (audit_id, seq, field, salt, text) VALUES ($1, $2, 'note', 's', 'seen')", id, head.Seq+1); err != nil {
+		t.Errorf("an auditor's text on her own entry: %v", err)
+	}
+	if _, err := aud.DB().Exec("INSERT INTO trail_text (audit_id, seq, field, salt, text) VALUES ($1, 1, 'note', 's', 'planted')", id); err == nil || !strings.Contains(err.Error(), "only to a trail entry it entered itself") {
+		t.Errorf("an auditor's text on another's entry: %v", err)
+	}
+
 	// Malformed rows are refused even from the owner.
 	for _, q := range []string{
 		`INSERT INTO audit (name, created_at, seed, input_path, input_sha256, sheet, header_row, data_rows, filters, strata_column,
