@@ -498,7 +498,11 @@ func caseInAudit(a *Audit, row store.CaseRow, es []Entry, nm namer) (CaseAudit, 
 				return out, damaged(a, e, err)
 			}
 			ce.Owner, ce.Due, ce.Note = owner(p.Owner), p.Due, p.Note
-			ce.Summary = fmt.Sprintf("follow-up action opened by entry %d, owned by %s, due %s", p.Finding, owner(p.Owner), p.Due)
+			if p.Owner == "" || p.Owner == Unassigned {
+				ce.Summary = fmt.Sprintf("follow-up action opened by entry %d, with no owner yet, due %s", p.Finding, p.Due)
+			} else {
+				ce.Summary = fmt.Sprintf("follow-up action opened by entry %d, owned by %s, due %s", p.Finding, owner(p.Owner), p.Due)
+			}
 		case KindActionRespond, KindActionClose:
 			if !keep {
 				continue
