@@ -82,9 +82,11 @@ func retiredRefs(ctx context.Context, tx *store.Tx) ([]RetiredRef, error) {
 	return out, nil
 }
 
-// retiredSentence says what retired audits mean for a look-up ("" when
-// there are none).
-func retiredSentence(rs []RetiredRef) string {
+// RetiredNote says what retired audits mean for a look-up, as a clause
+// ("" when there are none): they keep no case IDs, so whether they held
+// the case cannot be said. The error for an unknown case and the record's
+// documents both say it.
+func RetiredNote(rs []RetiredRef) string {
 	if len(rs) == 0 {
 		return ""
 	}
@@ -230,7 +232,7 @@ func (s *Store) LookUp(ctx context.Context, req LookUpRequest) (*CaseRecord, err
 			return err
 		}
 		if caseID == "" {
-			if r := retiredSentence(retired); r != "" {
+			if r := RetiredNote(retired); r != "" {
 				return errorf(ErrNotFound, "no entry in this store (%s) for case %q: no audit in it sampled the case; %s", s.Path(), id, r)
 			}
 			return errorf(ErrNotFound, "no entry in this store (%s) for case %q: no audit in it sampled the case", s.Path(), id)

@@ -55,13 +55,8 @@ func (d *CaseDocument) Lead() []string {
 		out = append(out, fmt.Sprintf("%s this case where it is not yours: an auditor looks up only her own cases; QA or information governance sees them all.",
 			plural(r.Withheld, "1 more audit holds", thousands(r.Withheld)+" more audits hold")))
 	}
-	if len(r.Retired) > 0 {
-		names := make([]string, len(r.Retired))
-		for i, a := range r.Retired {
-			names[i] = fmt.Sprintf("%q (%s, retired %s)", a.Audit, a.Period, a.Retired)
-		}
-		out = append(out, fmt.Sprintf("The store also held %s, retired under its retention period: %s no case IDs, so whether this case was in %s cannot be said.",
-			strings.Join(names, ", "), plural(len(r.Retired), "it keeps", "they keep"), plural(len(r.Retired), "it", "them")))
+	if n := audit.RetiredNote(r.Retired); n != "" {
+		out = append(out, strings.ToUpper(n[:1])+n[1:]+".")
 	}
 	out = append(out, "Each item names its audit and trail entry: caseaudit history AUDIT "+r.Case+" shows the entries with their hashes, and caseaudit verify AUDIT checks them.")
 	return out
