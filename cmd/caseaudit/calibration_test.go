@@ -81,28 +81,11 @@ func TestCalibrationCommand(t *testing.T) {
 // fillModeration grades every case of a moderators' workbook as M. Moderator.
 func fillModeration(t *testing.T, path string) {
 	t.Helper()
-	f, err := excelize.OpenFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, _ := f.GetRows("Sample")
-	col := map[string]int{}
-	for i, h := range rows[0] {
-		col[h] = i + 1
-	}
-	for r := 2; r <= len(rows); r++ {
-		set := func(name, v string) {
-			cell, _ := excelize.CoordinatesToCellName(col[name], r)
-			f.SetCellStr("Sample", cell, v)
-		}
+	fillSample(t, path, path, func(_ int, set func(column, value string)) {
 		set("Moderator", "M. Moderator")
 		set("Grade", "Good")
 		set("Immediate attention", "No")
-	}
-	if err := f.Save(); err != nil {
-		t.Fatal(err)
-	}
+	})
 }
 
 // report --period pools the quarter's audits; exit 2 for a period it cannot

@@ -802,6 +802,19 @@ func TestHostileKillSampleOut(t *testing.T) {
 // fillWorkbook grades every case of an auditors' workbook, as auditors do.
 func fillWorkbook(t *testing.T, in, out string) int {
 	t.Helper()
+	return fillSample(t, in, out, func(r int, set func(column, value string)) {
+		set("Auditor", "A. Khan")
+		set("Grade", []string{"Good", "Inadequate", "Outstanding"}[r%3])
+		set("Immediate attention", map[bool]string{true: "Yes", false: "No"}[r%7 == 0])
+		set("Notes", fmt.Sprintf("read in full (%d)", r))
+	})
+}
+
+// fillSample fills each case row (r from 2) of a workbook's Sample sheet,
+// setting cells by their column's heading, and saves it as out; it returns
+// the number of cases.
+func fillSample(t *testing.T, in, out string, fill func(r int, set func(column, value string))) int {
+	t.Helper()
 	f, err := excelize.OpenFile(in)
 	if err != nil {
 		t.Fatal(err)
@@ -813,14 +826,10 @@ func fillWorkbook(t *testing.T, in, out string) int {
 		col[h] = i + 1
 	}
 	for r := 2; r <= len(rows); r++ {
-		set := func(name, v string) {
+		fill(r, func(name, v string) {
 			cell, _ := excelize.CoordinatesToCellName(col[name], r)
 			f.SetCellStr("Sample", cell, v)
-		}
-		set("Auditor", "A. Khan")
-		set("Grade", []string{"Good", "Inadequate", "Outstanding"}[r%3])
-		set("Immediate attention", map[bool]string{true: "Yes", false: "No"}[r%7 == 0])
-		set("Notes", fmt.Sprintf("read in full (%d)", r))
+		})
 	}
 	if err := f.SaveAs(out); err != nil {
 		t.Fatal(err)
