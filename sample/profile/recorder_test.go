@@ -3,8 +3,10 @@ package profile
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -110,8 +112,18 @@ func writeText(t *testing.T, text string) string {
 // Recording factors while drawing gives the population profile Read gives
 // in a read of its own (clean and messy exports, with filters), each
 // sampled case its worker's caseload in that population, and does not
-// change the sample.
+// change the sample: counting the rows on a goroutine of their own (with
+// more than one core) as on the reading one (with one).
 func TestRecorderAgreesWithRead(t *testing.T) {
+	for _, procs := range []int{1, 2} {
+		t.Run(fmt.Sprintf("GOMAXPROCS=%d", procs), func(t *testing.T) {
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+			recorderAgreesWithRead(t)
+		})
+	}
+}
+
+func recorderAgreesWithRead(t *testing.T) {
 	tl := "Referral Date..Assessment Completed<=45d"
 	for _, fl := range []struct {
 		name string
