@@ -49,7 +49,7 @@ type Recorder struct {
 
 // recorderBatchRows is the rows handed to the counting goroutine at a
 // time: enough that handing them over costs nothing beside counting them.
-const recorderBatchRows = 1024
+const recorderBatchRows = 512
 
 type keptRow struct {
 	match bool
@@ -160,7 +160,7 @@ func (r *Recorder) Row(num int, id string, match bool, cells []string) {
 		return
 	}
 	if r.work == nil && runtime.GOMAXPROCS(0) > 1 {
-		r.work, r.free, r.done = make(chan *rowBuffer, 2), make(chan *rowBuffer, 4), make(chan struct{})
+		r.work, r.free, r.done = make(chan *rowBuffer, 1), make(chan *rowBuffer, 2), make(chan struct{})
 		go func() {
 			defer close(r.done)
 			for b := range r.work {
