@@ -34,22 +34,30 @@ type Recorder struct {
 	// number: whether they met the filters and their cells, joined.
 	maybe map[int]keptRow
 	b     *rowBuffer // the rows gathered on the reading goroutine
-	// With more than one core the rows are counted on a goroutine of their
+	// With a core free the rows are counted on a goroutine of their
 	// own (count), a batch at a time, while the reader reads on: the
 	// counting then costs the read no time where a core is free, as it
 	// would if it ran between rows. work carries full batches to it, free
 	// brings them back; done is closed when it has counted the last one.
 	// The rows are counted in the order read either way.
-	work  chan *rowBuffer
-	free  chan *rowBuffer
-	done  chan struct{}
-	ended bool // Done was called: no row comes any more
-	err   error
+	work chan *rowBuffer
+	free chan *rowBuffer
+	done chan struct{}
+	// serial says the rows are counted on the reading goroutine: one core,
+	// or all of them busy, where a goroutine of their own would only take
+	// turns with the reader and add the cost of waking it.
+	serial bool
+	ended  bool // Done was called: no row comes any more
+	err    error
 }
+
+// countSerially says whether a Recorder counts the rows on the reading
+// goroutine (a variable, so that tests can choose).
+var countSerially = func() bool { return runtime.GOMAXPROCS(0) == 1 || export.CoresBusy() }
 
 // recorderBatchRows is the rows handed to the counting goroutine at a
 // time: enough that handing them over costs nothing beside counting them.
-const recorderBatchRows = 512
+const recorderBatchRows = 2048
 
 type keptRow struct {
 	match bool
@@ -159,7 +167,10 @@ func (r *Recorder) Row(num int, id string, match bool, cells []string) {
 	if !r.b.addMatch(num, id, match, cells) {
 		return
 	}
-	if r.work == nil && runtime.GOMAXPROCS(0) > 1 {
+	if r.work == nil && !r.serial {
+		r.serial = countSerially()
+	}
+	if r.work == nil && !r.serial {
 		r.work, r.free, r.done = make(chan *rowBuffer, 1), make(chan *rowBuffer, 2), make(chan struct{})
 		go func() {
 			defer close(r.done)
