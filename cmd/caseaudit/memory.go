@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"sync"
 )
 
 // Reading an export keeps what grows with it alive to the end (a
@@ -33,8 +34,15 @@ const liftAt = 0.85
 
 // capMemory sets the soft memory limit to limit bytes and lifts it after
 // the first collection that finds more than liftAt of it alive. GOMEMLIMIT
-// in the environment overrides it, as GOGC overrides gcPercent.
+// in the environment overrides it, as GOGC overrides gcPercent. Only the
+// first call in a process counts (tests run commands in one process).
 func capMemory(limit int64) {
+	capOnce.Do(func() { capMemoryNow(limit) })
+}
+
+var capOnce sync.Once
+
+func capMemoryNow(limit int64) {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return
 	}

@@ -27,13 +27,13 @@ func TestCapMemory(t *testing.T) {
 		return got
 	}
 
-	capMemory(1 << 40) // far above anything this test keeps alive
+	capMemoryNow(1 << 40) // far above anything this test keeps alive
 	if got := waitFor(0, 5); got != 1<<40 {
 		t.Fatalf("a cap well above what is alive: limit %d, want it kept", got)
 	}
 
 	kept := make([]byte, 64<<20) // 64 MB alive, above 85% of a 32 MB cap
-	capMemory(32 << 20)
+	capMemoryNow(32 << 20)
 	if got := waitFor(math.MaxInt64, 100); got != math.MaxInt64 {
 		t.Errorf("a cap below what is alive: limit %d, want it lifted", got)
 	}
