@@ -75,6 +75,8 @@ func exitCode(err error) int {
 		return ee.code
 	case errors.Is(err, audit.ErrDuty):
 		return exitDuty
+	case errors.Is(err, audit.ErrThreshold):
+		return exitThreshold
 	case errors.As(err, &ue):
 		return exitUsage
 	}
