@@ -25,3 +25,7 @@ var (
 // follow-up actions overdue when asked to fail on them — which a scripted
 // run tells apart from any other failure.
 var ErrThreshold = errors.New("threshold exceeded")
+
+// ErrNotVerified: an audit, or the store log keeping retired audits'
+// summaries, does not verify.
+var ErrNotVerified = errors.New("verification failed")
