@@ -95,7 +95,10 @@ func (r GrowRequest) Problems() []error {
 			opt.Form, opt.OwnerColumn, opt.TeamManagers, opt.DueDays, opt.Period, opt.ExcludeIDs, opt.Exclude))
 	}
 	if fs := also(factorOptions); len(fs) > 0 {
-		ps = append(ps, opt.Errorf(strings.Repeat("%s, ", len(fs)-1)+"%s: the factors are set when the audit is recorded; a grown audit measures its new cases' factors as its first draw did", fs...))
+		err := opt.Errorf("%s: the factors are set when the audit is recorded; a grown audit measures its new cases' factors as its first draw did",
+			opt.Sprintf(strings.Repeat("%s, ", len(fs)-1)+"%s", fs...))
+		err.(*opt.Error).Option = fs[0].(opt.Name) // the first given, for a face to point at
+		ps = append(ps, err)
 	}
 	if err := r.Rules.Check(r.Auditors); err != nil {
 		ps = append(ps, err)
