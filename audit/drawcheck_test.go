@@ -113,10 +113,7 @@ func TestGrowRequestProblems(t *testing.T) {
 	}
 	bad := GrowRequest{Rules: AllocationRules{AuditorTeams: map[string]string{"A. Khan": "North"}},
 		Also: []opt.Name{opt.Percent, opt.DueDays, opt.ExcludeIDs, opt.FactorsTimeliness, opt.Factors, opt.FactorsAsOf}}
-	want := []struct {
-		option      opt.Name
-		flags, keys string
-	}{
+	want := []optProblem{
 		{opt.Grow, "--grow must be a positive number (the cases to add)", "grow must be a positive number (the cases to add)"},
 		{opt.Grow, "--grow needs --audit NAME: the recorded audit whose sample grows", "grow needs audit_name NAME: the recorded audit whose sample grows"},
 		{opt.Grow, "--grow adds to a recorded sample; leave out --size and --percent", "grow adds to a recorded sample; leave out size and percent"},
@@ -127,19 +124,10 @@ func TestGrowRequestProblems(t *testing.T) {
 		{opt.AuditorTeams, "--auditor-team goes with --auditors", "conflicts.auditor_teams goes with auditors"},
 	}
 	ps := bad.Problems()
-	if len(ps) != len(want) {
-		t.Fatalf("%d problems, want %d: %v", len(ps), len(want), ps)
-	}
-	for i, w := range want {
-		e, ok := opt.As(ps[i])
-		if !ok || e.Option != w.option {
-			t.Errorf("problem %d (%v) does not name %s", i, ps[i], w.option)
-		}
-		if got := opt.Spell(ps[i], opt.Flags); got != w.flags {
-			t.Errorf("problem %d as flags: %q, want %q", i, got, w.flags)
-		}
+	wantOptProblems(t, ps, want)
+	for i, w := range want { // whole messages, nothing after
 		if got := ps[i].Error(); got != w.keys {
-			t.Errorf("problem %d as keys: %q, want %q", i, got, w.keys)
+			t.Errorf("problem %d: %q, want %q", i, got, w.keys)
 		}
 	}
 	if err := bad.Check(); err == nil || err.Error() != ps[0].Error() {
