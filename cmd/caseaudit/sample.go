@@ -382,29 +382,33 @@ func runSample(ctx context.Context, o *sampleOptions, g *globalOptions) error {
 	if err := checkSampleFlags(o); err != nil {
 		return err
 	}
-	if o.Out != "" {
-		if err := atomicfile.Check(o.Out, o.Force); err != nil {
-			return err // before the export is read
-		}
-	}
 	if err := o.Issue.check(g.Now()); err != nil {
 		return err
 	}
 	if o.Out == "" && o.Audit == "" && (o.Issue != issueFlags{}) {
 		return usagef("--marking, --contact and --return-by go into the auditors' workbook: give --out FILE.xlsx, or --audit NAME to keep them with the audit for every workbook written later")
 	}
+	var req audit.DrawRequest
+	if !o.growing() {
+		// The request's own checks (the size, the filters) are mistakes in
+		// the command, told before any complaint about files.
+		r, err := o.drawRequest(g)
+		if err != nil {
+			return err
+		}
+		req = r
+	}
+	if o.Out != "" {
+		if err := atomicfile.Check(o.Out, o.Force); err != nil {
+			return err // before the export is read
+		}
+	}
 	if o.growing() {
 		return runGrow(ctx, o, g)
 	}
-	req, err := o.drawRequest(g)
-	if err != nil {
-		return err
-	}
-	if err := req.Check(); err != nil {
-		return &usageError{err}
-	}
 	var st *audit.Store
 	if o.Audit != "" || o.ExcludeWithin != "" {
+		var err error
 		if st, err = g.openStore(ctx); err != nil {
 			return err
 		}
