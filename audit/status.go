@@ -53,7 +53,11 @@ func loadStatus(ctx context.Context, tx *store.Tx, a *Audit) (*Status, error) {
 	if err != nil {
 		return nil, err
 	}
-	return summarise(a, ids, es)
+	orig, mod, err := loadBoth(ctx, tx, a)
+	if err != nil {
+		return nil, err
+	}
+	return summariseFolded(a, ids, es, orig, mod)
 }
 
 // summarise is an audit's progress: its sampled case IDs in order and its
@@ -218,7 +222,7 @@ func (s *Store) AuditsWithFindings(ctx context.Context) ([]AuditFindings, error)
 			if err != nil {
 				return err
 			}
-			orig, mod, err := latestBoth(es)
+			orig, mod, err := loadBoth(ctx, tx, a)
 			if err != nil {
 				return err
 			}

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -199,8 +200,39 @@ type Filter struct {
 // Entries returns the entries of an audit's trail that f chooses, in order.
 // Every write reads some, under the audit's lock, so it takes few round
 // trips: whether an entry was redacted in place comes with it, and the
-// texts are read only when an entry read has any.
+// texts are read only when an entry read has any. A read transaction reads
+// an audit's whole trail the first time any kinds of it are asked for and
+// answers every later call for that audit from it; one case's entries are
+// read alone unless the trail is already held.
 func (t *Tx) Entries(ctx context.Context, auditID int64, f Filter) ([]Entry, error) {
+	if t.w != nil {
+		return t.entries(ctx, auditID, f)
+	}
+	all, ok := t.trails[auditID]
+	if !ok {
+		if f.Case != "" {
+			return t.entries(ctx, auditID, f)
+		}
+		var err error
+		if all, err = t.entries(ctx, auditID, Filter{}); err != nil {
+			return nil, err
+		}
+		if t.trails == nil {
+			t.trails = map[int64][]Entry{}
+		}
+		t.trails[auditID] = all
+	}
+	var out []Entry
+	for _, e := range all {
+		if (f.Case == "" || e.Case == f.Case) && (len(f.Kinds) == 0 || slices.Contains(f.Kinds, e.Kind)) {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// entries reads the entries of an audit's trail that f chooses.
+func (t *Tx) entries(ctx context.Context, auditID int64, f Filter) ([]Entry, error) {
 	where := " WHERE trail.audit_id = $1"
 	args := []any{auditID}
 	if f.Case != "" {
@@ -246,7 +278,7 @@ func (t *Tx) Entries(ctx context.Context, auditID int64, f Filter) ([]Entry, err
 	if !withTexts {
 		return out, nil
 	}
-	texts, err := t.texts(ctx, where, args)
+	texts, err := t.texts(ctx, where, args, f.Case == "" && len(f.Kinds) == 0)
 	if err != nil {
 		return nil, err
 	}

@@ -403,6 +403,36 @@ type Tx struct {
 	s  *Store
 	tx *sql.Tx
 	w  *writeState // nil in a read transaction
+	// trails holds, in a read transaction, each audit's whole trail once
+	// read: the transaction sees one state, so a command that reads an
+	// audit's entries for several views (report, trend, sign-off,
+	// calibration) reads and decodes them once.
+	trails map[int64][]Entry
+	memo   map[any]any // Memo's values, in a read transaction
+}
+
+// Memo returns what fn derives from the store, computing it once per key
+// within a read transaction (which sees one state of the store, so the
+// value cannot go stale): a report and the trend and calibration within it
+// fold each audit's findings once. In a write transaction, where the
+// store changes under it, fn runs every time. The value is shared by
+// every caller with the key: callers must not change it.
+func (t *Tx) Memo(key any, fn func() (any, error)) (any, error) {
+	if t.w != nil {
+		return fn()
+	}
+	if v, ok := t.memo[key]; ok {
+		return v, nil
+	}
+	v, err := fn()
+	if err != nil {
+		return nil, err
+	}
+	if t.memo == nil {
+		t.memo = map[any]any{}
+	}
+	t.memo[key] = v
+	return v, nil
 }
 
 // writeState is what a write transaction knows beyond its *sql.Tx.

@@ -160,6 +160,15 @@ func splitTexts(payload []byte, fields []string) ([]byte, []Text, error) {
 // written. A commitment with no text row at all (deleted behind the
 // store's back) reads as "[text missing]"; Verify names it.
 func mergeTexts(stored []byte, texts []Text) ([]byte, error) {
+	if out, ok := spliceTexts(stored, commitsOf(stored), texts); ok {
+		return out, nil
+	}
+	return decodeMergeTexts(stored, texts)
+}
+
+// decodeMergeTexts is mergeTexts for any payload: decoded, merged and
+// encoded again.
+func decodeMergeTexts(stored []byte, texts []Text) ([]byte, error) {
 	var m map[string]any
 	if err := json.Unmarshal(stored, &m); err != nil {
 		return nil, err
@@ -196,11 +205,7 @@ func mergeTexts(stored []byte, texts []Text) ([]byte, error) {
 // Commitments returns the text commitments an entry's hashed payload
 // holds, by field.
 func (e Entry) Commitments() map[string]string {
-	var p struct {
-		C map[string]string `json:"text_commit"`
-	}
-	_ = json.Unmarshal(e.Hashed(), &p)
-	return p.C
+	return commitsOf(e.Hashed())
 }
 
 // Hashed is the payload as stored and hashed: with free text replaced by
@@ -227,9 +232,16 @@ func (c *Chain) insertTexts(ctx context.Context, seq int, texts []Text) error {
 // texts reads the texts of the entries of the trail that where (a WHERE
 // clause on trail, with its args) chooses, by entry number; only those,
 // so that reading one case's entries stays as cheap as it was.
-func (t *Tx) texts(ctx context.Context, where string, args []any) (map[int][]Text, error) {
-	rows, err := t.tx.QueryContext(ctx, "SELECT seq, field, salt, text, redacted_at FROM trail_text"+
-		" WHERE (audit_id, seq) IN (SELECT audit_id, seq FROM trail"+where+") ORDER BY seq, field", args...)
+// An audit's whole trail (whole) takes them in the order of trail_text's
+// key, with no subquery and no sort.
+func (t *Tx) texts(ctx context.Context, where string, args []any, whole bool) (map[int][]Text, error) {
+	query := "SELECT seq, field, salt, text, redacted_at FROM trail_text" +
+		" WHERE (audit_id, seq) IN (SELECT audit_id, seq FROM trail" + where + ") ORDER BY seq, field"
+	if whole {
+		query = "SELECT seq, field, salt, text, redacted_at FROM trail_text WHERE audit_id = $1 ORDER BY seq, field"
+		args = args[:1]
+	}
+	rows, err := t.tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -256,7 +268,7 @@ func (t *Tx) texts(ctx context.Context, where string, args []any) (map[int][]Tex
 func attachTexts(es []Entry, texts map[int][]Text) error {
 	for i := range es {
 		e := &es[i]
-		commits := e.Commitments()
+		commits := commitsOf(e.Payload)
 		if len(commits) == 0 {
 			continue
 		}
@@ -265,7 +277,11 @@ func attachTexts(es []Entry, texts map[int][]Text) error {
 			ts[j].Commit = commits[ts[j].Field]
 		}
 		e.Texts = ts
-		merged, err := mergeTexts(e.Payload, ts)
+		merged, ok := spliceTexts(e.Payload, commits, ts)
+		var err error
+		if !ok {
+			merged, err = decodeMergeTexts(e.Payload, ts)
+		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", Describe(*e), err)
 		}
