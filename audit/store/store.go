@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -246,12 +247,14 @@ func (s *Store) init(ctx context.Context, fresh bool) error {
 			s.path, v, len(migrations), ErrNotStore)
 	}
 	if v > 0 {
+		// One query for all of them: every command opens the store.
+		var have string
+		if err := conn.QueryRowContext(ctx, "SELECT coalesce(group_concat(name, ','), '') FROM sqlite_master WHERE type = 'table' AND name IN ('"+
+			strings.Join(requiredTables, "', '")+"')").Scan(&have); err != nil {
+			return s.Explain("opening", err)
+		}
 		for _, t := range requiredTables {
-			var n int
-			if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $1", t).Scan(&n); err != nil {
-				return s.Explain("opening", err)
-			}
-			if n == 0 {
+			if !slices.Contains(strings.Split(have, ","), t) {
 				return errorf(ErrNotStore, "%s is not a caseaudit store (table %s is missing); name another file with %s", s.path, t, opt.Store)
 			}
 		}
