@@ -182,6 +182,9 @@ func (s *Store) Audits(ctx context.Context) ([]AuditSummary, error) {
 		if err != nil {
 			return err
 		}
+		if err := holdAudits(ctx, tx, all); err != nil {
+			return err
+		}
 		for _, a := range all {
 			st, err := loadStatus(ctx, tx, a)
 			if err != nil {
@@ -213,6 +216,9 @@ func (s *Store) AuditsWithFindings(ctx context.Context) ([]AuditFindings, error)
 		if err != nil {
 			return err
 		}
+		if err := holdAudits(ctx, tx, all); err != nil {
+			return err
+		}
 		for _, a := range all {
 			ids, err := tx.CaseIDs(ctx, a.id)
 			if err != nil {
@@ -236,6 +242,16 @@ func (s *Store) AuditsWithFindings(ctx context.Context) ([]AuditFindings, error)
 		return nil
 	})
 	return out, err
+}
+
+// holdAudits reads the trails and sampled cases of the audits all at once,
+// for a view that goes through them all (see store.Tx.HoldAudits).
+func holdAudits(ctx context.Context, tx *store.Tx, all []*Audit) error {
+	ids := make([]int64, len(all))
+	for i, a := range all {
+		ids[i] = a.id
+	}
+	return tx.HoldAudits(ctx, ids)
 }
 
 // inSampleOrder returns the findings of latest on the cases ids, in their

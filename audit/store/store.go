@@ -410,8 +410,9 @@ type Tx struct {
 	// read: the transaction sees one state, so a command that reads an
 	// audit's entries for several views (report, trend, sign-off,
 	// calibration) reads and decodes them once.
-	trails map[int64][]Entry
-	memo   map[any]any // Memo's values, in a read transaction
+	trails  map[int64][]Entry
+	caseIDs map[int64][]string // sampled case IDs held by HoldAudits
+	memo    map[any]any        // Memo's values, in a read transaction
 }
 
 // Memo returns what fn derives from the store, computing it once per key

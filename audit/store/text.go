@@ -230,35 +230,44 @@ func (c *Chain) insertTexts(ctx context.Context, seq int, texts []Text) error {
 }
 
 // texts reads the texts of the entries of the trail that where (a WHERE
-// clause on trail, with its args) chooses, by entry number; only those,
-// so that reading one case's entries stays as cheap as it was.
-// An audit's whole trail (whole) takes them in the order of trail_text's
-// key, with no subquery and no sort.
-func (t *Tx) texts(ctx context.Context, where string, args []any, whole bool) (map[int][]Text, error) {
-	query := "SELECT seq, field, salt, text, redacted_at FROM trail_text" +
-		" WHERE (audit_id, seq) IN (SELECT audit_id, seq FROM trail" + where + ") ORDER BY seq, field"
+// clause on trail, with its args, whose first nAudits are the audits' ids)
+// chooses, by audit and entry number; only those, so that reading one
+// case's entries stays as cheap as it was. Whole trails (whole) take them
+// in the order of trail_text's key, with no subquery and no sort.
+func (t *Tx) texts(ctx context.Context, where string, args []any, nAudits int, whole bool) (map[int64]map[int][]Text, error) {
+	query := "SELECT audit_id, seq, field, salt, text, redacted_at FROM trail_text" +
+		" WHERE (audit_id, seq) IN (SELECT audit_id, seq FROM trail" + where + ") ORDER BY audit_id, seq, field"
 	if whole {
-		query = "SELECT seq, field, salt, text, redacted_at FROM trail_text WHERE audit_id = $1 ORDER BY seq, field"
-		args = args[:1]
+		ps := make([]string, nAudits)
+		for i := range ps {
+			ps[i] = fmt.Sprintf("$%d", i+1)
+		}
+		query = "SELECT audit_id, seq, field, salt, text, redacted_at FROM trail_text WHERE audit_id IN (" +
+			strings.Join(ps, ", ") + ") ORDER BY audit_id, seq, field"
+		args = args[:nAudits]
 	}
 	rows, err := t.tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[int][]Text{}
+	out := map[int64]map[int][]Text{}
 	for rows.Next() {
+		var id int64
 		var seq int
 		var x Text
 		var salt, text, at sql.NullString
-		if err := rows.Scan(&seq, &x.Field, &salt, &text, &at); err != nil {
+		if err := rows.Scan(&id, &seq, &x.Field, &salt, &text, &at); err != nil {
 			return nil, err
 		}
 		x.Salt, x.Text = salt.String, text.String
 		if at.Valid {
 			x.RedactedAt = ParseTime(at.String)
 		}
-		out[seq] = append(out[seq], x)
+		if out[id] == nil {
+			out[id] = map[int][]Text{}
+		}
+		out[id][seq] = append(out[id][seq], x)
 	}
 	return out, rows.Err()
 }
