@@ -210,17 +210,14 @@ func (t *Tx) Entries(ctx context.Context, auditID int64, f Filter) ([]Entry, err
 	}
 	all, ok := t.trails[auditID]
 	if !ok {
-		if f.Case != "" {
+		if f.Case != "" || t.held >= maxHeld {
 			return t.entries(ctx, auditID, f)
 		}
 		var err error
 		if all, err = t.entries(ctx, auditID, Filter{}); err != nil {
 			return nil, err
 		}
-		if t.trails == nil {
-			t.trails = map[int64][]Entry{}
-		}
-		t.trails[auditID] = all
+		t.hold(auditID, all)
 	}
 	var out []Entry
 	for _, e := range all {
@@ -229,6 +226,29 @@ func (t *Tx) Entries(ctx context.Context, auditID int64, f Filter) ([]Entry, err
 		}
 	}
 	return out, nil
+}
+
+// maxHeld bounds the entries a read transaction holds (Entries,
+// HoldAudits), so that a command going through every audit of a large
+// store (verify, copy, a trend over decades) keeps its memory flat: past
+// it, trails are read each time as they were before anything was held.
+// 100,000 entries are some tens of megabytes, and decades of monthly
+// audits of 120 cases.
+const maxHeld = 100_000
+
+// hold keeps an audit's whole trail for the rest of the read transaction
+// while the bound allows; it reports whether it did.
+func (t *Tx) hold(auditID int64, all []Entry) bool {
+	if t.held+len(all) > maxHeld {
+		t.held = maxHeld // hold no more: the next trails would not fit either
+		return false
+	}
+	if t.trails == nil {
+		t.trails = map[int64][]Entry{}
+	}
+	t.trails[auditID] = all
+	t.held += len(all)
+	return true
 }
 
 // entries reads the entries of an audit's trail that f chooses.
@@ -241,8 +261,9 @@ func (t *Tx) entries(ctx context.Context, auditID int64, f Filter) ([]Entry, err
 // entries, then their texts) and their sampled case IDs in a third, and
 // holds them for the rest of this read transaction, as Entries holds one
 // trail at a time: a view over many audits (the trend) then costs three
-// round trips to a server, not three per audit. In a write transaction it
-// does nothing.
+// round trips to a server per 100 audits, not three per audit. Past
+// maxHeld entries it holds no more, and the rest are read one by one. In a
+// write transaction it does nothing.
 func (t *Tx) HoldAudits(ctx context.Context, ids []int64) error {
 	if t.w != nil {
 		return nil
@@ -254,15 +275,13 @@ func (t *Tx) HoldAudits(ctx context.Context, ids []int64) error {
 			need = append(need, id)
 		}
 	}
-	if t.trails == nil {
-		t.trails = map[int64][]Entry{}
-	}
 	if t.caseIDs == nil {
 		t.caseIDs = map[int64][]string{}
 	}
-	// In chunks, well within either database's limit on parameters.
-	for len(need) > 0 {
-		n := min(len(need), 500)
+	// In chunks, well within either database's limit on parameters, until
+	// the bound on what is held is reached.
+	for len(need) > 0 && t.held < maxHeld {
+		n := min(len(need), 100)
 		byAudit, err := t.readTrails(ctx, need[:n], Filter{})
 		if err != nil {
 			return err
@@ -272,8 +291,9 @@ func (t *Tx) HoldAudits(ctx context.Context, ids []int64) error {
 			return err
 		}
 		for _, id := range need[:n] {
-			t.trails[id] = byAudit[id]
-			t.caseIDs[id] = cases[id]
+			if t.hold(id, byAudit[id]) {
+				t.caseIDs[id] = cases[id]
+			}
 		}
 		need = need[n:]
 	}

@@ -411,6 +411,7 @@ type Tx struct {
 	// audit's entries for several views (report, trend, sign-off,
 	// calibration) reads and decodes them once.
 	trails  map[int64][]Entry
+	held    int                // entries in trails (see maxHeld)
 	caseIDs map[int64][]string // sampled case IDs held by HoldAudits
 	memo    map[any]any        // Memo's values, in a read transaction
 }
