@@ -21,7 +21,7 @@ import (
 // member is one member of a JSON object: its key as written between the
 // quotes, and where its value begins and ends in the object's bytes.
 type member struct {
-	key        string
+	key        []byte // within the object's bytes
 	start, end int
 }
 
@@ -57,7 +57,7 @@ func topMembers(b []byte) (ms []member, ok bool) {
 		if !ok || end == i {
 			return nil, false
 		}
-		ms = append(ms, member{key: string(key), start: i, end: end})
+		ms = append(ms, member{key: key, start: i, end: end})
 		i = end
 		switch {
 		case i < len(b)-1 && b[i] == ',':
@@ -116,42 +116,51 @@ func skipValue(b []byte, i int) (int, bool) {
 // commitsOf returns the text commitments of a stored payload, read from
 // its text_commit member alone.
 func commitsOf(stored []byte) map[string]string {
-	if !bytes.Contains(stored, []byte(`"`+TextCommitKey+`"`)) {
+	if !bytes.Contains(stored, commitKeyQuoted) {
 		return nil
 	}
-	if ms, ok := topMembers(stored); ok {
-		for _, m := range ms {
-			if m.key == TextCommitKey {
-				return commitMap(stored[m.start:m.end])
-			}
+	ms, ok := topMembers(stored)
+	if !ok {
+		var p struct {
+			C map[string]string `json:"text_commit"`
 		}
-		return nil
+		_ = json.Unmarshal(stored, &p)
+		return p.C
 	}
-	var p struct {
-		C map[string]string `json:"text_commit"`
+	return commitsIn(stored, ms)
+}
+
+// commitKeyQuoted is TextCommitKey as a payload writes it.
+var commitKeyQuoted = []byte(`"` + TextCommitKey + `"`)
+
+// commitsIn is commitsOf given the payload's members.
+func commitsIn(stored []byte, ms []member) map[string]string {
+	for _, m := range ms {
+		if string(m.key) == TextCommitKey {
+			return commitMap(stored[m.start:m.end])
+		}
 	}
-	_ = json.Unmarshal(stored, &p)
-	return p.C
+	return nil
 }
 
 // spliceTexts is mergeTexts by splicing, for a stored payload whose
-// commitments c (as commitsOf reads them) are all of top-level fields; ok
-// is false when the payload is not one it can splice.
-func spliceTexts(stored []byte, c map[string]string, texts []Text) (out []byte, ok bool) {
-	ms, ok := topMembers(stored)
-	if !ok || len(c) == 0 {
+// members are ms (topMembers) and whose commitments c (commitsIn) are all
+// of top-level fields; ok is false when the payload is not one it can
+// splice.
+func spliceTexts(stored []byte, ms []member, c map[string]string, texts []Text) (out []byte, ok bool) {
+	if len(c) == 0 {
 		return nil, false
 	}
 	type kv struct {
-		key   string
+		key   []byte
 		value []byte
 	}
 	kept := make([]kv, 0, len(ms)+len(c))
 	for _, m := range ms {
-		if m.key == TextCommitKey {
+		if string(m.key) == TextCommitKey {
 			continue
 		}
-		if _, clash := c[m.key]; clash {
+		if _, clash := c[string(m.key)]; clash {
 			return nil, false
 		}
 		kept = append(kept, kv{m.key, stored[m.start:m.end]})
@@ -174,9 +183,9 @@ func spliceTexts(stored []byte, c map[string]string, texts []Text) (out []byte, 
 		if err != nil {
 			return nil, false
 		}
-		kept = append(kept, kv{field, enc})
+		kept = append(kept, kv{[]byte(field), enc})
 	}
-	sort.Slice(kept, func(i, j int) bool { return kept[i].key < kept[j].key })
+	sort.Slice(kept, func(i, j int) bool { return bytes.Compare(kept[i].key, kept[j].key) < 0 })
 	n := 2
 	for _, m := range kept {
 		n += len(m.key) + 4 + len(m.value)
@@ -209,6 +218,9 @@ func isPlainKey(k string) bool {
 
 // encodeString encodes a string as canonical JSON does (no HTML escaping).
 func encodeString(s string) ([]byte, error) {
+	if isPlainKey(s) { // printable ASCII with no quote or backslash: written as itself
+		return []byte(`"` + s + `"`), nil
+	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
@@ -230,7 +242,7 @@ func commitMap(b []byte) map[string]string {
 				ok = false
 				break
 			}
-			c[m.key] = string(v[1 : len(v)-1])
+			c[string(m.key)] = string(v[1 : len(v)-1])
 		}
 		if ok {
 			return c

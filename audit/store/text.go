@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -160,8 +161,10 @@ func splitTexts(payload []byte, fields []string) ([]byte, []Text, error) {
 // written. A commitment with no text row at all (deleted behind the
 // store's back) reads as "[text missing]"; Verify names it.
 func mergeTexts(stored []byte, texts []Text) ([]byte, error) {
-	if out, ok := spliceTexts(stored, commitsOf(stored), texts); ok {
-		return out, nil
+	if ms, ok := topMembers(stored); ok {
+		if out, ok := spliceTexts(stored, ms, commitsIn(stored, ms), texts); ok {
+			return out, nil
+		}
 	}
 	return decodeMergeTexts(stored, texts)
 }
@@ -277,7 +280,16 @@ func (t *Tx) texts(ctx context.Context, where string, args []any, nAudits int, w
 func attachTexts(es []Entry, texts map[int][]Text) error {
 	for i := range es {
 		e := &es[i]
-		commits := commitsOf(e.Payload)
+		if !bytes.Contains(e.Payload, commitKeyQuoted) {
+			continue
+		}
+		ms, ok := topMembers(e.Payload)
+		var commits map[string]string
+		if ok {
+			commits = commitsIn(e.Payload, ms)
+		} else {
+			commits = commitsOf(e.Payload)
+		}
 		if len(commits) == 0 {
 			continue
 		}
@@ -286,7 +298,10 @@ func attachTexts(es []Entry, texts map[int][]Text) error {
 			ts[j].Commit = commits[ts[j].Field]
 		}
 		e.Texts = ts
-		merged, ok := spliceTexts(e.Payload, commits, ts)
+		var merged []byte
+		if ok {
+			merged, ok = spliceTexts(e.Payload, ms, commits, ts)
+		}
 		var err error
 		if !ok {
 			merged, err = decodeMergeTexts(e.Payload, ts)
