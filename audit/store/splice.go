@@ -221,13 +221,7 @@ func encodeString(s string) ([]byte, error) {
 	if isPlainKey(s) { // printable ASCII with no quote or backslash: written as itself
 		return []byte(`"` + s + `"`), nil
 	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(s); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+	return CanonicalJSON(s)
 }
 
 // commitMap decodes a text_commit object: field paths to hex commitments,
