@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -147,6 +148,13 @@ func (w *WriteTx) Chain(ctx context.Context, auditID int64, auditName string) (*
 		return nil, err
 	}
 	c := &Chain{w: w, auditID: auditID, name: auditName, head: ZeroHash}
+	if p := w.prefetchedFor(auditID); p != nil {
+		if p.headSeq > 0 {
+			c.seq, c.head = p.headSeq, p.headHash
+		}
+		w.w.chains[auditID] = c
+		return c, nil
+	}
 	err := w.tx.QueryRowContext(ctx, "SELECT seq, hash FROM trail WHERE audit_id = $1 ORDER BY seq DESC LIMIT 1", auditID).Scan(&c.seq, &c.head)
 	if err != nil && err != sql.ErrNoRows {
 		return nil, err
@@ -187,6 +195,9 @@ func (c *Chain) Append(ctx context.Context, d Draft) (Entry, error) {
 		return Entry{}, err
 	}
 	c.seq, c.head = e.Seq, e.Hash
+	if p := c.w.prefetchedFor(c.auditID); p != nil {
+		p.appended(e)
+	}
 	return e, nil
 }
 
@@ -201,6 +212,9 @@ type Filter struct {
 // trips: whether an entry was redacted in place comes with it, and the
 // texts are read only when an entry read has any.
 func (t *Tx) Entries(ctx context.Context, auditID int64, f Filter) ([]Entry, error) {
+	if p := t.prefetchedFor(auditID); p != nil && p.covers(f) {
+		return p.chosen(f), nil
+	}
 	where := " WHERE trail.audit_id = $1"
 	args := []any{auditID}
 	if f.Case != "" {
@@ -258,6 +272,9 @@ func (t *Tx) Entries(ctx context.Context, auditID int64, f Filter) ([]Entry, err
 // checking a name against the audit's auditors needs, read without the
 // entries' payloads and texts, so that it stays cheap as the trail grows.
 func (t *Tx) Actors(ctx context.Context, auditID int64, kinds ...string) ([]string, error) {
+	if p := t.prefetchedFor(auditID); p != nil && len(p.p.ActorKinds) > 0 && sameKinds(kinds, p.p.ActorKinds) {
+		return slices.Clone(p.actors), nil
+	}
 	args := []any{auditID}
 	var ps []string
 	for _, k := range kinds {

@@ -54,19 +54,25 @@ BEGIN
 END
 `},
 	// json_string encodes text as a JSON string exactly as Go's encoder
-	// does with HTML escaping off: PostgreSQL's own encoding, except that
-	// Go also escapes U+2028 and U+2029.
+	// does with HTML escaping off (jsonStringSQL).
 	{name: "json_string", args: "s text", returns: "text", lang: "sql", extra: "IMMUTABLE STRICT", body: `
-SELECT pg_catalog.replace(pg_catalog.replace(pg_catalog.to_json(s)::text, U&'\2028', '\u2028'), U&'\2029', '\u2029')
+SELECT ` + jsonStringSQL("s") + `
 `},
-	// entry_hash is Hash (chain.go), byte for byte.
+	// entry_hash is Hash (chain.go), byte for byte. It is PL/pgSQL, whose
+	// compiled body a session keeps, with json_string written out in it: a
+	// SQL function that is not inlined (as one with a fixed search_path
+	// never is) is parsed and planned again, with every SQL function it
+	// calls, in each transaction that calls it from a trigger, which made
+	// this the costliest part of checking an entry.
 	{name: "entry_hash", args: "prev_hash text, audit_name text, seq bigint, kind text, case_id text, actor text, entered_by text, at text, payload text",
-		returns: "text", lang: "sql", extra: "IMMUTABLE", body: `
-SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.decode(prev_hash, 'hex') || pg_catalog.convert_to(
-	'{"actor":' || {{S}}.json_string(actor) || ',"at":' || {{S}}.json_string(at)
-	|| ',"audit":' || {{S}}.json_string(audit_name) || ',"case":' || {{S}}.json_string(case_id)
-	|| CASE WHEN entered_by <> '' THEN ',"entered_by":' || {{S}}.json_string(entered_by) ELSE '' END
-	|| ',"kind":' || {{S}}.json_string(kind) || ',"payload":' || payload || ',"seq":' || seq::text || '}', 'UTF8')), 'hex')
+		returns: "text", lang: "plpgsql", extra: "IMMUTABLE", body: `
+BEGIN
+	RETURN pg_catalog.encode(pg_catalog.sha256(pg_catalog.decode(prev_hash, 'hex') || pg_catalog.convert_to(
+		'{"actor":' || ` + jsonStringSQL("actor") + ` || ',"at":' || ` + jsonStringSQL("at") + `
+		|| ',"audit":' || ` + jsonStringSQL("audit_name") + ` || ',"case":' || ` + jsonStringSQL("case_id") + `
+		|| CASE WHEN entered_by <> '' THEN ',"entered_by":' || ` + jsonStringSQL("entered_by") + ` ELSE '' END
+		|| ',"kind":' || ` + jsonStringSQL("kind") + ` || ',"payload":' || payload || ',"seq":' || seq::text || '}', 'UTF8')), 'hex');
+END
 `},
 	{name: "is_json", args: "s text", returns: "boolean", lang: "plpgsql", extra: "IMMUTABLE", body: `
 BEGIN
@@ -321,6 +327,13 @@ BEGIN
 	RETURN NEW;
 END
 `},
+}
+
+// jsonStringSQL is the SQL expression encoding the text expression x as a
+// JSON string exactly as Go's encoder does with HTML escaping off:
+// PostgreSQL's own encoding, except that Go also escapes U+2028 and U+2029.
+func jsonStringSQL(x string) string {
+	return `pg_catalog.replace(pg_catalog.replace(pg_catalog.to_json(` + x + `)::text, U&'\2028', '\u2028'), U&'\2029', '\u2029')`
 }
 
 // pgTrigger is one trigger of the guards.

@@ -754,6 +754,14 @@ func (b *pgBackend) lockAudit(ctx context.Context, tx *sql.Tx, auditID int64) er
 	return err
 }
 
+// lockingAudit tries the audit's lock (as lockAudit does first) in the
+// statement that reads its row: an audit's row never changes, so reading
+// it before the lock is held is as good as after.
+func (b *pgBackend) lockingAudit(cols string) (string, []any) {
+	return "SELECT a.*, CASE WHEN a.got THEN " + markWriting + " END FROM (SELECT " + cols +
+		", pg_catalog.pg_try_advisory_xact_lock($2, id::integer) AS got FROM audit WHERE name = $1 OFFSET 0) a", []any{lockSpace(b.schema), writingMark}
+}
+
 // waitNotice is how long a write waits for another's lock before it says
 // whose it is.
 const waitNotice = 500 * time.Millisecond

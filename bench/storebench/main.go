@@ -48,6 +48,7 @@ var (
 	findings = flag.Int("per-audit", 120, "findings per audit for the report timing")
 	noRecord = flag.Bool("no-record", false, "skip the recording rounds: report and trend only")
 	cpuProf  = flag.String("cpuprofile", "", "write a CPU profile of the report and trend rounds to this file")
+	keep     = flag.Bool("keep", false, "keep the PostgreSQL schemas and roles made (to read pg_stat_user_functions, say); they are named on stderr")
 )
 
 func main() {
@@ -69,6 +70,10 @@ func main() {
 	if pgBase != "" {
 		bs = append(bs, backend{"postgres", pgBase})
 		defer func() {
+			if *keep {
+				fmt.Fprintln(os.Stderr, "storebench: kept the schemas", strings.Join(schemas, ", "))
+				return
+			}
 			cfg, err := pgx.ParseConfig(pgBase)
 			check(err)
 			db := stdlib.OpenDB(*cfg)
