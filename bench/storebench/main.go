@@ -48,6 +48,7 @@ var (
 	findings = flag.Int("per-audit", 120, "findings per audit for the report timing")
 	noRecord = flag.Bool("no-record", false, "skip the recording rounds: report and trend only")
 	cpuProf  = flag.String("cpuprofile", "", "write a CPU profile of the report and trend rounds to this file")
+	recOnly  = flag.String("record-only", "", "run only the recording rounds of this backend (sqlite or postgres) with these numbers of recorders, as BACKEND:1,6")
 	keep     = flag.Bool("keep", false, "keep the PostgreSQL schemas and roles made (to read pg_stat_user_functions, say); they are named on stderr")
 )
 
@@ -111,7 +112,20 @@ func main() {
 	}
 	fmt.Printf("%-9s %-28s %s\n", "backend", "what", "result")
 	for _, b := range bs {
-		for _, k := range []int{1, 6} {
+		counts := []int{1, 6}
+		if *recOnly != "" {
+			name, list, _ := strings.Cut(*recOnly, ":")
+			if name != b.name {
+				continue
+			}
+			counts = nil
+			for _, f := range strings.Split(list, ",") {
+				k, err := strconv.Atoi(f)
+				check(err)
+				counts = append(counts, k)
+			}
+		}
+		for _, k := range counts {
 			if *noRecord {
 				break
 			}
@@ -136,6 +150,9 @@ func main() {
 			fmt.Printf("%-9s %-28s %.0f findings/s (%d in %v)\n", b.name, fmt.Sprintf("record, %d recorder(s)", k),
 				float64(k**perRec)/el.Seconds(), k**perRec, el.Round(time.Millisecond))
 		}
+	}
+	if *recOnly != "" {
+		return
 	}
 	// 100 audits × 120 findings, made once in SQLite (one import each) and
 	// copied to PostgreSQL.
