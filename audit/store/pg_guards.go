@@ -231,6 +231,37 @@ BEGIN
 	RETURN NEW;
 END
 `},
+	// prefetch is Tx.Prefetch's statement (prefetch.go) as a function:
+	// PL/pgSQL keeps its plan for the session, where the same statement
+	// sent from the client as an unnamed statement (as it must be, to work
+	// behind a pooler) was planned again for every finding recorded. It
+	// reads with the login's own rights.
+	{name: "prefetch", args: "p_audit bigint, p_case text, p_kinds text[], p_actor_kinds text[], p_people boolean",
+		returns: "TABLE (r_tag text, r_n bigint, r1 text, r2 text, r3 text, r4 text, r5 text, r6 text, r7 text, r8 text, r9 text)",
+		lang:    "plpgsql", extra: "STABLE", body: `
+BEGIN
+	RETURN QUERY
+	SELECT 'e'::text, t.seq, t.kind::text, t.case_id::text, t.actor::text, t.entered_by::text, t.at::text, t.payload::text, t.prev_hash::text, t.hash::text, r.at::text
+	FROM {{S}}.trail t LEFT JOIN {{S}}.trail_redaction r ON r.audit_id = t.audit_id AND r.seq = t.seq
+	WHERE t.audit_id = p_audit AND (p_case <> '' AND t.case_id = p_case OR t.kind = ANY (p_kinds))
+	UNION ALL
+	SELECT 't'::text, x.seq, x.field::text, x.salt::text, x.text::text, x.redacted_at::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text
+	FROM {{S}}.trail_text x JOIN {{S}}.trail t ON t.audit_id = x.audit_id AND t.seq = x.seq
+	WHERE t.audit_id = p_audit AND (p_case <> '' AND t.case_id = p_case OR t.kind = ANY (p_kinds))
+	UNION ALL
+	SELECT 'h'::text, h.seq, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, h.hash::text, NULL::text
+	FROM (SELECT t.seq, t.hash FROM {{S}}.trail t WHERE t.audit_id = p_audit ORDER BY t.seq DESC LIMIT 1) h
+	UNION ALL
+	SELECT 'a'::text, pg_catalog.min(t.seq), NULL::text, NULL::text, t.actor::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text
+	FROM {{S}}.trail t WHERE t.audit_id = p_audit AND t.kind = ANY (p_actor_kinds) GROUP BY t.actor
+	UNION ALL
+	SELECT 'c'::text, c.ord, c.case_id::text, c.ticket::text, c.stratum::text, c.source_row::text, c.fields::text, NULL::text, NULL::text, NULL::text, NULL::text
+	FROM {{S}}.sampled_case c WHERE p_case <> '' AND c.audit_id = p_audit AND c.case_id = p_case
+	UNION ALL
+	SELECT 'p'::text, p.seq, p.op::text, p.login::text, p.name::text, p.roles::text, p.at::text, p.entered_by::text, p.prev_hash::text, p.hash::text, NULL::text
+	FROM {{S}}.person_change p WHERE p_people;
+END
+`},
 	// The people list (people_schema.go).
 	{name: "people_refuse_change", returns: "trigger", lang: "plpgsql", body: `
 BEGIN

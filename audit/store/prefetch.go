@@ -126,6 +126,77 @@ func (t *Tx) Prefetch(ctx context.Context, auditID int64, p Prefetch) error {
 		return fmt.Errorf("prefetching audit %d before locking it", auditID)
 	}
 	t.w.pre = nil
+	rows, err := t.prefetchRows(ctx, auditID, p)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	pre := &prefetched{auditID: auditID, p: p}
+	texts := map[int][]Text{}
+	withTexts := false
+	for rows.Next() {
+		var tag string
+		var n int
+		var c [9]sql.NullString
+		if err := rows.Scan(&tag, &n, &c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &c[6], &c[7], &c[8]); err != nil {
+			return err
+		}
+		switch tag {
+		case "e":
+			e := Entry{Seq: n, Kind: c[0].String, Case: c[1].String, Actor: c[2].String, EnteredBy: c[3].String,
+				At: ParseTime(c[4].String), Payload: json.RawMessage(c[5].String), PrevHash: c[6].String, Hash: c[7].String}
+			if c[8].Valid {
+				e.RedactedInPlace = ParseTime(c[8].String)
+			}
+			withTexts = withTexts || strings.Contains(c[5].String, `"`+TextCommitKey+`"`)
+			pre.entries = append(pre.entries, e)
+		case "t":
+			x := Text{Field: c[0].String, Salt: c[1].String, Text: c[2].String}
+			if c[3].Valid {
+				x.RedactedAt = ParseTime(c[3].String)
+			}
+			texts[n] = append(texts[n], x)
+		case "h":
+			pre.headSeq, pre.headHash = n, c[7].String
+		case "a": // in the order each first appears, as Actors reads them
+			pre.actors = append(pre.actors, c[2].String)
+		case "c":
+			var row int
+			fmt.Sscan(c[3].String, &row)
+			pre.caseRow = &CaseRow{Order: n, ID: c[0].String, Ticket: c[1].String, Stratum: c[2].String, Row: row, Fields: c[4].String}
+		case "p":
+			pc := PersonChange{Seq: n, Op: c[0].String, Login: c[1].String, Name: c[2].String, At: ParseTime(c[4].String),
+				EnteredBy: c[5].String, PrevHash: c[6].String, Hash: c[7].String}
+			if c[3].String != "" {
+				pc.Roles = strings.Split(c[3].String, ",")
+			}
+			pre.people = append(pre.people, pc)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if withTexts {
+		for _, ts := range texts {
+			// As Entries reads them: by field.
+			sort.Slice(ts, func(i, j int) bool { return ts[i].Field < ts[j].Field })
+		}
+		if err := attachTexts(pre.entries, texts); err != nil {
+			return err
+		}
+	}
+	t.w.pre = pre
+	return nil
+}
+
+// prefetchRows runs Prefetch's statement: the backend's own (a function
+// whose plan the server keeps) or the one written here, one UNION of the
+// parts p asks for, each row a tag (e entry, t text, h head, a actor, c
+// case, p person), a number, and nine texts.
+func (t *Tx) prefetchRows(ctx context.Context, auditID int64, p Prefetch) (*sql.Rows, error) {
+	if q, args := t.s.b.prefetchQuery(auditID, p); q != "" {
+		return t.tx.QueryContext(ctx, q, args...)
+	}
 	// One row layout for every part: a tag, a number, nine texts.
 	args := []any{auditID}
 	arg := func(v any) string {
@@ -167,72 +238,5 @@ func (t *Tx) Prefetch(ctx context.Context, auditID int64, p Prefetch) error {
 	if p.People {
 		parts = append(parts, "SELECT 'p', seq, op, login, name, roles, at, entered_by, prev_hash, hash, "+null+" FROM person_change")
 	}
-	rows, err := t.tx.QueryContext(ctx, "SELECT * FROM ("+strings.Join(parts, "\nUNION ALL\n")+") u ORDER BY tag, n", args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	pre := &prefetched{auditID: auditID, p: p}
-	texts := map[int][]Text{}
-	withTexts := false
-	for rows.Next() {
-		var tag string
-		var n int
-		var c [9]sql.NullString
-		if err := rows.Scan(&tag, &n, &c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &c[6], &c[7], &c[8]); err != nil {
-			return err
-		}
-		switch tag {
-		case "e":
-			e := Entry{Seq: n, Kind: c[0].String, Case: c[1].String, Actor: c[2].String, EnteredBy: c[3].String,
-				At: ParseTime(c[4].String), Payload: json.RawMessage(c[5].String), PrevHash: c[6].String, Hash: c[7].String}
-			if c[8].Valid {
-				e.RedactedInPlace = ParseTime(c[8].String)
-			}
-			withTexts = withTexts || strings.Contains(c[5].String, `"`+TextCommitKey+`"`)
-			pre.entries = append(pre.entries, e)
-		case "t":
-			x := Text{Field: c[0].String, Salt: c[1].String, Text: c[2].String}
-			if c[3].Valid {
-				x.RedactedAt = ParseTime(c[3].String)
-			}
-			texts[n] = append(texts[n], x)
-		case "h":
-			pre.headSeq, pre.headHash = n, c[7].String
-		case "a":
-			pre.actors = append(pre.actors, c[2].String)
-		case "c":
-			var row int
-			fmt.Sscan(c[3].String, &row)
-			pre.caseRow = &CaseRow{Order: n, ID: c[0].String, Ticket: c[1].String, Stratum: c[2].String, Row: row, Fields: c[4].String}
-		case "p":
-			pc := PersonChange{Seq: n, Op: c[0].String, Login: c[1].String, Name: c[2].String, At: ParseTime(c[4].String),
-				EnteredBy: c[5].String, PrevHash: c[6].String, Hash: c[7].String}
-			if c[3].String != "" {
-				pc.Roles = strings.Split(c[3].String, ",")
-			}
-			pre.people = append(pre.people, pc)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	if withTexts {
-		for _, ts := range texts {
-			// As Entries reads them: by field.
-			sort.Slice(ts, func(i, j int) bool { return ts[i].Field < ts[j].Field })
-		}
-		if err := attachTexts(pre.entries, texts); err != nil {
-			return err
-		}
-	}
-	if len(p.ActorKinds) > 0 {
-		// Actors lists them in the order each first appears; the rows
-		// came in order of their first entry.
-		if pre.actors == nil {
-			pre.actors = []string{}
-		}
-	}
-	t.w.pre = pre
-	return nil
+	return t.tx.QueryContext(ctx, "SELECT * FROM ("+strings.Join(parts, "\nUNION ALL\n")+") u ORDER BY tag, n", args...)
 }

@@ -101,6 +101,10 @@ type backend interface {
 	// whether it got it and one more column, with its arguments after $1;
 	// "" when the backend's writers need no lock.
 	lockingAudit(cols string) (query string, args []any)
+	// prefetchQuery is the backend's own statement for Tx.Prefetch, with
+	// its arguments, returning the rows prefetch.go describes; "" to use
+	// the statement Prefetch writes.
+	prefetchQuery(auditID int64, p Prefetch) (query string, args []any)
 	// insertID runs an INSERT into a table with an id column and returns
 	// the new row's id.
 	insertID(ctx context.Context, tx *sql.Tx, query string, args ...any) (int64, error)
@@ -543,6 +547,8 @@ func (sqliteBackend) beginRead(ctx context.Context, db *sql.DB) (*sql.Tx, error)
 func (sqliteBackend) lockAudit(context.Context, *sql.Tx, int64) error { return nil }
 
 func (sqliteBackend) lockingAudit(string) (string, []any) { return "", nil }
+
+func (sqliteBackend) prefetchQuery(int64, Prefetch) (string, []any) { return "", nil }
 
 func (sqliteBackend) insertID(ctx context.Context, tx *sql.Tx, query string, args ...any) (int64, error) {
 	res, err := tx.ExecContext(ctx, query, args...)
