@@ -186,8 +186,8 @@ func pgConfig(conn, shown, schema string, timeout time.Duration) (*pgTarget, err
 	// prepared statement is made unless the store's URL asks for them
 	// (pgx's default_query_exec_mode=cache_statement, for a direct
 	// connection): each query goes as an unnamed statement in one round
-	// trip, parsed and planned every time, which costs a single recorder
-	// about 1 ms a finding.
+	// trip, parsed and planned every time, so a write sends few (see
+	// Tx.Prefetch and lockingAudit).
 	rp := cfg.RuntimeParams
 	for _, k := range []string{"search_path", "lock_timeout", "statement_timeout", "options"} {
 		delete(rp, k)

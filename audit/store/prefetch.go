@@ -114,7 +114,7 @@ func (t *Tx) dropPrefetched() {
 }
 
 // Prefetch reads, in one statement, what p names of the audit with this
-// id, which the transaction must already have locked (Tx.Audit does); the
+// id, under the audit's lock (which Tx.Audit takes); the
 // reads of it that follow in the transaction (Entries, Actors, Case,
 // PersonChanges, Chain) are then answered without asking the database
 // again. In a read transaction it does nothing.
@@ -122,8 +122,10 @@ func (t *Tx) Prefetch(ctx context.Context, auditID int64, p Prefetch) error {
 	if t.w == nil {
 		return nil
 	}
-	if !t.w.locked[auditID] {
-		return fmt.Errorf("prefetching audit %d before locking it", auditID)
+	// Under the audit's lock (Tx.Audit has taken it already), so that no
+	// other writer appends to what is read.
+	if err := t.lock(ctx, auditID); err != nil {
+		return err
 	}
 	t.w.pre = nil
 	rows, err := t.prefetchRows(ctx, auditID, p)
