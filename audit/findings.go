@@ -210,6 +210,11 @@ func (s *Store) Record(ctx context.Context, auditName string, f Finding) (Record
 		if err != nil {
 			return err
 		}
+		// Everything the checks below and the follow-up read, in one
+		// round trip.
+		if err := tx.Prefetch(ctx, a.id, store.Prefetch{Case: f.Case, Kinds: recordReads, ActorKinds: auditorKinds, People: true}); err != nil {
+			return err
+		}
 		if err := checkInSample(ctx, tx.Tx, a, f.Case); err != nil {
 			return err
 		}
@@ -232,6 +237,11 @@ func (s *Store) Record(ctx context.Context, auditName string, f Finding) (Record
 	})
 	return res, err
 }
+
+// recordReads are the kinds of entry about any case that recording a
+// finding reads: withdrawals, the allocation and the moderation sample
+// (its checks), and the team managers (for an action it opens).
+var recordReads = []string{KindWithdrawal, KindAllocation, KindModerationDraw, KindTeamManager}
 
 // recordTx appends one finding within a write transaction.
 func (s *Store) recordTx(ctx context.Context, tx *store.WriteTx, a *Audit, f Finding, source string) (RecordResult, error) {

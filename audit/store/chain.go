@@ -148,6 +148,13 @@ func (w *WriteTx) Chain(ctx context.Context, auditID int64, auditName string) (*
 		return nil, err
 	}
 	c := &Chain{w: w, auditID: auditID, name: auditName, head: ZeroHash}
+	if p := w.prefetchedFor(auditID); p != nil {
+		if p.headSeq > 0 {
+			c.seq, c.head = p.headSeq, p.headHash
+		}
+		w.w.chains[auditID] = c
+		return c, nil
+	}
 	err := w.tx.QueryRowContext(ctx, "SELECT seq, hash FROM trail WHERE audit_id = $1 ORDER BY seq DESC LIMIT 1", auditID).Scan(&c.seq, &c.head)
 	if err != nil && err != sql.ErrNoRows {
 		return nil, err
@@ -188,6 +195,9 @@ func (c *Chain) Append(ctx context.Context, d Draft) (Entry, error) {
 		return Entry{}, err
 	}
 	c.seq, c.head = e.Seq, e.Hash
+	if p := c.w.prefetchedFor(c.auditID); p != nil {
+		p.appended(e)
+	}
 	return e, nil
 }
 
@@ -205,6 +215,9 @@ type Filter struct {
 // answers every later call for that audit from it; one case's entries are
 // read alone unless the trail is already held.
 func (t *Tx) Entries(ctx context.Context, auditID int64, f Filter) ([]Entry, error) {
+	if p := t.prefetchedFor(auditID); p != nil && p.covers(f) {
+		return p.chosen(f), nil
+	}
 	if t.w != nil {
 		return t.entries(ctx, auditID, f)
 	}
@@ -372,6 +385,9 @@ func (t *Tx) readTrails(ctx context.Context, ids []int64, f Filter) (map[int64][
 // checking a name against the audit's auditors needs, read without the
 // entries' payloads and texts, so that it stays cheap as the trail grows.
 func (t *Tx) Actors(ctx context.Context, auditID int64, kinds ...string) ([]string, error) {
+	if p := t.prefetchedFor(auditID); p != nil && len(p.p.ActorKinds) > 0 && sameKinds(kinds, p.p.ActorKinds) {
+		return slices.Clone(p.actors), nil
+	}
 	args := []any{auditID}
 	var ps []string
 	for _, k := range kinds {

@@ -55,6 +55,14 @@ func scanAudit(r interface{ Scan(...any) error }) (*AuditRow, error) {
 	return &a, nil
 }
 
+// scanAlso scans a row into the destinations given, then into its own.
+type scanAlso struct {
+	r     interface{ Scan(...any) error }
+	extra []any
+}
+
+func (x scanAlso) Scan(dest ...any) error { return x.r.Scan(append(dest, x.extra...)...) }
+
 func ptr(n sql.NullString) *string {
 	if !n.Valid {
 		return nil
@@ -71,6 +79,25 @@ func (a *AuditRow) values() []any {
 // Audit returns the audit row of this exact name, nil when there is none.
 // In a write transaction it locks the audit (see Tx).
 func (t *Tx) Audit(ctx context.Context, name string) (*AuditRow, error) {
+	if t.w != nil {
+		if q, args := t.s.b.lockingAudit(auditColumns); q != "" {
+			// The row and the lock in one round trip; the lock is waited
+			// for (t.lock) only when another writer holds it.
+			var got sql.NullBool
+			var mark sql.NullString
+			a, err := scanAudit(scanAlso{t.tx.QueryRowContext(ctx, q, append([]any{name}, args...)...), []any{&got, &mark}})
+			if err == sql.ErrNoRows {
+				return nil, nil
+			}
+			if err != nil {
+				return nil, err
+			}
+			if got.Bool {
+				t.w.locked[a.ID] = true
+			}
+			return a, t.lock(ctx, a.ID)
+		}
+	}
 	a, err := scanAudit(t.tx.QueryRowContext(ctx, "SELECT "+auditColumns+" FROM audit WHERE name = $1", name))
 	if err == sql.ErrNoRows {
 		return nil, nil
@@ -168,6 +195,13 @@ func (t *Tx) Cases(ctx context.Context, auditID int64) ([]CaseRow, error) {
 // Case returns one sampled case of an audit, nil when it has none of this
 // ID.
 func (t *Tx) Case(ctx context.Context, auditID int64, caseID string) (*CaseRow, error) {
+	if p := t.prefetchedFor(auditID); p != nil && p.p.Case != "" && p.p.Case == caseID {
+		if p.caseRow == nil {
+			return nil, nil
+		}
+		c := *p.caseRow
+		return &c, nil
+	}
 	var c CaseRow
 	err := t.tx.QueryRowContext(ctx, "SELECT ord, case_id, ticket, stratum, source_row, fields FROM sampled_case WHERE audit_id = $1 AND case_id = $2", auditID, caseID).
 		Scan(&c.Order, &c.ID, &c.Ticket, &c.Stratum, &c.Row, &c.Fields)
@@ -230,6 +264,7 @@ func (t *Tx) CaseIDsSince(ctx context.Context, since time.Time) ([]string, error
 
 // InsertCases appends sampled cases to an audit.
 func (w *WriteTx) InsertCases(ctx context.Context, auditID int64, cases []CaseRow) error {
+	w.dropPrefetched()
 	stmt, err := w.tx.PrepareContext(ctx, "INSERT INTO sampled_case (audit_id, ord, case_id, ticket, stratum, source_row, fields) VALUES ($1,$2,$3,$4,$5,$6,$7)")
 	if err != nil {
 		return err

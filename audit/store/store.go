@@ -97,6 +97,15 @@ type backend interface {
 	// transaction tx ends (PostgreSQL: a transaction advisory lock; SQLite
 	// needs none, its writers are serial).
 	lockAudit(ctx context.Context, tx *sql.Tx, auditID int64) error
+	// lockingAudit is a query reading the audit named $1 (its columns
+	// cols) that also tries the audit's lock, as lockAudit does, adding
+	// whether it got it and one more column, with its arguments after $1;
+	// "" when the backend's writers need no lock.
+	lockingAudit(cols string) (query string, args []any)
+	// prefetchQuery is the backend's own statement for Tx.Prefetch, with
+	// its arguments, returning the rows prefetch.go describes; "" to use
+	// the statement Prefetch writes.
+	prefetchQuery(auditID int64, p Prefetch) (query string, args []any)
 	// insertID runs an INSERT into a table with an id column and returns
 	// the new row's id.
 	insertID(ctx context.Context, tx *sql.Tx, query string, args ...any) (int64, error)
@@ -444,6 +453,7 @@ func (t *Tx) Memo(key any, fn func() (any, error)) (any, error) {
 type writeState struct {
 	locked map[int64]bool   // audits locked by lock
 	chains map[int64]*Chain // the chains opened, by audit
+	pre    *prefetched      // what Prefetch read; nil when nothing
 }
 
 // WriteTx is a write transaction: a Tx that may also insert audits and
@@ -570,6 +580,10 @@ func (sqliteBackend) beginRead(ctx context.Context, db *sql.DB) (*sql.Tx, error)
 }
 
 func (sqliteBackend) lockAudit(context.Context, *sql.Tx, int64) error { return nil }
+
+func (sqliteBackend) lockingAudit(string) (string, []any) { return "", nil }
+
+func (sqliteBackend) prefetchQuery(int64, Prefetch) (string, []any) { return "", nil }
 
 func (sqliteBackend) insertID(ctx context.Context, tx *sql.Tx, query string, args ...any) (int64, error) {
 	res, err := tx.ExecContext(ctx, query, args...)

@@ -317,6 +317,7 @@ func attachTexts(es []Entry, texts map[int][]Text) error {
 // EraseTexts erases the named texts of an entry (all of them when fields
 // is empty): their text and salt are set to NULL, and when.
 func (w *WriteTx) EraseTexts(ctx context.Context, auditID int64, seq int, fields []string, at time.Time) (int, error) {
+	w.dropPrefetched()
 	q := "UPDATE trail_text SET salt = NULL, text = NULL, redacted_at = $3 WHERE audit_id = $1 AND seq = $2 AND redacted_at IS NULL"
 	args := []any{auditID, seq, FormatTime(at)}
 	if len(fields) > 0 {
@@ -341,6 +342,7 @@ func (w *WriteTx) EraseTexts(ctx context.Context, auditID int64, seq int, fields
 // stands as recorded and cannot be re-checked. The store records that it
 // did so (trail_redaction), and only such an entry's payload may change.
 func (w *WriteTx) RedactLegacy(ctx context.Context, auditID int64, seq int, payload []byte, at time.Time) error {
+	w.dropPrefetched()
 	if _, err := w.tx.ExecContext(ctx, "INSERT INTO trail_redaction (audit_id, seq, at) VALUES ($1,$2,$3)", auditID, seq, FormatTime(at)); err != nil {
 		return err
 	}

@@ -49,6 +49,8 @@ var (
 	noRecord = flag.Bool("no-record", false, "skip the recording rounds: report and trend only")
 	cpuProf  = flag.String("cpuprofile", "", "write a CPU profile of the report and trend rounds to this file")
 	keep     = flag.String("keep", "", "make the SQLite stores in this folder and keep them (for EXPLAIN QUERY PLAN)")
+	recOnly  = flag.String("record-only", "", "run only the recording rounds of this backend (sqlite or postgres) with these numbers of recorders, as BACKEND:1,6")
+	keepPG   = flag.Bool("keep-pg", false, "keep the PostgreSQL schemas and roles made (to read pg_stat_user_functions, say); they are named on stderr")
 )
 
 func main() {
@@ -76,6 +78,10 @@ func main() {
 	if pgBase != "" {
 		bs = append(bs, backend{"postgres", pgBase})
 		defer func() {
+			if *keepPG {
+				fmt.Fprintln(os.Stderr, "storebench: kept the schemas", strings.Join(schemas, ", "))
+				return
+			}
 			cfg, err := pgx.ParseConfig(pgBase)
 			check(err)
 			db := stdlib.OpenDB(*cfg)
@@ -113,7 +119,20 @@ func main() {
 	}
 	fmt.Printf("%-9s %-28s %s\n", "backend", "what", "result")
 	for _, b := range bs {
-		for _, k := range []int{1, 6} {
+		counts := []int{1, 6}
+		if *recOnly != "" {
+			name, list, _ := strings.Cut(*recOnly, ":")
+			if name != b.name {
+				continue
+			}
+			counts = nil
+			for _, f := range strings.Split(list, ",") {
+				k, err := strconv.Atoi(f)
+				check(err)
+				counts = append(counts, k)
+			}
+		}
+		for _, k := range counts {
 			if *noRecord {
 				break
 			}
@@ -138,6 +157,9 @@ func main() {
 			fmt.Printf("%-9s %-28s %.0f findings/s (%d in %v)\n", b.name, fmt.Sprintf("record, %d recorder(s)", k),
 				float64(k**perRec)/el.Seconds(), k**perRec, el.Round(time.Millisecond))
 		}
+	}
+	if *recOnly != "" {
+		return
 	}
 	// 100 audits × 120 findings, made once in SQLite (one import each) and
 	// copied to PostgreSQL.
