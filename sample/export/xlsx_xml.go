@@ -264,6 +264,76 @@ func (s *xmlScanner) skipCell() bool {
 	}
 }
 
+// jumpTo moves the scanner to the next occurrence, in the buffered data,
+// of needle, a start or end tag written the usual way (such as `<c r="G12"`
+// or `</row>`), when it lies before the first `</row>` and nothing between
+// here and there could hide markup (a comment, CDATA section or processing
+// instruction: character data and attribute values cannot hold '<'). It
+// reports whether it moved; when it did not, the caller reads on tag by
+// tag. key indexes a byte of needle that is rare in a worksheet (a column
+// letter, the w of row): the search runs by vector search for that byte
+// rather than comparing at every position.
+func (s *xmlScanner) jumpTo(needle []byte, key int) bool {
+	rest := s.buf[s.pos:s.end]
+	end := indexKeyed(rest, rowEndTag, 4)
+	if end < 0 {
+		return false // the row goes on past the buffered data, or is written otherwise
+	}
+	at := end
+	if !bytes.Equal(needle, rowEndTag) {
+		if at = indexKeyed(rest[:end], needle, key); at < 0 {
+			return false
+		}
+	}
+	if hidesMarkup(rest[:at]) {
+		return false
+	}
+	s.pos += at
+	return true
+}
+
+var rowEndTag = []byte("</row>")
+
+// indexKeyed is bytes.Index(b, needle), found by searching for needle[key].
+func indexKeyed(b, needle []byte, key int) int {
+	c := needle[key]
+	for from := key; from < len(b); {
+		j := bytes.IndexByte(b[from:], c)
+		if j < 0 {
+			return -1
+		}
+		at := from + j - key
+		if at+len(needle) > len(b) {
+			return -1
+		}
+		if bytes.Equal(b[at:at+len(needle)], needle) {
+			return at
+		}
+		from += j + 1
+	}
+	return -1
+}
+
+// hidesMarkup reports whether b holds "<!" or "<?": the start of a comment,
+// CDATA section, declaration or processing instruction, whose text could
+// look like a tag. '!' and '?' are rare in a worksheet, so they are what is
+// searched for.
+func hidesMarkup(b []byte) bool {
+	for _, c := range [...]byte{'!', '?'} {
+		for from := 1; from < len(b); {
+			j := bytes.IndexByte(b[from:], c)
+			if j < 0 {
+				break
+			}
+			if b[from+j-1] == '<' {
+				return true
+			}
+			from += j + 1
+		}
+	}
+	return false
+}
+
 // prefixed reports whether the tag whose local name is name (a slice of the
 // buffer returned by next) was written with a namespace prefix.
 func (s *xmlScanner) prefixed(name []byte) bool {
