@@ -3,7 +3,9 @@ package export
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -90,4 +92,170 @@ func TestXMLScannerTagWithQuotedGreaterThan(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("got %q, want %q", got, want)
 	}
+}
+
+// TestXLSXJumpMatchesFullParse is the property behind the jump from one
+// wanted cell to the next: on random worksheets (shared and inline
+// strings, rich text, entities and Excel escapes, blank and absent cells,
+// cells without a reference or with their attributes in another order,
+// comments and CDATA sections holding what looks like the next wanted
+// cell, a prefixed namespace, long rows), read through the read-ahead
+// goroutine in pieces of random size so that the buffered data ends inside
+// tags, the rows and wanted cells passed on are those of reading every
+// cell of the same document whole.
+func TestXLSXJumpMatchesFullParse(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	sst := &sharedStrings{data: "abG1!w", off: []uint32{0, 1, 2, 3, 4, 5, 6}}
+	parse := func(doc string, want []bool, r io.Reader) ([][]string, error) {
+		ar := newAsyncReader(io.NopCloser(r))
+		defer ar.Close()
+		p := &sheetParser{sc: newXMLScanner(ar), sst: sst, styles: &xlsxStyles{}, path: "f.xlsx", sheet: "S", want: want}
+		var rows [][]string
+		err := p.run(context.Background(), func(num int, cells []string) error {
+			row := []string{fmt.Sprint(num)}
+			for i, w := range want {
+				if w && i < len(cells) {
+					row = append(row, cells[i])
+				} else {
+					row = append(row, "")
+				}
+			}
+			rows = append(rows, row)
+			return nil
+		})
+		return rows, err
+	}
+	jumped := 0
+	for n := range 400 {
+		doc, ncols := randomSheetXML(rng)
+		all := make([]bool, ncols)
+		for i := range all {
+			all[i] = true
+		}
+		full, errFull := parse(doc, all, strings.NewReader(doc))
+		for range 4 {
+			want := make([]bool, ncols)
+			for i := range want {
+				want[i] = rng.IntN(3) == 0
+			}
+			want[rng.IntN(ncols)] = true
+			var ref [][]string
+			for _, r := range full {
+				row := slices.Clone(r)
+				for c := range want {
+					if !want[c] {
+						row[c+1] = ""
+					}
+				}
+				ref = append(ref, row)
+			}
+			// Rows whose only values are in columns not wanted are
+			// passed on too, so the reference keeps them.
+			var r io.Reader = strings.NewReader(doc)
+			if rng.IntN(4) > 0 {
+				r = &randomPieces{r: r, rng: rand.New(rand.NewPCG(uint64(n), 3)), max: 1 + rng.IntN(400)}
+			}
+			got, err := parse(doc, want, r)
+			if (err == nil) != (errFull == nil) {
+				t.Fatalf("sheet %d, want %v: error %v, reading every cell %v\n%s", n, want, err, errFull, doc)
+			}
+			if !slices.EqualFunc(got, ref, slices.Equal) {
+				t.Fatalf("sheet %d, want %v:\n got %q\nwant %q\n%s", n, want, got, ref, doc)
+			}
+			if err == nil {
+				jumped++
+			}
+		}
+	}
+	if jumped == 0 {
+		t.Fatal("no random sheet was read without an error")
+	}
+}
+
+// randomPieces hands over its reader's bytes in pieces of 1 to max bytes.
+type randomPieces struct {
+	r   io.Reader
+	rng *rand.Rand
+	max int
+}
+
+func (p *randomPieces) Read(b []byte) (int, error) {
+	if n := 1 + p.rng.IntN(p.max); len(b) > n {
+		b = b[:n]
+	}
+	return p.r.Read(b)
+}
+
+// randomSheetXML writes a random worksheet and returns it with the number
+// of columns its cells may use.
+func randomSheetXML(rng *rand.Rand) (string, int) {
+	ncols := 1 + rng.IntN(30)
+	pfx := ""
+	if rng.IntN(10) == 0 {
+		pfx = "x:"
+	}
+	texts := []string{"", "a", "G", "Gw", "w</", "Trowbridge CLA", "O&#39;Neill", "&lt;c r=&quot;G2&quot;&gt;", "Tom &amp; Jerry!", "why?", "a_x000D_b", "</row", "é", "  spaced  "}
+	text := func() string { return texts[rng.IntN(len(texts))] }
+	var b strings.Builder
+	fmt.Fprintf(&b, `<worksheet xmlns="m" xmlns:x="m"><%ssheetData>`, pfx)
+	row := 0
+	for range rng.IntN(25) {
+		row += 1 + rng.IntN(3)
+		attrs := fmt.Sprintf(` r="%d"`, row)
+		switch rng.IntN(6) {
+		case 0:
+			// Without r a row is the one after the last: its cells'
+			// references then name another row, which the reader
+			// takes as written.
+			attrs = ""
+		case 1:
+			attrs += ` spans="1:15" ht="15" customHeight="false"`
+		}
+		fmt.Fprintf(&b, `<%srow%s>`, pfx, attrs)
+		col := -1
+		for col < ncols-1 {
+			col += 1 + rng.IntN(3)
+			if col >= ncols {
+				break
+			}
+			ref := ` r="` + columnName(col) + fmt.Sprint(row) + `"`
+			if rng.IntN(12) == 0 {
+				ref = "" // its place follows the cell before
+			}
+			var typ, body string
+			switch rng.IntN(9) {
+			case 0:
+				typ, body = ` t="s"`, fmt.Sprintf(`<%sv>%d</%sv>`, pfx, rng.IntN(6), pfx)
+			case 1:
+				typ, body = ` t="inlineStr"`, fmt.Sprintf(`<%sis><%st>%s</%st></%sis>`, pfx, pfx, text(), pfx, pfx)
+			case 2:
+				typ, body = ` t="inlineStr"`, fmt.Sprintf(`<%sis><%sr><%srPr/><%st>%s</%st></%sr><%sr><%st>%s</%st></%sr></%sis>`,
+					pfx, pfx, pfx, pfx, text(), pfx, pfx, pfx, pfx, text(), pfx, pfx, pfx)
+			case 3:
+				typ, body = ` t="str"`, fmt.Sprintf(`<%sf>A1</%sf><%sv>%s</%sv>`, pfx, pfx, pfx, text(), pfx)
+			case 4:
+				body = fmt.Sprintf(`<%sv>%d.5</%sv>`, pfx, rng.IntN(1000), pfx)
+			case 5:
+				body = "" // blank cell with a style
+			case 6:
+				typ, body = ` t="b"`, fmt.Sprintf(`<%sv>%d</%sv>`, pfx, rng.IntN(2), pfx)
+			case 7:
+				typ, body = ` t="inlineStr"`, fmt.Sprintf(`<%sis><%st><![CDATA[<c r="%s%d"><v>9</v></c>]]></%st></%sis>`, pfx, pfx, columnName(min(col+1, ncols-1)), row, pfx, pfx)
+			case 8:
+				body = fmt.Sprintf(`<!-- </c><c r="%s%d"><v>8</v></c> --><%sv>%d</%sv>`, columnName(min(col+1, ncols-1)), row, pfx, rng.IntN(9), pfx)
+			}
+			attrs := ref + ` s="1"` + typ
+			if rng.IntN(8) == 0 {
+				attrs = typ + ` s="1"` + ref
+			}
+			if body == "" && rng.IntN(2) == 0 {
+				fmt.Fprintf(&b, `<%sc%s/>`, pfx, attrs)
+			} else {
+				fmt.Fprintf(&b, `<%sc%s>%s</%sc>`, pfx, attrs, body, pfx)
+			}
+		}
+		fmt.Fprintf(&b, `</%srow>`, pfx)
+	}
+	fmt.Fprintf(&b, `</%ssheetData></worksheet>`, pfx)
+	return b.String(), ncols
 }
