@@ -195,11 +195,18 @@ type sheetParser struct {
 	fnErr   bool // the error came from fn
 
 	// Jumping past cells nobody asked for (see jump).
-	nextWant []int32 // nextWant[c]: the first wanted column at or after c, -1 if none
-	tagRow   bool    // the current row opened with an unprefixed <row> tag
-	needle   []byte
+	nextWant  []int32 // nextWant[c]: the first wanted column at or after c, -1 if none
+	tagRow    bool    // the current row opened with an unprefixed <row> tag
+	needle    []byte
+	digits    []byte // the row number digitsRow in decimal
+	digitsRow int
 
 	noValueEmpty bool // a formula without a saved value is an empty cell, not an error
+
+	// tagByTag turns off the shortcuts (skipping, jumping past and
+	// reading whole cells by the usual forms): the plain reading that
+	// tests check the shortcuts against.
+	tagByTag bool
 }
 
 // colName names the current column for an error message ("" when none).
@@ -347,6 +354,9 @@ func (p *sheetParser) startRow(ctx context.Context, attrs []byte) error {
 	it := xmlAttrs{attrs}
 	for n, v, ok := it.next(); ok; n, v, ok = it.next() {
 		if len(n) == 1 && n[0] == 'r' {
+			// The attributes after r (LibreOffice writes half a dozen,
+			// of layout) need not be read.
+			it.b = nil
 			r, ok := smallUint(bytes.TrimSpace(v))
 			if !ok || r < 1 || r > maxSheetRows {
 				p.col = -1
@@ -447,7 +457,7 @@ func (p *sheetParser) growCells(col int) {
 // cells are read one by one. Cells passed over are not looked at at all: a
 // malformed one in a column nobody reads does not stop the reading.
 func (p *sheetParser) jump() {
-	if !p.rowVal || !p.tagRow || p.nextWant == nil || p.col+1 >= len(p.nextWant) {
+	if !p.rowVal || !p.tagRow || p.tagByTag || p.nextWant == nil || p.col+1 >= len(p.nextWant) {
 		return
 	}
 	nw := p.nextWant[p.col+1]
@@ -455,9 +465,13 @@ func (p *sheetParser) jump() {
 		p.sc.jumpTo(rowEndTag, 4)
 		return
 	}
+	if p.digitsRow != p.rowNum {
+		p.digits = strconv.AppendInt(p.digits[:0], int64(p.rowNum), 10)
+		p.digitsRow = p.rowNum
+	}
 	p.needle = append(p.needle[:0], `<c r="`...)
 	p.needle = appendColumnName(p.needle, int(nw))
-	p.needle = strconv.AppendInt(p.needle, int64(p.rowNum), 10)
+	p.needle = append(p.needle, p.digits...)
 	p.needle = append(p.needle, '"')
 	p.sc.jumpTo(p.needle, len(`<c r="`))
 }
@@ -511,7 +525,7 @@ func (p *sheetParser) cell(kind int, name, attrs []byte) (bool, error) {
 		return false, &sheetDataError{msg: "a cell lies beyond column XFD, the last column a sheet can have", hint: hintResave}
 	}
 	p.col = col
-	if kind == xmlStart && p.rowVal && p.want != nil && (col >= len(p.want) || !p.want[col]) &&
+	if kind == xmlStart && p.rowVal && p.want != nil && !p.tagByTag && (col >= len(p.want) || !p.want[col]) &&
 		!p.sc.prefixed(name) && p.sc.skipCell() {
 		// A cell nobody asked for, in a row already known to hold a
 		// value: nothing in it matters (most of a sheet, when a sample
@@ -521,7 +535,10 @@ func (p *sheetParser) cell(kind int, name, attrs []byte) (bool, error) {
 
 	hasV, hasF, hasIs := false, false, false
 	p.v, p.is = p.v[:0], p.is[:0]
-	if kind == xmlStart {
+	if kind == xmlStart && !p.tagByTag {
+		hasV, hasIs = p.sc.plainCell(p)
+	}
+	if kind == xmlStart && !hasV && !hasIs {
 		inIs, phonetic := false, 0
 	content:
 		for {

@@ -14,10 +14,10 @@ import (
 
 // parseSheetXML runs the sheet parser over doc read through wrap, returning
 // each emitted row's wanted cells (every cell when want is nil).
-func parseSheetXML(t *testing.T, doc string, want []bool, wrap func(io.Reader) io.Reader) ([][]string, error) {
+func parseSheetXML(t *testing.T, doc string, want []bool, tagByTag bool, wrap func(io.Reader) io.Reader) ([][]string, error) {
 	t.Helper()
 	p := &sheetParser{sc: newXMLScanner(wrap(strings.NewReader(doc))), sst: &sharedStrings{data: "ab", off: []uint32{0, 1, 2}},
-		styles: &xlsxStyles{}, path: "f.xlsx", sheet: "S", want: want}
+		styles: &xlsxStyles{}, path: "f.xlsx", sheet: "S", want: want, tagByTag: tagByTag}
 	var rows [][]string
 	err := p.run(context.Background(), func(num int, cells []string) error {
 		row := make([]string, len(want))
@@ -57,7 +57,7 @@ func TestXLSXSkippedCellsMatchFullParse(t *testing.T) {
 	}
 	for i, doc := range docs {
 		all := []bool{true, true, true, true}
-		full, errFull := parseSheetXML(t, doc, all, func(r io.Reader) io.Reader { return r })
+		full, errFull := parseSheetXML(t, doc, all, true, func(r io.Reader) io.Reader { return r })
 		for _, want := range [][]bool{{true, false, true, false}, {true, false, false, false}, {false, false, true, false}} {
 			var ref [][]string
 			for _, r := range full {
@@ -70,7 +70,7 @@ func TestXLSXSkippedCellsMatchFullParse(t *testing.T) {
 				ref = append(ref, row)
 			}
 			for name, wrap := range wraps {
-				got, err := parseSheetXML(t, doc, want, wrap)
+				got, err := parseSheetXML(t, doc, want, false, wrap)
 				if (err == nil) != (errFull == nil) {
 					t.Errorf("doc %d, want %v, %s: error %v, reading every cell %v", i, want, name, err, errFull)
 					continue
@@ -106,10 +106,10 @@ func TestXMLScannerTagWithQuotedGreaterThan(t *testing.T) {
 func TestXLSXJumpMatchesFullParse(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 11))
 	sst := &sharedStrings{data: "abG1!w", off: []uint32{0, 1, 2, 3, 4, 5, 6}}
-	parse := func(doc string, want []bool, r io.Reader) ([][]string, error) {
+	parse := func(doc string, want []bool, tagByTag bool, r io.Reader) ([][]string, error) {
 		ar := newAsyncReader(io.NopCloser(r))
 		defer ar.Close()
-		p := &sheetParser{sc: newXMLScanner(ar), sst: sst, styles: &xlsxStyles{}, path: "f.xlsx", sheet: "S", want: want}
+		p := &sheetParser{sc: newXMLScanner(ar), sst: sst, styles: &xlsxStyles{}, path: "f.xlsx", sheet: "S", want: want, tagByTag: tagByTag}
 		var rows [][]string
 		err := p.run(context.Background(), func(num int, cells []string) error {
 			row := []string{fmt.Sprint(num)}
@@ -132,7 +132,7 @@ func TestXLSXJumpMatchesFullParse(t *testing.T) {
 		for i := range all {
 			all[i] = true
 		}
-		full, errFull := parse(doc, all, strings.NewReader(doc))
+		full, errFull := parse(doc, all, true, strings.NewReader(doc))
 		for range 4 {
 			want := make([]bool, ncols)
 			for i := range want {
@@ -155,7 +155,7 @@ func TestXLSXJumpMatchesFullParse(t *testing.T) {
 			if rng.IntN(4) > 0 {
 				r = &randomPieces{r: r, rng: rand.New(rand.NewPCG(uint64(n), 3)), max: 1 + rng.IntN(400)}
 			}
-			got, err := parse(doc, want, r)
+			got, err := parse(doc, want, false, r)
 			if (err == nil) != (errFull == nil) {
 				t.Fatalf("sheet %d, want %v: error %v, reading every cell %v\n%s", n, want, err, errFull, doc)
 			}
@@ -194,7 +194,7 @@ func randomSheetXML(rng *rand.Rand) (string, int) {
 	if rng.IntN(10) == 0 {
 		pfx = "x:"
 	}
-	texts := []string{"", "a", "G", "Gw", "w</", "Trowbridge CLA", "O&#39;Neill", "&lt;c r=&quot;G2&quot;&gt;", "Tom &amp; Jerry!", "why?", "a_x000D_b", "</row", "é", "  spaced  "}
+	texts := []string{"", "a", "G", "Gw", "w</", "Trowbridge CLA", "O&#39;Neill", "&lt;c r=&quot;G2&quot;&gt;", "Tom &amp; Jerry!", "why?", "a_x000D_b", "</row", "é", "  spaced  ", "line\r\nbreak\rs", "&#x41;&#66;"}
 	text := func() string { return texts[rng.IntN(len(texts))] }
 	var b strings.Builder
 	fmt.Fprintf(&b, `<worksheet xmlns="m" xmlns:x="m"><%ssheetData>`, pfx)
@@ -227,14 +227,24 @@ func randomSheetXML(rng *rand.Rand) (string, int) {
 			case 0:
 				typ, body = ` t="s"`, fmt.Sprintf(`<%sv>%d</%sv>`, pfx, rng.IntN(6), pfx)
 			case 1:
-				typ, body = ` t="inlineStr"`, fmt.Sprintf(`<%sis><%st>%s</%st></%sis>`, pfx, pfx, text(), pfx, pfx)
+				space := ""
+				if rng.IntN(2) == 0 {
+					space = ` xml:space="preserve"`
+				}
+				typ, body = ` t="inlineStr"`, fmt.Sprintf(`<%sis><%st%s>%s</%st></%sis>`, pfx, pfx, space, text(), pfx, pfx)
 			case 2:
 				typ, body = ` t="inlineStr"`, fmt.Sprintf(`<%sis><%sr><%srPr/><%st>%s</%st></%sr><%sr><%st>%s</%st></%sr></%sis>`,
 					pfx, pfx, pfx, pfx, text(), pfx, pfx, pfx, pfx, text(), pfx, pfx, pfx)
 			case 3:
 				typ, body = ` t="str"`, fmt.Sprintf(`<%sf>A1</%sf><%sv>%s</%sv>`, pfx, pfx, pfx, text(), pfx)
+				if rng.IntN(2) == 0 {
+					body = fmt.Sprintf(`<%sv>%s</%sv>`, pfx, text(), pfx)
+				}
 			case 4:
 				body = fmt.Sprintf(`<%sv>%d.5</%sv>`, pfx, rng.IntN(1000), pfx)
+				if rng.IntN(4) == 0 {
+					body = fmt.Sprintf(`<%sv></%sv>`, pfx, pfx)
+				}
 			case 5:
 				body = "" // blank cell with a style
 			case 6:

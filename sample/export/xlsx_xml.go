@@ -334,6 +334,43 @@ func hidesMarkup(b []byte) bool {
 	return false
 }
 
+// plainCell reads the content of a cell, its start tag just read, when it
+// is written the way nearly every cell is: <v>text</v></c>, or
+// <is><t>text</t></is></c> (the t tag perhaps with xml:space="preserve"),
+// the text holding no markup and the whole in the buffered data. Then the
+// text (entities decoded) is in p.v or p.is, the scanner is past </c>, and
+// it reports which; otherwise it reports neither and nothing has moved, and
+// the caller reads the content tag by tag.
+func (s *xmlScanner) plainCell(p *sheetParser) (hasV, hasIs bool) {
+	rest := s.buf[s.pos:s.end]
+	var open, close string
+	switch {
+	case bytes.HasPrefix(rest, []byte("<v>")):
+		open, close = "<v>", "</v></c>"
+	case bytes.HasPrefix(rest, []byte("<is><t>")):
+		open, close = "<is><t>", "</t></is></c>"
+	case bytes.HasPrefix(rest, []byte(`<is><t xml:space="preserve">`)):
+		open, close = `<is><t xml:space="preserve">`, "</t></is></c>"
+	default:
+		return false, false
+	}
+	text := rest[len(open):]
+	i := bytes.IndexByte(text, '<')
+	if i < 0 || !bytes.HasPrefix(text[i:], []byte(close)) {
+		return false, false
+	}
+	text = text[:i]
+	if open == "<v>" {
+		p.v = appendXMLText(p.v[:0], text)
+		hasV = true
+	} else {
+		p.is = appendXMLText(p.is[:0], text)
+		hasIs = true
+	}
+	s.pos += len(open) + i + len(close)
+	return hasV, hasIs
+}
+
 // prefixed reports whether the tag whose local name is name (a slice of the
 // buffer returned by next) was written with a namespace prefix.
 func (s *xmlScanner) prefixed(name []byte) bool {
