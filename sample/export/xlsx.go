@@ -136,7 +136,7 @@ func (b *xlsxBook) loadSST() error {
 		return err
 	}
 	// Inflated on a second goroutine while this one parses, as a sheet is.
-	ar := newAsyncReader(rc)
+	ar := readAhead(rc)
 	defer ar.Close()
 	sst, err := loadSharedStrings(ar)
 	if err != nil {

@@ -110,6 +110,8 @@ type xlsxGrid struct {
 	book  *xlsxBook
 	sheet string
 	zf    *zip.File
+
+	tagByTag bool // see sheetParser.tagByTag
 }
 
 func (g *xlsxGrid) scan(ctx context.Context, want []bool, fn func(num int, cells []string) error) error {
@@ -129,7 +131,7 @@ func (g *xlsxGrid) scanWith(ctx context.Context, want []bool, noValueEmpty bool,
 	if err != nil {
 		return err
 	}
-	ar := newAsyncReader(rc)
+	ar := readAhead(rc)
 	defer ar.Close()
 	p := &sheetParser{
 		sc:       newXMLScanner(ar),
@@ -141,6 +143,7 @@ func (g *xlsxGrid) scanWith(ctx context.Context, want []bool, noValueEmpty bool,
 		want:     want,
 
 		noValueEmpty: noValueEmpty,
+		tagByTag:     g.tagByTag,
 	}
 	err = p.run(ctx, fn)
 	if err != nil && (p.fnErr || (ctx.Err() != nil && errors.Is(err, ctx.Err()))) {

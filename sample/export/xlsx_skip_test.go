@@ -6,10 +6,14 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/caseaudit/caseaudit/internal/printcheck"
 )
 
 // parseSheetXML runs the sheet parser over doc read through wrap, returning
@@ -268,4 +272,83 @@ func randomSheetXML(rng *rand.Rand) (string, int) {
 	}
 	fmt.Fprintf(&b, `</%ssheetData></worksheet>`, pfx)
 	return b.String(), ncols
+}
+
+// TestXLSXShortcutsOnProducersWorkbooks reads real writers' workbooks (the
+// excelize-written genexport export, messy and clean, with inline strings;
+// the same re-saved by LibreOffice, with shared strings and a row tag full
+// of attributes) through every shortcut, with and without the read-ahead
+// goroutine, for several sets of wanted columns, and checks every row
+// against reading the same sheet tag by tag.
+func TestXLSXShortcutsOnProducersWorkbooks(t *testing.T) {
+	books := []string{
+		xlsxGenexport(t, "clean.xlsx", "-n", "3000", "-format", "xlsx"),
+		xlsxGenexport(t, "messy.xlsx", "-n", "3000", "-messy", "-format", "xlsx"),
+	}
+	if !testing.Short() {
+		soffice := printcheck.RequireSoffice(t)
+		out := t.TempDir()
+		cmd := exec.Command(soffice, "-env:UserInstallation=file://"+filepath.ToSlash(t.TempDir()), "--headless",
+			"--convert-to", "xlsx", "--outdir", out, books[1])
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("soffice: %v\n%s", err, b)
+		}
+		books = append(books, filepath.Join(out, "messy.xlsx"))
+	}
+	wants := [][]int{{0}, {0, 6, 7, 8}, {14}, {1, 3, 5, 9, 11, 13}, {2, 8, 14}}
+	for _, path := range books {
+		wb := openBook(t, path, OpenOptions{})
+		for i, si := range wb.sheets() {
+			g, err := wb.grid(i)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ref := *g.(*xlsxGrid)
+			ref.tagByTag = true
+			full := readGrid(t, gridOnly{&ref}, 0, nil)
+			for _, cols := range wants {
+				want := make([]bool, 15)
+				for _, c := range cols {
+					want[c] = true
+				}
+				for _, mode := range []string{"always", "never"} {
+					t.Setenv("CASEAUDIT_XLSX_READAHEAD", mode)
+					got := readGrid(t, wb, i, want)
+					if len(got) != len(full) {
+						t.Fatalf("%s, sheet %s, columns %v, read-ahead %s: %d rows, tag by tag %d", filepath.Base(path), si.Name, cols, mode, len(got), len(full))
+					}
+					for r := range full {
+						for _, c := range cols {
+							g, w := cellAt(got[r], c), cellAt(full[r], c)
+							if g != w || (len(got[r]) == 0) != (len(full[r]) == 0) {
+								t.Fatalf("%s, sheet %s, row %d, column %s, read-ahead %s: %q, tag by tag %q", filepath.Base(path), si.Name, r+1, columnName(c), mode, g, w)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// gridOnly is a workbook of one given grid, for readGrid.
+type gridOnly struct{ g grid }
+
+func (w gridOnly) sheets() []sheetInfo    { return []sheetInfo{{}} }
+func (w gridOnly) grid(int) (grid, error) { return w.g, nil }
+func (w gridOnly) close() error           { return nil }
+
+// TestXLSXReadAheadChoice checks the override of the read-ahead choice.
+func TestXLSXReadAheadChoice(t *testing.T) {
+	src := io.NopCloser(strings.NewReader("x"))
+	t.Setenv("CASEAUDIT_XLSX_READAHEAD", "never")
+	if r := readAhead(src); r != src {
+		t.Errorf("never: got %T, want the source itself", r)
+	}
+	t.Setenv("CASEAUDIT_XLSX_READAHEAD", "always")
+	r := readAhead(src)
+	if _, ok := r.(*asyncReader); !ok {
+		t.Errorf("always: got %T, want the read-ahead", r)
+	}
+	r.Close()
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"os"
+	"runtime"
 	"unicode/utf8"
 )
 
@@ -692,6 +694,27 @@ func (a *xmlAttrs) next() (name, val []byte, ok bool) {
 	val = b[1 : 1+q]
 	a.b = b[q+2:]
 	return name, val, true
+}
+
+// readAhead returns src read ahead on a second goroutine (asyncReader)
+// when a second core is there to run it: inflating a part then runs beside
+// its parsing. With one core (GOMAXPROCS=1), or all the machine's cores
+// busy (coresBusy, the rule the csv reader follows), the two would only
+// take turns, and the hand-over (a copy of every inflated byte and a
+// channel send per chunk) would be pure cost: then src is read directly.
+// CASEAUDIT_XLSX_READAHEAD=never or always overrides the choice (for
+// measuring).
+func readAhead(src io.ReadCloser) io.ReadCloser {
+	switch os.Getenv("CASEAUDIT_XLSX_READAHEAD") {
+	case "never":
+		return src
+	case "always":
+		return newAsyncReader(src)
+	}
+	if runtime.GOMAXPROCS(0) < 2 || coresBusy() {
+		return src
+	}
+	return newAsyncReader(src)
 }
 
 // asyncReader reads its source ahead in a goroutine, so that inflating a
