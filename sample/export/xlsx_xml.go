@@ -24,6 +24,11 @@ type xmlScanner struct {
 	eof bool
 	err error  // sticky error: read error, or markup too long
 	raw []byte // scratch for character data that spans refills
+
+	off int64 // stream offset of buf[0]
+	// The stream offsets of a stretch checked by jumpTo: it ends at a
+	// </row> and holds nothing that could hide markup.
+	cleanFrom, cleanEnd int64
 }
 
 const (
@@ -46,7 +51,7 @@ var errMarkupTooLong = errors.New("an XML tag is too long")
 var errTextTooLong = errors.New("text too long")
 
 func newXMLScanner(r io.Reader) *xmlScanner {
-	return &xmlScanner{r: r, buf: make([]byte, xmlBufSize)}
+	return &xmlScanner{r: r, buf: make([]byte, xmlBufSize), cleanEnd: -1}
 }
 
 // fill moves unread data to the front of the buffer and reads more. It
@@ -58,6 +63,7 @@ func (s *xmlScanner) fill() bool {
 	}
 	if s.pos > 0 {
 		s.end = copy(s.buf, s.buf[s.pos:s.end])
+		s.off += int64(s.pos)
 		s.pos = 0
 	}
 	if s.end == len(s.buf) {
@@ -269,26 +275,33 @@ func (s *xmlScanner) skipCell() bool {
 // jumpTo moves the scanner to the next occurrence, in the buffered data,
 // of needle, a start or end tag written the usual way (such as `<c r="G12"`
 // or `</row>`), when it lies before the first `</row>` and nothing between
-// here and there could hide markup (a comment, CDATA section or processing
+// here and that could hide markup (a comment, CDATA section or processing
 // instruction: character data and attribute values cannot hold '<'). It
 // reports whether it moved; when it did not, the caller reads on tag by
 // tag. key indexes a byte of needle that is rare in a worksheet (a column
 // letter, the w of row): the search runs by vector search for that byte
-// rather than comparing at every position.
+// rather than comparing at every position. The row's end, once found and
+// checked, serves the later jumps in the same row.
 func (s *xmlScanner) jumpTo(needle []byte, key int) bool {
 	rest := s.buf[s.pos:s.end]
-	end := indexKeyed(rest, rowEndTag, 4)
-	if end < 0 {
-		return false // the row goes on past the buffered data, or is written otherwise
+	here := s.off + int64(s.pos)
+	if here < s.cleanFrom || here > s.cleanEnd {
+		end := indexKeyed(rest, rowEndTag, 4)
+		if end < 0 || hidesMarkup(rest[:end]) {
+			// The row goes on past the buffered data, is written
+			// otherwise, or holds a comment, CDATA section or
+			// processing instruction.
+			return false
+		}
+		s.cleanFrom, s.cleanEnd = here, here+int64(end)
 	}
+	// Unread data stays in the buffer, so the stretch is still there.
+	end := int(s.cleanEnd - here)
 	at := end
 	if !bytes.Equal(needle, rowEndTag) {
 		if at = indexKeyed(rest[:end], needle, key); at < 0 {
 			return false
 		}
-	}
-	if hidesMarkup(rest[:at]) {
-		return false
 	}
 	s.pos += at
 	return true
