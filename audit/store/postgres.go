@@ -109,7 +109,7 @@ func Redact(where string) string {
 	return u.String()
 }
 
-var schemaName = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
+var schemaName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`) })
 
 // pgTarget is a parsed PostgreSQL store location.
 type pgTarget struct {
@@ -133,7 +133,7 @@ func parsePostgres(where string, timeout time.Duration) (*pgTarget, error) {
 	q := u.Query()
 	schema := DefaultPostgresSchema
 	if s := q.Get("schema"); s != "" {
-		if !schemaName.MatchString(s) {
+		if !schemaName().MatchString(s) {
 			return nil, fmt.Errorf("the store URL %s: schema %q is not a plain lower-case name (letters, digits, _)", shown, s)
 		}
 		schema = s
@@ -154,7 +154,7 @@ func parseKeywordForm(where, shown string, timeout time.Duration) (*pgTarget, er
 	}
 	schema := DefaultPostgresSchema
 	if s, ok := pgdsn.Get(pairs, "schema"); ok && s != "" {
-		if !schemaName.MatchString(s) {
+		if !schemaName().MatchString(s) {
 			return nil, fmt.Errorf("the store %s: schema %q is not a plain lower-case name (letters, digits, _)", shown, s)
 		}
 		schema = s

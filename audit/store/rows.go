@@ -3,6 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -186,7 +189,36 @@ func (t *Tx) CaseCount(ctx context.Context, auditID int64) (int, error) {
 
 // CaseIDs returns the IDs of an audit's sampled cases in order.
 func (t *Tx) CaseIDs(ctx context.Context, auditID int64) ([]string, error) {
+	if ids, ok := t.caseIDs[auditID]; ok {
+		return slices.Clone(ids), nil
+	}
 	return queryStrings(ctx, t.tx, "SELECT case_id FROM sampled_case WHERE audit_id = $1 ORDER BY ord", auditID)
+}
+
+// readCaseIDs reads the sampled case IDs of the audits ids, by audit, each
+// audit's in sample order.
+func (t *Tx) readCaseIDs(ctx context.Context, ids []int64) (map[int64][]string, error) {
+	args := make([]any, len(ids))
+	ps := make([]string, len(ids))
+	for i, id := range ids {
+		args[i], ps[i] = id, fmt.Sprintf("$%d", i+1)
+	}
+	rows, err := t.tx.QueryContext(ctx, "SELECT audit_id, case_id FROM sampled_case WHERE audit_id IN ("+strings.Join(ps, ", ")+
+		") ORDER BY audit_id, ord", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64][]string{}
+	for rows.Next() {
+		var id int64
+		var c string
+		if err := rows.Scan(&id, &c); err != nil {
+			return nil, err
+		}
+		out[id] = append(out[id], c)
+	}
+	return out, rows.Err()
 }
 
 // CaseIDsSince returns the IDs of the cases sampled in any audit recorded

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -246,12 +247,14 @@ func (s *Store) init(ctx context.Context, fresh bool) error {
 			s.path, v, len(migrations), ErrNotStore)
 	}
 	if v > 0 {
+		// One query for all of them: every command opens the store.
+		var have string
+		if err := conn.QueryRowContext(ctx, "SELECT coalesce(group_concat(name, ','), '') FROM sqlite_master WHERE type = 'table' AND name IN ('"+
+			strings.Join(requiredTables, "', '")+"')").Scan(&have); err != nil {
+			return s.Explain("opening", err)
+		}
 		for _, t := range requiredTables {
-			var n int
-			if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $1", t).Scan(&n); err != nil {
-				return s.Explain("opening", err)
-			}
-			if n == 0 {
+			if !slices.Contains(strings.Split(have, ","), t) {
 				return errorf(ErrNotStore, "%s is not a caseaudit store (table %s is missing); name another file with %s", s.path, t, opt.Store)
 			}
 		}
@@ -403,6 +406,38 @@ type Tx struct {
 	s  *Store
 	tx *sql.Tx
 	w  *writeState // nil in a read transaction
+	// trails holds, in a read transaction, each audit's whole trail once
+	// read: the transaction sees one state, so a command that reads an
+	// audit's entries for several views (report, trend, sign-off,
+	// calibration) reads and decodes them once.
+	trails  map[int64][]Entry
+	held    int                // entries in trails (see maxHeld)
+	caseIDs map[int64][]string // sampled case IDs held by HoldAudits
+	memo    map[any]any        // Memo's values, in a read transaction
+}
+
+// Memo returns what fn derives from the store, computing it once per key
+// within a read transaction (which sees one state of the store, so the
+// value cannot go stale): a report and the trend and calibration within it
+// fold each audit's findings once. In a write transaction, where the
+// store changes under it, fn runs every time. The value is shared by
+// every caller with the key: callers must not change it.
+func (t *Tx) Memo(key any, fn func() (any, error)) (any, error) {
+	if t.w != nil {
+		return fn()
+	}
+	if v, ok := t.memo[key]; ok {
+		return v, nil
+	}
+	v, err := fn()
+	if err != nil {
+		return nil, err
+	}
+	if t.memo == nil {
+		t.memo = map[any]any{}
+	}
+	t.memo[key] = v
+	return v, nil
 }
 
 // writeState is what a write transaction knows beyond its *sql.Tx.

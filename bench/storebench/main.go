@@ -48,6 +48,7 @@ var (
 	findings = flag.Int("per-audit", 120, "findings per audit for the report timing")
 	noRecord = flag.Bool("no-record", false, "skip the recording rounds: report and trend only")
 	cpuProf  = flag.String("cpuprofile", "", "write a CPU profile of the report and trend rounds to this file")
+	keep     = flag.String("keep", "", "make the SQLite stores in this folder and keep them (for EXPLAIN QUERY PLAN)")
 )
 
 func main() {
@@ -56,9 +57,15 @@ func main() {
 	if *child != "" {
 		os.Exit(record(ctx, *child, *from, *count))
 	}
-	dir, err := os.MkdirTemp("", "storebench")
-	check(err)
-	defer os.RemoveAll(dir)
+	dir := *keep
+	if dir == "" {
+		var err error
+		dir, err = os.MkdirTemp("", "storebench")
+		check(err)
+		defer os.RemoveAll(dir)
+	} else {
+		check(os.MkdirAll(dir, 0o700))
+	}
 	type backend struct{ name, where string }
 	bs := []backend{{"sqlite", filepath.Join(dir, "%s.db")}}
 	pgBase := os.Getenv("CASEAUDIT_BENCH_POSTGRES")
