@@ -135,8 +135,10 @@ func (b *xlsxBook) loadSST() error {
 	if err != nil {
 		return err
 	}
-	defer rc.Close()
-	sst, err := loadSharedStrings(rc)
+	// Inflated on a second goroutine while this one parses, as a sheet is.
+	ar := readAhead(rc)
+	defer ar.Close()
+	sst, err := loadSharedStrings(ar)
 	if err != nil {
 		b.sstDone = false
 		return b.readError(err, "", 0, "")
