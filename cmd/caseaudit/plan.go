@@ -99,7 +99,7 @@ func populationFrom(ctx context.Context, g *globalOptions, o *planOptions) (int,
 	if t.Sheet != "" {
 		fmt.Fprintf(&b, "sheet %q, ", t.Sheet)
 	}
-	fmt.Fprintf(&b, "ID column %q, %s data rows, %s distinct IDs", t.Header[t.IDIndex], words.Thousands(pop.Rows), words.Thousands(pop.Distinct))
+	fmt.Fprintf(&b, "ID column %q, %s, %s", t.Header[t.IDIndex], words.Count(pop.Rows, "data row"), words.Count(pop.Distinct, "distinct ID"))
 	if len(filters) > 0 {
 		fmt.Fprintf(&b, "; filters leave %s", words.Thousands(pop.Len()))
 	}
