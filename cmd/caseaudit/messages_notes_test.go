@@ -111,6 +111,13 @@ var messageNotes = map[string]string{
 	"the factor recorder was not started":                   internal("a guard on the order caseaudit calls the recorder in"),
 	"the larger draw does not hold the cases already drawn": internal("read back by withdraw, which then says what to do (draw the replacement from a new audit)"),
 
+	// What only a terminal is told, or a full disk behind a redirect.
+	"an xlsx profile is a file: give --out FILE.xlsx (or redirect stdout)":              goTest("cmd/caseaudit", "TestTerminalRefusals"),
+	"an xlsx report is a file: give --out FILE.xlsx (or redirect stdout)":               goTest("cmd/caseaudit", "TestTerminalRefusals"),
+	"--format %s writes a workbook: give --out FILE.xlsx":                               goTest("cmd/caseaudit", "TestTerminalRefusals"),
+	"audit %q has no moderation sample; draw one with: caseaudit moderate %s --size 20": goTest("cmd/caseaudit", "TestTerminalRefusals"),
+	"writing the sample to standard output: %w":                                         goTest("cmd/caseaudit", "TestSampleStdoutFails"),
+
 	// The server states of messages_pgserver, made as the superuser of
 	// the throwaway cluster.
 	"the database of %s is encoded in %s; a caseaudit store needs a UTF8 database (CREATE DATABASE … ENCODING 'UTF8')":                                                                                               pgStory("messages_pgserver"),
@@ -143,6 +150,11 @@ var messageNotes = map[string]string{
 	"the changes threshold %d must be a positive number":                                                         internal("the command line and the configuration check --changes-at-least first (give a whole number from 1 to 100)"),
 	"csv file has one sheet, not %d":                                                                             internal("a guard: --sheet on a csv file other than 1 is refused first (a csv file has no sheets, so no sheet …)"),
 	"malformed compound file: %v":                                                                                internal("the cause kept inside the damaged-file message, which is what is printed (the file is damaged or incomplete (not a readable Office file); re-export it: messages_files)"),
+
+	"question %q has an unknown kind %q": internal("a form is checked when it is read, and an unknown kind refused there (unknown kind …; use grade, yesno, choice or text)"),
+	"the form's question %q has the same label as the column %q of the sample; rename the question": internal("sample refuses such a form before the audit is recorded (the form's question … is labelled … like the column … of the sample), so no recorded audit has one"),
+	"a moderators' workbook holds the whole moderation sample; leave out the auditor (%s)":          internal("workbook refuses --moderation with --auditor first (the moderators' workbook holds the whole moderation sample; leave out --auditor)"),
+	"the confidence level %v must be between 0%% and 100%%":                                         internal("the command line and the configuration read the confidence first (give a confidence below 100% / of 50% or more)"),
 
 	// Guards on caseaudit's own bookkeeping.
 	"factors: row %d repeats a case ID the recorder never met":                         internal("a guard: the population filter reports a duplicate only of an ID it met, and the recorder meets every ID it does"),
