@@ -129,6 +129,13 @@ var messageNotes = map[string]string{
 	"the store's roles do not exist and the login %s may not create roles; a database administrator creates them with: %s then run store init again": pgStory("messages_pgserver"),
 	"copying into %s needs its owner's login (role %s): the copy keeps who entered every entry, which only the owner may write":                      pgStory("messages_pgserver"),
 
+	"%s is not a caseaudit store (its schema %s holds other tables); name another database or schema":                            pgStory("messages_pgserver"),
+	"%s is not a caseaudit store (its schema %s holds other tables); name another database, or another schema with ?schema=NAME": pgStory("messages_pgserver"),
+
+	// A store file that root may always write: only another login meets these.
+	"the store %s is read-only; check its permissions: %w": goTest("cmd/caseaudit", "TestHostilePermissions"),
+	"cannot read the configuration %s: %w":                 goTest("cmd/caseaudit", "TestHostilePermissions"),
+
 	// Guards on what the command line (or the configuration) has checked
 	// already, in its own words.
 	"a retention period is at least one month":                                                                   internal("store retention reads the period first (a retention period of … is out of range; give between 1 month and 100 years)"),
@@ -155,6 +162,9 @@ var messageNotes = map[string]string{
 	"the form's question %q has the same label as the column %q of the sample; rename the question": internal("sample refuses such a form before the audit is recorded (the form's question … is labelled … like the column … of the sample), so no recorded audit has one"),
 	"a moderators' workbook holds the whole moderation sample; leave out the auditor (%s)":          internal("workbook refuses --moderation with --auditor first (the moderators' workbook holds the whole moderation sample; leave out --auditor)"),
 	"the confidence level %v must be between 0%% and 100%%":                                         internal("the command line and the configuration read the confidence first (give a confidence below 100% / of 50% or more)"),
+
+	"%s is not a postgres:// URL; an SQLite store needs no init (it is made when first used)": internal("store init on an SQLite file says so first (made the SQLite store …; an SQLite store needs no init …)"),
+	"schema version %d is not one this caseaudit knows (1 to %d)":                             internal("only the tests stop store init at an older schema version; the command always asks for the newest"),
 
 	// Guards on caseaudit's own bookkeeping.
 	"factors: row %d repeats a case ID the recorder never met":                         internal("a guard: the population filter reports a duplicate only of an ID it met, and the recorder meets every ID it does"),

@@ -3,6 +3,7 @@ package main
 import (
 	"archive/zip"
 	"bytes"
+	"database/sql"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -23,6 +24,8 @@ import (
 //	mkfile encrypt IN.xlsx OUT.xlsx PASSWORD a workbook encrypted as Excel does
 //	mkfile part IN.xlsx OUT.xlsx PART FILE   a copy of a workbook with its PART (e.g. xl/workbook.xml) replaced by FILE
 //	mkfile cfb OUT.xlsx                      a Compound File (as encrypted workbooks are) whose sector table is damaged
+//	mkfile damage STORE.db                   an SQLite store with the start of every page after the first two overwritten
+//	mkfile sql STORE.db SQL …                an SQLite store changed outside caseaudit, as a curious user with sqlite3 might
 func cmdMkfile(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 2 {
 		ts.Fatalf("usage: mkfile longline|longquote|xlsx|encrypt|part|cfb OUT …")
@@ -128,6 +131,26 @@ func cmdMkfile(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		body := bytes.Repeat([]byte{0xFF}, 512)
 		ts.Check(os.WriteFile(ts.MkAbs(args[1]), append(h, body...), 0o600))
+	case "damage":
+		b, err := os.ReadFile(ts.MkAbs(args[1]))
+		ts.Check(err)
+		size := int(b[16])<<8 | int(b[17])
+		if size == 1 {
+			size = 65536
+		}
+		for p := 2; (p+1)*size <= len(b); p++ {
+			copy(b[p*size+8:p*size+48], bytes.Repeat([]byte{0xFF}, 40))
+		}
+		ts.Check(os.WriteFile(ts.MkAbs(args[1]), b, 0o600))
+	case "sql":
+		db, err := sql.Open("sqlite", ts.MkAbs(args[1]))
+		ts.Check(err)
+		defer db.Close()
+		for _, q := range args[2:] {
+			if _, err := db.Exec(q); err != nil {
+				ts.Fatalf("mkfile sql: %s: %v", q, err)
+			}
+		}
 	default:
 		ts.Fatalf("mkfile: unknown kind %s", args[0])
 	}

@@ -54,6 +54,7 @@ func TestPostgresScripts(t *testing.T) {
 			// database on it.
 			e.Setenv("CASEAUDIT_PG_HOST", u.Host)
 			e.Setenv("CASEAUDIT_PG_USER", u.User.Username())
+			e.Setenv("CASEAUDIT_PG_DB", strings.TrimPrefix(u.Path, "/"))
 			e.Setenv("CASEAUDIT_NOW", "2026-07-01T09:00:00Z")
 			e.Setenv("NO_COLOR", "1")
 			for _, k := range []string{"PGPASSFILE", "PGPASSWORD", "PGSERVICE", "PGSERVICEFILE", "HOME"} {
@@ -96,7 +97,7 @@ func TestPostgresScripts(t *testing.T) {
 //
 //	pgsuper [-db DATABASE] SQL …
 //
-// A database or role it creates is dropped after the story, with the
+// A database, schema or role it creates is dropped after the story, with the
 // store roles store init made for the database (dropped first, as
 // testscript runs deferred work last first).
 func cmdPgsuper(base string) func(ts *testscript.TestScript, neg bool, args []string) {
@@ -123,6 +124,14 @@ func cmdPgsuper(base string) func(ts *testscript.TestScript, neg bool, args []st
 				ts.Fatalf("pgsuper: %s: %v", q, err)
 			}
 			f := strings.Fields(q)
+			if len(f) >= 3 && strings.EqualFold(f[0], "CREATE") && strings.EqualFold(f[1], "SCHEMA") {
+				name, db := f[2], db
+				ts.Defer(func() {
+					c := conn(db)
+					defer c.Close()
+					c.Exec(`DROP SCHEMA IF EXISTS "` + name + `" CASCADE`)
+				})
+			}
 			if len(f) >= 3 && strings.EqualFold(f[0], "CREATE") && strings.EqualFold(f[1], "ROLE") {
 				name := f[2]
 				ts.Defer(func() {
