@@ -132,6 +132,9 @@ var messageNotes = map[string]string{
 	"%s is not a caseaudit store (its schema %s holds other tables); name another database or schema":                            pgStory("messages_pgserver"),
 	"%s is not a caseaudit store (its schema %s holds other tables); name another database, or another schema with ?schema=NAME": pgStory("messages_pgserver"),
 
+	"cannot read the executable to hash it: %w":    goTest("internal/version", "TestHashFile"),
+	"cannot read the executable %s to hash it: %w": goTest("internal/version", "TestHashFile"),
+
 	// A store file that root may always write: only another login meets these.
 	"the store %s is read-only; check its permissions: %w": goTest("cmd/caseaudit", "TestHostilePermissions"),
 	"cannot read the configuration %s: %w":                 goTest("cmd/caseaudit", "TestHostilePermissions"),
