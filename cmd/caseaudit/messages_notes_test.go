@@ -172,6 +172,9 @@ var messageNotes = map[string]string{
 	"%s is not a postgres:// URL; an SQLite store needs no init (it is made when first used)": internal("store init on an SQLite file says so first (made the SQLite store …; an SQLite store needs no init …)"),
 	"schema version %d is not one this caseaudit knows (1 to %d)":                             internal("only the tests stop store init at an older schema version; the command always asks for the newest"),
 
+	"format %q: the %s is written as table, markdown, csv, json, xlsx or html": internal("calibration and report read --format first (--format: format …: use table, markdown, csv, json, xlsx or html)"),
+	"no audit in the store yet": internal(noteKind),
+
 	// Guards on caseaudit's own bookkeeping.
 	"factors: row %d repeats a case ID the recorder never met":                         internal("a guard: the population filter reports a duplicate only of an ID it met, and the recorder meets every ID it does"),
 	"case %s: %d cells for the factors' %d columns":                                    internal("a guard: the sampler hands the recorder the cells of the columns the recorder itself asked for"),
