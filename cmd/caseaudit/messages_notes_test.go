@@ -176,6 +176,9 @@ var messageNotes = map[string]string{
 	"no audit in the store yet": internal(noteKind),
 
 	// Guards on caseaudit's own bookkeeping.
+	"free text needs an object payload: %w":                                            internal("a guard: every trail entry caseaudit writes with free text is a JSON object it built itself"),
+	"the payload already has a %q key":                                                 internal("a guard: no payload caseaudit builds has a key of that name; the store adds it"),
+	"encoding a %s entry: %w":                                                          internal(noteEncode + "; it wraps the two guards above"),
 	"factors: row %d repeats a case ID the recorder never met":                         internal("a guard: the population filter reports a duplicate only of an ID it met, and the recorder meets every ID it does"),
 	"case %s: %d cells for the factors' %d columns":                                    internal("a guard: the sampler hands the recorder the cells of the columns the recorder itself asked for"),
 	"cannot share %d cases among the strata (internal error: %d shared)":               internal("a guard on the allocation arithmetic, which shares out every case"),
