@@ -201,7 +201,12 @@ func (b *xlsxBook) readError(err error, sheet string, row int, col string) error
 	var big *errPartTooLarge
 	var sde *sheetDataError
 	var corrupt kflate.CorruptInputError
+	var enc errXMLEncoding
 	switch {
+	case errors.As(err, &enc):
+		ie.Row, ie.Column = 0, ""
+		ie.Msg = enc.Error()
+		ie.Hint = hintResave
 	case errors.As(err, &sde):
 		ie.Msg, ie.Hint = sde.msg, sde.hint
 	case errors.As(err, &big):
