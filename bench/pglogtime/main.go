@@ -7,7 +7,7 @@
 // time moves less than findings per second with the load others put on a
 // shared machine; with log_statement_stats = on as well, it also sums the
 // CPU time the server process reports for each message (parse, bind,
-// execute), which moves least. By hand, from bench/store-ab; not part of
+// execute), which moves least. By hand, from bench/store-record-ab; not part of
 // go test.
 //
 //	tail -n +LINE server.log | go run ./bench/pglogtime -n 300
