@@ -66,6 +66,10 @@ type Store struct {
 	network    string
 	netNoted   map[int64]bool
 	netPending map[int64]bool
+	// duty is the duty the write under way exercises, and on what case,
+	// as its check named it (attempt): a refusal by the database's own
+	// guards is then worded as the check's own would be (dbRefusal).
+	duty *dutyAttempt
 }
 
 // Open opens the audit store at path (an SQLite file, created when missing)
@@ -126,8 +130,9 @@ func (s *Store) write(ctx context.Context, doing string, fn func(*store.WriteTx)
 	if s.snap != nil {
 		return fmt.Errorf("%s the store %s: a snapshot only reads", doing, s.Path())
 	}
+	s.duty = nil
 	if s.network == "" {
-		return s.st.Write(ctx, doing, fn)
+		return s.refusedBy(ctx, s.st.Write(ctx, doing, fn))
 	}
 	// A network note belongs to the transaction that writes it: should it
 	// roll back, the next write records it again.
@@ -143,7 +148,7 @@ func (s *Store) write(ctx context.Context, doing string, fn func(*store.WriteTx)
 			s.netNoted[id] = true
 		}
 	}
-	return err
+	return s.refusedBy(ctx, err)
 }
 
 // Snapshot calls fn with a view of the store whose reads all come from one

@@ -60,13 +60,14 @@ func TestScripts(t *testing.T) {
 			return err
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"genexport": cmdGenexport,
-			"filemode":  cmdFilemode,
-			"shuffle":   cmdShuffle,
-			"fill":      cmdFill,
-			"exits":     cmdExits,
-			"xlsxcat":   cmdXlsxcat,
-			"runhint":   cmdRunhint,
+			"genexport":  cmdGenexport,
+			"filemode":   cmdFilemode,
+			"shuffle":    cmdShuffle,
+			"fill":       cmdFill,
+			"exits":      cmdExits,
+			"xlsxcat":    cmdXlsxcat,
+			"runhint":    cmdRunhint,
+			"sqlitelock": cmdSqlitelock,
 		},
 	})
 }

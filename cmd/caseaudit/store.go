@@ -78,7 +78,7 @@ func (g *globalOptions) openStore(ctx context.Context) (*audit.Store, error) {
 		fi, err := os.Stat(path)
 		fresh = errors.Is(err, fs.ErrNotExist) || err == nil && fi.Size() == 0
 	}
-	st, err := audit.Open(ctx, path, audit.Options{Clock: g.Now, Actor: g.actor(), Deadline: g.DBTimeout, NetworkStore: network,
+	st, err := audit.Open(ctx, path, audit.Options{Clock: g.Now, Actor: g.actor(), Deadline: g.DBTimeout, BusyTimeout: g.LockTimeout, NetworkStore: network,
 		Waiting: func(msg string) { g.infof("%s\n", msg) }})
 	if err != nil {
 		return nil, err

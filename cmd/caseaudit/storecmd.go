@@ -97,7 +97,7 @@ func runStoreInit(ctx context.Context, where string, g *globalOptions) error {
 	}
 	if !store.IsPostgres(where) {
 		_, statErr := os.Stat(where)
-		st, err := audit.Open(ctx, where, audit.Options{Clock: g.Now, Actor: g.actor(), Deadline: g.DBTimeout})
+		st, err := audit.Open(ctx, where, audit.Options{Clock: g.Now, Actor: g.actor(), Deadline: g.DBTimeout, BusyTimeout: g.LockTimeout})
 		if err != nil {
 			return err
 		}
@@ -166,7 +166,7 @@ func runStoreCopy(ctx context.Context, from, to string, g *globalOptions) error 
 	if !store.IsPostgres(from) && !fileExists(from) {
 		return fmt.Errorf("no audit store at %s", from)
 	}
-	src, err := audit.Open(ctx, from, audit.Options{Clock: g.Now, Actor: g.actor(), Deadline: -1})
+	src, err := audit.Open(ctx, from, audit.Options{Clock: g.Now, Actor: g.actor(), Deadline: -1, BusyTimeout: g.LockTimeout})
 	if err != nil {
 		return err
 	}
@@ -183,7 +183,7 @@ func runStoreCopy(ctx context.Context, from, to string, g *globalOptions) error 
 			g.createdStore = to
 		}
 	}
-	dst, err := audit.Open(ctx, to, audit.Options{Clock: g.Now, Actor: g.actor(), Deadline: -1})
+	dst, err := audit.Open(ctx, to, audit.Options{Clock: g.Now, Actor: g.actor(), Deadline: -1, BusyTimeout: g.LockTimeout})
 	if err != nil {
 		return err
 	}
