@@ -52,5 +52,11 @@ func (s *Store) refusedBy(ctx context.Context, err error) error {
 	}); e != nil {
 		return err
 	}
-	return &DutyError{Duty: at.duty, Person: p, Rule: duties[at.duty].rule, Who: whoMay(at.duty, at.facts, roster), Guard: r.Reason}
+	who := whoMay(at.duty, at.facts, roster)
+	if roster != nil && Allowed(p, at.duty, at.facts, roster) == nil {
+		// The list allows it and the database does not: what is missing
+		// is the login's database role, which only its administrator gives.
+		who = "the people list allows it, so ask the store's administrator to give the login the store role the database names"
+	}
+	return &DutyError{Duty: at.duty, Person: p, Rule: duties[at.duty].rule, Who: who, Guard: r.Reason}
 }
