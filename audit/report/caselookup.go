@@ -327,7 +327,7 @@ func (d *CaseDocument) WriteHTML(w io.Writer) error {
 
 // caseTmpl is parsed on first use (see htmlTmpl).
 var caseTmpl = sync.OnceValue(func() *template.Template {
-	return template.Must(template.New("case").Parse(`<!DOCTYPE html>
+	return template.Must(template.New("case").Funcs(template.FuncMap{"stamp": htmlStamp}).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -340,11 +340,10 @@ table.kv { width: 100%; }
 table.kv th { width: 10rem; }
 table.kv td { overflow-wrap: anywhere; }
 table.entries { width: 100%; font-size: .8rem; }
-table.entries td.what { min-width: 12rem; }
-table.entries td.text { min-width: 7rem; }
-table.entries td { overflow-wrap: break-word; }
+table.entries td, table.entries th { padding: .2rem .35rem; }
+table.entries td.text { overflow-wrap: anywhere; }
+span.nw { white-space: nowrap; }
 table.entries td.n { text-align: right; white-space: nowrap; }
-table.entries td.nw { white-space: nowrap; }
 @media print { body { margin: 0; max-width: none; } }
 {{.Page}}
 </style>
@@ -360,7 +359,7 @@ table.entries td.nw { white-space: nowrap; }
 <table class="kv">{{range .Sampled}}<tr><th scope="row">{{index . 0}}</th><td>{{index . 1}}</td></tr>{{end}}</table>
 <table class="entries">
 <thead><tr>{{range $.Header}}<th>{{.}}</th>{{end}}</tr></thead>
-<tbody>{{range .Rows}}<tr>{{range $i, $c := .}}<td{{if eq $i 0}} class="n"{{else if or (eq $i 1) (eq $i 3) (eq $i 4)}} class="nw"{{else if eq $i 2}} class="what"{{else if eq $i 5}} class="text"{{end}}>{{$c}}</td>{{end}}</tr>{{end}}</tbody>
+<tbody>{{range .Rows}}<tr>{{range $i, $c := .}}{{if eq $i 1}}<td>{{stamp $c}}</td>{{else}}<td{{if eq $i 0}} class="n"{{else if ge $i 5}} class="text"{{end}}>{{$c}}</td>{{end}}{{end}}</tr>{{end}}</tbody>
 </table>
 </section>
 {{end}}
@@ -369,3 +368,18 @@ table.entries td.nw { white-space: nowrap; }
 </html>
 `))
 })
+
+// htmlStamp lets a narrow column break a time stamp between its date and
+// its time, never inside the date at a hyphen.
+func htmlStamp(s string) template.HTML {
+	var b strings.Builder
+	for i, part := range strings.Fields(s) {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(`<span class="nw">`)
+		b.WriteString(template.HTMLEscapeString(part))
+		b.WriteString(`</span>`)
+	}
+	return template.HTML(b.String())
+}
