@@ -17,12 +17,23 @@ import (
 // is made again with the new one, its entries copied in order (the
 // follows trigger checks each), and its own index and triggers made
 // again; the triggers of other tables name it and find it again.
-const sqliteNetworkMigration = `
+var sqliteNetworkMigration = `
 CREATE TEMP TABLE store_log_v7 AS SELECT * FROM store_log;
 DROP TABLE store_log;
+` + sqliteStoreLog("'retention', 'retirement', 'network-store'") + `
+INSERT INTO store_log SELECT * FROM store_log_v7 ORDER BY seq;
+` + sqliteStoreLogFollows + `
+DROP TABLE temp.store_log_v7;
+`
+
+// sqliteStoreLog makes the store log taking entries of the given kinds (a
+// list of SQL strings), with its index and the triggers that keep every
+// entry as written; sqliteStoreLogFollows keeps each new entry in turn.
+func sqliteStoreLog(kinds string) string {
+	return `
 CREATE TABLE store_log (
 	seq        INTEGER PRIMARY KEY,
-	kind       TEXT    NOT NULL CHECK (kind IN ('retention', 'retirement', 'network-store')),
+	kind       TEXT    NOT NULL CHECK (kind IN (` + kinds + `)),
 	audit_id   INTEGER NOT NULL DEFAULT 0,
 	audit      TEXT    NOT NULL DEFAULT '',
 	actor      TEXT    NOT NULL,
@@ -37,12 +48,14 @@ CREATE TRIGGER store_log_no_update BEFORE UPDATE ON store_log
 BEGIN SELECT RAISE(ABORT, 'caseaudit: the store log is append-only'); END;
 CREATE TRIGGER store_log_no_delete BEFORE DELETE ON store_log
 BEGIN SELECT RAISE(ABORT, 'caseaudit: the store log is append-only'); END;
-INSERT INTO store_log SELECT * FROM store_log_v7 ORDER BY seq;
+`
+}
+
+const sqliteStoreLogFollows = `
 CREATE TRIGGER store_log_follows BEFORE INSERT ON store_log
 WHEN NEW.seq IS NOT coalesce((SELECT max(seq) FROM store_log), 0) + 1
 	OR NEW.prev_hash IS NOT coalesce((SELECT hash FROM store_log ORDER BY seq DESC LIMIT 1), '` + "0000000000000000000000000000000000000000000000000000000000000000" + `')
 BEGIN SELECT RAISE(ABORT, 'caseaudit: a store log entry must follow the log''s last entry'); END;
-DROP TABLE temp.store_log_v7;
 `
 
 // Retention. A store keeps a log of its own (table store_log, schema
@@ -82,28 +95,7 @@ const logLockID = -2
 // order it deletes them.
 var RetiredTables = []string{"trail_text", "trail_redaction", "trail", "sampled_case", "audit"}
 
-const sqliteRetireMigration = `
-CREATE TABLE store_log (
-	seq        INTEGER PRIMARY KEY,
-	kind       TEXT    NOT NULL CHECK (kind IN ('retention', 'retirement')),
-	audit_id   INTEGER NOT NULL DEFAULT 0,
-	audit      TEXT    NOT NULL DEFAULT '',
-	actor      TEXT    NOT NULL,
-	entered_by TEXT    NOT NULL,
-	at         TEXT    NOT NULL,
-	payload    TEXT    NOT NULL,
-	prev_hash  TEXT    NOT NULL,
-	hash       TEXT    NOT NULL
-);
-CREATE UNIQUE INDEX store_log_retired ON store_log(audit_id) WHERE kind = 'retirement';
-CREATE TRIGGER store_log_no_update BEFORE UPDATE ON store_log
-BEGIN SELECT RAISE(ABORT, 'caseaudit: the store log is append-only'); END;
-CREATE TRIGGER store_log_no_delete BEFORE DELETE ON store_log
-BEGIN SELECT RAISE(ABORT, 'caseaudit: the store log is append-only'); END;
-CREATE TRIGGER store_log_follows BEFORE INSERT ON store_log
-WHEN NEW.seq IS NOT coalesce((SELECT max(seq) FROM store_log), 0) + 1
-	OR NEW.prev_hash IS NOT coalesce((SELECT hash FROM store_log ORDER BY seq DESC LIMIT 1), '` + "0000000000000000000000000000000000000000000000000000000000000000" + `')
-BEGIN SELECT RAISE(ABORT, 'caseaudit: a store log entry must follow the log''s last entry'); END;
+var sqliteRetireMigration = sqliteStoreLog("'retention', 'retirement'") + sqliteStoreLogFollows + `
 CREATE TRIGGER audit_not_retired AFTER INSERT ON audit
 WHEN EXISTS (SELECT 1 FROM store_log r WHERE r.kind = 'retirement' AND (r.audit_id = NEW.id OR r.audit = NEW.name))
 BEGIN SELECT RAISE(ABORT, 'caseaudit: an audit of that name was retired; choose another name'); END;

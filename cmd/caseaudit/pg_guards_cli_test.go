@@ -22,6 +22,28 @@ func pgBase(t *testing.T) string {
 	return base
 }
 
+// pgMatrixStore makes the duties matrix's fixture for logins of the given
+// database groups (by role key: qa, auditor, other, moderator) and copies
+// it into a new PostgreSQL store, whose URL it returns (as its owner).
+func pgMatrixStore(t *testing.T, groups map[string]string) (*matrixPostgres, *matrixFixture, map[string]string, string) {
+	t.Helper()
+	base := pgBase(t)
+	t.Setenv("CASEAUDIT_NOW", "2026-07-01T09:00:00Z")
+	t.Setenv("CASEAUDIT_DB", "")
+	t.Setenv("CASEAUDIT_USER", "")
+	pg := newMatrixPostgres(t, base)
+	logins := map[string]string{}
+	for _, r := range []string{"qa", "auditor", "other", "moderator"} {
+		logins[r] = pg.login(t, groups[r])
+	}
+	fx, path := buildMatrixFixture(t, logins)
+	where := pg.store(t)
+	if code, _, errs := runCmd(t, "store", "copy", path, where); code != 0 {
+		t.Fatalf("store copy: %s", errs)
+	}
+	return pg, fx, logins, where
+}
+
 // What the database's own guards refuse reads as the duties check's own
 // refusal: one line naming the duty's rule and who may do it, then the
 // database's reason, exit 5, nothing changed. Here the people list says
@@ -29,22 +51,8 @@ func pgBase(t *testing.T) string {
 // not its auditor role: caseaudit's check lets her finding through, and
 // the trigger on the trail refuses it.
 func TestPostgresGuardRefusalReadsAsRefusal(t *testing.T) {
-	base := pgBase(t)
-	t.Setenv("CASEAUDIT_NOW", "2026-07-01T09:00:00Z")
-	t.Setenv("CASEAUDIT_DB", "")
-	t.Setenv("CASEAUDIT_USER", "")
-	pg := newMatrixPostgres(t, base)
-	logins := map[string]string{
-		"qa":        pg.login(t, store.GroupQA),
-		"auditor":   pg.login(t, store.GroupGovernance),
-		"other":     pg.login(t, store.GroupAuditor),
-		"moderator": pg.login(t, store.GroupAuditor),
-	}
-	fx, path := buildMatrixFixture(t, logins)
-	where := pg.store(t)
-	if code, _, errs := runCmd(t, "store", "copy", path, where); code != 0 {
-		t.Fatalf("store copy: %s", errs)
-	}
+	pg, fx, logins, where := pgMatrixStore(t, map[string]string{
+		"qa": store.GroupQA, "auditor": store.GroupGovernance, "other": store.GroupAuditor, "moderator": store.GroupAuditor})
 	before := fingerprint(t, where)
 	mine := fx.casesOf["B. Evans"][2]
 	code, out, errs := runCmd(t, "--db", pg.as(t, where, logins["auditor"]), "record", "September", mine,
@@ -86,22 +94,8 @@ func TestPostgresGuardRefusalReadsAsRefusal(t *testing.T) {
 // store), and records nothing. The holder is A. Khan's caseaudit, in the
 // middle of a write to the same audit.
 func TestPostgresLockTimeoutNamesTheHolder(t *testing.T) {
-	base := pgBase(t)
-	t.Setenv("CASEAUDIT_NOW", "2026-07-01T09:00:00Z")
-	t.Setenv("CASEAUDIT_DB", "")
-	t.Setenv("CASEAUDIT_USER", "")
-	pg := newMatrixPostgres(t, base)
-	logins := map[string]string{
-		"qa":        pg.login(t, store.GroupQA),
-		"auditor":   pg.login(t, store.GroupAuditor),
-		"other":     pg.login(t, store.GroupAuditor),
-		"moderator": pg.login(t, store.GroupAuditor),
-	}
-	fx, path := buildMatrixFixture(t, logins)
-	where := pg.store(t)
-	if code, _, errs := runCmd(t, "store", "copy", path, where); code != 0 {
-		t.Fatalf("store copy: %s", errs)
-	}
+	pg, fx, logins, where := pgMatrixStore(t, map[string]string{
+		"qa": store.GroupQA, "auditor": store.GroupAuditor, "other": store.GroupAuditor, "moderator": store.GroupAuditor})
 
 	ctx := context.Background()
 	holder, err := store.Open(ctx, pg.as(t, where, logins["other"]), store.Options{})
