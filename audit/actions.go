@@ -337,7 +337,7 @@ func (s *Store) Actions(ctx context.Context, auditName string) ([]Action, error)
 var ErrNoAction = errors.New("no follow-up action")
 
 // RespondAction records the owner's response to a case's action (by names
-// who responded). An open action becomes responded; further responses are
+// who responded; empty, the person acting). An open action becomes responded; further responses are
 // added; a closed action takes none.
 func (s *Store) RespondAction(ctx context.Context, auditName, caseID, by, note string) (*Action, error) {
 	return s.moveAction(ctx, auditName, caseID, by, note, KindActionRespond)
@@ -356,11 +356,17 @@ func (s *Store) moveAction(ctx context.Context, auditName, caseID, by, note, kin
 	if note == "" {
 		return nil, fmt.Errorf("%s needs a note saying what was done", verb)
 	}
-	if by == "" {
-		return nil, fmt.Errorf("%s needs the name of the person acting", verb)
-	}
 	var out *Action
 	err := s.write(ctx, "recording an action in", func(tx *store.WriteTx) error {
+		if by == "" {
+			who, err := s.actorIn(ctx, tx.Tx)
+			if err != nil {
+				return err
+			}
+			if by = who; by == "" {
+				return fmt.Errorf("%s needs the name of the person acting", verb)
+			}
+		}
 		a, err := loadAudit(ctx, tx.Tx, auditName)
 		if err != nil {
 			return err

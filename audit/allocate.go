@@ -271,7 +271,11 @@ func (s *Store) allocateTx(ctx context.Context, tx *store.WriteTx, a *Audit, aud
 	for _, x := range out.Unallocated {
 		p.Unallocated = append(p.Unallocated, unallocJSON(x))
 	}
-	_, err = s.appendEntry(ctx, tx, a, KindAllocation, "", s.actor, p)
+	who, err := s.actorIn(ctx, tx.Tx)
+	if err != nil {
+		return Allocation{}, err
+	}
+	_, err = s.appendEntry(ctx, tx, a, KindAllocation, "", who, p)
 	return out, err
 }
 

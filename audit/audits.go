@@ -229,7 +229,11 @@ func (s *Store) createAuditTx(ctx context.Context, a Audit, cases []SampledCase,
 		if !a.Handout.IsZero() {
 			payload["handout"] = a.Handout
 		}
-		if _, err = ch.Append(ctx, store.Draft{Kind: KindSample, Actor: s.actor, At: a.Created, Payload: payload}); err != nil {
+		who, err := s.actorIn(ctx, tx.Tx)
+		if err != nil {
+			return err
+		}
+		if _, err = ch.Append(ctx, store.Draft{Kind: KindSample, Actor: who, At: a.Created, Payload: payload}); err != nil {
 			return err
 		}
 		if err := s.noteNetwork(ctx, ch, &a); err != nil {
@@ -333,7 +337,11 @@ func (s *Store) growTx(ctx context.Context, tx *store.WriteTx, auditName string,
 	if len(factors) > 0 {
 		payload["factors"] = factors
 	}
-	if _, err = s.appendEntry(ctx, tx, a, KindGrow, "", s.actor, payload); err != nil {
+	who, err := s.actorIn(ctx, tx.Tx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err = s.appendEntry(ctx, tx, a, KindGrow, "", who, payload); err != nil {
 		return nil, err
 	}
 	return a, nil

@@ -106,12 +106,16 @@ func (s *Store) DrawModeration(ctx context.Context, auditName string, size int, 
 				added = append(added, id)
 			}
 		}
-		e, err := s.appendEntry(ctx, tx, a, KindModerationDraw, "", s.actor,
+		who, err := s.actorIn(ctx, tx.Tx)
+		if err != nil {
+			return err
+		}
+		e, err := s.appendEntry(ctx, tx, a, KindModerationDraw, "", who,
 			drawPayload{Seed: seed, Size: size, Recorded: len(recorded), Cases: cases, Added: added})
 		if err != nil {
 			return err
 		}
-		out = &ModerationSample{Seed: seed, Size: size, Cases: cases, Recorded: len(recorded), Drawn: e.At, Actor: s.actor}
+		out = &ModerationSample{Seed: seed, Size: size, Cases: cases, Recorded: len(recorded), Drawn: e.At, Actor: who}
 		return nil
 	})
 	return out, err

@@ -114,8 +114,12 @@ func (s *Store) SetTeamManager(ctx context.Context, team, manager string) (TeamC
 		} else {
 			ch.Teams = slices.Sorted(maps.Values(seen))
 		}
+		who, err := s.actorIn(ctx, tx.Tx)
+		if err != nil {
+			return err
+		}
 		for _, a := range audits {
-			if _, err := s.appendEntry(ctx, tx, a, KindTeamManager, "", tx.EnteredBy(), teamManagerPayload{Team: ch.Team, Manager: manager}); err != nil {
+			if _, err := s.appendEntry(ctx, tx, a, KindTeamManager, "", who, teamManagerPayload{Team: ch.Team, Manager: manager}); err != nil {
 				return err
 			}
 			ch.Audits++

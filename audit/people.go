@@ -228,6 +228,22 @@ func (s *Store) may(ctx context.Context, tx *store.Tx, d Duty, c CaseFacts) erro
 	return mayIn(peopleOf(cs), s.Login(), d, c)
 }
 
+// actorIn is the name an entry the person acting makes herself is recorded
+// under: her name on the people list, else the name the store was opened
+// with. On PostgreSQL the store is opened with the operating system's
+// login, which says nothing of the database login that acts; the list
+// says who that is.
+func (s *Store) actorIn(ctx context.Context, tx *store.Tx) (string, error) {
+	cs, err := tx.PersonChanges(ctx)
+	if err != nil {
+		return "", err
+	}
+	if p, ok := peopleOf(cs)[s.Login()]; ok && p.Name != "" {
+		return p.Name, nil
+	}
+	return s.actor, nil
+}
+
 // Acting returns the person acting as the people list knows her, and
 // whether the store has a people list at all.
 func (s *Store) Acting(ctx context.Context) (Person, bool, error) {

@@ -168,3 +168,56 @@ func schemaOf(t *testing.T, where string) string {
 	}
 	return s
 }
+
+// On PostgreSQL the database login acts, whatever the operating system's
+// login that opened the store: what a listed person does herself is
+// recorded under her name on the people list.
+func TestPostgresEntriesNameThePerson(t *testing.T) {
+	ctx := context.Background()
+	where := pgStore(t)
+	qaURL, qaRole := pgLogin(t, where, store.GroupQA)
+	tmURL, tmRole := pgLogin(t, where, store.GroupAuditor)
+	qa, _ := openAt(t, qaURL, "root")
+	tm, _ := openAt(t, tmURL, "root")
+	for _, p := range []Person{
+		{Login: qaRole, Name: "Q. Lead", Roles: []Role{QA}},
+		{Login: tmRole, Name: "T. Manager", Roles: []Role{Manager}},
+	} {
+		if _, err := qa.AddPerson(ctx, p); err != nil {
+			t.Fatalf("adding %s: %v", p.Name, err)
+		}
+	}
+	if _, err := qa.CreateAudit(ctx, testAudit("a"), testCases(4)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := qa.Allocate(ctx, "a", []string{"A. Khan"}, AllocationRules{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := qa.Record(ctx, "a", Finding{Case: "CR-0000001", Auditor: "A. Khan", Grade: Inadequate, Immediate: true, Date: "2026-07-01"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := qa.SetTeamManager(ctx, "North", "T. Manager"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tm.RespondAction(ctx, "a", "CR-0000001", "", "visit booked"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := qa.CloseAction(ctx, "a", "CR-0000001", "", "plan seen"); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := qa.Trail(ctx, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range tr {
+		switch e.Kind {
+		case KindSample, KindAllocation, KindTeamManager, KindActionRespond, KindActionClose:
+			got = append(got, e.Kind+":"+e.Actor)
+		}
+	}
+	want := "sample:Q. Lead allocation:Q. Lead team-manager:Q. Lead action-respond:T. Manager action-close:Q. Lead"
+	if g := strings.Join(got, " "); g != want {
+		t.Errorf("entries by\n%s\nwant\n%s", g, want)
+	}
+}

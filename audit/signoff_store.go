@@ -131,7 +131,11 @@ func (s *Store) SignOffAudit(ctx context.Context, auditName string, figs Figures
 			return errorf(ErrIncomplete, "audit %q is not complete (%s), so its figures may still move; record the rest first (caseaudit status lists them), or give --force to sign it off anyway, which every report, trend and status then says",
 				a.Name, strings.TrimPrefix(inc.Phrase(), "incomplete: "))
 		}
-		e, err := s.appendEntry(ctx, tx, a, KindSignOff, "", s.actor, signOffPayload{Figures: figs, Incomplete: inc})
+		who, err := s.actorIn(ctx, tx.Tx)
+		if err != nil {
+			return err
+		}
+		e, err := s.appendEntry(ctx, tx, a, KindSignOff, "", who, signOffPayload{Figures: figs, Incomplete: inc})
 		if err != nil {
 			return err
 		}

@@ -375,7 +375,11 @@ func (s *Store) reallocateReplacement(ctx context.Context, tx *store.WriteTx, a 
 		reason = "no auditor may take it: " + strings.Join(why, "; ")
 		p.Unallocated = append(p.Unallocated, unallocJSON{Case: repl.ID, Reason: reason})
 	}
-	if _, err := s.appendEntry(ctx, tx, a, KindAllocation, "", s.actor, p); err != nil {
+	who, err := s.actorIn(ctx, tx.Tx)
+	if err != nil {
+		return "", "", err
+	}
+	if _, err := s.appendEntry(ctx, tx, a, KindAllocation, "", who, p); err != nil {
 		return "", "", err
 	}
 	return auditor, reason, nil

@@ -64,8 +64,8 @@ func signOffView(st *audit.SignOffState, now audit.Figures) *SignOffView {
 	return v
 }
 
-// signOff states the audit's sign-off, and puts an amendment first among
-// the notes, which every format shows.
+// signOff states the audit's sign-off, and puts it (or its amendment)
+// first among the notes, which every format shows.
 func (r *Report) signOff(ctx context.Context, st *audit.Store, a *audit.Audit) error {
 	s, err := st.SignOffOf(ctx, a.Name)
 	if err != nil {
@@ -75,7 +75,9 @@ func (r *Report) signOff(ctx context.Context, st *audit.Store, a *audit.Audit) e
 	switch {
 	case r.SignOff != nil && r.SignOff.Amended:
 		r.Notes = append([]string{"Amended after sign-off: " + r.SignOff.Sentence + "."}, r.Notes...)
-	case r.SignOff != nil && r.SignOff.Incomplete != nil:
+	case r.SignOff != nil:
+		// A board reading the report sees that these are the figures
+		// signed off, and by whom, not a draft.
 		r.Notes = append([]string{"S" + strings.TrimPrefix(r.SignOff.Sentence, "s") + "."}, r.Notes...)
 	}
 	return nil

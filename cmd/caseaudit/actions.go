@@ -138,10 +138,10 @@ func runActionMove(ctx context.Context, o *actionMoveOptions, g *globalOptions, 
 	if strings.TrimSpace(o.Note) == "" {
 		return usagef("give --note saying what was done")
 	}
+	// Without the old --by, the library records the person acting: her
+	// name on the people list, else --user or the login.
 	if strings.TrimSpace(o.By) != "" {
 		g.warnf("--by is now --user NAME, the person acting, as for every command\n")
-	} else {
-		o.By = g.actor()
 	}
 	st, err := g.openExistingStore(ctx)
 	if err != nil {

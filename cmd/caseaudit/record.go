@@ -88,7 +88,7 @@ by one, saving each finding as it is entered (Ctrl-C loses nothing already saved
 	f := cmd.Flags()
 	f.StringVar(&o.Grade, "grade", "", "Outstanding, Good, Requires improvement or Inadequate (o, g, ri, i)")
 	f.StringVar(&o.Immediate, "immediate", "", "does the case need immediate attention: yes or no")
-	f.StringVar(&o.Auditor, "auditor", "", "who audited the case (default: $CASEAUDIT_AUDITOR)")
+	f.StringVar(&o.Auditor, "auditor", "", "who audited the case (default: $CASEAUDIT_AUDITOR, else you, when the store's people list makes your login an auditor)")
 	f.StringVar(&o.Note, "note", "", "the auditor's note")
 	f.StringVar(&o.Date, "date", "", "date audited, yyyy-mm-dd or dd/mm/yyyy (default: today)")
 	f.StringVar(&o.Reason, "reason", "", "why a finding is corrected (needed when the case already has one)")
@@ -113,9 +113,9 @@ func runRecord(ctx context.Context, o *recordOptions, g *globalOptions) error {
 		}
 		return recordInteractive(ctx, o, g)
 	}
-	if o.Grade == "" || o.Immediate == "" || strings.TrimSpace(o.Auditor) == "" {
+	if o.Grade == "" || o.Immediate == "" {
 		var missing []string
-		for _, m := range []struct{ v, name string }{{o.Grade, "--grade"}, {o.Immediate, "--immediate"}, {strings.TrimSpace(o.Auditor), "--auditor"}} {
+		for _, m := range []struct{ v, name string }{{o.Grade, "--grade"}, {o.Immediate, "--immediate"}} {
 			if m.v == "" {
 				missing = append(missing, m.name)
 			}
@@ -146,6 +146,17 @@ func runRecord(ctx context.Context, o *recordOptions, g *globalOptions) error {
 		return err
 	}
 	defer st.Close()
+	if strings.TrimSpace(o.Auditor) == "" {
+		name, err := defaultAuditor(ctx, st, o.Moderation)
+		if err != nil {
+			return err
+		}
+		if name == "" {
+			return usagef("a finding needs --auditor: name who audited the case (or set CASEAUDIT_AUDITOR)")
+		}
+		o.Auditor = name
+		g.infof("recording as %s, the person your login is in the store's people list\n", name)
+	}
 	if len(answers) > 0 {
 		a, err := st.Audit(ctx, o.Audit)
 		if err != nil {
@@ -162,6 +173,22 @@ func runRecord(ctx context.Context, o *recordOptions, g *globalOptions) error {
 	}
 	reportRecorded(g, res)
 	return nil
+}
+
+// defaultAuditor is the name a finding is recorded under when --auditor is
+// not given: the person acting, when the store's people list maps her login
+// to someone who may record it (an auditor, or a moderator for a
+// moderation finding). Anyone else must name the auditor: QA records for
+// others, and a one-person store has no list to say who the login is.
+func defaultAuditor(ctx context.Context, st *audit.Store, moderation bool) (string, error) {
+	p, listed, err := st.Acting(ctx)
+	if err != nil || !listed || p.Name == "" {
+		return "", err
+	}
+	if p.Has(audit.Auditor) || (moderation && p.Has(audit.Moderator)) {
+		return p.Name, nil
+	}
+	return "", nil
 }
 
 // parseAnswers reads the --answer KEY=VALUE flags.

@@ -241,6 +241,12 @@ func runSampleStage(ctx context.Context, c *runConfig, d templateData, g *global
 	if err != nil {
 		return err
 	}
+	if len(c.Auditors) == 0 {
+		// A later run of the stage changes nothing, so adding auditors to
+		// the file afterwards would not allocate this month's cases.
+		g.warnf("%s names no auditors, so the cases are not allocated; allocate them with: caseaudit allocate %s --auditors \"NAME,NAME\"\n",
+			filepath.Base(c.path), shellarg.Quote(name))
+	}
 	return res.Close()
 }
 
