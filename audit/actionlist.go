@@ -1,8 +1,11 @@
 package audit
 
 import (
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/caseaudit/caseaudit/internal/words"
 )
 
 // ActionFilter chooses the actions a listing shows.
@@ -55,4 +58,52 @@ func (a *Action) RaisedAt() string {
 		return "moderation"
 	}
 	return "audit"
+}
+
+// OverdueFailure is the listing as the error of a run that fails when an
+// action is overdue (a chaser's scheduled check): nil when none is, else
+// an error marked ErrThreshold.
+func (l ActionList) OverdueFailure() error {
+	if l.Overdue == 0 {
+		return nil
+	}
+	return errorf(ErrThreshold, "%d follow-up %s overdue", l.Overdue, words.Noun(l.Overdue, "action"))
+}
+
+// OwnerActions are one owner's actions in a chase list, and how many of
+// them are overdue.
+type OwnerActions struct {
+	Owner   string
+	Actions []Action
+	Overdue int
+}
+
+// ByOwner groups the list owner by owner — the owner with the most overdue
+// actions first, then the most actions, then by name — each owner's
+// actions in the list's order (soonest due first): a chase list.
+func (l ActionList) ByOwner() []OwnerActions {
+	var out []OwnerActions
+	at := map[string]int{}
+	for _, a := range l.Actions {
+		i, ok := at[a.Owner]
+		if !ok {
+			i = len(out)
+			at[a.Owner] = i
+			out = append(out, OwnerActions{Owner: a.Owner})
+		}
+		out[i].Actions = append(out[i].Actions, a)
+		if a.Overdue(l.AsOf) {
+			out[i].Overdue++
+		}
+	}
+	slices.SortStableFunc(out, func(x, y OwnerActions) int {
+		if d := y.Overdue - x.Overdue; d != 0 {
+			return d
+		}
+		if d := len(y.Actions) - len(x.Actions); d != 0 {
+			return d
+		}
+		return strings.Compare(x.Owner, y.Owner)
+	})
+	return out
 }

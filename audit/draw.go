@@ -279,6 +279,10 @@ type GrowRequest struct {
 	Auditors []string
 	Rules    AllocationRules
 	Progress func(rows int)
+	// Also names the options of a draw the caller was given besides
+	// (a face with one set of options for drawing and growing, as
+	// sample's flags): Check refuses those a grown audit cannot take.
+	Also []opt.Name
 }
 
 // GrowResult is a grown audit.
@@ -293,8 +297,8 @@ type GrowResult struct {
 // Grow adds req.By cases to a recorded audit. The export must be the very
 // file the audit was drawn from (the same SHA-256).
 func Grow(ctx context.Context, st *Store, req GrowRequest) (*GrowResult, error) {
-	if req.By <= 0 {
-		return nil, opt.Errorf("%s must be a positive number", opt.Grow)
+	if err := req.Check(); err != nil {
+		return nil, err
 	}
 	a, err := st.Audit(ctx, req.Name)
 	if err != nil {

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -54,6 +55,64 @@ func (r *DrawRequest) Problems() []error {
 		}
 	}
 	return ps
+}
+
+// recordedOnce are the options an audit keeps from the draw that recorded
+// it: a grown audit takes none of them again.
+var recordedOnce = []opt.Name{opt.Form, opt.OwnerColumn, opt.TeamManagers, opt.DueDays, opt.Period, opt.ExcludeIDs, opt.Exclude}
+
+// factorOptions are the options of the factors recorded with a sample.
+var factorOptions = []opt.Name{opt.Factors, opt.FactorsWorkerColumn, opt.FactorsChangesColumn, opt.FactorsTeamColumn,
+	opt.FactorsCaseloadTarget, opt.FactorsChangesAtLeast, opt.FactorsTimeliness, opt.FactorsAsOf,
+	opt.FactorsOpenWhen, opt.FactorsWorkerAliases}
+
+// Problems lists the mistakes in a request to grow that need no file and
+// no store: how many cases, which audit, the allocation's rules, and any
+// option of a draw given besides (Also) that a recorded audit does not
+// take again. Each names its option as data (opt.Error).
+func (r GrowRequest) Problems() []error {
+	var ps []error
+	if r.By <= 0 {
+		ps = append(ps, opt.Errorf("%s must be a positive number (the cases to add)", opt.Grow))
+	}
+	if strings.TrimSpace(r.Name) == "" {
+		ps = append(ps, opt.Errorf("%s needs %s NAME: the recorded audit whose sample grows", opt.Grow, opt.Audit))
+	}
+	also := func(names []opt.Name) []any {
+		var out []any
+		for _, n := range names {
+			if slices.Contains(r.Also, n) {
+				out = append(out, n)
+			}
+		}
+		return out
+	}
+	if len(also([]opt.Name{opt.Size, opt.Percent})) > 0 {
+		ps = append(ps, opt.Errorf("%s adds to a recorded sample; leave out %s and %s", opt.Grow, opt.Size, opt.Percent))
+	}
+	if len(also(recordedOnce)) > 0 {
+		ps = append(ps, opt.Errorf("%s, %s, %s, %s, %s, %s and %s are set when the audit is recorded; they never change",
+			opt.Form, opt.OwnerColumn, opt.TeamManagers, opt.DueDays, opt.Period, opt.ExcludeIDs, opt.Exclude))
+	}
+	if fs := also(factorOptions); len(fs) > 0 {
+		err := opt.Errorf("%s: the factors are set when the audit is recorded; a grown audit measures its new cases' factors as its first draw did",
+			opt.Sprintf(strings.Repeat("%s, ", len(fs)-1)+"%s", fs...))
+		err.(*opt.Error).Option = fs[0].(opt.Name) // the first given, for a face to point at
+		ps = append(ps, err)
+	}
+	if err := r.Rules.Check(r.Auditors); err != nil {
+		ps = append(ps, err)
+	}
+	return ps
+}
+
+// Check reports the first mistake in a request to grow that needs no file
+// and no store (see Problems).
+func (r GrowRequest) Check() error {
+	if ps := r.Problems(); len(ps) > 0 {
+		return ps[0]
+	}
+	return nil
 }
 
 // CheckWorkbookName refuses a name for the auditors' workbook that is not

@@ -91,14 +91,46 @@ func TestCheckWorkbookName(t *testing.T) {
 // A library caller reads a clean message naming the option by its key; the
 // command line spells it as its flag.
 func TestGrowMessageIsClean(t *testing.T) {
-	_, err := Grow(context.Background(), nil, GrowRequest{})
-	if err == nil || err.Error() != "grow must be a positive number" {
+	_, err := Grow(context.Background(), nil, GrowRequest{Name: "2026-07 monthly"})
+	if err == nil || err.Error() != "grow must be a positive number (the cases to add)" {
 		t.Fatalf("Grow: %q", err)
 	}
-	if got := opt.Spell(err, opt.Flags); got != "--grow must be a positive number" {
+	if got := opt.Spell(err, opt.Flags); got != "--grow must be a positive number (the cases to add)" {
 		t.Errorf("flags: %q", got)
 	}
 	if e, ok := opt.As(err); !ok || e.Option != opt.Grow {
 		t.Errorf("the error does not name its option: %#v", err)
+	}
+}
+
+// What a grown audit needs, and the options of a draw it refuses (those the
+// audit keeps from its first draw), are the library's rules: a face only
+// says which options it was given besides.
+func TestGrowRequestProblems(t *testing.T) {
+	ok := GrowRequest{Name: "2026-07 monthly", By: 5, Auditors: []string{"A. Khan"}}
+	if ps := ok.Problems(); len(ps) != 0 {
+		t.Fatalf("a good request has problems: %v", ps)
+	}
+	bad := GrowRequest{Rules: AllocationRules{AuditorTeams: map[string]string{"A. Khan": "North"}},
+		Also: []opt.Name{opt.Percent, opt.DueDays, opt.ExcludeIDs, opt.FactorsTimeliness, opt.Factors, opt.FactorsAsOf}}
+	want := []optProblem{
+		{opt.Grow, "--grow must be a positive number (the cases to add)", "grow must be a positive number (the cases to add)"},
+		{opt.Grow, "--grow needs --audit NAME: the recorded audit whose sample grows", "grow needs audit_name NAME: the recorded audit whose sample grows"},
+		{opt.Grow, "--grow adds to a recorded sample; leave out --size and --percent", "grow adds to a recorded sample; leave out size and percent"},
+		{opt.Form, "--form, --owner-column, --team-manager, --due, --period, --exclude and --exclude-audited-within are set when the audit is recorded; they never change",
+			"form, follow_up.owner_column, follow_up.team_managers, follow_up.due_days, period, exclude and exclude_audited_within are set when the audit is recorded; they never change"},
+		{opt.Factors, "--factors, --timeliness, --as-of: the factors are set when the audit is recorded; a grown audit measures its new cases' factors as its first draw did",
+			"factors, factors.timeliness, factors.as_of: the factors are set when the audit is recorded; a grown audit measures its new cases' factors as its first draw did"},
+		{opt.AuditorTeams, "--auditor-team goes with --auditors", "conflicts.auditor_teams goes with auditors"},
+	}
+	ps := bad.Problems()
+	wantOptProblems(t, ps, want)
+	for i, w := range want { // whole messages, nothing after
+		if got := ps[i].Error(); got != w.keys {
+			t.Errorf("problem %d: %q, want %q", i, got, w.keys)
+		}
+	}
+	if err := bad.Check(); err == nil || err.Error() != ps[0].Error() {
+		t.Errorf("Check gives %v, not the first problem", err)
 	}
 }

@@ -19,3 +19,13 @@ var (
 	// ErrNotInSample: the case is not in the audit's sample.
 	ErrNotInSample = errors.New("case not in the audit's sample")
 )
+
+// ErrThreshold: a figure is past a limit the person running the command
+// set — a report's share needing immediate attention above its limit,
+// follow-up actions overdue when asked to fail on them — which a scripted
+// run tells apart from any other failure.
+var ErrThreshold = errors.New("threshold exceeded")
+
+// ErrNotVerified: an audit, or the store log keeping retired audits'
+// summaries, does not verify.
+var ErrNotVerified = errors.New("verification failed")

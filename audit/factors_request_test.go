@@ -18,10 +18,7 @@ func TestFactorRequestProblems(t *testing.T) {
 	bad := FactorRequest{CaseloadTarget: &zero, ChangesAtLeast: 101,
 		Timeliness: []string{"Referral Date..Assessment Completed<=45d", "Referral Date<=45d"},
 		AsOf:       "31/02/2026", OpenWhen: "Case Status"}
-	want := []struct {
-		option      opt.Name
-		flags, keys string
-	}{
+	want := []optProblem{
 		{opt.FactorsCaseloadTarget, "--caseload-target 0: give the most cases a worker should hold, a whole number from 1 (e.g. 18)",
 			"factors.caseload_target 0: give the most cases a worker should hold, a whole number from 1 (e.g. 18)"},
 		{opt.FactorsChangesAtLeast, "--changes-at-least 101: give a whole number from 1 to 100 (e.g. 3)",
@@ -32,21 +29,7 @@ func TestFactorRequestProblems(t *testing.T) {
 		{opt.FactorsOpenWhen, `--open-when: open rule "Case Status": no = in it; write COLUMN=VALUE`, `factors.open_when: open rule "Case Status": no = in it; write COLUMN=VALUE`},
 	}
 	ps := bad.Problems()
-	if len(ps) != len(want) {
-		t.Fatalf("%d problems, want %d: %v", len(ps), len(want), ps)
-	}
-	for i, w := range want {
-		e, ok := opt.As(ps[i])
-		if !ok || e.Option != w.option {
-			t.Errorf("problem %d (%v) does not name %s", i, ps[i], w.option)
-		}
-		if got := opt.Spell(ps[i], opt.Flags); len(got) < len(w.flags) || got[:len(w.flags)] != w.flags {
-			t.Errorf("problem %d as flags: %q, want %q…", i, got, w.flags)
-		}
-		if got := opt.Spell(ps[i], opt.Keys); len(got) < len(w.keys) || got[:len(w.keys)] != w.keys {
-			t.Errorf("problem %d as keys: %q, want %q…", i, got, w.keys)
-		}
-	}
+	wantOptProblems(t, ps, want)
 	if _, err := bad.Spec(); err == nil || err.Error() != ps[0].Error() {
 		t.Errorf("Spec gives %v, not the first problem", err)
 	}

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/caseaudit/caseaudit/audit/store"
+	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/sample"
 )
 
@@ -130,3 +132,29 @@ var goodForm = func() string {
 	}
 	return string(b)
 }()
+
+// optProblem is a mistake a request's Problems should report: the option it
+// names, and how its message begins as flags and as configuration keys.
+type optProblem struct {
+	option      opt.Name
+	flags, keys string
+}
+
+// wantOptProblems checks ps against want, in order.
+func wantOptProblems(t *testing.T, ps []error, want []optProblem) {
+	t.Helper()
+	if len(ps) != len(want) {
+		t.Fatalf("%d problems, want %d: %v", len(ps), len(want), ps)
+	}
+	for i, w := range want {
+		if e, ok := opt.As(ps[i]); !ok || e.Option != w.option {
+			t.Errorf("problem %d (%v) does not name %s", i, ps[i], w.option)
+		}
+		if got := opt.Spell(ps[i], opt.Flags); !strings.HasPrefix(got, w.flags) {
+			t.Errorf("problem %d as flags: %q, want %q…", i, got, w.flags)
+		}
+		if got := opt.Spell(ps[i], opt.Keys); !strings.HasPrefix(got, w.keys) {
+			t.Errorf("problem %d as keys: %q, want %q…", i, got, w.keys)
+		}
+	}
+}

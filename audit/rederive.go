@@ -244,6 +244,22 @@ func (v *VerifyReport) OK() bool {
 	return v.Rederivation != nil && v.Rederivation.Comparison != nil && v.Rederivation.Comparison.Holds()
 }
 
+// Failure is the verification as the error a command ends with: nil when
+// the audit verifies and the store log re-walks intact (logProblems, from
+// Store.VerifyLog, empty); otherwise an error marked ErrNotVerified saying
+// how many problems there are (at most 100 sample differences counted, as
+// listed), or that the sample alone could not be re-derived.
+func (v *VerifyReport) Failure(logProblems []string) error {
+	if v.OK() && len(logProblems) == 0 {
+		return nil
+	}
+	if v.NotChecked != "" && v.Trail.OK && v.StoreProblem == "" {
+		return errorf(ErrNotVerified, "audit %q failed verification: its sample could not be re-derived; give %s EXPORT, or %s to check the trail alone",
+			v.Audit.Name, opt.Input, opt.TrailOnly)
+	}
+	return errorf(ErrNotVerified, "audit %q failed verification: %s", v.Audit.Name, words.Count(len(v.Problems(100))+len(logProblems), "problem"))
+}
+
 // Problems lists everything that does not verify, at most max sample
 // differences (0: all).
 func (v *VerifyReport) Problems(max int) []string {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/caseaudit/caseaudit/audit/store"
+	"github.com/caseaudit/caseaudit/internal/words"
 )
 
 // Retention. A store may hold a retention period (caseaudit store
@@ -321,6 +322,17 @@ type RetiredAudit struct {
 	EnteredBy string    // the login
 	Seq       int       // the store log entry
 	Hash      string    // the summary's own hash
+}
+
+// Failure is the verification of a retired audit's sealed summary as the
+// error a command ends with: nil when the store log holding it re-walks
+// intact (logProblems, from Store.VerifyLog, empty); otherwise an error
+// marked ErrNotVerified.
+func (r RetiredAudit) Failure(logProblems []string) error {
+	if len(logProblems) == 0 {
+		return nil
+	}
+	return errorf(ErrNotVerified, "the store log holding retired audit %q's summary failed verification: %s", r.Summary.Audit, words.Count(len(logProblems), "problem"))
 }
 
 // retiredOf reads the retired summaries of a store log, in order.

@@ -134,11 +134,13 @@ func (s *Spec) Check() error {
 // Problems lists every mistake Check reports, each naming its option.
 func (s *Spec) Problems() []error {
 	var ps []error
-	if (s.Size > 0) == (s.Share > 0) {
-		ps = append(ps, opt.Errorf("give either %s N or %s P", opt.Size, opt.Percent))
-	}
-	if s.Size < 0 {
+	switch {
+	case s.Size < 0:
 		ps = append(ps, opt.Errorf("%s must be a positive number", opt.Size))
+	case s.Size > 0 && s.Share > 0:
+		ps = append(ps, opt.Errorf("give %s N or %s P, not both", opt.Size, opt.Percent))
+	case s.Size == 0 && s.Share <= 0:
+		ps = append(ps, opt.Errorf("give either %s N or %s P", opt.Size, opt.Percent))
 	}
 	switch s.Allocation {
 	case "", Proportional, Equal:

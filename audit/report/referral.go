@@ -29,9 +29,24 @@ type Referrals struct {
 	Title string
 }
 
-// BuildReferrals lays out the referral sheet of list as of now. With names,
-// it adds the columns of the children's names read from each audit's export.
-func BuildReferrals(ctx context.Context, st *audit.Store, list []audit.Action, names bool, now time.Time) (*Referrals, error) {
+// ReferralRequest asks for the referral sheet of a list of follow-up
+// actions.
+type ReferralRequest struct {
+	Actions []audit.Action // in the order the sheet lists them
+	Now     time.Time      // the day overdue is judged on
+	// Names adds the columns of the children's names, read from each
+	// audit's export.
+	Names bool
+	// Audit and Owner, when the list is one audit's or one owner's, are
+	// named in the title.
+	Audit, Owner string
+	// Marking replaces the audits' own protective markings when given.
+	Marking string
+}
+
+// BuildReferrals lays out the referral sheet req asks for.
+func BuildReferrals(ctx context.Context, st *audit.Store, req ReferralRequest) (*Referrals, error) {
+	list, names, now := req.Actions, req.Names, req.Now
 	var nameCols []string
 	byCase := map[string]map[string][]string{} // audit → case → names
 	teams := map[string]map[string]string{}    // audit → case → team
@@ -71,6 +86,15 @@ func BuildReferrals(ctx context.Context, st *audit.Store, list []audit.Action, n
 		byCase[name] = n
 	}
 	r := &Referrals{Header: []string{"Audit", "Case ID"}, Marking: strings.Join(markings, " / "), Title: "Referrals: follow-up actions"}
+	if req.Marking != "" {
+		r.Marking = req.Marking
+	}
+	if req.Audit != "" {
+		r.Title += " of " + req.Audit
+	}
+	if req.Owner != "" {
+		r.Title += " for " + req.Owner
+	}
 	r.Header = append(r.Header, nameCols...)
 	r.Header = append(r.Header, "Team", "Owner", "Grade", "Raised at", "Auditor", "Date audited", "Due", "Status", "Overdue", "Auditor's note", "Response")
 	for _, a := range list {

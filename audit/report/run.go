@@ -58,7 +58,9 @@ type RunResult struct {
 	Value    float64
 	Exceeds  bool
 	LimitErr error
-	Outcome  RunOutcome
+	// Verdict is the month judged against the limit; nil without one.
+	Verdict *Verdict
+	Outcome RunOutcome
 }
 
 // Run imports the returned files, builds the month's report and decides
@@ -97,11 +99,9 @@ func Run(ctx context.Context, st *audit.Store, req RunRequest) (*RunResult, erro
 	}
 	res.Report = r
 	if req.Limit != nil {
-		on := req.On
-		if on == "" {
-			on = OnShare
-		}
-		res.Exceeds, res.Value, res.LimitErr = r.Exceeds(*req.Limit, on)
+		v := r.Judge(*req.Limit, req.On)
+		res.Verdict = &v
+		res.Exceeds, res.Value, res.LimitErr = v.Exceeds, v.Value, v.Err
 	}
 	switch {
 	case len(res.Failed) > 0:

@@ -40,16 +40,18 @@ func TestRunDecides(t *testing.T) {
 		value    float64
 		imported []string
 		failed   []string
+		says     string // the failure above the limit
 	}{
 		// 2 of 8 audited cases flagged: 25%.
 		{name: "no limit", outcome: RunOK},
 		{name: "within", limit: limit(0.30), outcome: RunOK, value: 0.25},
-		{name: "above", limit: limit(0.20), outcome: RunAboveLimit, value: 0.25},
+		{name: "above", limit: limit(0.20), outcome: RunAboveLimit, value: 0.25,
+			says: "edge: the share needing immediate attention, 25%, is above fail_above 20%"},
 		{name: "exactly at the limit is within", limit: limit(0.25), outcome: RunOK, value: 0.25},
 		// A ninth case recorded, flagged: 3 of 9.
 		{name: "a file imported, then above", limit: limit(0.30), outcome: RunAboveLimit, value: 1.0 / 3,
 			files:    map[string]string{"khan.csv": header + "9,E-00009,North,Ada,A. Khan,CIN,A. Khan,Inadequate,Yes,,2026-01-20\n"},
-			imported: []string{"khan.csv"}},
+			imported: []string{"khan.csv"}, says: "edge: the share needing immediate attention, 33.33%, is above fail_above 30%"},
 		// A refused file records nothing, and outranks the limit.
 		{name: "a refused file", limit: limit(0.20), outcome: RunNotImported, value: 0.25,
 			files:  map[string]string{"bad.csv": header + "9,E-00009,North,Ada,A. Khan,CIN,A. Khan,Splendid,Yes,,2026-01-20\n"},
@@ -90,6 +92,24 @@ func TestRunDecides(t *testing.T) {
 			if res.Compare != "" || res.Report.Comparison != nil {
 				t.Errorf("compared with %q, which is not in the store", res.Compare)
 			}
+			// The error the stage ends with: the files not imported
+			// outrank the limit, whose verdict is then a warning.
+			failure, warning := res.Failure()
+			switch tc.outcome {
+			case RunOK:
+				if failure != nil || warning != nil {
+					t.Errorf("within the limit: %v, %v", failure, warning)
+				}
+			case RunAboveLimit:
+				if !errors.Is(failure, audit.ErrThreshold) || failure == nil || failure.Error() != tc.says || warning != nil {
+					t.Errorf("above the limit: %v (want %q), %v", failure, tc.says, warning)
+				}
+			case RunNotImported:
+				want := "1 of 1 filled workbook not imported (" + req.Files[0] + "): fix the rows listed above and run the report stage again"
+				if failure == nil || errors.Is(failure, audit.ErrThreshold) || failure.Error() != want || !errors.Is(warning, audit.ErrThreshold) {
+					t.Errorf("a refused file: %v (want %q), warning %v", failure, want, warning)
+				}
+			}
 		})
 	}
 }
@@ -104,6 +124,11 @@ func TestRunLimitUnchecked(t *testing.T) {
 	}
 	if res.Outcome != RunLimitUnchecked || !errors.Is(res.LimitErr, ErrNothingAudited) {
 		t.Errorf("outcome %d, %v", res.Outcome, res.LimitErr)
+	}
+	failure, warning := res.Failure()
+	if failure == nil || failure.Error() != `cannot check fail_above: audit "edge": no case has been audited yet` ||
+		errors.Is(failure, audit.ErrThreshold) || warning != nil {
+		t.Errorf("failure %v, warning %v", failure, warning)
 	}
 }
 

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -275,11 +274,16 @@ func runActions(ctx context.Context, o *actionsOptions, g *globalOptions) error 
 	now := g.Now()
 	l := audit.FilterActions(all, audit.ActionFilter{Overdue: o.Overdue, Owner: o.Owner, All: o.All}, now)
 	list, overdue := l.Actions, l.Overdue
+	var groups []audit.OwnerActions
 	if o.By != "" {
-		list = byOwner(list, now)
+		groups = l.ByOwner()
+		list = nil
+		for _, grp := range groups {
+			list = append(list, grp.Actions...)
+		}
 	}
 	if o.Out != "" {
-		if err := writeReferrals(ctx, st, o, list, now); err != nil {
+		if err := writeReferrals(ctx, st, o, list, "", now); err != nil {
 			return err
 		}
 		g.infof("wrote the referral sheet %s (%d %s)\n", o.Out, len(list), words.Noun(len(list), "case"))
@@ -292,14 +296,8 @@ func runActions(ctx context.Context, o *actionsOptions, g *globalOptions) error 
 			}
 			if o.By != "" {
 				out.ByOwner = []ownerCountJSON{}
-				for _, grp := range ownerGroups(list) {
-					c := ownerCountJSON{Owner: grp[0].Owner, Actions: len(grp)}
-					for _, a := range grp {
-						if a.Overdue(now) {
-							c.Overdue++
-						}
-					}
-					out.ByOwner = append(out.ByOwner, c)
+				for _, grp := range groups {
+					out.ByOwner = append(out.ByOwner, ownerCountJSON{Owner: grp.Owner, Actions: len(grp.Actions), Overdue: grp.Overdue})
 				}
 			}
 			if err := writeJSON(g.IO.Out, schema.Actions, out); err != nil {
@@ -319,7 +317,7 @@ func runActions(ctx context.Context, o *actionsOptions, g *globalOptions) error 
 				g.infof("no follow-up actions to show\n")
 				break
 			}
-			if err := writeActionsTable(g, list, o.By != "", now); err != nil {
+			if err := writeActionsTable(g, list, groups, now); err != nil {
 				return err
 			}
 		}
@@ -327,57 +325,21 @@ func runActions(ctx context.Context, o *actionsOptions, g *globalOptions) error 
 	if overdue > 0 {
 		g.infof("%d %s overdue (as of %s)\n", overdue, words.Noun(overdue, "action"), now.UTC().Format(time.DateOnly))
 		if o.FailOnOverdue {
-			return &exitCodeError{code: exitThreshold, err: fmt.Errorf("%d follow-up %s overdue", overdue, words.Noun(overdue, "action"))}
+			return l.OverdueFailure()
 		}
 	}
 	return nil
 }
 
-// writeReferrals writes the referral sheet of list to o.Out (see
-// report.Referrals): the audits' own marking unless --marking is given, the
-// audit and, for one owner's sheet, the owner in the title.
-func writeReferrals(ctx context.Context, st *audit.Store, o *actionsOptions, list []audit.Action, now time.Time) error {
-	sheet, err := report.BuildReferrals(ctx, st, list, o.IncludeNames, now)
+// writeReferrals writes the referral sheet of list (owner's alone when
+// given) to o.Out (see report.BuildReferrals).
+func writeReferrals(ctx context.Context, st *audit.Store, o *actionsOptions, list []audit.Action, owner string, now time.Time) error {
+	sheet, err := report.BuildReferrals(ctx, st, report.ReferralRequest{Actions: list, Now: now, Names: o.IncludeNames,
+		Audit: o.Audit, Owner: owner, Marking: o.Marking})
 	if err != nil {
 		return err
 	}
-	if o.Marking != "" {
-		sheet.Marking = o.Marking
-	}
-	if o.Audit != "" {
-		sheet.Title += " of " + o.Audit
-	}
-	if o.Split != "" && len(list) > 0 {
-		sheet.Title += " for " + list[0].Owner
-	}
 	return atomicfile.Write(ctx, o.Out, o.Force, func(f *os.File) error { return sheet.WriteXLSX(f) })
-}
-
-// byOwner orders actions owner by owner — the owner with the most overdue
-// actions first, then the most actions, then by name — each owner's by due
-// date: a chase list.
-func byOwner(list []audit.Action, now time.Time) []audit.Action {
-	overdue, count := map[string]int{}, map[string]int{}
-	for _, a := range list {
-		count[a.Owner]++
-		if a.Overdue(now) {
-			overdue[a.Owner]++
-		}
-	}
-	out := slices.Clone(list)
-	slices.SortStableFunc(out, func(x, y audit.Action) int {
-		if x.Owner == y.Owner {
-			return 0
-		}
-		if d := overdue[y.Owner] - overdue[x.Owner]; d != 0 {
-			return d
-		}
-		if d := count[y.Owner] - count[x.Owner]; d != 0 {
-			return d
-		}
-		return strings.Compare(x.Owner, y.Owner)
-	})
-	return out
 }
 
 // runActionsSplit writes one referral sheet per owner of the actions
@@ -393,11 +355,8 @@ func runActionsSplit(ctx context.Context, o *actionsOptions, g *globalOptions) e
 		return err
 	}
 	now := g.Now()
-	byOwnerList := map[string][]audit.Action{}
-	for _, a := range audit.FilterActions(all, audit.ActionFilter{Overdue: o.Overdue, Owner: o.Owner, All: o.All}, now).Actions {
-		byOwnerList[a.Owner] = append(byOwnerList[a.Owner], a)
-	}
-	if len(byOwnerList) == 0 {
+	groups := audit.FilterActions(all, audit.ActionFilter{Overdue: o.Overdue, Owner: o.Owner, All: o.All}, now).ByOwner()
+	if len(groups) == 0 {
 		g.infof("no follow-up actions to write\n")
 		return nil
 	}
@@ -408,19 +367,20 @@ func runActionsSplit(ctx context.Context, o *actionsOptions, g *globalOptions) e
 	if o.Audit != "" {
 		prefix = o.Audit
 	}
-	owners := slices.Sorted(maps.Keys(byOwnerList))
+	// One file per owner, written in the owners' name order.
+	slices.SortFunc(groups, func(x, y audit.OwnerActions) int { return strings.Compare(x.Owner, y.Owner) })
 	paths := map[string]string{}
-	for _, owner := range owners {
-		paths[owner] = filepath.Join(o.Split, fileName(prefix+" - "+owner)+".xlsx")
-		if err := atomicfile.Check(paths[owner], o.Force); err != nil {
+	for _, grp := range groups {
+		paths[grp.Owner] = filepath.Join(o.Split, fileName(prefix+" - "+grp.Owner)+".xlsx")
+		if err := atomicfile.Check(paths[grp.Owner], o.Force); err != nil {
 			return err
 		}
 	}
-	for _, owner := range owners {
-		list := byOwnerList[owner]
+	for _, grp := range groups {
+		owner, list := grp.Owner, grp.Actions
 		oo := *o
 		oo.Out = paths[owner]
-		if err := writeReferrals(ctx, st, &oo, list, now); err != nil {
+		if err := writeReferrals(ctx, st, &oo, list, owner, now); err != nil {
 			return err
 		}
 		g.infof("wrote %s (%d %s for %s)\n", oo.Out, len(list), words.Noun(len(list), "case"), owner)
@@ -428,23 +388,11 @@ func runActionsSplit(ctx context.Context, o *actionsOptions, g *globalOptions) e
 	return nil
 }
 
-// ownerGroups splits a list ordered by byOwner into each owner's actions.
-func ownerGroups(list []audit.Action) [][]audit.Action {
-	var out [][]audit.Action
-	for i, a := range list {
-		if i == 0 || a.Owner != list[i-1].Owner {
-			out = append(out, nil)
-		}
-		out[len(out)-1] = append(out[len(out)-1], a)
-	}
-	return out
-}
-
-// writeActionsTable prints the actions as a table; grouped, each owner's
-// under a line naming the owner and how many are overdue (the chase list).
-// An owner who is the team's manager set after the action was opened is
-// marked "(by team)".
-func writeActionsTable(g *globalOptions, list []audit.Action, grouped bool, now time.Time) error {
+// writeActionsTable prints the actions as a table; grouped (groups given),
+// each owner's under a line naming the owner and how many are overdue (the
+// chase list). An owner who is the team's manager set after the action was
+// opened is marked "(by team)".
+func writeActionsTable(g *globalOptions, list []audit.Action, groups []audit.OwnerActions, now time.Time) error {
 	header := []string{"audit", "case", "owner", "opened", "due", "status", "overdue", "raised"}
 	rowOf := func(a audit.Action) []string {
 		od := ""
@@ -457,26 +405,20 @@ func writeActionsTable(g *globalOptions, list []audit.Action, grouped bool, now 
 		}
 		return []string{a.Audit, a.Case, owner, a.Opened, a.Due, a.Status, od, "at " + a.RaisedAt()}
 	}
-	if !grouped {
+	if groups == nil {
 		rows := [][]string{header}
 		for _, a := range list {
 			rows = append(rows, rowOf(a))
 		}
 		return writeTable(g.IO.Out, rows)
 	}
-	for i, grp := range ownerGroups(list) {
-		late := 0
-		for _, a := range grp {
-			if a.Overdue(now) {
-				late++
-			}
-		}
+	for i, grp := range groups {
 		if i > 0 {
 			fmt.Fprintln(g.IO.Out)
 		}
-		fmt.Fprintf(g.IO.Out, "%s: %s, %d overdue\n", grp[0].Owner, words.Count(len(grp), "action"), late)
+		fmt.Fprintf(g.IO.Out, "%s: %s, %d overdue\n", grp.Owner, words.Count(len(grp.Actions), "action"), grp.Overdue)
 		rows := [][]string{header}
-		for _, a := range grp {
+		for _, a := range grp.Actions {
 			rows = append(rows, rowOf(a))
 		}
 		if err := writeTable(g.IO.Out, rows); err != nil {

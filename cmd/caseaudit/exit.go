@@ -47,34 +47,25 @@ type interrupted struct{ msg string }
 func (e *interrupted) Error() string        { return e.msg }
 func (e *interrupted) Is(target error) bool { return target == context.Canceled }
 
-// exitError carries a specific exit code with a message (which may be empty
-// when the command has already said everything).
-type exitCodeError struct {
-	code int
-	err  error
-}
-
-func (e *exitCodeError) Error() string {
-	if e.err == nil {
-		return ""
-	}
-	return e.err.Error()
-}
-func (e *exitCodeError) Unwrap() error { return e.err }
+// errSaid ends a command whose failure it has already said in full on
+// stderr (the problems of a refused file, one per line): exit 1, and no
+// further message.
+var errSaid = errors.New("")
 
 // exitCode decides the process exit code for err, in one place.
 func exitCode(err error) int {
 	var ue *usageError
-	var ee *exitCodeError
 	switch {
 	case err == nil:
 		return exitOK
 	case errors.Is(err, context.Canceled):
 		return exitInterrupted
-	case errors.As(err, &ee):
-		return ee.code
 	case errors.Is(err, audit.ErrDuty):
 		return exitDuty
+	case errors.Is(err, audit.ErrThreshold):
+		return exitThreshold
+	case errors.Is(err, audit.ErrNotVerified):
+		return exitVerify
 	case errors.As(err, &ue):
 		return exitUsage
 	}

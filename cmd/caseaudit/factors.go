@@ -28,7 +28,7 @@ type factorFlags struct {
 	OpenWhen       string
 	WorkerAliases  string
 
-	given []string // the factor flags on the command line, for messages
+	given []opt.Name // the factor options on the command line, for messages
 }
 
 func addFactorFlags(cmd *cobra.Command, o *factorFlags) {
@@ -53,11 +53,12 @@ func addCaseloadFlags(f *pflag.FlagSet, openWhen, aliases *string) {
 func (o *factorFlags) read(cmd *cobra.Command) {
 	o.given = nil
 	if cmd.Flags().Changed("factors") {
-		o.given = append(o.given, "--factors")
+		o.given = append(o.given, opt.Factors)
 	}
-	for _, n := range []string{"caseload-target", "changes-column", "changes-at-least", "timeliness", "as-of", "open-when", "worker-aliases"} {
-		if cmd.Flags().Changed(n) {
-			o.given = append(o.given, "--"+n)
+	for _, n := range []opt.Name{opt.FactorsCaseloadTarget, opt.FactorsChangesColumn, opt.FactorsChangesAtLeast,
+		opt.FactorsTimeliness, opt.FactorsAsOf, opt.FactorsOpenWhen, opt.FactorsWorkerAliases} {
+		if cmd.Flags().Changed(strings.TrimPrefix(n.Flag(), "--")) {
+			o.given = append(o.given, n)
 			o.On = true
 		}
 	}
@@ -72,7 +73,7 @@ func (o *factorFlags) request(now time.Time, worker, team string) *audit.FactorR
 	r := &audit.FactorRequest{WorkerColumn: worker, TeamColumn: team, ChangesColumn: o.ChangesColumn,
 		ChangesAtLeast: o.ChangesAtLeast, Timeliness: o.Timeliness, AsOf: o.AsOf, Now: now,
 		OpenWhen: o.OpenWhen, WorkerAliases: o.WorkerAliases}
-	if slices.Contains(o.given, "--caseload-target") {
+	if slices.Contains(o.given, opt.FactorsCaseloadTarget) {
 		r.CaseloadTarget = &o.CaseloadTarget
 	}
 	return r

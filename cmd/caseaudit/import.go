@@ -139,7 +139,7 @@ func showImport(g *globalOptions, files []string, res *audit.ImportResult, err e
 	var ie *audit.ImportError
 	if errors.As(err, &ie) {
 		g.log("error", problemList(g, files, ie.Problems, true))
-		return nil, &exitCodeError{code: exitError}
+		return nil, errSaid
 	}
 	if err != nil {
 		return nil, err

@@ -72,42 +72,34 @@ every --where condition, counted as 'caseaudit sample' counts them.`,
 	return cmd
 }
 
-// populationFrom counts an export's population as sample does: distinct
-// case IDs whose first row meets the filters. It says on stderr what it read.
+// populationFrom counts an export's population as sample does (see
+// sample.CountPopulation). It says on stderr what it read.
 func populationFrom(ctx context.Context, g *globalOptions, o *planOptions) (int, error) {
-	var filters []sample.Filter
-	for _, w := range o.Where {
-		f, err := sample.ParseFilter(w)
-		if err != nil {
-			return 0, usagef("--where: %w", err)
-		}
-		filters = append(filters, f)
+	req := sample.CountRequest{Export: o.From, Open: o.Open, Where: o.Where}
+	if err := req.Check(); err != nil {
+		return 0, &usageError{err}
 	}
-	t, err := export.Open(ctx, o.From, o.Open)
-	if err != nil {
-		return 0, err
-	}
-	defer t.Close()
 	prog := newProgress(g, "reading "+filepath.Base(o.From))
-	pop, err := sample.Load(ctx, t, sample.LoadOptions{Seed: "plan", Where: filters, Progress: prog.rows})
+	req.Progress = prog.rows
+	c, err := sample.CountPopulation(ctx, req)
 	prog.done()
 	if err != nil {
 		return 0, err
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "read %s: ", o.From)
-	if t.Sheet != "" {
-		fmt.Fprintf(&b, "sheet %q, ", t.Sheet)
+	if c.Sheet != "" {
+		fmt.Fprintf(&b, "sheet %q, ", c.Sheet)
 	}
-	fmt.Fprintf(&b, "ID column %q, %s data rows, %s distinct IDs", t.Header[t.IDIndex], words.Thousands(pop.Rows), words.Thousands(pop.Distinct))
-	if len(filters) > 0 {
-		fmt.Fprintf(&b, "; filters leave %s", words.Thousands(pop.Len()))
+	fmt.Fprintf(&b, "ID column %q, %s data rows, %s distinct IDs", c.IDColumn, words.Thousands(c.Rows), words.Thousands(c.Distinct))
+	if c.Filtered {
+		fmt.Fprintf(&b, "; filters leave %s", words.Thousands(c.Cases))
 	}
-	g.infof("%s: the population is %s cases\n", b.String(), words.Thousands(pop.Len()))
-	if pop.Len() == 0 {
+	g.infof("%s: the population is %s cases\n", b.String(), words.Thousands(c.Cases))
+	if c.Cases == 0 {
 		return 0, fmt.Errorf("%s: no case meets the filters; there is nothing to plan for", o.From)
 	}
-	return pop.Len(), nil
+	return c.Cases, nil
 }
 
 // rateFlag reads a rate given to a flag, with the one parser for every rate

@@ -10,8 +10,6 @@ import (
 
 	"github.com/caseaudit/caseaudit/audit/report"
 	"github.com/caseaudit/caseaudit/internal/atomicfile"
-	"github.com/caseaudit/caseaudit/internal/opt"
-	"github.com/caseaudit/caseaudit/internal/rate"
 	"github.com/caseaudit/caseaudit/internal/version"
 	"github.com/spf13/cobra"
 )
@@ -229,7 +227,7 @@ func runReport(ctx context.Context, o *reportOptions, g *globalOptions) error {
 	if c.figures.Limit == nil {
 		return nil
 	}
-	return checkThreshold(g, r, *c.figures.Limit, c.figures.On, opt.FailAbove)
+	return sayVerdict(g, r.Judge(*c.figures.Limit, c.figures.On))
 }
 
 // writeReport renders a report to out (atomically, mode 0600) or to
@@ -239,28 +237,13 @@ func writeReport(ctx context.Context, g *globalOptions, r *report.Report, f repo
 	return writeOutput(ctx, g, out, force, func(w io.Writer) error { return report.Render(w, r, f, ro) })
 }
 
-// checkThreshold is the one --fail-above decision (report, and fail_above
-// of a scheduled run): exit 3 when the share flagged — or, on upper, the
-// upper bound of its interval — is above limit; otherwise say it is within.
-func checkThreshold(g *globalOptions, r *report.Report, limit float64, on report.On, name opt.Name) error {
-	exceeds, v, err := r.Exceeds(limit, on)
-	return limitVerdict(g, r, limit, on, name, exceeds, v, err)
-}
-
-// limitVerdict says how the report stands against its limit, as judged
-// (exceeds, the value judged, or why it could not be): exit 3 above it.
-func limitVerdict(g *globalOptions, r *report.Report, limit float64, on report.On, name opt.Name, exceeds bool, v float64, err error) error {
-	if err != nil {
-		return opt.Errorf("cannot check %s: %w", name, err)
+// sayVerdict says on stderr that the report is within its limit, or ends
+// the command with the verdict's failure (exit 3 above the limit).
+func sayVerdict(g *globalOptions, v report.Verdict) error {
+	if err := v.Failure(); err != nil {
+		return err
 	}
-	what := "the share needing immediate attention"
-	if on == report.OnUpper {
-		what = "the upper bound of the interval for the share needing immediate attention"
-	}
-	if exceeds {
-		return &exitCodeError{code: exitThreshold, err: opt.Errorf("%s: %s, %s, is above %s %s", r.Audit, what, rate.Percent(v, 2, rate.Nearest), name, rate.Exact(limit))}
-	}
-	g.infof("%s: %s, %s, is within %s %s\n", r.Audit, what, rate.Percent(v, 2, rate.Nearest), name, rate.Exact(limit))
+	g.infof("%s\n", v.Text().Spell(g.Spelling))
 	return nil
 }
 

@@ -338,21 +338,14 @@ func runReportStage(ctx context.Context, c *runConfig, d templateData, g *global
 	if r.Comparison != nil {
 		g.infof("%s\n", r.Comparison.Sentence)
 	}
-	var verdict error
-	if req.Limit != nil {
-		verdict = limitVerdict(g, r, *req.Limit, req.On, opt.FailAbove, res.Exceeds, res.Value, res.LimitErr)
+	failure, warning := res.Failure()
+	if v := res.Verdict; v != nil && v.Failure() == nil {
+		sayVerdict(g, *v) // within the limit
 	}
-	if res.Outcome != report.RunNotImported {
-		return verdict
+	if warning != nil {
+		g.warnf("%s\n", g.spell(warning))
 	}
-	if res.LimitErr != nil {
-		return verdict // the limit could not be judged: that is the error to fix first
-	}
-	if verdict != nil {
-		g.warnf("%s\n", verdict)
-	}
-	return fmt.Errorf("%d of %d filled %s not imported (%s): fix the rows listed above and run the report stage again",
-		len(res.Failed), len(files), words.Noun(len(files), "workbook"), strings.Join(res.Failed, ", "))
+	return failure
 }
 
 func firstOfMonth(d templateData) time.Time {

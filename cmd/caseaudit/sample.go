@@ -213,29 +213,10 @@ func keyValues(list []string) map[string]string {
 }
 
 func checkSampleFlags(o *sampleOptions) error {
-	if o.Size < 0 {
-		return usagef("--size must be a positive number")
-	}
-	if o.Grow != 0 || o.growGiven {
-		if o.Grow <= 0 {
-			return usagef("--grow must be a positive number (the cases to add)")
+	if o.growing() {
+		if err := o.growRequest().Check(); err != nil {
+			return &usageError{err}
 		}
-		if o.Audit == "" {
-			return usagef("--grow needs --audit NAME: the recorded audit whose sample grows")
-		}
-		if o.Size > 0 || o.Percent != "" {
-			return usagef("--grow adds to a recorded sample; leave out --size and --percent")
-		}
-		if o.FormFile != "" || o.OwnerColumn != "" || len(o.TeamManagers) > 0 || o.DueDays != 0 || o.Period != "" || o.ExcludeWithin != "" || o.ExcludeFile != "" {
-			return usagef("--form, --owner-column, --team-manager, --due, --period, --exclude and --exclude-audited-within are set when the audit is recorded; they never change")
-		}
-		if len(o.Factors.given) > 0 {
-			return usagef("%s: the factors are set when the audit is recorded; a grown audit measures its new cases' factors as its first draw did", strings.Join(o.Factors.given, ", "))
-		}
-	} else if o.Size > 0 && o.Percent != "" {
-		return usagef("give --size N or --percent P, not both")
-	} else if o.Size == 0 && o.Percent == "" {
-		return usagef("give either --size N or --percent P")
 	}
 	if err := checkFormat(o.Format, "table", "csv", "json", "ids"); err != nil {
 		return err
@@ -253,6 +234,31 @@ func checkSampleFlags(o *sampleOptions) error {
 	}
 	o.Alloc.factors = o.Factors.On
 	return o.Alloc.check()
+}
+
+// growing says the flags ask to grow a recorded sample: --grow given, even
+// as 0 (a mistake the request names, not "no growth").
+func (o *sampleOptions) growing() bool { return o.Grow != 0 || o.growGiven }
+
+// growRequest turns the flags into the use case's request to grow, naming
+// the draw's options given besides, which a grown audit refuses.
+func (o *sampleOptions) growRequest() audit.GrowRequest {
+	r := audit.GrowRequest{Name: o.Audit, By: o.Grow, Export: o.Export, Auditors: o.Alloc.Auditors, Rules: o.Alloc.rules()}
+	for _, f := range []struct {
+		given bool
+		name  opt.Name
+	}{
+		{o.Size != 0, opt.Size}, {o.Percent != "", opt.Percent}, {o.FormFile != "", opt.Form},
+		{o.OwnerColumn != "", opt.OwnerColumn}, {len(o.TeamManagers) > 0, opt.TeamManagers},
+		{o.DueDays != 0, opt.DueDays}, {o.Period != "", opt.Period}, {o.ExcludeFile != "", opt.ExcludeIDs},
+		{o.ExcludeWithin != "", opt.Exclude},
+	} {
+		if f.given {
+			r.Also = append(r.Also, f.name)
+		}
+	}
+	r.Also = append(r.Also, o.Factors.given...)
+	return r
 }
 
 // drawRequest turns the flags into the use case's request.
@@ -280,8 +286,11 @@ func (o *sampleOptions) drawRequest(g *globalOptions) (audit.DrawRequest, error)
 	}
 	if o.Percent != "" {
 		p, err := rateFlag("percent", rate.PercentOf, o.Percent)
-		if err != nil {
+		if err != nil && o.Size == 0 {
 			return r, err
+		}
+		if err != nil {
+			p = 1 // stands in: with --size as well, the request's check refuses both
 		}
 		r.Spec.Share = p
 	}
@@ -373,29 +382,33 @@ func runSample(ctx context.Context, o *sampleOptions, g *globalOptions) error {
 	if err := checkSampleFlags(o); err != nil {
 		return err
 	}
-	if o.Out != "" {
-		if err := atomicfile.Check(o.Out, o.Force); err != nil {
-			return err // before the export is read
-		}
-	}
 	if err := o.Issue.check(g.Now()); err != nil {
 		return err
 	}
 	if o.Out == "" && o.Audit == "" && (o.Issue != issueFlags{}) {
 		return usagef("--marking, --contact and --return-by go into the auditors' workbook: give --out FILE.xlsx, or --audit NAME to keep them with the audit for every workbook written later")
 	}
-	if o.Grow > 0 {
+	var req audit.DrawRequest
+	if !o.growing() {
+		// The request's own checks (the size, the filters) are mistakes in
+		// the command, told before any complaint about files.
+		r, err := o.drawRequest(g)
+		if err != nil {
+			return err
+		}
+		req = r
+	}
+	if o.Out != "" {
+		if err := atomicfile.Check(o.Out, o.Force); err != nil {
+			return err // before the export is read
+		}
+	}
+	if o.growing() {
 		return runGrow(ctx, o, g)
-	}
-	req, err := o.drawRequest(g)
-	if err != nil {
-		return err
-	}
-	if err := req.Check(); err != nil {
-		return &usageError{err}
 	}
 	var st *audit.Store
 	if o.Audit != "" || o.ExcludeWithin != "" {
+		var err error
 		if st, err = g.openStore(ctx); err != nil {
 			return err
 		}
@@ -425,8 +438,9 @@ func runGrow(ctx context.Context, o *sampleOptions, g *globalOptions) error {
 	}
 	defer st.Close()
 	prog := newProgress(g, "reading the export")
-	res, err := audit.Grow(ctx, st, audit.GrowRequest{Name: o.Audit, By: o.Grow, Export: o.Export,
-		Auditors: o.Alloc.Auditors, Rules: o.Alloc.rules(), Progress: prog.rows})
+	req := o.growRequest()
+	req.Progress = prog.rows
+	res, err := audit.Grow(ctx, st, req)
 	prog.done()
 	if errors.Is(err, audit.ErrExportMissing) && o.Export == "" {
 		// sample names its export as its argument, not with --input.

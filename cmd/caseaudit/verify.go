@@ -184,10 +184,7 @@ func writeVerifyRetired(g *globalOptions, r audit.RetiredAudit, logProblems []st
 			fmt.Fprintf(w, "problem: %s\n", pr)
 		}
 	}
-	if !out.OK {
-		return &exitCodeError{code: exitVerify, err: fmt.Errorf("the store log holding retired audit %q's summary failed verification: %s", sum.Audit, words.Count(len(out.Problems), "problem"))}
-	}
-	return nil
+	return r.Failure(logProblems)
 }
 
 // writeVerify renders what verify found and returns the exit-4 error when
@@ -259,12 +256,5 @@ func writeVerify(g *globalOptions, v *audit.VerifyReport, logProblems []string, 
 			fmt.Fprintf(w, "problem: %s\n", pr)
 		}
 	}
-	if !out.OK {
-		what := words.Count(len(out.Problems), "problem")
-		if v.NotChecked != "" && v.Trail.OK && v.StoreProblem == "" {
-			what = "its sample could not be re-derived; give --input EXPORT, or --trail-only to check the trail alone"
-		}
-		return &exitCodeError{code: exitVerify, err: fmt.Errorf("audit %q failed verification: %s", a.Name, what)}
-	}
-	return nil
+	return v.Failure(logProblems)
 }

@@ -34,6 +34,7 @@ const (
 	Seed          Name = "seed"
 	Columns       Name = "columns"
 	Exclude       Name = "exclude_audited_within"
+	ExcludeIDs    Name = "exclude" // a file of case IDs to leave out
 	Audit         Name = "audit_name"
 	Grow          Name = "grow"
 	Out           Name = "out"

@@ -6,6 +6,7 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/des"
+	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha512"
 	"encoding/base64"
@@ -99,6 +100,8 @@ func TestEncryptedRefusedByName(t *testing.T) {
 		{"rc4", patched(t, agile, `cipherAlgorithm="AES"`, `cipherAlgorithm="RC4"`), "encrypted with RC4, which caseaudit cannot decrypt"},
 		{"cfb", patched(t, agile, `ChainingModeCBC`, `ChainingModeCFB`), "encrypted with AES in CFB chaining, which caseaudit cannot decrypt"},
 		{"hash", patched(t, agile, `hashAlgorithm="SHA512"`, `hashAlgorithm="WHIRLP"`), "encrypted with AES and the WHIRLP hash, which caseaudit cannot decrypt"},
+		// MS-OFFCRYPTO allows SHA-256, but no producer is known to write it.
+		{"sha256", patched(t, agile, `hashAlgorithm="SHA512"`, `hashAlgorithm="SHA256"`), "encrypted with AES and the SHA256 hash, which caseaudit cannot decrypt"},
 		{"certificate", patched(t, agile, "keyEncryptor/password\">\n      <p:", "keyEncryptor/certificate\">\n   <p:"),
 			"encrypted with a digital certificate rather than a password, which caseaudit cannot decrypt"},
 		{"rc4 cryptoapi", patched(t, standard, stdInfo+"\x8c\x00\x00\x00\x24\x00\x00\x00\x00\x00\x00\x00\x0e\x66", stdInfo+"\x8c\x00\x00\x00\x24\x00\x00\x00\x00\x00\x00\x00\x01\x68"),
@@ -174,21 +177,24 @@ func TestEncryptedPackageRecordedTooLong(t *testing.T) {
 	wantOneLineInputError(t, err, path, "damaged")
 }
 
-// The agile packages excelize's Decrypt misreads or does not know are
-// decrypted by the reader itself: a password key hashed otherwise than the
-// data (as in Apache POI's test file 60320-protected.xlsx, from a bug
-// report), a 192-bit AES key (ExcelDataReader's agile_AES192_SHA512_CBC
-// test files), DES and 3DES (ExcelDataReader's agile_DES_MD5_CBC and
-// agile_DESede_SHA384_CBC, written by Apache POI). No program here writes
-// them, and those files are not ours to commit: they are made by
-// agileEncrypt below, written from MS-OFFCRYPTO without the reader's code.
+// The agile packages of real files that excelize's Decrypt misreads or
+// does not know are decrypted by the reader itself, each case here made
+// with the parameters of the file named beside it: a password key hashed
+// otherwise than the data (Apache POI's test file 60320-protected.xlsx,
+// from a bug report), a 192-bit AES key, MD5 and SHA-384 hashes, DES and
+// 3DES (ExcelDataReader's agile_*_pwd_password.xlsx test files, written by
+// Apache POI). No program here writes them, and those files are not ours
+// to commit: they are made by agileEncrypt below, written from
+// MS-OFFCRYPTO without the reader's code.
 func TestEncryptedAgileExcelizeMisreads(t *testing.T) {
 	plain := plainBook(t)
 	for _, s := range []agileSpec{
-		{keyBits: 256, keyHash: "SHA512", dataBits: 128, dataHash: "SHA1", spin: 1000},
-		{keyBits: 192, keyHash: "SHA512", dataBits: 192, dataHash: "SHA512", spin: 1000},
-		{cipher: "DES", keyBits: 64, keyHash: "SHA1", dataBits: 64, dataHash: "SHA1", spin: 1000},
-		{cipher: "3DES", keyBits: 192, keyHash: "SHA512", dataBits: 192, dataHash: "SHA512", spin: 1000},
+		{keyBits: 256, keyHash: "SHA512", dataBits: 128, dataHash: "SHA1", spin: 1000},                   // 60320-protected.xlsx
+		{keyBits: 192, keyHash: "SHA512", dataBits: 192, dataHash: "SHA512", spin: 1000},                 // agile_AES192_SHA512_CBC
+		{keyBits: 128, keyHash: "MD5", dataBits: 128, dataHash: "MD5", spin: 1000},                       // agile_AES128_MD5_CBC
+		{keyBits: 128, keyHash: "SHA384", dataBits: 128, dataHash: "SHA384", spin: 1000},                 // agile_AES128_SHA384_CBC
+		{cipher: "DES", keyBits: 64, keyHash: "MD5", dataBits: 64, dataHash: "MD5", spin: 1000},          // agile_DES_MD5_CBC
+		{cipher: "3DES", keyBits: 192, keyHash: "SHA384", dataBits: 192, dataHash: "SHA384", spin: 1000}, // agile_DESede_SHA384_CBC
 	} {
 		name := fmt.Sprintf("%s%d-%s-%s", s.name(), s.dataBits, s.keyHash, s.dataHash)
 		t.Run(name, func(t *testing.T) {
@@ -230,8 +236,13 @@ func (s agileSpec) blockSize() int {
 }
 
 func specHash(name string) hash.Hash {
-	if name == "SHA1" {
+	switch name {
+	case "SHA1":
 		return sha1.New()
+	case "MD5":
+		return md5.New()
+	case "SHA384":
+		return sha512.New384()
 	}
 	return sha512.New()
 }
@@ -342,4 +353,79 @@ func plainBook(t *testing.T) []byte {
 		t.Fatalf("plain workbook of %d bytes: want more than one segment", len(data))
 	}
 	return data
+}
+
+// Standard encryption with a 192- or 256-bit AES key, as Apache POI writes
+// on request (ExcelDataReader's standard_AES192_SHA1_ECB_pwd_password.xlsx
+// and standard_AES256_SHA1_ECB_pwd_password.xlsx), opens with the password
+// and calls a wrong one wrong. Excel 2007's AES-128 is standard.xlsx,
+// written by officecrypto-tool.
+func TestEncryptedStandardKeySizes(t *testing.T) {
+	plain := plainBook(t)
+	for _, bits := range []int{192, 256} {
+		t.Run(fmt.Sprintf("AES%d", bits), func(t *testing.T) {
+			info, pkg := standardEncrypt(bits, plain, cryptPassword)
+			path := writeFile(t, fmt.Sprintf("std%d.xlsx", bits), xlsxfixture.CFB([]byte("EncryptionInfo"), info, []byte("EncryptedPackage"), pkg))
+			tb, rows := tableRows(t, path, OpenOptions{Password: cryptPassword})
+			if tb.Sheet != "Cases" || len(rows) != 199 || rows[0].cells[0] != fmt.Sprintf("CR-%07d", 2*7919) {
+				t.Errorf("sheet %q, %d rows, first %q", tb.Sheet, len(rows), rows[0].cells)
+			}
+			_, err := Open(context.Background(), path, OpenOptions{Password: "s3cret"})
+			wantOneLineInputError(t, err, path, "wrong password for the workbook")
+		})
+	}
+}
+
+// standardEncrypt returns the EncryptionInfo and EncryptedPackage streams
+// of plain encrypted with password by standard encryption (MS-OFFCRYPTO
+// 2.3.4.5 to 2.3.4.9): SHA-1 spun 50,000 times, AES in ECB. The salt and
+// the verifier are fixed patterns.
+func standardEncrypt(keyBits int, plain []byte, password string) (info, pkg []byte) {
+	salt := bytes.Repeat([]byte{0x5A}, 16)
+	verifier := bytes.Repeat([]byte{0x42}, 16)
+	h := sha1.Sum(append(bytes.Clone(salt), utf16Text(password, false, false)...))
+	hn := h[:]
+	for i := 0; i < 50000; i++ {
+		s := sha1.Sum(append(binary.LittleEndian.AppendUint32(nil, uint32(i)), hn...))
+		hn = s[:]
+	}
+	final := sha1.Sum(append(hn, 0, 0, 0, 0))
+	derive := func(c byte) []byte {
+		buf := bytes.Repeat([]byte{c}, 64)
+		for i, x := range final {
+			buf[i] ^= x
+		}
+		s := sha1.Sum(buf)
+		return s[:]
+	}
+	key := append(derive(0x36), derive(0x5c)...)[:keyBits/8]
+	b, err := aes.NewCipher(key)
+	if err != nil {
+		panic(err)
+	}
+	ecb := func(src []byte) []byte {
+		out := append(bytes.Clone(src), make([]byte, (16-len(src)%16)%16)...)
+		for i := 0; i < len(out); i += 16 {
+			b.Encrypt(out[i:], out[i:])
+		}
+		return out
+	}
+	vh := sha1.Sum(verifier)
+	algID := map[int]uint32{128: 0x660E, 192: 0x660F, 256: 0x6610}[keyBits]
+	le := binary.LittleEndian
+	var hdr []byte
+	for _, v := range []uint32{0x24, 0, algID, 0x8004, uint32(keyBits), 0x18, 0, 0} {
+		hdr = le.AppendUint32(hdr, v)
+	}
+	hdr = append(hdr, utf16Text("Microsoft Enhanced RSA and AES Cryptographic Provider\x00", false, false)...)
+	info = []byte{3, 0, 2, 0, 0x24, 0, 0, 0}
+	info = le.AppendUint32(info, uint32(len(hdr)))
+	info = append(info, hdr...)
+	info = le.AppendUint32(info, 16)
+	info = append(info, salt...)
+	info = append(info, ecb(verifier)...)
+	info = le.AppendUint32(info, 20)
+	info = append(info, ecb(append(vh[:], make([]byte, 12)...))...)
+	pkg = le.AppendUint64(nil, uint64(len(plain)))
+	return info, append(pkg, ecb(plain)...)
 }

@@ -7,7 +7,6 @@ import (
 	"crypto/des"
 	"crypto/md5"
 	"crypto/sha1"
-	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/base64"
 	"encoding/binary"
@@ -194,7 +193,10 @@ func parseEncryptionInfo(info []byte) (*method, error) {
 
 // parseStandard reads standard encryption: an EncryptionHeader and an
 // EncryptionVerifier after the version and flags. Its hash is SHA-1,
-// spun 50,000 times.
+// spun 50,000 times. Excel 2007 writes AES-128; Apache POI writes AES-192
+// and AES-256 on request (ExcelDataReader's
+// standard_AES192_SHA1_ECB_pwd_password.xlsx and
+// standard_AES256_SHA1_ECB_pwd_password.xlsx).
 func parseStandard(info []byte) (*method, error) {
 	if len(info) < 12 {
 		return nil, damaged("no encryption header")
@@ -336,14 +338,16 @@ func (m *method) block(key []byte) (cipher.Block, error) {
 	return aes.NewCipher(key)
 }
 
-// newHash makes the hash an agile EncryptionInfo names, of those the
-// producers write.
+// newHash makes the hash an agile EncryptionInfo names, of those a real
+// file is known to use: SHA-512 (Excel 2013 and later, LibreOffice), SHA-1
+// (Excel 2010; ExcelDataReader's agile_AES128_SHA1_CBC_pwd_password.xlsx),
+// SHA-384 and MD5 (Apache POI on request: ExcelDataReader's
+// agile_AES128_SHA384_CBC_pwd_password.xlsx and
+// agile_AES128_MD5_CBC_pwd_password.xlsx). Any other is refused by name.
 func newHash(name string) hash.Hash {
 	switch strings.ToLower(name) {
 	case "sha1":
 		return sha1.New()
-	case "sha256":
-		return sha256.New()
 	case "sha384":
 		return sha512.New384()
 	case "sha512":
