@@ -217,6 +217,11 @@ type RowObserver interface {
 	// are shown too: a case is judged on its first row. The strings stay
 	// valid; the slice holding them does not.
 	Row(num int, id string, match bool, cells []string)
+	// Done is called once the rows are read, or reading stopped on an
+	// error: no Row follows. An observer that counts rows as they come
+	// (on a goroutine of its own, say) finishes counting before it
+	// returns.
+	Done()
 	// Duplicate is called once every row is read, for each row whose
 	// case ID (trimmed) appeared on an earlier row, so that an observer
 	// counting cases needs no set of the IDs of its own.

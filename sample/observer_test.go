@@ -16,10 +16,17 @@ type rowLog struct {
 	cols []int
 	rows []string
 	dups []int
+	done bool
 }
 
-func (l *rowLog) Columns() []int    { return l.cols }
-func (l *rowLog) Duplicate(num int) { l.dups = append(l.dups, num) }
+func (l *rowLog) Columns() []int { return l.cols }
+func (l *rowLog) Duplicate(num int) {
+	if !l.done {
+		l.dups = append(l.dups, -1) // a duplicate named before the rows were read
+	}
+	l.dups = append(l.dups, num)
+}
+func (l *rowLog) Done() { l.done = true }
 func (l *rowLog) Row(num int, id string, match bool, cells []string) {
 	m := "out"
 	if match {
@@ -53,6 +60,10 @@ func TestLoadObserver(t *testing.T) {
 	want := []string{"C1|in|W1|North", "C2|out|W2|South", "C1|in|W3|East", "C3|in|W2|North"}
 	if !slices.Equal(obs.rows, want) {
 		t.Errorf("observed %q, want %q", obs.rows, want)
+	}
+	// Told that the rows are read before it is told of the duplicates.
+	if !obs.done || !slices.Equal(obs.dups, []int{5}) {
+		t.Errorf("done %v, duplicates %v; want done, the duplicate on row 5 only", obs.done, obs.dups)
 	}
 	smp, err := pop.Select(SelectOptions{Size: 2}) // more than MaxSample: one case's cells are read again
 	if err != nil {

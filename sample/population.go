@@ -472,6 +472,9 @@ func Load(ctx context.Context, t *export.Table, opts LoadOptions) (*Population, 
 		}
 		return nil
 	})
+	if obs != nil {
+		obs.Done()
+	}
 	if err != nil {
 		return nil, err
 	}

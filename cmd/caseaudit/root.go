@@ -267,6 +267,9 @@ sampler). Nothing leaves this machine; outputs are readable only by you.
 		if os.Getenv("GOGC") == "" {
 			debug.SetGCPercent(gcPercent(cmd.Name()))
 		}
+		if readsExports(cmd.Name()) {
+			capMemory(memoryCap)
+		}
 		if f := g.LogFormat; f != "text" && f != "json" {
 			g.LogFormat = "text"
 			return usagef("--log-format %q: use text or json", f)
@@ -301,19 +304,30 @@ sampler). Nothing leaves this machine; outputs are readable only by you.
 // before the garbage is collected. Reading a million-row export keeps about
 // 30 MB of case IDs and tickets alive, and Go's default (100%) would let the
 // heap reach 60 MB: export readers collect at 50% (as restic does), and
-// profile, which keeps a second set of the IDs, at 25%. It costs little CPU,
-// as what is kept holds no pointers. Commands that read no export and run
+// profile, which keeps a second set of the IDs, at 25%; and they keep to a
+// soft memory limit while they can (capMemory). It costs little CPU, as
+// what is kept holds no pointers. Commands that read no export and run
 // many times a day from scripts keep the default, which spares them a
 // collection during start-up (a 2 MB goal is passed before they have done
 // anything).
 func gcPercent(command string) int {
-	switch command {
-	case "record", "status", "history", "case", "audits", "actions", "action":
+	if !readsExports(command) {
 		return 100
-	case "profile":
+	}
+	if command == "profile" {
 		return 25
 	}
 	return 50
+}
+
+// readsExports reports whether a command may read an export (or another
+// large file): all but those run many times a day from scripts.
+func readsExports(command string) bool {
+	switch command {
+	case "record", "status", "history", "case", "audits", "actions", "action":
+		return false
+	}
+	return true
 }
 
 // commands are caseaudit's commands, in the order of the month's work

@@ -56,6 +56,39 @@ func parseDay(s string) (int, dateKind) {
 	return 0, dateBad
 }
 
+// dayCache makes the common cell cheap: a date column repeats the same
+// few thousand ISO dates a million times, so each is turned into its day
+// number once (a direct-mapped cache keyed by yyyymmdd). Its results are
+// parseDay's.
+type dayCache struct {
+	keys [1 << 12]int32 // yyyymmdd; 0 for an empty slot
+	days [1 << 12]int32
+}
+
+// day is parseDay(s), looked up in the cache when s is exactly yyyy-mm-dd.
+func (c *dayCache) day(s string) (int, dateKind) {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return parseDay(s)
+	}
+	k := uint32(0)
+	for _, i := range [8]int{0, 1, 2, 3, 5, 6, 8, 9} {
+		d := uint32(s[i] - '0')
+		if d > 9 {
+			return parseDay(s)
+		}
+		k = k*10 + d
+	}
+	slot := (k * 2654435761) >> 20
+	if c.keys[slot] == int32(k) {
+		return int(c.days[slot]), dateOK
+	}
+	d, kind := parseDay(s)
+	if kind == dateOK {
+		c.keys[slot], c.days[slot] = int32(k), int32(d)
+	}
+	return d, kind
+}
+
 // isoDay reads "yyyy-mm-dd", optionally followed by " " or "T" and
 // anything (a time of day).
 func isoDay(s string) (int, bool) {

@@ -477,6 +477,29 @@ func TestDates(t *testing.T) {
 		if k != c.kind || (k == dateOK && isoOf(d) != c.want) {
 			t.Errorf("parseDay(%q) = %s %d, want %s %d", c.in, isoOf(d), k, c.want, c.kind)
 		}
+		var dc dayCache
+		for range 2 { // the second time from the cache
+			if cd, ck := dc.day(c.in); ck != k || (k == dateOK && cd != d) {
+				t.Errorf("dayCache.day(%q) = %d %d, parseDay's %d %d", c.in, cd, ck, d, k)
+			}
+		}
+	}
+	// The cache against the time package over forty years, twice (the
+	// second time mostly from the cache, its slots shared by several
+	// dates), and days that do not exist.
+	var dc dayCache
+	for range 2 {
+		for day := 7300; day < 7300+40*366; day++ {
+			iso := time.Unix(int64(day)*86400, 0).UTC().Format("2006-01-02")
+			if got, k := dc.day(iso); k != dateOK || got != day {
+				t.Fatalf("dayCache.day(%q) = %d %d, want %d", iso, got, k, day)
+			}
+		}
+		for _, bad := range []string{"2026-02-29", "2025-04-31", "2026-13-01", "2026-00-10", "0999-01-01"} {
+			if _, k := dc.day(bad); k != dateBad {
+				t.Errorf("dayCache.day(%q): kind %d, want it unreadable", bad, k)
+			}
+		}
 	}
 	// Day numbers against the time package, over four centuries.
 	for day := -200000; day < 200000; day += 37 {

@@ -54,6 +54,7 @@ type Profiler struct {
 	changeOpenN  map[string]int // the text -> its count
 
 	pairs []*pairState
+	days  *dayCache
 	asOf  int
 	hasAs bool
 }
@@ -186,6 +187,9 @@ func New(spec Spec, t *export.Table) (*Profiler, error) {
 	}
 	p.teams = newNames(false)
 	p.status = newNames(false)
+	if len(p.pairs) > 0 {
+		p.days = new(dayCache)
+	}
 	p.changeCounts = make([]int, 8)
 	return p, nil
 }
@@ -400,8 +404,8 @@ func (p *Profiler) problem(list *[]CellProblem, row, col int, value, what string
 // measurable) and, for Unreadable, which date is bad (1 the first, 2 the
 // second).
 func (p *Profiler) measure(ps *pairState, fromCell, toCell string) (Status, int, int) {
-	from, fk := parseDay(fromCell)
-	to, tk := parseDay(toCell)
+	from, fk := p.days.day(fromCell)
+	to, tk := p.days.day(toCell)
 	switch {
 	case fk == dateBad:
 		return Unreadable, -1, 1

@@ -63,7 +63,7 @@ func Read(ctx context.Context, t *export.Table, p *Profiler, opts ReadOptions) (
 	// Rows wait in a small batch so that the set's table is looked up for
 	// all of them before any is decided: the memory loads then overlap
 	// instead of each waiting for the last.
-	b := newRowBuffer(len(cols))
+	b := newRowBuffer(len(cols), rowBufferRows)
 	flush := func() {
 		for i := range b.n {
 			b.hash[i] = seen.hash(b.id[i])
@@ -258,17 +258,21 @@ func (s *Seen) grow() {
 type rowBuffer struct {
 	n     int
 	ncols int
-	num   [rowBufferRows]int
-	id    [rowBufferRows]string
-	hash  [rowBufferRows]uint64
-	match [rowBufferRows]bool // for a Recorder: the row meets the filters
+	num   []int
+	id    []string
+	hash  []uint64
+	match []bool // for a Recorder: the row meets the filters
 	cells []string
 }
 
+// rowBufferRows is the rows looked up together in a set or filter (see
+// Seen.touch and bloom.touch).
 const rowBufferRows = 32
 
-func newRowBuffer(ncols int) *rowBuffer {
-	return &rowBuffer{ncols: ncols, cells: make([]string, rowBufferRows*ncols)}
+// newRowBuffer returns a buffer for rows rows of ncols cells.
+func newRowBuffer(ncols, rows int) *rowBuffer {
+	return &rowBuffer{ncols: ncols, num: make([]int, rows), id: make([]string, rows), hash: make([]uint64, rows),
+		match: make([]bool, rows), cells: make([]string, rows*ncols)}
 }
 
 // add keeps a row and reports whether the buffer is full.
@@ -276,7 +280,7 @@ func (b *rowBuffer) add(num int, id string, cells []string) bool {
 	b.num[b.n], b.id[b.n] = num, id
 	copy(b.cells[b.n*b.ncols:(b.n+1)*b.ncols], cells)
 	b.n++
-	return b.n == rowBufferRows
+	return b.n == len(b.num)
 }
 
 // addMatch keeps a row with whether it meets the filters.
@@ -287,4 +291,9 @@ func (b *rowBuffer) addMatch(num int, id string, match bool, cells []string) boo
 
 func (b *rowBuffer) row(i int) []string { return b.cells[i*b.ncols : (i+1)*b.ncols : (i+1)*b.ncols] }
 
-func (b *rowBuffer) reset() { b.n = 0 }
+// reset empties the buffer, letting go of the cells' text.
+func (b *rowBuffer) reset() {
+	clear(b.id[:b.n])
+	clear(b.cells[:b.n*b.ncols])
+	b.n = 0
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"runtime"
 	"strings"
 	"time"
 
@@ -32,9 +33,31 @@ type Recorder struct {
 	// maybe holds the rows whose ID may have been met before, by row
 	// number: whether they met the filters and their cells, joined.
 	maybe map[int]keptRow
-	b     *rowBuffer
-	err   error
+	b     *rowBuffer // the rows gathered on the reading goroutine
+	// With a core free the rows are counted on a goroutine of their
+	// own (count), a batch at a time, while the reader reads on: the
+	// counting then costs the read no time where a core is free, as it
+	// would if it ran between rows. work carries full batches to it, free
+	// brings them back; done is closed when it has counted the last one.
+	// The rows are counted in the order read either way.
+	work chan *rowBuffer
+	free chan *rowBuffer
+	done chan struct{}
+	// serial says the rows are counted on the reading goroutine: one core,
+	// or all of them busy, where a goroutine of their own would only take
+	// turns with the reader and add the cost of waking it.
+	serial bool
+	ended  bool // Done was called: no row comes any more
+	err    error
 }
+
+// countSerially says whether a Recorder counts the rows on the reading
+// goroutine (a variable, so that tests can choose).
+var countSerially = func() bool { return runtime.GOMAXPROCS(0) == 1 || export.CoresBusy() }
+
+// recorderBatchRows is the rows handed to the counting goroutine at a
+// time: enough that handing them over costs nothing beside counting them.
+const recorderBatchRows = 2048
 
 type keptRow struct {
 	match bool
@@ -122,7 +145,7 @@ func (r *Recorder) Start(t *export.Table) error {
 	r.p = p
 	r.seed = maphash.MakeSeed()
 	r.maybe = map[int]keptRow{}
-	r.b = newRowBuffer(len(p.cols))
+	r.b = newRowBuffer(len(p.cols), recorderBatchRows)
 	return nil
 }
 
@@ -134,27 +157,79 @@ func (r *Recorder) Profiler() *Profiler { return r.p }
 func (r *Recorder) Columns() []int { return r.p.Columns() }
 
 // Row takes one data row (see sample.RowObserver).
-// The rows wait in a small batch so that the filter's blocks are loaded
-// for all of them before any is looked up: the memory loads then overlap
-// instead of each waiting for the last.
 func (r *Recorder) Row(num int, id string, match bool, cells []string) {
-	if r.b.addMatch(num, id, match, cells) {
-		r.flush()
+	if r.ended {
+		if r.err == nil {
+			r.err = fmt.Errorf("factors: row %d shown after the last row", num)
+		}
+		return
+	}
+	if !r.b.addMatch(num, id, match, cells) {
+		return
+	}
+	if r.work == nil && !r.serial {
+		r.serial = countSerially()
+	}
+	if r.work == nil && !r.serial {
+		r.work, r.free, r.done = make(chan *rowBuffer, 1), make(chan *rowBuffer, 2), make(chan struct{})
+		go func() {
+			defer close(r.done)
+			for b := range r.work {
+				r.count(b)
+				select {
+				case r.free <- b:
+				default:
+				}
+			}
+		}()
+	}
+	if r.work == nil {
+		r.count(r.b)
+		return
+	}
+	r.work <- r.b
+	select {
+	case r.b = <-r.free:
+	default:
+		r.b = newRowBuffer(r.b.ncols, recorderBatchRows)
 	}
 }
 
-func (r *Recorder) flush() {
-	b := r.b
+// Done is told that no row follows (see sample.RowObserver): it waits
+// for the rows handed over to be counted, counts those gathered since, and
+// lets go of the filter of IDs, which only the rows needed.
+func (r *Recorder) Done() {
+	if r.ended || r.p == nil {
+		return
+	}
+	r.ended = true
+	if r.work != nil {
+		close(r.work)
+		<-r.done
+		r.work, r.free = nil, nil
+	}
+	r.count(r.b)
+	r.ids = bloom{}
+}
+
+// count adds a batch of rows to the profiler and empties it. The rows are
+// looked up in the filter rowBufferRows at a time, the blocks of each group
+// loaded before any is looked up, so that the memory loads overlap instead
+// of each waiting for the last.
+func (r *Recorder) count(b *rowBuffer) {
 	for i := range b.n {
 		b.hash[i] = maphash.String(r.seed, b.id[i])
 	}
-	r.ids.touch(b.hash[:b.n])
-	for i := range b.n {
-		cells := b.row(i)
-		if r.ids.add(b.hash[i]) {
-			r.maybe[b.num[i]] = keptRow{match: b.match[i], cells: strings.Join(cells, "\x00")}
+	for lo := 0; lo < b.n; lo += rowBufferRows {
+		hi := min(lo+rowBufferRows, b.n)
+		r.ids.touch(b.hash[lo:hi])
+		for i := lo; i < hi; i++ {
+			cells := b.row(i)
+			if r.ids.add(b.hash[i]) {
+				r.maybe[b.num[i]] = keptRow{match: b.match[i], cells: strings.Join(cells, "\x00")}
+			}
+			r.p.AddCase(b.num[i], b.match[i], cells)
 		}
-		r.p.AddCase(b.num[i], b.match[i], cells)
 	}
 	b.reset()
 }
@@ -162,7 +237,7 @@ func (r *Recorder) flush() {
 // Duplicate takes back a row that repeats an earlier row's case ID (see
 // sample.RowObserver).
 func (r *Recorder) Duplicate(num int) {
-	r.flush()
+	r.Done()
 	k, ok := r.maybe[num]
 	if !ok {
 		// The filter never forgets an ID: a duplicate's ID was met.
@@ -184,11 +259,11 @@ func (r *Recorder) Record(cases []sample.Selected) (*sample.Factors, error) {
 	if r.p == nil {
 		return nil, errors.New("the factor recorder was not started")
 	}
-	r.flush()
+	r.Done()
 	if r.err != nil {
 		return nil, r.err
 	}
-	r.maybe, r.ids = nil, bloom{}
+	r.maybe = nil
 	p := r.p
 	spec := r.spec
 	spec.Detect = false

@@ -3,6 +3,7 @@ package profile
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"reflect"
 	"strconv"
@@ -110,8 +111,19 @@ func writeText(t *testing.T, text string) string {
 // Recording factors while drawing gives the population profile Read gives
 // in a read of its own (clean and messy exports, with filters), each
 // sampled case its worker's caseload in that population, and does not
-// change the sample.
+// change the sample: counting the rows on a goroutine of their own (a
+// core free) as on the reading one (one core, or all busy).
 func TestRecorderAgreesWithRead(t *testing.T) {
+	defer func(f func() bool) { countSerially = f }(countSerially)
+	for _, serial := range []bool{true, false} {
+		t.Run(fmt.Sprintf("serial=%v", serial), func(t *testing.T) {
+			countSerially = func() bool { return serial }
+			recorderAgreesWithRead(t)
+		})
+	}
+}
+
+func recorderAgreesWithRead(t *testing.T) {
 	tl := "Referral Date..Assessment Completed<=45d"
 	for _, fl := range []struct {
 		name string
