@@ -441,7 +441,23 @@ func auditFromRow(r *store.AuditRow) (*Audit, error) {
 
 // loadAudit finds an audit by name (trimmed; exact, or else the only one
 // matching case-insensitively).
+//
+// Within a read transaction an audit is read once per name (store.Tx.Memo),
+// and each caller gets a copy of it.
 func loadAudit(ctx context.Context, tx *store.Tx, name string) (*Audit, error) {
+	v, err := tx.Memo(auditKey{strings.TrimSpace(name)}, func() (any, error) { return readAuditNamed(ctx, tx, name) })
+	if err != nil {
+		return nil, err
+	}
+	a := *v.(*Audit)
+	return &a, nil
+}
+
+// auditKey is the key loadAudit holds an audit under.
+type auditKey struct{ name string }
+
+// readAuditNamed is loadAudit, read from the store.
+func readAuditNamed(ctx context.Context, tx *store.Tx, name string) (*Audit, error) {
 	name = strings.TrimSpace(name)
 	r, err := tx.Audit(ctx, name)
 	if err != nil {
@@ -508,6 +524,12 @@ func loadAudits(ctx context.Context, tx *store.Tx, order store.Order) ([]*Audit,
 	for _, r := range rows {
 		a, err := auditFromRow(r)
 		if err != nil {
+			return nil, err
+		}
+		// Held for loadAudit by name too (a copy: the caller may change
+		// its own).
+		held := *a
+		if _, err := tx.Memo(auditKey{a.Name}, func() (any, error) { return &held, nil }); err != nil {
 			return nil, err
 		}
 		out = append(out, a)

@@ -86,7 +86,7 @@ func findingFromEntry(e Entry) (Finding, error) {
 	if err := json.Unmarshal(e.Payload, &p); err != nil {
 		return Finding{}, fmt.Errorf("trail entry %d is damaged: %w", e.Seq, err)
 	}
-	g, err := ParseGrade(p.Grade)
+	g, err := storedGrade(p.Grade)
 	if err != nil {
 		return Finding{}, fmt.Errorf("trail entry %d is damaged: %w", e.Seq, err)
 	}
@@ -96,6 +96,17 @@ func findingFromEntry(e Entry) (Finding, error) {
 		Moderation: e.Kind == KindModerationFinding || e.Kind == KindModerationCorrection,
 		Kind:       e.Kind, Seq: e.Seq, At: e.At, EnteredBy: e.EnteredBy,
 	}, nil
+}
+
+// storedGrade reads a grade as the trail stores it (its name), and
+// anything else as ParseGrade does.
+func storedGrade(s string) (Grade, error) {
+	for _, g := range Grades {
+		if s == g.String() {
+			return g, nil
+		}
+	}
+	return ParseGrade(s)
 }
 
 // sameFinding reports whether two findings say the same thing (the reason is
@@ -199,6 +210,11 @@ func (s *Store) Record(ctx context.Context, auditName string, f Finding) (Record
 		if err != nil {
 			return err
 		}
+		// Everything the checks below and the follow-up read, in one
+		// round trip.
+		if err := tx.Prefetch(ctx, a.id, store.Prefetch{Case: f.Case, Kinds: recordReads, ActorKinds: auditorKinds, People: true}); err != nil {
+			return err
+		}
 		if err := checkInSample(ctx, tx.Tx, a, f.Case); err != nil {
 			return err
 		}
@@ -221,6 +237,11 @@ func (s *Store) Record(ctx context.Context, auditName string, f Finding) (Record
 	})
 	return res, err
 }
+
+// recordReads are the kinds of entry about any case that recording a
+// finding reads: withdrawals, the allocation and the moderation sample
+// (its checks), and the team managers (for an action it opens).
+var recordReads = []string{KindWithdrawal, KindAllocation, KindModerationDraw, KindTeamManager}
 
 // recordTx appends one finding within a write transaction.
 func (s *Store) recordTx(ctx context.Context, tx *store.WriteTx, a *Audit, f Finding, source string) (RecordResult, error) {
@@ -283,13 +304,36 @@ func latestFinding(ctx context.Context, tx *store.Tx, a *Audit, caseID string, m
 }
 
 // loadFindings reads the latest finding per case, keyed by case ID.
+// Within a read transaction each audit's are folded once (store.Tx.Memo);
+// the map is shared, so callers must not change it.
 func loadFindings(ctx context.Context, tx *store.Tx, a *Audit, moderation bool) (map[string]Finding, error) {
-	k1, k2 := findingKinds(moderation)
-	es, err := entries(ctx, tx, a, k1, k2)
+	type key struct {
+		audit      int64
+		moderation bool
+	}
+	v, err := tx.Memo(key{a.id, moderation}, func() (any, error) {
+		k1, k2 := findingKinds(moderation)
+		es, err := entries(ctx, tx, a, k1, k2)
+		if err != nil {
+			return nil, err
+		}
+		return latestFindings(es, moderation)
+	})
 	if err != nil {
 		return nil, err
 	}
-	return latestFindings(es, moderation)
+	return v.(map[string]Finding), nil
+}
+
+// loadBoth is loadFindings of the original and of the moderation findings.
+func loadBoth(ctx context.Context, tx *store.Tx, a *Audit) (orig, mod map[string]Finding, err error) {
+	if orig, err = loadFindings(ctx, tx, a, false); err != nil {
+		return nil, nil, err
+	}
+	if mod, err = loadFindings(ctx, tx, a, true); err != nil {
+		return nil, nil, err
+	}
+	return orig, mod, nil
 }
 
 // latestFindings is the latest finding per case (moderation findings when
@@ -352,11 +396,7 @@ func (s *Store) ModerationPairs(ctx context.Context, auditName string) ([]GradeP
 		if err != nil {
 			return err
 		}
-		es, err := entries(ctx, tx, a, KindFinding, KindCorrection, KindModerationFinding, KindModerationCorrection)
-		if err != nil {
-			return err
-		}
-		orig, mod, err := latestBoth(es)
+		orig, mod, err := loadBoth(ctx, tx, a)
 		if err != nil {
 			return err
 		}

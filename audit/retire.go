@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/caseaudit/caseaudit/audit/store"
@@ -44,12 +45,14 @@ type retentionPayload struct {
 	Previous int `json:"previous_months"`
 }
 
-var retentionRE = regexp.MustCompile(`^(\d{1,3})\s*(y|yr|yrs|year|years|m|mo|month|months)$`)
+var retentionRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(\d{1,3})\s*(y|yr|yrs|year|years|m|mo|month|months)$`)
+})
 
 // ParseRetention reads a retention period as people write it: "6y",
 // "6 years", "72m", "18 months". It returns months.
 func ParseRetention(s string) (int, error) {
-	m := retentionRE.FindStringSubmatch(strings.ToLower(strings.TrimSpace(s)))
+	m := retentionRE().FindStringSubmatch(strings.ToLower(strings.TrimSpace(s)))
 	if m == nil {
 		return 0, fmt.Errorf("%q is not a retention period; write years or months, e.g. 6y or 72m", s)
 	}

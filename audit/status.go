@@ -53,7 +53,11 @@ func loadStatus(ctx context.Context, tx *store.Tx, a *Audit) (*Status, error) {
 	if err != nil {
 		return nil, err
 	}
-	return summarise(a, ids, es)
+	orig, mod, err := loadBoth(ctx, tx, a)
+	if err != nil {
+		return nil, err
+	}
+	return summariseFolded(a, ids, es, orig, mod)
 }
 
 // summarise is an audit's progress: its sampled case IDs in order and its
@@ -178,6 +182,9 @@ func (s *Store) Audits(ctx context.Context) ([]AuditSummary, error) {
 		if err != nil {
 			return err
 		}
+		if err := holdAudits(ctx, tx, all); err != nil {
+			return err
+		}
 		for _, a := range all {
 			st, err := loadStatus(ctx, tx, a)
 			if err != nil {
@@ -209,6 +216,9 @@ func (s *Store) AuditsWithFindings(ctx context.Context) ([]AuditFindings, error)
 		if err != nil {
 			return err
 		}
+		if err := holdAudits(ctx, tx, all); err != nil {
+			return err
+		}
 		for _, a := range all {
 			ids, err := tx.CaseIDs(ctx, a.id)
 			if err != nil {
@@ -218,7 +228,7 @@ func (s *Store) AuditsWithFindings(ctx context.Context) ([]AuditFindings, error)
 			if err != nil {
 				return err
 			}
-			orig, mod, err := latestBoth(es)
+			orig, mod, err := loadBoth(ctx, tx, a)
 			if err != nil {
 				return err
 			}
@@ -232,6 +242,16 @@ func (s *Store) AuditsWithFindings(ctx context.Context) ([]AuditFindings, error)
 		return nil
 	})
 	return out, err
+}
+
+// holdAudits reads the trails and sampled cases of the audits all at once,
+// for a view that goes through them all (see store.Tx.HoldAudits).
+func holdAudits(ctx context.Context, tx *store.Tx, all []*Audit) error {
+	ids := make([]int64, len(all))
+	for i, a := range all {
+		ids[i] = a.id
+	}
+	return tx.HoldAudits(ctx, ids)
 }
 
 // inSampleOrder returns the findings of latest on the cases ids, in their

@@ -58,6 +58,10 @@ type auditorRule struct {
 	allocated bool     // the audit's cases were allocated at least once
 }
 
+// auditorKinds are the kinds of entry whose names are the audit's
+// auditors, beside those the allocation names.
+var auditorKinds = []string{KindFinding, KindCorrection, KindModerationFinding, KindModerationCorrection}
+
 // auditorsOf reads the audit's known auditors within a transaction.
 // Only the allocations are read whole; of the findings, only the names
 // they were recorded under (store.Tx.Actors): every finding recorded
@@ -68,7 +72,7 @@ func auditorsOf(ctx context.Context, tx *store.Tx, a *Audit) (*auditorRule, erro
 	if err != nil {
 		return nil, err
 	}
-	actors, err := tx.Actors(ctx, a.id, KindFinding, KindCorrection, KindModerationFinding, KindModerationCorrection)
+	actors, err := tx.Actors(ctx, a.id, auditorKinds...)
 	if err != nil {
 		return nil, err
 	}

@@ -175,16 +175,24 @@ func Draw(ctx context.Context, s Spec) (*Drawn, error) {
 		f, _ := ParseFilter(w) // checked above
 		filters = append(filters, f)
 	}
-	var fh *FileHasher
-	var idle func() bool
-	if s.SHA256 == "" {
-		fh = NewFileHasher(s.Export)
-		defer fh.Close()
-		idle = fh.Step
-	}
 	t, err := export.Open(ctx, s.Export, s.Open)
 	if err != nil {
 		return nil, err
+	}
+	// The export's SHA-256, for the provenance: taken from the very bytes
+	// the reading parses when it can (a csv file in memory), else hashed
+	// from the file in the moments the reading leaves free.
+	var fh *FileHasher
+	var idle func() bool
+	var digest *export.Digest
+	if s.SHA256 == "" {
+		if t.Digests() {
+			digest = &export.Digest{Hash: sha256.New()}
+		} else {
+			fh = NewFileHasher(s.Export)
+			defer fh.Close()
+			idle = fh.Step
+		}
 	}
 	d := &Drawn{Table: t}
 	ok := false
@@ -204,7 +212,7 @@ func Draw(ctx context.Context, s Spec) (*Drawn, error) {
 	}
 	lo := LoadOptions{
 		Seed: s.Seed, Fields: cols, Where: filters, Strata: s.Strata, Strict: s.Strict,
-		Exclude: exclude, Progress: s.Progress, MaxSample: s.Size, Idle: idle,
+		Exclude: exclude, Progress: s.Progress, MaxSample: s.Size, Idle: idle, Digest: digest,
 	}
 	if s.Factors != nil {
 		if err := s.Factors.Start(t); err != nil {
@@ -220,8 +228,15 @@ func Draw(ctx context.Context, s Spec) (*Drawn, error) {
 		return nil, explainNoMatch(ctx, t, filters)
 	}
 	sum := s.SHA256
-	if fh != nil {
+	switch {
+	case fh != nil:
 		if sum, err = fh.Sum(); err != nil {
+			return nil, err
+		}
+	case digest != nil && digest.Done:
+		sum = hex.EncodeToString(digest.Hash.Sum(nil))
+	case digest != nil:
+		if sum, err = FileSHA256(s.Export); err != nil {
 			return nil, err
 		}
 	}

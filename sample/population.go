@@ -36,6 +36,9 @@ type LoadOptions struct {
 	// done on another goroutine while the population is sorted, and is
 	// finished when Load returns (unless reading failed).
 	Idle func() bool
+	// Digest, when set, is passed to the reading (export.RowsOptions): the
+	// export's bytes are hashed as they are read, when the reader can.
+	Digest *export.Digest
 	// Observer, when set, is shown every data row as it is read (see
 	// RowObserver), and the cells of its columns are kept with the cases
 	// that may be sampled, as Fields are (Case.Observed). Without it the
@@ -362,7 +365,7 @@ func Load(ctx context.Context, t *export.Table, opts LoadOptions) (*Population, 
 			return more
 		}
 	}
-	err := t.RowsWith(ctx, cols, export.RowsOptions{Idle: idle}, func(r export.Row) error {
+	err := t.RowsWith(ctx, cols, export.RowsOptions{Idle: idle, Digest: opts.Digest}, func(r export.Row) error {
 		if r.Blank {
 			p.Blank++
 			return nil

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/internal/words"
@@ -72,13 +73,13 @@ type PooledAudit struct {
 	Definition string   `json:"population_definition"`
 }
 
-var quarter = regexp.MustCompile(`^(\d{4})-Q([1-4])$`)
+var quarter = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d{4})-Q([1-4])$`) })
 
 // PeriodMonths reads a period as its months: "2026-Q3" (July to
 // September), "2026-07..2026-09", or one month "2026-07".
 func PeriodMonths(period string) (from, to string, err error) {
 	period = strings.TrimSpace(period)
-	if m := quarter.FindStringSubmatch(strings.ToUpper(period)); m != nil {
+	if m := quarter().FindStringSubmatch(strings.ToUpper(period)); m != nil {
 		q := int(m[2][0] - '0')
 		return fmt.Sprintf("%s-%02d", m[1], 3*q-2), fmt.Sprintf("%s-%02d", m[1], 3*q), nil
 	}

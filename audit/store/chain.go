@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -147,6 +148,13 @@ func (w *WriteTx) Chain(ctx context.Context, auditID int64, auditName string) (*
 		return nil, err
 	}
 	c := &Chain{w: w, auditID: auditID, name: auditName, head: ZeroHash}
+	if p := w.prefetchedFor(auditID); p != nil {
+		if p.headSeq > 0 {
+			c.seq, c.head = p.headSeq, p.headHash
+		}
+		w.w.chains[auditID] = c
+		return c, nil
+	}
 	err := w.tx.QueryRowContext(ctx, "SELECT seq, hash FROM trail WHERE audit_id = $1 ORDER BY seq DESC LIMIT 1", auditID).Scan(&c.seq, &c.head)
 	if err != nil && err != sql.ErrNoRows {
 		return nil, err
@@ -187,6 +195,9 @@ func (c *Chain) Append(ctx context.Context, d Draft) (Entry, error) {
 		return Entry{}, err
 	}
 	c.seq, c.head = e.Seq, e.Hash
+	if p := c.w.prefetchedFor(c.auditID); p != nil {
+		p.appended(e)
+	}
 	return e, nil
 }
 
@@ -199,36 +210,147 @@ type Filter struct {
 // Entries returns the entries of an audit's trail that f chooses, in order.
 // Every write reads some, under the audit's lock, so it takes few round
 // trips: whether an entry was redacted in place comes with it, and the
-// texts are read only when an entry read has any.
+// texts are read only when an entry read has any. A read transaction reads
+// an audit's whole trail the first time any kinds of it are asked for and
+// answers every later call for that audit from it; one case's entries are
+// read alone unless the trail is already held.
 func (t *Tx) Entries(ctx context.Context, auditID int64, f Filter) ([]Entry, error) {
-	where := " WHERE trail.audit_id = $1"
-	args := []any{auditID}
+	if p := t.prefetchedFor(auditID); p != nil && p.covers(f) {
+		return p.chosen(f), nil
+	}
+	if t.w != nil {
+		return t.entries(ctx, auditID, f)
+	}
+	all, ok := t.trails[auditID]
+	if !ok {
+		if f.Case != "" || t.held >= maxHeld {
+			return t.entries(ctx, auditID, f)
+		}
+		var err error
+		if all, err = t.entries(ctx, auditID, Filter{}); err != nil {
+			return nil, err
+		}
+		t.hold(auditID, all)
+	}
+	var out []Entry
+	for _, e := range all {
+		if (f.Case == "" || e.Case == f.Case) && (len(f.Kinds) == 0 || slices.Contains(f.Kinds, e.Kind)) {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// maxHeld bounds the entries a read transaction holds (Entries,
+// HoldAudits), so that a command going through every audit of a large
+// store (verify, copy, a trend over decades) keeps its memory flat: past
+// it, trails are read each time as they were before anything was held.
+// 100,000 entries are some tens of megabytes, and decades of monthly
+// audits of 120 cases.
+const maxHeld = 100_000
+
+// hold keeps an audit's whole trail for the rest of the read transaction
+// while the bound allows; it reports whether it did.
+func (t *Tx) hold(auditID int64, all []Entry) bool {
+	if t.held+len(all) > maxHeld {
+		t.held = maxHeld // hold no more: the next trails would not fit either
+		return false
+	}
+	if t.trails == nil {
+		t.trails = map[int64][]Entry{}
+	}
+	t.trails[auditID] = all
+	t.held += len(all)
+	return true
+}
+
+// entries reads the entries of an audit's trail that f chooses.
+func (t *Tx) entries(ctx context.Context, auditID int64, f Filter) ([]Entry, error) {
+	byAudit, err := t.readTrails(ctx, []int64{auditID}, f)
+	return byAudit[auditID], err
+}
+
+// HoldAudits reads the whole trails of the audits ids in two queries (the
+// entries, then their texts) and their sampled case IDs in a third, and
+// holds them for the rest of this read transaction, as Entries holds one
+// trail at a time: a view over many audits (the trend) then costs three
+// round trips to a server per 100 audits, not three per audit. Past
+// maxHeld entries it holds no more, and the rest are read one by one. In a
+// write transaction it does nothing.
+func (t *Tx) HoldAudits(ctx context.Context, ids []int64) error {
+	if t.w != nil {
+		return nil
+	}
+	var need []int64
+	for _, id := range ids {
+		_, held := t.trails[id]
+		if _, ok := t.caseIDs[id]; !ok || !held {
+			need = append(need, id)
+		}
+	}
+	if t.caseIDs == nil {
+		t.caseIDs = map[int64][]string{}
+	}
+	// In chunks, well within either database's limit on parameters, until
+	// the bound on what is held is reached.
+	for len(need) > 0 && t.held < maxHeld {
+		n := min(len(need), 100)
+		byAudit, err := t.readTrails(ctx, need[:n], Filter{})
+		if err != nil {
+			return err
+		}
+		cases, err := t.readCaseIDs(ctx, need[:n])
+		if err != nil {
+			return err
+		}
+		for _, id := range need[:n] {
+			if t.hold(id, byAudit[id]) {
+				t.caseIDs[id] = cases[id]
+			}
+		}
+		need = need[n:]
+	}
+	return nil
+}
+
+// readTrails reads the entries of the audits ids that f chooses, by audit,
+// each audit's in order.
+func (t *Tx) readTrails(ctx context.Context, ids []int64, f Filter) (map[int64][]Entry, error) {
+	var args []any
+	param := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	var ps []string
+	for _, id := range ids {
+		ps = append(ps, param(id))
+	}
+	where := " WHERE trail.audit_id IN (" + strings.Join(ps, ", ") + ")"
 	if f.Case != "" {
-		args = append(args, f.Case)
-		where += fmt.Sprintf(" AND case_id = $%d", len(args))
+		where += " AND case_id = " + param(f.Case)
 	}
 	if len(f.Kinds) > 0 {
-		var ps []string
+		var ks []string
 		for _, k := range f.Kinds {
-			args = append(args, k)
-			ps = append(ps, fmt.Sprintf("$%d", len(args)))
+			ks = append(ks, param(k))
 		}
-		where += " AND kind IN (" + strings.Join(ps, ", ") + ")"
+		where += " AND kind IN (" + strings.Join(ks, ", ") + ")"
 	}
-	query := "SELECT trail.seq, kind, case_id, actor, entered_by, trail.at, payload, prev_hash, hash, r.at FROM trail" +
-		" LEFT JOIN trail_redaction r ON r.audit_id = trail.audit_id AND r.seq = trail.seq" + where + " ORDER BY trail.seq"
+	query := "SELECT trail.audit_id, trail.seq, kind, case_id, actor, entered_by, trail.at, payload, prev_hash, hash, r.at FROM trail" +
+		" LEFT JOIN trail_redaction r ON r.audit_id = trail.audit_id AND r.seq = trail.seq" + where + " ORDER BY trail.audit_id, trail.seq"
 	rows, err := t.tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Entry
+	out := map[int64][]Entry{}
 	withTexts := false
 	for rows.Next() {
 		var e Entry
+		var id int64
 		var at, payload string
 		var redacted sql.NullString
-		if err := rows.Scan(&e.Seq, &e.Kind, &e.Case, &e.Actor, &e.EnteredBy, &at, &payload, &e.PrevHash, &e.Hash, &redacted); err != nil {
+		if err := rows.Scan(&id, &e.Seq, &e.Kind, &e.Case, &e.Actor, &e.EnteredBy, &at, &payload, &e.PrevHash, &e.Hash, &redacted); err != nil {
 			return nil, err
 		}
 		e.At = ParseTime(at)
@@ -237,7 +359,7 @@ func (t *Tx) Entries(ctx context.Context, auditID int64, f Filter) ([]Entry, err
 			e.RedactedInPlace = ParseTime(redacted.String)
 		}
 		withTexts = withTexts || strings.Contains(payload, `"`+TextCommitKey+`"`)
-		out = append(out, e)
+		out[id] = append(out[id], e)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
@@ -246,11 +368,16 @@ func (t *Tx) Entries(ctx context.Context, auditID int64, f Filter) ([]Entry, err
 	if !withTexts {
 		return out, nil
 	}
-	texts, err := t.texts(ctx, where, args)
+	texts, err := t.texts(ctx, where, args, len(ids), f.Case == "" && len(f.Kinds) == 0)
 	if err != nil {
 		return nil, err
 	}
-	return out, attachTexts(out, texts)
+	for id, es := range out {
+		if err := attachTexts(es, texts[id]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // Actors returns the names entries of the given kinds of an audit's trail
@@ -258,6 +385,9 @@ func (t *Tx) Entries(ctx context.Context, auditID int64, f Filter) ([]Entry, err
 // checking a name against the audit's auditors needs, read without the
 // entries' payloads and texts, so that it stays cheap as the trail grows.
 func (t *Tx) Actors(ctx context.Context, auditID int64, kinds ...string) ([]string, error) {
+	if p := t.prefetchedFor(auditID); p != nil && len(p.p.ActorKinds) > 0 && sameKinds(kinds, p.p.ActorKinds) {
+		return slices.Clone(p.actors), nil
+	}
 	args := []any{auditID}
 	var ps []string
 	for _, k := range kinds {

@@ -14,6 +14,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -371,6 +373,103 @@ func TestContractCopy(t *testing.T) {
 		}
 		if _, err := Copy(ctx, from, to, verify, nil); err == nil || !strings.Contains(err.Error(), "already holds 2 audits") {
 			t.Errorf("a second copy: %v", err)
+		}
+	})
+}
+
+// A read transaction answers from the trails it holds (Entries, HoldAudits)
+// exactly as a write transaction, which reads afresh every time, answers:
+// the same entries, in order, with their texts put back, for every filter.
+func TestContractHeldTrailsReadAsStored(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		ids := []int64{newAudit(t, s, "a", 3), newAudit(t, s, "b", 2), newAudit(t, s, "c", 0)}
+		err := s.Write(ctx, "recording", func(w *WriteTx) error {
+			for i, id := range ids[:2] {
+				c, err := w.Chain(ctx, id, []string{"a", "b"}[i])
+				if err != nil {
+					return err
+				}
+				for j, d := range []Draft{
+					{Kind: "finding", Case: "CR-1", Actor: "A", At: t0, Payload: map[string]any{"grade": "Good", "note": fmt.Sprintf("note %d <&>", i)}, Text: []string{"note"}},
+					{Kind: "finding", Case: "CR-2", Actor: "B", At: t0, Payload: map[string]any{"grade": "Inadequate", "answers": map[string]any{"q1": "yes"}}, Text: []string{"note", "answers/*"}},
+					{Kind: "correction", Case: "CR-1", Actor: "A", At: t0, Payload: map[string]any{"grade": "Good", "note": "again", "reason": "typo"}, Text: []string{"note", "reason"}},
+				} {
+					if i == 1 && j == 2 {
+						break
+					}
+					if _, err := c.Append(ctx, d); err != nil {
+						return err
+					}
+				}
+			}
+			_, err := w.EraseTexts(ctx, ids[0], 4, []string{"reason"}, t0.Add(time.Hour))
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		filters := []Filter{{}, {Kinds: []string{"finding"}}, {Kinds: []string{"finding", "correction"}}, {Case: "CR-1"},
+			{Case: "CR-2", Kinds: []string{"finding"}}, {Kinds: []string{"none"}}, {Case: "CR-9"}}
+		fresh := map[string][]Entry{}
+		if err := s.Write(ctx, "reading", func(w *WriteTx) error {
+			for _, id := range ids {
+				for i, f := range filters {
+					es, err := w.Entries(ctx, id, f)
+					if err != nil {
+						return err
+					}
+					fresh[fmt.Sprint(id, i)] = es
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(fresh[fmt.Sprint(ids[0], 0)]); n != 4 {
+			t.Fatalf("audit a has %d entries, want 4", n)
+		}
+		check := func(how string, tx *Tx) {
+			for _, id := range ids {
+				for i, f := range filters {
+					got, err := tx.Entries(ctx, id, f)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if want := fresh[fmt.Sprint(id, i)]; !reflect.DeepEqual(got, want) {
+						t.Errorf("%s, audit %d, filter %+v:\n got %+v\nwant %+v", how, id, f, got, want)
+					}
+				}
+				cs, err := tx.CaseIDs(ctx, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if want := []string{"CR-1", "CR-2", "CR-3"}[:map[int64]int{ids[0]: 3, ids[1]: 2, ids[2]: 0}[id]]; len(cs) != len(want) || !slices.Equal(cs, want) {
+					t.Errorf("%s, audit %d: case IDs %v, want %v", how, id, cs, want)
+				}
+			}
+		}
+		for _, how := range []string{"one at a time", "all held at once"} {
+			if err := s.Read(ctx, "reading", func(tx *Tx) error {
+				if how == "all held at once" {
+					if err := tx.HoldAudits(ctx, ids); err != nil {
+						return err
+					}
+				}
+				check(how, tx)
+				check(how+", again", tx)
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// The texts put back as written, and the erased one marked.
+		es := fresh[fmt.Sprint(ids[0], 0)]
+		if got := string(es[1].Payload); got != `{"grade":"Good","note":"note 0 <&>"}` {
+			t.Errorf("payload %s", got)
+		}
+		if got := string(es[3].Payload); got != `{"grade":"Good","note":"again","reason":"[redacted on 2026-07-03]"}` {
+			t.Errorf("payload %s", got)
 		}
 	})
 }

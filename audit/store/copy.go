@@ -166,6 +166,7 @@ func CopyWith(ctx context.Context, from, to *Store, verify Verifier, progress fu
 // insertRows inserts rows (each without its audit_id) in statements of up
 // to 100 rows.
 func insertRows(ctx context.Context, w *WriteTx, into string, auditID int64, rows [][]any) error {
+	w.dropPrefetched()
 	const batch = 100
 	for len(rows) > 0 {
 		k := min(batch, len(rows))
@@ -195,6 +196,7 @@ func insertRows(ctx context.Context, w *WriteTx, into string, auditID int64, row
 // copyTexts copies the entries' free text, erased or held, and the
 // entries redacted in place, as they are.
 func copyTexts(ctx context.Context, w *WriteTx, auditID int64, es []Entry) error {
+	w.dropPrefetched()
 	for _, e := range es {
 		for _, t := range e.Texts {
 			var salt, text, at any

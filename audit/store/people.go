@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -70,6 +71,9 @@ func PersonHash(seq int, c PersonChange) (string, error) {
 
 // PersonChanges returns every change to the people list, oldest first.
 func (t *Tx) PersonChanges(ctx context.Context) ([]PersonChange, error) {
+	if t.w != nil && t.w.pre != nil && t.w.pre.p.People {
+		return slices.Clone(t.w.pre.people), nil
+	}
 	rows, err := t.tx.QueryContext(ctx, "SELECT seq, op, login, name, roles, at, entered_by, prev_hash, hash FROM person_change ORDER BY seq")
 	if err != nil {
 		return nil, err
@@ -94,6 +98,7 @@ func (t *Tx) PersonChanges(ctx context.Context) ([]PersonChange, error) {
 // AppendPersonChange appends a change to the people list after its head
 // and returns it as stored. EnteredBy is who the store records as acting.
 func (w *WriteTx) AppendPersonChange(ctx context.Context, op, login, name string, roles []string, at time.Time) (PersonChange, error) {
+	w.dropPrefetched()
 	if err := w.lock(ctx, peopleLockID); err != nil {
 		return PersonChange{}, err
 	}

@@ -54,19 +54,25 @@ BEGIN
 END
 `},
 	// json_string encodes text as a JSON string exactly as Go's encoder
-	// does with HTML escaping off: PostgreSQL's own encoding, except that
-	// Go also escapes U+2028 and U+2029.
+	// does with HTML escaping off (jsonStringSQL).
 	{name: "json_string", args: "s text", returns: "text", lang: "sql", extra: "IMMUTABLE STRICT", body: `
-SELECT pg_catalog.replace(pg_catalog.replace(pg_catalog.to_json(s)::text, U&'\2028', '\u2028'), U&'\2029', '\u2029')
+SELECT ` + jsonStringSQL("s") + `
 `},
-	// entry_hash is Hash (chain.go), byte for byte.
+	// entry_hash is Hash (chain.go), byte for byte. It is PL/pgSQL, whose
+	// compiled body a session keeps, with json_string written out in it: a
+	// SQL function that is not inlined (as one with a fixed search_path
+	// never is) is parsed and planned again, with every SQL function it
+	// calls, in each transaction that calls it from a trigger, which made
+	// this the costliest part of checking an entry.
 	{name: "entry_hash", args: "prev_hash text, audit_name text, seq bigint, kind text, case_id text, actor text, entered_by text, at text, payload text",
-		returns: "text", lang: "sql", extra: "IMMUTABLE", body: `
-SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.decode(prev_hash, 'hex') || pg_catalog.convert_to(
-	'{"actor":' || {{S}}.json_string(actor) || ',"at":' || {{S}}.json_string(at)
-	|| ',"audit":' || {{S}}.json_string(audit_name) || ',"case":' || {{S}}.json_string(case_id)
-	|| CASE WHEN entered_by <> '' THEN ',"entered_by":' || {{S}}.json_string(entered_by) ELSE '' END
-	|| ',"kind":' || {{S}}.json_string(kind) || ',"payload":' || payload || ',"seq":' || seq::text || '}', 'UTF8')), 'hex')
+		returns: "text", lang: "plpgsql", extra: "IMMUTABLE", body: `
+BEGIN
+	RETURN pg_catalog.encode(pg_catalog.sha256(pg_catalog.decode(prev_hash, 'hex') || pg_catalog.convert_to(
+		'{"actor":' || ` + jsonStringSQL("actor") + ` || ',"at":' || ` + jsonStringSQL("at") + `
+		|| ',"audit":' || ` + jsonStringSQL("audit_name") + ` || ',"case":' || ` + jsonStringSQL("case_id") + `
+		|| CASE WHEN entered_by <> '' THEN ',"entered_by":' || ` + jsonStringSQL("entered_by") + ` ELSE '' END
+		|| ',"kind":' || ` + jsonStringSQL("kind") + ` || ',"payload":' || payload || ',"seq":' || seq::text || '}', 'UTF8')), 'hex');
+END
 `},
 	{name: "is_json", args: "s text", returns: "boolean", lang: "plpgsql", extra: "IMMUTABLE", body: `
 BEGIN
@@ -225,6 +231,37 @@ BEGIN
 	RETURN NEW;
 END
 `},
+	// prefetch is Tx.Prefetch's statement (prefetch.go) as a function:
+	// PL/pgSQL keeps its plan for the session, where the same statement
+	// sent from the client as an unnamed statement (as it must be, to work
+	// behind a pooler) was planned again for every finding recorded. It
+	// reads with the login's own rights.
+	{name: "prefetch", args: "p_audit bigint, p_case text, p_kinds text[], p_actor_kinds text[], p_people boolean",
+		returns: "TABLE (r_tag text, r_n bigint, r1 text, r2 text, r3 text, r4 text, r5 text, r6 text, r7 text, r8 text, r9 text)",
+		lang:    "plpgsql", extra: "STABLE", body: `
+BEGIN
+	RETURN QUERY
+	SELECT 'e'::text, t.seq, t.kind::text, t.case_id::text, t.actor::text, t.entered_by::text, t.at::text, t.payload::text, t.prev_hash::text, t.hash::text, r.at::text
+	FROM {{S}}.trail t LEFT JOIN {{S}}.trail_redaction r ON r.audit_id = t.audit_id AND r.seq = t.seq
+	WHERE t.audit_id = p_audit AND (p_case <> '' AND t.case_id = p_case OR t.kind = ANY (p_kinds))
+	UNION ALL
+	SELECT 't'::text, x.seq, x.field::text, x.salt::text, x.text::text, x.redacted_at::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text
+	FROM {{S}}.trail_text x JOIN {{S}}.trail t ON t.audit_id = x.audit_id AND t.seq = x.seq
+	WHERE t.audit_id = p_audit AND (p_case <> '' AND t.case_id = p_case OR t.kind = ANY (p_kinds))
+	UNION ALL
+	SELECT 'h'::text, h.seq, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, h.hash::text, NULL::text
+	FROM (SELECT t.seq, t.hash FROM {{S}}.trail t WHERE t.audit_id = p_audit ORDER BY t.seq DESC LIMIT 1) h
+	UNION ALL
+	SELECT 'a'::text, pg_catalog.min(t.seq), NULL::text, NULL::text, t.actor::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text
+	FROM {{S}}.trail t WHERE t.audit_id = p_audit AND t.kind = ANY (p_actor_kinds) GROUP BY t.actor
+	UNION ALL
+	SELECT 'c'::text, c.ord, c.case_id::text, c.ticket::text, c.stratum::text, c.source_row::text, c.fields::text, NULL::text, NULL::text, NULL::text, NULL::text
+	FROM {{S}}.sampled_case c WHERE p_case <> '' AND c.audit_id = p_audit AND c.case_id = p_case
+	UNION ALL
+	SELECT 'p'::text, p.seq, p.op::text, p.login::text, p.name::text, p.roles::text, p.at::text, p.entered_by::text, p.prev_hash::text, p.hash::text, NULL::text
+	FROM {{S}}.person_change p WHERE p_people;
+END
+`},
 	// The people list (people_schema.go).
 	{name: "people_refuse_change", returns: "trigger", lang: "plpgsql", body: `
 BEGIN
@@ -321,6 +358,13 @@ BEGIN
 	RETURN NEW;
 END
 `},
+}
+
+// jsonStringSQL is the SQL expression encoding the text expression x as a
+// JSON string exactly as Go's encoder does with HTML escaping off:
+// PostgreSQL's own encoding, except that Go also escapes U+2028 and U+2029.
+func jsonStringSQL(x string) string {
+	return `pg_catalog.replace(pg_catalog.replace(pg_catalog.to_json(` + x + `)::text, U&'\2028', '\u2028'), U&'\2029', '\u2029')`
 }
 
 // pgTrigger is one trigger of the guards.

@@ -109,7 +109,7 @@ func Redact(where string) string {
 	return u.String()
 }
 
-var schemaName = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
+var schemaName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`) })
 
 // pgTarget is a parsed PostgreSQL store location.
 type pgTarget struct {
@@ -133,7 +133,7 @@ func parsePostgres(where string, timeout time.Duration) (*pgTarget, error) {
 	q := u.Query()
 	schema := DefaultPostgresSchema
 	if s := q.Get("schema"); s != "" {
-		if !schemaName.MatchString(s) {
+		if !schemaName().MatchString(s) {
 			return nil, fmt.Errorf("the store URL %s: schema %q is not a plain lower-case name (letters, digits, _)", shown, s)
 		}
 		schema = s
@@ -154,7 +154,7 @@ func parseKeywordForm(where, shown string, timeout time.Duration) (*pgTarget, er
 	}
 	schema := DefaultPostgresSchema
 	if s, ok := pgdsn.Get(pairs, "schema"); ok && s != "" {
-		if !schemaName.MatchString(s) {
+		if !schemaName().MatchString(s) {
 			return nil, fmt.Errorf("the store %s: schema %q is not a plain lower-case name (letters, digits, _)", shown, s)
 		}
 		schema = s
@@ -186,8 +186,8 @@ func pgConfig(conn, shown, schema string, timeout time.Duration) (*pgTarget, err
 	// prepared statement is made unless the store's URL asks for them
 	// (pgx's default_query_exec_mode=cache_statement, for a direct
 	// connection): each query goes as an unnamed statement in one round
-	// trip, parsed and planned every time, which costs a single recorder
-	// about 1 ms a finding.
+	// trip, parsed and planned every time, so a write sends few (see
+	// Tx.Prefetch and lockingAudit).
 	rp := cfg.RuntimeParams
 	for _, k := range []string{"search_path", "lock_timeout", "statement_timeout", "options"} {
 		delete(rp, k)
@@ -221,6 +221,7 @@ type pgStoreInfo struct {
 	sessionUser  string
 	encoding     string
 	database     string
+	hasPrefetch  bool // the schema has the prefetch function
 	// prefix is the store's role prefix from meta; "" for a store made
 	// before roles were per store.
 	prefix string
@@ -248,8 +249,9 @@ func inspectPostgres(ctx context.Context, q querier, schema string) (*pgStoreInf
 	var isOwner sql.NullBool
 	err := q.QueryRowContext(ctx, `SELECT session_user, current_setting('server_encoding'), current_database(),
 		(SELECT pg_get_userbyid(nspowner) FROM pg_catalog.pg_namespace WHERE nspname = $1),
-		(SELECT pg_has_role(session_user, nspowner, 'MEMBER') FROM pg_catalog.pg_namespace WHERE nspname = $2)`,
-		schema, schema).Scan(&in.sessionUser, &in.encoding, &in.database, &owner, &isOwner)
+		(SELECT pg_has_role(session_user, nspowner, 'MEMBER') FROM pg_catalog.pg_namespace WHERE nspname = $2),
+		pg_catalog.to_regprocedure(pg_catalog.quote_ident($2) || '.prefetch(bigint, text, text[], text[], boolean)') IS NOT NULL`,
+		schema, schema).Scan(&in.sessionUser, &in.encoding, &in.database, &owner, &isOwner, &in.hasPrefetch)
 	if err != nil {
 		return nil, err
 	}
@@ -323,7 +325,7 @@ func openPostgres(ctx context.Context, where string, opts Options) (*Store, erro
 	s.enteredBy = in.sessionUser
 	pb := s.b.(*pgBackend)
 	pb.names = in.names(t.schema)
-	pb.waiting, pb.db = opts.Waiting, s.db
+	pb.waiting, pb.db, pb.hasPrefetch = opts.Waiting, s.db, in.hasPrefetch
 	switch {
 	case !in.schemaExists || in.empty:
 		err = errorf(ErrNotStore, "%s holds no caseaudit store (no schema %s); its administrator creates one with: caseaudit store init URL", s.path, t.schema)
@@ -341,6 +343,7 @@ func openPostgres(ctx context.Context, where string, opts Options) (*Store, erro
 			err = s.Explain("upgrading", err)
 		} else {
 			pb.names.prefix = strings.TrimSuffix(res.Roles[0], "_"+GroupQA)
+			pb.hasPrefetch = true // init made every guard function
 		}
 	}
 	if err != nil {
@@ -650,6 +653,8 @@ type pgBackend struct {
 	// session's lock, and whose.
 	waiting func(string)
 	db      *sql.DB // the store's connections, to look up who holds a lock
+	// hasPrefetch: the store has the prefetch function (pg_guards.go).
+	hasPrefetch bool
 }
 
 // newPGBackend is the backend of the store target names.
@@ -752,6 +757,25 @@ func (b *pgBackend) lockAudit(ctx context.Context, tx *sql.Tx, auditID int64) er
 		}
 	}
 	return err
+}
+
+// lockingAudit tries the audit's lock (as lockAudit does first) in the
+// statement that reads its row: an audit's row never changes, so reading
+// it before the lock is held is as good as after.
+func (b *pgBackend) lockingAudit(cols string) (string, []any) {
+	return "SELECT a.*, CASE WHEN a.got THEN " + markWriting + " END FROM (SELECT " + cols +
+		", pg_catalog.pg_try_advisory_xact_lock($2, id::integer) AS got FROM audit WHERE name = $1 OFFSET 0) a", []any{lockSpace(b.schema), writingMark}
+}
+
+// prefetchQuery calls the store's prefetch function when store init made
+// it (a store made by an earlier version reads with Prefetch's own
+// statement until its owner runs store init).
+func (b *pgBackend) prefetchQuery(auditID int64, p Prefetch) (string, []any) {
+	if !b.hasPrefetch {
+		return "", nil
+	}
+	return "SELECT * FROM " + quoteIdent(b.schema) + ".prefetch($1, $2, $3, $4, $5) ORDER BY 1, 2",
+		[]any{auditID, p.Case, p.Kinds, p.ActorKinds, p.People}
 }
 
 // waitNotice is how long a write waits for another's lock before it says

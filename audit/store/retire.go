@@ -312,6 +312,7 @@ func (t *Tx) RowCounts(ctx context.Context, auditID int64) (map[string]int64, er
 // done by the function retire_audit, which also checks the audit is past
 // the store's retention period and signed off, by the server's clock.
 func (w *WriteTx) Retire(ctx context.Context, auditID int64, auditName, actor string, at time.Time, payload any) (LogEntry, map[string]int64, error) {
+	w.dropPrefetched()
 	if err := w.lock(ctx, auditID); err != nil {
 		return LogEntry{}, nil, err
 	}

@@ -3,6 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -52,6 +55,14 @@ func scanAudit(r interface{ Scan(...any) error }) (*AuditRow, error) {
 	return &a, nil
 }
 
+// scanAlso scans a row into the destinations given, then into its own.
+type scanAlso struct {
+	r     interface{ Scan(...any) error }
+	extra []any
+}
+
+func (x scanAlso) Scan(dest ...any) error { return x.r.Scan(append(dest, x.extra...)...) }
+
 func ptr(n sql.NullString) *string {
 	if !n.Valid {
 		return nil
@@ -68,6 +79,25 @@ func (a *AuditRow) values() []any {
 // Audit returns the audit row of this exact name, nil when there is none.
 // In a write transaction it locks the audit (see Tx).
 func (t *Tx) Audit(ctx context.Context, name string) (*AuditRow, error) {
+	if t.w != nil {
+		if q, args := t.s.b.lockingAudit(auditColumns); q != "" {
+			// The row and the lock in one round trip; the lock is waited
+			// for (t.lock) only when another writer holds it.
+			var got sql.NullBool
+			var mark sql.NullString
+			a, err := scanAudit(scanAlso{t.tx.QueryRowContext(ctx, q, append([]any{name}, args...)...), []any{&got, &mark}})
+			if err == sql.ErrNoRows {
+				return nil, nil
+			}
+			if err != nil {
+				return nil, err
+			}
+			if got.Bool {
+				t.w.locked[a.ID] = true
+			}
+			return a, t.lock(ctx, a.ID)
+		}
+	}
 	a, err := scanAudit(t.tx.QueryRowContext(ctx, "SELECT "+auditColumns+" FROM audit WHERE name = $1", name))
 	if err == sql.ErrNoRows {
 		return nil, nil
@@ -165,6 +195,13 @@ func (t *Tx) Cases(ctx context.Context, auditID int64) ([]CaseRow, error) {
 // Case returns one sampled case of an audit, nil when it has none of this
 // ID.
 func (t *Tx) Case(ctx context.Context, auditID int64, caseID string) (*CaseRow, error) {
+	if p := t.prefetchedFor(auditID); p != nil && p.p.Case != "" && p.p.Case == caseID {
+		if p.caseRow == nil {
+			return nil, nil
+		}
+		c := *p.caseRow
+		return &c, nil
+	}
 	var c CaseRow
 	err := t.tx.QueryRowContext(ctx, "SELECT ord, case_id, ticket, stratum, source_row, fields FROM sampled_case WHERE audit_id = $1 AND case_id = $2", auditID, caseID).
 		Scan(&c.Order, &c.ID, &c.Ticket, &c.Stratum, &c.Row, &c.Fields)
@@ -186,7 +223,36 @@ func (t *Tx) CaseCount(ctx context.Context, auditID int64) (int, error) {
 
 // CaseIDs returns the IDs of an audit's sampled cases in order.
 func (t *Tx) CaseIDs(ctx context.Context, auditID int64) ([]string, error) {
+	if ids, ok := t.caseIDs[auditID]; ok {
+		return slices.Clone(ids), nil
+	}
 	return queryStrings(ctx, t.tx, "SELECT case_id FROM sampled_case WHERE audit_id = $1 ORDER BY ord", auditID)
+}
+
+// readCaseIDs reads the sampled case IDs of the audits ids, by audit, each
+// audit's in sample order.
+func (t *Tx) readCaseIDs(ctx context.Context, ids []int64) (map[int64][]string, error) {
+	args := make([]any, len(ids))
+	ps := make([]string, len(ids))
+	for i, id := range ids {
+		args[i], ps[i] = id, fmt.Sprintf("$%d", i+1)
+	}
+	rows, err := t.tx.QueryContext(ctx, "SELECT audit_id, case_id FROM sampled_case WHERE audit_id IN ("+strings.Join(ps, ", ")+
+		") ORDER BY audit_id, ord", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64][]string{}
+	for rows.Next() {
+		var id int64
+		var c string
+		if err := rows.Scan(&id, &c); err != nil {
+			return nil, err
+		}
+		out[id] = append(out[id], c)
+	}
+	return out, rows.Err()
 }
 
 // CaseIDsSince returns the IDs of the cases sampled in any audit recorded
@@ -198,6 +264,7 @@ func (t *Tx) CaseIDsSince(ctx context.Context, since time.Time) ([]string, error
 
 // InsertCases appends sampled cases to an audit.
 func (w *WriteTx) InsertCases(ctx context.Context, auditID int64, cases []CaseRow) error {
+	w.dropPrefetched()
 	stmt, err := w.tx.PrepareContext(ctx, "INSERT INTO sampled_case (audit_id, ord, case_id, ticket, stratum, source_row, fields) VALUES ($1,$2,$3,$4,$5,$6,$7)")
 	if err != nil {
 		return err

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -97,6 +98,15 @@ type backend interface {
 	// transaction tx ends (PostgreSQL: a transaction advisory lock; SQLite
 	// needs none, its writers are serial).
 	lockAudit(ctx context.Context, tx *sql.Tx, auditID int64) error
+	// lockingAudit is a query reading the audit named $1 (its columns
+	// cols) that also tries the audit's lock, as lockAudit does, adding
+	// whether it got it and one more column, with its arguments after $1;
+	// "" when the backend's writers need no lock.
+	lockingAudit(cols string) (query string, args []any)
+	// prefetchQuery is the backend's own statement for Tx.Prefetch, with
+	// its arguments, returning the rows prefetch.go describes; "" to use
+	// the statement Prefetch writes.
+	prefetchQuery(auditID int64, p Prefetch) (query string, args []any)
 	// insertID runs an INSERT into a table with an id column and returns
 	// the new row's id.
 	insertID(ctx context.Context, tx *sql.Tx, query string, args ...any) (int64, error)
@@ -247,12 +257,14 @@ func (s *Store) init(ctx context.Context, fresh bool) error {
 			s.path, v, len(migrations), ErrNotStore)
 	}
 	if v > 0 {
+		// One query for all of them: every command opens the store.
+		var have string
+		if err := conn.QueryRowContext(ctx, "SELECT coalesce(group_concat(name, ','), '') FROM sqlite_master WHERE type = 'table' AND name IN ('"+
+			strings.Join(requiredTables, "', '")+"')").Scan(&have); err != nil {
+			return s.Explain("opening", err)
+		}
 		for _, t := range requiredTables {
-			var n int
-			if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $1", t).Scan(&n); err != nil {
-				return s.Explain("opening", err)
-			}
-			if n == 0 {
+			if !slices.Contains(strings.Split(have, ","), t) {
 				return errorf(ErrNotStore, "%s is not a caseaudit store (table %s is missing); name another file with %s", s.path, t, opt.Store)
 			}
 		}
@@ -404,12 +416,45 @@ type Tx struct {
 	s  *Store
 	tx *sql.Tx
 	w  *writeState // nil in a read transaction
+	// trails holds, in a read transaction, each audit's whole trail once
+	// read: the transaction sees one state, so a command that reads an
+	// audit's entries for several views (report, trend, sign-off,
+	// calibration) reads and decodes them once.
+	trails  map[int64][]Entry
+	held    int                // entries in trails (see maxHeld)
+	caseIDs map[int64][]string // sampled case IDs held by HoldAudits
+	memo    map[any]any        // Memo's values, in a read transaction
+}
+
+// Memo returns what fn derives from the store, computing it once per key
+// within a read transaction (which sees one state of the store, so the
+// value cannot go stale): a report and the trend and calibration within it
+// fold each audit's findings once. In a write transaction, where the
+// store changes under it, fn runs every time. The value is shared by
+// every caller with the key: callers must not change it.
+func (t *Tx) Memo(key any, fn func() (any, error)) (any, error) {
+	if t.w != nil {
+		return fn()
+	}
+	if v, ok := t.memo[key]; ok {
+		return v, nil
+	}
+	v, err := fn()
+	if err != nil {
+		return nil, err
+	}
+	if t.memo == nil {
+		t.memo = map[any]any{}
+	}
+	t.memo[key] = v
+	return v, nil
 }
 
 // writeState is what a write transaction knows beyond its *sql.Tx.
 type writeState struct {
 	locked map[int64]bool   // audits locked by lock
 	chains map[int64]*Chain // the chains opened, by audit
+	pre    *prefetched      // what Prefetch read; nil when nothing
 }
 
 // WriteTx is a write transaction: a Tx that may also insert audits and
@@ -536,6 +581,10 @@ func (sqliteBackend) beginRead(ctx context.Context, db *sql.DB) (*sql.Tx, error)
 }
 
 func (sqliteBackend) lockAudit(context.Context, *sql.Tx, int64) error { return nil }
+
+func (sqliteBackend) lockingAudit(string) (string, []any) { return "", nil }
+
+func (sqliteBackend) prefetchQuery(int64, Prefetch) (string, []any) { return "", nil }
 
 func (sqliteBackend) insertID(ctx context.Context, tx *sql.Tx, query string, args ...any) (int64, error) {
 	res, err := tx.ExecContext(ctx, query, args...)

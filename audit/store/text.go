@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -160,6 +161,17 @@ func splitTexts(payload []byte, fields []string) ([]byte, []Text, error) {
 // written. A commitment with no text row at all (deleted behind the
 // store's back) reads as "[text missing]"; Verify names it.
 func mergeTexts(stored []byte, texts []Text) ([]byte, error) {
+	if ms, ok := topMembers(stored); ok {
+		if out, ok := spliceTexts(stored, ms, commitsIn(stored, ms), texts); ok {
+			return out, nil
+		}
+	}
+	return decodeMergeTexts(stored, texts)
+}
+
+// decodeMergeTexts is mergeTexts for any payload: decoded, merged and
+// encoded again.
+func decodeMergeTexts(stored []byte, texts []Text) ([]byte, error) {
 	var m map[string]any
 	if err := json.Unmarshal(stored, &m); err != nil {
 		return nil, err
@@ -196,11 +208,7 @@ func mergeTexts(stored []byte, texts []Text) ([]byte, error) {
 // Commitments returns the text commitments an entry's hashed payload
 // holds, by field.
 func (e Entry) Commitments() map[string]string {
-	var p struct {
-		C map[string]string `json:"text_commit"`
-	}
-	_ = json.Unmarshal(e.Hashed(), &p)
-	return p.C
+	return commitsOf(e.Hashed())
 }
 
 // Hashed is the payload as stored and hashed: with free text replaced by
@@ -225,28 +233,44 @@ func (c *Chain) insertTexts(ctx context.Context, seq int, texts []Text) error {
 }
 
 // texts reads the texts of the entries of the trail that where (a WHERE
-// clause on trail, with its args) chooses, by entry number; only those,
-// so that reading one case's entries stays as cheap as it was.
-func (t *Tx) texts(ctx context.Context, where string, args []any) (map[int][]Text, error) {
-	rows, err := t.tx.QueryContext(ctx, "SELECT seq, field, salt, text, redacted_at FROM trail_text"+
-		" WHERE (audit_id, seq) IN (SELECT audit_id, seq FROM trail"+where+") ORDER BY seq, field", args...)
+// clause on trail, with its args, whose first nAudits are the audits' ids)
+// chooses, by audit and entry number; only those, so that reading one
+// case's entries stays as cheap as it was. Whole trails (whole) take them
+// in the order of trail_text's key, with no subquery and no sort.
+func (t *Tx) texts(ctx context.Context, where string, args []any, nAudits int, whole bool) (map[int64]map[int][]Text, error) {
+	query := "SELECT audit_id, seq, field, salt, text, redacted_at FROM trail_text" +
+		" WHERE (audit_id, seq) IN (SELECT audit_id, seq FROM trail" + where + ") ORDER BY audit_id, seq, field"
+	if whole {
+		ps := make([]string, nAudits)
+		for i := range ps {
+			ps[i] = fmt.Sprintf("$%d", i+1)
+		}
+		query = "SELECT audit_id, seq, field, salt, text, redacted_at FROM trail_text WHERE audit_id IN (" +
+			strings.Join(ps, ", ") + ") ORDER BY audit_id, seq, field"
+		args = args[:nAudits]
+	}
+	rows, err := t.tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[int][]Text{}
+	out := map[int64]map[int][]Text{}
 	for rows.Next() {
+		var id int64
 		var seq int
 		var x Text
 		var salt, text, at sql.NullString
-		if err := rows.Scan(&seq, &x.Field, &salt, &text, &at); err != nil {
+		if err := rows.Scan(&id, &seq, &x.Field, &salt, &text, &at); err != nil {
 			return nil, err
 		}
 		x.Salt, x.Text = salt.String, text.String
 		if at.Valid {
 			x.RedactedAt = ParseTime(at.String)
 		}
-		out[seq] = append(out[seq], x)
+		if out[id] == nil {
+			out[id] = map[int][]Text{}
+		}
+		out[id][seq] = append(out[id][seq], x)
 	}
 	return out, rows.Err()
 }
@@ -256,7 +280,16 @@ func (t *Tx) texts(ctx context.Context, where string, args []any) (map[int][]Tex
 func attachTexts(es []Entry, texts map[int][]Text) error {
 	for i := range es {
 		e := &es[i]
-		commits := e.Commitments()
+		if !bytes.Contains(e.Payload, commitKeyQuoted) {
+			continue
+		}
+		ms, ok := topMembers(e.Payload)
+		var commits map[string]string
+		if ok {
+			commits = commitsIn(e.Payload, ms)
+		} else {
+			commits = commitsOf(e.Payload)
+		}
 		if len(commits) == 0 {
 			continue
 		}
@@ -265,7 +298,14 @@ func attachTexts(es []Entry, texts map[int][]Text) error {
 			ts[j].Commit = commits[ts[j].Field]
 		}
 		e.Texts = ts
-		merged, err := mergeTexts(e.Payload, ts)
+		var merged []byte
+		if ok {
+			merged, ok = spliceTexts(e.Payload, ms, commits, ts)
+		}
+		var err error
+		if !ok {
+			merged, err = decodeMergeTexts(e.Payload, ts)
+		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", Describe(*e), err)
 		}
@@ -277,6 +317,7 @@ func attachTexts(es []Entry, texts map[int][]Text) error {
 // EraseTexts erases the named texts of an entry (all of them when fields
 // is empty): their text and salt are set to NULL, and when.
 func (w *WriteTx) EraseTexts(ctx context.Context, auditID int64, seq int, fields []string, at time.Time) (int, error) {
+	w.dropPrefetched()
 	q := "UPDATE trail_text SET salt = NULL, text = NULL, redacted_at = $3 WHERE audit_id = $1 AND seq = $2 AND redacted_at IS NULL"
 	args := []any{auditID, seq, FormatTime(at)}
 	if len(fields) > 0 {
@@ -301,6 +342,7 @@ func (w *WriteTx) EraseTexts(ctx context.Context, auditID int64, seq int, fields
 // stands as recorded and cannot be re-checked. The store records that it
 // did so (trail_redaction), and only such an entry's payload may change.
 func (w *WriteTx) RedactLegacy(ctx context.Context, auditID int64, seq int, payload []byte, at time.Time) error {
+	w.dropPrefetched()
 	if _, err := w.tx.ExecContext(ctx, "INSERT INTO trail_redaction (audit_id, seq, at) VALUES ($1,$2,$3)", auditID, seq, FormatTime(at)); err != nil {
 		return err
 	}

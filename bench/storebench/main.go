@@ -48,6 +48,9 @@ var (
 	findings = flag.Int("per-audit", 120, "findings per audit for the report timing")
 	noRecord = flag.Bool("no-record", false, "skip the recording rounds: report and trend only")
 	cpuProf  = flag.String("cpuprofile", "", "write a CPU profile of the report and trend rounds to this file")
+	keep     = flag.String("keep", "", "make the SQLite stores in this folder and keep them (for EXPLAIN QUERY PLAN)")
+	recOnly  = flag.String("record-only", "", "run only the recording rounds of this backend (sqlite or postgres) with these numbers of recorders, as BACKEND:1,6")
+	keepPG   = flag.Bool("keep-pg", false, "keep the PostgreSQL schemas and roles made (to read pg_stat_user_functions, say); they are named on stderr")
 )
 
 func main() {
@@ -56,9 +59,15 @@ func main() {
 	if *child != "" {
 		os.Exit(record(ctx, *child, *from, *count))
 	}
-	dir, err := os.MkdirTemp("", "storebench")
-	check(err)
-	defer os.RemoveAll(dir)
+	dir := *keep
+	if dir == "" {
+		var err error
+		dir, err = os.MkdirTemp("", "storebench")
+		check(err)
+		defer os.RemoveAll(dir)
+	} else {
+		check(os.MkdirAll(dir, 0o700))
+	}
 	type backend struct{ name, where string }
 	bs := []backend{{"sqlite", filepath.Join(dir, "%s.db")}}
 	pgBase := os.Getenv("CASEAUDIT_BENCH_POSTGRES")
@@ -69,6 +78,10 @@ func main() {
 	if pgBase != "" {
 		bs = append(bs, backend{"postgres", pgBase})
 		defer func() {
+			if *keepPG {
+				fmt.Fprintln(os.Stderr, "storebench: kept the schemas", strings.Join(schemas, ", "))
+				return
+			}
 			cfg, err := pgx.ParseConfig(pgBase)
 			check(err)
 			db := stdlib.OpenDB(*cfg)
@@ -106,7 +119,20 @@ func main() {
 	}
 	fmt.Printf("%-9s %-28s %s\n", "backend", "what", "result")
 	for _, b := range bs {
-		for _, k := range []int{1, 6} {
+		counts := []int{1, 6}
+		if *recOnly != "" {
+			name, list, _ := strings.Cut(*recOnly, ":")
+			if name != b.name {
+				continue
+			}
+			counts = nil
+			for _, f := range strings.Split(list, ",") {
+				k, err := strconv.Atoi(f)
+				check(err)
+				counts = append(counts, k)
+			}
+		}
+		for _, k := range counts {
 			if *noRecord {
 				break
 			}
@@ -131,6 +157,9 @@ func main() {
 			fmt.Printf("%-9s %-28s %.0f findings/s (%d in %v)\n", b.name, fmt.Sprintf("record, %d recorder(s)", k),
 				float64(k**perRec)/el.Seconds(), k**perRec, el.Round(time.Millisecond))
 		}
+	}
+	if *recOnly != "" {
+		return
 	}
 	// 100 audits × 120 findings, made once in SQLite (one import each) and
 	// copied to PostgreSQL.

@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -389,7 +390,7 @@ func usageArgs(c *cobra.Command) {
 					// cobra.NoArgs calls an argument an unknown command.
 					return usagef("%s takes no arguments (got %q)", cmd.CommandPath(), a[0])
 				}
-				if m := cobraArgCount.FindStringSubmatch(err.Error()); m != nil {
+				if m := cobraArgCount().FindStringSubmatch(err.Error()); m != nil {
 					// cobra's "accepts at most 1 arg(s), received 2".
 					n, _ := strconv.Atoi(m[2])
 					return usagef("%s takes %s (got %d)", cmd.CommandPath(), strings.TrimSpace(m[1]+" "+words.Count(n, "argument")), len(a))
@@ -405,7 +406,9 @@ func usageArgs(c *cobra.Command) {
 }
 
 // cobraArgCount matches cobra's own argument-count errors.
-var cobraArgCount = regexp.MustCompile(`^(?:accepts|requires) (at most|at least|between \d+ and|) ?(\d+) arg\(s\)`)
+var cobraArgCount = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(?:accepts|requires) (at most|at least|between \d+ and|) ?(\d+) arg\(s\)`)
+})
 
 // exactArgs is cobra.ExactArgs returning a usage error.
 func exactArgs(n int, what string) cobra.PositionalArgs {

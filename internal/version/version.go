@@ -18,6 +18,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Stamped by a release build (see .goreleaser.yaml):
@@ -134,7 +135,14 @@ func hashExecutable() (path, sum string, err error) {
 	if err != nil {
 		return "", "", fmt.Errorf("cannot find the running executable: %w", err)
 	}
+	if sum, ok := cachedHash(path); ok {
+		return path, sum, nil
+	}
+	id := fileIDOf(path)
 	sum, err = hashFile(path)
+	if err == nil {
+		rememberHash(path, id, sum, time.Now())
+	}
 	return path, sum, err
 }
 

@@ -21,9 +21,11 @@ import (
 // of our own (not encoding/csv, which skips blank lines without telling and
 // cannot report where a record started), with one reused buffer per record
 // and one string allocation per batch of rows for the requested columns
-// only. A large UTF-8 or Windows-1252 file is parsed in chunks on every core
-// and its rows passed on in order (csv_par.go); the rows, cells, row numbers
-// and errors are the serial scan's, wherever the chunks are cut.
+// only. A UTF-8 or Windows-1252 file is mapped into memory where the system
+// allows, and parsed in place, its bytes hashed on the way when the caller
+// asks (csv_map.go); a large one is parsed in chunks on every core and its
+// rows passed on in order (csv_par.go). The rows, cells, row numbers and
+// errors are the serial scan's, wherever the chunks are cut, mapped or read.
 //
 // Encodings:
 //   - UTF-8, with or without a BOM (the BOM is skipped);
@@ -148,6 +150,7 @@ type csvGrid struct {
 
 	par        int   // parAuto, or a test's parSerial or parForce
 	chunkBytes int64 // a test's chunk size for the parallel scan; 0: the default
+	noMap      bool  // a test's: read the file, never map it
 }
 
 // setHeader records the header row and finds the date columns: those whose

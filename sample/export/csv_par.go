@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -111,19 +112,32 @@ type csvChunk struct {
 	res     parseResult // res.end is relative to start
 }
 
+// chunkSource is the file a parallel scan reads: mapped into memory
+// (data, and m to say how far the parse is), or read with ReadAt (f).
+type chunkSource struct {
+	f    *os.File
+	data []byte
+	m    *csvMap
+}
+
 // chunkParser parses chunks of one file; each worker has its own, and
 // keeps its buffers (and its cache of dates) from chunk to chunk.
 type chunkParser struct {
-	f    *os.File
+	src  chunkSource
 	size int64
 	r    *recReader
 	p    *csvParser
 	free chan *csvBatch // batches passed on, to be filled again
 }
 
-func newChunkParser(g *csvGrid, f *os.File, size int64, want []bool, free chan *csvBatch) *chunkParser {
-	return &chunkParser{f: f, size: size, r: newRecReader(nil, g.comma, int(min(csvChunkBufBytes, max(size, 4096)))),
-		p: newCSVParser(g, want), free: free}
+func newChunkParser(g *csvGrid, src chunkSource, size int64, want []bool, free chan *csvBatch) *chunkParser {
+	c := &chunkParser{src: src, size: size, p: newCSVParser(g, want), free: free}
+	if src.data != nil {
+		c.r = newMemRecReader(nil, g.comma)
+	} else {
+		c.r = newRecReader(nil, g.comma, int(min(csvChunkBufBytes, max(size, 4096))))
+	}
+	return c
 }
 
 func (c *chunkParser) batch() *csvBatch {
@@ -140,7 +154,11 @@ func (c *chunkParser) batch() *csvBatch {
 // where a record begins.
 func (c *chunkParser) parse(ctx context.Context, start, limit int64) *csvChunk {
 	ch := &csvChunk{start: start}
-	c.r.reset(io.NewSectionReader(c.f, start, c.size-start))
+	if c.src.data != nil {
+		c.r.resetMem(c.src.data[start:])
+	} else {
+		c.r.reset(io.NewSectionReader(c.src.f, start, c.size-start))
+	}
 	ch.res = c.p.parse(ctx, c.r, limit-start, func(b *csvBatch) *csvBatch {
 		if len(b.rows) == 0 {
 			return b
@@ -151,12 +169,41 @@ func (c *chunkParser) parse(ctx context.Context, start, limit int64) *csvChunk {
 	return ch
 }
 
+// work parses chunk k of those starting at starts, taking its first line
+// start for a record's; a chunk with start -1 is for the caller to parse
+// again (from the right place), and to report the error if there is one:
+// the first line start could not be read, or the mapped file was cut short.
+func (c *chunkParser) work(ctx context.Context, path string, starts []int64, k int) (ch *csvChunk) {
+	var err error
+	if c.src.m != nil {
+		defer func() {
+			if err != nil {
+				ch = &csvChunk{start: -1}
+			}
+		}()
+		defer c.src.m.catchFault(path, &err)
+	}
+	start := starts[k]
+	if k > 0 {
+		if start, err = c.lineStart(start); err != nil {
+			return &csvChunk{start: -1}
+		}
+	}
+	return c.parse(ctx, start, starts[k+1])
+}
+
 // lineStart returns the offset of the first line start at or after off
 // (off > 0), or the file's size when no line starts there.
 func (c *chunkParser) lineStart(off int64) (int64, error) {
+	if c.src.data != nil {
+		if i := bytes.IndexByte(c.src.data[off-1:], '\n'); i >= 0 {
+			return off + int64(i), nil
+		}
+		return c.size, nil
+	}
 	buf := make([]byte, 4096)
 	for pos := off - 1; pos < c.size; {
-		n, err := c.f.ReadAt(buf, pos)
+		n, err := c.src.f.ReadAt(buf, pos)
 		if i := bytes.IndexByte(buf[:n], '\n'); i >= 0 {
 			return pos + int64(i) + 1, nil
 		}
@@ -173,7 +220,7 @@ func (c *chunkParser) lineStart(off int64) (int64, error) {
 
 // scanParallel is scan for a file parsed in chunks; see the top of this
 // file. fn is called on the caller's goroutine.
-func (g *csvGrid) scanParallel(ctx context.Context, f *os.File, size int64, want []bool, fn func(num int, cells []string) error) error {
+func (g *csvGrid) scanParallel(ctx context.Context, src chunkSource, size int64, want []bool, fn func(num int, cells []string) error) error {
 	chunk, first := int64(csvChunkBytes), int64(csvFirstChunkBytes)
 	if g.chunkBytes > 0 {
 		chunk, first = g.chunkBytes, g.chunkBytes
@@ -234,7 +281,10 @@ func (g *csvGrid) scanParallel(ctx context.Context, f *os.File, size int64, want
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c := newChunkParser(g, f, size, want, free)
+			if src.m != nil {
+				defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+			}
+			c := newChunkParser(g, src, size, want, free)
 			for k := range jobs {
 				select {
 				case <-quit:
@@ -242,16 +292,7 @@ func (g *csvGrid) scanParallel(ctx context.Context, f *os.File, size int64, want
 					continue
 				default:
 				}
-				start := starts[k]
-				var err error
-				if k > 0 {
-					start, err = c.lineStart(start)
-				}
-				if err != nil {
-					results[k] <- &csvChunk{start: -1} // parsed again by the caller, who reports the error
-					continue
-				}
-				results[k] <- c.parse(ctx, start, starts[k+1])
+				results[k] <- c.work(ctx, g.path, starts, k)
 			}
 		}()
 	}
@@ -272,7 +313,7 @@ func (g *csvGrid) scanParallel(ctx context.Context, f *os.File, size int64, want
 		}
 		if ch.start != expected {
 			if serial == nil {
-				serial = newChunkParser(g, f, size, want, free)
+				serial = newChunkParser(g, src, size, want, free)
 			}
 			ch = serial.parse(ctx, expected, starts[k+1])
 		}
@@ -291,6 +332,10 @@ func (g *csvGrid) scanParallel(ctx context.Context, f *os.File, size int64, want
 		rowOff += ch.res.rows
 		lineOff += ch.res.lines
 		expected = ch.start + ch.res.end
+		if src.m != nil {
+			// No chunk still to parse starts before this one did.
+			src.m.advance(mapParse, ch.start)
+		}
 		<-credits
 		if k == 0 {
 			close(firstDone)

@@ -166,17 +166,25 @@ func compareParallel(t *testing.T, data []byte, rng *rand.Rand, chunks []int64) 
 	}
 	for _, s := range settings {
 		g.headerRow, g.dateCol = s.header, s.dateCol
-		g.par, g.chunkBytes = parSerial, 0
+		// The reference: the file read through a buffer, serially.
+		g.par, g.chunkBytes, g.noMap = parSerial, 0, true
 		serial := scanText(g, s.want, s.stopAfter)
+		g.noMap = false
+		if got := scanText(g, s.want, s.stopAfter); got != serial {
+			t.Fatalf("mapped, want %v, header row %d, date columns %v, stop after %d: input %q\nread:\n%s\nmapped:\n%s",
+				s.want, s.header, s.dateCol, s.stopAfter, data, serial, got)
+		}
 		for _, c := range chunks {
-			g.par, g.chunkBytes = parForce, c
-			if got := scanText(g, s.want, s.stopAfter); got != serial {
-				t.Fatalf("chunks of %d bytes, want %v, header row %d, date columns %v, stop after %d: input %q\nserial:\n%s\nparallel:\n%s",
-					c, s.want, s.header, s.dateCol, s.stopAfter, data, serial, got)
+			for _, noMap := range []bool{false, true} {
+				g.par, g.chunkBytes, g.noMap = parForce, c, noMap
+				if got := scanText(g, s.want, s.stopAfter); got != serial {
+					t.Fatalf("chunks of %d bytes (read, not mapped: %v), want %v, header row %d, date columns %v, stop after %d: input %q\nserial:\n%s\nparallel:\n%s",
+						c, noMap, s.want, s.header, s.dateCol, s.stopAfter, data, serial, got)
+				}
 			}
 		}
 	}
-	g.par, g.chunkBytes, g.headerRow, g.dateCol = parAuto, 0, 0, nil
+	g.par, g.chunkBytes, g.noMap, g.headerRow, g.dateCol = parAuto, 0, false, 0, nil
 }
 
 func TestCSVParallelMatchesSerial(t *testing.T) {

@@ -13,9 +13,12 @@ import (
 // byte ranges, quotes per RFC 4180 with Excel's leniency (see csv.go).
 
 // recReader parses csv records from a stream of UTF-8 (or ASCII-compatible)
-// bytes with LF or CRLF line endings.
+// bytes with LF or CRLF line endings: read through a buffer, or in place
+// from memory (a file mapped into memory: see csv_map.go), when mem is set.
 type recReader struct {
 	br      *bufio.Reader
+	mem     []byte // the input in memory, from the current position on
+	inMem   bool
 	comma   byte
 	line    int    // physical lines read so far
 	lineBuf []byte // a line longer than the bufio buffer
@@ -34,9 +37,20 @@ func newRecReader(r io.Reader, comma byte, size int) *recReader {
 	return &recReader{br: bufio.NewReaderSize(r, size), comma: comma}
 }
 
+// newMemRecReader parses the records of data in place.
+func newMemRecReader(data []byte, comma byte) *recReader {
+	return &recReader{mem: data, inMem: true, comma: comma}
+}
+
 // reset makes r read a new stream from its start, keeping its buffers.
 func (r *recReader) reset(src io.Reader) {
 	r.br.Reset(src)
+	r.line, r.startLine, r.off = 0, 0, 0
+}
+
+// resetMem makes r read data in place from its start.
+func (r *recReader) resetMem(data []byte) {
+	r.mem, r.inMem = data, true
 	r.line, r.startLine, r.off = 0, 0, 0
 }
 
@@ -59,6 +73,9 @@ var (
 // whether it had one (false only for the last line of the file). err is
 // io.EOF when there is no line left.
 func (r *recReader) readLine() (line []byte, nl bool, err error) {
+	if r.inMem {
+		return r.memLine()
+	}
 	line, err = r.br.ReadSlice('\n')
 	if err == bufio.ErrBufferFull {
 		// Checked after each piece, so that a line is too long by its length
@@ -83,6 +100,29 @@ func (r *recReader) readLine() (line []byte, nl bool, err error) {
 	if err != nil && err != io.EOF {
 		return nil, false, err
 	}
+	return r.ending(line)
+}
+
+// memLine is readLine from memory: the line is a slice of the input.
+func (r *recReader) memLine() (line []byte, nl bool, err error) {
+	if len(r.mem) == 0 {
+		return nil, false, io.EOF
+	}
+	line = r.mem
+	if i := bytes.IndexByte(r.mem, '\n'); i >= 0 {
+		line = r.mem[:i+1]
+	}
+	if len(line) > maxLineBytes+1 { // the same bound as the buffered reader's
+		return nil, false, errLongLine
+	}
+	r.mem = r.mem[len(line):]
+	return r.ending(line)
+}
+
+// ending counts line, a physical line with its line ending, as read, and
+// returns it without the ending.
+func (r *recReader) ending(line []byte) ([]byte, bool, error) {
+	nl := false
 	r.line++
 	r.off += int64(len(line))
 	n := len(line)

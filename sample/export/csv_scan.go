@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"math"
 	"os"
@@ -29,26 +30,42 @@ const csvBatchBytes = 32 << 10
 // copied (and decoded) into one buffer that becomes one string, and its
 // cells are slices of that string or display values made from them. So a
 // cell kept by fn keeps its batch's string alive: clone what you keep long.
-// A large UTF-8 or Windows-1252 file is parsed in chunks on every core
-// (see scanParallel); fn is called on the caller's goroutine, in row order,
+// A UTF-8 or Windows-1252 file is mapped into memory when it can be
+// (scanMapped), and a large one is parsed in chunks on every core (see
+// scanParallel); fn is called on the caller's goroutine, in row order,
 // either way.
 func (g *csvGrid) scan(ctx context.Context, want []bool, fn func(num int, cells []string) error) error {
+	_, err := g.scanDigest(ctx, want, nil, fn)
+	return err
+}
+
+// scanDigest is scan that, when h is set and the file is mapped into
+// memory (csv_map.go), also writes every byte of the file to h on a
+// goroutine of its own; hashed says whether it did.
+func (g *csvGrid) scanDigest(ctx context.Context, want []bool, h hash.Hash, fn func(num int, cells []string) error) (hashed bool, err error) {
 	f, err := os.Open(g.path)
 	if err != nil {
-		return openError(g.path, err)
+		return false, openError(g.path, err)
 	}
 	defer f.Close()
 	size := int64(-1)
 	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
 		size = fi.Size()
 	}
+	if canMap && !g.noMap && g.parallelAllowed() && size > 0 && size <= maxMapBytes {
+		if data, err := mapFile(f, size); err == nil {
+			defer unmapFile(data)
+			return g.scanMapped(ctx, data, want, h, fn)
+		}
+		// Not mappable after all (a file system that cannot): read it.
+	}
 	if g.parallel(size) {
-		return g.scanParallel(ctx, f, size, want, fn)
+		return false, g.scanParallel(ctx, chunkSource{f: f}, size, want, fn)
 	}
 	var src io.Reader = f
 	if g.skip > 0 {
 		if _, err := f.Seek(int64(g.skip), io.SeekStart); err != nil {
-			return &InputError{Path: g.path, Msg: "cannot read the file: " + err.Error(), Err: err}
+			return false, &InputError{Path: g.path, Msg: "cannot read the file: " + err.Error(), Err: err}
 		}
 	}
 	if g.enc.wide() {
@@ -61,7 +78,16 @@ func (g *csvGrid) scan(ctx context.Context, want []bool, fn func(num int, cells 
 	if size >= 0 && size < int64(bufSize) {
 		bufSize = max(int(size), 4096)
 	}
-	r := newRecReader(src, g.comma, bufSize)
+	return false, g.scanSerial(ctx, newRecReader(src, g.comma, bufSize), want, fn, nil)
+}
+
+// maxMapBytes is the largest file mapped into memory: a larger one is
+// read, so that a 32-bit system never runs short of address space.
+const maxMapBytes = 1<<31 - 1
+
+// scanSerial parses r's records one after another on this goroutine and
+// passes them to fn; batched, when set, is called after each batch.
+func (g *csvGrid) scanSerial(ctx context.Context, r *recReader, want []bool, fn func(num int, cells []string) error, batched func()) error {
 	p := newCSVParser(g, want)
 	em := newCSVEmitter(g, want, fn)
 	b := new(csvBatch)
@@ -69,6 +95,9 @@ func (g *csvGrid) scan(ctx context.Context, want []bool, fn func(num int, cells 
 		if err := em.emit(b, 0); err != nil {
 			em.err = err
 			return nil
+		}
+		if batched != nil {
+			batched()
 		}
 		b.reset() // the emitter copied what it passes on
 		return b

@@ -68,6 +68,19 @@ type RowsOptions struct {
 	// file then fills the moments the caller would wait, instead of
 	// competing with the reading for a core.
 	Idle func() bool
+	// Digest, when set, asks for the file's bytes to be given to
+	// Digest.Hash by the scan itself, if it reads the whole file in place
+	// (a csv file mapped into memory: see Table.Digests), on a goroutine of
+	// its own beside the parsing; Digest.Done says whether it was.
+	Digest *Digest
+}
+
+// Digests reports whether a scan of the table can hash its file as it
+// reads it (RowsOptions.Digest); the scan may still find it cannot, and
+// says so in Digest.Done.
+func (t *Table) Digests() bool {
+	w, ok := t.wb.(*csvWorkbook)
+	return ok && canMap && w.g.parallelAllowed()
 }
 
 // RowsWith is Rows with options.
@@ -129,12 +142,17 @@ func (t *Table) RowsWith(ctx context.Context, cols []int, opts RowsOptions, fn f
 			return nil
 		}
 		ff := &footerFinder{t: t}
-		b.err = t.g.scan(ctx, want, func(num int, cells []string) error {
+		rowFn := func(num int, cells []string) error {
 			if num <= t.HeaderRow {
 				return nil
 			}
 			return ff.row(num, cells, emit)
-		})
+		}
+		if ds, ok := t.g.(digestScanner); ok && opts.Digest != nil {
+			opts.Digest.Done, b.err = ds.scanDigest(ctx, want, opts.Digest.Hash, rowFn)
+		} else {
+			b.err = t.g.scan(ctx, want, rowFn)
+		}
 		if b.err == nil {
 			b.err = ff.end(emit)
 		}

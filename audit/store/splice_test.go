@@ -1,0 +1,115 @@
+package store
+
+import (
+	"slices"
+	"testing"
+	"time"
+)
+
+// The splice must give, byte for byte, what decoding the payload, putting
+// the texts in and encoding it canonically gives, and fall back to that
+// wherever it cannot.
+func TestSpliceTextsMatchesDecodeMerge(t *testing.T) {
+	erased := time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)
+	type payload = map[string]any
+	for _, c := range []struct {
+		name    string
+		payload payload
+		fields  []string
+		erase   []string // fields whose text is erased
+		drop    []string // fields whose text row is missing
+		spliced bool     // whether the splice applies
+	}{
+		{"finding", payload{"grade": "Good", "immediate": false, "note": "seen at home", "date": "2026-07-01", "auditor": "A"}, []string{"note", "reason"}, nil, nil, true},
+		{"note first in order", payload{"zeta": 1, "note": "x", "alpha": []any{1, "b", payload{"c": nil}}}, []string{"note"}, nil, nil, true},
+		{"two texts, one erased", payload{"grade": "Good", "note": "n", "reason": "r"}, []string{"note", "reason"}, []string{"reason"}, nil, true},
+		{"text missing", payload{"grade": "Good", "note": "n"}, []string{"note"}, nil, []string{"note"}, true},
+		{"only the text", payload{"note": "n"}, []string{"note"}, nil, nil, true},
+		{"escapes in text and values", payload{"note": "<b>&\"quoted\"\\ \u2028 é \x01 line\nbreak", "v": "a\"}b{", "w": "\\"}, []string{"note"}, nil, nil, true},
+		{"numbers", payload{"note": "n", "n": 12, "f": 0.25, "neg": -3}, []string{"note"}, nil, nil, true},
+		{"nested answers", payload{"answers": payload{"q1": "yes", "q2": "no"}, "note": "n"}, []string{"note", "answers/*"}, nil, nil, false},
+		{"key with an escape", payload{"a\u2028": 1, "note": "n"}, []string{"note"}, nil, nil, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p, err := CanonicalJSON(c.payload)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stored, texts, err := splitTexts(p, c.fields)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var kept []Text
+			for _, x := range texts {
+				switch {
+				case slices.Contains(c.drop, x.Field):
+					continue
+				case slices.Contains(c.erase, x.Field):
+					x.Text, x.Salt, x.RedactedAt = "", "", erased
+				}
+				kept = append(kept, x)
+			}
+			want, err := decodeMergeTexts(stored, kept)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ms, ok := topMembers(stored)
+			var got []byte
+			if ok {
+				got, ok = spliceTexts(stored, ms, commitsIn(stored, ms), kept)
+			}
+			if ok != c.spliced {
+				t.Fatalf("spliced = %v, want %v (stored %s)", ok, c.spliced, stored)
+			}
+			if ok && string(got) != string(want) {
+				t.Errorf("splice:\n got %s\nwant %s", got, want)
+			}
+			merged, err := mergeTexts(stored, kept)
+			if err != nil || string(merged) != string(want) {
+				t.Errorf("mergeTexts = %s, %v; want %s", merged, err, want)
+			}
+		})
+	}
+	// One written out by hand, not by either path.
+	stored := []byte(`{"b":1,"text_commit":{"note":"00"},"z":"x"}`)
+	got, err := mergeTexts(stored, []Text{{Field: "note", Text: "a <note>"}})
+	if want := `{"b":1,"note":"a <note>","z":"x"}`; err != nil || string(got) != want {
+		t.Errorf("mergeTexts = %s, %v; want %s", got, err, want)
+	}
+}
+
+func TestTopMembersRefusesWhatIsNotCompactObject(t *testing.T) {
+	for _, b := range []string{``, `{`, `[]`, `{"a":1,}`, `{"a" :1}`, `{"a": 1}`, `{"a":}`, `{"a":"x}`, `{"a\"b":1}`, `{"a":1} `} {
+		if _, ok := topMembers([]byte(b)); ok {
+			t.Errorf("topMembers(%q) ok", b)
+		}
+	}
+	ms, ok := topMembers([]byte(`{"a":{"x":[1,{"y":"}"}]},"b":"\"","c":null}`))
+	if !ok || len(ms) != 3 || string(ms[0].key) != "a" || string(ms[1].key) != "b" || string(ms[2].key) != "c" {
+		t.Errorf("topMembers = %+v, %v", ms, ok)
+	}
+}
+
+func TestCommitsOf(t *testing.T) {
+	for _, c := range []struct {
+		stored string
+		want   map[string]string
+	}{
+		{`{"grade":"Good"}`, nil},
+		{`{"grade":"Good","text_commit":{"answers/q 3":"ab","note":"cd"}}`, map[string]string{"answers/q 3": "ab", "note": "cd"}},
+		{`{"a":{"text_commit":{"x":"1"}},"text_commit":{"note":"cd"}}`, map[string]string{"note": "cd"}},
+		{`{"text_commit":{"a\"b":"ef"}}`, map[string]string{`a"b`: "ef"}},
+		{`{ "text_commit": {"note": "cd"} }`, map[string]string{"note": "cd"}},
+	} {
+		got := commitsOf([]byte(c.stored))
+		if len(got) != len(c.want) {
+			t.Errorf("commitsOf(%s) = %v, want %v", c.stored, got, c.want)
+			continue
+		}
+		for k, v := range c.want {
+			if got[k] != v {
+				t.Errorf("commitsOf(%s) = %v, want %v", c.stored, got, c.want)
+			}
+		}
+	}
+}
