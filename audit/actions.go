@@ -386,8 +386,8 @@ func (s *Store) moveAction(ctx context.Context, auditName, caseID, by, note, kin
 		}
 		cur := acts[len(acts)-1]
 		if cur.Status == ActionClosed {
-			return fmt.Errorf("the action on case %s of audit %q was closed on %s by %s; nothing to do: %w",
-				caseID, a.Name, cur.Closure.At.Format(time.DateOnly), cur.Closure.By, ErrNoAction)
+			return errorf(ErrNoAction, "the action on case %s of audit %q was closed on %s by %s; a closed action takes no response or closing",
+				caseID, a.Name, cur.Closure.At.Format(time.DateOnly), cur.Closure.By)
 		}
 		d := DutyClose
 		if kind == KindActionRespond {

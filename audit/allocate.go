@@ -108,13 +108,13 @@ func PlanAllocation(cases []SampledCase, auditors []string, rules AllocationRule
 	worker, team := -1, -1
 	if rules.WorkerField != "" {
 		if worker = colname.Index(cols, rules.WorkerField); worker < 0 && len(cases) > 0 {
-			return Allocation{}, fmt.Errorf("the audit shows no column %q for the allocated worker; its columns are %s", rules.WorkerField, words.QuoteList(cols))
+			return Allocation{}, fmt.Errorf("the audit shows no column %q for the allocated worker; name one of its columns: %s", rules.WorkerField, words.QuoteList(cols))
 		}
 	}
 	teamOf := map[string]string{} // normalised auditor → normalised team
 	if rules.TeamField != "" {
 		if team = colname.Index(cols, rules.TeamField); team < 0 && len(cases) > 0 {
-			return Allocation{}, fmt.Errorf("the audit shows no column %q for the team; its columns are %s", rules.TeamField, words.QuoteList(cols))
+			return Allocation{}, fmt.Errorf("the audit shows no column %q for the team; name one of its columns: %s", rules.TeamField, words.QuoteList(cols))
 		}
 		if len(rules.AuditorTeams) == 0 {
 			return Allocation{}, fmt.Errorf("a team rule on column %q needs every auditor's team", rules.TeamField)

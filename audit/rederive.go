@@ -47,7 +47,11 @@ func LocateExport(a *Audit, given string) (path string, tried []string, err erro
 			return c, tried, nil
 		}
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return "", tried, fmt.Errorf("the export %s of audit %q: %w", c, a.Name, err)
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err // the path is named already
+			}
+			return "", tried, fmt.Errorf("the export %s of audit %q cannot be read (%w); check the path and its folders", c, a.Name, err)
 		}
 	}
 	if given != "" {
@@ -329,7 +333,13 @@ func Verify(ctx context.Context, st *Store, req VerifyRequest) (*VerifyReport, e
 // a referral sheet that asks for names. Nothing else reads them: the store
 // keeps no names.
 func PersonNames(ctx context.Context, a *Audit, want map[string]bool) (cols []string, names map[string][]string, err error) {
-	path, _, err := LocateExport(a, "")
+	path, tried, err := LocateExport(a, "")
+	if errors.Is(err, ErrExportMissing) {
+		// LocateExport's hint names --input, which the commands that
+		// take --include-names do not have.
+		return nil, nil, opt.Errorf("%s reads the names from the audit's export, which is not at %s; put the export back there, or leave out %s",
+			opt.IncludeNames, words.QuotePaths(tried), opt.IncludeNames)
+	}
 	if err != nil {
 		return nil, nil, opt.Errorf("%s reads the names from the audit's export: %w", opt.IncludeNames, err)
 	}

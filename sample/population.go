@@ -119,7 +119,7 @@ const chunkBits = 20
 
 func (a *arena) add(rec []byte) (uint32, error) {
 	if len(rec) > 1<<chunkBits {
-		return 0, fmt.Errorf("a case ID of %d bytes is too long", len(rec))
+		return 0, idTooLong(len(rec))
 	}
 	n := len(a.chunks)
 	if n == 0 || len(a.chunks[n-1])+len(rec) > 1<<chunkBits {
@@ -142,6 +142,16 @@ func (a *arena) record(ref uint32) (stratum uint32, id []byte) {
 	b = b[k:]
 	l, k := binary.Uvarint(b)
 	return uint32(s), b[k : k+int(l)]
+}
+
+// maxIDBytes is the longest case ID held: an arena chunk less room for
+// the record's two varints.
+const maxIDBytes = 1<<chunkBits - 2*binary.MaxVarintLen32
+
+// idTooLong is the message of a case ID longer than maxIDBytes: no case
+// reference is that long, so the ID column is likely the wrong one.
+func idTooLong(n int) error {
+	return fmt.Errorf("a case ID of %s bytes is too long for a case reference (at most 1 MB)", words.Thousands(n))
 }
 
 func encodeRecord(buf []byte, stratum uint32, id string) []byte {
@@ -421,6 +431,10 @@ func Load(ctx context.Context, t *export.Table, opts LoadOptions) (*Population, 
 				obsCells[i] = r.Cells[at]
 			}
 			obs.Row(r.Num, id, match, obsCells)
+		}
+		if len(id) > maxIDBytes {
+			return (&export.InputError{Path: t.Path, Sheet: t.Sheet, Row: r.Num, Msg: idTooLong(len(id)).Error()}).
+				WithHint(opt.Sprintf("check that the ID column holds case references, or name the right one with %s", opt.IDColumn))
 		}
 		rec = encodeRecord(rec, si, id)
 		ref, err := p.ids.add(rec)

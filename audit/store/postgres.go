@@ -948,8 +948,10 @@ func (b *pgBackend) explain(s *Store, doing string, err error) error {
 			return fmt.Errorf("%s the store %s: the text holds a character PostgreSQL cannot store (a NUL byte or invalid UTF-8); remove it and try again", doing, s.path)
 		case pe.Code == "57014" && strings.Contains(pe.Message, "statement timeout"):
 			return s.deadlineError(doing)
-		case pe.Code == "53300":
-			return fmt.Errorf("the server of the store %s has too many connections; try again shortly", s.path)
+		case pe.Code == "25006":
+			// A hot standby, or a database or login set to
+			// default_transaction_read_only: reading works, writing not.
+			return fmt.Errorf("%s the store %s: the server takes no writes (%s): it is a standby, or the database is set read-only; give --db the primary server, or ask the store's administrator", doing, s.path, flatten(pe.Message))
 		}
 	}
 	if connLost(err) {
@@ -1035,14 +1037,16 @@ func connectError(s *Store, err error) error {
 }
 
 // loginRefused is the server's refusal of the login (its password or its
-// access) or of the database named, said with what to do; nil for any other
-// error.
+// access), of the database named, or of one more connection, said with
+// what to do; nil for any other error.
 func loginRefused(s *Store, pe *pgconn.PgError) error {
 	switch pe.Code {
 	case "28P01", "28000":
 		return fmt.Errorf("cannot log in to the store %s: %s; give the password in PGPASSWORD, ~/.pgpass or a service file (PGSERVICE), never in the URL", s.path, pe.Message)
 	case "3D000":
 		return fmt.Errorf("cannot open the store %s: %s; name an existing database (its administrator creates it)", s.path, pe.Message)
+	case "53300":
+		return fmt.Errorf("the server of the store %s has too many connections (%s); try again shortly, and if it lasts, ask the store's administrator (the server's max_connections, or a connection limit on the database or the login)", s.path, flatten(pe.Message))
 	}
 	return nil
 }

@@ -177,7 +177,14 @@ func loadRunConfig(path string) (*runConfig, error) {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("%s: no such configuration file; write one with: caseaudit init [EXPORT]", path)
 		}
-		return nil, fmt.Errorf("reading the configuration: %w", err)
+		if st, serr := os.Stat(path); serr == nil && st.IsDir() {
+			return nil, fmt.Errorf("%s is a folder, not a configuration file; name the .yaml file (caseaudit init writes one)", path)
+		}
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the path is named already
+		}
+		return nil, fmt.Errorf("cannot read the configuration %s: %w", path, err)
 	}
 	return parseRunConfig(path, data)
 }

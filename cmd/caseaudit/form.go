@@ -128,7 +128,7 @@ func runFormCheck(ctx context.Context, o *formCheckOptions, g *globalOptions) er
 	if o.Format == "json" {
 		return writeJSON(g.IO.Out, schema.Form, f)
 	}
-	g.infof("%s: form %q is valid: %d questions besides the grade, immediate attention and notes\n", o.File, f.Name, len(f.Questions))
+	g.infof("%s: form %q is valid: %s besides the grade, immediate attention and notes\n", o.File, f.Name, words.Count(len(f.Questions), "question"))
 	rows := [][]string{{"key", "label", "kind", "answers", "required"}}
 	for _, q := range f.Questions {
 		ans := "any text"

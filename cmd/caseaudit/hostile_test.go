@@ -953,10 +953,13 @@ func TestHostilePermissions(t *testing.T) {
 	os.WriteFile(secret, []byte(b.String()), 0o600)
 	outDir := filepath.Join(dir, "ro")
 	os.Mkdir(outDir, 0o555)
+	config := filepath.Join(dir, "audit.yaml")
+	os.WriteFile(config, []byte("input: cases.csv\n"), 0o600)
 
 	root := os.Geteuid() == 0
 	if !root {
 		os.Chmod(secret, 0)
+		os.Chmod(config, 0)
 		os.Chmod(db, 0o444)
 		os.Chmod(dir, 0o555)
 		t.Cleanup(func() { os.Chmod(dir, 0o755) })
@@ -986,8 +989,9 @@ func TestHostilePermissions(t *testing.T) {
 		want string
 	}{
 		{"unreadable export", []string{"sample", secret, "--size", "3", "--seed", "1"}, "permission denied"},
-		{"read-only store: record", []string{"--db", db, "record", "A", "CR-0001", "--grade", "good", "--immediate", "no", "--auditor", "X"}, "caseaudit.db"},
-		{"read-only store: new audit", []string{"--db", db, "sample", exp, "--size", "3", "--seed", "1", "--audit", "B"}, "caseaudit.db"},
+		{"read-only store: record", []string{"--db", db, "record", "A", "CR-0001", "--grade", "good", "--immediate", "no", "--auditor", "X"}, "caseaudit.db is read-only; check its permissions"},
+		{"read-only store: new audit", []string{"--db", db, "sample", exp, "--size", "3", "--seed", "1", "--audit", "B"}, "caseaudit.db is read-only; check its permissions"},
+		{"unreadable configuration", []string{"run", config, "--stage", "sample"}, "cannot read the configuration " + config + ": permission denied"},
 		{"output folder not writable", []string{"sample", exp, "--size", "3", "--seed", "1", "--out", filepath.Join(outDir, "a.xlsx")}, "permission denied"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

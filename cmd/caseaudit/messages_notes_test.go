@@ -19,6 +19,7 @@ const (
 	noteKind    = "a kind for errors.Is that is never printed alone: the message that wraps it is what the user sees"
 	noteCases   = "a guard on the cases the sampler hands the store (in order, trimmed, each once, with the audit's columns): a wrong one is a mistake in caseaudit"
 	noteEncode  = "encoding a Go value caseaudit built itself to JSON cannot fail"
+	noteRate    = "a guard: caseaudit hands rate only shares it computed (from 0 to 1) and populations it counted"
 )
 
 // messageNotes says what shows each message no story can print, by its
@@ -111,6 +112,95 @@ var messageNotes = map[string]string{
 	"nothing to record":                                     goTest("sample/profile", "TestRecorderErrors"),
 	"the factor recorder was not started":                   internal("a guard on the order caseaudit calls the recorder in"),
 	"the larger draw does not hold the cases already drawn": internal("read back by withdraw, which then says what to do (draw the replacement from a new audit)"),
+
+	// What only a terminal is told, or a full disk behind a redirect.
+	"an xlsx profile is a file: give --out FILE.xlsx (or redirect stdout)":              goTest("cmd/caseaudit", "TestTerminalRefusals"),
+	"an xlsx report is a file: give --out FILE.xlsx (or redirect stdout)":               goTest("cmd/caseaudit", "TestTerminalRefusals"),
+	"--format %s writes a workbook: give --out FILE.xlsx":                               goTest("cmd/caseaudit", "TestTerminalRefusals"),
+	"audit %q has no moderation sample; draw one with: caseaudit moderate %s --size 20": goTest("cmd/caseaudit", "TestTerminalRefusals"),
+	"writing the sample to standard output: %w":                                         goTest("cmd/caseaudit", "TestSampleStdoutFails"),
+
+	// The server states of messages_pgserver, made as the superuser of
+	// the throwaway cluster.
+	"the database of %s is encoded in %s; a caseaudit store needs a UTF8 database (CREATE DATABASE … ENCODING 'UTF8')":                                                                                               pgStory("messages_pgserver"),
+	"the server of the store %s has too many connections (%s); try again shortly, and if it lasts, ask the store's administrator (the server's max_connections, or a connection limit on the database or the login)": pgStory("messages_pgserver"),
+	"%s the store %s: the server takes no writes (%s): it is a standby, or the database is set read-only; give --db the primary server, or ask the store's administrator":                                            pgStory("messages_pgserver"),
+	"created the roles %s": pgStory("messages_pgserver"),
+	"the store's roles: %s (QA), %s (auditors), %s (information governance)":                                                                         pgStory("messages_pgserver"),
+	"add a person with: CREATE ROLE \"name\" LOGIN PASSWORD '…'; GRANT %s TO \"name\";":                                                              pgStory("messages_pgserver"),
+	"the store's roles do not exist and the login %s may not create roles; a database administrator creates them with: %s then run store init again": pgStory("messages_pgserver"),
+	"copying into %s needs its owner's login (role %s): the copy keeps who entered every entry, which only the owner may write":                      pgStory("messages_pgserver"),
+
+	"%s is not a caseaudit store (its schema %s holds other tables); name another database or schema":                            pgStory("messages_pgserver"),
+	"%s is not a caseaudit store (its schema %s holds other tables); name another database, or another schema with ?schema=NAME": pgStory("messages_pgserver"),
+
+	"cannot read the executable to hash it: %w":    goTest("internal/version", "TestHashFile"),
+	"cannot read the executable %s to hash it: %w": goTest("internal/version", "TestHashFile"),
+
+	"the schema %s of %s belongs to the role %s; run store init as that role":                                                                                                   pgStory("messages_pgserver"),
+	"the store %s is not protected as it should be (%s); its owner restores every guard and grant with caseaudit store init URL, and a trail changed meanwhile shows in verify": pgStory("messages_pgserver"),
+
+	// A store file that root may always write: only another login meets these.
+	"the store %s is read-only; check its permissions: %w": goTest("cmd/caseaudit", "TestHostilePermissions"),
+	"cannot read the configuration %s: %w":                 goTest("cmd/caseaudit", "TestHostilePermissions"),
+
+	// Guards on what the command line (or the configuration) has checked
+	// already, in its own words.
+	"a retention period is at least one month":                                                                   internal("store retention reads the period first (a retention period of … is out of range; give between 1 month and 100 years)"),
+	"a team rule on column %q needs every auditor's team":                                                        internal("allocate, sample and the configuration check first that every auditor has a team (auditor … has no team; …)"),
+	"auditors' teams were given but no team column; name the column holding each case's team":                    internal("the command line and the configuration refuse auditors' teams without a team column first (--team-column and --auditor-team go together)"),
+	"give a case ID to look up":                                                                                  internal("case refuses an empty ID first (give the case ID to look up, e.g. caseaudit case CR-0001234)"),
+	"give the person's name with --name (e.g. --name \"B. Evans\"): it is how findings and allocations name her": internal("people add refuses a missing --name first, in the same words"),
+	"name at least one auditor to allocate cases to":                                                             internal("allocate refuses an empty --auditors first (give --auditors …); sample leaves an empty list unallocated"),
+	"the finding on %s needs an auditor's name":                                                                  internal("record refuses a finding without --auditor first (a finding needs --auditor); import reads the auditor from each row and says which row lacks one"),
+	"the finding on %s needs a grade: Outstanding, Good, Requires improvement or Inadequate":                     internal("record refuses a finding without --grade first (a finding needs --grade); import names the row and the cell"),
+	"the finding on %s: date audited %q is not a date (yyyy-mm-dd)":                                              internal("record reads --date first (--date …: write yyyy-mm-dd or dd/mm/yyyy); import names the row and the cell"),
+	"the moderation sample size must be at least 1 (got %d)":                                                     internal("moderate refuses --size under 1 first (give --size N, the number of cases to moderate)"),
+	"%s %v is not a share above 0%% and at most 100%%":                                                           internal("sample reads --percent first (--percent …: give a percentage above 0% / of at most 100%)"),
+	"the sample size must be at least 1 (got %d)":                                                                internal("sample refuses --size under 1 first (--size must be a positive number)"),
+	"unknown allocation %q; use proportional or equal":                                                           internal("sample reads --allocation first (--allocation …: use proportional or equal)"),
+	"a sample needs a seed (%s; NewSeed makes one)":                                                              internal("sample and moderate make a seed when none is given, and say it"),
+	"%w %q: the limit must be a positive number of d, wd, w or m":                                                internal("every pair is read by ParseTimeliness first, which refuses a limit under 1 or without a unit (the limit … must be from 1 up to ten years)"),
+	"the caseload target %d must be a positive number of cases":                                                  internal("the command line and the configuration check --caseload-target first (give the most cases a worker should hold, a whole number from 1)"),
+	"the changes threshold %d must be a positive number":                                                         internal("the command line and the configuration check --changes-at-least first (give a whole number from 1 to 100)"),
+	"csv file has one sheet, not %d":                                                                             internal("a guard: --sheet on a csv file other than 1 is refused first (a csv file has no sheets, so no sheet …)"),
+	"malformed compound file: %v":                                                                                internal("the cause kept inside the damaged-file message, which is what is printed (the file is damaged or incomplete (not a readable Office file); re-export it: messages_files)"),
+
+	"question %q has an unknown kind %q": internal("a form is checked when it is read, and an unknown kind refused there (unknown kind …; use grade, yesno, choice or text)"),
+	"the form's question %q has the same label as the column %q of the sample; rename the question": internal("sample refuses such a form before the audit is recorded (the form's question … is labelled … like the column … of the sample), so no recorded audit has one"),
+	"a moderators' workbook holds the whole moderation sample; leave out the auditor (%s)":          internal("workbook refuses --moderation with --auditor first (the moderators' workbook holds the whole moderation sample; leave out --auditor)"),
+	"the confidence level %v must be between 0%% and 100%%":                                         internal("the command line and the configuration read the confidence first (give a confidence below 100% / of 50% or more)"),
+
+	"%s is not a postgres:// URL; an SQLite store needs no init (it is made when first used)": internal("store init on an SQLite file says so first (made the SQLite store …; an SQLite store needs no init …)"),
+	"schema version %d is not one this caseaudit knows (1 to %d)":                             internal("only the tests stop store init at an older schema version; the command always asks for the newest"),
+
+	"format %q: the %s is written as table, markdown, csv, json, xlsx or html": internal("calibration and report read --format first (--format: format …: use table, markdown, csv, json, xlsx or html)"),
+	"no audit in the store yet": internal(noteKind),
+
+	// Guards on caseaudit's own bookkeeping.
+	"free text needs an object payload: %w":                                            internal("a guard: every trail entry caseaudit writes with free text is a JSON object it built itself"),
+	"the payload already has a %q key":                                                 internal("a guard: no payload caseaudit builds has a key of that name; the store adds it"),
+	"encoding a %s entry: %w":                                                          internal(noteEncode + "; it wraps the two guards above"),
+	"factors: row %d repeats a case ID the recorder never met":                         internal("a guard: the population filter reports a duplicate only of an ID it met, and the recorder meets every ID it does"),
+	"case %s: %d cells for the factors' %d columns":                                    internal("a guard: the sampler hands the recorder the cells of the columns the recorder itself asked for"),
+	"cannot share %d cases among the strata (internal error: %d shared)":               internal("a guard on the allocation arithmetic, which shares out every case"),
+	"the sample recorded factors (%s): re-deriving it needs a factor recorder":         internal("a guard: verify and withdraw pass a factor recorder whenever the provenance recorded factors"),
+	"cannot make a random seed: %w":                                                    internal("crypto/rand does not fail on the systems caseaudit runs on (Go ends the program instead)"),
+	"case %q is already in audit %q":                                                   internal(noteCases),
+	"rate: %w: CasesBelow: a bound of %v leaves no count below it":                     internal(noteRate),
+	"rate: %w: %s: population %d is negative":                                          internal(noteRate),
+	"rate: %w: %s: bound %v is not a share from 0 to 1":                                internal(noteRate),
+	"retiring audit %q deleted %d rows of %s, not the %d counted; nothing was retired": internal("a guard inside retire's one transaction: the rows it deletes are the rows it counted in the same transaction, so nothing else can change them"),
+
+	// What caseaudit wrote itself, read back: only a store altered outside
+	// caseaudit shows these.
+	"store log entry %d (retention) is damaged: %w":                                     internal(noteDamaged),
+	"store log entry %d (retirement of %q) is damaged: %w":                              internal(noteDamaged),
+	"trail entry %d (%s %s) follows no open action":                                     internal(noteDamaged),
+	"the finding on %s: date %q is not a date":                                          internal(noteDamaged),
+	"audit %q: the period %q is not a month; write it as yyyy-mm, e.g. 2026-07":         internal("the period is checked when the audit is recorded (--period …); a stored one that is not a month is " + noteDamaged[len("the store's own JSON, written by caseaudit and covered by the trail's hashes, does not parse: "):]),
+	"caseloads counted over %q: this caseaudit knows only %q":                           internal("the recorded factor rule names the export, the only count caseaudit writes; " + noteDamaged[len("the store's own JSON, written by caseaudit and covered by the trail's hashes, does not parse: "):]),
+	"the sample's provenance has schema %q; this caseaudit reads %q: upgrade caseaudit": internal("every provenance caseaudit has written has the one schema this build reads; the message is for a store a later caseaudit writes, which none does yet"),
 }
 
 // goTest is the note of a message a Go test in the package dir prints.

@@ -2,9 +2,12 @@ package main
 
 import (
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/caseaudit/caseaudit/audit/store"
@@ -51,6 +54,8 @@ func TestPostgresScripts(t *testing.T) {
 			// database on it.
 			e.Setenv("CASEAUDIT_PG_HOST", u.Host)
 			e.Setenv("CASEAUDIT_PG_USER", u.User.Username())
+			e.Setenv("CASEAUDIT_PG_DB", strings.TrimPrefix(u.Path, "/"))
+			e.Setenv("CASEAUDIT_PG_SCHEMA", schema)
 			e.Setenv("CASEAUDIT_NOW", "2026-07-01T09:00:00Z")
 			e.Setenv("NO_COLOR", "1")
 			for _, k := range []string{"PGPASSFILE", "PGPASSWORD", "PGSERVICE", "PGSERVICEFILE", "HOME"} {
@@ -75,6 +80,90 @@ func TestPostgresScripts(t *testing.T) {
 			"genexport": cmdGenexport,
 			"fill":      cmdFill,
 			"exits":     cmdExits,
+			"pgsuper":   cmdPgsuper(base),
+		},
+		Condition: func(cond string) (bool, error) {
+			if cond == "pgsuper" {
+				return os.Getenv("CASEAUDIT_TEST_POSTGRES_DIR") != "", nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 	})
+}
+
+// cmdPgsuper runs SQL as the server's superuser, over the private socket of
+// the throwaway cluster .ci/postgres starts (CASEAUDIT_TEST_POSTGRES_DIR),
+// to put the server in the states a store's administrator may leave it in
+// (a database not in UTF8, a connection limit, a read-only database):
+//
+//	pgsuper [-db DATABASE] SQL …
+//
+// A database, schema or role it creates is dropped after the story, with the
+// store roles store init made for the database (dropped first, as
+// testscript runs deferred work last first).
+func cmdPgsuper(base string) func(ts *testscript.TestScript, neg bool, args []string) {
+	return func(ts *testscript.TestScript, neg bool, args []string) {
+		dir := os.Getenv("CASEAUDIT_TEST_POSTGRES_DIR")
+		if neg || dir == "" || len(args) == 0 {
+			ts.Fatalf("usage: [pgsuper] pgsuper [-db DATABASE] SQL … (needs the cluster of .ci/postgres start)")
+		}
+		db := "postgres"
+		if args[0] == "-db" && len(args) > 2 {
+			db, args = args[1], args[2:]
+		}
+		u, err := url.Parse(base)
+		ts.Check(err)
+		conn := func(db string) *sql.DB {
+			cfg, err := pgx.ParseConfig(fmt.Sprintf("host=%s/sock port=%s user=postgres dbname=%s", dir, u.Port(), db))
+			ts.Check(err)
+			return stdlib.OpenDB(*cfg)
+		}
+		c := conn(db)
+		defer c.Close()
+		for _, q := range args {
+			if _, err := c.Exec(q); err != nil {
+				ts.Fatalf("pgsuper: %s: %v", q, err)
+			}
+			f := strings.Fields(q)
+			if len(f) >= 3 && strings.EqualFold(f[0], "CREATE") && strings.EqualFold(f[1], "SCHEMA") {
+				name, db := f[2], db
+				ts.Defer(func() {
+					c := conn(db)
+					defer c.Close()
+					c.Exec(`DROP SCHEMA IF EXISTS "` + name + `" CASCADE`)
+				})
+			}
+			if len(f) >= 3 && strings.EqualFold(f[0], "CREATE") && strings.EqualFold(f[1], "ROLE") {
+				name := f[2]
+				ts.Defer(func() {
+					c := conn("postgres")
+					defer c.Close()
+					c.Exec(`DROP ROLE IF EXISTS "` + name + `"`)
+				})
+			}
+			if len(f) >= 3 && strings.EqualFold(f[0], "CREATE") && strings.EqualFold(f[1], "DATABASE") {
+				name := f[2]
+				ts.Defer(func() {
+					c := conn("postgres")
+					defer c.Close()
+					c.Exec(`DROP DATABASE IF EXISTS "` + name + `" WITH (FORCE)`)
+					rows, err := c.Query(`SELECT rolname FROM pg_roles WHERE rolname LIKE $1`, "caseaudit\\_"+name+"\\_%")
+					if err != nil {
+						return
+					}
+					var roles []string
+					for rows.Next() {
+						var r string
+						if rows.Scan(&r) == nil {
+							roles = append(roles, r)
+						}
+					}
+					rows.Close()
+					for _, r := range roles {
+						c.Exec(`DROP ROLE IF EXISTS "` + r + `"`)
+					}
+				})
+			}
+		}
+	}
 }

@@ -91,7 +91,7 @@ func populationFrom(ctx context.Context, g *globalOptions, o *planOptions) (int,
 	if c.Sheet != "" {
 		fmt.Fprintf(&b, "sheet %q, ", c.Sheet)
 	}
-	fmt.Fprintf(&b, "ID column %q, %s data rows, %s distinct IDs", c.IDColumn, words.Thousands(c.Rows), words.Thousands(c.Distinct))
+	fmt.Fprintf(&b, "ID column %q, %s, %s", c.IDColumn, words.Count(c.Rows, "data row"), words.Count(c.Distinct, "distinct ID"))
 	if c.Filtered {
 		fmt.Fprintf(&b, "; filters leave %s", words.Thousands(c.Cases))
 	}

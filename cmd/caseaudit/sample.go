@@ -500,8 +500,8 @@ func readSummary(g *globalOptions, src sample.Source, c sample.Counts, dups []sa
 	if src.Sheet != "" {
 		fmt.Fprintf(&b, "sheet %q, ", src.Sheet)
 	}
-	fmt.Fprintf(&b, "header row %d, ID column %q, %s data rows, %s distinct IDs",
-		src.HeaderRow, src.IDColumn, words.Thousands(c.Rows), words.Thousands(c.Distinct))
+	fmt.Fprintf(&b, "header row %d, ID column %q, %s, %s",
+		src.HeaderRow, src.IDColumn, words.Count(c.Rows, "data row"), words.Count(c.Distinct, "distinct ID"))
 	var skipped []string
 	if c.Blank > 0 {
 		skipped = append(skipped, words.Count(c.Blank, "blank row"))

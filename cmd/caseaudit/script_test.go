@@ -67,6 +67,7 @@ func TestScripts(t *testing.T) {
 			"exits":      cmdExits,
 			"xlsxcat":    cmdXlsxcat,
 			"runhint":    cmdRunhint,
+			"mkfile":     cmdMkfile,
 			"sqlitelock": cmdSqlitelock,
 		},
 	})

@@ -111,11 +111,11 @@ func Check(path string, force bool) error {
 		}
 		return fmt.Errorf("cannot write %s: %w", path, err)
 	} else if !st.IsDir() {
-		return fmt.Errorf("cannot write %s: %s is not a folder", path, dir)
+		return fmt.Errorf("cannot write %s: %s is not a folder; name a file in a folder that exists", path, dir)
 	}
 	if st, err := os.Lstat(path); err == nil {
 		if st.IsDir() {
-			return fmt.Errorf("cannot write %s: it is a folder", path)
+			return fmt.Errorf("cannot write %s: it is a folder; name a file in it", path)
 		}
 		if !st.Mode().IsRegular() {
 			// A device, pipe, socket or symlink: renaming over it would

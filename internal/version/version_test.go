@@ -67,8 +67,13 @@ func TestHashFile(t *testing.T) {
 	if want := "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"; got != want {
 		t.Errorf("hashFile = %s, want %s", got, want)
 	}
-	if _, err := hashFile(filepath.Join(t.TempDir(), "gone")); err == nil || !strings.Contains(err.Error(), "cannot read the executable") {
+	if _, err := hashFile(filepath.Join(t.TempDir(), "gone")); err == nil || !strings.HasPrefix(err.Error(), "cannot read the executable to hash it: ") {
 		t.Errorf("a missing file: err = %v", err)
+	}
+	// A path that opens but does not read (a folder where the executable was).
+	dir := t.TempDir()
+	if _, err := hashFile(dir); err == nil || !strings.HasPrefix(err.Error(), "cannot read the executable "+dir+" to hash it: ") {
+		t.Errorf("a folder: err = %v", err)
 	}
 }
 

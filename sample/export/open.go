@@ -370,10 +370,11 @@ func pickSheet(ctx context.Context, path, format string, wb workbook, opts OpenO
 		}
 	}
 	// When no sheet has the ID column, speak of the sheet that looks most
-	// like the case list: the one whose best header row has the most cells
-	// (the first visible sheet on a tie), not a cover sheet.
+	// like the case list: one with a column near the --id-column given,
+	// else the one whose best header row has the most cells (the first
+	// visible sheet on a tie), not a cover sheet.
 	var bestMiss *idMissing
-	bestSheet, bestCells := firstVisible, -1
+	bestSheet, bestCells, bestNear := firstVisible, -1, false
 	for _, i := range order {
 		t, miss, err := openSheet(ctx, path, format, wb, sheets, i, opts)
 		if err != nil {
@@ -387,6 +388,13 @@ func pickSheet(ctx context.Context, path, format string, wb workbook, opts OpenO
 			if h != "" {
 				cells++
 			}
+		}
+		near := miss.idGiven != "" && (uncut(miss.header, miss.idGiven) != "" || suggestGivenIDColumn(miss.header, miss.below, miss.idGiven) != "")
+		if near != bestNear {
+			if near {
+				bestMiss, bestSheet, bestCells, bestNear = miss, i, cells, near
+			}
+			continue
 		}
 		if cells > bestCells || (cells == bestCells && i == firstVisible) {
 			bestMiss, bestSheet, bestCells = miss, i, cells

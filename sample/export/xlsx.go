@@ -135,8 +135,10 @@ func (b *xlsxBook) loadSST() error {
 	if err != nil {
 		return err
 	}
-	defer rc.Close()
-	sst, err := loadSharedStrings(rc)
+	// Inflated on a second goroutine while this one parses, as a sheet is.
+	ar := readAhead(rc)
+	defer ar.Close()
+	sst, err := loadSharedStrings(ar)
 	if err != nil {
 		b.sstDone = false
 		return b.readError(err, "", 0, "")
@@ -199,7 +201,12 @@ func (b *xlsxBook) readError(err error, sheet string, row int, col string) error
 	var big *errPartTooLarge
 	var sde *sheetDataError
 	var corrupt kflate.CorruptInputError
+	var enc errXMLEncoding
 	switch {
+	case errors.As(err, &enc):
+		ie.Row, ie.Column = 0, ""
+		ie.Msg = enc.Error()
+		ie.Hint = hintResave
 	case errors.As(err, &sde):
 		ie.Msg, ie.Hint = sde.msg, sde.hint
 	case errors.As(err, &big):

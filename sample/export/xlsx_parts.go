@@ -108,10 +108,14 @@ func newPartDecoder(r io.Reader) *xml.Decoder {
 		case "windows-1252", "cp1252":
 			return charmap.Windows1252.NewDecoder().Reader(input), nil
 		}
-		return nil, fmt.Errorf("the XML is in %s, which this program cannot read", label)
+		return nil, errXMLEncoding{fmt.Errorf("the workbook's XML is in the encoding %q, which caseaudit cannot read (it reads UTF-8, UTF-16, ISO-8859-1 and Windows-1252)", label)}
 	}
 	return d
 }
+
+// errXMLEncoding is a part declaring an encoding the reader does not know;
+// readError prints it without encoding/xml's words around it.
+type errXMLEncoding struct{ error }
 
 // officeDocumentIsWorkbook reports whether a zip's package relationships
 // (_rels/.rels) name a main document part that is a workbook by its content

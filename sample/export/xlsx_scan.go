@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/caseaudit/caseaudit/internal/words"
@@ -109,6 +110,8 @@ type xlsxGrid struct {
 	book  *xlsxBook
 	sheet string
 	zf    *zip.File
+
+	tagByTag bool // see sheetParser.tagByTag
 }
 
 func (g *xlsxGrid) scan(ctx context.Context, want []bool, fn func(num int, cells []string) error) error {
@@ -128,7 +131,7 @@ func (g *xlsxGrid) scanWith(ctx context.Context, want []bool, noValueEmpty bool,
 	if err != nil {
 		return err
 	}
-	ar := newAsyncReader(rc)
+	ar := readAhead(rc)
 	defer ar.Close()
 	p := &sheetParser{
 		sc:       newXMLScanner(ar),
@@ -140,6 +143,7 @@ func (g *xlsxGrid) scanWith(ctx context.Context, want []bool, noValueEmpty bool,
 		want:     want,
 
 		noValueEmpty: noValueEmpty,
+		tagByTag:     g.tagByTag,
 	}
 	err = p.run(ctx, fn)
 	if err != nil && (p.fnErr || (ctx.Err() != nil && errors.Is(err, ctx.Err()))) {
@@ -193,7 +197,19 @@ type sheetParser struct {
 	tick    int
 	fnErr   bool // the error came from fn
 
+	// Jumping past cells nobody asked for (see jump).
+	nextWant  []int32 // nextWant[c]: the first wanted column at or after c, -1 if none
+	tagRow    bool    // the current row opened with an unprefixed <row> tag
+	needle    []byte
+	digits    []byte // the row number digitsRow in decimal
+	digitsRow int
+
 	noValueEmpty bool // a formula without a saved value is an empty cell, not an error
+
+	// tagByTag turns off the shortcuts (skipping, jumping past and
+	// reading whole cells by the usual forms): the plain reading that
+	// tests check the shortcuts against.
+	tagByTag bool
 }
 
 // colName names the current column for an error message ("" when none).
@@ -205,14 +221,16 @@ func (p *sheetParser) colName() string {
 }
 
 // columnName turns a 0-based column index into letters: 0 -> "A", 27 -> "AB".
-func columnName(i int) string {
+func columnName(i int) string { return string(appendColumnName(nil, i)) }
+
+func appendColumnName(dst []byte, i int) []byte {
 	var b [4]byte
 	n := len(b)
-	for i++; i > 0; i = (i - 1) / 26 {
+	for i++; i > 0 && n > 0; i = (i - 1) / 26 {
 		n--
 		b[n] = byte('A' + (i-1)%26)
 	}
-	return string(b[n:])
+	return append(dst, b[n:]...)
 }
 
 // parseCellRef parses "AB12" into column index 27 and row 12. Columns and
@@ -257,6 +275,14 @@ func (e *sheetDataError) Error() string { return e.msg }
 func (p *sheetParser) run(ctx context.Context, fn func(int, []string) error) error {
 	if p.want != nil {
 		p.cells = make([]string, len(p.want))
+		p.nextWant = make([]int32, len(p.want)+1)
+		next := int32(-1)
+		for c := len(p.want); c >= 0; c-- {
+			if c < len(p.want) && p.want[c] {
+				next = int32(c)
+			}
+			p.nextWant[c] = next
+		}
 	}
 	p.col, p.lastCol = -1, -1
 	inData, inRow := false, false
@@ -297,6 +323,7 @@ func (p *sheetParser) run(ctx context.Context, fn func(int, []string) error) err
 				return err
 			}
 			inRow = true
+			p.tagRow = !p.sc.prefixed(name)
 			if kind == xmlEmpty {
 				if err := p.endRow(ctx, fn); err != nil {
 					return err
@@ -312,9 +339,14 @@ func (p *sheetParser) run(ctx context.Context, fn func(int, []string) error) err
 					return err
 				}
 				inRow = true
+				p.tagRow = false
 			}
-			if err := p.cell(kind, name, attrs); err != nil {
+			wanted, err := p.cell(kind, name, attrs)
+			if err != nil {
 				return err
+			}
+			if wanted {
+				p.jump()
 			}
 		}
 	}
@@ -325,6 +357,9 @@ func (p *sheetParser) startRow(ctx context.Context, attrs []byte) error {
 	it := xmlAttrs{attrs}
 	for n, v, ok := it.next(); ok; n, v, ok = it.next() {
 		if len(n) == 1 && n[0] == 'r' {
+			// The attributes after r (LibreOffice writes half a dozen,
+			// of layout) need not be read.
+			it.b = nil
 			r, ok := smallUint(bytes.TrimSpace(v))
 			if !ok || r < 1 || r > maxSheetRows {
 				p.col = -1
@@ -415,8 +450,38 @@ func (p *sheetParser) growCells(col int) {
 	p.cells = nc
 }
 
-// cell reads one <c> element (its start tag has been read).
-func (p *sheetParser) cell(kind int, name, attrs []byte) error {
+// jump goes straight from a wanted cell to the start tag of the next
+// wanted one, or to the row's end tag when no column after it is wanted,
+// in a row already known to hold a value (so that the cells passed over
+// cannot change what is passed on), when the row and its cells are written
+// as every spreadsheet program writes them: unprefixed, each cell's r
+// attribute first and naming the row. Otherwise (the next wanted cell is
+// blank and absent, or written another way) it does nothing, and the
+// cells are read one by one. Cells passed over are not looked at at all: a
+// malformed one in a column nobody reads does not stop the reading.
+func (p *sheetParser) jump() {
+	if !p.rowVal || !p.tagRow || p.tagByTag || p.nextWant == nil || p.col+1 >= len(p.nextWant) {
+		return
+	}
+	nw := p.nextWant[p.col+1]
+	if nw < 0 {
+		p.sc.jumpTo(rowEndTag, 4)
+		return
+	}
+	if p.digitsRow != p.rowNum {
+		p.digits = strconv.AppendInt(p.digits[:0], int64(p.rowNum), 10)
+		p.digitsRow = p.rowNum
+	}
+	p.needle = append(p.needle[:0], `<c r="`...)
+	p.needle = appendColumnName(p.needle, int(nw))
+	p.needle = append(p.needle, p.digits...)
+	p.needle = append(p.needle, '"')
+	p.sc.jumpTo(p.needle, len(`<c r="`))
+}
+
+// cell reads one <c> element (its start tag has been read) and reports
+// whether its column is wanted.
+func (p *sheetParser) cell(kind int, name, attrs []byte) (bool, error) {
 	col := p.col + 1
 	typ, style := ctNumber, 0
 	it := xmlAttrs{attrs}
@@ -432,7 +497,7 @@ func (p *sheetParser) cell(kind int, name, attrs []byte) error {
 			c, _, ok := parseCellRef(v)
 			if !ok {
 				p.col = -1
-				return &sheetDataError{
+				return false, &sheetDataError{
 					msg:  fmt.Sprintf("cell reference %q is not a valid cell (columns A to XFD, rows 1 to %s)", v, words.Thousands(maxSheetRows)),
 					hint: hintResave}
 			}
@@ -460,36 +525,39 @@ func (p *sheetParser) cell(kind int, name, attrs []byte) error {
 	}
 	if col >= maxSheetCols {
 		p.col = -1
-		return &sheetDataError{msg: "a cell lies beyond column XFD, the last column a sheet can have", hint: hintResave}
+		return false, &sheetDataError{msg: "a cell lies beyond column XFD, the last column a sheet can have", hint: hintResave}
 	}
 	p.col = col
-	if kind == xmlStart && p.rowVal && p.want != nil && (col >= len(p.want) || !p.want[col]) &&
+	if kind == xmlStart && p.rowVal && p.want != nil && !p.tagByTag && (col >= len(p.want) || !p.want[col]) &&
 		!p.sc.prefixed(name) && p.sc.skipCell() {
 		// A cell nobody asked for, in a row already known to hold a
 		// value: nothing in it matters (most of a sheet, when a sample
 		// reads 4 columns of 15).
-		return nil
+		return false, nil
 	}
 
 	hasV, hasF, hasIs := false, false, false
 	p.v, p.is = p.v[:0], p.is[:0]
-	if kind == xmlStart {
+	if kind == xmlStart && !p.tagByTag {
+		hasV, hasIs = p.sc.plainCell(p)
+	}
+	if kind == xmlStart && !hasV && !hasIs {
 		inIs, phonetic := false, 0
 	content:
 		for {
 			k, nm, _, err := p.sc.next()
 			if err != nil {
-				return err
+				return false, err
 			}
 			if k == xmlEOF {
-				return io.ErrUnexpectedEOF
+				return false, io.ErrUnexpectedEOF
 			}
 			switch string(nm) {
 			case "v":
 				if k == xmlStart {
 					hasV = true
 					if p.v, err = p.sc.text(p.v[:0], maxCellText); err != nil {
-						return err
+						return false, err
 					}
 				} else if k == xmlEmpty {
 					hasV = true
@@ -510,7 +578,7 @@ func (p *sheetParser) cell(kind int, name, attrs []byte) error {
 			case "t":
 				if k == xmlStart && inIs && phonetic == 0 {
 					if p.is, err = p.sc.text(p.is, maxCellText); err != nil {
-						return err
+						return false, err
 					}
 				}
 			case "c":
@@ -535,16 +603,16 @@ func (p *sheetParser) cell(kind int, name, attrs []byte) error {
 		default:
 			p.rowVal = p.rowVal || len(p.v) > 0 || (hasF && !hasV)
 		}
-		return nil
+		return false, nil
 	}
 	if hasF && !hasV && !hasIs && p.noValueEmpty {
-		return nil
+		return true, nil
 	}
 	if hasF && !hasV && !hasIs {
 		// A formula whose cached value is kept as an inline string
 		// (<is>, as LibreOffice 4.1 and node-xlsx-stream write it) has a
 		// value; one with neither has none.
-		return &sheetDataError{
+		return false, &sheetDataError{
 			msg:  fmt.Sprintf("formula without a saved value in cell %s%d", columnName(col), p.rowNum),
 			hint: "open the file in Excel, save it, and try again"}
 	}
@@ -556,11 +624,11 @@ func (p *sheetParser) cell(kind int, name, attrs []byte) error {
 	case ctShared:
 		v := bytes.TrimSpace(p.v)
 		if len(v) == 0 {
-			return nil
+			return true, nil
 		}
 		i, ok := smallUint(v)
 		if !ok || int(i) >= p.sst.count() {
-			return &sheetDataError{
+			return false, &sheetDataError{
 				msg:  fmt.Sprintf("cell %s%d refers to shared string %q, which the workbook does not have", columnName(col), p.rowNum, v),
 				hint: hintResave}
 		}
@@ -605,15 +673,15 @@ func (p *sheetParser) cell(kind int, name, attrs []byte) error {
 	}
 	if !rec.fromSST {
 		if len(p.rowBuf) > maxRowText {
-			return errTextTooLong
+			return true, errTextTooLong
 		}
 		rec.b = uint32(len(p.rowBuf))
 	}
 	if rec.b == rec.a {
-		return nil // empty: nothing to place
+		return true, nil // empty: nothing to place
 	}
 	p.rowVal = true
 	p.recs = append(p.recs, rec)
 	p.lastCol = max(p.lastCol, col)
-	return nil
+	return true, nil
 }

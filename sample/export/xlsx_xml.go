@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"os"
+	"runtime"
 	"unicode/utf8"
 )
 
@@ -22,6 +24,11 @@ type xmlScanner struct {
 	eof bool
 	err error  // sticky error: read error, or markup too long
 	raw []byte // scratch for character data that spans refills
+
+	off int64 // stream offset of buf[0]
+	// The stream offsets of a stretch checked by jumpTo: it ends at a
+	// </row> and holds nothing that could hide markup.
+	cleanFrom, cleanEnd int64
 }
 
 const (
@@ -44,7 +51,7 @@ var errMarkupTooLong = errors.New("an XML tag is too long")
 var errTextTooLong = errors.New("text too long")
 
 func newXMLScanner(r io.Reader) *xmlScanner {
-	return &xmlScanner{r: r, buf: make([]byte, xmlBufSize)}
+	return &xmlScanner{r: r, buf: make([]byte, xmlBufSize), cleanEnd: -1}
 }
 
 // fill moves unread data to the front of the buffer and reads more. It
@@ -56,6 +63,7 @@ func (s *xmlScanner) fill() bool {
 	}
 	if s.pos > 0 {
 		s.end = copy(s.buf, s.buf[s.pos:s.end])
+		s.off += int64(s.pos)
 		s.pos = 0
 	}
 	if s.end == len(s.buf) {
@@ -262,6 +270,120 @@ func (s *xmlScanner) skipCell() bool {
 			return false
 		}
 	}
+}
+
+// jumpTo moves the scanner to the next occurrence, in the buffered data,
+// of needle, a start or end tag written the usual way (such as `<c r="G12"`
+// or `</row>`), when it lies before the first `</row>` and nothing between
+// here and that could hide markup (a comment, CDATA section or processing
+// instruction: character data and attribute values cannot hold '<'). It
+// reports whether it moved; when it did not, the caller reads on tag by
+// tag. key indexes a byte of needle that is rare in a worksheet (a column
+// letter, the w of row): the search runs by vector search for that byte
+// rather than comparing at every position. The row's end, once found and
+// checked, serves the later jumps in the same row.
+func (s *xmlScanner) jumpTo(needle []byte, key int) bool {
+	rest := s.buf[s.pos:s.end]
+	here := s.off + int64(s.pos)
+	if here < s.cleanFrom || here > s.cleanEnd {
+		end := indexKeyed(rest, rowEndTag, 4)
+		if end < 0 || hidesMarkup(rest[:end]) {
+			// The row goes on past the buffered data, is written
+			// otherwise, or holds a comment, CDATA section or
+			// processing instruction.
+			return false
+		}
+		s.cleanFrom, s.cleanEnd = here, here+int64(end)
+	}
+	// Unread data stays in the buffer, so the stretch is still there.
+	end := int(s.cleanEnd - here)
+	at := end
+	if !bytes.Equal(needle, rowEndTag) {
+		if at = indexKeyed(rest[:end], needle, key); at < 0 {
+			return false
+		}
+	}
+	s.pos += at
+	return true
+}
+
+var rowEndTag = []byte("</row>")
+
+// indexKeyed is bytes.Index(b, needle), found by searching for needle[key].
+func indexKeyed(b, needle []byte, key int) int {
+	c := needle[key]
+	for from := key; from < len(b); {
+		j := bytes.IndexByte(b[from:], c)
+		if j < 0 {
+			return -1
+		}
+		at := from + j - key
+		if at+len(needle) > len(b) {
+			return -1
+		}
+		if bytes.Equal(b[at:at+len(needle)], needle) {
+			return at
+		}
+		from += j + 1
+	}
+	return -1
+}
+
+// hidesMarkup reports whether b holds "<!" or "<?": the start of a comment,
+// CDATA section, declaration or processing instruction, whose text could
+// look like a tag. '!' and '?' are rare in a worksheet, so they are what is
+// searched for.
+func hidesMarkup(b []byte) bool {
+	for _, c := range [...]byte{'!', '?'} {
+		for from := 1; from < len(b); {
+			j := bytes.IndexByte(b[from:], c)
+			if j < 0 {
+				break
+			}
+			if b[from+j-1] == '<' {
+				return true
+			}
+			from += j + 1
+		}
+	}
+	return false
+}
+
+// plainCell reads the content of a cell, its start tag just read, when it
+// is written the way nearly every cell is: <v>text</v></c>, or
+// <is><t>text</t></is></c> (the t tag perhaps with xml:space="preserve"),
+// the text holding no markup and the whole in the buffered data. Then the
+// text (entities decoded) is in p.v or p.is, the scanner is past </c>, and
+// it reports which; otherwise it reports neither and nothing has moved, and
+// the caller reads the content tag by tag.
+func (s *xmlScanner) plainCell(p *sheetParser) (hasV, hasIs bool) {
+	rest := s.buf[s.pos:s.end]
+	var open, close string
+	switch {
+	case bytes.HasPrefix(rest, []byte("<v>")):
+		open, close = "<v>", "</v></c>"
+	case bytes.HasPrefix(rest, []byte("<is><t>")):
+		open, close = "<is><t>", "</t></is></c>"
+	case bytes.HasPrefix(rest, []byte(`<is><t xml:space="preserve">`)):
+		open, close = `<is><t xml:space="preserve">`, "</t></is></c>"
+	default:
+		return false, false
+	}
+	text := rest[len(open):]
+	i := bytes.IndexByte(text, '<')
+	if i < 0 || !bytes.HasPrefix(text[i:], []byte(close)) {
+		return false, false
+	}
+	text = text[:i]
+	if open == "<v>" {
+		p.v = appendXMLText(p.v[:0], text)
+		hasV = true
+	} else {
+		p.is = appendXMLText(p.is[:0], text)
+		hasIs = true
+	}
+	s.pos += len(open) + i + len(close)
+	return hasV, hasIs
 }
 
 // prefixed reports whether the tag whose local name is name (a slice of the
@@ -585,6 +707,27 @@ func (a *xmlAttrs) next() (name, val []byte, ok bool) {
 	val = b[1 : 1+q]
 	a.b = b[q+2:]
 	return name, val, true
+}
+
+// readAhead returns src read ahead on a second goroutine (asyncReader)
+// when a second core is there to run it: inflating a part then runs beside
+// its parsing. With one core (GOMAXPROCS=1), or all the machine's cores
+// busy (coresBusy, the rule the csv reader follows), the two would only
+// take turns, and the hand-over (a copy of every inflated byte and a
+// channel send per chunk) would be pure cost: then src is read directly.
+// CASEAUDIT_XLSX_READAHEAD=never or always overrides the choice (for
+// measuring).
+func readAhead(src io.ReadCloser) io.ReadCloser {
+	switch os.Getenv("CASEAUDIT_XLSX_READAHEAD") {
+	case "never":
+		return src
+	case "always":
+		return newAsyncReader(src)
+	}
+	if runtime.GOMAXPROCS(0) < 2 || coresBusy() {
+		return src
+	}
+	return newAsyncReader(src)
 }
 
 // asyncReader reads its source ahead in a goroutine, so that inflating a

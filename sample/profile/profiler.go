@@ -170,7 +170,7 @@ func New(spec Spec, t *export.Table) (*Profiler, error) {
 		}
 		if ps.fromCol == ps.toCol {
 			return nil, &ColumnError{Role: "timeliness", Pair: tl.String(),
-				Err: fmt.Errorf("%w %q: %q and %q are the same column", ErrTimeliness, tl.String(), tl.From, tl.To)}
+				Err: fmt.Errorf("%w %q: %q and %q are the same column of the export; name two different date columns", ErrTimeliness, tl.String(), tl.From, tl.To)}
 		}
 		ps.fromAt, ps.toAt = at(ps.fromCol), at(ps.toCol)
 		p.pairs = append(p.pairs, ps)
