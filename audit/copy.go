@@ -24,5 +24,8 @@ func Copy(ctx context.Context, from, to *Store, progress func(audit string)) (*C
 		}
 		return vr.Head, vr.Problems[0], nil
 	}
-	return store.Copy(ctx, from.st, to.st, verify, progress)
+	// A copy into an SQLite store on a network drive is noted in its store
+	// log, in the copy's transaction: the trails are copied as they are.
+	within := func(ctx context.Context, w *store.WriteTx) error { return to.noteNetworkLog(ctx, w) }
+	return store.CopyWith(ctx, from.st, to.st, verify, progress, within)
 }

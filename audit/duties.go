@@ -305,6 +305,9 @@ type DutyError struct {
 	// people list allow ("ask Q. Lead"; "only A. Khan or QA (Q. Lead) may
 	// record it"); "" when the reason already says what to do.
 	Who string
+	// Guard is the reason the store's database gave, when its own guards
+	// refused what caseaudit's check let through (see refusedBy).
+	Guard string
 }
 
 func (e *DutyError) Error() string {
@@ -329,6 +332,9 @@ func (e *DutyError) Error() string {
 	}
 	if e.Who != "" {
 		msg += "; " + e.Who
+	}
+	if e.Guard != "" {
+		msg += "; the store's database refused it: " + e.Guard
 	}
 	return msg
 }

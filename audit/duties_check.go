@@ -49,6 +49,11 @@ func findingFacts(ctx context.Context, tx *store.Tx, a *Audit, f Finding) (CaseF
 // auditor on her own allocated case, or as a moderator on a case that is
 // not hers.
 func (s *Store) mayRecord(ctx context.Context, tx *store.Tx, a *Audit, f Finding) error {
+	d := DutyRecord
+	if f.Moderation {
+		d = DutyModerate
+	}
+	s.attempt(d, CaseFacts{For: f.Auditor})
 	cs, err := tx.PersonChanges(ctx)
 	if err != nil {
 		return err
@@ -60,15 +65,12 @@ func (s *Store) mayRecord(ctx context.Context, tx *store.Tx, a *Audit, f Finding
 	if err != nil {
 		return err
 	}
+	s.attempt(d, facts)
 	if len(cs) == 0 {
 		// Even in a one-person store a moderation is never made under the
 		// name of the case's own auditor or allocated worker: the rule is
 		// about the names the trail records, which need no people list.
 		return Allowed(Person{Name: f.Auditor, Roles: []Role{Moderator}}, DutyModerate, facts, nil)
-	}
-	d := DutyRecord
-	if f.Moderation {
-		d = DutyModerate
 	}
 	return mayIn(peopleOf(cs), s.Login(), d, facts)
 }

@@ -66,6 +66,13 @@ type Store struct {
 	network    string
 	netNoted   map[int64]bool
 	netPending map[int64]bool
+	// netLogged: this Store has noted the network drive in the store log
+	// (for a write that went into no audit's trail), committed.
+	netLogged bool
+	// duty is the duty the write under way exercises, and on what case,
+	// as its check named it (attempt): a refusal by the database's own
+	// guards is then worded as the check's own would be (dbRefusal).
+	duty *dutyAttempt
 }
 
 // Open opens the audit store at path (an SQLite file, created when missing)
@@ -126,24 +133,44 @@ func (s *Store) write(ctx context.Context, doing string, fn func(*store.WriteTx)
 	if s.snap != nil {
 		return fmt.Errorf("%s the store %s: a snapshot only reads", doing, s.Path())
 	}
+	s.duty = nil
 	if s.network == "" {
-		return s.st.Write(ctx, doing, fn)
+		return s.refusedBy(ctx, s.st.Write(ctx, doing, fn))
 	}
 	// A network note belongs to the transaction that writes it: should it
 	// roll back, the next write records it again.
 	var pending map[int64]bool
+	logged := false
 	err := s.st.Write(ctx, doing, func(tx *store.WriteTx) error {
-		pending = map[int64]bool{}
+		pending, logged = map[int64]bool{}, false
 		s.netPending = pending
-		return fn(tx)
+		before, err := tx.Changes(ctx)
+		if err != nil {
+			return err
+		}
+		if err := fn(tx); err != nil {
+			return err
+		}
+		// What went into no audit's trail (the people list, the
+		// retention period, a retirement) is noted in the store log.
+		if len(pending) > 0 || s.netLogged {
+			return nil
+		}
+		after, err := tx.Changes(ctx)
+		if err != nil || after == before {
+			return err
+		}
+		logged = true
+		return s.noteNetworkLog(ctx, tx)
 	})
 	s.netPending = nil
 	if err == nil {
 		for id := range pending {
 			s.netNoted[id] = true
 		}
+		s.netLogged = s.netLogged || logged
 	}
-	return err
+	return s.refusedBy(ctx, err)
 }
 
 // Snapshot calls fn with a view of the store whose reads all come from one

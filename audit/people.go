@@ -132,6 +132,7 @@ func (s *Store) AddPerson(ctx context.Context, p Person) (Person, error) {
 		return Person{}, fmt.Errorf("give the person's roles with --role (qa, auditor, moderator, manager, governance)")
 	}
 	err := s.write(ctx, "changing the people list of", func(tx *store.WriteTx) error {
+		s.attempt(DutyPeople, CaseFacts{})
 		cs, err := tx.PersonChanges(ctx)
 		if err != nil {
 			return err
@@ -172,6 +173,7 @@ func (s *Store) RemovePerson(ctx context.Context, login string) (Person, error) 
 	login = strings.TrimSpace(login)
 	var gone Person
 	err := s.write(ctx, "changing the people list of", func(tx *store.WriteTx) error {
+		s.attempt(DutyPeople, CaseFacts{})
 		cs, err := tx.PersonChanges(ctx)
 		if err != nil {
 			return err
@@ -218,6 +220,7 @@ func mayIn(people map[string]Person, login string, d Duty, c CaseFacts) error {
 // may checks, within a transaction, that the person acting may do d on a
 // case with facts c (see mayIn).
 func (s *Store) may(ctx context.Context, tx *store.Tx, d Duty, c CaseFacts) error {
+	s.attempt(d, c)
 	cs, err := tx.PersonChanges(ctx)
 	if err != nil {
 		return err

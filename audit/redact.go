@@ -74,6 +74,7 @@ func (s *Store) Redact(ctx context.Context, req RedactRequest) (Redaction, error
 		// With a people list, the login's own roles decide, whatever role
 		// was declared (and the refusal names the people who may); without
 		// one, the role declared.
+		s.attempt(DutyRedact, CaseFacts{})
 		cs, err := tx.PersonChanges(ctx)
 		if err != nil {
 			return err

@@ -2,7 +2,10 @@ package audit
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"strings"
+	"time"
 
 	"github.com/caseaudit/caseaudit/audit/store"
 )
@@ -43,6 +46,21 @@ func (s *Store) noteNetwork(ctx context.Context, ch *store.Chain, a *Audit) erro
 	s.netPending[a.id] = true
 	_, err := ch.Append(ctx, store.Draft{Kind: KindNetworkStore, Actor: s.actor, At: s.now(),
 		Payload: networkPayload{Where: s.network, Flag: "--allow-network-store"}})
+	return err
+}
+
+// noteNetworkLog records in the store log, within the write transaction
+// tx, that the store lies on a network filesystem and was written to
+// anyway: for a write that goes into no audit's trail (the people list,
+// the retention period, a retirement, a copy made into the store), whose
+// marker cannot be a trail entry. The audit trail's note (noteNetwork) and
+// this one are the two places a write lands; Store.write and Copy decide
+// which, for every command alike.
+func (s *Store) noteNetworkLog(ctx context.Context, tx *store.WriteTx) error {
+	if s.network == "" {
+		return nil
+	}
+	_, err := tx.AppendNetworkStore(ctx, s.actor, s.now(), networkPayload{Where: s.network, Flag: "--allow-network-store"})
 	return err
 }
 
@@ -100,4 +118,39 @@ func (s *Store) Trail(ctx context.Context, auditName string) ([]Entry, error) {
 	return readAudit(ctx, s, auditName, func(ctx context.Context, tx *store.Tx, a *Audit) ([]Entry, error) {
 		return entries(ctx, tx, a)
 	})
+}
+
+// NetworkWrite is a write the store log records as made to an SQLite store
+// on a network drive (--allow-network-store), for what went into no
+// audit's trail.
+type NetworkWrite struct {
+	At        time.Time
+	By        string // the person acting
+	EnteredBy string // the login
+	Where     string // "a Windows network share", "a network drive (nfs4)"
+	Seq       int    // the store log entry
+}
+
+// NetworkWrites returns the store log's network-store entries, oldest
+// first.
+func (s *Store) NetworkWrites(ctx context.Context) ([]NetworkWrite, error) {
+	var out []NetworkWrite
+	err := s.read(ctx, "reading", func(tx *store.Tx) error {
+		log, err := tx.Log(ctx)
+		if err != nil {
+			return err
+		}
+		for _, e := range log {
+			if e.Kind != store.LogNetworkStore {
+				continue
+			}
+			var p networkPayload
+			if err := json.Unmarshal(e.Payload, &p); err != nil {
+				return fmt.Errorf("store log entry %d (network-store) is damaged: %w", e.Seq, err)
+			}
+			out = append(out, NetworkWrite{At: e.At, By: e.Actor, EnteredBy: e.EnteredBy, Where: p.Where, Seq: e.Seq})
+		}
+		return nil
+	})
+	return out, err
 }

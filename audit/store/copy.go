@@ -30,6 +30,12 @@ type Verifier func(ctx context.Context, tx *Tx, a *AuditRow) (head, problem stri
 // Into PostgreSQL, Copy must run as the store's owner: only the owner may
 // write entries entered by other logins (see pg_schema.go).
 func Copy(ctx context.Context, from, to *Store, verify Verifier, progress func(audit string)) (*CopyResult, error) {
+	return CopyWith(ctx, from, to, verify, progress, nil)
+}
+
+// CopyWith is Copy, calling within (when not nil) at the end of the
+// copy's write transaction, for what the caller records with the copy.
+func CopyWith(ctx context.Context, from, to *Store, verify Verifier, progress func(audit string), within func(context.Context, *WriteTx) error) (*CopyResult, error) {
 	res := &CopyResult{Heads: map[string]string{}}
 	if err := to.b.mayCopyInto(ctx, to); err != nil {
 		return nil, err
@@ -122,6 +128,9 @@ func Copy(ctx context.Context, from, to *Store, verify Verifier, progress func(a
 			if progress != nil {
 				progress(ac.row.Name)
 			}
+		}
+		if within != nil {
+			return within(ctx, w)
 		}
 		return nil
 	})

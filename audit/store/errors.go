@@ -1,7 +1,36 @@
 package store
 
-import "github.com/caseaudit/caseaudit/internal/errkind"
+import (
+	"fmt"
+
+	"github.com/caseaudit/caseaudit/internal/errkind"
+)
 
 // errorf formats a message and marks it as kind, one of the package's
 // sentinel errors.
 var errorf = errkind.Errorf
+
+// Refusal is what the database's own guards refused: a login without the
+// store role a write needs, or a trigger that found the write not the
+// login's duty (SQLSTATE 42501). It is an ErrDuty, as the use-case
+// layer's refusals are, and exits the same way; the audit package, which
+// knows the duty the write exercised, words it as its own refusals are
+// worded (rule and who may do it), keeping the database's reason.
+type Refusal struct {
+	// Doing and Store say what was being done to which store.
+	Doing, Store string
+	// Reason is the database's reason, without caseaudit's prefix.
+	Reason string
+}
+
+func (r *Refusal) Error() string {
+	return "refused: " + r.Reason + " (" + r.Doing + " the store " + r.Store + ")"
+}
+
+// Is makes errors.Is(err, ErrDuty) true.
+func (r *Refusal) Is(target error) bool { return target == ErrDuty }
+
+// refusalf is a Refusal whose reason is worded by format.
+func refusalf(s *Store, doing, format string, a ...any) error {
+	return &Refusal{Doing: doing, Store: s.path, Reason: fmt.Sprintf(format, a...)}
+}

@@ -174,7 +174,7 @@ func TestBusyStoreGivesClearError(t *testing.T) {
 	if !errors.Is(err, ErrBusy) {
 		t.Fatalf("error %v; want ErrBusy", err)
 	}
-	want := "the store " + s.Path() + " is busy: another caseaudit is writing to it; try again"
+	want := "the store " + s.Path() + " is busy: another caseaudit has been writing to it for longer than the lock timeout (30ms); try again, or wait longer with --lock-timeout"
 	if !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("error %q; want it to start %q", err, want)
 	}

@@ -115,7 +115,7 @@ func TestPostgresBusyNamesAnySession(t *testing.T) {
 	if !errors.Is(err, ErrBusy) {
 		t.Fatalf("error %v; want ErrBusy", err)
 	}
-	if strings.Contains(err.Error(), "another caseaudit is writing") || !strings.Contains(err.Error(), "another session holds a lock this needs") {
+	if strings.Contains(err.Error(), "another caseaudit is writing") || !strings.Contains(err.Error(), "another session has held a lock this needs for longer than the lock timeout (200ms)") {
 		t.Errorf("busy: %v", err)
 	}
 }

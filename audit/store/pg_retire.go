@@ -67,7 +67,7 @@ BEGIN
 		RAISE EXCEPTION 'caseaudit: store log entry % does not follow the log''s last entry', NEW.seq USING ERRCODE = 'P0001';
 	END IF;
 	IF NEW.at !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{9}Z$' OR NOT {{S}}.is_json(NEW.payload)
-		OR (NEW.kind = 'retention') IS DISTINCT FROM (NEW.audit_id = 0 AND NEW.audit = '') THEN
+		OR (NEW.kind IN ('retention', 'network-store')) IS DISTINCT FROM (NEW.audit_id = 0 AND NEW.audit = '') THEN
 		RAISE EXCEPTION 'caseaudit: store log entry % is malformed', NEW.seq USING ERRCODE = 'P0001';
 	END IF;
 	IF NEW.hash IS DISTINCT FROM {{S}}.log_hash(NEW.prev_hash, NEW.seq, NEW.kind, NEW.audit, NEW.actor, NEW.entered_by, NEW.at, NEW.payload) THEN

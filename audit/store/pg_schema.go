@@ -300,6 +300,13 @@ CREATE TRIGGER trail_redaction_no_change BEFORE UPDATE OR DELETE ON {{S}}.trail_
 `,
 	// Version 7: retention, as for SQLite (pg_retire.go).
 	pgRetireMigration,
+	// Version 8: the store log takes network-store entries, as for
+	// SQLite: a store copied from an SQLite file on a network drive
+	// keeps them.
+	`
+ALTER TABLE {{S}}.store_log DROP CONSTRAINT store_log_kind_check;
+ALTER TABLE {{S}}.store_log ADD CONSTRAINT store_log_kind_check CHECK (kind IN ('retention', 'retirement', 'network-store'));
+`,
 }
 
 // pgGrant is privileges that some of a store's group roles hold on one of

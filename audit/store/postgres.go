@@ -304,7 +304,7 @@ func openPostgres(ctx context.Context, where string, opts Options) (*Store, erro
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{path: t.shown, db: t.open(8), b: newPGBackend(t, opts.deadline()), deadline: opts.deadline()}
+	s := &Store{path: t.shown, db: t.open(8), b: newPGBackend(t, opts.deadline()), deadline: opts.deadline(), lockWait: t.lockTimeout}
 	s.raw = sync.OnceValue(func() *sql.DB {
 		cfg := t.config.Copy()
 		cfg.RuntimeParams["search_path"] = quoteIdent(t.schema)
@@ -912,7 +912,7 @@ func connLost(err error) bool {
 func (b *pgBackend) explain(s *Store, doing string, err error) error {
 	var lt *lockTimeout
 	if errors.As(err, &lt) {
-		return errorf(ErrBusy, "the store %s is busy: %s has held the audit's write lock longer than the lock timeout (%s); try again when they have finished, or ask the store's administrator to end that session",
+		return errorf(ErrBusy, "the store %s is busy: %s has held the audit's write lock longer than the lock timeout (%s); try again when they have finished (or wait longer with --lock-timeout), or ask the store's administrator to end that session",
 			s.path, lt.holder, lt.wait)
 	}
 	var pe *pgconn.PgError
@@ -922,7 +922,7 @@ func (b *pgBackend) explain(s *Store, doing string, err error) error {
 			// The lock timeout: whoever holds the lock — another caseaudit
 			// writing, but as well a long query, a psql session left in a
 			// transaction, or an administrator's maintenance.
-			return errorf(ErrBusy, "the store %s is busy: another session holds a lock this needs (another caseaudit writing, a long-running query, or an administrator's work); try again, and if it lasts, ask the store's administrator which session holds it", s.path)
+			return errorf(ErrBusy, "the store %s is busy: another session has held a lock this needs for longer than the lock timeout (%s): another caseaudit writing, a long-running query, or an administrator's work; try again, or wait longer with --lock-timeout, and if it lasts, ask the store's administrator which session holds it", s.path, s.lockWait)
 		case pe.Code == "40001" || pe.Code == "40P01" || pe.Code == "23505":
 			// serialisation failure, deadlock, or a name taken by another
 			// writer a moment ago: another writer, by construction
@@ -933,15 +933,13 @@ func (b *pgBackend) explain(s *Store, doing string, err error) error {
 			case !strings.HasPrefix(msg, "caseaudit: ") && b.names.prefix == "":
 				// Not even the store's roles could be read: the login
 				// holds none of them.
-				msg = fmt.Sprintf("the login %s holds none of this store's roles (%s); ask the store's administrator to make it a member of the store's auditor, QA or governance role (store init names them)",
-					loginName(s), msg)
+				return refusalf(s, doing, "the login %s holds none of this store's roles (%s); ask the store's administrator to make it a member of the store's auditor, QA or governance role (store init names them)",
+					loginName(s), flatten(msg))
 			case !strings.HasPrefix(msg, "caseaudit: "):
-				msg = fmt.Sprintf("the login %s may not do this (%s); ask the store's administrator for the role %s (to record findings), %s (to sample, allocate, moderate) or %s (to redact)",
-					loginName(s), msg, b.names.role(GroupAuditor), b.names.role(GroupQA), b.names.role(GroupGovernance))
-			default:
-				msg = strings.TrimPrefix(msg, "caseaudit: ")
+				return refusalf(s, doing, "the login %s may not do this (%s); ask the store's administrator for the role %s (to record findings), %s (to sample, allocate, moderate) or %s (to redact)",
+					loginName(s), flatten(msg), b.names.role(GroupAuditor), b.names.role(GroupQA), b.names.role(GroupGovernance))
 			}
-			return errorf(ErrDuty, "%s the store %s: %s", doing, s.path, msg)
+			return &Refusal{Doing: doing, Store: s.path, Reason: strings.TrimPrefix(strings.TrimPrefix(msg, "caseaudit: "), "refused: ")}
 		case pe.Code == "P0001" && strings.HasPrefix(pe.Message, "caseaudit: "):
 			return fmt.Errorf("%s the store %s: %s", doing, s.path, strings.TrimPrefix(pe.Message, "caseaudit: "))
 		case loginRefused(s, pe) != nil:

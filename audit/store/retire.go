@@ -12,6 +12,52 @@ import (
 	"time"
 )
 
+// sqliteNetworkMigration is schema version 8: the store log takes
+// network-store entries. SQLite cannot change a table's CHECK, so the log
+// is made again with the new one, its entries copied in order (the
+// follows trigger checks each), and its own index and triggers made
+// again; the triggers of other tables name it and find it again.
+var sqliteNetworkMigration = `
+CREATE TEMP TABLE store_log_v7 AS SELECT * FROM store_log;
+DROP TABLE store_log;
+` + sqliteStoreLog("'retention', 'retirement', 'network-store'") + `
+INSERT INTO store_log SELECT * FROM store_log_v7 ORDER BY seq;
+` + sqliteStoreLogFollows + `
+DROP TABLE temp.store_log_v7;
+`
+
+// sqliteStoreLog makes the store log taking entries of the given kinds (a
+// list of SQL strings), with its index and the triggers that keep every
+// entry as written; sqliteStoreLogFollows keeps each new entry in turn.
+func sqliteStoreLog(kinds string) string {
+	return `
+CREATE TABLE store_log (
+	seq        INTEGER PRIMARY KEY,
+	kind       TEXT    NOT NULL CHECK (kind IN (` + kinds + `)),
+	audit_id   INTEGER NOT NULL DEFAULT 0,
+	audit      TEXT    NOT NULL DEFAULT '',
+	actor      TEXT    NOT NULL,
+	entered_by TEXT    NOT NULL,
+	at         TEXT    NOT NULL,
+	payload    TEXT    NOT NULL,
+	prev_hash  TEXT    NOT NULL,
+	hash       TEXT    NOT NULL
+);
+CREATE UNIQUE INDEX store_log_retired ON store_log(audit_id) WHERE kind = 'retirement';
+CREATE TRIGGER store_log_no_update BEFORE UPDATE ON store_log
+BEGIN SELECT RAISE(ABORT, 'caseaudit: the store log is append-only'); END;
+CREATE TRIGGER store_log_no_delete BEFORE DELETE ON store_log
+BEGIN SELECT RAISE(ABORT, 'caseaudit: the store log is append-only'); END;
+`
+}
+
+const sqliteStoreLogFollows = `
+CREATE TRIGGER store_log_follows BEFORE INSERT ON store_log
+WHEN NEW.seq IS NOT coalesce((SELECT max(seq) FROM store_log), 0) + 1
+	OR NEW.prev_hash IS NOT coalesce((SELECT hash FROM store_log ORDER BY seq DESC LIMIT 1), '` + "0000000000000000000000000000000000000000000000000000000000000000" + `')
+BEGIN SELECT RAISE(ABORT, 'caseaudit: a store log entry must follow the log''s last entry'); END;
+`
+
 // Retention. A store keeps a log of its own (table store_log, schema
 // version 7), append-only and hash-chained like an audit's trail: the
 // retention period set (kind LogRetention: who, when, old → new) and each
@@ -34,6 +80,11 @@ import (
 const (
 	LogRetention  = "retention"
 	LogRetirement = "retirement"
+	// LogNetworkStore: a command wrote to an SQLite store on a network
+	// drive, at the user's insistence, and what it wrote is in no audit's
+	// trail (the people list, the retention period, a retirement, a copy
+	// made into it). Schema version 8.
+	LogNetworkStore = "network-store"
 )
 
 // logLockID is the lock that serialises appends to the store log (an
@@ -44,28 +95,7 @@ const logLockID = -2
 // order it deletes them.
 var RetiredTables = []string{"trail_text", "trail_redaction", "trail", "sampled_case", "audit"}
 
-const sqliteRetireMigration = `
-CREATE TABLE store_log (
-	seq        INTEGER PRIMARY KEY,
-	kind       TEXT    NOT NULL CHECK (kind IN ('retention', 'retirement')),
-	audit_id   INTEGER NOT NULL DEFAULT 0,
-	audit      TEXT    NOT NULL DEFAULT '',
-	actor      TEXT    NOT NULL,
-	entered_by TEXT    NOT NULL,
-	at         TEXT    NOT NULL,
-	payload    TEXT    NOT NULL,
-	prev_hash  TEXT    NOT NULL,
-	hash       TEXT    NOT NULL
-);
-CREATE UNIQUE INDEX store_log_retired ON store_log(audit_id) WHERE kind = 'retirement';
-CREATE TRIGGER store_log_no_update BEFORE UPDATE ON store_log
-BEGIN SELECT RAISE(ABORT, 'caseaudit: the store log is append-only'); END;
-CREATE TRIGGER store_log_no_delete BEFORE DELETE ON store_log
-BEGIN SELECT RAISE(ABORT, 'caseaudit: the store log is append-only'); END;
-CREATE TRIGGER store_log_follows BEFORE INSERT ON store_log
-WHEN NEW.seq IS NOT coalesce((SELECT max(seq) FROM store_log), 0) + 1
-	OR NEW.prev_hash IS NOT coalesce((SELECT hash FROM store_log ORDER BY seq DESC LIMIT 1), '` + "0000000000000000000000000000000000000000000000000000000000000000" + `')
-BEGIN SELECT RAISE(ABORT, 'caseaudit: a store log entry must follow the log''s last entry'); END;
+var sqliteRetireMigration = sqliteStoreLog("'retention', 'retirement'") + sqliteStoreLogFollows + `
 CREATE TRIGGER audit_not_retired AFTER INSERT ON audit
 WHEN EXISTS (SELECT 1 FROM store_log r WHERE r.kind = 'retirement' AND (r.audit_id = NEW.id OR r.audit = NEW.name))
 BEGIN SELECT RAISE(ABORT, 'caseaudit: an audit of that name was retired; choose another name'); END;
@@ -232,6 +262,30 @@ func (w *WriteTx) AppendRetention(ctx context.Context, actor string, at time.Tim
 		return LogEntry{}, err
 	}
 	return e, w.insertLog(ctx, e, 0)
+}
+
+// AppendNetworkStore appends a network-store entry (where the store lay,
+// and the flag that allowed it) to the store log and returns it as stored.
+func (w *WriteTx) AppendNetworkStore(ctx context.Context, actor string, at time.Time, payload any) (LogEntry, error) {
+	e, err := w.draft(ctx, LogDraft{Kind: LogNetworkStore, Actor: actor, At: at, Payload: payload})
+	if err != nil {
+		return LogEntry{}, err
+	}
+	return e, w.insertLog(ctx, e, 0)
+}
+
+// Changes counts the rows this write transaction's connection has
+// inserted, changed or deleted since it was opened (SQLite's
+// total_changes): two readings that differ show that the transaction
+// wrote something between them. PostgreSQL, on which no store lies on a
+// network drive, is never asked.
+func (w *WriteTx) Changes(ctx context.Context) (int64, error) {
+	if w.s.b.kind() != "sqlite" {
+		return 0, fmt.Errorf("counting changes: only an SQLite store can")
+	}
+	var n int64
+	err := w.tx.QueryRowContext(ctx, "SELECT total_changes()").Scan(&n)
+	return n, err
 }
 
 // RowCounts counts an audit's rows in each table a retirement deletes

@@ -203,6 +203,8 @@ BEGIN SELECT RAISE(ABORT, 'caseaudit: the audit trail is append-only'); END;
 	// Version 7: retention (retire.go): the store log, and deletion of a
 	// retired audit's rows, and of nothing else.
 	sqliteRetireMigration,
+	// Version 8: network-store entries in the store log.
+	sqliteNetworkMigration,
 }
 
 // SchemaVersion is the store schema version this build writes and reads.

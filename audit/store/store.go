@@ -75,6 +75,7 @@ type Store struct {
 	b         backend
 	enteredBy string        // recorded with every trail entry
 	deadline  time.Duration // bounds each transaction; 0: none
+	lockWait  time.Duration // how long a write waits for another writer's lock
 	// raw opens the handle DB returns, when it differs from db.
 	raw     func() *sql.DB
 	closing []io.Closer
@@ -175,7 +176,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	db.SetMaxIdleConns(4)
 	// No deadline on a local file: SQLite's busy timeout bounds waiting for
 	// another writer, and a long import on a slow disk is not a dead server.
-	s := &Store{path: path, db: db, b: sqliteBackend{}, enteredBy: opts.EnteredBy}
+	s := &Store{path: path, db: db, b: sqliteBackend{}, enteredBy: opts.EnteredBy, lockWait: timeout}
 	if err := s.init(ctx, fresh); err != nil {
 		db.Close()
 		return nil, err
@@ -380,7 +381,7 @@ func (e *explained) Unwrap() error { return e.error }
 
 func (s *Store) explain(doing string, err error) error {
 	if isBusy(err) {
-		return errorf(ErrBusy, "the store %s is busy: another caseaudit is writing to it; try again", s.path)
+		return errorf(ErrBusy, "the store %s is busy: another caseaudit has been writing to it for longer than the lock timeout (%s); try again, or wait longer with --lock-timeout", s.path, s.lockWait)
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err

@@ -40,6 +40,10 @@ type globalOptions struct {
 	AllowNetworkStore bool
 	// DBTimeout bounds each read and write of the store (--db-timeout).
 	DBTimeout time.Duration
+	// LockTimeout is how long a write waits for another writer's lock
+	// before it gives up (--lock-timeout): PostgreSQL's lock_timeout, and
+	// SQLite's busy timeout.
+	LockTimeout time.Duration
 	// createdStore is the absolute path of an SQLite store this command
 	// made ("" when none), removed again if the command fails.
 	createdStore string
@@ -250,6 +254,7 @@ sampler). Nothing leaves this machine; outputs are readable only by you.
 	root.PersistentFlags().StringVar(&g.User, "user", "", "the person acting, recorded in the trail with what they do (default: $CASEAUDIT_USER, else your login)")
 	root.PersistentFlags().StringVar(&g.DB, "db", "", "audit store: an SQLite `FILE`, a postgres://USER@HOST/DATABASE URL, or a libpq connection string 'host=HOST dbname=DATABASE' (default: $CASEAUDIT_DB, else ./caseaudit.db)")
 	root.PersistentFlags().DurationVar(&g.DBTimeout, "db-timeout", store.DefaultDeadline, "give up on a store that does not answer within `DURATION` (a server or network that stopped responding)")
+	root.PersistentFlags().DurationVar(&g.LockTimeout, "lock-timeout", store.DefaultBusyTimeout, "give up on a write kept waiting by another writer's lock after `DURATION` (the message names who holds it)")
 	root.PersistentFlags().BoolVar(&g.AllowNetworkStore, "allow-network-store", false, "use an SQLite store on a network drive (SMB, NFS, a Windows share) although its locking is not safe there")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		err = flagError(c, err)
@@ -269,6 +274,9 @@ sampler). Nothing leaves this machine; outputs are readable only by you.
 		if f := g.LogFormat; f != "text" && f != "json" {
 			g.LogFormat = "text"
 			return usagef("--log-format %q: use text or json", f)
+		}
+		if g.LockTimeout <= 0 {
+			return usagef("--lock-timeout %s: give how long a write may wait for another writer's lock, more than zero (e.g. 30s or 2m)", g.LockTimeout)
 		}
 		return nil
 	}

@@ -60,14 +60,15 @@ func TestScripts(t *testing.T) {
 			return err
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"genexport": cmdGenexport,
-			"filemode":  cmdFilemode,
-			"shuffle":   cmdShuffle,
-			"fill":      cmdFill,
-			"exits":     cmdExits,
-			"xlsxcat":   cmdXlsxcat,
-			"runhint":   cmdRunhint,
-			"mkfile":    cmdMkfile,
+			"genexport":  cmdGenexport,
+			"filemode":   cmdFilemode,
+			"shuffle":    cmdShuffle,
+			"fill":       cmdFill,
+			"exits":      cmdExits,
+			"xlsxcat":    cmdXlsxcat,
+			"runhint":    cmdRunhint,
+			"mkfile":     cmdMkfile,
+			"sqlitelock": cmdSqlitelock,
 		},
 	})
 }

@@ -64,21 +64,15 @@ func (g *globalOptions) openStore(ctx context.Context) (*audit.Store, error) {
 	}
 	path := g.storePath()
 	fresh := false
-	network := ""
+	network, err := g.networkStore(path)
+	if err != nil {
+		return nil, err
+	}
 	if !store.IsPostgres(path) {
-		w := netfs.Of(path)
-		if w.Network {
-			// Allowed at the user's insistence: each command that
-			// writes records it in the trail it writes to.
-			network = networkKind(w)
-		}
-		if w.Network && !g.AllowNetworkStore {
-			return nil, fmt.Errorf("the store %s is on %s, where SQLite's file locking is not safe and two people writing one store can damage it; keep an SQLite store on this computer's own disk for one person, or use a PostgreSQL store for a team (README: \"A team store\"); to use this file anyway, at your own risk, give --allow-network-store", path, networkKind(w))
-		}
 		fi, err := os.Stat(path)
 		fresh = errors.Is(err, fs.ErrNotExist) || err == nil && fi.Size() == 0
 	}
-	st, err := audit.Open(ctx, path, audit.Options{Clock: g.Now, Actor: g.actor(), Deadline: g.DBTimeout, NetworkStore: network,
+	st, err := audit.Open(ctx, path, audit.Options{Clock: g.Now, Actor: g.actor(), Deadline: g.DBTimeout, BusyTimeout: g.LockTimeout, NetworkStore: network,
 		Waiting: func(msg string) { g.infof("%s\n", msg) }})
 	if err != nil {
 		return nil, err
@@ -94,6 +88,25 @@ func (g *globalOptions) openStore(ctx context.Context) (*audit.Store, error) {
 		}
 	}
 	return st, nil
+}
+
+// networkStore decides, for every command that opens a store (store copy
+// included), whether an SQLite store at path may be used: one on a
+// network drive is refused unless --allow-network-store insists, and then
+// where it lies is returned ("" for a local file or PostgreSQL), for the
+// store to note with every write (audit.Options.NetworkStore).
+func (g *globalOptions) networkStore(path string) (string, error) {
+	if store.IsPostgres(path) {
+		return "", nil
+	}
+	w := netfs.Of(path)
+	if !w.Network {
+		return "", nil
+	}
+	if !g.AllowNetworkStore {
+		return "", fmt.Errorf("the store %s is on %s, where SQLite's file locking is not safe and two people writing one store can damage it; keep an SQLite store on this computer's own disk for one person, or use a PostgreSQL store for a team (README: \"A team store\"); to use this file anyway, at your own risk, give --allow-network-store", path, networkKind(w))
+	}
+	return networkKind(w), nil
 }
 
 // networkKind names where a network store is, for the refusal.

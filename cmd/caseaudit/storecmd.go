@@ -6,10 +6,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/audit/store"
-	"github.com/caseaudit/caseaudit/internal/netfs"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/schema"
 	"github.com/spf13/cobra"
@@ -97,7 +97,7 @@ func runStoreInit(ctx context.Context, where string, g *globalOptions) error {
 	}
 	if !store.IsPostgres(where) {
 		_, statErr := os.Stat(where)
-		st, err := audit.Open(ctx, where, audit.Options{Clock: g.Now, Actor: g.actor(), Deadline: g.DBTimeout})
+		st, err := audit.Open(ctx, where, audit.Options{Clock: g.Now, Actor: g.actor(), Deadline: g.DBTimeout, BusyTimeout: g.LockTimeout})
 		if err != nil {
 			return err
 		}
@@ -166,7 +166,17 @@ func runStoreCopy(ctx context.Context, from, to string, g *globalOptions) error 
 	if !store.IsPostgres(from) && !fileExists(from) {
 		return fmt.Errorf("no audit store at %s", from)
 	}
-	src, err := audit.Open(ctx, from, audit.Options{Clock: g.Now, Actor: g.actor(), Deadline: -1})
+	// Both ends as every command's store: on a network drive only with
+	// --allow-network-store, and then the copy is noted in the new store's
+	// log.
+	if _, err := g.networkStore(from); err != nil {
+		return err
+	}
+	network, err := g.networkStore(to)
+	if err != nil {
+		return err
+	}
+	src, err := audit.Open(ctx, from, audit.Options{Clock: g.Now, Actor: g.actor(), Deadline: -1, BusyTimeout: g.LockTimeout})
 	if err != nil {
 		return err
 	}
@@ -174,16 +184,13 @@ func runStoreCopy(ctx context.Context, from, to string, g *globalOptions) error 
 	// An SQLite destination made now is removed again if the copy fails
 	// (run's removeCreatedStore), and announced if it succeeds.
 	if !store.IsPostgres(to) && !fileExists(to) {
-		if w := netfs.Of(to); w.Network && !g.AllowNetworkStore {
-			return fmt.Errorf("the store %s is on %s, where SQLite's file locking is not safe; copy to this computer's own disk, or give --allow-network-store", to, networkKind(w))
-		}
 		if abs, err := filepath.Abs(to); err == nil {
 			g.createdStore = abs
 		} else {
 			g.createdStore = to
 		}
 	}
-	dst, err := audit.Open(ctx, to, audit.Options{Clock: g.Now, Actor: g.actor(), Deadline: -1})
+	dst, err := audit.Open(ctx, to, audit.Options{Clock: g.Now, Actor: g.actor(), Deadline: -1, BusyTimeout: g.LockTimeout, NetworkStore: network})
 	if err != nil {
 		return err
 	}
@@ -208,6 +215,16 @@ type storeInfoJSON struct {
 	SchemaVersion int    `json:"schema_version"`
 	EnteredBy     string `json:"entered_by"`
 	Audits        int    `json:"audits"`
+	// NetworkWrites are the store log's network-store entries.
+	NetworkWrites []networkWriteJSON `json:"network_writes"`
+}
+
+type networkWriteJSON struct {
+	At        string `json:"at"`
+	By        string `json:"by"`
+	EnteredBy string `json:"entered_by"`
+	Where     string `json:"where"`
+	LogEntry  int    `json:"log_entry"`
 }
 
 func newStoreInfoCmd(g *globalOptions) *cobra.Command {
@@ -233,7 +250,15 @@ func newStoreInfoCmd(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			info := storeInfoJSON{Store: st.Path(), Kind: st.Kind(), SchemaVersion: store.SchemaVersion, EnteredBy: st.EnteredBy(), Audits: len(list)}
+			nw, err := st.NetworkWrites(ctx)
+			if err != nil {
+				return err
+			}
+			info := storeInfoJSON{Store: st.Path(), Kind: st.Kind(), SchemaVersion: store.SchemaVersion, EnteredBy: st.EnteredBy(), Audits: len(list),
+				NetworkWrites: []networkWriteJSON{}}
+			for _, w := range nw {
+				info.NetworkWrites = append(info.NetworkWrites, networkWriteJSON{At: w.At.UTC().Format(time.RFC3339), By: w.By, EnteredBy: w.EnteredBy, Where: w.Where, LogEntry: w.Seq})
+			}
 			if format == "json" {
 				return writeJSON(g.IO.Out, schema.StoreInfo, info)
 			}
@@ -241,6 +266,11 @@ func newStoreInfoCmd(g *globalOptions) *cobra.Command {
 			fmt.Fprintf(g.IO.Out, "kind        %s, schema version %d\n", info.Kind, info.SchemaVersion)
 			fmt.Fprintf(g.IO.Out, "entered by  %s\n", info.EnteredBy)
 			fmt.Fprintf(g.IO.Out, "audits      %d\n", info.Audits)
+			// Each on a line of its own: who wrote at that risk, and when.
+			for _, w := range nw {
+				fmt.Fprintf(g.IO.Out, "network     %s: %s (%s) wrote to it on %s, where SQLite's locking is not safe, with --allow-network-store (store log entry %d)\n",
+					w.At.UTC().Format(time.RFC3339), w.By, w.EnteredBy, w.Where, w.Seq)
+			}
 			return nil
 		},
 	}
