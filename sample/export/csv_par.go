@@ -74,24 +74,38 @@ func (g *csvGrid) parallel(size int64) bool {
 	return runtime.GOMAXPROCS(0) > 1 && size >= csvParallelBytes && !coresBusy()
 }
 
-// coresBusy reports whether the machine's cores are all taken already: the
-// 1-minute load average (Linux's /proc/loadavg; elsewhere taken as idle) is
-// at least GOMAXPROCS. Then the chunk workers only queue behind other
-// programs, and every chunk handed over waits for a time slice: measured on
-// a 2-core machine at a load of 25, the parallel scan took twice as long as
-// the serial one for the same CPU time.
+// coresBusy reports whether the machine's cores are all taken already by
+// other programs: Linux's /proc/loadavg counts the threads runnable right
+// now (its fourth field, "2/345": this one among them), and when the others
+// fill GOMAXPROCS cores the chunk workers would only queue behind them,
+// every chunk handed over waiting for a time slice (measured on a 2-core
+// machine at a load of 25: the parallel scan took twice as long as the
+// serial one for the same CPU time). The count of this moment, not the
+// load average: the 1-minute average still counts programs that have
+// ended, such as the previous command of a script that used both cores.
+// Elsewhere, or should the file not say, the machine is taken as idle.
 var coresBusy = sync.OnceValue(func() bool {
 	b, err := os.ReadFile("/proc/loadavg")
 	if err != nil {
 		return false
 	}
-	f := strings.Fields(string(b))
-	if len(f) == 0 {
-		return false
-	}
-	load, err := strconv.ParseFloat(f[0], 64)
-	return err == nil && load >= float64(runtime.GOMAXPROCS(0))
+	return othersRunnable(string(b)) >= runtime.GOMAXPROCS(0)
 })
+
+// othersRunnable reads, from /proc/loadavg's text, how many threads besides
+// the reader's own are runnable; 0 when the text does not say.
+func othersRunnable(loadavg string) int {
+	f := strings.Fields(loadavg)
+	if len(f) < 4 {
+		return 0
+	}
+	r, _, ok := strings.Cut(f[3], "/")
+	n, err := strconv.Atoi(r)
+	if !ok || err != nil || n < 1 {
+		return 0
+	}
+	return n - 1
+}
 
 // parallelAllowed reports whether the file's bytes are the parser's input
 // as they stand (not decoded as a stream first).

@@ -277,3 +277,21 @@ func FuzzCSVParallel(f *testing.F) {
 		compareParallel(t, data, rand.New(rand.NewPCG(uint64(len(data)), uint64(chunk))), []int64{1 + int64(chunk%16), 1 + int64(chunk)})
 	})
 }
+
+func TestOthersRunnable(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int
+	}{
+		{"0.52 0.58 0.59 1/389 12345\n", 0}, // only the reader
+		{"2.77 5.28 12.72 3/401 2222\n", 2}, // two others: a 2-core machine is full
+		{"25.1 24.0 20.3 27/512 999\n", 26}, // a loaded machine
+		{"0.10 0.20 0.30\n", 0},             // no fourth field
+		{"0.10 0.20 0.30 x/12 1\n", 0},      // not a number
+		{"", 0},
+	} {
+		if got := othersRunnable(tc.in); got != tc.want {
+			t.Errorf("othersRunnable(%q) = %d; want %d", tc.in, got, tc.want)
+		}
+	}
+}
