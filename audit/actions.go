@@ -371,6 +371,13 @@ func (s *Store) moveAction(ctx context.Context, auditName, caseID, by, note, kin
 		if err != nil {
 			return err
 		}
+		// Only QA closes, whatever the case: one who may not is told so
+		// first, not that this case has no action to close.
+		if kind == KindActionClose {
+			if err := s.may(ctx, tx.Tx, DutyClose, CaseFacts{}); err != nil {
+				return err
+			}
+		}
 		if err := checkInSample(ctx, tx.Tx, a, caseID); err != nil {
 			return err
 		}

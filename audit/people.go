@@ -244,6 +244,15 @@ func (s *Store) actorIn(ctx context.Context, tx *store.Tx) (string, error) {
 	return s.actor, nil
 }
 
+// MayDo checks that the person acting may do d where no case decides it
+// (drawing, signing off, closing an action), so that a command can refuse
+// before it does any work; the use case checks again when it writes.
+func (s *Store) MayDo(ctx context.Context, d Duty) error {
+	return s.read(ctx, "reading the people list of", func(tx *store.Tx) error {
+		return s.may(ctx, tx, d, CaseFacts{})
+	})
+}
+
 // Acting returns the person acting as the people list knows her, and
 // whether the store has a people list at all.
 func (s *Store) Acting(ctx context.Context) (Person, bool, error) {

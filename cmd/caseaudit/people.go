@@ -227,6 +227,11 @@ func runSignoff(ctx context.Context, o *signoffOptions, g *globalOptions) error 
 		return err
 	}
 	defer st.Close()
+	// One who may not sign off is told so, not first whether the audit is
+	// ready to be.
+	if err := st.MayDo(ctx, audit.DutySignOff); err != nil {
+		return err
+	}
 	figs, asOf, err := report.SignOffFigures(ctx, st, a.Name, c.opts)
 	if err != nil {
 		return err
