@@ -95,7 +95,12 @@ func orList(q []string) string {
 
 // WithExt is path with its extension replaced by ext (".xlsx"), so that a
 // message refusing a file name can say the name it should have been:
-// "audit.txt" -> "audit.xlsx", "audit" -> "audit.xlsx".
+// "audit.txt" -> "audit.xlsx", "audit" -> "audit.xlsx". A path naming a
+// folder ("out/") has no name to keep: it gets NAME in it, for the user to
+// fill in, rather than a file called ".xlsx".
 func WithExt(path, ext string) string {
+	if path == "" || strings.HasSuffix(path, "/") || strings.HasSuffix(path, string(filepath.Separator)) {
+		return path + "NAME" + ext
+	}
 	return strings.TrimSuffix(path, filepath.Ext(path)) + ext
 }

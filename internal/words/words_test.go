@@ -65,3 +65,17 @@ func TestClip(t *testing.T) {
 		}
 	}
 }
+
+func TestWithExt(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"audit.txt", "audit.xlsx"},
+		{"audit", "audit.xlsx"},
+		{"July audit.v2.csv", "July audit.v2.xlsx"},
+		{"out/", "out/NAME.xlsx"},
+		{"", "NAME.xlsx"},
+	} {
+		if got := WithExt(tc.in, ".xlsx"); got != tc.want {
+			t.Errorf("WithExt(%q) = %q; want %q", tc.in, got, tc.want)
+		}
+	}
+}
