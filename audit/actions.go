@@ -364,7 +364,7 @@ func (s *Store) moveAction(ctx context.Context, auditName, caseID, by, note, kin
 				return err
 			}
 			if by = who; by == "" {
-				return fmt.Errorf("%s needs the name of the person acting", verb)
+				return fmt.Errorf("%s needs the name of the person acting: pass it as by, or open the store with Options.Actor", verb)
 			}
 		}
 		a, err := loadAudit(ctx, tx.Tx, auditName)

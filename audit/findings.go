@@ -307,15 +307,24 @@ func latestFinding(ctx context.Context, tx *store.Tx, a *Audit, caseID string, m
 // Within a read transaction each audit's are folded once (store.Tx.Memo);
 // the map is shared, so callers must not change it.
 func loadFindings(ctx context.Context, tx *store.Tx, a *Audit, moderation bool) (map[string]Finding, error) {
+	return loadFindingsIn(ctx, tx, a, moderation, nil)
+}
+
+// loadFindingsIn is loadFindings folding the trail es when the caller has
+// read it already (nil: read the finding kinds), so that a write
+// transaction, which keeps no fold, does not read them again.
+func loadFindingsIn(ctx context.Context, tx *store.Tx, a *Audit, moderation bool, es []Entry) (map[string]Finding, error) {
 	type key struct {
 		audit      int64
 		moderation bool
 	}
 	v, err := tx.Memo(key{a.id, moderation}, func() (any, error) {
-		k1, k2 := findingKinds(moderation)
-		es, err := entries(ctx, tx, a, k1, k2)
-		if err != nil {
-			return nil, err
+		if es == nil {
+			k1, k2 := findingKinds(moderation)
+			var err error
+			if es, err = entries(ctx, tx, a, k1, k2); err != nil {
+				return nil, err
+			}
 		}
 		return latestFindings(es, moderation)
 	})
@@ -327,10 +336,15 @@ func loadFindings(ctx context.Context, tx *store.Tx, a *Audit, moderation bool) 
 
 // loadBoth is loadFindings of the original and of the moderation findings.
 func loadBoth(ctx context.Context, tx *store.Tx, a *Audit) (orig, mod map[string]Finding, err error) {
-	if orig, err = loadFindings(ctx, tx, a, false); err != nil {
+	return loadBothIn(ctx, tx, a, nil)
+}
+
+// loadBothIn is loadBoth folding the trail es when it is already read.
+func loadBothIn(ctx context.Context, tx *store.Tx, a *Audit, es []Entry) (orig, mod map[string]Finding, err error) {
+	if orig, err = loadFindingsIn(ctx, tx, a, false, es); err != nil {
 		return nil, nil, err
 	}
-	if mod, err = loadFindings(ctx, tx, a, true); err != nil {
+	if mod, err = loadFindingsIn(ctx, tx, a, true, es); err != nil {
 		return nil, nil, err
 	}
 	return orig, mod, nil

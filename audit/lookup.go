@@ -255,7 +255,11 @@ func (s *Store) LookUp(ctx context.Context, req LookUpRequest) (*CaseRecord, err
 			if err != nil {
 				return err
 			}
-			if err := Allowed(p, DutyLookUp, lookUpFacts(a, es, caseID), roster); err != nil {
+			facts, err := lookUpFacts(a, es, caseID)
+			if err != nil {
+				return err
+			}
+			if err := Allowed(p, DutyLookUp, facts, roster); err != nil {
 				rec.Withheld++
 				refusal = err
 				continue
@@ -343,16 +347,23 @@ func lookUpEntries(ctx context.Context, tx *store.Tx, a *Audit, caseID string) (
 
 // lookUpFacts is what the duties table needs to decide whether the case is
 // the person's own in audit a: to whom it is allocated now, and who
-// recorded its latest finding.
-func lookUpFacts(a *Audit, es []Entry, caseID string) CaseFacts {
+// recorded its latest finding. A trail that cannot be read is an error,
+// not a case with no auditor: the duty would be decided on nothing.
+func lookUpFacts(a *Audit, es []Entry, caseID string) (CaseFacts, error) {
 	var c CaseFacts
-	if al, err := allocationOf(es); err == nil && al != nil {
+	al, err := allocationOf(es)
+	if err != nil {
+		return c, fmt.Errorf("audit %q: its allocation cannot be read: %w", a.Name, err)
+	}
+	if al != nil {
 		c.AllocatedTo = al.For(caseID)
 	}
-	if latest, err := latestFindings(es, false); err == nil {
-		c.Auditor = latest[caseID].Auditor
+	latest, err := latestFindings(es, false)
+	if err != nil {
+		return c, fmt.Errorf("audit %q: its findings cannot be read: %w", a.Name, err)
 	}
-	return c
+	c.Auditor = latest[caseID].Auditor
+	return c, nil
 }
 
 // caseInAudit gathers what audit a holds about the case of row: the

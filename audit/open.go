@@ -71,7 +71,7 @@ type Store struct {
 	netLogged bool
 	// duty is the duty the write under way exercises, and on what case,
 	// as its check named it (attempt): a refusal by the database's own
-	// guards is then worded as the check's own would be (dbRefusal).
+	// guards is then worded as the check's own would be (refusedBy).
 	duty *dutyAttempt
 }
 

@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/caseaudit/caseaudit/audit/store"
 )
@@ -50,7 +51,7 @@ func (s *Store) refusedBy(ctx context.Context, err error) error {
 		}
 		return nil
 	}); e != nil {
-		return err
+		return fmt.Errorf("%w (and the people list, to say who may, could not be read: %v)", err, e)
 	}
 	who := whoMay(at.duty, at.facts, roster)
 	if roster != nil && Allowed(p, at.duty, at.facts, roster) == nil {

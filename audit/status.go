@@ -53,7 +53,7 @@ func loadStatus(ctx context.Context, tx *store.Tx, a *Audit) (*Status, error) {
 	if err != nil {
 		return nil, err
 	}
-	orig, mod, err := loadBoth(ctx, tx, a)
+	orig, mod, err := loadBothIn(ctx, tx, a, es)
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +61,8 @@ func loadStatus(ctx context.Context, tx *store.Tx, a *Audit) (*Status, error) {
 }
 
 // summarise is an audit's progress: its sampled case IDs in order and its
-// whole trail es.
+// whole trail es, as loadStatus computes it from a store (the pure form,
+// which the projection tests pin without a database).
 func summarise(a *Audit, ids []string, es []Entry) (*Status, error) {
 	orig, mod, err := latestBoth(es)
 	if err != nil {

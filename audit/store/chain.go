@@ -234,11 +234,16 @@ func (t *Tx) Entries(ctx context.Context, auditID int64, f Filter) ([]Entry, err
 	}
 	var out []Entry
 	for _, e := range all {
-		if (f.Case == "" || e.Case == f.Case) && (len(f.Kinds) == 0 || slices.Contains(f.Kinds, e.Kind)) {
+		if f.matches(e) {
 			out = append(out, e)
 		}
 	}
 	return out, nil
+}
+
+// matches reports whether f chooses e, as the query Entries sends would.
+func (f Filter) matches(e Entry) bool {
+	return (f.Case == "" || e.Case == f.Case) && (len(f.Kinds) == 0 || slices.Contains(f.Kinds, e.Kind))
 }
 
 // maxHeld bounds the entries a read transaction holds (Entries,

@@ -64,7 +64,7 @@ func (p *prefetched) covers(f Filter) bool {
 func (p *prefetched) chosen(f Filter) []Entry {
 	var out []Entry
 	for _, e := range p.entries {
-		if (f.Case == "" || e.Case == f.Case) && (len(f.Kinds) == 0 || slices.Contains(f.Kinds, e.Kind)) {
+		if f.matches(e) {
 			out = append(out, e)
 		}
 	}
