@@ -166,16 +166,14 @@ func runSampleStage(ctx context.Context, c *runConfig, d templateData, g *global
 		}
 		state, err = stage.State(ctx, st)
 		st.Close()
+		if err != nil {
+			return stageStateError(err, g, c)
+		}
 	} else {
 		state, err = stage.State(ctx, nil)
 	}
-	var inTheWay *audit.WorkbookInTheWayError
-	if errors.As(err, &inTheWay) {
-		return fmt.Errorf("%s already exists but the audit %q is not in the store %s; move the file away (or fix store/audit_name in %s) and run again",
-			inTheWay.Workbook, inTheWay.Audit, g.storeName(), c.path)
-	}
 	if err != nil {
-		return err
+		return stageStateError(err, g, c)
 	}
 	if a := state.Drawn; a != nil {
 		g.infof("audit %q already drawn on %s (%d cases, seed %s); nothing changed\n",
@@ -248,6 +246,18 @@ func runSampleStage(ctx context.Context, c *runConfig, d templateData, g *global
 			filepath.Base(c.path), shellarg.Quote(name))
 	}
 	return res.Close()
+}
+
+// stageStateError words what stops the sample stage before it draws: a
+// workbook already where this month's would go, of an audit the store
+// does not hold.
+func stageStateError(err error, g *globalOptions, c *runConfig) error {
+	var inTheWay *audit.WorkbookInTheWayError
+	if errors.As(err, &inTheWay) {
+		return fmt.Errorf("%s already exists but the audit %q is not in the store %s; move the file away (or fix store/audit_name in %s) and run again",
+			inTheWay.Workbook, inTheWay.Audit, g.storeName(), c.path)
+	}
+	return err
 }
 
 func isFormKeyword(s string) bool {
