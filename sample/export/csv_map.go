@@ -144,6 +144,9 @@ func (m *csvMap) catchFault(path string, err *error) {
 // scanMapped scans a mapped file; when h is set, the file's bytes are
 // written to h beside the parse, and hashed says whether they all were.
 func (g *csvGrid) scanMapped(ctx context.Context, data []byte, want []bool, h hash.Hash, fn func(num int, cells []string) error) (hashed bool, err error) {
+	// Whether the cores are busy is judged before the digest's goroutine
+	// starts, so that it does not count itself among the others.
+	parallel := g.parallel(int64(len(data)))
 	m := newCSVMap(data, h != nil)
 	if h != nil {
 		type result struct {
@@ -171,9 +174,8 @@ func (g *csvGrid) scanMapped(ctx context.Context, data []byte, want []bool, h ha
 	}
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer m.catchFault(g.path, &err)
-	size := int64(len(data))
-	if g.parallel(size) {
-		return false, g.scanParallel(ctx, chunkSource{data: data, m: m}, size, want, fn)
+	if parallel {
+		return false, g.scanParallel(ctx, chunkSource{data: data, m: m}, int64(len(data)), want, fn)
 	}
 	r := newMemRecReader(data[g.skip:], g.comma)
 	return false, g.scanSerial(ctx, r, want, fn, func() { m.advance(mapParse, int64(g.skip)+r.off) })

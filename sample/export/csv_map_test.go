@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // bigCSV writes a csv of rows rows, large enough to be parsed in chunks.
@@ -95,6 +96,47 @@ func TestCSVCutShortWhileMapped(t *testing.T) {
 		var ie *InputError
 		if !errors.As(err, &ie) || ie.Path != path || !strings.Contains(ie.Msg, "cut short") || d.Done {
 			t.Errorf("par %d: got %v (done %v), want the file named as cut short", par, err, d.Done)
+		}
+		tb.Close()
+	}
+}
+
+// A file rewritten in place near its end faults nowhere while mapped: the
+// read must still not stand, as its rows and digest may be of no version of
+// the file.
+func TestCSVRewrittenWhileMapped(t *testing.T) {
+	if !canMap {
+		t.Skip("this system does not map files into memory")
+	}
+	for _, par := range []int{parSerial, parForce} {
+		path := bigCSV(t, 400_000)
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tb, err := Open(context.Background(), path, OpenOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tb.wb.(*csvWorkbook).g.par = par
+		d := &Digest{Hash: sha256.New()}
+		err = tb.RowsWith(context.Background(), []int{0}, RowsOptions{Digest: d}, func(r Row) error {
+			if r.Num != 3 {
+				return nil
+			}
+			f, err := os.OpenFile(path, os.O_WRONLY, 0)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			if _, err := f.WriteAt([]byte("9"), fi.Size()-2); err != nil {
+				return err
+			}
+			return os.Chtimes(path, fi.ModTime().Add(time.Minute), fi.ModTime().Add(time.Minute))
+		})
+		var ie *InputError
+		if !errors.As(err, &ie) || ie.Path != path || !strings.Contains(ie.Msg, "changed while it was being read") {
+			t.Errorf("par %d: got %v, want the file named as changed", par, err)
 		}
 		tb.Close()
 	}

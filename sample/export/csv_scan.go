@@ -49,13 +49,29 @@ func (g *csvGrid) scanDigest(ctx context.Context, want []bool, h hash.Hash, fn f
 	}
 	defer f.Close()
 	size := int64(-1)
+	var before os.FileInfo
 	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
-		size = fi.Size()
+		size, before = fi.Size(), fi
 	}
 	if canMap && !g.noMap && g.parallelAllowed() && size > 0 && size <= maxMapBytes {
 		if data, err := mapFile(f, size); err == nil {
 			defer unmapFile(data)
-			return g.scanMapped(ctx, data, want, h, fn)
+			hashed, err := g.scanMapped(ctx, data, want, h, fn)
+			// A file rewritten in place within its last page faults
+			// nowhere: the mapping shows its new bytes, or zeros. The rows
+			// and the digest may then be of no version of it, so the read
+			// stands only if the file is as it was when mapped; and a
+			// change explains a row it then found malformed.
+			if ctx.Err() == nil {
+				if fi, e := f.Stat(); e != nil || fi.Size() != before.Size() || !fi.ModTime().Equal(before.ModTime()) {
+					msg := "the file changed while it was being read"
+					if e == nil && fi.Size() < before.Size() {
+						msg = "the file was cut short while it was being read" // as a fault past its end says
+					}
+					return false, &InputError{Path: g.path, Msg: msg, Hint: "read it again once the program writing it has finished"}
+				}
+			}
+			return hashed, err
 		}
 		// Not mappable after all (a file system that cannot): read it.
 	}
