@@ -141,3 +141,30 @@ func TestCSVRewrittenWhileMapped(t *testing.T) {
 		tb.Close()
 	}
 }
+
+// Digests says what the scan will do: a file too large to map is read, and
+// its digest is then the caller's to take.
+func TestCSVDigestsOnlyWhenMapped(t *testing.T) {
+	if !canMap {
+		t.Skip("this system does not map files into memory")
+	}
+	path := filepath.Join(t.TempDir(), "cases.csv")
+	if err := os.WriteFile(path, []byte("Case Reference,Team\nCR-1,North\nCR-2,South\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tb, err := Open(context.Background(), path, OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tb.Close()
+	if !tb.Digests() {
+		t.Fatal("a small csv: Digests false, want true")
+	}
+	// Grown past what is mapped (a sparse file: no disk is used).
+	if err := os.Truncate(path, maxMapBytes+1); err != nil {
+		t.Skip("cannot make a sparse file here:", err)
+	}
+	if tb.Digests() {
+		t.Error("a csv larger than maxMapBytes: Digests true, want false (it is read, not mapped)")
+	}
+}

@@ -53,7 +53,7 @@ func (g *csvGrid) scanDigest(ctx context.Context, want []bool, h hash.Hash, fn f
 	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
 		size, before = fi.Size(), fi
 	}
-	if canMap && !g.noMap && g.parallelAllowed() && size > 0 && size <= maxMapBytes {
+	if g.mappable(size) {
 		if data, err := mapFile(f, size); err == nil {
 			defer unmapFile(data)
 			hashed, err := g.scanMapped(ctx, data, want, h, fn)
@@ -100,6 +100,12 @@ func (g *csvGrid) scanDigest(ctx context.Context, want []bool, h hash.Hash, fn f
 // maxMapBytes is the largest file mapped into memory: a larger one is
 // read, so that a 32-bit system never runs short of address space.
 const maxMapBytes = 1<<31 - 1
+
+// mappable reports whether a file of size bytes (-1: not a regular file) is
+// read mapped into memory, its digest taken beside the parse.
+func (g *csvGrid) mappable(size int64) bool {
+	return canMap && !g.noMap && g.parallelAllowed() && size > 0 && size <= maxMapBytes
+}
 
 // scanSerial parses r's records one after another on this goroutine and
 // passes them to fn; batched, when set, is called after each batch.

@@ -3,6 +3,7 @@ package export
 import (
 	"context"
 	"errors"
+	"os"
 	"sync"
 
 	"github.com/caseaudit/caseaudit/internal/opt"
@@ -80,7 +81,11 @@ type RowsOptions struct {
 // says so in Digest.Done.
 func (t *Table) Digests() bool {
 	w, ok := t.wb.(*csvWorkbook)
-	return ok && canMap && w.g.parallelAllowed()
+	if !ok {
+		return false
+	}
+	fi, err := os.Stat(w.g.path)
+	return err == nil && fi.Mode().IsRegular() && w.g.mappable(fi.Size())
 }
 
 // RowsWith is Rows with options.
