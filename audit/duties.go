@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/caseaudit/caseaudit/audit/store"
+	"github.com/caseaudit/caseaudit/internal/words"
 )
 
 // Separation of duties. Each person who writes to a store has one or more
@@ -215,7 +216,7 @@ var duties = map[Duty]duty{
 			if len(may) == 0 {
 				return refusalf("no one on the people list may moderate it (everyone who moderates audited it or works on it); QA adds a moderator with caseaudit people add")
 			}
-			return refusalf("only %s may moderate it", orList(may))
+			return refusalf("only %s may moderate it", words.Or(may))
 		}},
 	DutyRespond: {what: "respond to a follow-up action", roles: []Role{QA, Manager},
 		rule: "QA, or the person who owns the action, enters its response",
@@ -258,7 +259,7 @@ var duties = map[Duty]duty{
 		// look up only their own.
 		who: func(c CaseFacts, r Roster) string {
 			if n := r.names(QA, Governance); len(n) > 0 {
-				return "ask " + orList(n)
+				return "ask " + words.Or(n)
 			}
 			return refusalf("ask a person with the qa or the governance role")
 		}},
@@ -287,7 +288,7 @@ func (r Roster) names(roles ...Role) []string {
 // people list is not known.
 func (r Roster) qa() string {
 	if n := r.names(QA); len(n) > 0 {
-		return "QA (" + orList(n) + ")"
+		return "QA (" + words.Or(n) + ")"
 	}
 	return "QA"
 }
@@ -405,16 +406,6 @@ func sameName(a, b string) bool {
 	return strings.EqualFold(strings.Join(strings.Fields(a), " "), strings.Join(strings.Fields(b), " "))
 }
 
-func orList(names []string) string {
-	switch len(names) {
-	case 0:
-		return ""
-	case 1:
-		return names[0]
-	}
-	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
-}
-
 func andList(names []string) string {
 	if len(names) < 2 {
 		return strings.Join(names, "")
@@ -431,11 +422,11 @@ func whoMay(d Duty, c CaseFacts, people Roster) string {
 		return row.who(c, people)
 	}
 	if n := people.names(row.roles...); len(n) > 0 {
-		return "ask " + orList(n)
+		return "ask " + words.Or(n)
 	}
 	rs := make([]string, len(row.roles))
 	for i, r := range row.roles {
 		rs[i] = "a person with the " + string(r) + " role"
 	}
-	return "ask " + orList(rs)
+	return "ask " + words.Or(rs)
 }

@@ -677,16 +677,9 @@ func (q *Question) Describe() string {
 		}
 		return s
 	}
-	opts := q.Options()
-	if len(opts) == 1 {
-		return opts[0]
-	}
-	return strings.Join(opts[:len(opts)-1], ", ") + " or " + opts[len(opts)-1]
+	return words.Or(q.Options())
 }
 
-// listDescribe says in words which values the question's drop-down offers
-// (no short forms: a drop-down accepts only its list); "any text" for a
-// text question.
 // ListDescribe says which answers a drop-down offers: "any text", the one
 // answer, or the answers as alternatives.
 func (q *Question) ListDescribe() string {

@@ -94,9 +94,5 @@ func checkFormat(format string, allowed ...string) error {
 	if slices.Contains(allowed, format) {
 		return nil
 	}
-	list := strings.Join(allowed, ", ")
-	if n := len(allowed); n > 1 {
-		list = strings.Join(allowed[:n-1], ", ") + " or " + allowed[n-1]
-	}
-	return usagef("--format %q: use %s", format, list)
+	return usagef("--format %q: use %s", format, words.Or(allowed))
 }

@@ -84,13 +84,22 @@ func QuotePaths(paths []string) string {
 
 // orList joins items: a, b or c; "nowhere" when there are none.
 func orList(q []string) string {
-	switch len(q) {
-	case 0:
+	if len(q) == 0 {
 		return "nowhere"
-	case 1:
-		return q[0]
 	}
-	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
+	return Or(q)
+}
+
+// Or joins alternatives as a sentence says them: "a", "a or b", "a, b or
+// c"; empty when there are none.
+func Or(items []string) string {
+	switch len(items) {
+	case 0:
+		return ""
+	case 1:
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
 }
 
 // WithExt is path with its extension replaced by ext (".xlsx"), so that a

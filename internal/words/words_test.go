@@ -79,3 +79,19 @@ func TestWithExt(t *testing.T) {
 		}
 	}
 }
+
+func TestOr(t *testing.T) {
+	for _, tc := range []struct {
+		in   []string
+		want string
+	}{
+		{nil, ""},
+		{[]string{"table"}, "table"},
+		{[]string{"table", "json"}, "table or json"},
+		{[]string{"table", "csv", "json"}, "table, csv or json"},
+	} {
+		if got := Or(tc.in); got != tc.want {
+			t.Errorf("Or(%q) = %q; want %q", tc.in, got, tc.want)
+		}
+	}
+}
