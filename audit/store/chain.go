@@ -286,15 +286,30 @@ func (t *Tx) HoldAudits(ctx context.Context, ids []int64) error {
 	if t.w != nil {
 		return nil
 	}
-	var need []int64
+	var need, casesOnly []int64 // whole trails to read; held trails without their case IDs
 	for _, id := range ids {
 		_, held := t.trails[id]
-		if _, ok := t.caseIDs[id]; !ok || !held {
+		_, known := t.caseIDs[id]
+		switch {
+		case !held:
 			need = append(need, id)
+		case !known:
+			casesOnly = append(casesOnly, id)
 		}
 	}
 	if t.caseIDs == nil {
 		t.caseIDs = map[int64][]string{}
+	}
+	for len(casesOnly) > 0 {
+		n := min(len(casesOnly), 100)
+		cases, err := t.readCaseIDs(ctx, casesOnly[:n])
+		if err != nil {
+			return err
+		}
+		for _, id := range casesOnly[:n] {
+			t.caseIDs[id] = cases[id]
+		}
+		casesOnly = casesOnly[n:]
 	}
 	// In chunks, well within either database's limit on parameters, until
 	// the bound on what is held is reached.
