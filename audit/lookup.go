@@ -320,14 +320,15 @@ func matchCase(ctx context.Context, tx *store.Tx, audits []*Audit, id string) (s
 // in order: those recorded under it, and those that name cases in their
 // payload (the sample, growths, allocations, moderation draws,
 // withdrawals, whose replacement may be this case) or count them
-// (sign-offs). The other cases' findings and actions, most of a trail,
-// are left unread.
+// (sign-offs). The kinds are read first: a read transaction then holds the
+// whole trail, and the case's own entries come from it, not from a second
+// query.
 func lookUpEntries(ctx context.Context, tx *store.Tx, a *Audit, caseID string) ([]Entry, error) {
-	own, err := caseEntries(ctx, tx, a, caseID)
+	named, err := entries(ctx, tx, a, KindSample, KindGrow, KindAllocation, KindModerationDraw, KindWithdrawal, KindSignOff)
 	if err != nil {
 		return nil, err
 	}
-	named, err := entries(ctx, tx, a, KindSample, KindGrow, KindAllocation, KindModerationDraw, KindWithdrawal, KindSignOff)
+	own, err := caseEntries(ctx, tx, a, caseID)
 	if err != nil {
 		return nil, err
 	}
