@@ -1,7 +1,6 @@
 package audit
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
@@ -53,12 +52,3 @@ type AnswersError struct {
 }
 
 func (e *AnswersError) Error() string { return fmt.Sprintf("the finding on %s: %s", e.Case, e.msg) }
-
-// Form returns the named audit's form; nil (and no error) when it has none.
-func (s *Store) Form(ctx context.Context, auditName string) (*form.Form, error) {
-	a, err := s.Audit(ctx, auditName)
-	if err != nil {
-		return nil, err
-	}
-	return form.FormFromJSON(a.Form)
-}

@@ -1,48 +1,16 @@
 package audit
 
 import (
-	"context"
-	"errors"
 	"fmt"
+	"path/filepath"
+	"slices"
 	"strings"
+	"time"
 
-	"github.com/caseaudit/caseaudit/audit/store"
-	"github.com/caseaudit/caseaudit/internal/colname"
 	"github.com/caseaudit/caseaudit/internal/opt"
+	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample"
-	"github.com/caseaudit/caseaudit/sample/profile"
 )
-
-// factorRecorder returns the recorder that measures a provenance's
-// factors again, nil when it recorded none.
-func factorRecorder(p *sample.Provenance) (sample.FactorRecorder, error) {
-	if p.Factors == nil {
-		return nil, nil
-	}
-	rec, err := profile.NewRecorder(p.Factors.Spec)
-	if err != nil {
-		return nil, fmt.Errorf("the recorded factors: %w", err)
-	}
-	return rec, nil
-}
-
-// measureFactors sets the factor values of cases, drawn (as sel) in the
-// read rec observed; nothing when the audit records no factors.
-func measureFactors(rec sample.FactorRecorder, sel []sample.Selected, cases []SampledCase) error {
-	if rec == nil || len(sel) == 0 {
-		return nil
-	}
-	f, err := rec.Record(sel)
-	if err != nil {
-		return fmt.Errorf("measuring the factors of the added cases: %w", err)
-	}
-	for i := range cases {
-		if cf, ok := f.Cases[cases[i].ID]; ok {
-			cases[i].Factors = &cf
-		}
-	}
-	return nil
-}
 
 // The use cases that start an audit — draw a sample and record it, grow it
 // — as library functions: the command line, a scheduled run and the demo
@@ -96,121 +64,6 @@ func (r *DrawRequest) Check() error {
 	return nil
 }
 
-// Draw draws the sample and, when req.Name is given, records it. st may be
-// nil when nothing is recorded or excluded.
-func Draw(ctx context.Context, st *Store, req DrawRequest) (*DrawResult, error) {
-	if err := req.Check(); err != nil {
-		return nil, err
-	}
-	if (req.Name != "" || req.ExcludeWithin != "") && st == nil {
-		return nil, errors.New("recording an audit or excluding audited cases needs a store")
-	}
-	spec := req.Spec
-	if req.Name != "" {
-		if _, err := st.Audit(ctx, req.Name); err == nil {
-			return nil, opt.Errorf("an audit named %q is already in the store %s; choose another name, or add cases with %s", req.Name, st.Path(), opt.Grow)
-		} else if !errors.Is(err, ErrNotFound) {
-			return nil, err
-		}
-	}
-	var rules []string
-	if req.ExcludeWithin != "" {
-		w, _ := ParseWithin(req.ExcludeWithin)
-		since := w.Before(spec.Now)
-		ids, err := st.AuditedSince(ctx, since)
-		if err != nil {
-			return nil, err
-		}
-		spec.Exclude = ids
-		spec.ExcludeWithin = w.String()
-		rules = append(rules, fmt.Sprintf("sampled in an audit recorded within %s (since %s)", w, since.UTC().Format("2006-01-02")))
-	}
-	if req.ExcludeSource != "" || len(req.ExcludeIDs) > 0 {
-		if spec.Exclude == nil {
-			spec.Exclude = map[string]bool{}
-		}
-		for _, id := range req.ExcludeIDs {
-			if id = strings.TrimSpace(id); id != "" {
-				spec.Exclude[id] = true
-			}
-		}
-		src := req.ExcludeSource
-		if src == "" {
-			src = "a list given"
-		}
-		rules = append(rules, "listed in "+src)
-	}
-	spec.ExcludeRule = strings.Join(rules, "; or ")
-	spec.Extra = append(spec.Extra, req.Rules.WorkerField, req.Rules.TeamField, req.FollowUp.Column)
-	spec.Extra = append(spec.Extra, req.Form.PrefillColumns()...) // kept with each case: the workbook pre-fills from them
-	if req.Factors != nil {
-		fs := *req.Factors
-		fs.Detect = true
-		rec, err := profile.NewRecorder(fs)
-		if err != nil {
-			return nil, err
-		}
-		spec.Factors = rec
-	}
-	d, err := sample.Draw(ctx, spec)
-	if err != nil {
-		return nil, err
-	}
-	res := &DrawResult{Drawn: d}
-	if req.Name == "" {
-		return res, nil
-	}
-	fail := func(err error) (*DrawResult, error) {
-		d.Close()
-		return nil, err
-	}
-	tms, err := st.currentTeamManagers(ctx)
-	if err != nil {
-		return fail(err)
-	}
-	teamCol := sample.FindColumn(d.Table, sample.DefaultColumns[0]...)
-	if teamCol == "" {
-		teamCol = d.Population.Strata
-	}
-	follow, err := resolveFollowUp(d, withStoreTeamManagers(req.FollowUp, tms, teamCol))
-	if err != nil {
-		return fail(err)
-	}
-	if req.Form != nil {
-		if err := checkFormLabels(req.Form, d); err != nil {
-			return fail(err)
-		}
-		for _, q := range req.Form.Questions {
-			if q.PrefillFrom != "" && colname.Match(d.Population.Fields, q.PrefillFrom) < 0 {
-				return fail(fmt.Errorf("the form pre-fills question %q from the column %q, which %s does not have", q.Key, q.PrefillFrom, d.Provenance.Export.Path))
-			}
-		}
-	}
-	for _, c := range []struct {
-		name  opt.Name
-		field string
-	}{{opt.WorkerColumn, req.Rules.WorkerField}, {opt.TeamColumn, req.Rules.TeamField}} {
-		if c.field != "" && colname.Match(d.Population.Fields, c.field) < 0 {
-			if _, err := d.Table.ColumnIndex(c.field); err != nil {
-				return fail(opt.Errorf("%s: %w", c.name, err))
-			}
-		}
-	}
-	a := Audit{Name: req.Name, Period: req.Period, Provenance: d.Provenance, Columns: d.Provenance.Columns, FollowUp: follow,
-		Handout: req.Handout}
-	if req.Form != nil {
-		if a.Form, err = req.Form.JSON(); err != nil {
-			return fail(err)
-		}
-	}
-	rec, al, err := st.createAudit(ctx, a, CasesFromSelection(d.Sample.Cases), req.Auditors, req.Rules)
-	if err != nil {
-		return fail(err)
-	}
-	res.Audit, res.Allocation = rec, al
-	return res, nil
-}
-
 // resolveFollowUp names the follow-up rule's column as the export spells
 // it; team managers without a column take the team column.
 func resolveFollowUp(d *sample.Drawn, r OwnerRule) (OwnerRule, error) {
@@ -249,25 +102,6 @@ func checkFormLabels(f *Form, d *sample.Drawn) error {
 	return nil
 }
 
-// createAudit records an audit and its sample and, when auditors are
-// given, its allocation, in one transaction.
-func (s *Store) createAudit(ctx context.Context, a Audit, cases []SampledCase, auditors []string, rules AllocationRules) (*Audit, *Allocation, error) {
-	var al *Allocation
-	var extra func(ctx context.Context, tx *store.WriteTx, rec *Audit) error
-	if len(auditors) > 0 {
-		extra = func(ctx context.Context, tx *store.WriteTx, rec *Audit) error {
-			out, err := s.allocateTx(ctx, tx, rec, auditors, rules)
-			al = &out
-			return err
-		}
-	}
-	rec, err := s.createAuditTx(ctx, a, cases, extra)
-	if err != nil {
-		return nil, nil, err
-	}
-	return rec, al, nil
-}
-
 // GrowRequest is the use case "grow": add the next cases in selection
 // order to a recorded audit's sample, drawn again from the same export.
 type GrowRequest struct {
@@ -294,86 +128,6 @@ type GrowResult struct {
 	Allocation    *Allocation   // nil when not allocated
 }
 
-// Grow adds req.By cases to a recorded audit. The export must be the very
-// file the audit was drawn from (the same SHA-256).
-func Grow(ctx context.Context, st *Store, req GrowRequest) (*GrowResult, error) {
-	if err := req.Check(); err != nil {
-		return nil, err
-	}
-	a, err := st.Audit(ctx, req.Name)
-	if err != nil {
-		return nil, err
-	}
-	cases, err := st.Cases(ctx, a.Name)
-	if err != nil {
-		return nil, err
-	}
-	path, sum, err := theExport(a, req.Export, "a sample grows only from the same export")
-	if err != nil {
-		return nil, err
-	}
-	ws, err := st.Withdrawals(ctx, a.Name)
-	if err != nil {
-		return nil, err
-	}
-	base := len(cases) - replacements(ws)
-	ro := sample.RederiveOptions{Size: base + req.By, SHA256: sum, Progress: req.Progress}
-	if ro.Factors, err = factorRecorder(&a.Provenance); err != nil {
-		return nil, err
-	}
-	d, err := sample.Rederive(ctx, &a.Provenance, path, ro)
-	if err != nil {
-		return nil, err
-	}
-	have := map[string]bool{}
-	for _, c := range cases {
-		have[c.ID] = true
-	}
-	added, err := growSelection(&a.Provenance, d.Population, base, have, req.By)
-	if err != nil {
-		d.Close()
-		if errors.Is(err, errNotNested) {
-			return nil, fmt.Errorf("audit %q cannot grow by %d: with %s allocation across strata the larger sample does not contain every case already drawn; draw a new audit instead",
-				a.Name, req.By, a.Provenance.Strata.Allocation)
-		}
-		return nil, fmt.Errorf("audit %q cannot grow by %d: %w", a.Name, req.By, err)
-	}
-	for i := range added {
-		added[i].Order = len(cases) + i + 1
-	}
-	res := &GrowResult{Drawn: d, Audit: a, Added: CasesFromSelection(added)}
-	// The added cases' factors, measured in this read of the very export,
-	// go into the grow entry of the trail.
-	if err := measureFactors(ro.Factors, added, res.Added); err != nil {
-		d.Close()
-		return nil, err
-	}
-	var al Allocation
-	err = st.write(ctx, "growing the sample in", func(tx *store.WriteTx) error {
-		rec, err := st.growTx(ctx, tx, a.Name, res.Added)
-		if err != nil {
-			return err
-		}
-		if len(req.Auditors) > 0 {
-			al, err = st.allocateTx(ctx, tx, rec, req.Auditors, req.Rules)
-			return err
-		}
-		return nil
-	})
-	if err != nil {
-		d.Close()
-		return nil, err
-	}
-	if len(req.Auditors) > 0 {
-		res.Allocation = &al
-	}
-	for i := range res.Added {
-		res.Added[i].Columns = a.Columns
-	}
-	res.Cases = append(cases, res.Added...)
-	return res, nil
-}
-
 // theExport finds the export an audit was drawn from (see LocateExport) and
 // checks that it is that very file, by its SHA-256; why ends the refusal of
 // another file.
@@ -390,4 +144,118 @@ func theExport(a *Audit, export, why string) (path, sum string, err error) {
 		return "", "", fmt.Errorf("%s is not the export audit %q was drawn from (its SHA-256 differs); %s", path, a.Name, why)
 	}
 	return path, sum, nil
+}
+
+// Problems lists the mistakes in a request that need no file and no store:
+// how to draw (size, allocation, strata, filters), how to read the export,
+// the exclusion period, the month, the follow-up rule, and what only a
+// recorded audit keeps. Each names its option as data (opt.Error), so the
+// command line and a configuration file check a request alike and each
+// points at its own flag or key.
+func (r *DrawRequest) Problems() []error {
+	var ps []error
+	add := func(err error) {
+		if err != nil {
+			ps = append(ps, err)
+		}
+	}
+	add(r.Spec.Open.Check())
+	ps = append(ps, r.Spec.Problems()...)
+	if r.ExcludeWithin != "" {
+		if _, err := ParseWithin(r.ExcludeWithin); err != nil {
+			add(opt.Errorf("%s: %w", opt.Exclude, err))
+		}
+	}
+	if r.Period != "" {
+		if _, err := time.Parse("2006-01", r.Period); err != nil {
+			add(opt.Errorf("%s %q: write the month as YYYY-MM, e.g. 2026-06", opt.Period, r.Period))
+		}
+	}
+	add(r.Rules.Check(r.Auditors))
+	if r.FollowUp.DueDays < 0 {
+		add(opt.Errorf("%s must be a positive number of working days", opt.DueDays))
+	}
+	if r.Name == "" {
+		// What only a recorded audit keeps.
+		if len(r.Auditors) > 0 {
+			add(opt.Errorf("%s needs %s NAME: allocations are kept in the store", opt.Auditors, opt.Audit))
+		}
+		if r.FollowUp.Column != "" || len(r.FollowUp.TeamManagers) > 0 || r.FollowUp.DueDays != 0 || r.Period != "" {
+			add(opt.Errorf("%s, %s, %s and %s go with %s NAME: they are kept with the audit", opt.OwnerColumn, opt.TeamManagers, opt.DueDays, opt.Period, opt.Audit))
+		}
+		if r.Form != nil {
+			add(opt.Errorf("%s goes with %s NAME: the form is kept with the audit", opt.Form, opt.Audit))
+		}
+		if !r.Handout.IsZero() {
+			add(opt.Errorf("%s, %s and %s go with %s NAME: they are kept with the audit for every workbook written later", opt.Marking, opt.Contact, opt.ReturnBy, opt.Audit))
+		}
+	}
+	return ps
+}
+
+// recordedOnce are the options an audit keeps from the draw that recorded
+// it: a grown audit takes none of them again.
+var recordedOnce = []opt.Name{opt.Form, opt.OwnerColumn, opt.TeamManagers, opt.DueDays, opt.Period, opt.ExcludeIDs, opt.Exclude}
+
+// factorOptions are the options of the factors recorded with a sample.
+var factorOptions = []opt.Name{opt.Factors, opt.FactorsWorkerColumn, opt.FactorsChangesColumn, opt.FactorsTeamColumn,
+	opt.FactorsCaseloadTarget, opt.FactorsChangesAtLeast, opt.FactorsTimeliness, opt.FactorsAsOf,
+	opt.FactorsOpenWhen, opt.FactorsWorkerAliases}
+
+// Problems lists the mistakes in a request to grow that need no file and
+// no store: how many cases, which audit, the allocation's rules, and any
+// option of a draw given besides (Also) that a recorded audit does not
+// take again. Each names its option as data (opt.Error).
+func (r GrowRequest) Problems() []error {
+	var ps []error
+	if r.By <= 0 {
+		ps = append(ps, opt.Errorf("%s must be a positive number (the cases to add)", opt.Grow))
+	}
+	if strings.TrimSpace(r.Name) == "" {
+		ps = append(ps, opt.Errorf("%s needs %s NAME: the recorded audit whose sample grows", opt.Grow, opt.Audit))
+	}
+	also := func(names []opt.Name) []any {
+		var out []any
+		for _, n := range names {
+			if slices.Contains(r.Also, n) {
+				out = append(out, n)
+			}
+		}
+		return out
+	}
+	if len(also([]opt.Name{opt.Size, opt.Percent})) > 0 {
+		ps = append(ps, opt.Errorf("%s adds to a recorded sample; leave out %s and %s", opt.Grow, opt.Size, opt.Percent))
+	}
+	if len(also(recordedOnce)) > 0 {
+		ps = append(ps, opt.Errorf("%s, %s, %s, %s, %s, %s and %s are set when the audit is recorded; they never change",
+			opt.Form, opt.OwnerColumn, opt.TeamManagers, opt.DueDays, opt.Period, opt.ExcludeIDs, opt.Exclude))
+	}
+	if fs := also(factorOptions); len(fs) > 0 {
+		err := opt.Errorf("%s: the factors are set when the audit is recorded; a grown audit measures its new cases' factors as its first draw did",
+			opt.Sprintf(strings.Repeat("%s, ", len(fs)-1)+"%s", fs...))
+		err.(*opt.Error).Option = fs[0].(opt.Name) // the first given, for a face to point at
+		ps = append(ps, err)
+	}
+	if err := r.Rules.Check(r.Auditors); err != nil {
+		ps = append(ps, err)
+	}
+	return ps
+}
+
+// Check reports the first mistake in a request to grow that needs no file
+// and no store (see Problems).
+func (r GrowRequest) Check() error {
+	if ps := r.Problems(); len(ps) > 0 {
+		return ps[0]
+	}
+	return nil
+}
+
+// CheckWorkbookName refuses a name for the auditors' workbook that is not
+// an .xlsx file, before anything is drawn.
+func CheckWorkbookName(path string) error {
+	if path != "" && !strings.EqualFold(filepath.Ext(path), ".xlsx") {
+		return opt.Errorf("%s %s: the auditors' workbook is an .xlsx file; name it %s", opt.Out, path, words.WithExt(path, ".xlsx"))
+	}
+	return nil
 }

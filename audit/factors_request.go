@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"time"
@@ -159,4 +160,35 @@ func (r FactorRequest) Profile() (profile.Spec, error) {
 		s.Aliases = &profile.Aliases{Names: a.Names, SHA256: a.SHA256}
 	}
 	return s, nil
+}
+
+// factorRecorder returns the recorder that measures a provenance's
+// factors again, nil when it recorded none.
+func factorRecorder(p *sample.Provenance) (sample.FactorRecorder, error) {
+	if p.Factors == nil {
+		return nil, nil
+	}
+	rec, err := profile.NewRecorder(p.Factors.Spec)
+	if err != nil {
+		return nil, fmt.Errorf("the recorded factors: %w", err)
+	}
+	return rec, nil
+}
+
+// measureFactors sets the factor values of cases, drawn (as sel) in the
+// read rec observed; nothing when the audit records no factors.
+func measureFactors(rec sample.FactorRecorder, sel []sample.Selected, cases []SampledCase) error {
+	if rec == nil || len(sel) == 0 {
+		return nil
+	}
+	f, err := rec.Record(sel)
+	if err != nil {
+		return fmt.Errorf("measuring the factors of the added cases: %w", err)
+	}
+	for i := range cases {
+		if cf, ok := f.Cases[cases[i].ID]; ok {
+			cases[i].Factors = &cf
+		}
+	}
+	return nil
 }

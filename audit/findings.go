@@ -1,7 +1,6 @@
 package audit
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"time"
 
 	"github.com/caseaudit/caseaudit/audit/form"
-	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/internal/opt"
 )
 
@@ -174,180 +172,11 @@ func correctionError(prev Finding) *CorrectionError {
 	return &CorrectionError{Case: prev.Case, Auditor: prev.Auditor, Date: d, Moderation: prev.Moderation}
 }
 
-// RecordResult tells what Record did.
-type RecordResult struct {
-	Finding Finding // as stored (or the identical latest finding when nothing changed)
-	Entry   Entry   // the new trail entry; zero when nothing changed
-	Changed bool    // false: the finding was identical to the latest one, nothing recorded
-	// Action is the follow-up action the finding opened or closed
-	// automatically (see Action.Status); nil when it did neither.
-	Action *Action
-}
-
-// Record records a finding on a case of an audit's sample, in one
-// transaction. A second finding on the same case is a correction and needs
-// f.Reason (else a *CorrectionError); one identical to the latest finding
-// records nothing. A moderation finding (f.Moderation) needs the case to be
-// in the audit's moderation sample. Answers are checked against the audit's
-// form (an *AnswersError names each bad or missing one) and stored keyed by
-// question key in canonical spelling.
-//
-// Once the audit's cases are allocated, the auditor must be one of its
-// auditors (matched ignoring case and spacing, and recorded in their
-// spelling) unless f.NewAuditor; else an *UnknownAuditorError.
-//
-// A finding that needs immediate attention opens a follow-up action on the
-// case in the same transaction (see Action); a correction that turns
-// immediate attention to no closes the case's action automatically, with a
-// note saying so.
-func (s *Store) Record(ctx context.Context, auditName string, f Finding) (RecordResult, error) {
-	if err := f.normalise(); err != nil {
-		return RecordResult{}, err
-	}
-	var res RecordResult
-	err := s.write(ctx, "recording a finding in", func(tx *store.WriteTx) error {
-		a, err := loadAudit(ctx, tx.Tx, auditName)
-		if err != nil {
-			return err
-		}
-		// Everything the checks below and the follow-up read, in one
-		// round trip.
-		if err := tx.Prefetch(ctx, a.id, store.Prefetch{Case: f.Case, Kinds: recordReads, ActorKinds: auditorKinds, People: true}); err != nil {
-			return err
-		}
-		if err := checkInSample(ctx, tx.Tx, a, f.Case); err != nil {
-			return err
-		}
-		if err := checkNotWithdrawn(ctx, tx.Tx, a, f.Case); err != nil {
-			return err
-		}
-		if f.Moderation {
-			if err := checkModerated(ctx, tx.Tx, a, f.Case); err != nil {
-				return err
-			}
-		}
-		if err := checkFindingAnswers(a, &f); err != nil {
-			return err
-		}
-		if err := checkAuditor(ctx, tx.Tx, a, &f); err != nil {
-			return err
-		}
-		res, err = s.recordTx(ctx, tx, a, f, "")
-		return err
-	})
-	return res, err
-}
-
-// recordReads are the kinds of entry about any case that recording a
-// finding reads: withdrawals, the allocation and the moderation sample
-// (its checks), and the team managers (for an action it opens).
-var recordReads = []string{KindWithdrawal, KindAllocation, KindModerationDraw, KindTeamManager}
-
-// recordTx appends one finding within a write transaction.
-func (s *Store) recordTx(ctx context.Context, tx *store.WriteTx, a *Audit, f Finding, source string) (RecordResult, error) {
-	prev, ok, err := latestFinding(ctx, tx.Tx, a, f.Case, f.Moderation)
-	if err != nil {
-		return RecordResult{}, err
-	}
-	kind := KindFinding
-	if f.Moderation {
-		kind = KindModerationFinding
-	}
-	if ok {
-		if sameFinding(prev, f) {
-			return RecordResult{Finding: prev}, nil
-		}
-		if f.Reason == "" {
-			return RecordResult{}, correctionError(prev)
-		}
-		kind = KindCorrection
-		if f.Moderation {
-			kind = KindModerationCorrection
-		}
-	} else {
-		f.Reason = "" // a first finding corrects nothing
-	}
-	if err := s.mayRecord(ctx, tx.Tx, a, f); err != nil {
-		return RecordResult{}, err
-	}
-	p := findingPayload{Grade: f.Grade.String(), Immediate: f.Immediate, Note: f.Note, Answers: f.Answers,
-		Date: f.Date, Reason: f.Reason, Source: source, Prefilled: f.Prefilled}
-	e, err := s.appendEntry(ctx, tx, a, kind, f.Case, f.Auditor, p)
-	if err != nil {
-		return RecordResult{}, err
-	}
-	f.Kind, f.Seq, f.At = kind, e.Seq, e.At
-	res := RecordResult{Finding: f, Entry: e, Changed: true}
-	if res.Action, err = s.followUp(ctx, tx, a, f, prev, ok); err != nil {
-		return RecordResult{}, err
-	}
-	return res, nil
-}
-
 func findingKinds(moderation bool) (string, string) {
 	if moderation {
 		return KindModerationFinding, KindModerationCorrection
 	}
 	return KindFinding, KindCorrection
-}
-
-// latestFinding returns the latest finding (or moderation finding) on a case.
-func latestFinding(ctx context.Context, tx *store.Tx, a *Audit, caseID string, moderation bool) (Finding, bool, error) {
-	k1, k2 := findingKinds(moderation)
-	es, err := caseEntries(ctx, tx, a, caseID, k1, k2)
-	if err != nil {
-		return Finding{}, false, err
-	}
-	latest, err := latestFindings(es, moderation)
-	f, ok := latest[caseID]
-	return f, ok, err
-}
-
-// loadFindings reads the latest finding per case, keyed by case ID.
-// Within a read transaction each audit's are folded once (store.Tx.Memo);
-// the map is shared, so callers must not change it.
-func loadFindings(ctx context.Context, tx *store.Tx, a *Audit, moderation bool) (map[string]Finding, error) {
-	return loadFindingsIn(ctx, tx, a, moderation, nil)
-}
-
-// loadFindingsIn is loadFindings folding the trail es when the caller has
-// read it already (nil: read the finding kinds), so that a write
-// transaction, which keeps no fold, does not read them again.
-func loadFindingsIn(ctx context.Context, tx *store.Tx, a *Audit, moderation bool, es []Entry) (map[string]Finding, error) {
-	type key struct {
-		audit      int64
-		moderation bool
-	}
-	v, err := tx.Memo(key{a.id, moderation}, func() (any, error) {
-		if es == nil {
-			k1, k2 := findingKinds(moderation)
-			var err error
-			if es, err = entries(ctx, tx, a, k1, k2); err != nil {
-				return nil, err
-			}
-		}
-		return latestFindings(es, moderation)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return v.(map[string]Finding), nil
-}
-
-// loadBoth is loadFindings of the original and of the moderation findings.
-func loadBoth(ctx context.Context, tx *store.Tx, a *Audit) (orig, mod map[string]Finding, err error) {
-	return loadBothIn(ctx, tx, a, nil)
-}
-
-// loadBothIn is loadBoth folding the trail es when it is already read.
-func loadBothIn(ctx context.Context, tx *store.Tx, a *Audit, es []Entry) (orig, mod map[string]Finding, err error) {
-	if orig, err = loadFindingsIn(ctx, tx, a, false, es); err != nil {
-		return nil, nil, err
-	}
-	if mod, err = loadFindingsIn(ctx, tx, a, true, es); err != nil {
-		return nil, nil, err
-	}
-	return orig, mod, nil
 }
 
 // latestFindings is the latest finding per case (moderation findings when
@@ -368,29 +197,6 @@ func latestFindings(es []Entry, moderation bool) (map[string]Finding, error) {
 	return out, nil
 }
 
-// Findings returns the latest finding per case (moderation findings when
-// moderation is true), in sample order, for reports.
-func (s *Store) Findings(ctx context.Context, auditName string, moderation bool) ([]Finding, error) {
-	var out []Finding
-	err := s.read(ctx, "reading", func(tx *store.Tx) error {
-		a, err := loadAudit(ctx, tx, auditName)
-		if err != nil {
-			return err
-		}
-		latest, err := loadFindings(ctx, tx, a, moderation)
-		if err != nil {
-			return err
-		}
-		ids, err := tx.CaseIDs(ctx, a.id)
-		if err != nil {
-			return err
-		}
-		out = inSampleOrder(ids, latest)
-		return nil
-	})
-	return out, err
-}
-
 // GradePair is one moderated case: the latest original finding and the
 // latest moderation finding.
 type GradePair struct {
@@ -398,35 +204,4 @@ type GradePair struct {
 	Original, Moderated Grade
 	// Immediate attention as the auditor and the moderator saw it.
 	OriginalImmediate, ModeratedImmediate bool
-}
-
-// ModerationPairs returns, for every case with both an original and a
-// moderation finding, the two latest grades, in sample order (for agreement
-// statistics).
-func (s *Store) ModerationPairs(ctx context.Context, auditName string) ([]GradePair, error) {
-	var out []GradePair
-	err := s.read(ctx, "reading", func(tx *store.Tx) error {
-		a, err := loadAudit(ctx, tx, auditName)
-		if err != nil {
-			return err
-		}
-		orig, mod, err := loadBoth(ctx, tx, a)
-		if err != nil {
-			return err
-		}
-		ids, err := tx.CaseIDs(ctx, a.id)
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
-			o, ok1 := orig[id]
-			m, ok2 := mod[id]
-			if ok1 && ok2 {
-				out = append(out, GradePair{Case: id, Original: o.Grade, Moderated: m.Grade,
-					OriginalImmediate: o.Immediate, ModeratedImmediate: m.Immediate})
-			}
-		}
-		return nil
-	})
-	return out, err
 }

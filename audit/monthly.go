@@ -1,8 +1,6 @@
 package audit
 
 import (
-	"context"
-	"errors"
 	"os"
 )
 
@@ -35,26 +33,6 @@ type WorkbookInTheWayError struct {
 
 func (e *WorkbookInTheWayError) Error() string {
 	return e.Workbook + " already exists but the audit \"" + e.Audit + "\" is not in the store"
-}
-
-// State decides whether the month's draw is due. st is nil when there is
-// no store yet (nothing is drawn).
-func (m MonthlyDraw) State(ctx context.Context, st *Store) (MonthlyDrawState, error) {
-	var s MonthlyDrawState
-	if st != nil {
-		a, err := st.Audit(ctx, m.Audit)
-		switch {
-		case err == nil:
-			s.Drawn, s.WorkbookMissing = a, m.Workbook != "" && !isFile(m.Workbook)
-			return s, nil
-		case !errors.Is(err, ErrNotFound):
-			return s, err
-		}
-	}
-	if m.Workbook != "" && isFile(m.Workbook) {
-		return s, &WorkbookInTheWayError{Workbook: m.Workbook, Audit: m.Audit}
-	}
-	return s, nil
 }
 
 func isFile(p string) bool {

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -189,16 +190,92 @@ func (s *Store) Snapshot(ctx context.Context, fn func(*Store) error) error {
 	})
 }
 
-// readAudit loads something of the named audit in one read transaction.
-func readAudit[T any](ctx context.Context, s *Store, auditName string, load func(context.Context, *store.Tx, *Audit) (T, error)) (T, error) {
-	var out T
-	err := s.read(ctx, "reading", func(tx *store.Tx) error {
-		a, err := loadAudit(ctx, tx, auditName)
+// Login is who the store takes to be acting: the login on PostgreSQL, the
+// OS login or --user on SQLite.
+func (s *Store) Login() string { return s.st.EnteredBy() }
+
+// dutyAttempt is the duty a write exercises, and on what case.
+type dutyAttempt struct {
+	duty  Duty
+	facts CaseFacts
+}
+
+// attempt notes, for the write under way, the duty it exercises: the
+// duties check of each use case calls it before it decides, so that what
+// the database's own guards refuse afterwards is worded as that check
+// would have worded it.
+func (s *Store) attempt(d Duty, c CaseFacts) { s.duty = &dutyAttempt{duty: d, facts: c} }
+
+// refusedBy turns a refusal by the database's own guards (a PostgreSQL
+// login without the store role the write needs, or a trigger that found
+// the write not the login's duty) into the refusal the use-case layer
+// gives: the same one line, naming the duty's rule and who may do it, with
+// the database's reason after it, and the same exit. The check in caseaudit
+// and the one in the database read the same people list, so they disagree
+// only when the login's database roles do not match its roles in the list
+// (or the list changed between the two): the database's word is final.
+// Any other error is returned as it is.
+func (s *Store) refusedBy(ctx context.Context, err error) error {
+	var r *store.Refusal
+	if s.duty == nil || !errors.As(err, &r) {
+		return err
+	}
+	at := *s.duty
+	p := Person{Login: s.Login()}
+	var roster Roster
+	if e := s.read(ctx, "reading the people list of", func(tx *store.Tx) error {
+		cs, err := tx.PersonChanges(ctx)
 		if err != nil {
 			return err
 		}
-		out, err = load(ctx, tx, a)
-		return err
-	})
-	return out, err
+		people := peopleOf(cs)
+		if q, ok := people[p.Login]; ok {
+			p = q
+		}
+		if len(people) > 0 {
+			roster = Roster(sortedPeople(people))
+		}
+		return nil
+	}); e != nil {
+		return fmt.Errorf("%w (and the people list, to say who may, could not be read: %v)", err, e)
+	}
+	who := whoMay(at.duty, at.facts, roster)
+	if roster != nil && Allowed(p, at.duty, at.facts, roster) == nil {
+		// The list allows it and the database does not: what is missing
+		// is the login's database role, which only its administrator gives.
+		who = "the people list allows it, so ask the store's administrator to give the login the store role the database names"
+	}
+	return &DutyError{Duty: at.duty, Person: p, Rule: duties[at.duty].rule, Who: who, Guard: r.Reason}
+}
+
+// noteNetwork records in the audit's trail, once per command (per Store)
+// and audit, before its first entry of the command, that the store lies on
+// a network filesystem where SQLite's locking is not safe and was used
+// anyway. It is recorded by each command that writes, not once for ever:
+// each command may be another person on another machine, and should the
+// file be damaged, the trail shows every write made at that risk, by whom
+// and when. Being an entry, it is inside the hash chain.
+func (s *Store) noteNetwork(ctx context.Context, ch *store.Chain, a *Audit) error {
+	if s.network == "" || s.netNoted[a.id] || s.netPending == nil || s.netPending[a.id] {
+		return nil
+	}
+	s.netPending[a.id] = true
+	_, err := ch.Append(ctx, store.Draft{Kind: KindNetworkStore, Actor: s.actor, At: s.now(),
+		Payload: networkPayload{Where: s.network, Flag: "--allow-network-store"}})
+	return err
+}
+
+// noteNetworkLog records in the store log, within the write transaction
+// tx, that the store lies on a network filesystem and was written to
+// anyway: for a write that goes into no audit's trail (the people list,
+// the retention period, a retirement, a copy made into the store), whose
+// marker cannot be a trail entry. The audit trail's note (noteNetwork) and
+// this one are the two places a write lands; Store.write and Copy decide
+// which, for every command alike.
+func (s *Store) noteNetworkLog(ctx context.Context, tx *store.WriteTx) error {
+	if s.network == "" {
+		return nil
+	}
+	_, err := tx.AppendNetworkStore(ctx, s.actor, s.now(), networkPayload{Where: s.network, Flag: "--allow-network-store"})
+	return err
 }

@@ -2,59 +2,12 @@ package audit
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/caseaudit/caseaudit/audit/store"
 )
-
-// figureKinds are the entries that can change an audit's reported
-// figures.
-var figureKinds = []string{KindFinding, KindCorrection, KindModerationFinding, KindModerationCorrection, KindWithdrawal, KindGrow}
-
-// SignOffState is an audit's sign-off as its trail holds it: the last
-// sign-off (nil when it was never signed off) and when the first entry
-// after it that could change its figures was made (zero when none).
-type SignOffState struct {
-	SignOff   *SignOff
-	ChangedAt time.Time
-}
-
-// Amendment returns how the figures now differ from those signed off, or
-// nil when the audit is not signed off or says the same as when it was.
-func (st *SignOffState) Amendment(now Figures) *Amendment {
-	if st == nil || st.SignOff == nil || st.SignOff.Figures.SameHeadline(now) {
-		return nil
-	}
-	at := st.ChangedAt
-	if at.IsZero() {
-		at = st.SignOff.At
-	}
-	return &Amendment{SignOff: *st.SignOff, At: at, Now: now}
-}
-
-// signOffOf reads the sign-off state from a trail's entries es (all kinds
-// of figureKinds and KindSignOff, in order).
-func signOffOf(es []Entry) (*SignOffState, error) {
-	st := &SignOffState{}
-	for _, e := range es {
-		if e.Kind == KindSignOff {
-			var p signOffPayload
-			if err := json.Unmarshal(e.Payload, &p); err != nil {
-				return nil, fmt.Errorf("trail entry %d (sign-off) is damaged: %w", e.Seq, err)
-			}
-			st.SignOff = &SignOff{Seq: e.Seq, At: e.At, By: e.Actor, Figures: p.Figures, Incomplete: p.Incomplete}
-			st.ChangedAt = time.Time{}
-			continue
-		}
-		if st.SignOff != nil && st.ChangedAt.IsZero() {
-			st.ChangedAt = e.At
-		}
-	}
-	return st, nil
-}
 
 // SignOffOf returns the audit's sign-off state.
 func (s *Store) SignOffOf(ctx context.Context, auditName string) (*SignOffState, error) {
@@ -65,24 +18,6 @@ func (s *Store) SignOffOf(ctx context.Context, auditName string) (*SignOffState,
 		}
 		return signOffOf(es)
 	})
-}
-
-// ErrSignedOff: the audit is already signed off with the same figures.
-var ErrSignedOff = fmt.Errorf("already signed off")
-
-// ErrIncomplete: the audit still has cases without a finding, or
-// moderation outstanding, and the sign-off was not forced.
-var ErrIncomplete = fmt.Errorf("audit incomplete")
-
-// incompleteOf says what an audit whose progress is st lacks; nil when it
-// lacks nothing.
-func incompleteOf(st *Status) *Incomplete {
-	in := Incomplete{Unrecorded: st.Size - st.Recorded, ModerationOutstanding: max(st.ModerationSize-st.Moderated, 0)}
-	if in.Unrecorded <= 0 && in.ModerationOutstanding == 0 {
-		return nil
-	}
-	in.Unrecorded = max(in.Unrecorded, 0)
-	return &in
 }
 
 // SignOffAudit records in the audit's trail that QA signed it off with the

@@ -1,0 +1,102 @@
+package audit
+
+import (
+	"context"
+
+	"github.com/caseaudit/caseaudit/audit/store"
+)
+
+// Allocate allocates the audit's cases to auditors (see PlanAllocation) and
+// records the allocation as one trail entry, in one transaction.
+// Re-allocating replaces the allocation of cases not yet recorded; recorded
+// cases keep their auditor.
+func (s *Store) Allocate(ctx context.Context, auditName string, auditors []string, rules AllocationRules) (Allocation, error) {
+	var out Allocation
+	err := s.write(ctx, "allocating cases in", func(tx *store.WriteTx) error {
+		a, err := loadAudit(ctx, tx.Tx, auditName)
+		if err != nil {
+			return err
+		}
+		out, err = s.allocateTx(ctx, tx, a, auditors, rules)
+		return err
+	})
+	return out, err
+}
+
+// allocateTx allocates within a write transaction.
+func (s *Store) allocateTx(ctx context.Context, tx *store.WriteTx, a *Audit, auditors []string, rules AllocationRules) (Allocation, error) {
+	if err := s.may(ctx, tx.Tx, DutyAllocate, CaseFacts{}); err != nil {
+		return Allocation{}, err
+	}
+	cases, err := loadCases(ctx, tx.Tx, a)
+	if err != nil {
+		return Allocation{}, err
+	}
+	es, err := entries(ctx, tx.Tx, a, KindWithdrawal, KindFinding, KindCorrection, KindAllocation)
+	if err != nil {
+		return Allocation{}, err
+	}
+	ws, err := withdrawalsOf(es)
+	if err != nil {
+		return Allocation{}, err
+	}
+	cases = activeCases(cases, ws) // a withdrawn case is audited by no one
+	recorded, err := latestFindings(es, false)
+	if err != nil {
+		return Allocation{}, err
+	}
+	cur, err := allocationOf(es)
+	if err != nil {
+		return Allocation{}, err
+	}
+	keep := map[string]string{}
+	if cur != nil {
+		for _, x := range cur.Assigned {
+			if _, ok := recorded[x.Case]; ok {
+				keep[x.Case] = x.Auditor
+			}
+		}
+	}
+	// recorded cases that were never allocated need no auditor now
+	todo := cases[:0:0]
+	for _, c := range cases {
+		if _, done := recorded[c.ID]; !done || keep[c.ID] != "" {
+			todo = append(todo, c)
+		}
+	}
+	if len(todo) == 0 {
+		return Allocation{}, errorf(ErrNothingToAllocate, "nothing left to allocate: every case of audit %q already has a finding", a.Name)
+	}
+	out, err := PlanAllocation(todo, auditors, rules, keep)
+	if err != nil {
+		return Allocation{}, err
+	}
+	p := allocationPayload{Auditors: out.Auditors, WorkerField: rules.WorkerField, TeamField: rules.TeamField,
+		AuditorTeams: rules.AuditorTeams, Kept: out.Kept, Assigned: []assignJSON{}, Unallocated: []unallocJSON{}}
+	for _, x := range out.Assigned {
+		p.Assigned = append(p.Assigned, assignJSON(x))
+	}
+	for _, x := range out.Unallocated {
+		p.Unallocated = append(p.Unallocated, unallocJSON(x))
+	}
+	who, err := s.actorIn(ctx, tx.Tx)
+	if err != nil {
+		return Allocation{}, err
+	}
+	_, err = s.appendEntry(ctx, tx, a, KindAllocation, "", who, p)
+	return out, err
+}
+
+// Allocation returns the audit's current allocation (nil when the audit's
+// cases have never been allocated).
+func (s *Store) Allocation(ctx context.Context, auditName string) (*Allocation, error) {
+	return readAudit(ctx, s, auditName, loadAllocation)
+}
+
+func loadAllocation(ctx context.Context, tx *store.Tx, a *Audit) (*Allocation, error) {
+	es, err := entries(ctx, tx, a, KindAllocation)
+	if err != nil {
+		return nil, err
+	}
+	return allocationOf(es)
+}

@@ -1,0 +1,186 @@
+package audit
+
+import (
+	"context"
+
+	"github.com/caseaudit/caseaudit/audit/store"
+	"github.com/caseaudit/caseaudit/internal/colname"
+)
+
+// findingFacts gathers what the duties table needs to know of the case a
+// finding f is recorded on: to whom it is allocated, who audited it, who
+// its allocated worker is (where the allocation named the worker column),
+// and the name f is recorded under.
+func findingFacts(ctx context.Context, tx *store.Tx, a *Audit, f Finding) (CaseFacts, error) {
+	c := CaseFacts{For: f.Auditor}
+	al, err := loadAllocation(ctx, tx, a)
+	if err != nil {
+		return c, err
+	}
+	if al != nil {
+		for _, x := range al.Assigned {
+			if x.Case == f.Case {
+				c.AllocatedTo = x.Auditor
+			}
+		}
+		if al.Rules.WorkerField != "" {
+			sc, err := loadCase(ctx, tx, a, f.Case)
+			if err != nil {
+				return c, err
+			}
+			if i := colname.Index(a.Columns, al.Rules.WorkerField); i >= 0 && i < len(sc.Fields) {
+				c.Worker = sc.Fields[i]
+			}
+		}
+	}
+	if f.Moderation {
+		prev, ok, err := latestFinding(ctx, tx, a, f.Case, false)
+		if err != nil {
+			return c, err
+		}
+		if ok {
+			c.Auditor = prev.Auditor
+		}
+	}
+	return c, nil
+}
+
+// mayRecord checks that the person acting may record finding f: as an
+// auditor on her own allocated case, or as a moderator on a case that is
+// not hers.
+func (s *Store) mayRecord(ctx context.Context, tx *store.Tx, a *Audit, f Finding) error {
+	d := DutyRecord
+	if f.Moderation {
+		d = DutyModerate
+	}
+	s.attempt(d, CaseFacts{For: f.Auditor})
+	cs, err := tx.PersonChanges(ctx)
+	if err != nil {
+		return err
+	}
+	if len(cs) == 0 && !f.Moderation {
+		return nil // no people list: a one-person store
+	}
+	facts, err := findingFacts(ctx, tx, a, f)
+	if err != nil {
+		return err
+	}
+	s.attempt(d, facts)
+	if len(cs) == 0 {
+		// Even in a one-person store a moderation is never made under the
+		// name of the case's own auditor or allocated worker: the rule is
+		// about the names the trail records, which need no people list.
+		return Allowed(Person{Name: f.Auditor, Roles: []Role{Moderator}}, DutyModerate, facts, nil)
+	}
+	return mayIn(peopleOf(cs), s.Login(), d, facts)
+}
+
+// RecordResult tells what Record did.
+type RecordResult struct {
+	Finding Finding // as stored (or the identical latest finding when nothing changed)
+	Entry   Entry   // the new trail entry; zero when nothing changed
+	Changed bool    // false: the finding was identical to the latest one, nothing recorded
+	// Action is the follow-up action the finding opened or closed
+	// automatically (see Action.Status); nil when it did neither.
+	Action *Action
+}
+
+// Record records a finding on a case of an audit's sample, in one
+// transaction. A second finding on the same case is a correction and needs
+// f.Reason (else a *CorrectionError); one identical to the latest finding
+// records nothing. A moderation finding (f.Moderation) needs the case to be
+// in the audit's moderation sample. Answers are checked against the audit's
+// form (an *AnswersError names each bad or missing one) and stored keyed by
+// question key in canonical spelling.
+//
+// Once the audit's cases are allocated, the auditor must be one of its
+// auditors (matched ignoring case and spacing, and recorded in their
+// spelling) unless f.NewAuditor; else an *UnknownAuditorError.
+//
+// A finding that needs immediate attention opens a follow-up action on the
+// case in the same transaction (see Action); a correction that turns
+// immediate attention to no closes the case's action automatically, with a
+// note saying so.
+func (s *Store) Record(ctx context.Context, auditName string, f Finding) (RecordResult, error) {
+	if err := f.normalise(); err != nil {
+		return RecordResult{}, err
+	}
+	var res RecordResult
+	err := s.write(ctx, "recording a finding in", func(tx *store.WriteTx) error {
+		a, err := loadAudit(ctx, tx.Tx, auditName)
+		if err != nil {
+			return err
+		}
+		// Everything the checks below and the follow-up read, in one
+		// round trip.
+		if err := tx.Prefetch(ctx, a.id, store.Prefetch{Case: f.Case, Kinds: recordReads, ActorKinds: auditorKinds, People: true}); err != nil {
+			return err
+		}
+		if err := checkInSample(ctx, tx.Tx, a, f.Case); err != nil {
+			return err
+		}
+		if err := checkNotWithdrawn(ctx, tx.Tx, a, f.Case); err != nil {
+			return err
+		}
+		if f.Moderation {
+			if err := checkModerated(ctx, tx.Tx, a, f.Case); err != nil {
+				return err
+			}
+		}
+		if err := checkFindingAnswers(a, &f); err != nil {
+			return err
+		}
+		if err := checkAuditor(ctx, tx.Tx, a, &f); err != nil {
+			return err
+		}
+		res, err = s.recordTx(ctx, tx, a, f, "")
+		return err
+	})
+	return res, err
+}
+
+// recordReads are the kinds of entry about any case that recording a
+// finding reads: withdrawals, the allocation and the moderation sample
+// (its checks), and the team managers (for an action it opens).
+var recordReads = []string{KindWithdrawal, KindAllocation, KindModerationDraw, KindTeamManager}
+
+// recordTx appends one finding within a write transaction.
+func (s *Store) recordTx(ctx context.Context, tx *store.WriteTx, a *Audit, f Finding, source string) (RecordResult, error) {
+	prev, ok, err := latestFinding(ctx, tx.Tx, a, f.Case, f.Moderation)
+	if err != nil {
+		return RecordResult{}, err
+	}
+	kind := KindFinding
+	if f.Moderation {
+		kind = KindModerationFinding
+	}
+	if ok {
+		if sameFinding(prev, f) {
+			return RecordResult{Finding: prev}, nil
+		}
+		if f.Reason == "" {
+			return RecordResult{}, correctionError(prev)
+		}
+		kind = KindCorrection
+		if f.Moderation {
+			kind = KindModerationCorrection
+		}
+	} else {
+		f.Reason = "" // a first finding corrects nothing
+	}
+	if err := s.mayRecord(ctx, tx.Tx, a, f); err != nil {
+		return RecordResult{}, err
+	}
+	p := findingPayload{Grade: f.Grade.String(), Immediate: f.Immediate, Note: f.Note, Answers: f.Answers,
+		Date: f.Date, Reason: f.Reason, Source: source, Prefilled: f.Prefilled}
+	e, err := s.appendEntry(ctx, tx, a, kind, f.Case, f.Auditor, p)
+	if err != nil {
+		return RecordResult{}, err
+	}
+	f.Kind, f.Seq, f.At = kind, e.Seq, e.At
+	res := RecordResult{Finding: f, Entry: e, Changed: true}
+	if res.Action, err = s.followUp(ctx, tx, a, f, prev, ok); err != nil {
+		return RecordResult{}, err
+	}
+	return res, nil
+}
