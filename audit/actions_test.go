@@ -84,22 +84,7 @@ func TestActionOpensOnFlaggedFinding(t *testing.T) {
 	mustVerify(t, s, "a")
 }
 
-func TestActionOwnerAndDefaults(t *testing.T) {
-	c := SampledCase{ID: "x", Columns: []string{"Team", "Manager"}, Fields: []string{" Salisbury  CIN ", ""}}
-	for _, tc := range []struct {
-		rule OwnerRule
-		want string
-	}{
-		{OwnerRule{}, Unassigned},
-		{OwnerRule{Column: "Manager"}, Unassigned}, // empty cell
-		{OwnerRule{Column: "team"}, "Salisbury CIN"},
-		{OwnerRule{Column: "Team", TeamManagers: map[string]string{"Salisbury CIN": "K. Ward"}}, "K. Ward"},
-		{OwnerRule{Column: "Team", TeamManagers: map[string]string{"Devizes": "K. Ward"}}, "Salisbury CIN"},
-	} {
-		if got := tc.rule.Owner(c); got != tc.want {
-			t.Errorf("%+v: owner %q; want %q", tc.rule, got, tc.want)
-		}
-	}
+func TestActionDefaults(t *testing.T) {
 	// The audit's own default due days, and no owner rule: unassigned.
 	s, _ := actionAudit(t, `{"due_days": 10}`)
 	r := mustRecord(t, s, "a", Finding{Case: "CR-0000001", Auditor: "A. Khan", Grade: Inadequate, Immediate: true, Date: "2026-07-03"})
