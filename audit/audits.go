@@ -200,6 +200,15 @@ type notFoundError struct{ msg string }
 func (e *notFoundError) Error() string        { return e.msg }
 func (e *notFoundError) Is(target error) bool { return target == ErrNotFound }
 
+// caseFromRow reads a sampled case of audit a from its row.
+func caseFromRow(a *Audit, r store.CaseRow) (SampledCase, error) {
+	c := SampledCase{Order: r.Order, ID: r.ID, Ticket: r.Ticket, Stratum: r.Stratum, Row: r.Row, Columns: a.Columns}
+	if err := json.Unmarshal([]byte(r.Fields), &c.Fields); err != nil {
+		return c, fmt.Errorf("audit %q: the stored fields of case %q are damaged: %w", a.Name, c.ID, err)
+	}
+	return c, nil
+}
+
 // NotInSampleError says a case ID is not in an audit's sample, with the
 // closest IDs that are.
 type NotInSampleError struct {

@@ -389,15 +389,6 @@ func loadCases(ctx context.Context, tx *store.Tx, a *Audit) ([]SampledCase, erro
 	return out, nil
 }
 
-// caseFromRow reads a sampled case of audit a from its row.
-func caseFromRow(a *Audit, r store.CaseRow) (SampledCase, error) {
-	c := SampledCase{Order: r.Order, ID: r.ID, Ticket: r.Ticket, Stratum: r.Stratum, Row: r.Row, Columns: a.Columns}
-	if err := json.Unmarshal([]byte(r.Fields), &c.Fields); err != nil {
-		return c, fmt.Errorf("audit %q: the stored fields of case %q are damaged: %w", a.Name, c.ID, err)
-	}
-	return c, nil
-}
-
 // AuditedSince returns the set of case IDs sampled in any audit created at
 // or after t (for --exclude-audited-within).
 func (s *Store) AuditedSince(ctx context.Context, t time.Time) (map[string]bool, error) {

@@ -18,7 +18,7 @@ mv actions_store.go caseActions loadCase Store.followUp Store.Actions Store.Resp
 mv allocate_store.go Store.Allocate Store.allocateTx Store.Allocation loadAllocation
 mv answers_store.go Store.Form
 mv audits_store.go Store.CreateAudit Store.createAuditTx Store.Grow Store.growTx Store.CaseFactors auditFromRow \
-	loadAudit auditKey readAuditNamed Store.Audit loadAudits Store.Latest Store.Cases loadCases caseFromRow caseRows \
+	loadAudit auditKey readAuditNamed Store.Audit loadAudits Store.Latest Store.Cases loadCases caseRows \
 	Store.AuditedSince checkInSample
 mv draw_store.go Draw Store.createAudit Grow
 mv findings_store.go Store.Record recordReads Store.recordTx latestFinding loadFindings loadFindingsIn loadBoth \
