@@ -10,7 +10,15 @@
 // inserted or deleted behind the tool's back. The current state of an
 // audit (latest findings, allocation, moderation sample, actions,
 // withdrawals, progress) is a projection: a pure function of a list of
-// entries, testable without a database. Every use case that changes the
+// entries, testable without a database.
+//
+// The files say which side they are on: X.go holds what X is (its types, its
+// trail payloads, the fold of a list of entries into it, its checks) and uses
+// no transaction; X_store.go holds what is done with X on the store (the
+// reads that load entries and fold them, and the use cases); open.go and
+// copy.go are the store handle itself. No file of the first kind uses one of
+// the second (layering_test.go), so the projections stand below the use
+// cases. Every use case that changes the
 // store does so in one write transaction or not at all, with the writers
 // of an audit taking turns, so several auditors (goroutines, processes,
 // machines) can record at once without the chain forking.
