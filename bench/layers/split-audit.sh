@@ -67,3 +67,5 @@ mv history_store.go Store.History Store.Trail
 mv trail.go KindWithdrawal
 mv open.go Store.noteNetwork Store.noteNetworkLog
 git mv audit/store_auditors.go audit/auditors_store.go
+# The workbook's writer stands above the sheets it writes.
+"$bin" -dir audit/workbook -to write.go Write
