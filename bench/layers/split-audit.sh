@@ -4,13 +4,18 @@
 # its use cases on the store (X_store.go: what opens a transaction, reads or
 # appends the trail). Every step moves declarations unchanged (bench/layers/move).
 #
-# A branch that edited audit's files before the split merges by taking its own
-# side of each conflicting audit/*.go file and running this script again; the
-# moves are by declaration name, so they follow the edited code.
+# A branch that edited audit's files before the split lays its own files out
+# the same way first, then merges: the moves are by declaration name, so they
+# follow its edits, and the merge is left with only the code both sides changed.
+# From that branch's worktree (the script acts on the repository it is run in):
+#
+#   /path/to/layering/bench/layers/split-audit.sh && git add -A audit && git commit -m "audit: laid out as on main"
+#   git merge main
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+here=$(cd "$(dirname "$0")" && pwd)
+cd "$(git rev-parse --show-toplevel)"
 bin=$(mktemp -d)/move
-go build -o "$bin" ./bench/layers/move
+(cd "$here/move" && go build -o "$bin" .)
 mv() { "$bin" -dir audit -to "$@"; }
 
 mv actions_store.go caseActions loadCase Store.followUp Store.Actions Store.RespondAction Store.CloseAction \
