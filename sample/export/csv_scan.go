@@ -232,12 +232,12 @@ func (p *csvParser) parse(ctx context.Context, r *recReader, limit int64, out fu
 			p.idx = append(p.idx, len(p.idx))
 		}
 		b.rows = append(b.rows, csvRow{num: row + 1, nf: nf, start: p.text.Len(), off: len(b.ends)})
-		ascii := isASCII(r.rec) // the usual case: one test for the record, none per field
+		plain := p.plain(r.rec) // the usual case: one test for the record, none per field
 		for _, i := range p.idx {
 			if i >= nf {
 				break
 			}
-			if ascii {
+			if plain {
 				p.text.Write(r.field(i))
 			} else {
 				p.g.writeText(&p.text, r.field(i))
@@ -250,6 +250,18 @@ func (p *csvParser) parse(ctx context.Context, r *recReader, limit int64, out fu
 			}
 		}
 	}
+}
+
+// plain reports whether every field of rec is written as it stands (text
+// needing no decoding). For UTF-8 that is the whole record being valid: a
+// field is a piece cut at a delimiter or quote, ASCII bytes, so it is valid
+// whenever the record is, and one pass over the record spares the fields
+// of a line holding a name such as Chloé a test each.
+func (p *csvParser) plain(rec []byte) bool {
+	if p.g.enc == encWindows1252 {
+		return isASCII(rec)
+	}
+	return utf8.Valid(rec)
 }
 
 // csvEmitter passes parsed rows to a scan's fn in order, with the blank
