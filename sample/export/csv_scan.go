@@ -232,12 +232,15 @@ func (p *csvParser) parse(ctx context.Context, r *recReader, limit int64, out fu
 			p.idx = append(p.idx, len(p.idx))
 		}
 		b.rows = append(b.rows, csvRow{num: row + 1, nf: nf, start: p.text.Len(), off: len(b.ends)})
-		plain := p.plain(r.rec) // the usual case: one test for the record, none per field
+		// The usual case, a line of ASCII (the delimiters' search says so
+		// in passing), is copied as it stands, with no test per field;
+		// otherwise each wanted field is checked (and decoded if need be)
+		// on its own, the unwanted ones not at all.
 		for _, i := range p.idx {
 			if i >= nf {
 				break
 			}
-			if plain {
+			if r.ascii {
 				p.text.Write(r.field(i))
 			} else {
 				p.g.writeText(&p.text, r.field(i))
@@ -250,18 +253,6 @@ func (p *csvParser) parse(ctx context.Context, r *recReader, limit int64, out fu
 			}
 		}
 	}
-}
-
-// plain reports whether every field of rec is written as it stands (text
-// needing no decoding). For UTF-8 that is the whole record being valid: a
-// field is a piece cut at a delimiter or quote, ASCII bytes, so it is valid
-// whenever the record is, and one pass over the record spares the fields
-// of a line holding a name such as Chloé a test each.
-func (p *csvParser) plain(rec []byte) bool {
-	if p.g.enc == encWindows1252 {
-		return isASCII(rec)
-	}
-	return utf8.Valid(rec)
 }
 
 // csvEmitter passes parsed rows to a scan's fn in order, with the blank
@@ -376,7 +367,9 @@ func (g *csvGrid) writeText(w *strings.Builder, b []byte) {
 			w.WriteRune(cp1252[c])
 		}
 	default: // UTF-8, or UTF-16 or UTF-32 already decoded to UTF-8
-		if utf8.Valid(b) {
+		// isASCII first: most fields of a line holding one accented name
+		// are plain ASCII, which it tells for less than utf8.Valid does.
+		if isASCII(b) || utf8.Valid(b) {
 			w.Write(b)
 			return
 		}
