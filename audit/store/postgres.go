@@ -933,7 +933,7 @@ func (b *pgBackend) explain(s *Store, doing string, err error) error {
 			case !strings.HasPrefix(msg, "caseaudit: ") && b.names.prefix == "":
 				// Not even the store's roles could be read: the login
 				// holds none of them.
-				return refusalf(s, doing, "the login %s holds none of this store's roles (%s); ask the store's administrator to make it a member of the store's auditor, QA or governance role (store init names them)",
+				return refusalf(s, doing, "the login %s (no role in this store) may not use it: only a member of the store's auditor, QA or information governance role reads or writes a store; its administrator makes the login a member of one (store init names them); the store's database refused it: %s",
 					loginName(s), flatten(msg))
 			case !strings.HasPrefix(msg, "caseaudit: "):
 				return refusalf(s, doing, "the login %s may not do this (%s); ask the store's administrator for the role %s (to record findings), %s (to sample, allocate, moderate) or %s (to redact)",
