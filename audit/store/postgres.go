@@ -418,7 +418,7 @@ func InitPostgresVersion(ctx context.Context, where string, version int) (*InitR
 	defer s.db.Close()
 	res, err := initPostgres(ctx, s, t, version)
 	if err != nil {
-		return nil, s.Explain("creating", err)
+		return nil, s.Explain("setting up", err)
 	}
 	return res, nil
 }
@@ -962,7 +962,15 @@ func (b *pgBackend) explain(s *Store, doing string, err error) error {
 			s.path, doing, flatten(shortCause(err)))
 	}
 	if pe != nil {
-		return fmt.Errorf("%s the store %s: %s (SQLSTATE %s)", doing, s.path, flatten(pe.Message), pe.Code)
+		// The step that failed ("granting the roles their privileges: "),
+		// when the error says one, then the server's own words.
+		step := strings.TrimSuffix(err.Error(), pe.Error())
+		if step == err.Error() {
+			step = ""
+		} else if step = flatten(step); step != "" {
+			step += " "
+		}
+		return fmt.Errorf("%s the store %s: %s%s (SQLSTATE %s)", doing, s.path, step, flatten(pe.Message), pe.Code)
 	}
 	return nil
 }
