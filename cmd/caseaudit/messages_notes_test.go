@@ -219,6 +219,7 @@ var messageNotes = map[string]string{
 	"%s the store %s: no answer within %s, so caseaudit gave up (what was not committed is rolled back; the same command run again records nothing twice); check that the server and the network are up, or give a longer --db-timeout": pgStory("messages_pgfailures"),
 	"the roles %s already exist and are not this store's (their comments name another); a database administrator drops or renames them, then run store init again":                                                                      pgStory("messages_pgfailures"),
 	"the login %s may not do this (%s); ask the store's administrator for the role %s (to record findings), %s (to sample, allocate, moderate) or %s (to redact)":                                                                       pgStory("messages_pgfailures"),
+	"%s the store %s: the text holds a character PostgreSQL cannot store (a NUL byte or invalid UTF-8); remove it and try again":                                                                                                        pgStory("messages_pgfailures"),
 	"granting the roles their privileges: %w":                         pgStory("messages_pgfailures"),
 	"restoring the store's guards: %w":                                pgStory("messages_pgfailures"),
 	"migrating the store schema to version %d: %w":                    pgStory("messages_pgfailures"),

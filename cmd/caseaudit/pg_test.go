@@ -82,6 +82,7 @@ func TestPostgresScripts(t *testing.T) {
 			"exits":      cmdExits,
 			"pgsuper":    cmdPgsuper(base),
 			"pgoldstore": cmdPgOldStore,
+			"mkfile":     cmdMkfile,
 		},
 		Condition: func(cond string) (bool, error) {
 			if cond == "pgsuper" {
