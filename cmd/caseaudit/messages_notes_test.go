@@ -220,6 +220,7 @@ var messageNotes = map[string]string{
 	"the roles %s already exist and are not this store's (their comments name another); a database administrator drops or renames them, then run store init again":                                                                      pgStory("messages_pgfailures"),
 	"the login %s may not do this (%s); ask the store's administrator for the role %s (to record findings), %s (to sample, allocate, moderate) or %s (to redact)":                                                                       pgStory("messages_pgfailures"),
 	"%s the store %s: the text holds a character PostgreSQL cannot store (a NUL byte or invalid UTF-8); remove it and try again":                                                                                                        pgStory("messages_pgfailures"),
+	"the store %s is busy: another caseaudit is writing to it; try again":                                                                                                                                                               pgStory("messages_pgfailures"),
 	"granting the roles their privileges: %w":                         pgStory("messages_pgfailures"),
 	"restoring the store's guards: %w":                                pgStory("messages_pgfailures"),
 	"migrating the store schema to version %d: %w":                    pgStory("messages_pgfailures"),
