@@ -100,6 +100,7 @@ var messageNotes = map[string]string{
 	"created the caseaudit store in %s (schema %s, version %d), owned by %s":                    pgStory("store_postgres"),
 	"the caseaudit store in %s is up to date (schema version %d); guards and grants re-applied": pgStory("store_postgres"),
 	"%s to record for %s in %q; choose Skip to leave one for later, Quit to stop":               goTest("cmd/caseaudit", "TestRecordInteractiveMessages"),
+	"this question needs an answer":                         goTest("cmd/caseaudit", "TestRecordInteractiveRequiredAnswer"),
 	"enter your name":                                       goTest("cmd/caseaudit", "TestRecordInteractiveMessages"),
 	"nothing left to record for %s in %q":                   goTest("cmd/caseaudit", "TestRecordInteractiveMessages"),
 	"choose one of the answers":                             terminalOnly("shown only by the full-screen form at a terminal, which no story can drive; --accessible prompts say \"Invalid: must be a number\" instead"),
