@@ -212,6 +212,7 @@ var messageNotes = map[string]string{
 	"the sample of audit %q changed while the replacement was drawn; withdraw the case again":                goTest("audit", "TestWithdrawRefusesASampleChangedMeanwhile"),
 	// An export whose case IDs alone pass 4 GB: the Go test fills the
 	// arena's references, as no test can read such an export.
+	"%s: the export changed while it was read (%d sampled rows are gone); run the command again once whatever writes it has finished": goTest("sample", "TestSelectRefusesAnExportReplacedMeanwhile"),
 	"too many case IDs to hold (over 4 GB)": goTest("sample", "TestArenaRefusesPastFourGB"),
 
 	// A PostgreSQL server failing a command midway, or left by its
