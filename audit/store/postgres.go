@@ -945,7 +945,7 @@ func (b *pgBackend) explain(s *Store, doing string, err error) error {
 		case loginRefused(s, pe) != nil:
 			return loginRefused(s, pe)
 		case pe.Code == "22021" || pe.Code == "22P05":
-			return fmt.Errorf("%s the store %s: the text holds a character PostgreSQL cannot store (a NUL byte or invalid UTF-8); remove it and try again", doing, s.path)
+			return fmt.Errorf("%s the store %s: %sthe text holds a character PostgreSQL cannot store (a NUL byte or invalid UTF-8); remove it and try again", doing, s.path, failedStep(err, pe))
 		case pe.Code == "57014" && strings.Contains(pe.Message, "statement timeout"):
 			return s.deadlineError(doing)
 		case pe.Code == "25006":
@@ -962,17 +962,23 @@ func (b *pgBackend) explain(s *Store, doing string, err error) error {
 			s.path, doing, flatten(shortCause(err)))
 	}
 	if pe != nil {
-		// The step that failed ("granting the roles their privileges: "),
-		// when the error says one, then the server's own words.
-		step := strings.TrimSuffix(err.Error(), pe.Error())
-		if step == err.Error() {
-			step = ""
-		} else if step = flatten(step); step != "" {
-			step += " "
-		}
-		return fmt.Errorf("%s the store %s: %s%s (SQLSTATE %s)", doing, s.path, step, flatten(pe.Message), pe.Code)
+		return fmt.Errorf("%s the store %s: %s%s (SQLSTATE %s)", doing, s.path, failedStep(err, pe), flatten(pe.Message), pe.Code)
 	}
 	return nil
+}
+
+// failedStep is the step of a command the server's error pe ended, as err
+// (which wraps pe) names it ("granting the roles their privileges: "), or
+// "" when err names none: the server's own words follow it.
+func failedStep(err error, pe *pgconn.PgError) string {
+	step, ok := strings.CutSuffix(err.Error(), pe.Error())
+	if !ok {
+		return ""
+	}
+	if step = flatten(step); step != "" {
+		step += " "
+	}
+	return step
 }
 
 // connectCause is why a connection attempt failed, in words a person can
