@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/caseaudit/caseaudit/audit/store"
-	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/textdist"
+	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample"
 )
 
