@@ -69,6 +69,13 @@ func TestScripts(t *testing.T) {
 			"runhint":    cmdRunhint,
 			"mkfile":     cmdMkfile,
 			"sqlitelock": cmdSqlitelock,
+			"tinyfs":     cmdTinyfs,
+		},
+		Condition: func(cond string) (bool, error) {
+			if cond == "tinyfs" {
+				return canMountTinyfs(), nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 	})
 }
