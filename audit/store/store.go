@@ -127,6 +127,8 @@ var (
 	ErrBusy = errors.New("store busy")
 	// ErrNotStore: the file is not a caseaudit store (or is one from a newer caseaudit).
 	ErrNotStore = errors.New("not a caseaudit store")
+	// ErrText: a text to be stored holds a NUL or bytes that are not UTF-8.
+	ErrText = errors.New("text caseaudit does not store")
 )
 
 // sqliteHeader starts every SQLite database file.

@@ -73,7 +73,10 @@ func TestScripts(t *testing.T) {
 		},
 		Condition: func(cond string) (bool, error) {
 			if cond == "tinyfs" {
-				return canMountTinyfs(), nil
+				// Under CI the story runs whatever this machine allows, so
+				// a runner that cannot mount fails it rather than skipping
+				// the full-disk messages unseen.
+				return canMountTinyfs() || os.Getenv("CI") == "true", nil
 			}
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},
