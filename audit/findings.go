@@ -11,6 +11,7 @@ import (
 
 	"github.com/caseaudit/caseaudit/audit/form"
 	"github.com/caseaudit/caseaudit/audit/store"
+	"github.com/caseaudit/caseaudit/internal/canonjson"
 	"github.com/caseaudit/caseaudit/internal/opt"
 )
 
@@ -83,8 +84,11 @@ type findingPayload struct {
 
 func findingFromEntry(e Entry) (Finding, error) {
 	var p findingPayload
-	if err := json.Unmarshal(e.Payload, &p); err != nil {
-		return Finding{}, fmt.Errorf("trail entry %d is damaged: %w", e.Seq, err)
+	if !p.decodePlain(e.Payload) {
+		p = findingPayload{}
+		if err := json.Unmarshal(e.Payload, &p); err != nil {
+			return Finding{}, fmt.Errorf("trail entry %d is damaged: %w", e.Seq, err)
+		}
 	}
 	g, err := storedGrade(p.Grade)
 	if err != nil {
@@ -96,6 +100,75 @@ func findingFromEntry(e Entry) (Finding, error) {
 		Moderation: e.Kind == KindModerationFinding || e.Kind == KindModerationCorrection,
 		Kind:       e.Kind, Seq: e.Seq, At: e.At, EnteredBy: e.EnteredBy,
 	}, nil
+}
+
+// decodePlain reads a finding's payload as the store writes it (compact,
+// each key once and exactly as named, strings without escapes) into p, as
+// json.Unmarshal would, and reports whether it could: a report and the
+// trend decode every finding of every audit, and encoding/json's
+// reflection was most of that. Anything else is left to json.Unmarshal.
+func (p *findingPayload) decodePlain(b []byte) bool {
+	seen, ok := 0, true
+	plain := canonjson.EachMember(b, func(key []byte, start, end int) {
+		if !ok {
+			return
+		}
+		v := b[start:end]
+		var bit int
+		switch string(key) {
+		case "grade":
+			bit = 1
+			p.Grade, ok = canonjson.PlainString(v)
+		case "immediate":
+			bit = 2
+			p.Immediate, ok = string(v) == "true", string(v) == "true" || string(v) == "false"
+		case "note":
+			bit = 4
+			p.Note, ok = canonjson.PlainString(v)
+		case "date":
+			bit = 8
+			p.Date, ok = canonjson.PlainString(v)
+		case "reason":
+			bit = 16
+			p.Reason, ok = canonjson.PlainString(v)
+		case "source":
+			bit = 32
+			p.Source, ok = canonjson.PlainString(v)
+		case "answers":
+			bit = 64
+			p.Answers, ok = plainStrings(v)
+		case "prefilled":
+			bit = 128
+			p.Prefilled, ok = plainStrings(v)
+		default:
+			ok = false
+		}
+		if seen&bit != 0 {
+			ok = false
+		}
+		seen |= bit
+	})
+	return plain && ok
+}
+
+// plainStrings reads a compact JSON object of strings, each key once and
+// nothing escaped, as json.Unmarshal would into a map (empty, not nil, for
+// {}); ok is false for anything else.
+func plainStrings(b []byte) (map[string]string, bool) {
+	m := map[string]string{}
+	ok := true
+	plain := canonjson.EachMember(b, func(key []byte, start, end int) {
+		if !ok {
+			return
+		}
+		s, isPlain := canonjson.PlainString(b[start:end])
+		if _, twice := m[string(key)]; !isPlain || twice || !canonjson.PlainKey(key) {
+			ok = false
+			return
+		}
+		m[string(key)] = s
+	})
+	return m, plain && ok
 }
 
 // storedGrade reads a grade as the trail stores it (its name), and
