@@ -427,7 +427,13 @@ func loadBothIn(ctx context.Context, tx *store.Tx, a *Audit, es []Entry) (orig, 
 // moderation is true), keyed by case ID, in a trail's entries es.
 func latestFindings(es []Entry, moderation bool) (map[string]Finding, error) {
 	k1, k2 := findingKinds(moderation)
-	out := map[string]Finding{}
+	n := 0
+	for _, e := range es {
+		if e.Kind == k1 || e.Kind == k2 {
+			n++
+		}
+	}
+	out := make(map[string]Finding, n) // sized once: a trend folds every audit's
 	for _, e := range es {
 		if e.Kind != k1 && e.Kind != k2 {
 			continue
