@@ -108,42 +108,37 @@ func findingFromEntry(e Entry) (Finding, error) {
 // trend decode every finding of every audit, and encoding/json's
 // reflection was most of that. Anything else is left to json.Unmarshal.
 func (p *findingPayload) decodePlain(b []byte) bool {
+	strs := [...]struct {
+		key string
+		to  *string
+	}{{"grade", &p.Grade}, {"note", &p.Note}, {"date", &p.Date}, {"reason", &p.Reason}, {"source", &p.Source}}
+	objs := [...]struct {
+		key string
+		to  *map[string]string
+	}{{"answers", &p.Answers}, {"prefilled", &p.Prefilled}}
 	seen, ok := 0, true
 	plain := canonjson.EachMember(b, func(key []byte, start, end int) {
 		if !ok {
 			return
 		}
-		v := b[start:end]
-		var bit int
-		switch string(key) {
-		case "grade":
+		v, bit := b[start:end], 0
+		if string(key) == "immediate" {
 			bit = 1
-			p.Grade, ok = canonjson.PlainString(v)
-		case "immediate":
-			bit = 2
 			p.Immediate, ok = string(v) == "true", string(v) == "true" || string(v) == "false"
-		case "note":
-			bit = 4
-			p.Note, ok = canonjson.PlainString(v)
-		case "date":
-			bit = 8
-			p.Date, ok = canonjson.PlainString(v)
-		case "reason":
-			bit = 16
-			p.Reason, ok = canonjson.PlainString(v)
-		case "source":
-			bit = 32
-			p.Source, ok = canonjson.PlainString(v)
-		case "answers":
-			bit = 64
-			p.Answers, ok = plainStrings(v)
-		case "prefilled":
-			bit = 128
-			p.Prefilled, ok = plainStrings(v)
-		default:
-			ok = false
 		}
-		if seen&bit != 0 {
+		for i, x := range strs {
+			if string(key) == x.key {
+				bit = 2 << i
+				*x.to, ok = canonjson.PlainString(v)
+			}
+		}
+		for i, x := range objs {
+			if string(key) == x.key {
+				bit = 2 << (len(strs) + i)
+				*x.to, ok = plainStrings(v)
+			}
+		}
+		if bit == 0 || seen&bit != 0 { // a key not of a finding's, or written twice
 			ok = false
 		}
 		seen |= bit
