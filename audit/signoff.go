@@ -3,6 +3,7 @@ package audit
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -141,11 +142,14 @@ func (st *SignOffState) Amendment(now Figures) *Amendment {
 	return &Amendment{SignOff: *st.SignOff, At: at, Now: now}
 }
 
-// signOffOf reads the sign-off state from a trail's entries es (all kinds
-// of figureKinds and KindSignOff, in order).
+// signOffOf reads the sign-off state from a trail's entries es (at least
+// all of figureKinds and KindSignOff, in order; other kinds are passed over).
 func signOffOf(es []Entry) (*SignOffState, error) {
 	st := &SignOffState{}
 	for _, e := range es {
+		if e.Kind != KindSignOff && !slices.Contains(figureKinds, e.Kind) {
+			continue
+		}
 		if e.Kind == KindSignOff {
 			var p signOffPayload
 			if err := json.Unmarshal(e.Payload, &p); err != nil {

@@ -187,6 +187,7 @@ type sheetParser struct {
 
 	cells   []string
 	recs    []cellRec
+	days    civilCache // the text of the dates met
 	rowBuf  []byte
 	v, is   []byte
 	rowNum  int  // current (or last) row number
@@ -464,6 +465,9 @@ func (p *sheetParser) jump() {
 		return
 	}
 	nw := p.nextWant[p.col+1]
+	if nw == int32(p.col+1) {
+		return // the next cell: the next tag read, as a rule
+	}
 	if nw < 0 {
 		p.sc.jumpTo(rowEndTag, 4)
 		return
@@ -665,7 +669,7 @@ func (p *sheetParser) cell(kind int, name, attrs []byte) (bool, error) {
 			case fmtNumber:
 				p.rowBuf = appendNumberText(p.rowBuf, v)
 			case fmtDate:
-				p.rowBuf = appendSerialText(p.rowBuf, v, p.date1904)
+				p.rowBuf = appendSerialText(p.rowBuf, v, p.date1904, &p.days)
 			default:
 				p.rowBuf = appendClockText(p.rowBuf, v, k)
 			}
