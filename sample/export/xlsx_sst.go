@@ -1,0 +1,230 @@
+package export
+
+import (
+	"encoding/binary"
+	"io"
+)
+
+// sharedStrings is the shared strings table, front-coded: entries are kept
+// in blocks of sstBlock, the first of a block whole and each of the others
+// as the length of the prefix it shares with the entry before it and the
+// rest. Workbooks list their shared strings in the order the cells first
+// use them, so a column of case references fills the table with runs of
+// neighbours (CR-0001234, CR-0001235, …) that share all but a byte or two:
+// a million of them take about 4 MB here, against 15 MB held whole with an
+// offset each, and the table is held for as long as a sheet is read, beside
+// everything the reading keeps. Entries without a shared prefix cost two
+// varints (usually two bytes) on their text, still less than an offset.
+// Reading an entry decodes at most sstBlock-1 entries before it, without
+// copying what the wanted one does not share; sstReader keeps the entries a
+// sheet uses again and again (teams, workers, statuses) as strings.
+type sharedStrings struct {
+	data  []byte   // the blocks
+	block []uint32 // block k starts at data[block[k]]
+	empty []uint64 // bit i: entry i is ""
+	n     int
+	last  []byte // while loading: the entry added last
+}
+
+const sstBlock = 16
+
+func (t *sharedStrings) count() int {
+	if t == nil {
+		return 0
+	}
+	return t.n
+}
+
+// add appends an entry.
+func (t *sharedStrings) add(s []byte) {
+	if t.n%sstBlock == 0 {
+		t.block = append(t.block, uint32(len(t.data)))
+		t.data = binary.AppendUvarint(t.data, uint64(len(s)))
+		t.data = append(t.data, s...)
+	} else {
+		pre := 0
+		for pre < len(s) && pre < len(t.last) && s[pre] == t.last[pre] {
+			pre++
+		}
+		t.data = binary.AppendUvarint(t.data, uint64(pre))
+		t.data = binary.AppendUvarint(t.data, uint64(len(s)-pre))
+		t.data = append(t.data, s[pre:]...)
+	}
+	if len(s) == 0 {
+		for len(t.empty) <= t.n>>6 {
+			t.empty = append(t.empty, 0)
+		}
+		t.empty[t.n>>6] |= 1 << (t.n & 63)
+	}
+	t.last = append(t.last[:0], s...)
+	t.n++
+}
+
+// done ends loading: the table's slices are trimmed to their length.
+func (t *sharedStrings) done() {
+	t.data = append([]byte(nil), t.data...)
+	t.block = append([]uint32(nil), t.block...)
+	t.last = nil
+}
+
+// isEmpty reports whether entry i (< count) is "".
+func (t *sharedStrings) isEmpty(i int) bool {
+	return i>>6 < len(t.empty) && t.empty[i>>6]&(1<<(i&63)) != 0
+}
+
+// appendEntry appends entry i (< count) to dst.
+func (t *sharedStrings) appendEntry(dst []byte, i int) []byte {
+	d := t.data
+	p := int(t.block[i/sstBlock])
+	var l uint64
+	l, p = sstVarint(d, p)
+	// The entry being decoded is dst[start:start+have] followed by d[a:b].
+	start, have := len(dst), 0
+	a, b := p, p+int(l)
+	p = b
+	for j := i % sstBlock; j > 0; j-- {
+		var pre, rest uint64
+		pre, p = sstVarint(d, p)
+		rest, p = sstVarint(d, p)
+		if k := int(pre); k > have {
+			dst = append(dst, d[a:a+k-have]...)
+		} else {
+			dst = dst[:start+k]
+		}
+		have = int(pre)
+		a, b = p, p+int(rest)
+		p = b
+	}
+	return append(dst, d[a:b]...)
+}
+
+// entry returns entry i (< count) as a new string.
+func (t *sharedStrings) entry(i int) string {
+	return string(t.appendEntry(nil, i))
+}
+
+func sstVarint(d []byte, p int) (uint64, int) {
+	if c := d[p]; c < 0x80 {
+		return uint64(c), p + 1
+	}
+	v, k := binary.Uvarint(d[p:])
+	return v, p + k
+}
+
+// sstReader reads a sharedStrings table for one sheet parser. An entry
+// used a second time is kept as a string in a small cache, so that the
+// entries a column repeats on row after row are decoded once and cost no
+// bytes in the row's text; an entry seen once (a case reference) is only
+// marked, so that a column of unique entries does not push the repeated
+// ones out.
+type sstReader struct {
+	t    *sharedStrings
+	hot  [sstHot]sstHotEntry
+	seen [sstSeen]uint32 // entry number + 1
+}
+
+type sstHotEntry struct {
+	i uint32 // entry number + 1
+	s string
+}
+
+const (
+	sstHot  = 1024
+	sstSeen = 4096
+
+	// sstLong is the length past which a shared string is always given as
+	// a string of its own rather than copied into the row's text, so that
+	// a row's text grows by at most this much a cell for shared strings.
+	sstLong = 256
+)
+
+// get returns entry i (< count) as a string when the reader holds it or
+// the entry is used again, and otherwise appends it to dst.
+func (r *sstReader) get(dst []byte, i int) (s string, ok bool, out []byte) {
+	h := &r.hot[i%sstHot]
+	if h.i == uint32(i)+1 {
+		return h.s, true, dst
+	}
+	if seen := &r.seen[i%sstSeen]; *seen != uint32(i)+1 {
+		*seen = uint32(i) + 1
+		n := len(dst)
+		dst = r.t.appendEntry(dst, i)
+		if len(dst)-n <= sstLong {
+			return "", false, dst
+		}
+		s = string(dst[n:])
+		return s, true, dst[:n]
+	}
+	s = r.t.entry(i)
+	h.i, h.s = uint32(i)+1, s
+	return s, true, dst
+}
+
+// loadSharedStrings reads xl/sharedStrings.xml: each <si> is plain text
+// (<t>) or rich text runs (<r><t>), concatenated; phonetic runs (<rPh>) are
+// skipped; entities and _xHHHH_ escapes are decoded.
+func loadSharedStrings(r io.Reader) (*sharedStrings, error) {
+	sc := newXMLScanner(r)
+	t := &sharedStrings{}
+	var item, dec []byte
+	inSI, closed := false, false
+	phonetic := 0
+	for {
+		kind, name, attrs, err := sc.next()
+		if err != nil {
+			return nil, err
+		}
+		if kind == xmlEOF {
+			break
+		}
+		switch string(name) {
+		case "sst":
+			if kind == xmlStart {
+				it := xmlAttrs{attrs}
+				for n, v, ok := it.next(); ok; n, v, ok = it.next() {
+					if string(n) == "uniqueCount" {
+						if c, ok := smallUint(v); ok {
+							// Neighbouring case references take about
+							// four bytes each.
+							t.data = make([]byte, 0, min(c, 1<<20)*4)
+							t.block = make([]uint32, 0, min(c, 1<<20)/sstBlock+1)
+						}
+					}
+				}
+			} else {
+				closed = true
+			}
+		case "si":
+			switch kind {
+			case xmlStart:
+				inSI, phonetic = true, 0
+				item = item[:0]
+			case xmlEmpty:
+				t.add(nil)
+			case xmlEnd:
+				if inSI {
+					dec = appendXstring(dec[:0], item)
+					t.add(dec)
+					inSI = false
+				}
+			}
+		case "rPh":
+			if kind == xmlStart {
+				phonetic++
+			} else if kind == xmlEnd && phonetic > 0 {
+				phonetic--
+			}
+		case "t":
+			if kind == xmlStart && inSI && phonetic == 0 {
+				if item, err = sc.text(item, maxCellText); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	if !closed || inSI {
+		return nil, io.ErrUnexpectedEOF
+	}
+	t.done()
+	return t, nil
+}
