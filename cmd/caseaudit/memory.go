@@ -32,8 +32,16 @@ const memoryCap = 46 << 20
 // lifted: below it a collection frees at least 15% of the cap.
 const liftAt = 0.85
 
+// liftAfter is how many collections in a row must find more than liftAt of
+// the cap alive before it is lifted. What is alive passes it for a moment
+// while a table doubles (a set of a million case IDs holds its old slots
+// and the new ones, 8 and 16 MB, until it has moved them): lifted then,
+// the cap would stay off for the rest of a read that fits within it again
+// a collection later.
+const liftAfter = 2
+
 // capMemory sets the soft memory limit to limit bytes and lifts it after
-// the first collection that finds more than liftAt of it alive. GOMEMLIMIT
+// liftAfter collections in a row find more than liftAt of it alive. GOMEMLIMIT
 // in the environment overrides it, as GOGC overrides gcPercent. Only the
 // first call in a process counts (tests run commands in one process).
 func capMemory(limit int64) {
@@ -47,12 +55,17 @@ func capMemoryNow(limit int64) {
 		return
 	}
 	debug.SetMemoryLimit(limit)
+	above := 0
 	watchLive(func(live uint64) bool {
-		if float64(live) > liftAt*float64(limit) {
-			debug.SetMemoryLimit(math.MaxInt64)
-			return false
+		if float64(live) <= liftAt*float64(limit) {
+			above = 0
+			return true
 		}
-		return true
+		if above++; above < liftAfter {
+			return true
+		}
+		debug.SetMemoryLimit(math.MaxInt64)
+		return false
 	})
 }
 

@@ -6,15 +6,17 @@ import (
 )
 
 // sharedStrings is the shared strings table, front-coded: entries are kept
-// in blocks of sstBlock, the first of a block whole and each of the others
-// as the length of the prefix it shares with the entry before it and the
-// rest. Workbooks list their shared strings in the order the cells first
+// in blocks of sstBlock, the first of a block whole (a varint length and
+// the text) and each of the others as the length of the prefix it shares
+// with the entry before it and the rest: one byte holding both when the
+// prefix is under 15 bytes and the rest under 16, else 0xff and two
+// varints, then the rest's text. Workbooks list their shared strings in the order the cells first
 // use them, so a column of case references fills the table with runs of
 // neighbours (CR-0001234, CR-0001235, …) that share all but a byte or two:
-// a million of them take about 4 MB here, against 15 MB held whole with an
+// a million of them take about 3 MB here, against 15 MB held whole with an
 // offset each, and the table is held for as long as a sheet is read, beside
-// everything the reading keeps. Entries without a shared prefix cost two
-// varints (usually two bytes) on their text, still less than an offset.
+// everything the reading keeps. Entries without a shared prefix cost one
+// to three bytes on their text, still less than an offset.
 // Reading an entry decodes at most sstBlock-1 entries before it, without
 // copying what the wanted one does not share; sstReader keeps the entries a
 // sheet uses again and again (teams, workers, statuses) as strings.
@@ -46,8 +48,13 @@ func (t *sharedStrings) add(s []byte) {
 		for pre < len(s) && pre < len(t.last) && s[pre] == t.last[pre] {
 			pre++
 		}
-		t.data = binary.AppendUvarint(t.data, uint64(pre))
-		t.data = binary.AppendUvarint(t.data, uint64(len(s)-pre))
+		if rest := len(s) - pre; pre < 15 && rest < 16 {
+			t.data = append(t.data, byte(pre<<4|rest))
+		} else {
+			t.data = append(t.data, 0xff)
+			t.data = binary.AppendUvarint(t.data, uint64(pre))
+			t.data = binary.AppendUvarint(t.data, uint64(rest))
+		}
 		t.data = append(t.data, s[pre:]...)
 	}
 	if len(s) == 0 {
@@ -84,8 +91,12 @@ func (t *sharedStrings) appendEntry(dst []byte, i int) []byte {
 	p = b
 	for j := i % sstBlock; j > 0; j-- {
 		var pre, rest uint64
-		pre, p = sstVarint(d, p)
-		rest, p = sstVarint(d, p)
+		if h := d[p]; h != 0xff {
+			pre, rest, p = uint64(h>>4), uint64(h&15), p+1
+		} else {
+			pre, p = sstVarint(d, p+1)
+			rest, p = sstVarint(d, p)
+		}
 		if k := int(pre); k > have {
 			dst = append(dst, d[a:a+k-have]...)
 		} else {
