@@ -81,6 +81,13 @@ func (t *sharedStrings) isEmpty(i int) bool {
 
 // appendEntry appends entry i (< count) to dst.
 func (t *sharedStrings) appendEntry(dst []byte, i int) []byte {
+	dst, _ = t.appendEntryAt(dst, i)
+	return dst
+}
+
+// appendEntryAt appends entry i (< count) to dst and returns where the
+// entry after it starts in data.
+func (t *sharedStrings) appendEntryAt(dst []byte, i int) ([]byte, int) {
 	d := t.data
 	p := int(t.block[i/sstBlock])
 	var l uint64
@@ -90,23 +97,29 @@ func (t *sharedStrings) appendEntry(dst []byte, i int) []byte {
 	a, b := p, p+int(l)
 	p = b
 	for j := i % sstBlock; j > 0; j-- {
-		var pre, rest uint64
-		if h := d[p]; h != 0xff {
-			pre, rest, p = uint64(h>>4), uint64(h&15), p+1
+		var pre, rest int
+		pre, rest, p = t.header(p)
+		if pre > have {
+			dst = append(dst, d[a:a+pre-have]...)
 		} else {
-			pre, p = sstVarint(d, p+1)
-			rest, p = sstVarint(d, p)
+			dst = dst[:start+pre]
 		}
-		if k := int(pre); k > have {
-			dst = append(dst, d[a:a+k-have]...)
-		} else {
-			dst = dst[:start+k]
-		}
-		have = int(pre)
-		a, b = p, p+int(rest)
+		have = pre
+		a, b = p, p+rest
 		p = b
 	}
-	return append(dst, d[a:b]...)
+	return append(dst, d[a:b]...), p
+}
+
+// header reads the prefix and rest lengths of an entry that is not the
+// first of its block, at data[p], and returns where its text starts.
+func (t *sharedStrings) header(p int) (pre, rest, text int) {
+	if h := t.data[p]; h != 0xff {
+		return int(h >> 4), int(h & 15), p + 1
+	}
+	v, p := sstVarint(t.data, p+1)
+	w, p := sstVarint(t.data, p)
+	return int(v), int(w), p
 }
 
 // entry returns entry i (< count) as a new string.
@@ -132,6 +145,13 @@ type sstReader struct {
 	t    *sharedStrings
 	hot  [sstHot]sstHotEntry
 	seen [sstSeen]uint32 // entry number + 1
+
+	// The entry decoded last (cur, entry curI, the next starting at
+	// data[curP]): a column of case references asks for entries in order,
+	// and the next in the same block is then one step on, not up to
+	// sstBlock-1 from the block's start.
+	cur        []byte
+	curI, curP int // curI is entry number + 1
 }
 
 type sstHotEntry struct {
@@ -159,16 +179,37 @@ func (r *sstReader) get(dst []byte, i int) (s string, ok bool, out []byte) {
 	if seen := &r.seen[i%sstSeen]; *seen != uint32(i)+1 {
 		*seen = uint32(i) + 1
 		n := len(dst)
-		dst = r.t.appendEntry(dst, i)
+		dst = append(dst, r.decode(i)...)
 		if len(dst)-n <= sstLong {
 			return "", false, dst
 		}
 		s = string(dst[n:])
 		return s, true, dst[:n]
 	}
-	s = r.t.entry(i)
+	s = string(r.decode(i))
 	h.i, h.s = uint32(i)+1, s
 	return s, true, dst
+}
+
+// decode returns entry i (< count), valid until the next call.
+func (r *sstReader) decode(i int) []byte {
+	if c := r.curI - 1; r.curI > 0 && i > c && i/sstBlock == c/sstBlock {
+		d, p := r.t.data, r.curP
+		for ; c < i; c++ {
+			var pre, rest int
+			pre, rest, p = r.t.header(p)
+			r.cur = append(r.cur[:pre], d[p:p+rest]...)
+			p += rest
+		}
+		r.curI, r.curP = i+1, p
+		return r.cur
+	}
+	if cap(r.cur) > 64<<10 {
+		r.cur = nil // not held beyond a long entry's use
+	}
+	r.cur, r.curP = r.t.appendEntryAt(r.cur[:0], i)
+	r.curI = i + 1
+	return r.cur
 }
 
 // loadSharedStrings reads xl/sharedStrings.xml: each <si> is plain text
