@@ -35,14 +35,15 @@ func cachePath(path string) (string, bool) {
 	return filepath.Join(dir, "caseaudit", "executable-sha256", hex.EncodeToString(k[:12])), true
 }
 
-// cachedHash returns the remembered SHA-256 of the file at path, if the
-// file is still the one it was taken from.
-func cachedHash(path string) (string, bool) {
+// cachedHash returns the remembered SHA-256 of the executable at path, if
+// file (the path itself, or the running program's own file) is still the
+// one it was taken from.
+func cachedHash(path, file string) (string, bool) {
 	cp, ok := cachePath(path)
 	if !ok {
 		return "", false
 	}
-	id := fileIDOf(path)
+	id := fileIDOf(file)
 	if id == "" {
 		return "", false
 	}
@@ -61,11 +62,12 @@ func cachedHash(path string) (string, bool) {
 	return sum, true
 }
 
-// rememberHash remembers sum for the file at path, whose identity was id
-// before it was hashed, unless the file has changed since or changed too
-// recently. Failing to remember is not an error: the next run hashes again.
-func rememberHash(path, id, sum string, now time.Time) {
-	if id == "" || fileIDOf(path) != id || !settled(path, now) {
+// rememberHash remembers sum for the executable at path, whose file's
+// identity was id before it was hashed, unless the file has changed since or
+// changed too recently. Failing to remember is not an error: the next run
+// hashes again.
+func rememberHash(path, file, id, sum string, now time.Time) {
+	if id == "" || fileIDOf(file) != id || !settled(file, now) {
 		return
 	}
 	cp, ok := cachePath(path)

@@ -30,15 +30,15 @@ func TestRememberedHash(t *testing.T) {
 	}
 	later := time.Now().Add(time.Minute)
 
-	rememberHash(p, fileIDOf(p), sum, time.Now())
-	if _, ok := cachedHash(p); ok {
+	rememberHash(p, p, fileIDOf(p), sum, time.Now())
+	if _, ok := cachedHash(p, p); ok {
 		t.Fatal("a file changed a moment ago was remembered")
 	}
-	rememberHash(p, fileIDOf(p), sum, later)
-	if got, ok := cachedHash(p); !ok || got != sum {
+	rememberHash(p, p, fileIDOf(p), sum, later)
+	if got, ok := cachedHash(p, p); !ok || got != sum {
 		t.Fatalf("cachedHash = %q, %v; want the remembered %s", got, ok, sum)
 	}
-	if _, ok := cachedHash(p + "-other"); ok {
+	if _, ok := cachedHash(p+"-other", p); ok {
 		t.Error("another path found the sum")
 	}
 
@@ -54,13 +54,13 @@ func TestRememberedHash(t *testing.T) {
 	if err := os.Chtimes(p, fi.ModTime(), fi.ModTime()); err != nil {
 		t.Fatal(err)
 	}
-	if got, ok := cachedHash(p); ok {
+	if got, ok := cachedHash(p, p); ok {
 		t.Errorf("the rewritten file found the old sum %s", got)
 	}
 
 	// A damaged cache file is ignored.
-	rememberHash(p, fileIDOf(p), "not a sum", later)
-	if got, ok := cachedHash(p); ok {
+	rememberHash(p, p, fileIDOf(p), "not a sum", later)
+	if got, ok := cachedHash(p, p); ok {
 		t.Errorf("a damaged entry gave %q", got)
 	}
 	entries, _ := os.ReadDir(filepath.Join(cache, "caseaudit", "executable-sha256"))

@@ -135,15 +135,31 @@ func hashExecutable() (path, sum string, err error) {
 	if err != nil {
 		return "", "", fmt.Errorf("cannot find the running executable: %w", err)
 	}
-	if sum, ok := cachedHash(path); ok {
+	file := runningFile(path)
+	if sum, ok := cachedHash(path, file); ok {
 		return path, sum, nil
 	}
-	id := fileIDOf(path)
-	sum, err = hashFile(path)
+	id := fileIDOf(file)
+	sum, err = hashFile(file)
 	if err == nil {
-		rememberHash(path, id, sum, time.Now())
+		rememberHash(path, file, id, sum, time.Now())
 	}
 	return path, sum, err
+}
+
+// selfExe names the running program's own file on Linux: it stays the
+// program that is running when an upgrade puts a new binary at its path
+// (a rename, as package managers and installers do), so a provenance
+// names the build that drew the sample, not its successor.
+const selfExe = "/proc/self/exe"
+
+// runningFile is the file to hash for the program at path: the running
+// program's own file where the system gives one, else the path.
+func runningFile(path string) string {
+	if _, err := os.Stat(selfExe); err == nil {
+		return selfExe
+	}
+	return path
 }
 
 func hashFile(path string) (string, error) {
