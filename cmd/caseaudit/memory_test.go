@@ -39,3 +39,24 @@ func TestCapMemory(t *testing.T) {
 	}
 	runtime.KeepAlive(kept)
 }
+
+// A moment with more than liftAt of the cap alive (a table doubling holds
+// its old and new slots until it has moved them) does not lift the cap: the
+// next collection finds less alive and the cap holds for the rest of the
+// read.
+func TestCapMemorySpike(t *testing.T) {
+	t.Setenv("GOMEMLIMIT", "")
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	capMemoryNow(32 << 20)
+	spike := make([]byte, 64<<20)
+	runtime.GC()
+	time.Sleep(10 * time.Millisecond) // the cleanup sees the spike alive
+	runtime.KeepAlive(spike)
+	for range 5 {
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := debug.SetMemoryLimit(-1); got != 32<<20 {
+		t.Errorf("after one collection above the lift point: limit %d, want the cap (%d) kept", got, 32<<20)
+	}
+}
