@@ -55,18 +55,31 @@ func capMemoryNow(limit int64) {
 		return
 	}
 	debug.SetMemoryLimit(limit)
-	above := 0
+	w := capWatch{limit: limit}
 	watchLive(func(live uint64) bool {
-		if float64(live) <= liftAt*float64(limit) {
-			above = 0
-			return true
+		if w.lift(live) {
+			debug.SetMemoryLimit(math.MaxInt64)
+			return false
 		}
-		if above++; above < liftAfter {
-			return true
-		}
-		debug.SetMemoryLimit(math.MaxInt64)
-		return false
+		return true
 	})
+}
+
+// capWatch decides, collection by collection, when a cap is lifted.
+type capWatch struct {
+	limit int64
+	above int // collections in a row that found more than liftAt of it alive
+}
+
+// lift is told what a collection found alive and reports whether the cap
+// is to be lifted now.
+func (w *capWatch) lift(live uint64) bool {
+	if float64(live) <= liftAt*float64(w.limit) {
+		w.above = 0
+		return false
+	}
+	w.above++
+	return w.above >= liftAfter
 }
 
 // watchLive calls f with the bytes of heap kept alive after each garbage

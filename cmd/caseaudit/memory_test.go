@@ -41,22 +41,25 @@ func TestCapMemory(t *testing.T) {
 }
 
 // A moment with more than liftAt of the cap alive (a table doubling holds
-// its old and new slots until it has moved them) does not lift the cap: the
-// next collection finds less alive and the cap holds for the rest of the
-// read.
-func TestCapMemorySpike(t *testing.T) {
-	t.Setenv("GOMEMLIMIT", "")
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
-	capMemoryNow(32 << 20)
-	spike := make([]byte, 64<<20)
-	runtime.GC()
-	time.Sleep(10 * time.Millisecond) // the cleanup sees the spike alive
-	runtime.KeepAlive(spike)
-	for range 5 {
-		runtime.GC()
-		time.Sleep(10 * time.Millisecond)
-	}
-	if got := debug.SetMemoryLimit(-1); got != 32<<20 {
-		t.Errorf("after one collection above the lift point: limit %d, want the cap (%d) kept", got, 32<<20)
+// its old and new slots until it has moved them) does not lift the cap when
+// the next collection finds less alive; collections in a row above it do.
+func TestCapWatchSpike(t *testing.T) {
+	const limit = 32 << 20
+	w := capWatch{limit: limit}
+	for i, c := range []struct {
+		live uint64
+		lift bool
+	}{
+		{10 << 20, false},
+		{30 << 20, false}, // above 85%: one collection
+		{20 << 20, false}, // below again
+		{30 << 20, false},
+		{12 << 20, false},
+		{30 << 20, false},
+		{64 << 20, true}, // the second in a row
+	} {
+		if got := w.lift(c.live); got != c.lift {
+			t.Fatalf("collection %d finding %d MB alive under a %d MB cap: lift %v, want %v", i+1, c.live>>20, limit>>20, got, c.lift)
+		}
 	}
 }
