@@ -28,6 +28,11 @@ type recReader struct {
 	rec    []byte
 	bounds []int
 	buf    []byte
+	// ascii is set when the bytes of rec that hold its located fields are
+	// all ASCII, as the search for the delimiters saw them in passing (for
+	// a line without quotes); false says only that they were not looked at
+	// that way, or were not all ASCII.
+	ascii bool
 
 	startLine int   // line on which the current record started (or would have)
 	off       int64 // bytes consumed by the records read so far
@@ -143,6 +148,7 @@ func (r *recReader) ending(line []byte) ([]byte, bool, error) {
 // then at most limit).
 func (r *recReader) next(limit int) (blank bool, err error) {
 	r.bounds = r.bounds[:0]
+	r.ascii = false
 	r.startLine = r.line + 1
 	line, nl, err := r.readLine()
 	if err != nil {
@@ -163,9 +169,12 @@ func (r *recReader) next(limit int) (blank bool, err error) {
 		pos, comma := 0, r.comma
 		pattern := swarOnes * uint64(comma)
 		j := 0
+		var seen uint64 // every byte looked at, ORed: its top bits say whether one was not ASCII
 	words:
 		for ; j+8 <= len(line); j += 8 {
-			m := swarZeroBytes(binary.LittleEndian.Uint64(line[j:]) ^ pattern)
+			w := binary.LittleEndian.Uint64(line[j:])
+			seen |= w
+			m := swarZeroBytes(w ^ pattern)
 			for m != 0 {
 				k := j + bits.TrailingZeros64(m)/8
 				m &= m - 1
@@ -178,6 +187,7 @@ func (r *recReader) next(limit int) (blank bool, err error) {
 			}
 		}
 		for ; j < len(line); j++ {
+			seen |= uint64(line[j])
 			if line[j] == comma {
 				r.bounds = append(r.bounds, pos, j)
 				pos = j + 1
@@ -189,6 +199,7 @@ func (r *recReader) next(limit int) (blank bool, err error) {
 		if len(r.bounds) < 2*limit {
 			r.bounds = append(r.bounds, pos, len(line))
 		}
+		r.ascii = seen&(swarOnes*0x80) == 0
 		return line[0] == r.comma && onlyByte(line, r.comma), nil
 	}
 	return r.quoted(line, nl)

@@ -232,12 +232,15 @@ func (p *csvParser) parse(ctx context.Context, r *recReader, limit int64, out fu
 			p.idx = append(p.idx, len(p.idx))
 		}
 		b.rows = append(b.rows, csvRow{num: row + 1, nf: nf, start: p.text.Len(), off: len(b.ends)})
-		ascii := isASCII(r.rec) // the usual case: one test for the record, none per field
+		// The usual case, a line of ASCII (the delimiters' search says so
+		// in passing), is copied as it stands, with no test per field;
+		// otherwise each wanted field is checked (and decoded if need be)
+		// on its own, the unwanted ones not at all.
 		for _, i := range p.idx {
 			if i >= nf {
 				break
 			}
-			if ascii {
+			if r.ascii {
 				p.text.Write(r.field(i))
 			} else {
 				p.g.writeText(&p.text, r.field(i))
@@ -364,7 +367,9 @@ func (g *csvGrid) writeText(w *strings.Builder, b []byte) {
 			w.WriteRune(cp1252[c])
 		}
 	default: // UTF-8, or UTF-16 or UTF-32 already decoded to UTF-8
-		if utf8.Valid(b) {
+		// isASCII first: most fields of a line holding one accented name
+		// are plain ASCII, which it tells for less than utf8.Valid does.
+		if isASCII(b) || utf8.Valid(b) {
 			w.Write(b)
 			return
 		}

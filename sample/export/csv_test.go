@@ -1006,3 +1006,41 @@ func TestSlashDateToISO(t *testing.T) {
 		}
 	}
 }
+
+// TestCSVWantedFieldsText checks the shortcut that copies a line's wanted
+// fields as they stand when the search for the delimiters saw only ASCII:
+// text past the last wanted field is not looked at (and must not matter),
+// and a line with other bytes has each wanted field checked on its own, a
+// Windows-1252 byte in a file judged UTF-8 still read as such. Serial and
+// in chunks.
+func TestCSVWantedFieldsText(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("ID,Name,Team,Note\n")
+	for i := 0; b.Len() <= sniffBytes; i++ {
+		fmt.Fprintf(&b, "CR-%07d,Sam Smith,North,plain\n", i)
+	}
+	b.WriteString("CR-1000001,Sam,South,Zo\xc3\xab Chlo\xe9\n")    // after the wanted fields: valid and invalid UTF-8
+	b.WriteString("CR-1000002,Zo\xc3\xab Evans,Chlo\xe9 team,x\n") // an unwanted field not ASCII, a wanted one in Windows-1252
+	b.WriteString("CR-1000003,Sam,\"West, \xc3\xa9\",y\n")         // quoted
+	b.WriteString("CR-1000004,Sam,abcdefghij\xc3\xa9klmnop,z\n")   // the UTF-8 in a later eight-byte word
+	wantTail := `["CR-1000001" "" "South"]
+["CR-1000002" "" "Chloé team"]
+["CR-1000003" "" "West, é"]
+["CR-1000004" "" "abcdefghijéklmnop"]`
+	for _, par := range []int{parSerial, parForce} {
+		g := openCSVGrid(t, []byte(b.String()))
+		g.par = par
+		lines := strings.Split(strings.TrimSuffix(scanText(g, []bool{true, false, true}, 0), "\n"), "\n")
+		var tail []string
+		for _, l := range lines[len(lines)-4:] {
+			_, cells, _ := strings.Cut(l, " ")
+			tail = append(tail, cells)
+		}
+		if got := strings.Join(tail, "\n"); got != wantTail {
+			t.Errorf("par %d: last rows:\n%s\nwant:\n%s", par, got, wantTail)
+		}
+		if lines[1] != `2 ["CR-0000000" "" "North"]` {
+			t.Errorf("par %d: row 2: %s", par, lines[1])
+		}
+	}
+}
