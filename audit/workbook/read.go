@@ -324,12 +324,13 @@ func Read(ctx context.Context, path string, fm *form.Form, opts ReadOptions) (*F
 	}
 	t, err := export.Open(ctx, path, oo)
 	if err != nil {
-		// Import names no ID column: a hint to give one (--id-column)
-		// would name a flag import does not have. A file without "Case
-		// ID" is most often the export itself, given instead of the
-		// filled-in workbook.
+		// Import names no ID column nor sheet: a hint to give one
+		// (--id-column, --sheet) would name a flag import does not have.
+		// A file without "Case ID", or without a Sample sheet, is most
+		// often the export itself, given instead of the filled-in
+		// workbook.
 		var ie *export.InputError
-		if errors.As(err, &ie) && strings.HasPrefix(ie.Msg, "no column ") {
+		if errors.As(err, &ie) && (strings.HasPrefix(ie.Msg, "no column ") || strings.HasPrefix(ie.Msg, "no sheet ")) {
 			ie.WithHint(opt.Sprintf("this is not a workbook written by caseaudit (sample --out, workbook, moderate --out); import the filled-in workbook, not the export"))
 		}
 		return nil, err
