@@ -140,6 +140,9 @@ type File struct {
 	Sheet string
 	Rows  []Row
 	Audit string // the audit its Method sheet names, "" when none
+	// Who is the header of the column naming each row's auditor (or
+	// moderator), as the file spells it.
+	Who string
 }
 
 // ReadOptions say how to read a workbook.
@@ -204,7 +207,11 @@ func DescribeDiff(prev Finding, r *Row, recorded bool) opt.Text {
 			parts = append(parts, opt.Plain(fmt.Sprintf("%s %s %s, this row %s", name, was, q(a), q(b))))
 		}
 	}
-	field(ColAuditor, prev.Auditor, cur.Auditor)
+	who := ColAuditor // the column the row's name was read from
+	if r.File != nil && r.File.Who != "" {
+		who = r.File.Who
+	}
+	field(who, prev.Auditor, cur.Auditor)
 	field(ColGrade, prev.Grade.String(), cur.Grade.String())
 	field(ColImmediate, yesNo(prev.Immediate), yesNo(cur.Immediate))
 	field(ColNotes, prev.Note, cur.Note)
@@ -356,6 +363,7 @@ func Read(ctx context.Context, path string, fm *form.Form, opts ReadOptions) (*F
 			return nil, err
 		}
 	}
+	file.Who = t.Header[colAuditor]
 	colGrade, err := need(ColGrade)
 	if err != nil {
 		return nil, err
