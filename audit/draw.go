@@ -123,7 +123,7 @@ func Draw(ctx context.Context, st *Store, req DrawRequest) (*DrawResult, error) 
 		}
 		spec.Exclude = ids
 		spec.ExcludeWithin = w.String()
-		rules = append(rules, fmt.Sprintf("sampled in an audit recorded within %s (since %s)", w, since.UTC().Format("2006-01-02")))
+		rules = append(rules, fmt.Sprintf("sampled in an audit recorded within %s (since %s)", w.Words(), since.UTC().Format("2006-01-02")))
 	}
 	if req.ExcludeSource != "" || len(req.ExcludeIDs) > 0 {
 		if spec.Exclude == nil {

@@ -335,7 +335,7 @@ func (r RetiredAudit) Failure(logProblems []string) error {
 	if len(logProblems) == 0 {
 		return nil
 	}
-	return errorf(ErrNotVerified, "the store log holding retired audit %q's summary failed verification: %s", r.Summary.Audit, words.Count(len(logProblems), "problem"))
+	return errorf(ErrNotVerified, "retired audit %q: the store log holding its summary does not verify (%s, listed above)", r.Summary.Audit, words.Count(len(logProblems), "problem"))
 }
 
 // retiredOf reads the retired summaries of a store log, in order.

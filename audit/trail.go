@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -90,7 +91,12 @@ func (s *Store) appendEntry(ctx context.Context, tx *store.WriteTx, a *Audit, ki
 	if err := s.noteNetwork(ctx, ch, a); err != nil {
 		return Entry{}, err
 	}
-	return ch.Append(ctx, store.Draft{Kind: kind, Case: caseID, Actor: actor, At: s.now(), Payload: payload, Text: freeText})
+	e, err := ch.Append(ctx, store.Draft{Kind: kind, Case: caseID, Actor: actor, At: s.now(), Payload: payload, Text: freeText})
+	if err != nil && caseID != "" && errors.Is(err, store.ErrText) {
+		// Said of the case, so a workbook's returner finds the row.
+		return e, fmt.Errorf("case %s: %w", caseID, err)
+	}
+	return e, err
 }
 
 // History returns every trail entry about one case of an audit, oldest

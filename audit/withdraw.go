@@ -12,6 +12,7 @@ import (
 	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/textdist"
+	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample"
 )
 
@@ -447,5 +448,11 @@ func growSelection(p *sample.Provenance, pop *sample.Population, base int, have 
 			return nil, errNotNested
 		}
 	}
-	return nil, fmt.Errorf("the population of %d has too few cases left", pop.Len())
+	// have holds every case recorded: each withdrawn case stays drawn, and
+	// its replacement was drawn too.
+	if left := pop.Len() - len(have); left > 0 {
+		return nil, fmt.Errorf("the population of %d has only %s not drawn yet (a withdrawn case and its replacement both count as drawn); grow by at most %d",
+			pop.Len(), words.Count(left, "case"), left)
+	}
+	return nil, fmt.Errorf("every case of the population of %d is drawn already (a withdrawn case and its replacement both count as drawn)", pop.Len())
 }

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/caseaudit/caseaudit/internal/words"
 )
 
 // Within is a span of time back from now, such as 12m, 90d, 6w or 1y: how
@@ -33,6 +35,12 @@ func ParseWithin(s string) (Within, error) {
 
 // String is the span as written canonically, e.g. "12m".
 func (w Within) String() string { return w.text }
+
+// Words is the span as people write it, e.g. "12 months", "1 year".
+func (w Within) Words() string {
+	noun := map[byte]string{'d': "day", 'w': "week", 'm': "month", 'y': "year"}[w.unit]
+	return words.Count(w.n, noun)
+}
 
 // Before returns the moment this span before t.
 func (w Within) Before(t time.Time) time.Time {

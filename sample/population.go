@@ -617,7 +617,7 @@ func (p *Population) fillFields(ctx context.Context, cases []Selected) error {
 		return err
 	}
 	if found < len(need) {
-		return fmt.Errorf("%s: the export changed while it was read; %d sampled rows are gone", p.Path, len(need)-found)
+		return fmt.Errorf("%s: the export changed while it was read (%d sampled rows are gone); run the command again once whatever writes it has finished", p.Path, len(need)-found)
 	}
 	return nil
 }

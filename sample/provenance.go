@@ -100,7 +100,7 @@ type StrataRule struct {
 // drawing, and the rule that chose them.
 type Exclusion struct {
 	// Rule says why, in words: "sampled in an audit of this store created
-	// within 12m (on or after 2025-07-01)".
+	// within 12 months (on or after 2025-07-01)".
 	Rule string `json:"rule"`
 	// Within is the period of the rule as given ("12m"), when it is one.
 	Within string `json:"within,omitempty"`

@@ -165,6 +165,15 @@ func (w *WriteTx) Chain(ctx context.Context, auditID int64, auditName string) (*
 
 // Append adds one entry after the chain's head and returns it as stored.
 func (c *Chain) Append(ctx context.Context, d Draft) (Entry, error) {
+	if err := checkText("case ID", d.Case); err != nil {
+		return Entry{}, err
+	}
+	if err := checkText("name of the person acting", d.Actor); err != nil {
+		return Entry{}, err
+	}
+	if err := checkText("", d.Payload); err != nil {
+		return Entry{}, err
+	}
 	p, err := CanonicalJSON(d.Payload)
 	if err != nil {
 		return Entry{}, fmt.Errorf("encoding a %s entry: %w", d.Kind, err)

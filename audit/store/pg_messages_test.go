@@ -148,7 +148,7 @@ func TestPostgresRefusalNamesTheLogin(t *testing.T) {
 		if err == nil {
 			t.Fatal("a login in no caseaudit role opened the store")
 		}
-		if strings.Contains(err.Error(), "login  ") || !strings.Contains(err.Error(), `the login "`+role+`" holds none of this store's roles`) {
+		if strings.Contains(err.Error(), "login  ") || !strings.Contains(err.Error(), `the login "`+role+`" (no role in this store) may not use it: only a member of the store's auditor, QA or information governance role reads or writes a store`) {
 			t.Errorf("refused login: %v", err)
 		}
 	}

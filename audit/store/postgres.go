@@ -418,7 +418,7 @@ func InitPostgresVersion(ctx context.Context, where string, version int) (*InitR
 	defer s.db.Close()
 	res, err := initPostgres(ctx, s, t, version)
 	if err != nil {
-		return nil, s.Explain("creating", err)
+		return nil, s.Explain("setting up", err)
 	}
 	return res, nil
 }
@@ -933,7 +933,7 @@ func (b *pgBackend) explain(s *Store, doing string, err error) error {
 			case !strings.HasPrefix(msg, "caseaudit: ") && b.names.prefix == "":
 				// Not even the store's roles could be read: the login
 				// holds none of them.
-				return refusalf(s, doing, "the login %s holds none of this store's roles (%s); ask the store's administrator to make it a member of the store's auditor, QA or governance role (store init names them)",
+				return refusalf(s, doing, "the login %s (no role in this store) may not use it: only a member of the store's auditor, QA or information governance role reads or writes a store; its administrator makes the login a member of one (store init names them); the store's database refused it: %s",
 					loginName(s), flatten(msg))
 			case !strings.HasPrefix(msg, "caseaudit: "):
 				return refusalf(s, doing, "the login %s may not do this (%s); ask the store's administrator for the role %s (to record findings), %s (to sample, allocate, moderate) or %s (to redact)",
@@ -945,7 +945,7 @@ func (b *pgBackend) explain(s *Store, doing string, err error) error {
 		case loginRefused(s, pe) != nil:
 			return loginRefused(s, pe)
 		case pe.Code == "22021" || pe.Code == "22P05":
-			return fmt.Errorf("%s the store %s: the text holds a character PostgreSQL cannot store (a NUL byte or invalid UTF-8); remove it and try again", doing, s.path)
+			return fmt.Errorf("%s the store %s: %sthe text holds a character PostgreSQL cannot store (a NUL byte or invalid UTF-8); remove it and try again", doing, s.path, failedStep(err, pe))
 		case pe.Code == "57014" && strings.Contains(pe.Message, "statement timeout"):
 			return s.deadlineError(doing)
 		case pe.Code == "25006":
@@ -962,9 +962,23 @@ func (b *pgBackend) explain(s *Store, doing string, err error) error {
 			s.path, doing, flatten(shortCause(err)))
 	}
 	if pe != nil {
-		return fmt.Errorf("%s the store %s: %s (SQLSTATE %s)", doing, s.path, flatten(pe.Message), pe.Code)
+		return fmt.Errorf("%s the store %s: %s%s (SQLSTATE %s)", doing, s.path, failedStep(err, pe), flatten(pe.Message), pe.Code)
 	}
 	return nil
+}
+
+// failedStep is the step of a command the server's error pe ended, as err
+// (which wraps pe) names it ("granting the roles their privileges: "), or
+// "" when err names none: the server's own words follow it.
+func failedStep(err error, pe *pgconn.PgError) string {
+	step, ok := strings.CutSuffix(err.Error(), pe.Error())
+	if !ok {
+		return ""
+	}
+	if step = flatten(step); step != "" {
+		step += " "
+	}
+	return step
 }
 
 // connectCause is why a connection attempt failed, in words a person can

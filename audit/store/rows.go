@@ -148,6 +148,9 @@ func (t *Tx) AuditNames(ctx context.Context) ([]string, error) {
 
 // InsertAudit inserts an audit row (its ID is ignored) and returns its id.
 func (w *WriteTx) InsertAudit(ctx context.Context, a AuditRow) (int64, error) {
+	if err := checkText("audit's name", a.Name); err != nil {
+		return 0, err
+	}
 	if w.s.b.kind() == "sqlite" {
 		// SQLite would hand out the id of a retired audit again when it
 		// was the highest; an id is numbered past every retired one (see

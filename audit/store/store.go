@@ -127,6 +127,8 @@ var (
 	ErrBusy = errors.New("store busy")
 	// ErrNotStore: the file is not a caseaudit store (or is one from a newer caseaudit).
 	ErrNotStore = errors.New("not a caseaudit store")
+	// ErrText: a text to be stored holds a NUL or bytes that are not UTF-8.
+	ErrText = errors.New("text caseaudit does not store")
 )
 
 // sqliteHeader starts every SQLite database file.
@@ -185,6 +187,17 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	return s, nil
 }
 
+// pathCause is the system's reason in an error on a file (not a
+// directory, read-only file system), without the operation and the path
+// Go puts before it, which the message names already.
+func pathCause(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
 // precheck refuses a file that is not a caseaudit store without writing to
 // it, and creates a missing store file with mode 0600. It reports whether
 // the file is new (absent or empty).
@@ -193,7 +206,7 @@ func precheck(path string) (fresh bool, err error) {
 	if errors.Is(err, fs.ErrNotExist) {
 		nf, cerr := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 		if cerr != nil && !errors.Is(cerr, fs.ErrExist) {
-			return false, fmt.Errorf("creating the store %s: %w", path, cerr)
+			return false, fmt.Errorf("cannot create the store %s (%w); name a file in a folder you may write to", path, pathCause(cerr))
 		}
 		if cerr == nil {
 			nf.Close()
@@ -201,12 +214,12 @@ func precheck(path string) (fresh bool, err error) {
 		return precheck(path) // another process may have created it meanwhile
 	}
 	if err != nil {
-		return false, fmt.Errorf("opening the store %s: %w", path, err)
+		return false, fmt.Errorf("cannot open the store %s (%w); check the path to it", path, pathCause(err))
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return false, fmt.Errorf("opening the store %s: %w", path, err)
+		return false, fmt.Errorf("cannot open the store %s (%w); check the path to it", path, pathCause(err))
 	}
 	if st.IsDir() {
 		return false, errorf(ErrNotStore, "the store %s is a directory; name a file", path)
@@ -401,7 +414,7 @@ func (s *Store) explain(doing string, err error) error {
 	case 8: // SQLITE_READONLY
 		return fmt.Errorf("the store %s is read-only; check its permissions: %w", s.path, err)
 	case 13: // SQLITE_FULL
-		return fmt.Errorf("the disk holding the store %s is full: %w", s.path, err)
+		return fmt.Errorf("the disk holding the store %s is full, so nothing was written; free some space on it and run the command again", s.path)
 	}
 	return fmt.Errorf("%s the store %s: %w", doing, s.path, err)
 }

@@ -199,7 +199,7 @@ func TestPaperSheetPrints(t *testing.T) {
 		}
 	}
 	spec.Cases = mine
-	spec.Provenance.Exclusion = &sample.Exclusion{Rule: "sampled in an audit recorded within 12m", IDs: excludedIDs(120)}
+	spec.Provenance.Exclusion = &sample.Exclusion{Rule: "sampled in an audit recorded within 12 months", IDs: excludedIDs(120)}
 	var buf bytes.Buffer
 	if err := Write(&buf, spec); err != nil {
 		t.Fatal(err)

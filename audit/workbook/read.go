@@ -429,6 +429,9 @@ func Read(ctx context.Context, path string, fm *form.Form, opts ReadOptions) (*F
 				continue
 			}
 			a, err := q.Answer(v)
+			if err == nil && strings.IndexByte(a, 0) >= 0 {
+				err = errNUL
+			}
 			if err != nil {
 				badAnswers = append(badAnswers, Problem{File: path, Sheet: sheet, Row: row.Num, Column: t.Header[answerCols[j]], Case: r.ID, Msg: err.Error()})
 				continue
@@ -447,6 +450,13 @@ func Read(ctx context.Context, path string, fm *form.Form, opts ReadOptions) (*F
 			return nil
 		}
 		r.Problems = append(r.Problems, badAnswers...)
+		// A NUL is said of its row and column here rather than by the
+		// store about the whole import (see errNUL).
+		for _, c := range []struct{ col, text string }{{ColNotes, note}, {ColAuditor, auditor}} {
+			if strings.IndexByte(c.text, 0) >= 0 {
+				prob(c.col, errNUL.Error())
+			}
+		}
 		if fm != nil && !file.Moderation {
 			for j, q := range answerQs {
 				if _, ok := answers[q.Key]; q.Required && !ok && cell(6+j) == "" {
@@ -627,3 +637,7 @@ func ParseDate(s string) (string, bool) {
 	}
 	return "", false
 }
+
+// errNUL: the store keeps a text exactly or not at all, and PostgreSQL
+// cannot hold a NUL, so a cell holding one is a problem of its row.
+var errNUL = errors.New("holds a NUL character (Excel writes one as _x0000_), which caseaudit does not store; delete it from the cell")

@@ -26,6 +26,7 @@ import (
 //	mkfile cfb OUT.xlsx                      a Compound File (as encrypted workbooks are) whose sector table is damaged
 //	mkfile damage STORE.db                   an SQLite store with the start of every page after the first two overwritten
 //	mkfile sql STORE.db SQL …                an SQLite store changed outside caseaudit, as a curious user with sqlite3 might
+//	mkfile sub FILE.xlsx PART OLD NEW        a workbook whose PART has OLD replaced by NEW, as another program writes it (e.g. _x0000_, Excel's escape of a NUL)
 func cmdMkfile(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 2 {
 		ts.Fatalf("usage: mkfile longline|longquote|xlsx|encrypt|part|cfb OUT …")
@@ -142,6 +143,16 @@ func cmdMkfile(ts *testscript.TestScript, neg bool, args []string) {
 			copy(b[p*size+8:p*size+48], bytes.Repeat([]byte{0xFF}, 40))
 		}
 		ts.Check(os.WriteFile(ts.MkAbs(args[1]), b, 0o600))
+	case "sub":
+		if len(args) != 5 {
+			ts.Fatalf("usage: mkfile sub FILE.xlsx PART OLD NEW")
+		}
+		rewritePart(ts, args[1], args[2], func(x string) string {
+			if !strings.Contains(x, args[3]) {
+				ts.Fatalf("mkfile sub: %s of %s holds no %q", args[2], args[1], args[3])
+			}
+			return strings.ReplaceAll(x, args[3], args[4])
+		})
 	case "sql":
 		db, err := sql.Open("sqlite", ts.MkAbs(args[1]))
 		ts.Check(err)

@@ -77,10 +77,12 @@ func TestPostgresScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"genexport": cmdGenexport,
-			"fill":      cmdFill,
-			"exits":     cmdExits,
-			"pgsuper":   cmdPgsuper(base),
+			"genexport":  cmdGenexport,
+			"fill":       cmdFill,
+			"exits":      cmdExits,
+			"pgsuper":    cmdPgsuper(base),
+			"pgoldstore": cmdPgOldStore,
+			"mkfile":     cmdMkfile,
 		},
 		Condition: func(cond string) (bool, error) {
 			if cond == "pgsuper" {
