@@ -11,6 +11,7 @@ import (
 
 	"github.com/caseaudit/caseaudit/audit/form"
 	"github.com/caseaudit/caseaudit/audit/store"
+	"github.com/caseaudit/caseaudit/internal/canonjson"
 	"github.com/caseaudit/caseaudit/internal/opt"
 )
 
@@ -83,8 +84,11 @@ type findingPayload struct {
 
 func findingFromEntry(e Entry) (Finding, error) {
 	var p findingPayload
-	if err := json.Unmarshal(e.Payload, &p); err != nil {
-		return Finding{}, fmt.Errorf("trail entry %d is damaged: %w", e.Seq, err)
+	if !p.decodePlain(e.Payload) {
+		p = findingPayload{}
+		if err := json.Unmarshal(e.Payload, &p); err != nil {
+			return Finding{}, fmt.Errorf("trail entry %d is damaged: %w", e.Seq, err)
+		}
 	}
 	g, err := storedGrade(p.Grade)
 	if err != nil {
@@ -96,6 +100,70 @@ func findingFromEntry(e Entry) (Finding, error) {
 		Moderation: e.Kind == KindModerationFinding || e.Kind == KindModerationCorrection,
 		Kind:       e.Kind, Seq: e.Seq, At: e.At, EnteredBy: e.EnteredBy,
 	}, nil
+}
+
+// decodePlain reads a finding's payload as the store writes it (compact,
+// each key once and exactly as named, strings without escapes) into p, as
+// json.Unmarshal would, and reports whether it could: a report and the
+// trend decode every finding of every audit, and encoding/json's
+// reflection was most of that. Anything else is left to json.Unmarshal.
+func (p *findingPayload) decodePlain(b []byte) bool {
+	strs := [...]struct {
+		key string
+		to  *string
+	}{{"grade", &p.Grade}, {"note", &p.Note}, {"date", &p.Date}, {"reason", &p.Reason}, {"source", &p.Source}}
+	objs := [...]struct {
+		key string
+		to  *map[string]string
+	}{{"answers", &p.Answers}, {"prefilled", &p.Prefilled}}
+	seen, ok := 0, true
+	plain := canonjson.EachMember(b, func(key []byte, start, end int) {
+		if !ok {
+			return
+		}
+		v, bit := b[start:end], 0
+		if string(key) == "immediate" {
+			bit = 1
+			p.Immediate, ok = string(v) == "true", string(v) == "true" || string(v) == "false"
+		}
+		for i, x := range strs {
+			if string(key) == x.key {
+				bit = 2 << i
+				*x.to, ok = canonjson.PlainString(v)
+			}
+		}
+		for i, x := range objs {
+			if string(key) == x.key {
+				bit = 2 << (len(strs) + i)
+				*x.to, ok = plainStrings(v)
+			}
+		}
+		if bit == 0 || seen&bit != 0 { // a key not of a finding's, or written twice
+			ok = false
+		}
+		seen |= bit
+	})
+	return plain && ok
+}
+
+// plainStrings reads a compact JSON object of strings, each key once and
+// nothing escaped, as json.Unmarshal would into a map (empty, not nil, for
+// {}); ok is false for anything else.
+func plainStrings(b []byte) (map[string]string, bool) {
+	m := map[string]string{}
+	ok := true
+	plain := canonjson.EachMember(b, func(key []byte, start, end int) {
+		if !ok {
+			return
+		}
+		s, isPlain := canonjson.PlainString(b[start:end])
+		if _, twice := m[string(key)]; !isPlain || twice || !canonjson.PlainKey(key) {
+			ok = false
+			return
+		}
+		m[string(key)] = s
+	})
+	return m, plain && ok
 }
 
 // storedGrade reads a grade as the trail stores it (its name), and
@@ -354,7 +422,13 @@ func loadBothIn(ctx context.Context, tx *store.Tx, a *Audit, es []Entry) (orig, 
 // moderation is true), keyed by case ID, in a trail's entries es.
 func latestFindings(es []Entry, moderation bool) (map[string]Finding, error) {
 	k1, k2 := findingKinds(moderation)
-	out := map[string]Finding{}
+	n := 0
+	for _, e := range es {
+		if e.Kind == k1 || e.Kind == k2 {
+			n++
+		}
+	}
+	out := make(map[string]Finding, n) // sized once: a trend folds every audit's
 	for _, e := range es {
 		if e.Kind != k1 && e.Kind != k2 {
 			continue

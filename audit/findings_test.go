@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/textdist"
 )
@@ -301,4 +303,62 @@ func FuzzParsers(f *testing.F) {
 		}
 		textdist.Closest(s, []string{"CR-0000001", s + "x"}, 3)
 	})
+}
+
+// The plain reading of a finding's payload must read every payload exactly
+// as encoding/json does, and take every payload the store writes.
+func TestFindingPayloadPlainReadsAsEncodingJSON(t *testing.T) {
+	written := []findingPayload{
+		{Grade: "Good", Note: "seen at home", Date: "2026-07-01"},
+		{Grade: "Inadequate", Immediate: true, Note: "père absent <b>&</b> — ü", Answers: map[string]string{"q1": "Yes", "q 2": "Not applicable"}},
+		{Grade: "Outstanding", Reason: "typo", Source: "audit.xlsx", Prefilled: map[string]string{"team": "North"}},
+		{Grade: "Requires improvement", Answers: map[string]string{}},
+		{Grade: "Good", Note: "[redacted on 2026-08-01]"},
+	}
+	for _, p := range written {
+		b, err := store.CanonicalJSON(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got findingPayload
+		if !got.decodePlain(b) {
+			t.Errorf("%s: not read plainly, though the store writes it", b)
+		}
+	}
+	var all []string
+	for _, p := range written {
+		b, _ := store.CanonicalJSON(p)
+		all = append(all, string(b))
+	}
+	all = append(all,
+		`{"grade":"Good","note":"line one\nline two"}`, // an escape
+		`{"grade":"Good","grade":"Inadequate"}`,        // a key twice: the last wins
+		`{"Grade":"Good"}`,                             // encoding/json matches keys without case
+		`{"grade":"Good","extra":1}`,                   // a key not of a finding
+		`{"grade":"Good","note":null}`,                 // null
+		`{"grade":"Good","immediate":1}`,               // not a bool
+		`{"grade":"Good","note":"`+"\xff"+`"}`,         // invalid UTF-8, replaced
+		`{"grade":"Good","answers":{"q":"a","q":"b"}}`, // a question twice
+		`{"grade":"Good","answers":{"q\u0031":"a"}}`,   // an escaped key
+		`{"grade":"Good","answers":{"q":1}}`,           // not a string
+		`{"grade":"Good","answers":null}`,              // no answers
+		`{ "grade": "Good" }`,                          // not compact
+		"{\"grade\":\"Good\",\"note\":\"a\tb\"}",       // a control character, refused
+		`{}`,
+	)
+	for _, b := range all {
+		var want findingPayload
+		werr := json.Unmarshal([]byte(b), &want)
+		var got findingPayload
+		if !got.decodePlain([]byte(b)) {
+			continue // json.Unmarshal reads it
+		}
+		if werr != nil {
+			t.Errorf("%s: read plainly, but encoding/json refuses it: %v", b, werr)
+			continue
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: read plainly as %+v, encoding/json reads %+v", b, got, want)
+		}
+	}
 }

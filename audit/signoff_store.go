@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -35,11 +36,14 @@ func (st *SignOffState) Amendment(now Figures) *Amendment {
 	return &Amendment{SignOff: *st.SignOff, At: at, Now: now}
 }
 
-// signOffOf reads the sign-off state from a trail's entries es (all kinds
-// of figureKinds and KindSignOff, in order).
+// signOffOf reads the sign-off state from a trail's entries es (at least
+// all of figureKinds and KindSignOff, in order; other kinds are passed over).
 func signOffOf(es []Entry) (*SignOffState, error) {
 	st := &SignOffState{}
 	for _, e := range es {
+		if e.Kind != KindSignOff && !slices.Contains(figureKinds, e.Kind) {
+			continue
+		}
 		if e.Kind == KindSignOff {
 			var p signOffPayload
 			if err := json.Unmarshal(e.Payload, &p); err != nil {
@@ -59,7 +63,9 @@ func signOffOf(es []Entry) (*SignOffState, error) {
 // SignOffOf returns the audit's sign-off state.
 func (s *Store) SignOffOf(ctx context.Context, auditName string) (*SignOffState, error) {
 	return readAudit(ctx, s, auditName, func(ctx context.Context, tx *store.Tx, a *Audit) (*SignOffState, error) {
-		es, err := entries(ctx, tx, a, append([]string{KindSignOff}, figureKinds...)...)
+		// The whole trail: a read transaction holds it whatever kinds are
+		// asked for, and shares it rather than copying the kinds out.
+		es, err := entries(ctx, tx, a)
 		if err != nil {
 			return nil, err
 		}

@@ -258,11 +258,17 @@ func holdAudits(ctx context.Context, tx *store.Tx, all []*Audit) error {
 // inSampleOrder returns the findings of latest on the cases ids, in their
 // order (cases without one are left out).
 func inSampleOrder(ids []string, latest map[string]Finding) []Finding {
-	var out []Finding
+	if len(latest) == 0 {
+		return nil
+	}
+	out := make([]Finding, 0, min(len(ids), len(latest)))
 	for _, id := range ids {
 		if x, ok := latest[id]; ok {
 			out = append(out, x)
 		}
+	}
+	if len(out) == 0 {
+		return nil
 	}
 	return out
 }

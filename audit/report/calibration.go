@@ -88,11 +88,14 @@ func buildCalibration(ctx context.Context, st *audit.Store, names []string, mark
 			return nil, err
 		}
 		c.Audits = append(c.Audits, a.Name)
-		orig, err := st.Findings(ctx, a.Name, false)
+		mod, err := st.Findings(ctx, a.Name, true)
 		if err != nil {
 			return nil, err
 		}
-		mod, err := st.Findings(ctx, a.Name, true)
+		if len(mod) == 0 { // nothing moderated: no pairs to draw, whatever the auditors found
+			continue
+		}
+		orig, err := st.Findings(ctx, a.Name, false)
 		if err != nil {
 			return nil, err
 		}

@@ -222,7 +222,9 @@ type Filter struct {
 // texts are read only when an entry read has any. A read transaction reads
 // an audit's whole trail the first time any kinds of it are asked for and
 // answers every later call for that audit from it; one case's entries are
-// read alone unless the trail is already held.
+// read alone unless the trail is already held. Entries read in a read
+// transaction may be shared with its other callers: callers must not
+// change them.
 func (t *Tx) Entries(ctx context.Context, auditID int64, f Filter) ([]Entry, error) {
 	if p := t.prefetchedFor(auditID); p != nil && p.covers(f) {
 		return p.chosen(f), nil
@@ -241,7 +243,22 @@ func (t *Tx) Entries(ctx context.Context, auditID int64, f Filter) ([]Entry, err
 		}
 		t.hold(auditID, all)
 	}
-	var out []Entry
+	// A view asks a held trail for some kinds several times per audit:
+	// counted first, so the answer is one allocation, and the whole trail
+	// is shared rather than copied.
+	n := 0
+	for _, e := range all {
+		if f.matches(e) {
+			n++
+		}
+	}
+	switch n {
+	case 0:
+		return nil, nil
+	case len(all):
+		return slices.Clip(all), nil
+	}
+	out := make([]Entry, 0, n)
 	for _, e := range all {
 		if f.matches(e) {
 			out = append(out, e)
@@ -374,14 +391,17 @@ func (t *Tx) readTrails(ctx context.Context, ids []int64, f Filter) (map[int64][
 	defer rows.Close()
 	out := map[int64][]Entry{}
 	withTexts := false
+	// One set of scan targets for every row: a view reads thousands.
+	var r Entry
+	var id int64
+	var at, payload string
+	var redacted sql.NullString
+	dest := []any{&id, &r.Seq, &r.Kind, &r.Case, &r.Actor, &r.EnteredBy, &at, &payload, &r.PrevHash, &r.Hash, &redacted}
 	for rows.Next() {
-		var e Entry
-		var id int64
-		var at, payload string
-		var redacted sql.NullString
-		if err := rows.Scan(&id, &e.Seq, &e.Kind, &e.Case, &e.Actor, &e.EnteredBy, &at, &payload, &e.PrevHash, &e.Hash, &redacted); err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
+		e := r
 		e.At = ParseTime(at)
 		e.Payload = json.RawMessage(payload)
 		if redacted.Valid {
@@ -401,8 +421,16 @@ func (t *Tx) readTrails(ctx context.Context, ids []int64, f Filter) (map[int64][
 	if err != nil {
 		return nil, err
 	}
-	for id, es := range out {
-		if err := attachTexts(es, texts[id]); err != nil {
+	byAudit := map[int64][]entryText{}
+	for len(texts) > 0 {
+		id, n := texts[0].audit, 1
+		for n < len(texts) && texts[n].audit == id {
+			n++
+		}
+		byAudit[id], texts = texts[:n], texts[n:]
+	}
+	for id, es := range out { // every audit's: a commitment whose text is gone reads as missing
+		if err := attachTexts(es, textsBySeq(byAudit[id])); err != nil {
 			return nil, err
 		}
 	}

@@ -3,8 +3,11 @@ package store
 import (
 	"bytes"
 	"encoding/json"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
+
+	"github.com/caseaudit/caseaudit/internal/canonjson"
 )
 
 // Reading a trail puts every entry's free text back into its payload
@@ -29,88 +32,21 @@ type member struct {
 // when b is not such an object, or a key holds an escape (its written form
 // would then not be its sorting form).
 func topMembers(b []byte) (ms []member, ok bool) {
-	if len(b) < 2 || b[0] != '{' || b[len(b)-1] != '}' {
+	ms = make([]member, 0, 8) // a finding's payload has about six
+	if !eachMember(b, func(m member) { ms = append(ms, m) }) {
 		return nil, false
 	}
-	i := 1
-	if b[i] == '}' {
-		return nil, i == len(b)-1
+	if len(ms) == 0 {
+		return nil, true
 	}
-	for {
-		if i >= len(b) || b[i] != '"' {
-			return nil, false
-		}
-		j := bytes.IndexByte(b[i+1:], '"')
-		if j < 0 {
-			return nil, false
-		}
-		key := b[i+1 : i+1+j]
-		if bytes.IndexByte(key, '\\') >= 0 {
-			return nil, false
-		}
-		i += j + 2
-		if i >= len(b) || b[i] != ':' {
-			return nil, false
-		}
-		i++
-		end, ok := skipValue(b, i)
-		if !ok || end == i {
-			return nil, false
-		}
-		ms = append(ms, member{key: key, start: i, end: end})
-		i = end
-		switch {
-		case i < len(b)-1 && b[i] == ',':
-			i++
-		case i == len(b)-1 && b[i] == '}':
-			return ms, true
-		default:
-			return nil, false
-		}
-	}
+	return ms, true
 }
 
-// skipValue returns where the compact JSON value starting at b[i] ends.
-func skipValue(b []byte, i int) (int, bool) {
-	depth := 0
-	for i < len(b) {
-		switch c := b[i]; c {
-		case '"':
-			i++
-			for i < len(b) && b[i] != '"' {
-				if b[i] == '\\' {
-					i++
-				}
-				i++
-			}
-			if i >= len(b) {
-				return 0, false
-			}
-			i++
-		case '{', '[':
-			depth++
-			i++
-		case '}', ']':
-			if depth == 0 {
-				return i, true
-			}
-			depth--
-			i++
-		case ',':
-			if depth == 0 {
-				return i, true
-			}
-			i++
-		case ' ', '\t', '\n', '\r':
-			return 0, false // not compact: not as the store writes it
-		default:
-			i++
-		}
-		if depth == 0 && i < len(b) && (b[i] == ',' || b[i] == '}' || b[i] == ']') {
-			return i, true
-		}
-	}
-	return 0, false
+// eachMember calls fn with each member of a compact JSON object, in order,
+// as topMembers splits it, without gathering them; it reports whether b is
+// such an object (fn may have been called before it finds it is not).
+func eachMember(b []byte, fn func(member)) bool {
+	return canonjson.EachMember(b, func(key []byte, start, end int) { fn(member{key: key, start: start, end: end}) })
 }
 
 // commitsOf returns the text commitments of a stored payload, read from
@@ -127,27 +63,51 @@ func commitsOf(stored []byte) map[string]string {
 		_ = json.Unmarshal(stored, &p)
 		return p.C
 	}
-	return commitsIn(stored, ms)
+	cs := commitsIn(stored, ms)
+	if cs == nil {
+		return nil
+	}
+	m := make(map[string]string, len(cs))
+	for _, c := range cs {
+		m[c.field] = c.hex
+	}
+	return m
 }
 
 // commitKeyQuoted is TextCommitKey as a payload writes it.
 var commitKeyQuoted = []byte(`"` + TextCommitKey + `"`)
 
-// commitsIn is commitsOf given the payload's members.
-func commitsIn(stored []byte, ms []member) map[string]string {
+// commit is one text's commitment: its field path and the hex commitment.
+type commit struct{ field, hex string }
+
+// commitsIn is the text commitments of a stored payload given its members,
+// each field once, as a list: an entry has one or two, which a map would
+// cost more to build than to search. nil when there is no text_commit
+// member; empty when it is empty.
+func commitsIn(stored []byte, ms []member) []commit {
 	for _, m := range ms {
 		if string(m.key) == TextCommitKey {
-			return commitMap(stored[m.start:m.end])
+			return commitList(stored[m.start:m.end])
 		}
 	}
 	return nil
+}
+
+// lookup is the commitment of a field, "" when it has none.
+func lookup(cs []commit, field string) string {
+	for _, c := range cs {
+		if c.field == field {
+			return c.hex
+		}
+	}
+	return ""
 }
 
 // spliceTexts is mergeTexts by splicing, for a stored payload whose
 // members are ms (topMembers) and whose commitments c (commitsIn) are all
 // of top-level fields; ok is false when the payload is not one it can
 // splice.
-func spliceTexts(stored []byte, ms []member, c map[string]string, texts []Text) (out []byte, ok bool) {
+func spliceTexts(stored []byte, ms []member, c []commit, texts []Text) (out []byte, ok bool) {
 	if len(c) == 0 {
 		return nil, false
 	}
@@ -160,12 +120,15 @@ func spliceTexts(stored []byte, ms []member, c map[string]string, texts []Text) 
 		if string(m.key) == TextCommitKey {
 			continue
 		}
-		if _, clash := c[string(m.key)]; clash {
-			return nil, false
+		for _, x := range c {
+			if x.field == string(m.key) {
+				return nil, false // a clash
+			}
 		}
 		kept = append(kept, kv{m.key, stored[m.start:m.end]})
 	}
-	for field := range c {
+	for _, x := range c {
+		field := x.field
 		if strings.ContainsAny(field, `/"\`) || !isPlainKey(field) {
 			return nil, false
 		}
@@ -185,7 +148,7 @@ func spliceTexts(stored []byte, ms []member, c map[string]string, texts []Text) 
 		}
 		kept = append(kept, kv{[]byte(field), enc})
 	}
-	sort.Slice(kept, func(i, j int) bool { return bytes.Compare(kept[i].key, kept[j].key) < 0 })
+	slices.SortFunc(kept, func(a, b kv) int { return bytes.Compare(a.key, b.key) })
 	n := 2
 	for _, m := range kept {
 		n += len(m.key) + 4 + len(m.value)
@@ -219,30 +182,34 @@ func isPlainKey(k string) bool {
 // encodeString encodes a string as canonical JSON does (no HTML escaping).
 func encodeString(s string) ([]byte, error) {
 	if isPlainKey(s) { // printable ASCII with no quote or backslash: written as itself
-		return []byte(`"` + s + `"`), nil
+		b := make([]byte, 0, len(s)+2)
+		return append(append(append(b, '"'), s...), '"'), nil
 	}
 	return CanonicalJSON(s)
 }
 
-// commitMap decodes a text_commit object: field paths to hex commitments,
-// read directly when they are written plainly, as the store writes them.
-func commitMap(b []byte) map[string]string {
-	ms, ok := topMembers(b)
-	if ok {
-		c := make(map[string]string, len(ms))
-		for _, m := range ms {
-			v := b[m.start:m.end]
-			if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' || bytes.IndexByte(v, '\\') >= 0 {
-				ok = false
-				break
-			}
-			c[string(m.key)] = string(v[1 : len(v)-1])
+// commitList decodes a text_commit object: field paths to hex
+// commitments, read directly when they are written plainly, as the store
+// writes them, and as encoding/json reads them otherwise (the last of a
+// field written twice wins).
+func commitList(b []byte) []commit {
+	cs := make([]commit, 0, 2)
+	plain := eachMember(b, func(m member) {
+		v := b[m.start:m.end]
+		if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' || bytes.IndexByte(v, '\\') >= 0 || slices.ContainsFunc(cs, func(c commit) bool { return c.field == string(m.key) }) {
+			cs = append(cs, commit{}) // not plain: marks the list as unusable
+			return
 		}
-		if ok {
-			return c
-		}
+		cs = append(cs, commit{string(m.key), string(v[1 : len(v)-1])})
+	})
+	if plain && !slices.Contains(cs, commit{}) {
+		return cs
 	}
 	var c map[string]string
 	_ = json.Unmarshal(b, &c)
-	return c
+	cs = cs[:0]
+	for _, f := range slices.Sorted(maps.Keys(c)) {
+		cs = append(cs, commit{f, c[f]})
+	}
+	return cs
 }

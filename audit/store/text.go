@@ -234,10 +234,11 @@ func (c *Chain) insertTexts(ctx context.Context, seq int, texts []Text) error {
 
 // texts reads the texts of the entries of the trail that where (a WHERE
 // clause on trail, with its args, whose first nAudits are the audits' ids)
-// chooses, by audit and entry number; only those, so that reading one
-// case's entries stays as cheap as it was. Whole trails (whole) take them
-// in the order of trail_text's key, with no subquery and no sort.
-func (t *Tx) texts(ctx context.Context, where string, args []any, nAudits int, whole bool) (map[int64]map[int][]Text, error) {
+// chooses, in the order of audit, entry number and field; only those, so
+// that reading one case's entries stays as cheap as it was. Whole trails
+// (whole) take them in the order of trail_text's key, with no subquery and
+// no sort.
+func (t *Tx) texts(ctx context.Context, where string, args []any, nAudits int, whole bool) ([]entryText, error) {
 	query := "SELECT audit_id, seq, field, salt, text, redacted_at FROM trail_text" +
 		" WHERE (audit_id, seq) IN (SELECT audit_id, seq FROM trail" + where + ") ORDER BY audit_id, seq, field"
 	if whole {
@@ -254,48 +255,81 @@ func (t *Tx) texts(ctx context.Context, where string, args []any, nAudits int, w
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[int64]map[int][]Text{}
+	var out []entryText
+	var r entryText // one set of scan targets for every row
+	var salt, text, at sql.NullString
+	dest := []any{&r.audit, &r.seq, &r.text.Field, &salt, &text, &at}
 	for rows.Next() {
-		var id int64
-		var seq int
-		var x Text
-		var salt, text, at sql.NullString
-		if err := rows.Scan(&id, &seq, &x.Field, &salt, &text, &at); err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
-		x.Salt, x.Text = salt.String, text.String
+		x := r
+		x.text.Salt, x.text.Text = salt.String, text.String
 		if at.Valid {
-			x.RedactedAt = ParseTime(at.String)
+			x.text.RedactedAt = ParseTime(at.String)
 		}
-		if out[id] == nil {
-			out[id] = map[int][]Text{}
-		}
-		out[id][seq] = append(out[id][seq], x)
+		out = append(out, x)
 	}
 	return out, rows.Err()
 }
 
-// attachTexts gives each entry with commitments its texts and its merged
-// payload.
-func attachTexts(es []Entry, texts map[int][]Text) error {
+// entryText is a text as Tx.texts reads it: with the audit and entry it
+// belongs to.
+type entryText struct {
+	audit int64
+	seq   int
+	text  Text
+}
+
+// textsBySeq answers, for entry numbers asked in increasing order, the
+// texts of that entry among ts (one audit's, in the order Tx.texts reads
+// them), each entry's by field: a walk along both, where a map of maps
+// would cost more than the splicing it feeds.
+func textsBySeq(ts []entryText) func(seq int) []Text {
+	i := 0
+	return func(seq int) []Text {
+		for i < len(ts) && ts[i].seq < seq {
+			i++
+		}
+		j := i
+		for j < len(ts) && ts[j].seq == seq {
+			j++
+		}
+		if j == i {
+			return nil
+		}
+		out := make([]Text, j-i)
+		for k := range out {
+			out[k] = ts[i+k].text
+		}
+		i = j
+		return out
+	}
+}
+
+// attachTexts gives each entry with commitments its texts (textsOf, asked
+// in the order of es) and its merged payload.
+func attachTexts(es []Entry, textsOf func(seq int) []Text) error {
 	for i := range es {
 		e := &es[i]
 		if !bytes.Contains(e.Payload, commitKeyQuoted) {
 			continue
 		}
 		ms, ok := topMembers(e.Payload)
-		var commits map[string]string
+		var commits []commit
 		if ok {
 			commits = commitsIn(e.Payload, ms)
 		} else {
-			commits = commitsOf(e.Payload)
+			for f, c := range commitsOf(e.Payload) {
+				commits = append(commits, commit{f, c})
+			}
 		}
 		if len(commits) == 0 {
 			continue
 		}
-		ts := texts[e.Seq]
+		ts := textsOf(e.Seq)
 		for j := range ts {
-			ts[j].Commit = commits[ts[j].Field]
+			ts[j].Commit = lookup(commits, ts[j].Field)
 		}
 		e.Texts = ts
 		var merged []byte

@@ -32,8 +32,16 @@ const memoryCap = 46 << 20
 // lifted: below it a collection frees at least 15% of the cap.
 const liftAt = 0.85
 
+// liftAfter is how many collections in a row must find more than liftAt of
+// the cap alive before it is lifted. What is alive passes it for a moment
+// while a table doubles (a set of a million case IDs holds its old slots
+// and the new ones, 8 and 16 MB, until it has moved them): lifted then,
+// the cap would stay off for the rest of a read that fits within it again
+// a collection later.
+const liftAfter = 2
+
 // capMemory sets the soft memory limit to limit bytes and lifts it after
-// the first collection that finds more than liftAt of it alive. GOMEMLIMIT
+// liftAfter collections in a row find more than liftAt of it alive. GOMEMLIMIT
 // in the environment overrides it, as GOGC overrides gcPercent. Only the
 // first call in a process counts (tests run commands in one process).
 func capMemory(limit int64) {
@@ -47,13 +55,31 @@ func capMemoryNow(limit int64) {
 		return
 	}
 	debug.SetMemoryLimit(limit)
+	w := capWatch{limit: limit}
 	watchLive(func(live uint64) bool {
-		if float64(live) > liftAt*float64(limit) {
+		if w.lift(live) {
 			debug.SetMemoryLimit(math.MaxInt64)
 			return false
 		}
 		return true
 	})
+}
+
+// capWatch decides, collection by collection, when a cap is lifted.
+type capWatch struct {
+	limit int64
+	above int // collections in a row that found more than liftAt of it alive
+}
+
+// lift is told what a collection found alive and reports whether the cap
+// is to be lifted now.
+func (w *capWatch) lift(live uint64) bool {
+	if float64(live) <= liftAt*float64(w.limit) {
+		w.above = 0
+		return false
+	}
+	w.above++
+	return w.above >= liftAfter
 }
 
 // watchLive calls f with the bytes of heap kept alive after each garbage

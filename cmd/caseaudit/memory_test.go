@@ -39,3 +39,27 @@ func TestCapMemory(t *testing.T) {
 	}
 	runtime.KeepAlive(kept)
 }
+
+// A moment with more than liftAt of the cap alive (a table doubling holds
+// its old and new slots until it has moved them) does not lift the cap when
+// the next collection finds less alive; collections in a row above it do.
+func TestCapWatchSpike(t *testing.T) {
+	const limit = 32 << 20
+	w := capWatch{limit: limit}
+	for i, c := range []struct {
+		live uint64
+		lift bool
+	}{
+		{10 << 20, false},
+		{30 << 20, false}, // above 85%: one collection
+		{20 << 20, false}, // below again
+		{30 << 20, false},
+		{12 << 20, false},
+		{30 << 20, false},
+		{64 << 20, true}, // the second in a row
+	} {
+		if got := w.lift(c.live); got != c.lift {
+			t.Fatalf("collection %d finding %d MB alive under a %d MB cap: lift %v, want %v", i+1, c.live>>20, limit>>20, got, c.lift)
+		}
+	}
+}

@@ -68,6 +68,7 @@ var messageNotes = map[string]string{
 	"case not in the audit's sample":                                                    internal(noteKind),
 	"duty %q is not in the duties table":                                                internal("a guard: every duty caseaudit checks is one of its duties table"),
 	"export not found":                                                                  internal(noteKind),
+	"text caseaudit does not store":                                                     internal(noteKind),
 	"give the person's roles with --role (qa, auditor, moderator, manager, governance)": goTest("audit", "TestParseRole"),
 	"name the audit": internal("actions and status take the audit's name as an argument and refuse an empty one first"),
 	"no sample can meet this plan: it would need more than %s; give a higher %s, a lower %s or fewer %s%w": goTest("audit", "TestPlanSizeInfeasible"),

@@ -37,3 +37,53 @@ func TestEveryCommandHasExamples(t *testing.T) {
 		t.Fatalf("checked only %d commands", checked)
 	}
 }
+
+// A command line naming a scripted command makes only that command, found
+// past the global flags before it; any other line makes them all.
+func TestScriptedCommandLines(t *testing.T) {
+	all := newRootCmd(&globalOptions{IO: &IOStreams{}})
+	for name, add := range scripted {
+		c := add(&globalOptions{IO: &IOStreams{}})
+		if c.Name() != name {
+			t.Errorf("scripted[%q] makes the command %q", name, c.Name())
+		}
+		if found, _, err := all.Find([]string{name}); err != nil || found.Name() != name {
+			t.Errorf("scripted command %q is not among caseaudit's commands", name)
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"record", "A", "CR-1", "--grade", "good"}, "record"},
+		{[]string{"--db", "x.db", "record", "A"}, "record"},
+		{[]string{"--db=record", "status", "A"}, "status"},
+		{[]string{"-q", "--user", "sample", "history", "A"}, "history"},
+		{[]string{"--db", "record"}, ""},
+		{[]string{"--quiet", "actions"}, "actions"},
+		{[]string{"sample", "x.csv"}, ""},
+		{[]string{"help", "record"}, ""},
+		{[]string{"--help", "record"}, ""},
+		{[]string{"-h", "record"}, ""},
+		{[]string{"-x", "record"}, ""},
+		{[]string{"-é", "record"}, ""},
+		{[]string{"--no-such-flag", "record"}, ""},
+		{[]string{"--", "record"}, ""},
+		{[]string{"__complete", "record", ""}, ""},
+		{nil, ""},
+	} {
+		root := newRootCmdFor(&globalOptions{IO: &IOStreams{}}, tc.args)
+		if got := scriptedName(root, tc.args); got != tc.want {
+			t.Errorf("scriptedName(%q) = %q, want %q", tc.args, got, tc.want)
+		}
+		n := 0
+		for _, c := range root.Commands() {
+			if c.Name() != "completion" && c.Name() != "help" {
+				n++
+			}
+		}
+		if tc.want != "" && n != 1 || tc.want == "" && n != len(commands) {
+			t.Errorf("%q made %d commands", tc.args, n)
+		}
+	}
+}

@@ -452,17 +452,22 @@ func (g *csvGrid) display(row, col int, v string, dc *dateCache) string {
 
 // dateCache makes the common date shapes cheap: exports repeat the same few
 // thousand dates a million times, so each distinct date is formatted once
-// and its string shared (a direct-mapped cache keyed by yyyymmdd). Results
-// equal UKDateToISO and SerialToISO (see TestCSVDateFastPaths).
+// and its string shared. It is direct-mapped, a date's slot its place in a
+// calendar of 31-day months: the dates of any 44 years have slots of their
+// own, where slots chosen by a hash had one date in five evict another (and
+// be formatted again) in an export spanning ten years. Results equal
+// UKDateToISO and SerialToISO (see TestCSVDateFastPaths).
 type dateCache struct {
-	keys [1 << 14]int32
-	vals [1 << 14]string
+	keys [dateCacheSlots]int32 // yyyymmdd; 0 for an empty slot
+	vals [dateCacheSlots]string
 }
+
+const dateCacheSlots = 1 << 14 // 44 years of 372 slots
 
 // iso returns "yyyy-mm-dd" for a valid date with 1000 <= y <= 9999.
 func (c *dateCache) iso(y, m, d int) string {
 	key := int32(y*10000 + m*100 + d)
-	slot := (uint32(key) * 2654435761) >> 18
+	slot := (y*372 + m*31 + d) & (dateCacheSlots - 1)
 	if c.keys[slot] == key {
 		return c.vals[slot]
 	}
@@ -479,15 +484,13 @@ func (c *dateCache) ukDate(v string) (string, bool) {
 	if len(v) != 10 || v[2] != '/' || v[5] != '/' {
 		return "", false
 	}
-	var x [8]int
-	for i, p := range [8]int{0, 1, 3, 4, 6, 7, 8, 9} {
-		ch := v[p]
-		if ch < '0' || ch > '9' {
-			return "", false
-		}
-		x[i] = int(ch - '0')
+	// Digits as bytes: a byte below '0' wraps round above 9.
+	d0, d1, m0, m1 := v[0]-'0', v[1]-'0', v[3]-'0', v[4]-'0'
+	y0, y1, y2, y3 := v[6]-'0', v[7]-'0', v[8]-'0', v[9]-'0'
+	if d0 > 9 || d1 > 9 || m0 > 9 || m1 > 9 || y0 > 9 || y1 > 9 || y2 > 9 || y3 > 9 {
+		return "", false
 	}
-	d, m, y := x[0]*10+x[1], x[2]*10+x[3], x[4]*1000+x[5]*100+x[6]*10+x[7]
+	d, m, y := int(d0)*10+int(d1), int(m0)*10+int(m1), int(y0)*1000+int(y1)*100+int(y2)*10+int(y3)
 	if y < 1000 || m < 1 || m > 12 || d < 1 || d > DaysIn(y, m) {
 		return "", false
 	}

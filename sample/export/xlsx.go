@@ -126,7 +126,7 @@ func (b *xlsxBook) part(name string) *zip.File {
 
 func (b *xlsxBook) loadSST() error {
 	b.sstDone = true
-	b.sst = &sharedStrings{off: []uint32{0}}
+	b.sst = &sharedStrings{}
 	zf := b.part(b.sstPart)
 	if zf == nil {
 		return nil

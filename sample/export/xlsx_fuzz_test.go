@@ -166,7 +166,7 @@ func FuzzXLSXSheetXML(f *testing.F) {
 	for _, s := range fuzzSheetSeeds {
 		f.Add([]byte(s))
 	}
-	sst := &sharedStrings{data: "Case ReferenceCR-1", off: []uint32{0, 14, 18, 18}}
+	sst := sharedStringsOf("Case Reference", "CR-1", "")
 	styles := &xlsxStyles{kinds: []numFmtKind{fmtNumber, fmtDate, fmtTime, fmtElapsed, fmtElapsedMinutes, fmtElapsedSeconds}}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, want := range [][]bool{nil, {true, false, true}} {

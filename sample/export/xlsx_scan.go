@@ -24,87 +24,6 @@ const (
 	maxRowText  = 64 << 20 // decoded text of the wanted cells of one row
 )
 
-// sharedStrings is the shared strings table in a compact form: every entry
-// is a substring of one string, so a cell that refers to it costs nothing.
-type sharedStrings struct {
-	data string
-	off  []uint32 // entry i is data[off[i]:off[i+1]]
-}
-
-func (t *sharedStrings) count() int {
-	if t == nil || len(t.off) == 0 {
-		return 0
-	}
-	return len(t.off) - 1
-}
-
-// loadSharedStrings reads xl/sharedStrings.xml: each <si> is plain text
-// (<t>) or rich text runs (<r><t>), concatenated; phonetic runs (<rPh>) are
-// skipped; entities and _xHHHH_ escapes are decoded.
-func loadSharedStrings(r io.Reader) (*sharedStrings, error) {
-	sc := newXMLScanner(r)
-	var b strings.Builder
-	off := []uint32{0}
-	var item, dec []byte
-	inSI, closed := false, false
-	phonetic := 0
-	for {
-		kind, name, attrs, err := sc.next()
-		if err != nil {
-			return nil, err
-		}
-		if kind == xmlEOF {
-			break
-		}
-		switch string(name) {
-		case "sst":
-			if kind == xmlStart {
-				it := xmlAttrs{attrs}
-				for n, v, ok := it.next(); ok; n, v, ok = it.next() {
-					if string(n) == "uniqueCount" {
-						if c, ok := smallUint(v); ok {
-							off = make([]uint32, 1, min(c, 1<<20)+1)
-						}
-					}
-				}
-			} else {
-				closed = true
-			}
-		case "si":
-			switch kind {
-			case xmlStart:
-				inSI, phonetic = true, 0
-				item = item[:0]
-			case xmlEmpty:
-				off = append(off, uint32(b.Len()))
-			case xmlEnd:
-				if inSI {
-					dec = appendXstring(dec[:0], item)
-					b.Write(dec)
-					off = append(off, uint32(b.Len()))
-					inSI = false
-				}
-			}
-		case "rPh":
-			if kind == xmlStart {
-				phonetic++
-			} else if kind == xmlEnd && phonetic > 0 {
-				phonetic--
-			}
-		case "t":
-			if kind == xmlStart && inSI && phonetic == 0 {
-				if item, err = sc.text(item, maxCellText); err != nil {
-					return nil, err
-				}
-			}
-		}
-	}
-	if !closed || inSI {
-		return nil, io.ErrUnexpectedEOF
-	}
-	return &sharedStrings{data: b.String(), off: off}, nil
-}
-
 // xlsxGrid is one worksheet of an opened workbook.
 type xlsxGrid struct {
 	book  *xlsxBook
@@ -169,8 +88,9 @@ const (
 // cellRec places one wanted, non-empty cell of the current row.
 type cellRec struct {
 	col     int32
-	fromSST bool   // a and b index sharedStrings.data, else the row's text
+	fromSST bool   // the text is str, else the row's text from a to b
 	a, b    uint32 // text span
+	str     string
 }
 
 // sheetParser walks a worksheet's XML. A row's wanted cells are decoded into
@@ -179,23 +99,26 @@ type cellRec struct {
 type sheetParser struct {
 	sc       *xmlScanner
 	sst      *sharedStrings
+	sstr     *sstReader // reads sst, made on first use
 	styles   *xlsxStyles
 	date1904 bool
 	path     string
 	sheet    string
 	want     []bool
 
-	cells   []string
-	recs    []cellRec
-	rowBuf  []byte
-	v, is   []byte
-	rowNum  int  // current (or last) row number
-	emitted int  // last row number passed to fn
-	col     int  // current (or last) column index in the row, -1 before the first cell
-	rowVal  bool // the current row holds a value
-	lastCol int  // highest column index among the recorded cells of the row, -1 if none
-	tick    int
-	fnErr   bool // the error came from fn
+	cells    []string
+	recs     []cellRec
+	days     civilCache // the text of the dates met
+	rowBuf   []byte
+	sstBytes int // of rowBuf, copied from shared strings
+	v, is    []byte
+	rowNum   int  // current (or last) row number
+	emitted  int  // last row number passed to fn
+	col      int  // current (or last) column index in the row, -1 before the first cell
+	rowVal   bool // the current row holds a value
+	lastCol  int  // highest column index among the recorded cells of the row, -1 if none
+	tick     int
+	fnErr    bool // the error came from fn
 
 	// Jumping past cells nobody asked for (see jump).
 	nextWant  []int32 // nextWant[c]: the first wanted column at or after c, -1 if none
@@ -398,6 +321,7 @@ func (p *sheetParser) endRow(ctx context.Context, fn func(int, []string) error) 
 		}
 		p.recs = p.recs[:0]
 		p.rowBuf = p.rowBuf[:0]
+		p.sstBytes = 0
 		p.rowVal = false
 		p.lastCol = -1
 	}()
@@ -422,7 +346,7 @@ func (p *sheetParser) endRow(ctx context.Context, fn func(int, []string) error) 
 	}
 	for _, r := range p.recs {
 		if r.fromSST {
-			p.cells[r.col] = p.sst.data[r.a:r.b]
+			p.cells[r.col] = r.str
 		} else {
 			p.cells[r.col] = rs[r.a:r.b]
 		}
@@ -464,6 +388,9 @@ func (p *sheetParser) jump() {
 		return
 	}
 	nw := p.nextWant[p.col+1]
+	if nw == int32(p.col+1) {
+		return // the next cell: the next tag read, as a rule
+	}
 	if nw < 0 {
 		p.sc.jumpTo(rowEndTag, 4)
 		return
@@ -594,7 +521,7 @@ func (p *sheetParser) cell(kind int, name, attrs []byte) (bool, error) {
 		switch {
 		case typ == ctShared:
 			if i, ok := smallUint(bytes.TrimSpace(p.v)); ok && int(i) < p.sst.count() {
-				p.rowVal = p.rowVal || p.sst.off[i+1] > p.sst.off[i]
+				p.rowVal = p.rowVal || !p.sst.isEmpty(int(i))
 			} else {
 				p.rowVal = p.rowVal || len(p.v) > 0
 			}
@@ -632,7 +559,21 @@ func (p *sheetParser) cell(kind int, name, attrs []byte) (bool, error) {
 				msg:  fmt.Sprintf("cell %s%d refers to shared string %q, which the workbook does not have", columnName(col), p.rowNum, v),
 				hint: hintResave}
 		}
-		rec.fromSST, rec.a, rec.b = true, p.sst.off[i], p.sst.off[i+1]
+		if p.sstr == nil {
+			p.sstr = &sstReader{t: p.sst}
+		}
+		n := len(p.rowBuf)
+		var s string
+		if s, rec.fromSST, p.rowBuf = p.sstr.get(p.rowBuf, int(i)); rec.fromSST {
+			if s == "" {
+				return true, nil
+			}
+			rec.str = s
+		} else {
+			// Shared text does not count against maxRowText, which bounds
+			// what a row's own cells hold: it is in the table already.
+			p.sstBytes += len(p.rowBuf) - n
+		}
 	case ctInline:
 		src := p.v
 		if hasIs {
@@ -665,19 +606,19 @@ func (p *sheetParser) cell(kind int, name, attrs []byte) (bool, error) {
 			case fmtNumber:
 				p.rowBuf = appendNumberText(p.rowBuf, v)
 			case fmtDate:
-				p.rowBuf = appendSerialText(p.rowBuf, v, p.date1904)
+				p.rowBuf = appendSerialText(p.rowBuf, v, p.date1904, &p.days)
 			default:
 				p.rowBuf = appendClockText(p.rowBuf, v, k)
 			}
 		}
 	}
 	if !rec.fromSST {
-		if len(p.rowBuf) > maxRowText {
+		if len(p.rowBuf)-p.sstBytes > maxRowText {
 			return true, errTextTooLong
 		}
 		rec.b = uint32(len(p.rowBuf))
 	}
-	if rec.b == rec.a {
+	if !rec.fromSST && rec.b == rec.a {
 		return true, nil // empty: nothing to place
 	}
 	p.rowVal = true

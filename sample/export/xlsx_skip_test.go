@@ -20,7 +20,7 @@ import (
 // each emitted row's wanted cells (every cell when want is nil).
 func parseSheetXML(t *testing.T, doc string, want []bool, tagByTag bool, wrap func(io.Reader) io.Reader) ([][]string, error) {
 	t.Helper()
-	p := &sheetParser{sc: newXMLScanner(wrap(strings.NewReader(doc))), sst: &sharedStrings{data: "ab", off: []uint32{0, 1, 2}},
+	p := &sheetParser{sc: newXMLScanner(wrap(strings.NewReader(doc))), sst: sharedStringsOf("a", "b"),
 		styles: &xlsxStyles{}, path: "f.xlsx", sheet: "S", want: want, tagByTag: tagByTag}
 	var rows [][]string
 	err := p.run(context.Background(), func(num int, cells []string) error {
@@ -109,7 +109,7 @@ func TestXMLScannerTagWithQuotedGreaterThan(t *testing.T) {
 // cell of the same document whole.
 func TestXLSXJumpMatchesFullParse(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 11))
-	sst := &sharedStrings{data: "abG1!w", off: []uint32{0, 1, 2, 3, 4, 5, 6}}
+	sst := sharedStringsOf("a", "b", "G", "1", "!", "w")
 	parse := func(doc string, want []bool, tagByTag bool, r io.Reader) ([][]string, error) {
 		ar := newAsyncReader(io.NopCloser(r))
 		defer ar.Close()

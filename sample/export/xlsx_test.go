@@ -1091,6 +1091,10 @@ func TestXLSXDateFormatCode(t *testing.T) {
 }
 
 func TestXLSXSerialFastPathMatchesSerialToISO(t *testing.T) {
+	// One cache throughout, its slots shared by days 11 years apart: each
+	// value is converted without it, then with it twice (the second time
+	// from the cache).
+	dc := new(civilCache)
 	check := func(v string, date1904 bool) {
 		t.Helper()
 		f, err := strconv.ParseFloat(v, 64)
@@ -1098,8 +1102,10 @@ func TestXLSXSerialFastPathMatchesSerialToISO(t *testing.T) {
 		if !ok || err != nil {
 			want = FormatNumber(v)
 		}
-		if got := string(appendSerialText(nil, []byte(v), date1904)); got != want {
-			t.Fatalf("serial %s (1904=%v): got %q, want %q", v, date1904, got, want)
+		for _, c := range []*civilCache{nil, dc, dc} {
+			if got := string(appendSerialText(nil, []byte(v), date1904, c)); got != want {
+				t.Fatalf("serial %s (1904=%v, cache %v): got %q, want %q", v, date1904, c != nil, got, want)
+			}
 		}
 	}
 	for _, date1904 := range []bool{false, true} {

@@ -51,8 +51,8 @@ const maxSerial1904 = maxSerial - 1462
 
 // appendSerialText appends the display of a number in a date format:
 // yyyy-mm-dd (with hh:mm:ss for a time of day), or the General number when
-// it cannot be a date.
-func appendSerialText(dst, v []byte, date1904 bool) []byte {
+// it cannot be a date. Whole days are looked up in dc (nil: none).
+func appendSerialText(dst, v []byte, date1904 bool, dc *civilCache) []byte {
 	if n, ok := smallUint(v); ok && n <= maxSerial1904 {
 		var day int64
 		switch {
@@ -64,6 +64,9 @@ func appendSerialText(dst, v []byte, date1904 bool) []byte {
 			day = unixDay1900 + n + 1
 		default:
 			day = unixDay1900 + n
+		}
+		if dc != nil {
+			return dc.appendDate(dst, day)
 		}
 		return appendCivilDate(dst, day)
 	}
@@ -97,6 +100,30 @@ func appendCivilDate(dst []byte, z int64) []byte {
 	y, m, d := civilDate(z)
 	return append(dst, byte('0'+y/1000%10), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
 		byte('0'+m/10), byte('0'+m%10), '-', byte('0'+d/10), byte('0'+d%10))
+}
+
+// civilCache holds the text of the days met last: a date column repeats
+// the same few thousand days a million times. It is direct-mapped by the
+// day number itself, so that no two days of any 11 years share a slot.
+type civilCache struct {
+	keys [civilCacheSlots]int32 // civilKey of the day; 0 for an empty slot
+	text [civilCacheSlots][10]byte
+}
+
+const (
+	civilCacheSlots = 1 << 12
+	civilKey        = 1 << 30 // added to a day (−25,568 to 2,932,896 here) for a key that is never 0
+)
+
+// appendDate is appendCivilDate of a day of a four-digit year, from the
+// cache when it can.
+func (c *civilCache) appendDate(dst []byte, z int64) []byte {
+	slot, key := z&(civilCacheSlots-1), int32(z+civilKey)
+	if c.keys[slot] != key {
+		c.keys[slot] = key
+		appendCivilDate(c.text[slot][:0], z)
+	}
+	return append(dst, c.text[slot][:]...)
 }
 
 // civilDate returns the proleptic Gregorian year, month and day of a day

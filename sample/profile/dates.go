@@ -58,35 +58,40 @@ func parseDay(s string) (int, dateKind) {
 
 // dayCache makes the common cell cheap: a date column repeats the same
 // few thousand ISO dates a million times, so each is turned into its day
-// number once (a direct-mapped cache keyed by yyyymmdd). Its results are
-// parseDay's.
+// number once. It is direct-mapped, a date's slot its place in a calendar
+// of 31-day months: the dates of any 44 years have slots of their own (a
+// hash of the date had a few thousand dates evict one another). Its
+// results are parseDay's.
 type dayCache struct {
-	keys [1 << 12]int32 // yyyymmdd; 0 for an empty slot
-	days [1 << 12]int32
+	keys [dayCacheSlots]int32 // yyyymmdd; 0 for an empty slot
+	days [dayCacheSlots]int32
 }
+
+const dayCacheSlots = 1 << 14 // 44 years of 372 slots
 
 // day is parseDay(s), looked up in the cache when s is exactly yyyy-mm-dd.
 func (c *dayCache) day(s string) (int, dateKind) {
 	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
 		return parseDay(s)
 	}
-	k := uint32(0)
-	for _, i := range [8]int{0, 1, 2, 3, 5, 6, 8, 9} {
-		d := uint32(s[i] - '0')
-		if d > 9 {
-			return parseDay(s)
-		}
-		k = k*10 + d
+	// Digits as bytes: a byte below '0' wraps round above 9.
+	y0, y1, y2, y3 := s[0]-'0', s[1]-'0', s[2]-'0', s[3]-'0'
+	m0, m1, d0, d1 := s[5]-'0', s[6]-'0', s[8]-'0', s[9]-'0'
+	if y0 > 9 || y1 > 9 || y2 > 9 || y3 > 9 || m0 > 9 || m1 > 9 || d0 > 9 || d1 > 9 {
+		return parseDay(s)
 	}
-	slot := (k * 2654435761) >> 20
-	if c.keys[slot] == int32(k) {
+	y := int(y0)*1000 + int(y1)*100 + int(y2)*10 + int(y3)
+	m, d := int(m0)*10+int(m1), int(d0)*10+int(d1)
+	k := int32(y*10000 + m*100 + d)
+	slot := (y*372 + m*31 + d) & (dayCacheSlots - 1)
+	if k != 0 && c.keys[slot] == k {
 		return int(c.days[slot]), dateOK
 	}
-	d, kind := parseDay(s)
+	day, kind := parseDay(s)
 	if kind == dateOK {
-		c.keys[slot], c.days[slot] = int32(k), int32(d)
+		c.keys[slot], c.days[slot] = k, int32(day)
 	}
-	return d, kind
+	return day, kind
 }
 
 // isoDay reads "yyyy-mm-dd", optionally followed by " " or "T" and

@@ -472,6 +472,7 @@ func TestDates(t *testing.T) {
 		{"2026-07-01x", "", dateBad},
 		{"123", "", dateBad},
 		{"07/13/2026", "", dateBad}, // a US date: month 13
+		{"0000-00-00", "", dateBad}, // its key is an empty slot's
 	} {
 		d, k := parseDay(c.in)
 		if k != c.kind || (k == dateOK && isoOf(d) != c.want) {

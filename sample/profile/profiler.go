@@ -158,7 +158,11 @@ func New(spec Spec, t *export.Table) (*Profiler, error) {
 		p.cols = append(p.cols, c)
 		return len(p.cols) - 1
 	}
-	p.workerAt, p.changesAt, p.teamAt, p.statusAt = at(p.workerCol), at(p.changesCol), at(p.teamCol), at(p.statusCol)
+	p.workerAt, p.changesAt = at(p.workerCol), at(p.changesCol)
+	if !spec.TeamUnread {
+		p.teamAt = at(p.teamCol)
+	}
+	p.statusAt = at(p.statusCol)
 	for _, tl := range spec.Timeliness {
 		ps := &pairState{t: tl}
 		if ps.fromCol, err = resolve(t, "timeliness", tl.From); err == nil {
@@ -935,7 +939,7 @@ func (p *Profiler) timeliness(ps *pairState) TimelinessResult {
 		}
 	}
 	r.TimelinessCounts = countsOf(all)
-	if p.teamCol >= 0 {
+	if p.teamAt >= 0 {
 		for ti, c := range ps.counts {
 			if c == ([nStatus]int{}) {
 				continue // a team met only on rows taken back

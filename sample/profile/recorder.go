@@ -74,7 +74,9 @@ var ErrNothingToRecord = errors.New("nothing to record")
 // none (a recorded spec, re-derived).
 func NewRecorder(spec sample.FactorSpec) (*Recorder, error) {
 	ps := Spec{WorkerColumn: spec.WorkerColumn, ChangesColumn: spec.ChangesColumn, TeamColumn: spec.TeamColumn,
-		CaseloadTarget: spec.CaseloadTarget, ChangesAtLeast: spec.ChangesAtLeast}
+		CaseloadTarget: spec.CaseloadTarget, ChangesAtLeast: spec.ChangesAtLeast,
+		// The factors recorded are totals: the team is named, not read.
+		TeamUnread: true}
 	if !spec.Detect {
 		ps.NoWorker, ps.NoChanges, ps.NoTeam = spec.WorkerColumn == "", spec.ChangesColumn == "", spec.TeamColumn == ""
 		ps.NoStatus = true // a recorded rule spells its column
