@@ -322,12 +322,13 @@ figure { margin: 1rem 0; break-inside: avoid; }
 figcaption { font-size: .9rem; color: #444; }
 svg text { font-family: inherit; font-size: 12px; fill: #333; }
 ul.notes li { margin-bottom: .3rem; }
+span.nb { white-space: nowrap; }
 `
 
 // htmlTmpl is parsed on first use: every command, record included, would
 // otherwise parse it at start-up.
 var htmlTmpl = sync.OnceValue(func() *template.Template {
-	return template.Must(template.New("report").Funcs(template.FuncMap{"cellClass": cellClass, "headClass": headClass}).Parse(`<!DOCTYPE html>
+	return template.Must(template.New("report").Funcs(template.FuncMap{"cellClass": cellClass, "headClass": headClass, "unbroken": unbroken}).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -398,12 +399,12 @@ footer { margin-top: 2rem; }
 {{define "section"}}<section>
 <h2>{{.Title}}</h2>
 {{if .Intro}}<p{{if eq .Title "Immediate attention"}} class="lead"{{end}}>{{.Intro}}</p>{{end}}
-{{if eq .Title "Notes"}}<ul class="notes">{{range .Lines}}<li>{{.V}}</li>{{end}}</ul>{{else}}
+{{if eq .Title "Notes"}}<ul class="notes">{{range .Lines}}<li>{{unbroken .V}}</li>{{end}}</ul>{{else}}
 {{if .Lines}}<table class="kv">{{range .Lines}}<tr><th scope="row">{{.K}}</th><td>{{.V}}</td></tr>{{end}}</table>{{end}}
 {{with .Table}}{{template "tbl" .}}{{end}}
 {{range .More}}<h3>{{.Caption}}</h3>{{with .Table}}{{template "tbl" .}}{{end}}{{if .Note}}<p class="legend">{{if .Table}}{{if .Table.Heat}}<span class="swatch heat-red"></span>below 50% <span class="swatch heat-amber"></span>50% to under 75% <span class="swatch heat-green"></span>75% or more. {{end}}{{end}}{{.Note}}</p>{{end}}{{end}}
 {{end}}
-{{if .Bullets}}<ul class="notes">{{range .Bullets}}<li>{{.}}</li>{{end}}</ul>{{end}}
+{{if .Bullets}}<ul class="notes">{{range .Bullets}}<li>{{unbroken .}}</li>{{end}}</ul>{{end}}
 </section>
 {{end}}
 {{define "tbl"}}<table>
@@ -498,4 +499,26 @@ func writeTrendHTML(w io.Writer, t *Trend) error {
 		v.Lead.Table = nil
 	}
 	return htmlTmpl().Execute(w, v)
+}
+
+// unbroken is a sentence of free text (a note) as HTML, escaped, with each
+// word that holds a hyphen and a digit — a case ID such as CR-0000892, a
+// date — kept on one line: a browser otherwise breaks a line after the
+// hyphen, and a case ID split over two lines is misread and cannot be
+// searched for in the printed page.
+func unbroken(s string) template.HTML {
+	var b strings.Builder
+	for i, w := range strings.Split(s, " ") {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		if strings.Contains(w, "-") && strings.ContainsAny(w, "0123456789") {
+			b.WriteString(`<span class="nb">`)
+			b.WriteString(template.HTMLEscapeString(w))
+			b.WriteString(`</span>`)
+			continue
+		}
+		b.WriteString(template.HTMLEscapeString(w))
+	}
+	return template.HTML(b.String())
 }

@@ -380,3 +380,24 @@ func TestFormats(t *testing.T) {
 		t.Error(".pdf inferred")
 	}
 }
+
+// A note naming case IDs keeps each on one line in the HTML: a browser
+// breaks a line after a hyphen, and printed, "CR-" ended one line and
+// "0000892" began the next.
+func TestHTMLNotesKeepCaseIDsWhole(t *testing.T) {
+	r := buildFixture(t, "", fixedOptions())
+	r.Notes = append(r.Notes, "5 cases flagged by their auditor were judged at moderation not to need it (CR-0001154, CR-0000892); <b>they</b> stay open")
+	var b bytes.Buffer
+	if err := WriteHTML(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	h := b.String()
+	for _, want := range []string{`<span class="nb">(CR-0001154,</span> <span class="nb">CR-0000892);</span>`, "&lt;b&gt;they&lt;/b&gt;", "span.nb { white-space: nowrap; }"} {
+		if !strings.Contains(h, want) {
+			t.Errorf("the HTML notes lack %s", want)
+		}
+	}
+	if strings.Contains(h, `<span class="nb">follow-up</span>`) {
+		t.Error("a word without a digit was kept whole too")
+	}
+}

@@ -140,6 +140,9 @@ type File struct {
 	Sheet string
 	Rows  []Row
 	Audit string // the audit its Method sheet names, "" when none
+	// Who is the header of the column naming each row's auditor (or
+	// moderator), as the file spells it.
+	Who string
 }
 
 // ReadOptions say how to read a workbook.
@@ -204,7 +207,11 @@ func DescribeDiff(prev Finding, r *Row, recorded bool) opt.Text {
 			parts = append(parts, opt.Plain(fmt.Sprintf("%s %s %s, this row %s", name, was, q(a), q(b))))
 		}
 	}
-	field(ColAuditor, prev.Auditor, cur.Auditor)
+	who := ColAuditor // the column the row's name was read from
+	if r.File != nil && r.File.Who != "" {
+		who = r.File.Who
+	}
+	field(who, prev.Auditor, cur.Auditor)
 	field(ColGrade, prev.Grade.String(), cur.Grade.String())
 	field(ColImmediate, yesNo(prev.Immediate), yesNo(cur.Immediate))
 	field(ColNotes, prev.Note, cur.Note)
@@ -324,12 +331,13 @@ func Read(ctx context.Context, path string, fm *form.Form, opts ReadOptions) (*F
 	}
 	t, err := export.Open(ctx, path, oo)
 	if err != nil {
-		// Import names no ID column: a hint to give one (--id-column)
-		// would name a flag import does not have. A file without "Case
-		// ID" is most often the export itself, given instead of the
-		// filled-in workbook.
+		// Import names no ID column nor sheet: a hint to give one
+		// (--id-column, --sheet) would name a flag import does not have.
+		// A file without "Case ID", or without a Sample sheet, is most
+		// often the export itself, given instead of the filled-in
+		// workbook.
 		var ie *export.InputError
-		if errors.As(err, &ie) && strings.HasPrefix(ie.Msg, "no column ") {
+		if errors.As(err, &ie) && (strings.HasPrefix(ie.Msg, "no column ") || strings.HasPrefix(ie.Msg, "no sheet ")) {
 			ie.WithHint(opt.Sprintf("this is not a workbook written by caseaudit (sample --out, workbook, moderate --out); import the filled-in workbook, not the export"))
 		}
 		return nil, err
@@ -355,6 +363,7 @@ func Read(ctx context.Context, path string, fm *form.Form, opts ReadOptions) (*F
 			return nil, err
 		}
 	}
+	file.Who = t.Header[colAuditor]
 	colGrade, err := need(ColGrade)
 	if err != nil {
 		return nil, err

@@ -147,15 +147,20 @@ func runRecord(ctx context.Context, o *recordOptions, g *globalOptions) error {
 	}
 	defer st.Close()
 	if strings.TrimSpace(o.Auditor) == "" {
-		name, err := defaultAuditor(ctx, st, o.Moderation)
+		name, moderator, err := defaultAuditor(ctx, st, o.Moderation)
 		if err != nil {
 			return err
+		}
+		if name == "" && moderator != "" {
+			// Naming an auditor would only lead her on to a refusal: a
+			// moderator records moderation findings, never the auditor's.
+			return usagef("%s moderates in this store and records no auditor's finding: to record a moderation finding, give --moderation", moderator)
 		}
 		if name == "" {
 			return usagef("a finding needs --auditor: name who audited the case (or set CASEAUDIT_AUDITOR)")
 		}
 		o.Auditor = name
-		g.infof("recording as %s, the person your login is in the store's people list\n", name)
+		g.infof("recording as %s, the name your login has in the store's people list\n", name)
 	}
 	if len(answers) > 0 {
 		a, err := st.Audit(ctx, o.Audit)
@@ -180,15 +185,20 @@ func runRecord(ctx context.Context, o *recordOptions, g *globalOptions) error {
 // to someone who may record it (an auditor, or a moderator for a
 // moderation finding). Anyone else must name the auditor: QA records for
 // others, and a one-person store has no list to say who the login is.
-func defaultAuditor(ctx context.Context, st *audit.Store, moderation bool) (string, error) {
+// moderator is the person's name when she may only moderate and asked for
+// an auditor's finding: she most likely meant --moderation.
+func defaultAuditor(ctx context.Context, st *audit.Store, moderation bool) (name, moderator string, err error) {
 	p, listed, err := st.Acting(ctx)
 	if err != nil || !listed || p.Name == "" {
-		return "", err
+		return "", "", err
 	}
 	if p.Has(audit.Auditor) || (moderation && p.Has(audit.Moderator)) {
-		return p.Name, nil
+		return p.Name, "", nil
 	}
-	return "", nil
+	if !moderation && p.Has(audit.Moderator) && !p.Has(audit.QA) {
+		return "", p.Name, nil
+	}
+	return "", "", nil
 }
 
 // parseAnswers reads the --answer KEY=VALUE flags.

@@ -293,8 +293,12 @@ func cmdFill(ts *testscript.TestScript, neg bool, args []string) {
 		if rows >= 0 && k > rows {
 			break
 		}
-		if v, _ := f.GetCellValue("Sample", cell(col["Auditor"], r)); v == "" {
-			f.SetCellStr("Sample", cell(col["Auditor"], r), auditor)
+		who := "Auditor"
+		if _, ok := col[who]; !ok {
+			who = "Moderator" // a moderators' workbook
+		}
+		if v, _ := f.GetCellValue("Sample", cell(col[who], r)); v == "" {
+			f.SetCellStr("Sample", cell(col[who], r), auditor)
 		}
 		f.SetCellStr("Sample", cell(col["Grade"], r), grades[(k-1)%len(grades)])
 		imm := "No"
