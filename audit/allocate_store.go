@@ -2,8 +2,12 @@ package audit
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"slices"
 
 	"github.com/caseaudit/caseaudit/audit/store"
+	"github.com/caseaudit/caseaudit/internal/textdist"
 )
 
 // Allocate allocates the audit's cases to auditors (see PlanAllocation) and
@@ -26,6 +30,9 @@ func (s *Store) Allocate(ctx context.Context, auditName string, auditors []strin
 // allocateTx allocates within a write transaction.
 func (s *Store) allocateTx(ctx context.Context, tx *store.WriteTx, a *Audit, auditors []string, rules AllocationRules) (Allocation, error) {
 	if err := s.may(ctx, tx.Tx, DutyAllocate, CaseFacts{}); err != nil {
+		return Allocation{}, err
+	}
+	if err := checkListedAuditors(ctx, tx.Tx, auditors); err != nil {
 		return Allocation{}, err
 	}
 	cases, err := loadCases(ctx, tx.Tx, a)
@@ -99,4 +106,35 @@ func loadAllocation(ctx context.Context, tx *store.Tx, a *Audit) (*Allocation, e
 		return nil, err
 	}
 	return allocationOf(es)
+}
+
+// checkListedAuditors refuses, in a store with a people list, an auditor's
+// name the list does not hold as an auditor's (or QA's): a misspelt name
+// would be allocated cases that no login may then record.
+func checkListedAuditors(ctx context.Context, tx *store.Tx, auditors []string) error {
+	cs, err := tx.PersonChanges(ctx)
+	if err != nil || len(cs) == 0 {
+		return err
+	}
+	var names []string
+	listed := peopleOf(cs)
+	for _, p := range listed {
+		if p.Has(Auditor) || p.Has(QA) {
+			names = append(names, p.Name)
+		}
+	}
+	slices.Sort(names)
+	for _, n := range auditors {
+		if slices.ContainsFunc(names, func(x string) bool { return sameName(x, n) }) {
+			continue
+		}
+		msg := fmt.Sprintf("%q is not an auditor on the store's people list", n)
+		if sug := textdist.Closest(n, names, 1); len(sug) > 0 {
+			msg += fmt.Sprintf("; did you mean %q?", sug[0])
+		} else if len(names) > 0 {
+			msg += "; its auditors are " + andList(names)
+		}
+		return errors.New(msg + " (QA adds an auditor with caseaudit people add LOGIN --name NAME --role auditor)")
+	}
+	return nil
 }

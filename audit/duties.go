@@ -116,6 +116,9 @@ type CaseFacts struct {
 	// Worker is the case's allocated social worker, where the export's
 	// worker column is known.
 	Worker string
+	// Moderator is who recorded the case's moderation finding ("" before
+	// any).
+	Moderator string
 	// Owner is the owner of the follow-up action touched ("" when none).
 	Owner string
 	// For is the name the entry is recorded under (a finding's auditor, a
@@ -167,10 +170,13 @@ var duties = map[Duty]duty{
 			return refusalf("only %s or %s may record it", c.AllocatedTo, r.qa())
 		}},
 	DutyModerate: {what: "moderate a case", roles: []Role{QA, Auditor, Moderator},
-		rule: "a moderator is never the case's own auditor nor its allocated worker, and moderates under her own name",
+		rule: "a moderator is never the case's own auditor nor its allocated worker, moderates under her own name, and only she or QA corrects her moderation",
 		caseRule: func(p Person, c CaseFacts) string {
 			if c.For != "" && !p.is(c.For) && !p.Has(QA) {
 				return refusalf("a moderator moderates under her own name, not %s's", c.For)
+			}
+			if c.Moderator != "" && !p.Has(QA) && !p.is(c.Moderator) {
+				return refusalf("%s moderated the case; a moderation is corrected only by its moderator or QA", c.Moderator)
 			}
 			mod := p
 			if c.For != "" && !p.is(c.For) {
@@ -191,6 +197,9 @@ var duties = map[Duty]duty{
 			return ""
 		},
 		who: func(c CaseFacts, r Roster) string {
+			if c.Moderator != "" && r != nil {
+				return refusalf("only %s or %s may correct its moderation", c.Moderator, r.qa())
+			}
 			var near []string // who may not: the case's own auditor and worker
 			for _, n := range []string{c.Auditor, c.AllocatedTo, c.Worker} {
 				if n != "" && !slices.ContainsFunc(near, func(x string) bool { return sameName(x, n) }) {

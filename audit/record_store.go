@@ -41,6 +41,13 @@ func findingFacts(ctx context.Context, tx *store.Tx, a *Audit, f Finding) (CaseF
 		if ok {
 			c.Auditor = prev.Auditor
 		}
+		mod, ok, err := latestFinding(ctx, tx, a, f.Case, true)
+		if err != nil {
+			return c, err
+		}
+		if ok {
+			c.Moderator = mod.Auditor
+		}
 	}
 	return c, nil
 }
@@ -70,6 +77,9 @@ func (s *Store) mayRecord(ctx context.Context, tx *store.Tx, a *Audit, f Finding
 		// Even in a one-person store a moderation is never made under the
 		// name of the case's own auditor or allocated worker: the rule is
 		// about the names the trail records, which need no people list.
+		// Who corrects a moderation is a duty of people, which only a
+		// list names.
+		facts.Moderator = ""
 		return Allowed(Person{Name: f.Auditor, Roles: []Role{Moderator}}, DutyModerate, facts, nil)
 	}
 	return mayIn(peopleOf(cs), s.Login(), d, facts)
