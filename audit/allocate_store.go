@@ -2,7 +2,6 @@ package audit
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 
@@ -109,16 +108,17 @@ func loadAllocation(ctx context.Context, tx *store.Tx, a *Audit) (*Allocation, e
 }
 
 // checkListedAuditors refuses, in a store with a people list, an auditor's
-// name the list does not hold as an auditor's (or QA's): a misspelt name
-// would be allocated cases that no login may then record.
+// name that is not on the list but within a typing slip of a listed
+// auditor's (or QA's): cases allocated to "B. Evens" are cases no login may
+// record. A name unlike any on the list is allowed: QA records the findings
+// of an auditor who has no login (a paper return, an agency auditor).
 func checkListedAuditors(ctx context.Context, tx *store.Tx, auditors []string) error {
 	cs, err := tx.PersonChanges(ctx)
 	if err != nil || len(cs) == 0 {
 		return err
 	}
 	var names []string
-	listed := peopleOf(cs)
-	for _, p := range listed {
+	for _, p := range peopleOf(cs) {
 		if p.Has(Auditor) || p.Has(QA) {
 			names = append(names, p.Name)
 		}
@@ -128,13 +128,9 @@ func checkListedAuditors(ctx context.Context, tx *store.Tx, auditors []string) e
 		if slices.ContainsFunc(names, func(x string) bool { return sameName(x, n) }) {
 			continue
 		}
-		msg := fmt.Sprintf("%q is not an auditor on the store's people list", n)
 		if sug := textdist.Closest(n, names, 1); len(sug) > 0 {
-			msg += fmt.Sprintf("; did you mean %q?", sug[0])
-		} else if len(names) > 0 {
-			msg += "; its auditors are " + andList(names)
+			return fmt.Errorf("%q is not an auditor on the store's people list; did you mean %q? (to allocate to someone else of a name so like it, QA adds her first: caseaudit people add LOGIN --name NAME --role auditor)", n, sug[0])
 		}
-		return errors.New(msg + " (QA adds an auditor with caseaudit people add LOGIN --name NAME --role auditor)")
 	}
 	return nil
 }
