@@ -410,9 +410,11 @@ func (s *Store) explain(doing string, err error) error {
 	case 26: // SQLITE_NOTADB
 		return errorf(ErrNotStore, "%s is not a caseaudit store (not an SQLite database)", s.path)
 	case 11: // SQLITE_CORRUPT
-		return fmt.Errorf("the store %s is damaged (%v); restore it from a backup", s.path, err)
+		return fmt.Errorf("the store %s is damaged (SQLite cannot read its pages); restore it from a backup", s.path)
 	case 8: // SQLITE_READONLY
-		return fmt.Errorf("the store %s is read-only; check its permissions: %w", s.path, err)
+		return fmt.Errorf("the store %s is read-only; check its permissions: caseaudit needs to write the file and, while in use, files beside it in its folder", s.path)
+	case 10: // SQLITE_IOERR: the disk or the system refused a read or write
+		return fmt.Errorf("the disk holding the store %s refused a read or write (SQLite's I/O error %d), so nothing was written; check the disk (free space, a limit on file sizes, a drive or share removed) and run the command again", s.path, se.Code())
 	case 13: // SQLITE_FULL
 		return fmt.Errorf("the disk holding the store %s is full, so nothing was written; free some space on it and run the command again", s.path)
 	}

@@ -143,8 +143,8 @@ var messageNotes = map[string]string{
 	"the store %s is not protected as it should be (%s); its owner restores every guard and grant with caseaudit store init URL, and a trail changed meanwhile shows in verify": pgStory("messages_pgserver"),
 
 	// A store file that root may always write: only another login meets these.
-	"the store %s is read-only; check its permissions: %w": goTest("cmd/caseaudit", "TestHostilePermissions"),
-	"cannot read the configuration %s: %w":                 goTest("cmd/caseaudit", "TestHostilePermissions"),
+	"the store %s is read-only; check its permissions: caseaudit needs to write the file and, while in use, files beside it in its folder": goTest("cmd/caseaudit", "TestHostilePermissions"),
+	"cannot read the configuration %s: %w": goTest("cmd/caseaudit", "TestHostilePermissions"),
 
 	// Guards on what the command line (or the configuration) has checked
 	// already, in its own words.
