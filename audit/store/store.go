@@ -414,7 +414,7 @@ func (s *Store) explain(doing string, err error) error {
 	case 8: // SQLITE_READONLY
 		return fmt.Errorf("the store %s is read-only; check its permissions: caseaudit needs to write the file and, while in use, files beside it in its folder", s.path)
 	case 10: // SQLITE_IOERR: the disk or the system refused a read or write
-		return fmt.Errorf("the disk holding the store %s refused a read or write (SQLite's I/O error %d), so nothing was written; check the disk (free space, a limit on file sizes, a drive or share removed) and run the command again", s.path, se.Code())
+		return fmt.Errorf("the disk holding the store %s refused a read or write (SQLite I/O error %d), so nothing was written; check the disk (free space, a limit on file sizes, a drive or share removed) and run the command again", s.path, se.Code())
 	case 13: // SQLITE_FULL
 		return fmt.Errorf("the disk holding the store %s is full, so nothing was written; free some space on it and run the command again", s.path)
 	}
