@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/caseaudit/caseaudit/audit/store"
+	"github.com/caseaudit/caseaudit/audit/workbook"
 	"github.com/caseaudit/caseaudit/internal/colname"
 	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/sample"
@@ -71,6 +72,10 @@ func Draw(ctx context.Context, st *Store, req DrawRequest) (*DrawResult, error) 
 	}
 	d, err := sample.Draw(ctx, spec)
 	if err != nil {
+		return nil, err
+	}
+	if err := workbook.NotAnExport(d.Table); err != nil {
+		d.Close()
 		return nil, err
 	}
 	res := &DrawResult{Drawn: d}

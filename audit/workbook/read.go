@@ -641,3 +641,16 @@ func ParseDate(s string) (string, bool) {
 // errNUL: the store keeps a text exactly or not at all, and PostgreSQL
 // cannot hold a NUL, so a cell holding one is a problem of its row.
 var errNUL = errors.New("holds a NUL character (Excel writes one as _x0000_), which caseaudit does not store; delete it from the cell")
+
+// NotAnExport refuses a workbook caseaudit wrote (an auditors' or
+// moderators' workbook: a Sample sheet beside a Method sheet) read as an
+// export: its rows are an audit's sample, and a sample drawn from it would
+// be a sample of a sample, whatever its seed says.
+func NotAnExport(t *export.Table) error {
+	if t.Format != "xlsx" || t.Sheet != SheetSample || !slices.Contains(t.Sheets(), SheetMethod) {
+		return nil
+	}
+	return &export.InputError{Path: t.Path, Sheet: t.Sheet,
+		Msg:  "this is a workbook caseaudit wrote (its Sample and Method sheets hold an audit's sample), not an export of the case-management system",
+		Hint: "draw the sample from the system's export itself"}
+}

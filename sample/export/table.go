@@ -258,6 +258,19 @@ func (t *Table) Close() error {
 	return t.wb.close()
 }
 
+// Sheets returns the names of the workbook's sheets, in order; none for a
+// csv file.
+func (t *Table) Sheets() []string {
+	if t.wb == nil || t.Format != "xlsx" {
+		return nil
+	}
+	var names []string
+	for _, s := range t.wb.sheets() {
+		names = append(names, s.Name)
+	}
+	return names
+}
+
 // workbook is an opened export: an xlsx workbook, or a csv file seen as a
 // workbook of one unnamed sheet.
 type workbook interface {
