@@ -74,9 +74,13 @@ func Draw(ctx context.Context, st *Store, req DrawRequest) (*DrawResult, error) 
 	if err != nil {
 		return nil, err
 	}
-	if err := workbook.NotAnExport(d.Table); err != nil {
-		d.Close()
-		return nil, err
+	if spec.Open.Sheet == "" {
+		// Named with --sheet, a workbook's Sample sheet is read on purpose
+		// (re-deriving its order, say); found on its own, it is a mistake.
+		if err := workbook.NotAnExport(d.Table); err != nil {
+			d.Close()
+			return nil, err
+		}
 	}
 	res := &DrawResult{Drawn: d}
 	if req.Name == "" {

@@ -652,5 +652,5 @@ func NotAnExport(t *export.Table) error {
 	}
 	return &export.InputError{Path: t.Path, Sheet: t.Sheet,
 		Msg:  "this is a workbook caseaudit wrote (its Sample and Method sheets hold an audit's sample), not an export of the case-management system",
-		Hint: "draw the sample from the system's export itself"}
+		Hint: "draw the sample from the system's export itself (or name the sheet with --sheet to read the workbook's cases on purpose)"}
 }
