@@ -29,11 +29,8 @@ import (
 const memoryCap = 46 << 20
 
 // liftAt is the share of memoryCap kept alive past which the cap is
-// lifted: below it a collection frees at least a tenth of the cap. `profile`
-// of a million-row LibreOffice workbook ends with 41 MB alive (its set of
-// case IDs and the shared strings): at 85% that lifted the cap in one run in
-// two, and the process then peaked at 70 MB instead of 60, no faster.
-const liftAt = 0.9
+// lifted: below it a collection frees at least 15% of the cap.
+const liftAt = 0.85
 
 // liftAfter is how many collections in a row must find more than liftAt of
 // the cap alive before it is lifted. What is alive passes it for a moment

@@ -32,7 +32,7 @@ func TestCapMemory(t *testing.T) {
 		t.Fatalf("a cap well above what is alive: limit %d, want it kept", got)
 	}
 
-	kept := make([]byte, 64<<20) // 64 MB alive, above 90% of a 32 MB cap
+	kept := make([]byte, 64<<20) // 64 MB alive, above 85% of a 32 MB cap
 	capMemoryNow(32 << 20)
 	if got := waitFor(math.MaxInt64, 100); got != math.MaxInt64 {
 		t.Errorf("a cap below what is alive: limit %d, want it lifted", got)
@@ -51,7 +51,7 @@ func TestCapWatchSpike(t *testing.T) {
 		lift bool
 	}{
 		{10 << 20, false},
-		{30 << 20, false}, // above 90%: one collection
+		{30 << 20, false}, // above 85%: one collection
 		{20 << 20, false}, // below again
 		{30 << 20, false},
 		{12 << 20, false},
