@@ -110,7 +110,6 @@ type sheetParser struct {
 	recs     []cellRec
 	days     civilCache // the text of the dates met
 	rowBuf   []byte
-	sstBytes int // of rowBuf, copied from shared strings
 	v, is    []byte
 	rowNum   int  // current (or last) row number
 	emitted  int  // last row number passed to fn
@@ -321,7 +320,6 @@ func (p *sheetParser) endRow(ctx context.Context, fn func(int, []string) error) 
 		}
 		p.recs = p.recs[:0]
 		p.rowBuf = p.rowBuf[:0]
-		p.sstBytes = 0
 		p.rowVal = false
 		p.lastCol = -1
 	}()
@@ -562,17 +560,15 @@ func (p *sheetParser) cell(kind int, name, attrs []byte) (bool, error) {
 		if p.sstr == nil {
 			p.sstr = &sstReader{t: p.sst}
 		}
-		n := len(p.rowBuf)
 		var s string
+		// Shared text copied into the row counts against maxRowText like
+		// a cell's own: a row naming one column again and again would
+		// otherwise copy entries without bound.
 		if s, rec.fromSST, p.rowBuf = p.sstr.get(p.rowBuf, int(i)); rec.fromSST {
 			if s == "" {
 				return true, nil
 			}
 			rec.str = s
-		} else {
-			// Shared text does not count against maxRowText, which bounds
-			// what a row's own cells hold: it is in the table already.
-			p.sstBytes += len(p.rowBuf) - n
 		}
 	case ctInline:
 		src := p.v
@@ -613,7 +609,7 @@ func (p *sheetParser) cell(kind int, name, attrs []byte) (bool, error) {
 		}
 	}
 	if !rec.fromSST {
-		if len(p.rowBuf)-p.sstBytes > maxRowText {
+		if len(p.rowBuf) > maxRowText {
 			return true, errTextTooLong
 		}
 		rec.b = uint32(len(p.rowBuf))

@@ -178,13 +178,13 @@ func (r *sstReader) get(dst []byte, i int) (s string, ok bool, out []byte) {
 	}
 	if seen := &r.seen[i%sstSeen]; *seen != uint32(i)+1 {
 		*seen = uint32(i) + 1
-		n := len(dst)
-		dst = append(dst, r.decode(i)...)
-		if len(dst)-n <= sstLong {
-			return "", false, dst
+		e := r.decode(i)
+		if len(e) > sstLong {
+			// A long entry is its own string, so it never grows the
+			// row's buffer for the rest of the sheet.
+			return string(e), true, dst
 		}
-		s = string(dst[n:])
-		return s, true, dst[:n]
+		return "", false, append(dst, e...)
 	}
 	s = string(r.decode(i))
 	h.i, h.s = uint32(i)+1, s
@@ -193,7 +193,7 @@ func (r *sstReader) get(dst []byte, i int) (s string, ok bool, out []byte) {
 
 // decode returns entry i (< count), valid until the next call.
 func (r *sstReader) decode(i int) []byte {
-	if c := r.curI - 1; r.curI > 0 && i > c && i/sstBlock == c/sstBlock {
+	if c := r.curI - 1; r.curI > 0 && i >= c && i/sstBlock == c/sstBlock {
 		d, p := r.t.data, r.curP
 		for ; c < i; c++ {
 			var pre, rest int
