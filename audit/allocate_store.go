@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/internal/textdist"
@@ -128,9 +129,22 @@ func checkListedAuditors(ctx context.Context, tx *store.Tx, auditors []string) e
 		if slices.ContainsFunc(names, func(x string) bool { return sameName(x, n) }) {
 			continue
 		}
-		if sug := textdist.Closest(n, names, 1); len(sug) > 0 {
-			return fmt.Errorf("%q is not an auditor on the store's people list; did you mean %q? (to allocate to someone else of a name so like it, QA adds her first: caseaudit people add LOGIN --name NAME --role auditor)", n, sug[0])
+		if sug := slipOf(n, names); sug != "" {
+			return fmt.Errorf("%q is not an auditor on the store's people list; did you mean %q? (to allocate to someone else of a name so like it, QA adds her first: caseaudit people add LOGIN --name NAME --role auditor)", n, sug)
 		}
 	}
 	return nil
+}
+
+// slipOf returns the listed name n differs from by one letter (case and
+// spacing aside), or "": a typing slip, where two edits may be two people
+// ("Tom Hay" and "Tim Day").
+func slipOf(n string, names []string) string {
+	key := func(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
+	for _, x := range names {
+		if textdist.Levenshtein(key(n), key(x)) <= 1 {
+			return x
+		}
+	}
+	return ""
 }

@@ -10,9 +10,10 @@ import (
 // findingFacts gathers what the duties table needs to know of the case a
 // finding f is recorded on: to whom it is allocated, who audited it, who
 // its allocated worker is (where the allocation named the worker column),
-// and the name f is recorded under.
-func findingFacts(ctx context.Context, tx *store.Tx, a *Audit, f Finding) (CaseFacts, error) {
-	c := CaseFacts{For: f.Auditor}
+// the name f is recorded under, and moderator: who made the moderation a
+// moderation finding corrects ("" for a first one).
+func findingFacts(ctx context.Context, tx *store.Tx, a *Audit, f Finding, moderator string) (CaseFacts, error) {
+	c := CaseFacts{For: f.Auditor, Moderator: moderator}
 	al, err := loadAllocation(ctx, tx, a)
 	if err != nil {
 		return c, err
@@ -41,13 +42,6 @@ func findingFacts(ctx context.Context, tx *store.Tx, a *Audit, f Finding) (CaseF
 		if ok {
 			c.Auditor = prev.Auditor
 		}
-		mod, ok, err := latestFinding(ctx, tx, a, f.Case, true)
-		if err != nil {
-			return c, err
-		}
-		if ok {
-			c.Moderator = mod.Auditor
-		}
 	}
 	return c, nil
 }
@@ -55,7 +49,7 @@ func findingFacts(ctx context.Context, tx *store.Tx, a *Audit, f Finding) (CaseF
 // mayRecord checks that the person acting may record finding f: as an
 // auditor on her own allocated case, or as a moderator on a case that is
 // not hers.
-func (s *Store) mayRecord(ctx context.Context, tx *store.Tx, a *Audit, f Finding) error {
+func (s *Store) mayRecord(ctx context.Context, tx *store.Tx, a *Audit, f Finding, moderator string) error {
 	d := DutyRecord
 	if f.Moderation {
 		d = DutyModerate
@@ -68,7 +62,7 @@ func (s *Store) mayRecord(ctx context.Context, tx *store.Tx, a *Audit, f Finding
 	if len(cs) == 0 && !f.Moderation {
 		return nil // no people list: a one-person store
 	}
-	facts, err := findingFacts(ctx, tx, a, f)
+	facts, err := findingFacts(ctx, tx, a, f, moderator)
 	if err != nil {
 		return err
 	}
@@ -178,7 +172,11 @@ func (s *Store) recordTx(ctx context.Context, tx *store.WriteTx, a *Audit, f Fin
 	} else {
 		f.Reason = "" // a first finding corrects nothing
 	}
-	if err := s.mayRecord(ctx, tx.Tx, a, f); err != nil {
+	moderator := "" // who made the moderation a moderation finding corrects
+	if ok && f.Moderation {
+		moderator = prev.Auditor
+	}
+	if err := s.mayRecord(ctx, tx.Tx, a, f, moderator); err != nil {
 		return RecordResult{}, err
 	}
 	p := findingPayload{Grade: f.Grade.String(), Immediate: f.Immediate, Note: f.Note, Answers: f.Answers,

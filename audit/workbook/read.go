@@ -452,7 +452,7 @@ func Read(ctx context.Context, path string, fm *form.Form, opts ReadOptions) (*F
 		r.Problems = append(r.Problems, badAnswers...)
 		// A NUL is said of its row and column here rather than by the
 		// store about the whole import (see errNUL).
-		for _, c := range []struct{ col, text string }{{ColNotes, note}, {ColAuditor, auditor}} {
+		for _, c := range []struct{ col, text string }{{ColNotes, note}, {file.Who, auditor}} {
 			if strings.IndexByte(c.text, 0) >= 0 {
 				prob(c.col, errNUL.Error())
 			}

@@ -274,10 +274,16 @@ sampler). Nothing leaves this machine; outputs are readable only by you.
 		return &usageError{err}
 	})
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
-		if os.Getenv("GOGC") == "" {
-			debug.SetGCPercent(gcPercent(cmd.Name()))
+		// The settings go by the top-level command: "action close" is
+		// action's, not an export reader's.
+		top := cmd
+		for top.HasParent() && top.Parent() != cmd.Root() {
+			top = top.Parent()
 		}
-		if readsExports(cmd.Name()) {
+		if os.Getenv("GOGC") == "" {
+			debug.SetGCPercent(gcPercent(top.Name()))
+		}
+		if readsExports(top.Name()) {
 			capMemory(memoryCap)
 		}
 		if f := g.LogFormat; f != "text" && f != "json" {
