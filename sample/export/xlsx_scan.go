@@ -106,18 +106,18 @@ type sheetParser struct {
 	sheet    string
 	want     []bool
 
-	cells    []string
-	recs     []cellRec
-	days     civilCache // the text of the dates met
-	rowBuf   []byte
-	v, is    []byte
-	rowNum   int  // current (or last) row number
-	emitted  int  // last row number passed to fn
-	col      int  // current (or last) column index in the row, -1 before the first cell
-	rowVal   bool // the current row holds a value
-	lastCol  int  // highest column index among the recorded cells of the row, -1 if none
-	tick     int
-	fnErr    bool // the error came from fn
+	cells   []string
+	recs    []cellRec
+	days    civilCache // the text of the dates met
+	rowBuf  []byte
+	v, is   []byte
+	rowNum  int  // current (or last) row number
+	emitted int  // last row number passed to fn
+	col     int  // current (or last) column index in the row, -1 before the first cell
+	rowVal  bool // the current row holds a value
+	lastCol int  // highest column index among the recorded cells of the row, -1 if none
+	tick    int
+	fnErr   bool // the error came from fn
 
 	// Jumping past cells nobody asked for (see jump).
 	nextWant  []int32 // nextWant[c]: the first wanted column at or after c, -1 if none
