@@ -14,36 +14,6 @@ import (
 	"github.com/caseaudit/caseaudit/audit"
 )
 
-// Reference values: shared/reference/statistics.md (R 4.2).
-const (
-	cp3of90Lo     = 0.006927603
-	cp3of90Hi     = 0.094336093
-	cp0of120Hi    = 0.030272973
-	one0of120     = 0.024655401
-	wilson3of90Lo = 0.011400390
-	wilson3of90Hi = 0.093472860
-	wilson0of120  = 0.031019166
-	fisher3v0     = 0.07721226
-)
-
-// near checks got against want to within half a unit of the reference's
-// ninth decimal (or 1e-12 for values computed here exactly).
-func near(t *testing.T, what string, got *float64, want float64) {
-	t.Helper()
-	nearTol(t, what, got, want, 5e-10)
-}
-
-func nearTol(t *testing.T, what string, got *float64, want, tol float64) {
-	t.Helper()
-	if got == nil {
-		t.Errorf("%s = nil, want %.9g", what, want)
-		return
-	}
-	if math.Abs(*got-want) > tol {
-		t.Errorf("%s = %.12g, want %.12g", what, *got, want)
-	}
-}
-
 // naiveHyperUpper is the finite-population upper bound for 0 flagged of n
 // from N by direct products: the largest M with P(X = 0 | M) > α.
 func naiveHyperUpper0(n, N int, conf float64) int {
