@@ -168,6 +168,8 @@ func configTemplate(d *detected) string {
 
 # The audit store (default: --db, else $CASEAUDIT_DB, else caseaudit.db in the current folder).
 store: caseaudit.db
+# How long a write waits for another writer's lock before giving up (default 5s; --lock-timeout wins).
+# lock_timeout: 2m
 
 # The export: a file, or a pattern whose newest file (by modification time) is used.
 `)
