@@ -93,16 +93,7 @@ func TestPostgresDuties(t *testing.T) {
 
 	// Raw SQL as each login: the database refuses the same.
 	insert := func(s *Store, kind, caseID, actor, payload string) error {
-		es, err := qa.Trail(ctx, "a")
-		if err != nil {
-			t.Fatal(err)
-		}
-		last := es[len(es)-1]
-		at := store.FormatTime(time.Now())
-		h, _ := entryHash(last.Hash, "a", last.Seq+1, kind, caseID, actor, s.EnteredBy(), at, []byte(payload))
-		_, err = s.st.DB().Exec("INSERT INTO trail (audit_id, seq, kind, case_id, actor, at, payload, prev_hash, hash, entered_by) VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9)",
-			last.Seq+1, kind, caseID, actor, at, payload, last.Hash, h, s.EnteredBy())
-		return err
+		return rawAppend(t, qa, s, kind, caseID, actor, payload)
 	}
 	refused := func(what string, err error) {
 		t.Helper()
@@ -294,15 +285,10 @@ func TestPostgresGuardsUpgrade(t *testing.T) {
 	bURL, bRole := pgLogin(t, where, store.GroupAuditor)
 	aURL, aRole := pgLogin(t, where, store.GroupAuditor)
 	qa, _ := openAt(t, qaURL, "Q. Lead")
-	for _, p := range []Person{
-		{Login: qaRole, Name: "Q. Lead", Roles: []Role{QA}},
-		{Login: bRole, Name: "B. Evans", Roles: []Role{Auditor}},
-		{Login: aRole, Name: "A. Khan", Roles: []Role{Auditor, Moderator}},
-	} {
-		if _, err := qa.AddPerson(ctx, p); err != nil {
-			t.Fatalf("adding %s: %v", p.Name, err)
-		}
-	}
+	addPeople(t, qa,
+		Person{Login: qaRole, Name: "Q. Lead", Roles: []Role{QA}},
+		Person{Login: bRole, Name: "B. Evans", Roles: []Role{Auditor}},
+		Person{Login: aRole, Name: "A. Khan", Roles: []Role{Auditor, Moderator}})
 	if _, err := qa.CreateAudit(ctx, testAudit("a"), testCases(4)); err != nil {
 		t.Fatal(err)
 	}
@@ -337,18 +323,36 @@ func TestPostgresGuardsUpgrade(t *testing.T) {
 	}
 	mustVerify(t, owner, "a")
 	a, _ := openAt(t, aURL, "A. Khan")
-	es, err := a.Trail(ctx, "a")
+	err := rawAppend(t, a, a, KindModerationCorrection, "CR-0000001", "A. Khan", `{"grade":"Inadequate","immediate":false,"note":"","reason":"second look"}`)
+	if want := "refused: A. Khan (auditor, moderator) may not moderate a case: Q. Lead moderated the case; a moderation is corrected only by its moderator or QA; only Q. Lead or QA (Q. Lead) may correct its moderation"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("a second moderator's raw correction after the upgrade: %v\nwant %s", err, want)
+	}
+	mustVerify(t, owner, "a")
+}
+
+// rawAppend appends, as s's login writing SQL by hand, an entry to the
+// trail of the audit "a" (the store's first) after its head as reader
+// sees it, hashed as caseaudit would hash it.
+func rawAppend(t *testing.T, reader, s *Store, kind, caseID, actor, payload string) error {
+	t.Helper()
+	es, err := reader.Trail(context.Background(), "a")
 	if err != nil {
 		t.Fatal(err)
 	}
 	last := es[len(es)-1]
 	at := store.FormatTime(time.Now())
-	payload := `{"grade":"Inadequate","immediate":false,"note":"","reason":"second look"}`
-	h, _ := entryHash(last.Hash, "a", last.Seq+1, KindModerationCorrection, "CR-0000001", "A. Khan", a.EnteredBy(), at, []byte(payload))
-	_, err = a.st.DB().Exec("INSERT INTO trail (audit_id, seq, kind, case_id, actor, at, payload, prev_hash, hash, entered_by) VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9)",
-		last.Seq+1, KindModerationCorrection, "CR-0000001", "A. Khan", at, payload, last.Hash, h, a.EnteredBy())
-	if want := "refused: A. Khan (auditor, moderator) may not moderate a case: Q. Lead moderated the case; a moderation is corrected only by its moderator or QA; only Q. Lead or QA (Q. Lead) may correct its moderation"; err == nil || !strings.Contains(err.Error(), want) {
-		t.Errorf("a second moderator's raw correction after the upgrade: %v\nwant %s", err, want)
+	h, _ := entryHash(last.Hash, "a", last.Seq+1, kind, caseID, actor, s.EnteredBy(), at, []byte(payload))
+	_, err = s.st.DB().Exec("INSERT INTO trail (audit_id, seq, kind, case_id, actor, at, payload, prev_hash, hash, entered_by) VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9)",
+		last.Seq+1, kind, caseID, actor, at, payload, last.Hash, h, s.EnteredBy())
+	return err
+}
+
+// addPeople adds people to the store's list, as QA.
+func addPeople(t *testing.T, qa *Store, people ...Person) {
+	t.Helper()
+	for _, p := range people {
+		if _, err := qa.AddPerson(context.Background(), p); err != nil {
+			t.Fatalf("adding %s: %v", p.Name, err)
+		}
 	}
-	mustVerify(t, owner, "a")
 }
