@@ -127,6 +127,7 @@ func TestPostgresDuties(t *testing.T) {
 	refused("login not on the list in SQL", insert(x, KindFinding, mine, "X. Stranger", `{"grade":"Good","immediate":false,"note":""}`))
 	refused("moderator recording a finding in SQL", insert(m, KindFinding, mine, "M. Moderator", `{"grade":"Good","immediate":false,"note":""}`))
 	refused("auditor moderating her own case in SQL", insert(b, KindModerationFinding, mine, "B. Evans", `{"grade":"Good","immediate":false,"note":""}`))
+	refused("QA moderating under the name of the case's own auditor in SQL", insert(qa, KindModerationFinding, mine, "b. evans ", `{"grade":"Good","immediate":false,"note":""}`))
 	if err := insert(m, KindModerationFinding, mine, "M. Moderator", `{"grade":"Good","immediate":false,"note":""}`); err != nil {
 		t.Errorf("a moderator moderating another's case in SQL: %v", err)
 	}
@@ -355,4 +356,36 @@ func addPeople(t *testing.T, qa *Store, people ...Person) {
 			t.Fatalf("adding %s: %v", p.Name, err)
 		}
 	}
+}
+
+// TestPostgresModerationNeverByTheAuditor: in a store without a people
+// list, as caseaudit refuses it, the database refuses a moderation
+// recorded under the name of the case's own auditor (who recorded its
+// latest finding), to the QA role too; under another name it goes through.
+func TestPostgresModerationNeverByTheAuditor(t *testing.T) {
+	ctx := context.Background()
+	where := pgStore(t)
+	qaURL, _ := pgLogin(t, where, store.GroupQA)
+	qa, _ := openAt(t, qaURL, "Q. Lead")
+	if _, err := qa.CreateAudit(ctx, testAudit("a"), testCases(4)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := qa.Allocate(ctx, "a", []string{"B. Evans"}, AllocationRules{}); err != nil {
+		t.Fatal(err)
+	}
+	mustRecord(t, qa, "a", Finding{Case: "CR-0000001", Auditor: "B. Evans", Grade: Good, Date: "2026-07-01"})
+	if _, err := qa.DrawModeration(ctx, "a", 1, "m"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := qa.Record(ctx, "a", Finding{Case: "CR-0000001", Auditor: "B. Evans", Moderation: true, Grade: Good, Date: "2026-07-02"}); !errors.Is(err, ErrDuty) {
+		t.Errorf("caseaudit recording a moderation under the case's auditor's name: %v", err)
+	}
+	err := rawAppend(t, qa, qa, KindModerationFinding, "CR-0000001", " b. evans", `{"grade":"Good","immediate":false,"note":""}`)
+	if err == nil || !strings.Contains(err.Error(), "may not moderate a case under the name  b. evans:  b. evans audited the case; a moderator is never the case's own auditor (SQLSTATE 42501)") {
+		t.Errorf("a raw moderation under the case's auditor's name: %v", err)
+	}
+	if err := rawAppend(t, qa, qa, KindModerationFinding, "CR-0000001", "M. Moderator", `{"grade":"Good","immediate":false,"note":""}`); err != nil {
+		t.Errorf("a raw moderation under another name: %v", err)
+	}
+	mustVerify(t, qa, "a")
 }

@@ -121,6 +121,17 @@ BEGIN
 	IF NEW.entered_by IS DISTINCT FROM session_user::text THEN
 		RAISE EXCEPTION 'caseaudit: an entry entered by % cannot be made by the login %', NEW.entered_by, session_user USING ERRCODE = 'P0001';
 	END IF;
+	-- No moderation is recorded under the name of the case's own auditor
+	-- (who recorded its latest finding), by anyone, QA included, with a
+	-- people list or without: the rule is about the names the trail
+	-- records (audit/duties.go).
+	IF NEW.kind IN ('moderation-finding', 'moderation-correction') AND pg_catalog.lower(pg_catalog.btrim(NEW.actor)) = (
+		SELECT pg_catalog.lower(pg_catalog.btrim(t.actor)) FROM {{S}}.trail t
+		WHERE t.audit_id = NEW.audit_id AND t.case_id = NEW.case_id AND t.kind IN ('finding', 'correction')
+		ORDER BY t.seq DESC LIMIT 1) THEN
+		RAISE EXCEPTION 'caseaudit: refused: the login % may not moderate a case under the name %: % audited the case; a moderator is never the case''s own auditor',
+			session_user, NEW.actor, NEW.actor USING ERRCODE = '42501';
+	END IF;
 	-- The store's own group roles decide the kinds a login may append:
 	-- QA any; an auditor findings and the follow-up entry a finding of
 	-- hers makes at once (follows_own_finding), and, once a people

@@ -310,7 +310,8 @@ ALTER TABLE {{S}}.store_log ADD CONSTRAINT store_log_kind_check CHECK (kind IN (
 	// Version 9: the guards enforce the duties' case rules (pg_guards.go):
 	// an auditor records only the cases allocated to her, a moderation is
 	// corrected only by its moderator or QA, a follow-up entry follows the
-	// login's own finding. Nothing here: store init makes the guards after
+	// login's own finding, no moderation is recorded under the name of the
+	// case's own auditor. Nothing here: store init makes the guards after
 	// the migrations, and the version moves so that the owner's next open
 	// brings a store of the previous release its new guards (which verify
 	// would otherwise find changed).
