@@ -389,3 +389,33 @@ func TestPostgresModerationNeverByTheAuditor(t *testing.T) {
 	}
 	mustVerify(t, qa, "a")
 }
+
+// TestPostgresRetentionByTheList: with a people list, setting the
+// retention period is QA's or information governance's by the list, in the
+// database too: a login holding the store's QA role whom the list makes an
+// auditor is refused by caseaudit and, writing the store log without
+// caseaudit's check, by the database.
+func TestPostgresRetentionByTheList(t *testing.T) {
+	ctx := context.Background()
+	where := pgStore(t)
+	qaURL, qaRole := pgLogin(t, where, store.GroupQA)
+	xURL, xRole := pgLogin(t, where, store.GroupQA)
+	qa, _ := openAt(t, qaURL, "Q. Lead")
+	addPeople(t, qa,
+		Person{Login: qaRole, Name: "Q. Lead", Roles: []Role{QA}},
+		Person{Login: xRole, Name: "X. Auditor", Roles: []Role{Auditor}})
+	x, _ := openAt(t, xURL, "X. Auditor")
+	if _, err := x.SetRetention(ctx, 72, Person{Name: "X. Auditor", Roles: []Role{QA}}); !errors.Is(err, ErrDuty) {
+		t.Errorf("caseaudit setting the retention period for a listed auditor: %v", err)
+	}
+	err := x.st.Write(ctx, "setting the retention period of", func(w *store.WriteTx) error {
+		_, err := w.AppendRetention(ctx, "X. Auditor", time.Now(), map[string]int{"months": 72, "previous": 0})
+		return err
+	})
+	if want := "may not set the retention period: only QA or information governance sets retention and retires audits"; !errors.Is(err, ErrDuty) || !strings.Contains(err.Error(), want) {
+		t.Errorf("a listed auditor's login writing the retention period without caseaudit's check: %v; want refused: %s", err, want)
+	}
+	if _, err := qa.SetRetention(ctx, 72, Person{Name: "Q. Lead", Roles: []Role{QA}}); err != nil {
+		t.Errorf("QA setting the retention period: %v", err)
+	}
+}

@@ -311,7 +311,8 @@ ALTER TABLE {{S}}.store_log ADD CONSTRAINT store_log_kind_check CHECK (kind IN (
 	// an auditor records only the cases allocated to her, a moderation is
 	// corrected only by its moderator or QA, a follow-up entry follows the
 	// login's own finding, no moderation is recorded under the name of the
-	// case's own auditor. Nothing here: store init makes the guards after
+	// case's own auditor, and with a people list only QA or governance sets
+	// the retention period (pg_retire.go). Nothing here: store init makes the guards after
 	// the migrations, and the version moves so that the owner's next open
 	// brings a store of the previous release its new guards (which verify
 	// would otherwise find changed).
