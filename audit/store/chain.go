@@ -119,7 +119,7 @@ func (c *Chain) Append(ctx context.Context, d Draft) (Entry, error) {
 	if err := checkText("case ID", d.Case); err != nil {
 		return Entry{}, err
 	}
-	if err := checkText("name of the person acting", d.Actor); err != nil {
+	if err := c.w.checkEntry(d.Actor); err != nil {
 		return Entry{}, err
 	}
 	if err := checkText("", d.Payload); err != nil {

@@ -195,12 +195,12 @@ func encodeString(s string) ([]byte, error) {
 func commitList(b []byte) []commit {
 	cs := make([]commit, 0, 2)
 	plain := eachMember(b, func(m member) {
-		v := b[m.start:m.end]
-		if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' || bytes.IndexByte(v, '\\') >= 0 || slices.ContainsFunc(cs, func(c commit) bool { return c.field == string(m.key) }) {
+		v, ok := canonjson.PlainString(b[m.start:m.end])
+		if !ok || !canonjson.PlainKey(m.key) || slices.ContainsFunc(cs, func(c commit) bool { return c.field == string(m.key) }) {
 			cs = append(cs, commit{}) // not plain: marks the list as unusable
 			return
 		}
-		cs = append(cs, commit{string(m.key), string(v[1 : len(v)-1])})
+		cs = append(cs, commit{string(m.key), v})
 	})
 	if plain && !slices.Contains(cs, commit{}) {
 		return cs

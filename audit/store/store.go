@@ -177,12 +177,20 @@ func isBusy(err error) bool {
 // "recording a finding in") into one a person can act on: a busy store, a
 // damaged or read-only file, a lost connection, a refused login. Errors it
 // does not know, such as the caller's own, are returned as they are.
-func (s *Store) Explain(doing string, err error) error {
+// Explain is for what may write (a write transaction, opening, which may
+// create or upgrade the store); ExplainRead for what only reads.
+func (s *Store) Explain(doing string, err error) error { return s.explainAs(doing, err, true) }
+
+// ExplainRead is Explain for an error met while only reading the store:
+// a failed disk is not said to have kept a write from happening.
+func (s *Store) ExplainRead(doing string, err error) error { return s.explainAs(doing, err, false) }
+
+func (s *Store) explainAs(doing string, err error, writing bool) error {
 	var done *explained
 	if err == nil || errors.As(err, &done) {
 		return err
 	}
-	if e := s.explain(doing, err); e != err {
+	if e := s.explain(doing, err, writing); e != err {
 		return &explained{e}
 	}
 	return err
@@ -194,7 +202,7 @@ type explained struct{ error }
 
 func (e *explained) Unwrap() error { return e.error }
 
-func (s *Store) explain(doing string, err error) error {
+func (s *Store) explain(doing string, err error, writing bool) error {
 	if isBusy(err) {
 		return errorf(ErrBusy, "the store %s is busy: another caseaudit has been writing to it for longer than the lock timeout (%s); try again, or wait longer with --lock-timeout", s.path, s.lockWait)
 	}
@@ -216,6 +224,9 @@ func (s *Store) explain(doing string, err error) error {
 	case 8: // SQLITE_READONLY
 		return fmt.Errorf("the store %s is read-only; check its permissions: caseaudit needs to write the file and, while in use, files beside it in its folder", s.path)
 	case 10: // SQLITE_IOERR: the disk or the system refused a read or write
+		if !writing {
+			return fmt.Errorf("the disk holding the store %s refused a read or write (SQLite I/O error %d) while caseaudit was only reading it, so the command could not finish; the store is unchanged: check the disk (a drive or share removed, a limit on file sizes, free space) and run the command again", s.path, se.Code())
+		}
 		return fmt.Errorf("the disk holding the store %s refused a read or write (SQLite I/O error %d), so nothing was written; check the disk (free space, a limit on file sizes, a drive or share removed) and run the command again", s.path, se.Code())
 	case 13: // SQLITE_FULL
 		return fmt.Errorf("the disk holding the store %s is full, so nothing was written; free some space on it and run the command again", s.path)
@@ -337,16 +348,16 @@ func (s *Store) Write(ctx context.Context, doing string, fn func(*WriteTx) error
 	defer cancel()
 	tx, err := s.b.beginWrite(ctx, s.db)
 	if err != nil {
-		return s.explainIn(ctx, doing, err)
+		return s.explainIn(ctx, doing, err, true)
 	}
 	w := &WriteTx{&Tx{s: s, tx: tx, w: &writeState{locked: map[int64]bool{}, chains: map[int64]*Chain{}}}}
 	if err := fn(w); err != nil {
 		tx.Rollback()
-		return s.explainIn(ctx, doing, err)
+		return s.explainIn(ctx, doing, err, true)
 	}
 	if err := tx.Commit(); err != nil {
 		tx.Rollback()
-		return s.explainIn(ctx, doing, err)
+		return s.explainIn(ctx, doing, err, true)
 	}
 	return nil
 }
@@ -360,11 +371,11 @@ func (s *Store) Read(ctx context.Context, doing string, fn func(*Tx) error) erro
 	defer cancel()
 	tx, err := s.beginRead(ctx)
 	if err != nil {
-		return s.explainIn(ctx, doing, err)
+		return s.explainIn(ctx, doing, err, false)
 	}
 	defer tx.Rollback()
 	if err := fn(&Tx{s: s, tx: tx}); err != nil {
-		return s.explainIn(ctx, doing, err)
+		return s.explainIn(ctx, doing, err, false)
 	}
 	return nil
 }
@@ -378,13 +389,14 @@ func (s *Store) bounded(ctx context.Context) (context.Context, context.CancelFun
 	return context.WithTimeoutCause(ctx, s.deadline, errDeadline)
 }
 
-// explainIn is Explain for an error of a transaction run under ctx: one
-// ended by the store's deadline says so.
-func (s *Store) explainIn(ctx context.Context, doing string, err error) error {
+// explainIn is Explain for an error of a transaction run under ctx
+// (writing: a write transaction): one ended by the store's deadline says
+// so.
+func (s *Store) explainIn(ctx context.Context, doing string, err error, writing bool) error {
 	if context.Cause(ctx) == errDeadline {
 		return s.deadlineError(doing)
 	}
-	return s.Explain(doing, err)
+	return s.explainAs(doing, err, writing)
 }
 
 // deadlineError: the store did not answer in time.
@@ -473,21 +485,21 @@ func (sqliteBackend) mayCopyInto(context.Context, *Store) error { return nil }
 func (sqliteBackend) integrityCheck(ctx context.Context, s *Store) error {
 	rows, err := s.db.QueryContext(ctx, "PRAGMA integrity_check(10)")
 	if err != nil {
-		return s.Explain("checking", err)
+		return s.ExplainRead("checking", err)
 	}
 	defer rows.Close()
 	var problems []string
 	for rows.Next() {
 		var line string
 		if err := rows.Scan(&line); err != nil {
-			return s.Explain("checking", err)
+			return s.ExplainRead("checking", err)
 		}
 		if line != "ok" {
 			problems = append(problems, line)
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return s.Explain("checking", err)
+		return s.ExplainRead("checking", err)
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("the store %s is damaged (%s); restore it from a backup", s.path, strings.Join(problems, "; "))
