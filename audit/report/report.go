@@ -902,7 +902,7 @@ func (r *Report) compare(ctx context.Context, st *audit.Store, trend *Trend) err
 // Everything is read from one snapshot of the store.
 func BuildTrend(ctx context.Context, st *audit.Store, opts Options) (t *Trend, err error) {
 	err = st.Snapshot(ctx, func(st *audit.Store) error {
-		t, err = buildTrend(ctx, st, opts)
+		t, err = buildTrend(ctx, st.WithoutProse(), opts)
 		return err
 	})
 	return t, err

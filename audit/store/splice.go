@@ -167,6 +167,27 @@ func spliceTexts(stored []byte, ms []member, c []commit, texts []Text) (out []by
 	return append(out, '}'), true
 }
 
+// withoutCommits is a stored payload whose members are ms (topMembers)
+// without its text_commit member: what the payload reads as when every
+// text it commits to is left out (Tx.WithoutTexts).
+func withoutCommits(stored []byte, ms []member) []byte {
+	out := make([]byte, 0, len(stored))
+	out = append(out, '{')
+	for _, m := range ms {
+		if string(m.key) == TextCommitKey {
+			continue
+		}
+		if len(out) > 1 {
+			out = append(out, ',')
+		}
+		out = append(out, '"')
+		out = append(out, m.key...)
+		out = append(out, '"', ':')
+		out = append(out, stored[m.start:m.end]...)
+	}
+	return append(out, '}')
+}
+
 // isPlainKey reports whether a key is written as itself in canonical JSON
 // (printable ASCII that needs no escape), so that its written form sorts
 // as the key does.

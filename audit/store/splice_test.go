@@ -49,7 +49,7 @@ func TestSpliceTextsMatchesDecodeMerge(t *testing.T) {
 				}
 				kept = append(kept, x)
 			}
-			want, err := decodeMergeTexts(stored, kept)
+			want, err := decodeMergeTexts(stored, kept, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
