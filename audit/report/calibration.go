@@ -63,14 +63,14 @@ type AuditorCalibration struct {
 // over the named audits (every audit when none), from one snapshot.
 func BuildCalibration(ctx context.Context, st *audit.Store, names []string, marking string) (c *Calibration, err error) {
 	err = st.Snapshot(ctx, func(st *audit.Store) error {
-		c, err = buildCalibration(ctx, st, names, marking)
+		// Grades are compared, never notes.
+		c, err = buildCalibration(ctx, st.WithoutProse(), names, marking)
 		return err
 	})
 	return c, err
 }
 
 func buildCalibration(ctx context.Context, st *audit.Store, names []string, marking string) (*Calibration, error) {
-	st = st.WithoutProse() // grades are compared, never notes: the trend's reads (report) serve it
 	if len(names) == 0 {
 		sums, err := st.Audits(ctx)
 		if err != nil {

@@ -1059,7 +1059,8 @@ func (r *Report) calibrate(ctx context.Context, st *audit.Store, a *audit.Audit)
 	if !slices.Contains(names, a.Name) {
 		names = append(names, a.Name)
 	}
-	c, err := buildCalibration(ctx, st, names, "")
+	// Grades are compared, never notes: the trails the trend read serve it.
+	c, err := buildCalibration(ctx, st.WithoutProse(), names, "")
 	if err != nil {
 		return err
 	}
