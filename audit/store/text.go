@@ -329,6 +329,12 @@ func attachTexts(es []Entry, textsOf func(seq int) []Text, leaveOut []string) er
 		if !bytes.Contains(e.Payload, commitKeyQuoted) {
 			continue
 		}
+		if len(leaveOut) > 0 {
+			if cut, ok := cutCommits(e.Payload, leaveOut); ok {
+				e.Stored, e.Payload = e.Payload, cut
+				continue
+			}
+		}
 		ms, ok := topMembers(e.Payload)
 		var commits []commit
 		if ok {
@@ -343,10 +349,6 @@ func attachTexts(es []Entry, textsOf func(seq int) []Text, leaveOut []string) er
 		}
 		if len(leaveOut) > 0 {
 			commits = slices.DeleteFunc(commits, func(c commit) bool { return slices.Contains(leaveOut, c.field) })
-			if len(commits) == 0 && ok {
-				e.Stored, e.Payload = e.Payload, withoutCommits(e.Payload, ms)
-				continue
-			}
 		}
 		ts := textsOf(e.Seq)
 		for j := range ts {
