@@ -33,7 +33,8 @@ const CalibrationSchema = schema.Calibration
 // over the named audits (every audit when none), from one snapshot.
 func BuildCalibration(ctx context.Context, st *audit.Store, names []string, marking string) (c *Calibration, err error) {
 	err = st.Snapshot(ctx, func(st *audit.Store) error {
-		c, err = buildCalibration(ctx, st, names, marking)
+		// Grades are compared, never notes.
+		c, err = buildCalibration(ctx, st.WithoutProse(), names, marking)
 		return err
 	})
 	return c, err

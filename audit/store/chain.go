@@ -370,7 +370,7 @@ func (t *Tx) readTrails(ctx context.Context, ids []int64, f Filter) (map[int64][
 		byAudit[id], texts = texts[:n], texts[n:]
 	}
 	for id, es := range out { // every audit's: a commitment whose text is gone reads as missing
-		if err := attachTexts(es, textsBySeq(byAudit[id])); err != nil {
+		if err := attachTexts(es, textsBySeq(byAudit[id]), t.leaveOut); err != nil {
 			return nil, err
 		}
 	}

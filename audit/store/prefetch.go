@@ -143,7 +143,7 @@ func (t *Tx) Prefetch(ctx context.Context, auditID int64, p Prefetch) error {
 			// As Entries reads them: by field.
 			sort.Slice(ts, func(i, j int) bool { return ts[i].Field < ts[j].Field })
 		}
-		if err := attachTexts(pre.entries, func(seq int) []Text { return texts[seq] }); err != nil {
+		if err := attachTexts(pre.entries, func(seq int) []Text { return texts[seq] }, nil); err != nil {
 			return err
 		}
 	}

@@ -51,9 +51,21 @@ func TestSpliceTextsMatchesDecodeMerge(t *testing.T) {
 				}
 				kept = append(kept, x)
 			}
-			want, err := decodeMergeTexts(stored, kept)
+			want, err := decodeMergeTexts(stored, kept, nil)
 			if err != nil {
 				t.Fatal(err)
+			}
+			// Every text left out (Tx.WithoutTexts): the cut, where it
+			// applies, is the decode without them.
+			lessAll, err := decodeMergeTexts(stored, nil, c.fields)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cut, ok := cutCommits(stored, c.fields); ok != c.spliced || ok && string(cut) != string(lessAll) {
+				t.Errorf("cut %v %s\nwant %v %s", ok, cut, c.spliced, lessAll)
+			}
+			if _, ok := cutCommits(stored, c.fields[1:]); ok && len(c.fields) > 1 {
+				t.Errorf("cut with %s kept", c.fields[0])
 			}
 			ms, ok := topMembers(stored)
 			var got []byte

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -252,6 +253,42 @@ type Tx struct {
 	held    int                // entries in trails (see maxHeld)
 	caseIDs map[int64][]string // sampled case IDs held by HoldAudits
 	memo    map[any]any        // Memo's values, in a read transaction
+	// leaveOut names the text fields this view of a read transaction
+	// does not read (WithoutTexts); nil in the transaction itself.
+	leaveOut []string
+	of       *Tx   // the transaction this is a view of; nil in the transaction itself
+	views    []*Tx // the views WithoutTexts made of the transaction
+}
+
+// WithoutTexts is a view of this read transaction whose entries are read
+// without the texts of these fields (their paths, as Draft.Text names
+// them): a view that never shows them, such as the trend over every audit,
+// which shows no note, is spared reading and merging thousands. It sees
+// the same state of the store, but holds its own trails and memo (see
+// Memo), so an entry read without texts never stands for the whole entry
+// in the transaction. In its entries the fields left out are absent, as if
+// the payload had never held them, and the other texts are merged as
+// ever. In a write transaction, or with no fields, it is t.
+func (t *Tx) WithoutTexts(fields ...string) *Tx {
+	if t.w != nil || len(fields) == 0 {
+		return t
+	}
+	root := t
+	if t.of != nil {
+		if !slices.ContainsFunc(fields, func(f string) bool { return !slices.Contains(t.leaveOut, f) }) {
+			return t
+		}
+		root, fields = t.of, append(slices.Clone(t.leaveOut), fields...)
+	}
+	fields = slices.Compact(slices.Sorted(slices.Values(fields)))
+	for _, v := range root.views {
+		if slices.Equal(v.leaveOut, fields) {
+			return v
+		}
+	}
+	v := &Tx{s: root.s, tx: root.tx, leaveOut: fields, of: root}
+	root.views = append(root.views, v)
+	return v
 }
 
 // Memo returns what fn derives from the store, computing it once per key
