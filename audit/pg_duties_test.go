@@ -162,10 +162,18 @@ func TestPostgresDuties(t *testing.T) {
 	if r, err := qa.Record(ctx, "a", Finding{Case: mine, Auditor: "Q. Lead", Moderation: true, Grade: RequiresImprovement, Date: "2026-07-05", Reason: "QA's own look"}); err != nil || !r.Changed {
 		t.Errorf("QA correcting a moderation: %+v %v", r, err)
 	}
-	// A response to a follow-up action: a manager's, never an auditor's.
+	// A response to a follow-up action: its owner's, never an auditor's,
+	// and not a manager's before the action is hers.
 	refused("auditor responding to an action in SQL", insert(b, KindActionRespond, mine, "B. Evans", `{"note":"seen"}`))
+	refusedAs("a team manager responding to an action nobody owns in SQL", insert(tm, KindActionRespond, mine, "T. Manager", `{"note":"visited"}`),
+		"T. Manager (manager) may not respond to a follow-up action: the action has no owner yet; only its owner or QA responds; only QA (Q. Lead) may respond to it until it has an owner")
+	for _, team := range testTeams {
+		if _, err := qa.SetTeamManager(ctx, team, "T. Manager"); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := insert(tm, KindActionRespond, mine, "T. Manager", `{"note":"visited"}`); err != nil {
-		t.Errorf("a team manager responding to an action in SQL: %v", err)
+		t.Errorf("a team manager responding to her team's action in SQL: %v", err)
 	}
 	// Changing the people list in SQL: no grant for an auditor, and no one
 	// but QA even with one.
@@ -327,6 +335,89 @@ func TestPostgresGuardsUpgrade(t *testing.T) {
 	err := rawAppend(t, a, a, KindModerationCorrection, "CR-0000001", "A. Khan", `{"grade":"Inadequate","immediate":false,"note":"","reason":"second look"}`)
 	if want := "refused: A. Khan (auditor, moderator) may not moderate a case: Q. Lead moderated the case; a moderation is corrected only by its moderator or QA; only Q. Lead or QA (Q. Lead) may correct its moderation"; err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("a second moderator's raw correction after the upgrade: %v\nwant %s", err, want)
+	}
+	mustVerify(t, owner, "a")
+}
+
+// TestPostgresRespondOnlyOwner: a follow-up action is responded to only by
+// its owner (the team manager its opening named, or its team's manager set
+// since) or QA, in caseaudit and, for a login writing raw SQL, in the
+// database, refused in caseaudit's words.
+func TestPostgresRespondOnlyOwner(t *testing.T) {
+	ctx := context.Background()
+	where := pgStore(t)
+	qaURL, qaRole := pgLogin(t, where, store.GroupQA)
+	tmURL, tmRole := pgLogin(t, where, store.GroupAuditor)
+	omURL, omRole := pgLogin(t, where, store.GroupAuditor)
+	qa, _ := openAt(t, qaURL, "Q. Lead")
+	addPeople(t, qa,
+		Person{Login: qaRole, Name: "Q. Lead", Roles: []Role{QA}},
+		Person{Login: tmRole, Name: "T. Manager", Roles: []Role{Manager}},
+		Person{Login: omRole, Name: "O. Manager", Roles: []Role{Manager}})
+	if _, err := qa.CreateAudit(ctx, testAudit("a"), testCases(4)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := qa.Allocate(ctx, "a", []string{"A. Khan"}, AllocationRules{}); err != nil {
+		t.Fatal(err)
+	}
+	// CR-0000001 is North's, CR-0000002 South's (testTeams).
+	for _, c := range []string{"CR-0000001", "CR-0000002"} {
+		mustRecord(t, qa, "a", Finding{Case: c, Auditor: "A. Khan", Grade: Inadequate, Immediate: true, Date: "2026-07-01"})
+	}
+	if _, err := qa.SetTeamManager(ctx, "North", "T. Manager"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := qa.SetTeamManager(ctx, "South", "O. Manager"); err != nil {
+		t.Fatal(err)
+	}
+	tm, _ := openAt(t, tmURL, "T. Manager")
+	om, _ := openAt(t, omURL, "O. Manager")
+	const words = "O. Manager (manager) may not respond to a follow-up action: the action is owned by T. Manager; only its owner or QA responds; only T. Manager or QA (Q. Lead) may respond to it"
+	if _, err := om.RespondAction(ctx, "a", "CR-0000001", "", "seen"); !errors.Is(err, ErrDuty) || err.Error() != "refused: "+words {
+		t.Errorf("caseaudit: another team's manager responding: %v\nwant refused: %s", err, words)
+	}
+	err := rawAppend(t, qa, om, KindActionRespond, "CR-0000001", "O. Manager", `{"note":"seen"}`)
+	if err == nil || !strings.Contains(err.Error(), "caseaudit: refused: "+words+" (SQLSTATE 42501)") {
+		t.Errorf("database: another team's manager responding in SQL: %v\nwant refused: %s", err, words)
+	}
+	// Under the owner's name does not help: the login is who acts.
+	if err := rawAppend(t, qa, om, KindActionRespond, "CR-0000001", "T. Manager", `{"note":"seen"}`); err == nil {
+		t.Error("another team's manager responding in SQL under the owner's name went through")
+	}
+	// The owner and QA go through, raw or through caseaudit.
+	if err := rawAppend(t, qa, tm, KindActionRespond, "CR-0000001", "T. Manager", `{"note":"visit booked"}`); err != nil {
+		t.Errorf("the owner responding in SQL: %v", err)
+	}
+	if err := rawAppend(t, qa, qa, KindActionRespond, "CR-0000001", "Q. Lead", `{"note":"chased"}`); err != nil {
+		t.Errorf("QA responding in SQL: %v", err)
+	}
+	if _, err := om.RespondAction(ctx, "a", "CR-0000002", "", "plan updated"); err != nil {
+		t.Errorf("caseaudit: the owner responding: %v", err)
+	}
+	mustVerify(t, qa, "a")
+
+	// A store of schema version 9 (this morning's, whose guard let any
+	// manager respond) fails the integrity check until its owner's next
+	// open brings it the owner check.
+	owner, _ := openAt(t, where, "qa.officer")
+	if err := rawExec(owner, "DROP FUNCTION action_owner(bigint, text)", "UPDATE meta SET value = '9' WHERE key = 'schema_version'"); err != nil {
+		t.Fatal(err)
+	}
+	owner.Close()
+	if err := qa.IntegrityCheck(ctx); err == nil || !strings.Contains(err.Error(), "the function action_owner is missing") {
+		t.Fatalf("integrity check of a version 9 store: %v", err)
+	}
+	if _, err := Open(ctx, omURL, Options{}); err == nil || !strings.Contains(err.Error(), "has schema version 9 and this caseaudit needs") {
+		t.Fatalf("a login that does not own the store opening it before its upgrade: %v", err)
+	}
+	owner, _ = openAt(t, where, "qa.officer")
+	if err := owner.IntegrityCheck(ctx); err != nil {
+		t.Errorf("integrity check after the upgrade: %v", err)
+	}
+	om, _ = openAt(t, omURL, "O. Manager")
+	err = rawAppend(t, qa, om, KindActionRespond, "CR-0000001", "O. Manager", `{"note":"seen"}`)
+	if err == nil || !strings.Contains(err.Error(), "caseaudit: refused: "+words) {
+		t.Errorf("another team's manager responding in SQL after the upgrade: %v", err)
 	}
 	mustVerify(t, owner, "a")
 }

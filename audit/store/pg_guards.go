@@ -292,6 +292,32 @@ END
 			AND (t.kind IN ('correction', 'moderation-correction') OR p_immediate AND t.kind IN ('finding', 'moderation-finding'))
 			AND (t.payload::jsonb ->> 'immediate') = p_immediate::text), false)
 `},
+	// action_owner is who owns the follow-up action on a case, as
+	// caseaudit's respond decides it (audit/actions_store.go, ownerByTeam):
+	// the owner the case's latest action-open names or, when that is
+	// "unassigned" or a team's name and the audit's trail sets the team a
+	// manager, that manager; "" when no one owns it. The case's team is
+	// read from its stratum and its shown columns (any of which naming the
+	// team counts), the team column itself being known only to caseaudit.
+	{name: "action_owner", args: "p_audit bigint, p_case text", returns: "text", lang: "sql", extra: "STABLE", body: `
+	SELECT CASE WHEN pg_catalog.lower(r.owner) = 'unassigned' THEN '' ELSE r.owner END
+	FROM (SELECT coalesce((SELECT m.manager FROM (
+			SELECT DISTINCT ON (pg_catalog.lower(pg_catalog.regexp_replace(pg_catalog.btrim(t.payload::jsonb ->> 'team'), '\s+', ' ', 'g')))
+				pg_catalog.lower(pg_catalog.regexp_replace(pg_catalog.btrim(t.payload::jsonb ->> 'team'), '\s+', ' ', 'g')) AS team,
+				coalesce(t.payload::jsonb ->> 'manager', '') AS manager
+			FROM {{S}}.trail t WHERE t.audit_id = p_audit AND t.kind = 'team-manager'
+			ORDER BY 1, t.seq DESC) m
+		WHERE m.manager <> '' AND (m.team = pg_catalog.lower(pg_catalog.regexp_replace(pg_catalog.btrim(o.owner), '\s+', ' ', 'g'))
+			OR pg_catalog.lower(o.owner) = 'unassigned' AND EXISTS (
+				SELECT 1 FROM {{S}}.sampled_case c
+				CROSS JOIN LATERAL pg_catalog.jsonb_array_elements_text(CASE WHEN pg_catalog.jsonb_typeof(c.fields::jsonb) = 'array' THEN c.fields::jsonb ELSE '[]'::jsonb END) f
+				WHERE c.audit_id = p_audit AND c.case_id = p_case
+					AND m.team IN (pg_catalog.lower(pg_catalog.regexp_replace(pg_catalog.btrim(f), '\s+', ' ', 'g')),
+						pg_catalog.lower(pg_catalog.regexp_replace(pg_catalog.btrim(coalesce(c.stratum, '')), '\s+', ' ', 'g')))))
+		LIMIT 1), o.owner) AS owner
+		FROM (SELECT coalesce(t.payload::jsonb ->> 'owner', '') AS owner FROM {{S}}.trail t
+			WHERE t.audit_id = p_audit AND t.case_id = p_case AND t.kind = 'action-open' ORDER BY t.seq DESC LIMIT 1) o) r
+`},
 	// qa_named names QA as caseaudit's refusals do (Roster.qa): "QA
 	// (Q. Lead)", the people holding the qa role on the list in login
 	// order, or "QA" when none does.
@@ -407,6 +433,18 @@ BEGIN
 		ORDER BY t.seq DESC LIMIT 1;
 		IF pg_catalog.lower(pg_catalog.btrim(prior)) NOT IN (pg_catalog.lower(pg_catalog.btrim(coalesce(nm, ''))), pg_catalog.lower(session_user::text)) THEN
 			RAISE EXCEPTION 'caseaudit: refused: % may not moderate a case: % moderated the case; a moderation is corrected only by its moderator or QA; only % or % may correct its moderation',
+				who, prior, prior, {{S}}.qa_named() USING ERRCODE = '42501';
+		END IF;
+	END IF;
+	IF NEW.kind = 'action-respond' AND 'manager' = ANY (rs) THEN
+		-- Only the action's owner (or QA) responds to it.
+		prior := {{S}}.action_owner(NEW.audit_id, NEW.case_id);
+		IF coalesce(prior, '') = '' THEN
+			RAISE EXCEPTION 'caseaudit: refused: % may not respond to a follow-up action: the action has no owner yet; only its owner or QA responds; only % may respond to it until it has an owner',
+				who, {{S}}.qa_named() USING ERRCODE = '42501';
+		END IF;
+		IF pg_catalog.lower(pg_catalog.btrim(prior)) NOT IN (pg_catalog.lower(pg_catalog.btrim(coalesce(nm, ''))), pg_catalog.lower(session_user::text)) THEN
+			RAISE EXCEPTION 'caseaudit: refused: % may not respond to a follow-up action: the action is owned by %; only its owner or QA responds; only % or % may respond to it',
 				who, prior, prior, {{S}}.qa_named() USING ERRCODE = '42501';
 		END IF;
 	END IF;

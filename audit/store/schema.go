@@ -209,6 +209,9 @@ BEGIN SELECT RAISE(ABORT, 'caseaudit: the audit trail is append-only'); END;
 	// (pg_guards.go); an SQLite store has nothing to change, its version
 	// moves with PostgreSQL's.
 	`SELECT 1;`,
+	// Version 10: on PostgreSQL, only a follow-up action's owner or QA
+	// responds to it (pg_guards.go); nothing changes here.
+	`SELECT 1;`,
 }
 
 // SchemaVersion is the store schema version this build writes and reads.
