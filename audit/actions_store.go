@@ -202,11 +202,7 @@ func (s *Store) moveAction(ctx context.Context, auditName, caseID, by, note, kin
 		if kind == KindActionRespond {
 			d = DutyRespond
 		}
-		owner := cur.Owner
-		if owner == Unassigned {
-			owner = "" // no one owns it: only QA responds
-		}
-		if err := s.may(ctx, tx.Tx, d, CaseFacts{Owner: owner}); err != nil {
+		if err := s.may(ctx, tx.Tx, d, actionFacts(cur.Owner)); err != nil {
 			return err
 		}
 		e, err := s.appendEntry(ctx, tx, a, kind, caseID, by, actionNotePayload{Note: note})

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/caseaudit/caseaudit/audit/store"
+	"github.com/caseaudit/caseaudit/internal/colname"
 	"github.com/caseaudit/caseaudit/internal/words"
 )
 
@@ -438,4 +439,61 @@ func whoMay(d Duty, c CaseFacts, people Roster) string {
 		rs[i] = "a person with the " + string(r) + " role"
 	}
 	return "ask " + words.Or(rs)
+}
+
+// caseFactsOf is findingFacts from what it read: the audit's latest
+// allocation al (nil before any), the case sc (needed only when al names
+// a worker column), and who recorded the case's latest finding (auditor)
+// and its latest moderation (moderator). verify replays the trail through
+// it too.
+func caseFactsOf(a *Audit, al *Allocation, sc *SampledCase, f Finding, auditor, moderator string) CaseFacts {
+	c := CaseFacts{For: f.Auditor, Moderator: moderator}
+	if al != nil {
+		for _, x := range al.Assigned {
+			if x.Case == f.Case {
+				c.AllocatedTo = x.Auditor
+			}
+		}
+		if al.Rules.WorkerField != "" && sc != nil {
+			if i := colname.Index(a.Columns, al.Rules.WorkerField); i >= 0 && i < len(sc.Fields) {
+				c.Worker = sc.Fields[i]
+			}
+		}
+	}
+	if f.Moderation {
+		c.Auditor = auditor
+	}
+	return c
+}
+
+// recordAllowed decides whether login may record finding f on a case with
+// facts, by the people list people (empty: a one-person store).
+func recordAllowed(people map[string]Person, login string, f Finding, facts CaseFacts) error {
+	d := DutyRecord
+	if f.Moderation {
+		d = DutyModerate
+	}
+	if len(people) == 0 {
+		if !f.Moderation {
+			return nil
+		}
+		// Even in a one-person store a moderation is never made under the
+		// name of the case's own auditor or allocated worker: the rule is
+		// about the names the trail records, which need no people list.
+		// Who corrects a moderation is a duty of people, which only a
+		// list names.
+		facts.Moderator = ""
+		return Allowed(Person{Name: f.Auditor, Roles: []Role{Moderator}}, DutyModerate, facts, nil)
+	}
+	return mayIn(people, login, d, facts)
+}
+
+// actionFacts is what the duties table knows of an action owned by owner
+// (after assignByTeam): an unassigned action is no one's, so only QA
+// responds to it.
+func actionFacts(owner string) CaseFacts {
+	if owner == Unassigned {
+		owner = ""
+	}
+	return CaseFacts{Owner: owner}
 }

@@ -103,6 +103,9 @@ func mustVerify(t *testing.T, s *Store, audit string) {
 	if !v.OK {
 		t.Fatalf("verify %q: %v", audit, v.Problems)
 	}
+	for _, d := range v.Duties {
+		t.Errorf("verify %q: entry %d breaks a duty: %s", audit, d.Entry, d.Refusal)
+	}
 }
 
 // findingEntries keeps the finding and correction entries of a history

@@ -304,7 +304,11 @@ func TestPostgresGuardsUpgrade(t *testing.T) {
 	if _, err := qa.Allocate(ctx, "a", []string{"B. Evans"}, AllocationRules{}); err != nil {
 		t.Fatal(err)
 	}
-	b, _ := openAt(t, bURL, "B. Evans")
+	// Each store's test clock starts at the same time: B. Evans's runs
+	// later, as her entries come after QA added her (verify replays the
+	// duties with the people list as of each entry's time).
+	b, bClock := openAt(t, bURL, "B. Evans")
+	bClock.t = bClock.t.Add(time.Hour)
 	mustRecord(t, b, "a", Finding{Case: "CR-0000001", Auditor: "B. Evans", Grade: Good, Date: "2026-07-01"})
 	if _, err := qa.DrawModeration(ctx, "a", 1, "m"); err != nil {
 		t.Fatal(err)
@@ -370,8 +374,11 @@ func TestPostgresRespondOnlyOwner(t *testing.T) {
 	if _, err := qa.SetTeamManager(ctx, "South", "O. Manager"); err != nil {
 		t.Fatal(err)
 	}
-	tm, _ := openAt(t, tmURL, "T. Manager")
-	om, _ := openAt(t, omURL, "O. Manager")
+	// The managers' clocks run later, as they act after QA added them
+	// (verify replays the duties with the list as of each entry's time).
+	tm, tmClock := openAt(t, tmURL, "T. Manager")
+	om, omClock := openAt(t, omURL, "O. Manager")
+	tmClock.t, omClock.t = tmClock.t.Add(time.Hour), omClock.t.Add(time.Hour)
 	const words = "O. Manager (manager) may not respond to a follow-up action: the action is owned by T. Manager; only its owner or QA responds; only T. Manager or QA (Q. Lead) may respond to it"
 	if _, err := om.RespondAction(ctx, "a", "CR-0000001", "", "seen"); !errors.Is(err, ErrDuty) || err.Error() != "refused: "+words {
 		t.Errorf("caseaudit: another team's manager responding: %v\nwant refused: %s", err, words)

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/caseaudit/caseaudit/audit/store"
-	"github.com/caseaudit/caseaudit/internal/colname"
 )
 
 // findingFacts gathers what the duties table needs to know of the case a
@@ -13,37 +12,29 @@ import (
 // the name f is recorded under, and moderator: who made the moderation a
 // moderation finding corrects ("" for a first one).
 func findingFacts(ctx context.Context, tx *store.Tx, a *Audit, f Finding, moderator string) (CaseFacts, error) {
-	c := CaseFacts{For: f.Auditor, Moderator: moderator}
 	al, err := loadAllocation(ctx, tx, a)
 	if err != nil {
-		return c, err
+		return CaseFacts{}, err
 	}
-	if al != nil {
-		for _, x := range al.Assigned {
-			if x.Case == f.Case {
-				c.AllocatedTo = x.Auditor
-			}
+	var sc *SampledCase
+	if al != nil && al.Rules.WorkerField != "" {
+		c, err := loadCase(ctx, tx, a, f.Case)
+		if err != nil {
+			return CaseFacts{}, err
 		}
-		if al.Rules.WorkerField != "" {
-			sc, err := loadCase(ctx, tx, a, f.Case)
-			if err != nil {
-				return c, err
-			}
-			if i := colname.Index(a.Columns, al.Rules.WorkerField); i >= 0 && i < len(sc.Fields) {
-				c.Worker = sc.Fields[i]
-			}
-		}
+		sc = &c
 	}
+	auditor := ""
 	if f.Moderation {
 		prev, ok, err := latestFinding(ctx, tx, a, f.Case, false)
 		if err != nil {
-			return c, err
+			return CaseFacts{}, err
 		}
 		if ok {
-			c.Auditor = prev.Auditor
+			auditor = prev.Auditor
 		}
 	}
-	return c, nil
+	return caseFactsOf(a, al, sc, f, auditor, moderator), nil
 }
 
 // mayRecord checks that the person acting may record finding f: as an
@@ -67,16 +58,7 @@ func (s *Store) mayRecord(ctx context.Context, tx *store.Tx, a *Audit, f Finding
 		return err
 	}
 	s.attempt(d, facts)
-	if len(cs) == 0 {
-		// Even in a one-person store a moderation is never made under the
-		// name of the case's own auditor or allocated worker: the rule is
-		// about the names the trail records, which need no people list.
-		// Who corrects a moderation is a duty of people, which only a
-		// list names.
-		facts.Moderator = ""
-		return Allowed(Person{Name: f.Auditor, Roles: []Role{Moderator}}, DutyModerate, facts, nil)
-	}
-	return mayIn(peopleOf(cs), s.Login(), d, facts)
+	return recordAllowed(peopleOf(cs), s.Login(), f, facts)
 }
 
 // RecordResult tells what Record did.

@@ -177,7 +177,7 @@ const notRederived = "the sample was not re-derived: "
 // as recorded. The export may be a copy in the other format (another
 // SHA-256): what is verified is the sample, not the file's bytes.
 func (v *VerifyReport) OK() bool {
-	if v.StoreProblem != "" || !v.Trail.OK {
+	if v.StoreProblem != "" || !v.Trail.OK || len(v.Trail.Duties) > 0 {
 		return false
 	}
 	if v.TrailOnly {
@@ -195,11 +195,11 @@ func (v *VerifyReport) Failure(logProblems []string) error {
 	if v.OK() && len(logProblems) == 0 {
 		return nil
 	}
-	if v.NotChecked != "" && v.Trail.OK && v.StoreProblem == "" {
+	if v.NotChecked != "" && v.Trail.OK && v.StoreProblem == "" && len(v.Trail.Duties) == 0 {
 		return errorf(ErrNotVerified, "audit %q failed verification: its sample could not be re-derived; give %s EXPORT, or %s to check the trail alone",
 			v.Audit.Name, opt.Input, opt.TrailOnly)
 	}
-	return errorf(ErrNotVerified, "audit %q failed verification: %s", v.Audit.Name, words.Count(len(v.Problems(100))+len(logProblems), "problem"))
+	return errorf(ErrNotVerified, "audit %q failed verification: %s", v.Audit.Name, words.Count(len(v.Problems(100))+len(v.Trail.Duties)+len(logProblems), "problem"))
 }
 
 // Problems lists everything that does not verify, at most max sample

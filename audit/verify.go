@@ -18,6 +18,11 @@ type VerifyResult struct {
 	// Redactions are the entries whose free text was erased, each saying
 	// what verify can still vouch for.
 	Redactions []Redaction
+	// Duties are the entries the duties table refuses (checkDuties), and
+	// DutyBasis says what they were checked against. OK does not count
+	// them (the chain may be intact); VerifyReport.OK does.
+	Duties    []DutyBreach
+	DutyBasis string
 }
 
 // maxProblems caps the problems listed by Verify.
@@ -25,8 +30,9 @@ const maxProblems = 100
 
 // verifyEntries checks an audit's trail es (its chain, and that it begins
 // with the sample) and its recorded sample against it.
-func verifyEntries(a *Audit, es []Entry, cases []SampledCase) VerifyResult {
+func verifyEntries(a *Audit, es []Entry, cases []SampledCase, people []store.PersonChange) VerifyResult {
 	res := VerifyResult{Entries: len(es)}
+	res.Duties, res.DutyBasis = checkDuties(a, es, cases, people)
 	add := func(format string, args ...any) {
 		res.Problems = append(res.Problems, fmt.Sprintf(format, args...))
 	}

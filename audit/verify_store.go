@@ -8,7 +8,8 @@ import (
 
 // Verify re-walks an audit's hash chain and names any edited, inserted or
 // deleted entry, and checks the audit's recorded parameters and sample
-// against the trail's "sample" and "grow" entries.
+// against the trail's "sample" and "grow" entries, and replays the trail
+// against the duties table (checkDuties).
 //
 // A hash chain without a secret shows every change made by editing the
 // file, unless the editor also recomputed every later hash; comparing Head
@@ -37,5 +38,9 @@ func verifyAudit(ctx context.Context, tx *store.Tx, a *Audit) (VerifyResult, err
 	if err != nil {
 		return VerifyResult{}, err
 	}
-	return verifyEntries(a, es, cases), nil
+	people, err := tx.PersonChanges(ctx)
+	if err != nil {
+		return VerifyResult{}, err
+	}
+	return verifyEntries(a, es, cases, people), nil
 }

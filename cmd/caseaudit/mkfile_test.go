@@ -5,11 +5,14 @@ import (
 	"bytes"
 	"database/sql"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+	"time"
 
+	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/xuri/excelize/v2"
 )
@@ -26,6 +29,8 @@ import (
 //	mkfile cfb OUT.xlsx                      a Compound File (as encrypted workbooks are) whose sector table is damaged
 //	mkfile damage STORE.db                   an SQLite store with the start of every page after the first two overwritten
 //	mkfile sql STORE.db SQL …                an SQLite store changed outside caseaudit, as a curious user with sqlite3 might
+//	mkfile forge STORE.db AUDIT KIND CASE ACTOR ENTERED_BY PAYLOAD
+//	                                         an entry appended to AUDIT's trail with its hash computed, a minute after its head
 //	mkfile sub FILE.xlsx PART OLD NEW        a workbook whose PART has OLD replaced by NEW, as another program writes it (e.g. _x0000_, Excel's escape of a NUL)
 func cmdMkfile(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 2 {
@@ -161,6 +166,28 @@ func cmdMkfile(ts *testscript.TestScript, neg bool, args []string) {
 			if _, err := db.Exec(q); err != nil {
 				ts.Fatalf("mkfile sql: %s: %v", q, err)
 			}
+		}
+	case "forge":
+		// An entry appended after the audit's head with its hash computed
+		// as caseaudit computes it: what anyone holding the file can do
+		// with sqlite3 and a few lines of script, the chain intact.
+		if len(args) != 8 {
+			ts.Fatalf("usage: mkfile forge STORE.db AUDIT KIND CASE ACTOR ENTERED_BY PAYLOAD")
+		}
+		db, err := sql.Open("sqlite", ts.MkAbs(args[1]))
+		ts.Check(err)
+		defer db.Close()
+		var id, seq int
+		var prev, at string
+		ts.Check(db.QueryRow(`SELECT t.audit_id, t.seq, t.hash, t.at FROM trail t JOIN audit a ON a.id = t.audit_id
+			WHERE a.name = ? ORDER BY t.seq DESC LIMIT 1`, args[2]).Scan(&id, &seq, &prev, &at))
+		e := store.Entry{Kind: args[3], Case: args[4], Actor: args[5], EnteredBy: args[6], Payload: json.RawMessage(args[7]), PrevHash: prev}
+		e.At = store.ParseTime(at).Add(time.Minute)
+		h, err := store.Hash(args[2], seq+1, e)
+		ts.Check(err)
+		if _, err := db.Exec(`INSERT INTO trail (audit_id, seq, kind, case_id, actor, at, payload, prev_hash, hash, entered_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, seq+1, e.Kind, e.Case, e.Actor, store.FormatTime(e.At), args[7], prev, h, e.EnteredBy); err != nil {
+			ts.Fatalf("mkfile forge: %v", err)
 		}
 	default:
 		ts.Fatalf("mkfile: unknown kind %s", args[0])

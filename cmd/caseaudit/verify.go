@@ -31,13 +31,18 @@ func newVerifyCmd(g *globalOptions) *cobra.Command {
 from the export with the recorded seed, filters, exclusions and strata, comparing it case by
 case with the recorded sample.
 
+The trail is also replayed against the duties table (who may record, moderate, correct, respond,
+close, ...), each entry with the people list as it stood at the entry's time: an entry no one
+could have made through caseaudit (appended to an SQLite file by hand with its hash computed, or
+let through by an older PostgreSQL guard) is named with the refusal caseaudit would have given.
+
 The export is looked for at the absolute path recorded when the sample was drawn, then at the
 path as it was given (relative to the current folder); --input names it instead. A copy of the
 same data saved in the other format (csv for xlsx, or the reverse) verifies alike: what is
 checked is the sample, case by case, and that every sampled case still reads as recorded.
 
-Exit status 0 only when the store and the trail are intact and the sample re-derives
-identically. Exit status 4 when anything differs, and when the sample could not be checked
+Exit status 0 only when the store and the trail are intact, no entry breaks the duties table,
+and the sample re-derives identically. Exit status 4 when anything differs or breaks a duty, and when the sample could not be checked
 (the export is missing or unreadable) — unless --trail-only asks for the trail alone. Keep the
 printed trail head: comparing it with a later run also shows whether the newest entries were
 removed.`,
@@ -81,6 +86,11 @@ type verifyJSON struct {
 	// Redactions: each entry whose free text was erased, and what verify
 	// can still vouch for about it.
 	Redactions []verifyRedactionJSON `json:"redactions"`
+	// DutiesOK: no entry breaks the duties table as verify replays the
+	// trail (null when there is no trail to replay: a retired audit).
+	DutiesOK      *bool            `json:"duties_ok"`
+	DutiesAgainst string           `json:"duties_checked_against"`
+	DutyBreaches  []verifyDutyJSON `json:"duty_breaches"`
 	// StoreLogOK: the store's log (retention periods, retired audits'
 	// summaries) re-walks intact; RetiredAudits counts its summaries.
 	StoreLogOK    bool `json:"store_log_ok"`
@@ -104,6 +114,16 @@ type verifyRetiredJSON struct {
 	SignedOffBy  string        `json:"signed_off_by"`
 	Figures      audit.Figures `json:"figures"`
 	Amended      bool          `json:"amended_after_sign_off"`
+}
+
+type verifyDutyJSON struct {
+	Entry     int        `json:"entry"`
+	Kind      string     `json:"kind"`
+	Case      string     `json:"case,omitempty"`
+	Actor     string     `json:"actor"`
+	EnteredBy string     `json:"entered_by"`
+	Duty      audit.Duty `json:"duty"`
+	Refusal   string     `json:"refusal"`
 }
 
 type verifyRedactionJSON struct {
@@ -162,6 +182,7 @@ func writeVerifyRetired(g *globalOptions, r audit.RetiredAudit, logProblems []st
 		Entries: sum.TrailEntries, Head: sum.TrailHead, Problems: append([]string{}, logProblems...), TrailOnly: true, Tried: []string{},
 		NotChecked: "the audit was retired: its sample, findings and trail were deleted, and its sealed summary is what remains",
 		Redactions: []verifyRedactionJSON{}, StoreLogOK: len(logProblems) == 0, RetiredAudits: nRetired,
+		DutiesAgainst: "not checked: the audit was retired and its trail deleted", DutyBreaches: []verifyDutyJSON{},
 		Retired: &verifyRetiredJSON{At: r.At.UTC().Format("2006-01-02T15:04:05Z"), By: r.By, EnteredBy: r.EnteredBy, LogEntry: r.Seq,
 			SummaryHash: r.Hash, Period: sum.Period, Size: sum.Size, Seed: sum.Seed, ExportSHA256: sum.ExportSHA256,
 			SignedOff: sum.SignOff.At.UTC().Format("2006-01-02T15:04:05Z"), SignedOffBy: sum.SignOff.By, Figures: sum.Figures, Amended: sum.Amended}}
@@ -202,6 +223,12 @@ func writeVerify(g *globalOptions, v *audit.VerifyReport, logProblems []string, 
 		out.Problems = []string{}
 	}
 	out.Redactions = []verifyRedactionJSON{}
+	dutiesOK := len(v.Trail.Duties) == 0
+	out.DutiesOK, out.DutiesAgainst, out.DutyBreaches = &dutiesOK, v.Trail.DutyBasis, []verifyDutyJSON{}
+	for _, d := range v.Trail.Duties {
+		out.DutyBreaches = append(out.DutyBreaches, verifyDutyJSON{Entry: d.Entry, Kind: d.Kind, Case: d.Case, Actor: d.Actor,
+			EnteredBy: d.EnteredBy, Duty: d.Duty, Refusal: d.Refusal})
+	}
 	for _, r := range v.Trail.Redactions {
 		out.Redactions = append(out.Redactions, verifyRedactionJSON{Entry: r.Entry, Kind: r.Kind, Case: r.Case, Fields: r.Fields,
 			By: r.By, At: r.At.UTC().Format("2006-01-02T15:04:05Z"), Reason: r.Reason, RedactionEntry: r.Seq,
@@ -230,6 +257,19 @@ func writeVerify(g *globalOptions, v *audit.VerifyReport, logProblems []string, 
 			fmt.Fprintf(w, "trail: %s, chain intact, head %s\n", words.Count(v.Trail.Entries, "entry", "entries"), v.Trail.Head)
 		} else {
 			fmt.Fprintf(w, "trail: %s, CHAIN BROKEN\n", words.Count(v.Trail.Entries, "entry", "entries"))
+		}
+		if dutiesOK {
+			fmt.Fprintf(w, "duties: no entry breaks the duties table (checked against %s)\n", v.Trail.DutyBasis)
+		} else {
+			fmt.Fprintf(w, "duties: %s THE DUTIES TABLE (checked against %s)\n",
+				words.Count(len(v.Trail.Duties), "entry BREAKS", "entries BREAK"), v.Trail.DutyBasis)
+		}
+		for _, d := range v.Trail.Duties {
+			on := ""
+			if d.Case != "" {
+				on = ", case " + d.Case
+			}
+			fmt.Fprintf(w, "duty: entry %d (%s%s, recorded as %s, entered by %s): %s\n", d.Entry, d.Kind, on, d.Actor, d.EnteredBy, d.Refusal)
 		}
 		p := a.Provenance
 		switch r := v.Rederivation; {

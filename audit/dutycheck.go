@@ -1,0 +1,220 @@
+package audit
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/caseaudit/caseaudit/audit/store"
+)
+
+// A trail whose hashes all check can still hold an entry caseaudit would
+// have refused: anyone holding an SQLite file can append one with a
+// correctly computed hash, and a PostgreSQL store's older guards let some
+// through. verify therefore replays the trail against the duties table,
+// through the same decisions the use cases make (recordAllowed, mayIn,
+// actionFacts), and names each entry that breaks a rule.
+
+// DutyBreach is a trail entry that the duties table refuses: the person
+// who entered it could not have done it through caseaudit.
+type DutyBreach struct {
+	Entry     int    // the entry's number in the trail
+	Kind      string // the entry's kind
+	Case      string // "" when the entry is not about one case
+	Actor     string // the name the entry is recorded under
+	EnteredBy string // the login that entered it
+	Duty      Duty
+	// Refusal is what caseaudit says refusing it ("refused: B. Evans
+	// (auditor) may not close a follow-up action: only QA closes a
+	// follow-up action; ask Q. Lead"), with the people list of the time.
+	Refusal string
+}
+
+// dutyOfKind is the duty an entry of each kind is made by. Follow-up
+// entries a finding makes at once (an action opened, or closed
+// automatically) are checked as part of the finding; a network-store
+// note is the tool's own.
+var dutyOfKind = map[string]Duty{
+	KindSample:         DutyDraw,
+	KindGrow:           DutyGrow,
+	KindWithdrawal:     DutyWithdraw,
+	KindAllocation:     DutyAllocate,
+	KindModerationDraw: DutyModerationDraw,
+	KindActionRespond:  DutyRespond,
+	KindActionClose:    DutyClose,
+	KindSignOff:        DutySignOff,
+	KindTeamManager:    DutyOwners,
+	KindRedaction:      DutyRedact,
+}
+
+// checkDuties replays an audit's trail es (in order) against the duties
+// table, each entry with the people list as it stood at the entry's time
+// (the changes cs dated at or before it): an entry made while the store
+// had no people list is checked only by the rule that needs none (no
+// moderation under the name of the case's own auditor or worker). It
+// returns the breaches and a sentence saying what it checked against.
+func checkDuties(a *Audit, es []Entry, cases []SampledCase, cs []store.PersonChange) ([]DutyBreach, string) {
+	byID := make(map[string]*SampledCase, len(cases))
+	for i := range cases {
+		c := &cases[i]
+		if c.Columns == nil {
+			c.Columns = a.Columns
+		}
+		byID[c.ID] = c
+	}
+	var (
+		out        []DutyBreach
+		allocs     []Entry // allocation entries so far
+		al         *Allocation
+		auditor    = map[string]string{} // case → who recorded its latest finding
+		moderator  = map[string]string{} // case → who recorded its latest moderation
+		actionEs   []Entry               // action entries so far
+		managerEs  []Entry               // team-manager entries so far
+		unknown    int                   // entries with no login recorded
+		listedOnce bool
+	)
+	for i, e := range es {
+		var people map[string]Person
+		var upTo []store.PersonChange
+		for _, c := range cs {
+			if !c.At.After(e.At) {
+				upTo = append(upTo, c)
+			}
+		}
+		people = peopleOf(upTo)
+		listedOnce = listedOnce || len(people) > 0
+		breach := func(d Duty, err error) {
+			if err != nil {
+				out = append(out, DutyBreach{Entry: e.Seq, Kind: e.Kind, Case: e.Case, Actor: e.Actor, EnteredBy: e.EnteredBy, Duty: d, Refusal: err.Error()})
+			}
+		}
+		// follows: the entry is the follow-up of the entry just before it,
+		// a finding of the same person on the same case of one of kinds.
+		follows := func(kinds ...string) bool {
+			if i == 0 {
+				return false
+			}
+			p := es[i-1]
+			if p.Case != e.Case || p.Actor != e.Actor || p.EnteredBy != e.EnteredBy {
+				return false
+			}
+			for _, k := range kinds {
+				if p.Kind == k {
+					return true
+				}
+			}
+			return false
+		}
+		checked := e.EnteredBy != "" || len(people) == 0
+		if !checked {
+			unknown++
+		}
+		switch e.Kind {
+		case KindFinding, KindCorrection, KindModerationFinding, KindModerationCorrection:
+			moderation := e.Kind == KindModerationFinding || e.Kind == KindModerationCorrection
+			f := Finding{Case: e.Case, Auditor: e.Actor, Moderation: moderation}
+			mod := "" // who made the moderation this one corrects, as Record finds it
+			if moderation {
+				mod = moderator[e.Case]
+			}
+			facts := caseFactsOf(a, al, byID[e.Case], f, auditor[e.Case], mod)
+			if checked {
+				d := DutyRecord
+				if moderation {
+					d = DutyModerate
+				}
+				breach(d, recordAllowed(people, e.EnteredBy, f, facts))
+			}
+			if moderation {
+				moderator[e.Case] = e.Actor
+			} else {
+				auditor[e.Case] = e.Actor
+			}
+		case KindActionOpen:
+			actionEs = append(actionEs, e)
+			if checked && !follows(KindFinding, KindCorrection, KindModerationFinding, KindModerationCorrection) {
+				breach(DutyRecord, fmt.Errorf("refused: %s may not open a follow-up action on its own: an action is opened only by the finding needing immediate attention recorded just before it, by the same person", whoEntered(e, people)))
+			}
+		case KindActionClose:
+			actionEs = append(actionEs, e)
+			var p actionNotePayload
+			_ = json.Unmarshal(e.Payload, &p)
+			if checked && !(p.Auto && follows(KindCorrection, KindModerationCorrection)) {
+				breach(DutyClose, mayIn(people, e.EnteredBy, DutyClose, CaseFacts{}))
+			}
+		case KindActionRespond:
+			actionEs = append(actionEs, e)
+			if checked {
+				breach(DutyRespond, mayIn(people, e.EnteredBy, DutyRespond, actionFacts(ownerAt(a, actionEs, managerEs, e.Case, byID[e.Case]))))
+			}
+		default:
+			if d, ok := dutyOfKind[e.Kind]; ok && checked {
+				breach(d, mayIn(people, e.EnteredBy, d, CaseFacts{}))
+			}
+		}
+		switch e.Kind {
+		case KindAllocation:
+			allocs = append(allocs, e)
+			al, _ = allocationOf(allocs)
+		case KindTeamManager:
+			managerEs = append(managerEs, e)
+		}
+	}
+	const namesOnly = "only the rule that needs none, no moderation under the name of the case's own auditor or worker"
+	basis := "the people list as it stood at each entry's time (by each writer's clock)"
+	switch {
+	case len(cs) == 0:
+		basis = "no people list (the store has none): " + namesOnly
+	case !listedOnce:
+		basis = "no people list (the store's was started after this audit's last entry): " + namesOnly
+	}
+	if unknown > 0 {
+		basis += fmt.Sprintf("; %d entries from before the store kept who entered them are not checked", unknown)
+	}
+	return out, basis
+}
+
+// ownerAt is who owned the action on a case as of the action entries so
+// far, with the team managers the audit's trail had set by then: as
+// respond decides it (assignByTeam).
+func ownerAt(a *Audit, actionEs, managerEs []Entry, caseID string, sc *SampledCase) string {
+	acts, err := foldActions(a.Name, actionEs[:len(actionEs)-1])
+	if err != nil {
+		return ""
+	}
+	var cur *Action
+	for _, x := range acts {
+		if x.Case == caseID {
+			cur = x
+		}
+	}
+	if cur == nil {
+		return ""
+	}
+	owner := cur.Owner
+	if m, err := foldTeamManagers(managerEs); err == nil && sc != nil {
+		if o, ok := ownerByTeam(cur.Owner, a.Team(*sc), m); ok {
+			owner = o
+		}
+	}
+	return owner
+}
+
+// whoEntered names the person who entered e as refusals do: her name and
+// roles on the people list, else the login.
+func whoEntered(e Entry, people map[string]Person) string {
+	p, ok := people[e.EnteredBy]
+	if !ok {
+		return e.EnteredBy + " (no role in this store)"
+	}
+	rs := ""
+	for i, r := range p.Roles {
+		if i > 0 {
+			rs += ", "
+		}
+		rs += string(r)
+	}
+	if rs == "" {
+		rs = "no role in this store"
+	}
+	return p.Name + " (" + rs + ")"
+}
