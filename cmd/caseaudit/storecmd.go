@@ -134,6 +134,10 @@ func runStoreInit(ctx context.Context, where string, g *globalOptions) error {
 	g.infof("the store's roles: %s (QA), %s (auditors), %s (information governance)\n",
 		res.Role(store.GroupQA), res.Role(store.GroupAuditor), res.Role(store.GroupGovernance))
 	g.infof("add a person with: CREATE ROLE \"name\" LOGIN PASSWORD '…'; GRANT %s TO \"name\";\n", res.Role(store.GroupAuditor))
+	// There is no narrower role for a moderator or a team manager: the
+	// people list limits what they write, not what they read.
+	g.infof("a moderator and a team manager get %s too (the people list then limits what they write); it reads every audit's findings and notes, also through psql; %s is for QA, %s for information governance\n",
+		res.Role(store.GroupAuditor), res.Role(store.GroupQA), res.Role(store.GroupGovernance))
 	return nil
 }
 
