@@ -300,7 +300,7 @@ func TestXLSXBoundsAsTheSentence(t *testing.T) {
 		t.Errorf("exact bounds shown as %q and %q; want 0.693%% and 9.434%%", lo[1], hi[1])
 	}
 	bd, _ := f.GetRows("Trend")
-	if len(bd) < 2 || bd[1][6] != "0.6%" || bd[1][7] != "9.5%" {
+	if len(bd) < 2 || len(bd[1]) < 9 || bd[1][7] != "0.6%" || bd[1][8] != "9.5%" {
 		t.Errorf("trend row %q: the bounds do not read as the sentence", bd[1])
 	}
 }

@@ -96,36 +96,63 @@ func writeSectionsHTML(w io.Writer, title, marking string, meta []kv, sections [
 	return htmlTmpl().Execute(w, v)
 }
 
-// calibrationWidths are the Calibration sheet's columns.
-var calibrationWidths = []float64{22, 11, 11, 11, 11, 11, 9, 9, 11, 9}
-
 // calibrationSheet writes the calibration as a sheet: a title, what it
-// shows, one row per auditor (numbers as numbers) and a sentence each.
+// shows (and which audits had no moderation), one row per auditor (numbers
+// as numbers) and a sentence each. Each column is as wide as its longest
+// value and its header's longest word, so nothing is cut off when printed:
+// "— (under 10)" in the Kappa column, a long name in the Auditor column.
 func (x *xw) calibrationSheet(c *Calibration) {
 	const s = calibrationSheet
 	x.sheet(s)
-	x.widths(s, calibrationWidths...)
-	width := 0.0
-	for _, w := range calibrationWidths {
-		width += w
-	}
-	x.title(s, 1, calibrationTitle)
-	x.para(s, 2, calibrationIntro(c), "J", width)
-	x.header(s, 4, "Auditor", "Moderated", "Same grade", "Same grade (share)", "Within one", "Within one (share)", "Kappa", "Higher", "Lower", "Sign test p")
-	x.rightHeads(s, 4, 2, 10)
-	row := 5
-	for _, a := range c.Auditors {
+	header := []string{"Auditor", "Moderated", "Same grade", "Same grade (share)", "Within one", "Within one (share)", "Kappa", "Higher", "Lower", "Sign test p", "Leans"}
+	cells := make([][]string, len(header)) // each column's values as shown
+	rows := make([][]any, len(c.Auditors))
+	for i, a := range c.Auditors {
 		var kappa any = fmt.Sprintf("— (under %d)", KappaMinPairs)
+		shown := kappa.(string)
 		if a.Pairs >= KappaMinPairs {
 			kappa = kappaCell(a.Kappa, a.Pairs)
+			shown = "not defined"
+			if a.Kappa != nil {
+				shown = fmt.Sprintf("%.3f", *a.Kappa)
+			}
 		}
-		x.row(s, row, a.Auditor, a.Pairs, a.Exact, pctCell{ptr(a.ExactShare)}, a.WithinOne, pctCell{ptr(a.WithinShare)}, kappa,
-			a.Higher, a.Lower, num3Cell(a.SignP))
+		rows[i] = []any{a.Auditor, a.Pairs, a.Exact, pctCell{ptr(a.ExactShare)}, a.WithinOne, pctCell{ptr(a.WithinShare)}, kappa,
+			a.Higher, a.Lower, num3Cell(a.SignP), a.Leans}
+		for j, v := range []string{a.Auditor, thousands(a.Pairs), thousands(a.Exact), pct(a.ExactShare, nearest), thousands(a.WithinOne),
+			pct(a.WithinShare, nearest), shown, thousands(a.Higher), thousands(a.Lower), fmt.Sprintf("%.3f", a.SignP), a.Leans} {
+			cells[j] = append(cells[j], v)
+		}
+	}
+	ws := make([]float64, len(header))
+	width := 0.0
+	for j, h := range header {
+		ws[j] = caseWidth(h, cells[j], 20)
+		if j == 0 { // a person's name, whole
+			ws[j] = caseWidth(h, cells[j], 45)
+		}
+		width += ws[j]
+	}
+	// The intro and the sentences wrap across the table: at least as wide
+	// as a page of text.
+	for width < 100 {
+		ws[0]++
+		width++
+	}
+	x.widths(s, ws...)
+	last, _ := excelize.ColumnNumberToName(len(header))
+	x.title(s, 1, calibrationTitle)
+	x.para(s, 2, calibrationIntro(c), last, width)
+	x.header(s, 4, header...)
+	x.rightHeads(s, 4, 2, 10)
+	row := 5
+	for _, r := range rows {
+		x.row(s, row, r...)
 		row++
 	}
 	row++
 	for _, a := range c.Auditors {
-		x.para(s, row, a.Sentence, "J", width)
+		x.para(s, row, a.Sentence, last, width)
 		row++
 	}
 	x.print(s, xlsxprint.Setup{Landscape: true, FitWide: 1, RepeatRows: "$4:$4"})

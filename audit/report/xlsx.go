@@ -627,7 +627,13 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string, limit *float64)
 		x.sheet(s)
 	}
 	c := confPct(conf)
-	h := []string{"Audit", "Created", "Sampled", "Audited", "Flagged", "Share", c + " lower", c + " upper"}
+	// The columns the text and HTML trend show (the month audited, the
+	// status), and the sheet's own: when drawn, the counts, each grade's,
+	// the focus areas' shares Good or better and the limit, the charts'
+	// series.
+	h := []string{"Audit", "Period", "Created", "Sampled", "Audited", "Flagged", "Share", c + " lower", c + " upper"}
+	const shareCol = 7 // 1-based: Share, then the interval's bounds
+	gradeCol := len(h) + 1
 	h = append(h, gradeNames()...)
 	h = append(h, "Good or better")
 	goodCol := len(h) // 1-based column of Good or better
@@ -640,19 +646,29 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string, limit *float64)
 		h = append(h, limitLabel(*limit))
 		limitCol = len(h)
 	}
-	x.header(s, 1, h...)
-	ws := []float64{18, 11, 9, 9, 9, 9, 10, 10, 12, 9, 13, 11, 11}
-	for _, p := range ps {
-		if p.Retired { // "… (retired)" fits
-			ws[0] = 26
+	h = append(h, "Status")
+	names, statuses := make([]string, len(ps)), make([]string, len(ps))
+	var open []string
+	for i, p := range ps {
+		names[i] = p.Audit
+		if p.Incomplete { // marked, and said below the table
+			names[i] += " *"
+			open = append(open, p.Audit+statusNote(p))
 		}
+		if p.Retired {
+			names[i] += " (retired)"
+		}
+		statuses[i] = p.StatusMark()
 	}
+	ws := []float64{caseWidth("Audit", names, 30), 9, 11, 9, 9, 9, 9, 10, 10, 12, 9, 13, 11, 11}
 	for range keys {
 		ws = append(ws, 15)
 	}
 	if limit != nil {
 		ws = append(ws, 11)
 	}
+	ws = append(ws, caseWidth("Status", statuses, 26))
+	x.header(s, 1, h...)
 	x.widths(s, ws...)
 	head := 1
 	for i, name := range h {
@@ -661,17 +677,8 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string, limit *float64)
 	if x.err == nil {
 		x.err = x.f.SetRowHeight(s, 1, xlsxprint.RowHeight(head))
 	}
-	var open []string
 	for i, p := range ps {
-		name := p.Audit
-		if p.Incomplete { // marked, and said below the table
-			name += " *"
-			open = append(open, p.Audit+statusNote(p))
-		}
-		if p.Retired {
-			name += " (retired)"
-		}
-		vals := []any{name, p.Created.Format("2006-01-02"), p.Sampled, p.Audited, p.Flagged, pctCell{p.Share}, lowCell{p.Lower}, highCell{p.Upper}}
+		vals := []any{names[i], p.Period, p.Created.Format("2006-01-02"), p.Sampled, p.Audited, p.Flagged, pctCell{p.Share}, lowCell{p.Lower}, highCell{p.Upper}}
 		for _, g := range gradeNames() {
 			if p.Retired { // its sealed summary keeps no grades
 				vals = append(vals, "—")
@@ -686,6 +693,7 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string, limit *float64)
 		if limit != nil {
 			vals = append(vals, pctCell{limit})
 		}
+		vals = append(vals, statuses[i])
 		x.row(s, i+2, vals...)
 	}
 	x.trendFactorsXLSX(s, ps, len(h)+1)
@@ -697,7 +705,13 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string, limit *float64)
 		notes = append(notes, "(retired) "+note)
 	}
 	if len(notes) > 0 {
-		x.set(s, 1, len(ps)+3, strings.Join(notes, " "))
+		// Wrapped across the table, so it prints within the page.
+		total := 0.0
+		for _, w := range ws {
+			total += w
+		}
+		end, _ := excelize.ColumnNumberToName(len(h))
+		x.para(s, len(ps)+3, strings.Join(notes, " "), end, total)
 	}
 	if x.err != nil || len(ps) == 0 {
 		return
@@ -714,12 +728,16 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string, limit *float64)
 			Fill:   excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"C00000"}},
 			Marker: excelize.ChartMarker{Symbol: "none"}}
 	}
+	named := func(n int) (string, string) { l := letter(n); return fmt.Sprintf("Trend!$%s$1", l), col(l) }
+	shareName, shareVals := named(shareCol)
+	lowName, lowVals := named(shareCol + 1)
+	highName, highVals := named(shareCol + 2)
 	series := []excelize.ChartSeries{
-		{Name: "Trend!$F$1", Categories: cats, Values: col("F"), Line: excelize.LineOptions{Width: 2.25},
+		{Name: shareName, Categories: cats, Values: shareVals, Line: excelize.LineOptions{Width: 2.25},
 			Marker: excelize.ChartMarker{Symbol: "circle", Size: 6}},
-		{Name: "Trend!$G$1", Categories: cats, Values: col("G"),
+		{Name: lowName, Categories: cats, Values: lowVals,
 			Line: excelize.LineOptions{Width: 1, Dash: excelize.LineDashDash}, Marker: excelize.ChartMarker{Symbol: "dash"}},
-		{Name: "Trend!$H$1", Categories: cats, Values: col("H"),
+		{Name: highName, Categories: cats, Values: highVals,
 			Line: excelize.LineOptions{Width: 1, Dash: excelize.LineDashDash}, Marker: excelize.ChartMarker{Symbol: "dash"}},
 	}
 	if limit != nil {
@@ -740,7 +758,7 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string, limit *float64)
 	}
 	series = nil
 	for i := range gradeNames() {
-		l := letter(9 + i)
+		l := letter(gradeCol + i)
 		series = append(series, excelize.ChartSeries{Name: fmt.Sprintf("Trend!$%s$1", l), Categories: cats, Values: col(l),
 			Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{gradeFills[i][1:]}}})
 	}

@@ -1,0 +1,324 @@
+package report
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/caseaudit/caseaudit/internal/printcheck"
+	"github.com/caseaudit/caseaudit/internal/xlsxprint"
+	"github.com/xuri/excelize/v2"
+)
+
+// What a board is handed and an auditor writes on, read back from the
+// rendered files: every value fits its column, the printed sheet shows the
+// columns the text and HTML show, and a month without moderation is never
+// named as compared.
+
+// openXLSX reads a rendered workbook.
+func openXLSX(t *testing.T, b []byte) *excelize.File {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+// fitsItsColumns checks that every cell of a sheet's rows from `from` on
+// shows its value within its column's width (the header's words within
+// it too, as the header wraps at words): a value wider than its column is
+// cut off by the next cell, on screen and on paper. Merged paragraphs are
+// left out.
+func fitsItsColumns(t *testing.T, f *excelize.File, sheet string, header, from, to int) {
+	t.Helper()
+	rows, err := f.GetRows(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	merged, _ := f.GetMergeCells(sheet)
+	isMerged := func(cell string) bool {
+		for _, m := range merged {
+			if m.GetStartAxis() == cell {
+				return true
+			}
+		}
+		return false
+	}
+	check := func(r, c int, need float64, v string) {
+		cell, _ := excelize.CoordinatesToCellName(c+1, r+1)
+		if isMerged(cell) {
+			return
+		}
+		name, _ := excelize.ColumnNumberToName(c + 1)
+		w, _ := f.GetColWidth(sheet, name)
+		if need > w {
+			t.Errorf("%s %s shows %q, %.1f characters wide, in a column %.1f wide: it is cut off", sheet, cell, v, need, w)
+		}
+	}
+	for c, h := range rows[header-1] {
+		for _, word := range strings.Fields(h) {
+			check(header-1, c, xlsxprint.BoldWidth(word), h)
+		}
+	}
+	for r := from - 1; r < min(to, len(rows)); r++ {
+		for c, v := range rows[r] {
+			if v != "" {
+				check(r, c, xlsxprint.Width(v), v)
+			}
+		}
+	}
+}
+
+// A calibration of an auditor with too few moderated cases for a kappa
+// ("— (under 10)") and one with a long name: the Calibration sheet's
+// columns hold them whole (the Kappa column was 9 wide, and cut the text
+// to "— (under 1"), and it prints landscape on A4, one page wide, its
+// header row repeated.
+func TestXLSXCalibrationColumnsHoldTheirValues(t *testing.T) {
+	c := &Calibration{Audits: []string{"2026-07 monthly"}, NotModerated: []string{}, Pairs: 19, Auditors: []AuditorCalibration{
+		{Auditor: "A. Khan", Pairs: 7, Exact: 2, WithinOne: 2, ExactShare: 2.0 / 7, WithinShare: 2.0 / 7, Higher: 4, Lower: 1, SignP: 0.375},
+		{Auditor: "Dr. Aleksandra Wiśniewska-Kowalczyk", Pairs: 12, Exact: 7, WithinOne: 11, ExactShare: 7.0 / 12, WithinShare: 11.0 / 12,
+			Kappa: ptr(0.4), Higher: 4, Lower: 1, SignP: 0.375},
+	}}
+	for i := range c.Auditors {
+		c.Auditors[i].Sentence = calibrationSentence(c.Auditors[i])
+	}
+	var b bytes.Buffer
+	if err := RenderCalibration(&b, c, XLSX); err != nil {
+		t.Fatal(err)
+	}
+	f := openXLSX(t, b.Bytes())
+	rows, _ := f.GetRows(calibrationSheet)
+	if len(rows) < 6 || rows[4][6] != "— (under 10)" || rows[5][6] != "0.400" {
+		t.Fatalf("the Kappa column reads %q", rows)
+	}
+	if got := rows[3]; !slices.Equal(got, []string{"Auditor", "Moderated", "Same grade", "Same grade (share)", "Within one",
+		"Within one (share)", "Kappa", "Higher", "Lower", "Sign test p", "Leans"}) {
+		t.Errorf("header %q: want every column the text shows, Leans too", got)
+	}
+	fitsItsColumns(t, f, calibrationSheet, 4, 5, 6)
+	lo, err := f.GetPageLayout(calibrationSheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lo.Size == nil || *lo.Size != xlsxprint.A4 || lo.Orientation == nil || *lo.Orientation != "landscape" || lo.FitToWidth == nil || *lo.FitToWidth != 1 {
+		t.Errorf("Calibration prints %+v; want A4 landscape, one page wide", lo)
+	}
+	if n := f.GetDefinedName(); !slices.ContainsFunc(n, func(d excelize.DefinedName) bool {
+		return d.Name == "_xlnm.Print_Titles" && d.Scope == calibrationSheet && strings.HasSuffix(d.RefersTo, "!$4:$4")
+	}) {
+		t.Errorf("Calibration repeats no header row: %+v", n)
+	}
+
+	// The report's own Calibration sheet too.
+	var r bytes.Buffer
+	if err := WriteXLSX(&r, buildFixture(t, "", fixedOptions())); err != nil {
+		t.Fatal(err)
+	}
+	fitsItsColumns(t, openXLSX(t, r.Bytes()), calibrationSheet, 4, 5, 5)
+}
+
+// wideTrend is a trend of many columns: the factors' column, a limit,
+// audits not complete and not signed off.
+func wideTrend() *Trend {
+	t := &Trend{Method: "clopper-pearson", Confidence: 0.95, Limit: ptr(0.05), Marking: "OFFICIAL-SENSITIVE"}
+	for i, m := range []string{"2026-03", "2026-04", "2026-05", "2026-06", "2026-07", "2026-08"} {
+		p := TrendPoint{Audit: m + " monthly", Period: m, Created: time.Date(2026, time.Month(3+i), 2, 9, 0, 0, 0, time.UTC),
+			Sampled: 120, Audited: 120, Flagged: 3 + i, Share: ptr(float64(3+i) / 120), Lower: ptr(0.005 + 0.004*float64(i)),
+			Upper: ptr(0.07 + 0.01*float64(i)), Grades: map[string]int{"Outstanding": 12, "Good": 60, "Requires improvement": 36, "Inadequate": 12},
+			GoodOrBetter: ptr(0.6), CaseloadTarget: ptr(18), WorkersAboveTarget: ptr(0.481), CasesAboveTarget: ptr(0.58), Complete: true, SignedOff: i < 3}
+		if i == 5 {
+			p.Audited, p.NotRecorded, p.Incomplete, p.Complete = 108, 12, true, false
+		}
+		t.Audits = append(t.Audits, p)
+	}
+	return t
+}
+
+// The Trend sheet shows the columns the text and HTML trend show — the
+// period and the status among them — and its charts still draw the share
+// and its interval from their own columns.
+func TestXLSXTrendShowsPeriodAndStatus(t *testing.T) {
+	tr := wideTrend()
+	var b bytes.Buffer
+	if err := RenderTrend(&b, tr, XLSX, RenderOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	f := openXLSX(t, b.Bytes())
+	rows, _ := f.GetRows("Trend")
+	head := rows[0]
+	col := func(name string) int {
+		i := slices.Index(head, name)
+		if i < 0 {
+			t.Fatalf("the Trend sheet has no %q column: %q", name, head)
+		}
+		return i
+	}
+	// Every column of the text trend, its interval as two bounds.
+	for _, h := range trendTable(tr.Audits, tr.Confidence).Header {
+		switch h {
+		case "95% interval":
+			col("95% lower")
+			col("95% upper")
+		case "Workers above caseload target":
+			col("Workers above target")
+		default:
+			col(h)
+		}
+	}
+	period, status := col("Period"), col("Status")
+	for i, p := range tr.Audits {
+		if got := rows[i+1]; len(got) <= status || got[period] != p.Period || got[status] != p.StatusMark() {
+			t.Errorf("row %d reads %q; want period %s and status %q", i+2, got, p.Period, p.StatusMark())
+		}
+	}
+	if rows[6][status] != "incomplete, not signed off" || rows[1][status] != "signed off" {
+		t.Errorf("statuses %q, %q", rows[1][status], rows[6][status])
+	}
+	fitsItsColumns(t, f, "Trend", 1, 2, 7)
+	// The first chart's series are the Share column and its bounds.
+	letter := func(i int) string { l, _ := excelize.ColumnNumberToName(i + 1); return l }
+	charts := chartXML(t, b.Bytes())
+	if len(charts) == 0 {
+		t.Fatal("no chart")
+	}
+	var refs []string
+	for _, m := range reRef.FindAllStringSubmatch(charts[0].xml, -1) {
+		refs = append(refs, m[1])
+	}
+	want := []string{"Trend!$" + letter(col("Share")) + "$2:$" + letter(col("Share")) + "$7",
+		"Trend!$" + letter(col("95% lower")) + "$2:$" + letter(col("95% lower")) + "$7",
+		"Trend!$" + letter(col("95% upper")) + "$2:$" + letter(col("95% upper")) + "$7"}
+	if len(refs) < 3 || !slices.Equal(refs[:3], want) {
+		t.Errorf("the share chart draws %q; want %q", refs, want)
+	}
+	// The grade mix chart draws the four grades' columns.
+	refs = nil
+	for _, m := range reRef.FindAllStringSubmatch(charts[1].xml, -1) {
+		refs = append(refs, m[1])
+	}
+	if len(refs) != 4 || !strings.HasPrefix(refs[0], "Trend!$"+letter(col("Outstanding"))+"$") || !strings.HasPrefix(refs[3], "Trend!$"+letter(col("Inadequate"))+"$") {
+		t.Errorf("the grade mix draws %q", refs)
+	}
+}
+
+// In the report of 2026-07 the calibration covers the audits up to it, of
+// which 2025-07 had no moderation: every format leaves it out of the
+// audits compared and says it had none — never "the moderated cases of
+// 2025-07, 2026-07".
+func TestCalibrationLeavesOutAnAuditWithoutModeration(t *testing.T) {
+	r := buildFixture(t, "", fixedOptions())
+	c := r.Calibration
+	if c == nil || !slices.Equal(c.Audits, []string{"2026-07"}) || !slices.Equal(c.NotModerated, []string{"2025-07"}) || c.Pairs != 12 {
+		t.Fatalf("calibration %+v; want 2026-07's 12 pairs, 2025-07 not moderated", c)
+	}
+	const said = "2025-07 had no moderation, so it is not in these figures."
+	wrong := regexp.MustCompile(`moderated cases? of [^.]*2025-07`)
+	var text, html, xlsx, js bytes.Buffer
+	for f, b := range map[Format]*bytes.Buffer{Table: &text, HTML: &html, XLSX: &xlsx, JSON: &js} {
+		if err := Render(b, r, f, RenderOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, s := range map[string]string{"text": text.String(), "html": html.String()} {
+		if !strings.Contains(strings.Join(strings.Fields(s), " "), said) || wrong.MatchString(s) {
+			t.Errorf("the %s report does not say 2025-07 had no moderation, or names it as compared:\n%s", name, s)
+		}
+	}
+	rows, _ := openXLSX(t, xlsx.Bytes()).GetRows(calibrationSheet)
+	if len(rows) < 2 || !strings.Contains(rows[1][0], said) || wrong.MatchString(rows[1][0]) {
+		t.Errorf("the Calibration sheet's intro: %q", rows)
+	}
+	if !strings.Contains(js.String(), `"not_moderated": [`) || !strings.Contains(js.String(), `"audits": [`+"\n") {
+		t.Errorf("json: no not_moderated list")
+	}
+	// The calibration page of its own: the audits compared, and those
+	// without moderation apart.
+	var page bytes.Buffer
+	if err := RenderCalibration(&page, c, HTML); err != nil {
+		t.Fatal(err)
+	}
+	if s := page.String(); !strings.Contains(s, "<dt>Audits</dt><dd>2026-07</dd><dt>No moderation</dt><dd>2025-07</dd>") {
+		t.Errorf("the calibration page's details:\n%s", s)
+	}
+	// Nothing moderated at all: the intro says so, naming no audit as
+	// compared.
+	none := &Calibration{Audits: []string{}, NotModerated: []string{"2025-07"}, Auditors: []AuditorCalibration{}}
+	var tb bytes.Buffer
+	bw := bufio.NewWriter(&tb)
+	writeCalibrationText(bw, none, false)
+	bw.Flush()
+	if !strings.Contains(tb.String(), "No moderated case with both grades in 2025-07") {
+		t.Errorf("nothing moderated:\n%s", tb.String())
+	}
+}
+
+// On paper the text and every table share one column, the page's: the
+// print CSS takes away the page's side padding (the table of a wide trend
+// ran through it to the right margin, past the end of the text), and a
+// table of ten or more columns is set smaller.
+func TestHTMLTablesStayInTheTextColumn(t *testing.T) {
+	var b bytes.Buffer
+	if err := RenderTrend(&b, wideTrend(), HTML, RenderOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	if !strings.Contains(baseCSS, "@media print { body { padding: 0; } }") {
+		t.Error("the print CSS keeps the page's side padding")
+	}
+	if !strings.Contains(page, `<table class="wide">`) || !strings.Contains(page, "table.wide { font-size: 7.5pt; }") {
+		t.Error("the trend's table of many columns is not set smaller in print")
+	}
+	// Printed (when Chromium is installed): the table's first column
+	// starts where the heading does, and its last ends inside the margin.
+	browser := printcheck.RequireBrowser(t)
+	tools := printcheck.Require(t)
+	dir := t.TempDir()
+	html, pdf := filepath.Join(dir, "trend.html"), filepath.Join(dir, "trend.pdf")
+	if err := os.WriteFile(html, b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := printcheck.PrintHTML(context.Background(), browser, html, pdf); err != nil {
+		t.Fatal(err)
+	}
+	words, err := tools.Words(pdf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const pageWidth, sideMargin = 595.3, 39.7 // A4, 14 mm
+	var h1, cell, status *printcheck.Word
+	for i, w := range words {
+		if w.Page != 1 {
+			continue
+		}
+		switch {
+		case w.Text == "Share" && h1 == nil && w.YMax > 60: // the title, below the page's header
+			h1 = &words[i]
+		case w.Text == "2026-03" && cell == nil:
+			cell = &words[i]
+		case w.Text == "off" && (status == nil || w.XMax > status.XMax):
+			status = &words[i]
+		}
+		if w.XMax > pageWidth-sideMargin+0.5 || w.XMin < sideMargin-0.5 {
+			t.Errorf("%q runs into the margin (%.1f to %.1f pt; the text column is %.1f to %.1f)", w.Text, w.XMin, w.XMax, sideMargin, pageWidth-sideMargin)
+		}
+	}
+	if h1 == nil || cell == nil || status == nil {
+		t.Fatalf("the printed page lacks the title, the first audit or its status")
+	}
+	if h1.XMin > sideMargin+1 {
+		t.Errorf("the title starts %.1f pt in from the margin: the page keeps a side padding the tables run into", h1.XMin-sideMargin)
+	}
+	if cell.XMin > h1.XMin+6 {
+		t.Errorf("the table's first column starts at %.1f pt, the title at %.1f", cell.XMin, h1.XMin)
+	}
+}
