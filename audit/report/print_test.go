@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -300,7 +301,8 @@ func TestXLSXBoundsAsTheSentence(t *testing.T) {
 		t.Errorf("exact bounds shown as %q and %q; want 0.693%% and 9.434%%", lo[1], hi[1])
 	}
 	bd, _ := f.GetRows("Trend")
-	if len(bd) < 2 || len(bd[1]) < 9 || bd[1][7] != "0.6%" || bd[1][8] != "9.5%" {
+	lo2, hi2 := slices.Index(bd[0], "95% lower"), slices.Index(bd[0], "95% upper")
+	if len(bd) < 2 || lo2 < 0 || hi2 < 0 || len(bd[1]) <= hi2 || bd[1][lo2] != "0.6%" || bd[1][hi2] != "9.5%" {
 		t.Errorf("trend row %q: the bounds do not read as the sentence", bd[1])
 	}
 }

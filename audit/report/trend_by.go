@@ -190,6 +190,7 @@ func (x *xw) trendBy(t *Trend) {
 	c := confPct(t.Confidence)
 	x.widths(s, 24, 20, 10, 10, 10, 10, 10, 16)
 	x.header(s, 1, t.By, "Audit", "Audited", "Flagged", "Share", c+" lower", c+" upper", "Too few to tell")
+	x.rightHeads(s, 1, 3, 7)
 	row := 2
 	for _, p := range t.Audits {
 		for _, g := range p.Groups {

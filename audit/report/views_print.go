@@ -127,7 +127,7 @@ func (x *xw) calibrationSheet(c *Calibration) {
 	ws := make([]float64, len(header))
 	width := 0.0
 	for j, h := range header {
-		ws[j] = caseWidth(h, cells[j], 20)
+		ws[j] = max(caseWidth(h, cells[j], 20), 10)
 		if j == 0 { // a person's name, whole
 			ws[j] = caseWidth(h, cells[j], 45)
 		}
@@ -145,9 +145,16 @@ func (x *xw) calibrationSheet(c *Calibration) {
 	x.para(s, 2, calibrationIntro(c), last, width)
 	x.header(s, 4, header...)
 	x.rightHeads(s, 4, 2, 10)
+	x.styleCell(s, 11, 4, x.boldGap)
 	row := 5
-	for _, r := range rows {
+	for i, r := range rows {
 		x.row(s, row, r...)
+		if _, text := r[6].(string); text {
+			x.styleCell(s, 7, row, x.right)
+		}
+		if c.Auditors[i].Leans != "" {
+			x.styleCell(s, 11, row, x.gap)
+		}
 		row++
 	}
 	row++
@@ -162,7 +169,7 @@ func (x *xw) calibrationSheet(c *Calibration) {
 // audits and the total, and the interval's method.
 func (x *xw) pooledSheet(p *Pooled) {
 	const s = pooledSheet
-	ws := []float64{22, 17, 11, 9, 9, 9, 9, 9, 9, 38}
+	ws := []float64{22, 10, 11, 9, 9, 9, 9, 10, 10, 40}
 	x.widths(s, ws...)
 	width := 0.0
 	for _, w := range ws {
@@ -174,14 +181,12 @@ func (x *xw) pooledSheet(p *Pooled) {
 	conf := confPct(p.Confidence)
 	x.header(s, 5, "Audit", "Period", "Population", "Sampled", "Audited", "Flagged", "Share", conf+" lower", conf+" upper", "Population definition")
 	x.rightHeads(s, 5, 3, 9)
+	x.styleCell(s, 10, 5, x.boldGap)
 	row := 6
 	// A row as tall as its population definition, wrapped in its column.
 	text := func(row int, v string) {
 		x.set(s, 10, row, v)
-		if x.err == nil {
-			cell := fmt.Sprintf("J%d", row)
-			x.err = x.f.SetCellStyle(s, cell, cell, x.wrap)
-		}
+		x.styleCell(s, 10, row, x.wrapGap)
 		if n := xlsxprint.Lines(v, ws[9]); n > 1 && x.err == nil {
 			x.err = x.f.SetRowHeight(s, row, xlsxprint.RowHeight(n))
 		}
@@ -210,6 +215,15 @@ func (x *xw) pooledSheet(p *Pooled) {
 		x.para(s, row+2, "The interval: "+conf+", "+p.CIMethod+".", "J", width)
 	}
 	x.print(s, xlsxprint.Setup{Landscape: true, FitWide: 1, RepeatRows: "$5:$5"})
+}
+
+// styleCell sets one cell's style (1-based column and row).
+func (x *xw) styleCell(sheet string, col, row, style int) {
+	if x.err != nil {
+		return
+	}
+	cell, _ := excelize.CoordinatesToCellName(col, row)
+	x.err = x.f.SetCellStyle(sheet, cell, cell, style)
 }
 
 // rightHeads aligns the headers of columns from to to (1-based) of a row

@@ -23,13 +23,19 @@ type xw struct {
 	bold    int
 	// boldRight heads a column of numbers: bold, over the numbers' right edge.
 	boldRight int
-	wrap      int
-	heading   int
-	kappa     int // style: 0.000
-	count     int // style: #,##0
-	marking   int
-	heat      map[string]int // heat-map band → style (percentage on a fill)
-	err       error
+	// right is text in a column of numbers ("— (under 10)" among kappas),
+	// aligned with them; boldGap and gap head and fill a column of text
+	// after a column of numbers, set in from its left edge so that the two
+	// do not read as one ("0.375 higher").
+	right, boldGap, gap, wrapGap int
+	top                          int // a value beside a wrapped label: on its first line
+	wrap                         int
+	heading                      int
+	kappa                        int // style: 0.000
+	count                        int // style: #,##0
+	marking                      int
+	heat                         map[string]int // heat-map band → style (percentage on a fill)
+	err                          error
 	// Printing: every sheet's title in the page header, the protective
 	// marking in every header and footer.
 	pageTitle, mark string
@@ -65,6 +71,23 @@ func newXW() (*xw, error) {
 	if x.boldRight, err = f.NewStyle(&excelize.Style{Font: xlsxprint.Font(true, 0, ""),
 		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"EDEDED"}},
 		Alignment: &excelize.Alignment{WrapText: true, Vertical: "bottom", Horizontal: "right"}}); err != nil {
+		return nil, err
+	}
+	if x.boldGap, err = f.NewStyle(&excelize.Style{Font: xlsxprint.Font(true, 0, ""),
+		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"EDEDED"}},
+		Alignment: &excelize.Alignment{WrapText: true, Vertical: "bottom", Horizontal: "left", Indent: 1}}); err != nil {
+		return nil, err
+	}
+	if x.right, err = f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{Horizontal: "right"}}); err != nil {
+		return nil, err
+	}
+	if x.gap, err = f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{Horizontal: "left", Indent: 1}}); err != nil {
+		return nil, err
+	}
+	if x.top, err = f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{Vertical: "top"}}); err != nil {
+		return nil, err
+	}
+	if x.wrapGap, err = f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{Horizontal: "left", Indent: 1, WrapText: true, Vertical: "top"}}); err != nil {
 		return nil, err
 	}
 	if x.heading, err = f.NewStyle(&excelize.Style{Font: xlsxprint.Font(true, 13, "")}); err != nil {
@@ -273,6 +296,70 @@ func WriteXLSX(w io.Writer, r *Report) error {
 	return err
 }
 
+// keepTogether breaks a sheet's printed pages before any block of rows
+// (first and last row, in order) that would otherwise run over the foot of
+// a page, so that a table's title is never left at the foot of one page
+// and its rows on the next. A block taller than a page starts a page and
+// runs on. The page's height is A4's within the margins xlsxprint sets,
+// scaled as fitting the sheet to the page's width scales it; the rows'
+// heights are the sheet's own (15 pt where unset).
+func (x *xw) keepTogether(sheet string, landscape bool, blocks [][2]int) {
+	if x.err != nil || len(blocks) == 0 {
+		return
+	}
+	pageW, pageH := 595.0, 842.0 // A4, in points
+	if landscape {
+		pageW, pageH = pageH, pageW
+	}
+	const sideMargins, topBottom = 0.8 * 72, 1.4 * 72 // xlsxprint's margins
+	cols, err := x.f.GetCols(sheet)
+	if err != nil {
+		x.err = err
+		return
+	}
+	sheetW := 0.0
+	for i := range max(len(cols), 1) {
+		name, _ := excelize.ColumnNumberToName(i + 1)
+		w, err := x.f.GetColWidth(sheet, name)
+		if err != nil {
+			x.err = err
+			return
+		}
+		sheetW += (w*7 + 5) * 0.75 // characters to pixels to points
+	}
+	scale := min(1, (pageW-sideMargins)/sheetW)
+	// A tenth kept spare: LibreOffice and Excel set rows a little taller
+	// than asked where the text needs it.
+	capacity := (pageH - topBottom) / scale * 0.9
+	height := func(row int) float64 {
+		h, err := x.f.GetRowHeight(sheet, row)
+		if err != nil || h <= 0 {
+			return 15
+		}
+		return h
+	}
+	used, row := 0.0, 1
+	for _, b := range blocks {
+		for ; row < b[0]; row++ {
+			used += height(row)
+		}
+		need := 0.0
+		for r := b[0]; r <= b[1]; r++ {
+			need += height(r)
+		}
+		for used > capacity { // the pages before, filled
+			used -= capacity
+		}
+		if used > 0 && used+need > capacity {
+			cell, _ := excelize.CoordinatesToCellName(1, b[0])
+			if x.err = x.f.InsertPageBreak(sheet, cell); x.err != nil {
+				return
+			}
+			used = 0
+		}
+	}
+}
+
 // print sets up a sheet's printing, with the report's title and marking.
 func (x *xw) print(sheet string, s xlsxprint.Setup) {
 	if x.err != nil {
@@ -355,6 +442,7 @@ func (x *xw) summary(r *Report) {
 	x.para(s, row, strings.TrimSpace(r.Sentence+" "+r.PopulationNote), "D", total)
 	row += 2
 	x.header(s, row, "Figure", "Value", "Exact")
+	x.rightHeads(s, row, 2, 3)
 	row++
 	conf := confPct(r.opts.Confidence)
 	var pop any
@@ -385,6 +473,7 @@ func (x *xw) summary(r *Report) {
 	}
 	row++
 	x.header(s, row, "Grade", "Cases", "Share")
+	x.rightHeads(s, row, 2, 3)
 	row++
 	for _, g := range r.GradeOrder {
 		var sh *float64
@@ -399,6 +488,7 @@ func (x *xw) summary(r *Report) {
 	{
 		a := r.Actions
 		x.header(s, row, "Follow-up actions", "Value")
+		x.rightHeads(s, row, 2, 2)
 		row++
 		var med any
 		if a.MedianDaysToResponse != nil {
@@ -532,6 +622,7 @@ func (x *xw) breakdown(r *Report) {
 	x.title(s, 1, "By "+r.byLabel())
 	conf := confPct(r.opts.Confidence)
 	x.header(s, 3, r.byLabel(), "Sampled", "Audited", "Flagged", "Share", conf+" lower", conf+" upper")
+	x.rightHeads(s, 3, 2, 7)
 	for i, g := range r.Breakdown {
 		x.row(s, i+4, g.Group, g.Sampled, g.Audited, g.Flagged, pctCell{g.Share}, lowCell{g.Lower}, highCell{g.Upper})
 	}
@@ -563,6 +654,7 @@ func (x *xw) moderation(r *Report) {
 	}
 	row++
 	x.header(s, row, append([]string{"Auditor \\ moderator"}, r.GradeOrder...)...)
+	x.rightHeads(s, row, 2, 1+len(r.GradeOrder))
 	row++
 	for i, g := range r.GradeOrder {
 		vals := []any{g}
@@ -631,8 +723,8 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string, limit *float64)
 	// status), and the sheet's own: when drawn, the counts, each grade's,
 	// the focus areas' shares Good or better and the limit, the charts'
 	// series.
-	h := []string{"Audit", "Period", "Created", "Sampled", "Audited", "Flagged", "Share", c + " lower", c + " upper"}
-	const shareCol = 7 // 1-based: Share, then the interval's bounds
+	h := []string{"Audit", "Period", "Status", "Created", "Sampled", "Audited", "Flagged", "Share", c + " lower", c + " upper"}
+	const shareCol = 8 // 1-based: Share, then the interval's bounds
 	gradeCol := len(h) + 1
 	h = append(h, gradeNames()...)
 	h = append(h, "Good or better")
@@ -646,7 +738,6 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string, limit *float64)
 		h = append(h, limitLabel(*limit))
 		limitCol = len(h)
 	}
-	h = append(h, "Status")
 	names, statuses := make([]string, len(ps)), make([]string, len(ps))
 	var open []string
 	for i, p := range ps {
@@ -660,15 +751,15 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string, limit *float64)
 		}
 		statuses[i] = p.StatusMark()
 	}
-	ws := []float64{caseWidth("Audit", names, 30), 9, 11, 9, 9, 9, 9, 10, 10, 12, 9, 13, 11, 11}
+	ws := []float64{caseWidth("Audit", names, 30), 9, caseWidth("Status", statuses, 26), 11, 9, 9, 9, 9, 10, 10, 12, 9, 13, 11, 11}
 	for range keys {
 		ws = append(ws, 15)
 	}
 	if limit != nil {
 		ws = append(ws, 11)
 	}
-	ws = append(ws, caseWidth("Status", statuses, 26))
 	x.header(s, 1, h...)
+	x.rightHeads(s, 1, 5, len(h)) // over the numbers: each header above its own column's
 	x.widths(s, ws...)
 	head := 1
 	for i, name := range h {
@@ -678,7 +769,7 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string, limit *float64)
 		x.err = x.f.SetRowHeight(s, 1, xlsxprint.RowHeight(head))
 	}
 	for i, p := range ps {
-		vals := []any{names[i], p.Period, p.Created.Format("2006-01-02"), p.Sampled, p.Audited, p.Flagged, pctCell{p.Share}, lowCell{p.Lower}, highCell{p.Upper}}
+		vals := []any{names[i], p.Period, statuses[i], p.Created.Format("2006-01-02"), p.Sampled, p.Audited, p.Flagged, pctCell{p.Share}, lowCell{p.Lower}, highCell{p.Upper}}
 		for _, g := range gradeNames() {
 			if p.Retired { // its sealed summary keeps no grades
 				vals = append(vals, "—")
@@ -693,7 +784,6 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string, limit *float64)
 		if limit != nil {
 			vals = append(vals, pctCell{limit})
 		}
-		vals = append(vals, statuses[i])
 		x.row(s, i+2, vals...)
 	}
 	x.trendFactorsXLSX(s, ps, len(h)+1)
@@ -823,6 +913,7 @@ func (x *xw) focus(r *Report) {
 		h := append([]string{"Focus area"}, r.GradeOrder...)
 		h = append(h, audit.GradeNotApplicable, "Graded", "Good or better")
 		x.header(s, row, h...)
+		x.rightHeads(s, row, 2, len(h))
 		row++
 		for _, fa := range r.FocusAreas {
 			if fa.Kind != audit.QuestionGrade {
@@ -848,6 +939,7 @@ func (x *xw) focus(r *Report) {
 			}
 			if first {
 				x.header(s, row, "Question", "Answer", "Cases")
+				x.rightHeads(s, row, 3, 3)
 				row++
 				first = false
 			}
@@ -883,6 +975,7 @@ func (x *xw) focus(r *Report) {
 				}
 			}
 			x.header(s, row, h...)
+			x.rightHeads(s, row, 2, len(h))
 			row++
 			for _, t := range ft.Teams {
 				x.row(s, row, t.Team, t.Audited)
