@@ -322,3 +322,114 @@ func TestHTMLTablesStayInTheTextColumn(t *testing.T) {
 		t.Errorf("the table's first column starts at %.1f pt, the title at %.1f", cell.XMin, h1.XMin)
 	}
 }
+
+// A header cell over a column of numbers stands over the numbers' right
+// edge: left-aligned, "Flagged" stood over the Share column's figures and
+// a reader took 0 flagged for a share of 0. Every sheet of the report
+// with factors and a breakdown, and the trend's.
+func TestXLSXNumberHeadersOverTheirNumbers(t *testing.T) {
+	o := fixedOptions()
+	o.By = "auditor"
+	r, err := Build(context.Background(), factorStore(t), "2026-07", o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b, tb bytes.Buffer
+	if err := WriteXLSX(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := RenderTrend(&tb, wideTrend(), XLSX, RenderOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, wb := range [][]byte{b.Bytes(), tb.Bytes()} {
+		f := openXLSX(t, wb)
+		for _, sheet := range f.GetSheetList() {
+			rows, _ := f.GetRows(sheet, excelize.Options{RawCellValue: true})
+			for i := 0; i+1 < len(rows); i++ {
+				for c := range rows[i] {
+					head, _ := excelize.CoordinatesToCellName(c+1, i+1)
+					below, _ := excelize.CoordinatesToCellName(c+1, i+2)
+					hs, _ := f.GetCellStyle(sheet, head)
+					style, _ := f.GetStyle(hs)
+					if style == nil || len(style.Fill.Color) == 0 || style.Fill.Color[0] != "EDEDED" || rows[i][c] == "" {
+						continue // not a header cell
+					}
+					if c >= len(rows[i+1]) || rows[i+1][c] == "" {
+						continue
+					}
+					if typ, _ := f.GetCellType(sheet, below); typ == excelize.CellTypeSharedString || typ == excelize.CellTypeInlineString {
+						continue // a column of text
+					}
+					checked++
+					if style.Alignment == nil || style.Alignment.Horizontal != "right" {
+						t.Errorf("%s %s: the header %q stands left of its numbers (%s holds %s)", sheet, head, rows[i][c], below, rows[i+1][c])
+					}
+				}
+			}
+		}
+	}
+	if checked < 40 {
+		t.Errorf("only %d headers over numbers checked", checked)
+	}
+}
+
+// Printed, the Factors sheet keeps each factor whole on one page — its
+// title, table and the sentences of its tests — rather than leave a title
+// at the foot of one page and its table on the next.
+func TestXLSXFactorsKeepEachFactorOnAPage(t *testing.T) {
+	tools := printcheck.Require(t)
+	r, err := Build(context.Background(), factorStore(t), "2026-07", fixedOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Longer notes than the fixture's, as a real month's run: the sheet
+	// needs more than one page.
+	for i := range r.Factors.Groupings {
+		g := &r.Factors.Groupings[i]
+		g.Flagged.Sentence += strings.Repeat(" A sentence as long as a real month's, to fill the page as one does.", 6)
+	}
+	var b bytes.Buffer
+	if err := WriteXLSX(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	g := openXLSX(t, b.Bytes())
+	for _, s := range g.GetSheetList() {
+		if s != "Factors" {
+			g.DeleteSheet(s)
+		}
+	}
+	var one bytes.Buffer
+	if err := g.Write(&one); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := tools.Workbook(context.Background(), t.TempDir(), one.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	words, err := tools.Words(rep.PDF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := printcheck.Lines(words)
+	if rep.Total < 2 {
+		t.Fatalf("the Factors sheet prints on %d page: nothing to keep together", rep.Total)
+	}
+	for _, fg := range r.Factors.Groupings {
+		title, last := 0, 0
+		for _, l := range lines {
+			if l.Text == fg.Title {
+				title = l.Page
+			}
+			if title > 0 && last == 0 && strings.HasPrefix(l.Text, "Good or better: ") {
+				last = l.Page
+			}
+		}
+		if title == 0 || last == 0 {
+			t.Fatalf("%q: its title or its last sentence is not printed", fg.Title)
+		}
+		if title != last {
+			t.Errorf("%q starts on page %d and ends on page %d", fg.Title, title, last)
+		}
+	}
+}

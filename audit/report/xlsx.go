@@ -559,6 +559,7 @@ func (x *xw) cases(r *Report) {
 	x.sheet(s)
 	h := r.caseHeader()
 	x.header(s, 1, h...)
+	x.rightHeads(s, 1, 1, 1) // the order, a number
 	cells := make([][]string, len(r.AllCases))
 	for i, c := range r.AllCases {
 		cells[i] = r.caseCells(c)
