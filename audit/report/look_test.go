@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -136,6 +138,10 @@ func wideTrend() *Trend {
 			Sampled: 120, Audited: 120, Flagged: 3 + i, Share: ptr(float64(3+i) / 120), Lower: ptr(0.005 + 0.004*float64(i)),
 			Upper: ptr(0.07 + 0.01*float64(i)), Grades: map[string]int{"Outstanding": 12, "Good": 60, "Requires improvement": 36, "Inadequate": 12},
 			GoodOrBetter: ptr(0.6), CaseloadTarget: ptr(18), WorkersAboveTarget: ptr(0.481), CasesAboveTarget: ptr(0.58), Complete: true, SignedOff: i < 3}
+		for j, l := range []string{"Assessment of need and risk", "Timeliness of visits and plans", "Child's voice and lived experience",
+			"Quality of the plan", "Management oversight and supervision"} {
+			p.FocusAreas = append(p.FocusAreas, TrendFocus{Key: strconv.Itoa(j), Label: l, Graded: 120, GoodOrBetter: ptr(0.5 + 0.05*float64(j))})
+		}
 		if i == 5 {
 			p.Audited, p.NotRecorded, p.Incomplete, p.Complete = 108, 12, true, false
 		}
@@ -185,6 +191,20 @@ func TestXLSXTrendShowsPeriodAndStatus(t *testing.T) {
 		t.Errorf("statuses %q, %q", rows[1][status], rows[6][status])
 	}
 	fitsItsColumns(t, f, "Trend", 1, 2, 7)
+	// Printed one page wide, the sheet is as large as its widest table
+	// allows: the share Good or better per focus area is a second table
+	// below the first (as in the HTML), not more columns beside it, so
+	// the first table prints at about two thirds of its size, not half.
+	cols, _ := f.GetCols("Trend")
+	width := 0.0
+	for i := range cols {
+		name, _ := excelize.ColumnNumberToName(i + 1)
+		w, _ := f.GetColWidth("Trend", name)
+		width += w
+	}
+	if width > 230 {
+		t.Errorf("the Trend sheet is %.0f characters wide; want at most 230 to print legibly on one page", width)
+	}
 	// The first chart's series are the Share column and its bounds.
 	letter := func(i int) string { l, _ := excelize.ColumnNumberToName(i + 1); return l }
 	charts := chartXML(t, b.Bytes())
@@ -208,6 +228,19 @@ func TestXLSXTrendShowsPeriodAndStatus(t *testing.T) {
 	}
 	if len(refs) != 4 || !strings.HasPrefix(refs[0], "Trend!$"+letter(col("Outstanding"))+"$") || !strings.HasPrefix(refs[3], "Trend!$"+letter(col("Inadequate"))+"$") {
 		t.Errorf("the grade mix draws %q", refs)
+	}
+	// The Good or better chart draws the second table: its rows, headed
+	// "Good or better" and the focus areas.
+	second := slices.IndexFunc(rows, func(r []string) bool { return len(r) > 2 && r[0] == "Audit" && r[2] == "Good or better" })
+	if second < 0 || len(charts) < 3 {
+		t.Fatalf("no second table headed Good or better, or no third chart: %q", rows)
+	}
+	refs = nil
+	for _, m := range reRef.FindAllStringSubmatch(charts[2].xml, -1) {
+		refs = append(refs, m[1])
+	}
+	if want := fmt.Sprintf("Trend!$C$%d:$C$%d", second+2, second+7); len(refs) != 6 || refs[0] != want {
+		t.Errorf("the Good or better chart draws %q; want %s first, then the five focus areas", refs, want)
 	}
 }
 

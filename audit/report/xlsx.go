@@ -720,20 +720,16 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string, limit *float64)
 		x.sheet(s)
 	}
 	c := confPct(conf)
-	// The columns the text and HTML trend show (the month audited, the
-	// status), and the sheet's own: when drawn, the counts, each grade's,
-	// the focus areas' shares Good or better and the limit, the charts'
-	// series.
+	// Two tables, one below the other, so that the sheet prints large
+	// enough to read on one landscape page: the share flagged with the
+	// columns the text and HTML trend show (the period, the status; the
+	// interval as two bounds), the grades, the limit and the factors; then,
+	// as the HTML's second table, the share Good or better overall and per
+	// focus area. The charts draw from both.
 	h := []string{"Audit", "Period", "Status", "Created", "Sampled", "Audited", "Flagged", "Share", c + " lower", c + " upper"}
 	const shareCol = 8 // 1-based: Share, then the interval's bounds
 	gradeCol := len(h) + 1
 	h = append(h, gradeNames()...)
-	h = append(h, "Good or better")
-	goodCol := len(h) // 1-based column of Good or better
-	keys, labels := trendFocusKeys(ps)
-	for _, k := range keys {
-		h = append(h, labels[k]+": Good or better")
-	}
 	limitCol := 0
 	if limit != nil {
 		h = append(h, limitLabel(*limit))
@@ -752,23 +748,24 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string, limit *float64)
 		}
 		statuses[i] = p.StatusMark()
 	}
-	ws := []float64{caseWidth("Audit", names, 30), 9, caseWidth("Status", statuses, 26), 11, 9, 9, 9, 9, 10, 10, 12, 9, 13, 11, 11}
-	for range keys {
-		ws = append(ws, 15)
-	}
+	ws := []float64{caseWidth("Audit", names, 30), 9, caseWidth("Status", statuses, 26), 11, 9, 9, 9, 9, 10, 10, 12, 9, 13, 11}
 	if limit != nil {
 		ws = append(ws, 11)
 	}
+	keys, labels := trendFocusKeys(ps)
+	for len(ws) < 3+len(keys) { // the second table wider than the first
+		ws = append(ws, 15)
+	}
+	// The focus areas' names head the second table's columns, wrapped at
+	// their words: each column at least as wide as its longest word.
+	for i, k := range keys {
+		for _, word := range strings.Fields(labels[k]) {
+			ws[3+i] = max(ws[3+i], 12, math.Ceil(xlsxprint.BoldWidth(word)+1.5))
+		}
+	}
+	x.widths(s, ws...)
 	x.header(s, 1, h...)
 	x.rightHeads(s, 1, 5, len(h)) // over the numbers: each header above its own column's
-	x.widths(s, ws...)
-	head := 1
-	for i, name := range h {
-		head = max(head, xlsxprint.BoldLines(name, ws[i]))
-	}
-	if x.err == nil {
-		x.err = x.f.SetRowHeight(s, 1, xlsxprint.RowHeight(head))
-	}
 	for i, p := range ps {
 		vals := []any{names[i], p.Period, statuses[i], p.Created.Format("2006-01-02"), p.Sampled, p.Audited, p.Flagged, pctCell{p.Share}, lowCell{p.Lower}, highCell{p.Upper}}
 		for _, g := range gradeNames() {
@@ -778,16 +775,13 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string, limit *float64)
 			}
 			vals = append(vals, p.Grades[g])
 		}
-		vals = append(vals, pctCell{p.GoodOrBetter})
-		for _, k := range keys {
-			vals = append(vals, pctCell{p.focusShare(k)})
-		}
 		if limit != nil {
 			vals = append(vals, pctCell{limit})
 		}
 		x.row(s, i+2, vals...)
 	}
 	x.trendFactorsXLSX(s, ps, len(h)+1)
+	row := len(ps) + 3
 	var notes []string
 	if len(open) > 0 {
 		notes = append(notes, "* Not every sampled case is recorded yet, so the figures may still move: "+strings.Join(open, "; ")+".")
@@ -797,12 +791,39 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string, limit *float64)
 	}
 	if len(notes) > 0 {
 		// Wrapped across the table, so it prints within the page.
+		end, _ := excelize.ColumnNumberToName(len(h))
 		total := 0.0
-		for _, w := range ws {
+		for _, w := range ws[:len(h)] {
 			total += w
 		}
-		end, _ := excelize.ColumnNumberToName(len(h))
-		x.para(s, len(ps)+3, strings.Join(notes, " "), end, total)
+		x.para(s, row, strings.Join(notes, " "), end, total)
+		row += 2
+	}
+	// The second table: Good or better, overall and per focus area.
+	x.title(s, row, "Share Good or better (Outstanding or Good), overall and by focus area")
+	goodHead := row + 1
+	gh := []string{"Audit", "Audited", "Good or better"}
+	for _, k := range keys {
+		gh = append(gh, labels[k])
+	}
+	x.header(s, goodHead, gh...)
+	x.rightHeads(s, goodHead, 2, len(gh))
+	for i, p := range ps {
+		vals := []any{names[i], p.Audited, pctCell{p.GoodOrBetter}}
+		for _, k := range keys {
+			vals = append(vals, pctCell{p.focusShare(k)})
+		}
+		x.row(s, goodHead+1+i, vals...)
+	}
+	head := 1
+	for i, name := range gh {
+		c, _ := excelize.ColumnNumberToName(i + 1)
+		if w, err := x.f.GetColWidth(s, c); err == nil {
+			head = max(head, xlsxprint.BoldLines(name, w))
+		}
+	}
+	if x.err == nil {
+		x.err = x.f.SetRowHeight(s, goodHead, xlsxprint.RowHeight(head))
 	}
 	if x.err != nil || len(ps) == 0 {
 		return
@@ -834,7 +855,7 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string, limit *float64)
 	if limit != nil {
 		series = append(series, limitSeries())
 	}
-	top := last + 3
+	top := goodHead + len(ps) + 2
 	x.err = x.f.AddChart(s, "A"+fmt.Sprint(top), &excelize.Chart{
 		Type:      excelize.Line,
 		Series:    series,
@@ -865,7 +886,14 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string, limit *float64)
 	if x.err != nil {
 		return
 	}
-	series = []excelize.ChartSeries{{Name: fmt.Sprintf("Trend!$%s$1", letter(goodCol)), Categories: cats, Values: col(letter(goodCol)),
+	// The second table's rows.
+	goodCats := fmt.Sprintf("Trend!$A$%d:$A$%d", goodHead+1, goodHead+len(ps))
+	good := func(n int) (string, string) {
+		l := letter(n)
+		return fmt.Sprintf("Trend!$%s$%d", l, goodHead), fmt.Sprintf("Trend!$%s$%d:$%s$%d", l, goodHead+1, l, goodHead+len(ps))
+	}
+	goodName, goodVals := good(3)
+	series = []excelize.ChartSeries{{Name: goodName, Categories: goodCats, Values: goodVals,
 		Line: excelize.LineOptions{Width: 2.5}, Marker: excelize.ChartMarker{Symbol: "circle", Size: 6}}}
 	// Focus areas often lie within a few points of each other: each line
 	// has its own dash and marker, so they tell apart in black and white.
@@ -873,8 +901,8 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string, limit *float64)
 		excelize.LineDashSysDash, excelize.LineDashLgDash, excelize.LineDashSysDashDotDot}
 	markers := []string{"square", "diamond", "triangle", "x", "star", "plus"}
 	for i := range keys {
-		l := letter(goodCol + 1 + i)
-		series = append(series, excelize.ChartSeries{Name: fmt.Sprintf("Trend!$%s$1", l), Categories: cats, Values: col(l),
+		name, vals := good(4 + i)
+		series = append(series, excelize.ChartSeries{Name: name, Categories: goodCats, Values: vals,
 			Line:   excelize.LineOptions{Width: 1.5, Dash: dashes[i%len(dashes)]},
 			Marker: excelize.ChartMarker{Symbol: markers[i%len(markers)], Size: 6}})
 	}
