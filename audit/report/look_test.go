@@ -129,6 +129,28 @@ func TestXLSXCalibrationColumnsHoldTheirValues(t *testing.T) {
 	fitsItsColumns(t, openXLSX(t, r.Bytes()), calibrationSheet, 4, 5, 5)
 }
 
+// printHTML prints an HTML page through headless Chromium (the test is
+// skipped without it, or without pdftotext) and reads its words back; it
+// returns the PDF's path too.
+func printHTML(t *testing.T, page []byte) (string, []printcheck.Word) {
+	t.Helper()
+	browser := printcheck.RequireBrowser(t)
+	tools := printcheck.Require(t)
+	dir := t.TempDir()
+	html, pdf := filepath.Join(dir, "page.html"), filepath.Join(dir, "page.pdf")
+	if err := os.WriteFile(html, page, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := printcheck.PrintHTML(context.Background(), browser, html, pdf); err != nil {
+		t.Fatal(err)
+	}
+	words, err := tools.Words(pdf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pdf, words
+}
+
 // wideTrend is a trend of many columns: the factors' column, a limit,
 // audits not complete and not signed off.
 func wideTrend() *Trend {
@@ -313,20 +335,7 @@ func TestHTMLTablesStayInTheTextColumn(t *testing.T) {
 	}
 	// Printed (when Chromium is installed): the table's first column
 	// starts where the heading does, and its last ends inside the margin.
-	browser := printcheck.RequireBrowser(t)
-	tools := printcheck.Require(t)
-	dir := t.TempDir()
-	html, pdf := filepath.Join(dir, "trend.html"), filepath.Join(dir, "trend.pdf")
-	if err := os.WriteFile(html, b.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := printcheck.PrintHTML(context.Background(), browser, html, pdf); err != nil {
-		t.Fatal(err)
-	}
-	words, err := tools.Words(pdf)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, words := printHTML(t, b.Bytes())
 	const pageWidth, sideMargin = 595.3, 39.7 // A4, 14 mm
 	var h1, cell, status *printcheck.Word
 	for i, w := range words {
