@@ -475,3 +475,28 @@ func TestXLSXFactorsKeepEachFactorOnAPage(t *testing.T) {
 		}
 	}
 }
+
+// A column of text after a column of numbers is set in from them, header
+// and cells, so that "20.6%" and "too few to tell" do not read as one
+// cell: the trend's by-team sheet, the calibration's Leans.
+func TestXLSXTextAfterNumbersSetIn(t *testing.T) {
+	tr := wideTrend()
+	tr.By = "Team"
+	for i := range tr.Audits {
+		tr.Audits[i].Groups = []TrendGroup{{Group: "Warminster Family Support", Audited: 15, Flagged: 0, Share: ptr(0.0), Lower: ptr(0.0), Upper: ptr(0.218), TooFew: true}}
+	}
+	var b bytes.Buffer
+	if err := RenderTrend(&b, tr, XLSX, RenderOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	f := openXLSX(t, b.Bytes())
+	sheet := clipSheetName("By Team")
+	for _, cell := range []string{"H1", "H2"} {
+		v, _ := f.GetCellValue(sheet, cell)
+		id, _ := f.GetCellStyle(sheet, cell)
+		st, _ := f.GetStyle(id)
+		if st == nil || st.Alignment == nil || st.Alignment.Indent < 1 {
+			t.Errorf("%s %s (%q) is not set in from the numbers before it", sheet, cell, v)
+		}
+	}
+}
