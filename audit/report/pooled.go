@@ -1,7 +1,6 @@
 package report
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"regexp"
@@ -9,7 +8,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/schema"
 )
@@ -92,56 +90,27 @@ func PeriodMonths(period string) (from, to string, err error) {
 	return a, b, nil
 }
 
-// BuildPooled pools the named audits, or those whose period falls in
-// period, from one snapshot of the store.
-func BuildPooled(ctx context.Context, st *audit.Store, names []string, period string, opts Options) (p *Pooled, err error) {
-	err = st.Snapshot(ctx, func(st *audit.Store) error {
-		p, err = buildPooled(ctx, st, names, period, opts)
-		return err
-	})
-	return p, err
+// pooledAudit is one audit as pooling takes it from its report: its
+// figures, and whether every sampled case is recorded.
+type pooledAudit struct {
+	PooledAudit
+	Incomplete bool
 }
 
-func buildPooled(ctx context.Context, st *audit.Store, names []string, period string, opts Options) (*Pooled, error) {
-	if err := opts.normalise(); err != nil {
-		return nil, err
-	}
-	if period != "" {
-		from, to, err := PeriodMonths(period)
-		if err != nil {
-			return nil, err
-		}
-		sums, err := st.Audits(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, s := range sums {
-			if s.Period >= from && s.Period <= to {
-				names = append(names, s.Name)
-			}
-		}
-		if len(names) == 0 {
-			return nil, fmt.Errorf("no audit in the store covers %s (%s to %s)", period, from, to)
-		}
-	}
-	if len(names) == 1 && period != "" {
-		return nil, fmt.Errorf("the period %s holds one audit, %q; pooling needs at least two: report that audit on its own, or give a longer period", period, names[0])
-	}
-	if len(names) < 2 {
-		return nil, fmt.Errorf("pooling needs at least two audits (got %d): name them, or give a period", len(names))
-	}
+// pooledAuditOf takes an audit's figures from its report.
+func pooledAuditOf(r *Report) pooledAudit {
+	return pooledAudit{PooledAudit: PooledAudit{Audit: r.Audit, Period: r.Period, Sampled: r.Sampled, Audited: r.Audited, Flagged: r.Flagged,
+		Population: r.Population, Share: r.Share, Stratified: r.Provenance.Stratified(), Definition: definition(r)}, Incomplete: r.ToDo > 0}
+}
+
+// pool pools the audits' figures (opts normalised), with the calibration
+// of their moderated cases (cal: what calibration compares of each).
+func pool(period string, opts Options, audits []pooledAudit, cal []calibrationAudit) (*Pooled, error) {
 	p := &Pooled{Marking: opts.Marking, Period: period, Confidence: opts.Confidence, Audits: []PooledAudit{}, Incomplete: []string{}}
-	o := opts
-	o.NoCompare = true // each audit's own figures
 	popKnown := true
 	total := 0
-	for _, name := range names {
-		r, err := build(ctx, st, name, o)
-		if err != nil {
-			return nil, err
-		}
-		pa := PooledAudit{Audit: r.Audit, Period: r.Period, Sampled: r.Sampled, Audited: r.Audited, Flagged: r.Flagged,
-			Population: r.Population, Share: r.Share, Stratified: r.Provenance.Stratified(), Definition: definition(r)}
+	for _, in := range audits {
+		pa := in.PooledAudit
 		if slices.ContainsFunc(p.Audits, func(x PooledAudit) bool { return x.Audit == pa.Audit }) {
 			return nil, fmt.Errorf("audit %q is named twice", pa.Audit)
 		}
@@ -153,18 +122,14 @@ func buildPooled(ctx context.Context, st *audit.Store, names []string, period st
 		} else {
 			total += *pa.Population
 		}
-		if r.ToDo > 0 {
-			p.Incomplete = append(p.Incomplete, r.Audit)
+		if in.Incomplete {
+			p.Incomplete = append(p.Incomplete, pa.Audit)
 		}
 	}
 	if popKnown {
 		p.Population = ptr(total)
 	}
-	var pooled []string
-	for _, a := range p.Audits {
-		pooled = append(pooled, a.Audit)
-	}
-	c, err := buildCalibration(ctx, st, pooled, "")
+	c, err := calibrationOf("", cal)
 	if err != nil {
 		return nil, err
 	}
