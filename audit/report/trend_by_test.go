@@ -209,6 +209,22 @@ func TestTrendGroupBy(t *testing.T) {
 		}
 	}
 
+	// Were a group like its whole audit (4 in 5 flagged), 10 cases would
+	// expect 8 flagged and 2 not: too few to tell; 30 would expect 24 and 6.
+	for n, tooFew := range map[int]bool{10: true, 30: false} {
+		many := fxCases(n, "M")
+		judged, fs := map[string]bool{}, []audit.Finding(nil)
+		for i := range many {
+			many[i].Fields[0], many[i].Stratum = "North", "North"
+			fs = append(fs, audit.Finding{Case: many[i].ID, Grade: audit.Good})
+			judged[many[i].ID] = i < n*4/5
+		}
+		p := TrendPoint{Audit: a.Name, Audited: n, Flagged: n * 4 / 5}
+		if _, err := p.groupBy(&a, many, "Team", judged, fs, o); err != nil || len(p.Groups) != 1 || p.Groups[0].Flagged != n*4/5 || p.Groups[0].TooFew != tooFew {
+			t.Errorf("%d cases, 4 in 5 flagged: %+v %v", n, p.Groups, err)
+		}
+	}
+
 	unstratified := a
 	unstratified.Provenance.Strata = nil
 	if name, gs, err := groups(unstratified, "stratum", o); name != "" || gs != nil || err != nil {
