@@ -1,8 +1,11 @@
 package report
 
-// Building a report and a trend from the store: Build and BuildTrend read
-// an audit's trail and put together what the other files compute from it
-// (focus, factors, calibration, sign-off, withdrawn cases, retired audits);
+// Building a report, a trend, a calibration and a pooled view from the
+// store: Build, BuildTrend, BuildCalibration and BuildPooled read the
+// audits' trails and hand what they read to what the other files compute
+// from it (focus, factors, trend groups, calibration, pooling, sign-off,
+// withdrawn cases, retired audits), so those can be tested on hand-written
+// inputs without a store;
 // SignOffFigures and SignOffState state a report's core figures for a
 // sign-off. What renders a report stands above this file and what
 // computes the figures below it.
