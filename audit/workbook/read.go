@@ -84,6 +84,9 @@ func (p Problem) message(msg string) string {
 type ImportError struct {
 	Path     string // the (first) workbook's path
 	Problems []Problem
+	// Differing are the cases whose rows would change a recorded finding
+	// and were not named to be corrected (among Problems), in file order.
+	Differing []string
 }
 
 func (e *ImportError) Error() string { return e.Spell(opt.Keys) }

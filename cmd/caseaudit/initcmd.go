@@ -268,7 +268,6 @@ outputs:
   # Filled workbooks the report stage imports (patterns; default: the workbook itself).
   # filled:
   #   - "returned/{{.Year}}-{{.Month}}-*.xlsx"
-  # correction_reason: second read   # recorded when a workbook changes an earlier finding
   # Reports the report stage writes (format from the extension: html, xlsx, md, csv, json, txt).
   reports:
     - "reports/{{.Year}}-{{.Month}}.html"

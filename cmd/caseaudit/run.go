@@ -290,16 +290,24 @@ func runReportStage(ctx context.Context, c *runConfig, d templateData, g *global
 		return err
 	}
 	defer st.Close()
+	if c.Outputs.Reason != "" {
+		g.warnf("outputs.correction_reason in %s is no longer used and corrects nothing: a scheduled run corrects no finding, a person names each one with caseaudit import --correct; remove the line\n", c.path)
+	}
 	figs, err := c.figures().Parse() // checked when the configuration was read
 	if err != nil {
 		return c.errOpt(err)
 	}
-	req := report.RunRequest{Audit: name, Files: files, Import: audit.ImportOptions{Reason: c.Outputs.Reason}, Limit: figs.Limit, On: figs.On,
+	req := report.RunRequest{Audit: name, Files: files, Import: audit.ImportOptions{}, Limit: figs.Limit, On: figs.On,
 		Options: report.Options{Confidence: figs.Confidence, Method: figs.Method, By: c.By, Now: g.Now, ToolVersion: version.String(), ToolSHA256: version.SHA256(), Marking: c.Marking, NoStaffNames: c.NoStaffNames}}
 	if prev, err := c.auditName(newTemplateData(firstOfMonth(d).AddDate(0, -1, 0))); err == nil {
 		req.Previous = prev
 	}
 	req.Imported = func(f string, res *audit.ImportResult, err error) {
+		var ie *audit.ImportError
+		if errors.As(err, &ie) && len(ie.Differing) > 0 {
+			defer g.errorf("%s changes %s already recorded, and a scheduled run corrects no finding: a person who means to correct them runs: caseaudit import %s %s --correct %s --reason \"WHY\" (or fix the rows to match)",
+				f, words.Count(len(ie.Differing), "finding"), shellarg.Quote(name), shellarg.Quote(f), strings.Join(ie.Differing, ","))
+		}
 		res, err = showImport(g, []string{f}, res, err)
 		if err != nil {
 			if msg := oneLine(g.spell(err)); msg != "" { // a refused file's problems are listed already

@@ -40,6 +40,8 @@ const (
 	Out           Name = "out"
 	Store         Name = "store"
 	Reason        Name = "reason"
+	Correct       Name = "correct"
+	Keep          Name = "keep"
 	Input         Name = "input"
 	TrailOnly     Name = "trail_only"
 	Compare       Name = "compare"
