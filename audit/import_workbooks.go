@@ -101,7 +101,7 @@ type Correction struct {
 	Differs opt.Text
 	File    string
 	Row     int
-	Seq     int   // the correction's trail entry; 0 in a dry run
+	Seq     int // the correction's trail entry; 0 in a dry run
 }
 
 // errDryRun ends a dry run's transaction without writing.
