@@ -213,7 +213,8 @@ plan:
   confidence: 95%
   expected: 0
 
-# Leave out cases sampled in any audit within this period (12m, 90d, 6w, 1y).
+# Leave out cases sampled in any audit of the months within this span (12m, 90d, 6w, 1y)
+# before the month being drawn (a late run for last month counts back from last month).
 exclude_audited_within: 12m
 
 # Share the cases among auditors, never giving a case to its own worker or, with
