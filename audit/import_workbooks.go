@@ -87,7 +87,11 @@ type ImportResult struct {
 	Problems    []Problem // the invalid rows left out (SkipInvalid)
 	Actions     []Action  // follow-up actions opened (or closed automatically) by the import
 	Corrected   []Correction
-	Files       []ImportedFile
+	// Contradictory are the rows recorded (or corrected) with a finding
+	// graded Outstanding yet flagged for immediate attention
+	// (Finding.Contradicts): said, not refused.
+	Contradictory []RowRef
+	Files         []ImportedFile
 }
 
 // Correction is one finding an import corrects (or, in a dry run, would
@@ -102,6 +106,13 @@ type Correction struct {
 	File    string
 	Row     int
 	Seq     int // the correction's trail entry; 0 in a dry run
+}
+
+// RowRef is a case's row in an imported file.
+type RowRef struct {
+	Case string
+	File string
+	Row  int
 }
 
 // errDryRun ends a dry run's transaction without writing.

@@ -245,6 +245,9 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 				if rr.Action != nil {
 					res.Actions = append(res.Actions, *rr.Action)
 				}
+				if rr.Changed && f.Contradicts() {
+					res.Contradictory = append(res.Contradictory, RowRef{Case: f.Case, File: file.Path, Row: r.Num})
+				}
 				switch {
 				case !rr.Changed:
 					res.Unchanged++

@@ -155,7 +155,8 @@ func runImport(ctx context.Context, o *importOptions, g *globalOptions) error {
 		opened, closed := importedActions(res)
 		return writeJSON(g.IO.Out, schema.Import, importJSON{Audit: o.Audit, DryRun: o.DryRun, File: name, Files: o.Files, Rows: res.Rows,
 			Recorded: res.Recorded, Corrections: res.Corrections, Corrected: correctedJSON(res.Corrected), Unchanged: res.Unchanged,
-			Kept: res.Kept, Empty: res.Empty, Skipped: res.Skipped, ActionsOpened: opened, ActionsClosed: closed})
+			Kept: res.Kept, Empty: res.Empty, Skipped: res.Skipped, ActionsOpened: opened, ActionsClosed: closed,
+			Contradictory: contradictoryCases(res)})
 	}
 	kept := ""
 	if res.Kept > 0 {
@@ -254,6 +255,16 @@ func importAborted(err error) error {
 	return err
 }
 
+// contradictoryCases lists the cases an import recorded graded Outstanding
+// yet flagged for immediate attention.
+func contradictoryCases(res *audit.ImportResult) []string {
+	out := []string{}
+	for _, c := range res.Contradictory {
+		out = append(out, c.Case)
+	}
+	return out
+}
+
 // correctedJSON lists the corrections for --format json.
 func correctedJSON(cs []audit.Correction) []correctionJSON {
 	out := []correctionJSON{}
@@ -327,6 +338,10 @@ func showImport(g *globalOptions, files []string, res *audit.ImportResult, err e
 	if len(res.Problems) > 0 {
 		g.warnf("%s", problemList(g, files, res.Problems, false))
 	}
+	for _, c := range res.Contradictory {
+		g.warnf("%s (row %d of %s) is graded Outstanding yet flagged for immediate attention: if one of the two is a slip, fix the row and import it with --correct %s --reason\n",
+			c.Case, c.Row, c.File, c.Case)
+	}
 	for _, a := range res.Actions {
 		if a.Status == audit.ActionClosed {
 			g.infof("closed the follow-up action on %s: it no longer needs immediate attention (trail entry %d)\n", a.Case, a.Closure.Seq)
@@ -376,18 +391,21 @@ func problemList(g *globalOptions, files []string, problems []audit.Problem, ref
 // importJSON is import --format json (schema/import.json): what the import
 // did. File is the files' names joined by ", " (as the table shows them).
 type importJSON struct {
-	Audit         string           `json:"audit"`
-	DryRun        bool             `json:"dry_run"`
-	File          string           `json:"file"`
-	Files         []string         `json:"files"`
-	Rows          int              `json:"rows"`
-	Recorded      int              `json:"recorded"`
-	Corrections   int              `json:"corrections"`
-	Corrected     []correctionJSON `json:"corrected"`
-	Unchanged     int              `json:"unchanged"`
-	Kept          int              `json:"kept"`
-	Empty         int              `json:"empty"`
-	Skipped       int              `json:"skipped"`
-	ActionsOpened []string         `json:"actions_opened"`
-	ActionsClosed []string         `json:"actions_closed"`
+	Audit       string           `json:"audit"`
+	DryRun      bool             `json:"dry_run"`
+	File        string           `json:"file"`
+	Files       []string         `json:"files"`
+	Rows        int              `json:"rows"`
+	Recorded    int              `json:"recorded"`
+	Corrections int              `json:"corrections"`
+	Corrected   []correctionJSON `json:"corrected"`
+	Unchanged   int              `json:"unchanged"`
+	Kept        int              `json:"kept"`
+	// Contradictory are the cases recorded graded Outstanding yet flagged
+	// for immediate attention.
+	Contradictory []string `json:"outstanding_and_flagged"`
+	Empty         int      `json:"empty"`
+	Skipped       int      `json:"skipped"`
+	ActionsOpened []string `json:"actions_opened"`
+	ActionsClosed []string `json:"actions_closed"`
 }

@@ -254,6 +254,9 @@ func reportRecorded(g *globalOptions, res audit.RecordResult) {
 		verb = "corrected"
 	}
 	g.infof("%s %s on %s: %s, immediate attention %s (trail entry %d)\n", verb, what, f.Case, f.Grade, imm, res.Entry.Seq)
+	if f.Contradicts() {
+		g.warnf("%s is graded Outstanding yet flagged for immediate attention: if one of the two is a slip, correct it with --reason\n", f.Case)
+	}
 	if a := res.Action; a != nil {
 		if a.Status == audit.ActionClosed {
 			g.infof("closed the follow-up action on %s: it no longer needs immediate attention (trail entry %d)\n", f.Case, a.Closure.Seq)
