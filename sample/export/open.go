@@ -425,7 +425,11 @@ func resolveSheet(path, format string, sheets []sheetInfo, want string) (int, er
 	if n, err := strconv.Atoi(w); err == nil && n >= 1 && n <= len(sheets) {
 		return n - 1, nil
 	}
-	e := &InputError{Path: path, Msg: fmt.Sprintf("no sheet %q", want)}
+	names := make([]string, len(sheets))
+	for i, s := range sheets {
+		names[i] = s.Name
+	}
+	e := &InputError{Path: path, Msg: fmt.Sprintf("no sheet %q", want), Err: &NoSheetError{Want: want, Sheets: names}}
 	if len(sheets) == 1 {
 		return 0, e.WithHint(opt.Sprintf("its only sheet is %q; leave out %s", sheets[0].Name, opt.Sheet))
 	}
