@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/flate"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -1307,4 +1308,48 @@ func scannedTags(t *testing.T, sc *xmlScanner) []string {
 			got = append(got, "text:"+string(txt))
 		}
 	}
+}
+
+// Word documents, PowerPoint files and Outlook messages are Compound Files
+// like a legacy .xls: named for what they are, not read as a workbook.
+func TestCFBDocumentsNamed(t *testing.T) {
+	f := excelize.NewFile()
+	dir := t.TempDir()
+	enc := filepath.Join(dir, "locked.xlsx")
+	if err := f.SaveAs(enc, excelize.Options{Password: "s3cret"}); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	raw, err := os.ReadFile(enc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// rename gives the directory entry named old the name new (its name
+	// field, 64 bytes, is followed by its length in bytes with the NUL).
+	rename := func(b []byte, old, new string) []byte {
+		b = append([]byte(nil), b...)
+		i := bytes.Index(b, utf16le(old))
+		if i < 0 {
+			t.Fatalf("no entry %q", old)
+		}
+		field := make([]byte, 64)
+		copy(field, utf16le(new))
+		copy(b[i:], field)
+		binary.LittleEndian.PutUint16(b[i+64:], uint16(2*(len(new)+1)))
+		return b
+	}
+	for _, c := range []struct{ name, stream, want string }{
+		{"letter.xls", "WordDocument", "this is a Word document (.doc), which caseaudit does not read; it reads .xlsx workbooks"},
+		{"slides.csv", "PowerPoint Document", "this is a PowerPoint presentation (.ppt)"},
+		{"mail.xlsx", "__substg1.0_0037001F", "this is an Outlook message (.msg)"},
+	} {
+		b := rename(rename(raw, "EncryptionInfo", c.stream), "EncryptedPackage", "Data")
+		_, err := Open(context.Background(), writeFile(t, c.name, b), OpenOptions{})
+		wantInputError(t, err, c.name, c.want)
+	}
+	// Named as a workbook's stream, it is a legacy .xls, explained by the
+	// xlsx reader.
+	b := rename(rename(raw, "EncryptionInfo", "Workbook"), "EncryptedPackage", "Data")
+	_, err = Open(context.Background(), writeFile(t, "old.xls", b), OpenOptions{})
+	wantInputError(t, err, "old.xls", "this is an old-style .xls workbook")
 }
