@@ -983,14 +983,15 @@ type nopCloser struct{ *strings.Reader }
 
 func (nopCloser) Close() error { return nil }
 
-func TestXLSXLegacyAndEncrypted(t *testing.T) {
-	// An encrypted workbook, written by excelize with a password.
+// encryptedWorkbook writes a workbook encrypted by excelize with the
+// password s3cret, and returns its path and bytes (a Compound File).
+func encryptedWorkbook(t *testing.T) (string, []byte) {
+	t.Helper()
 	f := excelize.NewFile()
 	f.SetSheetName("Sheet1", "Cases")
 	f.SetSheetRow("Cases", "A1", &[]any{"Case Reference", "Team"})
 	f.SetSheetRow("Cases", "A2", &[]any{"CR-0000001", "Salisbury CIN"})
-	dir := t.TempDir()
-	enc := filepath.Join(dir, "locked.xlsx")
+	enc := filepath.Join(t.TempDir(), "locked.xlsx")
 	if err := f.SaveAs(enc, excelize.Options{Password: "s3cret"}); err != nil {
 		t.Fatal(err)
 	}
@@ -999,11 +1000,16 @@ func TestXLSXLegacyAndEncrypted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return enc, raw
+}
+
+func TestXLSXLegacyAndEncrypted(t *testing.T) {
+	enc, raw := encryptedWorkbook(t)
 	if !bytes.HasPrefix(raw, cfbMagic) {
 		t.Fatalf("excelize did not write a compound file")
 	}
 
-	_, err = openXLSX(enc, OpenOptions{})
+	_, err := openXLSX(enc, OpenOptions{})
 	wantInputError(t, err, "locked.xlsx", "the workbook is password-protected; give --password")
 	_, err = openXLSX(enc, OpenOptions{Password: "wrong"})
 	wantInputError(t, err, "locked.xlsx", "wrong password for")
@@ -1313,17 +1319,7 @@ func scannedTags(t *testing.T, sc *xmlScanner) []string {
 // Word documents, PowerPoint files and Outlook messages are Compound Files
 // like a legacy .xls: named for what they are, not read as a workbook.
 func TestCFBDocumentsNamed(t *testing.T) {
-	f := excelize.NewFile()
-	dir := t.TempDir()
-	enc := filepath.Join(dir, "locked.xlsx")
-	if err := f.SaveAs(enc, excelize.Options{Password: "s3cret"}); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	raw, err := os.ReadFile(enc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, raw := encryptedWorkbook(t)
 	// rename gives the directory entry named old the name new (its name
 	// field, 64 bytes, is followed by its length in bytes with the NUL).
 	rename := func(b []byte, old, new string) []byte {
@@ -1350,6 +1346,6 @@ func TestCFBDocumentsNamed(t *testing.T) {
 	// Named as a workbook's stream, it is a legacy .xls, explained by the
 	// xlsx reader.
 	b := rename(rename(raw, "EncryptionInfo", "Workbook"), "EncryptedPackage", "Data")
-	_, err = Open(context.Background(), writeFile(t, "old.xls", b), OpenOptions{})
+	_, err := Open(context.Background(), writeFile(t, "old.xls", b), OpenOptions{})
 	wantInputError(t, err, "old.xls", "this is an old-style .xls workbook")
 }
