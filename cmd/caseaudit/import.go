@@ -220,7 +220,11 @@ func askCorrections(ctx context.Context, g *globalOptions, st *audit.Store, o *i
 			what = "moderation finding"
 		}
 		choice := ""
-		desc := fmt.Sprintf("The %s by %s on %s; row %d of %s differs: %s", what, c.Was.Auditor, c.Was.Date, c.Row, c.File, c.Differs.Spell(g.Spelling))
+		day := c.Was.Date
+		if day == "" {
+			day = c.Was.At.UTC().Format("2006-01-02") // recorded without a date audited
+		}
+		desc := fmt.Sprintf("The %s by %s on %s; row %d of %s differs: %s", what, c.Was.Auditor, day, c.Row, c.File, c.Differs.Spell(g.Spelling))
 		err := ask(choose(fmt.Sprintf("Correct %s? (%d of %d)", textsafe.Terminal(c.Case), i+1, len(res.Corrected)), textsafe.Terminal(desc),
 			[]huh.Option[string]{huh.NewOption("Keep the finding recorded (leave the row out)", "keep"), huh.NewOption("Correct it from the row", "correct")},
 			&choice, o.Accessible))
