@@ -47,6 +47,10 @@ type ImportOptions struct {
 	// Keep names the cases whose differing rows are left out on purpose:
 	// their recorded findings stay (counted in ImportResult.Kept).
 	Keep []string
+	// Unattended is a scheduled import that no person watches: it never
+	// corrects a finding (Reason, Correct and CorrectAll are ignored), and
+	// a differing row's problem says so.
+	Unattended bool
 	// DryRun checks every row and counts what the import would record and
 	// correct (ImportResult.Corrected lists each correction), and writes
 	// nothing.

@@ -34,6 +34,9 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 		return nil, opt.Errorf("%s %q: use dmy (07/10/2026 is 7 October) or mdy (07/10/2026 is July 10)", opt.DateOrder, opts.DateOrder)
 	}
 	opts.Reason = strings.TrimSpace(opts.Reason)
+	if opts.Unattended {
+		opts.Reason, opts.Correct, opts.CorrectAll = "", nil, false
+	}
 	named, err := namedCases(opts)
 	if err != nil {
 		return nil, err
@@ -192,7 +195,10 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 						ce := correctionError(prev)
 						what := map[bool]string{false: "a finding", true: "a moderation finding"}[ce.Moderation]
 						todo := opt.Sprintf("to correct it import with %s %s and a %s saying why, or fix the row", opt.Correct, r.ID, opt.Reason)
-						if opts.Reason != "" {
+						switch {
+						case opts.Unattended:
+							todo = opt.Plain("a scheduled import corrects no finding: fix the row, or have a person correct it")
+						case opts.Reason != "":
 							todo = opt.Sprintf("it is not named in %s, so it is not corrected: name it there to correct it, or fix the row", opt.Correct)
 						}
 						prob("", opt.Sprintf("%s already has %s by %s on %s and this row differs: %s; %s",

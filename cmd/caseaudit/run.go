@@ -327,7 +327,7 @@ func runReportStage(ctx context.Context, c *runConfig, d templateData, g *global
 	if err != nil {
 		return c.errOpt(err)
 	}
-	req := report.RunRequest{Audit: name, Files: files, Import: audit.ImportOptions{}, Limit: figs.Limit, On: figs.On,
+	req := report.RunRequest{Audit: name, Files: files, Import: audit.ImportOptions{Unattended: true}, Limit: figs.Limit, On: figs.On,
 		Options: report.Options{Confidence: figs.Confidence, Method: figs.Method, By: c.By, Now: g.Now, ToolVersion: version.String(), ToolSHA256: version.SHA256(), Marking: c.Marking, NoStaffNames: c.NoStaffNames}}
 	if prev, err := c.auditName(newTemplateData(firstOfMonth(d).AddDate(0, -1, 0))); err == nil {
 		req.Previous = prev
