@@ -235,7 +235,7 @@ func TestImportCorrections(t *testing.T) {
 		want string
 	}{
 		{ImportOptions{Correct: []string{"CR-0000002"}}, "--correct needs a --reason: it is recorded with each correction"},
-		{ImportOptions{Correct: []string{"CR-0000002", "CR-0000001"}, Reason: "r"}, "--correct names CR-0000001, but no row of " + second + " changes its finding; nothing was imported (check the case ID)"},
+		{ImportOptions{Correct: []string{"CR-0000002", "CR-0000003"}, Reason: "r"}, "--correct names CR-0000003, but no row of " + second + " holds it; nothing was imported (check the case ID and the files)"},
 		{ImportOptions{Correct: []string{"CR-000002"}, Reason: "r"}, `--correct names case "CR-000002", which is not in audit "a"; did you mean "CR-0000002"?; nothing was imported`},
 		{ImportOptions{Correct: []string{"CR-0000002"}, Keep: []string{"cr-0000002"}, Reason: "r"}, "cr-0000002 is named both in --correct and in --keep: correct it or keep its finding, not both"},
 	} {

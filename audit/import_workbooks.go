@@ -40,8 +40,8 @@ type ImportOptions struct {
 	// Correct names the cases whose differing rows correct their findings
 	// (with Reason); CorrectAll lets every differing row do so. A finding
 	// is never changed without a person naming it: a differing row of a
-	// case not named is a problem naming it, and a case named whose row
-	// changes nothing (a slip of the ID) refuses the import.
+	// case not named is a problem naming it, and a case named that no row
+	// holds (a slip of the ID, the wrong file) refuses the import.
 	Correct    []string
 	CorrectAll bool
 	// Keep names the cases whose differing rows are left out on purpose:

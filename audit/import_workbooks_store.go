@@ -147,6 +147,9 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 					r.Problems = append(r.Problems, p)
 				}
 				if r.ID != "" && !r.Empty {
+					if n := named.find(r.ID); n != nil {
+						n.used = true // on a row: corrected if it differs, unchanged if not (a retry)
+					}
 					_, in := byID[r.ID]
 					wd, gone := withdrawn[r.ID]
 					prev, dup := first[f.Moderation][r.ID]
@@ -352,12 +355,12 @@ func (ns named) reset() {
 }
 
 // unused refuses a case named to correct or keep that no row of the files
-// changes: a slip of the ID would otherwise pass unseen while the case
-// meant stayed as it was.
+// holds: the wrong file, or a slip of the ID. A row equal to the finding
+// recorded is not refused: the same import run again changes nothing.
 func (ns named) unused(paths []string) error {
 	for _, n := range ns {
 		if !n.used {
-			return opt.Errorf("%s names %s, but no row of %s changes its finding; nothing was imported (check the case ID)", n.option(), n.id, strings.Join(paths, ", "))
+			return opt.Errorf("%s names %s, but no row of %s holds it; nothing was imported (check the case ID and the files)", n.option(), n.id, strings.Join(paths, ", "))
 		}
 	}
 	return nil
