@@ -1,22 +1,15 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/caseaudit/caseaudit/internal/opt"
 	"modernc.org/sqlite"
 )
 
@@ -131,196 +124,6 @@ var (
 	ErrText = errors.New("text caseaudit does not store")
 )
 
-// sqliteHeader starts every SQLite database file.
-var sqliteHeader = []byte("SQLite format 3\x00")
-
-// Open opens the store at path, creating it (mode 0600) when the file does
-// not exist or is empty. A file that is not a caseaudit store — not SQLite,
-// SQLite without caseaudit's application_id or tables, or a store written by
-// a newer caseaudit — is refused with an error wrapping ErrNotStore and is
-// left untouched: its header is checked before SQLite opens it for writing.
-//
-// A postgres:// or postgresql:// URL opens a PostgreSQL store instead (see
-// openPostgres): it must have been made with InitPostgres.
-func Open(ctx context.Context, path string, opts Options) (*Store, error) {
-	if path == "" {
-		path = DefaultPath
-	}
-	if IsPostgres(path) {
-		return openPostgres(ctx, path, opts)
-	}
-	timeout := opts.BusyTimeout
-	if timeout <= 0 {
-		timeout = DefaultBusyTimeout
-	}
-	fresh, err := precheck(path)
-	if err != nil {
-		return nil, err
-	}
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return nil, fmt.Errorf("the store %s: %w", path, err)
-	}
-	q := url.Values{}
-	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", timeout.Milliseconds()))
-	q.Add("_pragma", "foreign_keys(1)")
-	// What is deleted (a retired audit) or erased (a redacted text) is
-	// overwritten in the file, not left in free pages for a file viewer to
-	// find; caseaudit deletes rarely, so the cost is small.
-	q.Add("_pragma", "secure_delete(1)")
-	q.Set("_txlock", "immediate")
-	dsn := (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs), RawQuery: q.Encode()}).String()
-	db, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		return nil, fmt.Errorf("opening the store %s: %w", path, err)
-	}
-	db.SetMaxOpenConns(4)
-	db.SetMaxIdleConns(4)
-	// No deadline on a local file: SQLite's busy timeout bounds waiting for
-	// another writer, and a long import on a slow disk is not a dead server.
-	s := &Store{path: path, db: db, b: sqliteBackend{}, enteredBy: opts.EnteredBy, lockWait: timeout}
-	if err := s.init(ctx, fresh); err != nil {
-		db.Close()
-		return nil, err
-	}
-	tightenPerms(abs)
-	return s, nil
-}
-
-// pathCause is the system's reason in an error on a file (not a
-// directory, read-only file system), without the operation and the path
-// Go puts before it, which the message names already.
-func pathCause(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
-}
-
-// precheck refuses a file that is not a caseaudit store without writing to
-// it, and creates a missing store file with mode 0600. It reports whether
-// the file is new (absent or empty).
-func precheck(path string) (fresh bool, err error) {
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		nf, cerr := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
-		if cerr != nil && !errors.Is(cerr, fs.ErrExist) {
-			return false, fmt.Errorf("cannot create the store %s (%w); name a file in a folder you may write to", path, pathCause(cerr))
-		}
-		if cerr == nil {
-			nf.Close()
-		}
-		return precheck(path) // another process may have created it meanwhile
-	}
-	if err != nil {
-		return false, fmt.Errorf("cannot open the store %s (%w); check the path to it", path, pathCause(err))
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return false, fmt.Errorf("cannot open the store %s (%w); check the path to it", path, pathCause(err))
-	}
-	if st.IsDir() {
-		return false, errorf(ErrNotStore, "the store %s is a directory; name a file", path)
-	}
-	if st.Size() == 0 {
-		return true, nil
-	}
-	hdr := make([]byte, 100)
-	if _, err := io.ReadFull(f, hdr); err != nil || !bytes.Equal(hdr[:16], sqliteHeader) {
-		return false, errorf(ErrNotStore, "%s is not a caseaudit store (not an SQLite database); name another file with %s", path, opt.Store)
-	}
-	if id := binary.BigEndian.Uint32(hdr[68:72]); id != applicationID {
-		return false, errorf(ErrNotStore, "%s is an SQLite database but not a caseaudit store; name another file with %s", path, opt.Store)
-	}
-	return false, nil
-}
-
-// init makes a fresh file a store, or checks an existing store's version and
-// migrates it.
-func (s *Store) init(ctx context.Context, fresh bool) error {
-	conn, err := s.db.Conn(ctx)
-	if err != nil {
-		return s.Explain("opening", err)
-	}
-	defer conn.Close()
-	if fresh {
-		// application_id goes into the file header before WAL is switched
-		// on, so the main file always carries the mark even if this process
-		// dies before the first checkpoint.
-		var id int64
-		if err := conn.QueryRowContext(ctx, "PRAGMA application_id").Scan(&id); err != nil {
-			return s.Explain("opening", err)
-		}
-		if id == 0 {
-			if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d", applicationID)); err != nil {
-				return s.Explain("creating", err)
-			}
-		} else if id != applicationID {
-			return errorf(ErrNotStore, "%s is an SQLite database but not a caseaudit store; name another file with %s", s.path, opt.Store)
-		}
-	}
-	var v int
-	if err := conn.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
-		return s.Explain("opening", err)
-	}
-	if v > len(migrations) {
-		return fmt.Errorf("the store %s was written by a newer caseaudit (schema version %d; this one knows up to %d); upgrade caseaudit: %w",
-			s.path, v, len(migrations), ErrNotStore)
-	}
-	if v > 0 {
-		// One query for all of them: every command opens the store.
-		var have string
-		if err := conn.QueryRowContext(ctx, "SELECT coalesce(group_concat(name, ','), '') FROM sqlite_master WHERE type = 'table' AND name IN ('"+
-			strings.Join(requiredTables, "', '")+"')").Scan(&have); err != nil {
-			return s.Explain("opening", err)
-		}
-		for _, t := range requiredTables {
-			if !slices.Contains(strings.Split(have, ","), t) {
-				return errorf(ErrNotStore, "%s is not a caseaudit store (table %s is missing); name another file with %s", s.path, t, opt.Store)
-			}
-		}
-	}
-	// Only now, sure the file is ours, may anything be written to it.
-	var mode string
-	if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
-		return s.Explain("opening", err)
-	}
-	if mode != "wal" { // a store whose creation was cut short before WAL was on
-		if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil {
-			return s.Explain("opening", err)
-		}
-	}
-	conn.Close()
-	if v == len(migrations) {
-		return nil // up to date: opening takes no write lock
-	}
-	if err := migrate(ctx, s.db); err != nil {
-		var nv errNewerVersion
-		if errors.As(err, &nv) {
-			return errorf(ErrNotStore, "the store %s was written by a newer caseaudit (%v); upgrade caseaudit", s.path, nv)
-		}
-		return s.Explain("preparing", err)
-	}
-	return nil
-}
-
-// tightenPerms keeps the store's -wal and -shm files as private as the store
-// itself, whatever the umask.
-func tightenPerms(abs string) {
-	st, err := os.Stat(abs)
-	if err != nil {
-		return
-	}
-	mode := st.Mode().Perm() &^ 0o007
-	for _, suffix := range []string{"-wal", "-shm"} {
-		if fi, err := os.Stat(abs + suffix); err == nil && fi.Mode().Perm() != mode {
-			os.Chmod(abs+suffix, mode)
-		}
-	}
-}
-
 // Close closes the store.
 func (s *Store) Close() error {
 	if s == nil || s.db == nil {
@@ -375,12 +178,20 @@ func isBusy(err error) bool {
 // "recording a finding in") into one a person can act on: a busy store, a
 // damaged or read-only file, a lost connection, a refused login. Errors it
 // does not know, such as the caller's own, are returned as they are.
-func (s *Store) Explain(doing string, err error) error {
+// Explain is for what may write (a write transaction, opening, which may
+// create or upgrade the store); ExplainRead for what only reads.
+func (s *Store) Explain(doing string, err error) error { return s.explainAs(doing, err, true) }
+
+// ExplainRead is Explain for an error met while only reading the store:
+// a failed disk is not said to have kept a write from happening.
+func (s *Store) ExplainRead(doing string, err error) error { return s.explainAs(doing, err, false) }
+
+func (s *Store) explainAs(doing string, err error, writing bool) error {
 	var done *explained
 	if err == nil || errors.As(err, &done) {
 		return err
 	}
-	if e := s.explain(doing, err); e != err {
+	if e := s.explain(doing, err, writing); e != err {
 		return &explained{e}
 	}
 	return err
@@ -392,7 +203,7 @@ type explained struct{ error }
 
 func (e *explained) Unwrap() error { return e.error }
 
-func (s *Store) explain(doing string, err error) error {
+func (s *Store) explain(doing string, err error, writing bool) error {
 	if isBusy(err) {
 		return errorf(ErrBusy, "the store %s is busy: another caseaudit has been writing to it for longer than the lock timeout (%s); try again, or wait longer with --lock-timeout", s.path, s.lockWait)
 	}
@@ -414,6 +225,9 @@ func (s *Store) explain(doing string, err error) error {
 	case 8: // SQLITE_READONLY
 		return fmt.Errorf("the store %s is read-only; check its permissions: caseaudit needs to write the file and, while in use, files beside it in its folder", s.path)
 	case 10: // SQLITE_IOERR: the disk or the system refused a read or write
+		if !writing {
+			return fmt.Errorf("the disk holding the store %s refused a read or write (SQLite I/O error %d) while caseaudit was only reading it, so the command could not finish; the store is unchanged: check the disk (a drive or share removed, a limit on file sizes, free space) and run the command again", s.path, se.Code())
+		}
 		return fmt.Errorf("the disk holding the store %s refused a read or write (SQLite I/O error %d), so nothing was written; check the disk (free space, a limit on file sizes, a drive or share removed) and run the command again", s.path, se.Code())
 	case 13: // SQLITE_FULL
 		return fmt.Errorf("the disk holding the store %s is full, so nothing was written; free some space on it and run the command again", s.path)
@@ -439,6 +253,42 @@ type Tx struct {
 	held    int                // entries in trails (see maxHeld)
 	caseIDs map[int64][]string // sampled case IDs held by HoldAudits
 	memo    map[any]any        // Memo's values, in a read transaction
+	// leaveOut names the text fields this view of a read transaction
+	// does not read (WithoutTexts); nil in the transaction itself.
+	leaveOut []string
+	of       *Tx   // the transaction this is a view of; nil in the transaction itself
+	views    []*Tx // the views WithoutTexts made of the transaction
+}
+
+// WithoutTexts is a view of this read transaction whose entries are read
+// without the texts of these fields (their paths, as Draft.Text names
+// them): a view that never shows them, such as the trend over every audit,
+// which shows no note, is spared reading and merging thousands. It sees
+// the same state of the store, but holds its own trails and memo (see
+// Memo), so an entry read without texts never stands for the whole entry
+// in the transaction. In its entries the fields left out are absent, as if
+// the payload had never held them, and the other texts are merged as
+// ever. In a write transaction, or with no fields, it is t.
+func (t *Tx) WithoutTexts(fields ...string) *Tx {
+	if t.w != nil || len(fields) == 0 {
+		return t
+	}
+	root := t
+	if t.of != nil {
+		if !slices.ContainsFunc(fields, func(f string) bool { return !slices.Contains(t.leaveOut, f) }) {
+			return t
+		}
+		root, fields = t.of, append(slices.Clone(t.leaveOut), fields...)
+	}
+	fields = slices.Compact(slices.Sorted(slices.Values(fields)))
+	for _, v := range root.views {
+		if slices.Equal(v.leaveOut, fields) {
+			return v
+		}
+	}
+	v := &Tx{s: root.s, tx: root.tx, leaveOut: fields, of: root}
+	root.views = append(root.views, v)
+	return v
 }
 
 // Memo returns what fn derives from the store, computing it once per key
@@ -472,6 +322,38 @@ type writeState struct {
 	pre    *prefetched      // what Prefetch read; nil when nothing
 }
 
+// Prefetch names what a write transaction is about to read of one audit,
+// so that Tx.Prefetch reads it all in one statement: on a PostgreSQL
+// server each statement is a round trip, parsed and planned afresh (see
+// pgConfig), and recording a finding otherwise reads in nine.
+type Prefetch struct {
+	// Case: every entry about this case, whatever its kind, and its
+	// sampled case (Tx.Case).
+	Case string
+	// Kinds: every entry of these kinds, about any case.
+	Kinds []string
+	// ActorKinds: Tx.Actors of these kinds.
+	ActorKinds []string
+	// People: the people list (Tx.PersonChanges).
+	People bool
+}
+
+// prefetched is what Tx.Prefetch read, kept for the rest of the write
+// transaction: the audit's lock (taken before it is read) keeps every
+// other writer from appending to the trail meanwhile, and the
+// transaction's own appends are added as they are made (Chain.Append).
+// Any other write through the transaction drops it.
+type prefetched struct {
+	auditID  int64
+	p        Prefetch
+	entries  []Entry // those Prefetch chose, in order
+	actors   []string
+	caseRow  *CaseRow // nil when the case is not in the sample
+	people   []PersonChange
+	headSeq  int
+	headHash string
+}
+
 // WriteTx is a write transaction: a Tx that may also insert audits and
 // sampled cases and append to trails. It knows the audits it locked and
 // who is entering what it appends.
@@ -482,6 +364,20 @@ type WriteTx struct {
 // EnteredBy is who is entering the entries this transaction appends.
 func (w *WriteTx) EnteredBy() string { return w.s.enteredBy }
 
+// Chain appends entries to one audit's trail within a write transaction.
+// Its head is read once, under the audit's lock (SQLite's BEGIN IMMEDIATE,
+// or the audit's advisory lock on PostgreSQL), so no other writer can
+// append between reading it and committing: the chain never forks. (On
+// PostgreSQL the database also refuses an entry that does not follow the
+// head: see pg_schema.go.)
+type Chain struct {
+	w       *WriteTx
+	auditID int64
+	name    string
+	seq     int
+	head    string
+}
+
 // Write runs fn in one write transaction: all of it or nothing. doing says
 // what is being done, for messages ("recording a finding in").
 func (s *Store) Write(ctx context.Context, doing string, fn func(*WriteTx) error) error {
@@ -489,16 +385,16 @@ func (s *Store) Write(ctx context.Context, doing string, fn func(*WriteTx) error
 	defer cancel()
 	tx, err := s.b.beginWrite(ctx, s.db)
 	if err != nil {
-		return s.explainIn(ctx, doing, err)
+		return s.explainIn(ctx, doing, err, true)
 	}
 	w := &WriteTx{&Tx{s: s, tx: tx, w: &writeState{locked: map[int64]bool{}, chains: map[int64]*Chain{}}}}
 	if err := fn(w); err != nil {
 		tx.Rollback()
-		return s.explainIn(ctx, doing, err)
+		return s.explainIn(ctx, doing, err, true)
 	}
 	if err := tx.Commit(); err != nil {
 		tx.Rollback()
-		return s.explainIn(ctx, doing, err)
+		return s.explainIn(ctx, doing, err, true)
 	}
 	return nil
 }
@@ -512,11 +408,11 @@ func (s *Store) Read(ctx context.Context, doing string, fn func(*Tx) error) erro
 	defer cancel()
 	tx, err := s.beginRead(ctx)
 	if err != nil {
-		return s.explainIn(ctx, doing, err)
+		return s.explainIn(ctx, doing, err, false)
 	}
 	defer tx.Rollback()
 	if err := fn(&Tx{s: s, tx: tx}); err != nil {
-		return s.explainIn(ctx, doing, err)
+		return s.explainIn(ctx, doing, err, false)
 	}
 	return nil
 }
@@ -530,13 +426,14 @@ func (s *Store) bounded(ctx context.Context) (context.Context, context.CancelFun
 	return context.WithTimeoutCause(ctx, s.deadline, errDeadline)
 }
 
-// explainIn is Explain for an error of a transaction run under ctx: one
-// ended by the store's deadline says so.
-func (s *Store) explainIn(ctx context.Context, doing string, err error) error {
+// explainIn is Explain for an error of a transaction run under ctx
+// (writing: a write transaction): one ended by the store's deadline says
+// so.
+func (s *Store) explainIn(ctx context.Context, doing string, err error, writing bool) error {
 	if context.Cause(ctx) == errDeadline {
 		return s.deadlineError(doing)
 	}
-	return s.Explain(doing, err)
+	return s.explainAs(doing, err, writing)
 }
 
 // deadlineError: the store did not answer in time.
@@ -567,6 +464,14 @@ func (t *Tx) lock(ctx context.Context, auditID int64) error {
 	}
 	t.w.locked[auditID] = true
 	return nil
+}
+
+// dropPrefetched forgets the prefetched reads: a write other than an
+// append may have changed what they hold.
+func (t *Tx) dropPrefetched() {
+	if t.w != nil {
+		t.w.pre = nil
+	}
 }
 
 // IntegrityCheck checks the store as a whole. For SQLite it runs PRAGMA
@@ -617,21 +522,21 @@ func (sqliteBackend) mayCopyInto(context.Context, *Store) error { return nil }
 func (sqliteBackend) integrityCheck(ctx context.Context, s *Store) error {
 	rows, err := s.db.QueryContext(ctx, "PRAGMA integrity_check(10)")
 	if err != nil {
-		return s.Explain("checking", err)
+		return s.ExplainRead("checking", err)
 	}
 	defer rows.Close()
 	var problems []string
 	for rows.Next() {
 		var line string
 		if err := rows.Scan(&line); err != nil {
-			return s.Explain("checking", err)
+			return s.ExplainRead("checking", err)
 		}
 		if line != "ok" {
 			problems = append(problems, line)
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return s.Explain("checking", err)
+		return s.ExplainRead("checking", err)
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("the store %s is damaged (%s); restore it from a backup", s.path, strings.Join(problems, "; "))
