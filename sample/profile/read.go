@@ -132,11 +132,11 @@ func Read(ctx context.Context, t *export.Table, p *Profiler, opts ReadOptions) (
 // it shares with the ID before it and the rest. Exports list their case
 // references in runs of neighbours (CR-0001234, CR-0001235, …) that share
 // all but a byte or two, so 1,048,575 IDs of 10 characters take 16 MB of
-// slots and 3 MB of records (16 MB held whole with their rows).
+// slots and 2.5 MB of records (16 MB held whole with their rows).
 //
 // The slots are split among seenShards tables by the top bits of the hash,
 // each doubling on its own: one table of them all would, while doubling,
-// hold its old slots and the new ones at once (8 and 16 MB at 800,000 IDs),
+// hold its old slots and the new ones at once (8 and 16 MB at 790,000 IDs),
 // more than the set holds at the end.
 type Seen struct {
 	seed   maphash.Seed
@@ -234,12 +234,12 @@ func (s *Seen) firstHashed(id string, h uint64, row int) (firstRow int, first bo
 }
 
 // add appends an ID's record and returns the reference of its block. A
-// record is the row's difference from the record's before it in the block
-// (from 0 for the first), the length of the prefix the ID shares with the
-// ID before it (0 for the first) and the length of the rest, then the rest.
-// The lengths take one byte, prefix<<4 | rest, when the difference is 1,
-// the prefix under 15 bytes and the rest under 16; otherwise the byte is
-// 0xff and the three numbers follow as varints.
+// record is the row's difference from the row of the record before it in
+// the block (from 0 for the first), the length of the prefix the ID shares
+// with the ID before it (0 for the first) and the length of the rest, then
+// the rest. The lengths take one byte, prefix<<4 | rest, when the
+// difference is 1, the prefix under 15 bytes and the rest under 16;
+// otherwise the byte is 0xff and the three numbers follow as varints.
 func (s *Seen) add(id string, row int) uint32 {
 	n := len(s.chunks)
 	var c []byte
