@@ -1,17 +1,13 @@
 package report
 
 import (
-	"bufio"
 	"context"
-	"encoding/csv"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/audit/stats"
-	"github.com/caseaudit/caseaudit/internal/jsonout"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/schema"
 )
@@ -32,32 +28,6 @@ const KappaMinPairs = 10
 
 // CalibrationSchema names the JSON calibration's layout (schema/calibration.json).
 const CalibrationSchema = schema.Calibration
-
-// Calibration is every auditor's agreement with the moderators.
-type Calibration struct {
-	Marking  string               `json:"marking,omitempty"`
-	Audits   []string             `json:"audits"`
-	Pairs    int                  `json:"pairs"` // moderated cases with both grades
-	Auditors []AuditorCalibration `json:"auditors"`
-}
-
-// AuditorCalibration is one auditor's agreement with the moderators.
-type AuditorCalibration struct {
-	Auditor     string   `json:"auditor"`
-	Pairs       int      `json:"pairs"`
-	Exact       int      `json:"exact"`
-	WithinOne   int      `json:"within_one"`
-	ExactShare  float64  `json:"exact_share"`
-	WithinShare float64  `json:"within_one_share"`
-	Kappa       *float64 `json:"kappa"` // nil below KappaMinPairs pairs, or when not defined
-	// Higher and Lower count the cases the auditor graded more and less
-	// favourably than the moderator; SignP is the sign test's p-value.
-	Higher   int     `json:"higher"`
-	Lower    int     `json:"lower"`
-	SignP    float64 `json:"sign_test_p"`
-	Leans    string  `json:"leans"` // "higher", "lower" or "" (no clear lean at the 5% level)
-	Sentence string  `json:"sentence"`
-}
 
 // BuildCalibration compares each auditor's grades with the moderators'
 // over the named audits (every audit when none), from one snapshot.
@@ -204,74 +174,12 @@ func calibrationIntro(c *Calibration) string {
 		thousands(c.Pairs), plural(c.Pairs, "case", "cases"), strings.Join(c.Audits, ", "), KappaMinPairs)
 }
 
-// RenderCalibration writes the calibration as table, markdown, csv, json,
-// xlsx or html.
-func RenderCalibration(w io.Writer, c *Calibration, f Format) error {
-	switch f {
-	case XLSX:
-		return writeCalibrationXLSX(w, c)
-	case HTML:
-		meta := []kv{{"Audits", strings.Join(c.Audits, ", ")}}
-		return writeSectionsHTML(w, calibrationTitle, c.Marking, meta, []section{calibrationSection(c)}, viewNames)
-	}
-	return renderView(w, f, c.Marking, "calibration", CalibrationSchema, c, func(bw *bufio.Writer, md bool) {
-		writeCalibrationText(bw, c, md)
-	}, func(cc csvWriter) {
-		cc.row("auditor", "pairs", "exact", "within_one", "exact_share", "within_one_share", "kappa", "higher", "lower", "sign_test_p", "leans")
-		for _, a := range c.Auditors {
-			cc.row(a.Auditor, inum(a.Pairs), inum(a.Exact), inum(a.WithinOne), fnum(a.ExactShare), fnum(a.WithinShare), fptr(a.Kappa),
-				inum(a.Higher), inum(a.Lower), fnum(a.SignP), a.Leans)
-		}
-	})
-}
-
-// writeCalibrationText writes the calibration for a terminal, or as
-// Markdown.
-func writeCalibrationText(bw *bufio.Writer, c *Calibration, md bool) {
-	if md {
-		fmt.Fprintf(bw, "# %s\n\n%s\n\n", calibrationTitle, mdEscape(calibrationIntro(c)))
-		mdTable(bw, calibrationTable(c))
-		bw.WriteString("\n")
-		for _, a := range c.Auditors {
-			fmt.Fprintf(bw, "- %s\n", mdEscape(a.Sentence))
-		}
-		return
-	}
-	fmt.Fprintf(bw, "%s\n%s\n\n", calibrationTitle, wrap(calibrationIntro(c), 100))
-	writeTbl(bw, calibrationTable(c), "")
-	bw.WriteString("\n")
+// calibrationSection is the calibration as a report section: what it
+// shows, the table, and a sentence per auditor.
+func calibrationSection(c *Calibration) section {
+	s := section{Title: "Auditor calibration", Intro: calibrationIntro(c), Table: calibrationTable(c)}
 	for _, a := range c.Auditors {
-		fmt.Fprintf(bw, "%s\n", wrap(a.Sentence, 100))
+		s.Bullets = append(s.Bullets, a.Sentence)
 	}
-}
-
-// renderView writes a view across audits: table or markdown (what text
-// writes, the marking above and below), csv (what rows writes) or json
-// (v); name says what it is in an error.
-func renderView(w io.Writer, f Format, marking, name, schemaID string, v any, text func(bw *bufio.Writer, md bool), rows func(c csvWriter)) error {
-	bw := bufio.NewWriter(w)
-	switch f {
-	case Table, Markdown:
-		if marking != "" {
-			fmt.Fprintf(bw, "%s\n\n", marking)
-		}
-		text(bw, f == Markdown)
-		if marking != "" {
-			fmt.Fprintf(bw, "\n%s\n", marking)
-		}
-	case CSV:
-		cw := csv.NewWriter(bw)
-		rows(csvWriter{cw})
-		cw.Flush()
-		if err := cw.Error(); err != nil {
-			return err
-		}
-	case JSON:
-		if err := jsonout.Write(bw, schemaID, v); err != nil {
-			return err
-		}
-	default:
-		return fmt.Errorf("format %q: the %s is written as table, markdown, csv, json, xlsx or html", f, name)
-	}
-	return bw.Flush()
+	return s
 }

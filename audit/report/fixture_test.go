@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"path/filepath"
 	"testing"
 	"time"
@@ -183,6 +184,36 @@ func mustRecord(t testing.TB, st *audit.Store, name string, f audit.Finding) {
 // fixedOptions are the report options of the goldens.
 func fixedOptions() Options {
 	return Options{ToolVersion: "test", ToolSHA256: testToolSHA256, Now: func() time.Time { return time.Date(2026, 8, 1, 12, 0, 0, 0, time.UTC) }}
+}
+
+// Reference values: shared/reference/statistics.md (R 4.2).
+const (
+	cp3of90Lo     = 0.006927603
+	cp3of90Hi     = 0.094336093
+	cp0of120Hi    = 0.030272973
+	one0of120     = 0.024655401
+	wilson3of90Lo = 0.011400390
+	wilson3of90Hi = 0.093472860
+	wilson0of120  = 0.031019166
+	fisher3v0     = 0.07721226
+)
+
+// near checks got against want to within half a unit of the reference's
+// ninth decimal (or 1e-12 for values computed here exactly).
+func near(t *testing.T, what string, got *float64, want float64) {
+	t.Helper()
+	nearTol(t, what, got, want, 5e-10)
+}
+
+func nearTol(t *testing.T, what string, got *float64, want, tol float64) {
+	t.Helper()
+	if got == nil {
+		t.Errorf("%s = nil, want %.9g", what, want)
+		return
+	}
+	if math.Abs(*got-want) > tol {
+		t.Errorf("%s = %.12g, want %.12g", what, *got, want)
+	}
 }
 
 func buildFixture(t testing.TB, name string, o Options) *Report {

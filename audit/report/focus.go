@@ -12,67 +12,6 @@ import (
 // Focus areas and follow-up actions: the parts of the report that come from
 // the audit's form and from the actions opened on flagged cases.
 
-// FocusArea is the tally of one form question over the audited cases.
-type FocusArea struct {
-	Key   string `json:"key"`
-	Label string `json:"label"`
-	Kind  string `json:"kind"` // grade, yesno, choice or text
-	// Answered counts the audited cases with an answer (N/A included).
-	Answered int `json:"answered"`
-	// Answers counts the cases per answer, in its canonical spelling; every
-	// answer the question offers is present (0 when unused). Text questions
-	// have no answer counts (free text is not tallied, nor put in reports).
-	Answers map[string]int `json:"answers"`
-	// Graded counts the answers on the four-point scale (grade questions;
-	// Not applicable excluded) and GoodOrBetter is the share of them
-	// Outstanding or Good: nil for other kinds and when nothing is graded.
-	Graded       int      `json:"graded"`
-	GoodOrBetter *float64 `json:"good_or_better"`
-	// AnswerOrder lists the keys of Answers in the question's order.
-	AnswerOrder []string `json:"-"`
-}
-
-// FocusTeams is the team × focus-area table: the share Good or better of
-// every grade question, team by team.
-type FocusTeams struct {
-	// Column is the shown column the teams come from.
-	Column string `json:"column"`
-	// Areas are the keys of the grade questions, in form order (the cells'
-	// order).
-	Areas []string    `json:"areas"`
-	Teams []FocusTeam `json:"teams"`
-}
-
-// FocusTeam is one row of the team × focus-area table.
-type FocusTeam struct {
-	Team    string      `json:"team"`
-	Audited int         `json:"audited"`
-	Cells   []FocusCell `json:"cells"`
-}
-
-// FocusCell is one team's result on one grade question.
-type FocusCell struct {
-	Key          string   `json:"key"`
-	Graded       int      `json:"graded"`
-	GoodOrBetter *float64 `json:"good_or_better"` // nil when nothing is graded
-}
-
-// Actions counts an audit's follow-up actions as of AsOf.
-type Actions struct {
-	// AsOf is the day overdue is judged on (yyyy-mm-dd, UTC): the report's
-	// clock (Options.Now), else the store's.
-	AsOf      string `json:"as_of"`
-	Opened    int    `json:"opened"`    // actions ever opened
-	Open      int    `json:"open"`      // still waiting for the owner's response
-	Responded int    `json:"responded"` // with at least one response, closed or not
-	Closed    int    `json:"closed"`
-	Overdue   int    `json:"overdue"` // open past their due date
-	// MedianDaysToResponse is the median of calendar days from opening to
-	// the first response over the Timed actions with one; nil when none.
-	MedianDaysToResponse *float64 `json:"median_days_to_response"`
-	Timed                int      `json:"responses_timed"`
-}
-
 // Heat-map bands of the team × focus-area table (share Good or better).
 const (
 	HeatRed   = 0.50 // below: red

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -83,37 +84,34 @@ func smallAudit(name string, form json.RawMessage) audit.Audit {
 			Counts: sample.Counts{Rows: 8, Distinct: 8, Population: 8}, Columns: []string{"Team", "Legal Status"}, Size: 1}}
 }
 
+// parseSmallForm is smallForm parsed, and as an audit stores it.
+func parseSmallForm(t *testing.T) (*audit.Form, json.RawMessage) {
+	t.Helper()
+	form, err := audit.ParseForm("small.yaml", []byte(smallForm))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := form.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return form, raw
+}
+
 func buildSmallForm(t *testing.T) *Report {
 	t.Helper()
 	ctx := context.Background()
 	st, _ := smallStore(t)
-	f, err := audit.ParseForm("small.yaml", []byte(smallForm))
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := f.JSON()
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, raw := parseSmallForm(t)
 	if _, err := st.CreateAudit(ctx, smallAudit("small", raw), smallCases("F", 8)); err != nil {
 		t.Fatal(err)
 	}
-	answers := [][3]string{
-		{"Outstanding", "Good", "Yes"},
-		{"Good", "Inadequate", "No"},
-		{"Not applicable", "Good", "N/A"},
-		{"Requires improvement", "Good", "Yes"},
-		{"Inadequate", "Requires improvement", "Yes"},
-		{"na", "Inadequate", ""}, // "na" is stored as "Not applicable"
-		{"g", "ri", "no"},        // short forms are stored in full
-	}
+	answers := slices.Clone(smallStored)
+	answers[5][0] = "na"                    // "na" is stored as "Not applicable"
+	answers[6] = [3]string{"g", "ri", "no"} // short forms are stored in full
 	for i, a := range answers {
-		ans := map[string]string{"assessment": a[0], "voice": a[1]}
-		if a[2] != "" {
-			ans["visits"] = a[2]
-		}
 		mustRecord(t, st, "small", audit.Finding{Case: fmt.Sprintf("F-%d", i+1), Auditor: "A. Auditor", Grade: audit.Good,
-			Date: "2026-03-02", Answers: ans})
+			Date: "2026-03-02", Answers: smallAnswers(a)})
 	}
 	r, err := Build(ctx, st, "small", fixedOptions())
 	if err != nil {
@@ -124,8 +122,45 @@ func buildSmallForm(t *testing.T) *Report {
 
 func same(a, b float64) bool { return math.Abs(a-b) < 1e-12 }
 
+// smallStored are the answers of F-1 to F-7 (assessment, voice, visits;
+// "" unanswered) as stored, in full.
+var smallStored = [][3]string{
+	{"Outstanding", "Good", "Yes"},
+	{"Good", "Inadequate", "No"},
+	{"Not applicable", "Good", "N/A"},
+	{"Requires improvement", "Good", "Yes"},
+	{"Inadequate", "Requires improvement", "Yes"},
+	{"Not applicable", "Inadequate", ""},
+	{"Good", "Requires improvement", "No"},
+}
+
+// smallAnswers are a small-form finding's answers to assessment, voice
+// and visits ("" leaves visits unanswered).
+func smallAnswers(a [3]string) map[string]string {
+	ans := map[string]string{"assessment": a[0], "voice": a[1]}
+	if a[2] != "" {
+		ans["visits"] = a[2]
+	}
+	return ans
+}
+
+// smallFindings are buildSmallForm's findings as the store hands them
+// over: answers in their full spelling ("na" stored as "Not applicable",
+// "g" as "Good", "ri" as "Requires improvement", "no" as "No").
+func smallFindings() []audit.Finding {
+	var out []audit.Finding
+	for i, a := range smallStored {
+		out = append(out, audit.Finding{Case: fmt.Sprintf("F-%d", i+1), Auditor: "A. Auditor", Grade: audit.Good,
+			Date: "2026-03-02", Answers: smallAnswers(a), Kind: audit.KindFinding, Seq: i + 2})
+	}
+	return out
+}
+
+// The focus areas' counts, from the findings without a store (the heat
+// map's test below builds the same audit through the store).
 func TestReportFocusAreasCounts(t *testing.T) {
-	r := buildSmallForm(t)
+	form, _ := parseSmallForm(t)
+	r := &Report{FocusAreas: focusAreas(form, tally(form, smallFindings()))}
 	if len(r.FocusAreas) != 3 {
 		t.Fatalf("%d focus areas, want 3 (one per question)", len(r.FocusAreas))
 	}
@@ -167,6 +202,39 @@ func TestReportFocusAreasCounts(t *testing.T) {
 	// N/A is left out of the share: 3 of 5 graded, not 3 of 7 answered.
 	if g := r.FocusAreas[0].GoodOrBetter; g == nil || same(*g, 3.0/7) {
 		t.Errorf("assessment good_or_better %v counts Not applicable", g)
+	}
+}
+
+// The team × focus-area cells, from the findings without a store: team A
+// (F-1 to F-4) and team B (F-5 to F-8, F-8 not audited), as worked out in
+// the table above smallForm.
+func TestFocusTeamsCells(t *testing.T) {
+	form, raw := parseSmallForm(t)
+	a := smallAudit("small", raw)
+	ft := focusTeams(&a, form, smallCases("F", 8), smallFindings(), false)
+	if ft == nil || ft.Column != "Team" || strings.Join(ft.Areas, ",") != "assessment,voice" || len(ft.Teams) != 2 {
+		t.Fatalf("focus by team %+v", ft)
+	}
+	want := map[string][]struct {
+		graded int
+		share  float64
+		band   string
+	}{
+		"A": {{3, 2.0 / 3, "amber"}, {4, 0.75, "green"}},
+		"B": {{2, 0.5, "amber"}, {3, 0, "red"}},
+	}
+	audited := map[string]int{"A": 4, "B": 3}
+	for _, tm := range ft.Teams {
+		w := want[tm.Team]
+		if tm.Audited != audited[tm.Team] || len(tm.Cells) != len(w) {
+			t.Errorf("team %s: %d audited, %d cells", tm.Team, tm.Audited, len(tm.Cells))
+			continue
+		}
+		for i, c := range tm.Cells {
+			if c.Graded != w[i].graded || c.GoodOrBetter == nil || !same(*c.GoodOrBetter, w[i].share) || heatBand(c.GoodOrBetter) != w[i].band {
+				t.Errorf("team %s, %s: graded %d, share %v, band %q; want %+v", tm.Team, c.Key, c.Graded, c.GoodOrBetter, heatBand(c.GoodOrBetter), w[i])
+			}
+		}
 	}
 }
 

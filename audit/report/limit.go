@@ -1,14 +1,10 @@
 package report
 
 import (
-	"fmt"
-	"strings"
-
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/internal/errkind"
 	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/rate"
-	"github.com/caseaudit/caseaudit/internal/words"
 )
 
 // Verdict is a report's figure judged against the limit of fail_above: the
@@ -61,24 +57,4 @@ func (v Verdict) Failure() error {
 		return errkind.Errorf(audit.ErrThreshold, "%s", v.Text())
 	}
 	return nil
-}
-
-// Failure is the error a scheduled report stage ends with, decided here
-// once for every face: nil when every file was imported and the month is
-// within its limit (or has none); the limit's failure when it could not be
-// judged (the first thing to fix) or, with every file imported, when the
-// month is above it (audit.ErrThreshold); otherwise the files not imported,
-// which outrank the limit: the month's figures are not final. Warning is
-// the verdict of a month above its limit when refused files outrank it.
-func (res *RunResult) Failure() (failure, warning error) {
-	var verdict error
-	if res.Verdict != nil {
-		verdict = res.Verdict.Failure()
-	}
-	if res.Outcome != RunNotImported || res.LimitErr != nil {
-		return verdict, nil
-	}
-	n := len(res.Failed) + len(res.Imported)
-	return fmt.Errorf("%d of %d filled %s not imported (%s): fix the rows listed above and run the report stage again",
-		len(res.Failed), n, words.Noun(n, "workbook"), strings.Join(res.Failed, ", ")), verdict
 }

@@ -1,10 +1,8 @@
 package report
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"math"
 	"regexp"
 	"slices"
@@ -314,43 +312,4 @@ func pooledTable(p *Pooled) *tbl {
 			yesNo(a.Stratified), a.Definition})
 	}
 	return t
-}
-
-// RenderPooled writes the pooled view (and its audits' calibration) as
-// table, markdown, csv, json, xlsx or html.
-func RenderPooled(w io.Writer, p *Pooled, f Format) error {
-	title := p.title()
-	switch f {
-	case XLSX:
-		return writePooledXLSX(w, p)
-	case HTML:
-		return writeSectionsHTML(w, title, p.Marking, p.meta(), p.sections(), viewNames)
-	}
-	return renderView(w, f, p.Marking, "pooled view", PooledSchema, p, func(bw *bufio.Writer, md bool) {
-		if md {
-			fmt.Fprintf(bw, "# %s\n\n%s\n\n%s\n\n", mdEscape(title), mdEscape(p.Sentence), mdEscape(p.Why))
-			mdTable(bw, pooledTable(p))
-		} else {
-			fmt.Fprintf(bw, "%s\n%s\n%s\n\n", title, wrap(p.Sentence, 100), wrap(p.Why, 100))
-			writeTbl(bw, pooledTable(p), "")
-		}
-		if p.Calibration != nil {
-			bw.WriteString("\n")
-			writeCalibrationText(bw, p.Calibration, md)
-		}
-	}, func(c csvWriter) {
-		c.row("audit", "period", "population", "audited", "flagged", "share", "stratified", "population_definition")
-		for _, a := range p.Audits {
-			pop := ""
-			if a.Population != nil {
-				pop = inum(*a.Population)
-			}
-			c.row(a.Audit, a.Period, pop, inum(a.Audited), inum(a.Flagged), fptr(a.Share), fmt.Sprint(a.Stratified), a.Definition)
-		}
-		pop := ""
-		if p.Population != nil {
-			pop = inum(*p.Population)
-		}
-		c.row("(all: "+p.Method+")", p.Period, pop, inum(p.Audited), inum(p.Flagged), fptr(p.Share), "", p.CIMethod+" "+fnum(p.Confidence)+": "+fptr(p.Lower)+" to "+fptr(p.Upper))
-	})
 }

@@ -250,8 +250,6 @@ func unitWord(v float64, unit string) string {
 	return unit
 }
 
-func casesText(n int) string { return thousands(n) + " " + words.Noun(n, "case", "cases") }
-
 func problemRows(ps []profile.CellProblem, total int) string {
 	if len(ps) == 0 {
 		return ""

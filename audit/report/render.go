@@ -1,6 +1,8 @@
 package report
 
 import (
+	"bufio"
+	"encoding/csv"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -127,4 +129,156 @@ func withMarking(w io.Writer, line, sep string, write func(io.Writer) error) err
 	}
 	_, err := io.WriteString(w, sep+line+"\n")
 	return err
+}
+
+// RenderTrend writes the trend in the given format.
+func RenderTrend(w io.Writer, t *Trend, f Format, o RenderOptions) error {
+	switch f {
+	case Table:
+		return writeTrendTable(w, t, o.Color)
+	case Markdown:
+		bw := bufio.NewWriter(w)
+		if t.Marking != "" {
+			fmt.Fprintf(bw, "**%s**\n\n", mdEscape(t.Marking))
+		}
+		fmt.Fprintf(bw, "# %s\n\n%s\n\n", trendTitle, mdEscape(trendIntro(t)))
+		if len(t.Audits) > 0 {
+			mdTable(bw, trendTable(t.Audits, t.Confidence))
+		}
+		if bt := byTable(t); bt != nil {
+			fmt.Fprintf(bw, "\n## By %s\n\n%s\n\n", mdEscape(t.By), mdEscape(byIntro(t)))
+			mdTable(bw, bt)
+		}
+		if gt := goodTable(t.Audits); gt != nil {
+			fmt.Fprintf(bw, "\n## Good or better\n\n%s\n\n", mdEscape(goodIntro))
+			mdTable(bw, gt)
+		}
+		if t.Marking != "" {
+			fmt.Fprintf(bw, "\n**%s**\n", mdEscape(t.Marking))
+		}
+		return bw.Flush()
+	case CSV:
+		if t.By != "" {
+			return writeTrendByCSV(w, t)
+		}
+		return writeTrendCSV(w, t)
+	case JSON:
+		return WriteTrendJSON(w, t)
+	case XLSX:
+		return writeTrendXLSX(w, t)
+	case HTML:
+		return writeTrendHTML(w, t)
+	}
+	return fmt.Errorf("format %q: use table, markdown, csv, json, xlsx or html", f)
+}
+
+// RenderCalibration writes the calibration as table, markdown, csv, json,
+// xlsx or html.
+func RenderCalibration(w io.Writer, c *Calibration, f Format) error {
+	switch f {
+	case XLSX:
+		return writeCalibrationXLSX(w, c)
+	case HTML:
+		meta := []kv{{"Audits", strings.Join(c.Audits, ", ")}}
+		return writeSectionsHTML(w, calibrationTitle, c.Marking, meta, []section{calibrationSection(c)}, viewNames)
+	}
+	return renderView(w, f, c.Marking, "calibration", CalibrationSchema, c, func(bw *bufio.Writer, md bool) {
+		writeCalibrationText(bw, c, md)
+	}, func(cc csvWriter) {
+		cc.row("auditor", "pairs", "exact", "within_one", "exact_share", "within_one_share", "kappa", "higher", "lower", "sign_test_p", "leans")
+		for _, a := range c.Auditors {
+			cc.row(a.Auditor, inum(a.Pairs), inum(a.Exact), inum(a.WithinOne), fnum(a.ExactShare), fnum(a.WithinShare), fptr(a.Kappa),
+				inum(a.Higher), inum(a.Lower), fnum(a.SignP), a.Leans)
+		}
+	})
+}
+
+// renderView writes a view across audits: table or markdown (what text
+// writes, the marking above and below), csv (what rows writes) or json
+// (v); name says what it is in an error.
+func renderView(w io.Writer, f Format, marking, name, schemaID string, v any, text func(bw *bufio.Writer, md bool), rows func(c csvWriter)) error {
+	bw := bufio.NewWriter(w)
+	switch f {
+	case Table, Markdown:
+		if marking != "" {
+			fmt.Fprintf(bw, "%s\n\n", marking)
+		}
+		text(bw, f == Markdown)
+		if marking != "" {
+			fmt.Fprintf(bw, "\n%s\n", marking)
+		}
+	case CSV:
+		cw := csv.NewWriter(bw)
+		rows(csvWriter{cw})
+		cw.Flush()
+		if err := cw.Error(); err != nil {
+			return err
+		}
+	case JSON:
+		if err := jsonout.Write(bw, schemaID, v); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("format %q: the %s is written as table, markdown, csv, json, xlsx or html", f, name)
+	}
+	return bw.Flush()
+}
+
+// writeCalibrationText writes the calibration for a terminal, or as
+// Markdown.
+func writeCalibrationText(bw *bufio.Writer, c *Calibration, md bool) {
+	if md {
+		fmt.Fprintf(bw, "# %s\n\n%s\n\n", calibrationTitle, mdEscape(calibrationIntro(c)))
+		mdTable(bw, calibrationTable(c))
+		bw.WriteString("\n")
+		for _, a := range c.Auditors {
+			fmt.Fprintf(bw, "- %s\n", mdEscape(a.Sentence))
+		}
+		return
+	}
+	fmt.Fprintf(bw, "%s\n%s\n\n", calibrationTitle, wrap(calibrationIntro(c), 100))
+	writeTbl(bw, calibrationTable(c), "")
+	bw.WriteString("\n")
+	for _, a := range c.Auditors {
+		fmt.Fprintf(bw, "%s\n", wrap(a.Sentence, 100))
+	}
+}
+
+// RenderPooled writes the pooled view (and its audits' calibration) as
+// table, markdown, csv, json, xlsx or html.
+func RenderPooled(w io.Writer, p *Pooled, f Format) error {
+	title := p.title()
+	switch f {
+	case XLSX:
+		return writePooledXLSX(w, p)
+	case HTML:
+		return writeSectionsHTML(w, title, p.Marking, p.meta(), p.sections(), viewNames)
+	}
+	return renderView(w, f, p.Marking, "pooled view", PooledSchema, p, func(bw *bufio.Writer, md bool) {
+		if md {
+			fmt.Fprintf(bw, "# %s\n\n%s\n\n%s\n\n", mdEscape(title), mdEscape(p.Sentence), mdEscape(p.Why))
+			mdTable(bw, pooledTable(p))
+		} else {
+			fmt.Fprintf(bw, "%s\n%s\n%s\n\n", title, wrap(p.Sentence, 100), wrap(p.Why, 100))
+			writeTbl(bw, pooledTable(p), "")
+		}
+		if p.Calibration != nil {
+			bw.WriteString("\n")
+			writeCalibrationText(bw, p.Calibration, md)
+		}
+	}, func(c csvWriter) {
+		c.row("audit", "period", "population", "audited", "flagged", "share", "stratified", "population_definition")
+		for _, a := range p.Audits {
+			pop := ""
+			if a.Population != nil {
+				pop = inum(*a.Population)
+			}
+			c.row(a.Audit, a.Period, pop, inum(a.Audited), inum(a.Flagged), fptr(a.Share), fmt.Sprint(a.Stratified), a.Definition)
+		}
+		pop := ""
+		if p.Population != nil {
+			pop = inum(*p.Population)
+		}
+		c.row("(all: "+p.Method+")", p.Period, pop, inum(p.Audited), inum(p.Flagged), fptr(p.Share), "", p.CIMethod+" "+fnum(p.Confidence)+": "+fptr(p.Lower)+" to "+fptr(p.Upper))
+	})
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/caseaudit/caseaudit/audit/stats"
 	"github.com/caseaudit/caseaudit/internal/colname"
 	"github.com/caseaudit/caseaudit/internal/opt"
+	"github.com/caseaudit/caseaudit/internal/rate"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample"
 	"github.com/caseaudit/caseaudit/schema"
@@ -355,6 +356,232 @@ type Trend struct {
 	Audits     []TrendPoint `json:"audits"`
 }
 
+// Calibration is every auditor's agreement with the moderators.
+type Calibration struct {
+	Marking  string               `json:"marking,omitempty"`
+	Audits   []string             `json:"audits"`
+	Pairs    int                  `json:"pairs"` // moderated cases with both grades
+	Auditors []AuditorCalibration `json:"auditors"`
+}
+
+// AuditorCalibration is one auditor's agreement with the moderators.
+type AuditorCalibration struct {
+	Auditor     string   `json:"auditor"`
+	Pairs       int      `json:"pairs"`
+	Exact       int      `json:"exact"`
+	WithinOne   int      `json:"within_one"`
+	ExactShare  float64  `json:"exact_share"`
+	WithinShare float64  `json:"within_one_share"`
+	Kappa       *float64 `json:"kappa"` // nil below KappaMinPairs pairs, or when not defined
+	// Higher and Lower count the cases the auditor graded more and less
+	// favourably than the moderator; SignP is the sign test's p-value.
+	Higher   int     `json:"higher"`
+	Lower    int     `json:"lower"`
+	SignP    float64 `json:"sign_test_p"`
+	Leans    string  `json:"leans"` // "higher", "lower" or "" (no clear lean at the 5% level)
+	Sentence string  `json:"sentence"`
+}
+
+// FocusArea is the tally of one form question over the audited cases.
+type FocusArea struct {
+	Key   string `json:"key"`
+	Label string `json:"label"`
+	Kind  string `json:"kind"` // grade, yesno, choice or text
+	// Answered counts the audited cases with an answer (N/A included).
+	Answered int `json:"answered"`
+	// Answers counts the cases per answer, in its canonical spelling; every
+	// answer the question offers is present (0 when unused). Text questions
+	// have no answer counts (free text is not tallied, nor put in reports).
+	Answers map[string]int `json:"answers"`
+	// Graded counts the answers on the four-point scale (grade questions;
+	// Not applicable excluded) and GoodOrBetter is the share of them
+	// Outstanding or Good: nil for other kinds and when nothing is graded.
+	Graded       int      `json:"graded"`
+	GoodOrBetter *float64 `json:"good_or_better"`
+	// AnswerOrder lists the keys of Answers in the question's order.
+	AnswerOrder []string `json:"-"`
+}
+
+// FocusTeams is the team × focus-area table: the share Good or better of
+// every grade question, team by team.
+type FocusTeams struct {
+	// Column is the shown column the teams come from.
+	Column string `json:"column"`
+	// Areas are the keys of the grade questions, in form order (the cells'
+	// order).
+	Areas []string    `json:"areas"`
+	Teams []FocusTeam `json:"teams"`
+}
+
+// FocusTeam is one row of the team × focus-area table.
+type FocusTeam struct {
+	Team    string      `json:"team"`
+	Audited int         `json:"audited"`
+	Cells   []FocusCell `json:"cells"`
+}
+
+// FocusCell is one team's result on one grade question.
+type FocusCell struct {
+	Key          string   `json:"key"`
+	Graded       int      `json:"graded"`
+	GoodOrBetter *float64 `json:"good_or_better"` // nil when nothing is graded
+}
+
+// Actions counts an audit's follow-up actions as of AsOf.
+type Actions struct {
+	// AsOf is the day overdue is judged on (yyyy-mm-dd, UTC): the report's
+	// clock (Options.Now), else the store's.
+	AsOf      string `json:"as_of"`
+	Opened    int    `json:"opened"`    // actions ever opened
+	Open      int    `json:"open"`      // still waiting for the owner's response
+	Responded int    `json:"responded"` // with at least one response, closed or not
+	Closed    int    `json:"closed"`
+	Overdue   int    `json:"overdue"` // open past their due date
+	// MedianDaysToResponse is the median of calendar days from opening to
+	// the first response over the Timed actions with one; nil when none.
+	MedianDaysToResponse *float64 `json:"median_days_to_response"`
+	Timed                int      `json:"responses_timed"`
+}
+
+// SignOffView is an audit's sign-off as a report states it: when and by
+// whom, the figures signed off, and, when a correction since changed them,
+// the figures now and the sentence every view repeats.
+type SignOffView struct {
+	At      time.Time     `json:"at"`
+	By      string        `json:"by"`
+	Figures audit.Figures `json:"figures"`
+	// Incomplete is what the audit lacked when QA signed it off anyway
+	// (signoff --force); absent when it was complete.
+	Incomplete *audit.Incomplete `json:"incomplete,omitempty"`
+	Amended    bool              `json:"amended"`
+	// AmendedAt is when the first entry that changed the figures was made.
+	AmendedAt *time.Time     `json:"amended_at,omitempty"`
+	Now       *audit.Figures `json:"now,omitempty"`
+	// Sentence says it in words: "signed off 2026-10-03 with 8 of 120
+	// flagged", or with the amendment.
+	Sentence string `json:"sentence"`
+}
+
+// WithdrawnCase is a sampled case that could not be audited: withdrawn
+// with a reason and replaced by the next case of its stratum.
+type WithdrawnCase struct {
+	Case        string `json:"case"`
+	Reason      string `json:"reason"`
+	Replacement string `json:"replacement,omitempty"` // "" when the stratum had no other case
+	Date        string `json:"date"`                  // yyyy-mm-dd, UTC
+	By          string `json:"by"`
+}
+
+// Factors is the report's factors section (JSON "factors").
+type Factors struct {
+	// Spec is what was recorded, as in the provenance.
+	Spec sample.FactorSpec `json:"spec"`
+	// Population is the recorded figures over the population profiled.
+	Population sample.FactorSummary `json:"population"`
+	// Audited counts the audited cases; Recorded those of them with factor
+	// values recorded (a case added by a caseaudit that did not record
+	// factors has none).
+	Audited  int `json:"audited"`
+	Recorded int `json:"recorded"`
+	// Groupings are the factors, in order: caseload (with a target),
+	// changes of worker, then each timeliness pair.
+	Groupings []FactorGrouping `json:"groupings"`
+	// Tests is how many tests the section made (tests with a p-value).
+	Tests int `json:"tests"`
+	// Sentences are the population's figures in words.
+	Sentences []string `json:"sentences"`
+	// Notes are caveats a reader needs.
+	Notes []string `json:"notes"`
+}
+
+// FactorGrouping is the audited cases grouped by one factor.
+type FactorGrouping struct {
+	Key    string        `json:"key"`    // "caseload", "changes", "timeliness_1" …
+	Title  string        `json:"title"`  // "Caseload against the target of 18"
+	Label  string        `json:"label"`  // what the groups are: "Caseload", "Workers in 12m", "Timeliness"
+	Column string        `json:"column"` // the export's column(s) it comes from
+	Groups []FactorGroup `json:"groups"` // in their order
+	// NotGrouped counts the audited cases with factor values but none for
+	// this factor (no allocated worker …); Why says why in words.
+	NotGrouped int    `json:"not_grouped"`
+	Why        string `json:"not_grouped_why,omitempty"`
+	// Untested are the groups shown but outside the tests' order, and
+	// UntestedWhy says why ("" for none).
+	Untested    []string `json:"untested_groups"`
+	UntestedWhy string   `json:"untested_why,omitempty"`
+	// Flagged and GoodOrBetter test the two shares across the groups.
+	Flagged      FactorTest `json:"flagged"`
+	GoodOrBetter FactorTest `json:"good_or_better"`
+}
+
+// FactorGroup is one group's cases and shares, each with its interval
+// (the report's method and confidence; nil when the group is empty).
+type FactorGroup struct {
+	Label   string `json:"label"`
+	Audited int    `json:"audited"`
+
+	Flagged      int      `json:"flagged"`
+	FlaggedShare *float64 `json:"flagged_share"`
+	FlaggedLower *float64 `json:"flagged_lower"`
+	FlaggedUpper *float64 `json:"flagged_upper"`
+
+	Good      int      `json:"good_or_better"`
+	GoodShare *float64 `json:"good_or_better_share"`
+	GoodLower *float64 `json:"good_or_better_lower"`
+	GoodUpper *float64 `json:"good_or_better_upper"`
+}
+
+// FactorTest is a test of one share across a factor's groups.
+type FactorTest struct {
+	// Method is "fisher-exact", "chi-squared-trend", or "" when there is
+	// no test (fewer than two groups to compare).
+	Method string `json:"method"`
+	// Statistic is the trend test's X-squared (1 degree of freedom); nil
+	// for Fisher's test. P is the two-sided p-value; both nil when there
+	// is no test or it is not defined (no case, or every case, has the
+	// attribute).
+	Statistic *float64 `json:"statistic"`
+	P         *float64 `json:"p"`
+	// Expected are the counts with the attribute expected in each group
+	// under the pooled share; Small names the groups where that count, or
+	// the count without, is below 5.
+	Expected []float64 `json:"expected"`
+	Small    []string  `json:"small_groups"`
+	// Tested are the groups the test compared; LeftOut the groups with
+	// cases left out of it as too small to tell (a group outside the order,
+	// such as a timeliness pair not yet due, is in neither).
+	Tested  []string `json:"tested_groups"`
+	LeftOut []string `json:"left_out_groups"`
+	// PHolm is P with Holm's correction for the section's tests
+	// (Factors.Tests); nil without P.
+	PHolm *float64 `json:"p_holm"`
+	// Verdict is "association" (p below 1 − confidence), "no_clear_difference",
+	// "too_small" (too few cases to tell: no p-value then) or "not_tested".
+	Verdict  string `json:"verdict"`
+	Sentence string `json:"sentence"`
+}
+
+// TrendFocus is one grade question's share Good or better in one audit.
+type TrendFocus struct {
+	Key          string   `json:"key"`
+	Label        string   `json:"label"`
+	Graded       int      `json:"graded"`
+	GoodOrBetter *float64 `json:"good_or_better"` // nil when nothing is graded
+}
+
+// TrendGroup is one group of one audit in the trend by a column.
+type TrendGroup struct {
+	Group   string   `json:"group"`
+	Audited int      `json:"audited"`
+	Flagged int      `json:"flagged"`
+	Share   *float64 `json:"share"` // nil when none audited
+	Lower   *float64 `json:"lower"`
+	Upper   *float64 `json:"upper"`
+	// TooFew: were the group like its audit, it would expect fewer than 5
+	// cases flagged or fewer than 5 not flagged.
+	TooFew bool `json:"too_few"`
+}
+
 // TrendSchema names the JSON trend's layout.
 const TrendSchema = schema.Trend
 
@@ -370,119 +597,6 @@ func gradeNames() []string {
 		out[i] = g.String()
 	}
 	return out
-}
-
-// Build reads one audit (name "" means the latest) and everything the
-// report needs from the store.
-//
-// Everything is read from one snapshot of the store, so a finding recorded
-// while the report is built is either in all of it or in none.
-func Build(ctx context.Context, st *audit.Store, name string, opts Options) (r *Report, err error) {
-	err = st.Snapshot(ctx, func(st *audit.Store) error {
-		r, err = build(ctx, st, name, opts)
-		return err
-	})
-	return r, err
-}
-
-func build(ctx context.Context, st *audit.Store, name string, opts Options) (*Report, error) {
-	if err := opts.normalise(); err != nil {
-		return nil, err
-	}
-	var a *audit.Audit
-	var err error
-	if strings.TrimSpace(name) == "" {
-		a, err = st.Latest(ctx)
-	} else {
-		a, err = st.Audit(ctx, name)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if opts.Marking == "" { // the marking the audit was handed out under
-		h, err := st.Handout(ctx, a.Name)
-		if err != nil {
-			return nil, err
-		}
-		opts.Marking = h.Marking
-	}
-	r, cases, orig, now, err := core(ctx, st, a, opts)
-	if err != nil {
-		return nil, err
-	}
-	opts = r.opts
-	if err := r.signOff(ctx, st, a); err != nil {
-		return nil, err
-	}
-	if err := r.focus(ctx, st, a, cases, orig); err != nil {
-		return nil, err
-	}
-	if err := r.factors(ctx, st, a, orig); err != nil {
-		return nil, err
-	}
-	if err := r.actions(ctx, st, a.Name, now); err != nil {
-		return nil, err
-	}
-	topts := opts
-	topts.By = "" // the report's breakdown, not a trend by a column
-	trend, err := BuildTrend(ctx, st, topts)
-	if err != nil {
-		return nil, err
-	}
-	r.Trend = trend.Audits
-	if err := r.calibrate(ctx, st, a); err != nil {
-		return nil, err
-	}
-	if !opts.NoCompare {
-		if err := r.compare(ctx, st, trend); err != nil {
-			return nil, err
-		}
-	}
-	return r, nil
-}
-
-// core computes an audit's figures, as every view states them: the
-// headline, interval and breakdown (what a sign-off records).
-func core(ctx context.Context, st *audit.Store, a *audit.Audit, opts Options) (*Report, []audit.SampledCase, []audit.Finding, time.Time, error) {
-	cases, withdrawn, err := st.ActiveCases(ctx, a.Name)
-	if err != nil {
-		return nil, nil, nil, time.Time{}, err
-	}
-	orig, err := st.Findings(ctx, a.Name, false)
-	if err != nil {
-		return nil, nil, nil, time.Time{}, err
-	}
-	mod, err := st.Findings(ctx, a.Name, true)
-	if err != nil {
-		return nil, nil, nil, time.Time{}, err
-	}
-	msample, err := st.Moderation(ctx, a.Name)
-	if err != nil {
-		return nil, nil, nil, time.Time{}, err
-	}
-	pairs, err := st.ModerationPairs(ctx, a.Name)
-	if err != nil {
-		return nil, nil, nil, time.Time{}, err
-	}
-	if r0, err := st.Allocation(ctx, a.Name); err != nil {
-		return nil, nil, nil, time.Time{}, err
-	} else if r0 != nil {
-		opts.allocated = map[string]string{}
-		for _, x := range r0.Assigned {
-			opts.allocated[x.Case] = x.Auditor
-		}
-	}
-	now := st.Now()
-	if opts.Now != nil {
-		now = opts.Now()
-		opts.Now = func() time.Time { return now } // one reading for the whole report
-	}
-	r := &Report{opts: opts}
-	if err := r.compute(a, cases, orig, mod, msample, pairs); err != nil {
-		return nil, nil, nil, time.Time{}, err
-	}
-	r.withdrawn(withdrawn)
-	return r, cases, orig, now, nil
 }
 
 // populationNote states the populations together when the sample was
@@ -638,6 +752,61 @@ func (r *Report) compute(a *audit.Audit, cases []audit.SampledCase, orig, mod []
 		return err
 	}
 	return r.moderation(msample, pairs)
+}
+
+// sentence is the report's plain-English summary. Bounds are rounded
+// outward, as in every table; with nothing flagged, the bound for the
+// population is a number of cases, inclusive: "at most 72 of the 3,000
+// cases (2.4%)" (never "fewer than 2.4%", which would claim one case too
+// many).
+func (r *Report) sentence() string {
+	conf := confPct(r.opts.Confidence)
+	if r.Audited == 0 {
+		if r.Sampled == 1 {
+			return "The only sampled case has not been audited yet, so there is nothing to estimate."
+		}
+		return fmt.Sprintf("None of the %s sampled cases has been audited yet, so there is nothing to estimate.", thousands(r.Sampled))
+	}
+	n, k := r.Audited, r.Flagged
+	census := r.Population != nil && n >= *r.Population
+	if census {
+		// Every case of the population was audited: there is nothing to
+		// estimate, only a count.
+		switch {
+		case k == 0:
+			return fmt.Sprintf("None of the %s needed immediate attention: every case of the population was audited.", words.Count(n, "case"))
+		default:
+			return fmt.Sprintf("%s of the %s (%s) needed immediate attention: every case of the population was audited.",
+				thousands(k), words.Count(n, "case"), rate.Fraction(k, n, 1, rate.Nearest))
+		}
+	}
+	if k == 0 {
+		who := fmt.Sprintf("None of the %s audited cases needed immediate attention", thousands(n))
+		if n == 1 {
+			who = "The only audited case did not need immediate attention"
+		}
+		if r.FiniteUpperCount != nil {
+			N := *r.Population
+			return fmt.Sprintf("%s; with %s confidence at most %s of the %s (%s) would.", who, conf,
+				thousands(*r.FiniteUpperCount), words.Count(N, "case"), rate.Fraction(*r.FiniteUpperCount, N, 1, rate.Up))
+		}
+		return fmt.Sprintf("%s; with %s confidence fewer than %s of all cases would.", who, conf, pct(*r.UpperOne, up))
+	}
+	of := "all cases"
+	if r.Population != nil {
+		of = "the " + words.Count(*r.Population, "case")
+	}
+	var who string
+	switch {
+	case n == 1:
+		who = "The only audited case needed immediate attention"
+	case k == n:
+		who = fmt.Sprintf("All %s audited cases needed immediate attention", thousands(n))
+	default:
+		who = fmt.Sprintf("%s of the %s audited cases (%s) needed immediate attention", thousands(k), thousands(n), rate.Fraction(k, n, 1, rate.Nearest))
+	}
+	return fmt.Sprintf("%s; with %s confidence between %s and %s of %s would.", who, conf,
+		pct(*r.CI.Lower, down), pct(*r.CI.Upper, up), of)
 }
 
 func isAre(n int) string {
@@ -897,76 +1066,24 @@ func (r *Report) compare(ctx context.Context, st *audit.Store, trend *Trend) err
 	return nil
 }
 
-// BuildTrend reads every audit in the store, in the order of their periods.
-//
-// Everything is read from one snapshot of the store.
-func BuildTrend(ctx context.Context, st *audit.Store, opts Options) (t *Trend, err error) {
-	err = st.Snapshot(ctx, func(st *audit.Store) error {
-		t, err = buildTrend(ctx, st, opts)
-		return err
-	})
-	return t, err
-}
-
-func buildTrend(ctx context.Context, st *audit.Store, opts Options) (*Trend, error) {
-	if err := opts.normalise(); err != nil {
-		return nil, err
+// comparisonSentence says how the share moved, without overclaiming.
+func comparisonSentence(c *Comparison, k, n int, conf float64) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "In %s, %s of %s audited cases (%s) needed immediate attention; in this audit %s of %s (%s). ",
+		c.Previous, thousands(c.PreviousFlagged), thousands(c.PreviousAudited), pct(c.PreviousShare, nearest),
+		thousands(k), thousands(n), pct(c.Share, nearest))
+	diff := fmt.Sprintf("The difference, %s percentage points (%s interval %s to %s)", points(c.Difference, nearest),
+		confPct(conf), points(c.DifferenceCI[0], down), points(c.DifferenceCI[1], up))
+	level := rate.Percent(1-conf, 2, rate.Nearest) // significance follows the chosen confidence
+	switch {
+	case c.Significant && c.Difference < 0:
+		fmt.Fprintf(&b, "%s, is a statistically significant fall at the %s level (Fisher's exact test, %s).", diff, level, pText(c.FisherP))
+	case c.Significant && c.Difference > 0:
+		fmt.Fprintf(&b, "%s, is a statistically significant rise at the %s level (Fisher's exact test, %s).", diff, level, pText(c.FisherP))
+	default:
+		fmt.Fprintf(&b, "%s, is not a statistically significant change at the %s level (Fisher's exact test, %s): it could be chance.", diff, level, pText(c.FisherP))
 	}
-	sums, err := st.AuditsWithFindings(ctx)
-	if err != nil {
-		return nil, err
-	}
-	t := &Trend{Method: opts.Method, Confidence: opts.Confidence, Audits: []TrendPoint{},
-		Marking: opts.Marking, Limit: opts.Limit}
-	for _, s := range sums {
-		fs, mod := s.Findings, s.Moderation
-		judged := latestJudgement(fs, mod)
-		p := TrendPoint{Audit: s.Name, Period: s.Period, Created: s.Created.UTC(), Sampled: s.Size, Grades: map[string]int{}}
-		p.setFactors(s.Factors)
-		for _, g := range gradeNames() {
-			p.Grades[g] = 0
-		}
-		for _, f := range fs {
-			p.Audited++
-			if judged[f.Case] {
-				p.Flagged++
-			}
-			p.Grades[f.Grade.String()]++
-		}
-		p.NotRecorded = max(p.Sampled-p.Audited, 0)
-		p.Incomplete = p.NotRecorded > 0
-		if p.Audited > 0 {
-			p.Share = ptr(float64(p.Flagged) / float64(p.Audited))
-			iv, err := interval(opts.Method, p.Flagged, p.Audited, opts.Confidence)
-			if err != nil {
-				return nil, err
-			}
-			p.Lower, p.Upper = ptr(iv.Lower), ptr(iv.Upper)
-		}
-		if err := p.focus(ctx, st, fs); err != nil {
-			return nil, err
-		}
-		if err := p.signOff(ctx, st, opts); err != nil {
-			return nil, err
-		}
-		if by := strings.TrimSpace(opts.By); by != "" && p.Audited > 0 {
-			name, err := p.trendGroups(ctx, st, by, judged, fs, opts)
-			if err != nil {
-				return nil, err
-			}
-			if t.By == "" {
-				t.By = name
-			}
-		}
-		t.Audits = append(t.Audits, p)
-	}
-	if err := t.addRetired(ctx, st, opts); err != nil {
-		return nil, err
-	}
-	if by := strings.TrimSpace(opts.By); by != "" && t.By == "" && len(t.Audits) > 0 {
-		return nil, opt.Errorf("%s %q: no audit with findings shows that column; break the trend down by a column the samples show (sample -c COLUMN) or by stratum", opt.By, by)
-	}
-	return t, nil
+	return b.String()
 }
 
 // On says which figure a threshold is compared with.
@@ -1043,28 +1160,4 @@ func countRaised(rows []CaseRow) int {
 		}
 	}
 	return n
-}
-
-// calibrate compares each auditor's grades with the moderators' over the
-// moderated cases of the audits of the trend up to this one's period: the
-// months a manager reads the report against.
-func (r *Report) calibrate(ctx context.Context, st *audit.Store, a *audit.Audit) error {
-	var names []string
-	for _, p := range r.Trend {
-		// A retired audit's grades are gone with its findings.
-		if p.Period <= a.Period && !p.Retired {
-			names = append(names, p.Audit)
-		}
-	}
-	if !slices.Contains(names, a.Name) {
-		names = append(names, a.Name)
-	}
-	c, err := buildCalibration(ctx, st, names, "")
-	if err != nil {
-		return err
-	}
-	if c.Pairs > 0 {
-		r.Calibration = c
-	}
-	return nil
 }

@@ -12,38 +12,7 @@ import (
 	"time"
 
 	"github.com/caseaudit/caseaudit/audit"
-	"github.com/caseaudit/caseaudit/internal/opt"
 )
-
-// Reference values: shared/reference/statistics.md (R 4.2).
-const (
-	cp3of90Lo     = 0.006927603
-	cp3of90Hi     = 0.094336093
-	cp0of120Hi    = 0.030272973
-	one0of120     = 0.024655401
-	wilson3of90Lo = 0.011400390
-	wilson3of90Hi = 0.093472860
-	wilson0of120  = 0.031019166
-	fisher3v0     = 0.07721226
-)
-
-// near checks got against want to within half a unit of the reference's
-// ninth decimal (or 1e-12 for values computed here exactly).
-func near(t *testing.T, what string, got *float64, want float64) {
-	t.Helper()
-	nearTol(t, what, got, want, 5e-10)
-}
-
-func nearTol(t *testing.T, what string, got *float64, want, tol float64) {
-	t.Helper()
-	if got == nil {
-		t.Errorf("%s = nil, want %.9g", what, want)
-		return
-	}
-	if math.Abs(*got-want) > tol {
-		t.Errorf("%s = %.12g, want %.12g", what, *got, want)
-	}
-}
 
 // naiveHyperUpper is the finite-population upper bound for 0 flagged of n
 // from N by direct products: the largest M with P(X = 0 | M) > α.
@@ -180,72 +149,6 @@ func TestReportPrevious(t *testing.T) {
 	near(t, "difference reversed", &x.Comparison.Difference, 3.0/90)
 }
 
-func TestReportBreakdowns(t *testing.T) {
-	st, _ := fixture(t)
-	ctx := context.Background()
-	o := fixedOptions()
-	o.By = "legal status"
-	r, err := Build(ctx, st, "2025-07", o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Cases cycle CIN, CP, CLA; the flagged 10th, 40th and 70th cases
-	// (indexes 9, 39, 69) are all CIN: CIN 3 of 30.
-	if r.By != "Legal Status" {
-		t.Errorf("by %q", r.By)
-	}
-	want := map[string][3]int{"CIN": {30, 30, 3}, "CP": {30, 30, 0}, "CLA": {30, 30, 0}}
-	for _, g := range r.Breakdown {
-		w := want[g.Group]
-		if [3]int{g.Sampled, g.Audited, g.Flagged} != w {
-			t.Errorf("%s: %+v, want %v", g.Group, g, w)
-		}
-	}
-	o.By = "auditor"
-	r, err = Build(ctx, st, "2025-07", o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Auditor of case i is worker (i+1) mod 6; 10, 40 and 70 are all 4: E. Okafor, 15 cases.
-	for _, g := range r.Breakdown {
-		wantFlagged := 0
-		if g.Group == "E. Okafor" {
-			wantFlagged = 3
-		}
-		if g.Audited != 15 || g.Flagged != wantFlagged {
-			t.Errorf("auditor %s: %+v", g.Group, g)
-		}
-	}
-	// Personal columns are never a breakdown without --include-names, and
-	// never appear in case rows.
-	o.By = "Forename"
-	if _, err := Build(ctx, st, "2025-07", o); err == nil || !strings.Contains(opt.Spell(err, opt.Flags), "--include-names") {
-		t.Errorf("--by Forename: %v", err)
-	}
-	o.By = "Nope"
-	if _, err := Build(ctx, st, "2025-07", o); err == nil || !strings.Contains(err.Error(), "Legal Status") {
-		t.Errorf("--by Nope should list the choices: %v", err)
-	}
-	o.By = ""
-	r, _ = Build(ctx, st, "2025-07", o)
-	if slices.Contains(r.Columns, "Forename") {
-		t.Errorf("columns %q include a name", r.Columns)
-	}
-	for _, c := range r.AllCases {
-		if _, ok := c.Fields["Forename"]; ok {
-			t.Fatalf("case %s carries a forename", c.ID)
-		}
-	}
-	o.IncludeNames, o.By = true, "forename"
-	r, err = Build(ctx, st, "2025-07", o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Contains(r.Columns, "Forename") || r.AllCases[0].Fields["Forename"] != "Ada" || len(r.Breakdown) != 5 {
-		t.Errorf("with names: columns %q, first %+v, groups %d", r.Columns, r.AllCases[0].Fields, len(r.Breakdown))
-	}
-}
-
 func TestPersonal(t *testing.T) {
 	for col, want := range map[string]bool{
 		"Forename": true, "Surname": true, "Name": true, "Child Name": true, "Full name": true, "Date of Birth": true,
@@ -370,9 +273,8 @@ func edgeStore(t *testing.T, n, audited, flagged, pop int) *audit.Store {
 }
 
 func TestReportEdgeCases(t *testing.T) {
-	ctx := context.Background()
 	t.Run("nothing audited", func(t *testing.T) {
-		r, err := Build(ctx, edgeStore(t, 5, 0, 0, 100), "", fixedOptions())
+		r, err := edgeReport(t, 5, 0, 0, 100), error(nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -409,7 +311,7 @@ func TestReportEdgeCases(t *testing.T) {
 		}
 	})
 	t.Run("1 of 1", func(t *testing.T) {
-		r, err := Build(ctx, edgeStore(t, 1, 1, 1, 0), "", fixedOptions())
+		r, err := edgeReport(t, 1, 1, 1, 0), error(nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -425,7 +327,7 @@ func TestReportEdgeCases(t *testing.T) {
 		}
 	})
 	t.Run("0 of 1", func(t *testing.T) {
-		r, _ := Build(ctx, edgeStore(t, 1, 1, 0, 0), "", fixedOptions())
+		r, _ := edgeReport(t, 1, 1, 0, 0), error(nil)
 		near(t, "upper", r.CI.Upper, 0.975)
 		near(t, "one-sided", r.UpperOne, 0.95)
 		if r.Sentence != "The only audited case did not need immediate attention; with 95% confidence fewer than 95% of all cases would." {
@@ -433,7 +335,7 @@ func TestReportEdgeCases(t *testing.T) {
 		}
 	})
 	t.Run("n of n", func(t *testing.T) {
-		r, _ := Build(ctx, edgeStore(t, 10, 10, 10, 40), "", fixedOptions())
+		r, _ := edgeReport(t, 10, 10, 10, 40), error(nil)
 		// Lower = (α/2)^(1/n).
 		near(t, "lower", r.CI.Lower, math.Pow(0.025, 0.1))
 		near(t, "upper", r.CI.Upper, 1)
@@ -447,23 +349,23 @@ func TestReportEdgeCases(t *testing.T) {
 	t.Run("census, nothing flagged", func(t *testing.T) {
 		// Every case of a population of 5 audited: a count, not an estimate
 		// (it used to say "fewer than 0% of the 5 cases").
-		r, _ := Build(ctx, edgeStore(t, 5, 5, 0, 5), "", fixedOptions())
+		r, _ := edgeReport(t, 5, 5, 0, 5), error(nil)
 		if r.Sentence != "None of the 5 cases needed immediate attention: every case of the population was audited." {
 			t.Errorf("sentence %q", r.Sentence)
 		}
-		r, _ = Build(ctx, edgeStore(t, 5, 5, 1, 5), "", fixedOptions())
+		r, _ = edgeReport(t, 5, 5, 1, 5), error(nil)
 		if r.Sentence != "1 of the 5 cases (20%) needed immediate attention: every case of the population was audited." {
 			t.Errorf("sentence %q", r.Sentence)
 		}
 	})
 	t.Run("one case", func(t *testing.T) {
-		r, _ := Build(ctx, edgeStore(t, 1, 0, 0, 40), "", fixedOptions())
+		r, _ := edgeReport(t, 1, 0, 0, 40), error(nil)
 		if r.Sentence != "The only sampled case has not been audited yet, so there is nothing to estimate." {
 			t.Errorf("sentence %q", r.Sentence)
 		}
 	})
 	t.Run("some to do", func(t *testing.T) {
-		r, _ := Build(ctx, edgeStore(t, 10, 4, 1, 40), "", fixedOptions())
+		r, _ := edgeReport(t, 10, 4, 1, 40), error(nil)
 		if r.ToDo != 6 || len(r.Notes) != 1 || !strings.Contains(r.Notes[0], "6 of the 10 sampled cases are still to be audited") {
 			t.Errorf("to do %d, notes %q", r.ToDo, r.Notes)
 		}
@@ -479,18 +381,16 @@ func TestReportEdgeCases(t *testing.T) {
 		}
 	})
 	t.Run("kappa not defined", func(t *testing.T) {
-		st := edgeStore(t, 6, 6, 0, 0)
-		if _, err := st.DrawModeration(ctx, "edge", 3, "s"); err != nil {
-			t.Fatal(err)
+		// Three of six cases moderated, every grade Good on both sides.
+		a, cases, orig := edgeInputs(6, 6, 0, 0)
+		ms := &audit.ModerationSample{Seed: "s", Size: 3, Cases: []string{"E-00002", "E-00004", "E-00005"}}
+		var mod []audit.Finding
+		var pairs []audit.GradePair
+		for j, id := range ms.Cases {
+			mod = append(mod, audit.Finding{Case: id, Auditor: "M", Grade: audit.Good, Moderation: true, Kind: audit.KindModerationFinding, Seq: 7 + j})
+			pairs = append(pairs, audit.GradePair{Case: id, Original: audit.Good, Moderated: audit.Good})
 		}
-		ms, _ := st.Moderation(ctx, "edge")
-		for _, id := range ms.Cases {
-			mustRecord(t, st, "edge", audit.Finding{Case: id, Auditor: "M", Grade: audit.Good, Moderation: true})
-		}
-		r, err := Build(ctx, st, "", fixedOptions())
-		if err != nil {
-			t.Fatal(err)
-		}
+		r := computed(t, fixedOptions(), a, cases, orig, mod, ms, pairs)
 		m := r.Moderation
 		if m.Kappa != nil || m.Linear != nil || m.Quadratic != nil {
 			t.Errorf("kappa must be undefined when both raters gave one grade: %+v", m)
@@ -671,37 +571,5 @@ func TestClearedAtModeration(t *testing.T) {
 	}
 	if !slices.ContainsFunc(acts, func(a audit.Action) bool { return a.Case == ms.Cases[0] && a.Status != audit.ActionClosed }) {
 		t.Errorf("the action on %s was closed by the moderator's finding: %+v", ms.Cases[0], acts)
-	}
-}
-
-// --by auditor counts every sampled case: by who audited it, else by whom
-// it is allocated to, else as unallocated.
-func TestBreakdownByAuditorCountsUnallocated(t *testing.T) {
-	ctx := context.Background()
-	st := edgeStore(t, 10, 4, 1, 100) // 4 audited by A. Khan, no allocation
-	o := fixedOptions()
-	o.By = "auditor"
-	r, err := Build(ctx, st, "edge", o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := map[string][2]int{}
-	for _, g := range r.Breakdown {
-		got[g.Group] = [2]int{g.Sampled, g.Audited}
-	}
-	if len(got) != 2 || got["A. Khan"] != [2]int{4, 4} || got["(unallocated)"] != [2]int{6, 0} {
-		t.Errorf("breakdown %v", got)
-	}
-	// Allocated: the cases still to audit are counted under their auditors.
-	if _, err := st.Allocate(ctx, "edge", []string{"B. Lee", "C. Diaz"}, audit.AllocationRules{}); err != nil {
-		t.Fatal(err)
-	}
-	r, _ = Build(ctx, st, "edge", o)
-	got = map[string][2]int{}
-	for _, g := range r.Breakdown {
-		got[g.Group] = [2]int{g.Sampled, g.Audited}
-	}
-	if got["A. Khan"] != [2]int{4, 4} || got["B. Lee"][0]+got["C. Diaz"][0] != 6 || got["(unallocated)"] != [2]int{} {
-		t.Errorf("breakdown after allocation %v", got)
 	}
 }

@@ -9,25 +9,6 @@ import (
 	"github.com/caseaudit/caseaudit/audit"
 )
 
-// SignOffView is an audit's sign-off as a report states it: when and by
-// whom, the figures signed off, and, when a correction since changed them,
-// the figures now and the sentence every view repeats.
-type SignOffView struct {
-	At      time.Time     `json:"at"`
-	By      string        `json:"by"`
-	Figures audit.Figures `json:"figures"`
-	// Incomplete is what the audit lacked when QA signed it off anyway
-	// (signoff --force); absent when it was complete.
-	Incomplete *audit.Incomplete `json:"incomplete,omitempty"`
-	Amended    bool              `json:"amended"`
-	// AmendedAt is when the first entry that changed the figures was made.
-	AmendedAt *time.Time     `json:"amended_at,omitempty"`
-	Now       *audit.Figures `json:"now,omitempty"`
-	// Sentence says it in words: "signed off 2026-10-03 with 8 of 120
-	// flagged", or with the amendment.
-	Sentence string `json:"sentence"`
-}
-
 // Figures are the report's figures as a sign-off records them: the
 // headline count and size, the interval, and each group's count.
 func (r *Report) Figures() audit.Figures {
@@ -83,64 +64,6 @@ func (r *Report) signOff(ctx context.Context, st *audit.Store, a *audit.Audit) e
 	return nil
 }
 
-// SignOffFigures computes an audit's figures with the report's own code,
-// from one snapshot of the store, and the number of trail entries they
-// were computed from (for audit.Store.SignOffAudit).
-func SignOffFigures(ctx context.Context, st *audit.Store, name string, opts Options) (f audit.Figures, asOf int, err error) {
-	if err := opts.normalise(); err != nil {
-		return f, 0, err
-	}
-	opts.NoCompare = true
-	err = st.Snapshot(ctx, func(st *audit.Store) error {
-		a, err := st.Audit(ctx, name)
-		if err != nil {
-			return err
-		}
-		r, _, _, _, err := core(ctx, st, a, opts)
-		if err != nil {
-			return err
-		}
-		if r.Audited == 0 {
-			return fmt.Errorf("audit %q has no finding yet; there is nothing to sign off", a.Name)
-		}
-		es, err := st.Trail(ctx, a.Name)
-		if err != nil {
-			return err
-		}
-		f, asOf = r.Figures(), len(es)
-		return nil
-	})
-	return f, asOf, err
-}
-
-// trendSignOff marks a trend point signed off, complete, or amended.
-func (p *TrendPoint) signOff(ctx context.Context, st *audit.Store, opts Options) error {
-	p.Complete = p.Sampled > 0 && p.Audited == p.Sampled
-	s, err := st.SignOffOf(ctx, p.Audit)
-	if err != nil || s.SignOff == nil {
-		return err
-	}
-	p.SignedOff = true
-	p.SignedOffIncomplete = s.SignOff.Incomplete != nil
-	if s.ChangedAt.IsZero() {
-		return nil // nothing since the sign-off could have changed it
-	}
-	a, err := st.Audit(ctx, p.Audit)
-	if err != nil {
-		return err
-	}
-	o := opts
-	o.NoCompare = true
-	r, _, _, _, err := core(ctx, st, a, o)
-	if err != nil {
-		return err
-	}
-	if v := signOffView(s, r.Figures()); v != nil && v.Amended {
-		p.Amended = v.Sentence
-	}
-	return nil
-}
-
 // StatusMark says whether a trend row is final: "signed off", "amended
 // after sign-off", or not yet ("signed off incomplete", "not signed off",
 // "incomplete, not signed off"), so that a half-recorded month is never
@@ -170,30 +93,4 @@ func trendAmendments(ps []TrendPoint) []string {
 		}
 	}
 	return out
-}
-
-// SignOffState states an audit's sign-off against its figures now, as a
-// status line does; nil when it was never signed off.
-func SignOffState(ctx context.Context, st *audit.Store, name string) (v *SignOffView, err error) {
-	err = st.Snapshot(ctx, func(st *audit.Store) error {
-		s, err := st.SignOffOf(ctx, name)
-		if err != nil || s.SignOff == nil {
-			return err
-		}
-		a, err := st.Audit(ctx, name)
-		if err != nil {
-			return err
-		}
-		o := Options{}
-		if err := o.normalise(); err != nil {
-			return err
-		}
-		r, _, _, _, err := core(ctx, st, a, o)
-		if err != nil {
-			return err
-		}
-		v = signOffView(s, r.Figures())
-		return nil
-	})
-	return v, err
 }

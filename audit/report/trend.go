@@ -2,57 +2,14 @@ package report
 
 import (
 	"bufio"
-	"context"
 	"encoding/csv"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 
-	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/internal/words"
 )
-
-// RenderTrend writes the trend in the given format.
-func RenderTrend(w io.Writer, t *Trend, f Format, o RenderOptions) error {
-	switch f {
-	case Table:
-		return writeTrendTable(w, t, o.Color)
-	case Markdown:
-		bw := bufio.NewWriter(w)
-		if t.Marking != "" {
-			fmt.Fprintf(bw, "**%s**\n\n", mdEscape(t.Marking))
-		}
-		fmt.Fprintf(bw, "# %s\n\n%s\n\n", trendTitle, mdEscape(trendIntro(t)))
-		if len(t.Audits) > 0 {
-			mdTable(bw, trendTable(t.Audits, t.Confidence))
-		}
-		if bt := byTable(t); bt != nil {
-			fmt.Fprintf(bw, "\n## By %s\n\n%s\n\n", mdEscape(t.By), mdEscape(byIntro(t)))
-			mdTable(bw, bt)
-		}
-		if gt := goodTable(t.Audits); gt != nil {
-			fmt.Fprintf(bw, "\n## Good or better\n\n%s\n\n", mdEscape(goodIntro))
-			mdTable(bw, gt)
-		}
-		if t.Marking != "" {
-			fmt.Fprintf(bw, "\n**%s**\n", mdEscape(t.Marking))
-		}
-		return bw.Flush()
-	case CSV:
-		if t.By != "" {
-			return writeTrendByCSV(w, t)
-		}
-		return writeTrendCSV(w, t)
-	case JSON:
-		return WriteTrendJSON(w, t)
-	case XLSX:
-		return writeTrendXLSX(w, t)
-	case HTML:
-		return writeTrendHTML(w, t)
-	}
-	return fmt.Errorf("format %q: use table, markdown, csv, json, xlsx or html", f)
-}
 
 func trendIntro(t *Trend) string {
 	if len(t.Audits) == 0 {
@@ -190,40 +147,26 @@ func writeTrendCSV(w io.Writer, t *Trend) error {
 	return cw.Error()
 }
 
-// TrendFocus is one grade question's share Good or better in one audit.
-type TrendFocus struct {
-	Key          string   `json:"key"`
-	Label        string   `json:"label"`
-	Graded       int      `json:"graded"`
-	GoodOrBetter *float64 `json:"good_or_better"` // nil when nothing is graded
+// trendFocusKeys lists the grade questions of the audits' forms, in the
+// order they first appear, with their labels.
+func trendFocusKeys(ps []TrendPoint) (keys []string, labels map[string]string) {
+	labels = map[string]string{}
+	for _, p := range ps {
+		for _, f := range p.FocusAreas {
+			if _, ok := labels[f.Key]; !ok {
+				keys = append(keys, f.Key)
+				labels[f.Key] = f.Label
+			}
+		}
+	}
+	return keys, labels
 }
 
-// focus fills the share Good or better, overall and per grade question of
-// the audit's form, from its latest findings.
-func (p *TrendPoint) focus(ctx context.Context, st *audit.Store, fs []audit.Finding) error {
-	p.FocusAreas = []TrendFocus{}
-	good := 0
-	for _, f := range fs {
-		if f.Grade == audit.Outstanding || f.Grade == audit.Good {
-			good++
+func (p TrendPoint) focusShare(key string) *float64 {
+	for _, f := range p.FocusAreas {
+		if f.Key == key {
+			return f.GoodOrBetter
 		}
-	}
-	if len(fs) > 0 {
-		p.GoodOrBetter = ptr(float64(good) / float64(len(fs)))
-	}
-	form, err := st.Form(ctx, p.Audit)
-	if err != nil || form == nil {
-		return err
-	}
-	for _, fa := range tally(form, fs) {
-		if fa.Kind != audit.QuestionGrade {
-			continue
-		}
-		tf := TrendFocus{Key: fa.Key, Label: fa.Label, Graded: fa.Graded}
-		if fa.Graded > 0 {
-			tf.GoodOrBetter = ptr(fa.GoodOrBetter)
-		}
-		p.FocusAreas = append(p.FocusAreas, tf)
 	}
 	return nil
 }

@@ -19,16 +19,6 @@ const (
 	pooledSheet      = "Pooled"
 )
 
-// calibrationSection is the calibration as a report section: what it
-// shows, the table, and a sentence per auditor.
-func calibrationSection(c *Calibration) section {
-	s := section{Title: "Auditor calibration", Intro: calibrationIntro(c), Table: calibrationTable(c)}
-	for _, a := range c.Auditors {
-		s.Bullets = append(s.Bullets, a.Sentence)
-	}
-	return s
-}
-
 func (p *Pooled) title() string {
 	t := "Share needing immediate attention over several audits"
 	if p.Period != "" {

@@ -8,16 +8,6 @@ import (
 	"github.com/caseaudit/caseaudit/internal/words"
 )
 
-// WithdrawnCase is a sampled case that could not be audited: withdrawn
-// with a reason and replaced by the next case of its stratum.
-type WithdrawnCase struct {
-	Case        string `json:"case"`
-	Reason      string `json:"reason"`
-	Replacement string `json:"replacement,omitempty"` // "" when the stratum had no other case
-	Date        string `json:"date"`                  // yyyy-mm-dd, UTC
-	By          string `json:"by"`
-}
-
 // withdrawn records the withdrawn cases and says in a note how many there
 // were and why (reasons grouped, most frequent first).
 func (r *Report) withdrawn(ws []audit.Withdrawal) {

@@ -12,45 +12,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/caseaudit/caseaudit/internal/canonjson"
 )
-
-// Entry is one entry of an audit's trail. The store chains entries and
-// checks the chain; what an entry of each kind means is the caller's.
-type Entry struct {
-	Seq   int    // 1, 2, 3 … within the audit
-	Kind  string // what the entry records, named by the caller
-	Case  string // case ID; "" when the entry is not about one case
-	Actor string // auditor, moderator or person acting
-	// EnteredBy is who entered the entry: the person at the keyboard
-	// (CASEAUDIT_USER, else the login) on SQLite, the database role of the
-	// login on PostgreSQL (checked by the database). "" in entries recorded
-	// before schema version 3.
-	EnteredBy string
-	At        time.Time // UTC
-	// Payload is the canonical JSON payload as written, with its free
-	// text (see text.go) put back, or RedactedMark where it was erased.
-	Payload  json.RawMessage
-	PrevHash string // hex; 64 zeros for the first entry
-	Hash     string // hex SHA-256(prev hash bytes || canonical entry)
-	// Stored is the payload as stored and hashed when the entry has free
-	// text (commitments in place of the text); nil when Payload is both.
-	Stored json.RawMessage
-	// Texts are the entry's free-text fields, held or erased.
-	Texts []Text
-	// RedactedInPlace is when an entry written before free text was
-	// committed had its payload redacted (zero when not): its hash stands
-	// as recorded and its content can no longer be re-checked.
-	RedactedInPlace time.Time
-}
 
 // ZeroHash is the previous hash of an audit's first entry.
 var ZeroHash = strings.Repeat("0", 64)
-
-// CanonicalJSON encodes v as canonical JSON (see canonjson.Marshal): how
-// payloads are stored and hashed.
-func CanonicalJSON(v any) ([]byte, error) { return canonjson.Marshal(v) }
 
 // Hash is the hash of an entry of the named audit's trail whose number is
 // seq (Entry.Seq need not be): SHA-256(prev || E), where prev is the 32
@@ -121,20 +86,6 @@ type Draft struct {
 	// "answers/*" for every key of an object): committed by a salted hash
 	// and stored beside the entry, so they can be erased (see text.go).
 	Text []string
-}
-
-// Chain appends entries to one audit's trail within a write transaction.
-// Its head is read once, under the audit's lock (SQLite's BEGIN IMMEDIATE,
-// or the audit's advisory lock on PostgreSQL), so no other writer can
-// append between reading it and committing: the chain never forks. (On
-// PostgreSQL the database also refuses an entry that does not follow the
-// head: see pg_schema.go.)
-type Chain struct {
-	w       *WriteTx
-	auditID int64
-	name    string
-	seq     int
-	head    string
 }
 
 // Chain returns the chain of the audit with this id and name, locking the
@@ -210,12 +161,6 @@ func (c *Chain) Append(ctx context.Context, d Draft) (Entry, error) {
 	return e, nil
 }
 
-// Filter chooses entries of an audit's trail; the zero Filter chooses all.
-type Filter struct {
-	Case  string   // only entries about this case, when not ""
-	Kinds []string // only entries of these kinds, when any
-}
-
 // Entries returns the entries of an audit's trail that f chooses, in order.
 // Every write reads some, under the audit's lock, so it takes few round
 // trips: whether an entry was redacted in place comes with it, and the
@@ -265,11 +210,6 @@ func (t *Tx) Entries(ctx context.Context, auditID int64, f Filter) ([]Entry, err
 		}
 	}
 	return out, nil
-}
-
-// matches reports whether f chooses e, as the query Entries sends would.
-func (f Filter) matches(e Entry) bool {
-	return (f.Case == "" || e.Case == f.Case) && (len(f.Kinds) == 0 || slices.Contains(f.Kinds, e.Kind))
 }
 
 // maxHeld bounds the entries a read transaction holds (Entries,
@@ -479,19 +419,6 @@ func (t *Tx) Head(ctx context.Context, auditID int64) (n int, hash string, err e
 		err = nil
 	}
 	return n, hash, err
-}
-
-// Describe names an entry in a message: its number, kind, case, actor and
-// time.
-func Describe(e Entry) string {
-	d := fmt.Sprintf("entry %d (%s", e.Seq, e.Kind)
-	if e.Case != "" {
-		d += " " + e.Case
-	}
-	if e.Actor != "" {
-		d += " by " + e.Actor
-	}
-	return d + ", " + e.At.Format("2006-01-02 15:04:05") + " UTC)"
 }
 
 // CheckChain re-walks an audit's trail (entries in the order stored) and

@@ -8,6 +8,7 @@ package store
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -20,6 +21,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 )
 
 func pgServer(t testing.TB) string {
@@ -32,6 +36,18 @@ func pgServer(t testing.TB) string {
 		t.Skip("no PostgreSQL server: set CASEAUDIT_TEST_POSTGRES (eval \"$(.ci/postgres start)\") to run the PostgreSQL tests")
 	}
 	return u
+}
+
+// pgAdminDB opens the test server as its administrator.
+func pgAdminDB(t testing.TB) *sql.DB {
+	t.Helper()
+	cfg, err := pgx.ParseConfig(pgServer(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := stdlib.OpenDB(*cfg)
+	t.Cleanup(func() { db.Close() })
+	return db
 }
 
 // pgStore makes a new PostgreSQL store in a schema of its own, dropped

@@ -1,7 +1,7 @@
 package store
 
 import (
-	"fmt"
+	"errors"
 
 	"github.com/caseaudit/caseaudit/internal/errkind"
 )
@@ -9,6 +9,10 @@ import (
 // errorf formats a message and marks it as kind, one of the package's
 // sentinel errors.
 var errorf = errkind.Errorf
+
+// ErrDuty: the database refused what the login's roles do not allow (a
+// duty refused by the store's own guards; audit.ErrDuty is the same).
+var ErrDuty = errors.New("not this person's duty")
 
 // Refusal is what the database's own guards refused: a login without the
 // store role a write needs, or a trigger that found the write not the
@@ -29,8 +33,3 @@ func (r *Refusal) Error() string {
 
 // Is makes errors.Is(err, ErrDuty) true.
 func (r *Refusal) Is(target error) bool { return target == ErrDuty }
-
-// refusalf is a Refusal whose reason is worded by format.
-func refusalf(s *Store, doing, format string, a ...any) error {
-	return &Refusal{Doing: doing, Store: s.path, Reason: fmt.Sprintf(format, a...)}
-}

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -19,28 +18,11 @@ import (
 // is a fold of the changes, which the audit package makes; the store only
 // numbers, chains and checks them, as it does an audit's trail.
 
-// PersonChange is one change to the people list.
-type PersonChange struct {
-	Seq       int
-	Op        string // PersonAdd or PersonRemove
-	Login     string
-	Name      string   // "" for a removal
-	Roles     []string // empty for a removal
-	At        time.Time
-	EnteredBy string // who made the change (the login acting)
-	PrevHash  string
-	Hash      string
-}
-
 // The operations of a PersonChange.
 const (
 	PersonAdd    = "add"
 	PersonRemove = "remove"
 )
-
-// ErrDuty: the database refused what the login's roles do not allow (a
-// duty refused by the store's own guards; audit.ErrDuty is the same).
-var ErrDuty = errors.New("not this person's duty")
 
 // peopleLockID is the lock that serialises changes to the people list (an
 // audit id no audit has: ids start at 1).

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -24,26 +23,6 @@ import (
 // login must now be refused by the database itself; and the store works
 // behind PgBouncer, bounds how long it waits for a server, and keeps its
 // locks to itself.
-
-// pgAdminDB opens the test server as its administrator.
-func pgAdminDB(t testing.TB) *sql.DB {
-	t.Helper()
-	cfg, err := pgx.ParseConfig(pgServer(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := stdlib.OpenDB(*cfg)
-	t.Cleanup(func() { db.Close() })
-	return db
-}
-
-// pgLoginAs makes a login role in the store's group role for group
-// (GroupQA, GroupAuditor, GroupGovernance) and returns the store's URL as
-// that login, and the role.
-func pgLoginAs(t *testing.T, where, group string) (string, string) {
-	t.Helper()
-	return pgLoginIn(t, where, storeRole(t, where, group))
-}
 
 // forge inserts a trail entry by hand as s's login, with the hash the
 // database expects unless hash is given.

@@ -25,25 +25,6 @@ import (
 // period and retire audits.
 var whoRetires = []string{GroupQA, GroupGovernance}
 
-// pgRetireMigration is schema version 7: the store log. Its triggers, and
-// the DELETE triggers of the audit's tables, are guards (pgRetireTriggers),
-// made by store init.
-const pgRetireMigration = `
-CREATE TABLE {{S}}.store_log (
-	seq        bigint PRIMARY KEY,
-	kind       text   COLLATE "C" NOT NULL CHECK (kind IN ('retention', 'retirement')),
-	audit_id   bigint NOT NULL DEFAULT 0,
-	audit      text   COLLATE "C" NOT NULL DEFAULT '',
-	actor      text   COLLATE "C" NOT NULL,
-	entered_by text   COLLATE "C" NOT NULL,
-	at         text   COLLATE "C" NOT NULL,
-	payload    text   COLLATE "C" NOT NULL,
-	prev_hash  text   COLLATE "C" NOT NULL,
-	hash       text   COLLATE "C" NOT NULL
-);
-CREATE UNIQUE INDEX store_log_retired ON {{S}}.store_log (audit_id) WHERE kind = 'retirement';
-`
-
 // pgRetireFunctions are guards (pg_guards.go): re-created by store init,
 // compared by verify, none with its owner's rights.
 var pgRetireFunctions = []pgFunction{
@@ -242,25 +223,4 @@ func retireProblems(ctx context.Context, db *sql.DB, n pgNames) ([]string, error
 		return []string{fmt.Sprintf("the function retire_audit may be called by %s or by anyone", n.role(GroupAuditor))}, nil
 	}
 	return nil, nil
-}
-
-// retire calls retire_audit for the entry e (its seq, prev hash and hash
-// drafted after the log's head) and returns the rows it deleted.
-func (b *pgBackend) retire(ctx context.Context, tx *sql.Tx, e LogEntry) (map[string]int64, error) {
-	rows, err := tx.QueryContext(ctx, "SELECT tbl, deleted FROM "+quoteIdent(b.schema)+".retire_audit($1, $2, $3, $4, $5, $6, $7)",
-		e.Audit, e.Seq, e.Actor, FormatTime(e.At), string(e.Payload), e.PrevHash, e.Hash)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]int64{}
-	for rows.Next() {
-		var t string
-		var n int64
-		if err := rows.Scan(&t, &n); err != nil {
-			return nil, err
-		}
-		out[t] = n
-	}
-	return out, rows.Err()
 }

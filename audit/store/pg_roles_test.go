@@ -75,6 +75,14 @@ func pgLoginIn(t *testing.T, where, group string) (string, string) {
 	return u.String(), role
 }
 
+// pgLoginAs makes a login role in the store's group role for group
+// (GroupQA, GroupAuditor, GroupGovernance) and returns the store's URL as
+// that login, and the role.
+func pgLoginAs(t *testing.T, where, group string) (string, string) {
+	t.Helper()
+	return pgLoginIn(t, where, storeRole(t, where, group))
+}
+
 func randomRole(t *testing.T) string {
 	return fmt.Sprintf("p_%d", time.Now().UnixNano())
 }

@@ -967,6 +967,11 @@ func (b *pgBackend) explain(s *Store, doing string, err error) error {
 	return nil
 }
 
+// refusalf is a Refusal whose reason is worded by format.
+func refusalf(s *Store, doing, format string, a ...any) error {
+	return &Refusal{Doing: doing, Store: s.path, Reason: fmt.Sprintf(format, a...)}
+}
+
 // failedStep is the step of a command the server's error pe ended, as err
 // (which wraps pe) names it ("granting the roles their privileges: "), or
 // "" when err names none: the server's own words follow it.

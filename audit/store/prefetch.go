@@ -10,38 +10,6 @@ import (
 	"strings"
 )
 
-// Prefetch names what a write transaction is about to read of one audit,
-// so that Tx.Prefetch reads it all in one statement: on a PostgreSQL
-// server each statement is a round trip, parsed and planned afresh (see
-// pgConfig), and recording a finding otherwise reads in nine.
-type Prefetch struct {
-	// Case: every entry about this case, whatever its kind, and its
-	// sampled case (Tx.Case).
-	Case string
-	// Kinds: every entry of these kinds, about any case.
-	Kinds []string
-	// ActorKinds: Tx.Actors of these kinds.
-	ActorKinds []string
-	// People: the people list (Tx.PersonChanges).
-	People bool
-}
-
-// prefetched is what Tx.Prefetch read, kept for the rest of the write
-// transaction: the audit's lock (taken before it is read) keeps every
-// other writer from appending to the trail meanwhile, and the
-// transaction's own appends are added as they are made (Chain.Append).
-// Any other write through the transaction drops it.
-type prefetched struct {
-	auditID  int64
-	p        Prefetch
-	entries  []Entry // those Prefetch chose, in order
-	actors   []string
-	caseRow  *CaseRow // nil when the case is not in the sample
-	people   []PersonChange
-	headSeq  int
-	headHash string
-}
-
 // covers reports whether the prefetched entries hold every entry f
 // chooses: all of f's kinds were read about every case, or f is about
 // the case read.
@@ -103,14 +71,6 @@ func (t *Tx) prefetchedFor(auditID int64) *prefetched {
 		return nil
 	}
 	return t.w.pre
-}
-
-// dropPrefetched forgets the prefetched reads: a write other than an
-// append may have changed what they hold.
-func (t *Tx) dropPrefetched() {
-	if t.w != nil {
-		t.w.pre = nil
-	}
 }
 
 // Prefetch reads, in one statement, what p names of the audit with this

@@ -167,16 +167,6 @@ func (w *WriteTx) InsertAudit(ctx context.Context, a AuditRow) (int64, error) {
 		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21)`, a.values()...)
 }
 
-// CaseRow is one sampled case as stored.
-type CaseRow struct {
-	Order   int
-	ID      string
-	Ticket  string
-	Stratum string
-	Row     int
-	Fields  string // JSON array of the shown fields
-}
-
 // Cases returns an audit's sampled cases in order.
 func (t *Tx) Cases(ctx context.Context, auditID int64) ([]CaseRow, error) {
 	rows, err := t.tx.QueryContext(ctx, "SELECT ord, case_id, ticket, stratum, source_row, fields FROM sampled_case WHERE audit_id = $1 ORDER BY ord", auditID)

@@ -27,25 +27,8 @@ import (
 // Anyone holding the store recomputes every hash from the stored payload
 // and re-checks every text not erased against its commitment.
 
-// TextCommitKey is the payload key under which an entry's text
-// commitments are stored: an object from field path to hex commitment.
-const TextCommitKey = "text_commit"
-
 // saltSize is the size of a text's salt in bytes.
 const saltSize = 32
-
-// Text is one free-text field of an entry.
-type Text struct {
-	Field  string // path in the payload: "note", or "answers/q3" for a key of an object
-	Commit string // hex commitment, as hashed in the entry
-	Salt   string // hex salt; "" once redacted
-	Text   string // the text; "" once redacted
-	// RedactedAt is when the text was erased (zero while it is held).
-	RedactedAt time.Time
-}
-
-// Redacted reports whether the text has been erased.
-func (t Text) Redacted() bool { return !t.RedactedAt.IsZero() }
 
 // Check reports whether a text still held matches its commitment.
 func (t Text) Check() bool {
@@ -80,11 +63,6 @@ func textCommit(salt []byte, field, text string) []byte {
 	h.Write([]byte{0})
 	h.Write([]byte(text))
 	return h.Sum(nil)
-}
-
-// RedactedMark is what readers see in place of an erased text.
-func RedactedMark(at time.Time) string {
-	return "[redacted on " + at.UTC().Format("2006-01-02") + "]"
 }
 
 // splitTexts takes the text fields out of an encoded payload and puts

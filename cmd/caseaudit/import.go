@@ -188,10 +188,15 @@ func importedActions(res *audit.ImportResult) (opened, closed []string) {
 func problemList(g *globalOptions, files []string, problems []audit.Problem, refused bool) string {
 	var b strings.Builder
 	in := strings.Join(files, ", ")
-	if refused {
+	switch {
+	case refused && g.Spelling == opt.Keys:
+		// A configuration has no skip_invalid: a scheduled run imports each
+		// file whole or not at all, and says so once the reports are written.
+		fmt.Fprintf(&b, "caseaudit: %s in %s; nothing was imported:\n", words.Count(len(problems), "problem"), in)
+	case refused:
 		b.WriteString(g.sprintf("caseaudit: %s in %s; nothing was imported (fix them, or give %s to import the valid rows):\n",
 			words.Count(len(problems), "problem"), in, opt.SkipInvalid))
-	} else {
+	default:
 		fmt.Fprintf(&b, "%s left out of %s:\n", words.Count(len(problems), "invalid row"), in)
 	}
 	for _, p := range problems {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/internal/atomicfile"
 	"github.com/caseaudit/caseaudit/internal/shellarg"
 	"github.com/caseaudit/caseaudit/sample"
@@ -83,7 +84,11 @@ func runInit(ctx context.Context, o *initOptions, g *globalOptions) error {
 			return err
 		}
 	}
-	text := configTemplate(d)
+	where, err := initStore(g)
+	if err != nil {
+		return err
+	}
+	text := configTemplate(d, where)
 	// The template must always be a valid configuration.
 	if _, err := parseRunConfig("the template", []byte(text)); err != nil {
 		return fmt.Errorf("internal error: %w", err)
@@ -92,7 +97,7 @@ func runInit(ctx context.Context, o *initOptions, g *globalOptions) error {
 		_, err := fmt.Fprint(g.IO.Out, text)
 		return err
 	}
-	err := atomicfile.Write(ctx, o.Out, o.Force, func(f *os.File) error {
+	err = atomicfile.Write(ctx, o.Out, o.Force, func(f *os.File) error {
 		_, err := f.WriteString(text)
 		return err
 	})
@@ -155,9 +160,27 @@ func yamlScalar(s string) string {
 	return strings.TrimSpace(string(b))
 }
 
+// initStore is the store the configuration names: the one init was given
+// (--db or $CASEAUDIT_DB), as a path that holds from any folder, so that the
+// scheduled run, which cron starts with neither, writes to it and not to a
+// new caseaudit.db; else caseaudit.db beside the file.
+func initStore(g *globalOptions) (string, error) {
+	where := g.DB
+	if where == "" {
+		where = os.Getenv("CASEAUDIT_DB")
+	}
+	switch {
+	case where == "":
+		return store.DefaultPath, nil
+	case store.IsPostgres(where):
+		return store.Redact(where), nil // the password stays in PGPASSWORD or ~/.pgpass
+	}
+	return filepath.Abs(where)
+}
+
 // configTemplate is the commented configuration, with what was detected in
-// the export (d may be nil).
-func configTemplate(d *detected) string {
+// the export (d may be nil) and the store it names.
+func configTemplate(d *detected, where string) string {
 	var b strings.Builder
 	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
 	b.WriteString(`# caseaudit scheduled audit: one file, one command per stage.
@@ -166,8 +189,11 @@ func configTemplate(d *detected) string {
 # Relative paths are relative to this file's folder. The audit name, seed, workbook and report
 # paths are templates: {{.Year}} (2026), {{.Month}} (07), {{.MonthName}} (July), {{.Date}} (2026-07-01).
 
-# The audit store (default: --db, else $CASEAUDIT_DB, else caseaudit.db in the current folder).
-store: caseaudit.db
+# The audit store: a file (relative to this file's folder) or a postgres:// URL, without its
+# password. A run given --db, or with $CASEAUDIT_DB set, uses that store instead.
+store: `)
+	b.WriteString(yamlScalar(where))
+	b.WriteString(`
 
 # The export: a file, or a pattern whose newest file (by modification time) is used.
 `)

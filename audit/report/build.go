@@ -1,0 +1,420 @@
+package report
+
+// Building a report and a trend from the store: Build and BuildTrend read
+// an audit's trail and put together what the other files compute from it
+// (focus, factors, calibration, sign-off, withdrawn cases, retired audits);
+// SignOffFigures and SignOffState state a report's core figures for a
+// sign-off. What renders a report stands above this file and what
+// computes the figures below it.
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/internal/colname"
+	"github.com/caseaudit/caseaudit/internal/opt"
+)
+
+// Build reads one audit (name "" means the latest) and everything the
+// report needs from the store.
+//
+// Everything is read from one snapshot of the store, so a finding recorded
+// while the report is built is either in all of it or in none.
+func Build(ctx context.Context, st *audit.Store, name string, opts Options) (r *Report, err error) {
+	err = st.Snapshot(ctx, func(st *audit.Store) error {
+		r, err = build(ctx, st, name, opts)
+		return err
+	})
+	return r, err
+}
+
+func build(ctx context.Context, st *audit.Store, name string, opts Options) (*Report, error) {
+	if err := opts.normalise(); err != nil {
+		return nil, err
+	}
+	var a *audit.Audit
+	var err error
+	if strings.TrimSpace(name) == "" {
+		a, err = st.Latest(ctx)
+	} else {
+		a, err = st.Audit(ctx, name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if opts.Marking == "" { // the marking the audit was handed out under
+		h, err := st.Handout(ctx, a.Name)
+		if err != nil {
+			return nil, err
+		}
+		opts.Marking = h.Marking
+	}
+	r, cases, orig, now, err := core(ctx, st, a, opts)
+	if err != nil {
+		return nil, err
+	}
+	opts = r.opts
+	if err := r.signOff(ctx, st, a); err != nil {
+		return nil, err
+	}
+	if err := r.focus(ctx, st, a, cases, orig); err != nil {
+		return nil, err
+	}
+	if err := r.factors(ctx, st, a, orig); err != nil {
+		return nil, err
+	}
+	if err := r.actions(ctx, st, a.Name, now); err != nil {
+		return nil, err
+	}
+	topts := opts
+	topts.By = "" // the report's breakdown, not a trend by a column
+	trend, err := BuildTrend(ctx, st, topts)
+	if err != nil {
+		return nil, err
+	}
+	r.Trend = trend.Audits
+	if err := r.calibrate(ctx, st, a); err != nil {
+		return nil, err
+	}
+	if !opts.NoCompare {
+		if err := r.compare(ctx, st, trend); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// core computes an audit's figures, as every view states them: the
+// headline, interval and breakdown (what a sign-off records).
+func core(ctx context.Context, st *audit.Store, a *audit.Audit, opts Options) (*Report, []audit.SampledCase, []audit.Finding, time.Time, error) {
+	cases, withdrawn, err := st.ActiveCases(ctx, a.Name)
+	if err != nil {
+		return nil, nil, nil, time.Time{}, err
+	}
+	orig, err := st.Findings(ctx, a.Name, false)
+	if err != nil {
+		return nil, nil, nil, time.Time{}, err
+	}
+	mod, err := st.Findings(ctx, a.Name, true)
+	if err != nil {
+		return nil, nil, nil, time.Time{}, err
+	}
+	msample, err := st.Moderation(ctx, a.Name)
+	if err != nil {
+		return nil, nil, nil, time.Time{}, err
+	}
+	pairs, err := st.ModerationPairs(ctx, a.Name)
+	if err != nil {
+		return nil, nil, nil, time.Time{}, err
+	}
+	if r0, err := st.Allocation(ctx, a.Name); err != nil {
+		return nil, nil, nil, time.Time{}, err
+	} else if r0 != nil {
+		opts.allocated = map[string]string{}
+		for _, x := range r0.Assigned {
+			opts.allocated[x.Case] = x.Auditor
+		}
+	}
+	now := st.Now()
+	if opts.Now != nil {
+		now = opts.Now()
+		opts.Now = func() time.Time { return now } // one reading for the whole report
+	}
+	r := &Report{opts: opts}
+	if err := r.compute(a, cases, orig, mod, msample, pairs); err != nil {
+		return nil, nil, nil, time.Time{}, err
+	}
+	r.withdrawn(withdrawn)
+	return r, cases, orig, now, nil
+}
+
+// BuildTrend reads every audit in the store, in the order of their periods.
+//
+// Everything is read from one snapshot of the store.
+func BuildTrend(ctx context.Context, st *audit.Store, opts Options) (t *Trend, err error) {
+	err = st.Snapshot(ctx, func(st *audit.Store) error {
+		t, err = buildTrend(ctx, st, opts)
+		return err
+	})
+	return t, err
+}
+
+func buildTrend(ctx context.Context, st *audit.Store, opts Options) (*Trend, error) {
+	if err := opts.normalise(); err != nil {
+		return nil, err
+	}
+	sums, err := st.AuditsWithFindings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t := &Trend{Method: opts.Method, Confidence: opts.Confidence, Audits: []TrendPoint{},
+		Marking: opts.Marking, Limit: opts.Limit}
+	for _, s := range sums {
+		fs, mod := s.Findings, s.Moderation
+		judged := latestJudgement(fs, mod)
+		p := TrendPoint{Audit: s.Name, Period: s.Period, Created: s.Created.UTC(), Sampled: s.Size, Grades: map[string]int{}}
+		p.setFactors(s.Factors)
+		for _, g := range gradeNames() {
+			p.Grades[g] = 0
+		}
+		for _, f := range fs {
+			p.Audited++
+			if judged[f.Case] {
+				p.Flagged++
+			}
+			p.Grades[f.Grade.String()]++
+		}
+		p.NotRecorded = max(p.Sampled-p.Audited, 0)
+		p.Incomplete = p.NotRecorded > 0
+		if p.Audited > 0 {
+			p.Share = ptr(float64(p.Flagged) / float64(p.Audited))
+			iv, err := interval(opts.Method, p.Flagged, p.Audited, opts.Confidence)
+			if err != nil {
+				return nil, err
+			}
+			p.Lower, p.Upper = ptr(iv.Lower), ptr(iv.Upper)
+		}
+		if err := p.focus(ctx, st, fs); err != nil {
+			return nil, err
+		}
+		if err := p.signOff(ctx, st, opts); err != nil {
+			return nil, err
+		}
+		if by := strings.TrimSpace(opts.By); by != "" && p.Audited > 0 {
+			name, err := p.trendGroups(ctx, st, by, judged, fs, opts)
+			if err != nil {
+				return nil, err
+			}
+			if t.By == "" {
+				t.By = name
+			}
+		}
+		t.Audits = append(t.Audits, p)
+	}
+	if err := t.addRetired(ctx, st, opts); err != nil {
+		return nil, err
+	}
+	if by := strings.TrimSpace(opts.By); by != "" && t.By == "" && len(t.Audits) > 0 {
+		return nil, opt.Errorf("%s %q: no audit with findings shows that column; break the trend down by a column the samples show (sample -c COLUMN) or by stratum", opt.By, by)
+	}
+	return t, nil
+}
+
+// calibrate compares each auditor's grades with the moderators' over the
+// moderated cases of the audits of the trend up to this one's period: the
+// months a manager reads the report against.
+func (r *Report) calibrate(ctx context.Context, st *audit.Store, a *audit.Audit) error {
+	var names []string
+	for _, p := range r.Trend {
+		// A retired audit's grades are gone with its findings.
+		if p.Period <= a.Period && !p.Retired {
+			names = append(names, p.Audit)
+		}
+	}
+	if !slices.Contains(names, a.Name) {
+		names = append(names, a.Name)
+	}
+	c, err := buildCalibration(ctx, st, names, "")
+	if err != nil {
+		return err
+	}
+	if c.Pairs > 0 {
+		r.Calibration = c
+	}
+	return nil
+}
+
+// focus fills the share Good or better, overall and per grade question of
+// the audit's form, from its latest findings.
+func (p *TrendPoint) focus(ctx context.Context, st *audit.Store, fs []audit.Finding) error {
+	p.FocusAreas = []TrendFocus{}
+	good := 0
+	for _, f := range fs {
+		if f.Grade == audit.Outstanding || f.Grade == audit.Good {
+			good++
+		}
+	}
+	if len(fs) > 0 {
+		p.GoodOrBetter = ptr(float64(good) / float64(len(fs)))
+	}
+	form, err := st.Form(ctx, p.Audit)
+	if err != nil || form == nil {
+		return err
+	}
+	for _, fa := range tally(form, fs) {
+		if fa.Kind != audit.QuestionGrade {
+			continue
+		}
+		tf := TrendFocus{Key: fa.Key, Label: fa.Label, Graded: fa.Graded}
+		if fa.Graded > 0 {
+			tf.GoodOrBetter = ptr(fa.GoodOrBetter)
+		}
+		p.FocusAreas = append(p.FocusAreas, tf)
+	}
+	return nil
+}
+
+// trendGroups fills p.Groups: the audit's active cases grouped by the
+// column by (or the strata, when by names its column or is "stratum").
+func (p *TrendPoint) trendGroups(ctx context.Context, st *audit.Store, by string, judged map[string]bool, fs []audit.Finding, o Options) (string, error) {
+	a, err := st.Audit(ctx, p.Audit)
+	if err != nil {
+		return "", err
+	}
+	cases, _, err := st.ActiveCases(ctx, a.Name)
+	if err != nil {
+		return "", err
+	}
+	var key func(c audit.SampledCase) string
+	name := by
+	switch i := colname.Match(a.Columns, by); {
+	case strings.EqualFold(by, ByStratum) || (a.StrataColumn() != "" && colname.Same(a.StrataColumn(), by)):
+		if a.StrataColumn() == "" {
+			return "", nil // this audit was not stratified: no groups
+		}
+		name = a.StrataColumn()
+		key = func(c audit.SampledCase) string { return c.Stratum }
+	case i >= 0:
+		if Personal(a.Columns[i]) && !o.IncludeNames {
+			return "", opt.Errorf("%q holds personal details; a trend by it needs %s", a.Columns[i], opt.IncludeNames)
+		}
+		name = a.Columns[i]
+		key = func(c audit.SampledCase) string {
+			if i < len(c.Fields) {
+				return c.Fields[i]
+			}
+			return ""
+		}
+	default:
+		return "", nil // the audit does not show the column
+	}
+	audited := map[string]bool{}
+	for _, f := range fs {
+		audited[f.Case] = true
+	}
+	idx := map[string]int{}
+	for _, c := range cases {
+		g := strings.TrimSpace(key(c))
+		if g == "" {
+			g = "(blank)"
+		}
+		j, ok := idx[g]
+		if !ok {
+			j = len(p.Groups)
+			idx[g] = j
+			p.Groups = append(p.Groups, TrendGroup{Group: g})
+		}
+		if audited[c.ID] {
+			p.Groups[j].Audited++
+			if judged[c.ID] {
+				p.Groups[j].Flagged++
+			}
+		}
+	}
+	slices.SortFunc(p.Groups, func(x, y TrendGroup) int { return strings.Compare(x.Group, y.Group) })
+	for j := range p.Groups {
+		g := &p.Groups[j]
+		if g.Audited == 0 {
+			g.TooFew = true
+			continue
+		}
+		g.Share = ptr(float64(g.Flagged) / float64(g.Audited))
+		iv, err := interval(o.Method, g.Flagged, g.Audited, o.Confidence)
+		if err != nil {
+			return "", err
+		}
+		g.Lower, g.Upper = ptr(iv.Lower), ptr(iv.Upper)
+		share := float64(p.Flagged) / float64(p.Audited)
+		n := float64(g.Audited)
+		g.TooFew = n*share < 5 || n*(1-share) < 5
+	}
+	return name, nil
+}
+
+// trendSignOff marks a trend point signed off, complete, or amended.
+func (p *TrendPoint) signOff(ctx context.Context, st *audit.Store, opts Options) error {
+	p.Complete = p.Sampled > 0 && p.Audited == p.Sampled
+	s, err := st.SignOffOf(ctx, p.Audit)
+	if err != nil || s.SignOff == nil {
+		return err
+	}
+	p.SignedOff = true
+	p.SignedOffIncomplete = s.SignOff.Incomplete != nil
+	if s.ChangedAt.IsZero() {
+		return nil // nothing since the sign-off could have changed it
+	}
+	a, err := st.Audit(ctx, p.Audit)
+	if err != nil {
+		return err
+	}
+	o := opts
+	o.NoCompare = true
+	r, _, _, _, err := core(ctx, st, a, o)
+	if err != nil {
+		return err
+	}
+	if v := signOffView(s, r.Figures()); v != nil && v.Amended {
+		p.Amended = v.Sentence
+	}
+	return nil
+}
+
+// SignOffFigures computes an audit's figures with the report's own code,
+// from one snapshot of the store, and the number of trail entries they
+// were computed from (for audit.Store.SignOffAudit).
+func SignOffFigures(ctx context.Context, st *audit.Store, name string, opts Options) (f audit.Figures, asOf int, err error) {
+	if err := opts.normalise(); err != nil {
+		return f, 0, err
+	}
+	opts.NoCompare = true
+	err = st.Snapshot(ctx, func(st *audit.Store) error {
+		a, err := st.Audit(ctx, name)
+		if err != nil {
+			return err
+		}
+		r, _, _, _, err := core(ctx, st, a, opts)
+		if err != nil {
+			return err
+		}
+		if r.Audited == 0 {
+			return fmt.Errorf("audit %q has no finding yet; there is nothing to sign off", a.Name)
+		}
+		es, err := st.Trail(ctx, a.Name)
+		if err != nil {
+			return err
+		}
+		f, asOf = r.Figures(), len(es)
+		return nil
+	})
+	return f, asOf, err
+}
+
+// SignOffState states an audit's sign-off against its figures now, as a
+// status line does; nil when it was never signed off.
+func SignOffState(ctx context.Context, st *audit.Store, name string) (v *SignOffView, err error) {
+	err = st.Snapshot(ctx, func(st *audit.Store) error {
+		s, err := st.SignOffOf(ctx, name)
+		if err != nil || s.SignOff == nil {
+			return err
+		}
+		a, err := st.Audit(ctx, name)
+		if err != nil {
+			return err
+		}
+		o := Options{}
+		if err := o.normalise(); err != nil {
+			return err
+		}
+		r, _, _, _, err := core(ctx, st, a, o)
+		if err != nil {
+			return err
+		}
+		v = signOffView(s, r.Figures())
+		return nil
+	})
+	return v, err
+}

@@ -1,0 +1,267 @@
+package report
+
+// The workbook writer every xlsx view uses: its styles, typed cells,
+// rows, headers, widths and print set-up. The sheets themselves (xlsx.go,
+// views_print.go, the factors, trend and profile sheets) stand above it.
+
+import (
+	"fmt"
+
+	"github.com/caseaudit/caseaudit/internal/rate"
+	"github.com/caseaudit/caseaudit/internal/xlsxprint"
+	"github.com/xuri/excelize/v2"
+)
+
+// xw writes a workbook: text always as text (never a formula), numbers as
+// numbers, shares as numbers formatted as percentages.
+type xw struct {
+	f       *excelize.File
+	pct     int // style: 0.0%
+	pctTiny int // style: "<0.1%", for a share above 0 that 0.0% would show as 0
+	exact   int // style: 0.000%
+	bold    int
+	// boldRight heads a column of numbers: bold, over the numbers' right edge.
+	boldRight int
+	wrap      int
+	heading   int
+	kappa     int // style: 0.000
+	count     int // style: #,##0
+	marking   int
+	heat      map[string]int // heat-map band → style (percentage on a fill)
+	err       error
+	// Printing: every sheet's title in the page header, the protective
+	// marking in every header and footer.
+	pageTitle, mark string
+}
+
+// heatFills are the heat-map colours (as in the HTML report).
+var heatFills = map[string]string{"red": "F4C7C3", "amber": "FCE8B2", "green": "B7E1CD"}
+
+func newXW() (*xw, error) {
+	f := excelize.NewFile()
+	x := &xw{f: f}
+	var err error
+	if x.pct, err = f.NewStyle(&excelize.Style{CustomNumFmt: ptr("0.0%")}); err != nil {
+		return nil, err
+	}
+	if x.pctTiny, err = f.NewStyle(&excelize.Style{CustomNumFmt: ptr(`"<0.1%"`)}); err != nil {
+		return nil, err
+	}
+	if x.exact, err = f.NewStyle(&excelize.Style{CustomNumFmt: ptr("0.000%")}); err != nil {
+		return nil, err
+	}
+	if x.kappa, err = f.NewStyle(&excelize.Style{CustomNumFmt: ptr("0.000")}); err != nil {
+		return nil, err
+	}
+	if x.count, err = f.NewStyle(&excelize.Style{NumFmt: 3}); err != nil {
+		return nil, err
+	}
+	if x.bold, err = f.NewStyle(&excelize.Style{Font: xlsxprint.Font(true, 0, ""),
+		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"EDEDED"}},
+		Alignment: &excelize.Alignment{WrapText: true, Vertical: "bottom"}}); err != nil {
+		return nil, err
+	}
+	if x.boldRight, err = f.NewStyle(&excelize.Style{Font: xlsxprint.Font(true, 0, ""),
+		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"EDEDED"}},
+		Alignment: &excelize.Alignment{WrapText: true, Vertical: "bottom", Horizontal: "right"}}); err != nil {
+		return nil, err
+	}
+	if x.heading, err = f.NewStyle(&excelize.Style{Font: xlsxprint.Font(true, 13, "")}); err != nil {
+		return nil, err
+	}
+	if x.marking, err = f.NewStyle(&excelize.Style{Font: xlsxprint.Font(true, 12, "C00000")}); err != nil {
+		return nil, err
+	}
+	if x.wrap, err = f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}}); err != nil {
+		return nil, err
+	}
+	x.heat = map[string]int{}
+	for _, band := range []string{"red", "amber", "green"} { // in order: the same workbook every time
+		fill := heatFills[band]
+		if x.heat[band], err = f.NewStyle(&excelize.Style{CustomNumFmt: ptr("0.0%"),
+			Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{fill}}}); err != nil {
+			return nil, err
+		}
+	}
+	return x, nil
+}
+
+// pctCell marks a value to be written as a percentage.
+type pctCell struct{ v *float64 }
+
+// lowCell and highCell are the lower and upper bounds of an interval,
+// written rounded outward at 0.1 percentage point — as the sentence and
+// every other format state them — so that a cell never shows 12.3% where
+// the sentence says 12.4%. The Summary sheet's Exact column holds them
+// unrounded.
+type lowCell struct{ v *float64 }
+
+type highCell struct{ v *float64 }
+
+// exactCell is a share at full precision, shown to three decimals of a
+// percent.
+type exactCell struct{ v *float64 }
+
+// num3Cell is a number shown to three decimals (a kappa, a p-value); the
+// cell keeps its full precision.
+type num3Cell float64
+
+func kappaCell(v *float64, pairs int) any {
+	if v == nil {
+		if pairs == 0 {
+			return nil
+		}
+		return "not defined"
+	}
+	return num3Cell(*v)
+}
+
+func (x *xw) set(sheet string, col, row int, v any) {
+	if x.err != nil {
+		return
+	}
+	cell, err := excelize.CoordinatesToCellName(col, row)
+	if err != nil {
+		x.err = err
+		return
+	}
+	switch t := v.(type) {
+	case nil:
+	case string:
+		x.err = x.f.SetCellStr(sheet, cell, t)
+	case int:
+		if x.err = x.f.SetCellInt(sheet, cell, int64(t)); x.err == nil && (t >= 1000 || t <= -1000) {
+			x.err = x.f.SetCellStyle(sheet, cell, cell, x.count)
+		}
+	case float64:
+		x.err = x.f.SetCellFloat(sheet, cell, t, -1, 64)
+	case *float64:
+		if t != nil {
+			x.err = x.f.SetCellFloat(sheet, cell, *t, -1, 64)
+		}
+	case pctCell:
+		if t.v != nil {
+			style := x.pct
+			if *t.v > 0 && *t.v < 0.0005 {
+				// It would show as 0.0%, read as "none": the cell keeps
+				// the number and shows "<0.1%", as every other format.
+				style = x.pctTiny
+			}
+			if x.err = x.f.SetCellFloat(sheet, cell, *t.v, -1, 64); x.err == nil {
+				x.err = x.f.SetCellStyle(sheet, cell, cell, style)
+			}
+		}
+	case lowCell:
+		v := roundedPtr(t.v, rate.Down)
+		if v != nil && *v == 0 && *t.v > 0 {
+			v = t.v // shown "<0.1%", never "0.0%"
+		}
+		x.set(sheet, col, row, pctCell{v})
+	case highCell:
+		x.set(sheet, col, row, pctCell{roundedPtr(t.v, rate.Up)})
+	case exactCell:
+		if t.v != nil {
+			if x.err = x.f.SetCellFloat(sheet, cell, *t.v, -1, 64); x.err == nil {
+				x.err = x.f.SetCellStyle(sheet, cell, cell, x.exact)
+			}
+		}
+	case num3Cell:
+		if x.err = x.f.SetCellFloat(sheet, cell, float64(t), -1, 64); x.err == nil {
+			x.err = x.f.SetCellStyle(sheet, cell, cell, x.kappa)
+		}
+	case bool:
+		x.err = x.f.SetCellStr(sheet, cell, yesNo(t))
+	default:
+		x.err = fmt.Errorf("internal error: cell of type %T", v)
+	}
+}
+
+// roundedPtr is *v rounded outward at 0.1 percentage point (see lowCell).
+func roundedPtr(v *float64, r rate.Rounding) *float64 {
+	if v == nil {
+		return nil
+	}
+	return ptr(rate.Rounded(*v, 1, r))
+}
+
+func (x *xw) row(sheet string, row int, vals ...any) {
+	for i, v := range vals {
+		x.set(sheet, i+1, row, v)
+	}
+}
+
+func (x *xw) header(sheet string, row int, names ...string) {
+	for i, n := range names {
+		x.set(sheet, i+1, row, n)
+	}
+	if x.err == nil && len(names) > 0 {
+		end, _ := excelize.CoordinatesToCellName(len(names), row)
+		start, _ := excelize.CoordinatesToCellName(1, row)
+		x.err = x.f.SetCellStyle(sheet, start, end, x.bold)
+	}
+	// Headers wrap at their words: the row is as tall as the longest needs.
+	lines := 1
+	for i, n := range names {
+		col, _ := excelize.ColumnNumberToName(i + 1)
+		if w, err := x.f.GetColWidth(sheet, col); err == nil {
+			lines = max(lines, xlsxprint.BoldLines(n, w))
+		}
+	}
+	if x.err == nil && lines > 1 {
+		x.err = x.f.SetRowHeight(sheet, row, xlsxprint.RowHeight(lines))
+	}
+}
+
+func (x *xw) title(sheet string, row int, text string) {
+	x.set(sheet, 1, row, text)
+	if x.err == nil {
+		cell, _ := excelize.CoordinatesToCellName(1, row)
+		x.err = x.f.SetCellStyle(sheet, cell, cell, x.heading)
+	}
+}
+
+func (x *xw) widths(sheet string, ws ...float64) {
+	for i, w := range ws {
+		if x.err != nil {
+			return
+		}
+		c, _ := excelize.ColumnNumberToName(i + 1)
+		x.err = x.f.SetColWidth(sheet, c, c, w)
+	}
+}
+
+func (x *xw) sheet(name string) {
+	if x.err != nil {
+		return
+	}
+	_, x.err = x.f.NewSheet(name)
+}
+
+// print sets up a sheet's printing, with the report's title and marking.
+func (x *xw) print(sheet string, s xlsxprint.Setup) {
+	if x.err != nil {
+		return
+	}
+	s.Title, s.Marking = x.pageTitle, x.mark
+	x.err = xlsxprint.Apply(x.f, sheet, s)
+}
+
+// para writes a paragraph into columns A to last of a row, merged, wrapped,
+// the row as tall as the text needs (neither LibreOffice nor Excel fits a
+// merged cell's row); width is the merged cells' width.
+func (x *xw) para(sheet string, row int, text, last string, width float64) {
+	x.set(sheet, 1, row, text)
+	if x.err != nil {
+		return
+	}
+	a, b := fmt.Sprintf("A%d", row), fmt.Sprintf("%s%d", last, row)
+	if x.err = x.f.MergeCell(sheet, a, b); x.err != nil {
+		return
+	}
+	if x.err = x.f.SetCellStyle(sheet, a, b, x.wrap); x.err != nil {
+		return
+	}
+	if n := xlsxprint.Lines(text, width); n > 1 {
+		x.err = x.f.SetRowHeight(sheet, row, xlsxprint.RowHeight(n))
+	}
+}
