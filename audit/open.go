@@ -124,7 +124,7 @@ func (s *Store) now() time.Time { return s.clock().UTC() }
 // when s is a Snapshot's view.
 func (s *Store) read(ctx context.Context, doing string, fn func(*store.Tx) error) error {
 	if s.snap != nil {
-		return s.st.Explain(doing, fn(s.snap))
+		return s.st.ExplainRead(doing, fn(s.snap))
 	}
 	return s.st.Read(ctx, doing, fn)
 }

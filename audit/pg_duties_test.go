@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -20,7 +21,7 @@ func TestPostgresDuties(t *testing.T) {
 	where := pgStore(t)
 	qaURL, qaRole := pgLogin(t, where, store.GroupQA)
 	bURL, bRole := pgLogin(t, where, store.GroupAuditor)
-	_, aRole := pgLogin(t, where, store.GroupAuditor)
+	aURL, aRole := pgLogin(t, where, store.GroupAuditor)
 	mURL, mRole := pgLogin(t, where, store.GroupAuditor)
 	xURL, _ := pgLogin(t, where, store.GroupAuditor) // not on the list
 	// A team manager writes through the store's auditor role; the people
@@ -30,6 +31,7 @@ func TestPostgresDuties(t *testing.T) {
 	qa, _ := openAt(t, qaURL, "Q. Lead")
 	b, _ := openAt(t, bURL, "B. Evans")
 	m, _ := openAt(t, mURL, "M. Moderator")
+	ak, _ := openAt(t, aURL, "A. Khan")
 	x, _ := openAt(t, xURL, "X. Stranger")
 	tm, _ := openAt(t, tmURL, "T. Manager")
 
@@ -91,16 +93,7 @@ func TestPostgresDuties(t *testing.T) {
 
 	// Raw SQL as each login: the database refuses the same.
 	insert := func(s *Store, kind, caseID, actor, payload string) error {
-		es, err := qa.Trail(ctx, "a")
-		if err != nil {
-			t.Fatal(err)
-		}
-		last := es[len(es)-1]
-		at := store.FormatTime(time.Now())
-		h, _ := entryHash(last.Hash, "a", last.Seq+1, kind, caseID, actor, s.EnteredBy(), at, []byte(payload))
-		_, err = s.st.DB().Exec("INSERT INTO trail (audit_id, seq, kind, case_id, actor, at, payload, prev_hash, hash, entered_by) VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9)",
-			last.Seq+1, kind, caseID, actor, at, payload, last.Hash, h, s.EnteredBy())
-		return err
+		return rawAppend(t, qa, s, kind, caseID, actor, payload)
 	}
 	refused := func(what string, err error) {
 		t.Helper()
@@ -110,15 +103,64 @@ func TestPostgresDuties(t *testing.T) {
 			t.Errorf("%s: %v; want refused by the database (SQLSTATE 42501)", what, err)
 		}
 	}
+	// refusedAs: refused, in the words of caseaudit's own refusal.
+	refusedAs := func(what string, err error, words string) {
+		t.Helper()
+		refused(what, err)
+		if err != nil && !strings.Contains(err.Error(), "caseaudit: refused: "+words+" (SQLSTATE 42501)") {
+			t.Errorf("%s: %v\nwant the words: %s", what, err, words)
+		}
+	}
 	refused("auditor closing an action in SQL", insert(b, KindActionClose, mine, "B. Evans", `{"note":"done"}`))
 	refused("auditor closing an action with auto false", insert(b, KindActionClose, mine, "B. Evans", `{"auto":false,"note":"done"}`))
 	refused("auditor recording under another's name in SQL", insert(b, KindFinding, theirs, "A. Khan", `{"grade":"Good","immediate":false,"note":""}`))
+	// Under her own name, a case allocated to another: caseaudit's words.
+	refusedAs("auditor recording another's case under her own name in SQL",
+		insert(b, KindFinding, theirs, "B. Evans", `{"grade":"Good","immediate":false,"note":""}`),
+		"B. Evans (auditor, moderator) may not record a finding: the case is allocated to A. Khan; an auditor records only the cases allocated to her; only A. Khan or QA (Q. Lead) may record it")
+	// An auditor's follow-up entries only at once after her own finding:
+	// an action closed "automatically" on its own, or opened on a case
+	// with no finding of hers just before, is refused.
+	refused("auditor closing an action as if automatically in SQL", insert(b, KindActionClose, mine, "B. Evans", fmt.Sprintf(`{"auto":true,"finding":%d,"note":"done"}`, lastSeq(t, qa, "a"))))
+	refused("auditor opening an action on another's case in SQL", insert(b, KindActionOpen, theirs, "B. Evans", fmt.Sprintf(`{"owner":"","opened":"2026-07-01","due":"2026-07-08","finding":%d,"grade":"Good","note":""}`, lastSeq(t, qa, "a"))))
 	refused("auditor signing off in SQL", insert(b, KindSignOff, "", "B. Evans", `{}`))
 	refused("login not on the list in SQL", insert(x, KindFinding, mine, "X. Stranger", `{"grade":"Good","immediate":false,"note":""}`))
 	refused("moderator recording a finding in SQL", insert(m, KindFinding, mine, "M. Moderator", `{"grade":"Good","immediate":false,"note":""}`))
 	refused("auditor moderating her own case in SQL", insert(b, KindModerationFinding, mine, "B. Evans", `{"grade":"Good","immediate":false,"note":""}`))
+	refused("QA moderating under the name of the case's own auditor in SQL", insert(qa, KindModerationFinding, mine, "b. evans ", `{"grade":"Good","immediate":false,"note":""}`))
 	if err := insert(m, KindModerationFinding, mine, "M. Moderator", `{"grade":"Good","immediate":false,"note":""}`); err != nil {
 		t.Errorf("a moderator moderating another's case in SQL: %v", err)
+	}
+	// A moderation is corrected only by its moderator or QA: caseaudit
+	// refuses another moderator, and the database refuses her raw INSERT
+	// in the same words, whatever kind the entry claims.
+	if _, err := qa.DrawModeration(ctx, "a", 1, "m"); err != nil {
+		t.Fatal(err)
+	}
+	const secondLook = "A. Khan (auditor) may not moderate a case: M. Moderator moderated the case; a moderation is corrected only by its moderator or QA; only M. Moderator or QA (Q. Lead) may correct its moderation"
+	if _, err := ak.Record(ctx, "a", Finding{Case: mine, Auditor: "A. Khan", Moderation: true, Grade: Inadequate, Immediate: true, Date: "2026-07-02", Reason: "second look"}); !errors.Is(err, ErrDuty) || err.Error() != "refused: "+secondLook {
+		t.Errorf("a second moderator correcting a moderation: %v\nwant refused: %s", err, secondLook)
+	}
+	refusedAs("a second moderator correcting a moderation in SQL",
+		insert(ak, KindModerationCorrection, mine, "A. Khan", `{"grade":"Inadequate","immediate":true,"note":"","reason":"second look"}`), secondLook)
+	refusedAs("a second moderator's moderation finding over a moderated case in SQL",
+		insert(ak, KindModerationFinding, mine, "A. Khan", `{"grade":"Inadequate","immediate":true,"note":""}`), secondLook)
+	// The follow-up entries a finding makes at once go through: the
+	// auditor's correction to no immediate attention closes her case's
+	// action; the moderator (no auditor role in the list) corrects her
+	// moderation to immediate attention, which opens an action, then back,
+	// which closes it; QA corrects a moderation too.
+	if r, err := b.Record(ctx, "a", Finding{Case: mine, Auditor: "B. Evans", Grade: Good, Date: "2026-07-02", Reason: "the plan was updated"}); err != nil || r.Action == nil || r.Action.Status != ActionClosed {
+		t.Errorf("the auditor correcting to no immediate attention: %+v %v; want her action closed", r.Action, err)
+	}
+	if r, err := m.Record(ctx, "a", Finding{Case: mine, Auditor: "M. Moderator", Moderation: true, Grade: Inadequate, Immediate: true, Date: "2026-07-03", Reason: "read the plan again"}); err != nil || r.Action == nil || r.Action.Status != ActionOpen {
+		t.Errorf("the moderator correcting her own moderation to immediate attention: %+v %v; want an action opened", r.Action, err)
+	}
+	if r, err := m.Record(ctx, "a", Finding{Case: mine, Auditor: "M. Moderator", Moderation: true, Grade: Good, Date: "2026-07-04", Reason: "the visit happened"}); err != nil || r.Action == nil || r.Action.Status != ActionClosed {
+		t.Errorf("the moderator correcting to no immediate attention: %+v %v; want her action closed", r.Action, err)
+	}
+	if r, err := qa.Record(ctx, "a", Finding{Case: mine, Auditor: "Q. Lead", Moderation: true, Grade: RequiresImprovement, Date: "2026-07-05", Reason: "QA's own look"}); err != nil || !r.Changed {
+		t.Errorf("QA correcting a moderation: %+v %v", r, err)
 	}
 	// A response to a follow-up action: a manager's, never an auditor's.
 	refused("auditor responding to an action in SQL", insert(b, KindActionRespond, mine, "B. Evans", `{"note":"seen"}`))
@@ -219,5 +261,161 @@ func TestPostgresEntriesNameThePerson(t *testing.T) {
 	want := "sample:Q. Lead allocation:Q. Lead team-manager:Q. Lead action-respond:T. Manager action-close:Q. Lead"
 	if g := strings.Join(got, " "); g != want {
 		t.Errorf("entries by\n%s\nwant\n%s", g, want)
+	}
+}
+
+// lastSeq is the number of the last entry of an audit's trail.
+func lastSeq(t *testing.T, s *Store, audit string) int {
+	t.Helper()
+	es, err := s.Trail(context.Background(), audit)
+	if err != nil || len(es) == 0 {
+		t.Fatalf("the trail of %s: %d entries, %v", audit, len(es), err)
+	}
+	return es[len(es)-1].Seq
+}
+
+// TestPostgresGuardsUpgrade: a store of the previous release (schema
+// version 8, without the guards that hold the duties' case rules) fails
+// the integrity check until its owner's next open brings it to this
+// version; then it verifies, and a second moderator's raw correction of a
+// moderation is refused.
+func TestPostgresGuardsUpgrade(t *testing.T) {
+	ctx := context.Background()
+	where := pgStore(t)
+	qaURL, qaRole := pgLogin(t, where, store.GroupQA)
+	bURL, bRole := pgLogin(t, where, store.GroupAuditor)
+	aURL, aRole := pgLogin(t, where, store.GroupAuditor)
+	qa, _ := openAt(t, qaURL, "Q. Lead")
+	addPeople(t, qa,
+		Person{Login: qaRole, Name: "Q. Lead", Roles: []Role{QA}},
+		Person{Login: bRole, Name: "B. Evans", Roles: []Role{Auditor}},
+		Person{Login: aRole, Name: "A. Khan", Roles: []Role{Auditor, Moderator}})
+	if _, err := qa.CreateAudit(ctx, testAudit("a"), testCases(4)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := qa.Allocate(ctx, "a", []string{"B. Evans"}, AllocationRules{}); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := openAt(t, bURL, "B. Evans")
+	mustRecord(t, b, "a", Finding{Case: "CR-0000001", Auditor: "B. Evans", Grade: Good, Date: "2026-07-01"})
+	if _, err := qa.DrawModeration(ctx, "a", 1, "m"); err != nil {
+		t.Fatal(err)
+	}
+	mustRecord(t, qa, "a", Finding{Case: "CR-0000001", Auditor: "Q. Lead", Moderation: true, Grade: Good, Date: "2026-07-02"})
+
+	// As the previous release left it.
+	owner, _ := openAt(t, where, "qa.officer")
+	if err := rawExec(owner, "DROP FUNCTION qa_named()", "DROP FUNCTION follows_own_finding(bigint, bigint, text, text, text, boolean)",
+		"UPDATE meta SET value = '8' WHERE key = 'schema_version'"); err != nil {
+		t.Fatal(err)
+	}
+	owner.Close()
+	if err := qa.IntegrityCheck(ctx); err == nil || !strings.Contains(err.Error(), "the function qa_named is missing") {
+		t.Fatalf("integrity check of a previous release's store: %v", err)
+	}
+	if _, err := Open(ctx, aURL, Options{}); err == nil || !strings.Contains(err.Error(), "has schema version 8 and this caseaudit needs") {
+		t.Fatalf("a login that does not own the store opening it before its upgrade: %v", err)
+	}
+
+	// The owner's open upgrades it.
+	owner, _ = openAt(t, where, "qa.officer")
+	if err := owner.IntegrityCheck(ctx); err != nil {
+		t.Errorf("integrity check after the upgrade: %v", err)
+	}
+	mustVerify(t, owner, "a")
+	a, _ := openAt(t, aURL, "A. Khan")
+	err := rawAppend(t, a, a, KindModerationCorrection, "CR-0000001", "A. Khan", `{"grade":"Inadequate","immediate":false,"note":"","reason":"second look"}`)
+	if want := "refused: A. Khan (auditor, moderator) may not moderate a case: Q. Lead moderated the case; a moderation is corrected only by its moderator or QA; only Q. Lead or QA (Q. Lead) may correct its moderation"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("a second moderator's raw correction after the upgrade: %v\nwant %s", err, want)
+	}
+	mustVerify(t, owner, "a")
+}
+
+// rawAppend appends, as s's login writing SQL by hand, an entry to the
+// trail of the audit "a" (the store's first) after its head as reader
+// sees it, hashed as caseaudit would hash it.
+func rawAppend(t *testing.T, reader, s *Store, kind, caseID, actor, payload string) error {
+	t.Helper()
+	es, err := reader.Trail(context.Background(), "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := es[len(es)-1]
+	at := store.FormatTime(time.Now())
+	h, _ := entryHash(last.Hash, "a", last.Seq+1, kind, caseID, actor, s.EnteredBy(), at, []byte(payload))
+	_, err = s.st.DB().Exec("INSERT INTO trail (audit_id, seq, kind, case_id, actor, at, payload, prev_hash, hash, entered_by) VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9)",
+		last.Seq+1, kind, caseID, actor, at, payload, last.Hash, h, s.EnteredBy())
+	return err
+}
+
+// addPeople adds people to the store's list, as QA.
+func addPeople(t *testing.T, qa *Store, people ...Person) {
+	t.Helper()
+	for _, p := range people {
+		if _, err := qa.AddPerson(context.Background(), p); err != nil {
+			t.Fatalf("adding %s: %v", p.Name, err)
+		}
+	}
+}
+
+// TestPostgresModerationNeverByTheAuditor: in a store without a people
+// list, as caseaudit refuses it, the database refuses a moderation
+// recorded under the name of the case's own auditor (who recorded its
+// latest finding), to the QA role too; under another name it goes through.
+func TestPostgresModerationNeverByTheAuditor(t *testing.T) {
+	ctx := context.Background()
+	where := pgStore(t)
+	qaURL, _ := pgLogin(t, where, store.GroupQA)
+	qa, _ := openAt(t, qaURL, "Q. Lead")
+	if _, err := qa.CreateAudit(ctx, testAudit("a"), testCases(4)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := qa.Allocate(ctx, "a", []string{"B. Evans"}, AllocationRules{}); err != nil {
+		t.Fatal(err)
+	}
+	mustRecord(t, qa, "a", Finding{Case: "CR-0000001", Auditor: "B. Evans", Grade: Good, Date: "2026-07-01"})
+	if _, err := qa.DrawModeration(ctx, "a", 1, "m"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := qa.Record(ctx, "a", Finding{Case: "CR-0000001", Auditor: "B. Evans", Moderation: true, Grade: Good, Date: "2026-07-02"}); !errors.Is(err, ErrDuty) {
+		t.Errorf("caseaudit recording a moderation under the case's auditor's name: %v", err)
+	}
+	err := rawAppend(t, qa, qa, KindModerationFinding, "CR-0000001", " b. evans", `{"grade":"Good","immediate":false,"note":""}`)
+	if err == nil || !strings.Contains(err.Error(), "may not moderate a case under the name  b. evans:  b. evans audited the case; a moderator is never the case's own auditor (SQLSTATE 42501)") {
+		t.Errorf("a raw moderation under the case's auditor's name: %v", err)
+	}
+	if err := rawAppend(t, qa, qa, KindModerationFinding, "CR-0000001", "M. Moderator", `{"grade":"Good","immediate":false,"note":""}`); err != nil {
+		t.Errorf("a raw moderation under another name: %v", err)
+	}
+	mustVerify(t, qa, "a")
+}
+
+// TestPostgresRetentionByTheList: with a people list, setting the
+// retention period is QA's or information governance's by the list, in the
+// database too: a login holding the store's QA role whom the list makes an
+// auditor is refused by caseaudit and, writing the store log without
+// caseaudit's check, by the database.
+func TestPostgresRetentionByTheList(t *testing.T) {
+	ctx := context.Background()
+	where := pgStore(t)
+	qaURL, qaRole := pgLogin(t, where, store.GroupQA)
+	xURL, xRole := pgLogin(t, where, store.GroupQA)
+	qa, _ := openAt(t, qaURL, "Q. Lead")
+	addPeople(t, qa,
+		Person{Login: qaRole, Name: "Q. Lead", Roles: []Role{QA}},
+		Person{Login: xRole, Name: "X. Auditor", Roles: []Role{Auditor}})
+	x, _ := openAt(t, xURL, "X. Auditor")
+	if _, err := x.SetRetention(ctx, 72, Person{Name: "X. Auditor", Roles: []Role{QA}}); !errors.Is(err, ErrDuty) {
+		t.Errorf("caseaudit setting the retention period for a listed auditor: %v", err)
+	}
+	err := x.st.Write(ctx, "setting the retention period of", func(w *store.WriteTx) error {
+		_, err := w.AppendRetention(ctx, "X. Auditor", time.Now(), map[string]int{"months": 72, "previous": 0})
+		return err
+	})
+	if want := "may not set the retention period: only QA or information governance sets retention and retires audits"; !errors.Is(err, ErrDuty) || !strings.Contains(err.Error(), want) {
+		t.Errorf("a listed auditor's login writing the retention period without caseaudit's check: %v; want refused: %s", err, want)
+	}
+	if _, err := qa.SetRetention(ctx, 72, Person{Name: "Q. Lead", Roles: []Role{QA}}); err != nil {
+		t.Errorf("QA setting the retention period: %v", err)
 	}
 }

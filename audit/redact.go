@@ -22,6 +22,11 @@ const KindRedaction = "redaction"
 // stored as it always was.
 var freeText = []string{"note", "reason", "response", "answers/*"}
 
+// prose is the free text that no figure counts: what WithoutProse leaves
+// out. Form answers are free text too, but the focus areas' figures count
+// them.
+var prose = []string{"note", "reason", "response"}
+
 // redactionPayload is a redaction entry's payload.
 type redactionPayload struct {
 	Entry  int      `json:"entry"`

@@ -94,6 +94,20 @@ func (s *Store) AuditsWithFindings(ctx context.Context) ([]AuditFindings, error)
 	return out, err
 }
 
+// WithoutProse is this snapshot (Snapshot) reading its trails without
+// their prose (notes, reasons, responses; see store.Tx.WithoutTexts): for
+// a view whose figures never show any, such as the trend, which reads
+// every audit's every entry. Findings read through it have no note and no
+// reason. Outside a snapshot it is s.
+func (s *Store) WithoutProse() *Store {
+	if s.snap == nil {
+		return s
+	}
+	v := *s
+	v.snap = s.snap.WithoutTexts(prose...)
+	return &v
+}
+
 // holdAudits reads the trails and sampled cases of the audits all at once,
 // for a view that goes through them all (see store.Tx.HoldAudits).
 func holdAudits(ctx context.Context, tx *store.Tx, all []*Audit) error {

@@ -137,7 +137,7 @@ func core(ctx context.Context, st *audit.Store, a *audit.Audit, opts Options) (*
 // Everything is read from one snapshot of the store.
 func BuildTrend(ctx context.Context, st *audit.Store, opts Options) (t *Trend, err error) {
 	err = st.Snapshot(ctx, func(st *audit.Store) error {
-		t, err = buildTrend(ctx, st, opts)
+		t, err = buildTrend(ctx, st.WithoutProse(), opts)
 		return err
 	})
 	return t, err
@@ -218,7 +218,8 @@ func (r *Report) calibrate(ctx context.Context, st *audit.Store, a *audit.Audit)
 	if !slices.Contains(names, a.Name) {
 		names = append(names, a.Name)
 	}
-	c, err := buildCalibration(ctx, st, names, "")
+	// Grades are compared, never notes: the trails the trend read serve it.
+	c, err := buildCalibration(ctx, st.WithoutProse(), names, "")
 	if err != nil {
 		return err
 	}

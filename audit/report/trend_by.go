@@ -96,6 +96,8 @@ func (x *xw) trendBy(t *Trend) {
 	c := confPct(t.Confidence)
 	x.widths(s, 24, 20, 10, 10, 10, 10, 10, 16)
 	x.header(s, 1, t.By, "Audit", "Audited", "Flagged", "Share", c+" lower", c+" upper", "Too few to tell")
+	x.rightHeads(s, 1, 3, 7)
+	x.styleCell(s, 8, 1, x.boldGap) // text after the numbers, set in from them
 	row := 2
 	for _, p := range t.Audits {
 		for _, g := range p.Groups {
@@ -108,6 +110,9 @@ func (x *xw) trendBy(t *Trend) {
 				name += " (incomplete)"
 			}
 			x.row(s, row, g.Group, name, g.Audited, g.Flagged, pctCell{g.Share}, lowCell{g.Lower}, highCell{g.Upper}, few)
+			if few != "" {
+				x.styleCell(s, 8, row, x.gap)
+			}
 			row++
 		}
 	}

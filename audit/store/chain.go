@@ -119,7 +119,7 @@ func (c *Chain) Append(ctx context.Context, d Draft) (Entry, error) {
 	if err := checkText("case ID", d.Case); err != nil {
 		return Entry{}, err
 	}
-	if err := checkText("name of the person acting", d.Actor); err != nil {
+	if err := c.w.checkEntry(d.Actor); err != nil {
 		return Entry{}, err
 	}
 	if err := checkText("", d.Payload); err != nil {
@@ -370,7 +370,7 @@ func (t *Tx) readTrails(ctx context.Context, ids []int64, f Filter) (map[int64][
 		byAudit[id], texts = texts[:n], texts[n:]
 	}
 	for id, es := range out { // every audit's: a commitment whose text is gone reads as missing
-		if err := attachTexts(es, textsBySeq(byAudit[id])); err != nil {
+		if err := attachTexts(es, textsBySeq(byAudit[id]), t.leaveOut); err != nil {
 			return nil, err
 		}
 	}

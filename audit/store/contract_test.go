@@ -10,6 +10,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -478,6 +479,59 @@ func TestContractHeldTrailsReadAsStored(t *testing.T) {
 			}); err != nil {
 				t.Fatal(err)
 			}
+		}
+		// A view without notes and reasons reads the same entries with
+		// those left out and every other text put back; the transaction
+		// itself, before and after, reads the whole entries.
+		if err := s.Read(ctx, "reading", func(tx *Tx) error {
+			check("before a view", tx)
+			v := tx.WithoutTexts("reason", "note")
+			if v == tx || tx.WithoutTexts("note", "reason") != v || v.WithoutTexts("note") != v {
+				t.Errorf("the views of one transaction: %p %p %p %p", tx, v, tx.WithoutTexts("note", "reason"), v.WithoutTexts("note"))
+			}
+			for _, held := range []bool{false, true} {
+				if held {
+					if err := v.HoldAudits(ctx, ids); err != nil {
+						return err
+					}
+				}
+				for _, id := range ids {
+					for i, f := range filters {
+						got, err := v.Entries(ctx, id, f)
+						if err != nil {
+							return err
+						}
+						want := fresh[fmt.Sprint(id, i)]
+						if len(got) != len(want) {
+							t.Fatalf("view, audit %d, filter %+v: %d entries, want %d", id, f, len(got), len(want))
+						}
+						for j := range got {
+							g, w := got[j], want[j]
+							var gp, wp map[string]any
+							if err := json.Unmarshal(g.Payload, &gp); err != nil {
+								t.Fatalf("view: payload %s: %v", g.Payload, err)
+							}
+							if err := json.Unmarshal(w.Payload, &wp); err != nil {
+								t.Fatal(err)
+							}
+							delete(wp, "note")
+							delete(wp, "reason")
+							g.Payload, w.Payload, g.Texts, w.Texts = nil, nil, nil, nil
+							if !reflect.DeepEqual(gp, wp) || !reflect.DeepEqual(g, w) {
+								t.Errorf("view (held %v), audit %d, filter %+v, entry %d:\n got %s %+v\nwant %s %+v", held, id, f, j, got[j].Payload, g, wp, w)
+							}
+						}
+					}
+				}
+			}
+			es, err := v.Entries(ctx, ids[0], Filter{Case: "CR-2"})
+			if err != nil || len(es) != 1 || string(es[0].Payload) != `{"answers":{"q1":"yes"},"grade":"Inadequate"}` || len(es[0].Texts) != 1 {
+				t.Errorf("the view keeps the answers: %+v %v", es, err)
+			}
+			check("after a view", tx)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
 		}
 		// The texts put back as written, and the erased one marked.
 		es := fresh[fmt.Sprint(ids[0], 0)]

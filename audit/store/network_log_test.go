@@ -9,8 +9,8 @@ import (
 )
 
 // A store of schema version 7 with a store log (a retention period set, an
-// audit retired) is brought to version 8 on opening: every entry is kept as
-// it was (the chain re-walks with the same hashes), the log takes
+// audit retired) is brought to the current version on opening: every entry
+// is kept as it was (the chain re-walks with the same hashes), the log takes
 // network-store entries from then on, and its guards hold as before (no
 // entry changed or removed, none out of turn; a retirement still opens its
 // audit's rows to deletion, and nothing else).
@@ -45,8 +45,8 @@ func TestStoreLogMigratesToNetworkEntries(t *testing.T) {
 	}
 	defer s.Close()
 	var v int
-	if err := s.DB().QueryRow("PRAGMA user_version").Scan(&v); err != nil || v != 8 {
-		t.Fatalf("user_version %d (%v), want 8", v, err)
+	if err := s.DB().QueryRow("PRAGMA user_version").Scan(&v); err != nil || v != SchemaVersion {
+		t.Fatalf("user_version %d (%v), want %d", v, err, SchemaVersion)
 	}
 	var before []LogEntry
 	if err := s.Read(ctx, "reading", func(tx *Tx) error { before, err = tx.Log(ctx); return err }); err != nil {

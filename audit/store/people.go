@@ -80,7 +80,7 @@ func (t *Tx) PersonChanges(ctx context.Context) ([]PersonChange, error) {
 // AppendPersonChange appends a change to the people list after its head
 // and returns it as stored. EnteredBy is who the store records as acting.
 func (w *WriteTx) AppendPersonChange(ctx context.Context, op, login, name string, roles []string, at time.Time) (PersonChange, error) {
-	for _, f := range [][2]string{{"login", login}, {"name", name}, {"name of the person acting", w.EnteredBy()}} {
+	for _, f := range [][2]string{{"login", login}, {"name", name}, {enteredByField, w.EnteredBy()}} {
 		if err := checkText(f[0], f[1]); err != nil {
 			return PersonChange{}, err
 		}

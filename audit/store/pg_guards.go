@@ -121,15 +121,29 @@ BEGIN
 	IF NEW.entered_by IS DISTINCT FROM session_user::text THEN
 		RAISE EXCEPTION 'caseaudit: an entry entered by % cannot be made by the login %', NEW.entered_by, session_user USING ERRCODE = 'P0001';
 	END IF;
+	-- No moderation is recorded under the name of the case's own auditor
+	-- (who recorded its latest finding), by anyone, QA included, with a
+	-- people list or without: the rule is about the names the trail
+	-- records (audit/duties.go).
+	IF NEW.kind IN ('moderation-finding', 'moderation-correction') AND pg_catalog.lower(pg_catalog.btrim(NEW.actor)) = (
+		SELECT pg_catalog.lower(pg_catalog.btrim(t.actor)) FROM {{S}}.trail t
+		WHERE t.audit_id = NEW.audit_id AND t.case_id = NEW.case_id AND t.kind IN ('finding', 'correction')
+		ORDER BY t.seq DESC LIMIT 1) THEN
+		RAISE EXCEPTION 'caseaudit: refused: the login % may not moderate a case under the name %: % audited the case; a moderator is never the case''s own auditor',
+			session_user, NEW.actor, NEW.actor USING ERRCODE = '42501';
+	END IF;
 	-- The store's own group roles decide the kinds a login may append:
-	-- QA any; an auditor findings and what they open, and, once a people
+	-- QA any; an auditor findings and the follow-up entry a finding of
+	-- hers makes at once (follows_own_finding), and, once a people
 	-- list says who is a team manager (trail_duty checks it), a response
 	-- to a follow-up action; governance only redactions. Membership of
 	-- another store's roles gives nothing here.
 	IF pg_catalog.pg_has_role(session_user, {{lit:qa}}, 'MEMBER') IS NOT TRUE AND (
 		pg_catalog.pg_has_role(session_user, {{lit:auditor}}, 'MEMBER') AND (
-			NEW.kind IN ('finding', 'correction', 'moderation-finding', 'moderation-correction', 'action-open')
+			NEW.kind IN ('finding', 'correction', 'moderation-finding', 'moderation-correction')
+			OR NEW.kind = 'action-open' AND {{S}}.follows_own_finding(NEW.audit_id, NEW.seq, NEW.case_id, NEW.actor, NEW.payload, true)
 			OR NEW.kind = 'action-close' AND (NEW.payload::jsonb ->> 'auto') = 'true'
+				AND {{S}}.follows_own_finding(NEW.audit_id, NEW.seq, NEW.case_id, NEW.actor, NEW.payload, false)
 			OR NEW.kind = 'action-respond' AND EXISTS (SELECT 1 FROM {{S}}.person_change))
 		OR pg_catalog.pg_has_role(session_user, {{lit:governance}}, 'MEMBER') AND NEW.kind = 'redaction') IS NOT TRUE THEN
 		RAISE EXCEPTION 'caseaudit: the login % may not record entries of kind % in this store; that needs the role %', session_user, NEW.kind,
@@ -262,6 +276,33 @@ BEGIN
 	FROM {{S}}.person_change p WHERE p_people;
 END
 `},
+	// follows_own_finding: a follow-up entry (an action opened, or closed
+	// automatically) names as its finding the entry just before it, which
+	// the same login entered under the same name on the same case: a
+	// finding or correction needing immediate attention for an opening, a
+	// correction to no immediate attention for an automatic closing. It is
+	// what lets a login that may record findings, and may not close
+	// actions, append these entries, and nothing more.
+	{name: "follows_own_finding", args: "p_audit bigint, p_seq bigint, p_case text, p_actor text, p_payload text, p_immediate boolean",
+		returns: "boolean", lang: "sql", extra: "STABLE", body: `
+	SELECT coalesce((p_payload::jsonb ->> 'finding') = (p_seq - 1)::text AND EXISTS (
+		SELECT 1 FROM {{S}}.trail t
+		WHERE t.audit_id = p_audit AND t.seq = p_seq - 1 AND t.case_id = p_case AND t.actor = p_actor
+			AND t.entered_by = session_user::text
+			AND (t.kind IN ('correction', 'moderation-correction') OR p_immediate AND t.kind IN ('finding', 'moderation-finding'))
+			AND (t.payload::jsonb ->> 'immediate') = p_immediate::text), false)
+`},
+	// qa_named names QA as caseaudit's refusals do (Roster.qa): "QA
+	// (Q. Lead)", the people holding the qa role on the list in login
+	// order, or "QA" when none does.
+	{name: "qa_named", returns: "text", lang: "sql", extra: "STABLE", body: `
+	SELECT CASE WHEN coalesce(pg_catalog.cardinality(q.n), 0) = 0 THEN 'QA'
+		WHEN pg_catalog.cardinality(q.n) = 1 THEN 'QA (' || q.n[1] || ')'
+		ELSE 'QA (' || pg_catalog.array_to_string(q.n[1:pg_catalog.cardinality(q.n) - 1], ', ') || ' or ' || q.n[pg_catalog.cardinality(q.n)] || ')' END
+	FROM (SELECT pg_catalog.array_agg(x.name ORDER BY x.login) AS n
+		FROM (SELECT DISTINCT ON (p.login) p.login, p.name, p.op, p.roles FROM {{S}}.person_change p ORDER BY p.login, p.seq DESC) x
+		WHERE x.op = 'add' AND 'qa' = ANY (pg_catalog.string_to_array(x.roles, ','))) q
+`},
 	// The people list (people_schema.go).
 	{name: "people_refuse_change", returns: "trigger", lang: "plpgsql", body: `
 BEGIN
@@ -320,6 +361,8 @@ DECLARE
 	nm    text;
 	ok    boolean;
 	own   boolean;
+	who   text;
+	prior text;
 BEGIN
 	IF pg_catalog.pg_has_role(session_user, (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = TG_RELID), 'MEMBER') IS TRUE THEN
 		RETURN NEW;
@@ -335,11 +378,50 @@ BEGIN
 	IF 'qa' = ANY (rs) THEN
 		RETURN NEW;
 	END IF;
+	-- The case rules of the duties table (audit/duties.go), refused in
+	-- caseaudit's own words: the person and her roles, the rule, and who
+	-- may do it instead.
+	who := coalesce(nullif(nm, ''), session_user::text) || ' (' || coalesce(nullif(pg_catalog.replace(mine, ',', ', '), ''), 'no role in this store') || ')';
+	IF NEW.kind IN ('finding', 'correction') AND 'auditor' = ANY (rs) AND own THEN
+		-- An auditor records only the cases the audit's latest allocation
+		-- gives her.
+		SELECT e ->> 'auditor' INTO prior
+		FROM (SELECT t.payload::jsonb -> 'assigned' AS a FROM {{S}}.trail t
+			WHERE t.audit_id = NEW.audit_id AND t.kind = 'allocation' ORDER BY t.seq DESC LIMIT 1) l
+		CROSS JOIN LATERAL pg_catalog.jsonb_array_elements(CASE WHEN pg_catalog.jsonb_typeof(l.a) = 'array' THEN l.a ELSE '[]'::jsonb END) e
+		WHERE e ->> 'case' = NEW.case_id LIMIT 1;
+		IF prior IS NULL THEN
+			RAISE EXCEPTION 'caseaudit: refused: % may not record a finding: the case is not allocated to anyone yet; an auditor records only the cases allocated to her; only % may record it until QA allocates it',
+				who, {{S}}.qa_named() USING ERRCODE = '42501';
+		END IF;
+		IF pg_catalog.lower(pg_catalog.btrim(prior)) NOT IN (pg_catalog.lower(pg_catalog.btrim(coalesce(nm, ''))), pg_catalog.lower(session_user::text)) THEN
+			RAISE EXCEPTION 'caseaudit: refused: % may not record a finding: the case is allocated to %; an auditor records only the cases allocated to her; only % or % may record it',
+				who, prior, prior, {{S}}.qa_named() USING ERRCODE = '42501';
+		END IF;
+	END IF;
+	IF NEW.kind IN ('moderation-finding', 'moderation-correction') AND ('auditor' = ANY (rs) OR 'moderator' = ANY (rs)) AND own THEN
+		-- A moderation is corrected only by its moderator (who made the
+		-- case's latest moderation entry, whatever its kind says) or QA.
+		SELECT t.actor INTO prior FROM {{S}}.trail t
+		WHERE t.audit_id = NEW.audit_id AND t.case_id = NEW.case_id AND t.kind IN ('moderation-finding', 'moderation-correction')
+		ORDER BY t.seq DESC LIMIT 1;
+		IF pg_catalog.lower(pg_catalog.btrim(prior)) NOT IN (pg_catalog.lower(pg_catalog.btrim(coalesce(nm, ''))), pg_catalog.lower(session_user::text)) THEN
+			RAISE EXCEPTION 'caseaudit: refused: % may not moderate a case: % moderated the case; a moderation is corrected only by its moderator or QA; only % or % may correct its moderation',
+				who, prior, prior, {{S}}.qa_named() USING ERRCODE = '42501';
+		END IF;
+	END IF;
 	ok := CASE
-		WHEN NEW.kind IN ('finding', 'correction', 'action-open') THEN
+		WHEN NEW.kind IN ('finding', 'correction') THEN
 			'auditor' = ANY (rs) AND own
+		-- What a finding of her own makes at once: the action it opens, or
+		-- the automatic closing by a correction to no immediate attention
+		-- (follows_own_finding); a moderator's moderation findings too.
+		WHEN NEW.kind = 'action-open' THEN
+			('auditor' = ANY (rs) OR 'moderator' = ANY (rs)) AND own
+			AND {{S}}.follows_own_finding(NEW.audit_id, NEW.seq, NEW.case_id, NEW.actor, NEW.payload, true)
 		WHEN NEW.kind = 'action-close' THEN
-			'auditor' = ANY (rs) AND coalesce((NEW.payload::jsonb ->> 'auto') = 'true', false)
+			('auditor' = ANY (rs) OR 'moderator' = ANY (rs)) AND own AND coalesce((NEW.payload::jsonb ->> 'auto') = 'true', false)
+			AND {{S}}.follows_own_finding(NEW.audit_id, NEW.seq, NEW.case_id, NEW.actor, NEW.payload, false)
 		WHEN NEW.kind IN ('moderation-finding', 'moderation-correction') THEN
 			('auditor' = ANY (rs) OR 'moderator' = ANY (rs)) AND own AND NOT EXISTS (
 				SELECT 1 FROM {{S}}.trail t WHERE t.audit_id = NEW.audit_id AND t.case_id = NEW.case_id

@@ -40,6 +40,7 @@ SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.decode(prev_hash, 'hex') |
 DECLARE
 	n      bigint;
 	prev   text;
+	mine   text;
 	rights boolean := pg_catalog.pg_has_role(current_user, (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = TG_RELID), 'MEMBER');
 	owner  boolean := pg_catalog.pg_has_role(session_user, (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = TG_RELID), 'MEMBER');
 BEGIN
@@ -66,6 +67,14 @@ BEGIN
 	IF NEW.kind = 'retention' AND (pg_catalog.pg_has_role(session_user, {{lit:qa}}, 'MEMBER')
 		OR pg_catalog.pg_has_role(session_user, {{lit:governance}}, 'MEMBER')) IS NOT TRUE THEN
 		RAISE EXCEPTION 'caseaudit: refused: the login % may not set the retention period in this store; that needs the role % or %', session_user, {{lit:qa}}, {{lit:governance}} USING ERRCODE = '42501';
+	END IF;
+	-- With a people list, the login's roles in it decide, as for retiring.
+	IF NEW.kind = 'retention' AND EXISTS (SELECT 1 FROM {{S}}.person_change) THEN
+		SELECT r.roles INTO mine FROM {{S}}.person_of(session_user::text) r;
+		IF NOT coalesce(pg_catalog.string_to_array(mine, ',') && ARRAY['qa', 'governance'], false) THEN
+			RAISE EXCEPTION 'caseaudit: refused: the login % (roles: %) may not set the retention period: only QA or information governance sets retention and retires audits',
+				session_user, coalesce(nullif(mine, ''), 'none') USING ERRCODE = '42501';
+		END IF;
 	END IF;
 	RETURN NEW;
 END

@@ -2,9 +2,12 @@ package store
 
 import (
 	"context"
+	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
+
+	"modernc.org/sqlite"
 )
 
 // Prefetched reads answer exactly as the database does, before and after
@@ -144,4 +147,58 @@ func TestContractPrefetchAnswersAsReads(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// Prefetch's statement is compiled once however small the audit's id: SQLite
+// compiles a statement again at its first step when its plan may depend on
+// a parameter bound to 0 or 1, and every store's first audit has the id 1.
+// The authorizer is asked about every table a statement reads each time it
+// is compiled, so the audit with id 1 must ask it as often as the one with
+// id 2.
+func TestPrefetchCompiledOnceForTheFirstAudit(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "store.db"), Options{EnteredBy: "qa.officer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	first, second := newAudit(t, s, "a", 3), newAudit(t, s, "b", 3)
+	if first != 1 || second != 2 {
+		t.Fatalf("audit ids %d and %d, want 1 and 2", first, second)
+	}
+	// One connection, with the authorizer, for the write transactions below.
+	s.db.SetMaxOpenConns(1)
+	reads := 0
+	c, err := s.db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.Raw(func(dc any) error {
+		return dc.(sqlite.AuthorizerRegisterer).RegisterAuthorizer(func(a sqlite.AuthorizerActionCode, _, _, _, _ string) sqlite.AuthorizerReturnCode {
+			if a == sqlite.AuthRead {
+				reads++
+			}
+			return sqlite.AuthorizerOK
+		})
+	})
+	c.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	compiles := func(id int64) int {
+		t.Helper()
+		reads = 0
+		p := Prefetch{Case: "CR-1", Kinds: []string{"allocation", "withdrawal"}, ActorKinds: []string{"finding"}, People: true}
+		if err := s.Write(ctx, "reading", func(w *WriteTx) error { return w.Prefetch(ctx, id, p) }); err != nil {
+			t.Fatal(err)
+		}
+		return reads
+	}
+	two := compiles(second)
+	if two == 0 {
+		t.Fatal("the authorizer was never asked")
+	}
+	if one := compiles(first); one != two {
+		t.Errorf("Prefetch for audit 1 asked the authorizer %d times, for audit 2 %d: its statement was compiled again", one, two)
+	}
 }

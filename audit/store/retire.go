@@ -155,7 +155,7 @@ type LogDraft struct {
 // draft numbers, encodes and hashes d after the log's head, under the
 // log's lock.
 func (w *WriteTx) draft(ctx context.Context, d LogDraft) (LogEntry, error) {
-	if err := checkText("name of the person acting", d.Actor); err != nil {
+	if err := w.checkEntry(d.Actor); err != nil {
 		return LogEntry{}, err
 	}
 	if err := checkText("", d.Payload); err != nil {

@@ -205,6 +205,10 @@ BEGIN SELECT RAISE(ABORT, 'caseaudit: the audit trail is append-only'); END;
 	sqliteRetireMigration,
 	// Version 8: network-store entries in the store log.
 	sqliteNetworkMigration,
+	// Version 9: on PostgreSQL, the guards enforce the duties' case rules
+	// (pg_guards.go); an SQLite store has nothing to change, its version
+	// moves with PostgreSQL's.
+	`SELECT 1;`,
 }
 
 // SchemaVersion is the store schema version this build writes and reads.

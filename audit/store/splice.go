@@ -167,6 +167,38 @@ func spliceTexts(stored []byte, ms []member, c []commit, texts []Text) (out []by
 	return append(out, '}'), true
 }
 
+// cutCommits is a stored payload without its text_commit member, when
+// every text that member commits to is one of leaveOut: what the payload
+// reads as with those texts left out (Tx.WithoutTexts), cut in one copy
+// where a view reads thousands. ok is false for any other payload, or one
+// not written as the store writes them.
+func cutCommits(stored []byte, leaveOut []string) (out []byte, ok bool) {
+	from, to, all := -1, -1, true
+	if !eachMember(stored, func(m member) {
+		if string(m.key) != TextCommitKey {
+			return
+		}
+		n := 0
+		plain := eachMember(stored[m.start:m.end], func(c member) {
+			if n++; !slices.Contains(leaveOut, string(c.key)) {
+				all = false
+			}
+		})
+		all = all && plain && n > 0 && from < 0
+		from, to = m.start-len(m.key)-3, m.end // the member from its key's opening quote
+	}) || from < 0 || !all {
+		return nil, false
+	}
+	// With the comma that joins it to a neighbour.
+	if stored[from-1] == ',' {
+		from--
+	} else if stored[to] == ',' {
+		to++
+	}
+	out = make([]byte, 0, len(stored)-(to-from))
+	return append(append(out, stored[:from]...), stored[to:]...), true
+}
+
 // isPlainKey reports whether a key is written as itself in canonical JSON
 // (printable ASCII that needs no escape), so that its written form sorts
 // as the key does.
@@ -195,12 +227,12 @@ func encodeString(s string) ([]byte, error) {
 func commitList(b []byte) []commit {
 	cs := make([]commit, 0, 2)
 	plain := eachMember(b, func(m member) {
-		v := b[m.start:m.end]
-		if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' || bytes.IndexByte(v, '\\') >= 0 || slices.ContainsFunc(cs, func(c commit) bool { return c.field == string(m.key) }) {
+		v, ok := canonjson.PlainString(b[m.start:m.end])
+		if !ok || !canonjson.PlainKey(m.key) || slices.ContainsFunc(cs, func(c commit) bool { return c.field == string(m.key) }) {
 			cs = append(cs, commit{}) // not plain: marks the list as unusable
 			return
 		}
-		cs = append(cs, commit{string(m.key), string(v[1 : len(v)-1])})
+		cs = append(cs, commit{string(m.key), v})
 	})
 	if plain && !slices.Contains(cs, commit{}) {
 		return cs

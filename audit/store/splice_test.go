@@ -1,6 +1,8 @@
 package store
 
 import (
+	"encoding/json"
+	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -49,9 +51,21 @@ func TestSpliceTextsMatchesDecodeMerge(t *testing.T) {
 				}
 				kept = append(kept, x)
 			}
-			want, err := decodeMergeTexts(stored, kept)
+			want, err := decodeMergeTexts(stored, kept, nil)
 			if err != nil {
 				t.Fatal(err)
+			}
+			// Every text left out (Tx.WithoutTexts): the cut, where it
+			// applies, is the decode without them.
+			lessAll, err := decodeMergeTexts(stored, nil, c.fields)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cut, ok := cutCommits(stored, c.fields); ok != c.spliced || ok && string(cut) != string(lessAll) {
+				t.Errorf("cut %v %s\nwant %v %s", ok, cut, c.spliced, lessAll)
+			}
+			if _, ok := cutCommits(stored, c.fields[1:]); ok && len(c.fields) > 1 {
+				t.Errorf("cut with %s kept", c.fields[0])
 			}
 			ms, ok := topMembers(stored)
 			var got []byte
@@ -110,6 +124,37 @@ func TestCommitsOf(t *testing.T) {
 			if got[k] != v {
 				t.Errorf("commitsOf(%s) = %v, want %v", c.stored, got, c.want)
 			}
+		}
+	}
+}
+
+// commitList reads a text_commit object as encoding/json does, whether it
+// takes the plain path or not: a value with an escape, a raw control
+// character or bytes that are not UTF-8, a key with any of them, and a
+// field written twice (the last wins) all read as json.Unmarshal reads them.
+func TestCommitListReadsAsJSON(t *testing.T) {
+	for _, b := range []string{
+		`{"note":"4f2a","reason":"9b1c"}`,
+		`{}`,
+		`{"note":"4f\u0032a"}`,
+		`{"note":"4f` + "\x01" + `2a"}`,
+		`{"note":"4f` + "\xff" + `2a"}`,
+		`{"no` + "\xff" + `te":"4f2a"}`,
+		`{"no` + "\x01" + `te":"4f2a"}`,
+		`{"note":"4f2a","note":"77"}`,
+		`{"note":1}`,
+	} {
+		var m map[string]string
+		_ = json.Unmarshal([]byte(b), &m)
+		var want []commit
+		for _, f := range slices.Sorted(maps.Keys(m)) {
+			want = append(want, commit{f, m[f]})
+		}
+		got := commitList([]byte(b))
+		// The plain path keeps the written order, which the store writes
+		// sorted; here every object is.
+		if len(got) != len(want) || len(want) > 0 && !slices.Equal(got, want) {
+			t.Errorf("commitList(%q) = %q, want %q as encoding/json reads it", b, got, want)
 		}
 	}
 }

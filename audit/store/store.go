@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -177,12 +178,20 @@ func isBusy(err error) bool {
 // "recording a finding in") into one a person can act on: a busy store, a
 // damaged or read-only file, a lost connection, a refused login. Errors it
 // does not know, such as the caller's own, are returned as they are.
-func (s *Store) Explain(doing string, err error) error {
+// Explain is for what may write (a write transaction, opening, which may
+// create or upgrade the store); ExplainRead for what only reads.
+func (s *Store) Explain(doing string, err error) error { return s.explainAs(doing, err, true) }
+
+// ExplainRead is Explain for an error met while only reading the store:
+// a failed disk is not said to have kept a write from happening.
+func (s *Store) ExplainRead(doing string, err error) error { return s.explainAs(doing, err, false) }
+
+func (s *Store) explainAs(doing string, err error, writing bool) error {
 	var done *explained
 	if err == nil || errors.As(err, &done) {
 		return err
 	}
-	if e := s.explain(doing, err); e != err {
+	if e := s.explain(doing, err, writing); e != err {
 		return &explained{e}
 	}
 	return err
@@ -194,7 +203,7 @@ type explained struct{ error }
 
 func (e *explained) Unwrap() error { return e.error }
 
-func (s *Store) explain(doing string, err error) error {
+func (s *Store) explain(doing string, err error, writing bool) error {
 	if isBusy(err) {
 		return errorf(ErrBusy, "the store %s is busy: another caseaudit has been writing to it for longer than the lock timeout (%s); try again, or wait longer with --lock-timeout", s.path, s.lockWait)
 	}
@@ -216,6 +225,9 @@ func (s *Store) explain(doing string, err error) error {
 	case 8: // SQLITE_READONLY
 		return fmt.Errorf("the store %s is read-only; check its permissions: caseaudit needs to write the file and, while in use, files beside it in its folder", s.path)
 	case 10: // SQLITE_IOERR: the disk or the system refused a read or write
+		if !writing {
+			return fmt.Errorf("the disk holding the store %s refused a read or write (SQLite I/O error %d) while caseaudit was only reading it, so the command could not finish; the store is unchanged: check the disk (a drive or share removed, a limit on file sizes, free space) and run the command again", s.path, se.Code())
+		}
 		return fmt.Errorf("the disk holding the store %s refused a read or write (SQLite I/O error %d), so nothing was written; check the disk (free space, a limit on file sizes, a drive or share removed) and run the command again", s.path, se.Code())
 	case 13: // SQLITE_FULL
 		return fmt.Errorf("the disk holding the store %s is full, so nothing was written; free some space on it and run the command again", s.path)
@@ -241,6 +253,42 @@ type Tx struct {
 	held    int                // entries in trails (see maxHeld)
 	caseIDs map[int64][]string // sampled case IDs held by HoldAudits
 	memo    map[any]any        // Memo's values, in a read transaction
+	// leaveOut names the text fields this view of a read transaction
+	// does not read (WithoutTexts); nil in the transaction itself.
+	leaveOut []string
+	of       *Tx   // the transaction this is a view of; nil in the transaction itself
+	views    []*Tx // the views WithoutTexts made of the transaction
+}
+
+// WithoutTexts is a view of this read transaction whose entries are read
+// without the texts of these fields (their paths, as Draft.Text names
+// them): a view that never shows them, such as the trend over every audit,
+// which shows no note, is spared reading and merging thousands. It sees
+// the same state of the store, but holds its own trails and memo (see
+// Memo), so an entry read without texts never stands for the whole entry
+// in the transaction. In its entries the fields left out are absent, as if
+// the payload had never held them, and the other texts are merged as
+// ever. In a write transaction, or with no fields, it is t.
+func (t *Tx) WithoutTexts(fields ...string) *Tx {
+	if t.w != nil || len(fields) == 0 {
+		return t
+	}
+	root := t
+	if t.of != nil {
+		if !slices.ContainsFunc(fields, func(f string) bool { return !slices.Contains(t.leaveOut, f) }) {
+			return t
+		}
+		root, fields = t.of, append(slices.Clone(t.leaveOut), fields...)
+	}
+	fields = slices.Compact(slices.Sorted(slices.Values(fields)))
+	for _, v := range root.views {
+		if slices.Equal(v.leaveOut, fields) {
+			return v
+		}
+	}
+	v := &Tx{s: root.s, tx: root.tx, leaveOut: fields, of: root}
+	root.views = append(root.views, v)
+	return v
 }
 
 // Memo returns what fn derives from the store, computing it once per key
@@ -337,16 +385,16 @@ func (s *Store) Write(ctx context.Context, doing string, fn func(*WriteTx) error
 	defer cancel()
 	tx, err := s.b.beginWrite(ctx, s.db)
 	if err != nil {
-		return s.explainIn(ctx, doing, err)
+		return s.explainIn(ctx, doing, err, true)
 	}
 	w := &WriteTx{&Tx{s: s, tx: tx, w: &writeState{locked: map[int64]bool{}, chains: map[int64]*Chain{}}}}
 	if err := fn(w); err != nil {
 		tx.Rollback()
-		return s.explainIn(ctx, doing, err)
+		return s.explainIn(ctx, doing, err, true)
 	}
 	if err := tx.Commit(); err != nil {
 		tx.Rollback()
-		return s.explainIn(ctx, doing, err)
+		return s.explainIn(ctx, doing, err, true)
 	}
 	return nil
 }
@@ -360,11 +408,11 @@ func (s *Store) Read(ctx context.Context, doing string, fn func(*Tx) error) erro
 	defer cancel()
 	tx, err := s.beginRead(ctx)
 	if err != nil {
-		return s.explainIn(ctx, doing, err)
+		return s.explainIn(ctx, doing, err, false)
 	}
 	defer tx.Rollback()
 	if err := fn(&Tx{s: s, tx: tx}); err != nil {
-		return s.explainIn(ctx, doing, err)
+		return s.explainIn(ctx, doing, err, false)
 	}
 	return nil
 }
@@ -378,13 +426,14 @@ func (s *Store) bounded(ctx context.Context) (context.Context, context.CancelFun
 	return context.WithTimeoutCause(ctx, s.deadline, errDeadline)
 }
 
-// explainIn is Explain for an error of a transaction run under ctx: one
-// ended by the store's deadline says so.
-func (s *Store) explainIn(ctx context.Context, doing string, err error) error {
+// explainIn is Explain for an error of a transaction run under ctx
+// (writing: a write transaction): one ended by the store's deadline says
+// so.
+func (s *Store) explainIn(ctx context.Context, doing string, err error, writing bool) error {
 	if context.Cause(ctx) == errDeadline {
 		return s.deadlineError(doing)
 	}
-	return s.Explain(doing, err)
+	return s.explainAs(doing, err, writing)
 }
 
 // deadlineError: the store did not answer in time.
@@ -473,21 +522,21 @@ func (sqliteBackend) mayCopyInto(context.Context, *Store) error { return nil }
 func (sqliteBackend) integrityCheck(ctx context.Context, s *Store) error {
 	rows, err := s.db.QueryContext(ctx, "PRAGMA integrity_check(10)")
 	if err != nil {
-		return s.Explain("checking", err)
+		return s.ExplainRead("checking", err)
 	}
 	defer rows.Close()
 	var problems []string
 	for rows.Next() {
 		var line string
 		if err := rows.Scan(&line); err != nil {
-			return s.Explain("checking", err)
+			return s.ExplainRead("checking", err)
 		}
 		if line != "ok" {
 			problems = append(problems, line)
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return s.Explain("checking", err)
+		return s.ExplainRead("checking", err)
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("the store %s is damaged (%s); restore it from a backup", s.path, strings.Join(problems, "; "))

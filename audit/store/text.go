@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -144,12 +145,12 @@ func mergeTexts(stored []byte, texts []Text) ([]byte, error) {
 			return out, nil
 		}
 	}
-	return decodeMergeTexts(stored, texts)
+	return decodeMergeTexts(stored, texts, nil)
 }
 
 // decodeMergeTexts is mergeTexts for any payload: decoded, merged and
 // encoded again.
-func decodeMergeTexts(stored []byte, texts []Text) ([]byte, error) {
+func decodeMergeTexts(stored []byte, texts []Text, leaveOut []string) ([]byte, error) {
 	var m map[string]any
 	if err := json.Unmarshal(stored, &m); err != nil {
 		return nil, err
@@ -161,6 +162,9 @@ func decodeMergeTexts(stored []byte, texts []Text) ([]byte, error) {
 		byField[t.Field] = t
 	}
 	for field := range commits {
+		if slices.Contains(leaveOut, field) {
+			continue
+		}
 		v := "[text missing]"
 		if t, ok := byField[field]; ok {
 			v = t.Text
@@ -215,19 +219,27 @@ func (c *Chain) insertTexts(ctx context.Context, seq int, texts []Text) error {
 // chooses, in the order of audit, entry number and field; only those, so
 // that reading one case's entries stays as cheap as it was. Whole trails
 // (whole) take them in the order of trail_text's key, with no subquery and
-// no sort.
+// no sort. The fields t leaves out (WithoutTexts) are not read.
 func (t *Tx) texts(ctx context.Context, where string, args []any, nAudits int, whole bool) ([]entryText, error) {
-	query := "SELECT audit_id, seq, field, salt, text, redacted_at FROM trail_text" +
-		" WHERE (audit_id, seq) IN (SELECT audit_id, seq FROM trail" + where + ") ORDER BY audit_id, seq, field"
+	from := "FROM trail_text WHERE (audit_id, seq) IN (SELECT audit_id, seq FROM trail" + where + ")"
 	if whole {
 		ps := make([]string, nAudits)
 		for i := range ps {
 			ps[i] = fmt.Sprintf("$%d", i+1)
 		}
-		query = "SELECT audit_id, seq, field, salt, text, redacted_at FROM trail_text WHERE audit_id IN (" +
-			strings.Join(ps, ", ") + ") ORDER BY audit_id, seq, field"
+		from = "FROM trail_text WHERE audit_id IN (" + strings.Join(ps, ", ") + ")"
 		args = args[:nAudits]
 	}
+	if len(t.leaveOut) > 0 {
+		args = slices.Clone(args)
+		ps := make([]string, len(t.leaveOut))
+		for i, f := range t.leaveOut {
+			args = append(args, f)
+			ps[i] = fmt.Sprintf("$%d", len(args))
+		}
+		from += " AND field NOT IN (" + strings.Join(ps, ", ") + ")"
+	}
+	query := "SELECT audit_id, seq, field, salt, text, redacted_at " + from + " ORDER BY audit_id, seq, field"
 	rows, err := t.tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -286,12 +298,20 @@ func textsBySeq(ts []entryText) func(seq int) []Text {
 }
 
 // attachTexts gives each entry with commitments its texts (textsOf, asked
-// in the order of es) and its merged payload.
-func attachTexts(es []Entry, textsOf func(seq int) []Text) error {
+// in the order of es) and its merged payload; the fields leaveOut names
+// are left out of it (see Tx.WithoutTexts), and textsOf gives none of
+// theirs.
+func attachTexts(es []Entry, textsOf func(seq int) []Text, leaveOut []string) error {
 	for i := range es {
 		e := &es[i]
 		if !bytes.Contains(e.Payload, commitKeyQuoted) {
 			continue
+		}
+		if len(leaveOut) > 0 {
+			if cut, ok := cutCommits(e.Payload, leaveOut); ok {
+				e.Stored, e.Payload = e.Payload, cut
+				continue
+			}
 		}
 		ms, ok := topMembers(e.Payload)
 		var commits []commit
@@ -305,18 +325,21 @@ func attachTexts(es []Entry, textsOf func(seq int) []Text) error {
 		if len(commits) == 0 {
 			continue
 		}
+		if len(leaveOut) > 0 {
+			commits = slices.DeleteFunc(commits, func(c commit) bool { return slices.Contains(leaveOut, c.field) })
+		}
 		ts := textsOf(e.Seq)
 		for j := range ts {
 			ts[j].Commit = lookup(commits, ts[j].Field)
 		}
 		e.Texts = ts
 		var merged []byte
-		if ok {
+		if ok && len(commits) > 0 {
 			merged, ok = spliceTexts(e.Payload, ms, commits, ts)
 		}
 		var err error
-		if !ok {
-			merged, err = decodeMergeTexts(e.Payload, ts)
+		if !ok || len(commits) == 0 {
+			merged, err = decodeMergeTexts(e.Payload, ts, leaveOut)
 		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", Describe(*e), err)

@@ -22,6 +22,19 @@ func checkText(field string, v any) error {
 	return walkText(field, reflect.ValueOf(v), 0)
 }
 
+// enteredByField names EnteredBy in a refusal: the login recorded with
+// every trail, people-list and store-log entry as having entered it.
+const enteredByField = "login recorded as entering it (on SQLite: --user, $CASEAUDIT_USER or the operating system's login)"
+
+// checkEntry checks the strings every entry records beside its payload:
+// the name of the person acting and the login entering it.
+func (w *WriteTx) checkEntry(actor string) error {
+	if err := checkText("name of the person acting", actor); err != nil {
+		return err
+	}
+	return checkText(enteredByField, w.EnteredBy())
+}
+
 func walkText(path string, v reflect.Value, depth int) error {
 	if !v.IsValid() || depth > 32 {
 		return nil

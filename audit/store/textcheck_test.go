@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -38,4 +39,69 @@ func TestCheckTextNamesTheField(t *testing.T) {
 			t.Errorf("%s: %v, want ErrText with %q", c.name, err, c.want)
 		}
 	}
+}
+
+// The login recorded as entering an entry is checked as the entry's other
+// strings are, on both backends, and the refusal names it: a trail entry,
+// a people-list change and a store-log entry are each refused, and nothing
+// is written. (On PostgreSQL the login is the database's session user,
+// which the server keeps valid; it is set here by hand to show that the
+// check does not depend on the backend.)
+func TestEnteredByIsTextChecked(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		id := newAudit(t, s, "a", 2)
+		for _, bad := range []struct{ login, what string }{
+			{"qa.officer\x00", "a NUL character"},
+			{"Ren\xe9", "bytes that are not UTF-8"},
+		} {
+			s.enteredBy = bad.login
+			for _, write := range []struct {
+				name string
+				fn   func(w *WriteTx) error
+			}{
+				{"trail entry", func(w *WriteTx) error {
+					c, err := w.Chain(ctx, id, "a")
+					if err != nil {
+						return err
+					}
+					_, err = c.Append(ctx, Draft{Kind: "finding", Case: "CR-1", Actor: "A. Khan", At: t0, Payload: map[string]string{"grade": "Good"}})
+					return err
+				}},
+				{"people-list change", func(w *WriteTx) error {
+					_, err := w.AppendPersonChange(ctx, PersonAdd, "akhan", "A. Khan", []string{"qa"}, t0)
+					return err
+				}},
+				{"store-log entry", func(w *WriteTx) error {
+					_, err := w.AppendRetention(ctx, "Q. Lead", t0, map[string]int{"months": 72})
+					return err
+				}},
+			} {
+				err := s.Write(ctx, "recording", write.fn)
+				want := "the " + enteredByField + " holds " + bad.what
+				if !errors.Is(err, ErrText) || !strings.Contains(err.Error(), want) {
+					t.Errorf("%s entered by %q: %v; want ErrText with %q", write.name, bad.login, err, want)
+				}
+			}
+		}
+		s.enteredBy = "qa.officer"
+		err := s.Read(ctx, "reading", func(tx *Tx) error {
+			es, err := tx.Entries(ctx, id, Filter{})
+			if err != nil || len(es) != 1 {
+				t.Errorf("the trail after the refusals: %d entries, %v; want the first alone", len(es), err)
+			}
+			cs, err := tx.PersonChanges(ctx)
+			if err != nil || len(cs) != 0 {
+				t.Errorf("the people list after the refusals: %v %v", cs, err)
+			}
+			log, err := tx.Log(ctx)
+			if err != nil || len(log) != 0 {
+				t.Errorf("the store log after the refusals: %v %v", log, err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
 }

@@ -32,6 +32,9 @@ import (
 // report paths are text/template templates over templateData.
 type runConfig struct {
 	Store string `yaml:"store"`
+	// LockTimeout is how long a write waits for another writer's lock
+	// (a duration, "2m"), as --lock-timeout, which wins when given.
+	LockTimeout string `yaml:"lock_timeout"`
 
 	Input     string   `yaml:"input"`
 	Sheet     string   `yaml:"sheet"`
@@ -431,6 +434,18 @@ func (c *runConfig) figures() report.FigureRequest {
 	return report.FigureRequest{Confidence: c.Confidence, Method: c.Method, FailAbove: c.FailAbove, On: c.FailOn}
 }
 
+// lockTimeout is lock_timeout as a duration: 0 when not given.
+func (c *runConfig) lockTimeout() (time.Duration, error) {
+	if c.LockTimeout == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(strings.TrimSpace(c.LockTimeout))
+	if err != nil || d <= 0 {
+		return 0, c.errAt("lock_timeout", "%q: give how long a write may wait for another writer's lock, more than zero (e.g. 30s or 2m)", c.LockTimeout)
+	}
+	return d, nil
+}
+
 // errAt makes an error naming the file and the line of key (when known).
 func (c *runConfig) errAt(key, format string, a ...any) error {
 	msg := fmt.Sprintf(format, a...)
@@ -446,6 +461,11 @@ func (c *runConfig) check() error {
 	add := func(err error) {
 		if err != nil {
 			ps = append(ps, err)
+		}
+	}
+	if c.LockTimeout != "" {
+		if _, err := c.lockTimeout(); err != nil {
+			add(err)
 		}
 	}
 	if strings.TrimSpace(c.Input) == "" {

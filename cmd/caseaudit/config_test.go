@@ -105,7 +105,7 @@ func TestConfigErrorsNameTheLine(t *testing.T) {
 		{"misspelt key", "input: x.csv\nsize: 10\nsead: abc\n", []string{"a.yaml: line 3:", `unknown key "sead"`, `did you mean "seed"?`}},
 		{"misspelt nested key", "input: x.csv\nplan:\n  tolerable: 2%\n  confidance: 95%\n", []string{"line 4:", `unknown key "confidance" in plan`, `did you mean "confidence"`}},
 		{"unknown key in a report", "input: x.csv\nsize: 5\noutputs:\n  reports:\n    - path: r.html\n      fromat: html\n", []string{"line 6:", `"fromat"`, `did you mean "format"`}},
-		{"nonsense key", "input: x.csv\nsize: 5\nzzzzzzzzzz: 1\n", []string{"line 3:", "the keys are: store, input"}},
+		{"nonsense key", "input: x.csv\nsize: 5\nzzzzzzzzzz: 1\n", []string{"line 3:", "the keys are: store, lock_timeout, input"}},
 		{"wrong type", "input: x.csv\nsize: lots\n", []string{`a.yaml: line 2: size: "lots" should be a whole number`}},
 		{"list expected", "input: x.csv\nsize: 5\nauditors: A. Khan\n", []string{`line 3: auditors: "A. Khan" should be a list`}},
 		{"bad yaml", "input: x.csv\nsize: [10\n", []string{"a.yaml:", "line"}},
@@ -238,6 +238,38 @@ func TestConfigListsEveryDrawProblem(t *testing.T) {
 	for i, w := range want {
 		if !strings.HasPrefix(ps[i].Error(), w) {
 			t.Errorf("problem %d: %q, want %q…", i+1, ps[i], w)
+		}
+	}
+}
+
+// lock_timeout is a time to wait, more than zero; left out, the flag's
+// default stands (0 here).
+func TestConfigLockTimeout(t *testing.T) {
+	for _, c := range []struct {
+		value string
+		want  time.Duration
+		err   string
+	}{
+		{"", 0, ""},
+		{"lock_timeout: 2m", 2 * time.Minute, ""},
+		{"lock_timeout: ' 90s '", 90 * time.Second, ""},
+		{"lock_timeout: 0s", 0, `a.yaml: line 3: lock_timeout: "0s": give how long a write may wait for another writer's lock, more than zero (e.g. 30s or 2m)`},
+		{"lock_timeout: 30", 0, `a.yaml: line 3: lock_timeout: "30": give how long`},
+		{"lock_timeout: -5s", 0, `lock_timeout: "-5s": give how long`},
+	} {
+		cfg, err := parseRunConfig("a.yaml", []byte("input: x.csv\nsize: 5\n"+c.value+"\n"))
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("%q: %v, want %s", c.value, err, c.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%q: %v", c.value, err)
+			continue
+		}
+		if d, err := cfg.lockTimeout(); err != nil || d != c.want {
+			t.Errorf("%q: %v %v, want %v", c.value, d, err, c.want)
 		}
 	}
 }

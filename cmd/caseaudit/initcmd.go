@@ -194,6 +194,8 @@ func configTemplate(d *detected, where string) string {
 store: `)
 	b.WriteString(yamlScalar(where))
 	b.WriteString(`
+# How long a write waits for another writer's lock before giving up (default 5s; --lock-timeout wins).
+# lock_timeout: 2m
 
 # The export: a file, or a pattern whose newest file (by modification time) is used.
 `)

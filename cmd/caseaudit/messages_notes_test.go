@@ -67,6 +67,7 @@ var messageNotes = map[string]string{
 	"case at order %d has an empty or untrimmed ID %q":                             internal(noteCases),
 	"case not in the audit's sample":                                               internal(noteKind),
 	"duty %q is not in the duties table":                                           internal("a guard: every duty caseaudit checks is one of its duties table"),
+	"the disk holding the store %s refused a read or write (SQLite I/O error %d) while caseaudit was only reading it, so the command could not finish; the store is unchanged: check the disk (a drive or share removed, a limit on file sizes, free space) and run the command again": goTest("audit/store", "TestIOErrorSaysReadOrWrite"),
 	// The story runs caseaudit under a file-size limit, which also stops it
 	// appending to the record of what stories print; the story asserts the
 	// line itself.
@@ -114,6 +115,7 @@ var messageNotes = map[string]string{
 	"not a valid keyword/value connection string":           internal(noteKind),
 	"top rows read":                                         internal("a signal that stops reading once the header row is found; never printed"),
 	"text too long":                                         internal("a signal read back as the cell-length message (a cell longer than Excel's limit)"),
+	"row text too long":                                     internal("a signal read back as the row-length message (a row whose cells hold more text between them than the row's limit)"),
 	"an XML tag is too long":                                internal("a signal read back as a damaged-workbook message"),
 	"nothing to record":                                     goTest("sample/profile", "TestRecorderErrors"),
 	"the factor recorder was not started":                   internal("a guard on the order caseaudit calls the recorder in"),

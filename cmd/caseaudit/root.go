@@ -45,6 +45,9 @@ type globalOptions struct {
 	// before it gives up (--lock-timeout): PostgreSQL's lock_timeout, and
 	// SQLite's busy timeout.
 	LockTimeout time.Duration
+	// LockTimeoutGiven: --lock-timeout was given, and wins over a
+	// configuration's lock_timeout.
+	LockTimeoutGiven bool
 	// createdStore is the absolute path of an SQLite store this command
 	// made ("" when none), removed again if the command fails.
 	createdStore string
@@ -293,6 +296,7 @@ sampler). Nothing leaves this machine; outputs are readable only by you.
 		if g.LockTimeout <= 0 {
 			return usagef("--lock-timeout %s: give how long a write may wait for another writer's lock, more than zero (e.g. 30s or 2m)", g.LockTimeout)
 		}
+		g.LockTimeoutGiven = cmd.Flags().Changed("lock-timeout")
 		return nil
 	}
 	if add, ok := scripted[scriptedName(root, args)]; ok {

@@ -136,6 +136,11 @@ func runRun(ctx context.Context, o *runOptions, g *globalOptions) error {
 		}
 		g = &gg
 	}
+	if d, _ := c.lockTimeout(); d > 0 && !g.LockTimeoutGiven { // checked with the file
+		gg := *g
+		gg.LockTimeout = d
+		g = &gg
+	}
 	d := newTemplateData(when)
 	if o.Stage == stageSample {
 		return runSampleStage(ctx, c, d, g)

@@ -182,27 +182,37 @@ func TestHostileZipBomb(t *testing.T) {
 			wantOneLineInputError(t, err, path, c.wants...)
 
 			// The same with every inflated byte counted.
-			zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			var cnt countingInflater
-			zr.RegisterDecompressor(zip.Deflate, cnt.decompressor)
-			b, err := newXLSXBook(path, nil, zr)
-			if err == nil {
-				tb, err2 := pickSheet(context.Background(), path, formatXLSX, b, OpenOptions{})
-				err = err2
-				if err == nil {
-					err = tb.Rows(context.Background(), []int{tb.IDIndex}, func(Row) error { return nil })
-				}
-			}
+			n, err := readCounting(t, path, data)
 			wantOneLineInputError(t, err, path, c.wants...)
-			if cnt.n > c.maxRead {
-				t.Errorf("inflated %d bytes before refusing; want at most %d", cnt.n, c.maxRead)
+			if n > c.maxRead {
+				t.Errorf("inflated %d bytes before refusing; want at most %d", n, c.maxRead)
 			}
-			t.Logf("inflated %d bytes before refusing", cnt.n)
+			t.Logf("inflated %d bytes before refusing", n)
 		})
 	}
+}
+
+// readCounting reads every row of the workbook data (written at path), as
+// readAll does, counting the bytes inflated from it.
+func readCounting(t *testing.T, path string, data []byte) (int64, error) {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// newXLSXBook sets its own inflater: the counting one goes in after,
+	// else nothing would be counted.
+	var cnt countingInflater
+	b, err := newXLSXBook(path, nil, zr)
+	zr.RegisterDecompressor(zip.Deflate, cnt.decompressor)
+	if err == nil {
+		var tb *Table
+		tb, err = pickSheet(context.Background(), path, formatXLSX, b, OpenOptions{})
+		if err == nil {
+			err = tb.Rows(context.Background(), []int{tb.IDIndex}, func(Row) error { return nil })
+		}
+	}
+	return cnt.n, err
 }
 
 // spelled is an error's message with its options spelled as the command

@@ -217,6 +217,10 @@ func (b *xlsxBook) readError(err error, sheet string, row int, col string) error
 	case errors.Is(err, errTextTooLong):
 		ie.Msg = fmt.Sprintf("a cell holds more than %d MB of text", maxCellText>>20)
 		ie.Hint = "check that this is the case list export"
+	case errors.Is(err, errRowTextTooLong):
+		ie.Column = "" // the row's cells between them, not one of them
+		ie.Msg = fmt.Sprintf("the row's cells hold more than %d MB of text between them", maxRowText>>20)
+		ie.Hint = "check that this is the case list export"
 	case errors.Is(err, errMarkupTooLong):
 		ie.Msg = "the sheet's XML is malformed (a tag longer than 8 MB)"
 		ie.Hint = hintResave

@@ -610,7 +610,7 @@ func (p *sheetParser) cell(kind int, name, attrs []byte) (bool, error) {
 	}
 	if !rec.fromSST {
 		if len(p.rowBuf) > maxRowText {
-			return true, errTextTooLong
+			return true, errRowTextTooLong
 		}
 		rec.b = uint32(len(p.rowBuf))
 	}

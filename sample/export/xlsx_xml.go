@@ -50,6 +50,10 @@ var errMarkupTooLong = errors.New("an XML tag is too long")
 // errTextTooLong is returned by text when character data exceeds its limit.
 var errTextTooLong = errors.New("text too long")
 
+// errRowTextTooLong: the wanted cells of one row hold more than maxRowText
+// of text between them (a row naming one column again and again).
+var errRowTextTooLong = errors.New("row text too long")
+
 func newXMLScanner(r io.Reader) *xmlScanner {
 	return &xmlScanner{r: r, buf: make([]byte, xmlBufSize), cleanEnd: -1}
 }
