@@ -150,7 +150,7 @@ func pool(period string, opts Options, audits []pooledAudit, cal []calibrationAu
 		p.CIMethod = iv.Method
 		p.Share, p.Lower, p.Upper = ptr(float64(p.Flagged)/float64(p.Audited)), ptr(iv.Lower), ptr(iv.Upper)
 	} else {
-		p.weighted(total)
+		p.weighted(popKnown)
 	}
 	p.Sentence = p.sentence()
 	return p, nil
@@ -206,29 +206,30 @@ func poolable(as []PooledAudit, popKnown bool) (method, why string) {
 
 // weighted sets the share weighted by population, Σ W_h p_h with W_h =
 // N_h/N, and its interval by the normal approximation with variance
-// Σ W_h² (1 − n_h/N_h) p_h(1 − p_h)/(n_h − 1) (each audit a stratum).
-func (p *Pooled) weighted(total int) {
+// Σ W_h² (1 − n_h/N_h) p_h(1 − p_h)/(n_h − 1) (each audit a stratum). When
+// any audit's population is unknown (byPopulation false) every audit is
+// weighted by its audited cases, with no finite-population correction: a
+// population for some audits and a count of cases for others would weigh
+// the first by thousands and the second by about a hundred.
+func (p *Pooled) weighted(byPopulation bool) {
+	weight := func(a PooledAudit) (w, fpc float64) {
+		if byPopulation {
+			return float64(*a.Population), 1 - float64(a.Audited)/float64(*a.Population)
+		}
+		return float64(a.Audited), 1
+	}
 	var share, variance, wsum float64
 	for _, a := range p.Audits {
-		if a.Audited == 0 {
-			continue
+		if a.Audited > 0 {
+			w, _ := weight(a)
+			wsum += w
 		}
-		w := float64(a.Audited)
-		if a.Population != nil && total > 0 {
-			w = float64(*a.Population)
-		}
-		wsum += w
 	}
 	for _, a := range p.Audits {
 		if a.Audited == 0 {
 			continue
 		}
-		w := float64(a.Audited)
-		fpc := 1.0
-		if a.Population != nil && total > 0 {
-			w = float64(*a.Population)
-			fpc = 1 - float64(a.Audited)/float64(*a.Population)
-		}
+		w, fpc := weight(a)
 		w /= wsum
 		ph := float64(a.Flagged) / float64(a.Audited)
 		share += w * ph
@@ -239,6 +240,9 @@ func (p *Pooled) weighted(total int) {
 	z := normalQuantile(1 - (1-p.Confidence)/2)
 	half := z * math.Sqrt(variance)
 	p.CIMethod = "normal approximation (stratified, weighted by population)"
+	if !byPopulation {
+		p.CIMethod = "normal approximation (stratified, weighted by audited cases)"
+	}
 	p.Share, p.Lower, p.Upper = ptr(share), ptr(math.Max(0, share-half)), ptr(math.Min(1, share+half))
 }
 
@@ -253,8 +257,12 @@ func (p *Pooled) sentence() string {
 		s = fmt.Sprintf("Over %s, %s of the %s audited cases (%s) needed immediate attention; with %s confidence between %s and %s of the cases of the period would (exact interval over the pooled sample).",
 			n, thousands(p.Flagged), thousands(p.Audited), pctPtr(p.Share, nearest), conf, pctPtr(p.Lower, down), pctPtr(p.Upper, up))
 	} else {
-		s = fmt.Sprintf("Over %s, %s of %s audited cases needed immediate attention; weighting each audit by its population, the share is %s, with %s confidence between %s and %s (normal approximation).",
-			n, thousands(p.Flagged), thousands(p.Audited), pctPtr(p.Share, nearest), conf, pctPtr(p.Lower, down), pctPtr(p.Upper, up))
+		by := "its population"
+		if p.Population == nil {
+			by = "its audited cases"
+		}
+		s = fmt.Sprintf("Over %s, %s of %s audited cases needed immediate attention; weighting each audit by %s, the share is %s, with %s confidence between %s and %s (normal approximation).",
+			n, thousands(p.Flagged), thousands(p.Audited), by, pctPtr(p.Share, nearest), conf, pctPtr(p.Lower, down), pctPtr(p.Upper, up))
 		if p.Flagged < 10 {
 			s += " With so few flagged the approximation is rough: read the interval as a guide."
 		}

@@ -233,3 +233,31 @@ func TestPooledStore(t *testing.T) {
 		t.Errorf("an audit named twice: %v", err)
 	}
 }
+
+// A population recorded for some audits and not others: every audit is
+// weighted by its audited cases, none by its population. Worked by hand:
+// 5 of 100 and 10 of 50 weigh 2/3 and 1/3, so the share is
+// 2/3·0.05 + 1/3·0.2 = 0.1, with variance (2/3)²·0.05·0.95/99 +
+// (1/3)²·0.2·0.8/49 = 0.000576056 and 95% bounds 0.1 ∓ 1.959964·0.0240012.
+// Weighting the first by its population of 1,000 and the second by its 50
+// cases would have given 60/1050 = 0.057.
+func TestPooledSomePopulationsUnknown(t *testing.T) {
+	o := fixedOptions()
+	if err := o.normalise(); err != nil {
+		t.Fatal(err)
+	}
+	as := pooledAudits([]int{5, 10}, []int{100, 50}, []int{1000, 0})
+	as[1].Stratified = true
+	p, err := pool("", o, as, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	near := func(a *float64, b float64) bool { return a != nil && math.Abs(*a-b) < 1e-9 }
+	if p.Method != "weighted" || p.Population != nil || !near(p.Share, 0.1) || !near(p.Lower, 0.05295860483345802) || !near(p.Upper, 0.147041395166542) {
+		t.Errorf("weighted: method %s population %v share %v [%v, %v]", p.Method, p.Population, *p.Share, *p.Lower, *p.Upper)
+	}
+	if p.CIMethod != "normal approximation (stratified, weighted by audited cases)" ||
+		!strings.Contains(p.Why, "each audit is weighted by its audited cases") || !strings.Contains(p.Sentence, "weighting each audit by its audited cases, the share is 10%, with 95% confidence between 5.2% and 14.8%") {
+		t.Errorf("words: %s | %s | %s", p.CIMethod, p.Why, p.Sentence)
+	}
+}
