@@ -1,7 +1,6 @@
 package report
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -29,58 +28,43 @@ const KappaMinPairs = 10
 // CalibrationSchema names the JSON calibration's layout (schema/calibration.json).
 const CalibrationSchema = schema.Calibration
 
-// BuildCalibration compares each auditor's grades with the moderators'
-// over the named audits (every audit when none), from one snapshot.
-func BuildCalibration(ctx context.Context, st *audit.Store, names []string, marking string) (c *Calibration, err error) {
-	err = st.Snapshot(ctx, func(st *audit.Store) error {
-		// Grades are compared, never notes.
-		c, err = buildCalibration(ctx, st.WithoutProse(), names, marking)
-		return err
-	})
-	return c, err
+// calibrationAudit is what a calibration reads of one audit: its
+// auditors' latest findings and its moderators' (Findings is not read when
+// nothing was moderated).
+type calibrationAudit struct {
+	Name      string
+	Findings  []audit.Finding
+	Moderated []audit.Finding
 }
 
-func buildCalibration(ctx context.Context, st *audit.Store, names []string, marking string) (*Calibration, error) {
-	if len(names) == 0 {
-		sums, err := st.Audits(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, s := range sums {
-			names = append(names, s.Name)
-		}
-	}
-	c := &Calibration{Marking: marking, Audits: []string{}, Auditors: []AuditorCalibration{}}
+// calibrationOf compares each auditor's grades with the moderators' over the
+// audits read, in their order.
+func calibrationOf(marking string, audits []calibrationAudit) (*Calibration, error) {
+	c := &Calibration{Marking: marking, Audits: []string{}, NotModerated: []string{}, Auditors: []AuditorCalibration{}}
 	byAuditor := map[string][][2]int{}
 	rank := func(g audit.Grade) int { return slices.Index(audit.Grades, g) }
-	for _, name := range names {
-		a, err := st.Audit(ctx, name)
-		if err != nil {
-			return nil, err
-		}
-		c.Audits = append(c.Audits, a.Name)
-		mod, err := st.Findings(ctx, a.Name, true)
-		if err != nil {
-			return nil, err
-		}
-		if len(mod) == 0 { // nothing moderated: no pairs to draw, whatever the auditors found
+	for _, a := range audits {
+		if len(a.Moderated) == 0 { // nothing moderated: no pairs to draw, whatever the auditors found
+			c.NotModerated = append(c.NotModerated, a.Name)
 			continue
 		}
-		orig, err := st.Findings(ctx, a.Name, false)
-		if err != nil {
-			return nil, err
-		}
 		byCase := map[string]audit.Finding{}
-		for _, f := range orig {
+		for _, f := range a.Findings {
 			byCase[f.Case] = f
 		}
-		for _, m := range mod {
+		pairs := c.Pairs
+		for _, m := range a.Moderated {
 			o, ok := byCase[m.Case]
 			if !ok || rank(o.Grade) < 0 || rank(m.Grade) < 0 {
 				continue
 			}
 			byAuditor[o.Auditor] = append(byAuditor[o.Auditor], [2]int{rank(o.Grade), rank(m.Grade)})
 			c.Pairs++
+		}
+		if c.Pairs > pairs {
+			c.Audits = append(c.Audits, a.Name)
+		} else {
+			c.NotModerated = append(c.NotModerated, a.Name)
 		}
 	}
 	for _, who := range slices.Sorted(func(yield func(string) bool) {
@@ -168,11 +152,42 @@ func calibrationTable(c *Calibration) *tbl {
 	return t
 }
 
-// calibrationIntro says what the calibration shows.
+// calibrationIntro says what the calibration shows, and which audits had
+// no moderation to compare.
 func calibrationIntro(c *Calibration) string {
-	return fmt.Sprintf("Each auditor's grades of the %s moderated %s of %s, against the moderators'. Higher: the auditor gave a better grade than the moderator. "+
+	if c.Pairs == 0 {
+		if len(c.NotModerated) == 0 {
+			return "The store holds no audits yet: there is nothing to compare."
+		}
+		return fmt.Sprintf("No moderated case with both grades in %s: there is nothing to compare yet.", strings.Join(c.NotModerated, ", "))
+	}
+	s := fmt.Sprintf("Each auditor's grades of the %s moderated %s of %s, against the moderators'. Higher: the auditor gave a better grade than the moderator. "+
 		"Kappa (Cohen's, on the four grades) is given from %d moderated cases; the sign test asks whether disagreements lean one way (two-sided, 5%% level).",
 		thousands(c.Pairs), plural(c.Pairs, "case", "cases"), strings.Join(c.Audits, ", "), KappaMinPairs)
+	if n := notModeratedText(c); n != "" {
+		s += " " + n
+	}
+	return s
+}
+
+// notModeratedText says which audits had no moderated case: "" when every
+// audit had.
+func notModeratedText(c *Calibration) string {
+	if len(c.NotModerated) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s had no moderation, so %s not in these figures.", strings.Join(c.NotModerated, ", "),
+		plural(len(c.NotModerated), "it is", "they are"))
+}
+
+// calibrationMeta are the calibration page's details: the audits compared
+// and those without moderation.
+func calibrationMeta(c *Calibration) []kv {
+	out := []kv{{"Audits", strings.Join(c.Audits, ", ")}}
+	if len(c.NotModerated) > 0 {
+		out = append(out, kv{"No moderation", strings.Join(c.NotModerated, ", ")})
+	}
+	return out
 }
 
 // calibrationSection is the calibration as a report section: what it

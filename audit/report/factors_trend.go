@@ -83,7 +83,7 @@ func (x *xw) trendFactorsXLSX(s string, ps []TrendPoint, col int) {
 		if x.err == nil {
 			cell, _ := excelize.CoordinatesToCellName(col+i, 1)
 			name, _ := excelize.ColumnNumberToName(col + i)
-			if x.err = x.f.SetCellStyle(s, cell, cell, x.bold); x.err == nil {
+			if x.err = x.f.SetCellStyle(s, cell, cell, x.boldRight); x.err == nil {
 				x.err = x.f.SetColWidth(s, name, name, 11)
 			}
 		}

@@ -27,6 +27,15 @@ func (x *xw) factorsSheet(r *Report) {
 	row += 2
 	for _, l := range fs.populationLines() {
 		x.row(s, row, l.K, l.V)
+		// A long label (a timeliness pair's) wraps in its column rather
+		// than run under its value.
+		if n := xlsxprint.Lines(l.K, 44); n > 1 {
+			x.styleCell(s, 1, row, x.wrap)
+			x.styleCell(s, 2, row, x.top)
+			if x.err == nil {
+				x.err = x.f.SetRowHeight(s, row, xlsxprint.RowHeight(n))
+			}
+		}
 		row++
 	}
 	x.row(s, row, "Audited cases with factors", fs.Recorded)
@@ -34,10 +43,13 @@ func (x *xw) factorsSheet(r *Report) {
 	x.row(s, row, "Audited cases", fs.Audited)
 	row += 2
 	conf := confPct(r.opts.Confidence)
+	var blocks [][2]int // each factor's rows, from its title to its last sentence
 	for _, g := range fs.Groupings {
+		first := row
 		x.title(s, row, g.Title)
 		row++
 		x.header(s, row, g.Label, "Audited", "Flagged", "Share", conf+" lower", conf+" upper", "Good or better", "Share", conf+" lower", conf+" upper")
+		x.rightHeads(s, row, 2, 10)
 		row++
 		for _, c := range g.Groups {
 			x.row(s, row, c.Label, c.Audited, c.Flagged, pctCell{c.FlaggedShare}, lowCell{c.FlaggedLower}, highCell{c.FlaggedUpper},
@@ -61,8 +73,10 @@ func (x *xw) factorsSheet(r *Report) {
 			x.merge(s, row, 10)
 			row++
 		}
+		blocks = append(blocks, [2]int{first, row - 1})
 		row++
 	}
+	x.keepTogether(s, true, blocks)
 	for _, n := range fs.Notes {
 		x.row(s, row, n)
 		x.merge(s, row, 10)

@@ -270,6 +270,14 @@ func idColumn(t *tbl, col int) bool {
 	return col < len(t.Header) && (t.Header[col] == "Case ID" || t.Header[col] == "Disagreement: case ID")
 }
 
+// wideColumns is how many columns make a table wide: printed in smaller
+// type (the trend's table has ten or more).
+const wideColumns = 10
+
+// wideTable says whether a table has so many columns that it is printed in
+// smaller type.
+func wideTable(t *tbl) bool { return len(t.Header) >= wideColumns }
+
 // headClass is the class of a table's header cell.
 func headClass(t *tbl, col int) string {
 	var c []string
@@ -323,12 +331,16 @@ figcaption { font-size: .9rem; color: #444; }
 svg text { font-family: inherit; font-size: 12px; fill: #333; }
 ul.notes li { margin-bottom: .3rem; }
 span.nb { white-space: nowrap; }
+/* On paper the page's margin is the margin: the text and the tables share
+   one column, and a table as wide as it may be ends where the text does,
+   never in the margin. */
+@media print { body { padding: 0; } }
 `
 
 // htmlTmpl is parsed on first use: every command, record included, would
 // otherwise parse it at start-up.
 var htmlTmpl = sync.OnceValue(func() *template.Template {
-	return template.Must(template.New("report").Funcs(template.FuncMap{"cellClass": cellClass, "headClass": headClass, "unbroken": unbroken}).Parse(`<!DOCTYPE html>
+	return template.Must(template.New("report").Funcs(template.FuncMap{"cellClass": cellClass, "headClass": headClass, "unbroken": unbroken, "wide": wideTable}).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -355,6 +367,10 @@ footer { margin-top: 2rem; }
   /* Tables as wide as the page at most: headings wrap, numbers never. */
   table { font-size: 8.5pt; max-width: 100%; }
   th, td { padding: .2rem .35rem; }
+  /* A table of many columns (the trend: grades, status, the factors) in
+     smaller type, so that it fits the page with its numbers on one line. */
+  table.wide { font-size: 7.5pt; }
+  table.wide th, table.wide td { padding: .15rem .25rem; }
 }
 </style>
 </head>
@@ -407,7 +423,7 @@ footer { margin-top: 2rem; }
 {{if .Bullets}}<ul class="notes">{{range .Bullets}}<li>{{unbroken .}}</li>{{end}}</ul>{{end}}
 </section>
 {{end}}
-{{define "tbl"}}<table>
+{{define "tbl"}}<table{{if wide .}} class="wide"{{end}}>
 <thead><tr>{{range $i, $h := .Header}}<th{{with headClass $ $i}} class="{{.}}"{{end}}>{{$h}}</th>{{end}}</tr></thead>
 <tbody>{{range $r, $row := .Rows}}<tr>{{range $i, $c := $row}}<td{{with cellClass $ $r $i}} class="{{.}}"{{end}}>{{$c}}</td>{{end}}</tr>{{end}}</tbody>
 </table>{{end}}

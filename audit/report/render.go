@@ -179,8 +179,7 @@ func RenderCalibration(w io.Writer, c *Calibration, f Format) error {
 	case XLSX:
 		return writeCalibrationXLSX(w, c)
 	case HTML:
-		meta := []kv{{"Audits", strings.Join(c.Audits, ", ")}}
-		return writeSectionsHTML(w, calibrationTitle, c.Marking, meta, []section{calibrationSection(c)}, viewNames)
+		return writeSectionsHTML(w, calibrationTitle, c.Marking, calibrationMeta(c), []section{calibrationSection(c)}, viewNames)
 	}
 	return renderView(w, f, c.Marking, "calibration", CalibrationSchema, c, func(bw *bufio.Writer, md bool) {
 		writeCalibrationText(bw, c, md)

@@ -358,10 +358,15 @@ type Trend struct {
 
 // Calibration is every auditor's agreement with the moderators.
 type Calibration struct {
-	Marking  string               `json:"marking,omitempty"`
-	Audits   []string             `json:"audits"`
-	Pairs    int                  `json:"pairs"` // moderated cases with both grades
-	Auditors []AuditorCalibration `json:"auditors"`
+	Marking string `json:"marking,omitempty"`
+	// Audits are the audits whose moderated cases are compared;
+	// NotModerated the audits asked for that have none (no moderation, or
+	// none with both grades), named apart so that no view reads as if a
+	// month without moderation had been compared.
+	Audits       []string             `json:"audits"`
+	NotModerated []string             `json:"not_moderated"`
+	Pairs        int                  `json:"pairs"` // moderated cases with both grades
+	Auditors     []AuditorCalibration `json:"auditors"`
 }
 
 // AuditorCalibration is one auditor's agreement with the moderators.

@@ -86,36 +86,70 @@ func writeSectionsHTML(w io.Writer, title, marking string, meta []kv, sections [
 	return htmlTmpl().Execute(w, v)
 }
 
-// calibrationWidths are the Calibration sheet's columns.
-var calibrationWidths = []float64{22, 11, 11, 11, 11, 11, 9, 9, 11, 9}
-
 // calibrationSheet writes the calibration as a sheet: a title, what it
-// shows, one row per auditor (numbers as numbers) and a sentence each.
+// shows (and which audits had no moderation), one row per auditor (numbers
+// as numbers) and a sentence each. Each column is as wide as its longest
+// value and its header's longest word, so nothing is cut off when printed:
+// "— (under 10)" in the Kappa column, a long name in the Auditor column.
 func (x *xw) calibrationSheet(c *Calibration) {
 	const s = calibrationSheet
 	x.sheet(s)
-	x.widths(s, calibrationWidths...)
-	width := 0.0
-	for _, w := range calibrationWidths {
-		width += w
-	}
-	x.title(s, 1, calibrationTitle)
-	x.para(s, 2, calibrationIntro(c), "J", width)
-	x.header(s, 4, "Auditor", "Moderated", "Same grade", "Same grade (share)", "Within one", "Within one (share)", "Kappa", "Higher", "Lower", "Sign test p")
-	x.rightHeads(s, 4, 2, 10)
-	row := 5
-	for _, a := range c.Auditors {
+	header := []string{"Auditor", "Moderated", "Same grade", "Same grade (share)", "Within one", "Within one (share)", "Kappa", "Higher", "Lower", "Sign test p", "Leans"}
+	cells := make([][]string, len(header)) // each column's values as shown
+	rows := make([][]any, len(c.Auditors))
+	for i, a := range c.Auditors {
 		var kappa any = fmt.Sprintf("— (under %d)", KappaMinPairs)
+		shown := kappa.(string)
 		if a.Pairs >= KappaMinPairs {
 			kappa = kappaCell(a.Kappa, a.Pairs)
+			shown = "not defined"
+			if a.Kappa != nil {
+				shown = fmt.Sprintf("%.3f", *a.Kappa)
+			}
 		}
-		x.row(s, row, a.Auditor, a.Pairs, a.Exact, pctCell{ptr(a.ExactShare)}, a.WithinOne, pctCell{ptr(a.WithinShare)}, kappa,
-			a.Higher, a.Lower, num3Cell(a.SignP))
+		rows[i] = []any{a.Auditor, a.Pairs, a.Exact, pctCell{ptr(a.ExactShare)}, a.WithinOne, pctCell{ptr(a.WithinShare)}, kappa,
+			a.Higher, a.Lower, num3Cell(a.SignP), a.Leans}
+		for j, v := range []string{a.Auditor, thousands(a.Pairs), thousands(a.Exact), pct(a.ExactShare, nearest), thousands(a.WithinOne),
+			pct(a.WithinShare, nearest), shown, thousands(a.Higher), thousands(a.Lower), fmt.Sprintf("%.3f", a.SignP), a.Leans} {
+			cells[j] = append(cells[j], v)
+		}
+	}
+	ws := make([]float64, len(header))
+	width := 0.0
+	for j, h := range header {
+		ws[j] = max(caseWidth(h, cells[j], 20), 10)
+		if j == 0 { // a person's name, whole
+			ws[j] = caseWidth(h, cells[j], 45)
+		}
+		width += ws[j]
+	}
+	// The intro and the sentences wrap across the table: at least as wide
+	// as a page of text.
+	for width < 100 {
+		ws[0]++
+		width++
+	}
+	x.widths(s, ws...)
+	last, _ := excelize.ColumnNumberToName(len(header))
+	x.title(s, 1, calibrationTitle)
+	x.para(s, 2, calibrationIntro(c), last, width)
+	x.header(s, 4, header...)
+	x.rightHeads(s, 4, 2, 10)
+	x.styleCell(s, 11, 4, x.boldGap)
+	row := 5
+	for i, r := range rows {
+		x.row(s, row, r...)
+		if _, text := r[6].(string); text {
+			x.styleCell(s, 7, row, x.right)
+		}
+		if c.Auditors[i].Leans != "" {
+			x.styleCell(s, 11, row, x.gap)
+		}
 		row++
 	}
 	row++
 	for _, a := range c.Auditors {
-		x.para(s, row, a.Sentence, "J", width)
+		x.para(s, row, a.Sentence, last, width)
 		row++
 	}
 	x.print(s, xlsxprint.Setup{Landscape: true, FitWide: 1, RepeatRows: "$4:$4"})
@@ -125,7 +159,7 @@ func (x *xw) calibrationSheet(c *Calibration) {
 // audits and the total, and the interval's method.
 func (x *xw) pooledSheet(p *Pooled) {
 	const s = pooledSheet
-	ws := []float64{22, 17, 11, 9, 9, 9, 9, 9, 9, 38}
+	ws := []float64{22, 10, 11, 9, 9, 9, 9, 10, 10, 40}
 	x.widths(s, ws...)
 	width := 0.0
 	for _, w := range ws {
@@ -137,14 +171,12 @@ func (x *xw) pooledSheet(p *Pooled) {
 	conf := confPct(p.Confidence)
 	x.header(s, 5, "Audit", "Period", "Population", "Sampled", "Audited", "Flagged", "Share", conf+" lower", conf+" upper", "Population definition")
 	x.rightHeads(s, 5, 3, 9)
+	x.styleCell(s, 10, 5, x.boldGap)
 	row := 6
 	// A row as tall as its population definition, wrapped in its column.
 	text := func(row int, v string) {
 		x.set(s, 10, row, v)
-		if x.err == nil {
-			cell := fmt.Sprintf("J%d", row)
-			x.err = x.f.SetCellStyle(s, cell, cell, x.wrap)
-		}
+		x.styleCell(s, 10, row, x.wrapGap)
 		if n := xlsxprint.Lines(v, ws[9]); n > 1 && x.err == nil {
 			x.err = x.f.SetRowHeight(s, row, xlsxprint.RowHeight(n))
 		}
@@ -173,17 +205,6 @@ func (x *xw) pooledSheet(p *Pooled) {
 		x.para(s, row+2, "The interval: "+conf+", "+p.CIMethod+".", "J", width)
 	}
 	x.print(s, xlsxprint.Setup{Landscape: true, FitWide: 1, RepeatRows: "$5:$5"})
-}
-
-// rightHeads aligns the headers of columns from to to (1-based) of a row
-// to the right, over their numbers.
-func (x *xw) rightHeads(sheet string, row, from, to int) {
-	if x.err != nil {
-		return
-	}
-	a, _ := excelize.CoordinatesToCellName(from, row)
-	b, _ := excelize.CoordinatesToCellName(to, row)
-	x.err = x.f.SetCellStyle(sheet, a, b, x.boldRight)
 }
 
 // writePooledXLSX writes the pooled view, and the calibration of its

@@ -111,6 +111,7 @@ func (x *xw) summary(r *Report) {
 	x.para(s, row, strings.TrimSpace(r.Sentence+" "+r.PopulationNote), "D", total)
 	row += 2
 	x.header(s, row, "Figure", "Value", "Exact")
+	x.rightHeads(s, row, 2, 3)
 	row++
 	conf := confPct(r.opts.Confidence)
 	var pop any
@@ -141,6 +142,7 @@ func (x *xw) summary(r *Report) {
 	}
 	row++
 	x.header(s, row, "Grade", "Cases", "Share")
+	x.rightHeads(s, row, 2, 3)
 	row++
 	for _, g := range r.GradeOrder {
 		var sh *float64
@@ -155,6 +157,7 @@ func (x *xw) summary(r *Report) {
 	{
 		a := r.Actions
 		x.header(s, row, "Follow-up actions", "Value")
+		x.rightHeads(s, row, 2, 2)
 		row++
 		var med any
 		if a.MedianDaysToResponse != nil {
@@ -207,24 +210,12 @@ func (x *xw) summary(r *Report) {
 	}
 }
 
-// caseWidth is how wide a Cases column is: its longest value (at most
-// max), the header wrapping at its words.
-func caseWidth(header string, values []string, maxWidth float64) float64 {
-	w := 6.0
-	for _, word := range strings.Fields(header) {
-		w = max(w, xlsxprint.BoldWidth(word))
-	}
-	for _, v := range values {
-		w = max(w, xlsxprint.Width(v))
-	}
-	return math.Ceil(min(w+1.5, maxWidth))
-}
-
 func (x *xw) cases(r *Report) {
 	const s = "Cases"
 	x.sheet(s)
 	h := r.caseHeader()
 	x.header(s, 1, h...)
+	x.rightHeads(s, 1, 1, 1) // the order, a number
 	cells := make([][]string, len(r.AllCases))
 	for i, c := range r.AllCases {
 		cells[i] = r.caseCells(c)
@@ -288,6 +279,7 @@ func (x *xw) breakdown(r *Report) {
 	x.title(s, 1, "By "+r.byLabel())
 	conf := confPct(r.opts.Confidence)
 	x.header(s, 3, r.byLabel(), "Sampled", "Audited", "Flagged", "Share", conf+" lower", conf+" upper")
+	x.rightHeads(s, 3, 2, 7)
 	for i, g := range r.Breakdown {
 		x.row(s, i+4, g.Group, g.Sampled, g.Audited, g.Flagged, pctCell{g.Share}, lowCell{g.Lower}, highCell{g.Upper})
 	}
@@ -319,6 +311,7 @@ func (x *xw) moderation(r *Report) {
 	}
 	row++
 	x.header(s, row, append([]string{"Auditor \\ moderator"}, r.GradeOrder...)...)
+	x.rightHeads(s, row, 2, 1+len(r.GradeOrder))
 	row++
 	for i, g := range r.GradeOrder {
 		vals := []any{g}
@@ -349,51 +342,54 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string, limit *float64)
 		x.sheet(s)
 	}
 	c := confPct(conf)
-	h := []string{"Audit", "Created", "Sampled", "Audited", "Flagged", "Share", c + " lower", c + " upper"}
+	// Two tables, one below the other, so that the sheet prints large
+	// enough to read on one landscape page: the share flagged with the
+	// columns the text and HTML trend show (the period, the status; the
+	// interval as two bounds), the grades, the limit and the factors; then,
+	// as the HTML's second table, the share Good or better overall and per
+	// focus area. The charts draw from both.
+	h := []string{"Audit", "Period", "Status", "Created", "Sampled", "Audited", "Flagged", "Share", c + " lower", c + " upper"}
+	const shareCol = 8 // 1-based: Share, then the interval's bounds
+	gradeCol := len(h) + 1
 	h = append(h, gradeNames()...)
-	h = append(h, "Good or better")
-	goodCol := len(h) // 1-based column of Good or better
-	keys, labels := trendFocusKeys(ps)
-	for _, k := range keys {
-		h = append(h, labels[k]+": Good or better")
-	}
 	limitCol := 0
 	if limit != nil {
 		h = append(h, limitLabel(*limit))
 		limitCol = len(h)
 	}
-	x.header(s, 1, h...)
-	ws := []float64{18, 11, 9, 9, 9, 9, 10, 10, 12, 9, 13, 11, 11}
-	for _, p := range ps {
-		if p.Retired { // "… (retired)" fits
-			ws[0] = 26
-		}
-	}
-	for range keys {
-		ws = append(ws, 15)
-	}
-	if limit != nil {
-		ws = append(ws, 11)
-	}
-	x.widths(s, ws...)
-	head := 1
-	for i, name := range h {
-		head = max(head, xlsxprint.BoldLines(name, ws[i]))
-	}
-	if x.err == nil {
-		x.err = x.f.SetRowHeight(s, 1, xlsxprint.RowHeight(head))
-	}
+	names, statuses := make([]string, len(ps)), make([]string, len(ps))
 	var open []string
 	for i, p := range ps {
-		name := p.Audit
+		names[i] = p.Audit
 		if p.Incomplete { // marked, and said below the table
-			name += " *"
+			names[i] += " *"
 			open = append(open, p.Audit+statusNote(p))
 		}
 		if p.Retired {
-			name += " (retired)"
+			names[i] += " (retired)"
 		}
-		vals := []any{name, p.Created.Format("2006-01-02"), p.Sampled, p.Audited, p.Flagged, pctCell{p.Share}, lowCell{p.Lower}, highCell{p.Upper}}
+		statuses[i] = p.StatusMark()
+	}
+	ws := []float64{caseWidth("Audit", names, 30), 9, caseWidth("Status", statuses, 26), 11, 9, 9, 9, 9, 10, 10, 12, 9, 13, 11}
+	if limit != nil {
+		ws = append(ws, 11)
+	}
+	keys, labels := trendFocusKeys(ps)
+	for len(ws) < 3+len(keys) { // the second table wider than the first
+		ws = append(ws, 15)
+	}
+	// The focus areas' names head the second table's columns, wrapped at
+	// their words: each column at least as wide as its longest word.
+	for i, k := range keys {
+		for _, word := range strings.Fields(labels[k]) {
+			ws[3+i] = max(ws[3+i], 12, math.Ceil(xlsxprint.BoldWidth(word)+1.5))
+		}
+	}
+	x.widths(s, ws...)
+	x.header(s, 1, h...)
+	x.rightHeads(s, 1, 5, len(h)) // over the numbers: each header above its own column's
+	for i, p := range ps {
+		vals := []any{names[i], p.Period, statuses[i], p.Created.Format("2006-01-02"), p.Sampled, p.Audited, p.Flagged, pctCell{p.Share}, lowCell{p.Lower}, highCell{p.Upper}}
 		for _, g := range gradeNames() {
 			if p.Retired { // its sealed summary keeps no grades
 				vals = append(vals, "—")
@@ -401,16 +397,13 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string, limit *float64)
 			}
 			vals = append(vals, p.Grades[g])
 		}
-		vals = append(vals, pctCell{p.GoodOrBetter})
-		for _, k := range keys {
-			vals = append(vals, pctCell{p.focusShare(k)})
-		}
 		if limit != nil {
 			vals = append(vals, pctCell{limit})
 		}
 		x.row(s, i+2, vals...)
 	}
 	x.trendFactorsXLSX(s, ps, len(h)+1)
+	row := len(ps) + 3
 	var notes []string
 	if len(open) > 0 {
 		notes = append(notes, "* Not every sampled case is recorded yet, so the figures may still move: "+strings.Join(open, "; ")+".")
@@ -419,7 +412,40 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string, limit *float64)
 		notes = append(notes, "(retired) "+note)
 	}
 	if len(notes) > 0 {
-		x.set(s, 1, len(ps)+3, strings.Join(notes, " "))
+		// Wrapped across the table, so it prints within the page.
+		end, _ := excelize.ColumnNumberToName(len(h))
+		total := 0.0
+		for _, w := range ws[:len(h)] {
+			total += w
+		}
+		x.para(s, row, strings.Join(notes, " "), end, total)
+		row += 2
+	}
+	// The second table: Good or better, overall and per focus area.
+	x.title(s, row, "Share Good or better (Outstanding or Good), overall and by focus area")
+	goodHead := row + 1
+	gh := []string{"Audit", "Audited", "Good or better"}
+	for _, k := range keys {
+		gh = append(gh, labels[k])
+	}
+	x.header(s, goodHead, gh...)
+	x.rightHeads(s, goodHead, 2, len(gh))
+	for i, p := range ps {
+		vals := []any{names[i], p.Audited, pctCell{p.GoodOrBetter}}
+		for _, k := range keys {
+			vals = append(vals, pctCell{p.focusShare(k)})
+		}
+		x.row(s, goodHead+1+i, vals...)
+	}
+	head := 1
+	for i, name := range gh {
+		c, _ := excelize.ColumnNumberToName(i + 1)
+		if w, err := x.f.GetColWidth(s, c); err == nil {
+			head = max(head, xlsxprint.BoldLines(name, w))
+		}
+	}
+	if x.err == nil {
+		x.err = x.f.SetRowHeight(s, goodHead, xlsxprint.RowHeight(head))
 	}
 	if x.err != nil || len(ps) == 0 {
 		return
@@ -436,18 +462,22 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string, limit *float64)
 			Fill:   excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"C00000"}},
 			Marker: excelize.ChartMarker{Symbol: "none"}}
 	}
+	named := func(n int) (string, string) { l := letter(n); return fmt.Sprintf("Trend!$%s$1", l), col(l) }
+	shareName, shareVals := named(shareCol)
+	lowName, lowVals := named(shareCol + 1)
+	highName, highVals := named(shareCol + 2)
 	series := []excelize.ChartSeries{
-		{Name: "Trend!$F$1", Categories: cats, Values: col("F"), Line: excelize.LineOptions{Width: 2.25},
+		{Name: shareName, Categories: cats, Values: shareVals, Line: excelize.LineOptions{Width: 2.25},
 			Marker: excelize.ChartMarker{Symbol: "circle", Size: 6}},
-		{Name: "Trend!$G$1", Categories: cats, Values: col("G"),
+		{Name: lowName, Categories: cats, Values: lowVals,
 			Line: excelize.LineOptions{Width: 1, Dash: excelize.LineDashDash}, Marker: excelize.ChartMarker{Symbol: "dash"}},
-		{Name: "Trend!$H$1", Categories: cats, Values: col("H"),
+		{Name: highName, Categories: cats, Values: highVals,
 			Line: excelize.LineOptions{Width: 1, Dash: excelize.LineDashDash}, Marker: excelize.ChartMarker{Symbol: "dash"}},
 	}
 	if limit != nil {
 		series = append(series, limitSeries())
 	}
-	top := last + 3
+	top := goodHead + len(ps) + 2
 	x.err = x.f.AddChart(s, "A"+fmt.Sprint(top), &excelize.Chart{
 		Type:      excelize.Line,
 		Series:    series,
@@ -462,7 +492,7 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string, limit *float64)
 	}
 	series = nil
 	for i := range gradeNames() {
-		l := letter(9 + i)
+		l := letter(gradeCol + i)
 		series = append(series, excelize.ChartSeries{Name: fmt.Sprintf("Trend!$%s$1", l), Categories: cats, Values: col(l),
 			Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{gradeFills[i][1:]}}})
 	}
@@ -478,7 +508,14 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string, limit *float64)
 	if x.err != nil {
 		return
 	}
-	series = []excelize.ChartSeries{{Name: fmt.Sprintf("Trend!$%s$1", letter(goodCol)), Categories: cats, Values: col(letter(goodCol)),
+	// The second table's rows.
+	goodCats := fmt.Sprintf("Trend!$A$%d:$A$%d", goodHead+1, goodHead+len(ps))
+	good := func(n int) (string, string) {
+		l := letter(n)
+		return fmt.Sprintf("Trend!$%s$%d", l, goodHead), fmt.Sprintf("Trend!$%s$%d:$%s$%d", l, goodHead+1, l, goodHead+len(ps))
+	}
+	goodName, goodVals := good(3)
+	series = []excelize.ChartSeries{{Name: goodName, Categories: goodCats, Values: goodVals,
 		Line: excelize.LineOptions{Width: 2.5}, Marker: excelize.ChartMarker{Symbol: "circle", Size: 6}}}
 	// Focus areas often lie within a few points of each other: each line
 	// has its own dash and marker, so they tell apart in black and white.
@@ -486,8 +523,8 @@ func (x *xw) trend(ps []TrendPoint, conf float64, method string, limit *float64)
 		excelize.LineDashSysDash, excelize.LineDashLgDash, excelize.LineDashSysDashDotDot}
 	markers := []string{"square", "diamond", "triangle", "x", "star", "plus"}
 	for i := range keys {
-		l := letter(goodCol + 1 + i)
-		series = append(series, excelize.ChartSeries{Name: fmt.Sprintf("Trend!$%s$1", l), Categories: cats, Values: col(l),
+		name, vals := good(4 + i)
+		series = append(series, excelize.ChartSeries{Name: name, Categories: goodCats, Values: vals,
 			Line:   excelize.LineOptions{Width: 1.5, Dash: dashes[i%len(dashes)]},
 			Marker: excelize.ChartMarker{Symbol: markers[i%len(markers)], Size: 6}})
 	}
@@ -527,6 +564,7 @@ func (x *xw) focus(r *Report) {
 		h := append([]string{"Focus area"}, r.GradeOrder...)
 		h = append(h, audit.GradeNotApplicable, "Graded", "Good or better")
 		x.header(s, row, h...)
+		x.rightHeads(s, row, 2, len(h))
 		row++
 		for _, fa := range r.FocusAreas {
 			if fa.Kind != audit.QuestionGrade {
@@ -552,6 +590,7 @@ func (x *xw) focus(r *Report) {
 			}
 			if first {
 				x.header(s, row, "Question", "Answer", "Cases")
+				x.rightHeads(s, row, 3, 3)
 				row++
 				first = false
 			}
@@ -587,6 +626,7 @@ func (x *xw) focus(r *Report) {
 				}
 			}
 			x.header(s, row, h...)
+			x.rightHeads(s, row, 2, len(h))
 			row++
 			for _, t := range ft.Teams {
 				x.row(s, row, t.Team, t.Audited)

@@ -6,6 +6,8 @@ package report
 
 import (
 	"fmt"
+	"math"
+	"strings"
 
 	"github.com/caseaudit/caseaudit/internal/rate"
 	"github.com/caseaudit/caseaudit/internal/xlsxprint"
@@ -22,13 +24,19 @@ type xw struct {
 	bold    int
 	// boldRight heads a column of numbers: bold, over the numbers' right edge.
 	boldRight int
-	wrap      int
-	heading   int
-	kappa     int // style: 0.000
-	count     int // style: #,##0
-	marking   int
-	heat      map[string]int // heat-map band → style (percentage on a fill)
-	err       error
+	// right is text in a column of numbers ("— (under 10)" among kappas),
+	// aligned with them; boldGap and gap head and fill a column of text
+	// after a column of numbers, set in from its left edge so that the two
+	// do not read as one ("0.375 higher").
+	right, boldGap, gap, wrapGap int
+	top                          int // a value beside a wrapped label: on its first line
+	wrap                         int
+	heading                      int
+	kappa                        int // style: 0.000
+	count                        int // style: #,##0
+	marking                      int
+	heat                         map[string]int // heat-map band → style (percentage on a fill)
+	err                          error
 	// Printing: every sheet's title in the page header, the protective
 	// marking in every header and footer.
 	pageTitle, mark string
@@ -64,6 +72,23 @@ func newXW() (*xw, error) {
 	if x.boldRight, err = f.NewStyle(&excelize.Style{Font: xlsxprint.Font(true, 0, ""),
 		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"EDEDED"}},
 		Alignment: &excelize.Alignment{WrapText: true, Vertical: "bottom", Horizontal: "right"}}); err != nil {
+		return nil, err
+	}
+	if x.boldGap, err = f.NewStyle(&excelize.Style{Font: xlsxprint.Font(true, 0, ""),
+		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"EDEDED"}},
+		Alignment: &excelize.Alignment{WrapText: true, Vertical: "bottom", Horizontal: "left", Indent: 1}}); err != nil {
+		return nil, err
+	}
+	if x.right, err = f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{Horizontal: "right"}}); err != nil {
+		return nil, err
+	}
+	if x.gap, err = f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{Horizontal: "left", Indent: 1}}); err != nil {
+		return nil, err
+	}
+	if x.top, err = f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{Vertical: "top"}}); err != nil {
+		return nil, err
+	}
+	if x.wrapGap, err = f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{Horizontal: "left", Indent: 1, WrapText: true, Vertical: "top"}}); err != nil {
 		return nil, err
 	}
 	if x.heading, err = f.NewStyle(&excelize.Style{Font: xlsxprint.Font(true, 13, "")}); err != nil {
@@ -237,6 +262,70 @@ func (x *xw) sheet(name string) {
 	_, x.err = x.f.NewSheet(name)
 }
 
+// keepTogether breaks a sheet's printed pages before any block of rows
+// (first and last row, in order) that would otherwise run over the foot of
+// a page, so that a table's title is never left at the foot of one page
+// and its rows on the next. A block taller than a page starts a page and
+// runs on. The page's height is A4's within the margins xlsxprint sets,
+// scaled as fitting the sheet to the page's width scales it; the rows'
+// heights are the sheet's own (15 pt where unset).
+func (x *xw) keepTogether(sheet string, landscape bool, blocks [][2]int) {
+	if x.err != nil || len(blocks) == 0 {
+		return
+	}
+	pageW, pageH := 595.0, 842.0 // A4, in points
+	if landscape {
+		pageW, pageH = pageH, pageW
+	}
+	const sideMargins, topBottom = 0.8 * 72, 1.4 * 72 // xlsxprint's margins
+	cols, err := x.f.GetCols(sheet)
+	if err != nil {
+		x.err = err
+		return
+	}
+	sheetW := 0.0
+	for i := range max(len(cols), 1) {
+		name, _ := excelize.ColumnNumberToName(i + 1)
+		w, err := x.f.GetColWidth(sheet, name)
+		if err != nil {
+			x.err = err
+			return
+		}
+		sheetW += (w*7 + 5) * 0.75 // characters to pixels to points
+	}
+	scale := min(1, (pageW-sideMargins)/sheetW)
+	// A tenth kept spare: LibreOffice and Excel set rows a little taller
+	// than asked where the text needs it.
+	capacity := (pageH - topBottom) / scale * 0.9
+	height := func(row int) float64 {
+		h, err := x.f.GetRowHeight(sheet, row)
+		if err != nil || h <= 0 {
+			return 15
+		}
+		return h
+	}
+	used, row := 0.0, 1
+	for _, b := range blocks {
+		for ; row < b[0]; row++ {
+			used += height(row)
+		}
+		need := 0.0
+		for r := b[0]; r <= b[1]; r++ {
+			need += height(r)
+		}
+		for used > capacity { // the pages before, filled
+			used -= capacity
+		}
+		if used > 0 && used+need > capacity {
+			cell, _ := excelize.CoordinatesToCellName(1, b[0])
+			if x.err = x.f.InsertPageBreak(sheet, cell); x.err != nil {
+				return
+			}
+			used = 0
+		}
+	}
+}
+
 // print sets up a sheet's printing, with the report's title and marking.
 func (x *xw) print(sheet string, s xlsxprint.Setup) {
 	if x.err != nil {
@@ -264,4 +353,37 @@ func (x *xw) para(sheet string, row int, text, last string, width float64) {
 	if n := xlsxprint.Lines(text, width); n > 1 {
 		x.err = x.f.SetRowHeight(sheet, row, xlsxprint.RowHeight(n))
 	}
+}
+
+// caseWidth is how wide a Cases column is: its longest value (at most
+// max), the header wrapping at its words.
+func caseWidth(header string, values []string, maxWidth float64) float64 {
+	w := 6.0
+	for _, word := range strings.Fields(header) {
+		w = max(w, xlsxprint.BoldWidth(word))
+	}
+	for _, v := range values {
+		w = max(w, xlsxprint.Width(v))
+	}
+	return math.Ceil(min(w+1.5, maxWidth))
+}
+
+// styleCell sets one cell's style (1-based column and row).
+func (x *xw) styleCell(sheet string, col, row, style int) {
+	if x.err != nil {
+		return
+	}
+	cell, _ := excelize.CoordinatesToCellName(col, row)
+	x.err = x.f.SetCellStyle(sheet, cell, cell, style)
+}
+
+// rightHeads aligns the headers of columns from to to (1-based) of a row
+// to the right, over their numbers.
+func (x *xw) rightHeads(sheet string, row, from, to int) {
+	if x.err != nil {
+		return
+	}
+	a, _ := excelize.CoordinatesToCellName(from, row)
+	b, _ := excelize.CoordinatesToCellName(to, row)
+	x.err = x.f.SetCellStyle(sheet, a, b, x.boldRight)
 }

@@ -69,7 +69,7 @@ func runCalibration(ctx context.Context, o *calibrationOptions, g *globalOptions
 		return err
 	}
 	if c.Pairs == 0 {
-		g.infof("no moderated case with both grades in %s: moderate some first (caseaudit moderate)\n", strings.Join(c.Audits, ", "))
+		g.infof("no moderated case with both grades in %s: moderate some first (caseaudit moderate)\n", strings.Join(c.NotModerated, ", "))
 	}
 	return writeOutput(ctx, g, o.Out, o.Force, func(w io.Writer) error { return report.RenderCalibration(w, c, format) })
 }

@@ -1,0 +1,502 @@
+package report
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/caseaudit/caseaudit/internal/printcheck"
+	"github.com/caseaudit/caseaudit/internal/xlsxprint"
+	"github.com/xuri/excelize/v2"
+)
+
+// What a board is handed and an auditor writes on, read back from the
+// rendered files: every value fits its column, the printed sheet shows the
+// columns the text and HTML show, and a month without moderation is never
+// named as compared.
+
+// openXLSX reads a rendered workbook.
+func openXLSX(t *testing.T, b []byte) *excelize.File {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+// fitsItsColumns checks that every cell of a sheet's rows from `from` on
+// shows its value within its column's width (the header's words within
+// it too, as the header wraps at words): a value wider than its column is
+// cut off by the next cell, on screen and on paper. Merged paragraphs are
+// left out.
+func fitsItsColumns(t *testing.T, f *excelize.File, sheet string, header, from, to int) {
+	t.Helper()
+	rows, err := f.GetRows(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	merged, _ := f.GetMergeCells(sheet)
+	isMerged := func(cell string) bool {
+		for _, m := range merged {
+			if m.GetStartAxis() == cell {
+				return true
+			}
+		}
+		return false
+	}
+	check := func(r, c int, need float64, v string) {
+		cell, _ := excelize.CoordinatesToCellName(c+1, r+1)
+		if isMerged(cell) {
+			return
+		}
+		name, _ := excelize.ColumnNumberToName(c + 1)
+		w, _ := f.GetColWidth(sheet, name)
+		if need > w {
+			t.Errorf("%s %s shows %q, %.1f characters wide, in a column %.1f wide: it is cut off", sheet, cell, v, need, w)
+		}
+	}
+	for c, h := range rows[header-1] {
+		for _, word := range strings.Fields(h) {
+			check(header-1, c, xlsxprint.BoldWidth(word), h)
+		}
+	}
+	for r := from - 1; r < min(to, len(rows)); r++ {
+		for c, v := range rows[r] {
+			if v != "" {
+				check(r, c, xlsxprint.Width(v), v)
+			}
+		}
+	}
+}
+
+// A calibration of an auditor with too few moderated cases for a kappa
+// ("— (under 10)") and one with a long name: the Calibration sheet's
+// columns hold them whole (the Kappa column was 9 wide, and cut the text
+// to "— (under 1"), and it prints landscape on A4, one page wide, its
+// header row repeated.
+func TestXLSXCalibrationColumnsHoldTheirValues(t *testing.T) {
+	c := &Calibration{Audits: []string{"2026-07 monthly"}, NotModerated: []string{}, Pairs: 19, Auditors: []AuditorCalibration{
+		{Auditor: "A. Khan", Pairs: 7, Exact: 2, WithinOne: 2, ExactShare: 2.0 / 7, WithinShare: 2.0 / 7, Higher: 4, Lower: 1, SignP: 0.375},
+		{Auditor: "Dr. Aleksandra Wiśniewska-Kowalczyk", Pairs: 12, Exact: 7, WithinOne: 11, ExactShare: 7.0 / 12, WithinShare: 11.0 / 12,
+			Kappa: ptr(0.4), Higher: 4, Lower: 1, SignP: 0.375},
+	}}
+	for i := range c.Auditors {
+		c.Auditors[i].Sentence = calibrationSentence(c.Auditors[i])
+	}
+	var b bytes.Buffer
+	if err := RenderCalibration(&b, c, XLSX); err != nil {
+		t.Fatal(err)
+	}
+	f := openXLSX(t, b.Bytes())
+	rows, _ := f.GetRows(calibrationSheet)
+	if len(rows) < 6 || rows[4][6] != "— (under 10)" || rows[5][6] != "0.400" {
+		t.Fatalf("the Kappa column reads %q", rows)
+	}
+	if got := rows[3]; !slices.Equal(got, []string{"Auditor", "Moderated", "Same grade", "Same grade (share)", "Within one",
+		"Within one (share)", "Kappa", "Higher", "Lower", "Sign test p", "Leans"}) {
+		t.Errorf("header %q: want every column the text shows, Leans too", got)
+	}
+	fitsItsColumns(t, f, calibrationSheet, 4, 5, 6)
+	lo, err := f.GetPageLayout(calibrationSheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lo.Size == nil || *lo.Size != xlsxprint.A4 || lo.Orientation == nil || *lo.Orientation != "landscape" || lo.FitToWidth == nil || *lo.FitToWidth != 1 {
+		t.Errorf("Calibration prints %+v; want A4 landscape, one page wide", lo)
+	}
+	if n := f.GetDefinedName(); !slices.ContainsFunc(n, func(d excelize.DefinedName) bool {
+		return d.Name == "_xlnm.Print_Titles" && d.Scope == calibrationSheet && strings.HasSuffix(d.RefersTo, "!$4:$4")
+	}) {
+		t.Errorf("Calibration repeats no header row: %+v", n)
+	}
+
+	// The report's own Calibration sheet too.
+	var r bytes.Buffer
+	if err := WriteXLSX(&r, buildFixture(t, "", fixedOptions())); err != nil {
+		t.Fatal(err)
+	}
+	fitsItsColumns(t, openXLSX(t, r.Bytes()), calibrationSheet, 4, 5, 5)
+}
+
+// printHTML prints an HTML page through headless Chromium (the test is
+// skipped without it, or without pdftotext) and reads its words back; it
+// returns the PDF's path too.
+func printHTML(t *testing.T, page []byte) (string, []printcheck.Word) {
+	t.Helper()
+	browser := printcheck.RequireBrowser(t)
+	tools := printcheck.Require(t)
+	dir := t.TempDir()
+	html, pdf := filepath.Join(dir, "page.html"), filepath.Join(dir, "page.pdf")
+	if err := os.WriteFile(html, page, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := printcheck.PrintHTML(context.Background(), browser, html, pdf); err != nil {
+		t.Fatal(err)
+	}
+	words, err := tools.Words(pdf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pdf, words
+}
+
+// wideTrend is a trend of many columns: the factors' column, a limit,
+// audits not complete and not signed off.
+func wideTrend() *Trend {
+	t := &Trend{Method: "clopper-pearson", Confidence: 0.95, Limit: ptr(0.05), Marking: "OFFICIAL-SENSITIVE"}
+	for i, m := range []string{"2026-03", "2026-04", "2026-05", "2026-06", "2026-07", "2026-08"} {
+		p := TrendPoint{Audit: m + " monthly", Period: m, Created: time.Date(2026, time.Month(3+i), 2, 9, 0, 0, 0, time.UTC),
+			Sampled: 120, Audited: 120, Flagged: 3 + i, Share: ptr(float64(3+i) / 120), Lower: ptr(0.005 + 0.004*float64(i)),
+			Upper: ptr(0.07 + 0.01*float64(i)), Grades: map[string]int{"Outstanding": 12, "Good": 60, "Requires improvement": 36, "Inadequate": 12},
+			GoodOrBetter: ptr(0.6), CaseloadTarget: ptr(18), WorkersAboveTarget: ptr(0.481), CasesAboveTarget: ptr(0.58), Complete: true, SignedOff: i < 3}
+		for j, l := range []string{"Assessment of need and risk", "Timeliness of visits and plans", "Child's voice and lived experience",
+			"Quality of the plan", "Management oversight and supervision"} {
+			p.FocusAreas = append(p.FocusAreas, TrendFocus{Key: strconv.Itoa(j), Label: l, Graded: 120, GoodOrBetter: ptr(0.5 + 0.05*float64(j))})
+		}
+		if i == 5 {
+			p.Audited, p.NotRecorded, p.Incomplete, p.Complete = 108, 12, true, false
+		}
+		t.Audits = append(t.Audits, p)
+	}
+	return t
+}
+
+// The Trend sheet shows the columns the text and HTML trend show — the
+// period and the status among them — and its charts still draw the share
+// and its interval from their own columns.
+func TestXLSXTrendShowsPeriodAndStatus(t *testing.T) {
+	tr := wideTrend()
+	var b bytes.Buffer
+	if err := RenderTrend(&b, tr, XLSX, RenderOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	f := openXLSX(t, b.Bytes())
+	rows, _ := f.GetRows("Trend")
+	head := rows[0]
+	col := func(name string) int {
+		i := slices.Index(head, name)
+		if i < 0 {
+			t.Fatalf("the Trend sheet has no %q column: %q", name, head)
+		}
+		return i
+	}
+	// Every column of the text trend, its interval as two bounds.
+	for _, h := range trendTable(tr.Audits, tr.Confidence).Header {
+		switch h {
+		case "95% interval":
+			col("95% lower")
+			col("95% upper")
+		case "Workers above caseload target":
+			col("Workers above target")
+		default:
+			col(h)
+		}
+	}
+	period, status := col("Period"), col("Status")
+	for i, p := range tr.Audits {
+		if got := rows[i+1]; len(got) <= status || got[period] != p.Period || got[status] != p.StatusMark() {
+			t.Errorf("row %d reads %q; want period %s and status %q", i+2, got, p.Period, p.StatusMark())
+		}
+	}
+	if rows[6][status] != "incomplete, not signed off" || rows[1][status] != "signed off" {
+		t.Errorf("statuses %q, %q", rows[1][status], rows[6][status])
+	}
+	fitsItsColumns(t, f, "Trend", 1, 2, 7)
+	// Printed one page wide, the sheet is as large as its widest table
+	// allows: the share Good or better per focus area is a second table
+	// below the first (as in the HTML), not more columns beside it, so
+	// the first table prints at about two thirds of its size, not half.
+	cols, _ := f.GetCols("Trend")
+	width := 0.0
+	for i := range cols {
+		name, _ := excelize.ColumnNumberToName(i + 1)
+		w, _ := f.GetColWidth("Trend", name)
+		width += w
+	}
+	if width > 230 {
+		t.Errorf("the Trend sheet is %.0f characters wide; want at most 230 to print legibly on one page", width)
+	}
+	// The first chart's series are the Share column and its bounds.
+	letter := func(i int) string { l, _ := excelize.ColumnNumberToName(i + 1); return l }
+	charts := chartXML(t, b.Bytes())
+	if len(charts) == 0 {
+		t.Fatal("no chart")
+	}
+	var refs []string
+	for _, m := range reRef.FindAllStringSubmatch(charts[0].xml, -1) {
+		refs = append(refs, m[1])
+	}
+	want := []string{"Trend!$" + letter(col("Share")) + "$2:$" + letter(col("Share")) + "$7",
+		"Trend!$" + letter(col("95% lower")) + "$2:$" + letter(col("95% lower")) + "$7",
+		"Trend!$" + letter(col("95% upper")) + "$2:$" + letter(col("95% upper")) + "$7"}
+	if len(refs) < 3 || !slices.Equal(refs[:3], want) {
+		t.Errorf("the share chart draws %q; want %q", refs, want)
+	}
+	// The grade mix chart draws the four grades' columns.
+	refs = nil
+	for _, m := range reRef.FindAllStringSubmatch(charts[1].xml, -1) {
+		refs = append(refs, m[1])
+	}
+	if len(refs) != 4 || !strings.HasPrefix(refs[0], "Trend!$"+letter(col("Outstanding"))+"$") || !strings.HasPrefix(refs[3], "Trend!$"+letter(col("Inadequate"))+"$") {
+		t.Errorf("the grade mix draws %q", refs)
+	}
+	// The Good or better chart draws the second table: its rows, headed
+	// "Good or better" and the focus areas.
+	second := slices.IndexFunc(rows, func(r []string) bool { return len(r) > 2 && r[0] == "Audit" && r[2] == "Good or better" })
+	if second < 0 || len(charts) < 3 {
+		t.Fatalf("no second table headed Good or better, or no third chart: %q", rows)
+	}
+	refs = nil
+	for _, m := range reRef.FindAllStringSubmatch(charts[2].xml, -1) {
+		refs = append(refs, m[1])
+	}
+	if want := fmt.Sprintf("Trend!$C$%d:$C$%d", second+2, second+7); len(refs) != 6 || refs[0] != want {
+		t.Errorf("the Good or better chart draws %q; want %s first, then the five focus areas", refs, want)
+	}
+}
+
+// In the report of 2026-07 the calibration covers the audits up to it, of
+// which 2025-07 had no moderation: every format leaves it out of the
+// audits compared and says it had none — never "the moderated cases of
+// 2025-07, 2026-07".
+func TestCalibrationLeavesOutAnAuditWithoutModeration(t *testing.T) {
+	r := buildFixture(t, "", fixedOptions())
+	c := r.Calibration
+	if c == nil || !slices.Equal(c.Audits, []string{"2026-07"}) || !slices.Equal(c.NotModerated, []string{"2025-07"}) || c.Pairs != 12 {
+		t.Fatalf("calibration %+v; want 2026-07's 12 pairs, 2025-07 not moderated", c)
+	}
+	const said = "2025-07 had no moderation, so it is not in these figures."
+	wrong := regexp.MustCompile(`moderated cases? of [^.]*2025-07`)
+	var text, html, xlsx, js bytes.Buffer
+	for f, b := range map[Format]*bytes.Buffer{Table: &text, HTML: &html, XLSX: &xlsx, JSON: &js} {
+		if err := Render(b, r, f, RenderOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, s := range map[string]string{"text": text.String(), "html": html.String()} {
+		if !strings.Contains(strings.Join(strings.Fields(s), " "), said) || wrong.MatchString(s) {
+			t.Errorf("the %s report does not say 2025-07 had no moderation, or names it as compared:\n%s", name, s)
+		}
+	}
+	rows, _ := openXLSX(t, xlsx.Bytes()).GetRows(calibrationSheet)
+	if len(rows) < 2 || !strings.Contains(rows[1][0], said) || wrong.MatchString(rows[1][0]) {
+		t.Errorf("the Calibration sheet's intro: %q", rows)
+	}
+	if !strings.Contains(js.String(), `"not_moderated": [`) || !strings.Contains(js.String(), `"audits": [`+"\n") {
+		t.Errorf("json: no not_moderated list")
+	}
+	// The calibration page of its own: the audits compared, and those
+	// without moderation apart.
+	var page bytes.Buffer
+	if err := RenderCalibration(&page, c, HTML); err != nil {
+		t.Fatal(err)
+	}
+	if s := page.String(); !strings.Contains(s, "<dt>Audits</dt><dd>2026-07</dd><dt>No moderation</dt><dd>2025-07</dd>") {
+		t.Errorf("the calibration page's details:\n%s", s)
+	}
+	// Nothing moderated at all: the intro says so, naming no audit as
+	// compared.
+	none := &Calibration{Audits: []string{}, NotModerated: []string{"2025-07"}, Auditors: []AuditorCalibration{}}
+	var tb bytes.Buffer
+	bw := bufio.NewWriter(&tb)
+	writeCalibrationText(bw, none, false)
+	bw.Flush()
+	if !strings.Contains(tb.String(), "No moderated case with both grades in 2025-07") {
+		t.Errorf("nothing moderated:\n%s", tb.String())
+	}
+}
+
+// On paper the text and every table share one column, the page's: the
+// print CSS takes away the page's side padding (the table of a wide trend
+// ran through it to the right margin, past the end of the text), and a
+// table of ten or more columns is set smaller.
+func TestHTMLTablesStayInTheTextColumn(t *testing.T) {
+	var b bytes.Buffer
+	if err := RenderTrend(&b, wideTrend(), HTML, RenderOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	if !strings.Contains(baseCSS, "@media print { body { padding: 0; } }") {
+		t.Error("the print CSS keeps the page's side padding")
+	}
+	if !strings.Contains(page, `<table class="wide">`) || !strings.Contains(page, "table.wide { font-size: 7.5pt; }") {
+		t.Error("the trend's table of many columns is not set smaller in print")
+	}
+	// Printed (when Chromium is installed): the table's first column
+	// starts where the heading does, and its last ends inside the margin.
+	_, words := printHTML(t, b.Bytes())
+	const pageWidth, sideMargin = 595.3, 39.7 // A4, 14 mm
+	var h1, cell, status *printcheck.Word
+	for i, w := range words {
+		if w.Page != 1 {
+			continue
+		}
+		switch {
+		case w.Text == "Share" && h1 == nil && w.YMax > 60: // the title, below the page's header
+			h1 = &words[i]
+		case w.Text == "2026-03" && cell == nil:
+			cell = &words[i]
+		case w.Text == "off" && (status == nil || w.XMax > status.XMax):
+			status = &words[i]
+		}
+		if w.XMax > pageWidth-sideMargin+0.5 || w.XMin < sideMargin-0.5 {
+			t.Errorf("%q runs into the margin (%.1f to %.1f pt; the text column is %.1f to %.1f)", w.Text, w.XMin, w.XMax, sideMargin, pageWidth-sideMargin)
+		}
+	}
+	if h1 == nil || cell == nil || status == nil {
+		t.Fatalf("the printed page lacks the title, the first audit or its status")
+	}
+	if h1.XMin > sideMargin+1 {
+		t.Errorf("the title starts %.1f pt in from the margin: the page keeps a side padding the tables run into", h1.XMin-sideMargin)
+	}
+	if cell.XMin > h1.XMin+6 {
+		t.Errorf("the table's first column starts at %.1f pt, the title at %.1f", cell.XMin, h1.XMin)
+	}
+}
+
+// A header cell over a column of numbers stands over the numbers' right
+// edge: left-aligned, "Flagged" stood over the Share column's figures and
+// a reader took 0 flagged for a share of 0. Every sheet of the report
+// with factors and a breakdown, and the trend's.
+func TestXLSXNumberHeadersOverTheirNumbers(t *testing.T) {
+	o := fixedOptions()
+	o.By = "auditor"
+	r, err := Build(context.Background(), factorStore(t), "2026-07", o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b, tb bytes.Buffer
+	if err := WriteXLSX(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := RenderTrend(&tb, wideTrend(), XLSX, RenderOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, wb := range [][]byte{b.Bytes(), tb.Bytes()} {
+		f := openXLSX(t, wb)
+		for _, sheet := range f.GetSheetList() {
+			rows, _ := f.GetRows(sheet, excelize.Options{RawCellValue: true})
+			for i := 0; i+1 < len(rows); i++ {
+				for c := range rows[i] {
+					head, _ := excelize.CoordinatesToCellName(c+1, i+1)
+					below, _ := excelize.CoordinatesToCellName(c+1, i+2)
+					hs, _ := f.GetCellStyle(sheet, head)
+					style, _ := f.GetStyle(hs)
+					if style == nil || len(style.Fill.Color) == 0 || style.Fill.Color[0] != "EDEDED" || rows[i][c] == "" {
+						continue // not a header cell
+					}
+					if c >= len(rows[i+1]) || rows[i+1][c] == "" {
+						continue
+					}
+					if typ, _ := f.GetCellType(sheet, below); typ == excelize.CellTypeSharedString || typ == excelize.CellTypeInlineString {
+						continue // a column of text
+					}
+					checked++
+					if style.Alignment == nil || style.Alignment.Horizontal != "right" {
+						t.Errorf("%s %s: the header %q stands left of its numbers (%s holds %s)", sheet, head, rows[i][c], below, rows[i+1][c])
+					}
+				}
+			}
+		}
+	}
+	if checked < 40 {
+		t.Errorf("only %d headers over numbers checked", checked)
+	}
+}
+
+// Printed, the Factors sheet keeps each factor whole on one page — its
+// title, table and the sentences of its tests — rather than leave a title
+// at the foot of one page and its table on the next.
+func TestXLSXFactorsKeepEachFactorOnAPage(t *testing.T) {
+	tools := printcheck.Require(t)
+	r, err := Build(context.Background(), factorStore(t), "2026-07", fixedOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Longer notes than the fixture's, as a real month's run: the sheet
+	// needs more than one page.
+	for i := range r.Factors.Groupings {
+		g := &r.Factors.Groupings[i]
+		g.Flagged.Sentence += strings.Repeat(" A sentence as long as a real month's, to fill the page as one does.", 6)
+	}
+	var b bytes.Buffer
+	if err := WriteXLSX(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	g := openXLSX(t, b.Bytes())
+	for _, s := range g.GetSheetList() {
+		if s != "Factors" {
+			g.DeleteSheet(s)
+		}
+	}
+	var one bytes.Buffer
+	if err := g.Write(&one); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := tools.Workbook(context.Background(), t.TempDir(), one.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	words, err := tools.Words(rep.PDF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := printcheck.Lines(words)
+	if rep.Total < 2 {
+		t.Fatalf("the Factors sheet prints on %d page: nothing to keep together", rep.Total)
+	}
+	for _, fg := range r.Factors.Groupings {
+		title, last := 0, 0
+		for _, l := range lines {
+			if l.Text == fg.Title {
+				title = l.Page
+			}
+			if title > 0 && last == 0 && strings.HasPrefix(l.Text, "Good or better: ") {
+				last = l.Page
+			}
+		}
+		if title == 0 || last == 0 {
+			t.Fatalf("%q: its title or its last sentence is not printed", fg.Title)
+		}
+		if title != last {
+			t.Errorf("%q starts on page %d and ends on page %d", fg.Title, title, last)
+		}
+	}
+}
+
+// A column of text after a column of numbers is set in from them, header
+// and cells, so that "20.6%" and "too few to tell" do not read as one
+// cell: the trend's by-team sheet, the calibration's Leans.
+func TestXLSXTextAfterNumbersSetIn(t *testing.T) {
+	tr := wideTrend()
+	tr.By = "Team"
+	for i := range tr.Audits {
+		tr.Audits[i].Groups = []TrendGroup{{Group: "Warminster Family Support", Audited: 15, Flagged: 0, Share: ptr(0.0), Lower: ptr(0.0), Upper: ptr(0.218), TooFew: true}}
+	}
+	var b bytes.Buffer
+	if err := RenderTrend(&b, tr, XLSX, RenderOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	f := openXLSX(t, b.Bytes())
+	sheet := clipSheetName("By Team")
+	for _, cell := range []string{"H1", "H2"} {
+		v, _ := f.GetCellValue(sheet, cell)
+		id, _ := f.GetCellStyle(sheet, cell)
+		st, _ := f.GetStyle(id)
+		if st == nil || st.Alignment == nil || st.Alignment.Indent < 1 {
+			t.Errorf("%s %s (%q) is not set in from the numbers before it", sheet, cell, v)
+		}
+	}
+}
