@@ -168,7 +168,7 @@ var duties = map[Duty]duty{
 			if c.AllocatedTo == "" {
 				return refusalf("only %s may record it until QA allocates it", r.qa())
 			}
-			return refusalf("only %s or %s may record it", c.AllocatedTo, r.qa())
+			return refusalf("only %s may record it", r.orQA(c.AllocatedTo))
 		}},
 	DutyModerate: {what: "moderate a case", roles: []Role{QA, Auditor, Moderator},
 		rule: "a moderator is never the case's own auditor nor its allocated worker, moderates under her own name, and only she or QA corrects her moderation",
@@ -199,7 +199,7 @@ var duties = map[Duty]duty{
 		},
 		who: func(c CaseFacts, r Roster) string {
 			if c.Moderator != "" && r != nil {
-				return refusalf("only %s or %s may correct its moderation", c.Moderator, r.qa())
+				return refusalf("only %s may correct its moderation", r.orQA(c.Moderator))
 			}
 			var near []string // who may not: the case's own auditor and worker
 			for _, n := range []string{c.Auditor, c.AllocatedTo, c.Worker} {
@@ -246,7 +246,7 @@ var duties = map[Duty]duty{
 			if c.Owner == "" {
 				return refusalf("only %s may respond to it until it has an owner", r.qa())
 			}
-			return refusalf("only %s or %s may respond to it", c.Owner, r.qa())
+			return refusalf("only %s may respond to it", r.orQA(c.Owner))
 		}},
 	DutyClose:     {what: "close a follow-up action", roles: []Role{QA}, rule: "only QA closes a follow-up action"},
 	DutySignOff:   {what: "sign off an audit", roles: []Role{QA}, rule: "only QA signs off an audit"},
@@ -301,6 +301,28 @@ func (r Roster) qa() string {
 		return "QA (" + words.Or(n) + ")"
 	}
 	return "QA"
+}
+
+// orQA names who may do it as "name or QA", each person once: "A. Khan
+// or QA (Q. Lead)"; when name is on QA herself, QA's others ("J. Smith or
+// QA (Q. Admin)"), or "QA (J. Smith)" when she is QA's only member.
+func (r Roster) orQA(name string) string {
+	var others []string
+	isQA := false
+	for _, n := range r.names(QA) {
+		if sameName(n, name) {
+			isQA = true
+		} else {
+			others = append(others, n)
+		}
+	}
+	switch {
+	case isQA && len(others) == 0:
+		return "QA (" + name + ")"
+	case len(others) == 0:
+		return name + " or QA"
+	}
+	return name + " or QA (" + words.Or(others) + ")"
 }
 
 // ErrDuty: a person tried what their roles, or the case, do not allow.

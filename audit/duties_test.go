@@ -167,8 +167,19 @@ func TestRefusalNamesWhoMayOnThisCase(t *testing.T) {
 			"refused: D. Mensah (manager) may not respond to a follow-up action: the action is owned by F. Hall; only its owner or QA responds; only F. Hall or QA (Q. Lead) may respond to it"},
 		{evans, DutyRedact, CaseFacts{},
 			"refused: B. Evans (auditor, moderator) may not redact a trail entry's text: only QA or information governance redacts; ask Q. Lead"},
+		// The owner who is QA herself is named once: alone when she is QA's
+		// only member, else beside QA's others.
+		{mensah, DutyRespond, CaseFacts{Owner: "q. lead"},
+			"refused: D. Mensah (manager) may not respond to a follow-up action: the action is owned by q. lead; only its owner or QA responds; only QA (q. lead) may respond to it"},
+		{mensah, DutyRespond, CaseFacts{Owner: "J. Smith"},
+			"refused: D. Mensah (manager) may not respond to a follow-up action: the action is owned by J. Smith; only its owner or QA responds; only J. Smith or QA (Q. Admin or Q. Lead) may respond to it",
+		},
 	} {
-		err := Allowed(c.p, c.d, c.facts, list)
+		roster := list
+		if c.facts.Owner == "J. Smith" {
+			roster = Roster{khan, evans, nowak, mensah, {Login: "jsmith", Name: "J. Smith", Roles: []Role{QA, Manager}}, mod, {Login: "qadmin", Name: "Q. Admin", Roles: []Role{QA}}, qa}
+		}
+		err := Allowed(c.p, c.d, c.facts, roster)
 		if err == nil || err.Error() != c.want {
 			t.Errorf("%s by %s:\n got %v\nwant %s", c.d, c.p.Name, err, c.want)
 		}

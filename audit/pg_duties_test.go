@@ -337,7 +337,7 @@ func TestPostgresGuardsUpgrade(t *testing.T) {
 	mustVerify(t, owner, "a")
 	a, _ := openAt(t, aURL, "A. Khan")
 	err := rawAppend(t, a, a, KindModerationCorrection, "CR-0000001", "A. Khan", `{"grade":"Inadequate","immediate":false,"note":"","reason":"second look"}`)
-	if want := "refused: A. Khan (auditor, moderator) may not moderate a case: Q. Lead moderated the case; a moderation is corrected only by its moderator or QA; only Q. Lead or QA (Q. Lead) may correct its moderation"; err == nil || !strings.Contains(err.Error(), want) {
+	if want := "refused: A. Khan (auditor, moderator) may not moderate a case: Q. Lead moderated the case; a moderation is corrected only by its moderator or QA; only QA (Q. Lead) may correct its moderation"; err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("a second moderator's raw correction after the upgrade: %v\nwant %s", err, want)
 	}
 	mustVerify(t, owner, "a")
@@ -402,6 +402,18 @@ func TestPostgresRespondOnlyOwner(t *testing.T) {
 		t.Errorf("caseaudit: the owner responding: %v", err)
 	}
 	mustVerify(t, qa, "a")
+	// An action QA owns herself: she is named once, in caseaudit's words
+	// and the database's.
+	if _, err := qa.SetTeamManager(ctx, "South", "Q. Lead"); err != nil {
+		t.Fatal(err)
+	}
+	const once = "O. Manager (manager) may not respond to a follow-up action: the action is owned by Q. Lead; only its owner or QA responds; only QA (Q. Lead) may respond to it"
+	if _, err := om.RespondAction(ctx, "a", "CR-0000002", "", "again"); err == nil || err.Error() != "refused: "+once {
+		t.Errorf("caseaudit: responding to QA's own action: %v\nwant refused: %s", err, once)
+	}
+	if err := rawAppend(t, qa, om, KindActionRespond, "CR-0000002", "O. Manager", `{"note":"again"}`); err == nil || !strings.Contains(err.Error(), "caseaudit: refused: "+once+" (SQLSTATE 42501)") {
+		t.Errorf("database: responding to QA's own action: %v\nwant refused: %s", err, once)
+	}
 
 	// A store of schema version 9 (this morning's, whose guard let any
 	// manager respond) fails the integrity check until its owner's next

@@ -329,6 +329,20 @@ END
 		FROM (SELECT DISTINCT ON (p.login) p.login, p.name, p.op, p.roles FROM {{S}}.person_change p ORDER BY p.login, p.seq DESC) x
 		WHERE x.op = 'add' AND 'qa' = ANY (pg_catalog.string_to_array(x.roles, ','))) q
 `},
+	// or_qa names who may do it as caseaudit's refusals do (Roster.orQA):
+	// "A. Khan or QA (Q. Lead)", each person once: QA's other members when
+	// p_name is on QA herself, or "QA (J. Smith)" when she is its only one.
+	{name: "or_qa", args: "p_name text", returns: "text", lang: "sql", extra: "STABLE", body: `
+	SELECT CASE WHEN q.me AND coalesce(pg_catalog.cardinality(q.n), 0) = 0 THEN 'QA (' || p_name || ')'
+		WHEN coalesce(pg_catalog.cardinality(q.n), 0) = 0 THEN p_name || ' or QA'
+		WHEN pg_catalog.cardinality(q.n) = 1 THEN p_name || ' or QA (' || q.n[1] || ')'
+		ELSE p_name || ' or QA (' || pg_catalog.array_to_string(q.n[1:pg_catalog.cardinality(q.n) - 1], ', ') || ' or ' || q.n[pg_catalog.cardinality(q.n)] || ')' END
+	FROM (SELECT pg_catalog.array_agg(x.name ORDER BY x.login) FILTER (WHERE NOT x.me) AS n, coalesce(pg_catalog.bool_or(x.me), false) AS me
+		FROM (SELECT y.login, y.name, pg_catalog.lower(pg_catalog.regexp_replace(pg_catalog.btrim(y.name), '\s+', ' ', 'g'))
+				= pg_catalog.lower(pg_catalog.regexp_replace(pg_catalog.btrim(p_name), '\s+', ' ', 'g')) AS me
+			FROM (SELECT DISTINCT ON (p.login) p.login, p.name, p.op, p.roles FROM {{S}}.person_change p ORDER BY p.login, p.seq DESC) y
+			WHERE y.op = 'add' AND 'qa' = ANY (pg_catalog.string_to_array(y.roles, ','))) x) q
+`},
 	// The people list (people_schema.go).
 	{name: "people_refuse_change", returns: "trigger", lang: "plpgsql", body: `
 BEGIN
@@ -421,8 +435,8 @@ BEGIN
 				who, {{S}}.qa_named() USING ERRCODE = '42501';
 		END IF;
 		IF pg_catalog.lower(pg_catalog.btrim(prior)) NOT IN (pg_catalog.lower(pg_catalog.btrim(coalesce(nm, ''))), pg_catalog.lower(session_user::text)) THEN
-			RAISE EXCEPTION 'caseaudit: refused: % may not record a finding: the case is allocated to %; an auditor records only the cases allocated to her; only % or % may record it',
-				who, prior, prior, {{S}}.qa_named() USING ERRCODE = '42501';
+			RAISE EXCEPTION 'caseaudit: refused: % may not record a finding: the case is allocated to %; an auditor records only the cases allocated to her; only % may record it',
+				who, prior, {{S}}.or_qa(prior) USING ERRCODE = '42501';
 		END IF;
 	END IF;
 	IF NEW.kind IN ('moderation-finding', 'moderation-correction') AND ('auditor' = ANY (rs) OR 'moderator' = ANY (rs)) AND own THEN
@@ -432,8 +446,8 @@ BEGIN
 		WHERE t.audit_id = NEW.audit_id AND t.case_id = NEW.case_id AND t.kind IN ('moderation-finding', 'moderation-correction')
 		ORDER BY t.seq DESC LIMIT 1;
 		IF pg_catalog.lower(pg_catalog.btrim(prior)) NOT IN (pg_catalog.lower(pg_catalog.btrim(coalesce(nm, ''))), pg_catalog.lower(session_user::text)) THEN
-			RAISE EXCEPTION 'caseaudit: refused: % may not moderate a case: % moderated the case; a moderation is corrected only by its moderator or QA; only % or % may correct its moderation',
-				who, prior, prior, {{S}}.qa_named() USING ERRCODE = '42501';
+			RAISE EXCEPTION 'caseaudit: refused: % may not moderate a case: % moderated the case; a moderation is corrected only by its moderator or QA; only % may correct its moderation',
+				who, prior, {{S}}.or_qa(prior) USING ERRCODE = '42501';
 		END IF;
 	END IF;
 	IF NEW.kind = 'action-respond' AND 'manager' = ANY (rs) THEN
@@ -444,8 +458,8 @@ BEGIN
 				who, {{S}}.qa_named() USING ERRCODE = '42501';
 		END IF;
 		IF pg_catalog.lower(pg_catalog.btrim(prior)) NOT IN (pg_catalog.lower(pg_catalog.btrim(coalesce(nm, ''))), pg_catalog.lower(session_user::text)) THEN
-			RAISE EXCEPTION 'caseaudit: refused: % may not respond to a follow-up action: the action is owned by %; only its owner or QA responds; only % or % may respond to it',
-				who, prior, prior, {{S}}.qa_named() USING ERRCODE = '42501';
+			RAISE EXCEPTION 'caseaudit: refused: % may not respond to a follow-up action: the action is owned by %; only its owner or QA responds; only % may respond to it',
+				who, prior, {{S}}.or_qa(prior) USING ERRCODE = '42501';
 		END IF;
 	END IF;
 	ok := CASE

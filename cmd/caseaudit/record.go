@@ -151,10 +151,13 @@ func runRecord(ctx context.Context, o *recordOptions, g *globalOptions) error {
 		if err != nil {
 			return err
 		}
-		if name == "" && moderator != "" {
+		if name == "" && moderator.Name != "" {
 			// Naming an auditor would only lead her on to a refusal: a
 			// moderator records moderation findings, never the auditor's.
-			return usagef("%s moderates in this store and records no auditor's finding: to record a moderation finding, give --moderation", moderator)
+			// It is a duty refused (exit 5), pointing to --moderation.
+			return &audit.DutyError{Duty: audit.DutyRecord, Person: moderator,
+				Reason: "a moderator records moderation findings, never an auditor's",
+				Who:    "to record a moderation finding, give --moderation"}
 		}
 		if name == "" {
 			return usagef("a finding needs --auditor: name who audited the case (or set CASEAUDIT_AUDITOR)")
@@ -185,20 +188,20 @@ func runRecord(ctx context.Context, o *recordOptions, g *globalOptions) error {
 // to someone who may record it (an auditor, or a moderator for a
 // moderation finding). Anyone else must name the auditor: QA records for
 // others, and a one-person store has no list to say who the login is.
-// moderator is the person's name when she may only moderate and asked for
-// an auditor's finding: she most likely meant --moderation.
-func defaultAuditor(ctx context.Context, st *audit.Store, moderation bool) (name, moderator string, err error) {
+// moderator is the person when she may only moderate and asked for an
+// auditor's finding: she most likely meant --moderation.
+func defaultAuditor(ctx context.Context, st *audit.Store, moderation bool) (name string, moderator audit.Person, err error) {
 	p, listed, err := st.Acting(ctx)
 	if err != nil || !listed || p.Name == "" {
-		return "", "", err
+		return "", audit.Person{}, err
 	}
 	if p.Has(audit.Auditor) || (moderation && p.Has(audit.Moderator)) {
-		return p.Name, "", nil
+		return p.Name, audit.Person{}, nil
 	}
 	if !moderation && p.Has(audit.Moderator) && !p.Has(audit.QA) {
-		return "", p.Name, nil
+		return "", p, nil
 	}
-	return "", "", nil
+	return "", audit.Person{}, nil
 }
 
 // parseAnswers reads the --answer KEY=VALUE flags.
