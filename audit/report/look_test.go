@@ -500,3 +500,64 @@ func TestXLSXTextAfterNumbersSetIn(t *testing.T) {
 		}
 	}
 }
+
+// The profile's Summary sheet keeps its "Notes" heading on a page with the
+// first note: with every length of the page before it (a timeliness pair
+// more, a sheet's name more), the heading never falls alone at a page's
+// foot.
+func TestXLSXProfileNotesHeadingKeptWithANote(t *testing.T) {
+	tools := printcheck.Require(t)
+	base := profileFixture(t, false)
+	if len(base.Notes) == 0 {
+		t.Fatal("the fixture's profile has no notes")
+	}
+	dir := t.TempDir()
+	var files []string
+	for pairs := range 8 {
+		for _, sheet := range []string{"", "Cases"} {
+			r := *base
+			p := *base.Profile
+			r.Profile, r.Input.Sheet, p.Timeliness = &p, sheet, nil
+			for range pairs + 1 {
+				p.Timeliness = append(p.Timeliness, base.Timeliness...)
+			}
+			f := openXLSX(t, renderProfile(t, &r, XLSX))
+			for _, s := range f.GetSheetList() {
+				if s != "Summary" {
+					f.DeleteSheet(s)
+				}
+			}
+			name := filepath.Join(dir, fmt.Sprintf("summary-%d-%d.xlsx", pairs, len(sheet)))
+			if err := f.SaveAs(name); err != nil {
+				t.Fatal(err)
+			}
+			files = append(files, name)
+		}
+	}
+	pdfs, err := tools.Convert(context.Background(), dir, files...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := base.Notes[0][:20]
+	for i, pdf := range pdfs {
+		words, err := tools.Words(pdf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		heading, note := 0, 0
+		for _, l := range printcheck.Lines(words) {
+			if l.Text == "Notes" {
+				heading = l.Page
+			}
+			if heading > 0 && note == 0 && strings.HasPrefix(l.Text, first) {
+				note = l.Page
+			}
+		}
+		if heading == 0 || note == 0 {
+			t.Fatalf("%s: the Notes heading (page %d) or the first note (page %d) is not printed", files[i], heading, note)
+		}
+		if heading != note {
+			t.Errorf("%s: the Notes heading is on page %d, the first note on page %d", filepath.Base(files[i]), heading, note)
+		}
+	}
+}
