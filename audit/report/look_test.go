@@ -561,3 +561,52 @@ func TestXLSXProfileNotesHeadingKeptWithANote(t *testing.T) {
 		}
 	}
 }
+
+// The printed page's header holds a long title on one line, clear of the
+// protective marking: at the top centre the marking left the title half
+// of the rest, and "Share needing immediate attention over several
+// audits: 2026-Q3" wrapped onto two lines beside it.
+func TestHTMLPageHeaderTitleOnOneLine(t *testing.T) {
+	const marking = "OFFICIAL-SENSITIVE"
+	for _, title := range []string{
+		"Share needing immediate attention over several audits: 2026-Q3",
+		"Case-file audit report: 2026-08 monthly, children's services north",
+	} {
+		var b bytes.Buffer
+		if err := writeSectionsHTML(&b, title, marking, []kv{{"Period", "2026-Q3"}}, []section{{Title: "Immediate attention", Lines: []kv{{"Audits", "3"}}}}, ""); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), "@top-right { content: \"OFFICIAL-SENSITIVE\"") {
+			t.Errorf("%q: the marking is not in the top right margin box", title)
+		}
+		_, words := printHTML(t, b.Bytes())
+		var mark *printcheck.Word
+		var head []printcheck.Word
+		for i, w := range words {
+			if w.Page != 1 || w.YMax > 40 { // the top margin, 16 mm
+				continue
+			}
+			if w.Text == marking {
+				mark = &words[i]
+			} else {
+				head = append(head, w)
+			}
+		}
+		if mark == nil {
+			t.Fatalf("%q: no marking in the page's header", title)
+		}
+		var got []string
+		for _, w := range head {
+			got = append(got, w.Text)
+			if w.YMin != head[0].YMin {
+				t.Errorf("%q: the header's title runs onto a second line at %q", title, w.Text)
+			}
+			if w.XMax > mark.XMin-6 {
+				t.Errorf("%q: %q ends at %.1f pt, within 6 pt of the marking at %.1f", title, w.Text, w.XMax, mark.XMin)
+			}
+		}
+		if strings.Join(got, " ") != title {
+			t.Errorf("the header reads %q, want %q", strings.Join(got, " "), title)
+		}
+	}
+}

@@ -132,7 +132,7 @@ func CheckHTML(page []byte, marking string) []string {
 	}
 	if marking != "" {
 		quoted := fmt.Sprintf("%q", marking)
-		for _, box := range []string{"@top-center", "@bottom-left"} {
+		for _, box := range []string{"@top-right", "@bottom-left"} {
 			i := strings.Index(rule, box)
 			if i < 0 || !strings.Contains(rule[i:min(len(rule), i+len(box)+len(quoted)+20)], quoted) {
 				out = append(out, fmt.Sprintf("the marking %q is not in the %s margin box", marking, box))
