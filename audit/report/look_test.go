@@ -610,3 +610,40 @@ func TestHTMLPageHeaderTitleOnOneLine(t *testing.T) {
 		}
 	}
 }
+
+// A month without moderation prints no page for one sentence: the report's
+// workbook has no Moderation sheet, and its Summary says there was none; a
+// month with moderation keeps the sheet, and the Summary says nothing of it.
+func TestXLSXNoModerationSheetWithoutModeration(t *testing.T) {
+	st, _ := fixture(t)
+	for _, c := range []struct {
+		audit     string
+		moderated bool
+	}{{"2025-07", false}, {"2026-07", true}} {
+		r, err := Build(context.Background(), st, c.audit, fixedOptions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (r.Moderation != nil) != c.moderated {
+			t.Fatalf("%s: the fixture's moderation is %+v", c.audit, r.Moderation)
+		}
+		var b bytes.Buffer
+		if err := WriteXLSX(&b, r); err != nil {
+			t.Fatal(err)
+		}
+		f := openXLSX(t, b.Bytes())
+		if got := slices.Contains(f.GetSheetList(), "Moderation"); got != c.moderated {
+			t.Errorf("%s: a Moderation sheet is %v, want %v (sheets %q)", c.audit, got, c.moderated, f.GetSheetList())
+		}
+		rows, _ := f.GetRows("Summary")
+		said := slices.ContainsFunc(rows, func(r []string) bool {
+			return len(r) >= 2 && r[0] == "Moderation" && r[1] == "No moderation sample has been drawn for this audit."
+		})
+		if said == c.moderated {
+			t.Errorf("%s: the Summary says there was no moderation: %v", c.audit, said)
+		}
+		if problems, err := printcheck.CheckWorkbook(b.Bytes(), "", "Summary", "Breakdown", "Focus areas", "Factors", "Moderation", "Trend"); err != nil || len(problems) > 0 {
+			t.Errorf("%s: the print contract: %v %q", c.audit, err, problems)
+		}
+	}
+}

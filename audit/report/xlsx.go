@@ -14,7 +14,8 @@ import (
 
 // WriteXLSX writes the report as an Excel workbook: Summary, Cases (one row
 // per sampled case with its findings and its answers to the form),
-// Breakdown, Focus areas (with the team × focus-area heat map), Moderation,
+// Breakdown, Focus areas (with the team × focus-area heat map), Moderation
+// (when a moderation sample was drawn; else the Summary says there was none),
 // Calibration (when any case of the audits up to this one was moderated)
 // and Trend sheets, with native charts of the share flagged over time (with
 // its interval and the limit, when given), of the grade mix and of the share
@@ -48,7 +49,9 @@ func WriteXLSX(w io.Writer, r *Report) error {
 	if r.Factors != nil {
 		x.print("Factors", xlsxprint.Setup{Landscape: true, FitWide: 1})
 	}
-	x.print("Moderation", xlsxprint.Setup{FitWide: 1})
+	if r.Moderation != nil {
+		x.print("Moderation", xlsxprint.Setup{FitWide: 1})
+	}
 	x.print("Trend", xlsxprint.Setup{Landscape: true, FitWide: 1, FitTall: 1})
 	if x.err != nil {
 		return fmt.Errorf("building the workbook: %w", x.err)
@@ -100,7 +103,11 @@ func (x *xw) summary(r *Report) {
 	}
 	x.title(s, row, r.title())
 	row += 2
-	for _, l := range r.meta() {
+	meta := r.meta()
+	if r.Moderation == nil {
+		meta = append(meta, kv{"Moderation", noModeration})
+	}
+	for _, l := range meta {
 		x.row(s, row, l.K, l.V)
 		if x.err == nil {
 			x.err = x.f.MergeCell(s, fmt.Sprintf("B%d", row), fmt.Sprintf("D%d", row))
@@ -298,15 +305,20 @@ func (x *xw) breakdown(r *Report) {
 	}
 }
 
+// noModeration is what the workbook says of an audit without a
+// moderation sample, on its Summary.
+const noModeration = "No moderation sample has been drawn for this audit."
+
 func (x *xw) moderation(r *Report) {
 	const s = "Moderation"
-	x.sheet(s)
-	x.widths(s, 30, 21, 21, 21, 21, 12)
+	// A month without moderation has no sheet, which would print a page
+	// for its one sentence: the Summary says so instead.
 	m := r.Moderation
 	if m == nil {
-		x.row(s, 1, "No moderation sample has been drawn for this audit.")
 		return
 	}
+	x.sheet(s)
+	x.widths(s, 30, 21, 21, 21, 21, 12)
 	x.title(s, 1, "Moderation")
 	row := 3
 	for _, l := range [][]any{
