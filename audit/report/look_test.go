@@ -647,3 +647,88 @@ func TestXLSXNoModerationSheetWithoutModeration(t *testing.T) {
 		}
 	}
 }
+
+// The Cases sheet prints at a size a board can read: two landscape pages
+// wide (fitted to one, its twenty-odd columns printed at about 5 pt), a
+// row's two pages one after the other, the order and the case ID on each;
+// and the case ID is set in from the order's number beside it.
+func TestXLSXCasesPrintTwoPagesWideWithTheCaseID(t *testing.T) {
+	st, _ := fixture(t)
+	r, err := Build(context.Background(), st, "2026-07", fixedOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Marking = "OFFICIAL-SENSITIVE"
+	var b bytes.Buffer
+	if err := WriteXLSX(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	f := openXLSX(t, b.Bytes())
+	const s = "Cases"
+	lo, err := f.GetPageLayout(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lo.Orientation == nil || *lo.Orientation != "landscape" || lo.FitToWidth == nil || *lo.FitToWidth != 2 ||
+		lo.PageOrder == nil || *lo.PageOrder != "overThenDown" {
+		t.Errorf("Cases prints %+v; want landscape, two pages wide, across then down", lo)
+	}
+	if !slices.ContainsFunc(f.GetDefinedName(), func(d excelize.DefinedName) bool {
+		return d.Name == "_xlnm.Print_Titles" && d.Scope == s && d.RefersTo == "Cases!$A:$B,Cases!$1:$1"
+	}) {
+		t.Errorf("Cases does not repeat its order and case ID columns and its header row: %+v", f.GetDefinedName())
+	}
+	if problems, err := printcheck.CheckWorkbook(b.Bytes(), r.Marking, "Summary", "Breakdown", "Focus areas", "Factors", "Moderation", "Trend"); err != nil || len(problems) > 0 {
+		t.Errorf("the print contract: %v %q", err, problems)
+	}
+	for _, cell := range []string{"B1", "B2", "B3"} {
+		id, _ := f.GetCellStyle(s, cell)
+		st, err := f.GetStyle(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Alignment == nil || st.Alignment.Indent < 1 {
+			t.Errorf("Cases %s (the case ID, beside the order's number) is not set in: %+v", cell, st.Alignment)
+		}
+	}
+
+	// Printed: every page shows the header's Case ID and case IDs in type
+	// at least 8 pt tall.
+	tools := printcheck.Require(t)
+	for _, name := range f.GetSheetList() {
+		if name != s {
+			f.DeleteSheet(name)
+		}
+	}
+	var one bytes.Buffer
+	if err := f.Write(&one); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := tools.Workbook(context.Background(), t.TempDir(), one.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	words, err := tools.Words(rep.PDF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	order, caseID, ids := map[int]bool{}, map[int]bool{}, map[int]float64{}
+	for i, w := range words {
+		order[w.Page] = order[w.Page] || w.Text == "Order"
+		caseID[w.Page] = caseID[w.Page] || (w.Text == "Case" && i+1 < len(words) && words[i+1].Text == "ID")
+		if strings.HasPrefix(w.Text, "CR26-") {
+			ids[w.Page] = max(ids[w.Page], w.YMax-w.YMin)
+		}
+	}
+	if rep.Total < 2 || rep.Total%2 != 0 {
+		t.Errorf("Cases prints on %d pages: want two across for each page down", rep.Total)
+	}
+	for p := 1; p <= rep.Total; p++ {
+		if !order[p] || !caseID[p] {
+			t.Errorf("page %d of Cases lacks the Order or the Case ID column", p)
+		}
+		if ids[p] < 8 {
+			t.Errorf("page %d of Cases prints its case IDs %.1f pt tall: too small to read", p, ids[p])
+		}
+	}
+}

@@ -43,7 +43,14 @@ func WriteXLSX(w io.Writer, r *Report) error {
 	}
 	x.trend(r.Trend, r.opts.Confidence, r.opts.Method, r.opts.Limit)
 	x.print("Summary", xlsxprint.Setup{FitWide: 1, FitTall: 1})
-	x.print("Cases", xlsxprint.Setup{Landscape: true, FitWide: 1, RepeatRows: "$1:$1"})
+	// The Cases sheet's twenty-odd columns fitted to one page's width set
+	// the type at about 5 pt: it prints two pages wide instead, at about
+	// full size, each page with the order and the case ID, a row's two
+	// pages one after the other. One sheet still, not the answers split
+	// into another: on screen it stays one table to filter and sort. The
+	// pages split where the first is full (Excel and LibreOffice ignore a
+	// manual break in a sheet fitted to pages).
+	x.print("Cases", xlsxprint.Setup{Landscape: true, FitWide: 2, RepeatRows: "$1:$1", RepeatCols: "$A:$B"})
 	x.print("Breakdown", xlsxprint.Setup{FitWide: 1})
 	x.print("Focus areas", xlsxprint.Setup{Landscape: true, FitWide: 1, FitTall: 1})
 	if r.Factors != nil {
@@ -278,6 +285,16 @@ func (x *xw) cases(r *Report) {
 				x.err = x.f.SetRowHeight(s, i+2, xlsxprint.RowHeight(lines))
 			}
 		}
+	}
+	// The Case ID is text beside the order's number: set in from it, so
+	// that "12" and "CR-0012" do not read as one.
+	x.styleCell(s, 2, 1, x.boldGap)
+	for i := range r.AllCases {
+		style := x.gap
+		if cs, _ := x.f.GetCellStyle(s, fmt.Sprintf("A%d", i+2)); cs == x.wrap {
+			style = x.wrapGap
+		}
+		x.styleCell(s, 2, i+2, style)
 	}
 	if x.err == nil {
 		x.err = x.f.SetPanes(s, &excelize.Panes{Freeze: true, YSplit: 1, XSplit: 2, TopLeftCell: "C2", ActivePane: "bottomRight"})
