@@ -503,8 +503,8 @@ func TestXLSXTextAfterNumbersSetIn(t *testing.T) {
 
 // The profile's Summary sheet keeps its "Notes" heading on a page with the
 // first note: with every length of the page before it (a timeliness pair
-// more, a sheet's name more), the heading never falls alone at a page's
-// foot.
+// more, a sheet's name more), and the page scaled down to hold the long
+// "Made by" line, the heading never falls alone at a page's foot.
 func TestXLSXProfileNotesHeadingKeptWithANote(t *testing.T) {
 	tools := printcheck.Require(t)
 	base := profileFixture(t, false)
@@ -513,11 +513,14 @@ func TestXLSXProfileNotesHeadingKeptWithANote(t *testing.T) {
 	}
 	dir := t.TempDir()
 	var files []string
-	for pairs := range 8 {
+	for pairs := range 14 {
 		for _, sheet := range []string{"", "Cases"} {
 			r := *base
 			p := *base.Profile
 			r.Profile, r.Input.Sheet, p.Timeliness = &p, sheet, nil
+			// A real run's "Made by" line, the executable's SHA-256, runs
+			// on past its column: the printed page is scaled to hold it.
+			r.ToolSHA256 = strings.Repeat("9f", 32)
 			for range pairs + 1 {
 				p.Timeliness = append(p.Timeliness, base.Timeliness...)
 			}

@@ -170,7 +170,6 @@ func (x *profileXW) summary(r *ProfileReport) {
 	}
 	row++
 	x.header(s, row, "Figure", "Value")
-	figures := row
 	row++
 	lines := [][]any{{"Cases (distinct, after filters)", r.Cases}}
 	if c := r.Caseload; c != nil {
@@ -207,20 +206,20 @@ func (x *profileXW) summary(r *ProfileReport) {
 		x.line(s, row, l...)
 		row++
 	}
-	// Each heading kept on a page with what it heads: the figures whole,
-	// the notes' heading with its first note at least.
-	blocks := [][2]int{{figures, row - 1}}
 	row++
 	if len(r.Notes) > 0 {
 		x.header(s, row, "Notes")
-		blocks = append(blocks, [2]int{row, row + 1})
+		// The heading on a page with its first note, never alone at the
+		// foot of one. (The figures are not kept whole: keepTogether's
+		// estimate keeps a tenth spare, and moved a table that fitted to
+		// the next page, leaving half of the first empty.)
+		x.keepTogether(s, true, [][2]int{{row, row + 1}})
 		row++
 		for _, n := range r.Notes {
 			x.paragraph(s, row, "D", 120, n)
 			row++
 		}
 	}
-	x.keepTogether(s, true, blocks)
 }
 
 func (x *profileXW) caseload(r *ProfileReport) {
