@@ -513,29 +513,28 @@ func TestXLSXProfileNotesHeadingKeptWithANote(t *testing.T) {
 	}
 	dir := t.TempDir()
 	var files []string
-	for pairs := range 14 {
-		for _, sheet := range []string{"", "Cases"} {
-			r := *base
-			p := *base.Profile
-			r.Profile, r.Input.Sheet, p.Timeliness = &p, sheet, nil
-			// A real run's "Made by" line, the executable's SHA-256, runs
-			// on past its column: the printed page is scaled to hold it.
-			r.ToolSHA256 = strings.Repeat("9f", 32)
-			for range pairs + 1 {
-				p.Timeliness = append(p.Timeliness, base.Timeliness...)
-			}
-			f := openXLSX(t, renderProfile(t, &r, XLSX))
-			for _, s := range f.GetSheetList() {
-				if s != "Summary" {
-					f.DeleteSheet(s)
-				}
-			}
-			name := filepath.Join(dir, fmt.Sprintf("summary-%d-%d.xlsx", pairs, len(sheet)))
-			if err := f.SaveAs(name); err != nil {
-				t.Fatal(err)
-			}
-			files = append(files, name)
+	for v := range 2 * 2 * 10 {
+		pairs, sheet, sha := v/4, []string{"", "Cases"}[v%2], []string{"", strings.Repeat("9f", 32)}[v/2%2]
+		r := *base
+		p := *base.Profile
+		r.Profile, r.Input.Sheet, p.Timeliness = &p, sheet, nil
+		// A real run's "Made by" line, the executable's SHA-256, runs
+		// on past its column: the printed page is scaled to hold it.
+		r.ToolSHA256 = sha
+		for range pairs + 1 {
+			p.Timeliness = append(p.Timeliness, base.Timeliness...)
 		}
+		f := openXLSX(t, renderProfile(t, &r, XLSX))
+		for _, s := range f.GetSheetList() {
+			if s != "Summary" {
+				f.DeleteSheet(s)
+			}
+		}
+		name := filepath.Join(dir, fmt.Sprintf("summary-%d-%d-%d.xlsx", pairs, len(sheet), len(sha)))
+		if err := f.SaveAs(name); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, name)
 	}
 	pdfs, err := tools.Convert(context.Background(), dir, files...)
 	if err != nil {
