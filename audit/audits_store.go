@@ -389,6 +389,39 @@ func loadCases(ctx context.Context, tx *store.Tx, a *Audit) ([]SampledCase, erro
 	return out, nil
 }
 
+// AuditedFrom returns the set of case IDs sampled in any audit whose period
+// ends on or after since (for --exclude-audited-within, counted back from
+// the period being drawn): the month an audit covers, not the day it was
+// recorded, says when its cases were audited, so a run for last month a few
+// days late excludes what a run on time would have.
+func (s *Store) AuditedFrom(ctx context.Context, since time.Time) (map[string]bool, error) {
+	out := map[string]bool{}
+	err := s.read(ctx, "reading", func(tx *store.Tx) error {
+		all, err := loadAudits(ctx, tx, store.ByPeriod)
+		if err != nil {
+			return err
+		}
+		for _, a := range all {
+			start, err := time.Parse("2006-01", a.Period)
+			if err != nil {
+				start = a.Created
+			}
+			if !start.AddDate(0, 1, 0).After(since) {
+				continue
+			}
+			ids, err := tx.CaseIDs(ctx, a.id)
+			if err != nil {
+				return err
+			}
+			for _, id := range ids {
+				out[id] = true
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
 // AuditedSince returns the set of case IDs sampled in any audit created at
 // or after t (for --exclude-audited-within).
 func (s *Store) AuditedSince(ctx context.Context, t time.Time) (map[string]bool, error) {

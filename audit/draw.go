@@ -26,7 +26,10 @@ type DrawRequest struct {
 	// Spec.Now.
 	Period string
 	// ExcludeWithin leaves out cases sampled in any audit of the store
-	// created within this span before Spec.Now ("12m"); "" for none.
+	// whose period is within this span ("12m") before the period drawn
+	// (Period, else the month of Spec.Now): counted from the period, a run
+	// for last month a few days into this one excludes by the right
+	// window. "" for none.
 	ExcludeWithin string
 	// ExcludeIDs leaves out these case IDs too (for instance those a
 	// provenance lists, to re-derive its sample); ExcludeSource says where
@@ -258,4 +261,13 @@ func CheckWorkbookName(path string) error {
 		return opt.Errorf("%s %s: the auditors' workbook is an .xlsx file; name it %s", opt.Out, path, words.WithExt(path, ".xlsx"))
 	}
 	return nil
+}
+
+// periodStart is the first day of the period the draw covers (UTC).
+func (r DrawRequest) periodStart() time.Time {
+	if t, err := time.Parse("2006-01", r.Period); err == nil {
+		return t
+	}
+	n := r.Spec.Now.UTC()
+	return time.Date(n.Year(), n.Month(), 1, 0, 0, 0, 0, time.UTC)
 }

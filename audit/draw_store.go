@@ -34,14 +34,20 @@ func Draw(ctx context.Context, st *Store, req DrawRequest) (*DrawResult, error) 
 	var rules []string
 	if req.ExcludeWithin != "" {
 		w, _ := ParseWithin(req.ExcludeWithin)
-		since := w.Before(spec.Now)
-		ids, err := st.AuditedSince(ctx, since)
+		period := req.periodStart()
+		since := w.Before(period)
+		ids, err := st.AuditedFrom(ctx, since)
 		if err != nil {
 			return nil, err
 		}
 		spec.Exclude = ids
 		spec.ExcludeWithin = w.String()
-		rules = append(rules, fmt.Sprintf("sampled in an audit recorded within %s (since %s)", w.Words(), since.UTC().Format("2006-01-02")))
+		from := since.Format("2006-01-02")
+		if since.Day() == 1 {
+			from = since.Format("2006-01")
+		}
+		rules = append(rules, fmt.Sprintf("sampled in an audit covering %s or later (within %s before %s, the period drawn)",
+			from, w.Words(), period.Format("2006-01")))
 	}
 	if req.ExcludeSource != "" || len(req.ExcludeIDs) > 0 {
 		if spec.Exclude == nil {

@@ -177,6 +177,12 @@ func storedGrade(s string) (Grade, error) {
 
 // sameFinding reports whether two findings say the same thing (the reason is
 // not compared).
+// Contradicts says whether the finding is graded Outstanding yet flagged
+// for immediate attention: it can be true (a case well handled that has
+// just turned), but is more often a slip in one of the two, so it is said,
+// never refused.
+func (f Finding) Contradicts() bool { return f.Grade == Outstanding && f.Immediate }
+
 func sameFinding(a, b Finding) bool {
 	return a.Auditor == b.Auditor && a.Grade == b.Grade && a.Immediate == b.Immediate &&
 		a.Note == b.Note && a.Date == b.Date && maps.Equal(a.Answers, b.Answers)

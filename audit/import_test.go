@@ -216,14 +216,53 @@ func TestImportCorrections(t *testing.T) {
 	_, err := Import(ctx, s, name, second, ImportOptions{})
 	var ie *ImportError
 	if !errors.As(err, &ie) || len(ie.Problems) != 1 || ie.Problems[0].Spell(opt.Flags) !=
-		`row 3: CR-0000002 already has a finding by C. Diaz on 2026-07-10 and this row differs: Grade recorded "Good", this row "Inadequate"; Immediate attention recorded "No", this row "Yes"; Notes recorded blank, this row "Missed a visit"; to correct it import with a reason (--reason)` {
+		`row 3: CR-0000002 already has a finding by C. Diaz on 2026-07-10 and this row differs: Grade recorded "Good", this row "Inadequate"; Immediate attention recorded "No", this row "Yes"; Notes recorded blank, this row "Missed a visit"; to correct it import with --correct CR-0000002 and a --reason saying why, or fix the row` {
 		t.Fatalf("correction without reason: %v", err)
 	}
-	res, err := Import(ctx, s, name, second, ImportOptions{Reason: "moderation meeting 2026-07-21"})
+	if fmt.Sprint(ie.Differing) != "[CR-0000002]" {
+		t.Errorf("differing %v", ie.Differing)
+	}
+	// A reason alone corrects nothing: the case must be named.
+	_, err = Import(ctx, s, name, second, ImportOptions{Reason: "moderation meeting 2026-07-21"})
+	if !errors.As(err, &ie) || len(ie.Problems) != 1 || !strings.HasSuffix(ie.Problems[0].Spell(opt.Flags),
+		`; it is not named in --correct, so it is not corrected: name it there to correct it, or fix the row`) {
+		t.Fatalf("correction with a reason and no case named: %v", err)
+	}
+	// Naming a case without a reason, or a case the files do not change,
+	// or one not in the audit, refuses the import.
+	for _, c := range []struct {
+		o    ImportOptions
+		want string
+	}{
+		{ImportOptions{Correct: []string{"CR-0000002"}}, "--correct needs a --reason: it is recorded with each correction"},
+		{ImportOptions{Correct: []string{"CR-0000002", "CR-0000003"}, Reason: "r"}, "--correct names CR-0000003, but no row of " + second + " holds it; nothing was imported (check the case ID and the files)"},
+		{ImportOptions{Correct: []string{"CR-000002"}, Reason: "r"}, `--correct names case "CR-000002", which is not in audit "a"; did you mean "CR-0000002"?; nothing was imported`},
+		{ImportOptions{Correct: []string{"CR-0000002"}, Keep: []string{"cr-0000002"}, Reason: "r"}, "cr-0000002 is named both in --correct and in --keep: correct it or keep its finding, not both"},
+	} {
+		if _, err := Import(ctx, s, name, second, c.o); err == nil || opt.Spell(err, opt.Flags) != c.want {
+			t.Errorf("%+v: %v, want %s", c.o, err, c.want)
+		}
+	}
+	// Kept: the row is left out and the finding stays.
+	res, err := Import(ctx, s, name, second, ImportOptions{Keep: []string{"CR-0000002"}})
+	if err != nil || res.Kept != 1 || res.Corrections != 0 || res.Unchanged != 1 {
+		t.Fatalf("keep: %+v %v", res, err)
+	}
+	// A dry run lists the correction and writes nothing.
+	res, err = Import(ctx, s, name, second, ImportOptions{CorrectAll: true, Reason: "r", DryRun: true})
+	if err != nil || res.Corrections != 1 || len(res.Corrected) != 1 || res.Corrected[0].Case != "CR-0000002" || res.Corrected[0].Seq != 0 {
+		t.Fatalf("dry run: %+v %v", res, err)
+	}
+	if h, _ := s.History(ctx, name, "CR-0000002"); len(findingEntries(h)) != 1 {
+		t.Fatalf("the dry run wrote: %+v", h)
+	}
+	res, err = Import(ctx, s, name, second, ImportOptions{Reason: "moderation meeting 2026-07-21", Correct: []string{"cr-0000002"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Corrections != 1 || res.Unchanged != 1 || res.Recorded != 0 {
+	if res.Corrections != 1 || res.Unchanged != 1 || res.Recorded != 0 || len(res.Corrected) != 1 ||
+		res.Corrected[0].Was.Grade != Good || res.Corrected[0].Row != 3 || res.Corrected[0].Seq == 0 ||
+		res.Corrected[0].Differs.Spell(opt.Flags) != `Grade recorded "Good", this row "Inadequate"; Immediate attention recorded "No", this row "Yes"; Notes recorded blank, this row "Missed a visit"` {
 		t.Errorf("result %+v", res)
 	}
 	h, _ := s.History(ctx, name, "CR-0000002")

@@ -1,10 +1,12 @@
 package audit
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/caseaudit/caseaudit/audit/workbook"
+	"github.com/caseaudit/caseaudit/internal/opt"
 )
 
 // Importing the auditors' and moderators' workbooks (read by
@@ -35,6 +37,24 @@ type ImportOptions struct {
 	// finding differs from the case's latest finding. Without a reason such
 	// a row is a problem (nothing is imported unless SkipInvalid).
 	Reason string
+	// Correct names the cases whose differing rows correct their findings
+	// (with Reason); CorrectAll lets every differing row do so. A finding
+	// is never changed without a person naming it: a differing row of a
+	// case not named is a problem naming it, and a case named that no row
+	// holds (a slip of the ID, the wrong file) refuses the import.
+	Correct    []string
+	CorrectAll bool
+	// Keep names the cases whose differing rows are left out on purpose:
+	// their recorded findings stay (counted in ImportResult.Kept).
+	Keep []string
+	// Unattended is a scheduled import that no person watches: it never
+	// corrects a finding (Reason, Correct and CorrectAll are ignored), and
+	// a differing row's problem says so.
+	Unattended bool
+	// DryRun checks every row and counts what the import would record and
+	// correct (ImportResult.Corrected lists each correction), and writes
+	// nothing.
+	DryRun bool
 	// SkipInvalid imports the valid rows and leaves out the invalid ones,
 	// which are listed in ImportResult.Problems.
 	SkipInvalid bool
@@ -64,13 +84,43 @@ type ImportResult struct {
 	Rows        int       // data rows read (blank rows not counted)
 	Recorded    int       // new findings
 	Corrections int       // corrections (rows differing from an earlier finding, with the Reason)
+	Kept        int       // differing rows left out on purpose (Keep): the recorded findings stay
 	Unchanged   int       // rows identical to the case's latest finding (or to another file's row): nothing recorded
 	Empty       int       // rows without a finding (no grade and no immediate attention): left unrecorded
 	Skipped     int       // invalid rows left out (SkipInvalid)
 	Problems    []Problem // the invalid rows left out (SkipInvalid)
 	Actions     []Action  // follow-up actions opened (or closed automatically) by the import
-	Files       []ImportedFile
+	Corrected   []Correction
+	// Contradictory are the rows recorded (or corrected) with a finding
+	// graded Outstanding yet flagged for immediate attention
+	// (Finding.Contradicts): said, not refused.
+	Contradictory []RowRef
+	Files         []ImportedFile
 }
+
+// Correction is one finding an import corrects (or, in a dry run, would
+// correct).
+type Correction struct {
+	Case       string
+	Moderation bool
+	// Was is the finding corrected; Differs says what the row changes, as
+	// "Grade recorded "Good", this row "Inadequate"".
+	Was     Finding
+	Differs opt.Text
+	File    string
+	Row     int
+	Seq     int // the correction's trail entry; 0 in a dry run
+}
+
+// RowRef is a case's row in an imported file.
+type RowRef struct {
+	Case string
+	File string
+	Row  int
+}
+
+// errDryRun ends a dry run's transaction without writing.
+var errDryRun = errors.New("dry run: nothing written")
 
 // WrongAuditError says a workbook is another audit's: its Method sheet
 // names that audit and none of its cases is in this one.

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -31,6 +32,14 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 	case "", DateDMY, DateMDY:
 	default:
 		return nil, opt.Errorf("%s %q: use dmy (07/10/2026 is 7 October) or mdy (07/10/2026 is July 10)", opt.DateOrder, opts.DateOrder)
+	}
+	opts.Reason = strings.TrimSpace(opts.Reason)
+	if opts.Unattended {
+		opts.Reason, opts.Correct, opts.CorrectAll = "", nil, false
+	}
+	named, err := namedCases(opts)
+	if err != nil {
+		return nil, err
 	}
 	a, err := s.Audit(ctx, auditName)
 	if err != nil {
@@ -108,12 +117,19 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 		if err := checkWorkbookAudit(a, files, byID); err != nil {
 			return err
 		}
+		if err := named.notIn(a.Name, ids); err != nil {
+			return err
+		}
 		// Validate every row of every file against the store.
 		type seenRow struct {
 			r *workbook.Row
 		}
 		first := map[bool]map[string]seenRow{false: {}, true: {}}
 		var problems []Problem
+		var differing []string
+		corrections := map[*workbook.Row]Correction{}
+		kept := map[*workbook.Row]bool{}
+		named.reset()
 		for _, f := range files {
 			for i := range f.Rows {
 				r := &f.Rows[i]
@@ -131,6 +147,9 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 					r.Problems = append(r.Problems, p)
 				}
 				if r.ID != "" && !r.Empty {
+					if n := named.find(r.ID); n != nil {
+						n.used = true // on a row: corrected if it differs, unchanged if not (a retry)
+					}
 					_, in := byID[r.ID]
 					wd, gone := withdrawn[r.ID]
 					prev, dup := first[f.Moderation][r.ID]
@@ -164,17 +183,40 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 				} else {
 					r.Finding.Auditor = name
 				}
-				if prev, ok := latest[f.Moderation][r.ID]; ok && !sameFinding(prev, rowFinding(r)) && strings.TrimSpace(opts.Reason) == "" {
-					ce := correctionError(prev)
-					what := map[bool]string{false: "a finding", true: "a moderation finding"}[ce.Moderation]
-					prob("", opt.Sprintf("%s already has %s by %s on %s and this row differs: %s; to correct it import with a reason (%s)",
-						ce.Case, what, ce.Auditor, ce.Date, workbook.DescribeDiff(rowOf(prev), r, true), opt.Reason))
+				if prev, ok := latest[f.Moderation][r.ID]; ok && len(r.Problems) == 0 && !sameFinding(prev, rowFinding(r)) {
+					diff := workbook.DescribeDiff(rowOf(prev), r, true)
+					switch n := named.find(r.ID); {
+					case n != nil && n.keep:
+						n.used = true
+						kept[r] = true
+					case n != nil || (opts.CorrectAll && opts.Reason != ""):
+						if n != nil {
+							n.used = true
+						}
+						corrections[r] = Correction{Case: r.ID, Moderation: f.Moderation, Was: prev, Differs: diff, File: f.Path, Row: r.Num}
+					default:
+						ce := correctionError(prev)
+						what := map[bool]string{false: "a finding", true: "a moderation finding"}[ce.Moderation]
+						todo := opt.Sprintf("to correct it import with %s %s and a %s saying why, or fix the row", opt.Correct, r.ID, opt.Reason)
+						switch {
+						case opts.Unattended:
+							todo = opt.Plain("a scheduled import corrects no finding: fix the row, or have a person correct it")
+						case opts.Reason != "":
+							todo = opt.Sprintf("it is not named in %s, so it is not corrected: name it there to correct it, or fix the row", opt.Correct)
+						}
+						prob("", opt.Sprintf("%s already has %s by %s on %s and this row differs: %s; %s",
+							ce.Case, what, ce.Auditor, ce.Date, diff, todo))
+						differing = append(differing, r.ID)
+					}
 				}
 				problems = append(problems, r.Problems...)
 			}
 		}
 		if len(problems) > 0 && !opts.SkipInvalid {
-			return &ImportError{Path: files[0].Path, Problems: problems}
+			return &ImportError{Path: files[0].Path, Problems: problems, Differing: differing}
+		}
+		if err := named.unused(paths); err != nil {
+			return err
 		}
 		res.Problems = problems
 		written := 0
@@ -190,8 +232,15 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 					res.Empty++
 					continue
 				}
+				if kept[r] {
+					res.Kept++
+					continue
+				}
 				f := rowFinding(r)
-				f.Reason = opts.Reason
+				f.Reason = ""
+				if _, ok := corrections[r]; ok {
+					f.Reason = opts.Reason
+				}
 				f.Moderation = file.Moderation
 				f.Due = opts.Due
 				if !f.Moderation {
@@ -205,12 +254,20 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 				if rr.Action != nil {
 					res.Actions = append(res.Actions, *rr.Action)
 				}
+				if rr.Changed && f.Contradicts() {
+					res.Contradictory = append(res.Contradictory, RowRef{Case: f.Case, File: file.Path, Row: r.Num})
+				}
 				switch {
 				case !rr.Changed:
 					res.Unchanged++
 				case rr.Finding.Kind == KindCorrection || rr.Finding.Kind == KindModerationCorrection:
 					res.Corrections++
 					written++
+					c := corrections[r]
+					if !opts.DryRun {
+						c.Seq = rr.Entry.Seq
+					}
+					res.Corrected = append(res.Corrected, c)
 				default:
 					res.Recorded++
 					written++
@@ -223,10 +280,113 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 				}
 			}
 		}
+		if opts.DryRun {
+			return errDryRun
+		}
 		return nil
 	})
-	if err != nil {
+	if err != nil && !(opts.DryRun && errors.Is(err, errDryRun)) {
 		return nil, err
 	}
 	return res, nil
+}
+
+// namedCase is a case named by ImportOptions.Correct or Keep.
+type namedCase struct {
+	id         string
+	keep, used bool
+}
+
+// named are the cases an import was told to correct or keep.
+type named []*namedCase
+
+// namedCases checks the cases opts names to correct and keep.
+func namedCases(opts ImportOptions) (named, error) {
+	var out named
+	seen := map[string]string{}
+	add := func(ids []string, keep bool, o opt.Name) error {
+		for _, id := range ids {
+			id = strings.TrimSpace(id)
+			if id == "" {
+				continue
+			}
+			k := strings.ToLower(id)
+			if was, ok := seen[k]; ok {
+				if was != string(o) {
+					return opt.Errorf("%s is named both in %s and in %s: correct it or keep its finding, not both", id, opt.Correct, opt.Keep)
+				}
+				continue
+			}
+			seen[k] = string(o)
+			out = append(out, &namedCase{id: id, keep: keep})
+		}
+		return nil
+	}
+	if err := add(opts.Correct, false, opt.Correct); err != nil {
+		return nil, err
+	}
+	if err := add(opts.Keep, true, opt.Keep); err != nil {
+		return nil, err
+	}
+	corrects := opts.CorrectAll
+	for _, n := range out {
+		corrects = corrects || !n.keep
+	}
+	if corrects && opts.Reason == "" {
+		return nil, opt.Errorf("%s needs a %s: it is recorded with each correction", opt.Correct, opt.Reason)
+	}
+	return out, nil
+}
+
+// find is the named case id (IDs matched ignoring case), or nil.
+func (ns named) find(id string) *namedCase {
+	for _, n := range ns {
+		if strings.EqualFold(n.id, id) {
+			return n
+		}
+	}
+	return nil
+}
+
+func (ns named) reset() {
+	for _, n := range ns {
+		n.used = false
+	}
+}
+
+// unused refuses a case named to correct or keep that no row of the files
+// holds: the wrong file, or a slip of the ID. A row equal to the finding
+// recorded is not refused: the same import run again changes nothing.
+func (ns named) unused(paths []string) error {
+	for _, n := range ns {
+		if !n.used {
+			return opt.Errorf("%s names %s, but no row of %s holds it; nothing was imported (check the case ID and the files)", n.option(), n.id, strings.Join(paths, ", "))
+		}
+	}
+	return nil
+}
+
+func (n *namedCase) option() opt.Name {
+	if n.keep {
+		return opt.Keep
+	}
+	return opt.Correct
+}
+
+// notIn refuses a case named to correct or keep that is not in the audit.
+func (ns named) notIn(audit string, ids []string) error {
+	for _, n := range ns {
+		in := false
+		for _, id := range ids {
+			in = in || strings.EqualFold(id, n.id)
+		}
+		if !in {
+			hint := ""
+			if sug := workbook.SuggestIDs(n.id, ids); len(sug) > 0 {
+				hint = fmt.Sprintf("; did you mean %s?", words.QuoteList(sug))
+			}
+			return opt.Errorf("%s names case %q, which is not in audit %q%s; nothing was imported", n.option(), n.id, audit, hint)
+		}
+	}
+	return nil
 }

@@ -40,6 +40,10 @@ type Status struct {
 	Auditors    []AuditorProgress // in allocation order; nil when never allocated
 	Unallocated []string          // cases without a finding and without an auditor, in sample order
 	ToDo        []string          // all cases without a finding, in sample order
+	// Contradictory are the cases whose latest finding (or moderation
+	// finding) is graded Outstanding yet flagged for immediate attention
+	// (Finding.Contradicts), in sample order.
+	Contradictory []string
 }
 
 // summarise is an audit's progress: its sampled case IDs in order and its
@@ -103,8 +107,14 @@ func summariseFolded(a *Audit, ids []string, es []Entry, orig, mod map[string]Fi
 		} else {
 			st.ToDo = append(st.ToDo, id)
 		}
-		if _, ok := mod[id]; ok {
+		if f, ok := mod[id]; ok {
 			st.Moderated++
+			if f.Contradicts() && !orig[id].Contradicts() {
+				st.Contradictory = append(st.Contradictory, id)
+			}
+		}
+		if orig[id].Contradicts() {
+			st.Contradictory = append(st.Contradictory, id)
 		}
 	}
 	if m != nil {

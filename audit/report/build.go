@@ -1,8 +1,11 @@
 package report
 
-// Building a report and a trend from the store: Build and BuildTrend read
-// an audit's trail and put together what the other files compute from it
-// (focus, factors, calibration, sign-off, withdrawn cases, retired audits);
+// Building a report, a trend, a calibration and a pooled view from the
+// store: Build, BuildTrend, BuildCalibration and BuildPooled read the
+// audits' trails and hand what they read to what the other files compute
+// from it (focus, factors, trend groups, calibration, pooling, sign-off,
+// withdrawn cases, retired audits), so those can be tested on hand-written
+// inputs without a store;
 // SignOffFigures and SignOffState state a report's core figures for a
 // sign-off. What renders a report stands above this file and what
 // computes the figures below it.
@@ -15,7 +18,6 @@ import (
 	"time"
 
 	"github.com/caseaudit/caseaudit/audit"
-	"github.com/caseaudit/caseaudit/internal/colname"
 	"github.com/caseaudit/caseaudit/internal/opt"
 )
 
@@ -204,6 +206,67 @@ func buildTrend(ctx context.Context, st *audit.Store, opts Options) (*Trend, err
 	return t, nil
 }
 
+// BuildPooled pools the named audits, or those whose period falls in
+// period, from one snapshot of the store.
+func BuildPooled(ctx context.Context, st *audit.Store, names []string, period string, opts Options) (p *Pooled, err error) {
+	err = st.Snapshot(ctx, func(st *audit.Store) error {
+		p, err = buildPooled(ctx, st, names, period, opts)
+		return err
+	})
+	return p, err
+}
+
+// buildPooled reads each audit's own report (its figures, not compared
+// with another) and what calibration compares of them, and pools them.
+func buildPooled(ctx context.Context, st *audit.Store, names []string, period string, opts Options) (*Pooled, error) {
+	if err := opts.normalise(); err != nil {
+		return nil, err
+	}
+	if period != "" {
+		from, to, err := PeriodMonths(period)
+		if err != nil {
+			return nil, err
+		}
+		sums, err := st.Audits(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range sums {
+			if s.Period >= from && s.Period <= to {
+				names = append(names, s.Name)
+			}
+		}
+		if len(names) == 0 {
+			return nil, fmt.Errorf("no audit in the store covers %s (%s to %s)", period, from, to)
+		}
+	}
+	if len(names) == 1 && period != "" {
+		return nil, fmt.Errorf("the period %s holds one audit, %q; pooling needs at least two: report that audit on its own, or give a longer period", period, names[0])
+	}
+	if len(names) < 2 {
+		return nil, fmt.Errorf("pooling needs at least two audits (got %d): name them, or give a period", len(names))
+	}
+	o := opts
+	o.NoCompare = true // each audit's own figures
+	var audits []pooledAudit
+	var read []string
+	for _, name := range names {
+		r, err := build(ctx, st, name, o)
+		if err != nil {
+			return nil, err
+		}
+		audits = append(audits, pooledAuditOf(r))
+		if !slices.Contains(read, r.Audit) {
+			read = append(read, r.Audit)
+		}
+	}
+	cal, err := readCalibration(ctx, st, read)
+	if err != nil {
+		return nil, err
+	}
+	return pool(period, opts, audits, cal)
+}
+
 // calibrate compares each auditor's grades with the moderators' over the
 // moderated cases of the audits of the trend up to this one's period: the
 // months a manager reads the report against.
@@ -227,6 +290,59 @@ func (r *Report) calibrate(ctx context.Context, st *audit.Store, a *audit.Audit)
 		r.Calibration = c
 	}
 	return nil
+}
+
+// BuildCalibration compares each auditor's grades with the moderators'
+// over the named audits (every audit when none), from one snapshot.
+func BuildCalibration(ctx context.Context, st *audit.Store, names []string, marking string) (c *Calibration, err error) {
+	err = st.Snapshot(ctx, func(st *audit.Store) error {
+		// Grades are compared, never notes.
+		c, err = buildCalibration(ctx, st.WithoutProse(), names, marking)
+		return err
+	})
+	return c, err
+}
+
+// buildCalibration reads the named audits' findings and moderation (every
+// audit when none is named) and compares them.
+func buildCalibration(ctx context.Context, st *audit.Store, names []string, marking string) (*Calibration, error) {
+	ins, err := readCalibration(ctx, st, names)
+	if err != nil {
+		return nil, err
+	}
+	return calibrationOf(marking, ins)
+}
+
+// readCalibration reads what a calibration compares of each named audit
+// (every audit when none is named).
+func readCalibration(ctx context.Context, st *audit.Store, names []string) ([]calibrationAudit, error) {
+	if len(names) == 0 {
+		sums, err := st.Audits(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range sums {
+			names = append(names, s.Name)
+		}
+	}
+	var ins []calibrationAudit
+	for _, name := range names {
+		a, err := st.Audit(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		in := calibrationAudit{Name: a.Name}
+		if in.Moderated, err = st.Findings(ctx, a.Name, true); err != nil {
+			return nil, err
+		}
+		if len(in.Moderated) > 0 {
+			if in.Findings, err = st.Findings(ctx, a.Name, false); err != nil {
+				return nil, err
+			}
+		}
+		ins = append(ins, in)
+	}
+	return ins, nil
 }
 
 // focus fills the share Good or better, overall and per grade question of
@@ -259,8 +375,9 @@ func (p *TrendPoint) focus(ctx context.Context, st *audit.Store, fs []audit.Find
 	return nil
 }
 
-// trendGroups fills p.Groups: the audit's active cases grouped by the
-// column by (or the strata, when by names its column or is "stratum").
+// trendGroups reads the audit's active cases and fills p.Groups from
+// them: the cases grouped by the column by (or the strata, when by names
+// its column or is "stratum").
 func (p *TrendPoint) trendGroups(ctx context.Context, st *audit.Store, by string, judged map[string]bool, fs []audit.Finding, o Options) (string, error) {
 	a, err := st.Audit(ctx, p.Audit)
 	if err != nil {
@@ -270,70 +387,7 @@ func (p *TrendPoint) trendGroups(ctx context.Context, st *audit.Store, by string
 	if err != nil {
 		return "", err
 	}
-	var key func(c audit.SampledCase) string
-	name := by
-	switch i := colname.Match(a.Columns, by); {
-	case strings.EqualFold(by, ByStratum) || (a.StrataColumn() != "" && colname.Same(a.StrataColumn(), by)):
-		if a.StrataColumn() == "" {
-			return "", nil // this audit was not stratified: no groups
-		}
-		name = a.StrataColumn()
-		key = func(c audit.SampledCase) string { return c.Stratum }
-	case i >= 0:
-		if Personal(a.Columns[i]) && !o.IncludeNames {
-			return "", opt.Errorf("%q holds personal details; a trend by it needs %s", a.Columns[i], opt.IncludeNames)
-		}
-		name = a.Columns[i]
-		key = func(c audit.SampledCase) string {
-			if i < len(c.Fields) {
-				return c.Fields[i]
-			}
-			return ""
-		}
-	default:
-		return "", nil // the audit does not show the column
-	}
-	audited := map[string]bool{}
-	for _, f := range fs {
-		audited[f.Case] = true
-	}
-	idx := map[string]int{}
-	for _, c := range cases {
-		g := strings.TrimSpace(key(c))
-		if g == "" {
-			g = "(blank)"
-		}
-		j, ok := idx[g]
-		if !ok {
-			j = len(p.Groups)
-			idx[g] = j
-			p.Groups = append(p.Groups, TrendGroup{Group: g})
-		}
-		if audited[c.ID] {
-			p.Groups[j].Audited++
-			if judged[c.ID] {
-				p.Groups[j].Flagged++
-			}
-		}
-	}
-	slices.SortFunc(p.Groups, func(x, y TrendGroup) int { return strings.Compare(x.Group, y.Group) })
-	for j := range p.Groups {
-		g := &p.Groups[j]
-		if g.Audited == 0 {
-			g.TooFew = true
-			continue
-		}
-		g.Share = ptr(float64(g.Flagged) / float64(g.Audited))
-		iv, err := interval(o.Method, g.Flagged, g.Audited, o.Confidence)
-		if err != nil {
-			return "", err
-		}
-		g.Lower, g.Upper = ptr(iv.Lower), ptr(iv.Upper)
-		share := float64(p.Flagged) / float64(p.Audited)
-		n := float64(g.Audited)
-		g.TooFew = n*share < 5 || n*(1-share) < 5
-	}
-	return name, nil
+	return p.groupBy(a, cases, by, judged, fs, o)
 }
 
 // trendSignOff marks a trend point signed off, complete, or amended.

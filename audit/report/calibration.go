@@ -1,7 +1,6 @@
 package report
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -29,53 +28,32 @@ const KappaMinPairs = 10
 // CalibrationSchema names the JSON calibration's layout (schema/calibration.json).
 const CalibrationSchema = schema.Calibration
 
-// BuildCalibration compares each auditor's grades with the moderators'
-// over the named audits (every audit when none), from one snapshot.
-func BuildCalibration(ctx context.Context, st *audit.Store, names []string, marking string) (c *Calibration, err error) {
-	err = st.Snapshot(ctx, func(st *audit.Store) error {
-		// Grades are compared, never notes.
-		c, err = buildCalibration(ctx, st.WithoutProse(), names, marking)
-		return err
-	})
-	return c, err
+// calibrationAudit is what a calibration reads of one audit: its
+// auditors' latest findings and its moderators' (Findings is not read when
+// nothing was moderated).
+type calibrationAudit struct {
+	Name      string
+	Findings  []audit.Finding
+	Moderated []audit.Finding
 }
 
-func buildCalibration(ctx context.Context, st *audit.Store, names []string, marking string) (*Calibration, error) {
-	if len(names) == 0 {
-		sums, err := st.Audits(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, s := range sums {
-			names = append(names, s.Name)
-		}
-	}
+// calibrationOf compares each auditor's grades with the moderators' over the
+// audits read, in their order.
+func calibrationOf(marking string, audits []calibrationAudit) (*Calibration, error) {
 	c := &Calibration{Marking: marking, Audits: []string{}, NotModerated: []string{}, Auditors: []AuditorCalibration{}}
 	byAuditor := map[string][][2]int{}
 	rank := func(g audit.Grade) int { return slices.Index(audit.Grades, g) }
-	for _, name := range names {
-		a, err := st.Audit(ctx, name)
-		if err != nil {
-			return nil, err
-		}
-		mod, err := st.Findings(ctx, a.Name, true)
-		if err != nil {
-			return nil, err
-		}
-		if len(mod) == 0 { // nothing moderated: no pairs to draw, whatever the auditors found
+	for _, a := range audits {
+		if len(a.Moderated) == 0 { // nothing moderated: no pairs to draw, whatever the auditors found
 			c.NotModerated = append(c.NotModerated, a.Name)
 			continue
 		}
-		orig, err := st.Findings(ctx, a.Name, false)
-		if err != nil {
-			return nil, err
-		}
 		byCase := map[string]audit.Finding{}
-		for _, f := range orig {
+		for _, f := range a.Findings {
 			byCase[f.Case] = f
 		}
 		pairs := c.Pairs
-		for _, m := range mod {
+		for _, m := range a.Moderated {
 			o, ok := byCase[m.Case]
 			if !ok || rank(o.Grade) < 0 || rank(m.Grade) < 0 {
 				continue

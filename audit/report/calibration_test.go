@@ -2,87 +2,127 @@ package report
 
 import (
 	"bytes"
-	"context"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/caseaudit/caseaudit/audit"
 )
 
-// Two auditors' grades against a moderator's, every case moderated: A. Khan
-// 12 cases (7 the same, 4 graded better than the moderator, 1 worse, one
-// of them two grades apart), B. Evans 9 (8 better by one grade). Kappa and
-// the sign test are checked against R:
+// calibrationPairs writes an auditor's graded cases of an audit and their
+// moderation as the store hands them over: a finding by who and a
+// moderator's finding per pair, grades given as ranks (0 Outstanding … 3
+// Inadequate), case IDs numbered from first.
+func calibrationPairs(in *calibrationAudit, who string, first int, auditor, moderator []int) {
+	for i := range auditor {
+		id := fmt.Sprintf("CR-%d-%02d", first, i+1)
+		in.Findings = append(in.Findings, audit.Finding{Case: id, Auditor: who, Grade: audit.Grades[auditor[i]], Kind: audit.KindFinding})
+		in.Moderated = append(in.Moderated, audit.Finding{Case: id, Auditor: "M. Moderator", Grade: audit.Grades[moderator[i]], Moderation: true})
+	}
+}
+
+// Auditors' grades against a moderator's, on hand-written findings. In
+// 2026-07 every case is moderated: A. Khan 12 cases (7 the same, 4 graded
+// better than the moderator, 1 worse, one of them two grades apart),
+// B. Evans 9 (8 better by one grade). In 2026-08: C. Diaz 10 (7 the same,
+// 3 better by one), D. Novak 6 (every one a grade worse), E. Okafor 10
+// (all Good on both sides: kappa 0/0), and two moderated cases that pair
+// with nothing (no auditor's finding; an auditor's finding without a
+// grade). 2026-06 has findings and no moderation; 2026-09 has moderation
+// that pairs with nothing. Kappa and the sign test are checked against R:
 //
-//	a <- c(0,1,1,1,2,2,3, 0,1,1,0, 2); m <- c(0,1,1,1,2,2,3, 1,2,2,2, 1)
-//	tab <- table(factor(a, levels=0:3), factor(m, levels=0:3)); n <- sum(tab)
-//	po <- sum(diag(tab))/n; pe <- sum(rowSums(tab)*colSums(tab))/n^2
-//	(po-pe)/(1-pe)                         # 0.4
+//	kap <- function(a, m) { tab <- table(factor(a, levels=0:3), factor(m, levels=0:3)); n <- sum(tab)
+//	  po <- sum(diag(tab))/n; pe <- sum(rowSums(tab)*colSums(tab))/n^2; (po-pe)/(1-pe) }
+//	kap(c(0,1,1,1,2,2,3, 0,1,1,0, 2), c(0,1,1,1,2,2,3, 1,2,2,2, 1))   # 0.4
+//	kap(c(1,1,2,2,2,3,3,1,2,3), c(1,2,2,3,3,3,3,1,2,3))                # 0.552238805970149
 //	binom.test(4, 5)$p.value               # 0.375
 //	binom.test(8, 8)$p.value               # 0.0078125
+//	binom.test(3, 3)$p.value               # 0.25
+//	binom.test(0, 6)$p.value               # 0.03125
+//
+// E. Okafor's sign test has no disagreement to test: p is 1.
 func TestCalibration(t *testing.T) {
-	ctx := context.Background()
-	st, _ := clockStore(t, time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC))
-	if _, err := st.CreateAudit(ctx, fxAudit("2026-07", 3000), fxCases(21, "CR")); err != nil {
+	jul := calibrationAudit{Name: "2026-07"}
+	calibrationPairs(&jul, "A. Khan", 0, []int{0, 1, 1, 1, 2, 2, 3, 0, 1, 1, 0, 2}, []int{0, 1, 1, 1, 2, 2, 3, 1, 2, 2, 2, 1})
+	calibrationPairs(&jul, "B. Evans", 1, []int{0, 0, 0, 0, 0, 0, 0, 0, 1}, []int{1, 1, 1, 1, 1, 1, 1, 1, 1})
+	aug := calibrationAudit{Name: "2026-08"}
+	calibrationPairs(&aug, "C. Diaz", 2, []int{1, 1, 2, 2, 2, 3, 3, 1, 2, 3}, []int{1, 2, 2, 3, 3, 3, 3, 1, 2, 3})
+	calibrationPairs(&aug, "D. Novak", 3, []int{2, 2, 2, 3, 3, 1}, []int{1, 1, 1, 2, 2, 0})
+	calibrationPairs(&aug, "E. Okafor", 4, []int{1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, []int{1, 1, 1, 1, 1, 1, 1, 1, 1, 1})
+	aug.Moderated = append(aug.Moderated, audit.Finding{Case: "CR-unaudited", Auditor: "M. Moderator", Grade: audit.Good, Moderation: true})
+	aug.Findings = append(aug.Findings, audit.Finding{Case: "CR-ungraded", Auditor: "C. Diaz", Kind: audit.KindFinding})
+	aug.Moderated = append(aug.Moderated, audit.Finding{Case: "CR-ungraded", Auditor: "M. Moderator", Grade: audit.Good, Moderation: true})
+	jun := calibrationAudit{Name: "2026-06", Findings: []audit.Finding{{Case: "CR-june", Auditor: "A. Khan", Grade: audit.Good}}}
+	sep := calibrationAudit{Name: "2026-09", Moderated: []audit.Finding{{Case: "CR-sept", Auditor: "M. Moderator", Grade: audit.Good, Moderation: true}}}
+
+	c, err := calibrationOf("OFFICIAL-SENSITIVE", []calibrationAudit{jun, jul, aug, sep})
+	if err != nil {
 		t.Fatal(err)
 	}
-	khanA := []int{0, 1, 1, 1, 2, 2, 3, 0, 1, 1, 0, 2}
-	khanM := []int{0, 1, 1, 1, 2, 2, 3, 1, 2, 2, 2, 1}
-	evansA := []int{0, 0, 0, 0, 0, 0, 0, 0, 1}
-	evansM := []int{1, 1, 1, 1, 1, 1, 1, 1, 1}
-	grade := func(i int) audit.Grade { return audit.Grades[i] }
-	cases := fxCases(21, "CR")
-	modGrade := map[string]audit.Grade{}
-	for i, c := range cases {
-		who, a, m := "A. Khan", 0, 0
-		if i < 12 {
-			a, m = khanA[i], khanM[i]
-		} else {
-			who, a, m = "B. Evans", evansA[i-12], evansM[i-12]
+	if c.Marking != "OFFICIAL-SENSITIVE" || c.Pairs != 47 || strings.Join(c.Audits, ",") != "2026-07,2026-08" || strings.Join(c.NotModerated, ",") != "2026-06,2026-09" {
+		t.Fatalf("%d pairs, audits %v, not moderated %v", c.Pairs, c.Audits, c.NotModerated)
+	}
+	type want struct {
+		who                                   string
+		pairs, exact, within, higher, lower   int
+		exactShare, withinShare, kappa, signP float64 // kappa -1: not given
+		leans                                 string
+	}
+	wants := []want{ // sorted by name
+		{"A. Khan", 12, 7, 11, 4, 1, 7.0 / 12, 11.0 / 12, 0.4, 0.375, ""},
+		{"B. Evans", 9, 1, 9, 8, 0, 1.0 / 9, 1, -1, 0.0078125, "higher"},
+		{"C. Diaz", 10, 7, 10, 3, 0, 0.7, 1, 0.552238805970149, 0.25, ""},
+		{"D. Novak", 6, 0, 6, 0, 6, 0, 1, -1, 0.03125, "lower"},
+		{"E. Okafor", 10, 10, 10, 0, 0, 1, 1, -1, 1, ""},
+	}
+	if len(c.Auditors) != len(wants) {
+		t.Fatalf("%d auditors: %+v", len(c.Auditors), c.Auditors)
+	}
+	for i, w := range wants {
+		a := c.Auditors[i]
+		kappaOK := (w.kappa < 0 && a.Kappa == nil) || (w.kappa >= 0 && a.Kappa != nil && math.Abs(*a.Kappa-w.kappa) < 1e-12)
+		if a.Auditor != w.who || a.Pairs != w.pairs || a.Exact != w.exact || a.WithinOne != w.within || a.Higher != w.higher || a.Lower != w.lower ||
+			math.Abs(a.ExactShare-w.exactShare) > 1e-12 || math.Abs(a.WithinShare-w.withinShare) > 1e-12 || !kappaOK ||
+			math.Abs(a.SignP-w.signP) > 1e-12 || a.Leans != w.leans {
+			t.Errorf("%s: %+v; want %+v", w.who, a, w)
 		}
-		mustRecord(t, st, "2026-07", audit.Finding{Case: c.ID, Auditor: who, Grade: grade(a), Date: "2026-07-10"})
-		modGrade[c.ID] = grade(m)
 	}
-	ms, err := st.DrawModeration(ctx, "2026-07", 21, "all")
-	if err != nil {
-		t.Fatal(err)
+	for who, want := range map[int]string{
+		1: "B. Evans: 1 of 9 moderated cases graded the same (11.1%), 9 within one grade. Of 8 disagreements, 8 graded higher than the moderator: a lean unlikely to be chance (sign test, p = 0.008).",
+		3: "Of 6 disagreements, 6 graded lower than the moderator: a lean unlikely to be chance (sign test, p = 0.031).",
+		0: "Of 5 disagreements, 4 higher and 1 lower than the moderator: no clear lean (sign test, p = 0.375); it could be chance.",
+		4: "E. Okafor: 10 of 10 moderated cases graded the same (100%), 10 within one grade.",
+	} {
+		if s := c.Auditors[who].Sentence; !strings.Contains(s, want) {
+			t.Errorf("sentence: %s\nlacks %s", s, want)
+		}
 	}
-	for _, id := range ms.Cases {
-		mustRecord(t, st, "2026-07", audit.Finding{Case: id, Auditor: "M. Moderator", Grade: modGrade[id], Moderation: true})
-	}
-	c, err := BuildCalibration(ctx, st, nil, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.Pairs != 21 || len(c.Auditors) != 2 {
-		t.Fatalf("%d pairs, %d auditors", c.Pairs, len(c.Auditors))
-	}
-	k, e := c.Auditors[0], c.Auditors[1]
-	if k.Auditor != "A. Khan" || k.Pairs != 12 || k.Exact != 7 || k.WithinOne != 11 || k.Higher != 4 || k.Lower != 1 ||
-		k.Kappa == nil || math.Abs(*k.Kappa-0.4) > 1e-12 || math.Abs(k.SignP-0.375) > 1e-12 || k.Leans != "" {
-		t.Errorf("A. Khan: %+v", k)
-	}
-	if e.Auditor != "B. Evans" || e.Pairs != 9 || e.Exact != 1 || e.WithinOne != 9 || e.Higher != 8 || e.Lower != 0 ||
-		e.Kappa != nil || math.Abs(e.SignP-0.0078125) > 1e-12 || e.Leans != "higher" {
-		t.Errorf("B. Evans: %+v", e)
-	}
-	if !strings.Contains(e.Sentence, "Of 8 disagreements, 8 graded higher than the moderator: a lean unlikely to be chance (sign test, p = 0.008)") {
-		t.Errorf("sentence: %s", e.Sentence)
-	}
-	for f, want := range map[Format]string{
-		Table:    "0.40",
-		Markdown: "| B. Evans |",
-		CSV:      "A. Khan,12,7,11,0.5833333333333334,0.9166666666666666,0.4",
-		JSON:     `"sign_test_p": 0.0078125`,
+	for f, wants := range map[Format][]string{
+		Table:    {"0.40", "0.55", "not defined", "— (under 10)", "2026-06, 2026-09 had no moderation, so they are not in these figures."},
+		Markdown: {"| B. Evans |", "| D. Novak |"},
+		CSV:      {"A. Khan,12,7,11,0.5833333333333334,0.9166666666666666,0.4", "C. Diaz,10,7,10,0.7,1,0.552238805970149"},
+		JSON:     {`"sign_test_p": 0.0078125`, `"sign_test_p": 0.03125`, `"marking": "OFFICIAL-SENSITIVE"`},
 	} {
 		var b bytes.Buffer
 		if err := RenderCalibration(&b, c, f); err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(b.String(), want) {
-			t.Errorf("%s lacks %q:\n%s", f, want, b.String())
+		for _, want := range wants {
+			if !strings.Contains(b.String(), want) {
+				t.Errorf("%s lacks %q:\n%s", f, want, b.String())
+			}
 		}
+	}
+
+	none, err := calibrationOf("", []calibrationAudit{jun})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if none.Pairs != 0 || len(none.Auditors) != 0 || calibrationIntro(none) != "No moderated case with both grades in 2026-06: there is nothing to compare yet." {
+		t.Errorf("nothing moderated: %+v: %s", none, calibrationIntro(none))
+	}
+	if empty, err := calibrationOf("", nil); err != nil || calibrationIntro(empty) != "The store holds no audits yet: there is nothing to compare." {
+		t.Errorf("no audit: %v %v", empty, err)
 	}
 }

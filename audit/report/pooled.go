@@ -1,7 +1,6 @@
 package report
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"regexp"
@@ -9,7 +8,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/schema"
 )
@@ -92,56 +90,27 @@ func PeriodMonths(period string) (from, to string, err error) {
 	return a, b, nil
 }
 
-// BuildPooled pools the named audits, or those whose period falls in
-// period, from one snapshot of the store.
-func BuildPooled(ctx context.Context, st *audit.Store, names []string, period string, opts Options) (p *Pooled, err error) {
-	err = st.Snapshot(ctx, func(st *audit.Store) error {
-		p, err = buildPooled(ctx, st, names, period, opts)
-		return err
-	})
-	return p, err
+// pooledAudit is one audit as pooling takes it from its report: its
+// figures, and whether every sampled case is recorded.
+type pooledAudit struct {
+	PooledAudit
+	Incomplete bool
 }
 
-func buildPooled(ctx context.Context, st *audit.Store, names []string, period string, opts Options) (*Pooled, error) {
-	if err := opts.normalise(); err != nil {
-		return nil, err
-	}
-	if period != "" {
-		from, to, err := PeriodMonths(period)
-		if err != nil {
-			return nil, err
-		}
-		sums, err := st.Audits(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, s := range sums {
-			if s.Period >= from && s.Period <= to {
-				names = append(names, s.Name)
-			}
-		}
-		if len(names) == 0 {
-			return nil, fmt.Errorf("no audit in the store covers %s (%s to %s)", period, from, to)
-		}
-	}
-	if len(names) == 1 && period != "" {
-		return nil, fmt.Errorf("the period %s holds one audit, %q; pooling needs at least two: report that audit on its own, or give a longer period", period, names[0])
-	}
-	if len(names) < 2 {
-		return nil, fmt.Errorf("pooling needs at least two audits (got %d): name them, or give a period", len(names))
-	}
+// pooledAuditOf takes an audit's figures from its report.
+func pooledAuditOf(r *Report) pooledAudit {
+	return pooledAudit{PooledAudit: PooledAudit{Audit: r.Audit, Period: r.Period, Sampled: r.Sampled, Audited: r.Audited, Flagged: r.Flagged,
+		Population: r.Population, Share: r.Share, Stratified: r.Provenance.Stratified(), Definition: definition(r)}, Incomplete: r.ToDo > 0}
+}
+
+// pool pools the audits' figures (opts normalised), with the calibration
+// of their moderated cases (cal: what calibration compares of each).
+func pool(period string, opts Options, audits []pooledAudit, cal []calibrationAudit) (*Pooled, error) {
 	p := &Pooled{Marking: opts.Marking, Period: period, Confidence: opts.Confidence, Audits: []PooledAudit{}, Incomplete: []string{}}
-	o := opts
-	o.NoCompare = true // each audit's own figures
 	popKnown := true
 	total := 0
-	for _, name := range names {
-		r, err := build(ctx, st, name, o)
-		if err != nil {
-			return nil, err
-		}
-		pa := PooledAudit{Audit: r.Audit, Period: r.Period, Sampled: r.Sampled, Audited: r.Audited, Flagged: r.Flagged,
-			Population: r.Population, Share: r.Share, Stratified: r.Provenance.Stratified(), Definition: definition(r)}
+	for _, in := range audits {
+		pa := in.PooledAudit
 		if slices.ContainsFunc(p.Audits, func(x PooledAudit) bool { return x.Audit == pa.Audit }) {
 			return nil, fmt.Errorf("audit %q is named twice", pa.Audit)
 		}
@@ -153,18 +122,14 @@ func buildPooled(ctx context.Context, st *audit.Store, names []string, period st
 		} else {
 			total += *pa.Population
 		}
-		if r.ToDo > 0 {
-			p.Incomplete = append(p.Incomplete, r.Audit)
+		if in.Incomplete {
+			p.Incomplete = append(p.Incomplete, pa.Audit)
 		}
 	}
 	if popKnown {
 		p.Population = ptr(total)
 	}
-	var pooled []string
-	for _, a := range p.Audits {
-		pooled = append(pooled, a.Audit)
-	}
-	c, err := buildCalibration(ctx, st, pooled, "")
+	c, err := calibrationOf("", cal)
 	if err != nil {
 		return nil, err
 	}
@@ -185,7 +150,7 @@ func buildPooled(ctx context.Context, st *audit.Store, names []string, period st
 		p.CIMethod = iv.Method
 		p.Share, p.Lower, p.Upper = ptr(float64(p.Flagged)/float64(p.Audited)), ptr(iv.Lower), ptr(iv.Upper)
 	} else {
-		p.weighted(total)
+		p.weighted(popKnown)
 	}
 	p.Sentence = p.sentence()
 	return p, nil
@@ -241,29 +206,30 @@ func poolable(as []PooledAudit, popKnown bool) (method, why string) {
 
 // weighted sets the share weighted by population, Σ W_h p_h with W_h =
 // N_h/N, and its interval by the normal approximation with variance
-// Σ W_h² (1 − n_h/N_h) p_h(1 − p_h)/(n_h − 1) (each audit a stratum).
-func (p *Pooled) weighted(total int) {
+// Σ W_h² (1 − n_h/N_h) p_h(1 − p_h)/(n_h − 1) (each audit a stratum). When
+// any audit's population is unknown (byPopulation false) every audit is
+// weighted by its audited cases, with no finite-population correction: a
+// population for some audits and a count of cases for others would weigh
+// the first by thousands and the second by about a hundred.
+func (p *Pooled) weighted(byPopulation bool) {
+	weight := func(a PooledAudit) (w, fpc float64) {
+		if byPopulation {
+			return float64(*a.Population), 1 - float64(a.Audited)/float64(*a.Population)
+		}
+		return float64(a.Audited), 1
+	}
 	var share, variance, wsum float64
 	for _, a := range p.Audits {
-		if a.Audited == 0 {
-			continue
+		if a.Audited > 0 {
+			w, _ := weight(a)
+			wsum += w
 		}
-		w := float64(a.Audited)
-		if a.Population != nil && total > 0 {
-			w = float64(*a.Population)
-		}
-		wsum += w
 	}
 	for _, a := range p.Audits {
 		if a.Audited == 0 {
 			continue
 		}
-		w := float64(a.Audited)
-		fpc := 1.0
-		if a.Population != nil && total > 0 {
-			w = float64(*a.Population)
-			fpc = 1 - float64(a.Audited)/float64(*a.Population)
-		}
+		w, fpc := weight(a)
 		w /= wsum
 		ph := float64(a.Flagged) / float64(a.Audited)
 		share += w * ph
@@ -274,6 +240,9 @@ func (p *Pooled) weighted(total int) {
 	z := normalQuantile(1 - (1-p.Confidence)/2)
 	half := z * math.Sqrt(variance)
 	p.CIMethod = "normal approximation (stratified, weighted by population)"
+	if !byPopulation {
+		p.CIMethod = "normal approximation (stratified, weighted by audited cases)"
+	}
 	p.Share, p.Lower, p.Upper = ptr(share), ptr(math.Max(0, share-half)), ptr(math.Min(1, share+half))
 }
 
@@ -288,8 +257,12 @@ func (p *Pooled) sentence() string {
 		s = fmt.Sprintf("Over %s, %s of the %s audited cases (%s) needed immediate attention; with %s confidence between %s and %s of the cases of the period would (exact interval over the pooled sample).",
 			n, thousands(p.Flagged), thousands(p.Audited), pctPtr(p.Share, nearest), conf, pctPtr(p.Lower, down), pctPtr(p.Upper, up))
 	} else {
-		s = fmt.Sprintf("Over %s, %s of %s audited cases needed immediate attention; weighting each audit by its population, the share is %s, with %s confidence between %s and %s (normal approximation).",
-			n, thousands(p.Flagged), thousands(p.Audited), pctPtr(p.Share, nearest), conf, pctPtr(p.Lower, down), pctPtr(p.Upper, up))
+		by := "its population"
+		if p.Population == nil {
+			by = "its audited cases"
+		}
+		s = fmt.Sprintf("Over %s, %s of %s audited cases needed immediate attention; weighting each audit by %s, the share is %s, with %s confidence between %s and %s (normal approximation).",
+			n, thousands(p.Flagged), thousands(p.Audited), by, pctPtr(p.Share, nearest), conf, pctPtr(p.Lower, down), pctPtr(p.Upper, up))
 		if p.Flagged < 10 {
 			s += " With so few flagged the approximation is rough: read the interval as a guide."
 		}

@@ -7,6 +7,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/internal/colname"
+	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/xlsxprint"
 )
 
@@ -18,6 +21,79 @@ import (
 // expect fewer than 5 flagged or fewer than 5 not flagged is marked too few
 // to tell apart from the rest — the rule of the report's Factors section —
 // and its share is still shown, with its (wide) interval.
+
+// groupBy fills p.Groups: the audit's active cases grouped by the column
+// by (or the strata, when by names its column or is "stratum"), each
+// group's audited cases (those with a finding in fs) and flagged ones (by
+// judged), its share and interval, and whether it has too few cases to
+// tell; it returns the column's name as the audit spells it ("" when the
+// audit does not show it).
+func (p *TrendPoint) groupBy(a *audit.Audit, cases []audit.SampledCase, by string, judged map[string]bool, fs []audit.Finding, o Options) (string, error) {
+	var key func(c audit.SampledCase) string
+	name := by
+	switch i := colname.Match(a.Columns, by); {
+	case strings.EqualFold(by, ByStratum) || (a.StrataColumn() != "" && colname.Same(a.StrataColumn(), by)):
+		if a.StrataColumn() == "" {
+			return "", nil // this audit was not stratified: no groups
+		}
+		name = a.StrataColumn()
+		key = func(c audit.SampledCase) string { return c.Stratum }
+	case i >= 0:
+		if Personal(a.Columns[i]) && !o.IncludeNames {
+			return "", opt.Errorf("%q holds personal details; a trend by it needs %s", a.Columns[i], opt.IncludeNames)
+		}
+		name = a.Columns[i]
+		key = func(c audit.SampledCase) string {
+			if i < len(c.Fields) {
+				return c.Fields[i]
+			}
+			return ""
+		}
+	default:
+		return "", nil // the audit does not show the column
+	}
+	audited := map[string]bool{}
+	for _, f := range fs {
+		audited[f.Case] = true
+	}
+	idx := map[string]int{}
+	for _, c := range cases {
+		g := strings.TrimSpace(key(c))
+		if g == "" {
+			g = "(blank)"
+		}
+		j, ok := idx[g]
+		if !ok {
+			j = len(p.Groups)
+			idx[g] = j
+			p.Groups = append(p.Groups, TrendGroup{Group: g})
+		}
+		if audited[c.ID] {
+			p.Groups[j].Audited++
+			if judged[c.ID] {
+				p.Groups[j].Flagged++
+			}
+		}
+	}
+	slices.SortFunc(p.Groups, func(x, y TrendGroup) int { return strings.Compare(x.Group, y.Group) })
+	for j := range p.Groups {
+		g := &p.Groups[j]
+		if g.Audited == 0 {
+			g.TooFew = true
+			continue
+		}
+		g.Share = ptr(float64(g.Flagged) / float64(g.Audited))
+		iv, err := interval(o.Method, g.Flagged, g.Audited, o.Confidence)
+		if err != nil {
+			return "", err
+		}
+		g.Lower, g.Upper = ptr(iv.Lower), ptr(iv.Upper)
+		share := float64(p.Flagged) / float64(p.Audited)
+		n := float64(g.Audited)
+		g.TooFew = n*share < 5 || n*(1-share) < 5
+	}
+	return name, nil
+}
 
 // byTable is the trend by a column as a table: a row per group, a column
 // per audit, each cell the share with its interval and the counts, marked

@@ -207,26 +207,6 @@ func (x *xw) pooledSheet(p *Pooled) {
 	x.print(s, xlsxprint.Setup{Landscape: true, FitWide: 1, RepeatRows: "$5:$5"})
 }
 
-// styleCell sets one cell's style (1-based column and row).
-func (x *xw) styleCell(sheet string, col, row, style int) {
-	if x.err != nil {
-		return
-	}
-	cell, _ := excelize.CoordinatesToCellName(col, row)
-	x.err = x.f.SetCellStyle(sheet, cell, cell, style)
-}
-
-// rightHeads aligns the headers of columns from to to (1-based) of a row
-// to the right, over their numbers.
-func (x *xw) rightHeads(sheet string, row, from, to int) {
-	if x.err != nil {
-		return
-	}
-	a, _ := excelize.CoordinatesToCellName(from, row)
-	b, _ := excelize.CoordinatesToCellName(to, row)
-	x.err = x.f.SetCellStyle(sheet, a, b, x.boldRight)
-}
-
 // writePooledXLSX writes the pooled view, and the calibration of its
 // audits when any case was moderated, as a workbook.
 func writePooledXLSX(w io.Writer, p *Pooled) error {

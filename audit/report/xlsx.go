@@ -224,19 +224,6 @@ func (x *xw) summary(r *Report) {
 	}
 }
 
-// caseWidth is how wide a Cases column is: its longest value (at most
-// max), the header wrapping at its words.
-func caseWidth(header string, values []string, maxWidth float64) float64 {
-	w := 6.0
-	for _, word := range strings.Fields(header) {
-		w = max(w, xlsxprint.BoldWidth(word))
-	}
-	for _, v := range values {
-		w = max(w, xlsxprint.Width(v))
-	}
-	return math.Ceil(min(w+1.5, maxWidth))
-}
-
 func (x *xw) cases(r *Report) {
 	const s = "Cases"
 	x.sheet(s)

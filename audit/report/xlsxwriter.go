@@ -6,7 +6,9 @@ package report
 
 import (
 	"fmt"
+	"math"
 	"slices"
+	"strings"
 
 	"github.com/caseaudit/caseaudit/internal/rate"
 	"github.com/caseaudit/caseaudit/internal/xlsxprint"
@@ -383,4 +385,37 @@ func (x *xw) para(sheet string, row int, text, last string, width float64) {
 	if n := xlsxprint.Lines(text, width); n > 1 {
 		x.err = x.f.SetRowHeight(sheet, row, xlsxprint.RowHeight(n))
 	}
+}
+
+// caseWidth is how wide a Cases column is: its longest value (at most
+// max), the header wrapping at its words.
+func caseWidth(header string, values []string, maxWidth float64) float64 {
+	w := 6.0
+	for _, word := range strings.Fields(header) {
+		w = max(w, xlsxprint.BoldWidth(word))
+	}
+	for _, v := range values {
+		w = max(w, xlsxprint.Width(v))
+	}
+	return math.Ceil(min(w+1.5, maxWidth))
+}
+
+// styleCell sets one cell's style (1-based column and row).
+func (x *xw) styleCell(sheet string, col, row, style int) {
+	if x.err != nil {
+		return
+	}
+	cell, _ := excelize.CoordinatesToCellName(col, row)
+	x.err = x.f.SetCellStyle(sheet, cell, cell, style)
+}
+
+// rightHeads aligns the headers of columns from to to (1-based) of a row
+// to the right, over their numbers.
+func (x *xw) rightHeads(sheet string, row, from, to int) {
+	if x.err != nil {
+		return
+	}
+	a, _ := excelize.CoordinatesToCellName(from, row)
+	b, _ := excelize.CoordinatesToCellName(to, row)
+	x.err = x.f.SetCellStyle(sheet, a, b, x.boldRight)
 }

@@ -84,6 +84,9 @@ func (p Problem) message(msg string) string {
 type ImportError struct {
 	Path     string // the (first) workbook's path
 	Problems []Problem
+	// Differing are the cases whose rows would change a recorded finding
+	// and were not named to be corrected (among Problems), in file order.
+	Differing []string
 }
 
 func (e *ImportError) Error() string { return e.Spell(opt.Keys) }
@@ -443,6 +446,7 @@ func Read(ctx context.Context, path string, fm *form.Form, opts ReadOptions) (*F
 		}
 		if gradeText == "" && immText == "" {
 			r.Empty = true
+			r.DateText = dateText // its order tells how the file writes dates (decideDateOrder)
 			if r.ID == "" && auditor == "" && note == "" && dateText == "" && answers == nil && badAnswers == nil {
 				return nil // nothing on the row that matters (e.g. a totals or spacer row)
 			}
@@ -528,12 +532,15 @@ func otherOrder(o string) string {
 // decideDateOrder reads the file's dates written with slashes: a first
 // number above 12 means day first, a second above 12 month first, for the
 // whole file; both at once is a problem on the rows that disagree with the
-// first one seen. When no date tells, the option (or day first) decides.
+// first one seen. Every date of the column tells, a row without a finding
+// too: whoever wrote 13/07/2026 there wrote the file day first. When no
+// date tells, the option (or day first) decides, and Ambiguous counts the
+// dates recorded that either order reads.
 func (f *File) decideDateOrder(option string) {
 	var dmy, mdy *Row
 	for i := range f.Rows {
 		r := &f.Rows[i]
-		a, b, ok := r.slashParts()
+		a, b, ok := r.slashDigits()
 		if !ok {
 			continue
 		}
@@ -546,7 +553,7 @@ func (f *File) decideDateOrder(option string) {
 			if mdy == nil {
 				mdy = r
 			}
-		case a <= 12 && b <= 12:
+		case a <= 12 && b <= 12 && !r.Empty:
 			f.Ambiguous++
 		}
 	}
@@ -586,8 +593,17 @@ func (f *File) decideDateOrder(option string) {
 // slashParts returns the first two numbers of a non-empty row's date
 // written with slashes (day and month in either order).
 func (r *Row) slashParts() (a, b int, ok bool) {
+	if r.Empty {
+		return 0, 0, false
+	}
+	return r.slashDigits()
+}
+
+// slashDigits returns the first two numbers of a row's date written with
+// slashes, whether or not the row holds a finding.
+func (r *Row) slashDigits() (a, b int, ok bool) {
 	m := slashDate().FindStringSubmatch(strings.TrimSpace(r.DateText))
-	if m == nil || r.Empty {
+	if m == nil {
 		return 0, 0, false
 	}
 	a, _ = strconv.Atoi(m[1])

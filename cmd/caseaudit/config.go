@@ -129,10 +129,12 @@ type factorsConfig struct {
 
 // outputsConfig names the files each stage writes and reads.
 type outputsConfig struct {
-	Workbook string         `yaml:"workbook"`
-	Filled   []string       `yaml:"filled"`
-	Reason   string         `yaml:"correction_reason"`
-	Reports  []reportOutput `yaml:"reports"`
+	Workbook string   `yaml:"workbook"`
+	Filled   []string `yaml:"filled"`
+	// Reason is read only to say it is no longer used: a scheduled run
+	// never corrects a finding.
+	Reason  string         `yaml:"correction_reason"`
+	Reports []reportOutput `yaml:"reports"`
 }
 
 // reportOutput is one report file: a path (the format from its extension)

@@ -67,9 +67,67 @@ func firstLine(s string) string {
 	return s
 }
 
+// flagAliases are the names people reach for instead of caseaudit's own,
+// from other tools and from plain words, too far in spelling for the
+// nearest-name rule (--sample-size is not near --size): each leads to the
+// first of its flags that the command has.
+var flagAliases = map[string][]string{
+	"sample-size": {"size"}, "samplesize": {"size"}, "sample": {"size"}, "count": {"size"}, "number": {"size"}, "num": {"size"},
+	"pct": {"percent"}, "percentage": {"percent"},
+	"output": {"out"}, "output-file": {"out"}, "outfile": {"out"}, "save": {"out"}, "xlsx": {"out"},
+	"output-format": {"format"}, "fmt": {"format"}, "type": {"format"},
+	"database": {"db"}, "db-path": {"db"}, "store": {"db"}, "dbpath": {"db"}, "sqlite": {"db"},
+	"id": {"id-column"}, "id-col": {"id-column"}, "idcol": {"id-column"}, "case-id": {"id-column"}, "case-id-column": {"id-column"},
+	"id-field": {"id-column"}, "key": {"id-column"}, "key-column": {"id-column"},
+	"header": {"header-row"}, "headers": {"header-row"}, "header-line": {"header-row"}, "skip-rows": {"header-row"},
+	"filter": {"where"}, "filters": {"where"}, "query": {"where"},
+	"stratify": {"strata"}, "stratify-by": {"strata"}, "stratum": {"strata"}, "strata-column": {"strata"}, "stratum-column": {"strata"},
+	"group-by": {"by", "strata"}, "groupby": {"by", "strata"}, "per": {"by"}, "breakdown": {"by"},
+	"random-seed": {"seed"}, "rng-seed": {"seed"}, "randomseed": {"seed"},
+	"confidence-level": {"confidence"}, "conf": {"confidence"}, "cl": {"confidence"}, "level": {"confidence"},
+	"worksheet": {"sheet"}, "sheet-name": {"sheet"}, "tab": {"sheet"},
+	"delim": {"delimiter"}, "separator": {"delimiter"}, "sep": {"delimiter"},
+	"charset": {"encoding"}, "codepage": {"encoding"},
+	"pass": {"password"}, "passwd": {"password"}, "pw": {"password"},
+	"why": {"reason"}, "reasons": {"reason"}, "comment": {"note", "reason"}, "notes": {"note"}, "comments": {"note"},
+	"urgent": {"immediate"}, "flag": {"immediate"}, "flagged": {"immediate"}, "immediate-attention": {"immediate"}, "ia": {"immediate"},
+	"rating": {"grade"}, "score": {"grade"}, "judgement": {"grade"}, "judgment": {"grade"},
+	"auditor": {"auditors"}, "auditors": {"auditor"}, "reviewer": {"auditor", "auditors"}, "reviewers": {"auditors"},
+	"moderators": {"moderator"}, "second-reader": {"moderator"},
+	"dryrun": {"dry-run"}, "dry": {"dry-run"}, "check": {"dry-run"}, "what-if": {"dry-run"}, "preview": {"dry-run"}, "simulate": {"dry-run"},
+	"fix": {"correct"}, "corrections": {"correct"}, "amend": {"correct"}, "override": {"correct"},
+	"skip-errors": {"skip-invalid"}, "ignore-errors": {"skip-invalid"}, "skip-bad": {"skip-invalid"}, "skip": {"skip-invalid"}, "lenient": {"skip-invalid"},
+	"date-format": {"date-order"}, "dateformat": {"date-order"}, "us-dates": {"date-order"},
+	"exclude-recent": {"exclude-audited-within"}, "exclude-within": {"exclude-audited-within"}, "exclude-audited": {"exclude-audited-within"},
+	"exclude-previous": {"exclude-audited-within"}, "recently-audited": {"exclude-audited-within"},
+	"month": {"period", "month"}, "period": {"month", "period"},
+	"limit": {"fail-above", "limit"}, "threshold": {"fail-above", "limit"}, "max": {"fail-above", "limit"},
+	"team": {"team-column", "by"}, "worker": {"worker-column"}, "owner": {"owner-column", "owner"},
+	"name": {"audit"}, "audit-name": {"audit"}, "title": {"audit"},
+	"columns-to-show": {"columns"}, "fields": {"columns"}, "cols": {"columns"},
+	"add": {"grow"}, "top-up": {"grow"}, "extend": {"grow"},
+	"template": {"form"}, "questions": {"form"},
+	"yes": {"force"}, "overwrite": {"force"},
+	"silent": {"quiet"},
+}
+
+// aliasFlag is the flag of c that the alias name stands for, or "".
+func aliasFlag(c *cobra.Command, name string) string {
+	for _, f := range flagAliases[strings.ToLower(name)] {
+		if f != name && (c.Flags().Lookup(f) != nil || c.InheritedFlags().Lookup(f) != nil) {
+			return f
+		}
+	}
+	return ""
+}
+
 // nearestFlag is the flag of c (its own or inherited) whose name is
-// nearest to name, when one is near enough to be what was meant.
+// nearest to name, when one is near enough to be what was meant, or the
+// flag a known alias stands for.
 func nearestFlag(c *cobra.Command, name string) string {
+	if f := aliasFlag(c, name); f != "" {
+		return f
+	}
 	best, bestD := "", 1<<30
 	visit := func(f *pflag.Flag) {
 		if f.Hidden {

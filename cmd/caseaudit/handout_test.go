@@ -106,7 +106,7 @@ func TestReportStatesItsPopulations(t *testing.T) {
 	mustOut(t, "--db", db, "workbook", "July", "--out", wb)
 	fillWorkbook(t, wb, wb)
 	mustOut(t, "--db", db, "import", "July", wb)
-	const want = "The sample was drawn from the 2,880 cases eligible after leaving out 120 sampled in an audit recorded within 12 months (since 2025-07-01); caseloads and the other factors are counted over all 3,000 cases."
+	const want = "The sample was drawn from the 2,880 cases eligible after leaving out 120 sampled in an audit covering 2025-07 or later (within 12 months before 2026-07, the period drawn); caseloads and the other factors are counted over all 3,000 cases."
 	out := mustOut(t, "--db", db, "report", "July", "--format", "markdown")
 	if n := strings.Count(out, want); n != 2 {
 		t.Errorf("the populations are stated %d times; want beside the headline and in Factors:\n%s", n, out)

@@ -899,7 +899,7 @@ func TestHostileKillImportAndRecord(t *testing.T) {
 		killWhen(cmd, done, func() bool { return i == 0 || walSize() != start })
 		check("record " + id)
 	}
-	if code, _, stderr := runCmd(t, "--db", db, "import", "A", filled, "--reason", "after the crash"); code != 0 {
+	if code, _, stderr := runCmd(t, "--db", db, "import", "A", filled, "--correct", "all", "--reason", "after the crash"); code != 0 {
 		t.Fatalf("import after the crashes: %s", stderr)
 	}
 	if r := recorded(); r != n {

@@ -8,8 +8,10 @@ import (
 
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/internal/opt"
+	"github.com/caseaudit/caseaudit/internal/textsafe"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/schema"
+	"github.com/charmbracelet/huh"
 	"github.com/spf13/cobra"
 )
 
@@ -17,6 +19,10 @@ type importOptions struct {
 	Audit       string
 	Files       []string
 	Reason      string
+	Correct     []string
+	Keep        []string
+	DryRun      bool
+	Accessible  bool
 	SkipInvalid bool
 	Moderation  bool
 	DateOrder   string
@@ -40,8 +46,15 @@ Every row is checked first: a case not in this audit, a bad grade or immediate-a
 a finding without an auditor, the same case twice. All problems are listed, one per line, with
 their file, sheet, row and column, and nothing is imported unless every row is valid
 (--skip-invalid imports the valid rows on purpose). Rows without a finding are left unrecorded
-and counted. Importing the same file again records nothing new; a row that changes an earlier
-finding is a correction and needs --reason. The import is one transaction: all of it or none.
+and counted. Importing the same file again records nothing new. The import is one transaction:
+all of it or none; --dry-run checks everything and says what it would record and correct.
+
+A finding is never changed without a person naming it. A row that changes an earlier finding
+is refused, each such case listed with what differs, unless its case is named: --correct
+CASE,CASE corrects those (with --reason, recorded with each correction), --correct all every
+differing row (the count and each case are shown), and --keep CASE,CASE leaves those rows out
+and keeps the findings recorded. At a terminal, without --correct, import asks about each
+differing case instead. A moderation is corrected only by its moderator or by QA.
 
 A moderators' workbook (its Method sheet says so) is recorded as moderation findings; a workbook
 of another audit is refused in one line. Dates written with slashes are read day first
@@ -52,8 +65,12 @@ of another audit is refused in one line. Dates written with slashes are read day
   # each auditor's workbook, together
   caseaudit import "2026-07 monthly" returned/*.xlsx
 
-  # the workbook corrects two findings
-  caseaudit import "2026-07 monthly" 2026-07-audit.xlsx --reason "second read of the plans"
+  # after the moderation meeting: correct two cases, and only those
+  caseaudit import "2026-07 monthly" 2026-07-audit.xlsx --correct CR-0001234,CR-0004567 \
+    --reason "moderation meeting 21 July"
+
+  # what would it record and correct? (writes nothing)
+  caseaudit import "2026-07 monthly" returned/*.xlsx --dry-run
 
   # a moderator's workbook (recorded as moderation findings)
   caseaudit import "2026-07 monthly" moderation.xlsx
@@ -73,7 +90,11 @@ of another audit is refused in one line. Dates written with slashes are read day
 		ValidArgsFunction: completeAudits(g),
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.Reason, "reason", "", "reason recorded with every correction the workbooks make")
+	f.StringVar(&o.Reason, "reason", "", "why the findings named by --correct are corrected (recorded with each correction)")
+	f.StringSliceVar(&o.Correct, "correct", nil, "the `CASES` whose differing rows correct their findings (comma-separated), or all")
+	f.StringSliceVar(&o.Keep, "keep", nil, "the `CASES` whose differing rows are left out, keeping their recorded findings")
+	f.BoolVar(&o.DryRun, "dry-run", false, "check every row and say what would be recorded and corrected; write nothing")
+	f.BoolVar(&o.Accessible, "accessible", false, "ask about differing cases with plain prompts, for screen readers")
 	f.BoolVar(&o.SkipInvalid, "skip-invalid", false, "import the valid rows and leave out the invalid ones (listed)")
 	f.BoolVar(&o.Moderation, "moderation", false, "the rows are moderators' re-grades of the moderation sample (a moderators' workbook says so itself)")
 	f.StringVar(&o.DateOrder, "date-order", "", "read dates written with slashes day first (dmy) or month first (mdy) when a file's dates do not tell (default dmy)")
@@ -96,26 +117,188 @@ func runImport(ctx context.Context, o *importOptions, g *globalOptions) error {
 	default:
 		return usagef("--date-order %q: use dmy (07/10/2026 is 7 October) or mdy (07/10/2026 is July 10)", o.DateOrder)
 	}
+	opts := audit.ImportOptions{Reason: o.Reason, Keep: o.Keep, DryRun: o.DryRun, SkipInvalid: o.SkipInvalid,
+		Moderation: o.Moderation, Due: o.Due, DateOrder: o.DateOrder, NewAuditor: o.NewAuditor}
+	for _, c := range o.Correct {
+		if strings.EqualFold(strings.TrimSpace(c), "all") {
+			if len(o.Correct) > 1 {
+				return usagef("--correct all corrects every differing row: give it alone, not with case IDs")
+			}
+			opts.CorrectAll = true
+		}
+	}
+	if !opts.CorrectAll {
+		opts.Correct = o.Correct
+	}
+	if (len(o.Correct) > 0 || opts.CorrectAll) && strings.TrimSpace(o.Reason) == "" {
+		return usagef("--correct needs a --reason: it is recorded with each correction")
+	}
 	st, err := g.openExistingStore(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	res, err := importFiles(ctx, g, st, o.Audit, o.Files, audit.ImportOptions{Reason: o.Reason, SkipInvalid: o.SkipInvalid,
-		Moderation: o.Moderation, Due: o.Due, DateOrder: o.DateOrder, NewAuditor: o.NewAuditor})
+	if len(o.Correct) == 0 && !o.DryRun && g.IO.InTerminal && g.IO.ErrTerminal {
+		asked, err := askCorrections(ctx, g, st, o, opts)
+		if err != nil {
+			return err
+		}
+		opts = asked
+	}
+	res, err := importFiles(ctx, g, st, o.Audit, o.Files, opts)
 	if err != nil {
 		return err
 	}
 	name := strings.Join(o.Files, ", ")
+	sayCorrections(g, res, opts)
 	if o.Format == "json" {
 		opened, closed := importedActions(res)
-		return writeJSON(g.IO.Out, schema.Import, importJSON{Audit: o.Audit, File: name, Files: o.Files, Rows: res.Rows,
-			Recorded: res.Recorded, Corrections: res.Corrections, Unchanged: res.Unchanged, Empty: res.Empty,
-			Skipped: res.Skipped, ActionsOpened: opened, ActionsClosed: closed})
+		return writeJSON(g.IO.Out, schema.Import, importJSON{Audit: o.Audit, DryRun: o.DryRun, File: name, Files: o.Files, Rows: res.Rows,
+			Recorded: res.Recorded, Corrections: res.Corrections, Corrected: correctedJSON(res.Corrected), Unchanged: res.Unchanged,
+			Kept: res.Kept, Empty: res.Empty, Skipped: res.Skipped, ActionsOpened: opened, ActionsClosed: closed,
+			Contradictory: contradictoryCases(res)})
 	}
-	fmt.Fprintf(g.IO.Out, "%s: %d rows; %d findings recorded, %d corrections, %d unchanged, %d without a finding, %d invalid left out\n",
-		name, res.Rows, res.Recorded, res.Corrections, res.Unchanged, res.Empty, res.Skipped)
+	kept := ""
+	if res.Kept > 0 {
+		kept = fmt.Sprintf(", %d kept as recorded", res.Kept)
+	}
+	if o.DryRun {
+		fmt.Fprintf(g.IO.Out, "%s: %d rows; would record %d findings and %d corrections; %d unchanged%s, %d without a finding, %d invalid left out (dry run: nothing was written)\n",
+			name, res.Rows, res.Recorded, res.Corrections, res.Unchanged, kept, res.Empty, res.Skipped)
+		return nil
+	}
+	fmt.Fprintf(g.IO.Out, "%s: %d rows; %d findings recorded, %d corrections, %d unchanged%s, %d without a finding, %d invalid left out\n",
+		name, res.Rows, res.Recorded, res.Corrections, res.Unchanged, kept, res.Empty, res.Skipped)
 	return nil
+}
+
+// sayCorrections names, on stderr, each finding an import corrected (or
+// would correct): with --correct all the count first, since no case was
+// named.
+func sayCorrections(g *globalOptions, res *audit.ImportResult, opts audit.ImportOptions) {
+	verb := "corrected"
+	if opts.DryRun {
+		verb = "would correct"
+	}
+	if opts.CorrectAll && len(res.Corrected) > 0 {
+		g.infof("%s %s (--correct all)\n", verb, words.Count(len(res.Corrected), "finding"))
+	}
+	for _, c := range res.Corrected {
+		what := "finding"
+		if c.Moderation {
+			what = "moderation finding"
+		}
+		entry := ""
+		if c.Seq > 0 {
+			entry = fmt.Sprintf("; trail entry %d", c.Seq)
+		}
+		g.infof("%s the %s on %s by %s (row %d of %s%s): %s\n", verb, what, c.Case, c.Was.Auditor, c.Row, c.File, entry, c.Differs.Spell(g.Spelling))
+	}
+}
+
+// askCorrections asks, at a terminal, about each case whose row would
+// change its finding: correct it, or keep the finding recorded (its row
+// left out); then for the reason, when none was given. A dry run finds
+// the cases; the import itself then corrects only those named, so a row
+// that changed in between is refused, not corrected unasked.
+func askCorrections(ctx context.Context, g *globalOptions, st *audit.Store, o *importOptions, opts audit.ImportOptions) (audit.ImportOptions, error) {
+	try := opts
+	try.DryRun, try.CorrectAll = true, true
+	if strings.TrimSpace(try.Reason) == "" {
+		try.Reason = "(to be asked)"
+	}
+	res, err := audit.ImportFiles(ctx, st, o.Audit, o.Files, try)
+	if err != nil || len(res.Corrected) == 0 {
+		return opts, nil // the import itself says what is wrong, or needs no answer
+	}
+	ask := prompter(ctx, g, o.Accessible)
+	g.infof("%s would change %s already recorded; choose for each whether to correct it\n",
+		strings.Join(o.Files, ", "), words.Count(len(res.Corrected), "finding"))
+	for i, c := range res.Corrected {
+		what := "finding"
+		if c.Moderation {
+			what = "moderation finding"
+		}
+		choice := ""
+		day := c.Was.Date
+		if day == "" {
+			day = c.Was.At.UTC().Format("2006-01-02") // recorded without a date audited
+		}
+		desc := fmt.Sprintf("The %s by %s on %s; row %d of %s differs: %s", what, c.Was.Auditor, day, c.Row, c.File, c.Differs.Spell(g.Spelling))
+		err := ask(choose(fmt.Sprintf("Correct %s? (%d of %d)", textsafe.Terminal(c.Case), i+1, len(res.Corrected)), textsafe.Terminal(desc),
+			[]huh.Option[string]{huh.NewOption("Keep the finding recorded (leave the row out)", "keep"), huh.NewOption("Correct it from the row", "correct")},
+			&choice, o.Accessible))
+		if err != nil {
+			return opts, importAborted(err)
+		}
+		if choice == "correct" {
+			opts.Correct = append(opts.Correct, c.Case)
+		} else {
+			opts.Keep = append(opts.Keep, c.Case)
+		}
+	}
+	if len(opts.Correct) > 0 && strings.TrimSpace(opts.Reason) == "" {
+		if err := ask(huh.NewInput().Title("Why are these findings corrected? (recorded with each correction)").Value(&opts.Reason).
+			Validate(func(s string) error {
+				if strings.TrimSpace(s) == "" {
+					return errors.New("a correction needs a reason")
+				}
+				return nil
+			})); err != nil {
+			return opts, importAborted(err)
+		}
+	}
+	return opts, nil
+}
+
+// importAborted is a prompt aborted before the import wrote anything.
+func importAborted(err error) error {
+	if errors.Is(err, huh.ErrUserAborted) || errors.Is(err, context.Canceled) {
+		return &interrupted{"stopped; nothing was imported"}
+	}
+	return err
+}
+
+// contradictoryCases lists the cases an import recorded graded Outstanding
+// yet flagged for immediate attention.
+func contradictoryCases(res *audit.ImportResult) []string {
+	out := []string{}
+	for _, c := range res.Contradictory {
+		out = append(out, c.Case)
+	}
+	return out
+}
+
+// correctedJSON lists the corrections for --format json.
+func correctedJSON(cs []audit.Correction) []correctionJSON {
+	out := []correctionJSON{}
+	for _, c := range cs {
+		j := correctionJSON{Case: c.Case, Moderation: c.Moderation, File: c.File, Row: c.Row, Differs: c.Differs.Spell(opt.Flags),
+			Was: wasJSON{Auditor: c.Was.Auditor, Grade: c.Was.Grade.String(), Immediate: c.Was.Immediate, Date: c.Was.Date}}
+		if c.Seq > 0 {
+			seq := c.Seq
+			j.Entry = &seq
+		}
+		out = append(out, j)
+	}
+	return out
+}
+
+type correctionJSON struct {
+	Case       string  `json:"case"`
+	Moderation bool    `json:"moderation"`
+	File       string  `json:"file"`
+	Row        int     `json:"row"`
+	Was        wasJSON `json:"was"`
+	Differs    string  `json:"differs"`
+	Entry      *int    `json:"trail_entry"`
+}
+
+type wasJSON struct {
+	Auditor   string `json:"auditor"`
+	Grade     string `json:"grade"`
+	Immediate bool   `json:"immediate_attention"`
+	Date      string `json:"date"`
 }
 
 // importFile is the face of the use case "import" for one file, shared by
@@ -152,12 +335,16 @@ func showImport(g *globalOptions, files []string, res *audit.ImportResult, err e
 		case f.DateBy == "the file" && f.DateOrder == audit.DateMDY:
 			g.infof("%s: dates with slashes read month first (mm/dd/yyyy), as %s shows\n", f.Path, f.DateEvidence)
 		case f.DateBy == "the default" && f.Ambiguous > 0:
-			g.warnf("%s: %s with slashes read day first (dd/mm/yyyy): no date in the file has a day above 12 to tell; if the file writes them month first, import it again with --date-order mdy and a --reason to correct them\n",
+			g.warnf("%s: %s with slashes read day first (dd/mm/yyyy): no date in the file has a day above 12 to tell; if the file writes them month first, import it again with --date-order mdy, --correct all and a --reason to correct them\n",
 				f.Path, words.Count(f.Ambiguous, "date"))
 		}
 	}
 	if len(res.Problems) > 0 {
 		g.warnf("%s", problemList(g, files, res.Problems, false))
+	}
+	for _, c := range res.Contradictory {
+		g.warnf("%s (row %d of %s) is graded Outstanding yet flagged for immediate attention: if one of the two is a slip, fix the row and import it with --correct %s --reason\n",
+			c.Case, c.Row, c.File, c.Case)
 	}
 	for _, a := range res.Actions {
 		if a.Status == audit.ActionClosed {
@@ -213,13 +400,19 @@ func problemList(g *globalOptions, files []string, problems []audit.Problem, ref
 // importJSON is import --format json (schema/import.json): what the import
 // did. File is the files' names joined by ", " (as the table shows them).
 type importJSON struct {
-	Audit         string   `json:"audit"`
-	File          string   `json:"file"`
-	Files         []string `json:"files"`
-	Rows          int      `json:"rows"`
-	Recorded      int      `json:"recorded"`
-	Corrections   int      `json:"corrections"`
-	Unchanged     int      `json:"unchanged"`
+	Audit       string           `json:"audit"`
+	DryRun      bool             `json:"dry_run"`
+	File        string           `json:"file"`
+	Files       []string         `json:"files"`
+	Rows        int              `json:"rows"`
+	Recorded    int              `json:"recorded"`
+	Corrections int              `json:"corrections"`
+	Corrected   []correctionJSON `json:"corrected"`
+	Unchanged   int              `json:"unchanged"`
+	Kept        int              `json:"kept"`
+	// Contradictory are the cases recorded graded Outstanding yet flagged
+	// for immediate attention.
+	Contradictory []string `json:"outstanding_and_flagged"`
 	Empty         int      `json:"empty"`
 	Skipped       int      `json:"skipped"`
 	ActionsOpened []string `json:"actions_opened"`

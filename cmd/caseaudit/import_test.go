@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/internal/synth"
 )
 
@@ -44,5 +48,77 @@ func TestImportProblemsOnePerLine(t *testing.T) {
 		if !strings.HasPrefix(lines[i+1], "  "+want) {
 			t.Errorf("line %d %q; want it to start %q", i+2, lines[i+1], "  "+want)
 		}
+	}
+}
+
+// At a terminal, without --correct, import asks about each case whose row
+// would change its finding: the case answered "correct" is corrected with
+// the reason typed, the one answered "keep" keeps its finding.
+func TestImportAsksEachCorrection(t *testing.T) {
+	db, _, ids := newAudit(t)
+	dir := t.TempDir()
+	csv := func(name string, grades ...string) string {
+		var b strings.Builder
+		b.WriteString("#,Case ID,Auditor,Grade,Immediate attention,Notes,Date audited\n")
+		for i, g := range grades {
+			fmt.Fprintf(&b, "%d,%s,A. Khan,%s,No,Read in full,2026-07-%02d\n", i+1, ids[i], g, 13+i)
+		}
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(b.String()), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	first := csv("first.csv", "Good", "Good", "Good")
+	if code, _, errs := runCmd(t, "--db", db, "import", "July", first); code != 0 {
+		t.Fatalf("first import: %s", errs)
+	}
+	second := csv("second.csv", "Good", "Inadequate", "Outstanding")
+	// Case 2: correct (2); case 3: keep (1); then the reason.
+	var out, errb bytes.Buffer
+	g := &IOStreams{In: strings.NewReader("2\n1\nmoderation meeting\n"), Out: &out, Err: &errb, InTerminal: true, ErrTerminal: true}
+	if code := run(context.Background(), g, []string{"--db", db, "import", "July", second, "--accessible"}); code != 0 {
+		t.Fatalf("exit %d\n%s", code, errb.String())
+	}
+	for _, want := range []string{
+		second + " would change 2 findings already recorded; choose for each whether to correct it",
+		"Correct " + ids[1] + "? (1 of 2)",
+		"Correct " + ids[2] + "? (2 of 2)",
+		"corrected the finding on " + ids[1] + " by A. Khan (row 3 of " + second,
+	} {
+		if !strings.Contains(errb.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errb.String())
+		}
+	}
+	if !strings.Contains(out.String(), "0 findings recorded, 1 corrections, 1 unchanged, 1 kept as recorded") {
+		t.Errorf("stdout %q", out.String())
+	}
+	st, err := audit.Open(context.Background(), db, audit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	fs, err := st.Findings(context.Background(), "July", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byCase := map[string]audit.Finding{}
+	for _, f := range fs {
+		byCase[f.Case] = f
+	}
+	if f := byCase[ids[1]]; f.Grade != audit.Inadequate || f.Reason != "moderation meeting" {
+		t.Errorf("case 2: %+v", f)
+	}
+	if f := byCase[ids[2]]; f.Grade != audit.Good {
+		t.Errorf("case 3 was kept, now %+v", f)
+	}
+	// Input ending before an answer: nothing imported, exit 130.
+	g = &IOStreams{In: strings.NewReader("2\n"), Out: &out, Err: &errb, InTerminal: true, ErrTerminal: true}
+	third := csv("third.csv", "Inadequate", "Inadequate", "Inadequate")
+	if code := run(context.Background(), g, []string{"--db", db, "import", "July", third, "--accessible"}); code != 130 {
+		t.Fatalf("exit %d, want 130\n%s", code, errb.String())
+	}
+	if fs2, _ := st.Findings(context.Background(), "July", false); fmt.Sprint(fs2) != fmt.Sprint(fs) {
+		t.Errorf("an aborted import changed findings")
 	}
 }

@@ -241,7 +241,8 @@ plan:
   confidence: 95%
   expected: 0
 
-# Leave out cases sampled in any audit within this period (12m, 90d, 6w, 1y).
+# Leave out cases sampled in any audit of the months within this span (12m, 90d, 6w, 1y)
+# before the month being drawn (a late run for last month counts back from last month).
 exclude_audited_within: 12m
 
 # Share the cases among auditors, never giving a case to its own worker or, with
@@ -296,7 +297,6 @@ outputs:
   # Filled workbooks the report stage imports (patterns; default: the workbook itself).
   # filled:
   #   - "returned/{{.Year}}-{{.Month}}-*.xlsx"
-  # correction_reason: second read   # recorded when a workbook changes an earlier finding
   # Reports the report stage writes (format from the extension: html, xlsx, md, csv, json, txt).
   reports:
     - "reports/{{.Year}}-{{.Month}}.html"

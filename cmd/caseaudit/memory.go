@@ -11,7 +11,7 @@ import (
 
 // Reading an export keeps what grows with it alive to the end (a
 // million-row export: 16 MB of tickets, 12 MB of case IDs, 2 MB of the
-// factor recorder's ID filter, or the profile's 32 MB set of the IDs), and
+// factor recorder's ID filter, or the profile's 19 MB set of the IDs), and
 // the garbage collector lets the heap grow by a share of that before it
 // collects (gcPercent): 50% past 34 MB is 17 MB of garbage waiting, which
 // took `sample --factors` to 67 MB resident. A soft memory limit caps that
@@ -34,10 +34,9 @@ const liftAt = 0.85
 
 // liftAfter is how many collections in a row must find more than liftAt of
 // the cap alive before it is lifted. What is alive passes it for a moment
-// while a table doubles (a set of a million case IDs holds its old slots
-// and the new ones, 8 and 16 MB, until it has moved them): lifted then,
-// the cap would stay off for the rest of a read that fits within it again
-// a collection later.
+// while a table or a slice doubles (it holds its old memory and the new
+// until it has moved what it holds): lifted then, the cap would stay off
+// for the rest of a read that fits within it again a collection later.
 const liftAfter = 2
 
 // capMemory sets the soft memory limit to limit bytes and lifts it after

@@ -26,12 +26,28 @@ import (
 //	mkfile cfb OUT.xlsx                      a Compound File (as encrypted workbooks are) whose sector table is damaged
 //	mkfile damage STORE.db                   an SQLite store with the start of every page after the first two overwritten
 //	mkfile sql STORE.db SQL …                an SQLite store changed outside caseaudit, as a curious user with sqlite3 might
+//	mkfile zip OUT PART=FILE …               a zip archive of these parts (as a .docx or a Numbers file is), each from a file of the archive
 //	mkfile sub FILE.xlsx PART OLD NEW        a workbook whose PART has OLD replaced by NEW, as another program writes it (e.g. _x0000_, Excel's escape of a NUL)
 func cmdMkfile(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 2 {
 		ts.Fatalf("usage: mkfile longline|longquote|xlsx|encrypt|part|cfb OUT …")
 	}
 	switch args[0] {
+	case "zip":
+		var b bytes.Buffer
+		zw := zip.NewWriter(&b)
+		for _, spec := range args[2:] {
+			part, file, ok := strings.Cut(spec, "=")
+			if !ok {
+				ts.Fatalf("mkfile zip: %q is not PART=FILE", spec)
+			}
+			w, err := zw.Create(part)
+			ts.Check(err)
+			_, err = w.Write([]byte(ts.ReadFile(file)))
+			ts.Check(err)
+		}
+		ts.Check(zw.Close())
+		ts.Check(os.WriteFile(ts.MkAbs(args[1]), b.Bytes(), 0o600))
 	case "longline":
 		var b bytes.Buffer
 		b.WriteString("Case Reference,Team,Notes\nCR-0000001,Team A,short\nCR-0000002,Team A,")

@@ -254,6 +254,9 @@ func reportRecorded(g *globalOptions, res audit.RecordResult) {
 		verb = "corrected"
 	}
 	g.infof("%s %s on %s: %s, immediate attention %s (trail entry %d)\n", verb, what, f.Case, f.Grade, imm, res.Entry.Seq)
+	if f.Contradicts() {
+		g.warnf("%s is graded Outstanding yet flagged for immediate attention: if one of the two is a slip, correct it with --reason\n", f.Case)
+	}
 	if a := res.Action; a != nil {
 		if a.Status == audit.ActionClosed {
 			g.infof("closed the follow-up action on %s: it no longer needs immediate attention (trail entry %d)\n", f.Case, a.Closure.Seq)
@@ -279,33 +282,7 @@ func recordInteractive(ctx context.Context, o *recordOptions, g *globalOptions) 
 		return err
 	}
 	defer st.Close()
-	in := g.IO.In
-	var lines *lineReader
-	if o.Accessible {
-		// Plain prompts read lines; hand each prompt one line at a time so
-		// none reads ahead into the next, and notice the end of input
-		// (Ctrl-D) rather than taking it as the default answer.
-		lines = &lineReader{r: bufio.NewReader(in)}
-		in = lines
-	}
-	run := func(fields ...huh.Field) (err error) {
-		defer func() {
-			// The prompt library can panic on odd input at the end of a
-			// stream; nothing is lost (every finding is saved as entered).
-			if r := recover(); r != nil {
-				err = huh.ErrUserAborted
-			}
-		}()
-		form := huh.NewForm(huh.NewGroup(fields...)).WithInput(in).WithOutput(g.IO.Err).
-			WithAccessible(o.Accessible).WithShowHelp(true)
-		if err := form.RunWithContext(ctx); err != nil {
-			return err
-		}
-		if lines != nil && lines.eof {
-			return huh.ErrUserAborted
-		}
-		return nil
-	}
+	run := prompter(ctx, g, o.Accessible)
 	if strings.TrimSpace(o.Auditor) == "" {
 		if err := run(huh.NewInput().Title("Your name, as auditor").Value(&o.Auditor).
 			Validate(func(s string) error {
@@ -525,6 +502,39 @@ func askQuestions(run func(...huh.Field) error, form *audit.Form, accessible boo
 
 // lineReader gives its reader's text one line per Read and remembers the
 // end of input.
+// prompter is a function that asks a group of questions at the terminal
+// (plain prompts when accessible); a prompt aborted or input ended is
+// huh.ErrUserAborted.
+func prompter(ctx context.Context, g *globalOptions, accessible bool) func(fields ...huh.Field) error {
+	in := g.IO.In
+	var lines *lineReader
+	if accessible {
+		// Plain prompts read lines; hand each prompt one line at a time so
+		// none reads ahead into the next, and notice the end of input
+		// (Ctrl-D) rather than taking it as the default answer.
+		lines = &lineReader{r: bufio.NewReader(in)}
+		in = lines
+	}
+	return func(fields ...huh.Field) (err error) {
+		defer func() {
+			// The prompt library can panic on odd input at the end of a
+			// stream; nothing is lost (what was answered is kept).
+			if r := recover(); r != nil {
+				err = huh.ErrUserAborted
+			}
+		}()
+		form := huh.NewForm(huh.NewGroup(fields...)).WithInput(in).WithOutput(g.IO.Err).
+			WithAccessible(accessible).WithShowHelp(true)
+		if err := form.RunWithContext(ctx); err != nil {
+			return err
+		}
+		if lines != nil && lines.eof {
+			return huh.ErrUserAborted
+		}
+		return nil
+	}
+}
+
 type lineReader struct {
 	r   *bufio.Reader
 	eof bool

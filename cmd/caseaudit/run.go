@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/caseaudit/caseaudit/internal/shellarg"
 	"github.com/caseaudit/caseaudit/internal/version"
 	"github.com/caseaudit/caseaudit/internal/words"
+	"github.com/caseaudit/caseaudit/sample/export"
 	"github.com/spf13/cobra"
 )
 
@@ -242,7 +244,7 @@ func runSampleStage(ctx context.Context, c *runConfig, d templateData, g *global
 	defer st.Close()
 	res, err := drawAudit(ctx, g, st, req, workbook, false, issueFlags{Marking: c.Marking, Contact: c.Contact})
 	if err != nil {
-		return err
+		return c.pinnedSheetError(err, input)
 	}
 	if len(c.Auditors) == 0 {
 		// A later run of the stage changes nothing, so adding auditors to
@@ -251,6 +253,34 @@ func runSampleStage(ctx context.Context, c *runConfig, d templateData, g *global
 			filepath.Base(c.path), shellarg.Quote(name))
 	}
 	return res.Close()
+}
+
+// pinnedSheetError words a sheet the configuration pins that this month's
+// export does not have (renamed since): where it is pinned, and what to
+// change there.
+func (c *runConfig) pinnedSheetError(err error, input string) error {
+	var ns *export.NoSheetError
+	if !errors.As(err, &ns) || c.Sheet == "" {
+		return err
+	}
+	where := c.path
+	if l, ok := c.lines["sheet"]; ok {
+		where = fmt.Sprintf("%s, line %d", c.path, l)
+	}
+	change := ""
+	switch len(ns.Sheets) {
+	case 0:
+	case 1:
+		change = fmt.Sprintf("; its only sheet is %q: change the line to sheet: %q", ns.Sheets[0], ns.Sheets[0])
+	default:
+		quoted := make([]string, len(ns.Sheets))
+		for i, s := range ns.Sheets {
+			quoted[i] = strconv.Quote(s)
+		}
+		change = fmt.Sprintf("; its sheets are %s: change the line to the one with the cases", strings.Join(quoted, ", "))
+	}
+	return fmt.Errorf("%s has no sheet %q, which %s pins (sheet: %q)%s, or remove the line so that each run finds the sheet with the ID column",
+		input, ns.Want, where, ns.Want, change)
 }
 
 // stageStateError words what stops the sample stage before it draws: a
@@ -295,16 +325,24 @@ func runReportStage(ctx context.Context, c *runConfig, d templateData, g *global
 		return err
 	}
 	defer st.Close()
+	if c.Outputs.Reason != "" {
+		g.warnf("outputs.correction_reason in %s is no longer used and corrects nothing: a scheduled run corrects no finding, a person names each one with caseaudit import --correct; remove the line\n", c.path)
+	}
 	figs, err := c.figures().Parse() // checked when the configuration was read
 	if err != nil {
 		return c.errOpt(err)
 	}
-	req := report.RunRequest{Audit: name, Files: files, Import: audit.ImportOptions{Reason: c.Outputs.Reason}, Limit: figs.Limit, On: figs.On,
+	req := report.RunRequest{Audit: name, Files: files, Import: audit.ImportOptions{Unattended: true}, Limit: figs.Limit, On: figs.On,
 		Options: report.Options{Confidence: figs.Confidence, Method: figs.Method, By: c.By, Now: g.Now, ToolVersion: version.String(), ToolSHA256: version.SHA256(), Marking: c.Marking, NoStaffNames: c.NoStaffNames}}
 	if prev, err := c.auditName(newTemplateData(firstOfMonth(d).AddDate(0, -1, 0))); err == nil {
 		req.Previous = prev
 	}
 	req.Imported = func(f string, res *audit.ImportResult, err error) {
+		var ie *audit.ImportError
+		if errors.As(err, &ie) && len(ie.Differing) > 0 {
+			defer g.errorf("%s changes %s already recorded, and a scheduled run corrects no finding: a person who means to correct them runs: caseaudit import %s %s --correct %s --reason \"WHY\" (or fix the rows to match)",
+				f, words.Count(len(ie.Differing), "finding"), shellarg.Quote(name), shellarg.Quote(f), strings.Join(ie.Differing, ","))
+		}
 		res, err = showImport(g, []string{f}, res, err)
 		if err != nil {
 			if msg := oneLine(g.spell(err)); msg != "" { // a refused file's problems are listed already

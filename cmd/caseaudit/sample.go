@@ -148,7 +148,7 @@ The report of the audit then shows the audited cases by these factors; verify re
 	f.StringVar(&o.Audit, "audit", "", "record the sample in the store as the audit `NAME` (e.g. \"2026-07 monthly\")")
 	f.StringVar(&o.Period, "period", "", "with --audit: the month the audit covers, `YYYY-MM` (default: this month); reports compare months in this order")
 	f.IntVar(&o.Grow, "grow", 0, "with --audit: add the next `N` cases to the recorded sample (samples nest)")
-	f.StringVar(&o.ExcludeWithin, "exclude-audited-within", "", "leave out cases sampled in any audit in the store within this `PERIOD` (e.g. 12m, 90d, 6w, 1y)")
+	f.StringVar(&o.ExcludeWithin, "exclude-audited-within", "", "leave out cases sampled in any audit in the store whose month falls within this `SPAN` (e.g. 12m, 90d, 6w, 1y) before the period drawn (--period, else this month), not before today")
 	f.StringVar(&o.ExcludeFile, "exclude", "", "leave out the case IDs listed in this `FILE`, one per line (e.g. a provenance's excluded IDs, to re-derive its sample)")
 	f.StringVar(&o.FormFile, "form", "", "with --audit: the audit form `FILE` (YAML; see caseaudit form init), \"default\" for the built-in form (the default with --audit), or \"none\"")
 	f.StringVar(&o.OwnerColumn, "owner-column", "", "with --audit: the `COLUMN` naming who follows up a case flagged for immediate attention (its team manager, or its team with --team-manager)")

@@ -22,7 +22,7 @@ func newStatusCmd(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "status [AUDIT]",
 		Short: "Show an audit's progress: per auditor, and the cases still to do",
-		Long:  "Show an audit's progress (the latest audit when none is named): recorded and flagged cases, each auditor's share and the cases still to do.",
+		Long:  "Show an audit's progress (the latest audit when none is named): recorded and flagged cases, each auditor's share and the cases still to do, and the cases graded Outstanding yet flagged for immediate attention (often a slip in one of the two).",
 		Example: `  caseaudit status "2026-07 monthly"
   caseaudit status --format json`,
 		Args: cobra.MaximumNArgs(1),
@@ -86,6 +86,9 @@ type statusJSON struct {
 	Auditors       []statusAuditorJSON `json:"auditors"`
 	Unallocated    []string            `json:"unallocated"`
 	ToDo           []string            `json:"to_do"`
+	// Contradictory are the cases graded Outstanding yet flagged for
+	// immediate attention.
+	Contradictory []string `json:"outstanding_and_flagged"`
 	// SignOff is the audit's sign-off as a report states it (when, by
 	// whom, the figures then, and any amendment since with the figures
 	// now); null when it was never signed off.
@@ -105,13 +108,17 @@ func writeStatus(w io.Writer, s *audit.Status, so *report.SignOffView, format st
 	if format == "json" {
 		out := statusJSON{Audit: s.Name, Size: s.Size, Recorded: s.Recorded, Flagged: s.Flagged, Withdrawn: s.Withdrawn,
 			ModerationSize: s.ModerationSize, Moderated: s.Moderated,
-			Auditors: []statusAuditorJSON{}, Unallocated: nonNilStrings(s.Unallocated), ToDo: nonNilStrings(s.ToDo), SignOff: so}
+			Auditors: []statusAuditorJSON{}, Unallocated: nonNilStrings(s.Unallocated), ToDo: nonNilStrings(s.ToDo), SignOff: so,
+			Contradictory: nonNilStrings(s.Contradictory)}
 		for _, x := range s.Auditors {
 			out.Auditors = append(out.Auditors, statusAuditorJSON{x.Auditor, x.Allocated, x.Recorded, nonNilStrings(x.ToDo)})
 		}
 		return writeJSON(w, schema.Status, out)
 	}
 	fmt.Fprintf(w, "%s: %d of %d cases recorded, %d flagged for immediate attention\n", s.Name, s.Recorded, s.Size, s.Flagged)
+	if len(s.Contradictory) > 0 {
+		fmt.Fprintf(w, "graded Outstanding yet flagged for immediate attention: %s (check both were meant)\n", shortList(s.Contradictory, 10))
+	}
 	if s.Withdrawn > 0 {
 		fmt.Fprintf(w, "withdrawn: %d (each replaced by the next case of its stratum when there was one; caseaudit report says why)\n", s.Withdrawn)
 	}

@@ -40,6 +40,8 @@ const (
 	Out           Name = "out"
 	Store         Name = "store"
 	Reason        Name = "reason"
+	Correct       Name = "correct"
+	Keep          Name = "keep"
 	Input         Name = "input"
 	TrailOnly     Name = "trail_only"
 	Compare       Name = "compare"
@@ -127,9 +129,6 @@ var keys = map[Name]string{
 	AuditorTeams: "conflicts.auditor_teams",
 	OwnerColumn:  "follow_up.owner_column",
 	Out:          "outputs.workbook",
-	// A scheduled run's import corrects recorded findings only with the
-	// reason its configuration gives for them.
-	Reason: "outputs.correction_reason",
 }
 
 // String is the option's configuration key: how a message names it unless

@@ -24,6 +24,17 @@ type InputError struct {
 	hint opt.Text // Hint with the options it names as data (WithHint)
 }
 
+// NoSheetError is the cause of the InputError for a sheet asked for that
+// the workbook does not have (renamed in this month's export, say): the
+// sheet wanted and the sheets there are, for a face to say where the name
+// was pinned and what to change it to.
+type NoSheetError struct {
+	Want   string
+	Sheets []string // the workbook's sheets, in order
+}
+
+func (e *NoSheetError) Error() string { return fmt.Sprintf("no sheet %q", e.Want) }
+
 // WithHint sets the hint to a text that names options, keeping them as data
 // so that a face spells them its way (Spell).
 func (e *InputError) WithHint(t opt.Text) *InputError {

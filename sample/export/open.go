@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/caseaudit/caseaudit/internal/opt"
+	"github.com/richardlehane/mscfb"
 )
 
 // Format names, as in Table.Format.
@@ -150,6 +151,9 @@ func detectFormat(path string, opts OpenOptions) (string, error) {
 	case bytes.HasPrefix(head, magicEmptyZip):
 		return "", notSheet(" (an empty zip archive)")
 	case bytes.HasPrefix(head, magicCFB):
+		if what := cfbKind(f); what != "" {
+			return "", foreignFile(path, what)
+		}
 		return formatXLSX, nil // encrypted xlsx or legacy .xls: the xlsx reader tells which
 	case bytes.HasPrefix(head, magicPDF):
 		return "", &InputError{Path: path, Msg: "this is a PDF, not a spreadsheet",
@@ -170,8 +174,79 @@ func detectFormat(path string, opts OpenOptions) (string, error) {
 			return "", &InputError{Path: path, Msg: "this is " + what + " saved under a spreadsheet name, not an .xlsx or CSV file",
 				Hint: "open it in Excel and save it as .xlsx or CSV"}
 		}
+		if what := textKind(path, head); what != "" {
+			return "", foreignFile(path, what)
+		}
 	}
 	return formatCSV, nil
+}
+
+// readsHint says which files caseaudit reads, for a file of another kind.
+const readsHint = "it reads .xlsx workbooks and CSV text (.csv, .tsv, .txt, or a file with no extension): export or save the case list as one of those"
+
+// foreignFile refuses a file of a kind caseaudit does not read, named.
+func foreignFile(path, what string) error {
+	return &InputError{Path: path, Msg: "this is " + what + ", which caseaudit does not read", Hint: readsHint}
+}
+
+// foreignText names the kinds of text file people pick up instead of a
+// CSV, by extension: read as CSV, their first line would become headers.
+// A .txt, .tsv, .dat or extension-less file is read as CSV.
+var foreignText = map[string]string{
+	".json": "a JSON file", ".geojson": "a JSON file", ".xml": "an XML file", ".yaml": "a YAML file", ".yml": "a YAML file",
+	".md": "a Markdown file", ".rtf": "a Rich Text document (.rtf)", ".html": "a web page (HTML)", ".htm": "a web page (HTML)",
+	".eml": "an e-mail message", ".ics": "a calendar file", ".vcf": "a contact card", ".sql": "an SQL script",
+	".log": "a log file", ".ini": "a settings file", ".svg": "an SVG image",
+	".docx": "a Word document", ".doc": "a Word document", ".odt": "an OpenDocument text", ".ods": "an OpenDocument spreadsheet (.ods)",
+	".numbers": "an Apple Numbers spreadsheet", ".pages": "an Apple Pages document", ".pdf": "a PDF",
+	".pptx": "a PowerPoint presentation", ".ppt": "a PowerPoint presentation", ".msg": "an Outlook message",
+}
+
+// textKind recognises a text file that is not a CSV: by its content (JSON,
+// RTF, XML other than a spreadsheet), else by an extension that names
+// another kind of file.
+func textKind(path string, head []byte) string {
+	s := bytes.TrimLeft(bytes.TrimPrefix(head, utf8BOM), " \t\r\n")
+	switch {
+	case bytes.HasPrefix(s, []byte(`{\rtf`)):
+		return "a Rich Text document (.rtf)"
+	case len(s) > 1 && (s[0] == '{' || s[0] == '['):
+		rest := bytes.TrimLeft(s[1:], " \t\r\n")
+		if len(rest) == 0 || bytes.IndexByte([]byte(`"{[]}`), rest[0]) >= 0 {
+			return "a JSON file"
+		}
+	case bytes.HasPrefix(s, []byte("<?xml")):
+		return "an XML file"
+	}
+	return foreignText[strings.ToLower(filepath.Ext(path))]
+}
+
+// cfbKind names the Office documents other than workbooks that are
+// Compound Files like a legacy .xls or an encrypted .xlsx: "" for those
+// two (or a file it cannot read), which the xlsx reader explains.
+func cfbKind(r io.ReaderAt) (what string) {
+	defer func() {
+		if recover() != nil {
+			what = ""
+		}
+	}()
+	doc, err := mscfb.New(r)
+	if err != nil {
+		return ""
+	}
+	for entry, err := doc.Next(); err == nil; entry, err = doc.Next() {
+		switch name := entry.Name; {
+		case name == "Workbook" || name == "Book" || name == "EncryptionInfo" || name == "EncryptedPackage":
+			return ""
+		case name == "WordDocument":
+			what = "a Word document (.doc)"
+		case name == "PowerPoint Document":
+			what = "a PowerPoint presentation (.ppt)"
+		case strings.HasPrefix(name, "__substg1.0_") || name == "__properties_version1.0":
+			what = "an Outlook message (.msg)"
+		}
+	}
+	return what
 }
 
 // lockFileError recognises the lock files that Excel ("~$Book.xlsx", 165
@@ -310,10 +385,35 @@ func zipFormat(path string) (string, error) {
 			Hint: "save it as .xlsx or CSV"}
 	}
 	if !xl {
+		if what := zipKind(zr, path); what != "" {
+			return "", foreignFile(path, what)
+		}
 		return "", &InputError{Path: path, Msg: "not a spreadsheet or CSV file (a zip archive that holds no workbook)",
 			Hint: "export the case list as .xlsx or CSV"}
 	}
 	return formatXLSX, nil
+}
+
+// zipKind names the zip-packaged documents people pick up instead of a
+// workbook: Word and PowerPoint files, and Apple's Numbers, Pages and
+// Keynote files; "" for any other zip.
+func zipKind(zr *zip.Reader, path string) string {
+	iwork := map[string]string{".numbers": "an Apple Numbers spreadsheet", ".pages": "an Apple Pages document", ".key": "an Apple Keynote presentation"}
+	for _, f := range zr.File {
+		name := zipPartName(f.Name)
+		switch {
+		case strings.HasPrefix(name, "word/"):
+			return "a Word document (.docx)"
+		case strings.HasPrefix(name, "ppt/"):
+			return "a PowerPoint presentation (.pptx)"
+		case strings.HasSuffix(name, ".iwa") || name == "Index.zip":
+			if what, ok := iwork[strings.ToLower(filepath.Ext(path))]; ok {
+				return what
+			}
+			return "an Apple iWork document (Numbers, Pages or Keynote)"
+		}
+	}
+	return ""
 }
 
 // coverSheet reports whether a sheet's name marks it as a cover, summary or
@@ -425,7 +525,11 @@ func resolveSheet(path, format string, sheets []sheetInfo, want string) (int, er
 	if n, err := strconv.Atoi(w); err == nil && n >= 1 && n <= len(sheets) {
 		return n - 1, nil
 	}
-	e := &InputError{Path: path, Msg: fmt.Sprintf("no sheet %q", want)}
+	names := make([]string, len(sheets))
+	for i, s := range sheets {
+		names[i] = s.Name
+	}
+	e := &InputError{Path: path, Msg: fmt.Sprintf("no sheet %q", want), Err: &NoSheetError{Want: want, Sheets: names}}
 	if len(sheets) == 1 {
 		return 0, e.WithHint(opt.Sprintf("its only sheet is %q; leave out %s", sheets[0].Name, opt.Sheet))
 	}

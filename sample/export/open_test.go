@@ -38,6 +38,8 @@ func TestOpenRejectsNonSpreadsheets(t *testing.T) {
 	plainZip := zipBytes(t, [2]string{"cases.csv", "Case Reference\nCR-1\n"})
 	docx := zipBytes(t, [2]string{"[Content_Types].xml", "<Types/>"}, [2]string{"word/document.xml", "<w:document/>"})
 	xlsb := zipBytes(t, [2]string{"[Content_Types].xml", "<Types/>"}, [2]string{"xl/workbook.bin", "\x00"})
+	numbers := zipBytes(t, [2]string{"Index/Document.iwa", "\x00"}, [2]string{"Metadata/Properties.plist", "<plist/>"})
+	pptx := zipBytes(t, [2]string{"[Content_Types].xml", "<Types/>"}, [2]string{"ppt/presentation.xml", "<p:presentation/>"})
 	png := append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), make([]byte, 64)...)
 	cases := []struct {
 		name string
@@ -50,7 +52,16 @@ func TestOpenRejectsNonSpreadsheets(t *testing.T) {
 		{"cases.xlsx", ods, ".ods"},
 		{"letter.xlsx", odt, "not a spreadsheet or CSV file"},
 		{"cases.zip", plainZip, "not a spreadsheet or CSV file"},
-		{"cases.xlsx", docx, "not a spreadsheet or CSV file"},
+		{"cases.xlsx", docx, "this is a Word document (.docx), which caseaudit does not read; it reads .xlsx workbooks and CSV text (.csv, .tsv, .txt, or a file with no extension): export or save the case list as one of those"},
+		{"cases.numbers", numbers, "this is an Apple Numbers spreadsheet, which caseaudit does not read; it reads .xlsx workbooks"},
+		{"cases.zip", numbers, "this is an Apple iWork document (Numbers, Pages or Keynote), which caseaudit does not read"},
+		{"slides.xlsx", pptx, "this is a PowerPoint presentation (.pptx), which caseaudit does not read"},
+		{"cases.json", []byte(`[{"Case Reference": "CR-1"}]`), "this is a JSON file, which caseaudit does not read; it reads .xlsx workbooks and CSV text"},
+		{"cases.csv", []byte("{\n  \"cases\": []\n}\n"), "this is a JSON file"},
+		{"cases.csv", []byte("{\\rtf1\\ansi Case Reference}"), "this is a Rich Text document (.rtf)"},
+		{"cases.csv", []byte("<?xml version=\"1.0\"?>\n<cases/>"), "this is an XML file"},
+		{"cases.docx", []byte("Case Reference\nCR-1\n"), "this is a Word document, which caseaudit does not read"},
+		{"cases.yaml", []byte("cases:\n  - CR-1\n"), "this is a YAML file"},
 		{"cases.xlsb", xlsb, ".xlsb"},
 		{"cases.xlsx", []byte("PK\x03\x04 this zip was cut short"), "damaged or incomplete"},
 		{"cases.csv", png, "not a spreadsheet or CSV file"},
@@ -114,6 +125,11 @@ func TestDetectFormat(t *testing.T) {
 		{"a.txt", []byte("C\x00a\x00s\x00e\x00 \x00I\x00D\x00\n\x00"), OpenOptions{}, "csv"}, // UTF-16LE, no BOM
 		{"a.txt", []byte("\x00C\x00a\x00s\x00e\x00 \x00I\x00D\x00\n"), OpenOptions{}, "csv"}, // UTF-16BE, no BOM
 		{"a.txt", []byte("\x00C"), OpenOptions{Encoding: "utf-16be"}, "csv"},
+		// A .txt, .tsv or extension-less file is a CSV, and so is one whose
+		// first header is bracketed.
+		{"cases", []byte("Case Reference,Team\nCR-1,A\n"), OpenOptions{}, "csv"},
+		{"cases.tsv", []byte("Case Reference\tTeam\nCR-1\tA\n"), OpenOptions{}, "csv"},
+		{"cases.txt", []byte("[Case Reference],Team\nCR-1,A\n"), OpenOptions{}, "csv"},
 	}
 	for _, tc := range cases {
 		p := writeTestCSV(t, tc.name, tc.data)

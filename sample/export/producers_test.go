@@ -125,7 +125,7 @@ func TestProducersWorkbookElsewhere(t *testing.T) {
 		"_rels/.rels", `<?xml version="1.0"?><Relationships `+relNS+`><Relationship Id="rId1" Type="`+officeRel+`officeDocument" Target="word/document.xml"/></Relationships>`,
 		"word/document.xml", `<w:document/>`)
 	_, err := Open(context.Background(), docx, OpenOptions{})
-	wantOneLineInputError(t, err, docx, "not a spreadsheet or CSV file")
+	wantOneLineInputError(t, err, docx, "this is a Word document (.docx), which caseaudit does not read; it reads .xlsx workbooks and CSV text")
 }
 
 // utf16Text encodes s as UTF-16, little- or big-endian, with or without a

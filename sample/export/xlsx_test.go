@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/flate"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -982,14 +983,15 @@ type nopCloser struct{ *strings.Reader }
 
 func (nopCloser) Close() error { return nil }
 
-func TestXLSXLegacyAndEncrypted(t *testing.T) {
-	// An encrypted workbook, written by excelize with a password.
+// encryptedWorkbook writes a workbook encrypted by excelize with the
+// password s3cret, and returns its path and bytes (a Compound File).
+func encryptedWorkbook(t *testing.T) (string, []byte) {
+	t.Helper()
 	f := excelize.NewFile()
 	f.SetSheetName("Sheet1", "Cases")
 	f.SetSheetRow("Cases", "A1", &[]any{"Case Reference", "Team"})
 	f.SetSheetRow("Cases", "A2", &[]any{"CR-0000001", "Salisbury CIN"})
-	dir := t.TempDir()
-	enc := filepath.Join(dir, "locked.xlsx")
+	enc := filepath.Join(t.TempDir(), "locked.xlsx")
 	if err := f.SaveAs(enc, excelize.Options{Password: "s3cret"}); err != nil {
 		t.Fatal(err)
 	}
@@ -998,11 +1000,16 @@ func TestXLSXLegacyAndEncrypted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return enc, raw
+}
+
+func TestXLSXLegacyAndEncrypted(t *testing.T) {
+	enc, raw := encryptedWorkbook(t)
 	if !bytes.HasPrefix(raw, cfbMagic) {
 		t.Fatalf("excelize did not write a compound file")
 	}
 
-	_, err = openXLSX(enc, OpenOptions{})
+	_, err := openXLSX(enc, OpenOptions{})
 	wantInputError(t, err, "locked.xlsx", "the workbook is password-protected; give --password")
 	_, err = openXLSX(enc, OpenOptions{Password: "wrong"})
 	wantInputError(t, err, "locked.xlsx", "wrong password for")
@@ -1307,4 +1314,38 @@ func scannedTags(t *testing.T, sc *xmlScanner) []string {
 			got = append(got, "text:"+string(txt))
 		}
 	}
+}
+
+// Word documents, PowerPoint files and Outlook messages are Compound Files
+// like a legacy .xls: named for what they are, not read as a workbook.
+func TestCFBDocumentsNamed(t *testing.T) {
+	_, raw := encryptedWorkbook(t)
+	// rename gives the directory entry named old the name new (its name
+	// field, 64 bytes, is followed by its length in bytes with the NUL).
+	rename := func(b []byte, old, new string) []byte {
+		b = append([]byte(nil), b...)
+		i := bytes.Index(b, utf16le(old))
+		if i < 0 {
+			t.Fatalf("no entry %q", old)
+		}
+		field := make([]byte, 64)
+		copy(field, utf16le(new))
+		copy(b[i:], field)
+		binary.LittleEndian.PutUint16(b[i+64:], uint16(2*(len(new)+1)))
+		return b
+	}
+	for _, c := range []struct{ name, stream, want string }{
+		{"letter.xls", "WordDocument", "this is a Word document (.doc), which caseaudit does not read; it reads .xlsx workbooks"},
+		{"slides.csv", "PowerPoint Document", "this is a PowerPoint presentation (.ppt)"},
+		{"mail.xlsx", "__substg1.0_0037001F", "this is an Outlook message (.msg)"},
+	} {
+		b := rename(rename(raw, "EncryptionInfo", c.stream), "EncryptedPackage", "Data")
+		_, err := Open(context.Background(), writeFile(t, c.name, b), OpenOptions{})
+		wantInputError(t, err, c.name, c.want)
+	}
+	// Named as a workbook's stream, it is a legacy .xls, explained by the
+	// xlsx reader.
+	b := rename(rename(raw, "EncryptionInfo", "Workbook"), "EncryptedPackage", "Data")
+	_, err := Open(context.Background(), writeFile(t, "old.xls", b), OpenOptions{})
+	wantInputError(t, err, "old.xls", "this is an old-style .xls workbook")
 }

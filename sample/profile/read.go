@@ -2,10 +2,10 @@ package profile
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"hash/maphash"
 	"strings"
-	"unsafe"
 
 	"github.com/caseaudit/caseaudit/sample"
 	"github.com/caseaudit/caseaudit/sample/export"
@@ -126,27 +126,60 @@ func Read(ctx context.Context, t *export.Table, p *Profiler, opts ReadOptions) (
 
 // Seen is a set of case IDs with the row each was first seen on, for
 // telling a case's first row from its duplicates while rows are read in
-// order. It holds each ID once, in chunks of memory without pointers (16
-// to 32 bytes a slot at most half full, and the ID with 6 bytes), so
-// 1,048,575 IDs of 10 characters take 33 MB, and cost the garbage collector
-// nothing to scan.
+// order. Its memory has no pointers, so the garbage collector never scans
+// it: tables of 8-byte slots at most 3/4 full, and the IDs with their rows
+// front-coded in blocks of seenBlock, each ID as the length of the prefix
+// it shares with the ID before it and the rest. Exports list their case
+// references in runs of neighbours (CR-0001234, CR-0001235, …) that share
+// all but a byte or two, so 1,048,575 IDs of 10 characters take 16 MB of
+// slots and 2.5 MB of records (16 MB held whole with their rows).
+//
+// The slots are split among seenShards tables by the top bits of the hash,
+// each doubling on its own: one table of them all would, while doubling,
+// hold its old slots and the new ones at once (8 and 16 MB at 790,000 IDs),
+// more than the set holds at the end.
 type Seen struct {
 	seed   maphash.Seed
-	slots  []uint64 // 0: empty; else hash tag (high 32 bits, nonzero) | arena ref
-	shift  uint32   // 32 - log2(len(slots)): a tag's top bits are its home slot
+	shards [seenShards]seenShard
 	n      int
-	chunks [][]byte // records: 4-byte row, 2-byte length, the ID
-	sink   uint64   // what touch read, so that its loads are not left out
+	// Blocks of records in chunks, a block never across two (see add).
+	chunks  [][]byte
+	block   uint32 // ref of the block being filled: chunk << seenChunkBits | offset
+	inBlock int    // records in it
+	last    []byte // the ID added last
+	lastRow int
+	id      []byte // scratch for decoding a block
+	sink    uint64 // what touch read, so that its loads are not left out
+}
+
+// seenShard is an open-addressed table with linear probing. An ID's home
+// slot is the top bits of its hash after those choosing the shard, which
+// its slot's tag holds, so doubling the table reads no ID again and writes
+// the new table almost in order.
+type seenShard struct {
+	slots []uint64 // 0: empty; else hash tag (high 32 bits, nonzero) | block ref
+	shift uint32   // 32 - log2(len(slots))
+	n     int
 }
 
 const (
+	seenShardBits = 6
+	seenShards    = 1 << seenShardBits
 	seenChunkBits = 20
 	seenChunk     = 1 << seenChunkBits
+	// seenBlock bounds the records decoded to find one ID. A lookup decodes
+	// a block only when a slot's tag matches: for a duplicate, and almost
+	// never otherwise.
+	seenBlock = 16
 )
 
 // NewSeen returns an empty set.
 func NewSeen() *Seen {
-	return &Seen{seed: maphash.MakeSeed(), slots: make([]uint64, 1<<12), shift: 32 - 12}
+	s := &Seen{seed: maphash.MakeSeed()}
+	for i := range s.shards {
+		s.shards[i] = seenShard{slots: make([]uint64, 1<<6), shift: 32 - 6}
+	}
+	return s
 }
 
 // Len returns the number of distinct IDs.
@@ -155,10 +188,6 @@ func (s *Seen) Len() int { return s.n }
 // First adds id, seen on row, and reports true; if id was already in the
 // set it is not added, and First returns the row it was first seen on and
 // false. IDs are compared byte for byte (trim them first).
-//
-// The table is open-addressed with linear probing; an ID's home slot is
-// the top bits of its hash, which its slot's tag holds, so growing the
-// table reads no ID again and writes the new table almost in order.
 func (s *Seen) First(id string, row int) (firstRow int, first bool) {
 	return s.firstHashed(id, s.hash(id), row)
 }
@@ -170,66 +199,134 @@ func (s *Seen) hash(id string) uint64 { return maphash.String(s.seed, id) }
 func (s *Seen) touch(hs []uint64) {
 	var x uint64
 	for _, h := range hs {
-		x += s.slots[uint32(h>>32)>>s.shift]
+		tag := uint32(h >> 32)
+		sh := &s.shards[tag>>(32-seenShardBits)]
+		x += sh.slots[tag<<seenShardBits>>sh.shift]
 	}
 	s.sink += x
 }
 
 func (s *Seen) firstHashed(id string, h uint64, row int) (firstRow int, first bool) {
 	tag := uint32(h>>32) | 1
-	mask := uint32(len(s.slots) - 1)
-	for i := tag >> s.shift; ; i = (i + 1) & mask {
-		v := s.slots[i]
+	sh := &s.shards[tag>>(32-seenShardBits)]
+	mask := uint32(len(sh.slots) - 1)
+	for i := tag << seenShardBits >> sh.shift; ; i = (i + 1) & mask {
+		v := sh.slots[i]
 		if v == 0 {
 			ref := s.add(id, row)
-			s.slots[i] = uint64(tag)<<32 | uint64(ref)
+			sh.slots[i] = uint64(tag)<<32 | uint64(ref)
 			s.n++
-			if s.n*2 > len(s.slots) {
-				s.grow()
+			sh.n++
+			if sh.n*4 > len(sh.slots)*3 {
+				sh.grow()
 			}
 			return row, true
 		}
+		// A slot refers to its ID's block. Another ID of the block may
+		// have the same tag: the ID is in the set all the same, with the
+		// row recorded beside it.
 		if uint32(v>>32) == tag {
-			r, rid := s.record(uint32(v))
-			if rid == id {
+			if r, ok := s.find(uint32(v), id); ok {
 				return r, false
 			}
 		}
 	}
 }
 
-// add appends an ID's record and returns its reference (chunk << 20 | offset).
+// add appends an ID's record and returns the reference of its block. A
+// record is the row's difference from the row of the record before it in
+// the block (from 0 for the first), the length of the prefix the ID shares
+// with the ID before it (0 for the first) and the length of the rest, then
+// the rest. The lengths take one byte, prefix<<4 | rest, when the
+// difference is 1, the prefix under 15 bytes and the rest under 16;
+// otherwise the byte is 0xff and the three numbers follow as varints.
 func (s *Seen) add(id string, row int) uint32 {
-	if len(id) > 0xffff {
-		id = id[:0xffff] // an ID this long is a broken export; it still counts once
-	}
-	size := 6 + len(id)
 	n := len(s.chunks)
-	if n == 0 || len(s.chunks[n-1])+size > seenChunk {
-		s.chunks = append(s.chunks, make([]byte, 0, seenChunk))
-		n++
+	var c []byte
+	if n > 0 {
+		c = s.chunks[n-1]
 	}
-	c := s.chunks[n-1]
-	ref := uint32(n-1)<<seenChunkBits | uint32(len(c))
-	c = append(c, byte(row), byte(row>>8), byte(row>>16), byte(row>>24), byte(len(id)), byte(len(id)>>8))
-	s.chunks[n-1] = append(c, id...)
-	return ref
+	var buf [1 + 3*binary.MaxVarintLen64]byte
+	var h []byte
+	pre := 0
+	if n > 0 && s.inBlock < seenBlock {
+		pre = sharedPrefix(id, s.last)
+		if h = seenHeader(buf[:0], row-s.lastRow, pre, len(id)-pre); len(c)+len(h)+len(id)-pre > cap(c) {
+			h = nil // the block ends with its chunk
+		}
+	}
+	if h == nil {
+		pre, h = 0, seenHeader(buf[:0], row, 0, len(id))
+		if size := len(h) + len(id); n == 0 || len(c)+size > cap(c) {
+			// An ID longer than a chunk has one of its own.
+			c = make([]byte, 0, max(seenChunk, size))
+			s.chunks = append(s.chunks, c)
+			n++
+		}
+		s.block, s.inBlock = uint32(n-1)<<seenChunkBits|uint32(len(c)), 0
+	}
+	c = append(c, h...)
+	s.chunks[n-1] = append(c, id[pre:]...)
+	s.inBlock++
+	s.last = append(s.last[:pre], id[pre:]...)
+	s.lastRow = row
+	return s.block
 }
 
-// record returns a record's row and ID. The ID is a view of the chunk,
-// which is only appended to, never moved or changed: it is valid for the
-// set's life and must not be kept beyond it.
-func (s *Seen) record(ref uint32) (int, string) {
-	b := s.chunks[ref>>seenChunkBits][ref&(seenChunk-1):]
-	row := int(uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24)
-	l := int(b[4]) | int(b[5])<<8
-	if l == 0 {
-		return row, ""
+// sharedPrefix returns the length of the prefix a and b share.
+func sharedPrefix(a string, b []byte) int {
+	b = b[:min(len(a), len(b))]
+	i := 0
+	for i+8 <= len(b) && a[i:i+8] == string(b[i:i+8]) {
+		i += 8
 	}
-	return row, unsafe.String(&b[6], l)
+	for i < len(b) && a[i] == b[i] {
+		i++
+	}
+	return i
 }
 
-func (s *Seen) grow() {
+// seenHeader appends a record's header (see add).
+func seenHeader(b []byte, delta, pre, rest int) []byte {
+	if delta == 1 && pre < 15 && rest < 16 {
+		return append(b, byte(pre<<4|rest))
+	}
+	b = append(b, 0xff)
+	b = binary.AppendVarint(b, int64(delta))
+	b = binary.AppendUvarint(b, uint64(pre))
+	return binary.AppendUvarint(b, uint64(rest))
+}
+
+// find looks for id in the block at ref and returns its row.
+func (s *Seen) find(ref uint32, id string) (row int, ok bool) {
+	c := s.chunks[ref>>seenChunkBits]
+	p := int(ref & (seenChunk - 1))
+	cur := s.id[:0]
+	for k := 0; k < seenBlock && p < len(c); k++ {
+		delta, pre, rest := 1, int(c[p]>>4), int(c[p]&15)
+		p++
+		if c[p-1] == 0xff {
+			d, w := binary.Varint(c[p:])
+			p += w
+			u, w := binary.Uvarint(c[p:])
+			p += w
+			r, w := binary.Uvarint(c[p:])
+			p += w
+			delta, pre, rest = int(d), int(u), int(r)
+		}
+		row += delta
+		cur = append(cur[:pre], c[p:p+rest]...)
+		p += rest
+		if string(cur) == id {
+			s.id = cur
+			return row, true
+		}
+	}
+	s.id = cur
+	return 0, false
+}
+
+func (s *seenShard) grow() {
 	old := s.slots
 	s.slots = make([]uint64, len(old)*2)
 	s.shift--
@@ -245,7 +342,7 @@ func (s *Seen) grow() {
 		if v == 0 {
 			continue
 		}
-		i := uint32(v>>32) >> s.shift
+		i := uint32(v>>32) << seenShardBits >> s.shift
 		for s.slots[i] != 0 {
 			i = (i + 1) & mask
 		}
