@@ -151,6 +151,30 @@ func printHTML(t *testing.T, page []byte) (string, []printcheck.Word) {
 	return pdf, words
 }
 
+// printSheet prints one sheet of a workbook alone (the others deleted
+// from f) through LibreOffice, and reads its words.
+func printSheet(t *testing.T, tools printcheck.Tools, f *excelize.File, sheet string) (*printcheck.Report, []printcheck.Word) {
+	t.Helper()
+	for _, s := range f.GetSheetList() {
+		if s != sheet {
+			f.DeleteSheet(s)
+		}
+	}
+	var one bytes.Buffer
+	if err := f.Write(&one); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := tools.Workbook(context.Background(), t.TempDir(), one.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	words, err := tools.Words(rep.PDF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep, words
+}
+
 // wideTrend is a trend of many columns: the factors' column, a limit,
 // audits not complete and not signed off.
 func wideTrend() *Trend {
@@ -435,24 +459,7 @@ func TestXLSXFactorsKeepEachFactorOnAPage(t *testing.T) {
 	if err := WriteXLSX(&b, r); err != nil {
 		t.Fatal(err)
 	}
-	g := openXLSX(t, b.Bytes())
-	for _, s := range g.GetSheetList() {
-		if s != "Factors" {
-			g.DeleteSheet(s)
-		}
-	}
-	var one bytes.Buffer
-	if err := g.Write(&one); err != nil {
-		t.Fatal(err)
-	}
-	rep, err := tools.Workbook(context.Background(), t.TempDir(), one.Bytes())
-	if err != nil {
-		t.Fatal(err)
-	}
-	words, err := tools.Words(rep.PDF)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep, words := printSheet(t, tools, openXLSX(t, b.Bytes()), "Factors")
 	lines := printcheck.Lines(words)
 	if rep.Total < 2 {
 		t.Fatalf("the Factors sheet prints on %d page: nothing to keep together", rep.Total)
@@ -696,24 +703,7 @@ func TestXLSXCasesPrintTwoPagesWideWithTheCaseID(t *testing.T) {
 
 	// Printed: every page shows the header's Case ID and case IDs in type
 	// at least 8 pt tall.
-	tools := printcheck.Require(t)
-	for _, name := range f.GetSheetList() {
-		if name != s {
-			f.DeleteSheet(name)
-		}
-	}
-	var one bytes.Buffer
-	if err := f.Write(&one); err != nil {
-		t.Fatal(err)
-	}
-	rep, err := tools.Workbook(context.Background(), t.TempDir(), one.Bytes())
-	if err != nil {
-		t.Fatal(err)
-	}
-	words, err := tools.Words(rep.PDF)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep, words := printSheet(t, printcheck.Require(t), f, s)
 	order, caseID, ids := map[int]bool{}, map[int]bool{}, map[int]float64{}
 	for i, w := range words {
 		order[w.Page] = order[w.Page] || w.Text == "Order"
