@@ -646,10 +646,20 @@ func TestXLSXNoModerationSheetWithoutModeration(t *testing.T) {
 		}
 		rows, _ := f.GetRows("Summary")
 		said := slices.ContainsFunc(rows, func(r []string) bool {
-			return len(r) >= 2 && r[0] == "Moderation" && r[1] == "No moderation sample has been drawn for this audit."
+			return len(r) >= 2 && r[0] == "Moderation" && r[1] == "None drawn for this audit"
 		})
 		if said == c.moderated {
 			t.Errorf("%s: the Summary says there was no moderation: %v", c.audit, said)
+		}
+		if said { // in B:D merged; text past D is cut off in print
+			w := 0.0
+			for _, c := range []string{"B", "C", "D"} {
+				cw, _ := f.GetColWidth("Summary", c)
+				w += cw
+			}
+			if need := xlsxprint.Width("None drawn for this audit"); need > w {
+				t.Errorf("%s: the Summary's moderation line is %.1f wide in B:D, %.1f wide", c.audit, need, w)
+			}
 		}
 		if problems, err := printcheck.CheckWorkbook(b.Bytes(), "", "Summary", "Breakdown", "Focus areas", "Factors", "Moderation", "Trend"); err != nil || len(problems) > 0 {
 			t.Errorf("%s: the print contract: %v %q", c.audit, err, problems)
@@ -689,6 +699,9 @@ func TestXLSXCasesPrintTwoPagesWideWithTheCaseID(t *testing.T) {
 	}
 	if problems, err := printcheck.CheckWorkbook(b.Bytes(), r.Marking, "Summary", "Breakdown", "Focus areas", "Factors", "Moderation", "Trend"); err != nil || len(problems) > 0 {
 		t.Errorf("the print contract: %v %q", err, problems)
+	}
+	if w, _ := f.GetColWidth(s, "B"); w < xlsxprint.Width("CR26-00120")+2.5 {
+		t.Errorf("Cases column B is %.1f wide: the indent leaves the case ID no space before the next column", w)
 	}
 	for _, cell := range []string{"B1", "B2", "B3"} {
 		id, _ := f.GetCellStyle(s, cell)

@@ -248,6 +248,9 @@ func (x *xw) cases(r *Report) {
 		ws[j] = caseWidth(name, col, limit)
 		head = max(head, xlsxprint.BoldLines(name, ws[j]))
 	}
+	if len(ws) > 1 {
+		ws[1]++ // the case ID is set in from the order (below) by an indent's width
+	}
 	x.widths(s, ws...)
 	if x.err == nil {
 		x.err = x.f.SetRowHeight(s, 1, xlsxprint.RowHeight(head))
@@ -311,7 +314,7 @@ func (x *xw) breakdown(r *Report) {
 
 // noModeration is what the workbook says of an audit without a
 // moderation sample, on its Summary.
-const noModeration = "No moderation sample has been drawn for this audit."
+const noModeration = "None drawn for this audit"
 
 func (x *xw) moderation(r *Report) {
 	const s = "Moderation"
