@@ -32,7 +32,7 @@ const (
 	Actions     = prefix + "actions:1"
 	Allocate    = prefix + "allocate:1"
 	Audits      = prefix + "audits:1"
-	Calibration = prefix + "calibration:1"
+	Calibration = prefix + "calibration:2"
 	Case        = prefix + "case:1"
 	Form        = prefix + "form:1"
 	History     = prefix + "history:1"
@@ -43,11 +43,11 @@ const (
 	People      = prefix + "people:1"
 	SignOff     = prefix + "signoff:1"
 	Plan        = prefix + "plan:1"
-	Pooled      = prefix + "pooled:1"
+	Pooled      = prefix + "pooled:2"
 	Profile     = prefix + "profile:1"
 	Redact      = prefix + "redact:1"
 	Provenance  = prefix + "provenance:1"
-	Report      = prefix + "report:1"
+	Report      = prefix + "report:2"
 	Retention   = prefix + "retention:1"
 	Retire      = prefix + "retire:1"
 	Sample      = prefix + "sample:1"
@@ -59,7 +59,7 @@ const (
 )
 
 // FileName is the file in Files holding the schema id names
-// ("report.json" for urn:caseaudit:schema:report:1); "" for an identifier
+// ("report.json" for urn:caseaudit:schema:report:2); "" for an identifier
 // that is not caseaudit's.
 func FileName(id string) string {
 	rest, ok := strings.CutPrefix(id, prefix)

@@ -1,7 +1,9 @@
 package schema_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"regexp"
 	"sort"
@@ -74,5 +76,71 @@ func walk(t *testing.T, file, at string, n any) {
 		for k, c := range x {
 			walk(t, file, at+"/"+k, c)
 		}
+	}
+}
+
+// TestSchemasHaveNoDuplicateKeys: no object of a schema file names a key
+// twice. encoding/json keeps the last of two, silently, so a second
+// "tool_sha256" without the first's pattern would loosen the schema unseen.
+func TestSchemasHaveNoDuplicateKeys(t *testing.T) {
+	files, _ := fs.Glob(schema.Files, "*.json")
+	for _, f := range files {
+		b, _ := fs.ReadFile(schema.Files, f)
+		for _, d := range duplicateKeys(b) {
+			t.Errorf("%s: %s", f, d)
+		}
+	}
+}
+
+// duplicateKeys walks a JSON document's tokens and names each key an
+// object holds twice, with its path.
+func duplicateKeys(b []byte) []string {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	var out []string
+	var value func(path string)
+	value = func(path string) {
+		tok, err := dec.Token()
+		if err != nil {
+			out = append(out, fmt.Sprintf("at %s: %v", path, err))
+			return
+		}
+		switch tok {
+		case json.Delim('{'):
+			seen := map[string]bool{}
+			for dec.More() {
+				k, err := dec.Token()
+				if err != nil {
+					out = append(out, fmt.Sprintf("at %s: %v", path, err))
+					return
+				}
+				key := k.(string)
+				if seen[key] {
+					out = append(out, fmt.Sprintf("%s/%s: the key is named twice", path, key))
+				}
+				seen[key] = true
+				value(path + "/" + key)
+			}
+			dec.Token() // }
+		case json.Delim('['):
+			for i := 0; dec.More(); i++ {
+				value(fmt.Sprintf("%s/%d", path, i))
+			}
+			dec.Token() // ]
+		}
+	}
+	value("")
+	return out
+}
+
+// The walk finds a key named twice, deep or at the top, and nothing in a
+// document without one.
+func TestDuplicateKeysFound(t *testing.T) {
+	got := duplicateKeys([]byte(`{"a": {"b": 1, "c": [{"d": 1, "d": 2}], "b": 2}, "e": 1}`))
+	want := []string{"/a/c/0/d: the key is named twice", "/a/b: the key is named twice"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if got := duplicateKeys([]byte(`{"a": {"b": 1}, "b": [1, {"a": 2}]}`)); len(got) != 0 {
+		t.Errorf("a document without a duplicate: %q", got)
 	}
 }

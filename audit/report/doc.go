@@ -59,7 +59,7 @@
 // (names, dates of birth, addresses …; see Personal) are left out unless
 // Options.IncludeNames is set.
 //
-// # JSON (schema urn:caseaudit:schema:report:1, schema/report.json)
+// # JSON (schema urn:caseaudit:schema:report:2, schema/report.json)
 //
 // One object; numbers are JSON numbers, shares are fractions (0.025, not
 // 2.5), times are RFC 3339 UTC, and a figure that is undefined is null.

@@ -454,15 +454,22 @@ func WriteHTML(w io.Writer, r *Report) error {
 }
 
 // pageRule is the print CSS for every page: A4, the title at the top left,
-// the marking at the top centre and the bottom left, the page number at
-// the bottom right. Text goes in as escaped CSS strings: nothing from the
-// store or the command line can end the rule or the style element.
+// the marking at the top right and the bottom left, the page number at
+// the bottom right. The marking is not at the top centre: a centre box
+// leaves each side box half of what remains, and Chromium neither
+// truncates a margin box's text nor keeps it from running into the next
+// box, so a title of more than about 45 characters ("Share needing
+// immediate attention over several audits: 2026-Q3", an audit's long
+// name) wrapped onto two lines beside the marking; with two boxes the
+// title has the width the marking leaves. Text goes in as escaped CSS
+// strings: nothing from the store or the command line can end the rule or
+// the style element.
 func pageRule(title, marking string) template.CSS {
 	var b strings.Builder
 	b.WriteString("@page {\n  size: A4;\n  margin: 16mm 14mm 16mm 14mm;\n")
 	fmt.Fprintf(&b, "  @top-left { content: %s; font: 8pt sans-serif; color: #555; }\n", cssString(title))
 	if marking != "" {
-		fmt.Fprintf(&b, "  @top-center { content: %s; font: bold 9pt sans-serif; color: #c00000; white-space: nowrap; }\n", cssString(marking))
+		fmt.Fprintf(&b, "  @top-right { content: %s; font: bold 9pt sans-serif; color: #c00000; white-space: nowrap; }\n", cssString(marking))
 		fmt.Fprintf(&b, "  @bottom-left { content: %s; font: bold 9pt sans-serif; color: #c00000; }\n", cssString(marking))
 	}
 	b.WriteString("  @bottom-right { content: \"Page \" counter(page) \" of \" counter(pages); font: 8pt sans-serif; color: #555; }\n}")

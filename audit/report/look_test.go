@@ -151,6 +151,30 @@ func printHTML(t *testing.T, page []byte) (string, []printcheck.Word) {
 	return pdf, words
 }
 
+// printSheet prints one sheet of a workbook alone (the others deleted
+// from f) through LibreOffice, and reads its words.
+func printSheet(t *testing.T, tools printcheck.Tools, f *excelize.File, sheet string) (*printcheck.Report, []printcheck.Word) {
+	t.Helper()
+	for _, s := range f.GetSheetList() {
+		if s != sheet {
+			f.DeleteSheet(s)
+		}
+	}
+	var one bytes.Buffer
+	if err := f.Write(&one); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := tools.Workbook(context.Background(), t.TempDir(), one.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	words, err := tools.Words(rep.PDF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep, words
+}
+
 // wideTrend is a trend of many columns: the factors' column, a limit,
 // audits not complete and not signed off.
 func wideTrend() *Trend {
@@ -435,24 +459,7 @@ func TestXLSXFactorsKeepEachFactorOnAPage(t *testing.T) {
 	if err := WriteXLSX(&b, r); err != nil {
 		t.Fatal(err)
 	}
-	g := openXLSX(t, b.Bytes())
-	for _, s := range g.GetSheetList() {
-		if s != "Factors" {
-			g.DeleteSheet(s)
-		}
-	}
-	var one bytes.Buffer
-	if err := g.Write(&one); err != nil {
-		t.Fatal(err)
-	}
-	rep, err := tools.Workbook(context.Background(), t.TempDir(), one.Bytes())
-	if err != nil {
-		t.Fatal(err)
-	}
-	words, err := tools.Words(rep.PDF)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep, words := printSheet(t, tools, openXLSX(t, b.Bytes()), "Factors")
 	lines := printcheck.Lines(words)
 	if rep.Total < 2 {
 		t.Fatalf("the Factors sheet prints on %d page: nothing to keep together", rep.Total)
@@ -497,6 +504,236 @@ func TestXLSXTextAfterNumbersSetIn(t *testing.T) {
 		st, _ := f.GetStyle(id)
 		if st == nil || st.Alignment == nil || st.Alignment.Indent < 1 {
 			t.Errorf("%s %s (%q) is not set in from the numbers before it", sheet, cell, v)
+		}
+	}
+}
+
+// The profile's Summary sheet keeps its "Notes" heading on a page with the
+// first note: with every length of the page before it (a timeliness pair
+// more, a sheet's name more), and the page scaled down to hold the long
+// "Made by" line, the heading never falls alone at a page's foot.
+func TestXLSXProfileNotesHeadingKeptWithANote(t *testing.T) {
+	tools := printcheck.Require(t)
+	base := profileFixture(t, false)
+	if len(base.Notes) == 0 {
+		t.Fatal("the fixture's profile has no notes")
+	}
+	dir := t.TempDir()
+	var files []string
+	for v := range 2 * 2 * 10 {
+		pairs, sheet, sha := v/4, []string{"", "Cases"}[v%2], []string{"", strings.Repeat("9f", 32)}[v/2%2]
+		r := *base
+		p := *base.Profile
+		r.Profile, r.Input.Sheet, p.Timeliness = &p, sheet, nil
+		// A real run's "Made by" line, the executable's SHA-256, runs
+		// on past its column: the printed page is scaled to hold it.
+		r.ToolSHA256 = sha
+		for range pairs + 1 {
+			p.Timeliness = append(p.Timeliness, base.Timeliness...)
+		}
+		f := openXLSX(t, renderProfile(t, &r, XLSX))
+		for _, s := range f.GetSheetList() {
+			if s != "Summary" {
+				f.DeleteSheet(s)
+			}
+		}
+		name := filepath.Join(dir, fmt.Sprintf("summary-%d-%d-%d.xlsx", pairs, len(sheet), len(sha)))
+		if err := f.SaveAs(name); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, name)
+	}
+	pdfs, err := tools.Convert(context.Background(), dir, files...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := base.Notes[0][:20]
+	for i, pdf := range pdfs {
+		words, err := tools.Words(pdf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		heading, note := 0, 0
+		for _, l := range printcheck.Lines(words) {
+			if l.Text == "Notes" {
+				heading = l.Page
+			}
+			if heading > 0 && note == 0 && strings.HasPrefix(l.Text, first) {
+				note = l.Page
+			}
+		}
+		if heading == 0 || note == 0 {
+			t.Fatalf("%s: the Notes heading (page %d) or the first note (page %d) is not printed", files[i], heading, note)
+		}
+		if heading != note {
+			t.Errorf("%s: the Notes heading is on page %d, the first note on page %d", filepath.Base(files[i]), heading, note)
+		}
+	}
+}
+
+// The printed page's header holds a long title on one line, clear of the
+// protective marking: at the top centre the marking left the title half
+// of the rest, and "Share needing immediate attention over several
+// audits: 2026-Q3" wrapped onto two lines beside it.
+func TestHTMLPageHeaderTitleOnOneLine(t *testing.T) {
+	const marking = "OFFICIAL-SENSITIVE"
+	for _, title := range []string{
+		"Share needing immediate attention over several audits: 2026-Q3",
+		"Case-file audit report: 2026-08 monthly, children's services north",
+	} {
+		var b bytes.Buffer
+		if err := writeSectionsHTML(&b, title, marking, []kv{{"Period", "2026-Q3"}}, []section{{Title: "Immediate attention", Lines: []kv{{"Audits", "3"}}}}, ""); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), "@top-right { content: \"OFFICIAL-SENSITIVE\"") {
+			t.Errorf("%q: the marking is not in the top right margin box", title)
+		}
+		_, words := printHTML(t, b.Bytes())
+		var mark *printcheck.Word
+		var head []printcheck.Word
+		for i, w := range words {
+			if w.Page != 1 || w.YMax > 40 { // the top margin, 16 mm
+				continue
+			}
+			if w.Text == marking {
+				mark = &words[i]
+			} else {
+				head = append(head, w)
+			}
+		}
+		if mark == nil {
+			t.Fatalf("%q: no marking in the page's header", title)
+		}
+		var got []string
+		for _, w := range head {
+			got = append(got, w.Text)
+			if w.YMin != head[0].YMin {
+				t.Errorf("%q: the header's title runs onto a second line at %q", title, w.Text)
+			}
+			if w.XMax > mark.XMin-6 {
+				t.Errorf("%q: %q ends at %.1f pt, within 6 pt of the marking at %.1f", title, w.Text, w.XMax, mark.XMin)
+			}
+		}
+		if strings.Join(got, " ") != title {
+			t.Errorf("the header reads %q, want %q", strings.Join(got, " "), title)
+		}
+	}
+}
+
+// A month without moderation prints no page for one sentence: the report's
+// workbook has no Moderation sheet, and its Summary says there was none; a
+// month with moderation keeps the sheet, and the Summary says nothing of it.
+func TestXLSXNoModerationSheetWithoutModeration(t *testing.T) {
+	st, _ := fixture(t)
+	for _, c := range []struct {
+		audit     string
+		moderated bool
+	}{{"2025-07", false}, {"2026-07", true}} {
+		r, err := Build(context.Background(), st, c.audit, fixedOptions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (r.Moderation != nil) != c.moderated {
+			t.Fatalf("%s: the fixture's moderation is %+v", c.audit, r.Moderation)
+		}
+		var b bytes.Buffer
+		if err := WriteXLSX(&b, r); err != nil {
+			t.Fatal(err)
+		}
+		f := openXLSX(t, b.Bytes())
+		if got := slices.Contains(f.GetSheetList(), "Moderation"); got != c.moderated {
+			t.Errorf("%s: a Moderation sheet is %v, want %v (sheets %q)", c.audit, got, c.moderated, f.GetSheetList())
+		}
+		rows, _ := f.GetRows("Summary")
+		said := slices.ContainsFunc(rows, func(r []string) bool {
+			return len(r) >= 2 && r[0] == "Moderation" && r[1] == "None drawn for this audit"
+		})
+		if said == c.moderated {
+			t.Errorf("%s: the Summary says there was no moderation: %v", c.audit, said)
+		}
+		if said { // in B:D merged; text past D is cut off in print
+			w := 0.0
+			for _, c := range []string{"B", "C", "D"} {
+				cw, _ := f.GetColWidth("Summary", c)
+				w += cw
+			}
+			if need := xlsxprint.Width("None drawn for this audit"); need > w {
+				t.Errorf("%s: the Summary's moderation line is %.1f wide in B:D, %.1f wide", c.audit, need, w)
+			}
+		}
+		if problems, err := printcheck.CheckWorkbook(b.Bytes(), "", "Summary", "Breakdown", "Focus areas", "Factors", "Moderation", "Trend"); err != nil || len(problems) > 0 {
+			t.Errorf("%s: the print contract: %v %q", c.audit, err, problems)
+		}
+	}
+}
+
+// The Cases sheet prints at a size a board can read: two landscape pages
+// wide (fitted to one, its twenty-odd columns printed at about 5 pt), a
+// row's two pages one after the other, the order and the case ID on each;
+// and the case ID is set in from the order's number beside it.
+func TestXLSXCasesPrintTwoPagesWideWithTheCaseID(t *testing.T) {
+	st, _ := fixture(t)
+	r, err := Build(context.Background(), st, "2026-07", fixedOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Marking = "OFFICIAL-SENSITIVE"
+	var b bytes.Buffer
+	if err := WriteXLSX(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	f := openXLSX(t, b.Bytes())
+	const s = "Cases"
+	lo, err := f.GetPageLayout(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lo.Orientation == nil || *lo.Orientation != "landscape" || lo.FitToWidth == nil || *lo.FitToWidth != 2 ||
+		lo.PageOrder == nil || *lo.PageOrder != "overThenDown" {
+		t.Errorf("Cases prints %+v; want landscape, two pages wide, across then down", lo)
+	}
+	if !slices.ContainsFunc(f.GetDefinedName(), func(d excelize.DefinedName) bool {
+		return d.Name == "_xlnm.Print_Titles" && d.Scope == s && d.RefersTo == "Cases!$A:$B,Cases!$1:$1"
+	}) {
+		t.Errorf("Cases does not repeat its order and case ID columns and its header row: %+v", f.GetDefinedName())
+	}
+	if problems, err := printcheck.CheckWorkbook(b.Bytes(), r.Marking, "Summary", "Breakdown", "Focus areas", "Factors", "Moderation", "Trend"); err != nil || len(problems) > 0 {
+		t.Errorf("the print contract: %v %q", err, problems)
+	}
+	if w, _ := f.GetColWidth(s, "B"); w < xlsxprint.Width("CR26-00120")+2.5 {
+		t.Errorf("Cases column B is %.1f wide: the indent leaves the case ID no space before the next column", w)
+	}
+	for _, cell := range []string{"B1", "B2", "B3"} {
+		id, _ := f.GetCellStyle(s, cell)
+		st, err := f.GetStyle(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Alignment == nil || st.Alignment.Indent < 1 {
+			t.Errorf("Cases %s (the case ID, beside the order's number) is not set in: %+v", cell, st.Alignment)
+		}
+	}
+
+	// Printed: every page shows the header's Case ID and case IDs in type
+	// at least 8 pt tall.
+	rep, words := printSheet(t, printcheck.Require(t), f, s)
+	order, caseID, ids := map[int]bool{}, map[int]bool{}, map[int]float64{}
+	for i, w := range words {
+		order[w.Page] = order[w.Page] || w.Text == "Order"
+		caseID[w.Page] = caseID[w.Page] || (w.Text == "Case" && i+1 < len(words) && words[i+1].Text == "ID")
+		if strings.HasPrefix(w.Text, "CR26-") {
+			ids[w.Page] = max(ids[w.Page], w.YMax-w.YMin)
+		}
+	}
+	if rep.Total < 2 || rep.Total%2 != 0 {
+		t.Errorf("Cases prints on %d pages: want two across for each page down", rep.Total)
+	}
+	for p := 1; p <= rep.Total; p++ {
+		if !order[p] || !caseID[p] {
+			t.Errorf("page %d of Cases lacks the Order or the Case ID column", p)
+		}
+		if ids[p] < 8 {
+			t.Errorf("page %d of Cases prints its case IDs %.1f pt tall: too small to read", p, ids[p])
 		}
 	}
 }

@@ -209,6 +209,11 @@ func (x *profileXW) summary(r *ProfileReport) {
 	row++
 	if len(r.Notes) > 0 {
 		x.header(s, row, "Notes")
+		// The heading on a page with its first note, never alone at the
+		// foot of one. (The figures are not kept whole: keepTogether's
+		// estimate keeps a tenth spare, and moved a table that fitted to
+		// the next page, leaving half of the first empty.)
+		x.keepTogether(s, true, [][2]int{{row, row + 1}})
 		row++
 		for _, n := range r.Notes {
 			x.paragraph(s, row, "D", 120, n)

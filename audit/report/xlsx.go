@@ -14,7 +14,8 @@ import (
 
 // WriteXLSX writes the report as an Excel workbook: Summary, Cases (one row
 // per sampled case with its findings and its answers to the form),
-// Breakdown, Focus areas (with the team × focus-area heat map), Moderation,
+// Breakdown, Focus areas (with the team × focus-area heat map), Moderation
+// (when a moderation sample was drawn; else the Summary says there was none),
 // Calibration (when any case of the audits up to this one was moderated)
 // and Trend sheets, with native charts of the share flagged over time (with
 // its interval and the limit, when given), of the grade mix and of the share
@@ -42,13 +43,22 @@ func WriteXLSX(w io.Writer, r *Report) error {
 	}
 	x.trend(r.Trend, r.opts.Confidence, r.opts.Method, r.opts.Limit)
 	x.print("Summary", xlsxprint.Setup{FitWide: 1, FitTall: 1})
-	x.print("Cases", xlsxprint.Setup{Landscape: true, FitWide: 1, RepeatRows: "$1:$1"})
+	// The Cases sheet's twenty-odd columns fitted to one page's width set
+	// the type at about 5 pt: it prints two pages wide instead, at about
+	// full size, each page with the order and the case ID, a row's two
+	// pages one after the other. One sheet still, not the answers split
+	// into another: on screen it stays one table to filter and sort. The
+	// pages split where the first is full (Excel and LibreOffice ignore a
+	// manual break in a sheet fitted to pages).
+	x.print("Cases", xlsxprint.Setup{Landscape: true, FitWide: 2, RepeatRows: "$1:$1", RepeatCols: "$A:$B"})
 	x.print("Breakdown", xlsxprint.Setup{FitWide: 1})
 	x.print("Focus areas", xlsxprint.Setup{Landscape: true, FitWide: 1, FitTall: 1})
 	if r.Factors != nil {
 		x.print("Factors", xlsxprint.Setup{Landscape: true, FitWide: 1})
 	}
-	x.print("Moderation", xlsxprint.Setup{FitWide: 1})
+	if r.Moderation != nil {
+		x.print("Moderation", xlsxprint.Setup{FitWide: 1})
+	}
 	x.print("Trend", xlsxprint.Setup{Landscape: true, FitWide: 1, FitTall: 1})
 	if x.err != nil {
 		return fmt.Errorf("building the workbook: %w", x.err)
@@ -100,7 +110,11 @@ func (x *xw) summary(r *Report) {
 	}
 	x.title(s, row, r.title())
 	row += 2
-	for _, l := range r.meta() {
+	meta := r.meta()
+	if r.Moderation == nil {
+		meta = append(meta, kv{"Moderation", noModeration})
+	}
+	for _, l := range meta {
 		x.row(s, row, l.K, l.V)
 		if x.err == nil {
 			x.err = x.f.MergeCell(s, fmt.Sprintf("B%d", row), fmt.Sprintf("D%d", row))
@@ -234,6 +248,9 @@ func (x *xw) cases(r *Report) {
 		ws[j] = caseWidth(name, col, limit)
 		head = max(head, xlsxprint.BoldLines(name, ws[j]))
 	}
+	if len(ws) > 1 {
+		ws[1]++ // the case ID is set in from the order (below) by an indent's width
+	}
 	x.widths(s, ws...)
 	if x.err == nil {
 		x.err = x.f.SetRowHeight(s, 1, xlsxprint.RowHeight(head))
@@ -258,6 +275,16 @@ func (x *xw) cases(r *Report) {
 				x.err = x.f.SetRowHeight(s, i+2, xlsxprint.RowHeight(lines))
 			}
 		}
+	}
+	// The Case ID is text beside the order's number: set in from it, so
+	// that "12" and "CR-0012" do not read as one.
+	x.styleCell(s, 2, 1, x.boldGap)
+	for i := range r.AllCases {
+		style := x.gap
+		if cs, _ := x.f.GetCellStyle(s, fmt.Sprintf("A%d", i+2)); cs == x.wrap {
+			style = x.wrapGap
+		}
+		x.styleCell(s, 2, i+2, style)
 	}
 	if x.err == nil {
 		x.err = x.f.SetPanes(s, &excelize.Panes{Freeze: true, YSplit: 1, XSplit: 2, TopLeftCell: "C2", ActivePane: "bottomRight"})
@@ -285,15 +312,20 @@ func (x *xw) breakdown(r *Report) {
 	}
 }
 
+// noModeration is what the workbook says of an audit without a
+// moderation sample, on its Summary.
+const noModeration = "None drawn for this audit"
+
 func (x *xw) moderation(r *Report) {
 	const s = "Moderation"
-	x.sheet(s)
-	x.widths(s, 30, 21, 21, 21, 21, 12)
+	// A month without moderation has no sheet, which would print a page
+	// for its one sentence: the Summary says so instead.
 	m := r.Moderation
 	if m == nil {
-		x.row(s, 1, "No moderation sample has been drawn for this audit.")
 		return
 	}
+	x.sheet(s)
+	x.widths(s, 30, 21, 21, 21, 21, 12)
 	x.title(s, 1, "Moderation")
 	row := 3
 	for _, l := range [][]any{

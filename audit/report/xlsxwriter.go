@@ -7,6 +7,7 @@ package report
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/caseaudit/caseaudit/internal/rate"
@@ -283,7 +284,10 @@ func (x *xw) keepTogether(sheet string, landscape bool, blocks [][2]int) {
 		x.err = err
 		return
 	}
-	sheetW := 0.0
+	// The printed width is the columns', or more where a cell's text runs
+	// on past its column into empty ones (a long "Made by" line):
+	// LibreOffice fits that to the page too.
+	starts := []float64{0}
 	for i := range max(len(cols), 1) {
 		name, _ := excelize.ColumnNumberToName(i + 1)
 		w, err := x.f.GetColWidth(sheet, name)
@@ -291,12 +295,32 @@ func (x *xw) keepTogether(sheet string, landscape bool, blocks [][2]int) {
 			x.err = err
 			return
 		}
-		sheetW += (w*7 + 5) * 0.75 // characters to pixels to points
+		starts = append(starts, starts[i]+w)
 	}
+	widest := starts[len(starts)-1]
+	rows, err := x.f.GetRows(sheet)
+	if err != nil {
+		x.err = err
+		return
+	}
+	merged, _ := x.f.GetMergeCells(sheet)
+	for r, row := range rows {
+		for c, v := range row {
+			cell, _ := excelize.CoordinatesToCellName(c+1, r+1)
+			if v == "" || slices.ContainsFunc(merged, func(m excelize.MergeCell) bool { return m.GetStartAxis() == cell }) {
+				continue // a merged paragraph wraps within its cells
+			}
+			widest = max(widest, starts[min(c, len(starts)-1)]+xlsxprint.Width(v)+1)
+		}
+	}
+	// Characters to pixels to points, and a twentieth more: LibreOffice
+	// sets text a little wider than the font's advance widths add up to
+	// (a 64-digit SHA-256 line printed 3.5% wider than estimated), and a
+	// scale estimated too large puts the estimated page foot above the
+	// real one.
+	sheetW := (widest*7 + 5) * 0.75 * 1.05
 	scale := min(1, (pageW-sideMargins)/sheetW)
-	// A tenth kept spare: LibreOffice and Excel set rows a little taller
-	// than asked where the text needs it.
-	capacity := (pageH - topBottom) / scale * 0.9
+	capacity := (pageH - topBottom) / scale
 	height := func(row int) float64 {
 		h, err := x.f.GetRowHeight(sheet, row)
 		if err != nil || h <= 0 {
@@ -304,19 +328,27 @@ func (x *xw) keepTogether(sheet string, landscape bool, blocks [][2]int) {
 		}
 		return h
 	}
+	// The pages are filled row by row, as LibreOffice and Excel break
+	// them, at a row's top, so that the estimate of where a block falls
+	// stays true pages on. A block is moved when it would come within a
+	// tenth of a page of the foot: both set rows a little taller than
+	// asked where the text needs it.
 	used, row := 0.0, 1
+	add := func(h float64) {
+		if used > 0 && used+h > capacity {
+			used = 0
+		}
+		used += h
+	}
 	for _, b := range blocks {
 		for ; row < b[0]; row++ {
-			used += height(row)
+			add(height(row))
 		}
 		need := 0.0
 		for r := b[0]; r <= b[1]; r++ {
 			need += height(r)
 		}
-		for used > capacity { // the pages before, filled
-			used -= capacity
-		}
-		if used > 0 && used+need > capacity {
+		if used > 0 && used+need > capacity*0.9 {
 			cell, _ := excelize.CoordinatesToCellName(1, b[0])
 			if x.err = x.f.InsertPageBreak(sheet, cell); x.err != nil {
 				return

@@ -30,7 +30,7 @@ moderator graded the same, how many within one grade, Cohen's kappa on the four 
 moderator — with the two-sided sign test. A lean is called only below the 5% level; a case
 counts once, by its latest findings.
 
-Formats: table, markdown, csv, json (schema urn:caseaudit:schema:calibration:1,
+Formats: table, markdown, csv, json (schema urn:caseaudit:schema:calibration:2,
 schema/calibration.json), and for print xlsx and html (--out FILE.xlsx or FILE.html: A4, the
 marking and page numbers on every page). The report of an audit carries the same section over
 the audits up to it; report --period carries it over the period's audits.`,

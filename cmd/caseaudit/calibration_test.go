@@ -45,7 +45,7 @@ func TestCalibrationCommand(t *testing.T) {
 	if err := json.Unmarshal([]byte(mustOut(t, "--db", db, "calibration", "July", "--format", "json")), &c); err != nil {
 		t.Fatal(err)
 	}
-	if c.Schema != "urn:caseaudit:schema:calibration:1" || c.Pairs != 6 || len(c.Auditors) != 1 || c.Auditors[0].Auditor != "A. Khan" ||
+	if c.Schema != "urn:caseaudit:schema:calibration:2" || c.Pairs != 6 || len(c.Auditors) != 1 || c.Auditors[0].Auditor != "A. Khan" ||
 		c.Auditors[0].Pairs != 6 || c.Auditors[0].Kappa != nil {
 		t.Errorf("calibration %+v", c)
 	}

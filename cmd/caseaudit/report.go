@@ -78,7 +78,7 @@ every audit is a simple random sample of the same population definition (same fi
 exclusion rule, not stratified) at about the same sampling fraction, they are pooled as one
 sample with an exact interval; otherwise each audit's share is weighted by its population, the
 method is named and no naive sum is made. The pooled view is written as table, markdown, csv or
-json (schema urn:caseaudit:schema:pooled:1, schema/pooled.json).`,
+json (schema urn:caseaudit:schema:pooled:2, schema/pooled.json).`,
 		Example: `  # the latest audit, on the terminal
   caseaudit report
 

@@ -13,7 +13,8 @@ import (
 
 // The print contract every printed output of caseaudit keeps, checked from
 // the file itself without printing it: each visible sheet of a workbook
-// prints on A4, scaled to one page wide, with "Page n of m" in its footer,
+// prints on A4, scaled to one page wide (or two, its first columns
+// repeated), with "Page n of m" in its footer,
 // the protective marking (when one is set) in its header and its footer,
 // and — unless it is one of the sheets named as prose, such as
 // instructions or a summary — its header row repeated on every page. A
@@ -33,10 +34,11 @@ func CheckWorkbook(xlsx []byte, marking string, prose ...string) ([]string, erro
 		return nil, err
 	}
 	defer f.Close()
-	titles := map[string]bool{}
+	titles, cols := map[string]bool{}, map[string]bool{}
 	for _, n := range f.GetDefinedName() {
 		if n.Name == "_xlnm.Print_Titles" && n.RefersTo != "" {
 			titles[n.Scope] = true
+			cols[n.Scope] = repeatsColumns.MatchString(n.RefersTo)
 		}
 	}
 	var out []string
@@ -60,8 +62,11 @@ func CheckWorkbook(xlsx []byte, marking string, prose ...string) ([]string, erro
 		if err != nil {
 			return nil, err
 		}
-		if props.FitToPage == nil || !*props.FitToPage || lo.FitToWidth == nil || *lo.FitToWidth != 1 {
-			bad("not fitted to one page wide")
+		// Two pages wide at most, and only with the columns that name a
+		// row repeated on each.
+		if props.FitToPage == nil || !*props.FitToPage || lo.FitToWidth == nil || *lo.FitToWidth < 1 || *lo.FitToWidth > 2 ||
+			(*lo.FitToWidth == 2 && !cols[s]) {
+			bad("not fitted to one page wide (or two, with its first columns repeated)")
 		}
 		hf, err := f.GetHeaderFooter(s)
 		if err != nil {
@@ -102,10 +107,12 @@ func isProse(s string, prose []string) bool {
 }
 
 var (
-	pageRule   = regexp.MustCompile(`(?s)@page\s*\{(.*?)\n\}`)
-	a4Size     = regexp.MustCompile(`size:\s*A4\b`)
-	pageCounts = regexp.MustCompile(`counter\(page\)[^;]*counter\(pages\)`)
-	cssEscape  = regexp.MustCompile(`\\[0-9a-fA-F]{1,6} ?`)
+	// repeatsColumns finds columns among a sheet's print titles ("!$A:$B").
+	repeatsColumns = regexp.MustCompile(`!\$[A-Z]+:\$[A-Z]+(,|$)`)
+	pageRule       = regexp.MustCompile(`(?s)@page\s*\{(.*?)\n\}`)
+	a4Size         = regexp.MustCompile(`size:\s*A4\b`)
+	pageCounts     = regexp.MustCompile(`counter\(page\)[^;]*counter\(pages\)`)
+	cssEscape      = regexp.MustCompile(`\\[0-9a-fA-F]{1,6} ?`)
 )
 
 // CheckHTML returns what breaks the print contract in an HTML page: an
@@ -132,7 +139,7 @@ func CheckHTML(page []byte, marking string) []string {
 	}
 	if marking != "" {
 		quoted := fmt.Sprintf("%q", marking)
-		for _, box := range []string{"@top-center", "@bottom-left"} {
+		for _, box := range []string{"@top-right", "@bottom-left"} {
 			i := strings.Index(rule, box)
 			if i < 0 || !strings.Contains(rule[i:min(len(rule), i+len(box)+len(quoted)+20)], quoted) {
 				out = append(out, fmt.Sprintf("the marking %q is not in the %s margin box", marking, box))

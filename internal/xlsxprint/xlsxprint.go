@@ -23,6 +23,11 @@ type Setup struct {
 	FitWide, FitTall int
 	// RepeatRows are rows printed at the top of every page, e.g. "$1:$1".
 	RepeatRows string
+	// RepeatCols are columns printed at the left of every page, e.g.
+	// "$A:$B": a sheet more than one page wide repeats what names its
+	// rows, and its pages go across before down, so that a row's pages
+	// print one after the other.
+	RepeatCols string
 	// Marking is the protective marking ("OFFICIAL-SENSITIVE") printed at
 	// the centre of every page's header and at the left of its footer.
 	Marking string
@@ -45,6 +50,10 @@ func Apply(f *excelize.File, sheet string, s Setup) error {
 	if fit {
 		w, h := s.FitWide, s.FitTall
 		lo.FitToWidth, lo.FitToHeight = &w, &h
+	}
+	if s.FitWide > 1 {
+		order := "overThenDown"
+		lo.PageOrder = &order
 	}
 	if err := f.SetPageLayout(sheet, lo); err != nil {
 		return err
@@ -75,9 +84,15 @@ func Apply(f *excelize.File, sheet string, s Setup) error {
 	if err := f.SetHeaderFooter(sheet, hf); err != nil {
 		return err
 	}
-	if s.RepeatRows != "" {
+	var titles []string
+	for _, r := range []string{s.RepeatCols, s.RepeatRows} { // columns first, as Excel writes them
+		if r != "" {
+			titles = append(titles, QuoteSheet(sheet)+"!"+r)
+		}
+	}
+	if len(titles) > 0 {
 		if err := f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles",
-			RefersTo: QuoteSheet(sheet) + "!" + s.RepeatRows, Scope: sheet}); err != nil {
+			RefersTo: strings.Join(titles, ","), Scope: sheet}); err != nil {
 			return err
 		}
 	}
