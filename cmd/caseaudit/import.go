@@ -314,11 +314,12 @@ func importFile(ctx context.Context, g *globalOptions, st *audit.Store, name, fi
 // order) is said on stderr.
 func importFiles(ctx context.Context, g *globalOptions, st *audit.Store, name string, files []string, opts audit.ImportOptions) (*audit.ImportResult, error) {
 	res, err := audit.ImportFiles(ctx, st, name, files, opts)
-	return showImport(g, files, res, err)
+	return showImport(g, files, res, err, opts.DryRun)
 }
 
-// showImport says what an import of files did (see importFiles).
-func showImport(g *globalOptions, files []string, res *audit.ImportResult, err error) (*audit.ImportResult, error) {
+// showImport says what an import of files did, or in a dry run would do
+// (see importFiles): a dry run writes no trail entry to number.
+func showImport(g *globalOptions, files []string, res *audit.ImportResult, err error, dryRun bool) (*audit.ImportResult, error) {
 	var ie *audit.ImportError
 	if errors.As(err, &ie) {
 		g.log("error", problemList(g, files, ie.Problems, true))
@@ -347,9 +348,14 @@ func showImport(g *globalOptions, files []string, res *audit.ImportResult, err e
 			c.Case, c.Row, c.File, c.Case)
 	}
 	for _, a := range res.Actions {
-		if a.Status == audit.ActionClosed {
+		switch {
+		case dryRun && a.Status == audit.ActionClosed:
+			g.infof("would close the follow-up action on %s: it no longer needs immediate attention\n", a.Case)
+		case dryRun:
+			g.infof("would open a follow-up action on %s %s, due %s\n", a.Case, ownerText(a.Owner), a.Due)
+		case a.Status == audit.ActionClosed:
 			g.infof("closed the follow-up action on %s: it no longer needs immediate attention (trail entry %d)\n", a.Case, a.Closure.Seq)
-		} else {
+		default:
 			g.infof("opened a follow-up action on %s %s, due %s (trail entry %d)\n", a.Case, ownerText(a.Owner), a.Due, a.Seq)
 		}
 	}

@@ -343,7 +343,7 @@ func runReportStage(ctx context.Context, c *runConfig, d templateData, g *global
 			defer g.errorf("%s changes %s already recorded, and a scheduled run corrects no finding: a person who means to correct them runs: caseaudit import %s %s --correct %s --reason \"WHY\" (or fix the rows to match)",
 				f, words.Count(len(ie.Differing), "finding"), shellarg.Quote(name), shellarg.Quote(f), strings.Join(ie.Differing, ","))
 		}
-		res, err = showImport(g, []string{f}, res, err)
+		res, err = showImport(g, []string{f}, res, err, false)
 		if err != nil {
 			if msg := oneLine(g.spell(err)); msg != "" { // a refused file's problems are listed already
 				g.errorf("%s", msg)
