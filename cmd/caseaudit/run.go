@@ -310,6 +310,24 @@ func orDefault(s, def string) string {
 	return s
 }
 
+// dbArg is " --db STORE" for a command suggested to a person, when the run
+// used a store other than the default: the person's shell may have neither
+// the configuration's store nor $CASEAUDIT_DB, and a command run without it
+// would look in ./caseaudit.db. A file is named by its absolute path, as the
+// person may be in another folder; a PostgreSQL URL without its password.
+func dbArg(g *globalOptions) string {
+	where := g.storePath()
+	if where == store.DefaultPath && g.DB == "" {
+		return ""
+	}
+	if store.IsPostgres(where) {
+		where = store.Redact(where)
+	} else if abs, err := filepath.Abs(where); err == nil {
+		where = abs
+	}
+	return " --db " + shellarg.Quote(where)
+}
+
 // runReportStage imports the month's filled workbooks and writes its reports.
 func runReportStage(ctx context.Context, c *runConfig, d templateData, g *globalOptions) error {
 	name, err := c.auditName(d)
@@ -340,8 +358,8 @@ func runReportStage(ctx context.Context, c *runConfig, d templateData, g *global
 	req.Imported = func(f string, res *audit.ImportResult, err error) {
 		var ie *audit.ImportError
 		if errors.As(err, &ie) && len(ie.Differing) > 0 {
-			defer g.errorf("%s changes %s already recorded, and a scheduled run corrects no finding: a person who means to correct them runs: caseaudit import %s %s --correct %s --reason \"WHY\" (or fix the rows to match)",
-				f, words.Count(len(ie.Differing), "finding"), shellarg.Quote(name), shellarg.Quote(f), strings.Join(ie.Differing, ","))
+			defer g.errorf("%s changes %s already recorded, and a scheduled run corrects no finding: a person who means to correct them runs: caseaudit import %s %s%s --correct %s --reason \"WHY\" (or fix the rows to match)",
+				f, words.Count(len(ie.Differing), "finding"), shellarg.Quote(name), shellarg.Quote(f), dbArg(g), shellarg.Quote(strings.Join(ie.Differing, ",")))
 		}
 		res, err = showImport(g, []string{f}, res, err, false)
 		if err != nil {
