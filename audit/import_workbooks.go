@@ -77,6 +77,19 @@ type ImportOptions struct {
 	// NewAuditor accepts auditors who are not among the audit's allocated
 	// auditors; without it such a row is a problem (see ErrUnknownAuditor).
 	NewAuditor bool
+	// Expect holds, for cases named in Correct, the trail entry (Seq) of the
+	// finding the person saw when choosing to correct it (from a dry run's
+	// Corrected[].Was). A case whose latest finding is another one by the
+	// time of the import is refused, not corrected: someone changed it
+	// meanwhile, and the person decided on a finding no longer recorded.
+	Expect map[Expected]int
+}
+
+// Expected is a case's latest finding, or moderation finding, named in
+// ImportOptions.Expect; Case is matched ignoring letter case.
+type Expected struct {
+	Case       string
+	Moderation bool
 }
 
 // ImportResult counts what an import did.

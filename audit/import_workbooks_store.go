@@ -189,6 +189,10 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 					case n != nil && n.keep:
 						n.used = true
 						kept[r] = true
+					case n != nil && expectMoved(opts.Expect, r.ID, f.Moderation, prev.Seq):
+						n.used = true
+						prob(ColCaseID, opt.Sprintf("the latest finding on %s changed while you were asked (now by %s, trail entry %d); nothing was corrected: run the import again to see it",
+							r.ID, prev.Auditor, prev.Seq))
 					case n != nil || (opts.CorrectAll && opts.Reason != ""):
 						if n != nil {
 							n.used = true
@@ -295,6 +299,17 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 type namedCase struct {
 	id         string
 	keep, used bool
+}
+
+// expectMoved reports whether the finding a person saw for a case (see
+// ImportOptions.Expect) is no longer its latest.
+func expectMoved(expect map[Expected]int, id string, moderation bool, latest int) bool {
+	for k, seq := range expect {
+		if k.Moderation == moderation && strings.EqualFold(k.Case, id) {
+			return seq != latest
+		}
+	}
+	return false
 }
 
 // named are the cases an import was told to correct or keep.

@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"strings"
 
 	"github.com/caseaudit/caseaudit/audit"
@@ -199,9 +202,17 @@ func sayCorrections(g *globalOptions, res *audit.ImportResult, opts audit.Import
 // askCorrections asks, at a terminal, about each case whose row would
 // change its finding: correct it, or keep the finding recorded (its row
 // left out); then for the reason, when none was given. A dry run finds
-// the cases; the import itself then corrects only those named, so a row
-// that changed in between is refused, not corrected unasked.
+// the cases; the import itself then corrects only those named, and only
+// from what the person saw: a file changed while the prompt was open is
+// refused, and so is a case whose latest finding someone else changed
+// meanwhile (ImportOptions.Expect). A case differing in both the findings
+// and the moderators' workbook is asked about once: the answer is the
+// case's, as --correct and --keep name cases.
 func askCorrections(ctx context.Context, g *globalOptions, st *audit.Store, o *importOptions, opts audit.ImportOptions) (audit.ImportOptions, error) {
+	before, err := hashFiles(o.Files)
+	if err != nil {
+		return opts, nil // the import itself says the file cannot be read
+	}
 	try := opts
 	try.DryRun, try.CorrectAll = true, true
 	if strings.TrimSpace(try.Reason) == "" {
@@ -211,30 +222,47 @@ func askCorrections(ctx context.Context, g *globalOptions, st *audit.Store, o *i
 	if err != nil || len(res.Corrected) == 0 {
 		return opts, nil // the import itself says what is wrong, or needs no answer
 	}
+	var cases []string
+	byCase := map[string][]audit.Correction{}
+	for _, c := range res.Corrected {
+		k := strings.ToLower(c.Case)
+		if _, ok := byCase[k]; !ok {
+			cases = append(cases, k)
+		}
+		byCase[k] = append(byCase[k], c)
+	}
 	ask := prompter(ctx, g, o.Accessible)
 	g.infof("%s would change %s already recorded; choose for each whether to correct it\n",
 		strings.Join(o.Files, ", "), words.Count(len(res.Corrected), "finding"))
-	for i, c := range res.Corrected {
-		what := "finding"
-		if c.Moderation {
-			what = "moderation finding"
+	opts.Expect = map[audit.Expected]int{}
+	for i, k := range cases {
+		var descs []string
+		for _, c := range byCase[k] {
+			what := "finding"
+			if c.Moderation {
+				what = "moderation finding"
+			}
+			day := c.Was.Date
+			if day == "" {
+				day = c.Was.At.UTC().Format("2006-01-02") // recorded without a date audited
+			}
+			descs = append(descs, textsafe.Terminal(fmt.Sprintf("The %s by %s on %s; row %d of %s differs: %s", what, c.Was.Auditor, day, c.Row, c.File, c.Differs.Spell(g.Spelling))))
 		}
+		id := byCase[k][0].Case
 		choice := ""
-		day := c.Was.Date
-		if day == "" {
-			day = c.Was.At.UTC().Format("2006-01-02") // recorded without a date audited
-		}
-		desc := fmt.Sprintf("The %s by %s on %s; row %d of %s differs: %s", what, c.Was.Auditor, day, c.Row, c.File, c.Differs.Spell(g.Spelling))
-		err := ask(choose(fmt.Sprintf("Correct %s? (%d of %d)", textsafe.Terminal(c.Case), i+1, len(res.Corrected)), textsafe.Terminal(desc),
+		err := ask(choose(fmt.Sprintf("Correct %s? (%d of %d)", textsafe.Terminal(id), i+1, len(cases)), strings.Join(descs, "\n"),
 			[]huh.Option[string]{huh.NewOption("Keep the finding recorded (leave the row out)", "keep"), huh.NewOption("Correct it from the row", "correct")},
 			&choice, o.Accessible))
 		if err != nil {
 			return opts, importAborted(err)
 		}
 		if choice == "correct" {
-			opts.Correct = append(opts.Correct, c.Case)
+			opts.Correct = append(opts.Correct, id)
+			for _, c := range byCase[k] {
+				opts.Expect[audit.Expected{Case: c.Case, Moderation: c.Moderation}] = c.Was.Seq
+			}
 		} else {
-			opts.Keep = append(opts.Keep, c.Case)
+			opts.Keep = append(opts.Keep, id)
 		}
 	}
 	if len(opts.Correct) > 0 && strings.TrimSpace(opts.Reason) == "" {
@@ -248,7 +276,35 @@ func askCorrections(ctx context.Context, g *globalOptions, st *audit.Store, o *i
 			return opts, importAborted(err)
 		}
 	}
+	after, err := hashFiles(o.Files)
+	if err != nil {
+		return opts, err
+	}
+	for i, f := range o.Files {
+		if before[i] != after[i] {
+			return opts, fmt.Errorf("%s changed while you were asked; nothing was imported: run the import again to be asked about the rows as they are now", f)
+		}
+	}
 	return opts, nil
+}
+
+// hashFiles is the SHA-256 of each file's content.
+func hashFiles(paths []string) ([][sha256.Size]byte, error) {
+	out := make([][sha256.Size]byte, len(paths))
+	for i, p := range paths {
+		f, err := os.Open(p)
+		if err != nil {
+			return nil, err
+		}
+		h := sha256.New()
+		_, err = io.Copy(h, f)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		copy(out[i][:], h.Sum(nil))
+	}
+	return out, nil
 }
 
 // importAborted is a prompt aborted before the import wrote anything.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -120,5 +121,95 @@ func TestImportAsksEachCorrection(t *testing.T) {
 	}
 	if fs2, _ := st.Findings(context.Background(), "July", false); fmt.Sprint(fs2) != fmt.Sprint(fs) {
 		t.Errorf("an aborted import changed findings")
+	}
+}
+
+// meanwhile is a person's answers at the prompt, with something done by
+// someone else (before) while the prompt is open: before runs when the
+// first answer is read.
+type meanwhile struct {
+	before  func()
+	answers io.Reader
+}
+
+func (m *meanwhile) Read(p []byte) (int, error) {
+	if m.before != nil {
+		m.before()
+		m.before = nil
+	}
+	return m.answers.Read(p)
+}
+
+// A correction is made only from what the person was shown: a file
+// changed while the prompt was open, or a finding someone else corrected
+// meanwhile, refuses the import and changes nothing.
+func TestImportAsksRefusesWhatChangedMeanwhile(t *testing.T) {
+	db, _, ids := newAudit(t)
+	dir := t.TempDir()
+	csv := func(name string, grades ...string) string {
+		var b strings.Builder
+		b.WriteString("#,Case ID,Auditor,Grade,Immediate attention,Notes,Date audited\n")
+		for i, g := range grades {
+			fmt.Fprintf(&b, "%d,%s,A. Khan,%s,No,Read in full,2026-07-%02d\n", i+1, ids[i], g, 13+i)
+		}
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(b.String()), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	if code, _, errs := runCmd(t, "--db", db, "import", "July", csv("first.csv", "Good", "Good", "Good")); code != 0 {
+		t.Fatalf("first import: %s", errs)
+	}
+	grades := func() map[string]audit.Grade {
+		st, err := audit.Open(context.Background(), db, audit.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		fs, err := st.Findings(context.Background(), "July", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]audit.Grade{}
+		for _, f := range fs {
+			out[f.Case] = f.Grade
+		}
+		return out
+	}
+
+	// The workbook is saved again, case 3 now Inadequate, while the person
+	// answers about case 2 alone.
+	second := csv("second.csv", "Good", "Inadequate", "Good")
+	var out, errb bytes.Buffer
+	in := &meanwhile{before: func() { csv("second.csv", "Good", "Inadequate", "Inadequate") }, answers: strings.NewReader("2\nmoderation meeting\n")}
+	code := run(context.Background(), &IOStreams{In: in, Out: &out, Err: &errb, InTerminal: true, ErrTerminal: true},
+		[]string{"--db", db, "import", "July", second, "--accessible"})
+	if code != 1 || !strings.Contains(errb.String(), second+" changed while you were asked; nothing was imported") {
+		t.Fatalf("a file changed at the prompt: exit %d, want 1\n%s", code, errb.String())
+	}
+	if g := grades(); g[ids[1]] != audit.Good || g[ids[2]] != audit.Good {
+		t.Errorf("a refused import changed findings: %v", g)
+	}
+
+	// Someone else corrects case 2 while the person is asked about it: the
+	// person chose to correct the finding they saw, which is no longer the
+	// case's latest.
+	third := csv("third.csv", "Good", "Inadequate", "Good")
+	out.Reset()
+	errb.Reset()
+	in = &meanwhile{before: func() {
+		other := csv("other.csv", "Good", "Requires improvement", "Good")
+		if code, _, errs := runCmd(t, "--db", db, "import", "July", other, "--correct", ids[1], "--reason", "second read"); code != 0 {
+			t.Errorf("the other correction: %s", errs)
+		}
+	}, answers: strings.NewReader("2\nmoderation meeting\n")}
+	code = run(context.Background(), &IOStreams{In: in, Out: &out, Err: &errb, InTerminal: true, ErrTerminal: true},
+		[]string{"--db", db, "import", "July", third, "--accessible"})
+	if code != 1 || !strings.Contains(errb.String(), "the latest finding on "+ids[1]+" changed while you were asked") {
+		t.Fatalf("a finding corrected at the prompt: exit %d, want 1\n%s", code, errb.String())
+	}
+	if g := grades(); g[ids[1]] != audit.RequiresImprovement {
+		t.Errorf("case 2 is %v, want the other person's correction kept", g[ids[1]])
 	}
 }
