@@ -404,7 +404,10 @@ func (s *Store) AuditedFrom(ctx context.Context, since time.Time) (map[string]bo
 		for _, a := range all {
 			start, err := time.Parse("2006-01", a.Period)
 			if err != nil {
-				start = a.Created
+				// An audit recorded before audits had a period covers the month
+				// it was recorded in, from its first day: the period a new
+				// audit is given when it names none (see CreateAudit).
+				start, _ = time.Parse("2006-01", a.Created.Format("2006-01"))
 			}
 			if !start.AddDate(0, 1, 0).After(since) {
 				continue
@@ -418,20 +421,6 @@ func (s *Store) AuditedFrom(ctx context.Context, since time.Time) (map[string]bo
 			}
 		}
 		return nil
-	})
-	return out, err
-}
-
-// AuditedSince returns the set of case IDs sampled in any audit created at
-// or after t (for --exclude-audited-within).
-func (s *Store) AuditedSince(ctx context.Context, t time.Time) (map[string]bool, error) {
-	out := map[string]bool{}
-	err := s.read(ctx, "reading", func(tx *store.Tx) error {
-		ids, err := tx.CaseIDsSince(ctx, t)
-		for _, id := range ids {
-			out[id] = true
-		}
-		return err
 	})
 	return out, err
 }

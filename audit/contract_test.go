@@ -57,9 +57,9 @@ func TestContractAuditsAndSamples(t *testing.T) {
 		if err != nil || l.Name != a.Name {
 			t.Errorf("Latest = %v, %v", l, err)
 		}
-		since, err := s.AuditedSince(ctx, time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC))
+		since, err := s.AuditedFrom(ctx, time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC))
 		if err != nil || len(since) != 14 {
-			t.Errorf("AuditedSince: %d, %v; want the 14 cases of the new audit", len(since), err)
+			t.Errorf("AuditedFrom: %d, %v; want the 14 cases of the new audit", len(since), err)
 		}
 		list, err := s.Audits(ctx)
 		if err != nil || len(list) != 2 || list[0].Name != "old" || list[1].Size != 14 {

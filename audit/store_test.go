@@ -61,7 +61,7 @@ func TestCreateAuditAndGrow(t *testing.T) {
 	mustVerify(t, s, a.Name)
 }
 
-func TestAuditedSince(t *testing.T) {
+func TestAuditedFrom(t *testing.T) {
 	ctx := context.Background()
 	s, clock := openTest(t)
 	clock.t = time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
@@ -76,16 +76,20 @@ func TestAuditedSince(t *testing.T) {
 	if _, err := s.CreateAudit(ctx, testAudit("new"), cs); err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.AuditedSince(ctx, time.Date(2025, 7, 3, 0, 0, 0, 0, time.UTC)) // "12 months" before 2026-07-03
+	got, err := s.AuditedFrom(ctx, time.Date(2025, 7, 3, 0, 0, 0, 0, time.UTC)) // "12 months" before 2026-07-03: June 2025 ended before it
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(got) != 2 || !got["CR-0000004"] || !got["CR-0000005"] {
-		t.Errorf("AuditedSince = %v; want CR-0000004 and CR-0000005", got)
+		t.Errorf("AuditedFrom = %v; want CR-0000004 and CR-0000005", got)
 	}
-	got, _ = s.AuditedSince(ctx, time.Date(2025, 6, 1, 0, 0, 1, 0, time.UTC)) // at or after: the old one was at 00:00:01
+	got, _ = s.AuditedFrom(ctx, time.Date(2025, 6, 30, 23, 59, 59, 0, time.UTC)) // the old audit's month, June 2025, is not over
 	if len(got) != 5 {
-		t.Errorf("AuditedSince(creation time) = %d cases; want 5 (at or after includes equal)", len(got))
+		t.Errorf("AuditedFrom(the last second of June 2025) = %d cases; want 5", len(got))
+	}
+	got, _ = s.AuditedFrom(ctx, time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)) // June 2025 ends as July begins
+	if len(got) != 2 {
+		t.Errorf("AuditedFrom(1 July 2025) = %d cases; want 2", len(got))
 	}
 	l, err := s.Latest(ctx)
 	if err != nil || l.Name != "new" {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 )
 
 // AuditRow is one row of the audit table, as stored. Its columns of schema
@@ -246,13 +245,6 @@ func (t *Tx) readCaseIDs(ctx context.Context, ids []int64) (map[int64][]string, 
 		out[id] = append(out[id], c)
 	}
 	return out, rows.Err()
-}
-
-// CaseIDsSince returns the IDs of the cases sampled in any audit recorded
-// at or after since.
-func (t *Tx) CaseIDsSince(ctx context.Context, since time.Time) ([]string, error) {
-	return queryStrings(ctx, t.tx, `SELECT DISTINCT c.case_id FROM sampled_case c JOIN audit a ON a.id = c.audit_id
-		WHERE a.created_at >= $1`, FormatTime(since))
 }
 
 // InsertCases appends sampled cases to an audit.
