@@ -489,6 +489,15 @@ func TestImportDateOrder(t *testing.T) {
 	if !errors.As(err, &ie) || len(ie.Problems) != 1 || !strings.Contains(ie.Problems[0].Msg, `"07/14/2026" is written month first (mm/dd/yyyy), but "13/07/2026" on row 2 is written day first`) {
 		t.Errorf("mixed orders: %v", err)
 	}
+	// A row without a finding written the other way round does not decide
+	// for the rows with findings, nor make them problems.
+	blankFirst := writeCSV(t, csvHeader+
+		"4,CR-0000004,West,D. Novak,CIN,B. Lee,,,,13/07/2026\n"+
+		"3,CR-0000003,East,C. Diaz,CIN,B. Lee,Good,No,,07/14/2026\n")
+	res, err = Import(ctx, s, "d", blankFirst, ImportOptions{})
+	if err != nil || res.Unchanged != 1 || res.Empty != 1 || res.Files[0].DateOrder != DateMDY || res.Files[0].DateEvidence != "row 3: 07/14/2026" {
+		t.Errorf("a blank row written day first before a finding written month first: %+v %v", res, err)
+	}
 }
 
 // Several files at once: all or nothing, and a case filled in two

@@ -532,30 +532,39 @@ func otherOrder(o string) string {
 // decideDateOrder reads the file's dates written with slashes: a first
 // number above 12 means day first, a second above 12 month first, for the
 // whole file; both at once is a problem on the rows that disagree with the
-// first one seen. Every date of the column tells, a row without a finding
-// too: whoever wrote 13/07/2026 there wrote the file day first. When no
-// date tells, the option (or day first) decides, and Ambiguous counts the
-// dates recorded that either order reads.
+// first one seen. The rows with a finding tell first, as their dates are
+// the ones recorded; when none of them tells, a row without a finding
+// does: whoever wrote 13/07/2026 there wrote the file day first. (A blank
+// row's date, perhaps a template's, never makes a row with a finding a
+// problem.) When no date tells, the option (or day first) decides, and
+// Ambiguous counts the dates recorded that either order reads.
 func (f *File) decideDateOrder(option string) {
-	var dmy, mdy *Row
+	var dmy, mdy, dmyBlank, mdyBlank *Row
 	for i := range f.Rows {
 		r := &f.Rows[i]
 		a, b, ok := r.slashDigits()
 		if !ok {
 			continue
 		}
+		d, m := &dmy, &mdy
+		if r.Empty {
+			d, m = &dmyBlank, &mdyBlank
+		}
 		switch {
 		case a > 12 && b <= 12:
-			if dmy == nil {
-				dmy = r
+			if *d == nil {
+				*d = r
 			}
 		case b > 12 && a <= 12:
-			if mdy == nil {
-				mdy = r
+			if *m == nil {
+				*m = r
 			}
 		case a <= 12 && b <= 12 && !r.Empty:
 			f.Ambiguous++
 		}
+	}
+	if dmy == nil && mdy == nil {
+		dmy, mdy = dmyBlank, mdyBlank
 	}
 	switch {
 	case dmy != nil && mdy != nil:
