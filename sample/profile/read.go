@@ -249,15 +249,21 @@ func (s *Seen) add(id string, row int) uint32 {
 	var buf [1 + 3*binary.MaxVarintLen64]byte
 	var h []byte
 	pre := 0
+	ended := false // the block being filled ends here, before it is full
 	if n > 0 && s.inBlock < seenBlock {
 		pre = sharedPrefix(id, s.last)
 		if h = seenHeader(buf[:0], row-s.lastRow, pre, len(id)-pre); len(c)+len(h)+len(id)-pre > cap(c) {
-			h = nil // the block ends with its chunk
+			h, ended = nil, true
 		}
 	}
 	if h == nil {
 		pre, h = 0, seenHeader(buf[:0], row, 0, len(id))
-		if size := len(h) + len(id); n == 0 || len(c)+size > cap(c) {
+		// A block that ends before it is full ends with its chunk: find
+		// reads a block until seenBlock records or the chunk's end, and a
+		// block after it in the chunk would be read as its continuation.
+		// The whole record may fit where the continuation did not (rows
+		// going backwards take a longer header than a first record).
+		if size := len(h) + len(id); n == 0 || ended || len(c)+size > cap(c) {
 			// An ID longer than a chunk has one of its own.
 			c = make([]byte, 0, max(seenChunk, size))
 			s.chunks = append(s.chunks, c)

@@ -236,3 +236,37 @@ func TestSeenRecordHeaders(t *testing.T) {
 		}
 	}
 }
+
+// A block that ends before it is full ends its chunk, even when the next
+// ID's whole record would fit where its record continuing the block did
+// not (rows going backwards: the difference takes more bytes than the row
+// itself). A block begun right after it in the same chunk would be read as
+// its continuation, and an ID of the same tag found there with the rows of
+// both blocks added up.
+func TestSeenBlockEndsWithItsChunk(t *testing.T) {
+	s := NewSeen()
+	const tagged = uint64(3) << 58 // one tag for all: every lookup reads the first block first
+	for i, row := range []int{1_000_000, 1_000_001} {
+		if _, ok := s.firstHashed(fmt.Sprintf("CR-%07d", i+1), tagged, row); !ok {
+			t.Fatal("not new")
+		}
+	}
+	// Leave room for ZZ-1's whole record (1+4 bytes at row 1) but not for
+	// its record continuing the block (0xff, a 3-byte difference, 1, 1, 4).
+	c := s.chunks[0]
+	s.chunks[0] = c[:len(c):len(c)+7]
+	if r, ok := s.firstHashed("ZZ-1", tagged, 1); !ok || r != 1 {
+		t.Fatalf("ZZ-1: %d %v, want 1 true", r, ok)
+	}
+	if r, ok := s.firstHashed("ZZ-1", tagged, 2); ok || r != 1 {
+		t.Errorf("ZZ-1 again: %d %v, want 1 false", r, ok)
+	}
+	if r, ok := s.find(0, "ZZ-1"); ok {
+		t.Errorf("the first block holds ZZ-1 at row %d: it read on into the next", r)
+	}
+	for i, row := range []int{1_000_000, 1_000_001} {
+		if r, ok := s.firstHashed(fmt.Sprintf("CR-%07d", i+1), tagged, 5); ok || r != row {
+			t.Errorf("CR-%07d again: %d %v, want %d false", i+1, r, ok, row)
+		}
+	}
+}
