@@ -254,7 +254,7 @@ func TestSeenBlockEndsWithItsChunk(t *testing.T) {
 	// Leave room for ZZ-1's whole record (1+4 bytes at row 1) but not for
 	// its record continuing the block (0xff, a 3-byte difference, 1, 1, 4).
 	c := s.chunks[0]
-	s.chunks[0] = c[:len(c):len(c)+7]
+	s.chunks[0] = c[: len(c) : len(c)+7]
 	if r, ok := s.firstHashed("ZZ-1", tagged, 1); !ok || r != 1 {
 		t.Fatalf("ZZ-1: %d %v, want 1 true", r, ok)
 	}
