@@ -189,7 +189,7 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 					case n != nil && n.keep:
 						n.used = true
 						kept[r] = true
-					case n != nil && expectMoved(opts.Expect, r.ID, f.Moderation, prev.Seq):
+					case n != nil && n.moved(f.Moderation, prev.Seq):
 						n.used = true
 						prob(ColCaseID, opt.Sprintf("the latest finding on %s changed while you were asked (now by %s, trail entry %d); nothing was corrected: run the import again to see it",
 							r.ID, prev.Auditor, prev.Seq))
@@ -299,26 +299,29 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 type namedCase struct {
 	id         string
 	keep, used bool
+	// expect is the trail entry of the finding (false) or moderation
+	// finding (true) the person saw (ImportOptions.Expect).
+	expect map[bool]int
 }
 
-// expectMoved reports whether the finding a person saw for a case (see
+// moved reports whether the finding a person saw for the case (see
 // ImportOptions.Expect) is no longer its latest.
-func expectMoved(expect map[Expected]int, id string, moderation bool, latest int) bool {
-	for k, seq := range expect {
-		if k.Moderation == moderation && strings.EqualFold(k.Case, id) {
-			return seq != latest
-		}
-	}
-	return false
+func (n *namedCase) moved(moderation bool, latest int) bool {
+	seq, ok := n.expect[moderation]
+	return ok && seq != latest
 }
 
-// named are the cases an import was told to correct or keep.
-type named []*namedCase
+// named are the cases an import was told to correct or keep, in the order
+// named and by their IDs in lower case: an import looks up each row's case
+// and each case of the audit.
+type named struct {
+	list []*namedCase
+	byID map[string]*namedCase
+}
 
 // namedCases checks the cases opts names to correct and keep.
 func namedCases(opts ImportOptions) (named, error) {
-	var out named
-	seen := map[string]string{}
+	out := named{byID: map[string]*namedCase{}}
 	add := func(ids []string, keep bool, o opt.Name) error {
 		for _, id := range ids {
 			id = strings.TrimSpace(id)
@@ -326,45 +329,47 @@ func namedCases(opts ImportOptions) (named, error) {
 				continue
 			}
 			k := strings.ToLower(id)
-			if was, ok := seen[k]; ok {
-				if was != string(o) {
+			if was, ok := out.byID[k]; ok {
+				if was.keep != keep {
 					return opt.Errorf("%s is named both in %s and in %s: correct it or keep its finding, not both", id, opt.Correct, opt.Keep)
 				}
 				continue
 			}
-			seen[k] = string(o)
-			out = append(out, &namedCase{id: id, keep: keep})
+			n := &namedCase{id: id, keep: keep}
+			out.list = append(out.list, n)
+			out.byID[k] = n
 		}
 		return nil
 	}
 	if err := add(opts.Correct, false, opt.Correct); err != nil {
-		return nil, err
+		return named{}, err
 	}
 	if err := add(opts.Keep, true, opt.Keep); err != nil {
-		return nil, err
+		return named{}, err
 	}
 	corrects := opts.CorrectAll
-	for _, n := range out {
+	for _, n := range out.list {
 		corrects = corrects || !n.keep
 	}
 	if corrects && opts.Reason == "" {
-		return nil, opt.Errorf("%s needs a %s: it is recorded with each correction", opt.Correct, opt.Reason)
+		return named{}, opt.Errorf("%s needs a %s: it is recorded with each correction", opt.Correct, opt.Reason)
+	}
+	for k, seq := range opts.Expect {
+		if n := out.byID[strings.ToLower(k.Case)]; n != nil && !n.keep {
+			if n.expect == nil {
+				n.expect = map[bool]int{}
+			}
+			n.expect[k.Moderation] = seq
+		}
 	}
 	return out, nil
 }
 
 // find is the named case id (IDs matched ignoring case), or nil.
-func (ns named) find(id string) *namedCase {
-	for _, n := range ns {
-		if strings.EqualFold(n.id, id) {
-			return n
-		}
-	}
-	return nil
-}
+func (ns named) find(id string) *namedCase { return ns.byID[strings.ToLower(id)] }
 
 func (ns named) reset() {
-	for _, n := range ns {
+	for _, n := range ns.list {
 		n.used = false
 	}
 }
@@ -373,7 +378,7 @@ func (ns named) reset() {
 // holds: the wrong file, or a slip of the ID. A row equal to the finding
 // recorded is not refused: the same import run again changes nothing.
 func (ns named) unused(paths []string) error {
-	for _, n := range ns {
+	for _, n := range ns.list {
 		if !n.used {
 			return opt.Errorf("%s names %s, but no row of %s holds it; nothing was imported (check the case ID and the files)", n.option(), n.id, strings.Join(paths, ", "))
 		}
@@ -390,12 +395,15 @@ func (n *namedCase) option() opt.Name {
 
 // notIn refuses a case named to correct or keep that is not in the audit.
 func (ns named) notIn(audit string, ids []string) error {
-	for _, n := range ns {
-		in := false
-		for _, id := range ids {
-			in = in || strings.EqualFold(id, n.id)
-		}
-		if !in {
+	if len(ns.list) == 0 {
+		return nil
+	}
+	in := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		in[strings.ToLower(id)] = true
+	}
+	for _, n := range ns.list {
+		if !in[strings.ToLower(n.id)] {
 			hint := ""
 			if sug := workbook.SuggestIDs(n.id, ids); len(sug) > 0 {
 				hint = fmt.Sprintf("; did you mean %s?", words.QuoteList(sug))
