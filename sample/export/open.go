@@ -235,6 +235,12 @@ func cfbKind(r io.ReaderAt) (what string) {
 		return ""
 	}
 	for entry, err := doc.Next(); err == nil; entry, err = doc.Next() {
+		if len(entry.Path) > 0 {
+			// Inside a storage: an object embedded in the document (a Word
+			// file holding an Excel chart has a Workbook stream there),
+			// which says nothing of what the file is.
+			continue
+		}
 		switch name := entry.Name; {
 		case name == "Workbook" || name == "Book" || name == "EncryptionInfo" || name == "EncryptedPackage":
 			return ""

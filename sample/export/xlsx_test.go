@@ -1348,4 +1348,41 @@ func TestCFBDocumentsNamed(t *testing.T) {
 	b := rename(rename(raw, "EncryptionInfo", "Workbook"), "EncryptedPackage", "Data")
 	_, err := Open(context.Background(), writeFile(t, "old.xls", b), OpenOptions{})
 	wantInputError(t, err, "old.xls", "this is an old-style .xls workbook")
+	// A Word document with an Excel object embedded: the object's Workbook
+	// stream is inside a storage, not at the root, and the file is a Word
+	// document, not a legacy .xls.
+	b = embedded(t, rename(rename(raw, "EncryptionInfo", "WordDocument"), "EncryptedPackage", "Workbook"))
+	_, err = Open(context.Background(), writeFile(t, "embeds.xls", b), OpenOptions{})
+	wantInputError(t, err, "embeds.xls", "this is a Word document (.doc)")
+}
+
+// embedded moves the second stream of a Compound File holding two (root,
+// first and second stream as directory entries 0, 1, 2) into a new storage,
+// "ObjectPool", made of the unused fourth entry of the directory's first
+// sector: root → first, ObjectPool; ObjectPool → second, as a Word file
+// holds an embedded object.
+func embedded(t *testing.T, b []byte) []byte {
+	t.Helper()
+	b = append([]byte(nil), b...)
+	dir := (int(binary.LittleEndian.Uint32(b[0x30:])) + 1) * 512
+	entry := func(i int) []byte { return b[dir+128*i : dir+128*(i+1)] }
+	const none = 0xFFFFFFFF
+	if entry(3)[66] != 0 {
+		t.Fatal("the fourth directory entry is in use")
+	}
+	set := func(e []byte, left, right, child uint32) {
+		binary.LittleEndian.PutUint32(e[68:], left)
+		binary.LittleEndian.PutUint32(e[72:], right)
+		binary.LittleEndian.PutUint32(e[76:], child)
+	}
+	pool := entry(3)
+	clear(pool)
+	copy(pool, utf16le("ObjectPool"))
+	binary.LittleEndian.PutUint16(pool[64:], uint16(2*(len("ObjectPool")+1)))
+	pool[66], pool[67] = 1, 1 // a storage, black
+	set(pool, none, none, 2)
+	set(entry(0), none, none, 1)
+	set(entry(1), none, 3, none)
+	set(entry(2), none, none, none)
+	return b
 }
