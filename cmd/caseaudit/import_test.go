@@ -213,3 +213,45 @@ func TestImportAsksRefusesWhatChangedMeanwhile(t *testing.T) {
 		t.Errorf("case 2 is %v, want the other person's correction kept", g[ids[1]])
 	}
 }
+
+// A case whose row differs in both the auditors' file and the moderators'
+// imported with it is asked about once: --correct and --keep name cases,
+// so one answer covers both of its findings.
+func TestImportAsksOncePerCase(t *testing.T) {
+	db, _, ids := newAudit(t)
+	dir := t.TempDir()
+	csv := func(name, who, person string, grades ...string) string {
+		var b strings.Builder
+		fmt.Fprintf(&b, "#,Case ID,%s,Grade,Immediate attention,Notes,Date audited\n", who)
+		for i, g := range grades {
+			fmt.Fprintf(&b, "%d,%s,%s,%s,No,Read in full,2026-07-%02d\n", i+1, ids[i], person, g, 13+i)
+		}
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(b.String()), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	if code, _, errs := runCmd(t, "--db", db, "import", "July", csv("first.csv", "Auditor", "A. Khan", "Good", "Good", "Good")); code != 0 {
+		t.Fatalf("first import: %s", errs)
+	}
+	if code, _, errs := runCmd(t, "--db", db, "moderate", "July", "--size", "3", "--seed", "m", "--format", "ids"); code != 0 {
+		t.Fatalf("moderate: %s", errs)
+	}
+	if code, _, errs := runCmd(t, "--db", db, "import", "July", csv("mod.csv", "Moderator", "D. Patel", "Good", "Good", "Good")); code != 0 {
+		t.Fatalf("moderation import: %s", errs)
+	}
+	second := csv("second.csv", "Auditor", "A. Khan", "Good", "Inadequate", "Good")
+	mod2 := csv("mod2.csv", "Moderator", "D. Patel", "Good", "Requires improvement", "Good")
+	var out, errb bytes.Buffer
+	g := &IOStreams{In: strings.NewReader("2\nmoderation meeting\n"), Out: &out, Err: &errb, InTerminal: true, ErrTerminal: true}
+	if code := run(context.Background(), g, []string{"--db", db, "import", "July", second, mod2, "--accessible"}); code != 0 {
+		t.Fatalf("exit %d\n%s", code, errb.String())
+	}
+	for _, want := range []string{"Correct " + ids[1] + "? (1 of 1)", "The finding by A. Khan", "The moderation finding by D. Patel",
+		"corrected the finding on " + ids[1], "corrected the moderation finding on " + ids[1]} {
+		if !strings.Contains(errb.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errb.String())
+		}
+	}
+}
