@@ -59,16 +59,7 @@ func TestImportAsksEachCorrection(t *testing.T) {
 	db, _, ids := newAudit(t)
 	dir := t.TempDir()
 	csv := func(name string, grades ...string) string {
-		var b strings.Builder
-		b.WriteString("#,Case ID,Auditor,Grade,Immediate attention,Notes,Date audited\n")
-		for i, g := range grades {
-			fmt.Fprintf(&b, "%d,%s,A. Khan,%s,No,Read in full,2026-07-%02d\n", i+1, ids[i], g, 13+i)
-		}
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(b.String()), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
+		return findingsCSV(t, dir, ids, name, "Auditor", "A. Khan", grades...)
 	}
 	first := csv("first.csv", "Good", "Good", "Good")
 	if code, _, errs := runCmd(t, "--db", db, "import", "July", first); code != 0 {
@@ -94,15 +85,7 @@ func TestImportAsksEachCorrection(t *testing.T) {
 	if !strings.Contains(out.String(), "0 findings recorded, 1 corrections, 1 unchanged, 1 kept as recorded") {
 		t.Errorf("stdout %q", out.String())
 	}
-	st, err := audit.Open(context.Background(), db, audit.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	fs, err := st.Findings(context.Background(), "July", false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fs := storedFindings(t, db)
 	byCase := map[string]audit.Finding{}
 	for _, f := range fs {
 		byCase[f.Case] = f
@@ -119,7 +102,7 @@ func TestImportAsksEachCorrection(t *testing.T) {
 	if code := run(context.Background(), g, []string{"--db", db, "import", "July", third, "--accessible"}); code != 130 {
 		t.Fatalf("exit %d, want 130\n%s", code, errb.String())
 	}
-	if fs2, _ := st.Findings(context.Background(), "July", false); fmt.Sprint(fs2) != fmt.Sprint(fs) {
+	if fs2 := storedFindings(t, db); fmt.Sprint(fs2) != fmt.Sprint(fs) {
 		t.Errorf("an aborted import changed findings")
 	}
 }
@@ -147,32 +130,14 @@ func TestImportAsksRefusesWhatChangedMeanwhile(t *testing.T) {
 	db, _, ids := newAudit(t)
 	dir := t.TempDir()
 	csv := func(name string, grades ...string) string {
-		var b strings.Builder
-		b.WriteString("#,Case ID,Auditor,Grade,Immediate attention,Notes,Date audited\n")
-		for i, g := range grades {
-			fmt.Fprintf(&b, "%d,%s,A. Khan,%s,No,Read in full,2026-07-%02d\n", i+1, ids[i], g, 13+i)
-		}
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(b.String()), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
+		return findingsCSV(t, dir, ids, name, "Auditor", "A. Khan", grades...)
 	}
 	if code, _, errs := runCmd(t, "--db", db, "import", "July", csv("first.csv", "Good", "Good", "Good")); code != 0 {
 		t.Fatalf("first import: %s", errs)
 	}
 	grades := func() map[string]audit.Grade {
-		st, err := audit.Open(context.Background(), db, audit.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer st.Close()
-		fs, err := st.Findings(context.Background(), "July", false)
-		if err != nil {
-			t.Fatal(err)
-		}
 		out := map[string]audit.Grade{}
-		for _, f := range fs {
+		for _, f := range storedFindings(t, db) {
 			out[f.Case] = f.Grade
 		}
 		return out
@@ -221,16 +186,7 @@ func TestImportAsksOncePerCase(t *testing.T) {
 	db, _, ids := newAudit(t)
 	dir := t.TempDir()
 	csv := func(name, who, person string, grades ...string) string {
-		var b strings.Builder
-		fmt.Fprintf(&b, "#,Case ID,%s,Grade,Immediate attention,Notes,Date audited\n", who)
-		for i, g := range grades {
-			fmt.Fprintf(&b, "%d,%s,%s,%s,No,Read in full,2026-07-%02d\n", i+1, ids[i], person, g, 13+i)
-		}
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(b.String()), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
+		return findingsCSV(t, dir, ids, name, who, person, grades...)
 	}
 	if code, _, errs := runCmd(t, "--db", db, "import", "July", csv("first.csv", "Auditor", "A. Khan", "Good", "Good", "Good")); code != 0 {
 		t.Fatalf("first import: %s", errs)
@@ -254,4 +210,36 @@ func TestImportAsksOncePerCase(t *testing.T) {
 			t.Errorf("stderr lacks %q:\n%s", want, errb.String())
 		}
 	}
+}
+
+// findingsCSV writes a returned file of ids' findings, one grade each in
+// order, by person in the column who (Auditor, or Moderator for a
+// moderators' file).
+func findingsCSV(t *testing.T, dir string, ids []string, name, who, person string, grades ...string) string {
+	t.Helper()
+	var b strings.Builder
+	fmt.Fprintf(&b, "#,Case ID,%s,Grade,Immediate attention,Notes,Date audited\n", who)
+	for i, g := range grades {
+		fmt.Fprintf(&b, "%d,%s,%s,%s,No,Read in full,2026-07-%02d\n", i+1, ids[i], person, g, 13+i)
+	}
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// storedFindings reads the latest findings of the audit July in the store.
+func storedFindings(t *testing.T, db string) []audit.Finding {
+	t.Helper()
+	st, err := audit.Open(context.Background(), db, audit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	fs, err := st.Findings(context.Background(), "July", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fs
 }

@@ -74,15 +74,7 @@ func TestRecordInteractive(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, errb.String())
 	}
-	st, err := audit.Open(context.Background(), db, audit.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	fs, err := st.Findings(context.Background(), "July", false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fs := storedFindings(t, db)
 	if len(fs) != 1 {
 		t.Fatalf("%d findings, want 1: %+v\n%s", len(fs), fs, errb.String())
 	}
