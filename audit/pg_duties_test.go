@@ -494,38 +494,41 @@ func TestPostgresModerationNeverByTheAuditor(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "may not moderate a case under the name  b. evans:  b. evans audited the case; a moderator is never the case's own auditor (SQLSTATE 42501)") {
 		t.Errorf("a raw moderation under the case's auditor's name: %v", err)
 	}
+	// Spacing aside as caseaudit's sameName has it: two spaces, a
+	// non-breaking one among them, are one.
+	err = rawAppend(t, qa, qa, KindModerationFinding, "CR-0000001", "B.\u00a0 Evans", `{"grade":"Good","immediate":false,"note":""}`)
+	if err == nil || !strings.Contains(err.Error(), "a moderator is never the case's own auditor (SQLSTATE 42501)") {
+		t.Errorf("a raw moderation under the case's auditor's name, spaced twice: %v", err)
+	}
 	if err := rawAppend(t, qa, qa, KindModerationFinding, "CR-0000001", "M. Moderator", `{"grade":"Good","immediate":false,"note":""}`); err != nil {
 		t.Errorf("a raw moderation under another name: %v", err)
 	}
 	mustVerify(t, qa, "a")
 }
 
-// TestPostgresRetentionByTheList: with a people list, setting the
-// retention period is QA's or information governance's by the list, in the
-// database too: a login holding the store's QA role whom the list makes an
-// auditor is refused by caseaudit and, writing the store log without
-// caseaudit's check, by the database.
-func TestPostgresRetentionByTheList(t *testing.T) {
+// TestPostgresNamesSpacedAsCaseaudit: the database compares the names an
+// allocation and an entry give as caseaudit's sameName does, inner spacing
+// aside: an auditor allocated, in SQL, as "A.  Khan" (two spaces, one of
+// them non-breaking) records her case under "A. Khan".
+func TestPostgresNamesSpacedAsCaseaudit(t *testing.T) {
 	ctx := context.Background()
 	where := pgStore(t)
 	qaURL, qaRole := pgLogin(t, where, store.GroupQA)
-	xURL, xRole := pgLogin(t, where, store.GroupQA)
+	aURL, aRole := pgLogin(t, where, store.GroupAuditor)
 	qa, _ := openAt(t, qaURL, "Q. Lead")
-	addPeople(t, qa,
-		Person{Login: qaRole, Name: "Q. Lead", Roles: []Role{QA}},
-		Person{Login: xRole, Name: "X. Auditor", Roles: []Role{Auditor}})
-	x, _ := openAt(t, xURL, "X. Auditor")
-	if _, err := x.SetRetention(ctx, 72, Person{Name: "X. Auditor", Roles: []Role{QA}}); !errors.Is(err, ErrDuty) {
-		t.Errorf("caseaudit setting the retention period for a listed auditor: %v", err)
+	ak, _ := openAt(t, aURL, "A. Khan")
+	addPeople(t, qa, Person{Login: qaRole, Name: "Q. Lead", Roles: []Role{QA}}, Person{Login: aRole, Name: "A. Khan", Roles: []Role{Auditor}})
+	if _, err := qa.CreateAudit(ctx, testAudit("a"), testCases(2)); err != nil {
+		t.Fatal(err)
 	}
-	err := x.st.Write(ctx, "setting the retention period of", func(w *store.WriteTx) error {
-		_, err := w.AppendRetention(ctx, "X. Auditor", time.Now(), map[string]int{"months": 72, "previous": 0})
-		return err
-	})
-	if want := "may not set the retention period: only QA or information governance sets retention and retires audits"; !errors.Is(err, ErrDuty) || !strings.Contains(err.Error(), want) {
-		t.Errorf("a listed auditor's login writing the retention period without caseaudit's check: %v; want refused: %s", err, want)
+	const c = "CR-0000001"
+	if err := rawAppend(t, qa, qa, KindAllocation, "", "Q. Lead", `{"assigned":[{"case":"`+c+`","auditor":"A.\u00a0 Khan"}]}`); err != nil {
+		t.Fatalf("QA allocating in SQL: %v", err)
 	}
-	if _, err := qa.SetRetention(ctx, 72, Person{Name: "Q. Lead", Roles: []Role{QA}}); err != nil {
-		t.Errorf("QA setting the retention period: %v", err)
+	if err := rawAppend(t, qa, ak, KindFinding, c, "A. Khan", `{"grade":"Good","immediate":false,"note":""}`); err != nil {
+		t.Errorf("the auditor recording in SQL the case allocated to her spaced twice: %v", err)
+	}
+	if err := rawAppend(t, qa, ak, KindModerationFinding, c, "A.  khan", `{"grade":"Good","immediate":false,"note":""}`); err == nil || !strings.Contains(err.Error(), "42501") {
+		t.Errorf("the auditor moderating her own case in SQL under her name spaced twice: %v", err)
 	}
 }
