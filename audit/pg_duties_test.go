@@ -532,3 +532,34 @@ func TestPostgresNamesSpacedAsCaseaudit(t *testing.T) {
 		t.Errorf("the auditor moderating her own case in SQL under her name spaced twice: %v", err)
 	}
 }
+
+// TestPostgresFollowUpOnItsOwn: in a store without a people list, an
+// auditor's login appending in SQL an action opened, or closed
+// "automatically", by no finding of hers just before it is refused in
+// verify's words, not told it lacks the auditor role it holds.
+func TestPostgresFollowUpOnItsOwn(t *testing.T) {
+	ctx := context.Background()
+	where := pgStore(t)
+	qaURL, _ := pgLogin(t, where, store.GroupQA)
+	bURL, _ := pgLogin(t, where, store.GroupAuditor)
+	qa, _ := openAt(t, qaURL, "Q. Lead")
+	b, _ := openAt(t, bURL, "B. Evans")
+	if _, err := qa.CreateAudit(ctx, testAudit("a"), testCases(2)); err != nil {
+		t.Fatal(err)
+	}
+	const c = "CR-0000001"
+	mustRecord(t, qa, "a", Finding{Case: c, Auditor: "Q. Lead", Grade: Good, Date: "2026-07-01"})
+	seq := lastSeq(t, qa, "a")
+	for _, x := range []struct{ kind, payload, words string }{
+		{KindActionOpen, fmt.Sprintf(`{"owner":"","opened":"2026-07-01","due":"2026-07-08","finding":%d,"grade":"Good","note":""}`, seq),
+			"may not open a follow-up action on its own: an action is opened only by the finding needing immediate attention recorded just before it, by the same person; QA may open one (SQLSTATE 42501)"},
+		{KindActionClose, fmt.Sprintf(`{"auto":true,"finding":%d,"note":"done"}`, seq),
+			"may not close a follow-up action automatically on its own: an action is closed automatically only by the correction to no immediate attention recorded just before it, by the same person; QA may close one (SQLSTATE 42501)"},
+	} {
+		err := rawAppend(t, qa, b, x.kind, c, "B. Evans", x.payload)
+		if err == nil || !strings.Contains(err.Error(), "caseaudit: refused: the login ") || !strings.Contains(err.Error(), x.words) {
+			t.Errorf("an auditor's %s on its own in SQL: %v\nwant the words: %s", x.kind, err, x.words)
+		}
+	}
+	mustVerify(t, qa, "a")
+}

@@ -146,6 +146,21 @@ BEGIN
 		RAISE EXCEPTION 'caseaudit: refused: the login % may not moderate a case under the name %: % audited the case; a moderator is never the case''s own auditor',
 			session_user, NEW.actor, NEW.actor USING ERRCODE = '42501';
 	END IF;
+	-- An auditor's follow-up entries are hers only at once after her own
+	-- finding: refused in caseaudit's words (verify's), not as a role she
+	-- lacks, since she holds it.
+	IF pg_catalog.pg_has_role(session_user, {{lit:qa}}, 'MEMBER') IS NOT TRUE
+		AND pg_catalog.pg_has_role(session_user, {{lit:auditor}}, 'MEMBER') IS TRUE THEN
+		IF NEW.kind = 'action-open' AND NOT {{S}}.follows_own_finding(NEW.audit_id, NEW.seq, NEW.case_id, NEW.actor, NEW.payload, true) THEN
+			RAISE EXCEPTION 'caseaudit: refused: the login % may not open a follow-up action on its own: an action is opened only by the finding needing immediate attention recorded just before it, by the same person; QA may open one',
+				session_user USING ERRCODE = '42501';
+		END IF;
+		IF NEW.kind = 'action-close' AND (NEW.payload::jsonb ->> 'auto') = 'true'
+			AND NOT {{S}}.follows_own_finding(NEW.audit_id, NEW.seq, NEW.case_id, NEW.actor, NEW.payload, false) THEN
+			RAISE EXCEPTION 'caseaudit: refused: the login % may not close a follow-up action automatically on its own: an action is closed automatically only by the correction to no immediate attention recorded just before it, by the same person; QA may close one',
+				session_user USING ERRCODE = '42501';
+		END IF;
+	END IF;
 	-- The store's own group roles decide the kinds a login may append:
 	-- QA any; an auditor findings and the follow-up entry a finding of
 	-- hers makes at once (follows_own_finding), and, once a people
