@@ -563,3 +563,48 @@ func TestPostgresFollowUpOnItsOwn(t *testing.T) {
 	}
 	mustVerify(t, qa, "a")
 }
+
+// TestPostgresRespondTwoTeamsNamed: caseaudit reads a case's team from its
+// team column alone; the database, which sees only the shown columns, does
+// not guess between two teams a case's row names: when the South case's
+// "Previous Team" is North, the North manager's raw response is refused
+// (caseaudit gives the action to South's manager).
+func TestPostgresRespondTwoTeamsNamed(t *testing.T) {
+	ctx := context.Background()
+	where := pgStore(t)
+	qaURL, qaRole := pgLogin(t, where, store.GroupQA)
+	tmURL, tmRole := pgLogin(t, where, store.GroupAuditor)
+	_, omRole := pgLogin(t, where, store.GroupAuditor)
+	qa, _ := openAt(t, qaURL, "Q. Lead")
+	addPeople(t, qa,
+		Person{Login: qaRole, Name: "Q. Lead", Roles: []Role{QA}},
+		Person{Login: tmRole, Name: "T. Manager", Roles: []Role{Manager}},
+		Person{Login: omRole, Name: "O. Manager", Roles: []Role{Manager}})
+	a := testAudit("a")
+	a.Columns = []string{"Team", "Previous Team", "Legal Status"}
+	cs := testCases(2)
+	const c = "CR-0000002"
+	cs[1].Fields = []string{"South", "North", "CIN"}
+	if _, err := qa.CreateAudit(ctx, a, cs); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := qa.Allocate(ctx, "a", []string{"A. Khan"}, AllocationRules{}); err != nil {
+		t.Fatal(err)
+	}
+	mustRecord(t, qa, "a", Finding{Case: c, Auditor: "A. Khan", Grade: Inadequate, Immediate: true, Date: "2026-07-01"})
+	if _, err := qa.SetTeamManager(ctx, "North", "T. Manager"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := qa.SetTeamManager(ctx, "South", "O. Manager"); err != nil {
+		t.Fatal(err)
+	}
+	tm, tmClock := openAt(t, tmURL, "T. Manager")
+	tmClock.t = tmClock.t.Add(time.Hour)
+	if _, err := tm.RespondAction(ctx, "a", c, "", "seen"); !errors.Is(err, ErrDuty) {
+		t.Errorf("caseaudit: the previous team's manager responding: %v; want refused", err)
+	}
+	if err := rawAppend(t, qa, tm, KindActionRespond, c, "T. Manager", `{"note":"seen"}`); err == nil || !strings.Contains(err.Error(), "42501") {
+		t.Errorf("database: the previous team's manager responding in SQL: %v; want refused", err)
+	}
+	mustVerify(t, qa, "a")
+}

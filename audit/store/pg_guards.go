@@ -325,25 +325,28 @@ END
 	// caseaudit's respond decides it (audit/actions_store.go, ownerByTeam):
 	// the owner the case's latest action-open names or, when that is
 	// "unassigned" or a team's name and the audit's trail sets the team a
-	// manager, that manager; "" when no one owns it. The case's team is
-	// read from its stratum and its shown columns (any of which naming the
-	// team counts), the team column itself being known only to caseaudit.
+	// manager, that manager; "" when no one owns it. caseaudit reads the
+	// case's team from one column (Audit.TeamColumn), which the database
+	// does not know; it sees the stratum and the shown columns, so a team
+	// any of them names counts, and when they name more than one team the
+	// trail has a manager entry for, the owner is not known here and
+	// nobody but QA responds ("").
 	{name: "action_owner", args: "p_audit bigint, p_case text", returns: "text", lang: "sql", extra: "STABLE", body: `
 	SELECT CASE WHEN pg_catalog.lower(r.owner) = 'unassigned' THEN '' ELSE r.owner END
-	FROM (SELECT coalesce((SELECT m.manager FROM (
+	FROM (SELECT coalesce((SELECT CASE WHEN pg_catalog.count(*) = 1 THEN nullif(pg_catalog.min(m.manager), '') WHEN pg_catalog.count(*) > 1 THEN '' END FROM (
 			SELECT DISTINCT ON ({{S}}.name_key(t.payload::jsonb ->> 'team'))
 				{{S}}.name_key(t.payload::jsonb ->> 'team') AS team,
 				coalesce(t.payload::jsonb ->> 'manager', '') AS manager
 			FROM {{S}}.trail t WHERE t.audit_id = p_audit AND t.kind = 'team-manager'
 			ORDER BY 1, t.seq DESC) m
-		WHERE m.manager <> '' AND (m.team = {{S}}.name_key(o.owner)
+		WHERE (m.team = {{S}}.name_key(o.owner)
 			OR pg_catalog.lower(o.owner) = 'unassigned' AND EXISTS (
 				SELECT 1 FROM {{S}}.sampled_case c
 				CROSS JOIN LATERAL pg_catalog.jsonb_array_elements_text(CASE WHEN pg_catalog.jsonb_typeof(c.fields::jsonb) = 'array' THEN c.fields::jsonb ELSE '[]'::jsonb END) f
 				WHERE c.audit_id = p_audit AND c.case_id = p_case
 					AND m.team IN ({{S}}.name_key(f),
-						{{S}}.name_key(coalesce(c.stratum, '')))))
-		LIMIT 1), o.owner) AS owner
+						{{S}}.name_key(coalesce(c.stratum, ''))))))
+		, o.owner) AS owner
 		FROM (SELECT coalesce(t.payload::jsonb ->> 'owner', '') AS owner FROM {{S}}.trail t
 			WHERE t.audit_id = p_audit AND t.case_id = p_case AND t.kind = 'action-open' ORDER BY t.seq DESC LIMIT 1) o) r
 `},
