@@ -349,31 +349,8 @@ func TestPostgresGuardsUpgrade(t *testing.T) {
 // database, refused in caseaudit's words.
 func TestPostgresRespondOnlyOwner(t *testing.T) {
 	ctx := context.Background()
-	where := pgStore(t)
-	qaURL, qaRole := pgLogin(t, where, store.GroupQA)
-	tmURL, tmRole := pgLogin(t, where, store.GroupAuditor)
-	omURL, omRole := pgLogin(t, where, store.GroupAuditor)
-	qa, _ := openAt(t, qaURL, "Q. Lead")
-	addPeople(t, qa,
-		Person{Login: qaRole, Name: "Q. Lead", Roles: []Role{QA}},
-		Person{Login: tmRole, Name: "T. Manager", Roles: []Role{Manager}},
-		Person{Login: omRole, Name: "O. Manager", Roles: []Role{Manager}})
-	if _, err := qa.CreateAudit(ctx, testAudit("a"), testCases(4)); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := qa.Allocate(ctx, "a", []string{"A. Khan"}, AllocationRules{}); err != nil {
-		t.Fatal(err)
-	}
 	// CR-0000001 is North's, CR-0000002 South's (testTeams).
-	for _, c := range []string{"CR-0000001", "CR-0000002"} {
-		mustRecord(t, qa, "a", Finding{Case: c, Auditor: "A. Khan", Grade: Inadequate, Immediate: true, Date: "2026-07-01"})
-	}
-	if _, err := qa.SetTeamManager(ctx, "North", "T. Manager"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := qa.SetTeamManager(ctx, "South", "O. Manager"); err != nil {
-		t.Fatal(err)
-	}
+	where, qa, tmURL, omURL := teamManagersStore(t, testAudit("a"), testCases(4), "CR-0000001", "CR-0000002")
 	// The managers' clocks run later, as they act after QA added them
 	// (verify replays the duties with the list as of each entry's time).
 	tm, tmClock := openAt(t, tmURL, "T. Manager")
@@ -439,6 +416,42 @@ func TestPostgresRespondOnlyOwner(t *testing.T) {
 		t.Errorf("another team's manager responding in SQL after the upgrade: %v", err)
 	}
 	mustVerify(t, owner, "a")
+}
+
+// teamManagersStore is a PostgreSQL store with a people list of QA and two
+// managers (T. Manager of North, O. Manager of South, their logins those
+// of the store's auditor role) and the audit "a" of cases, allocated to
+// A. Khan, QA recording a finding needing immediate attention on each of
+// flagged before the managers are set. It returns the store's URL, QA's
+// store, and the managers' URLs.
+func teamManagersStore(t *testing.T, a Audit, cases []SampledCase, flagged ...string) (where string, qa *Store, tmURL, omURL string) {
+	t.Helper()
+	ctx := context.Background()
+	where = pgStore(t)
+	qaURL, qaRole := pgLogin(t, where, store.GroupQA)
+	tmURL, tmRole := pgLogin(t, where, store.GroupAuditor)
+	omURL, omRole := pgLogin(t, where, store.GroupAuditor)
+	qa, _ = openAt(t, qaURL, "Q. Lead")
+	addPeople(t, qa,
+		Person{Login: qaRole, Name: "Q. Lead", Roles: []Role{QA}},
+		Person{Login: tmRole, Name: "T. Manager", Roles: []Role{Manager}},
+		Person{Login: omRole, Name: "O. Manager", Roles: []Role{Manager}})
+	if _, err := qa.CreateAudit(ctx, a, cases); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := qa.Allocate(ctx, "a", []string{"A. Khan"}, AllocationRules{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range flagged {
+		mustRecord(t, qa, "a", Finding{Case: c, Auditor: "A. Khan", Grade: Inadequate, Immediate: true, Date: "2026-07-01"})
+	}
+	if _, err := qa.SetTeamManager(ctx, "North", "T. Manager"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := qa.SetTeamManager(ctx, "South", "O. Manager"); err != nil {
+		t.Fatal(err)
+	}
+	return where, qa, tmURL, omURL
 }
 
 // rawAppend appends, as s's login writing SQL by hand, an entry to the
@@ -571,33 +584,12 @@ func TestPostgresFollowUpOnItsOwn(t *testing.T) {
 // (caseaudit gives the action to South's manager).
 func TestPostgresRespondTwoTeamsNamed(t *testing.T) {
 	ctx := context.Background()
-	where := pgStore(t)
-	qaURL, qaRole := pgLogin(t, where, store.GroupQA)
-	tmURL, tmRole := pgLogin(t, where, store.GroupAuditor)
-	_, omRole := pgLogin(t, where, store.GroupAuditor)
-	qa, _ := openAt(t, qaURL, "Q. Lead")
-	addPeople(t, qa,
-		Person{Login: qaRole, Name: "Q. Lead", Roles: []Role{QA}},
-		Person{Login: tmRole, Name: "T. Manager", Roles: []Role{Manager}},
-		Person{Login: omRole, Name: "O. Manager", Roles: []Role{Manager}})
 	a := testAudit("a")
 	a.Columns = []string{"Team", "Previous Team", "Legal Status"}
 	cs := testCases(2)
 	const c = "CR-0000002"
 	cs[1].Fields = []string{"South", "North", "CIN"}
-	if _, err := qa.CreateAudit(ctx, a, cs); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := qa.Allocate(ctx, "a", []string{"A. Khan"}, AllocationRules{}); err != nil {
-		t.Fatal(err)
-	}
-	mustRecord(t, qa, "a", Finding{Case: c, Auditor: "A. Khan", Grade: Inadequate, Immediate: true, Date: "2026-07-01"})
-	if _, err := qa.SetTeamManager(ctx, "North", "T. Manager"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := qa.SetTeamManager(ctx, "South", "O. Manager"); err != nil {
-		t.Fatal(err)
-	}
+	_, qa, tmURL, _ := teamManagersStore(t, a, cs, c)
 	tm, tmClock := openAt(t, tmURL, "T. Manager")
 	tmClock.t = tmClock.t.Add(time.Hour)
 	if _, err := tm.RespondAction(ctx, "a", c, "", "seen"); !errors.Is(err, ErrDuty) {
