@@ -3,6 +3,7 @@ package audit
 import (
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/caseaudit/caseaudit/audit/store"
 )
@@ -65,27 +66,30 @@ func checkDuties(a *Audit, es []Entry, cases []SampledCase, cs []store.PersonCha
 		out        []DutyBreach
 		allocs     []Entry // allocation entries so far
 		al         *Allocation
-		auditor    = map[string]string{} // case → who recorded its latest finding
-		moderator  = map[string]string{} // case → who recorded its latest moderation
-		actionEs   []Entry               // action entries so far
-		managerEs  []Entry               // team-manager entries so far
-		unknown    int                   // entries with no login recorded
+		auditor    = map[string]string{}  // case → who recorded its latest finding
+		moderator  = map[string]string{}  // case → who recorded its latest moderation
+		actionEs   = map[string][]Entry{} // case → its action entries so far
+		managerEs  []Entry                // team-manager entries so far
+		managers   teamManagersSoFar
+		unknown    int // entries with no login recorded
 		listedOnce bool
+		atEntry    = listAt{cs: cs}
+		afterGrace = listAt{cs: cs}
 	)
 	for i, e := range es {
-		var people map[string]Person
-		var upTo []store.PersonChange
-		for _, c := range cs {
-			if !c.At.After(e.At) {
-				upTo = append(upTo, c)
-			}
-		}
-		people = peopleOf(upTo)
+		people := atEntry.at(e.At)
 		listedOnce = listedOnce || len(people) > 0
-		breach := func(d Duty, err error) {
-			if err != nil {
-				out = append(out, DutyBreach{Entry: e.Seq, Kind: e.Kind, Case: e.Case, Actor: e.Actor, EnteredBy: e.EnteredBy, Duty: d, Refusal: err.Error()})
+		// breach names the entry when check refuses it under the people
+		// list of its time, and also under the list a few minutes later:
+		// each writer dates entries and list changes by its own clock, and
+		// a person's first entry from a machine a minute behind the one
+		// that added her would otherwise fall before her addition.
+		breach := func(d Duty, check func(people map[string]Person) error) {
+			err := check(people)
+			if err == nil || check(afterGrace.at(e.At.Add(dutyClockGrace))) == nil {
+				return
 			}
+			out = append(out, DutyBreach{Entry: e.Seq, Kind: e.Kind, Case: e.Case, Actor: e.Actor, EnteredBy: e.EnteredBy, Duty: d, Refusal: err.Error()})
 		}
 		// follows: the entry is the follow-up of the entry just before it,
 		// a finding of the same person on the same case of one of kinds.
@@ -122,7 +126,7 @@ func checkDuties(a *Audit, es []Entry, cases []SampledCase, cs []store.PersonCha
 				if moderation {
 					d = DutyModerate
 				}
-				breach(d, recordAllowed(people, e.EnteredBy, f, facts))
+				breach(d, func(people map[string]Person) error { return recordAllowed(people, e.EnteredBy, f, facts) })
 			}
 			if moderation {
 				moderator[e.Case] = e.Actor
@@ -130,25 +134,29 @@ func checkDuties(a *Audit, es []Entry, cases []SampledCase, cs []store.PersonCha
 				auditor[e.Case] = e.Actor
 			}
 		case KindActionOpen:
-			actionEs = append(actionEs, e)
+			actionEs[e.Case] = append(actionEs[e.Case], e)
 			if checked && !follows(KindFinding, KindCorrection, KindModerationFinding, KindModerationCorrection) {
-				breach(DutyRecord, fmt.Errorf("refused: %s may not open a follow-up action on its own: an action is opened only by the finding needing immediate attention recorded just before it, by the same person", whoEntered(e, people)))
+				breach(DutyRecord, func(people map[string]Person) error {
+					return fmt.Errorf("refused: %s may not open a follow-up action on its own: an action is opened only by the finding needing immediate attention recorded just before it, by the same person", whoEntered(e, people))
+				})
 			}
 		case KindActionClose:
-			actionEs = append(actionEs, e)
+			actionEs[e.Case] = append(actionEs[e.Case], e)
 			var p actionNotePayload
 			_ = json.Unmarshal(e.Payload, &p)
 			if checked && !(p.Auto && follows(KindCorrection, KindModerationCorrection)) {
-				breach(DutyClose, mayIn(people, e.EnteredBy, DutyClose, CaseFacts{}))
+				breach(DutyClose, func(people map[string]Person) error { return mayIn(people, e.EnteredBy, DutyClose, CaseFacts{}) })
 			}
 		case KindActionRespond:
-			actionEs = append(actionEs, e)
+			actionEs[e.Case] = append(actionEs[e.Case], e)
 			if checked {
-				breach(DutyRespond, mayIn(people, e.EnteredBy, DutyRespond, actionFacts(ownerAt(a, actionEs, managerEs, e.Case, byID[e.Case]))))
+				m, folded := managers.of(managerEs)
+				facts := actionFacts(ownerAt(a, actionEs[e.Case], m, folded, e.Case, byID[e.Case]))
+				breach(DutyRespond, func(people map[string]Person) error { return mayIn(people, e.EnteredBy, DutyRespond, facts) })
 			}
 		default:
 			if d, ok := dutyOfKind[e.Kind]; ok && checked {
-				breach(d, mayIn(people, e.EnteredBy, d, CaseFacts{}))
+				breach(d, func(people map[string]Person) error { return mayIn(people, e.EnteredBy, d, CaseFacts{}) })
 			}
 		}
 		switch e.Kind {
@@ -173,10 +181,68 @@ func checkDuties(a *Audit, es []Entry, cases []SampledCase, cs []store.PersonCha
 	return out, basis
 }
 
-// ownerAt is who owned the action on a case as of the action entries so
-// far, with the team managers the audit's trail had set by then: as
-// respond decides it (assignByTeam).
-func ownerAt(a *Audit, actionEs, managerEs []Entry, caseID string, sc *SampledCase) string {
+// dutyClockGrace is how far a writer's clock may run behind another's
+// before an entry is judged by a people list older than the one its
+// writer saw.
+const dutyClockGrace = 15 * time.Minute
+
+// listAt is the people list as of a time, rebuilt only when the changes
+// dated at or before the time differ from the last time asked (a trail's
+// entries mostly fall between the same two changes).
+type listAt struct {
+	cs     []store.PersonChange
+	in     []bool // cs[i] counted in people
+	people map[string]Person
+	built  bool
+}
+
+func (l *listAt) at(t time.Time) map[string]Person {
+	if l.in == nil {
+		l.in = make([]bool, len(l.cs))
+	}
+	same := l.built
+	for i, c := range l.cs {
+		q := !c.At.After(t)
+		if q != l.in[i] {
+			same = false
+			l.in[i] = q
+		}
+	}
+	if !same {
+		var upTo []store.PersonChange
+		for i, c := range l.cs {
+			if l.in[i] {
+				upTo = append(upTo, c)
+			}
+		}
+		l.people, l.built = peopleOf(upTo), true
+	}
+	return l.people
+}
+
+// teamManagersSoFar folds the team-manager entries once per new entry,
+// not once per response.
+type teamManagersSoFar struct {
+	n      int
+	folded bool
+	m      map[string]TeamManager
+	err    error
+}
+
+// of returns the managers es set, and false when es do not fold.
+func (t *teamManagersSoFar) of(es []Entry) (map[string]TeamManager, bool) {
+	if !t.folded || len(es) != t.n {
+		t.m, t.err = foldTeamManagers(es)
+		t.n, t.folded = len(es), true
+	}
+	return t.m, t.err == nil
+}
+
+// ownerAt is who owned the action on a case as of the case's action
+// entries so far (actionEs, ending with the response being judged), with
+// the team managers the audit's trail had set by then: as respond decides
+// it (assignByTeam).
+func ownerAt(a *Audit, actionEs []Entry, managers map[string]TeamManager, folded bool, caseID string, sc *SampledCase) string {
 	acts, err := foldActions(a.Name, actionEs[:len(actionEs)-1])
 	if err != nil {
 		return ""
@@ -191,8 +257,8 @@ func ownerAt(a *Audit, actionEs, managerEs []Entry, caseID string, sc *SampledCa
 		return ""
 	}
 	owner := cur.Owner
-	if m, err := foldTeamManagers(managerEs); err == nil && sc != nil {
-		if o, ok := ownerByTeam(cur.Owner, a.Team(*sc), m); ok {
+	if folded && sc != nil {
+		if o, ok := ownerByTeam(cur.Owner, a.Team(*sc), managers); ok {
 			owner = o
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestVerifyReplaysDuties: on an SQLite store, entries appended by hand
@@ -130,5 +131,62 @@ func TestVerifyDutiesWithoutPeople(t *testing.T) {
 	}
 	if !strings.HasPrefix(v.DutyBasis, "no people list (the store has none)") {
 		t.Errorf("basis: %s", v.DutyBasis)
+	}
+}
+
+// TestVerifyDutiesClockSkew: each writer dates its entries by its own
+// clock. An auditor added by QA whose machine runs a minute behind QA's
+// records her first finding "before" she was added: verify does not call
+// that a breach. A finding dated an hour before her addition is one.
+func TestVerifyDutiesClockSkew(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "caseaudit.db")
+	qaClock := newClock()
+	open := func(clock func() time.Time, login, name string) *Store {
+		s, err := Open(ctx, path, Options{Clock: clock, Actor: name, EnteredBy: login})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	qa := open(qaClock.now, "qa.lead", "Q. Lead")
+	addPeople(t, qa, Person{Login: "qa.lead", Name: "Q. Lead", Roles: []Role{QA}})
+	qaClock.t = qaClock.t.Add(2 * time.Hour) // the list was started two hours before the auditors were added
+	if _, err := qa.CreateAudit(ctx, testAudit("a"), testCases(4)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := qa.Allocate(ctx, "a", []string{"B. Evans", "C. Diaz"}, AllocationRules{}); err != nil {
+		t.Fatal(err)
+	}
+	addPeople(t, qa, Person{Login: "bevans", Name: "B. Evans", Roles: []Role{Auditor}}, Person{Login: "cdiaz", Name: "C. Diaz", Roles: []Role{Auditor}})
+	added := qaClock.now()
+	behind := &testClock{t: added.Add(-time.Minute)}
+	b := open(behind.now, "bevans", "B. Evans")
+	cases, err := qa.Allocation(ctx, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	of := func(who string) string {
+		for _, a := range cases.Assigned {
+			if a.Auditor == who {
+				return a.Case
+			}
+		}
+		t.Fatalf("no case allocated to %s: %+v", who, cases)
+		return ""
+	}
+	mustRecord(t, b, "a", Finding{Case: of("B. Evans"), Auditor: "B. Evans", Grade: Good, Date: "2026-07-03"})
+	mustVerify(t, qa, "a")
+
+	farBehind := &testClock{t: added.Add(-time.Hour)}
+	c := open(farBehind.now, "cdiaz", "C. Diaz")
+	mustRecord(t, c, "a", Finding{Case: of("C. Diaz"), Auditor: "C. Diaz", Grade: Good, Date: "2026-07-03"})
+	v, err := qa.Verify(ctx, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Duties) != 1 || v.Duties[0].EnteredBy != "cdiaz" || !strings.Contains(v.Duties[0].Refusal, "cdiaz (no role in this store)") {
+		t.Errorf("an entry an hour before her addition: %+v; want one breach, C. Diaz's", v.Duties)
 	}
 }
