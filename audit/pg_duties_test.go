@@ -349,31 +349,8 @@ func TestPostgresGuardsUpgrade(t *testing.T) {
 // database, refused in caseaudit's words.
 func TestPostgresRespondOnlyOwner(t *testing.T) {
 	ctx := context.Background()
-	where := pgStore(t)
-	qaURL, qaRole := pgLogin(t, where, store.GroupQA)
-	tmURL, tmRole := pgLogin(t, where, store.GroupAuditor)
-	omURL, omRole := pgLogin(t, where, store.GroupAuditor)
-	qa, _ := openAt(t, qaURL, "Q. Lead")
-	addPeople(t, qa,
-		Person{Login: qaRole, Name: "Q. Lead", Roles: []Role{QA}},
-		Person{Login: tmRole, Name: "T. Manager", Roles: []Role{Manager}},
-		Person{Login: omRole, Name: "O. Manager", Roles: []Role{Manager}})
-	if _, err := qa.CreateAudit(ctx, testAudit("a"), testCases(4)); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := qa.Allocate(ctx, "a", []string{"A. Khan"}, AllocationRules{}); err != nil {
-		t.Fatal(err)
-	}
 	// CR-0000001 is North's, CR-0000002 South's (testTeams).
-	for _, c := range []string{"CR-0000001", "CR-0000002"} {
-		mustRecord(t, qa, "a", Finding{Case: c, Auditor: "A. Khan", Grade: Inadequate, Immediate: true, Date: "2026-07-01"})
-	}
-	if _, err := qa.SetTeamManager(ctx, "North", "T. Manager"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := qa.SetTeamManager(ctx, "South", "O. Manager"); err != nil {
-		t.Fatal(err)
-	}
+	where, qa, tmURL, omURL := teamManagersStore(t, testAudit("a"), testCases(4), "CR-0000001", "CR-0000002")
 	// The managers' clocks run later, as they act after QA added them
 	// (verify replays the duties with the list as of each entry's time).
 	tm, tmClock := openAt(t, tmURL, "T. Manager")
@@ -441,6 +418,42 @@ func TestPostgresRespondOnlyOwner(t *testing.T) {
 	mustVerify(t, owner, "a")
 }
 
+// teamManagersStore is a PostgreSQL store with a people list of QA and two
+// managers (T. Manager of North, O. Manager of South, their logins those
+// of the store's auditor role) and the audit "a" of cases, allocated to
+// A. Khan, QA recording a finding needing immediate attention on each of
+// flagged before the managers are set. It returns the store's URL, QA's
+// store, and the managers' URLs.
+func teamManagersStore(t *testing.T, a Audit, cases []SampledCase, flagged ...string) (where string, qa *Store, tmURL, omURL string) {
+	t.Helper()
+	ctx := context.Background()
+	where = pgStore(t)
+	qaURL, qaRole := pgLogin(t, where, store.GroupQA)
+	tmURL, tmRole := pgLogin(t, where, store.GroupAuditor)
+	omURL, omRole := pgLogin(t, where, store.GroupAuditor)
+	qa, _ = openAt(t, qaURL, "Q. Lead")
+	addPeople(t, qa,
+		Person{Login: qaRole, Name: "Q. Lead", Roles: []Role{QA}},
+		Person{Login: tmRole, Name: "T. Manager", Roles: []Role{Manager}},
+		Person{Login: omRole, Name: "O. Manager", Roles: []Role{Manager}})
+	if _, err := qa.CreateAudit(ctx, a, cases); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := qa.Allocate(ctx, "a", []string{"A. Khan"}, AllocationRules{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range flagged {
+		mustRecord(t, qa, "a", Finding{Case: c, Auditor: "A. Khan", Grade: Inadequate, Immediate: true, Date: "2026-07-01"})
+	}
+	if _, err := qa.SetTeamManager(ctx, "North", "T. Manager"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := qa.SetTeamManager(ctx, "South", "O. Manager"); err != nil {
+		t.Fatal(err)
+	}
+	return where, qa, tmURL, omURL
+}
+
 // rawAppend appends, as s's login writing SQL by hand, an entry to the
 // trail of the audit "a" (the store's first) after its head as reader
 // sees it, hashed as caseaudit would hash it.
@@ -494,38 +507,96 @@ func TestPostgresModerationNeverByTheAuditor(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "may not moderate a case under the name  b. evans:  b. evans audited the case; a moderator is never the case's own auditor (SQLSTATE 42501)") {
 		t.Errorf("a raw moderation under the case's auditor's name: %v", err)
 	}
+	// Spacing aside as caseaudit's sameName has it: two spaces, a
+	// non-breaking one among them, are one.
+	err = rawAppend(t, qa, qa, KindModerationFinding, "CR-0000001", "B.\u00a0 Evans", `{"grade":"Good","immediate":false,"note":""}`)
+	if err == nil || !strings.Contains(err.Error(), "a moderator is never the case's own auditor (SQLSTATE 42501)") {
+		t.Errorf("a raw moderation under the case's auditor's name, spaced twice: %v", err)
+	}
 	if err := rawAppend(t, qa, qa, KindModerationFinding, "CR-0000001", "M. Moderator", `{"grade":"Good","immediate":false,"note":""}`); err != nil {
 		t.Errorf("a raw moderation under another name: %v", err)
 	}
 	mustVerify(t, qa, "a")
 }
 
-// TestPostgresRetentionByTheList: with a people list, setting the
-// retention period is QA's or information governance's by the list, in the
-// database too: a login holding the store's QA role whom the list makes an
-// auditor is refused by caseaudit and, writing the store log without
-// caseaudit's check, by the database.
-func TestPostgresRetentionByTheList(t *testing.T) {
+// TestPostgresNamesSpacedAsCaseaudit: the database compares the names an
+// allocation and an entry give as caseaudit's sameName does, inner spacing
+// aside: an auditor allocated, in SQL, as "A.  Khan" (two spaces, one of
+// them non-breaking) records her case under "A. Khan".
+func TestPostgresNamesSpacedAsCaseaudit(t *testing.T) {
 	ctx := context.Background()
 	where := pgStore(t)
 	qaURL, qaRole := pgLogin(t, where, store.GroupQA)
-	xURL, xRole := pgLogin(t, where, store.GroupQA)
+	aURL, aRole := pgLogin(t, where, store.GroupAuditor)
 	qa, _ := openAt(t, qaURL, "Q. Lead")
-	addPeople(t, qa,
-		Person{Login: qaRole, Name: "Q. Lead", Roles: []Role{QA}},
-		Person{Login: xRole, Name: "X. Auditor", Roles: []Role{Auditor}})
-	x, _ := openAt(t, xURL, "X. Auditor")
-	if _, err := x.SetRetention(ctx, 72, Person{Name: "X. Auditor", Roles: []Role{QA}}); !errors.Is(err, ErrDuty) {
-		t.Errorf("caseaudit setting the retention period for a listed auditor: %v", err)
+	ak, _ := openAt(t, aURL, "A. Khan")
+	addPeople(t, qa, Person{Login: qaRole, Name: "Q. Lead", Roles: []Role{QA}}, Person{Login: aRole, Name: "A. Khan", Roles: []Role{Auditor}})
+	if _, err := qa.CreateAudit(ctx, testAudit("a"), testCases(2)); err != nil {
+		t.Fatal(err)
 	}
-	err := x.st.Write(ctx, "setting the retention period of", func(w *store.WriteTx) error {
-		_, err := w.AppendRetention(ctx, "X. Auditor", time.Now(), map[string]int{"months": 72, "previous": 0})
-		return err
-	})
-	if want := "may not set the retention period: only QA or information governance sets retention and retires audits"; !errors.Is(err, ErrDuty) || !strings.Contains(err.Error(), want) {
-		t.Errorf("a listed auditor's login writing the retention period without caseaudit's check: %v; want refused: %s", err, want)
+	const c = "CR-0000001"
+	if err := rawAppend(t, qa, qa, KindAllocation, "", "Q. Lead", `{"assigned":[{"case":"`+c+`","auditor":"A.\u00a0 Khan"}]}`); err != nil {
+		t.Fatalf("QA allocating in SQL: %v", err)
 	}
-	if _, err := qa.SetRetention(ctx, 72, Person{Name: "Q. Lead", Roles: []Role{QA}}); err != nil {
-		t.Errorf("QA setting the retention period: %v", err)
+	if err := rawAppend(t, qa, ak, KindFinding, c, "A. Khan", `{"grade":"Good","immediate":false,"note":""}`); err != nil {
+		t.Errorf("the auditor recording in SQL the case allocated to her spaced twice: %v", err)
 	}
+	if err := rawAppend(t, qa, ak, KindModerationFinding, c, "A.  khan", `{"grade":"Good","immediate":false,"note":""}`); err == nil || !strings.Contains(err.Error(), "42501") {
+		t.Errorf("the auditor moderating her own case in SQL under her name spaced twice: %v", err)
+	}
+}
+
+// TestPostgresFollowUpOnItsOwn: in a store without a people list, an
+// auditor's login appending in SQL an action opened, or closed
+// "automatically", by no finding of hers just before it is refused in
+// verify's words, not told it lacks the auditor role it holds.
+func TestPostgresFollowUpOnItsOwn(t *testing.T) {
+	ctx := context.Background()
+	where := pgStore(t)
+	qaURL, _ := pgLogin(t, where, store.GroupQA)
+	bURL, _ := pgLogin(t, where, store.GroupAuditor)
+	qa, _ := openAt(t, qaURL, "Q. Lead")
+	b, _ := openAt(t, bURL, "B. Evans")
+	if _, err := qa.CreateAudit(ctx, testAudit("a"), testCases(2)); err != nil {
+		t.Fatal(err)
+	}
+	const c = "CR-0000001"
+	mustRecord(t, qa, "a", Finding{Case: c, Auditor: "Q. Lead", Grade: Good, Date: "2026-07-01"})
+	seq := lastSeq(t, qa, "a")
+	for _, x := range []struct{ kind, payload, words string }{
+		{KindActionOpen, fmt.Sprintf(`{"owner":"","opened":"2026-07-01","due":"2026-07-08","finding":%d,"grade":"Good","note":""}`, seq),
+			"may not open a follow-up action on its own: an action is opened only by the finding needing immediate attention recorded just before it, by the same person; QA may open one (SQLSTATE 42501)"},
+		{KindActionClose, fmt.Sprintf(`{"auto":true,"finding":%d,"note":"done"}`, seq),
+			"may not close a follow-up action automatically on its own: an action is closed automatically only by the correction to no immediate attention recorded just before it, by the same person; QA may close one (SQLSTATE 42501)"},
+	} {
+		err := rawAppend(t, qa, b, x.kind, c, "B. Evans", x.payload)
+		if err == nil || !strings.Contains(err.Error(), "caseaudit: refused: the login ") || !strings.Contains(err.Error(), x.words) {
+			t.Errorf("an auditor's %s on its own in SQL: %v\nwant the words: %s", x.kind, err, x.words)
+		}
+	}
+	mustVerify(t, qa, "a")
+}
+
+// TestPostgresRespondTwoTeamsNamed: caseaudit reads a case's team from its
+// team column alone; the database, which sees only the shown columns, does
+// not guess between two teams a case's row names: when the South case's
+// "Previous Team" is North, the North manager's raw response is refused
+// (caseaudit gives the action to South's manager).
+func TestPostgresRespondTwoTeamsNamed(t *testing.T) {
+	ctx := context.Background()
+	a := testAudit("a")
+	a.Columns = []string{"Team", "Previous Team", "Legal Status"}
+	cs := testCases(2)
+	const c = "CR-0000002"
+	cs[1].Fields = []string{"South", "North", "CIN"}
+	_, qa, tmURL, _ := teamManagersStore(t, a, cs, c)
+	tm, tmClock := openAt(t, tmURL, "T. Manager")
+	tmClock.t = tmClock.t.Add(time.Hour)
+	if _, err := tm.RespondAction(ctx, "a", c, "", "seen"); !errors.Is(err, ErrDuty) {
+		t.Errorf("caseaudit: the previous team's manager responding: %v; want refused", err)
+	}
+	if err := rawAppend(t, qa, tm, KindActionRespond, c, "T. Manager", `{"note":"seen"}`); err == nil || !strings.Contains(err.Error(), "42501") {
+		t.Errorf("database: the previous team's manager responding in SQL: %v; want refused", err)
+	}
+	mustVerify(t, qa, "a")
 }

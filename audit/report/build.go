@@ -38,13 +38,7 @@ func build(ctx context.Context, st *audit.Store, name string, opts Options) (*Re
 	if err := opts.normalise(); err != nil {
 		return nil, err
 	}
-	var a *audit.Audit
-	var err error
-	if strings.TrimSpace(name) == "" {
-		a, err = st.Latest(ctx)
-	} else {
-		a, err = st.Audit(ctx, name)
-	}
+	a, err := auditNamed(ctx, st, name)
 	if err != nil {
 		return nil, err
 	}
@@ -88,6 +82,14 @@ func build(ctx context.Context, st *audit.Store, name string, opts Options) (*Re
 		}
 	}
 	return r, nil
+}
+
+// auditNamed reads the named audit, or the latest when name is blank.
+func auditNamed(ctx context.Context, st *audit.Store, name string) (*audit.Audit, error) {
+	if strings.TrimSpace(name) == "" {
+		return st.Latest(ctx)
+	}
+	return st.Audit(ctx, name)
 }
 
 // core computes an audit's figures, as every view states them: the
@@ -216,8 +218,9 @@ func BuildPooled(ctx context.Context, st *audit.Store, names []string, period st
 	return p, err
 }
 
-// buildPooled reads each audit's own report (its figures, not compared
-// with another) and what calibration compares of them, and pools them.
+// buildPooled reads each audit's own figures (core: its headline, as its
+// report states it, without the whole-store trend, focus or calibration a
+// full report adds) and what calibration compares of them, and pools them.
 func buildPooled(ctx context.Context, st *audit.Store, names []string, period string, opts Options) (*Pooled, error) {
 	if err := opts.normalise(); err != nil {
 		return nil, err
@@ -246,12 +249,14 @@ func buildPooled(ctx context.Context, st *audit.Store, names []string, period st
 	if len(names) < 2 {
 		return nil, fmt.Errorf("pooling needs at least two audits (got %d): name them, or give a period", len(names))
 	}
-	o := opts
-	o.NoCompare = true // each audit's own figures
 	var audits []pooledAudit
 	var read []string
 	for _, name := range names {
-		r, err := build(ctx, st, name, o)
+		a, err := auditNamed(ctx, st, name)
+		if err != nil {
+			return nil, err
+		}
+		r, _, _, _, err := core(ctx, st, a, opts)
 		if err != nil {
 			return nil, err
 		}

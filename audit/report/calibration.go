@@ -153,7 +153,7 @@ func calibrationTable(c *Calibration) *tbl {
 }
 
 // calibrationIntro says what the calibration shows, and which audits had
-// no moderation to compare.
+// no moderated case with both grades to compare.
 func calibrationIntro(c *Calibration) string {
 	if c.Pairs == 0 {
 		if len(c.NotModerated) == 0 {
@@ -170,22 +170,24 @@ func calibrationIntro(c *Calibration) string {
 	return s
 }
 
-// notModeratedText says which audits had no moderated case: "" when every
-// audit had.
+// notModeratedText says which audits had no moderated case with both
+// grades: "" when every audit had. It does not say "no moderation": an
+// audit moderated only on cases whose finding was since withdrawn, or
+// whose grade is not one of the four, is listed too.
 func notModeratedText(c *Calibration) string {
 	if len(c.NotModerated) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%s had no moderation, so %s not in these figures.", strings.Join(c.NotModerated, ", "),
+	return fmt.Sprintf("%s had no moderated case with both grades, so %s not in these figures.", strings.Join(c.NotModerated, ", "),
 		plural(len(c.NotModerated), "it is", "they are"))
 }
 
 // calibrationMeta are the calibration page's details: the audits compared
-// and those without moderation.
+// and those with no moderated case graded by both.
 func calibrationMeta(c *Calibration) []kv {
 	out := []kv{{"Audits", strings.Join(c.Audits, ", ")}}
 	if len(c.NotModerated) > 0 {
-		out = append(out, kv{"No moderation", strings.Join(c.NotModerated, ", ")})
+		out = append(out, kv{"No case graded by both", strings.Join(c.NotModerated, ", ")})
 	}
 	return out
 }

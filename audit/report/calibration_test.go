@@ -99,7 +99,7 @@ func TestCalibration(t *testing.T) {
 		}
 	}
 	for f, wants := range map[Format][]string{
-		Table:    {"0.40", "0.55", "not defined", "— (under 10)", "2026-06, 2026-09 had no moderation, so they are not in these figures."},
+		Table:    {"0.40", "0.55", "not defined", "— (under 10)", "2026-06, 2026-09 had no moderated case with both grades, so they are not in these figures."},
 		Markdown: {"| B. Evans |", "| D. Novak |"},
 		CSV:      {"A. Khan,12,7,11,0.5833333333333334,0.9166666666666666,0.4", "C. Diaz,10,7,10,0.7,1,0.552238805970149"},
 		JSON:     {`"sign_test_p": 0.0078125`, `"sign_test_p": 0.03125`, `"marking": "OFFICIAL-SENSITIVE"`},

@@ -300,7 +300,7 @@ func TestCalibrationLeavesOutAnAuditWithoutModeration(t *testing.T) {
 	if c == nil || !slices.Equal(c.Audits, []string{"2026-07"}) || !slices.Equal(c.NotModerated, []string{"2025-07"}) || c.Pairs != 12 {
 		t.Fatalf("calibration %+v; want 2026-07's 12 pairs, 2025-07 not moderated", c)
 	}
-	const said = "2025-07 had no moderation, so it is not in these figures."
+	const said = "2025-07 had no moderated case with both grades, so it is not in these figures."
 	wrong := regexp.MustCompile(`moderated cases? of [^.]*2025-07`)
 	var text, html, xlsx, js bytes.Buffer
 	for f, b := range map[Format]*bytes.Buffer{Table: &text, HTML: &html, XLSX: &xlsx, JSON: &js} {
@@ -310,7 +310,7 @@ func TestCalibrationLeavesOutAnAuditWithoutModeration(t *testing.T) {
 	}
 	for name, s := range map[string]string{"text": text.String(), "html": html.String()} {
 		if !strings.Contains(strings.Join(strings.Fields(s), " "), said) || wrong.MatchString(s) {
-			t.Errorf("the %s report does not say 2025-07 had no moderation, or names it as compared:\n%s", name, s)
+			t.Errorf("the %s report does not say 2025-07 had no moderated case with both grades, or names it as compared:\n%s", name, s)
 		}
 	}
 	rows, _ := openXLSX(t, xlsx.Bytes()).GetRows(calibrationSheet)
@@ -326,7 +326,7 @@ func TestCalibrationLeavesOutAnAuditWithoutModeration(t *testing.T) {
 	if err := RenderCalibration(&page, c, HTML); err != nil {
 		t.Fatal(err)
 	}
-	if s := page.String(); !strings.Contains(s, "<dt>Audits</dt><dd>2026-07</dd><dt>No moderation</dt><dd>2025-07</dd>") {
+	if s := page.String(); !strings.Contains(s, "<dt>Audits</dt><dd>2026-07</dd><dt>No case graded by both</dt><dd>2025-07</dd>") {
 		t.Errorf("the calibration page's details:\n%s", s)
 	}
 	// Nothing moderated at all: the intro says so, naming no audit as

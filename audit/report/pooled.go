@@ -54,6 +54,9 @@ type Pooled struct {
 	// Calibration compares each auditor's grades with the moderators'
 	// over the moderated cases of these audits (nil when none was).
 	Calibration *Calibration `json:"calibration"`
+	// byAudited: the weighted share weighs each audit by its audited
+	// cases, not its population.
+	byAudited bool
 }
 
 // PooledAudit is one audit of the pooled view.
@@ -141,7 +144,10 @@ func pool(period string, opts Options, audits []pooledAudit, cal []calibrationAu
 		p.Sentence = p.Why
 		return p, nil
 	}
-	p.Method, p.Why = poolable(p.Audits, popKnown)
+	// Populations that are all recorded as 0 weigh nothing: the audits
+	// are weighed by their audited cases then, as when one is unknown.
+	byPopulation := popKnown && total > 0
+	p.Method, p.Why = poolable(p.Audits, byPopulation)
 	if p.Method == "pooled" {
 		iv, err := interval(opts.Method, p.Flagged, p.Audited, opts.Confidence)
 		if err != nil {
@@ -150,7 +156,7 @@ func pool(period string, opts Options, audits []pooledAudit, cal []calibrationAu
 		p.CIMethod = iv.Method
 		p.Share, p.Lower, p.Upper = ptr(float64(p.Flagged)/float64(p.Audited)), ptr(iv.Lower), ptr(iv.Upper)
 	} else {
-		p.weighted(popKnown)
+		p.weighted(byPopulation)
 	}
 	p.Sentence = p.sentence()
 	return p, nil
@@ -210,10 +216,18 @@ func poolable(as []PooledAudit, popKnown bool) (method, why string) {
 // any audit's population is unknown (byPopulation false) every audit is
 // weighted by its audited cases, with no finite-population correction: a
 // population for some audits and a count of cases for others would weigh
-// the first by thousands and the second by about a hundred.
+// the first by thousands and the second by about a hundred. A population
+// recorded below the cases audited from it (an export re-counted, a
+// population typed by hand) is no population to correct for: that audit
+// has no finite-population correction, so no negative variance or NaN
+// reaches the report.
 func (p *Pooled) weighted(byPopulation bool) {
+	p.byAudited = !byPopulation
 	weight := func(a PooledAudit) (w, fpc float64) {
 		if byPopulation {
+			if *a.Population < a.Audited {
+				return float64(*a.Population), 1
+			}
 			return float64(*a.Population), 1 - float64(a.Audited)/float64(*a.Population)
 		}
 		return float64(a.Audited), 1
@@ -258,7 +272,7 @@ func (p *Pooled) sentence() string {
 			n, thousands(p.Flagged), thousands(p.Audited), pctPtr(p.Share, nearest), conf, pctPtr(p.Lower, down), pctPtr(p.Upper, up))
 	} else {
 		by := "its population"
-		if p.Population == nil {
+		if p.byAudited {
 			by = "its audited cases"
 		}
 		s = fmt.Sprintf("Over %s, %s of %s audited cases needed immediate attention; weighting each audit by %s, the share is %s, with %s confidence between %s and %s (normal approximation).",

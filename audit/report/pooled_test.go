@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"math"
 	"strings"
 	"testing"
@@ -259,5 +260,49 @@ func TestPooledSomePopulationsUnknown(t *testing.T) {
 	if p.CIMethod != "normal approximation (stratified, weighted by audited cases)" ||
 		!strings.Contains(p.Why, "each audit is weighted by its audited cases") || !strings.Contains(p.Sentence, "weighting each audit by its audited cases, the share is 10%, with 95% confidence between 5.2% and 14.8%") {
 		t.Errorf("words: %s | %s | %s", p.CIMethod, p.Why, p.Sentence)
+	}
+}
+
+// Populations recorded as 0 in every audit weigh nothing: the audits are
+// weighted by their audited cases (the figures of
+// TestPooledSomePopulationsUnknown). A population recorded below the cases
+// audited from it has no finite-population correction. Worked by hand: 5
+// of 100 from 1,000 and 10 of 50 from 40 weigh 1000/1040 and 40/1040, so
+// the share is 58/1040 = 0.0557692, with variance
+// (1000/1040)²·0.9·0.05·0.95/99 + (40/1040)²·0.2·0.8/49 = 0.000404071 and
+// 95% bounds 0.0557692 ∓ 1.959964·0.0201015. No NaN reaches the JSON.
+func TestPooledPopulationsZeroOrBelowAudited(t *testing.T) {
+	o := fixedOptions()
+	if err := o.normalise(); err != nil {
+		t.Fatal(err)
+	}
+	near := func(a *float64, b float64) bool { return a != nil && math.Abs(*a-b) < 1e-9 }
+	as := pooledAudits([]int{5, 10}, []int{100, 50}, []int{0, 0})
+	as[0].Population, as[1].Population = ptr(0), ptr(0)
+	as[1].Stratified = true
+	p, err := pool("", o, as, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Method != "weighted" || !near(p.Share, 0.1) || !near(p.Lower, 0.05295860483345802) || !near(p.Upper, 0.147041395166542) ||
+		p.CIMethod != "normal approximation (stratified, weighted by audited cases)" || !strings.Contains(p.Sentence, "weighting each audit by its audited cases") {
+		t.Errorf("populations of 0: method %s share %v [%v, %v] %s | %s", p.Method, p.Share, p.Lower, p.Upper, p.CIMethod, p.Sentence)
+	}
+	if _, err := json.Marshal(p); err != nil {
+		t.Errorf("populations of 0: %v", err)
+	}
+
+	as = pooledAudits([]int{5, 10}, []int{100, 50}, []int{1000, 40})
+	as[1].Stratified = true
+	p, err = pool("", o, as, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Method != "weighted" || !near(p.Share, 0.05576923076923077) || !near(p.Lower, 0.016371004245334005) || !near(p.Upper, 0.09516745729312753) ||
+		p.CIMethod != "normal approximation (stratified, weighted by population)" {
+		t.Errorf("a population below its audited cases: method %s share %v [%v, %v] %s", p.Method, p.Share, p.Lower, p.Upper, p.CIMethod)
+	}
+	if _, err := json.Marshal(p); err != nil {
+		t.Errorf("a population below its audited cases: %v", err)
 	}
 }

@@ -87,7 +87,7 @@ func writeSectionsHTML(w io.Writer, title, marking string, meta []kv, sections [
 }
 
 // calibrationSheet writes the calibration as a sheet: a title, what it
-// shows (and which audits had no moderation), one row per auditor (numbers
+// shows (and which audits had no moderated case with both grades), one row per auditor (numbers
 // as numbers) and a sentence each. Each column is as wide as its longest
 // value and its header's longest word, so nothing is cut off when printed:
 // "— (under 10)" in the Kappa column, a long name in the Auditor column.

@@ -286,7 +286,10 @@ func (x *xw) keepTogether(sheet string, landscape bool, blocks [][2]int) {
 	}
 	// The printed width is the columns', or more where a cell's text runs
 	// on past its column into empty ones (a long "Made by" line):
-	// LibreOffice fits that to the page too.
+	// LibreOffice fits that to the page too. Only text runs on, and only
+	// past the last filled cell of its row: a number never spills (it
+	// shows ### instead), and text stops at a filled neighbour, which
+	// lies within the columns already counted.
 	starts := []float64{0}
 	for i := range max(len(cols), 1) {
 		name, _ := excelize.ColumnNumberToName(i + 1)
@@ -307,8 +310,12 @@ func (x *xw) keepTogether(sheet string, landscape bool, blocks [][2]int) {
 	for r, row := range rows {
 		for c, v := range row {
 			cell, _ := excelize.CoordinatesToCellName(c+1, r+1)
-			if v == "" || slices.ContainsFunc(merged, func(m excelize.MergeCell) bool { return m.GetStartAxis() == cell }) {
+			if v == "" || slices.ContainsFunc(row[c+1:], func(n string) bool { return n != "" }) ||
+				slices.ContainsFunc(merged, func(m excelize.MergeCell) bool { return m.GetStartAxis() == cell }) {
 				continue // a merged paragraph wraps within its cells
+			}
+			if t, err := x.f.GetCellType(sheet, cell); err != nil || (t != excelize.CellTypeSharedString && t != excelize.CellTypeInlineString) {
+				continue
 			}
 			widest = max(widest, starts[min(c, len(starts)-1)]+xlsxprint.Width(v)+1)
 		}

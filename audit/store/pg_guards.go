@@ -53,6 +53,20 @@ BEGIN
 	RAISE EXCEPTION 'caseaudit: audits never change' USING ERRCODE = 'P0001';
 END
 `},
+	// name_key is a name as caseaudit compares names and teams (sameName
+	// in audit/duties.go, teamNamed): case aside, and any run of white
+	// space, the non-breaking and other Unicode spaces Go's strings.Fields
+	// splits on included, counted as one space, none at either end. The
+	// class is spelled out because \s alone matches only ASCII spaces in a
+	// C-locale database.
+	{name: "name_key", args: "x text", returns: "text", lang: "sql", extra: "IMMUTABLE", body: `
+	SELECT pg_catalog.lower(pg_catalog.btrim(pg_catalog.regexp_replace(x, '[\s\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+', ' ', 'g')))
+`},
+	// same_name: whether two names are one person's (name_key); NULL when
+	// either is NULL.
+	{name: "same_name", args: "a text, b text", returns: "boolean", lang: "sql", extra: "IMMUTABLE", body: `
+	SELECT {{S}}.name_key(a) = {{S}}.name_key(b)
+`},
 	// json_string encodes text as a JSON string exactly as Go's encoder
 	// does with HTML escaping off (jsonStringSQL).
 	{name: "json_string", args: "s text", returns: "text", lang: "sql", extra: "IMMUTABLE STRICT", body: `
@@ -125,12 +139,27 @@ BEGIN
 	-- (who recorded its latest finding), by anyone, QA included, with a
 	-- people list or without: the rule is about the names the trail
 	-- records (audit/duties.go).
-	IF NEW.kind IN ('moderation-finding', 'moderation-correction') AND pg_catalog.lower(pg_catalog.btrim(NEW.actor)) = (
-		SELECT pg_catalog.lower(pg_catalog.btrim(t.actor)) FROM {{S}}.trail t
+	IF NEW.kind IN ('moderation-finding', 'moderation-correction') AND {{S}}.same_name(NEW.actor, (
+		SELECT t.actor FROM {{S}}.trail t
 		WHERE t.audit_id = NEW.audit_id AND t.case_id = NEW.case_id AND t.kind IN ('finding', 'correction')
-		ORDER BY t.seq DESC LIMIT 1) THEN
+		ORDER BY t.seq DESC LIMIT 1)) IS TRUE THEN
 		RAISE EXCEPTION 'caseaudit: refused: the login % may not moderate a case under the name %: % audited the case; a moderator is never the case''s own auditor',
 			session_user, NEW.actor, NEW.actor USING ERRCODE = '42501';
+	END IF;
+	-- An auditor's follow-up entries are hers only at once after her own
+	-- finding: refused in caseaudit's words (verify's), not as a role she
+	-- lacks, since she holds it.
+	IF pg_catalog.pg_has_role(session_user, {{lit:qa}}, 'MEMBER') IS NOT TRUE
+		AND pg_catalog.pg_has_role(session_user, {{lit:auditor}}, 'MEMBER') IS TRUE THEN
+		IF NEW.kind = 'action-open' AND NOT {{S}}.follows_own_finding(NEW.audit_id, NEW.seq, NEW.case_id, NEW.actor, NEW.payload, true) THEN
+			RAISE EXCEPTION 'caseaudit: refused: the login % may not open a follow-up action on its own: an action is opened only by the finding needing immediate attention recorded just before it, by the same person; QA may open one',
+				session_user USING ERRCODE = '42501';
+		END IF;
+		IF NEW.kind = 'action-close' AND (NEW.payload::jsonb ->> 'auto') = 'true'
+			AND NOT {{S}}.follows_own_finding(NEW.audit_id, NEW.seq, NEW.case_id, NEW.actor, NEW.payload, false) THEN
+			RAISE EXCEPTION 'caseaudit: refused: the login % may not close a follow-up action automatically on its own: an action is closed automatically only by the correction to no immediate attention recorded just before it, by the same person; QA may close one',
+				session_user USING ERRCODE = '42501';
+		END IF;
 	END IF;
 	-- The store's own group roles decide the kinds a login may append:
 	-- QA any; an auditor findings and the follow-up entry a finding of
@@ -296,25 +325,28 @@ END
 	// caseaudit's respond decides it (audit/actions_store.go, ownerByTeam):
 	// the owner the case's latest action-open names or, when that is
 	// "unassigned" or a team's name and the audit's trail sets the team a
-	// manager, that manager; "" when no one owns it. The case's team is
-	// read from its stratum and its shown columns (any of which naming the
-	// team counts), the team column itself being known only to caseaudit.
+	// manager, that manager; "" when no one owns it. caseaudit reads the
+	// case's team from one column (Audit.TeamColumn), which the database
+	// does not know; it sees the stratum and the shown columns, so a team
+	// any of them names counts, and when they name more than one team the
+	// trail has a manager entry for, the owner is not known here and
+	// nobody but QA responds ("").
 	{name: "action_owner", args: "p_audit bigint, p_case text", returns: "text", lang: "sql", extra: "STABLE", body: `
 	SELECT CASE WHEN pg_catalog.lower(r.owner) = 'unassigned' THEN '' ELSE r.owner END
-	FROM (SELECT coalesce((SELECT m.manager FROM (
-			SELECT DISTINCT ON (pg_catalog.lower(pg_catalog.regexp_replace(pg_catalog.btrim(t.payload::jsonb ->> 'team'), '\s+', ' ', 'g')))
-				pg_catalog.lower(pg_catalog.regexp_replace(pg_catalog.btrim(t.payload::jsonb ->> 'team'), '\s+', ' ', 'g')) AS team,
+	FROM (SELECT coalesce((SELECT CASE WHEN pg_catalog.count(*) = 1 THEN nullif(pg_catalog.min(m.manager), '') WHEN pg_catalog.count(*) > 1 THEN '' END FROM (
+			SELECT DISTINCT ON ({{S}}.name_key(t.payload::jsonb ->> 'team'))
+				{{S}}.name_key(t.payload::jsonb ->> 'team') AS team,
 				coalesce(t.payload::jsonb ->> 'manager', '') AS manager
 			FROM {{S}}.trail t WHERE t.audit_id = p_audit AND t.kind = 'team-manager'
 			ORDER BY 1, t.seq DESC) m
-		WHERE m.manager <> '' AND (m.team = pg_catalog.lower(pg_catalog.regexp_replace(pg_catalog.btrim(o.owner), '\s+', ' ', 'g'))
+		WHERE (m.team = {{S}}.name_key(o.owner)
 			OR pg_catalog.lower(o.owner) = 'unassigned' AND EXISTS (
 				SELECT 1 FROM {{S}}.sampled_case c
 				CROSS JOIN LATERAL pg_catalog.jsonb_array_elements_text(CASE WHEN pg_catalog.jsonb_typeof(c.fields::jsonb) = 'array' THEN c.fields::jsonb ELSE '[]'::jsonb END) f
 				WHERE c.audit_id = p_audit AND c.case_id = p_case
-					AND m.team IN (pg_catalog.lower(pg_catalog.regexp_replace(pg_catalog.btrim(f), '\s+', ' ', 'g')),
-						pg_catalog.lower(pg_catalog.regexp_replace(pg_catalog.btrim(coalesce(c.stratum, '')), '\s+', ' ', 'g')))))
-		LIMIT 1), o.owner) AS owner
+					AND m.team IN ({{S}}.name_key(f),
+						{{S}}.name_key(coalesce(c.stratum, ''))))))
+		, o.owner) AS owner
 		FROM (SELECT coalesce(t.payload::jsonb ->> 'owner', '') AS owner FROM {{S}}.trail t
 			WHERE t.audit_id = p_audit AND t.case_id = p_case AND t.kind = 'action-open' ORDER BY t.seq DESC LIMIT 1) o) r
 `},
@@ -338,8 +370,7 @@ END
 		WHEN pg_catalog.cardinality(q.n) = 1 THEN p_name || ' or QA (' || q.n[1] || ')'
 		ELSE p_name || ' or QA (' || pg_catalog.array_to_string(q.n[1:pg_catalog.cardinality(q.n) - 1], ', ') || ' or ' || q.n[pg_catalog.cardinality(q.n)] || ')' END
 	FROM (SELECT pg_catalog.array_agg(x.name ORDER BY x.login) FILTER (WHERE NOT x.me) AS n, coalesce(pg_catalog.bool_or(x.me), false) AS me
-		FROM (SELECT y.login, y.name, pg_catalog.lower(pg_catalog.regexp_replace(pg_catalog.btrim(y.name), '\s+', ' ', 'g'))
-				= pg_catalog.lower(pg_catalog.regexp_replace(pg_catalog.btrim(p_name), '\s+', ' ', 'g')) AS me
+		FROM (SELECT y.login, y.name, {{S}}.same_name(y.name, p_name) AS me
 			FROM (SELECT DISTINCT ON (p.login) p.login, p.name, p.op, p.roles FROM {{S}}.person_change p ORDER BY p.login, p.seq DESC) y
 			WHERE y.op = 'add' AND 'qa' = ANY (pg_catalog.string_to_array(y.roles, ','))) x) q
 `},
@@ -414,7 +445,7 @@ BEGIN
 	SELECT r.roles, r.name INTO mine, nm FROM {{S}}.person_of(session_user::text) r;
 	rs := pg_catalog.string_to_array(coalesce(mine, ''), ',');
 	-- Recorded under the login's own name (or login), case and spacing aside.
-	own := pg_catalog.lower(pg_catalog.btrim(NEW.actor)) IN (pg_catalog.lower(pg_catalog.btrim(coalesce(nm, ''))), pg_catalog.lower(session_user::text));
+	own := {{S}}.same_name(NEW.actor, coalesce(nm, '')) OR {{S}}.same_name(NEW.actor, session_user::text);
 	IF 'qa' = ANY (rs) THEN
 		RETURN NEW;
 	END IF;
@@ -434,7 +465,7 @@ BEGIN
 			RAISE EXCEPTION 'caseaudit: refused: % may not record a finding: the case is not allocated to anyone yet; an auditor records only the cases allocated to her; only % may record it until QA allocates it',
 				who, {{S}}.qa_named() USING ERRCODE = '42501';
 		END IF;
-		IF pg_catalog.lower(pg_catalog.btrim(prior)) NOT IN (pg_catalog.lower(pg_catalog.btrim(coalesce(nm, ''))), pg_catalog.lower(session_user::text)) THEN
+		IF NOT ({{S}}.same_name(prior, coalesce(nm, '')) OR {{S}}.same_name(prior, session_user::text)) THEN
 			RAISE EXCEPTION 'caseaudit: refused: % may not record a finding: the case is allocated to %; an auditor records only the cases allocated to her; only % may record it',
 				who, prior, {{S}}.or_qa(prior) USING ERRCODE = '42501';
 		END IF;
@@ -445,7 +476,7 @@ BEGIN
 		SELECT t.actor INTO prior FROM {{S}}.trail t
 		WHERE t.audit_id = NEW.audit_id AND t.case_id = NEW.case_id AND t.kind IN ('moderation-finding', 'moderation-correction')
 		ORDER BY t.seq DESC LIMIT 1;
-		IF pg_catalog.lower(pg_catalog.btrim(prior)) NOT IN (pg_catalog.lower(pg_catalog.btrim(coalesce(nm, ''))), pg_catalog.lower(session_user::text)) THEN
+		IF NOT ({{S}}.same_name(prior, coalesce(nm, '')) OR {{S}}.same_name(prior, session_user::text)) THEN
 			RAISE EXCEPTION 'caseaudit: refused: % may not moderate a case: % moderated the case; a moderation is corrected only by its moderator or QA; only % may correct its moderation',
 				who, prior, {{S}}.or_qa(prior) USING ERRCODE = '42501';
 		END IF;
@@ -457,7 +488,7 @@ BEGIN
 			RAISE EXCEPTION 'caseaudit: refused: % may not respond to a follow-up action: the action has no owner yet; only its owner or QA responds; only % may respond to it until it has an owner',
 				who, {{S}}.qa_named() USING ERRCODE = '42501';
 		END IF;
-		IF pg_catalog.lower(pg_catalog.btrim(prior)) NOT IN (pg_catalog.lower(pg_catalog.btrim(coalesce(nm, ''))), pg_catalog.lower(session_user::text)) THEN
+		IF NOT ({{S}}.same_name(prior, coalesce(nm, '')) OR {{S}}.same_name(prior, session_user::text)) THEN
 			RAISE EXCEPTION 'caseaudit: refused: % may not respond to a follow-up action: the action is owned by %; only its owner or QA responds; only % may respond to it',
 				who, prior, {{S}}.or_qa(prior) USING ERRCODE = '42501';
 		END IF;
@@ -478,7 +509,7 @@ BEGIN
 			('auditor' = ANY (rs) OR 'moderator' = ANY (rs)) AND own AND NOT EXISTS (
 				SELECT 1 FROM {{S}}.trail t WHERE t.audit_id = NEW.audit_id AND t.case_id = NEW.case_id
 				AND t.kind IN ('finding', 'correction')
-				AND pg_catalog.lower(pg_catalog.btrim(t.actor)) = pg_catalog.lower(pg_catalog.btrim(NEW.actor)))
+				AND {{S}}.same_name(t.actor, NEW.actor))
 		WHEN NEW.kind = 'action-respond' THEN
 			'manager' = ANY (rs)
 		WHEN NEW.kind = 'redaction' THEN
