@@ -488,28 +488,6 @@ func caseFactsOf(a *Audit, al *Allocation, sc *SampledCase, f Finding, auditor, 
 	return c
 }
 
-// recordAllowed decides whether login may record finding f on a case with
-// facts, by the people list people (empty: a one-person store).
-func recordAllowed(people map[string]Person, login string, f Finding, facts CaseFacts) error {
-	d := DutyRecord
-	if f.Moderation {
-		d = DutyModerate
-	}
-	if len(people) == 0 {
-		if !f.Moderation {
-			return nil
-		}
-		// Even in a one-person store a moderation is never made under the
-		// name of the case's own auditor or allocated worker: the rule is
-		// about the names the trail records, which need no people list.
-		// Who corrects a moderation is a duty of people, which only a
-		// list names.
-		facts.Moderator = ""
-		return Allowed(Person{Name: f.Auditor, Roles: []Role{Moderator}}, DutyModerate, facts, nil)
-	}
-	return mayIn(people, login, d, facts)
-}
-
 // actionFacts is what the duties table knows of an action owned by owner
 // (after assignByTeam): an unassigned action is no one's, so only QA
 // responds to it.

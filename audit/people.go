@@ -89,3 +89,25 @@ func mayIn(people map[string]Person, login string, d Duty, c CaseFacts) error {
 	}
 	return Allowed(p, d, c, Roster(sortedPeople(people)))
 }
+
+// recordAllowed decides whether login may record finding f on a case with
+// facts, by the people list people (empty: a one-person store).
+func recordAllowed(people map[string]Person, login string, f Finding, facts CaseFacts) error {
+	d := DutyRecord
+	if f.Moderation {
+		d = DutyModerate
+	}
+	if len(people) == 0 {
+		if !f.Moderation {
+			return nil
+		}
+		// Even in a one-person store a moderation is never made under the
+		// name of the case's own auditor or allocated worker: the rule is
+		// about the names the trail records, which need no people list.
+		// Who corrects a moderation is a duty of people, which only a
+		// list names.
+		facts.Moderator = ""
+		return Allowed(Person{Name: f.Auditor, Roles: []Role{Moderator}}, DutyModerate, facts, nil)
+	}
+	return mayIn(people, login, d, facts)
+}

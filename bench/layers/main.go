@@ -63,29 +63,10 @@ func main() {
 		flag.Usage()
 		os.Exit(2)
 	}
-	cfg := &packages.Config{
-		Mode:  packages.NeedName | packages.NeedFiles | packages.NeedSyntax | packages.NeedTypes | packages.NeedTypesInfo,
-		Tests: *tests,
-	}
-	pkgs, err := packages.Load(cfg, flag.Args()...)
+	chosen, err := load(*tests, flag.Args()...)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "layers:", err)
 		os.Exit(1)
-	}
-	if packages.PrintErrors(pkgs) > 0 {
-		os.Exit(1)
-	}
-	// With -tests, go/packages returns the plain package, the package
-	// compiled with its in-package tests, the external test package and the
-	// test main; keep the one variant that holds the most of each package.
-	chosen := map[string]*packages.Package{}
-	for _, p := range pkgs {
-		if strings.HasSuffix(p.PkgPath, ".test") || strings.HasSuffix(p.Name, "_test") {
-			continue
-		}
-		if old, ok := chosen[p.PkgPath]; !ok || len(p.Syntax) > len(old.Syntax) {
-			chosen[p.PkgPath] = p
-		}
 	}
 	paths := make([]string, 0, len(chosen))
 	for p := range chosen {
@@ -97,6 +78,34 @@ func main() {
 		g := build(chosen[path])
 		g.report(path, *verbose)
 	}
+}
+
+// load type-checks the packages named by patterns, keyed by import path.
+// With tests, go/packages returns the plain package, the package compiled
+// with its in-package tests, the external test package and the test main;
+// the one variant that holds the most of each package is kept.
+func load(tests bool, patterns ...string) (map[string]*packages.Package, error) {
+	cfg := &packages.Config{
+		Mode:  packages.NeedName | packages.NeedFiles | packages.NeedSyntax | packages.NeedTypes | packages.NeedTypesInfo,
+		Tests: tests,
+	}
+	pkgs, err := packages.Load(cfg, patterns...)
+	if err != nil {
+		return nil, err
+	}
+	if n := packages.PrintErrors(pkgs); n > 0 {
+		return nil, fmt.Errorf("%d errors loading %s", n, strings.Join(patterns, " "))
+	}
+	chosen := map[string]*packages.Package{}
+	for _, p := range pkgs {
+		if strings.HasSuffix(p.PkgPath, ".test") || strings.HasSuffix(p.Name, "_test") {
+			continue
+		}
+		if old, ok := chosen[p.PkgPath]; !ok || len(p.Syntax) > len(old.Syntax) {
+			chosen[p.PkgPath] = p
+		}
+	}
+	return chosen, nil
 }
 
 // graph holds one package's files and the uses between them.
