@@ -542,3 +542,96 @@ func TestContractHeldTrailsReadAsStored(t *testing.T) {
 		}
 	})
 }
+
+// Rows a database keeps out of their key's order (appends to two audits
+// taking turns, an entry's payload redacted in place and a text erased,
+// which PostgreSQL writes as new row versions after the others, sampled
+// cases inserted last first) are read in the key's order all the same:
+// entries by number, texts by field, cases by their place in the sample.
+func TestContractReadsInKeyOrder(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		ids := []int64{newAudit(t, s, "a", 0), newAudit(t, s, "b", 0)}
+		err := s.Write(ctx, "recording", func(w *WriteTx) error {
+			for _, id := range ids {
+				var cases []CaseRow
+				for i := 4; i >= 1; i-- {
+					cases = append(cases, CaseRow{Order: i, ID: fmt.Sprintf("CR-%d", i), Ticket: fmt.Sprintf("0.%d", i), Row: i + 1, Fields: `["North"]`})
+				}
+				if err := w.InsertCases(ctx, id, cases); err != nil {
+					return err
+				}
+			}
+			chains := make([]*Chain, len(ids))
+			for i, id := range ids {
+				c, err := w.Chain(ctx, id, []string{"a", "b"}[i])
+				if err != nil {
+					return err
+				}
+				chains[i] = c
+			}
+			for j := 1; j <= 4; j++ {
+				for _, c := range chains {
+					d := Draft{Kind: "finding", Case: fmt.Sprintf("CR-%d", j), Actor: "A", At: t0,
+						Payload: map[string]any{"grade": "Good", "note": fmt.Sprintf("note %d", j), "reason": "seen"}, Text: []string{"note", "reason"}}
+					if j == 1 { // entry 2: as written before free text was kept apart
+						d.Text = nil
+					}
+					if _, err := c.Append(ctx, d); err != nil {
+						return err
+					}
+				}
+			}
+			if err := w.RedactLegacy(ctx, ids[0], 2, []byte(`{"grade":"Good","note":"(erased)"}`), t0.Add(time.Hour)); err != nil {
+				return err
+			}
+			_, err := w.EraseTexts(ctx, ids[1], 3, []string{"note"}, t0.Add(time.Hour))
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, hold := range []bool{false, true} {
+			if err := s.Read(ctx, "reading", func(tx *Tx) error {
+				if hold {
+					if err := tx.HoldAudits(ctx, ids); err != nil {
+						return err
+					}
+				}
+				for i, id := range ids {
+					es, err := tx.Entries(ctx, id, Filter{})
+					if err != nil {
+						return err
+					}
+					var seqs []int
+					for _, e := range es {
+						seqs = append(seqs, e.Seq)
+						var fields []string
+						for _, x := range e.Texts {
+							fields = append(fields, x.Field)
+						}
+						if e.Seq > 2 && !slices.Equal(fields, []string{"note", "reason"}) {
+							t.Errorf("held %v, audit %d, entry %d: texts %v, want note and reason", hold, id, e.Seq, fields)
+						}
+					}
+					if want := []int{1, 2, 3, 4, 5}; !slices.Equal(seqs, want) {
+						t.Errorf("held %v, audit %d: entries %v, want %v", hold, id, seqs, want)
+					}
+					if es[1].RedactedInPlace.IsZero() != (i == 1) {
+						t.Errorf("held %v, audit %d: entry 2 redacted in place at %v", hold, id, es[1].RedactedInPlace)
+					}
+					cs, err := tx.CaseIDs(ctx, id)
+					if err != nil {
+						return err
+					}
+					if want := []string{"CR-1", "CR-2", "CR-3", "CR-4"}; !slices.Equal(cs, want) {
+						t.Errorf("held %v, audit %d: case IDs %v, want %v", hold, id, cs, want)
+					}
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io"
@@ -203,11 +204,33 @@ func pgConfig(conn, shown, schema string, timeout time.Duration) (*pgTarget, err
 }
 
 func (t *pgTarget) open(maxConns int) *sql.DB {
-	db := sql.OpenDB(stdlib.GetConnector(*t.config))
+	db := sql.OpenDB(connector(*t.config))
 	db.SetMaxOpenConns(maxConns)
 	db.SetMaxIdleConns(maxConns)
 	db.SetConnMaxIdleTime(time.Minute)
 	return db
+}
+
+// connector makes the connections of a store's pool. pgx's stdlib pings
+// a connection the pool hands out again after a second's rest before
+// using it, and counts one never handed out before as resting since
+// forever: a command would pay a round trip for its second statement on a
+// connection made milliseconds before. Its rest is counted from its
+// making instead, until it has been handed out once.
+func connector(cfg pgx.ConnConfig) driver.Connector {
+	var made sync.Map // *pgx.Conn → when it was made
+	return stdlib.GetConnector(cfg,
+		stdlib.OptionAfterConnect(func(_ context.Context, c *pgx.Conn) error {
+			made.Store(c, time.Now())
+			return nil
+		}),
+		stdlib.OptionShouldPing(func(_ context.Context, p stdlib.ShouldPingParams) bool {
+			idle := p.IdleDuration
+			if at, ok := made.LoadAndDelete(p.Conn); ok {
+				idle = min(idle, time.Since(at.(time.Time)))
+			}
+			return idle > time.Second
+		}))
 }
 
 // pgStoreInfo is what a database says about the caseaudit schema in it.
@@ -241,6 +264,58 @@ func (in *pgStoreInfo) names(schema string) pgNames {
 type querier interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
 	QueryRowContext(context.Context, string, ...any) *sql.Row
+}
+
+// inspectStore reads what inspectPostgres reads, in one statement and so
+// one round trip, from a schema that holds a meta table, as every store
+// does: the statement names it. Where there is none (no schema, an empty
+// one, another application's), it fails as nothing else would, and
+// inspectPostgres, which asks step by step, tells which it is. Not in a
+// transaction, which the failed statement would end.
+func inspectStore(ctx context.Context, db *sql.DB, schema string) (*pgStoreInfo, error) {
+	rows, err := db.QueryContext(ctx, `SELECT session_user, current_setting('server_encoding'), current_database(),
+		pg_catalog.pg_get_userbyid(n.nspowner), pg_catalog.pg_has_role(session_user, n.nspowner, 'MEMBER'),
+		pg_catalog.to_regprocedure(pg_catalog.quote_ident($2) || '.prefetch(bigint, text, text[], text[], boolean)') IS NOT NULL,
+		m.key, m.value
+		FROM pg_catalog.pg_namespace n
+		LEFT JOIN `+quoteIdent(schema)+`.meta m ON m.key IN ('application', 'schema_version', 'role_prefix')
+		WHERE n.nspname = $1`, schema, schema)
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && (pe.Code == "42P01" || pe.Code == "3F000") { // undefined_table, invalid_schema_name
+		return inspectPostgres(ctx, db, schema)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	in := &pgStoreInfo{}
+	for rows.Next() {
+		var k, v sql.NullString
+		if err := rows.Scan(&in.sessionUser, &in.encoding, &in.database, &in.owner, &in.isOwner, &in.hasPrefetch, &k, &v); err != nil {
+			return nil, err
+		}
+		in.schemaExists = true // and not empty: meta is in it
+		in.meta(k.String, v.String)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if !in.schemaExists { // the schema went between planning and reading
+		return inspectPostgres(ctx, db, schema)
+	}
+	return in, nil
+}
+
+// meta takes in a row of the store's meta table that inspectPostgres reads.
+func (in *pgStoreInfo) meta(k, v string) {
+	switch k {
+	case "application":
+		in.marked = v == "caseaudit"
+	case "schema_version":
+		in.version, _ = strconv.Atoi(v)
+	case "role_prefix":
+		in.prefix = v
+	}
 }
 
 func inspectPostgres(ctx context.Context, q querier, schema string) (*pgStoreInfo, error) {
@@ -282,14 +357,7 @@ func inspectPostgres(ctx context.Context, q querier, schema string) (*pgStoreInf
 		if err := rows.Scan(&k, &v); err != nil {
 			return nil, err
 		}
-		switch k {
-		case "application":
-			in.marked = v == "caseaudit"
-		case "schema_version":
-			in.version, _ = strconv.Atoi(v)
-		case "role_prefix":
-			in.prefix = v
-		}
+		in.meta(k, v)
 	}
 	return in, rows.Err()
 }
@@ -308,11 +376,11 @@ func openPostgres(ctx context.Context, where string, opts Options) (*Store, erro
 	s.raw = sync.OnceValue(func() *sql.DB {
 		cfg := t.config.Copy()
 		cfg.RuntimeParams["search_path"] = quoteIdent(t.schema)
-		db := sql.OpenDB(stdlib.GetConnector(*cfg))
+		db := sql.OpenDB(connector(*cfg))
 		s.closing = append(s.closing, db)
 		return db
 	})
-	in, err := inspectPostgres(ctx, s.db, t.schema)
+	in, err := inspectStore(ctx, s.db, t.schema)
 	if err != nil {
 		s.db.Close()
 		if e := connectError(s, err); e != nil && ctx.Err() == nil {

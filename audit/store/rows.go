@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -213,12 +214,22 @@ func (t *Tx) CaseCount(ctx context.Context, auditID int64) (int, error) {
 	return n, err
 }
 
-// CaseIDs returns the IDs of an audit's sampled cases in order.
+// CaseIDs returns the IDs of an audit's sampled cases in order. A read
+// transaction reads them once: a report asks for its audit's several
+// times.
 func (t *Tx) CaseIDs(ctx context.Context, auditID int64) ([]string, error) {
 	if ids, ok := t.caseIDs[auditID]; ok {
 		return slices.Clone(ids), nil
 	}
-	return queryStrings(ctx, t.tx, "SELECT case_id FROM sampled_case WHERE audit_id = $1 ORDER BY ord", auditID)
+	ids, err := queryStrings(ctx, t.tx, "SELECT case_id FROM sampled_case WHERE audit_id = $1 ORDER BY ord", auditID)
+	if err != nil || t.w != nil {
+		return ids, err
+	}
+	if t.caseIDs == nil {
+		t.caseIDs = map[int64][]string{}
+	}
+	t.caseIDs[auditID] = slices.Clone(ids)
+	return ids, nil
 }
 
 // readCaseIDs reads the sampled case IDs of the audits ids, by audit, each
@@ -229,22 +240,33 @@ func (t *Tx) readCaseIDs(ctx context.Context, ids []int64) (map[int64][]string, 
 	for i, id := range ids {
 		args[i], ps[i] = id, fmt.Sprintf("$%d", i+1)
 	}
-	rows, err := t.tx.QueryContext(ctx, "SELECT audit_id, case_id FROM sampled_case WHERE audit_id IN ("+strings.Join(ps, ", ")+
-		") ORDER BY audit_id, ord", args...)
+	rows, err := t.tx.QueryContext(ctx, "SELECT audit_id, ord, case_id FROM sampled_case WHERE audit_id IN ("+strings.Join(ps, ", ")+
+		")"+t.orderedBy("audit_id, ord"), args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[int64][]string{}
+	type sampled struct {
+		audit, ord int64
+		id         string
+	}
+	var all []sampled
 	for rows.Next() {
-		var id int64
-		var c string
-		if err := rows.Scan(&id, &c); err != nil {
+		var c sampled
+		if err := rows.Scan(&c.audit, &c.ord, &c.id); err != nil {
 			return nil, err
 		}
-		out[id] = append(out[id], c)
+		all = append(all, c)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	inOrder(all, func(a, b sampled) int { return cmp.Or(cmp.Compare(a.audit, b.audit), cmp.Compare(a.ord, b.ord)) })
+	out := map[int64][]string{}
+	for _, c := range all {
+		out[c.audit] = append(out[c.audit], c.id)
+	}
+	return out, nil
 }
 
 // InsertCases appends sampled cases to an audit.

@@ -251,7 +251,7 @@ type Tx struct {
 	// calibration) reads and decodes them once.
 	trails  map[int64][]Entry
 	held    int                // entries in trails (see maxHeld)
-	caseIDs map[int64][]string // sampled case IDs held by HoldAudits
+	caseIDs map[int64][]string // sampled case IDs held by HoldAudits and CaseIDs
 	memo    map[any]any        // Memo's values, in a read transaction
 	// leaveOut names the text fields this view of a read transaction
 	// does not read (WithoutTexts); nil in the transaction itself.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -239,7 +240,7 @@ func (t *Tx) texts(ctx context.Context, where string, args []any, nAudits int, w
 		}
 		from += " AND field NOT IN (" + strings.Join(ps, ", ") + ")"
 	}
-	query := "SELECT audit_id, seq, field, salt, text, redacted_at " + from + " ORDER BY audit_id, seq, field"
+	query := "SELECT audit_id, seq, field, salt, text, redacted_at " + from + t.orderedBy("audit_id, seq, field")
 	rows, err := t.tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -260,7 +261,13 @@ func (t *Tx) texts(ctx context.Context, where string, args []any, nAudits int, w
 		}
 		out = append(out, x)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	inOrder(out, func(a, b entryText) int {
+		return cmp.Or(cmp.Compare(a.audit, b.audit), cmp.Compare(a.seq, b.seq), strings.Compare(a.text.Field, b.text.Field))
+	})
+	return out, nil
 }
 
 // entryText is a text as Tx.texts reads it: with the audit and entry it
