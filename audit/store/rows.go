@@ -240,20 +240,24 @@ func (t *Tx) readCaseIDs(ctx context.Context, ids []int64) (map[int64][]string, 
 	for i, id := range ids {
 		args[i], ps[i] = id, fmt.Sprintf("$%d", i+1)
 	}
-	rows, err := t.tx.QueryContext(ctx, "SELECT audit_id, ord, case_id FROM sampled_case WHERE audit_id IN ("+strings.Join(ps, ", ")+
+	type sampled struct {
+		audit, ord int64
+		id         string
+	}
+	var c sampled
+	cols, dest := "audit_id, case_id", []any{&c.audit, &c.id}
+	if !t.sorts() {
+		cols, dest = "audit_id, ord, case_id", []any{&c.audit, &c.ord, &c.id}
+	}
+	rows, err := t.tx.QueryContext(ctx, "SELECT "+cols+" FROM sampled_case WHERE audit_id IN ("+strings.Join(ps, ", ")+
 		")"+t.orderedBy("audit_id, ord"), args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	type sampled struct {
-		audit, ord int64
-		id         string
-	}
 	var all []sampled
 	for rows.Next() {
-		var c sampled
-		if err := rows.Scan(&c.audit, &c.ord, &c.id); err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
 		all = append(all, c)
@@ -261,7 +265,9 @@ func (t *Tx) readCaseIDs(ctx context.Context, ids []int64) (map[int64][]string, 
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	inOrder(all, func(a, b sampled) int { return cmp.Or(cmp.Compare(a.audit, b.audit), cmp.Compare(a.ord, b.ord)) })
+	if !t.sorts() {
+		inOrder(all, func(a, b *sampled) int { return cmp.Or(cmp.Compare(a.audit, b.audit), cmp.Compare(a.ord, b.ord)) })
+	}
 	out := map[int64][]string{}
 	for _, c := range all {
 		out[c.audit] = append(out[c.audit], c.id)

@@ -264,9 +264,11 @@ func (t *Tx) texts(ctx context.Context, where string, args []any, nAudits int, w
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	inOrder(out, func(a, b entryText) int {
-		return cmp.Or(cmp.Compare(a.audit, b.audit), cmp.Compare(a.seq, b.seq), strings.Compare(a.text.Field, b.text.Field))
-	})
+	if !t.sorts() {
+		inOrder(out, func(a, b *entryText) int {
+			return cmp.Or(cmp.Compare(a.audit, b.audit), cmp.Compare(a.seq, b.seq), strings.Compare(a.text.Field, b.text.Field))
+		})
+	}
 	return out, nil
 }
 
