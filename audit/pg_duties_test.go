@@ -163,7 +163,12 @@ func TestPostgresDuties(t *testing.T) {
 		t.Errorf("QA correcting a moderation: %+v %v", r, err)
 	}
 	// A response to a follow-up action: its owner's, never an auditor's,
-	// and not a manager's before the action is hers.
+	// and not a manager's before the action is hers. The case's action was
+	// closed by the moderator's correction: the auditor's correction back
+	// to immediate attention opens it again.
+	if r, err := b.Record(ctx, "a", Finding{Case: mine, Auditor: "B. Evans", Grade: Inadequate, Immediate: true, Date: "2026-07-06", Reason: "the plan lapsed"}); err != nil || r.Action == nil || r.Action.Status != ActionOpen {
+		t.Fatalf("the auditor correcting to immediate attention again: %+v %v; want an action opened", r.Action, err)
+	}
 	refused("auditor responding to an action in SQL", insert(b, KindActionRespond, mine, "B. Evans", `{"note":"seen"}`))
 	refusedAs("a team manager responding to an action nobody owns in SQL", insert(tm, KindActionRespond, mine, "T. Manager", `{"note":"visited"}`),
 		"T. Manager (manager) may not respond to a follow-up action: the action has no owner yet; only its owner or QA responds; only QA (Q. Lead) may respond to it until it has an owner")
