@@ -116,9 +116,9 @@ func TestPostgresModerationNotByAllocated(t *testing.T) {
 	// (testWorkers). Every case goes to B. Evans; QA records CR-0000001's
 	// finding under her own name (a paper return she entered herself),
 	// B. Evans records CR-0000003's.
-	setUp := func(t *testing.T, qa, b *Store) {
+	setUp := func(t *testing.T, qa, b *Store, cases []SampledCase) {
 		t.Helper()
-		if _, err := qa.CreateAudit(ctx, testAudit("a"), testCases(4)); err != nil {
+		if _, err := qa.CreateAudit(ctx, testAudit("a"), cases); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := qa.Allocate(ctx, "a", []string{"B. Evans"}, AllocationRules{WorkerField: "Allocated Worker"}); err != nil {
@@ -149,7 +149,7 @@ func TestPostgresModerationNotByAllocated(t *testing.T) {
 		where := pgStore(t)
 		qaURL, _ := pgLogin(t, where, store.GroupQA)
 		qa, _ := openAt(t, qaURL, "Q. Lead")
-		setUp(t, qa, qa)
+		setUp(t, qa, qa, testCases(4))
 		sameRefusal(t, qa, qa, "CR-0000001", "B. Evans", "the case is allocated to B. Evans; a moderator is never the case's own auditor")
 		sameRefusal(t, qa, qa, "CR-0000001", "A. Khan", "A. Khan is the case's allocated worker; a moderator never moderates her own case work")
 		// Spacing and case aside, as caseaudit compares names.
@@ -184,11 +184,20 @@ func TestPostgresModerationNotByAllocated(t *testing.T) {
 		for _, k := range []*testClock{bClock, cClock, mClock} {
 			k.t = k.t.Add(time.Hour) // they act after QA added them
 		}
-		setUp(t, qa, b)
+		// CR-0000004's worker column holds C. Diaz's login, not her name:
+		// the name is hers all the same (Person.is).
+		cases := testCases(4)
+		cases[3].Fields[1] = cRole
+		setUp(t, qa, b, cases)
+		mustRecord(t, b, "a", Finding{Case: "CR-0000004", Auditor: "B. Evans", Grade: Good, Date: "2026-07-01"})
+		if _, err := qa.DrawModeration(ctx, "a", 3, "m"); err != nil {
+			t.Fatal(err)
+		}
 		// B. Evans did not record CR-0000001, but it is allocated to her.
 		sameRefusal(t, qa, b, "CR-0000001", "B. Evans", "the case is allocated to B. Evans; a moderator is never the case's own auditor")
 		// C. Diaz is CR-0000003's social worker.
 		sameRefusal(t, qa, c, "CR-0000003", "C. Diaz", "C. Diaz is the case's allocated worker; a moderator never moderates her own case work")
+		sameRefusal(t, qa, c, "CR-0000004", "C. Diaz", "C. Diaz is the case's allocated worker; a moderator never moderates her own case work")
 		// She moderates a case that is not hers; M. Moderator hers.
 		if err := rawAppend(t, qa, c, KindModerationFinding, "CR-0000001", "C. Diaz", grade); err != nil {
 			t.Errorf("database: C. Diaz moderating a case not hers in SQL: %v", err)
