@@ -81,21 +81,7 @@ func TestPostgresRespondClosedAction(t *testing.T) {
 	// A store of schema version 10 (whose guard took the response)
 	// fails the integrity check until its owner's next open brings it
 	// version 11's.
-	owner, _ := openAt(t, where, "qa.officer")
-	if err := rawExec(owner, "DROP FUNCTION action_closed(bigint, text)", "UPDATE meta SET value = '10' WHERE key = 'schema_version'"); err != nil {
-		t.Fatal(err)
-	}
-	owner.Close()
-	if err := qa.IntegrityCheck(ctx); err == nil || !strings.Contains(err.Error(), "the function action_closed is missing") {
-		t.Fatalf("integrity check of a version 10 store: %v", err)
-	}
-	if _, err := Open(ctx, tmURL, Options{}); err == nil || !strings.Contains(err.Error(), "has schema version 10 and this caseaudit needs") {
-		t.Fatalf("a login that does not own the store opening it before its upgrade: %v", err)
-	}
-	owner, _ = openAt(t, where, "qa.officer")
-	if err := owner.IntegrityCheck(ctx); err != nil {
-		t.Errorf("integrity check after the upgrade: %v", err)
-	}
+	owner := upgradeFrom(t, where, qa, tmURL, 10, "require_open_action(bigint, text)", "case_team(bigint, text)")
 	tm, _ = openAt(t, tmURL, "T. Manager")
 	if err := rawAppend(t, qa, tm, KindActionRespond, "CR-0000001", "T. Manager", `{"note":"seen again"}`); err == nil || !strings.Contains(err.Error(), "caseaudit: "+closed) {
 		t.Errorf("the owner responding to her closed action in SQL after the upgrade: %v", err)

@@ -209,10 +209,7 @@ BEGIN
 	-- response is (moveAction, audit/actions_store.go); a closing, after
 	-- (below): only QA closes, whatever the case.
 	IF NEW.kind = 'action-respond' THEN
-		prev := {{S}}.action_closed(NEW.audit_id, NEW.case_id);
-		IF prev IS NOT NULL THEN
-			RAISE EXCEPTION 'caseaudit: %', prev USING ERRCODE = 'P0001';
-		END IF;
+		PERFORM {{S}}.require_open_action(NEW.audit_id, NEW.case_id);
 	END IF;
 	-- The store's own group roles decide the kinds a login may append:
 	-- QA any; an auditor findings and the follow-up entry a finding of
@@ -235,10 +232,7 @@ BEGIN
 			USING ERRCODE = '42501';
 	END IF;
 	IF NEW.kind = 'action-close' THEN
-		prev := {{S}}.action_closed(NEW.audit_id, NEW.case_id);
-		IF prev IS NOT NULL THEN
-			RAISE EXCEPTION 'caseaudit: %', prev USING ERRCODE = 'P0001';
-		END IF;
+		PERFORM {{S}}.require_open_action(NEW.audit_id, NEW.case_id);
 	END IF;
 	RETURN NEW;
 END
@@ -451,21 +445,32 @@ END
 	JOIN {{S}}.sampled_case c ON c.audit_id = p_audit AND c.case_id = p_case
 	WHERE coalesce(l.wf, '') <> ''
 `},
-	// action_closed says, in caseaudit's words (moveAction,
-	// audit/actions_store.go), why a case's follow-up action takes no
-	// response or closing: the case has none, or its latest is closed;
-	// NULL when it is open. An entry following no action would leave the
-	// audit's actions unreadable (foldActions).
-	{name: "action_closed", args: "p_audit bigint, p_case text", returns: "text", lang: "sql", extra: "STABLE", body: `
-	SELECT CASE WHEN o.seq IS NULL THEN 'case ' || p_case || ' of audit ' || {{S}}.json_string(a.name) || ' has no follow-up action: only a finding needing immediate attention opens one'
-		ELSE (SELECT 'the action on case ' || p_case || ' of audit ' || {{S}}.json_string(a.name) || ' was closed on ' || pg_catalog.left(c.at, 10) || ' by ' || c.actor
-				|| '; a closed action takes no response or closing'
-			FROM {{S}}.trail c WHERE c.audit_id = p_audit AND c.case_id = p_case AND c.kind = 'action-close' AND c.seq > o.seq
-			ORDER BY c.seq DESC LIMIT 1) END
-	FROM {{S}}.audit a
-	LEFT JOIN LATERAL (SELECT t.seq FROM {{S}}.trail t WHERE t.audit_id = a.id AND t.case_id = p_case AND t.kind = 'action-open'
-		ORDER BY t.seq DESC LIMIT 1) o ON true
-	WHERE a.id = p_audit
+	// require_open_action refuses, in caseaudit's words (moveAction,
+	// audit/actions_store.go), a response to or a closing of a case's
+	// follow-up action when the case has none, or its latest is closed. An
+	// entry following no action would also leave the audit's actions
+	// unreadable (foldActions).
+	{name: "require_open_action", args: "p_audit bigint, p_case text", returns: "void", lang: "plpgsql", extra: "STABLE", body: `
+DECLARE
+	aname text;
+	oseq  bigint;
+	cat   text;
+	cby   text;
+BEGIN
+	SELECT {{S}}.json_string(a.name) INTO aname FROM {{S}}.audit a WHERE a.id = p_audit;
+	SELECT t.seq INTO oseq FROM {{S}}.trail t
+	WHERE t.audit_id = p_audit AND t.case_id = p_case AND t.kind = 'action-open' ORDER BY t.seq DESC LIMIT 1;
+	IF oseq IS NULL THEN
+		RAISE EXCEPTION 'caseaudit: case % of audit % has no follow-up action: only a finding needing immediate attention opens one',
+			p_case, aname USING ERRCODE = 'P0001';
+	END IF;
+	SELECT pg_catalog.left(t.at, 10), t.actor INTO cat, cby FROM {{S}}.trail t
+	WHERE t.audit_id = p_audit AND t.case_id = p_case AND t.kind = 'action-close' AND t.seq > oseq ORDER BY t.seq DESC LIMIT 1;
+	IF cat IS NOT NULL THEN
+		RAISE EXCEPTION 'caseaudit: the action on case % of audit % was closed on % by %; a closed action takes no response or closing',
+			p_case, aname, cat, cby USING ERRCODE = 'P0001';
+	END IF;
+END
 `},
 	// any_same_name: whether x is any of names' person (same_name); false
 	// when x is NULL.
