@@ -63,29 +63,41 @@ END
 	// in audit/duties.go, teamNamed): case aside, and any run of white
 	// space, the non-breaking and other Unicode spaces Go's strings.Fields
 	// splits on included (spaceClass), counted as one space, none at
-	// either end.
-	{name: "name_key", args: "x text", returns: "text", lang: "sql", extra: "IMMUTABLE", body: `
-	SELECT pg_catalog.lower(pg_catalog.btrim(pg_catalog.regexp_replace(x, '` + spaceClass + `+', ' ', 'g')))
+	// either end. It and the helpers that compare names and columns are
+	// PL/pgSQL, as entry_hash is (below), because a trigger calls them
+	// for every entry: a SQL function with a fixed search_path is planned
+	// again at each call site in each statement that calls it, which made a
+	// moderation's checks cost twice what they do.
+	{name: "name_key", args: "x text", returns: "text", lang: "plpgsql", extra: "IMMUTABLE", body: `
+BEGIN
+	RETURN pg_catalog.lower(pg_catalog.btrim(pg_catalog.regexp_replace(x, '` + spaceClass + `+', ' ', 'g')));
+END
 `},
 	// spaced is strings.Join(strings.Fields(x), " "): a value as caseaudit
 	// reads a team from a case's row (Audit.Team), case kept.
-	{name: "spaced", args: "x text", returns: "text", lang: "sql", extra: "IMMUTABLE", body: `
-	SELECT pg_catalog.btrim(pg_catalog.regexp_replace(x, '` + spaceClass + `+', ' ', 'g'))
+	{name: "spaced", args: "x text", returns: "text", lang: "plpgsql", extra: "IMMUTABLE", body: `
+BEGIN
+	RETURN pg_catalog.btrim(pg_catalog.regexp_replace(x, '` + spaceClass + `+', ' ', 'g'));
+END
 `},
 	// column_index is colname.Index over a JSON array of column names, as
 	// an index into a case's JSON fields (from 0): the first column whose
 	// name, white space trimmed at either end, is p_name's, case aside;
 	// NULL when none is.
-	{name: "column_index", args: "p_columns text, p_name text", returns: "integer", lang: "sql", extra: "IMMUTABLE", body: `
-	SELECT (pg_catalog.min(c.i) - 1)::integer
-	FROM pg_catalog.jsonb_array_elements_text(CASE WHEN pg_catalog.jsonb_typeof(p_columns::jsonb) = 'array' THEN p_columns::jsonb ELSE '[]'::jsonb END) WITH ORDINALITY c(v, i)
-	WHERE pg_catalog.lower(pg_catalog.regexp_replace(c.v, '^` + spaceClass + `+|` + spaceClass + `+$', '', 'g'))
-		= pg_catalog.lower(pg_catalog.regexp_replace(p_name, '^` + spaceClass + `+|` + spaceClass + `+$', '', 'g'))
+	{name: "column_index", args: "p_columns text, p_name text", returns: "integer", lang: "plpgsql", extra: "IMMUTABLE", body: `
+BEGIN
+	RETURN (SELECT (pg_catalog.min(c.i) - 1)::integer
+		FROM pg_catalog.jsonb_array_elements_text(CASE WHEN pg_catalog.jsonb_typeof(p_columns::jsonb) = 'array' THEN p_columns::jsonb ELSE '[]'::jsonb END) WITH ORDINALITY c(v, i)
+		WHERE pg_catalog.lower(pg_catalog.regexp_replace(c.v, '^` + spaceClass + `+|` + spaceClass + `+$', '', 'g'))
+			= pg_catalog.lower(pg_catalog.regexp_replace(p_name, '^` + spaceClass + `+|` + spaceClass + `+$', '', 'g')));
+END
 `},
 	// same_name: whether two names are one person's (name_key); NULL when
 	// either is NULL.
-	{name: "same_name", args: "a text, b text", returns: "boolean", lang: "sql", extra: "IMMUTABLE", body: `
-	SELECT {{S}}.name_key(a) = {{S}}.name_key(b)
+	{name: "same_name", args: "a text, b text", returns: "boolean", lang: "plpgsql", extra: "IMMUTABLE", body: `
+BEGIN
+	RETURN {{S}}.name_key(a) = {{S}}.name_key(b);
+END
 `},
 	// json_string encodes text as a JSON string exactly as Go's encoder
 	// does with HTML escaping off (jsonStringSQL).
@@ -126,6 +138,7 @@ DECLARE
 	owner boolean := pg_catalog.pg_has_role(session_user, (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = TG_RELID), 'MEMBER');
 	nm    text;
 	mods  text[];
+	wk    text;
 BEGIN
 	SELECT a.name INTO aname FROM {{S}}.audit a WHERE a.id = NEW.audit_id;
 	IF aname IS NULL THEN
@@ -178,13 +191,12 @@ BEGIN
 			RAISE EXCEPTION 'caseaudit: refused: the login % may not moderate a case under the name %: % audited the case; a moderator is never the case''s own auditor',
 				session_user, NEW.actor, NEW.actor USING ERRCODE = '42501';
 		END IF;
-		prev := {{S}}.case_allocated_to(NEW.audit_id, NEW.case_id);
+		SELECT c.auditor, c.worker INTO prev, wk FROM {{S}}.case_allocation(NEW.audit_id, NEW.case_id, true) c;
 		IF coalesce(prev, '') <> '' AND {{S}}.any_same_name(prev, mods) THEN
 			RAISE EXCEPTION 'caseaudit: refused: the login % may not moderate a case under the name %: the case is allocated to %; a moderator is never the case''s own auditor',
 				session_user, NEW.actor, NEW.actor USING ERRCODE = '42501';
 		END IF;
-		prev := {{S}}.case_worker(NEW.audit_id, NEW.case_id);
-		IF coalesce(prev, '') <> '' AND {{S}}.any_same_name(prev, mods) THEN
+		IF coalesce(wk, '') <> '' AND {{S}}.any_same_name(wk, mods) THEN
 			RAISE EXCEPTION 'caseaudit: refused: the login % may not moderate a case under the name %: % is the case''s allocated worker; a moderator never moderates her own case work',
 				session_user, NEW.actor, NEW.actor USING ERRCODE = '42501';
 		END IF;
@@ -423,27 +435,31 @@ BEGIN
 	RETURN coalesce(v, '');
 END
 `},
-	// case_allocated_to is the auditor the audit's latest allocation gives
-	// a case (Allocation.For, its last assignment of the case); NULL when
-	// none.
-	{name: "case_allocated_to", args: "p_audit bigint, p_case text", returns: "text", lang: "sql", extra: "STABLE", body: `
-	SELECT e.v ->> 'auditor'
-	FROM (SELECT t.payload::jsonb -> 'assigned' AS a FROM {{S}}.trail t
-		WHERE t.audit_id = p_audit AND t.kind = 'allocation' ORDER BY t.seq DESC LIMIT 1) l
-	CROSS JOIN LATERAL pg_catalog.jsonb_array_elements(CASE WHEN pg_catalog.jsonb_typeof(l.a) = 'array' THEN l.a ELSE '[]'::jsonb END) WITH ORDINALITY e(v, i)
-	WHERE e.v ->> 'case' = p_case
-	ORDER BY e.i DESC LIMIT 1
-`},
-	// case_worker is a case's allocated worker as caseaudit's moderation
-	// rule reads it (caseFactsOf): the case's value under the worker column
-	// the audit's latest allocation names; NULL when it names none.
-	{name: "case_worker", args: "p_audit bigint, p_case text", returns: "text", lang: "sql", extra: "STABLE", body: `
-	SELECT CASE WHEN pg_catalog.jsonb_typeof(c.fields::jsonb) = 'array' THEN c.fields::jsonb ->> {{S}}.column_index(a.columns, l.wf) END
-	FROM (SELECT t.payload::jsonb ->> 'worker_field' AS wf FROM {{S}}.trail t
-		WHERE t.audit_id = p_audit AND t.kind = 'allocation' ORDER BY t.seq DESC LIMIT 1) l
-	JOIN {{S}}.audit a ON a.id = p_audit
-	JOIN {{S}}.sampled_case c ON c.audit_id = p_audit AND c.case_id = p_case
-	WHERE coalesce(l.wf, '') <> ''
+	// case_allocation is what the audit's latest allocation says of a
+	// case: the auditor it gives the case (Allocation.For: its last
+	// assignment of the case), and its allocated worker as caseaudit's
+	// moderation rule reads it (caseFactsOf): the case's value under the
+	// worker column the allocation names, looked up only when p_worker is
+	// set (a finding's check needs only the auditor). Each is NULL when
+	// there is none. The allocation's payload is read once.
+	{name: "case_allocation", args: "p_audit bigint, p_case text, p_worker boolean, OUT auditor text, OUT worker text", returns: "record", lang: "plpgsql", extra: "STABLE", body: `
+DECLARE
+	al jsonb;
+BEGIN
+	SELECT t.payload::jsonb INTO al FROM {{S}}.trail t
+	WHERE t.audit_id = p_audit AND t.kind = 'allocation' ORDER BY t.seq DESC LIMIT 1;
+	IF pg_catalog.jsonb_typeof(al) IS DISTINCT FROM 'object' THEN
+		RETURN;
+	END IF;
+	auditor := (SELECT e.v ->> 'auditor'
+		FROM pg_catalog.jsonb_array_elements(CASE WHEN pg_catalog.jsonb_typeof(al -> 'assigned') = 'array' THEN al -> 'assigned' ELSE '[]'::jsonb END) WITH ORDINALITY e(v, i)
+		WHERE e.v ->> 'case' = p_case ORDER BY e.i DESC LIMIT 1);
+	IF p_worker AND coalesce(al ->> 'worker_field', '') <> '' THEN
+		worker := (SELECT CASE WHEN pg_catalog.jsonb_typeof(c.fields::jsonb) = 'array' THEN c.fields::jsonb ->> {{S}}.column_index(a.columns, al ->> 'worker_field') END
+			FROM {{S}}.sampled_case c JOIN {{S}}.audit a ON a.id = c.audit_id
+			WHERE c.audit_id = p_audit AND c.case_id = p_case);
+	END IF;
+END
 `},
 	// require_open_action refuses, in caseaudit's words (moveAction,
 	// audit/actions_store.go), a response to or a closing of a case's
@@ -474,8 +490,18 @@ END
 `},
 	// any_same_name: whether x is any of names' person (same_name); false
 	// when x is NULL.
-	{name: "any_same_name", args: "x text, names text[]", returns: "boolean", lang: "sql", extra: "IMMUTABLE", body: `
-	SELECT EXISTS (SELECT 1 FROM pg_catalog.unnest(names) n WHERE {{S}}.same_name(x, n))
+	{name: "any_same_name", args: "x text, names text[]", returns: "boolean", lang: "plpgsql", extra: "IMMUTABLE", body: `
+DECLARE
+	k text := {{S}}.name_key(x);
+	n text;
+BEGIN
+	FOREACH n IN ARRAY coalesce(names, '{}'::text[]) LOOP
+		IF k = {{S}}.name_key(n) THEN
+			RETURN true;
+		END IF;
+	END LOOP;
+	RETURN false;
+END
 `},
 	// action_owner is who owns the follow-up action on a case, as
 	// caseaudit's respond decides it (audit/actions_store.go: assignByTeam,
@@ -605,7 +631,7 @@ BEGIN
 	IF NEW.kind IN ('finding', 'correction') AND 'auditor' = ANY (rs) AND own THEN
 		-- An auditor records only the cases the audit's latest allocation
 		-- gives her.
-		prior := {{S}}.case_allocated_to(NEW.audit_id, NEW.case_id);
+		prior := ({{S}}.case_allocation(NEW.audit_id, NEW.case_id, false)).auditor;
 		IF coalesce(prior, '') = '' THEN
 			RAISE EXCEPTION 'caseaudit: refused: % may not record a finding: the case is not allocated to anyone yet; an auditor records only the cases allocated to her; only % may record it until QA allocates it',
 				who, {{S}}.qa_named() USING ERRCODE = '42501';
