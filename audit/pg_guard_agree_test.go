@@ -3,6 +3,8 @@ package audit
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -303,4 +305,121 @@ func TestPostgresOwnerByTeamColumn(t *testing.T) {
 			mustVerify(t, qa, "a")
 		})
 	}
+}
+
+// TestPostgresTeamAsCaseaudit: the database reads an audit's team column
+// and each case's team exactly as caseaudit does (Audit.TeamColumn,
+// Audit.Team), for audits of every shape: schema-1 audits (copied from the
+// store-v1 fixture, their rule kept in their parameters) and audits drawn
+// now, stratified or not, with a follow-up rule that gives team managers,
+// a column named Team, or none of these; with names spaced and cased
+// unlike their columns'.
+func TestPostgresTeamAsCaseaudit(t *testing.T) {
+	ctx := context.Background()
+	compare := func(t *testing.T, s *Store) {
+		t.Helper()
+		list, err := s.Audits(ctx)
+		if err != nil || len(list) == 0 {
+			t.Fatalf("audits: %v %v", list, err)
+		}
+		teams := 0
+		for _, l := range list {
+			a, err := s.Audit(ctx, l.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var col string
+			if err := s.st.DB().QueryRow("SELECT team_column($1)", a.id).Scan(&col); err != nil {
+				t.Fatal(err)
+			}
+			if col != a.TeamColumn() {
+				t.Errorf("audit %q: the database's team column is %q, caseaudit's %q", a.Name, col, a.TeamColumn())
+			}
+			cs, err := s.Cases(ctx, l.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range cs {
+				var team string
+				if err := s.st.DB().QueryRow("SELECT case_team($1, $2)", a.id, c.ID).Scan(&team); err != nil {
+					t.Fatal(err)
+				}
+				if team != a.Team(c) {
+					t.Errorf("audit %q, case %s: the database's team is %q, caseaudit's %q", a.Name, c.ID, team, a.Team(c))
+				}
+				if team != "" {
+					teams++
+				}
+			}
+		}
+		if teams == 0 {
+			t.Error("no case has a team: the comparison shows nothing")
+		}
+	}
+
+	t.Run("schema 1", func(t *testing.T) {
+		dst, _ := openAt(t, pgStore(t), "qa.officer")
+		// A copy: opening a store brings it to this schema version.
+		legacy := filepath.Join(t.TempDir(), "v1.db")
+		raw, err := os.ReadFile(filepath.Join("testdata", "store-v1", "caseaudit.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(legacy, raw, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		old, _ := openAt(t, legacy, "x")
+		if _, err := Copy(ctx, old, dst, nil); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := dst.st.DB().QueryRow("SELECT count(*) FROM audit WHERE provenance IS NULL").Scan(&n); err != nil || n == 0 {
+			t.Fatalf("audits without a provenance on the copy: %d %v", n, err)
+		}
+		compare(t, dst)
+	})
+
+	t.Run("drawn now", func(t *testing.T) {
+		s, _ := openAt(t, pgStore(t), "qa.officer")
+		cases := func(stratum string, fields ...[]string) []SampledCase {
+			out := testCases(len(fields))
+			for i, f := range fields {
+				out[i].Fields, out[i].Stratum = f, stratum
+				if stratum != "" && f[0] != " " {
+					out[i].Stratum = f[0]
+				}
+			}
+			return out
+		}
+		rows := [][]string{{"North", " north\u00a0 team ", "CIN"}, {" ", "South", "CP"}, {"East", "", "CLA"}}
+		for _, x := range []struct {
+			name    string
+			shape   func(a *Audit)
+			stratum string
+		}{
+			{"a Team column", func(a *Audit) {}, ""},
+			{"no team column", func(a *Audit) { a.Columns = []string{"Area", "Previous Team", "Legal Status"} }, ""},
+			{"a team column spaced and cased", func(a *Audit) { a.Columns = []string{"Area", "  tEAM\u00a0", "Legal Status"} }, ""},
+			{"stratified", func(a *Audit) {
+				a.Columns = []string{"Area", "Team", "Legal Status"}
+				a.Provenance.Strata = &sample.StrataRule{Column: "Area", Allocation: sample.Proportional}
+			}, "by area"},
+			{"a rule giving team managers", func(a *Audit) {
+				a.Columns = []string{"Area", " PREVIOUS team", "Legal Status"}
+				a.FollowUp = OwnerRule{Column: "previous team ", TeamManagers: map[string]string{"North": "T. Manager"}}
+			}, ""},
+			{"a rule without team managers", func(a *Audit) {
+				a.Columns = []string{"Area", "Owner", "Legal Status"}
+				a.FollowUp = OwnerRule{Column: "Owner"}
+			}, ""},
+		} {
+			a := testAudit(x.name)
+			x.shape(&a)
+			a.Provenance.Columns = a.Columns
+			if _, err := s.CreateAudit(ctx, a, cases(x.stratum, rows...)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		compare(t, s)
+	})
 }
