@@ -585,10 +585,10 @@ func TestPostgresFollowUpOnItsOwn(t *testing.T) {
 }
 
 // TestPostgresRespondTwoTeamsNamed: caseaudit reads a case's team from its
-// team column alone; the database, which sees only the shown columns, does
-// not guess between two teams a case's row names: when the South case's
-// "Previous Team" is North, the North manager's raw response is refused
-// (caseaudit gives the action to South's manager).
+// team column alone, and so does the database, whatever other team a
+// case's row names: when the South case's "Previous Team" is North, the
+// North manager's raw response is refused (caseaudit gives the action to
+// South's manager).
 func TestPostgresRespondTwoTeamsNamed(t *testing.T) {
 	ctx := context.Background()
 	a := testAudit("a")
