@@ -287,6 +287,24 @@ func recordInteractive(ctx context.Context, o *recordOptions, g *globalOptions) 
 	defer st.Close()
 	run := prompter(ctx, g, o.Accessible)
 	if strings.TrimSpace(o.Auditor) == "" {
+		// A login the people list names is not asked who she is: the
+		// walk-through records under her name on the list, as record
+		// with a case does.
+		name, moderator, err := defaultAuditor(ctx, st, o.Moderation)
+		if err != nil {
+			return err
+		}
+		if name == "" && moderator.Name != "" {
+			return &audit.DutyError{Duty: audit.DutyRecord, Person: moderator,
+				Reason: "a moderator records moderation findings, never an auditor's",
+				Who:    "to walk through the moderation sample, give --moderation"}
+		}
+		if name != "" {
+			o.Auditor = name
+			g.infof("recording as %s, the name your login has in the store's people list\n", name)
+		}
+	}
+	if strings.TrimSpace(o.Auditor) == "" {
 		if err := run(huh.NewInput().Title("Your name, as auditor").Value(&o.Auditor).
 			Validate(func(s string) error {
 				if strings.TrimSpace(s) == "" {
