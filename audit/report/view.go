@@ -35,7 +35,23 @@ func (r *Report) meta() []kv {
 	if t := toolLine(r.Version, r.ToolSHA256); t != "" {
 		out = append(out, kv{"Made by", t})
 	}
+	// Whether these are the figures signed off, amended since, or a draft
+	// stands in the title block, beside the headline, not only among the
+	// notes at the end: a board reading the first page knows which it holds.
+	out = append(out, kv{"Sign-off", r.signOffLine()})
 	return out
+}
+
+// signOffLine is the sign-off state as the title block states it.
+func (r *Report) signOffLine() string {
+	switch so := r.SignOff; {
+	case so == nil:
+		return "not signed off: a draft, whose figures may still change"
+	case so.Amended:
+		return "amended after sign-off: " + so.Sentence
+	default:
+		return so.Sentence
+	}
 }
 
 // shownTime is an RFC 3339 time as the report's other lines show one
