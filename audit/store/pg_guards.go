@@ -436,9 +436,9 @@ BEGIN
 END
 `},
 	// case_allocation is what the audit's latest allocation says of a
-	// case: the auditor it gives the case (Allocation.For: its last
-	// assignment of the case), and its allocated worker as caseaudit's
-	// moderation rule reads it (caseFactsOf): the case's value under the
+	// case: the auditor it gives the case (its last assignment of the
+	// case, as caseFactsOf reads it), and its allocated worker as
+	// caseaudit's moderation rule reads it (caseFactsOf): the case's value under the
 	// worker column the allocation names, looked up only when p_worker is
 	// set (a finding's check needs only the auditor). Each is NULL when
 	// there is none. The allocation's payload is read once.
