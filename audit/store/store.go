@@ -45,6 +45,10 @@ type Options struct {
 	// store must wait for another session's lock: who holds it, since
 	// when, in what application.
 	Waiting func(string)
+	// Warn, when set, is told (one line) what the store's opening found
+	// wrong that does not stop its use: a PostgreSQL database whose guards
+	// cannot compare names as caseaudit does.
+	Warn func(string)
 }
 
 func (o Options) deadline() time.Duration {

@@ -134,9 +134,10 @@ var messageNotes = map[string]string{
 
 	// The server states of messages_pgserver, made as the superuser of
 	// the throwaway cluster.
-	"the database of %s is encoded in %s; a caseaudit store needs a UTF8 database (CREATE DATABASE … ENCODING 'UTF8')":                                                                                               pgStory("messages_pgserver"),
-	"the server of the store %s has too many connections (%s); try again shortly, and if it lasts, ask the store's administrator (the server's max_connections, or a connection limit on the database or the login)": pgStory("messages_pgserver"),
-	"%s the store %s: the server takes no writes (%s): it is a standby, or the database is set read-only; give --db the primary server, or ask the store's administrator":                                            pgStory("messages_pgserver"),
+	"the database of %s is encoded in %s; a caseaudit store needs a UTF8 database (CREATE DATABASE … ENCODING 'UTF8')":                                                                                                                       pgStory("messages_pgserver"),
+	"the database of %s puts only A to Z in lower case (its LC_CTYPE is %s), so a store's guards would take ÉLODIE and Élodie for two people where caseaudit takes them for one; a caseaudit store needs a database with a UTF-8 locale: %s": pgStory("messages_pgserver"),
+	"the server of the store %s has too many connections (%s); try again shortly, and if it lasts, ask the store's administrator (the server's max_connections, or a connection limit on the database or the login)":                         pgStory("messages_pgserver"),
+	"%s the store %s: the server takes no writes (%s): it is a standby, or the database is set read-only; give --db the primary server, or ask the store's administrator":                                                                    pgStory("messages_pgserver"),
 	"created the roles %s": pgStory("messages_pgserver"),
 	"the store's roles: %s (QA), %s (auditors), %s (information governance)":            pgStory("messages_pgserver"),
 	"add a person with: CREATE ROLE \"name\" LOGIN PASSWORD '…'; GRANT %s TO \"name\";": pgStory("messages_pgserver"),
