@@ -151,8 +151,9 @@ var messageNotes = map[string]string{
 	"cannot read the executable to hash it: %w":    goTest("internal/version", "TestHashFile"),
 	"cannot read the executable %s to hash it: %w": goTest("internal/version", "TestHashFile"),
 
-	"the schema %s of %s belongs to the role %s; run store init as that role":                                                                                                   pgStory("messages_pgserver"),
-	"the store %s is not protected as it should be (%s); its owner restores every guard and grant with caseaudit store init URL, and a trail changed meanwhile shows in verify": pgStory("messages_pgserver"),
+	"the schema %s of %s belongs to the role %s; run store init as that role":                                                                                                                                                         pgStory("messages_pgserver"),
+	"the store %s is not protected as it should be (%s); its owner restores every guard and grant with caseaudit store init URL, and a trail changed meanwhile shows in verify":                                                       pgStory("messages_pgserver"),
+	"the store %s is not protected as it should be (%s); its owner moves it to a new database with a UTF-8 locale (%s; caseaudit store init NEW-URL; caseaudit store copy %s NEW-URL), and a trail changed meanwhile shows in verify": goTest("audit/store", "TestStoreRefusesADatabaseFoldingOnlyASCII"),
 
 	// A store file that root may always write: only another login meets these.
 	"the store %s is read-only; check its permissions: caseaudit needs to write the file and, while in use, files beside it in its folder": goTest("cmd/caseaudit", "TestHostilePermissions"),
