@@ -86,13 +86,8 @@ func TestGuardsCompareNamesAsCaseaudit(t *testing.T) {
 // another locale; it skips without that cluster, unless CI=true.
 func pgSuperuser(t *testing.T, db string) *sql.DB {
 	t.Helper()
-	dir := os.Getenv("CASEAUDIT_TEST_POSTGRES_DIR")
-	if dir == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CASEAUDIT_TEST_POSTGRES_DIR is not set: CI must run this test with the cluster of .ci/postgres start")
-		}
-		t.Skip("needs the cluster of .ci/postgres start (CASEAUDIT_TEST_POSTGRES_DIR)")
-	}
+	dir := testEnv(t, "CASEAUDIT_TEST_POSTGRES_DIR", "CI must run this test with the cluster of .ci/postgres start",
+		"needs the cluster of .ci/postgres start (CASEAUDIT_TEST_POSTGRES_DIR)")
 	u, err := url.Parse(pgServer(t))
 	if err != nil {
 		t.Fatal(err)
