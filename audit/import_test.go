@@ -472,12 +472,16 @@ func TestImportDateOrder(t *testing.T) {
 		t.Errorf("07/14/2026 read as %s", fs[2].Date)
 	}
 	// Only ambiguous dates: read day first, and the differing row says so,
-	// with both values and the way out.
+	// with both values and the way out; read day first, the date is also
+	// after today (7 October), which is said in its words.
 	amb := writeCSV(t, csvHeader+"1,CR-0000001,North,A. Khan,CIN,B. Lee,Good,No,,07/10/2026\n")
 	_, err = Import(ctx, s, "d", amb, ImportOptions{})
 	var ie *ImportError
-	if !errors.As(err, &ie) || len(ie.Problems) != 1 {
+	if !errors.As(err, &ie) || len(ie.Problems) != 2 {
 		t.Fatalf("ambiguous date: %v", err)
+	}
+	if got, want := ie.Problems[1].String(), `row 2, column Date audited: "07/10/2026" (7 October 2026) is after today (14 July 2026); write the day the case was read (a mistyped year, or day and month swapped?)`; got != want {
+		t.Errorf("ambiguous date after today:\n got %s\nwant %s", got, want)
 	}
 	want := `Date audited recorded "2026-07-10", this row "2026-10-07" (read day first from "07/10/2026"; read month first it is the date recorded: give date_order mdy)`
 	if !strings.Contains(ie.Problems[0].Msg, want) {

@@ -269,6 +269,9 @@ var messageNotes = map[string]string{
 	"cannot find the running executable: %w":                       internal("os.Executable fails only on a system without /proc mounted, where caseaudit cannot run its own tests either; the hash then says it is unknown"),
 	"%s: the export is closed; cannot read the fields of %d cases": internal("a guard: caseaudit closes an export only after the sample's fields are read"),
 	"%s: the observer asks for column %d of %d":                    internal("a guard: the factor recorder asks only for columns of the header it was given"),
+
+	// The walk-through's date audited is today: a clock set back before the draw.
+	"today (%s, by this computer's clock) is before audit %q could be read: %s; the walk-through records each finding as audited today, so check the computer's date, or record each case with --date": goTest("cmd/caseaudit", "TestRecordInteractiveRefusesADayBeforeTheDraw"),
 }
 
 // goTest is the note of a message a Go test in the package dir prints.
