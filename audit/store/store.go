@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/caseaudit/caseaudit/internal/opt"
 	"modernc.org/sqlite"
 )
 
@@ -205,7 +206,7 @@ func (e *explained) Unwrap() error { return e.error }
 
 func (s *Store) explain(doing string, err error, writing bool) error {
 	if isBusy(err) {
-		return errorf(ErrBusy, "the store %s is busy: another caseaudit has been writing to it for longer than the lock timeout (%s); try again, or wait longer with --lock-timeout", s.path, s.lockWait)
+		return errorf(ErrBusy, "the store %s is busy: another caseaudit has been writing to it for longer than the lock timeout (%s); try again, or wait longer with %s", s.path, s.lockWait, opt.LockTimeout)
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err

@@ -69,6 +69,7 @@ const (
 	TeamManagers  Name = "follow_up.team_managers"
 	DueDays       Name = "follow_up.due_days"
 	Period        Name = "period"
+	LockTimeout   Name = "lock_timeout" // how long a write waits for another writer's lock
 
 	// The planning parameters that decide a sample size.
 	Tolerable      Name = "plan.tolerable"
