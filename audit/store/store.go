@@ -439,7 +439,7 @@ func (s *Store) explainIn(ctx context.Context, doing string, err error, writing 
 
 // deadlineError: the store did not answer in time.
 func (s *Store) deadlineError(doing string) error {
-	return fmt.Errorf("%s the store %s: no answer within %s, so caseaudit gave up (what was not committed is rolled back; the same command run again records nothing twice); check that the server and the network are up, or give a longer --db-timeout", doing, s.path, s.deadline)
+	return opt.Errorf("%s the store %s: no answer within %s, so caseaudit gave up (what was not committed is rolled back; the same command run again records nothing twice); check that the server and the network are up, or give a longer %s", doing, s.path, s.deadline, opt.DBTimeout)
 }
 
 // errDeadline is the cause of a transaction's context ending at the
