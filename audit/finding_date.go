@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/caseaudit/caseaudit/internal/words"
 )
 
 // A date audited is a calendar date, the day a person read the case file:
@@ -73,13 +75,7 @@ func (e *DateError) Drawing() string {
 }
 
 // longDate writes yyyy-mm-dd as "12 May 2026".
-func longDate(iso string) string {
-	t, err := time.Parse("2006-01-02", iso)
-	if err != nil {
-		return iso
-	}
-	return t.Format("2 January 2006")
-}
+func longDate(iso string) string { return words.Date(iso, "2 January 2006") }
 
 // LocalDate is the calendar date of t in the local time zone, as a date
 // audited is written (yyyy-mm-dd): LocalDate(now) is today.
