@@ -130,6 +130,7 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 		corrections := map[*workbook.Row]Correction{}
 		kept := map[*workbook.Row]bool{}
 		named.reset()
+		now := s.now()
 		for _, f := range files {
 			for i := range f.Rows {
 				r := &f.Rows[i]
@@ -213,6 +214,15 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 						differing = append(differing, r.ID)
 					}
 				}
+				// The date of a row that records something (a finding, or
+				// a correction); a row given again as recorded changes
+				// nothing, and a kept row is left out.
+				if prev, ok := latest[f.Moderation][r.ID]; !kept[r] && !(ok && sameFinding(prev, rowFinding(r))) {
+					var de *DateError
+					if errors.As(checkFindingDate(a, rowFinding(r), now), &de) {
+						prob(ColDate, de.Reason(r.DateText, "write"))
+					}
+				}
 				problems = append(problems, r.Problems...)
 			}
 		}
@@ -252,6 +262,16 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 					f.Prefilled = form.Prefills(a.Columns, c.Fields)
 				}
 				rr, err := s.recordTx(ctx, w, a, f, fmt.Sprintf("%s row %d", source, r.Num))
+				if errors.Is(err, ErrDuty) {
+					// A refusal names the row it stopped at: the file
+					// may hold many, and the rule alone does not say
+					// which one to fix.
+					where := file.Path
+					if file.Sheet != "" {
+						where += fmt.Sprintf(", sheet %q", file.Sheet)
+					}
+					return fmt.Errorf("%w (%s, row %d, case %s; nothing was imported)", err, where, r.Num, r.ID)
+				}
 				if err != nil {
 					return err
 				}

@@ -209,3 +209,67 @@ func TestRecordInteractiveMessages(t *testing.T) {
 		t.Errorf("every case recorded, yet not said:\n%s", errs)
 	}
 }
+
+// An auditor the store's people list names is not asked her name by the
+// walk-through: it records under her name on the list and says so, as
+// record with a case does; a moderator who forgot --moderation is told to
+// give it (refused, exit 5) instead of being asked for an auditor's name.
+func TestRecordInteractiveListedAuditor(t *testing.T) {
+	db, _, ids := newAudit(t, "--auditors", "A. Khan")
+	for _, p := range [][]string{
+		{"people", "add", "qlead", "--name", "Q. Lead", "--role", "qa", "--user", "qlead"},
+		{"people", "add", "akhan", "--name", "A. Khan", "--role", "auditor", "--user", "qlead"},
+		{"people", "add", "mpatel", "--name", "M. Patel", "--role", "moderator", "--user", "qlead"},
+	} {
+		if code, _, errs := runCmd(t, append([]string{"--db", db}, p...)...); code != 0 {
+			t.Fatalf("%v: exit %d: %s", p, code, errs)
+		}
+	}
+	walk := func(user, input string) (int, string) {
+		var out, errb bytes.Buffer
+		g := &IOStreams{In: strings.NewReader(input), Out: &out, Err: &errb, InTerminal: true, OutTerminal: true}
+		code := run(context.Background(), g, []string{"--db", db, "--user", user, "record", "July", "--accessible"})
+		return code, errb.String()
+	}
+	// Grade 2 (Good), immediate 1 (No), no note; then quit.
+	code, errs := walk("akhan", "2\n1\n\n6\n")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+	if strings.Contains(errs, "Your name") {
+		t.Errorf("the walk-through asked a listed auditor her name:\n%s", errs)
+	}
+	if want := "recording as A. Khan, the name your login has in the store's people list"; !strings.Contains(errs, want) {
+		t.Errorf("not said whose name it records under (%q):\n%s", want, errs)
+	}
+	fs := storedFindings(t, db)
+	if len(fs) != 1 || fs[0].Case != ids[0] || fs[0].Auditor != "A. Khan" || fs[0].Grade != audit.Good {
+		t.Fatalf("findings %+v\n%s", fs, errs)
+	}
+	code, errs = walk("mpatel", "")
+	if code != exitDuty || !strings.Contains(errs, "give --moderation") || strings.Contains(errs, "Your name") {
+		t.Errorf("a moderator's walk-through without --moderation: exit %d, want %d\n%s", code, exitDuty, errs)
+	}
+}
+
+// The walk-through records each finding as audited today: when the
+// computer's date is before the audit could be read (before its draw and
+// its month), it says so before asking anything, and records nothing.
+func TestRecordInteractiveRefusesADayBeforeTheDraw(t *testing.T) {
+	t.Setenv("CASEAUDIT_NOW", "2026-07-10T09:00:00Z")
+	db, _, _ := newAudit(t, "--auditors", "A. Khan")
+	t.Setenv("CASEAUDIT_NOW", "2026-06-20T09:00:00Z") // a clock set back
+	var out, errb bytes.Buffer
+	g := &IOStreams{In: strings.NewReader("2\n1\nseen\n"), Out: &out, Err: &errb, InTerminal: true, OutTerminal: true}
+	code := run(context.Background(), g, []string{"--db", db, "record", "July", "--auditor", "A. Khan", "--accessible"})
+	want := "caseaudit: today (2026-06-20, by this computer's clock) is before audit \"July\" could be read: its sample was drawn on 10 July 2026 for July 2026; the walk-through records each finding as audited today, so check the computer's date, or record each case with --date\n"
+	if code != exitError || errb.String() != want {
+		t.Errorf("exit %d, stderr\n%s\nwant exit 1 and\n%s", code, errb.String(), want)
+	}
+	if strings.Contains(out.String(), "Grade") {
+		t.Errorf("asked for a grade before refusing:\n%s", out.String())
+	}
+	if fs := storedFindings(t, db); len(fs) != 0 {
+		t.Errorf("recorded %+v", fs)
+	}
+}
