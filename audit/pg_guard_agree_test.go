@@ -508,3 +508,34 @@ func TestPostgresNonASCIINames(t *testing.T) {
 	}
 	mustVerify(t, qa, "a")
 }
+
+// TestPostgresModerationNoOneElse: when everyone on the people list who
+// moderates audited the case or works on it, caseaudit and the database
+// both say so, and that QA adds a moderator.
+func TestPostgresModerationNoOneElse(t *testing.T) {
+	ctx := context.Background()
+	where := pgStore(t)
+	qaURL, qaRole := pgLogin(t, where, store.GroupQA)
+	bURL, bRole := pgLogin(t, where, store.GroupAuditor)
+	qa, _ := openAt(t, qaURL, "Q. Lead")
+	addPeople(t, qa, Person{Login: qaRole, Name: "Q. Lead", Roles: []Role{QA}}, Person{Login: bRole, Name: "B. Evans", Roles: []Role{Auditor, Moderator}})
+	b, bClock := openAt(t, bURL, "B. Evans")
+	bClock.t = bClock.t.Add(time.Hour)
+	if _, err := qa.CreateAudit(ctx, testAudit("a"), testCases(2)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := qa.Allocate(ctx, "a", []string{"B. Evans"}, AllocationRules{}); err != nil {
+		t.Fatal(err)
+	}
+	mustRecord(t, qa, "a", Finding{Case: "CR-0000001", Auditor: "Q. Lead", Grade: Good, Date: "2026-07-01", NewAuditor: true})
+	if _, err := qa.DrawModeration(ctx, "a", 1, "m"); err != nil {
+		t.Fatal(err)
+	}
+	const want = "refused: B. Evans (auditor, moderator) may not moderate a case: the case is allocated to B. Evans; a moderator is never the case's own auditor; no one on the people list may moderate it (everyone who moderates audited it or works on it); QA adds a moderator with caseaudit people add"
+	if _, err := b.Record(ctx, "a", Finding{Case: "CR-0000001", Auditor: "B. Evans", Moderation: true, Grade: Good, Date: "2026-07-02"}); !errors.Is(err, ErrDuty) || err.Error() != want {
+		t.Errorf("caseaudit: %v\nwant %s", err, want)
+	}
+	if err := rawAppend(t, qa, b, KindModerationFinding, "CR-0000001", "B. Evans", `{"grade":"Good","immediate":false,"note":""}`); err == nil || !strings.Contains(err.Error(), "caseaudit: "+want+" (SQLSTATE 42501)") {
+		t.Errorf("database: %v\nwant %s", err, want)
+	}
+}
