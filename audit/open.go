@@ -44,6 +44,9 @@ type Options struct {
 	// Waiting, when set, is told when a write must wait for another
 	// session's lock on a PostgreSQL store, and whose (store.Options).
 	Waiting func(string)
+	// Warn, when set, is told (one line) what the store's opening found
+	// wrong that does not stop its use (store.Options).
+	Warn func(string)
 }
 
 // Errors a caller may test for with errors.Is.
@@ -83,7 +86,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if by == "" {
 		by = opts.Actor
 	}
-	st, err := store.Open(ctx, path, store.Options{BusyTimeout: opts.BusyTimeout, EnteredBy: by, Deadline: opts.Deadline, Waiting: opts.Waiting})
+	st, err := store.Open(ctx, path, store.Options{BusyTimeout: opts.BusyTimeout, EnteredBy: by, Deadline: opts.Deadline, Waiting: opts.Waiting, Warn: opts.Warn})
 	if err != nil {
 		return nil, err
 	}

@@ -28,12 +28,17 @@ func TestPostgresDuties(t *testing.T) {
 	// list makes her a manager.
 	tmURL, tmRole := pgLogin(t, where, store.GroupAuditor)
 
-	qa, _ := openAt(t, qaURL, "Q. Lead")
-	b, _ := openAt(t, bURL, "B. Evans")
-	m, _ := openAt(t, mURL, "M. Moderator")
-	ak, _ := openAt(t, aURL, "A. Khan")
+	qa, qaClock := openAt(t, qaURL, "Q. Lead")
+	b, bClock := openAt(t, bURL, "B. Evans")
+	m, mClock := openAt(t, mURL, "M. Moderator")
+	ak, akClock := openAt(t, aURL, "A. Khan")
 	x, _ := openAt(t, xURL, "X. Stranger")
 	tm, _ := openAt(t, tmURL, "T. Manager")
+	// July's audit, its findings recorded on 8 July, after the days they
+	// are dated.
+	for _, c := range []*testClock{qaClock, bClock, mClock, akClock} {
+		c.on("2026-07-08")
+	}
 
 	// The first person is QA, adding herself; only QA adds the others.
 	if _, err := qa.AddPerson(ctx, Person{Login: bRole, Name: "B. Evans", Roles: []Role{Auditor}}); !errors.Is(err, ErrDuty) {
@@ -507,18 +512,28 @@ func TestPostgresModerationNeverByTheAuditor(t *testing.T) {
 	if _, err := qa.DrawModeration(ctx, "a", 1, "m"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := qa.Record(ctx, "a", Finding{Case: "CR-0000001", Auditor: "B. Evans", Moderation: true, Grade: Good, Date: "2026-07-02"}); !errors.Is(err, ErrDuty) {
-		t.Errorf("caseaudit recording a moderation under the case's auditor's name: %v", err)
+	// The database refuses in caseaudit's words: the person (without a
+	// list, the name the moderation is made under), the rule, and who may
+	// moderate the case instead.
+	const want = "refused: B. Evans (moderator) may not moderate a case: B. Evans audited the case; a moderator is never the case's own auditor; only someone other than B. Evans may moderate it"
+	if _, err := qa.Record(ctx, "a", Finding{Case: "CR-0000001", Auditor: "B. Evans", Moderation: true, Grade: Good, Date: "2026-07-02"}); !errors.Is(err, ErrDuty) || err.Error() != want {
+		t.Errorf("caseaudit recording a moderation under the case's auditor's name: %v\nwant %s", err, want)
 	}
-	err := rawAppend(t, qa, qa, KindModerationFinding, "CR-0000001", " b. evans", `{"grade":"Good","immediate":false,"note":""}`)
-	if err == nil || !strings.Contains(err.Error(), "may not moderate a case under the name  b. evans:  b. evans audited the case; a moderator is never the case's own auditor (SQLSTATE 42501)") {
-		t.Errorf("a raw moderation under the case's auditor's name: %v", err)
+	err := rawAppend(t, qa, qa, KindModerationFinding, "CR-0000001", "B. Evans", `{"grade":"Good","immediate":false,"note":""}`)
+	if err == nil || !strings.Contains(err.Error(), "caseaudit: "+want+" (SQLSTATE 42501)") {
+		t.Errorf("a raw moderation under the case's auditor's name: %v\nwant %s", err, want)
 	}
-	// Spacing aside as caseaudit's sameName has it: two spaces, a
-	// non-breaking one among them, are one.
-	err = rawAppend(t, qa, qa, KindModerationFinding, "CR-0000001", "B.\u00a0 Evans", `{"grade":"Good","immediate":false,"note":""}`)
-	if err == nil || !strings.Contains(err.Error(), "a moderator is never the case's own auditor (SQLSTATE 42501)") {
-		t.Errorf("a raw moderation under the case's auditor's name, spaced twice: %v", err)
+	// Case and spacing aside as caseaudit's sameName has it: two spaces,
+	// a non-breaking one among them, are one. (caseaudit respells the
+	// name before it records it; the database names it as the entry does.)
+	for _, name := range []string{" b. evans", "B.\u00a0 Evans"} {
+		if _, err := qa.Record(ctx, "a", Finding{Case: "CR-0000001", Auditor: name, Moderation: true, Grade: Good, Date: "2026-07-02"}); !errors.Is(err, ErrDuty) {
+			t.Fatalf("caseaudit recording a moderation under the name %q: %v", name, err)
+		}
+		dbErr := rawAppend(t, qa, qa, KindModerationFinding, "CR-0000001", name, `{"grade":"Good","immediate":false,"note":""}`)
+		if want := "caseaudit: refused: " + name + " (moderator) may not moderate a case: " + name + " audited the case; a moderator is never the case's own auditor; only someone other than B. Evans may moderate it (SQLSTATE 42501)"; dbErr == nil || !strings.Contains(dbErr.Error(), want) {
+			t.Errorf("a raw moderation under the case's auditor's name as %q: %v\nwant %s", name, dbErr, want)
+		}
 	}
 	if err := rawAppend(t, qa, qa, KindModerationFinding, "CR-0000001", "M. Moderator", `{"grade":"Good","immediate":false,"note":""}`); err != nil {
 		t.Errorf("a raw moderation under another name: %v", err)

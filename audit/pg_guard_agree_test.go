@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -119,17 +120,18 @@ func TestPostgresModerationNotByAllocated(t *testing.T) {
 		}
 	}
 	// sameRefusal: caseaudit refuses a moderation of caseID under the
-	// name actor for the reason why, and so does the database, to login's
-	// raw INSERT.
-	sameRefusal := func(t *testing.T, qa, login *Store, caseID, actor, why string) {
+	// name actor with the words want (the person, the reason, and who may
+	// moderate the case instead), and so does the database, to login's raw
+	// INSERT, word for word.
+	sameRefusal := func(t *testing.T, qa, login *Store, caseID, actor, want string) {
 		t.Helper()
 		_, err := login.Record(ctx, "a", Finding{Case: caseID, Auditor: actor, Moderation: true, Grade: Good, Date: "2026-07-02"})
-		if !errors.Is(err, ErrDuty) || !strings.Contains(err.Error(), why) {
-			t.Errorf("caseaudit: a moderation of %s under the name %q: %v\nwant refused: %s", caseID, actor, err, why)
+		if !errors.Is(err, ErrDuty) || err.Error() != want {
+			t.Errorf("caseaudit: a moderation of %s under the name %q: %v\nwant %s", caseID, actor, err, want)
 		}
 		err = rawAppend(t, qa, login, KindModerationFinding, caseID, actor, grade)
-		if err == nil || !strings.Contains(err.Error(), "caseaudit: refused: the login "+login.EnteredBy()+" may not moderate a case under the name "+actor+": "+why+" (SQLSTATE 42501)") {
-			t.Errorf("database: a moderation of %s under the name %q in SQL: %v\nwant refused: %s", caseID, actor, err, why)
+		if err == nil || !strings.Contains(err.Error(), "caseaudit: "+want+" (SQLSTATE 42501)") {
+			t.Errorf("database: a moderation of %s under the name %q in SQL: %v\nwant %s", caseID, actor, err, want)
 		}
 	}
 
@@ -138,12 +140,27 @@ func TestPostgresModerationNotByAllocated(t *testing.T) {
 		qaURL, _ := pgLogin(t, where, store.GroupQA)
 		qa, _ := openAt(t, qaURL, "Q. Lead")
 		setUp(t, qa, qa, testCases(4))
-		sameRefusal(t, qa, qa, "CR-0000001", "B. Evans", "the case is allocated to B. Evans; a moderator is never the case's own auditor")
-		sameRefusal(t, qa, qa, "CR-0000001", "A. Khan", "A. Khan is the case's allocated worker; a moderator never moderates her own case work")
-		// Spacing and case aside, as caseaudit compares names.
-		if err := rawAppend(t, qa, qa, KindModerationFinding, "CR-0000001", "a.\u00a0 khan", grade); err == nil || !strings.Contains(err.Error(), "is the case's allocated worker") {
+		// Without a people list the person is the name the moderation
+		// is made under, and anyone else may moderate the case.
+		const others = "; only someone other than Q. Lead, B. Evans and A. Khan may moderate it"
+		sameRefusal(t, qa, qa, "CR-0000001", "B. Evans",
+			"refused: B. Evans (moderator) may not moderate a case: the case is allocated to B. Evans; a moderator is never the case's own auditor"+others)
+		sameRefusal(t, qa, qa, "CR-0000001", "A. Khan",
+			"refused: A. Khan (moderator) may not moderate a case: A. Khan is the case's allocated worker; a moderator never moderates her own case work"+others)
+		// Spacing and case aside, as caseaudit compares names (caseaudit
+		// respells the name before it records it; the database names it as
+		// the entry does).
+		if err := rawAppend(t, qa, qa, KindModerationFinding, "CR-0000001", "a.\u00a0 khan", grade); err == nil || !strings.Contains(err.Error(),
+			"caseaudit: refused: a.\u00a0 khan (moderator) may not moderate a case: a.\u00a0 khan is the case's allocated worker; a moderator never moderates her own case work"+others) {
 			t.Errorf("database: a moderation under the worker's name spaced twice: %v", err)
 		}
+		// A store of schema version 11 (whose guard said neither who acts
+		// nor who may instead) fails the integrity check until its owner's
+		// next open brings it version 12's.
+		other, _ := pgLogin(t, where, store.GroupAuditor)
+		owner := upgradeFrom(t, where, qa, other, 11, "moderation_refusal(bigint, text, text)")
+		sameRefusal(t, owner, qa, "CR-0000001", "A. Khan",
+			"refused: A. Khan (moderator) may not moderate a case: A. Khan is the case's allocated worker; a moderator never moderates her own case work"+others)
 		// Anyone else moderates it, raw or through caseaudit.
 		if err := rawAppend(t, qa, qa, KindModerationFinding, "CR-0000001", "M. Moderator", grade); err != nil {
 			t.Errorf("database: a moderation under another name: %v", err)
@@ -181,14 +198,36 @@ func TestPostgresModerationNotByAllocated(t *testing.T) {
 		if _, err := qa.DrawModeration(ctx, "a", 3, "m"); err != nil {
 			t.Fatal(err)
 		}
-		// B. Evans did not record CR-0000001, but it is allocated to her.
-		sameRefusal(t, qa, b, "CR-0000001", "B. Evans", "the case is allocated to B. Evans; a moderator is never the case's own auditor")
+		// With a list, the person is hers (her name, and every role she
+		// holds), and who may moderate the case instead is everyone on it
+		// who moderates and is none of the case's own people, in login
+		// order. B. Evans did not record CR-0000001, but it is allocated to
+		// her; Q. Lead recorded it and A. Khan is its worker.
+		only := func(people ...[2]string) string { // login, name
+			slices.SortFunc(people, func(a, b [2]string) int { return strings.Compare(a[0], b[0]) })
+			return "; only " + people[0][1] + " or " + people[1][1] + " may moderate it"
+		}
+		sameRefusal(t, qa, b, "CR-0000001", "B. Evans",
+			"refused: B. Evans (auditor, moderator) may not moderate a case: the case is allocated to B. Evans; a moderator is never the case's own auditor"+
+				only([2]string{cRole, "C. Diaz"}, [2]string{mRole, "M. Moderator"}))
 		// C. Diaz is CR-0000003's social worker.
-		sameRefusal(t, qa, c, "CR-0000003", "C. Diaz", "C. Diaz is the case's allocated worker; a moderator never moderates her own case work")
-		sameRefusal(t, qa, c, "CR-0000004", "C. Diaz", "C. Diaz is the case's allocated worker; a moderator never moderates her own case work")
+		notHers := only([2]string{qaRole, "Q. Lead"}, [2]string{mRole, "M. Moderator"})
+		sameRefusal(t, qa, c, "CR-0000003", "C. Diaz",
+			"refused: C. Diaz (moderator) may not moderate a case: C. Diaz is the case's allocated worker; a moderator never moderates her own case work"+notHers)
+		sameRefusal(t, qa, c, "CR-0000004", "c.  diaz",
+			"refused: C. Diaz (moderator) may not moderate a case: C. Diaz is the case's allocated worker; a moderator never moderates her own case work"+notHers)
 		// She moderates a case that is not hers; M. Moderator hers.
 		if err := rawAppend(t, qa, c, KindModerationFinding, "CR-0000001", "C. Diaz", grade); err != nil {
 			t.Errorf("database: C. Diaz moderating a case not hers in SQL: %v", err)
+		}
+		// Once the case is moderated, who may instead is who corrects its
+		// moderation: QA recorded CR-0000001's finding herself.
+		const byQA = "refused: Q. Lead (qa) may not moderate a case: Q. Lead audited the case; a moderator is never the case's own auditor; only C. Diaz or QA (Q. Lead) may correct its moderation"
+		if _, err := qa.Record(ctx, "a", Finding{Case: "CR-0000001", Auditor: "Q. Lead", Moderation: true, Grade: Good, Date: "2026-07-02", Reason: "re-read"}); !errors.Is(err, ErrDuty) || err.Error() != byQA {
+			t.Errorf("caseaudit: QA correcting the moderation of a case she audited: %v\nwant %s", err, byQA)
+		}
+		if err := rawAppend(t, qa, qa, KindModerationCorrection, "CR-0000001", "Q. Lead", grade); err == nil || !strings.Contains(err.Error(), "caseaudit: "+byQA+" (SQLSTATE 42501)") {
+			t.Errorf("database: QA correcting the moderation of a case she audited in SQL: %v\nwant %s", err, byQA)
 		}
 		if _, err := m.Record(ctx, "a", Finding{Case: "CR-0000003", Auditor: "M. Moderator", Moderation: true, Grade: Good, Date: "2026-07-02"}); err != nil {
 			t.Errorf("caseaudit: M. Moderator moderating CR-0000003: %v", err)
@@ -422,4 +461,81 @@ func TestPostgresTeamAsCaseaudit(t *testing.T) {
 		}
 		compare(t, s)
 	})
+}
+
+// TestPostgresNonASCIINames: the database compares names as caseaudit
+// does, every letter's case aside and not only ASCII's: the trail's
+// columns are COLLATE "C", in which PostgreSQL's lower() leaves É as it
+// is. A moderation under "Élodie Dupont" of a case whose worker the export
+// spells "ÉLODIE DUPONT" is hers, and refused in the same words by both;
+// an auditor allocated as "ŁUKASZ WÓJCIK" records the case under
+// "Łukasz Wójcik" through either.
+func TestPostgresNonASCIINames(t *testing.T) {
+	ctx := context.Background()
+	where := pgStore(t)
+	qaURL, qaRole := pgLogin(t, where, store.GroupQA)
+	lwURL, lwRole := pgLogin(t, where, store.GroupAuditor)
+	qa, _ := openAt(t, qaURL, "Q. Lead")
+	lw, lwClock := openAt(t, lwURL, "Łukasz Wójcik")
+	lwClock.t = lwClock.t.Add(time.Hour)
+	cases := testCases(2)
+	cases[0].Fields[1] = "ÉLODIE DUPONT"
+	if _, err := qa.CreateAudit(ctx, testAudit("a"), cases); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := qa.Allocate(ctx, "a", []string{"ŁUKASZ WÓJCIK"}, AllocationRules{WorkerField: "Allocated Worker"}); err != nil {
+		t.Fatal(err)
+	}
+	mustRecord(t, qa, "a", Finding{Case: "CR-0000001", Auditor: "Q. Lead", Grade: Good, Date: "2026-07-01", NewAuditor: true})
+	if _, err := qa.DrawModeration(ctx, "a", 1, "m"); err != nil {
+		t.Fatal(err)
+	}
+	const want = "refused: Élodie Dupont (moderator) may not moderate a case: Élodie Dupont is the case's allocated worker; a moderator never moderates her own case work; only someone other than Q. Lead, ŁUKASZ WÓJCIK and ÉLODIE DUPONT may moderate it"
+	if _, err := qa.Record(ctx, "a", Finding{Case: "CR-0000001", Auditor: "Élodie Dupont", Moderation: true, Grade: Good, Date: "2026-07-02"}); !errors.Is(err, ErrDuty) || err.Error() != want {
+		t.Errorf("caseaudit: a moderation under the worker's name, not in capitals: %v\nwant %s", err, want)
+	}
+	if err := rawAppend(t, qa, qa, KindModerationFinding, "CR-0000001", "Élodie Dupont", `{"grade":"Good","immediate":false,"note":""}`); err == nil || !strings.Contains(err.Error(), "caseaudit: "+want+" (SQLSTATE 42501)") {
+		t.Errorf("database: a moderation under the worker's name, not in capitals, in SQL: %v\nwant %s", err, want)
+	}
+	// With a people list, the auditor's own case is hers whichever case
+	// its letters are in.
+	addPeople(t, qa, Person{Login: qaRole, Name: "Q. Lead", Roles: []Role{QA}}, Person{Login: lwRole, Name: "Łukasz Wójcik", Roles: []Role{Auditor}})
+	if err := rawAppend(t, qa, lw, KindFinding, "CR-0000002", "Łukasz Wójcik", `{"grade":"Good","immediate":false,"note":""}`); err != nil {
+		t.Errorf("database: the auditor recording in SQL the case allocated to her in capitals: %v", err)
+	}
+	if _, err := lw.Record(ctx, "a", Finding{Case: "CR-0000002", Auditor: "Łukasz Wójcik", Grade: Inadequate, Date: "2026-07-02", Reason: "re-read"}); err != nil {
+		t.Errorf("caseaudit: the auditor correcting the case allocated to her in capitals: %v", err)
+	}
+	mustVerify(t, qa, "a")
+}
+
+// TestPostgresModerationNoOneElse: when everyone on the people list who
+// moderates audited the case or works on it, caseaudit and the database
+// both say so, and that QA adds a moderator.
+func TestPostgresModerationNoOneElse(t *testing.T) {
+	ctx := context.Background()
+	where := pgStore(t)
+	qaURL, qaRole := pgLogin(t, where, store.GroupQA)
+	bURL, bRole := pgLogin(t, where, store.GroupAuditor)
+	qa, _ := openAt(t, qaURL, "Q. Lead")
+	addPeople(t, qa, Person{Login: qaRole, Name: "Q. Lead", Roles: []Role{QA}}, Person{Login: bRole, Name: "B. Evans", Roles: []Role{Auditor, Moderator}})
+	b, bClock := openAt(t, bURL, "B. Evans")
+	bClock.t = bClock.t.Add(time.Hour)
+	if _, err := qa.CreateAudit(ctx, testAudit("a"), testCases(2)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := qa.Allocate(ctx, "a", []string{"B. Evans"}, AllocationRules{}); err != nil {
+		t.Fatal(err)
+	}
+	mustRecord(t, qa, "a", Finding{Case: "CR-0000001", Auditor: "Q. Lead", Grade: Good, Date: "2026-07-01", NewAuditor: true})
+	if _, err := qa.DrawModeration(ctx, "a", 1, "m"); err != nil {
+		t.Fatal(err)
+	}
+	const want = "refused: B. Evans (auditor, moderator) may not moderate a case: the case is allocated to B. Evans; a moderator is never the case's own auditor; no one on the people list may moderate it (everyone who moderates audited it or works on it); QA adds a moderator with caseaudit people add"
+	if _, err := b.Record(ctx, "a", Finding{Case: "CR-0000001", Auditor: "B. Evans", Moderation: true, Grade: Good, Date: "2026-07-02"}); !errors.Is(err, ErrDuty) || err.Error() != want {
+		t.Errorf("caseaudit: %v\nwant %s", err, want)
+	}
+	if err := rawAppend(t, qa, b, KindModerationFinding, "CR-0000001", "B. Evans", `{"grade":"Good","immediate":false,"note":""}`); err == nil || !strings.Contains(err.Error(), "caseaudit: "+want+" (SQLSTATE 42501)") {
+		t.Errorf("database: %v\nwant %s", err, want)
+	}
 }

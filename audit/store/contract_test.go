@@ -29,14 +29,23 @@ import (
 
 func pgServer(t testing.TB) string {
 	t.Helper()
-	u := os.Getenv("CASEAUDIT_TEST_POSTGRES")
-	if u == "" {
+	return testEnv(t, "CASEAUDIT_TEST_POSTGRES", "CI must run the PostgreSQL tests (.ci/run starts a server)",
+		"no PostgreSQL server: set CASEAUDIT_TEST_POSTGRES (eval \"$(.ci/postgres start)\") to run the PostgreSQL tests")
+}
+
+// testEnv is the environment variable name a test needs: without it the
+// test skips (saying skip), or, when CI=true, fails (saying why CI must
+// have it).
+func testEnv(t testing.TB, name, why, skip string) string {
+	t.Helper()
+	v := os.Getenv(name)
+	if v == "" {
 		if os.Getenv("CI") == "true" {
-			t.Fatal("CASEAUDIT_TEST_POSTGRES is not set: CI must run the PostgreSQL tests (.ci/run starts a server)")
+			t.Fatalf("%s is not set: %s", name, why)
 		}
-		t.Skip("no PostgreSQL server: set CASEAUDIT_TEST_POSTGRES (eval \"$(.ci/postgres start)\") to run the PostgreSQL tests")
+		t.Skip(skip)
 	}
-	return u
+	return v
 }
 
 // pgAdminDB opens the test server as its administrator.

@@ -26,9 +26,23 @@ import (
 
 // spaceClass is the white space Go's unicode.IsSpace knows (which
 // strings.Fields splits on and strings.TrimSpace trims), as a bracket of a
-// PostgreSQL regular expression. The class is spelled out because \s
-// alone matches only ASCII spaces in a C-locale database.
-const spaceClass = `[\s\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]`
+// PostgreSQL regular expression: tab, line feed, vertical tab, form feed,
+// carriage return and space, U+0085, U+00A0, and Unicode's other
+// White_Space. Every character is written out, none left to \s, whose
+// set is the collation's: ASCII's alone in a C-locale database, and with
+// an ICU collation also U+001C to U+001F, which Go does not count.
+const spaceClass = `[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]`
+
+// lowerSQL is the SQL expression putting the text expression x in lower
+// case as caseaudit compares names (strings.EqualFold, strings.ToLower):
+// every letter, not only ASCII's. pg_catalog.lower follows the collation
+// of its argument, and the store's columns are COLLATE "C", in which it
+// folds ASCII alone (ÉLODIE would become Élodie); so it is asked for the
+// database's default collation, whose LC_CTYPE store init requires to
+// fold every letter (foldsUnicode).
+func lowerSQL(x string) string {
+	return `pg_catalog.lower((` + x + `) COLLATE pg_catalog."default")`
+}
 
 // pgFunction is one function of the guards. Its body is compared
 // verbatim with the database's (pg_proc.prosrc), after the schema is put in.
@@ -70,7 +84,7 @@ END
 	// moderation's checks cost twice what they do.
 	{name: "name_key", args: "x text", returns: "text", lang: "plpgsql", extra: "IMMUTABLE", body: `
 BEGIN
-	RETURN pg_catalog.lower(pg_catalog.btrim(pg_catalog.regexp_replace(x, '` + spaceClass + `+', ' ', 'g')));
+	RETURN ` + lowerSQL(`pg_catalog.btrim(pg_catalog.regexp_replace(x, '`+spaceClass+`+', ' ', 'g'))`) + `;
 END
 `},
 	// spaced is strings.Join(strings.Fields(x), " "): a value as caseaudit
@@ -88,8 +102,8 @@ END
 BEGIN
 	RETURN (SELECT (pg_catalog.min(c.i) - 1)::integer
 		FROM pg_catalog.jsonb_array_elements_text(CASE WHEN pg_catalog.jsonb_typeof(p_columns::jsonb) = 'array' THEN p_columns::jsonb ELSE '[]'::jsonb END) WITH ORDINALITY c(v, i)
-		WHERE pg_catalog.lower(pg_catalog.regexp_replace(c.v, '^` + spaceClass + `+|` + spaceClass + `+$', '', 'g'))
-			= pg_catalog.lower(pg_catalog.regexp_replace(p_name, '^` + spaceClass + `+|` + spaceClass + `+$', '', 'g')));
+		WHERE ` + lowerSQL(`pg_catalog.regexp_replace(c.v, '^`+spaceClass+`+|`+spaceClass+`+$', '', 'g')`) + `
+			= ` + lowerSQL(`pg_catalog.regexp_replace(p_name, '^`+spaceClass+`+|`+spaceClass+`+$', '', 'g')`) + `);
 END
 `},
 	// same_name: whether two names are one person's (name_key); NULL when
@@ -137,8 +151,6 @@ DECLARE
 	aname text;
 	owner boolean := pg_catalog.pg_has_role(session_user, (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = TG_RELID), 'MEMBER');
 	nm    text;
-	mods  text[];
-	wk    text;
 BEGIN
 	SELECT a.name INTO aname FROM {{S}}.audit a WHERE a.id = NEW.audit_id;
 	IF aname IS NULL THEN
@@ -170,35 +182,14 @@ BEGIN
 	IF NEW.entered_by IS DISTINCT FROM session_user::text THEN
 		RAISE EXCEPTION 'caseaudit: an entry entered by % cannot be made by the login %', NEW.entered_by, session_user USING ERRCODE = 'P0001';
 	END IF;
-	-- No moderation is recorded under the name of the case's own auditor
-	-- (who recorded its latest finding), of the auditor the latest
-	-- allocation gives it, or of its allocated worker (the allocation's
-	-- worker column), by anyone, QA included, with a people list or
-	-- without: the rule is about the names the trail records
-	-- (DutyModerate, audit/duties.go). The moderator is the name the entry
-	-- is made under and, when that is the login's own on the people list,
-	-- her name and login too (Person.is), checked in caseaudit's order.
+	-- No moderation is recorded under the name of the case's own auditor,
+	-- of the auditor the latest allocation gives it, or of its allocated
+	-- worker, by anyone, QA included, with a people list or without
+	-- (moderation_refusal).
 	IF NEW.kind IN ('moderation-finding', 'moderation-correction') THEN
-		SELECT r.name INTO nm FROM {{S}}.person_of(session_user::text) r;
-		mods := ARRAY[NEW.actor];
-		IF nm IS NOT NULL AND ({{S}}.same_name(NEW.actor, nm) OR {{S}}.same_name(NEW.actor, session_user::text)) IS TRUE THEN
-			mods := mods || ARRAY[nm, session_user::text];
-		END IF;
-		prev := (SELECT t.actor FROM {{S}}.trail t
-			WHERE t.audit_id = NEW.audit_id AND t.case_id = NEW.case_id AND t.kind IN ('finding', 'correction')
-			ORDER BY t.seq DESC LIMIT 1);
-		IF coalesce(prev, '') <> '' AND {{S}}.any_same_name(prev, mods) THEN
-			RAISE EXCEPTION 'caseaudit: refused: the login % may not moderate a case under the name %: % audited the case; a moderator is never the case''s own auditor',
-				session_user, NEW.actor, NEW.actor USING ERRCODE = '42501';
-		END IF;
-		SELECT c.auditor, c.worker INTO prev, wk FROM {{S}}.case_allocation(NEW.audit_id, NEW.case_id, true) c;
-		IF coalesce(prev, '') <> '' AND {{S}}.any_same_name(prev, mods) THEN
-			RAISE EXCEPTION 'caseaudit: refused: the login % may not moderate a case under the name %: the case is allocated to %; a moderator is never the case''s own auditor',
-				session_user, NEW.actor, NEW.actor USING ERRCODE = '42501';
-		END IF;
-		IF coalesce(wk, '') <> '' AND {{S}}.any_same_name(wk, mods) THEN
-			RAISE EXCEPTION 'caseaudit: refused: the login % may not moderate a case under the name %: % is the case''s allocated worker; a moderator never moderates her own case work',
-				session_user, NEW.actor, NEW.actor USING ERRCODE = '42501';
+		nm := {{S}}.moderation_refusal(NEW.audit_id, NEW.case_id, NEW.actor);
+		IF nm IS NOT NULL THEN
+			RAISE EXCEPTION 'caseaudit: %', nm USING ERRCODE = '42501';
 		END IF;
 	END IF;
 	-- An auditor's follow-up entries are hers only at once after her own
@@ -403,7 +394,7 @@ END
 		CASE WHEN coalesce(f.r ->> 'owner_column', '') <> '' AND pg_catalog.jsonb_typeof(f.r -> 'team_managers') = 'object'
 			AND f.r -> 'team_managers' <> '{}'::jsonb THEN f.r ->> 'owner_column' END,
 		(SELECT c.v FROM pg_catalog.jsonb_array_elements_text(CASE WHEN pg_catalog.jsonb_typeof(a.columns::jsonb) = 'array' THEN a.columns::jsonb ELSE '[]'::jsonb END) WITH ORDINALITY c(v, i)
-			WHERE pg_catalog.lower(pg_catalog.regexp_replace(c.v, '^` + spaceClass + `+|` + spaceClass + `+$', '', 'g')) = 'team'
+			WHERE ` + lowerSQL(`pg_catalog.regexp_replace(c.v, '^`+spaceClass+`+|`+spaceClass+`+$', '', 'g')`) + ` = 'team'
 			ORDER BY c.i LIMIT 1),
 		'')
 	FROM {{S}}.audit a
@@ -436,9 +427,9 @@ BEGIN
 END
 `},
 	// case_allocation is what the audit's latest allocation says of a
-	// case: the auditor it gives the case (Allocation.For: its last
-	// assignment of the case), and its allocated worker as caseaudit's
-	// moderation rule reads it (caseFactsOf): the case's value under the
+	// case: the auditor it gives the case (its last assignment of the
+	// case, as caseFactsOf reads it), and its allocated worker as
+	// caseaudit's moderation rule reads it (caseFactsOf): the case's value under the
 	// worker column the allocation names, looked up only when p_worker is
 	// set (a finding's check needs only the auditor). Each is NULL when
 	// there is none. The allocation's payload is read once.
@@ -501,6 +492,96 @@ BEGIN
 		END IF;
 	END LOOP;
 	RETURN false;
+END
+`},
+	// moderation_refusal is caseaudit's refusal of a moderation of a case
+	// recorded under the name p_actor by the login acting (DutyModerate's
+	// case rule, audit/duties.go), for the names the trail records, whatever
+	// the login's roles: NULL when none of them refuses it. The moderator
+	// is p_actor and, when that is the login's own (her name on the people
+	// list, or her login), the person the list makes her (Person.is); she
+	// may not be who recorded the case's latest finding, the auditor the
+	// latest allocation gives the case (case_allocation), nor its allocated
+	// worker, checked in caseaudit's order. The refusal is worded as
+	// caseaudit's (DutyError): the person acting and her roles (without a
+	// list, p_actor as a moderator, as recordAllowed checks it), the
+	// reason, and who may moderate the case instead: with a list, the
+	// people on it who may moderate and are none of the case's own (or,
+	// once the case is moderated, its moderator or QA, who alone correct
+	// it); without one, anyone other than them.
+	{name: "moderation_refusal", args: "p_audit bigint, p_case text, p_actor text", returns: "text", lang: "plpgsql", extra: "STABLE", body: `
+DECLARE
+	listed boolean := EXISTS (SELECT 1 FROM {{S}}.person_change);
+	nm     text;
+	mine   text;
+	who    text := p_actor || ' (moderator)';
+	mname  text := p_actor;
+	mods   text[] := ARRAY[p_actor];
+	aud    text;
+	alloc  text;
+	wk     text;
+	modr   text;
+	reason text;
+	near   text[] := '{}';
+	may    text[];
+	n      text;
+BEGIN
+	IF listed THEN
+		-- A person removed from the list (no roles) is her login alone.
+		SELECT r.roles, CASE WHEN r.roles <> '' THEN r.name END INTO mine, nm FROM {{S}}.person_of(session_user::text) r;
+		who := coalesce(nullif(nm, ''), session_user::text) || ' (' || coalesce(nullif(pg_catalog.replace(mine, ',', ', '), ''), 'no role in this store') || ')';
+		IF ({{S}}.same_name(p_actor, nullif(nm, '')) OR {{S}}.same_name(p_actor, session_user::text)) IS TRUE THEN
+			mods := ARRAY[p_actor, nullif(nm, ''), session_user::text];
+			mname := coalesce(nullif(nm, ''), session_user::text);
+		END IF;
+	END IF;
+	aud := (SELECT t.actor FROM {{S}}.trail t
+		WHERE t.audit_id = p_audit AND t.case_id = p_case AND t.kind IN ('finding', 'correction')
+		ORDER BY t.seq DESC LIMIT 1);
+	SELECT c.auditor, c.worker INTO alloc, wk FROM {{S}}.case_allocation(p_audit, p_case, true) c;
+	reason := CASE
+		WHEN coalesce(aud, '') <> '' AND {{S}}.any_same_name(aud, mods) THEN
+			mname || ' audited the case; a moderator is never the case''s own auditor'
+		WHEN coalesce(alloc, '') <> '' AND {{S}}.any_same_name(alloc, mods) THEN
+			'the case is allocated to ' || mname || '; a moderator is never the case''s own auditor'
+		WHEN coalesce(wk, '') <> '' AND {{S}}.any_same_name(wk, mods) THEN
+			mname || ' is the case''s allocated worker; a moderator never moderates her own case work'
+		END;
+	IF reason IS NULL THEN
+		RETURN NULL;
+	END IF;
+	IF listed THEN
+		modr := (SELECT t.actor FROM {{S}}.trail t
+			WHERE t.audit_id = p_audit AND t.case_id = p_case AND t.kind IN ('moderation-finding', 'moderation-correction')
+			ORDER BY t.seq DESC LIMIT 1);
+		IF coalesce(modr, '') <> '' THEN
+			RETURN 'refused: ' || who || ' may not moderate a case: ' || reason || '; only ' || {{S}}.or_qa(modr) || ' may correct its moderation';
+		END IF;
+	END IF;
+	FOREACH n IN ARRAY ARRAY[aud, alloc, wk] LOOP
+		IF coalesce(n, '') <> '' AND NOT {{S}}.any_same_name(n, near) THEN
+			near := near || n;
+		END IF;
+	END LOOP;
+	IF NOT listed THEN
+		RETURN 'refused: ' || who || ' may not moderate a case: ' || reason || '; only someone other than '
+			|| CASE WHEN pg_catalog.cardinality(near) < 2 THEN pg_catalog.array_to_string(near, '')
+				ELSE pg_catalog.array_to_string(near[1:pg_catalog.cardinality(near) - 1], ', ') || ' and ' || near[pg_catalog.cardinality(near)] END
+			|| ' may moderate it';
+	END IF;
+	SELECT pg_catalog.array_agg(x.name ORDER BY x.login) INTO may
+	FROM (SELECT DISTINCT ON (p.login) p.login, p.name, p.op, p.roles FROM {{S}}.person_change p ORDER BY p.login, p.seq DESC) x
+	WHERE x.op = 'add' AND pg_catalog.string_to_array(x.roles, ',') && ARRAY['qa', 'auditor', 'moderator']
+		AND NOT EXISTS (SELECT 1 FROM pg_catalog.unnest(near) y(v)
+			WHERE (x.name <> '' AND {{S}}.same_name(y.v, x.name) OR x.login <> '' AND {{S}}.same_name(y.v, x.login)) IS TRUE);
+	IF coalesce(pg_catalog.cardinality(may), 0) = 0 THEN
+		RETURN 'refused: ' || who || ' may not moderate a case: ' || reason
+			|| '; no one on the people list may moderate it (everyone who moderates audited it or works on it); QA adds a moderator with caseaudit people add';
+	END IF;
+	RETURN 'refused: ' || who || ' may not moderate a case: ' || reason || '; only '
+		|| CASE WHEN pg_catalog.cardinality(may) = 1 THEN may[1]
+			ELSE pg_catalog.array_to_string(may[1:pg_catalog.cardinality(may) - 1], ', ') || ' or ' || may[pg_catalog.cardinality(may)] END
+		|| ' may moderate it';
 END
 `},
 	// action_owner is who owns the follow-up action on a case, as

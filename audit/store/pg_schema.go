@@ -332,6 +332,15 @@ ALTER TABLE {{S}}.store_log ADD CONSTRAINT store_log_kind_check CHECK (kind IN (
 	// here, as for version 9: the version moves so that the owner's next
 	// open brings the new guards.
 	`SELECT 1;`,
+	// Version 12: the guards compare names as caseaudit does in every
+	// database (name_key and column_index fold every letter, not only
+	// ASCII's as the store's COLLATE "C" columns made them; the white space
+	// they skip is Go's, whatever the collation), and a moderation they
+	// refuse is refused in caseaudit's words, naming the person and who may
+	// moderate the case instead (moderation_refusal). Nothing here, as for
+	// version 9: the version moves so that the owner's next open brings
+	// the new guards.
+	`SELECT 1;`,
 }
 
 // pgGrant is privileges that some of a store's group roles hold on one of

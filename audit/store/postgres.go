@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/pgdsn"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -244,7 +245,12 @@ type pgStoreInfo struct {
 	sessionUser  string
 	encoding     string
 	database     string
-	hasPrefetch  bool // the schema has the prefetch function
+	// ctype is the database's LC_CTYPE, and foldsAll whether its default
+	// collation puts every letter in lower case, not only ASCII's
+	// (foldsUnicode); both are read only from a UTF8 database.
+	ctype       string
+	foldsAll    bool
+	hasPrefetch bool // the schema has the prefetch function
 	// prefix is the store's role prefix from meta; "" for a store made
 	// before roles were per store.
 	prefix string
@@ -330,6 +336,11 @@ func inspectPostgres(ctx context.Context, q querier, schema string) (*pgStoreInf
 	if err != nil {
 		return nil, err
 	}
+	if strings.EqualFold(in.encoding, "UTF8") {
+		if in.ctype, in.foldsAll, err = foldsUnicode(ctx, q); err != nil {
+			return nil, err
+		}
+	}
 	if !owner.Valid {
 		return in, nil
 	}
@@ -361,6 +372,33 @@ func inspectPostgres(ctx context.Context, q querier, schema string) (*pgStoreInf
 	}
 	return in, rows.Err()
 }
+
+// foldsUnicode reports the database's LC_CTYPE and whether its default
+// collation, which the guards compare names in (lowerSQL), puts every
+// letter in lower case as Go does, not only A to Z as the C and POSIX
+// locales do. It asks lower() itself, so that whatever the locale provider
+// (libc, or ICU, whose LC_CTYPE may say C) the answer is the one the guards
+// will get. Only a UTF8 database can hold the letters it tries.
+func foldsUnicode(ctx context.Context, q querier) (string, bool, error) {
+	var ctype string
+	var folds bool
+	err := q.QueryRowContext(ctx, `SELECT pg_catalog.current_setting('lc_ctype'),
+		`+lowerSQL(`U&'\00C9\0394\0416'`)+` = U&'\00E9\03B4\0436'`).Scan(&ctype, &folds)
+	return ctype, folds, err
+}
+
+// asciiOnly says that a database folds only ASCII letters (foldsUnicode),
+// and why that matters, for a store's integrity check, its opening and
+// store init; "" when it folds every letter.
+func (in *pgStoreInfo) asciiOnly() string {
+	if in.foldsAll || !strings.EqualFold(in.encoding, "UTF8") {
+		return ""
+	}
+	return fmt.Sprintf("its database's locale (LC_CTYPE %s) puts only A to Z in lower case, so the guards would take ÉLODIE and Élodie for two people where caseaudit takes them for one", in.ctype)
+}
+
+// utf8Locale is what to do about a database that folds only ASCII.
+const utf8Locale = "CREATE DATABASE … ENCODING 'UTF8' LOCALE 'C.UTF-8' TEMPLATE template0 (or another UTF-8 locale)"
 
 // openPostgres opens a PostgreSQL store. A database without the store's
 // schema, a schema that is not a caseaudit store, or a store of a newer
@@ -418,6 +456,13 @@ func openPostgres(ctx context.Context, where string, opts Options) (*Store, erro
 		s.db.Close()
 		return nil, err
 	}
+	if w := in.asciiOnly(); w != "" && opts.Warn != nil {
+		// Not refused: caseaudit's own checks compare names rightly
+		// whatever the database, and the store must stay readable and
+		// copyable to be moved; the database's guards, though, do not.
+		opts.Warn(fmt.Sprintf("the store %s is not protected as it should be: %s; its owner moves it to a new database with a UTF-8 locale (%s; caseaudit store init NEW-URL; caseaudit store copy %s NEW-URL)",
+			s.path, w, utf8Locale, s.path))
+	}
 	return s, nil
 }
 
@@ -440,6 +485,11 @@ type InitResult struct {
 	// RevokedLegacy: the store used the cluster-wide roles caseaudit_qa
 	// and caseaudit_auditor until now; they hold nothing in it any more.
 	RevokedLegacy bool
+	// ASCIIOnly, for a store made before store init refused such a
+	// database, says that its database folds only ASCII letters, so its
+	// guards do not compare names as caseaudit does, and what to do; ""
+	// otherwise.
+	ASCIIOnly string
 }
 
 // RoleMember is a login given a store's own group role in place of a
@@ -510,6 +560,17 @@ func initPostgres(ctx context.Context, s *Store, t *pgTarget, version int) (*Ini
 		return nil, fmt.Errorf("the database of %s is encoded in %s; a caseaudit store needs a UTF8 database (CREATE DATABASE … ENCODING 'UTF8')", s.path, in.encoding)
 	}
 	res := &InitResult{Store: s.path, Schema: t.schema, Owner: in.sessionUser, From: in.version}
+	// A new store is refused a database whose guards would not compare
+	// names as caseaudit does. A store already in one is upgraded all the
+	// same, so that it stays readable and can be copied out.
+	if w := in.asciiOnly(); w != "" {
+		if !in.schemaExists || in.empty {
+			return nil, fmt.Errorf("the database of %s puts only A to Z in lower case (its LC_CTYPE is %s), so a store's guards would take ÉLODIE and Élodie for two people where caseaudit takes them for one; a caseaudit store needs a database with a UTF-8 locale: %s",
+				s.path, in.ctype, utf8Locale)
+		}
+		res.ASCIIOnly = fmt.Sprintf("the store %s is not protected as it should be: %s; move it to a new database with a UTF-8 locale (%s; caseaudit store init NEW-URL; caseaudit store copy %s NEW-URL)",
+			s.path, w, utf8Locale, s.path)
+	}
 	switch {
 	case in.schemaExists && !in.empty && !in.marked:
 		return nil, errorf(ErrNotStore, "%s is not a caseaudit store (its schema %s holds other tables); name another database, or another schema with ?schema=NAME", s.path, t.schema)
@@ -980,8 +1041,8 @@ func connLost(err error) bool {
 func (b *pgBackend) explain(s *Store, doing string, err error) error {
 	var lt *lockTimeout
 	if errors.As(err, &lt) {
-		return errorf(ErrBusy, "the store %s is busy: %s has held the audit's write lock longer than the lock timeout (%s); try again when they have finished (or wait longer with --lock-timeout), or ask the store's administrator to end that session",
-			s.path, lt.holder, lt.wait)
+		return errorf(ErrBusy, "the store %s is busy: %s has held the audit's write lock longer than the lock timeout (%s); try again when they have finished (or wait longer with %s), or ask the store's administrator to end that session",
+			s.path, lt.holder, lt.wait, opt.LockTimeout)
 	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
@@ -990,7 +1051,7 @@ func (b *pgBackend) explain(s *Store, doing string, err error) error {
 			// The lock timeout: whoever holds the lock — another caseaudit
 			// writing, but as well a long query, a psql session left in a
 			// transaction, or an administrator's maintenance.
-			return errorf(ErrBusy, "the store %s is busy: another session has held a lock this needs for longer than the lock timeout (%s): another caseaudit writing, a long-running query, or an administrator's work; try again, or wait longer with --lock-timeout, and if it lasts, ask the store's administrator which session holds it", s.path, s.lockWait)
+			return errorf(ErrBusy, "the store %s is busy: another session has held a lock this needs for longer than the lock timeout (%s): another caseaudit writing, a long-running query, or an administrator's work; try again, or wait longer with %s, and if it lasts, ask the store's administrator which session holds it", s.path, s.lockWait, opt.LockTimeout)
 		case pe.Code == "40001" || pe.Code == "40P01" || pe.Code == "23505":
 			// serialisation failure, deadlock, or a name taken by another
 			// writer a moment ago: another writer, by construction
@@ -1179,6 +1240,13 @@ func (b *pgBackend) integrityCheck(ctx context.Context, s *Store) error {
 		return s.Explain("checking", err)
 	}
 	problems = append(problems, rp...)
+	if w := in.asciiOnly(); w != "" {
+		// store init cannot mend this one: a database's LC_CTYPE never
+		// changes.
+		problems = append(problems, w)
+		return fmt.Errorf("the store %s is not protected as it should be (%s); its owner moves it to a new database with a UTF-8 locale (%s; caseaudit store init NEW-URL; caseaudit store copy %s NEW-URL), and a trail changed meanwhile shows in verify",
+			s.path, strings.Join(problems, "; "), utf8Locale, s.path)
+	}
 	if len(problems) > 0 {
 		return fmt.Errorf("the store %s is not protected as it should be (%s); its owner restores every guard and grant with caseaudit store init URL, and a trail changed meanwhile shows in verify",
 			s.path, strings.Join(problems, "; "))

@@ -217,6 +217,10 @@ BEGIN SELECT RAISE(ABORT, 'caseaudit: the audit trail is append-only'); END;
 	// find an action's owner through the audit's team column, as caseaudit
 	// does (pg_guards.go); nothing changes here.
 	`SELECT 1;`,
+	// Version 12: on PostgreSQL, the guards compare names as caseaudit
+	// does whatever the collation, and refuse a moderation in caseaudit's
+	// words (pg_guards.go); nothing changes here.
+	`SELECT 1;`,
 }
 
 // SchemaVersion is the store schema version this build writes and reads.

@@ -73,7 +73,7 @@ func (g *globalOptions) openStore(ctx context.Context) (*audit.Store, error) {
 		fresh = errors.Is(err, fs.ErrNotExist) || err == nil && fi.Size() == 0
 	}
 	st, err := audit.Open(ctx, path, audit.Options{Clock: g.Now, Actor: g.actor(), Deadline: g.DBTimeout, BusyTimeout: g.LockTimeout, NetworkStore: network,
-		Waiting: func(msg string) { g.infof("%s\n", msg) }})
+		Waiting: func(msg string) { g.infof("%s\n", msg) }, Warn: func(msg string) { g.warnf("%s\n", msg) }})
 	if err != nil {
 		return nil, err
 	}

@@ -127,6 +127,9 @@ func runStoreInit(ctx context.Context, where string, g *globalOptions) error {
 	for _, m := range res.Migrated {
 		g.infof("%s, a member of the server-wide %s, is now a member of %s\n", m.Login, m.From, m.To)
 	}
+	if res.ASCIIOnly != "" {
+		g.warnf("%s\n", res.ASCIIOnly)
+	}
 	if res.RevokedLegacy {
 		g.infof("the server-wide roles %s and %s hold nothing in this store any more; once every store on the server has had store init, an administrator may drop them\n",
 			"caseaudit_qa", "caseaudit_auditor")
