@@ -164,19 +164,23 @@ func main() {
 	// 100 audits × 120 findings, made once in SQLite (one import each) and
 	// copied to PostgreSQL.
 	src := fmt.Sprintf(bs[0].where, "report")
-	st, err := audit.Open(ctx, src, audit.Options{Actor: "bench", Clock: stepClock()})
+	clock := &stepClock{}
+	st, err := audit.Open(ctx, src, audit.Options{Actor: "bench", Clock: clock.now})
 	check(err)
 	for i := 1; i <= *audits; i++ {
 		name := fmt.Sprintf("audit %03d", i)
 		a := benchAudit(name)
-		a.Period = fmt.Sprintf("%04d-%02d", 2018+(i-1)/12, 1+(i-1)%12)
+		month := time.Date(2018+(i-1)/12, time.Month(1+(i-1)%12), 1, 9, 0, 0, 0, time.UTC)
+		a.Period = month.Format("2006-01")
+		clock.t = month // drawn, and its cases read, on the first of its month
 		_, err := st.CreateAudit(ctx, a, benchCases(*findings))
 		check(err)
 		csv := filepath.Join(dir, "f.csv")
 		var b strings.Builder
 		b.WriteString("Case ID,Auditor,Grade,Immediate attention,Notes,Date audited\n")
 		for j := 1; j <= *findings; j++ {
-			fmt.Fprintf(&b, "CR-%07d,Auditor %d,%s,%s,note %d,2026-07-01\n", j, j%6, audit.Grades[(i+j)%4], map[bool]string{true: "Yes", false: "No"}[(i*j)%23 == 0], j)
+			fmt.Fprintf(&b, "CR-%07d,Auditor %d,%s,%s,note %d,%s\n", j, j%6, audit.Grades[(i+j)%4], map[bool]string{true: "Yes", false: "No"}[(i*j)%23 == 0], j,
+				month.Local().Format("2006-01-02"))
 		}
 		check(os.WriteFile(csv, []byte(b.String()), 0o600))
 		_, err = audit.Import(ctx, st, name, csv, audit.ImportOptions{NewAuditor: true})
@@ -236,9 +240,10 @@ func record(ctx context.Context, where string, from, n int) int {
 	defer st.Close()
 	w := bufio.NewWriter(os.Stdout)
 	defer w.Flush()
+	today := time.Now().Format("2006-01-02") // audit a was drawn today, undated
 	for i := from; i < from+n; i++ {
 		_, err := st.Record(ctx, "a", audit.Finding{Case: fmt.Sprintf("CR-%07d", i), Auditor: fmt.Sprintf("Auditor %d", from),
-			Grade: audit.Grades[i%4], Immediate: i%9 == 0, Note: "bench", Date: "2026-07-01"})
+			Grade: audit.Grades[i%4], Immediate: i%9 == 0, Note: "bench", Date: today})
 		check(err)
 	}
 	return 0
@@ -260,10 +265,16 @@ func benchCases(n int) []audit.SampledCase {
 	return out
 }
 
-// stepClock moves a day per reading, so the audits are months apart.
-func stepClock() func() time.Time {
-	t := time.Date(2018, 1, 1, 9, 0, 0, 0, time.UTC)
-	return func() time.Time { t = t.Add(time.Minute); return t }
+// stepClock is the report store's clock: a minute on per reading, from
+// the time it is set to, the first of each audit's month, so that each
+// audit is drawn and its findings dated within the month it covers (a
+// finding dated after today, or before its audit could be read, is
+// refused).
+type stepClock struct{ t time.Time }
+
+func (c *stepClock) now() time.Time {
+	c.t = c.t.Add(time.Minute)
+	return c.t
 }
 
 func check(err error) {
