@@ -278,16 +278,23 @@ type querier interface {
 // one, another application's), it fails as nothing else would, and
 // inspectPostgres, which asks step by step, tells which it is. Not in a
 // transaction, which the failed statement would end.
+//
+// It asks what foldsUnicode asks too, with the letters as parameters, which
+// a database not in UTF8 cannot take (untranslatable_character): that one,
+// too, is inspected step by step, where foldsUnicode is asked of a UTF8
+// database only.
 func inspectStore(ctx context.Context, db *sql.DB, schema string) (*pgStoreInfo, error) {
 	rows, err := db.QueryContext(ctx, `SELECT session_user, current_setting('server_encoding'), current_database(),
 		pg_catalog.pg_get_userbyid(n.nspowner), pg_catalog.pg_has_role(session_user, n.nspowner, 'MEMBER'),
 		pg_catalog.to_regprocedure(pg_catalog.quote_ident($2) || '.prefetch(bigint, text, text[], text[], boolean)') IS NOT NULL,
+		pg_catalog.current_setting('lc_ctype'), `+lowerSQL(`$3::text`)+` = $4::text,
 		m.key, m.value
 		FROM pg_catalog.pg_namespace n
 		LEFT JOIN `+quoteIdent(schema)+`.meta m ON m.key IN ('application', 'schema_version', 'role_prefix')
-		WHERE n.nspname = $1`, schema, schema)
+		WHERE n.nspname = $1`, schema, schema, "\u00c9\u0394\u0416", "\u00e9\u03b4\u0436")
 	var pe *pgconn.PgError
-	if errors.As(err, &pe) && (pe.Code == "42P01" || pe.Code == "3F000") { // undefined_table, invalid_schema_name
+	if errors.As(err, &pe) && slices.Contains([]string{"42P01", "3F000", "22P05", "22021"}, pe.Code) {
+		// undefined_table, invalid_schema_name, untranslatable_character, character_not_in_repertoire
 		return inspectPostgres(ctx, db, schema)
 	}
 	if err != nil {
@@ -295,9 +302,12 @@ func inspectStore(ctx context.Context, db *sql.DB, schema string) (*pgStoreInfo,
 	}
 	defer rows.Close()
 	in := &pgStoreInfo{}
+	var ctype string
+	var foldsAll bool
 	for rows.Next() {
 		var k, v sql.NullString
-		if err := rows.Scan(&in.sessionUser, &in.encoding, &in.database, &in.owner, &in.isOwner, &in.hasPrefetch, &k, &v); err != nil {
+		if err := rows.Scan(&in.sessionUser, &in.encoding, &in.database, &in.owner, &in.isOwner, &in.hasPrefetch,
+			&ctype, &foldsAll, &k, &v); err != nil {
 			return nil, err
 		}
 		in.schemaExists = true // and not empty: meta is in it
@@ -308,6 +318,9 @@ func inspectStore(ctx context.Context, db *sql.DB, schema string) (*pgStoreInfo,
 	}
 	if !in.schemaExists { // the schema went between planning and reading
 		return inspectPostgres(ctx, db, schema)
+	}
+	if strings.EqualFold(in.encoding, "UTF8") {
+		in.ctype, in.foldsAll = ctype, foldsAll
 	}
 	return in, nil
 }
