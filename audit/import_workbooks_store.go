@@ -49,9 +49,17 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 	if err != nil {
 		return nil, err
 	}
+	ro := workbook.ReadOptions{Moderation: opts.Moderation, DateOrder: opts.DateOrder}
+	// A moderator importing her own workbook may leave the Moderator column
+	// blank: the people list says who she is, as it does for record.
+	if p, listed, err := s.Acting(ctx); err != nil {
+		return nil, err
+	} else if listed && p.Name != "" && p.Has(Moderator) {
+		ro.Moderator = p.Name
+	}
 	var files []*workbook.File
 	for _, p := range paths {
-		f, err := workbook.Read(ctx, p, form, workbook.ReadOptions{Moderation: opts.Moderation, DateOrder: opts.DateOrder})
+		f, err := workbook.Read(ctx, p, form, ro)
 		if err != nil {
 			return nil, err
 		}

@@ -112,6 +112,10 @@ type ImportedFile struct {
 	DateOrder, DateBy, DateEvidence string
 	// Ambiguous counts the dates with slashes that either order reads.
 	Ambiguous int
+	// BlankModerator counts the rows with a finding whose Moderator cell
+	// was blank and was read as ReadOptions.Moderator, named in Moderator.
+	BlankModerator int
+	Moderator      string
 }
 
 // Finding is what a row of a workbook says of its case.
@@ -157,6 +161,12 @@ type ReadOptions struct {
 	// DateOrder reads dates written with slashes day first (DateDMY) or
 	// month first (DateMDY) when the file's own dates do not tell.
 	DateOrder string
+	// Moderator is the name a blank Moderator cell of a moderators'
+	// workbook is read as: the importing person's, when the store's people
+	// list says she moderates, as record --moderation records under it.
+	// "" leaves a blank cell a problem of its row, as it is for an
+	// auditors' workbook always: without a list no one vouches for the name.
+	Moderator string
 }
 
 // SuggestIDs returns the sampled IDs close to id worth suggesting: not
@@ -485,12 +495,15 @@ func Read(ctx context.Context, path string, fm *form.Form, opts ReadOptions) (*F
 		case err != nil:
 			prob(ColImmediate, err.Error())
 		}
-		if auditor == "" {
-			who := "the auditor's"
-			if file.Moderation {
-				who = "the moderator's"
-			}
-			prob(t.Header[cols[1]], fmt.Sprintf("a finding needs %s name", who))
+		switch {
+		case auditor == "" && file.Moderation && opts.Moderator != "":
+			auditor = opts.Moderator
+			file.BlankModerator++
+			file.ImportedFile.Moderator = opts.Moderator
+		case auditor == "" && file.Moderation:
+			prob(t.Header[cols[1]], "a finding needs the moderator's name: write it in the cell (a moderator on the store's people list who imports her own workbook may leave it blank)")
+		case auditor == "":
+			prob(t.Header[cols[1]], "a finding needs the auditor's name")
 		}
 		r.DateText = dateText
 		r.Finding = Finding{Auditor: auditor, Grade: g, Immediate: imm, Note: note, Answers: answers}
