@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/audit/workbook"
@@ -210,9 +211,16 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 						ce := correctionError(prev)
 						what := map[bool]string{false: "a finding", true: "a moderation finding"}[ce.Moderation]
 						todo := opt.Sprintf("to correct it import with %s %s and a %s saying why, or fix the row", opt.Correct, r.ID, opt.Reason)
+						// A finding corrected after the workbook was written
+						// is newer than the row: the row is most likely the
+						// stale copy, so keeping the finding comes first.
+						stale := (prev.Kind == KindCorrection || prev.Kind == KindModerationCorrection) && !f.Made.IsZero() && prev.At.After(f.Made)
 						switch {
 						case opts.Unattended:
 							todo = opt.Plain("a scheduled import corrects no finding: fix the row, or have a person correct it")
+						case stale:
+							todo = opt.Sprintf("the recorded finding was corrected on %s, after this workbook was made (%s), so the row is most likely an old copy: keep the recorded finding with %s %s; or, to correct it to this row, import with %s %s and a %s saying why",
+								prev.At.UTC().Format(time.DateOnly), f.Made.UTC().Format(time.DateOnly), opt.Keep, r.ID, opt.Correct, r.ID, opt.Reason)
 						case opts.Reason != "":
 							todo = opt.Sprintf("it is not named in %s, so it is not corrected: name it there to correct it, or fix the row", opt.Correct)
 						}

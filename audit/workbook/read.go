@@ -150,6 +150,10 @@ type File struct {
 	// Who is the header of the column naming each row's auditor (or
 	// moderator), as the file spells it.
 	Who string
+	// Made is when caseaudit wrote the workbook, as its Method sheet says
+	// (Issued, else the sample's Drawn for a workbook written at
+	// sampling); zero when the file does not say (csv, or no Method sheet).
+	Made time.Time
 }
 
 // ReadOptions say how to read a workbook.
@@ -315,6 +319,19 @@ func readMethod(path string) map[string]string {
 	return out
 }
 
+// madeAt is when a workbook was written, from its Method sheet's rows:
+// Issued (a workbook written for a recorded audit), else Drawn (one written
+// as the sample was drawn); zero when neither reads as a time.
+func madeAt(method map[string]string) time.Time {
+	if t, err := time.Parse("2006-01-02 15:04 UTC", method["Issued"]); err == nil {
+		return t
+	}
+	if t, err := time.Parse("2006-01-02 15:04:05", method["Drawn (UTC)"]); err == nil {
+		return t
+	}
+	return time.Time{}
+}
+
 // Read reads and parses every row of a workbook; the audit's form (nil
 // when none) says which answer columns to expect. Whether each row's case
 // and finding fit the audit is the caller's to check.
@@ -322,6 +339,7 @@ func Read(ctx context.Context, path string, fm *form.Form, opts ReadOptions) (*F
 	file := &File{ImportedFile: ImportedFile{Path: path, Moderation: opts.Moderation}}
 	method := readMethod(path)
 	file.Audit = method["Audit"]
+	file.Made = madeAt(method)
 	switch method["Workbook"] {
 	case WorkbookModeration:
 		if !opts.Moderation {
