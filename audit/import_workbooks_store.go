@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -83,10 +84,21 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 			return err
 		}
 		byID := make(map[string]SampledCase, len(cases))
+		byOrder := make(map[int]SampledCase, len(cases))
 		ids := make([]string, len(cases))
 		for i, c := range cases {
 			byID[c.ID] = c
+			byOrder[c.Order] = c
 			ids[i] = c.ID
+		}
+		// The case IDs on each file's rows: a row's "#" names a typing
+		// slip only when its case is on no other row of the file.
+		inFile := map[*workbook.File]map[string]bool{}
+		for _, f := range files {
+			inFile[f] = map[string]bool{}
+			for _, r := range f.Rows {
+				inFile[f][r.ID] = true
+			}
 		}
 		ws, err := loadWithdrawals(ctx, tx, a)
 		if err != nil {
@@ -165,7 +177,14 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 					switch {
 					case !in:
 						msg := fmt.Sprintf("case %q is not in audit %q", r.ID, a.Name)
-						if sug := workbook.SuggestIDs(r.ID, ids); len(sug) > 0 {
+						if c, ok := byOrder[r.Order]; ok && !inFile[f][c.ID] && withdrawn[c.ID].Case == "" {
+							// The row's "#" is the case's place in the sample, written
+							// by caseaudit: a case ID typed over is the likelier slip.
+							msg += fmt.Sprintf("; row %s's # is %d, which is %s: a typing slip?", words.Thousands(r.Num), r.Order, c.ID)
+							if sug := slices.DeleteFunc(workbook.SuggestIDs(r.ID, ids), func(id string) bool { return id == c.ID }); len(sug) > 0 {
+								msg += fmt.Sprintf(" Or did you mean %s?", words.QuoteList(sug))
+							}
+						} else if sug := workbook.SuggestIDs(r.ID, ids); len(sug) > 0 {
 							msg += fmt.Sprintf("; did you mean %s?", words.QuoteList(sug))
 						}
 						prob(ColCaseID, msg)

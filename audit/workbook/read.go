@@ -130,9 +130,12 @@ type Finding struct {
 
 // Row is one data row of a workbook, parsed.
 type Row struct {
-	File     *File
-	Num      int    // 1-based row number as the spreadsheet shows it
-	ID       string // the case ID
+	File *File
+	Num  int    // 1-based row number as the spreadsheet shows it
+	ID   string // the case ID
+	// Order is the row's "#", the case's position in the sample, when the
+	// workbook has that column and the cell holds a whole number; else 0.
+	Order    int
 	Finding  Finding
 	DateText string // the date audited as written
 	// Empty: the row holds no finding (no grade and no immediate
@@ -405,12 +408,16 @@ func Read(ctx context.Context, path string, fm *form.Form, opts ReadOptions) (*F
 	}
 	colNotes, _ := t.ColumnIndex(ColNotes)
 	colDate, _ := t.ColumnIndex(ColDate)
+	colOrder, err := t.ColumnIndex(ColOrder)
+	if err != nil {
+		colOrder = -1 // optional: it only helps name a mistyped case ID
+	}
 	// Form answers: one column per question, found by its label (or key).
 	var answerCols []int
 	var answerQs []*form.Question
 	var formProbs []Problem
 	if fm != nil {
-		known := []int{t.IDIndex, colAuditor, colGrade, colImm, colNotes, colDate}
+		known := []int{t.IDIndex, colAuditor, colGrade, colImm, colNotes, colDate, colOrder}
 		for qi := range fm.Questions {
 			q := &fm.Questions[qi]
 			col := -1
@@ -436,6 +443,7 @@ func Read(ctx context.Context, path string, fm *form.Form, opts ReadOptions) (*F
 	}
 	cols := []int{t.IDIndex, colAuditor, colGrade, colImm, colNotes, colDate}
 	cols = append(cols, answerCols...)
+	cols = append(cols, colOrder) // last: cell(len(cols)-1)
 	for i, c := range cols {
 		if c < 0 {
 			cols[i] = len(t.Header) + 1000 // absent: reads as ""
@@ -448,6 +456,9 @@ func Read(ctx context.Context, path string, fm *form.Form, opts ReadOptions) (*F
 		}
 		cell := func(i int) string { return strings.TrimSpace(row.Cells[i]) }
 		r := Row{File: file, Num: row.Num, ID: cell(0)}
+		if n, err := strconv.Atoi(cell(len(cols) - 1)); err == nil && n > 0 {
+			r.Order = n
+		}
 		prob := func(col, msg string) {
 			r.Problems = append(r.Problems, Problem{File: path, Sheet: sheet, Row: row.Num, Column: col, Case: r.ID, Msg: msg})
 		}
