@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/caseaudit/caseaudit/internal/opt"
 )
@@ -52,6 +53,32 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the store %s: %w", path, err)
 	}
+	if db := takePreopened(ctx, abs, timeout); db != nil {
+		// Opened ahead (Preopen) as below, and checked as below without
+		// writing: the store was current, and in WAL mode.
+		s := &Store{path: path, db: db, b: sqliteBackend{}, enteredBy: opts.EnteredBy, lockWait: timeout}
+		tightenPerms(abs)
+		return s, nil
+	}
+	db, err := openDB(abs, timeout)
+	if err != nil {
+		return nil, fmt.Errorf("opening the store %s: %w", path, err)
+	}
+	// No deadline on a local file: SQLite's busy timeout bounds waiting for
+	// another writer, and a long import on a slow disk is not a dead server.
+	s := &Store{path: path, db: db, b: sqliteBackend{}, enteredBy: opts.EnteredBy, lockWait: timeout}
+	if err := s.check(ctx, fresh, true); err != nil {
+		db.Close()
+		return nil, err
+	}
+	tightenPerms(abs)
+	return s, nil
+}
+
+// openDB is the handle on the SQLite store file at abs: every connection
+// waits up to timeout for another writer, checks foreign keys and
+// overwrites what it deletes, and begins each transaction IMMEDIATE.
+func openDB(abs string, timeout time.Duration) (*sql.DB, error) {
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", timeout.Milliseconds()))
 	q.Add("_pragma", "foreign_keys(1)")
@@ -63,19 +90,11 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	dsn := (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs), RawQuery: q.Encode()}).String()
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
-		return nil, fmt.Errorf("opening the store %s: %w", path, err)
+		return nil, err
 	}
 	db.SetMaxOpenConns(4)
 	db.SetMaxIdleConns(4)
-	// No deadline on a local file: SQLite's busy timeout bounds waiting for
-	// another writer, and a long import on a slow disk is not a dead server.
-	s := &Store{path: path, db: db, b: sqliteBackend{}, enteredBy: opts.EnteredBy, lockWait: timeout}
-	if err := s.init(ctx, fresh); err != nil {
-		db.Close()
-		return nil, err
-	}
-	tightenPerms(abs)
-	return s, nil
+	return db, nil
 }
 
 // pathCause is the system's reason in an error on a file (not a
@@ -128,9 +147,14 @@ func precheck(path string) (fresh bool, err error) {
 	return false, nil
 }
 
-// init makes a fresh file a store, or checks an existing store's version and
-// migrates it.
-func (s *Store) init(ctx context.Context, fresh bool) error {
+// check makes a fresh file a store, or checks an existing store's version
+// and migrates it. When it may not write (mayWrite false: Preopen), a
+// store that needs anything written (made, migrated, switched to WAL) is
+// declined with errPreopenDeclined.
+func (s *Store) check(ctx context.Context, fresh, mayWrite bool) error {
+	if fresh && !mayWrite {
+		return errPreopenDeclined
+	}
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return s.Explain("opening", err)
@@ -177,6 +201,9 @@ func (s *Store) init(ctx context.Context, fresh bool) error {
 	var mode string
 	if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
 		return s.Explain("opening", err)
+	}
+	if (mode != "wal" || v != len(migrations)) && !mayWrite {
+		return errPreopenDeclined
 	}
 	if mode != "wal" { // a store whose creation was cut short before WAL was on
 		if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil {
