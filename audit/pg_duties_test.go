@@ -163,7 +163,12 @@ func TestPostgresDuties(t *testing.T) {
 		t.Errorf("QA correcting a moderation: %+v %v", r, err)
 	}
 	// A response to a follow-up action: its owner's, never an auditor's,
-	// and not a manager's before the action is hers.
+	// and not a manager's before the action is hers. The case's action was
+	// closed by the moderator's correction: the auditor's correction back
+	// to immediate attention opens it again.
+	if r, err := b.Record(ctx, "a", Finding{Case: mine, Auditor: "B. Evans", Grade: Inadequate, Immediate: true, Date: "2026-07-06", Reason: "the plan lapsed"}); err != nil || r.Action == nil || r.Action.Status != ActionOpen {
+		t.Fatalf("the auditor correcting to immediate attention again: %+v %v; want an action opened", r.Action, err)
+	}
 	refused("auditor responding to an action in SQL", insert(b, KindActionRespond, mine, "B. Evans", `{"note":"seen"}`))
 	refusedAs("a team manager responding to an action nobody owns in SQL", insert(tm, KindActionRespond, mine, "T. Manager", `{"note":"visited"}`),
 		"T. Manager (manager) may not respond to a follow-up action: the action has no owner yet; only its owner or QA responds; only QA (Q. Lead) may respond to it until it has an owner")
@@ -315,25 +320,8 @@ func TestPostgresGuardsUpgrade(t *testing.T) {
 	}
 	mustRecord(t, qa, "a", Finding{Case: "CR-0000001", Auditor: "Q. Lead", Moderation: true, Grade: Good, Date: "2026-07-02"})
 
-	// As the previous release left it.
-	owner, _ := openAt(t, where, "qa.officer")
-	if err := rawExec(owner, "DROP FUNCTION qa_named()", "DROP FUNCTION follows_own_finding(bigint, bigint, text, text, text, boolean)",
-		"UPDATE meta SET value = '8' WHERE key = 'schema_version'"); err != nil {
-		t.Fatal(err)
-	}
-	owner.Close()
-	if err := qa.IntegrityCheck(ctx); err == nil || !strings.Contains(err.Error(), "the function qa_named is missing") {
-		t.Fatalf("integrity check of a previous release's store: %v", err)
-	}
-	if _, err := Open(ctx, aURL, Options{}); err == nil || !strings.Contains(err.Error(), "has schema version 8 and this caseaudit needs") {
-		t.Fatalf("a login that does not own the store opening it before its upgrade: %v", err)
-	}
-
-	// The owner's open upgrades it.
-	owner, _ = openAt(t, where, "qa.officer")
-	if err := owner.IntegrityCheck(ctx); err != nil {
-		t.Errorf("integrity check after the upgrade: %v", err)
-	}
+	// As the previous release left it; the owner's open upgrades it.
+	owner := upgradeFrom(t, where, qa, aURL, 8, "qa_named()", "follows_own_finding(bigint, bigint, text, text, text, boolean)")
 	mustVerify(t, owner, "a")
 	a, _ := openAt(t, aURL, "A. Khan")
 	err := rawAppend(t, a, a, KindModerationCorrection, "CR-0000001", "A. Khan", `{"grade":"Inadequate","immediate":false,"note":"","reason":"second look"}`)
@@ -395,21 +383,7 @@ func TestPostgresRespondOnlyOwner(t *testing.T) {
 	// A store of schema version 9 (this morning's, whose guard let any
 	// manager respond) fails the integrity check until its owner's next
 	// open brings it the owner check.
-	owner, _ := openAt(t, where, "qa.officer")
-	if err := rawExec(owner, "DROP FUNCTION action_owner(bigint, text)", "UPDATE meta SET value = '9' WHERE key = 'schema_version'"); err != nil {
-		t.Fatal(err)
-	}
-	owner.Close()
-	if err := qa.IntegrityCheck(ctx); err == nil || !strings.Contains(err.Error(), "the function action_owner is missing") {
-		t.Fatalf("integrity check of a version 9 store: %v", err)
-	}
-	if _, err := Open(ctx, omURL, Options{}); err == nil || !strings.Contains(err.Error(), "has schema version 9 and this caseaudit needs") {
-		t.Fatalf("a login that does not own the store opening it before its upgrade: %v", err)
-	}
-	owner, _ = openAt(t, where, "qa.officer")
-	if err := owner.IntegrityCheck(ctx); err != nil {
-		t.Errorf("integrity check after the upgrade: %v", err)
-	}
+	owner := upgradeFrom(t, where, qa, omURL, 9, "action_owner(bigint, text)")
 	om, _ = openAt(t, omURL, "O. Manager")
 	err = rawAppend(t, qa, om, KindActionRespond, "CR-0000001", "O. Manager", `{"note":"seen"}`)
 	if err == nil || !strings.Contains(err.Error(), "caseaudit: refused: "+words) {
@@ -452,6 +426,39 @@ func teamManagersStore(t *testing.T, a Audit, cases []SampledCase, flagged ...st
 		t.Fatal(err)
 	}
 	return where, qa, tmURL, omURL
+}
+
+// upgradeFrom makes the store at where as the release of schema version
+// left it, without the guard functions drop names ("name(types)"), and
+// checks that the integrity check (as qa) finds the first missing and that
+// a login not owning the store (loginURL) may not open it before its
+// upgrade; then the owner's open upgrades it, and it passes the integrity
+// check. It returns the owner's store.
+func upgradeFrom(t *testing.T, where string, qa *Store, loginURL string, version int, drop ...string) *Store {
+	t.Helper()
+	ctx := context.Background()
+	owner, _ := openAt(t, where, "qa.officer")
+	var stmts []string
+	for _, f := range drop {
+		stmts = append(stmts, "DROP FUNCTION "+f)
+	}
+	stmts = append(stmts, fmt.Sprintf("UPDATE meta SET value = '%d' WHERE key = 'schema_version'", version))
+	if err := rawExec(owner, stmts...); err != nil {
+		t.Fatal(err)
+	}
+	owner.Close()
+	missing := "the function " + drop[0][:strings.IndexByte(drop[0], '(')] + " is missing"
+	if err := qa.IntegrityCheck(ctx); err == nil || !strings.Contains(err.Error(), missing) {
+		t.Fatalf("integrity check of a version %d store: %v; want %q", version, err, missing)
+	}
+	if _, err := Open(ctx, loginURL, Options{}); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("has schema version %d and this caseaudit needs", version)) {
+		t.Fatalf("a login that does not own the store opening it before its upgrade: %v", err)
+	}
+	owner, _ = openAt(t, where, "qa.officer")
+	if err := owner.IntegrityCheck(ctx); err != nil {
+		t.Errorf("integrity check after the upgrade: %v", err)
+	}
+	return owner
 }
 
 // rawAppend appends, as s's login writing SQL by hand, an entry to the
@@ -578,10 +585,10 @@ func TestPostgresFollowUpOnItsOwn(t *testing.T) {
 }
 
 // TestPostgresRespondTwoTeamsNamed: caseaudit reads a case's team from its
-// team column alone; the database, which sees only the shown columns, does
-// not guess between two teams a case's row names: when the South case's
-// "Previous Team" is North, the North manager's raw response is refused
-// (caseaudit gives the action to South's manager).
+// team column alone, and so does the database, whatever other team a
+// case's row names: when the South case's "Previous Team" is North, the
+// North manager's raw response is refused (caseaudit gives the action to
+// South's manager).
 func TestPostgresRespondTwoTeamsNamed(t *testing.T) {
 	ctx := context.Background()
 	a := testAudit("a")

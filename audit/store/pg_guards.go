@@ -24,6 +24,12 @@ import (
 // which no SET ROLE changes. Conditions are written so that an unknown
 // (NULL) never lets an entry through.
 
+// spaceClass is the white space Go's unicode.IsSpace knows (which
+// strings.Fields splits on and strings.TrimSpace trims), as a bracket of a
+// PostgreSQL regular expression. The class is spelled out because \s
+// alone matches only ASCII spaces in a C-locale database.
+const spaceClass = `[\s\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]`
+
 // pgFunction is one function of the guards. Its body is compared
 // verbatim with the database's (pg_proc.prosrc), after the schema is put in.
 type pgFunction struct {
@@ -56,16 +62,42 @@ END
 	// name_key is a name as caseaudit compares names and teams (sameName
 	// in audit/duties.go, teamNamed): case aside, and any run of white
 	// space, the non-breaking and other Unicode spaces Go's strings.Fields
-	// splits on included, counted as one space, none at either end. The
-	// class is spelled out because \s alone matches only ASCII spaces in a
-	// C-locale database.
-	{name: "name_key", args: "x text", returns: "text", lang: "sql", extra: "IMMUTABLE", body: `
-	SELECT pg_catalog.lower(pg_catalog.btrim(pg_catalog.regexp_replace(x, '[\s\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+', ' ', 'g')))
+	// splits on included (spaceClass), counted as one space, none at
+	// either end. It and the helpers that compare names and columns are
+	// PL/pgSQL, as entry_hash is (below), because a trigger calls them
+	// for every entry: a SQL function with a fixed search_path is planned
+	// again at each call site in each statement that calls it, which made a
+	// moderation's checks cost twice what they do.
+	{name: "name_key", args: "x text", returns: "text", lang: "plpgsql", extra: "IMMUTABLE", body: `
+BEGIN
+	RETURN pg_catalog.lower(pg_catalog.btrim(pg_catalog.regexp_replace(x, '` + spaceClass + `+', ' ', 'g')));
+END
+`},
+	// spaced is strings.Join(strings.Fields(x), " "): a value as caseaudit
+	// reads a team from a case's row (Audit.Team), case kept.
+	{name: "spaced", args: "x text", returns: "text", lang: "plpgsql", extra: "IMMUTABLE", body: `
+BEGIN
+	RETURN pg_catalog.btrim(pg_catalog.regexp_replace(x, '` + spaceClass + `+', ' ', 'g'));
+END
+`},
+	// column_index is colname.Index over a JSON array of column names, as
+	// an index into a case's JSON fields (from 0): the first column whose
+	// name, white space trimmed at either end, is p_name's, case aside;
+	// NULL when none is.
+	{name: "column_index", args: "p_columns text, p_name text", returns: "integer", lang: "plpgsql", extra: "IMMUTABLE", body: `
+BEGIN
+	RETURN (SELECT (pg_catalog.min(c.i) - 1)::integer
+		FROM pg_catalog.jsonb_array_elements_text(CASE WHEN pg_catalog.jsonb_typeof(p_columns::jsonb) = 'array' THEN p_columns::jsonb ELSE '[]'::jsonb END) WITH ORDINALITY c(v, i)
+		WHERE pg_catalog.lower(pg_catalog.regexp_replace(c.v, '^` + spaceClass + `+|` + spaceClass + `+$', '', 'g'))
+			= pg_catalog.lower(pg_catalog.regexp_replace(p_name, '^` + spaceClass + `+|` + spaceClass + `+$', '', 'g')));
+END
 `},
 	// same_name: whether two names are one person's (name_key); NULL when
 	// either is NULL.
-	{name: "same_name", args: "a text, b text", returns: "boolean", lang: "sql", extra: "IMMUTABLE", body: `
-	SELECT {{S}}.name_key(a) = {{S}}.name_key(b)
+	{name: "same_name", args: "a text, b text", returns: "boolean", lang: "plpgsql", extra: "IMMUTABLE", body: `
+BEGIN
+	RETURN {{S}}.name_key(a) = {{S}}.name_key(b);
+END
 `},
 	// json_string encodes text as a JSON string exactly as Go's encoder
 	// does with HTML escaping off (jsonStringSQL).
@@ -104,6 +136,9 @@ DECLARE
 	prev  text;
 	aname text;
 	owner boolean := pg_catalog.pg_has_role(session_user, (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = TG_RELID), 'MEMBER');
+	nm    text;
+	mods  text[];
+	wk    text;
 BEGIN
 	SELECT a.name INTO aname FROM {{S}}.audit a WHERE a.id = NEW.audit_id;
 	IF aname IS NULL THEN
@@ -136,15 +171,35 @@ BEGIN
 		RAISE EXCEPTION 'caseaudit: an entry entered by % cannot be made by the login %', NEW.entered_by, session_user USING ERRCODE = 'P0001';
 	END IF;
 	-- No moderation is recorded under the name of the case's own auditor
-	-- (who recorded its latest finding), by anyone, QA included, with a
-	-- people list or without: the rule is about the names the trail
-	-- records (audit/duties.go).
-	IF NEW.kind IN ('moderation-finding', 'moderation-correction') AND {{S}}.same_name(NEW.actor, (
-		SELECT t.actor FROM {{S}}.trail t
-		WHERE t.audit_id = NEW.audit_id AND t.case_id = NEW.case_id AND t.kind IN ('finding', 'correction')
-		ORDER BY t.seq DESC LIMIT 1)) IS TRUE THEN
-		RAISE EXCEPTION 'caseaudit: refused: the login % may not moderate a case under the name %: % audited the case; a moderator is never the case''s own auditor',
-			session_user, NEW.actor, NEW.actor USING ERRCODE = '42501';
+	-- (who recorded its latest finding), of the auditor the latest
+	-- allocation gives it, or of its allocated worker (the allocation's
+	-- worker column), by anyone, QA included, with a people list or
+	-- without: the rule is about the names the trail records
+	-- (DutyModerate, audit/duties.go). The moderator is the name the entry
+	-- is made under and, when that is the login's own on the people list,
+	-- her name and login too (Person.is), checked in caseaudit's order.
+	IF NEW.kind IN ('moderation-finding', 'moderation-correction') THEN
+		SELECT r.name INTO nm FROM {{S}}.person_of(session_user::text) r;
+		mods := ARRAY[NEW.actor];
+		IF nm IS NOT NULL AND ({{S}}.same_name(NEW.actor, nm) OR {{S}}.same_name(NEW.actor, session_user::text)) IS TRUE THEN
+			mods := mods || ARRAY[nm, session_user::text];
+		END IF;
+		prev := (SELECT t.actor FROM {{S}}.trail t
+			WHERE t.audit_id = NEW.audit_id AND t.case_id = NEW.case_id AND t.kind IN ('finding', 'correction')
+			ORDER BY t.seq DESC LIMIT 1);
+		IF coalesce(prev, '') <> '' AND {{S}}.any_same_name(prev, mods) THEN
+			RAISE EXCEPTION 'caseaudit: refused: the login % may not moderate a case under the name %: % audited the case; a moderator is never the case''s own auditor',
+				session_user, NEW.actor, NEW.actor USING ERRCODE = '42501';
+		END IF;
+		SELECT c.auditor, c.worker INTO prev, wk FROM {{S}}.case_allocation(NEW.audit_id, NEW.case_id, true) c;
+		IF coalesce(prev, '') <> '' AND {{S}}.any_same_name(prev, mods) THEN
+			RAISE EXCEPTION 'caseaudit: refused: the login % may not moderate a case under the name %: the case is allocated to %; a moderator is never the case''s own auditor',
+				session_user, NEW.actor, NEW.actor USING ERRCODE = '42501';
+		END IF;
+		IF coalesce(wk, '') <> '' AND {{S}}.any_same_name(wk, mods) THEN
+			RAISE EXCEPTION 'caseaudit: refused: the login % may not moderate a case under the name %: % is the case''s allocated worker; a moderator never moderates her own case work',
+				session_user, NEW.actor, NEW.actor USING ERRCODE = '42501';
+		END IF;
 	END IF;
 	-- An auditor's follow-up entries are hers only at once after her own
 	-- finding: refused in caseaudit's words (verify's), not as a role she
@@ -160,6 +215,13 @@ BEGIN
 			RAISE EXCEPTION 'caseaudit: refused: the login % may not close a follow-up action automatically on its own: an action is closed automatically only by the correction to no immediate attention recorded just before it, by the same person; QA may close one',
 				session_user USING ERRCODE = '42501';
 		END IF;
+	END IF;
+	-- A response to a follow-up action needs the case's latest action
+	-- open, for anyone, as caseaudit checks it before whose duty the
+	-- response is (moveAction, audit/actions_store.go); a closing, after
+	-- (below): only QA closes, whatever the case.
+	IF NEW.kind = 'action-respond' THEN
+		PERFORM {{S}}.require_open_action(NEW.audit_id, NEW.case_id);
 	END IF;
 	-- The store's own group roles decide the kinds a login may append:
 	-- QA any; an auditor findings and the follow-up entry a finding of
@@ -180,6 +242,9 @@ BEGIN
 				WHEN NEW.kind IN ('finding', 'correction', 'moderation-finding', 'moderation-correction', 'action-open') THEN {{lit:auditor}} || ' or ' || {{lit:qa}}
 				ELSE {{lit:qa}} END
 			USING ERRCODE = '42501';
+	END IF;
+	IF NEW.kind = 'action-close' THEN
+		PERFORM {{S}}.require_open_action(NEW.audit_id, NEW.case_id);
 	END IF;
 	RETURN NEW;
 END
@@ -321,34 +386,144 @@ END
 			AND (t.kind IN ('correction', 'moderation-correction') OR p_immediate AND t.kind IN ('finding', 'moderation-finding'))
 			AND (t.payload::jsonb ->> 'immediate') = p_immediate::text), false)
 `},
+	// strata_column is the column an audit's sample was stratified by
+	// (Audit.StrataColumn): its provenance's, or, for an audit recorded
+	// before provenances (schema version 2), its own column's; "" when none.
+	{name: "strata_column", args: "p_audit bigint", returns: "text", lang: "sql", extra: "STABLE", body: `
+	SELECT coalesce(CASE WHEN a.provenance IS NULL THEN a.strata_column ELSE a.provenance::jsonb -> 'strata' ->> 'column' END, '')
+	FROM {{S}}.audit a WHERE a.id = p_audit
+`},
+	// team_column is the shown column that names a case's team, as
+	// Audit.TeamColumn chooses it from the audit's row: the column the
+	// sample was stratified by, else the follow-up rule's column when the
+	// rule gives team managers (an audit before provenances keeps its rule
+	// in its params), else the first column named Team; "" when none.
+	{name: "team_column", args: "p_audit bigint", returns: "text", lang: "sql", extra: "STABLE", body: `
+	SELECT coalesce(nullif({{S}}.strata_column(p_audit), ''),
+		CASE WHEN coalesce(f.r ->> 'owner_column', '') <> '' AND pg_catalog.jsonb_typeof(f.r -> 'team_managers') = 'object'
+			AND f.r -> 'team_managers' <> '{}'::jsonb THEN f.r ->> 'owner_column' END,
+		(SELECT c.v FROM pg_catalog.jsonb_array_elements_text(CASE WHEN pg_catalog.jsonb_typeof(a.columns::jsonb) = 'array' THEN a.columns::jsonb ELSE '[]'::jsonb END) WITH ORDINALITY c(v, i)
+			WHERE pg_catalog.lower(pg_catalog.regexp_replace(c.v, '^` + spaceClass + `+|` + spaceClass + `+$', '', 'g')) = 'team'
+			ORDER BY c.i LIMIT 1),
+		'')
+	FROM {{S}}.audit a
+	CROSS JOIN LATERAL (SELECT CASE WHEN a.provenance IS NOT NULL THEN a.follow_up::jsonb
+		WHEN coalesce(a.params, '') <> '' THEN a.params::jsonb END AS r) f
+	WHERE a.id = p_audit
+`},
+	// case_team is a case's team as Audit.Team reads it: its value under
+	// the audit's team column, spaced as strings.Fields, or its stratum
+	// when that is empty and the column is the stratification's; "" when
+	// the audit has no team column.
+	{name: "case_team", args: "p_audit bigint, p_case text", returns: "text", lang: "plpgsql", extra: "STABLE", body: `
+DECLARE
+	col  text := {{S}}.team_column(p_audit);
+	v    text;
+	str  text;
+BEGIN
+	IF coalesce(col, '') = '' THEN
+		RETURN '';
+	END IF;
+	SELECT {{S}}.spaced(coalesce(CASE WHEN pg_catalog.jsonb_typeof(c.fields::jsonb) = 'array'
+			THEN c.fields::jsonb ->> {{S}}.column_index(a.columns, col) END, '')), c.stratum
+		INTO v, str
+	FROM {{S}}.sampled_case c JOIN {{S}}.audit a ON a.id = c.audit_id
+	WHERE c.audit_id = p_audit AND c.case_id = p_case;
+	IF coalesce(v, '') = '' AND col = {{S}}.strata_column(p_audit) THEN
+		RETURN coalesce(str, '');
+	END IF;
+	RETURN coalesce(v, '');
+END
+`},
+	// case_allocation is what the audit's latest allocation says of a
+	// case: the auditor it gives the case (Allocation.For: its last
+	// assignment of the case), and its allocated worker as caseaudit's
+	// moderation rule reads it (caseFactsOf): the case's value under the
+	// worker column the allocation names, looked up only when p_worker is
+	// set (a finding's check needs only the auditor). Each is NULL when
+	// there is none. The allocation's payload is read once.
+	{name: "case_allocation", args: "p_audit bigint, p_case text, p_worker boolean, OUT auditor text, OUT worker text", returns: "record", lang: "plpgsql", extra: "STABLE", body: `
+DECLARE
+	al jsonb;
+BEGIN
+	SELECT t.payload::jsonb INTO al FROM {{S}}.trail t
+	WHERE t.audit_id = p_audit AND t.kind = 'allocation' ORDER BY t.seq DESC LIMIT 1;
+	IF pg_catalog.jsonb_typeof(al) IS DISTINCT FROM 'object' THEN
+		RETURN;
+	END IF;
+	auditor := (SELECT e.v ->> 'auditor'
+		FROM pg_catalog.jsonb_array_elements(CASE WHEN pg_catalog.jsonb_typeof(al -> 'assigned') = 'array' THEN al -> 'assigned' ELSE '[]'::jsonb END) WITH ORDINALITY e(v, i)
+		WHERE e.v ->> 'case' = p_case ORDER BY e.i DESC LIMIT 1);
+	IF p_worker AND coalesce(al ->> 'worker_field', '') <> '' THEN
+		worker := (SELECT CASE WHEN pg_catalog.jsonb_typeof(c.fields::jsonb) = 'array' THEN c.fields::jsonb ->> {{S}}.column_index(a.columns, al ->> 'worker_field') END
+			FROM {{S}}.sampled_case c JOIN {{S}}.audit a ON a.id = c.audit_id
+			WHERE c.audit_id = p_audit AND c.case_id = p_case);
+	END IF;
+END
+`},
+	// require_open_action refuses, in caseaudit's words (moveAction,
+	// audit/actions_store.go), a response to or a closing of a case's
+	// follow-up action when the case has none, or its latest is closed. An
+	// entry following no action would also leave the audit's actions
+	// unreadable (foldActions).
+	{name: "require_open_action", args: "p_audit bigint, p_case text", returns: "void", lang: "plpgsql", extra: "STABLE", body: `
+DECLARE
+	aname text;
+	oseq  bigint;
+	cat   text;
+	cby   text;
+BEGIN
+	SELECT {{S}}.json_string(a.name) INTO aname FROM {{S}}.audit a WHERE a.id = p_audit;
+	SELECT t.seq INTO oseq FROM {{S}}.trail t
+	WHERE t.audit_id = p_audit AND t.case_id = p_case AND t.kind = 'action-open' ORDER BY t.seq DESC LIMIT 1;
+	IF oseq IS NULL THEN
+		RAISE EXCEPTION 'caseaudit: case % of audit % has no follow-up action: only a finding needing immediate attention opens one',
+			p_case, aname USING ERRCODE = 'P0001';
+	END IF;
+	SELECT pg_catalog.left(t.at, 10), t.actor INTO cat, cby FROM {{S}}.trail t
+	WHERE t.audit_id = p_audit AND t.case_id = p_case AND t.kind = 'action-close' AND t.seq > oseq ORDER BY t.seq DESC LIMIT 1;
+	IF cat IS NOT NULL THEN
+		RAISE EXCEPTION 'caseaudit: the action on case % of audit % was closed on % by %; a closed action takes no response or closing',
+			p_case, aname, cat, cby USING ERRCODE = 'P0001';
+	END IF;
+END
+`},
+	// any_same_name: whether x is any of names' person (same_name); false
+	// when x is NULL.
+	{name: "any_same_name", args: "x text, names text[]", returns: "boolean", lang: "plpgsql", extra: "IMMUTABLE", body: `
+DECLARE
+	k text := {{S}}.name_key(x);
+	n text;
+BEGIN
+	FOREACH n IN ARRAY coalesce(names, '{}'::text[]) LOOP
+		IF k = {{S}}.name_key(n) THEN
+			RETURN true;
+		END IF;
+	END LOOP;
+	RETURN false;
+END
+`},
 	// action_owner is who owns the follow-up action on a case, as
-	// caseaudit's respond decides it (audit/actions_store.go, ownerByTeam):
-	// the owner the case's latest action-open names or, when that is
-	// "unassigned" or a team's name and the audit's trail sets the team a
-	// manager, that manager; "" when no one owns it. caseaudit reads the
-	// case's team from one column (Audit.TeamColumn), which the database
-	// does not know; it sees the stratum and the shown columns, so a team
-	// any of them names counts, and when they name more than one team the
-	// trail has a manager entry for, the owner is not known here and
-	// nobody but QA responds ("").
+	// caseaudit's respond decides it (audit/actions_store.go: assignByTeam,
+	// ownerByTeam, actionFacts): the owner the case's latest action-open
+	// names, unless the audit has a team column (team_column), the trail
+	// sets the case's team (case_team) a manager, and the opening named
+	// "unassigned" or that team: then the manager. "unassigned" is no
+	// one's (""); NULL when the case has no action.
 	{name: "action_owner", args: "p_audit bigint, p_case text", returns: "text", lang: "sql", extra: "STABLE", body: `
-	SELECT CASE WHEN pg_catalog.lower(r.owner) = 'unassigned' THEN '' ELSE r.owner END
-	FROM (SELECT coalesce((SELECT CASE WHEN pg_catalog.count(*) = 1 THEN nullif(pg_catalog.min(m.manager), '') WHEN pg_catalog.count(*) > 1 THEN '' END FROM (
-			SELECT DISTINCT ON ({{S}}.name_key(t.payload::jsonb ->> 'team'))
-				{{S}}.name_key(t.payload::jsonb ->> 'team') AS team,
-				coalesce(t.payload::jsonb ->> 'manager', '') AS manager
-			FROM {{S}}.trail t WHERE t.audit_id = p_audit AND t.kind = 'team-manager'
-			ORDER BY 1, t.seq DESC) m
-		WHERE (m.team = {{S}}.name_key(o.owner)
-			OR pg_catalog.lower(o.owner) = 'unassigned' AND EXISTS (
-				SELECT 1 FROM {{S}}.sampled_case c
-				CROSS JOIN LATERAL pg_catalog.jsonb_array_elements_text(CASE WHEN pg_catalog.jsonb_typeof(c.fields::jsonb) = 'array' THEN c.fields::jsonb ELSE '[]'::jsonb END) f
-				WHERE c.audit_id = p_audit AND c.case_id = p_case
-					AND m.team IN ({{S}}.name_key(f),
-						{{S}}.name_key(coalesce(c.stratum, ''))))))
-		, o.owner) AS owner
-		FROM (SELECT coalesce(t.payload::jsonb ->> 'owner', '') AS owner FROM {{S}}.trail t
-			WHERE t.audit_id = p_audit AND t.case_id = p_case AND t.kind = 'action-open' ORDER BY t.seq DESC LIMIT 1) o) r
+	SELECT CASE WHEN r.owner = 'unassigned' THEN '' ELSE r.owner END
+	FROM (SELECT CASE
+			WHEN t.team = '' OR o.owner <> 'unassigned' AND {{S}}.name_key(o.owner) <> {{S}}.name_key(t.team) THEN o.owner
+			ELSE coalesce((SELECT m.manager FROM (
+					SELECT DISTINCT ON ({{S}}.name_key(e.payload::jsonb ->> 'team'))
+						{{S}}.name_key(e.payload::jsonb ->> 'team') AS team,
+						coalesce(e.payload::jsonb ->> 'manager', '') AS manager
+					FROM {{S}}.trail e WHERE e.audit_id = p_audit AND e.kind = 'team-manager'
+					ORDER BY 1, e.seq DESC) m
+				WHERE m.team = {{S}}.name_key(t.team) AND m.manager <> ''), o.owner) END AS owner
+		FROM (SELECT coalesce(x.payload::jsonb ->> 'owner', '') AS owner FROM {{S}}.trail x
+			WHERE x.audit_id = p_audit AND x.case_id = p_case AND x.kind = 'action-open' ORDER BY x.seq DESC LIMIT 1) o
+		CROSS JOIN (SELECT {{S}}.case_team(p_audit, p_case) AS team) t) r
 `},
 	// qa_named names QA as caseaudit's refusals do (Roster.qa): "QA
 	// (Q. Lead)", the people holding the qa role on the list in login
@@ -456,12 +631,8 @@ BEGIN
 	IF NEW.kind IN ('finding', 'correction') AND 'auditor' = ANY (rs) AND own THEN
 		-- An auditor records only the cases the audit's latest allocation
 		-- gives her.
-		SELECT e ->> 'auditor' INTO prior
-		FROM (SELECT t.payload::jsonb -> 'assigned' AS a FROM {{S}}.trail t
-			WHERE t.audit_id = NEW.audit_id AND t.kind = 'allocation' ORDER BY t.seq DESC LIMIT 1) l
-		CROSS JOIN LATERAL pg_catalog.jsonb_array_elements(CASE WHEN pg_catalog.jsonb_typeof(l.a) = 'array' THEN l.a ELSE '[]'::jsonb END) e
-		WHERE e ->> 'case' = NEW.case_id LIMIT 1;
-		IF prior IS NULL THEN
+		prior := ({{S}}.case_allocation(NEW.audit_id, NEW.case_id, false)).auditor;
+		IF coalesce(prior, '') = '' THEN
 			RAISE EXCEPTION 'caseaudit: refused: % may not record a finding: the case is not allocated to anyone yet; an auditor records only the cases allocated to her; only % may record it until QA allocates it',
 				who, {{S}}.qa_named() USING ERRCODE = '42501';
 		END IF;

@@ -322,6 +322,16 @@ ALTER TABLE {{S}}.store_log ADD CONSTRAINT store_log_kind_check CHECK (kind IN (
 	// Nothing here, as for version 9: the version moves so that the
 	// owner's next open brings the new guards.
 	`SELECT 1;`,
+	// Version 11: the guards agree with caseaudit in three more places
+	// (pg_guards.go): no response to, or closing of, a follow-up action
+	// that is closed or was never opened (trail_check); no moderation
+	// under the name of the auditor the latest allocation gives the case,
+	// nor of its allocated worker (trail_check); and the owner of an action
+	// is found through the case's team as caseaudit reads it, from the
+	// audit's team column (action_owner, team_column, case_team). Nothing
+	// here, as for version 9: the version moves so that the owner's next
+	// open brings the new guards.
+	`SELECT 1;`,
 }
 
 // pgGrant is privileges that some of a store's group roles hold on one of

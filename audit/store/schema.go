@@ -212,6 +212,11 @@ BEGIN SELECT RAISE(ABORT, 'caseaudit: the audit trail is append-only'); END;
 	// Version 10: on PostgreSQL, only a follow-up action's owner or QA
 	// responds to it (pg_guards.go); nothing changes here.
 	`SELECT 1;`,
+	// Version 11: on PostgreSQL, the guards refuse a response to a closed
+	// action, a moderation by the case's allocated auditor or worker, and
+	// find an action's owner through the audit's team column, as caseaudit
+	// does (pg_guards.go); nothing changes here.
+	`SELECT 1;`,
 }
 
 // SchemaVersion is the store schema version this build writes and reads.

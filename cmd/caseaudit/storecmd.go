@@ -219,6 +219,12 @@ type storeInfoJSON struct {
 	SchemaVersion int    `json:"schema_version"`
 	EnteredBy     string `json:"entered_by"`
 	Audits        int    `json:"audits"`
+	// Person is who the login is on the store's people list; nil when
+	// it is not on it (or the store has no list: PeopleList).
+	Person *personJSON `json:"person"`
+	// PeopleList reports whether the store has a people list, by which
+	// every write is checked against the duties table.
+	PeopleList bool `json:"people_list"`
 	// NetworkWrites are the store log's network-store entries.
 	NetworkWrites []networkWriteJSON `json:"network_writes"`
 }
@@ -236,6 +242,12 @@ func newStoreInfoCmd(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "info",
 		Short: "Say what the store is, its schema version, and who you are in it",
+		Long: `Say what the store is (its location without any password, SQLite or PostgreSQL, its schema
+version), who you are in it, and how many audits it holds: the login that enters what you record
+(the OS login or --user on SQLite, the database login on PostgreSQL) and, from the store's people
+list, the name your entries are recorded under and your roles, which decide what you may do (see
+"Who may do what" in the README). Writes to an SQLite store on a network drive made with
+--allow-network-store are listed, with who made them and when.`,
 		Example: `  caseaudit store info
   caseaudit store info --format json
   CASEAUDIT_DB='postgres://b.evans@db.example.org/casefiles' caseaudit store info`,
@@ -258,8 +270,16 @@ func newStoreInfoCmd(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			me, listed, err := st.Acting(ctx)
+			if err != nil {
+				return err
+			}
 			info := storeInfoJSON{Store: st.Path(), Kind: st.Kind(), SchemaVersion: store.SchemaVersion, EnteredBy: st.EnteredBy(), Audits: len(list),
-				NetworkWrites: []networkWriteJSON{}}
+				PeopleList: listed, NetworkWrites: []networkWriteJSON{}}
+			if listed && (me.Name != "" || len(me.Roles) > 0) {
+				p := toPersonJSON(me)
+				info.Person = &p
+			}
 			for _, w := range nw {
 				info.NetworkWrites = append(info.NetworkWrites, networkWriteJSON{At: w.At.UTC().Format(time.RFC3339), By: w.By, EnteredBy: w.EnteredBy, Where: w.Where, LogEntry: w.Seq})
 			}
@@ -269,6 +289,16 @@ func newStoreInfoCmd(g *globalOptions) *cobra.Command {
 			fmt.Fprintf(g.IO.Out, "store       %s\n", info.Store)
 			fmt.Fprintf(g.IO.Out, "kind        %s, schema version %d\n", info.Kind, info.SchemaVersion)
 			fmt.Fprintf(g.IO.Out, "entered by  %s\n", info.EnteredBy)
+			switch {
+			case info.Person != nil:
+				fmt.Fprintf(g.IO.Out, "name        %s\n", info.Person.Name)
+				fmt.Fprintf(g.IO.Out, "roles       %s\n", strings.Join(info.Person.Roles, ", "))
+			case listed:
+				fmt.Fprintf(g.IO.Out, "name        none: %s is not on the store's people list, so it may do nothing in the store; QA adds it with caseaudit people add %s --name NAME --role ROLE\n",
+					info.EnteredBy, info.EnteredBy)
+			default:
+				fmt.Fprintf(g.IO.Out, "roles       none listed: the store has no people list (a one-person store); QA starts one with caseaudit people add %s --name NAME --role qa\n", info.EnteredBy)
+			}
 			fmt.Fprintf(g.IO.Out, "audits      %d\n", info.Audits)
 			// Each on a line of its own: who wrote at that risk, and when.
 			for _, w := range nw {

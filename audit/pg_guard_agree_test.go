@@ -1,0 +1,425 @@
+package audit
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/caseaudit/caseaudit/audit/store"
+	"github.com/caseaudit/caseaudit/sample"
+)
+
+// The tests here give caseaudit and the PostgreSQL guard the same facts
+// and ask both: what caseaudit refuses, a login writing raw SQL with her
+// own login is refused too, in caseaudit's words; what caseaudit allows,
+// the database lets through.
+
+// TestPostgresRespondClosedAction: a closed follow-up action takes no
+// response and no second closing, and a case with no action takes
+// neither, from anyone, QA included: caseaudit refuses them and the
+// database refuses the raw INSERT in the same words.
+func TestPostgresRespondClosedAction(t *testing.T) {
+	ctx := context.Background()
+	// CR-0000001 is North's (T. Manager's), CR-0000002 South's; CR-0000003
+	// has no action.
+	where, qa, tmURL, _ := teamManagersStore(t, testAudit("a"), testCases(4), "CR-0000001", "CR-0000002")
+	tm, tmClock := openAt(t, tmURL, "T. Manager")
+	tmClock.t = tmClock.t.Add(time.Hour)
+	if _, err := tm.RespondAction(ctx, "a", "CR-0000001", "", "visit booked"); err != nil {
+		t.Fatalf("the owner responding to her open action: %v", err)
+	}
+	if _, err := qa.CloseAction(ctx, "a", "CR-0000001", "", "plan seen"); err != nil {
+		t.Fatal(err)
+	}
+	head := lastSeq(t, qa, "a")
+
+	// sameRefusal: caseaudit refuses with err, and the database refused
+	// the raw entry (dbErr) in the same words.
+	sameRefusal := func(what string, err, dbErr error) {
+		t.Helper()
+		if !errors.Is(err, ErrNoAction) {
+			t.Fatalf("caseaudit: %s: %v; want refused (no open action)", what, err)
+		}
+		if dbErr == nil || !strings.Contains(dbErr.Error(), "caseaudit: "+err.Error()+" (SQLSTATE P0001)") {
+			t.Errorf("database: %s in SQL: %v\nwant the words: %s", what, dbErr, err)
+		}
+	}
+	const closed = `the action on case CR-0000001 of audit "a" was closed on 2026-07-03 by Q. Lead; a closed action takes no response or closing`
+	_, err := tm.RespondAction(ctx, "a", "CR-0000001", "", "seen again")
+	if err == nil || err.Error() != closed {
+		t.Errorf("caseaudit: the owner responding to her closed action: %v\nwant %s", err, closed)
+	}
+	sameRefusal("the owner responding to her closed action", err,
+		rawAppend(t, qa, tm, KindActionRespond, "CR-0000001", "T. Manager", `{"note":"seen again"}`))
+	_, err = qa.RespondAction(ctx, "a", "CR-0000001", "", "chased")
+	sameRefusal("QA responding to a closed action", err,
+		rawAppend(t, qa, qa, KindActionRespond, "CR-0000001", "Q. Lead", `{"note":"chased"}`))
+	_, err = qa.CloseAction(ctx, "a", "CR-0000001", "", "closed twice")
+	sameRefusal("QA closing a closed action", err,
+		rawAppend(t, qa, qa, KindActionClose, "CR-0000001", "Q. Lead", `{"note":"closed twice"}`))
+	const none = `case CR-0000003 of audit "a" has no follow-up action: only a finding needing immediate attention opens one`
+	_, err = qa.RespondAction(ctx, "a", "CR-0000003", "", "chased")
+	if err == nil || err.Error() != none {
+		t.Errorf("caseaudit: responding on a case with no action: %v\nwant %s", err, none)
+	}
+	sameRefusal("QA responding on a case with no action", err,
+		rawAppend(t, qa, qa, KindActionRespond, "CR-0000003", "Q. Lead", `{"note":"chased"}`))
+	if n := lastSeq(t, qa, "a"); n != head {
+		t.Errorf("the trail grew from %d to %d entries through the refusals", head, n)
+	}
+	// An open action still takes both, raw as through caseaudit.
+	if err := rawAppend(t, qa, qa, KindActionRespond, "CR-0000002", "Q. Lead", `{"note":"chased"}`); err != nil {
+		t.Errorf("QA responding to an open action in SQL: %v", err)
+	}
+	if err := rawAppend(t, qa, qa, KindActionClose, "CR-0000002", "Q. Lead", `{"note":"plan seen"}`); err != nil {
+		t.Errorf("QA closing an open action in SQL: %v", err)
+	}
+	mustVerify(t, qa, "a")
+
+	// A store of schema version 10 (whose guard took the response)
+	// fails the integrity check until its owner's next open brings it
+	// version 11's.
+	owner := upgradeFrom(t, where, qa, tmURL, 10, "require_open_action(bigint, text)", "case_team(bigint, text)")
+	tm, _ = openAt(t, tmURL, "T. Manager")
+	if err := rawAppend(t, qa, tm, KindActionRespond, "CR-0000001", "T. Manager", `{"note":"seen again"}`); err == nil || !strings.Contains(err.Error(), "caseaudit: "+closed) {
+		t.Errorf("the owner responding to her closed action in SQL after the upgrade: %v", err)
+	}
+	mustVerify(t, owner, "a")
+}
+
+// TestPostgresModerationNotByAllocated: a moderation is never made under
+// the name of the auditor the case is allocated to, nor of its allocated
+// worker (the allocation's worker column), even before anyone recorded
+// its finding under that name: caseaudit refuses it, and so does the
+// database, to QA's login in a store without a people list and to a
+// moderator's own login in one with a list.
+func TestPostgresModerationNotByAllocated(t *testing.T) {
+	ctx := context.Background()
+	grade := `{"grade":"Good","immediate":false,"note":""}`
+	// Each case's worker: CR-0000001 A. Khan, CR-0000003 C. Diaz
+	// (testWorkers). Every case goes to B. Evans; QA records CR-0000001's
+	// finding under her own name (a paper return she entered herself),
+	// B. Evans records CR-0000003's.
+	setUp := func(t *testing.T, qa, b *Store, cases []SampledCase) {
+		t.Helper()
+		if _, err := qa.CreateAudit(ctx, testAudit("a"), cases); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := qa.Allocate(ctx, "a", []string{"B. Evans"}, AllocationRules{WorkerField: "Allocated Worker"}); err != nil {
+			t.Fatal(err)
+		}
+		mustRecord(t, qa, "a", Finding{Case: "CR-0000001", Auditor: "Q. Lead", Grade: Good, Date: "2026-07-01", NewAuditor: true})
+		mustRecord(t, b, "a", Finding{Case: "CR-0000003", Auditor: "B. Evans", Grade: Good, Date: "2026-07-01"})
+		if _, err := qa.DrawModeration(ctx, "a", 2, "m"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// sameRefusal: caseaudit refuses a moderation of caseID under the
+	// name actor for the reason why, and so does the database, to login's
+	// raw INSERT.
+	sameRefusal := func(t *testing.T, qa, login *Store, caseID, actor, why string) {
+		t.Helper()
+		_, err := login.Record(ctx, "a", Finding{Case: caseID, Auditor: actor, Moderation: true, Grade: Good, Date: "2026-07-02"})
+		if !errors.Is(err, ErrDuty) || !strings.Contains(err.Error(), why) {
+			t.Errorf("caseaudit: a moderation of %s under the name %q: %v\nwant refused: %s", caseID, actor, err, why)
+		}
+		err = rawAppend(t, qa, login, KindModerationFinding, caseID, actor, grade)
+		if err == nil || !strings.Contains(err.Error(), "caseaudit: refused: the login "+login.EnteredBy()+" may not moderate a case under the name "+actor+": "+why+" (SQLSTATE 42501)") {
+			t.Errorf("database: a moderation of %s under the name %q in SQL: %v\nwant refused: %s", caseID, actor, err, why)
+		}
+	}
+
+	t.Run("no people list", func(t *testing.T) {
+		where := pgStore(t)
+		qaURL, _ := pgLogin(t, where, store.GroupQA)
+		qa, _ := openAt(t, qaURL, "Q. Lead")
+		setUp(t, qa, qa, testCases(4))
+		sameRefusal(t, qa, qa, "CR-0000001", "B. Evans", "the case is allocated to B. Evans; a moderator is never the case's own auditor")
+		sameRefusal(t, qa, qa, "CR-0000001", "A. Khan", "A. Khan is the case's allocated worker; a moderator never moderates her own case work")
+		// Spacing and case aside, as caseaudit compares names.
+		if err := rawAppend(t, qa, qa, KindModerationFinding, "CR-0000001", "a.\u00a0 khan", grade); err == nil || !strings.Contains(err.Error(), "is the case's allocated worker") {
+			t.Errorf("database: a moderation under the worker's name spaced twice: %v", err)
+		}
+		// Anyone else moderates it, raw or through caseaudit.
+		if err := rawAppend(t, qa, qa, KindModerationFinding, "CR-0000001", "M. Moderator", grade); err != nil {
+			t.Errorf("database: a moderation under another name: %v", err)
+		}
+		if _, err := qa.Record(ctx, "a", Finding{Case: "CR-0000003", Auditor: "M. Moderator", Moderation: true, Grade: Good, Date: "2026-07-02"}); err != nil {
+			t.Errorf("caseaudit: a moderation under another name: %v", err)
+		}
+		mustVerify(t, qa, "a")
+	})
+
+	t.Run("people list", func(t *testing.T) {
+		where := pgStore(t)
+		qaURL, qaRole := pgLogin(t, where, store.GroupQA)
+		bURL, bRole := pgLogin(t, where, store.GroupAuditor)
+		cURL, cRole := pgLogin(t, where, store.GroupAuditor)
+		mURL, mRole := pgLogin(t, where, store.GroupAuditor)
+		qa, _ := openAt(t, qaURL, "Q. Lead")
+		addPeople(t, qa,
+			Person{Login: qaRole, Name: "Q. Lead", Roles: []Role{QA}},
+			Person{Login: bRole, Name: "B. Evans", Roles: []Role{Auditor, Moderator}},
+			Person{Login: cRole, Name: "C. Diaz", Roles: []Role{Moderator}},
+			Person{Login: mRole, Name: "M. Moderator", Roles: []Role{Moderator}})
+		b, bClock := openAt(t, bURL, "B. Evans")
+		c, cClock := openAt(t, cURL, "C. Diaz")
+		m, mClock := openAt(t, mURL, "M. Moderator")
+		for _, k := range []*testClock{bClock, cClock, mClock} {
+			k.t = k.t.Add(time.Hour) // they act after QA added them
+		}
+		// CR-0000004's worker column holds C. Diaz's login, not her name:
+		// the name is hers all the same (Person.is).
+		cases := testCases(4)
+		cases[3].Fields[1] = cRole
+		setUp(t, qa, b, cases)
+		mustRecord(t, b, "a", Finding{Case: "CR-0000004", Auditor: "B. Evans", Grade: Good, Date: "2026-07-01"})
+		if _, err := qa.DrawModeration(ctx, "a", 3, "m"); err != nil {
+			t.Fatal(err)
+		}
+		// B. Evans did not record CR-0000001, but it is allocated to her.
+		sameRefusal(t, qa, b, "CR-0000001", "B. Evans", "the case is allocated to B. Evans; a moderator is never the case's own auditor")
+		// C. Diaz is CR-0000003's social worker.
+		sameRefusal(t, qa, c, "CR-0000003", "C. Diaz", "C. Diaz is the case's allocated worker; a moderator never moderates her own case work")
+		sameRefusal(t, qa, c, "CR-0000004", "C. Diaz", "C. Diaz is the case's allocated worker; a moderator never moderates her own case work")
+		// She moderates a case that is not hers; M. Moderator hers.
+		if err := rawAppend(t, qa, c, KindModerationFinding, "CR-0000001", "C. Diaz", grade); err != nil {
+			t.Errorf("database: C. Diaz moderating a case not hers in SQL: %v", err)
+		}
+		if _, err := m.Record(ctx, "a", Finding{Case: "CR-0000003", Auditor: "M. Moderator", Moderation: true, Grade: Good, Date: "2026-07-02"}); err != nil {
+			t.Errorf("caseaudit: M. Moderator moderating CR-0000003: %v", err)
+		}
+		mustVerify(t, qa, "a")
+	})
+}
+
+// TestPostgresOwnerByTeamColumn: who owns a follow-up action, and so who
+// may respond to it, is decided by the database as by caseaudit: through
+// the case's team read from the audit's team column (the stratification's,
+// else the follow-up rule's when it gives team managers, else a column
+// named Team), and from no other column that happens to name a team. Each
+// audit below is asked, for each team manager, through caseaudit and as a
+// raw INSERT: both allow the same manager, and refuse the other in the
+// same words.
+func TestPostgresOwnerByTeamColumn(t *testing.T) {
+	ctx := context.Background()
+	// T. Manager manages North, O. Manager South (teamManagersStore).
+	const (
+		noOwner   = "the action has no owner yet; only its owner or QA responds; only QA (Q. Lead) may respond to it until it has an owner"
+		ownedBy   = "the action is owned by %s; only its owner or QA responds; only %s or QA (Q. Lead) may respond to it"
+		tmManager = "T. Manager"
+		omManager = "O. Manager"
+	)
+	areaColumns := []string{"Area", "Allocated Worker", "Legal Status"}
+	for _, c := range []struct {
+		name string
+		// audit shapes the audit "a"; its case CR-0000001 holds fields
+		// and is in stratum.
+		audit   func(a *Audit)
+		fields  []string
+		stratum string
+		// owner is who caseaudit finds owns the action; the manager it
+		// names may respond, and the other is refused for why (when it
+		// names neither, both are).
+		owner, why string
+	}{
+		{name: "no team column: a column naming a team is not the team",
+			audit: func(a *Audit) { a.Columns, a.Provenance.Columns = areaColumns, areaColumns }, fields: []string{"North", "A. Khan", "CIN"},
+			owner: Unassigned, why: noOwner},
+		{name: "no team column: an owner column naming a team is no person",
+			audit: func(a *Audit) {
+				a.Columns, a.Provenance.Columns = areaColumns, areaColumns
+				a.FollowUp = OwnerRule{Column: "Area"}
+			}, fields: []string{"North", "A. Khan", "CIN"},
+			owner: "North", why: strings.ReplaceAll(ownedBy, "%s", "North")},
+		{name: "a Team column",
+			audit: func(a *Audit) {}, fields: []string{"South", "A. Khan", "CIN"},
+			owner: omManager},
+		{name: "the stratification's column before a Team column",
+			audit: func(a *Audit) {
+				cols := []string{"Team", "Area", "Legal Status"}
+				a.Columns, a.Provenance.Columns = cols, cols
+				a.Provenance.Strata = &sample.StrataRule{Column: "Area", Allocation: sample.Proportional}
+			}, fields: []string{"South", "North", "CIN"}, stratum: "North",
+			owner: tmManager},
+		{name: "the stratum, where the stratification's column is empty",
+			audit: func(a *Audit) {
+				a.Provenance.Strata = &sample.StrataRule{Column: "Team", Allocation: sample.Proportional}
+			}, fields: []string{" ", "A. Khan", "CIN"}, stratum: "South",
+			owner: omManager},
+		{name: "the follow-up rule's column, which gives team managers",
+			audit: func(a *Audit) {
+				cols := []string{"Team", " AREA ", "Legal Status"}
+				a.Columns, a.Provenance.Columns = cols, cols
+				a.FollowUp = OwnerRule{Column: "area", TeamManagers: map[string]string{"East": "E. Manager"}}
+			}, fields: []string{"South", "north\u00a0 ", "CIN"},
+			owner: tmManager},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			a := testAudit("a")
+			c.audit(&a)
+			cases := testCases(2)
+			cases[0].Fields, cases[0].Stratum = c.fields, c.stratum
+			if c.stratum != "" {
+				cases[1].Stratum = "East"
+			}
+			_, qa, tmURL, omURL := teamManagersStore(t, a, cases, "CR-0000001")
+			tm, tmClock := openAt(t, tmURL, tmManager)
+			om, omClock := openAt(t, omURL, omManager)
+			tmClock.t, omClock.t = tmClock.t.Add(time.Hour), omClock.t.Add(time.Hour)
+			acts, err := qa.Actions(ctx, "a")
+			if err != nil || len(acts) != 1 {
+				t.Fatalf("actions: %+v %v", acts, err)
+			}
+			if got := acts[0].Owner; got != c.owner {
+				t.Fatalf("caseaudit finds the action owned by %q; the test expects %q", got, c.owner)
+			}
+			for _, m := range []struct {
+				name string
+				s    *Store
+			}{{tmManager, tm}, {omManager, om}} {
+				_, err := m.s.RespondAction(ctx, "a", "CR-0000001", "", "seen")
+				dbErr := rawAppend(t, qa, m.s, KindActionRespond, "CR-0000001", m.name, `{"note":"seen"}`)
+				if m.name == c.owner {
+					if err != nil || dbErr != nil {
+						t.Errorf("%s, the owner, responding: caseaudit %v; database %v", m.name, err, dbErr)
+					}
+					continue
+				}
+				why := c.why
+				if why == "" {
+					why = strings.ReplaceAll(ownedBy, "%s", c.owner)
+				}
+				words := m.name + " (manager) may not respond to a follow-up action: " + why
+				if !errors.Is(err, ErrDuty) || err.Error() != "refused: "+words {
+					t.Errorf("caseaudit: %s responding: %v\nwant refused: %s", m.name, err, words)
+				}
+				if dbErr == nil || !strings.Contains(dbErr.Error(), "caseaudit: refused: "+words+" (SQLSTATE 42501)") {
+					t.Errorf("database: %s responding in SQL: %v\nwant refused: %s", m.name, dbErr, words)
+				}
+			}
+			mustVerify(t, qa, "a")
+		})
+	}
+}
+
+// TestPostgresTeamAsCaseaudit: the database reads an audit's team column
+// and each case's team exactly as caseaudit does (Audit.TeamColumn,
+// Audit.Team), for audits of every shape: schema-1 audits (copied from the
+// store-v1 fixture, their rule kept in their parameters) and audits drawn
+// now, stratified or not, with a follow-up rule that gives team managers,
+// a column named Team, or none of these; with names spaced and cased
+// unlike their columns'.
+func TestPostgresTeamAsCaseaudit(t *testing.T) {
+	ctx := context.Background()
+	compare := func(t *testing.T, s *Store) {
+		t.Helper()
+		list, err := s.Audits(ctx)
+		if err != nil || len(list) == 0 {
+			t.Fatalf("audits: %v %v", list, err)
+		}
+		teams := 0
+		for _, l := range list {
+			a, err := s.Audit(ctx, l.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var col string
+			if err := s.st.DB().QueryRow("SELECT team_column($1)", a.id).Scan(&col); err != nil {
+				t.Fatal(err)
+			}
+			if col != a.TeamColumn() {
+				t.Errorf("audit %q: the database's team column is %q, caseaudit's %q", a.Name, col, a.TeamColumn())
+			}
+			cs, err := s.Cases(ctx, l.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range cs {
+				var team string
+				if err := s.st.DB().QueryRow("SELECT case_team($1, $2)", a.id, c.ID).Scan(&team); err != nil {
+					t.Fatal(err)
+				}
+				if team != a.Team(c) {
+					t.Errorf("audit %q, case %s: the database's team is %q, caseaudit's %q", a.Name, c.ID, team, a.Team(c))
+				}
+				if team != "" {
+					teams++
+				}
+			}
+		}
+		if teams == 0 {
+			t.Error("no case has a team: the comparison shows nothing")
+		}
+	}
+
+	t.Run("schema 1", func(t *testing.T) {
+		dst, _ := openAt(t, pgStore(t), "qa.officer")
+		// A copy: opening a store brings it to this schema version.
+		legacy := filepath.Join(t.TempDir(), "v1.db")
+		raw, err := os.ReadFile(filepath.Join("testdata", "store-v1", "caseaudit.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(legacy, raw, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		old, _ := openAt(t, legacy, "x")
+		if _, err := Copy(ctx, old, dst, nil); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := dst.st.DB().QueryRow("SELECT count(*) FROM audit WHERE provenance IS NULL").Scan(&n); err != nil || n == 0 {
+			t.Fatalf("audits without a provenance on the copy: %d %v", n, err)
+		}
+		compare(t, dst)
+	})
+
+	t.Run("drawn now", func(t *testing.T) {
+		s, _ := openAt(t, pgStore(t), "qa.officer")
+		cases := func(stratum string, fields ...[]string) []SampledCase {
+			out := testCases(len(fields))
+			for i, f := range fields {
+				out[i].Fields, out[i].Stratum = f, stratum
+				if stratum != "" && f[0] != " " {
+					out[i].Stratum = f[0]
+				}
+			}
+			return out
+		}
+		rows := [][]string{{"North", " north\u00a0 team ", "CIN"}, {" ", "South", "CP"}, {"East", "", "CLA"}}
+		for _, x := range []struct {
+			name    string
+			shape   func(a *Audit)
+			stratum string
+		}{
+			{"a Team column", func(a *Audit) {}, ""},
+			{"no team column", func(a *Audit) { a.Columns = []string{"Area", "Previous Team", "Legal Status"} }, ""},
+			{"a team column spaced and cased", func(a *Audit) { a.Columns = []string{"Area", "  tEAM\u00a0", "Legal Status"} }, ""},
+			{"stratified", func(a *Audit) {
+				a.Columns = []string{"Area", "Team", "Legal Status"}
+				a.Provenance.Strata = &sample.StrataRule{Column: "Area", Allocation: sample.Proportional}
+			}, "by area"},
+			{"a rule giving team managers", func(a *Audit) {
+				a.Columns = []string{"Area", " PREVIOUS team", "Legal Status"}
+				a.FollowUp = OwnerRule{Column: "previous team ", TeamManagers: map[string]string{"North": "T. Manager"}}
+			}, ""},
+			{"a rule without team managers", func(a *Audit) {
+				a.Columns = []string{"Area", "Owner", "Legal Status"}
+				a.FollowUp = OwnerRule{Column: "Owner"}
+			}, ""},
+		} {
+			a := testAudit(x.name)
+			x.shape(&a)
+			a.Provenance.Columns = a.Columns
+			if _, err := s.CreateAudit(ctx, a, cases(x.stratum, rows...)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		compare(t, s)
+	})
+}
