@@ -10,12 +10,18 @@
 // store package to open the named store on another goroutine (see
 // store.Preopen), and the command's own open takes that handle. Only the
 // record command is served: it is the one run many times a minute from
-// scripts, where a millisecond counts.
+// scripts, where a millisecond counts. And only with a core to spare:
+// on one core, or on a machine already busy, the goroutine would wait for a
+// core while the command waited for it, and record is then quicker opening
+// its store itself.
 package preopen
 
 import (
+	"bytes"
 	"os"
+	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/caseaudit/caseaudit/audit/store"
@@ -27,10 +33,33 @@ func init() {
 	// A store on a network drive is refused by the command (unless
 	// --allow-network-store), and SQLite's locks are not safe there: it is
 	// not opened before the command has decided.
-	if !ok || netfs.Of(path).Network {
+	if !ok || !spareCore() || netfs.Of(path).Network {
 		return
 	}
 	store.Preopen(path)
+}
+
+// spareCore reports whether another core is likely idle while the program
+// starts: more than one to run on, and, where the system says
+// (/proc/loadavg), a one-minute load average below the cores less half a
+// core. On a busy machine the goroutine's thread waits its turn for a
+// core, and the command, waiting for the store, with it: record then takes
+// longer than opening the store itself.
+func spareCore() bool {
+	n := min(runtime.NumCPU(), runtime.GOMAXPROCS(0))
+	if n < 2 {
+		return false
+	}
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return true // no load average here (macOS, Windows)
+	}
+	f := bytes.Fields(b)
+	if len(f) == 0 {
+		return false
+	}
+	load, err := strconv.ParseFloat(string(f[0]), 64)
+	return err == nil && load < float64(n)-0.5
 }
 
 // ValueFlags are the root command's persistent flags that take a value,
