@@ -252,6 +252,16 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 					f.Prefilled = form.Prefills(a.Columns, c.Fields)
 				}
 				rr, err := s.recordTx(ctx, w, a, f, fmt.Sprintf("%s row %d", source, r.Num))
+				if errors.Is(err, ErrDuty) {
+					// A refusal names the row it stopped at: the file
+					// may hold many, and the rule alone does not say
+					// which one to fix.
+					where := file.Path
+					if file.Sheet != "" {
+						where += fmt.Sprintf(", sheet %q", file.Sheet)
+					}
+					return fmt.Errorf("%w (%s, row %d, case %s; nothing was imported)", err, where, r.Num, r.ID)
+				}
 				if err != nil {
 					return err
 				}

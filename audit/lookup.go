@@ -281,7 +281,10 @@ func caseInAudit(a *Audit, row store.CaseRow, es []Entry, nm namer) (CaseAudit, 
 			if p.Source != "" {
 				ce.Summary += " (" + p.Source + ")"
 			}
-			if e.Kind == KindFinding || e.Kind == KindCorrection {
+			// The trail is walked in order, so the latest of the auditor's
+			// finding and a moderation finding after it decides, as
+			// LatestImmediate does for the figures a sign-off records.
+			if e.Kind == KindFinding || e.Kind == KindCorrection || recorded {
 				recorded, flagged = true, imm
 			}
 		case KindAllocation:

@@ -115,3 +115,33 @@ func TestProjectionStatus(t *testing.T) {
 		t.Errorf("auditors %+v", st.Auditors)
 	}
 }
+
+// The number flagged that status and audits show is the reports' and the
+// sign-off's: by the latest judgement. A moderator who flags a case the
+// auditor did not adds it; one who clears a flagged case takes it away; a
+// correction by the auditor after the moderation is later still.
+func TestProjectionStatusFlaggedByLatestJudgement(t *testing.T) {
+	a := &Audit{Name: "a", Period: "2026-07"}
+	trail := []Entry{
+		entry(1, KindSample, "", "QA", `{"audit":{},"cases":[]}`),
+		entry(2, KindFinding, "CR-1", "A. Khan", `{"grade":"Good","immediate":false}`),
+		entry(3, KindFinding, "CR-2", "A. Khan", `{"grade":"Inadequate","immediate":true}`),
+		entry(4, KindFinding, "CR-3", "A. Khan", `{"grade":"Good","immediate":false}`),
+		entry(5, KindModerationDraw, "", "QA", `{"seed":"7","size":3,"recorded":3,"cases":["CR-1","CR-2","CR-3"],"added":["CR-1","CR-2","CR-3"]}`),
+		entry(6, KindModerationFinding, "CR-1", "M. Ode", `{"grade":"Inadequate","immediate":true}`),
+		entry(7, KindModerationFinding, "CR-2", "M. Ode", `{"grade":"Requires improvement","immediate":false}`),
+		entry(8, KindModerationFinding, "CR-3", "M. Ode", `{"grade":"Inadequate","immediate":true}`),
+		entry(9, KindCorrection, "CR-3", "A. Khan", `{"grade":"Good","immediate":false,"reason":"the visit was made"}`),
+	}
+	for _, c := range []struct {
+		upTo, flagged int
+	}{{4, 1}, {6, 2}, {7, 1}, {8, 2}, {9, 1}} {
+		st, err := summarise(a, []string{"CR-1", "CR-2", "CR-3"}, trail[:c.upTo])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Flagged != c.flagged {
+			t.Errorf("after entry %d: %d flagged, want %d (by the latest judgement)", c.upTo, st.Flagged, c.flagged)
+		}
+	}
+}

@@ -16,7 +16,7 @@ type AuditSummary struct {
 	Size           int // sampled cases that stand (after any growth; withdrawn cases not counted, their replacements counted)
 	Withdrawn      int // sampled cases withdrawn (and replaced)
 	Recorded       int // cases with a finding
-	Flagged        int // cases whose latest finding needs immediate attention
+	Flagged        int // cases needing immediate attention by their latest judgement (LatestImmediate), as reports count them
 	ModerationSize int // cases in the moderation sample (0 when none drawn)
 	Moderated      int // cases with a moderation finding
 	Entries        int // trail entries
@@ -55,6 +55,19 @@ func summarise(a *Audit, ids []string, es []Entry) (*Status, error) {
 		return nil, err
 	}
 	return summariseFolded(a, ids, es, orig, mod)
+}
+
+// LatestImmediate is whether an audited case needs immediate attention by
+// its latest judgement: the auditor's latest finding f, or the case's latest
+// moderation finding m (when moderated) if it was recorded after f — a
+// correction after moderation is later still. Reports, sign-off, status
+// and audits all count by it, so that no two of them give a different
+// number flagged.
+func LatestImmediate(f, m Finding, moderated bool) bool {
+	if moderated && m.Seq > f.Seq {
+		return m.Immediate
+	}
+	return f.Immediate
 }
 
 // latestBoth returns the latest finding and the latest moderation finding
@@ -101,7 +114,7 @@ func summariseFolded(a *Audit, ids []string, es []Entry, orig, mod map[string]Fi
 	for _, id := range ids {
 		if f, ok := orig[id]; ok {
 			st.Recorded++
-			if f.Immediate {
+			if m, moderated := mod[id]; LatestImmediate(f, m, moderated) {
 				st.Flagged++
 			}
 		} else {

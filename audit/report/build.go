@@ -250,7 +250,7 @@ func buildPooled(ctx context.Context, st *audit.Store, names []string, period st
 		return nil, fmt.Errorf("pooling needs at least two audits (got %d): name them, or give a period", len(names))
 	}
 	var audits []pooledAudit
-	var read []string
+	var read, markings []string
 	for _, name := range names {
 		a, err := auditNamed(ctx, st, name)
 		if err != nil {
@@ -264,6 +264,21 @@ func buildPooled(ctx context.Context, st *audit.Store, names []string, period st
 		if !slices.Contains(read, r.Audit) {
 			read = append(read, r.Audit)
 		}
+		if opts.Marking == "" {
+			h, err := st.Handout(ctx, a.Name)
+			if err != nil {
+				return nil, err
+			}
+			if h.Marking != "" && !slices.Contains(markings, h.Marking) {
+				markings = append(markings, h.Marking)
+			}
+		}
+	}
+	// Without --marking the pooled view carries the markings its audits
+	// were handed out under, as one audit's report carries its own: it
+	// holds their figures, team by team.
+	if opts.Marking == "" {
+		opts.Marking = strings.Join(markings, " / ")
 	}
 	cal, err := readCalibration(ctx, st, read)
 	if err != nil {

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"regexp"
@@ -38,13 +39,14 @@ type Pooled struct {
 	// Population sums the audits' populations (nil when one is unknown).
 	Population *int `json:"population"`
 	// Method is "pooled" (one simple random sample: exact interval) or
-	// "weighted" (each audit weighted by its population).
-	Method     string   `json:"method"`
-	CIMethod   string   `json:"ci_method"`
-	Confidence float64  `json:"confidence"`
-	Share      *float64 `json:"share"`
-	Lower      *float64 `json:"lower"`
-	Upper      *float64 `json:"upper"`
+	// "weighted" (each audit weighted by its population); none (JSON null)
+	// while no case of the audits is audited.
+	Method     PoolMethod `json:"method"`
+	CIMethod   string     `json:"ci_method"`
+	Confidence float64    `json:"confidence"`
+	Share      *float64   `json:"share"`
+	Lower      *float64   `json:"lower"`
+	Upper      *float64   `json:"upper"`
 	// Why says why the samples were or were not pooled.
 	Why      string `json:"why"`
 	Sentence string `json:"sentence"`
@@ -91,6 +93,28 @@ func PeriodMonths(period string) (from, to string, err error) {
 		return "", "", fmt.Errorf("period %q: write a quarter (2026-Q3), a month (2026-07) or a range of months (2026-07..2026-09)", period)
 	}
 	return a, b, nil
+}
+
+// PoolMethod is how the audits were pooled: "pooled" or "weighted", or ""
+// before any case is audited, which JSON gives as null (an unknown value
+// is null, never an empty string outside the schema's choices).
+type PoolMethod string
+
+// MarshalJSON writes the method, or null when there is none.
+func (m PoolMethod) MarshalJSON() ([]byte, error) {
+	if m == "" {
+		return []byte("null"), nil
+	}
+	return json.Marshal(string(m))
+}
+
+// label is the method as the pooled row of a table names it: "All
+// (pooled)", or "All" when there is none.
+func (m PoolMethod) label() string {
+	if m == "" {
+		return "All"
+	}
+	return "All (" + string(m) + ")"
 }
 
 // pooledAudit is one audit as pooling takes it from its report: its
@@ -147,7 +171,8 @@ func pool(period string, opts Options, audits []pooledAudit, cal []calibrationAu
 	// Populations that are all recorded as 0 weigh nothing: the audits
 	// are weighed by their audited cases then, as when one is unknown.
 	byPopulation := popKnown && total > 0
-	p.Method, p.Why = poolable(p.Audits, byPopulation)
+	method, why := poolable(p.Audits, byPopulation)
+	p.Method, p.Why = PoolMethod(method), why
 	if p.Method == "pooled" {
 		iv, err := interval(opts.Method, p.Flagged, p.Audited, opts.Confidence)
 		if err != nil {

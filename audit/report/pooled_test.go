@@ -129,7 +129,7 @@ func TestPooledQuarter(t *testing.T) {
 	}
 
 	// Sampling fractions within a tenth of each other pool; further apart, not.
-	for n3, method := range map[int]string{131: "pooled", 133: "weighted"} { // 131/3000 is 1.092 times 120/3000; 133/3000 1.108
+	for n3, method := range map[int]PoolMethod{131: "pooled", 133: "weighted"} { // 131/3000 is 1.092 times 120/3000; 133/3000 1.108
 		if p := pooled("", 0, pooledAudits([]int{3, 5, 2}, []int{120, 120, n3}, []int{3000, 3000, 3000})); p.Method != method {
 			t.Errorf("fractions 4%% and %d/3000: %s, %s", n3, p.Method, p.Why)
 		}

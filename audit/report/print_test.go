@@ -57,10 +57,20 @@ func TestXLSXPrints(t *testing.T) {
 		t.Fatal(err)
 	}
 	marks := map[int]int{}
+	var summary strings.Builder
 	for _, w := range words {
 		if w.Text == "OFFICIAL-SENSITIVE" {
 			marks[w.Page]++
 		}
+		if w.Page == 1 {
+			summary.WriteString(w.Text)
+		}
+	}
+	// The "Made by" line names the executable's whole SHA-256, which is
+	// longer than the merged cell it is written in: the printed page must
+	// show all of it, not the part that fits the cell.
+	if !strings.Contains(summary.String(), testToolSHA256) {
+		t.Errorf("the Summary page does not show the executable's SHA-256 %s whole", testToolSHA256)
 	}
 	for p := 1; p <= rep.Total; p++ {
 		if marks[p] < 2 {

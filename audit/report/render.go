@@ -278,6 +278,6 @@ func RenderPooled(w io.Writer, p *Pooled, f Format) error {
 		if p.Population != nil {
 			pop = inum(*p.Population)
 		}
-		c.row("(all: "+p.Method+")", p.Period, pop, inum(p.Audited), inum(p.Flagged), fptr(p.Share), "", p.CIMethod+" "+fnum(p.Confidence)+": "+fptr(p.Lower)+" to "+fptr(p.Upper))
+		c.row("(all: "+string(p.Method)+")", p.Period, pop, inum(p.Audited), inum(p.Flagged), fptr(p.Share), "", p.CIMethod+" "+fnum(p.Confidence)+": "+fptr(p.Lower)+" to "+fptr(p.Upper))
 	})
 }

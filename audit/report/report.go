@@ -235,15 +235,16 @@ type CaseRow struct {
 // moderator's recorded after it (a correction after moderation is later
 // still). It is the rule the headline share follows.
 func latestJudgement(orig, mod []audit.Finding) map[string]bool {
-	out := make(map[string]bool, len(orig))
-	seq := make(map[string]int, len(orig))
-	for _, f := range orig {
-		out[f.Case], seq[f.Case] = f.Immediate, f.Seq
-	}
-	for _, f := range mod {
-		if s, ok := seq[f.Case]; ok && f.Seq > s {
-			out[f.Case] = f.Immediate
+	latest := make(map[string]audit.Finding, len(mod))
+	for _, m := range mod {
+		if m.Seq > latest[m.Case].Seq {
+			latest[m.Case] = m
 		}
+	}
+	out := make(map[string]bool, len(orig))
+	for _, f := range orig {
+		m, moderated := latest[f.Case]
+		out[f.Case] = audit.LatestImmediate(f, m, moderated)
 	}
 	return out
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/internal/rate"
@@ -29,12 +30,39 @@ func (r *Report) meta() []kv {
 		out = append(out, kv{"Stratified by", r.StrataBy + " (" + r.Allocation + " allocation)"})
 	}
 	if r.Generated != "" {
-		out = append(out, kv{"Report generated", r.Generated})
+		out = append(out, kv{"Report generated", shownTime(r.Generated)})
 	}
 	if t := toolLine(r.Version, r.ToolSHA256); t != "" {
 		out = append(out, kv{"Made by", t})
 	}
+	// Whether these are the figures signed off, amended since, or a draft
+	// stands in the title block, beside the headline, not only among the
+	// notes at the end: a board reading the first page knows which it holds.
+	out = append(out, kv{"Sign-off", r.signOffLine()})
 	return out
+}
+
+// signOffLine is the sign-off state as the title block states it.
+func (r *Report) signOffLine() string {
+	switch so := r.SignOff; {
+	case so == nil:
+		return "not signed off: a draft, whose figures may still change"
+	case so.Amended:
+		return "amended after sign-off: " + so.Sentence
+	default:
+		return so.Sentence
+	}
+}
+
+// shownTime is an RFC 3339 time as the report's other lines show one
+// ("2026-08-01 12:00 UTC", as Created), not as JSON carries it; a text
+// that is not one is shown as it is.
+func shownTime(s string) string {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return s
+	}
+	return t.UTC().Format("2006-01-02 15:04 UTC")
 }
 
 func (r *Report) sections() []section {

@@ -39,7 +39,7 @@ func pooledSection(p *Pooled) section {
 	if p.Lower != nil && p.Upper != nil {
 		share += " (" + ciText(p.Lower, p.Upper) + ")"
 	}
-	t.Rows = append(t.Rows, []string{"All (" + p.Method + ")", p.Period, pop, thousands(p.Audited), thousands(p.Flagged), share, "", ""})
+	t.Rows = append(t.Rows, []string{p.Method.label(), p.Period, pop, thousands(p.Audited), thousands(p.Flagged), share, "", ""})
 	return section{Title: "Immediate attention over the audits", Intro: strings.TrimSpace(p.Sentence + " " + p.Why), Table: t}
 }
 
@@ -200,7 +200,7 @@ func (x *xw) pooledSheet(p *Pooled) {
 	if p.Population != nil {
 		pop = *p.Population
 	}
-	x.row(s, row, "All ("+p.Method+")", p.Period, pop, sampled, p.Audited, p.Flagged, pctCell{p.Share}, lowCell{p.Lower}, highCell{p.Upper})
+	x.row(s, row, p.Method.label(), p.Period, pop, sampled, p.Audited, p.Flagged, pctCell{p.Share}, lowCell{p.Lower}, highCell{p.Upper})
 	if p.CIMethod != "" {
 		x.para(s, row+2, "The interval: "+conf+", "+p.CIMethod+".", "J", width)
 	}

@@ -114,10 +114,21 @@ func (x *xw) summary(r *Report) {
 	if r.Moderation == nil {
 		meta = append(meta, kv{"Moderation", noModeration})
 	}
+	// The values are merged over B:D, and a merged cell never runs on past
+	// its last column: a longer value (the "Made by" line with the
+	// executable's SHA-256, a long export path) wraps within it instead,
+	// its row as tall as its lines, so that the printed page shows it whole.
+	valueWidth := total - summaryWidths[0] - 1
 	for _, l := range meta {
 		x.row(s, row, l.K, l.V)
+		a, d := fmt.Sprintf("A%d", row), fmt.Sprintf("D%d", row)
 		if x.err == nil {
-			x.err = x.f.MergeCell(s, fmt.Sprintf("B%d", row), fmt.Sprintf("D%d", row))
+			x.err = x.f.MergeCell(s, fmt.Sprintf("B%d", row), d)
+		}
+		if n := xlsxprint.Lines(l.V, valueWidth); n > 1 && x.err == nil {
+			if x.err = x.f.SetCellStyle(s, a, d, x.wrap); x.err == nil {
+				x.err = x.f.SetRowHeight(s, row, xlsxprint.RowHeight(n))
+			}
 		}
 		row++
 	}

@@ -147,23 +147,14 @@ func runRecord(ctx context.Context, o *recordOptions, g *globalOptions) error {
 	}
 	defer st.Close()
 	if strings.TrimSpace(o.Auditor) == "" {
-		name, moderator, err := defaultAuditor(ctx, st, o.Moderation)
+		name, err := listedAuditor(ctx, g, st, o.Moderation, "to record a moderation finding, give --moderation")
 		if err != nil {
 			return err
-		}
-		if name == "" && moderator.Name != "" {
-			// Naming an auditor would only lead her on to a refusal: a
-			// moderator records moderation findings, never the auditor's.
-			// It is a duty refused (exit 5), pointing to --moderation.
-			return &audit.DutyError{Duty: audit.DutyRecord, Person: moderator,
-				Reason: "a moderator records moderation findings, never an auditor's",
-				Who:    "to record a moderation finding, give --moderation"}
 		}
 		if name == "" {
 			return usagef("a finding needs --auditor: name who audited the case (or set CASEAUDIT_AUDITOR)")
 		}
 		o.Auditor = name
-		g.infof("recording as %s, the name your login has in the store's people list\n", name)
 	}
 	if len(answers) > 0 {
 		a, err := st.Audit(ctx, o.Audit)
@@ -181,6 +172,26 @@ func runRecord(ctx context.Context, o *recordOptions, g *globalOptions) error {
 	}
 	reportRecorded(g, res)
 	return nil
+}
+
+// listedAuditor is the name a finding is recorded under when no auditor is
+// named, said on stderr: the person acting's name on the people list
+// (defaultAuditor), "" when the list gives none. A moderator who asked for
+// an auditor's finding is refused (exit 5) with hint, pointing her to
+// --moderation: naming an auditor would only lead her on to a refusal.
+func listedAuditor(ctx context.Context, g *globalOptions, st *audit.Store, moderation bool, hint string) (string, error) {
+	name, moderator, err := defaultAuditor(ctx, st, moderation)
+	if err != nil {
+		return "", err
+	}
+	if name == "" && moderator.Name != "" {
+		return "", &audit.DutyError{Duty: audit.DutyRecord, Person: moderator,
+			Reason: "a moderator records moderation findings, never an auditor's", Who: hint}
+	}
+	if name != "" {
+		g.infof("recording as %s, the name your login has in the store's people list\n", name)
+	}
+	return name, nil
 }
 
 // defaultAuditor is the name a finding is recorded under when --auditor is
@@ -286,6 +297,16 @@ func recordInteractive(ctx context.Context, o *recordOptions, g *globalOptions) 
 	}
 	defer st.Close()
 	run := prompter(ctx, g, o.Accessible)
+	if strings.TrimSpace(o.Auditor) == "" {
+		// A login the people list names is not asked who she is: the
+		// walk-through records under her name on the list, as record
+		// with a case does.
+		name, err := listedAuditor(ctx, g, st, o.Moderation, "to walk through the moderation sample, give --moderation")
+		if err != nil {
+			return err
+		}
+		o.Auditor = name
+	}
 	if strings.TrimSpace(o.Auditor) == "" {
 		if err := run(huh.NewInput().Title("Your name, as auditor").Value(&o.Auditor).
 			Validate(func(s string) error {

@@ -209,3 +209,45 @@ func TestRecordInteractiveMessages(t *testing.T) {
 		t.Errorf("every case recorded, yet not said:\n%s", errs)
 	}
 }
+
+// An auditor the store's people list names is not asked her name by the
+// walk-through: it records under her name on the list and says so, as
+// record with a case does; a moderator who forgot --moderation is told to
+// give it (refused, exit 5) instead of being asked for an auditor's name.
+func TestRecordInteractiveListedAuditor(t *testing.T) {
+	db, _, ids := newAudit(t, "--auditors", "A. Khan")
+	for _, p := range [][]string{
+		{"people", "add", "qlead", "--name", "Q. Lead", "--role", "qa", "--user", "qlead"},
+		{"people", "add", "akhan", "--name", "A. Khan", "--role", "auditor", "--user", "qlead"},
+		{"people", "add", "mpatel", "--name", "M. Patel", "--role", "moderator", "--user", "qlead"},
+	} {
+		if code, _, errs := runCmd(t, append([]string{"--db", db}, p...)...); code != 0 {
+			t.Fatalf("%v: exit %d: %s", p, code, errs)
+		}
+	}
+	walk := func(user, input string) (int, string) {
+		var out, errb bytes.Buffer
+		g := &IOStreams{In: strings.NewReader(input), Out: &out, Err: &errb, InTerminal: true, OutTerminal: true}
+		code := run(context.Background(), g, []string{"--db", db, "--user", user, "record", "July", "--accessible"})
+		return code, errb.String()
+	}
+	// Grade 2 (Good), immediate 1 (No), no note; then quit.
+	code, errs := walk("akhan", "2\n1\n\n6\n")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+	if strings.Contains(errs, "Your name") {
+		t.Errorf("the walk-through asked a listed auditor her name:\n%s", errs)
+	}
+	if want := "recording as A. Khan, the name your login has in the store's people list"; !strings.Contains(errs, want) {
+		t.Errorf("not said whose name it records under (%q):\n%s", want, errs)
+	}
+	fs := storedFindings(t, db)
+	if len(fs) != 1 || fs[0].Case != ids[0] || fs[0].Auditor != "A. Khan" || fs[0].Grade != audit.Good {
+		t.Fatalf("findings %+v\n%s", fs, errs)
+	}
+	code, errs = walk("mpatel", "")
+	if code != exitDuty || !strings.Contains(errs, "give --moderation") || strings.Contains(errs, "Your name") {
+		t.Errorf("a moderator's walk-through without --moderation: exit %d, want %d\n%s", code, exitDuty, errs)
+	}
+}

@@ -61,7 +61,9 @@ the reports from the findings recorded so far.
 		Example: `  # write a commented configuration for this export, then edit it
   caseaudit init exports/cases-2026-07.xlsx
 
-  # crontab: draw on the 1st, report on the 28th at 18:00
+  # crontab: draw on the 1st, report on the 28th at 18:00, as the QA lead on the
+  # store's people list (only QA draws a sample)
+  CASEAUDIT_USER=jsmith
   0 7 1 * *    cd /srv/qa && caseaudit run audit.yaml --stage sample -q
   0 18 28 * *  cd /srv/qa && caseaudit run audit.yaml --stage report -q --log-format json
 
