@@ -48,7 +48,8 @@ func actionAudit(t *testing.T, params string) (*Store, *testClock) {
 
 func TestActionOpensOnFlaggedFinding(t *testing.T) {
 	ctx := context.Background()
-	s, _ := actionAudit(t, `{"owner_column":"Team","team_managers":{"north":"J. Smith"}}`)
+	s, clock := actionAudit(t, `{"owner_column":"Team","team_managers":{"north":"J. Smith"}}`)
+	clock.on("2026-07-09") // the day of the last finding's reading
 	// Not flagged: no action.
 	r := mustRecord(t, s, "a", Finding{Case: "CR-0000002", Auditor: "A. Khan", Grade: Good, Date: "2026-07-03"})
 	if r.Action != nil {
@@ -101,6 +102,7 @@ func TestActionDefaults(t *testing.T) {
 func TestActionOverdueRespondClose(t *testing.T) {
 	ctx := context.Background()
 	s, clock := actionAudit(t, `{}`)
+	clock.on("2026-07-06")
 	mustRecord(t, s, "a", Finding{Case: "CR-0000001", Auditor: "A. Khan", Grade: Inadequate, Immediate: true, Date: "2026-07-03"})
 	mustRecord(t, s, "a", Finding{Case: "CR-0000002", Auditor: "A. Khan", Grade: Inadequate, Immediate: true, Date: "2026-07-06"})
 	acts, _ := s.Actions(ctx, "a")
@@ -180,7 +182,8 @@ func TestActionOverdueRespondClose(t *testing.T) {
 
 func TestCorrectionClosesAction(t *testing.T) {
 	ctx := context.Background()
-	s, _ := actionAudit(t, `{}`)
+	s, clock := actionAudit(t, `{}`)
+	clock.on("2026-07-06")
 	mustRecord(t, s, "a", Finding{Case: "CR-0000001", Auditor: "A. Khan", Grade: Inadequate, Immediate: true, Date: "2026-07-03"})
 	r := mustRecord(t, s, "a", Finding{Case: "CR-0000001", Auditor: "A. Khan", Grade: Good, Date: "2026-07-03", Reason: "wrong file"})
 	if r.Action == nil || r.Action.Status != ActionClosed || !r.Action.Closure.Auto ||
@@ -271,7 +274,8 @@ func TestVerifyCoversActions(t *testing.T) {
 // moderation; a moderator's "no" never closes an auditor's action.
 func TestActionRaisedAtModeration(t *testing.T) {
 	ctx := context.Background()
-	s, _ := actionAudit(t, `{"owner_column":"Team"}`)
+	s, clock := actionAudit(t, `{"owner_column":"Team"}`)
+	clock.on("2026-07-06")
 	for _, c := range testCases(8) {
 		mustRecord(t, s, "a", Finding{Case: c.ID, Auditor: "A. Khan", Grade: Good, Immediate: c.ID == "CR-0000002", Date: "2026-07-03"})
 	}

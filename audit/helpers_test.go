@@ -26,6 +26,16 @@ func (c *testClock) now() time.Time {
 	return c.t
 }
 
+// on moves the clock to 09:00 UTC of day d (yyyy-mm-dd): findings are
+// recorded on or after the day they were audited.
+func (c *testClock) on(d string) {
+	t, err := time.Parse(time.DateOnly, d)
+	if err != nil {
+		panic(err)
+	}
+	c.t = t.Add(9 * time.Hour)
+}
+
 // Invented names only: no real people.
 var (
 	testTeams   = []string{"North", "South", "East", "West"}

@@ -80,7 +80,8 @@ func fill(t *testing.T, path string, values map[int]map[string]any) {
 func TestImportWorkbook(t *testing.T) {
 	ctx := context.Background()
 	const name = "2026-07 monthly"
-	s, _ := withAudit(t, name, 10)
+	s, clock := withAudit(t, name, 10)
+	clock.on("2026-07-15") // the workbook is imported after its dates
 	p := workbookFor(t, s, name)
 	day := time.Date(2026, 7, 14, 0, 0, 0, 0, time.UTC)
 	fill(t, p, map[int]map[string]any{ // row 2 is case 1
@@ -143,7 +144,8 @@ func writeCSV(t *testing.T, body string) string {
 func TestImportListsEveryProblem(t *testing.T) {
 	ctx := context.Background()
 	const name = "2026-07 monthly"
-	s, _ := openTest(t)
+	s, clock := openTest(t)
+	clock.on("2026-07-20")
 	if _, err := s.CreateAudit(ctx, testAudit(name), testCases(200)); err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +205,8 @@ func TestImportListsEveryProblem(t *testing.T) {
 func TestImportCorrections(t *testing.T) {
 	ctx := context.Background()
 	const name = "a"
-	s, _ := withAudit(t, name, 5)
+	s, clock := withAudit(t, name, 5)
+	clock.on("2026-07-21")
 	first := writeCSV(t, csvHeader+
 		"1,CR-0000001,North,A. Khan,CIN,B. Lee,Good,No,,2026-07-10\n"+
 		"2,CR-0000002,South,B. Lee,CIN,C. Diaz,Good,No,,2026-07-10\n")
@@ -359,7 +362,8 @@ func storeWorkbook(t *testing.T, s *Store, audit string, o WorkbookOptions) stri
 // corrections of the auditors' findings.
 func TestImportModeratorsWorkbook(t *testing.T) {
 	ctx := context.Background()
-	s, _ := withAudit(t, "m", 4)
+	s, clock := withAudit(t, "m", 4)
+	clock.on("2026-07-10")
 	for _, c := range testCases(4) {
 		mustRecord(t, s, "m", Finding{Case: c.ID, Auditor: "A. Khan", Grade: Good, Date: "2026-07-10"})
 	}
@@ -442,7 +446,8 @@ func TestImportWrongAuditAndDigitNearIDs(t *testing.T) {
 // own dates show, and a row that differs names the field and both values.
 func TestImportDateOrder(t *testing.T) {
 	ctx := context.Background()
-	s, _ := withAudit(t, "d", 4)
+	s, clock := withAudit(t, "d", 4)
+	clock.on("2026-07-14")
 	first := writeCSV(t, csvHeader+
 		"1,CR-0000001,North,A. Khan,CIN,B. Lee,Good,No,,2026-07-10\n"+
 		"2,CR-0000002,South,B. Lee,CIN,B. Lee,Good,No,,2026-07-13\n")
@@ -467,12 +472,16 @@ func TestImportDateOrder(t *testing.T) {
 		t.Errorf("07/14/2026 read as %s", fs[2].Date)
 	}
 	// Only ambiguous dates: read day first, and the differing row says so,
-	// with both values and the way out.
+	// with both values and the way out; read day first, the date is also
+	// after today (7 October), which is said in its words.
 	amb := writeCSV(t, csvHeader+"1,CR-0000001,North,A. Khan,CIN,B. Lee,Good,No,,07/10/2026\n")
 	_, err = Import(ctx, s, "d", amb, ImportOptions{})
 	var ie *ImportError
-	if !errors.As(err, &ie) || len(ie.Problems) != 1 {
+	if !errors.As(err, &ie) || len(ie.Problems) != 2 {
 		t.Fatalf("ambiguous date: %v", err)
+	}
+	if got, want := ie.Problems[1].String(), `row 2, column Date audited: "07/10/2026" (7 October 2026) is after today (14 July 2026); write the day the case was read (a mistyped year, or day and month swapped?)`; got != want {
+		t.Errorf("ambiguous date after today:\n got %s\nwant %s", got, want)
 	}
 	want := `Date audited recorded "2026-07-10", this row "2026-10-07" (read day first from "07/10/2026"; read month first it is the date recorded: give date_order mdy)`
 	if !strings.Contains(ie.Problems[0].Msg, want) {
@@ -544,7 +553,8 @@ func TestImportCSVEncodings(t *testing.T) {
 		{"utf-32be", encodeWide(body, 4, true, false)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s, _ := withAudit(t, "e", 2)
+			s, clock := withAudit(t, "e", 2)
+			clock.on("2026-07-13")
 			p := filepath.Join(t.TempDir(), "audit.csv")
 			if err := os.WriteFile(p, tc.data, 0o600); err != nil {
 				t.Fatal(err)

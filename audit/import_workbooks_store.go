@@ -130,6 +130,7 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 		corrections := map[*workbook.Row]Correction{}
 		kept := map[*workbook.Row]bool{}
 		named.reset()
+		now := s.now()
 		for _, f := range files {
 			for i := range f.Rows {
 				r := &f.Rows[i]
@@ -211,6 +212,15 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 						prob("", opt.Sprintf("%s already has %s by %s on %s and this row differs: %s; %s",
 							ce.Case, what, ce.Auditor, ce.Date, diff, todo))
 						differing = append(differing, r.ID)
+					}
+				}
+				// The date of a row that records something (a finding, or
+				// a correction); a row given again as recorded changes
+				// nothing, and a kept row is left out.
+				if prev, ok := latest[f.Moderation][r.ID]; !kept[r] && !(ok && sameFinding(prev, rowFinding(r))) {
+					var de *DateError
+					if errors.As(checkFindingDate(a, rowFinding(r), now), &de) {
+						prob(ColDate, de.Reason(r.DateText, "write"))
 					}
 				}
 				problems = append(problems, r.Problems...)

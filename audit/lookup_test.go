@@ -57,6 +57,7 @@ func TestLookUpFindsEveryPath(t *testing.T) {
 			t.Fatal(err)
 		}
 		d.Close()
+		clock.on("2026-07-04") // after the draw, on the day of the last finding
 		cases, err := s.Cases(ctx, "L")
 		if err != nil {
 			t.Fatal(err)

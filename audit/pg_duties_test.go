@@ -28,12 +28,17 @@ func TestPostgresDuties(t *testing.T) {
 	// list makes her a manager.
 	tmURL, tmRole := pgLogin(t, where, store.GroupAuditor)
 
-	qa, _ := openAt(t, qaURL, "Q. Lead")
-	b, _ := openAt(t, bURL, "B. Evans")
-	m, _ := openAt(t, mURL, "M. Moderator")
-	ak, _ := openAt(t, aURL, "A. Khan")
+	qa, qaClock := openAt(t, qaURL, "Q. Lead")
+	b, bClock := openAt(t, bURL, "B. Evans")
+	m, mClock := openAt(t, mURL, "M. Moderator")
+	ak, akClock := openAt(t, aURL, "A. Khan")
 	x, _ := openAt(t, xURL, "X. Stranger")
 	tm, _ := openAt(t, tmURL, "T. Manager")
+	// July's audit, its findings recorded on 8 July, after the days they
+	// are dated.
+	for _, c := range []*testClock{qaClock, bClock, mClock, akClock} {
+		c.on("2026-07-08")
+	}
 
 	// The first person is QA, adding herself; only QA adds the others.
 	if _, err := qa.AddPerson(ctx, Person{Login: bRole, Name: "B. Evans", Roles: []Role{Auditor}}); !errors.Is(err, ErrDuty) {

@@ -167,6 +167,13 @@ func (s *Store) recordTx(ctx context.Context, tx *store.WriteTx, a *Audit, f Fin
 	if err != nil {
 		return RecordResult{}, err
 	}
+	// The date is checked against the day the entry is recorded (its
+	// time, read once), and only of what is recorded: a finding given
+	// again as recorded changes nothing, whatever its date. The error
+	// rolls the entry back with the transaction.
+	if err := checkFindingDate(a, f, e.At); err != nil {
+		return RecordResult{}, err
+	}
 	f.Kind, f.Seq, f.At = kind, e.Seq, e.At
 	res := RecordResult{Finding: f, Entry: e, Changed: true}
 	if res.Action, err = s.followUp(ctx, tx, a, f, prev, ok); err != nil {

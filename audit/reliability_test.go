@@ -189,7 +189,8 @@ func TestKilledImport(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "caseaudit.db")
-	s, err := Open(ctx, path, Options{})
+	// July's audit, drawn on 2 July: the file's rows are dated in July.
+	s, err := Open(ctx, path, Options{Clock: func() time.Time { return time.Date(2026, 7, 2, 9, 0, 0, 0, time.UTC) }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -137,6 +137,7 @@ func factorStore(t *testing.T) *audit.Store {
 	if err := st.Grow(ctx, "2026-07", cases[120:]); err != nil {
 		t.Fatal(err)
 	}
+	clock.t = time.Date(2026, 7, 20, 17, 0, 0, 0, time.UTC) // recorded on the day the cases were read
 	for _, c := range cases {
 		f := findings[c.ID]
 		g := audit.RequiresImprovement

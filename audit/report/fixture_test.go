@@ -108,6 +108,7 @@ func fixture(t testing.TB) (*audit.Store, *fixedClock) {
 	if _, err := st.CreateAudit(ctx, fxAudit("2025-07", 2500), fxCases(90, "CR25")); err != nil {
 		t.Fatal(err)
 	}
+	clock.t = time.Date(2025, 7, 20, 17, 0, 0, 0, time.UTC) // the findings come in on the day they are dated
 	for i, c := range fxCases(90, "CR25") {
 		f := audit.Finding{Case: c.ID, Auditor: fxWorkers[(i+1)%len(fxWorkers)], Grade: grade25(i), Immediate: flagged25[i],
 			Date: "2025-07-20"}
@@ -122,6 +123,7 @@ func fixture(t testing.TB) (*audit.Store, *fixedClock) {
 	if _, err := st.CreateAudit(ctx, a26, fxCases(120, "CR26")); err != nil {
 		t.Fatal(err)
 	}
+	clock.t = time.Date(2026, 7, 21, 17, 0, 0, 0, time.UTC)
 	for i, c := range fxCases(120, "CR26") {
 		f := audit.Finding{Case: c.ID, Auditor: fxWorkers[(i+2)%len(fxWorkers)], Grade: grade26(i), Date: "2026-07-21",
 			Answers: fxAnswers(i)}

@@ -391,6 +391,8 @@ func TestReportActionsWithInjectedClock(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, date := range []string{"2026-03-02", "2026-03-02", "2026-03-02", "2026-03-06", "2026-03-06", "2026-03-06"} {
+		clock.t, _ = time.Parse(time.DateOnly, date) // recorded on the day the case was read
+		clock.t = clock.t.Add(17 * time.Hour)
 		mustRecord(t, st, "noform", audit.Finding{Case: fmt.Sprintf("G-%d", i+1), Auditor: "A. Auditor",
 			Grade: audit.RequiresImprovement, Immediate: i < 4, Date: date, Note: "Chase the visit"})
 	}

@@ -18,9 +18,10 @@ import (
 func pooledStore(t *testing.T, k, n, N []int, stratify bool) *audit.Store {
 	t.Helper()
 	ctx := context.Background()
-	st, _ := clockStore(t, time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC))
+	st, clock := clockStore(t, time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC))
 	for m := range 3 {
 		name := []string{"2026-07", "2026-08", "2026-09"}[m]
+		clock.t = time.Date(2026, time.Month(7+m), 1, 9, 0, 0, 0, time.UTC) // each month drawn on its 1st
 		a := fxAudit(name, N[m])
 		if !stratify || m < 2 {
 			a.Provenance.Strata = nil
@@ -29,6 +30,7 @@ func pooledStore(t *testing.T, k, n, N []int, stratify bool) *audit.Store {
 		if _, err := st.CreateAudit(ctx, a, cases); err != nil {
 			t.Fatal(err)
 		}
+		clock.t = time.Date(2026, time.Month(7+m), 20, 17, 0, 0, 0, time.UTC) // and read on the 20th
 		for i, c := range cases {
 			mustRecord(t, st, name, audit.Finding{Case: c.ID, Auditor: "A. Khan", Grade: audit.Good, Immediate: i < k[m], Date: name + "-20"})
 		}

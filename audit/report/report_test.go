@@ -269,6 +269,7 @@ func edgeStore(t *testing.T, n, audited, flagged, pop int) *audit.Store {
 	for i := 0; i < audited; i++ {
 		mustRecord(t, st, "edge", audit.Finding{Case: cases[i].ID, Auditor: "A. Khan", Grade: audit.Good, Immediate: i < flagged})
 	}
+	clock.t = time.Date(2026, 1, 20, 17, 0, 0, 0, time.UTC) // workbooks dated 20 January are imported on that day
 	return st
 }
 

@@ -23,6 +23,7 @@ func trendByStore(t *testing.T) *audit.Store {
 	if _, err := st.CreateAudit(ctx, fxAudit("2026-06", 3000), fxCases(80, "CR06")); err != nil {
 		t.Fatal(err)
 	}
+	clock.t = time.Date(2026, 6, 10, 17, 0, 0, 0, time.UTC) // recorded on the day the cases were read
 	seen := map[string]int{}
 	for _, c := range fxCases(80, "CR06") {
 		team := c.Fields[0]
@@ -33,6 +34,7 @@ func trendByStore(t *testing.T) *audit.Store {
 	if _, err := st.CreateAudit(ctx, fxAudit("2026-07", 3000), fxCases(40, "CR07")); err != nil {
 		t.Fatal(err)
 	}
+	clock.t = time.Date(2026, 7, 10, 17, 0, 0, 0, time.UTC)
 	seen = map[string]int{}
 	for _, c := range fxCases(40, "CR07") {
 		team := c.Fields[0]

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/caseaudit/caseaudit/internal/opt"
 )
 
 // Opening an SQLite store: what is refused untouched, what becomes a store,
@@ -174,9 +176,13 @@ func TestBusyStoreGivesClearError(t *testing.T) {
 	if !errors.Is(err, ErrBusy) {
 		t.Fatalf("error %v; want ErrBusy", err)
 	}
-	want := "the store " + s.Path() + " is busy: another caseaudit has been writing to it for longer than the lock timeout (30ms); try again, or wait longer with --lock-timeout"
-	if !strings.HasPrefix(err.Error(), want) {
-		t.Errorf("error %q; want it to start %q", err, want)
+	// The option is named as the face spells it: the flag at the command
+	// line, the configuration's key under a scheduled run.
+	want := "the store " + s.Path() + " is busy: another caseaudit has been writing to it for longer than the lock timeout (30ms); try again, or wait longer with "
+	for st, option := range map[opt.Style]string{opt.Flags: "--lock-timeout", opt.Keys: "lock_timeout"} {
+		if got := opt.Spell(err, st); got != want+option {
+			t.Errorf("error %q; want %q", got, want+option)
+		}
 	}
 	// Reading is not blocked by a writer (WAL).
 	if err := impatient.Read(ctx, "reading", func(tx *Tx) error { _, err := tx.Entries(ctx, id, Filter{}); return err }); err != nil {

@@ -470,7 +470,7 @@ func TestDeadline(t *testing.T) {
 		_, err := tx.Entries(context.Background(), id, Filter{})
 		return err
 	})
-	if err == nil || !strings.Contains(err.Error(), "no answer within 1s") || !strings.Contains(err.Error(), "--db-timeout") {
+	if err == nil || !strings.Contains(err.Error(), "no answer within 1s") || !strings.Contains(err.Error(), "db_timeout") {
 		t.Fatalf("a frozen server: %v", err)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/pgdsn"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -912,8 +913,8 @@ func connLost(err error) bool {
 func (b *pgBackend) explain(s *Store, doing string, err error) error {
 	var lt *lockTimeout
 	if errors.As(err, &lt) {
-		return errorf(ErrBusy, "the store %s is busy: %s has held the audit's write lock longer than the lock timeout (%s); try again when they have finished (or wait longer with --lock-timeout), or ask the store's administrator to end that session",
-			s.path, lt.holder, lt.wait)
+		return errorf(ErrBusy, "the store %s is busy: %s has held the audit's write lock longer than the lock timeout (%s); try again when they have finished (or wait longer with %s), or ask the store's administrator to end that session",
+			s.path, lt.holder, lt.wait, opt.LockTimeout)
 	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
@@ -922,7 +923,7 @@ func (b *pgBackend) explain(s *Store, doing string, err error) error {
 			// The lock timeout: whoever holds the lock — another caseaudit
 			// writing, but as well a long query, a psql session left in a
 			// transaction, or an administrator's maintenance.
-			return errorf(ErrBusy, "the store %s is busy: another session has held a lock this needs for longer than the lock timeout (%s): another caseaudit writing, a long-running query, or an administrator's work; try again, or wait longer with --lock-timeout, and if it lasts, ask the store's administrator which session holds it", s.path, s.lockWait)
+			return errorf(ErrBusy, "the store %s is busy: another session has held a lock this needs for longer than the lock timeout (%s): another caseaudit writing, a long-running query, or an administrator's work; try again, or wait longer with %s, and if it lasts, ask the store's administrator which session holds it", s.path, s.lockWait, opt.LockTimeout)
 		case pe.Code == "40001" || pe.Code == "40P01" || pe.Code == "23505":
 			// serialisation failure, deadlock, or a name taken by another
 			// writer a moment ago: another writer, by construction

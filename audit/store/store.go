@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/caseaudit/caseaudit/internal/opt"
 	"modernc.org/sqlite"
 )
 
@@ -205,7 +206,7 @@ func (e *explained) Unwrap() error { return e.error }
 
 func (s *Store) explain(doing string, err error, writing bool) error {
 	if isBusy(err) {
-		return errorf(ErrBusy, "the store %s is busy: another caseaudit has been writing to it for longer than the lock timeout (%s); try again, or wait longer with --lock-timeout", s.path, s.lockWait)
+		return errorf(ErrBusy, "the store %s is busy: another caseaudit has been writing to it for longer than the lock timeout (%s); try again, or wait longer with %s", s.path, s.lockWait, opt.LockTimeout)
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
@@ -438,7 +439,7 @@ func (s *Store) explainIn(ctx context.Context, doing string, err error, writing 
 
 // deadlineError: the store did not answer in time.
 func (s *Store) deadlineError(doing string) error {
-	return fmt.Errorf("%s the store %s: no answer within %s, so caseaudit gave up (what was not committed is rolled back; the same command run again records nothing twice); check that the server and the network are up, or give a longer --db-timeout", doing, s.path, s.deadline)
+	return opt.Errorf("%s the store %s: no answer within %s, so caseaudit gave up (what was not committed is rolled back; the same command run again records nothing twice); check that the server and the network are up, or give a longer %s", doing, s.path, s.deadline, opt.DBTimeout)
 }
 
 // errDeadline is the cause of a transaction's context ending at the

@@ -3,7 +3,6 @@ package workbook
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/caseaudit/caseaudit/audit/form"
 	"github.com/caseaudit/caseaudit/internal/words"
@@ -145,13 +144,7 @@ func InstructionLines(spec Spec) []InstructionLine {
 }
 
 // longDate writes yyyy-mm-dd as "Friday 24 July 2026" (as given otherwise).
-func longDate(iso string) string {
-	t, err := time.Parse("2006-01-02", iso)
-	if err != nil {
-		return iso
-	}
-	return t.Format("Monday 2 January 2006")
-}
+func longDate(iso string) string { return words.Date(iso, "Monday 2 January 2006") }
 
 func writeInstructions(f *excelize.File, spec *Spec) error {
 	const s = SheetInstructions

@@ -35,6 +35,9 @@ type runConfig struct {
 	// LockTimeout is how long a write waits for another writer's lock
 	// (a duration, "2m"), as --lock-timeout, which wins when given.
 	LockTimeout string `yaml:"lock_timeout"`
+	// DBTimeout is how long caseaudit waits for a PostgreSQL store to
+	// answer (a duration, "5m"), as --db-timeout, which wins when given.
+	DBTimeout string `yaml:"db_timeout"`
 
 	Input     string   `yaml:"input"`
 	Sheet     string   `yaml:"sheet"`
@@ -438,12 +441,23 @@ func (c *runConfig) figures() report.FigureRequest {
 
 // lockTimeout is lock_timeout as a duration: 0 when not given.
 func (c *runConfig) lockTimeout() (time.Duration, error) {
-	if c.LockTimeout == "" {
+	return c.duration("lock_timeout", c.LockTimeout, "how long a write may wait for another writer's lock", "30s or 2m")
+}
+
+// dbTimeout is db_timeout as a duration: 0 when not given.
+func (c *runConfig) dbTimeout() (time.Duration, error) {
+	return c.duration("db_timeout", c.DBTimeout, "how long caseaudit may wait for the store to answer", "60s or 5m")
+}
+
+// duration reads the value v of key as a time to wait, more than zero
+// (what it is, and examples, for the error): 0 when not given.
+func (c *runConfig) duration(key, v, what, examples string) (time.Duration, error) {
+	if v == "" {
 		return 0, nil
 	}
-	d, err := time.ParseDuration(strings.TrimSpace(c.LockTimeout))
+	d, err := time.ParseDuration(strings.TrimSpace(v))
 	if err != nil || d <= 0 {
-		return 0, c.errAt("lock_timeout", "%q: give how long a write may wait for another writer's lock, more than zero (e.g. 30s or 2m)", c.LockTimeout)
+		return 0, c.errAt(key, "%q: give %s, more than zero (e.g. %s)", v, what, examples)
 	}
 	return d, nil
 }
@@ -465,10 +479,11 @@ func (c *runConfig) check() error {
 			ps = append(ps, err)
 		}
 	}
-	if c.LockTimeout != "" {
-		if _, err := c.lockTimeout(); err != nil {
-			add(err)
-		}
+	if _, err := c.lockTimeout(); err != nil {
+		add(err)
+	}
+	if _, err := c.dbTimeout(); err != nil {
+		add(err)
 	}
 	if strings.TrimSpace(c.Input) == "" {
 		add(fmt.Errorf("%s: input is missing: name the export, e.g. input: exports/cases-*.xlsx (the newest match is used)", c.path))

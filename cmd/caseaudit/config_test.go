@@ -105,7 +105,7 @@ func TestConfigErrorsNameTheLine(t *testing.T) {
 		{"misspelt key", "input: x.csv\nsize: 10\nsead: abc\n", []string{"a.yaml: line 3:", `unknown key "sead"`, `did you mean "seed"?`}},
 		{"misspelt nested key", "input: x.csv\nplan:\n  tolerable: 2%\n  confidance: 95%\n", []string{"line 4:", `unknown key "confidance" in plan`, `did you mean "confidence"`}},
 		{"unknown key in a report", "input: x.csv\nsize: 5\noutputs:\n  reports:\n    - path: r.html\n      fromat: html\n", []string{"line 6:", `"fromat"`, `did you mean "format"`}},
-		{"nonsense key", "input: x.csv\nsize: 5\nzzzzzzzzzz: 1\n", []string{"line 3:", "the keys are: store, lock_timeout, input"}},
+		{"nonsense key", "input: x.csv\nsize: 5\nzzzzzzzzzz: 1\n", []string{"line 3:", "the keys are: store, lock_timeout, db_timeout, input"}},
 		{"wrong type", "input: x.csv\nsize: lots\n", []string{`a.yaml: line 2: size: "lots" should be a whole number`}},
 		{"list expected", "input: x.csv\nsize: 5\nauditors: A. Khan\n", []string{`line 3: auditors: "A. Khan" should be a list`}},
 		{"bad yaml", "input: x.csv\nsize: [10\n", []string{"a.yaml:", "line"}},
@@ -242,8 +242,8 @@ func TestConfigListsEveryDrawProblem(t *testing.T) {
 	}
 }
 
-// lock_timeout is a time to wait, more than zero; left out, the flag's
-// default stands (0 here).
+// lock_timeout and db_timeout are times to wait, more than zero; left out,
+// the flag's default stands (0 here).
 func TestConfigLockTimeout(t *testing.T) {
 	for _, c := range []struct {
 		value string
@@ -256,6 +256,9 @@ func TestConfigLockTimeout(t *testing.T) {
 		{"lock_timeout: 0s", 0, `a.yaml: line 3: lock_timeout: "0s": give how long a write may wait for another writer's lock, more than zero (e.g. 30s or 2m)`},
 		{"lock_timeout: 30", 0, `a.yaml: line 3: lock_timeout: "30": give how long`},
 		{"lock_timeout: -5s", 0, `lock_timeout: "-5s": give how long`},
+		{"db_timeout: 5m", 5 * time.Minute, ""},
+		{"db_timeout: 0s", 0, `a.yaml: line 3: db_timeout: "0s": give how long caseaudit may wait for the store to answer, more than zero (e.g. 60s or 5m)`},
+		{"db_timeout: soon", 0, `a.yaml: line 3: db_timeout: "soon": give how long`},
 	} {
 		cfg, err := parseRunConfig("a.yaml", []byte("input: x.csv\nsize: 5\n"+c.value+"\n"))
 		if c.err != "" {
@@ -268,7 +271,11 @@ func TestConfigLockTimeout(t *testing.T) {
 			t.Errorf("%q: %v", c.value, err)
 			continue
 		}
-		if d, err := cfg.lockTimeout(); err != nil || d != c.want {
+		read := cfg.lockTimeout
+		if strings.HasPrefix(c.value, "db_timeout") {
+			read = cfg.dbTimeout
+		}
+		if d, err := read(); err != nil || d != c.want {
 			t.Errorf("%q: %v %v, want %v", c.value, d, err, c.want)
 		}
 	}

@@ -163,7 +163,7 @@ func runDemo(ctx context.Context, o *demoOptions, g *globalOptions) error {
 			}
 		}
 		if _, err := st.Record(ctx, name, audit.Finding{Case: id, Auditor: "M. Patel", Grade: gr, Immediate: f.Immediate,
-			Note: "Moderated.", Date: g.Now().Format("2006-01-02"), Moderation: true}); err != nil {
+			Note: "Moderated.", Date: audit.LocalDate(g.Now()), Moderation: true}); err != nil {
 			return err
 		}
 	}
@@ -280,7 +280,7 @@ func demoFindings(ctx context.Context, g *globalOptions, st *audit.Store, name s
 		}
 		if _, err := st.Record(ctx, name, audit.Finding{Case: c.ID, Auditor: who, Grade: gr, Immediate: imm,
 			Answers: answers(gr, c.Field("Team")),
-			Note:    "Invented finding for the demo.", Date: g.Now().Format("2006-01-02")}); err != nil {
+			Note:    "Invented finding for the demo.", Date: audit.LocalDate(g.Now())}); err != nil {
 			return err
 		}
 	}

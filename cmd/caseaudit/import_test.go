@@ -56,7 +56,9 @@ func TestImportProblemsOnePerLine(t *testing.T) {
 // would change its finding: the case answered "correct" is corrected with
 // the reason typed, the one answered "keep" keeps its finding.
 func TestImportAsksEachCorrection(t *testing.T) {
+	t.Setenv("CASEAUDIT_NOW", "2026-07-01T09:00:00Z") // drawn on 1 July,
 	db, _, ids := newAudit(t)
+	t.Setenv("CASEAUDIT_NOW", "2026-07-20T09:00:00Z") // imported after its cases were read
 	dir := t.TempDir()
 	csv := func(name string, grades ...string) string {
 		return findingsCSV(t, dir, ids, name, "Auditor", "A. Khan", grades...)
@@ -127,7 +129,9 @@ func (m *meanwhile) Read(p []byte) (int, error) {
 // changed while the prompt was open, or a finding someone else corrected
 // meanwhile, refuses the import and changes nothing.
 func TestImportAsksRefusesWhatChangedMeanwhile(t *testing.T) {
+	t.Setenv("CASEAUDIT_NOW", "2026-07-01T09:00:00Z") // drawn on 1 July,
 	db, _, ids := newAudit(t)
+	t.Setenv("CASEAUDIT_NOW", "2026-07-20T09:00:00Z") // imported after its cases were read
 	dir := t.TempDir()
 	csv := func(name string, grades ...string) string {
 		return findingsCSV(t, dir, ids, name, "Auditor", "A. Khan", grades...)
@@ -183,7 +187,9 @@ func TestImportAsksRefusesWhatChangedMeanwhile(t *testing.T) {
 // imported with it is asked about once: --correct and --keep name cases,
 // so one answer covers both of its findings.
 func TestImportAsksOncePerCase(t *testing.T) {
+	t.Setenv("CASEAUDIT_NOW", "2026-07-01T09:00:00Z") // drawn on 1 July,
 	db, _, ids := newAudit(t)
+	t.Setenv("CASEAUDIT_NOW", "2026-07-20T09:00:00Z") // imported after its cases were read
 	dir := t.TempDir()
 	csv := func(name, who, person string, grades ...string) string {
 		return findingsCSV(t, dir, ids, name, who, person, grades...)

@@ -196,6 +196,9 @@ store: `)
 	b.WriteString(`
 # How long a write waits for another writer's lock before giving up (default 5s; --lock-timeout wins).
 # lock_timeout: 2m
+# How long to wait for a PostgreSQL store that does not answer before giving up (default 60s;
+# --db-timeout wins).
+# db_timeout: 5m
 
 # The export: a file, or a pattern whose newest file (by modification time) is used.
 `)

@@ -95,10 +95,10 @@ var messageNotes = map[string]string{
 	"%s is an SQLite database but not a caseaudit store; name another file with %s": goTest("audit/store", "TestOpenRefusesOtherFiles"),
 	"cannot connect to the store %s: %s":                                            goTest("audit/store", "TestPostgresConnectMessages"),
 	"the store %s has schema version %d and this caseaudit needs %d; its owner (role %s) upgrades it with: caseaudit store init URL":                                                                                                                                       goTest("audit", "TestPostgresMigrates"),
-	"the store %s is busy: %s has held the audit's write lock longer than the lock timeout (%s); try again when they have finished (or wait longer with --lock-timeout), or ask the store's administrator to end that session":                                             goTest("cmd/caseaudit", "TestPostgresLockTimeoutNamesTheHolder"),
+	"the store %s is busy: %s has held the audit's write lock longer than the lock timeout (%s); try again when they have finished (or wait longer with %s), or ask the store's administrator to end that session":                                                         goTest("cmd/caseaudit", "TestPostgresLockTimeoutNamesTheHolder"),
 	"the login %s (no role in this store) may not use it: only a member of the store's auditor, QA or information governance role reads or writes a store; its administrator makes the login a member of one (store init names them); the store's database refused it: %s": goTest("audit", "TestPostgresRolesArePerStore"),
 	"counting changes: only an SQLite store can": internal("a guard: only a store on a network drive counts its changes, and only SQLite stores lie on one"),
-	"the store %s is busy: another session has held a lock this needs for longer than the lock timeout (%s): another caseaudit writing, a long-running query, or an administrator's work; try again, or wait longer with --lock-timeout, and if it lasts, ask the store's administrator which session holds it": goTest("audit/store", "TestPostgresBusyNamesAnySession"),
+	"the store %s is busy: another session has held a lock this needs for longer than the lock timeout (%s): another caseaudit writing, a long-running query, or an administrator's work; try again, or wait longer with %s, and if it lasts, ask the store's administrator which session holds it": goTest("audit/store", "TestPostgresBusyNamesAnySession"),
 	"the store %s was written by a newer caseaudit (%v); upgrade caseaudit":                                             goTest("audit/store", "TestOpenRefusesOtherFiles"),
 	"the store %s was written by a newer caseaudit (schema version %d; this one knows up to %d); upgrade caseaudit: %w": goTest("audit/store", "TestOpenRefusesOtherFiles"),
 	"not this person's duty":      internal(noteKind),
@@ -230,12 +230,12 @@ var messageNotes = map[string]string{
 
 	// A PostgreSQL server failing a command midway, or left by its
 	// administrator in a state store init cannot work in.
-	"the connection to the store %s was lost while %s it (%s); the server rolled back what was not committed: run the same command again, it records nothing twice":                                                                     pgStory("messages_pgfailures"),
-	"%s the store %s: no answer within %s, so caseaudit gave up (what was not committed is rolled back; the same command run again records nothing twice); check that the server and the network are up, or give a longer --db-timeout": pgStory("messages_pgfailures"),
-	"the roles %s already exist and are not this store's (their comments name another); a database administrator drops or renames them, then run store init again":                                                                      pgStory("messages_pgfailures"),
-	"the login %s may not do this (%s); ask the store's administrator for the role %s (to record findings), %s (to sample, allocate, moderate) or %s (to redact)":                                                                       pgStory("messages_pgfailures"),
-	"%s the store %s: %sthe text holds a character PostgreSQL cannot store (a NUL byte or invalid UTF-8); remove it and try again":                                                                                                      pgStory("messages_pgfailures"),
-	"the store %s is busy: another caseaudit is writing to it; try again":                                                                                                                                                               pgStory("messages_pgfailures"),
+	"the connection to the store %s was lost while %s it (%s); the server rolled back what was not committed: run the same command again, it records nothing twice":                                                           pgStory("messages_pgfailures"),
+	"%s the store %s: no answer within %s, so caseaudit gave up (what was not committed is rolled back; the same command run again records nothing twice); check that the server and the network are up, or give a longer %s": pgStory("messages_pgfailures"),
+	"the roles %s already exist and are not this store's (their comments name another); a database administrator drops or renames them, then run store init again":                                                            pgStory("messages_pgfailures"),
+	"the login %s may not do this (%s); ask the store's administrator for the role %s (to record findings), %s (to sample, allocate, moderate) or %s (to redact)":                                                             pgStory("messages_pgfailures"),
+	"%s the store %s: %sthe text holds a character PostgreSQL cannot store (a NUL byte or invalid UTF-8); remove it and try again":                                                                                            pgStory("messages_pgfailures"),
+	"the store %s is busy: another caseaudit is writing to it; try again":                                                                                                                                                     pgStory("messages_pgfailures"),
 	"copying the people list: %w":                                     pgStory("messages_pgfailures"),
 	"copying store log entry %d: %w":                                  pgStory("messages_pgfailures"),
 	"granting the roles their privileges: %w":                         pgStory("messages_pgfailures"),
@@ -270,6 +270,9 @@ var messageNotes = map[string]string{
 	"cannot find the running executable: %w":                       internal("os.Executable fails only on a system without /proc mounted, where caseaudit cannot run its own tests either; the hash then says it is unknown"),
 	"%s: the export is closed; cannot read the fields of %d cases": internal("a guard: caseaudit closes an export only after the sample's fields are read"),
 	"%s: the observer asks for column %d of %d":                    internal("a guard: the factor recorder asks only for columns of the header it was given"),
+
+	// The walk-through's date audited is today: a clock set back before the draw.
+	"today (%s, by this computer's clock) is before audit %q could be read: %s; the walk-through records each finding as audited today, so check the computer's date, or record each case with --date": goTest("cmd/caseaudit", "TestRecordInteractiveRefusesADayBeforeTheDraw"),
 }
 
 // goTest is the note of a message a Go test in the package dir prints.

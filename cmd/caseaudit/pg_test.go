@@ -57,6 +57,7 @@ func TestPostgresScripts(t *testing.T) {
 			e.Setenv("CASEAUDIT_PG_DB", strings.TrimPrefix(u.Path, "/"))
 			e.Setenv("CASEAUDIT_PG_SCHEMA", schema)
 			e.Setenv("CASEAUDIT_NOW", "2026-07-01T09:00:00Z")
+			e.Setenv("TZ", "UTC") // dates audited are local calendar dates
 			e.Setenv("NO_COLOR", "1")
 			for _, k := range []string{"PGPASSFILE", "PGPASSWORD", "PGSERVICE", "PGSERVICEFILE", "HOME"} {
 				if v := os.Getenv(k); v != "" && k != "HOME" {

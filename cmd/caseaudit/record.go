@@ -235,13 +235,15 @@ func parseAnswers(flags []string) (map[string]string, error) {
 	return out, nil
 }
 
-// findingDate reads --date, defaulting to today.
+// findingDate reads --date, defaulting to today (the local date: see
+// audit.DateError).
 func findingDate(s string, g *globalOptions) (string, error) {
+	today := audit.LocalDate(g.Now())
 	if s == "" {
-		return g.Now().Format("2006-01-02"), nil
+		return today, nil
 	}
 	if iso, ok := audit.ParseDate(s); ok {
-		if today := g.Now().Format("2006-01-02"); iso > today {
+		if iso > today {
 			return "", usagef("--date %s is in the future (today is %s): give the day the case was audited", iso, today)
 		}
 		return iso, nil
@@ -296,6 +298,17 @@ func recordInteractive(ctx context.Context, o *recordOptions, g *globalOptions) 
 		return err
 	}
 	defer st.Close()
+	// Each finding is recorded as audited today: a clock that puts today
+	// before the audit could be read is said before anything is asked,
+	// not after the first finding is typed.
+	if err := a.CheckDate(audit.LocalDate(g.Now()), g.Now()); err != nil {
+		var de *audit.DateError
+		if errors.As(err, &de) && de.Today == "" {
+			return fmt.Errorf("today (%s, by this computer's clock) is before audit %q could be read: %s; the walk-through records each finding as audited today, so check the computer's date, or record each case with --date",
+				de.Date, a.Name, de.Drawing())
+		}
+		return err
+	}
 	run := prompter(ctx, g, o.Accessible)
 	if strings.TrimSpace(o.Auditor) == "" {
 		// A login the people list names is not asked who she is: the
@@ -420,7 +433,7 @@ func recordInteractive(ctx context.Context, o *recordOptions, g *globalOptions) 
 		}
 		grade, _ := audit.ParseGrade(gradeChoice)
 		res, err := st.Record(ctx, a.Name, audit.Finding{Case: id, Auditor: o.Auditor, Grade: grade,
-			Immediate: imm == "yes", Note: strings.TrimSpace(note), Date: g.Now().Format("2006-01-02"), Moderation: o.Moderation,
+			Immediate: imm == "yes", Note: strings.TrimSpace(note), Date: audit.LocalDate(g.Now()), Moderation: o.Moderation,
 			Answers: answers, Due: o.Due, NewAuditor: o.NewAuditor})
 		if err != nil {
 			return err

@@ -251,3 +251,25 @@ func TestRecordInteractiveListedAuditor(t *testing.T) {
 		t.Errorf("a moderator's walk-through without --moderation: exit %d, want %d\n%s", code, exitDuty, errs)
 	}
 }
+
+// The walk-through records each finding as audited today: when the
+// computer's date is before the audit could be read (before its draw and
+// its month), it says so before asking anything, and records nothing.
+func TestRecordInteractiveRefusesADayBeforeTheDraw(t *testing.T) {
+	t.Setenv("CASEAUDIT_NOW", "2026-07-10T09:00:00Z")
+	db, _, _ := newAudit(t, "--auditors", "A. Khan")
+	t.Setenv("CASEAUDIT_NOW", "2026-06-20T09:00:00Z") // a clock set back
+	var out, errb bytes.Buffer
+	g := &IOStreams{In: strings.NewReader("2\n1\nseen\n"), Out: &out, Err: &errb, InTerminal: true, OutTerminal: true}
+	code := run(context.Background(), g, []string{"--db", db, "record", "July", "--auditor", "A. Khan", "--accessible"})
+	want := "caseaudit: today (2026-06-20, by this computer's clock) is before audit \"July\" could be read: its sample was drawn on 10 July 2026 for July 2026; the walk-through records each finding as audited today, so check the computer's date, or record each case with --date\n"
+	if code != exitError || errb.String() != want {
+		t.Errorf("exit %d, stderr\n%s\nwant exit 1 and\n%s", code, errb.String(), want)
+	}
+	if strings.Contains(out.String(), "Grade") {
+		t.Errorf("asked for a grade before refusing:\n%s", out.String())
+	}
+	if fs := storedFindings(t, db); len(fs) != 0 {
+		t.Errorf("recorded %+v", fs)
+	}
+}

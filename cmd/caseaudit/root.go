@@ -41,6 +41,9 @@ type globalOptions struct {
 	AllowNetworkStore bool
 	// DBTimeout bounds each read and write of the store (--db-timeout).
 	DBTimeout time.Duration
+	// DBTimeoutGiven: --db-timeout was given, and wins over a
+	// configuration's db_timeout.
+	DBTimeoutGiven bool
 	// LockTimeout is how long a write waits for another writer's lock
 	// before it gives up (--lock-timeout): PostgreSQL's lock_timeout, and
 	// SQLite's busy timeout.
@@ -300,6 +303,7 @@ sampler). Nothing leaves this machine; outputs are readable only by you.
 			return usagef("--lock-timeout %s: give how long a write may wait for another writer's lock, more than zero (e.g. 30s or 2m)", g.LockTimeout)
 		}
 		g.LockTimeoutGiven = cmd.Flags().Changed("lock-timeout")
+		g.DBTimeoutGiven = cmd.Flags().Changed("db-timeout")
 		return nil
 	}
 	if add, ok := scripted[scriptedName(root, args)]; ok {

@@ -145,6 +145,11 @@ func runRun(ctx context.Context, o *runOptions, g *globalOptions) error {
 		gg.LockTimeout = d
 		g = &gg
 	}
+	if d, _ := c.dbTimeout(); d > 0 && !g.DBTimeoutGiven {
+		gg := *g
+		gg.DBTimeout = d
+		g = &gg
+	}
 	d := newTemplateData(when)
 	if o.Stage == stageSample {
 		return runSampleStage(ctx, c, d, g)

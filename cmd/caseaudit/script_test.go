@@ -50,6 +50,9 @@ func TestScripts(t *testing.T) {
 		UpdateScripts:       *updateScripts,
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("CASEAUDIT_NOW", "2026-07-01T09:00:00Z")
+			// A date audited is a local calendar date: the stories' days
+			// are UTC's, whatever the machine's time zone.
+			e.Setenv("TZ", "UTC")
 			e.Setenv("NO_COLOR", "1")
 			// What the caseaudit the stories run (this test binary) must
 			// call itself, hashed here independently of internal/version.

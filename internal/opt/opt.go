@@ -69,6 +69,8 @@ const (
 	TeamManagers  Name = "follow_up.team_managers"
 	DueDays       Name = "follow_up.due_days"
 	Period        Name = "period"
+	LockTimeout   Name = "lock_timeout" // how long a write waits for another writer's lock
+	DBTimeout     Name = "db_timeout"   // how long caseaudit waits for a PostgreSQL store to answer
 
 	// The planning parameters that decide a sample size.
 	Tolerable      Name = "plan.tolerable"

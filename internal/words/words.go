@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -112,4 +113,14 @@ func WithExt(path, ext string) string {
 		return path + "NAME" + ext
 	}
 	return strings.TrimSuffix(path, filepath.Ext(path)) + ext
+}
+
+// Date writes a date given as yyyy-mm-dd in layout (time's, e.g.
+// "2 January 2006"), or returns it as given when it is not one.
+func Date(iso, layout string) string {
+	t, err := time.Parse("2006-01-02", iso)
+	if err != nil {
+		return iso
+	}
+	return t.Format(layout)
 }

@@ -95,3 +95,16 @@ func TestOr(t *testing.T) {
 		}
 	}
 }
+
+func TestDate(t *testing.T) {
+	for _, c := range []struct{ iso, layout, want string }{
+		{"2026-05-12", "2 January 2006", "12 May 2026"},
+		{"2026-07-24", "Monday 2 January 2006", "Friday 24 July 2026"},
+		{"12/05/2026", "2 January 2006", "12/05/2026"}, // not yyyy-mm-dd: as given
+		{"", "2 January 2006", ""},
+	} {
+		if got := Date(c.iso, c.layout); got != c.want {
+			t.Errorf("Date(%q, %q) = %q, want %q", c.iso, c.layout, got, c.want)
+		}
+	}
+}
