@@ -176,11 +176,15 @@ var ErrNoAction = errors.New("no follow-up action")
 
 // ActionSummary counts an audit's actions, for reports.
 type ActionSummary struct {
-	Opened    int // actions ever opened
+	Opened    int // actions ever opened: Open + RespondedNotClosed + Closed
 	Open      int // still waiting for a response
 	Responded int // with at least one response (closed or not)
-	Closed    int
-	Overdue   int // open past their due date
+	// RespondedNotClosed have a response and wait for QA to close them; with
+	// Open and Closed they partition Opened, so a board can add them up
+	// (Responded overlaps Closed and cannot be added).
+	RespondedNotClosed int
+	Closed             int
+	Overdue            int // open past their due date
 	// MedianDaysToResponse is the median of calendar days from opening to
 	// the first response, over the ResponseTimes actions with a response;
 	// 0 when there is none.
@@ -198,6 +202,8 @@ func SummariseActions(actions []Action, now time.Time) ActionSummary {
 		switch a.Status {
 		case ActionOpen:
 			s.Open++
+		case ActionResponded:
+			s.RespondedNotClosed++
 		case ActionClosed:
 			s.Closed++
 		}

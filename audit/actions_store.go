@@ -202,7 +202,15 @@ func (s *Store) moveAction(ctx context.Context, auditName, caseID, by, note, kin
 		if kind == KindActionRespond {
 			d = DutyRespond
 		}
-		if err := s.may(ctx, tx.Tx, d, actionFacts(cur.Owner)); err != nil {
+		team := ""
+		if d == DutyRespond && a.TeamColumn() != "" {
+			sc, err := loadCase(ctx, tx.Tx, a, caseID)
+			if err != nil {
+				return err
+			}
+			team = a.Team(sc)
+		}
+		if err := s.may(ctx, tx.Tx, d, actionFacts(cur.Owner, team)); err != nil {
 			return err
 		}
 		e, err := s.appendEntry(ctx, tx, a, kind, caseID, by, actionNotePayload{Note: note})

@@ -156,7 +156,7 @@ func TestActionOverdueRespondClose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := ActionSummary{Opened: 3, Open: 1, Responded: 2, Closed: 1, Overdue: 1, MedianDaysToResponse: 7.5, ResponseTimes: 2}
+	want := ActionSummary{Opened: 3, Open: 1, Responded: 2, RespondedNotClosed: 1, Closed: 1, Overdue: 1, MedianDaysToResponse: 7.5, ResponseTimes: 2}
 	if sum != want {
 		t.Errorf("summary %+v; want %+v", sum, want)
 	}

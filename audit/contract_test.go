@@ -234,7 +234,7 @@ func TestContractModerationAndActions(t *testing.T) {
 		// A correction to no immediate attention closes the other action itself.
 		mustRecord(t, s, "a", Finding{Case: acts[1].Case, Auditor: "A. Khan", Grade: Good, Reason: "misread", Date: "2026-07-01"})
 		sum, err := s.ActionSummary(ctx, "a")
-		if err != nil || sum.Opened != 2 || sum.Closed != 2 || sum.Responded != 1 {
+		if err != nil || sum.Opened != 2 || sum.Closed != 2 || sum.Responded != 1 || sum.RespondedNotClosed != 0 || sum.Open != 0 {
 			t.Fatalf("summary: %+v %v", sum, err)
 		}
 		mustVerify(t, s, "a")

@@ -122,6 +122,9 @@ type CaseFacts struct {
 	Moderator string
 	// Owner is the owner of the follow-up action touched ("" when none).
 	Owner string
+	// OwnerIsTeam: Owner is the case's team itself, left to own the action
+	// because the team has no manager set; no person is named by it.
+	OwnerIsTeam bool
 	// For is the name the entry is recorded under (a finding's auditor, a
 	// moderation's moderator); "" when the entry names only who acts.
 	For string
@@ -237,6 +240,9 @@ var duties = map[Duty]duty{
 			if c.Owner == "" {
 				return refusalf("the action has no owner yet; only its owner or QA responds")
 			}
+			if !p.is(c.Owner) && c.OwnerIsTeam {
+				return refusalf("the action is owned by the team %s, which has no manager set; only the team's manager or QA responds", c.Owner)
+			}
 			if !p.is(c.Owner) {
 				return refusalf("the action is owned by %s; only its owner or QA responds", c.Owner)
 			}
@@ -245,6 +251,11 @@ var duties = map[Duty]duty{
 		who: func(c CaseFacts, r Roster) string {
 			if c.Owner == "" {
 				return refusalf("only %s may respond to it until it has an owner", r.qa())
+			}
+			if c.OwnerIsTeam {
+				// A team is no person: its manager, once QA sets one, owns
+				// the action (ownerByTeam), and QA may respond meanwhile.
+				return refusalf("only %s's team manager (none is set: QA sets one with caseaudit owners set) or %s may respond to it", c.Owner, r.qa())
 			}
 			return refusalf("only %s may respond to it", r.orQA(c.Owner))
 		}},
@@ -489,11 +500,13 @@ func caseFactsOf(a *Audit, al *Allocation, sc *SampledCase, f Finding, auditor, 
 }
 
 // actionFacts is what the duties table knows of an action owned by owner
-// (after assignByTeam): an unassigned action is no one's, so only QA
-// responds to it.
-func actionFacts(owner string) CaseFacts {
+// (after assignByTeam) on a case of team ("" when the audit has no team
+// column): an unassigned action is no one's, so only QA responds to it,
+// and one still owned by its case's team (which has no manager) names a
+// team, not a person.
+func actionFacts(owner, team string) CaseFacts {
 	if owner == Unassigned {
 		owner = ""
 	}
-	return CaseFacts{Owner: owner}
+	return CaseFacts{Owner: owner, OwnerIsTeam: owner != "" && team != "" && normTeam(owner) == normTeam(team)}
 }

@@ -151,7 +151,11 @@ func checkDuties(a *Audit, es []Entry, cases []SampledCase, cs []store.PersonCha
 			actionEs[e.Case] = append(actionEs[e.Case], e)
 			if checked {
 				m, folded := managers.of(managerEs)
-				facts := actionFacts(ownerAt(a, actionEs[e.Case], m, folded, e.Case, byID[e.Case]))
+				team := ""
+				if sc := byID[e.Case]; sc != nil {
+					team = a.Team(*sc)
+				}
+				facts := actionFacts(ownerAt(a, actionEs[e.Case], m, folded, e.Case, byID[e.Case]), team)
 				breach(DutyRespond, func(people map[string]Person) error { return mayIn(people, e.EnteredBy, DutyRespond, facts) })
 			}
 		default:

@@ -174,7 +174,7 @@ func TestImportListsEveryProblem(t *testing.T) {
 		`row 3, column Grade: "Goood" is not a grade; use Outstanding, Good, Requires improvement or Inadequate (or o, g, ri, i)`,
 		`row 4, column Immediate attention: "Maybe" is not yes or no; use Yes or No`,
 		`row 5, column Auditor: a finding needs the auditor's name`,
-		`row 6, column Case ID: case "CR-000123" is not in audit "2026-07 monthly"; did you mean "CR-0000123"?`,
+		`row 6, column Case ID: case "CR-000123" is not in audit "2026-07 monthly"; row 6's # is 5, which is CR-0000005: a typing slip? Or did you mean "CR-0000123"?`,
 		`row 7, column Case ID: case "CR-0000001" is also on row 2; keep one row per case`,
 		`row 8, column Grade: immediate attention is given but no grade; give Outstanding, Good, Requires improvement or Inadequate`,
 		`row 9, column Date audited: "31/02/2026" is not a date; write it as yyyy-mm-dd or dd/mm/yyyy`,
@@ -425,10 +425,11 @@ func TestImportWrongAuditAndDigitNearIDs(t *testing.T) {
 		t.Errorf("the wrong month's workbook: %v", err)
 	}
 	// CR-0000021 is one digit from CR-0000020 but another case: no suggestion.
-	// CR0000020 lacks the dash: a slip worth pointing out.
-	csvp := writeCSV(t, csvHeader+
-		"1,CR-0000021,North,A. Khan,CIN,B. Lee,Good,No,,\n"+
-		"2,CR0000020,North,A. Khan,CIN,B. Lee,Good,No,,\n")
+	// CR0000020 lacks the dash: a slip worth pointing out. (The file has no
+	// "#" column, so no row's place in the sample is guessed at.)
+	csvp := writeCSV(t, strings.TrimPrefix(csvHeader, "#,")+
+		"CR-0000021,North,A. Khan,CIN,B. Lee,Good,No,,\n"+
+		"CR0000020,North,A. Khan,CIN,B. Lee,Good,No,,\n")
 	_, err = Import(ctx, s, "2026-07 monthly", csvp, ImportOptions{})
 	var ie *ImportError
 	if !errors.As(err, &ie) || len(ie.Problems) != 2 {
@@ -603,4 +604,35 @@ func encodeWide(s string, size int, bigEndian, bom bool) []byte {
 		put(uint32(r))
 	}
 	return out
+}
+
+// A case ID typed over on a workbook's row is named from the row's "#", the
+// case's place in the sample, when that case is on no other row; a "#"
+// whose case is elsewhere in the file, or no "#" at all, guesses nothing.
+func TestImportOrderColumnNamesTypingSlip(t *testing.T) {
+	ctx := context.Background()
+	const name = "2026-07 monthly"
+	s, _ := openTest(t)
+	if _, err := s.CreateAudit(ctx, testAudit(name), testCases(30)); err != nil {
+		t.Fatal(err)
+	}
+	p := writeCSV(t, csvHeader+
+		"25,CR-0001823,North,A. Khan,CIN,B. Lee,Good,No,,\n"+ // row 2: # 25 is CR-0000025, on no other row
+		"3,CR-0009999,North,A. Khan,CIN,B. Lee,Good,No,,\n"+ // row 3: # 3 is CR-0000003, on row 4
+		"3,CR-0000003,North,A. Khan,CIN,B. Lee,Good,No,,\n"+
+		"x,CR-0007777,North,A. Khan,CIN,B. Lee,Good,No,,\n") // row 5: no number
+	_, err := Import(ctx, s, name, p, ImportOptions{})
+	var ie *ImportError
+	if !errors.As(err, &ie) || len(ie.Problems) != 3 {
+		t.Fatalf("import: %v", err)
+	}
+	for i, want := range []string{
+		`case "CR-0001823" is not in audit "2026-07 monthly"; row 2's # is 25, which is CR-0000025: a typing slip?`,
+		`case "CR-0009999" is not in audit "2026-07 monthly"`,
+		`case "CR-0007777" is not in audit "2026-07 monthly"`,
+	} {
+		if got := ie.Problems[i].Msg; got != want {
+			t.Errorf("problem %d: %q\nwant %q", i, got, want)
+		}
+	}
 }

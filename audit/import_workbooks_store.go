@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/audit/workbook"
@@ -49,9 +51,17 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 	if err != nil {
 		return nil, err
 	}
+	ro := workbook.ReadOptions{Moderation: opts.Moderation, DateOrder: opts.DateOrder}
+	// A moderator importing her own workbook may leave the Moderator column
+	// blank: the people list says who she is, as it does for record.
+	if p, listed, err := s.Acting(ctx); err != nil {
+		return nil, err
+	} else if listed && p.Name != "" && p.Has(Moderator) {
+		ro.Moderator = p.Name
+	}
 	var files []*workbook.File
 	for _, p := range paths {
-		f, err := workbook.Read(ctx, p, form, workbook.ReadOptions{Moderation: opts.Moderation, DateOrder: opts.DateOrder})
+		f, err := workbook.Read(ctx, p, form, ro)
 		if err != nil {
 			return nil, err
 		}
@@ -74,10 +84,21 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 			return err
 		}
 		byID := make(map[string]SampledCase, len(cases))
+		byOrder := make(map[int]SampledCase, len(cases))
 		ids := make([]string, len(cases))
 		for i, c := range cases {
 			byID[c.ID] = c
+			byOrder[c.Order] = c
 			ids[i] = c.ID
+		}
+		// The case IDs on each file's rows: a row's "#" names a typing
+		// slip only when its case is on no other row of the file.
+		inFile := map[*workbook.File]map[string]bool{}
+		for _, f := range files {
+			inFile[f] = map[string]bool{}
+			for _, r := range f.Rows {
+				inFile[f][r.ID] = true
+			}
 		}
 		ws, err := loadWithdrawals(ctx, tx, a)
 		if err != nil {
@@ -157,7 +178,14 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 					switch {
 					case !in:
 						msg := fmt.Sprintf("case %q is not in audit %q", r.ID, a.Name)
-						if sug := workbook.SuggestIDs(r.ID, ids); len(sug) > 0 {
+						if c, ok := byOrder[r.Order]; ok && !inFile[f][c.ID] && withdrawn[c.ID].Case == "" {
+							// The row's "#" is the case's place in the sample, written
+							// by caseaudit: a case ID typed over is the likelier slip.
+							msg += fmt.Sprintf("; row %s's # is %d, which is %s: a typing slip?", words.Thousands(r.Num), r.Order, c.ID)
+							if sug := slices.DeleteFunc(workbook.SuggestIDs(r.ID, ids), func(id string) bool { return id == c.ID }); len(sug) > 0 {
+								msg += fmt.Sprintf(" Or did you mean %s?", words.QuoteList(sug))
+							}
+						} else if sug := workbook.SuggestIDs(r.ID, ids); len(sug) > 0 {
 							msg += fmt.Sprintf("; did you mean %s?", words.QuoteList(sug))
 						}
 						prob(ColCaseID, msg)
@@ -203,9 +231,16 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 						ce := correctionError(prev)
 						what := map[bool]string{false: "a finding", true: "a moderation finding"}[ce.Moderation]
 						todo := opt.Sprintf("to correct it import with %s %s and a %s saying why, or fix the row", opt.Correct, r.ID, opt.Reason)
+						// A finding corrected after the workbook was written
+						// is newer than the row: the row is most likely the
+						// stale copy, so keeping the finding comes first.
+						stale := (prev.Kind == KindCorrection || prev.Kind == KindModerationCorrection) && !f.Made.IsZero() && prev.At.After(f.Made)
 						switch {
 						case opts.Unattended:
 							todo = opt.Plain("a scheduled import corrects no finding: fix the row, or have a person correct it")
+						case stale:
+							todo = opt.Sprintf("the recorded finding was corrected on %s, after this workbook was made (%s), so the row is most likely an old copy: keep the recorded finding with %s %s; or, to correct it to this row, import with %s %s and a %s saying why",
+								prev.At.UTC().Format(time.DateOnly), f.Made.UTC().Format(time.DateOnly), opt.Keep, r.ID, opt.Correct, r.ID, opt.Reason)
 						case opts.Reason != "":
 							todo = opt.Sprintf("it is not named in %s, so it is not corrected: name it there to correct it, or fix the row", opt.Correct)
 						}

@@ -165,3 +165,35 @@ func (s *Store) currentTeamManagers(ctx context.Context) (map[string]TeamManager
 	})
 	return m, err
 }
+
+// RuleManager is a team manager an audit's own follow-up rule names (set
+// when it was drawn: sample --team-manager, or a configuration's
+// follow_up.team_managers).
+type RuleManager struct {
+	Audit   string
+	Team    string
+	Manager string
+}
+
+// RuleManagers lists the team managers the audits' own follow-up rules
+// name, audit by audit in period order, team by team. They decide the
+// owners of an audit's actions where no manager is set for the team with
+// SetTeamManager (which comes first), so a list of owners shows them too.
+func (s *Store) RuleManagers(ctx context.Context) ([]RuleManager, error) {
+	var out []RuleManager
+	err := s.read(ctx, "reading the follow-up rules of", func(tx *store.Tx) error {
+		audits, err := loadAudits(ctx, tx, store.ByPeriod)
+		if err != nil {
+			return err
+		}
+		for _, a := range audits {
+			for _, team := range slices.Sorted(maps.Keys(a.FollowUp.TeamManagers)) {
+				if m := strings.TrimSpace(a.FollowUp.TeamManagers[team]); m != "" {
+					out = append(out, RuleManager{Audit: a.Name, Team: team, Manager: m})
+				}
+			}
+		}
+		return nil
+	})
+	return out, err
+}

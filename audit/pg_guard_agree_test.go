@@ -278,6 +278,11 @@ func TestPostgresOwnerByTeamColumn(t *testing.T) {
 		{name: "a Team column",
 			audit: func(a *Audit) {}, fields: []string{"South", "A. Khan", "CIN"},
 			owner: omManager},
+		{name: "the follow-up rule's team without a manager: the team owns it, and is no person",
+			audit: func(a *Audit) {
+				a.FollowUp = OwnerRule{Column: "Team", TeamManagers: map[string]string{"East": "E. Manager"}}
+			}, fields: []string{"West", "A. Khan", "CIN"},
+			owner: "West", why: "the action is owned by the team West, which has no manager set; only the team's manager or QA responds; only West's team manager (none is set: QA sets one with caseaudit owners set) or QA (Q. Lead) may respond to it"},
 		{name: "the stratification's column before a Team column",
 			audit: func(a *Audit) {
 				cols := []string{"Team", "Area", "Legal Status"}

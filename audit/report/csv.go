@@ -86,6 +86,7 @@ func WriteCSV(w io.Writer, r *Report) error {
 	put("actions", "", "opened", inum(a.Opened))
 	put("actions", "", "open", inum(a.Open))
 	put("actions", "", "responded", inum(a.Responded))
+	put("actions", "", "responded_not_closed", inum(a.RespondedNotClosed))
 	put("actions", "", "closed", inum(a.Closed))
 	put("actions", "", "overdue", inum(a.Overdue))
 	put("actions", "", "median_days_to_response", fptr(a.MedianDaysToResponse))

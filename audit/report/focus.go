@@ -164,7 +164,7 @@ func (r *Report) actions(ctx context.Context, st *audit.Store, name string, now 
 	}
 	s := audit.SummariseActions(acts, now)
 	r.Actions = Actions{AsOf: now.UTC().Format(time.DateOnly), Opened: s.Opened, Open: s.Open,
-		Responded: s.Responded, Closed: s.Closed, Overdue: s.Overdue, Timed: s.ResponseTimes}
+		Responded: s.Responded, RespondedNotClosed: s.RespondedNotClosed, Closed: s.Closed, Overdue: s.Overdue, Timed: s.ResponseTimes}
 	if s.ResponseTimes > 0 {
 		r.Actions.MedianDaysToResponse = ptr(s.MedianDaysToResponse)
 	}

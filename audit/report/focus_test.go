@@ -423,13 +423,13 @@ func TestReportActionsWithInjectedClock(t *testing.T) {
 	}{{"2026-03-09", 0}, {"2026-03-11", 1}, {"2026-03-16", 2}} {
 		r := build(c.day)
 		a := r.Actions
-		if a.AsOf != c.day || a.Opened != 4 || a.Open != 2 || a.Responded != 2 || a.Closed != 1 || a.Overdue != c.overdue ||
+		if a.AsOf != c.day || a.Opened != 4 || a.Open != 2 || a.Responded != 2 || a.RespondedNotClosed != 1 || a.Closed != 1 || a.Overdue != c.overdue ||
 			a.Timed != 2 || a.MedianDaysToResponse == nil || *a.MedianDaysToResponse != 5.5 {
 			med := "nil"
 			if a.MedianDaysToResponse != nil {
 				med = fmt.Sprint(*a.MedianDaysToResponse)
 			}
-			t.Errorf("on %s: %+v (median %s); want as_of %s, opened 4, open 2, responded 2, closed 1, overdue %d, median 5.5 over 2",
+			t.Errorf("on %s: %+v (median %s); want as_of %s, opened 4, open 2, responded 2 (1 not closed), closed 1, overdue %d, median 5.5 over 2",
 				c.day, a, med, c.day, c.overdue)
 		}
 	}
@@ -453,7 +453,9 @@ func TestReportActionsWithInjectedClock(t *testing.T) {
 	if err := json.Unmarshal(doc["actions"], &acts); err != nil {
 		t.Fatal(err)
 	}
-	for k, v := range map[string]float64{"opened": 4, "open": 2, "responded": 2, "closed": 1, "overdue": 1, "median_days_to_response": 5.5} {
+	// "responded" keeps its meaning (closed or not); "responded_not_closed"
+	// is the part that, with open and closed, adds up to opened.
+	for k, v := range map[string]float64{"opened": 4, "open": 2, "responded": 2, "responded_not_closed": 1, "closed": 1, "overdue": 1, "median_days_to_response": 5.5} {
 		if acts[k] != v {
 			t.Errorf("JSON actions.%s = %v, want %v", k, acts[k], v)
 		}
@@ -466,9 +468,46 @@ func TestReportActionsWithInjectedClock(t *testing.T) {
 	if strings.Contains(out, "Focus areas") {
 		t.Error("the table has a Focus areas section for an audit without a form")
 	}
-	for _, s := range []string{"Overdue on 2026-03-11    1", "Median days to response  5.5 days (2 responses)", "Waiting for a response   2"} {
-		if !strings.Contains(out, s) {
-			t.Errorf("the table lacks %q:\n%s", s, out)
+	// The counts a board adds up are the parts of Opened, one after the
+	// other, and the overdue line says it is a part of those waiting:
+	// 2 waiting + 1 responded, not yet closed + 1 closed = 4 opened.
+	table := []string{
+		"  Opened                           4\n",
+		"  Waiting for a response           2\n",
+		"  Of those, overdue on 2026-03-11  1\n",
+		"  Responded, not yet closed        1\n",
+		"  Closed                           1\n",
+		"  Median days to response          5.5 days (2 responses)\n",
+	}
+	if !strings.Contains(out, strings.Join(table, "")) {
+		t.Errorf("the table lacks the follow-up actions\n%s\nin:\n%s", strings.Join(table, ""), out)
+	}
+	if strings.Contains(out, "Responded    ") {
+		t.Errorf("the table still counts responded actions with the closed ones:\n%s", out)
+	}
+	var md, html, x bytes.Buffer
+	if err := WriteMarkdown(&md, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteHTML(&html, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteXLSX(&x, r); err != nil {
+		t.Fatal(err)
+	}
+	sheet := dumpXLSX(t, x.Bytes())
+	for _, l := range []struct{ label, n string }{
+		{"Opened", "4"}, {"Waiting for a response", "2"}, {"Of those, overdue on 2026-03-11", "1"},
+		{"Responded, not yet closed", "1"}, {"Closed", "1"},
+	} {
+		if want := "- **" + l.label + ":** " + l.n + "\n"; !strings.Contains(md.String(), want) {
+			t.Errorf("the Markdown lacks %q", want)
+		}
+		if !strings.Contains(html.String(), ">"+l.label+"<") {
+			t.Errorf("the HTML lacks the line %q", l.label)
+		}
+		if want := "\n" + l.label + "\t" + l.n + "\n"; !strings.Contains(sheet, want) {
+			t.Errorf("the workbook lacks %q", want)
 		}
 	}
 }

@@ -438,11 +438,15 @@ type Actions struct {
 	// AsOf is the day overdue is judged on (yyyy-mm-dd, UTC): the report's
 	// clock (Options.Now), else the store's.
 	AsOf      string `json:"as_of"`
-	Opened    int    `json:"opened"`    // actions ever opened
+	Opened    int    `json:"opened"`    // actions ever opened: open + responded_not_closed + closed
 	Open      int    `json:"open"`      // still waiting for the owner's response
 	Responded int    `json:"responded"` // with at least one response, closed or not
-	Closed    int    `json:"closed"`
-	Overdue   int    `json:"overdue"` // open past their due date
+	// RespondedNotClosed have a response and wait for QA to close them: with
+	// Open and Closed they add up to Opened, which Responded (overlapping
+	// Closed) does not.
+	RespondedNotClosed int `json:"responded_not_closed"`
+	Closed             int `json:"closed"`
+	Overdue            int `json:"overdue"` // open past their due date
 	// MedianDaysToResponse is the median of calendar days from opening to
 	// the first response over the Timed actions with one; nil when none.
 	MedianDaysToResponse *float64 `json:"median_days_to_response"`

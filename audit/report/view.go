@@ -396,9 +396,9 @@ func (r *Report) actionSection() section {
 	s.Lines = []kv{
 		{"Opened", thousands(a.Opened)},
 		{"Waiting for a response", thousands(a.Open)},
-		{"Responded", thousands(a.Responded)},
+		{"Of those, overdue on " + a.AsOf, thousands(a.Overdue)},
+		{"Responded, not yet closed", thousands(a.RespondedNotClosed)},
 		{"Closed", thousands(a.Closed)},
-		{"Overdue on " + a.AsOf, thousands(a.Overdue)},
 		{"Median days to response", med},
 	}
 	return s

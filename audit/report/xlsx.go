@@ -191,9 +191,9 @@ func (x *xw) summary(r *Report) {
 		for _, l := range [][]any{
 			{"Opened", a.Opened},
 			{"Waiting for a response", a.Open},
-			{"Responded", a.Responded},
+			{"Of those, overdue on " + a.AsOf, a.Overdue},
+			{"Responded, not yet closed", a.RespondedNotClosed},
 			{"Closed", a.Closed},
-			{"Overdue on " + a.AsOf, a.Overdue},
 			{"Median days to response", med},
 		} {
 			x.row(s, row, l...)

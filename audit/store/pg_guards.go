@@ -741,6 +741,12 @@ BEGIN
 				who, {{S}}.qa_named() USING ERRCODE = '42501';
 		END IF;
 		IF NOT ({{S}}.same_name(prior, coalesce(nm, '')) OR {{S}}.same_name(prior, session_user::text)) THEN
+			-- An action still owned by its case's team (no manager set
+			-- for it) names a team, not a person (actionFacts).
+			IF {{S}}.same_name(prior, coalesce({{S}}.case_team(NEW.audit_id, NEW.case_id), '')) THEN
+				RAISE EXCEPTION 'caseaudit: refused: % may not respond to a follow-up action: the action is owned by the team %, which has no manager set; only the team''s manager or QA responds; only %''s team manager (none is set: QA sets one with caseaudit owners set) or % may respond to it',
+					who, prior, prior, {{S}}.qa_named() USING ERRCODE = '42501';
+			END IF;
 			RAISE EXCEPTION 'caseaudit: refused: % may not respond to a follow-up action: the action is owned by %; only its owner or QA responds; only % may respond to it',
 				who, prior, {{S}}.or_qa(prior) USING ERRCODE = '42501';
 		END IF;

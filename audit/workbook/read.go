@@ -112,6 +112,10 @@ type ImportedFile struct {
 	DateOrder, DateBy, DateEvidence string
 	// Ambiguous counts the dates with slashes that either order reads.
 	Ambiguous int
+	// BlankModerator counts the rows with a finding whose Moderator cell
+	// was blank and was read as ReadOptions.Moderator, named in Moderator.
+	BlankModerator int
+	Moderator      string
 }
 
 // Finding is what a row of a workbook says of its case.
@@ -126,9 +130,12 @@ type Finding struct {
 
 // Row is one data row of a workbook, parsed.
 type Row struct {
-	File     *File
-	Num      int    // 1-based row number as the spreadsheet shows it
-	ID       string // the case ID
+	File *File
+	Num  int    // 1-based row number as the spreadsheet shows it
+	ID   string // the case ID
+	// Order is the row's "#", the case's position in the sample, when the
+	// workbook has that column and the cell holds a whole number; else 0.
+	Order    int
 	Finding  Finding
 	DateText string // the date audited as written
 	// Empty: the row holds no finding (no grade and no immediate
@@ -146,6 +153,10 @@ type File struct {
 	// Who is the header of the column naming each row's auditor (or
 	// moderator), as the file spells it.
 	Who string
+	// Made is when caseaudit wrote the workbook, as its Method sheet says
+	// (Issued, else the sample's Drawn for a workbook written at
+	// sampling); zero when the file does not say (csv, or no Method sheet).
+	Made time.Time
 }
 
 // ReadOptions say how to read a workbook.
@@ -157,6 +168,12 @@ type ReadOptions struct {
 	// DateOrder reads dates written with slashes day first (DateDMY) or
 	// month first (DateMDY) when the file's own dates do not tell.
 	DateOrder string
+	// Moderator is the name a blank Moderator cell of a moderators'
+	// workbook is read as: the importing person's, when the store's people
+	// list says she moderates, as record --moderation records under it.
+	// "" leaves a blank cell a problem of its row, as it is for an
+	// auditors' workbook always: without a list no one vouches for the name.
+	Moderator string
 }
 
 // SuggestIDs returns the sampled IDs close to id worth suggesting: not
@@ -305,6 +322,19 @@ func readMethod(path string) map[string]string {
 	return out
 }
 
+// madeAt is when a workbook was written, from its Method sheet's rows:
+// Issued (a workbook written for a recorded audit), else Drawn (one written
+// as the sample was drawn); zero when neither reads as a time.
+func madeAt(method map[string]string) time.Time {
+	if t, err := time.Parse("2006-01-02 15:04 UTC", method["Issued"]); err == nil {
+		return t
+	}
+	if t, err := time.Parse("2006-01-02 15:04:05", method["Drawn (UTC)"]); err == nil {
+		return t
+	}
+	return time.Time{}
+}
+
 // Read reads and parses every row of a workbook; the audit's form (nil
 // when none) says which answer columns to expect. Whether each row's case
 // and finding fit the audit is the caller's to check.
@@ -312,6 +342,7 @@ func Read(ctx context.Context, path string, fm *form.Form, opts ReadOptions) (*F
 	file := &File{ImportedFile: ImportedFile{Path: path, Moderation: opts.Moderation}}
 	method := readMethod(path)
 	file.Audit = method["Audit"]
+	file.Made = madeAt(method)
 	switch method["Workbook"] {
 	case WorkbookModeration:
 		if !opts.Moderation {
@@ -377,12 +408,16 @@ func Read(ctx context.Context, path string, fm *form.Form, opts ReadOptions) (*F
 	}
 	colNotes, _ := t.ColumnIndex(ColNotes)
 	colDate, _ := t.ColumnIndex(ColDate)
+	colOrder, err := t.ColumnIndex(ColOrder)
+	if err != nil {
+		colOrder = -1 // optional: it only helps name a mistyped case ID
+	}
 	// Form answers: one column per question, found by its label (or key).
 	var answerCols []int
 	var answerQs []*form.Question
 	var formProbs []Problem
 	if fm != nil {
-		known := []int{t.IDIndex, colAuditor, colGrade, colImm, colNotes, colDate}
+		known := []int{t.IDIndex, colAuditor, colGrade, colImm, colNotes, colDate, colOrder}
 		for qi := range fm.Questions {
 			q := &fm.Questions[qi]
 			col := -1
@@ -408,6 +443,7 @@ func Read(ctx context.Context, path string, fm *form.Form, opts ReadOptions) (*F
 	}
 	cols := []int{t.IDIndex, colAuditor, colGrade, colImm, colNotes, colDate}
 	cols = append(cols, answerCols...)
+	cols = append(cols, colOrder) // last: cell(len(cols)-1)
 	for i, c := range cols {
 		if c < 0 {
 			cols[i] = len(t.Header) + 1000 // absent: reads as ""
@@ -420,6 +456,9 @@ func Read(ctx context.Context, path string, fm *form.Form, opts ReadOptions) (*F
 		}
 		cell := func(i int) string { return strings.TrimSpace(row.Cells[i]) }
 		r := Row{File: file, Num: row.Num, ID: cell(0)}
+		if n, err := strconv.Atoi(cell(len(cols) - 1)); err == nil && n > 0 {
+			r.Order = n
+		}
 		prob := func(col, msg string) {
 			r.Problems = append(r.Problems, Problem{File: path, Sheet: sheet, Row: row.Num, Column: col, Case: r.ID, Msg: msg})
 		}
@@ -485,12 +524,15 @@ func Read(ctx context.Context, path string, fm *form.Form, opts ReadOptions) (*F
 		case err != nil:
 			prob(ColImmediate, err.Error())
 		}
-		if auditor == "" {
-			who := "the auditor's"
-			if file.Moderation {
-				who = "the moderator's"
-			}
-			prob(t.Header[cols[1]], fmt.Sprintf("a finding needs %s name", who))
+		switch {
+		case auditor == "" && file.Moderation && opts.Moderator != "":
+			auditor = opts.Moderator
+			file.BlankModerator++
+			file.ImportedFile.Moderator = opts.Moderator
+		case auditor == "" && file.Moderation:
+			prob(t.Header[cols[1]], "a finding needs the moderator's name: write it in the cell (a moderator on the store's people list who imports her own workbook may leave it blank)")
+		case auditor == "":
+			prob(t.Header[cols[1]], "a finding needs the auditor's name")
 		}
 		r.DateText = dateText
 		r.Finding = Finding{Auditor: auditor, Grade: g, Immediate: imm, Note: note, Answers: answers}

@@ -159,20 +159,52 @@ func runImport(ctx context.Context, o *importOptions, g *globalOptions) error {
 		return writeJSON(g.IO.Out, schema.Import, importJSON{Audit: o.Audit, DryRun: o.DryRun, File: name, Files: o.Files, Rows: res.Rows,
 			Recorded: res.Recorded, Corrections: res.Corrections, Corrected: correctedJSON(res.Corrected), Unchanged: res.Unchanged,
 			Kept: res.Kept, Empty: res.Empty, Skipped: res.Skipped, ActionsOpened: opened, ActionsClosed: closed,
-			Contradictory: contradictoryCases(res)})
+			Contradictory: contradictoryCases(res), BlankModerator: blankModeratorOf(res)})
 	}
 	kept := ""
 	if res.Kept > 0 {
 		kept = fmt.Sprintf(", %d kept as recorded", res.Kept)
 	}
+	filled := blankModerators(res)
 	if o.DryRun {
-		fmt.Fprintf(g.IO.Out, "%s: %d rows; would record %d findings and %d corrections; %d unchanged%s, %d without a finding, %d invalid left out (dry run: nothing was written)\n",
-			name, res.Rows, res.Recorded, res.Corrections, res.Unchanged, kept, res.Empty, res.Skipped)
+		fmt.Fprintf(g.IO.Out, "%s: %s; would record %s and %s; %d unchanged%s, %d without a finding, %d invalid left out%s (dry run: nothing was written)\n",
+			name, words.Count(res.Rows, "row"), words.Count(res.Recorded, "finding"), words.Count(res.Corrections, "correction"),
+			res.Unchanged, kept, res.Empty, res.Skipped, filled)
 		return nil
 	}
-	fmt.Fprintf(g.IO.Out, "%s: %d rows; %d findings recorded, %d corrections, %d unchanged%s, %d without a finding, %d invalid left out\n",
-		name, res.Rows, res.Recorded, res.Corrections, res.Unchanged, kept, res.Empty, res.Skipped)
+	fmt.Fprintf(g.IO.Out, "%s: %s; %s recorded, %s, %d unchanged%s, %d without a finding, %d invalid left out%s\n",
+		name, words.Count(res.Rows, "row"), words.Count(res.Recorded, "finding"), words.Count(res.Corrections, "correction"),
+		res.Unchanged, kept, res.Empty, res.Skipped, filled)
 	return nil
+}
+
+// blankModeratorOf is import --format json's blank_moderator: the rows of
+// every file whose blank Moderator cell was read as the importer's name.
+func blankModeratorOf(res *audit.ImportResult) *blankModeratorJSON {
+	var b *blankModeratorJSON
+	for _, f := range res.Files {
+		if f.BlankModerator > 0 {
+			if b == nil {
+				b = &blankModeratorJSON{ReadAs: f.Moderator}
+			}
+			b.Rows += f.BlankModerator
+		}
+	}
+	return b
+}
+
+// blankModerators is the summary's clause for the rows whose blank
+// Moderator cell was read as the importing moderator's listed name, "" when
+// none was: the name recorded came from the people list, not the file.
+func blankModerators(res *audit.ImportResult) string {
+	var b strings.Builder
+	for _, f := range res.Files {
+		if f.BlankModerator > 0 {
+			fmt.Fprintf(&b, "; %s of %s with a blank Moderator read as %s, your name on the store's people list",
+				words.Count(f.BlankModerator, "row"), f.Path, f.Moderator)
+		}
+	}
+	return b.String()
 }
 
 // sayCorrections names, on stderr, each finding an import corrected (or
@@ -479,4 +511,12 @@ type importJSON struct {
 	Skipped       int      `json:"skipped"`
 	ActionsOpened []string `json:"actions_opened"`
 	ActionsClosed []string `json:"actions_closed"`
+	// BlankModerator: the rows whose blank Moderator cell was read as the
+	// importing moderator's listed name; nil when none.
+	BlankModerator *blankModeratorJSON `json:"blank_moderator,omitempty"`
+}
+
+type blankModeratorJSON struct {
+	ReadAs string `json:"read_as"`
+	Rows   int    `json:"rows"`
 }

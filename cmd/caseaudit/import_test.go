@@ -84,7 +84,7 @@ func TestImportAsksEachCorrection(t *testing.T) {
 			t.Errorf("stderr lacks %q:\n%s", want, errb.String())
 		}
 	}
-	if !strings.Contains(out.String(), "0 findings recorded, 1 corrections, 1 unchanged, 1 kept as recorded") {
+	if !strings.Contains(out.String(), "0 findings recorded, 1 correction, 1 unchanged, 1 kept as recorded") {
 		t.Errorf("stdout %q", out.String())
 	}
 	fs := storedFindings(t, db)

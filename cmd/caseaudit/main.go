@@ -3,6 +3,12 @@
 // of cases needing immediate attention with exact statistics.
 package main
 
-import "os"
+import (
+	"os"
+
+	// Opens a record command's store while the rest starts up; Main
+	// closes it if unused.
+	_ "github.com/caseaudit/caseaudit/cmd/caseaudit/internal/preopen"
+)
 
 func main() { os.Exit(Main()) }

@@ -123,6 +123,7 @@ var messageNotes = map[string]string{
 	"an XML tag is too long":              internal("a signal read back as a damaged-workbook message"),
 	"nothing to record":                   goTest("sample/profile", "TestRecorderErrors"),
 	"the factor recorder was not started": internal("a guard on the order caseaudit calls the recorder in"),
+	"left to Open":                        internal("never shown: a store opened ahead while the program starts (store.Preopen) is declined when it needs a migration or the switch to WAL, and the command's own open does both"),
 	"the larger draw does not hold the cases already drawn": internal("read back by withdraw, which then says what to do (draw the replacement from a new audit)"),
 
 	// What only a terminal is told, or a full disk behind a redirect.

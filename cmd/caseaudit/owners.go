@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/schema"
 	"github.com/spf13/cobra"
@@ -61,7 +64,12 @@ team's manager for one new audit.`,
 	ls := &ownersOptions{}
 	lsCmd := &cobra.Command{
 		Use:   "list",
-		Short: "List the team managers: team, manager, who set it and when",
+		Short: "List the team managers: team, manager, who set it and when; then those the audits' own rules name",
+		Long: `List the team managers set with owners set (team, manager, who set it and when), then
+those the audits' own follow-up rules name (sample --team-manager, or the configuration's
+follow_up.team_managers): an audit's rule owns a team's actions where owners set names no
+manager for the team. --format json gives both (team_managers, audit_rules); csv gives the
+first.`,
 		Example: `  caseaudit owners list
   caseaudit owners list --format json`,
 		Args: cobra.NoArgs,
@@ -104,6 +112,16 @@ func runOwnersSet(ctx context.Context, o *ownersOptions, g *globalOptions) error
 type ownersJSON struct {
 	Store        string            `json:"store"`
 	TeamManagers []teamManagerJSON `json:"team_managers"`
+	// AuditRules are the team managers the audits' own follow-up rules
+	// name: they own a team's actions in that audit where owners set
+	// names no manager for the team.
+	AuditRules []ruleManagerJSON `json:"audit_rules"`
+}
+
+type ruleManagerJSON struct {
+	Audit   string `json:"audit"`
+	Team    string `json:"team"`
+	Manager string `json:"manager"`
 }
 
 type teamManagerJSON struct {
@@ -126,7 +144,14 @@ func runOwnersList(ctx context.Context, o *ownersOptions, g *globalOptions) erro
 	if err != nil {
 		return err
 	}
-	out := ownersJSON{Store: st.Path(), TeamManagers: []teamManagerJSON{}}
+	rules, err := st.RuleManagers(ctx)
+	if err != nil {
+		return err
+	}
+	out := ownersJSON{Store: st.Path(), TeamManagers: []teamManagerJSON{}, AuditRules: []ruleManagerJSON{}}
+	for _, r := range rules {
+		out.AuditRules = append(out.AuditRules, ruleManagerJSON{Audit: r.Audit, Team: r.Team, Manager: r.Manager})
+	}
 	rows := [][]string{{"team", "manager", "set_by", "set_at"}}
 	for _, tm := range tms {
 		j := teamManagerJSON{Team: tm.Team, Manager: tm.Manager, SetBy: tm.By, SetAt: tm.At.UTC().Format(time.RFC3339)}
@@ -140,8 +165,47 @@ func runOwnersList(ctx context.Context, o *ownersOptions, g *globalOptions) erro
 		return writeCSV(g.IO.Out, rows)
 	}
 	if len(tms) == 0 {
-		g.infof("no team managers set in %s: set one with caseaudit owners set TEAM MANAGER\n", st.Path())
+		g.infof("no team managers set in %s with owners set: set one with caseaudit owners set TEAM MANAGER\n", st.Path())
+	} else if err := writeTable(g.IO.Out, rows); err != nil {
+		return err
+	}
+	if len(rules) == 0 {
 		return nil
 	}
-	return writeTable(g.IO.Out, rows)
+	// The audits' own rules decide owners too, where owners set names no
+	// manager for the team: a list without them would hide who owns what.
+	g.infof("the audits' own follow-up rules (sample --team-manager, or the configuration's follow_up.team_managers) name these managers; a manager set with owners set for the same team comes first\n")
+	if len(tms) > 0 {
+		if _, err := g.IO.Out.Write([]byte("\n")); err != nil {
+			return err
+		}
+	}
+	return writeTable(g.IO.Out, ruleRows(rules))
+}
+
+// ruleRows is the table of the audits' own team managers: one row per team
+// and manager, with the audits naming them (a monthly configuration names
+// the same ones every month).
+func ruleRows(rules []audit.RuleManager) [][]string {
+	type key struct{ team, manager string }
+	var order []key
+	audits := map[key][]string{}
+	for _, r := range rules {
+		k := key{r.Team, r.Manager}
+		if _, ok := audits[k]; !ok {
+			order = append(order, k)
+		}
+		audits[k] = append(audits[k], r.Audit)
+	}
+	slices.SortStableFunc(order, func(a, b key) int { return strings.Compare(a.team, b.team) })
+	rows := [][]string{{"team", "manager", "audits"}}
+	for _, k := range order {
+		as := audits[k]
+		list := strings.Join(as, ", ")
+		if len(as) > 3 {
+			list = fmt.Sprintf("%s … %s (%d audits)", as[0], as[len(as)-1], len(as))
+		}
+		rows = append(rows, []string{k.team, k.manager, list})
+	}
+	return rows
 }

@@ -47,8 +47,8 @@ func newReportCmd(g *globalOptions) *cobra.Command {
 needed immediate attention with an exact confidence interval and upper bounds, the grade mix,
 a breakdown by any recorded field, the answers to the audit form's focus areas (counts per
 answer and the share Good or better, Not applicable left out, with a team × focus-area table),
-the follow-up actions on flagged cases (opened, responded, closed, overdue as of today, median
-days to response), the agreement between auditors and moderators, and the comparison with the
+the follow-up actions on flagged cases (opened, and its parts: waiting for a response, responded
+but not yet closed, closed; overdue as of today; median days to response), the agreement between auditors and moderators, and the comparison with the
 previous audit (or --compare), in one plain-English sentence and in figures.
 
 Formats: table (the terminal), markdown, csv (the figures, or one row per case with --cases),

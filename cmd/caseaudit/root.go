@@ -179,6 +179,9 @@ func Main() int {
 
 // run executes one command line; tests call it without a process.
 func run(ctx context.Context, io *IOStreams, args []string) int {
+	// The store package preopen opened ahead, if the command did not take
+	// it: closed before the process ends, as the command's own would be.
+	defer store.ClosePreopened()
 	if io.OutTerminal {
 		// Terminal safety in one place: whatever a command writes to a
 		// terminal is made inert here; to a pipe or a file it goes as it is.

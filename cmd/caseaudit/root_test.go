@@ -1,10 +1,13 @@
 package main
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/caseaudit/caseaudit/cmd/caseaudit/internal/preopen"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // Every command a person can run has help with examples, and every command
@@ -85,5 +88,31 @@ func TestScriptedCommandLines(t *testing.T) {
 		if tc.want != "" && n != 1 || tc.want == "" && n != len(commands) {
 			t.Errorf("%q made %d commands", tc.args, n)
 		}
+	}
+}
+
+// The record command's store is opened while the program starts (package
+// preopen), reading the command line before cobra does: it must know which
+// of the root's flags take a value.
+func TestPreopenKnowsTheGlobalFlags(t *testing.T) {
+	root := newRootCmdFor(&globalOptions{IO: &IOStreams{}}, nil)
+	var values, bools, shorthands []string
+	root.PersistentFlags().VisitAll(func(f *pflag.Flag) {
+		if f.NoOptDefVal == "" {
+			values = append(values, f.Name)
+		} else {
+			bools = append(bools, f.Name)
+		}
+		if f.Shorthand != "" {
+			shorthands = append(shorthands, f.Shorthand+" "+f.Name)
+		}
+	})
+	slices.Sort(values)
+	slices.Sort(bools)
+	if !slices.Equal(values, preopen.ValueFlags) || !slices.Equal(bools, preopen.BoolFlags) {
+		t.Errorf("the root's persistent flags: with a value %q, without %q; preopen knows %q and %q", values, bools, preopen.ValueFlags, preopen.BoolFlags)
+	}
+	if !slices.Equal(shorthands, []string{"q quiet"}) {
+		t.Errorf("shorthands %q: preopen.Target reads -q alone", shorthands)
 	}
 }

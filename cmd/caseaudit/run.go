@@ -375,8 +375,8 @@ func runReportStage(ctx context.Context, c *runConfig, d templateData, g *global
 			}
 			return
 		}
-		g.infof("%s: %s recorded, %d corrections, %d unchanged, %d without a finding\n",
-			f, words.Count(res.Recorded, "finding"), res.Corrections, res.Unchanged, res.Empty)
+		g.infof("%s: %s recorded, %s, %d unchanged, %d without a finding%s\n",
+			f, words.Count(res.Recorded, "finding"), words.Count(res.Corrections, "correction"), res.Unchanged, res.Empty, blankModerators(res))
 	}
 	res, err := report.Run(ctx, st, req)
 	if errors.Is(err, audit.ErrNotFound) {
