@@ -1,10 +1,13 @@
 package audit
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
 
+	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/internal/words"
 )
 
@@ -37,6 +40,13 @@ type DateError struct {
 	Today  string // the local date, when Date is after it
 	Drawn  string // the local date the audit's sample was drawn, when Date is before the earliest
 	Period string // the month the audit covers, yyyy-mm, when Date is before the earliest
+	// Of a case chosen after the first draw (Drawn is then that day): Grown
+	// when the sample was grown to take it, Replaces the withdrawn case it
+	// was drawn to replace. Moderated: Drawn is the day the case was
+	// chosen for moderation, and the finding a moderation.
+	Grown     bool
+	Replaces  string
+	Moderated bool
 }
 
 func (e *DateError) Error() string {
@@ -56,6 +66,17 @@ func (e *DateError) Reason(written, verb string) string {
 	if e.Today != "" {
 		return fmt.Sprintf("%s is after today (%s); %s the day the case was read (a mistyped year, or day and month swapped?)",
 			d, longDate(e.Today), verb)
+	}
+	switch {
+	case e.Moderated:
+		return fmt.Sprintf("%s is before the case could be moderated: it was chosen for moderation on %s, and a case is moderated after it is chosen; %s the day it was moderated (day and month swapped?)",
+			d, longDate(e.Drawn), verb)
+	case e.Grown:
+		return fmt.Sprintf("%s is before the case could be read: it was added to the sample on %s, when the sample was grown, and a case is read after it is drawn; %s the day it was read (day and month swapped?)",
+			d, longDate(e.Drawn), verb)
+	case e.Replaces != "":
+		return fmt.Sprintf("%s is before the case could be read: it was drawn on %s to replace %s, and a case is read after it is drawn; %s the day it was read (day and month swapped?)",
+			d, longDate(e.Drawn), e.Replaces, verb)
 	}
 	return fmt.Sprintf("%s is before the audit could be read: %s, and a case is read after it is drawn; %s the day it was read (day and month swapped?)",
 		d, e.Drawing(), verb)
@@ -81,10 +102,15 @@ func longDate(iso string) string { return words.Date(iso, "2 January 2006") }
 // audited is written (yyyy-mm-dd): LocalDate(now) is today.
 func LocalDate(t time.Time) string { return t.In(time.Local).Format("2006-01-02") }
 
-// checkFindingDate is CheckDate of finding f's date audited, the error
-// naming its case.
-func checkFindingDate(a *Audit, f Finding, now time.Time) error {
+// checkFindingDate is CheckDate of finding f's date audited, then its
+// check against the day its case was chosen (ch, when the audit has cases
+// chosen after its first draw or a moderation sample), the error naming
+// its case.
+func checkFindingDate(a *Audit, f Finding, now time.Time, ch *chosen) error {
 	err := a.CheckDate(f.Date, now)
+	if err == nil {
+		err = ch.check(a, f)
+	}
 	if de, ok := err.(*DateError); ok {
 		de.Case = f.Case
 	}
@@ -111,6 +137,101 @@ func (a *Audit) CheckDate(date string, now time.Time) error {
 	}
 	if earliest != "" && date < earliest {
 		return &DateError{Date: date, Drawn: drawn, Period: a.Period}
+	}
+	return nil
+}
+
+// chosen holds when each case was chosen after the audit's first draw
+// (later: the sample grown, or a replacement drawn for a withdrawn case)
+// and when each was chosen for moderation. The first draw bounds only the
+// cases it chose: a case added on the 20th cannot have been read on the
+// 10th, nor moderated before it was chosen for moderation, so a finding
+// dated before the day its own case was chosen is refused as one dated
+// before the draw is.
+type chosen struct {
+	later      map[string]laterCase
+	moderation map[string]time.Time
+}
+
+type laterCase struct {
+	at       time.Time
+	replaces string // the withdrawn case it replaces; "" when grown
+}
+
+// loadChosen reads the audit's grow, withdrawal and moderation draw
+// entries (the trail vouches for them; a case keeps the first entry that
+// chose it: a grown moderation sample lists its earlier cases again).
+func loadChosen(ctx context.Context, tx *store.Tx, a *Audit) (*chosen, error) {
+	es, err := entries(ctx, tx, a, KindGrow, KindWithdrawal, KindModerationDraw)
+	if err != nil {
+		return nil, err
+	}
+	ch := &chosen{later: map[string]laterCase{}, moderation: map[string]time.Time{}}
+	for _, e := range es {
+		switch e.Kind {
+		case KindGrow, KindWithdrawal:
+			var p struct {
+				Cases []sampledCaseJSON `json:"cases"`
+			}
+			if err := json.Unmarshal(e.Payload, &p); err != nil {
+				return nil, fmt.Errorf("audit %q: %s is damaged: %w", a.Name, store.Describe(e), err)
+			}
+			for _, c := range p.Cases {
+				if _, ok := ch.later[c.ID]; !ok {
+					l := laterCase{at: e.At}
+					if e.Kind == KindWithdrawal {
+						l.replaces = e.Case
+					}
+					ch.later[c.ID] = l
+				}
+			}
+		case KindModerationDraw:
+			var p drawPayload
+			if err := json.Unmarshal(e.Payload, &p); err != nil {
+				return nil, fmt.Errorf("audit %q: %s is damaged: %w", a.Name, store.Describe(e), err)
+			}
+			for _, id := range p.Cases {
+				if _, ok := ch.moderation[id]; !ok {
+					ch.moderation[id] = e.At
+				}
+			}
+		}
+	}
+	return ch, nil
+}
+
+// check refuses, with a *DateError, finding f dated before the local day
+// its case was chosen: for moderation, or into the sample after the first
+// draw. An audit drawn after its month (backfilled, or drawn again into
+// this store) is bounded only as CheckDate bounds it: the days of this
+// store's trail are not when its cases were read. The first draw's own
+// allowance for a draw a day or two late in its month is not carried to a
+// case chosen later: that choice is its own act, after the draw.
+func (ch *chosen) check(a *Audit, f Finding) error {
+	if ch == nil || f.Date == "" {
+		return nil
+	}
+	if m, err := time.Parse("2006-01", a.Period); err == nil && !a.Provenance.Drawn.IsZero() &&
+		LocalDate(a.Provenance.Drawn) >= m.AddDate(0, 1, 0).Format("2006-01-02") {
+		return nil
+	}
+	de := &DateError{Date: f.Date}
+	var at time.Time
+	if f.Moderation {
+		t, ok := ch.moderation[f.Case]
+		if !ok {
+			return nil
+		}
+		at, de.Moderated = t, true
+	} else {
+		l, ok := ch.later[f.Case]
+		if !ok {
+			return nil
+		}
+		at, de.Grown, de.Replaces = l.at, l.replaces == "", l.replaces
+	}
+	if de.Drawn = LocalDate(at); f.Date < de.Drawn {
+		return de
 	}
 	return nil
 }

@@ -152,6 +152,10 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 		kept := map[*workbook.Row]bool{}
 		named.reset()
 		now := s.now()
+		ch, err := loadChosen(ctx, tx, a)
+		if err != nil {
+			return err
+		}
 		for _, f := range files {
 			for i := range f.Rows {
 				r := &f.Rows[i]
@@ -254,7 +258,9 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 				// nothing, and a kept row is left out.
 				if prev, ok := latest[f.Moderation][r.ID]; !kept[r] && !(ok && sameFinding(prev, rowFinding(r))) {
 					var de *DateError
-					if errors.As(checkFindingDate(a, rowFinding(r), now), &de) {
+					rf := rowFinding(r)
+					rf.Moderation = f.Moderation
+					if errors.As(checkFindingDate(a, rf, now, ch), &de) {
 						prob(ColDate, de.Reason(r.DateText, "write"))
 					}
 				}
@@ -296,7 +302,7 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 					c := byID[r.ID]
 					f.Prefilled = form.Prefills(a.Columns, c.Fields)
 				}
-				rr, err := s.recordTx(ctx, w, a, f, fmt.Sprintf("%s row %d", source, r.Num))
+				rr, err := s.recordTx(ctx, w, a, f, fmt.Sprintf("%s row %d", source, r.Num), ch)
 				if errors.Is(err, ErrDuty) {
 					// A refusal names the row it stopped at: the file
 					// may hold many, and the rule alone does not say

@@ -119,7 +119,11 @@ func (s *Store) Record(ctx context.Context, auditName string, f Finding) (Record
 		if err := checkAuditor(ctx, tx.Tx, a, &f); err != nil {
 			return err
 		}
-		res, err = s.recordTx(ctx, tx, a, f, "")
+		ch, err := loadChosen(ctx, tx.Tx, a)
+		if err != nil {
+			return err
+		}
+		res, err = s.recordTx(ctx, tx, a, f, "", ch)
 		return err
 	})
 	return res, err
@@ -128,10 +132,11 @@ func (s *Store) Record(ctx context.Context, auditName string, f Finding) (Record
 // recordReads are the kinds of entry about any case that recording a
 // finding reads: withdrawals, the allocation and the moderation sample
 // (its checks), and the team managers (for an action it opens).
-var recordReads = []string{KindWithdrawal, KindAllocation, KindModerationDraw, KindTeamManager}
+var recordReads = []string{KindWithdrawal, KindAllocation, KindModerationDraw, KindTeamManager, KindGrow}
 
-// recordTx appends one finding within a write transaction.
-func (s *Store) recordTx(ctx context.Context, tx *store.WriteTx, a *Audit, f Finding, source string) (RecordResult, error) {
+// recordTx appends one finding within a write transaction; ch is when the
+// audit's cases were chosen (loadChosen), read once by the caller.
+func (s *Store) recordTx(ctx context.Context, tx *store.WriteTx, a *Audit, f Finding, source string, ch *chosen) (RecordResult, error) {
 	prev, ok, err := latestFinding(ctx, tx.Tx, a, f.Case, f.Moderation)
 	if err != nil {
 		return RecordResult{}, err
@@ -171,7 +176,7 @@ func (s *Store) recordTx(ctx context.Context, tx *store.WriteTx, a *Audit, f Fin
 	// time, read once), and only of what is recorded: a finding given
 	// again as recorded changes nothing, whatever its date. The error
 	// rolls the entry back with the transaction.
-	if err := checkFindingDate(a, f, e.At); err != nil {
+	if err := checkFindingDate(a, f, e.At, ch); err != nil {
 		return RecordResult{}, err
 	}
 	f.Kind, f.Seq, f.At = kind, e.Seq, e.At
