@@ -49,7 +49,7 @@ func TestVerifyReplaysDuties(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := open("mmod", "M. Moderator")
-	mustRecord(t, m, "a", Finding{Case: "CR-0000001", Auditor: "M. Moderator", Moderation: true, Grade: Inadequate, Immediate: true, Date: "2026-07-02"})
+	mustRecord(t, m, "a", Finding{Case: "CR-0000001", Auditor: "M. Moderator", Moderation: true, Grade: Inadequate, Immediate: true, Date: "2026-07-03"})
 	tm := open("tman", "T. Manager")
 	if _, err := tm.RespondAction(ctx, "a", "CR-0000001", "", "visit booked"); err != nil {
 		t.Fatal(err)

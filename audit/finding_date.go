@@ -1,7 +1,6 @@
 package audit
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -158,14 +157,11 @@ type laterCase struct {
 	replaces string // the withdrawn case it replaces; "" when grown
 }
 
-// loadChosen reads the audit's grow, withdrawal and moderation draw
-// entries (the trail vouches for them; a case keeps the first entry that
-// chose it: a grown moderation sample lists its earlier cases again).
-func loadChosen(ctx context.Context, tx *store.Tx, a *Audit) (*chosen, error) {
-	es, err := entries(ctx, tx, a, KindGrow, KindWithdrawal, KindModerationDraw)
-	if err != nil {
-		return nil, err
-	}
+// chosenOf folds the audit's grow, withdrawal and moderation draw entries
+// es (the trail vouches for them) into when each case was chosen; a case
+// keeps the first entry that chose it (a grown moderation sample lists its
+// earlier cases again).
+func chosenOf(a *Audit, es []Entry) (*chosen, error) {
 	ch := &chosen{later: map[string]laterCase{}, moderation: map[string]time.Time{}}
 	for _, e := range es {
 		switch e.Kind {

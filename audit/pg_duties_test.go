@@ -158,13 +158,13 @@ func TestPostgresDuties(t *testing.T) {
 	if r, err := b.Record(ctx, "a", Finding{Case: mine, Auditor: "B. Evans", Grade: Good, Date: "2026-07-02", Reason: "the plan was updated"}); err != nil || r.Action == nil || r.Action.Status != ActionClosed {
 		t.Errorf("the auditor correcting to no immediate attention: %+v %v; want her action closed", r.Action, err)
 	}
-	if r, err := m.Record(ctx, "a", Finding{Case: mine, Auditor: "M. Moderator", Moderation: true, Grade: Inadequate, Immediate: true, Date: "2026-07-03", Reason: "read the plan again"}); err != nil || r.Action == nil || r.Action.Status != ActionOpen {
+	if r, err := m.Record(ctx, "a", Finding{Case: mine, Auditor: "M. Moderator", Moderation: true, Grade: Inadequate, Immediate: true, Date: "2026-07-08", Reason: "read the plan again"}); err != nil || r.Action == nil || r.Action.Status != ActionOpen {
 		t.Errorf("the moderator correcting her own moderation to immediate attention: %+v %v; want an action opened", r.Action, err)
 	}
-	if r, err := m.Record(ctx, "a", Finding{Case: mine, Auditor: "M. Moderator", Moderation: true, Grade: Good, Date: "2026-07-04", Reason: "the visit happened"}); err != nil || r.Action == nil || r.Action.Status != ActionClosed {
+	if r, err := m.Record(ctx, "a", Finding{Case: mine, Auditor: "M. Moderator", Moderation: true, Grade: Good, Date: "2026-07-08", Reason: "the visit happened"}); err != nil || r.Action == nil || r.Action.Status != ActionClosed {
 		t.Errorf("the moderator correcting to no immediate attention: %+v %v; want her action closed", r.Action, err)
 	}
-	if r, err := qa.Record(ctx, "a", Finding{Case: mine, Auditor: "Q. Lead", Moderation: true, Grade: RequiresImprovement, Date: "2026-07-05", Reason: "QA's own look"}); err != nil || !r.Changed {
+	if r, err := qa.Record(ctx, "a", Finding{Case: mine, Auditor: "Q. Lead", Moderation: true, Grade: RequiresImprovement, Date: "2026-07-08", Reason: "QA's own look"}); err != nil || !r.Changed {
 		t.Errorf("QA correcting a moderation: %+v %v", r, err)
 	}
 	// A response to a follow-up action: its owner's, never an auditor's,
@@ -323,7 +323,7 @@ func TestPostgresGuardsUpgrade(t *testing.T) {
 	if _, err := qa.DrawModeration(ctx, "a", 1, "m"); err != nil {
 		t.Fatal(err)
 	}
-	mustRecord(t, qa, "a", Finding{Case: "CR-0000001", Auditor: "Q. Lead", Moderation: true, Grade: Good, Date: "2026-07-02"})
+	mustRecord(t, qa, "a", Finding{Case: "CR-0000001", Auditor: "Q. Lead", Moderation: true, Grade: Good, Date: "2026-07-03"})
 
 	// As the previous release left it; the owner's open upgrades it.
 	owner := upgradeFrom(t, where, qa, aURL, 8, "qa_named()", "follows_own_finding(bigint, bigint, text, text, text, boolean)")

@@ -165,7 +165,7 @@ func TestPostgresModerationNotByAllocated(t *testing.T) {
 		if err := rawAppend(t, qa, qa, KindModerationFinding, "CR-0000001", "M. Moderator", grade); err != nil {
 			t.Errorf("database: a moderation under another name: %v", err)
 		}
-		if _, err := qa.Record(ctx, "a", Finding{Case: "CR-0000003", Auditor: "M. Moderator", Moderation: true, Grade: Good, Date: "2026-07-02"}); err != nil {
+		if _, err := qa.Record(ctx, "a", Finding{Case: "CR-0000003", Auditor: "M. Moderator", Moderation: true, Grade: Good, Date: "2026-07-03"}); err != nil {
 			t.Errorf("caseaudit: a moderation under another name: %v", err)
 		}
 		mustVerify(t, qa, "a")
@@ -229,7 +229,7 @@ func TestPostgresModerationNotByAllocated(t *testing.T) {
 		if err := rawAppend(t, qa, qa, KindModerationCorrection, "CR-0000001", "Q. Lead", grade); err == nil || !strings.Contains(err.Error(), "caseaudit: "+byQA+" (SQLSTATE 42501)") {
 			t.Errorf("database: QA correcting the moderation of a case she audited in SQL: %v\nwant %s", err, byQA)
 		}
-		if _, err := m.Record(ctx, "a", Finding{Case: "CR-0000003", Auditor: "M. Moderator", Moderation: true, Grade: Good, Date: "2026-07-02"}); err != nil {
+		if _, err := m.Record(ctx, "a", Finding{Case: "CR-0000003", Auditor: "M. Moderator", Moderation: true, Grade: Good, Date: "2026-07-03"}); err != nil {
 			t.Errorf("caseaudit: M. Moderator moderating CR-0000003: %v", err)
 		}
 		mustVerify(t, qa, "a")

@@ -186,3 +186,14 @@ func (s *Store) recordTx(ctx context.Context, tx *store.WriteTx, a *Audit, f Fin
 	}
 	return res, nil
 }
+
+// loadChosen reads when the audit's later and moderated cases were
+// chosen (see chosenOf) from its grow, withdrawal and moderation draw
+// entries.
+func loadChosen(ctx context.Context, tx *store.Tx, a *Audit) (*chosen, error) {
+	es, err := entries(ctx, tx, a, KindGrow, KindWithdrawal, KindModerationDraw)
+	if err != nil {
+		return nil, err
+	}
+	return chosenOf(a, es)
+}
