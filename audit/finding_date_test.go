@@ -17,14 +17,7 @@ import (
 func TestFindingDateRefused(t *testing.T) {
 	eachBackend(t, func(t *testing.T, where string) {
 		ctx := context.Background()
-		s, clock := openAt(t, where, "QA Officer")
-		export := synthExport(t, t.TempDir(), "cases.csv", 300)
-		// Drawn on Friday 3 July 2026 for July (the clock's month).
-		d, err := Draw(ctx, s, DrawRequest{Spec: drawSpec(export, "dates", 6, clock.now()), Name: "July"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		d.Close()
+		s, clock, export := drawnJuly(t, where, "dates")
 		cases, err := s.Cases(ctx, "July")
 		if err != nil {
 			t.Fatal(err)
@@ -34,13 +27,7 @@ func TestFindingDateRefused(t *testing.T) {
 			_, err := s.Record(ctx, "July", Finding{Case: id(i), Auditor: "A. Khan", Grade: Good, Date: date, Reason: reason})
 			return err
 		}
-		refused := func(err error, want string) {
-			t.Helper()
-			var de *DateError
-			if !errors.As(err, &de) || err.Error() != want {
-				t.Errorf("error %v\nwant %s", err, want)
-			}
-		}
+		refused := func(err error, want string) { t.Helper(); dateRefused(t, err, want) }
 		refused(record(0, "2062-07-14", ""), "the finding on "+id(0)+": date audited 2062-07-14 (14 July 2062) is after today (3 July 2026); give the day the case was read (a mistyped year, or day and month swapped?)")
 		refused(record(0, "2026-05-12", ""), "the finding on "+id(0)+": date audited 2026-05-12 (12 May 2026) is before the audit could be read: its sample was drawn on 3 July 2026 for July 2026, and a case is read after it is drawn; give the day it was read (day and month swapped?)")
 		refused(record(0, "2026-06-30", ""), "the finding on "+id(0)+": date audited 2026-06-30 (30 June 2026) is before the audit could be read: its sample was drawn on 3 July 2026 for July 2026, and a case is read after it is drawn; give the day it was read (day and month swapped?)")
@@ -103,7 +90,7 @@ func TestFindingDateRefused(t *testing.T) {
 
 		// An audit recorded after its month (backfilled for April): a
 		// finding of April is kept, one before April refused.
-		d, err = Draw(ctx, s, DrawRequest{Spec: drawSpec(export, "april", 4, clock.now()), Name: "April", Period: "2026-04"})
+		d, err := Draw(ctx, s, DrawRequest{Spec: drawSpec(export, "april", 4, clock.now()), Name: "April", Period: "2026-04"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -126,15 +113,8 @@ func TestFindingDateRefused(t *testing.T) {
 func TestFindingDateBeforeItsCaseWasChosen(t *testing.T) {
 	eachBackend(t, func(t *testing.T, where string) {
 		ctx := context.Background()
-		s, clock := openAt(t, where, "QA Officer")
-		export := synthExport(t, t.TempDir(), "cases.csv", 300)
-		// Drawn on Friday 3 July 2026 for July; grown and a case replaced
-		// on Monday 20 July.
-		d, err := Draw(ctx, s, DrawRequest{Spec: drawSpec(export, "chosen", 6, clock.now()), Name: "July"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		d.Close()
+		// Grown and a case replaced on Monday 20 July.
+		s, clock, export := drawnJuly(t, where, "chosen")
 		clock.on("2026-07-20")
 		g, err := Grow(ctx, s, GrowRequest{Name: "July", By: 2, Export: export})
 		if err != nil {
@@ -156,13 +136,7 @@ func TestFindingDateBeforeItsCaseWasChosen(t *testing.T) {
 			_, err := s.Record(ctx, "July", f)
 			return err
 		}
-		refused := func(err error, want string) {
-			t.Helper()
-			var de *DateError
-			if !errors.As(err, &de) || err.Error() != want {
-				t.Errorf("error %v\nwant %s", err, want)
-			}
-		}
+		refused := func(err error, want string) { t.Helper(); dateRefused(t, err, want) }
 		refused(record(Finding{Case: grown, Date: "2026-07-10"}), "the finding on "+grown+": date audited 2026-07-10 (10 July 2026) is before the case could be read: it was added to the sample on 20 July 2026, when the sample was grown, and a case is read after it is drawn; give the day it was read (day and month swapped?)")
 		refused(record(Finding{Case: repl, Date: "2026-07-19"}), "the finding on "+repl+": date audited 2026-07-19 (19 July 2026) is before the case could be read: it was drawn on 20 July 2026 to replace "+cases[5].ID+", and a case is read after it is drawn; give the day it was read (day and month swapped?)")
 		if fs, _ := s.Findings(ctx, "July", false); len(fs) != 0 {
@@ -217,7 +191,7 @@ func TestFindingDateBeforeItsCaseWasChosen(t *testing.T) {
 		// An audit recorded after its month (backfilled for April): its
 		// grown case may have been read in April (this store's day of growing it
 		// is not when it was read); before April is refused as of any case.
-		d, err = Draw(ctx, s, DrawRequest{Spec: drawSpec(export, "april", 4, clock.now()), Name: "April", Period: "2026-04"})
+		d, err := Draw(ctx, s, DrawRequest{Spec: drawSpec(export, "april", 4, clock.now()), Name: "April", Period: "2026-04"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -234,4 +208,27 @@ func TestFindingDateBeforeItsCaseWasChosen(t *testing.T) {
 		_, err = s.Record(ctx, "April", Finding{Case: april[5].ID, Auditor: "A. Khan", Grade: Good, Date: "2026-03-31"})
 		refused(err, "the finding on "+april[5].ID+": date audited 2026-03-31 (31 March 2026) is before the audit could be read: its sample was drawn on 28 July 2026 for April 2026, and a case is read after it is drawn; give the day it was read (day and month swapped?)")
 	})
+}
+
+// drawnJuly opens a store at where and draws audit "July" of 6 cases
+// under seed on Friday 3 July 2026 (the clock's day and month).
+func drawnJuly(t *testing.T, where, seed string) (*Store, *testClock, string) {
+	t.Helper()
+	s, clock := openAt(t, where, "QA Officer")
+	export := synthExport(t, t.TempDir(), "cases.csv", 300)
+	d, err := Draw(context.Background(), s, DrawRequest{Spec: drawSpec(export, seed, 6, clock.now()), Name: "July"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	return s, clock, export
+}
+
+// dateRefused fails unless err is a *DateError saying want.
+func dateRefused(t *testing.T, err error, want string) {
+	t.Helper()
+	var de *DateError
+	if !errors.As(err, &de) || err.Error() != want {
+		t.Errorf("error %v\nwant %s", err, want)
+	}
 }
