@@ -220,13 +220,18 @@ func TestImportAsksOncePerCase(t *testing.T) {
 
 // findingsCSV writes a returned file of ids' findings, one grade each in
 // order, by person in the column who (Auditor, or Moderator for a
-// moderators' file).
+// moderators' file). Auditors read the cases from 13 July; moderators on
+// 20 July, the day the tests draw the moderation sample.
 func findingsCSV(t *testing.T, dir string, ids []string, name, who, person string, grades ...string) string {
 	t.Helper()
 	var b strings.Builder
 	fmt.Fprintf(&b, "#,Case ID,%s,Grade,Immediate attention,Notes,Date audited\n", who)
 	for i, g := range grades {
-		fmt.Fprintf(&b, "%d,%s,%s,%s,No,Read in full,2026-07-%02d\n", i+1, ids[i], person, g, 13+i)
+		day := 13 + i
+		if who == "Moderator" {
+			day = 20
+		}
+		fmt.Fprintf(&b, "%d,%s,%s,%s,No,Read in full,2026-07-%02d\n", i+1, ids[i], person, g, day)
 	}
 	p := filepath.Join(dir, name)
 	if err := os.WriteFile(p, []byte(b.String()), 0o600); err != nil {
