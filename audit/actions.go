@@ -62,25 +62,25 @@ type Action struct {
 	// is instead its team's manager set since (OwnerByTeam); "" otherwise.
 	RecordedOwner string
 	OwnerByTeam   bool
+	Opened        string    // yyyy-mm-dd: the finding's date audited (or the day it was recorded)
+	OpenedAt      time.Time // when the action was recorded (UTC)
+	Auditor       string    // who recorded the finding
+	Grade         Grade     // the finding's grade
+	Note          string    // the auditor's note on the finding
+	Due           string    // yyyy-mm-dd
+	Status        string    // ActionOpen, ActionResponded or ActionClosed
+	FindingSeq    int       // trail entry of the finding that opened it
+	Seq           int       // trail entry of its opening
+	// Moderation: a moderator's finding opened it (the auditor had not
+	// flagged the case).
+	Moderation bool
 	// OwnerIsTeam: Owner is the case's team itself, which has no manager
 	// set, not a person. It is known, and set, only on the action its
 	// opening returns (record, import), whose message says so; actions
 	// read back from the trail leave it false.
 	OwnerIsTeam bool
-	Opened      string    // yyyy-mm-dd: the finding's date audited (or the day it was recorded)
-	OpenedAt    time.Time // when the action was recorded (UTC)
-	Auditor     string    // who recorded the finding
-	Grade       Grade     // the finding's grade
-	Note        string    // the auditor's note on the finding
-	Due         string    // yyyy-mm-dd
-	Status      string    // ActionOpen, ActionResponded or ActionClosed
-	FindingSeq  int       // trail entry of the finding that opened it
-	Seq         int       // trail entry of its opening
-	// Moderation: a moderator's finding opened it (the auditor had not
-	// flagged the case).
-	Moderation bool
-	Responses  []ActionNote
-	Closure    *ActionNote // nil unless closed
+	Responses   []ActionNote
+	Closure     *ActionNote // nil unless closed
 }
 
 // Overdue reports whether the action is still waiting for its owner's
