@@ -74,8 +74,13 @@ type Action struct {
 	// Moderation: a moderator's finding opened it (the auditor had not
 	// flagged the case).
 	Moderation bool
-	Responses  []ActionNote
-	Closure    *ActionNote // nil unless closed
+	// OwnerIsTeam: Owner is the case's team itself, which has no manager
+	// set, not a person. It is known, and set, only on the action its
+	// opening returns (record, import), whose message says so; actions
+	// read back from the trail leave it false.
+	OwnerIsTeam bool
+	Responses   []ActionNote
+	Closure     *ActionNote // nil unless closed
 }
 
 // Overdue reports whether the action is still waiting for its owner's

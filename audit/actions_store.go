@@ -81,7 +81,8 @@ func (s *Store) followUp(ctx context.Context, tx *store.WriteTx, a *Audit, f Fin
 			return nil, err
 		}
 		return &Action{Audit: a.Name, Case: f.Case, Owner: p.Owner, Opened: p.Opened, OpenedAt: e.At, Auditor: f.Auditor,
-			Grade: f.Grade, Note: f.Note, Due: p.Due, Status: ActionOpen, FindingSeq: f.Seq, Seq: e.Seq, Moderation: f.Moderation}, nil
+			Grade: f.Grade, Note: f.Note, Due: p.Due, Status: ActionOpen, FindingSeq: f.Seq, Seq: e.Seq, Moderation: f.Moderation,
+			OwnerIsTeam: actionFacts(p.Owner, a.Team(c)).OwnerIsTeam}, nil
 	}
 	if cur == nil || cur.Status == ActionClosed || !wasFlagged || cur.Moderation != f.Moderation {
 		return nil, nil

@@ -155,6 +155,15 @@ func buildTrend(ctx context.Context, st *audit.Store, opts Options) (*Trend, err
 	if err != nil {
 		return nil, err
 	}
+	if opts.Marking == "" {
+		names := make([]string, len(sums))
+		for i, s := range sums {
+			names[i] = s.Name
+		}
+		if opts.Marking, err = auditsMarking(ctx, st, names); err != nil {
+			return nil, err
+		}
+	}
 	t := &Trend{Method: opts.Method, Confidence: opts.Confidence, Audits: []TrendPoint{},
 		Marking: opts.Marking, Limit: opts.Limit}
 	for _, s := range sums {
@@ -250,7 +259,7 @@ func buildPooled(ctx context.Context, st *audit.Store, names []string, period st
 		return nil, fmt.Errorf("pooling needs at least two audits (got %d): name them, or give a period", len(names))
 	}
 	var audits []pooledAudit
-	var read, markings []string
+	var read []string
 	for _, name := range names {
 		a, err := auditNamed(ctx, st, name)
 		if err != nil {
@@ -264,21 +273,13 @@ func buildPooled(ctx context.Context, st *audit.Store, names []string, period st
 		if !slices.Contains(read, r.Audit) {
 			read = append(read, r.Audit)
 		}
-		if opts.Marking == "" {
-			h, err := st.Handout(ctx, a.Name)
-			if err != nil {
-				return nil, err
-			}
-			if h.Marking != "" && !slices.Contains(markings, h.Marking) {
-				markings = append(markings, h.Marking)
-			}
-		}
 	}
-	// Without --marking the pooled view carries the markings its audits
-	// were handed out under, as one audit's report carries its own: it
-	// holds their figures, team by team.
 	if opts.Marking == "" {
-		opts.Marking = strings.Join(markings, " / ")
+		m, err := auditsMarking(ctx, st, read)
+		if err != nil {
+			return nil, err
+		}
+		opts.Marking = m
 	}
 	cal, err := readCalibration(ctx, st, read)
 	if err != nil {
@@ -330,7 +331,35 @@ func buildCalibration(ctx context.Context, st *audit.Store, names []string, mark
 	if err != nil {
 		return nil, err
 	}
+	if marking == "" {
+		names := make([]string, len(ins))
+		for i, in := range ins {
+			names[i] = in.Name
+		}
+		if marking, err = auditsMarking(ctx, st, names); err != nil {
+			return nil, err
+		}
+	}
 	return calibrationOf(marking, ins)
+}
+
+// auditsMarking is the protective marking a view over several audits
+// carries when none is given: the distinct markings the audits were handed
+// out under, in their order, joined by " / " ("" when none has one). Such a
+// view holds their figures, team by team and auditor by auditor, so it is
+// marked as each audit's own report is.
+func auditsMarking(ctx context.Context, st *audit.Store, names []string) (string, error) {
+	var markings []string
+	for _, name := range names {
+		h, err := st.Handout(ctx, name)
+		if err != nil {
+			return "", err
+		}
+		if h.Marking != "" && !slices.Contains(markings, h.Marking) {
+			markings = append(markings, h.Marking)
+		}
+	}
+	return strings.Join(markings, " / "), nil
 }
 
 // readCalibration reads what a calibration compares of each named audit

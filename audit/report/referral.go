@@ -57,21 +57,14 @@ func BuildReferrals(ctx context.Context, st *audit.Store, req ReferralRequest) (
 		}
 		want[a.Audit][a.Case] = true
 	}
-	var markings []string
-	for _, name := range slices.Sorted(maps.Keys(want)) {
+	audits := slices.Sorted(maps.Keys(want))
+	for _, name := range audits {
 		a, err := st.Audit(ctx, name)
 		if err != nil {
 			return nil, err
 		}
 		if teams[name], err = caseTeams(ctx, st, a); err != nil {
 			return nil, err
-		}
-		h, err := st.Handout(ctx, name)
-		if err != nil {
-			return nil, err
-		}
-		if h.Marking != "" && !slices.Contains(markings, h.Marking) {
-			markings = append(markings, h.Marking)
 		}
 		if !names {
 			continue
@@ -85,9 +78,13 @@ func BuildReferrals(ctx context.Context, st *audit.Store, req ReferralRequest) (
 		}
 		byCase[name] = n
 	}
-	r := &Referrals{Header: []string{"Audit", "Case ID"}, Marking: strings.Join(markings, " / "), Title: "Referrals: follow-up actions"}
-	if req.Marking != "" {
-		r.Marking = req.Marking
+	r := &Referrals{Header: []string{"Audit", "Case ID"}, Marking: req.Marking, Title: "Referrals: follow-up actions"}
+	if r.Marking == "" {
+		m, err := auditsMarking(ctx, st, audits)
+		if err != nil {
+			return nil, err
+		}
+		r.Marking = m
 	}
 	if req.Audit != "" {
 		r.Title += " of " + req.Audit

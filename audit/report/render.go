@@ -199,12 +199,18 @@ func renderView(w io.Writer, f Format, marking, name, schemaID string, v any, te
 	bw := bufio.NewWriter(w)
 	switch f {
 	case Table, Markdown:
-		if marking != "" {
-			fmt.Fprintf(bw, "%s\n\n", marking)
+		line := marking
+		if f == Markdown && marking != "" {
+			// bold, as the report's and the trend's, and escaped: a
+			// marking is the user's text, not Markdown
+			line = "**" + mdEscape(marking) + "**"
+		}
+		if line != "" {
+			fmt.Fprintf(bw, "%s\n\n", line)
 		}
 		text(bw, f == Markdown)
-		if marking != "" {
-			fmt.Fprintf(bw, "\n%s\n", marking)
+		if line != "" {
+			fmt.Fprintf(bw, "\n%s\n", line)
 		}
 	case CSV:
 		cw := csv.NewWriter(bw)

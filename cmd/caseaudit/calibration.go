@@ -32,7 +32,8 @@ counts once, by its latest findings.
 
 Formats: table, markdown, csv, json (schema urn:caseaudit:schema:calibration:2,
 schema/calibration.json), and for print xlsx and html (--out FILE.xlsx or FILE.html: A4, the
-marking and page numbers on every page). The report of an audit carries the same section over
+marking and page numbers on every page). The marking is --marking, else the markings the audits
+were handed out under (sample --marking), joined when they differ. The report of an audit carries the same section over
 the audits up to it; report --period carries it over the period's audits.`,
 		Example: `  caseaudit calibration
   caseaudit calibration "2026-07 monthly" "2026-08 monthly" "2026-09 monthly" --format csv
@@ -47,7 +48,7 @@ the audits up to it; report --period carries it over the period's audits.`,
 	f.StringVarP(&o.Format, "format", "f", "", "output format: table, markdown, csv, json, xlsx or html (default: from --out's extension, else table)")
 	f.StringVarP(&o.Out, "out", "o", "", "write the calibration to this `FILE` instead of stdout")
 	f.BoolVar(&o.Force, "force", false, "replace an existing --out file")
-	f.StringVar(&o.Marking, "marking", "", "protective marking shown above and below it, and on every printed page, e.g. \"OFFICIAL-SENSITIVE\"")
+	f.StringVar(&o.Marking, "marking", "", "protective marking shown above and below it, and on every printed page, e.g. \"OFFICIAL-SENSITIVE\" (default: the markings the audits were handed out under)")
 	return cmd
 }
 

@@ -140,7 +140,7 @@ func entrySummary(e audit.Entry) string {
 		}
 		return s
 	case audit.KindActionOpen:
-		return fmt.Sprintf("follow-up opened %s, due %s", ownerText(p.Owner), p.Due)
+		return fmt.Sprintf("follow-up opened %s, due %s", ownerText(p.Owner, false), p.Due)
 	case audit.KindActionRespond:
 		return "response: " + p.Note
 	case audit.KindActionClose:

@@ -440,11 +440,11 @@ func showImport(g *globalOptions, files []string, res *audit.ImportResult, err e
 		case dryRun && a.Status == audit.ActionClosed:
 			g.infof("would close the follow-up action on %s: it no longer needs immediate attention\n", a.Case)
 		case dryRun:
-			g.infof("would open a follow-up action on %s %s, due %s\n", a.Case, ownerText(a.Owner), a.Due)
+			g.infof("would open a follow-up action on %s %s, due %s\n", a.Case, ownerText(a.Owner, a.OwnerIsTeam), a.Due)
 		case a.Status == audit.ActionClosed:
 			g.infof("closed the follow-up action on %s: it no longer needs immediate attention (trail entry %d)\n", a.Case, a.Closure.Seq)
 		default:
-			g.infof("opened a follow-up action on %s %s, due %s (trail entry %d)\n", a.Case, ownerText(a.Owner), a.Due, a.Seq)
+			g.infof("opened a follow-up action on %s %s, due %s (trail entry %d)\n", a.Case, ownerText(a.Owner, a.OwnerIsTeam), a.Due, a.Seq)
 		}
 	}
 	return res, nil

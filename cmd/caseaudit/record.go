@@ -277,16 +277,21 @@ func reportRecorded(g *globalOptions, res audit.RecordResult) {
 		if a.Status == audit.ActionClosed {
 			g.infof("closed the follow-up action on %s: it no longer needs immediate attention (trail entry %d)\n", f.Case, a.Closure.Seq)
 		} else {
-			g.infof("opened a follow-up action on %s %s, due %s (trail entry %d)\n", f.Case, ownerText(a.Owner), a.Due, a.Seq)
+			g.infof("opened a follow-up action on %s %s, due %s (trail entry %d)\n", f.Case, ownerText(a.Owner, a.OwnerIsTeam), a.Due, a.Seq)
 		}
 	}
 }
 
-// ownerText says who a follow-up action is for: "for J. Smith", or "(no
-// owner yet)" when the audit names none.
-func ownerText(owner string) string {
-	if owner == "" || owner == audit.Unassigned {
+// ownerText says who a follow-up action is for: "for J. Smith", "for the
+// team Warminster Family Support (no manager set)" when the case's team
+// owns it (isTeam: a team is no person), or "(no owner yet)" when the
+// audit names none.
+func ownerText(owner string, isTeam bool) string {
+	switch {
+	case owner == "" || owner == audit.Unassigned:
 		return "(no owner yet)"
+	case isTeam:
+		return "for the team " + owner + " (no manager set)"
 	}
 	return "for " + owner
 }

@@ -45,7 +45,10 @@ share, the cases flagged of those audited and the exact interval, marked when th
 too few cases to tell it apart from the rest (were it like its audit, it would expect fewer
 than 5 cases needing immediate attention, or fewer than 5 not). CSV is then one row per audit
 and group; JSON adds "groups" to each audit. An audit not every case of which is recorded yet
-is marked incomplete in every format.`,
+is marked incomplete in every format.
+
+Every format but CSV carries the protective marking: --marking, else the markings the audits
+were handed out under (sample --marking), joined when they differ.`,
 		Example: `  caseaudit trend
   caseaudit trend --format csv > trend.csv
   caseaudit trend --out trend.xlsx --limit 5% --marking OFFICIAL-SENSITIVE
@@ -60,7 +63,7 @@ is marked incomplete in every format.`,
 	f.StringVar(&o.Confidence, "confidence", "95%", "confidence level of the intervals")
 	f.StringVar(&o.Method, "method", report.MethodClopperPearson, "interval for the share: clopper-pearson (exact) or wilson")
 	f.StringVar(&o.Limit, "limit", "", "draw this `SHARE` (the tolerable rate, e.g. 5%) as a line on the chart of the share needing immediate attention")
-	f.StringVar(&o.Marking, "marking", "", "protective marking shown in the title block and on every printed page, e.g. \"OFFICIAL-SENSITIVE\"")
+	f.StringVar(&o.Marking, "marking", "", "protective marking shown in the title block and on every printed page, e.g. \"OFFICIAL-SENSITIVE\" (default: the markings the audits were handed out under)")
 	f.StringVar(&o.By, "by", "", "add the share in each group of this shown `COLUMN` (e.g. Team), or \"stratum\", audit by audit")
 	f.BoolVar(&o.IncludeNames, "include-names", false, "allow --by a column holding personal details")
 	return cmd
