@@ -2,8 +2,11 @@ package audit
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -81,5 +84,48 @@ func TestHandoutOfAnOlderAudit(t *testing.T) {
 	}
 	if spec, err := st.Workbook(ctx, "2026-07 monthly", WorkbookOptions{}); err != nil || spec.Marking != "" || len(spec.Cases) == 0 {
 		t.Errorf("workbook: %v, marking %q, %d cases", err, spec.Marking, len(spec.Cases))
+	}
+}
+
+// The handout is read from the end of the draw's payload, where Go's
+// encoder puts the map's last key; whatever does not fit that shape is
+// decoded whole, so the answer is always the top-level key's.
+func TestHandoutOfPayload(t *testing.T) {
+	a := &Audit{Name: "July"}
+	marked := Handout{Marking: "OFFICIAL-SENSITIVE", Contact: "qa@example.org"}
+	encode := func(m map[string]any) []byte {
+		b, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	// A case column named like the key, holding a marking-shaped object.
+	cases := []map[string]any{{"Case Reference": "CR-0000001", "handout": map[string]string{"marking": "NOT THIS"}}}
+	var longCases []map[string]any // more than the last 4 KB searched first
+	for i := range 200 {
+		longCases = append(longCases, map[string]any{"Case Reference": fmt.Sprintf("CR-%07d", i), "Team": "Chippenham CP"})
+	}
+	for _, c := range []struct {
+		name    string
+		payload []byte
+		want    Handout
+	}{
+		{"as drawn, with a handout", encode(map[string]any{"audit": map[string]string{"name": "July"}, "cases": []string{"CR-0000001"}, "handout": marked}), marked},
+		{"as drawn, without one", encode(map[string]any{"audit": map[string]string{"name": "July"}, "cases": []string{"CR-0000001"}}), Handout{}},
+		{"a case column named handout, no handout", encode(map[string]any{"audit": map[string]string{}, "cases": cases}), Handout{}},
+		{"a case column named handout, and a handout", encode(map[string]any{"audit": map[string]string{}, "cases": cases, "handout": marked}), marked},
+		{"the handout not last, spaced", []byte(`{"handout" : {"marking": "OFFICIAL-SENSITIVE", "contact": "qa@example.org"}, "cases": [{"handout": {"marking": "NOT THIS"}}]}`), marked},
+		{"a long draw, with a handout", encode(map[string]any{"audit": map[string]string{}, "cases": longCases, "handout": marked}), marked},
+		{"a long draw, a case column named handout, no handout", encode(map[string]any{"audit": map[string]string{}, "cases": append(slices.Clone(cases), longCases...)}), Handout{}},
+		{"a string holding the key's text", []byte(`{"audit": {"note": "see \"handout\": {}"}, "cases": []}`), Handout{}},
+	} {
+		got, err := handoutOf(a, c.payload)
+		if err != nil || got != c.want {
+			t.Errorf("%s: got %+v, %v; want %+v", c.name, got, err, c.want)
+		}
+	}
+	if _, err := handoutOf(a, []byte(`{"cases": [}, "handout": {"marking": 1}`)); err == nil {
+		t.Errorf("a damaged payload whose handout does not decode was read without an error")
 	}
 }

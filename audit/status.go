@@ -175,6 +175,9 @@ func summariseFolded(a *Audit, ids []string, es []Entry, orig, mod map[string]Fi
 // cases.
 type AuditFindings struct {
 	AuditSummary
+	// Marking is the protective marking the audit was handed out under
+	// ("" when none), for a view over several audits to carry.
+	Marking    string
 	Findings   []Finding // as Findings returns them
 	Moderation []Finding // as Findings returns them with moderation true
 }

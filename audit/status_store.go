@@ -86,7 +86,11 @@ func (s *Store) AuditsWithFindings(ctx context.Context) ([]AuditFindings, error)
 			if err != nil {
 				return err
 			}
-			out = append(out, AuditFindings{AuditSummary: st.AuditSummary,
+			h, err := handoutIn(a, es)
+			if err != nil {
+				return err
+			}
+			out = append(out, AuditFindings{AuditSummary: st.AuditSummary, Marking: h.Marking,
 				Findings: inSampleOrder(ids, orig), Moderation: inSampleOrder(ids, mod)})
 		}
 		return nil

@@ -156,13 +156,11 @@ func buildTrend(ctx context.Context, st *audit.Store, opts Options) (*Trend, err
 		return nil, err
 	}
 	if opts.Marking == "" {
-		names := make([]string, len(sums))
-		for i, s := range sums {
-			names[i] = s.Name
+		var ms []string
+		for _, s := range sums {
+			ms = append(ms, s.Marking)
 		}
-		if opts.Marking, err = auditsMarking(ctx, st, names); err != nil {
-			return nil, err
-		}
+		opts.Marking = joinMarkings(ms)
 	}
 	t := &Trend{Method: opts.Method, Confidence: opts.Confidence, Audits: []TrendPoint{},
 		Marking: opts.Marking, Limit: opts.Limit}
@@ -303,7 +301,13 @@ func (r *Report) calibrate(ctx context.Context, st *audit.Store, a *audit.Audit)
 		names = append(names, a.Name)
 	}
 	// Grades are compared, never notes: the trails the trend read serve it.
-	c, err := buildCalibration(ctx, st.WithoutProse(), names, "")
+	// The report carries its own marking, so the comparison inside it
+	// needs none (and the audits' handouts are not read for one).
+	ins, err := readCalibration(ctx, st.WithoutProse(), names)
+	if err != nil {
+		return err
+	}
+	c, err := calibrationOf("", ins)
 	if err != nil {
 		return err
 	}
@@ -349,17 +353,27 @@ func buildCalibration(ctx context.Context, st *audit.Store, names []string, mark
 // view holds their figures, team by team and auditor by auditor, so it is
 // marked as each audit's own report is.
 func auditsMarking(ctx context.Context, st *audit.Store, names []string) (string, error) {
-	var markings []string
-	for _, name := range names {
+	ms := make([]string, len(names))
+	for i, name := range names {
 		h, err := st.Handout(ctx, name)
 		if err != nil {
 			return "", err
 		}
-		if h.Marking != "" && !slices.Contains(markings, h.Marking) {
-			markings = append(markings, h.Marking)
+		ms[i] = h.Marking
+	}
+	return joinMarkings(ms), nil
+}
+
+// joinMarkings joins the distinct markings of ms, in their order, leaving
+// out empty ones.
+func joinMarkings(ms []string) string {
+	var out []string
+	for _, m := range ms {
+		if m != "" && !slices.Contains(out, m) {
+			out = append(out, m)
 		}
 	}
-	return strings.Join(markings, " / "), nil
+	return strings.Join(out, " / ")
 }
 
 // readCalibration reads what a calibration compares of each named audit
