@@ -160,6 +160,11 @@ type RetiredSummary struct {
 	// Figures are the audit's headline figures as its report stated them
 	// at retirement (amendments after sign-off included).
 	Figures Figures `json:"figures"`
+	// Marking is the protective marking the audit was handed out under
+	// (sample --marking; absent when none, and in the summaries of audits
+	// retired before it was kept): a view that still shows the audit's
+	// figures, such as the trend, carries it.
+	Marking string `json:"marking,omitempty"`
 	// SignOff is the last sign-off, with the figures then.
 	SignOff      SignOff `json:"sign_off"`
 	Amended      bool    `json:"amended_after_sign_off"`

@@ -265,7 +265,7 @@ func (s *Store) Retire(ctx context.Context, req RetireRequest) (Retirement, erro
 			if err != nil {
 				return err
 			}
-			sum.Size = st.Size
+			sum.Size, sum.Marking = st.Size, st.Marking
 			e, deleted, err := tx.Retire(ctx, a.id, a.Name, req.Person.Name, now, sum)
 			if err != nil {
 				return err

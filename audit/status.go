@@ -21,6 +21,9 @@ type AuditSummary struct {
 	Moderated      int // cases with a moderation finding
 	Entries        int // trail entries
 	Head           string
+	// Marking is the protective marking the audit was handed out under
+	// ("" when none), for a view over several audits to carry.
+	Marking string
 	// Factors are the factors recorded with the sample (its provenance's),
 	// nil when none.
 	Factors *sample.Factors
@@ -106,6 +109,11 @@ func summariseFolded(a *Audit, ids []string, es []Entry, orig, mod map[string]Fi
 	if err != nil {
 		return nil, err
 	}
+	h, err := handoutIn(a, es)
+	if err != nil {
+		return nil, err
+	}
+	st.Marking = h.Marking
 	st.Entries = len(es)
 	if len(es) > 0 {
 		st.Head = es[len(es)-1].Hash
@@ -175,9 +183,6 @@ func summariseFolded(a *Audit, ids []string, es []Entry, orig, mod map[string]Fi
 // cases.
 type AuditFindings struct {
 	AuditSummary
-	// Marking is the protective marking the audit was handed out under
-	// ("" when none), for a view over several audits to carry.
-	Marking    string
 	Findings   []Finding // as Findings returns them
 	Moderation []Finding // as Findings returns them with moderation true
 }

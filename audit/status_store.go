@@ -86,11 +86,7 @@ func (s *Store) AuditsWithFindings(ctx context.Context) ([]AuditFindings, error)
 			if err != nil {
 				return err
 			}
-			h, err := handoutIn(a, es)
-			if err != nil {
-				return err
-			}
-			out = append(out, AuditFindings{AuditSummary: st.AuditSummary, Marking: h.Marking,
+			out = append(out, AuditFindings{AuditSummary: st.AuditSummary,
 				Findings: inSampleOrder(ids, orig), Moderation: inSampleOrder(ids, mod)})
 		}
 		return nil

@@ -155,19 +155,12 @@ func buildTrend(ctx context.Context, st *audit.Store, opts Options) (*Trend, err
 	if err != nil {
 		return nil, err
 	}
-	if opts.Marking == "" {
-		var ms []string
-		for _, s := range sums {
-			ms = append(ms, s.Marking)
-		}
-		opts.Marking = joinMarkings(ms)
-	}
 	t := &Trend{Method: opts.Method, Confidence: opts.Confidence, Audits: []TrendPoint{},
 		Marking: opts.Marking, Limit: opts.Limit}
 	for _, s := range sums {
 		fs, mod := s.Findings, s.Moderation
 		judged := latestJudgement(fs, mod)
-		p := TrendPoint{Audit: s.Name, Period: s.Period, Created: s.Created.UTC(), Sampled: s.Size, Grades: map[string]int{}}
+		p := TrendPoint{Audit: s.Name, Period: s.Period, Created: s.Created.UTC(), Sampled: s.Size, Grades: map[string]int{}, marking: s.Marking}
 		p.setFactors(s.Factors)
 		for _, g := range gradeNames() {
 			p.Grades[g] = 0
@@ -208,6 +201,15 @@ func buildTrend(ctx context.Context, st *audit.Store, opts Options) (*Trend, err
 	}
 	if err := t.addRetired(ctx, st, opts); err != nil {
 		return nil, err
+	}
+	if t.Marking == "" {
+		// Whatever audits the trend shows, retired ones too, it carries
+		// their markings, in the order it shows them.
+		ms := make([]string, len(t.Audits))
+		for i, p := range t.Audits {
+			ms[i] = p.marking
+		}
+		t.Marking = joinMarkings(ms)
 	}
 	if by := strings.TrimSpace(opts.By); by != "" && t.By == "" && len(t.Audits) > 0 {
 		return nil, opt.Errorf("%s %q: no audit with findings shows that column; break the trend down by a column the samples show (sample -c COLUMN) or by stratum", opt.By, by)

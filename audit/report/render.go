@@ -183,8 +183,8 @@ func RenderCalibration(w io.Writer, c *Calibration, f Format) error {
 	}
 	return renderView(w, f, c.Marking, "calibration", CalibrationSchema, c, func(bw *bufio.Writer, md bool) {
 		writeCalibrationText(bw, c, md)
-	}, func(cc csvWriter) {
-		cc.row("auditor", "pairs", "exact", "within_one", "exact_share", "within_one_share", "kappa", "higher", "lower", "sign_test_p", "leans")
+	}, func(cc markedCSV) {
+		cc.head("auditor", "pairs", "exact", "within_one", "exact_share", "within_one_share", "kappa", "higher", "lower", "sign_test_p", "leans")
 		for _, a := range c.Auditors {
 			cc.row(a.Auditor, inum(a.Pairs), inum(a.Exact), inum(a.WithinOne), fnum(a.ExactShare), fnum(a.WithinShare), fptr(a.Kappa),
 				inum(a.Higher), inum(a.Lower), fnum(a.SignP), a.Leans)
@@ -193,9 +193,9 @@ func RenderCalibration(w io.Writer, c *Calibration, f Format) error {
 }
 
 // renderView writes a view across audits: table or markdown (what text
-// writes, the marking above and below), csv (what rows writes) or json
-// (v); name says what it is in an error.
-func renderView(w io.Writer, f Format, marking, name, schemaID string, v any, text func(bw *bufio.Writer, md bool), rows func(c csvWriter)) error {
+// writes, the marking above and below), csv (what rows writes, the marking
+// its first column) or json (v); name says what it is in an error.
+func renderView(w io.Writer, f Format, marking, name, schemaID string, v any, text func(bw *bufio.Writer, md bool), rows func(c markedCSV)) error {
 	bw := bufio.NewWriter(w)
 	switch f {
 	case Table, Markdown:
@@ -214,7 +214,7 @@ func renderView(w io.Writer, f Format, marking, name, schemaID string, v any, te
 		}
 	case CSV:
 		cw := csv.NewWriter(bw)
-		rows(csvWriter{cw})
+		rows(markedCSV{csvWriter{cw}, marking})
 		cw.Flush()
 		if err := cw.Error(); err != nil {
 			return err
@@ -271,8 +271,8 @@ func RenderPooled(w io.Writer, p *Pooled, f Format) error {
 			bw.WriteString("\n")
 			writeCalibrationText(bw, p.Calibration, md)
 		}
-	}, func(c csvWriter) {
-		c.row("audit", "period", "population", "audited", "flagged", "share", "stratified", "population_definition")
+	}, func(c markedCSV) {
+		c.head("audit", "period", "population", "audited", "flagged", "share", "stratified", "population_definition")
 		for _, a := range p.Audits {
 			pop := ""
 			if a.Population != nil {

@@ -343,6 +343,9 @@ type TrendPoint struct {
 	// Retired: the audit was retired under the store's retention period;
 	// its figures are its sealed summary's (see retired.go).
 	Retired bool `json:"retired"`
+	// marking is the protective marking the audit was handed out under:
+	// a trend carries the markings of every audit it shows.
+	marking string
 }
 
 // Trend is the share flagged and grade mix of every audit, oldest first.

@@ -13,8 +13,9 @@ import (
 // Retired audits. An audit retired under the store's retention period
 // leaves a sealed summary (see audit.RetiredSummary): its headline figures
 // as its report stated them, without its findings. The trend shows it from
-// those figures, marked retired (no grade mix, no focus areas), and a
-// report compares with it as with any other audit.
+// those figures, marked retired (no grade mix, no focus areas), under the
+// protective marking the summary keeps, and a report compares with it as
+// with any other audit.
 
 // addRetired puts the store's retired audits into the trend, in the order
 // of the months audited.
@@ -27,7 +28,8 @@ func (t *Trend) addRetired(ctx context.Context, st *audit.Store, opts Options) e
 		sum := r.Summary
 		created, _ := time.Parse(time.RFC3339, sum.Created)
 		p := TrendPoint{Audit: sum.Audit, Period: sum.Period, Created: created.UTC(), Sampled: sum.Size, Audited: sum.Figures.Size,
-			Flagged: sum.Figures.Flagged, Grades: map[string]int{}, FocusAreas: []TrendFocus{}, Complete: true, SignedOff: true, Retired: true}
+			Flagged: sum.Figures.Flagged, Grades: map[string]int{}, FocusAreas: []TrendFocus{}, Complete: true, SignedOff: true, Retired: true,
+			marking: sum.Marking}
 		for _, g := range gradeNames() {
 			p.Grades[g] = 0
 		}

@@ -95,7 +95,7 @@ func writeTrendTable(w io.Writer, t *Trend, color bool) error {
 
 func writeTrendCSV(w io.Writer, t *Trend) error {
 	cw := csv.NewWriter(w)
-	c := csvWriter{cw}
+	c := markedCSV{csvWriter{cw}, t.Marking}
 	h := []string{"audit", "period", "created", "sampled", "audited", "flagged", "share", "ci_method", "confidence", "ci_lower", "ci_upper",
 		"complete", "signed_off", "amended_after_sign_off", "signed_off_incomplete"}
 	for _, g := range gradeNames() {
@@ -118,7 +118,7 @@ func writeTrendCSV(w io.Writer, t *Trend) error {
 		h = append(h, "retired")
 	}
 	fh, fcells := trendFactorCSV(t.Audits)
-	c.row(append(h, fh...)...)
+	c.head(append(h, fh...)...)
 	for _, p := range t.Audits {
 		row := []string{p.Audit, p.Period, p.Created.Format("2006-01-02T15:04:05Z"), inum(p.Sampled), inum(p.Audited), inum(p.Flagged),
 			fptr(p.Share), t.Method, fnum(t.Confidence), fptr(p.Lower), fptr(p.Upper),

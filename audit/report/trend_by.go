@@ -152,8 +152,8 @@ func byIntro(t *Trend) string {
 // audit and group.
 func writeTrendByCSV(w io.Writer, t *Trend) error {
 	cw := csv.NewWriter(w)
-	c := csvWriter{cw}
-	c.row("audit", "period", "by", "group", "audited", "flagged", "share", "ci_method", "confidence", "ci_lower", "ci_upper", "too_few", "audit_incomplete")
+	c := markedCSV{csvWriter{cw}, t.Marking}
+	c.head("audit", "period", "by", "group", "audited", "flagged", "share", "ci_method", "confidence", "ci_lower", "ci_upper", "too_few", "audit_incomplete")
 	for _, p := range t.Audits {
 		for _, g := range p.Groups {
 			c.row(p.Audit, p.Period, t.By, g.Group, inum(g.Audited), inum(g.Flagged), fptr(g.Share), t.Method, fnum(t.Confidence),

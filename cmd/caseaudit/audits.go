@@ -45,6 +45,7 @@ type retiredAuditJSON struct {
 	RetiredBy   string `json:"retired_by"`
 	SummaryHash string `json:"summary_hash"`
 	Head        string `json:"trail_head"`
+	Marking     string `json:"marking,omitempty"`
 }
 
 type auditSummaryJSON struct {
@@ -60,6 +61,7 @@ type auditSummaryJSON struct {
 	ModSize   int    `json:"moderation_size"`
 	Entries   int    `json:"trail_entries"`
 	Head      string `json:"trail_head"`
+	Marking   string `json:"marking,omitempty"`
 }
 
 func runAudits(ctx context.Context, o *auditsOptions, g *globalOptions) error {
@@ -83,17 +85,33 @@ func runAudits(ctx context.Context, o *auditsOptions, g *globalOptions) error {
 		out := auditsJSON{Audits: []auditSummaryJSON{}, Retired: []retiredAuditJSON{}}
 		for _, a := range list {
 			out.Audits = append(out.Audits, auditSummaryJSON{a.Name, a.Created.UTC().Format("2006-01-02T15:04:05Z"), a.Seed, a.Period, a.Size,
-				a.Withdrawn, a.Recorded, a.Flagged, a.Moderated, a.ModerationSize, a.Entries, a.Head})
+				a.Withdrawn, a.Recorded, a.Flagged, a.Moderated, a.ModerationSize, a.Entries, a.Head, a.Marking})
 		}
 		for _, r := range retired {
 			sum := r.Summary
 			out.Retired = append(out.Retired, retiredAuditJSON{Name: sum.Audit, Period: sum.Period, Created: sum.Created, Seed: sum.Seed,
 				Size: sum.Size, Audited: sum.Figures.Size, Flagged: sum.Figures.Flagged, SignedOff: sum.SignOff.At.UTC().Format("2006-01-02T15:04:05Z"),
-				RetiredAt: r.At.UTC().Format("2006-01-02T15:04:05Z"), RetiredBy: r.By, SummaryHash: r.Hash, Head: sum.TrailHead})
+				RetiredAt: r.At.UTC().Format("2006-01-02T15:04:05Z"), RetiredBy: r.By, SummaryHash: r.Hash, Head: sum.TrailHead, Marking: sum.Marking})
 		}
 		return writeJSON(g.IO.Out, schema.Audits, out)
 	}
-	rows := [][]string{{"audit", "period", "created", "recorded", "flagged", "moderated"}}
+	// Each audit's protective marking is a column of its own row when any
+	// audit has one: the listing holds their figures, and a row copied
+	// out of it keeps its audit's marking.
+	marked := false
+	for _, r := range retired {
+		marked = marked || r.Summary.Marking != ""
+	}
+	for _, a := range list {
+		marked = marked || a.Marking != ""
+	}
+	row := func(marking string, cells ...string) []string {
+		if marked {
+			return append(cells, marking)
+		}
+		return cells
+	}
+	rows := [][]string{row("marking", "audit", "period", "created", "recorded", "flagged", "moderated")}
 	// Retired audits first (they are the oldest), as their summaries keep
 	// them.
 	for _, r := range retired {
@@ -102,16 +120,16 @@ func runAudits(ctx context.Context, o *auditsOptions, g *globalOptions) error {
 		if len(created) >= 10 {
 			created = created[:10]
 		}
-		rows = append(rows, []string{sum.Audit, sum.Period, created, fmt.Sprintf("retired %s", r.At.UTC().Format("2006-01-02")),
-			fmt.Sprint(sum.Figures.Flagged), "-"})
+		rows = append(rows, row(sum.Marking, sum.Audit, sum.Period, created, fmt.Sprintf("retired %s", r.At.UTC().Format("2006-01-02")),
+			fmt.Sprint(sum.Figures.Flagged), "-"))
 	}
 	for _, a := range list {
 		mod := "-"
 		if a.ModerationSize > 0 {
 			mod = fmt.Sprintf("%d/%d", a.Moderated, a.ModerationSize)
 		}
-		rows = append(rows, []string{a.Name, a.Period, a.Created.UTC().Format("2006-01-02"), fmt.Sprintf("%d/%d", a.Recorded, a.Size),
-			fmt.Sprint(a.Flagged), mod})
+		rows = append(rows, row(a.Marking, a.Name, a.Period, a.Created.UTC().Format("2006-01-02"), fmt.Sprintf("%d/%d", a.Recorded, a.Size),
+			fmt.Sprint(a.Flagged), mod))
 	}
 	if o.Format == "csv" {
 		return writeCSV(g.IO.Out, rows)

@@ -33,7 +33,8 @@ counts once, by its latest findings.
 Formats: table, markdown, csv, json (schema urn:caseaudit:schema:calibration:2,
 schema/calibration.json), and for print xlsx and html (--out FILE.xlsx or FILE.html: A4, the
 marking and page numbers on every page). The marking is --marking, else the markings the audits
-were handed out under (sample --marking), joined when they differ. The report of an audit carries the same section over
+were handed out under (sample --marking), joined when they differ; CSV carries it as its first
+column, "marking", on every row. The report of an audit carries the same section over
 the audits up to it; report --period carries it over the period's audits.`,
 		Example: `  caseaudit calibration
   caseaudit calibration "2026-07 monthly" "2026-08 monthly" "2026-09 monthly" --format csv

@@ -78,7 +78,8 @@ every audit is a simple random sample of the same population definition (same fi
 exclusion rule, not stratified) at about the same sampling fraction, they are pooled as one
 sample with an exact interval; otherwise each audit's share is weighted by its population, the
 method is named and no naive sum is made. The pooled view is written as table, markdown, csv or
-json (schema urn:caseaudit:schema:pooled:2, schema/pooled.json).`,
+json (schema urn:caseaudit:schema:pooled:2, schema/pooled.json), under --marking, else the
+markings its audits were handed out under, joined (in CSV the first column of every row).`,
 		Example: `  # the latest audit, on the terminal
   caseaudit report
 

@@ -47,8 +47,10 @@ than 5 cases needing immediate attention, or fewer than 5 not). CSV is then one 
 and group; JSON adds "groups" to each audit. An audit not every case of which is recorded yet
 is marked incomplete in every format.
 
-Every format but CSV carries the protective marking: --marking, else the markings the audits
-were handed out under (sample --marking), joined when they differ.`,
+Every format carries the protective marking: --marking, else the markings of the audits it
+shows (sample --marking; a retired audit's as its sealed summary keeps it), joined when they
+differ. CSV carries it as its first column, "marking", on every row, so that the file stays
+one table and a copy filtered to some rows keeps it.`,
 		Example: `  caseaudit trend
   caseaudit trend --format csv > trend.csv
   caseaudit trend --out trend.xlsx --limit 5% --marking OFFICIAL-SENSITIVE
