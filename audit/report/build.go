@@ -366,6 +366,19 @@ func auditsMarking(ctx context.Context, st *audit.Store, names []string) (string
 	return joinMarkings(ms), nil
 }
 
+// AuditsMarking is the protective marking a list over the named audits
+// carries when none is given (see auditsMarking), each audit named once
+// however often it is given.
+func AuditsMarking(ctx context.Context, st *audit.Store, names []string) (string, error) {
+	var distinct []string
+	for _, n := range names {
+		if !slices.Contains(distinct, n) {
+			distinct = append(distinct, n)
+		}
+	}
+	return auditsMarking(ctx, st, distinct)
+}
+
 // joinMarkings joins the distinct markings of ms, in their order, leaving
 // out empty ones.
 func joinMarkings(ms []string) string {

@@ -55,6 +55,9 @@ Without AUDIT, the actions of every audit are listed. Closed actions are left ou
 --all. --out writes a referral sheet for managers (.xlsx, one row per case, with the auditor's
 note and the due date; case IDs only unless --include-names, which reads the names from the
 recorded export). --fail-on-overdue exits 3 when any listed action is overdue.
+The list holds case IDs and auditors' notes, so every form of it carries the protective marking:
+--marking, else the markings the listed actions' audits were handed out under, joined (above and
+below the table, the first column of every CSV row, "marking" in JSON, every page of a sheet).
 --by owner groups the list by owner, the owner with the most overdue actions first; --split DIR
 writes one referral sheet per owner.`,
 		Example: `  caseaudit actions "2026-07 monthly"
@@ -88,7 +91,7 @@ writes one referral sheet per owner.`,
 	f.BoolVar(&o.FailOnOverdue, "fail-on-overdue", false, "exit 3 when any listed action is overdue")
 	f.StringVar(&o.By, "by", "", "group the list by `owner`: each owner's actions together, the owner with the most overdue first (a chase list with --overdue)")
 	f.StringVar(&o.Split, "split", "", "write one referral sheet per owner into this `DIR` (\"AUDITS - OWNER.xlsx\"; made when missing)")
-	f.StringVar(&o.Marking, "marking", "", "with --out: protective marking printed on every page of the referral sheet (default: the marking recorded with the audits), e.g. \"OFFICIAL-SENSITIVE\"")
+	f.StringVar(&o.Marking, "marking", "", "protective marking above and below the list, in the first column of its CSV, in its JSON and on every page of the referral sheet (default: the markings recorded with the audits listed), e.g. \"OFFICIAL-SENSITIVE\"")
 	return cmd
 }
 
@@ -168,6 +171,9 @@ func runActionMove(ctx context.Context, o *actionMoveOptions, g *globalOptions, 
 // actionsJSON is actions --format json (schema/actions.json): the actions
 // listed, soonest due first.
 type actionsJSON struct {
+	// Marking is --marking, else the markings of the listed actions'
+	// audits, joined; absent when none.
+	Marking string       `json:"marking,omitempty"`
 	Actions []actionJSON `json:"actions"`
 	// ByOwner is the chase list's summary, owner by owner in the order
 	// of Actions (--by owner only).
@@ -256,9 +262,6 @@ func runActions(ctx context.Context, o *actionsOptions, g *globalOptions) error 
 	if o.Split != "" {
 		return runActionsSplit(ctx, o, g)
 	}
-	if o.Marking != "" && o.Out == "" {
-		return usagef("--marking goes with --out: it is printed on the referral sheet")
-	}
 	if o.IncludeNames && o.Out == "" {
 		return usagef("--include-names goes with --out: names go only into the referral sheet")
 	}
@@ -288,9 +291,20 @@ func runActions(ctx context.Context, o *actionsOptions, g *globalOptions) error 
 		}
 		g.infof("wrote the referral sheet %s (%d %s)\n", o.Out, len(list), words.Noun(len(list), "case"))
 	} else {
+		// The list holds case IDs and auditors' notes from its audits: it
+		// carries their markings, as the referral sheet does.
+		if o.Marking == "" {
+			names := make([]string, len(list))
+			for i, a := range list {
+				names[i] = a.Audit
+			}
+			if o.Marking, err = report.AuditsMarking(ctx, st, names); err != nil {
+				return err
+			}
+		}
 		switch o.Format {
 		case "json":
-			out := actionsJSON{Actions: []actionJSON{}}
+			out := actionsJSON{Marking: o.Marking, Actions: []actionJSON{}}
 			for _, a := range list {
 				out.Actions = append(out.Actions, toActionJSON(a, now))
 			}
@@ -309,7 +323,7 @@ func runActions(ctx context.Context, o *actionsOptions, g *globalOptions) error 
 				rows = append(rows, []string{a.Audit, a.Case, a.Owner, a.Opened, a.Due, a.Status,
 					fmt.Sprint(a.Overdue(now)), a.RaisedAt(), a.Auditor, a.Grade.String(), a.Note})
 			}
-			if err := writeCSV(g.IO.Out, rows); err != nil {
+			if err := writeCSV(g.IO.Out, markedRows(o.Marking, rows)); err != nil {
 				return err
 			}
 		default:
@@ -317,8 +331,14 @@ func runActions(ctx context.Context, o *actionsOptions, g *globalOptions) error 
 				g.infof("no follow-up actions to show\n")
 				break
 			}
+			if o.Marking != "" {
+				fmt.Fprintf(g.IO.Out, "%s\n\n", o.Marking)
+			}
 			if err := writeActionsTable(g, list, groups, now); err != nil {
 				return err
+			}
+			if o.Marking != "" {
+				fmt.Fprintf(g.IO.Out, "\n%s\n", o.Marking)
 			}
 		}
 	}

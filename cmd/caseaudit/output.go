@@ -33,6 +33,25 @@ func writeCSV(w io.Writer, rows [][]string) error {
 	return cw.Error()
 }
 
+// markedRows puts marking, when there is one, as the first column of
+// rows: "marking" heading the header row (rows[0]), the marking on every
+// other, so that a CSV stays one table and a copy filtered to some rows
+// keeps its marking.
+func markedRows(marking string, rows [][]string) [][]string {
+	if marking == "" {
+		return rows
+	}
+	out := make([][]string, len(rows))
+	for i, r := range rows {
+		first := marking
+		if i == 0 {
+			first = "marking"
+		}
+		out[i] = append([]string{first}, r...)
+	}
+	return out
+}
+
 // progress shows rows read on stderr, only when stderr is a terminal and
 // the read takes over a second.
 type progress struct {
