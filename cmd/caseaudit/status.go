@@ -74,6 +74,9 @@ func runStatus(ctx context.Context, o *statusOptions, g *globalOptions) error {
 
 // statusJSON is status --format json (schema/status.json).
 type statusJSON struct {
+	// Marking is the protective marking the audit was handed out under;
+	// absent when none. The cases still to do are its case IDs.
+	Marking  string `json:"marking,omitempty"`
 	Audit    string `json:"audit"`
 	Size     int    `json:"size"`
 	Recorded int    `json:"recorded"`
@@ -106,7 +109,7 @@ type statusAuditorJSON struct {
 // never signed off).
 func writeStatus(w io.Writer, s *audit.Status, so *report.SignOffView, format string) error {
 	if format == "json" {
-		out := statusJSON{Audit: s.Name, Size: s.Size, Recorded: s.Recorded, Flagged: s.Flagged, Withdrawn: s.Withdrawn,
+		out := statusJSON{Marking: s.Marking, Audit: s.Name, Size: s.Size, Recorded: s.Recorded, Flagged: s.Flagged, Withdrawn: s.Withdrawn,
 			ModerationSize: s.ModerationSize, Moderated: s.Moderated,
 			Auditors: []statusAuditorJSON{}, Unallocated: nonNilStrings(s.Unallocated), ToDo: nonNilStrings(s.ToDo), SignOff: so,
 			Contradictory: nonNilStrings(s.Contradictory)}
@@ -114,6 +117,12 @@ func writeStatus(w io.Writer, s *audit.Status, so *report.SignOffView, format st
 			out.Auditors = append(out.Auditors, statusAuditorJSON{x.Auditor, x.Allocated, x.Recorded, nonNilStrings(x.ToDo)})
 		}
 		return writeJSON(w, schema.Status, out)
+	}
+	if s.Marking != "" {
+		// It lists the audit's case IDs, auditor by auditor: a page
+		// passed on, marked as the audit's workbooks are.
+		fmt.Fprintf(w, "%s\n", s.Marking)
+		defer fmt.Fprintf(w, "%s\n", s.Marking)
 	}
 	fmt.Fprintf(w, "%s: %d of %d cases recorded, %d flagged for immediate attention\n", s.Name, s.Recorded, s.Size, s.Flagged)
 	if len(s.Contradictory) > 0 {
