@@ -42,13 +42,7 @@ func build(ctx context.Context, st *audit.Store, name string, opts Options) (*Re
 	if err != nil {
 		return nil, err
 	}
-	if opts.Marking == "" { // the marking the audit was handed out under
-		h, err := st.Handout(ctx, a.Name)
-		if err != nil {
-			return nil, err
-		}
-		opts.Marking = h.Marking
-	}
+	given := opts.Marking != ""
 	r, cases, orig, now, err := core(ctx, st, a, opts)
 	if err != nil {
 		return nil, err
@@ -73,6 +67,9 @@ func build(ctx context.Context, st *audit.Store, name string, opts Options) (*Re
 		return nil, err
 	}
 	r.Trend = trend.Audits
+	if !given {
+		r.markFrom(a.Name, trend.Audits)
+	}
 	if err := r.calibrate(ctx, st, a); err != nil {
 		return nil, err
 	}
@@ -82,6 +79,25 @@ func build(ctx context.Context, st *audit.Store, name string, opts Options) (*Re
 		}
 	}
 	return r, nil
+}
+
+// markFrom sets the report's protective marking when none was given: the
+// marking its audit was handed out under, then those of the other audits
+// its trend shows (their figures are in it, and in its comparison), joined
+// when they differ. The trend's fold holds every audit's marking, this
+// one's too, so no handout is read for it.
+func (r *Report) markFrom(audit string, trend []TrendPoint) {
+	var ms []string
+	for _, p := range trend {
+		if p.Audit == audit {
+			ms = append(ms, p.marking)
+		}
+	}
+	for _, p := range trend {
+		ms = append(ms, p.marking)
+	}
+	r.Marking = joinMarkings(ms)
+	r.opts.Marking = r.Marking
 }
 
 // auditNamed reads the named audit, or the latest when name is blank.
