@@ -26,7 +26,9 @@ func newHistoryCmd(g *globalOptions) *cobra.Command {
 (UTC) and why, and who entered it (the person at the keyboard: $CASEAUDIT_USER, else the
 login; on a PostgreSQL store the database login), moderation findings, allocations and
 draws, each with its hash. Nothing in the
-trail is ever changed or removed; 'caseaudit verify' checks the chain.`,
+trail is ever changed or removed; 'caseaudit verify' checks the chain. Every format carries the
+protective marking the audit was handed out under (sample --marking): above and below the
+table, as the first column of every CSV row, as "marking" in JSON.`,
 		Example: `  caseaudit history "2026-07 monthly" CR-0001234
   caseaudit history "2026-07 monthly" --format json`,
 		Args: func(cmd *cobra.Command, args []string) error {
@@ -51,6 +53,9 @@ trail is ever changed or removed; 'caseaudit verify' checks the chain.`,
 // historyJSON is history --format json (schema/history.json): an audit's
 // trail, or one case's entries in it.
 type historyJSON struct {
+	// Marking is the protective marking the audit was handed out under;
+	// absent when none.
+	Marking string      `json:"marking,omitempty"`
 	Audit   string      `json:"audit"`
 	Case    string      `json:"case,omitempty"`
 	Entries []entryJSON `json:"entries"`
@@ -88,8 +93,14 @@ func runHistory(ctx context.Context, o *historyOptions, g *globalOptions) error 
 	if err != nil {
 		return err
 	}
+	// The trail holds the audit's case IDs and its auditors' notes: every
+	// form of it carries the marking the audit was handed out under.
+	h, err := st.Handout(ctx, o.Audit)
+	if err != nil {
+		return err
+	}
 	if o.Format == "json" {
-		out := historyJSON{Audit: o.Audit, Case: o.Case, Entries: []entryJSON{}}
+		out := historyJSON{Marking: h.Marking, Audit: o.Audit, Case: o.Case, Entries: []entryJSON{}}
 		for _, e := range es {
 			out.Entries = append(out.Entries, entryJSON{e.Seq, e.Kind, e.Case, e.Actor, e.EnteredBy, e.At.UTC().Format("2006-01-02T15:04:05Z"), e.Payload, e.PrevHash, e.Hash})
 		}
@@ -101,9 +112,17 @@ func runHistory(ctx context.Context, o *historyOptions, g *globalOptions) error 
 			e.EnteredBy, entrySummary(e), e.Hash[:12]})
 	}
 	if o.Format == "csv" {
-		return writeCSV(g.IO.Out, rows)
+		return writeCSV(g.IO.Out, markedRows(h.Marking, rows))
 	}
-	return writeTable(g.IO.Out, rows)
+	if h.Marking == "" {
+		return writeTable(g.IO.Out, rows)
+	}
+	fmt.Fprintf(g.IO.Out, "%s\n\n", h.Marking)
+	if err := writeTable(g.IO.Out, rows); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(g.IO.Out, "\n%s\n", h.Marking)
+	return err
 }
 
 // entrySummary says in a few words what an entry records.
