@@ -159,9 +159,15 @@ func runAllocate(ctx context.Context, o *allocateOptions, g *globalOptions) erro
 		return err
 	}
 	printAllocation(g, al)
+	// The list of cases and auditors is handed out: it carries the
+	// marking the audit was handed out under, as its workbooks do.
+	h, err := st.Handout(ctx, o.Audit)
+	if err != nil {
+		return err
+	}
 	switch o.Format {
 	case "json":
-		out := allocationJSON{Audit: o.Audit, Assigned: []assignedJSON{}, Unallocated: []unallocatedJSON{}}
+		out := allocationJSON{Marking: h.Marking, Audit: o.Audit, Assigned: []assignedJSON{}, Unallocated: []unallocatedJSON{}}
 		for _, x := range al.Assigned {
 			out.Assigned = append(out.Assigned, assignedJSON{x.Case, x.Auditor})
 		}
@@ -178,14 +184,17 @@ func runAllocate(ctx context.Context, o *allocateOptions, g *globalOptions) erro
 			rows = append(rows, []string{u.Case, ""})
 		}
 		if o.Format == "csv" {
-			return writeCSV(g.IO.Out, rows)
+			return writeCSV(g.IO.Out, markedRows(h.Marking, rows))
 		}
-		return writeTable(g.IO.Out, rows)
+		return writeMarkedTable(g.IO.Out, h.Marking, rows)
 	}
 }
 
 // allocationJSON is allocate --format json (schema/allocate.json).
 type allocationJSON struct {
+	// Marking is the protective marking the audit was handed out under;
+	// absent when none.
+	Marking     string            `json:"marking,omitempty"`
 	Audit       string            `json:"audit"`
 	Assigned    []assignedJSON    `json:"assigned"`
 	Unallocated []unallocatedJSON `json:"unallocated"`

@@ -114,15 +114,7 @@ func runHistory(ctx context.Context, o *historyOptions, g *globalOptions) error 
 	if o.Format == "csv" {
 		return writeCSV(g.IO.Out, markedRows(h.Marking, rows))
 	}
-	if h.Marking == "" {
-		return writeTable(g.IO.Out, rows)
-	}
-	fmt.Fprintf(g.IO.Out, "%s\n\n", h.Marking)
-	if err := writeTable(g.IO.Out, rows); err != nil {
-		return err
-	}
-	_, err = fmt.Fprintf(g.IO.Out, "\n%s\n", h.Marking)
-	return err
+	return writeMarkedTable(g.IO.Out, h.Marking, rows)
 }
 
 // entrySummary says in a few words what an entry records.

@@ -52,6 +52,23 @@ func markedRows(marking string, rows [][]string) [][]string {
 	return out
 }
 
+// writeMarkedTable writes rows as a table with marking, when there is
+// one, on a line of its own above and below it, as every view that
+// carries a marking prints it on a terminal.
+func writeMarkedTable(w io.Writer, marking string, rows [][]string) error {
+	if marking == "" {
+		return writeTable(w, rows)
+	}
+	if _, err := fmt.Fprintf(w, "%s\n\n", marking); err != nil {
+		return err
+	}
+	if err := writeTable(w, rows); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "\n%s\n", marking)
+	return err
+}
+
 // progress shows rows read on stderr, only when stderr is a terminal and
 // the read takes over a second.
 type progress struct {
