@@ -121,7 +121,7 @@ markings its audits were handed out under, joined (in CSV the first column of ev
 	f.BoolVar(&o.NoStaffNames, "no-staff-names", false, "name no member of staff: leave out the columns naming staff (e.g. Allocated Worker) and the auditors and moderators")
 	f.StringVar(&o.FailAbove, "fail-above", "", "exit with code 3 when the share flagged is above this `SHARE` (e.g. 5%)")
 	f.StringVar(&o.On, "on", string(report.OnShare), "what --fail-above compares: share (the observed share) or upper (the interval's upper bound)")
-	f.StringVar(&o.Marking, "marking", "", "protective marking shown in the title block and on every printed page, e.g. \"OFFICIAL-SENSITIVE\"")
+	f.StringVar(&o.Marking, "marking", "", "protective marking shown in the title block and on every printed page, e.g. \"OFFICIAL-SENSITIVE\" (default: the audit's own marking, then those of the other audits its trend shows)")
 	f.StringVar(&o.Period, "period", "", "pool the audits of this `PERIOD`: a quarter (2026-Q3), a month (2026-07) or months (2026-07..2026-09)")
 	f.BoolVar(&o.Factors, "factors", false, "require the factors section: fail when the audit's sample recorded no factors (every format shows them when it did)")
 	return cmd
