@@ -161,10 +161,11 @@ type RetiredSummary struct {
 	// at retirement (amendments after sign-off included).
 	Figures Figures `json:"figures"`
 	// Marking is the protective marking the audit was handed out under
-	// (sample --marking; absent when none, and in the summaries of audits
-	// retired before it was kept): a view that still shows the audit's
-	// figures, such as the trend, carries it.
-	Marking string `json:"marking,omitempty"`
+	// ("" when none): a view that still shows the audit's figures, such as
+	// the trend, carries it. The key is written even when empty, so that a
+	// summary sealed before summaries kept the marking (no key) is told
+	// apart from one of an audit that had none (RetiredAudit.MarkingKept).
+	Marking string `json:"marking"`
 	// SignOff is the last sign-off, with the figures then.
 	SignOff      SignOff `json:"sign_off"`
 	Amended      bool    `json:"amended_after_sign_off"`
@@ -183,6 +184,10 @@ type RetiredAudit struct {
 	EnteredBy string    // the login
 	Seq       int       // the store log entry
 	Hash      string    // the summary's own hash
+	// MarkingKept: the summary says what marking the audit had (perhaps
+	// none); false for a summary sealed before summaries kept it, whose
+	// audit's marking is unknown.
+	MarkingKept bool
 }
 
 // Failure is the verification of a retired audit's sealed summary as the
@@ -207,7 +212,12 @@ func retiredOf(log []store.LogEntry) ([]RetiredAudit, error) {
 		if err := json.Unmarshal(e.Payload, &p); err != nil {
 			return nil, fmt.Errorf("store log entry %d (retirement of %q) is damaged: %w", e.Seq, e.Audit, err)
 		}
-		out = append(out, RetiredAudit{Summary: p, At: e.At, By: e.Actor, EnteredBy: e.EnteredBy, Seq: e.Seq, Hash: e.Hash})
+		var kept struct {
+			Marking *string `json:"marking"`
+		}
+		_ = json.Unmarshal(e.Payload, &kept) // it decoded whole just above
+		out = append(out, RetiredAudit{Summary: p, At: e.At, By: e.Actor, EnteredBy: e.EnteredBy, Seq: e.Seq, Hash: e.Hash,
+			MarkingKept: kept.Marking != nil})
 	}
 	return out, nil
 }

@@ -276,7 +276,7 @@ func (s *Store) Retire(ctx context.Context, req RetireRequest) (Retirement, erro
 				}
 				out.Rows[t] += n
 			}
-			out.Retired = append(out.Retired, RetiredAudit{Summary: sum, At: e.At, By: e.Actor, EnteredBy: e.EnteredBy, Seq: e.Seq, Hash: e.Hash})
+			out.Retired = append(out.Retired, RetiredAudit{Summary: sum, At: e.At, By: e.Actor, EnteredBy: e.EnteredBy, Seq: e.Seq, Hash: e.Hash, MarkingKept: true})
 			if retireHook != nil {
 				retireHook(a.Name)
 			}

@@ -344,8 +344,11 @@ type TrendPoint struct {
 	// its figures are its sealed summary's (see retired.go).
 	Retired bool `json:"retired"`
 	// marking is the protective marking the audit was handed out under:
-	// a trend carries the markings of every audit it shows.
-	marking string
+	// a trend carries the markings of every audit it shows. markingUnknown:
+	// the audit is retired and its sealed summary, made before summaries
+	// kept the marking, does not say it.
+	marking        string
+	markingUnknown bool
 }
 
 // Trend is the share flagged and grade mix of every audit, oldest first.

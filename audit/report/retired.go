@@ -29,7 +29,7 @@ func (t *Trend) addRetired(ctx context.Context, st *audit.Store, opts Options) e
 		created, _ := time.Parse(time.RFC3339, sum.Created)
 		p := TrendPoint{Audit: sum.Audit, Period: sum.Period, Created: created.UTC(), Sampled: sum.Size, Audited: sum.Figures.Size,
 			Flagged: sum.Figures.Flagged, Grades: map[string]int{}, FocusAreas: []TrendFocus{}, Complete: true, SignedOff: true, Retired: true,
-			marking: sum.Marking}
+			marking: sum.Marking, markingUnknown: !r.MarkingKept}
 		for _, g := range gradeNames() {
 			p.Grades[g] = 0
 		}
@@ -70,4 +70,17 @@ func retiredIntro(ps []TrendPoint) string {
 	return " " + strings.Join(names, ", ") + " " + words.Noun(len(names), "was", "were") +
 		" retired under the store's retention period: " + words.Noun(len(names), "its", "their") +
 		" figures are those " + words.Noun(len(names), "its", "their") + " sealed summary keeps, without grades or focus areas."
+}
+
+// RetiredMarkingUnknown names the retired audits among ps whose sealed
+// summaries were made before summaries kept the audit's marking: a view
+// showing them cannot carry their markings, and says so.
+func RetiredMarkingUnknown(ps []TrendPoint) []string {
+	var out []string
+	for _, p := range ps {
+		if p.Retired && p.markingUnknown {
+			out = append(out, p.Audit)
+		}
+	}
+	return out
 }

@@ -216,6 +216,7 @@ func runReport(ctx context.Context, o *reportOptions, g *globalOptions) error {
 	if err != nil {
 		return err
 	}
+	warnMarkingUnknown(g, opts.Marking, r.Trend)
 	if o.Factors && r.Factors == nil {
 		return fmt.Errorf("audit %q recorded no factors, so the report has no factors section; record them when drawing the sample (caseaudit sample … --audit NAME --factors, or factors: in the configuration of caseaudit run)", r.Audit)
 	}

@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/caseaudit/caseaudit/audit/report"
 	"github.com/caseaudit/caseaudit/internal/rate"
+	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/spf13/cobra"
 )
 
@@ -94,6 +96,7 @@ func runTrend(ctx context.Context, o *trendOptions, g *globalOptions) error {
 	if err != nil {
 		return err
 	}
+	warnMarkingUnknown(g, c.opts.Marking, t.Audits)
 	ro := report.RenderOptions{Color: o.Out == "" && g.IO.Color()}
 	if err := writeOutput(ctx, g, o.Out, o.Force, func(w io.Writer) error { return report.RenderTrend(w, t, c.format, ro) }); err != nil {
 		return err
@@ -102,4 +105,20 @@ func runTrend(ctx context.Context, o *trendOptions, g *globalOptions) error {
 		g.infof("wrote the trend of %d audits to %s\n", len(t.Audits), o.Out)
 	}
 	return nil
+}
+
+// warnMarkingUnknown says, when no marking was given, which retired audits
+// a view shows whose markings it cannot carry: their sealed summaries were
+// made before summaries kept an audit's marking.
+func warnMarkingUnknown(g *globalOptions, given string, ps []report.TrendPoint) {
+	names := report.RetiredMarkingUnknown(ps)
+	if given != "" || len(names) == 0 {
+		return
+	}
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	g.warnf("no protective marking is kept for the retired %s %s (retired before sealed summaries kept it), so the marking shown is the other audits' alone: give --marking to mark it as %s too\n",
+		words.Noun(len(names), "audit", "audits"), strings.Join(q, ", "), words.Noun(len(names), "that audit was", "those audits were"))
 }
