@@ -15,6 +15,10 @@ func newAuditsCmd(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "audits",
 		Short: "List the audits in the store, with their progress",
+		Long: `List the audits in the store: the retired ones first, from their sealed summaries, then the
+others in the order of the months they cover, with their progress (cases recorded, flagged for
+immediate attention, moderated). When any audit was handed out under a protective marking
+(sample --marking), each row ends with its audit's marking (JSON: "marking").`,
 		Example: `  caseaudit audits
   caseaudit audits --db /srv/qa/caseaudit.db --format json`,
 		Args: cobra.NoArgs,
