@@ -40,10 +40,10 @@ func (h Handout) Or(d Handout) Handout {
 // handoutIn is the handout recorded with the audit's draw, from its trail
 // entries es (all of them, or those of the draw's kind): the first entry
 // of the draw's kind carries it.
-func handoutIn(a *Audit, es []Entry) (Handout, error) {
+func handoutIn(audit string, es []Entry) (Handout, error) {
 	for _, e := range es {
 		if e.Kind == KindSample {
-			return handoutOf(a, e.Payload)
+			return handoutOf(audit, e.Payload)
 		}
 	}
 	return Handout{}, nil
@@ -57,7 +57,7 @@ func handoutIn(a *Audit, es []Entry) (Handout, error) {
 // hide in a JSON string (its quotes would be escaped), and a case column
 // of that name comes before the last one; what is found is taken only if
 // it closes the payload, and anything else is decoded whole.
-func handoutOf(a *Audit, payload []byte) (Handout, error) {
+func handoutOf(audit string, payload []byte) (Handout, error) {
 	key := []byte(`"handout"`)
 	// The handout's few fields fit in the payload's last kilobytes; a
 	// backward search of the whole payload would cost more than decoding
@@ -79,7 +79,7 @@ func handoutOf(a *Audit, payload []byte) (Handout, error) {
 		Handout Handout `json:"handout"`
 	}
 	if err := json.Unmarshal(payload, &p); err != nil {
-		return Handout{}, fmt.Errorf("audit %q: the first trail entry is damaged: %w", a.Name, err)
+		return Handout{}, fmt.Errorf("audit %q: the first trail entry is damaged: %w", audit, err)
 	}
 	return p.Handout, nil
 }

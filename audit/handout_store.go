@@ -17,5 +17,5 @@ func loadHandout(ctx context.Context, tx *store.Tx, a *Audit) (Handout, error) {
 	if err != nil {
 		return Handout{}, err
 	}
-	return handoutIn(a, es)
+	return handoutIn(a.Name, es)
 }

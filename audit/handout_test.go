@@ -120,12 +120,12 @@ func TestHandoutOfPayload(t *testing.T) {
 		{"a long draw, a case column named handout, no handout", encode(map[string]any{"audit": map[string]string{}, "cases": append(slices.Clone(cases), longCases...)}), Handout{}},
 		{"a string holding the key's text", []byte(`{"audit": {"note": "see \"handout\": {}"}, "cases": []}`), Handout{}},
 	} {
-		got, err := handoutOf(a, c.payload)
+		got, err := handoutOf(a.Name, c.payload)
 		if err != nil || got != c.want {
 			t.Errorf("%s: got %+v, %v; want %+v", c.name, got, err, c.want)
 		}
 	}
-	if _, err := handoutOf(a, []byte(`{"cases": [}, "handout": {"marking": 1}`)); err == nil {
+	if _, err := handoutOf(a.Name, []byte(`{"cases": [}, "handout": {"marking": 1}`)); err == nil {
 		t.Errorf("a damaged payload whose handout does not decode was read without an error")
 	}
 }

@@ -109,7 +109,7 @@ func summariseFolded(a *Audit, ids []string, es []Entry, orig, mod map[string]Fi
 	if err != nil {
 		return nil, err
 	}
-	h, err := handoutIn(a, es)
+	h, err := handoutIn(a.Name, es)
 	if err != nil {
 		return nil, err
 	}
