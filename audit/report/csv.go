@@ -190,13 +190,22 @@ func (r *Report) caseCells(c CaseRow) []string {
 }
 
 // WriteCasesCSV writes one row per sampled case, in sample order, with its
-// latest finding and moderation finding.
+// latest finding and moderation finding, after the report's marking when
+// it has one.
 func WriteCasesCSV(w io.Writer, r *Report) error {
 	cw := csv.NewWriter(w)
 	c := csvWriter{cw}
-	c.row(r.caseHeader()...)
+	// The list of cases is passed on and filtered: the marking is a column
+	// of every row (see markedCSV), headed as this file's columns are.
+	mark := func(first string, cells []string) []string {
+		if r.Marking == "" {
+			return cells
+		}
+		return append([]string{first}, cells...)
+	}
+	c.row(mark("Marking", r.caseHeader())...)
 	for _, x := range r.AllCases {
-		c.row(r.caseCells(x)...)
+		c.row(mark(r.Marking, r.caseCells(x))...)
 	}
 	cw.Flush()
 	return cw.Error()
