@@ -156,6 +156,7 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 		if err != nil {
 			return err
 		}
+		var earlier findingVersions
 		for _, f := range files {
 			for i := range f.Rows {
 				r := &f.Rows[i]
@@ -235,16 +236,36 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 						ce := correctionError(prev)
 						what := map[bool]string{false: "a finding", true: "a moderation finding"}[ce.Moderation]
 						todo := opt.Sprintf("to correct it import with %s %s and a %s saying why, or fix the row", opt.Correct, r.ID, opt.Reason)
-						// A finding corrected after the workbook was written
-						// is newer than the row: the row is most likely the
-						// stale copy, so keeping the finding comes first.
-						stale := (prev.Kind == KindCorrection || prev.Kind == KindModerationCorrection) && !f.Made.IsZero() && prev.At.After(f.Made)
+						// A row differing from a corrected finding is most
+						// often an old copy of the workbook, so keeping the
+						// finding is offered first. What says so, surest
+						// first: the row is, exactly, a finding the trail
+						// recorded before (any file); the workbook's Method
+						// sheet says it was made before the correction; and
+						// a file that cannot say when it was made (a csv
+						// copy keeps no Method sheet) is told the date the
+						// copy would have to be older than.
+						corrected := prev.Kind == KindCorrection || prev.Kind == KindModerationCorrection
+						var was *Finding
+						if corrected && !opts.Unattended {
+							if was, err = earlier.match(ctx, tx, a, prev, rowFinding(r)); err != nil {
+								return err
+							}
+						}
+						keepOrCorrect := opt.Sprintf("keep the recorded finding with %s %s; or, to correct it to this row, import with %s %s and a %s saying why",
+							opt.Keep, r.ID, opt.Correct, r.ID, opt.Reason)
 						switch {
 						case opts.Unattended:
 							todo = opt.Plain("a scheduled import corrects no finding: fix the row, or have a person correct it")
-						case stale:
-							todo = opt.Sprintf("the recorded finding was corrected on %s, after this workbook was made (%s), so the row is most likely an old copy: keep the recorded finding with %s %s; or, to correct it to this row, import with %s %s and a %s saying why",
-								prev.At.UTC().Format(time.DateOnly), f.Made.UTC().Format(time.DateOnly), opt.Keep, r.ID, opt.Correct, r.ID, opt.Reason)
+						case was != nil:
+							todo = opt.Sprintf("this row is the finding recorded on %s (trail entry %d), which was corrected on %s (trail entry %d), so the row is an old copy: %s",
+								was.At.UTC().Format(time.DateOnly), was.Seq, prev.At.UTC().Format(time.DateOnly), prev.Seq, keepOrCorrect)
+						case corrected && !f.Made.IsZero() && prev.At.After(f.Made):
+							todo = opt.Sprintf("the recorded finding was corrected on %s, after this workbook was made (%s), so the row is most likely an old copy: %s",
+								prev.At.UTC().Format(time.DateOnly), f.Made.UTC().Format(time.DateOnly), keepOrCorrect)
+						case corrected && f.Made.IsZero():
+							todo = opt.Sprintf("the recorded finding was corrected on %s (trail entry %d); %s does not say when it was made (%s), so if it was saved before then the row is an old copy: %s",
+								prev.At.UTC().Format(time.DateOnly), prev.Seq, filepath.Base(f.Path), madeUnknown(f), keepOrCorrect)
 						case opts.Reason != "":
 							todo = opt.Sprintf("it is not named in %s, so it is not corrected: name it there to correct it, or fix the row", opt.Correct)
 						}
@@ -473,4 +494,51 @@ func (ns named) notIn(audit string, ids []string) error {
 		}
 	}
 	return nil
+}
+
+// findingVersions are an audit's findings and corrections, case by case in
+// trail order, read once when an import first needs them: a row that
+// differs from a corrected finding is looked for among the versions
+// before it.
+type findingVersions map[bool]map[string][]Finding
+
+// match returns the finding recorded before latest (the case's latest, a
+// correction) that the row's finding f is, field for field; nil when none.
+func (v *findingVersions) match(ctx context.Context, tx *store.Tx, a *Audit, latest, f Finding) (*Finding, error) {
+	if *v == nil {
+		*v = findingVersions{}
+	}
+	byCase, ok := (*v)[latest.Moderation]
+	if !ok {
+		k1, k2 := findingKinds(latest.Moderation)
+		es, err := entries(ctx, tx, a, k1, k2)
+		if err != nil {
+			return nil, err
+		}
+		byCase = map[string][]Finding{}
+		for _, e := range es {
+			x, err := findingFromEntry(e)
+			if err != nil {
+				return nil, err
+			}
+			byCase[x.Case] = append(byCase[x.Case], x)
+		}
+		(*v)[latest.Moderation] = byCase
+	}
+	vs := byCase[latest.Case]
+	for i := len(vs) - 1; i >= 0; i-- {
+		if vs[i].Seq < latest.Seq && sameFinding(vs[i], f) {
+			return &vs[i], nil
+		}
+	}
+	return nil, nil
+}
+
+// madeUnknown says why a file read for import does not say when it was
+// made.
+func madeUnknown(f *workbook.File) string {
+	if f.Sheet == "" {
+		return "a csv copy keeps no Method sheet, the workbook's record of when caseaudit wrote it"
+	}
+	return "it has no Method sheet, the workbook's record of when caseaudit wrote it"
 }
