@@ -205,6 +205,14 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 						first[f.Moderation][r.ID] = seenRow{r}
 					}
 				}
+				// Who may comes before what is wrong, as in record: a
+				// person the duties refuse can mend nothing by mending the
+				// row's date or grade, so a refused row stops the import
+				// before any problem of content is listed.
+				if err := s.mayImportRow(ctx, tx, a, f, r, rowCheck{in: byID, withdrawn: withdrawn, moderated: moderated,
+					auditors: auditors, newAuditor: opts.NewAuditor, latest: latest[f.Moderation], named: named}); err != nil {
+					return err
+				}
 				if r.Empty || len(r.Problems) > 0 {
 					problems = append(problems, r.Problems...)
 					continue
@@ -325,14 +333,7 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 				}
 				rr, err := s.recordTx(ctx, w, a, f, fmt.Sprintf("%s row %d", source, r.Num), ch)
 				if errors.Is(err, ErrDuty) {
-					// A refusal names the row it stopped at: the file
-					// may hold many, and the rule alone does not say
-					// which one to fix.
-					where := file.Path
-					if file.Sheet != "" {
-						where += fmt.Sprintf(", sheet %q", file.Sheet)
-					}
-					return fmt.Errorf("%w (%s, row %d, case %s; nothing was imported)", err, where, r.Num, r.ID)
+					return rowRefusal(err, file, r)
 				}
 				if err != nil {
 					return err
@@ -541,4 +542,67 @@ func madeUnknown(f *workbook.File) string {
 		return "a csv copy keeps no Method sheet, the workbook's record of when caseaudit wrote it"
 	}
 	return "it has no Method sheet, the workbook's record of when caseaudit wrote it"
+}
+
+// rowCheck is what mayImportRow needs of the import under way.
+type rowCheck struct {
+	in         map[string]SampledCase
+	withdrawn  map[string]Withdrawal
+	moderated  map[string]bool
+	auditors   *auditorRule
+	newAuditor bool
+	latest     map[string]Finding // the latest findings of the row's kind
+	named      named
+}
+
+// mayImportRow checks that the person importing may record row r of file
+// f, when the row would record something: a finding on a case of the
+// sample (of the moderation sample, for a moderators' workbook) under a
+// name the audit knows, differing from the one recorded and not kept. A
+// row whose case or name is itself wrong is left to the problems listed
+// after: who it is for is not known.
+func (s *Store) mayImportRow(ctx context.Context, tx *store.Tx, a *Audit, f *workbook.File, r *workbook.Row, c rowCheck) error {
+	if r.Empty || r.ID == "" {
+		return nil
+	}
+	if _, ok := c.in[r.ID]; !ok {
+		return nil
+	}
+	if _, gone := c.withdrawn[r.ID]; gone || (f.Moderation && !c.moderated[r.ID]) {
+		return nil
+	}
+	if n := c.named.find(r.ID); n != nil && n.keep {
+		return nil
+	}
+	name, err := c.auditors.resolve(r.Finding.Auditor, f.Moderation, c.newAuditor)
+	if err != nil || name == "" {
+		return nil
+	}
+	fr := rowFinding(r)
+	fr.Auditor, fr.Moderation = name, f.Moderation
+	prev, ok := c.latest[r.ID]
+	if ok && sameFinding(prev, fr) {
+		return nil // recorded already: an import run again changes nothing
+	}
+	moderator := ""
+	if ok && f.Moderation {
+		moderator = prev.Auditor
+	}
+	if err := s.mayRecord(ctx, tx, a, fr, moderator); err != nil {
+		if errors.Is(err, ErrDuty) {
+			return rowRefusal(err, f, r)
+		}
+		return err
+	}
+	return nil
+}
+
+// rowRefusal names, after a refusal's rule, the row it stopped at: the
+// file may hold many, and the rule alone does not say which one to fix.
+func rowRefusal(err error, f *workbook.File, r *workbook.Row) error {
+	where := f.Path
+	if f.Sheet != "" {
+		where += fmt.Sprintf(", sheet %q", f.Sheet)
+	}
+	return fmt.Errorf("%w (%s, row %d, case %s; nothing was imported)", err, where, r.Num, r.ID)
 }

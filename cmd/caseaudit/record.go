@@ -236,16 +236,15 @@ func parseAnswers(flags []string) (map[string]string, error) {
 }
 
 // findingDate reads --date, defaulting to today (the local date: see
-// audit.DateError).
+// audit.DateError). A date that cannot be right (after today, before the
+// audit could be read) is the audit's to refuse, after who may record: as
+// a workbook's row is.
 func findingDate(s string, g *globalOptions) (string, error) {
 	today := audit.LocalDate(g.Now())
 	if s == "" {
 		return today, nil
 	}
 	if iso, ok := audit.ParseDate(s); ok {
-		if iso > today {
-			return "", usagef("--date %s is in the future (today is %s): give the day the case was audited", iso, today)
-		}
 		return iso, nil
 	}
 	return "", usagef("--date %q: write yyyy-mm-dd or dd/mm/yyyy", s)
