@@ -227,6 +227,17 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 				}
 				if prev, ok := latest[f.Moderation][r.ID]; ok && len(r.Problems) == 0 && !sameFinding(prev, rowFinding(r)) {
 					diff := workbook.DescribeDiff(rowOf(prev), r, true)
+					// A row differing from a corrected finding is most
+					// often an old copy of the workbook: the surest sign
+					// is the row being, exactly, a finding the trail
+					// recorded before.
+					corrected := prev.Kind == KindCorrection || prev.Kind == KindModerationCorrection
+					var was *Finding
+					if corrected && !opts.Unattended {
+						if was, err = earlier.match(ctx, tx, a, prev, rowFinding(r)); err != nil {
+							return err
+						}
+					}
 					switch n := named.find(r.ID); {
 					case n != nil && n.keep:
 						n.used = true
@@ -239,27 +250,19 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 						if n != nil {
 							n.used = true
 						}
-						corrections[r] = Correction{Case: r.ID, Moderation: f.Moderation, Was: prev, Differs: diff, File: f.Path, Row: r.Num}
+						corrections[r] = Correction{Case: r.ID, Moderation: f.Moderation, Was: prev, Differs: diff, File: f.Path, Row: r.Num, OldCopy: was}
 					default:
 						ce := correctionError(prev)
 						what := map[bool]string{false: "a finding", true: "a moderation finding"}[ce.Moderation]
 						todo := opt.Sprintf("to correct it import with %s %s and a %s saying why, or fix the row", opt.Correct, r.ID, opt.Reason)
-						// A row differing from a corrected finding is most
-						// often an old copy of the workbook, so keeping the
-						// finding is offered first. What says so, surest
-						// first: the row is, exactly, a finding the trail
-						// recorded before (any file); the workbook's Method
-						// sheet says it was made before the correction; and
-						// a file that cannot say when it was made (a csv
-						// copy keeps no Method sheet) is told the date the
-						// copy would have to be older than.
-						corrected := prev.Kind == KindCorrection || prev.Kind == KindModerationCorrection
-						var was *Finding
-						if corrected && !opts.Unattended {
-							if was, err = earlier.match(ctx, tx, a, prev, rowFinding(r)); err != nil {
-								return err
-							}
-						}
+						// An old copy is likelier than a new finding, so
+						// keeping the finding is offered first. What says
+						// so, surest first: the row is a finding recorded
+						// before (any file); the workbook's Method sheet
+						// says it was made before the correction; and a
+						// file that cannot say when it was made (a csv copy
+						// keeps no Method sheet) is told the date the copy
+						// would have to be older than.
 						keepOrCorrect := opt.Sprintf("keep the recorded finding with %s %s; or, to correct it to this row, import with %s %s and a %s saying why",
 							opt.Keep, r.ID, opt.Correct, r.ID, opt.Reason)
 						switch {
