@@ -1,9 +1,7 @@
 package audit
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -232,29 +230,4 @@ func (ch *chosen) check(a *Audit, f Finding) error {
 		return de
 	}
 	return nil
-}
-
-// LaterDateErrors returns, for each of cases (of the moderation sample
-// when moderation), the *DateError a finding on it dated date would get
-// because its case was chosen after the audit's first draw, later than
-// date: added when the sample grew, drawn to replace a withdrawn case, or
-// chosen for moderation. CheckDate alone bounds the first draw's cases; a
-// walk-through that records every finding as audited today asks both
-// before it asks anything.
-func (s *Store) LaterDateErrors(ctx context.Context, auditName string, cases []string, moderation bool, date string) ([]*DateError, error) {
-	return readAudit(ctx, s, auditName, func(ctx context.Context, tx *store.Tx, a *Audit) ([]*DateError, error) {
-		ch, err := loadChosen(ctx, tx, a)
-		if err != nil {
-			return nil, err
-		}
-		var out []*DateError
-		for _, id := range cases {
-			var de *DateError
-			if errors.As(ch.check(a, Finding{Case: id, Date: date, Moderation: moderation}), &de) {
-				de.Case = id
-				out = append(out, de)
-			}
-		}
-		return out, nil
-	})
 }

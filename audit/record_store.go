@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"errors"
 
 	"github.com/caseaudit/caseaudit/audit/store"
 )
@@ -221,4 +222,29 @@ func loadChosen(ctx context.Context, tx *store.Tx, a *Audit) (*chosen, error) {
 		return nil, err
 	}
 	return chosenOf(a, es)
+}
+
+// LaterDateErrors returns, for each of cases (of the moderation sample
+// when moderation), the *DateError a finding on it dated date would get
+// because its case was chosen after the audit's first draw, later than
+// date: added when the sample grew, drawn to replace a withdrawn case, or
+// chosen for moderation. CheckDate alone bounds the first draw's cases; a
+// walk-through that records every finding as audited today asks both
+// before it asks anything.
+func (s *Store) LaterDateErrors(ctx context.Context, auditName string, cases []string, moderation bool, date string) ([]*DateError, error) {
+	return readAudit(ctx, s, auditName, func(ctx context.Context, tx *store.Tx, a *Audit) ([]*DateError, error) {
+		ch, err := loadChosen(ctx, tx, a)
+		if err != nil {
+			return nil, err
+		}
+		var out []*DateError
+		for _, id := range cases {
+			var de *DateError
+			if errors.As(ch.check(a, Finding{Case: id, Date: date, Moderation: moderation}), &de) {
+				de.Case = id
+				out = append(out, de)
+			}
+		}
+		return out, nil
+	})
 }
