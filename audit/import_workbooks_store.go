@@ -79,6 +79,12 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 		if err != nil {
 			return err
 		}
+		// Every row is checked for who may record it, then recorded: the
+		// people list and the entries those checks and the follow-up read,
+		// in one round trip rather than a few per row.
+		if err := tx.Prefetch(ctx, a.id, store.Prefetch{Kinds: importReads, ActorKinds: auditorKinds, People: true}); err != nil {
+			return err
+		}
 		cases, err := loadCases(ctx, tx, a)
 		if err != nil {
 			return err
@@ -546,6 +552,10 @@ func madeUnknown(f *workbook.File) string {
 	}
 	return "it has no Method sheet, the workbook's record of when caseaudit wrote it"
 }
+
+// importReads are the kinds of entry an import reads about any case: those
+// record reads (recordReads), the findings and the actions.
+var importReads = slices.Concat(recordReads, auditorKinds, actionKinds)
 
 // rowCheck is what mayImportRow needs of the import under way.
 type rowCheck struct {
