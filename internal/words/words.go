@@ -103,6 +103,18 @@ func Or(items []string) string {
 	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
 }
 
+// And joins items as a sentence lists them: "a", "a and b", "a, b and c";
+// empty when there are none.
+func And(items []string) string {
+	switch len(items) {
+	case 0:
+		return ""
+	case 1:
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
+
 // WithExt is path with its extension replaced by ext (".xlsx"), so that a
 // message refusing a file name can say the name it should have been:
 // "audit.txt" -> "audit.xlsx", "audit" -> "audit.xlsx". A path naming a
