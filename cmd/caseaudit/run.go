@@ -371,6 +371,9 @@ func runReportStage(ctx context.Context, c *runConfig, d templateData, g *global
 		res, err = showImport(g, []string{f}, res, err, false)
 		if err != nil {
 			if msg := oneLine(g.spell(err)); msg != "" { // a refused file's problems are listed already
+				if !strings.Contains(msg, f) {
+					msg = f + ": " + msg // several files: say which one this stopped
+				}
 				g.errorf("%s", msg)
 			}
 			return
