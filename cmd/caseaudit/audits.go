@@ -99,6 +99,12 @@ func runAudits(ctx context.Context, o *auditsOptions, g *globalOptions) error {
 		}
 		return writeJSON(g.IO.Out, schema.Audits, out)
 	}
+	// No moderation sample: a dash in the table, nothing in a CSV cell (a
+	// lone dash there would be quoted against formula injection).
+	none := "-"
+	if o.Format == "csv" {
+		none = ""
+	}
 	// Each audit's protective marking is a column of its own row when any
 	// audit has one: the listing holds their figures, and a row copied
 	// out of it keeps its audit's marking.
@@ -125,10 +131,10 @@ func runAudits(ctx context.Context, o *auditsOptions, g *globalOptions) error {
 			created = created[:10]
 		}
 		rows = append(rows, row(sum.Marking, sum.Audit, sum.Period, created, fmt.Sprintf("retired %s", r.At.UTC().Format("2006-01-02")),
-			fmt.Sprint(sum.Figures.Flagged), "-"))
+			fmt.Sprint(sum.Figures.Flagged), none))
 	}
 	for _, a := range list {
-		mod := "-"
+		mod := none
 		if a.ModerationSize > 0 {
 			mod = fmt.Sprintf("%d/%d", a.Moderated, a.ModerationSize)
 		}

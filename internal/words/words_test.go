@@ -80,18 +80,21 @@ func TestWithExt(t *testing.T) {
 	}
 }
 
-func TestOr(t *testing.T) {
+func TestOrAnd(t *testing.T) {
 	for _, tc := range []struct {
-		in   []string
-		want string
+		in      []string
+		or, and string
 	}{
-		{nil, ""},
-		{[]string{"table"}, "table"},
-		{[]string{"table", "json"}, "table or json"},
-		{[]string{"table", "csv", "json"}, "table, csv or json"},
+		{nil, "", ""},
+		{[]string{"table"}, "table", "table"},
+		{[]string{"table", "json"}, "table or json", "table and json"},
+		{[]string{"table", "csv", "json"}, "table, csv or json", "table, csv and json"},
 	} {
-		if got := Or(tc.in); got != tc.want {
-			t.Errorf("Or(%q) = %q; want %q", tc.in, got, tc.want)
+		if got := Or(tc.in); got != tc.or {
+			t.Errorf("Or(%q) = %q; want %q", tc.in, got, tc.or)
+		}
+		if got := And(tc.in); got != tc.and {
+			t.Errorf("And(%q) = %q; want %q", tc.in, got, tc.and)
 		}
 	}
 }
@@ -105,6 +108,17 @@ func TestDate(t *testing.T) {
 	} {
 		if got := Date(c.iso, c.layout); got != c.want {
 			t.Errorf("Date(%q, %q) = %q, want %q", c.iso, c.layout, got, c.want)
+		}
+	}
+}
+
+func TestAnd(t *testing.T) {
+	for _, tc := range []struct {
+		in   []string
+		want string
+	}{{nil, ""}, {[]string{"a"}, "a"}, {[]string{"a", "b"}, "a and b"}, {[]string{"a", "b", "c"}, "a, b and c"}} {
+		if got := And(tc.in); got != tc.want {
+			t.Errorf("And(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }
