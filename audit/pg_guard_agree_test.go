@@ -544,3 +544,75 @@ func TestPostgresModerationNoOneElse(t *testing.T) {
 		t.Errorf("database: %v\nwant %s", err, want)
 	}
 }
+
+// TestPostgresModerationNotByAnEarlierAuditor: a moderation is never made
+// under the name of anyone who recorded a finding on the case, one since
+// corrected under another name included: caseaudit refuses it, and the
+// database refuses the raw INSERT in the same words, to the person's own
+// login and to QA's. A store of schema version 12, whose guard looked at
+// the latest finding alone, is brought the new guard by its owner's open.
+func TestPostgresModerationNotByAnEarlierAuditor(t *testing.T) {
+	ctx := context.Background()
+	grade := `{"grade":"Good","immediate":false,"note":""}`
+	where := pgStore(t)
+	qaURL, qaRole := pgLogin(t, where, store.GroupQA)
+	bURL, bRole := pgLogin(t, where, store.GroupAuditor)
+	_, cRole := pgLogin(t, where, store.GroupAuditor)
+	mURL, mRole := pgLogin(t, where, store.GroupAuditor)
+	qa, _ := openAt(t, qaURL, "Q. Lead")
+	addPeople(t, qa,
+		Person{Login: qaRole, Name: "Q. Lead", Roles: []Role{QA}},
+		Person{Login: bRole, Name: "B. Evans", Roles: []Role{Auditor, Moderator}},
+		Person{Login: cRole, Name: "C. Diaz", Roles: []Role{Auditor}},
+		Person{Login: mRole, Name: "M. Moderator", Roles: []Role{Moderator}})
+	b, bClock := openAt(t, bURL, "B. Evans")
+	m, mClock := openAt(t, mURL, "M. Moderator")
+	bClock.t, mClock.t = bClock.t.Add(time.Hour), mClock.t.Add(time.Hour)
+	if _, err := qa.CreateAudit(ctx, testAudit("a"), testCases(3)); err != nil {
+		t.Fatal(err)
+	}
+	// B. Evans audited CR-0000002 on paper and QA entered it; C. Diaz's
+	// second reading corrected it. The case was never allocated, and its
+	// latest finding is C. Diaz's.
+	mustRecord(t, qa, "a", Finding{Case: "CR-0000002", Auditor: "B. Evans", Grade: Good, Date: "2026-07-01", NewAuditor: true})
+	mustRecord(t, qa, "a", Finding{Case: "CR-0000002", Auditor: "C. Diaz", Grade: Inadequate, Date: "2026-07-02", Reason: "second reading", NewAuditor: true})
+	if _, err := qa.Allocate(ctx, "a", []string{"C. Diaz"}, AllocationRules{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := qa.DrawModeration(ctx, "a", 1, "m"); err != nil {
+		t.Fatal(err)
+	}
+	// Who may instead: everyone on the list who moderates, but B. Evans
+	// and C. Diaz, in login order.
+	may := [][2]string{{qaRole, "Q. Lead"}, {mRole, "M. Moderator"}}
+	slices.SortFunc(may, func(a, b [2]string) int { return strings.Compare(a[0], b[0]) })
+	only := "; only " + may[0][1] + " or " + may[1][1] + " may moderate it"
+	sameRefusal := func(login *Store, actor, want string) {
+		t.Helper()
+		_, err := login.Record(ctx, "a", Finding{Case: "CR-0000002", Auditor: actor, Moderation: true, Grade: Good, Date: "2026-07-03"})
+		if !errors.Is(err, ErrDuty) || err.Error() != want {
+			t.Errorf("caseaudit: a moderation under the name %q:\n got %v\nwant %s", actor, err, want)
+		}
+		err = rawAppend(t, qa, login, KindModerationFinding, "CR-0000002", actor, grade)
+		if err == nil || !strings.Contains(err.Error(), "caseaudit: "+want+" (SQLSTATE 42501)") {
+			t.Errorf("database: a moderation under the name %q in SQL:\n got %v\nwant %s", actor, err, want)
+		}
+	}
+	byB := "refused: B. Evans (auditor, moderator) may not moderate a case: B. Evans audited the case; a moderator is never the case's own auditor" + only
+	sameRefusal(b, "B. Evans", byB)
+	sameRefusal(qa, "B. Evans", "refused: Q. Lead (qa) may not moderate a case: B. Evans audited the case; a moderator is never the case's own auditor"+only)
+
+	// A store of schema version 12 (whose guard looked at the latest
+	// finding alone) fails the integrity check until its owner's next
+	// open brings it version 13's.
+	owner := upgradeFrom(t, where, qa, bURL, 12, "moderation_refusal(bigint, text, text)")
+	b, _ = openAt(t, bURL, "B. Evans")
+	if err := rawAppend(t, owner, b, KindModerationFinding, "CR-0000002", "B. Evans", grade); err == nil || !strings.Contains(err.Error(), "caseaudit: "+byB+" (SQLSTATE 42501)") {
+		t.Errorf("database: the first auditor moderating in SQL after the upgrade: %v\nwant %s", err, byB)
+	}
+	// Someone else moderates it.
+	if _, err := m.Record(ctx, "a", Finding{Case: "CR-0000002", Auditor: "M. Moderator", Moderation: true, Grade: Good, Date: "2026-07-03"}); err != nil {
+		t.Errorf("caseaudit: M. Moderator moderating the case: %v", err)
+	}
+	mustVerify(t, qa, "a")
+}

@@ -7,7 +7,8 @@ import (
 )
 
 // findingFacts gathers what the duties table needs to know of the case a
-// finding f is recorded on: to whom it is allocated, who audited it, who
+// finding f is recorded on: to whom it is allocated, who audited it
+// (everyone who recorded a finding on it, for a moderation), who
 // its allocated worker is (where the allocation named the worker column),
 // the name f is recorded under, and moderator: who made the moderation a
 // moderation finding corrects ("" for a first one).
@@ -24,17 +25,19 @@ func findingFacts(ctx context.Context, tx *store.Tx, a *Audit, f Finding, modera
 		}
 		sc = &c
 	}
-	auditor := ""
+	var auditors []string
+	latest := ""
 	if f.Moderation {
-		prev, ok, err := latestFinding(ctx, tx, a, f.Case, false)
+		es, err := caseEntries(ctx, tx, a, f.Case, KindFinding, KindCorrection)
 		if err != nil {
 			return CaseFacts{}, err
 		}
-		if ok {
-			auditor = prev.Auditor
+		for _, e := range es {
+			auditors = addAuditor(auditors, e.Actor)
+			latest = e.Actor
 		}
 	}
-	return caseFactsOf(a, al, sc, f, auditor, moderator), nil
+	return caseFactsOf(a, al, sc, f, auditors, latest, moderator), nil
 }
 
 // mayRecord checks that the person acting may record finding f: as an

@@ -500,7 +500,8 @@ END
 	// the login's roles: NULL when none of them refuses it. The moderator
 	// is p_actor and, when that is the login's own (her name on the people
 	// list, or her login), the person the list makes her (Person.is); she
-	// may not be who recorded the case's latest finding, the auditor the
+	// may not be anyone who recorded a finding on the case (one since
+	// corrected included: she audited it all the same), the auditor the
 	// latest allocation gives the case (case_allocation), nor its allocated
 	// worker, checked in caseaudit's order. The refusal is worded as
 	// caseaudit's (DutyError): the person acting and her roles (without a
@@ -517,6 +518,7 @@ DECLARE
 	who    text := p_actor || ' (moderator)';
 	mname  text := p_actor;
 	mods   text[] := ARRAY[p_actor];
+	auds   text[] := '{}';
 	aud    text;
 	alloc  text;
 	wk     text;
@@ -535,12 +537,24 @@ BEGIN
 			mname := coalesce(nullif(nm, ''), session_user::text);
 		END IF;
 	END IF;
-	aud := (SELECT t.actor FROM {{S}}.trail t
+	-- Everyone who recorded a finding on the case, in the order of their
+	-- first, a finding since corrected included (CaseFacts.Audited).
+	FOR n IN SELECT t.actor FROM {{S}}.trail t
 		WHERE t.audit_id = p_audit AND t.case_id = p_case AND t.kind IN ('finding', 'correction')
-		ORDER BY t.seq DESC LIMIT 1);
+		ORDER BY t.seq LOOP
+		IF coalesce(n, '') <> '' AND NOT {{S}}.any_same_name(n, auds) THEN
+			auds := auds || n;
+		END IF;
+	END LOOP;
 	SELECT c.auditor, c.worker INTO alloc, wk FROM {{S}}.case_allocation(p_audit, p_case, true) c;
+	FOREACH n IN ARRAY auds LOOP
+		IF {{S}}.any_same_name(n, mods) THEN
+			aud := n;
+			EXIT;
+		END IF;
+	END LOOP;
 	reason := CASE
-		WHEN coalesce(aud, '') <> '' AND {{S}}.any_same_name(aud, mods) THEN
+		WHEN aud IS NOT NULL THEN
 			mname || ' audited the case; a moderator is never the case''s own auditor'
 		WHEN coalesce(alloc, '') <> '' AND {{S}}.any_same_name(alloc, mods) THEN
 			'the case is allocated to ' || mname || '; a moderator is never the case''s own auditor'
@@ -558,7 +572,7 @@ BEGIN
 			RETURN 'refused: ' || who || ' may not moderate a case: ' || reason || '; only ' || {{S}}.or_qa(modr) || ' may correct its moderation';
 		END IF;
 	END IF;
-	FOREACH n IN ARRAY ARRAY[aud, alloc, wk] LOOP
+	FOREACH n IN ARRAY auds || ARRAY[alloc, wk] LOOP
 		IF coalesce(n, '') <> '' AND NOT {{S}}.any_same_name(n, near) THEN
 			near := near || n;
 		END IF;
