@@ -7,6 +7,7 @@ import (
 
 	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/internal/colname"
+	"github.com/caseaudit/caseaudit/internal/namekey"
 	"github.com/caseaudit/caseaudit/internal/words"
 )
 
@@ -461,10 +462,8 @@ func DutyTable() []DutyRow {
 }
 
 // sameName compares people's names as the trail records them: case and
-// spacing aside.
-func sameName(a, b string) bool {
-	return strings.EqualFold(strings.Join(strings.Fields(a), " "), strings.Join(strings.Fields(b), " "))
-}
+// spacing aside, by the one rule every name is compared by (namekey).
+func sameName(a, b string) bool { return namekey.Same(a, b) }
 
 func andList(names []string) string {
 	if len(names) < 2 {

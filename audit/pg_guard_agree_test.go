@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -613,6 +614,50 @@ func TestPostgresModerationNotByAnEarlierAuditor(t *testing.T) {
 	// Someone else moderates it.
 	if _, err := m.Record(ctx, "a", Finding{Case: "CR-0000002", Auditor: "M. Moderator", Moderation: true, Grade: Good, Date: "2026-07-03"}); err != nil {
 		t.Errorf("caseaudit: M. Moderator moderating the case: %v", err)
+	}
+	mustVerify(t, qa, "a")
+}
+
+// TestPostgresNamesCasedAlike: the letters whose case forms only a
+// one-to-one mapping makes one (namekey) are one to caseaudit and to the
+// database alike: a case whose worker the export spells "İLKAY YILDIZ" is
+// hers when she is named "Ilkay Yildiz", and one allocated to "ΟΔΥΣΣΕΥΣ
+// ΠΑΠΑΣ" is his when he is named "Οδυσσευς Παπας" (final sigma); both
+// refuse a moderation under those names, in the same words.
+func TestPostgresNamesCasedAlike(t *testing.T) {
+	ctx := context.Background()
+	where := pgStore(t)
+	qaURL, _ := pgLogin(t, where, store.GroupQA)
+	qa, _ := openAt(t, qaURL, "Q. Lead")
+	cases := testCases(2)
+	cases[0].Fields[1] = "İLKAY YILDIZ"
+	if _, err := qa.CreateAudit(ctx, testAudit("a"), cases); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := qa.Allocate(ctx, "a", []string{"ΟΔΥΣΣΕΥΣ ΠΑΠΑΣ"}, AllocationRules{WorkerField: "Allocated Worker"}); err != nil {
+		t.Fatal(err)
+	}
+	mustRecord(t, qa, "a", Finding{Case: "CR-0000001", Auditor: "Gſell", Grade: Good, Date: "2026-07-01", NewAuditor: true})
+	if _, err := qa.DrawModeration(ctx, "a", 1, "m"); err != nil {
+		t.Fatal(err)
+	}
+	const others = "; only someone other than Gſell, ΟΔΥΣΣΕΥΣ ΠΑΠΑΣ and İLKAY YILDIZ may moderate it"
+	// caseaudit respells a name the audit knows as the audit spells it
+	// before it records it; the database names it as the entry does.
+	for _, c := range []struct{ name, spelt, why string }{
+		{"Ilkay Yildiz", "Ilkay Yildiz", "%s is the case's allocated worker; a moderator never moderates her own case work"},
+		{"Οδυσσευς Παπας", "ΟΔΥΣΣΕΥΣ ΠΑΠΑΣ", "the case is allocated to %s; a moderator is never the case's own auditor"},
+		{"GSELL", "Gſell", "%s audited the case; a moderator is never the case's own auditor"},
+	} {
+		refusal := func(name string) string {
+			return "refused: " + name + " (moderator) may not moderate a case: " + fmt.Sprintf(c.why, name) + others
+		}
+		if _, err := qa.Record(ctx, "a", Finding{Case: "CR-0000001", Auditor: c.name, Moderation: true, Grade: Good, Date: "2026-07-02", NewAuditor: true}); !errors.Is(err, ErrDuty) || err.Error() != refusal(c.spelt) {
+			t.Errorf("caseaudit: a moderation under %q:\n got %v\nwant %s", c.name, err, refusal(c.spelt))
+		}
+		if err := rawAppend(t, qa, qa, KindModerationFinding, "CR-0000001", c.name, `{"grade":"Good","immediate":false,"note":""}`); err == nil || !strings.Contains(err.Error(), "caseaudit: "+refusal(c.name)+" (SQLSTATE 42501)") {
+			t.Errorf("database: a moderation under %q in SQL:\n got %v\nwant %s", c.name, err, refusal(c.name))
+		}
 	}
 	mustVerify(t, qa, "a")
 }

@@ -34,7 +34,7 @@ import (
 const spaceClass = `[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]`
 
 // lowerSQL is the SQL expression putting the text expression x in lower
-// case as caseaudit compares names (strings.EqualFold, strings.ToLower):
+// case as caseaudit compares column names (colname.Norm, strings.ToLower):
 // every letter, not only ASCII's. pg_catalog.lower follows the collation
 // of its argument, and the store's columns are COLLATE "C", in which it
 // folds ASCII alone (ÉLODIE would become Élodie); so it is asked for the
@@ -42,6 +42,15 @@ const spaceClass = `[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202
 // fold every letter (foldsUnicode).
 func lowerSQL(x string) string {
 	return `pg_catalog.lower((` + x + `) COLLATE pg_catalog."default")`
+}
+
+// nameKeySQL is the SQL expression for namekey.Key's letters of the text
+// expression x (white space aside): each letter put in upper case, then in
+// lower case, in the database's default collation (see lowerSQL), whose
+// lower(upper()) store init requires to give namekey's key (asciiOnly):
+// in a libc UTF-8 locale it does, for every code point.
+func nameKeySQL(x string) string {
+	return `pg_catalog.lower(pg_catalog.upper((` + x + `) COLLATE pg_catalog."default"))`
 }
 
 // pgFunction is one function of the guards. Its body is compared
@@ -73,18 +82,18 @@ BEGIN
 	RAISE EXCEPTION 'caseaudit: audits never change' USING ERRCODE = 'P0001';
 END
 `},
-	// name_key is a name as caseaudit compares names and teams (sameName
-	// in audit/duties.go, teamNamed): case aside, and any run of white
-	// space, the non-breaking and other Unicode spaces Go's strings.Fields
-	// splits on included (spaceClass), counted as one space, none at
-	// either end. It and the helpers that compare names and columns are
+	// name_key is a name as caseaudit compares names and teams
+	// (namekey.Key): each letter upper- then lower-cased (nameKeySQL), and
+	// any run of white space, the non-breaking and other Unicode spaces
+	// Go's strings.Fields splits on included (spaceClass), counted as one
+	// space, none at either end. It and the helpers that compare names and columns are
 	// PL/pgSQL, as entry_hash is (below), because a trigger calls them
 	// for every entry: a SQL function with a fixed search_path is planned
 	// again at each call site in each statement that calls it, which made a
 	// moderation's checks cost twice what they do.
 	{name: "name_key", args: "x text", returns: "text", lang: "plpgsql", extra: "IMMUTABLE", body: `
 BEGIN
-	RETURN ` + lowerSQL(`pg_catalog.btrim(pg_catalog.regexp_replace(x, '`+spaceClass+`+', ' ', 'g'))`) + `;
+	RETURN ` + nameKeySQL(`pg_catalog.btrim(pg_catalog.regexp_replace(x, '`+spaceClass+`+', ' ', 'g'))`) + `;
 END
 `},
 	// spaced is strings.Join(strings.Fields(x), " "): a value as caseaudit

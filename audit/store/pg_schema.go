@@ -343,8 +343,11 @@ ALTER TABLE {{S}}.store_log ADD CONSTRAINT store_log_kind_check CHECK (kind IN (
 	`SELECT 1;`,
 	// Version 13: no moderation under the name of anyone who recorded a
 	// finding on the case, one since corrected included, by anyone, QA
-	// too, in caseaudit's words (moderation_refusal). Nothing here, as
-	// for version 9.
+	// too, in caseaudit's words (moderation_refusal); and names are keyed
+	// as caseaudit keys them (namekey), each letter upper- then
+	// lower-cased, so that final sigma, long s and dotted and dotless I
+	// are one letter with their other case forms (name_key). Nothing
+	// here, as for version 9.
 	`SELECT 1;`,
 }
 

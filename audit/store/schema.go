@@ -223,7 +223,8 @@ BEGIN SELECT RAISE(ABORT, 'caseaudit: the audit trail is append-only'); END;
 	`SELECT 1;`,
 	// Version 13: on PostgreSQL, the guards refuse a moderation under the
 	// name of anyone who recorded a finding on the case, one since
-	// corrected included (pg_guards.go); nothing changes here.
+	// corrected included, and key names as caseaudit does (namekey)
+	// (pg_guards.go); nothing changes here.
 	`SELECT 1;`,
 }
 

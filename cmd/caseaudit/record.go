@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/internal/namekey"
 	"github.com/caseaudit/caseaudit/internal/shellarg"
 	"github.com/caseaudit/caseaudit/internal/textsafe"
 	"github.com/caseaudit/caseaudit/internal/words"
@@ -389,7 +390,7 @@ func recordInteractive(ctx context.Context, o *recordOptions, g *globalOptions) 
 		todo = mine
 	} else {
 		for _, x := range status.Auditors {
-			if strings.EqualFold(strings.TrimSpace(x.Auditor), strings.TrimSpace(o.Auditor)) {
+			if namekey.Same(x.Auditor, o.Auditor) {
 				todo = x.ToDo
 			}
 		}
