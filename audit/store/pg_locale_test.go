@@ -285,7 +285,7 @@ func TestStoreRefusesADatabaseCasingOtherwise(t *testing.T) {
 	u := *base
 	u.Path = "/" + dbName
 	_, err = InitPostgres(ctx, u.String())
-	want := "the database of " + Redact(u.String()) + ": its database's default collation (LC_CTYPE C.UTF-8) cases some letters otherwise than caseaudit compares names (it makes éδжσsii\u0307ssßkμ of ÉΔЖςſıİßẞKµ, caseaudit éδжσsiißßkμ), so the guards would take some names caseaudit takes for one person for two; a caseaudit store needs a database with a libc UTF-8 locale: CREATE DATABASE … ENCODING 'UTF8' LOCALE_PROVIDER libc LOCALE 'C.UTF-8' TEMPLATE template0"
+	want := "the database of " + Redact(u.String()) + " (LC_CTYPE C.UTF-8) cases some letters otherwise than caseaudit compares names: it makes éδжσsii\u0307ssßkμ of ÉΔЖςſıİßẞKµ, caseaudit éδжσsiißßkμ, so a store's guards would take some names caseaudit takes for one person for two; a caseaudit store needs a database with a libc UTF-8 locale: CREATE DATABASE … ENCODING 'UTF8' LOCALE_PROVIDER libc LOCALE 'C.UTF-8' TEMPLATE template0"
 	if err == nil || err.Error() != want {
 		t.Fatalf("store init in an ICU database: %v\nwant %s", err, want)
 	}

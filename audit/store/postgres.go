@@ -416,16 +416,16 @@ func (in *pgStoreInfo) asciiOnly() string {
 		return fmt.Sprintf("its database's locale (LC_CTYPE %s) puts only A to Z in lower case, so the guards would take ÉLODIE and Élodie for two people where caseaudit takes them for one", in.ctype)
 	}
 	if in.probeKey != namekey.Key(namekey.Probe) {
-		return in.casesOtherwise()
+		return "its database's default collation " + in.casesOtherwise() + ", so the guards would take some names caseaudit takes for one person for two"
 	}
 	return ""
 }
 
 // casesOtherwise says how a database's default collation cases letters
-// otherwise than caseaudit compares names: an ICU collation, or a libc
-// locale with Turkish casing.
+// otherwise than caseaudit compares names (an ICU collation, or a libc
+// locale with Turkish casing).
 func (in *pgStoreInfo) casesOtherwise() string {
-	return fmt.Sprintf("its database's default collation (LC_CTYPE %s) cases some letters otherwise than caseaudit compares names (it makes %s of %s, caseaudit %s), so the guards would take some names caseaudit takes for one person for two",
+	return fmt.Sprintf("(LC_CTYPE %s) cases some letters otherwise than caseaudit compares names: it makes %s of %s, caseaudit %s",
 		in.ctype, in.probeKey, namekey.Probe, namekey.Key(namekey.Probe))
 }
 
@@ -606,7 +606,7 @@ func initPostgres(ctx context.Context, s *Store, t *pgTarget, version int) (*Ini
 				s.path, in.ctype, utf8Locale)
 		}
 		if !in.schemaExists || in.empty {
-			return nil, fmt.Errorf("the database of %s: %s; a caseaudit store needs a database with a libc UTF-8 locale: %s",
+			return nil, fmt.Errorf("the database of %s %s, so a store's guards would take some names caseaudit takes for one person for two; a caseaudit store needs a database with a libc UTF-8 locale: %s",
 				s.path, in.casesOtherwise(), libcLocale)
 		}
 		res.ASCIIOnly = fmt.Sprintf("the store %s is not protected as it should be: %s; move it to a new database with a UTF-8 locale (%s; caseaudit store init NEW-URL; caseaudit store copy %s NEW-URL)",
