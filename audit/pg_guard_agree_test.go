@@ -120,21 +120,7 @@ func TestPostgresModerationNotByAllocated(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// sameRefusal: caseaudit refuses a moderation of caseID under the
-	// name actor with the words want (the person, the reason, and who may
-	// moderate the case instead), and so does the database, to login's raw
-	// INSERT, word for word.
-	sameRefusal := func(t *testing.T, qa, login *Store, caseID, actor, want string) {
-		t.Helper()
-		_, err := login.Record(ctx, "a", Finding{Case: caseID, Auditor: actor, Moderation: true, Grade: Good, Date: "2026-07-02"})
-		if !errors.Is(err, ErrDuty) || err.Error() != want {
-			t.Errorf("caseaudit: a moderation of %s under the name %q: %v\nwant %s", caseID, actor, err, want)
-		}
-		err = rawAppend(t, qa, login, KindModerationFinding, caseID, actor, grade)
-		if err == nil || !strings.Contains(err.Error(), "caseaudit: "+want+" (SQLSTATE 42501)") {
-			t.Errorf("database: a moderation of %s under the name %q in SQL: %v\nwant %s", caseID, actor, err, want)
-		}
-	}
+	sameRefusal := sameModerationRefusal
 
 	t.Run("no people list", func(t *testing.T) {
 		where := pgStore(t)
@@ -588,20 +574,9 @@ func TestPostgresModerationNotByAnEarlierAuditor(t *testing.T) {
 	may := [][2]string{{qaRole, "Q. Lead"}, {mRole, "M. Moderator"}}
 	slices.SortFunc(may, func(a, b [2]string) int { return strings.Compare(a[0], b[0]) })
 	only := "; only " + may[0][1] + " or " + may[1][1] + " may moderate it"
-	sameRefusal := func(login *Store, actor, want string) {
-		t.Helper()
-		_, err := login.Record(ctx, "a", Finding{Case: "CR-0000002", Auditor: actor, Moderation: true, Grade: Good, Date: "2026-07-03"})
-		if !errors.Is(err, ErrDuty) || err.Error() != want {
-			t.Errorf("caseaudit: a moderation under the name %q:\n got %v\nwant %s", actor, err, want)
-		}
-		err = rawAppend(t, qa, login, KindModerationFinding, "CR-0000002", actor, grade)
-		if err == nil || !strings.Contains(err.Error(), "caseaudit: "+want+" (SQLSTATE 42501)") {
-			t.Errorf("database: a moderation under the name %q in SQL:\n got %v\nwant %s", actor, err, want)
-		}
-	}
 	byB := "refused: B. Evans (auditor, moderator) may not moderate a case: B. Evans audited the case; a moderator is never the case's own auditor" + only
-	sameRefusal(b, "B. Evans", byB)
-	sameRefusal(qa, "B. Evans", "refused: Q. Lead (qa) may not moderate a case: B. Evans audited the case; a moderator is never the case's own auditor"+only)
+	sameModerationRefusal(t, qa, b, "CR-0000002", "B. Evans", byB)
+	sameModerationRefusal(t, qa, qa, "CR-0000002", "B. Evans", "refused: Q. Lead (qa) may not moderate a case: B. Evans audited the case; a moderator is never the case's own auditor"+only)
 
 	// A store of schema version 12 (whose guard looked at the latest
 	// finding alone) fails the integrity check until its owner's next
@@ -660,4 +635,20 @@ func TestPostgresNamesCasedAlike(t *testing.T) {
 		}
 	}
 	mustVerify(t, qa, "a")
+}
+
+// sameModerationRefusal: caseaudit refuses a moderation of caseID of the
+// audit "a" under the name actor with the words want (the person, the
+// reason, and who may moderate the case instead), and so does the
+// database, to login's raw INSERT, word for word.
+func sameModerationRefusal(t *testing.T, qa, login *Store, caseID, actor, want string) {
+	t.Helper()
+	_, err := login.Record(context.Background(), "a", Finding{Case: caseID, Auditor: actor, Moderation: true, Grade: Good, Date: "2026-07-02"})
+	if !errors.Is(err, ErrDuty) || err.Error() != want {
+		t.Errorf("caseaudit: a moderation of %s under the name %q: %v\nwant %s", caseID, actor, err, want)
+	}
+	err = rawAppend(t, qa, login, KindModerationFinding, caseID, actor, `{"grade":"Good","immediate":false,"note":""}`)
+	if err == nil || !strings.Contains(err.Error(), "caseaudit: "+want+" (SQLSTATE 42501)") {
+		t.Errorf("database: a moderation of %s under the name %q in SQL: %v\nwant %s", caseID, actor, err, want)
+	}
 }

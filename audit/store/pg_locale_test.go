@@ -167,15 +167,7 @@ func TestStoreRefusesADatabaseFoldingOnlyASCII(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := make([]byte, 4)
-	rand.Read(b)
-	dbName := "ca_c_" + hex.EncodeToString(b)
-	if _, err := super.Exec(`CREATE DATABASE ` + dbName + ` ENCODING 'UTF8' LOCALE 'C' TEMPLATE template0 OWNER ` + quoteIdent(base.User.Username())); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { super.Exec(`DROP DATABASE IF EXISTS ` + dbName + ` WITH (FORCE)`) })
-	cu := *base
-	cu.Path = "/" + dbName
+	dbName, cu := throwawayDatabase(t, super, base, "ca_c_", `LOCALE 'C'`)
 	cURL := cu.String()
 
 	_, err = InitPostgres(ctx, cURL)
@@ -275,15 +267,7 @@ func TestStoreRefusesADatabaseCasingOtherwise(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := make([]byte, 4)
-	rand.Read(b)
-	dbName := "ca_icu_" + hex.EncodeToString(b)
-	if _, err := super.Exec(`CREATE DATABASE ` + dbName + ` ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'und' LOCALE 'C.UTF-8' TEMPLATE template0 OWNER ` + quoteIdent(base.User.Username())); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { super.Exec(`DROP DATABASE IF EXISTS ` + dbName + ` WITH (FORCE)`) })
-	u := *base
-	u.Path = "/" + dbName
+	dbName, u := throwawayDatabase(t, super, base, "ca_icu_", `LOCALE_PROVIDER icu ICU_LOCALE 'und' LOCALE 'C.UTF-8'`)
 	_, err = InitPostgres(ctx, u.String())
 	want := "the database of " + Redact(u.String()) + " (LC_CTYPE C.UTF-8) cases some letters otherwise than caseaudit compares names: it makes éδжσsii\u0307ssßkμ of ÉΔЖςſıİßẞKµ, caseaudit éδжσsiißßkμ, so a store's guards would take some names caseaudit takes for one person for two; a caseaudit store needs a database with a libc UTF-8 locale: CREATE DATABASE … ENCODING 'UTF8' LOCALE_PROVIDER libc LOCALE 'C.UTF-8' TEMPLATE template0"
 	if err == nil || err.Error() != want {
@@ -293,4 +277,22 @@ func TestStoreRefusesADatabaseCasingOtherwise(t *testing.T) {
 	if err := pgSuperuser(t, dbName).QueryRow(`SELECT count(*) FROM pg_catalog.pg_namespace WHERE nspname = 'caseaudit'`).Scan(&schemas); err != nil || schemas != 0 {
 		t.Fatalf("store init refused, yet made the schema: %d %v", schemas, err)
 	}
+}
+
+// throwawayDatabase creates, as the superuser super, a UTF8 database named
+// prefix and random hex, in locale (CREATE DATABASE's clauses), owned by
+// the test server's administrator (base's user), and drops it after the
+// test; it returns its name and base's URL naming it.
+func throwawayDatabase(t *testing.T, super *sql.DB, base *url.URL, prefix, locale string) (string, url.URL) {
+	t.Helper()
+	b := make([]byte, 4)
+	rand.Read(b)
+	name := prefix + hex.EncodeToString(b)
+	if _, err := super.Exec(`CREATE DATABASE ` + name + ` ENCODING 'UTF8' ` + locale + ` TEMPLATE template0 OWNER ` + quoteIdent(base.User.Username())); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { super.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`) })
+	u := *base
+	u.Path = "/" + name
+	return name, u
 }
