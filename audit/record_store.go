@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"strings"
 
 	"github.com/caseaudit/caseaudit/audit/store"
 )
@@ -62,6 +63,47 @@ func (s *Store) mayRecord(ctx context.Context, tx *store.Tx, a *Audit, f Finding
 	}
 	s.attempt(d, facts)
 	return recordAllowed(peopleOf(cs), s.Login(), f, facts)
+}
+
+// ModerationRefusals says which of cases the person acting may not
+// moderate under the name moderator, each with its refusal (a
+// *DutyError, as Record would give it): the moderation walk-through
+// leaves them out before asking anything, rather than refusing a grade
+// already typed. It reads the store once and writes nothing; Record
+// checks again when it records.
+func (s *Store) ModerationRefusals(ctx context.Context, auditName, moderator string, cases []string) (map[string]error, error) {
+	out := map[string]error{}
+	err := s.read(ctx, "checking who may moderate in", func(tx *store.Tx) error {
+		a, err := loadAudit(ctx, tx, auditName)
+		if err != nil {
+			return err
+		}
+		cs, err := tx.PersonChanges(ctx)
+		if err != nil {
+			return err
+		}
+		people := peopleOf(cs)
+		for _, id := range cases {
+			f := Finding{Case: id, Auditor: strings.Join(strings.Fields(moderator), " "), Moderation: true}
+			prev, ok, err := latestFinding(ctx, tx, a, id, true)
+			if err != nil {
+				return err
+			}
+			by := "" // who made the moderation one now would correct
+			if ok {
+				by = prev.Auditor
+			}
+			facts, err := findingFacts(ctx, tx, a, f, by)
+			if err != nil {
+				return err
+			}
+			if err := recordAllowed(people, s.Login(), f, facts); err != nil {
+				out[id] = err
+			}
+		}
+		return nil
+	})
+	return out, err
 }
 
 // RecordResult tells what Record did.
