@@ -638,8 +638,9 @@ type unitArray struct {
 }
 
 // unitBucket is the units added whose keys share a top byte: full blocks,
-// and the block being filled (which grows to a block by append, so that a
-// small population takes little memory).
+// and the block being filled. While the array is small that block grows by
+// append, so that a small population takes little memory; past
+// unitGrowLimit units every block is made whole at once.
 type unitBucket struct {
 	full [][]unit
 	cur  []unit
@@ -651,6 +652,11 @@ const (
 	unitBlockBits = 10
 	unitBlockLen  = 1 << unitBlockBits
 	unitBlockMask = unitBlockLen - 1
+	// unitGrowLimit is the array's size past which a bucket's next block
+	// is made whole (a quarter of a block for each bucket, on average):
+	// growing every bucket's first block by append up to there leaves
+	// about a megabyte to collect.
+	unitGrowLimit = 256 * unitBlockLen / 4
 )
 
 func (a *unitArray) at(i int) unit { return a.blocks[i>>unitBlockBits][i&unitBlockMask] }
@@ -662,8 +668,8 @@ func (a *unitArray) add(u unit) {
 		a.buckets = new([256]unitBucket)
 	}
 	b := &a.buckets[u.key>>56]
-	if b.cur == nil && len(b.full) > 0 {
-		b.cur = make([]unit, 0, unitBlockLen)
+	if len(b.cur) == cap(b.cur) && (len(b.full) > 0 || a.n >= unitGrowLimit) {
+		b.cur = append(make([]unit, 0, unitBlockLen), b.cur...)
 	}
 	b.cur = append(b.cur, u)
 	if len(b.cur) == unitBlockLen {
