@@ -42,7 +42,9 @@ func main() {
 		os.Exit(2)
 	}
 	t0 := time.Now()
-	lap := func(what string) { fmt.Fprintf(os.Stderr, "%-28s %6.1f ms\n", what, float64(time.Since(t0).Microseconds())/1000) }
+	lap := func(what string) {
+		fmt.Fprintf(os.Stderr, "%-28s %6.1f ms\n", what, float64(time.Since(t0).Microseconds())/1000)
+	}
 	f, err := os.Open(os.Args[1])
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
