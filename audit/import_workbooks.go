@@ -123,6 +123,10 @@ type Correction struct {
 	File    string
 	Row     int
 	Seq     int // the correction's trail entry; 0 in a dry run
+	// OldCopy is the finding recorded before Was (a correction) that the
+	// row repeats field for field: the row is most likely an old copy of
+	// the workbook. nil when it repeats none.
+	OldCopy *Finding
 }
 
 // RowRef is a case's row in an imported file.

@@ -79,6 +79,12 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 		if err != nil {
 			return err
 		}
+		// Every row is checked for who may record it, then recorded: the
+		// people list and the entries those checks and the follow-up read,
+		// in one round trip rather than a few per row.
+		if err := tx.Prefetch(ctx, a.id, store.Prefetch{Kinds: importReads, ActorKinds: auditorKinds, People: true}); err != nil {
+			return err
+		}
 		cases, err := loadCases(ctx, tx, a)
 		if err != nil {
 			return err
@@ -156,6 +162,7 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 		if err != nil {
 			return err
 		}
+		var earlier findingVersions
 		for _, f := range files {
 			for i := range f.Rows {
 				r := &f.Rows[i]
@@ -204,6 +211,14 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 						first[f.Moderation][r.ID] = seenRow{r}
 					}
 				}
+				// Who may comes before what is wrong, as in record: a
+				// person the duties refuse can mend nothing by mending the
+				// row's date or grade, so a refused row stops the import
+				// before any problem of content is listed.
+				if err := s.mayImportRow(ctx, tx, a, f, r, rowCheck{in: byID, withdrawn: withdrawn, moderated: moderated,
+					auditors: auditors, newAuditor: opts.NewAuditor, latest: latest[f.Moderation], named: named}); err != nil {
+					return err
+				}
 				if r.Empty || len(r.Problems) > 0 {
 					problems = append(problems, r.Problems...)
 					continue
@@ -218,6 +233,17 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 				}
 				if prev, ok := latest[f.Moderation][r.ID]; ok && len(r.Problems) == 0 && !sameFinding(prev, rowFinding(r)) {
 					diff := workbook.DescribeDiff(rowOf(prev), r, true)
+					// A row differing from a corrected finding is most
+					// often an old copy of the workbook: the surest sign
+					// is the row being, exactly, a finding the trail
+					// recorded before.
+					corrected := prev.Kind == KindCorrection || prev.Kind == KindModerationCorrection
+					var was *Finding
+					if corrected && !opts.Unattended {
+						if was, err = earlier.match(ctx, tx, a, prev, rowFinding(r)); err != nil {
+							return err
+						}
+					}
 					switch n := named.find(r.ID); {
 					case n != nil && n.keep:
 						n.used = true
@@ -230,21 +256,33 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 						if n != nil {
 							n.used = true
 						}
-						corrections[r] = Correction{Case: r.ID, Moderation: f.Moderation, Was: prev, Differs: diff, File: f.Path, Row: r.Num}
+						corrections[r] = Correction{Case: r.ID, Moderation: f.Moderation, Was: prev, Differs: diff, File: f.Path, Row: r.Num, OldCopy: was}
 					default:
 						ce := correctionError(prev)
 						what := map[bool]string{false: "a finding", true: "a moderation finding"}[ce.Moderation]
 						todo := opt.Sprintf("to correct it import with %s %s and a %s saying why, or fix the row", opt.Correct, r.ID, opt.Reason)
-						// A finding corrected after the workbook was written
-						// is newer than the row: the row is most likely the
-						// stale copy, so keeping the finding comes first.
-						stale := (prev.Kind == KindCorrection || prev.Kind == KindModerationCorrection) && !f.Made.IsZero() && prev.At.After(f.Made)
+						// An old copy is likelier than a new finding, so
+						// keeping the finding is offered first. What says
+						// so, surest first: the row is a finding recorded
+						// before (any file); the workbook's Method sheet
+						// says it was made before the correction; and a
+						// file that cannot say when it was made (a csv copy
+						// keeps no Method sheet) is told the date the copy
+						// would have to be older than.
+						keepOrCorrect := opt.Sprintf("keep the recorded finding with %s %s; or, to correct it to this row, import with %s %s and a %s saying why",
+							opt.Keep, r.ID, opt.Correct, r.ID, opt.Reason)
 						switch {
 						case opts.Unattended:
 							todo = opt.Plain("a scheduled import corrects no finding: fix the row, or have a person correct it")
-						case stale:
-							todo = opt.Sprintf("the recorded finding was corrected on %s, after this workbook was made (%s), so the row is most likely an old copy: keep the recorded finding with %s %s; or, to correct it to this row, import with %s %s and a %s saying why",
-								prev.At.UTC().Format(time.DateOnly), f.Made.UTC().Format(time.DateOnly), opt.Keep, r.ID, opt.Correct, r.ID, opt.Reason)
+						case was != nil:
+							todo = opt.Sprintf("this row is the finding recorded on %s (trail entry %d), which was corrected on %s (trail entry %d), so the row is an old copy: %s",
+								was.At.UTC().Format(time.DateOnly), was.Seq, prev.At.UTC().Format(time.DateOnly), prev.Seq, keepOrCorrect)
+						case corrected && !f.Made.IsZero() && prev.At.After(f.Made):
+							todo = opt.Sprintf("the recorded finding was corrected on %s, after this workbook was made (%s), so the row is most likely an old copy: %s",
+								prev.At.UTC().Format(time.DateOnly), f.Made.UTC().Format(time.DateOnly), keepOrCorrect)
+						case corrected && f.Made.IsZero():
+							todo = opt.Sprintf("the recorded finding was corrected on %s (trail entry %d); %s does not say when it was made (%s), so if it was saved before then the row is an old copy: %s",
+								prev.At.UTC().Format(time.DateOnly), prev.Seq, filepath.Base(f.Path), madeUnknown(f), keepOrCorrect)
 						case opts.Reason != "":
 							todo = opt.Sprintf("it is not named in %s, so it is not corrected: name it there to correct it, or fix the row", opt.Correct)
 						}
@@ -304,14 +342,7 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 				}
 				rr, err := s.recordTx(ctx, w, a, f, fmt.Sprintf("%s row %d", source, r.Num), ch)
 				if errors.Is(err, ErrDuty) {
-					// A refusal names the row it stopped at: the file
-					// may hold many, and the rule alone does not say
-					// which one to fix.
-					where := file.Path
-					if file.Sheet != "" {
-						where += fmt.Sprintf(", sheet %q", file.Sheet)
-					}
-					return fmt.Errorf("%w (%s, row %d, case %s; nothing was imported)", err, where, r.Num, r.ID)
+					return rowRefusal(err, file, r)
 				}
 				if err != nil {
 					return err
@@ -473,4 +504,118 @@ func (ns named) notIn(audit string, ids []string) error {
 		}
 	}
 	return nil
+}
+
+// findingVersions are an audit's findings and corrections, case by case in
+// trail order, read once when an import first needs them: a row that
+// differs from a corrected finding is looked for among the versions
+// before it.
+type findingVersions map[bool]map[string][]Finding
+
+// match returns the finding recorded before latest (the case's latest, a
+// correction) that the row's finding f is, field for field; nil when none.
+func (v *findingVersions) match(ctx context.Context, tx *store.Tx, a *Audit, latest, f Finding) (*Finding, error) {
+	if *v == nil {
+		*v = findingVersions{}
+	}
+	byCase, ok := (*v)[latest.Moderation]
+	if !ok {
+		k1, k2 := findingKinds(latest.Moderation)
+		es, err := entries(ctx, tx, a, k1, k2)
+		if err != nil {
+			return nil, err
+		}
+		byCase = map[string][]Finding{}
+		for _, e := range es {
+			x, err := findingFromEntry(e)
+			if err != nil {
+				return nil, err
+			}
+			byCase[x.Case] = append(byCase[x.Case], x)
+		}
+		(*v)[latest.Moderation] = byCase
+	}
+	vs := byCase[latest.Case]
+	for i := len(vs) - 1; i >= 0; i-- {
+		if vs[i].Seq < latest.Seq && sameFinding(vs[i], f) {
+			return &vs[i], nil
+		}
+	}
+	return nil, nil
+}
+
+// madeUnknown says why a file read for import does not say when it was
+// made.
+func madeUnknown(f *workbook.File) string {
+	if f.Sheet == "" {
+		return "a csv copy keeps no Method sheet, the workbook's record of when caseaudit wrote it"
+	}
+	return "it has no Method sheet, the workbook's record of when caseaudit wrote it"
+}
+
+// importReads are the kinds of entry an import reads about any case: those
+// record reads (recordReads), the findings and the actions.
+var importReads = slices.Concat(recordReads, auditorKinds, actionKinds)
+
+// rowCheck is what mayImportRow needs of the import under way.
+type rowCheck struct {
+	in         map[string]SampledCase
+	withdrawn  map[string]Withdrawal
+	moderated  map[string]bool
+	auditors   *auditorRule
+	newAuditor bool
+	latest     map[string]Finding // the latest findings of the row's kind
+	named      named
+}
+
+// mayImportRow checks that the person importing may record row r of file
+// f, when the row would record something: a finding on a case of the
+// sample (of the moderation sample, for a moderators' workbook) under a
+// name the audit knows, differing from the one recorded and not kept. A
+// row whose case or name is itself wrong is left to the problems listed
+// after: who it is for is not known.
+func (s *Store) mayImportRow(ctx context.Context, tx *store.Tx, a *Audit, f *workbook.File, r *workbook.Row, c rowCheck) error {
+	if r.Empty || r.ID == "" {
+		return nil
+	}
+	if _, ok := c.in[r.ID]; !ok {
+		return nil
+	}
+	if _, gone := c.withdrawn[r.ID]; gone || (f.Moderation && !c.moderated[r.ID]) {
+		return nil
+	}
+	if n := c.named.find(r.ID); n != nil && n.keep {
+		return nil
+	}
+	name, err := c.auditors.resolve(r.Finding.Auditor, f.Moderation, c.newAuditor)
+	if err != nil || name == "" {
+		return nil
+	}
+	fr := rowFinding(r)
+	fr.Auditor, fr.Moderation = name, f.Moderation
+	prev, ok := c.latest[r.ID]
+	if ok && sameFinding(prev, fr) {
+		return nil // recorded already: an import run again changes nothing
+	}
+	moderator := ""
+	if ok && f.Moderation {
+		moderator = prev.Auditor
+	}
+	if err := s.mayRecord(ctx, tx, a, fr, moderator); err != nil {
+		if errors.Is(err, ErrDuty) {
+			return rowRefusal(err, f, r)
+		}
+		return err
+	}
+	return nil
+}
+
+// rowRefusal names, after a refusal's rule, the row it stopped at: the
+// file may hold many, and the rule alone does not say which one to fix.
+func rowRefusal(err error, f *workbook.File, r *workbook.Row) error {
+	where := f.Path
+	if f.Sheet != "" {
+		where += fmt.Sprintf(", sheet %q", f.Sheet)
+	}
+	return fmt.Errorf("%w (%s, row %d, case %s; nothing was imported)", err, where, r.Num, r.ID)
 }

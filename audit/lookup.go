@@ -158,7 +158,10 @@ type CaseEntry struct {
 	AllocatedFrom string `json:"allocated_from,omitempty"`
 	// A follow-up action opened: its owner and due date.
 	Owner string `json:"owner,omitempty"`
-	Due   string `json:"due,omitempty"`
+	// OwnerIsTeam: Owner is the case's team itself, which had no manager
+	// set when the action opened, not a person.
+	OwnerIsTeam bool   `json:"owner_is_team,omitempty"`
+	Due         string `json:"due,omitempty"`
 	// A redaction: the entry whose text was erased, and which fields.
 	Redacted       int      `json:"redacted_entry,omitempty"`
 	RedactedFields []string `json:"redacted_fields,omitempty"`
@@ -218,6 +221,7 @@ func caseInAudit(a *Audit, row store.CaseRow, es []Entry, nm namer) (CaseAudit, 
 		out.Sampled.Fields = append(out.Sampled.Fields, f)
 	}
 	id := row.ID
+	team := a.Team(sc)
 	staffOwner := colname.Staff(a.FollowUp.Column)
 	owner := func(o string) string {
 		for _, m := range a.FollowUp.TeamManagers {
@@ -340,9 +344,15 @@ func caseInAudit(a *Audit, row store.CaseRow, es []Entry, nm namer) (CaseAudit, 
 				return out, damaged(a, e, err)
 			}
 			ce.Owner, ce.Due, ce.Note = owner(p.Owner), p.Due, p.Note
-			if p.Owner == "" || p.Owner == Unassigned {
+			switch {
+			case p.Owner == "" || p.Owner == Unassigned:
 				ce.Summary = fmt.Sprintf("follow-up action opened by entry %d, with no owner yet, due %s", p.Finding, p.Due)
-			} else {
+			case actionFacts(p.Owner, team).OwnerIsTeam:
+				// An opening names the team itself only when the team had
+				// no manager then (ownerAtOpening): a team is no person.
+				ce.OwnerIsTeam = true
+				ce.Summary = fmt.Sprintf("follow-up action opened by entry %d, owned by the team %s (no manager set), due %s", p.Finding, p.Owner, p.Due)
+			default:
 				ce.Summary = fmt.Sprintf("follow-up action opened by entry %d, owned by %s, due %s", p.Finding, owner(p.Owner), p.Due)
 			}
 		case KindActionRespond, KindActionClose:

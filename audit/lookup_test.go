@@ -348,7 +348,8 @@ func TestPostgresLookUpByLogin(t *testing.T) {
 }
 
 // An action's owner is a member of staff when the audit names team
-// managers (initials without names), a team otherwise (shown as it is).
+// managers (initials without names), a team otherwise (shown as it is, and
+// said to be a team with no manager, not taken for a person).
 func TestLookUpActionOwner(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t)
@@ -361,16 +362,19 @@ func TestLookUpActionOwner(t *testing.T) {
 	mustRecord(t, s, "a", Finding{Case: "CR-0000002", Auditor: "A. Khan", Grade: Inadequate, Immediate: true})
 	qa := Person{Name: "Q", Roles: []Role{QA}}
 	for _, c := range []struct {
-		id    string
-		names bool
-		owner string
-	}{{"CR-0000001", false, "M.M."}, {"CR-0000001", true, "M. Manager"}, {"CR-0000002", false, "South"}} {
+		id     string
+		names  bool
+		owner  string
+		team   bool
+		phrase string
+	}{{"CR-0000001", false, "M.M.", false, "owned by M.M.,"}, {"CR-0000001", true, "M. Manager", false, "owned by M. Manager,"},
+		{"CR-0000002", false, "South", true, "owned by the team South (no manager set),"}} {
 		r, err := s.LookUp(ctx, LookUpRequest{Case: c.id, Person: qa, Names: c.names})
 		if err != nil {
 			t.Fatal(err)
 		}
 		open := r.Audits[0].Entries[2]
-		if open.Kind != KindActionOpen || open.Owner != c.owner || !strings.Contains(open.Summary, "owned by "+c.owner+",") {
+		if open.Kind != KindActionOpen || open.Owner != c.owner || open.OwnerIsTeam != c.team || !strings.Contains(open.Summary, c.phrase) {
 			t.Errorf("%s (names %v): %+v, want owner %s", c.id, c.names, open, c.owner)
 		}
 	}

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"errors"
 
 	"github.com/caseaudit/caseaudit/audit/store"
 )
@@ -61,6 +62,25 @@ func (s *Store) mayRecord(ctx context.Context, tx *store.Tx, a *Audit, f Finding
 	return recordAllowed(peopleOf(cs), s.Login(), f, facts)
 }
 
+// mayRecordLatest is mayRecord for finding f against the case's latest
+// finding of its kind: a finding recorded already changes nothing and is
+// not refused (recordTx says so), and a moderation finding that corrects
+// another is judged by who made that one.
+func (s *Store) mayRecordLatest(ctx context.Context, tx *store.Tx, a *Audit, f Finding) error {
+	prev, ok, err := latestFinding(ctx, tx, a, f.Case, f.Moderation)
+	if err != nil {
+		return err
+	}
+	if ok && sameFinding(prev, f) {
+		return nil
+	}
+	moderator := ""
+	if ok && f.Moderation {
+		moderator = prev.Auditor
+	}
+	return s.mayRecord(ctx, tx, a, f, moderator)
+}
+
 // RecordResult tells what Record did.
 type RecordResult struct {
 	Finding Finding // as stored (or the identical latest finding when nothing changed)
@@ -113,10 +133,16 @@ func (s *Store) Record(ctx context.Context, auditName string, f Finding) (Record
 				return err
 			}
 		}
-		if err := checkFindingAnswers(a, &f); err != nil {
+		if err := checkAuditor(ctx, tx.Tx, a, &f); err != nil {
 			return err
 		}
-		if err := checkAuditor(ctx, tx.Tx, a, &f); err != nil {
+		// Who may comes before what is wrong (the answers, a missing
+		// reason, the date), as in import: a person the duties refuse can
+		// mend nothing by mending the finding.
+		if err := s.mayRecordLatest(ctx, tx.Tx, a, f); err != nil {
+			return err
+		}
+		if err := checkFindingAnswers(a, &f); err != nil {
 			return err
 		}
 		ch, err := loadChosen(ctx, tx.Tx, a)
@@ -145,10 +171,17 @@ func (s *Store) recordTx(ctx context.Context, tx *store.WriteTx, a *Audit, f Fin
 	if f.Moderation {
 		kind = KindModerationFinding
 	}
+	if ok && sameFinding(prev, f) {
+		return RecordResult{Finding: prev}, nil
+	}
+	moderator := "" // who made the moderation a moderation finding corrects
+	if ok && f.Moderation {
+		moderator = prev.Auditor
+	}
+	if err := s.mayRecord(ctx, tx.Tx, a, f, moderator); err != nil {
+		return RecordResult{}, err
+	}
 	if ok {
-		if sameFinding(prev, f) {
-			return RecordResult{Finding: prev}, nil
-		}
 		if f.Reason == "" {
 			return RecordResult{}, correctionError(prev)
 		}
@@ -158,13 +191,6 @@ func (s *Store) recordTx(ctx context.Context, tx *store.WriteTx, a *Audit, f Fin
 		}
 	} else {
 		f.Reason = "" // a first finding corrects nothing
-	}
-	moderator := "" // who made the moderation a moderation finding corrects
-	if ok && f.Moderation {
-		moderator = prev.Auditor
-	}
-	if err := s.mayRecord(ctx, tx.Tx, a, f, moderator); err != nil {
-		return RecordResult{}, err
 	}
 	p := findingPayload{Grade: f.Grade.String(), Immediate: f.Immediate, Note: f.Note, Answers: f.Answers,
 		Date: f.Date, Reason: f.Reason, Source: source, Prefilled: f.Prefilled}
@@ -196,4 +222,29 @@ func loadChosen(ctx context.Context, tx *store.Tx, a *Audit) (*chosen, error) {
 		return nil, err
 	}
 	return chosenOf(a, es)
+}
+
+// LaterDateErrors returns, for each of cases (of the moderation sample
+// when moderation), the *DateError a finding on it dated date would get
+// because its case was chosen after the audit's first draw, later than
+// date: added when the sample grew, drawn to replace a withdrawn case, or
+// chosen for moderation. CheckDate alone bounds the first draw's cases; a
+// walk-through that records every finding as audited today asks both
+// before it asks anything.
+func (s *Store) LaterDateErrors(ctx context.Context, auditName string, cases []string, moderation bool, date string) ([]*DateError, error) {
+	return readAudit(ctx, s, auditName, func(ctx context.Context, tx *store.Tx, a *Audit) ([]*DateError, error) {
+		ch, err := loadChosen(ctx, tx, a)
+		if err != nil {
+			return nil, err
+		}
+		var out []*DateError
+		for _, id := range cases {
+			var de *DateError
+			if errors.As(ch.check(a, Finding{Case: id, Date: date, Moderation: moderation}), &de) {
+				de.Case = id
+				out = append(out, de)
+			}
+		}
+		return out, nil
+	})
 }

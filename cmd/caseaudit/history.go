@@ -68,6 +68,9 @@ type entryJSON struct {
 	Payload  json.RawMessage `json:"payload"`
 	PrevHash string          `json:"prev_hash"`
 	Hash     string          `json:"hash"`
+	// OwnerIsTeam: an action's opening names the case's team itself (it
+	// had no manager), not a person; read beside the payload, not in it.
+	OwnerIsTeam bool `json:"owner_is_team,omitempty"`
 }
 
 func runHistory(ctx context.Context, o *historyOptions, g *globalOptions) error {
@@ -88,17 +91,21 @@ func runHistory(ctx context.Context, o *historyOptions, g *globalOptions) error 
 	if err != nil {
 		return err
 	}
+	teamOwned, err := st.TeamOwned(ctx, o.Audit, es)
+	if err != nil {
+		return err
+	}
 	if o.Format == "json" {
 		out := historyJSON{Audit: o.Audit, Case: o.Case, Entries: []entryJSON{}}
 		for _, e := range es {
-			out.Entries = append(out.Entries, entryJSON{e.Seq, e.Kind, e.Case, e.Actor, e.EnteredBy, e.At.UTC().Format("2006-01-02T15:04:05Z"), e.Payload, e.PrevHash, e.Hash})
+			out.Entries = append(out.Entries, entryJSON{e.Seq, e.Kind, e.Case, e.Actor, e.EnteredBy, e.At.UTC().Format("2006-01-02T15:04:05Z"), e.Payload, e.PrevHash, e.Hash, teamOwned[e.Seq]})
 		}
 		return writeJSON(g.IO.Out, schema.History, out)
 	}
 	rows := [][]string{{"#", "when (utc)", "kind", "case", "by", "entered by", "what", "hash"}}
 	for _, e := range es {
 		rows = append(rows, []string{fmt.Sprint(e.Seq), e.At.UTC().Format("2006-01-02 15:04:05"), e.Kind, e.Case, e.Actor,
-			e.EnteredBy, entrySummary(e), e.Hash[:12]})
+			e.EnteredBy, entrySummary(e, teamOwned[e.Seq]), e.Hash[:12]})
 	}
 	if o.Format == "csv" {
 		return writeCSV(g.IO.Out, rows)
@@ -106,8 +113,9 @@ func runHistory(ctx context.Context, o *historyOptions, g *globalOptions) error 
 	return writeTable(g.IO.Out, rows)
 }
 
-// entrySummary says in a few words what an entry records.
-func entrySummary(e audit.Entry) string {
+// entrySummary says in a few words what an entry records; teamOwned: the
+// entry opens an action owned by the case's team, which had no manager.
+func entrySummary(e audit.Entry, teamOwned bool) string {
 	var p struct {
 		Grade     string   `json:"grade"`
 		Immediate *bool    `json:"immediate"`
@@ -140,7 +148,7 @@ func entrySummary(e audit.Entry) string {
 		}
 		return s
 	case audit.KindActionOpen:
-		return fmt.Sprintf("follow-up opened %s, due %s", ownerText(p.Owner, false), p.Due)
+		return fmt.Sprintf("follow-up opened %s, due %s", ownerText(p.Owner, teamOwned), p.Due)
 	case audit.KindActionRespond:
 		return "response: " + p.Note
 	case audit.KindActionClose:

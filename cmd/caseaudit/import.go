@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/internal/opt"
@@ -278,7 +279,14 @@ func askCorrections(ctx context.Context, g *globalOptions, st *audit.Store, o *i
 			if day == "" {
 				day = c.Was.At.UTC().Format("2006-01-02") // recorded without a date audited
 			}
-			descs = append(descs, textsafe.Terminal(fmt.Sprintf("The %s by %s on %s; row %d of %s differs: %s", what, c.Was.Auditor, day, c.Row, c.File, c.Differs.Spell(g.Spelling))))
+			desc := fmt.Sprintf("The %s by %s on %s; row %d of %s differs: %s", what, c.Was.Auditor, day, c.Row, c.File, c.Differs.Spell(g.Spelling))
+			if old := c.OldCopy; old != nil {
+				// The person chooses better knowing the row is a finding
+				// already corrected once: most likely an old copy.
+				desc += fmt.Sprintf(". This row is the %s recorded on %s (trail entry %d), corrected on %s (trail entry %d): most likely an old copy, best kept as recorded",
+					what, old.At.UTC().Format(time.DateOnly), old.Seq, c.Was.At.UTC().Format(time.DateOnly), c.Was.Seq)
+			}
+			descs = append(descs, textsafe.Terminal(desc))
 		}
 		id := byCase[k][0].Case
 		choice := ""

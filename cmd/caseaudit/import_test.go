@@ -109,6 +109,49 @@ func TestImportAsksEachCorrection(t *testing.T) {
 	}
 }
 
+// Asked at a terminal about a row that repeats a finding corrected since,
+// the person is told so, with both trail entries: the row is most likely
+// an old copy (a csv copy as much as a workbook), best kept as recorded.
+func TestImportAsksSaysOldCopy(t *testing.T) {
+	t.Setenv("CASEAUDIT_NOW", "2026-07-01T09:00:00Z")
+	db, _, ids := newAudit(t)
+	t.Setenv("CASEAUDIT_NOW", "2026-07-20T09:00:00Z")
+	dir := t.TempDir()
+	first := findingsCSV(t, dir, ids, "first.csv", "Auditor", "A. Khan", "Good", "Good")
+	if code, _, errs := runCmd(t, "--db", db, "import", "July", first); code != 0 {
+		t.Fatalf("first import: %s", errs)
+	}
+	t.Setenv("CASEAUDIT_NOW", "2026-07-21T09:00:00Z")
+	if code, _, errs := runCmd(t, "--db", db, "record", "July", ids[1], "--grade", "inadequate", "--immediate", "no", "--auditor", "A. Khan",
+		"--note", "Read in full", "--date", "2026-07-14", "--reason", "second look"); code != 0 {
+		t.Fatalf("correction: %s", errs)
+	}
+	_, out, _ := runCmd(t, "--db", db, "history", "July", ids[1], "--format", "csv")
+	var recorded, corrected string
+	for _, l := range strings.Split(out, "\n") {
+		if f := strings.Split(l, ","); len(f) > 2 && f[2] == "finding" {
+			recorded = f[0]
+		} else if len(f) > 2 && f[2] == "correction" {
+			corrected = f[0]
+		}
+	}
+	if recorded == "" || corrected == "" {
+		t.Fatalf("history lacks the finding or its correction:\n%s", out)
+	}
+	var o, errb bytes.Buffer
+	g := &IOStreams{In: strings.NewReader("1\n"), Out: &o, Err: &errb, InTerminal: true, ErrTerminal: true}
+	if code := run(context.Background(), g, []string{"--db", db, "import", "July", first, "--accessible"}); code != 0 {
+		t.Fatalf("exit %d\n%s", code, errb.String())
+	}
+	want := fmt.Sprintf("This row is the finding recorded on 2026-07-20 (trail entry %s), corrected on 2026-07-21 (trail entry %s): most likely an old copy, best kept as recorded", recorded, corrected)
+	if !strings.Contains(errb.String()+o.String(), want) {
+		t.Errorf("the prompt does not say %q:\n%s\n%s", want, errb.String(), o.String())
+	}
+	if !strings.Contains(o.String(), "1 kept as recorded") {
+		t.Errorf("stdout %q", o.String())
+	}
+}
+
 // meanwhile is a person's answers at the prompt, with something done by
 // someone else (before) while the prompt is open: before runs when the
 // first answer is read.

@@ -50,6 +50,7 @@ var messageNotes = map[string]string{
 	"an auditor's name is empty":                                                   internal("allocate and sample drop the empty names of an --auditors list before allocating"),
 	"audit %q has %d sampled cases: %w":                                            internal(noteCases),
 	"audit %q: %s is damaged: %w":                                                  internal(noteDamaged),
+	"audit %q, trail entry %d: its follow-up action cannot be read: %w":            internal(noteDamaged),
 	"audit %q: encoding its follow-up rule: %w":                                    internal(noteEncode),
 	"audit %q: encoding its provenance: %w":                                        internal(noteEncode),
 	"audit %q: its recorded sample parameters are damaged: %w":                     internal(noteDamaged),
@@ -274,7 +275,9 @@ var messageNotes = map[string]string{
 	"%s: the observer asks for column %d of %d":                    internal("a guard: the factor recorder asks only for columns of the header it was given"),
 
 	// The walk-through's date audited is today: a clock set back before the draw.
-	"today (%s, by this computer's clock) is before audit %q could be read: %s; the walk-through records each finding as audited today, so check the computer's date, or record each case with --date": goTest("cmd/caseaudit", "TestRecordInteractiveRefusesADayBeforeTheDraw"),
+	"today (%s, by this computer's clock) is before audit %q could be read: %s; the walk-through records each finding as audited today, so check the computer's date, or record each case with --date":                             goTest("cmd/caseaudit", "TestRecordInteractiveRefusesADayBeforeTheDraw"),
+	"today (%s, by this computer's clock) is before the %s left to record could be %s: %s; the walk-through records each finding as audited today, so check the computer's date, or record each case with --date":                  goTest("cmd/caseaudit", "TestRecordInteractiveRefusesADayBeforeTheModerationDraw"),
+	"today (%s, by this computer's clock) is before %d of the %s left to record could be %s: %s; the walk-through records each finding as audited today, so it leaves %s out: check the computer's date, or record %s with --date": goTest("cmd/caseaudit", "TestRecordInteractiveLeavesOutCasesDrawnLater"),
 }
 
 // goTest is the note of a message a Go test in the package dir prints.

@@ -68,9 +68,12 @@ team's manager for one new audit.`,
 		Long: `List the team managers set with owners set (team, manager, who set it and when), then
 those the audits' own follow-up rules name (sample --team-manager, or the configuration's
 follow_up.team_managers): an audit's rule owns a team's actions where owners set names no
-manager for the team. --format json gives both (team_managers, audit_rules); csv gives the
-first.`,
+manager for the team. --format json gives both (team_managers, audit_rules); csv gives both
+in one table, a row per manager set with owners set (source "store", with who set it and
+when) and then a row per audit and team an audit's rule names (source "audit", with the
+audit's name).`,
 		Example: `  caseaudit owners list
+  caseaudit owners list --format csv > owners.csv
   caseaudit owners list --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -162,7 +165,7 @@ func runOwnersList(ctx context.Context, o *ownersOptions, g *globalOptions) erro
 	case "json":
 		return writeJSON(g.IO.Out, schema.Owners, out)
 	case "csv":
-		return writeCSV(g.IO.Out, rows)
+		return writeCSV(g.IO.Out, ownersCSV(out))
 	}
 	if len(tms) == 0 {
 		g.infof("no team managers set in %s with owners set: set one with caseaudit owners set TEAM MANAGER\n", st.Path())
@@ -181,6 +184,21 @@ func runOwnersList(ctx context.Context, o *ownersOptions, g *globalOptions) erro
 		}
 	}
 	return writeTable(g.IO.Out, ruleRows(rules))
+}
+
+// ownersCSV is owners list --format csv: the facts of the JSON in one
+// table, so a spreadsheet sees every manager who owns a team's actions,
+// not only those set with owners set. The first four columns are the ones
+// the csv has always had; source tells the two kinds of row apart.
+func ownersCSV(out ownersJSON) [][]string {
+	rows := [][]string{{"team", "manager", "set_by", "set_at", "source", "audit"}}
+	for _, j := range out.TeamManagers {
+		rows = append(rows, []string{j.Team, j.Manager, j.SetBy, j.SetAt, "store", ""})
+	}
+	for _, r := range out.AuditRules {
+		rows = append(rows, []string{r.Team, r.Manager, "", "", "audit", r.Audit})
+	}
+	return rows
 }
 
 // ruleRows is the table of the audits' own team managers: one row per team

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/caseaudit/caseaudit/audit"
@@ -236,16 +237,15 @@ func parseAnswers(flags []string) (map[string]string, error) {
 }
 
 // findingDate reads --date, defaulting to today (the local date: see
-// audit.DateError).
+// audit.DateError). A date that cannot be right (after today, before the
+// audit could be read) is the audit's to refuse, after who may record: as
+// a workbook's row is.
 func findingDate(s string, g *globalOptions) (string, error) {
 	today := audit.LocalDate(g.Now())
 	if s == "" {
 		return today, nil
 	}
 	if iso, ok := audit.ParseDate(s); ok {
-		if iso > today {
-			return "", usagef("--date %s is in the future (today is %s): give the day the case was audited", iso, today)
-		}
 		return iso, nil
 	}
 	return "", usagef("--date %q: write yyyy-mm-dd or dd/mm/yyyy", s)
@@ -280,6 +280,81 @@ func reportRecorded(g *globalOptions, res audit.RecordResult) {
 			g.infof("opened a follow-up action on %s %s, due %s (trail entry %d)\n", f.Case, ownerText(a.Owner, a.OwnerIsTeam), a.Due, a.Seq)
 		}
 	}
+}
+
+// leaveOutLaterCases returns todo without the cases the walk-through
+// cannot record today: each finding is recorded as audited today, and a
+// case chosen after the audit's first draw (the sample grown, a
+// replacement, the moderation sample) is read only after it was chosen. A
+// clock set back before those draws is said before anything is asked, as
+// one before the first draw is (recordInteractive): draw by draw, in a
+// warning naming the cases left out, or as the refusal when no case is
+// left.
+func leaveOutLaterCases(ctx context.Context, g *globalOptions, st *audit.Store, auditName string, todo []string, moderation bool) ([]string, error) {
+	today := audit.LocalDate(g.Now())
+	des, err := st.LaterDateErrors(ctx, auditName, todo, moderation, today)
+	if err != nil || len(des) == 0 {
+		return todo, err
+	}
+	read := "read"
+	if moderation {
+		read = "moderated"
+	}
+	why := laterDraws(des)
+	if len(des) == len(todo) {
+		return nil, fmt.Errorf("today (%s, by this computer's clock) is before the %s left to record could be %s: %s; the walk-through records each finding as audited today, so check the computer's date, or record each case with --date",
+			today, words.Noun(len(todo), "case"), read, why)
+	}
+	them := "them"
+	if len(des) == 1 {
+		them = "it"
+	}
+	g.warnf("today (%s, by this computer's clock) is before %d of the %s left to record could be %s: %s; the walk-through records each finding as audited today, so it leaves %s out: check the computer's date, or record %s with --date\n",
+		today, len(des), words.Count(len(todo), "case"), read, why, them, them)
+	out := todo[:0:0]
+	for _, id := range todo {
+		if !slices.ContainsFunc(des, func(de *audit.DateError) bool { return de.Case == id }) {
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
+// laterDraws says when the cases of des were chosen, draw by draw: "CR-1
+// and CR-2 were added to the sample on 20 July 2026, when it was grown;
+// CR-3 was drawn on 21 July 2026 to replace CR-9".
+func laterDraws(des []*audit.DateError) string {
+	type draw struct {
+		drawn, replaces  string
+		grown, moderated bool
+	}
+	var order []draw
+	cases := map[draw][]string{}
+	for _, de := range des {
+		d := draw{de.Drawn, de.Replaces, de.Grown, de.Moderated}
+		if _, ok := cases[d]; !ok {
+			order = append(order, d)
+		}
+		cases[d] = append(cases[d], de.Case)
+	}
+	var parts []string
+	for _, d := range order {
+		ids := cases[d]
+		were := "were"
+		if len(ids) == 1 {
+			were = "was"
+		}
+		day := words.Date(d.drawn, "2 January 2006")
+		switch {
+		case d.moderated:
+			parts = append(parts, fmt.Sprintf("%s %s chosen for moderation on %s", words.And(ids), were, day))
+		case d.replaces != "":
+			parts = append(parts, fmt.Sprintf("%s %s drawn on %s to replace %s", words.And(ids), were, day, d.replaces))
+		default:
+			parts = append(parts, fmt.Sprintf("%s %s added to the sample on %s, when it was grown", words.And(ids), were, day))
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 // ownerText says who a follow-up action is for: "for J. Smith", "for the
@@ -373,6 +448,9 @@ func recordInteractive(ctx context.Context, o *recordOptions, g *globalOptions) 
 	if len(todo) == 0 {
 		g.infof("nothing left to record for %s in %q\n", o.Auditor, a.Name)
 		return nil
+	}
+	if todo, err = leaveOutLaterCases(ctx, g, st, a.Name, todo, o.Moderation); err != nil {
+		return err
 	}
 	cases, err := st.Cases(ctx, a.Name)
 	if err != nil {

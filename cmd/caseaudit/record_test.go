@@ -3,7 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -271,5 +274,88 @@ func TestRecordInteractiveRefusesADayBeforeTheDraw(t *testing.T) {
 	}
 	if fs := storedFindings(t, db); len(fs) != 0 {
 		t.Errorf("recorded %+v", fs)
+	}
+}
+
+// A case chosen after the first draw (the sample grown, a replacement for
+// a withdrawn case) is read only after it was chosen: with the clock set
+// back between the draws, the walk-through says so up front, draw by draw,
+// leaves those cases out and walks through the rest.
+func TestRecordInteractiveLeavesOutCasesDrawnLater(t *testing.T) {
+	t.Setenv("CASEAUDIT_NOW", "2026-07-10T09:00:00Z")
+	db, _, ids := newAudit(t)
+	t.Setenv("CASEAUDIT_NOW", "2026-07-20T09:00:00Z")
+	code, out, errs := runCmd(t, "--db", db, "sample", "--audit", "July", "--grow", "2", "--format", "ids")
+	grown := strings.Fields(out)
+	if code != 0 || len(grown) != 2 {
+		t.Fatalf("grow: exit %d, ids %q\n%s", code, grown, errs)
+	}
+	t.Setenv("CASEAUDIT_NOW", "2026-07-21T09:00:00Z")
+	if code, _, errs := runCmd(t, "--db", db, "withdraw", "July", ids[0], "--reason", "closed before the audit"); code != 0 {
+		t.Fatalf("withdraw: exit %d\n%s", code, errs)
+	}
+	_, out, _ = runCmd(t, "--db", db, "status", "July", "--format", "json")
+	var st struct {
+		ToDo []string `json:"to_do"`
+	}
+	if err := json.Unmarshal([]byte(out), &st); err != nil {
+		t.Fatal(err)
+	}
+	replacement := ""
+	for _, id := range st.ToDo {
+		if !slices.Contains(grown, id) {
+			replacement = id
+		}
+	}
+	if replacement == "" {
+		t.Fatalf("no replacement among the cases to do %q (sample %q)", st.ToDo, grown)
+	}
+
+	t.Setenv("CASEAUDIT_NOW", "2026-07-15T09:00:00Z") // a clock set back between the draws
+	var o, errb bytes.Buffer
+	g := &IOStreams{In: strings.NewReader("6\n"), Out: &o, Err: &errb, InTerminal: true, OutTerminal: true}
+	code = run(context.Background(), g, []string{"--db", db, "record", "July", "--auditor", "A. Khan", "--accessible"})
+	want := fmt.Sprintf("warning: today (2026-07-15, by this computer's clock) is before 3 of the 8 cases left to record could be read: %s and %s were added to the sample on 20 July 2026, when it was grown; %s was drawn on 21 July 2026 to replace %s; the walk-through records each finding as audited today, so it leaves them out: check the computer's date, or record them with --date\n",
+		grown[0], grown[1], replacement, ids[0])
+	if code != 0 || !strings.Contains(errb.String(), want) {
+		t.Fatalf("exit %d, stderr\n%s\nwant exit 0 and\n%s", code, errb.String(), want)
+	}
+	if !strings.Contains(errb.String(), "5 cases to record for A. Khan") || !strings.Contains(o.String()+errb.String(), "(1 of 5)") {
+		t.Errorf("the walk-through did not go through the 5 cases of the first draw:\n%s\n%s", o.String(), errb.String())
+	}
+}
+
+// Every case of a moderation sample drawn after today: refused up front,
+// with the day it was drawn, as a day before the first draw is.
+func TestRecordInteractiveRefusesADayBeforeTheModerationDraw(t *testing.T) {
+	t.Setenv("CASEAUDIT_NOW", "2026-07-10T09:00:00Z")
+	db, _, ids := newAudit(t)
+	t.Setenv("CASEAUDIT_NOW", "2026-07-22T09:00:00Z")
+	for _, id := range ids[:4] {
+		if code, _, errs := runCmd(t, "--db", db, "record", "July", id, "--grade", "good", "--immediate", "no", "--auditor", "A. Khan", "--date", "2026-07-12"); code != 0 {
+			t.Fatalf("record %s: exit %d\n%s", id, code, errs)
+		}
+	}
+	code, out, errs := runCmd(t, "--db", db, "moderate", "July", "--size", "2", "--seed", "m", "--format", "ids")
+	mod := strings.Fields(out)
+	if code != 0 || len(mod) != 2 {
+		t.Fatalf("moderate: exit %d %q\n%s", code, mod, errs)
+	}
+	t.Setenv("CASEAUDIT_NOW", "2026-07-15T09:00:00Z")
+	var o, errb bytes.Buffer
+	g := &IOStreams{In: strings.NewReader("2\n1\nagree\n"), Out: &o, Err: &errb, InTerminal: true, OutTerminal: true}
+	code = run(context.Background(), g, []string{"--db", db, "record", "July", "--moderation", "--auditor", "M. Moderator", "--accessible"})
+	want := fmt.Sprintf("caseaudit: today (2026-07-15, by this computer's clock) is before the cases left to record could be moderated: %s and %s were chosen for moderation on 22 July 2026; the walk-through records each finding as audited today, so check the computer's date, or record each case with --date\n",
+		mod[0], mod[1])
+	if code != exitError || errb.String() != want {
+		t.Errorf("exit %d, stderr\n%s\nwant exit 1 and\n%s", code, errb.String(), want)
+	}
+	if strings.Contains(o.String(), "Grade") {
+		t.Errorf("asked for a grade before refusing:\n%s", o.String())
+	}
+	for _, f := range storedFindings(t, db) {
+		if f.Moderation {
+			t.Errorf("recorded %+v", f)
+		}
 	}
 }

@@ -93,14 +93,21 @@ func orList(q []string) string {
 
 // Or joins alternatives as a sentence says them: "a", "a or b", "a, b or
 // c"; empty when there are none.
-func Or(items []string) string {
+func Or(items []string) string { return join(items, " or ") }
+
+// And joins items as a sentence lists them: "a", "a and b", "a, b and c";
+// empty when there are none.
+func And(items []string) string { return join(items, " and ") }
+
+// join joins items with commas, the last two with conj.
+func join(items []string, conj string) string {
 	switch len(items) {
 	case 0:
 		return ""
 	case 1:
 		return items[0]
 	}
-	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
+	return strings.Join(items[:len(items)-1], ", ") + conj + items[len(items)-1]
 }
 
 // WithExt is path with its extension replaced by ext (".xlsx"), so that a

@@ -80,18 +80,21 @@ func TestWithExt(t *testing.T) {
 	}
 }
 
-func TestOr(t *testing.T) {
+func TestOrAnd(t *testing.T) {
 	for _, tc := range []struct {
-		in   []string
-		want string
+		in      []string
+		or, and string
 	}{
-		{nil, ""},
-		{[]string{"table"}, "table"},
-		{[]string{"table", "json"}, "table or json"},
-		{[]string{"table", "csv", "json"}, "table, csv or json"},
+		{nil, "", ""},
+		{[]string{"table"}, "table", "table"},
+		{[]string{"table", "json"}, "table or json", "table and json"},
+		{[]string{"table", "csv", "json"}, "table, csv or json", "table, csv and json"},
 	} {
-		if got := Or(tc.in); got != tc.want {
-			t.Errorf("Or(%q) = %q; want %q", tc.in, got, tc.want)
+		if got := Or(tc.in); got != tc.or {
+			t.Errorf("Or(%q) = %q; want %q", tc.in, got, tc.or)
+		}
+		if got := And(tc.in); got != tc.and {
+			t.Errorf("And(%q) = %q; want %q", tc.in, got, tc.and)
 		}
 	}
 }
