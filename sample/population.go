@@ -536,7 +536,11 @@ func Load(ctx context.Context, t *export.Table, opts LoadOptions) (*Population, 
 	all.sort(cmpUnit)
 	// Keep each ID's first row when it matches and is not excluded,
 	// compacting in place.
+	// Only the first few duplicates (by row) are reported; the rest are
+	// counted: an export of a million rows repeating a few IDs would
+	// otherwise hold a record (and a copy of the ID) for each.
 	var dups []Duplicate
+	nDups := 0
 	dropped := func(u unit) { // a matching row that is not in the population
 		if u.row&noMatch == 0 && p.Strata != "" {
 			p.stratumSize[p.stratumOf(u)]--
@@ -547,7 +551,10 @@ func Load(ctx context.Context, t *export.Table, opts LoadOptions) (*Population, 
 		first := all.at(i)
 		for i+1 < all.n && all.at(i+1).key == first.key && bytes.Equal(p.idBytes(all.at(i+1)), p.idBytes(first)) {
 			i++
-			dups = append(dups, Duplicate{ID: p.id(first), Row: all.at(i).rowNum(), FirstRow: first.rowNum()})
+			nDups++
+			if row := all.at(i).rowNum(); len(dups) < maxFirstDuplicates || row < dups[len(dups)-1].Row {
+				dups = firstDuplicates(dups, Duplicate{ID: p.id(first), Row: row, FirstRow: first.rowNum()})
+			}
 			dropped(all.at(i))
 			if obs != nil {
 				obs.Duplicate(all.at(i).rowNum())
@@ -568,19 +575,30 @@ func Load(ctx context.Context, t *export.Table, opts LoadOptions) (*Population, 
 	}
 	all.truncate(w)
 	slices.Sort(p.ExcludedIDs)
-	p.Duplicates = len(dups)
-	slices.SortFunc(dups, func(a, b Duplicate) int { return cmp.Compare(a.Row, b.Row) })
+	p.Duplicates = nDups
 	if len(dups) > 0 && opts.Strict {
 		d := dups[0]
 		return nil, (&export.InputError{Path: t.Path, Sheet: t.Sheet, Row: d.Row, Column: t.Header[t.IDIndex],
-			Msg: fmt.Sprintf("duplicate case ID %q (first on row %s); %d duplicate rows in all", d.ID, words.Thousands(d.FirstRow), len(dups))}).
+			Msg: fmt.Sprintf("duplicate case ID %q (first on row %s); %d duplicate rows in all", d.ID, words.Thousands(d.FirstRow), nDups)}).
 			WithHint(opt.Sprintf("remove the duplicates or run without %s to keep each ID's first row", opt.Strict))
-	}
-	if len(dups) > 5 {
-		dups = dups[:5]
 	}
 	p.FirstDuplicates = dups
 	return p, nil
+}
+
+// maxFirstDuplicates is how many duplicates a population lists
+// (FirstDuplicates).
+const maxFirstDuplicates = 5
+
+// firstDuplicates adds d to dups, which holds the duplicates of the lowest
+// rows seen so far in row order, keeping at most maxFirstDuplicates.
+func firstDuplicates(dups []Duplicate, d Duplicate) []Duplicate {
+	i, _ := slices.BinarySearchFunc(dups, d.Row, func(e Duplicate, row int) int { return cmp.Compare(e.Row, row) })
+	dups = slices.Insert(dups, i, d)
+	if len(dups) > maxFirstDuplicates {
+		dups = dups[:maxFirstDuplicates]
+	}
+	return dups
 }
 
 // fillFields reads the kept fields of the given cases from the table again,
