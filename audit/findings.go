@@ -59,6 +59,16 @@ type Finding struct {
 	// (DefaultDueDays unless set when sampling). It is not part of the
 	// finding itself.
 	Due int
+	// Given, when set, says which of the note and the date audited the
+	// caller gave (a command line, where leaving a flag out is not the
+	// same as giving it empty). A finding recorded on a case that has one
+	// then keeps from it what was not given: its note, its date audited
+	// and each answer not named. A correction that names only what was
+	// wrong (the grade, immediate attention) thus changes only that, and a
+	// script that records the same finding again on another day changes
+	// nothing. Nil (a workbook row, the walk-through): the finding is
+	// taken whole as given. It is not part of the finding itself.
+	Given *Given
 
 	// Set when read from the store or recorded:
 	Kind string    // KindFinding, KindCorrection, KindModerationFinding or KindModerationCorrection
@@ -66,6 +76,49 @@ type Finding struct {
 	At   time.Time // when it was recorded (UTC)
 	// EnteredBy is who entered it (see Entry.EnteredBy); "" before schema 3.
 	EnteredBy string
+}
+
+// Given says which optional parts of a finding its caller gave (see
+// Finding.Given); the answers given are those in Finding.Answers.
+type Given struct {
+	Note, Date bool
+}
+
+// Kept is what a finding took from the finding it follows on its case
+// because the caller did not give it (see Finding.Given).
+type Kept struct {
+	From    int  // the trail entry of the finding it followed; 0: nothing kept
+	Note    bool // the note (a non-empty one)
+	Date    bool // the date audited
+	Answers int  // the number of answers
+}
+
+// keepUnset fills in f, from prev (the latest finding on its case), what
+// f.Given says the caller did not give, and says what it took.
+func keepUnset(f *Finding, prev Finding) Kept {
+	if f.Given == nil {
+		return Kept{}
+	}
+	var k Kept
+	if !f.Given.Note && prev.Note != "" && f.Note == "" {
+		f.Note, k.Note = prev.Note, true
+	}
+	if !f.Given.Date && prev.Date != "" && f.Date != prev.Date {
+		f.Date, k.Date = prev.Date, true
+	}
+	for key, v := range prev.Answers {
+		if _, given := f.Answers[key]; !given {
+			if f.Answers == nil {
+				f.Answers = map[string]string{}
+			}
+			f.Answers[key] = v
+			k.Answers++
+		}
+	}
+	if k.Note || k.Date || k.Answers > 0 {
+		k.From = prev.Seq
+	}
+	return k
 }
 
 // findingPayload is a finding's trail payload.

@@ -86,6 +86,9 @@ type RecordResult struct {
 	Finding Finding // as stored (or the identical latest finding when nothing changed)
 	Entry   Entry   // the new trail entry; zero when nothing changed
 	Changed bool    // false: the finding was identical to the latest one, nothing recorded
+	// Kept is what the finding took from the one before it on its case,
+	// not being given it (see Finding.Given).
+	Kept Kept
 	// Action is the follow-up action the finding opened or closed
 	// automatically (see Action.Status); nil when it did neither.
 	Action *Action
@@ -171,6 +174,10 @@ func (s *Store) recordTx(ctx context.Context, tx *store.WriteTx, a *Audit, f Fin
 	if f.Moderation {
 		kind = KindModerationFinding
 	}
+	var kept Kept
+	if ok {
+		kept = keepUnset(&f, prev)
+	}
 	if ok && sameFinding(prev, f) {
 		return RecordResult{Finding: prev}, nil
 	}
@@ -206,7 +213,7 @@ func (s *Store) recordTx(ctx context.Context, tx *store.WriteTx, a *Audit, f Fin
 		return RecordResult{}, err
 	}
 	f.Kind, f.Seq, f.At = kind, e.Seq, e.At
-	res := RecordResult{Finding: f, Entry: e, Changed: true}
+	res := RecordResult{Finding: f, Entry: e, Changed: true, Kept: kept}
 	if res.Action, err = s.followUp(ctx, tx, a, f, prev, ok); err != nil {
 		return RecordResult{}, err
 	}

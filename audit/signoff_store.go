@@ -26,9 +26,10 @@ func (s *Store) SignOffOf(ctx context.Context, auditName string) (*SignOffState,
 // figures figs, as its report states them (the caller computes them with
 // the report's own code, from the trail as it was after entry asOf).
 // Should anything have been appended since, the sign-off is refused, so
-// that no finding is signed off unseen. Signing off again is refused
+// that no finding is signed off unseen. Signing off again records nothing
 // unless the figures, or the audit's completeness, changed since (an
-// amended audit may be signed off anew). An audit with cases still
+// amended audit may be signed off anew): it returns the sign-off that
+// stands with an error wrapping ErrSignedOff. An audit with cases still
 // unrecorded, or moderation outstanding, is refused unless force is set;
 // then the sign-off records what it lacked, and every view says so.
 func (s *Store) SignOffAudit(ctx context.Context, auditName string, figs Figures, asOf int, force bool) (SignOff, error) {
@@ -61,6 +62,7 @@ func (s *Store) SignOffAudit(ctx context.Context, auditName string, figs Figures
 		inc := incompleteOf(progress)
 		if st.SignOff != nil && st.SignOff.Figures.SameHeadline(figs) && (st.SignOff.Incomplete == nil) == (inc == nil) &&
 			(inc == nil || *inc == *st.SignOff.Incomplete) {
+			out = *st.SignOff // what stands, for a caller that treats this as done
 			return errorf(ErrSignedOff, "audit %q was signed off on %s by %s with %d of %d flagged, and its figures have not changed since; nothing to do",
 				a.Name, st.SignOff.At.Format(time.DateOnly), st.SignOff.By, st.SignOff.Figures.Flagged, st.SignOff.Figures.Size)
 		}

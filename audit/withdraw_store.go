@@ -75,6 +75,11 @@ func Withdraw(ctx context.Context, st *Store, req WithdrawRequest) (*WithdrawRes
 	if err != nil {
 		return nil, err
 	}
+	// One who may not withdraw is told so first, not whether this case
+	// could be, and before the export is read; the write checks again.
+	if err := st.MayDo(ctx, DutyWithdraw); err != nil {
+		return nil, err
+	}
 	cases, err := st.Cases(ctx, a.Name)
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -55,6 +56,11 @@ type RunResult struct {
 	Compare  string   // the audit compared with; "" for none
 	Imported []string // the files recorded
 	Failed   []string // the files refused
+	// RowsRefused counts the files of Failed refused for problems in their
+	// rows (an *audit.ImportError); the others could not be imported at
+	// all (a busy store, an unreadable file), and their rows are not the
+	// thing to fix.
+	RowsRefused int
 	// Value is the figure judged against the limit (the share, or its upper
 	// bound); Exceeds whether it is above; LimitErr why it could not be
 	// judged.
@@ -82,6 +88,10 @@ func (res *RunResult) Failure() (failure, warning error) {
 		return verdict, nil
 	}
 	n := len(res.Failed) + len(res.Imported)
+	if res.RowsRefused < len(res.Failed) {
+		return fmt.Errorf("%d of %d filled %s not imported (%s): what stopped each is said above; deal with it and run the report stage again",
+			len(res.Failed), n, words.Noun(n, "workbook"), strings.Join(res.Failed, ", ")), verdict
+	}
 	return fmt.Errorf("%d of %d filled %s not imported (%s): fix the rows listed above and run the report stage again",
 		len(res.Failed), n, words.Noun(n, "workbook"), strings.Join(res.Failed, ", ")), verdict
 }
@@ -110,6 +120,10 @@ func Run(ctx context.Context, st *audit.Store, req RunRequest) (*RunResult, erro
 		}
 		if err != nil {
 			res.Failed = append(res.Failed, f)
+			var ie *audit.ImportError
+			if errors.As(err, &ie) {
+				res.RowsRefused++
+			}
 		} else {
 			res.Imported = append(res.Imported, f)
 		}

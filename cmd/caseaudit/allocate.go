@@ -90,6 +90,15 @@ func printAllocation(g *globalOptions, al audit.Allocation) {
 	var parts []string
 	for _, a := range al.Auditors {
 		parts = append(parts, fmt.Sprintf("%s %d", a, count[a]))
+		delete(count, a)
+	}
+	// Auditors left out this time who keep the cases they recorded: the
+	// counts must add up to the cases allocated.
+	for _, x := range al.Assigned {
+		if n, ok := count[x.Auditor]; ok {
+			parts = append(parts, fmt.Sprintf("%s %d (recorded already)", x.Auditor, n))
+			delete(count, x.Auditor)
+		}
 	}
 	g.infof("allocated %d cases: %s\n", len(al.Assigned), strings.Join(parts, ", "))
 	if al.Kept > 0 {

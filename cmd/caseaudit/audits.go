@@ -93,6 +93,12 @@ func runAudits(ctx context.Context, o *auditsOptions, g *globalOptions) error {
 		}
 		return writeJSON(g.IO.Out, schema.Audits, out)
 	}
+	// No moderation sample: a dash in the table, nothing in a CSV cell (a
+	// lone dash there would be quoted against formula injection).
+	none := "-"
+	if o.Format == "csv" {
+		none = ""
+	}
 	rows := [][]string{{"audit", "period", "created", "recorded", "flagged", "moderated"}}
 	// Retired audits first (they are the oldest), as their summaries keep
 	// them.
@@ -103,10 +109,10 @@ func runAudits(ctx context.Context, o *auditsOptions, g *globalOptions) error {
 			created = created[:10]
 		}
 		rows = append(rows, []string{sum.Audit, sum.Period, created, fmt.Sprintf("retired %s", r.At.UTC().Format("2006-01-02")),
-			fmt.Sprint(sum.Figures.Flagged), "-"})
+			fmt.Sprint(sum.Figures.Flagged), none})
 	}
 	for _, a := range list {
-		mod := "-"
+		mod := none
 		if a.ModerationSize > 0 {
 			mod = fmt.Sprintf("%d/%d", a.Moderated, a.ModerationSize)
 		}

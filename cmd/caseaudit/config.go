@@ -696,6 +696,9 @@ func (c *runConfig) resolveInput() (string, int, error) {
 	p := c.rel(c.Input)
 	if !strings.ContainsAny(c.Input, "*?[") {
 		st, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			return "", 0, c.errAt("input", "%s is not there; is this month's export in place?", p)
+		}
 		if err != nil {
 			return "", 0, c.errAt("input", "%v", err)
 		}

@@ -3,8 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"path/filepath"
+	"strings"
 
 	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/internal/atomicfile"
+	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample"
 	"github.com/caseaudit/caseaudit/schema"
 	"github.com/spf13/cobra"
@@ -64,6 +68,16 @@ func runModerate(ctx context.Context, o *moderateOptions, g *globalOptions) erro
 	}
 	if o.Out == "" && (o.Issue != issueFlags{}) {
 		return usagef("--marking, --contact, --return-by and --moderator go into the workbook: give --out FILE.xlsx")
+	}
+	if o.Out != "" {
+		if !strings.EqualFold(filepath.Ext(o.Out), ".xlsx") {
+			return usagef("--out %s: the moderators' workbook is an .xlsx file; name it %s", o.Out, words.WithExt(o.Out, ".xlsx"))
+		}
+		// Before the moderation sample is drawn and recorded: a command
+		// that cannot write its workbook changes nothing.
+		if err := atomicfile.Check(o.Out, o.Force); err != nil {
+			return err
+		}
 	}
 	st, a, err := g.openAudit(ctx, o.Audit)
 	if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -194,7 +195,9 @@ stratum's) count, computed by the report's own code.
 A correction after sign-off is still possible (with --reason, as every correction), and from
 then on every report, trend row, status line and JSON output says that the audit was amended
 after sign-off, with the figures then and now: "signed off 2026-10-03 with 8 of 120 flagged;
-amended 2026-11-28: now 9 of 120". An amended audit may be signed off again.
+amended 2026-11-28: now 9 of 120". An amended audit may be signed off again; an audit
+signed off with the figures it still has is left as it is (exit 0, and "changed": false in
+JSON), so a scheduled script may run signoff again.
 
 An audit with sampled cases still unrecorded, or moderation outstanding, is refused (its
 figures may still move); --force signs it off anyway, the sign-off records how many were
@@ -237,11 +240,17 @@ func runSignoff(ctx context.Context, o *signoffOptions, g *globalOptions) error 
 		return err
 	}
 	so, err := st.SignOffAudit(ctx, a.Name, figs, asOf, o.Force)
-	if err != nil {
+	changed := err == nil
+	switch {
+	case errors.Is(err, audit.ErrSignedOff):
+		// Already signed off with these figures: done, as a script run
+		// again expects, and said; what stands is printed as data.
+		g.infof("%s\n", g.spell(err))
+	case err != nil:
 		return err
 	}
 	if o.Format == "json" {
-		out := map[string]any{"audit": a.Name, "seq": so.Seq,
+		out := map[string]any{"audit": a.Name, "changed": changed, "seq": so.Seq,
 			"at": so.At.UTC().Format("2006-01-02T15:04:05Z"), "by": so.By, "figures": so.Figures}
 		if so.Incomplete != nil {
 			out["incomplete"] = so.Incomplete

@@ -33,6 +33,9 @@ type recordOptions struct {
 	Answers    []string // KEY=VALUE
 	Due        int
 	NewAuditor bool
+	// NoteGiven and DateGiven: --note and --date were given (even empty);
+	// a finding recorded again keeps the recorded note and date otherwise.
+	NoteGiven, DateGiven bool
 }
 
 func newRecordCmd(g *globalOptions) *cobra.Command {
@@ -45,7 +48,10 @@ whether the case needs immediate attention (yes/no), and a note.
 
 Findings are never changed or lost: each is appended to the audit's hash-chained trail with
 the auditor and the time (UTC). Recording a case again is a correction and needs --reason;
-reports use the latest finding, and 'caseaudit history' shows them all. --moderation records
+reports use the latest finding, and 'caseaudit history' shows them all. A correction keeps
+from the finding it corrects the note, the date audited and each answer it does not give
+(--note "" empties the note), so it changes only what it names; the same finding recorded
+again, on any day, changes nothing. --moderation records
 a moderator's re-grade of a case in the moderation sample, kept apart from the original.
 
 When the audit has a form, --answer KEY=VALUE answers its questions (see caseaudit form);
@@ -79,6 +85,7 @@ by one, saving each finding as it is entered (Ctrl-C loses nothing already saved
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Audit = args[0]
+			o.NoteGiven, o.DateGiven = cmd.Flags().Changed("note"), cmd.Flags().Changed("date")
 			if len(args) == 2 {
 				o.Case = args[1]
 			}
@@ -167,11 +174,13 @@ func runRecord(ctx context.Context, o *recordOptions, g *globalOptions) error {
 		}
 	}
 	res, err := st.Record(ctx, o.Audit, audit.Finding{Case: o.Case, Auditor: o.Auditor, Grade: grade, Immediate: imm,
-		Note: o.Note, Date: date, Reason: o.Reason, Moderation: o.Moderation, Answers: answers, Due: o.Due, NewAuditor: o.NewAuditor})
+		Note: o.Note, Date: date, Reason: o.Reason, Moderation: o.Moderation, Answers: answers, Due: o.Due, NewAuditor: o.NewAuditor,
+		Given: &audit.Given{Note: o.NoteGiven, Date: o.DateGiven}})
 	if err != nil {
 		return err
 	}
 	reportRecorded(g, res)
+	reportKept(g, res)
 	return nil
 }
 
@@ -355,6 +364,26 @@ func laterDraws(des []*audit.DateError) string {
 		}
 	}
 	return strings.Join(parts, "; ")
+}
+
+// reportKept says what a finding recorded again took from the one before
+// it on its case, and how to change it.
+func reportKept(g *globalOptions, res audit.RecordResult) {
+	k := res.Kept
+	if !res.Changed || k.From == 0 {
+		return
+	}
+	var kept, flags []string
+	if k.Note {
+		kept, flags = append(kept, "the note"), append(flags, "--note")
+	}
+	if k.Date {
+		kept, flags = append(kept, "the date audited ("+res.Finding.Date+")"), append(flags, "--date")
+	}
+	if k.Answers > 0 {
+		kept, flags = append(kept, words.Count(k.Answers, "answer")+" to the form"), append(flags, "--answer")
+	}
+	g.infof("kept %s from trail entry %d; to change them too, give %s\n", words.And(kept), k.From, words.Or(flags))
 }
 
 // ownerText says who a follow-up action is for: "for J. Smith", "for the

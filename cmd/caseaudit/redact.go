@@ -37,7 +37,7 @@ plainly that its content can no longer be re-checked (its hash stands as recorde
 Only QA or information governance redacts (--role, or $CASEAUDIT_ROLE). 'caseaudit history
 AUDIT' shows the entries' numbers.`,
 		Example: `  caseaudit redact "2026-07 monthly" 42 --reason "note names the wrong child" --role governance
-  caseaudit redact "2026-07 monthly" 17 --reason "full home address in the note" --format json`,
+  caseaudit redact "2026-07 monthly" 17 --reason "full home address in the note" --role qa --format json`,
 		Args: exactArgs(2, "the audit's name and the entry number"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Audit = args[0]

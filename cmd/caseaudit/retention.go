@@ -116,6 +116,13 @@ func runStoreRetention(ctx context.Context, o *retentionOptions, g *globalOption
 // $CASEAUDIT_ROLE.
 func actingPerson(ctx context.Context, st *audit.Store, g *globalOptions, roleFlag string, missing error) (audit.Person, error) {
 	who := g.actor()
+	if roleFlag != "" {
+		// The people list, where there is one, decides the role; a --role
+		// that is no role is a mistake to say all the same.
+		if _, err := audit.ParseRole(roleFlag); err != nil {
+			return audit.Person{}, usagef("--role: %v", err)
+		}
+	}
 	p, listed, err := st.Acting(ctx)
 	if err != nil {
 		return audit.Person{}, err

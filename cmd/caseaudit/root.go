@@ -117,7 +117,10 @@ func (g *globalOptions) log(level, msg string) {
 		for _, line := range strings.Split(strings.TrimRight(msg, "\n"), "\n") {
 			// Each line names its schema (schema/log.json), after slog's
 			// time, level and msg.
-			rec := slog.NewRecord(g.Now(), lv, strings.TrimSpace(line), 0)
+			// A message that carries the text log's "caseaudit: " (a list
+			// of problems, headed as an error) is stripped of it, as every
+			// other message is: the level says it is an error.
+			rec := slog.NewRecord(g.Now(), lv, strings.TrimPrefix(strings.TrimSpace(line), "caseaudit: "), 0)
 			rec.AddAttrs(slog.String("$schema", schema.Log))
 			h.Handle(context.Background(), rec)
 		}

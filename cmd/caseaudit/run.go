@@ -193,7 +193,8 @@ func runSampleStage(ctx context.Context, c *runConfig, d templateData, g *global
 		g.infof("audit %q already drawn on %s (%d cases, seed %s); nothing changed\n",
 			a.Name, a.Created.UTC().Format("2006-01-02"), a.InitialSize, a.Seed())
 		if state.WorkbookMissing {
-			g.warnf("the workbook %s is not there; the audit's cases are in the store (caseaudit status %s)\n", workbook, shellarg.Quote(name))
+			g.warnf("the workbook %s is not there; the audit's cases are in the store: write it again with caseaudit workbook %s --out %s%s\n",
+				workbook, shellarg.Quote(name), shellarg.Quote(workbook), dbArg(g))
 		}
 		return nil
 	}
@@ -371,6 +372,9 @@ func runReportStage(ctx context.Context, c *runConfig, d templateData, g *global
 		res, err = showImport(g, []string{f}, res, err, false)
 		if err != nil {
 			if msg := oneLine(g.spell(err)); msg != "" { // a refused file's problems are listed already
+				if !strings.Contains(msg, f) {
+					msg = f + ": " + msg // several files: say which one this stopped
+				}
 				g.errorf("%s", msg)
 			}
 			return

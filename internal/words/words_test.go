@@ -111,3 +111,14 @@ func TestDate(t *testing.T) {
 		}
 	}
 }
+
+func TestAnd(t *testing.T) {
+	for _, tc := range []struct {
+		in   []string
+		want string
+	}{{nil, ""}, {[]string{"a"}, "a"}, {[]string{"a", "b"}, "a and b"}, {[]string{"a", "b", "c"}, "a, b and c"}} {
+		if got := And(tc.in); got != tc.want {
+			t.Errorf("And(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
