@@ -75,12 +75,30 @@ type Action struct {
 	// flagged the case).
 	Moderation bool
 	// OwnerIsTeam: Owner is the case's team itself, which has no manager
-	// set, not a person. It is known, and set, only on the action its
-	// opening returns (record, import), whose message says so; actions
-	// read back from the trail leave it false.
+	// set, not a person. Set on the action its opening returns (record,
+	// import) and on those Actions lists; actions folded elsewhere from
+	// the trail (respond, close) leave it false.
 	OwnerIsTeam bool
 	Responses   []ActionNote
 	Closure     *ActionNote // nil unless closed
+}
+
+// TeamOwnerNote follows the owner's name wherever a list of actions shows
+// an action owned by its case's team itself (OwnerIsTeam), so that no one
+// reads the team's name as a person's.
+const TeamOwnerNote = "(team, no manager set)"
+
+// OwnerShown is the action's owner as a list shows it: marked as a team
+// when the case's team owns it (no manager set), or as its team's manager
+// set since the opening ("(by team)").
+func (a *Action) OwnerShown() string {
+	switch {
+	case a.OwnerIsTeam:
+		return a.Owner + " " + TeamOwnerNote
+	case a.OwnerByTeam:
+		return a.Owner + " (by team)"
+	}
+	return a.Owner
 }
 
 // Overdue reports whether the action is still waiting for its owner's

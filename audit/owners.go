@@ -126,12 +126,6 @@ func ownerByTeam(recorded, team string, m map[string]TeamManager) (string, bool)
 	return tm.Manager, true
 }
 
-// teamNamed reports whether owner is the name of a team m lists.
-func teamNamed(owner string, m map[string]TeamManager) bool {
-	_, ok := m[normTeam(owner)]
-	return ok
-}
-
 // withStoreTeamManagers returns r with the store's current team managers
 // added for the teams r does not name itself, for an audit drawn now; r
 // is returned as is when the export has no team column to apply them by.

@@ -123,15 +123,21 @@ func auditTeamManagers(ctx context.Context, tx *store.Tx, a *Audit) (map[string]
 }
 
 // assignByTeam shows the actions of audit a that its team managers now
-// own (see ownerByTeam), reading the cases' teams only when needed.
+// own (see ownerByTeam), and marks those still owned by their case's team
+// itself (OwnerIsTeam, decided as TeamOwned decides it). The cases' teams
+// are read once for the whole audit, and only when some action could be
+// either: a named owner, or an unassigned one a manager may now own.
 func assignByTeam(ctx context.Context, tx *store.Tx, a *Audit, acts []*Action) error {
+	if a.TeamColumn() == "" {
+		return nil
+	}
 	m, err := auditTeamManagers(ctx, tx, a)
-	if err != nil || len(m) == 0 || a.TeamColumn() == "" {
+	if err != nil {
 		return err
 	}
 	need := false
 	for _, x := range acts {
-		need = need || x.Owner == Unassigned || teamNamed(x.Owner, m)
+		need = need || (x.Owner != "" && x.Owner != Unassigned) || (x.Owner == Unassigned && len(m) > 0)
 	}
 	if !need {
 		return nil
@@ -151,7 +157,9 @@ func assignByTeam(ctx context.Context, tx *store.Tx, a *Audit, acts []*Action) e
 	for _, x := range acts {
 		if owner, ok := ownerByTeam(x.Owner, teams[x.Case], m); ok {
 			x.RecordedOwner, x.Owner, x.OwnerByTeam = x.Owner, owner, true
+			continue
 		}
+		x.OwnerIsTeam = actionFacts(x.Owner, teams[x.Case]).OwnerIsTeam
 	}
 	return nil
 }

@@ -90,7 +90,11 @@ func BuildReferrals(ctx context.Context, st *audit.Store, req ReferralRequest) (
 		r.Title += " of " + req.Audit
 	}
 	if req.Owner != "" {
-		r.Title += " for " + req.Owner
+		owner := req.Owner
+		if len(list) > 0 && !slices.ContainsFunc(list, func(a audit.Action) bool { return !a.OwnerIsTeam }) {
+			owner = "the team " + owner + " (no manager set)"
+		}
+		r.Title += " for " + owner
 	}
 	r.Header = append(r.Header, nameCols...)
 	r.Header = append(r.Header, "Team", "Owner", "Grade", "Raised at", "Auditor", "Date audited", "Due", "Status", "Overdue", "Auditor's note", "Response")
@@ -114,7 +118,11 @@ func BuildReferrals(ctx context.Context, st *audit.Store, req ReferralRequest) (
 		for _, n := range a.Responses {
 			resp = append(resp, fmt.Sprintf("%s, %s: %s", n.At.UTC().Format(time.DateOnly), n.By, n.Note))
 		}
-		row = append(row, teams[a.Audit][a.Case], a.Owner, a.Grade.String(), a.RaisedAt(), a.Auditor, a.Opened, a.Due, a.Status, od, a.Note, strings.Join(resp, "\n"))
+		owner := a.Owner
+		if a.OwnerIsTeam {
+			owner += " " + audit.TeamOwnerNote
+		}
+		row = append(row, teams[a.Audit][a.Case], owner, a.Grade.String(), a.RaisedAt(), a.Auditor, a.Opened, a.Due, a.Status, od, a.Note, strings.Join(resp, "\n"))
 		r.Rows = append(r.Rows, row)
 	}
 	return r, nil

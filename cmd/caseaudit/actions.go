@@ -204,6 +204,9 @@ type actionJSON struct {
 	Closed         *actionNoteJSON  `json:"closed"`
 	RecordedOwner  *string          `json:"recorded_owner"` // what the opening named, when the owner is the team's manager set since
 	OwnerByTeam    bool             `json:"owner_by_team"`
+	// OwnerIsTeam: the owner is the case's team itself, which has no
+	// manager set: a team, not a person.
+	OwnerIsTeam bool `json:"owner_is_team,omitempty"`
 }
 
 type actionNoteJSON struct {
@@ -227,6 +230,7 @@ func toActionJSON(a audit.Action, now time.Time) actionJSON {
 	if a.OwnerByTeam {
 		j.OwnerByTeam, j.RecordedOwner = true, &a.RecordedOwner
 	}
+	j.OwnerIsTeam = a.OwnerIsTeam
 	for _, n := range a.Responses {
 		j.Responses = append(j.Responses, noteJSON(n))
 	}
@@ -318,10 +322,12 @@ func runActions(ctx context.Context, o *actionsOptions, g *globalOptions) error 
 				return err
 			}
 		case "csv":
-			rows := [][]string{{"audit", "case", "owner", "opened", "due", "status", "overdue", "raised", "auditor", "grade", "note"}}
+			// owner_is_team comes last, so that scripts reading the
+			// columns before it by position read them as they did.
+			rows := [][]string{{"audit", "case", "owner", "opened", "due", "status", "overdue", "raised", "auditor", "grade", "note", "owner_is_team"}}
 			for _, a := range list {
 				rows = append(rows, []string{a.Audit, a.Case, a.Owner, a.Opened, a.Due, a.Status,
-					fmt.Sprint(a.Overdue(now)), a.RaisedAt(), a.Auditor, a.Grade.String(), a.Note})
+					fmt.Sprint(a.Overdue(now)), a.RaisedAt(), a.Auditor, a.Grade.String(), a.Note, fmt.Sprint(a.OwnerIsTeam)})
 			}
 			if err := writeCSV(g.IO.Out, markedRows(o.Marking, rows)); err != nil {
 				return err
@@ -403,7 +409,7 @@ func runActionsSplit(ctx context.Context, o *actionsOptions, g *globalOptions) e
 		if err := writeReferrals(ctx, st, &oo, list, owner, now); err != nil {
 			return err
 		}
-		g.infof("wrote %s (%d %s for %s)\n", oo.Out, len(list), words.Noun(len(list), "case"), owner)
+		g.infof("wrote %s (%d %s %s)\n", oo.Out, len(list), words.Noun(len(list), "case"), ownerText(owner, groupTeamOwned(grp)))
 	}
 	return nil
 }
@@ -411,7 +417,8 @@ func runActionsSplit(ctx context.Context, o *actionsOptions, g *globalOptions) e
 // writeActionsTable prints the actions as a table; grouped (groups given),
 // each owner's under a line naming the owner and how many are overdue (the
 // chase list). An owner who is the team's manager set after the action was
-// opened is marked "(by team)".
+// opened is marked "(by team)"; a team that owns its cases' actions itself
+// (no manager set) is marked as a team.
 func writeActionsTable(g *globalOptions, list []audit.Action, groups []audit.OwnerActions, now time.Time) error {
 	header := []string{"audit", "case", "owner", "opened", "due", "status", "overdue", "raised"}
 	rowOf := func(a audit.Action) []string {
@@ -419,11 +426,7 @@ func writeActionsTable(g *globalOptions, list []audit.Action, groups []audit.Own
 		if a.Overdue(now) {
 			od = "OVERDUE"
 		}
-		owner := a.Owner
-		if a.OwnerByTeam {
-			owner += " (by team)"
-		}
-		return []string{a.Audit, a.Case, owner, a.Opened, a.Due, a.Status, od, "at " + a.RaisedAt()}
+		return []string{a.Audit, a.Case, a.OwnerShown(), a.Opened, a.Due, a.Status, od, "at " + a.RaisedAt()}
 	}
 	if groups == nil {
 		rows := [][]string{header}
@@ -436,7 +439,11 @@ func writeActionsTable(g *globalOptions, list []audit.Action, groups []audit.Own
 		if i > 0 {
 			fmt.Fprintln(g.IO.Out)
 		}
-		fmt.Fprintf(g.IO.Out, "%s: %s, %d overdue\n", grp.Owner, words.Count(len(grp.Actions), "action"), grp.Overdue)
+		owner := grp.Owner
+		if groupTeamOwned(grp) {
+			owner += " " + audit.TeamOwnerNote
+		}
+		fmt.Fprintf(g.IO.Out, "%s: %s, %d overdue\n", owner, words.Count(len(grp.Actions), "action"), grp.Overdue)
 		rows := [][]string{header}
 		for _, a := range grp.Actions {
 			rows = append(rows, rowOf(a))
@@ -446,4 +453,10 @@ func writeActionsTable(g *globalOptions, list []audit.Action, groups []audit.Own
 		}
 	}
 	return nil
+}
+
+// groupTeamOwned reports whether an owner's group of actions is a team's
+// own: every action in it is owned by its case's team (no manager set).
+func groupTeamOwned(grp audit.OwnerActions) bool {
+	return len(grp.Actions) > 0 && !slices.ContainsFunc(grp.Actions, func(a audit.Action) bool { return !a.OwnerIsTeam })
 }
