@@ -9,6 +9,7 @@ import (
 
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/internal/jsonout"
+	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/schema"
 	"github.com/spf13/cobra"
 )
@@ -100,9 +101,9 @@ func printAllocation(g *globalOptions, al audit.Allocation) {
 			delete(count, x.Auditor)
 		}
 	}
-	g.infof("allocated %d cases: %s\n", len(al.Assigned), strings.Join(parts, ", "))
+	g.infof("allocated %s: %s\n", words.Count(len(al.Assigned), "case"), strings.Join(parts, ", "))
 	if al.Kept > 0 {
-		g.infof("kept the auditor of %d cases already recorded\n", al.Kept)
+		g.infof("kept the auditor of %s already recorded\n", words.Count(al.Kept, "case"))
 	}
 	for _, u := range al.Unallocated {
 		g.warnf("case %s could not be allocated: %s\n", u.Case, u.Reason)

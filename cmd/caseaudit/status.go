@@ -8,6 +8,7 @@ import (
 
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/audit/report"
+	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/schema"
 	"github.com/spf13/cobra"
 )
@@ -124,7 +125,7 @@ func writeStatus(w io.Writer, s *audit.Status, so *report.SignOffView, format st
 		fmt.Fprintf(w, "%s\n", s.Marking)
 		defer fmt.Fprintf(w, "%s\n", s.Marking)
 	}
-	fmt.Fprintf(w, "%s: %d of %d cases recorded, %d flagged for immediate attention\n", s.Name, s.Recorded, s.Size, s.Flagged)
+	fmt.Fprintf(w, "%s: %d of %s recorded, %d flagged for immediate attention\n", s.Name, s.Recorded, words.Count(s.Size, "case"), s.Flagged)
 	if len(s.Contradictory) > 0 {
 		fmt.Fprintf(w, "graded Outstanding yet flagged for immediate attention: %s (check both were meant)\n", shortList(s.Contradictory, 10))
 	}
@@ -132,7 +133,7 @@ func writeStatus(w io.Writer, s *audit.Status, so *report.SignOffView, format st
 		fmt.Fprintf(w, "withdrawn: %d (each replaced by the next case of its stratum when there was one; caseaudit report says why)\n", s.Withdrawn)
 	}
 	if s.ModerationSize > 0 {
-		fmt.Fprintf(w, "moderation: %d of %d cases\n", s.Moderated, s.ModerationSize)
+		fmt.Fprintf(w, "moderation: %d of %s\n", s.Moderated, words.Count(s.ModerationSize, "case"))
 	}
 	if len(s.Auditors) > 0 {
 		rows := [][]string{{"auditor", "allocated", "recorded", "to do"}}
