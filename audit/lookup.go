@@ -54,6 +54,10 @@ type CaseRecord struct {
 	// period: they keep no case IDs, so whether they held this case can no
 	// longer be said.
 	Retired []RetiredRef `json:"retired_audits"`
+	// Marking is the protective marking the look-up is handed out under,
+	// when its reader gives one (case --marking); each audit's own is in
+	// its Marking.
+	Marking string `json:"marking,omitempty"`
 }
 
 // RetiredRef names a retired audit in a case's record.

@@ -46,7 +46,9 @@ and shows the columns of personal details the sample kept. Children are named on
 the store holds their names: in free text someone wrote, shown as written.
 
 --out FILE.xlsx or FILE.html writes a marked document for a subject access response, made to
-print on A4; the marking is --marking, else the one recorded with the audits.
+print on A4. Every form carries the protective marking: --marking, else the markings recorded
+with the audits (above and below the text, at the top and foot of every page of the document,
+"marking" in JSON when --marking is given, beside each audit's own).
 
 QA and information governance look up any case; an auditor only her own (allocated to her,
 or audited by her), and is told how many other audits hold it (--role, or $CASEAUDIT_ROLE;
@@ -66,7 +68,7 @@ with a people list the login's own roles decide).`,
 	f.StringVarP(&o.Out, "out", "o", "", "write a marked document for a subject access response to this `FILE` (.xlsx or .html)")
 	f.BoolVar(&o.Force, "force", false, "replace an existing --out file")
 	f.BoolVar(&o.IncludeNames, "include-names", false, "name members of staff as the store holds them, and show the columns of personal details the sample kept")
-	f.StringVar(&o.Marking, "marking", "", "with --out: protective marking at the top and foot of the document and of every printed page (default: the marking recorded with the audits), e.g. \"OFFICIAL-SENSITIVE\"")
+	f.StringVar(&o.Marking, "marking", "", "protective marking above and below the text, in its JSON, and at the top and foot of the --out document and of every printed page (default: the marking recorded with the audits), e.g. \"OFFICIAL-SENSITIVE\"")
 	f.StringVar(&o.Role, "role", "", "the role you act in: qa, governance or auditor (default: $CASEAUDIT_ROLE)")
 	return cmd
 }
@@ -80,9 +82,6 @@ func runCase(ctx context.Context, o *caseOptions, g *globalOptions) error {
 	case o.Out == "":
 		if err := checkFormat(o.Format, "text", "json"); err != nil {
 			return err
-		}
-		if o.Marking != "" {
-			return usagef("--marking goes with --out: it is printed on the document")
 		}
 	case ext != ".xlsx" && ext != ".html":
 		return usagef("--out %s: write the document as .xlsx or .html", o.Out)
@@ -102,10 +101,12 @@ func runCase(ctx context.Context, o *caseOptions, g *globalOptions) error {
 	if err != nil {
 		return err
 	}
+	marking := strings.Join(strings.Fields(o.Marking), " ")
 	if o.Out == "" && o.Format == "json" {
+		r.Marking = marking
 		return writeJSON(g.IO.Out, schema.Case, r)
 	}
-	doc := report.NewCaseDocument(r, strings.Join(strings.Fields(o.Marking), " "), g.Now())
+	doc := report.NewCaseDocument(r, marking, g.Now())
 	if o.Out == "" {
 		return doc.WriteText(g.IO.Out)
 	}
