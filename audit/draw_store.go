@@ -26,7 +26,7 @@ type AuditExistsError struct {
 	err      error
 }
 
-func (e *AuditExistsError) Error() string          { return e.err.Error() }
+func (e *AuditExistsError) Error() string             { return e.err.Error() }
 func (e *AuditExistsError) Spell(st opt.Style) string { return opt.Spell(e.err, st) }
 
 func existingAudit(st *Store, a *Audit, spec sample.Spec) error {
