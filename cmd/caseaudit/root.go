@@ -54,6 +54,10 @@ type globalOptions struct {
 	// createdStore is the absolute path of an SQLite store this command
 	// made ("" when none), removed again if the command fails.
 	createdStore string
+	// excludeWarned: the warning that --exclude-audited-within has no
+	// audit to work with was given; the read summary says nothing more
+	// of what it left out.
+	excludeWarned bool
 	// Spelling is how messages name options: as flags (--id-column), or
 	// under `caseaudit run` as the configuration's keys (id_column).
 	Spelling opt.Style

@@ -550,6 +550,8 @@ func readSummary(g *globalOptions, src sample.Source, c sample.Counts, dups []sa
 		fmt.Fprintf(&b, "filters leave %s of %s distinct IDs\n", words.Thousands(c.Distinct-c.FilteredOut), words.Thousands(c.Distinct))
 	}
 	switch {
+	case x != nil && c.Excluded == 0 && g.excludeWarned:
+		// The warning that the store holds no audits said it already.
 	case x != nil && c.Excluded == 0:
 		fmt.Fprintf(&b, "left out no case: none was %s\n", x.Rule)
 	case x != nil:
@@ -727,6 +729,7 @@ func warnNothingToExclude(ctx context.Context, g *globalOptions, st *audit.Store
 			}
 		}
 		g.warnf("nothing could be left out by --exclude-audited-within: the store %s holds no audits; if your audits are in another store, give --db (or run in its folder)", abs)
+		g.excludeWarned = true
 	}
 	return nil
 }
