@@ -22,6 +22,7 @@ import (
 	"github.com/caseaudit/caseaudit/internal/textsafe"
 	"github.com/caseaudit/caseaudit/internal/version"
 	"github.com/caseaudit/caseaudit/internal/words"
+	"github.com/caseaudit/caseaudit/sample/export"
 	"github.com/caseaudit/caseaudit/schema"
 	"github.com/spf13/cobra"
 )
@@ -114,7 +115,12 @@ func (g *globalOptions) errorf(format string, a ...any) {
 
 // log writes one message to stderr: as text (warnings prefixed), or with
 // --log-format json as one JSON object per line.
-func (g *globalOptions) log(level, msg string) {
+func (g *globalOptions) log(level, msg string) { g.logWith(level, msg) }
+
+// logWith is log, with attributes that a JSON line carries after its
+// $schema (where a problem is: file, sheet, row, column, case; see
+// schema/log.json) and the text log leaves to the message.
+func (g *globalOptions) logWith(level, msg string, attrs ...slog.Attr) {
 	if g.LogFormat == "json" {
 		lv := map[string]slog.Level{"info": slog.LevelInfo, "warning": slog.LevelWarn, "error": slog.LevelError}[level]
 		h := jsonLog(g.IO.Err)
@@ -126,6 +132,7 @@ func (g *globalOptions) log(level, msg string) {
 			// other message is: the level says it is an error.
 			rec := slog.NewRecord(g.Now(), lv, strings.TrimPrefix(strings.TrimSpace(line), "caseaudit: "), 0)
 			rec.AddAttrs(slog.String("$schema", schema.Log))
+			rec.AddAttrs(attrs...)
 			h.Handle(context.Background(), rec)
 		}
 		return
@@ -215,7 +222,12 @@ func run(ctx context.Context, io *IOStreams, args []string) int {
 		}
 		if g.LogFormat == "json" {
 			if msg := strings.TrimSpace(g.spell(err)); msg != "" {
-				g.log("error", msg)
+				var ie *export.InputError
+				if errors.As(err, &ie) {
+					g.logWith("error", msg, problemAttrs(ie.Path, ie.Sheet, ie.Row, ie.Column, "")...)
+				} else {
+					g.log("error", msg)
+				}
 			}
 		} else {
 			printError(io.Err, g.spell(err), err, cmd.CommandPath())
