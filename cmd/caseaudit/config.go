@@ -94,7 +94,7 @@ type runConfig struct {
 	// mistyped are the keys whose value was of the wrong kind (said
 	// already): a problem that only follows from one is not said again.
 	mistyped map[string]bool
-	tmpl  map[string]*template.Template
+	tmpl     map[string]*template.Template
 }
 
 // planConfig are the planning parameters that decide the sample size.
