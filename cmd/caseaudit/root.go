@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/caseaudit/caseaudit/internal/localetext"
 	"io"
 	"log/slog"
 	"os"
@@ -143,7 +144,7 @@ func (g *globalOptions) logWith(level, msg string, attrs ...slog.Attr) {
 	if !strings.HasSuffix(msg, "\n") {
 		msg += "\n"
 	}
-	io.WriteString(g.IO.Err, terminalLines(msg))
+	io.WriteString(localetext.Writer(g.IO.Err, nil), terminalLines(msg))
 }
 
 // jsonLog is the --log-format json handler: one object per line,
