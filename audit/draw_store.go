@@ -37,11 +37,9 @@ func existingAudit(st *Store, a *Audit, spec sample.Spec) error {
 			e.SameDraw = true
 		}
 	}
+	// A face says what SameDraw means in its own commands (the one that
+	// writes the workbook from the store).
 	e.err = opt.Errorf("an audit named %q is already in the store %s; choose another name, or add cases with %s", a.Name, st.Path(), opt.Grow)
-	if e.SameDraw {
-		e.err = opt.Errorf("an audit named %q is already in the store %s, drawn from this export with the same seed %s: it is this same draw, recorded already; write its workbook from the store, or choose another name",
-			a.Name, st.Path(), a.Seed())
-	}
 	return e
 }
 
