@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/caseaudit/caseaudit/internal/namekey"
 	"github.com/caseaudit/caseaudit/internal/words"
 )
 
@@ -40,7 +41,7 @@ func FilterActions(all []Action, f ActionFilter, now time.Time) ActionList {
 		if f.Overdue && !late {
 			continue
 		}
-		if owner != "" && !strings.EqualFold(owner, a.Owner) {
+		if owner != "" && !namekey.Same(owner, a.Owner) {
 			continue
 		}
 		if late {

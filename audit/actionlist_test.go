@@ -34,8 +34,10 @@ func TestFilterActions(t *testing.T) {
 		{"all", ActionFilter{All: true}, []string{"C4", "C2", "C3", "C5", "C6", "C1"}, 2},
 		{"overdue", ActionFilter{Overdue: true}, []string{"C3", "C5"}, 2},
 		{"overdue ignores all", ActionFilter{Overdue: true, All: true}, []string{"C3", "C5"}, 2},
-		{"owner ignoring case and spaces", ActionFilter{Owner: "  j. SMITH"}, []string{"C3"}, 1},
-		{"owner and all", ActionFilter{Owner: "J. Smith", All: true}, []string{"C4", "C3"}, 1},
+		// C2's owner is J. Smith too, spelled with a trailing space: names
+		// are compared by one rule (namekey), white space aside.
+		{"owner ignoring case and spaces", ActionFilter{Owner: "  j. SMITH"}, []string{"C2", "C3"}, 1},
+		{"owner and all", ActionFilter{Owner: "J. Smith", All: true}, []string{"C4", "C2", "C3"}, 1},
 		{"nobody", ActionFilter{Owner: "Nobody"}, nil, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/caseaudit/caseaudit/internal/colname"
+	"github.com/caseaudit/caseaudit/internal/namekey"
 	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/words"
 )
@@ -74,7 +75,7 @@ func (a Allocation) For(caseID string) string {
 	return ""
 }
 
-func norm(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
+func norm(s string) string { return namekey.Key(s) }
 
 // PlanAllocation allocates cases to auditors: balanced, in the cases' order
 // (ticket order), each case to the eligible auditor with the fewest cases so

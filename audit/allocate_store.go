@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/caseaudit/caseaudit/audit/store"
+	"github.com/caseaudit/caseaudit/internal/namekey"
 	"github.com/caseaudit/caseaudit/internal/textdist"
 )
 
@@ -140,7 +140,7 @@ func checkListedAuditors(ctx context.Context, tx *store.Tx, auditors []string) e
 // spacing aside), or "": a typing slip, where two edits may be two people
 // ("Tom Hay" and "Tim Day").
 func slipOf(n string, names []string) string {
-	key := func(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
+	key := namekey.Key
 	for _, x := range names {
 		if textdist.Levenshtein(key(n), key(x)) <= 1 {
 			return x

@@ -8,6 +8,7 @@ import (
 
 	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/internal/colname"
+	"github.com/caseaudit/caseaudit/internal/namekey"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/sample"
 	"github.com/caseaudit/caseaudit/sample/export"
@@ -251,7 +252,7 @@ func (r OwnerRule) Owner(c SampledCase) string {
 		return Unassigned
 	}
 	for team, mgr := range r.TeamManagers {
-		if strings.EqualFold(strings.Join(strings.Fields(team), " "), v) && strings.TrimSpace(mgr) != "" {
+		if namekey.Same(team, v) && strings.TrimSpace(mgr) != "" {
 			return strings.TrimSpace(mgr)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/internal/colname"
+	"github.com/caseaudit/caseaudit/internal/namekey"
 	"github.com/caseaudit/caseaudit/internal/words"
 )
 
@@ -114,6 +115,11 @@ type CaseFacts struct {
 	AllocatedTo string
 	// Auditor is who recorded the case's finding ("" before any).
 	Auditor string
+	// Audited is everyone who recorded a finding on the case, a finding
+	// since corrected included, in the order of their first; nil when
+	// Auditor alone is known. A moderator is none of them: she audited
+	// the case, whoever corrected her finding after.
+	Audited []string
 	// Worker is the case's allocated social worker, where the export's
 	// worker column is known.
 	Worker string
@@ -128,6 +134,18 @@ type CaseFacts struct {
 	// For is the name the entry is recorded under (a finding's auditor, a
 	// moderation's moderator); "" when the entry names only who acts.
 	For string
+}
+
+// audited is everyone who recorded a finding on the case (Audited, or
+// Auditor alone when that is all the facts say).
+func (c CaseFacts) audited() []string {
+	if c.Audited != nil {
+		return c.Audited
+	}
+	if c.Auditor != "" {
+		return []string{c.Auditor}
+	}
+	return nil
 }
 
 // duty is one row of the table.
@@ -174,7 +192,7 @@ var duties = map[Duty]duty{
 			return refusalf("only %s may record it", r.orQA(c.AllocatedTo))
 		}},
 	DutyModerate: {what: "moderate a case", roles: []Role{QA, Auditor, Moderator},
-		rule: "a moderator is never the case's own auditor nor its allocated worker, moderates under her own name, and only she or QA corrects her moderation",
+		rule: "a moderator is never the case's own auditor (whoever recorded a finding on it, one since corrected included) nor its allocated worker, moderates under her own name, and only she or QA corrects her moderation",
 		caseRule: func(p Person, c CaseFacts) string {
 			if c.For != "" && !p.is(c.For) && !p.Has(QA) {
 				return refusalf("a moderator moderates under her own name, not %s's", c.For)
@@ -191,7 +209,7 @@ var duties = map[Duty]duty{
 				name = mod.Login
 			}
 			switch {
-			case c.Auditor != "" && mod.is(c.Auditor):
+			case slices.ContainsFunc(c.audited(), mod.is):
 				return refusalf("%s audited the case; a moderator is never the case's own auditor", name)
 			case c.AllocatedTo != "" && mod.is(c.AllocatedTo):
 				return refusalf("the case is allocated to %s; a moderator is never the case's own auditor", name)
@@ -204,8 +222,8 @@ var duties = map[Duty]duty{
 			if c.Moderator != "" && r != nil {
 				return refusalf("only %s may correct its moderation", r.orQA(c.Moderator))
 			}
-			var near []string // who may not: the case's own auditor and worker
-			for _, n := range []string{c.Auditor, c.AllocatedTo, c.Worker} {
+			var near []string // who may not: the case's own auditors and worker
+			for _, n := range append(slices.Clone(c.audited()), c.AllocatedTo, c.Worker) {
 				if n != "" && !slices.ContainsFunc(near, func(x string) bool { return sameName(x, n) }) {
 					near = append(near, n)
 				}
@@ -444,10 +462,8 @@ func DutyTable() []DutyRow {
 }
 
 // sameName compares people's names as the trail records them: case and
-// spacing aside.
-func sameName(a, b string) bool {
-	return strings.EqualFold(strings.Join(strings.Fields(a), " "), strings.Join(strings.Fields(b), " "))
-}
+// spacing aside, by the one rule every name is compared by (namekey).
+func sameName(a, b string) bool { return namekey.Same(a, b) }
 
 func andList(names []string) string {
 	if len(names) < 2 {
@@ -476,10 +492,11 @@ func whoMay(d Duty, c CaseFacts, people Roster) string {
 
 // caseFactsOf is findingFacts from what it read: the audit's latest
 // allocation al (nil before any), the case sc (needed only when al names
-// a worker column), and who recorded the case's latest finding (auditor)
-// and its latest moderation (moderator). verify replays the trail through
-// it too.
-func caseFactsOf(a *Audit, al *Allocation, sc *SampledCase, f Finding, auditor, moderator string) CaseFacts {
+// a worker column), everyone who recorded a finding on the case, in the
+// order of their first (auditors, the latest finding's auditor among
+// them), and who recorded its latest moderation (moderator). verify
+// replays the trail through it too.
+func caseFactsOf(a *Audit, al *Allocation, sc *SampledCase, f Finding, auditors []string, latest, moderator string) CaseFacts {
 	c := CaseFacts{For: f.Auditor, Moderator: moderator}
 	if al != nil {
 		for _, x := range al.Assigned {
@@ -494,9 +511,21 @@ func caseFactsOf(a *Audit, al *Allocation, sc *SampledCase, f Finding, auditor, 
 		}
 	}
 	if f.Moderation {
-		c.Auditor = auditor
+		c.Auditor, c.Audited = latest, slices.Clone(auditors)
+		if c.Audited == nil {
+			c.Audited = []string{}
+		}
 	}
 	return c
+}
+
+// addAuditor adds who recorded a finding on a case to those before her,
+// each name once as first spelled.
+func addAuditor(auditors []string, name string) []string {
+	if name == "" || slices.ContainsFunc(auditors, func(x string) bool { return sameName(x, name) }) {
+		return auditors
+	}
+	return append(auditors, name)
 }
 
 // actionFacts is what the duties table knows of an action owned by owner

@@ -66,10 +66,11 @@ func checkDuties(a *Audit, es []Entry, cases []SampledCase, cs []store.PersonCha
 		out        []DutyBreach
 		allocs     []Entry // allocation entries so far
 		al         *Allocation
-		auditor    = map[string]string{}  // case → who recorded its latest finding
-		moderator  = map[string]string{}  // case → who recorded its latest moderation
-		actionEs   = map[string][]Entry{} // case → its action entries so far
-		managerEs  []Entry                // team-manager entries so far
+		auditors   = map[string][]string{} // case → who recorded a finding on it, in order of their first
+		auditor    = map[string]string{}   // case → who recorded its latest finding
+		moderator  = map[string]string{}   // case → who recorded its latest moderation
+		actionEs   = map[string][]Entry{}  // case → its action entries so far
+		managerEs  []Entry                 // team-manager entries so far
 		managers   teamManagersSoFar
 		unknown    int // entries with no login recorded
 		listedOnce bool
@@ -120,7 +121,7 @@ func checkDuties(a *Audit, es []Entry, cases []SampledCase, cs []store.PersonCha
 			if moderation {
 				mod = moderator[e.Case]
 			}
-			facts := caseFactsOf(a, al, byID[e.Case], f, auditor[e.Case], mod)
+			facts := caseFactsOf(a, al, byID[e.Case], f, auditors[e.Case], auditor[e.Case], mod)
 			if checked {
 				d := DutyRecord
 				if moderation {
@@ -132,6 +133,7 @@ func checkDuties(a *Audit, es []Entry, cases []SampledCase, cs []store.PersonCha
 				moderator[e.Case] = e.Actor
 			} else {
 				auditor[e.Case] = e.Actor
+				auditors[e.Case] = addAuditor(auditors[e.Case], e.Actor)
 			}
 		case KindActionOpen:
 			actionEs[e.Case] = append(actionEs[e.Case], e)

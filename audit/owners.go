@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/caseaudit/caseaudit/internal/namekey"
 	"strings"
 	"time"
 )
@@ -45,7 +46,7 @@ type TeamManager struct {
 var ErrNoAuditForOwners = errors.New("no audit in the store yet")
 
 // normTeam is a team's name as compared: spacing and case aside.
-func normTeam(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
+func normTeam(s string) string { return namekey.Key(s) }
 
 // TeamChange is what SetTeamManager did.
 type TeamChange struct {

@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -119,21 +120,7 @@ func TestPostgresModerationNotByAllocated(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// sameRefusal: caseaudit refuses a moderation of caseID under the
-	// name actor with the words want (the person, the reason, and who may
-	// moderate the case instead), and so does the database, to login's raw
-	// INSERT, word for word.
-	sameRefusal := func(t *testing.T, qa, login *Store, caseID, actor, want string) {
-		t.Helper()
-		_, err := login.Record(ctx, "a", Finding{Case: caseID, Auditor: actor, Moderation: true, Grade: Good, Date: "2026-07-02"})
-		if !errors.Is(err, ErrDuty) || err.Error() != want {
-			t.Errorf("caseaudit: a moderation of %s under the name %q: %v\nwant %s", caseID, actor, err, want)
-		}
-		err = rawAppend(t, qa, login, KindModerationFinding, caseID, actor, grade)
-		if err == nil || !strings.Contains(err.Error(), "caseaudit: "+want+" (SQLSTATE 42501)") {
-			t.Errorf("database: a moderation of %s under the name %q in SQL: %v\nwant %s", caseID, actor, err, want)
-		}
-	}
+	sameRefusal := sameModerationRefusal
 
 	t.Run("no people list", func(t *testing.T) {
 		where := pgStore(t)
@@ -542,5 +529,126 @@ func TestPostgresModerationNoOneElse(t *testing.T) {
 	}
 	if err := rawAppend(t, qa, b, KindModerationFinding, "CR-0000001", "B. Evans", `{"grade":"Good","immediate":false,"note":""}`); err == nil || !strings.Contains(err.Error(), "caseaudit: "+want+" (SQLSTATE 42501)") {
 		t.Errorf("database: %v\nwant %s", err, want)
+	}
+}
+
+// TestPostgresModerationNotByAnEarlierAuditor: a moderation is never made
+// under the name of anyone who recorded a finding on the case, one since
+// corrected under another name included: caseaudit refuses it, and the
+// database refuses the raw INSERT in the same words, to the person's own
+// login and to QA's. A store of schema version 12, whose guard looked at
+// the latest finding alone, is brought the new guard by its owner's open.
+func TestPostgresModerationNotByAnEarlierAuditor(t *testing.T) {
+	ctx := context.Background()
+	grade := `{"grade":"Good","immediate":false,"note":""}`
+	where := pgStore(t)
+	qaURL, qaRole := pgLogin(t, where, store.GroupQA)
+	bURL, bRole := pgLogin(t, where, store.GroupAuditor)
+	_, cRole := pgLogin(t, where, store.GroupAuditor)
+	mURL, mRole := pgLogin(t, where, store.GroupAuditor)
+	qa, _ := openAt(t, qaURL, "Q. Lead")
+	addPeople(t, qa,
+		Person{Login: qaRole, Name: "Q. Lead", Roles: []Role{QA}},
+		Person{Login: bRole, Name: "B. Evans", Roles: []Role{Auditor, Moderator}},
+		Person{Login: cRole, Name: "C. Diaz", Roles: []Role{Auditor}},
+		Person{Login: mRole, Name: "M. Moderator", Roles: []Role{Moderator}})
+	b, bClock := openAt(t, bURL, "B. Evans")
+	m, mClock := openAt(t, mURL, "M. Moderator")
+	bClock.t, mClock.t = bClock.t.Add(time.Hour), mClock.t.Add(time.Hour)
+	if _, err := qa.CreateAudit(ctx, testAudit("a"), testCases(3)); err != nil {
+		t.Fatal(err)
+	}
+	// B. Evans audited CR-0000002 on paper and QA entered it; C. Diaz's
+	// second reading corrected it. The case was never allocated, and its
+	// latest finding is C. Diaz's.
+	mustRecord(t, qa, "a", Finding{Case: "CR-0000002", Auditor: "B. Evans", Grade: Good, Date: "2026-07-01", NewAuditor: true})
+	mustRecord(t, qa, "a", Finding{Case: "CR-0000002", Auditor: "C. Diaz", Grade: Inadequate, Date: "2026-07-02", Reason: "second reading", NewAuditor: true})
+	if _, err := qa.Allocate(ctx, "a", []string{"C. Diaz"}, AllocationRules{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := qa.DrawModeration(ctx, "a", 1, "m"); err != nil {
+		t.Fatal(err)
+	}
+	// Who may instead: everyone on the list who moderates, but B. Evans
+	// and C. Diaz, in login order.
+	may := [][2]string{{qaRole, "Q. Lead"}, {mRole, "M. Moderator"}}
+	slices.SortFunc(may, func(a, b [2]string) int { return strings.Compare(a[0], b[0]) })
+	only := "; only " + may[0][1] + " or " + may[1][1] + " may moderate it"
+	byB := "refused: B. Evans (auditor, moderator) may not moderate a case: B. Evans audited the case; a moderator is never the case's own auditor" + only
+	sameModerationRefusal(t, qa, b, "CR-0000002", "B. Evans", byB)
+	sameModerationRefusal(t, qa, qa, "CR-0000002", "B. Evans", "refused: Q. Lead (qa) may not moderate a case: B. Evans audited the case; a moderator is never the case's own auditor"+only)
+
+	// A store of schema version 12 (whose guard looked at the latest
+	// finding alone) fails the integrity check until its owner's next
+	// open brings it version 13's.
+	owner := upgradeFrom(t, where, qa, bURL, 12, "moderation_refusal(bigint, text, text)")
+	b, _ = openAt(t, bURL, "B. Evans")
+	if err := rawAppend(t, owner, b, KindModerationFinding, "CR-0000002", "B. Evans", grade); err == nil || !strings.Contains(err.Error(), "caseaudit: "+byB+" (SQLSTATE 42501)") {
+		t.Errorf("database: the first auditor moderating in SQL after the upgrade: %v\nwant %s", err, byB)
+	}
+	// Someone else moderates it.
+	if _, err := m.Record(ctx, "a", Finding{Case: "CR-0000002", Auditor: "M. Moderator", Moderation: true, Grade: Good, Date: "2026-07-03"}); err != nil {
+		t.Errorf("caseaudit: M. Moderator moderating the case: %v", err)
+	}
+	mustVerify(t, qa, "a")
+}
+
+// TestPostgresNamesCasedAlike: the letters whose case forms only a
+// one-to-one mapping makes one (namekey) are one to caseaudit and to the
+// database alike: a case whose worker the export spells "İLKAY YILDIZ" is
+// hers when she is named "Ilkay Yildiz", and one allocated to "ΟΔΥΣΣΕΥΣ
+// ΠΑΠΑΣ" is his when he is named "Οδυσσευς Παπας" (final sigma); both
+// refuse a moderation under those names, in the same words.
+func TestPostgresNamesCasedAlike(t *testing.T) {
+	ctx := context.Background()
+	where := pgStore(t)
+	qaURL, _ := pgLogin(t, where, store.GroupQA)
+	qa, _ := openAt(t, qaURL, "Q. Lead")
+	cases := testCases(2)
+	cases[0].Fields[1] = "İLKAY YILDIZ"
+	if _, err := qa.CreateAudit(ctx, testAudit("a"), cases); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := qa.Allocate(ctx, "a", []string{"ΟΔΥΣΣΕΥΣ ΠΑΠΑΣ"}, AllocationRules{WorkerField: "Allocated Worker"}); err != nil {
+		t.Fatal(err)
+	}
+	mustRecord(t, qa, "a", Finding{Case: "CR-0000001", Auditor: "Gſell", Grade: Good, Date: "2026-07-01", NewAuditor: true})
+	if _, err := qa.DrawModeration(ctx, "a", 1, "m"); err != nil {
+		t.Fatal(err)
+	}
+	const others = "; only someone other than Gſell, ΟΔΥΣΣΕΥΣ ΠΑΠΑΣ and İLKAY YILDIZ may moderate it"
+	// caseaudit respells a name the audit knows as the audit spells it
+	// before it records it; the database names it as the entry does.
+	for _, c := range []struct{ name, spelt, why string }{
+		{"Ilkay Yildiz", "Ilkay Yildiz", "%s is the case's allocated worker; a moderator never moderates her own case work"},
+		{"Οδυσσευς Παπας", "ΟΔΥΣΣΕΥΣ ΠΑΠΑΣ", "the case is allocated to %s; a moderator is never the case's own auditor"},
+		{"GSELL", "Gſell", "%s audited the case; a moderator is never the case's own auditor"},
+	} {
+		refusal := func(name string) string {
+			return "refused: " + name + " (moderator) may not moderate a case: " + fmt.Sprintf(c.why, name) + others
+		}
+		if _, err := qa.Record(ctx, "a", Finding{Case: "CR-0000001", Auditor: c.name, Moderation: true, Grade: Good, Date: "2026-07-02", NewAuditor: true}); !errors.Is(err, ErrDuty) || err.Error() != refusal(c.spelt) {
+			t.Errorf("caseaudit: a moderation under %q:\n got %v\nwant %s", c.name, err, refusal(c.spelt))
+		}
+		if err := rawAppend(t, qa, qa, KindModerationFinding, "CR-0000001", c.name, `{"grade":"Good","immediate":false,"note":""}`); err == nil || !strings.Contains(err.Error(), "caseaudit: "+refusal(c.name)+" (SQLSTATE 42501)") {
+			t.Errorf("database: a moderation under %q in SQL:\n got %v\nwant %s", c.name, err, refusal(c.name))
+		}
+	}
+	mustVerify(t, qa, "a")
+}
+
+// sameModerationRefusal: caseaudit refuses a moderation of caseID of the
+// audit "a" under the name actor with the words want (the person, the
+// reason, and who may moderate the case instead), and so does the
+// database, to login's raw INSERT, word for word.
+func sameModerationRefusal(t *testing.T, qa, login *Store, caseID, actor, want string) {
+	t.Helper()
+	_, err := login.Record(context.Background(), "a", Finding{Case: caseID, Auditor: actor, Moderation: true, Grade: Good, Date: "2026-07-02"})
+	if !errors.Is(err, ErrDuty) || err.Error() != want {
+		t.Errorf("caseaudit: a moderation of %s under the name %q: %v\nwant %s", caseID, actor, err, want)
+	}
+	err = rawAppend(t, qa, login, KindModerationFinding, caseID, actor, `{"grade":"Good","immediate":false,"note":""}`)
+	if err == nil || !strings.Contains(err.Error(), "caseaudit: "+want+" (SQLSTATE 42501)") {
+		t.Errorf("database: a moderation of %s under the name %q in SQL: %v\nwant %s", caseID, actor, err, want)
 	}
 }

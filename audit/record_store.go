@@ -3,12 +3,14 @@ package audit
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/caseaudit/caseaudit/audit/store"
 )
 
 // findingFacts gathers what the duties table needs to know of the case a
-// finding f is recorded on: to whom it is allocated, who audited it, who
+// finding f is recorded on: to whom it is allocated, who audited it
+// (everyone who recorded a finding on it, for a moderation), who
 // its allocated worker is (where the allocation named the worker column),
 // the name f is recorded under, and moderator: who made the moderation a
 // moderation finding corrects ("" for a first one).
@@ -25,17 +27,19 @@ func findingFacts(ctx context.Context, tx *store.Tx, a *Audit, f Finding, modera
 		}
 		sc = &c
 	}
-	auditor := ""
+	var auditors []string
+	latest := ""
 	if f.Moderation {
-		prev, ok, err := latestFinding(ctx, tx, a, f.Case, false)
+		es, err := caseEntries(ctx, tx, a, f.Case, KindFinding, KindCorrection)
 		if err != nil {
 			return CaseFacts{}, err
 		}
-		if ok {
-			auditor = prev.Auditor
+		for _, e := range es {
+			auditors = addAuditor(auditors, e.Actor)
+			latest = e.Actor
 		}
 	}
-	return caseFactsOf(a, al, sc, f, auditor, moderator), nil
+	return caseFactsOf(a, al, sc, f, auditors, latest, moderator), nil
 }
 
 // mayRecord checks that the person acting may record finding f: as an
@@ -60,6 +64,47 @@ func (s *Store) mayRecord(ctx context.Context, tx *store.Tx, a *Audit, f Finding
 	}
 	s.attempt(d, facts)
 	return recordAllowed(peopleOf(cs), s.Login(), f, facts)
+}
+
+// ModerationRefusals says which of cases the person acting may not
+// moderate under the name moderator, each with its refusal (a
+// *DutyError, as Record would give it): the moderation walk-through
+// leaves them out before asking anything, rather than refusing a grade
+// already typed. It reads the store once and writes nothing; Record
+// checks again when it records.
+func (s *Store) ModerationRefusals(ctx context.Context, auditName, moderator string, cases []string) (map[string]error, error) {
+	out := map[string]error{}
+	err := s.read(ctx, "checking who may moderate in", func(tx *store.Tx) error {
+		a, err := loadAudit(ctx, tx, auditName)
+		if err != nil {
+			return err
+		}
+		cs, err := tx.PersonChanges(ctx)
+		if err != nil {
+			return err
+		}
+		people := peopleOf(cs)
+		for _, id := range cases {
+			f := Finding{Case: id, Auditor: strings.Join(strings.Fields(moderator), " "), Moderation: true}
+			prev, ok, err := latestFinding(ctx, tx, a, id, true)
+			if err != nil {
+				return err
+			}
+			by := "" // who made the moderation one now would correct
+			if ok {
+				by = prev.Auditor
+			}
+			facts, err := findingFacts(ctx, tx, a, f, by)
+			if err != nil {
+				return err
+			}
+			if err := recordAllowed(people, s.Login(), f, facts); err != nil {
+				out[id] = err
+			}
+		}
+		return nil
+	})
+	return out, err
 }
 
 // mayRecordLatest is mayRecord for finding f against the case's latest

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/words"
@@ -511,9 +512,10 @@ func Load(ctx context.Context, t *export.Table, opts LoadOptions) (*Population, 
 			WithHint(opt.Sprintf("check %s, %s and %s", opt.Sheet, opt.HeaderRow, opt.IDColumn))
 	}
 	// Selection order; equal IDs have equal keys, so duplicates end up side
-	// by side, first row first. Keys are uniform, so a bucket pass on their
-	// top bits, in place, leaves buckets of a few dozen units to sort: no big
-	// sort, and no second copy of the units.
+	// by side, first row first. Keys are uniform: the units were put in
+	// buckets by their keys' top byte as they were added, and each bucket
+	// needs only a counting pass on the next byte and insertion (see
+	// unitArray.sort): no big sort, and no second copy of the units.
 	cmpUnit := func(a, b unit) int {
 		if a.key != b.key {
 			return cmp.Compare(a.key, b.key)
@@ -534,7 +536,11 @@ func Load(ctx context.Context, t *export.Table, opts LoadOptions) (*Population, 
 	all.sort(cmpUnit)
 	// Keep each ID's first row when it matches and is not excluded,
 	// compacting in place.
+	// Only the first few duplicates (by row) are reported; the rest are
+	// counted: an export of a million rows repeating a few IDs would
+	// otherwise hold a record (and a copy of the ID) for each.
 	var dups []Duplicate
+	nDups := 0
 	dropped := func(u unit) { // a matching row that is not in the population
 		if u.row&noMatch == 0 && p.Strata != "" {
 			p.stratumSize[p.stratumOf(u)]--
@@ -545,7 +551,10 @@ func Load(ctx context.Context, t *export.Table, opts LoadOptions) (*Population, 
 		first := all.at(i)
 		for i+1 < all.n && all.at(i+1).key == first.key && bytes.Equal(p.idBytes(all.at(i+1)), p.idBytes(first)) {
 			i++
-			dups = append(dups, Duplicate{ID: p.id(first), Row: all.at(i).rowNum(), FirstRow: first.rowNum()})
+			nDups++
+			if row := all.at(i).rowNum(); len(dups) < maxFirstDuplicates || row < dups[len(dups)-1].Row {
+				dups = firstDuplicates(dups, Duplicate{ID: p.id(first), Row: row, FirstRow: first.rowNum()})
+			}
 			dropped(all.at(i))
 			if obs != nil {
 				obs.Duplicate(all.at(i).rowNum())
@@ -566,19 +575,30 @@ func Load(ctx context.Context, t *export.Table, opts LoadOptions) (*Population, 
 	}
 	all.truncate(w)
 	slices.Sort(p.ExcludedIDs)
-	p.Duplicates = len(dups)
-	slices.SortFunc(dups, func(a, b Duplicate) int { return cmp.Compare(a.Row, b.Row) })
+	p.Duplicates = nDups
 	if len(dups) > 0 && opts.Strict {
 		d := dups[0]
 		return nil, (&export.InputError{Path: t.Path, Sheet: t.Sheet, Row: d.Row, Column: t.Header[t.IDIndex],
-			Msg: fmt.Sprintf("duplicate case ID %q (first on row %s); %d duplicate rows in all", d.ID, words.Thousands(d.FirstRow), len(dups))}).
+			Msg: fmt.Sprintf("duplicate case ID %q (first on row %s); %d duplicate rows in all", d.ID, words.Thousands(d.FirstRow), nDups)}).
 			WithHint(opt.Sprintf("remove the duplicates or run without %s to keep each ID's first row", opt.Strict))
-	}
-	if len(dups) > 5 {
-		dups = dups[:5]
 	}
 	p.FirstDuplicates = dups
 	return p, nil
+}
+
+// maxFirstDuplicates is how many duplicates a population lists
+// (FirstDuplicates).
+const maxFirstDuplicates = 5
+
+// firstDuplicates adds d to dups, which holds the duplicates of the lowest
+// rows seen so far in row order, keeping at most maxFirstDuplicates.
+func firstDuplicates(dups []Duplicate, d Duplicate) []Duplicate {
+	i, _ := slices.BinarySearchFunc(dups, d.Row, func(e Duplicate, row int) int { return cmp.Compare(e.Row, row) })
+	dups = slices.Insert(dups, i, d)
+	if len(dups) > maxFirstDuplicates {
+		dups = dups[:maxFirstDuplicates]
+	}
+	return dups
 }
 
 // fillFields reads the kept fields of the given cases from the table again,
@@ -622,150 +642,197 @@ func (p *Population) fillFields(ctx context.Context, cases []Selected) error {
 	return nil
 }
 
-// unitArray is one logical array of units held in chunks of 65,536, so it
-// grows without copying (a million units take 16 MB, never twice that) and
-// sorts in place.
+// unitArray is one logical array of units held in blocks of 1,024 (16 KB),
+// so it grows without copying (a million units take 16 MB, never twice
+// that). Units are added in any order, scattered by their key's top byte
+// into 256 buckets (each a list of blocks), and read back by index only
+// once sort has put them in order, in the same blocks.
 type unitArray struct {
-	chunks [][]unit
+	blocks [][]unit // after sort: the units in order, unitBlockLen a block
 	n      int
-	// top[b+1] counts the units whose key's top byte is b, kept as units are
-	// added, for the sort's first pass.
-	top []int
+	// buckets holds the units added and not yet sorted, by the key's top
+	// byte.
+	buckets *[256]unitBucket
 }
+
+// unitBucket is the units added whose keys share a top byte: full blocks,
+// and the block being filled. While the array is small that block grows by
+// append, so that a small population takes little memory; past
+// unitGrowLimit units every block is made whole at once.
+type unitBucket struct {
+	full [][]unit
+	cur  []unit
+}
+
+func (b *unitBucket) len() int { return len(b.full)*unitBlockLen + len(b.cur) }
 
 const (
-	unitChunkBits = 16
-	unitChunkMask = 1<<unitChunkBits - 1
+	unitBlockBits = 10
+	unitBlockLen  = 1 << unitBlockBits
+	unitBlockMask = unitBlockLen - 1
+	// unitGrowLimit is the array's size past which a bucket's next block
+	// is made whole (a quarter of a block for each bucket, on average):
+	// growing every bucket's first block by append up to there leaves
+	// about a megabyte to collect.
+	unitGrowLimit = 256 * unitBlockLen / 4
 )
 
-func (a *unitArray) at(i int) unit { return a.chunks[i>>unitChunkBits][i&unitChunkMask] }
+func (a *unitArray) at(i int) unit { return a.blocks[i>>unitBlockBits][i&unitBlockMask] }
 
-func (a *unitArray) ptr(i int) *unit { return &a.chunks[i>>unitChunkBits][i&unitChunkMask] }
-
-// span returns units lo to hi as one slice when they lie in one chunk.
-func (a *unitArray) span(lo, hi int) ([]unit, bool) {
-	if lo>>unitChunkBits != (hi-1)>>unitChunkBits {
-		return nil, false
-	}
-	c := a.chunks[lo>>unitChunkBits]
-	return c[lo&unitChunkMask : (hi-1)&unitChunkMask+1], true
-}
+func (a *unitArray) ptr(i int) *unit { return &a.blocks[i>>unitBlockBits][i&unitBlockMask] }
 
 func (a *unitArray) add(u unit) {
-	if a.n&unitChunkMask == 0 {
-		a.chunks = append(a.chunks, make([]unit, 1<<unitChunkBits))
-		if a.top == nil {
-			a.top = make([]int, 257)
-		}
+	if a.buckets == nil {
+		a.buckets = new([256]unitBucket)
 	}
-	a.chunks[a.n>>unitChunkBits][a.n&unitChunkMask] = u
-	a.top[u.key>>56+1]++
+	b := &a.buckets[u.key>>56]
+	if len(b.cur) == cap(b.cur) && (len(b.full) > 0 || a.n >= unitGrowLimit) {
+		b.cur = append(make([]unit, 0, unitBlockLen), b.cur...)
+	}
+	b.cur = append(b.cur, u)
+	if len(b.cur) == unitBlockLen {
+		b.full = append(b.full, b.cur)
+		b.cur = nil
+	}
 	a.n++
 }
 
-// truncate keeps the first n units and releases the chunks past them.
+// truncate keeps the first n units (of a sorted array) and releases the
+// blocks past them.
 func (a *unitArray) truncate(n int) {
-	keep := (n + unitChunkMask) >> unitChunkBits
-	for i := keep; i < len(a.chunks); i++ {
-		a.chunks[i] = nil
+	keep := (n + unitBlockMask) >> unitBlockBits
+	for i := keep; i < len(a.blocks); i++ {
+		a.blocks[i] = nil
 	}
-	a.chunks = slices.Clip(a.chunks[:keep])
+	a.blocks = slices.Clip(a.blocks[:keep])
 	a.n = n
-	a.top = nil
 }
 
-// sort orders the units by cmpUnit (which must order by key first) in
-// place: a most-significant-byte radix sort, each pass an American flag
-// sort (every unit swapped straight into its bucket), down to buckets small
-// enough for insertion. The buckets of the first pass (about 4,000 units, 64
-// KB, for a million) are sorted on two goroutines.
+// sort orders the units by cmpUnit (which must order by key first). The
+// buckets are sorted one at a time, on two goroutines (each taking half
+// the units): a bucket's units are gathered into scratch space, its blocks
+// given back, ordered there (a counting pass on the key's second byte
+// leaves groups of about sixteen for a million units, each finished by
+// insertion), and written to their place in the array, in blocks taken
+// from those given back. So the units are held once, plus a bucket or two
+// (64 KB each for a million) of scratch space.
 func (a *unitArray) sort(cmpUnit func(a, b unit) int) {
-	if a.n < 2 {
+	bk := a.buckets
+	a.buckets = nil
+	a.blocks = make([][]unit, (a.n+unitBlockMask)>>unitBlockBits)
+	if bk == nil {
 		return
 	}
-	start := a.top
-	for b := 1; b < len(start); b++ {
-		start[b] += start[b-1]
+	var start [257]int
+	for b := range bk {
+		start[b+1] = start[b] + bk[b].len()
 	}
-	a.permute(start, 56)
 	// Halve the work between two goroutines.
 	mid := 0
 	for mid < 256 && start[mid] < a.n/2 {
 		mid++
 	}
+	var blocks blockPool
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		var s sorter
 		for b := 0; b < mid; b++ {
-			s.sort(a, start[b], start[b+1], 48, cmpUnit)
+			s.sortBucket(a, &bk[b], start[b], &blocks, cmpUnit)
 		}
 	}()
 	var s sorter
 	for b := mid; b < 256; b++ {
-		s.sort(a, start[b], start[b+1], 48, cmpUnit)
+		s.sortBucket(a, &bk[b], start[b], &blocks, cmpUnit)
 	}
 	<-done
 }
 
-// permute moves each unit into its bucket by the key's byte at
-// shift; start holds the 257 bucket bounds (absolute indexes).
-func (a *unitArray) permute(start []int, shift uint) {
-	var next [256]int
-	copy(next[:], start[:256])
-	for b := range next {
-		for next[b] < start[b+1] {
-			i := next[b]
-			u := a.at(i)
-			for d := int(u.key >> shift & 0xff); d != b; d = int(u.key >> shift & 0xff) {
-				p := a.ptr(next[d])
-				next[d]++
-				u, *p = *p, u
-			}
-			*a.ptr(i) = u
-			next[b]++
+// blockPool is the blocks of sorted buckets, given back to fill the
+// array in order; the two sorting goroutines share it (and a block of the
+// array where their halves meet), so it is locked.
+type blockPool struct {
+	mu   sync.Mutex
+	free [][]unit
+}
+
+func (p *blockPool) put(b []unit) {
+	if cap(b) != unitBlockLen {
+		return // the first, growing block of a small bucket: left to the collector
+	}
+	p.mu.Lock()
+	p.free = append(p.free, b[:unitBlockLen])
+	p.mu.Unlock()
+}
+
+// block returns the array's block k, taking one from the pool (or making
+// one) the first time.
+func (p *blockPool) block(a *unitArray, k int) []unit {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if a.blocks[k] == nil {
+		if n := len(p.free); n > 0 {
+			a.blocks[k], p.free = p.free[n-1], p.free[:n-1]
+		} else {
+			a.blocks[k] = make([]unit, unitBlockLen)
 		}
 	}
+	return a.blocks[k]
 }
 
 // sorter holds one goroutine's scratch space for sorting buckets.
 type sorter struct {
-	tmp []unit
+	in, out []unit
 }
 
-// sort orders a[lo:hi], whose keys agree above shift+8 bits.
-func (s *sorter) sort(a *unitArray, lo, hi int, shift int, cmpUnit func(a, b unit) int) {
-	if hi-lo < 2 {
+// sortBucket sorts bucket b, whose units go to the array from index lo on.
+func (s *sorter) sortBucket(a *unitArray, b *unitBucket, lo int, blocks *blockPool, cmpUnit func(a, b unit) int) {
+	n := b.len()
+	if n == 0 {
 		return
 	}
-	if hi-lo <= 64 || shift < 0 {
-		seg, ok := a.span(lo, hi)
-		if !ok {
-			s.tmp = s.tmp[:0]
-			for i := lo; i < hi; i++ {
-				s.tmp = append(s.tmp, a.at(i))
-			}
-			seg = s.tmp
+	s.in = slices.Grow(s.in[:0], n)
+	for _, blk := range b.full {
+		s.in = append(s.in, blk...)
+		blocks.put(blk)
+	}
+	s.in = append(s.in, b.cur...)
+	blocks.put(b.cur)
+	*b = unitBucket{}
+	sorted := s.in
+	if n > 64 && n <= 1<<16 {
+		// A counting pass on the key's second byte, then the groups.
+		var start [257]int
+		for _, u := range s.in {
+			start[u.key>>48&0xff+1]++
 		}
-		sortUnits(seg, cmpUnit)
-		if !ok {
-			for i, u := range seg {
-				*a.ptr(lo + i) = u
-			}
+		for i := 1; i < len(start); i++ {
+			start[i] += start[i-1]
 		}
-		return
+		s.out = slices.Grow(s.out[:0], n)[:n]
+		next := start
+		for _, u := range s.in {
+			d := u.key >> 48 & 0xff
+			s.out[next[d]] = u
+			next[d]++
+		}
+		for g := 0; g < 256; g++ {
+			sortUnits(s.out[start[g]:start[g+1]], cmpUnit)
+		}
+		sorted = s.out
+	} else {
+		// A small bucket, or keys crowded together (duplicates, or keys
+		// that are not uniform): sorted where it stands.
+		sortUnits(sorted, cmpUnit)
 	}
-	var start [257]int
-	for i := lo; i < hi; i++ {
-		start[a.at(i).key>>uint(shift)&0xff+1]++
+	for pos := lo; len(sorted) > 0; {
+		blk := blocks.block(a, pos>>unitBlockBits)
+		k := copy(blk[pos&unitBlockMask:], sorted)
+		sorted = sorted[k:]
+		pos += k
 	}
-	start[0] = lo
-	for b := 1; b < len(start); b++ {
-		start[b] += start[b-1]
-	}
-	a.permute(start[:], uint(shift))
-	for b := 0; b < 256; b++ {
-		s.sort(a, start[b], start[b+1], shift-8, cmpUnit)
+	if cap(s.in) > 1<<16 {
+		s.in = nil // a bucket of crowded keys: let its scratch space go
 	}
 }
 

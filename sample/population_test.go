@@ -354,3 +354,36 @@ func TestLoadFinishesIdleWork(t *testing.T) {
 		}
 	}
 }
+
+// TestFirstDuplicatesOfMany: with thousands of duplicate rows (met in ticket
+// order, not row order, while the sorted population is walked), the count
+// is every one of them and the five listed are those of the lowest rows,
+// with their IDs' first rows, as a walk of the file in row order finds them.
+func TestFirstDuplicatesOfMany(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("Case Reference,Team\n")
+	rng := rand.New(rand.NewPCG(5, 6))
+	first := map[string]int{}
+	var want []Duplicate
+	for i := 0; i < 20000; i++ {
+		id := fmt.Sprintf("CR-%04d", rng.IntN(300))
+		row := i + 2 // the header is row 1
+		fmt.Fprintf(&b, "%s,North\n", id)
+		if f, ok := first[id]; ok {
+			want = append(want, Duplicate{ID: id, Row: row, FirstRow: f})
+		} else {
+			first[id] = row
+		}
+	}
+	path := filepath.Join(t.TempDir(), "dups.csv")
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := load(t, path, LoadOptions{Seed: "x"})
+	if p.Duplicates != len(want) || p.Distinct != len(first) {
+		t.Fatalf("duplicates %d, distinct %d; want %d, %d", p.Duplicates, p.Distinct, len(want), len(first))
+	}
+	if !slices.Equal(p.FirstDuplicates, want[:5]) {
+		t.Fatalf("first duplicates %+v\nwant %+v", p.FirstDuplicates, want[:5])
+	}
+}

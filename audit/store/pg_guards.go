@@ -34,7 +34,7 @@ import (
 const spaceClass = `[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]`
 
 // lowerSQL is the SQL expression putting the text expression x in lower
-// case as caseaudit compares names (strings.EqualFold, strings.ToLower):
+// case as caseaudit compares column names (colname.Norm, strings.ToLower):
 // every letter, not only ASCII's. pg_catalog.lower follows the collation
 // of its argument, and the store's columns are COLLATE "C", in which it
 // folds ASCII alone (ÉLODIE would become Élodie); so it is asked for the
@@ -42,6 +42,15 @@ const spaceClass = `[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202
 // fold every letter (foldsUnicode).
 func lowerSQL(x string) string {
 	return `pg_catalog.lower((` + x + `) COLLATE pg_catalog."default")`
+}
+
+// nameKeySQL is the SQL expression for namekey.Key's letters of the text
+// expression x (white space aside): each letter put in upper case, then in
+// lower case, in the database's default collation (see lowerSQL), whose
+// lower(upper()) store init requires to give namekey's key (asciiOnly):
+// in a libc UTF-8 locale it does, for every code point.
+func nameKeySQL(x string) string {
+	return `pg_catalog.lower(pg_catalog.upper((` + x + `) COLLATE pg_catalog."default"))`
 }
 
 // pgFunction is one function of the guards. Its body is compared
@@ -73,18 +82,18 @@ BEGIN
 	RAISE EXCEPTION 'caseaudit: audits never change' USING ERRCODE = 'P0001';
 END
 `},
-	// name_key is a name as caseaudit compares names and teams (sameName
-	// in audit/duties.go, teamNamed): case aside, and any run of white
-	// space, the non-breaking and other Unicode spaces Go's strings.Fields
-	// splits on included (spaceClass), counted as one space, none at
-	// either end. It and the helpers that compare names and columns are
+	// name_key is a name as caseaudit compares names and teams
+	// (namekey.Key): each letter upper- then lower-cased (nameKeySQL), and
+	// any run of white space, the non-breaking and other Unicode spaces
+	// Go's strings.Fields splits on included (spaceClass), counted as one
+	// space, none at either end. It and the helpers that compare names and columns are
 	// PL/pgSQL, as entry_hash is (below), because a trigger calls them
 	// for every entry: a SQL function with a fixed search_path is planned
 	// again at each call site in each statement that calls it, which made a
 	// moderation's checks cost twice what they do.
 	{name: "name_key", args: "x text", returns: "text", lang: "plpgsql", extra: "IMMUTABLE", body: `
 BEGIN
-	RETURN ` + lowerSQL(`pg_catalog.btrim(pg_catalog.regexp_replace(x, '`+spaceClass+`+', ' ', 'g'))`) + `;
+	RETURN ` + nameKeySQL(`pg_catalog.btrim(pg_catalog.regexp_replace(x, '`+spaceClass+`+', ' ', 'g'))`) + `;
 END
 `},
 	// spaced is strings.Join(strings.Fields(x), " "): a value as caseaudit
@@ -500,7 +509,8 @@ END
 	// the login's roles: NULL when none of them refuses it. The moderator
 	// is p_actor and, when that is the login's own (her name on the people
 	// list, or her login), the person the list makes her (Person.is); she
-	// may not be who recorded the case's latest finding, the auditor the
+	// may not be anyone who recorded a finding on the case (one since
+	// corrected included: she audited it all the same), the auditor the
 	// latest allocation gives the case (case_allocation), nor its allocated
 	// worker, checked in caseaudit's order. The refusal is worded as
 	// caseaudit's (DutyError): the person acting and her roles (without a
@@ -517,6 +527,7 @@ DECLARE
 	who    text := p_actor || ' (moderator)';
 	mname  text := p_actor;
 	mods   text[] := ARRAY[p_actor];
+	auds   text[] := '{}';
 	aud    text;
 	alloc  text;
 	wk     text;
@@ -535,12 +546,24 @@ BEGIN
 			mname := coalesce(nullif(nm, ''), session_user::text);
 		END IF;
 	END IF;
-	aud := (SELECT t.actor FROM {{S}}.trail t
+	-- Everyone who recorded a finding on the case, in the order of their
+	-- first, a finding since corrected included (CaseFacts.Audited).
+	FOR n IN SELECT t.actor FROM {{S}}.trail t
 		WHERE t.audit_id = p_audit AND t.case_id = p_case AND t.kind IN ('finding', 'correction')
-		ORDER BY t.seq DESC LIMIT 1);
+		ORDER BY t.seq LOOP
+		IF coalesce(n, '') <> '' AND NOT {{S}}.any_same_name(n, auds) THEN
+			auds := auds || n;
+		END IF;
+	END LOOP;
 	SELECT c.auditor, c.worker INTO alloc, wk FROM {{S}}.case_allocation(p_audit, p_case, true) c;
+	FOREACH n IN ARRAY auds LOOP
+		IF {{S}}.any_same_name(n, mods) THEN
+			aud := n;
+			EXIT;
+		END IF;
+	END LOOP;
 	reason := CASE
-		WHEN coalesce(aud, '') <> '' AND {{S}}.any_same_name(aud, mods) THEN
+		WHEN aud IS NOT NULL THEN
 			mname || ' audited the case; a moderator is never the case''s own auditor'
 		WHEN coalesce(alloc, '') <> '' AND {{S}}.any_same_name(alloc, mods) THEN
 			'the case is allocated to ' || mname || '; a moderator is never the case''s own auditor'
@@ -558,7 +581,7 @@ BEGIN
 			RETURN 'refused: ' || who || ' may not moderate a case: ' || reason || '; only ' || {{S}}.or_qa(modr) || ' may correct its moderation';
 		END IF;
 	END IF;
-	FOREACH n IN ARRAY ARRAY[aud, alloc, wk] LOOP
+	FOREACH n IN ARRAY auds || ARRAY[alloc, wk] LOOP
 		IF coalesce(n, '') <> '' AND NOT {{S}}.any_same_name(n, near) THEN
 			near := near || n;
 		END IF;

@@ -14,8 +14,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/caseaudit/caseaudit/internal/colname"
+	"github.com/caseaudit/caseaudit/internal/namekey"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 )
@@ -53,6 +56,10 @@ func TestGuardsCompareNamesAsCaseaudit(t *testing.T) {
 		// Not white space to Go, though some collations' \s count them:
 		// the information separators U+001C to U+001F, and zero-width space.
 		"A.\u001fKhan", "A.\u001cKhan", "A.\u200bKhan",
+		// The letters a database's casing may take otherwise than
+		// caseaudit: final sigma, long s, dotted capital and dotless I,
+		// sharp s, the Kelvin and micro signs.
+		"ΟΔΥΣΣΕΥΣ", "Οδυσσευς", "Gſell", "İLKAY YILDIZ", "İlkay Yıldız", "ẞ. STRAUß", "\u212a. Khan", "\u00b5. Patel",
 	}
 	for _, coll := range guardCollations(t, db) {
 		for _, n := range names {
@@ -61,8 +68,37 @@ func TestGuardsCompareNamesAsCaseaudit(t *testing.T) {
 			if err := db.QueryRow(q, n).Scan(&got); err != nil {
 				t.Fatalf("name_key(%q COLLATE %s): %v", n, coll, err)
 			}
-			if want := strings.ToLower(strings.Join(strings.Fields(n), " ")); got != want {
+			if want := namekey.Key(n); got != want {
 				t.Errorf("name_key(%q COLLATE %s) = %q; caseaudit compares it as %q", n, coll, got, want)
+			}
+		}
+		// Every code point but NUL, which text cannot hold, in one name:
+		// the guards key each as caseaudit does, letters and white space.
+		var every strings.Builder
+		for r := rune(1); r <= unicode.MaxRune; r++ {
+			if !utf8.ValidRune(r) {
+				continue
+			}
+			every.WriteRune(r)
+			if r%64 == 0 {
+				every.WriteString(" \u00a0")
+			}
+		}
+		var got string
+		q := fmt.Sprintf(`SELECT %s.name_key($1::text COLLATE %s)`, quoteIdent(schema), quoteIdent(coll))
+		if err := db.QueryRow(q, every.String()).Scan(&got); err != nil {
+			t.Fatalf("name_key(every code point COLLATE %s): %v", coll, err)
+		}
+		if want := namekey.Key(every.String()); got != want {
+			gr, wr := []rune(got), []rune(want)
+			for i := range min(len(gr), len(wr)) {
+				if gr[i] != wr[i] {
+					t.Errorf("name_key(every code point COLLATE %s) differs from caseaudit's key first at %U (%q): %U, caseaudit %U", coll, wr[i], string(wr[i]), gr[i], wr[i])
+					break
+				}
+			}
+			if len(gr) != len(wr) {
+				t.Errorf("name_key(every code point COLLATE %s) has %d code points, caseaudit's key %d", coll, len(gr), len(wr))
 			}
 		}
 		columns := []string{"Team", " ÉQUIPE\u00a0", "Worker", "Allocated\u001fWorker"}
@@ -131,15 +167,7 @@ func TestStoreRefusesADatabaseFoldingOnlyASCII(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := make([]byte, 4)
-	rand.Read(b)
-	dbName := "ca_c_" + hex.EncodeToString(b)
-	if _, err := super.Exec(`CREATE DATABASE ` + dbName + ` ENCODING 'UTF8' LOCALE 'C' TEMPLATE template0 OWNER ` + quoteIdent(base.User.Username())); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { super.Exec(`DROP DATABASE IF EXISTS ` + dbName + ` WITH (FORCE)`) })
-	cu := *base
-	cu.Path = "/" + dbName
+	dbName, cu := throwawayDatabase(t, super, base, "ca_c_", `LOCALE 'C'`)
 	cURL := cu.String()
 
 	_, err = InitPostgres(ctx, cURL)
@@ -218,4 +246,53 @@ func TestStoreRefusesADatabaseFoldingOnlyASCII(t *testing.T) {
 	if err := u.IntegrityCheck(ctx); err != nil {
 		t.Errorf("integrity check of a store in a UTF-8 database: %v", err)
 	}
+}
+
+// TestStoreRefusesADatabaseCasingOtherwise: a database whose default
+// collation is ICU's folds every letter, but cases some otherwise than
+// caseaudit compares names (ß to SS, İ to i and a combining dot): store
+// init refuses to make a store in it, saying what it makes of the probe
+// letters and what to create instead, and makes nothing.
+func TestStoreRefusesADatabaseCasingOtherwise(t *testing.T) {
+	ctx := context.Background()
+	super := pgSuperuser(t, "postgres")
+	var icu bool
+	if err := super.QueryRow(`SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_collation WHERE collname = 'und-x-icu')`).Scan(&icu); err != nil {
+		t.Fatal(err)
+	}
+	if !icu {
+		t.Skip("the server has no ICU")
+	}
+	base, err := url.Parse(pgServer(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dbName, u := throwawayDatabase(t, super, base, "ca_icu_", `LOCALE_PROVIDER icu ICU_LOCALE 'und' LOCALE 'C.UTF-8'`)
+	_, err = InitPostgres(ctx, u.String())
+	want := "the database of " + Redact(u.String()) + " (LC_CTYPE C.UTF-8) cases some letters otherwise than caseaudit compares names: it makes éδжσsii\u0307ssßkμ of ÉΔЖςſıİßẞKµ, caseaudit éδжσsiißßkμ, so a store's guards would take some names caseaudit takes for one person for two; a caseaudit store needs a database with a libc UTF-8 locale: CREATE DATABASE … ENCODING 'UTF8' LOCALE_PROVIDER libc LOCALE 'C.UTF-8' TEMPLATE template0"
+	if err == nil || err.Error() != want {
+		t.Fatalf("store init in an ICU database: %v\nwant %s", err, want)
+	}
+	var schemas int
+	if err := pgSuperuser(t, dbName).QueryRow(`SELECT count(*) FROM pg_catalog.pg_namespace WHERE nspname = 'caseaudit'`).Scan(&schemas); err != nil || schemas != 0 {
+		t.Fatalf("store init refused, yet made the schema: %d %v", schemas, err)
+	}
+}
+
+// throwawayDatabase creates, as the superuser super, a UTF8 database named
+// prefix and random hex, in locale (CREATE DATABASE's clauses), owned by
+// the test server's administrator (base's user), and drops it after the
+// test; it returns its name and base's URL naming it.
+func throwawayDatabase(t *testing.T, super *sql.DB, base *url.URL, prefix, locale string) (string, url.URL) {
+	t.Helper()
+	b := make([]byte, 4)
+	rand.Read(b)
+	name := prefix + hex.EncodeToString(b)
+	if _, err := super.Exec(`CREATE DATABASE ` + name + ` ENCODING 'UTF8' ` + locale + ` TEMPLATE template0 OWNER ` + quoteIdent(base.User.Username())); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { super.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`) })
+	u := *base
+	u.Path = "/" + name
+	return name, u
 }

@@ -341,6 +341,14 @@ ALTER TABLE {{S}}.store_log ADD CONSTRAINT store_log_kind_check CHECK (kind IN (
 	// version 9: the version moves so that the owner's next open brings
 	// the new guards.
 	`SELECT 1;`,
+	// Version 13: no moderation under the name of anyone who recorded a
+	// finding on the case, one since corrected included, by anyone, QA
+	// too, in caseaudit's words (moderation_refusal); and names are keyed
+	// as caseaudit keys them (namekey), each letter upper- then
+	// lower-cased, so that final sigma, long s and dotted and dotless I
+	// are one letter with their other case forms (name_key). Nothing
+	// here, as for version 9.
+	`SELECT 1;`,
 }
 
 // pgGrant is privileges that some of a store's group roles hold on one of

@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"github.com/caseaudit/caseaudit/internal/namekey"
 	"io"
 	"net"
 	"net/url"
@@ -250,7 +251,8 @@ type pgStoreInfo struct {
 	// (foldsUnicode); both are read only from a UTF8 database.
 	ctype       string
 	foldsAll    bool
-	hasPrefetch bool // the schema has the prefetch function
+	probeKey    string // the guards' key of namekey.Probe (nameKeySQL)
+	hasPrefetch bool   // the schema has the prefetch function
 	// prefix is the store's role prefix from meta; "" for a store made
 	// before roles were per store.
 	prefix string
@@ -287,11 +289,11 @@ func inspectStore(ctx context.Context, db *sql.DB, schema string) (*pgStoreInfo,
 	rows, err := db.QueryContext(ctx, `SELECT session_user, current_setting('server_encoding'), current_database(),
 		pg_catalog.pg_get_userbyid(n.nspowner), pg_catalog.pg_has_role(session_user, n.nspowner, 'MEMBER'),
 		pg_catalog.to_regprocedure(pg_catalog.quote_ident($2) || '.prefetch(bigint, text, text[], text[], boolean)') IS NOT NULL,
-		pg_catalog.current_setting('lc_ctype'), `+lowerSQL(`$3::text`)+` = $4::text,
+		pg_catalog.current_setting('lc_ctype'), `+lowerSQL(`$3::text`)+` = $4::text, `+nameKeySQL(`$5::text`)+`,
 		m.key, m.value
 		FROM pg_catalog.pg_namespace n
 		LEFT JOIN `+quoteIdent(schema)+`.meta m ON m.key IN ('application', 'schema_version', 'role_prefix')
-		WHERE n.nspname = $1`, schema, schema, "\u00c9\u0394\u0416", "\u00e9\u03b4\u0436")
+		WHERE n.nspname = $1`, schema, schema, "\u00c9\u0394\u0416", "\u00e9\u03b4\u0436", namekey.Probe)
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && slices.Contains([]string{"42P01", "3F000", "22P05", "22021"}, pe.Code) {
 		// undefined_table, invalid_schema_name, untranslatable_character, character_not_in_repertoire
@@ -302,12 +304,12 @@ func inspectStore(ctx context.Context, db *sql.DB, schema string) (*pgStoreInfo,
 	}
 	defer rows.Close()
 	in := &pgStoreInfo{}
-	var ctype string
+	var ctype, probeKey string
 	var foldsAll bool
 	for rows.Next() {
 		var k, v sql.NullString
 		if err := rows.Scan(&in.sessionUser, &in.encoding, &in.database, &in.owner, &in.isOwner, &in.hasPrefetch,
-			&ctype, &foldsAll, &k, &v); err != nil {
+			&ctype, &foldsAll, &probeKey, &k, &v); err != nil {
 			return nil, err
 		}
 		in.schemaExists = true // and not empty: meta is in it
@@ -320,7 +322,7 @@ func inspectStore(ctx context.Context, db *sql.DB, schema string) (*pgStoreInfo,
 		return inspectPostgres(ctx, db, schema)
 	}
 	if strings.EqualFold(in.encoding, "UTF8") {
-		in.ctype, in.foldsAll = ctype, foldsAll
+		in.ctype, in.foldsAll, in.probeKey = ctype, foldsAll, probeKey
 	}
 	return in, nil
 }
@@ -350,7 +352,7 @@ func inspectPostgres(ctx context.Context, q querier, schema string) (*pgStoreInf
 		return nil, err
 	}
 	if strings.EqualFold(in.encoding, "UTF8") {
-		if in.ctype, in.foldsAll, err = foldsUnicode(ctx, q); err != nil {
+		if in.ctype, in.foldsAll, in.probeKey, err = foldsUnicode(ctx, q); err != nil {
 			return nil, err
 		}
 	}
@@ -386,29 +388,51 @@ func inspectPostgres(ctx context.Context, q querier, schema string) (*pgStoreInf
 	return in, rows.Err()
 }
 
-// foldsUnicode reports the database's LC_CTYPE and whether its default
+// foldsUnicode reports the database's LC_CTYPE, whether its default
 // collation, which the guards compare names in (lowerSQL), puts every
 // letter in lower case as Go does, not only A to Z as the C and POSIX
-// locales do. It asks lower() itself, so that whatever the locale provider
-// (libc, or ICU, whose LC_CTYPE may say C) the answer is the one the guards
-// will get. Only a UTF8 database can hold the letters it tries.
-func foldsUnicode(ctx context.Context, q querier) (string, bool, error) {
-	var ctype string
+// locales do, and the key the guards make of namekey.Probe (nameKeySQL).
+// It asks lower() and upper() themselves, so that whatever the locale
+// provider (libc, or ICU, whose LC_CTYPE may say C) the answer is the one
+// the guards will get. Only a UTF8 database can hold the letters it tries.
+func foldsUnicode(ctx context.Context, q querier) (string, bool, string, error) {
+	var ctype, probeKey string
 	var folds bool
 	err := q.QueryRowContext(ctx, `SELECT pg_catalog.current_setting('lc_ctype'),
-		`+lowerSQL(`U&'\00C9\0394\0416'`)+` = U&'\00E9\03B4\0436'`).Scan(&ctype, &folds)
-	return ctype, folds, err
+		`+lowerSQL(`U&'\00C9\0394\0416'`)+` = U&'\00E9\03B4\0436', `+nameKeySQL(`$1::text`)+``, namekey.Probe).Scan(&ctype, &folds, &probeKey)
+	return ctype, folds, probeKey, err
 }
 
 // asciiOnly says that a database folds only ASCII letters (foldsUnicode),
-// and why that matters, for a store's integrity check, its opening and
-// store init; "" when it folds every letter.
+// or cases some other letters otherwise than caseaudit compares names
+// (namekey), and why that matters, for a store's integrity check, its
+// opening and store init; "" when its guards compare names as caseaudit
+// does.
 func (in *pgStoreInfo) asciiOnly() string {
-	if in.foldsAll || !strings.EqualFold(in.encoding, "UTF8") {
+	if !strings.EqualFold(in.encoding, "UTF8") {
 		return ""
 	}
-	return fmt.Sprintf("its database's locale (LC_CTYPE %s) puts only A to Z in lower case, so the guards would take ÉLODIE and Élodie for two people where caseaudit takes them for one", in.ctype)
+	if !in.foldsAll {
+		return fmt.Sprintf("its database's locale (LC_CTYPE %s) puts only A to Z in lower case, so the guards would take ÉLODIE and Élodie for two people where caseaudit takes them for one", in.ctype)
+	}
+	if in.probeKey != namekey.Key(namekey.Probe) {
+		return "its database's default collation " + in.casesOtherwise() + ", so the guards would take some names caseaudit takes for one person for two"
+	}
+	return ""
 }
+
+// casesOtherwise says how a database's default collation cases letters
+// otherwise than caseaudit compares names (an ICU collation, or a libc
+// locale with Turkish casing).
+func (in *pgStoreInfo) casesOtherwise() string {
+	return fmt.Sprintf("(LC_CTYPE %s) cases some letters otherwise than caseaudit compares names: it makes %s of %s, caseaudit %s",
+		in.ctype, in.probeKey, namekey.Probe, namekey.Key(namekey.Probe))
+}
+
+// libcLocale is what to do about a database whose default collation cases
+// letters otherwise than caseaudit (an ICU one): libc's UTF-8 casing is
+// namekey's.
+const libcLocale = "CREATE DATABASE … ENCODING 'UTF8' LOCALE_PROVIDER libc LOCALE 'C.UTF-8' TEMPLATE template0"
 
 // utf8Locale is what to do about a database that folds only ASCII.
 const utf8Locale = "CREATE DATABASE … ENCODING 'UTF8' LOCALE 'C.UTF-8' TEMPLATE template0 (or another UTF-8 locale)"
@@ -577,9 +601,13 @@ func initPostgres(ctx context.Context, s *Store, t *pgTarget, version int) (*Ini
 	// names as caseaudit does. A store already in one is upgraded all the
 	// same, so that it stays readable and can be copied out.
 	if w := in.asciiOnly(); w != "" {
-		if !in.schemaExists || in.empty {
+		if (!in.schemaExists || in.empty) && !in.foldsAll {
 			return nil, fmt.Errorf("the database of %s puts only A to Z in lower case (its LC_CTYPE is %s), so a store's guards would take ÉLODIE and Élodie for two people where caseaudit takes them for one; a caseaudit store needs a database with a UTF-8 locale: %s",
 				s.path, in.ctype, utf8Locale)
+		}
+		if !in.schemaExists || in.empty {
+			return nil, fmt.Errorf("the database of %s %s, so a store's guards would take some names caseaudit takes for one person for two; a caseaudit store needs a database with a libc UTF-8 locale: %s",
+				s.path, in.casesOtherwise(), libcLocale)
 		}
 		res.ASCIIOnly = fmt.Sprintf("the store %s is not protected as it should be: %s; move it to a new database with a UTF-8 locale (%s; caseaudit store init NEW-URL; caseaudit store copy %s NEW-URL)",
 			s.path, w, utf8Locale, s.path)

@@ -221,6 +221,11 @@ BEGIN SELECT RAISE(ABORT, 'caseaudit: the audit trail is append-only'); END;
 	// does whatever the collation, and refuse a moderation in caseaudit's
 	// words (pg_guards.go); nothing changes here.
 	`SELECT 1;`,
+	// Version 13: on PostgreSQL, the guards refuse a moderation under the
+	// name of anyone who recorded a finding on the case, one since
+	// corrected included, and key names as caseaudit does (namekey)
+	// (pg_guards.go); nothing changes here.
+	`SELECT 1;`,
 }
 
 // SchemaVersion is the store schema version this build writes and reads.

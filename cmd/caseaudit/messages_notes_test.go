@@ -68,6 +68,7 @@ var messageNotes = map[string]string{
 	"case at order %d has an empty or untrimmed ID %q":                             internal(noteCases),
 	"case not in the audit's sample":                                               internal(noteKind),
 	"duty %q is not in the duties table":                                           internal("a guard: every duty caseaudit checks is one of its duties table"),
+	"the database of %s %s, so a store's guards would take some names caseaudit takes for one person for two; a caseaudit store needs a database with a libc UTF-8 locale: %s":                                                                                                         goTest("audit/store", "TestStoreRefusesADatabaseCasingOtherwise"),
 	"the disk holding the store %s refused a read or write (SQLite I/O error %d) while caseaudit was only reading it, so the command could not finish; the store is unchanged: check the disk (a drive or share removed, a limit on file sizes, free space) and run the command again": goTest("audit/store", "TestIOErrorSaysReadOrWrite"),
 	// The story runs caseaudit under a file-size limit, which also stops it
 	// appending to the record of what stories print; the story asserts the

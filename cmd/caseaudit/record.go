@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/internal/namekey"
 	"github.com/caseaudit/caseaudit/internal/shellarg"
 	"github.com/caseaudit/caseaudit/internal/textsafe"
 	"github.com/caseaudit/caseaudit/internal/words"
@@ -467,9 +468,33 @@ func recordInteractive(ctx context.Context, o *recordOptions, g *globalOptions) 
 				todo = append(todo, c)
 			}
 		}
+		// The cases she may not moderate (she audited them, they are
+		// allocated to her, or she is their worker) are left out before
+		// anything is asked, each said with its refusal, rather than
+		// refused once she has typed a grade.
+		refused, err := st.ModerationRefusals(ctx, a.Name, o.Auditor, todo)
+		if err != nil {
+			return err
+		}
+		var first error
+		mine := todo[:0:0]
+		for _, c := range todo {
+			if err := refused[c]; err != nil {
+				g.warnf("left out %s: %v\n", c, err)
+				if first == nil {
+					first = err
+				}
+				continue
+			}
+			mine = append(mine, c)
+		}
+		if len(mine) == 0 && first != nil {
+			return first
+		}
+		todo = mine
 	} else {
 		for _, x := range status.Auditors {
-			if strings.EqualFold(strings.TrimSpace(x.Auditor), strings.TrimSpace(o.Auditor)) {
+			if namekey.Same(x.Auditor, o.Auditor) {
 				todo = x.ToDo
 			}
 		}

@@ -277,6 +277,59 @@ func TestRecordInteractiveRefusesADayBeforeTheDraw(t *testing.T) {
 	}
 }
 
+// The moderation walk-through leaves out, before asking anything, the
+// cases the moderator may not moderate, each said with its refusal: here
+// one she audited, whose finding another auditor since corrected. When
+// every case left is such a one, it is refused (exit 5), nothing asked.
+func TestRecordInteractiveModerationLeavesOutHerOwn(t *testing.T) {
+	db, _, ids := newAudit(t)
+	must := func(args ...string) {
+		t.Helper()
+		if code, _, errs := runCmd(t, append([]string{"--db", db}, args...)...); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errs)
+		}
+	}
+	must("people", "add", "qlead", "--name", "Q. Lead", "--role", "qa", "--user", "qlead")
+	must("people", "add", "bevans", "--name", "B. Evans", "--role", "auditor,moderator", "--user", "qlead")
+	must("people", "add", "mmod", "--name", "M. Moderator", "--role", "moderator", "--user", "qlead")
+	must("--user", "qlead", "record", "July", ids[0], "--grade", "g", "--immediate", "no", "--auditor", "B. Evans", "--new-auditor")
+	must("--user", "qlead", "record", "July", ids[0], "--grade", "i", "--immediate", "no", "--auditor", "C. Diaz", "--new-auditor", "--reason", "second reading")
+	must("--user", "qlead", "record", "July", ids[1], "--grade", "g", "--immediate", "no", "--auditor", "C. Diaz", "--new-auditor")
+	must("--user", "qlead", "moderate", "July", "--size", "2", "--seed", "m")
+	walk := func(input string) (int, string) {
+		var out, errb bytes.Buffer
+		g := &IOStreams{In: strings.NewReader(input), Out: &out, Err: &errb, InTerminal: true, OutTerminal: true}
+		code := run(context.Background(), g, []string{"--db", db, "--user", "bevans", "record", "July", "--moderation", "--accessible"})
+		return code, errb.String()
+	}
+	refusal := "refused: B. Evans (auditor, moderator) may not moderate a case: B. Evans audited the case; a moderator is never the case's own auditor; only M. Moderator or Q. Lead may moderate it"
+	// Grade 2 (Good), immediate 1 (No), no note: the one case asked.
+	code, errs := walk("2\n1\n\n")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+	if want := "left out " + ids[0] + ": " + refusal + "\n"; !strings.Contains(errs, want) {
+		t.Errorf("the case she audited not said left out (%q):\n%s", want, errs)
+	}
+	if !strings.Contains(errs, "1 case to record for B. Evans") || strings.Contains(errs, "Case "+ids[0]) {
+		t.Errorf("the walk-through asked about the case she audited:\n%s", errs)
+	}
+	st, err := audit.Open(context.Background(), db, audit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mods, err := st.Findings(context.Background(), "July", true)
+	st.Close()
+	if err != nil || len(mods) != 1 || mods[0].Case != ids[1] || mods[0].Auditor != "B. Evans" {
+		t.Fatalf("moderation findings %+v %v\n%s", mods, err, errs)
+	}
+	// Only the case she audited is left: refused, as record would.
+	code, errs = walk("")
+	if code != exitDuty || !strings.Contains(errs, "caseaudit: "+refusal+"\n") || strings.Contains(errs, "Case "+ids[0]) {
+		t.Errorf("a walk-through with only her own case left: exit %d, want %d\n%s", code, exitDuty, errs)
+	}
+}
+
 // A case chosen after the first draw (the sample grown, a replacement for
 // a withdrawn case) is read only after it was chosen: with the clock set
 // back between the draws, the walk-through says so up front, draw by draw,

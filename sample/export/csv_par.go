@@ -142,6 +142,10 @@ type chunkParser struct {
 	r    *recReader
 	p    *csvParser
 	free chan *csvBatch // batches passed on, to be filled again
+	// spare is the batch a parse was handed last and left unfilled (parse
+	// asks for the next batch as it passes one on, also after the last):
+	// the next chunk fills it, rather than each chunk dropping one.
+	spare *csvBatch
 }
 
 func newChunkParser(g *csvGrid, src chunkSource, size int64, want []bool, free chan *csvBatch) *chunkParser {
@@ -155,6 +159,11 @@ func newChunkParser(g *csvGrid, src chunkSource, size int64, want []bool, free c
 }
 
 func (c *chunkParser) batch() *csvBatch {
+	if b := c.spare; b != nil {
+		c.spare = nil
+		b.reset()
+		return b
+	}
 	select {
 	case b := <-c.free:
 		b.reset()
@@ -173,13 +182,18 @@ func (c *chunkParser) parse(ctx context.Context, start, limit int64) *csvChunk {
 	} else {
 		c.r.reset(io.NewSectionReader(c.src.f, start, c.size-start))
 	}
+	next := c.batch()
 	ch.res = c.p.parse(ctx, c.r, limit-start, func(b *csvBatch) *csvBatch {
 		if len(b.rows) == 0 {
 			return b
 		}
 		ch.batches = append(ch.batches, b)
-		return c.batch()
-	}, c.batch())
+		next = c.batch()
+		return next
+	}, next)
+	// The batch parse was filling when it stopped is not among the
+	// chunk's (it was handed over empty, or the parse was cancelled).
+	c.spare = next
 	return ch
 }
 

@@ -101,7 +101,11 @@ func (t *Table) RowsWith(ctx context.Context, cols []int, opts RowsOptions, fn f
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	full := make(chan *rowBatch, 2)
-	free := make(chan *rowBatch, 3)
+	// Four batches circulate (two in full, the one being filled, the one
+	// being read), and all four can be back in free at one moment (the
+	// reader has handed one over and not yet taken the next): a shorter
+	// free list would drop one there, for the reader to make anew.
+	free := make(chan *rowBatch, 8)
 	gone := make(chan struct{}) // closed when the caller takes no more batches
 	stop := sync.OnceFunc(func() { cancel(); close(gone) })
 	defer func() {
