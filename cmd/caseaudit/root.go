@@ -200,10 +200,12 @@ func run(ctx context.Context, io *IOStreams, args []string) int {
 	if io.OutTerminal {
 		// Terminal safety in one place: whatever a command writes to a
 		// terminal is made inert here; to a pipe or a file it goes as it is.
-		tw := textsafe.NewWriter(io.Out, io.Color())
+		// Made inert first, then in the locale's character set (a
+		// Latin-1 byte is not UTF-8: textsafe would take it for garbage).
+		tw := textsafe.NewWriter(localetext.Writer(io.Out, nil), io.Color())
 		defer tw.Flush()
 		s := *io
-		s.Out = tw
+		s.Out = localetext.Encoded{Writer: tw}
 		io = &s
 	}
 	g := &globalOptions{IO: io, Now: clockFromEnv()}

@@ -21,6 +21,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/caseaudit/caseaudit/internal/textsafe"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/ianaindex"
@@ -80,6 +81,10 @@ func Charset(locale string) (enc encoding.Encoding, ascii bool) {
 // their ASCII look-alikes (─ and – become -, … becomes ...), letters it
 // lacks lose their accents (ř becomes r), and anything else becomes ?.
 func Writer(w io.Writer, getenv func(string) string) io.Writer {
+	switch w.(type) {
+	case *writer, Encoded:
+		return w // re-encoded already, or further down
+	}
 	enc, ascii := Charset(Locale(getenv))
 	if enc == nil && !ascii {
 		return w
@@ -99,6 +104,11 @@ func Writer(w io.Writer, getenv func(string) string) io.Writer {
 	}
 	return t
 }
+
+// Encoded is a writer whose text is re-encoded further down its chain (a
+// terminal's, made inert by textsafe before it is re-encoded): Writer
+// returns it as it is.
+type Encoded struct{ io.Writer }
 
 // fallbacks are the ASCII look-alikes of the typographic characters
 // caseaudit writes, for those the character set lacks. (ISO-8859-1 is
@@ -124,16 +134,7 @@ func (t *writer) Write(p []byte) (int, error) {
 		p = append(t.pending, p...)
 		t.pending = nil
 	}
-	// Keep a sequence cut at the end for the next Write.
-	cut := len(p)
-	for i := len(p) - 1; i >= 0 && i >= len(p)-utf8.UTFMax; i-- {
-		if utf8.RuneStart(p[i]) {
-			if !utf8.FullRune(p[i:]) {
-				cut = i
-			}
-			break
-		}
-	}
+	cut := textsafe.CompleteUTF8(p) // keep a sequence cut at the end for the next Write
 	t.pending = append(t.pending, p[cut:]...)
 	out := make([]byte, 0, cut)
 	for _, r := range string(p[:cut]) {
