@@ -81,6 +81,11 @@ type Action struct {
 	OwnerIsTeam bool
 	Responses   []ActionNote
 	Closure     *ActionNote // nil unless closed
+	// Unchanged is the response or closing already in the trail that
+	// the one given repeats (the same person, the same note), when
+	// RespondAction or CloseAction appended nothing; nil otherwise, and
+	// on every action read back from the trail.
+	Unchanged *ActionNote
 }
 
 // TeamOwnerNote follows the owner's name wherever a list of actions shows

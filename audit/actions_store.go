@@ -195,6 +195,14 @@ func (s *Store) moveAction(ctx context.Context, auditName, caseID, by, note, kin
 			return err
 		}
 		cur := acts[len(acts)-1]
+		// A script run again gives the same response or closing again:
+		// the one already in the trail stands, and nothing is appended
+		// (as for a finding given again). A different note is new.
+		if n, ok := sameActionNote(cur, kind, by, note); ok {
+			cur.Unchanged = &n
+			out = cur
+			return nil
+		}
 		if cur.Status == ActionClosed {
 			return errorf(ErrNoAction, "the action on case %s of audit %q was closed on %s by %s; a closed action takes no response or closing",
 				caseID, a.Name, cur.Closure.At.Format(time.DateOnly), cur.Closure.By)
@@ -231,6 +239,25 @@ func (s *Store) moveAction(ctx context.Context, auditName, caseID, by, note, kin
 		return nil
 	})
 	return out, err
+}
+
+// sameActionNote finds the response (kind KindActionRespond) or closing
+// that by already gave to cur with note: for a response, by's latest one;
+// for a closing, the action's closing by hand. Names are matched ignoring
+// case and spacing, as people are elsewhere.
+func sameActionNote(cur *Action, kind, by, note string) (ActionNote, bool) {
+	if kind == KindActionClose {
+		if c := cur.Closure; c != nil && !c.Auto && sameName(c.By, by) && c.Note == note {
+			return *c, true
+		}
+		return ActionNote{}, false
+	}
+	for i := len(cur.Responses) - 1; i >= 0; i-- {
+		if r := cur.Responses[i]; sameName(r.By, by) {
+			return r, r.Note == note
+		}
+	}
+	return ActionNote{}, false
 }
 
 // ActionSummary returns the counts of an audit's actions as of the store's clock.

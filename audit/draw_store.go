@@ -14,6 +14,35 @@ import (
 	"github.com/caseaudit/caseaudit/sample/profile"
 )
 
+// AuditExistsError: a draw was to be recorded under the name of an audit
+// already in the store. SameDraw says the recorded audit was drawn from an
+// export with the same SHA-256 and with the same seed: most likely this very
+// draw, recorded by a run that stopped before it wrote the workbook.
+type AuditExistsError struct {
+	Audit    string
+	Store    string
+	SameDraw bool
+	Seed     string // the recorded audit's
+	err      error
+}
+
+func (e *AuditExistsError) Error() string             { return e.err.Error() }
+func (e *AuditExistsError) Spell(st opt.Style) string { return opt.Spell(e.err, st) }
+
+func existingAudit(st *Store, a *Audit, spec sample.Spec) error {
+	e := &AuditExistsError{Audit: a.Name, Store: st.Path(), Seed: a.Seed()}
+	if rec := a.Provenance.Export.SHA256; rec != "" && spec.Seed == a.Seed() && spec.Export != "" {
+		// Hashing costs a read of the file, as the draw would have.
+		if sum, err := sample.FileSHA256(spec.Export); err == nil && sum == rec {
+			e.SameDraw = true
+		}
+	}
+	// A face says what SameDraw means in its own commands (the one that
+	// writes the workbook from the store).
+	e.err = opt.Errorf("an audit named %q is already in the store %s; choose another name, or add cases with %s", a.Name, st.Path(), opt.Grow)
+	return e
+}
+
 // Draw draws the sample and, when req.Name is given, records it. st may be
 // nil when nothing is recorded or excluded.
 func Draw(ctx context.Context, st *Store, req DrawRequest) (*DrawResult, error) {
@@ -25,8 +54,8 @@ func Draw(ctx context.Context, st *Store, req DrawRequest) (*DrawResult, error) 
 	}
 	spec := req.Spec
 	if req.Name != "" {
-		if _, err := st.Audit(ctx, req.Name); err == nil {
-			return nil, opt.Errorf("an audit named %q is already in the store %s; choose another name, or add cases with %s", req.Name, st.Path(), opt.Grow)
+		if a, err := st.Audit(ctx, req.Name); err == nil {
+			return nil, existingAudit(st, a, req.Spec)
 		} else if !errors.Is(err, ErrNotFound) {
 			return nil, err
 		}

@@ -109,6 +109,10 @@ func (s *Store) Close() error {
 // PostgreSQL its URL without the password (safe to print).
 func (s *Store) Path() string { return s.st.Path() }
 
+// Created reports whether opening made the store (see store.Store.Created):
+// of several commands started at once on a new file, only one did.
+func (s *Store) Created() bool { return s.st.Created() }
+
 // Kind is "sqlite" or "postgres", for people to read.
 func (s *Store) Kind() string { return s.st.Kind() }
 

@@ -246,6 +246,8 @@ type Retirement struct {
 	Rows map[string]int64
 }
 
-// ErrRefused: the rules refuse what was asked (not a duty: the audit is
-// not yet due).
-var ErrRefused = fmt.Errorf("refused")
+// ErrNotDue: what was asked to be retired is not due (the store has no
+// retention period, or the audit is not signed off or is inside the
+// period). It is not a refusal of a duty (ErrDuty): nobody may retire it
+// yet, and the message says what would make it due.
+var ErrNotDue = fmt.Errorf("not due to retire")

@@ -220,7 +220,7 @@ func (s *Store) Retire(ctx context.Context, req RetireRequest) (Retirement, erro
 			return err
 		}
 		if ret == nil {
-			return errorf(ErrRefused, "refused: the store %s has no retention period, so no audit is due; set one with caseaudit store retention 6y", s.Path())
+			return errorf(ErrNotDue, "the store %s has no retention period, so no audit is due to retire; QA or information governance sets one with caseaudit store retention 6y --role qa", s.Path())
 		}
 		var chosen []RetireCandidate
 		if len(req.Audits) == 0 {
@@ -240,7 +240,7 @@ func (s *Store) Retire(ctx context.Context, req RetireRequest) (Retirement, erro
 					continue
 				}
 				if !c.Due {
-					return errorf(ErrRefused, "refused: audit %q is %s; an audit is retired once signed off and past the store's retention period of %s", c.Audit, c.Kept, FormatRetention(ret.Months))
+					return errorf(ErrNotDue, "audit %q is not due to retire: it is %s; an audit is retired once signed off and past the store's retention period of %s", c.Audit, c.Kept, FormatRetention(ret.Months))
 				}
 				chosen = append(chosen, c)
 			}

@@ -155,10 +155,10 @@ func TestRetirement(t *testing.T) {
 		if _, err := s.Retire(ctx, RetireRequest{Person: auditor, Figures: figuresFor(t, s, figs)}); !errors.Is(err, ErrDuty) {
 			t.Errorf("an auditor retiring: %v, want a duty refusal", err)
 		}
-		if _, err := s.Retire(ctx, RetireRequest{Audits: []string{"recent"}, Person: qaLead, Figures: figuresFor(t, s, figs)}); !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "inside the retention period") {
+		if _, err := s.Retire(ctx, RetireRequest{Audits: []string{"recent"}, Person: qaLead, Figures: figuresFor(t, s, figs)}); !errors.Is(err, ErrNotDue) || !strings.Contains(err.Error(), "inside the retention period") {
 			t.Errorf("retiring an audit inside the period: %v", err)
 		}
-		if _, err := s.Retire(ctx, RetireRequest{Audits: []string{"unsigned"}, Person: qaLead, Figures: figuresFor(t, s, figs)}); !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "not signed off") {
+		if _, err := s.Retire(ctx, RetireRequest{Audits: []string{"unsigned"}, Person: qaLead, Figures: figuresFor(t, s, figs)}); !errors.Is(err, ErrNotDue) || !strings.Contains(err.Error(), "not signed off") {
 			t.Errorf("retiring an audit not signed off: %v", err)
 		}
 		if _, err := s.SetRetention(ctx, 12, auditor); !errors.Is(err, ErrDuty) {

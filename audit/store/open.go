@@ -216,13 +216,15 @@ func (s *Store) check(ctx context.Context, fresh, mayWrite bool) error {
 	if v == len(migrations) {
 		return nil // up to date: opening takes no write lock
 	}
-	if err := migrate(ctx, s.db); err != nil {
+	created, err := migrate(ctx, s.db)
+	if err != nil {
 		var nv errNewerVersion
 		if errors.As(err, &nv) {
 			return errorf(ErrNotStore, "the store %s was written by a newer caseaudit (%v); upgrade caseaudit", s.path, nv)
 		}
 		return s.Explain("preparing", err)
 	}
+	s.created = created
 	return nil
 }
 

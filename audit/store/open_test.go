@@ -228,3 +228,41 @@ func TestIntegrityCheck(t *testing.T) {
 		t.Fatalf("damaged store: %v", err)
 	}
 }
+
+// Two commands started together on a new file both find it missing before
+// opening; only the one whose transaction wrote the schema made the store
+// (and says so), the other opened what the first made.
+func TestOnlyOneOpenCreatesANewStore(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "caseaudit.db")
+	var stores []*Store
+	for range 2 {
+		fresh, err := precheck(path) // both look before either writes
+		if err != nil || !fresh {
+			t.Fatalf("precheck of a missing file: fresh %v, %v", fresh, err)
+		}
+		db, err := openDB(path, time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := &Store{path: path, db: db, b: sqliteBackend{}, lockWait: time.Second}
+		defer s.Close()
+		stores = append(stores, s)
+	}
+	for i, s := range stores {
+		if err := s.check(ctx, true, true); err != nil {
+			t.Fatalf("opening %d: %v", i, err)
+		}
+	}
+	if !stores[0].Created() || stores[1].Created() {
+		t.Errorf("Created: first %v, second %v; want only the first", stores[0].Created(), stores[1].Created())
+	}
+	again, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	if again.Created() {
+		t.Error("opening an existing store says it made it")
+	}
+}

@@ -237,31 +237,34 @@ var requiredTables = []string{"audit", "sampled_case", "trail"}
 // migrate brings the schema up to date in one immediate transaction. It
 // re-reads user_version inside the transaction, so two processes creating
 // the same new store at once do not both apply a migration.
-func migrate(ctx context.Context, db *sql.DB) error {
+func migrate(ctx context.Context, db *sql.DB) (created bool, err error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer tx.Rollback()
 	var v int
 	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
-		return err
+		return false, err
 	}
 	if v > len(migrations) {
-		return errNewerVersion(v)
+		return false, errNewerVersion(v)
 	}
 	if v == len(migrations) {
-		return nil
+		return false, nil
 	}
 	for i := v; i < len(migrations); i++ {
 		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
-			return fmt.Errorf("migrating the store schema to version %d: %w", i+1, err)
+			return false, fmt.Errorf("migrating the store schema to version %d: %w", i+1, err)
 		}
 	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(migrations))); err != nil {
-		return err
+		return false, err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return false, err
+	}
+	return v == 0, nil
 }
 
 type errNewerVersion int

@@ -77,6 +77,10 @@ type Store struct {
 	// raw opens the handle DB returns, when it differs from db.
 	raw     func() *sql.DB
 	closing []io.Closer
+	// created: this Open made the store (wrote its schema into an empty
+	// file). Of several processes opening one new file at once, only the
+	// one whose write transaction found it empty made it.
+	created bool
 }
 
 // backend is what differs between the two kinds of store. Everything else
@@ -143,6 +147,10 @@ func (s *Store) Close() error {
 // Path returns the store as given to Open: its file path, or for
 // PostgreSQL its URL without the password (safe to print).
 func (s *Store) Path() string { return s.path }
+
+// Created reports whether this Open made the store: an SQLite file that
+// had no schema until now. False for PostgreSQL (made by InitPostgres).
+func (s *Store) Created() bool { return s.created }
 
 // Kind is "sqlite" or "postgres", for people to read; nothing outside
 // this package decides anything by it.

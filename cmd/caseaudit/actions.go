@@ -159,6 +159,14 @@ func runActionMove(ctx context.Context, o *actionMoveOptions, g *globalOptions, 
 	if err != nil {
 		return err
 	}
+	if n := a.Unchanged; n != nil {
+		what := "response"
+		if kind == "close" {
+			what = "closing"
+		}
+		g.infof("the %s by %s on %s is already recorded as this (trail entry %d); nothing changed\n", what, n.By, a.Case, n.Seq)
+		return nil
+	}
 	if kind == "respond" {
 		n := a.Responses[len(a.Responses)-1]
 		g.infof("recorded the response by %s on %s (trail entry %d); the action stays %s until QA closes it\n", n.By, a.Case, n.Seq, a.Status)

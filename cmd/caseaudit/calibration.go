@@ -73,5 +73,5 @@ func runCalibration(ctx context.Context, o *calibrationOptions, g *globalOptions
 	if c.Pairs == 0 {
 		g.infof("no moderated case with both grades in %s: moderate some first (caseaudit moderate)\n", strings.Join(c.NotModerated, ", "))
 	}
-	return writeOutput(ctx, g, o.Out, o.Force, func(w io.Writer) error { return report.RenderCalibration(w, c, format) })
+	return writeOutput(ctx, g, o.Out, o.Force, forPeople(format), func(w io.Writer) error { return report.RenderCalibration(w, c, format) })
 }

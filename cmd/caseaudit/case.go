@@ -108,13 +108,13 @@ func runCase(ctx context.Context, o *caseOptions, g *globalOptions) error {
 	}
 	doc := report.NewCaseDocument(r, marking, g.Now())
 	if o.Out == "" {
-		return doc.WriteText(g.IO.Out)
+		return doc.WriteText(g.textOut())
 	}
 	write := doc.WriteXLSX
 	if ext == ".html" {
 		write = doc.WriteHTML
 	}
-	if err := writeOutput(ctx, g, o.Out, o.Force, func(w io.Writer) error { return write(w) }); err != nil {
+	if err := writeOutput(ctx, g, o.Out, o.Force, false, func(w io.Writer) error { return write(w) }); err != nil {
 		return err
 	}
 	g.infof("wrote %s: case %s in %d %s, %d trail %s\n", o.Out, r.Case, len(r.Audits), words.Noun(len(r.Audits), "audit"),

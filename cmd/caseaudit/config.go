@@ -91,7 +91,10 @@ type runConfig struct {
 	path  string         // the file as named
 	dir   string         // its folder, for relative paths
 	lines map[string]int // "plan.tolerable" → line, for errors
-	tmpl  map[string]*template.Template
+	// mistyped are the keys whose value was of the wrong kind (said
+	// already): a problem that only follows from one is not said again.
+	mistyped map[string]bool
+	tmpl     map[string]*template.Template
 }
 
 // planConfig are the planning parameters that decide the sample size.
@@ -377,6 +380,10 @@ func (c *runConfig) typeError(e string) string {
 		got = "a group of keys"
 	}
 	if key != "" {
+		if c.mistyped == nil {
+			c.mistyped = map[string]bool{}
+		}
+		c.mistyped[key] = true
 		return fmt.Sprintf("line %d: %s: %s should be %s", line, key, got, want)
 	}
 	return fmt.Sprintf("line %d: %s should be %s", line, got, want)
@@ -485,7 +492,7 @@ func (c *runConfig) check() error {
 	if _, err := c.dbTimeout(); err != nil {
 		add(err)
 	}
-	if strings.TrimSpace(c.Input) == "" {
+	if strings.TrimSpace(c.Input) == "" && !c.mistyped["input"] {
 		add(fmt.Errorf("%s: input is missing: name the export, e.g. input: exports/cases-*.xlsx (the newest match is used)", c.path))
 	}
 	if strings.ContainsAny(c.Input, "*?[") {
@@ -505,10 +512,10 @@ func (c *runConfig) check() error {
 	switch {
 	case c.Size != 0 && c.Plan != nil:
 		add(c.errAt("plan", "give either size or plan, not both"))
-	case c.Size == 0 && c.Plan == nil:
+	case c.Size == 0 && c.Plan == nil && !c.mistyped["size"] && !c.mistyped["plan"]:
 		add(fmt.Errorf("%s: give size: N (cases per month) or plan: {tolerable: 2.5%%, confidence: 95%%, expected: 0}", c.path))
 	}
-	if c.Plan != nil {
+	if c.Plan != nil && !c.mistyped["plan"] {
 		_, err := c.plan()
 		add(err)
 	}

@@ -280,3 +280,28 @@ func TestConfigLockTimeout(t *testing.T) {
 		}
 	}
 }
+
+// A value of the wrong kind is one problem: what follows only from it
+// (no size, no input) is not said as a second.
+func TestConfigMistypedValueIsOneProblem(t *testing.T) {
+	for _, tc := range []struct{ cfg, want string }{
+		{"input: x.csv\nsize: \"12x\"\n", `a.yaml: line 2: size: "12x" should be a whole number`},
+		{"input: x.csv\nsize: 12x\n", `a.yaml: line 2: size: "12x" should be a whole number`},
+		{"input: x.csv\nplan: 2%\n", `a.yaml: line 2: plan: "2%" should be a group of keys (key: value on indented lines)`},
+		{"input: [a.csv, b.csv]\nsize: 5\n", `a.yaml: line 1: input: a list should be text`},
+	} {
+		_, err := parseRunConfig("a.yaml", []byte(tc.cfg))
+		if err == nil {
+			t.Errorf("%q: no problem", tc.cfg)
+			continue
+		}
+		var ps configProblems
+		if errors.As(err, &ps) {
+			t.Errorf("%q: want one problem, got %d:\n%v", tc.cfg, len(ps), err)
+			continue
+		}
+		if err.Error() != tc.want {
+			t.Errorf("%q:\n got %s\nwant %s", tc.cfg, err, tc.want)
+		}
+	}
+}

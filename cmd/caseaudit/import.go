@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 	"time"
@@ -418,7 +419,7 @@ func importFiles(ctx context.Context, g *globalOptions, st *audit.Store, name st
 func showImport(g *globalOptions, files []string, res *audit.ImportResult, err error, dryRun bool) (*audit.ImportResult, error) {
 	var ie *audit.ImportError
 	if errors.As(err, &ie) {
-		g.log("error", problemList(g, files, ie.Problems, true))
+		g.logProblems("error", files, ie.Problems, true)
 		return nil, errSaid
 	}
 	if err != nil {
@@ -437,7 +438,7 @@ func showImport(g *globalOptions, files []string, res *audit.ImportResult, err e
 		}
 	}
 	if len(res.Problems) > 0 {
-		g.warnf("%s", problemList(g, files, res.Problems, false))
+		g.logProblems("warning", files, res.Problems, false)
 	}
 	for _, c := range res.Contradictory {
 		g.warnf("%s (row %d of %s) is graded Outstanding yet flagged for immediate attention: if one of the two is a slip, fix the row and import it with --correct %s --reason\n",
@@ -470,6 +471,41 @@ func importedActions(res *audit.ImportResult) (opened, closed []string) {
 		}
 	}
 	return opened, closed
+}
+
+// logProblems says problemList on stderr. As JSON lines, each problem's
+// line also carries where it is (problemAttrs): a script reading the log
+// of a run that imported several files need not parse the message.
+func (g *globalOptions) logProblems(level string, files []string, problems []audit.Problem, refused bool) {
+	if g.LogFormat != "json" {
+		g.log(level, problemList(g, files, problems, refused))
+		return
+	}
+	lines := strings.Split(strings.TrimRight(problemList(g, files, problems, refused), "\n"), "\n")
+	g.log(level, lines[0])
+	for i, p := range problems {
+		g.logWith(level, lines[i+1], problemAttrs(p.File, p.Sheet, p.Row, p.Column, p.Case)...)
+	}
+}
+
+// problemAttrs are the attributes of a JSON log line that say where a
+// problem is, those known.
+func problemAttrs(file, sheet string, row int, column, caseID string) []slog.Attr {
+	var as []slog.Attr
+	for _, a := range []struct{ k, v string }{{"file", file}, {"sheet", sheet}} {
+		if a.v != "" {
+			as = append(as, slog.String(a.k, a.v))
+		}
+	}
+	if row > 0 {
+		as = append(as, slog.Int("row", row))
+	}
+	for _, a := range []struct{ k, v string }{{"column", column}, {"case", caseID}} {
+		if a.v != "" {
+			as = append(as, slog.String(a.k, a.v))
+		}
+	}
+	return as
 }
 
 // problemList is a list of problems for stderr: the count first, then one

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"github.com/caseaudit/caseaudit/internal/localetext"
 	"io"
 	"slices"
 	"strings"
@@ -107,6 +108,7 @@ func (p *progress) done() {
 // writeTable writes rows as aligned columns for a terminal; the first row is
 // the header (shown in capitals). Each cell stays on its line.
 func writeTable(w io.Writer, rows [][]string) error {
+	w = localetext.Writer(w, nil) // a table is for people: in the locale's character set
 	var buf bytes.Buffer
 	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
 	for i, r := range rows {

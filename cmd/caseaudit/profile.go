@@ -243,7 +243,7 @@ func runProfile(ctx context.Context, o *profileOptions, g *globalOptions) error 
 	r.Marking = strings.Join(strings.Fields(o.Marking), " ")
 	r.ToolSHA256 = version.SHA256()
 	ro := report.RenderOptions{Color: o.Out == "" && g.IO.Color()}
-	if err := writeOutput(ctx, g, o.Out, o.Force, func(w io.Writer) error { return report.RenderProfile(w, r, format, ro) }); err != nil {
+	if err := writeOutput(ctx, g, o.Out, o.Force, forPeople(format), func(w io.Writer) error { return report.RenderProfile(w, r, format, ro) }); err != nil {
 		return err
 	}
 	if o.Out != "" {

@@ -175,9 +175,13 @@ func commonReportFlags(g *globalOptions, format, out string, fr report.FigureReq
 	return c, nil
 }
 
-// writeOutput renders to --out atomically (mode 0600) or to stdout.
-func writeOutput(ctx context.Context, g *globalOptions, out string, force bool, render func(w io.Writer) error) error {
+// writeOutput renders to --out atomically (mode 0600) or to stdout; on
+// stdout, a format for people (forPeople) in the locale's character set.
+func writeOutput(ctx context.Context, g *globalOptions, out string, force, people bool, render func(w io.Writer) error) error {
 	if out == "" {
+		if people {
+			return render(g.textOut())
+		}
 		return render(g.IO.Out)
 	}
 	err := atomicfile.Write(ctx, out, force, func(f *os.File) error { return render(f) })
@@ -236,7 +240,7 @@ func runReport(ctx context.Context, o *reportOptions, g *globalOptions) error {
 // standard output.
 func writeReport(ctx context.Context, g *globalOptions, r *report.Report, f report.Format, out string, force, cases bool) error {
 	ro := report.RenderOptions{Color: out == "" && g.IO.Color(), Cases: cases}
-	return writeOutput(ctx, g, out, force, func(w io.Writer) error { return report.Render(w, r, f, ro) })
+	return writeOutput(ctx, g, out, force, forPeople(f), func(w io.Writer) error { return report.Render(w, r, f, ro) })
 }
 
 // sayVerdict says on stderr that the report is within its limit, or ends
@@ -277,5 +281,5 @@ func runPooled(ctx context.Context, o *reportOptions, g *globalOptions) error {
 	if err != nil {
 		return err
 	}
-	return writeOutput(ctx, g, o.Out, o.Force, func(w io.Writer) error { return report.RenderPooled(w, p, c.format) })
+	return writeOutput(ctx, g, o.Out, o.Force, forPeople(c.format), func(w io.Writer) error { return report.RenderPooled(w, p, c.format) })
 }

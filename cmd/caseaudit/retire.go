@@ -38,8 +38,9 @@ by whom it was retired, and the summary's own hash, chained after the log's prev
 'caseaudit verify AUDIT' checks a retired audit's summary; 'audits', 'trend' and reports'
 comparisons use its figures, marked retired.
 
-An audit not signed off, or inside the period, is not retired: named, it is refused (exit 1)
-and nothing is retired. Only QA or information governance retires (--role, or
+An audit not signed off, or inside the period, is not due: named, it is an error (exit 1)
+and nothing is retired; so is --apply in a store with no retention period ('caseaudit store
+retention' sets one). Only QA or information governance retires (--role, or
 $CASEAUDIT_ROLE; with a people list, the login's own roles decide); a refused duty exits 5.
 On PostgreSQL the deletion itself is done by the store's function retire_audit, which checks
 the same rules by the server's clock.`,

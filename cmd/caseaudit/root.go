@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/caseaudit/caseaudit/internal/localetext"
 	"io"
 	"log/slog"
 	"os"
@@ -22,6 +23,7 @@ import (
 	"github.com/caseaudit/caseaudit/internal/textsafe"
 	"github.com/caseaudit/caseaudit/internal/version"
 	"github.com/caseaudit/caseaudit/internal/words"
+	"github.com/caseaudit/caseaudit/sample/export"
 	"github.com/caseaudit/caseaudit/schema"
 	"github.com/spf13/cobra"
 )
@@ -54,6 +56,10 @@ type globalOptions struct {
 	// createdStore is the absolute path of an SQLite store this command
 	// made ("" when none), removed again if the command fails.
 	createdStore string
+	// excludeWarned: the warning that --exclude-audited-within has no
+	// audit to work with was given; the read summary says nothing more
+	// of what it left out.
+	excludeWarned bool
 	// Spelling is how messages name options: as flags (--id-column), or
 	// under `caseaudit run` as the configuration's keys (id_column).
 	Spelling opt.Style
@@ -110,7 +116,12 @@ func (g *globalOptions) errorf(format string, a ...any) {
 
 // log writes one message to stderr: as text (warnings prefixed), or with
 // --log-format json as one JSON object per line.
-func (g *globalOptions) log(level, msg string) {
+func (g *globalOptions) log(level, msg string) { g.logWith(level, msg) }
+
+// logWith is log, with attributes that a JSON line carries after its
+// $schema (where a problem is: file, sheet, row, column, case; see
+// schema/log.json) and the text log leaves to the message.
+func (g *globalOptions) logWith(level, msg string, attrs ...slog.Attr) {
 	if g.LogFormat == "json" {
 		lv := map[string]slog.Level{"info": slog.LevelInfo, "warning": slog.LevelWarn, "error": slog.LevelError}[level]
 		h := jsonLog(g.IO.Err)
@@ -122,6 +133,7 @@ func (g *globalOptions) log(level, msg string) {
 			// other message is: the level says it is an error.
 			rec := slog.NewRecord(g.Now(), lv, strings.TrimPrefix(strings.TrimSpace(line), "caseaudit: "), 0)
 			rec.AddAttrs(slog.String("$schema", schema.Log))
+			rec.AddAttrs(attrs...)
 			h.Handle(context.Background(), rec)
 		}
 		return
@@ -132,7 +144,7 @@ func (g *globalOptions) log(level, msg string) {
 	if !strings.HasSuffix(msg, "\n") {
 		msg += "\n"
 	}
-	io.WriteString(g.IO.Err, terminalLines(msg))
+	io.WriteString(localetext.Writer(g.IO.Err, nil), terminalLines(msg))
 }
 
 // jsonLog is the --log-format json handler: one object per line,
@@ -188,10 +200,12 @@ func run(ctx context.Context, io *IOStreams, args []string) int {
 	if io.OutTerminal {
 		// Terminal safety in one place: whatever a command writes to a
 		// terminal is made inert here; to a pipe or a file it goes as it is.
-		tw := textsafe.NewWriter(io.Out, io.Color())
+		// Made inert first, then in the locale's character set (a
+		// Latin-1 byte is not UTF-8: textsafe would take it for garbage).
+		tw := textsafe.NewWriter(localetext.Writer(io.Out, nil), io.Color())
 		defer tw.Flush()
 		s := *io
-		s.Out = tw
+		s.Out = localetext.Encoded{Writer: tw}
 		io = &s
 	}
 	g := &globalOptions{IO: io, Now: clockFromEnv()}
@@ -211,7 +225,12 @@ func run(ctx context.Context, io *IOStreams, args []string) int {
 		}
 		if g.LogFormat == "json" {
 			if msg := strings.TrimSpace(g.spell(err)); msg != "" {
-				g.log("error", msg)
+				var ie *export.InputError
+				if errors.As(err, &ie) {
+					g.logWith("error", msg, problemAttrs(ie.Path, ie.Sheet, ie.Row, ie.Column, "")...)
+				} else {
+					g.log("error", msg)
+				}
 			}
 		} else {
 			printError(io.Err, g.spell(err), err, cmd.CommandPath())

@@ -312,6 +312,25 @@ func (o *sampleOptions) drawRequest(g *globalOptions) (audit.DrawRequest, error)
 	return r, nil
 }
 
+// withWorkbookRecovery adds to an audit-already-recorded error the command
+// that writes the recorded audit's workbook: a run stopped between recording
+// the audit and writing its workbook is finished by it, not by a new draw.
+func withWorkbookRecovery(g *globalOptions, err error, out string) error {
+	var e *audit.AuditExistsError
+	if !errors.As(err, &e) {
+		return err
+	}
+	if out == "" {
+		out = fileName(e.Audit) + ".xlsx"
+	}
+	cmd := fmt.Sprintf("caseaudit workbook %s --out %s%s", shellarg.Quote(e.Audit), shellarg.Quote(out), dbArg(g))
+	if e.SameDraw {
+		return fmt.Errorf("an audit named %q is already in the store %s, drawn from this export with the same seed %s: it is this same draw, recorded already; write its workbook with %s (or choose another name for a new draw)",
+			e.Audit, e.Store, e.Seed, cmd)
+	}
+	return fmt.Errorf("%w; if it is this audit and its workbook was never written, write it with %s", err, cmd)
+}
+
 // drawAudit is the face of the use case "draw and record", shared by
 // sample and run: it draws (with a new seed when none is given), records,
 // allocates, says what it did on stderr and writes the workbook to out
@@ -333,7 +352,7 @@ func drawAudit(ctx context.Context, g *globalOptions, st *audit.Store, req audit
 	res, err := audit.Draw(ctx, st, req)
 	prog.done()
 	if err != nil {
-		return nil, err
+		return nil, withWorkbookRecovery(g, err, out)
 	}
 	ok := false
 	defer func() {
@@ -531,6 +550,8 @@ func readSummary(g *globalOptions, src sample.Source, c sample.Counts, dups []sa
 		fmt.Fprintf(&b, "filters leave %s of %s distinct IDs\n", words.Thousands(c.Distinct-c.FilteredOut), words.Thousands(c.Distinct))
 	}
 	switch {
+	case x != nil && c.Excluded == 0 && g.excludeWarned:
+		// The warning that the store holds no audits said it already.
 	case x != nil && c.Excluded == 0:
 		fmt.Fprintf(&b, "left out no case: none was %s\n", x.Rule)
 	case x != nil:
@@ -708,6 +729,7 @@ func warnNothingToExclude(ctx context.Context, g *globalOptions, st *audit.Store
 			}
 		}
 		g.warnf("nothing could be left out by --exclude-audited-within: the store %s holds no audits; if your audits are in another store, give --db (or run in its folder)", abs)
+		g.excludeWarned = true
 	}
 	return nil
 }

@@ -77,7 +77,10 @@ func (g *globalOptions) openStore(ctx context.Context) (*audit.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	if fresh {
+	// The file's absence before opening is not enough: another command
+	// started at the same moment may have made it; only the one that
+	// wrote its schema says so (and would remove it after a failure).
+	if fresh && st.Created() {
 		abs, err := filepath.Abs(path)
 		if err != nil {
 			abs = path

@@ -98,7 +98,7 @@ func runTrend(ctx context.Context, o *trendOptions, g *globalOptions) error {
 	}
 	warnMarkingUnknown(g, c.opts.Marking, t.Audits)
 	ro := report.RenderOptions{Color: o.Out == "" && g.IO.Color()}
-	if err := writeOutput(ctx, g, o.Out, o.Force, func(w io.Writer) error { return report.RenderTrend(w, t, c.format, ro) }); err != nil {
+	if err := writeOutput(ctx, g, o.Out, o.Force, forPeople(c.format), func(w io.Writer) error { return report.RenderTrend(w, t, c.format, ro) }); err != nil {
 		return err
 	}
 	if o.Out != "" {

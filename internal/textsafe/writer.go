@@ -52,21 +52,26 @@ func NewWriter(w io.Writer, color bool) *Writer { return &Writer{w: w, color: co
 func (t *Writer) Write(p []byte) (int, error) {
 	buf := append(t.tail, p...)
 	t.tail = nil
-	// Hold back an incomplete sequence at the end.
-	cut := len(buf)
-	for i := len(buf) - 1; i >= 0 && i >= len(buf)-utf8.UTFMax; i-- {
-		if utf8.RuneStart(buf[i]) {
-			if !utf8.FullRune(buf[i:]) {
-				cut = i
-			}
-			break
-		}
-	}
+	cut := CompleteUTF8(buf) // hold back an incomplete sequence at the end
 	t.tail = append([]byte(nil), buf[cut:]...)
 	if _, err := io.WriteString(t.w, t.inert(buf[:cut])); err != nil {
 		return 0, err
 	}
 	return len(p), nil
+}
+
+// CompleteUTF8 is the length of b less a UTF-8 sequence cut short at its
+// end: a writer holds that part back until the next write completes it.
+func CompleteUTF8(b []byte) int {
+	for i := len(b) - 1; i >= 0 && i >= len(b)-utf8.UTFMax; i-- {
+		if utf8.RuneStart(b[i]) {
+			if !utf8.FullRune(b[i:]) {
+				return i
+			}
+			break
+		}
+	}
+	return len(b)
 }
 
 // Flush writes a held incomplete sequence, as U+FFFD.
