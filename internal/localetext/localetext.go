@@ -110,16 +110,50 @@ func Writer(w io.Writer, getenv func(string) string) io.Writer {
 // returns it as it is.
 type Encoded struct{ io.Writer }
 
-// fallbacks are the ASCII look-alikes of the typographic characters
-// caseaudit writes, for those the character set lacks. (ISO-8859-1 is
-// IANA's, not the WHATWG's Windows-1252 under that name, whose dashes and
-// quotes sit where ISO-8859-1 has control characters.)
-var fallbacks = map[rune]string{
-	'─': "-", '━': "-", '–': "-", '—': "-", '‒': "-", '−': "-", '‐': "-", '‑': "-",
-	'‘': "'", '’': "'", '‚': "'", '′': "'", '“': `"`, '”': `"`, '„': `"`, '″': `"`,
-	'…': "...", '→': "->", '←': "<-", '↑': "^", '↓': "v", '≥': ">=", '≤': "<=", '≠': "!=", '≈': "~",
-	'•': "*", '✓': "v", '✗': "x", '×': "x", '│': "|", '┃': "|", '┼': "+", '├': "+", '┤': "+", '┬': "+", '┴': "+",
-	'\u2009': " ", '\u202f': " ", '\u2007': " ", '\u200a': " ", '\u2002': " ", '\u2003': " ",
+// fallback is the ASCII look-alike of a typographic character caseaudit
+// writes, for those the character set lacks. (ISO-8859-1 is IANA's, not
+// the WHATWG's Windows-1252 under that name, whose dashes and quotes sit
+// where ISO-8859-1 has control characters.) A switch, not a map: a map
+// literal is built at start-up by every command, most of which never
+// meet a character outside ASCII.
+func fallback(r rune) (string, bool) {
+	switch r {
+	case '─', '━', '–', '—', '‒', '−', '‐', '‑':
+		return "-", true
+	case '‘', '’', '‚', '′':
+		return "'", true
+	case '“', '”', '„', '″':
+		return `"`, true
+	case '…':
+		return "...", true
+	case '→':
+		return "->", true
+	case '←':
+		return "<-", true
+	case '↑':
+		return "^", true
+	case '↓', '✓':
+		return "v", true
+	case '≥':
+		return ">=", true
+	case '≤':
+		return "<=", true
+	case '≠':
+		return "!=", true
+	case '≈':
+		return "~", true
+	case '•':
+		return "*", true
+	case '✗', '×':
+		return "x", true
+	case '│', '┃':
+		return "|", true
+	case '┼', '├', '┤', '┬', '┴':
+		return "+", true
+	case '\u2009', '\u202f', '\u2007', '\u200a', '\u2002', '\u2003':
+		return " ", true
+	}
+	return "", false
 }
 
 type writer struct {
@@ -155,7 +189,7 @@ func (t *writer) appendRune(out []byte, r rune) []byte {
 			return append(out, b)
 		}
 	}
-	if s, ok := fallbacks[r]; ok {
+	if s, ok := fallback(r); ok {
 		return append(out, s...)
 	}
 	var base []byte
