@@ -16,7 +16,7 @@
 // finding, blank and footer rows, filters, strata, kept columns, UTF-8
 // checks and error positions. Whatever it takes, caseaudit cannot take less.
 //
-//go:build unix
+//go:build linux
 
 package main
 
