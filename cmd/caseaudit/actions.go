@@ -346,13 +346,13 @@ func runActions(ctx context.Context, o *actionsOptions, g *globalOptions) error 
 				break
 			}
 			if o.Marking != "" {
-				fmt.Fprintf(g.IO.Out, "%s\n\n", o.Marking)
+				fmt.Fprintf(g.textOut(), "%s\n\n", o.Marking)
 			}
 			if err := writeActionsTable(g, list, groups, now); err != nil {
 				return err
 			}
 			if o.Marking != "" {
-				fmt.Fprintf(g.IO.Out, "\n%s\n", o.Marking)
+				fmt.Fprintf(g.textOut(), "\n%s\n", o.Marking)
 			}
 		}
 	}
@@ -441,22 +441,23 @@ func writeActionsTable(g *globalOptions, list []audit.Action, groups []audit.Own
 		for _, a := range list {
 			rows = append(rows, rowOf(a))
 		}
-		return writeTable(g.IO.Out, rows)
+		return writeTable(g.textOut(), rows)
 	}
+	w := g.textOut()
 	for i, grp := range groups {
 		if i > 0 {
-			fmt.Fprintln(g.IO.Out)
+			fmt.Fprintln(w)
 		}
 		owner := grp.Owner
 		if groupTeamOwned(grp) {
 			owner += " " + audit.TeamOwnerNote
 		}
-		fmt.Fprintf(g.IO.Out, "%s: %s, %d overdue\n", owner, words.Count(len(grp.Actions), "action"), grp.Overdue)
+		fmt.Fprintf(w, "%s: %s, %d overdue\n", owner, words.Count(len(grp.Actions), "action"), grp.Overdue)
 		rows := [][]string{header}
 		for _, a := range grp.Actions {
 			rows = append(rows, rowOf(a))
 		}
-		if err := writeTable(g.IO.Out, rows); err != nil {
+		if err := writeTable(w, rows); err != nil {
 			return err
 		}
 	}

@@ -169,7 +169,7 @@ func runOwnersList(ctx context.Context, o *ownersOptions, g *globalOptions) erro
 	}
 	if len(tms) == 0 {
 		g.infof("no team managers set in %s with owners set: set one with caseaudit owners set TEAM MANAGER\n", st.Path())
-	} else if err := writeTable(g.IO.Out, rows); err != nil {
+	} else if err := writeTable(g.textOut(), rows); err != nil {
 		return err
 	}
 	if len(rules) == 0 {
@@ -179,11 +179,11 @@ func runOwnersList(ctx context.Context, o *ownersOptions, g *globalOptions) erro
 	// manager for the team: a list without them would hide who owns what.
 	g.infof("the audits' own follow-up rules (sample --team-manager, or the configuration's follow_up.team_managers) name these managers; a manager set with owners set for the same team comes first\n")
 	if len(tms) > 0 {
-		if _, err := g.IO.Out.Write([]byte("\n")); err != nil {
+		if _, err := g.textOut().Write([]byte("\n")); err != nil {
 			return err
 		}
 	}
-	return writeTable(g.IO.Out, ruleRows(rules))
+	return writeTable(g.textOut(), ruleRows(rules))
 }
 
 // ownersCSV is owners list --format csv: the facts of the JSON in one

@@ -98,7 +98,7 @@ func runStoreRetention(ctx context.Context, o *retentionOptions, g *globalOption
 		}
 		return writeJSON(g.IO.Out, schema.Retention, out)
 	}
-	w := g.IO.Out
+	w := g.textOut()
 	switch {
 	case ret == nil:
 		fmt.Fprintf(w, "retention: none set; audits are kept until a period is set (caseaudit store retention 6y)\n")

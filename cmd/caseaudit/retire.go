@@ -188,7 +188,7 @@ func runRetire(ctx context.Context, o *retireOptions, g *globalOptions) error {
 }
 
 func writeRetireText(g *globalOptions, o *retireOptions, out retireJSON) error {
-	w := g.IO.Out
+	w := g.textOut()
 	if out.Retention == nil {
 		fmt.Fprintf(w, "retention: none set, so no audit is due; set one with: caseaudit store retention 6y\n")
 	} else {

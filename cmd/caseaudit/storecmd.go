@@ -289,24 +289,25 @@ list, the name your entries are recorded under and your roles, which decide what
 			if format == "json" {
 				return writeJSON(g.IO.Out, schema.StoreInfo, info)
 			}
-			fmt.Fprintf(g.IO.Out, "store       %s\n", info.Store)
-			fmt.Fprintf(g.IO.Out, "kind        %s, schema version %d\n", info.Kind, info.SchemaVersion)
-			fmt.Fprintf(g.IO.Out, "entered by  %s\n", info.EnteredBy)
+			w := g.textOut()
+			fmt.Fprintf(w, "store       %s\n", info.Store)
+			fmt.Fprintf(w, "kind        %s, schema version %d\n", info.Kind, info.SchemaVersion)
+			fmt.Fprintf(w, "entered by  %s\n", info.EnteredBy)
 			switch {
 			case info.Person != nil:
-				fmt.Fprintf(g.IO.Out, "name        %s\n", info.Person.Name)
-				fmt.Fprintf(g.IO.Out, "roles       %s\n", strings.Join(info.Person.Roles, ", "))
+				fmt.Fprintf(w, "name        %s\n", info.Person.Name)
+				fmt.Fprintf(w, "roles       %s\n", strings.Join(info.Person.Roles, ", "))
 			case listed:
-				fmt.Fprintf(g.IO.Out, "name        none: %s is not on the store's people list, so it may do nothing in the store; QA adds it with caseaudit people add %s --name NAME --role ROLE\n",
+				fmt.Fprintf(w, "name        none: %s is not on the store's people list, so it may do nothing in the store; QA adds it with caseaudit people add %s --name NAME --role ROLE\n",
 					info.EnteredBy, info.EnteredBy)
 			default:
-				fmt.Fprintf(g.IO.Out, "roles       none listed: the store has no people list (a one-person store); QA starts one with caseaudit people add %s --name NAME --role qa\n", info.EnteredBy)
+				fmt.Fprintf(w, "roles       none listed: the store has no people list (a one-person store); QA starts one with caseaudit people add %s --name NAME --role qa\n", info.EnteredBy)
 			}
-			fmt.Fprintf(g.IO.Out, "audits      %d\n", info.Audits)
+			fmt.Fprintf(w, "audits      %d\n", info.Audits)
 			// Each on a line of its own: who wrote at that risk, and when.
-			for _, w := range nw {
-				fmt.Fprintf(g.IO.Out, "network     %s: %s (%s) wrote to it on %s, where SQLite's locking is not safe, with --allow-network-store (store log entry %d)\n",
-					w.At.UTC().Format(time.RFC3339), w.By, w.EnteredBy, w.Where, w.Seq)
+			for _, nwr := range nw {
+				fmt.Fprintf(w, "network     %s: %s (%s) wrote to it on %s, where SQLite's locking is not safe, with --allow-network-store (store log entry %d)\n",
+					nwr.At.UTC().Format(time.RFC3339), nwr.By, nwr.EnteredBy, nwr.Where, nwr.Seq)
 			}
 			return nil
 		},

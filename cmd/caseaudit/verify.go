@@ -191,7 +191,7 @@ func writeVerifyRetired(g *globalOptions, r audit.RetiredAudit, logProblems []st
 			return err
 		}
 	} else {
-		w := g.IO.Out
+		w := g.textOut()
 		fmt.Fprintf(w, "retired: %q was retired on %s by %s; its sample, findings and trail were deleted\n", sum.Audit, r.At.UTC().Format("2006-01-02"), r.By)
 		if out.OK {
 			fmt.Fprintf(w, "summary: store log entry %d, hash %s, verifies (the store log's chain is intact)\n", r.Seq, r.Hash)
@@ -249,7 +249,7 @@ func writeVerify(g *globalOptions, v *audit.VerifyReport, logProblems []string, 
 			return err
 		}
 	} else {
-		w := g.IO.Out
+		w := g.textOut()
 		if out.StoreOK {
 			fmt.Fprintf(w, "store: %s passes its integrity check\n", g.storeName())
 		}
