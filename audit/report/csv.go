@@ -9,16 +9,15 @@ import (
 )
 
 // WriteCSV writes the report's figures in long form, one figure a row:
-// section, group, measure, value. Undefined figures are empty cells;
-// shares are fractions (0.025, not 2.5%).
+// section, group, measure, value, after a first column "marking" on every
+// row when the report has a marking (see markedCSV: the long form is
+// filtered to a section or a measure more often than any other file).
+// Undefined figures are empty cells; shares are fractions (0.025, not 2.5%).
 func WriteCSV(w io.Writer, r *Report) error {
 	cw := csv.NewWriter(w)
-	c := csvWriter{cw}
+	c := markedCSV{csvWriter{cw}, r.Marking}
 	put := func(section, group, measure, value string) { c.row(section, group, measure, value) }
-	put("section", "group", "measure", "value")
-	if r.Marking != "" {
-		put("summary", "", "marking", r.Marking)
-	}
+	c.head("section", "group", "measure", "value")
 	put("summary", "", "audit", r.Audit)
 	put("summary", "", "created", r.Created.Format("2006-01-02T15:04:05Z"))
 	put("summary", "", "seed", r.Seed)

@@ -44,13 +44,14 @@ func writeProfileMarkdown(w io.Writer, r *ProfileReport) error {
 }
 
 // writeProfileCSV writes the figures in long form, one a row: section,
-// pair (the timeliness pair, else empty), group, measure, value. Shares are
-// fractions; undefined figures are empty cells.
+// pair (the timeliness pair, else empty), group, measure, value, after a
+// first column "marking" on every row when there is a marking (see
+// markedCSV). Shares are fractions; undefined figures are empty cells.
 func writeProfileCSV(w io.Writer, r *ProfileReport) error {
 	cw := csv.NewWriter(w)
-	c := csvWriter{cw}
+	c := markedCSV{csvWriter{cw}, r.Marking}
 	put := func(section, pair, group, measure, value string) { c.row(section, pair, group, measure, value) }
-	put("section", "pair", "group", "measure", "value")
+	c.head("section", "pair", "group", "measure", "value")
 	put("input", "", "", "path", r.Input.Path)
 	put("input", "", "", "sha256", r.Input.SHA256)
 	put("input", "", "", "sheet", r.Input.Sheet)
@@ -58,9 +59,6 @@ func writeProfileCSV(w io.Writer, r *ProfileReport) error {
 	put("input", "", "", "rows", inum(r.Input.Rows))
 	for _, f := range r.Filters {
 		put("input", "", "", "filter", f)
-	}
-	if r.Marking != "" {
-		put("summary", "", "", "marking", r.Marking)
 	}
 	put("summary", "", "", "cases", inum(r.Cases))
 	put("summary", "", "", "generated", r.Generated)

@@ -118,7 +118,7 @@ To see the findings beside these figures, record them with the sample, in the sa
 	f.StringVarP(&o.Format, "format", "f", "", "output format: table, markdown, csv, json, xlsx or html (default: from --out's extension, else table)")
 	f.StringVarP(&o.Out, "out", "o", "", "write the profile to this `FILE` instead of stdout")
 	f.BoolVar(&o.Force, "force", false, "replace an existing --out file")
-	f.StringVar(&o.Marking, "marking", "", "protective marking shown above and below the profile and on every printed page, e.g. \"OFFICIAL-SENSITIVE\"")
+	f.StringVar(&o.Marking, "marking", "", "protective marking shown above and below the profile, in the first column of its CSV and on every printed page, e.g. \"OFFICIAL-SENSITIVE\"")
 	addReadFlags(cmd, &o.Open)
 	return cmd
 }
