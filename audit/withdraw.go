@@ -125,6 +125,10 @@ type WithdrawResult struct {
 	// allocated or no auditor may take it (Unallocated says why).
 	Auditor     string
 	Unallocated string
+	// Changed is false when the case was withdrawn already with this very
+	// reason (a script run again): nothing was appended, and the result is
+	// the withdrawal that stands.
+	Changed bool
 }
 
 // replacements counts the withdrawals that drew a replacement.

@@ -97,8 +97,15 @@ func Withdraw(ctx context.Context, st *Store, req WithdrawRequest) (*WithdrawRes
 		}
 		return nil, &NotInSampleError{Audit: a.Name, Case: req.Case, Suggestions: textdist.Closest(req.Case, ids, 3)}
 	}
-	if err := st.read(ctx, "reading", func(tx *store.Tx) error { return checkWithdrawable(ctx, tx, a, req.Case) }); err != nil {
-		return nil, err
+	var standing *WithdrawResult
+	if err := st.read(ctx, "reading", func(tx *store.Tx) error {
+		standing, err = withdrawnAlready(ctx, tx, a, req, cases)
+		if err != nil || standing != nil {
+			return err
+		}
+		return checkWithdrawable(ctx, tx, a, req.Case)
+	}); err != nil || standing != nil {
+		return standing, err
 	}
 	path, sum, err := theExport(a, req.Export, "the replacement is drawn from that very export")
 	if err != nil {
@@ -121,7 +128,7 @@ func Withdraw(ctx context.Context, st *Store, req WithdrawRequest) (*WithdrawRes
 	if err != nil {
 		return nil, err
 	}
-	res := &WithdrawResult{Audit: a}
+	res := &WithdrawResult{Audit: a, Changed: true}
 	var repl *SampledCase
 	if ok {
 		if len(next.Fields) != len(a.Columns) {
@@ -180,6 +187,38 @@ func Withdraw(ctx context.Context, st *Store, req WithdrawRequest) (*WithdrawRes
 		return nil, err
 	}
 	res.Replacement = repl
+	return res, nil
+}
+
+// withdrawnAlready is the withdrawal that stands when req's case was
+// withdrawn already with the same reason (compared as a finding's note is,
+// once its spaces are normalised): giving the same withdrawal again, as a
+// script run twice does, changes nothing. It is nil when the case was not
+// withdrawn, or was withdrawn for another reason (checkWithdrawable then
+// refuses it).
+func withdrawnAlready(ctx context.Context, tx *store.Tx, a *Audit, req WithdrawRequest, cases []SampledCase) (*WithdrawResult, error) {
+	ws, err := loadWithdrawals(ctx, tx, a)
+	if err != nil {
+		return nil, err
+	}
+	i := slices.IndexFunc(ws, func(w Withdrawal) bool { return w.Case == req.Case })
+	if i < 0 || ws[i].Reason != req.Reason {
+		return nil, nil
+	}
+	res := &WithdrawResult{Audit: a, Withdrawal: ws[i]}
+	if id := ws[i].Replacement; id != "" {
+		if j := slices.IndexFunc(cases, func(c SampledCase) bool { return c.ID == id }); j >= 0 {
+			c := cases[j]
+			res.Replacement = &c
+		}
+		cur, err := loadAllocation(ctx, tx, a)
+		if err != nil {
+			return nil, err
+		}
+		if cur != nil {
+			res.Auditor = cur.For(id)
+		}
+	}
 	return res, nil
 }
 

@@ -393,6 +393,7 @@ func runReportStage(ctx context.Context, c *runConfig, d templateData, g *global
 		g.infof("no filled workbook found at %s; reporting the findings already recorded\n", strings.Join(patterns, ", "))
 	}
 	r := res.Report
+	warnMarkingUnknown(g, c.Marking, r.Trend)
 	if len(c.Outputs.Reports) == 0 {
 		if err := writeReport(ctx, g, r, report.Table, "", false, false); err != nil {
 			return err

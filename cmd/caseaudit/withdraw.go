@@ -35,6 +35,8 @@ replacements.
 The withdrawal and the replacement are recorded in the audit's trail; the replacement joins
 the sample (and, when the audit is allocated, the withdrawn case's auditor, unless a
 conflict-of-interest rule forbids it). A case with a finding was audited and cannot be withdrawn.
+The same withdrawal given again (the same case, the same reason: a script run twice) changes
+nothing and prints the withdrawal that stands; another reason for a withdrawn case is refused.
 Reports count audited cases only and say how many cases were withdrawn, and why.
 
 The replacement is read from the audit's export (found where it was drawn from, or --input): it
@@ -74,9 +76,16 @@ func runWithdraw(ctx context.Context, o *withdrawOptions, g *globalOptions) erro
 		return err
 	}
 	w := res.Withdrawal
+	if !res.Changed {
+		// Withdrawn already for this reason: done, as a script run again
+		// expects, and said; what stands is printed as data.
+		g.infof("%s was withdrawn from audit %q already on %s for this reason (trail entry %d); nothing changed\n",
+			w.Case, res.Audit.Name, w.At.Format("2006-01-02"), w.Seq)
+	}
 	if o.Format == "json" {
 		out := withdrawalJSON{Audit: res.Audit.Name, Case: w.Case, Reason: w.Reason, Stratum: w.Stratum,
 			WithdrawnAt: w.At.UTC().Format("2006-01-02T15:04:05Z")}
+		out.Changed = res.Changed
 		if r := res.Replacement; r != nil {
 			out.Replacement = &replacementJSON{Order: r.Order, ID: r.ID, Ticket: r.Ticket, Row: r.Row, Stratum: r.Stratum}
 		}
@@ -85,7 +94,11 @@ func runWithdraw(ctx context.Context, o *withdrawOptions, g *globalOptions) erro
 		}
 		return writeJSON(g.IO.Out, schema.Withdraw, out)
 	}
-	fmt.Fprintf(g.IO.Out, "withdrew %s from audit %q: %s\n", w.Case, res.Audit.Name, w.Reason)
+	verb := "withdrew"
+	if !res.Changed {
+		verb = "withdrawn"
+	}
+	fmt.Fprintf(g.IO.Out, "%s %s from audit %q: %s\n", verb, w.Case, res.Audit.Name, w.Reason)
 	r := res.Replacement
 	if r == nil {
 		where := "the population"
@@ -106,6 +119,9 @@ func runWithdraw(ctx context.Context, o *withdrawOptions, g *globalOptions) erro
 	case res.Unallocated != "":
 		g.warnf("%s is not allocated: %s\n", r.ID, res.Unallocated)
 	}
+	if !res.Changed {
+		return nil
+	}
 	g.infof("write the workbook again to hand it out: caseaudit workbook %s --out %s\n", shellarg.Quote(res.Audit.Name), shellarg.Quote(filepath.Base(fileName(res.Audit.Name)+".xlsx")))
 	return nil
 }
@@ -121,6 +137,9 @@ type withdrawalJSON struct {
 	Replacement *replacementJSON `json:"replacement"`
 	Auditor     *string          `json:"auditor"`
 	WithdrawnAt string           `json:"withdrawn_at"`
+	// Changed is false when the same withdrawal was given again: nothing
+	// was appended, and this is the withdrawal that stands.
+	Changed bool `json:"changed"`
 }
 
 type replacementJSON struct {
