@@ -82,7 +82,8 @@ func main() {
 				}
 				line := rest[:n]
 				if bytes.IndexByte(line, '"') >= 0 || bytes.Count(line, []byte{','}) != 14 {
-					panic(fmt.Sprintf("row at byte %d: quoted or not 15 fields", off))
+					fmt.Fprintf(os.Stderr, "csvmin: %s: the row at byte %d has a quote or not 15 fields; csvmin reads only genexport's plain csv\n", os.Args[1], off)
+					os.Exit(1)
 				}
 				id := line[:bytes.IndexByte(line, ',')]
 				k := tk.Key(string(id))
@@ -124,7 +125,7 @@ func main() {
 	sum := <-sumc
 	lap("done")
 	fmt.Printf("sha256 %x rows %d duplicates %d\n", sum, len(rows), dups)
-	for _, r := range rows[:120] {
+	for _, r := range rows[:min(120, len(rows))] {
 		line := data[r.off:]
 		fmt.Println(string(line[:bytes.IndexByte(line, ',')]))
 	}
