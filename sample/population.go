@@ -84,6 +84,9 @@ type Population struct {
 	stratumSize []int
 	ids         arena
 	tk          *Ticketer
+	// readerKeys counts the rows whose ticket key the reader made (see
+	// Load), for the tests.
+	readerKeys int
 
 	// Kept fields: candidates by ID, and how to read more if needed.
 	kept      map[string][]string
@@ -376,7 +379,12 @@ func Load(ctx context.Context, t *export.Table, opts LoadOptions) (*Population, 
 			return more
 		}
 	}
-	err := t.RowsWith(ctx, cols, export.RowsOptions{Idle: idle, Digest: opts.Digest}, func(r export.Row) error {
+	// The ticket keys (a SHA-256 block per row) are the largest piece of
+	// the per-row work: a reader that parses on several goroutines makes
+	// them there, each with a Ticketer of its own, so that this loop,
+	// which takes every row in turn, does not wait on them.
+	idKey := func() func(id []byte) uint64 { return NewTicketer(opts.Seed).KeyBytes }
+	err := t.RowsWith(ctx, cols, export.RowsOptions{Idle: idle, Digest: opts.Digest, IDKey: idKey}, func(r export.Row) error {
 		if r.Blank {
 			p.Blank++
 			return nil
@@ -445,7 +453,12 @@ func Load(ctx context.Context, t *export.Table, opts LoadOptions) (*Population, 
 		if r.Num >= noMatch {
 			return &export.InputError{Path: t.Path, Sheet: t.Sheet, Row: r.Num, Msg: "too many rows (over 2,147,483,647)"}
 		}
-		u := unit{key: p.tk.Key(id), ref: ref, row: uint32(r.Num)}
+		u := unit{key: r.IDKey, ref: ref, row: uint32(r.Num)}
+		if r.HasIDKey {
+			p.readerKeys++
+		} else {
+			u.key = p.tk.Key(id)
+		}
 		if opts.keyBits > 0 {
 			u.key &^= 1<<(64-opts.keyBits) - 1
 		}

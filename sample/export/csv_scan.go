@@ -35,14 +35,32 @@ const csvBatchBytes = 32 << 10
 // scanParallel); fn is called on the caller's goroutine, in row order,
 // either way.
 func (g *csvGrid) scan(ctx context.Context, want []bool, fn func(num int, cells []string) error) error {
-	_, err := g.scanDigest(ctx, want, nil, fn)
+	_, err := g.scanWith(ctx, want, scanOpts{}, fn)
 	return err
 }
 
-// scanDigest is scan that, when h is set and the file is mapped into
-// memory (csv_map.go), also writes every byte of the file to h on a
-// goroutine of its own; hashed says whether it did.
-func (g *csvGrid) scanDigest(ctx context.Context, want []bool, h hash.Hash, fn func(num int, cells []string) error) (hashed bool, err error) {
+// scanOpts is what the rows pipeline may ask of a scan besides the rows.
+type scanOpts struct {
+	// digest, when set and the file is mapped into memory (csv_map.go), is
+	// given every byte of the file on a goroutine of its own.
+	digest hash.Hash
+	// keys, when set, makes the function each chunk worker of a parallel
+	// scan calls on the case ID in column keyCol (see RowsOptions.IDKey);
+	// before fn is given a row whose key a worker made, cur is set to it.
+	keys   func() func(id []byte) uint64
+	keyCol int
+	cur    *rowKey
+}
+
+// rowKey is the key a chunk worker made for row num (0: none yet).
+type rowKey struct {
+	num int
+	key uint64
+}
+
+// scanWith is scan with options; hashed says whether opts.digest was
+// given every byte of the file.
+func (g *csvGrid) scanWith(ctx context.Context, want []bool, opts scanOpts, fn func(num int, cells []string) error) (hashed bool, err error) {
 	f, err := os.Open(g.path)
 	if err != nil {
 		return false, openError(g.path, err)
@@ -56,7 +74,7 @@ func (g *csvGrid) scanDigest(ctx context.Context, want []bool, h hash.Hash, fn f
 	if g.mappable(size) {
 		if data, err := mapFile(f, size); err == nil {
 			defer unmapFile(data)
-			hashed, err := g.scanMapped(ctx, data, want, h, fn)
+			hashed, err := g.scanMapped(ctx, data, want, opts, fn)
 			// A file rewritten in place within its last page faults
 			// nowhere: the mapping shows its new bytes, or zeros. The rows
 			// and the digest may then be of no version of it, so the read
@@ -76,7 +94,7 @@ func (g *csvGrid) scanDigest(ctx context.Context, want []bool, h hash.Hash, fn f
 		// Not mappable after all (a file system that cannot): read it.
 	}
 	if g.parallel(size) {
-		return false, g.scanParallel(ctx, chunkSource{f: f}, size, want, fn)
+		return false, g.scanParallel(ctx, chunkSource{f: f}, size, want, opts, fn)
 	}
 	var src io.Reader = f
 	if g.skip > 0 {
@@ -111,7 +129,7 @@ func (g *csvGrid) mappable(size int64) bool {
 // passes them to fn; batched, when set, is called after each batch.
 func (g *csvGrid) scanSerial(ctx context.Context, r *recReader, want []bool, fn func(num int, cells []string) error, batched func()) error {
 	p := newCSVParser(g, want)
-	em := newCSVEmitter(g, want, fn)
+	em := newCSVEmitter(g, want, fn, nil)
 	b := new(csvBatch)
 	res := p.parse(ctx, r, math.MaxInt64, func(*csvBatch) *csvBatch {
 		if err := em.emit(b, 0); err != nil {
@@ -146,7 +164,13 @@ type csvBatch struct {
 	ends []int
 }
 
-type csvRow struct{ num, nf, start, off int }
+type csvRow struct {
+	num, nf, start, off int
+	// key is the case ID's key, when the parser makes keys (csvParser.key)
+	// and keyed says it made this one.
+	key   uint64
+	keyed bool
+}
 
 func (b *csvBatch) reset() { b.text, b.rows, b.ends = "", b.rows[:0], b.ends[:0] }
 
@@ -157,6 +181,10 @@ type csvParser struct {
 	limit int   // fields to locate on each line: up to the last wanted one
 	idx   []int // the wanted columns in order; every column when want is nil (it grows with the widest row)
 	text  strings.Builder
+	// key, when set, makes each row's key from its case ID, column keyCol
+	// (a chunk worker's: see scanOpts.keys).
+	key    func(id []byte) uint64
+	keyCol int
 }
 
 func newCSVParser(g *csvGrid, want []bool) *csvParser {
@@ -232,6 +260,9 @@ func (p *csvParser) parse(ctx context.Context, r *recReader, limit int64, out fu
 			p.idx = append(p.idx, len(p.idx))
 		}
 		b.rows = append(b.rows, csvRow{num: row + 1, nf: nf, start: p.text.Len(), off: len(b.ends)})
+		if p.key != nil && p.keyCol < nf {
+			p.makeKey(r, &b.rows[len(b.rows)-1])
+		}
 		// The usual case, a line of ASCII (the delimiters' search says so
 		// in passing), is copied as it stands, with no test per field;
 		// otherwise each wanted field is checked (and decoded if need be)
@@ -255,6 +286,22 @@ func (p *csvParser) parse(ctx context.Context, r *recReader, limit int64, out fu
 	}
 }
 
+// makeKey makes the key of the current record's case ID, when the field's
+// bytes are its cell's display text as they stand: ASCII (so not decoded
+// from Windows-1252 or mended as invalid UTF-8) and never a date that
+// display would rewrite (that can depend on the row's number in the file,
+// which a chunk worker does not know). Other rows, rare, are left to the
+// caller.
+func (p *csvParser) makeKey(r *recReader, row *csvRow) {
+	f := r.field(p.keyCol)
+	if !r.ascii && !isASCII(f) || mayBeDate(p.g, p.keyCol, f) {
+		return
+	}
+	if id := caseIDBytes(f); len(id) > 0 {
+		row.key, row.keyed = p.key(id), true
+	}
+}
+
 // csvEmitter passes parsed rows to a scan's fn in order, with the blank
 // rows between them, turning cells into display values on the way (which
 // needs the row's number in the file: serial numbers become dates only
@@ -267,11 +314,12 @@ type csvEmitter struct {
 	emitted int   // the last row passed to fn
 	cells   []string
 	dc      *dateCache
-	err     error // fn's
+	err     error   // fn's
+	cur     *rowKey // set to a row's key before fn is given the row (see scanOpts)
 }
 
-func newCSVEmitter(g *csvGrid, want []bool, fn func(num int, cells []string) error) *csvEmitter {
-	e := &csvEmitter{g: g, fn: fn, all: want == nil}
+func newCSVEmitter(g *csvGrid, want []bool, fn func(num int, cells []string) error, cur *rowKey) *csvEmitter {
+	e := &csvEmitter{g: g, fn: fn, all: want == nil, cur: cur}
 	for i, w := range want {
 		if w {
 			e.idx = append(e.idx, i)
@@ -317,6 +365,9 @@ func (e *csvEmitter) emit(b *csvBatch, rowOff int) error {
 				v = e.g.display(num, i, v, e.dc)
 			}
 			cells[i] = v
+		}
+		if br.keyed && e.cur != nil {
+			*e.cur = rowKey{num: num, key: br.key}
 		}
 		if err := e.fn(num, cells); err != nil {
 			return err
@@ -412,7 +463,9 @@ var cp1252 = func() (t [256]rune) {
 
 // mayBeDate reports whether display may show cell v of column col
 // differently: the same first tests, inlined, spare most cells the call.
-func (g *csvGrid) mayBeDate(col int, v string) bool {
+func (g *csvGrid) mayBeDate(col int, v string) bool { return mayBeDate(g, col, v) }
+
+func mayBeDate[T string | []byte](g *csvGrid, col int, v T) bool {
 	n := len(v)
 	return !g.raw && (n >= 8 && n <= 19 && (v[1] == '/' || v[2] == '/') ||
 		n >= 1 && n <= 7 && col < len(g.dateCol) && g.dateCol[col])

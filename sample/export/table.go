@@ -43,6 +43,10 @@ type Row struct {
 	Cells  []string // the requested columns' display text, in the order requested
 	Blank  bool     // the row holds no value at all (in any column, requested or not)
 	Footer bool     // the row is in a block of notes under the table (see footer.go): no case
+	// IDKey is RowsOptions.IDKey's function of the row's case ID, when
+	// HasIDKey says the reader made it; otherwise the caller makes it.
+	IDKey    uint64
+	HasIDKey bool
 }
 
 // ErrStop may be returned by a Rows callback to end the walk early without error.
@@ -74,6 +78,16 @@ type RowsOptions struct {
 	// (a csv file mapped into memory: see Table.Digests), on a goroutine of
 	// its own beside the parsing; Digest.Done says whether it was.
 	Digest *Digest
+	// IDKey, when set, makes a function of a case ID (as CaseID gives it,
+	// as bytes valid only during the call) that a reader parsing on
+	// several goroutines calls there, each goroutine with its own function
+	// (so none needs to be safe for concurrent use): Row.IDKey then
+	// carries its result, and work the caller would do for every row runs
+	// beside the parsing instead of after it. The reader makes no key for
+	// some rows (a serial read, an xlsx sheet, an ID that is not ASCII or
+	// may read as a date, a row held back by the footer finder): for
+	// those Row.HasIDKey is false.
+	IDKey func() func(id []byte) uint64
 }
 
 // Digests reports whether a scan of the table can hash its file as it
@@ -134,8 +148,15 @@ func (t *Table) RowsWith(ctx context.Context, cols []int, opts RowsOptions, fn f
 				full <- b // the caller reads until full is closed, whatever happens
 			}
 		}()
+		// cur is the key a chunk worker made for the row the scan passed
+		// last, if it made one: the rows the footer finder emits are that
+		// row, or rows it held before (whose keys are not kept).
+		var cur rowKey
 		emit := func(num int, cells []string, footer bool) error {
 			b.add(num, cols, cells, footer)
+			if num == cur.num {
+				b.keys[len(b.keys)-1], b.keyed[len(b.keyed)-1] = cur.key, true
+			}
 			if len(b.nums) < batchRows {
 				return nil
 			}
@@ -157,8 +178,16 @@ func (t *Table) RowsWith(ctx context.Context, cols []int, opts RowsOptions, fn f
 			}
 			return ff.row(num, cells, emit)
 		}
-		if ds, ok := t.g.(digestScanner); ok && opts.Digest != nil {
-			opts.Digest.Done, b.err = ds.scanDigest(ctx, want, opts.Digest.Hash, rowFn)
+		if sc, ok := t.g.(optScanner); ok && (opts.Digest != nil || opts.IDKey != nil) {
+			so := scanOpts{keys: opts.IDKey, keyCol: t.IDIndex, cur: &cur}
+			if opts.Digest != nil {
+				so.digest = opts.Digest.Hash
+			}
+			var hashed bool
+			hashed, b.err = sc.scanWith(ctx, want, so, rowFn)
+			if opts.Digest != nil {
+				opts.Digest.Done = hashed
+			}
 		} else {
 			b.err = t.g.scan(ctx, want, rowFn)
 		}
@@ -196,7 +225,7 @@ func (t *Table) RowsWith(ctx context.Context, cols []int, opts RowsOptions, fn f
 		n := len(cols)
 		for i, num := range b.nums {
 			cells := b.cells[i*n : i*n+n : i*n+n]
-			if err = fn(Row{Num: num, Cells: cells, Blank: b.blank[i], Footer: b.footer[i]}); err != nil {
+			if err = fn(Row{Num: num, Cells: cells, Blank: b.blank[i], Footer: b.footer[i], IDKey: b.keys[i], HasIDKey: b.keyed[i]}); err != nil {
 				stop()
 				break
 			}
@@ -223,6 +252,8 @@ type rowBatch struct {
 	nums     []int
 	blank    []bool
 	footer   []bool
+	keys     []uint64 // Row.IDKey, when keyed
+	keyed    []bool
 	cells    []string // len(cols) per row
 	err      error    // the reader's error after these rows, if any
 	panicked *any
@@ -233,18 +264,23 @@ func newRowBatch(ncols int) *rowBatch {
 		nums:   make([]int, 0, batchRows),
 		blank:  make([]bool, 0, batchRows),
 		footer: make([]bool, 0, batchRows),
+		keys:   make([]uint64, 0, batchRows),
+		keyed:  make([]bool, 0, batchRows),
 		cells:  make([]string, 0, batchRows*ncols),
 	}
 }
 
 func (b *rowBatch) reset() {
 	b.nums, b.blank, b.footer, b.cells, b.err = b.nums[:0], b.blank[:0], b.footer[:0], b.cells[:0], nil
+	b.keys, b.keyed = b.keys[:0], b.keyed[:0]
 }
 
 func (b *rowBatch) add(num int, cols []int, cells []string, footer bool) {
 	b.nums = append(b.nums, num)
 	b.blank = append(b.blank, len(cells) == 0)
 	b.footer = append(b.footer, footer)
+	b.keys = append(b.keys, 0)
+	b.keyed = append(b.keyed, false)
 	for _, c := range cols {
 		if c < len(cells) {
 			b.cells = append(b.cells, cells[c])
