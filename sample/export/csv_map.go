@@ -39,6 +39,9 @@ type Digest struct {
 // make keys of its case IDs on the goroutines that parse it (scanOpts).
 type optScanner interface {
 	scanWith(ctx context.Context, want []bool, opts scanOpts, fn func(num int, cells []string) error) (hashed bool, err error)
+	// parallelScan reports whether a scan would parse on goroutines of
+	// its own (chunk workers) rather than on the caller's.
+	parallelScan() bool
 }
 
 // csvMap is a file mapped for one scan, and how far its readers are.

@@ -74,6 +74,11 @@ func (g *csvGrid) parallel(size int64) bool {
 	return runtime.GOMAXPROCS(0) > 1 && size >= csvParallelBytes && !coresBusy()
 }
 
+func (g *csvGrid) parallelScan() bool {
+	fi, err := os.Stat(g.path)
+	return err == nil && fi.Mode().IsRegular() && g.parallel(fi.Size())
+}
+
 // coresBusy reports whether the machine's cores are all taken already by
 // other programs: Linux's /proc/loadavg counts the threads runnable right
 // now (its fourth field, "2/345": this one among them), and when the others

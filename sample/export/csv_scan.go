@@ -294,12 +294,15 @@ func (p *csvParser) parse(ctx context.Context, r *recReader, limit int64, out fu
 // caller.
 func (p *csvParser) makeKey(r *recReader, row *csvRow) {
 	f := r.field(p.keyCol)
-	if !r.ascii && !isASCII(f) || mayBeDate(p.g, p.keyCol, f) {
+	if len(f) == 0 || !r.ascii && !isASCII(f) || mayBeDate(p.g, p.keyCol, f) {
 		return
 	}
-	if id := caseIDBytes(f); len(id) > 0 {
-		row.key, row.keyed = p.key(id), true
+	if f[0] <= ' ' || f[len(f)-1] <= ' ' { // else nothing to trim (ASCII: no other spaces)
+		if f = caseIDBytes(f); len(f) == 0 {
+			return
+		}
 	}
+	row.key, row.keyed = p.key(f), true
 }
 
 // csvEmitter passes parsed rows to a scan's fn in order, with the blank

@@ -113,6 +113,9 @@ func (t *Table) RowsWith(ctx context.Context, cols []int, opts RowsOptions, fn f
 	if t.IDIndex >= 0 && t.IDIndex < len(want) {
 		want[t.IDIndex] = true // for the footer finder
 	}
+	if sc, ok := t.g.(optScanner); ok && opts.Idle == nil && sc.parallelScan() {
+		return t.rowsDirect(ctx, cols, want, opts, sc, fn)
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	full := make(chan *rowBatch, 2)
 	// Four batches circulate (two in full, the one being filled, the one
@@ -154,8 +157,8 @@ func (t *Table) RowsWith(ctx context.Context, cols []int, opts RowsOptions, fn f
 		var cur rowKey
 		emit := func(num int, cells []string, footer bool) error {
 			b.add(num, cols, cells, footer)
-			if num == cur.num {
-				b.keys[len(b.keys)-1], b.keyed[len(b.keyed)-1] = cur.key, true
+			if opts.IDKey != nil {
+				b.addKey(num == cur.num, cur.key)
 			}
 			if len(b.nums) < batchRows {
 				return nil
@@ -225,7 +228,11 @@ func (t *Table) RowsWith(ctx context.Context, cols []int, opts RowsOptions, fn f
 		n := len(cols)
 		for i, num := range b.nums {
 			cells := b.cells[i*n : i*n+n : i*n+n]
-			if err = fn(Row{Num: num, Cells: cells, Blank: b.blank[i], Footer: b.footer[i], IDKey: b.keys[i], HasIDKey: b.keyed[i]}); err != nil {
+			r := Row{Num: num, Cells: cells, Blank: b.blank[i], Footer: b.footer[i]}
+			if len(b.keys) > 0 {
+				r.IDKey, r.HasIDKey = b.keys[i], b.keyed[i]
+			}
+			if err = fn(r); err != nil {
 				stop()
 				break
 			}
@@ -244,6 +251,52 @@ func (t *Table) RowsWith(ctx context.Context, cols []int, opts RowsOptions, fn f
 	return err
 }
 
+// rowsDirect is RowsWith for a scan that parses on goroutines of its own
+// (a large csv file parsed in chunks): the rows are passed to fn from the
+// scan's own goroutine, the caller's, as they are taken in order from the
+// chunks, rather than gathered into batches for a goroutine of the
+// caller's. The chunk workers already run beside fn, and a stage between
+// them and fn would cost a hand-over and a copy of every row.
+func (t *Table) rowsDirect(ctx context.Context, cols []int, want []bool, opts RowsOptions, sc optScanner, fn func(Row) error) error {
+	var cur rowKey // as in RowsWith
+	cells := make([]string, len(cols))
+	emit := func(num int, rc []string, footer bool) error {
+		for i, c := range cols {
+			if c < len(rc) {
+				cells[i] = rc[c]
+			} else {
+				cells[i] = ""
+			}
+		}
+		r := Row{Num: num, Cells: cells, Blank: len(rc) == 0, Footer: footer}
+		if num == cur.num {
+			r.IDKey, r.HasIDKey = cur.key, true
+		}
+		return fn(r)
+	}
+	ff := &footerFinder{t: t}
+	so := scanOpts{keys: opts.IDKey, keyCol: t.IDIndex, cur: &cur}
+	if opts.Digest != nil {
+		so.digest = opts.Digest.Hash
+	}
+	hashed, err := sc.scanWith(ctx, want, so, func(num int, rc []string) error {
+		if num <= t.HeaderRow {
+			return nil
+		}
+		return ff.row(num, rc, emit)
+	})
+	if opts.Digest != nil {
+		opts.Digest.Done = hashed
+	}
+	if err == nil {
+		err = ff.end(emit)
+	}
+	if errors.Is(err, ErrStop) {
+		return nil
+	}
+	return err
+}
+
 // batchRows is how many rows the reader hands over at a time.
 const batchRows = 1024
 
@@ -252,7 +305,7 @@ type rowBatch struct {
 	nums     []int
 	blank    []bool
 	footer   []bool
-	keys     []uint64 // Row.IDKey, when keyed
+	keys     []uint64 // Row.IDKey, for every row or none (no IDKey asked)
 	keyed    []bool
 	cells    []string // len(cols) per row
 	err      error    // the reader's error after these rows, if any
@@ -264,8 +317,6 @@ func newRowBatch(ncols int) *rowBatch {
 		nums:   make([]int, 0, batchRows),
 		blank:  make([]bool, 0, batchRows),
 		footer: make([]bool, 0, batchRows),
-		keys:   make([]uint64, 0, batchRows),
-		keyed:  make([]bool, 0, batchRows),
 		cells:  make([]string, 0, batchRows*ncols),
 	}
 }
@@ -279,8 +330,6 @@ func (b *rowBatch) add(num int, cols []int, cells []string, footer bool) {
 	b.nums = append(b.nums, num)
 	b.blank = append(b.blank, len(cells) == 0)
 	b.footer = append(b.footer, footer)
-	b.keys = append(b.keys, 0)
-	b.keyed = append(b.keyed, false)
 	for _, c := range cols {
 		if c < len(cells) {
 			b.cells = append(b.cells, cells[c])
@@ -288,6 +337,13 @@ func (b *rowBatch) add(num int, cols []int, cells []string, footer bool) {
 			b.cells = append(b.cells, "")
 		}
 	}
+}
+
+// addKey gives the row added last its key, if keyed (rows of a batch have
+// keys all or none).
+func (b *rowBatch) addKey(keyed bool, key uint64) {
+	b.keys = append(b.keys, key)
+	b.keyed = append(b.keyed, keyed)
 }
 
 // Close releases the file.
