@@ -1,0 +1,147 @@
+package sample
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/caseaudit/caseaudit/internal/synth"
+	"github.com/caseaudit/caseaudit/sample/export"
+)
+
+// The csv reader's chunk workers make the ticket keys (export.RowsOptions.IDKey)
+// that Load would otherwise make itself. These tests load the same exports
+// serially (Load makes every key) and in chunks (the workers make most) and
+// compare the populations unit by unit: keys, rows, IDs and strata, counts,
+// errors.
+
+// loadText loads path with the reader forced serial or parallel and
+// describes the population (every unit, in order) or the error; readerKeys
+// is how many keys the reader made.
+func loadText(t *testing.T, path string, o export.OpenOptions, lo LoadOptions, parallel string) (text string, readerKeys int) {
+	t.Helper()
+	t.Setenv("CASEAUDIT_CSV_PARALLEL", parallel)
+	if parallel == "always" && runtime.GOMAXPROCS(0) == 1 {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	}
+	tb, err := export.Open(context.Background(), path, o)
+	if err != nil {
+		return "open: " + err.Error(), 0
+	}
+	defer tb.Close()
+	p, err := Load(context.Background(), tb, lo)
+	if err != nil {
+		return "load: " + err.Error(), 0
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "rows=%d blank=%d footers=%d duplicates=%d %v distinct=%d filtered=%d excluded=%d len=%d\n",
+		p.Rows, p.Blank, p.Footers, p.Duplicates, p.FirstDuplicates, p.Distinct, p.FilteredOut, p.Excluded, p.Len())
+	for i := 0; i < p.Len(); i++ {
+		u := p.units.at(i)
+		id := p.id(u)
+		// Every key is the ID's, whoever made it.
+		if k := p.tk.Key(id); u.key != k {
+			t.Errorf("%s (%s): row %d, ID %q: key %x, want %x", path, parallel, u.rowNum(), id, u.key, k)
+		}
+		c := p.Case(i)
+		fmt.Fprintf(&b, "%x %d %q %q %q\n", u.key, u.row, id, c.Stratum, c.Fields)
+	}
+	return b.String(), p.readerKeys
+}
+
+func mustFilter(s string) Filter {
+	f, err := ParseFilter(s)
+	if err != nil {
+		panic(err)
+	}
+	return f
+}
+
+// compareReaderKeys loads path both ways and compares; it returns how many
+// keys the chunk workers made.
+func compareReaderKeys(t *testing.T, path string, o export.OpenOptions, lo LoadOptions) int {
+	t.Helper()
+	serial, k := loadText(t, path, o, lo, "never")
+	if k != 0 {
+		t.Errorf("%s: the serial reader made %d keys; it makes none", path, k)
+	}
+	par, k := loadText(t, path, o, lo, "always")
+	if par != serial {
+		t.Errorf("%s: the population read in chunks differs from the serial one:\nserial:\n%.3000s\nparallel:\n%.3000s", path, serial, par)
+	}
+	return k
+}
+
+func TestReaderKeysMatchLoad(t *testing.T) {
+	rows := 60000
+	if testing.Short() {
+		rows = 12000
+	}
+	for _, c := range []struct {
+		name string
+		o    synth.Options
+		lo   LoadOptions
+	}{
+		{"clean.csv", synth.Options{Rows: rows, Seed: 7}, LoadOptions{Seed: "k", MaxSample: 30, Fields: []string{"Team"}}},
+		{"messy.csv", synth.Options{Rows: rows, Seed: 8, Messy: true},
+			LoadOptions{Seed: "k", Strata: "Team", MaxSample: 10, Fields: []string{"Surname", "Referral Date"}}},
+		{"messy-cp1252.csv", synth.Options{Rows: rows, Seed: 9, Messy: true, Encoding: "cp1252", Delim: ';'},
+			LoadOptions{Seed: "k", Where: []Filter{mustFilter("Legal Status=CP")}, Fields: []string{"Forename"}}},
+		{"messy-bom.csv", synth.Options{Rows: rows, Seed: 10, Messy: true, Encoding: "utf8bom", NameVariants: true},
+			LoadOptions{Seed: "k", Strict: false, MaxSample: 5, Fields: []string{"Allocated Worker"}}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path := writeSynth(t, c.name, c.o)
+			if k := compareReaderKeys(t, path, export.OpenOptions{}, c.lo); k < rows/2 {
+				t.Errorf("the chunk workers made %d keys of %d rows; they should make nearly all", k, rows)
+			}
+		})
+	}
+}
+
+// TestReaderKeysAwkwardIDs reads IDs the workers must take exactly as Load
+// does, or leave to it: spaces around them, quoted, longer than one SHA-256
+// block, non-ASCII, Windows-1252, dates, a footer block, duplicates.
+func TestReaderKeysAwkwardIDs(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("\xEF\xBB\xBFCase Reference,Team,Referral Date\r\n")
+	long := strings.Repeat("ABCDEFGHIJ", 7)
+	for i := range 3000 {
+		var id string
+		switch i % 12 {
+		case 0:
+			id = fmt.Sprintf("  CR-%d ", i)
+		case 1:
+			id = fmt.Sprintf("\" CR-%d\t\"", i)
+		case 2:
+			id = fmt.Sprintf("%s-%d", long, i)
+		case 3:
+			id = fmt.Sprintf("Zo\u00eb-%d", i)
+		case 4:
+			id = fmt.Sprintf("%02d/%02d/2024", 1+i%28, 1+i%12)
+		case 5:
+			id = fmt.Sprintf("CR-%d", i-5) // a duplicate
+		case 6:
+			id = fmt.Sprintf("\"CR-%d,\"\"x\"\"\"", i)
+		default:
+			id = fmt.Sprintf("CR-%d", i)
+		}
+		fmt.Fprintf(&b, "%s,Team %c,%d\r\n", id, 'A'+i%3, 45000+i)
+	}
+	b.WriteString("\r\nSource: the case system, run on 1 July\r\nNotes\r\n")
+	path := filepath.Join(t.TempDir(), "awkward.csv")
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	lo := LoadOptions{Seed: "awkward", Strata: "Team", Fields: []string{"Referral Date"}}
+	if k := compareReaderKeys(t, path, export.OpenOptions{}, lo); k < 2000 {
+		t.Errorf("the chunk workers made %d keys; most IDs are plain", k)
+	}
+	// The dates as the ID column: serial numbers below the header read as
+	// dates, which the workers leave to Load.
+	compareReaderKeys(t, path, export.OpenOptions{IDColumn: "Referral Date"}, LoadOptions{Seed: "awkward"})
+}
