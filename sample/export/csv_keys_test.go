@@ -8,8 +8,10 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The chunk workers of a parallel scan make each row's key from its case
@@ -230,6 +232,34 @@ func TestCSVDirectRowsStop(t *testing.T) {
 		})
 		if !errors.Is(err, boom) || seen != 10 || d.Done {
 			t.Errorf("par %d: an error after 10 rows: err %v, %d rows seen, digest done %v", par, err, seen, d.Done)
+		}
+		// The callback panics: the panic reaches the caller as it was, once
+		// the workers (and the digest) are done with the file, and the
+		// table reads again.
+		before := runtime.NumGoroutine()
+		func() {
+			defer func() {
+				if r := recover(); r != "callback bug" {
+					t.Errorf("par %d: recovered %v", par, r)
+				}
+			}()
+			tb.RowsWith(context.Background(), []int{0}, RowsOptions{Digest: &Digest{Hash: fnv.New64a()}}, func(r Row) error {
+				if r.Num == 2500 {
+					panic("callback bug")
+				}
+				return nil
+			})
+			t.Errorf("par %d: no panic", par)
+		}()
+		for i := 0; runtime.NumGoroutine() > before; i++ {
+			if i == 1000 {
+				t.Fatalf("par %d: %d goroutines left after the panic (%d before)", par, runtime.NumGoroutine(), before)
+			}
+			time.Sleep(time.Millisecond)
+		}
+		seen = 0
+		if err := tb.Rows(context.Background(), []int{0}, func(Row) error { seen++; return nil }); err != nil || seen != 5000 {
+			t.Errorf("par %d: after the panic: err %v, %d rows", par, err, seen)
 		}
 	}
 }
