@@ -155,9 +155,10 @@ func (t *Table) RowsWith(ctx context.Context, cols []int, opts RowsOptions, fn f
 		// last, if it made one: the rows the footer finder emits are that
 		// row, or rows it held before (whose keys are not kept).
 		var cur rowKey
+		withKeys := false // the scan's workers make keys
 		emit := func(num int, cells []string, footer bool) error {
 			b.add(num, cols, cells, footer)
-			if opts.IDKey != nil {
+			if withKeys {
 				b.addKey(num == cur.num, cur.key)
 			}
 			if len(b.nums) < batchRows {
@@ -182,7 +183,10 @@ func (t *Table) RowsWith(ctx context.Context, cols []int, opts RowsOptions, fn f
 			return ff.row(num, cells, emit)
 		}
 		if sc, ok := t.g.(optScanner); ok && (opts.Digest != nil || opts.IDKey != nil) {
-			so := scanOpts{keys: opts.IDKey, keyCol: t.IDIndex, cur: &cur}
+			so := scanOpts{keyCol: t.IDIndex, cur: &cur}
+			if opts.IDKey != nil && sc.parallelScan() {
+				so.keys, withKeys = opts.IDKey, true
+			}
 			if opts.Digest != nil {
 				so.digest = opts.Digest.Hash
 			}
