@@ -60,7 +60,9 @@ var ErrStop = errors.New("stop")
 //
 // The file is read and parsed on a second goroutine while fn runs on the
 // caller's, a batch of rows at a time, so that reading and the caller's work
-// (tickets, for a sample) use both cores. fn is never called concurrently.
+// (tickets, for a sample) use both cores. A large csv file parsed in chunks
+// has goroutines of its own for that: fn is then called as the chunks are
+// taken in order (see rowsDirect). fn is never called concurrently.
 func (t *Table) Rows(ctx context.Context, cols []int, fn func(Row) error) error {
 	return t.RowsWith(ctx, cols, RowsOptions{}, fn)
 }
