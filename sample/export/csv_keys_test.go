@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -261,5 +262,88 @@ func TestCSVDirectRowsStop(t *testing.T) {
 		if err := tb.Rows(context.Background(), []int{0}, func(Row) error { seen++; return nil }); err != nil || seen != 5000 {
 			t.Errorf("par %d: after the panic: err %v, %d rows", par, err, seen)
 		}
+	}
+}
+
+// TestCSVLazyCells reads the awkward files with every column but the ID
+// lazy (RowsOptions.Lazy) and a Keep that refuses a third of the keys: a
+// row whose lazy cells were left holds "" there and the serial read's ID;
+// every other row is the serial read's, cell for cell.
+func TestCSVLazyCells(t *testing.T) {
+	rng := rand.New(rand.NewPCG(27, 6))
+	type row struct {
+		r     Row
+		cells []string
+	}
+	read := func(tb *Table, opts RowsOptions) ([]row, error) {
+		cols := make([]int, len(tb.Header))
+		for i := range cols {
+			cols[i] = i
+		}
+		cols[0], cols[tb.IDIndex] = cols[tb.IDIndex], cols[0]
+		var rows []row
+		err := tb.RowsWith(context.Background(), cols, opts, func(r Row) error {
+			rows = append(rows, row{r, slices.Clone(r.Cells)})
+			return nil
+		})
+		return rows, err
+	}
+	left, kept := 0, 0
+	for range 100 {
+		data, idHeader := keyedCSV(rng)
+		path := filepath.Join(t.TempDir(), "k.csv")
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		tb, err := Open(context.Background(), path, OpenOptions{IDColumn: idHeader})
+		if err != nil {
+			continue
+		}
+		g := tb.g.(*csvGrid)
+		g.par, g.noMap = parSerial, true
+		serial, serr := read(tb, RowsOptions{})
+		lazy := make([]int, 0, len(tb.Header))
+		for i := range tb.Header {
+			lazy = append(lazy, i) // the ID column among them: never left
+		}
+		for _, chunk := range []int64{1, 7, 1 << 20} {
+			for _, idle := range []bool{false, true} {
+				g.par, g.chunkBytes, g.noMap = parForce, chunk, false
+				opts := RowsOptions{IDKey: fnvKey, Lazy: lazy, Keep: func(k uint64) bool { return k%3 != 0 }}
+				if idle {
+					opts.Idle = func() bool { return false }
+				}
+				got, err := read(tb, opts)
+				if fmt.Sprint(err) != fmt.Sprint(serr) || len(got) != len(serial) {
+					t.Fatalf("chunks of %d (idle %v): %d rows, error %v; serial %d rows, error %v", chunk, idle, len(got), err, len(serial), serr)
+				}
+				for i, s := range serial {
+					g := got[i]
+					if g.r.Num != s.r.Num || g.r.Blank != s.r.Blank || g.r.Footer != s.r.Footer || g.cells[0] != s.cells[0] {
+						t.Fatalf("chunks of %d (idle %v): row %d is %+v %q, serial %+v %q", chunk, idle, i, g.r, g.cells, s.r, s.cells)
+					}
+					if g.r.LazyLeft != (g.r.HasIDKey && g.r.IDKey%3 == 0) {
+						t.Fatalf("row %d: left %v, key %x (keyed %v)", g.r.Num, g.r.LazyLeft, g.r.IDKey, g.r.HasIDKey)
+					}
+					if g.r.LazyLeft {
+						left++
+						for j, c := range g.cells[1:] {
+							if c != "" {
+								t.Fatalf("row %d: lazy cell %d is %q, left", g.r.Num, j+1, c)
+							}
+						}
+						continue
+					}
+					kept++
+					if !slices.Equal(g.cells, s.cells) {
+						t.Fatalf("chunks of %d (idle %v): row %d cells %q, serial %q", chunk, idle, g.r.Num, g.cells, s.cells)
+					}
+				}
+			}
+		}
+		tb.Close()
+	}
+	if left < 500 || kept < 500 {
+		t.Errorf("left %d rows' cells, kept %d: the files should give many of each", left, kept)
 	}
 }

@@ -156,7 +156,7 @@ type chunkParser struct {
 func newChunkParser(g *csvGrid, src chunkSource, size int64, want []bool, opts scanOpts, free chan *csvBatch) *chunkParser {
 	c := &chunkParser{src: src, size: size, p: newCSVParser(g, want), free: free}
 	if opts.keys != nil {
-		c.p.key, c.p.keyCol = opts.keys(), opts.keyCol
+		c.p.setKeys(opts)
 	}
 	if src.data != nil {
 		c.r = newMemRecReader(nil, g.comma)

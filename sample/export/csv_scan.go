@@ -50,12 +50,19 @@ type scanOpts struct {
 	keys   func() func(id []byte) uint64
 	keyCol int
 	cur    *rowKey
+	// lazy (by column) and keep, with keys: the cells of the lazy columns
+	// are left empty in a row whose key keep refuses (see
+	// RowsOptions.Keep).
+	lazy []bool
+	keep func(key uint64) bool
 }
 
-// rowKey is the key a chunk worker made for row num (0: none yet).
+// rowKey is the key a chunk worker made for row num (0: none yet); left
+// says it left the row's lazy cells empty.
 type rowKey struct {
-	num int
-	key uint64
+	num  int
+	key  uint64
+	left bool
 }
 
 // scanWith is scan with options; hashed says whether opts.digest was
@@ -170,6 +177,7 @@ type csvRow struct {
 	// and keyed says it made this one.
 	key   uint64
 	keyed bool
+	left  bool // the lazy columns' cells were left empty (csvParser.keep)
 }
 
 func (b *csvBatch) reset() { b.text, b.rows, b.ends = "", b.rows[:0], b.ends[:0] }
@@ -185,6 +193,27 @@ type csvParser struct {
 	// (a chunk worker's: see scanOpts.keys).
 	key    func(id []byte) uint64
 	keyCol int
+	// keep, with key, says whether a keyed row needs the cells of the
+	// lazy columns: fields are located only up to limit (the other wanted
+	// columns) first, and up to fullLimit for a row keep takes.
+	keep      func(key uint64) bool
+	lazy      []bool
+	fullLimit int
+}
+
+// setKeys makes p key its rows (see scanOpts).
+func (p *csvParser) setKeys(opts scanOpts) {
+	p.key, p.keyCol = opts.keys(), opts.keyCol
+	if opts.keep == nil || p.want == nil || opts.keyCol >= len(p.want) {
+		return
+	}
+	p.keep, p.lazy, p.fullLimit = opts.keep, opts.lazy, p.limit
+	p.limit = opts.keyCol + 1
+	for i, w := range p.want {
+		if w && (i >= len(opts.lazy) || !opts.lazy[i]) {
+			p.limit = max(p.limit, i+1)
+		}
+	}
 }
 
 func newCSVParser(g *csvGrid, want []bool) *csvParser {
@@ -252,6 +281,17 @@ func (p *csvParser) parse(ctx context.Context, r *recReader, limit int64, out fu
 		if blank {
 			continue // passed on before the next row that holds text; trailing blanks are dropped
 		}
+		br := csvRow{num: row + 1, start: p.text.Len(), off: len(b.ends)}
+		if p.key != nil && p.keyCol < r.fields() {
+			p.makeKey(r, &br)
+		}
+		if p.keep != nil {
+			if br.keyed && !p.keep(br.key) {
+				br.left = true
+			} else {
+				r.more(p.fullLimit)
+			}
+		}
 		nf := r.fields()
 		if p.want != nil && len(p.want) < nf {
 			nf = len(p.want)
@@ -259,10 +299,8 @@ func (p *csvParser) parse(ctx context.Context, r *recReader, limit int64, out fu
 		for p.want == nil && len(p.idx) < nf {
 			p.idx = append(p.idx, len(p.idx))
 		}
-		b.rows = append(b.rows, csvRow{num: row + 1, nf: nf, start: p.text.Len(), off: len(b.ends)})
-		if p.key != nil && p.keyCol < nf {
-			p.makeKey(r, &b.rows[len(b.rows)-1])
-		}
+		br.nf = nf
+		b.rows = append(b.rows, br)
 		// The usual case, a line of ASCII (the delimiters' search says so
 		// in passing), is copied as it stands, with no test per field;
 		// otherwise each wanted field is checked (and decoded if need be)
@@ -270,6 +308,10 @@ func (p *csvParser) parse(ctx context.Context, r *recReader, limit int64, out fu
 		for _, i := range p.idx {
 			if i >= nf {
 				break
+			}
+			if br.left && i < len(p.lazy) && p.lazy[i] {
+				b.ends = append(b.ends, p.text.Len()) // ""
+				continue
 			}
 			if r.ascii {
 				p.text.Write(r.field(i))
@@ -370,7 +412,7 @@ func (e *csvEmitter) emit(b *csvBatch, rowOff int) error {
 			cells[i] = v
 		}
 		if br.keyed && e.cur != nil {
-			*e.cur = rowKey{num: num, key: br.key}
+			*e.cur = rowKey{num: num, key: br.key, left: br.left}
 		}
 		if err := e.fn(num, cells); err != nil {
 			return err

@@ -47,6 +47,9 @@ type Row struct {
 	// HasIDKey says the reader made it; otherwise the caller makes it.
 	IDKey    uint64
 	HasIDKey bool
+	// LazyLeft says the reader left the cells of RowsOptions.Lazy empty,
+	// because Keep refused the row's key.
+	LazyLeft bool
 }
 
 // ErrStop may be returned by a Rows callback to end the walk early without error.
@@ -90,6 +93,29 @@ type RowsOptions struct {
 	// may read as a date, a row held back by the footer finder): for
 	// those Row.HasIDKey is false.
 	IDKey func() func(id []byte) uint64
+	// Lazy (indexes into Header) and Keep, with IDKey: the cells of the
+	// Lazy columns are needed only in rows whose key Keep takes. A reader
+	// that makes a row's key may then leave those cells empty (and not
+	// even find them in the row) when Keep refuses it, and says so in
+	// Row.LazyLeft. Keep is called on the reader's goroutines, at any
+	// moment: it must be safe for concurrent use.
+	Lazy []int
+	Keep func(key uint64) bool
+}
+
+// scanKeys fills in what a scan needs for opts.IDKey, Lazy and Keep.
+func (t *Table) scanKeys(so *scanOpts, opts RowsOptions) {
+	so.keys = opts.IDKey
+	if opts.Keep == nil {
+		return
+	}
+	so.keep = opts.Keep
+	so.lazy = make([]bool, len(t.Header))
+	for _, c := range opts.Lazy {
+		if c >= 0 && c < len(so.lazy) && c != t.IDIndex {
+			so.lazy[c] = true
+		}
+	}
 }
 
 // Digests reports whether a scan of the table can hash its file as it
@@ -153,15 +179,13 @@ func (t *Table) RowsWith(ctx context.Context, cols []int, opts RowsOptions, fn f
 				full <- b // the caller reads until full is closed, whatever happens
 			}
 		}()
-		// cur is the key a chunk worker made for the row the scan passed
-		// last, if it made one: the rows the footer finder emits are that
-		// row, or rows it held before (whose keys are not kept).
-		var cur rowKey
+		var keys rowKeys
 		withKeys := false // the scan's workers make keys
 		emit := func(num int, cells []string, footer bool) error {
 			b.add(num, cols, cells, footer)
 			if withKeys {
-				b.addKey(num == cur.num, cur.key)
+				k, ok := keys.of(num)
+				b.addKey(ok, k)
 			}
 			if len(b.nums) < batchRows {
 				return nil
@@ -182,12 +206,14 @@ func (t *Table) RowsWith(ctx context.Context, cols []int, opts RowsOptions, fn f
 			if num <= t.HeaderRow {
 				return nil
 			}
+			keys.pass(num, ff)
 			return ff.row(num, cells, emit)
 		}
 		if sc, ok := t.g.(optScanner); ok && (opts.Digest != nil || opts.IDKey != nil) {
-			so := scanOpts{keyCol: t.IDIndex, cur: &cur}
+			so := scanOpts{keyCol: t.IDIndex, cur: &keys.cur}
 			if opts.IDKey != nil && sc.parallelScan() {
-				so.keys, withKeys = opts.IDKey, true
+				t.scanKeys(&so, opts)
+				withKeys = true
 			}
 			if opts.Digest != nil {
 				so.digest = opts.Digest.Hash
@@ -236,7 +262,7 @@ func (t *Table) RowsWith(ctx context.Context, cols []int, opts RowsOptions, fn f
 			cells := b.cells[i*n : i*n+n : i*n+n]
 			r := Row{Num: num, Cells: cells, Blank: b.blank[i], Footer: b.footer[i]}
 			if len(b.keys) > 0 {
-				r.IDKey, r.HasIDKey = b.keys[i], b.keyed[i]
+				r.IDKey, r.HasIDKey, r.LazyLeft = b.keys[i], b.keyed[i], b.left[i]
 			}
 			if err = fn(r); err != nil {
 				stop()
@@ -264,7 +290,7 @@ func (t *Table) RowsWith(ctx context.Context, cols []int, opts RowsOptions, fn f
 // caller's. The chunk workers already run beside fn, and a stage between
 // them and fn would cost a hand-over and a copy of every row.
 func (t *Table) rowsDirect(ctx context.Context, cols []int, want []bool, opts RowsOptions, sc optScanner, fn func(Row) error) error {
-	var cur rowKey // as in RowsWith
+	var keys rowKeys
 	cells := make([]string, len(cols))
 	emit := func(num int, rc []string, footer bool) error {
 		for i, c := range cols {
@@ -275,13 +301,16 @@ func (t *Table) rowsDirect(ctx context.Context, cols []int, want []bool, opts Ro
 			}
 		}
 		r := Row{Num: num, Cells: cells, Blank: len(rc) == 0, Footer: footer}
-		if num == cur.num {
-			r.IDKey, r.HasIDKey = cur.key, true
+		if k, ok := keys.of(num); ok {
+			r.IDKey, r.HasIDKey, r.LazyLeft = k.key, true, k.left
 		}
 		return fn(r)
 	}
 	ff := &footerFinder{t: t}
-	so := scanOpts{keys: opts.IDKey, keyCol: t.IDIndex, cur: &cur}
+	so := scanOpts{keyCol: t.IDIndex, cur: &keys.cur}
+	if opts.IDKey != nil {
+		t.scanKeys(&so, opts)
+	}
 	if opts.Digest != nil {
 		so.digest = opts.Digest.Hash
 	}
@@ -289,6 +318,7 @@ func (t *Table) rowsDirect(ctx context.Context, cols []int, want []bool, opts Ro
 		if num <= t.HeaderRow {
 			return nil
 		}
+		keys.pass(num, ff)
 		return ff.row(num, rc, emit)
 	})
 	if opts.Digest != nil {
@@ -303,6 +333,39 @@ func (t *Table) rowsDirect(ctx context.Context, cols []int, want []bool, opts Ro
 	return err
 }
 
+// rowKeys gives the rows the footer finder emits the keys a chunk worker
+// made for them (scanOpts): a row it emits is the row the scan passed last
+// (cur, set by the scan), or one it held back since a blank row, whose key
+// is kept while it may be held.
+type rowKeys struct {
+	cur  rowKey
+	held map[int]rowKey
+}
+
+// pass is called as the scan passes row num to the footer finder.
+func (k *rowKeys) pass(num int, ff *footerFinder) {
+	if ff.gap && k.cur.num == num { // the finder may hold the row
+		if k.held == nil {
+			k.held = map[int]rowKey{}
+		}
+		k.held[num] = k.cur
+	}
+}
+
+// of returns the key of row num, if a worker made one.
+func (k *rowKeys) of(num int) (rowKey, bool) {
+	if len(k.held) > 0 {
+		if h, ok := k.held[num]; ok {
+			delete(k.held, num)
+			return h, true
+		}
+	}
+	if k.cur.num == num {
+		return k.cur, true
+	}
+	return rowKey{}, false
+}
+
 // batchRows is how many rows the reader hands over at a time.
 const batchRows = 1024
 
@@ -313,6 +376,7 @@ type rowBatch struct {
 	footer   []bool
 	keys     []uint64 // Row.IDKey, for every row or none (no IDKey asked)
 	keyed    []bool
+	left     []bool   // Row.LazyLeft, as keys
 	cells    []string // len(cols) per row
 	err      error    // the reader's error after these rows, if any
 	panicked *any
@@ -329,7 +393,7 @@ func newRowBatch(ncols int) *rowBatch {
 
 func (b *rowBatch) reset() {
 	b.nums, b.blank, b.footer, b.cells, b.err = b.nums[:0], b.blank[:0], b.footer[:0], b.cells[:0], nil
-	b.keys, b.keyed = b.keys[:0], b.keyed[:0]
+	b.keys, b.keyed, b.left = b.keys[:0], b.keyed[:0], b.left[:0]
 }
 
 func (b *rowBatch) add(num int, cols []int, cells []string, footer bool) {
@@ -347,9 +411,10 @@ func (b *rowBatch) add(num int, cols []int, cells []string, footer bool) {
 
 // addKey gives the row added last its key, if keyed (rows of a batch have
 // keys all or none).
-func (b *rowBatch) addKey(keyed bool, key uint64) {
-	b.keys = append(b.keys, key)
+func (b *rowBatch) addKey(keyed bool, k rowKey) {
+	b.keys = append(b.keys, k.key)
 	b.keyed = append(b.keyed, keyed)
+	b.left = append(b.left, keyed && k.left)
 }
 
 // Close releases the file.
