@@ -51,6 +51,9 @@ type LoadOptions struct {
 	// keyBits, in tests, keeps only the keys' top bits: keys then collide
 	// (still in ticket order) and the full tickets must decide.
 	keyBits uint
+	// keepNone, in tests, has the reader leave every row's kept fields
+	// unread, as the bound never would: Select must read them again.
+	keepNone bool
 }
 
 // Population is the set of distinct case IDs of an export that match the
@@ -404,6 +407,9 @@ func Load(ctx context.Context, t *export.Table, opts LoadOptions) (*Population, 
 			}
 		}
 		ro.Keep = func(key uint64) bool { return key <= thr.Load() }
+		if opts.keepNone {
+			ro.Keep = func(uint64) bool { return false }
+		}
 	}
 	err := t.RowsWith(ctx, cols, ro, func(r export.Row) error {
 		if r.Blank {

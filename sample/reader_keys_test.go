@@ -171,3 +171,32 @@ func TestReaderKeysAwkwardIDs(t *testing.T) {
 	lo = LoadOptions{Seed: "awkward", MaxSample: 7, Fields: []string{"Team", "Referral Date"}}
 	compareReaderKeys(t, path, export.OpenOptions{}, lo)
 }
+
+// TestLeftFieldsReadAgain has the reader leave the kept fields of every
+// row it keys unread, as the bound never does: the cases that may be
+// sampled then have none, and Select reads them again, giving the serial
+// read's sample.
+func TestLeftFieldsReadAgain(t *testing.T) {
+	path := writeSynth(t, "messy.csv", synth.Options{Rows: 5000, Seed: 11, Messy: true})
+	lo := LoadOptions{Seed: "again", MaxSample: 25, Fields: []string{"Surname", "Team", "Referral Date"}}
+	want, _, _ := loadText(t, path, export.OpenOptions{}, lo, "never")
+	lo.keepNone = true
+	got, _, left := loadText(t, path, export.OpenOptions{}, lo, "always")
+	if left < 4000 {
+		t.Fatalf("the reader left %d rows' fields unread; want nearly all", left)
+	}
+	// The population's kept fields differ (none were kept); the samples,
+	// read again, are the same.
+	sampled := func(s string) string {
+		var b strings.Builder
+		for _, l := range strings.SplitAfter(s, "\n") {
+			if strings.HasPrefix(l, "sampled ") {
+				b.WriteString(l)
+			}
+		}
+		return b.String()
+	}
+	if sampled(got) == "" || sampled(got) != sampled(want) {
+		t.Errorf("sample with every field read again:\n%s\nwant:\n%s", sampled(got), sampled(want))
+	}
+}
