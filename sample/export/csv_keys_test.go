@@ -106,6 +106,21 @@ func keyedCSV(rng *rand.Rand) (data []byte, idHeader string) {
 	return []byte(b.String()), idHeader
 }
 
+// openKeyedCSV writes a keyedCSV and opens it (nil: refused).
+func openKeyedCSV(t *testing.T, rng *rand.Rand) ([]byte, *Table) {
+	t.Helper()
+	data, idHeader := keyedCSV(rng)
+	path := filepath.Join(t.TempDir(), "k.csv")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tb, err := Open(context.Background(), path, OpenOptions{IDColumn: idHeader})
+	if err != nil {
+		return data, nil
+	}
+	return data, tb
+}
+
 // keyedRowsText reads every column of the table and writes what fn saw as
 // text, and counts the keys the reader made; it checks each key against
 // the ID. idle sets RowsOptions.Idle, which keeps a goroutine between the
@@ -148,13 +163,8 @@ func TestCSVWorkerKeys(t *testing.T) {
 	}
 	keyed, unkeyed := 0, 0
 	for range n {
-		data, idHeader := keyedCSV(rng)
-		path := filepath.Join(t.TempDir(), "k.csv")
-		if err := os.WriteFile(path, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		tb, err := Open(context.Background(), path, OpenOptions{IDColumn: idHeader})
-		if err != nil {
+		data, tb := openKeyedCSV(t, rng)
+		if tb == nil {
 			continue // refused before any row is read: nothing to compare
 		}
 		g := tb.g.(*csvGrid)
@@ -290,13 +300,8 @@ func TestCSVLazyCells(t *testing.T) {
 	}
 	left, kept := 0, 0
 	for range 100 {
-		data, idHeader := keyedCSV(rng)
-		path := filepath.Join(t.TempDir(), "k.csv")
-		if err := os.WriteFile(path, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		tb, err := Open(context.Background(), path, OpenOptions{IDColumn: idHeader})
-		if err != nil {
+		_, tb := openKeyedCSV(t, rng)
+		if tb == nil {
 			continue
 		}
 		g := tb.g.(*csvGrid)
