@@ -108,3 +108,32 @@ func (l ActionList) ByOwner() []OwnerActions {
 	})
 	return out
 }
+
+// StandingFinding is a case's finding as it stands, as reports count it:
+// the auditor's latest finding (corrections included: a moderator's grade
+// never replaces it), and immediate attention by the case's latest
+// judgement (LatestImmediate), which is the moderator's when hers was
+// recorded after the auditor's latest finding. A list of actions shows it
+// rather than the finding that opened the action, which may since have
+// been corrected, or be a moderator's.
+type StandingFinding struct {
+	Finding   Finding // the auditor's latest finding
+	Immediate bool    // needs immediate attention, by the latest judgement
+	// ModeratedAfter is the moderation finding that decides Immediate,
+	// when recorded after Finding; nil otherwise.
+	ModeratedAfter *Finding
+}
+
+// Standing is the standing finding of a case whose auditor's latest
+// finding is f and whose latest moderation finding is m (when moderated).
+func Standing(f, m Finding, moderated bool) StandingFinding {
+	s := StandingFinding{Finding: f, Immediate: LatestImmediate(f, m, moderated)}
+	if moderated && m.Seq > f.Seq {
+		s.ModeratedAfter = &m
+	}
+	return s
+}
+
+// Corrected reports whether the auditor's finding was corrected since it
+// was first recorded.
+func (s StandingFinding) Corrected() bool { return s.Finding.Kind == KindCorrection }

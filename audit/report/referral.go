@@ -16,8 +16,12 @@ import (
 )
 
 // Referrals is the referral sheet for team managers: one row per follow-up
-// action with its case ID, team, owner, grade, dates and the auditor's whole
-// note, every cell text. Names are in it only when asked for, read from the
+// action with its case ID, team, owner, the case's finding as it stands
+// (its grade, immediate attention by the latest judgement, who and when,
+// and the auditor's whole note), who raised the action, when and why, its
+// dates, every cell text. The finding shown is the standing one, not the
+// one that opened the action: that may since have been corrected, or be a
+// moderator's, whose grade never replaces the auditor's. Names are in it only when asked for, read from the
 // audit's recorded export (the store keeps none).
 type Referrals struct {
 	Header []string
@@ -50,6 +54,7 @@ func BuildReferrals(ctx context.Context, st *audit.Store, req ReferralRequest) (
 	var nameCols []string
 	byCase := map[string]map[string][]string{} // audit → case → names
 	teams := map[string]map[string]string{}    // audit → case → team
+	standing := map[string]map[string]audit.StandingFinding{}
 	want := map[string]map[string]bool{}
 	for _, a := range list {
 		if want[a.Audit] == nil {
@@ -64,6 +69,9 @@ func BuildReferrals(ctx context.Context, st *audit.Store, req ReferralRequest) (
 			return nil, err
 		}
 		if teams[name], err = caseTeams(ctx, st, a); err != nil {
+			return nil, err
+		}
+		if standing[name], err = standingFindings(ctx, st, name, want[name]); err != nil {
 			return nil, err
 		}
 		if !names {
@@ -97,7 +105,8 @@ func BuildReferrals(ctx context.Context, st *audit.Store, req ReferralRequest) (
 		r.Title += " for " + owner
 	}
 	r.Header = append(r.Header, nameCols...)
-	r.Header = append(r.Header, "Team", "Owner", "Grade", "Raised at", "Auditor", "Date audited", "Due", "Status", "Overdue", "Auditor's note", "Response")
+	r.Header = append(r.Header, "Team", "Owner", "Grade", "Immediate attention", "Auditor", "Date audited", "Auditor's note",
+		"Raised", "Reason for the action", "Due", "Status", "Overdue", "Response")
 	for _, a := range list {
 		row := []string{a.Audit, a.Case}
 		if nameCols != nil {
@@ -122,10 +131,74 @@ func BuildReferrals(ctx context.Context, st *audit.Store, req ReferralRequest) (
 		if a.OwnerIsTeam {
 			owner += " " + audit.TeamOwnerNote
 		}
-		row = append(row, teams[a.Audit][a.Case], owner, a.Grade.String(), a.RaisedAt(), a.Auditor, a.Opened, a.Due, a.Status, od, a.Note, strings.Join(resp, "\n"))
+		row = append(row, teams[a.Audit][a.Case], owner)
+		row = append(row, findingCells(a, standing[a.Audit])...)
+		row = append(row, a.Due, a.Status, od, strings.Join(resp, "\n"))
 		r.Rows = append(r.Rows, row)
 	}
 	return r, nil
+}
+
+// standingFindings are the standing findings of an audit's cases in want
+// (see audit.Standing).
+func standingFindings(ctx context.Context, st *audit.Store, name string, want map[string]bool) (map[string]audit.StandingFinding, error) {
+	orig, err := st.Findings(ctx, name, false)
+	if err != nil {
+		return nil, err
+	}
+	mods, err := st.Findings(ctx, name, true)
+	if err != nil {
+		return nil, err
+	}
+	mod := map[string]audit.Finding{}
+	for _, m := range mods {
+		mod[m.Case] = m
+	}
+	out := map[string]audit.StandingFinding{}
+	for _, f := range orig {
+		if want[f.Case] {
+			m, moderated := mod[f.Case]
+			out[f.Case] = audit.Standing(f, m, moderated)
+		}
+	}
+	return out, nil
+}
+
+// findingCells are a referral row's cells from Grade to Reason for the
+// action: the case's standing finding — its grade (saying when it was
+// corrected), immediate attention by the latest judgement (naming the
+// moderator whose judgement it is, when hers came later), its auditor,
+// date audited and note — then where, by whom and when the action was
+// raised, and the note of the finding that raised it (the moderator's,
+// for an action raised at moderation), unless it is the auditor's note
+// shown already.
+func findingCells(a audit.Action, standing map[string]audit.StandingFinding) []string {
+	raised := fmt.Sprintf("at %s by %s on %s", a.RaisedAt(), a.Auditor, a.Opened)
+	s, ok := standing[a.Case]
+	if !ok {
+		// No auditor's finding to stand (none is recorded, which no
+		// action should be without): the finding that opened it, as
+		// recorded, rather than a blank.
+		return []string{a.Grade.String(), "Yes", a.Auditor, a.Opened, a.Note, raised, a.Note}
+	}
+	f := s.Finding
+	grade := f.Grade.String()
+	if s.Corrected() {
+		grade += " (corrected on " + f.At.UTC().Format(time.DateOnly) + ")"
+	}
+	imm := yesNo(s.Immediate)
+	if m := s.ModeratedAfter; m != nil {
+		on := m.Date
+		if on == "" {
+			on = m.At.UTC().Format(time.DateOnly)
+		}
+		imm += fmt.Sprintf(", by the moderator %s on %s", m.Auditor, on)
+	}
+	reason := a.Note
+	if !a.Moderation && reason != "" && reason == f.Note {
+		reason = "as the auditor's note"
+	}
+	return []string{grade, imm, f.Auditor, f.Date, f.Note, raised, reason}
 }
 
 // caseTeams maps each sampled case of an audit to its team (see
@@ -157,7 +230,9 @@ func (r *Referrals) WriteXLSX(w io.Writer) error {
 	if err := f.SetSheetName("Sheet1", sheet); err != nil {
 		return err
 	}
-	wide := func(h string) bool { return h == "Auditor's note" || h == "Response" }
+	wide := func(h string) bool {
+		return h == "Auditor's note" || h == "Raised" || h == "Reason for the action" || h == "Response"
+	}
 	if err := printTable(f, sheet, r.Header, r.Rows, wide, "Response"); err != nil {
 		return err
 	}

@@ -52,9 +52,11 @@ An action is overdue when it has had no response by its due date. The owner resp
 change is appended to the audit's trail.
 
 Without AUDIT, the actions of every audit are listed. Closed actions are left out unless
---all. --out writes a referral sheet for managers (.xlsx, one row per case, with the auditor's
-note and the due date; case IDs only unless --include-names, which reads the names from the
-recorded export). --fail-on-overdue exits 3 when any listed action is overdue.
+--all. --out writes a referral sheet for managers (.xlsx, one row per case, with the case's
+finding as it stands — the auditor's latest grade and note, corrections included, and immediate
+attention by the latest judgement, the auditor's or a later moderator's — who raised the action,
+when and why, and the due date; case IDs only unless --include-names, which reads the names from
+the recorded export). --fail-on-overdue exits 3 when any listed action is overdue.
 The list holds case IDs and auditors' notes, so every form of it carries the protective marking:
 --marking, else the markings the listed actions' audits were handed out under, joined (above and
 below the table, the first column of every CSV row, "marking" in JSON, every page of a sheet).
