@@ -163,6 +163,7 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 			return err
 		}
 		var earlier findingVersions
+		refused := &RowRefusals{Unattended: opts.Unattended}
 		for _, f := range files {
 			for i := range f.Rows {
 				r := &f.Rows[i]
@@ -213,11 +214,16 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 				}
 				// Who may comes before what is wrong, as in record: a
 				// person the duties refuse can mend nothing by mending the
-				// row's date or grade, so a refused row stops the import
-				// before any problem of content is listed.
+				// row's date or grade, so refused rows stop the import
+				// before any problem of content is listed — every refused
+				// row, so that one attempt names them all.
 				if err := s.mayImportRow(ctx, tx, a, f, r, rowCheck{in: byID, withdrawn: withdrawn, moderated: moderated,
-					auditors: auditors, newAuditor: opts.NewAuditor, latest: latest[f.Moderation], named: named, unattended: opts.Unattended}); err != nil {
-					return err
+					auditors: auditors, newAuditor: opts.NewAuditor, latest: latest[f.Moderation], named: named}); err != nil {
+					if !errors.Is(err, ErrDuty) {
+						return err
+					}
+					refused.Rows = append(refused.Rows, RefusedRow{File: f.Path, Sheet: f.Sheet, Row: r.Num, Case: r.ID, Err: err})
+					continue
 				}
 				if r.Empty || len(r.Problems) > 0 {
 					problems = append(problems, r.Problems...)
@@ -314,6 +320,10 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 				}
 				problems = append(problems, r.Problems...)
 			}
+		}
+		if len(refused.Rows) > 0 {
+			refused.Read = res.Rows
+			return refused
 		}
 		if len(problems) > 0 && !opts.SkipInvalid {
 			return &ImportError{Path: files[0].Path, Problems: problems, Differing: differing}
@@ -576,7 +586,6 @@ type rowCheck struct {
 	newAuditor bool
 	latest     map[string]Finding // the latest findings of the row's kind
 	named      named
-	unattended bool // a scheduled import, which names no case to keep
 }
 
 // mayImportRow checks that the person importing may record row r of file
@@ -612,27 +621,5 @@ func (s *Store) mayImportRow(ctx context.Context, tx *store.Tx, a *Audit, f *wor
 	if ok && f.Moderation {
 		moderator = prev.Auditor
 	}
-	if err := s.mayRecord(ctx, tx, a, fr, moderator); err != nil {
-		if errors.Is(err, ErrDuty) {
-			return rowRefusal(err, f, r, c.unattended)
-		}
-		return err
-	}
-	return nil
-}
-
-// rowRefusal names, after a refusal's rule, the row it stopped at: the
-// file may hold many, and the rule alone does not say which one to fix.
-// A person importing is told how to import the other rows: a refused row
-// is no slip she can mend in the file, and --skip-invalid does not pass it.
-func rowRefusal(err error, f *workbook.File, r *workbook.Row, unattended bool) error {
-	where := f.Path
-	if f.Sheet != "" {
-		where += fmt.Sprintf(", sheet %q", f.Sheet)
-	}
-	if unattended {
-		return fmt.Errorf("%w (%s, row %d, case %s; nothing was imported)", err, where, r.Num, r.ID)
-	}
-	return opt.Errorf("%w (%s, row %d, case %s; nothing was imported: to import the other rows, clear this one or leave it out with %s %s)",
-		err, where, r.Num, r.ID, opt.Keep, r.ID)
+	return s.mayRecord(ctx, tx, a, fr, moderator)
 }

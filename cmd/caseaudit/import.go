@@ -151,10 +151,19 @@ func runImport(ctx context.Context, o *importOptions, g *globalOptions) error {
 		opts = asked
 	}
 	res, err := importFiles(ctx, g, st, o.Audit, o.Files, opts)
+	name := strings.Join(o.Files, ", ")
+	var rr *audit.RowRefusals
+	if o.Format == "json" && errors.As(err, &rr) {
+		// Refused: nothing was imported, and the JSON lists every row
+		// refused, for a script to report or to --keep.
+		if werr := writeJSON(g.IO.Out, schema.Import, importJSON{Audit: o.Audit, DryRun: o.DryRun, File: name, Files: o.Files, Rows: rr.Read,
+			Corrected: []correctionJSON{}, Contradictory: []string{}, ActionsOpened: []string{}, ActionsClosed: []string{}, Refused: refusedRowsJSON(g, rr)}); werr != nil {
+			return werr
+		}
+	}
 	if err != nil {
 		return err
 	}
-	name := strings.Join(o.Files, ", ")
 	sayCorrections(g, res, opts)
 	if o.Format == "json" {
 		opened, closed := importedActions(res)
@@ -422,6 +431,11 @@ func showImport(g *globalOptions, files []string, res *audit.ImportResult, err e
 		g.logProblems("error", files, ie.Problems, true)
 		return nil, errSaid
 	}
+	var rr *audit.RowRefusals
+	if errors.As(err, &rr) && len(rr.Rows) > 1 {
+		g.logRefusals(rr)
+		return nil, &saidRefusal{rr}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -486,6 +500,59 @@ func (g *globalOptions) logProblems(level string, files []string, problems []aud
 	for i, p := range problems {
 		g.logWith(level, lines[i+1], problemAttrs(p.File, p.Sheet, p.Row, p.Column, p.Case)...)
 	}
+}
+
+// logRefusals says an import's refused rows on stderr, a line each after
+// the count (see audit.RowRefusals); as JSON lines, each row's line also
+// carries where it is.
+func (g *globalOptions) logRefusals(rr *audit.RowRefusals) {
+	lines := strings.Split(g.spell(rr), "\n")
+	if g.LogFormat != "json" {
+		g.log("error", "caseaudit: "+strings.Join(lines, "\n"))
+		return
+	}
+	g.log("error", lines[0])
+	for i, line := range lines[1:] {
+		var attrs []slog.Attr
+		if i < len(rr.Rows) && i < audit.RefusedShown {
+			r := rr.Rows[i]
+			attrs = problemAttrs(r.File, r.Sheet, r.Row, "", r.Case)
+		}
+		g.logWith("error", line, attrs...)
+	}
+}
+
+// saidRefusal ends an import whose refused rows logRefusals has said:
+// exit 5, as any refusal, and no further message.
+type saidRefusal struct{ rr *audit.RowRefusals }
+
+func (e *saidRefusal) Error() string { return "" }
+func (e *saidRefusal) Unwrap() error { return e.rr }
+
+// refusedJSON is import --format json's refused: every row the duties
+// refused, where it is, the rule and who may record it.
+type refusedJSON struct {
+	File    string `json:"file"`
+	Sheet   string `json:"sheet,omitempty"`
+	Row     int    `json:"row"`
+	Case    string `json:"case"`
+	Rule    string `json:"rule"`
+	Reason  string `json:"reason,omitempty"`
+	Who     string `json:"who,omitempty"`
+	Message string `json:"message"`
+}
+
+func refusedRowsJSON(g *globalOptions, rr *audit.RowRefusals) []refusedJSON {
+	out := make([]refusedJSON, 0, len(rr.Rows))
+	for _, r := range rr.Rows {
+		j := refusedJSON{File: r.File, Sheet: r.Sheet, Row: r.Row, Case: r.Case, Message: g.spell(r.Err)}
+		var de *audit.DutyError
+		if errors.As(r.Err, &de) {
+			j.Rule, j.Reason, j.Who = de.Rule, de.Reason, de.Who
+		}
+		out = append(out, j)
+	}
+	return out
 }
 
 // problemAttrs are the attributes of a JSON log line that say where a
@@ -558,6 +625,9 @@ type importJSON struct {
 	// BlankModerator: the rows whose blank Moderator cell was read as the
 	// importing moderator's listed name; nil when none.
 	BlankModerator *blankModeratorJSON `json:"blank_moderator,omitempty"`
+	// Refused lists every row the duties refused, when the import was
+	// refused (exit 5; nothing was imported).
+	Refused []refusedJSON `json:"refused,omitempty"`
 }
 
 type blankModeratorJSON struct {
