@@ -34,7 +34,7 @@ func TestParseGrade(t *testing.T) {
 		}
 	}
 	_, err := ParseGrade("Goood")
-	if err == nil || err.Error() != `"Goood" is not a grade; use Outstanding, Good, Requires improvement or Inadequate (or o, g, ri, i)` {
+	if err == nil || err.Error() != `"Goood" is not a grade; did you mean "Good"? use Outstanding, Good, Requires improvement or Inadequate (or o, g, ri, i)` {
 		t.Errorf("error: %v", err)
 	}
 	for _, g := range Grades {

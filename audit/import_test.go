@@ -171,7 +171,7 @@ func TestImportListsEveryProblem(t *testing.T) {
 		got = append(got, pr.String())
 	}
 	want := []string{
-		`row 3, column Grade: "Goood" is not a grade; use Outstanding, Good, Requires improvement or Inadequate (or o, g, ri, i)`,
+		`row 3, column Grade: "Goood" is not a grade; did you mean "Good"? use Outstanding, Good, Requires improvement or Inadequate (or o, g, ri, i)`,
 		`row 4, column Immediate attention: "Maybe" is not yes or no; use Yes or No`,
 		`row 5, column Auditor: a finding needs the auditor's name`,
 		`row 6, column Case ID: case "CR-000123" is not in audit "2026-07 monthly"; row 6's # is 5, which is CR-0000005: a typing slip? Or did you mean "CR-0000123"?`,

@@ -536,7 +536,7 @@ func parseInstructions(n *yaml.Node, add func(int, string, ...any)) *Instruction
 				gk, gv := v.Content[j], v.Content[j+1]
 				g, err := ParseGrade(gk.Value)
 				if err != nil {
-					add(gk.Line, "instructions: grades: %q is not a grade; use Outstanding, Good, Requires improvement or Inadequate", gk.Value)
+					add(gk.Line, "instructions: grades: %q is not a grade; %suse Outstanding, Good, Requires improvement or Inadequate", gk.Value, DidYouMeanGrade(gk.Value))
 					continue
 				}
 				if gv.Kind != yaml.ScalarNode || strings.TrimSpace(gv.Value) == "" {
@@ -722,7 +722,7 @@ func (q *Question) Answer(value string) (string, error) {
 		}
 		g, err := ParseGrade(v)
 		if err != nil {
-			return "", bad()
+			return "", fmt.Errorf("%q is not an answer to %q; %suse %s", v, q.Label, DidYouMeanGrade(v), q.Describe())
 		}
 		return g.String(), nil
 	case QuestionYesNo:
