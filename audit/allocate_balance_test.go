@@ -96,119 +96,117 @@ func reallocate(t *testing.T, s *Store, name string, auditors []string) Allocati
 	return al
 }
 
-// An audit of 120 cases among 4 auditors, allocated again to the same 4
-// when they are at different points: each ends with 30 cases in all.
-func TestReallocateSameAuditorsEvensWholeWorkload(t *testing.T) {
-	ctx := context.Background()
-	s, _ := withAudit(t, "July", 120)
-	four := []string{"A. Khan", "B. Evans", "C. Nowak", "D. Mensah"}
-	al, err := s.Allocate(ctx, "July", four, AllocationRules{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for a, n := range map[string]int{"A. Khan": 20, "B. Evans": 5, "D. Mensah": 10} {
-		recordFirst(t, s, "July", al, a, n)
-	}
-	reallocate(t, s, "July", four)
-	// By hand: 35 recorded (20, 5, 0, 10); the 85 left bring each to 120/4.
-	p := progress(t, s, "July")
-	for a, rec := range map[string]int{"A. Khan": 20, "B. Evans": 5, "C. Nowak": 0, "D. Mensah": 10} {
-		if p[a].Allocated != 30 || p[a].Recorded != rec {
-			t.Errorf("%s: %d allocated, %d recorded; want 30 and %d", a, p[a].Allocated, p[a].Recorded, rec)
+// share is an auditor's cases in the status view: allocated in all, and
+// recorded.
+type share struct{ allocated, recorded int }
+
+// wantShares checks the status view's per-auditor counts.
+func wantShares(t *testing.T, s *Store, name string, want map[string]share) {
+	t.Helper()
+	p := progress(t, s, name)
+	for a, w := range want {
+		if got := (share{p[a].Allocated, p[a].Recorded}); got != w {
+			t.Errorf("%s: %d allocated, %d recorded; want %d and %d", a, got.allocated, got.recorded, w.allocated, w.recorded)
 		}
+	}
+	if len(p) != len(want) {
+		t.Errorf("%d auditors in the status view; want %d", len(p), len(want))
 	}
 }
 
-// An audit of 90 cases among 3 auditors; C. Nowak leaves mid-month having
-// recorded 15 of her 30. Her recorded cases stay hers; the 15 she had not
-// reached are shared so that A. Khan and B. Evans end level (within one),
-// counting what each has recorded already.
-func TestReallocateAuditorLeaves(t *testing.T) {
-	ctx := context.Background()
-	s, _ := withAudit(t, "July", 90)
-	al, err := s.Allocate(ctx, "July", []string{"A. Khan", "B. Evans", "C. Nowak"}, AllocationRules{})
+// allocateAndRecord allocates an audit of n cases to auditors, then records
+// findings on the first cases of each as recorded says.
+func allocateAndRecord(t *testing.T, n int, auditors []string, recorded map[string]int) *Store {
+	t.Helper()
+	s, _ := withAudit(t, "July", n)
+	al, err := s.Allocate(context.Background(), "July", auditors, AllocationRules{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	recordFirst(t, s, "July", al, "A. Khan", 12)
-	recordFirst(t, s, "July", al, "B. Evans", 6)
-	recordFirst(t, s, "July", al, "C. Nowak", 15)
-	reallocate(t, s, "July", []string{"A. Khan", "B. Evans"})
-	p := progress(t, s, "July")
-	// By hand: 90 − 15 = 75 between the two; B. Evans, 6 behind, takes the
-	// first 6 cases dealt, then they alternate from A. Khan: 38 and 37.
-	if k, e := p["A. Khan"], p["B. Evans"]; k.Allocated != 38 || e.Allocated != 37 || k.Recorded != 12 || e.Recorded != 6 {
-		t.Errorf("A. Khan %+v, B. Evans %+v; want 38 and 37 cases", k, e)
+	for _, a := range auditors {
+		if recorded[a] > 0 {
+			recordFirst(t, s, "July", al, a, recorded[a])
+		}
 	}
-	if n := p["C. Nowak"]; n.Allocated != 15 || n.Recorded != 15 || len(n.ToDo) != 0 {
-		t.Errorf("C. Nowak, gone: %+v; want her 15 recorded cases and nothing to do", n)
+	return s
+}
+
+// Each month by hand: the shares the status view must show after the
+// audit is allocated again.
+func TestReallocateBalancesWholeWorkload(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		cases    int
+		first    []string
+		recorded map[string]int
+		again    []string
+		want     map[string]share
+	}{{
+		// 35 recorded (20, 5, 0, 10); the 85 left bring each to 120/4.
+		name:     "same four auditors at different points",
+		cases:    120,
+		first:    []string{"A. Khan", "B. Evans", "C. Nowak", "D. Mensah"},
+		recorded: map[string]int{"A. Khan": 20, "B. Evans": 5, "D. Mensah": 10},
+		again:    []string{"A. Khan", "B. Evans", "C. Nowak", "D. Mensah"},
+		want:     map[string]share{"A. Khan": {30, 20}, "B. Evans": {30, 5}, "C. Nowak": {30, 0}, "D. Mensah": {30, 10}},
+	}, {
+		// C. Nowak leaves having recorded 15 of her 30: they stay hers.
+		// 90 − 15 = 75 between the other two; B. Evans, 6 behind, takes
+		// the first 6 cases dealt, then they alternate from A. Khan: 38
+		// and 37.
+		name:     "an auditor leaves",
+		cases:    90,
+		first:    []string{"A. Khan", "B. Evans", "C. Nowak"},
+		recorded: map[string]int{"A. Khan": 12, "B. Evans": 6, "C. Nowak": 15},
+		again:    []string{"A. Khan", "B. Evans"},
+		want:     map[string]share{"A. Khan": {38, 12}, "B. Evans": {37, 6}, "C. Nowak": {15, 15}},
+	}, {
+		// D. Mensah joins and takes a full share of 30; the others end
+		// with 30 each too, however far each had got.
+		name:     "an auditor joins",
+		cases:    120,
+		first:    []string{"A. Khan", "B. Evans", "C. Nowak"},
+		recorded: map[string]int{"A. Khan": 20, "B. Evans": 16, "C. Nowak": 24},
+		again:    []string{"A. Khan", "B. Evans", "C. Nowak", "D. Mensah"},
+		want:     map[string]share{"A. Khan": {30, 20}, "B. Evans": {30, 16}, "C. Nowak": {30, 24}, "D. Mensah": {30, 0}},
+	}, {
+		// A. Khan's 30 recorded are more than 120/5: she is given nothing
+		// more; the other 90 go 23, 23, 22, 22, the extra two to the
+		// first named of those level at the end.
+		name:     "an auditor ahead of her share when a fifth joins",
+		cases:    120,
+		first:    []string{"A. Khan", "B. Evans", "C. Nowak", "D. Mensah"},
+		recorded: map[string]int{"A. Khan": 30, "B. Evans": 10, "D. Mensah": 5},
+		again:    []string{"A. Khan", "B. Evans", "C. Nowak", "D. Mensah", "E. Okafor"},
+		want:     map[string]share{"A. Khan": {30, 30}, "B. Evans": {23, 10}, "C. Nowak": {23, 0}, "D. Mensah": {22, 5}, "E. Okafor": {22, 0}},
+	}} {
+		t.Run(c.name, func(t *testing.T) {
+			s := allocateAndRecord(t, c.cases, c.first, c.recorded)
+			reallocate(t, s, "July", c.again)
+			wantShares(t, s, "July", c.want)
+		})
 	}
 }
 
-// An audit of 120 cases among 3 auditors; D. Mensah joins mid-month. She
-// takes a full share of 30, and the others end with 30 each too, however
-// far each had got.
-func TestReallocateAuditorJoins(t *testing.T) {
+// Allocating twice in a month, one leaving and one joining each time.
+func TestReallocateTwiceInAMonth(t *testing.T) {
 	ctx := context.Background()
-	s, _ := withAudit(t, "July", 120)
-	al, err := s.Allocate(ctx, "July", []string{"A. Khan", "B. Evans", "C. Nowak"}, AllocationRules{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	recordFirst(t, s, "July", al, "A. Khan", 20)
-	recordFirst(t, s, "July", al, "B. Evans", 16)
-	recordFirst(t, s, "July", al, "C. Nowak", 24)
-	reallocate(t, s, "July", []string{"A. Khan", "B. Evans", "C. Nowak", "D. Mensah"})
-	p := progress(t, s, "July")
-	for a, rec := range map[string]int{"A. Khan": 20, "B. Evans": 16, "C. Nowak": 24, "D. Mensah": 0} {
-		if p[a].Allocated != 30 || p[a].Recorded != rec {
-			t.Errorf("%s: %d allocated, %d recorded; want 30 and %d", a, p[a].Allocated, p[a].Recorded, rec)
-		}
-	}
-}
-
-// Five auditors, one of whom has recorded more than a fair share already:
-// she keeps them all and is given nothing more; the rest share what is left
-// evenly. Then one leaves and one joins in the same allocation.
-func TestReallocateAuditorAheadOfHerShare(t *testing.T) {
-	ctx := context.Background()
-	s, _ := withAudit(t, "July", 120)
-	al, err := s.Allocate(ctx, "July", []string{"A. Khan", "B. Evans", "C. Nowak", "D. Mensah"}, AllocationRules{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	recordFirst(t, s, "July", al, "A. Khan", 30)
-	recordFirst(t, s, "July", al, "B. Evans", 10)
-	recordFirst(t, s, "July", al, "D. Mensah", 5)
-	reallocate(t, s, "July", []string{"A. Khan", "B. Evans", "C. Nowak", "D. Mensah", "E. Okafor"})
-	p := progress(t, s, "July")
-	// By hand: A. Khan's 30 are more than 120/5; the other 90 go 23, 23,
-	// 22, 22 — the extra two to the first named of those level at the end.
-	want := map[string]int{"A. Khan": 30, "B. Evans": 23, "C. Nowak": 23, "D. Mensah": 22, "E. Okafor": 22}
-	for a, n := range want {
-		if p[a].Allocated != n {
-			t.Errorf("%s: %d allocated; want %d", a, p[a].Allocated, n)
-		}
-	}
-	if len(p["A. Khan"].ToDo) != 0 {
-		t.Errorf("A. Khan was given more: %v", p["A. Khan"].ToDo)
-	}
-
-	// B. Evans leaves with 10 recorded; F. Silva joins. 120 − 30 − 10 = 80
-	// among four: 20 each.
+	s := allocateAndRecord(t, 120, []string{"A. Khan", "B. Evans", "C. Nowak", "D. Mensah"},
+		map[string]int{"A. Khan": 30, "B. Evans": 10, "D. Mensah": 5})
+	// C. Nowak leaves, E. Okafor joins: 120 − 30 = 90 among B. Evans,
+	// D. Mensah and E. Okafor, 30 each.
+	reallocate(t, s, "July", []string{"A. Khan", "B. Evans", "D. Mensah", "E. Okafor"})
+	wantShares(t, s, "July", map[string]share{"A. Khan": {30, 30}, "B. Evans": {30, 10}, "D. Mensah": {30, 5}, "E. Okafor": {30, 0}})
 	cur, err := s.Allocation(ctx, "July")
 	if err != nil {
 		t.Fatal(err)
 	}
+	// B. Evans leaves with 10 recorded; F. Silva joins. 120 − 30 − 10 = 80
+	// among three: 26 each and two over, to the first named, D. Mensah
+	// and E. Okafor.
 	recordFirst(t, s, "July", *cur, "E. Okafor", 4)
-	reallocate(t, s, "July", []string{"A. Khan", "C. Nowak", "D. Mensah", "E. Okafor", "F. Silva"})
-	p = progress(t, s, "July")
-	want = map[string]int{"A. Khan": 30, "B. Evans": 10, "C. Nowak": 20, "D. Mensah": 20, "E. Okafor": 20, "F. Silva": 20}
-	for a, n := range want {
-		if p[a].Allocated != n {
-			t.Errorf("%s: %d allocated; want %d", a, p[a].Allocated, n)
-		}
-	}
+	reallocate(t, s, "July", []string{"A. Khan", "D. Mensah", "E. Okafor", "F. Silva"})
+	wantShares(t, s, "July", map[string]share{"A. Khan": {30, 30}, "B. Evans": {10, 10}, "D. Mensah": {27, 5}, "E. Okafor": {27, 4}, "F. Silva": {26, 0}})
 }
 
 // The same audit, findings and auditors give the same allocation again:
