@@ -133,11 +133,11 @@ case's team. Cases no auditor can take are reported.
 
 Allocating again (an auditor leaves or joins mid-month, the sample grew) keeps every
 recorded case with the auditor who had it and deals the cases not yet recorded afresh, in
-ticket order, so that the whole workload comes out even: the recorded cases each auditor
-keeps count towards her share, and one who has recorded more than a fair share already is
-given nothing more. An auditor left out keeps only the cases she recorded. The same cases,
-findings and auditors always give the same allocation, and every allocation is kept in the
-audit's trail.`,
+ticket order, so that the whole workload comes out even (as far as the conflict-of-interest
+rules allow): the recorded cases each auditor keeps count towards her share, and one who
+has recorded more than a fair share already is given nothing more. An auditor left out
+keeps only the cases she recorded. The same cases, findings, auditors and rules always
+give the same allocation, and every allocation is kept in the audit's trail.`,
 		Example: `  caseaudit allocate "2026-07 monthly" --auditors "A. Khan,B. Evans,C. Nowak"
 
   caseaudit allocate "2026-07 monthly" --auditors "A. Khan,B. Evans" \
