@@ -67,9 +67,9 @@ func NewTicketer(seed string) *Ticketer {
 	if save, ok := h.(encoding.BinaryAppender); ok {
 		t.save, t.fast = save, true
 		const probe = "CR-0000001 probe"
-		fast := t.hash(probe)
+		fast := hashID(t, probe)
 		t.fast = false
-		t.fast = fast == t.hash(probe)
+		t.fast = fast == hashID(t, probe)
 	}
 	return t
 }
@@ -77,8 +77,9 @@ func NewTicketer(seed string) *Ticketer {
 // Seed returns the seed text.
 func (t *Ticketer) Seed() string { return t.seed }
 
-// hash returns H for id as four 64-bit limbs, most significant first.
-func (t *Ticketer) hash(id string) [4]uint64 {
+// hashID returns H for id as four 64-bit limbs, most significant first.
+// It takes the ID as a string or as bytes (a reader's cell, not copied).
+func hashID[ID string | []byte](t *Ticketer, id ID) [4]uint64 {
 	if err := t.reset.UnmarshalBinary(t.state); err != nil {
 		panic("sha256 cannot restore its state: " + err.Error()) // never: the state came from the same hash
 	}
@@ -108,7 +109,12 @@ const pow19 = 10_000_000_000_000_000_000 // 10^19, the largest power of ten in a
 // Key returns the first 19 digits of id's ticket as an integer: ordering by
 // Key agrees with ordering by ticket except where two keys are equal.
 func (t *Ticketer) Key(id string) uint64 {
-	return keyOf(t.hash(id))
+	return keyOf(hashID(t, id))
+}
+
+// KeyBytes is Key for an ID held as bytes.
+func (t *Ticketer) KeyBytes(id []byte) uint64 {
+	return keyOf(hashID(t, id))
 }
 
 func keyOf(l [4]uint64) uint64 {
@@ -171,7 +177,7 @@ var reverse4 = func() (t [10000]uint16) {
 
 // Ticket returns id's ticket in full precision, e.g. "0.4103108580907290…".
 func (t *Ticketer) Ticket(id string) string {
-	return ticketOf(t.hash(id))
+	return ticketOf(hashID(t, id))
 }
 
 func ticketOf(l [4]uint64) string {
