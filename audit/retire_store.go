@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -230,11 +231,13 @@ func (s *Store) Retire(ctx context.Context, req RetireRequest) (Retirement, erro
 				}
 			}
 		}
+		named := map[string]bool{}
 		for _, name := range req.Audits {
 			a, err := loadAudit(ctx, tx.Tx, name)
 			if err != nil {
 				return err
 			}
+			named[a.Name] = true
 			for _, c := range plan {
 				if c.Audit != a.Name {
 					continue
@@ -246,9 +249,28 @@ func (s *Store) Retire(ctx context.Context, req RetireRequest) (Retirement, erro
 			}
 		}
 		for _, c := range chosen {
+			// Looking the audit up locks it; what the plan read of it is
+			// read again under the lock. On PostgreSQL another retirement
+			// given at the same moment may have retired it while this one
+			// waited for the lock: one not named is then left, as it would
+			// be by a retirement run a moment later; one named is said to
+			// be retired, as it would be then too.
 			a, err := loadAudit(ctx, tx.Tx, c.Audit)
+			if errors.Is(err, ErrNotFound) && !named[c.Audit] {
+				continue
+			}
 			if err != nil {
 				return err
+			}
+			if c, err = candidate(ctx, tx.Tx, a, ret, now); err != nil {
+				return err
+			}
+			if c.Rows["audit"] == 0 {
+				if named[c.Audit] {
+					_, err := readAuditNamed(ctx, tx.Tx, c.Audit)
+					return err
+				}
+				continue
 			}
 			f, ok := req.Figures[c.Audit]
 			if !ok {

@@ -143,17 +143,20 @@ func summariseFolded(a *Audit, ids []string, es []Entry, orig, mod map[string]Fi
 	}
 	owner := map[string]string{}
 	if alloc != nil {
+		// One row per person by the name rule, spelled as the allocation
+		// names her: a case kept from an earlier allocation that spelled
+		// her otherwise is hers all the same.
 		idx := map[string]int{}
 		for _, name := range alloc.Auditors {
-			idx[name] = len(st.Auditors)
+			idx[norm(name)] = len(st.Auditors)
 			st.Auditors = append(st.Auditors, AuditorProgress{Auditor: name})
 		}
 		for _, x := range alloc.Assigned {
 			owner[x.Case] = x.Auditor
-			i, ok := idx[x.Auditor]
+			i, ok := idx[norm(x.Auditor)]
 			if !ok { // kept from an earlier allocation to an auditor not named now
 				i = len(st.Auditors)
-				idx[x.Auditor] = i
+				idx[norm(x.Auditor)] = i
 				st.Auditors = append(st.Auditors, AuditorProgress{Auditor: x.Auditor})
 			}
 			st.Auditors[i].Allocated++
@@ -163,7 +166,7 @@ func summariseFolded(a *Audit, ids []string, es []Entry, orig, mod map[string]Fi
 			if !ok {
 				continue
 			}
-			p := &st.Auditors[idx[name]]
+			p := &st.Auditors[idx[norm(name)]]
 			if _, done := orig[id]; done {
 				p.Recorded++
 			} else {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/caseaudit/caseaudit/audit/store"
 )
@@ -13,6 +14,18 @@ import (
 // none), in order.
 func entries(ctx context.Context, tx *store.Tx, a *Audit, kinds ...string) ([]Entry, error) {
 	return tx.Entries(ctx, a.id, store.Filter{Kinds: kinds})
+}
+
+// entriesAfter reads the audit's trail entries after entry seq, in order.
+func entriesAfter(ctx context.Context, tx *store.Tx, a *Audit, seq int) ([]Entry, error) {
+	es, err := entries(ctx, tx, a)
+	if err != nil {
+		return nil, err
+	}
+	if i := slices.IndexFunc(es, func(e Entry) bool { return e.Seq > seq }); i >= 0 {
+		return es[i:], nil
+	}
+	return nil, nil
 }
 
 // caseEntries reads the audit's trail entries about one case of the given

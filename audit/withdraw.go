@@ -126,7 +126,8 @@ type WithdrawResult struct {
 	Auditor     string
 	Unallocated string
 	// Changed is false when the case was withdrawn already with this very
-	// reason (a script run again): nothing was appended, and the result is
+	// reason (a script run again, or the same withdrawal given by another
+	// process at the same moment): nothing was appended, and the result is
 	// the withdrawal that stands.
 	Changed bool
 }

@@ -97,9 +97,12 @@ func Withdraw(ctx context.Context, st *Store, req WithdrawRequest) (*WithdrawRes
 		}
 		return nil, &NotInSampleError{Audit: a.Name, Case: req.Case, Suggestions: textdist.Closest(req.Case, ids, 3)}
 	}
+	// The same withdrawal given again is found before the export is read
+	// (a script run twice reads nothing), and again in the write, where
+	// one given at the same moment by another process is found too.
 	var standing *WithdrawResult
 	if err := st.read(ctx, "reading", func(tx *store.Tx) error {
-		standing, err = withdrawnAlready(ctx, tx, a, req, cases)
+		standing, err = withdrawnAlready(ctx, tx, a, req)
 		if err != nil || standing != nil {
 			return err
 		}
@@ -152,6 +155,9 @@ func Withdraw(ctx context.Context, st *Store, req WithdrawRequest) (*WithdrawRes
 		if err := st.may(ctx, tx.Tx, DutyWithdraw, CaseFacts{}); err != nil {
 			return err
 		}
+		if standing, err = withdrawnAlready(ctx, tx.Tx, a, req); err != nil || standing != nil {
+			return err
+		}
 		if err := checkWithdrawable(ctx, tx.Tx, a, req.Case); err != nil {
 			return err
 		}
@@ -183,8 +189,8 @@ func Withdraw(ctx context.Context, st *Store, req WithdrawRequest) (*WithdrawRes
 		}
 		return err
 	})
-	if err != nil {
-		return nil, err
+	if err != nil || standing != nil {
+		return standing, err
 	}
 	res.Replacement = repl
 	return res, nil
@@ -196,7 +202,7 @@ func Withdraw(ctx context.Context, st *Store, req WithdrawRequest) (*WithdrawRes
 // script run twice does, changes nothing. It is nil when the case was not
 // withdrawn, or was withdrawn for another reason (checkWithdrawable then
 // refuses it).
-func withdrawnAlready(ctx context.Context, tx *store.Tx, a *Audit, req WithdrawRequest, cases []SampledCase) (*WithdrawResult, error) {
+func withdrawnAlready(ctx context.Context, tx *store.Tx, a *Audit, req WithdrawRequest) (*WithdrawResult, error) {
 	ws, err := loadWithdrawals(ctx, tx, a)
 	if err != nil {
 		return nil, err
@@ -207,6 +213,10 @@ func withdrawnAlready(ctx context.Context, tx *store.Tx, a *Audit, req WithdrawR
 	}
 	res := &WithdrawResult{Audit: a, Withdrawal: ws[i]}
 	if id := ws[i].Replacement; id != "" {
+		cases, err := loadCases(ctx, tx, a)
+		if err != nil {
+			return nil, err
+		}
 		if j := slices.IndexFunc(cases, func(c SampledCase) bool { return c.ID == id }); j >= 0 {
 			c := cases[j]
 			res.Replacement = &c

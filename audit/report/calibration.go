@@ -2,11 +2,13 @@ package report
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/audit/stats"
+	"github.com/caseaudit/caseaudit/internal/namekey"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/schema"
 )
@@ -19,7 +21,12 @@ import (
 // higher (more favourably) or lower than the moderator — with the two-sided
 // sign test of whether disagreements lean one way (R's binom.test on the
 // higher count of the disagreements). Grades, not immediate attention, are
-// compared; a case counts once, by its latest findings.
+// compared; a case counts once, by its latest findings. An auditor is a
+// person by the name rule (namekey): findings recorded under two spellings
+// the rule holds equal are one auditor's, shown under the spelling most
+// used in them (of spellings used as often, the latest). The audits may
+// spell her differently (each allocation as QA typed it that month), so
+// no one audit's spelling decides; the most used is the one readers know.
 
 // KappaMinPairs is the fewest moderated cases an auditor's kappa is given
 // for: below it kappa swings on one case and is left out.
@@ -41,7 +48,8 @@ type calibrationAudit struct {
 // audits read, in their order.
 func calibrationOf(marking string, audits []calibrationAudit) (*Calibration, error) {
 	c := &Calibration{Marking: marking, Audits: []string{}, NotModerated: []string{}, Auditors: []AuditorCalibration{}}
-	byAuditor := map[string][][2]int{}
+	byAuditor := map[string][][2]int{} // by name key
+	var names namekey.Spellings
 	rank := func(g audit.Grade) int { return slices.Index(audit.Grades, g) }
 	for _, a := range audits {
 		if len(a.Moderated) == 0 { // nothing moderated: no pairs to draw, whatever the auditors found
@@ -58,7 +66,9 @@ func calibrationOf(marking string, audits []calibrationAudit) (*Calibration, err
 			if !ok || rank(o.Grade) < 0 || rank(m.Grade) < 0 {
 				continue
 			}
-			byAuditor[o.Auditor] = append(byAuditor[o.Auditor], [2]int{rank(o.Grade), rank(m.Grade)})
+			k := namekey.Key(o.Auditor)
+			byAuditor[k] = append(byAuditor[k], [2]int{rank(o.Grade), rank(m.Grade)})
+			names.Add(o.Auditor)
 			c.Pairs++
 		}
 		if c.Pairs > pairs {
@@ -67,15 +77,15 @@ func calibrationOf(marking string, audits []calibrationAudit) (*Calibration, err
 			c.NotModerated = append(c.NotModerated, a.Name)
 		}
 	}
-	for _, who := range slices.Sorted(func(yield func(string) bool) {
-		for k := range byAuditor {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
-		ps := byAuditor[who]
-		ac := AuditorCalibration{Auditor: who, Pairs: len(ps)}
+	shown := map[string]string{} // name key → spelling shown
+	for k := range byAuditor {
+		shown[k], _ = names.Of(k)
+	}
+	keys := slices.Collect(maps.Keys(byAuditor))
+	slices.SortFunc(keys, func(x, y string) int { return strings.Compare(shown[x], shown[y]) })
+	for _, k := range keys {
+		ps := byAuditor[k]
+		ac := AuditorCalibration{Auditor: shown[k], Pairs: len(ps)}
 		for _, p := range ps {
 			d := p[0] - p[1]
 			switch {

@@ -42,6 +42,46 @@ func calibrationPairs(in *calibrationAudit, who string, first int, auditor, mode
 //	binom.test(0, 6)$p.value               # 0.03125
 //
 // E. Okafor's sign test has no disagreement to test: p is 1.
+// One person's findings recorded under spellings the name rule holds
+// equal (as QA typed the allocation one month, and she typed her name at
+// import another) are one auditor's: A. Khan's 12 pairs of TestCalibration,
+// 7 in 2026-07 as "A. Khan", 3 in 2026-08 as "a.  KHAN" and 2 there as
+// "A. Khan", give the one row TestCalibration gives (kappa 0.4 and p 0.375
+// from R, above), shown as "A. Khan", the spelling used in 9 of them.
+func TestCalibrationOnePersonTwoSpellings(t *testing.T) {
+	auditor, moderator := []int{0, 1, 1, 1, 2, 2, 3, 0, 1, 1, 0, 2}, []int{0, 1, 1, 1, 2, 2, 3, 1, 2, 2, 2, 1}
+	jul, aug := calibrationAudit{Name: "2026-07"}, calibrationAudit{Name: "2026-08"}
+	calibrationPairs(&jul, "A. Khan", 0, auditor[:7], moderator[:7])
+	calibrationPairs(&aug, "a.  KHAN", 1, auditor[7:10], moderator[7:10])
+	calibrationPairs(&aug, "A. Khan", 2, auditor[10:], moderator[10:])
+	calibrationPairs(&aug, "B. Evans", 3, []int{0}, []int{1})
+	c, err := calibrationOf("", []calibrationAudit{jul, aug})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Auditors) != 2 || c.Pairs != 13 {
+		t.Fatalf("%d pairs, auditors %+v; want 13 pairs, A. Khan and B. Evans", c.Pairs, c.Auditors)
+	}
+	a := c.Auditors[0]
+	if a.Auditor != "A. Khan" || a.Pairs != 12 || a.Exact != 7 || a.WithinOne != 11 || a.Higher != 4 || a.Lower != 1 ||
+		a.Kappa == nil || math.Abs(*a.Kappa-0.4) > 1e-12 || math.Abs(a.SignP-0.375) > 1e-12 {
+		t.Errorf("A. Khan under two spellings: %+v", a)
+	}
+	if !strings.HasPrefix(a.Sentence, "A. Khan: 7 of 12 moderated cases graded the same") {
+		t.Errorf("sentence %q", a.Sentence)
+	}
+	// Used as often, the latest spelling shows.
+	sep := calibrationAudit{Name: "2026-09"}
+	calibrationPairs(&sep, "a. khan", 4, []int{0, 1}, []int{0, 1})
+	calibrationPairs(&sep, "A. KHAN", 5, []int{0, 1}, []int{0, 1})
+	if c, err = calibrationOf("", []calibrationAudit{sep}); err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Auditors) != 1 || c.Auditors[0].Auditor != "A. KHAN" || c.Auditors[0].Pairs != 4 {
+		t.Errorf("two spellings used twice each: %+v", c.Auditors)
+	}
+}
+
 func TestCalibration(t *testing.T) {
 	jul := calibrationAudit{Name: "2026-07"}
 	calibrationPairs(&jul, "A. Khan", 0, []int{0, 1, 1, 1, 2, 2, 3, 0, 1, 1, 0, 2}, []int{0, 1, 1, 1, 2, 2, 3, 1, 2, 2, 2, 1})

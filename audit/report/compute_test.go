@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -211,6 +212,38 @@ func TestBreakdownByAuditorCountsUnallocated(t *testing.T) {
 	}
 	if len(got) != 3 || got["A. Khan"] != [2]int{4, 4} || got["B. Lee"] != [2]int{3, 0} || got["C. Diaz"] != [2]int{3, 0} {
 		t.Errorf("breakdown after allocation %v", got)
+	}
+}
+
+// --by auditor groups people by the name rule: A. Khan's cases, 2 recorded
+// as "A. Khan" and 4 as "a.  KHAN" (the rule holds them equal), are one
+// row. Without an allocation it shows the spelling most used ("a. KHAN",
+// spaces collapsed); with one, the allocation's, as status and the
+// workbooks show her.
+func TestBreakdownByAuditorOnePersonTwoSpellings(t *testing.T) {
+	a, cases, orig := edgeInputs(10, 6, 2, 100)
+	for i := 2; i < 6; i++ {
+		orig[i].Auditor = "a.  KHAN"
+	}
+	o := fixedOptions()
+	o.By = "auditor"
+	for _, c := range []struct {
+		allocated map[string]string
+		want      map[string][3]int // sampled, audited, flagged
+	}{
+		{nil, map[string][3]int{"a. KHAN": {6, 6, 2}, "(unallocated)": {4, 0, 0}}},
+		{map[string]string{"E-00007": "A. Khan", "E-00008": "A. Khan", "E-00009": "B. Lee", "E-00010": "A. Khan"},
+			map[string][3]int{"A. Khan": {9, 6, 2}, "B. Lee": {1, 0, 0}}},
+	} {
+		o.allocated = c.allocated
+		r := computed(t, o, a, cases, orig, nil, nil, nil)
+		got := map[string][3]int{}
+		for _, g := range r.Breakdown {
+			got[g.Group] = [3]int{g.Sampled, g.Audited, g.Flagged}
+		}
+		if !maps.Equal(got, c.want) {
+			t.Errorf("allocation %v: breakdown %v, want %v", c.allocated, got, c.want)
+		}
 	}
 }
 

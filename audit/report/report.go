@@ -11,6 +11,7 @@ import (
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/audit/stats"
 	"github.com/caseaudit/caseaudit/internal/colname"
+	"github.com/caseaudit/caseaudit/internal/namekey"
 	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/rate"
 	"github.com/caseaudit/caseaudit/internal/words"
@@ -907,6 +908,13 @@ func (r *Report) breakdown(a *audit.Audit, cases []audit.SampledCase, byCase map
 		}
 	}
 	r.By = by
+	// Auditors are people by the name rule: cases recorded under two
+	// spellings it holds equal are one auditor's row.
+	same := func(k string) string { return k }
+	var allocated, recorded namekey.Spellings
+	if by == ByAuditor {
+		same = namekey.Key
+	}
 	idx := map[string]int{}
 	for _, c := range cases {
 		k, _ := key(c)
@@ -914,10 +922,16 @@ func (r *Report) breakdown(a *audit.Audit, cases []audit.SampledCase, byCase map
 		if k == "" {
 			k = "(blank)"
 		}
-		i, seen := idx[k]
+		if by == ByAuditor {
+			if who := o.allocated[c.ID]; who != "" {
+				allocated.Add(who)
+			}
+			recorded.Add(k)
+		}
+		i, seen := idx[same(k)]
 		if !seen {
 			i = len(r.Breakdown)
-			idx[k] = i
+			idx[same(k)] = i
 			r.Breakdown = append(r.Breakdown, Group{Group: k})
 		}
 		g := &r.Breakdown[i]
@@ -926,6 +940,19 @@ func (r *Report) breakdown(a *audit.Audit, cases []audit.SampledCase, byCase map
 			g.Audited++
 			if r.judged[c.ID] {
 				g.Flagged++
+			}
+		}
+	}
+	if by == ByAuditor {
+		// Shown as the allocation spells her, as status and the workbooks
+		// do; one the allocation does not name, as her cases most often
+		// spell her.
+		for i := range r.Breakdown {
+			g := &r.Breakdown[i]
+			if sp, ok := allocated.Of(g.Group); ok {
+				g.Group = sp
+			} else if sp, ok := recorded.Of(g.Group); ok {
+				g.Group = sp
 			}
 		}
 	}

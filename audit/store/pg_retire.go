@@ -139,7 +139,11 @@ func init() {
 
 // retireFunction is retire_audit: a guard run with its owner's rights
 // (the store's owner, who runs store init). The age is counted by the
-// server's clock from the audit's last sign-off.
+// server's clock from the audit's last sign-off, as caseaudit counts it
+// (audit.candidate); an audit not due is refused in caseaudit's own words
+// (audit.Store.Retire), which a machine whose clock is ahead of the
+// server's meets from here. Who may not retire at all is refused
+// ("refused:", a duty) as caseaudit refuses a duty.
 var retireFunction = pgFunction{name: "retire_audit", args: retireFunctionArgs, returns: "TABLE (tbl text, deleted bigint)",
 	lang: "plpgsql", extra: "VOLATILE", definer: true, body: `
 DECLARE
@@ -150,6 +154,10 @@ DECLARE
 	mine   text;
 	listed bigint;
 	n      bigint;
+	period text;
+	quoted text;
+	signed_at timestamp;
+	due    timestamp;
 BEGIN
 	IF (pg_catalog.pg_has_role(session_user, {{lit:qa}}, 'MEMBER') OR pg_catalog.pg_has_role(session_user, {{lit:governance}}, 'MEMBER')
 		OR pg_catalog.pg_has_role(session_user, (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = '{{S}}.store_log'::pg_catalog.regclass), 'MEMBER')) IS NOT TRUE THEN
@@ -168,14 +176,25 @@ BEGIN
 	END IF;
 	SELECT (l.payload::jsonb ->> 'months')::bigint INTO months FROM {{S}}.store_log l WHERE l.kind = 'retention' ORDER BY l.seq DESC LIMIT 1;
 	IF months IS NULL OR months < 1 THEN
-		RAISE EXCEPTION 'caseaudit: refused: the store has no retention period; set one with caseaudit store retention' USING ERRCODE = 'P0001';
+		RAISE EXCEPTION 'caseaudit: the store has no retention period, so no audit is due to retire; QA or information governance sets one with caseaudit store retention 6y --role qa' USING ERRCODE = 'P0001';
 	END IF;
+	-- The period as caseaudit words it (FormatRetention), the audit's name
+	-- as Go's %q quotes it.
+	period := CASE WHEN months % 12 = 0 AND months = 12 THEN '1 year' WHEN months % 12 = 0 THEN (months / 12)::text || ' years'
+		WHEN months = 1 THEN '1 month' ELSE months::text || ' months' END;
+	quoted := '"' || pg_catalog.replace(pg_catalog.replace(p_audit, pg_catalog.chr(92), pg_catalog.repeat(pg_catalog.chr(92), 2)), '"', pg_catalog.chr(92) || '"') || '"';
 	SELECT t.at INTO signed FROM {{S}}.trail t WHERE t.audit_id = aid AND t.kind = 'sign-off' ORDER BY t.seq DESC LIMIT 1;
 	IF signed IS NULL THEN
-		RAISE EXCEPTION 'caseaudit: refused: audit % is not signed off; only a signed-off audit is retired', p_audit USING ERRCODE = 'P0001';
+		RAISE EXCEPTION 'caseaudit: audit % is not due to retire: it is not signed off: only a signed-off audit is retired; an audit is retired once signed off and past the store''s retention period of %',
+			quoted, period USING ERRCODE = 'P0001';
 	END IF;
-	IF signed::timestamptz + pg_catalog.make_interval(months => months::int) > pg_catalog.now() THEN
-		RAISE EXCEPTION 'caseaudit: refused: audit % was signed off on % and is inside the retention period (% months)', p_audit, pg_catalog.left(signed, 10), months USING ERRCODE = 'P0001';
+	-- Due as Go's AddDate counts it, in UTC: the day of the month kept,
+	-- one past the month's end running into the next month.
+	signed_at := signed::timestamptz AT TIME ZONE 'UTC';
+	due := pg_catalog.date_trunc('month', signed_at) + pg_catalog.make_interval(months => months::int) + (signed_at - pg_catalog.date_trunc('month', signed_at));
+	IF (due AT TIME ZONE 'UTC') > pg_catalog.now() THEN
+		RAISE EXCEPTION 'caseaudit: audit % is not due to retire: it is inside the retention period of % (signed off %; due %); an audit is retired once signed off and past the store''s retention period of %',
+			quoted, period, pg_catalog.to_char(signed_at, 'YYYY-MM-DD'), pg_catalog.to_char(due, 'YYYY-MM-DD'), period USING ERRCODE = 'P0001';
 	END IF;
 	SELECT t.hash INTO head FROM {{S}}.trail t WHERE t.audit_id = aid ORDER BY t.seq DESC LIMIT 1;
 	IF NOT {{S}}.is_json(p_payload) OR (p_payload::jsonb ->> 'trail_head') IS DISTINCT FROM head OR (p_payload::jsonb ->> 'audit') IS DISTINCT FROM p_audit THEN

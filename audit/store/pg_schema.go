@@ -349,6 +349,11 @@ ALTER TABLE {{S}}.store_log ADD CONSTRAINT store_log_kind_check CHECK (kind IN (
 	// are one letter with their other case forms (name_key). Nothing
 	// here, as for version 9.
 	`SELECT 1;`,
+	// Version 14: retire_audit (pg_retire.go) refuses an audit not due in
+	// caseaudit's words, not as a refusal of a duty, and counts the
+	// retention period as caseaudit does at a month's end. Nothing here,
+	// as for version 9.
+	`SELECT 1;`,
 }
 
 // pgGrant is privileges that some of a store's group roles hold on one of

@@ -226,6 +226,9 @@ BEGIN SELECT RAISE(ABORT, 'caseaudit: the audit trail is append-only'); END;
 	// corrected included, and key names as caseaudit does (namekey)
 	// (pg_guards.go); nothing changes here.
 	`SELECT 1;`,
+	// Version 14: on PostgreSQL, retire_audit words an audit not due as
+	// caseaudit does (pg_retire.go); nothing changes here.
+	`SELECT 1;`,
 }
 
 // SchemaVersion is the store schema version this build writes and reads.

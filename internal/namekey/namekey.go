@@ -68,3 +68,42 @@ func Same(a, b string) bool {
 // key (see audit/store), and the guards compare names only where the
 // answer is Key(Probe).
 const Probe = "ÉΔЖςſıİßẞKµ"
+
+// Spellings tallies how a set of names spells each person, so that a view
+// grouping people by Key shows each under one spelling: the one most used,
+// and of spellings used as often the latest added. Whitespace is
+// collapsed first, so "A.  Khan" and "A. Khan" are one spelling. The zero
+// value is ready to use.
+type Spellings struct {
+	n    int
+	seen map[string]map[string]spelling // key → spelling → use
+}
+
+type spelling struct{ uses, last int }
+
+// Add counts one use of name.
+func (s *Spellings) Add(name string) {
+	name = strings.Join(strings.Fields(name), " ")
+	k := Key(name)
+	if s.seen == nil {
+		s.seen = map[string]map[string]spelling{}
+	}
+	if s.seen[k] == nil {
+		s.seen[k] = map[string]spelling{}
+	}
+	s.n++
+	u := s.seen[k][name]
+	s.seen[k][name] = spelling{uses: u.uses + 1, last: s.n}
+}
+
+// Of returns the spelling shown for name's person, and false when no name
+// of that person was added.
+func (s *Spellings) Of(name string) (string, bool) {
+	best, b := "", spelling{}
+	for sp, u := range s.seen[Key(name)] {
+		if u.uses > b.uses || u.uses == b.uses && u.last > b.last {
+			best, b = sp, u
+		}
+	}
+	return best, b.uses > 0
+}

@@ -43,3 +43,23 @@ func TestKeyMergesWhatEqualFoldDoes(t *testing.T) {
 		}
 	}
 }
+
+func TestSpellings(t *testing.T) {
+	var s Spellings
+	for _, n := range []string{"a. khan", "A. Khan", "A.  Khan", "B. Evans", "İlkay Yıldız", "ILKAY YILDIZ", "Ilkay Yildiz"} {
+		s.Add(n)
+	}
+	for _, c := range []struct{ name, want string }{
+		{"A. KHAN", "A. Khan"},              // used twice (spacing collapsed), against once
+		{"b. evans", "B. Evans"},            // the one spelling
+		{"ilkay yildiz", "Ilkay Yildiz"},    // three used once each: the latest
+		{" İLKAY  YILDIZ ", "Ilkay Yildiz"}, // whatever spelling asks
+	} {
+		if got, ok := s.Of(c.name); !ok || got != c.want {
+			t.Errorf("Of(%q) = %q, %v; want %q", c.name, got, ok, c.want)
+		}
+	}
+	if got, ok := s.Of("C. Diaz"); ok || got != "" {
+		t.Errorf("Of a name never added = %q, %v", got, ok)
+	}
+}
