@@ -90,7 +90,12 @@ func checkDuties(a *Audit, es []Entry, cases []SampledCase, cs []store.PersonCha
 			if err == nil || check(afterGrace.at(e.At.Add(dutyClockGrace))) == nil {
 				return
 			}
-			out = append(out, DutyBreach{Entry: e.Seq, Kind: e.Kind, Case: e.Case, Actor: e.Actor, EnteredBy: e.EnteredBy, Duty: d, Refusal: err.Error()})
+			refusal := err.Error()
+			if t, ok := allowedFrom(cs, e.At, check); ok {
+				refusal += fmt.Sprintf("; the people list allowed it from %s, later than the entry's time by its writer's clock (%s): a clock running that far behind would explain it",
+					t.UTC().Format("2006-01-02 15:04:05 MST"), e.At.UTC().Format("2006-01-02 15:04:05 MST"))
+			}
+			out = append(out, DutyBreach{Entry: e.Seq, Kind: e.Kind, Case: e.Case, Actor: e.Actor, EnteredBy: e.EnteredBy, Duty: d, Refusal: refusal})
 		}
 		// follows: the entry is the follow-up of the entry just before it,
 		// a finding of the same person on the same case of one of kinds.
@@ -185,6 +190,29 @@ func checkDuties(a *Audit, es []Entry, cases []SampledCase, cs []store.PersonCha
 		basis += fmt.Sprintf("; %d entries from before the store kept who entered them are not checked", unknown)
 	}
 	return out, basis
+}
+
+// allowedFrom is the time of the earliest change to the people list, after
+// t, from which check allows the entry: an entry refused by the list of its
+// time but allowed by a later one may be sound, dated by a clock running
+// behind, and verify says so rather than leave the reader to suspect the
+// person. False when no later list allows it.
+func allowedFrom(cs []store.PersonChange, t time.Time, check func(map[string]Person) error) (time.Time, bool) {
+	for i, c := range cs {
+		if !c.At.After(t) {
+			continue
+		}
+		var upTo []store.PersonChange
+		for _, d := range cs {
+			if !d.At.After(c.At) {
+				upTo = append(upTo, d)
+			}
+		}
+		if check(peopleOf(upTo)) == nil {
+			return cs[i].At, true
+		}
+	}
+	return time.Time{}, false
 }
 
 // dutyClockGrace is how far a writer's clock may run behind another's

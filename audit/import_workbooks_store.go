@@ -216,7 +216,7 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 				// row's date or grade, so a refused row stops the import
 				// before any problem of content is listed.
 				if err := s.mayImportRow(ctx, tx, a, f, r, rowCheck{in: byID, withdrawn: withdrawn, moderated: moderated,
-					auditors: auditors, newAuditor: opts.NewAuditor, latest: latest[f.Moderation], named: named}); err != nil {
+					auditors: auditors, newAuditor: opts.NewAuditor, latest: latest[f.Moderation], named: named, unattended: opts.Unattended}); err != nil {
 					return err
 				}
 				if r.Empty || len(r.Problems) > 0 {
@@ -291,6 +291,16 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 						differing = append(differing, r.ID)
 					}
 				}
+				// A row named by --keep whose case has no finding of its
+				// kind yet has nothing to differ from, and is left out all
+				// the same: a moderator's workbook can hold a case she may
+				// not moderate (she audited it since the draw), and keeping
+				// its row out is how she imports the others.
+				if n := named.find(r.ID); n != nil && n.keep && !r.Empty && len(r.Problems) == 0 {
+					if _, ok := latest[f.Moderation][r.ID]; !ok {
+						kept[r] = true
+					}
+				}
 				// The date of a row that records something (a finding, or
 				// a correction); a row given again as recorded changes
 				// nothing, and a kept row is left out.
@@ -342,7 +352,7 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 				}
 				rr, err := s.recordTx(ctx, w, a, f, fmt.Sprintf("%s row %d", source, r.Num), ch)
 				if errors.Is(err, ErrDuty) {
-					return rowRefusal(err, file, r)
+					return rowRefusal(err, file, r, opts.Unattended)
 				}
 				if err != nil {
 					return err
@@ -566,6 +576,7 @@ type rowCheck struct {
 	newAuditor bool
 	latest     map[string]Finding // the latest findings of the row's kind
 	named      named
+	unattended bool // a scheduled import, which names no case to keep
 }
 
 // mayImportRow checks that the person importing may record row r of file
@@ -603,7 +614,7 @@ func (s *Store) mayImportRow(ctx context.Context, tx *store.Tx, a *Audit, f *wor
 	}
 	if err := s.mayRecord(ctx, tx, a, fr, moderator); err != nil {
 		if errors.Is(err, ErrDuty) {
-			return rowRefusal(err, f, r)
+			return rowRefusal(err, f, r, c.unattended)
 		}
 		return err
 	}
@@ -612,10 +623,16 @@ func (s *Store) mayImportRow(ctx context.Context, tx *store.Tx, a *Audit, f *wor
 
 // rowRefusal names, after a refusal's rule, the row it stopped at: the
 // file may hold many, and the rule alone does not say which one to fix.
-func rowRefusal(err error, f *workbook.File, r *workbook.Row) error {
+// A person importing is told how to import the other rows: a refused row
+// is no slip she can mend in the file, and --skip-invalid does not pass it.
+func rowRefusal(err error, f *workbook.File, r *workbook.Row, unattended bool) error {
 	where := f.Path
 	if f.Sheet != "" {
 		where += fmt.Sprintf(", sheet %q", f.Sheet)
 	}
-	return fmt.Errorf("%w (%s, row %d, case %s; nothing was imported)", err, where, r.Num, r.ID)
+	if unattended {
+		return fmt.Errorf("%w (%s, row %d, case %s; nothing was imported)", err, where, r.Num, r.ID)
+	}
+	return opt.Errorf("%w (%s, row %d, case %s; nothing was imported: to import the other rows, clear this one or leave it out with %s %s)",
+		err, where, r.Num, r.ID, opt.Keep, r.ID)
 }

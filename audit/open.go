@@ -116,6 +116,11 @@ func (s *Store) Created() bool { return s.st.Created() }
 // Kind is "sqlite" or "postgres", for people to read.
 func (s *Store) Kind() string { return s.st.Kind() }
 
+// ErasureLeftovers names the tables a PostgreSQL store's owner rewrites
+// for what a retirement or redaction erased to leave its files: see
+// store.Store.ErasureLeftovers; none on SQLite.
+func (s *Store) ErasureLeftovers(tables ...string) []string { return s.st.ErasureLeftovers(tables...) }
+
 // EnteredBy is who the store records as having entered each new trail
 // entry: the person at the keyboard (Options.EnteredBy, else Actor) for
 // SQLite, the login's database role for PostgreSQL.

@@ -57,8 +57,10 @@ type TeamChange struct {
 	// Teams lists the teams that are, for a hint.
 	Known bool
 	Teams []string
-	// Audits is how many audits' trails keep the change.
-	Audits int
+	// Audits is how many audits' trails keep the change; Unchanged how
+	// many had this manager for the team already, and were left as they
+	// were.
+	Audits, Unchanged int
 }
 
 func foldTeamManagers(es []Entry) (map[string]TeamManager, error) {

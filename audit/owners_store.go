@@ -65,6 +65,18 @@ func (s *Store) SetTeamManager(ctx context.Context, team, manager string) (TeamC
 			return err
 		}
 		for _, a := range audits {
+			if manager != "" {
+				// The same manager set again (a script run twice) is
+				// already in this trail: nothing to append.
+				m, err := auditTeamManagers(ctx, tx.Tx, a)
+				if err != nil {
+					return err
+				}
+				if cur, ok := m[normTeam(ch.Team)]; ok && cur.Manager == manager {
+					ch.Unchanged++
+					continue
+				}
+			}
 			if _, err := s.appendEntry(ctx, tx, a, KindTeamManager, "", who, teamManagerPayload{Team: ch.Team, Manager: manager}); err != nil {
 				return err
 			}

@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/caseaudit/caseaudit/audit/store"
@@ -43,21 +44,41 @@ func (s *Store) VerifyPeople(ctx context.Context) ([]string, error) {
 // must have the qa role and be the login acting, so that the list never
 // locks its own maker out.
 func (s *Store) AddPerson(ctx context.Context, p Person) (Person, error) {
+	c, err := s.SetPerson(ctx, p)
+	return c.Person, err
+}
+
+// PersonSet is what SetPerson did: the person as the list now has her, and
+// as it had her before (nil when she is new). Changed is false when the
+// list already had her so, name and roles alike: nothing was appended.
+type PersonSet struct {
+	Person  Person
+	Was     *Person
+	Changed bool
+}
+
+// SetPerson is AddPerson, saying what it changed. The same person given
+// again, as a set-up script run twice gives her, changes nothing: the
+// list's chain is not lengthened by an entry that says what it already
+// says.
+func (s *Store) SetPerson(ctx context.Context, p Person) (PersonSet, error) {
 	p.Login = strings.TrimSpace(p.Login)
 	p.Name = strings.Join(strings.Fields(p.Name), " ")
 	if p.Login == "" {
-		return Person{}, fmt.Errorf("a person needs a login (the OS login on SQLite, the database login on PostgreSQL)")
+		return PersonSet{}, fmt.Errorf("a person needs a login (the OS login on SQLite, the database login on PostgreSQL)")
 	}
 	if strings.ContainsAny(p.Login, ",\n\r\t") {
-		return Person{}, fmt.Errorf("the login %q holds a comma or a line break; give the login as the system spells it", p.Login)
+		return PersonSet{}, fmt.Errorf("the login %q holds a comma or a line break; give the login as the system spells it", p.Login)
 	}
 	if p.Name == "" {
-		return Person{}, fmt.Errorf("give the person's name with --name (e.g. --name \"B. Evans\"): it is how findings and allocations name her")
+		return PersonSet{}, fmt.Errorf("give the person's name with --name (e.g. --name \"B. Evans\"): it is how findings and allocations name her")
 	}
 	if len(p.Roles) == 0 {
-		return Person{}, fmt.Errorf("give the person's roles with --role (qa, auditor, moderator, manager, governance)")
+		return PersonSet{}, fmt.Errorf("give the person's roles with --role (qa, auditor, moderator, manager, governance)")
 	}
+	var out PersonSet
 	err := s.write(ctx, "changing the people list of", func(tx *store.WriteTx) error {
+		out = PersonSet{}
 		s.attempt(DutyPeople, CaseFacts{})
 		cs, err := tx.PersonChanges(ctx)
 		if err != nil {
@@ -83,14 +104,35 @@ func (s *Store) AddPerson(ctx context.Context, p Person) (Person, error) {
 				}
 			}
 		}
+		if was, ok := people[p.Login]; ok {
+			out.Was = &was
+			if was.Name == p.Name && sameRoles(was.Roles, p.Roles) {
+				out.Person = was
+				return nil
+			}
+		}
 		rs := make([]string, len(p.Roles))
 		for i, r := range p.Roles {
 			rs[i] = string(r)
 		}
+		out.Person, out.Changed = p, true
 		_, err = tx.AppendPersonChange(ctx, store.PersonAdd, p.Login, p.Name, rs, s.now())
 		return err
 	})
-	return p, err
+	return out, err
+}
+
+// sameRoles reports whether a and b hold the same roles, in any order.
+func sameRoles(a, b []Role) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, r := range a {
+		if !slices.Contains(b, r) {
+			return false
+		}
+	}
+	return true
 }
 
 // RemovePerson takes a login off the people list: from then on it may do

@@ -7,9 +7,11 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/caseaudit/caseaudit/internal/opt"
 	"github.com/caseaudit/caseaudit/internal/words"
@@ -49,6 +51,9 @@ type LoadOptions struct {
 	// keyBits, in tests, keeps only the keys' top bits: keys then collide
 	// (still in ticket order) and the full tickets must decide.
 	keyBits uint
+	// keepNone, in tests, has the reader leave every row's kept fields
+	// unread, as the bound never would: Select must read them again.
+	keepNone bool
 }
 
 // Population is the set of distinct case IDs of an export that match the
@@ -84,6 +89,10 @@ type Population struct {
 	stratumSize []int
 	ids         arena
 	tk          *Ticketer
+	// readerKeys counts the rows whose ticket key the reader made, and
+	// readerLeft those whose kept fields it left unread (see Load), for
+	// the tests.
+	readerKeys, readerLeft int
 
 	// Kept fields: candidates by ID, and how to read more if needed.
 	kept      map[string][]string
@@ -376,7 +385,33 @@ func Load(ctx context.Context, t *export.Table, opts LoadOptions) (*Population, 
 			return more
 		}
 	}
-	err := t.RowsWith(ctx, cols, export.RowsOptions{Idle: idle, Digest: opts.Digest}, func(r export.Row) error {
+	// The ticket keys (a SHA-256 block per row) are the largest piece of
+	// the per-row work: a reader that parses on several goroutines makes
+	// them there, each with a Ticketer of its own, so that this loop,
+	// which takes every row in turn, does not wait on them.
+	idKey := func() func(id []byte) uint64 { return NewTicketer(opts.Seed).KeyBytes }
+	ro := export.RowsOptions{Idle: idle, Digest: opts.Digest, IDKey: idKey}
+	// Without strata, the kept fields are needed only for rows whose key
+	// is at most the worst candidate's once MaxSample are held (it only
+	// falls as better ones come): the reader is told that bound (thr), so
+	// that it need not find and copy those cells in the other rows
+	// (Row.LazyLeft). Strata (a bound per stratum) and an observer (which
+	// sees every row's cells) read every cell.
+	var thr atomic.Uint64
+	thr.Store(math.MaxUint64)
+	lazy := opts.MaxSample > 0 && strataAt < 0 && obs == nil && opts.keyBits == 0
+	if lazy {
+		for _, c := range p.fieldCols {
+			if c != t.IDIndex && !slices.ContainsFunc(filterAt, func(at int) bool { return cols[at] == c }) {
+				ro.Lazy = append(ro.Lazy, c)
+			}
+		}
+		ro.Keep = func(key uint64) bool { return key <= thr.Load() }
+		if opts.keepNone {
+			ro.Keep = func(uint64) bool { return false }
+		}
+	}
+	err := t.RowsWith(ctx, cols, ro, func(r export.Row) error {
 		if r.Blank {
 			p.Blank++
 			return nil
@@ -445,7 +480,15 @@ func Load(ctx context.Context, t *export.Table, opts LoadOptions) (*Population, 
 		if r.Num >= noMatch {
 			return &export.InputError{Path: t.Path, Sheet: t.Sheet, Row: r.Num, Msg: "too many rows (over 2,147,483,647)"}
 		}
-		u := unit{key: p.tk.Key(id), ref: ref, row: uint32(r.Num)}
+		u := unit{key: r.IDKey, ref: ref, row: uint32(r.Num)}
+		if r.HasIDKey {
+			p.readerKeys++
+			if r.LazyLeft {
+				p.readerLeft++
+			}
+		} else {
+			u.key = p.tk.Key(id)
+		}
 		if opts.keyBits > 0 {
 			u.key &^= 1<<(64-opts.keyBits) - 1
 		}
@@ -477,9 +520,12 @@ func Load(ctx context.Context, t *export.Table, opts LoadOptions) (*Population, 
 		// Clone what is kept: a cell shares its memory with the rows read
 		// with it, which would otherwise stay alive.
 		id = strings.Clone(id)
-		fields := make([]string, len(p.fieldCols))
-		for i := range fields {
-			fields[i] = strings.Clone(strings.TrimSpace(r.Cells[fieldAt[i]]))
+		var fields []string
+		if !r.LazyLeft { // else (never, by the bound) Select reads them again
+			fields = make([]string, len(p.fieldCols))
+			for i := range fields {
+				fields[i] = strings.Clone(strings.TrimSpace(r.Cells[fieldAt[i]]))
+			}
 		}
 		c := &candidate{key: u.key, id: id, fields: fields}
 		p.kept[id] = fields
@@ -487,6 +533,9 @@ func Load(ctx context.Context, t *export.Table, opts LoadOptions) (*Population, 
 		if opts.MaxSample > 0 && h.Len() > opts.MaxSample {
 			out := heap.Pop(h).(*candidate)
 			delete(p.kept, out.id)
+		}
+		if lazy && h.Len() >= opts.MaxSample {
+			thr.Store((*h)[0].key)
 		}
 		return nil
 	})

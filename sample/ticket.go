@@ -70,9 +70,9 @@ func NewTicketer(seed string) *Ticketer {
 	if save, ok := h.(encoding.BinaryAppender); ok {
 		t.save, t.fast = save, true
 		const probe = "CR-0000001 probe"
-		fast := t.hash(probe)
+		fast := hashID(t, probe)
 		t.fast = false
-		t.fast = fast == t.hash(probe)
+		t.fast = fast == hashID(t, probe)
 	}
 	return t
 }
@@ -80,8 +80,9 @@ func NewTicketer(seed string) *Ticketer {
 // Seed returns the seed text.
 func (t *Ticketer) Seed() string { return t.seed }
 
-// hash returns H for id as four 64-bit limbs, most significant first.
-func (t *Ticketer) hash(id string) [4]uint64 {
+// hashID returns H for id as four 64-bit limbs, most significant first.
+// It takes the ID as a string or as bytes (a reader's cell, not copied).
+func hashID[ID string | []byte](t *Ticketer, id ID) [4]uint64 {
 	if err := t.reset.UnmarshalBinary(t.state); err != nil {
 		panic("sha256 cannot restore its state: " + err.Error()) // never: the state came from the same hash
 	}
@@ -111,7 +112,12 @@ const pow19 = 10_000_000_000_000_000_000 // 10^19, the largest power of ten in a
 // Key returns the first 19 digits of id's ticket as an integer: ordering by
 // Key agrees with ordering by ticket except where two keys are equal.
 func (t *Ticketer) Key(id string) uint64 {
-	return keyOf(t.hash(id), t.rev)
+	return keyOf(hashID(t, id), t.rev)
+}
+
+// KeyBytes is Key for an ID held as bytes.
+func (t *Ticketer) KeyBytes(id []byte) uint64 {
+	return keyOf(hashID(t, id), t.rev)
 }
 
 // keyOf is Key for the hash l; rev is reverse4's table.
@@ -177,7 +183,7 @@ var reverse4 = sync.OnceValue(func() *[10000]uint16 {
 
 // Ticket returns id's ticket in full precision, e.g. "0.4103108580907290…".
 func (t *Ticketer) Ticket(id string) string {
-	return ticketOf(t.hash(id))
+	return ticketOf(hashID(t, id))
 }
 
 func ticketOf(l [4]uint64) string {

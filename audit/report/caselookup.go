@@ -193,7 +193,7 @@ func (d *CaseDocument) WriteXLSX(w io.Writer) error {
 		return err
 	}
 	wide := func(h string) bool { return h == "What" || h == "Note" || h == "Reason" || h == "Details" }
-	if err := printTable(f, entries, caseHeader, d.Rows(), wide); err != nil {
+	if err := printTable(f, entries, caseHeader, d.Rows(), wide, ""); err != nil {
 		return err
 	}
 	if err := xlsxprint.Apply(f, summary, xlsxprint.Setup{FitWide: 1, Marking: d.Marking, Title: d.Title}); err != nil {

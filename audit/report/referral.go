@@ -158,7 +158,7 @@ func (r *Referrals) WriteXLSX(w io.Writer) error {
 		return err
 	}
 	wide := func(h string) bool { return h == "Auditor's note" || h == "Response" }
-	if err := printTable(f, sheet, r.Header, r.Rows, wide); err != nil {
+	if err := printTable(f, sheet, r.Header, r.Rows, wide, "Response"); err != nil {
 		return err
 	}
 	if err := xlsxprint.Apply(f, sheet, xlsxprint.Setup{Landscape: true, FitWide: 1, RepeatRows: "$1:$1", Marking: r.Marking, Title: r.Title}); err != nil {
@@ -168,11 +168,23 @@ func (r *Referrals) WriteXLSX(w io.Writer) error {
 	return err
 }
 
+// writeInWidth and writeInLines are the room a column left for handwriting
+// gets on paper (see printTable): about 60 mm across, and three lines of a
+// pen's height.
+const (
+	writeInWidth = 36.0
+	writeInLines = 3
+)
+
 // printTable writes a table of text to a sheet for print: every cell stored
 // as text, a grey bold header row frozen at the top, columns as wide as
 // their longest word or value (up to 24, or 48 for the columns wide names,
-// which wrap), each row as tall as its tallest cell.
-func printTable(f *excelize.File, sheet string, header []string, body [][]string, wide func(string) bool) error {
+// which wrap), each row as tall as its tallest cell. The column headed
+// writeIn ("" for none) is where the reader writes by hand (a referral
+// sheet's Response, which a team manager fills in on paper): it is at
+// least writeInWidth wide, and a row whose cell there is empty at least
+// writeInLines tall, rather than as narrow and low as its empty cells.
+func printTable(f *excelize.File, sheet string, header []string, body [][]string, wide func(string) bool, writeIn string) error {
 	grid := []excelize.Border{{Type: "left", Color: "BFBFBF", Style: 1}, {Type: "right", Color: "BFBFBF", Style: 1},
 		{Type: "top", Color: "BFBFBF", Style: 1}, {Type: "bottom", Color: "BFBFBF", Style: 1}}
 	text, err := f.NewStyle(&excelize.Style{NumFmt: 49, Border: grid, Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
@@ -200,6 +212,9 @@ func printTable(f *excelize.File, sheet string, header []string, body [][]string
 			w = max(w, xlsxprint.Width(row[j]))
 		}
 		widths[j] = math.Ceil(min(w+1.5, limit))
+		if writeIn != "" && h == writeIn {
+			widths[j] = max(widths[j], writeInWidth)
+		}
 	}
 	for i, row := range rows {
 		lines := 1
@@ -212,6 +227,9 @@ func printTable(f *excelize.File, sheet string, header []string, body [][]string
 				lines = max(lines, xlsxprint.BoldLines(v, widths[j]))
 			} else {
 				lines = max(lines, xlsxprint.Lines(v, widths[j]))
+				if writeIn != "" && header[j] == writeIn && strings.TrimSpace(v) == "" {
+					lines = max(lines, writeInLines)
+				}
 			}
 		}
 		if err := f.SetRowHeight(sheet, i+1, xlsxprint.RowHeight(lines)); err != nil {

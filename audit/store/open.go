@@ -183,8 +183,8 @@ func (s *Store) check(ctx context.Context, fresh, mayWrite bool) error {
 		return s.Explain("opening", err)
 	}
 	if v > len(migrations) {
-		return fmt.Errorf("the store %s was written by a newer caseaudit (schema version %d; this one knows up to %d); upgrade caseaudit: %w",
-			s.path, v, len(migrations), ErrNotStore)
+		return errorf(ErrNotStore, "the store %s was written by a newer caseaudit (schema version %d; this one knows up to %d); upgrade caseaudit",
+			s.path, v, len(migrations))
 	}
 	if v > 0 {
 		// One query for all of them: every command opens the store.

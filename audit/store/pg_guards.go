@@ -878,7 +878,24 @@ func guardsSQL(n pgNames) string {
 		fmt.Fprintf(&b, "DROP TRIGGER IF EXISTS %s ON {{S}}.%s;\nCREATE TRIGGER %s %s ON {{S}}.%s FOR EACH %s EXECUTE FUNCTION {{S}}.%s();\n",
 			t.name, t.table, t.name, t.when, t.table, each, t.function)
 	}
-	return n.expand(b.String())
+	return n.expand(b.String()) + noTextStatistics(n)
+}
+
+// noTextStatistics keeps the free text out of the server's statistics:
+// ANALYZE (autovacuum's too) copies sample values of each column into
+// pg_statistic, where a note redacted or retired from trail_text would
+// live on, and no query of the store is planned by its notes' values. A
+// store made before has its text's statistics dropped once: an ALTER …
+// TYPE to the column's own type drops them without rewriting the table.
+func noTextStatistics(n pgNames) string {
+	return fmt.Sprintf(`DO $caseaudit$ BEGIN
+IF EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = %s::pg_catalog.regclass
+	AND attname IN ('text', 'salt') AND attstattarget IS DISTINCT FROM 0) THEN
+	ALTER TABLE %s.trail_text ALTER COLUMN text SET STATISTICS 0, ALTER COLUMN salt SET STATISTICS 0,
+		ALTER COLUMN text TYPE text COLLATE "C", ALTER COLUMN salt TYPE text COLLATE "C";
+END IF;
+END $caseaudit$;
+`, quoteLiteral(quoteIdent(n.schema)+".trail_text"), quoteIdent(n.schema))
 }
 
 // lockSpace is the first key of a store's advisory locks: the store's own

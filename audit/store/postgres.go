@@ -475,8 +475,8 @@ func openPostgres(ctx context.Context, where string, opts Options) (*Store, erro
 	case !in.marked:
 		err = errorf(ErrNotStore, "%s is not a caseaudit store (its schema %s holds other tables); name another database or schema", s.path, t.schema)
 	case in.version > len(pgMigrations):
-		err = fmt.Errorf("the store %s was written by a newer caseaudit (schema version %d; this one knows up to %d); upgrade caseaudit: %w",
-			s.path, in.version, len(pgMigrations), ErrNotStore)
+		err = errorf(ErrNotStore, "the store %s was written by a newer caseaudit (schema version %d; this one knows up to %d); upgrade caseaudit",
+			s.path, in.version, len(pgMigrations))
 	case in.version < len(pgMigrations) && !in.isOwner:
 		err = fmt.Errorf("the store %s has schema version %d and this caseaudit needs %d; its owner (role %s) upgrades it with: caseaudit store init URL",
 			s.path, in.version, len(pgMigrations), in.owner)
@@ -616,8 +616,8 @@ func initPostgres(ctx context.Context, s *Store, t *pgTarget, version int) (*Ini
 	case in.schemaExists && !in.empty && !in.marked:
 		return nil, errorf(ErrNotStore, "%s is not a caseaudit store (its schema %s holds other tables); name another database, or another schema with ?schema=NAME", s.path, t.schema)
 	case in.version > len(pgMigrations):
-		return nil, fmt.Errorf("the store %s was written by a newer caseaudit (schema version %d; this one knows up to %d); upgrade caseaudit: %w",
-			s.path, in.version, len(pgMigrations), ErrNotStore)
+		return nil, errorf(ErrNotStore, "the store %s was written by a newer caseaudit (schema version %d; this one knows up to %d); upgrade caseaudit",
+			s.path, in.version, len(pgMigrations))
 	case in.schemaExists && !in.isOwner:
 		return nil, fmt.Errorf("the schema %s of %s belongs to the role %s; run store init as that role", t.schema, s.path, in.owner)
 	}

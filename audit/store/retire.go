@@ -342,13 +342,48 @@ func copyLog(ctx context.Context, w *WriteTx, log []LogEntry) error {
 
 // Checkpoint copies what the write-ahead log holds into an SQLite store's
 // file and empties the log, so that the pages a retirement or redaction
-// overwrote are gone from the log too; PostgreSQL needs nothing (its own
-// vacuum reclaims the space). A store another process is reading keeps
-// its log until that reader is done: the next checkpoint takes it.
+// overwrote are gone from the log too. PostgreSQL cannot be asked the same
+// by the login that retires or redacts (see ErasureLeftovers). A store
+// another process is reading keeps its log until that reader is done: the
+// next checkpoint takes it.
 func (s *Store) Checkpoint(ctx context.Context) error {
 	if s.b.kind() != "sqlite" {
 		return nil
 	}
 	_, err := s.db.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
 	return s.Explain("checkpointing", err)
+}
+
+// ErasureLeftovers names, on a PostgreSQL store, the tables whose files
+// still hold what a retirement deleted or a redaction erased, schema
+// qualified, for the sentence telling the server's administrator to
+// rewrite them ("" on SQLite, which overwrites in place). PostgreSQL
+// overwrites nothing: a deleted or updated row stays in the table's file
+// until VACUUM FULL rewrites it (a plain VACUUM only marks the space free),
+// which only the store's owner may run, outside any transaction; its
+// write-ahead log and backups keep it until they are replaced.
+func (s *Store) ErasureLeftovers(tables ...string) []string {
+	pg, ok := s.b.(*pgBackend)
+	if !ok {
+		return nil
+	}
+	out := make([]string, len(tables))
+	for i, t := range tables {
+		out[i] = plainIdent(pg.schema) + "." + t
+	}
+	return out
+}
+
+// plainIdent is a name as psql takes it: bare when PostgreSQL would read
+// it unchanged, else quoted.
+func plainIdent(s string) string {
+	for i, r := range s {
+		if !(r >= 'a' && r <= 'z' || r == '_' || i > 0 && r >= '0' && r <= '9') {
+			return quoteIdent(s)
+		}
+	}
+	if s == "" {
+		return quoteIdent(s)
+	}
+	return s
 }

@@ -204,6 +204,16 @@ func entrySummary(e audit.Entry, teamOwned bool) string {
 			s += ", " + so.Incomplete.Phrase()
 		}
 		return s
+	case audit.KindTeamManager:
+		var t struct {
+			Team    string `json:"team"`
+			Manager string `json:"manager"`
+		}
+		_ = json.Unmarshal(e.Payload, &t)
+		if t.Manager == "" {
+			return fmt.Sprintf("team manager of %s unset: its actions keep the owner their opening recorded", t.Team)
+		}
+		return fmt.Sprintf("team manager of %s: %s owns its follow-up actions", t.Team, t.Manager)
 	case audit.KindRedaction:
 		var r struct {
 			Entry  int      `json:"entry"`

@@ -107,7 +107,12 @@ func runOwnersSet(ctx context.Context, o *ownersOptions, g *globalOptions) error
 		g.infof("%s has no manager now (kept in the trails of %s); its actions keep the owner their opening recorded\n", ch.Team, audits)
 		return nil
 	}
-	g.infof("%s owns the follow-up actions of %s from now on (kept in the trails of %s)\n", strings.Join(strings.Fields(o.Manager), " "), ch.Team, audits)
+	manager := strings.Join(strings.Fields(o.Manager), " ")
+	if ch.Audits == 0 {
+		g.infof("%s already owns the follow-up actions of %s (in the trails of %s); nothing changed\n", manager, ch.Team, words.Count(ch.Unchanged, "audit"))
+		return nil
+	}
+	g.infof("%s owns the follow-up actions of %s from now on (kept in the trails of %s)\n", manager, ch.Team, audits)
 	return nil
 }
 

@@ -92,6 +92,9 @@ type peopleJSON struct {
 	Store  string       `json:"store"`
 	Acting string       `json:"acting"`
 	People []personJSON `json:"people"`
+	// Changed is people add's: false when the list already had the
+	// person so, and nothing was appended.
+	Changed *bool `json:"changed,omitempty"`
 }
 
 func toPersonJSON(p audit.Person) personJSON {
@@ -118,14 +121,25 @@ func runPeopleAdd(ctx context.Context, o *peopleOptions, g *globalOptions) error
 		return err
 	}
 	defer st.Close()
-	p, err := st.AddPerson(ctx, audit.Person{Login: o.Login, Name: o.Name, Roles: roles})
+	set, err := st.SetPerson(ctx, audit.Person{Login: o.Login, Name: o.Name, Roles: roles})
 	if err != nil {
 		return err
 	}
+	p := set.Person
 	if o.Format == "json" {
-		return writeJSON(g.IO.Out, schema.People, peopleJSON{Store: st.Path(), Acting: st.Login(), People: []personJSON{toPersonJSON(p)}})
+		return writeJSON(g.IO.Out, schema.People, peopleJSON{Store: st.Path(), Acting: st.Login(), People: []personJSON{toPersonJSON(p)}, Changed: &set.Changed})
 	}
-	g.infof("%s (%s) may now act in %s as %s\n", p.Name, p.Login, st.Path(), strings.Join(toPersonJSON(p).Roles, ", "))
+	roleList := func(p audit.Person) string { return strings.Join(toPersonJSON(p).Roles, ", ") }
+	switch {
+	case !set.Changed:
+		g.infof("%s (%s) is already on the people list of %s as %s; nothing changed\n", p.Name, p.Login, st.Path(), roleList(p))
+	case set.Was != nil:
+		// A change of name or roles is said as one: a name that changes
+		// changes how her findings are recorded from now on.
+		g.infof("%s (%s) may now act in %s as %s (was %s, as %s)\n", p.Name, p.Login, st.Path(), roleList(p), set.Was.Name, roleList(*set.Was))
+	default:
+		g.infof("%s (%s) may now act in %s as %s\n", p.Name, p.Login, st.Path(), roleList(p))
+	}
 	return nil
 }
 

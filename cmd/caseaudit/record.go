@@ -384,7 +384,11 @@ func reportKept(g *globalOptions, res audit.RecordResult) {
 	if k.Answers > 0 {
 		kept, flags = append(kept, words.Count(k.Answers, "answer")+" to the form"), append(flags, "--answer")
 	}
-	g.infof("kept %s from trail entry %d; to change them too, give %s\n", words.And(kept), k.From, words.Or(flags))
+	them := "them"
+	if len(kept) == 1 && k.Answers <= 1 {
+		them = "it" // the note, the date or one answer
+	}
+	g.infof("kept %s from trail entry %d; to change %s too, give %s\n", words.And(kept), k.From, them, words.Or(flags))
 }
 
 // ownerText says who a follow-up action is for: "for J. Smith", "for the

@@ -77,6 +77,7 @@ func runRedact(ctx context.Context, o *redactOptions, g *globalOptions) error {
 	if err != nil {
 		return err
 	}
+	sayErasureLeftovers(g, st.ErasureLeftovers("trail_text"))
 	if o.Format == "json" {
 		return writeJSON(g.IO.Out, schema.Redact, map[string]any{"audit": r.Audit, "entry": r.Entry, "kind": r.Kind, "case": r.Case,
 			"fields": r.Fields, "by": r.By, "at": r.At.UTC().Format("2006-01-02T15:04:05Z"), "reason": r.Reason,

@@ -188,13 +188,30 @@ func runRetire(ctx context.Context, o *retireOptions, g *globalOptions) error {
 		}
 		out.Audits = append(out.Audits, j)
 	}
+	leftovers := st.ErasureLeftovers("trail_text", "trail", "sampled_case", "trail_redaction")
 	if o.Format == "json" {
+		if len(retired) > 0 {
+			sayErasureLeftovers(g, leftovers)
+		}
 		return writeJSON(g.IO.Out, schema.Retire, out)
 	}
-	return writeRetireText(g, o, out)
+	return writeRetireText(g, o, out, leftovers)
 }
 
-func writeRetireText(g *globalOptions, o *retireOptions, out retireJSON) error {
+// sayErasureLeftovers tells, on a PostgreSQL store, what a retirement or
+// redaction leaves to the server's administrator: the server keeps the
+// old row versions in the tables' files until its owner rewrites them,
+// and in its write-ahead log and backups; a governance officer told only
+// "retired" would take the notes for gone.
+func sayErasureLeftovers(g *globalOptions, tables []string) {
+	if len(tables) == 0 {
+		return
+	}
+	g.warnf("PostgreSQL keeps what was erased in the database's files until the store's owner runs VACUUM FULL %s (a plain VACUUM does not overwrite it), and in the server's write-ahead log and backups until they are replaced: ask the server's administrator\n",
+		strings.Join(tables, ", "))
+}
+
+func writeRetireText(g *globalOptions, o *retireOptions, out retireJSON, leftovers []string) error {
 	w := g.textOut()
 	if out.Retention == nil {
 		fmt.Fprintf(w, "retention: none set, so no audit is due; set one with: caseaudit store retention 6y\n")
@@ -240,6 +257,7 @@ func writeRetireText(g *globalOptions, o *retireOptions, out retireJSON) error {
 			fmt.Fprintf(w, "nothing retired: no audit is due\n")
 		} else {
 			fmt.Fprintf(w, "retired %s, deleting %s (%s)\n", words.Count(n, "audit"), words.Count(int(total), "row"), rowBreakdown(out.Rows))
+			sayErasureLeftovers(g, leftovers)
 		}
 	case len(going) == 0:
 		fmt.Fprintf(w, "nothing to retire: no audit is signed off and past the retention period\n")

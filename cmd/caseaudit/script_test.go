@@ -333,16 +333,37 @@ func cmdFill(ts *testscript.TestScript, neg bool, args []string) {
 // the footer.
 func cmdXlsxcat(ts *testscript.TestScript, neg bool, args []string) {
 	print := len(args) > 0 && args[0] == "-print"
-	if print {
+	sizes := len(args) > 0 && args[0] == "-sizes"
+	if print || sizes {
 		args = args[1:]
 	}
 	if len(args) != 2 || neg {
-		ts.Fatalf("usage: xlsxcat [-print] FILE.xlsx SHEET")
+		ts.Fatalf("usage: xlsxcat [-print|-sizes] FILE.xlsx SHEET")
 	}
 	f, err := excelize.OpenFile(ts.MkAbs(args[0]))
 	ts.Check(err)
 	defer f.Close()
 	sheet := args[1]
+	if sizes {
+		// Each column's width by its header, then each row's height:
+		// what a printed sheet leaves room for.
+		rows, err := f.GetRows(sheet)
+		ts.Check(err)
+		if len(rows) > 0 {
+			for j, h := range rows[0] {
+				c, _ := excelize.ColumnNumberToName(j + 1)
+				w, err := f.GetColWidth(sheet, c)
+				ts.Check(err)
+				fmt.Fprintf(ts.Stdout(), "column %s %q width %g\n", c, h, w)
+			}
+		}
+		for i := range rows {
+			h, err := f.GetRowHeight(sheet, i+1)
+			ts.Check(err)
+			fmt.Fprintf(ts.Stdout(), "row %d height %g\n", i+1, h)
+		}
+		return
+	}
 	if !print {
 		rows, err := f.GetRows(sheet)
 		ts.Check(err)

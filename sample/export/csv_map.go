@@ -35,9 +35,13 @@ type Digest struct {
 	Done bool
 }
 
-// digestScanner is a grid that can hash its file while it scans it.
-type digestScanner interface {
-	scanDigest(ctx context.Context, want []bool, h hash.Hash, fn func(num int, cells []string) error) (hashed bool, err error)
+// optScanner is a grid that can hash its file while it scans it, and
+// make keys of its case IDs on the goroutines that parse it (scanOpts).
+type optScanner interface {
+	scanWith(ctx context.Context, want []bool, opts scanOpts, fn func(num int, cells []string) error) (hashed bool, err error)
+	// parallelScan reports whether a scan would parse on goroutines of
+	// its own (chunk workers) rather than on the caller's.
+	parallelScan() bool
 }
 
 // csvMap is a file mapped for one scan, and how far its readers are.
@@ -143,7 +147,8 @@ func (m *csvMap) catchFault(path string, err *error) {
 
 // scanMapped scans a mapped file; when h is set, the file's bytes are
 // written to h beside the parse, and hashed says whether they all were.
-func (g *csvGrid) scanMapped(ctx context.Context, data []byte, want []bool, h hash.Hash, fn func(num int, cells []string) error) (hashed bool, err error) {
+func (g *csvGrid) scanMapped(ctx context.Context, data []byte, want []bool, opts scanOpts, fn func(num int, cells []string) error) (hashed bool, err error) {
+	h := opts.digest
 	// Whether the cores are busy is judged before the digest's goroutine
 	// starts, so that it does not count itself among the others.
 	parallel := g.parallel(int64(len(data)))
@@ -175,7 +180,7 @@ func (g *csvGrid) scanMapped(ctx context.Context, data []byte, want []bool, h ha
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer m.catchFault(g.path, &err)
 	if parallel {
-		return false, g.scanParallel(ctx, chunkSource{data: data, m: m}, int64(len(data)), want, fn)
+		return false, g.scanParallel(ctx, chunkSource{data: data, m: m}, int64(len(data)), want, opts, fn)
 	}
 	r := newMemRecReader(data[g.skip:], g.comma)
 	return false, g.scanSerial(ctx, r, want, fn, func() { m.advance(mapParse, int64(g.skip)+r.off) })

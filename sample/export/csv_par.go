@@ -74,6 +74,11 @@ func (g *csvGrid) parallel(size int64) bool {
 	return runtime.GOMAXPROCS(0) > 1 && size >= csvParallelBytes && !coresBusy()
 }
 
+func (g *csvGrid) parallelScan() bool {
+	fi, err := os.Stat(g.path)
+	return err == nil && fi.Mode().IsRegular() && g.parallel(fi.Size())
+}
+
 // coresBusy reports whether the machine's cores are all taken already by
 // other programs: Linux's /proc/loadavg counts the threads runnable right
 // now (its fourth field, "2/345": this one among them), and when the others
@@ -148,8 +153,11 @@ type chunkParser struct {
 	spare *csvBatch
 }
 
-func newChunkParser(g *csvGrid, src chunkSource, size int64, want []bool, free chan *csvBatch) *chunkParser {
+func newChunkParser(g *csvGrid, src chunkSource, size int64, want []bool, opts scanOpts, free chan *csvBatch) *chunkParser {
 	c := &chunkParser{src: src, size: size, p: newCSVParser(g, want), free: free}
+	if opts.keys != nil {
+		c.p.setKeys(opts)
+	}
 	if src.data != nil {
 		c.r = newMemRecReader(nil, g.comma)
 	} else {
@@ -248,7 +256,7 @@ func (c *chunkParser) lineStart(off int64) (int64, error) {
 
 // scanParallel is scan for a file parsed in chunks; see the top of this
 // file. fn is called on the caller's goroutine.
-func (g *csvGrid) scanParallel(ctx context.Context, src chunkSource, size int64, want []bool, fn func(num int, cells []string) error) error {
+func (g *csvGrid) scanParallel(ctx context.Context, src chunkSource, size int64, want []bool, opts scanOpts, fn func(num int, cells []string) error) error {
 	chunk, first := int64(csvChunkBytes), int64(csvFirstChunkBytes)
 	if g.chunkBytes > 0 {
 		chunk, first = g.chunkBytes, g.chunkBytes
@@ -312,7 +320,7 @@ func (g *csvGrid) scanParallel(ctx context.Context, src chunkSource, size int64,
 			if src.m != nil {
 				defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 			}
-			c := newChunkParser(g, src, size, want, free)
+			c := newChunkParser(g, src, size, want, opts, free)
 			for k := range jobs {
 				select {
 				case <-quit:
@@ -329,7 +337,7 @@ func (g *csvGrid) scanParallel(ctx context.Context, src chunkSource, size int64,
 		wg.Wait()
 	}()
 
-	em := newCSVEmitter(g, want, fn)
+	em := newCSVEmitter(g, want, fn, opts.cur)
 	var serial *chunkParser // for a chunk whose guessed start was wrong
 	expected, rowOff, lineOff := int64(g.skip), 0, 0
 	for k := 0; k < n; k++ {
@@ -341,7 +349,7 @@ func (g *csvGrid) scanParallel(ctx context.Context, src chunkSource, size int64,
 		}
 		if ch.start != expected {
 			if serial == nil {
-				serial = newChunkParser(g, src, size, want, free)
+				serial = newChunkParser(g, src, size, want, opts, free)
 			}
 			ch = serial.parse(ctx, expected, starts[k+1])
 		}

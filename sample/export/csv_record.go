@@ -33,6 +33,10 @@ type recReader struct {
 	// a line without quotes); false says only that they were not looked at
 	// that way, or were not all ASCII.
 	ascii bool
+	// plain is set when rec is a line without quotes, whose fields were
+	// located up to limit (see more).
+	plain bool
+	limit int
 
 	startLine int   // line on which the current record started (or would have)
 	off       int64 // bytes consumed by the records read so far
@@ -155,12 +159,34 @@ func (r *recReader) next(limit int) (blank bool, err error) {
 		return false, err
 	}
 	if len(line) == 0 {
-		r.rec = line
+		r.rec, r.plain = line, false
 		return true, nil
 	}
 	if bytes.IndexByte(line, '"') < 0 {
 		// The common case: fields are slices of the line, nothing is copied.
-		r.rec = line
+		r.rec, r.plain = line, true
+		r.locate(limit)
+		return line[0] == r.comma && onlyByte(line, r.comma), nil
+	}
+	r.plain = false
+	return r.quoted(line, nl)
+}
+
+// more locates the fields of the current record up to limit (> the limit
+// next was given), when next stopped short of them.
+func (r *recReader) more(limit int) {
+	if r.plain && len(r.bounds) == 2*r.limit {
+		r.bounds = r.bounds[:0]
+		r.locate(limit)
+	}
+}
+
+// locate finds the first limit fields (all: limit <= 0) of r.rec, a line
+// without quotes.
+func (r *recReader) locate(limit int) {
+	line := r.rec
+	r.limit = limit
+	{
 		if limit <= 0 {
 			limit = len(line) + 1
 		}
@@ -200,9 +226,7 @@ func (r *recReader) next(limit int) (blank bool, err error) {
 			r.bounds = append(r.bounds, pos, len(line))
 		}
 		r.ascii = seen&(swarOnes*0x80) == 0
-		return line[0] == r.comma && onlyByte(line, r.comma), nil
 	}
-	return r.quoted(line, nl)
 }
 
 const swarOnes = 0x0101010101010101

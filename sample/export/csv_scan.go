@@ -35,14 +35,39 @@ const csvBatchBytes = 32 << 10
 // scanParallel); fn is called on the caller's goroutine, in row order,
 // either way.
 func (g *csvGrid) scan(ctx context.Context, want []bool, fn func(num int, cells []string) error) error {
-	_, err := g.scanDigest(ctx, want, nil, fn)
+	_, err := g.scanWith(ctx, want, scanOpts{}, fn)
 	return err
 }
 
-// scanDigest is scan that, when h is set and the file is mapped into
-// memory (csv_map.go), also writes every byte of the file to h on a
-// goroutine of its own; hashed says whether it did.
-func (g *csvGrid) scanDigest(ctx context.Context, want []bool, h hash.Hash, fn func(num int, cells []string) error) (hashed bool, err error) {
+// scanOpts is what the rows pipeline may ask of a scan besides the rows.
+type scanOpts struct {
+	// digest, when set and the file is mapped into memory (csv_map.go), is
+	// given every byte of the file on a goroutine of its own.
+	digest hash.Hash
+	// keys, when set, makes the function each chunk worker of a parallel
+	// scan calls on the case ID in column keyCol (see RowsOptions.IDKey);
+	// before fn is given a row whose key a worker made, cur is set to it.
+	keys   func() func(id []byte) uint64
+	keyCol int
+	cur    *rowKey
+	// lazy (by column) and keep, with keys: the cells of the lazy columns
+	// are left empty in a row whose key keep refuses (see
+	// RowsOptions.Keep).
+	lazy []bool
+	keep func(key uint64) bool
+}
+
+// rowKey is the key a chunk worker made for row num (0: none yet); left
+// says it left the row's lazy cells empty.
+type rowKey struct {
+	num  int
+	key  uint64
+	left bool
+}
+
+// scanWith is scan with options; hashed says whether opts.digest was
+// given every byte of the file.
+func (g *csvGrid) scanWith(ctx context.Context, want []bool, opts scanOpts, fn func(num int, cells []string) error) (hashed bool, err error) {
 	f, err := os.Open(g.path)
 	if err != nil {
 		return false, openError(g.path, err)
@@ -56,7 +81,7 @@ func (g *csvGrid) scanDigest(ctx context.Context, want []bool, h hash.Hash, fn f
 	if g.mappable(size) {
 		if data, err := mapFile(f, size); err == nil {
 			defer unmapFile(data)
-			hashed, err := g.scanMapped(ctx, data, want, h, fn)
+			hashed, err := g.scanMapped(ctx, data, want, opts, fn)
 			// A file rewritten in place within its last page faults
 			// nowhere: the mapping shows its new bytes, or zeros. The rows
 			// and the digest may then be of no version of it, so the read
@@ -76,7 +101,7 @@ func (g *csvGrid) scanDigest(ctx context.Context, want []bool, h hash.Hash, fn f
 		// Not mappable after all (a file system that cannot): read it.
 	}
 	if g.parallel(size) {
-		return false, g.scanParallel(ctx, chunkSource{f: f}, size, want, fn)
+		return false, g.scanParallel(ctx, chunkSource{f: f}, size, want, opts, fn)
 	}
 	var src io.Reader = f
 	if g.skip > 0 {
@@ -111,7 +136,7 @@ func (g *csvGrid) mappable(size int64) bool {
 // passes them to fn; batched, when set, is called after each batch.
 func (g *csvGrid) scanSerial(ctx context.Context, r *recReader, want []bool, fn func(num int, cells []string) error, batched func()) error {
 	p := newCSVParser(g, want)
-	em := newCSVEmitter(g, want, fn)
+	em := newCSVEmitter(g, want, fn, nil)
 	b := new(csvBatch)
 	res := p.parse(ctx, r, math.MaxInt64, func(*csvBatch) *csvBatch {
 		if err := em.emit(b, 0); err != nil {
@@ -146,7 +171,14 @@ type csvBatch struct {
 	ends []int
 }
 
-type csvRow struct{ num, nf, start, off int }
+type csvRow struct {
+	num, nf, start, off int
+	// key is the case ID's key, when the parser makes keys (csvParser.key)
+	// and keyed says it made this one.
+	key   uint64
+	keyed bool
+	left  bool // the lazy columns' cells were left empty (csvParser.keep)
+}
 
 func (b *csvBatch) reset() { b.text, b.rows, b.ends = "", b.rows[:0], b.ends[:0] }
 
@@ -157,6 +189,31 @@ type csvParser struct {
 	limit int   // fields to locate on each line: up to the last wanted one
 	idx   []int // the wanted columns in order; every column when want is nil (it grows with the widest row)
 	text  strings.Builder
+	// key, when set, makes each row's key from its case ID, column keyCol
+	// (a chunk worker's: see scanOpts.keys).
+	key    func(id []byte) uint64
+	keyCol int
+	// keep, with key, says whether a keyed row needs the cells of the
+	// lazy columns: fields are located only up to limit (the other wanted
+	// columns) first, and up to fullLimit for a row keep takes.
+	keep      func(key uint64) bool
+	lazy      []bool
+	fullLimit int
+}
+
+// setKeys makes p key its rows (see scanOpts).
+func (p *csvParser) setKeys(opts scanOpts) {
+	p.key, p.keyCol = opts.keys(), opts.keyCol
+	if opts.keep == nil || p.want == nil || opts.keyCol >= len(p.want) {
+		return
+	}
+	p.keep, p.lazy, p.fullLimit = opts.keep, opts.lazy, p.limit
+	p.limit = opts.keyCol + 1
+	for i, w := range p.want {
+		if w && (i >= len(opts.lazy) || !opts.lazy[i]) {
+			p.limit = max(p.limit, i+1)
+		}
+	}
 }
 
 func newCSVParser(g *csvGrid, want []bool) *csvParser {
@@ -224,6 +281,17 @@ func (p *csvParser) parse(ctx context.Context, r *recReader, limit int64, out fu
 		if blank {
 			continue // passed on before the next row that holds text; trailing blanks are dropped
 		}
+		br := csvRow{num: row + 1, start: p.text.Len(), off: len(b.ends)}
+		if p.key != nil && p.keyCol < r.fields() {
+			p.makeKey(r, &br)
+		}
+		if p.keep != nil {
+			if br.keyed && !p.keep(br.key) {
+				br.left = true
+			} else {
+				r.more(p.fullLimit)
+			}
+		}
 		nf := r.fields()
 		if p.want != nil && len(p.want) < nf {
 			nf = len(p.want)
@@ -231,7 +299,8 @@ func (p *csvParser) parse(ctx context.Context, r *recReader, limit int64, out fu
 		for p.want == nil && len(p.idx) < nf {
 			p.idx = append(p.idx, len(p.idx))
 		}
-		b.rows = append(b.rows, csvRow{num: row + 1, nf: nf, start: p.text.Len(), off: len(b.ends)})
+		br.nf = nf
+		b.rows = append(b.rows, br)
 		// The usual case, a line of ASCII (the delimiters' search says so
 		// in passing), is copied as it stands, with no test per field;
 		// otherwise each wanted field is checked (and decoded if need be)
@@ -239,6 +308,10 @@ func (p *csvParser) parse(ctx context.Context, r *recReader, limit int64, out fu
 		for _, i := range p.idx {
 			if i >= nf {
 				break
+			}
+			if br.left && i < len(p.lazy) && p.lazy[i] {
+				b.ends = append(b.ends, p.text.Len()) // ""
+				continue
 			}
 			if r.ascii {
 				p.text.Write(r.field(i))
@@ -255,6 +328,25 @@ func (p *csvParser) parse(ctx context.Context, r *recReader, limit int64, out fu
 	}
 }
 
+// makeKey makes the key of the current record's case ID, when the field's
+// bytes are its cell's display text as they stand: ASCII (so not decoded
+// from Windows-1252 or mended as invalid UTF-8) and never a date that
+// display would rewrite (that can depend on the row's number in the file,
+// which a chunk worker does not know). Other rows, rare, are left to the
+// caller.
+func (p *csvParser) makeKey(r *recReader, row *csvRow) {
+	f := r.field(p.keyCol)
+	if len(f) == 0 || !r.ascii && !isASCII(f) || mayBeDate(p.g, p.keyCol, f) {
+		return
+	}
+	if f[0] <= ' ' || f[len(f)-1] <= ' ' { // else nothing to trim (ASCII: no other spaces)
+		if f = caseIDBytes(f); len(f) == 0 {
+			return
+		}
+	}
+	row.key, row.keyed = p.key(f), true
+}
+
 // csvEmitter passes parsed rows to a scan's fn in order, with the blank
 // rows between them, turning cells into display values on the way (which
 // needs the row's number in the file: serial numbers become dates only
@@ -267,11 +359,12 @@ type csvEmitter struct {
 	emitted int   // the last row passed to fn
 	cells   []string
 	dc      *dateCache
-	err     error // fn's
+	err     error   // fn's
+	cur     *rowKey // set to a row's key before fn is given the row (see scanOpts)
 }
 
-func newCSVEmitter(g *csvGrid, want []bool, fn func(num int, cells []string) error) *csvEmitter {
-	e := &csvEmitter{g: g, fn: fn, all: want == nil}
+func newCSVEmitter(g *csvGrid, want []bool, fn func(num int, cells []string) error, cur *rowKey) *csvEmitter {
+	e := &csvEmitter{g: g, fn: fn, all: want == nil, cur: cur}
 	for i, w := range want {
 		if w {
 			e.idx = append(e.idx, i)
@@ -317,6 +410,9 @@ func (e *csvEmitter) emit(b *csvBatch, rowOff int) error {
 				v = e.g.display(num, i, v, e.dc)
 			}
 			cells[i] = v
+		}
+		if br.keyed && e.cur != nil {
+			*e.cur = rowKey{num: num, key: br.key, left: br.left}
 		}
 		if err := e.fn(num, cells); err != nil {
 			return err
@@ -412,7 +508,9 @@ var cp1252 = func() (t [256]rune) {
 
 // mayBeDate reports whether display may show cell v of column col
 // differently: the same first tests, inlined, spare most cells the call.
-func (g *csvGrid) mayBeDate(col int, v string) bool {
+func (g *csvGrid) mayBeDate(col int, v string) bool { return mayBeDate(g, col, v) }
+
+func mayBeDate[T string | []byte](g *csvGrid, col int, v T) bool {
 	n := len(v)
 	return !g.raw && (n >= 8 && n <= 19 && (v[1] == '/' || v[2] == '/') ||
 		n >= 1 && n <= 7 && col < len(g.dateCol) && g.dateCol[col])

@@ -1,9 +1,10 @@
 // Package export reads case-list exports from case-management systems:
 // xlsx/xlsm workbooks (streamed, without building the sheet in memory) and
 // csv/tsv/txt files (encoding, line endings and delimiter detected). It
-// finds the sheet, the header row and the ID column, and hands rows over in
-// batches on a second goroutine (Table.Rows), holding only the columns a
-// caller asks for.
+// finds the sheet, the header row and the ID column, and hands rows over
+// (Table.Rows) from a second goroutine in batches, or, for a large csv
+// parsed in chunks on every core, as the chunks are taken in order, holding
+// only the columns a caller asks for.
 //
 // Layers, each in its own files:
 //

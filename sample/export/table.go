@@ -43,6 +43,13 @@ type Row struct {
 	Cells  []string // the requested columns' display text, in the order requested
 	Blank  bool     // the row holds no value at all (in any column, requested or not)
 	Footer bool     // the row is in a block of notes under the table (see footer.go): no case
+	// IDKey is RowsOptions.IDKey's function of the row's case ID, when
+	// HasIDKey says the reader made it; otherwise the caller makes it.
+	IDKey    uint64
+	HasIDKey bool
+	// LazyLeft says the reader left the cells of RowsOptions.Lazy empty,
+	// because Keep refused the row's key.
+	LazyLeft bool
 }
 
 // ErrStop may be returned by a Rows callback to end the walk early without error.
@@ -56,7 +63,9 @@ var ErrStop = errors.New("stop")
 //
 // The file is read and parsed on a second goroutine while fn runs on the
 // caller's, a batch of rows at a time, so that reading and the caller's work
-// (tickets, for a sample) use both cores. fn is never called concurrently.
+// (tickets, for a sample) use both cores. A large csv file parsed in chunks
+// has goroutines of its own for that: fn is then called as the chunks are
+// taken in order (see rowsDirect). fn is never called concurrently.
 func (t *Table) Rows(ctx context.Context, cols []int, fn func(Row) error) error {
 	return t.RowsWith(ctx, cols, RowsOptions{}, fn)
 }
@@ -74,6 +83,39 @@ type RowsOptions struct {
 	// (a csv file mapped into memory: see Table.Digests), on a goroutine of
 	// its own beside the parsing; Digest.Done says whether it was.
 	Digest *Digest
+	// IDKey, when set, makes a function of a case ID (as CaseID gives it,
+	// as bytes valid only during the call) that a reader parsing on
+	// several goroutines calls there, each goroutine with its own function
+	// (so none needs to be safe for concurrent use): Row.IDKey then
+	// carries its result, and work the caller would do for every row runs
+	// beside the parsing instead of after it. The reader makes no key for
+	// some rows (a serial read, an xlsx sheet, an ID that is not ASCII or
+	// may read as a date, a row held back by the footer finder): for
+	// those Row.HasIDKey is false.
+	IDKey func() func(id []byte) uint64
+	// Lazy (indexes into Header) and Keep, with IDKey: the cells of the
+	// Lazy columns are needed only in rows whose key Keep takes. A reader
+	// that makes a row's key may then leave those cells empty (and not
+	// even find them in the row) when Keep refuses it, and says so in
+	// Row.LazyLeft. Keep is called on the reader's goroutines, at any
+	// moment: it must be safe for concurrent use.
+	Lazy []int
+	Keep func(key uint64) bool
+}
+
+// scanKeys fills in what a scan needs for opts.IDKey, Lazy and Keep.
+func (t *Table) scanKeys(so *scanOpts, opts RowsOptions) {
+	so.keys = opts.IDKey
+	if opts.Keep == nil {
+		return
+	}
+	so.keep = opts.Keep
+	so.lazy = make([]bool, len(t.Header))
+	for _, c := range opts.Lazy {
+		if c >= 0 && c < len(so.lazy) && c != t.IDIndex {
+			so.lazy[c] = true
+		}
+	}
 }
 
 // Digests reports whether a scan of the table can hash its file as it
@@ -98,6 +140,9 @@ func (t *Table) RowsWith(ctx context.Context, cols []int, opts RowsOptions, fn f
 	}
 	if t.IDIndex >= 0 && t.IDIndex < len(want) {
 		want[t.IDIndex] = true // for the footer finder
+	}
+	if sc, ok := t.g.(optScanner); ok && opts.Idle == nil && sc.parallelScan() {
+		return t.rowsDirect(ctx, cols, want, opts, sc, fn)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	full := make(chan *rowBatch, 2)
@@ -134,8 +179,14 @@ func (t *Table) RowsWith(ctx context.Context, cols []int, opts RowsOptions, fn f
 				full <- b // the caller reads until full is closed, whatever happens
 			}
 		}()
+		var keys rowKeys
+		withKeys := false // the scan's workers make keys
 		emit := func(num int, cells []string, footer bool) error {
 			b.add(num, cols, cells, footer)
+			if withKeys {
+				k, ok := keys.of(num)
+				b.addKey(ok, k)
+			}
 			if len(b.nums) < batchRows {
 				return nil
 			}
@@ -155,10 +206,23 @@ func (t *Table) RowsWith(ctx context.Context, cols []int, opts RowsOptions, fn f
 			if num <= t.HeaderRow {
 				return nil
 			}
+			keys.pass(num, ff)
 			return ff.row(num, cells, emit)
 		}
-		if ds, ok := t.g.(digestScanner); ok && opts.Digest != nil {
-			opts.Digest.Done, b.err = ds.scanDigest(ctx, want, opts.Digest.Hash, rowFn)
+		if sc, ok := t.g.(optScanner); ok && (opts.Digest != nil || opts.IDKey != nil) {
+			so := scanOpts{keyCol: t.IDIndex, cur: &keys.cur}
+			if opts.IDKey != nil && sc.parallelScan() {
+				t.scanKeys(&so, opts)
+				withKeys = true
+			}
+			if opts.Digest != nil {
+				so.digest = opts.Digest.Hash
+			}
+			var hashed bool
+			hashed, b.err = sc.scanWith(ctx, want, so, rowFn)
+			if opts.Digest != nil {
+				opts.Digest.Done = hashed
+			}
 		} else {
 			b.err = t.g.scan(ctx, want, rowFn)
 		}
@@ -196,7 +260,11 @@ func (t *Table) RowsWith(ctx context.Context, cols []int, opts RowsOptions, fn f
 		n := len(cols)
 		for i, num := range b.nums {
 			cells := b.cells[i*n : i*n+n : i*n+n]
-			if err = fn(Row{Num: num, Cells: cells, Blank: b.blank[i], Footer: b.footer[i]}); err != nil {
+			r := Row{Num: num, Cells: cells, Blank: b.blank[i], Footer: b.footer[i]}
+			if len(b.keys) > 0 {
+				r.IDKey, r.HasIDKey, r.LazyLeft = b.keys[i], b.keyed[i], b.left[i]
+			}
+			if err = fn(r); err != nil {
 				stop()
 				break
 			}
@@ -215,6 +283,89 @@ func (t *Table) RowsWith(ctx context.Context, cols []int, opts RowsOptions, fn f
 	return err
 }
 
+// rowsDirect is RowsWith for a scan that parses on goroutines of its own
+// (a large csv file parsed in chunks): the rows are passed to fn from the
+// scan's own goroutine, the caller's, as they are taken in order from the
+// chunks, rather than gathered into batches for a goroutine of the
+// caller's. The chunk workers already run beside fn, and a stage between
+// them and fn would cost a hand-over and a copy of every row.
+func (t *Table) rowsDirect(ctx context.Context, cols []int, want []bool, opts RowsOptions, sc optScanner, fn func(Row) error) error {
+	var keys rowKeys
+	cells := make([]string, len(cols))
+	emit := func(num int, rc []string, footer bool) error {
+		for i, c := range cols {
+			if c < len(rc) {
+				cells[i] = rc[c]
+			} else {
+				cells[i] = ""
+			}
+		}
+		r := Row{Num: num, Cells: cells, Blank: len(rc) == 0, Footer: footer}
+		if k, ok := keys.of(num); ok {
+			r.IDKey, r.HasIDKey, r.LazyLeft = k.key, true, k.left
+		}
+		return fn(r)
+	}
+	ff := &footerFinder{t: t}
+	so := scanOpts{keyCol: t.IDIndex, cur: &keys.cur}
+	if opts.IDKey != nil {
+		t.scanKeys(&so, opts)
+	}
+	if opts.Digest != nil {
+		so.digest = opts.Digest.Hash
+	}
+	hashed, err := sc.scanWith(ctx, want, so, func(num int, rc []string) error {
+		if num <= t.HeaderRow {
+			return nil
+		}
+		keys.pass(num, ff)
+		return ff.row(num, rc, emit)
+	})
+	if opts.Digest != nil {
+		opts.Digest.Done = hashed
+	}
+	if err == nil {
+		err = ff.end(emit)
+	}
+	if errors.Is(err, ErrStop) {
+		return nil
+	}
+	return err
+}
+
+// rowKeys gives the rows the footer finder emits the keys a chunk worker
+// made for them (scanOpts): a row it emits is the row the scan passed last
+// (cur, set by the scan), or one it held back since a blank row, whose key
+// is kept while it may be held.
+type rowKeys struct {
+	cur  rowKey
+	held map[int]rowKey
+}
+
+// pass is called as the scan passes row num to the footer finder.
+func (k *rowKeys) pass(num int, ff *footerFinder) {
+	if ff.gap && k.cur.num == num { // the finder may hold the row
+		if k.held == nil {
+			k.held = map[int]rowKey{}
+		}
+		k.held[num] = k.cur
+	}
+}
+
+// of returns the key of row num, if a worker made one.
+func (k *rowKeys) of(num int) (rowKey, bool) {
+	if len(k.held) > 0 {
+		if h, ok := k.held[num]; ok {
+			delete(k.held, num)
+			return h, true
+		}
+	}
+	if k.cur.num == num {
+		return k.cur, true
+	}
+	return rowKey{}, false
+}
+
 // batchRows is how many rows the reader hands over at a time.
 const batchRows = 1024
 
@@ -223,6 +374,9 @@ type rowBatch struct {
 	nums     []int
 	blank    []bool
 	footer   []bool
+	keys     []uint64 // Row.IDKey, for every row or none (no IDKey asked)
+	keyed    []bool
+	left     []bool   // Row.LazyLeft, as keys
 	cells    []string // len(cols) per row
 	err      error    // the reader's error after these rows, if any
 	panicked *any
@@ -239,6 +393,7 @@ func newRowBatch(ncols int) *rowBatch {
 
 func (b *rowBatch) reset() {
 	b.nums, b.blank, b.footer, b.cells, b.err = b.nums[:0], b.blank[:0], b.footer[:0], b.cells[:0], nil
+	b.keys, b.keyed, b.left = b.keys[:0], b.keyed[:0], b.left[:0]
 }
 
 func (b *rowBatch) add(num int, cols []int, cells []string, footer bool) {
@@ -252,6 +407,14 @@ func (b *rowBatch) add(num int, cols []int, cells []string, footer bool) {
 			b.cells = append(b.cells, "")
 		}
 	}
+}
+
+// addKey gives the row added last its key, if keyed (rows of a batch have
+// keys all or none).
+func (b *rowBatch) addKey(keyed bool, k rowKey) {
+	b.keys = append(b.keys, k.key)
+	b.keyed = append(b.keyed, keyed)
+	b.left = append(b.left, keyed && k.left)
 }
 
 // Close releases the file.
