@@ -116,7 +116,8 @@ func WriteCSV(w io.Writer, r *Report) error {
 		put("comparison", "", "difference", fnum(cp.Difference))
 		put("comparison", "", "difference_ci_lower", fnum(cp.DifferenceCI[0]))
 		put("comparison", "", "difference_ci_upper", fnum(cp.DifferenceCI[1]))
-		put("comparison", "", "fisher_p", fnum(cp.FisherP))
+		put("comparison", "", "test", cp.Test)
+		put("comparison", "", "p", fnum(cp.P))
 		put("comparison", "", "sentence", cp.Sentence)
 	}
 	for _, f := range r.Flags {

@@ -287,10 +287,13 @@ type Comparison struct {
 	Share           float64    `json:"share"`
 	Difference      float64    `json:"difference"` // this share − previous share
 	DifferenceCI    [2]float64 `json:"difference_ci"`
-	CIMethod        string     `json:"difference_ci_method"`
-	FisherP         float64    `json:"fisher_p"`
-	Significant     bool       `json:"significant"` // FisherP < 1 − confidence
-	Sentence        string     `json:"sentence"`
+	CIMethod        string     `json:"difference_ci_method"` // stats.MethodMiettinenNurminen
+	// Test names the test of P, the one DifferenceCI inverts, so that
+	// Significant is true exactly when DifferenceCI leaves out 0.
+	Test        string  `json:"test"`
+	P           float64 `json:"p"`
+	Significant bool    `json:"significant"` // P < 1 − confidence
+	Sentence    string  `json:"sentence"`
 	// PreviousRetired: the audit compared with is retired; its figures are
 	// its sealed summary's.
 	PreviousRetired bool `json:"previous_retired"`
@@ -1088,18 +1091,18 @@ func (r *Report) compare(ctx context.Context, st *audit.Store, trend *Trend) err
 		return nil
 	}
 	k1, n1, k2, n2 := r.Flagged, r.Audited, prev.Flagged, prev.Audited
-	d, iv, err := stats.NewcombeDiff(k1, n1, k2, n2, r.opts.Confidence)
-	if err != nil {
-		return fmt.Errorf("comparing with %q: %w", prev.Audit, err)
-	}
-	p, err := stats.FisherExact(k1, n1, k2, n2)
+	// The interval and the test are one family (the score interval is the
+	// set of differences its test does not reject), so a board never reads
+	// an interval clear of zero beside "not significant", as it did with
+	// Newcombe's interval beside Fisher's exact test.
+	sd, err := stats.ScoreDiff(k1, n1, k2, n2, r.opts.Confidence)
 	if err != nil {
 		return fmt.Errorf("comparing with %q: %w", prev.Audit, err)
 	}
 	c := &Comparison{Previous: prev.Audit, PreviousAudited: n2, PreviousFlagged: k2,
 		PreviousShare: float64(k2) / float64(n2), Share: float64(k1) / float64(n1),
-		Difference: d, DifferenceCI: [2]float64{iv.Lower, iv.Upper}, CIMethod: iv.Method,
-		FisherP: p, Significant: p < 1-r.opts.Confidence}
+		Difference: sd.Diff, DifferenceCI: [2]float64{sd.Interval.Lower, sd.Interval.Upper}, CIMethod: sd.Interval.Method,
+		Test: sd.Test, P: sd.P, Significant: sd.Significant()}
 	c.Sentence = comparisonSentence(c, r.Flagged, r.Audited, r.opts.Confidence)
 	if prev.Retired {
 		c.PreviousRetired = true
@@ -1115,16 +1118,17 @@ func comparisonSentence(c *Comparison, k, n int, conf float64) string {
 	fmt.Fprintf(&b, "In %s, %s of %s audited cases (%s) needed immediate attention; in this audit %s of %s (%s). ",
 		c.Previous, thousands(c.PreviousFlagged), thousands(c.PreviousAudited), pct(c.PreviousShare, nearest),
 		thousands(k), thousands(n), pct(c.Share, nearest))
+	lo, hi := diffBounds(c)
 	diff := fmt.Sprintf("The difference, %s percentage points (%s interval %s to %s)", points(c.Difference, nearest),
-		confPct(conf), points(c.DifferenceCI[0], down), points(c.DifferenceCI[1], up))
+		confPct(conf), lo, hi)
 	level := rate.Percent(1-conf, 2, rate.Nearest) // significance follows the chosen confidence
 	switch {
 	case c.Significant && c.Difference < 0:
-		fmt.Fprintf(&b, "%s, is a statistically significant fall at the %s level (Fisher's exact test, %s).", diff, level, pText(c.FisherP))
+		fmt.Fprintf(&b, "%s, is a statistically significant fall at the %s level (score test, %s; the interval leaves out 0).", diff, level, pText(c.P))
 	case c.Significant && c.Difference > 0:
-		fmt.Fprintf(&b, "%s, is a statistically significant rise at the %s level (Fisher's exact test, %s).", diff, level, pText(c.FisherP))
+		fmt.Fprintf(&b, "%s, is a statistically significant rise at the %s level (score test, %s; the interval leaves out 0).", diff, level, pText(c.P))
 	default:
-		fmt.Fprintf(&b, "%s, is not a statistically significant change at the %s level (Fisher's exact test, %s): it could be chance.", diff, level, pText(c.FisherP))
+		fmt.Fprintf(&b, "%s, is not a statistically significant change at the %s level (score test, %s; the interval includes 0): it could be chance.", diff, level, pText(c.P))
 	}
 	return b.String()
 }

@@ -171,6 +171,7 @@ func (r *Report) sections() []section {
 	// Comparison.
 	if c := r.Comparison; c != nil {
 		cs := section{Title: "Compared with " + c.Previous, Intro: c.Sentence}
+		lo, hi := diffBounds(c)
 		ct := &tbl{Header: []string{"Audit", "Audited", "Flagged", "Share"}, Right: []bool{false, true, true, true}}
 		ct.Rows = [][]string{
 			{c.Previous, thousands(c.PreviousAudited), thousands(c.PreviousFlagged), pct(c.PreviousShare, nearest)},
@@ -179,8 +180,9 @@ func (r *Report) sections() []section {
 		cs.Table = ct
 		cs.Lines = []kv{
 			{"Difference", points(c.Difference, nearest) + " percentage points"},
-			{conf + " interval (Newcombe)", points(c.DifferenceCI[0], down) + " to " + points(c.DifferenceCI[1], up) + " points"},
-			{"Fisher's exact test", pText(c.FisherP)},
+			{conf + " interval", lo + " to " + hi + " points"},
+			{"Score test", pText(c.P)},
+			{"Method", comparisonMethod},
 		}
 		out = append(out, cs)
 	}

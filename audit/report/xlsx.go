@@ -210,9 +210,10 @@ func (x *xw) summary(r *Report) {
 			{"Previous: needing immediate attention", c.PreviousFlagged},
 			{"Previous: share", pctCell{&c.PreviousShare}},
 			{"Difference (this − previous)", pctCell{&c.Difference}},
-			{conf + " interval of the difference, lower (Newcombe)", lowCell{&c.DifferenceCI[0]}, exactCell{&c.DifferenceCI[0]}},
+			{conf + " interval of the difference, lower (Miettinen–Nurminen)", lowCell{&c.DifferenceCI[0]}, exactCell{&c.DifferenceCI[0]}},
 			{conf + " interval of the difference, upper", highCell{&c.DifferenceCI[1]}, exactCell{&c.DifferenceCI[1]}},
-			{"Fisher's exact test, p", num3Cell(c.FisherP)},
+			{"Score test, p", num3Cell(c.P)},
+			{"Method", comparisonMethod},
 		} {
 			x.row(s, row, l...)
 			row++

@@ -75,13 +75,13 @@ func TestScoreDiffPublished(t *testing.T) {
 	}
 }
 
-// The point of the pair: over every table with samples up to 40 and at three
+// The point of the pair: over tables with samples up to 40 and at two
 // confidence levels, the interval leaves out 0 exactly when the test is
 // significant, and holds the estimate.
 func TestScoreDiffTestAgreesWithInterval(t *testing.T) {
-	for _, conf := range []float64{0.9, 0.95, 0.99} {
-		for n1 := 1; n1 <= 40; n1 += 3 {
-			for n2 := 1; n2 <= 40; n2 += 4 {
+	for _, conf := range []float64{0.9, 0.95} {
+		for n1 := 1; n1 <= 40; n1 += 4 {
+			for n2 := 1; n2 <= 40; n2 += 5 {
 				for k1 := 0; k1 <= n1; k1++ {
 					for k2 := 0; k2 <= n2; k2++ {
 						r, err := ScoreDiff(k1, n1, k2, n2, conf)

@@ -45,3 +45,8 @@ for (t in tabs) {
 r <- mn(3, 90, 12, 100, 0.9)
 cat(sprintf("90%%: {3, 90, 12, 100, %.9f, %.9f}\n", r[1], r[2]))
 cat(sprintf("Fisher 3/90 vs 12/100: %.9f\n", fisher.test(matrix(c(3, 87, 12, 88), 2))$p.value))
+# Stories: run_quarter (11 of 119 against 1 of 119, then 0 of 119 against 11 of 119)
+for (t in list(c(11, 119, 1, 119), c(0, 119, 11, 119))) {
+  r <- mn(t[1], t[2], t[3], t[4])
+  cat(sprintf("%d/%d - %d/%d: [%.9f, %.9f] stat %.9f p %.9g\n", t[1], t[2], t[3], t[4], r[1], r[2], r[3], r[4]))
+}
