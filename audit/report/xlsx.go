@@ -213,12 +213,15 @@ func (x *xw) summary(r *Report) {
 			{conf + " interval of the difference, lower (Miettinen–Nurminen)", lowCell{&c.DifferenceCI[0]}, exactCell{&c.DifferenceCI[0]}},
 			{conf + " interval of the difference, upper", highCell{&c.DifferenceCI[1]}, exactCell{&c.DifferenceCI[1]}},
 			{"Score test, p", num3Cell(c.P)},
-			{"Method", comparisonMethod},
 		} {
 			x.row(s, row, l...)
 			row++
 		}
 		x.para(s, row, c.Sentence, "D", total)
+		row++
+		// The method is a paragraph, not a row: a row's long value would
+		// widen the printed page to fit it.
+		x.para(s, row, "Method: "+comparisonMethod, "D", total)
 		row += 2
 	}
 	if len(r.Withdrawn) > 0 {
