@@ -97,6 +97,7 @@ func WriteCSV(w io.Writer, r *Report) error {
 		put("moderation", "", "kappa", fptr(m.Kappa))
 		put("moderation", "", "weighted_kappa_linear", fptr(m.Linear))
 		put("moderation", "", "weighted_kappa_quadratic", fptr(m.Quadratic))
+		put("moderation", "", "kappa_withheld", yesNo(m.KappaWithheld))
 		put("moderation", "", "immediate_agreement", fptr(m.ImmediateAgreement))
 		for i, a := range r.GradeOrder {
 			for j, b := range r.GradeOrder {

@@ -86,7 +86,8 @@
 //	flagged_cases [case]                cases needing immediate attention
 //	moderation                          null when no moderation sample was drawn, else
 //	                                    {seed, sample, pairs, agreement, kappa,
-//	                                    weighted_kappa_linear, weighted_kappa_quadratic,
+//	                                    weighted_kappa_linear, weighted_kappa_quadratic
+//	                                    (null below KappaMinPairs pairs), kappa_withheld,
 //	                                    immediate_agreement, table (auditor × moderator,
 //	                                    Outstanding first), disagreements [{case, original,
 //	                                    moderated, original_immediate, moderated_immediate}]}

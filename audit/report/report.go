@@ -257,9 +257,12 @@ type Moderation struct {
 	Pairs  int    `json:"pairs"`  // cases with both findings
 	// Agreement is the share of pairs with the same grade.
 	Agreement *float64 `json:"agreement"`
-	Kappa     *float64 `json:"kappa"` // nil when not defined
-	Linear    *float64 `json:"weighted_kappa_linear"`
-	Quadratic *float64 `json:"weighted_kappa_quadratic"`
+	// The kappas are nil when not defined, and below KappaMinPairs pairs
+	// (KappaWithheld), the rule the calibration follows.
+	Kappa         *float64 `json:"kappa"`
+	Linear        *float64 `json:"weighted_kappa_linear"`
+	Quadratic     *float64 `json:"weighted_kappa_quadratic"`
+	KappaWithheld bool     `json:"kappa_withheld"`
 	// ImmediateAgreement is the share of pairs agreeing on immediate attention.
 	ImmediateAgreement *float64 `json:"immediate_agreement"`
 	// Table[i][j] counts pairs graded Grades[i] by the auditor and Grades[j]
@@ -1003,6 +1006,15 @@ func (r *Report) byChoices(a *audit.Audit) []string {
 	return append(out, ByAuditor)
 }
 
+// kappaText is a kappa of the moderation as printed: three decimals, "not
+// defined", or what stands for a kappa withheld for too few pairs.
+func (m *Moderation) kappaText(v *float64) string {
+	if m.KappaWithheld {
+		return kappaWithheld(false)
+	}
+	return num3(v)
+}
+
 // moderation computes agreement between auditors and moderators.
 func (r *Report) moderation(ms *audit.ModerationSample, pairs []audit.GradePair) error {
 	if ms == nil && len(pairs) == 0 {
@@ -1037,7 +1049,10 @@ func (r *Report) moderation(ms *audit.ModerationSample, pairs []audit.GradePair)
 		m.Table = ag.Table
 		m.Agreement = ptr(ag.Exact)
 		m.ImmediateAgreement = ptr(float64(same) / float64(len(pairs)))
-		if ag.KappaDefined {
+		switch {
+		case len(pairs) < KappaMinPairs:
+			m.KappaWithheld = true
+		case ag.KappaDefined:
 			m.Kappa, m.Linear, m.Quadratic = ptr(ag.Kappa), ptr(ag.WeightedLinear), ptr(ag.WeightedQuadratic)
 		}
 	}

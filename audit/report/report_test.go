@@ -383,9 +383,13 @@ func TestReportEdgeCases(t *testing.T) {
 		}
 	})
 	t.Run("kappa not defined", func(t *testing.T) {
-		// Three of six cases moderated, every grade Good on both sides.
-		a, cases, orig := edgeInputs(6, 6, 0, 0)
-		ms := &audit.ModerationSample{Seed: "s", Size: 3, Cases: []string{"E-00002", "E-00004", "E-00005"}}
+		// Ten of twelve cases moderated (KappaMinPairs), every grade Good
+		// on both sides.
+		a, cases, orig := edgeInputs(12, 12, 0, 0)
+		ms := &audit.ModerationSample{Seed: "s", Size: 10}
+		for i := 1; i <= 10; i++ {
+			ms.Cases = append(ms.Cases, fmt.Sprintf("E-%05d", i))
+		}
 		var mod []audit.Finding
 		var pairs []audit.GradePair
 		for j, id := range ms.Cases {

@@ -137,9 +137,9 @@ func (r *Report) sections() []section {
 		} else {
 			ms.Lines = append(ms.Lines,
 				kv{"Exact agreement on grade", pctPtr(m.Agreement, nearest)},
-				kv{"Cohen's kappa", num3(m.Kappa)},
-				kv{"Weighted kappa (linear)", num3(m.Linear)},
-				kv{"Weighted kappa (quadratic)", num3(m.Quadratic)},
+				kv{"Cohen's kappa", m.kappaText(m.Kappa)},
+				kv{"Weighted kappa (linear)", m.kappaText(m.Linear)},
+				kv{"Weighted kappa (quadratic)", m.kappaText(m.Quadratic)},
 				kv{"Agreement on immediate attention", pctPtr(m.ImmediateAgreement, nearest)},
 			)
 			ct := &tbl{Header: append([]string{"Auditor \\ moderator"}, r.GradeOrder...), Right: []bool{false, true, true, true, true}}

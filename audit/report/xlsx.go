@@ -348,9 +348,9 @@ func (x *xw) moderation(r *Report) {
 		{"Moderated (pairs)", m.Pairs},
 		{"Moderation seed", m.Seed},
 		{"Exact agreement on grade", pctCell{m.Agreement}},
-		{"Cohen's kappa", kappaCell(m.Kappa, m.Pairs)},
-		{"Weighted kappa (linear)", kappaCell(m.Linear, m.Pairs)},
-		{"Weighted kappa (quadratic)", kappaCell(m.Quadratic, m.Pairs)},
+		{"Cohen's kappa", kappaCell(m.Kappa, m.Pairs, false)},
+		{"Weighted kappa (linear)", kappaCell(m.Linear, m.Pairs, false)},
+		{"Weighted kappa (quadratic)", kappaCell(m.Quadratic, m.Pairs, false)},
 		{"Agreement on immediate attention", pctCell{m.ImmediateAgreement}},
 	} {
 		x.row(s, row, l...)
