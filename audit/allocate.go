@@ -81,8 +81,12 @@ func norm(s string) string { return namekey.Key(s) }
 // (ticket order), each case to the eligible auditor with the fewest cases so
 // far (ties to the auditor named first), never to its own allocated worker
 // nor to an auditor of its team. Cases in keep (case ID → auditor) keep
-// their auditor, come first in Assigned, and do not count towards the
-// balance. It is a pure function.
+// their auditor and count towards her workload (matched by the name rule,
+// so a kept "a. khan" is A. Khan's), so that allocating again evens out the
+// whole audit's workload, not only the cases dealt this time: an auditor
+// who has recorded more than a fair share already is given nothing more.
+// Cases kept by an auditor not named count for no one. It is a pure
+// function of its arguments, so the allocation is re-derivable.
 func PlanAllocation(cases []SampledCase, auditors []string, rules AllocationRules, keep map[string]string) (Allocation, error) {
 	var names []string
 	seen := map[string]string{}
@@ -132,11 +136,18 @@ func PlanAllocation(cases []SampledCase, auditors []string, rules AllocationRule
 
 	out := Allocation{Auditors: names, Rules: rules}
 	load := make([]int, len(names))
+	index := make(map[string]int, len(names))
+	for i, a := range names {
+		index[norm(a)] = i
+	}
 	var fresh []SampledCase
 	for _, c := range cases {
 		if a, ok := keep[c.ID]; ok && a != "" {
 			out.Assigned = append(out.Assigned, Assignment{c.ID, a})
 			out.Kept++
+			if i, ok := index[norm(a)]; ok {
+				load[i]++
+			}
 			continue
 		}
 		fresh = append(fresh, c)

@@ -8,7 +8,7 @@ import (
 // An allocation made again keeps the cases already recorded with the
 // auditor who had them, spelled as that allocation spelled her: "a. khan"
 // and the new "A. Khan" are one person's progress, in one row, as the
-// allocation now names her.
+// allocation now names her, and her recorded case counts towards her share.
 func TestStatusOneRowPerAuditorSpelledTwice(t *testing.T) {
 	ctx := context.Background()
 	s, _ := withAudit(t, "S", 6)
@@ -42,7 +42,8 @@ func TestStatusOneRowPerAuditorSpelledTwice(t *testing.T) {
 		total += p.Allocated
 	}
 	k := st.Auditors[0]
-	if k.Auditor != "A. Khan" || k.Recorded != 1 || k.Allocated != k.Recorded+len(k.ToDo) || total != 6 {
+	// Her recorded case counts towards her share: 3 and 3, not 4 and 2.
+	if k.Auditor != "A. Khan" || k.Recorded != 1 || k.Allocated != 3 || k.Allocated != k.Recorded+len(k.ToDo) || total != 6 {
 		t.Errorf("progress %+v", st.Auditors)
 	}
 }

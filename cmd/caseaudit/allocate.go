@@ -9,6 +9,7 @@ import (
 
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/internal/jsonout"
+	"github.com/caseaudit/caseaudit/internal/namekey"
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/schema"
 	"github.com/spf13/cobra"
@@ -84,21 +85,24 @@ func (a *allocateFlags) allocate(ctx context.Context, st *audit.Store, name stri
 }
 
 func printAllocation(g *globalOptions, al audit.Allocation) {
+	// Each auditor's whole workload, the recorded cases she keeps included
+	// (as the allocation balanced it), counted by the name rule: a case kept
+	// under "a. khan" is A. Khan's.
 	count := map[string]int{}
 	for _, x := range al.Assigned {
-		count[x.Auditor]++
+		count[namekey.Key(x.Auditor)]++
 	}
 	var parts []string
 	for _, a := range al.Auditors {
-		parts = append(parts, fmt.Sprintf("%s %d", a, count[a]))
-		delete(count, a)
+		parts = append(parts, fmt.Sprintf("%s %d", a, count[namekey.Key(a)]))
+		delete(count, namekey.Key(a))
 	}
 	// Auditors left out this time who keep the cases they recorded: the
 	// counts must add up to the cases allocated.
 	for _, x := range al.Assigned {
-		if n, ok := count[x.Auditor]; ok {
+		if n, ok := count[namekey.Key(x.Auditor)]; ok {
 			parts = append(parts, fmt.Sprintf("%s %d (recorded already)", x.Auditor, n))
-			delete(count, x.Auditor)
+			delete(count, namekey.Key(x.Auditor))
 		}
 	}
 	g.infof("allocated %s: %s\n", words.Count(len(al.Assigned), "case"), strings.Join(parts, ", "))
@@ -125,14 +129,23 @@ func newAllocateCmd(g *globalOptions) *cobra.Command {
 
 Conflict-of-interest rules: with --worker-column a case never goes to its own allocated
 worker; with --team-column and --auditor-team a case never goes to an auditor from the
-case's team. Cases no auditor can take are reported. Allocating again replaces the
-allocation of cases not yet recorded; recorded cases keep their auditor. Every allocation
-is kept in the audit's trail.`,
+case's team. Cases no auditor can take are reported.
+
+Allocating again (an auditor leaves or joins mid-month, the sample grew) keeps every
+recorded case with the auditor who had it and deals the cases not yet recorded afresh, in
+ticket order, so that the whole workload comes out even (as far as the conflict-of-interest
+rules allow): the recorded cases each auditor keeps count towards her share, and one who
+has recorded more than a fair share already is given nothing more. An auditor left out
+keeps only the cases she recorded. The same cases, findings, auditors and rules always
+give the same allocation, and every allocation is kept in the audit's trail.`,
 		Example: `  caseaudit allocate "2026-07 monthly" --auditors "A. Khan,B. Evans,C. Nowak"
 
   caseaudit allocate "2026-07 monthly" --auditors "A. Khan,B. Evans" \
       --worker-column "Allocated Worker" --team-column Team \
-      --auditor-team "A. Khan=Salisbury CIN" --auditor-team "B. Evans=Chippenham CP"`,
+      --auditor-team "A. Khan=Salisbury CIN" --auditor-team "B. Evans=Chippenham CP"
+
+  # mid-month: C. Nowak leaves, D. Mensah joins; recorded cases stay put
+  caseaudit allocate "2026-07 monthly" --auditors "A. Khan,B. Evans,D. Mensah"`,
 		Args: exactArgs(1, "the audit's name"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Audit = args[0]
