@@ -28,22 +28,6 @@ import (
 // spell her differently (each allocation as QA typed it that month), so
 // no one audit's spelling decides; the most used is the one readers know.
 
-// KappaMinPairs is the fewest moderated cases a kappa is given for, an
-// auditor's in the calibration and an audit's on the report's moderation
-// page alike: below it kappa swings on one case and is left out, and the
-// place of the number says so ([kappaWithheld]).
-const KappaMinPairs = 10
-
-// kappaWithheld is what stands where a kappa left out for too few
-// moderated cases would be: short in a table's Kappa column, whose intro
-// gives the rule, and whole on a line of its own.
-func kappaWithheld(short bool) string {
-	if short {
-		return fmt.Sprintf("— (under %d)", KappaMinPairs)
-	}
-	return fmt.Sprintf("— (not given under %d moderated cases)", KappaMinPairs)
-}
-
 // CalibrationSchema names the JSON calibration's layout (schema/calibration.json).
 const CalibrationSchema = schema.Calibration
 

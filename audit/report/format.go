@@ -1,7 +1,6 @@
 package report
 
 import (
-	"math"
 	"strconv"
 
 	"github.com/caseaudit/caseaudit/internal/colname"
@@ -48,24 +47,6 @@ func pctPtr(v *float64, r rounding) string {
 // points formats a difference of shares in percentage points, signed,
 // rounded by its signed value (a lower bound toward −∞, an upper toward +∞).
 func points(v float64, r rounding) string { return rate.Points(v, 1, r.rate()) }
-
-// diffBounds formats a comparison's interval in points, rounded outward. A
-// bound of a significant change lies off 0 but may round to it at one
-// decimal; it then gets more decimals (up to four), so that the printed
-// interval leaves out 0 whenever the sentence calls the change significant.
-func diffBounds(c *Comparison) (lo, hi string) {
-	off0 := func(v float64, d int) bool { return math.Abs(v*100) >= math.Pow(10, -float64(d)) }
-	d := 1
-	for c.Significant && d < 4 && ((c.DifferenceCI[0] > 0 && !off0(c.DifferenceCI[0], d)) || (c.DifferenceCI[1] < 0 && !off0(c.DifferenceCI[1], d))) {
-		d++
-	}
-	return rate.Points(c.DifferenceCI[0], d, down.rate()), rate.Points(c.DifferenceCI[1], d, up.rate())
-}
-
-// comparisonMethod says, in one sentence for the reader of a report, which
-// interval and test the comparison uses and why the two always agree.
-const comparisonMethod = "Miettinen–Nurminen score interval and the score test it inverts (the “N − 1” chi-squared test): " +
-	"the interval holds every difference the test does not reject, so the change is called significant exactly when the interval leaves out 0."
 
 // pvalue formats a p-value with three significant figures, "< 0.001" below.
 // pText is "p = 0.077", or "p < 0.001" for very small values.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -1006,6 +1007,22 @@ func (r *Report) byChoices(a *audit.Audit) []string {
 	return append(out, ByAuditor)
 }
 
+// KappaMinPairs is the fewest moderated cases a kappa is given for, an
+// auditor's in the calibration and an audit's on the report's moderation
+// page alike: below it kappa swings on one case and is left out, and the
+// place of the number says so ([kappaWithheld]).
+const KappaMinPairs = 10
+
+// kappaWithheld is what stands where a kappa left out for too few
+// moderated cases would be: short in a table's Kappa column, whose intro
+// gives the rule, and whole on a line of its own.
+func kappaWithheld(short bool) string {
+	if short {
+		return fmt.Sprintf("— (under %d)", KappaMinPairs)
+	}
+	return fmt.Sprintf("— (not given under %d moderated cases)", KappaMinPairs)
+}
+
 // kappaText is a kappa of the moderation as printed: three decimals, "not
 // defined", or what stands for a kappa withheld for too few pairs.
 func (m *Moderation) kappaText(v *float64) string {
@@ -1126,6 +1143,24 @@ func (r *Report) compare(ctx context.Context, st *audit.Store, trend *Trend) err
 	r.Comparison = c
 	return nil
 }
+
+// diffBounds formats a comparison's interval in points, rounded outward. A
+// bound of a significant change lies off 0 but may round to it at one
+// decimal; it then gets more decimals (up to four), so that the printed
+// interval leaves out 0 whenever the sentence calls the change significant.
+func diffBounds(c *Comparison) (lo, hi string) {
+	off0 := func(v float64, d int) bool { return math.Abs(v*100) >= math.Pow(10, -float64(d)) }
+	d := 1
+	for c.Significant && d < 4 && ((c.DifferenceCI[0] > 0 && !off0(c.DifferenceCI[0], d)) || (c.DifferenceCI[1] < 0 && !off0(c.DifferenceCI[1], d))) {
+		d++
+	}
+	return rate.Points(c.DifferenceCI[0], d, down.rate()), rate.Points(c.DifferenceCI[1], d, up.rate())
+}
+
+// comparisonMethod says, in one sentence for the reader of a report, which
+// interval and test the comparison uses and why the two always agree.
+const comparisonMethod = "Miettinen–Nurminen score interval and the score test it inverts (the “N − 1” chi-squared test): " +
+	"the interval holds every difference the test does not reject, so the change is called significant exactly when the interval leaves out 0."
 
 // comparisonSentence says how the share moved, without overclaiming.
 func comparisonSentence(c *Comparison, k, n int, conf float64) string {
