@@ -637,3 +637,23 @@ func TestComparisonIntervalAgreesWithTest(t *testing.T) {
 		}
 	}
 }
+
+// A bound of a significant change that rounds to 0 at one decimal gets more
+// decimals, so the printed interval never touches 0 beside "significant".
+func TestDiffBoundsOffZero(t *testing.T) {
+	for _, c := range []struct {
+		ci     [2]float64
+		sig    bool
+		lo, hi string
+	}{
+		{[2]float64{0.0003, 0.05}, true, "+0.03", "+5"},
+		{[2]float64{-0.05, -0.00004}, true, "−5", "−0.004"},
+		{[2]float64{-0.0937, -0.0016}, true, "−9.4", "−0.1"},
+		{[2]float64{-0.0003, 0.05}, false, "−0.1", "+5"},
+	} {
+		lo, hi := diffBounds(&Comparison{DifferenceCI: c.ci, Significant: c.sig})
+		if lo != c.lo || hi != c.hi {
+			t.Errorf("%v: %s to %s, want %s to %s", c.ci, lo, hi, c.lo, c.hi)
+		}
+	}
+}
