@@ -47,7 +47,7 @@ const (
 	Profile     = prefix + "profile:1"
 	Redact      = prefix + "redact:1"
 	Provenance  = prefix + "provenance:1"
-	Report      = prefix + "report:2"
+	Report      = prefix + "report:3"
 	Retention   = prefix + "retention:1"
 	Retire      = prefix + "retire:1"
 	Sample      = prefix + "sample:1"
@@ -59,7 +59,7 @@ const (
 )
 
 // FileName is the file in Files holding the schema id names
-// ("report.json" for urn:caseaudit:schema:report:2); "" for an identifier
+// ("report.json" for urn:caseaudit:schema:report:3); "" for an identifier
 // that is not caseaudit's.
 func FileName(id string) string {
 	rest, ok := strings.CutPrefix(id, prefix)

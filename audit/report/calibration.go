@@ -28,10 +28,6 @@ import (
 // spell her differently (each allocation as QA typed it that month), so
 // no one audit's spelling decides; the most used is the one readers know.
 
-// KappaMinPairs is the fewest moderated cases an auditor's kappa is given
-// for: below it kappa swings on one case and is left out.
-const KappaMinPairs = 10
-
 // CalibrationSchema names the JSON calibration's layout (schema/calibration.json).
 const CalibrationSchema = schema.Calibration
 
@@ -149,7 +145,7 @@ func calibrationTable(c *Calibration) *tbl {
 	t := &tbl{Header: []string{"Auditor", "Moderated", "Same grade", "Within one", "Kappa", "Higher", "Lower", "Sign test p", "Leans"},
 		Right: []bool{false, true, true, true, true, true, true, true, false}}
 	for _, a := range c.Auditors {
-		k := fmt.Sprintf("— (under %d)", KappaMinPairs)
+		k := kappaWithheld(true)
 		if a.Kappa != nil {
 			k = fmt.Sprintf("%.2f", *a.Kappa)
 		} else if a.Pairs >= KappaMinPairs {

@@ -321,11 +321,30 @@ func TestModerationImmediateDisagreement(t *testing.T) {
 		m.Disagreements[1].Case != "E-00004" || m.Disagreements[1].Original != "Requires improvement" || m.Disagreements[1].Moderated != "Good" {
 		t.Errorf("disagreements %+v", m.Disagreements)
 	}
-	// Table: Good→Good twice, Inadequate→Inadequate, RI→Good. Kappa by
-	// hand: po = 3/4; auditor margins (0, 2, 1, 1)/4, moderator (0, 3, 0,
-	// 1)/4, so pe = (2·3 + 1·1)/16 = 7/16 and kappa = (3/4 − 7/16)/(1 −
-	// 7/16) = 5/9.
-	nearTol(t, "kappa", m.Kappa, 5.0/9, 1e-12)
+	// Four pairs are under KappaMinPairs: no kappa, and the page says why.
+	if m.Kappa != nil || m.Linear != nil || m.Quadratic != nil || !m.KappaWithheld {
+		t.Errorf("kappas of 4 pairs: %+v", m)
+	}
+	var b strings.Builder
+	WriteTable(&b, r, false)
+	if !strings.Contains(b.String(), "Cohen's kappa                     — (not given under 10 moderated cases)") {
+		t.Errorf("table:\n%s", b.String())
+	}
+
+	// Six more Good→Good make ten. Kappa by hand: po = 9/10; auditor
+	// margins (0, 8, 1, 1)/10, moderator (0, 9, 0, 1)/10, so pe = (8·9 +
+	// 1·1)/100 = 73/100 and kappa = (9/10 − 73/100)/(1 − 73/100) = 17/27.
+	for i := 5; i <= 10; i++ {
+		pairs = append(pairs, audit.GradePair{Case: fmt.Sprintf("E-%05d", i), Original: audit.Good, Moderated: audit.Good})
+	}
+	a, cases, _ = edgeInputs(10, 0, 0, 0)
+	r = computed(t, fixedOptions(), a, cases, nil, nil, &audit.ModerationSample{Seed: "m", Size: 10}, pairs)
+	m = r.Moderation
+	near(t, "agreement of 10", m.Agreement, 9.0/10)
+	nearTol(t, "kappa", m.Kappa, 17.0/27, 1e-12)
+	if m.KappaWithheld || m.Linear == nil || m.Quadratic == nil {
+		t.Errorf("kappas of 10 pairs: %+v", m)
+	}
 }
 
 // The latest judgement on immediate attention stands: a moderator's later

@@ -97,6 +97,7 @@ func WriteCSV(w io.Writer, r *Report) error {
 		put("moderation", "", "kappa", fptr(m.Kappa))
 		put("moderation", "", "weighted_kappa_linear", fptr(m.Linear))
 		put("moderation", "", "weighted_kappa_quadratic", fptr(m.Quadratic))
+		put("moderation", "", "kappa_withheld", yesNo(m.KappaWithheld))
 		put("moderation", "", "immediate_agreement", fptr(m.ImmediateAgreement))
 		for i, a := range r.GradeOrder {
 			for j, b := range r.GradeOrder {
@@ -116,7 +117,8 @@ func WriteCSV(w io.Writer, r *Report) error {
 		put("comparison", "", "difference", fnum(cp.Difference))
 		put("comparison", "", "difference_ci_lower", fnum(cp.DifferenceCI[0]))
 		put("comparison", "", "difference_ci_upper", fnum(cp.DifferenceCI[1]))
-		put("comparison", "", "fisher_p", fnum(cp.FisherP))
+		put("comparison", "", "test", cp.Test)
+		put("comparison", "", "p", fnum(cp.P))
 		put("comparison", "", "sentence", cp.Sentence)
 	}
 	for _, f := range r.Flags {

@@ -21,9 +21,13 @@
 // Wilson; the one-sided upper bound is the exact binomial one; the
 // finite-population upper bound is the exact hypergeometric one for the
 // audit's recorded population (distinct IDs after filters). The comparison
-// gives the difference of shares (this − previous) with Newcombe's hybrid
-// score interval and the two-sided Fisher exact p-value; it is called a
-// significant change only when p < 1 − confidence. Printed percentages round
+// gives the difference of shares (this − previous) with the
+// Miettinen–Nurminen score interval and the two-sided score test that
+// interval inverts (at 0, the "N − 1" chi-squared test); it is called a
+// significant change only when p < 1 − confidence, which is exactly when the
+// interval leaves out 0. Fisher's exact test is not used here: no interval
+// in points inverts it, and beside an unconditional interval it could call a
+// change clear of zero "not significant". Printed percentages round
 // interval bounds outwards (lower down, upper up), so a printed bound never
 // claims more than the exact one; JSON, CSV and xlsx carry full precision.
 //
@@ -59,7 +63,7 @@
 // (names, dates of birth, addresses …; see Personal) are left out unless
 // Options.IncludeNames is set.
 //
-// # JSON (schema urn:caseaudit:schema:report:2, schema/report.json)
+// # JSON (schema urn:caseaudit:schema:report:3, schema/report.json)
 //
 // One object; numbers are JSON numbers, shares are fractions (0.025, not
 // 2.5), times are RFC 3339 UTC, and a figure that is undefined is null.
@@ -82,14 +86,15 @@
 //	flagged_cases [case]                cases needing immediate attention
 //	moderation                          null when no moderation sample was drawn, else
 //	                                    {seed, sample, pairs, agreement, kappa,
-//	                                    weighted_kappa_linear, weighted_kappa_quadratic,
+//	                                    weighted_kappa_linear, weighted_kappa_quadratic
+//	                                    (null below KappaMinPairs pairs), kappa_withheld,
 //	                                    immediate_agreement, table (auditor × moderator,
 //	                                    Outstanding first), disagreements [{case, original,
 //	                                    moderated, original_immediate, moderated_immediate}]}
 //	comparison                          null without a previous audit, else {previous,
 //	                                    previous_audited, previous_flagged, previous_share,
 //	                                    share, difference, difference_ci [lower, upper],
-//	                                    difference_ci_method, fisher_p, significant, sentence}
+//	                                    difference_ci_method, test, p, significant, sentence}
 //	trend [{audit, created, sampled, audited, flagged, share, lower, upper, grades,
 //	        caseload_target, workers_above_target, cases_above_target}]
 //	                                    the last three only for an audit whose sample recorded

@@ -94,7 +94,7 @@ var flagged25 = map[int]bool{9: true, 39: true, 69: true}
 //     the third differing on immediate attention.
 //
 // So the reference values of shared/reference/statistics.md appear: 3 of 90
-// and 0 of 120 (Clopper–Pearson, one-sided, Wilson, Fisher).
+// and 0 of 120 (Clopper–Pearson, one-sided, Wilson).
 func fixture(t testing.TB) (*audit.Store, *fixedClock) {
 	t.Helper()
 	ctx := context.Background()
@@ -197,7 +197,6 @@ const (
 	wilson3of90Lo = 0.011400390
 	wilson3of90Hi = 0.093472860
 	wilson0of120  = 0.031019166
-	fisher3v0     = 0.07721226
 )
 
 // near checks got against want to within half a unit of the reference's

@@ -172,7 +172,7 @@ func TestXLSXNumberFormats(t *testing.T) {
 	for _, c := range []struct{ sheet, label, shows string }{
 		{"Moderation", "Cohen's kappa", "0.736"},
 		{"Moderation", "Weighted kappa (linear)", "0.778"},
-		{"Summary", "Fisher's exact test, p", "0.077"},
+		{"Summary", "Score test, p", "0.044"},
 		{"Summary", "Population (distinct cases after filters)", "3,000"},
 	} {
 		if _, got := find(c.sheet, c.label); got != c.shows {

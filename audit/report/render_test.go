@@ -190,10 +190,10 @@ func TestCSVInjection(t *testing.T) {
 	}
 	found := false
 	for _, rec := range recs {
-		if rec[0] == "comparison" && rec[2] == "fisher_p" {
+		if rec[0] == "comparison" && rec[2] == "p" {
 			found = true
-			if !strings.HasPrefix(rec[3], "0.07721226") {
-				t.Errorf("fisher_p %q", rec[3])
+			if !strings.HasPrefix(rec[3], "0.04446945") { // R: score test, 0/120 − 3/90
+				t.Errorf("p %q", rec[3])
 			}
 		}
 		if rec[0] == "comparison" && rec[2] == "difference" && rec[3] != "-0.03333333333333333" {
@@ -201,7 +201,7 @@ func TestCSVInjection(t *testing.T) {
 		}
 	}
 	if !found {
-		t.Error("no fisher_p row")
+		t.Error("no p row")
 	}
 }
 
@@ -249,7 +249,7 @@ func TestJSONContract(t *testing.T) {
 		t.Errorf("comparison.previous = %v", c["previous"])
 	}
 	num(c["difference"], "comparison.difference")
-	num(c["fisher_p"], "comparison.fisher_p")
+	num(c["p"], "comparison.p")
 	if d, ok := c["difference_ci"].([]any); !ok || len(d) != 2 {
 		t.Errorf("comparison.difference_ci = %v", c["difference_ci"])
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -257,9 +258,12 @@ type Moderation struct {
 	Pairs  int    `json:"pairs"`  // cases with both findings
 	// Agreement is the share of pairs with the same grade.
 	Agreement *float64 `json:"agreement"`
-	Kappa     *float64 `json:"kappa"` // nil when not defined
-	Linear    *float64 `json:"weighted_kappa_linear"`
-	Quadratic *float64 `json:"weighted_kappa_quadratic"`
+	// The kappas are nil when not defined, and below KappaMinPairs pairs
+	// (KappaWithheld), the rule the calibration follows.
+	Kappa         *float64 `json:"kappa"`
+	Linear        *float64 `json:"weighted_kappa_linear"`
+	Quadratic     *float64 `json:"weighted_kappa_quadratic"`
+	KappaWithheld bool     `json:"kappa_withheld"`
 	// ImmediateAgreement is the share of pairs agreeing on immediate attention.
 	ImmediateAgreement *float64 `json:"immediate_agreement"`
 	// Table[i][j] counts pairs graded Grades[i] by the auditor and Grades[j]
@@ -287,10 +291,13 @@ type Comparison struct {
 	Share           float64    `json:"share"`
 	Difference      float64    `json:"difference"` // this share − previous share
 	DifferenceCI    [2]float64 `json:"difference_ci"`
-	CIMethod        string     `json:"difference_ci_method"`
-	FisherP         float64    `json:"fisher_p"`
-	Significant     bool       `json:"significant"` // FisherP < 1 − confidence
-	Sentence        string     `json:"sentence"`
+	CIMethod        string     `json:"difference_ci_method"` // stats.MethodMiettinenNurminen
+	// Test names the test of P, the one DifferenceCI inverts, so that
+	// Significant is true exactly when DifferenceCI leaves out 0.
+	Test        string  `json:"test"`
+	P           float64 `json:"p"`
+	Significant bool    `json:"significant"` // P < 1 − confidence
+	Sentence    string  `json:"sentence"`
 	// PreviousRetired: the audit compared with is retired; its figures are
 	// its sealed summary's.
 	PreviousRetired bool `json:"previous_retired"`
@@ -1000,6 +1007,31 @@ func (r *Report) byChoices(a *audit.Audit) []string {
 	return append(out, ByAuditor)
 }
 
+// KappaMinPairs is the fewest moderated cases a kappa is given for, an
+// auditor's in the calibration and an audit's on the report's moderation
+// page alike: below it kappa swings on one case and is left out, and the
+// place of the number says so ([kappaWithheld]).
+const KappaMinPairs = 10
+
+// kappaWithheld is what stands where a kappa left out for too few
+// moderated cases would be: short in a table's Kappa column, whose intro
+// gives the rule, and whole on a line of its own.
+func kappaWithheld(short bool) string {
+	if short {
+		return fmt.Sprintf("— (under %d)", KappaMinPairs)
+	}
+	return fmt.Sprintf("— (not given under %d moderated cases)", KappaMinPairs)
+}
+
+// kappaText is a kappa of the moderation as printed: three decimals, "not
+// defined", or what stands for a kappa withheld for too few pairs.
+func (m *Moderation) kappaText(v *float64) string {
+	if m.KappaWithheld {
+		return kappaWithheld(false)
+	}
+	return num3(v)
+}
+
 // moderation computes agreement between auditors and moderators.
 func (r *Report) moderation(ms *audit.ModerationSample, pairs []audit.GradePair) error {
 	if ms == nil && len(pairs) == 0 {
@@ -1034,7 +1066,10 @@ func (r *Report) moderation(ms *audit.ModerationSample, pairs []audit.GradePair)
 		m.Table = ag.Table
 		m.Agreement = ptr(ag.Exact)
 		m.ImmediateAgreement = ptr(float64(same) / float64(len(pairs)))
-		if ag.KappaDefined {
+		switch {
+		case len(pairs) < KappaMinPairs:
+			m.KappaWithheld = true
+		case ag.KappaDefined:
 			m.Kappa, m.Linear, m.Quadratic = ptr(ag.Kappa), ptr(ag.WeightedLinear), ptr(ag.WeightedQuadratic)
 		}
 	}
@@ -1088,18 +1123,18 @@ func (r *Report) compare(ctx context.Context, st *audit.Store, trend *Trend) err
 		return nil
 	}
 	k1, n1, k2, n2 := r.Flagged, r.Audited, prev.Flagged, prev.Audited
-	d, iv, err := stats.NewcombeDiff(k1, n1, k2, n2, r.opts.Confidence)
-	if err != nil {
-		return fmt.Errorf("comparing with %q: %w", prev.Audit, err)
-	}
-	p, err := stats.FisherExact(k1, n1, k2, n2)
+	// The interval and the test are one family (the score interval is the
+	// set of differences its test does not reject), so a board never reads
+	// an interval clear of zero beside "not significant", as it did with
+	// Newcombe's interval beside Fisher's exact test.
+	sd, err := stats.ScoreDiff(k1, n1, k2, n2, r.opts.Confidence)
 	if err != nil {
 		return fmt.Errorf("comparing with %q: %w", prev.Audit, err)
 	}
 	c := &Comparison{Previous: prev.Audit, PreviousAudited: n2, PreviousFlagged: k2,
 		PreviousShare: float64(k2) / float64(n2), Share: float64(k1) / float64(n1),
-		Difference: d, DifferenceCI: [2]float64{iv.Lower, iv.Upper}, CIMethod: iv.Method,
-		FisherP: p, Significant: p < 1-r.opts.Confidence}
+		Difference: sd.Diff, DifferenceCI: [2]float64{sd.Interval.Lower, sd.Interval.Upper}, CIMethod: sd.Interval.Method,
+		Test: sd.Test, P: sd.P, Significant: sd.Significant()}
 	c.Sentence = comparisonSentence(c, r.Flagged, r.Audited, r.opts.Confidence)
 	if prev.Retired {
 		c.PreviousRetired = true
@@ -1109,22 +1144,41 @@ func (r *Report) compare(ctx context.Context, st *audit.Store, trend *Trend) err
 	return nil
 }
 
+// diffBounds formats a comparison's interval in points, rounded outward. A
+// bound of a significant change lies off 0 but may round to it at one
+// decimal; it then gets more decimals (up to four), so that the printed
+// interval leaves out 0 whenever the sentence calls the change significant.
+func diffBounds(c *Comparison) (lo, hi string) {
+	off0 := func(v float64, d int) bool { return math.Abs(v*100) >= math.Pow(10, -float64(d)) }
+	d := 1
+	for c.Significant && d < 4 && ((c.DifferenceCI[0] > 0 && !off0(c.DifferenceCI[0], d)) || (c.DifferenceCI[1] < 0 && !off0(c.DifferenceCI[1], d))) {
+		d++
+	}
+	return rate.Points(c.DifferenceCI[0], d, down.rate()), rate.Points(c.DifferenceCI[1], d, up.rate())
+}
+
+// comparisonMethod says, in one sentence for the reader of a report, which
+// interval and test the comparison uses and why the two always agree.
+const comparisonMethod = "Miettinen–Nurminen score interval and the score test it inverts (the “N − 1” chi-squared test): " +
+	"the interval holds every difference the test does not reject, so the change is called significant exactly when the interval leaves out 0."
+
 // comparisonSentence says how the share moved, without overclaiming.
 func comparisonSentence(c *Comparison, k, n int, conf float64) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "In %s, %s of %s audited cases (%s) needed immediate attention; in this audit %s of %s (%s). ",
 		c.Previous, thousands(c.PreviousFlagged), thousands(c.PreviousAudited), pct(c.PreviousShare, nearest),
 		thousands(k), thousands(n), pct(c.Share, nearest))
+	lo, hi := diffBounds(c)
 	diff := fmt.Sprintf("The difference, %s percentage points (%s interval %s to %s)", points(c.Difference, nearest),
-		confPct(conf), points(c.DifferenceCI[0], down), points(c.DifferenceCI[1], up))
+		confPct(conf), lo, hi)
 	level := rate.Percent(1-conf, 2, rate.Nearest) // significance follows the chosen confidence
 	switch {
 	case c.Significant && c.Difference < 0:
-		fmt.Fprintf(&b, "%s, is a statistically significant fall at the %s level (Fisher's exact test, %s).", diff, level, pText(c.FisherP))
+		fmt.Fprintf(&b, "%s, is a statistically significant fall at the %s level (score test, %s; the interval leaves out 0).", diff, level, pText(c.P))
 	case c.Significant && c.Difference > 0:
-		fmt.Fprintf(&b, "%s, is a statistically significant rise at the %s level (Fisher's exact test, %s).", diff, level, pText(c.FisherP))
+		fmt.Fprintf(&b, "%s, is a statistically significant rise at the %s level (score test, %s; the interval leaves out 0).", diff, level, pText(c.P))
 	default:
-		fmt.Fprintf(&b, "%s, is not a statistically significant change at the %s level (Fisher's exact test, %s): it could be chance.", diff, level, pText(c.FisherP))
+		fmt.Fprintf(&b, "%s, is not a statistically significant change at the %s level (score test, %s; the interval includes 0): it could be chance.", diff, level, pText(c.P))
 	}
 	return b.String()
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/audit/stats"
 )
 
 // naiveHyperUpper is the finite-population upper bound for 0 flagged of n
@@ -91,17 +92,17 @@ func TestReportReferenceValues(t *testing.T) {
 	if c.Previous != "2025-07" || c.PreviousFlagged != 3 || c.PreviousAudited != 90 {
 		t.Errorf("comparison = %+v", c)
 	}
-	nearTol(t, "fisher p", &c.FisherP, fisher3v0, 5e-9) // the reference has 8 decimals
+	// R (audit/stats/testdata/score_reference.R): Miettinen–Nurminen for
+	// 0/120 − 3/90 is −0.093674975 … −0.001577202, score test p = 0.044469452.
+	nearTol(t, "score p", &c.P, 0.044469452, 5e-10)
 	near(t, "difference", &c.Difference, -3.0/90)
-	// Newcombe from the reference Wilson intervals: p1 = 0/120, p2 = 3/90.
-	p2 := 3.0 / 90
-	near(t, "difference lower", &c.DifferenceCI[0], -p2-(wilson3of90Hi-p2))
-	near(t, "difference upper", &c.DifferenceCI[1], -p2+math.Hypot(wilson0of120, p2-wilson3of90Lo))
-	if c.Significant {
-		t.Error("p = 0.077 is not significant at 5%")
+	nearTol(t, "difference lower", &c.DifferenceCI[0], -0.093674975, 5e-10)
+	nearTol(t, "difference upper", &c.DifferenceCI[1], -0.001577202, 5e-10)
+	if !c.Significant || c.Test != stats.TestScoreDiff || c.CIMethod != stats.MethodMiettinenNurminen {
+		t.Errorf("comparison %+v: p = 0.044 with an interval clear of 0 is significant at 5%%", c)
 	}
-	if !strings.Contains(c.Sentence, "not a statistically significant change") || !strings.Contains(c.Sentence, "p = 0.077") {
-		t.Errorf("comparison sentence overclaims or lacks p: %q", c.Sentence)
+	if !strings.Contains(c.Sentence, "(95% interval −9.4 to −0.1), is a statistically significant fall at the 5% level (score test, p = 0.044; the interval leaves out 0).") {
+		t.Errorf("comparison sentence: %q", c.Sentence)
 	}
 	// Trend, oldest first.
 	if len(r.Trend) != 2 || r.Trend[0].Audit != "2025-07" || r.Trend[1].Audit != "2026-07" {
@@ -145,7 +146,7 @@ func TestReportPrevious(t *testing.T) {
 	if x.Comparison == nil {
 		t.Fatal("--compare gave no comparison")
 	}
-	nearTol(t, "fisher p reversed", &x.Comparison.FisherP, fisher3v0, 5e-9)
+	nearTol(t, "score p reversed", &x.Comparison.P, 0.044469452, 5e-10)
 	near(t, "difference reversed", &x.Comparison.Difference, 3.0/90)
 }
 
@@ -382,9 +383,13 @@ func TestReportEdgeCases(t *testing.T) {
 		}
 	})
 	t.Run("kappa not defined", func(t *testing.T) {
-		// Three of six cases moderated, every grade Good on both sides.
-		a, cases, orig := edgeInputs(6, 6, 0, 0)
-		ms := &audit.ModerationSample{Seed: "s", Size: 3, Cases: []string{"E-00002", "E-00004", "E-00005"}}
+		// Ten of twelve cases moderated (KappaMinPairs), every grade Good
+		// on both sides.
+		a, cases, orig := edgeInputs(12, 12, 0, 0)
+		ms := &audit.ModerationSample{Seed: "s", Size: 10}
+		for i := 1; i <= 10; i++ {
+			ms.Cases = append(ms.Cases, fmt.Sprintf("E-%05d", i))
+		}
 		var mod []audit.Finding
 		var pairs []audit.GradePair
 		for j, id := range ms.Cases {
@@ -572,5 +577,83 @@ func TestClearedAtModeration(t *testing.T) {
 	}
 	if !slices.ContainsFunc(acts, func(a audit.Action) bool { return a.Case == ms.Cases[0] && a.Status != audit.ActionClosed }) {
 		t.Errorf("the action on %s was closed by the moderator's finding: %+v", ms.Cases[0], acts)
+	}
+}
+
+// A month where the old pair contradicted itself: 7 of 60 flagged, then 1 of
+// 60. Newcombe's interval was −20.6 to −0.7 points (clear of 0) while
+// Fisher's exact p = 0.061 was reported as "not a statistically significant
+// change". The score interval and its test agree: R
+// (audit/stats/testdata/score_reference.R) gives −0.208161852 …
+// −0.013112873, p = 0.028771229.
+func TestComparisonIntervalAgreesWithTest(t *testing.T) {
+	ctx := context.Background()
+	clock := &fixedClock{t: time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)}
+	st, err := audit.Open(ctx, filepath.Join(t.TempDir(), "caseaudit.db"), audit.Options{Clock: clock.now, Actor: "QA Officer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for _, m := range []struct {
+		name    string
+		flagged int
+	}{{"2026-05", 7}, {"2026-06", 1}} {
+		cases := fxCases(60, "CR"+m.name[5:])
+		start, _ := time.Parse("2006-01", m.name)
+		clock.t = start.Add(21 * 24 * time.Hour)
+		if _, err := st.CreateAudit(ctx, fxAudit(m.name, 1500), cases); err != nil {
+			t.Fatal(err)
+		}
+		for i, c := range cases {
+			mustRecord(t, st, m.name, audit.Finding{Case: c.ID, Auditor: fxWorkers[i%len(fxWorkers)], Grade: audit.Good,
+				Immediate: i < m.flagged, Date: m.name + "-20"})
+		}
+	}
+	r, err := Build(ctx, st, "2026-06", fixedOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := r.Comparison
+	if c == nil || c.Previous != "2026-05" || c.PreviousFlagged != 7 || r.Flagged != 1 {
+		t.Fatalf("comparison %+v, flagged %d", c, r.Flagged)
+	}
+	nearTol(t, "lower", &c.DifferenceCI[0], -0.208161852, 5e-10)
+	nearTol(t, "upper", &c.DifferenceCI[1], -0.013112873, 5e-10)
+	nearTol(t, "p", &c.P, 0.028771229, 5e-10)
+	if !c.Significant || !(c.DifferenceCI[1] < 0) {
+		t.Errorf("interval [%v, %v] clear of 0 but significant = %v", c.DifferenceCI[0], c.DifferenceCI[1], c.Significant)
+	}
+	want := "The difference, −10 percentage points (95% interval −20.9 to −1.3), is a statistically significant fall at the 5% level (score test, p = 0.029; the interval leaves out 0)."
+	if !strings.Contains(c.Sentence, want) {
+		t.Errorf("sentence\n got %q\nwant …%q", c.Sentence, want)
+	}
+	var text strings.Builder
+	if err := Render(&text, r, Table, RenderOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"Fisher", "Newcombe", "not a statistically significant"} {
+		if strings.Contains(text.String(), s) {
+			t.Errorf("the text report still says %q:\n%s", s, text.String())
+		}
+	}
+}
+
+// A bound of a significant change that rounds to 0 at one decimal gets more
+// decimals, so the printed interval never touches 0 beside "significant".
+func TestDiffBoundsOffZero(t *testing.T) {
+	for _, c := range []struct {
+		ci     [2]float64
+		sig    bool
+		lo, hi string
+	}{
+		{[2]float64{0.0003, 0.05}, true, "+0.03", "+5"},
+		{[2]float64{-0.05, -0.00004}, true, "−5", "−0.004"},
+		{[2]float64{-0.0937, -0.0016}, true, "−9.4", "−0.1"},
+		{[2]float64{-0.0003, 0.05}, false, "−0.1", "+5"},
+	} {
+		lo, hi := diffBounds(&Comparison{DifferenceCI: c.ci, Significant: c.sig})
+		if lo != c.lo || hi != c.hi {
+			t.Errorf("%v: %s to %s, want %s to %s", c.ci, lo, hi, c.lo, c.hi)
+		}
 	}
 }

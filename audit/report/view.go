@@ -137,9 +137,9 @@ func (r *Report) sections() []section {
 		} else {
 			ms.Lines = append(ms.Lines,
 				kv{"Exact agreement on grade", pctPtr(m.Agreement, nearest)},
-				kv{"Cohen's kappa", num3(m.Kappa)},
-				kv{"Weighted kappa (linear)", num3(m.Linear)},
-				kv{"Weighted kappa (quadratic)", num3(m.Quadratic)},
+				kv{"Cohen's kappa", m.kappaText(m.Kappa)},
+				kv{"Weighted kappa (linear)", m.kappaText(m.Linear)},
+				kv{"Weighted kappa (quadratic)", m.kappaText(m.Quadratic)},
 				kv{"Agreement on immediate attention", pctPtr(m.ImmediateAgreement, nearest)},
 			)
 			ct := &tbl{Header: append([]string{"Auditor \\ moderator"}, r.GradeOrder...), Right: []bool{false, true, true, true, true}}
@@ -171,6 +171,7 @@ func (r *Report) sections() []section {
 	// Comparison.
 	if c := r.Comparison; c != nil {
 		cs := section{Title: "Compared with " + c.Previous, Intro: c.Sentence}
+		lo, hi := diffBounds(c)
 		ct := &tbl{Header: []string{"Audit", "Audited", "Flagged", "Share"}, Right: []bool{false, true, true, true}}
 		ct.Rows = [][]string{
 			{c.Previous, thousands(c.PreviousAudited), thousands(c.PreviousFlagged), pct(c.PreviousShare, nearest)},
@@ -179,8 +180,9 @@ func (r *Report) sections() []section {
 		cs.Table = ct
 		cs.Lines = []kv{
 			{"Difference", points(c.Difference, nearest) + " percentage points"},
-			{conf + " interval (Newcombe)", points(c.DifferenceCI[0], down) + " to " + points(c.DifferenceCI[1], up) + " points"},
-			{"Fisher's exact test", pText(c.FisherP)},
+			{conf + " interval", lo + " to " + hi + " points"},
+			{"Score test", pText(c.P)},
+			{"Method", comparisonMethod},
 		}
 		out = append(out, cs)
 	}

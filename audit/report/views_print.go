@@ -98,14 +98,10 @@ func (x *xw) calibrationSheet(c *Calibration) {
 	cells := make([][]string, len(header)) // each column's values as shown
 	rows := make([][]any, len(c.Auditors))
 	for i, a := range c.Auditors {
-		var kappa any = fmt.Sprintf("— (under %d)", KappaMinPairs)
-		shown := kappa.(string)
-		if a.Pairs >= KappaMinPairs {
-			kappa = kappaCell(a.Kappa, a.Pairs)
-			shown = "not defined"
-			if a.Kappa != nil {
-				shown = fmt.Sprintf("%.3f", *a.Kappa)
-			}
+		kappa := kappaCell(a.Kappa, a.Pairs, true)
+		shown, _ := kappa.(string)
+		if a.Kappa != nil && a.Pairs >= KappaMinPairs {
+			shown = fmt.Sprintf("%.3f", *a.Kappa)
 		}
 		rows[i] = []any{a.Auditor, a.Pairs, a.Exact, pctCell{ptr(a.ExactShare)}, a.WithinOne, pctCell{ptr(a.WithinShare)}, kappa,
 			a.Higher, a.Lower, num3Cell(a.SignP), a.Leans}

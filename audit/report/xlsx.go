@@ -210,14 +210,18 @@ func (x *xw) summary(r *Report) {
 			{"Previous: needing immediate attention", c.PreviousFlagged},
 			{"Previous: share", pctCell{&c.PreviousShare}},
 			{"Difference (this − previous)", pctCell{&c.Difference}},
-			{conf + " interval of the difference, lower (Newcombe)", lowCell{&c.DifferenceCI[0]}, exactCell{&c.DifferenceCI[0]}},
+			{conf + " interval of the difference, lower (Miettinen–Nurminen)", lowCell{&c.DifferenceCI[0]}, exactCell{&c.DifferenceCI[0]}},
 			{conf + " interval of the difference, upper", highCell{&c.DifferenceCI[1]}, exactCell{&c.DifferenceCI[1]}},
-			{"Fisher's exact test, p", num3Cell(c.FisherP)},
+			{"Score test, p", num3Cell(c.P)},
 		} {
 			x.row(s, row, l...)
 			row++
 		}
 		x.para(s, row, c.Sentence, "D", total)
+		row++
+		// The method is a paragraph, not a row: a row's long value would
+		// widen the printed page to fit it.
+		x.para(s, row, "Method: "+comparisonMethod, "D", total)
 		row += 2
 	}
 	if len(r.Withdrawn) > 0 {
@@ -344,9 +348,9 @@ func (x *xw) moderation(r *Report) {
 		{"Moderated (pairs)", m.Pairs},
 		{"Moderation seed", m.Seed},
 		{"Exact agreement on grade", pctCell{m.Agreement}},
-		{"Cohen's kappa", kappaCell(m.Kappa, m.Pairs)},
-		{"Weighted kappa (linear)", kappaCell(m.Linear, m.Pairs)},
-		{"Weighted kappa (quadratic)", kappaCell(m.Quadratic, m.Pairs)},
+		{"Cohen's kappa", kappaCell(m.Kappa, m.Pairs, false)},
+		{"Weighted kappa (linear)", kappaCell(m.Linear, m.Pairs, false)},
+		{"Weighted kappa (quadratic)", kappaCell(m.Quadratic, m.Pairs, false)},
 		{"Agreement on immediate attention", pctCell{m.ImmediateAgreement}},
 	} {
 		x.row(s, row, l...)

@@ -132,11 +132,16 @@ type exactCell struct{ v *float64 }
 // cell keeps its full precision.
 type num3Cell float64
 
-func kappaCell(v *float64, pairs int) any {
-	if v == nil {
-		if pairs == 0 {
-			return nil
-		}
+// kappaCell is a kappa of pairs moderated cases: empty without any, what
+// stands for a kappa withheld below KappaMinPairs (short in a table
+// column), or "not defined".
+func kappaCell(v *float64, pairs int, short bool) any {
+	switch {
+	case pairs == 0:
+		return nil
+	case pairs < KappaMinPairs:
+		return kappaWithheld(short)
+	case v == nil:
 		return "not defined"
 	}
 	return num3Cell(*v)

@@ -1,7 +1,8 @@
 // Package stats holds the exact statistics caseaudit reports: interval
 // estimates for a share (Clopper–Pearson, Wilson, the exact finite-population
 // hypergeometric upper bound), comparisons of two shares (Fisher's exact test,
-// Newcombe's hybrid score interval for a difference), tests across groups
+// Newcombe's hybrid score interval, and [ScoreDiff]: the Miettinen–Nurminen
+// score interval for a difference with the test it inverts), tests across groups
 // such as caseload bands (Fisher's test for two groups, the chi-squared test
 // for trend for ordered groups, and the expected counts that say when groups
 // are too small to tell: [GroupTest], [TrendTest], [Expected]), sample-size

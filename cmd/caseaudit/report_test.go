@@ -85,7 +85,7 @@ func TestReportJSONReferenceValues(t *testing.T) {
 		Sentence      string
 		Comparison    struct {
 			Previous     string
-			FisherP      float64    `json:"fisher_p"`
+			P            float64    `json:"p"`
 			DifferenceCI [2]float64 `json:"difference_ci"`
 		}
 	}
@@ -96,9 +96,9 @@ func TestReportJSONReferenceValues(t *testing.T) {
 		t.Errorf("report %+v", r)
 	}
 	// Reference: 0 of 120 → 0 … 0.030272973; one-sided 0.024655401;
-	// Fisher 3/90 vs 0/120 p = 0.07721226.
+	// Score test 0/120 − 3/90 p = 0.044469452 (audit/stats/testdata/score_reference.R).
 	if math.Abs(r.CI.Upper-0.030272973) > 5e-10 || math.Abs(r.UpperOneSided-0.024655401) > 5e-10 ||
-		math.Abs(r.Comparison.FisherP-0.07721226) > 5e-9 || r.Comparison.Previous != "2025-07" {
+		math.Abs(r.Comparison.P-0.044469452) > 5e-10 || r.Comparison.Previous != "2025-07" {
 		t.Errorf("figures: ci %+v, one-sided %v, comparison %+v", r.CI, r.UpperOneSided, r.Comparison)
 	}
 	if !strings.Contains(r.Sentence, "None of the 120 audited cases needed immediate attention; with 95% confidence at most 72 of the 3,000 cases (2.4%) would.") {
