@@ -128,7 +128,13 @@ func candidate(ctx context.Context, tx *store.Tx, a *Audit, ret *Retention, now 
 		if err != nil {
 			return c, err
 		}
-		c.LastEntry = last[len(last)-1].At
+		// On PostgreSQL each statement of a planning read sees the store as
+		// it is then: a retirement running beside this one may erase the
+		// entries between the count and this read. The audit is then
+		// re-read under its lock before anything is done, and left.
+		if len(last) > 0 {
+			c.LastEntry = last[len(last)-1].At
+		}
 	}
 	c.From = c.LastEntry
 	if c.SignOff != nil {
