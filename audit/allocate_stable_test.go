@@ -3,6 +3,8 @@ package audit
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/caseaudit/caseaudit/internal/namekey"
@@ -159,4 +161,139 @@ func TestReallocateSameInputsMovesNothing(t *testing.T) {
 		t.Errorf("allocation changed:\n%v\n%v", prev.Assigned, al.Assigned)
 	}
 	wantShares(t, s, "July", map[string]share{"A. Khan": {30, 25}, "B. Evans": {30, 0}, "C. Nowak": {30, 3}})
+}
+
+// TestPlanAllocationStableProperties checks random re-allocations (auditors
+// leaving and joining, findings recorded in any order, a worker rule coming
+// in) against the rule directly, from what the allocations hold:
+//   - a case not yet recorded moves from an auditor who stays only if she
+//     may no longer take it, or she ends with at least as many cases as
+//     the auditor it goes to (she was above her share);
+//   - without the worker rule: no auditor both gives up a case she could
+//     have kept and is given one; each auditor's total is what dealing
+//     every case not yet recorded afresh gives (the same even split); and
+//     allocating again with the same inputs moves nothing. (With the rule an
+//     auditor may have to take a case no one else may, and give up one of
+//     hers to stay level.)
+func TestPlanAllocationStableProperties(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 17))
+	pool := []string{"A. Khan", "B. Lee", "C. Diaz", "D. Novak", "E. Okafor", "F. Silva", "G. Ward"}
+	pick := func() []string {
+		var out []string
+		for _, i := range rng.Perm(len(pool))[:1+rng.IntN(5)] {
+			out = append(out, pool[i])
+		}
+		return out
+	}
+	worker := AllocationRules{WorkerField: "Allocated Worker"}
+	for trial := 0; trial < 400; trial++ {
+		cases := testCases(1 + rng.IntN(150))
+		for i := range cases {
+			cases[i].Columns = testColumns
+		}
+		first, again := pick(), pick()
+		rules := AllocationRules{}
+		if rng.IntN(3) == 0 {
+			rules = worker
+		}
+		before, err := PlanAllocation(cases, first, AllocationRules{}, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keep, prev := map[string]string{}, map[string]string{}
+		for _, x := range before.Assigned {
+			if rng.IntN(3) == 0 {
+				keep[x.Case] = x.Auditor
+			} else {
+				prev[x.Case] = x.Auditor
+			}
+		}
+		got, err := PlanAllocation(cases, again, rules, keep, prev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total, given, gaveUp := map[string]int{}, map[string]bool{}, map[string]bool{}
+		for _, x := range got.Assigned {
+			total[x.Auditor]++
+		}
+		stays := map[string]bool{}
+		for _, a := range again {
+			stays[a] = true
+		}
+		fields := map[string][]string{}
+		for _, c := range cases {
+			fields[c.ID] = c.Fields
+		}
+		moved := 0
+		for _, x := range got.Assigned {
+			if k, ok := keep[x.Case]; ok {
+				if k != x.Auditor {
+					t.Fatalf("trial %d: recorded case %s moved from %s to %s", trial, x.Case, k, x.Auditor)
+				}
+				continue
+			}
+			was := prev[x.Case]
+			if was == x.Auditor {
+				continue
+			}
+			given[x.Auditor] = true
+			if was == "" {
+				continue
+			}
+			moved++
+			forbidden := rules.WorkerField != "" && fields[x.Case][1] == was
+			if stays[was] && !forbidden {
+				gaveUp[was] = true
+				if total[was] < total[x.Auditor] {
+					t.Fatalf("trial %d: case %s moved from %s (ends with %d) to %s (ends with %d) (rules %v, first %v, again %v, totals %v)", trial, x.Case, was, total[was], x.Auditor, total[x.Auditor], rules, first, again, total)
+				}
+			}
+		}
+		for _, x := range got.Unallocated {
+			if prev[x.Case] != "" {
+				moved++
+			}
+		}
+		if moved != got.Moved {
+			t.Fatalf("trial %d: Moved is %d; %d cases not yet recorded changed auditor", trial, got.Moved, moved)
+		}
+		if rules.WorkerField != "" {
+			continue
+		}
+		for a := range gaveUp {
+			if given[a] {
+				t.Fatalf("trial %d: %s gave up a case she could keep and was given one (rules %v, %d cases, first %v, again %v, totals %v)", trial, a, rules, len(cases), first, again, total)
+			}
+		}
+		afresh, err := PlanAllocation(cases, again, rules, keep, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]int{}
+		for _, x := range afresh.Assigned {
+			want[x.Auditor]++
+		}
+		var w, g []int
+		for _, a := range again {
+			w, g = append(w, want[a]), append(g, total[a])
+		}
+		slices.Sort(w)
+		slices.Sort(g)
+		if !slices.Equal(w, g) {
+			t.Fatalf("trial %d: totals %v; dealing afresh gives %v", trial, g, w)
+		}
+		next := map[string]string{}
+		for _, x := range got.Assigned {
+			if _, ok := keep[x.Case]; !ok {
+				next[x.Case] = x.Auditor
+			}
+		}
+		same, err := PlanAllocation(cases, again, rules, keep, next)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if same.Moved != 0 || fmt.Sprint(same.Assigned) != fmt.Sprint(got.Assigned) {
+			t.Fatalf("trial %d: allocating again with the same inputs moved %d cases", trial, same.Moved)
+		}
+	}
 }
