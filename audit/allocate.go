@@ -66,6 +66,9 @@ type Allocation struct {
 	// Moved counts the cases not yet recorded that the allocation before
 	// gave another auditor (or that are now allocated to no one).
 	Moved int
+	// Again: there was an allocation before this one (Moved is counted
+	// against it).
+	Again bool
 }
 
 // For returns the auditor a case is allocated to, or "".

@@ -80,6 +80,7 @@ func (s *Store) allocateTx(ctx context.Context, tx *store.WriteTx, a *Audit, aud
 	if err != nil {
 		return Allocation{}, err
 	}
+	out.Again = cur != nil
 	p := allocationPayload{Auditors: out.Auditors, WorkerField: rules.WorkerField, TeamField: rules.TeamField,
 		AuditorTeams: rules.AuditorTeams, Kept: out.Kept, Assigned: []assignJSON{}, Unallocated: []unallocJSON{}}
 	for _, x := range out.Assigned {
