@@ -9,6 +9,7 @@ import (
 	"math/big"
 	"math/bits"
 	"strings"
+	"sync"
 )
 
 // The consistent sampler (Rivest, 2018), as in shared/reference/selection.md:
@@ -49,6 +50,8 @@ type Ticketer struct {
 	save  encoding.BinaryAppender
 	block [sha256.BlockSize]byte
 	saved []byte
+
+	rev *[10000]uint16 // reverse4's table
 }
 
 // NewTicketer returns a Ticketer for seed. It is not safe for concurrent use;
@@ -63,7 +66,7 @@ func NewTicketer(seed string) *Ticketer {
 	if err != nil {
 		panic("sha256 cannot save its state: " + err.Error()) // never: crypto/sha256 supports it
 	}
-	t := &Ticketer{seed: seed, h: h, reset: h.(encoding.BinaryUnmarshaler), state: state}
+	t := &Ticketer{seed: seed, h: h, reset: h.(encoding.BinaryUnmarshaler), state: state, rev: reverse4()}
 	if save, ok := h.(encoding.BinaryAppender); ok {
 		t.save, t.fast = save, true
 		const probe = "CR-0000001 probe"
@@ -109,15 +112,16 @@ const pow19 = 10_000_000_000_000_000_000 // 10^19, the largest power of ten in a
 // Key returns the first 19 digits of id's ticket as an integer: ordering by
 // Key agrees with ordering by ticket except where two keys are equal.
 func (t *Ticketer) Key(id string) uint64 {
-	return keyOf(hashID(t, id))
+	return keyOf(hashID(t, id), t.rev)
 }
 
 // KeyBytes is Key for an ID held as bytes.
 func (t *Ticketer) KeyBytes(id []byte) uint64 {
-	return keyOf(hashID(t, id))
+	return keyOf(hashID(t, id), t.rev)
 }
 
-func keyOf(l [4]uint64) uint64 {
+// keyOf is Key for the hash l; rev is reverse4's table.
+func keyOf(l [4]uint64, rev *[10000]uint16) uint64 {
 	// r = H mod 10^19: its decimal digits, least significant first, are the
 	// first 19 digits of the ticket.
 	r := mod19(l)
@@ -125,10 +129,10 @@ func keyOf(l [4]uint64) uint64 {
 	var k uint64
 	for i := 0; i < 4; i++ {
 		q := r / 10000
-		k = k*10000 + uint64(reverse4[r-q*10000])
+		k = k*10000 + uint64(rev[r-q*10000])
 		r = q
 	}
-	return k*1000 + uint64(reverse4[r])/10 // the last three digits
+	return k*1000 + uint64(rev[r])/10 // the last three digits
 }
 
 // 2^64, 2^128 and 2^192 modulo 10^19.
@@ -163,17 +167,19 @@ func mod19(l [4]uint64) uint64 {
 	return r
 }
 
-// reverse4[n] is n's four decimal digits (with leading zeros) reversed:
-// reverse4[123] = 3210.
-// Built from the shorter numbers' entries (n's last digit leads, then
-// n/10's digits reversed, one place further right), so that building it
-// costs every command little at start-up.
-var reverse4 = func() (t [10000]uint16) {
+// reverse4()[n] is n's four decimal digits (with leading zeros) reversed:
+// reverse4()[123] = 3210. Built from the shorter numbers' entries (n's last
+// digit leads, then n/10's digits reversed, one place further right), when
+// the first Ticketer is made: not at start-up, which every command pays
+// for (a recorded finding draws no sample), and not per ID either, which
+// a million-row export would pay for.
+var reverse4 = sync.OnceValue(func() *[10000]uint16 {
+	var t [10000]uint16
 	for i := 1; i < len(t); i++ {
 		t[i] = uint16(i%10*1000) + t[i/10]/10
 	}
-	return t
-}()
+	return &t
+})
 
 // Ticket returns id's ticket in full precision, e.g. "0.4103108580907290…".
 func (t *Ticketer) Ticket(id string) string {

@@ -59,3 +59,56 @@ func TestManReproducible(t *testing.T) {
 		t.Errorf("SOURCE_DATE_EPOCH ignored")
 	}
 }
+
+// Help text is written as roff text: a line that would start with a
+// control character stays text, backslashes print as themselves, and
+// hyphens print as the ASCII ones people type in a flag.
+func TestRoffText(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain words":               "plain words",
+		".not a request\n'nor this": `\&.not a request` + "\n" + `\&'nor this`,
+		`a \ backslash`:             `a \e backslash`,
+		"--db-timeout":              `\-\-db\-timeout`,
+		"ends.\n  0    success":     "ends.\n  0    success",
+	} {
+		if got := roffText(in); got != want {
+			t.Errorf("roffText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// A page has cobra's sections in order, each flag as a tagged paragraph
+// with its value named in bold, and no line of the help text becomes a
+// roff request.
+func TestManPageLayout(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, errs := runCmd(t, "man", dir); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "caseaudit-record.1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(b)
+	last := -1
+	for _, sec := range []string{".SH NAME\ncaseaudit\\-record \\- Record an auditor's finding on a case\n", ".SH SYNOPSIS\n", ".SH DESCRIPTION\n",
+		".SH OPTIONS\n", ".SH OPTIONS INHERITED FROM PARENT COMMANDS\n", ".SH EXAMPLE\n.EX\n", ".SH SEE ALSO\n\\fB\\%caseaudit\\fR(1)\n"} {
+		i := strings.Index(page, sec)
+		if i < 0 || i < last {
+			t.Fatalf("caseaudit-record.1: %q missing or out of order:\n%s", sec, page)
+		}
+		last = i
+	}
+	for _, want := range []string{".TP\n\\fB\\-\\-answer\\fR=[]\nanswer a question of the audit's form, as \\fBKEY=VALUE\\fR (key or label)",
+		".TP\n\\fB\\-q\\fR, \\fB\\-\\-quiet\\fR[=false]\n"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("caseaudit-record.1 lacks %q", want)
+		}
+	}
+	requests := map[string]bool{".TH": true, ".nh": true, ".SH": true, ".PP": true, ".TP": true, ".EX": true, ".EE": true}
+	for _, l := range strings.Split(page, "\n") {
+		if (strings.HasPrefix(l, ".") || strings.HasPrefix(l, "'")) && !requests[strings.Fields(l)[0]] {
+			t.Errorf("caseaudit-record.1: %q would be read as a roff request", l)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -138,6 +139,12 @@ func runRetire(ctx context.Context, o *retireOptions, g *globalOptions) error {
 				continue
 			}
 			f, asOf, err := report.SignOffFigures(ctx, st, cand.Audit, c.opts)
+			if errors.Is(err, audit.ErrNotFound) && !named(o.Audits, cand.Audit) {
+				// Retired since the plan was read, by a retirement given at
+				// the same moment: left, as a run a moment later would
+				// leave it (Retire reads each audit again under its lock).
+				continue
+			}
 			if err != nil && cand.SignOff != nil {
 				return err
 			}

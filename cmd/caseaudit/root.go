@@ -330,6 +330,10 @@ sampler). Nothing leaves this machine; outputs are readable only by you.
 	}
 	if add, ok := scripted[scriptedName(root, args)]; ok {
 		root.AddCommand(add(g))
+		// Nor cobra's completion command (four commands and their help,
+		// built at every start): a line naming a scripted command is
+		// not a completion request, which comes as __complete.
+		root.CompletionOptions.DisableDefaultCmd = true
 	} else {
 		for _, add := range commands {
 			root.AddCommand(add(g))

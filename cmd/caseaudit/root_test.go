@@ -79,14 +79,20 @@ func TestScriptedCommandLines(t *testing.T) {
 		if got := scriptedName(root, tc.args); got != tc.want {
 			t.Errorf("scriptedName(%q) = %q, want %q", tc.args, got, tc.want)
 		}
-		n := 0
+		n, completion := 0, false
 		for _, c := range root.Commands() {
 			if c.Name() != "completion" && c.Name() != "help" {
 				n++
 			}
+			completion = completion || c.Name() == "completion"
 		}
 		if tc.want != "" && n != 1 || tc.want == "" && n != len(commands) {
 			t.Errorf("%q made %d commands", tc.args, n)
+		}
+		// A scripted line is no completion request (those come as
+		// __complete): cobra's completion command is not built for it.
+		if completion != (tc.want == "") {
+			t.Errorf("%q: completion command made: %v", tc.args, completion)
 		}
 	}
 }
