@@ -63,6 +63,12 @@ type Allocation struct {
 	Assigned    []Assignment  // in sample order
 	Unallocated []Unallocated // in sample order
 	Kept        int           // assignments kept because the case was already recorded
+	// Moved counts the cases not yet recorded that the allocation before
+	// gave another auditor (or that are now allocated to no one).
+	Moved int
+	// Again: there was an allocation before this one (Moved is counted
+	// against it).
+	Again bool
 }
 
 // For returns the auditor a case is allocated to, or "".
@@ -80,14 +86,32 @@ func norm(s string) string { return namekey.Key(s) }
 // PlanAllocation allocates cases to auditors: balanced, in the cases' order
 // (ticket order), each case to the eligible auditor with the fewest cases so
 // far (ties to the auditor named first), never to its own allocated worker
-// nor to an auditor of its team. Cases in keep (case ID → auditor) keep
-// their auditor and count towards her workload (matched by the name rule,
-// so a kept "a. khan" is A. Khan's), so that allocating again evens out the
-// whole audit's workload, not only the cases dealt this time: an auditor
-// who has recorded more than a fair share already is given nothing more.
-// Cases kept by an auditor not named count for no one. It is a pure
-// function of its arguments, so the allocation is re-derivable.
-func PlanAllocation(cases []SampledCase, auditors []string, rules AllocationRules, keep map[string]string) (Allocation, error) {
+// nor to an auditor of its team. Cases in keep (case ID → auditor, the
+// recorded ones) keep their auditor and count towards her workload
+// (matched by the name rule, so a kept "a. khan" is A. Khan's), so that
+// allocating again evens out the whole audit's workload, not only the cases
+// dealt this time: an auditor who has recorded more than a fair share
+// already is given nothing more. Cases kept by an auditor not named count
+// for no one.
+//
+// prev (case ID → auditor) is the allocation before of the cases not yet
+// recorded: their workbooks are handed out, so allocating again moves as
+// few of them as it can. Each auditor named keeps the cases prev gives her
+// that she may still take; the cases of auditors not named, those she may
+// no longer take and those new to the allocation are dealt by the rule
+// above; then, while an auditor holds a case from prev that an eligible
+// auditor at least two cases behind her could take, the auditor with the
+// most cases (ties to the one named last) gives her last such case in
+// ticket order to the eligible auditor with the fewest (ties to the first
+// named), and a case moved to an auditor who ends with more cases than the
+// one who gave it up goes back. Each move narrows the gap, so the totals
+// come out as even as dealing afresh would make them, and no case moves
+// from an auditor who is not above her share. With prev nil every case is
+// dealt.
+//
+// It is a pure function of its arguments, so the allocation is
+// re-derivable from the trail.
+func PlanAllocation(cases []SampledCase, auditors []string, rules AllocationRules, keep, prev map[string]string) (Allocation, error) {
 	var names []string
 	seen := map[string]string{}
 	for _, a := range auditors {
@@ -133,6 +157,17 @@ func PlanAllocation(cases []SampledCase, auditors []string, rules AllocationRule
 	} else if len(rules.AuditorTeams) > 0 {
 		return Allocation{}, errors.New("auditors' teams were given but no team column; name the column holding each case's team")
 	}
+	// forbids says why auditor i may not take case c, or "" when she may.
+	forbids := func(c SampledCase, i int) string {
+		a := names[i]
+		if worker >= 0 && worker < len(c.Fields) && norm(c.Fields[worker]) != "" && norm(c.Fields[worker]) == norm(a) {
+			return fmt.Sprintf("%s is its allocated worker", a)
+		}
+		if team >= 0 && team < len(c.Fields) && norm(c.Fields[team]) != "" && norm(c.Fields[team]) == teamOf[norm(a)] {
+			return fmt.Sprintf("%s is in its team (%s)", a, strings.TrimSpace(c.Fields[team]))
+		}
+		return ""
+	}
 
 	out := Allocation{Auditors: names, Rules: rules}
 	load := make([]int, len(names))
@@ -140,8 +175,11 @@ func PlanAllocation(cases []SampledCase, auditors []string, rules AllocationRule
 	for i, a := range names {
 		index[norm(a)] = i
 	}
-	var fresh []SampledCase
-	for _, c := range cases {
+	to := make([]int, len(cases))     // the auditor each case not kept goes to; -1 none
+	held := make([][]int, len(names)) // each auditor's cases from prev she still holds, in ticket order
+	var dealt []int
+	for ci, c := range cases {
+		to[ci] = -1
 		if a, ok := keep[c.ID]; ok && a != "" {
 			out.Assigned = append(out.Assigned, Assignment{c.ID, a})
 			out.Kept++
@@ -150,18 +188,20 @@ func PlanAllocation(cases []SampledCase, auditors []string, rules AllocationRule
 			}
 			continue
 		}
-		fresh = append(fresh, c)
+		if i, ok := index[norm(prev[c.ID])]; ok && prev[c.ID] != "" && forbids(c, i) == "" {
+			to[ci] = i
+			load[i]++
+			held[i] = append(held[i], ci)
+			continue
+		}
+		dealt = append(dealt, ci)
 	}
-	for _, c := range fresh {
+	for _, ci := range dealt {
 		best := -1
 		var why []string
-		for i, a := range names {
-			if worker >= 0 && worker < len(c.Fields) && norm(c.Fields[worker]) != "" && norm(c.Fields[worker]) == norm(a) {
-				why = append(why, fmt.Sprintf("%s is its allocated worker", a))
-				continue
-			}
-			if team >= 0 && team < len(c.Fields) && norm(c.Fields[team]) != "" && norm(c.Fields[team]) == teamOf[norm(a)] {
-				why = append(why, fmt.Sprintf("%s is in its team (%s)", a, strings.TrimSpace(c.Fields[team])))
+		for i := range names {
+			if w := forbids(cases[ci], i); w != "" {
+				why = append(why, w)
 				continue
 			}
 			if best < 0 || load[i] < load[best] {
@@ -169,11 +209,36 @@ func PlanAllocation(cases []SampledCase, auditors []string, rules AllocationRule
 			}
 		}
 		if best < 0 {
-			out.Unallocated = append(out.Unallocated, Unallocated{c.ID, "no auditor may take it: " + strings.Join(why, "; ")})
+			out.Unallocated = append(out.Unallocated, Unallocated{cases[ci].ID, "no auditor may take it: " + strings.Join(why, "; ")})
 			continue
 		}
 		load[best]++
-		out.Assigned = append(out.Assigned, Assignment{c.ID, names[best]})
+		to[ci] = best
+	}
+	for rebalance(cases, held, load, to, forbids) {
+	}
+	// Under the conflict-of-interest rules a later move may raise the
+	// auditor given a case above the one who gave it up; then the case goes
+	// back, which leaves the totals as even and moves one fewer.
+	for back := true; back; {
+		back = false
+		for ci, c := range cases {
+			i, ok := index[norm(prev[c.ID])]
+			if ok && prev[c.ID] != "" && to[ci] >= 0 && to[ci] != i && load[to[ci]] > load[i] && forbids(c, i) == "" {
+				load[to[ci]]--
+				load[i]++
+				to[ci] = i
+				back = true
+			}
+		}
+	}
+	for ci, c := range cases {
+		if to[ci] >= 0 {
+			out.Assigned = append(out.Assigned, Assignment{c.ID, names[to[ci]]})
+		}
+		if was := prev[c.ID]; was != "" && (to[ci] < 0 || norm(was) != norm(names[to[ci]])) {
+			out.Moved++
+		}
 	}
 	// Assigned in sample order.
 	pos := make(map[string]int, len(cases))
@@ -182,6 +247,49 @@ func PlanAllocation(cases []SampledCase, auditors []string, rules AllocationRule
 	}
 	slices.SortStableFunc(out.Assigned, func(x, y Assignment) int { return pos[x.Case] - pos[y.Case] })
 	return out, nil
+}
+
+// rebalance makes one move of PlanAllocation's: the auditor with the most
+// cases (ties to the one named last) who holds a case from the allocation
+// before that an eligible auditor at least two cases behind her may take
+// gives the last such case, in ticket order, to the eligible auditor with
+// the fewest cases (ties to the first named). It reports whether it moved
+// one. Each move lowers the sum of the squared loads, so moves end.
+func rebalance(cases []SampledCase, held [][]int, load, to []int, forbids func(SampledCase, int) string) bool {
+	givers := make([]int, len(load))
+	for i := range givers {
+		givers[i] = i
+	}
+	slices.SortStableFunc(givers, func(x, y int) int {
+		if load[x] != load[y] {
+			return load[y] - load[x]
+		}
+		return y - x
+	})
+	least := slices.Min(load)
+	for _, h := range givers {
+		if load[h]-2 < least {
+			return false // no one is two behind her or anyone after her
+		}
+		for k := len(held[h]) - 1; k >= 0; k-- {
+			ci := held[h][k]
+			r := -1
+			for i := range load {
+				if i != h && (r < 0 || load[i] < load[r]) && forbids(cases[ci], i) == "" {
+					r = i
+				}
+			}
+			if r < 0 || load[r] > load[h]-2 {
+				continue
+			}
+			held[h] = slices.Delete(held[h], k, k+1)
+			to[ci] = r
+			load[h]--
+			load[r]++
+			return true
+		}
+	}
+	return false
 }
 
 type allocationPayload struct {

@@ -233,7 +233,7 @@ func TestReallocateIsDeterministic(t *testing.T) {
 // whatever the spelling it was kept under.
 func TestPlanAllocationCountsKeptCases(t *testing.T) {
 	cases := testCases(6)
-	got, err := PlanAllocation(cases, []string{"A. Khan", "B. Lee"}, AllocationRules{}, map[string]string{"CR-0000001": "a.  khan"})
+	got, err := PlanAllocation(cases, []string{"A. Khan", "B. Lee"}, AllocationRules{}, map[string]string{"CR-0000001": "a.  khan"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -276,7 +276,7 @@ func TestPlanAllocationKeptProperties(t *testing.T) {
 				keep[c.ID] = a
 			}
 		}
-		got, err := PlanAllocation(cases, auditors, AllocationRules{}, keep)
+		got, err := PlanAllocation(cases, auditors, AllocationRules{}, keep, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

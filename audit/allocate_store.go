@@ -12,8 +12,8 @@ import (
 
 // Allocate allocates the audit's cases to auditors (see PlanAllocation) and
 // records the allocation as one trail entry, in one transaction.
-// Re-allocating replaces the allocation of cases not yet recorded; recorded
-// cases keep their auditor.
+// Allocating again keeps every recorded case with its auditor and moves as
+// few of the cases not yet recorded as it can (see PlanAllocation).
 func (s *Store) Allocate(ctx context.Context, auditName string, auditors []string, rules AllocationRules) (Allocation, error) {
 	var out Allocation
 	err := s.write(ctx, "allocating cases in", func(tx *store.WriteTx) error {
@@ -56,11 +56,13 @@ func (s *Store) allocateTx(ctx context.Context, tx *store.WriteTx, a *Audit, aud
 	if err != nil {
 		return Allocation{}, err
 	}
-	keep := map[string]string{}
+	keep, prev := map[string]string{}, map[string]string{}
 	if cur != nil {
 		for _, x := range cur.Assigned {
 			if _, ok := recorded[x.Case]; ok {
 				keep[x.Case] = x.Auditor
+			} else {
+				prev[x.Case] = x.Auditor
 			}
 		}
 	}
@@ -74,10 +76,11 @@ func (s *Store) allocateTx(ctx context.Context, tx *store.WriteTx, a *Audit, aud
 	if len(todo) == 0 {
 		return Allocation{}, errorf(ErrNothingToAllocate, "nothing left to allocate: every case of audit %q already has a finding", a.Name)
 	}
-	out, err := PlanAllocation(todo, auditors, rules, keep)
+	out, err := PlanAllocation(todo, auditors, rules, keep, prev)
 	if err != nil {
 		return Allocation{}, err
 	}
+	out.Again = cur != nil
 	p := allocationPayload{Auditors: out.Auditors, WorkerField: rules.WorkerField, TeamField: rules.TeamField,
 		AuditorTeams: rules.AuditorTeams, Kept: out.Kept, Assigned: []assignJSON{}, Unallocated: []unallocJSON{}}
 	for _, x := range out.Assigned {

@@ -15,7 +15,7 @@ func TestPlanAllocationByHand(t *testing.T) {
 	}
 	rules := AllocationRules{WorkerField: "allocated worker", TeamField: "TEAM",
 		AuditorTeams: map[string]string{"A. Khan": "North", "B. LEE": "south", "Z. Ward": "East"}}
-	got, err := PlanAllocation(cases, []string{"A. Khan", " b. lee ", "Z. Ward"}, rules, nil)
+	got, err := PlanAllocation(cases, []string{"A. Khan", " b. lee ", "Z. Ward"}, rules, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +33,7 @@ func TestPlanAllocationByHand(t *testing.T) {
 	}
 
 	one, err := PlanAllocation(cases, []string{"A. Khan"}, AllocationRules{WorkerField: "Allocated Worker", TeamField: "Team",
-		AuditorTeams: map[string]string{"a. khan": "north"}}, nil)
+		AuditorTeams: map[string]string{"a. khan": "north"}}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func TestPlanAllocationErrors(t *testing.T) {
 		{[]string{"A. Khan", "B. Lee"}, AllocationRules{TeamField: "Team", AuditorTeams: map[string]string{"A. Khan": "North"}}, `"B. Lee" has no team`},
 		{[]string{"A. Khan"}, AllocationRules{AuditorTeams: map[string]string{"A. Khan": "North"}}, "no team column"},
 	} {
-		_, err := PlanAllocation(cases, c.auditors, c.rules, nil)
+		_, err := PlanAllocation(cases, c.auditors, c.rules, nil, nil)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v %+v: %v; want %q", c.auditors, c.rules, err, c.want)
 		}
@@ -100,7 +100,7 @@ func TestPlanAllocationProperties(t *testing.T) {
 		if useRules {
 			rules = AllocationRules{WorkerField: "Allocated Worker", TeamField: "Team", AuditorTeams: teams}
 		}
-		got, err := PlanAllocation(cases, auditors, rules, nil)
+		got, err := PlanAllocation(cases, auditors, rules, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -275,7 +275,7 @@ func (s *Store) reallocateReplacement(ctx context.Context, tx *store.WriteTx, a 
 	auditor := ""
 	var why []string
 	for _, c := range candidates {
-		plan, err := PlanAllocation([]SampledCase{repl}, []string{c}, cur.Rules, nil)
+		plan, err := PlanAllocation([]SampledCase{repl}, []string{c}, cur.Rules, nil, nil)
 		if err != nil {
 			return "", "", err
 		}

@@ -109,6 +109,11 @@ func printAllocation(g *globalOptions, al audit.Allocation) {
 	if al.Kept > 0 {
 		g.infof("kept the auditor of %s already recorded\n", words.Count(al.Kept, "case"))
 	}
+	// Allocating again: how many workbooks already handed out are now wrong
+	// in part, the cases that moved to another auditor.
+	if al.Again {
+		g.infof("moved %s not yet recorded\n", words.Count(al.Moved, "case"))
+	}
 	for _, u := range al.Unallocated {
 		g.warnf("case %s could not be allocated: %s\n", u.Case, u.Reason)
 	}
@@ -131,20 +136,27 @@ Conflict-of-interest rules: with --worker-column a case never goes to its own al
 worker; with --team-column and --auditor-team a case never goes to an auditor from the
 case's team. Cases no auditor can take are reported.
 
-Allocating again (an auditor leaves or joins mid-month, the sample grew) keeps every
-recorded case with the auditor who had it and deals the cases not yet recorded afresh, in
-ticket order, so that the whole workload comes out even (as far as the conflict-of-interest
-rules allow): the recorded cases each auditor keeps count towards her share, and one who
-has recorded more than a fair share already is given nothing more. An auditor left out
-keeps only the cases she recorded. The same cases, findings, auditors and rules always
-give the same allocation, and every allocation is kept in the audit's trail.`,
+Allocating again (an auditor leaves or joins mid-month, the sample grew, the rules changed)
+keeps every recorded case with the auditor who had it and moves as few of the cases not yet
+recorded as it can, so the workbooks already handed out stay right: each auditor named keeps
+the cases she had, in ticket order, up to her share of the whole workload (the recorded cases
+she keeps count towards it), as long as the rules still let her have them. Only her cases
+beyond her share, the cases of auditors left out and the cases she may no longer have are
+dealt again, in ticket order, each to the auditor with the fewest cases (ties to the first
+named). The totals come out as even as dealing every case afresh would make them (as far as
+the conflict-of-interest rules allow); one who has recorded more than a fair share already is
+given nothing more. An auditor left out keeps only the cases she recorded. The summary says
+how many cases not yet recorded moved. The same cases, findings, auditors, rules and
+allocation before always give the same allocation, and every allocation is kept in the
+audit's trail, so anyone holding it re-derives who was given what.`,
 		Example: `  caseaudit allocate "2026-07 monthly" --auditors "A. Khan,B. Evans,C. Nowak"
 
   caseaudit allocate "2026-07 monthly" --auditors "A. Khan,B. Evans" \
       --worker-column "Allocated Worker" --team-column Team \
       --auditor-team "A. Khan=Salisbury CIN" --auditor-team "B. Evans=Chippenham CP"
 
-  # mid-month: C. Nowak leaves, D. Mensah joins; recorded cases stay put
+  # mid-month: C. Nowak leaves, D. Mensah joins; recorded cases stay put and
+  # only C. Nowak's other cases and the surplus of those who stay move
   caseaudit allocate "2026-07 monthly" --auditors "A. Khan,B. Evans,D. Mensah"`,
 		Args: exactArgs(1, "the audit's name"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -190,7 +202,7 @@ func runAllocate(ctx context.Context, o *allocateOptions, g *globalOptions) erro
 	}
 	switch o.Format {
 	case "json":
-		out := allocationJSON{Marking: h.Marking, Audit: o.Audit, Assigned: []assignedJSON{}, Unallocated: []unallocatedJSON{}}
+		out := allocationJSON{Marking: h.Marking, Audit: o.Audit, Moved: al.Moved, Assigned: []assignedJSON{}, Unallocated: []unallocatedJSON{}}
 		for _, x := range al.Assigned {
 			out.Assigned = append(out.Assigned, assignedJSON{x.Case, x.Auditor})
 		}
@@ -217,8 +229,11 @@ func runAllocate(ctx context.Context, o *allocateOptions, g *globalOptions) erro
 type allocationJSON struct {
 	// Marking is the protective marking the audit was handed out under;
 	// absent when none.
-	Marking     string            `json:"marking,omitempty"`
-	Audit       string            `json:"audit"`
+	Marking string `json:"marking,omitempty"`
+	Audit   string `json:"audit"`
+	// Moved counts the cases not yet recorded that the allocation before
+	// gave another auditor; 0 the first time.
+	Moved       int               `json:"moved"`
 	Assigned    []assignedJSON    `json:"assigned"`
 	Unallocated []unallocatedJSON `json:"unallocated"`
 }
