@@ -198,6 +198,11 @@ func findingCells(a audit.Action, standing map[string]audit.StandingFinding) []s
 	if !a.Moderation && reason != "" && reason == f.Note {
 		reason = "as the auditor's note"
 	}
+	if !a.Moderation && a.Auditor == f.Auditor && a.Opened == f.Date {
+		// Who raised it and when are the Auditor and Date audited beside
+		// it: said again they would only widen a sheet printed one page wide.
+		raised = "at " + a.RaisedAt()
+	}
 	return []string{grade, imm, f.Auditor, f.Date, f.Note, raised, reason}
 }
 
@@ -278,6 +283,13 @@ func printTable(f *excelize.File, sheet string, header []string, body [][]string
 		limit := 24.0
 		if wide(h) {
 			limit = 48
+			if writeIn != "" {
+				// A sheet with a column to write in is printed one page
+				// wide with room for a pen: its long texts wrap in rows
+				// that are several lines tall already, rather than
+				// shrinking the whole page.
+				limit = 30
+			}
 		}
 		w := 0.0
 		for _, word := range strings.Fields(h) {

@@ -127,7 +127,7 @@ func TestActionsCommands(t *testing.T) {
 	if len(rows) != 3 || strings.Join(rows[0], "|") != "Audit|Case ID|Team|Owner|Grade|Immediate attention|Auditor|Date audited|Auditor's note|Raised|Reason for the action|Due|Status|Overdue|Response" {
 		t.Fatalf("referral rows %v", rows)
 	}
-	if r := rows[2]; r[1] != c0 || r[2] != team0 || r[3] != "J. Smith" || r[9] != "at audit by A. Khan on 2026-07-03" || r[8] != "Not seen for 10 weeks" || r[11] != "2026-07-10" {
+	if r := rows[2]; r[1] != c0 || r[2] != team0 || r[3] != "J. Smith" || r[9] != "at audit" || r[6] != "A. Khan" || r[7] != "2026-07-03" || r[8] != "Not seen for 10 weeks" || r[11] != "2026-07-10" {
 		t.Errorf("referral row %v", r)
 	}
 	if typ, _ := f.GetCellType("Referrals", "L3"); typ != excelize.CellTypeSharedString && typ != excelize.CellTypeInlineString {
