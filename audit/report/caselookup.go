@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -193,7 +194,7 @@ func (d *CaseDocument) WriteXLSX(w io.Writer) error {
 		return err
 	}
 	wide := func(h string) bool { return h == "What" || h == "Note" || h == "Reason" || h == "Details" }
-	if err := printTable(f, entries, caseHeader, d.Rows(), wide, ""); err != nil {
+	if err := printTable(f, entries, caseHeader, d.Rows(), wide); err != nil {
 		return err
 	}
 	if err := xlsxprint.Apply(f, summary, xlsxprint.Setup{FitWide: 1, Marking: d.Marking, Title: d.Title}); err != nil {
@@ -382,4 +383,71 @@ func htmlStamp(s string) template.HTML {
 		b.WriteString(`</span>`)
 	}
 	return template.HTML(b.String())
+}
+
+// printTable writes a table of text to a sheet for print: every cell stored
+// as text, a grey bold header row frozen at the top, columns as wide as
+// their longest word or value (up to 24, or 48 for the columns wide names,
+// which wrap), each row as tall as its tallest cell.
+func printTable(f *excelize.File, sheet string, header []string, body [][]string, wide func(string) bool) error {
+	grid := []excelize.Border{{Type: "left", Color: "BFBFBF", Style: 1}, {Type: "right", Color: "BFBFBF", Style: 1},
+		{Type: "top", Color: "BFBFBF", Style: 1}, {Type: "bottom", Color: "BFBFBF", Style: 1}}
+	text, err := f.NewStyle(&excelize.Style{NumFmt: 49, Border: grid, Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
+	if err != nil {
+		return err
+	}
+	bold, err := f.NewStyle(&excelize.Style{NumFmt: 49, Border: grid, Font: xlsxprint.Font(true, 0, ""),
+		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"EDEDED"}},
+		Alignment: &excelize.Alignment{Vertical: "bottom", WrapText: true}})
+	if err != nil {
+		return err
+	}
+	rows := append([][]string{header}, body...)
+	widths := make([]float64, len(header))
+	for j, h := range header {
+		limit := 24.0
+		if wide(h) {
+			limit = 48
+		}
+		w := 0.0
+		for _, word := range strings.Fields(h) {
+			w = max(w, xlsxprint.BoldWidth(word))
+		}
+		for _, row := range rows[1:] {
+			w = max(w, xlsxprint.Width(row[j]))
+		}
+		widths[j] = math.Ceil(min(w+1.5, limit))
+	}
+	for i, row := range rows {
+		lines := 1
+		for j, v := range row {
+			cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
+			if err := f.SetCellStr(sheet, cell, v); err != nil {
+				return err
+			}
+			if i == 0 {
+				lines = max(lines, xlsxprint.BoldLines(v, widths[j]))
+			} else {
+				lines = max(lines, xlsxprint.Lines(v, widths[j]))
+			}
+		}
+		if err := f.SetRowHeight(sheet, i+1, xlsxprint.RowHeight(lines)); err != nil {
+			return err
+		}
+	}
+	last, _ := excelize.CoordinatesToCellName(len(header), len(rows))
+	if err := f.SetCellStyle(sheet, "A1", last, text); err != nil {
+		return err
+	}
+	lastHead, _ := excelize.CoordinatesToCellName(len(header), 1)
+	if err := f.SetCellStyle(sheet, "A1", lastHead, bold); err != nil {
+		return err
+	}
+	for j, w := range widths {
+		c, _ := excelize.ColumnNumberToName(j + 1)
+		if err := f.SetColWidth(sheet, c, c, w); err != nil {
+			return err
+		}
+	}
+	return f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
 }

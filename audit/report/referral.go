@@ -3,29 +3,28 @@ package report
 import (
 	"context"
 	"fmt"
-	"io"
 	"maps"
-	"math"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/caseaudit/caseaudit/audit"
-	"github.com/caseaudit/caseaudit/internal/xlsxprint"
-	"github.com/xuri/excelize/v2"
 )
 
-// Referrals is the referral sheet for team managers: one row per follow-up
-// action with its case ID, team, owner, the case's finding as it stands
-// (its grade, immediate attention by the latest judgement, who and when,
-// and the auditor's whole note), who raised the action, when and why, its
-// dates, every cell text. The finding shown is the standing one, not the
-// one that opened the action: that may since have been corrected, or be a
-// moderator's, whose grade never replaces the auditor's. Names are in it only when asked for, read from the
-// audit's recorded export (the store keeps none).
+// Referrals is the referral sheet for team managers: one card per
+// follow-up action with its case ID, team, owner, the case's finding as it
+// stands (its grade, immediate attention by the latest judgement, who and
+// when, and the auditor's whole note), who raised the action, when and
+// why, its dates, and room for the manager's response by hand. The finding
+// shown is the standing one, not the one that opened the action: that may
+// since have been corrected, or be a moderator's, whose grade never
+// replaces the auditor's. Names are in it only when asked for, read from
+// the audit's recorded export (the store keeps none).
 type Referrals struct {
-	Header []string
-	Rows   [][]string
+	// NameColumns are the export's name columns (--include-names), whose
+	// values each card's Names holds; nil without names.
+	NameColumns []string
+	Cards       []Referral
 	// Marking is the protective marking printed on every page: the audits'
 	// own (given when they were drawn) unless the caller sets another.
 	Marking string
@@ -33,13 +32,32 @@ type Referrals struct {
 	Title string
 }
 
+// Referral is one follow-up action on the referral sheet, every field as
+// printed.
+type Referral struct {
+	Audit, Case string
+	Names       []string // in the order of Referrals.NameColumns
+	Team, Owner string
+	// The case's standing finding: its grade (saying when it was
+	// corrected), immediate attention by the latest judgement (naming the
+	// moderator whose judgement it is, when hers came later), its auditor,
+	// the date audited and the auditor's note.
+	Grade, Immediate, Auditor, Audited, Note string
+	// Raised says where, by whom and when the action was raised; Reason is
+	// the note of the finding that raised it.
+	Raised, Reason string
+	Due, Status    string
+	Overdue        bool
+	// Responses are the owner's responses recorded so far, one a line.
+	Responses string
+}
+
 // ReferralRequest asks for the referral sheet of a list of follow-up
 // actions.
 type ReferralRequest struct {
 	Actions []audit.Action // in the order the sheet lists them
 	Now     time.Time      // the day overdue is judged on
-	// Names adds the columns of the children's names, read from each
-	// audit's export.
+	// Names adds the children's names, read from each audit's export.
 	Names bool
 	// Audit and Owner, when the list is one audit's or one owner's, are
 	// named in the title.
@@ -54,24 +72,18 @@ func BuildReferrals(ctx context.Context, st *audit.Store, req ReferralRequest) (
 	var nameCols []string
 	byCase := map[string]map[string][]string{} // audit → case → names
 	teams := map[string]map[string]string{}    // audit → case → team
-	standing := map[string]map[string]audit.StandingFinding{}
-	want := map[string]map[string]bool{}
-	for _, a := range list {
-		if want[a.Audit] == nil {
-			want[a.Audit] = map[string]bool{}
-		}
-		want[a.Audit][a.Case] = true
-	}
+	want := wantedCases(list)
 	audits := slices.Sorted(maps.Keys(want))
+	standing, err := StandingFindings(ctx, st, list)
+	if err != nil {
+		return nil, err
+	}
 	for _, name := range audits {
 		a, err := st.Audit(ctx, name)
 		if err != nil {
 			return nil, err
 		}
 		if teams[name], err = caseTeams(ctx, st, a); err != nil {
-			return nil, err
-		}
-		if standing[name], err = standingFindings(ctx, st, name, want[name]); err != nil {
 			return nil, err
 		}
 		if !names {
@@ -86,7 +98,7 @@ func BuildReferrals(ctx context.Context, st *audit.Store, req ReferralRequest) (
 		}
 		byCase[name] = n
 	}
-	r := &Referrals{Header: []string{"Audit", "Case ID"}, Marking: req.Marking, Title: "Referrals: follow-up actions"}
+	r := &Referrals{NameColumns: nameCols, Marking: req.Marking, Title: "Referrals: follow-up actions"}
 	if r.Marking == "" {
 		m, err := auditsMarking(ctx, st, audits)
 		if err != nil {
@@ -104,39 +116,54 @@ func BuildReferrals(ctx context.Context, st *audit.Store, req ReferralRequest) (
 		}
 		r.Title += " for " + owner
 	}
-	r.Header = append(r.Header, nameCols...)
-	r.Header = append(r.Header, "Team", "Owner", "Grade", "Immediate attention", "Auditor", "Date audited", "Auditor's note",
-		"Raised", "Reason for the action", "Due", "Status", "Overdue", "Response")
 	for _, a := range list {
-		row := []string{a.Audit, a.Case}
+		c := Referral{Audit: a.Audit, Case: a.Case, Team: teams[a.Audit][a.Case], Owner: a.Owner,
+			Due: a.Due, Status: a.Status, Overdue: a.Overdue(now)}
 		if nameCols != nil {
 			n := byCase[a.Audit][a.Case]
-			for i := range nameCols {
-				v := ""
-				if i < len(n) {
-					v = n[i]
-				}
-				row = append(row, v)
-			}
+			c.Names = make([]string, len(nameCols))
+			copy(c.Names, n)
 		}
-		od := "No"
-		if a.Overdue(now) {
-			od = "Yes"
+		if a.OwnerIsTeam {
+			c.Owner += " " + audit.TeamOwnerNote
 		}
 		var resp []string
 		for _, n := range a.Responses {
 			resp = append(resp, fmt.Sprintf("%s, %s: %s", n.At.UTC().Format(time.DateOnly), n.By, n.Note))
 		}
-		owner := a.Owner
-		if a.OwnerIsTeam {
-			owner += " " + audit.TeamOwnerNote
-		}
-		row = append(row, teams[a.Audit][a.Case], owner)
-		row = append(row, findingCells(a, standing[a.Audit])...)
-		row = append(row, a.Due, a.Status, od, strings.Join(resp, "\n"))
-		r.Rows = append(r.Rows, row)
+		c.Responses = strings.Join(resp, "\n")
+		setFinding(&c, a, standing[a.Audit])
+		r.Cards = append(r.Cards, c)
 	}
 	return r, nil
+}
+
+// wantedCases are the cases of a list of actions, audit by audit.
+func wantedCases(list []audit.Action) map[string]map[string]bool {
+	want := map[string]map[string]bool{}
+	for _, a := range list {
+		if want[a.Audit] == nil {
+			want[a.Audit] = map[string]bool{}
+		}
+		want[a.Audit][a.Case] = true
+	}
+	return want
+}
+
+// StandingFindings are the standing findings (see audit.Standing) of the
+// cases of a list of actions, audit by audit: what a list of actions shows
+// as each case's finding. A case without an auditor's finding (which no
+// action should be) is left out.
+func StandingFindings(ctx context.Context, st *audit.Store, list []audit.Action) (map[string]map[string]audit.StandingFinding, error) {
+	out := map[string]map[string]audit.StandingFinding{}
+	for name, want := range wantedCases(list) {
+		s, err := standingFindings(ctx, st, name, want)
+		if err != nil {
+			return nil, err
+		}
+		out[name] = s
+	}
+	return out, nil
 }
 
 // standingFindings are the standing findings of an audit's cases in want
@@ -164,46 +191,51 @@ func standingFindings(ctx context.Context, st *audit.Store, name string, want ma
 	return out, nil
 }
 
-// findingCells are a referral row's cells from Grade to Reason for the
-// action: the case's standing finding — its grade (saying when it was
-// corrected), immediate attention by the latest judgement (naming the
-// moderator whose judgement it is, when hers came later), its auditor,
-// date audited and note — then where, by whom and when the action was
-// raised, and the note of the finding that raised it (the moderator's,
-// for an action raised at moderation), unless it is the auditor's note
-// shown already.
-func findingCells(a audit.Action, standing map[string]audit.StandingFinding) []string {
-	raised := fmt.Sprintf("at %s by %s on %s", a.RaisedAt(), a.Auditor, a.Opened)
+// setFinding fills a card's finding, from Grade to Reason: the case's
+// standing finding — its grade (saying when it was corrected), immediate
+// attention by the latest judgement (naming the moderator whose judgement
+// it is, when hers came later), its auditor, date audited and note — then
+// where, by whom and when the action was raised, and the note of the
+// finding that raised it (the moderator's, for an action raised at
+// moderation), unless it is the auditor's note shown already.
+func setFinding(c *Referral, a audit.Action, standing map[string]audit.StandingFinding) {
+	c.Raised = fmt.Sprintf("at %s by %s on %s", a.RaisedAt(), a.Auditor, a.Opened)
 	s, ok := standing[a.Case]
 	if !ok {
 		// No auditor's finding to stand (none is recorded, which no
 		// action should be without): the finding that opened it, as
 		// recorded, rather than a blank.
-		return []string{a.Grade.String(), "Yes", a.Auditor, a.Opened, a.Note, raised, a.Note}
+		c.Grade, c.Immediate, c.Auditor, c.Audited, c.Note, c.Reason = a.Grade.String(), "Yes", a.Auditor, a.Opened, a.Note, a.Note
+		return
 	}
 	f := s.Finding
-	grade := f.Grade.String()
+	c.Grade = f.Grade.String()
 	if s.Corrected() {
-		grade += " (corrected on " + f.At.UTC().Format(time.DateOnly) + ")"
+		c.Grade += " (corrected on " + f.At.UTC().Format(time.DateOnly) + ")"
 	}
-	imm := yesNo(s.Immediate)
+	c.Immediate = yesNo(s.Immediate)
 	if m := s.ModeratedAfter; m != nil {
-		on := m.Date
-		if on == "" {
-			on = m.At.UTC().Format(time.DateOnly)
-		}
-		imm += fmt.Sprintf(", by the moderator %s on %s", m.Auditor, on)
+		c.Immediate += fmt.Sprintf(", by the moderator %s on %s", m.Auditor, moderationDate(*m))
 	}
-	reason := a.Note
-	if !a.Moderation && reason != "" && reason == f.Note {
-		reason = "as the auditor's note"
+	c.Auditor, c.Audited, c.Note = f.Auditor, f.Date, f.Note
+	c.Reason = a.Note
+	if !a.Moderation && c.Reason != "" && c.Reason == f.Note {
+		c.Reason = "as the auditor's note"
 	}
 	if !a.Moderation && a.Auditor == f.Auditor && a.Opened == f.Date {
-		// Who raised it and when are the Auditor and Date audited beside
-		// it: said again they would only widen a sheet printed one page wide.
-		raised = "at " + a.RaisedAt()
+		// Who raised it and when are the Auditor and Date audited on the
+		// same card: said again they would only be read twice.
+		c.Raised = "at " + a.RaisedAt()
 	}
-	return []string{grade, imm, f.Auditor, f.Date, f.Note, raised, reason}
+}
+
+// moderationDate is the day a moderation finding was made: its date, else
+// the day it was recorded.
+func moderationDate(m audit.Finding) string {
+	if m.Date != "" {
+		return m.Date
+	}
+	return m.At.UTC().Format(time.DateOnly)
 }
 
 // caseTeams maps each sampled case of an audit to its team (see
@@ -221,121 +253,4 @@ func caseTeams(ctx context.Context, st *audit.Store, a *audit.Audit) (map[string
 		out[c.ID] = a.Team(c)
 	}
 	return out, nil
-}
-
-// WriteXLSX writes the referral sheet as a workbook for print: every cell
-// stored as text (a case ID such as 00123 keeps its zeros, a note starting
-// "=" is never a formula), each row as tall as its note, landscape on A4,
-// one page wide, the header row on every page and the marking in every
-// page's header and footer.
-func (r *Referrals) WriteXLSX(w io.Writer) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	const sheet = "Referrals"
-	if err := f.SetSheetName("Sheet1", sheet); err != nil {
-		return err
-	}
-	wide := func(h string) bool {
-		return h == "Auditor's note" || h == "Raised" || h == "Reason for the action" || h == "Response"
-	}
-	if err := printTable(f, sheet, r.Header, r.Rows, wide, "Response"); err != nil {
-		return err
-	}
-	if err := xlsxprint.Apply(f, sheet, xlsxprint.Setup{Landscape: true, FitWide: 1, RepeatRows: "$1:$1", Marking: r.Marking, Title: r.Title}); err != nil {
-		return err
-	}
-	_, err := f.WriteTo(w)
-	return err
-}
-
-// writeInWidth and writeInLines are the room a column left for handwriting
-// gets on paper (see printTable): about 60 mm across, and three lines of a
-// pen's height.
-const (
-	writeInWidth = 36.0
-	writeInLines = 3
-)
-
-// printTable writes a table of text to a sheet for print: every cell stored
-// as text, a grey bold header row frozen at the top, columns as wide as
-// their longest word or value (up to 24, or 48 for the columns wide names,
-// which wrap), each row as tall as its tallest cell. The column headed
-// writeIn ("" for none) is where the reader writes by hand (a referral
-// sheet's Response, which a team manager fills in on paper): it is at
-// least writeInWidth wide, and a row whose cell there is empty at least
-// writeInLines tall, rather than as narrow and low as its empty cells.
-func printTable(f *excelize.File, sheet string, header []string, body [][]string, wide func(string) bool, writeIn string) error {
-	grid := []excelize.Border{{Type: "left", Color: "BFBFBF", Style: 1}, {Type: "right", Color: "BFBFBF", Style: 1},
-		{Type: "top", Color: "BFBFBF", Style: 1}, {Type: "bottom", Color: "BFBFBF", Style: 1}}
-	text, err := f.NewStyle(&excelize.Style{NumFmt: 49, Border: grid, Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
-	if err != nil {
-		return err
-	}
-	bold, err := f.NewStyle(&excelize.Style{NumFmt: 49, Border: grid, Font: xlsxprint.Font(true, 0, ""),
-		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"EDEDED"}},
-		Alignment: &excelize.Alignment{Vertical: "bottom", WrapText: true}})
-	if err != nil {
-		return err
-	}
-	rows := append([][]string{header}, body...)
-	widths := make([]float64, len(header))
-	for j, h := range header {
-		limit := 24.0
-		if wide(h) {
-			limit = 48
-			if writeIn != "" {
-				// A sheet with a column to write in is printed one page
-				// wide with room for a pen: its long texts wrap in rows
-				// that are several lines tall already, rather than
-				// shrinking the whole page.
-				limit = 30
-			}
-		}
-		w := 0.0
-		for _, word := range strings.Fields(h) {
-			w = max(w, xlsxprint.BoldWidth(word))
-		}
-		for _, row := range rows[1:] {
-			w = max(w, xlsxprint.Width(row[j]))
-		}
-		widths[j] = math.Ceil(min(w+1.5, limit))
-		if writeIn != "" && h == writeIn {
-			widths[j] = max(widths[j], writeInWidth)
-		}
-	}
-	for i, row := range rows {
-		lines := 1
-		for j, v := range row {
-			cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
-			if err := f.SetCellStr(sheet, cell, v); err != nil {
-				return err
-			}
-			if i == 0 {
-				lines = max(lines, xlsxprint.BoldLines(v, widths[j]))
-			} else {
-				lines = max(lines, xlsxprint.Lines(v, widths[j]))
-				if writeIn != "" && header[j] == writeIn && strings.TrimSpace(v) == "" {
-					lines = max(lines, writeInLines)
-				}
-			}
-		}
-		if err := f.SetRowHeight(sheet, i+1, xlsxprint.RowHeight(lines)); err != nil {
-			return err
-		}
-	}
-	last, _ := excelize.CoordinatesToCellName(len(header), len(rows))
-	if err := f.SetCellStyle(sheet, "A1", last, text); err != nil {
-		return err
-	}
-	lastHead, _ := excelize.CoordinatesToCellName(len(header), 1)
-	if err := f.SetCellStyle(sheet, "A1", lastHead, bold); err != nil {
-		return err
-	}
-	for j, w := range widths {
-		c, _ := excelize.ColumnNumberToName(j + 1)
-		if err := f.SetColWidth(sheet, c, c, w); err != nil {
-			return err
-		}
-	}
-	return f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
 }

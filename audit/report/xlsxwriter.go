@@ -291,8 +291,8 @@ func (x *xw) keepTogether(sheet string, landscape bool, blocks [][2]int) {
 	}
 	// The printed width is the columns', or more where a cell's text runs
 	// on past its column into empty ones (a long "Made by" line):
-	// LibreOffice fits that to the page too. Only text runs on, and only
-	// past the last filled cell of its row: a number never spills (it
+	// LibreOffice fits that to the page too. Only text that does not wrap
+	// runs on, and only past the last filled cell of its row: a number never spills (it
 	// shows ### instead), and text stops at a filled neighbour, which
 	// lies within the columns already counted.
 	starts := []float64{0}
@@ -321,6 +321,9 @@ func (x *xw) keepTogether(sheet string, landscape bool, blocks [][2]int) {
 			}
 			if t, err := x.f.GetCellType(sheet, cell); err != nil || (t != excelize.CellTypeSharedString && t != excelize.CellTypeInlineString) {
 				continue
+			}
+			if wrapped(x.f, sheet, cell) {
+				continue // wrapped text stays within its column
 			}
 			widest = max(widest, starts[min(c, len(starts)-1)]+xlsxprint.Width(v)+1)
 		}
@@ -368,6 +371,16 @@ func (x *xw) keepTogether(sheet string, landscape bool, blocks [][2]int) {
 			used = 0
 		}
 	}
+}
+
+// wrapped reports whether a cell's style wraps its text.
+func wrapped(f *excelize.File, sheet, cell string) bool {
+	id, err := f.GetCellStyle(sheet, cell)
+	if err != nil {
+		return false
+	}
+	st, err := f.GetStyle(id)
+	return err == nil && st.Alignment != nil && st.Alignment.WrapText
 }
 
 // print sets up a sheet's printing, with the report's title and marking.

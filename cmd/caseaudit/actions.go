@@ -52,8 +52,9 @@ An action is overdue when it has had no response by its due date. The owner resp
 change is appended to the audit's trail.
 
 Without AUDIT, the actions of every audit are listed. Closed actions are left out unless
---all. --out writes a referral sheet for managers (.xlsx, one row per case, with the case's
-finding as it stands — the auditor's latest grade and note, corrections included, and immediate
+--all. --out writes a referral sheet for managers (.xlsx, a card per case printed on A4 at full
+size, to write the response on by hand in a ruled box, sign and date; never split across pages;
+with the case's finding as it stands — the auditor's latest grade and note, corrections included, and immediate
 attention by the latest judgement, the auditor's or a later moderator's — who raised the action,
 when and why, and the due date; case IDs only unless --include-names, which reads the names from
 the recorded export). --fail-on-overdue exits 3 when any listed action is overdue.

@@ -248,13 +248,12 @@ func TestActionsByOwner(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rows, _ := x.GetRows("Referrals")
 		owner := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "July - "), ".xlsx")
-		for _, r := range rows[1:] {
+		for _, c := range referralCardsOf(t, x) {
 			// A team owning its cases' actions (no manager set) is
 			// marked as a team in the sheet, not in its file's name.
-			if fileName(strings.TrimSuffix(r[3], " "+audit.TeamOwnerNote)) != owner {
-				t.Errorf("%s holds an action of %s", filepath.Base(f), r[3])
+			if fileName(strings.TrimSuffix(c["Owner"], " "+audit.TeamOwnerNote)) != owner {
+				t.Errorf("%s holds an action of %s", filepath.Base(f), c["Owner"])
 			}
 		}
 		x.Close()

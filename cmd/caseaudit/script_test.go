@@ -1,10 +1,12 @@
 package main
 
 import (
+	"archive/zip"
 	"crypto/sha256"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -349,13 +351,19 @@ func cmdXlsxcat(ts *testscript.TestScript, neg bool, args []string) {
 		// what a printed sheet leaves room for.
 		rows, err := f.GetRows(sheet)
 		ts.Check(err)
-		if len(rows) > 0 {
-			for j, h := range rows[0] {
-				c, _ := excelize.ColumnNumberToName(j + 1)
-				w, err := f.GetColWidth(sheet, c)
-				ts.Check(err)
-				fmt.Fprintf(ts.Stdout(), "column %s %q width %g\n", c, h, w)
+		cols := 0
+		for _, r := range rows {
+			cols = max(cols, len(r))
+		}
+		for j := range cols {
+			h := ""
+			if j < len(rows[0]) {
+				h = rows[0][j]
 			}
+			c, _ := excelize.ColumnNumberToName(j + 1)
+			w, err := f.GetColWidth(sheet, c)
+			ts.Check(err)
+			fmt.Fprintf(ts.Stdout(), "column %s %q width %g\n", c, h, w)
 		}
 		for i := range rows {
 			h, err := f.GetRowHeight(sheet, i+1)
@@ -393,6 +401,40 @@ func cmdXlsxcat(ts *testscript.TestScript, neg bool, args []string) {
 	hf, err := f.GetHeaderFooter(sheet)
 	ts.Check(err)
 	fmt.Fprintf(ts.Stdout(), "header %s\nfooter %s\n", hf.OddHeader, hf.OddFooter)
+	if breaks := rowBreaks(ts, args[0], sheet, f); len(breaks) > 0 {
+		fmt.Fprintf(ts.Stdout(), "page breaks after rows %s\n", strings.Join(breaks, " "))
+	}
+}
+
+// rowBreaks are the rows of a sheet after which a page break is set, read
+// from the sheet's XML (excelize sets them but reads none back).
+func rowBreaks(ts *testscript.TestScript, file, sheet string, f *excelize.File) []string {
+	path := ""
+	for i, s := range f.GetSheetList() {
+		if s == sheet {
+			path = fmt.Sprintf("xl/worksheets/sheet%d.xml", i+1)
+		}
+	}
+	z, err := zip.OpenReader(ts.MkAbs(file))
+	ts.Check(err)
+	defer z.Close()
+	for _, zf := range z.File {
+		if zf.Name != path {
+			continue
+		}
+		rc, err := zf.Open()
+		ts.Check(err)
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		ts.Check(err)
+		var out []string
+		rb := regexp.MustCompile(`(?s)<rowBreaks.*?</rowBreaks>`).Find(b)
+		for _, m := range regexp.MustCompile(`<brk id="(\d+)"`).FindAllSubmatch(rb, -1) {
+			out = append(out, string(m[1]))
+		}
+		return out
+	}
+	return nil
 }
 
 // testExeSHA256 is the SHA-256 of this test binary, which the stories run
