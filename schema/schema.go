@@ -29,7 +29,7 @@ const prefix = "urn:caseaudit:schema:"
 
 // The identifiers of the documents, and of the provenance they share.
 const (
-	Actions     = prefix + "actions:1"
+	Actions     = prefix + "actions:2"
 	Allocate    = prefix + "allocate:1"
 	Audits      = prefix + "audits:1"
 	Calibration = prefix + "calibration:2"

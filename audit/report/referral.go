@@ -191,38 +191,71 @@ func standingFindings(ctx context.Context, st *audit.Store, name string, want ma
 	return out, nil
 }
 
-// setFinding fills a card's finding, from Grade to Reason: the case's
-// standing finding — its grade (saying when it was corrected), immediate
-// attention by the latest judgement (naming the moderator whose judgement
-// it is, when hers came later), its auditor, date audited and note — then
-// where, by whom and when the action was raised, and the note of the
-// finding that raised it (the moderator's, for an action raised at
-// moderation), unless it is the auditor's note shown already.
-func setFinding(c *Referral, a audit.Action, standing map[string]audit.StandingFinding) {
-	c.Raised = fmt.Sprintf("at %s by %s on %s", a.RaisedAt(), a.Auditor, a.Opened)
+// ActionFinding is the finding a list of actions shows for an action's
+// case: the case's standing finding (see audit.Standing), not the finding
+// that opened the action, which may since have been corrected, or be a
+// moderator's, whose grade never replaces the auditor's.
+type ActionFinding struct {
+	Grade audit.Grade // the auditor's latest grade
+	// CorrectedOn is the day the auditor's finding was last corrected
+	// (yyyy-mm-dd); "" when it never was.
+	CorrectedOn string
+	// Immediate is immediate attention by the latest judgement; Moderator
+	// and ModeratedOn name the moderator whose judgement it is and her
+	// date, when hers came after the auditor's latest finding ("" else).
+	Immediate              bool
+	Moderator, ModeratedOn string
+	Auditor, Date, Note    string // the auditor's latest finding's
+}
+
+// StandingOf is the finding a list shows for action a, given the standing
+// findings of its audit's cases. A case without an auditor's finding to
+// stand (none is recorded, which no action should be without) shows the
+// finding that opened it, as recorded, rather than a blank.
+func StandingOf(a audit.Action, standing map[string]audit.StandingFinding) ActionFinding {
 	s, ok := standing[a.Case]
 	if !ok {
-		// No auditor's finding to stand (none is recorded, which no
-		// action should be without): the finding that opened it, as
-		// recorded, rather than a blank.
-		c.Grade, c.Immediate, c.Auditor, c.Audited, c.Note, c.Reason = a.Grade.String(), "Yes", a.Auditor, a.Opened, a.Note, a.Note
-		return
+		return ActionFinding{Grade: a.Grade, Immediate: true, Auditor: a.Auditor, Date: a.Opened, Note: a.Note}
 	}
 	f := s.Finding
-	c.Grade = f.Grade.String()
+	out := ActionFinding{Grade: f.Grade, Immediate: s.Immediate, Auditor: f.Auditor, Date: f.Date, Note: f.Note}
 	if s.Corrected() {
-		c.Grade += " (corrected on " + f.At.UTC().Format(time.DateOnly) + ")"
+		out.CorrectedOn = f.At.UTC().Format(time.DateOnly)
+	}
+	if m := s.ModeratedAfter; m != nil {
+		out.Moderator, out.ModeratedOn = m.Auditor, moderationDate(*m)
+	}
+	return out
+}
+
+// setFinding fills a card's finding, from Grade to Reason: the case's
+// standing finding (StandingOf) — its grade (saying when it was
+// corrected), immediate attention by the latest judgement (naming the
+// moderator whose judgement it is, when hers came later), its auditor,
+// date audited and note — then where, by whom and when the action was
+// raised, and the note of the finding that raised it (the moderator's,
+// for an action raised at moderation), unless it is the auditor's note
+// shown already.
+func setFinding(c *Referral, a audit.Action, standing map[string]audit.StandingFinding) {
+	s := StandingOf(a, standing)
+	c.Grade = s.Grade.String()
+	if s.CorrectedOn != "" {
+		c.Grade += " (corrected on " + s.CorrectedOn + ")"
 	}
 	c.Immediate = yesNo(s.Immediate)
-	if m := s.ModeratedAfter; m != nil {
-		c.Immediate += fmt.Sprintf(", by the moderator %s on %s", m.Auditor, moderationDate(*m))
+	if s.Moderator != "" {
+		c.Immediate += fmt.Sprintf(", by the moderator %s on %s", s.Moderator, s.ModeratedOn)
 	}
-	c.Auditor, c.Audited, c.Note = f.Auditor, f.Date, f.Note
+	c.Auditor, c.Audited, c.Note = s.Auditor, s.Date, s.Note
+	c.Raised = fmt.Sprintf("at %s by %s on %s", a.RaisedAt(), a.Auditor, a.Opened)
 	c.Reason = a.Note
-	if !a.Moderation && c.Reason != "" && c.Reason == f.Note {
+	if _, ok := standing[a.Case]; !ok {
+		return
+	}
+	if !a.Moderation && c.Reason != "" && c.Reason == s.Note {
 		c.Reason = "as the auditor's note"
 	}
-	if !a.Moderation && a.Auditor == f.Auditor && a.Opened == f.Date {
+	if !a.Moderation && a.Auditor == s.Auditor && a.Opened == s.Date {
 		// Who raised it and when are the Auditor and Date audited on the
 		// same card: said again they would only be read twice.
 		c.Raised = "at " + a.RaisedAt()

@@ -51,6 +51,11 @@ An action is overdue when it has had no response by its due date. The owner resp
 'caseaudit action respond', the QA officer closes it with 'caseaudit action close'; every
 change is appended to the audit's trail.
 
+Every form of the list shows each case's finding as it stands, as the referral sheet does: the
+auditor's latest grade (marked when corrected), immediate attention by the latest judgement (the
+auditor's, or a moderator's recorded later, named), the auditor, date audited and note. What opened
+the action stays: "opened" in JSON (date, raised, by, grade, note), opened_* columns in CSV.
+
 Without AUDIT, the actions of every audit are listed. Closed actions are left out unless
 --all. --out writes a referral sheet for managers (.xlsx, a card per case printed on A4 at full
 size, to write the response on by hand in a ruled box, sign and date; never split across pages;
@@ -197,19 +202,27 @@ type ownerCountJSON struct {
 	Overdue int    `json:"overdue"`
 }
 
-// actionJSON is the documented JSON form of an action.
+// actionJSON is the documented JSON form of an action. Its finding (grade,
+// immediate attention, auditor, date audited, note) is the case's standing
+// one, as the referral sheet shows it; Opened is the finding that opened
+// the action, as recorded then.
 type actionJSON struct {
-	Audit          string           `json:"audit"`
-	Case           string           `json:"case"`
-	Owner          string           `json:"owner"`
-	Opened         string           `json:"opened"`
-	Due            string           `json:"due"`
-	Status         string           `json:"status"`
-	Overdue        bool             `json:"overdue"`
+	Audit       string  `json:"audit"`
+	Case        string  `json:"case"`
+	Owner       string  `json:"owner"`
+	Due         string  `json:"due"`
+	Status      string  `json:"status"`
+	Overdue     bool    `json:"overdue"`
+	Grade       string  `json:"grade"`
+	CorrectedOn *string `json:"corrected_on"` // the day the auditor's finding was last corrected; null when never
+	Immediate   bool    `json:"immediate"`
+	// ImmediateBy is the moderation whose judgement decides Immediate,
+	// recorded after the auditor's latest finding; null otherwise.
+	ImmediateBy    *moderatorJSON   `json:"immediate_by"`
 	Auditor        string           `json:"auditor"`
-	Grade          string           `json:"grade"`
+	DateAudited    string           `json:"date_audited"`
 	Note           string           `json:"note"`
-	Raised         string           `json:"raised"` // "audit" or "moderation": which finding opened it
+	Opened         openedJSON       `json:"opened"`
 	DaysToResponse *int             `json:"days_to_response"`
 	Responses      []actionNoteJSON `json:"responses"`
 	Closed         *actionNoteJSON  `json:"closed"`
@@ -218,6 +231,20 @@ type actionJSON struct {
 	// OwnerIsTeam: the owner is the case's team itself, which has no
 	// manager set: a team, not a person.
 	OwnerIsTeam bool `json:"owner_is_team,omitempty"`
+}
+
+// openedJSON is the finding that opened an action, as recorded then.
+type openedJSON struct {
+	Date   string `json:"date"`
+	Raised string `json:"raised"` // "audit" or "moderation": which finding opened it
+	By     string `json:"by"`
+	Grade  string `json:"grade"`
+	Note   string `json:"note"`
+}
+
+type moderatorJSON struct {
+	Moderator string `json:"moderator"`
+	Date      string `json:"date"`
 }
 
 type actionNoteJSON struct {
@@ -231,10 +258,18 @@ func noteJSON(n audit.ActionNote) actionNoteJSON {
 	return actionNoteJSON{By: n.By, At: n.At.UTC().Format(time.RFC3339), Note: n.Note, Auto: n.Auto}
 }
 
-func toActionJSON(a audit.Action, now time.Time) actionJSON {
-	j := actionJSON{Audit: a.Audit, Case: a.Case, Owner: a.Owner, Opened: a.Opened, Due: a.Due, Status: a.Status,
-		Overdue: a.Overdue(now), Auditor: a.Auditor, Grade: a.Grade.String(), Note: a.Note, Raised: a.RaisedAt(),
+func toActionJSON(a audit.Action, now time.Time, standing map[string]audit.StandingFinding) actionJSON {
+	f := report.StandingOf(a, standing)
+	j := actionJSON{Audit: a.Audit, Case: a.Case, Owner: a.Owner, Due: a.Due, Status: a.Status, Overdue: a.Overdue(now),
+		Grade: f.Grade.String(), Immediate: f.Immediate, Auditor: f.Auditor, DateAudited: f.Date, Note: f.Note,
+		Opened:    openedJSON{Date: a.Opened, Raised: a.RaisedAt(), By: a.Auditor, Grade: a.Grade.String(), Note: a.Note},
 		Responses: []actionNoteJSON{}}
+	if f.CorrectedOn != "" {
+		j.CorrectedOn = &f.CorrectedOn
+	}
+	if f.Moderator != "" {
+		j.ImmediateBy = &moderatorJSON{Moderator: f.Moderator, Date: f.ModeratedOn}
+	}
 	if d, ok := a.DaysToResponse(); ok {
 		j.DaysToResponse = &d
 	}
@@ -317,11 +352,16 @@ func runActions(ctx context.Context, o *actionsOptions, g *globalOptions) error 
 				return err
 			}
 		}
+		// Each case's finding as it stands, as the referral sheet shows it.
+		standing, err := report.StandingFindings(ctx, st, list)
+		if err != nil {
+			return err
+		}
 		switch o.Format {
 		case "json":
 			out := actionsJSON{Marking: o.Marking, Actions: []actionJSON{}}
 			for _, a := range list {
-				out.Actions = append(out.Actions, toActionJSON(a, now))
+				out.Actions = append(out.Actions, toActionJSON(a, now, standing[a.Audit]))
 			}
 			if o.By != "" {
 				out.ByOwner = []ownerCountJSON{}
@@ -333,12 +373,17 @@ func runActions(ctx context.Context, o *actionsOptions, g *globalOptions) error 
 				return err
 			}
 		case "csv":
-			// owner_is_team comes last, so that scripts reading the
-			// columns before it by position read them as they did.
-			rows := [][]string{{"audit", "case", "owner", "opened", "due", "status", "overdue", "raised", "auditor", "grade", "note", "owner_is_team"}}
+			// auditor, grade and note are the case's finding as it
+			// stands, in the columns that held the opening finding's;
+			// the columns added come after owner_is_team, so that the
+			// columns before them keep their places.
+			rows := [][]string{{"audit", "case", "owner", "opened", "due", "status", "overdue", "raised", "auditor", "grade", "note", "owner_is_team",
+				"corrected_on", "immediate", "immediate_by", "immediate_on", "date_audited", "opened_by", "opened_grade", "opened_note"}}
 			for _, a := range list {
+				f := report.StandingOf(a, standing[a.Audit])
 				rows = append(rows, []string{a.Audit, a.Case, a.Owner, a.Opened, a.Due, a.Status,
-					fmt.Sprint(a.Overdue(now)), a.RaisedAt(), a.Auditor, a.Grade.String(), a.Note, fmt.Sprint(a.OwnerIsTeam)})
+					fmt.Sprint(a.Overdue(now)), a.RaisedAt(), f.Auditor, f.Grade.String(), f.Note, fmt.Sprint(a.OwnerIsTeam),
+					f.CorrectedOn, fmt.Sprint(f.Immediate), f.Moderator, f.ModeratedOn, f.Date, a.Auditor, a.Grade.String(), a.Note})
 			}
 			if err := writeCSV(g.IO.Out, markedRows(o.Marking, rows)); err != nil {
 				return err
@@ -351,7 +396,7 @@ func runActions(ctx context.Context, o *actionsOptions, g *globalOptions) error 
 			if o.Marking != "" {
 				fmt.Fprintf(g.textOut(), "%s\n\n", o.Marking)
 			}
-			if err := writeActionsTable(g, list, groups, now); err != nil {
+			if err := writeActionsTable(g, list, groups, now, standing); err != nil {
 				return err
 			}
 			if o.Marking != "" {
@@ -425,19 +470,34 @@ func runActionsSplit(ctx context.Context, o *actionsOptions, g *globalOptions) e
 	return nil
 }
 
-// writeActionsTable prints the actions as a table; grouped (groups given),
+// writeActionsTable prints the actions as a table, each with its case's
+// finding as it stands (the auditor's latest grade, marked when corrected,
+// and immediate attention by the latest judgement, naming the moderator
+// when hers decides it); grouped (groups given),
 // each owner's under a line naming the owner and how many are overdue (the
 // chase list). An owner who is the team's manager set after the action was
 // opened is marked "(by team)"; a team that owns its cases' actions itself
 // (no manager set) is marked as a team.
-func writeActionsTable(g *globalOptions, list []audit.Action, groups []audit.OwnerActions, now time.Time) error {
-	header := []string{"audit", "case", "owner", "opened", "due", "status", "overdue", "raised"}
+func writeActionsTable(g *globalOptions, list []audit.Action, groups []audit.OwnerActions, now time.Time, standing map[string]map[string]audit.StandingFinding) error {
+	header := []string{"audit", "case", "owner", "opened", "due", "status", "overdue", "raised", "grade", "immediate"}
 	rowOf := func(a audit.Action) []string {
 		od := ""
 		if a.Overdue(now) {
 			od = "OVERDUE"
 		}
-		return []string{a.Audit, a.Case, a.OwnerShown(), a.Opened, a.Due, a.Status, od, "at " + a.RaisedAt()}
+		f := report.StandingOf(a, standing[a.Audit])
+		grade := f.Grade.String()
+		if f.CorrectedOn != "" {
+			grade += " (corrected " + f.CorrectedOn + ")"
+		}
+		imm := "no"
+		if f.Immediate {
+			imm = "YES"
+		}
+		if f.Moderator != "" {
+			imm += " (moderator " + f.Moderator + ")"
+		}
+		return []string{a.Audit, a.Case, a.OwnerShown(), a.Opened, a.Due, a.Status, od, "at " + a.RaisedAt(), grade, imm}
 	}
 	if groups == nil {
 		rows := [][]string{header}

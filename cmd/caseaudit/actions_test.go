@@ -45,9 +45,12 @@ func TestActionsCommands(t *testing.T) {
 	mustOut(t, "--db", db, "record", "July", c1, "--grade", "ri", "--immediate", "yes", "--auditor", "A. Khan", "--date", "2026-07-03", "--due", "1")
 	mustOut(t, "--db", db, "record", "July", c2, "--grade", "g", "--immediate", "no", "--auditor", "A. Khan", "--date", "2026-07-03")
 
+	type opened struct{ Date string }
 	type row struct {
-		Audit, Case, Owner, Opened, Due, Status string
-		Overdue                                 bool
+		Audit, Case, Owner string
+		Opened             opened
+		Due, Status        string
+		Overdue            bool
 	}
 	list := func(args ...string) []row {
 		t.Helper()
@@ -58,7 +61,7 @@ func TestActionsCommands(t *testing.T) {
 		return out.Actions
 	}
 	got := list("July")
-	want := []row{{"July", c1, team1, "2026-07-03", "2026-07-06", "open", false}, {"July", c0, "J. Smith", "2026-07-03", "2026-07-10", "open", false}}
+	want := []row{{"July", c1, team1, opened{"2026-07-03"}, "2026-07-06", "open", false}, {"July", c0, "J. Smith", opened{"2026-07-03"}, "2026-07-10", "open", false}}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("actions\n got %v\nwant %v", got, want)
 	}
