@@ -1,10 +1,8 @@
 package report
 
 import (
-	"archive/zip"
 	"bytes"
 	"fmt"
-	"io"
 	"regexp"
 	"strconv"
 	"strings"
@@ -102,21 +100,10 @@ func readReferralSheet(t *testing.T, xlsx []byte) *referralSheet {
 			}
 		}
 	}
-	z, err := zip.NewReader(bytes.NewReader(xlsx), int64(len(xlsx)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, zf := range z.File {
-		if zf.Name == "xl/worksheets/sheet1.xml" {
-			rc, _ := zf.Open()
-			b, _ := io.ReadAll(rc)
-			rc.Close()
-			rb := regexp.MustCompile(`(?s)<rowBreaks.*?</rowBreaks>`).Find(b)
-			for _, m := range regexp.MustCompile(`<brk id="(\d+)"`).FindAllSubmatch(rb, -1) {
-				n, _ := strconv.Atoi(string(m[1]))
-				r.breaks = append(r.breaks, n)
-			}
-		}
+	rb := regexp.MustCompile(`(?s)<rowBreaks.*?</rowBreaks>`).Find(sheet1XML(t, xlsx))
+	for _, m := range regexp.MustCompile(`<brk id="(\d+)"`).FindAllSubmatch(rb, -1) {
+		n, _ := strconv.Atoi(string(m[1]))
+		r.breaks = append(r.breaks, n)
 	}
 	return r
 }

@@ -36,20 +36,7 @@ func TestKeepTogetherCountsOnlyTextThatRunsOn(t *testing.T) {
 		if err := x.f.Write(&b); err != nil {
 			t.Fatal(err)
 		}
-		z, err := zip.NewReader(bytes.NewReader(b.Bytes()), int64(b.Len()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, zf := range z.File {
-			if zf.Name == "xl/worksheets/sheet1.xml" {
-				rc, _ := zf.Open()
-				xml, _ := io.ReadAll(rc)
-				rc.Close()
-				return strings.Join(regexp.MustCompile(`<brk id="\d+"`).FindAllString(string(xml), -1), " ")
-			}
-		}
-		t.Fatal("no sheet1.xml")
-		return ""
+		return strings.Join(regexp.MustCompile(`<brk id="\d+"`).FindAllString(string(sheet1XML(t, b.Bytes())), -1), " ")
 	}
 	none := func(*excelize.File) {}
 	// The first block start that breaks to a new page on a plain sheet.
@@ -79,4 +66,30 @@ func TestKeepTogetherCountsOnlyTextThatRunsOn(t *testing.T) {
 	if got := breaks(runsOn, first); got == want {
 		t.Errorf("a long text running on into empty cells left the page breaks as they were: %q", got)
 	}
+}
+
+// sheet1XML is the XML of a workbook's first sheet, where excelize keeps
+// what it sets but does not read back (page breaks).
+func sheet1XML(t *testing.T, xlsx []byte) []byte {
+	t.Helper()
+	z, err := zip.NewReader(bytes.NewReader(xlsx), int64(len(xlsx)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, zf := range z.File {
+		if zf.Name == "xl/worksheets/sheet1.xml" {
+			rc, err := zf.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rc.Close()
+			b, err := io.ReadAll(rc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b
+		}
+	}
+	t.Fatal("no xl/worksheets/sheet1.xml")
+	return nil
 }
