@@ -288,3 +288,28 @@ func TestReferralSheetPrintsAsCards(t *testing.T) {
 }
 
 func sp(s *referralSheet, i int) [2]int { return s.spans[i] }
+
+// A note longer than a row can be tall still makes a sheet: its row is as
+// tall as a workbook allows, and its card starts a page of its own.
+func TestReferralSheetTakesAnyNote(t *testing.T) {
+	r := referralCards(3, false)
+	r.Cards[1].Note = strings.Repeat("The plan has not been reviewed since the strategy discussion. ", 100)
+	var b bytes.Buffer
+	if err := r.WriteXLSX(&b); err != nil {
+		t.Fatal(err)
+	}
+	s := readReferralSheet(t, b.Bytes())
+	if len(s.cards) != 3 || s.cards[1]["Auditor's note"] != r.Cards[1].Note {
+		t.Fatalf("cards %d, the long note kept: %v", len(s.cards), s.cards[1]["Auditor's note"] == r.Cards[1].Note)
+	}
+	for row := s.spans[1][0]; row <= s.spans[1][1]; row++ {
+		if v, _ := s.f.GetCellValue("Referrals", "A"+strconv.Itoa(row)); v == "Auditor's note" {
+			if h, _ := s.f.GetRowHeight("Referrals", row); h != 409 {
+				t.Errorf("the long note's row is %v points tall; want 409, the most a row may be", h)
+			}
+		}
+	}
+	if len(s.breaks) != 2 || s.breaks[0] != s.spans[1][0]-2 || s.breaks[1] != s.spans[2][0]-2 {
+		t.Errorf("page breaks after rows %v; want one before each card after the first (cards at %v)", s.breaks, s.spans)
+	}
+}

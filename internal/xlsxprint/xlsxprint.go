@@ -181,12 +181,14 @@ func lines(text string, colWidth float64, t *[95]uint16) int {
 }
 
 // RowHeight is the height in points of a row whose tallest cell holds
-// lines lines of 11-point text.
+// lines lines of 11-point text, up to the most a workbook allows a row
+// (409 points, some 29 lines): a longer text is cut on paper rather than
+// the workbook refused.
 func RowHeight(lines int) float64 {
 	if lines < 1 {
 		lines = 1
 	}
-	return math.Ceil(float64(lines)*13.9 + 3)
+	return min(math.Ceil(float64(lines)*13.9+3), excelize.MaxRowHeight)
 }
 
 // Font is the workbook's font (Calibri, 11 points unless size is given),

@@ -41,3 +41,13 @@ func TestApply(t *testing.T) {
 		t.Error("QuoteSheet")
 	}
 }
+
+func TestRowHeight(t *testing.T) {
+	if RowHeight(0) != 17 || RowHeight(1) != 17 || RowHeight(3) != 45 {
+		t.Errorf("RowHeight(0, 1, 3) = %v, %v, %v; want 17, 17, 45", RowHeight(0), RowHeight(1), RowHeight(3))
+	}
+	// A workbook refuses a row taller than 409 points.
+	if RowHeight(29) != 407 || RowHeight(30) != 409 || RowHeight(500) != 409 {
+		t.Errorf("RowHeight(29, 30, 500) = %v, %v, %v; want 407, 409, 409", RowHeight(29), RowHeight(30), RowHeight(500))
+	}
+}
