@@ -52,6 +52,9 @@ type Options struct {
 	// Warn, when set, is told (one line) what the store's opening found
 	// wrong that does not stop its use (store.Options).
 	Warn func(string)
+	// MachineClock is this machine's clock (store.Options.MachineClock):
+	// nil for time.Now; tests set one that is wrong.
+	MachineClock func() time.Time
 }
 
 // Errors a caller may test for with errors.Is.
@@ -66,7 +69,7 @@ var (
 // and chains of an audit/store.Store, with the clock and the person acting.
 type Store struct {
 	st    *store.Store
-	snap  *store.Tx // set in a Snapshot's view: every read goes through it
+	snap  *store.Tx        // set in a Snapshot's view: every read goes through it
 	clock func() time.Time // Options.Clock; nil: the store's (see nowIn)
 	actor string
 	// network is Options.NetworkStore; netNoted holds the audits whose
@@ -91,7 +94,8 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if by == "" {
 		by = opts.Actor
 	}
-	st, err := store.Open(ctx, path, store.Options{BusyTimeout: opts.BusyTimeout, EnteredBy: by, Deadline: opts.Deadline, Waiting: opts.Waiting, Warn: opts.Warn})
+	st, err := store.Open(ctx, path, store.Options{BusyTimeout: opts.BusyTimeout, EnteredBy: by, Deadline: opts.Deadline, Waiting: opts.Waiting, Warn: opts.Warn,
+		MachineClock: opts.MachineClock})
 	if err != nil {
 		return nil, err
 	}

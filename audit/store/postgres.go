@@ -450,7 +450,8 @@ func openPostgres(ctx context.Context, where string, opts Options) (*Store, erro
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{path: t.shown, db: t.open(8), b: newPGBackend(t, opts.deadline()), deadline: opts.deadline(), lockWait: t.lockTimeout}
+	s := &Store{path: t.shown, db: t.open(8), b: newPGBackend(t, opts.deadline()), deadline: opts.deadline(), lockWait: t.lockTimeout,
+		machine: opts.MachineClock}
 	s.raw = sync.OnceValue(func() *sql.DB {
 		cfg := t.config.Copy()
 		cfg.RuntimeParams["search_path"] = quoteIdent(t.schema)
@@ -458,12 +459,12 @@ func openPostgres(ctx context.Context, where string, opts Options) (*Store, erro
 		s.closing = append(s.closing, db)
 		return db
 	})
-	sent := time.Now()
+	sent := s.machineNow()
 	in, err := inspectStore(ctx, s.db, t.schema)
 	if err == nil && !in.clock.IsZero() {
 		// The server read its clock about halfway between the question
 		// and the answer.
-		got := time.Now()
+		got := s.machineNow()
 		s.skew = in.clock.Sub(sent.Add(got.Sub(sent) / 2))
 	}
 	if err != nil {

@@ -50,6 +50,11 @@ type Options struct {
 	// wrong that does not stop its use: a PostgreSQL database whose guards
 	// cannot compare names as caseaudit does.
 	Warn func(string)
+	// MachineClock is this machine's clock (nil: time.Now), which dates
+	// what an SQLite store records; a PostgreSQL store dates by its
+	// server's clock, and only measures how far this one is from it (see
+	// Store.Now). Tests set it to a machine whose clock is wrong.
+	MachineClock func() time.Time
 }
 
 func (o Options) deadline() time.Duration {
@@ -84,6 +89,16 @@ type Store struct {
 	// skew is how far the server's clock was ahead of this machine's when
 	// the store was opened (0 for SQLite): see Now.
 	skew time.Duration
+	// machine is Options.MachineClock.
+	machine func() time.Time
+}
+
+// machineNow is this machine's clock.
+func (s *Store) machineNow() time.Time {
+	if s.machine != nil {
+		return s.machine()
+	}
+	return time.Now()
 }
 
 // backend is what differs between the two kinds of store. Everything else
@@ -503,7 +518,7 @@ func (t *Tx) Now() time.Time {
 		return t.of.Now()
 	}
 	if t.clock.IsZero() {
-		return time.Now().UTC()
+		return t.s.machineNow().UTC()
 	}
 	return t.clock
 }
@@ -520,7 +535,7 @@ func (t *Tx) saw(at time.Time) {
 // action overdue, the time a listing is made): on PostgreSQL the machine's
 // clock set by how far it was from the server's when the store was opened
 // (see Tx.Now for why the server's), on SQLite the machine's.
-func (s *Store) Now() time.Time { return time.Now().Add(s.skew).UTC() }
+func (s *Store) Now() time.Time { return s.machineNow().Add(s.skew).UTC() }
 
 // dropPrefetched forgets the prefetched reads: a write other than an
 // append may have changed what they hold.
