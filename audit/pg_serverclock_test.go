@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"hash/fnv"
 	"path/filepath"
+	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -393,5 +395,91 @@ func TestPostgresDatedOnceTheLockIsHeld(t *testing.T) {
 	if last.At.Before(released) {
 		t.Errorf("the allocation, which waited for the lock from %s until %s, is dated %s: before the lock was held",
 			began.Format(time.RFC3339Nano), released.UTC().Format(time.RFC3339Nano), last.At.Format(time.RFC3339Nano))
+	}
+}
+
+// TestPostgresUpgradeFrom14: a store of schema version 14, whose entries
+// were dated by each writer's machine (here by injected clocks: one
+// auditor's clock ran 10 minutes behind QA's, within what verify allows,
+// another's an hour behind, a breach with the slow-clock hint), verifies
+// after its owner's open brings it to version 15 exactly as before; a
+// login that does not own it may not write to it until then (an earlier
+// caseaudit, which dates by its machine's clock, is shut out the same
+// way); and what is recorded afterwards is dated by the server.
+func TestPostgresUpgradeFrom14(t *testing.T) {
+	ctx := context.Background()
+	where := pgStore(t)
+	qaURL, qaRole := pgLogin(t, where, store.GroupQA)
+	bURL, bRole := pgLogin(t, where, store.GroupAuditor)
+	cURL, cRole := pgLogin(t, where, store.GroupAuditor)
+	qa, qaClock := openAt(t, qaURL, "Q. Lead")
+	addPeople(t, qa, Person{Login: qaRole, Name: "Q. Lead", Roles: []Role{QA}})
+	qaClock.t = qaClock.t.Add(2 * time.Hour)
+	if _, err := qa.CreateAudit(ctx, testAudit("a"), testCases(6)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := qa.Allocate(ctx, "a", []string{"B. Evans", "C. Diaz"}, AllocationRules{}); err != nil {
+		t.Fatal(err)
+	}
+	addPeople(t, qa, Person{Login: bRole, Name: "B. Evans", Roles: []Role{Auditor}}, Person{Login: cRole, Name: "C. Diaz", Roles: []Role{Auditor}})
+	added := qaClock.now()
+	old := func(u, name string, behind time.Duration) *Store {
+		c := &testClock{t: added.Add(-behind)}
+		s, err := Open(ctx, u, Options{Actor: name, Clock: c.now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	bOld := old(bURL, "B. Evans", 10*time.Minute)
+	cOld := old(cURL, "C. Diaz", time.Hour)
+	bCases, cCases := casesOf(t, qa, "a", "B. Evans"), casesOf(t, qa, "a", "C. Diaz")
+	mustRecord(t, bOld, "a", Finding{Case: bCases[0], Auditor: "B. Evans", Grade: Good, Date: "2026-07-03"})
+	mustRecord(t, cOld, "a", Finding{Case: cCases[0], Auditor: "C. Diaz", Grade: Good, Date: "2026-07-03"})
+	bOld.Close()
+	cOld.Close()
+	before, err := qa.Verify(ctx, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !before.OK || len(before.Duties) != 1 || !strings.Contains(before.Duties[0].Refusal, "a clock running that far behind would explain it") {
+		t.Fatalf("the trail as version 14 left it: ok %v, breaches %+v; want C. Diaz's one, with the slow-clock hint", before.OK, before.Duties)
+	}
+
+	// As version 14 left it; the owner's open upgrades it.
+	owner, _ := openAt(t, where, "qa.officer")
+	if err := rawExec(owner, "UPDATE meta SET value = '14' WHERE key = 'schema_version'"); err != nil {
+		t.Fatal(err)
+	}
+	owner.Close()
+	if _, err := Open(ctx, bURL, Options{}); err == nil || !strings.Contains(err.Error(), "has schema version 14 and this caseaudit needs 15") {
+		t.Fatalf("a login that does not own the store opening it before its upgrade: %v", err)
+	}
+	owner, _ = openAt(t, where, "qa.officer")
+	if err := owner.IntegrityCheck(ctx); err != nil {
+		t.Errorf("integrity check after the upgrade: %v", err)
+	}
+	after, err := owner.Verify(ctx, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.OK != before.OK || after.Head != before.Head || !reflect.DeepEqual(after.Duties, before.Duties) || !reflect.DeepEqual(after.Problems, before.Problems) {
+		t.Errorf("the trail verifies otherwise after the upgrade:\nbefore %+v\nafter  %+v", before, after)
+	}
+
+	// Now dated by the server, whatever B. Evans's machine says.
+	from := serverNow(t)
+	b := openMachine(t, bURL, "B. Evans", -time.Hour)
+	mustRecord(t, b, "a", Finding{Case: bCases[1], Auditor: "B. Evans", Grade: Good, Date: from.Format(time.DateOnly)})
+	es, _ := trailAndPeople(t, owner, "a")
+	if last := es[len(es)-1]; last.At.Before(from) || last.At.After(serverNow(t)) {
+		t.Errorf("%s is dated %s, not by the server's clock (from %s)", store.Describe(last), last.At, from)
+	}
+	v, err := owner.Verify(ctx, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !v.OK || !reflect.DeepEqual(v.Duties, before.Duties) {
+		t.Errorf("after a finding dated by the server: ok %v, breaches %+v; want only C. Diaz's old one", v.OK, v.Duties)
 	}
 }
