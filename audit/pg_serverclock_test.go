@@ -54,14 +54,20 @@ func trailAndPeople(t *testing.T, s *Store, name string) ([]Entry, []store.Perso
 	if err != nil {
 		t.Fatal(err)
 	}
-	var cs []store.PersonChange
-	if err := s.st.Read(ctx, "reading", func(tx *store.Tx) error {
-		cs, err = tx.PersonChanges(ctx)
+	return es, storeRead(t, s, (*store.Tx).PersonChanges)
+}
+
+// storeRead reads what read reads of the store s.
+func storeRead[T any](t *testing.T, s *Store, read func(*store.Tx, context.Context) (T, error)) T {
+	t.Helper()
+	var out T
+	if err := s.st.Read(context.Background(), "reading", func(tx *store.Tx) (err error) {
+		out, err = read(tx, context.Background())
 		return err
 	}); err != nil {
 		t.Fatal(err)
 	}
-	return es, cs
+	return out
 }
 
 // casesOf is the cases allocated to who.
@@ -329,13 +335,7 @@ func TestPostgresInjectedClockWins(t *testing.T) {
 		t.Fatal(err)
 	}
 	es, cs := trailAndPeople(t, qa, "a")
-	var log []store.LogEntry
-	if err := qa.st.Read(ctx, "reading", func(tx *store.Tx) error {
-		log, err = tx.Log(ctx)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	log := storeRead(t, qa, (*store.Tx).Log)
 	got := []time.Time{a.Created, es[0].At, cs[0].At, log[len(log)-1].At, qa.Now()}
 	for i, at := range got {
 		if !at.Equal(fixed) {
