@@ -76,6 +76,17 @@ func (s *Store) createAuditTx(ctx context.Context, a Audit, cases []SampledCase,
 		// Dated by the transaction's clock (the server's, on PostgreSQL),
 		// as is the sample's entry, the first of its chain.
 		a.Created = s.nowIn(tx.Tx)
+		if s.clock == nil && !a.Provenance.Drawn.IsZero() {
+			// The draw is dated as the audit is, by the clock the team
+			// shares, not by the drawing machine's: a finding dated
+			// before the day of the draw is refused to everyone.
+			a.Provenance.Drawn = a.Created
+			prov, err := store.CanonicalJSON(a.Provenance)
+			if err != nil {
+				return fmt.Errorf("audit %q: encoding its provenance: %w", a.Name, err)
+			}
+			a.provJSON = prov
+		}
 		period := a.Period
 		if period == "" {
 			period = a.Created.Format("2006-01")
@@ -95,7 +106,7 @@ func (s *Store) createAuditTx(ctx context.Context, a Audit, cases []SampledCase,
 			form = &f
 		}
 		a.Period = period
-		provs, follows := string(prov), string(follow)
+		provs, follows := string(a.provJSON), string(follow)
 		// The columns of schema 1 stay empty: the provenance holds it all.
 		a.id, err = tx.InsertAudit(ctx, store.AuditRow{Name: a.Name, CreatedAt: store.FormatTime(a.Created),
 			Filters: "[]", InitialSize: a.InitialSize, Columns: string(cols), Params: "{}",

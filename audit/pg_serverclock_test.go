@@ -106,7 +106,9 @@ func TestPostgresDatesByServerClock(t *testing.T) {
 	c := openMachine(t, cURL, "C. Diaz", time.Hour)
 	addPeople(t, qa, Person{Login: qaRole, Name: "Q. Lead", Roles: []Role{QA}},
 		Person{Login: bRole, Name: "B. Evans", Roles: []Role{Auditor}}, Person{Login: cRole, Name: "C. Diaz", Roles: []Role{Auditor}})
-	a, err := qa.CreateAudit(ctx, testAudit("a"), testCases(4))
+	drawn := testAudit("a")
+	drawn.Provenance.Drawn = machineOff(-time.Hour)() // as the drawing machine read its clock
+	a, err := qa.CreateAudit(ctx, drawn, testCases(4))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,6 +133,11 @@ func TestPostgresDatesByServerClock(t *testing.T) {
 		}
 	}
 	within("the audit's creation", a.Created)
+	read, err := qa.Audit(ctx, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	within("the draw, as recorded", read.Provenance.Drawn)
 	es, cs := trailAndPeople(t, qa, "a")
 	byWriter := map[string]int{}
 	for _, e := range es {
@@ -327,9 +334,14 @@ func TestPostgresInjectedClockWins(t *testing.T) {
 	}
 	defer qa.Close()
 	addPeople(t, qa, Person{Login: qaRole, Name: "Q. Lead", Roles: []Role{QA}})
-	a, err := qa.CreateAudit(ctx, testAudit("a"), testCases(2))
+	drawn := testAudit("a")
+	drawn.Provenance.Drawn = fixed.Add(-time.Minute)
+	a, err := qa.CreateAudit(ctx, drawn, testCases(2))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !a.Provenance.Drawn.Equal(fixed.Add(-time.Minute)) {
+		t.Errorf("the draw is recorded as drawn at %s; want the time the draw gave, %s", a.Provenance.Drawn, fixed.Add(-time.Minute))
 	}
 	if _, err := qa.SetRetention(ctx, 72, Person{Login: qaRole, Name: "Q. Lead", Roles: []Role{QA}}); err != nil {
 		t.Fatal(err)
