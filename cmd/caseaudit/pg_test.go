@@ -83,6 +83,7 @@ func TestPostgresScripts(t *testing.T) {
 			"exits":      cmdExits,
 			"pgsuper":    cmdPgsuper(base),
 			"pgoldstore": cmdPgOldStore,
+			"pgdate":     cmdPgdate(base),
 			"mkfile":     cmdMkfile,
 		},
 		Condition: func(cond string) (bool, error) {
