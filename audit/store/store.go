@@ -520,7 +520,7 @@ func (t *Tx) Now() time.Time {
 	if t.clock.IsZero() {
 		return t.s.machineNow().UTC()
 	}
-	return t.clock
+	return t.clock.UTC()
 }
 
 // saw keeps a reading of the server's clock (zero: none) as the
