@@ -52,7 +52,21 @@ func (r *Report) signOff(ctx context.Context, st *audit.Store, a *audit.Audit) e
 	if err != nil {
 		return err
 	}
-	r.SignOff = signOffView(s, r.Figures())
+	// A sign-off records the headline and each team's count (the report's
+	// own breakdown); a report broken down by another column (--by auditor)
+	// is compared with the figures signed off through the teams', not its
+	// own groups, which a sign-off never held.
+	now := r.Figures()
+	if r.opts.By != "" {
+		o := r.opts
+		o.By, o.NoCompare = "", true
+		r0, _, _, _, err := core(ctx, st, a, o)
+		if err != nil {
+			return err
+		}
+		now = r0.Figures()
+	}
+	r.SignOff = signOffView(s, now)
 	switch {
 	case r.SignOff != nil && r.SignOff.Amended:
 		r.Notes = append([]string{"Amended after sign-off: " + r.SignOff.Sentence + "."}, r.Notes...)
