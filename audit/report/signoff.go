@@ -47,24 +47,11 @@ func signOffView(st *audit.SignOffState, now audit.Figures) *SignOffView {
 
 // signOff states the audit's sign-off, and puts it (or its amendment)
 // first among the notes, which every format shows.
-func (r *Report) signOff(ctx context.Context, st *audit.Store, a *audit.Audit) error {
+// now are the figures as a sign-off records them (signOffNow).
+func (r *Report) signOff(ctx context.Context, st *audit.Store, a *audit.Audit, now audit.Figures) error {
 	s, err := st.SignOffOf(ctx, a.Name)
 	if err != nil {
 		return err
-	}
-	// A sign-off records the headline and each team's count (the report's
-	// own breakdown); a report broken down by another column (--by auditor)
-	// is compared with the figures signed off through the teams', not its
-	// own groups, which a sign-off never held.
-	now := r.Figures()
-	if r.opts.By != "" {
-		o := r.opts
-		o.By, o.NoCompare = "", true
-		r0, _, _, _, err := core(ctx, st, a, o)
-		if err != nil {
-			return err
-		}
-		now = r0.Figures()
 	}
 	r.SignOff = signOffView(s, now)
 	switch {
