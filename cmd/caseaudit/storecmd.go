@@ -97,7 +97,7 @@ func runStoreInit(ctx context.Context, where string, g *globalOptions) error {
 	}
 	if !store.IsPostgres(where) {
 		_, statErr := os.Stat(where)
-		st, err := audit.Open(ctx, where, audit.Options{Clock: g.Now, Actor: g.actor(), Deadline: g.DBTimeout, BusyTimeout: g.LockTimeout})
+		st, err := audit.Open(ctx, where, audit.Options{Clock: g.injectedNow, Actor: g.actor(), Deadline: g.DBTimeout, BusyTimeout: g.LockTimeout})
 		if err != nil {
 			return err
 		}
@@ -183,7 +183,7 @@ func runStoreCopy(ctx context.Context, from, to string, g *globalOptions) error 
 	if err != nil {
 		return err
 	}
-	src, err := audit.Open(ctx, from, audit.Options{Clock: g.Now, Actor: g.actor(), Deadline: -1, BusyTimeout: g.LockTimeout})
+	src, err := audit.Open(ctx, from, audit.Options{Clock: g.injectedNow, Actor: g.actor(), Deadline: -1, BusyTimeout: g.LockTimeout})
 	if err != nil {
 		return err
 	}
@@ -197,7 +197,7 @@ func runStoreCopy(ctx context.Context, from, to string, g *globalOptions) error 
 			g.createdStore = to
 		}
 	}
-	dst, err := audit.Open(ctx, to, audit.Options{Clock: g.Now, Actor: g.actor(), Deadline: -1, BusyTimeout: g.LockTimeout, NetworkStore: network})
+	dst, err := audit.Open(ctx, to, audit.Options{Clock: g.injectedNow, Actor: g.actor(), Deadline: -1, BusyTimeout: g.LockTimeout, NetworkStore: network})
 	if err != nil {
 		return err
 	}
