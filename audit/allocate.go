@@ -27,6 +27,13 @@ type AllocationRules struct {
 	// case-insensitively, trimmed). Every auditor must be in it when
 	// TeamField is set.
 	AuditorTeams map[string]string
+	// NoWorkerRule drops, allocating again, the worker rule of the
+	// allocation before (allocate --worker-column ""). Without it an
+	// allocation that names no WorkerField keeps that rule: a QA officer
+	// re-allocating mid-month, as the README shows, with the auditors
+	// alone, would otherwise give a case to its own worker unawares, and
+	// lose the rule that keeps a moderator off the cases she works.
+	NoWorkerRule bool
 }
 
 // Check reports a mistake in the rules for allocating to auditors: rules
@@ -69,6 +76,10 @@ type Allocation struct {
 	// Again: there was an allocation before this one (Moved is counted
 	// against it).
 	Again bool
+	// KeptWorkerRule is the worker column of the allocation before, kept
+	// because this one named none (see AllocationRules.NoWorkerRule); ""
+	// when none was kept.
+	KeptWorkerRule string
 }
 
 // For returns the auditor a case is allocated to, or "".

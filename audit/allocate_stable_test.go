@@ -297,3 +297,51 @@ func TestPlanAllocationStableProperties(t *testing.T) {
 		}
 	}
 }
+
+// Allocating again without a worker rule keeps the one the allocation before
+// had: B. Evans and C. Nowak leave, D. Mensah joins, and of their cases those
+// whose allocated worker is A. Khan never go to her. A rule dropped on purpose
+// (NoWorkerRule, allocate --worker-column "") is dropped.
+func TestReallocateKeepsWorkerRule(t *testing.T) {
+	ctx := context.Background()
+	s, _ := withAudit(t, "July", 60)
+	rule := AllocationRules{WorkerField: "Allocated Worker"}
+	if _, err := s.Allocate(ctx, "July", []string{"A. Khan", "B. Evans", "C. Nowak"}, rule); err != nil {
+		t.Fatal(err)
+	}
+	al, err := s.Allocate(ctx, "July", []string{"A. Khan", "D. Mensah"}, AllocationRules{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if al.KeptWorkerRule != "Allocated Worker" {
+		t.Errorf("KeptWorkerRule = %q; want the rule of the allocation before, \"Allocated Worker\"", al.KeptWorkerRule)
+	}
+	worker := map[string]string{}
+	for _, c := range testCases(60) {
+		worker[c.ID] = c.Fields[1]
+	}
+	for _, x := range al.Assigned {
+		if namekey.Key(worker[x.Case]) == namekey.Key(x.Auditor) {
+			t.Errorf("case %s allocated to its own worker %s", x.Case, x.Auditor)
+		}
+	}
+	if cur := current(t, s, "July"); cur.Rules.WorkerField != "Allocated Worker" {
+		t.Errorf("the allocation recorded has worker rule %q; want \"Allocated Worker\"", cur.Rules.WorkerField)
+	}
+	mustVerify(t, s, "July")
+
+	al, err = s.Allocate(ctx, "July", []string{"A. Khan", "D. Mensah"}, AllocationRules{NoWorkerRule: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if al.KeptWorkerRule != "" {
+		t.Errorf("KeptWorkerRule = %q after the rule was dropped on purpose", al.KeptWorkerRule)
+	}
+	if cur := current(t, s, "July"); cur.Rules.WorkerField != "" {
+		t.Errorf("the allocation recorded has worker rule %q; want none, dropped on purpose", cur.Rules.WorkerField)
+	}
+	// Dropped, it stays dropped: the allocation before now has none.
+	if al, err = s.Allocate(ctx, "July", []string{"A. Khan", "D. Mensah"}, AllocationRules{}); err != nil || al.KeptWorkerRule != "" {
+		t.Errorf("allocating again after the rule was dropped: KeptWorkerRule %q, err %v; want none", al.KeptWorkerRule, err)
+	}
+}

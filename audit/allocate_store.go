@@ -56,6 +56,10 @@ func (s *Store) allocateTx(ctx context.Context, tx *store.WriteTx, a *Audit, aud
 	if err != nil {
 		return Allocation{}, err
 	}
+	kept := ""
+	if cur != nil && rules.WorkerField == "" && !rules.NoWorkerRule && cur.Rules.WorkerField != "" {
+		rules.WorkerField, kept = cur.Rules.WorkerField, cur.Rules.WorkerField
+	}
 	keep, prev := map[string]string{}, map[string]string{}
 	if cur != nil {
 		for _, x := range cur.Assigned {
@@ -80,7 +84,7 @@ func (s *Store) allocateTx(ctx context.Context, tx *store.WriteTx, a *Audit, aud
 	if err != nil {
 		return Allocation{}, err
 	}
-	out.Again = cur != nil
+	out.Again, out.KeptWorkerRule = cur != nil, kept
 	p := allocationPayload{Auditors: out.Auditors, WorkerField: rules.WorkerField, TeamField: rules.TeamField,
 		AuditorTeams: rules.AuditorTeams, Kept: out.Kept, Assigned: []assignJSON{}, Unallocated: []unallocJSON{}}
 	for _, x := range out.Assigned {

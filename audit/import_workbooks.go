@@ -108,7 +108,21 @@ type ImportResult struct {
 	// graded Outstanding yet flagged for immediate attention
 	// (Finding.Contradicts): said, not refused.
 	Contradictory []RowRef
-	Files         []ImportedFile
+	// Elsewhere are the rows recorded as new findings under an auditor the
+	// case is no longer (or never was) allocated to: QA importing the old
+	// workbook of an auditor who left after her cases were dealt again. QA
+	// may record for anyone, so they are recorded, and said: the auditor
+	// now allocated still has them in her workbook.
+	Elsewhere []RowElsewhere
+	Files     []ImportedFile
+}
+
+// RowElsewhere is a row recorded under Auditor on a case allocated to
+// AllocatedTo.
+type RowElsewhere struct {
+	RowRef
+	Auditor     string
+	AllocatedTo string
 }
 
 // Correction is one finding an import corrects (or, in a dry run, would

@@ -332,6 +332,10 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 			return err
 		}
 		res.Problems = problems
+		al, err := loadAllocation(ctx, tx, a)
+		if err != nil {
+			return err
+		}
 		written := 0
 		for _, file := range files {
 			source := "import " + filepath.Base(file.Path)
@@ -387,6 +391,10 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 				default:
 					res.Recorded++
 					written++
+					if to := allocatedTo(al, f.Case); !f.Moderation && to != "" && !sameName(to, rr.Finding.Auditor) {
+						res.Elsewhere = append(res.Elsewhere, RowElsewhere{RowRef: RowRef{Case: f.Case, File: file.Path, Row: r.Num},
+							Auditor: rr.Finding.Auditor, AllocatedTo: to})
+					}
 				}
 				if rr.Changed && opts.Progress != nil {
 					opts.Progress(written)
@@ -622,4 +630,13 @@ func (s *Store) mayImportRow(ctx context.Context, tx *store.Tx, a *Audit, f *wor
 		moderator = prev.Auditor
 	}
 	return s.mayRecord(ctx, tx, a, fr, moderator)
+}
+
+// allocatedTo is the auditor al gives the case ("" when al is nil or gives
+// it no one).
+func allocatedTo(al *Allocation, caseID string) string {
+	if al == nil {
+		return ""
+	}
+	return al.For(caseID)
 }

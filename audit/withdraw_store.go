@@ -178,7 +178,13 @@ func Withdraw(ctx context.Context, st *Store, req WithdrawRequest) (*WithdrawRes
 				p.Factors = map[string]sample.CaseFactors{repl.ID: *repl.Factors}
 			}
 		}
-		e, err := st.appendEntry(ctx, tx, a, KindWithdrawal, req.Case, st.actor, p)
+		// Recorded under the name the people list gives the person acting,
+		// as a draw or an allocation is (her login is kept beside it).
+		who, err := st.actorIn(ctx, tx.Tx)
+		if err != nil {
+			return err
+		}
+		e, err := st.appendEntry(ctx, tx, a, KindWithdrawal, req.Case, who, p)
 		if err != nil {
 			return err
 		}

@@ -48,7 +48,11 @@ func build(ctx context.Context, st *audit.Store, name string, opts Options) (*Re
 		return nil, err
 	}
 	opts = r.opts
-	if err := r.signOff(ctx, st, a); err != nil {
+	now0, err := signOffNow(ctx, st, a, r)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.signOff(ctx, st, a, now0); err != nil {
 		return nil, err
 	}
 	if err := r.focus(ctx, st, a, cases, orig); err != nil {
@@ -510,6 +514,23 @@ func (p *TrendPoint) signOff(ctx context.Context, st *audit.Store, opts Options)
 		p.Amended = v.Sentence
 	}
 	return nil
+}
+
+// signOffNow is the figures of r as a sign-off records them: the headline
+// and each team's count, the report's own breakdown. A report broken down
+// by another column (--by auditor) is compared with the figures signed off
+// through the teams', not its own groups, which a sign-off never held.
+func signOffNow(ctx context.Context, st *audit.Store, a *audit.Audit, r *Report) (audit.Figures, error) {
+	if r.opts.By == "" {
+		return r.Figures(), nil
+	}
+	o := r.opts
+	o.By, o.NoCompare = "", true
+	r0, _, _, _, err := core(ctx, st, a, o)
+	if err != nil {
+		return audit.Figures{}, err
+	}
+	return r0.Figures(), nil
 }
 
 // SignOffFigures computes an audit's figures with the report's own code,

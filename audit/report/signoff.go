@@ -47,12 +47,13 @@ func signOffView(st *audit.SignOffState, now audit.Figures) *SignOffView {
 
 // signOff states the audit's sign-off, and puts it (or its amendment)
 // first among the notes, which every format shows.
-func (r *Report) signOff(ctx context.Context, st *audit.Store, a *audit.Audit) error {
+// now are the figures as a sign-off records them (signOffNow).
+func (r *Report) signOff(ctx context.Context, st *audit.Store, a *audit.Audit, now audit.Figures) error {
 	s, err := st.SignOffOf(ctx, a.Name)
 	if err != nil {
 		return err
 	}
-	r.SignOff = signOffView(s, r.Figures())
+	r.SignOff = signOffView(s, now)
 	switch {
 	case r.SignOff != nil && r.SignOff.Amended:
 		r.Notes = append([]string{"Amended after sign-off: " + r.SignOff.Sentence + "."}, r.Notes...)

@@ -13,6 +13,7 @@ import (
 	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/schema"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // allocateFlags are the allocation flags shared by `sample --audit` and `allocate`.
@@ -25,10 +26,14 @@ type allocateFlags struct {
 	// factors: sample records factors, which --worker-column and
 	// --team-column name the columns of too (so they need no --auditors).
 	factors bool
+	// flags tells a --worker-column given empty (the worker rule dropped)
+	// from one not given (the rule of the allocation before kept).
+	flags *pflag.FlagSet
 }
 
 func addAllocateFlags(cmd *cobra.Command, a *allocateFlags) {
 	f := cmd.Flags()
+	a.flags = f
 	f.StringSliceVar(&a.Auditors, "auditors", nil, "allocate the cases to these auditors, comma-separated, balanced in ticket order")
 	f.StringVar(&a.WorkerColumn, "worker-column", "", "never give a case to its own allocated worker, named in this `COLUMN` (e.g. \"Allocated Worker\")")
 	f.StringVar(&a.TeamColumn, "team-column", "", "with --auditor-team: never give a case to an auditor from its team, named in this `COLUMN`")
@@ -64,6 +69,7 @@ func (a *allocateFlags) check() error {
 // there are auditors to allocate to, and, for the team, their teams.
 func (a *allocateFlags) rules() audit.AllocationRules {
 	r := audit.AllocationRules{WorkerField: a.WorkerColumn, TeamField: a.TeamColumn}
+	r.NoWorkerRule = a.flags != nil && a.flags.Changed("worker-column") && strings.TrimSpace(a.WorkerColumn) == ""
 	if a.factors && !a.given() {
 		r.WorkerField = ""
 	}
@@ -109,6 +115,9 @@ func printAllocation(g *globalOptions, al audit.Allocation) {
 	if al.Kept > 0 {
 		g.infof("kept the auditor of %s already recorded\n", words.Count(al.Kept, "case"))
 	}
+	if al.KeptWorkerRule != "" {
+		g.infof("kept the rule of the allocation before: no case goes to its own allocated worker (column %q); --worker-column \"\" drops it\n", al.KeptWorkerRule)
+	}
 	// Allocating again: how many workbooks already handed out are now wrong
 	// in part, the cases that moved to another auditor.
 	if al.Again {
@@ -145,7 +154,9 @@ beyond her share, the cases of auditors left out and the cases she may no longer
 dealt again, in ticket order, each to the auditor with the fewest cases (ties to the first
 named). The totals come out as even as dealing every case afresh would make them (as far as
 the conflict-of-interest rules allow); one who has recorded more than a fair share already is
-given nothing more. An auditor left out keeps only the cases she recorded. The summary says
+given nothing more. An auditor left out keeps only the cases she recorded. Allocating again
+without --worker-column keeps the worker rule of the allocation before (and says so);
+--worker-column "" drops it. The summary says
 how many cases not yet recorded moved. The same cases, findings, auditors, rules and
 allocation before always give the same allocation, and every allocation is kept in the
 audit's trail, so anyone holding it re-derives who was given what.`,

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/caseaudit/caseaudit/audit"
+	"github.com/caseaudit/caseaudit/internal/words"
 	"github.com/caseaudit/caseaudit/schema"
 	"github.com/spf13/cobra"
 )
@@ -171,7 +172,10 @@ func entrySummary(e audit.Entry, teamOwned bool) string {
 	case audit.KindModerationDraw:
 		return fmt.Sprintf("moderation sample of %d, seed %s", p.Size, p.Seed)
 	case audit.KindAllocation:
-		return fmt.Sprintf("allocated to %d auditors", len(p.Auditors))
+		// Who the cases went to, as the trail keeps them: "allocated to 3
+		// auditors" alone tells a reader of the history nothing of who
+		// left or joined mid-month.
+		return fmt.Sprintf("allocated to %s: %s", words.Count(len(p.Auditors), "auditor"), strings.Join(p.Auditors, ", "))
 	case audit.KindWithdrawal:
 		var w struct {
 			Reason string `json:"reason"`

@@ -458,6 +458,7 @@ func showImport(g *globalOptions, files []string, res *audit.ImportResult, err e
 		g.warnf("%s (row %d of %s) is graded Outstanding yet flagged for immediate attention: if one of the two is a slip, fix the row and import it with --correct %s --reason\n",
 			c.Case, c.Row, c.File, c.Case)
 	}
+	sayElsewhere(g, res.Elsewhere, dryRun)
 	for _, a := range res.Actions {
 		switch {
 		case dryRun && a.Status == audit.ActionClosed:
@@ -633,4 +634,30 @@ type importJSON struct {
 type blankModeratorJSON struct {
 	ReadAs string `json:"read_as"`
 	Rows   int    `json:"rows"`
+}
+
+// sayElsewhere warns of the findings an import recorded under an auditor
+// the cases are not allocated to (an old workbook of an auditor who left,
+// imported by QA after her cases were dealt again), one line per file,
+// auditor and auditor now allocated: the latter still has the cases in her
+// workbook, and would audit them again unless told.
+func sayElsewhere(g *globalOptions, rows []audit.RowElsewhere, dryRun bool) {
+	type key struct{ file, auditor, to string }
+	var keys []key
+	cases := map[key][]string{}
+	for _, r := range rows {
+		k := key{r.File, r.Auditor, r.AllocatedTo}
+		if _, ok := cases[k]; !ok {
+			keys = append(keys, k)
+		}
+		cases[k] = append(cases[k], r.Case)
+	}
+	verb := "recorded"
+	if dryRun {
+		verb = "would record"
+	}
+	for _, k := range keys {
+		g.warnf("%s %s %s under %s on cases allocated to %s (%s): %s's workbook still lists them; tell her they are recorded\n",
+			k.file, verb, words.Count(len(cases[k]), "finding"), k.auditor, k.to, shortList(cases[k], 10), k.to)
+	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -128,6 +129,9 @@ func runModerate(ctx context.Context, o *moderateOptions, g *globalOptions) erro
 			return err
 		}
 		g.infof("wrote the moderators' workbook %s\n", o.Out)
+		if err := warnModeratorsOwn(ctx, g, st, a.Name, o.Out, spec); err != nil {
+			return err
+		}
 	}
 	switch o.Format {
 	case "ids":
@@ -166,4 +170,50 @@ type moderatedCaseJSON struct {
 	Order  int    `json:"order"`
 	ID     string `json:"id"`
 	Ticket string `json:"ticket"`
+}
+
+// warnModeratorsOwn warns when a moderators' workbook written to path
+// names (--moderator) a moderator on cases she may not moderate: those she
+// audited, or whose allocated worker she is. Her rows would be refused when
+// she imports it; said now, QA writes another moderator's name on them
+// before the workbook goes out, not after she has read the files.
+func warnModeratorsOwn(ctx context.Context, g *globalOptions, st *audit.Store, auditName, path string, spec audit.WorkbookSpec) error {
+	if spec.Moderation == nil || spec.Moderator == "" || len(spec.Cases) == 0 {
+		return nil
+	}
+	ids := make([]string, len(spec.Cases))
+	for i, c := range spec.Cases {
+		ids[i] = c.ID
+	}
+	refused, err := st.ModerationRefusals(ctx, auditName, spec.Moderator, ids)
+	if err != nil || len(refused) == 0 {
+		return err
+	}
+	// The cases by what refuses them ("D. Patel audited the case; …"), in
+	// the workbook's order.
+	var reasons []string
+	byReason := map[string][]string{}
+	for _, id := range ids {
+		err := refused[id]
+		if err == nil {
+			continue
+		}
+		why := err.Error()
+		if de := (*audit.DutyError)(nil); errors.As(err, &de) && de.Reason != "" {
+			why = de.Reason
+		}
+		if _, ok := byReason[why]; !ok {
+			reasons = append(reasons, why)
+		}
+		byReason[why] = append(byReason[why], id)
+	}
+	var parts []string
+	n := 0
+	for _, why := range reasons {
+		parts = append(parts, fmt.Sprintf("%s (%s)", strings.Join(byReason[why], ", "), why))
+		n += len(byReason[why])
+	}
+	g.warnf("%s names %s the moderator of %s she may not moderate: %s; write another moderator's name on their rows before handing it out\n",
+		path, spec.Moderator, words.Count(n, "case"), strings.Join(parts, "; "))
+	return nil
 }

@@ -176,7 +176,7 @@ func runWorkbook(ctx context.Context, o *workbookOptions, g *globalOptions) erro
 		return err
 	}
 	g.infof("wrote %s %s (%s)\n", workbookKind(spec), o.Out, words.Count(len(spec.Cases), "case"))
-	return nil
+	return warnModeratorsOwn(ctx, g, st, a.Name, o.Out, spec)
 }
 
 // splitWorkbooks writes one workbook per auditor of the current allocation
