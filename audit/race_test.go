@@ -10,8 +10,8 @@ import (
 )
 
 // Two people give the same command at the same moment: the commands that
-// take a command given again as done (withdraw, signoff, retire, a
-// response or closing) must take a twin racing them as done too. Each test
+// take a command given again as done (withdraw, signoff, retire, redact,
+// a response or closing) must take a twin racing them as done too. Each test
 // opens the store twice, as two processes do, and releases two goroutines
 // together, many times over: whichever writes second finds the first's
 // entry inside its own write transaction and changes nothing.
@@ -240,5 +240,48 @@ func TestRacingActionNotes(t *testing.T) {
 		if r, c := countKind(es, KindActionRespond, ""), countKind(es, KindActionClose, ""); r != raceRounds || c != raceRounds {
 			t.Errorf("%d responses and %d closings; want %d of each", r, c, raceRounds)
 		}
+	})
+}
+
+// Two redactions of the same note at once (an erasure script started twice):
+// one erases it and writes the redaction entry, the other finds it erased
+// and says that redaction, with nothing written.
+func TestRacingRedactions(t *testing.T) {
+	eachBackend(t, func(t *testing.T, where string) {
+		ctx := context.Background()
+		hs := twoHandles(t, where)
+		cases := testCases(raceRounds)
+		if _, err := hs[0].CreateAudit(ctx, testAudit("R"), cases); err != nil {
+			t.Fatal(err)
+		}
+		for i := range raceRounds {
+			mustRecord(t, hs[0], "R", Finding{Case: cases[i].ID, Auditor: "A. Khan", Grade: Good,
+				Date: time.Now().Format(time.DateOnly), Note: fmt.Sprintf("Invented Child %d", i)})
+			h, err := hs[0].History(ctx, "R", cases[i].ID)
+			if err != nil || len(h) != 1 {
+				t.Fatalf("history of %s: %v %v", cases[i].ID, h, err)
+			}
+			seq := h[0].Seq
+			res, errs := together(hs, func(s *Store) (Redaction, error) {
+				return s.Redact(ctx, RedactRequest{Audit: "R", Entry: seq, Reason: "names a child", Person: governance})
+			})
+			if err := errors.Join(errs...); err != nil {
+				t.Fatalf("round %d: two identical redactions at once: %v", i+1, err)
+			}
+			if res[0].Changed == res[1].Changed {
+				t.Fatalf("round %d: changed %v and %v; want one redaction made and one found made", i+1, res[0].Changed, res[1].Changed)
+			}
+			if res[0].Seq != res[1].Seq || !res[0].At.Equal(res[1].At) {
+				t.Fatalf("round %d: the two said different redactions: %+v, %+v", i+1, res[0], res[1])
+			}
+		}
+		es, err := hs[0].Trail(ctx, "R")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := countKind(es, KindRedaction, ""); n != raceRounds {
+			t.Errorf("%d redaction entries; want %d", n, raceRounds)
+		}
+		mustVerify(t, hs[1], "R")
 	})
 }

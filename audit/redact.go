@@ -62,6 +62,9 @@ type Redaction struct {
 	// Also lists the entries holding a copy of the text (the follow-up
 	// action a finding opened), redacted with it.
 	Also []int `json:"also_redacted,omitempty"`
+	// Changed is false when the entry's text was erased already: nothing
+	// was written, and this is the redaction that stands.
+	Changed bool `json:"changed"`
 }
 
 // redactInPlace replaces the free-text fields of a payload written before

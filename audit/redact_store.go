@@ -54,19 +54,21 @@ func (s *Store) Redact(ctx context.Context, req RedactRequest) (Redaction, error
 		if e.Kind == KindSample || e.Kind == KindGrow {
 			return fmt.Errorf("%s holds the sample, not free text; there is nothing to redact in it", store.Describe(e))
 		}
+		// Redacted already (a script run again, or a twin racing this one
+		// and committed first): what stands is the answer, and nothing is
+		// written, whatever reason is given this time.
+		if done, ok := standingRedaction(es, e); ok {
+			done.Audit = a.Name
+			out = done
+			return nil
+		}
 		at := s.nowIn(tx.Tx)
 		// A finding needing immediate attention copies its note into the
 		// follow-up action it opens: the copy goes with the original, each
 		// with a redaction entry of its own.
 		targets := []store.Entry{e}
 		for _, x := range es {
-			if x.Kind != KindActionOpen || x.Seq <= e.Seq {
-				continue
-			}
-			var op struct {
-				Finding int `json:"finding"`
-			}
-			if json.Unmarshal(x.Payload, &op) == nil && op.Finding == e.Seq {
+			if copyOf(x, e.Seq) {
 				targets = append(targets, x)
 			}
 		}
@@ -93,7 +95,7 @@ func (s *Store) Redact(ctx context.Context, req RedactRequest) (Redaction, error
 		}
 		p, r := first, firstEntry
 		out = Redaction{Audit: a.Name, Entry: e.Seq, Kind: e.Kind, Case: e.Case, Fields: p.Fields, InPlace: p.InPlace,
-			By: req.Person.Name, At: r.At, Reason: req.Reason, Seq: r.Seq, Also: also}
+			By: req.Person.Name, At: r.At, Reason: req.Reason, Seq: r.Seq, Also: also, Changed: true}
 		return nil
 	})
 	return out, err
@@ -143,4 +145,53 @@ func redactEntry(ctx context.Context, tx *store.WriteTx, auditID int64, e store.
 	sum := sha256.Sum256(payload)
 	p.Fields, p.InPlace, p.PayloadSHA256 = fields, true, hex.EncodeToString(sum[:])
 	return &p, nil
+}
+
+// standingRedaction returns the redaction that erased e's text when e has
+// no text left to erase (false otherwise), with the copies erased with it.
+func standingRedaction(es []Entry, e Entry) (Redaction, bool) {
+	if len(e.Commitments()) > 0 {
+		for _, t := range e.Texts {
+			if !t.Redacted() {
+				return Redaction{}, false
+			}
+		}
+	} else if e.RedactedInPlace.IsZero() {
+		return Redaction{}, false
+	}
+	var out Redaction
+	found := false
+	for _, x := range es {
+		if x.Kind != KindRedaction {
+			continue
+		}
+		var p redactionPayload
+		if json.Unmarshal(x.Payload, &p) != nil {
+			continue
+		}
+		if p.Entry == e.Seq && !found {
+			out = Redaction{Entry: e.Seq, Kind: e.Kind, Case: e.Case, Fields: p.Fields, InPlace: p.InPlace,
+				By: x.Actor, At: x.At, Reason: p.Reason, Seq: x.Seq}
+			found = true
+			continue
+		}
+		// A copy of e's text (the follow-up action it opened) erased in
+		// the same redaction: its entry follows e's, with e's reason.
+		if found && p.Entry > e.Seq && p.Entry <= len(es) && p.Reason == out.Reason && copyOf(es[p.Entry-1], e.Seq) {
+			out.Also = append(out.Also, p.Entry)
+		}
+	}
+	return out, found
+}
+
+// copyOf reports whether x is the follow-up action opened by finding seq,
+// which holds a copy of its note.
+func copyOf(x Entry, seq int) bool {
+	if x.Kind != KindActionOpen || x.Seq <= seq {
+		return false
+	}
+	var op struct {
+		Finding int `json:"finding"`
+	}
+	return json.Unmarshal(x.Payload, &op) == nil && op.Finding == seq
 }

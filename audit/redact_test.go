@@ -62,8 +62,21 @@ func redactionSuite(t *testing.T, s *Store) {
 	if !v.OK || len(v.Redactions) != 1 || v.Redactions[0].Entry != seq || v.Redactions[0].InPlace || v.Redactions[0].Reason != "wrong child" {
 		t.Fatalf("verify after redaction: ok %v, problems %v, redactions %+v", v.OK, v.Problems, v.Redactions)
 	}
-	if _, err := s.Redact(ctx, RedactRequest{Audit: "a", Entry: seq, Reason: "again", Person: governance}); err == nil {
-		t.Error("a second redaction of the same text was accepted")
+	// Redacted again (another reason, even): nothing written, and the
+	// redaction that stands is the answer.
+	before, err := s.Trail(ctx, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := s.Redact(ctx, RedactRequest{Audit: "a", Entry: seq, Reason: "again", Person: governance})
+	if err != nil {
+		t.Fatalf("a second redaction of the same text: %v", err)
+	}
+	if again.Changed || again.Seq != r.Seq || again.Reason != "wrong child" || again.By != "I. Officer" || !again.At.Equal(r.At) || len(again.Fields) != 1 {
+		t.Errorf("a second redaction: %+v; want the first (%+v), unchanged", again, r)
+	}
+	if after, err := s.Trail(ctx, "a"); err != nil || len(after) != len(before) {
+		t.Errorf("a second redaction wrote: %d entries before, %d after (%v)", len(before), len(after), err)
 	}
 	// The store no longer holds the note anywhere a query can reach.
 	var n int
@@ -215,6 +228,10 @@ func TestRedactPreviousReleaseEntry(t *testing.T) {
 	}
 	if !r.InPlace || !strings.Contains(r.Sentence(), "can no longer be re-checked") {
 		t.Errorf("redaction of an old entry: %+v, %q", r, r.Sentence())
+	}
+	if again, err := s.Redact(ctx, RedactRequest{Audit: name, Entry: 3, Reason: "names a child", Person: governance}); err != nil ||
+		again.Changed || again.Seq != r.Seq || !again.InPlace {
+		t.Errorf("an old entry redacted again: %+v, %v; want entry %d standing, unchanged", again, err, r.Seq)
 	}
 	v, err := s.Verify(ctx, name)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/caseaudit/caseaudit/audit"
 	"github.com/caseaudit/caseaudit/schema"
@@ -33,6 +34,10 @@ erased the trail still verifies: 'caseaudit verify' passes and lists every redac
 workbooks and history show "[redacted on DATE]" where the text was. An entry written by an
 earlier caseaudit hashed its text itself: it can be redacted too, but from then on verify says
 plainly that its content can no longer be re-checked (its hash stands as recorded).
+
+An entry redacted already is left as it is, whatever the reason given: the command says when,
+by whom and why it was redacted, "nothing changed", and exits 0 (changed: false in JSON), so an
+erasure script can be run again.
 
 Only QA or information governance redacts (--role, or $CASEAUDIT_ROLE). 'caseaudit history
 AUDIT' shows the entries' numbers.`,
@@ -77,12 +82,30 @@ func runRedact(ctx context.Context, o *redactOptions, g *globalOptions) error {
 	if err != nil {
 		return err
 	}
-	sayErasureLeftovers(g, st.ErasureLeftovers("trail_text"))
+	if r.Changed {
+		sayErasureLeftovers(g, st.ErasureLeftovers("trail_text"))
+	} else {
+		// Redacted already: done, as a script run again expects. What
+		// stands is said once, with its own reason; a reason given now is
+		// not recorded, since nothing was erased by it.
+		also := ""
+		for _, a := range r.Also {
+			also += fmt.Sprintf(", and the copy in entry %d with it", a)
+		}
+		other := ""
+		if strings.TrimSpace(o.Reason) != strings.TrimSpace(r.Reason) {
+			other = " (the reason given now is not recorded: the text is gone already)"
+		}
+		g.infof("the text of entry %d (%s) was redacted already on %s by %s, reason: %s (entry %d)%s%s; nothing changed\n",
+			r.Entry, strings.TrimSpace(r.Kind+" "+r.Case), r.At.UTC().Format("2006-01-02"), r.By, r.Reason, r.Seq, also, other)
+	}
 	if o.Format == "json" {
 		return writeJSON(g.IO.Out, schema.Redact, map[string]any{"audit": r.Audit, "entry": r.Entry, "kind": r.Kind, "case": r.Case,
 			"fields": r.Fields, "by": r.By, "at": r.At.UTC().Format("2006-01-02T15:04:05Z"), "reason": r.Reason,
-			"redaction_entry": r.Seq, "hash_as_recorded": r.InPlace, "also_redacted": append([]int{}, r.Also...)})
+			"redaction_entry": r.Seq, "hash_as_recorded": r.InPlace, "also_redacted": append([]int{}, r.Also...), "changed": r.Changed})
 	}
-	fmt.Fprintf(g.IO.Out, "%s\n", r.Sentence())
+	if r.Changed {
+		fmt.Fprintf(g.IO.Out, "%s\n", r.Sentence())
+	}
 	return nil
 }
