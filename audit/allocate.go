@@ -80,6 +80,10 @@ type Allocation struct {
 	// because this one named none (see AllocationRules.NoWorkerRule); ""
 	// when none was kept.
 	KeptWorkerRule string
+	// Standing is the trail entry of the allocation before when this one
+	// is the same (see sameAllocation): nothing was recorded. nil when
+	// this allocation was recorded.
+	Standing *Entry
 }
 
 // For returns the auditor a case is allocated to, or "".

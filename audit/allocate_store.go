@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/caseaudit/caseaudit/audit/store"
@@ -93,12 +94,32 @@ func (s *Store) allocateTx(ctx context.Context, tx *store.WriteTx, a *Audit, aud
 	for _, x := range out.Unallocated {
 		p.Unallocated = append(p.Unallocated, unallocJSON(x))
 	}
+	// The same allocation as the one standing (a cron retry, a command
+	// run again) is not recorded again: the trail keeps allocations that
+	// change who audits what, and the one standing is said.
+	if cur != nil && sameAllocation(*cur, out, rules) {
+		e, _ := last(es, KindAllocation)
+		out.Standing = &e
+		return out, nil
+	}
 	who, err := s.actorIn(ctx, tx.Tx)
 	if err != nil {
 		return Allocation{}, err
 	}
 	_, err = s.appendEntry(ctx, tx, a, KindAllocation, "", who, p)
 	return out, err
+}
+
+// sameAllocation reports whether the allocation planned under rules gives
+// every case to the auditor cur gave it (spelled alike), leaves the same
+// cases out for the same reasons, and was made for the same auditors and
+// rules: recording it would record nothing new.
+func sameAllocation(cur, planned Allocation, rules AllocationRules) bool {
+	return slices.Equal(cur.Auditors, planned.Auditors) &&
+		slices.Equal(cur.Assigned, planned.Assigned) &&
+		slices.Equal(cur.Unallocated, planned.Unallocated) &&
+		cur.Rules.WorkerField == rules.WorkerField && cur.Rules.TeamField == rules.TeamField &&
+		maps.Equal(cur.Rules.AuditorTeams, rules.AuditorTeams)
 }
 
 // Allocation returns the audit's current allocation (nil when the audit's

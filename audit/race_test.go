@@ -285,3 +285,38 @@ func TestRacingRedactions(t *testing.T) {
 		mustVerify(t, hs[1], "R")
 	})
 }
+
+// Two identical allocations at once (cron and a person, or a retry): one is
+// recorded, the other finds it standing, and both give the same cases to
+// the same auditors.
+func TestRacingAllocations(t *testing.T) {
+	eachBackend(t, func(t *testing.T, where string) {
+		ctx := context.Background()
+		hs := twoHandles(t, where)
+		if _, err := hs[0].CreateAudit(ctx, testAudit("A"), testCases(2*raceRounds)); err != nil {
+			t.Fatal(err)
+		}
+		teams := [][]string{{"A. Khan", "B. Lee"}, {"A. Khan", "B. Lee", "C. Nowak"}}
+		for i := range raceRounds {
+			auditors := teams[i%2]
+			res, errs := together(hs, func(s *Store) (Allocation, error) { return s.Allocate(ctx, "A", auditors, AllocationRules{}) })
+			if err := errors.Join(errs...); err != nil {
+				t.Fatalf("round %d: two identical allocations at once: %v", i+1, err)
+			}
+			if (res[0].Standing == nil) == (res[1].Standing == nil) {
+				t.Fatalf("round %d: standing %v and %v; want one allocation recorded and one found standing", i+1, res[0].Standing, res[1].Standing)
+			}
+			if fmt.Sprint(res[0].Assigned) != fmt.Sprint(res[1].Assigned) {
+				t.Fatalf("round %d: the two gave different allocations", i+1)
+			}
+		}
+		es, err := hs[0].Trail(ctx, "A")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := countKind(es, KindAllocation, ""); n != raceRounds {
+			t.Errorf("%d allocation entries; want %d (one a round)", n, raceRounds)
+		}
+		mustVerify(t, hs[1], "A")
+	})
+}

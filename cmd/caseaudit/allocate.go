@@ -111,6 +111,15 @@ func printAllocation(g *globalOptions, al audit.Allocation) {
 			delete(count, namekey.Key(x.Auditor))
 		}
 	}
+	if e := al.Standing; e != nil {
+		// The same allocation as the one standing: said once, as it stands.
+		g.infof("the allocation of %s by %s (trail entry %d) stands as it is: %s; nothing changed\n",
+			e.At.UTC().Format("2006-01-02"), e.Actor, e.Seq, strings.Join(parts, ", "))
+		for _, u := range al.Unallocated {
+			g.warnf("case %s could not be allocated: %s\n", u.Case, u.Reason)
+		}
+		return
+	}
 	g.infof("allocated %s: %s\n", words.Count(len(al.Assigned), "case"), strings.Join(parts, ", "))
 	if al.Kept > 0 {
 		g.infof("kept the auditor of %s already recorded\n", words.Count(al.Kept, "case"))
@@ -159,7 +168,9 @@ without --worker-column keeps the worker rule of the allocation before (and says
 --worker-column "" drops it. The summary says
 how many cases not yet recorded moved. The same cases, findings, auditors, rules and
 allocation before always give the same allocation, and every allocation is kept in the
-audit's trail, so anyone holding it re-derives who was given what.`,
+audit's trail, so anyone holding it re-derives who was given what. Allocating again when that gives the
+allocation standing (a cron retry, the command run twice) records nothing: it says which
+allocation stands, "nothing changed", and exits 0 (changed: false in JSON).`,
 		Example: `  caseaudit allocate "2026-07 monthly" --auditors "A. Khan,B. Evans,C. Nowak"
 
   caseaudit allocate "2026-07 monthly" --auditors "A. Khan,B. Evans" \
@@ -213,7 +224,8 @@ func runAllocate(ctx context.Context, o *allocateOptions, g *globalOptions) erro
 	}
 	switch o.Format {
 	case "json":
-		out := allocationJSON{Marking: h.Marking, Audit: o.Audit, Moved: al.Moved, Assigned: []assignedJSON{}, Unallocated: []unallocatedJSON{}}
+		out := allocationJSON{Marking: h.Marking, Audit: o.Audit, Moved: al.Moved, Assigned: []assignedJSON{}, Unallocated: []unallocatedJSON{},
+			Changed: al.Standing == nil}
 		for _, x := range al.Assigned {
 			out.Assigned = append(out.Assigned, assignedJSON{x.Case, x.Auditor})
 		}
@@ -247,6 +259,9 @@ type allocationJSON struct {
 	Moved       int               `json:"moved"`
 	Assigned    []assignedJSON    `json:"assigned"`
 	Unallocated []unallocatedJSON `json:"unallocated"`
+	// Changed is false when the allocation is the one standing: nothing
+	// was recorded.
+	Changed bool `json:"changed"`
 }
 
 type assignedJSON struct {
