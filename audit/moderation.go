@@ -17,6 +17,9 @@ type ModerationSample struct {
 	Recorded int       // recorded cases the last draw chose from
 	Drawn    time.Time // when it was (last) drawn, UTC
 	Actor    string
+	// Changed is false when DrawModeration found this sample drawn already
+	// with the same seed and size: nothing was recorded.
+	Changed bool
 }
 
 type drawPayload struct {

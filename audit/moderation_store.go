@@ -94,7 +94,7 @@ func (s *Store) DrawModeration(ctx context.Context, auditName string, size int, 
 		if err != nil {
 			return err
 		}
-		out = &ModerationSample{Seed: seed, Size: size, Cases: cases, Recorded: len(recorded), Drawn: e.At, Actor: who}
+		out = &ModerationSample{Seed: seed, Size: size, Cases: cases, Recorded: len(recorded), Drawn: e.At, Actor: who, Changed: true}
 		return nil
 	})
 	return out, err

@@ -55,7 +55,7 @@ func (s *Store) SetRetention(ctx context.Context, months int, p Person) (Retenti
 			prev = cur.Months
 		}
 		if prev == months {
-			return errorf(ErrUnchanged, "the retention period of %s is already %s (set on %s by %s); nothing to do",
+			return errorf(ErrUnchanged, "the retention period of %s is already %s (set on %s by %s); nothing changed",
 				s.Path(), FormatRetention(months), cur.At.Format(time.DateOnly), cur.By)
 		}
 		e, err := tx.AppendRetention(ctx, p.Name, s.stamp(), retentionPayload{Months: months, Previous: prev})

@@ -73,7 +73,7 @@ func (s *Store) SignOffAudit(ctx context.Context, auditName string, figs Figures
 		if st.SignOff != nil && st.SignOff.Figures.SameHeadline(figs) && (st.SignOff.Incomplete == nil) == (inc == nil) &&
 			(inc == nil || *inc == *st.SignOff.Incomplete) {
 			out = *st.SignOff // what stands, for a caller that treats this as done
-			return errorf(ErrSignedOff, "audit %q was signed off on %s by %s with %d of %d flagged, and its figures have not changed since; nothing to do",
+			return errorf(ErrSignedOff, "audit %q was signed off on %s by %s with %d of %d flagged, and its figures have not changed since; nothing changed",
 				a.Name, st.SignOff.At.Format(time.DateOnly), st.SignOff.By, st.SignOff.Figures.Flagged, st.SignOff.Figures.Size)
 		}
 		if inc != nil && !force {

@@ -104,7 +104,14 @@ func runModerate(ctx context.Context, o *moderateOptions, g *globalOptions) erro
 	if generated {
 		g.infof("seed %s (generated; recorded with the moderation sample)\n", o.Seed)
 	}
-	g.infof("moderation sample of %d from %d recorded cases of %q, seed %s\n", len(m.Cases), m.Recorded, a.Name, m.Seed)
+	if m.Changed {
+		g.infof("moderation sample of %d from %d recorded cases of %q, seed %s\n", len(m.Cases), m.Recorded, a.Name, m.Seed)
+	} else {
+		// The same draw given again: what stands is listed, and said to be
+		// the draw of before, not a new one.
+		g.infof("the moderation sample of %d from %d recorded cases of %q was drawn already on %s by %s, seed %s; nothing changed\n",
+			len(m.Cases), m.Recorded, a.Name, m.Drawn.UTC().Format("2006-01-02"), m.Actor, m.Seed)
+	}
 	cases, err := st.Cases(ctx, a.Name)
 	if err != nil {
 		return err
@@ -140,7 +147,7 @@ func runModerate(ctx context.Context, o *moderateOptions, g *globalOptions) erro
 		}
 		return nil
 	case "json":
-		out := moderationJSON{a.Name, m.Seed, m.Recorded, len(m.Cases), []moderatedCaseJSON{}}
+		out := moderationJSON{a.Name, m.Seed, m.Recorded, len(m.Cases), []moderatedCaseJSON{}, m.Changed}
 		for _, s := range sel {
 			out.Cases = append(out.Cases, moderatedCaseJSON{s.Order, s.ID, s.Ticket})
 		}
@@ -164,6 +171,9 @@ type moderationJSON struct {
 	Recorded int                 `json:"recorded"`
 	Size     int                 `json:"size"`
 	Cases    []moderatedCaseJSON `json:"cases"`
+	// Changed is false when the same draw (seed and size) was given
+	// again: nothing was recorded, and this is the sample that stands.
+	Changed bool `json:"changed"`
 }
 
 type moderatedCaseJSON struct {

@@ -258,8 +258,12 @@ func runSignoff(ctx context.Context, o *signoffOptions, g *globalOptions) error 
 	switch {
 	case errors.Is(err, audit.ErrSignedOff):
 		// Already signed off with these figures: done, as a script run
-		// again expects, and said; what stands is printed as data.
+		// again expects. What stands is said once (and is the JSON's
+		// data), not printed again as if signed off now.
 		g.infof("%s\n", g.spell(err))
+		if o.Format != "json" {
+			return nil
+		}
 	case err != nil:
 		return err
 	}

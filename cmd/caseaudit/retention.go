@@ -75,7 +75,12 @@ func runStoreRetention(ctx context.Context, o *retentionOptions, g *globalOption
 		r, err := st.SetRetention(ctx, months, p)
 		switch {
 		case errors.Is(err, audit.ErrUnchanged):
+			// Said once, with what stands; the period is not printed
+			// again as if set now (the JSON carries it as data).
 			g.infof("%s\n", g.spell(err))
+			if o.Format != "json" {
+				return nil
+			}
 		case err != nil:
 			return err
 		default:

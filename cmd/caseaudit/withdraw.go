@@ -76,11 +76,8 @@ func runWithdraw(ctx context.Context, o *withdrawOptions, g *globalOptions) erro
 		return err
 	}
 	w := res.Withdrawal
-	if !res.Changed {
-		// Withdrawn already for this reason: done, as a script run again
-		// expects, and said; what stands is printed as data.
-		g.infof("%s was withdrawn from audit %q already on %s for this reason (trail entry %d); nothing changed\n",
-			w.Case, res.Audit.Name, w.At.Format("2006-01-02"), w.Seq)
+	if !res.Changed && o.Format == "json" {
+		g.infof("%s\n", standingWithdrawal(res))
 	}
 	if o.Format == "json" {
 		out := withdrawalJSON{Audit: res.Audit.Name, Case: w.Case, Reason: w.Reason, Stratum: w.Stratum,
@@ -94,11 +91,14 @@ func runWithdraw(ctx context.Context, o *withdrawOptions, g *globalOptions) erro
 		}
 		return writeJSON(g.IO.Out, schema.Withdraw, out)
 	}
-	verb := "withdrew"
 	if !res.Changed {
-		verb = "withdrawn"
+		// Withdrawn already for this reason: done, as a script run again
+		// expects. What stands is said once, in the past tense, so that it
+		// does not read as a second draw.
+		g.infof("%s\n", standingWithdrawal(res))
+		return nil
 	}
-	fmt.Fprintf(g.IO.Out, "%s %s from audit %q: %s\n", verb, w.Case, res.Audit.Name, w.Reason)
+	fmt.Fprintf(g.IO.Out, "withdrew %s from audit %q: %s\n", w.Case, res.Audit.Name, w.Reason)
 	r := res.Replacement
 	if r == nil {
 		where := "the population"
@@ -119,11 +119,26 @@ func runWithdraw(ctx context.Context, o *withdrawOptions, g *globalOptions) erro
 	case res.Unallocated != "":
 		g.warnf("%s is not allocated: %s\n", r.ID, res.Unallocated)
 	}
-	if !res.Changed {
-		return nil
-	}
 	g.infof("write the workbook again to hand it out: caseaudit workbook %s --out %s\n", shellarg.Quote(res.Audit.Name), shellarg.Quote(filepath.Base(fileName(res.Audit.Name)+".xlsx")))
 	return nil
+}
+
+// standingWithdrawal says the withdrawal that stands, when the same one
+// is given again: when and by whom, the case drawn in its place and its
+// auditor, and that nothing changed.
+func standingWithdrawal(res *audit.WithdrawResult) string {
+	w := res.Withdrawal
+	s := fmt.Sprintf("%s was withdrawn from audit %q already on %s by %s for this reason (trail entry %d)",
+		w.Case, res.Audit.Name, w.At.UTC().Format("2006-01-02"), w.Actor, w.Seq)
+	switch r := res.Replacement; {
+	case r == nil:
+		s += "; no case was drawn in its place"
+	case res.Auditor != "":
+		s += fmt.Sprintf("; %s was drawn in its place and allocated to %s", r.ID, res.Auditor)
+	default:
+		s += fmt.Sprintf("; %s was drawn in its place", r.ID)
+	}
+	return s + "; nothing changed"
 }
 
 // withdrawalJSON is withdraw --format json (schema/withdraw.json). The
