@@ -185,7 +185,10 @@ func writeOutput(ctx context.Context, g *globalOptions, out string, force, peopl
 		return render(g.IO.Out)
 	}
 	err := atomicfile.Write(ctx, out, force, func(f *os.File) error { return render(f) })
-	if err != nil && !errors.Is(err, atomicfile.ErrExists) && !errors.Is(err, context.Canceled) {
+	var we *atomicfile.WriteError
+	if err != nil && !errors.Is(err, atomicfile.ErrExists) && !errors.Is(err, context.Canceled) && !errors.As(err, &we) {
+		// What the rendering refused; a file that could not be written
+		// names itself already.
 		return fmt.Errorf("writing %s: %w", out, err)
 	}
 	return err

@@ -239,6 +239,10 @@ func splitWorkbooks(ctx context.Context, g *globalOptions, st *audit.Store, a *a
 		}
 		o.Issue.apply(&j.spec)
 		if err := writeWorkbookFile(ctx, j.path, o.Force, j.spec); err != nil {
+			var we *atomicfile.WriteError
+			if errors.As(err, &we) {
+				we.Option = "--split"
+			}
 			return err
 		}
 		g.infof("wrote %s (%s)\n", j.path, words.Count(len(j.spec.Cases), "case"))

@@ -59,9 +59,9 @@ func Write(ctx context.Context, path string, force bool, fn func(f *os.File) err
 	}
 	dir := filepath.Dir(path)
 	removeStale(dir, filepath.Base(path))
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	tmp, err := createTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
+		return failed(path, err)
 	}
 	name := tmp.Name()
 	defer func() {
@@ -71,25 +71,31 @@ func Write(ctx context.Context, path string, force bool, fn func(f *os.File) err
 		}
 	}()
 	if err = tmp.Chmod(0o600); err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
+		return failed(path, err)
 	}
 	if err = fn(tmp); err != nil {
+		// A write to the temporary file that failed (a full disk) is
+		// said as the target's; what fn itself refused is its own.
+		var pe *fs.PathError
+		if errors.As(err, &pe) && pe.Path == name {
+			return failed(path, err)
+		}
 		return err
 	}
 	if err = ctx.Err(); err != nil {
 		return err
 	}
 	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
+		return failed(path, err)
 	}
 	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
+		return failed(path, err)
 	}
 	if err = ctx.Err(); err != nil {
 		return err
 	}
 	if err = replace(name, path); err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
+		return failed(path, err)
 	}
 	// Make the rename durable.
 	if d, derr := os.Open(dir); derr == nil {
@@ -98,6 +104,10 @@ func Write(ctx context.Context, path string, force bool, fn func(f *os.File) err
 	}
 	return nil
 }
+
+// createTemp is os.CreateTemp; a test replaces it to meet a folder that
+// refuses the file, which a test run as root cannot make.
+var createTemp = os.CreateTemp
 
 // Check says, before any work is done, whether Write could write path: its
 // folder exists, it is not a folder or a device, and it does not exist yet
@@ -109,7 +119,7 @@ func Check(path string, force bool) error {
 		if errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("cannot write %s: the folder %s does not exist; create it first", path, dir)
 		}
-		return fmt.Errorf("cannot write %s: %w", path, err)
+		return failed(path, err)
 	} else if !st.IsDir() {
 		return fmt.Errorf("cannot write %s: %s is not a folder; name a file in a folder that exists", path, dir)
 	}
