@@ -326,7 +326,7 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 			return refused
 		}
 		if len(problems) > 0 && !opts.SkipInvalid {
-			return &ImportError{Path: files[0].Path, Problems: problems, Differing: differing}
+			return &ImportError{Path: files[0].Path, Problems: problems, Differing: differing, Read: res.Rows}
 		}
 		if err := named.unused(paths); err != nil {
 			return err

@@ -65,6 +65,15 @@ func (p Problem) Spell(st opt.Style) string {
 	return p.message(p.Msg)
 }
 
+// Text is the problem's message alone (without where it is), with the
+// options it names spelled as st spells them.
+func (p Problem) Text(st opt.Style) string {
+	if !p.text.IsZero() && p.text.String() == p.Msg {
+		return p.text.Spell(st)
+	}
+	return p.Msg
+}
+
 func (p Problem) message(msg string) string {
 	var b strings.Builder
 	if p.Sheet != "" {
@@ -87,6 +96,9 @@ type ImportError struct {
 	// Differing are the cases whose rows would change a recorded finding
 	// and were not named to be corrected (among Problems), in file order.
 	Differing []string
+	// Read is how many rows were read from the files (0 when a file could
+	// not be read through).
+	Read int
 }
 
 func (e *ImportError) Error() string { return e.Spell(opt.Keys) }

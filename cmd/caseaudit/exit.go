@@ -47,11 +47,6 @@ type interrupted struct{ msg string }
 func (e *interrupted) Error() string        { return e.msg }
 func (e *interrupted) Is(target error) bool { return target == context.Canceled }
 
-// errSaid ends a command whose failure it has already said in full on
-// stderr (the problems of a refused file, one per line): exit 1, and no
-// further message.
-var errSaid = errors.New("")
-
 // exitCode decides the process exit code for err, in one place.
 func exitCode(err error) int {
 	var ue *usageError

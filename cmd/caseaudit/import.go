@@ -152,6 +152,15 @@ func runImport(ctx context.Context, o *importOptions, g *globalOptions) error {
 	}
 	res, err := importFiles(ctx, g, st, o.Audit, o.Files, opts)
 	name := strings.Join(o.Files, ", ")
+	var si *saidInvalid
+	if o.Format == "json" && errors.As(err, &si) {
+		// Invalid rows: nothing was imported, and the JSON lists every
+		// one, as stderr does, for a script to report.
+		if werr := writeJSON(g.IO.Out, schema.Import, importJSON{Audit: o.Audit, DryRun: o.DryRun, File: name, Files: o.Files, Rows: si.ie.Read,
+			Corrected: []correctionJSON{}, Contradictory: []string{}, ActionsOpened: []string{}, ActionsClosed: []string{}, Invalid: invalidRowsJSON(g, si.ie.Problems)}); werr != nil {
+			return werr
+		}
+	}
 	var rr *audit.RowRefusals
 	if o.Format == "json" && errors.As(err, &rr) {
 		// Refused: nothing was imported, and the JSON lists every row
@@ -429,7 +438,7 @@ func showImport(g *globalOptions, files []string, res *audit.ImportResult, err e
 	var ie *audit.ImportError
 	if errors.As(err, &ie) {
 		g.logProblems("error", files, ie.Problems, true)
-		return nil, errSaid
+		return nil, &saidInvalid{ie}
 	}
 	var rr *audit.RowRefusals
 	if errors.As(err, &rr) && len(rr.Rows) > 1 {
@@ -522,6 +531,13 @@ func (g *globalOptions) logRefusals(rr *audit.RowRefusals) {
 		g.logWith("error", line, attrs...)
 	}
 }
+
+// saidInvalid ends an import whose invalid rows logProblems has said: exit
+// 1 and nothing more on stderr, the rows kept for the JSON.
+type saidInvalid struct{ ie *audit.ImportError }
+
+func (e *saidInvalid) Error() string { return "" }
+func (e *saidInvalid) Unwrap() error { return e.ie }
 
 // saidRefusal ends an import whose refused rows logRefusals has said:
 // exit 5, as any refusal, and no further message.
@@ -629,6 +645,28 @@ type importJSON struct {
 	// Refused lists every row the duties refused, when the import was
 	// refused (exit 5; nothing was imported).
 	Refused []refusedJSON `json:"refused,omitempty"`
+	// Invalid lists every invalid row, when the import was refused for
+	// them (exit 1; nothing was imported).
+	Invalid []invalidJSON `json:"invalid,omitempty"`
+}
+
+// invalidJSON is one invalid row (or header) of import --format json's
+// invalid: where it is, and what is wrong, as stderr says it.
+type invalidJSON struct {
+	File    string `json:"file"`
+	Sheet   string `json:"sheet,omitempty"`
+	Row     int    `json:"row"`
+	Column  string `json:"column,omitempty"`
+	Case    string `json:"case,omitempty"`
+	Message string `json:"message"`
+}
+
+func invalidRowsJSON(g *globalOptions, ps []audit.Problem) []invalidJSON {
+	out := make([]invalidJSON, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, invalidJSON{File: p.File, Sheet: p.Sheet, Row: p.Row, Column: p.Column, Case: p.Case, Message: p.Text(g.Spelling)})
+	}
+	return out
 }
 
 type blankModeratorJSON struct {
