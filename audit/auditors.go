@@ -28,7 +28,10 @@ func (e *UnknownAuditorError) Error() string { return e.Spell(opt.Keys) }
 func (e *UnknownAuditorError) Spell(st opt.Style) string {
 	msg := fmt.Sprintf("auditor %q is not among the auditors of audit %q (%s)", e.Auditor, e.Audit, strings.Join(e.Known, ", "))
 	if len(e.Suggestions) > 0 {
-		msg += fmt.Sprintf("; did you mean %s?", words.QuoteList(e.Suggestions))
+		// The question ends the sentence; what else to do follows in
+		// brackets, as the people list's "did you mean" does.
+		return msg + fmt.Sprintf("; did you mean %s? (to record a finding by an auditor new to the audit, give %s)",
+			words.QuoteList(e.Suggestions), opt.NewAuditor.Spell(st))
 	}
 	return msg + "; to record a finding by an auditor new to the audit give " + opt.NewAuditor.Spell(st)
 }

@@ -147,7 +147,7 @@ func calibrationTable(c *Calibration) *tbl {
 	for _, a := range c.Auditors {
 		k := kappaWithheld(true)
 		if a.Kappa != nil {
-			k = fmt.Sprintf("%.2f", *a.Kappa)
+			k = fmt.Sprintf("%.3f", *a.Kappa) // as the workbook's sheet and the report's moderation figures
 		} else if a.Pairs >= KappaMinPairs {
 			k = "not defined"
 		}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -164,5 +166,47 @@ func TestCalibration(t *testing.T) {
 	}
 	if empty, err := calibrationOf("", nil); err != nil || calibrationIntro(empty) != "The store holds no audits yet: there is nothing to compare." {
 		t.Errorf("no audit: %v %v", empty, err)
+	}
+}
+
+// The calibration's table and its sentences show the same figures the same
+// way: kappa to three decimals, as the workbook's sheet and the report do
+// (C. Diaz's 0.552238805970149 from R, above, is 0.552, not 0.55), and a
+// sign test's p as the sentence beside it gives it (1.000, not "p = 1"
+// beside "1.000"). The HTML page is headed once.
+func TestCalibrationPageAgrees(t *testing.T) {
+	jul := calibrationAudit{Name: "2026-07"}
+	calibrationPairs(&jul, "A. Khan", 0, []int{0, 1, 1, 1, 2, 2, 3, 0, 1, 1, 0, 2}, []int{0, 1, 1, 1, 2, 2, 3, 1, 2, 2, 2, 1})
+	calibrationPairs(&jul, "C. Diaz", 2, []int{1, 1, 2, 2, 2, 3, 3, 1, 2, 3}, []int{1, 2, 2, 3, 3, 3, 3, 1, 2, 3})
+	calibrationPairs(&jul, "F. Silva", 5, []int{1, 1}, []int{1, 2})
+	c, err := calibrationOf("", []calibrationAudit{jul})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb := calibrationTable(c)
+	col := func(name string) int { return slices.Index(tb.Header, name) }
+	for _, w := range []struct{ row, kappa, p, sentence string }{
+		{"A. Khan", "0.400", "0.375", "p = 0.375"},
+		{"C. Diaz", "0.552", "0.250", "p = 0.250"},
+		{"F. Silva", "— (under 10)", "1.000", "p = 1.000"},
+	} {
+		i := slices.IndexFunc(tb.Rows, func(r []string) bool { return r[0] == w.row })
+		if i < 0 {
+			t.Fatalf("no row for %s: %v", w.row, tb.Rows)
+		}
+		r := tb.Rows[i]
+		if r[col("Kappa")] != w.kappa || r[col("Sign test p")] != w.p {
+			t.Errorf("%s: kappa %q, p %q; want %q, %q", w.row, r[col("Kappa")], r[col("Sign test p")], w.kappa, w.p)
+		}
+		if s := c.Auditors[i].Sentence; strings.Contains(s, "sign test") && !strings.Contains(s, w.sentence) {
+			t.Errorf("%s's sentence %q does not give %s as the table does", w.row, s, w.sentence)
+		}
+	}
+	var b strings.Builder
+	if err := RenderCalibration(&b, c, HTML); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(regexp.MustCompile(`<h[1-6][^>]*>Auditor calibration`).FindAllString(b.String(), -1)); n != 1 {
+		t.Errorf("the HTML page names itself in %d headings, want 1:\n%s", n, b.String())
 	}
 }

@@ -48,7 +48,6 @@ func pctPtr(v *float64, r rounding) string {
 // rounded by its signed value (a lower bound toward −∞, an upper toward +∞).
 func points(v float64, r rounding) string { return rate.Points(v, 1, r.rate()) }
 
-// pvalue formats a p-value with three significant figures, "< 0.001" below.
 // pText is "p = 0.077", or "p < 0.001" for very small values.
 func pText(p float64) string {
 	if p < 0.001 {
@@ -57,12 +56,11 @@ func pText(p float64) string {
 	return "p = " + pvalue(p)
 }
 
+// pvalue formats a p-value to three decimals, "< 0.001" below: a p of 1 is
+// "1.000", as the tables beside the sentences show it.
 func pvalue(p float64) string {
 	if p < 0.001 {
 		return "< 0.001"
-	}
-	if p >= 0.9995 {
-		return "1"
 	}
 	return strconv.FormatFloat(p, 'f', 3, 64)
 }

@@ -413,7 +413,7 @@ footer { margin-top: 2rem; }
 </body>
 </html>
 {{define "section"}}<section>
-<h2>{{.Title}}</h2>
+{{if .Title}}<h2>{{.Title}}</h2>{{end}}
 {{if .Intro}}<p{{if eq .Title "Immediate attention"}} class="lead"{{end}}>{{.Intro}}</p>{{end}}
 {{if eq .Title "Notes"}}<ul class="notes">{{range .Lines}}<li>{{unbroken .V}}</li>{{end}}</ul>{{else}}
 {{if .Lines}}<table class="kv">{{range .Lines}}<tr><th scope="row">{{.K}}</th><td>{{.V}}</td></tr>{{end}}</table>{{end}}

@@ -179,7 +179,11 @@ func RenderCalibration(w io.Writer, c *Calibration, f Format) error {
 	case XLSX:
 		return writeCalibrationXLSX(w, c)
 	case HTML:
-		return writeSectionsHTML(w, calibrationTitle, c.Marking, calibrationMeta(c), []section{calibrationSection(c)}, viewNames)
+		// The page's heading names it; its one section needs no heading
+		// of its own repeating it.
+		s := calibrationSection(c)
+		s.Title = ""
+		return writeSectionsHTML(w, calibrationTitle, c.Marking, calibrationMeta(c), []section{s}, viewNames)
 	}
 	return renderView(w, f, c.Marking, "calibration", CalibrationSchema, c, func(bw *bufio.Writer, md bool) {
 		writeCalibrationText(bw, c, md)

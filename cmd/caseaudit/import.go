@@ -188,14 +188,29 @@ func runImport(ctx context.Context, o *importOptions, g *globalOptions) error {
 	filled := blankModerators(res)
 	if o.DryRun {
 		fmt.Fprintf(g.IO.Out, "%s: %s; would record %s and %s; %d unchanged%s, %d without a finding, %d invalid left out%s (dry run: nothing was written)\n",
-			name, words.Count(res.Rows, "row"), words.Count(res.Recorded, "finding"), words.Count(res.Corrections, "correction"),
+			name, words.Count(res.Rows, "row"), words.Count(res.Recorded, findingNoun(res)), words.Count(res.Corrections, "correction"),
 			res.Unchanged, kept, res.Empty, res.Skipped, filled)
 		return nil
 	}
 	fmt.Fprintf(g.IO.Out, "%s: %s; %s recorded, %s, %d unchanged%s, %d without a finding, %d invalid left out%s\n",
-		name, words.Count(res.Rows, "row"), words.Count(res.Recorded, "finding"), words.Count(res.Corrections, "correction"),
+		name, words.Count(res.Rows, "row"), words.Count(res.Recorded, findingNoun(res)), words.Count(res.Corrections, "correction"),
 		res.Unchanged, kept, res.Empty, res.Skipped, filled)
 	return nil
+}
+
+// findingNoun is what an import recorded: "moderation finding" when every
+// file was a moderators' workbook (a moderator's re-grade is not an audit
+// finding, and reports count them apart), else "finding".
+func findingNoun(res *audit.ImportResult) string {
+	if len(res.Files) == 0 {
+		return "finding"
+	}
+	for _, f := range res.Files {
+		if !f.Moderation {
+			return "finding"
+		}
+	}
+	return "moderation finding"
 }
 
 // blankModeratorOf is import --format json's blank_moderator: the rows of

@@ -380,7 +380,7 @@ func runReportStage(ctx context.Context, c *runConfig, d templateData, g *global
 			return
 		}
 		g.infof("%s: %s recorded, %s, %d unchanged, %d without a finding%s\n",
-			f, words.Count(res.Recorded, "finding"), words.Count(res.Corrections, "correction"), res.Unchanged, res.Empty, blankModerators(res))
+			f, words.Count(res.Recorded, findingNoun(res)), words.Count(res.Corrections, "correction"), res.Unchanged, res.Empty, blankModerators(res))
 	}
 	res, err := report.Run(ctx, st, req)
 	if errors.Is(err, audit.ErrNotFound) {
