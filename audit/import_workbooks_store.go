@@ -225,6 +225,9 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 					refused.Rows = append(refused.Rows, RefusedRow{File: f.Path, Sheet: f.Sheet, Row: r.Num, Case: r.ID, Err: err})
 					continue
 				}
+				if n := named.find(r.ID); !r.Empty && (n == nil || !n.keep) {
+					refused.Others++
+				}
 				if r.Empty || len(r.Problems) > 0 {
 					problems = append(problems, r.Problems...)
 					continue
