@@ -130,8 +130,12 @@ func (g *globalOptions) initStore(args []string) (string, error) {
 		return "", err
 	}
 	if set != "" && !sameStore(where, set) {
-		return "", usagef("store init was given two stores: %s as its argument and %s in %s; give one of them (the argument alone, or --db/CASEAUDIT_DB alone)",
-			store.Redact(where), store.Redact(set), from)
+		alone := "the argument without --db, or --db without the argument"
+		if from == "CASEAUDIT_DB" {
+			alone = "the argument with CASEAUDIT_DB unset (or --db naming the argument's store), or CASEAUDIT_DB without the argument"
+		}
+		return "", usagef("store init was given two stores: %s as its argument and %s in %s; give one: %s",
+			store.Redact(where), store.Redact(set), from, alone)
 	}
 	return where, nil
 }
