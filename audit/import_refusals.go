@@ -47,8 +47,9 @@ type RowRefusals struct {
 	Rows       []RefusedRow
 	Unattended bool
 	Read       int // rows read from the files (0 when the write found the refusal)
-	// Others counts the rows with a finding that were not refused (nor
-	// named by --keep): what leaving the refused rows out would import.
+	// Others counts the rows that were not refused and would record
+	// something (not those kept, nor those recorded already as they
+	// stand): what leaving the refused rows out would import.
 	Others int
 }
 

@@ -225,10 +225,10 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 					refused.Rows = append(refused.Rows, RefusedRow{File: f.Path, Sheet: f.Sheet, Row: r.Num, Case: r.ID, Err: err})
 					continue
 				}
-				if n := named.find(r.ID); !r.Empty && (n == nil || !n.keep) {
-					refused.Others++
-				}
 				if r.Empty || len(r.Problems) > 0 {
+					if !r.Empty {
+						refused.Others++ // to import once mended
+					}
 					problems = append(problems, r.Problems...)
 					continue
 				}
@@ -314,6 +314,7 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 				// a correction); a row given again as recorded changes
 				// nothing, and a kept row is left out.
 				if prev, ok := latest[f.Moderation][r.ID]; !kept[r] && !(ok && sameFinding(prev, rowFinding(r))) {
+					refused.Others++
 					var de *DateError
 					rf := rowFinding(r)
 					rf.Moderation = f.Moderation
