@@ -57,7 +57,7 @@ func (s *Store) followUp(ctx context.Context, tx *store.WriteTx, a *Audit, f Fin
 		rule := a.FollowUp
 		opened := f.Date
 		if opened == "" {
-			opened = s.now().Format(time.DateOnly)
+			opened = s.nowIn(tx.Tx).Format(time.DateOnly)
 		}
 		day, err := time.Parse(time.DateOnly, opened)
 		if err != nil {

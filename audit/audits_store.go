@@ -50,12 +50,10 @@ func (s *Store) createAuditTx(ctx context.Context, a Audit, cases []SampledCase,
 	} else {
 		a.Form = nil
 	}
-	a.Created = s.now()
-	if a.Period == "" {
-		a.Period = a.Created.Format("2006-01")
-	}
-	if _, err := time.Parse("2006-01", a.Period); err != nil {
-		return nil, fmt.Errorf("audit %q: the period %q is not a month; write it as yyyy-mm, e.g. 2026-07", a.Name, a.Period)
+	if a.Period != "" {
+		if _, err := time.Parse("2006-01", a.Period); err != nil {
+			return nil, fmt.Errorf("audit %q: the period %q is not a month; write it as yyyy-mm, e.g. 2026-07", a.Name, a.Period)
+		}
 	}
 	a.InitialSize = len(cases)
 	a.legacy = nil
@@ -75,6 +73,24 @@ func (s *Store) createAuditTx(ctx context.Context, a Audit, cases []SampledCase,
 	}
 	a.provJSON, a.followJSON = prov, follow
 	err = s.write(ctx, "recording an audit in", func(tx *store.WriteTx) error {
+		// Dated by the transaction's clock (the server's, on PostgreSQL),
+		// as is the sample's entry, the first of its chain.
+		a.Created = s.nowIn(tx.Tx)
+		if s.clock == nil && !a.Provenance.Drawn.IsZero() {
+			// The draw is dated as the audit is, by the clock the team
+			// shares, not by the drawing machine's: a finding dated
+			// before the day of the draw is refused to everyone.
+			a.Provenance.Drawn = a.Created
+			prov, err := store.CanonicalJSON(a.Provenance)
+			if err != nil {
+				return fmt.Errorf("audit %q: encoding its provenance: %w", a.Name, err)
+			}
+			a.provJSON = prov
+		}
+		period := a.Period
+		if period == "" {
+			period = a.Created.Format("2006-01")
+		}
 		if err := s.may(ctx, tx.Tx, DutyDraw, CaseFacts{}); err != nil {
 			return err
 		}
@@ -89,7 +105,8 @@ func (s *Store) createAuditTx(ctx context.Context, a Audit, cases []SampledCase,
 			f := string(a.Form)
 			form = &f
 		}
-		period, provs, follows := a.Period, string(prov), string(follow)
+		a.Period = period
+		provs, follows := string(a.provJSON), string(follow)
 		// The columns of schema 1 stay empty: the provenance holds it all.
 		a.id, err = tx.InsertAudit(ctx, store.AuditRow{Name: a.Name, CreatedAt: store.FormatTime(a.Created),
 			Filters: "[]", InitialSize: a.InitialSize, Columns: string(cols), Params: "{}",

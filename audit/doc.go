@@ -26,5 +26,7 @@
 // Spreadsheets and forms live in audit/workbook and audit/form, which know
 // no store. The package prints nothing and knows nothing of cobra or
 // terminals: plain values in, plain values and errors a person can act on
-// out. Time comes from an injected clock (Options.Clock).
+// out. Time comes from the store (store.Tx.Now: the server's clock on
+// PostgreSQL, the machine's on SQLite), or from an injected clock
+// (Options.Clock), which wins.
 package audit

@@ -169,6 +169,7 @@ func Draw(ctx context.Context, st *Store, req DrawRequest) (*DrawResult, error) 
 		return fail(err)
 	}
 	res.Audit, res.Allocation = rec, al
+	d.Provenance.Drawn = rec.Provenance.Drawn // as recorded (createAuditTx)
 	return res, nil
 }
 

@@ -157,7 +157,7 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 		corrections := map[*workbook.Row]Correction{}
 		kept := map[*workbook.Row]bool{}
 		named.reset()
-		now := s.now()
+		now := s.nowIn(tx)
 		ch, err := loadChosen(ctx, tx, a)
 		if err != nil {
 			return err

@@ -20,7 +20,12 @@ type Options struct {
 	// BusyTimeout is how long a write waits while another process writes;
 	// 0 means DefaultBusyTimeout.
 	BusyTimeout time.Duration
-	// Clock gives the time recorded with every entry; nil means time.Now.
+	// Clock, when set, gives the time recorded with every entry and
+	// judged by (what is due, overdue): an injected clock, for tests and
+	// demonstrations. Nil means the store's own clock: the server's on
+	// PostgreSQL, read in each write transaction once the chain written
+	// to is locked, so that a team's entries agree whatever their
+	// machines' clocks say (see store.Tx.Now); the machine's on SQLite.
 	// Times are stored in UTC.
 	Clock func() time.Time
 	// Actor names the person running the tool; it is recorded with entries
@@ -47,6 +52,9 @@ type Options struct {
 	// Warn, when set, is told (one line) what the store's opening found
 	// wrong that does not stop its use (store.Options).
 	Warn func(string)
+	// MachineClock is this machine's clock (store.Options.MachineClock):
+	// nil for time.Now; tests set one that is wrong.
+	MachineClock func() time.Time
 }
 
 // Errors a caller may test for with errors.Is.
@@ -61,8 +69,8 @@ var (
 // and chains of an audit/store.Store, with the clock and the person acting.
 type Store struct {
 	st    *store.Store
-	snap  *store.Tx // set in a Snapshot's view: every read goes through it
-	clock func() time.Time
+	snap  *store.Tx        // set in a Snapshot's view: every read goes through it
+	clock func() time.Time // Options.Clock; nil: the store's (see nowIn)
 	actor string
 	// network is Options.NetworkStore; netNoted holds the audits whose
 	// trail this Store has recorded it in (committed), netPending those of
@@ -86,15 +94,12 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if by == "" {
 		by = opts.Actor
 	}
-	st, err := store.Open(ctx, path, store.Options{BusyTimeout: opts.BusyTimeout, EnteredBy: by, Deadline: opts.Deadline, Waiting: opts.Waiting, Warn: opts.Warn})
+	st, err := store.Open(ctx, path, store.Options{BusyTimeout: opts.BusyTimeout, EnteredBy: by, Deadline: opts.Deadline, Waiting: opts.Waiting, Warn: opts.Warn,
+		MachineClock: opts.MachineClock})
 	if err != nil {
 		return nil, err
 	}
-	clock := opts.Clock
-	if clock == nil {
-		clock = time.Now
-	}
-	return &Store{st: st, clock: clock, actor: opts.Actor, network: opts.NetworkStore, netNoted: map[int64]bool{}}, nil
+	return &Store{st: st, clock: opts.Clock, actor: opts.Actor, network: opts.NetworkStore, netNoted: map[int64]bool{}}, nil
 }
 
 // Close closes the store.
@@ -129,8 +134,40 @@ func (s *Store) EnteredBy() string { return s.st.EnteredBy() }
 // IntegrityCheck checks the store as a whole: see store.Store.IntegrityCheck.
 func (s *Store) IntegrityCheck(ctx context.Context) error { return s.st.IntegrityCheck(ctx) }
 
-// now returns the clock's time in UTC.
-func (s *Store) now() time.Time { return s.clock().UTC() }
+// now returns the time in UTC outside a transaction: the injected
+// clock's, else in a Snapshot's view its transaction's (nowIn), else the
+// store's (store.Store.Now).
+func (s *Store) now() time.Time {
+	switch {
+	case s.clock != nil:
+		return s.clock().UTC()
+	case s.snap != nil:
+		return s.snap.Now()
+	}
+	return s.st.Now()
+}
+
+// nowIn is the time in UTC within the transaction tx: the injected
+// clock's, else the transaction's (store.Tx.Now: on PostgreSQL the
+// server's, read as it began and as each lock was taken). A write
+// transaction dates an entry by it only after the entry's chain is
+// locked (see stamp).
+func (s *Store) nowIn(tx *store.Tx) time.Time {
+	if s.clock != nil {
+		return s.clock().UTC()
+	}
+	return tx.Now()
+}
+
+// stamp is the time to give an entry's draft: the injected clock's, or
+// zero for the store to date it once the chain's lock is held (see
+// store.Draft).
+func (s *Store) stamp() time.Time {
+	if s.clock != nil {
+		return s.clock().UTC()
+	}
+	return time.Time{}
+}
 
 // read runs fn in one read transaction, or in the Snapshot's transaction
 // when s is a Snapshot's view.
@@ -272,7 +309,7 @@ func (s *Store) noteNetwork(ctx context.Context, ch *store.Chain, a *Audit) erro
 		return nil
 	}
 	s.netPending[a.id] = true
-	_, err := ch.Append(ctx, store.Draft{Kind: KindNetworkStore, Actor: s.actor, At: s.now(),
+	_, err := ch.Append(ctx, store.Draft{Kind: KindNetworkStore, Actor: s.actor, At: s.stamp(),
 		Payload: networkPayload{Where: s.network, Flag: "--allow-network-store"}})
 	return err
 }
@@ -288,6 +325,6 @@ func (s *Store) noteNetworkLog(ctx context.Context, tx *store.WriteTx) error {
 	if s.network == "" {
 		return nil
 	}
-	_, err := tx.AppendNetworkStore(ctx, s.actor, s.now(), networkPayload{Where: s.network, Flag: "--allow-network-store"})
+	_, err := tx.AppendNetworkStore(ctx, s.actor, s.stamp(), networkPayload{Where: s.network, Flag: "--allow-network-store"})
 	return err
 }

@@ -116,7 +116,7 @@ func (s *Store) SetPerson(ctx context.Context, p Person) (PersonSet, error) {
 			rs[i] = string(r)
 		}
 		out.Person, out.Changed = p, true
-		_, err = tx.AppendPersonChange(ctx, store.PersonAdd, p.Login, p.Name, rs, s.now())
+		_, err = tx.AppendPersonChange(ctx, store.PersonAdd, p.Login, p.Name, rs, s.stamp())
 		return err
 	})
 	return out, err
@@ -166,7 +166,7 @@ func (s *Store) RemovePerson(ctx context.Context, login string) (Person, error) 
 			}
 		}
 		gone = p
-		_, err = tx.AppendPersonChange(ctx, store.PersonRemove, login, "", nil, s.now())
+		_, err = tx.AppendPersonChange(ctx, store.PersonRemove, login, "", nil, s.stamp())
 		return err
 	})
 	return gone, err

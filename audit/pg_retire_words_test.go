@@ -96,7 +96,7 @@ func TestPostgresRetireInCaseauditsWords(t *testing.T) {
 	if err := owner.IntegrityCheck(ctx); err == nil || !strings.Contains(err.Error(), "retire_audit") {
 		t.Errorf("integrity check of the version 13 store: %v", err)
 	}
-	if _, err := Open(ctx, qaURL, Options{}); err == nil || !strings.Contains(err.Error(), "has schema version 13 and this caseaudit needs 14") {
+	if _, err := Open(ctx, qaURL, Options{}); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("has schema version 13 and this caseaudit needs %d", store.SchemaVersion)) {
 		t.Fatalf("the QA login opening the store before its upgrade: %v", err)
 	}
 	upgraded, _ := openAt(t, where, "QA Officer")

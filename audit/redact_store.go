@@ -54,7 +54,7 @@ func (s *Store) Redact(ctx context.Context, req RedactRequest) (Redaction, error
 		if e.Kind == KindSample || e.Kind == KindGrow {
 			return fmt.Errorf("%s holds the sample, not free text; there is nothing to redact in it", store.Describe(e))
 		}
-		at := s.now()
+		at := s.nowIn(tx.Tx)
 		// A finding needing immediate attention copies its note into the
 		// follow-up action it opens: the copy goes with the original, each
 		// with a redaction entry of its own.

@@ -58,7 +58,7 @@ func (s *Store) SetRetention(ctx context.Context, months int, p Person) (Retenti
 			return errorf(ErrUnchanged, "the retention period of %s is already %s (set on %s by %s); nothing to do",
 				s.Path(), FormatRetention(months), cur.At.Format(time.DateOnly), cur.By)
 		}
-		e, err := tx.AppendRetention(ctx, p.Name, s.now(), retentionPayload{Months: months, Previous: prev})
+		e, err := tx.AppendRetention(ctx, p.Name, s.stamp(), retentionPayload{Months: months, Previous: prev})
 		if err != nil {
 			return err
 		}
@@ -76,7 +76,7 @@ func (s *Store) RetirePlan(ctx context.Context) ([]RetireCandidate, *Retention, 
 	var ret *Retention
 	err := s.read(ctx, "reading", func(tx *store.Tx) error {
 		var err error
-		out, ret, err = retirePlan(ctx, tx, s.now())
+		out, ret, err = retirePlan(ctx, tx, s.nowIn(tx))
 		return err
 	})
 	return out, ret, err
@@ -221,7 +221,7 @@ func (s *Store) Retire(ctx context.Context, req RetireRequest) (Retirement, erro
 		if err := Allowed(req.Person, DutyRetention, CaseFacts{}, nil); err != nil {
 			return err
 		}
-		now := s.now()
+		now := s.nowIn(tx.Tx)
 		plan, ret, err := retirePlan(ctx, tx.Tx, now)
 		if err != nil {
 			return err

@@ -44,7 +44,7 @@ func (s *Store) appendEntry(ctx context.Context, tx *store.WriteTx, a *Audit, ki
 	if err := s.noteNetwork(ctx, ch, a); err != nil {
 		return Entry{}, err
 	}
-	e, err := ch.Append(ctx, store.Draft{Kind: kind, Case: caseID, Actor: actor, At: s.now(), Payload: payload, Text: freeText})
+	e, err := ch.Append(ctx, store.Draft{Kind: kind, Case: caseID, Actor: actor, At: s.stamp(), Payload: payload, Text: freeText})
 	if err != nil && caseID != "" && errors.Is(err, store.ErrText) {
 		// Said of the case, so a workbook's returner finds the row.
 		return e, fmt.Errorf("case %s: %w", caseID, err)

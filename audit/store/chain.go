@@ -78,9 +78,13 @@ func Hash(auditName string, seq int, e Entry) (string, error) {
 // Draft is an entry to append: the store numbers it, says who entered
 // it, encodes its payload canonically and chains it.
 type Draft struct {
-	Kind    string
-	Case    string
-	Actor   string
+	Kind  string
+	Case  string
+	Actor string
+	// At dates the entry; zero dates it by the transaction's clock
+	// (Tx.Now: the server's, on PostgreSQL), read after the chain's lock
+	// is held. Only an injected clock (a test's, a demonstration's) gives
+	// one.
 	At      time.Time
 	Payload any // encoded as canonical JSON
 	// Text names the payload's free-text fields ("note", "answers/q3",
@@ -133,6 +137,9 @@ func (c *Chain) Append(ctx context.Context, d Draft) (Entry, error) {
 	stored, texts, err := splitTexts(p, d.Text)
 	if err != nil {
 		return Entry{}, fmt.Errorf("encoding a %s entry: %w", d.Kind, err)
+	}
+	if d.At.IsZero() {
+		d.At = c.w.Now() // after the chain's lock: see Tx.Now
 	}
 	at := FormatTime(d.At)
 	e := Entry{Seq: c.seq + 1, Kind: d.Kind, Case: d.Case, Actor: d.Actor, EnteredBy: c.w.EnteredBy(),

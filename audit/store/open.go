@@ -58,7 +58,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if db := takePreopened(ctx, abs, timeout); db != nil {
 		// Opened ahead (Preopen) as below, and checked as below without
 		// writing: the store was current, and in WAL mode.
-		s := &Store{path: path, db: db, b: sqliteBackend{}, enteredBy: opts.EnteredBy, lockWait: timeout}
+		s := &Store{path: path, db: db, b: sqliteBackend{}, enteredBy: opts.EnteredBy, lockWait: timeout, machine: opts.MachineClock}
 		tightenPerms(abs)
 		return s, nil
 	}
@@ -68,7 +68,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	// No deadline on a local file: SQLite's busy timeout bounds waiting for
 	// another writer, and a long import on a slow disk is not a dead server.
-	s := &Store{path: path, db: db, b: sqliteBackend{}, enteredBy: opts.EnteredBy, lockWait: timeout}
+	s := &Store{path: path, db: db, b: sqliteBackend{}, enteredBy: opts.EnteredBy, lockWait: timeout, machine: opts.MachineClock}
 	if err := s.check(ctx, fresh, true); err != nil {
 		db.Close()
 		return nil, err

@@ -79,6 +79,7 @@ func (t *Tx) PersonChanges(ctx context.Context) ([]PersonChange, error) {
 
 // AppendPersonChange appends a change to the people list after its head
 // and returns it as stored. EnteredBy is who the store records as acting.
+// A zero at dates it as Draft.At says.
 func (w *WriteTx) AppendPersonChange(ctx context.Context, op, login, name string, roles []string, at time.Time) (PersonChange, error) {
 	for _, f := range [][2]string{{"login", login}, {"name", name}, {enteredByField, w.EnteredBy()}} {
 		if err := checkText(f[0], f[1]); err != nil {
@@ -95,6 +96,9 @@ func (w *WriteTx) AppendPersonChange(ctx context.Context, op, login, name string
 		return PersonChange{}, err
 	}
 	c.Seq++
+	if at.IsZero() {
+		at = w.Now() // after the list's lock: see Tx.Now
+	}
 	c.At = ParseTime(FormatTime(at))
 	if c.Hash, err = PersonHash(c.Seq, c); err != nil {
 		return PersonChange{}, err

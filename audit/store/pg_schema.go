@@ -354,6 +354,12 @@ ALTER TABLE {{S}}.store_log ADD CONSTRAINT store_log_kind_check CHECK (kind IN (
 	// retention period as caseaudit does at a month's end. Nothing here,
 	// as for version 9.
 	`SELECT 1;`,
+	// Version 15: caseaudit dates what it records by the server's clock
+	// (Tx.Now), no longer by the writer's machine's. Nothing here: the
+	// version moves so that an earlier caseaudit, which dates entries by
+	// its machine's clock, no longer writes to the store once its owner
+	// has opened it with this one.
+	`SELECT 1;`,
 }
 
 // pgGrant is privileges that some of a store's group roles hold on one of

@@ -256,6 +256,9 @@ type pgStoreInfo struct {
 	// prefix is the store's role prefix from meta; "" for a store made
 	// before roles were per store.
 	prefix string
+	// clock is the server's clock as the store was inspected; zero when
+	// inspected step by step (inspectPostgres), which does not read it.
+	clock time.Time
 }
 
 // names is the store's schema and role names as this login finds them.
@@ -290,7 +293,7 @@ func inspectStore(ctx context.Context, db *sql.DB, schema string) (*pgStoreInfo,
 		pg_catalog.pg_get_userbyid(n.nspowner), pg_catalog.pg_has_role(session_user, n.nspowner, 'MEMBER'),
 		pg_catalog.to_regprocedure(pg_catalog.quote_ident($2) || '.prefetch(bigint, text, text[], text[], boolean)') IS NOT NULL,
 		pg_catalog.current_setting('lc_ctype'), `+lowerSQL(`$3::text`)+` = $4::text, `+nameKeySQL(`$5::text`)+`,
-		m.key, m.value
+		m.key, m.value, pg_catalog.clock_timestamp()
 		FROM pg_catalog.pg_namespace n
 		LEFT JOIN `+quoteIdent(schema)+`.meta m ON m.key IN ('application', 'schema_version', 'role_prefix')
 		WHERE n.nspname = $1`, schema, schema, "\u00c9\u0394\u0416", "\u00e9\u03b4\u0436", namekey.Probe)
@@ -309,7 +312,7 @@ func inspectStore(ctx context.Context, db *sql.DB, schema string) (*pgStoreInfo,
 	for rows.Next() {
 		var k, v sql.NullString
 		if err := rows.Scan(&in.sessionUser, &in.encoding, &in.database, &in.owner, &in.isOwner, &in.hasPrefetch,
-			&ctype, &foldsAll, &probeKey, &k, &v); err != nil {
+			&ctype, &foldsAll, &probeKey, &k, &v, &in.clock); err != nil {
 			return nil, err
 		}
 		in.schemaExists = true // and not empty: meta is in it
@@ -447,7 +450,8 @@ func openPostgres(ctx context.Context, where string, opts Options) (*Store, erro
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{path: t.shown, db: t.open(8), b: newPGBackend(t, opts.deadline()), deadline: opts.deadline(), lockWait: t.lockTimeout}
+	s := &Store{path: t.shown, db: t.open(8), b: newPGBackend(t, opts.deadline()), deadline: opts.deadline(), lockWait: t.lockTimeout,
+		machine: opts.MachineClock}
 	s.raw = sync.OnceValue(func() *sql.DB {
 		cfg := t.config.Copy()
 		cfg.RuntimeParams["search_path"] = quoteIdent(t.schema)
@@ -455,7 +459,14 @@ func openPostgres(ctx context.Context, where string, opts Options) (*Store, erro
 		s.closing = append(s.closing, db)
 		return db
 	})
+	sent := s.machineNow()
 	in, err := inspectStore(ctx, s.db, t.schema)
+	if err == nil && !in.clock.IsZero() {
+		// The server read its clock about halfway between the question
+		// and the answer.
+		got := s.machineNow()
+		s.skew = in.clock.Sub(sent.Add(got.Sub(sent) / 2))
+	}
 	if err != nil {
 		s.db.Close()
 		if e := connectError(s, err); e != nil && ctx.Err() == nil {
@@ -835,16 +846,18 @@ func newPGBackend(t *pgTarget, deadline time.Duration) *pgBackend {
 // setLocal gives a transaction the store's schema, how long to wait for
 // another writer's lock (then ErrBusy, as SQLite's busy timeout), and the
 // statement deadline: settings that end with the transaction, so that
-// they hold behind a pooler in transaction mode.
-func (b *pgBackend) setLocal(ctx context.Context, tx *sql.Tx) error {
+// they hold behind a pooler in transaction mode. It returns the server's
+// clock, read in the same statement (see Tx.Now).
+func (b *pgBackend) setLocal(ctx context.Context, tx *sql.Tx) (time.Time, error) {
 	lock := b.lockTimeout
 	if lock <= 0 {
 		lock = DefaultBusyTimeout
 	}
-	_, err := tx.ExecContext(ctx, `SELECT pg_catalog.set_config('search_path', $1, true),
-		pg_catalog.set_config('lock_timeout', $2, true), pg_catalog.set_config('statement_timeout', $3, true)`,
-		quoteIdent(b.schema), strconv.FormatInt(lock.Milliseconds(), 10), strconv.FormatInt(b.deadline.Milliseconds(), 10))
-	return err
+	var at time.Time
+	err := tx.QueryRowContext(ctx, `SELECT pg_catalog.clock_timestamp() FROM (SELECT pg_catalog.set_config('search_path', $1, true),
+		pg_catalog.set_config('lock_timeout', $2, true), pg_catalog.set_config('statement_timeout', $3, true)) s`,
+		quoteIdent(b.schema), strconv.FormatInt(lock.Milliseconds(), 10), strconv.FormatInt(b.deadline.Milliseconds(), 10)).Scan(&at)
+	return at, err
 }
 
 func (*pgBackend) kind() string { return "postgres" }
@@ -854,17 +867,19 @@ func (*pgBackend) kind() string { return "postgres" }
 // audit's lock before reading anything of it (Tx.lock), a writer sees
 // all that earlier writers committed. A connection found broken before
 // anything was sent is replaced once.
-func (b *pgBackend) beginWrite(ctx context.Context, db *sql.DB) (*sql.Tx, error) {
+func (b *pgBackend) beginWrite(ctx context.Context, db *sql.DB) (*sql.Tx, time.Time, error) {
 	return b.begin(ctx, db, nil)
 }
 
-// begin starts a transaction with the store's settings (setLocal). A
-// connection found broken before anything was sent is replaced once.
-func (b *pgBackend) begin(ctx context.Context, db *sql.DB, opts *sql.TxOptions) (*sql.Tx, error) {
+// begin starts a transaction with the store's settings (setLocal), and
+// returns the server's clock as it began. A connection found broken
+// before anything was sent is replaced once.
+func (b *pgBackend) begin(ctx context.Context, db *sql.DB, opts *sql.TxOptions) (*sql.Tx, time.Time, error) {
 	for try := 0; ; try++ {
+		var at time.Time
 		tx, err := db.BeginTx(ctx, opts)
 		if err == nil {
-			if err = b.setLocal(ctx, tx); err != nil {
+			if at, err = b.setLocal(ctx, tx); err != nil {
 				tx.Rollback()
 			}
 		}
@@ -872,15 +887,15 @@ func (b *pgBackend) begin(ctx context.Context, db *sql.DB, opts *sql.TxOptions) 
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return nil, time.Time{}, err
 		}
-		return tx, nil
+		return tx, at, nil
 	}
 }
 
 // beginRead starts a REPEATABLE READ transaction: one snapshot of the
 // store. A connection lost before it started is tried once more.
-func (b *pgBackend) beginRead(ctx context.Context, db *sql.DB) (*sql.Tx, error) {
+func (b *pgBackend) beginRead(ctx context.Context, db *sql.DB) (*sql.Tx, time.Time, error) {
 	return b.begin(ctx, db, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
 }
 
@@ -889,17 +904,22 @@ func (b *pgBackend) beginRead(ctx context.Context, db *sql.DB) (*sql.Tx, error) 
 // ends (committed or rolled back, or the connection lost). When another
 // session holds it, the wait is announced first, naming who holds it
 // (lockHolder), and a wait that outlasts the lock timeout ends with a
-// message naming them too.
-func (b *pgBackend) lockAudit(ctx context.Context, tx *sql.Tx, auditID int64) error {
+// message naming them too. The server's clock is read in the statement
+// that takes the lock, once it holds it (the lock is taken in a subquery,
+// which PostgreSQL evaluates first, as it never merges one calling a
+// volatile function into the query around it).
+func (b *pgBackend) lockAudit(ctx context.Context, tx *sql.Tx, auditID int64) (time.Time, error) {
 	space, key := lockSpace(b.schema), int32(auditID)
 	var got bool
 	var mark sql.NullString
+	var gotAt sql.NullTime
 	if err := tx.QueryRowContext(ctx, "SELECT l.got, CASE WHEN l.got THEN "+markWriting+
-		" END FROM (SELECT pg_catalog.pg_try_advisory_xact_lock($1, $2) AS got) l", space, key, writingMark).Scan(&got, &mark); err != nil {
-		return err
+		" END, CASE WHEN l.got THEN pg_catalog.clock_timestamp() END FROM (SELECT pg_catalog.pg_try_advisory_xact_lock($1, $2) AS got) l",
+		space, key, writingMark).Scan(&got, &mark, &gotAt); err != nil {
+		return time.Time{}, err
 	}
 	if got {
-		return nil
+		return gotAt.Time, nil
 	}
 	// Waits are common and short while several people record at once:
 	// who holds the lock is looked up, on another connection, only when
@@ -913,7 +933,9 @@ func (b *pgBackend) lockAudit(ctx context.Context, tx *sql.Tx, auditID int64) er
 			b.waiting(fmt.Sprintf("waiting for %s to finish writing to the store (up to %s)", h, b.lockWait()))
 		}
 	})
-	_, err := tx.ExecContext(ctx, "SELECT "+markWriting+" FROM (SELECT pg_catalog.pg_advisory_xact_lock($1, $2)) l", space, key, writingMark)
+	var at time.Time
+	err := tx.QueryRowContext(ctx, "SELECT pg_catalog.clock_timestamp() FROM (SELECT "+markWriting+
+		" FROM (SELECT pg_catalog.pg_advisory_xact_lock($1, $2)) l) m", space, key, writingMark).Scan(&at)
 	if !notice.Stop() {
 		<-looked // never let the notice come after the write has gone on
 	}
@@ -923,17 +945,18 @@ func (b *pgBackend) lockAudit(ctx context.Context, tx *sql.Tx, auditID int64) er
 			h = b.lockHolder(ctx, space, key)
 		}
 		if h != nil {
-			return &lockTimeout{holder: h, wait: b.lockWait(), err: err}
+			return time.Time{}, &lockTimeout{holder: h, wait: b.lockWait(), err: err}
 		}
 	}
-	return err
+	return at, err
 }
 
 // lockingAudit tries the audit's lock (as lockAudit does first) in the
 // statement that reads its row: an audit's row never changes, so reading
-// it before the lock is held is as good as after.
+// it before the lock is held is as good as after. The server's clock is
+// read once the lock is held, as lockAudit reads it.
 func (b *pgBackend) lockingAudit(cols string) (string, []any) {
-	return "SELECT a.*, CASE WHEN a.got THEN " + markWriting + " END FROM (SELECT " + cols +
+	return "SELECT a.*, CASE WHEN a.got THEN " + markWriting + " END, CASE WHEN a.got THEN pg_catalog.clock_timestamp() END FROM (SELECT " + cols +
 		", pg_catalog.pg_try_advisory_xact_lock($2, id::integer) AS got FROM audit WHERE name = $1 OFFSET 0) a", []any{lockSpace(b.schema), writingMark}
 }
 

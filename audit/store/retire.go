@@ -145,9 +145,10 @@ func CheckLog(es []LogEntry) (problems []string) {
 
 // LogDraft is a store log entry to append.
 type LogDraft struct {
-	Kind    string
-	Audit   string
-	Actor   string
+	Kind  string
+	Audit string
+	Actor string
+	// At dates the entry; zero dates it as Draft.At says.
 	At      time.Time
 	Payload any // encoded as canonical JSON
 }
@@ -167,6 +168,9 @@ func (w *WriteTx) draft(ctx context.Context, d LogDraft) (LogEntry, error) {
 	p, err := CanonicalJSON(d.Payload)
 	if err != nil {
 		return LogEntry{}, fmt.Errorf("encoding a %s entry: %w", d.Kind, err)
+	}
+	if d.At.IsZero() {
+		d.At = w.Now() // after the log's lock: see Tx.Now
 	}
 	e := LogEntry{Kind: d.Kind, Audit: d.Audit, Actor: d.Actor, EnteredBy: w.EnteredBy(), At: ParseTime(FormatTime(d.At)),
 		Payload: p, PrevHash: ZeroHash}

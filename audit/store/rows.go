@@ -85,7 +85,8 @@ func (t *Tx) Audit(ctx context.Context, name string) (*AuditRow, error) {
 			// for (t.lock) only when another writer holds it.
 			var got sql.NullBool
 			var mark sql.NullString
-			a, err := scanAudit(scanAlso{t.tx.QueryRowContext(ctx, q, append([]any{name}, args...)...), []any{&got, &mark}})
+			var at sql.NullTime
+			a, err := scanAudit(scanAlso{t.tx.QueryRowContext(ctx, q, append([]any{name}, args...)...), []any{&got, &mark, &at}})
 			if err == sql.ErrNoRows {
 				return nil, nil
 			}
@@ -94,6 +95,7 @@ func (t *Tx) Audit(ctx context.Context, name string) (*AuditRow, error) {
 			}
 			if got.Bool {
 				t.w.locked[a.ID] = true
+				t.saw(at.Time)
 			}
 			return a, t.lock(ctx, a.ID)
 		}

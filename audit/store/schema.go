@@ -229,6 +229,10 @@ BEGIN SELECT RAISE(ABORT, 'caseaudit: the audit trail is append-only'); END;
 	// Version 14: on PostgreSQL, retire_audit words an audit not due as
 	// caseaudit does (pg_retire.go); nothing changes here.
 	`SELECT 1;`,
+	// Version 15: on PostgreSQL, what is recorded is dated by the
+	// server's clock (Tx.Now); an SQLite store keeps its machine's, and
+	// nothing changes here.
+	`SELECT 1;`,
 }
 
 // SchemaVersion is the store schema version this build writes and reads.

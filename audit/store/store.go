@@ -50,6 +50,11 @@ type Options struct {
 	// wrong that does not stop its use: a PostgreSQL database whose guards
 	// cannot compare names as caseaudit does.
 	Warn func(string)
+	// MachineClock is this machine's clock (nil: time.Now), which dates
+	// what an SQLite store records; a PostgreSQL store dates by its
+	// server's clock, and only measures how far this one is from it (see
+	// Store.Now). Tests set it to a machine whose clock is wrong.
+	MachineClock func() time.Time
 }
 
 func (o Options) deadline() time.Duration {
@@ -81,6 +86,19 @@ type Store struct {
 	// file). Of several processes opening one new file at once, only the
 	// one whose write transaction found it empty made it.
 	created bool
+	// skew is how far the server's clock was ahead of this machine's when
+	// the store was opened (0 for SQLite): see Now.
+	skew time.Duration
+	// machine is Options.MachineClock.
+	machine func() time.Time
+}
+
+// machineNow is this machine's clock.
+func (s *Store) machineNow() time.Time {
+	if s.machine != nil {
+		return s.machine()
+	}
+	return time.Now()
 }
 
 // backend is what differs between the two kinds of store. Everything else
@@ -91,19 +109,23 @@ type backend interface {
 	kind() string
 	// beginWrite starts a write transaction: SQLite's BEGIN IMMEDIATE, or a
 	// PostgreSQL READ COMMITTED transaction whose appends to an audit's
-	// trail are serialised by lockAudit.
-	beginWrite(ctx context.Context, db *sql.DB) (*sql.Tx, error)
+	// trail are serialised by lockAudit. It returns the server's clock as
+	// the transaction began, zero when the store has no server (see
+	// Tx.Now).
+	beginWrite(ctx context.Context, db *sql.DB) (*sql.Tx, time.Time, error)
 	// beginRead starts a read transaction: one snapshot of the whole store
-	// (PostgreSQL: REPEATABLE READ).
-	beginRead(ctx context.Context, db *sql.DB) (*sql.Tx, error)
+	// (PostgreSQL: REPEATABLE READ), with the server's clock as beginWrite.
+	beginRead(ctx context.Context, db *sql.DB) (*sql.Tx, time.Time, error)
 	// lockAudit serialises the writers of one audit until the write
 	// transaction tx ends (PostgreSQL: a transaction advisory lock; SQLite
-	// needs none, its writers are serial).
-	lockAudit(ctx context.Context, tx *sql.Tx, auditID int64) error
+	// needs none, its writers are serial), and returns the server's clock
+	// read once the lock is held (zero without a server).
+	lockAudit(ctx context.Context, tx *sql.Tx, auditID int64) (time.Time, error)
 	// lockingAudit is a query reading the audit named $1 (its columns
 	// cols) that also tries the audit's lock, as lockAudit does, adding
-	// whether it got it and one more column, with its arguments after $1;
-	// "" when the backend's writers need no lock.
+	// whether it got it, one more column, and the server's clock read
+	// once it got it, with its arguments after $1; "" when the backend's
+	// writers need no lock.
 	lockingAudit(cols string) (query string, args []any)
 	// prefetchQuery is the backend's own statement for Tx.Prefetch, with
 	// its arguments, returning the rows prefetch.go describes; "" to use
@@ -258,6 +280,10 @@ type Tx struct {
 	s  *Store
 	tx *sql.Tx
 	w  *writeState // nil in a read transaction
+	// clock is the latest time the server's clock was read in this
+	// transaction (as it began, and as each lock was taken); zero on a
+	// store without a server (see Now).
+	clock time.Time
 	// trails holds, in a read transaction, each audit's whole trail once
 	// read: the transaction sees one state, so a command that reads an
 	// audit's entries for several views (report, trend, sign-off,
@@ -396,11 +422,11 @@ type Chain struct {
 func (s *Store) Write(ctx context.Context, doing string, fn func(*WriteTx) error) error {
 	ctx, cancel := s.bounded(ctx)
 	defer cancel()
-	tx, err := s.b.beginWrite(ctx, s.db)
+	tx, clock, err := s.b.beginWrite(ctx, s.db)
 	if err != nil {
 		return s.explainIn(ctx, doing, err, true)
 	}
-	w := &WriteTx{&Tx{s: s, tx: tx, w: &writeState{locked: map[int64]bool{}, chains: map[int64]*Chain{}}}}
+	w := &WriteTx{&Tx{s: s, tx: tx, clock: clock, w: &writeState{locked: map[int64]bool{}, chains: map[int64]*Chain{}}}}
 	if err := fn(w); err != nil {
 		tx.Rollback()
 		return s.explainIn(ctx, doing, err, true)
@@ -419,12 +445,12 @@ func (s *Store) Write(ctx context.Context, doing string, fn func(*WriteTx) error
 func (s *Store) Read(ctx context.Context, doing string, fn func(*Tx) error) error {
 	ctx, cancel := s.bounded(ctx)
 	defer cancel()
-	tx, err := s.beginRead(ctx)
+	tx, clock, err := s.b.beginRead(ctx, s.db)
 	if err != nil {
 		return s.explainIn(ctx, doing, err, false)
 	}
 	defer tx.Rollback()
-	if err := fn(&Tx{s: s, tx: tx}); err != nil {
+	if err := fn(&Tx{s: s, tx: tx, clock: clock}); err != nil {
 		return s.explainIn(ctx, doing, err, false)
 	}
 	return nil
@@ -458,12 +484,6 @@ func (s *Store) deadlineError(doing string) error {
 // store's deadline.
 var errDeadline = errors.New("the store's deadline passed")
 
-// beginRead starts a read-only transaction that sees one state of the
-// store.
-func (s *Store) beginRead(ctx context.Context) (*sql.Tx, error) {
-	return s.b.beginRead(ctx, s.db)
-}
-
 // lock serialises the writers of an audit from the moment a write
 // transaction first looks the audit up, so everything the transaction
 // reads after it is what the last writer left (see backend.lockAudit). In
@@ -472,12 +492,50 @@ func (t *Tx) lock(ctx context.Context, auditID int64) error {
 	if t.w == nil || t.w.locked[auditID] {
 		return nil
 	}
-	if err := t.s.b.lockAudit(ctx, t.tx, auditID); err != nil {
+	at, err := t.s.b.lockAudit(ctx, t.tx, auditID)
+	if err != nil {
 		return err
 	}
 	t.w.locked[auditID] = true
+	t.saw(at)
 	return nil
 }
+
+// Now is the time this transaction dates what it writes by, and judges
+// what is due or overdue by. On PostgreSQL it is the server's clock, not
+// the machine's: a team writes from several machines whose clocks
+// disagree, and an entry dated by a clock running behind would fall before
+// the people-list change that allowed it, or before the entry it follows.
+// It is the latest reading of the server's clock the transaction has
+// made, with no round trip of its own: as the transaction began, and
+// again as each lock was taken (lockAudit). Read after a chain's lock is
+// held, it is later than every entry of that chain already committed, so
+// times along a chain never go backwards, however writers race; and it
+// never goes backwards within a transaction. On SQLite (one file, on one
+// machine as a rule) it is the machine's clock.
+func (t *Tx) Now() time.Time {
+	if t.of != nil {
+		return t.of.Now()
+	}
+	if t.clock.IsZero() {
+		return t.s.machineNow().UTC()
+	}
+	return t.clock.UTC()
+}
+
+// saw keeps a reading of the server's clock (zero: none) as the
+// transaction's time when it is later.
+func (t *Tx) saw(at time.Time) {
+	if at.After(t.clock) {
+		t.clock = at.UTC()
+	}
+}
+
+// Now is the store's clock, for what is judged outside a transaction (an
+// action overdue, the time a listing is made): on PostgreSQL the machine's
+// clock set by how far it was from the server's when the store was opened
+// (see Tx.Now for why the server's), on SQLite the machine's.
+func (s *Store) Now() time.Time { return s.machineNow().Add(s.skew).UTC() }
 
 // dropPrefetched forgets the prefetched reads: a write other than an
 // append may have changed what they hold.
@@ -505,15 +563,19 @@ func (sqliteBackend) kind() string { return "sqlite" }
 // beginWrite: the DSN's _txlock=immediate makes every transaction BEGIN
 // IMMEDIATE, so writers are serial and the chain's head is read under the
 // write lock.
-func (sqliteBackend) beginWrite(ctx context.Context, db *sql.DB) (*sql.Tx, error) {
-	return db.BeginTx(ctx, nil)
+func (sqliteBackend) beginWrite(ctx context.Context, db *sql.DB) (*sql.Tx, time.Time, error) {
+	tx, err := db.BeginTx(ctx, nil)
+	return tx, time.Time{}, err
 }
 
-func (sqliteBackend) beginRead(ctx context.Context, db *sql.DB) (*sql.Tx, error) {
-	return db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+func (sqliteBackend) beginRead(ctx context.Context, db *sql.DB) (*sql.Tx, time.Time, error) {
+	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	return tx, time.Time{}, err
 }
 
-func (sqliteBackend) lockAudit(context.Context, *sql.Tx, int64) error { return nil }
+func (sqliteBackend) lockAudit(context.Context, *sql.Tx, int64) (time.Time, error) {
+	return time.Time{}, nil
+}
 
 func (sqliteBackend) lockingAudit(string) (string, []any) { return "", nil }
 

@@ -34,7 +34,9 @@ func TestPostgresScripts(t *testing.T) {
 		t.Fatal(err)
 	}
 	admin := stdlib.OpenDB(*cfg)
-	defer admin.Close()
+	// Not deferred: the stories run in parallel after this function returns,
+	// and each drops its schema and roles through admin when it ends.
+	t.Cleanup(func() { admin.Close() })
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/pgscript",
 		RequireExplicitExec: true,
@@ -83,6 +85,7 @@ func TestPostgresScripts(t *testing.T) {
 			"exits":      cmdExits,
 			"pgsuper":    cmdPgsuper(base),
 			"pgoldstore": cmdPgOldStore,
+			"pgdate":     cmdPgdate(base),
 			"mkfile":     cmdMkfile,
 		},
 		Condition: func(cond string) (bool, error) {

@@ -33,7 +33,15 @@ type globalOptions struct {
 	IO    *IOStreams
 	Quiet bool
 	DB    string
-	Now   func() time.Time
+	// Now is the clock the command judges by (what is today, due,
+	// overdue): clock, unless a test gives its own.
+	Now func() time.Time
+	// injectedNow is the clock CASEAUDIT_NOW fixes, nil when it is unset:
+	// it also dates what the store records (audit.Options.Clock).
+	injectedNow func() time.Time
+	// storeNow is the clock of the store the command opened (the
+	// server's on PostgreSQL), nil before one is open.
+	storeNow func() time.Time
 	// LogFormat is "text" (default) or "json": one JSON object per message
 	// on stderr ({"time","level","msg"}), for scheduled jobs.
 	LogFormat string
@@ -208,7 +216,8 @@ func run(ctx context.Context, io *IOStreams, args []string) int {
 		s.Out = localetext.Encoded{Writer: tw}
 		io = &s
 	}
-	g := &globalOptions{IO: io, Now: clockFromEnv()}
+	g := &globalOptions{IO: io, injectedNow: clockFromEnv()}
+	g.Now = g.clock
 	root := newRootCmdFor(g, args)
 	root.SetArgs(args)
 	root.SetIn(io.In)
@@ -239,16 +248,30 @@ func run(ctx context.Context, io *IOStreams, args []string) int {
 	return exitCode(err)
 }
 
-// clockFromEnv returns the clock: the real one, or a fixed time from
-// CASEAUDIT_NOW (RFC 3339), which makes outputs reproducible in tests and
-// demonstrations.
+// clockFromEnv returns the fixed time of CASEAUDIT_NOW (RFC 3339), which
+// makes outputs reproducible in tests and demonstrations, as a clock; nil
+// when it is unset.
 func clockFromEnv() func() time.Time {
 	if s := os.Getenv("CASEAUDIT_NOW"); s != "" {
 		if t, err := time.Parse(time.RFC3339, s); err == nil {
 			return func() time.Time { return t.UTC() }
 		}
 	}
-	return func() time.Time { return time.Now().UTC() }
+	return nil
+}
+
+// clock is the time a command judges by: CASEAUDIT_NOW's, else, once a
+// store is open, the store's (on PostgreSQL the server's, so that what is
+// due or overdue is the same on every machine of a team), else this
+// machine's.
+func (g *globalOptions) clock() time.Time {
+	switch {
+	case g.injectedNow != nil:
+		return g.injectedNow()
+	case g.storeNow != nil:
+		return g.storeNow()
+	}
+	return time.Now().UTC()
 }
 
 // newRootCmd is caseaudit with every command.

@@ -160,7 +160,7 @@ func sameStore(a, b string) bool {
 func runStoreInit(ctx context.Context, where string, g *globalOptions) error {
 	if !store.IsPostgres(where) {
 		_, statErr := os.Stat(where)
-		st, err := audit.Open(ctx, where, audit.Options{Clock: g.Now, Actor: g.actor(), Deadline: g.DBTimeout, BusyTimeout: g.LockTimeout})
+		st, err := audit.Open(ctx, where, audit.Options{Clock: g.injectedNow, Actor: g.actor(), Deadline: g.DBTimeout, BusyTimeout: g.LockTimeout})
 		if err != nil {
 			return err
 		}
@@ -246,7 +246,7 @@ func runStoreCopy(ctx context.Context, from, to string, g *globalOptions) error 
 	if err != nil {
 		return err
 	}
-	src, err := audit.Open(ctx, from, audit.Options{Clock: g.Now, Actor: g.actor(), Deadline: -1, BusyTimeout: g.LockTimeout})
+	src, err := audit.Open(ctx, from, audit.Options{Clock: g.injectedNow, Actor: g.actor(), Deadline: -1, BusyTimeout: g.LockTimeout})
 	if err != nil {
 		return err
 	}
@@ -260,7 +260,7 @@ func runStoreCopy(ctx context.Context, from, to string, g *globalOptions) error 
 			g.createdStore = to
 		}
 	}
-	dst, err := audit.Open(ctx, to, audit.Options{Clock: g.Now, Actor: g.actor(), Deadline: -1, BusyTimeout: g.LockTimeout, NetworkStore: network})
+	dst, err := audit.Open(ctx, to, audit.Options{Clock: g.injectedNow, Actor: g.actor(), Deadline: -1, BusyTimeout: g.LockTimeout, NetworkStore: network})
 	if err != nil {
 		return err
 	}
