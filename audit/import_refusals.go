@@ -47,6 +47,10 @@ type RowRefusals struct {
 	Rows       []RefusedRow
 	Unattended bool
 	Read       int // rows read from the files (0 when the write found the refusal)
+	// Others counts the rows that were not refused and would record
+	// something (not those kept, nor those recorded already as they
+	// stand): what leaving the refused rows out would import.
+	Others int
 }
 
 // Is makes errors.Is(err, ErrDuty) true.
@@ -65,7 +69,10 @@ func (e *RowRefusals) Error() string { return e.Spell(opt.Keys) }
 // Spell is the refusal as one line when one row is refused (the rule, then
 // the row it names); else a line saying how many, then each row's place
 // and refusal on a line of its own, the first RefusedShown of them and a
-// count of the rest.
+// count of the rest. When one refusal refuses every row (the same person,
+// rule and reason), it is said once, on the first line, and each row's
+// line names only where it is (and who may record it, when that differs
+// from case to case).
 func (e *RowRefusals) Spell(st opt.Style) string {
 	if len(e.Rows) == 1 {
 		r := e.Rows[0]
@@ -86,13 +93,16 @@ func (e *RowRefusals) Spell(st opt.Style) string {
 	}
 	var b strings.Builder
 	in := words.Count(len(e.Rows), "row") + " of " + strings.Join(files, ", ")
-	same := e.sameRefusal()
+	one, sameWho := e.oneRefusal()
+	keep := opt.Sprintf("to import the other %s, leave these out with %s %s", words.Count(e.Others, "row"), opt.Keep, strings.Join(cases, ",")).Spell(st)
 	switch {
-	case same != "":
-		// The person may not do this at all (her role, not the case,
-		// refuses her): keeping rows out would import nothing, so the
-		// rule and who may do it are said once, then where the rows are.
-		fmt.Fprintf(&b, "%s (%s; nothing was imported):\n", opt.Spell(e.Rows[0].Err, st), in)
+	case one != nil && (one.Reason == "" || e.Others == 0 || e.Unattended):
+		// The person's role refuses her whatever the case, or no other
+		// row holds a finding: keeping these rows out would import
+		// nothing, so what is said is the rule and who may import them.
+		fmt.Fprintf(&b, "%s (%s; nothing was imported):\n", opt.Spell(one, st), in)
+	case one != nil:
+		fmt.Fprintf(&b, "%s (%s; nothing was imported: %s):\n", opt.Spell(one, st), in, keep)
 	case e.Unattended:
 		fmt.Fprintf(&b, "refused: %s; nothing was imported:\n", in)
 	default:
@@ -105,31 +115,50 @@ func (e *RowRefusals) Spell(st opt.Style) string {
 			fmt.Fprintf(&b, "  and %s more refused %s\n", words.Thousands(n), words.Noun(n, "row"))
 			break
 		}
-		if same != "" {
+		switch {
+		case one != nil && sameWho:
 			fmt.Fprintf(&b, "  %s\n", r.where())
-			continue
+		case one != nil:
+			var de *DutyError
+			errors.As(r.Err, &de)
+			fmt.Fprintf(&b, "  %s: %s\n", r.where(), de.Who)
+		default:
+			fmt.Fprintf(&b, "  %s: %s\n", r.where(), strings.TrimPrefix(opt.Spell(r.Err, st), "refused: "))
 		}
-		fmt.Fprintf(&b, "  %s: %s\n", r.where(), strings.TrimPrefix(opt.Spell(r.Err, st), "refused: "))
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
 
-// sameRefusal is the refusal of every row when the duties refuse them all
-// alike for the person's role, whatever the case; "" otherwise.
-func (e *RowRefusals) sameRefusal() string {
-	msg := ""
+// oneRefusal is the refusal of every row when one refuses them all: the
+// same person, duty, rule and reason (the role alone, or one thing true of
+// every case, such as their being allocated to someone else). Who may
+// record them is kept in it when that is the same for every row too
+// (sameWho); else it is left out, for each row to say. nil when the rows
+// are refused for different reasons.
+func (e *RowRefusals) oneRefusal() (one *DutyError, sameWho bool) {
+	sameWho = true
 	for _, r := range e.Rows {
 		var de *DutyError
-		if !errors.As(r.Err, &de) || de.Reason != "" {
-			return ""
+		if !errors.As(r.Err, &de) {
+			return nil, false
 		}
-		if m := de.Error(); msg == "" {
-			msg = m
-		} else if m != msg {
-			return ""
+		if one == nil {
+			c := *de
+			one = &c
+			continue
+		}
+		if de.Duty != one.Duty || de.Person.Login != one.Person.Login || de.Person.Name != one.Person.Name ||
+			de.Rule != one.Rule || de.Reason != one.Reason || de.Guard != one.Guard {
+			return nil, false
+		}
+		if de.Who != one.Who {
+			sameWho = false
 		}
 	}
-	return msg
+	if one != nil && !sameWho {
+		one.Who = ""
+	}
+	return one, sameWho
 }
 
 // rowRefusal is the refusal of one row, when the write finds what the

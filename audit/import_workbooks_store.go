@@ -226,6 +226,9 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 					continue
 				}
 				if r.Empty || len(r.Problems) > 0 {
+					if !r.Empty {
+						refused.Others++ // to import once mended
+					}
 					problems = append(problems, r.Problems...)
 					continue
 				}
@@ -311,6 +314,7 @@ func ImportFiles(ctx context.Context, s *Store, auditName string, paths []string
 				// a correction); a row given again as recorded changes
 				// nothing, and a kept row is left out.
 				if prev, ok := latest[f.Moderation][r.ID]; !kept[r] && !(ok && sameFinding(prev, rowFinding(r))) {
+					refused.Others++
 					var de *DateError
 					rf := rowFinding(r)
 					rf.Moderation = f.Moderation

@@ -70,7 +70,7 @@ func runDemo(ctx context.Context, o *demoOptions, g *globalOptions) error {
 	if fileExists(g.DB) {
 		return fmt.Errorf("%s already holds a demo store; give another --dir", dir)
 	}
-	out := g.IO.Out
+	out := g.textOut() // the tour is for people: in the locale's character set
 	step := func(n int, text, command string) {
 		fmt.Fprintf(out, "\n%d. %s\n", n, text)
 		if command != "" {
@@ -223,8 +223,9 @@ func demoProfile(ctx context.Context, g *globalOptions, path string) error {
 	r := report.NewProfileReport(p.Result(), report.ProfileInput{Path: path, Format: t.Format, Sheet: t.Sheet, HeaderRow: t.HeaderRow,
 		IDColumn: t.Header[t.IDIndex], Rows: counts.Rows}, nil,
 		report.ProfileSkipped{Blank: counts.Blank, Footers: counts.Footers, Duplicates: counts.Duplicates}, time.Time{}, version.String(), false)
+	out := g.textOut()
 	for _, s := range r.Summary() {
-		fmt.Fprintf(g.IO.Out, "   %s\n", s)
+		fmt.Fprintf(out, "   %s\n", s)
 	}
 	return nil
 }

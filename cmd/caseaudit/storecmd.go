@@ -25,7 +25,7 @@ CASEAUDIT_DB, or the configuration's store key). The password comes from PGPASSW
 ~/.pgpass or a service file (PGSERVICE), never from the command line; sslmode in the URL is
 honoured (sslmode=verify-full for a server elsewhere).
 
-'store init URL' makes the store (an administrator, once); 'store copy FROM TO' copies every
+'store init [URL]' makes the store (an administrator, once); 'store copy FROM TO' copies every
 audit from one store to another with its trail unchanged; 'store info' says what the store is
 and who you are in it; 'store retention 6y' sets how long audits are kept after sign-off
 (see caseaudit retire).`,
@@ -54,10 +54,11 @@ func refusePassword(where string) error {
 
 func newStoreInitCmd(g *globalOptions) *cobra.Command {
 	return &cobra.Command{
-		Use:   "init URL",
+		Use:   "init [URL]",
 		Short: "Make a PostgreSQL store (or bring it up to date): its schema, roles and grants",
-		Long: `Make the caseaudit store in the PostgreSQL database the URL names, logged in as the role that
-will own it (an administrator's): the schema "caseaudit" (or ?schema=NAME) with its tables,
+		Long: `Make the caseaudit store in the PostgreSQL database the URL names (or, without one, the store
+--db or CASEAUDIT_DB names, as for every other command), logged in as the role that will own it
+(an administrator's): the schema "caseaudit" (or ?schema=NAME) with its tables,
 the triggers that keep the trail append-only and hash-chained in the database, and three group
 roles of the store's own with their grants, named after the schema and the database (for the
 schema "caseaudit" of the database "casefiles"):
@@ -83,18 +84,80 @@ CREATEROLE):
 
 and the person puts the password in ~/.pgpass. Every trail entry records the login that
 entered it beside the auditor named; the database refuses an entry under another login.`,
-		Example: `  caseaudit store init 'postgres://qa_admin@db.example.org/casefiles?sslmode=verify-full'`,
-		Args:    exactArgs(1, "the store's postgres:// URL"),
+		Example: `  caseaudit store init 'postgres://qa_admin@db.example.org/casefiles?sslmode=verify-full'
+
+  # the store named as every other command takes it
+  export CASEAUDIT_DB='postgres://qa_admin@db.example.org/casefiles?sslmode=verify-full'
+  caseaudit store init`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return usagef("%s takes at most one argument, the store's URL (got %s)", cmd.CommandPath(), words.Count(len(args), "argument"))
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runStoreInit(cmd.Context(), args[0], g)
+			where, err := g.initStore(args)
+			if err != nil {
+				return err
+			}
+			return runStoreInit(cmd.Context(), where, g)
 		},
 	}
 }
 
-func runStoreInit(ctx context.Context, where string, g *globalOptions) error {
-	if err := refusePassword(where); err != nil {
-		return err
+// initStore is the store store init makes: the URL given as its argument,
+// else the store every other command uses (--db, else $CASEAUDIT_DB). An
+// argument and --db or $CASEAUDIT_DB naming different stores is a usage
+// error naming both, as either could be the slip. With neither, no store
+// is made in the current folder by default: store init is for a team's
+// PostgreSQL store, and an SQLite file needs none.
+func (g *globalOptions) initStore(args []string) (string, error) {
+	if err := g.checkStoreFlag(); err != nil {
+		return "", err
 	}
+	set, from := g.DB, "--db"
+	if set == "" {
+		set, from = os.Getenv("CASEAUDIT_DB"), "CASEAUDIT_DB"
+	}
+	if len(args) == 0 {
+		if set == "" {
+			return "", usagef("store init needs the store to make: give its URL (caseaudit store init 'postgres://USER@HOST/DATABASE'), or name it with --db or CASEAUDIT_DB")
+		}
+		return set, nil
+	}
+	where := args[0]
+	if err := refusePassword(where); err != nil {
+		return "", err
+	}
+	if set != "" && !sameStore(where, set) {
+		alone := "the argument without --db, or --db without the argument"
+		if from == "CASEAUDIT_DB" {
+			alone = "the argument with CASEAUDIT_DB unset (or --db naming the argument's store), or CASEAUDIT_DB without the argument"
+		}
+		return "", usagef("store init was given two stores: %s as its argument and %s in %s; give one: %s",
+			store.Redact(where), store.Redact(set), from, alone)
+	}
+	return where, nil
+}
+
+// sameStore reports whether a and b name the same store as written: the
+// same PostgreSQL connection string but for a password (which
+// $CASEAUDIT_DB may carry and an argument may not), or the same SQLite
+// file from this folder.
+func sameStore(a, b string) bool {
+	a, b = strings.TrimSpace(store.Redact(a)), strings.TrimSpace(store.Redact(b))
+	if a == b {
+		return true
+	}
+	if store.IsPostgres(a) || store.IsPostgres(b) {
+		return false
+	}
+	aa, errA := filepath.Abs(a)
+	ab, errB := filepath.Abs(b)
+	return errA == nil && errB == nil && aa == ab
+}
+
+func runStoreInit(ctx context.Context, where string, g *globalOptions) error {
 	if !store.IsPostgres(where) {
 		_, statErr := os.Stat(where)
 		st, err := audit.Open(ctx, where, audit.Options{Clock: g.injectedNow, Actor: g.actor(), Deadline: g.DBTimeout, BusyTimeout: g.LockTimeout})

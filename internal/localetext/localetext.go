@@ -6,12 +6,22 @@
 // it: they stay UTF-8 whatever the locale.
 //
 // The locale is the one POSIX says governs the character set: LC_ALL, else
-// LC_CTYPE, else LANG, the first set and not empty. Only a locale that
-// names its codeset (en_GB.ISO-8859-1, de_DE.iso885915@euro) is acted on:
-// one that names none (en_GB) has its codeset only in the system's locale
-// database, which Go does not read, and the C or POSIX locale — what cron
-// and containers run in, whose output goes to logs and mail more often
-// than to an ASCII terminal — is left as UTF-8, as Go programs write.
+// LC_CTYPE, else LANG, the first set and not empty. What its character set
+// is:
+//
+//   - a codeset named (en_GB.UTF-8, en_GB.ISO-8859-1, de_DE.iso885915@euro):
+//     that one;
+//   - none of the three set: UTF-8, as Go programs write and as systemd
+//     takes it: what cron without a locale, containers and Windows run in;
+//   - C or POSIX, set on purpose: ASCII, as the C libraries make it (glibc,
+//     Debian's included, musl, macOS: the C locale's codeset is
+//     ANSI_X3.4-1968; C.UTF-8 is another locale) and as systemd writes for
+//     it;
+//   - a name without a codeset (en_GB): its codeset is in the system's
+//     locale database, which Go does not read, and differs between systems
+//     (Debian's en_GB is ISO-8859-1; a locale not generated falls back to
+//     C); ASCII is the one set right on every terminal whatever the answer.
+//     A bare UTF-8 (what macOS's ssh sends as LC_CTYPE) says its set.
 package localetext
 
 import (
@@ -42,22 +52,25 @@ func Locale(getenv func(string) string) string {
 	return ""
 }
 
-// Charset is the character set locale names: nil when it is UTF-8 or not
-// named (see the package comment); ascii when it is US-ASCII. A codeset
-// Go cannot encode is treated as ASCII: what is written is then readable
-// on any terminal.
+// Charset is the character set of locale (see the package comment): nil
+// when it is UTF-8, or when no locale is set (""); ascii when it is
+// US-ASCII (C, POSIX, a name without a codeset). A codeset Go cannot
+// encode is treated as ASCII: what is written is then readable on any
+// terminal.
 func Charset(locale string) (enc encoding.Encoding, ascii bool) {
-	_, cs, ok := strings.Cut(locale, ".")
-	if !ok {
+	if locale == "" {
 		return nil, false
 	}
-	cs, _, _ = strings.Cut(cs, "@")
-	key := strings.Map(func(r rune) rune {
-		if r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
-			return unicode.ToLower(r)
+	lang, cs, ok := strings.Cut(locale, ".")
+	if !ok {
+		lang, _, _ = strings.Cut(lang, "@")
+		if codesetKey(lang) == "utf8" {
+			return nil, false
 		}
-		return -1
-	}, cs)
+		return nil, true
+	}
+	cs, _, _ = strings.Cut(cs, "@")
+	key := codesetKey(cs)
 	switch key {
 	case "", "utf8":
 		return nil, false
@@ -73,6 +86,17 @@ func Charset(locale string) (enc encoding.Encoding, ascii bool) {
 		return nil, true
 	}
 	return e, false
+}
+
+// codesetKey is a codeset's name as compared: lower case, letters and
+// digits only (UTF-8, utf8 and UTF8 are one).
+func codesetKey(cs string) string {
+	return strings.Map(func(r rune) rune {
+		if r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			return unicode.ToLower(r)
+		}
+		return -1
+	}, cs)
 }
 
 // Writer is w, or, when the locale getenv gives (os.Getenv when nil) has a
@@ -144,6 +168,12 @@ func fallback(r rune) (string, bool) {
 		return "~", true
 	case '•':
 		return "*", true
+	case '·':
+		return "-", true
+	case '†':
+		return "+", true
+	case '²':
+		return "^2", true
 	case '✗', '×':
 		return "x", true
 	case '│', '┃':

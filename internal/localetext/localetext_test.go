@@ -59,13 +59,45 @@ func TestWriterASCII(t *testing.T) {
 	}
 }
 
-// UTF-8, no codeset named, C and POSIX: the writer is w itself.
+// UTF-8, a bare UTF-8 (macOS's ssh sends LC_CTYPE=UTF-8), and no locale
+// set at all (cron without one, containers, Windows): the writer is w
+// itself.
 func TestWriterLeavesUTF8(t *testing.T) {
 	var b bytes.Buffer
-	for _, loc := range []string{"en_GB.UTF-8", "C.utf8", "en_GB", "C", "POSIX", ""} {
+	for _, loc := range []string{"en_GB.UTF-8", "C.utf8", "C.UTF-8", "UTF-8", "utf8", ""} {
 		if w := Writer(&b, env(map[string]string{"LC_ALL": loc})); w != &b {
 			t.Errorf("%q: wrapped", loc)
 		}
+	}
+	if w := Writer(&b, env(map[string]string{})); w != &b {
+		t.Error("no locale set: wrapped")
+	}
+}
+
+// C and POSIX set on purpose are ASCII, as glibc (Debian's 2.36: locale
+// charmap says ANSI_X3.4-1968), musl and macOS make them; a name without a
+// codeset is ASCII too: its set is in the system's locale database
+// (Debian's en_GB is ISO-8859-1, and one not generated falls back to C),
+// and ASCII is right on every terminal whatever it says. What caseaudit
+// prints outside ASCII on a terminal becomes its ASCII look-alike.
+func TestWriterCAndNoCodesetAreASCII(t *testing.T) {
+	for _, e := range []map[string]string{
+		{"LC_ALL": "C"}, {"LC_ALL": "POSIX"}, {"LANG": "C"}, {"LC_CTYPE": "POSIX", "LANG": "en_GB.UTF-8"},
+		{"LANG": "en_GB"}, {"LC_ALL": "de_DE@euro"}, {"LC_CTYPE": "en_US", "LANG": "en_GB.UTF-8"},
+	} {
+		var b bytes.Buffer
+		w := Writer(&b, env(e))
+		if _, err := w.Write([]byte("0% – 16.9% (Clopper–Pearson) … ≤ 5 × 2 ≥ −1 — “Zoë” ─ a · b 3 † X² \n")); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := b.String(), "0% - 16.9% (Clopper-Pearson) ... <= 5 x 2 >= -1 - \"Zoe\" - a - b 3 + X^2 \n"; got != want {
+			t.Errorf("%v:\n got %q\nwant %q", e, got, want)
+		}
+	}
+	// A C.UTF-8 LC_ALL wins over a C LANG.
+	var b bytes.Buffer
+	if w := Writer(&b, env(map[string]string{"LC_ALL": "C.UTF-8", "LANG": "C"})); w != &b {
+		t.Error("LC_ALL=C.UTF-8 over LANG=C: wrapped")
 	}
 }
 
