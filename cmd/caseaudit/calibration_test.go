@@ -71,8 +71,9 @@ func TestCalibrationCommand(t *testing.T) {
 		t.Errorf("the Calibration sheet: %q", rows)
 	}
 	html, _ := os.ReadFile(page)
-	if !strings.Contains(string(html), "<h2>Auditor calibration</h2>") || !strings.Contains(string(html), "A. Khan: ") {
-		t.Errorf("the calibration page lacks its section:\n%s", html)
+	if !strings.Contains(string(html), "<h1>Auditor calibration: agreement with the moderators</h1>") || !strings.Contains(string(html), "A. Khan: ") ||
+		strings.Contains(string(html), "<h2>Auditor calibration</h2>") {
+		t.Errorf("the calibration page lacks its table and sentences, or is headed twice:\n%s", html)
 	}
 	if code, _, _ := runCmd(t, "--db", db, "calibration", "No such audit"); code == 0 {
 		t.Error("an unknown audit: exit 0")

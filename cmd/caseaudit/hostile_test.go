@@ -992,7 +992,8 @@ func TestHostilePermissions(t *testing.T) {
 		{"read-only store: record", []string{"--db", db, "record", "A", "CR-0001", "--grade", "good", "--immediate", "no", "--auditor", "X"}, "caseaudit.db is read-only; check its permissions"},
 		{"read-only store: new audit", []string{"--db", db, "sample", exp, "--size", "3", "--seed", "1", "--audit", "B"}, "caseaudit.db is read-only; check its permissions"},
 		{"unreadable configuration", []string{"run", config, "--stage", "sample"}, "cannot read the configuration " + config + ": permission denied"},
-		{"output folder not writable", []string{"sample", exp, "--size", "3", "--seed", "1", "--out", filepath.Join(outDir, "a.xlsx")}, "permission denied"},
+		{"output folder not writable", []string{"sample", exp, "--size", "3", "--seed", "1", "--out", filepath.Join(outDir, "a.xlsx")},
+			"cannot write " + filepath.Join(outDir, "a.xlsx") + ": the folder " + outDir + " is not writable by you; choose another folder with --out"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			code, stderr := runAs(c.args...)

@@ -89,7 +89,13 @@ func printedOutputs(t *testing.T, marking string) map[string]string {
 			t.Errorf("%s has the sheets %s; want %s among them", k, sheets, want)
 		}
 	}
-	for _, k := range []string{"report html", "report --period html", "calibration html"} {
+	// The calibration's own page is headed once, by its title; in a
+	// report it is a section.
+	if b, _ := os.ReadFile(files["calibration html"]); !strings.Contains(string(b), "<h1>Auditor calibration: agreement with the moderators</h1>") ||
+		strings.Contains(string(b), "<h2>Auditor calibration</h2>") {
+		t.Errorf("calibration html is not headed once by its title")
+	}
+	for _, k := range []string{"report html", "report --period html"} {
 		if b, _ := os.ReadFile(files[k]); !strings.Contains(string(b), "<h2>Auditor calibration</h2>") {
 			t.Errorf("%s has no calibration section", k)
 		}
