@@ -39,6 +39,7 @@ var messageNotes = map[string]string{
 	"%s needs the name of the person acting: pass it as by, or open the store with Options.Actor": internal("the command opens the store with the person acting (--user, else $CASEAUDIT_USER, else the login), which is never empty"),
 	"%s the store %s: a snapshot only reads":                                                      internal("a snapshot is opened only by verify and store copy, which never write"),
 	"a correction needs a reason":                                                                 internal(noteKind),
+	"the text of %s is already redacted":                                                          internal("redact given again answers with the redaction that stands; this is left for an entry whose text was erased with no redaction entry saying so, which only a store altered outside caseaudit holds (verify names it)"),
 	"a finding needs a case ID":                                                                   internal("record takes the case as an argument and refuses an empty one first (name the case: \u2026)"),
 	"a moderation draw needs a seed (any text, e.g. a date and a dice roll); it is recorded so anyone can re-derive the subsample":    internal("moderate generates a seed when none is given"),
 	"a redaction needs a reason: say why the text is erased":                                                                          internal("redact refuses a missing --reason first (give --reason: why the text is erased)"),
