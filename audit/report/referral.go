@@ -50,6 +50,10 @@ type Referral struct {
 	Overdue        bool
 	// Responses are the owner's responses recorded so far, one a line.
 	Responses string
+	// Closed says when, by whom and with what note the action was closed;
+	// "" while it is open. A closed action's card has no box to write in:
+	// there is nothing left to do on it.
+	Closed string
 }
 
 // ReferralRequest asks for the referral sheet of a list of follow-up
@@ -132,10 +136,27 @@ func BuildReferrals(ctx context.Context, st *audit.Store, req ReferralRequest) (
 			resp = append(resp, fmt.Sprintf("%s, %s: %s", n.At.UTC().Format(time.DateOnly), n.By, n.Note))
 		}
 		c.Responses = strings.Join(resp, "\n")
+		if n := a.Closure; n != nil {
+			c.Closed = closedLine(*n)
+		}
 		setFinding(&c, a, standing[a.Audit])
 		r.Cards = append(r.Cards, c)
 	}
 	return r, nil
+}
+
+// closedLine is how a card says an action was closed: the day, who, and
+// the closing note (which, when a correction of the finding closed it,
+// says so and names the correction's trail entry).
+func closedLine(n audit.ActionNote) string {
+	s := fmt.Sprintf("%s, %s", n.At.UTC().Format(time.DateOnly), n.By)
+	if n.Auto {
+		s += " (automatically)"
+	}
+	if n.Note != "" {
+		s += ": " + n.Note
+	}
+	return s
 }
 
 // wantedCases are the cases of a list of actions, audit by audit.

@@ -48,6 +48,10 @@ func referralCards(n int, names bool) *Referrals {
 		if i%5 == 4 {
 			c.Status, c.Responses = "responded", "2026-07-08, K. Ward: Visited on 7 July; plan to be reviewed at the core group on 14 July"
 		}
+		if i%7 == 5 {
+			c.Status, c.Responses = "closed", "2026-07-08, K. Ward: Visited on 7 July; the child was seen alone"
+			c.Closed = "2026-07-09, Q. Officer: visit seen on the file"
+		}
 		r.Cards = append(r.Cards, c)
 	}
 	return r
@@ -88,7 +92,8 @@ func readReferralSheet(t *testing.T, xlsx []byte) *referralSheet {
 			r.spans = append(r.spans, [2]int{i + 1, 0})
 		case len(r.cards) == 0:
 			continue
-		case cell(0) == "Date" && cell(1) == "": // the last line: to date the response
+		case cell(0) == "Date" && cell(1) == "", // the last line: to date the response
+			cell(0) == "Closed": // a closed action's last line
 			r.spans[len(r.spans)-1][1] = i + 1
 		}
 		if len(r.cards) > 0 {
@@ -253,37 +258,63 @@ func TestReferralSheetPrintsAsCards(t *testing.T) {
 							}
 						}
 					}
-					// The response box: a head row, then ruled lines merged
-					// across the card, at least 25 mm tall and 60 mm wide.
-					head := 0
-					for r := sp(s, i)[0]; r <= sp(s, i)[1]; r++ {
-						if v, _ := f.GetCellValue(sheet, "A"+strconv.Itoa(r)); v == "Response" {
-							head = r
-						}
-					}
-					if head == 0 {
-						t.Fatalf("card %d has no response box", i+1)
-					}
-					tall := 0.0
-					for r := head + 1; r < sp(s, i)[1]; r++ {
-						if v, _ := f.GetCellValue(sheet, "A"+strconv.Itoa(r)); v != "" || !isMerged(r, "A", "D") {
-							break
-						}
-						tall += height(r)
-					}
-					if tall/72*25.4 < 25 || mm(widths...) < 60 || !isMerged(head, "A", "D") {
-						t.Errorf("card %d: the response box is %.0f mm tall", i+1, tall/72*25.4)
-					}
-					// Then Signed, Name and Date, each beside a line.
-					if _, ok := c["Signed"]; !ok {
-						t.Errorf("card %d has no Signed line", i+1)
-					}
-					if _, ok := c["Name"]; !ok {
-						t.Errorf("card %d has no Name line", i+1)
-					}
+					checkResponseBox(t, s, i, w, height, isMerged)
 				}
 			})
 		}
+	}
+}
+
+// checkResponseBox checks what card i offers to write on, by the
+// action's state: an open action unanswered has a ruled box headed
+// Response, at least 25 mm tall, across the card; one answered but not
+// closed, a box headed "Further response (if any)" at least 14 mm (two
+// lines) tall and smaller than the first; each then Signed, Name and Date
+// beside lines. A closed action's card ends with who closed it, when and
+// why, and has no box and no lines to sign.
+func checkResponseBox(t *testing.T, s *referralSheet, i int, w Referral, height func(int) float64, isMerged func(int, string, string) bool) {
+	t.Helper()
+	c := s.cards[i]
+	head, headText := 0, ""
+	for r := sp(s, i)[0]; r <= sp(s, i)[1]; r++ {
+		if v, _ := s.f.GetCellValue("Referrals", "A"+strconv.Itoa(r)); v == "Response" || v == "Further response (if any)" {
+			head, headText = r, v
+		}
+	}
+	_, signed := c["Signed"]
+	_, name := c["Name"]
+	if w.Closed != "" {
+		if head != 0 || signed || name {
+			t.Errorf("card %d is of a closed action and has a box %q (signed line %v, name line %v)", i+1, headText, signed, name)
+		}
+		if c["Closed"] != w.Closed || c["Status"] != "closed" {
+			t.Errorf("card %d: closed %q, status %q; want %q", i+1, c["Closed"], c["Status"], w.Closed)
+		}
+		return
+	}
+	if _, ok := c["Closed"]; ok {
+		t.Errorf("card %d is of an open action and says it is closed", i+1)
+	}
+	want, least := "Response", 25.0
+	if w.Responses != "" {
+		want, least = "Further response (if any)", 14
+	}
+	if headText != want {
+		t.Fatalf("card %d: the box is headed %q; want %q", i+1, headText, want)
+	}
+	tall := 0.0
+	for r := head + 1; r < sp(s, i)[1]; r++ {
+		if v, _ := s.f.GetCellValue("Referrals", "A"+strconv.Itoa(r)); v != "" || !isMerged(r, "A", "D") {
+			break
+		}
+		tall += height(r)
+	}
+	mm := tall / 72 * 25.4
+	if mm < least || !isMerged(head, "A", "D") || (w.Responses != "" && mm >= 25) {
+		t.Errorf("card %d: the box %q is %.0f mm tall; want at least %.0f", i+1, want, mm, least)
+	}
+	if !signed || !name {
+		t.Errorf("card %d: Signed line %v, Name line %v; want both", i+1, signed, name)
 	}
 }
 

@@ -13,7 +13,9 @@ import (
 // value, twice) on A4 portrait at full size, rather than a table of fifteen
 // columns that only fits a page when shrunk to half size. Each card holds
 // what the table's row held, then a ruled box for the response and lines to
-// sign, name and date it; a card never runs across a page break.
+// sign, name and date it (a smaller box, for a further response, once the
+// owner has answered; none once the action is closed, whose card says who
+// closed it, when and why); a card never runs across a page break.
 const (
 	// ReferralLabelWidth and ReferralValueWidth are the widths of the
 	// columns A and C (labels, 10 point: "Immediate attention" on one
@@ -29,7 +31,10 @@ const (
 	// 30 mm of writing across the card's whole width, under a head row.
 	ReferralRuledLines = 4
 	ReferralLineHeight = 21.0
-	referralBoxHead    = 18.0
+	// ReferralFurtherLines is the box of an action already answered but
+	// not closed: two lines for a further response.
+	ReferralFurtherLines = 2
+	referralBoxHead      = 18.0
 	// ReferralSignHeight is the height of the Signed / Name and Date rows:
 	// room above the line for a signature.
 	ReferralSignHeight = 24.0
@@ -193,10 +198,22 @@ func (cw *cardWriter) card(nameCols []string, c Referral) error {
 	if c.Responses != "" {
 		cw.long("Responses recorded", c.Responses, cw.st.value)
 	}
-	cw.full("Response", cw.st.boxHead, referralBoxHead)
-	for i := range ReferralRuledLines {
+	if c.Closed != "" {
+		// Nothing is left to write on a closed action: the card says who
+		// closed it, when and why, and offers no box or lines to sign.
+		cw.long("Closed", c.Closed, cw.st.value)
+		return cw.err
+	}
+	head, ruled := "Response", ReferralRuledLines
+	if c.Responses != "" {
+		// The owner has answered; the box is for anything further, so it
+		// is smaller and says so.
+		head, ruled = "Further response (if any)", ReferralFurtherLines
+	}
+	cw.full(head, cw.st.boxHead, referralBoxHead)
+	for i := range ruled {
 		st := cw.st.boxLine
-		if i == ReferralRuledLines-1 {
+		if i == ruled-1 {
 			st = cw.st.boxLast
 		}
 		cw.full("", st, ReferralLineHeight)
