@@ -237,7 +237,7 @@ func (cw *cardWriter) pair(l1, v1, l2, v2 string, label, value int, height float
 // long writes a label and a value that runs across the other three
 // columns, wrapped.
 func (cw *cardWriter) long(label, value string, style int) {
-	lines := max(labelLines(label), xlsxprint.Lines(value, ReferralValueWidth+ReferralLabelWidth+referralValueWidthD))
+	lines := max(labelLines(label), xlsxprint.Lines(value, xlsxprint.MergedWidth(ReferralValueWidth, ReferralLabelWidth, referralValueWidthD)))
 	cw.set(map[string]string{"A": label, "B": value})
 	cw.merge("B", "D")
 	cw.style("A", "A", cw.row, cw.st.label)
@@ -252,7 +252,7 @@ func (cw *cardWriter) full(text string, style int, height float64) {
 	cw.merge("A", "D")
 	cw.style("A", "D", cw.row, style)
 	if height == 0 {
-		height = xlsxprint.RowHeight(xlsxprint.Lines(text, ReferralValueWidth+referralValueWidthD+ReferralLabelWidth*2))
+		height = xlsxprint.RowHeight(xlsxprint.Lines(text, xlsxprint.MergedWidth(ReferralLabelWidth, ReferralValueWidth, ReferralLabelWidth, referralValueWidthD)))
 	}
 	cw.end(height)
 }

@@ -1,6 +1,8 @@
 package xlsxprint
 
 import (
+	"math"
+	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -49,5 +51,33 @@ func TestRowHeight(t *testing.T) {
 	// A workbook refuses a row taller than 409 points.
 	if RowHeight(29) != 407 || RowHeight(30) != 409 || RowHeight(500) != 409 {
 		t.Errorf("RowHeight(29, 30, 500) = %v, %v, %v; want 407, 409, 409", RowHeight(29), RowHeight(30), RowHeight(500))
+	}
+}
+
+// A cell merged across columns of 32, 17 and 28 digits wraps text as a
+// column of 77.9 would (78.0 as LibreOffice prints it, less a tenth to
+// spare).
+func TestMergedWidth(t *testing.T) {
+	if got, want := MergedWidth(32, 17, 28), 77.9; math.Abs(got-want) > 1e-9 {
+		t.Errorf("MergedWidth(32, 17, 28) = %v; want %v", got, want)
+	}
+	if MergedWidth(13) != 13 || MergedWidth() != 0 {
+		t.Errorf("MergedWidth(13), MergedWidth() = %v, %v; want 13, 0", MergedWidth(13), MergedWidth())
+	}
+}
+
+// A hyphen between two letters is where a line may break, as LibreOffice
+// and Excel break it ("re-" then "assessed"); a hyphen before a figure or
+// at a word's edge is not a break. (That it changes what Lines counts, as
+// LibreOffice wraps, is shown in print by the referral sheet's notes.)
+func TestLinesBreakAfterHyphens(t *testing.T) {
+	if got := Lines("aaaa re-assessed", Width("aaaa re-assessed")+1); got != 1 {
+		t.Errorf("the whole on one line: %d lines", got)
+	}
+	for in, want := range map[string][]string{"re-assessed": {"re-", "assessed"}, "Step-parent's": {"Step-", "parent's"},
+		"-2": {"-2"}, "pre-": {"pre-"}, "2026-07-03": {"2026-07-03"}, "a-b-c": {"a-", "b-", "c"}} {
+		if got := hyphenParts(in); strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Errorf("hyphenParts(%q) = %q; want %q", in, got, want)
+		}
 	}
 }
