@@ -18,21 +18,60 @@ import (
 // reads only the Sample sheet.
 const SheetPaper = "Paper"
 
-// The Paper sheet's columns: a label, a box, a label, a box.
-var paperWidths = [4]float64{34, 13, 34, 13}
+// The Paper sheet's columns: a label, a box, a label, a box. A box of 17
+// digits (33 mm) holds a handwritten date or grade; an answer longer than
+// that (a choice such as "Three or more workers", the auditor's name) has
+// a box across the three columns right of its label (64 digits, 120 mm).
+var paperWidths = [4]float64{30, 17, 30, 17}
 
-// Heights in points: a box row holds a handwritten answer (26 pt is about
-// 9 mm; 8 mm is the least a pen needs), the notes box two lines of
-// handwriting.
+// Heights in points: a box row holds a handwritten answer (30 pt is about
+// 10.5 mm; 8 mm is the least a pen needs), the notes box three or four
+// lines of handwriting (27 mm).
+//
+// Two cases a page: three would leave each about 220 points, and the
+// built-in form's nine boxes, its notes, name and date need some 330 at a
+// size a pen can fill, so the second case's share of the page goes to the
+// boxes, the notes most.
 const (
-	paperBoxRow   = 26.0
-	paperNotesRow = 52.0
+	paperBoxRow   = 30.0
+	paperNotesRow = 76.0
 	paperGapRow   = 12.0
 	// paperPage is the height a page gives the rows: A4 (842 pt) less the
 	// margins xlsxprint sets (0.7 in at the top and the bottom), with a
 	// little to spare for a reader's rounding.
 	paperPage = 842 - 2*0.7*72 - 8
+	// paperHand is how much wider handwriting is than the same words in
+	// 11-point print: a box is made for its longest answer this much
+	// wider than it prints.
+	paperHand = 1.5
 )
+
+// paperLongest is the longest answer a question's box expects, as printed
+// ("RI", "NA", "Three or more workers").
+func paperLongest(q form.Question) string {
+	longest := ""
+	var answers []string
+	switch q.Kind {
+	case form.QuestionGrade:
+		answers = []string{"RI", "NA"}
+	case form.QuestionYesNo:
+		answers = []string{"NA"}
+	case form.QuestionChoice:
+		answers = q.Choices
+	}
+	for _, a := range answers {
+		if xlsxprint.Width(a) > xlsxprint.Width(longest) {
+			longest = a
+		}
+	}
+	return longest
+}
+
+// paperFits says whether a handwritten answer fits a box of the given
+// width on one line.
+func paperFits(answer string, width float64) bool {
+	return xlsxprint.Width(answer)*paperHand <= width-1
+}
 
 // paperCode is what a question's box takes on paper, e.g. "O / G / RI / I".
 func paperCode(q form.Question) string {
@@ -142,13 +181,19 @@ func writePaperSheet(f *excelize.File, spec *Spec) error {
 	}
 
 	// A labelled box: the label (with its code below, smaller) in col, the
-	// box in the next column.
-	type item struct{ label, code, prefill string }
+	// box in the next column, or across the rest of the row when its
+	// longest answer (or what is filled in) is too wide for one column.
+	type item struct {
+		label, code, prefill string
+		wide                 bool
+	}
 	var questions []form.Question
 	if spec.Form != nil && spec.Moderation == nil {
 		questions = spec.Form.Questions
 	}
 	who := spec.auditorColumn()
+	boxW := paperWidths[1]
+	wideW := xlsxprint.MergedWidth(paperWidths[1:]...)
 	row := 2
 	used := keyHeight
 	var breaks []int
@@ -159,9 +204,11 @@ func writePaperSheet(f *excelize.File, spec *Spec) error {
 			prefills = spec.Form.Prefills(spec.Columns, c.Fields)
 		}
 		for _, q := range questions {
-			items = append(items, item{q.Label, paperCode(q), prefills[q.Key]})
+			pf := prefills[q.Key]
+			wide := !paperFits(paperLongest(q), boxW) || xlsxprint.Lines(pf, boxW) > 1
+			items = append(items, item{q.Label, paperCode(q), pf, wide})
 		}
-		items = append(items, item{ColGrade, "O / G / RI / I", ""}, item{ColImmediate, "Y / N", ""})
+		items = append(items, item{label: ColGrade, code: "O / G / RI / I"}, item{label: ColImmediate, code: "Y / N"})
 		// The block's rows and their heights, to keep it on one page.
 		type line struct {
 			h    float64
@@ -180,12 +227,34 @@ func writePaperSheet(f *excelize.File, spec *Spec) error {
 			}
 			return merge(r, "A", "D", head)
 		}})
-		for i := 0; i < len(items); i += 2 {
-			pair := items[i:min(i+2, len(items))]
-			h := paperBoxRow
-			for j, it := range pair {
-				w := paperWidths[2*j]
-				h = max(h, xlsxprint.RowHeight(xlsxprint.BoldLines(it.label, w-1)+xlsxprint.Lines(it.code, w*1.2)))
+		labelHeight := func(it item) float64 {
+			w := paperWidths[0]
+			return max(paperBoxRow, xlsxprint.RowHeight(xlsxprint.BoldLines(it.label, w-1)+xlsxprint.Lines(it.code, w*11/9)))
+		}
+		// Rows of two narrow boxes in the form's order; a wide box has a
+		// row to itself, after the row of the narrow box before it, whose
+		// other half the next narrow box still takes.
+		var rows [][]item
+		open := -1 // the row with one narrow box and room for another
+		for _, it := range items {
+			switch {
+			case it.wide:
+				rows = append(rows, []item{it})
+			case open >= 0:
+				rows[open] = append(rows[open], it)
+				open = -1
+			default:
+				rows = append(rows, []item{it})
+				open = len(rows) - 1
+			}
+		}
+		for _, pair := range rows {
+			h := 0.0
+			for _, it := range pair {
+				h = max(h, labelHeight(it))
+				if it.wide {
+					h = max(h, xlsxprint.RowHeight(xlsxprint.Lines(it.prefill, wideW)))
+				}
 			}
 			lines = append(lines, line{h, func(r int) error {
 				for j, it := range pair {
@@ -199,6 +268,11 @@ func writePaperSheet(f *excelize.File, spec *Spec) error {
 					if err := set(fmt.Sprintf("%s%d", bc, r), it.prefill, box); err != nil {
 						return err
 					}
+					if it.wide {
+						if err := merge(r, "B", "D", box); err != nil {
+							return err
+						}
+					}
 				}
 				return nil
 			}})
@@ -209,17 +283,23 @@ func writePaperSheet(f *excelize.File, spec *Spec) error {
 			}
 			return merge(r, "B", "D", box)
 		}})
-		lines = append(lines, line{paperBoxRow, func(r int) error {
+		// The name across the row (a name written by hand is as long as
+		// the longest choice), then the date.
+		name := spec.whoFor(c.ID)
+		lines = append(lines, line{max(paperBoxRow, xlsxprint.RowHeight(xlsxprint.Lines(name, wideW))), func(r int) error {
 			if err := set(fmt.Sprintf("A%d", r), who, label); err != nil {
 				return err
 			}
-			if err := set(fmt.Sprintf("B%d", r), spec.whoFor(c.ID), box); err != nil {
+			if err := set(fmt.Sprintf("B%d", r), name, box); err != nil {
 				return err
 			}
-			if err := set(fmt.Sprintf("C%d", r), ColDate, label); err != nil {
+			return merge(r, "B", "D", box)
+		}})
+		lines = append(lines, line{paperBoxRow, func(r int) error {
+			if err := set(fmt.Sprintf("A%d", r), ColDate, label); err != nil {
 				return err
 			}
-			return set(fmt.Sprintf("D%d", r), "", box)
+			return set(fmt.Sprintf("B%d", r), "", box)
 		}})
 		height := paperGapRow
 		for _, l := range lines {

@@ -13,6 +13,7 @@ import (
 	"github.com/caseaudit/caseaudit/audit/form"
 	"github.com/caseaudit/caseaudit/internal/printcheck"
 	"github.com/caseaudit/caseaudit/internal/synth"
+	"github.com/caseaudit/caseaudit/internal/xlsxprint"
 	"github.com/caseaudit/caseaudit/sample"
 	"github.com/xuri/excelize/v2"
 )
@@ -104,7 +105,17 @@ func TestWorkbookPrints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkColumnNotCut(t, words, ColGrade, "Immediate", workbookGrades)
+	// The Sample sheet's pages, after the Instructions' (the Paper
+	// sheet's labels Grade and Immediate attention stand side by side
+	// too, but over boxes, not a column of grades).
+	var sample []printcheck.Word
+	first := rep.Sheet[SheetInstructions]
+	for _, w := range words {
+		if w.Page > first && w.Page <= first+rep.Sheet[SheetSample] {
+			sample = append(sample, w)
+		}
+	}
+	checkColumnNotCut(t, sample, ColGrade, "Immediate", workbookGrades)
 	// The marking is on every page, in the header and the footer.
 	marks := map[int]int{}
 	for _, w := range words {
@@ -387,5 +398,152 @@ func TestFilledNotesStayInTheirRows(t *testing.T) {
 	}
 	if n := rep.Sheet[SheetSample]; n != 1 {
 		t.Errorf("the Sample sheet of 12 filled cases prints on %d pages; want 1", n)
+	}
+}
+
+// TestPaperSheetUsesThePage prints the Paper sheet of a 120-case audit
+// with the built-in form: two cases a page (three would leave each too
+// little room to write in), 60 pages, every case whole on its page, and
+// each page's rows reaching to within 10% of its foot (before, a quarter
+// of every page was left blank).
+func TestPaperSheetUsesThePage(t *testing.T) {
+	tools := printcheck.Require(t)
+	spec := printSpec(t, 120)
+	var buf bytes.Buffer
+	if err := Write(&buf, spec); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, s := range f.GetSheetList() {
+		if s != SheetPaper {
+			if err := f.DeleteSheet(s); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var paper bytes.Buffer
+	if _, err := f.WriteTo(&paper); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := tools.Workbook(context.Background(), t.TempDir(), paper.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Total != 60 {
+		t.Errorf("the Paper sheet of 120 cases prints on %d pages; want 60, two cases a page", rep.Total)
+	}
+	words, err := tools.Words(rep.PDF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]bool{}
+	for _, c := range spec.Cases {
+		ids[c.ID] = true
+	}
+	start := map[int]int{}      // page → cases starting on it
+	lowest := map[int]float64{} // page → the foot of its last "audited"
+	var open string
+	for _, w := range words {
+		switch {
+		case ids[w.Text]:
+			start[w.Page]++
+			open = w.Text
+		case w.Text == "audited" && open != "":
+			lowest[w.Page] = max(lowest[w.Page], w.YMax)
+			open = ""
+		}
+	}
+	for p := 1; p <= rep.Total; p++ {
+		if start[p] != 2 {
+			t.Errorf("page %d holds %d cases; want 2", p, start[p])
+		}
+		// The Date audited box runs about 8 points below its label; the
+		// page's rows end 50.4 points above its foot (0.7 inch).
+		if blank := 842 - 50.4 - (lowest[p] + 8); blank > 0.1*(842-2*50.4) {
+			t.Errorf("page %d: %.0f points blank under its last case", p, blank)
+		}
+	}
+}
+
+// TestPaperBoxesFitTheirAnswers: on the Paper sheet every box is wide
+// enough for its longest answer written by hand (half as wide again as in
+// 11-point print): "Three or more workers" in the worker-stability box, a
+// date, a grade code, the auditor's name; every label and code is 9 point
+// or more; and no box is shorter than 8 mm.
+func TestPaperBoxesFitTheirAnswers(t *testing.T) {
+	spec := printSpec(t, 6)
+	var buf bytes.Buffer
+	if err := Write(&buf, spec); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	colWidth := func(c string) float64 { w, _ := f.GetColWidth(SheetPaper, c); return w }
+	merged, _ := f.GetMergeCells(SheetPaper)
+	boxWidth := func(cell string) float64 {
+		for _, m := range merged {
+			if m.GetStartAxis() == cell {
+				from, _, _ := excelize.SplitCellName(m.GetStartAxis())
+				to, _, _ := excelize.SplitCellName(m.GetEndAxis())
+				a, _ := excelize.ColumnNameToNumber(from)
+				b, _ := excelize.ColumnNameToNumber(to)
+				w := 0.0
+				for i := a; i <= b; i++ {
+					n, _ := excelize.ColumnNumberToName(i)
+					w += colWidth(n)
+				}
+				return w
+			}
+		}
+		c, _, _ := excelize.SplitCellName(cell)
+		return colWidth(c)
+	}
+	longest := map[string]string{"Stability of the allocated worker": "Three or more workers", ColDate: "24/07/2026",
+		ColGrade: "RI", "Assessment of need and risk": "NA", "Up-to-date chronology": "NA", ColImmediate: "Y",
+		ColAuditor: "Alexandra Featherstonehaugh"}
+	seen := map[string]bool{}
+	rows, _ := f.GetRows(SheetPaper)
+	for r := 2; r <= len(rows); r++ {
+		for _, lc := range []string{"A", "C"} {
+			cell := fmt.Sprintf("%s%d", lc, r)
+			runs, _ := f.GetCellRichText(SheetPaper, cell)
+			label, _ := f.GetCellValue(SheetPaper, cell)
+			if len(runs) > 0 && runs[0].Font != nil { // a label and its code
+				label = runs[0].Text
+				for _, run := range runs {
+					if run.Font == nil || run.Font.Size < 9 {
+						t.Errorf("%s: %q is set in %v", cell, run.Text, run.Font)
+					}
+				}
+			} else if label != "" {
+				id, _ := f.GetCellStyle(SheetPaper, cell)
+				if st, _ := f.GetStyle(id); st != nil && st.Font != nil && st.Font.Size < 9 {
+					t.Errorf("%s: %q is set in %v point", cell, label, st.Font.Size)
+				}
+			}
+			answer, ok := longest[label]
+			if !ok {
+				continue
+			}
+			seen[label] = true
+			bc := string(rune(lc[0] + 1))
+			box := fmt.Sprintf("%s%d", bc, r)
+			if need := xlsxprint.Width(answer) * 1.5; boxWidth(box) < need+1 {
+				t.Errorf("%s: the box for %q is %.0f wide; %q written by hand needs %.0f", box, label, boxWidth(box), answer, need+1)
+			}
+			if h, _ := f.GetRowHeight(SheetPaper, r); h < 22.7 {
+				t.Errorf("row %d: the box for %q is %.0f points tall; want 22.7 (8 mm) or more", r, label, h)
+			}
+		}
+	}
+	if len(seen) != len(longest) {
+		t.Errorf("found the boxes of %v; want all of %d", seen, len(longest))
 	}
 }
