@@ -11,8 +11,9 @@ import (
 )
 
 // SheetPaper is the workbook's form for writing by hand: one block per
-// case, portrait, at full size (11-point text, boxes at least 9 mm tall,
-// the notes box two handwritten lines tall across most of the page), for
+// case, two a page, portrait, at full size (11-point text, boxes 10.5 mm
+// tall, the notes box three or four handwritten lines tall across most of
+// the page), for
 // an auditor who prints the cases and reads the files away from a screen.
 // What is written on it is typed into the Sample sheet afterwards; import
 // reads only the Sample sheet.
@@ -29,9 +30,10 @@ var paperWidths = [4]float64{30, 17, 30, 17}
 // lines of handwriting (27 mm).
 //
 // Two cases a page: three would leave each about 220 points, and the
-// built-in form's nine boxes, its notes, name and date need some 330 at a
-// size a pen can fill, so the second case's share of the page goes to the
-// boxes, the notes most.
+// built-in form's nine boxes, its notes, name and date need some 250 even
+// at the least a pen can fill (26-point boxes, 16 mm of notes), so the
+// room a third case would take goes to the boxes, the notes most (each
+// case 336 points; a page's rows 725 of the 733 it holds).
 const (
 	paperBoxRow   = 30.0
 	paperNotesRow = 76.0
