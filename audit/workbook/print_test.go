@@ -409,15 +409,7 @@ func TestFilledNotesStayInTheirRows(t *testing.T) {
 func TestPaperSheetUsesThePage(t *testing.T) {
 	tools := printcheck.Require(t)
 	spec := printSpec(t, 120)
-	var buf bytes.Buffer
-	if err := Write(&buf, spec); err != nil {
-		t.Fatal(err)
-	}
-	f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := writeOpen(t, spec)
 	for _, s := range f.GetSheetList() {
 		if s != SheetPaper {
 			if err := f.DeleteSheet(s); err != nil {
@@ -475,16 +467,7 @@ func TestPaperSheetUsesThePage(t *testing.T) {
 // date, a grade code, the auditor's name; every label and code is 9 point
 // or more; and no box is shorter than 8 mm.
 func TestPaperBoxesFitTheirAnswers(t *testing.T) {
-	spec := printSpec(t, 6)
-	var buf bytes.Buffer
-	if err := Write(&buf, spec); err != nil {
-		t.Fatal(err)
-	}
-	f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := writeOpen(t, printSpec(t, 6))
 	colWidth := func(c string) float64 { w, _ := f.GetColWidth(SheetPaper, c); return w }
 	merged, _ := f.GetMergeCells(SheetPaper)
 	boxWidth := func(cell string) float64 {
@@ -546,4 +529,19 @@ func TestPaperBoxesFitTheirAnswers(t *testing.T) {
 	if len(seen) != len(longest) {
 		t.Errorf("found the boxes of %v; want all of %d", seen, len(longest))
 	}
+}
+
+// writeOpen writes spec's workbook and opens it, closed when the test ends.
+func writeOpen(t *testing.T, spec Spec) *excelize.File {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := Write(&buf, spec); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
 }
