@@ -388,7 +388,22 @@ func TestPostgresDatedOnceTheLockIsHeld(t *testing.T) {
 		_, err := qa.Allocate(ctx, "a", []string{"A. Khan", "B. Evans"}, AllocationRules{})
 		done <- err
 	}()
-	time.Sleep(700 * time.Millisecond)
+	// Let go only once the allocation waits for the lock: a write that
+	// had not yet asked for it would be dated after the release whatever
+	// the clock was read by, and prove nothing.
+	key, watch := int32(h.Sum32()), pgAdmin(t)
+	for waiting := false; !waiting; {
+		select {
+		case err := <-done:
+			t.Fatalf("the allocation ended (%v) while another session held its audit's lock", err)
+		case <-time.After(20 * time.Millisecond):
+		}
+		if err := watch.QueryRow(`SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_locks WHERE locktype = 'advisory'
+			AND NOT granted AND classid::bigint = ($1::bigint & 4294967295) AND objid::bigint = $2 AND objsubid = 2)`,
+			int64(key), a.id).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+	}
 	var released time.Time
 	if err := other.QueryRow("SELECT pg_catalog.clock_timestamp()").Scan(&released); err != nil {
 		t.Fatal(err)
