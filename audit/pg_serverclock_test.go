@@ -479,7 +479,7 @@ func TestPostgresUpgradeFrom14(t *testing.T) {
 		t.Fatal(err)
 	}
 	owner.Close()
-	if _, err := Open(ctx, bURL, Options{}); err == nil || !strings.Contains(err.Error(), "has schema version 14 and this caseaudit needs 15") {
+	if _, err := Open(ctx, bURL, Options{}); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("has schema version 14 and this caseaudit needs %d; its owner", store.SchemaVersion)) {
 		t.Fatalf("a login that does not own the store opening it before its upgrade: %v", err)
 	}
 	owner, _ = openAt(t, where, "qa.officer")
