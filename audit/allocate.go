@@ -34,6 +34,12 @@ type AllocationRules struct {
 	// alone, would otherwise give a case to its own worker unawares, and
 	// lose the rule that keeps a moderator off the cases she works.
 	NoWorkerRule bool
+	// NoTeamRule drops, allocating again, the team rule of the allocation
+	// before (allocate --team-column ""). Without it an allocation that
+	// names no TeamField keeps that rule and its auditors' teams, for the
+	// reason NoWorkerRule gives: a conflict-of-interest rule is not lost
+	// by leaving its flags out.
+	NoTeamRule bool
 }
 
 // Check reports a mistake in the rules for allocating to auditors: rules
@@ -80,6 +86,10 @@ type Allocation struct {
 	// because this one named none (see AllocationRules.NoWorkerRule); ""
 	// when none was kept.
 	KeptWorkerRule string
+	// KeptTeamRule is the team column of the allocation before, kept with
+	// its auditors' teams because this one named none (see
+	// AllocationRules.NoTeamRule); "" when none was kept.
+	KeptTeamRule string
 	// Standing is the trail entry of the allocation before when this one
 	// is the same (see sameAllocation): nothing was recorded. nil when
 	// this allocation was recorded.

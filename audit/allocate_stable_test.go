@@ -3,8 +3,10 @@ package audit
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/caseaudit/caseaudit/internal/namekey"
@@ -343,5 +345,80 @@ func TestReallocateKeepsWorkerRule(t *testing.T) {
 	// Dropped, it stays dropped: the allocation before now has none.
 	if al, err = s.Allocate(ctx, "July", []string{"A. Khan", "D. Mensah"}, AllocationRules{}); err != nil || al.KeptWorkerRule != "" {
 		t.Errorf("allocating again after the rule was dropped: KeptWorkerRule %q, err %v; want none", al.KeptWorkerRule, err)
+	}
+}
+
+// Allocating again without a team rule keeps the one the allocation before
+// had, with its auditors' teams: C. Nowak leaves, and no case of North or
+// South goes to the auditor of that team. An auditor the rule gives no team
+// (D. Mensah, new) is refused with the rule to give again; a rule dropped on
+// purpose (NoTeamRule, allocate --team-column "") is dropped.
+func TestReallocateKeepsTeamRule(t *testing.T) {
+	ctx := context.Background()
+	s, _ := withAudit(t, "July", 60)
+	teams := map[string]string{"A. Khan": "North", "B. Evans": "South", "C. Nowak": "East"}
+	rule := AllocationRules{TeamField: "Team", AuditorTeams: teams}
+	if _, err := s.Allocate(ctx, "July", []string{"A. Khan", "B. Evans", "C. Nowak"}, rule); err != nil {
+		t.Fatal(err)
+	}
+	before := current(t, s, "July")
+
+	_, err := s.Allocate(ctx, "July", []string{"A. Khan", "D. Mensah"}, AllocationRules{})
+	if err == nil {
+		t.Fatal("allocating again to D. Mensah, whom the team rule kept gives no team: no error")
+	}
+	for _, want := range []string{`column "Team"`, `"D. Mensah"`, `--team-column "Team" --auditor-team "A. Khan=North" --auditor-team "D. Mensah=TEAM"`, `--team-column ""`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("refusal %q does not say %s", err, want)
+		}
+	}
+	if cur := current(t, s, "July"); fmt.Sprint(cur.Assigned) != fmt.Sprint(before.Assigned) {
+		t.Error("the refused allocation changed the allocation standing")
+	}
+
+	al, err := s.Allocate(ctx, "July", []string{"A. Khan", "B. Evans"}, AllocationRules{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if al.KeptTeamRule != "Team" {
+		t.Errorf("KeptTeamRule = %q; want the rule of the allocation before, \"Team\"", al.KeptTeamRule)
+	}
+	team := map[string]string{}
+	for _, c := range testCases(60) {
+		team[c.ID] = c.Fields[0]
+	}
+	n := 0
+	for _, x := range al.Assigned {
+		n++
+		if team[x.Case] == teams[x.Auditor] {
+			t.Errorf("case %s of team %s allocated to %s, of that team", x.Case, team[x.Case], x.Auditor)
+		}
+	}
+	if n == 0 {
+		t.Fatal("nothing allocated")
+	}
+	if cur := current(t, s, "July"); cur.Rules.TeamField != "Team" || !maps.Equal(cur.Rules.AuditorTeams, teams) {
+		t.Errorf("the allocation recorded has team rule %q %v; want \"Team\" %v", cur.Rules.TeamField, cur.Rules.AuditorTeams, teams)
+	}
+	mustVerify(t, s, "July")
+
+	// Run again, it is the allocation standing: nothing recorded, and the
+	// rule is still the one kept.
+	if al, err = s.Allocate(ctx, "July", []string{"A. Khan", "B. Evans"}, AllocationRules{}); err != nil || al.Standing == nil {
+		t.Errorf("allocating again the same way: Standing %v, err %v; want the allocation standing", al.Standing, err)
+	}
+
+	al, err = s.Allocate(ctx, "July", []string{"A. Khan", "D. Mensah"}, AllocationRules{NoTeamRule: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if al.KeptTeamRule != "" {
+		t.Errorf("KeptTeamRule = %q after the rule was dropped on purpose", al.KeptTeamRule)
+	}
+	if cur := current(t, s, "July"); cur.Rules.TeamField != "" || len(cur.Rules.AuditorTeams) != 0 {
+		t.Errorf("the allocation recorded has team rule %q %v; want none, dropped on purpose", cur.Rules.TeamField, cur.Rules.AuditorTeams)
+	}
+	if al, err = s.Allocate(ctx, "July", []string{"A. Khan", "D. Mensah"}, AllocationRules{}); err != nil || al.KeptTeamRule != "" {
+		t.Errorf("allocating again after the rule was dropped: KeptTeamRule %q, err %v; want none", al.KeptTeamRule, err)
 	}
 }

@@ -5,10 +5,13 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/caseaudit/caseaudit/audit/store"
 	"github.com/caseaudit/caseaudit/internal/namekey"
 	"github.com/caseaudit/caseaudit/internal/textdist"
+	"github.com/caseaudit/caseaudit/internal/words"
 )
 
 // Allocate allocates the audit's cases to auditors (see PlanAllocation) and
@@ -61,6 +64,10 @@ func (s *Store) allocateTx(ctx context.Context, tx *store.WriteTx, a *Audit, aud
 	if cur != nil && rules.WorkerField == "" && !rules.NoWorkerRule && cur.Rules.WorkerField != "" {
 		rules.WorkerField, kept = cur.Rules.WorkerField, cur.Rules.WorkerField
 	}
+	keptTeam, err := keepTeamRule(cur, auditors, &rules)
+	if err != nil {
+		return Allocation{}, err
+	}
 	keep, prev := map[string]string{}, map[string]string{}
 	if cur != nil {
 		for _, x := range cur.Assigned {
@@ -85,7 +92,7 @@ func (s *Store) allocateTx(ctx context.Context, tx *store.WriteTx, a *Audit, aud
 	if err != nil {
 		return Allocation{}, err
 	}
-	out.Again, out.KeptWorkerRule = cur != nil, kept
+	out.Again, out.KeptWorkerRule, out.KeptTeamRule = cur != nil, kept, keptTeam
 	p := allocationPayload{Auditors: out.Auditors, WorkerField: rules.WorkerField, TeamField: rules.TeamField,
 		AuditorTeams: rules.AuditorTeams, Kept: out.Kept, Assigned: []assignJSON{}, Unallocated: []unallocJSON{}}
 	for _, x := range out.Assigned {
@@ -108,6 +115,38 @@ func (s *Store) allocateTx(ctx context.Context, tx *store.WriteTx, a *Audit, aud
 	}
 	_, err = s.appendEntry(ctx, tx, a, KindAllocation, "", who, p)
 	return out, err
+}
+
+// keepTeamRule gives rules the team rule of the allocation before, cur,
+// when rules name none and do not drop it (NoTeamRule), and returns its
+// column ("" when nothing is kept). Every auditor named now must have a
+// team in the rule kept: a new auditor's team is not known, and leaving
+// her free of the rule would give her cases of her own team unawares, so
+// the refusal says how to give the rule again with every team, or drop it.
+func keepTeamRule(cur *Allocation, auditors []string, rules *AllocationRules) (string, error) {
+	if cur == nil || rules.TeamField != "" || len(rules.AuditorTeams) > 0 || rules.NoTeamRule || cur.Rules.TeamField == "" {
+		return "", nil
+	}
+	teams := map[string]string{}
+	for a, t := range cur.Rules.AuditorTeams {
+		teams[norm(a)] = t
+	}
+	var missing []string
+	again := []string{"--team-column " + strconv.Quote(cur.Rules.TeamField)}
+	for _, a := range auditors {
+		t, ok := teams[norm(a)]
+		if !ok {
+			missing = append(missing, a)
+			t = "TEAM"
+		}
+		again = append(again, "--auditor-team "+strconv.Quote(a+"="+t))
+	}
+	if len(missing) > 0 {
+		return "", fmt.Errorf("the allocation before has a team rule (no case goes to an auditor of its own team, column %q), and it gives no team for %s: give the rule again with every auditor's team (%s), or drop it with --team-column \"\"",
+			cur.Rules.TeamField, words.QuoteList(missing), strings.Join(again, " "))
+	}
+	rules.TeamField, rules.AuditorTeams = cur.Rules.TeamField, cur.Rules.AuditorTeams
+	return cur.Rules.TeamField, nil
 }
 
 // sameAllocation reports whether the allocation planned under rules gives

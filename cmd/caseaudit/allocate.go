@@ -70,6 +70,7 @@ func (a *allocateFlags) check() error {
 func (a *allocateFlags) rules() audit.AllocationRules {
 	r := audit.AllocationRules{WorkerField: a.WorkerColumn, TeamField: a.TeamColumn}
 	r.NoWorkerRule = a.flags != nil && a.flags.Changed("worker-column") && strings.TrimSpace(a.WorkerColumn) == ""
+	r.NoTeamRule = a.flags != nil && a.flags.Changed("team-column") && strings.TrimSpace(a.TeamColumn) == ""
 	if a.factors && !a.given() {
 		r.WorkerField = ""
 	}
@@ -127,6 +128,9 @@ func printAllocation(g *globalOptions, al audit.Allocation) {
 	if al.KeptWorkerRule != "" {
 		g.infof("kept the rule of the allocation before: no case goes to its own allocated worker (column %q); --worker-column \"\" drops it\n", al.KeptWorkerRule)
 	}
+	if al.KeptTeamRule != "" {
+		g.infof("kept the rule of the allocation before: no case goes to an auditor of its own team (column %q, with the auditors' teams it gave); --team-column \"\" drops it\n", al.KeptTeamRule)
+	}
 	// Allocating again: how many workbooks already handed out are now wrong
 	// in part, the cases that moved to another auditor.
 	if al.Again {
@@ -165,7 +169,9 @@ named). The totals come out as even as dealing every case afresh would make them
 the conflict-of-interest rules allow); one who has recorded more than a fair share already is
 given nothing more. An auditor left out keeps only the cases she recorded. Allocating again
 without --worker-column keeps the worker rule of the allocation before (and says so);
---worker-column "" drops it. The summary says
+--worker-column "" drops it. Without --team-column it keeps the team rule too, with the
+auditors' teams it gave; an auditor it gives no team is refused, with the flags that give the
+rule again with every team; --team-column "" drops it. The summary says
 how many cases not yet recorded moved. The same cases, findings, auditors, rules and
 allocation before always give the same allocation, and every allocation is kept in the
 audit's trail, so anyone holding it re-derives who was given what. Allocating again when that gives the
