@@ -1252,13 +1252,8 @@ func connectError(s *Store, err error) error {
 // access), of the database named, or of one more connection, said with
 // what to do; nil for any other error.
 func loginRefused(s *Store, pe *pgconn.PgError) error {
-	if pgbouncerLoginRetry(pe) {
-		// Not the person's login: PgBouncer's own to the server failed a
-		// moment ago (the server was restarting, or refused PgBouncer's
-		// credentials), and for server_login_retry seconds (15 by default)
-		// PgBouncer answers every client so rather than try again.
-		return fmt.Errorf("cannot connect to the store %s: PgBouncer could not log in to the database server a moment ago (the server was restarting, or refused PgBouncer's own login), so it turns connections away for a few seconds (%s); wait a few seconds and run the command again; if it goes on, PgBouncer's administrator checks its auth settings (auth_user, auth_query, auth_file) and that the server is up",
-			s.path, flatten(pe.Message))
+	if e := pgbouncerRefusal(s, pe); e != nil {
+		return e
 	}
 	switch pe.Code {
 	case "28P01", "28000":
@@ -1269,18 +1264,6 @@ func loginRefused(s *Store, pe *pgconn.PgError) error {
 		return fmt.Errorf("the server of the store %s has too many connections (%s); try again shortly, and if it lasts, ask the store's administrator (the server's max_connections, or a connection limit on the database or the login)", s.path, flatten(pe.Message))
 	}
 	return nil
-}
-
-// pgbouncerLoginRetry reports whether pe is PgBouncer turning a client
-// away after its own login to the server failed: a protocol error
-// (08P01, which PgBouncer uses for its own refusals) naming
-// server_login_retry, in the words of PgBouncer up to 1.18 ("server login
-// has been failing, try again later (server_login_retry)") and of later
-// ones ("server login has been failing, cached error: … (server_login_retry)").
-// The cached error in the latter can be a password failure, which is
-// PgBouncer's, not the person's.
-func pgbouncerLoginRetry(pe *pgconn.PgError) bool {
-	return pe.Code == "08P01" && strings.Contains(pe.Message, "server_login_retry")
 }
 
 func shortCause(err error) string {
