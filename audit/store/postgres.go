@@ -466,6 +466,7 @@ func openPostgres(ctx context.Context, where string, opts Options) (*Store, erro
 		// and the answer.
 		got := s.machineNow()
 		s.skew = in.clock.Sub(sent.Add(got.Sub(sent) / 2))
+		s.skewRead = true
 	}
 	if err != nil {
 		s.db.Close()
