@@ -70,8 +70,9 @@ func pgbouncerRefusal(s *Store, pe *pgconn.PgError) error {
 		also := ""
 		if msg == "SASL authentication failed" {
 			// PgBouncer answers so too for a database it does not
-			// serve when it looks passwords up with auth_query.
-			also = "; if the password is right, check the database name in the URL too: PgBouncer says the same for a database it does not serve"
+			// serve, and for a login whose secret it holds as MD5
+			// (its source, client.c: scram_client_first).
+			also = "; if the password is right, check the database name in the URL (PgBouncer says the same for a database it does not serve), and then ask PgBouncer's administrator (it says so too when it holds only an MD5 secret for the login)"
 		}
 		return fmt.Errorf("cannot log in to the store %s: PgBouncer refused the password of the login %s (%s); give the right password in PGPASSWORD, ~/.pgpass or a service file (PGSERVICE), never in the URL%s",
 			s.path, loginName(s), msg, also)

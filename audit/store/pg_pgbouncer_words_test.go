@@ -41,7 +41,7 @@ func TestPgBouncerRelaysTheServersRefusal(t *testing.T) {
 			`PgBouncer refused the password of the login "b.evans" (password authentication failed); give the right password in PGPASSWORD, ~/.pgpass or a service file (PGSERVICE), never in the URL`},
 		{"PgBouncer (auth_type scram-sha-256) refused the person's password",
 			`SASL authentication failed`,
-			`PgBouncer refused the password of the login "b.evans" (SASL authentication failed); give the right password in PGPASSWORD, ~/.pgpass or a service file (PGSERVICE), never in the URL; if the password is right, check the database name in the URL too: PgBouncer says the same for a database it does not serve`},
+			`PgBouncer refused the password of the login "b.evans" (SASL authentication failed); give the right password in PGPASSWORD, ~/.pgpass or a service file (PGSERVICE), never in the URL; if the password is right, check the database name in the URL (PgBouncer says the same for a database it does not serve), and then ask PgBouncer's administrator (it says so too when it holds only an MD5 secret for the login)`},
 		{"a login PgBouncer does not know",
 			`no such user`,
 			`PgBouncer knows no login "b.evans" (no such user); check the user name in the URL, or ask PgBouncer's administrator to add the login (to its auth_file, or as a role on the server that its auth_query finds)`},
