@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 
@@ -86,13 +85,7 @@ func TestPgBouncerRelaysTheServersRefusal(t *testing.T) {
 // is. This keeps the words TestPgBouncerRelaysTheServersRefusal replays
 // PgBouncer's.
 func TestBehindPgBouncerRefusals(t *testing.T) {
-	bouncer := os.Getenv("CASEAUDIT_TEST_PGBOUNCER")
-	if bouncer == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CASEAUDIT_TEST_PGBOUNCER is not set: CI must test the store behind PgBouncer (.ci/postgres starts one when pgbouncer is installed)")
-		}
-		t.Skip("no PgBouncer: install pgbouncer and start the test server with .ci/postgres to run this test")
-	}
+	bouncer := pgBouncer(t)
 	admin := pgAdminDB(t)
 	role := randomRole(t)
 	if _, err := admin.Exec("CREATE ROLE " + quoteIdent(role) + " LOGIN CONNECTION LIMIT 0 PASSWORD 'pw" + role + "'"); err != nil {
