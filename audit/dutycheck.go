@@ -83,10 +83,10 @@ func checkDuties(a *Audit, es []Entry, cases []SampledCase, cs []store.PersonCha
 		listedOnce = listedOnce || len(people) > 0
 		// breach names the entry when check refuses it under the people
 		// list of its time, and also under the list a few minutes later:
-		// a writer dating entries and list changes by its own clock (SQLite,
-		// and PostgreSQL before it dated by the server), a minute behind
-		// the one that added her, would otherwise put a person's first
-		// entry before her addition.
+		// where writers date entries and list changes by their own
+		// machines' clocks (see dutyClockGrace), one a minute behind the
+		// one that added her would otherwise put a person's first entry
+		// before her addition.
 		breach := func(d Duty, check func(people map[string]Person) error) {
 			err := check(people)
 			if err == nil || check(afterGrace.at(e.At.Add(dutyClockGrace))) == nil {
@@ -219,14 +219,15 @@ func allowedFrom(cs []store.PersonChange, t time.Time, check func(map[string]Per
 
 // dutyClockGrace is how far a writer's clock may run behind another's
 // before an entry is judged by a people list older than the one its
-// writer saw. A PostgreSQL store now dates entries and list changes by
-// its server's clock (store.Tx.Now), so on it the grace no longer has
-// clocks to absorb; it stays because SQLite stores date by their
-// machines' clocks, because a trail cannot tell the entries a server
-// dated from those its writers' machines dated before, and every trail
-// written before must verify as it always did, and because an entry is
-// dated as its audit's lock is taken, which may be a moment before a
-// change to the list its transaction then reads.
+// writer saw. A PostgreSQL store dates entries and list changes by its
+// server's clock (store.Tx.Now), which leaves no clocks to disagree; the
+// grace holds for every trail all the same, because an SQLite store dates
+// by its writers' machines' clocks, because a PostgreSQL trail may hold
+// entries its writers' machines dated (those of schema versions before
+// 15), which nothing in an entry tells apart and which must verify as
+// they always did, and because an entry is dated as its audit's lock is
+// taken, which may be a moment before a change to the list its
+// transaction then reads.
 const dutyClockGrace = 15 * time.Minute
 
 // listAt is the people list as of a time, rebuilt only when the changes

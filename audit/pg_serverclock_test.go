@@ -163,16 +163,16 @@ func TestPostgresDatesByServerClock(t *testing.T) {
 
 // TestSQLiteDatesByMachineClock: an SQLite store (one file, on one machine
 // as a rule) keeps dating by the machine's clock: an hour behind, its
-// entries are an hour behind.
+// entries are dated by what it reads, to the second.
 func TestSQLiteDatesByMachineClock(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "caseaudit.db")
-	s, err := Open(ctx, path, Options{Actor: "Q. Lead", MachineClock: machineOff(-time.Hour)})
+	behind := time.Now().Add(-time.Hour).Truncate(time.Second).UTC()
+	s, err := Open(ctx, path, Options{Actor: "Q. Lead", MachineClock: func() time.Time { return behind }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	before := time.Now()
 	if _, err := s.CreateAudit(ctx, testAudit("a"), testCases(2)); err != nil {
 		t.Fatal(err)
 	}
@@ -180,8 +180,8 @@ func TestSQLiteDatesByMachineClock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := before.Sub(es[0].At); d < 59*time.Minute || d > 61*time.Minute {
-		t.Errorf("the sample is dated %s, %s before this machine's real time; want an hour (its clock's)", es[0].At, d)
+	if !es[0].At.Equal(behind) {
+		t.Errorf("the sample is dated %s; want %s, the machine's clock, an hour behind", es[0].At.Format(time.RFC3339Nano), behind.Format(time.RFC3339))
 	}
 }
 
@@ -388,7 +388,22 @@ func TestPostgresDatedOnceTheLockIsHeld(t *testing.T) {
 		_, err := qa.Allocate(ctx, "a", []string{"A. Khan", "B. Evans"}, AllocationRules{})
 		done <- err
 	}()
-	time.Sleep(700 * time.Millisecond)
+	// Let go only once the allocation waits for the lock: a write that
+	// had not yet asked for it would be dated after the release whatever
+	// the clock was read by, and prove nothing.
+	key, watch := int32(h.Sum32()), pgAdmin(t)
+	for waiting := false; !waiting; {
+		select {
+		case err := <-done:
+			t.Fatalf("the allocation ended (%v) while another session held its audit's lock", err)
+		case <-time.After(20 * time.Millisecond):
+		}
+		if err := watch.QueryRow(`SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_locks WHERE locktype = 'advisory'
+			AND NOT granted AND classid::bigint = ($1::bigint & 4294967295) AND objid::bigint = $2 AND objsubid = 2)`,
+			int64(key), a.id).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+	}
 	var released time.Time
 	if err := other.QueryRow("SELECT pg_catalog.clock_timestamp()").Scan(&released); err != nil {
 		t.Fatal(err)
@@ -464,7 +479,7 @@ func TestPostgresUpgradeFrom14(t *testing.T) {
 		t.Fatal(err)
 	}
 	owner.Close()
-	if _, err := Open(ctx, bURL, Options{}); err == nil || !strings.Contains(err.Error(), "has schema version 14 and this caseaudit needs 15") {
+	if _, err := Open(ctx, bURL, Options{}); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("has schema version 14 and this caseaudit needs %d; its owner", store.SchemaVersion)) {
 		t.Fatalf("a login that does not own the store opening it before its upgrade: %v", err)
 	}
 	owner, _ = openAt(t, where, "qa.officer")

@@ -179,7 +179,7 @@ func runImport(ctx context.Context, o *importOptions, g *globalOptions) error {
 		return writeJSON(g.IO.Out, schema.Import, importJSON{Audit: o.Audit, DryRun: o.DryRun, File: name, Files: o.Files, Rows: res.Rows,
 			Recorded: res.Recorded, Corrections: res.Corrections, Corrected: correctedJSON(res.Corrected), Unchanged: res.Unchanged,
 			Kept: res.Kept, Empty: res.Empty, Skipped: res.Skipped, ActionsOpened: opened, ActionsClosed: closed,
-			Contradictory: contradictoryCases(res), BlankModerator: blankModeratorOf(res)})
+			Contradictory: contradictoryCases(res), BlankModerator: blankModeratorOf(res), Elsewhere: elsewhereJSONOf(res.Elsewhere)})
 	}
 	kept := ""
 	if res.Kept > 0 {
@@ -663,6 +663,28 @@ type importJSON struct {
 	// Invalid lists every invalid row, when the import was refused for
 	// them (exit 1; nothing was imported).
 	Invalid []invalidJSON `json:"invalid,omitempty"`
+	// Elsewhere lists the findings recorded (or, in a dry run, that would
+	// be) under an auditor the case is not allocated to, as stderr warns
+	// of them; absent when none, so that a scheduled run's script learns
+	// which auditor's workbook still lists cases now recorded.
+	Elsewhere []elsewhereJSON `json:"allocated_elsewhere,omitempty"`
+}
+
+// elsewhereJSON is one row of import --format json's allocated_elsewhere.
+type elsewhereJSON struct {
+	Case        string `json:"case"`
+	File        string `json:"file"`
+	Row         int    `json:"row"`
+	Auditor     string `json:"auditor"`
+	AllocatedTo string `json:"allocated_to"`
+}
+
+func elsewhereJSONOf(rows []audit.RowElsewhere) []elsewhereJSON {
+	var out []elsewhereJSON
+	for _, r := range rows {
+		out = append(out, elsewhereJSON{Case: r.Case, File: r.File, Row: r.Row, Auditor: r.Auditor, AllocatedTo: r.AllocatedTo})
+	}
+	return out
 }
 
 // invalidJSON is one invalid row (or header) of import --format json's
