@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/caseaudit/caseaudit/audit/store"
+	"github.com/caseaudit/caseaudit/internal/words"
 )
 
 // A trail whose hashes all check can still hold an entry caseaudit would
@@ -188,7 +189,7 @@ func checkDuties(a *Audit, es []Entry, cases []SampledCase, cs []store.PersonCha
 		basis = "no people list (the store's was started after this audit's last entry): " + namesOnly
 	}
 	if unknown > 0 {
-		basis += fmt.Sprintf("; %d entries from before the store kept who entered them are not checked", unknown)
+		basis += fmt.Sprintf("; %s from before the store kept who entered %s not checked", words.Count(unknown, "entry", "entries"), words.Noun(unknown, "it is", "them are"))
 	}
 	return out, basis
 }

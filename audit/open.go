@@ -118,6 +118,11 @@ func (s *Store) Path() string { return s.st.Path() }
 // of several commands started at once on a new file, only one did.
 func (s *Store) Created() bool { return s.st.Created() }
 
+// ClockOffset is how far the store's server's clock is ahead of this
+// machine's (behind when negative), measured when the store was opened; ok
+// is false for SQLite, which has no clock but the machine's.
+func (s *Store) ClockOffset() (time.Duration, bool) { return s.st.ClockOffset() }
+
 // Kind is "sqlite" or "postgres", for people to read.
 func (s *Store) Kind() string { return s.st.Kind() }
 

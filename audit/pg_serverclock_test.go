@@ -510,3 +510,27 @@ func TestPostgresUpgradeFrom14(t *testing.T) {
 		t.Errorf("after a finding dated by the server: ok %v, breaches %+v; want only C. Diaz's old one", v.OK, v.Duties)
 	}
 }
+
+// TestClockOffsetIsTheMachines: the offset a PostgreSQL store measures
+// at open is how far the server's clock is from this machine's — twelve
+// minutes ahead of a machine twelve minutes behind, behind one ahead —
+// and SQLite, with no clock but the machine's, measures none.
+func TestClockOffsetIsTheMachines(t *testing.T) {
+	where := pgStore(t)
+	for _, off := range []time.Duration{-12 * time.Minute, 0, 3 * time.Hour} {
+		s := openMachine(t, where, "Q. Lead", off)
+		got, ok := s.ClockOffset()
+		// The test server runs on this machine, by its real clock.
+		if want := -off; !ok || got < want-5*time.Second || got > want+5*time.Second {
+			t.Errorf("a machine %s off: the server's clock is %s ahead (measured %v); want %s", off, got, ok, want)
+		}
+	}
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "caseaudit.db"), Options{Actor: "Q. Lead", MachineClock: machineOff(-time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if d, ok := s.ClockOffset(); ok || d != 0 {
+		t.Errorf("SQLite measured a server's clock %s ahead (%v)", d, ok)
+	}
+}

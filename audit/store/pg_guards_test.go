@@ -318,10 +318,10 @@ func TestLocksArePerStore(t *testing.T) {
 	}
 }
 
-// The store works behind PgBouncer in transaction pooling mode: no startup
-// parameter it refuses, no named prepared statement that collides, nothing
-// kept in a session that the next transaction may not have.
-func TestBehindPgBouncer(t *testing.T) {
+// pgBouncer is the URL of .ci/postgres's PgBouncer in front of the test
+// server; the test skips without one, and fails under CI.
+func pgBouncer(t *testing.T) string {
+	t.Helper()
 	bouncer := os.Getenv("CASEAUDIT_TEST_PGBOUNCER")
 	if bouncer == "" {
 		if os.Getenv("CI") == "true" {
@@ -329,6 +329,14 @@ func TestBehindPgBouncer(t *testing.T) {
 		}
 		t.Skip("no PgBouncer: install pgbouncer and start the test server with .ci/postgres to run this test")
 	}
+	return bouncer
+}
+
+// The store works behind PgBouncer in transaction pooling mode: no startup
+// parameter it refuses, no named prepared statement that collides, nothing
+// kept in a session that the next transaction may not have.
+func TestBehindPgBouncer(t *testing.T) {
+	bouncer := pgBouncer(t)
 	direct := pgStore(t)
 	du, _ := url.Parse(direct)
 	bu, err := url.Parse(bouncer)

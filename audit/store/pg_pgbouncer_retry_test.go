@@ -18,12 +18,12 @@ import (
 var serverLoginRetry = pgproto3.ErrorResponse{Severity: "FATAL", Code: "08P01",
 	Message: "server login has been failing, try again later (server_login_retry)"}
 
-// fakeBouncer listens on a local port and answers as PgBouncer does in
-// its server_login_retry window: at the login when it has no server's
-// parameters to greet a client with (atLogin), else at the client's first
-// query once it has logged the client in. Nothing else of PgBouncer is
+// fakeBouncer listens on a local port and answers with a refusal as
+// PgBouncer sends one: at the login when it has no server's parameters to
+// greet a client with (atLogin), else at the client's first query once it
+// has logged the client in. Nothing else of PgBouncer is
 // imitated: the words on the wire are its.
-func fakeBouncer(t *testing.T, atLogin bool) string {
+func fakeBouncer(t *testing.T, atLogin bool, refusal pgproto3.ErrorResponse) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -57,7 +57,7 @@ func fakeBouncer(t *testing.T, atLogin bool) string {
 						return
 					}
 				}
-				e := serverLoginRetry
+				e := refusal
 				be.Send(&e)
 				be.Flush()
 			}(c)
@@ -74,7 +74,7 @@ func fakeBouncer(t *testing.T, atLogin bool) string {
 // or at the first query.
 func TestPgBouncerServerLoginRetry(t *testing.T) {
 	for _, atLogin := range []bool{true, false} {
-		where := fakeBouncer(t, atLogin)
+		where := fakeBouncer(t, atLogin, serverLoginRetry)
 		s, err := Open(context.Background(), where, Options{})
 		if err == nil {
 			s.Close()

@@ -466,6 +466,7 @@ func openPostgres(ctx context.Context, where string, opts Options) (*Store, erro
 		// and the answer.
 		got := s.machineNow()
 		s.skew = in.clock.Sub(sent.Add(got.Sub(sent) / 2))
+		s.skewRead = true
 	}
 	if err != nil {
 		s.db.Close()
@@ -1178,121 +1179,6 @@ func failedStep(err error, pe *pgconn.PgError) string {
 	}
 	return step
 }
-
-// connectCause is why a connection attempt failed, in words a person can
-// act on, once: pgx joins the attempts at each address of a host, so its
-// own text repeats ("no such host … no such host").
-func connectCause(ce *pgconn.ConnectError) string {
-	u := ce.Unwrap()
-	if u == nil {
-		return ce.Error()
-	}
-	var pe *pgconn.PgError
-	if errors.As(u, &pe) {
-		return pe.Message
-	}
-	var de *net.DNSError
-	if errors.As(u, &de) && de.IsNotFound {
-		return fmt.Sprintf("the host %s is not known (no such host); check the host name in the URL", de.Name)
-	}
-	if errors.Is(u, context.DeadlineExceeded) || isTimeout(u) {
-		t := ""
-		if ce.Config != nil && ce.Config.ConnectTimeout > 0 {
-			t = " (" + ce.Config.ConnectTimeout.String() + ")"
-		}
-		return "no answer from the server within the connect timeout" + t +
-			"; check the host and port, and that the server is running and lets this machine connect (connect_timeout=SECONDS in the URL waits longer)"
-	}
-	if errors.Is(u, syscall.ECONNREFUSED) {
-		return "the server refused the connection; check the port, and that PostgreSQL is running and listening there"
-	}
-	var lines []string
-	for _, l := range strings.Split(u.Error(), "\n") {
-		if l = flatten(l); l != "" && !slices.Contains(lines, l) {
-			lines = append(lines, l)
-		}
-	}
-	return strings.Join(lines, "; ")
-}
-
-// loginName is the database login of the store's connection: the session
-// user once known, else the URL's user name, else the operating system's
-// (as libpq and pgx default to).
-func loginName(s *Store) string {
-	if s.enteredBy != "" {
-		return strconv.Quote(s.enteredBy)
-	}
-	if u, err := url.Parse(s.path); err == nil && u.User != nil && u.User.Username() != "" {
-		return strconv.Quote(u.User.Username())
-	}
-	return "you connect as"
-}
-
-func isTimeout(err error) bool {
-	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
-}
-
-// connectError is a failed first connection to the store, named.
-func connectError(s *Store, err error) error {
-	var ce *pgconn.ConnectError
-	if !errors.As(err, &ce) {
-		return nil
-	}
-	// The server answered, and refused the login or the database: say
-	// what to do about that, not only that the connection failed.
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) && loginRefused(s, pe) != nil {
-		return loginRefused(s, pe)
-	}
-	return fmt.Errorf("cannot connect to the store %s: %s", s.path, connectCause(ce))
-}
-
-// loginRefused is the server's refusal of the login (its password or its
-// access), of the database named, or of one more connection, said with
-// what to do; nil for any other error.
-func loginRefused(s *Store, pe *pgconn.PgError) error {
-	if pgbouncerLoginRetry(pe) {
-		// Not the person's login: PgBouncer's own to the server failed a
-		// moment ago (the server was restarting, or refused PgBouncer's
-		// credentials), and for server_login_retry seconds (15 by default)
-		// PgBouncer answers every client so rather than try again.
-		return fmt.Errorf("cannot connect to the store %s: PgBouncer could not log in to the database server a moment ago (the server was restarting, or refused PgBouncer's own login), so it turns connections away for a few seconds (%s); wait a few seconds and run the command again; if it goes on, PgBouncer's administrator checks its auth settings (auth_user, auth_query, auth_file) and that the server is up",
-			s.path, flatten(pe.Message))
-	}
-	switch pe.Code {
-	case "28P01", "28000":
-		return fmt.Errorf("cannot log in to the store %s: %s; give the password in PGPASSWORD, ~/.pgpass or a service file (PGSERVICE), never in the URL", s.path, pe.Message)
-	case "3D000":
-		return fmt.Errorf("cannot open the store %s: %s; name an existing database (its administrator creates it)", s.path, pe.Message)
-	case "53300":
-		return fmt.Errorf("the server of the store %s has too many connections (%s); try again shortly, and if it lasts, ask the store's administrator (the server's max_connections, or a connection limit on the database or the login)", s.path, flatten(pe.Message))
-	}
-	return nil
-}
-
-// pgbouncerLoginRetry reports whether pe is PgBouncer turning a client
-// away after its own login to the server failed: a protocol error
-// (08P01, which PgBouncer uses for its own refusals) naming
-// server_login_retry, in the words of PgBouncer up to 1.18 ("server login
-// has been failing, try again later (server_login_retry)") and of later
-// ones ("server login has been failing, cached error: … (server_login_retry)").
-// The cached error in the latter can be a password failure, which is
-// PgBouncer's, not the person's.
-func pgbouncerLoginRetry(pe *pgconn.PgError) bool {
-	return pe.Code == "08P01" && strings.Contains(pe.Message, "server_login_retry")
-}
-
-func shortCause(err error) string {
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		return pe.Message
-	}
-	return err.Error()
-}
-
-// flatten joins the lines of a message.
-func flatten(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // integrityCheck checks what keeps a PostgreSQL store's record sound:
 // the guards are there, enabled and as this version wrote them

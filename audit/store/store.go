@@ -89,6 +89,8 @@ type Store struct {
 	// skew is how far the server's clock was ahead of this machine's when
 	// the store was opened (0 for SQLite): see Now.
 	skew time.Duration
+	// skewRead: skew was measured (PostgreSQL).
+	skewRead bool
 	// machine is Options.MachineClock.
 	machine func() time.Time
 }
@@ -536,6 +538,12 @@ func (t *Tx) saw(at time.Time) {
 // clock set by how far it was from the server's when the store was opened
 // (see Tx.Now for why the server's), on SQLite the machine's.
 func (s *Store) Now() time.Time { return s.machineNow().Add(s.skew).UTC() }
+
+// ClockOffset is how far the server's clock was ahead of this machine's
+// when the store was opened (behind when negative), to within half the
+// time the reading took to come back; ok is false where there is no
+// server's clock (SQLite).
+func (s *Store) ClockOffset() (d time.Duration, ok bool) { return s.skew, s.skewRead }
 
 // dropPrefetched forgets the prefetched reads: a write other than an
 // append may have changed what they hold.

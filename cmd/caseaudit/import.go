@@ -471,8 +471,8 @@ func showImport(g *globalOptions, files []string, res *audit.ImportResult, err e
 		case f.DateBy == "the file" && f.DateOrder == audit.DateMDY:
 			g.infof("%s: dates with slashes read month first (mm/dd/yyyy), as %s shows\n", f.Path, f.DateEvidence)
 		case f.DateBy == "the default" && f.Ambiguous > 0:
-			g.warnf("%s: %s with slashes read day first (dd/mm/yyyy): no date in the file has a day above 12 to tell; if the file writes them month first, import it again with --date-order mdy, --correct all and a --reason to correct them\n",
-				f.Path, words.Count(f.Ambiguous, "date"))
+			g.warnf("%s: %s with slashes read day first (dd/mm/yyyy): no date in the file has a day above 12 to tell; if the file writes %s month first, import it again with --date-order mdy, --correct all and a --reason to correct %s\n",
+				f.Path, words.Count(f.Ambiguous, "date"), words.Noun(f.Ambiguous, "it", "them"), words.Noun(f.Ambiguous, "it", "them"))
 		}
 	}
 	if len(res.Problems) > 0 {
@@ -618,8 +618,8 @@ func problemList(g *globalOptions, files []string, problems []audit.Problem, ref
 		// file whole or not at all, and says so once the reports are written.
 		fmt.Fprintf(&b, "caseaudit: %s in %s; nothing was imported:\n", words.Count(len(problems), "problem"), in)
 	case refused:
-		b.WriteString(g.sprintf("caseaudit: %s in %s; nothing was imported (fix them, or give %s to import the valid rows):\n",
-			words.Count(len(problems), "problem"), in, opt.SkipInvalid))
+		b.WriteString(g.sprintf("caseaudit: %s in %s; nothing was imported (fix %s, or give %s to import the valid rows):\n",
+			words.Count(len(problems), "problem"), in, words.Noun(len(problems), "it", "them"), opt.SkipInvalid))
 	default:
 		fmt.Fprintf(&b, "%s left out of %s:\n", words.Count(len(problems), "invalid row"), in)
 	}

@@ -262,7 +262,7 @@ func writeRetireText(g *globalOptions, o *retireOptions, out retireJSON, leftove
 	case len(going) == 0:
 		fmt.Fprintf(w, "nothing to retire: no audit is signed off and past the retention period\n")
 	default:
-		fmt.Fprintf(w, "would retire %s, deleting %s (%s); run again with --apply to retire them\n", words.Count(len(going), "audit"), words.Count(int(total), "row"), rowBreakdown(out.Rows))
+		fmt.Fprintf(w, "would retire %s, deleting %s (%s); run again with --apply to retire %s\n", words.Count(len(going), "audit"), words.Count(int(total), "row"), rowBreakdown(out.Rows), words.Noun(len(going), "it", "them"))
 	}
 	return nil
 }

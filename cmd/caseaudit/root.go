@@ -39,6 +39,9 @@ type globalOptions struct {
 	// injectedNow is the clock CASEAUDIT_NOW fixes, nil when it is unset:
 	// it also dates what the store records (audit.Options.Clock).
 	injectedNow func() time.Time
+	// machineClock is this machine's clock (audit.Options.MachineClock),
+	// nil for time.Now: Go tests set one that is wrong.
+	machineClock func() time.Time
 	// storeNow is the clock of the store the command opened (the
 	// server's on PostgreSQL), nil before one is open.
 	storeNow func() time.Time
@@ -216,7 +219,7 @@ func run(ctx context.Context, io *IOStreams, args []string) int {
 		s.Out = localetext.Encoded{Writer: tw}
 		io = &s
 	}
-	g := &globalOptions{IO: io, injectedNow: clockFromEnv()}
+	g := &globalOptions{IO: io, injectedNow: clockFromEnv(), machineClock: testMachineClock}
 	g.Now = g.clock
 	root := newRootCmdFor(g, args)
 	root.SetArgs(args)
@@ -247,6 +250,11 @@ func run(ctx context.Context, io *IOStreams, args []string) int {
 	}
 	return exitCode(err)
 }
+
+// testMachineClock is this machine's clock as a Go test sets it, wrong,
+// to see what a person whose clock is off is told; nil (time.Now) in the
+// program.
+var testMachineClock func() time.Time
 
 // clockFromEnv returns the fixed time of CASEAUDIT_NOW (RFC 3339), which
 // makes outputs reproducible in tests and demonstrations, as a clock; nil

@@ -122,7 +122,7 @@ func runRun(ctx context.Context, o *runOptions, g *globalOptions) error {
 		for _, p := range ps {
 			g.errorf("%s", oneLine(g.spell(p))) // one problem per line
 		}
-		return fmt.Errorf("%s: %s; fix them and run again", o.Config, words.Count(len(ps), "problem"))
+		return fmt.Errorf("%s: %s; fix %s and run again", o.Config, words.Count(len(ps), "problem"), words.Noun(len(ps), "it", "them"))
 	}
 	if err != nil {
 		return err
@@ -366,8 +366,8 @@ func runReportStage(ctx context.Context, c *runConfig, d templateData, g *global
 	req.Imported = func(f string, res *audit.ImportResult, err error) {
 		var ie *audit.ImportError
 		if errors.As(err, &ie) && len(ie.Differing) > 0 {
-			defer g.errorf("%s changes %s already recorded, and a scheduled run corrects no finding: a person who means to correct them runs: caseaudit import %s %s%s --correct %s --reason \"WHY\" (or fix the rows to match)",
-				f, words.Count(len(ie.Differing), "finding"), shellarg.Quote(name), shellarg.Quote(f), dbArg(g), shellarg.Quote(strings.Join(ie.Differing, ",")))
+			defer g.errorf("%s changes %s already recorded, and a scheduled run corrects no finding: a person who means to correct %s runs: caseaudit import %s %s%s --correct %s --reason \"WHY\" (or fix the %s to match)",
+				f, words.Count(len(ie.Differing), "finding"), words.Noun(len(ie.Differing), "it", "them"), shellarg.Quote(name), shellarg.Quote(f), dbArg(g), shellarg.Quote(strings.Join(ie.Differing, ",")), words.Noun(len(ie.Differing), "row", "rows"))
 		}
 		res, err = showImport(g, []string{f}, res, err, false)
 		if err != nil {

@@ -293,6 +293,46 @@ type storeInfoJSON struct {
 	PeopleList bool `json:"people_list"`
 	// NetworkWrites are the store log's network-store entries.
 	NetworkWrites []networkWriteJSON `json:"network_writes"`
+	// ServerClockAhead is how far a PostgreSQL store's server's clock is
+	// ahead of this machine's (negative: behind), in seconds to the
+	// millisecond; absent for SQLite, whose only clock is the machine's.
+	ServerClockAhead *float64 `json:"server_clock_ahead_seconds,omitempty"`
+}
+
+// clockWarnAt is how far this machine's clock may be from the server's
+// before store info warns: less is the drift of a clock not set from the
+// network for a while, and harms nothing caseaudit does.
+const clockWarnAt = time.Minute
+
+// clockGap says how far this machine's clock is from the server's, for
+// people: "within a second of", "42 seconds behind", "12 minutes ahead of".
+func clockGap(ahead time.Duration) string {
+	d, side := ahead, "behind"
+	if d < 0 {
+		d, side = -d, "ahead of"
+	}
+	var n string
+	switch {
+	case d < time.Second:
+		return "within a second of"
+	case d < time.Minute:
+		n = words.Count(int(d.Round(time.Second)/time.Second), "second")
+	case d < time.Hour:
+		n = words.Count(int(d.Round(time.Minute)/time.Minute), "minute")
+	case d < 48*time.Hour:
+		d = d.Round(time.Minute)
+		n = words.Count(int(d/time.Hour), "hour")
+		if m := int(d % time.Hour / time.Minute); m > 0 {
+			n += " " + words.Count(m, "minute")
+		}
+	default:
+		d = d.Round(time.Hour)
+		n = words.Count(int(d/(24*time.Hour)), "day")
+		if h := int(d % (24 * time.Hour) / time.Hour); h > 0 {
+			n += " " + words.Count(h, "hour")
+		}
+	}
+	return n + " " + side
 }
 
 type networkWriteJSON struct {
@@ -313,7 +353,9 @@ version), who you are in it, and how many audits it holds: the login that enters
 (the OS login or --user on SQLite, the database login on PostgreSQL) and, from the store's people
 list, the name your entries are recorded under and your roles, which decide what you may do (see
 "Who may do what" in the README). Writes to an SQLite store on a network drive made with
---allow-network-store are listed, with who made them and when.`,
+--allow-network-store are listed, with who made them and when. On PostgreSQL it says how far this
+machine's clock is from the database server's, which dates every entry, and warns when they are
+more than a minute apart.`,
 		Example: `  caseaudit store info
   caseaudit store info --format json
   CASEAUDIT_DB='postgres://b.evans@db.example.org/casefiles' caseaudit store info`,
@@ -349,6 +391,18 @@ list, the name your entries are recorded under and your roles, which decide what
 			for _, w := range nw {
 				info.NetworkWrites = append(info.NetworkWrites, networkWriteJSON{At: w.At.UTC().Format(time.RFC3339), By: w.By, EnteredBy: w.EnteredBy, Where: w.Where, LogEntry: w.Seq})
 			}
+			ahead, measured := st.ClockOffset()
+			if measured {
+				secs := ahead.Round(time.Millisecond).Seconds()
+				info.ServerClockAhead = &secs
+				if ahead > clockWarnAt || ahead < -clockWarnAt {
+					// The store is right whichever clock is wrong: what is
+					// left to this machine's is what runs before a store is
+					// open, and what is not caseaudit's.
+					g.warnf("this machine's clock is %s the database server's; caseaudit dates every entry, and judges what is due or overdue, by the server's clock, so the store is right whichever clock is wrong, but this machine's clock still decides when a scheduled run starts and which month it takes, and the times of the files written here: set this machine's clock (or let it set itself from the network), or, if the server's is the wrong one, tell the store's administrator\n",
+						clockGap(ahead))
+				}
+			}
 			if format == "json" {
 				return writeJSON(g.IO.Out, schema.StoreInfo, info)
 			}
@@ -367,6 +421,9 @@ list, the name your entries are recorded under and your roles, which decide what
 				fmt.Fprintf(w, "roles       none listed: the store has no people list (a one-person store); QA starts one with caseaudit people add %s --name NAME --role qa\n", info.EnteredBy)
 			}
 			fmt.Fprintf(w, "audits      %d\n", info.Audits)
+			if measured {
+				fmt.Fprintf(w, "clock       this machine's is %s the database server's, which dates the entries\n", clockGap(ahead))
+			}
 			// Each on a line of its own: who wrote at that risk, and when.
 			for _, nwr := range nw {
 				fmt.Fprintf(w, "network     %s: %s (%s) wrote to it on %s, where SQLite's locking is not safe, with --allow-network-store (store log entry %d)\n",
