@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -133,18 +134,27 @@ func flatten(s string) string { return strings.Join(strings.Fields(s), " ") }
 //     had let the person in;
 //   - "no such user", "no such database: X": PgBouncer's own, for a login
 //     or a database it does not know.
+//
+// Compiled when first needed: every command initialises this package, and
+// only one refused at login reads them.
 var (
 	// The server's words for a connection limit reached (53300): the
 	// login's, the database's, the server's, or its last slots kept for
 	// superusers.
-	serverTooMany = regexp.MustCompile(`^(too many connections for (role|database) "|sorry, too many clients already|remaining connection slots are reserved)`)
+	serverTooMany = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(too many connections for (role|database) "|sorry, too many clients already|remaining connection slots are reserved)`)
+	})
 	// The server's words refusing a password (28P01), naming the login.
-	serverPassword = regexp.MustCompile(`^password authentication failed for user "([^"]*)"$`)
+	serverPassword = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^password authentication failed for user "([^"]*)"$`)
+	})
 	// The server's words refusing a login for who it is or where it comes
 	// from (28000), not its password.
-	serverLogin = regexp.MustCompile(`^(role "[^"]*" is not permitted to log in|role "[^"]*" does not exist|no pg_hba\.conf entry for |pg_hba\.conf rejects connection)`)
+	serverLogin = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(role "[^"]*" is not permitted to log in|role "[^"]*" does not exist|no pg_hba\.conf entry for |pg_hba\.conf rejects connection)`)
+	})
 	// The server's words for a database it does not have (3D000).
-	serverNoDatabase = regexp.MustCompile(`^database "[^"]*" does not exist$`)
+	serverNoDatabase = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^database "[^"]*" does not exist$`) })
 )
 
 // pgbouncerRefusal is PgBouncer's refusal of a connection, its own or the
@@ -163,16 +173,16 @@ func pgbouncerRefusal(s *Store, pe *pgconn.PgError) error {
 		// PgBouncer answers every client so rather than try again.
 		return fmt.Errorf("cannot connect to the store %s: PgBouncer could not log in to the database server a moment ago (the server was restarting, or refused PgBouncer's own login), so it turns connections away for a few seconds (%s); wait a few seconds and run the command again; if it goes on, PgBouncer's administrator checks its auth settings (auth_user, auth_query, auth_file) and that the server is up",
 			s.path, msg)
-	case serverTooMany.MatchString(msg):
+	case serverTooMany().MatchString(msg):
 		return fmt.Errorf("cannot connect to the store %s: the database server behind PgBouncer has too many connections (%s); try again shortly, and if it lasts, ask the store's administrator: a connection limit on the login or the database, or the server's max_connections, is below what PgBouncer's pools open (default_pool_size, max_db_connections, max_user_connections), so the server's administrator raises the one or PgBouncer's lowers the other",
 			s.path, relayed)
-	case serverPassword.MatchString(msg):
+	case serverPassword().MatchString(msg):
 		// PgBouncer checks the person's password itself and says so in
 		// other words; these are the server's, so the password refused
 		// is the one PgBouncer logged in with. PgBouncer keeps it (in its
 		// auth_file, or read from the server through auth_query), so a
 		// new password given here changes nothing.
-		who := serverPassword.FindStringSubmatch(msg)[1]
+		who := serverPassword().FindStringSubmatch(msg)[1]
 		return fmt.Errorf("cannot connect to the store %s: PgBouncer let this login in, but the database server refused the password PgBouncer itself logs in with as %q (%s); the password given here is not the one at fault and changing it does not help: PgBouncer's administrator makes the password PgBouncer holds for %q (in its auth_file, or what its auth_query reads) the server's",
 			s.path, who, relayed, who)
 	case msg == "password authentication failed" || msg == "SASL authentication failed":
@@ -191,10 +201,10 @@ func pgbouncerRefusal(s *Store, pe *pgconn.PgError) error {
 	case strings.HasPrefix(msg, "no such database: "):
 		return fmt.Errorf("cannot open the store %s: PgBouncer serves no database %q (%s); name a database it serves in the URL, or ask PgBouncer's administrator to add it to its [databases] section",
 			s.path, strings.TrimPrefix(msg, "no such database: "), msg)
-	case serverNoDatabase.MatchString(msg):
+	case serverNoDatabase().MatchString(msg):
 		return fmt.Errorf("cannot open the store %s: PgBouncer's entry for this database names one the server does not have (%s); PgBouncer's administrator corrects the dbname in its [databases] section, or the server's administrator creates the database",
 			s.path, relayed)
-	case serverLogin.MatchString(msg):
+	case serverLogin().MatchString(msg):
 		return fmt.Errorf("cannot connect to the store %s: the database server refused PgBouncer's login (%s); the server's administrator lets that login in (its LOGIN attribute, a pg_hba.conf entry for PgBouncer's host), or PgBouncer's administrator corrects the login it uses",
 			s.path, relayed)
 	}
